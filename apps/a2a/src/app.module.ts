@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { A2aRemoteClient } from './a2a/a2a-remote.client.js';
+import { AgentRegistry } from './agents/agent-registry.service.js';
+import { AgentsHandler } from './agents/agents.handler.js';
+import { A2aMetrics } from './delegation/a2a.metrics.js';
+import { AgentResilience } from './delegation/agent-resilience.js';
+import { DelegateUseCase } from './delegation/delegate.use-case.js';
+import { DelegationHandler } from './delegation/delegation.handler.js';
+import { REMOTE_AGENT_PORT } from './delegation/remote-agent.port.js';
+import { RunningDelegations } from './delegation/running-delegations.js';
+import { AgentHttp } from './transport/agent-http.service.js';
+
+/** Remote agent registry (cards), delegation with retries and circuit breaking, per-role policy. */
+@Module({
+  controllers: [AgentsHandler, DelegationHandler],
+  providers: [
+    A2aMetrics,
+    AgentHttp,
+    AgentRegistry,
+    AgentResilience,
+    DelegateUseCase,
+    { provide: REMOTE_AGENT_PORT, useClass: A2aRemoteClient },
+    RunningDelegations,
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,73 @@
+import { BaseEnv, envPort } from '@switchboard/config';
+import { z } from 'zod';
+import { parseAgentPolicy } from '../agents/agent-policy.js';
+import { parseAgentsConfig } from '../agents/agents.config.js';
+import { parseServiceMapHosts } from '../transport/service-map.js';
+
+/** A parser from the environment's string form, reporting its problem as a zod issue. */
+function parsed<T>(parse: (raw: string) => T) {
+  return z.string().transform((raw, ctx) => {
+    try {
+      return parse(raw);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      return z.NEVER;
+    }
+  });
+}
+
+const ms = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+
+export const A2aEnv = BaseEnv.extend({
+  PORT: envPort.default(3003),
+  A2A_AGENTS: parsed(parseAgentsConfig)
+    .default([])
+    .describe(
+      'Remote agents by base URL: `name=url,…` (e.g. `researcher=http://researcher.agents.example`), or a JSON object {"name": "url"}. The card is read from <url>/.well-known/agent-card.json.',
+    ),
+  SERVICE_MAP: parsed(parseServiceMapHosts)
+    .default([])
+    .describe(
+      'Hosts whose HTTP goes through the XMPP bridge (same value as the bridge\'s SERVICE_MAP: `host=jid,…` or JSON {"host": "jid"}). Other hosts are called directly.',
+    ),
+  A2A_AGENT_POLICY: parsed(parseAgentPolicy)
+    .default(parseAgentPolicy('*=*'))
+    .describe(
+      'Which roles (or users, as `user:<id>`) may delegate to which agents: `role=agent|agent;role=*;*=agent` or JSON {"role": ["agent"]}. `*` as key is the fallback for unlisted roles; admins may use every agent. Default `*=*` (everyone, every agent).',
+    ),
+  A2A_CARD_TTL_MS: ms(0, 86_400_000, 300_000).describe(
+    'How long a fetched agent card is used before it is revalidated (If-None-Match); a shorter Cache-Control max-age from the agent wins.',
+  ),
+  A2A_CARD_TIMEOUT_MS: ms(100, 120_000, 5_000).describe('Time allowed to fetch one agent card.'),
+  A2A_DELEGATION_TIMEOUT_MS: ms(1_000, 3_600_000, 240_000).describe(
+    'Longest a delegation (all attempts, streaming or polling) may take before the remote task is cancelled.',
+  ),
+  A2A_RETRY_MAX_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10)
+    .default(4)
+    .describe('Attempts per delegation when the failure is transient (connection refused, 429/502/503/504, bridge unavailable). 1 disables retries.'),
+  A2A_RETRY_BASE_MS: ms(1, 60_000, 200).describe('First retry delay; doubles per attempt, with full jitter.'),
+  A2A_RETRY_MAX_MS: ms(1, 300_000, 5_000).describe('Upper bound of one retry delay.'),
+  A2A_BREAKER_THRESHOLD: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000)
+    .default(5)
+    .describe('Consecutive transient failures of one agent that open its circuit breaker.'),
+  A2A_BREAKER_HALF_OPEN_MS: ms(100, 3_600_000, 30_000).describe(
+    'How long an open circuit refuses delegations before one trial call is let through.',
+  ),
+  A2A_POLL_INTERVAL_MS: ms(20, 60_000, 250).describe(
+    'GetTask polling interval for agents without streaming and for agents behind the bridge (whose HTTP exchanges are not incremental).',
+  ),
+  A2A_STREAMING: z
+    .enum(['auto', 'never'])
+    .default('auto')
+    .describe('`auto`: SendStreamingMessage to direct-HTTP agents whose card declares streaming; `never`: always SendMessage and poll.'),
+  A2A_AGENTS_CACHE_MAX: z.coerce.number().int().min(1).max(100_000).default(256).describe('Most agent cards kept in memory.'),
+});
+export type A2aEnv = z.infer<typeof A2aEnv>;

@@ -1,0 +1,136 @@
+import { DomainError } from '@switchboard/contracts';
+import { DelegationRun } from './delegation-run.js';
+import type { RemoteAgentPort, RemoteConnection, RemoteEvent, RemoteTaskSnapshot } from './remote-agent.port.js';
+import { RemoteTaskDriver, type StatusNotice } from './remote-task.driver.js';
+
+const connection: RemoteConnection = { protocolVersion: '1.0' };
+const message = { messageId: 'm1', text: 'NATS JetStream', context: undefined };
+const snapshot = (state: string, extra: Partial<RemoteTaskSnapshot> = {}): RemoteTaskSnapshot => ({
+  taskId: 't1',
+  contextId: 'c1',
+  state,
+  statusText: undefined,
+  artifacts: [],
+  ...extra,
+});
+
+/** A port whose answers are scripted per test. */
+function fakePort(script: Partial<RemoteAgentPort>): RemoteAgentPort {
+  const missing = () => {
+    throw new Error('not scripted');
+  };
+  return { fetchCard: missing, stream: missing, send: missing, getTask: missing, cancelTask: missing, ...script } as RemoteAgentPort;
+}
+
+describe(RemoteTaskDriver.name, () => {
+  const statuses: StatusNotice[] = [];
+  const input = (port: RemoteAgentPort, mode: 'stream' | 'poll', run = new DelegationRun('d1', 'task1', 'researcher')) => ({
+    driver: new RemoteTaskDriver(port, { pollIntervalMs: 1, maxPollFailures: 3 }),
+    args: { connection, mode, message, run, onStatus: (s: StatusNotice) => statuses.push(s) },
+  });
+
+  beforeEach(() => (statuses.length = 0));
+
+  it('follows a stream to its final state, collecting artifacts (appended chunks too)', async () => {
+    const events: RemoteEvent[] = [
+      { kind: 'task', task: snapshot('TASK_STATE_SUBMITTED') },
+      { kind: 'status', taskId: 't1', contextId: 'c1', state: 'TASK_STATE_WORKING', text: 'searching' },
+      { kind: 'artifact', taskId: 't1', artifact: { artifactId: 'a', parts: [{ text: 'part one' }] }, append: false },
+      { kind: 'artifact', taskId: 't1', artifact: { artifactId: 'a', parts: [{ text: 'part two' }] }, append: true },
+      { kind: 'status', taskId: 't1', contextId: 'c1', state: 'TASK_STATE_COMPLETED', text: 'done' },
+    ];
+    const { driver, args } = input(
+      fakePort({
+        stream: async function* () {
+          yield* events;
+        },
+      }),
+      'stream',
+    );
+    const outcome = await driver.drive(args);
+    expect(outcome).toEqual({
+      state: 'TASK_STATE_COMPLETED',
+      remoteTaskId: 't1',
+      contextId: 'c1',
+      text: 'part one\npart two',
+      artifacts: [{ artifactId: 'a', parts: [{ text: 'part one' }, { text: 'part two' }] }],
+    });
+    expect(statuses.map((s) => s.state)).toEqual(['TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING', 'TASK_STATE_COMPLETED']);
+    expect(args.run.remoteTaskId).toBe('t1');
+  });
+
+  it('falls back to polling when a stream ends before the task is final', async () => {
+    let polls = 0;
+    const { driver, args } = input(
+      fakePort({
+        stream: async function* () {
+          yield { kind: 'task', task: snapshot('TASK_STATE_WORKING') } satisfies RemoteEvent;
+        },
+        getTask: async () => (++polls < 2 ? snapshot('TASK_STATE_WORKING') : snapshot('TASK_STATE_COMPLETED', { statusText: 'all done' })),
+      }),
+      'stream',
+    );
+    expect(await driver.drive(args)).toMatchObject({ state: 'TASK_STATE_COMPLETED', text: 'all done' });
+    expect(polls).toBe(2);
+  });
+
+  it('polls after a non-blocking send, tolerating a transient GetTask failure, reporting each change once', async () => {
+    const answers: (RemoteTaskSnapshot | Error)[] = [
+      snapshot('TASK_STATE_WORKING', { statusText: 'reading' }),
+      new DomainError('UPSTREAM_UNAVAILABLE', 'HTTP 503', { retryable: true }),
+      snapshot('TASK_STATE_WORKING', { statusText: 'reading' }),
+      snapshot('TASK_STATE_FAILED', { statusText: 'no sources' }),
+    ];
+    const { driver, args } = input(
+      fakePort({
+        send: async () => ({ kind: 'task', task: snapshot('TASK_STATE_SUBMITTED') }),
+        getTask: async () => {
+          const next = answers.shift()!;
+          if (next instanceof Error) throw next;
+          return next;
+        },
+      }),
+      'poll',
+    );
+    expect(await driver.drive(args)).toMatchObject({ state: 'TASK_STATE_FAILED', text: 'no sources' });
+    expect(statuses.map((s) => `${s.state}:${s.text ?? ''}`)).toEqual(['TASK_STATE_SUBMITTED:', 'TASK_STATE_WORKING:reading', 'TASK_STATE_FAILED:no sources']);
+  });
+
+  it('treats a direct message answer as a completed exchange', async () => {
+    const { driver, args } = input(fakePort({ send: async () => ({ kind: 'message', contextId: 'c9', text: 'hello' }) }), 'poll');
+    expect(await driver.drive(args)).toEqual({ state: 'TASK_STATE_COMPLETED', remoteTaskId: undefined, contextId: 'c9', text: 'hello', artifacts: [] });
+  });
+
+  it('never lets a failure after the remote task exists be retried', async () => {
+    const { driver, args } = input(
+      fakePort({
+        send: async () => ({ kind: 'task', task: snapshot('TASK_STATE_WORKING') }),
+        getTask: async () => {
+          throw new DomainError('UPSTREAM_UNAVAILABLE', 'HTTP 503', { retryable: true });
+        },
+      }),
+      'poll',
+    );
+    const error = (await driver.drive(args).catch((e: unknown) => e)) as DomainError;
+    expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(error.retryable).toBe(false);
+    expect(error.details).toEqual({ remoteTaskId: 't1' });
+  });
+
+  it('stops polling as soon as the delegation is cancelled once the remote task is known', async () => {
+    const run = new DelegationRun('d1', 'task1', 'researcher');
+    const { driver, args } = input(
+      fakePort({
+        send: async () => ({ kind: 'task', task: snapshot('TASK_STATE_WORKING') }),
+        getTask: async () => {
+          run.cancel(new DomainError('CANCELLED', 'stop'));
+          return snapshot('TASK_STATE_WORKING');
+        },
+      }),
+      'poll',
+      run,
+    );
+    await expect(driver.drive(args)).rejects.toMatchObject({ code: 'CANCELLED' });
+    run.dispose();
+  });
+});

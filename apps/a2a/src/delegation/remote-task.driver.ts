@@ -1,0 +1,184 @@
+import { A2a, DomainError } from '@switchboard/contracts';
+import type { DelegationRun } from './delegation-run.js';
+import { isTransient } from './agent-resilience.js';
+import type { OutgoingMessage, RemoteAgentPort, RemoteConnection, RemoteEvent, RemoteTaskSnapshot } from './remote-agent.port.js';
+
+export interface StatusNotice {
+  state: string;
+  remoteTaskId: string | undefined;
+  text: string | undefined;
+}
+
+export interface DriveInput {
+  connection: RemoteConnection;
+  mode: A2a.DelegationMode;
+  message: OutgoingMessage;
+  run: DelegationRun;
+  onStatus: (notice: StatusNotice) => void;
+}
+
+export interface DriveOutcome {
+  state: string;
+  remoteTaskId: string | undefined;
+  contextId: string | undefined;
+  text: string;
+  artifacts: A2a.DelegatedArtifact[];
+}
+
+export interface DriverOptions {
+  pollIntervalMs: number;
+  /** Consecutive transient GetTask failures tolerated while polling. */
+  maxPollFailures: number;
+}
+
+const FINAL: ReadonlySet<string> = new Set(A2a.FINAL_REMOTE_STATES);
+
+/**
+ * Follows one remote task to a final state: by SendStreamingMessage (`stream`), or by SendMessage with
+ * returnImmediately then GetTask polling (`poll`). A stream that ends early falls back to polling.
+ * Status changes are reported as they are seen. Failures before the remote task exists keep their
+ * retryability; after it exists they never are retried (a retry would start a second remote task).
+ */
+export class RemoteTaskDriver {
+  constructor(
+    private readonly port: RemoteAgentPort,
+    private readonly options: DriverOptions,
+  ) {}
+
+  async drive(input: DriveInput): Promise<DriveOutcome> {
+    const tracker = new TaskTracker(input);
+    try {
+      if (input.mode === 'stream') {
+        for await (const ev of this.port.stream(input.connection, input.message, input.run.signal)) {
+          tracker.apply(ev);
+          if (tracker.final) break;
+        }
+      } else {
+        tracker.apply(await this.port.send(input.connection, input.message, { returnImmediately: true, signal: input.run.signal }));
+      }
+      if (!tracker.final && !tracker.remoteTaskId) {
+        throw new DomainError('UPSTREAM_ERROR', 'the agent ended the exchange without a task or an answer');
+      }
+      await this.pollUntilFinal(input, tracker);
+    } catch (e) {
+      throw tracker.remoteTaskId && isTransient(e)
+        ? new DomainError((e as DomainError).code, (e as DomainError).message, { details: { remoteTaskId: tracker.remoteTaskId } })
+        : e;
+    }
+    return tracker.outcome();
+  }
+
+  private async pollUntilFinal(input: DriveInput, tracker: TaskTracker): Promise<void> {
+    let failures = 0;
+    while (!tracker.final) {
+      await sleep(this.options.pollIntervalMs, input.run.signal);
+      let snapshot: RemoteTaskSnapshot;
+      try {
+        snapshot = await this.port.getTask(input.connection, tracker.remoteTaskId as string, input.run.signal);
+      } catch (e) {
+        // GetTask is idempotent: a transient failure is tolerated a few times in a row.
+        if (isTransient(e) && ++failures < this.options.maxPollFailures) continue;
+        throw e;
+      }
+      failures = 0;
+      tracker.apply({ kind: 'task', task: snapshot });
+    }
+  }
+}
+
+/** Accumulates what the agent said about its task. */
+class TaskTracker {
+  remoteTaskId: string | undefined;
+  private contextId: string | undefined;
+  private state = 'TASK_STATE_SUBMITTED';
+  private statusText: string | undefined;
+  private messageText: string | undefined;
+  private readonly artifacts = new Map<string, A2a.DelegatedArtifact>();
+  private reported: string | undefined;
+
+  constructor(private readonly input: DriveInput) {}
+
+  get final(): boolean {
+    return FINAL.has(this.state);
+  }
+
+  apply(ev: RemoteEvent): void {
+    switch (ev.kind) {
+      case 'task':
+        this.known(ev.task.taskId, ev.task.contextId);
+        for (const a of ev.task.artifacts) this.artifacts.set(a.artifactId, a);
+        this.status(ev.task.state, ev.task.statusText);
+        break;
+      case 'status':
+        this.known(ev.taskId, ev.contextId);
+        this.status(ev.state, ev.text);
+        break;
+      case 'artifact': {
+        this.known(ev.taskId, undefined);
+        const existing = this.artifacts.get(ev.artifact.artifactId);
+        this.artifacts.set(
+          ev.artifact.artifactId,
+          ev.append && existing ? { ...existing, parts: [...existing.parts, ...ev.artifact.parts] } : ev.artifact,
+        );
+        break;
+      }
+      case 'message':
+        // A direct answer without a task: the exchange is complete.
+        this.contextId = ev.contextId || this.contextId;
+        this.messageText = ev.text;
+        this.state = 'TASK_STATE_COMPLETED';
+        break;
+    }
+  }
+
+  outcome(): DriveOutcome {
+    const artifacts = [...this.artifacts.values()];
+    const artifactText = artifacts
+      .flatMap((a) => a.parts.map((p) => p.text ?? ''))
+      .filter(Boolean)
+      .join('\n');
+    return {
+      state: this.state,
+      remoteTaskId: this.remoteTaskId,
+      contextId: this.contextId,
+      text: artifactText || this.statusText || this.messageText || '',
+      artifacts,
+    };
+  }
+
+  private known(taskId: string, contextId: string | undefined): void {
+    if (!taskId) return;
+    if (this.remoteTaskId && this.remoteTaskId !== taskId) {
+      throw new DomainError('UPSTREAM_ERROR', `the agent switched tasks mid-exchange (${this.remoteTaskId} then ${taskId})`);
+    }
+    if (!this.remoteTaskId) {
+      this.remoteTaskId = taskId;
+      this.input.run.remoteTaskKnown(taskId);
+    }
+    if (contextId) this.contextId = contextId;
+  }
+
+  private status(state: string, text: string | undefined): void {
+    this.state = state;
+    if (text !== undefined) this.statusText = text;
+    const key = `${state}\u0000${text ?? ''}`;
+    if (key === this.reported) return;
+    this.reported = key;
+    this.input.onStatus({ state, remoteTaskId: this.remoteTaskId, text: text?.slice(0, 2_000) });
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

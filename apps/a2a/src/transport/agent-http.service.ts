@@ -1,0 +1,141 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
+import { type A2a, DomainError, isDomainError, Xmpp } from '@switchboard/contracts';
+import { NatsBus } from '@switchboard/messaging';
+import { LOGGER, type Logger } from '@switchboard/observability';
+import type { A2aEnv } from '../config/a2a.env.js';
+import { A2aMetrics } from '../delegation/a2a.metrics.js';
+import { ServiceMap } from './service-map.js';
+
+/** HTTP statuses that say "not now" rather than "no": retried, and counted by the circuit breaker. */
+const TRANSIENT_STATUS = new Set([429, 502, 503, 504]);
+/** Response headers that describe the original connection's encoding, not the body we rebuild. */
+const DROPPED_RESPONSE_HEADERS = new Set(['content-encoding', 'transfer-encoding', 'content-length', 'connection', 'keep-alive']);
+const TEXTUAL = /^(text\/|application\/(json|[a-z.+-]*\+json|xml|[a-z.+-]*\+xml|x-www-form-urlencoded|javascript))/i;
+
+/**
+ * The `fetch` the A2A SDK is given. Requests to a host in SERVICE_MAP become one `Xmpp.HttpRequest` on
+ * NATS (the xmpp-bridge carries it as XEP-0332 and answers with the whole response); every other host
+ * is fetched directly. Either way transient failures come back as retryable UPSTREAM_UNAVAILABLE
+ * errors, so the retry and breaker policies see one vocabulary.
+ */
+@Injectable()
+export class AgentHttp {
+  private readonly serviceMap: ServiceMap;
+  readonly fetch: typeof fetch;
+
+  constructor(
+    private readonly bus: NatsBus,
+    @Inject(APP_CONFIG) config: A2aEnv,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly metrics: A2aMetrics,
+  ) {
+    this.serviceMap = new ServiceMap(config.SERVICE_MAP);
+    this.fetch = (input, init) => this.exchange(input, init);
+  }
+
+  transportOf(url: string): A2a.AgentTransport {
+    return this.serviceMap.isMapped(url) ? 'xmpp' : 'http';
+  }
+
+  private async exchange(input: Parameters<typeof fetch>[0], init: RequestInit | undefined): Promise<Response> {
+    const request = new Request(input, init);
+    const transport = this.transportOf(request.url);
+    const started = performance.now();
+    let response: Response;
+    try {
+      response = transport === 'xmpp' ? await this.viaBridge(request) : await this.direct(request);
+    } catch (e) {
+      this.metrics.exchanges.inc({ transport, outcome: isDomainError(e) ? e.code : 'ABORTED' });
+      this.logger.debug({ url: request.url, method: request.method, transport, err: e }, 'agent HTTP exchange failed');
+      throw e;
+    }
+    this.metrics.exchanges.inc({ transport, outcome: String(response.status) });
+    this.metrics.exchangeSeconds.observe({ transport }, (performance.now() - started) / 1000);
+    this.logger.debug(
+      { url: request.url, method: request.method, transport, status: response.status, ms: Math.round(performance.now() - started) },
+      'agent HTTP exchange',
+    );
+    if (TRANSIENT_STATUS.has(response.status)) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new DomainError('UPSTREAM_UNAVAILABLE', `${new URL(request.url).host} answered HTTP ${response.status}`, {
+        retryable: true,
+        details: { status: response.status, transport },
+      });
+    }
+    return response;
+  }
+
+  private async direct(request: Request): Promise<Response> {
+    try {
+      return await globalThis.fetch(request);
+    } catch (e) {
+      if (request.signal.aborted) throw e;
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      throw new DomainError('UPSTREAM_UNAVAILABLE', `cannot reach ${new URL(request.url).host}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, {
+        retryable: true,
+        details: { transport: 'http' },
+      });
+    }
+  }
+
+  private async viaBridge(request: Request): Promise<Response> {
+    const method = request.method.toUpperCase();
+    const parsedMethod = Xmpp.HttpOverXmppRequest.shape.method.safeParse(method);
+    if (!parsedMethod.success) throw new DomainError('UNSUPPORTED', `HTTP ${method} cannot be carried over XMPP`);
+    const headers: [string, string][] = [];
+    request.headers.forEach((value, name) => headers.push([name, value]));
+    const bytes = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
+    const contentType = request.headers.get('content-type') ?? '';
+    const body =
+      bytes && bytes.byteLength > 0
+        ? TEXTUAL.test(contentType)
+          ? { encoding: 'text' as const, data: new TextDecoder().decode(bytes) }
+          : { encoding: 'base64' as const, data: Buffer.from(bytes).toString('base64') }
+        : undefined;
+    const call = this.bus.request(Xmpp.HttpRequest, { method: parsedMethod.data, url: request.url, headers, ...(body ? { body } : {}) });
+    let reply: Xmpp.HttpOverXmppResponse;
+    try {
+      reply = await abortable(call, request.signal);
+    } catch (e) {
+      if (request.signal.aborted) throw e;
+      throw bridgeFailure(e, request.url);
+    }
+    const responseHeaders = new Headers();
+    for (const [name, value] of reply.headers) {
+      if (!DROPPED_RESPONSE_HEADERS.has(name.toLowerCase())) responseHeaders.append(name, value);
+    }
+    const nullBody = reply.status === 204 || reply.status === 304 || method === 'HEAD';
+    const payload = nullBody || !reply.body ? null : reply.body.encoding === 'text' ? reply.body.data : Buffer.from(reply.body.data, 'base64');
+    return new Response(payload, { status: reply.status, ...(reply.statusText ? { statusText: reply.statusText } : {}), headers: responseHeaders });
+  }
+}
+
+/** The bridge's errors in agent terms: down or slow is transient, anything else is not. */
+function bridgeFailure(e: unknown, url: string): DomainError {
+  const host = new URL(url).host;
+  if (!isDomainError(e)) return new DomainError('UPSTREAM_ERROR', `the XMPP bridge failed for ${host}`);
+  const transient = e.code === 'UPSTREAM_UNAVAILABLE' || e.code === 'TIMEOUT';
+  return new DomainError(e.code, `via XMPP to ${host}: ${e.message}`, {
+    retryable: transient,
+    details: { ...(e.details ?? {}), transport: 'xmpp' },
+  });
+}
+
+function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err as Error);
+      },
+    );
+  });
+}

@@ -1,0 +1,201 @@
+import { A2a, ALL_STREAMS, type Actor, type DomainError, Tasks } from '@switchboard/contracts';
+import { decodeJson, unwrapEnvelope } from '@switchboard/messaging';
+import {
+  type BusClient,
+  createBusClient,
+  type PrivateNats,
+  type ServiceHandle,
+  startPrivateNats,
+  startService,
+  tempDir,
+  waitFor,
+} from '@switchboard/testing';
+import { randomUUID } from 'node:crypto';
+import { agentStats, startSampleAgent } from './sample-agents.js';
+
+// The real a2a process on a private NATS, delegating over plain HTTP to real sample A2A agents
+// (the XMPP path is covered end to end in apps/e2e).
+describe('a2a (real process, NATS and sample A2A agents)', () => {
+  let nats: PrivateNats;
+  let client: BusClient;
+  let a2a: ServiceHandle;
+  const agents: Record<string, ServiceHandle> = {};
+  const logDir = tempDir('a2a-int');
+  const user: Actor = { userId: `u-${randomUUID()}`, role: 'user' };
+  const guest: Actor = { userId: 'guest-1', role: 'guest' };
+  const admin: Actor = { userId: 'root', role: 'admin' };
+
+  beforeAll(async () => {
+    nats = await startPrivateNats();
+    client = await createBusClient(nats.url, 'orchestrator');
+    await client.jetstream.ensureStreams(ALL_STREAMS);
+    const specs: Record<string, Record<string, string>> = {
+      researcher: { AGENT_KIND: 'researcher' },
+      writer: { AGENT_KIND: 'writer', AGENT_STREAMING: 'false' },
+      flaky: { AGENT_KIND: 'researcher', AGENT_FAULT: 'flaky', AGENT_FAULT_COUNT: '2' },
+      down: { AGENT_KIND: 'researcher', AGENT_FAULT: 'down' },
+      legacy: { AGENT_KIND: 'researcher', AGENT_PROTOCOL: '0.3' },
+      slow: { AGENT_KIND: 'researcher', AGENT_STEP_DELAY_MS: '20000' },
+    };
+    await Promise.all(Object.entries(specs).map(async ([name, env]) => (agents[name] = await startSampleAgent(name, env, logDir))));
+    a2a = await startService(
+      'a2a',
+      {
+        NATS_SERVERS: nats.url,
+        A2A_AGENTS: Object.entries(agents)
+          .map(([name, a]) => `${name}=${a.url}`)
+          .join(','),
+        A2A_AGENT_POLICY: 'user=*;guest=researcher',
+        A2A_RETRY_MAX_ATTEMPTS: '4',
+        A2A_RETRY_BASE_MS: '20',
+        A2A_RETRY_MAX_MS: '100',
+        A2A_BREAKER_THRESHOLD: '4',
+        A2A_BREAKER_HALF_OPEN_MS: '600000',
+        A2A_POLL_INTERVAL_MS: '30',
+      },
+      { logDir },
+    );
+  }, 90_000);
+
+  afterAll(async () => {
+    await a2a?.stop();
+    await Promise.allSettled(Object.values(agents).map((a) => a.stop()));
+    await client?.close();
+    await nats?.stop();
+  });
+
+  /** Delegates and records the progress updates published for it. */
+  async function delegate(agent: string, actor: Actor, extra: Partial<A2a.DelegateRequest> = {}) {
+    const delegationId = randomUUID();
+    const updates: A2a.DelegationUpdate[] = [];
+    const sub = client.bus.connection.subscribe(A2a.DelegationProgress.subject(delegationId), {
+      callback: (err, msg) => {
+        if (!err) updates.push(A2a.DelegationUpdate.parse(unwrapEnvelope(decodeJson(msg.data))));
+      },
+    });
+    await client.bus.connection.flush();
+    const request = { delegationId, taskId: randomUUID(), stepId: 's1', agent, message: 'NATS JetStream', ...extra };
+    const done = client.bus.request(A2a.Delegate, request, { actor, timeoutMs: 60_000 }).finally(() => sub.unsubscribe());
+    return { delegationId, request, updates, done };
+  }
+
+  const failure = async (p: Promise<unknown>): Promise<DomainError> => {
+    try {
+      await p;
+    } catch (e) {
+      return e as DomainError;
+    }
+    throw new Error('expected a failure');
+  };
+
+  it('lists the agents a role may use, from their cards', async () => {
+    const mine = await client.bus.request(A2a.AgentsList, {}, { actor: user });
+    expect(mine.agents.map((a) => a.name).sort()).toEqual(['down', 'flaky', 'legacy', 'researcher', 'slow', 'writer']);
+    const researcher = mine.agents.find((a) => a.name === 'researcher')!;
+    expect(researcher).toMatchObject({ transport: 'http', protocolVersion: '1.0', available: true, circuit: 'closed' });
+    expect(researcher.skills).toEqual([expect.objectContaining({ id: 'research' })]);
+    expect(researcher.card).toMatchObject({ name: 'Researcher' });
+    expect(mine.agents.find((a) => a.name === 'legacy')).toMatchObject({ protocolVersion: '0.3', available: true });
+
+    const theirs = await client.bus.request(A2a.AgentsList, {}, { actor: guest });
+    expect(theirs.agents.map((a) => a.name)).toEqual(['researcher']);
+    expect((await failure(client.bus.request(A2a.AgentsList, {}))).code).toBe('UNAUTHORIZED');
+  });
+
+  it('delegates with SendStreamingMessage and reports the remote status as it changes', async () => {
+    const d = await delegate('researcher', user);
+    const result = await d.done;
+    expect(result).toMatchObject({ agent: 'researcher', transport: 'http', protocolVersion: '1.0', mode: 'stream', state: 'TASK_STATE_COMPLETED', attempts: 1 });
+    expect(result.text).toContain('JetStream is the persistence layer');
+    expect(result.artifacts[0]).toMatchObject({ name: 'findings' });
+    expect(d.updates[0]).toMatchObject({ kind: 'started', agent: 'researcher', transport: 'http', mode: 'stream' });
+    const states = d.updates.filter((u) => u.kind === 'status').map((u) => (u.kind === 'status' ? u.state : ''));
+    expect(states).toEqual(expect.arrayContaining(['TASK_STATE_WORKING', 'TASK_STATE_COMPLETED']));
+    expect(states[states.length - 1]).toBe('TASK_STATE_COMPLETED');
+    expect((await agentStats(agents['researcher']!)).methods).toMatchObject({ SendStreamingMessage: 1 });
+  });
+
+  it('uses SendMessage and GetTask for an agent without streaming, passing the context along', async () => {
+    const d = await delegate('writer', user, { message: 'draft a summary', context: '## NATS JetStream\n\n- Streams keep messages.\n- Consumers ack them.' });
+    const result = await d.done;
+    expect(result).toMatchObject({ mode: 'poll', state: 'TASK_STATE_COMPLETED' });
+    expect(result.text).toContain('# Summary: NATS JetStream');
+    expect(result.text).toContain('Consumers ack them.');
+    const methods = (await agentStats(agents['writer']!)).methods;
+    expect(methods['SendMessage']).toBe(1);
+    expect(methods['GetTask']).toBeGreaterThanOrEqual(1);
+  });
+
+  it('retries a flaky agent (two 503s) with backoff and succeeds on the third attempt', async () => {
+    const d = await delegate('flaky', user);
+    const result = await d.done;
+    expect(result).toMatchObject({ state: 'TASK_STATE_COMPLETED', attempts: 3 });
+    const retries = d.updates.filter((u) => u.kind === 'retry');
+    expect(retries).toEqual([
+      expect.objectContaining({ attempt: 1, reason: expect.stringContaining('503') }),
+      expect.objectContaining({ attempt: 2, reason: expect.stringContaining('503') }),
+    ]);
+    expect(await agentStats(agents['flaky']!)).toMatchObject({ faultsInjected: 2, executed: 1 });
+  });
+
+  it('opens the circuit of a permanently failing agent, then refuses without calling it', async () => {
+    const first = await failure((await delegate('down', user)).done);
+    expect(first.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(first.message).toContain('503');
+    expect((await agentStats(agents['down']!)).faultsInjected).toBe(4);
+
+    const second = await failure((await delegate('down', user)).done);
+    expect(second.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(second.message).toMatch(/circuit breaker is open/);
+    expect((await agentStats(agents['down']!)).faultsInjected).toBe(4);
+
+    const listed = await client.bus.request(A2a.AgentsList, {}, { actor: user });
+    expect(listed.agents.find((a) => a.name === 'down')).toMatchObject({ available: false, circuit: 'open' });
+    const metrics = await (await fetch(`${a2a.url}/metrics`)).text();
+    expect(metrics).toMatch(/sb_a2a_circuit_open\{[^}]*agent="down"[^}]*\} 1/);
+    expect(metrics).toMatch(/sb_a2a_delegations_total\{[^}]*agent="down"[^}]*outcome="UPSTREAM_UNAVAILABLE"[^}]*\} 2/);
+    expect(metrics).toMatch(/sb_a2a_retries_total\{[^}]*agent="down"[^}]*\} 3/);
+  });
+
+  it('reaches an agent that speaks only A2A 0.3', async () => {
+    const result = await (await delegate('legacy', user)).done;
+    expect(result).toMatchObject({ protocolVersion: '0.3', state: 'TASK_STATE_COMPLETED' });
+    expect(result.text).toContain('JetStream');
+    const methods = (await agentStats(agents['legacy']!)).methods;
+    expect(Object.keys(methods)).toEqual(['message/stream']);
+  });
+
+  it('enforces the per-role policy server-side and names bad input', async () => {
+    const refused = await failure((await delegate('writer', guest)).done);
+    expect(refused.code).toBe('FORBIDDEN');
+    expect(refused.message).toContain('guest');
+    expect((await (await delegate('researcher', guest)).done).state).toBe('TASK_STATE_COMPLETED');
+    expect((await (await delegate('writer', admin, { message: 'draft a note' })).done).state).toBe('TASK_STATE_COMPLETED');
+
+    const unknown = await failure((await delegate('plumber', user)).done);
+    expect(unknown.code).toBe('NOT_FOUND');
+    const bad = await failure(client.bus.request(A2a.Delegate, { delegationId: 'x', taskId: randomUUID(), stepId: 's1', agent: 'Bad Name', message: '' } as never, { actor: user }));
+    expect(bad.code).toBe('VALIDATION');
+    expect(bad.message).toMatch(/delegationId/);
+    expect(bad.message).toMatch(/agent/);
+  });
+
+  it('forwards a cancellation to the agent as CancelTask (per delegation and per task)', async () => {
+    const d = await delegate('slow', user);
+    const working = await waitFor(() => d.updates.find((u) => u.kind === 'status' && u.state === 'TASK_STATE_WORKING'), { what: 'WORKING' });
+    const remoteTaskId = working.kind === 'status' ? working.remoteTaskId : undefined;
+    expect(remoteTaskId).toBeDefined();
+    client.bus.publish(A2a.DelegationCancel, [d.delegationId], { delegationId: d.delegationId, reason: 'user changed their mind' });
+    const cancelled = await failure(d.done);
+    expect(cancelled.code).toBe('CANCELLED');
+    expect(d.updates[d.updates.length - 1]).toMatchObject({ kind: 'status', state: 'TASK_STATE_CANCELED', remoteTaskId });
+    expect((await agentStats(agents['slow']!)).methods['CancelTask']).toBe(1);
+    await waitFor(async () => (await agentStats(agents['slow']!)).cancelled.includes(remoteTaskId!), { what: 'the agent to cancel its task' });
+
+    const byTask = await delegate('slow', user);
+    await waitFor(() => byTask.updates.some((u) => u.kind === 'status' && u.state === 'TASK_STATE_WORKING'), { what: 'WORKING' });
+    client.bus.publish(Tasks.TaskCancelRequested, [byTask.request.taskId], { taskId: byTask.request.taskId, reason: 'task cancelled' });
+    expect((await failure(byTask.done)).code).toBe('CANCELLED');
+    expect((await agentStats(agents['slow']!)).methods['CancelTask']).toBe(2);
+  });
+});

@@ -1,0 +1,27 @@
+import { BaseEnv, databaseUrl, envBoolean, envPort } from '@switchboard/config';
+import { z } from 'zod';
+
+export const AuditEnv = BaseEnv.extend({
+  PORT: envPort.default(3004),
+  DATABASE_URL: databaseUrl.default('postgresql://postgres@127.0.0.1:5432/sb_audit'),
+  /** Most records committed in one transaction (batches form under load). */
+  AUDIT_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(200),
+  /** How long a delivered batch may stay unacknowledged before JetStream redelivers it (after a crash). */
+  AUDIT_ACK_WAIT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  /** Delivery attempts before a record that cannot be stored is parked in the dead-letter stream. */
+  AUDIT_MAX_DELIVER: z.coerce.number().int().min(1).max(10_000).default(100),
+  TASK_LOGS_ENABLED: z
+    .string()
+    .default('true')
+    .pipe(envBoolean)
+    .describe('Write the per-task hierarchical logs (logs/{ISO-timestamp}_{hash}/...) from the task event stream.'),
+  TASK_LOG_DIR: z.string().min(1).default('logs').describe('Directory of the per-task logs (relative to the working directory, or absolute).'),
+  TASK_LOG_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(36_500)
+    .default(30)
+    .describe('Task log folders older than this many days are deleted (checked hourly); 0 keeps them forever.'),
+});
+export type AuditEnv = z.infer<typeof AuditEnv>;

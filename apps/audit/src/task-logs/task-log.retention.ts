@@ -1,0 +1,61 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
+import { LOGGER, type Logger } from '@switchboard/observability';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AuditEnv } from '../config/audit.env.js';
+import { folderTime } from './task-log.layout.js';
+import { TaskLogWriter } from './task-log.writer.js';
+
+const DAY = 86_400_000;
+const SWEEP_EVERY_MS = 3_600_000;
+
+/**
+ * Deletes task folders older than TASK_LOG_RETENTION_DAYS (by the start time in their name), at boot
+ * and every hour. 0 keeps everything. Safe with several audit replicas sharing the directory.
+ */
+@Injectable()
+export class TaskLogRetention implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly writer: TaskLogWriter,
+    @Inject(APP_CONFIG) private readonly config: Pick<AuditEnv, 'TASK_LOGS_ENABLED' | 'TASK_LOG_RETENTION_DAYS'>,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.TASK_LOGS_ENABLED || this.config.TASK_LOG_RETENTION_DAYS === 0) return;
+    const run = () => void this.sweep().catch((e: unknown) => this.logger.warn({ err: e }, 'task log retention sweep failed'));
+    run();
+    this.timer = setInterval(run, SWEEP_EVERY_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Removes expired task folders; returns their names. */
+  async sweep(now: number = Date.now()): Promise<string[]> {
+    const days = this.config.TASK_LOG_RETENTION_DAYS;
+    if (days === 0) return [];
+    const entries = await readdir(this.writer.root).catch(() => [] as string[]);
+    const removed: string[] = [];
+    for (const name of entries) {
+      const started = folderTime(name);
+      if (started === undefined || now - started <= days * DAY) continue;
+      const meta = await readFile(join(this.writer.root, name, 'metadata.json'), 'utf8').catch(() => undefined);
+      let taskId: string | undefined;
+      try {
+        taskId = meta ? (JSON.parse(meta) as { taskId?: string }).taskId : undefined;
+      } catch {
+        taskId = undefined;
+      }
+      await this.writer.remove(taskId, name);
+      removed.push(name);
+    }
+    if (removed.length) this.logger.info({ removed: removed.length, days }, 'task logs past retention removed');
+    return removed;
+  }
+}

@@ -1,0 +1,158 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
+import type { Tasks } from '@switchboard/contracts';
+import { appendFile, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { AuditEnv } from '../config/audit.env.js';
+import { folderName, placeEvent } from './task-log.layout.js';
+import { applyEvent, newMetadata, type TaskLogMetadata } from './task-log.metadata.js';
+
+const INDEX_DIR = '.index';
+const CACHED = 5_000;
+
+/** A small insertion-ordered cache that forgets its oldest entries. */
+class Bounded<K, V> extends Map<K, V> {
+  constructor(private readonly max: number) {
+    super();
+  }
+  override set(key: K, value: V): this {
+    if (!this.has(key) && this.size >= this.max) this.delete(this.keys().next().value as K);
+    return super.set(key, value);
+  }
+}
+
+/**
+ * Writes the per-task hierarchical log (design §1.2) from task events:
+ *
+ *   {TASK_LOG_DIR}/{ISO-timestamp}_{8-char task hash}/metadata.json
+ *                                                   /orchestrator/main.jsonl
+ *                                                   /orchestrator/raw/{seq}_{event}.json
+ *                                                   /mcp/{step_id}/main.jsonl
+ *                                                   /agents/{step_id}/main.jsonl
+ *
+ * Idempotent under redelivery: every line carries its event's seq and a seq already in a file is not
+ * written again; raw files are rewritten whole; metadata.json is rebuilt by idempotent updates and
+ * replaced atomically. A line half-written by a crash is cut off before the file is appended to again.
+ */
+@Injectable()
+export class TaskLogWriter {
+  readonly root: string;
+  private readonly folders = new Bounded<string, string>(CACHED);
+  private readonly seqs = new Bounded<string, Set<number>>(CACHED);
+
+  constructor(@Inject(APP_CONFIG) config: Pick<AuditEnv, 'TASK_LOG_DIR'>) {
+    this.root = resolve(config.TASK_LOG_DIR);
+  }
+
+  async write(events: readonly Tasks.TaskEvent[]): Promise<void> {
+    const byTask = new Map<string, Tasks.TaskEvent[]>();
+    for (const e of events) byTask.set(e.taskId, [...(byTask.get(e.taskId) ?? []), e]);
+    for (const [taskId, list] of byTask) await this.writeTask(taskId, list);
+  }
+
+  /** The folder of a task, relative to the log directory (undefined if none was created). */
+  async folderOf(taskId: string): Promise<string | undefined> {
+    const cached = this.folders.get(taskId);
+    if (cached) return cached;
+    const stored = await readFile(join(this.root, INDEX_DIR, taskId), 'utf8').catch(() => undefined);
+    if (stored) this.folders.set(taskId, stored.trim());
+    return stored?.trim();
+  }
+
+  /** Drops a task's folder and index entry (retention). */
+  async remove(taskId: string | undefined, folder: string): Promise<void> {
+    await rm(join(this.root, folder), { recursive: true, force: true });
+    if (taskId) {
+      await rm(join(this.root, INDEX_DIR, taskId), { force: true });
+      this.folders.delete(taskId);
+    }
+    for (const key of [...this.seqs.keys()]) if (key.startsWith(join(this.root, folder))) this.seqs.delete(key);
+  }
+
+  private async writeTask(taskId: string, events: Tasks.TaskEvent[]): Promise<void> {
+    events.sort((a, b) => a.seq - b.seq);
+    const first = events[0] as Tasks.TaskEvent;
+    const folder = await this.ensureFolder(taskId, first.seq === 1 ? first.at : events.reduce((m, e) => (e.at < m ? e.at : m), first.at));
+    const dir = join(this.root, folder);
+    const placed = events.map((e) => ({ event: e, ...placeEvent(e) }));
+    for (const p of placed) {
+      if (!p.raw) continue;
+      await mkdir(dirname(join(dir, p.raw)), { recursive: true });
+      await writeFile(join(dir, p.raw), `${JSON.stringify(p.event, null, 2)}\n`);
+    }
+    // Sub-folders first, orchestrator/main.jsonl last: it is the one a reader follows.
+    const files = new Map<string, { seq: number; line: string }[]>();
+    for (const p of placed) for (const main of p.mains) files.set(main, [...(files.get(main) ?? []), { seq: p.event.seq, line: p.line }]);
+    const order = [...files.keys()].sort((a, b) => Number(a === 'orchestrator/main.jsonl') - Number(b === 'orchestrator/main.jsonl'));
+    let written = new Set<number>();
+    for (const rel of order) {
+      written = await this.appendLines(join(dir, rel), files.get(rel) ?? []);
+    }
+    const meta = (await this.readMetadata(dir)) ?? newMetadata(taskId, folder, first.at);
+    for (const e of events) applyEvent(meta, e);
+    meta.events = written.size;
+    meta.lastSeq = Math.max(0, ...written);
+    meta.mcp.sort();
+    meta.agents.sort();
+    const path = join(dir, 'metadata.json');
+    await writeFile(`${path}.tmp`, `${JSON.stringify(meta, null, 2)}\n`);
+    await rename(`${path}.tmp`, path);
+  }
+
+  private async ensureFolder(taskId: string, startedAt: string): Promise<string> {
+    const known = await this.folderOf(taskId);
+    if (known) return known;
+    const folder = folderName(startedAt, taskId);
+    await mkdir(join(this.root, folder, 'orchestrator'), { recursive: true });
+    await mkdir(join(this.root, INDEX_DIR), { recursive: true });
+    await writeFile(join(this.root, INDEX_DIR, taskId), folder);
+    this.folders.set(taskId, folder);
+    return folder;
+  }
+
+  /** Appends the lines whose seq the file does not hold yet; returns the file's seqs. */
+  private async appendLines(path: string, lines: { seq: number; line: string }[]): Promise<Set<number>> {
+    const seqs = this.seqs.get(path) ?? (await this.loadSeqs(path));
+    const fresh = lines.filter((l) => !seqs.has(l.seq));
+    if (fresh.length) {
+      await mkdir(dirname(path), { recursive: true });
+      await appendFile(path, fresh.map((l) => `${l.line}\n`).join(''));
+      for (const l of fresh) seqs.add(l.seq);
+    }
+    this.seqs.set(path, seqs);
+    return seqs;
+  }
+
+  private async loadSeqs(path: string): Promise<Set<number>> {
+    const text = await readFile(path, 'utf8').catch(() => '');
+    const end = text.lastIndexOf('\n') + 1;
+    if (end < text.length) {
+      // A crash cut the last line short: drop it (its event is being redelivered).
+      const handle = await open(path, 'r+');
+      try {
+        await handle.truncate(Buffer.byteLength(text.slice(0, end)));
+      } finally {
+        await handle.close();
+      }
+    }
+    const seqs = new Set<number>();
+    for (const line of text.slice(0, end).split('\n')) {
+      if (!line) continue;
+      try {
+        const seq = (JSON.parse(line) as { seq?: unknown }).seq;
+        if (typeof seq === 'number') seqs.add(seq);
+      } catch {
+        // a foreign or damaged line: leave it, it has no seq to protect
+      }
+    }
+    return seqs;
+  }
+
+  private async readMetadata(dir: string): Promise<TaskLogMetadata | undefined> {
+    try {
+      return JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8')) as TaskLogMetadata;
+    } catch {
+      return undefined;
+    }
+  }
+}

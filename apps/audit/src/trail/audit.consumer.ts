@@ -1,0 +1,43 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
+import { Audit, AuditStream, DeadLetterStream } from '@switchboard/contracts';
+import { type ConsumerHandle, JetStreamService } from '@switchboard/messaging';
+import { LOGGER, type Logger, ReadinessRegistry } from '@switchboard/observability';
+import type { AuditEnv } from '../config/audit.env.js';
+import { AuditRepository } from './audit.repository.js';
+
+/**
+ * The durable consumer of the audit stream. A batch is acked only after its transaction committed;
+ * records redelivered after a crash are recognised by id and not stored twice.
+ */
+@Injectable()
+export class AuditConsumer implements OnApplicationBootstrap {
+  private handle: ConsumerHandle | undefined;
+
+  constructor(
+    private readonly jetstream: JetStreamService,
+    private readonly repository: AuditRepository,
+    private readonly readiness: ReadinessRegistry,
+    @Inject(APP_CONFIG) private readonly config: AuditEnv,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.jetstream.ensureStreams([AuditStream, DeadLetterStream]);
+    this.handle = await this.jetstream.consumeDurableBatch({
+      contract: Audit.AuditRecorded,
+      durable: 'audit',
+      maxBatch: this.config.AUDIT_BATCH_SIZE,
+      ackWaitMs: this.config.AUDIT_ACK_WAIT_MS,
+      maxDeliver: this.config.AUDIT_MAX_DELIVER,
+      retryDelaysMs: [1_000, 2_000, 5_000, 10_000, 30_000, 60_000],
+      handleBatch: async (items) => {
+        const stored = await this.repository.append(items.map((i) => i.payload));
+        this.logger.debug({ received: items.length, stored }, 'audit batch committed');
+      },
+    });
+    this.readiness.register('audit-consumer', async () => {
+      if (!this.handle) throw new Error('audit consumer not running');
+    });
+  }
+}

@@ -1,0 +1,126 @@
+import { Audit, AuditStream, DeadLetterStream } from '@switchboard/contracts';
+import { encodeJson } from '@switchboard/messaging';
+import {
+  type BusClient,
+  createBusClient,
+  createTestDatabase,
+  type PrivateNats,
+  type ServiceHandle,
+  startPrivateNats,
+  startService,
+  type TestDatabase,
+  waitFor,
+} from '@switchboard/testing';
+import { randomUUID } from 'node:crypto';
+
+const admin = { userId: 'auditor', role: 'admin' };
+
+function record(i: number, runId: string): Audit.AuditRecordInput {
+  return {
+    id: randomUUID(),
+    at: new Date().toISOString(),
+    category: 'tool',
+    action: 'tool.call',
+    outcome: 'success',
+    source: 'mcp-tools',
+    actor: { userId: `user-${i % 7}`, role: 'user' },
+    resource: 'calculator',
+    details: { i, runId, apiKey: 'sk-should-never-be-stored' },
+  };
+}
+
+describe('audit service (real process, JetStream, PostgreSQL)', () => {
+  let nats: PrivateNats;
+  let db: TestDatabase;
+  let audit: ServiceHandle;
+  let client: BusClient;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    nats = await startPrivateNats();
+    db = await createTestDatabase('audit', 'audit');
+    env = { NATS_SERVERS: nats.url, DATABASE_URL: db.url, AUDIT_ACK_WAIT_MS: '3000' };
+    audit = await startService('audit', env);
+    client = await createBusClient(nats.url, 'mcp-tools');
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await audit?.stop();
+    await nats?.stop();
+    await db?.drop();
+  });
+
+  const count = async (runId: string) =>
+    Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "AuditEntry" WHERE details->>'runId' = $1`, [runId]))[0]?.n);
+
+  it('stores every record exactly once across a crash and restart of the audit service under load', async () => {
+    const runId = randomUUID();
+    const total = 600;
+    const records = Array.from({ length: total }, (_, i) => record(i, runId));
+    let produced = 0;
+    const producer = (async () => {
+      for (let i = 0; i < total; i += 20) {
+        await Promise.all(
+          records.slice(i, i + 20).map((r) => client.jetstream.publish(Audit.AuditRecorded, [r.category], r, { msgId: r.id as string })),
+        );
+        produced = i + 20;
+      }
+    })();
+    // Kill it (SIGKILL: no graceful shutdown, batches may be committed but not acked) mid-stream.
+    await waitFor(async () => (await count(runId)) >= 100, { what: 'first records stored', timeoutMs: 30_000 });
+    await audit.kill();
+    const storedAtCrash = await count(runId);
+    expect(storedAtCrash).toBeLessThan(total);
+    await producer;
+    expect(produced).toBe(total);
+    audit = await startService('audit', env);
+    await waitFor(async () => (await count(runId)) === total, { what: 'all records stored', timeoutMs: 60_000 });
+    const dupes = await db.query(`SELECT id FROM "AuditEntry" WHERE details->>'runId' = $1 GROUP BY id HAVING count(*) > 1`, [runId]);
+    expect(dupes).toEqual([]);
+    const ids = await db.query<{ id: string }>(`SELECT id FROM "AuditEntry" WHERE details->>'runId' = $1`, [runId]);
+    expect(new Set(ids.map((r) => r.id))).toEqual(new Set(records.map((r) => r.id)));
+    const secrets = await db.query(`SELECT seq FROM "AuditEntry" WHERE details::text LIKE '%sk-should-never%'`);
+    expect(secrets).toEqual([]);
+    const verified = await client.bus.request(Audit.AuditVerify, {}, { actor: admin });
+    expect(verified).toMatchObject({ ok: true });
+    expect(verified.checked).toBeGreaterThanOrEqual(total);
+  });
+
+  it('does not store a redelivered record twice', async () => {
+    const runId = randomUUID();
+    const r = record(1, runId);
+    // Two publishes of the same record with different message ids: JetStream keeps both, as after a
+    // redelivery beyond its de-duplication window; the store must still keep one row.
+    await client.jetstream.publish(Audit.AuditRecorded, ['tool'], r, { msgId: `a-${r.id as string}` });
+    await client.jetstream.publish(Audit.AuditRecorded, ['tool'], r, { msgId: `b-${r.id as string}` });
+    const marker = record(2, runId);
+    await client.jetstream.publish(Audit.AuditRecorded, ['tool'], marker, { msgId: marker.id as string });
+    await waitFor(async () => (await count(runId)) === 2, { what: 'records stored' });
+    const info = await client.bus.request(Audit.AuditQuery, { limit: 10, userId: 'user-1' }, { actor: admin });
+    expect(info.entries.filter((e) => e.id === r.id)).toHaveLength(1);
+  });
+
+  it('dead-letters a malformed record and keeps running', async () => {
+    const nc = client.bus.connection;
+    nc.publish('sb.audit.tool', encodeJson({ pattern: 'sb.audit.tool', data: { id: 'not-a-uuid', action: 42 } }));
+    await nc.flush();
+    const parked = await waitFor(() => client.jetstream.lastMessage(DeadLetterStream, 'sb.dlq.SB_AUDIT'), { what: 'dead letter' });
+    expect(JSON.stringify(parked.data)).toContain('not-a-uuid');
+    expect((await fetch(`${audit.url}/readiness`)).status).toBe(200);
+    // The audit stream itself still holds it (limits retention), but no row was written.
+    expect(await client.jetstream.lastMessage(AuditStream, 'sb.audit.tool')).toBeDefined();
+  });
+
+  it('answers queries only for admins, newest first, paged', async () => {
+    const forbidden = await client.bus.request(Audit.AuditQuery, { limit: 5 }, { actor: { userId: 'bob', role: 'user' } }).catch((e: Error) => e);
+    expect(forbidden).toMatchObject({ code: 'FORBIDDEN' });
+    const page1 = await client.bus.request(Audit.AuditQuery, { limit: 5 }, { actor: admin });
+    expect(page1.entries).toHaveLength(5);
+    expect(page1.nextBefore).toBeDefined();
+    const page2 = await client.bus.request(Audit.AuditQuery, { limit: 5, before: page1.nextBefore }, { actor: admin });
+    const seqs = [...page1.entries, ...page2.entries].map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
+    expect(new Set(seqs).size).toBe(10);
+  });
+});

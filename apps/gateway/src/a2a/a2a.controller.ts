@@ -1,0 +1,46 @@
+import { Controller, Get, Header, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Actor } from '@switchboard/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import { AuthGuard } from '../auth/auth.guard.js';
+import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { A2aEndpoint } from './a2a-endpoint.service.js';
+import { A2A_ENDPOINT_PATH } from './platform-agent.card.js';
+
+/**
+ * The platform as an A2A 1.0 agent. The card is public (it tells clients how to authenticate); the
+ * JSON-RPC endpoint sits behind the same authentication and rate limits as the rest of the API.
+ */
+@Controller()
+export class A2aController {
+  constructor(private readonly endpoint: A2aEndpoint) {}
+
+  @Get('.well-known/agent-card.json')
+  @Header('cache-control', 'public, max-age=300')
+  card(@Req() req: FastifyRequest, @Res() reply: FastifyReply): void {
+    const body = JSON.stringify(this.endpoint.cardFor(baseUrlOf(req)));
+    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+    void reply.header('etag', etag).header('vary', 'host, x-forwarded-host, x-forwarded-proto');
+    if (req.headers['if-none-match'] === etag) {
+      void reply.status(304).send();
+      return;
+    }
+    void reply.header('content-type', 'application/json').send(body);
+  }
+
+  @Post(A2A_ENDPOINT_PATH)
+  @UseGuards(AuthGuard)
+  async rpc(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentActor() actor: Actor): Promise<void> {
+    // From here on the response is written on the raw socket (JSON or SSE), as the SDK's handlers do.
+    reply.hijack();
+    await this.endpoint.handle({ body: req.body, headers: req.headers, actor, res: reply.raw });
+  }
+}
+
+/** How the caller reached the gateway (behind a proxy: its forwarded host and scheme). */
+function baseUrlOf(req: FastifyRequest): string {
+  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.split(',')[0]?.trim();
+  const proto = first(req.headers['x-forwarded-proto']) ?? req.protocol;
+  const host = first(req.headers['x-forwarded-host']) ?? req.headers.host ?? 'localhost';
+  return `${proto === 'https' ? 'https' : 'http'}://${host}`;
+}

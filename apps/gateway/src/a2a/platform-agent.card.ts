@@ -1,0 +1,55 @@
+import { AgentCard } from '@a2a-js/sdk';
+import { PLATFORM_VERSION } from '@switchboard/runtime';
+import type { GatewayEnv } from '../config/gateway.env.js';
+
+/** Where the JSON-RPC endpoint is mounted (the card itself lives at the root's /.well-known/). */
+export const A2A_ENDPOINT_PATH = 'a2a';
+
+/** The security scheme that matches how the gateway authenticates (AUTH_MODE). */
+function security(config: GatewayEnv): Record<string, unknown> {
+  switch (config.AUTH_MODE) {
+    case 'jwt':
+      return {
+        securitySchemes: { bearer: { httpAuthSecurityScheme: { scheme: 'Bearer', bearerFormat: 'JWT', description: 'A Supabase (or other issuer) access token.' } } },
+        securityRequirements: [{ schemes: { bearer: { list: [] } } }],
+      };
+    case 'trusted-headers':
+      return {
+        securitySchemes: {
+          proxy: { apiKeySecurityScheme: { location: 'header', name: config.TRUSTED_PROXY_HEADER, description: 'Only through the trusted proxy, which also forwards X-Supabase-User-ID.' } },
+        },
+        securityRequirements: [{ schemes: { proxy: { list: [] } } }],
+      };
+    case 'dev':
+      return {
+        securitySchemes: { devUser: { apiKeySecurityScheme: { location: 'header', name: 'X-User-Id', description: 'Development mode: the acting user id (never in production).' } } },
+        securityRequirements: [{ schemes: { devUser: { list: [] } } }],
+      };
+  }
+}
+
+/** The platform's own agent card, with its endpoint under `baseUrl` (as the caller reached the gateway). */
+export function platformAgentCard(config: GatewayEnv, baseUrl: string): AgentCard {
+  return AgentCard.fromJSON({
+    name: 'Switchboard',
+    description:
+      'Runs a task through the Switchboard platform: an orchestrator plans it and carries it out with tools (calculator, notes, weather, time, and the tools you authorized) and remote agents. Send the task as text; the answer comes back as the `result` artifact.',
+    version: PLATFORM_VERSION,
+    provider: { organization: 'Switchboard', url: baseUrl },
+    ...(config.EXPOSE_OPENAPI ? { documentationUrl: `${baseUrl}/openapi.json` } : {}),
+    supportedInterfaces: [{ url: `${baseUrl}/${A2A_ENDPOINT_PATH}`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' }],
+    capabilities: { streaming: true, pushNotifications: false, extendedAgentCard: false },
+    ...security(config),
+    defaultInputModes: ['text/plain'],
+    defaultOutputModes: ['text/plain', 'application/json'],
+    skills: [
+      {
+        id: 'run-task',
+        name: 'Run a task',
+        description: 'Plans and runs a task with the tools and remote agents you may use, streaming progress as task status updates.',
+        tags: ['orchestration', 'tools', 'delegation'],
+        examples: ['what is 17 * 23, then save the result as a note', 'ask the researcher about NATS JetStream, then have the writer draft a summary'],
+      },
+    ],
+  });
+}

@@ -1,0 +1,57 @@
+import type { RunAgentInput } from '@ag-ui/core';
+import { RunAgentInputSchema } from '@ag-ui/core/schemas';
+import { DomainError, Tasks } from '@switchboard/contracts';
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+/** The body of POST /ag-ui: AG-UI 1.0's RunAgentInput (validated with the protocol's own schema). */
+export const AgUiRunInput = RunAgentInputSchema as unknown as z.ZodType<RunAgentInput>;
+
+/** What a run may pass in `forwardedProps` for the platform. */
+const ForwardedProps = z
+  .object({
+    tool_constraints: Tasks.ToolConstraints.optional(),
+    max_steps: z.number().int().min(1).max(100).optional(),
+  })
+  .passthrough();
+
+const THREAD_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/**
+ * Turns a run into a task: the text of the last user message is the task, the AG-UI thread is the
+ * conversation (ids the task contract cannot hold are hashed to a stable one), and
+ * `forwardedProps.tool_constraints` / `max_steps` pass through. Frontend tools (`tools[]`) are not
+ * offered to the planner: the platform's tools run on the platform.
+ */
+export function taskRequestOf(input: RunAgentInput): Tasks.TaskRequest {
+  const lastUser = [...input.messages].reverse().find((m) => m.role === 'user');
+  if (!lastUser) throw invalid('messages', 'must contain a user message');
+  const text = textOf(lastUser.content);
+  if (!text.trim()) throw invalid('messages', 'the last user message has no text');
+  if (text.length > Tasks.TASK_TEXT_MAX) throw invalid('messages', `the last user message is longer than ${Tasks.TASK_TEXT_MAX} characters`);
+  const props = ForwardedProps.safeParse(input.forwardedProps ?? {});
+  if (!props.success) {
+    const issue = props.error.issues[0];
+    throw invalid(`forwardedProps.${issue?.path.join('.') ?? ''}`, issue?.message ?? 'is invalid');
+  }
+  const threadId = THREAD_ID.test(input.threadId) ? input.threadId : `agui-${createHash('sha256').update(input.threadId).digest('hex').slice(0, 32)}`;
+  return {
+    task: text,
+    thread_id: threadId,
+    ...(props.data.tool_constraints ? { tool_constraints: props.data.tool_constraints } : {}),
+    ...(props.data.max_steps ? { max_steps: props.data.max_steps } : {}),
+  };
+}
+
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .filter((p): p is { type: 'text'; text: string } => !!p && typeof p === 'object' && (p as { type?: unknown }).type === 'text')
+    .map((p) => p.text)
+    .join('\n');
+}
+
+function invalid(path: string, message: string): DomainError {
+  return new DomainError('VALIDATION', `invalid request body: ${path}: ${message}`, { details: { issues: [{ path, message }] } });
+}

@@ -1,0 +1,58 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { A2aServerModule } from './a2a/a2a-server.module.js';
+import { AgUiController } from './agui/agui.controller.js';
+import { AuditController } from './audit/audit.controller.js';
+import { AuthModule } from './auth/auth.module.js';
+import { AuthorizationsController } from './catalog/authorizations.controller.js';
+import { CatalogController } from './catalog/catalog.controller.js';
+import type { GatewayEnv } from './config/gateway.env.js';
+import { HttpExceptionFilter } from './http/http-exception.filter.js';
+import { RequestContextInterceptor } from './http/request-context.interceptor.js';
+import { McpServerModule } from './mcp/mcp-server.module.js';
+import { OpenApiController } from './openapi/openapi.controller.js';
+import { OrchestrateController } from './orchestrate/orchestrate.controller.js';
+import { SubmitTaskUseCase } from './orchestrate/submit-task.use-case.js';
+import { StreamNewTaskUseCase } from './streaming/stream-new-task.use-case.js';
+import { TaskStreamer } from './streaming/task-streamer.js';
+import { ResumeTaskStreamUseCase } from './tasks/resume-task-stream.use-case.js';
+import { TaskAccess } from './tasks/task-access.js';
+import { TaskEventFollower } from './tasks/task-event.feed.js';
+import { TaskOwners } from './tasks/task-owners.js';
+import { TasksController } from './tasks/tasks.controller.js';
+
+/** The task pipeline shared by every HTTP surface (and exported for the A2A and MCP edges). */
+@Module({
+  providers: [SubmitTaskUseCase, TaskEventFollower, TaskOwners, TaskAccess, TaskStreamer, StreamNewTaskUseCase, ResumeTaskStreamUseCase],
+  exports: [SubmitTaskUseCase, TaskEventFollower, TaskOwners, TaskAccess, TaskStreamer, StreamNewTaskUseCase, ResumeTaskStreamUseCase],
+})
+export class TaskPipelineModule {}
+
+@Module({})
+export class AppModule {
+  static register(config: GatewayEnv): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AuthModule.register(config),
+        TaskPipelineModule,
+        // Feature modules owned by their protocol edges.
+        A2aServerModule,
+        McpServerModule,
+      ],
+      controllers: [
+        OrchestrateController,
+        TasksController,
+        AgUiController,
+        CatalogController,
+        AuthorizationsController,
+        AuditController,
+        OpenApiController,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
+      ],
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { type Actor, Audit, DomainError, isAdmin } from '@switchboard/contracts';
+import { AuditTrail, NatsBus } from '@switchboard/messaging';
+import { AuthGuard } from '../auth/auth.guard.js';
+import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { AuditQueryParams } from '../http/api.schemas.js';
+import { ZodQueryPipe } from '../http/zod-query.pipe.js';
+
+/** The audit trail, for admins: filtered by user, action, category, task and time; newest first, paged. */
+@Controller('audit')
+@UseGuards(AuthGuard)
+export class AuditController {
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  @Get()
+  query(@CurrentActor() actor: Actor, @Query(new ZodQueryPipe(AuditQueryParams)) q: AuditQueryParams): Promise<Audit.AuditQueryResponse> {
+    if (!isAdmin(actor)) {
+      void this.audit.record({ category: 'auth', action: 'audit.query.denied', outcome: 'denied', resource: 'audit' });
+      throw new DomainError('FORBIDDEN', 'the audit trail is for admins only');
+    }
+    return this.bus.request(
+      Audit.AuditQuery,
+      {
+        ...(q.user_id !== undefined ? { userId: q.user_id } : {}),
+        ...(q.action !== undefined ? { action: q.action } : {}),
+        ...(q.category !== undefined ? { category: q.category } : {}),
+        ...(q.task_id !== undefined ? { taskId: q.task_id } : {}),
+        ...(q.from !== undefined ? { from: q.from } : {}),
+        ...(q.to !== undefined ? { to: q.to } : {}),
+        ...(q.before !== undefined ? { before: q.before } : {}),
+        limit: q.limit ?? 50,
+      },
+      { actor },
+    );
+  }
+}

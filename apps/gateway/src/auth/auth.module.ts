@@ -1,0 +1,60 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import type { GatewayEnv } from '../config/gateway.env.js';
+import { GatewayMetrics } from '../limits/gateway.metrics.js';
+import { RequestRateLimiter } from '../limits/rate-limiter.js';
+import { GatewayRedis } from '../limits/redis.service.js';
+import { StreamSlots } from '../limits/stream-slots.js';
+import { AuthGuard } from './auth.guard.js';
+import { AUTHENTICATOR, type Authenticator } from './authenticator.js';
+import { DevAuthenticator } from './dev.authenticator.js';
+import { JwtAuthenticator } from './jwt.authenticator.js';
+import { TrustedHeadersAuthenticator } from './trusted-headers.authenticator.js';
+
+export function createAuthenticator(config: GatewayEnv): Authenticator {
+  switch (config.AUTH_MODE) {
+    case 'dev':
+      return new DevAuthenticator(config.TB_DEFAULT_USER_ID);
+    case 'trusted-headers':
+      if (!config.TRUSTED_PROXY_SECRET) throw new Error('trusted-headers mode needs TRUSTED_PROXY_SECRET');
+      return new TrustedHeadersAuthenticator(config.TRUSTED_PROXY_SECRET, config.TRUSTED_PROXY_HEADER);
+    case 'jwt':
+      return new JwtAuthenticator({
+        secret: config.JWT_SECRET,
+        jwksUrl: config.JWT_JWKS_URL,
+        algorithms: config.JWT_ALGORITHMS,
+        issuer: config.JWT_ISSUER,
+        audience: config.JWT_AUDIENCE,
+        clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
+        userIdClaim: config.JWT_USER_ID_CLAIM,
+        emailClaim: config.JWT_EMAIL_CLAIM,
+        roleClaim: config.JWT_ROLE_CLAIM,
+        defaultRole: config.JWT_DEFAULT_ROLE,
+        jwksCacheMaxAgeMs: config.JWKS_CACHE_MAX_AGE_MS,
+        jwksTimeoutMs: config.JWKS_TIMEOUT_MS,
+        jwksCooldownMs: config.JWKS_COOLDOWN_MS,
+      });
+  }
+}
+
+/**
+ * Authentication and the per-user limits, global so every HTTP surface of the gateway (including the
+ * A2A and MCP endpoints) uses the same `@UseGuards(AuthGuard)` and `@CurrentActor()`.
+ */
+@Global()
+@Module({})
+export class AuthModule {
+  static register(config: GatewayEnv): DynamicModule {
+    return {
+      module: AuthModule,
+      providers: [
+        { provide: AUTHENTICATOR, useValue: createAuthenticator(config) },
+        GatewayRedis,
+        GatewayMetrics,
+        RequestRateLimiter,
+        StreamSlots,
+        AuthGuard,
+      ],
+      exports: [AUTHENTICATOR, GatewayRedis, GatewayMetrics, RequestRateLimiter, StreamSlots, AuthGuard],
+    };
+  }
+}

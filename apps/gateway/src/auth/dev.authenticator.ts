@@ -1,0 +1,22 @@
+import { type Actor, DEFAULT_ROLE, Role, UserId } from '@switchboard/contracts';
+import type { FastifyRequest } from 'fastify';
+import { unauthorized } from './auth.errors.js';
+import { type Authenticator, headerOf } from './authenticator.js';
+
+/**
+ * AUTH_MODE=dev (seed 2): the user is X-User-Id, falling back to TB_DEFAULT_USER_ID; an optional
+ * X-User-Role sets the role. For local use only: the config refuses it with NODE_ENV=production.
+ */
+export class DevAuthenticator implements Authenticator {
+  readonly mode = 'dev' as const;
+
+  constructor(private readonly defaultUserId: string) {}
+
+  async authenticate(request: FastifyRequest): Promise<Actor> {
+    const user = UserId.safeParse(headerOf(request, 'x-user-id') ?? this.defaultUserId);
+    if (!user.success) throw unauthorized('bad_user_header', `X-User-Id ${user.error.issues[0]?.message ?? 'is invalid'}`);
+    const role = Role.safeParse(headerOf(request, 'x-user-role') ?? DEFAULT_ROLE);
+    if (!role.success) throw unauthorized('bad_role_header', `X-User-Role ${role.error.issues[0]?.message ?? 'is invalid'}`);
+    return { userId: user.data, role: role.data };
+  }
+}

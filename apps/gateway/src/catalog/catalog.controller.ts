@@ -1,0 +1,27 @@
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { A2a, type Actor, Tools } from '@switchboard/contracts';
+import { NatsBus } from '@switchboard/messaging';
+import { AuthGuard } from '../auth/auth.guard.js';
+import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { constraintsOf, ToolsQuery } from '../http/api.schemas.js';
+import { ZodQueryPipe } from '../http/zod-query.pipe.js';
+
+/** What the caller can use: its tool manifest and the agents it may delegate to. */
+@Controller()
+@UseGuards(AuthGuard)
+export class CatalogController {
+  constructor(private readonly bus: NatsBus) {}
+
+  /** The caller's tools (mcp-tools applies roles, authorizations and the constraints). */
+  @Get('tools')
+  tools(@CurrentActor() actor: Actor, @Query(new ZodQueryPipe(ToolsQuery)) query: ToolsQuery): Promise<Tools.Manifest> {
+    const constraints = constraintsOf(query);
+    return this.bus.request(Tools.ToolsManifest, constraints ? { constraints } : {}, { actor });
+  }
+
+  /** The remote agents the caller may delegate to (a2a applies its per-role policy). */
+  @Get('agents')
+  agents(@CurrentActor() actor: Actor): Promise<{ agents: A2a.AgentSummary[] }> {
+    return this.bus.request(A2a.AgentsList, {}, { actor });
+  }
+}

@@ -1,0 +1,89 @@
+import { Audit, Tasks, Tools } from '@switchboard/contracts';
+import { z } from 'zod';
+
+/** A comma-separated list in a query parameter (`providers=a,b`). */
+function csvOf<T extends z.ZodType<unknown, string>>(item: T, max: number) {
+  return z
+    .string()
+    .max(4_000)
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(item).max(max));
+}
+
+/** GET /tools: the caller's manifest, optionally under constraints. */
+export const ToolsQuery = z
+  .object({
+    mode: z.enum(['auto', 'custom']).optional().describe('`auto`: every authorized provider; `custom`: only the listed providers/tools (default when a list is given).'),
+    providers: csvOf(Tools.ProviderName, 100).optional().describe('Comma-separated providers to allow.'),
+    tools: csvOf(Tools.ToolName, 500).optional().describe('Comma-separated tool names to allow.'),
+  })
+  .strict();
+export type ToolsQuery = z.infer<typeof ToolsQuery>;
+
+export function constraintsOf(q: ToolsQuery): Tasks.ToolConstraints | undefined {
+  if (!q.mode && !q.providers && !q.tools) return undefined;
+  return {
+    mode: q.mode ?? 'custom',
+    ...(q.providers ? { providers: q.providers } : {}),
+    ...(q.tools ? { tools: q.tools } : {}),
+  };
+}
+
+/** GET /authorizations: whose authorizations (admins only for someone else's). */
+export const AuthorizationsQuery = z.object({ user_id: z.string().optional().describe('Another user (admins only).') }).strict();
+
+export const AuthorizationParams = z.object({ userId: z.string(), provider: z.string() });
+
+/** GET /audit (admins only): filters and newest-first paging. */
+export const AuditQueryParams = z
+  .object({
+    user_id: z.string().max(128).optional().describe('Only rows of this user.'),
+    action: z.string().max(100).optional().describe('Only rows with this action, e.g. `task.submit`.'),
+    category: Audit.AuditCategory.optional().describe('Only rows of this category.'),
+    task_id: z.string().uuid().optional().describe('Only rows about this task.'),
+    from: z.string().datetime().optional().describe('Rows at or after this time (ISO 8601).'),
+    to: z.string().datetime().optional().describe('Rows at or before this time (ISO 8601).'),
+    before: z.coerce.number().int().positive().optional().describe('Paging: rows older than this `seq` (the `nextBefore` of the previous page).'),
+    limit: z.coerce.number().int().min(1).max(500).optional().describe('Rows per page (default 50).'),
+  })
+  .strict();
+export type AuditQueryParams = z.infer<typeof AuditQueryParams>;
+
+/** GET /ag-ui/events (seed 3). */
+export const AgUiEventsQuery = z
+  .object({
+    user_message: z
+      .string()
+      .max(Tasks.TASK_TEXT_MAX, `must be at most ${Tasks.TASK_TEXT_MAX} characters`)
+      .refine((s) => s.trim().length > 0, 'must not be empty')
+      .describe('What the user asks.'),
+    thread_id: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9_.:-]+$/, 'may hold letters, digits and . _ : - only')
+      .optional()
+      .describe('Conversation id: turns of one thread are fed back as history.'),
+  })
+  .strict();
+export type AgUiEventsQuery = z.infer<typeof AgUiEventsQuery>;
+
+/** POST /tasks/{id}/cancel (the body is optional). */
+export const CancelBody = z.object({ reason: z.string().min(1).max(500).optional() }).strict();
+export type CancelBody = z.infer<typeof CancelBody>;
+
+/** `Last-Event-ID`: the seq of the last event the client has. */
+export const LastEventId = z.string().regex(/^\d{1,9}$/, 'must be the decimal seq of the last event received');
+
+/** The 202 of `POST /orchestrate?async=true`. */
+export const TaskAccepted = z.object({
+  task_id: z.string().uuid(),
+  status: z.literal('queued'),
+  links: z.object({ self: z.string(), events: z.string() }),
+});
+
+export const CancelAccepted = z.object({
+  task_id: z.string().uuid(),
+  status: Tasks.TaskStatus,
+  cancel_requested: z.boolean(),
+});

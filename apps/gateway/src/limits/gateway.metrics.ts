@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { Metrics } from '@switchboard/observability';
+import { Counter, Gauge } from 'prom-client';
+
+/** The gateway's own Prometheus series, on the service's registry. */
+@Injectable()
+export class GatewayMetrics {
+  readonly authFailures: Counter<'mode' | 'reason'>;
+  readonly limited: Counter<'limit'>;
+  readonly openStreams: Gauge<'kind'>;
+
+  constructor(metrics: Metrics) {
+    const registers = [metrics.registry];
+    this.authFailures = new Counter({
+      name: 'sb_gateway_auth_failures_total',
+      help: 'Requests refused by authentication, by mode and reason',
+      labelNames: ['mode', 'reason'],
+      registers,
+    });
+    this.limited = new Counter({
+      name: 'sb_gateway_limited_total',
+      help: 'Requests refused with 429, by limit (rate, streams)',
+      labelNames: ['limit'],
+      registers,
+    });
+    this.openStreams = new Gauge({
+      name: 'sb_gateway_open_streams',
+      help: 'Event streams currently open on this replica',
+      labelNames: ['kind'],
+      registers,
+    });
+  }
+}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { McpController } from './mcp.controller.js';
+import { McpSessions } from './mcp-sessions.js';
+import { PlatformTools } from './platform-tools.js';
+
+/** The platform as an MCP server: the caller's permitted tools over Streamable HTTP at /mcp. */
+@Module({
+  controllers: [McpController],
+  providers: [McpSessions, PlatformTools],
+})
+export class McpServerModule {}

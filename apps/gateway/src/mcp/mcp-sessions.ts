@@ -1,0 +1,207 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  isInitializeRequest,
+  ListToolsRequestSchema,
+  McpError,
+} from '@modelcontextprotocol/sdk/types.js';
+import { type Actor, type Tasks, Tools } from '@switchboard/contracts';
+import { decodeJson, NATS_CONNECTION, unwrapEnvelope } from '@switchboard/messaging';
+import { LOGGER, type Logger, SERVICE_IDENTITY, type ServiceIdentity } from '@switchboard/observability';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { PlatformTools } from './platform-tools.js';
+import { toCallFailure, toCallToolResult, toListFailure, toMcpTool } from './mcp.translator.js';
+
+/** Sessions kept at once; the least recently used one is closed to make room. */
+export const MAX_SESSIONS = 1_000;
+/** A session unused this long is closed (the client re-initializes: a 404 tells it to). */
+export const SESSION_IDLE_MS = 30 * 60_000;
+
+/** One MCP request as the gateway hands it over: the authenticated caller and the raw HTTP exchange. */
+export interface McpExchange {
+  actor: Actor;
+  constraints: Tasks.ToolConstraints | undefined;
+  req: IncomingMessage;
+  res: ServerResponse;
+  body: unknown;
+}
+
+interface Session {
+  id: string;
+  userId: string;
+  server: Server;
+  transport: StreamableHTTPServerTransport;
+  lastUsed: number;
+}
+
+/** What a request carries to the SDK handlers (as `authInfo.extra`): who is calling, under which constraints. */
+interface CallerInfo {
+  actor: Actor;
+  constraints: Tasks.ToolConstraints | undefined;
+}
+
+type WithAuth = IncomingMessage & { auth?: { token: string; clientId: string; scopes: string[]; extra?: Record<string, unknown> } };
+
+/**
+ * The platform as an MCP server (Streamable HTTP, stateful). Each session is a low-level SDK `Server`
+ * (so tool schemas pass through untouched) bound to the user who opened it; every request is
+ * authenticated on its own, and tools are listed and called as that request's caller through mcp-tools,
+ * which enforces roles, admin-only tools, authorizations and constraints. When the tools on offer
+ * change (`Tools.ToolsChanged`), affected sessions get `notifications/tools/list_changed`.
+ */
+@Injectable()
+export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly sessions = new Map<string, Session>();
+  private subscription: Subscription | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly tools: PlatformTools,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+  ) {}
+
+  onModuleInit(): void {
+    this.subscription = this.nc.subscribe(Tools.ToolsChanged.pattern, {
+      callback: (err, msg) => {
+        if (err) return;
+        let raw: unknown;
+        try {
+          raw = unwrapEnvelope(decodeJson(msg.data));
+        } catch {
+          return;
+        }
+        const change = Tools.ToolsChanged.payload.safeParse(raw);
+        if (change.success) this.toolsChanged(change.data.userId);
+      },
+    });
+    this.sweeper = setInterval(() => this.sweep(), 60_000);
+    this.sweeper.unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.subscription?.unsubscribe();
+    // Open GET streams would hold the HTTP server open; end them first.
+    await Promise.allSettled([...this.sessions.values()].map((s) => s.transport.close()));
+    this.sessions.clear();
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Serves one POST/GET/DELETE of the endpoint. The HTTP reply is written by the SDK transport. */
+  async handle(exchange: McpExchange): Promise<void> {
+    const { actor, req, res, body } = exchange;
+    (req as WithAuth).auth = { token: '', clientId: actor.userId, scopes: [], extra: { caller: { actor, constraints: exchange.constraints } } };
+    const sessionId = header(req, 'mcp-session-id');
+    if (sessionId) {
+      const session = this.sessions.get(sessionId);
+      // Someone else's session is answered like an unknown one.
+      if (!session || session.userId !== actor.userId) return reject(res, 404, 'unknown or expired session; initialize again');
+      session.lastUsed = Date.now();
+      await session.transport.handleRequest(req, res, body);
+      return;
+    }
+    if (req.method !== 'POST' || !isInitializeRequest(body)) {
+      return reject(res, 400, 'no session: send an initialize request first (then the Mcp-Session-Id header)');
+    }
+    await this.open(actor.userId).handleRequest(req, res, body);
+  }
+
+  /** A new session's transport; the session is kept once the SDK has initialized it. */
+  private open(userId: string): StreamableHTTPServerTransport {
+    if (this.sessions.size >= MAX_SESSIONS) this.evictLeastRecentlyUsed();
+    const server = new Server(
+      { name: 'switchboard', version: this.identity.version },
+      {
+        capabilities: { tools: { listChanged: true } },
+        instructions: "Switchboard's tools you may use; calls run with your identity and permissions.",
+      },
+    );
+    server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {
+      const { actor, constraints } = callerOf(extra.authInfo?.extra);
+      try {
+        const manifest = await this.tools.manifest(actor, constraints);
+        return { tools: manifest.tools.map(toMcpTool) };
+      } catch (e) {
+        throw toListFailure(e);
+      }
+    });
+    server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+      const { actor, constraints } = callerOf(extra.authInfo?.extra);
+      const { name } = request.params;
+      if (!Tools.ToolName.safeParse(name).success) throw new McpError(ErrorCode.InvalidParams, `unknown tool "${name.slice(0, 128)}"`);
+      try {
+        return toCallToolResult(await this.tools.call(actor, name, request.params.arguments ?? {}, constraints));
+      } catch (e) {
+        return toCallFailure(name, e);
+      }
+    });
+    let session: Session | undefined;
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        session = { id, userId, server, transport, lastUsed: Date.now() };
+        this.sessions.set(id, session);
+      },
+    });
+    transport.onclose = () => {
+      if (session) this.sessions.delete(session.id);
+    };
+    // Connecting only wires the transport; nothing is sent before the client's initialize.
+    server.connect(transport).catch((e: unknown) => this.logger.error({ err: e }, 'could not set up an MCP session'));
+    return transport;
+  }
+
+  private toolsChanged(userId: string | undefined): void {
+    for (const session of this.sessions.values()) {
+      if (userId === undefined || session.userId === userId) {
+        session.server.sendToolListChanged().catch((e: unknown) => this.logger.debug({ err: e, session: session.id }, 'list_changed not delivered'));
+      }
+    }
+  }
+
+  private sweep(): void {
+    const cutoff = Date.now() - SESSION_IDLE_MS;
+    for (const session of [...this.sessions.values()]) if (session.lastUsed < cutoff) this.close(session);
+  }
+
+  private evictLeastRecentlyUsed(): void {
+    let oldest: Session | undefined;
+    for (const session of this.sessions.values()) if (!oldest || session.lastUsed < oldest.lastUsed) oldest = session;
+    if (oldest) {
+      this.logger.warn({ session: oldest.id, sessions: this.sessions.size }, 'MCP session limit reached; closing the least recently used');
+      this.close(oldest);
+    }
+  }
+
+  private close(session: Session): void {
+    this.sessions.delete(session.id);
+    void session.transport.close().catch(() => undefined);
+  }
+}
+
+function callerOf(extra: Record<string, unknown> | undefined): CallerInfo {
+  const caller = extra?.['caller'] as CallerInfo | undefined;
+  // The gateway sets it on every request before the SDK sees it; its absence is a wiring bug.
+  if (!caller) throw new McpError(ErrorCode.InternalError, 'request without an authenticated caller');
+  return caller;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+function reject(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: ErrorCode.ConnectionClosed, message }, id: null }));
+}

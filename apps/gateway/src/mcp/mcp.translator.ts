@@ -1,0 +1,62 @@
+import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { type DomainError, isDomainError, type Tools } from '@switchboard/contracts';
+
+/**
+ * Maps the platform's tool contracts to MCP (2025-11-25) and back; the only file of this edge that
+ * speaks MCP types besides the session plumbing. Schemas pass through untouched (no `$schema` rewrite).
+ */
+
+/** Our `_meta` key on listed tools (reverse-DNS, as the spec asks for vendor keys). */
+export const META_PROVIDER = 'dev.switchboard/provider';
+
+export function toMcpTool(tool: Tools.ManifestTool): Tool {
+  return {
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    inputSchema: tool.inputSchema as Tool['inputSchema'],
+    ...(tool.outputSchema ? { outputSchema: tool.outputSchema as NonNullable<Tool['outputSchema']> } : {}),
+    annotations: { idempotentHint: tool.idempotent },
+    _meta: { [META_PROVIDER]: tool.provider },
+  };
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A tool's result as a `CallToolResult`: its MCP content blocks when it came with them (external MCP
+ * servers), otherwise the output as text; an object output is also the `structuredContent` (it was
+ * validated against the tool's output schema when the tool has one).
+ */
+export function toCallToolResult(result: Tools.ToolCallResult): CallToolResult {
+  const { output } = result;
+  const text = typeof output === 'string' ? output : JSON.stringify(output ?? null);
+  return {
+    content: (result.content as CallToolResult['content'] | undefined) ?? [{ type: 'text', text }],
+    ...(isPlainObject(output) ? { structuredContent: output } : {}),
+  };
+}
+
+/**
+ * A failed call. A tool the caller does not know or may not use is a protocol error (as MCP treats an
+ * unknown tool): the client was never offered it. Everything else is a tool error result
+ * (`isError: true`) the model can read and recover from — bad arguments, timeouts, upstream failures.
+ */
+export function toCallFailure(tool: string, e: unknown): CallToolResult {
+  if (!isDomainError(e)) throw new McpError(ErrorCode.InternalError, `tool ${tool} failed unexpectedly`);
+  const error: DomainError = e;
+  switch (error.code) {
+    case 'NOT_FOUND':
+    case 'FORBIDDEN':
+    case 'UNAUTHORIZED':
+      throw new McpError(ErrorCode.InvalidParams, `tool ${tool} is not available to you: ${error.message}`, { code: error.code });
+    default:
+      return { content: [{ type: 'text', text: `${error.code}: ${error.message}` }], isError: true };
+  }
+}
+
+/** A failure to list tools (the tools service is unavailable, …) as a JSON-RPC error. */
+export function toListFailure(e: unknown): McpError {
+  const message = isDomainError(e) ? `${e.code}: ${e.message}` : 'the tool list is unavailable';
+  return new McpError(ErrorCode.InternalError, message);
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from '@jest/globals';
+import { RequestMethod } from '@nestjs/common';
+import { PATH_METADATA, METHOD_METADATA } from '@nestjs/common/constants.js';
+import { PLATFORM_VERSION } from '@switchboard/runtime';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AgUiController } from '../agui/agui.controller.js';
+import { AuditController } from '../audit/audit.controller.js';
+import { AuthorizationsController } from '../catalog/authorizations.controller.js';
+import { CatalogController } from '../catalog/catalog.controller.js';
+import { OrchestrateController } from '../orchestrate/orchestrate.controller.js';
+import { TasksController } from '../tasks/tasks.controller.js';
+import { OpenApiController } from './openapi.controller.js';
+import { buildOpenApiDocument, OPERATIONS } from './openapi.document.js';
+
+const CONTROLLERS = [OrchestrateController, TasksController, AgUiController, CatalogController, AuthorizationsController, AuditController, OpenApiController];
+
+/** Every (method, path) the controllers register, in OpenAPI's `{param}` form. */
+function registeredRoutes(): string[] {
+  const out: string[] = [];
+  for (const c of CONTROLLERS) {
+    const prefix = String(Reflect.getMetadata(PATH_METADATA, c) ?? '');
+    for (const name of Object.getOwnPropertyNames(c.prototype)) {
+      const handler = (c.prototype as unknown as Record<string, unknown>)[name];
+      if (typeof handler !== 'function' || name === 'constructor') continue;
+      const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
+      const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+      if (path === undefined || method === undefined) continue;
+      const full = `/${[prefix, path].filter((p) => p && p !== '/').join('/')}`.replace(/:(\w+)/g, '{$1}');
+      out.push(`${RequestMethod[method].toLowerCase()} ${full}`);
+    }
+  }
+  return out.sort();
+}
+
+describe('the OpenAPI document', () => {
+  it('documents exactly the routes the controllers serve (plus health, readiness, metrics)', () => {
+    const documented = OPERATIONS.map((o) => `${o.method} ${o.path}`).filter((r) => !/\/(health|readiness|metrics)$/.test(r));
+    expect(documented.sort()).toEqual(registeredRoutes());
+  });
+
+  it('is a valid-looking OpenAPI 3.1 document with the error envelope', () => {
+    const doc = buildOpenApiDocument(PLATFORM_VERSION) as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toContain('/ag-ui');
+    expect(doc.paths['/tasks/{id}/events']?.['get']?.responses['429']).toBeDefined();
+  });
+
+  it('matches the committed docs/openapi.json (regenerate with tools/docs/generate-openapi.ts)', () => {
+    const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+    const committed = readFileSync(join(root, 'docs', 'openapi.json'), 'utf8');
+    expect(committed).toBe(`${JSON.stringify(buildOpenApiDocument(PLATFORM_VERSION), null, 2)}\n`);
+  });
+});

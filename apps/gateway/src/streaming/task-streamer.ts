@@ -1,0 +1,70 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
+import { type Actor, Tasks } from '@switchboard/contracts';
+import { LOGGER, type Logger } from '@switchboard/observability';
+import type { FastifyReply } from 'fastify';
+import type { GatewayEnv } from '../config/gateway.env.js';
+import { SseWriter } from '../http/sse.writer.js';
+import { StreamSlots, type StreamSlot } from '../limits/stream-slots.js';
+import { type FollowOptions, type TaskEventFeed, TaskEventFollower } from '../tasks/task-event.feed.js';
+import type { EventFormat } from './event-format.js';
+
+/** A stream slot and a live subscription, taken before the task is submitted or looked up. */
+export interface PreparedStream {
+  readonly taskId: string;
+  readonly feed: TaskEventFeed;
+  /** Frees the subscription and the slot (idempotent). */
+  abort(): void;
+}
+
+/**
+ * Streams one task's events over SSE in some format: reserves the user's stream slot, follows the
+ * events in seq order, writes heartbeats, and the moment the client goes away frees the slot and the
+ * subscription. The task itself is never touched: it keeps running and can be resumed.
+ */
+@Injectable()
+export class TaskStreamer {
+  constructor(
+    private readonly follower: TaskEventFollower,
+    private readonly slots: StreamSlots,
+    @Inject(APP_CONFIG) private readonly config: GatewayEnv,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async prepare(actor: Actor, taskId: string, kind: string, follow: FollowOptions): Promise<PreparedStream> {
+    const slot: StreamSlot = await this.slots.acquire(actor, kind);
+    let feed: TaskEventFeed;
+    try {
+      feed = await this.follower.follow(taskId, follow);
+    } catch (e) {
+      slot.release();
+      throw e;
+    }
+    return {
+      taskId,
+      feed,
+      abort: () => {
+        feed.close();
+        slot.release();
+      },
+    };
+  }
+
+  /** Writes the stream until the task's terminal event or the client leaves. Never throws. */
+  async run(reply: FastifyReply, prepared: PreparedStream, format: EventFormat, headers: Record<string, string>): Promise<void> {
+    const sse = SseWriter.open(reply, headers, this.config.SSE_HEARTBEAT_MS);
+    sse.onClose(() => prepared.abort());
+    try {
+      for (const frame of format.opening()) sse.frame(frame);
+      for await (const event of prepared.feed) {
+        for (const frame of format.frames(event)) sse.frame(frame);
+        if (Tasks.isTerminalTaskEvent(event)) break;
+      }
+    } catch (e) {
+      this.logger.warn({ err: e, taskId: prepared.taskId }, 'task stream failed');
+    } finally {
+      sse.end();
+      prepared.abort();
+    }
+  }
+}

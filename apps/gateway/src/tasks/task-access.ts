@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { type Actor, DomainError, isAdmin, Tasks } from '@switchboard/contracts';
+import { NatsBus } from '@switchboard/messaging';
+import { TaskOwners } from './task-owners.js';
+
+/**
+ * Only a task's owner or an admin may read or cancel it. The orchestrator decides (it answers NOT_FOUND
+ * for someone else's task, so ids cannot be probed); the gateway's own record of who submitted the task
+ * answers while the task is still queued, and for event streams while the orchestrator is unreachable
+ * (the events live in JetStream, not in the orchestrator).
+ */
+@Injectable()
+export class TaskAccess {
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly owners: TaskOwners,
+  ) {}
+
+  /** The stored view; undefined when the task is ours (or we are admin) but not picked up yet. */
+  async view(taskId: string, actor: Actor): Promise<Tasks.TaskView | undefined> {
+    try {
+      return await this.bus.request(Tasks.TaskGet, { taskId }, { actor });
+    } catch (e) {
+      if (isCode(e, 'NOT_FOUND') && (await this.ownedHere(taskId, actor))) return undefined;
+      throw e;
+    }
+  }
+
+  async ensureStreamable(taskId: string, actor: Actor): Promise<void> {
+    try {
+      await this.bus.request(Tasks.TaskGet, { taskId }, { actor });
+    } catch (e) {
+      const fallback = isCode(e, 'NOT_FOUND') || isCode(e, 'UPSTREAM_UNAVAILABLE') || isCode(e, 'TIMEOUT');
+      if (fallback && (await this.ownedHere(taskId, actor))) return;
+      throw e;
+    }
+  }
+
+  async cancel(taskId: string, actor: Actor, reason: string): Promise<{ taskId: string; status: Tasks.TaskStatus }> {
+    try {
+      return await this.bus.request(Tasks.TaskCancel, { taskId, reason }, { actor });
+    } catch (e) {
+      if (isCode(e, 'NOT_FOUND') && (await this.ownedHere(taskId, actor))) {
+        throw new DomainError('CONFLICT', `task ${taskId} is queued and not started yet; retry the cancellation in a moment`, {
+          retryable: true,
+          details: { retryAfterSeconds: 1 },
+        });
+      }
+      throw e;
+    }
+  }
+
+  private async ownedHere(taskId: string, actor: Actor): Promise<boolean> {
+    const owner = await this.owners.ownerOf(taskId).catch(() => undefined);
+    return owner !== undefined && (owner === actor.userId || isAdmin(actor));
+  }
+}
+
+function isCode(e: unknown, code: string): boolean {
+  return e instanceof DomainError && e.code === code;
+}

@@ -1,0 +1,65 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { type Actor, parseOrThrow, Tasks } from '@switchboard/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AuthGuard } from '../auth/auth.guard.js';
+import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { CancelBody, LastEventId } from '../http/api.schemas.js';
+import { requestIdOf } from '../http/request-id.js';
+import { ResumeTaskStreamUseCase } from './resume-task-stream.use-case.js';
+import { TaskAccess } from './task-access.js';
+
+/** A task by id: its state, its events (replay, then live; resumable), and cancellation. */
+@Controller('tasks')
+@UseGuards(AuthGuard)
+export class TasksController {
+  constructor(
+    private readonly access: TaskAccess,
+    private readonly resume: ResumeTaskStreamUseCase,
+  ) {}
+
+  /** The stored task with its steps (owner or admin); a task not yet picked up shows as queued. */
+  @Get(':id')
+  async get(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<Tasks.TaskView | { taskId: string; status: 'queued' }> {
+    const taskId = parseOrThrow(Tasks.TaskId, id, 'task id');
+    return (await this.access.view(taskId, actor)) ?? { taskId, status: 'queued' };
+  }
+
+  /**
+   * The task's events as named SSE from its first one (or after `Last-Event-ID`), then live until it
+   * ends. 204 when the task has ended and the client already has its last event.
+   */
+  @Get(':id/events')
+  async events(
+    @Param('id') id: string,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Query('after') after: string | undefined,
+    @CurrentActor() actor: Actor,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const taskId = parseOrThrow(Tasks.TaskId, id, 'task id');
+    const afterSeq = lastEventId !== undefined
+      ? Number(parseOrThrow(LastEventId, lastEventId, 'Last-Event-ID header'))
+      : after !== undefined
+        ? Number(parseOrThrow(LastEventId, after, 'query parameter after'))
+        : 0;
+    await this.resume.execute(reply, actor, taskId, afterSeq, requestIdOf(request));
+  }
+
+  /** Asks the orchestrator to stop the task; its events end with orchestrator.task.cancelled. */
+  @Post(':id/cancel')
+  @HttpCode(202)
+  async cancel(
+    @Param('id') id: string,
+    @Body() rawBody: unknown,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ task_id: string; status: Tasks.TaskStatus; cancel_requested: boolean }> {
+    const taskId = parseOrThrow(Tasks.TaskId, id, 'task id');
+    const body = rawBody === undefined || rawBody === null || rawBody === '' ? {} : parseOrThrow(CancelBody, rawBody, 'request body');
+    const { status } = await this.access.cancel(taskId, actor, body.reason ?? `cancelled by ${actor.userId}`);
+    const terminal = Tasks.TERMINAL_TASK_STATUSES.includes(status);
+    if (terminal) void reply.status(200);
+    return { task_id: taskId, status, cancel_requested: !terminal };
+  }
+}

@@ -1,0 +1,77 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
+import { AuthorizationsHandler } from './authorizations/authorizations.handler.js';
+import { ProviderAuthorizationRepository } from './authorizations/provider-authorization.repository.js';
+import { ProviderAuthorizationsService } from './authorizations/provider-authorizations.service.js';
+import { AdminDebugTool } from './builtins/admin-debug.tool.js';
+import { CalculatorTool } from './builtins/calculator.tool.js';
+import { ClockTool } from './builtins/clock.tool.js';
+import { NotesRepository } from './builtins/notes.repository.js';
+import { NotesAddTool, NotesGetTool, NotesListTool } from './builtins/notes.tool.js';
+import { createWeatherTool } from './builtins/weather.tool.js';
+import { ManifestCache } from './cache/manifest-cache.js';
+import { RedisService } from './cache/redis.service.js';
+import type { McpToolsEnv } from './config/mcp-tools.env.js';
+import { MCP_STATUS } from './mcp/mcp-server.status.js';
+import { McpUpstreams } from './mcp/mcp-upstreams.service.js';
+import { PrismaService } from './prisma/prisma.service.js';
+import { BUILTIN_TOOLS, type ToolImplementation } from './registry/tool-implementation.js';
+import { ToolRegistry } from './registry/tool-registry.service.js';
+import { loadToolSources, TOOL_SOURCES, ToolSourcesLoader } from './registry/tool-sources.js';
+import { ToolsChangedPublisher } from './registry/tools-changed.publisher.js';
+import { BuildManifestUseCase } from './tools/build-manifest.use-case.js';
+import { CallToolUseCase } from './tools/call-tool.use-case.js';
+import { CREDENTIALS, type CredentialStore } from './tools/credential-store.js';
+import { SchemaValidator } from './tools/schema-validator.js';
+import { TaskCancellations } from './tools/task-cancellations.js';
+import { TaskOffers } from './tools/task-offers.store.js';
+import { ToolAccessChecker } from './tools/tool-access.checker.js';
+import { ToolCallRepository } from './tools/tool-call.repository.js';
+import { ToolRunner } from './tools/tool-runner.js';
+import { ToolMetrics } from './tools/tool.metrics.js';
+import { ToolsHandler } from './tools/tools.handler.js';
+
+const BUILTINS = [CalculatorTool, ClockTool, NotesAddTool, NotesGetTool, NotesListTool, AdminDebugTool];
+
+@Module({})
+export class AppModule {
+  static register(options: { credentials: CredentialStore }): DynamicModule {
+    return {
+      module: AppModule,
+      controllers: [ToolsHandler, AuthorizationsHandler],
+      providers: [
+        ...BUILTINS,
+        {
+          provide: BUILTIN_TOOLS,
+          useFactory: (config: McpToolsEnv, ...tools: ToolImplementation[]) => {
+            const weather = createWeatherTool(config);
+            return weather ? [...tools, weather] : tools;
+          },
+          inject: [APP_CONFIG, ...BUILTINS],
+        },
+        { provide: TOOL_SOURCES, useFactory: loadToolSources, inject: [APP_CONFIG, BUILTIN_TOOLS] },
+        { provide: CREDENTIALS, useValue: options.credentials },
+        { provide: MCP_STATUS, useExisting: McpUpstreams },
+        BuildManifestUseCase,
+        CallToolUseCase,
+        ManifestCache,
+        McpUpstreams,
+        NotesRepository,
+        PrismaService,
+        ProviderAuthorizationRepository,
+        ProviderAuthorizationsService,
+        RedisService,
+        SchemaValidator,
+        TaskCancellations,
+        TaskOffers,
+        ToolAccessChecker,
+        ToolCallRepository,
+        ToolMetrics,
+        ToolRegistry,
+        ToolRunner,
+        ToolsChangedPublisher,
+        ToolSourcesLoader,
+      ],
+    };
+  }
+}

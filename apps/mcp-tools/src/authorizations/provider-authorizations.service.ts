@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { type Actor, DomainError, isAdmin, type ResponseOf, type Tools } from '@switchboard/contracts';
+import { AuditTrail } from '@switchboard/messaging';
+import { ManifestCache } from '../cache/manifest-cache.js';
+import { ToolsChangedPublisher } from '../registry/tools-changed.publisher.js';
+import { ToolRegistry } from '../registry/tool-registry.service.js';
+import { ProviderAuthorizationRepository } from './provider-authorization.repository.js';
+
+/**
+ * Listing (self, or anyone for admins), granting and revoking (admins only) provider authorizations.
+ * A change invalidates that user's cached manifests before it is acknowledged, is audited, and is
+ * announced so open MCP sessions re-list their tools.
+ */
+@Injectable()
+export class ProviderAuthorizationsService {
+  constructor(
+    private readonly repository: ProviderAuthorizationRepository,
+    private readonly registry: ToolRegistry,
+    private readonly cache: ManifestCache,
+    private readonly audit: AuditTrail,
+    private readonly changes: ToolsChangedPublisher,
+  ) {}
+
+  async list(actor: Actor, userId: string | undefined): Promise<ResponseOf<typeof Tools.AuthorizationsList>> {
+    const subject = userId ?? actor.userId;
+    if (subject !== actor.userId && !isAdmin(actor)) {
+      throw new DomainError('FORBIDDEN', "only admins may list another user's authorizations");
+    }
+    const grants = await this.repository.grantsOf(subject);
+    const granted = new Set(grants.map((g) => g.provider));
+    return {
+      userId: subject,
+      grants,
+      providers: this.registry.providers().map((p) => ({
+        provider: p.name,
+        requiresAuthorization: p.requiresAuthorization,
+        authorized: granted.has(p.name),
+      })),
+    };
+  }
+
+  async grant(actor: Actor, userId: string, provider: string): Promise<ResponseOf<typeof Tools.AuthorizationGrant>> {
+    this.assertAdmin(actor, 'grant', userId, provider);
+    this.assertKnown(provider);
+    const grant = await this.repository.grant(userId, provider, actor.userId);
+    await this.changed(userId);
+    void this.audit.record({
+      category: 'admin',
+      action: 'tools.authorization.grant',
+      outcome: 'success',
+      resource: `${userId}/${provider}`,
+      details: { userId, provider },
+    });
+    return { userId, grant };
+  }
+
+  async revoke(actor: Actor, userId: string, provider: string): Promise<ResponseOf<typeof Tools.AuthorizationRevoke>> {
+    this.assertAdmin(actor, 'revoke', userId, provider);
+    const revoked = await this.repository.revoke(userId, provider);
+    await this.changed(userId);
+    void this.audit.record({
+      category: 'admin',
+      action: 'tools.authorization.revoke',
+      outcome: 'success',
+      resource: `${userId}/${provider}`,
+      details: { userId, provider, revoked },
+    });
+    return { userId, provider, revoked };
+  }
+
+  private assertAdmin(actor: Actor, verb: 'grant' | 'revoke', userId: string, provider: string): void {
+    if (isAdmin(actor)) return;
+    void this.audit.record({
+      category: 'admin',
+      action: `tools.authorization.${verb}`,
+      outcome: 'denied',
+      resource: `${userId}/${provider}`,
+      details: { userId, provider, reason: 'admin only' },
+    });
+    throw new DomainError('FORBIDDEN', `only admins may ${verb} provider authorizations`);
+  }
+
+  private assertKnown(provider: string): void {
+    if (!this.registry.provider(provider)) {
+      throw new DomainError('NOT_FOUND', `unknown provider "${provider}"`, { details: { provider } });
+    }
+  }
+
+  private async changed(userId: string): Promise<void> {
+    await this.cache.invalidateUser(userId);
+    this.changes.authorizationsChanged(userId);
+  }
+}

@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import type { Tools } from '@switchboard/contracts';
+import { randomUUID } from 'node:crypto';
+import { PrismaService } from '../prisma/prisma.service.js';
+
+type NoteRow = { id: string; title: string | null; content: string; createdAt: Date };
+
+const toNote = (row: NoteRow): Tools.Note => ({
+  id: row.id,
+  title: row.title,
+  content: row.content,
+  createdAt: row.createdAt.toISOString(),
+});
+
+/** Notes belong to one user; every query is scoped by user id. */
+@Injectable()
+export class NotesRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async add(userId: string, content: string, title: string | null): Promise<Tools.Note> {
+    return toNote(await this.prisma.note.create({ data: { id: randomUUID(), userId, content, title } }));
+  }
+
+  async get(userId: string | null, id: string): Promise<Tools.Note | undefined> {
+    const row = await this.prisma.note.findFirst({ where: userId === null ? { id } : { id, userId } });
+    return row ? toNote(row) : undefined;
+  }
+
+  async list(userId: string, limit: number): Promise<Tools.Note[]> {
+    const rows = await this.prisma.note.findMany({ where: { userId }, orderBy: { createdAt: 'desc' }, take: limit });
+    return rows.map(toNote);
+  }
+}

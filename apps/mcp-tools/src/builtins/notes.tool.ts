@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError, isAdmin } from '@switchboard/contracts';
+import type { ToolContext, ToolImplementation } from '../registry/tool-implementation.js';
+import { NotesRepository } from './notes.repository.js';
+
+const NOTE_SCHEMA = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    title: { type: ['string', 'null'] },
+    content: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+  required: ['id', 'title', 'content', 'createdAt'],
+  additionalProperties: false,
+};
+
+@Injectable()
+export class NotesAddTool implements ToolImplementation {
+  readonly definition = {
+    name: 'notes.add',
+    title: 'Add a note',
+    description: "Saves a note (text, optional title) in the user's notes and returns it with its id.",
+    provider: 'notes',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        content: { type: 'string', minLength: 1, maxLength: 10_000 },
+        title: { type: 'string', minLength: 1, maxLength: 200 },
+      },
+      required: ['content'],
+      additionalProperties: false,
+    },
+    outputSchema: NOTE_SCHEMA,
+    handler: { kind: 'builtin' as const, ref: 'notes.add' },
+    idempotent: false,
+  };
+
+  constructor(private readonly notes: NotesRepository) {}
+
+  run(input: Record<string, unknown>, ctx: ToolContext): Promise<unknown> {
+    const title = typeof input['title'] === 'string' ? input['title'] : null;
+    return this.notes.add(ctx.actor.userId, String(input['content']), title);
+  }
+}
+
+@Injectable()
+export class NotesGetTool implements ToolImplementation {
+  readonly definition = {
+    name: 'notes.get',
+    title: 'Get a note',
+    description: 'Returns one of the user\'s notes by id.',
+    provider: 'notes',
+    inputSchema: {
+      type: 'object',
+      properties: { id: { type: 'string', format: 'uuid' } },
+      required: ['id'],
+      additionalProperties: false,
+    },
+    outputSchema: NOTE_SCHEMA,
+    handler: { kind: 'builtin' as const, ref: 'notes.get' },
+    idempotent: true,
+  };
+
+  constructor(private readonly notes: NotesRepository) {}
+
+  async run(input: Record<string, unknown>, ctx: ToolContext): Promise<unknown> {
+    const id = String(input['id']);
+    const note = await this.notes.get(isAdmin(ctx.actor) ? null : ctx.actor.userId, id);
+    if (!note) throw new DomainError('NOT_FOUND', `note ${id} not found`);
+    return note;
+  }
+}
+
+@Injectable()
+export class NotesListTool implements ToolImplementation {
+  readonly definition = {
+    name: 'notes.list',
+    title: 'List notes',
+    description: "Lists the user's most recent notes.",
+    provider: 'notes',
+    inputSchema: {
+      type: 'object',
+      properties: { limit: { type: 'integer', minimum: 1, maximum: 100 } },
+      additionalProperties: false,
+    },
+    outputSchema: {
+      type: 'object',
+      properties: { notes: { type: 'array', items: NOTE_SCHEMA } },
+      required: ['notes'],
+      additionalProperties: false,
+    },
+    handler: { kind: 'builtin' as const, ref: 'notes.list' },
+    idempotent: true,
+  };
+
+  constructor(private readonly notes: NotesRepository) {}
+
+  async run(input: Record<string, unknown>, ctx: ToolContext): Promise<unknown> {
+    const limit = typeof input['limit'] === 'number' ? input['limit'] : 20;
+    return { notes: await this.notes.list(ctx.actor.userId, limit) };
+  }
+}

@@ -1,0 +1,56 @@
+import type { McpToolsEnv } from '../config/mcp-tools.env.js';
+import { HttpEndpointTool } from '../http/http-endpoint.tool.js';
+import type { ToolImplementation } from '../registry/tool-implementation.js';
+
+/** The credential the weather tool needs (an environment variable or a CREDENTIALS_FILE key). */
+export const WEATHER_KEY = 'WEATHER_API_KEY';
+
+/**
+ * `weather.current` (the name the built-in planner maps "weather in X" to): an `http_endpoint` tool
+ * calling `GET WEATHER_API_URL?location=<location>` with WEATHER_API_KEY injected at call time, in the
+ * WEATHER_API_KEY_HEADER header or the WEATHER_API_KEY_PARAM query parameter. The API answers JSON
+ * with at least `location`, `temperatureC` and `conditions` (docs/tools.md). Not offered when
+ * WEATHER_API_URL is unset.
+ */
+export function createWeatherTool(config: McpToolsEnv): ToolImplementation | undefined {
+  if (!config.WEATHER_API_URL) return undefined;
+  const key = `{{${WEATHER_KEY}}}`;
+  const param = config.WEATHER_API_KEY_PARAM;
+  return new HttpEndpointTool(
+    {
+      name: 'weather.current',
+      title: 'Current weather',
+      description: 'Current weather for a place: temperature in °C, conditions, and humidity and wind when known.',
+      provider: 'weather',
+      inputSchema: {
+        type: 'object',
+        properties: { location: { type: 'string', minLength: 1, maxLength: 200, description: 'A city or place name' } },
+        required: ['location'],
+        additionalProperties: false,
+      },
+      outputSchema: {
+        type: 'object',
+        properties: {
+          location: { type: 'string' },
+          temperatureC: { type: 'number' },
+          conditions: { type: 'string' },
+          humidity: { type: 'number' },
+          windKph: { type: 'number' },
+          observedAt: { type: 'string' },
+        },
+        required: ['location', 'temperatureC', 'conditions'],
+      },
+      handler: {
+        kind: 'http_endpoint',
+        url: config.WEATHER_API_URL,
+        method: 'GET',
+        headers: param ? {} : { [config.WEATHER_API_KEY_HEADER]: key },
+        query: param ? { [param]: key } : {},
+      },
+      requiredCredentials: [WEATHER_KEY],
+      idempotent: true,
+      timeoutMs: 10_000,
+    },
+    { maxResponseBytes: config.TOOL_RESULT_MAX_BYTES },
+  );
+}

@@ -1,0 +1,92 @@
+import { Role, Tools } from '@switchboard/contracts';
+import { z } from 'zod';
+
+/** A credential's name: what the environment variable (or secrets file key) is called. */
+export const CredentialName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be an UPPER_SNAKE_CASE name');
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL');
+
+/** A provider's settings. Providers nobody declares need no authorization. */
+export const ProviderConfig = z
+  .object({
+    name: Tools.ProviderName,
+    title: z.string().min(1).max(200).optional(),
+    description: z.string().min(1).max(2_000).optional(),
+    /** Users must be granted this provider (AuthorizationGrant) before `auto` offers its tools. */
+    requiresAuthorization: z.boolean().default(false),
+  })
+  .strict();
+export type ProviderConfig = z.infer<typeof ProviderConfig>;
+
+/** Access settings for one tool of an external MCP server (upstream annotations are never trusted). */
+const McpToolPolicy = z
+  .object({
+    requiredRole: Role.optional(),
+    adminOnly: z.boolean().optional(),
+    timeoutMs: z.number().int().min(1).max(600_000).optional(),
+    idempotent: z.boolean().optional(),
+  })
+  .strict();
+
+const mcpServerCommon = {
+  /** The alias: the provider name of its tools and their prefix (`<name>__<tool>`). */
+  name: Tools.ProviderName.max(40),
+  title: z.string().min(1).max(200).optional(),
+  description: z.string().min(1).max(2_000).optional(),
+  requiresAuthorization: z.boolean().default(false),
+  /** Applied to every tool of the server unless `tools.<name>` says otherwise. */
+  requiredRole: Role.optional(),
+  adminOnly: z.boolean().default(false),
+  timeoutMs: z.number().int().min(1).max(600_000).optional(),
+  /** Upstream tool names to offer (all when absent) and to hide. */
+  include: z.array(z.string().min(1).max(128)).max(1_000).optional(),
+  exclude: z.array(z.string().min(1).max(128)).max(1_000).default([]),
+  /** Per upstream tool: role, admin-only, timeout, idempotency. */
+  tools: z.record(z.string().min(1).max(128), McpToolPolicy).default({}),
+};
+
+/**
+ * An external MCP server. `{{NAME}}` in `env` (stdio) or `headers` (HTTP) is replaced by the credential
+ * NAME when connecting; the value never appears in a definition, a log line or a manifest.
+ */
+export const McpServerConfig = z.discriminatedUnion('transport', [
+  z
+    .object({
+      ...mcpServerCommon,
+      transport: z.literal('stdio'),
+      command: z.string().min(1).max(1_000),
+      args: z.array(z.string().max(4_000)).max(100).default([]),
+      env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'), z.string()).default({}),
+      cwd: z.string().min(1).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...mcpServerCommon,
+      transport: z.literal('http'),
+      url: httpUrl,
+      headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name'), z.string()).default({}),
+    })
+    .strict(),
+]);
+export type McpServerConfig = z.infer<typeof McpServerConfig>;
+
+/** What a tools file holds once its entries are validated and normalised. */
+export interface ToolsFileContent {
+  providers: ProviderConfig[];
+  tools: Tools.ToolDefinition[];
+  mcpServers: McpServerConfig[];
+}
+
+/** `{{NAME}}` placeholders (credential names) in a template string. */
+export function credentialRefs(template: string): string[] {
+  return [...template.matchAll(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g)].map((m) => m[1] as string);
+}
+
+/** Fills `{{NAME}}` placeholders from `values`; a name without a value stays unresolved (caller checks). */
+export function fillTemplate(template: string, values: Readonly<Record<string, string>>): string {
+  return template.replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (whole, name: string) => values[name] ?? whole);
+}

@@ -1,0 +1,41 @@
+import type { Actor, Tools } from '@switchboard/contracts';
+
+/** What a tool implementation gets besides its (already validated) input. */
+export interface ToolContext {
+  actor: Actor;
+  taskId?: string | undefined;
+  /** Credentials named by the definition's `requiredCredentials`, injected at call time. */
+  credentials: Readonly<Record<string, string>>;
+  /** Aborted on timeout or when the task is cancelled; implementations pass it to their I/O. */
+  signal: AbortSignal;
+}
+
+export interface ToolImplementation {
+  readonly definition: Tools.ToolDefinitionInput;
+  run(input: Record<string, unknown>, ctx: ToolContext): Promise<unknown>;
+}
+
+/**
+ * A result that carries MCP content blocks besides its structured output (tools of external MCP
+ * servers). Plain values returned by `run` are the output alone.
+ */
+export class RichToolOutput {
+  constructor(
+    readonly output: unknown,
+    readonly content: Tools.ContentBlock[],
+  ) {}
+}
+
+/** DI token collecting the built-in tools. */
+export const BUILTIN_TOOLS = Symbol.for('switchboard.builtin-tools');
+
+/** Where a provider (and its tools) came from. */
+export type ToolSource = 'builtin' | 'file' | 'mcp';
+
+/** A provider: a named group of tools that a user may have to authorize before using (per-user grants). */
+export interface ProviderInfo {
+  name: string;
+  requiresAuthorization: boolean;
+  title?: string | undefined;
+  description?: string | undefined;
+}

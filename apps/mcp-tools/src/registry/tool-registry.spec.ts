@@ -1,0 +1,54 @@
+import type { Tools } from '@switchboard/contracts';
+import type { ToolImplementation } from './tool-implementation.js';
+import { parseDefinition, ToolRegistry } from './tool-registry.service.js';
+
+const impl = (name: string, provider = 'p', extra: Partial<Tools.ToolDefinitionInput> = {}): ToolImplementation => ({
+  definition: { name, title: name, description: name, provider, inputSchema: { type: 'object' }, handler: { kind: 'builtin', ref: name }, ...extra },
+  run: async () => ({}),
+});
+const entry = (i: ToolImplementation) => ({ definition: parseDefinition(i, 'test'), implementation: i });
+
+describe('the tool registry', () => {
+  it('replaces a source at once and keeps names unique across sources', () => {
+    const registry = new ToolRegistry();
+    registry.replaceSource('builtin', [entry(impl('a')), entry(impl('b'))]);
+    registry.replaceSource('mcp:x', [entry(impl('x__c', 'x'))]);
+    expect(registry.list().map((t) => t.definition.name)).toEqual(['a', 'b', 'x__c']);
+    expect(() => registry.replaceSource('file', [entry(impl('a'))])).toThrow('tool "a" of file is already defined by builtin');
+    registry.replaceSource('mcp:x', []);
+    expect(registry.get('x__c')).toBeUndefined();
+    expect(registry.ownerOf('a')).toBe('builtin');
+  });
+
+  it('changes its version (a content fingerprint) exactly when tools or provider settings change', () => {
+    const a = new ToolRegistry();
+    const b = new ToolRegistry();
+    const seen: string[] = [];
+    a.onChange((v) => seen.push(v));
+    a.replaceSource('builtin', [entry(impl('a'))]);
+    b.replaceSource('builtin', [entry(impl('a'))]);
+    expect(a.version).toBe(b.version);
+    a.replaceSource('builtin', [entry(impl('a'))]);
+    expect(seen).toHaveLength(1);
+    a.declareProvider({ name: 'p', requiresAuthorization: true });
+    expect(a.version).not.toBe(b.version);
+    expect(seen).toHaveLength(2);
+    a.replaceSource('builtin', [entry(impl('a', 'p', { description: 'changed' }))]);
+    expect(seen).toHaveLength(3);
+  });
+
+  it('knows declared providers and those with tools; undeclared ones need no authorization', () => {
+    const registry = new ToolRegistry();
+    registry.declareProvider({ name: 'partner', requiresAuthorization: true });
+    registry.replaceSource('builtin', [entry(impl('a', 'math'))]);
+    expect(registry.providers()).toEqual([
+      { name: 'math', requiresAuthorization: false },
+      { name: 'partner', requiresAuthorization: true },
+    ]);
+    expect(registry.provider('nobody')).toBeUndefined();
+  });
+
+  it('names the tool and field of an invalid definition', () => {
+    expect(() => parseDefinition(impl('bad name'), 'built-in tool')).toThrow(/^built-in tool: name: may hold letters/);
+  });
+});

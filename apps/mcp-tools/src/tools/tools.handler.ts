@@ -1,0 +1,29 @@
+import { Controller } from '@nestjs/common';
+import { type Actor, DomainError, Tools } from '@switchboard/contracts';
+import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
+import { BuildManifestUseCase } from './build-manifest.use-case.js';
+import { CallToolUseCase } from './call-tool.use-case.js';
+
+/** NATS adapter: parse → use case → reply. The acting user comes from the message headers. */
+@Controller()
+export class ToolsHandler {
+  constructor(
+    private readonly buildManifest: BuildManifestUseCase,
+    private readonly callTool: CallToolUseCase,
+  ) {}
+
+  @HandleCommand(Tools.ToolsManifest)
+  manifest(req: Tools.ManifestRequest, meta: MessageMeta): Promise<Tools.Manifest> {
+    return this.buildManifest.execute(requireActor(meta), req.constraints, req.taskId);
+  }
+
+  @HandleCommand(Tools.ToolsCall)
+  call(req: Tools.ToolCallRequest, meta: MessageMeta): Promise<Tools.ToolCallResult> {
+    return this.callTool.execute(requireActor(meta), req);
+  }
+}
+
+export function requireActor(meta: MessageMeta): Actor {
+  if (!meta.actor) throw new DomainError('UNAUTHORIZED', 'no acting user on the request (x-sb-user-id header)');
+  return meta.actor;
+}

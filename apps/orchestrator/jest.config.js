@@ -1,0 +1,6 @@
+export default {
+  displayName: 'orchestrator',
+  preset: '../../jest.preset.js',
+  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  coverageDirectory: '../../coverage/apps/orchestrator',
+};

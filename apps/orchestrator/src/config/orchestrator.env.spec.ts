@@ -1,0 +1,49 @@
+import { loadConfig } from '@switchboard/config';
+import { OrchestratorEnv, usesLlm } from './orchestrator.env.js';
+
+const load = (env: Record<string, string>) => loadConfig('orchestrator', OrchestratorEnv, env);
+
+describe('OrchestratorEnv', () => {
+  it('defaults to the built-in planner, no budget and both guardrail stages', () => {
+    const c = load({});
+    expect(c).toMatchObject({ PLANNER: 'auto', TASK_TOKEN_BUDGET: 0, LLM_STREAM: false, DISALLOWED_KEYWORDS: [], DISALLOWED_PATTERNS: [], GUARDRAIL_STAGES: ['input', 'output'] });
+    expect(usesLlm(c)).toBe(false);
+  });
+
+  it('reads lists, patterns, the price table, and picks the LLM planner when a key or a base URL is set', () => {
+    const c = load({
+      OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1',
+      LLM_STREAM: 'yes',
+      DISALLOWED_KEYWORDS: 'bomb, launch codes ,',
+      DISALLOWED_PATTERNS: '\\d{16};;secret\\s+plan',
+      GUARDRAIL_STAGES: 'output',
+      LLM_PRICES: '{"m":{"prompt":0.15,"completion":0.6}}',
+    });
+    expect(c).toMatchObject({
+      LLM_STREAM: true,
+      DISALLOWED_KEYWORDS: ['bomb', 'launch codes'],
+      DISALLOWED_PATTERNS: ['\\d{16}', 'secret\\s+plan'],
+      GUARDRAIL_STAGES: ['output'],
+      LLM_PRICES: { m: { prompt: 0.15, completion: 0.6 } },
+    });
+    expect(usesLlm(c)).toBe(true);
+    expect(usesLlm(load({ OPENAI_API_KEY: 'sk-x' }))).toBe(true);
+    expect(usesLlm(load({ OPENAI_API_KEY: 'sk-x', PLANNER: 'builtin' }))).toBe(false);
+  });
+
+  it('names every bad setting and never echoes the key', () => {
+    expect(() => load({ LLM_PRICES: '{oops', DISALLOWED_PATTERNS: '([', GUARDRAIL_STAGES: 'input,middle', OPENAI_API_KEY: '' })).toThrow(
+      /LLM_PRICES: must be JSON[\s\S]*DISALLOWED_PATTERNS: is not a valid regular expression[\s\S]*GUARDRAIL_STAGES/,
+    );
+    const message = (() => {
+      try {
+        load({ OPENAI_API_KEY: 'sk-secret', OPENAI_BASE_URL: 'not a url' });
+        return 'no error';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(message).toContain('OPENAI_BASE_URL');
+    expect(message).not.toContain('sk-secret');
+  });
+});

@@ -1,0 +1,124 @@
+import type { Tools } from '@switchboard/contracts';
+import { BuiltinPlanner, normalizeExpression, planTask } from './builtin-planner.js';
+import { resolveReferences } from './plan-references.js';
+
+const tool = (name: string, provider = 'x'): Tools.ManifestTool => ({
+  name,
+  title: name,
+  description: name,
+  provider,
+  inputSchema: { type: 'object' },
+  idempotent: true,
+});
+const TOOLS = ['calculator', 'notes.add', 'notes.get', 'notes.list', 'time.now', 'weather.current'].map((n) => tool(n));
+const AGENTS = [
+  { name: 'researcher', description: 'finds facts' },
+  { name: 'writer', description: 'drafts documents' },
+];
+const signal = new AbortController().signal;
+
+describe(BuiltinPlanner.name, () => {
+  const sut = new BuiltinPlanner();
+
+  it('plans the demo task as a calculator step feeding a note', () => {
+    const actions = planTask('what is 17 * 23, then save the result as a note', TOOLS, AGENTS);
+    expect(actions).toEqual([
+      expect.objectContaining({ id: 's1', kind: 'tool', target: 'calculator', input: { expression: '17 * 23' } }),
+      expect.objectContaining({ id: 's2', kind: 'tool', target: 'notes.add', input: { content: '{{steps.s1.output.result}}' } }),
+    ]);
+  });
+
+  it.each([
+    ['calculate (2 + 3) ^ 2', '(2 + 3) ^ 2'],
+    ['what is 17 x 23?', '17 * 23'],
+    ['12 / 4', '12 / 4'],
+    ["what's sqrt(16) + 1", 'sqrt(16) + 1'],
+  ])('recognises arithmetic in %p', (task, expression) => {
+    expect(planTask(task, TOOLS, AGENTS)).toEqual([expect.objectContaining({ target: 'calculator', input: { expression } })]);
+  });
+
+  it('does not mistake prose for arithmetic', () => {
+    expect(normalizeExpression('the year 2024')).toBeUndefined();
+    expect(normalizeExpression('42')).toBe('42');
+  });
+
+  it.each([
+    ['add a note saying buy milk', 'notes.add', { content: 'buy milk' }],
+    ['remember that the meeting is at 3', 'notes.add', { content: 'the meeting is at 3' }],
+    ['list my notes', 'notes.list', {}],
+    ['get note 0b0f6c3e-0c4b-4f55-9a43-2a9a0c1f2b3d', 'notes.get', { id: '0b0f6c3e-0c4b-4f55-9a43-2a9a0c1f2b3d' }],
+    ['what time is it in Europe/Paris', 'time.now', { timezone: 'Europe/Paris' }],
+    ['what is the weather in Paris', 'weather.current', { location: 'Paris' }],
+    ['call notes.get with {"id": "x"}', 'notes.get', { id: 'x' }],
+  ])('maps %p', (task, target, input) => {
+    expect(planTask(task, TOOLS, AGENTS)).toEqual([expect.objectContaining({ target, input })]);
+  });
+
+  it('chains delegation to known agents, passing the previous answer as context', () => {
+    const actions = planTask('ask the researcher about NATS JetStream, then have the writer draft a summary', TOOLS, AGENTS);
+    expect(actions).toEqual([
+      expect.objectContaining({ kind: 'agent', target: 'researcher', input: { message: 'NATS JetStream' } }),
+      expect.objectContaining({
+        kind: 'agent',
+        target: 'writer',
+        input: { message: 'draft a summary', context: '{{steps.s1.output.text}}' },
+      }),
+    ]);
+  });
+
+  it('refuses unknown requests, unknown agents and tools the user was not offered', () => {
+    expect(() => planTask('paint the fence', TOOLS, AGENTS)).toThrow(/does not understand "paint the fence"/);
+    expect(() => planTask('ask the plumber about pipes', TOOLS, AGENTS)).toThrow(/no agent named "plumber"/);
+    expect(() => planTask('what is 1 + 1', [tool('notes.add')], AGENTS)).toThrow(/calculator is not available/);
+    expect(() => planTask('call x with {not json}', TOOLS, AGENTS)).toThrow(/not valid JSON/);
+    // Explicit calls are left to mcp-tools, which knows every tool and enforces access itself.
+    expect(planTask('call frobnicate with {}', TOOLS, AGENTS)).toEqual([expect.objectContaining({ target: 'frobnicate' })]);
+  });
+
+  it('answers from the observed results, and fails when a step failed', async () => {
+    const actions = planTask('what is 17 * 23, then save the result as a note', TOOLS, AGENTS);
+    const done = await sut.next({
+      task: '',
+      tools: TOOLS,
+      agents: [],
+      iteration: 2,
+      signal,
+      rounds: [],
+      history: [],
+      steps: [
+        { action: actions[0]!, status: 'completed', output: { expression: '17 * 23', result: 391 } },
+        { action: actions[1]!, status: 'completed', output: { id: 'n1', content: '391', title: null, createdAt: '' } },
+      ],
+    });
+    expect(done).toMatchObject({ kind: 'final', answer: '17 * 23 = 391. Saved note n1: "391".' });
+    const failed = await sut.next({
+      task: '',
+      tools: TOOLS,
+      agents: [],
+      iteration: 2,
+      signal,
+      rounds: [],
+      history: [],
+      steps: [{ action: actions[0]!, status: 'failed', error: { code: 'VALIDATION', message: 'bad expression' } }],
+    });
+    expect(failed.kind).toBe('fail');
+    expect(failed.kind === 'fail' && failed.error.code).toBe('VALIDATION');
+  });
+});
+
+describe('resolveReferences', () => {
+  const outputs = new Map<string, unknown>([['s1', { result: 391, nested: { a: [1] } }]]);
+
+  it('interpolates templates and replaces whole references by value', () => {
+    expect(resolveReferences({ content: '{{steps.s1.output.result}}' }, outputs)).toEqual({ content: '391' });
+    expect(resolveReferences({ n: '$steps.s1.output.result', all: '$steps.s1.output' }, outputs)).toEqual({
+      n: 391,
+      all: { result: 391, nested: { a: [1] } },
+    });
+  });
+
+  it('names what is missing', () => {
+    expect(() => resolveReferences('{{steps.s9.output}}', outputs)).toThrow(/step s9 has no result/);
+    expect(() => resolveReferences('$steps.s1.output.nope', outputs)).toThrow(/has no "nope"/);
+  });
+});

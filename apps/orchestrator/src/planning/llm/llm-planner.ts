@@ -1,0 +1,84 @@
+import type { Tasks } from '@switchboard/contracts';
+import { estimateTokens } from '../../budget/usage-meter.js';
+import type { PlanDecision, Planner, PlanningState } from '../planner.js';
+import { ArgumentValidator } from './argument-validator.js';
+import { interpretCompletion } from './completion.interpreter.js';
+import type { LlmClient, LlmCompletion, LlmMessage } from './llm.client.js';
+import { systemPrompt } from './llm-prompt.js';
+import { buildMessages } from './llm-transcript.js';
+import { ToolCatalog } from './tool-catalog.js';
+
+export interface LlmPlannerSettings {
+  model: string;
+  temperature: number;
+  maxOutputTokens: number;
+  maxObservationChars: number;
+}
+
+/**
+ * Plans with OpenAI-style tool calling: the manifest's tools and the known agents are offered as
+ * functions (plus `plan` for ordered, dependent actions); the model answers, calls tools, or plans.
+ * Stateless between rounds: each round rebuilds the conversation from the stored rounds and steps.
+ */
+export class LlmPlanner implements Planner {
+  readonly kind = 'llm' as const;
+  private readonly validator = new ArgumentValidator();
+
+  constructor(
+    private readonly client: LlmClient,
+    private readonly settings: LlmPlannerSettings,
+  ) {}
+
+  get model(): string {
+    return this.settings.model;
+  }
+
+  /** Rough size of the next request, for the token budget's check before the call. */
+  estimatePromptTokens(state: Omit<PlanningState, 'signal'>): number {
+    const { messages, catalog } = this.request(state);
+    return estimateTokens(JSON.stringify(messages) + JSON.stringify(catalog.functions));
+  }
+
+  async next(state: PlanningState): Promise<PlanDecision> {
+    const { messages, catalog } = this.request(state);
+    const started = performance.now();
+    const completion = await this.client.complete(
+      {
+        model: this.settings.model,
+        messages,
+        tools: catalog.functions,
+        temperature: this.settings.temperature,
+        maxOutputTokens: Math.max(1, Math.min(this.settings.maxOutputTokens, state.maxOutputTokens ?? Infinity)),
+        iteration: state.iteration,
+        ...(state.taskId ? { taskId: state.taskId } : {}),
+      },
+      state.signal,
+    );
+    const durationMs = performance.now() - started;
+    const decision = interpretCompletion({ completion, catalog, iteration: state.iteration, validator: this.validator });
+    return { ...decision, usage: usageOf(completion, messages, catalog.functions), model: completion.model, durationMs };
+  }
+
+  private request(state: Omit<PlanningState, 'signal'>): { messages: LlmMessage[]; catalog: ToolCatalog } {
+    const catalog = new ToolCatalog(state.tools, state.agents);
+    const messages = buildMessages({
+      system: systemPrompt({ hasFunctions: catalog.functions.length > 0 }),
+      history: state.history,
+      task: state.task,
+      rounds: state.rounds,
+      steps: state.steps,
+      maxObservationChars: this.settings.maxObservationChars,
+    });
+    return { messages, catalog };
+  }
+}
+
+/** The server's count, or an estimate (flagged) when it reports none. */
+function usageOf(c: LlmCompletion, messages: LlmMessage[], functions: unknown): Tasks.TokenUsage {
+  if (c.usage) {
+    return { promptTokens: c.usage.promptTokens, completionTokens: c.usage.completionTokens, totalTokens: c.usage.promptTokens + c.usage.completionTokens };
+  }
+  const promptTokens = estimateTokens(JSON.stringify(messages) + JSON.stringify(functions));
+  const completionTokens = estimateTokens((c.content ?? '') + JSON.stringify(c.toolCalls));
+  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, estimated: true };
+}

@@ -1,0 +1,90 @@
+import type { DomainError, Tasks, Tools } from '@switchboard/contracts';
+
+/** A step as the planner sees it after dispatch. */
+export interface ObservedStep {
+  action: Tasks.PlanAction;
+  status: 'completed' | 'failed';
+  output?: unknown;
+  error?: { code: string; message: string };
+}
+
+/** A remote agent the planner may delegate to (from the a2a service's registry). */
+export interface KnownAgent {
+  name: string;
+  description: string;
+}
+
+/** An earlier turn of the task's thread (the user's text, or the answer it got). */
+export interface ThreadTurn {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+/** A decision taken in an earlier round of this task, as stored (see PlanningRoundRepository). */
+export interface PastRound {
+  iteration: number;
+  decision: PlanDecision;
+}
+
+export interface PlanningState {
+  /** For traces only. */
+  taskId?: string;
+  task: string;
+  tools: Tools.ManifestTool[];
+  agents: KnownAgent[];
+  steps: ObservedStep[];
+  iteration: number;
+  signal: AbortSignal;
+  /** The rounds before this one, oldest first (an LLM planner rebuilds its conversation from them). */
+  rounds: readonly PastRound[];
+  /** Earlier turns of the thread, oldest first, already cut to the history budget. */
+  history: readonly ThreadTurn[];
+  /** Most completion tokens this round may use (what is left of the task's token budget). */
+  maxOutputTokens?: number;
+}
+
+/** What every decision may carry besides its content (all of it is persisted with the round). */
+export interface RoundInfo {
+  usage?: Tasks.TokenUsage;
+  model?: string;
+  durationMs?: number;
+  /** Planner-specific record of the round, persisted and handed back in `rounds` (JSON only). */
+  memo?: unknown;
+  /**
+   * Everything the planner generated this round that may reach the user or a tool (model text, tool
+   * arguments), for the output guardrail. Absent: the guardrail checks the answer and action inputs.
+   */
+  generatedText?: string;
+}
+
+export interface RejectedCall {
+  tool: string;
+  reason: string;
+}
+
+export type PlanDecision =
+  | ({
+      kind: 'actions';
+      actions: Tasks.PlanAction[];
+      /**
+       * Group key of each action (same order). A failed action skips the rest of its group only;
+       * without groups a failure skips every later action of the round.
+       */
+      groups?: string[];
+      /** Calls refused before dispatch (shown in events; the planner feeds the reasons back itself). */
+      rejected?: RejectedCall[];
+    } & RoundInfo)
+  | ({ kind: 'final'; answer: string; output?: unknown } & RoundInfo)
+  | ({ kind: 'fail'; error: DomainError } & RoundInfo);
+
+/** Decides the next actions from the task and what happened so far. */
+export interface Planner {
+  readonly kind: Tasks.PlannerKind;
+  /** The model, for an LLM planner (shown in events). */
+  readonly model?: string;
+  next(state: PlanningState): Promise<PlanDecision>;
+  /** Rough prompt size of the next round, so a token budget can stop a call it cannot afford. */
+  estimatePromptTokens?(state: Omit<PlanningState, 'signal'>): number;
+}
+
+export const PLANNER = Symbol.for('switchboard.planner');

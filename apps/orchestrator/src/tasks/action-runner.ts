@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { type DomainError, type ErrorBody, type Tasks } from '@switchboard/contracts';
+import { abortError } from '../dispatch/dispatch.context.js';
+import { StepDispatcher } from '../dispatch/step-dispatcher.js';
+import { resolveReferences } from '../planning/plan-references.js';
+import type { ObservedStep, PlanDecision } from '../planning/planner.js';
+import type { StoredStep } from './task.repository.js';
+import { TaskRepository } from './task.repository.js';
+import type { TaskRun } from './task-run.js';
+
+/** What the loop knows of the task's steps so far (shared across rounds). */
+export interface StepLedger {
+  steps: ObservedStep[];
+  outputs: Map<string, unknown>;
+  /** Steps stored before a crash, by index: reused instead of run again. */
+  stored: ReadonlyMap<number, StoredStep>;
+}
+
+/**
+ * Runs a round's actions in order. Each finished step is persisted at once; a step already stored
+ * (completed or failed before a crash) is reused, never run again. A failure skips the rest of its
+ * group: a plan stops, independent tool calls of the same round still run.
+ */
+@Injectable()
+export class ActionRunner {
+  constructor(
+    private readonly repository: TaskRepository,
+    private readonly dispatcher: StepDispatcher,
+  ) {}
+
+  async run(run: TaskRun, decision: Extract<PlanDecision, { kind: 'actions' }>, ledger: StepLedger): Promise<void> {
+    const { taskId, actor, request } = run.submission;
+    const failedGroups = new Set<string>();
+    for (const [i, action] of decision.actions.entries()) {
+      const group = decision.groups?.[i] ?? '*';
+      if (failedGroups.has(group)) continue;
+      if (run.signal.aborted) throw abortError(run.signal);
+      const index = ledger.steps.length;
+      run.plan.push(action);
+      const done = ledger.stored.get(index);
+      if (done && done.actionId === action.id && (done.status === 'completed' || done.status === 'failed')) {
+        this.observe(ledger, { ...action }, done.status, done.output, done.error ?? undefined);
+        if (done.status === 'failed') failedGroups.add(group);
+        continue;
+      }
+      const startedAt = new Date();
+      let input: Record<string, unknown>;
+      try {
+        input = resolveReferences(action.input, ledger.outputs) as Record<string, unknown>;
+      } catch (e) {
+        const error = (e as DomainError).toBody();
+        run.events.emit('orchestrator.step.failed', { stepId: action.id, index, kind: action.kind, target: action.target, error }, error.message);
+        this.observe(ledger, action, 'failed', undefined, error);
+        await this.repository.recordStep({ taskId, index, action, status: 'failed', error, startedAt });
+        failedGroups.add(group);
+        continue;
+      }
+      const result = await this.dispatcher.dispatch(action, input, {
+        taskId,
+        actor,
+        constraints: request.tool_constraints,
+        events: run.events,
+        index,
+        signal: run.signal,
+        timeoutMs: Math.max(1, run.deadline - Date.now()),
+      });
+      if (run.signal.aborted) throw abortError(run.signal);
+      const resolved = { ...action, input };
+      if (result.ok) {
+        this.observe(ledger, resolved, 'completed', result.output);
+        await this.repository.recordStep({ taskId, index, action: resolved, status: 'completed', output: result.output, startedAt });
+      } else {
+        this.observe(ledger, resolved, 'failed', undefined, result.error);
+        await this.repository.recordStep({ taskId, index, action: resolved, status: 'failed', error: result.error, startedAt });
+        failedGroups.add(group);
+      }
+    }
+  }
+
+  private observe(ledger: StepLedger, action: Tasks.PlanAction, status: 'completed' | 'failed', output?: unknown, error?: ErrorBody): void {
+    ledger.steps.push({ action, status, ...(status === 'completed' ? { output } : {}), ...(error ? { error } : {}) });
+    if (status === 'completed') ledger.outputs.set(action.id, output);
+  }
+}

@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError, ErrorBody, Tasks } from '@switchboard/contracts';
+import { z } from 'zod';
+import { Prisma } from '../generated/prisma/client.js';
+import type { PastRound, PlanDecision } from '../planning/planner.js';
+import { PrismaService } from '../prisma/prisma.service.js';
+
+/** How a decision is stored (the DomainError of a `fail` as its body; no generated text). */
+const StoredDecision = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('actions'),
+    actions: z.array(Tasks.PlanAction),
+    groups: z.array(z.string()).optional(),
+    rejected: z.array(z.object({ tool: z.string(), reason: z.string() })).optional(),
+  }),
+  z.object({ kind: z.literal('final'), answer: z.string(), output: z.unknown().optional() }),
+  z.object({ kind: z.literal('fail'), error: ErrorBody }),
+]);
+
+const json = (v: unknown): Prisma.InputJsonValue => (v ?? Prisma.JsonNull) as Prisma.InputJsonValue;
+
+/**
+ * Planning decisions, one row per round, written before any of the round's actions runs. A task
+ * resumed on another replica replays them instead of planning again, so it neither re-plans
+ * completed work differently nor pays for the same LLM call twice.
+ */
+@Injectable()
+export class PlanningRoundRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async save(taskId: string, iteration: number, planner: Tasks.PlannerKind, decision: PlanDecision): Promise<void> {
+    const stored =
+      decision.kind === 'actions'
+        ? {
+            kind: decision.kind,
+            actions: decision.actions,
+            ...(decision.groups ? { groups: decision.groups } : {}),
+            ...(decision.rejected ? { rejected: decision.rejected } : {}),
+          }
+        : decision.kind === 'final'
+          ? { kind: decision.kind, answer: decision.answer, ...(decision.output !== undefined ? { output: decision.output } : {}) }
+          : { kind: decision.kind, error: decision.error.toBody() };
+    const data = {
+      taskId,
+      iteration,
+      planner,
+      decision: json(stored),
+      memo: json(decision.memo),
+      usage: json(decision.usage),
+      model: decision.model ?? null,
+      durationMs: decision.durationMs ?? null,
+    };
+    const id = `${taskId}:${iteration}`;
+    // Upsert: a replica that planned this round before dying may have stored it already.
+    await this.prisma.planningRound.upsert({ where: { id }, create: { id, ...data }, update: data });
+  }
+
+  async list(taskId: string): Promise<StoredRound[]> {
+    const rows = await this.prisma.planningRound.findMany({ where: { taskId }, orderBy: { iteration: 'asc' } });
+    return rows.flatMap((r) => {
+      const parsed = StoredDecision.safeParse(r.decision);
+      if (!parsed.success) return [];
+      const usage = Tasks.TokenUsage.safeParse(r.usage);
+      const info = {
+        ...(r.memo !== null ? { memo: r.memo as unknown } : {}),
+        ...(usage.success ? { usage: usage.data } : {}),
+        ...(r.model ? { model: r.model } : {}),
+        ...(r.durationMs !== null ? { durationMs: r.durationMs } : {}),
+      };
+      const d = parsed.data;
+      const decision: PlanDecision =
+        d.kind === 'fail'
+          ? { kind: 'fail', error: DomainError.fromBody(d.error), ...info }
+          : d.kind === 'final'
+            ? { kind: 'final', answer: d.answer, ...(d.output !== undefined ? { output: d.output } : {}), ...info }
+            : {
+                kind: 'actions',
+                actions: d.actions,
+                ...(d.groups ? { groups: d.groups } : {}),
+                ...(d.rejected ? { rejected: d.rejected } : {}),
+                ...info,
+              };
+      const round: StoredRound = { iteration: r.iteration, decision, planner: r.planner as Tasks.PlannerKind };
+      return [round];
+    });
+  }
+}
+
+export type StoredRound = PastRound & { planner: Tasks.PlannerKind };

@@ -1,0 +1,117 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { abortable } from '../dispatch/dispatch.context.js';
+import { Guardrails } from '../guardrails/guardrails.js';
+import { type PlanDecision, PLANNER, type Planner, type PlanningState } from '../planning/planner.js';
+import { PlanningRoundRepository } from './planning-round.repository.js';
+import { failed, type Outcome, type TaskRun } from './task-run.js';
+
+export type RoundResult = { decision: PlanDecision } | { outcome: Outcome };
+
+/**
+ * One planning round: replays the stored decision of a resumed task, or asks the planner — within the
+ * token budget — checks what it generated against the output guardrail, and stores the decision before
+ * anything acts on it. Emits planning.started / planning.completed.
+ */
+@Injectable()
+export class RoundPlanner {
+  constructor(
+    @Inject(PLANNER) private readonly planner: Planner,
+    private readonly rounds: PlanningRoundRepository,
+    private readonly guardrails: Guardrails,
+  ) {}
+
+  get kind(): Planner['kind'] {
+    return this.planner.kind;
+  }
+
+  get model(): string | undefined {
+    return this.planner.model;
+  }
+
+  async decide(run: TaskRun, state: Omit<PlanningState, 'signal' | 'maxOutputTokens'>, stored: PlanDecision | undefined): Promise<RoundResult> {
+    const { events, meter } = run;
+    const iteration = state.iteration;
+    if (stored) {
+      // Planned before a crash: the same decision, not a new (and possibly different) one.
+      meter.add(stored.usage, stored.model);
+      events.emit('orchestrator.planning.started', { planner: this.planner.kind, iteration });
+      this.completed(run, iteration, stored, true);
+      return { decision: stored };
+    }
+    let maxOutputTokens: number | undefined;
+    if (meter.limited) {
+      const prompt = this.planner.estimatePromptTokens?.(state) ?? 0;
+      const left = meter.remaining - prompt;
+      if (left <= 0) {
+        return {
+          outcome: failed(
+            'BUDGET_EXCEEDED',
+            `the token budget is spent: ${meter.used} of ${meter.budget} tokens used, and the next planning call needs about ${prompt} prompt tokens (TASK_TOKEN_BUDGET)`,
+          ),
+        };
+      }
+      maxOutputTokens = left;
+    }
+    events.emit('orchestrator.planning.started', { planner: this.planner.kind, iteration });
+    const raw = await abortable(
+      this.planner.next({ ...state, signal: run.signal, ...(maxOutputTokens !== undefined ? { maxOutputTokens } : {}) }),
+      run.signal,
+    );
+    let decision: PlanDecision = { ...raw, ...(raw.usage ? { usage: meter.add(raw.usage, raw.model) } : {}) };
+    const generated = decision.generatedText ?? visibleText(decision);
+    const hit = this.guardrails.check('output', generated);
+    if (hit) {
+      // Nothing the model produced is kept: only the refusal, its cost and its timing.
+      decision = {
+        kind: 'fail',
+        error: this.guardrails.block(run, hit, generated.length),
+        ...(decision.usage ? { usage: decision.usage } : {}),
+        ...(decision.model ? { model: decision.model } : {}),
+        ...(decision.durationMs !== undefined ? { durationMs: decision.durationMs } : {}),
+      };
+    }
+    await this.rounds.save(run.submission.taskId, iteration, this.planner.kind, decision);
+    this.completed(run, iteration, decision, false);
+    return { decision };
+  }
+
+  private completed(run: TaskRun, iteration: number, d: PlanDecision, replayed: boolean): void {
+    // A final answer goes straight to orchestrator.task.completed (the event sequence clients know).
+    if (d.kind === 'final') return;
+    run.events.emit(
+      'orchestrator.planning.completed',
+      {
+        planner: this.planner.kind,
+        iteration,
+        plan: d.kind === 'actions' ? d.actions : [],
+        decision: d.kind,
+        ...(d.usage ? { usage: d.usage } : {}),
+        ...(d.model ? { model: d.model } : {}),
+        ...(d.durationMs !== undefined ? { durationMs: d.durationMs } : {}),
+        ...(d.kind === 'actions' && d.rejected?.length ? { rejected: d.rejected } : {}),
+        ...(replayed ? { replayed: true } : {}),
+      },
+      describeDecision(d),
+    );
+  }
+}
+
+/** What a decision would show or send: the answer, or the actions' descriptions and inputs. */
+function visibleText(d: PlanDecision): string {
+  if (d.kind === 'final') return d.answer;
+  if (d.kind === 'actions') return d.actions.map((a) => `${a.description}\n${JSON.stringify(a.input)}`).join('\n');
+  return '';
+}
+
+function describeDecision(d: PlanDecision): string {
+  switch (d.kind) {
+    case 'final':
+      return 'answer ready';
+    case 'fail':
+      return `planning failed: ${d.error.code}`;
+    case 'actions':
+      return d.actions.length
+        ? `${d.actions.length} action${d.actions.length === 1 ? '' : 's'}: ${d.actions.map((a) => a.target).join(', ')}`
+        : 'no runnable action (refused calls go back to the planner)';
+  }
+}

@@ -1,0 +1,107 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
+import { isDomainError, Tasks } from '@switchboard/contracts';
+import { LOGGER, type Logger } from '@switchboard/observability';
+import { UsageMeter } from '../budget/usage-meter.js';
+import type { OrchestratorEnv } from '../config/orchestrator.env.js';
+import { BLOCKED_PLACEHOLDER } from '../guardrails/guardrail.service.js';
+import { Guardrails } from '../guardrails/guardrails.js';
+import { CancellationRegistry, CancelledBy } from './cancellation.registry.js';
+import { RoundPlanner } from './round-planner.js';
+import { TaskEventLog } from './task-event.log.js';
+import { TaskFinisher } from './task-finisher.js';
+import { TaskLoop } from './task-loop.js';
+import { TaskRepository } from './task.repository.js';
+import type { Outcome, TaskRun } from './task-run.js';
+
+type Settings = Pick<OrchestratorEnv, 'TASK_TIMEOUT_MS' | 'TASK_TOKEN_BUDGET' | 'LLM_PRICES'>;
+
+/**
+ * Runs one task delivered by the work queue: input guardrail, claim (create, or resume after a crash),
+ * the loop under the task's signal (cancellation + wall-time budget), then the outcome. Never throws
+ * for a task that failed: the failure is the task's outcome.
+ */
+@Injectable()
+export class RunTaskUseCase {
+  constructor(
+    private readonly repository: TaskRepository,
+    private readonly eventLog: TaskEventLog,
+    private readonly loop: TaskLoop,
+    private readonly finisher: TaskFinisher,
+    private readonly planning: RoundPlanner,
+    private readonly cancellations: CancellationRegistry,
+    private readonly guardrails: Guardrails,
+    @Inject(APP_CONFIG) private readonly config: Settings,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async execute(submission: Tasks.TaskSubmission, deliveryCount: number): Promise<void> {
+    const { taskId, actor, request } = submission;
+    // Checked before anything is stored: blocked text never reaches a row, an event or a turn.
+    const inputHit = this.guardrails.check('input', request.task);
+    const text = inputHit ? BLOCKED_PLACEHOLDER : request.task;
+    const claim = await this.repository.claim(submission, this.planning.kind, text);
+    if (claim.resumed && Tasks.TERMINAL_TASK_STATUSES.includes(claim.status)) {
+      await this.eventLog.ensureTerminalEvent(taskId, this.planning.kind);
+      return;
+    }
+    const events = await this.eventLog.open(taskId, claim.resumed);
+    const deadline = claim.startedAt.getTime() + this.config.TASK_TIMEOUT_MS;
+    const controller = this.cancellations.register(taskId);
+    const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(Math.max(0, deadline - Date.now()))]);
+    const run: TaskRun = {
+      submission,
+      text,
+      events,
+      signal,
+      deadline,
+      meter: new UsageMeter(this.config.TASK_TOKEN_BUDGET, this.config.LLM_PRICES),
+      plan: [],
+    };
+    let outcome: Outcome;
+    try {
+      if (!claim.resumed) {
+        const llm = this.planning.kind === 'llm';
+        events.emit(
+          'orchestrator.task.started',
+          {
+            task: text,
+            userId: actor.userId,
+            planner: this.planning.kind,
+            ...(request.thread_id ? { threadId: request.thread_id } : {}),
+            ...(llm && this.planning.model ? { model: this.planning.model } : {}),
+          },
+          `task started (${llm ? `LLM planner, model ${this.planning.model ?? 'unknown'}` : 'built-in planner, no LLM'})`,
+        );
+      } else {
+        this.logger.warn({ taskId, deliveryCount, completedSteps: claim.steps.length }, 'resuming task after redelivery');
+      }
+      if (claim.cancelReason !== undefined) {
+        outcome = { status: 'cancelled', reason: claim.cancelReason };
+      } else if (inputHit) {
+        outcome = { status: 'failed', error: this.guardrails.block(run, inputHit, request.task.length).toBody() };
+      } else {
+        outcome = await this.loop.run(run, claim.steps);
+      }
+    } catch (e) {
+      outcome = this.outcomeOf(e, signal);
+    } finally {
+      this.cancellations.unregister(taskId);
+    }
+    await this.finisher.finish(run, outcome, Date.now() - claim.startedAt.getTime());
+  }
+
+  private outcomeOf(e: unknown, signal: AbortSignal): Outcome {
+    if (signal.aborted) {
+      const reason: unknown = signal.reason;
+      if (reason instanceof CancelledBy) return { status: 'cancelled', reason: reason.reason };
+      return {
+        status: 'failed',
+        error: { code: 'TIMEOUT', message: `the task exceeded its time budget of ${this.config.TASK_TIMEOUT_MS} ms (TASK_TIMEOUT_MS)`, retryable: false },
+      };
+    }
+    if (isDomainError(e)) return { status: 'failed', error: e.toBody() };
+    this.logger.error({ err: e }, 'task failed unexpectedly');
+    return { status: 'failed', error: { code: 'INTERNAL', message: 'the task failed unexpectedly', retryable: false } };
+  }
+}

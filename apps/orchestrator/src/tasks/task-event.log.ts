@@ -1,0 +1,48 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TaskEventStream, Tasks } from '@switchboard/contracts';
+import { JetStreamService } from '@switchboard/messaging';
+import { SERVICE_IDENTITY, type ServiceIdentity } from '@switchboard/observability';
+import { TaskEventSequence } from './task-event.stream.js';
+import { TaskRepository } from './task.repository.js';
+
+/** Where a task's events continue from (after a crash too), and repair of a lost terminal event. */
+@Injectable()
+export class TaskEventLog {
+  constructor(
+    private readonly jetstream: JetStreamService,
+    private readonly repository: TaskRepository,
+    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+  ) {}
+
+  /** The task's event sequence, continuing after the last stored event when resuming. */
+  async open(taskId: string, resumed: boolean): Promise<TaskEventSequence> {
+    const lastSeq = resumed ? ((await this.last(taskId))?.seq ?? 0) : 0;
+    return new TaskEventSequence(taskId, lastSeq, this.identity.service, this.jetstream);
+  }
+
+  /** A task finished before a crash may have lost its terminal event: publish it from the stored row. */
+  async ensureTerminalEvent(taskId: string, fallbackPlanner: Tasks.PlannerKind): Promise<void> {
+    const last = await this.last(taskId);
+    if (last && Tasks.isTerminalTaskEvent(last)) return;
+    const view = await this.repository.get(taskId);
+    if (!view) return;
+    const events = new TaskEventSequence(taskId, last?.seq ?? 0, this.identity.service, this.jetstream);
+    const steps = view.steps.length;
+    const usage = view.usage ? { usage: view.usage } : {};
+    if (view.status === 'completed') {
+      events.emit('orchestrator.task.completed', { result: view.result ?? '', planner: view.planner ?? fallbackPlanner, steps, durationMs: 0, ...usage }, view.result);
+    } else if (view.status === 'cancelled') {
+      events.emit('orchestrator.task.cancelled', { reason: view.error?.message ?? 'cancelled', steps, durationMs: 0, ...usage });
+    } else {
+      const error = view.error ?? { code: 'INTERNAL' as const, message: 'the task failed', retryable: false };
+      events.emit('orchestrator.task.failed', { error, steps, durationMs: 0, ...usage }, error.message);
+    }
+    await events.flush();
+  }
+
+  private async last(taskId: string): Promise<Tasks.TaskEvent | undefined> {
+    const last = await this.jetstream.lastMessage(TaskEventStream, Tasks.taskEventsFilter(taskId));
+    const parsed = Tasks.TaskEvent.safeParse(last?.data);
+    return parsed.success ? parsed.data : undefined;
+  }
+}

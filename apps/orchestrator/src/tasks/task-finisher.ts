@@ -1,0 +1,83 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AuditTrail } from '@switchboard/messaging';
+import { LOGGER, type Logger } from '@switchboard/observability';
+import { ThreadHistoryService } from '../threads/thread-history.service.js';
+import { RoundPlanner } from './round-planner.js';
+import { TaskRepository } from './task.repository.js';
+import type { Outcome, TaskRun } from './task-run.js';
+
+/**
+ * Ends a task: the row first (so a client reading the task after the terminal event sees the same
+ * outcome), then the thread's turns (so the next message of the thread sees this one), then the
+ * terminal event with the task's token usage, and the audit record.
+ */
+@Injectable()
+export class TaskFinisher {
+  constructor(
+    private readonly repository: TaskRepository,
+    private readonly threads: ThreadHistoryService,
+    private readonly planning: RoundPlanner,
+    private readonly audit: AuditTrail,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async finish(run: TaskRun, outcome: Outcome, durationMs: number): Promise<void> {
+    const { submission: s, events } = run;
+    const steps = run.plan.length;
+    const usage = run.meter.total();
+    const planner = this.planning.kind;
+    await this.repository.finish(s.taskId, {
+      status: outcome.status,
+      planner,
+      plan: run.plan,
+      lastEventSeq: events.lastSeq + 1,
+      ...(usage ? { usage } : {}),
+      ...(outcome.status === 'completed' ? { result: outcome.result, output: outcome.output } : {}),
+      ...(outcome.status === 'failed' ? { error: outcome.error } : {}),
+      ...(outcome.status === 'cancelled' ? { error: { code: 'CANCELLED', message: outcome.reason, retryable: false } } : {}),
+    });
+    await this.threads
+      .record({
+        userId: s.actor.userId,
+        threadId: s.request.thread_id,
+        taskId: s.taskId,
+        user: run.text,
+        assistant: outcome.status === 'completed' ? outcome.result : outcome.status === 'failed' ? `[no answer: ${outcome.error.code}]` : '[no answer: cancelled]',
+      })
+      .catch((e: unknown) => this.logger.error({ err: e, taskId: s.taskId }, 'could not store the thread turns'));
+    const u = usage ? { usage } : {};
+    switch (outcome.status) {
+      case 'completed':
+        events.emit(
+          'orchestrator.task.completed',
+          { result: outcome.result, ...(outcome.output !== undefined ? { output: outcome.output } : {}), planner, steps, durationMs, ...u },
+          outcome.result,
+        );
+        break;
+      case 'failed':
+        events.emit('orchestrator.task.failed', { error: outcome.error, steps, durationMs, ...u }, outcome.error.message);
+        break;
+      case 'cancelled':
+        events.emit('orchestrator.task.cancelled', { reason: outcome.reason, steps, durationMs, ...u }, `cancelled: ${outcome.reason}`);
+        break;
+    }
+    void this.audit.record({
+      category: 'task',
+      action: `task.${outcome.status}`,
+      outcome: outcome.status === 'completed' ? 'success' : 'failure',
+      resource: s.taskId,
+      taskId: s.taskId,
+      actor: { userId: s.actor.userId, role: s.actor.role },
+      correlationId: s.correlationId,
+      details: {
+        steps,
+        durationMs: Math.round(durationMs),
+        planner,
+        ...(this.planning.model && planner === 'llm' ? { model: this.planning.model } : {}),
+        ...(usage ? { totalTokens: usage.totalTokens, ...(usage.costUsd !== undefined ? { costUsd: usage.costUsd } : {}) } : {}),
+        ...(outcome.status === 'failed' ? { code: outcome.error.code } : {}),
+      },
+    });
+    await events.flush();
+  }
+}

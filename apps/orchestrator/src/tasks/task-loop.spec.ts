@@ -1,0 +1,195 @@
+import { jest } from '@jest/globals';
+import { DomainError, type Tasks, type Tools } from '@switchboard/contracts';
+import type { JetStreamService, NatsBus, AuditTrail } from '@switchboard/messaging';
+import type { Logger } from '@switchboard/observability';
+import type { AgentDirectory } from '../agents/agent-directory.js';
+import { UsageMeter } from '../budget/usage-meter.js';
+import type { StepDispatcher } from '../dispatch/step-dispatcher.js';
+import type { StepResult } from '../dispatch/dispatch.context.js';
+import { GuardrailService } from '../guardrails/guardrail.service.js';
+import { Guardrails } from '../guardrails/guardrails.js';
+import type { PlanDecision, Planner, PlanningState } from '../planning/planner.js';
+import type { ThreadHistoryService } from '../threads/thread-history.service.js';
+import { ActionRunner } from './action-runner.js';
+import type { PlanningRoundRepository, StoredRound } from './planning-round.repository.js';
+import { RoundPlanner } from './round-planner.js';
+import { TaskEventSequence } from './task-event.stream.js';
+import { TaskLoop } from './task-loop.js';
+import type { StepRecord, StoredStep, TaskRepository } from './task.repository.js';
+import type { TaskRun } from './task-run.js';
+
+const TASK_ID = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
+const MANIFEST: Tools.Manifest = { tools: [], mode: 'auto', generatedAt: new Date().toISOString(), cached: false };
+const action = (id: string, target = 'calculator', input: Record<string, unknown> = {}): Tasks.PlanAction => ({ id, kind: 'tool', target, input, description: `call ${target}` });
+
+/** A planner answering from a list, recording what it was shown. */
+class ScriptedPlanner implements Planner {
+  readonly kind = 'llm' as const;
+  readonly model = 'fake';
+  readonly seen: PlanningState[] = [];
+  constructor(
+    private readonly decisions: PlanDecision[],
+    private readonly promptTokens = 10,
+  ) {}
+  async next(state: PlanningState): Promise<PlanDecision> {
+    this.seen.push(state);
+    const d = this.decisions.shift();
+    if (!d) throw new Error('planner asked once too often');
+    return d;
+  }
+  estimatePromptTokens(): number {
+    return this.promptTokens;
+  }
+}
+
+function setup(opts: { planner: ScriptedPlanner; stored?: StoredRound[]; storedSteps?: StoredStep[]; results?: Record<string, StepResult>; budget?: number; maxSteps?: number }) {
+  const events: Tasks.TaskEvent[] = [];
+  const jetstream = {
+    publish: async (_c: unknown, _t: unknown, e: Tasks.TaskEvent) => {
+      events.push(e);
+      return { seq: events.length, duplicate: false };
+    },
+  } as unknown as JetStreamService;
+  const saved: { iteration: number; decision: PlanDecision }[] = [];
+  const rounds = {
+    list: async () => opts.stored ?? [],
+    save: async (_t: string, iteration: number, _p: string, decision: PlanDecision) => void saved.push({ iteration, decision }),
+  } as unknown as PlanningRoundRepository;
+  const recorded: StepRecord[] = [];
+  const repository = { recordStep: async (r: StepRecord) => void recorded.push(r) } as unknown as TaskRepository;
+  const dispatched: string[] = [];
+  const dispatcher = {
+    dispatch: async (a: Tasks.PlanAction): Promise<StepResult> => {
+      dispatched.push(a.id);
+      return opts.results?.[a.id] ?? { ok: true, output: { from: a.id }, durationMs: 1 };
+    },
+  } as unknown as StepDispatcher;
+  const audit = { record: jest.fn(async () => undefined) };
+  const logger = { warn: () => undefined } as unknown as Logger;
+  const guardrails = new Guardrails(
+    new GuardrailService({ DISALLOWED_KEYWORDS: ['secret-plan'], DISALLOWED_PATTERNS: [], GUARDRAIL_STAGES: ['input', 'output'] }),
+    audit as unknown as AuditTrail,
+    logger,
+  );
+  const loop = new TaskLoop(
+    { request: async () => MANIFEST } as unknown as NatsBus,
+    { list: async () => [] } as AgentDirectory,
+    { load: async () => [] } as unknown as ThreadHistoryService,
+    rounds,
+    new RoundPlanner(opts.planner, rounds, guardrails),
+    new ActionRunner(repository, dispatcher),
+    { MAX_ITERATIONS_PER_TURN: 3, DEFAULT_MAX_STEPS: opts.maxSteps ?? 10 },
+  );
+  const run: TaskRun = {
+    submission: {
+      taskId: TASK_ID,
+      actor: { userId: 'u1', role: 'user' },
+      request: { task: 'do it' },
+      submittedAt: new Date().toISOString(),
+      correlationId: 'c1',
+    },
+    text: 'do it',
+    events: new TaskEventSequence(TASK_ID, 0, 'orchestrator', jetstream),
+    signal: new AbortController().signal,
+    deadline: Date.now() + 60_000,
+    meter: new UsageMeter(opts.budget ?? 0, undefined),
+    plan: [],
+  };
+  return { loop, run, events, saved, recorded, dispatched, audit, go: () => loop.run(run, opts.storedSteps ?? []) };
+}
+
+const usage = (total: number): Tasks.TokenUsage => ({ promptTokens: total - 10, completionTokens: 10, totalTokens: total });
+
+describe(TaskLoop.name, () => {
+  it('stores each decision before acting on it and feeds observations to the next round', async () => {
+    const planner = new ScriptedPlanner([
+      { kind: 'actions', actions: [action('r1_a'), action('r1_b', 'notes.add', { content: '$steps.r1_a.output.from' })], memo: { m: 1 }, usage: usage(100) },
+      { kind: 'final', answer: 'done', usage: usage(50) },
+    ]);
+    const t = setup({ planner });
+    expect(await t.go()).toEqual({ status: 'completed', result: 'done' });
+    expect(t.saved.map((s) => [s.iteration, s.decision.kind, s.decision.memo])).toEqual([
+      [1, 'actions', { m: 1 }],
+      [2, 'final', undefined],
+    ]);
+    expect(t.recorded.map((r) => [r.index, r.action.id, r.status, r.action.input])).toEqual([
+      [0, 'r1_a', 'completed', {}],
+      [1, 'r1_b', 'completed', { content: 'r1_a' }],
+    ]);
+    expect(planner.seen[1]!.steps.map((s) => s.action.id)).toEqual(['r1_a', 'r1_b']);
+    expect(planner.seen[1]!.rounds.map((r) => r.iteration)).toEqual([1]);
+    expect(t.run.meter.total()).toEqual({ promptTokens: 130, completionTokens: 20, totalTokens: 150 });
+  });
+
+  it('resumes: stored decisions are replayed without planning, stored steps are reused without running', async () => {
+    const planner = new ScriptedPlanner([{ kind: 'final', answer: 'resumed', usage: usage(40) }]);
+    const t = setup({
+      planner,
+      stored: [{ iteration: 1, planner: 'llm', decision: { kind: 'actions', actions: [action('r1_a'), action('r1_b')], usage: usage(100) } }],
+      storedSteps: [{ actionId: 'r1_a', index: 0, status: 'completed', output: { from: 'before the crash' }, error: null }],
+    });
+    expect(await t.go()).toEqual({ status: 'completed', result: 'resumed' });
+    expect(t.dispatched).toEqual(['r1_b']);
+    expect(planner.seen).toHaveLength(1);
+    expect(planner.seen[0]!.iteration).toBe(2);
+    expect(planner.seen[0]!.steps.map((s) => [s.action.id, s.output])).toEqual([
+      ['r1_a', { from: 'before the crash' }],
+      ['r1_b', { from: 'r1_b' }],
+    ]);
+    expect(t.saved.map((s) => s.iteration)).toEqual([2]);
+    const replayed = t.events.filter((e) => e.name === 'orchestrator.planning.completed').map((e) => (e.data as { replayed?: boolean }).replayed);
+    expect(replayed).toEqual([true]);
+    // The replayed round's tokens still count: they were paid for before the crash.
+    expect(t.run.meter.used).toBe(140);
+  });
+
+  it("skips the rest of a failed action's group only", async () => {
+    const planner = new ScriptedPlanner([
+      { kind: 'actions', actions: [action('p1'), action('p2'), action('solo')], groups: ['plan', 'plan', 'call'] },
+      { kind: 'final', answer: 'ok' },
+    ]);
+    const failure: StepResult = { ok: false, error: { code: 'VALIDATION', message: 'bad', retryable: false }, durationMs: 1 };
+    const t = setup({ planner, results: { p1: failure } });
+    await t.go();
+    expect(t.dispatched).toEqual(['p1', 'solo']);
+    expect(planner.seen[1]!.steps.map((s) => [s.action.id, s.status])).toEqual([
+      ['p1', 'failed'],
+      ['solo', 'completed'],
+    ]);
+  });
+
+  it('ends at MAX_ITERATIONS_PER_TURN, at max_steps and at the token budget, each with its reason', async () => {
+    let n = 0;
+    const busy = () => ({ kind: 'actions' as const, actions: [action(`a${++n}`)] });
+    const iterations = setup({ planner: new ScriptedPlanner([busy(), busy(), busy(), busy()]) });
+    expect(await iterations.go()).toMatchObject({ status: 'failed', error: { code: 'BUDGET_EXCEEDED', message: expect.stringContaining('more than 3 planning rounds') } });
+
+    const steps = setup({ planner: new ScriptedPlanner([{ kind: 'actions', actions: [action('x'), action('y'), action('z')] }]), maxSteps: 2 });
+    expect(await steps.go()).toMatchObject({ status: 'failed', error: { code: 'BUDGET_EXCEEDED', message: 'the plan needs 3 steps; the limit is 2 (DEFAULT_MAX_STEPS)' } });
+    expect(steps.dispatched).toEqual([]);
+
+    const tokens = setup({ planner: new ScriptedPlanner([{ kind: 'actions', actions: [action('x')], usage: usage(90) }], 20), budget: 100 });
+    expect(await tokens.go()).toMatchObject({ status: 'failed', error: { code: 'BUDGET_EXCEEDED', message: expect.stringContaining('90 of 100 tokens used') } });
+    expect(tokens.dispatched).toEqual(['x']);
+  });
+
+  it('blocks generated actions that break the output guardrail: nothing runs and nothing generated is stored', async () => {
+    const planner = new ScriptedPlanner([
+      { kind: 'actions', actions: [action('leak', 'notes.add', { content: 'the SECRET-PLAN is…' })], memo: { transcript: 'the SECRET-PLAN' }, generatedText: 'the SECRET-PLAN is…' },
+    ]);
+    const t = setup({ planner });
+    expect(await t.go()).toMatchObject({ status: 'failed', error: { code: 'GUARDRAIL', message: 'the reply was blocked by a guardrail (disallowed_keywords)' } });
+    expect(t.dispatched).toEqual([]);
+    expect(t.saved).toHaveLength(1);
+    expect(t.saved[0]!.decision).toMatchObject({ kind: 'fail' });
+    expect(t.saved[0]!.decision.memo).toBeUndefined();
+    expect(JSON.stringify(t.events)).not.toMatch(/secret-plan/i);
+    expect(t.events.map((e) => e.name)).toContain('orchestrator.guardrail.violation');
+    expect(t.audit.record).toHaveBeenCalledWith(expect.objectContaining({ category: 'guardrail', action: 'guardrail.blocked', outcome: 'denied' }));
+  });
+
+  it('turns a planner failure into the task failure', async () => {
+    const t = setup({ planner: new ScriptedPlanner([{ kind: 'fail', error: new DomainError('UNSUPPORTED', 'no idea') }]) });
+    expect(await t.go()).toMatchObject({ status: 'failed', error: { code: 'UNSUPPORTED', message: 'no idea' } });
+  });
+});

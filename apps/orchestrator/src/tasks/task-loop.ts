@@ -1,0 +1,91 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
+import { Tools } from '@switchboard/contracts';
+import { NatsBus } from '@switchboard/messaging';
+import { AGENT_DIRECTORY, type AgentDirectory } from '../agents/agent-directory.js';
+import type { OrchestratorEnv } from '../config/orchestrator.env.js';
+import { abortable } from '../dispatch/dispatch.context.js';
+import type { PastRound } from '../planning/planner.js';
+import { ThreadHistoryService } from '../threads/thread-history.service.js';
+import { ActionRunner, type StepLedger } from './action-runner.js';
+import { PlanningRoundRepository } from './planning-round.repository.js';
+import { RoundPlanner } from './round-planner.js';
+import type { StoredStep } from './task.repository.js';
+import { failed, type Outcome, type TaskRun } from './task-run.js';
+
+type Limits = Pick<OrchestratorEnv, 'MAX_ITERATIONS_PER_TURN' | 'DEFAULT_MAX_STEPS'>;
+
+/**
+ * The loop of one task: plan → dispatch → observe → repeat, until an answer, a failure or a limit
+ * (planning rounds, steps, tokens; wall time and cancellation arrive through the run's signal).
+ * Everything it decides or observes is stored as it happens, so a replica resuming the task after a
+ * crash walks the same path: stored decisions are replayed and stored steps are reused.
+ */
+@Injectable()
+export class TaskLoop {
+  constructor(
+    private readonly bus: NatsBus,
+    @Inject(AGENT_DIRECTORY) private readonly agents: AgentDirectory,
+    private readonly threads: ThreadHistoryService,
+    private readonly rounds: PlanningRoundRepository,
+    private readonly planning: RoundPlanner,
+    private readonly actions: ActionRunner,
+    @Inject(APP_CONFIG) private readonly limits: Limits,
+  ) {}
+
+  async run(run: TaskRun, storedSteps: StoredStep[]): Promise<Outcome> {
+    const { taskId, actor, request } = run.submission;
+    const manifest = await abortable(
+      this.bus.request(Tools.ToolsManifest, { ...(request.tool_constraints ? { constraints: request.tool_constraints } : {}), taskId }, { actor }),
+      run.signal,
+    );
+    run.events.emit('mcp.toolbox.generated', {
+      tools: manifest.tools.map((t) => ({ name: t.name, provider: t.provider })),
+      count: manifest.tools.length,
+      mode: manifest.mode,
+      cached: manifest.cached,
+    });
+    const [agents, history, stored] = await Promise.all([
+      this.agents.list(actor),
+      this.planning.kind === 'llm' ? this.threads.load(actor.userId, request.thread_id, taskId) : Promise.resolve([]),
+      this.rounds.list(taskId),
+    ]);
+    const maxSteps = Math.min(request.max_steps ?? this.limits.DEFAULT_MAX_STEPS, this.limits.DEFAULT_MAX_STEPS);
+    const ledger: StepLedger = { steps: [], outputs: new Map(), stored: new Map(storedSteps.map((s) => [s.index, s])) };
+    const past: PastRound[] = [];
+    for (let iteration = 1; ; iteration++) {
+      if (iteration > this.limits.MAX_ITERATIONS_PER_TURN) {
+        return failed(
+          'BUDGET_EXCEEDED',
+          `the task needed more than ${this.limits.MAX_ITERATIONS_PER_TURN} planning rounds (MAX_ITERATIONS_PER_TURN) after ${ledger.steps.length} step(s)`,
+        );
+      }
+      const round = await this.planning.decide(
+        run,
+        { taskId, task: request.task, tools: manifest.tools, agents, steps: [...ledger.steps], iteration, rounds: [...past], history },
+        stored.find((r) => r.iteration === iteration)?.decision,
+      );
+      if ('outcome' in round) return round.outcome;
+      const { decision } = round;
+      past.push({ iteration, decision });
+      switch (decision.kind) {
+        case 'final':
+          return { status: 'completed', result: decision.answer, ...(decision.output !== undefined ? { output: decision.output } : {}) };
+        case 'fail':
+          return { status: 'failed', error: decision.error.toBody() };
+        case 'actions':
+          break;
+      }
+      if (run.meter.exceeded) {
+        return failed('BUDGET_EXCEEDED', `the task used ${run.meter.used} tokens; its budget is ${run.meter.budget} (TASK_TOKEN_BUDGET)`);
+      }
+      if (ledger.steps.length + decision.actions.length > maxSteps) {
+        return failed(
+          'BUDGET_EXCEEDED',
+          `the plan needs ${ledger.steps.length + decision.actions.length} steps; the limit is ${maxSteps} (${request.max_steps ? 'max_steps' : 'DEFAULT_MAX_STEPS'})`,
+        );
+      }
+      await this.actions.run(run, decision, ledger);
+    }
+  }
+}

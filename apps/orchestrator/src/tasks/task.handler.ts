@@ -1,0 +1,44 @@
+import { Controller } from '@nestjs/common';
+import { type Actor, DomainError, isAdmin, Tasks } from '@switchboard/contracts';
+import { HandleCommand, type MessageMeta, NatsBus } from '@switchboard/messaging';
+import { TaskRepository } from './task.repository.js';
+
+/** Reads and cancellations of tasks; only the owner or an admin, checked here. */
+@Controller()
+export class TaskHandler {
+  constructor(
+    private readonly repository: TaskRepository,
+    private readonly bus: NatsBus,
+  ) {}
+
+  @HandleCommand(Tasks.TaskGet)
+  async get(req: { taskId: string }, meta: MessageMeta): Promise<Tasks.TaskView> {
+    return this.owned(req.taskId, requireActor(meta));
+  }
+
+  @HandleCommand(Tasks.TaskCancel)
+  async cancel(req: { taskId: string; reason: string }, meta: MessageMeta): Promise<{ taskId: string; status: Tasks.TaskStatus }> {
+    const task = await this.owned(req.taskId, requireActor(meta));
+    if (!Tasks.TERMINAL_TASK_STATUSES.includes(task.status)) {
+      // Stored first, so a task between a crash and its resume still ends cancelled.
+      await this.repository.requestCancel(req.taskId, req.reason);
+      // Every replica hears it; the one running the task aborts it and reports `cancelled`.
+      this.bus.publish(Tasks.TaskCancelRequested, [req.taskId], { taskId: req.taskId, reason: req.reason });
+    }
+    return { taskId: task.taskId, status: task.status };
+  }
+
+  private async owned(taskId: string, actor: Actor): Promise<Tasks.TaskView> {
+    const task = await this.repository.get(taskId);
+    // Someone else's task is reported as not found, so task ids cannot be probed.
+    if (!task || (task.userId !== actor.userId && !isAdmin(actor))) {
+      throw new DomainError('NOT_FOUND', `task ${taskId} not found`);
+    }
+    return task;
+  }
+}
+
+function requireActor(meta: MessageMeta): Actor {
+  if (!meta.actor) throw new DomainError('UNAUTHORIZED', 'no acting user on the request');
+  return meta.actor;
+}

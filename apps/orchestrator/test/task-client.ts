@@ -1,0 +1,66 @@
+import { type Actor, TaskEventStream, Tasks } from '@switchboard/contracts';
+import type { BusClient } from '@switchboard/testing';
+import { randomUUID } from 'node:crypto';
+
+export interface SubmittedTask {
+  taskId: string;
+  actor: Actor;
+  /** Resolves with every event of the task up to and including the terminal one. */
+  done: Promise<Tasks.TaskEvent[]>;
+  /** Events seen so far. */
+  events: Tasks.TaskEvent[];
+  /** Resolves with the first event of that name. */
+  next(name: Tasks.TaskEventName): Promise<Tasks.TaskEvent>;
+}
+
+/**
+ * Submits a task on the durable stream exactly as the gateway does and follows its events from the
+ * task event stream (replayed from the start, so nothing is missed).
+ */
+export async function submitTask(
+  client: BusClient,
+  request: Tasks.TaskRequest,
+  actor: Actor = { userId: `user-${randomUUID().slice(0, 8)}`, role: 'user' },
+  taskId: string = randomUUID(),
+): Promise<SubmittedTask> {
+  const events: Tasks.TaskEvent[] = [];
+  const waiters: { name: Tasks.TaskEventName; resolve: (e: Tasks.TaskEvent) => void }[] = [];
+  const replay = await client.jetstream.replay(TaskEventStream, Tasks.taskEventsFilter(taskId), { follow: true });
+  const done = (async () => {
+    for await (const m of replay.messages) {
+      const event = Tasks.TaskEvent.parse(m.data);
+      events.push(event);
+      for (const w of waiters.filter((x) => x.name === event.name)) w.resolve(event);
+      if (Tasks.isTerminalTaskEvent(event)) break;
+    }
+    await replay.stop();
+    return events;
+  })();
+  await client.jetstream.publish(
+    Tasks.TaskSubmitted,
+    [],
+    { taskId, actor, request, submittedAt: new Date().toISOString(), correlationId: `test-${taskId}` },
+    { msgId: taskId },
+  );
+  return {
+    taskId,
+    actor,
+    done,
+    events,
+    next: (name) => {
+      const seen = events.find((e) => e.name === name);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve) => waiters.push({ name, resolve }));
+    },
+  };
+}
+
+export function terminal(events: Tasks.TaskEvent[]): Tasks.TaskEvent {
+  const last = events[events.length - 1];
+  if (!last || !Tasks.isTerminalTaskEvent(last)) throw new Error(`no terminal event in ${events.map((e) => e.name).join(', ')}`);
+  return last;
+}
+
+export function eventsNamed<N extends Tasks.TaskEventName>(events: Tasks.TaskEvent[], name: N): Tasks.TaskEventOf<N>[] {
+  return events.filter((e): e is Tasks.TaskEventOf<N> => e.name === name);
+}

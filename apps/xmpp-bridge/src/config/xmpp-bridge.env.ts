@@ -1,0 +1,224 @@
+import { BaseEnv, envBoolean, envPort } from '@switchboard/config';
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { parseJid } from './jid.js';
+import { parseServiceMap } from './service-map.parser.js';
+
+const xmppPort = z.coerce.number().int().min(1).max(65_535);
+
+/** Python logging names (the AZTM library's) and pino names, both accepted. */
+const LOG_LEVELS: Record<string, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'> = {
+  trace: 'trace',
+  debug: 'debug',
+  info: 'info',
+  warn: 'warn',
+  warning: 'warn',
+  error: 'error',
+  critical: 'fatal',
+  fatal: 'fatal',
+  silent: 'silent',
+};
+
+const jidList = z
+  .string()
+  .transform((s, ctx) => {
+    const items = s.split(',').map((x) => x.trim()).filter(Boolean);
+    for (const item of items) {
+      const jid = parseJid(item.startsWith('*@') ? `any${item.slice(1)}` : item);
+      if (typeof jid === 'string') ctx.addIssue({ code: 'custom', message: jid });
+      else if (jid.resource !== undefined) ctx.addIssue({ code: 'custom', message: `"${item}" must be a bare JID` });
+    }
+    return items.map((x) => x.toLowerCase());
+  });
+
+/**
+ * The AZTM settings of the Python library this bridge replaces (same names, same meaning; legacy
+ * XMPP_* used when the AZTM_* one is unset), SERVICE_MAP, and the bridge's own XMPP_BRIDGE_* knobs.
+ */
+export const XmppBridgeEnv = BaseEnv.extend({
+  PORT: envPort.default(3005).describe('HTTP port (health, readiness, metrics).'),
+  AZTM_HOST: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('XMPP server host name or address to connect to (default: XMPP_HOST, else the JID domain).'),
+  XMPP_HOST: z.string().min(1).optional().describe('Legacy name of AZTM_HOST, used when AZTM_HOST is unset.'),
+  AZTM_PORT: xmppPort
+    .optional()
+    .describe('XMPP client port (default: XMPP_PORT, else 5223 with AZTM_TLS=direct and 5222 otherwise).'),
+  XMPP_PORT: xmppPort.optional().describe('Legacy name of AZTM_PORT, used when AZTM_PORT is unset.'),
+  AZTM_DOMAIN: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('XMPP domain the stream is opened to (default: XMPP_DOMAIN, else the domain of AZTM_JID).'),
+  XMPP_DOMAIN: z.string().min(1).optional().describe('Legacy name of AZTM_DOMAIN, used when AZTM_DOMAIN is unset.'),
+  AZTM_TLS: z
+    .enum(['auto', 'starttls', 'direct', 'off'])
+    .default('auto')
+    .describe(
+      'TLS mode: `starttls` (upgrade on the client port, required), `direct` (TLS from the first byte, XEP-0368), `auto` (direct on port 5223, STARTTLS otherwise; never plaintext), `off` (plaintext: trusted networks and tests only).',
+    ),
+  AZTM_VALIDATE_CERT: envBoolean
+    .default(true)
+    .describe('Verify the server certificate (chain and name). Turn off only for a throwaway test server.'),
+  AZTM_XMPP_TIMEOUT: z.coerce
+    .number()
+    .positive()
+    .max(600)
+    .default(30)
+    .describe('Seconds allowed for one login (every phase together) and the default per-request timeout.'),
+  AZTM_JID: z.string().min(1).optional().describe('The bridge\'s JID (`user@domain`, optionally `/resource`).'),
+  AZTM_USERID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Alternative to AZTM_JID: a local part (joined with AZTM_DOMAIN) or a bare JID.'),
+  AZTM_PASSWORD: z.string().min(1).describe('Password of the XMPP account (secret; never logged).'),
+  AZTM_LOG_LEVEL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      const level = LOG_LEVELS[v.trim().toLowerCase()];
+      if (!level) ctx.addIssue({ code: 'custom', message: 'must be DEBUG, INFO, WARNING, ERROR, CRITICAL (or a pino level)' });
+      return level;
+    })
+    .describe('Level of the XMPP layer\'s logs (default: LOG_LEVEL); DEBUG adds one line per stanza (kind, type, id, peer, size; never bodies or SASL payloads).'),
+  AZTM_SERVER_MODE: envBoolean
+    .default(true)
+    .describe('Server mode: answer XEP-0332 requests addressed to this JID (also `--no-server-mode` on the command line).'),
+  SERVICE_MAP: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const parsed = parseServiceMap(text);
+      if ('problems' in parsed) {
+        for (const p of parsed.problems) ctx.addIssue({ code: 'custom', message: p });
+        return new Map<string, string>();
+      }
+      return parsed.map;
+    })
+    .describe('URL host → JID, as JSON (`{"researcher.example.run.app":"researcher@agents.example"}`) or `host=jid,host=jid`.'),
+  XMPP_BRIDGE_NATS_COMMANDS: envBoolean
+    .default(true)
+    .describe(
+      'Serve the platform\'s NATS commands (HTTP over XMPP, status). Set false for an agent\'s bridge: it then runs without NATS at all (server mode only).',
+    ),
+  XMPP_BRIDGE_HTTP_TARGET: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL')
+    .default('http://127.0.0.1:3000')
+    .describe('Server mode: the local HTTP server that incoming requests are forwarded to (its base URL).'),
+  XMPP_BRIDGE_ALLOWED_JIDS: jidList
+    .optional()
+    .describe(
+      'Server mode: bare JIDs (or `*@domain`) whose requests are served, comma-separated. Default: the JIDs of SERVICE_MAP. Others get <forbidden/>.',
+    ),
+  XMPP_BRIDGE_RESOURCE: z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[^\s/]+$/, 'must not contain spaces or /')
+    .optional()
+    .describe('Resource to bind (default: a random one per process, so replicas never evict each other).'),
+  XMPP_BRIDGE_CA_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('PEM file of extra CA certificates to trust for the XMPP server (a private CA).'),
+  XMPP_BRIDGE_TLS_MAX_VERSION: z
+    .enum(['TLSv1.2', 'TLSv1.3'])
+    .optional()
+    .describe('Highest TLS version to negotiate (TLSv1.2 enables SCRAM-*-PLUS with tls-unique on Prosody 0.12).'),
+  XMPP_BRIDGE_INLINE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(4_194_304)
+    .default(131_072)
+    .describe('Bodies up to this size (encoded) travel inside the request/response stanza; larger ones as chunkedBase64.'),
+  XMPP_BRIDGE_CHUNK_BYTES: z.coerce
+    .number()
+    .int()
+    .min(256)
+    .max(65_536)
+    .default(49_152)
+    .describe('Bytes of body per chunk message (XEP-0332 maxChunkSize, 256–65536).'),
+  XMPP_BRIDGE_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(67_108_864)
+    .default(8_388_608)
+    .describe('Largest request or response body carried, in bytes (decoded); larger ones fail with PAYLOAD_TOO_LARGE.'),
+  XMPP_BRIDGE_TARGET_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(60_000)
+    .describe('Server mode: how long the local HTTP target may take to answer before the peer gets 504.'),
+  XMPP_BRIDGE_RECONNECT_INITIAL_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(60_000)
+    .default(250)
+    .describe('First reconnect delay after the session drops; doubles per failed attempt, with jitter.'),
+  XMPP_BRIDGE_RECONNECT_MAX_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(30_000)
+    .describe('Largest reconnect delay.'),
+  XMPP_BRIDGE_KEEPALIVE_SECONDS: z.coerce
+    .number()
+    .min(0)
+    .max(3_600)
+    .default(30)
+    .describe('Idle seconds before the bridge pings the server to detect a dead connection (0: never).'),
+  XMPP_BRIDGE_PRESENCE_WAIT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60_000)
+    .default(3_000)
+    .describe('How long a request waits for its peer\'s presence (the peer\'s full JID) before failing as offline.'),
+  XMPP_BRIDGE_DIALECT: z
+    .enum(['xep', 'slixmpp'])
+    .default('xep')
+    .describe(
+      'Element names sent to peers first: `xep` (<req>/<resp>, XEP-0332) or `slixmpp` (<request>/<response>). A peer answering feature-not-implemented is retried in the other dialect and remembered.',
+    ),
+}).superRefine((env, ctx) => {
+  const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  const domain = env.AZTM_DOMAIN ?? env.XMPP_DOMAIN;
+  const id = env.AZTM_JID ?? env.AZTM_USERID;
+  if (!id) {
+    issue('AZTM_JID', 'set AZTM_JID (user@domain) or AZTM_USERID (with AZTM_DOMAIN)');
+    return;
+  }
+  const key = env.AZTM_JID ? 'AZTM_JID' : 'AZTM_USERID';
+  const text = id.includes('@') || !domain ? id : `${id}@${domain}`;
+  const jid = parseJid(text);
+  if (typeof jid === 'string') {
+    issue(key, id.includes('@') || domain ? jid : `"${id}" has no domain: use user@domain or set AZTM_DOMAIN`);
+    return;
+  }
+  if (domain && domain.toLowerCase() !== jid.domain) {
+    issue(
+      env.AZTM_DOMAIN ? 'AZTM_DOMAIN' : 'XMPP_DOMAIN',
+      `"${domain}" differs from the domain of ${key} (${jid.domain}): an account only logs in to its own domain`,
+    );
+  }
+  if (env.XMPP_BRIDGE_CA_FILE && !existsSync(env.XMPP_BRIDGE_CA_FILE)) {
+    issue('XMPP_BRIDGE_CA_FILE', `no such file: ${env.XMPP_BRIDGE_CA_FILE}`);
+  }
+  if (env.XMPP_BRIDGE_RECONNECT_MAX_MS < env.XMPP_BRIDGE_RECONNECT_INITIAL_MS) {
+    issue('XMPP_BRIDGE_RECONNECT_MAX_MS', 'must not be below XMPP_BRIDGE_RECONNECT_INITIAL_MS');
+  }
+});
+export type XmppBridgeEnv = z.infer<typeof XmppBridgeEnv>;

@@ -1,0 +1,239 @@
+// XEP-0332 (HTTP over XMPP) stanzas ⇄ plain structures. Two dialects share the namespace: the XEP's
+// <req>/<resp>, and slixmpp's plugin (1.8), which names them <request>/<response>. Headers are SHIM
+// (XEP-0131) pairs carried verbatim; bodies are <text>, <xml>, <base64> or <chunkedBase64/>.
+import { type Element, xml } from '@xmpp/xml';
+import type { Dialect } from '../config/bridge-settings.js';
+import type { HeaderList } from '../http/http-message.js';
+
+export const NS_HTTP = 'urn:xmpp:http';
+export const NS_SHIM = 'http://jabber.org/protocol/shim';
+/** Marks an error the bridge raised because a body exceeded its limit (an application condition). */
+export const NS_BRIDGE_ERRORS = 'urn:switchboard:xmpp-bridge:errors';
+
+const METHODS = new Set(['OPTIONS', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'TRACE', 'PATCH']);
+
+export type WireBody =
+  | { kind: 'text'; text: string }
+  | { kind: 'base64'; data: string }
+  | { kind: 'xml'; xml: string }
+  | { kind: 'chunked'; streamId: string }
+  | { kind: 'unsupported'; name: string };
+
+export interface WireRequest {
+  dialect: Dialect;
+  method: string;
+  resource: string;
+  version: string;
+  maxChunkSize?: number;
+  headers: HeaderList;
+  body?: WireBody;
+}
+
+export interface WireResponse {
+  dialect: Dialect;
+  status: number;
+  statusMessage?: string;
+  version: string;
+  headers: HeaderList;
+  body?: WireBody;
+}
+
+/** A stanza that breaks XEP-0332 (answered with bad-request). */
+export class WireFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WireFormatError';
+  }
+}
+
+const REQUEST_NAME: Record<Dialect, string> = { xep: 'req', slixmpp: 'request' };
+const RESPONSE_NAME: Record<Dialect, string> = { xep: 'resp', slixmpp: 'response' };
+
+/** The HTTP request inside an IQ payload, and its dialect (or undefined when it is not one). */
+export function requestDialect(payload: Element): Dialect | undefined {
+  if (payload.getNS() !== NS_HTTP) return undefined;
+  if (payload.name === 'req') return 'xep';
+  if (payload.name === 'request') return 'slixmpp';
+  return undefined;
+}
+
+function headersElement(headers: HeaderList, dialect: Dialect): Element | undefined {
+  if (headers.length === 0) return undefined;
+  // slixmpp reads headers into a dict and fails on repeated names: join them (RFC 9110 §5.3).
+  const list = dialect === 'slixmpp' ? joinRepeated(headers) : headers;
+  return xml('headers', { xmlns: NS_SHIM }, ...list.map(([name, value]) => xml('header', { name }, value)));
+}
+
+function joinRepeated(headers: HeaderList): HeaderList {
+  const out = new Map<string, [string, string]>();
+  for (const [name, value] of headers) {
+    const key = name.toLowerCase();
+    const seen = out.get(key);
+    if (seen) seen[1] = `${seen[1]}, ${value}`;
+    else out.set(key, [name, value]);
+  }
+  return [...out.values()];
+}
+
+function dataElement(body: WireBody | undefined): Element | undefined {
+  if (!body) return undefined;
+  switch (body.kind) {
+    case 'text':
+      return xml('data', {}, xml('text', {}, body.text));
+    case 'base64':
+      return xml('data', {}, xml('base64', {}, body.data));
+    case 'chunked':
+      return xml('data', {}, xml('chunkedBase64', { streamId: body.streamId }));
+    case 'xml':
+    case 'unsupported':
+      throw new WireFormatError(`the bridge does not send ${body.kind} bodies`);
+  }
+}
+
+function readHeaders(el: Element): HeaderList {
+  const headers = el.getChild('headers', NS_SHIM);
+  if (!headers) return [];
+  return headers.getChildren('header').map((h) => {
+    const name = h.attrs['name'];
+    if (!name) throw new WireFormatError('a SHIM header has no name');
+    return [name, h.text()] as [string, string];
+  });
+}
+
+function readBody(el: Element): WireBody | undefined {
+  const data = el.getChild('data');
+  if (!data) return undefined;
+  const [content] = data.getChildElements();
+  if (!content) {
+    // slixmpp writes an empty <data/> for an empty body.
+    return { kind: 'text', text: '' };
+  }
+  switch (content.name) {
+    case 'text':
+      return { kind: 'text', text: content.text() };
+    case 'base64':
+      return { kind: 'base64', data: content.text() };
+    case 'xml': {
+      const [root] = content.getChildElements();
+      return { kind: 'xml', xml: root ? root.toString() : content.text() };
+    }
+    case 'chunkedBase64': {
+      const streamId = content.attrs['streamId'];
+      if (!streamId) throw new WireFormatError('chunkedBase64 without streamId');
+      return { kind: 'chunked', streamId };
+    }
+    default:
+      return { kind: 'unsupported', name: content.name };
+  }
+}
+
+export function requestElement(r: WireRequest): Element {
+  return xml(
+    REQUEST_NAME[r.dialect],
+    {
+      xmlns: NS_HTTP,
+      method: r.method,
+      resource: r.resource,
+      version: r.version,
+      ...(r.maxChunkSize !== undefined && r.dialect === 'xep' ? { maxChunkSize: r.maxChunkSize } : {}),
+      // We only take inline or chunked bodies back: no SI publishing, IBB or Jingle.
+      ...(r.dialect === 'xep' ? { sipub: 'false', ibb: 'false', jingle: 'false' } : {}),
+    },
+    headersElement(r.headers, r.dialect),
+    dataElement(r.body),
+  );
+}
+
+export function parseRequest(payload: Element): WireRequest {
+  const dialect = requestDialect(payload);
+  if (!dialect) throw new WireFormatError(`<${payload.name}> is not an HTTP request`);
+  const method = (payload.attrs['method'] ?? '').toUpperCase();
+  if (!METHODS.has(method)) throw new WireFormatError(`unsupported method "${payload.attrs['method'] ?? ''}"`);
+  const resource = payload.attrs['resource'] ?? '';
+  if (!(resource.startsWith('/') || (resource === '*' && method === 'OPTIONS'))) {
+    throw new WireFormatError(`resource must be a path starting with / (got "${resource.slice(0, 100)}")`);
+  }
+  const max = payload.attrs['maxChunkSize'];
+  const maxChunkSize = max === undefined ? undefined : Number(max);
+  if (maxChunkSize !== undefined && !(Number.isInteger(maxChunkSize) && maxChunkSize >= 256 && maxChunkSize <= 65_536)) {
+    throw new WireFormatError('maxChunkSize must be an integer from 256 to 65536');
+  }
+  return {
+    dialect,
+    method,
+    resource,
+    version: payload.attrs['version'] ?? '1.1',
+    ...(maxChunkSize !== undefined ? { maxChunkSize } : {}),
+    headers: readHeaders(payload),
+    ...optional('body', readBody(payload)),
+  };
+}
+
+export function responseElement(r: WireResponse): Element {
+  return xml(
+    RESPONSE_NAME[r.dialect],
+    {
+      xmlns: NS_HTTP,
+      version: r.version,
+      statusCode: r.status,
+      ...(r.statusMessage ? { statusMessage: r.statusMessage } : {}),
+    },
+    headersElement(r.headers, r.dialect),
+    dataElement(r.body),
+  );
+}
+
+/** The response inside an IQ result, in either dialect. */
+export function parseResponse(iq: Element): WireResponse {
+  const payload = iq.getChild('resp', NS_HTTP) ?? iq.getChild('response', NS_HTTP);
+  if (!payload) throw new WireFormatError('the result carries no <resp/>');
+  const status = Number(payload.attrs['statusCode']);
+  if (!Number.isInteger(status) || status < 100 || status > 599) {
+    throw new WireFormatError(`invalid statusCode "${payload.attrs['statusCode'] ?? ''}"`);
+  }
+  const message = payload.attrs['statusMessage'];
+  return {
+    dialect: payload.name === 'resp' ? 'xep' : 'slixmpp',
+    status,
+    ...(message ? { statusMessage: message } : {}),
+    version: payload.attrs['version'] ?? '1.1',
+    headers: readHeaders(payload),
+    ...optional('body', readBody(payload)),
+  };
+}
+
+export interface ChunkFrame {
+  streamId: string;
+  nr: number;
+  data: string;
+  last: boolean;
+}
+
+export function chunkMessage(to: string, frame: ChunkFrame): Element {
+  return xml(
+    'message',
+    { to },
+    xml('chunk', { xmlns: NS_HTTP, streamId: frame.streamId, nr: frame.nr, ...(frame.last ? { last: 'true' } : {}) }, frame.data),
+  );
+}
+
+export function closeMessage(to: string, streamId: string): Element {
+  return xml('message', { to }, xml('close', { xmlns: NS_HTTP, streamId }));
+}
+
+/** A chunk or a close inside a message, or undefined. */
+export function parseChunkMessage(message: Element): ChunkFrame | { close: string } | undefined {
+  const chunk = message.getChild('chunk', NS_HTTP);
+  if (chunk) {
+    const streamId = chunk.attrs['streamId'];
+    const nr = Number(chunk.attrs['nr'] ?? 'NaN');
+    if (!streamId || !Number.isInteger(nr) || nr < 0) return undefined;
+    return { streamId, nr, data: chunk.text(), last: chunk.attrs['last'] === 'true' };
+  }
+  const close = message.getChild('close', NS_HTTP);
+  return close?.attrs['streamId'] ? { close: close.attrs['streamId'] } : undefined;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}

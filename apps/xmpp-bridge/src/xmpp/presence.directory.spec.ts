@@ -1,0 +1,59 @@
+import { describe, expect, it } from '@jest/globals';
+import { createLogger } from '@switchboard/observability';
+import { type Element, xml } from '@xmpp/xml';
+import { PeerOfflineError, PresenceDirectory } from './presence.directory.js';
+
+function setup(allowed: string[] = []) {
+  const sent: Element[] = [];
+  const sut = new PresenceDirectory(['agent@x.example'], {
+    send: async (s) => void sent.push(s),
+    isAllowed: (bare) => allowed.includes(bare),
+    ownBare: 'bridge@x.example',
+    logger: createLogger({ service: 'test', instance: 't', level: 'silent', pretty: false }),
+  });
+  return { sut, sent };
+}
+
+describe(PresenceDirectory.name, () => {
+  it('subscribes to every peer once online', () => {
+    const { sut, sent } = setup();
+    sut.online();
+    expect(sent.map((s) => s.toString())).toEqual(['<presence to="agent@x.example" type="subscribe"/>']);
+  });
+
+  it('hands out available resources round robin and forgets unavailable ones', async () => {
+    const { sut } = setup();
+    sut.onPresence(xml('presence', { from: 'Agent@x.example/a' }));
+    sut.onPresence(xml('presence', { from: 'agent@x.example/b' }));
+    expect([await sut.resolve('agent@x.example', 0), await sut.resolve('agent@x.example', 0), await sut.resolve('agent@x.example', 0)]).toEqual([
+      'agent@x.example/a',
+      'agent@x.example/b',
+      'agent@x.example/a',
+    ]);
+    sut.onPresence(xml('presence', { from: 'agent@x.example/a', type: 'unavailable' }));
+    expect(await sut.resolve('agent@x.example', 0)).toBe('agent@x.example/b');
+    expect(await sut.resolve('agent@x.example/fixed', 0)).toBe('agent@x.example/fixed');
+    sut.offline();
+    expect(sut.isOnline('agent@x.example')).toBe(false);
+  });
+
+  it('waits for a presence, and gives up with PeerOfflineError', async () => {
+    const { sut } = setup();
+    const waiting = sut.resolve('agent@x.example', 1_000);
+    sut.onPresence(xml('presence', { from: 'agent@x.example/late' }));
+    expect(await waiting).toBe('agent@x.example/late');
+    await expect(sut.resolve('other@x.example', 10)).rejects.toThrow(PeerOfflineError);
+  });
+
+  it('approves subscriptions from allowed JIDs only, and ignores its own presence', () => {
+    const { sut, sent } = setup(['platform@x.example']);
+    sut.onPresence(xml('presence', { from: 'platform@x.example', type: 'subscribe' }));
+    sut.onPresence(xml('presence', { from: 'mallory@x.example', type: 'subscribe' }));
+    expect(sent.map((s) => s.toString())).toEqual([
+      '<presence to="platform@x.example" type="subscribed"/>',
+      '<presence to="mallory@x.example" type="unsubscribed"/>',
+    ]);
+    sut.onPresence(xml('presence', { from: 'bridge@x.example/other-replica' }));
+    expect(sut.isOnline('bridge@x.example')).toBe(false);
+  });
+});

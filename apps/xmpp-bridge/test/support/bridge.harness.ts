@@ -1,0 +1,149 @@
+// Real bridge processes (dist/apps/xmpp-bridge/src/main.js and doctor.js) for the integration tests,
+// a local HTTP target, and a private nats-server whose max_payload fits megabyte bodies.
+import { freePort, repoRoot, spawnManaged, startService, tempDir, waitForPort, type ManagedProcess, type PrivateProsody, type ServiceHandle } from '@switchboard/testing';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { join } from 'node:path';
+
+export const MAIN = join(repoRoot, 'dist/apps/xmpp-bridge/src/main.js');
+export const DOCTOR = join(repoRoot, 'dist/apps/xmpp-bridge/src/doctor.js');
+export const PYTHON = '/usr/bin/python3';
+export const SLIXMPP_PEER = join(repoRoot, 'tools/xmpp/slixmpp_http_peer.py');
+
+/** The settings every bridge of a test shares: the private Prosody, its CA, fast reconnects. */
+export function xmppEnv(xmpp: PrivateProsody, user: string, password: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    AZTM_HOST: '127.0.0.1',
+    AZTM_PORT: String(xmpp.c2sPort),
+    AZTM_JID: `${user}@${xmpp.hosts.agents}`,
+    AZTM_PASSWORD: password,
+    AZTM_XMPP_TIMEOUT: '20',
+    XMPP_BRIDGE_CA_FILE: xmpp.caFile,
+    XMPP_BRIDGE_RECONNECT_INITIAL_MS: '100',
+    XMPP_BRIDGE_RECONNECT_MAX_MS: '1000',
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+/** Starts a bridge and waits for /readiness (which includes the XMPP login). */
+export function startBridge(name: string, env: Record<string, string>): Promise<ServiceHandle> {
+  return startService(name, env, { entry: MAIN, readyTimeoutMs: 30_000 });
+}
+
+export interface Exited {
+  code: number | string;
+  wallMs: number;
+  logs: string;
+  /** The message of the fatal log line (the one-line diagnosis). */
+  fatal: string | undefined;
+}
+
+/** Runs a bridge that is expected to stop, and returns how (with the fatal line it logged). */
+export async function runBridgeToExit(name: string, env: Record<string, string>, timeoutMs = 30_000): Promise<Exited> {
+  const started = performance.now();
+  const proc = spawnManaged(process.execPath, [MAIN], { name, env: { NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', ...env }, cwd: repoRoot });
+  const timer = setTimeout(() => void proc.kill(), timeoutMs);
+  const code = await proc.exited;
+  clearTimeout(timer);
+  const logs = proc.logs();
+  const fatal = logs
+    .split('\n')
+    .filter((l) => l.includes('"level":"fatal"'))
+    .map((l) => (JSON.parse(l) as { msg: string }).msg)[0];
+  return { code, wallMs: performance.now() - started, logs, fatal };
+}
+
+/** Runs the doctor with the bridge's settings; resolves with its exit code and output. */
+export function runDoctor(env: Record<string, string>, timeoutMs = 30_000): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [DOCTOR], { env: { ...process.env, PORT: '0', ...env }, timeout: timeoutMs, cwd: repoRoot }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: `${stdout}${stderr}` });
+    });
+  });
+}
+
+export interface HttpTarget {
+  url: string;
+  port: number;
+  requests: { method: string; url: string; headers: IncomingMessage['headers']; body: Buffer }[];
+  close(): Promise<void>;
+}
+
+/** Deterministic bytes for body checks. */
+export function pattern(n: number, seed = 0): Buffer {
+  const b = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) b[i] = (i * 31 + seed) % 251;
+  return b;
+}
+
+/**
+ * The local HTTP server behind an agent's bridge: `/echo` answers JSON describing the request,
+ * `/bytes?n=` n patterned bytes, `/slow?ms=` answers after a delay, `/status/<code>` that status.
+ */
+export async function startHttpTarget(): Promise<HttpTarget> {
+  const requests: HttpTarget['requests'] = [];
+  const server: Server = createServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => parts.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(parts);
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      const url = new URL(req.url ?? '/', 'http://target');
+      if (url.pathname === '/bytes') {
+        res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+        res.end(pattern(Number(url.searchParams.get('n'))));
+        return;
+      }
+      if (url.pathname === '/slow') {
+        setTimeout(() => {
+          res.writeHead(200, { 'Content-Type': 'text/plain' });
+          res.end('slow');
+        }, Number(url.searchParams.get('ms')));
+        return;
+      }
+      if (url.pathname.startsWith('/status/')) {
+        res.writeHead(Number(url.pathname.slice(8)), { 'Content-Type': 'text/plain' });
+        res.end('status');
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json', 'X-Target': 'yes' });
+      res.end(
+        JSON.stringify({
+          method: req.method,
+          url: req.url,
+          host: req.headers.host,
+          from: req.headers['x-xmpp-from'],
+          contentType: req.headers['content-type'],
+          bytes: body.length,
+          sha: body.length ? (body.toString('base64').length > 200 ? `${body.length}` : body.toString('utf8')) : '',
+        }),
+      );
+    });
+  });
+  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface BigNats {
+  url: string;
+  process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+/** A private nats-server allowing `maxPayload`-byte messages (the default 1 MB cannot carry 1 MB bodies as JSON). */
+export async function startNatsWithMaxPayload(maxPayload: number): Promise<BigNats> {
+  const port = await freePort();
+  const dir = tempDir('nats-big');
+  const conf = join(dir, 'nats.conf');
+  writeFileSync(conf, `listen: 127.0.0.1:${port}\nmax_payload: ${maxPayload}\n`);
+  const proc = spawnManaged('/usr/sbin/nats-server', ['-c', conf], { name: `nats-${port}`, logDir: dir });
+  await waitForPort(port);
+  return { url: `nats://127.0.0.1:${port}`, process: proc, stop: () => proc.stop(5_000) };
+}

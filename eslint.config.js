@@ -1,0 +1,126 @@
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+// Tags (project.json) and what each may depend on. These constrain for real: `tools/prove-boundaries.sh`
+// and libs/contracts' lint prove that a contracts file importing Nest fails.
+const depConstraints = [
+  {
+    sourceTag: 'type:contracts',
+    onlyDependOnLibsWithTags: ['type:contracts'],
+    bannedExternalImports: [
+      '@nestjs/*',
+      '@prisma/*',
+      '@nats-io/*',
+      'nats',
+      'ioredis',
+      'rxjs',
+      'fastify',
+      'reflect-metadata',
+      'pg',
+    ],
+  },
+  { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:contracts', 'type:infra'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:infra'] },
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: ['type:contracts', 'type:infra', 'type:testing'],
+  },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing'] },
+];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  {
+    ignores: [
+      '**/dist',
+      '**/coverage',
+      '**/node_modules',
+      '.nx',
+      '.scratch',
+      '.run',
+      '**/src/generated/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
+  },
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { enforceBuildableLibDependency: false, allow: [], depConstraints },
+      ],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/no-explicit-any': 'warn',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@switchboard/*/src/*', '@switchboard/*/src'], message: 'Import a lib through its barrel.' }] },
+      ],
+    },
+  },
+  // Tests may assert on values they just checked.
+  {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  // Contracts and messaging are the typed backbone: no `any` at all.
+  {
+    files: ['libs/contracts/**/*.ts', 'libs/messaging/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'error' },
+  },
+  // Services read configuration only through their validated config; subjects only from contracts.
+  {
+    files: ['apps/*/src/**/*.ts', 'libs/*/src/**/*.ts'],
+    ignores: ['**/main.ts', 'libs/config/**', 'libs/testing/**', '**/*.spec.ts', '**/*.int-spec.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration from the service config (libs/config).' },
+      ],
+    },
+  },
+  {
+    files: ['apps/*/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.name=/^(MessagePattern|EventPattern)$/] > Literal',
+          message: 'Take subjects from @switchboard/contracts.',
+        },
+        {
+          selector: 'Literal[value=/^(sb|\\$JS)\\./]',
+          message: 'Subjects live in @switchboard/contracts; do not type them in services.',
+        },
+      ],
+    },
+  },
+  // The testing lib is for tests only.
+  {
+    files: ['apps/*/src/**/*.ts', 'libs/*/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts', 'libs/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@switchboard/testing', message: 'The testing lib is for tests only.' }],
+          patterns: [{ group: ['@switchboard/*/src/*', '@switchboard/*/src'], message: 'Import a lib through its barrel.' }],
+        },
+      ],
+    },
+  },
+  prettier,
+];

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# `npm run down`: stops what `npm run up` started, by PID: the six services, the stack's Prosody, and
+# PostgreSQL/Redis/NATS only when .run/infra-started says these scripts started them. Daemons that were
+# already running before (the machine's own) are left alone.
+#
+# usage: infra/down.sh [--keep-infra]
+#   --keep-infra   leave PostgreSQL/Redis/NATS running even if these scripts started them
+set -euo pipefail
+# shellcheck source=infra/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+KEEP_INFRA=0
+for arg in "$@"; do
+  case "$arg" in
+    --keep-infra) KEEP_INFRA=1 ;;
+    -h | --help)
+      usage
+      exit 0
+      ;;
+    *) die "unknown option: $arg (see --help)" ;;
+  esac
+done
+cd "$ROOT"
+
+# Services, gateway first (reverse start order), each with its own grace period.
+for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do
+  svc="${SERVICES[$i]}"
+  pidfile="$RUN_DIR/pids/$svc.pid"
+  [[ -f "$pidfile" ]] || continue
+  pid="$(cat "$pidfile")"
+  if pid_alive "$pid" "dist/apps/$svc/src/main.js"; then
+    stop_pid "$pid" "$svc" 20
+  fi
+  rm -f "$pidfile"
+done
+
+# The stack's Prosody (its instance.json/pidfile name the PID; checked against its config path).
+if [[ -d "$RUN_DIR/prosody" ]]; then
+  node infra/prosody/instance.mjs stack stop
+fi
+
+if ((KEEP_INFRA)); then
+  ok "--keep-infra: PostgreSQL, Redis and NATS left running"
+  exit 0
+fi
+
+if [[ -s "$INFRA_STARTED" ]]; then
+  # NATS and Redis first, PostgreSQL last; only what these scripts recorded.
+  for name in nats redis postgresql; do
+    read -r method arg < <(awk -v n="$name" '$1 == n { $1 = ""; print substr($0, 2) }' "$INFRA_STARTED") || continue
+    case "$method" in
+      pid)
+        expect="nats-server"
+        [[ "$name" == redis ]] && expect="redis-server"
+        if pid_alive "$arg" "$expect"; then
+          stop_pid "$arg" "$name" 30
+        else
+          ok "$name (pid $arg) is no longer running"
+        fi
+        ;;
+      pg_ctlcluster)
+        read -r version cluster <<<"$arg"
+        log "stopping PostgreSQL $version/$cluster"
+        as_root pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" stop || warn "pg_ctlcluster stop failed"
+        ;;
+      *) warn "unknown entry in $INFRA_STARTED: $name $method $arg" ;;
+    esac
+    forget_started "$name"
+  done
+else
+  ok "no PostgreSQL/Redis/NATS started by these scripts: leaving them alone"
+fi
+ok "down"

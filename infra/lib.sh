@@ -1,0 +1,139 @@
+# shellcheck shell=bash
+# Helpers shared by infra/*.sh. Source it; it sets ROOT, RUN_DIR and a few functions. Never kills by
+# name: every process these scripts stop is one they started, found by PID.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RUN_DIR="$ROOT/.run"
+INFRA_STARTED="$RUN_DIR/infra-started"
+export NX_DAEMON=false
+
+if [[ -t 1 ]]; then
+  _B=$'\e[1m' _G=$'\e[32m' _Y=$'\e[33m' _R=$'\e[31m' _N=$'\e[0m'
+else
+  _B='' _G='' _Y='' _R='' _N=''
+fi
+
+log() { printf '%s==>%s %s\n' "$_B" "$_N" "$*"; }
+ok() { printf '%s ok%s %s\n' "$_G" "$_N" "$*"; }
+warn() { printf '%swarn%s %s\n' "$_Y" "$_N" "$*" >&2; }
+die() {
+  printf '%serror%s %s\n' "$_R" "$_N" "$*" >&2
+  exit 1
+}
+
+is_root() { [[ "$(id -u)" -eq 0 ]]; }
+
+# Runs a command as root: directly when root, through sudo otherwise.
+as_root() {
+  if is_root; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    die "need root for: $* (run as root, or install sudo)"
+  fi
+}
+
+# True when something accepts TCP connections on host:port.
+port_open() {
+  local host="$1" port="$2"
+  timeout 2 bash -c "exec 3<>/dev/tcp/$host/$port" 2>/dev/null
+}
+
+# Polls until host:port accepts connections; fails after the deadline (seconds).
+wait_port() {
+  local host="$1" port="$2" what="$3" deadline=$((SECONDS + ${4:-30}))
+  until port_open "$host" "$port"; do
+    if ((SECONDS >= deadline)); then
+      return 1
+    fi
+    sleep 0.2
+  done
+  ok "$what answers on $host:$port"
+}
+
+# True when PID is a live (non-zombie) process; with a second argument, only when its command line
+# contains that text (guards against a recycled PID).
+pid_alive() {
+  local pid="$1" expect="${2:-}"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null || [[ -d "/proc/$pid" ]] || return 1
+  if [[ -r "/proc/$pid/stat" ]]; then
+    local state
+    state="$(sed -E 's/^.*\) ([A-Za-z]).*$/\1/' "/proc/$pid/stat" 2>/dev/null || true)"
+    [[ "$state" == Z || "$state" == X ]] && return 1
+  fi
+  if [[ -n "$expect" && -r "/proc/$pid/cmdline" ]]; then
+    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$expect" || return 1
+  fi
+  return 0
+}
+
+# Stops one PID: SIGTERM, a bounded wait, then SIGKILL. Uses root only when needed.
+stop_pid() {
+  local pid="$1" what="$2" grace="${3:-15}" deadline
+  pid_alive "$pid" || return 0
+  kill -TERM "$pid" 2>/dev/null || as_root kill -TERM "$pid" 2>/dev/null || true
+  deadline=$((SECONDS + grace))
+  while pid_alive "$pid"; do
+    if ((SECONDS >= deadline)); then
+      warn "$what (pid $pid) did not stop within ${grace}s; sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || as_root kill -KILL "$pid" 2>/dev/null || true
+      break
+    fi
+    sleep 0.2
+  done
+  ok "stopped $what (pid $pid)"
+}
+
+# GET http://127.0.0.1:PORT/PATH with bash alone; prints the status code (000 when unreachable).
+http_status() {
+  local port="$1" path="$2" line
+  # shellcheck disable=SC2016 # expanded by the inner bash
+  line="$(timeout 5 bash -c '
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    printf "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n" "$2" >&3
+    IFS= read -r status <&3 && printf "%s" "$status"
+  ' _ "$port" "$path" 2>/dev/null || true)"
+  [[ "$line" =~ ^HTTP/[0-9.]+\ ([0-9]{3}) ]] && echo "${BASH_REMATCH[1]}" || echo 000
+}
+
+# .run/infra-started holds one line per daemon that OUR scripts started: "<name> <method> <arg>",
+# method "pid" (arg = PID) or "pg_ctlcluster" (arg = "<version> <cluster>").
+record_started() {
+  local name="$1" method="$2" arg="$3"
+  mkdir -p "$RUN_DIR"
+  touch "$INFRA_STARTED"
+  grep -v "^$name " "$INFRA_STARTED" >"$INFRA_STARTED.tmp" || true
+  printf '%s %s %s\n' "$name" "$method" "$arg" >>"$INFRA_STARTED.tmp"
+  mv "$INFRA_STARTED.tmp" "$INFRA_STARTED"
+}
+
+forget_started() {
+  local name="$1"
+  [[ -f "$INFRA_STARTED" ]] || return 0
+  grep -v "^$name " "$INFRA_STARTED" >"$INFRA_STARTED.tmp" || true
+  mv "$INFRA_STARTED.tmp" "$INFRA_STARTED"
+}
+
+# The PostgreSQL base URL (no database) the stack uses: SB_PG_URL, else what setup.sh found to work.
+pg_base_url() {
+  if [[ -n "${SB_PG_URL:-}" ]]; then
+    printf '%s' "${SB_PG_URL%/}"
+  elif [[ -s "$RUN_DIR/pg-url" ]]; then
+    cat "$RUN_DIR/pg-url"
+  else
+    printf 'postgresql://postgres@127.0.0.1:5432'
+  fi
+}
+
+# The six services and their default ports, in start order.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+SERVICES=(audit mcp-tools orchestrator a2a xmpp-bridge gateway)
+# shellcheck disable=SC2034
+declare -A SERVICE_PORTS=([gateway]=3000 [orchestrator]=3001 [mcp-tools]=3002 [a2a]=3003 [audit]=3004 [xmpp-bridge]=3005)
+
+# Prints the comment block at the top of the calling script (its help text).
+usage() {
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[1]}"
+}

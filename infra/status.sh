@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# `npm run status`: what runs of the local stack: services (PID, /readiness), Prosody, and the
+# PostgreSQL/Redis/NATS daemons (answering? started by these scripts?). Exit 0 when all six services
+# are ready, 3 otherwise.
+set -euo pipefail
+# shellcheck source=infra/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+started_by_us() {
+  [[ -f "$INFRA_STARTED" ]] && grep -q "^$1 " "$INFRA_STARTED"
+}
+
+printf '%-14s %-8s %-7s %s\n' SERVICE PID READY URL
+all_ready=1
+for svc in "${SERVICES[@]}"; do
+  port="${SERVICE_PORTS[$svc]}"
+  pid="$(cat "$RUN_DIR/pids/$svc.pid" 2>/dev/null || true)"
+  if pid_alive "$pid" "dist/apps/$svc/src/main.js"; then
+    code="$(http_status "$port" /readiness)"
+  else
+    pid="-"
+    code="-"
+  fi
+  [[ "$code" == 200 ]] || all_ready=0
+  printf '%-14s %-8s %-7s %s\n' "$svc" "$pid" "$code" "http://127.0.0.1:$port"
+done
+
+echo
+printf '%-14s %-10s %s\n' DEPENDENCY STATE ADDRESS
+for dep in "postgresql 5432" "redis 6379" "nats 4222"; do
+  read -r name port <<<"$dep"
+  state=down
+  if port_open 127.0.0.1 "$port"; then
+    state=up
+    started_by_us "$name" && state="up (ours)"
+  fi
+  printf '%-14s %-10s %s\n' "$name" "$state" "127.0.0.1:$port"
+done
+if node infra/prosody/instance.mjs stack status >/dev/null 2>&1; then
+  printf '%-14s %-10s %s\n' prosody "up (ours)" "127.0.0.1:5222 (STARTTLS), 127.0.0.1:5223 (direct TLS)"
+else
+  printf '%-14s %-10s %s\n' prosody down "127.0.0.1:5222/5223"
+fi
+echo
+echo "logs: $RUN_DIR/logs/"
+((all_ready)) || exit 3

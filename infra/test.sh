@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# `npm test` (and CI's .ci/run): setup without the stack, then every test tier through Nx.
+#   1. infra/setup.sh: packages (nats-server, prosody, ... installed, not started), node_modules, Prisma;
+#      PostgreSQL and Redis started when they do not answer (the tests create their own databases/keys;
+#      NATS and Prosody are started privately by the tests that need them);
+#   2. lint, typecheck, build, unit tests; the lint rules shown to reject violations; generated docs
+#      (subjects, AsyncAPI, configuration, .env.example) current;
+#   3. integration tests (test-int);  4. end-to-end tests (e2e).
+# Every stage runs; the exit code is non-zero when any failed. The last line sums jest's test counts.
+set -euo pipefail
+# shellcheck source=infra/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+# Same as `setup.sh --no-start` followed by starting PostgreSQL and Redis where absent (recorded in
+# .run/infra-started like any start by these scripts, so `npm run down` stops them).
+SB_SKIP_DAEMONS="nats ${SB_SKIP_DAEMONS:-}" bash infra/setup.sh
+
+OUT="$RUN_DIR/test-output.log"
+mkdir -p "$RUN_DIR"
+: >"$OUT"
+failed_stages=()
+
+stage() {
+  local name="$1"
+  shift
+  log "$name: $*"
+  local started=$SECONDS rc=0
+  "$@" 2>&1 | tee -a "$OUT" || rc=$?
+  if ((rc == 0)); then
+    ok "$name passed ($((SECONDS - started))s)"
+  else
+    warn "$name failed with exit code $rc ($((SECONDS - started))s)"
+    failed_stages+=("$name")
+  fi
+}
+
+stage "lint+typecheck+build+test" npx nx run-many -t lint typecheck build test --outputStyle=static
+stage "architecture rules bite" bash tools/prove-boundaries.sh
+stage "generated docs current" npm run -s docs:check
+stage "test-int" npx nx run-many -t test-int --parallel=1 --outputStyle=static
+stage "e2e" npx nx run-many -t e2e --parallel=1 --outputStyle=static
+
+# jest prints "Tests:       1 failed, 2 skipped, 11 passed, 14 total" per project run.
+read -r passed failed < <(
+  sed 's/\x1b\[[0-9;]*m//g' "$OUT" | awk '
+    /^Tests:/ { for (i = 2; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+    END { print p + 0, f + 0 }'
+)
+echo
+if ((${#failed_stages[@]})); then
+  warn "failed stages: ${failed_stages[*]} (full output: $OUT)"
+  echo "tests: $passed passed, $failed failed"
+  exit 1
+fi
+ok "all stages passed"
+echo "tests: $passed passed, $failed failed"

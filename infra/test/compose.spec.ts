@@ -1,0 +1,134 @@
+// docker-compose.yml, checked statically (no Docker engine here): every service present, health checks,
+// start order on healthy dependencies, hardening, and builds that point at real services.
+import { describe, expect, it } from '@jest/globals';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { PORTS, readText, ROOT, SERVICES, type ServiceName } from './support/deploy.js';
+
+interface ComposeService {
+  image?: string;
+  build?: { context?: string; dockerfile?: string; target?: string; args?: Record<string, string> };
+  command?: string[];
+  environment?: Record<string, string>;
+  env_file?: Array<string | { path: string; required?: boolean }>;
+  healthcheck?: { test?: string[] | string; interval?: string };
+  depends_on?: Record<string, { condition: string }>;
+  cap_drop?: string[];
+  security_opt?: string[];
+  ports?: string[];
+  volumes?: string[];
+}
+interface Compose {
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+}
+
+const compose = parse(readText('docker-compose.yml'), { merge: true }) as Compose;
+const DEPENDENCIES = ['nats', 'postgres', 'redis', 'prosody'];
+
+/** What each app service needs healthy (or, for migrate, completed) before it starts. */
+const NEEDS: Record<ServiceName, string[]> = {
+  gateway: ['nats', 'redis'],
+  orchestrator: ['nats', 'postgres', 'migrate'],
+  'mcp-tools': ['nats', 'postgres', 'redis', 'migrate'],
+  a2a: ['nats'],
+  audit: ['nats', 'postgres', 'migrate'],
+  'xmpp-bridge': ['nats', 'prosody'],
+};
+
+describe('docker-compose.yml', () => {
+  it('names every service and dependency, and the migrate one-shot', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(
+      [...SERVICES, ...DEPENDENCIES, 'migrate'].sort(),
+    );
+  });
+
+  it.each(DEPENDENCIES)('dependency %s has a health check', (name) => {
+    const svc = compose.services[name];
+    expect(svc?.healthcheck?.test).toBeDefined();
+  });
+
+  it('runs NATS with JetStream and a monitoring port, checked through it', () => {
+    const nats = compose.services['nats'];
+    expect(nats?.command).toEqual(expect.arrayContaining(['-js', '-m', '8222']));
+    expect(JSON.stringify(nats?.healthcheck?.test)).toContain('8222/healthz');
+  });
+
+  it('creates the three databases in PostgreSQL init and migrates them once it is healthy', () => {
+    const pg = compose.services['postgres'];
+    const init = pg?.volumes?.find((v) => v.includes('/docker-entrypoint-initdb.d/'));
+    expect(init).toBeDefined();
+    const file = (init ?? '').split(':')[0] ?? '';
+    const sql = readText(file.replace(/^\.\//, ''));
+    for (const db of ['sb_orchestrator', 'sb_tools', 'sb_audit']) expect(sql).toContain(`CREATE DATABASE ${db}`);
+    const migrate = compose.services['migrate'];
+    expect(migrate?.depends_on?.['postgres']?.condition).toBe('service_healthy');
+    expect(migrate?.build?.target).toBe('migrate');
+    expect(Object.keys(migrate?.environment ?? {}).sort()).toEqual(
+      ['AUDIT_DATABASE_URL', 'MCP_TOOLS_DATABASE_URL', 'ORCHESTRATOR_DATABASE_URL'],
+    );
+  });
+
+  it('builds Prosody from its Dockerfile', () => {
+    const prosody = compose.services['prosody'];
+    expect(prosody?.build?.dockerfile).toBe('infra/docker/prosody.Dockerfile');
+    expect(existsSync(join(ROOT, 'infra/docker/prosody.Dockerfile'))).toBe(true);
+  });
+
+  describe.each(SERVICES)('%s', (name) => {
+    const svc = compose.services[name] ?? {};
+
+    it('is built from the shared Dockerfile for this service and its port', () => {
+      expect(svc.build?.dockerfile).toBe('infra/docker/Dockerfile');
+      expect(svc.build?.args?.['SERVICE']).toBe(name);
+      expect(Number(svc.build?.args?.['PORT'])).toBe(PORTS[name]);
+      expect(Number(svc.environment?.['PORT'])).toBe(PORTS[name]);
+      expect(existsSync(join(ROOT, 'apps', name, 'src', 'main.ts'))).toBe(true);
+    });
+
+    it('has a health check on its own HTTP port', () => {
+      const test = JSON.stringify(svc.healthcheck?.test ?? '');
+      expect(test).toContain(`127.0.0.1:${PORTS[name]}/`);
+    });
+
+    it('starts only after its dependencies are healthy (migrations completed)', () => {
+      const deps = svc.depends_on ?? {};
+      expect(Object.keys(deps).sort()).toEqual([...NEEDS[name]].sort());
+      for (const dep of NEEDS[name]) {
+        expect(deps[dep]?.condition).toBe(dep === 'migrate' ? 'service_completed_successfully' : 'service_healthy');
+      }
+    });
+
+    it('drops all capabilities, forbids new privileges, reads an optional .env', () => {
+      expect(svc.cap_drop).toEqual(['ALL']);
+      expect(svc.security_opt).toContain('no-new-privileges:true');
+      expect(svc.env_file).toEqual([{ path: '.env', required: false }]);
+    });
+
+    it('reaches its dependencies by their compose names, not 127.0.0.1', () => {
+      const env = svc.environment ?? {};
+      expect(env['NATS_SERVERS']).toBe('nats://nats:4222');
+      for (const [key, value] of Object.entries(env)) {
+        if (/_URL$|_HOST$|NATS_SERVERS/.test(key)) expect(String(value)).not.toMatch(/127\.0\.0\.1|localhost/);
+      }
+    });
+  });
+
+  it('gives the xmpp-bridge the CA that the prosody container generated', () => {
+    const bridge = compose.services['xmpp-bridge'];
+    expect(bridge?.environment?.['AZTM_HOST']).toBe('prosody');
+    expect(bridge?.environment?.['NODE_EXTRA_CA_CERTS']).toBe('/prosody/certs/ca.crt');
+    expect(bridge?.volumes).toContain('prosody-data:/prosody:ro');
+  });
+
+  it('declares every named volume it mounts', () => {
+    const named = new Set(Object.keys(compose.volumes ?? {}));
+    for (const svc of Object.values(compose.services)) {
+      for (const v of svc.volumes ?? []) {
+        const source = v.split(':')[0] ?? '';
+        if (!source.startsWith('.') && !source.startsWith('/')) expect(named.has(source)).toBe(true);
+      }
+    }
+  });
+});

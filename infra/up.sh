@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# `npm run up`: everything on this machine, then a demo task through the gateway.
+#   setup (packages, PostgreSQL/Redis/NATS, node_modules, Prisma) -> build -> migrations ->
+#   the stack's Prosody (127.0.0.1:5222 STARTTLS, :5223 direct TLS) and its accounts ->
+#   the six services in the background -> wait for every /readiness -> demo.
+# Safe to run again: services it started before are stopped by PID and started fresh.
+#
+# usage: infra/up.sh [--no-demo] [--no-build]
+# env: SB_READY_TIMEOUT (s, default 120), SB_DEMO_TIMEOUT (s, default 120), SB_DEMO_TASK, SB_PG_URL
+# Settings: .env in the repo root (KEY=VALUE lines) overrides the defaults below; per-service
+# databases come from ORCHESTRATOR_DATABASE_URL, MCP_TOOLS_DATABASE_URL, AUDIT_DATABASE_URL.
+set -euo pipefail
+# shellcheck source=infra/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+DEMO=1
+BUILD=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-demo) DEMO=0 ;;
+    --no-build) BUILD=0 ;;
+    -h | --help)
+      usage
+      exit 0
+      ;;
+    *) die "unknown option: $arg (see --help)" ;;
+  esac
+done
+
+cd "$ROOT"
+LOG_DIR="$RUN_DIR/logs"
+PID_DIR="$RUN_DIR/pids"
+mkdir -p "$LOG_DIR" "$PID_DIR"
+READY_TIMEOUT="${SB_READY_TIMEOUT:-120}"
+DEMO_TASK="${SB_DEMO_TASK:-what is 17 * 23, then save the result as a note}"
+DEMO_TIMEOUT="${SB_DEMO_TIMEOUT:-120}"
+
+bash infra/setup.sh
+
+for svc in "${SERVICES[@]}"; do
+  [[ -f "apps/$svc/src/main.ts" ]] || die "apps/$svc/src/main.ts does not exist yet: the services are not all written"
+done
+
+if ((BUILD)); then
+  log "building (nx run-many -t build)"
+  npx nx run-many -t build --outputStyle=static
+fi
+for svc in "${SERVICES[@]}"; do
+  [[ -f "dist/apps/$svc/src/main.js" ]] || die "dist/apps/$svc/src/main.js is missing after the build"
+done
+
+# --- settings ------------------------------------------------------------------------------------
+# The environment of this shell wins over .env (if any), which wins over the defaults below.
+setdefault() { # NAME VALUE: export unless NAME is already set
+  [[ -v "$1" ]] || export "$1=$2"
+}
+
+load_env_file() { # KEY=VALUE lines; quotes around the value are removed; no shell evaluation
+  local file="$1" line key value
+  while IFS= read -r line || [[ -n "$line" ]]; do
+    line="${line%$'\r'}"
+    [[ "$line" =~ ^[[:space:]]*(export[[:space:]]+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] || continue
+    key="${BASH_REMATCH[2]}"
+    value="${BASH_REMATCH[3]}"
+    if [[ "$value" =~ ^\"(.*)\"$ || "$value" =~ ^\'(.*)\'$ ]]; then value="${BASH_REMATCH[1]}"; fi
+    setdefault "$key" "$value"
+  done <"$file"
+}
+
+if [[ -f .env ]]; then
+  log "reading settings from .env"
+  load_env_file .env
+fi
+
+PG="$(pg_base_url)"
+setdefault NODE_ENV development
+setdefault LOG_LEVEL info
+setdefault LOG_PRETTY false
+setdefault NATS_SERVERS nats://127.0.0.1:4222
+setdefault HOST 127.0.0.1
+setdefault SHUTDOWN_GRACE_MS 10000
+setdefault AUTH_MODE dev
+setdefault TB_DEFAULT_USER_ID demo-user
+setdefault REDIS_URL redis://127.0.0.1:6379
+setdefault REDIS_KEY_PREFIX sb:
+setdefault ORCHESTRATOR_DATABASE_URL "$PG/sb_orchestrator"
+setdefault MCP_TOOLS_DATABASE_URL "$PG/sb_tools"
+setdefault AUDIT_DATABASE_URL "$PG/sb_audit"
+setdefault AZTM_HOST 127.0.0.1
+setdefault AZTM_PORT 5222
+setdefault AZTM_DOMAIN agents.switchboard.local
+setdefault AZTM_TLS starttls
+setdefault AZTM_VALIDATE_CERT true
+setdefault AZTM_XMPP_TIMEOUT 30
+setdefault AZTM_LOG_LEVEL info
+
+# --- migrations ----------------------------------------------------------------------------------
+log "applying migrations"
+sh infra/migrate.sh >"$LOG_DIR/migrate.log" 2>&1 || {
+  tail -n 40 "$LOG_DIR/migrate.log" >&2
+  die "migrations failed (full log: $LOG_DIR/migrate.log)"
+}
+ok "migrations applied (log: $LOG_DIR/migrate.log)"
+
+# --- XMPP ----------------------------------------------------------------------------------------
+log "starting the stack's Prosody"
+if ! node infra/prosody/instance.mjs stack start; then
+  die "Prosody did not start (a system Prosody on 5222? stop it, e.g. systemctl stop prosody). Log: $RUN_DIR/prosody/prosody.log"
+fi
+# platform / researcher / writer @agents.switchboard.local, passwords generated once
+load_env_file "$RUN_DIR/xmpp-accounts.env"
+setdefault AZTM_JID "$XMPP_PLATFORM_JID"
+setdefault AZTM_PASSWORD "$XMPP_PLATFORM_PASSWORD"
+setdefault NODE_EXTRA_CA_CERTS "$RUN_DIR/prosody/certs/ca.crt"
+
+# --- services ------------------------------------------------------------------------------------
+service_pid() { # the PID of a service we started, if it still runs
+  local svc="$1" pid
+  pid="$(cat "$PID_DIR/$svc.pid" 2>/dev/null || true)"
+  pid_alive "$pid" "dist/apps/$svc/src/main.js" && echo "$pid"
+}
+
+for svc in "${SERVICES[@]}"; do
+  if pid="$(service_pid "$svc")"; then
+    log "restarting $svc (was pid $pid)"
+    stop_pid "$pid" "$svc" $((SHUTDOWN_GRACE_MS / 1000 + 5))
+  fi
+  rm -f "$PID_DIR/$svc.pid"
+done
+
+for svc in "${SERVICES[@]}"; do
+  port="${SERVICE_PORTS[$svc]}"
+  if port_open 127.0.0.1 "$port"; then
+    die "port $port (for $svc) is already in use by a process these scripts did not start; stop it and run again"
+  fi
+done
+
+db_url_for() {
+  case "$1" in
+    orchestrator) echo "$ORCHESTRATOR_DATABASE_URL" ;;
+    mcp-tools) echo "$MCP_TOOLS_DATABASE_URL" ;;
+    audit) echo "$AUDIT_DATABASE_URL" ;;
+    *) echo "" ;;
+  esac
+}
+
+for svc in "${SERVICES[@]}"; do
+  log "starting $svc on 127.0.0.1:${SERVICE_PORTS[$svc]}"
+  {
+    printf '\n===== %s starting %s =====\n' "$(date -u +%FT%TZ)" "$svc"
+  } >>"$LOG_DIR/$svc.log"
+  db="$(db_url_for "$svc")"
+  (
+    export PORT="${SERVICE_PORTS[$svc]}" INSTANCE_ID="$svc-local-1" SERVICE_NAME="$svc"
+    if [[ -n "$db" ]]; then export DATABASE_URL="$db"; else unset DATABASE_URL; fi
+    exec nohup node "dist/apps/$svc/src/main.js" >>"$LOG_DIR/$svc.log" 2>&1 </dev/null
+  ) &
+  echo $! >"$PID_DIR/$svc.pid"
+done
+
+log "waiting for /readiness (up to ${READY_TIMEOUT}s)"
+deadline=$((SECONDS + READY_TIMEOUT))
+pending=("${SERVICES[@]}")
+while ((${#pending[@]} > 0)); do
+  still=()
+  for svc in "${pending[@]}"; do
+    pid="$(cat "$PID_DIR/$svc.pid")"
+    if ! pid_alive "$pid"; then
+      printf '\n--- last lines of %s ---\n' "$LOG_DIR/$svc.log" >&2
+      tail -n 40 "$LOG_DIR/$svc.log" >&2
+      die "$svc exited during start-up (log: $LOG_DIR/$svc.log)"
+    fi
+    code="$(http_status "${SERVICE_PORTS[$svc]}" /readiness)"
+    if [[ "$code" == 200 ]]; then
+      ok "$svc ready (pid $pid, http://127.0.0.1:${SERVICE_PORTS[$svc]})"
+    else
+      still+=("$svc")
+    fi
+  done
+  pending=("${still[@]+"${still[@]}"}")
+  ((${#pending[@]} == 0)) && break
+  if ((SECONDS >= deadline)); then
+    for svc in "${pending[@]}"; do
+      printf '\n--- %s: /readiness answered %s; last lines of %s ---\n' "$svc" \
+        "$(http_status "${SERVICE_PORTS[$svc]}" /readiness)" "$LOG_DIR/$svc.log" >&2
+      tail -n 40 "$LOG_DIR/$svc.log" >&2
+    done
+    die "not ready after ${READY_TIMEOUT}s: ${pending[*]} (the services keep running; npm run down stops them)"
+  fi
+  sleep 0.5
+done
+
+if ((DEMO)); then
+  if [[ -f tools/demo.mjs ]]; then
+    log "demo: \"$DEMO_TASK\""
+    demo_rc=0
+    GATEWAY_URL="http://127.0.0.1:${SERVICE_PORTS[gateway]}" timeout "$DEMO_TIMEOUT" node tools/demo.mjs "$DEMO_TASK" || demo_rc=$?
+    if ((demo_rc == 124)); then
+      die "the demo task did not finish within ${DEMO_TIMEOUT}s (logs: $LOG_DIR/; the services keep running: npm run down stops them)"
+    elif ((demo_rc != 0)); then
+      die "the demo task failed (logs: $LOG_DIR/; the services keep running: npm run down stops them)"
+    fi
+  else
+    warn "tools/demo.mjs is missing: skipping the demo"
+  fi
+fi
+
+cat <<EOF
+
+${_B}Switchboard is running.${_N}
+  gateway       http://127.0.0.1:${SERVICE_PORTS[gateway]}   (AUTH_MODE=$AUTH_MODE)
+  services      ${SERVICES[*]}   (ports 3000-3005)
+  XMPP          127.0.0.1:5222 (STARTTLS) / 5223 (direct TLS), accounts in .run/xmpp-accounts.env
+  logs          $LOG_DIR/<service>.log   (Prosody: $RUN_DIR/prosody/prosody.log)
+  status        npm run status
+  stop          npm run down
+EOF

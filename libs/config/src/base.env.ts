@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/** Booleans from the environment: true/false/1/0/yes/no/on/off (case-insensitive). */
+export const envBoolean = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']))
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+export const envPort = z.coerce.number().int().min(0).max(65_535);
+
+const natsUrl = z
+  .string()
+  .regex(/^(nats|tls|ws|wss):\/\/[^\s,]+$|^[A-Za-z0-9.-]+:\d+$/, 'must be nats://host:port or host:port');
+
+/** Settings every service shares. Each service extends this with its own keys. */
+export const BaseEnv = z.object({
+  NODE_ENV: z
+    .enum(['development', 'test', 'production'])
+    .default('development')
+    .describe('Runtime environment. `production` refuses unsafe settings (e.g. AUTH_MODE=dev).'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('Least severe level written to the JSON logs.'),
+  LOG_PRETTY: envBoolean.default(false).describe('Human-readable logs instead of JSON lines (local use).'),
+  NATS_SERVERS: z
+    .string()
+    .default('nats://127.0.0.1:4222')
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(natsUrl).min(1, 'must list at least one server'))
+    .describe('Comma-separated NATS servers (JetStream enabled).'),
+  NATS_USER: z.string().optional().describe('NATS user, when the server requires one.'),
+  NATS_PASSWORD: z.string().optional().describe('NATS password.'),
+  NATS_TOKEN: z.string().optional().describe('NATS token, instead of user/password.'),
+  PORT: envPort.describe('HTTP port of /health, /readiness, /metrics (and the API on the gateway). 0 picks a free port.'),
+  HOST: z.string().default('0.0.0.0').describe('Interface the HTTP listener binds to.'),
+  INSTANCE_ID: z
+    .string()
+    .min(1)
+    .max(128)
+    .optional()
+    .describe('Name of this replica in logs and health answers (default: hostname-pid).'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .url()
+    .optional()
+    .describe('OTLP/HTTP endpoint for traces (e.g. http://otel-collector:4318). Unset: spans are not exported.'),
+  OTEL_SERVICE_NAME: z.string().optional().describe('Service name in traces (default: the service).'),
+  SHUTDOWN_GRACE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(600_000)
+    .default(10_000)
+    .describe('Time allowed for in-flight work on shutdown.'),
+});
+export type BaseEnv = z.infer<typeof BaseEnv>;
+
+export const databaseUrl = z
+  .string()
+  .url()
+  .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgresql:// URL');
+
+export const redisUrl = z
+  .string()
+  .url()
+  .refine((u) => /^rediss?:\/\//.test(u), 'must be a redis:// or rediss:// URL');

@@ -1,0 +1,3 @@
+export * from './base.env.js';
+export * from './config.tokens.js';
+export * from './load-config.js';

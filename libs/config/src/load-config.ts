@@ -1,0 +1,64 @@
+import { type z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly service: string,
+    readonly problems: readonly string[],
+  ) {
+    super(
+      `${service}: invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Keys whose values are never echoed back in a config error. */
+const SECRET_KEY = /PASSWORD|SECRET|TOKEN|KEY|CREDENTIAL/i;
+
+/**
+ * Validates the environment once and returns the typed config, or throws one ConfigError listing
+ * every problem (key, reason, and the offending value unless the key looks secret).
+ */
+export function loadConfig<S extends z.ZodType>(
+  service: string,
+  schema: S,
+  env: Record<string, string | undefined>,
+): z.infer<S> {
+  // Empty strings count as unset, so `FOO=` in an env file falls back to the default.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = issue.path.map(String).join('.') || '(root)';
+    const raw = cleaned[String(issue.path[0] ?? '')];
+    const shown =
+      raw === undefined
+        ? 'is missing'
+        : SECRET_KEY.test(key)
+          ? '(value hidden)'
+          : `got ${JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw)}`;
+    return `${key}: ${issue.message} (${shown})`;
+  });
+  throw new ConfigError(service, problems);
+}
+
+/**
+ * Boot helper for main.ts: load the config or print the one message and exit(1). A service must
+ * never start half-configured.
+ */
+export function loadConfigOrExit<S extends z.ZodType>(
+  service: string,
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): z.infer<S> {
+  try {
+    return loadConfig(service, schema, env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { type CommandContract, defineCommand, defineEvent, type EventContract } from '../define.js';
+import { AgentTransport, DelegateRequest, DelegationResult, DelegationUpdate } from './a2a.schemas.js';
+
+/** A remote agent as the platform knows it (from its agent card). */
+export const AgentSummary = z.object({
+  name: z.string(),
+  description: z.string(),
+  baseUrl: z.string().url(),
+  /** How HTTP reaches it: through the XMPP bridge when its host is in SERVICE_MAP, else directly. */
+  transport: AgentTransport,
+  protocolVersion: z.string().optional(),
+  skills: z.array(z.object({ id: z.string(), name: z.string(), description: z.string() })),
+  available: z.boolean(),
+  card: z.record(z.string(), z.unknown()).optional(),
+  /** Circuit breaker state of the agent: `open` refuses delegations until it half-opens. */
+  circuit: z.enum(['closed', 'open', 'half-open']).optional(),
+  /** Why the agent is unavailable (card unreachable, circuit open), when it is. */
+  problem: z.string().optional(),
+});
+export type AgentSummary = z.infer<typeof AgentSummary>;
+
+export const AgentsList = defineCommand({
+  subject: 'sb.cmd.a2a.agents.list',
+  service: 'a2a',
+  callers: ['gateway', 'orchestrator'],
+  request: z.object({}).strict(),
+  response: z.object({ agents: z.array(AgentSummary) }),
+  timeoutMs: 5_000,
+  description: 'The remote agents the acting user may delegate to (per-role policy applied), from their cached cards.',
+});
+
+export const Delegate = defineCommand({
+  subject: 'sb.cmd.a2a.delegate',
+  service: 'a2a',
+  callers: ['orchestrator'],
+  request: DelegateRequest,
+  response: DelegationResult,
+  timeoutMs: 300_000,
+  description:
+    'Hands a message to a remote agent (A2A SendStreamingMessage, or SendMessage then GetTask), retrying transient failures behind a per-agent circuit breaker, and answers with the remote task\'s outcome. Progress goes out on sb.evt.a2a.delegation.<delegationId>. FORBIDDEN when the actor\'s role may not use the agent; NOT_FOUND for an unknown agent; UPSTREAM_UNAVAILABLE when the circuit is open.',
+});
+
+export const DelegationProgress = defineEvent({
+  template: 'sb.evt.a2a.delegation.{delegationId}',
+  tokens: ['delegationId'],
+  payload: DelegationUpdate,
+  delivery: 'at-most-once',
+  producers: ['a2a'],
+  consumers: ['orchestrator'],
+  description:
+    'Progress of one delegation while the Delegate request runs (started, remote status changes, retries). The caller subscribes before requesting; the reply follows the last update.',
+});
+
+export const DelegationCancel = defineEvent({
+  template: 'sb.ctl.a2a.delegation.{delegationId}.cancel',
+  tokens: ['delegationId'],
+  payload: z.object({ delegationId: z.string().uuid(), reason: z.string().max(500) }),
+  delivery: 'at-most-once',
+  producers: ['orchestrator'],
+  consumers: ['a2a'],
+  description:
+    'Broadcast to every a2a replica: the one running the delegation stops it and sends the agent CancelTask (also done for every delegation of a task on sb.ctl.task.<taskId>.cancel).',
+});
+
+/** Every a2a contract, for the catalogue. */
+export const A2A_CONTRACTS: { commands: readonly CommandContract[]; events: readonly EventContract[] } = {
+  commands: [AgentsList, Delegate],
+  events: [DelegationProgress, DelegationCancel],
+};

@@ -1,0 +1,2 @@
+export * from './a2a.contracts.js';
+export * from './a2a.schemas.js';

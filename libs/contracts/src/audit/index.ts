@@ -1,0 +1,2 @@
+export * from './audit.contracts.js';
+export * from './audit.schemas.js';

@@ -1,0 +1,25 @@
+import { A2A_CONTRACTS } from './a2a/a2a.contracts.js';
+import { AUDIT_CONTRACTS } from './audit/audit.contracts.js';
+import { DeadLettered } from './dead-letter.contracts.js';
+import type { CommandContract, EventContract, StreamContract } from './define.js';
+import { HealthStatus } from './health/health.contracts.js';
+import { ALL_STREAMS } from './streams.js';
+import { TASK_CONTRACTS } from './task/task.contracts.js';
+import { TOOLS_CONTRACTS } from './tools/tools.catalogue.js';
+import { XMPP_CONTRACTS } from './xmpp/xmpp.contracts.js';
+
+const DOMAINS = [TASK_CONTRACTS, TOOLS_CONTRACTS, AUDIT_CONTRACTS, A2A_CONTRACTS, XMPP_CONTRACTS];
+
+/**
+ * Every contract of the platform, for docs/subjects.md, the AsyncAPI document and uniqueness tests.
+ * Each domain folder keeps its own list; add new contracts there.
+ */
+export const CATALOGUE: {
+  commands: readonly CommandContract[];
+  events: readonly EventContract[];
+  streams: readonly StreamContract[];
+} = {
+  commands: [...DOMAINS.flatMap((d) => d.commands), ...Object.values(HealthStatus)],
+  events: [...DOMAINS.flatMap((d) => d.events), DeadLettered],
+  streams: ALL_STREAMS,
+};

@@ -1,0 +1,11 @@
+/** NATS (and HTTP, where mirrored) header names the platform propagates on every hop. */
+export const Headers = {
+  correlationId: 'x-correlation-id',
+  userId: 'x-sb-user-id',
+  userRole: 'x-sb-user-role',
+  userEmail: 'x-sb-user-email',
+  traceparent: 'traceparent',
+  tracestate: 'tracestate',
+  /** Source service of a message, for operators tailing subjects. */
+  source: 'x-sb-source',
+} as const;

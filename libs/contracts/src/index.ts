@@ -1,0 +1,13 @@
+export * from './define.js';
+export * from './errors.js';
+export * from './headers.js';
+export * from './identity.schemas.js';
+export * from './streams.js';
+export * from './dead-letter.contracts.js';
+export * from './catalogue.js';
+export * as Tasks from './task/index.js';
+export * as Tools from './tools/index.js';
+export * as Audit from './audit/index.js';
+export * as Health from './health/index.js';
+export * as A2a from './a2a/index.js';
+export * as Xmpp from './xmpp/index.js';

@@ -1,0 +1,3 @@
+export * from './task.contracts.js';
+export * from './task.events.js';
+export * from './task.schemas.js';

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { type CommandContract, defineCommand, defineEvent, type EventContract } from '../define.js';
+import { TaskEventStream, TaskSubmissionStream } from '../streams.js';
+import { TaskEvent } from './task.events.js';
+import { TaskId, TaskStatus, TaskSubmission, TaskView } from './task.schemas.js';
+
+export const TaskSubmitted = defineEvent({
+  template: 'sb.task.submit',
+  tokens: [],
+  payload: TaskSubmission,
+  delivery: 'at-least-once',
+  stream: TaskSubmissionStream,
+  producers: ['gateway'],
+  consumers: ['orchestrator'],
+  description:
+    'A task accepted by the gateway. Published with Nats-Msg-Id = taskId (de-duplicated); the orchestrator acks it once the task is terminal.',
+});
+
+export const TaskEventPublished = defineEvent({
+  template: 'sb.evt.task.{taskId}.{event...}',
+  tokens: ['taskId', 'event'],
+  payload: TaskEvent,
+  delivery: 'at-least-once',
+  stream: TaskEventStream,
+  producers: ['orchestrator'],
+  consumers: ['gateway'],
+  description:
+    'One step of a task\'s progress. `event` is the catalogue name (e.g. orchestrator.step.completed); `seq` is gap-free per task. Tail one task with sb.evt.task.<taskId>.>',
+});
+
+/** The subscription filter for every event of one task (what operators tail). */
+export function taskEventsFilter(taskId: string): string {
+  if (!TaskId.safeParse(taskId).success) throw new Error(`"${taskId}" is not a task id`);
+  return TaskEventPublished.pattern.replace('*', taskId);
+}
+
+export const TaskCancelRequested = defineEvent({
+  template: 'sb.ctl.task.{taskId}.cancel',
+  tokens: ['taskId'],
+  payload: z.object({ taskId: TaskId, reason: z.string().max(500) }),
+  delivery: 'at-most-once',
+  producers: ['orchestrator'],
+  consumers: ['orchestrator', 'mcp-tools', 'a2a'],
+  description: 'Broadcast so the replica running the task (and its tool calls and delegations) stops it.',
+});
+
+export const TaskGet = defineCommand({
+  subject: 'sb.cmd.orchestrator.task.get',
+  service: 'orchestrator',
+  callers: ['gateway'],
+  request: z.object({ taskId: TaskId }).strict(),
+  response: TaskView,
+  timeoutMs: 5_000,
+  description: 'The stored state of one task with its steps. Owner or admin only (from headers).',
+});
+
+export const TaskCancel = defineCommand({
+  subject: 'sb.cmd.orchestrator.task.cancel',
+  service: 'orchestrator',
+  callers: ['gateway'],
+  request: z.object({ taskId: TaskId, reason: z.string().max(500).default('cancelled by user') }).strict(),
+  response: z.object({ taskId: TaskId, status: TaskStatus }),
+  timeoutMs: 5_000,
+  description: 'Requests cancellation. Owner or admin only. Idempotent; a terminal task is returned unchanged.',
+});
+
+/** Every task contract, for the catalogue. */
+export const TASK_CONTRACTS: { commands: readonly CommandContract[]; events: readonly EventContract[] } = {
+  commands: [TaskGet, TaskCancel],
+  events: [TaskSubmitted, TaskEventPublished, TaskCancelRequested],
+};

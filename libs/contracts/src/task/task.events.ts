@@ -1,0 +1,179 @@
+import { z } from 'zod';
+import { ErrorBody } from '../errors.js';
+import { PlanAction, PlannerKind, StepKind, TaskId, TokenUsage } from './task.schemas.js';
+
+/**
+ * The task event catalogue. Names are the seed's SSE event names (design §1.2) and are stable: the
+ * gateway streams them verbatim as `event:` lines, operators tail them as subject suffixes.
+ */
+export const TaskEventName = {
+  TaskStarted: 'orchestrator.task.started',
+  PlanningStarted: 'orchestrator.planning.started',
+  PlanningCompleted: 'orchestrator.planning.completed',
+  StepDispatching: 'orchestrator.step.dispatching',
+  StepCompleted: 'orchestrator.step.completed',
+  StepFailed: 'orchestrator.step.failed',
+  TaskCompleted: 'orchestrator.task.completed',
+  TaskFailed: 'orchestrator.task.failed',
+  TaskCancelled: 'orchestrator.task.cancelled',
+  ToolboxGenerated: 'mcp.toolbox.generated',
+  McpTaskStarted: 'mcp.task.started',
+  McpTaskCompleted: 'mcp.task.completed',
+  McpTaskFailed: 'mcp.task.failed',
+  DelegationStarted: 'a2a.delegation.started',
+  DelegationStatus: 'a2a.delegation.status',
+  DelegationResult: 'a2a.delegation.result',
+  GuardrailViolation: 'orchestrator.guardrail.violation',
+} as const;
+export type TaskEventName = (typeof TaskEventName)[keyof typeof TaskEventName];
+
+const StepRef = {
+  stepId: z.string(),
+  index: z.number().int().nonnegative(),
+  kind: StepKind,
+  target: z.string(),
+};
+
+/** Payload schema of each event name. */
+export const TaskEventData = {
+  [TaskEventName.TaskStarted]: z.object({
+    task: z.string(),
+    userId: z.string(),
+    planner: PlannerKind,
+    threadId: z.string().optional(),
+    /** The model, when the planner is an LLM. */
+    model: z.string().optional(),
+  }),
+  [TaskEventName.PlanningStarted]: z.object({ planner: PlannerKind, iteration: z.number().int() }),
+  [TaskEventName.PlanningCompleted]: z.object({
+    planner: PlannerKind,
+    iteration: z.number().int(),
+    plan: z.array(PlanAction),
+    usage: TokenUsage.optional(),
+    /** What the round decided: run `plan`, answer, or give up. */
+    decision: z.enum(['actions', 'final', 'fail']).optional(),
+    model: z.string().optional(),
+    durationMs: z.number().nonnegative().optional(),
+    /** Tool calls of the model that were refused (not offered, invalid arguments) and fed back to it. */
+    rejected: z.array(z.object({ tool: z.string(), reason: z.string() })).optional(),
+    /** True when the decision was read back from the store after a crash instead of planned again. */
+    replayed: z.boolean().optional(),
+  }),
+  [TaskEventName.StepDispatching]: z.object({ ...StepRef, input: z.unknown() }),
+  [TaskEventName.StepCompleted]: z.object({
+    ...StepRef,
+    output: z.unknown(),
+    durationMs: z.number().nonnegative(),
+  }),
+  [TaskEventName.StepFailed]: z.object({ ...StepRef, error: ErrorBody }),
+  [TaskEventName.TaskCompleted]: z.object({
+    result: z.string(),
+    output: z.unknown().optional(),
+    planner: PlannerKind,
+    steps: z.number().int().nonnegative(),
+    durationMs: z.number().nonnegative(),
+    usage: TokenUsage.optional(),
+  }),
+  [TaskEventName.TaskFailed]: z.object({
+    error: ErrorBody,
+    steps: z.number().int().nonnegative(),
+    durationMs: z.number().nonnegative(),
+    usage: TokenUsage.optional(),
+  }),
+  [TaskEventName.TaskCancelled]: z.object({
+    reason: z.string(),
+    steps: z.number().int().nonnegative(),
+    durationMs: z.number().nonnegative(),
+    usage: TokenUsage.optional(),
+  }),
+  [TaskEventName.ToolboxGenerated]: z.object({
+    tools: z.array(z.object({ name: z.string(), provider: z.string() })),
+    count: z.number().int().nonnegative(),
+    mode: z.enum(['auto', 'custom']),
+    cached: z.boolean(),
+  }),
+  [TaskEventName.McpTaskStarted]: z.object({ stepId: z.string(), tool: z.string(), input: z.unknown() }),
+  [TaskEventName.McpTaskCompleted]: z.object({
+    stepId: z.string(),
+    tool: z.string(),
+    output: z.unknown(),
+    durationMs: z.number().nonnegative(),
+  }),
+  [TaskEventName.McpTaskFailed]: z.object({ stepId: z.string(), tool: z.string(), error: ErrorBody }),
+  /** A step handed to a remote agent; `transport` says whether it crosses XMPP (SERVICE_MAP) or HTTP. */
+  [TaskEventName.DelegationStarted]: z.object({
+    stepId: z.string(),
+    agent: z.string(),
+    message: z.string(),
+    transport: z.enum(['http', 'xmpp']),
+  }),
+  /** A status update of the remote agent's task (A2A TaskState, e.g. TASK_STATE_WORKING). */
+  [TaskEventName.DelegationStatus]: z.object({
+    stepId: z.string(),
+    agent: z.string(),
+    state: z.string(),
+    remoteTaskId: z.string().optional(),
+    text: z.string().optional(),
+    transport: z.enum(['http', 'xmpp']),
+  }),
+  [TaskEventName.DelegationResult]: z.object({
+    stepId: z.string(),
+    agent: z.string(),
+    state: z.string(),
+    remoteTaskId: z.string().optional(),
+    text: z.string(),
+    artifacts: z.array(z.record(z.string(), z.unknown())).default([]),
+    transport: z.enum(['http', 'xmpp']),
+    durationMs: z.number().nonnegative(),
+  }),
+  /** A guardrail blocked input or output. The blocked text itself is never in an event. */
+  [TaskEventName.GuardrailViolation]: z.object({
+    stage: z.enum(['input', 'output']),
+    rule: z.string(),
+  }),
+} satisfies Record<TaskEventName, z.ZodType>;
+
+export const TERMINAL_TASK_EVENTS: readonly TaskEventName[] = [
+  TaskEventName.TaskCompleted,
+  TaskEventName.TaskFailed,
+  TaskEventName.TaskCancelled,
+];
+
+const envelope = {
+  taskId: TaskId,
+  /** Per-task sequence number, 1-based and gap-free: the SSE `id`, resumable with `Last-Event-ID`. */
+  seq: z.number().int().positive(),
+  at: z.string().datetime(),
+  source: z.string(),
+  /** A short human-readable line (never holds secrets or blocked text). */
+  message: z.string().optional(),
+};
+
+type EventVariant<N extends TaskEventName> = z.ZodObject<{
+  name: z.ZodLiteral<N>;
+  data: (typeof TaskEventData)[N];
+  taskId: typeof TaskId;
+  seq: z.ZodNumber;
+  at: z.ZodString;
+  source: z.ZodString;
+  message: z.ZodOptional<z.ZodString>;
+}>;
+
+function variant<N extends TaskEventName>(name: N): EventVariant<N> {
+  return z.object({ ...envelope, name: z.literal(name), data: TaskEventData[name] }) as EventVariant<N>;
+}
+
+const names = Object.values(TaskEventName) as [TaskEventName, ...TaskEventName[]];
+
+export type TaskEvent = { [N in TaskEventName]: z.infer<EventVariant<N>> }[TaskEventName];
+
+/** A task event as published on `sb.evt.task.<taskId>.<name>` and streamed to clients. */
+export const TaskEvent = z.discriminatedUnion(
+  'name',
+  names.map((n) => variant(n)) as unknown as [EventVariant<TaskEventName>, ...EventVariant<TaskEventName>[]],
+) as unknown as z.ZodType<TaskEvent>;
+export type TaskEventOf<N extends TaskEventName> = Extract<TaskEvent, { name: N }>;
+export type TaskEventPayload<N extends TaskEventName> = z.infer<(typeof TaskEventData)[N]>;
+
+export const isTerminalTaskEvent = (e: Pick<TaskEvent, 'name'>): boolean =>
+  TERMINAL_TASK_EVENTS.includes(e.name);

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { ErrorBody } from '../errors.js';
+import { Actor } from '../identity.schemas.js';
+
+const Name = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'may hold letters, digits and . _ - only');
+
+/** Which tools a task may use (design §1.2): `auto` = authorized providers; `custom` = allow-lists. */
+export const ToolConstraints = z
+  .object({
+    mode: z.enum(['auto', 'custom']),
+    providers: z.array(Name).max(100).optional(),
+    tools: z.array(Name).max(500).optional(),
+  })
+  .strict();
+export type ToolConstraints = z.infer<typeof ToolConstraints>;
+
+export const TASK_TEXT_MAX = 8_000;
+
+/** The body of `POST /orchestrate` and `POST /orchestrate/stream`. Unknown fields are rejected. */
+export const TaskRequest = z
+  .object({
+    task: z
+      .string()
+      .max(TASK_TEXT_MAX, `must be at most ${TASK_TEXT_MAX} characters`)
+      .refine((s) => s.trim().length > 0, 'must not be empty'),
+    tool_constraints: ToolConstraints.optional(),
+    thread_id: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9_.:-]+$/, 'may hold letters, digits and . _ : - only')
+      .optional(),
+    max_steps: z.number().int().min(1).max(100).optional(),
+  })
+  .strict();
+export type TaskRequest = z.infer<typeof TaskRequest>;
+
+export const TaskId = z.string().uuid();
+
+/** What the gateway puts on the durable submission stream. */
+export const TaskSubmission = z.object({
+  taskId: TaskId,
+  actor: Actor,
+  request: TaskRequest,
+  submittedAt: z.string().datetime(),
+  correlationId: z.string().min(1).max(128),
+});
+export type TaskSubmission = z.infer<typeof TaskSubmission>;
+
+export const TaskStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
+export type TaskStatus = z.infer<typeof TaskStatus>;
+export const TERMINAL_TASK_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled'];
+
+export const StepKind = z.enum(['tool', 'agent']);
+export type StepKind = z.infer<typeof StepKind>;
+
+export const StepStatus = z.enum(['running', 'completed', 'failed', 'cancelled']);
+export type StepStatus = z.infer<typeof StepStatus>;
+
+/** Which planner produced a plan. The built-in one is deterministic and never presented as an LLM. */
+export const PlannerKind = z.enum(['builtin', 'llm']);
+export type PlannerKind = z.infer<typeof PlannerKind>;
+
+/** One action of a plan. `input` may reference earlier results as `"$steps.<id>.output"`. */
+export const PlanAction = z.object({
+  id: z.string().min(1).max(64),
+  kind: StepKind,
+  target: z.string().min(1).max(128),
+  input: z.record(z.string(), z.unknown()),
+  description: z.string().max(500),
+});
+export type PlanAction = z.infer<typeof PlanAction>;
+
+export const TokenUsage = z.object({
+  promptTokens: z.number().int().nonnegative(),
+  completionTokens: z.number().int().nonnegative(),
+  totalTokens: z.number().int().nonnegative(),
+  /** Only when a price table is configured for the model (LLM_PRICES). */
+  costUsd: z.number().nonnegative().optional(),
+  /** True when the server reported no usage and the counts are estimates (about 4 characters a token). */
+  estimated: z.boolean().optional(),
+});
+export type TokenUsage = z.infer<typeof TokenUsage>;
+
+export const StepView = z.object({
+  stepId: z.string(),
+  index: z.number().int().nonnegative(),
+  kind: StepKind,
+  target: z.string(),
+  status: StepStatus,
+  input: z.unknown(),
+  output: z.unknown().optional(),
+  error: ErrorBody.optional(),
+  startedAt: z.string().datetime(),
+  finishedAt: z.string().datetime().optional(),
+});
+export type StepView = z.infer<typeof StepView>;
+
+/** One planning round of a task (an LLM call, or the built-in planner's decision) and what it cost. */
+export const PlanningRoundView = z.object({
+  iteration: z.number().int().positive(),
+  planner: PlannerKind,
+  decision: z.enum(['actions', 'final', 'fail']),
+  actions: z.number().int().nonnegative(),
+  model: z.string().optional(),
+  usage: TokenUsage.optional(),
+  durationMs: z.number().nonnegative().optional(),
+});
+export type PlanningRoundView = z.infer<typeof PlanningRoundView>;
+
+export const TaskView = z.object({
+  taskId: TaskId,
+  userId: z.string(),
+  status: TaskStatus,
+  task: z.string(),
+  planner: PlannerKind.optional(),
+  result: z.string().optional(),
+  error: ErrorBody.optional(),
+  steps: z.array(StepView),
+  threadId: z.string().optional(),
+  /** Tokens (and cost) of the whole task, summed over its planning rounds. */
+  usage: TokenUsage.optional(),
+  planning: z.array(PlanningRoundView).optional(),
+  lastEventSeq: z.number().int().nonnegative(),
+  createdAt: z.string().datetime(),
+  updatedAt: z.string().datetime(),
+});
+export type TaskView = z.infer<typeof TaskView>;

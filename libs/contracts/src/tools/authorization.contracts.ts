@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { defineCommand } from '../define.js';
+import { UserId } from '../identity.schemas.js';
+import { ProviderName } from './tool.schemas.js';
+
+export const ProviderGrant = z.object({
+  provider: ProviderName,
+  grantedBy: z.string(),
+  grantedAt: z.string().datetime(),
+});
+export type ProviderGrant = z.infer<typeof ProviderGrant>;
+
+export const ProviderStatus = z.object({
+  provider: ProviderName,
+  /** Whether a user must be granted this provider before its tools are offered (`auto` mode). */
+  requiresAuthorization: z.boolean(),
+  authorized: z.boolean(),
+});
+export type ProviderStatus = z.infer<typeof ProviderStatus>;
+
+export const AuthorizationsList = defineCommand({
+  subject: 'sb.cmd.tools.authorizations.list',
+  service: 'mcp-tools',
+  callers: ['gateway'],
+  request: z.object({ userId: UserId.optional() }).strict(),
+  response: z.object({ userId: UserId, grants: z.array(ProviderGrant), providers: z.array(ProviderStatus) }),
+  timeoutMs: 5_000,
+  description: "A user's provider authorizations and every provider's status for them. Others' only for admins.",
+});
+
+export const AuthorizationGrant = defineCommand({
+  subject: 'sb.cmd.tools.authorizations.grant',
+  service: 'mcp-tools',
+  callers: ['gateway'],
+  request: z.object({ userId: UserId, provider: ProviderName }).strict(),
+  response: z.object({ userId: UserId, grant: ProviderGrant }),
+  timeoutMs: 5_000,
+  description: "Authorizes a provider for a user (admin only); invalidates the user's cached manifests.",
+});
+
+export const AuthorizationRevoke = defineCommand({
+  subject: 'sb.cmd.tools.authorizations.revoke',
+  service: 'mcp-tools',
+  callers: ['gateway'],
+  request: z.object({ userId: UserId, provider: ProviderName }).strict(),
+  response: z.object({ userId: UserId, provider: ProviderName, revoked: z.boolean() }),
+  timeoutMs: 5_000,
+  description: "Revokes a provider for a user (admin only); invalidates the user's cached manifests.",
+});

@@ -1,0 +1,5 @@
+export * from './tool.contracts.js';
+export * from './tool.schemas.js';
+export * from './tools.events.js';
+export * from './authorization.contracts.js';
+export * from './tools.catalogue.js';

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { Role } from '../identity.schemas.js';
+import { ToolConstraints } from '../task/task.schemas.js';
+
+/** A tool's name: what models, MCP clients and the planner call it by (`notes.add`, `github__search`). */
+export const ToolName = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'may hold letters, digits and . _ - only');
+
+export const ProviderName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lowercase letters, digits, "_" or "-"');
+
+/** A JSON Schema object describing a tool's input or output (validated with Ajv at call time). */
+export const JsonSchemaObject = z
+  .record(z.string(), z.unknown())
+  .refine((s) => s['type'] === 'object', 'must be a JSON Schema with "type": "object"');
+export type JsonSchemaObject = z.infer<typeof JsonSchemaObject>;
+
+export const ToolHandler = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('builtin'), ref: z.string().min(1) }).strict(),
+  z
+    .object({
+      kind: z.literal('http_endpoint'),
+      url: z.string().url(),
+      method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
+      /** Where credentials go: header name → `{{CREDENTIAL_NAME}}` template, or query parameters. */
+      headers: z.record(z.string(), z.string()).default({}),
+      query: z.record(z.string(), z.string()).default({}),
+    })
+    .strict(),
+  z.object({ kind: z.literal('mcp'), server: z.string().min(1), tool: z.string().min(1) }).strict(),
+]);
+export type ToolHandler = z.infer<typeof ToolHandler>;
+
+/** A tool definition (design §6). Lives only inside mcp-tools: handlers and credentials never leave it. */
+export const ToolDefinition = z
+  .object({
+    name: ToolName,
+    title: z.string().min(1).max(200),
+    description: z.string().min(1).max(2_000),
+    provider: ProviderName,
+    inputSchema: JsonSchemaObject,
+    outputSchema: JsonSchemaObject.optional(),
+    handler: ToolHandler,
+    requiredCredentials: z.array(z.string().regex(/^[A-Z][A-Z0-9_]*$/)).default([]),
+    requiredRole: Role.optional(),
+    adminOnly: z.boolean().default(false),
+    timeoutMs: z.number().int().min(1).max(600_000).default(10_000),
+    idempotent: z.boolean().default(false),
+  })
+  .strict();
+export type ToolDefinition = z.infer<typeof ToolDefinition>;
+export type ToolDefinitionInput = z.input<typeof ToolDefinition>;
+
+/** What a caller is offered: the public face of a tool. */
+export const ManifestTool = z.object({
+  name: ToolName,
+  title: z.string(),
+  description: z.string(),
+  provider: ProviderName,
+  inputSchema: JsonSchemaObject,
+  outputSchema: JsonSchemaObject.optional(),
+  idempotent: z.boolean(),
+});
+export type ManifestTool = z.infer<typeof ManifestTool>;
+
+export const Manifest = z.object({
+  tools: z.array(ManifestTool),
+  mode: z.enum(['auto', 'custom']),
+  generatedAt: z.string().datetime(),
+  /** True when served from the per-user cache. */
+  cached: z.boolean(),
+});
+export type Manifest = z.infer<typeof Manifest>;
+
+export const ManifestRequest = z
+  .object({
+    constraints: ToolConstraints.optional(),
+    taskId: z.string().uuid().optional(),
+  })
+  .strict();
+export type ManifestRequest = z.infer<typeof ManifestRequest>;
+
+export const ToolCallRequest = z
+  .object({
+    tool: ToolName,
+    input: z.record(z.string(), z.unknown()),
+    constraints: ToolConstraints.optional(),
+    taskId: z.string().uuid().optional(),
+    stepId: z.string().max(64).optional(),
+    /** Calls repeated with the same key (e.g. after an orchestrator crash) return the first result. */
+    idempotencyKey: z.string().min(8).max(200).optional(),
+  })
+  .strict();
+export type ToolCallRequest = z.infer<typeof ToolCallRequest>;
+
+/**
+ * A piece of a tool's result in MCP's shape (2025-11-25 `ContentBlock`): what tools of external MCP
+ * servers return besides (or instead of) structured output, kept so the platform's own MCP endpoint can
+ * hand it on unchanged. Unknown extra fields (annotations, `_meta`) are kept.
+ */
+export const ContentBlock = z.discriminatedUnion('type', [
+  z.looseObject({ type: z.literal('text'), text: z.string() }),
+  z.looseObject({ type: z.literal('image'), data: z.string(), mimeType: z.string() }),
+  z.looseObject({ type: z.literal('audio'), data: z.string(), mimeType: z.string() }),
+  z.looseObject({ type: z.literal('resource_link'), uri: z.string(), name: z.string() }),
+  z.looseObject({ type: z.literal('resource'), resource: z.looseObject({ uri: z.string() }) }),
+]);
+export type ContentBlock = z.infer<typeof ContentBlock>;
+
+export const ToolCallResult = z.object({
+  tool: ToolName,
+  /** The tool's result: structured output (validated against its output schema when it has one). */
+  output: z.unknown(),
+  /** MCP content blocks, when the tool (an external MCP server's) produced them. */
+  content: z.array(ContentBlock).optional(),
+  durationMs: z.number().nonnegative(),
+  /** True when the result is a replay of an earlier call with the same idempotency key. */
+  replayed: z.boolean(),
+});
+export type ToolCallResult = z.infer<typeof ToolCallResult>;
+
+export const Note = z.object({
+  id: z.string().uuid(),
+  title: z.string().nullable(),
+  content: z.string(),
+  createdAt: z.string().datetime(),
+});
+export type Note = z.infer<typeof Note>;

@@ -1,0 +1,2 @@
+export * from './xmpp.contracts.js';
+export * from './xmpp.schemas.js';

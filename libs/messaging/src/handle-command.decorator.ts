@@ -1,0 +1,81 @@
+import { Ctx, MessagePattern, type NatsContext, Payload, RpcException } from '@nestjs/microservices';
+import { type CommandContract, DomainError, validationError } from '@switchboard/contracts';
+import { requestContext, withExtractedContext, withSpan } from '@switchboard/observability';
+import type { z } from 'zod';
+import { readMeta, type MessageMeta } from './message-meta.js';
+import { toErrorBody } from './messaging.errors.js';
+
+/** Process-wide observer of handled commands (metrics, error logs); set by MessagingModule. */
+export interface HandlerObserver {
+  handled(subject: string, outcome: string, seconds: number): void;
+  unexpected(subject: string, errorId: string | undefined, error: unknown): void;
+  invalidReply(subject: string, error: DomainError): void;
+}
+
+let observer: HandlerObserver | undefined;
+export function setHandlerObserver(o: HandlerObserver): void {
+  observer = o;
+}
+
+export type CommandHandler<C extends CommandContract> = (
+  input: z.infer<C['request']>,
+  meta: MessageMeta,
+) => Promise<z.input<C['response']>> | z.input<C['response']>;
+
+/**
+ * Binds a method to a command contract: subscribes to its subject (in the service's queue group),
+ * validates the request (VALIDATION error naming the fields), runs the method with the message meta
+ * inside the caller's trace and correlation context, validates the reply, and serializes any error as
+ * the platform's ErrorBody. The method stays a plain `(input, meta) => result`.
+ */
+export function HandleCommand<C extends CommandContract>(contract: C): MethodDecorator {
+  return (target, propertyKey, descriptor: PropertyDescriptor) => {
+    const original = descriptor.value as (input: unknown, meta: MessageMeta) => unknown;
+    const subject = contract.subject;
+    const wrapped = async function (this: unknown, data: unknown, ctx: NatsContext): Promise<unknown> {
+      const started = performance.now();
+      const headers = ctx.getHeaders();
+      const meta = readMeta(ctx.getSubject(), headers);
+      let outcome = 'ok';
+      try {
+        return await requestContext.run(
+          {
+            correlationId: meta.correlationId,
+            subject,
+            ...(meta.actor ? { actor: meta.actor } : {}),
+          },
+          () =>
+            withExtractedContext(
+              (k) => headers?.get(k) || undefined,
+              () =>
+                withSpan(`nats handle ${subject}`, { 'messaging.destination': subject }, async () => {
+                  const input = contract.request.safeParse(data);
+                  if (!input.success) throw validationError(`request on ${subject}`, input.error);
+                  const result = await original.call(this, input.data, meta);
+                  const reply = contract.response.safeParse(result);
+                  if (!reply.success) {
+                    const err = validationError(`reply of ${subject}`, reply.error);
+                    observer?.invalidReply(subject, err);
+                    throw new DomainError('INTERNAL', `the handler of ${subject} produced an invalid reply`);
+                  }
+                  return reply.data;
+                }),
+            ),
+        );
+      } catch (e) {
+        const { body, unexpected } = toErrorBody(e, meta.correlationId);
+        outcome = body.code;
+        if (unexpected) observer?.unexpected(subject, body.errorId, e);
+        throw new RpcException(body);
+      } finally {
+        observer?.handled(subject, outcome, (performance.now() - started) / 1000);
+      }
+    };
+    Object.defineProperty(wrapped, 'name', { value: String(propertyKey) });
+    descriptor.value = wrapped;
+    Payload()(target, propertyKey, 0);
+    Ctx()(target, propertyKey, 1);
+    MessagePattern(subject)(target, propertyKey, descriptor);
+    return descriptor;
+  };
+}

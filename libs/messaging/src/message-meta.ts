@@ -1,0 +1,46 @@
+import { Actor, Headers as H } from '@switchboard/contracts';
+import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
+import { requestContext, injectTraceContext } from '@switchboard/observability';
+import { randomUUID } from 'node:crypto';
+
+/** What a handler knows about the message besides its payload. */
+export interface MessageMeta {
+  subject: string;
+  correlationId: string;
+  /** The acting user, when the sender authenticated one. Handlers enforce roles with it. */
+  actor?: Actor;
+}
+
+export interface OutgoingOptions {
+  /** Overrides the actor taken from the current request context. */
+  actor?: Actor;
+  correlationId?: string;
+}
+
+/** Builds the headers of an outgoing message from the current context (correlation, actor, trace). */
+export function buildHeaders(source: string, opts: OutgoingOptions = {}): MsgHdrs {
+  const ctx = requestContext.get();
+  const h = natsHeaders();
+  h.set(H.correlationId, opts.correlationId ?? ctx?.correlationId ?? randomUUID());
+  h.set(H.source, source);
+  const actor = opts.actor ?? ctx?.actor;
+  if (actor) {
+    h.set(H.userId, actor.userId);
+    h.set(H.userRole, actor.role);
+    if (actor.email) h.set(H.userEmail, actor.email);
+  }
+  injectTraceContext((k, v) => h.set(k, v));
+  return h;
+}
+
+/** Reads meta from incoming headers. An actor header that does not validate is ignored (no actor). */
+export function readMeta(subject: string, h: MsgHdrs | undefined): MessageMeta {
+  const correlationId = h?.get(H.correlationId) || randomUUID();
+  const userId = h?.get(H.userId);
+  const role = h?.get(H.userRole);
+  const email = h?.get(H.userEmail);
+  const parsed = userId
+    ? Actor.safeParse({ userId, role: role || undefined, ...(email ? { email } : {}) })
+    : undefined;
+  return { subject, correlationId, ...(parsed?.success ? { actor: parsed.data } : {}) };
+}

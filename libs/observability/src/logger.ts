@@ -1,0 +1,102 @@
+import type { LoggerService } from '@nestjs/common';
+import { pino, type Logger, type LoggerOptions } from 'pino';
+import { requestContext } from './request-context.js';
+
+export type { Logger } from 'pino';
+
+/**
+ * Paths redacted from every log line (any depth we know of). Secrets must not reach logs even when a
+ * whole request, config or error object is logged by mistake.
+ */
+export const REDACT_PATHS = [
+  'password',
+  'secret',
+  'token',
+  'apiKey',
+  'authorization',
+  'cookie',
+  '*.password',
+  '*.secret',
+  '*.token',
+  '*.apiKey',
+  '*.api_key',
+  '*.authorization',
+  '*.Authorization',
+  '*.cookie',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  '*.headers["x-proxy-secret"]',
+  '*.*.password',
+  '*.*.secret',
+  '*.*.token',
+  '*.*.apiKey',
+  'credentials',
+  '*.credentials',
+  '*.*.credentials',
+];
+
+export interface LoggerSettings {
+  service: string;
+  instance: string;
+  level: string;
+  pretty: boolean;
+}
+
+export function createLogger(settings: LoggerSettings): Logger {
+  const options: LoggerOptions = {
+    level: settings.level,
+    base: { service: settings.service, instance: settings.instance },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    // Every line carries the correlation id and subject of the work it belongs to.
+    mixin() {
+      const ctx = requestContext.get();
+      if (!ctx) return {};
+      return {
+        correlationId: ctx.correlationId,
+        ...(ctx.subject ? { subject: ctx.subject } : {}),
+        ...(ctx.taskId ? { taskId: ctx.taskId } : {}),
+      };
+    },
+  };
+  if (settings.pretty) {
+    return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } });
+  }
+  return pino(options);
+}
+
+/** Routes Nest's own log calls into pino. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('info', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('trace', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('fatal', message, rest);
+  }
+
+  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, rest: unknown[]): void {
+    const contextName = typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
+    if (message instanceof Error) {
+      this.logger[level]({ err: message, context: contextName }, message.message);
+    } else if (typeof message === 'object' && message !== null) {
+      this.logger[level]({ ...message, context: contextName });
+    } else {
+      this.logger[level]({ context: contextName }, String(message));
+    }
+  }
+}

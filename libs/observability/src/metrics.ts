@@ -1,0 +1,66 @@
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+/** One Prometheus registry per process, labelled with the service, plus the platform's own metrics. */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly natsRequests: Counter<'subject' | 'outcome'>;
+  readonly natsRequestSeconds: Histogram<'subject'>;
+  readonly natsHandled: Counter<'subject' | 'outcome'>;
+  readonly natsHandleSeconds: Histogram<'subject'>;
+  readonly jsDelivered: Counter<'stream' | 'consumer' | 'outcome'>;
+  readonly httpRequests: Counter<'route' | 'method' | 'status'>;
+
+  constructor(service: string, instance: string) {
+    this.registry.setDefaultLabels({ service, instance });
+    collectDefaultMetrics({ register: this.registry });
+    const registers = [this.registry];
+    const fast = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+    this.natsRequests = new Counter({
+      name: 'sb_nats_requests_total',
+      help: 'NATS requests sent, by subject and outcome',
+      labelNames: ['subject', 'outcome'],
+      registers,
+    });
+    this.natsRequestSeconds = new Histogram({
+      name: 'sb_nats_request_duration_seconds',
+      help: 'Round trip of NATS requests sent',
+      labelNames: ['subject'],
+      buckets: fast,
+      registers,
+    });
+    this.natsHandled = new Counter({
+      name: 'sb_nats_handled_total',
+      help: 'NATS commands handled, by subject and outcome',
+      labelNames: ['subject', 'outcome'],
+      registers,
+    });
+    this.natsHandleSeconds = new Histogram({
+      name: 'sb_nats_handle_duration_seconds',
+      help: 'Time spent handling NATS commands',
+      labelNames: ['subject'],
+      buckets: fast,
+      registers,
+    });
+    this.jsDelivered = new Counter({
+      name: 'sb_jetstream_messages_total',
+      help: 'JetStream messages processed by durable consumers, by outcome (ack, nak, term)',
+      labelNames: ['stream', 'consumer', 'outcome'],
+      registers,
+    });
+    this.httpRequests = new Counter({
+      name: 'sb_http_requests_total',
+      help: 'HTTP requests served',
+      labelNames: ['route', 'method', 'status'],
+      registers,
+    });
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

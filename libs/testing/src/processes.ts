@@ -1,0 +1,111 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitFor } from './wait-for.js';
+
+/** A free TCP port on loopback (the OS picks; we release it immediately). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `sb-${prefix}-`));
+}
+
+export interface ManagedProcess {
+  readonly pid: number;
+  readonly logFile: string;
+  readonly child: ChildProcess;
+  /** Resolves with the exit code (or signal) once the process has exited. */
+  readonly exited: Promise<number | string>;
+  logs(): string;
+  /** SIGTERM by PID, then SIGKILL after `graceMs`; resolves when it has exited. */
+  stop(graceMs?: number): Promise<void>;
+  /** SIGKILL by PID (simulates a crash). */
+  kill(): Promise<void>;
+}
+
+/** Spawns a process we own, with its output in a log file; stopped only by its PID. */
+export function spawnManaged(
+  command: string,
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string; name: string; logDir?: string },
+): ManagedProcess {
+  const logFile = join(opts.logDir ?? tempDir('logs'), `${opts.name}.log`);
+  const out = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(command, args, {
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(out);
+  child.stderr?.pipe(out);
+  if (child.pid === undefined) throw new Error(`could not start ${command}`);
+  const pid = child.pid;
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+  });
+  let isExited = false;
+  void exited.then(() => (isExited = true));
+  const signalAndWait = async (signal: NodeJS.Signals, graceMs: number): Promise<void> => {
+    if (isExited) return;
+    try {
+      process.kill(pid, signal);
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => {
+      if (!isExited) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+    }, graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  return {
+    pid,
+    logFile,
+    child,
+    exited,
+    logs: () => {
+      try {
+        return readFileSync(logFile, 'utf8');
+      } catch {
+        return '';
+      }
+    },
+    stop: (graceMs = 10_000) => signalAndWait('SIGTERM', graceMs),
+    kill: () => signalAndWait('SIGKILL', 5_000),
+  };
+}
+
+/** Resolves once something accepts TCP connections on host:port. */
+export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 15_000): Promise<void> {
+  const { connect } = await import('node:net');
+  await waitFor(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const s = connect(port, host);
+        s.once('connect', () => {
+          s.destroy();
+          resolve(true);
+        });
+        s.once('error', () => resolve(false));
+      }),
+    { timeoutMs, what: `port ${host}:${port}` },
+  );
+}

@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import { freePort, spawnManaged, type ManagedProcess } from './processes.js';
+import { repoRoot } from './repo.js';
+import { waitFor } from './wait-for.js';
+
+export type ServiceProcessName = 'gateway' | 'orchestrator' | 'mcp-tools' | 'a2a' | 'audit' | 'xmpp-bridge';
+
+export interface ServiceHandle extends ManagedProcess {
+  name: string;
+  url: string;
+  port: number;
+  env: Record<string, string>;
+}
+
+/**
+ * Starts a real service process from its build output (`dist/apps/<name>/src/main.js`) and waits until
+ * its /readiness answers 200. Fails with the process' log when it exits or never becomes ready.
+ */
+export async function startService(
+  name: ServiceProcessName | string,
+  env: Record<string, string>,
+  opts: { logDir?: string; readyTimeoutMs?: number; entry?: string } = {},
+): Promise<ServiceHandle> {
+  const port = env['PORT'] ? Number(env['PORT']) : await freePort();
+  const fullEnv = { NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', ...env, PORT: String(port) };
+  const entry = opts.entry ?? join(repoRoot, 'dist/apps', name, 'src/main.js');
+  const proc = spawnManaged(process.execPath, ['--enable-source-maps', entry], {
+    env: fullEnv,
+    cwd: repoRoot,
+    name,
+    ...(opts.logDir ? { logDir: opts.logDir } : {}),
+  });
+  const url = `http://127.0.0.1:${port}`;
+  let exitedEarly: number | string | undefined;
+  void proc.exited.then((code) => (exitedEarly = code));
+  try {
+    await waitFor(
+      async () => {
+        if (exitedEarly !== undefined) throw new Error(`${name} exited with ${exitedEarly}`);
+        const r = await fetch(`${url}/readiness`).catch(() => undefined);
+        return r?.status === 200;
+      },
+      { timeoutMs: opts.readyTimeoutMs ?? 30_000, what: `${name} readiness`, intervalMs: 50 },
+    );
+  } catch (e) {
+    await proc.stop(2_000);
+    throw new Error(`${(e as Error).message}\n--- ${name} log ---\n${proc.logs().slice(-4_000)}`, { cause: e });
+  }
+  return { ...proc, name, url, port, env: fullEnv };
+}

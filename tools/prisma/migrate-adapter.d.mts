@@ -1,0 +1,2 @@
+import type { PrismaPg } from '@prisma/adapter-pg';
+export declare function migrateAdapter(databaseUrl: string): PrismaPg;
