@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm run down`: stops what `npm run up` started, by PID: the six services, the stack's Prosody, and
+# `npm run down`: stops what `npm run up` started, by PID: the six services, the sample agents and
+# their bridges, the stack's Prosody, and
 # PostgreSQL/Redis/NATS only when .run/infra-started says these scripts started them. Daemons that were
 # already running before (the machine's own) are left alone.
 #
@@ -33,6 +34,9 @@ for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do
   fi
   rm -f "$pidfile"
 done
+
+# The sample agents and their bridges (examples/agents.sh keeps their PIDs in .run/pids/).
+bash examples/agents.sh stop
 
 # The stack's Prosody (its instance.json/pidfile name the PID; checked against its config path).
 if [[ -d "$RUN_DIR/prosody" ]]; then

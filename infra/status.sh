@@ -43,5 +43,7 @@ else
   printf '%-14s %-10s %s\n' prosody down "127.0.0.1:5222/5223"
 fi
 echo
+bash examples/agents.sh status || true
+echo
 echo "logs: $RUN_DIR/logs/"
 ((all_ready)) || exit 3

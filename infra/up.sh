@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# `npm run up`: everything on this machine, then a demo task through the gateway.
+# `npm run up`: everything on this machine, then the two demo tasks through the gateway.
 #   setup (packages, PostgreSQL/Redis/NATS, node_modules, Prisma) -> build -> migrations ->
 #   the stack's Prosody (127.0.0.1:5222 STARTTLS, :5223 direct TLS) and its accounts ->
-#   the six services in the background -> wait for every /readiness -> demo.
-# Safe to run again: services it started before are stopped by PID and started fresh.
+#   the sample remote agents and their bridges (examples/agents.sh) ->
+#   the six services in the background -> wait for every /readiness -> the demos:
+#     1. "what is 17 * 23, then save the result as a note"             (tools, built-in planner)
+#     2. "ask the researcher about NATS JetStream, then have the writer draft a summary"
+#        (A2A delegation to the sample agents, carried over XMPP by the xmpp-bridge)
+# Safe to run again: processes it started before are stopped by PID and started fresh.
 #
-# usage: infra/up.sh [--no-demo] [--no-build]
-# env: SB_READY_TIMEOUT (s, default 120), SB_DEMO_TIMEOUT (s, default 120), SB_DEMO_TASK, SB_PG_URL
+# usage: infra/up.sh [--no-demo] [--no-build] [--no-agents]
+#   --no-agents   do not start the sample agents (and skip the second demo)
+# env: SB_READY_TIMEOUT (s, default 120), SB_DEMO_TIMEOUT (s, default 120), SB_DEMO_TASK,
+#      SB_DEMO_TASK_2, SB_PG_URL
 # Settings: .env in the repo root (KEY=VALUE lines) overrides the defaults below; per-service
 # databases come from ORCHESTRATOR_DATABASE_URL, MCP_TOOLS_DATABASE_URL, AUDIT_DATABASE_URL.
 set -euo pipefail
@@ -15,10 +21,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DEMO=1
 BUILD=1
+AGENTS=1
 for arg in "$@"; do
   case "$arg" in
     --no-demo) DEMO=0 ;;
     --no-build) BUILD=0 ;;
+    --no-agents) AGENTS=0 ;;
     -h | --help)
       usage
       exit 0
@@ -33,6 +41,7 @@ PID_DIR="$RUN_DIR/pids"
 mkdir -p "$LOG_DIR" "$PID_DIR"
 READY_TIMEOUT="${SB_READY_TIMEOUT:-120}"
 DEMO_TASK="${SB_DEMO_TASK:-what is 17 * 23, then save the result as a note}"
+DEMO_TASK_2="${SB_DEMO_TASK_2:-ask the researcher about NATS JetStream, then have the writer draft a summary}"
 DEMO_TIMEOUT="${SB_DEMO_TIMEOUT:-120}"
 
 bash infra/setup.sh
@@ -112,6 +121,22 @@ load_env_file "$RUN_DIR/xmpp-accounts.env"
 setdefault AZTM_JID "$XMPP_PLATFORM_JID"
 setdefault AZTM_PASSWORD "$XMPP_PLATFORM_PASSWORD"
 setdefault NODE_EXTRA_CA_CERTS "$RUN_DIR/prosody/certs/ca.crt"
+setdefault XMPP_BRIDGE_CA_FILE "$RUN_DIR/prosody/certs/ca.crt"
+
+# --- sample remote agents ------------------------------------------------------------------------
+# researcher and writer: A2A servers on loopback, each behind its own bridge in server mode; the
+# platform reaches them only through SERVICE_MAP -> its xmpp-bridge -> Prosody (examples/agents.env).
+if ((AGENTS)); then
+  load_env_file examples/agents.env
+  log "starting the sample agents and their bridges (examples/agents.sh)"
+  bash examples/agents.sh start >"$LOG_DIR/agents-start.log" 2>&1 || {
+    tail -n 30 "$LOG_DIR/agents-start.log" >&2
+    die "the sample agents did not start (log: $LOG_DIR/agents-start.log)"
+  }
+  ok "sample agents ready: researcher, writer (over XMPP only)"
+elif pid_alive "$(cat "$PID_DIR/bridge-researcher.pid" 2>/dev/null || true)"; then
+  bash examples/agents.sh stop
+fi
 
 # --- services ------------------------------------------------------------------------------------
 service_pid() { # the PID of a service we started, if it still runs
@@ -190,18 +215,27 @@ while ((${#pending[@]} > 0)); do
   sleep 0.5
 done
 
+run_demo() { # TASK
+  log "demo: \"$1\""
+  local demo_rc=0
+  GATEWAY_URL="http://127.0.0.1:${SERVICE_PORTS[gateway]}" timeout "$DEMO_TIMEOUT" node tools/demo.mjs "$1" || demo_rc=$?
+  if ((demo_rc == 124)); then
+    die "the demo task did not finish within ${DEMO_TIMEOUT}s (logs: $LOG_DIR/; the services keep running: npm run down stops them)"
+  elif ((demo_rc != 0)); then
+    die "the demo task failed (logs: $LOG_DIR/; the services keep running: npm run down stops them)"
+  fi
+  echo
+}
+
 if ((DEMO)); then
-  if [[ -f tools/demo.mjs ]]; then
-    log "demo: \"$DEMO_TASK\""
-    demo_rc=0
-    GATEWAY_URL="http://127.0.0.1:${SERVICE_PORTS[gateway]}" timeout "$DEMO_TIMEOUT" node tools/demo.mjs "$DEMO_TASK" || demo_rc=$?
-    if ((demo_rc == 124)); then
-      die "the demo task did not finish within ${DEMO_TIMEOUT}s (logs: $LOG_DIR/; the services keep running: npm run down stops them)"
-    elif ((demo_rc != 0)); then
-      die "the demo task failed (logs: $LOG_DIR/; the services keep running: npm run down stops them)"
-    fi
-  else
-    warn "tools/demo.mjs is missing: skipping the demo"
+  run_demo "$DEMO_TASK"
+  if ((AGENTS)); then
+    xmpp_before="$(grep -c 'xmpp exchange' "$LOG_DIR/xmpp-bridge.log" || true)"
+    run_demo "$DEMO_TASK_2"
+    xmpp_after="$(grep -c 'xmpp exchange' "$LOG_DIR/xmpp-bridge.log" || true)"
+    ok "the xmpp-bridge carried $((xmpp_after - xmpp_before)) HTTP exchanges over XMPP for that task; its log:"
+    grep 'xmpp exchange' "$LOG_DIR/xmpp-bridge.log" | tail -n "$((xmpp_after - xmpp_before))" | tail -n 8 | sed 's/^/  /'
+    echo
   fi
 fi
 
@@ -211,6 +245,7 @@ ${_B}Switchboard is running.${_N}
   gateway       http://127.0.0.1:${SERVICE_PORTS[gateway]}   (AUTH_MODE=$AUTH_MODE)
   services      ${SERVICES[*]}   (ports 3000-3005)
   XMPP          127.0.0.1:5222 (STARTTLS) / 5223 (direct TLS), accounts in .run/xmpp-accounts.env
+  agents        $( ((AGENTS)) && echo "researcher, writer over XMPP (examples/agents.sh status)" || echo "not started (--no-agents)")
   logs          $LOG_DIR/<service>.log   (Prosody: $RUN_DIR/prosody/prosody.log)
   status        npm run status
   stop          npm run down

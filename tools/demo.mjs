@@ -28,6 +28,12 @@ const summary = (e) => {
     case 'mcp.task.completed':
     case 'orchestrator.step.completed':
       return `${d.stepId} ${JSON.stringify(d.output)} (${Math.round(d.durationMs * 10) / 10} ms)`;
+    case 'a2a.delegation.started':
+      return `${d.stepId} → agent ${d.agent} over ${d.transport === 'xmpp' ? 'XMPP (XEP-0332 via the xmpp-bridge)' : 'HTTP'}: "${d.message}"`;
+    case 'a2a.delegation.status':
+      return `${d.agent} [${d.transport}] ${d.state}${d.text ? `: ${d.text}` : ''}`;
+    case 'a2a.delegation.result':
+      return `${d.agent} [${d.transport}] ${d.state} (${Math.round(d.durationMs)} ms): ${d.text.length > 160 ? `${d.text.slice(0, 157)}...` : d.text}`;
     case 'orchestrator.task.completed':
       return `${d.result} (${d.steps} steps, ${Math.round(d.durationMs)} ms)`;
     default:

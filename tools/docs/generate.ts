@@ -3,6 +3,7 @@
 //   docs/configuration.md, .env.example   — from each service's zod config (`.describe()` texts)
 // Usage: npx tsx --tsconfig tsconfig.base.json tools/docs/generate.ts [--check]
 // With --check nothing is written; exits 1 listing the files that are out of date.
+import { isSecretKey } from '@switchboard/config';
 import { CATALOGUE, type CommandContract, type EventContract, Tasks } from '@switchboard/contracts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -178,7 +179,7 @@ async function settingsOf(service: string): Promise<Setting[]> {
     description: p.description ?? '',
     default: p.default,
     required: (js.required ?? []).includes(key) && p.default === undefined,
-    secret: /PASSWORD|SECRET|TOKEN|_KEY$|CREDENTIAL/.test(key),
+    secret: isSecretKey(key),
     type: typeOf(p),
   }));
 }

@@ -1,14 +1,17 @@
 import { type A2a, Tasks } from '@switchboard/contracts';
 import {
   collectSse,
+  type LlmStub,
   type PrivateProsody,
   repoRoot,
   type ServiceHandle,
   type Stack,
   startPrivateProsody,
+  startLlmStub,
   startService,
   startStack,
   tempDir,
+  toolResults,
 } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -136,5 +139,78 @@ describe('delegation to remote agents across XMPP (real processes, Prosody and s
       expect(rpc.length).toBeGreaterThanOrEqual(2);
       expect(rpc.every((l) => l.via === `platform@${DOMAIN}`)).toBe(true);
     }
+
+    // The operators' view: the platform's bridge logs one `xmpp exchange` line per request it carried,
+    // naming the JID it went to, and the agents' bridges one per request they served.
+    const exchanges = (log: string) =>
+      log
+        .split('\n')
+        .filter((l) => l.includes('"xmpp exchange"'))
+        .map((l) => JSON.parse(l) as { direction: string; to?: string; from?: string; method: string; path: string; status?: number; outcome: string });
+    const out = exchanges(stack.services['xmpp-bridge']!.logs()).filter((l) => l.direction === 'out');
+    for (const kind of ['researcher', 'writer']) {
+      const toAgent = out.filter((l) => l.to === `${kind}@${DOMAIN}`);
+      expect(toAgent.length).toBeGreaterThanOrEqual(2);
+      expect(toAgent.every((l) => l.outcome === 'ok' && l.status !== undefined && l.status < 400)).toBe(true);
+      const served = exchanges(agentBridges[kind]!.logs()).filter((l) => l.direction === 'in');
+      expect(served.length).toBeGreaterThanOrEqual(2);
+      expect(served.every((l) => l.from === `platform@${DOMAIN}`)).toBe(true);
+    }
+  });
+
+  // The same demo with the planner pointed at an OpenAI-compatible server (scripted: no real LLM here):
+  // the model calls the agents through the delegate__<agent> functions, and the calls still cross XMPP.
+  describe('with the LLM planner', () => {
+    let llm: LlmStub;
+
+    beforeAll(async () => {
+      llm = await startLlmStub();
+      await stack.restart('orchestrator', { OPENAI_BASE_URL: llm.baseUrl, OPENAI_API_KEY: 'sk-e2e-0123456789', LLM_MODEL: 'stub-model' });
+    }, 60_000);
+
+    afterAll(async () => {
+      await llm?.stop();
+    });
+
+    it('runs the demo delegation task through the model, across XMPP', async () => {
+      const offered: string[][] = [];
+      const script = llm.script(TASK, [
+        (req) => {
+          offered.push((req.body.tools ?? []).map((t) => t.function.name));
+          return { toolCalls: [{ name: 'delegate__researcher', arguments: { message: 'NATS JetStream' } }], usage: { prompt: 300, completion: 20 } };
+        },
+        (req) => ({
+          toolCalls: [{ name: 'delegate__writer', arguments: { message: 'draft a summary', context: JSON.stringify(toolResults(req).at(-1)?.content) } }],
+          usage: { prompt: 500, completion: 30 },
+        }),
+        (req) => ({ content: `Summary ready: ${JSON.stringify(toolResults(req).at(-1)?.content).slice(0, 120)}`, usage: { prompt: 700, completion: 40 } }),
+      ]);
+      const response = await fetch(`${stack.gatewayUrl}/orchestrate/stream`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-user-id': `llm-${randomUUID()}` },
+        body: JSON.stringify({ task: TASK }),
+      });
+      expect(response.status).toBe(200);
+      const events = (await collectSse(response)).map((e) => Tasks.TaskEvent.parse(JSON.parse(e.data)));
+      expect(events[0]).toMatchObject({ name: 'orchestrator.task.started', data: { planner: 'llm', model: 'stub-model' } });
+      const final = events[events.length - 1]!;
+      expect(final.name).toBe('orchestrator.task.completed');
+      expect(script.remaining).toBe(0);
+      expect(offered[0]).toEqual(expect.arrayContaining(['delegate__researcher', 'delegate__writer']));
+
+      const started = events.filter((e) => e.name === 'a2a.delegation.started').map((e) => e.data);
+      expect(started).toEqual([
+        expect.objectContaining({ agent: 'researcher', message: 'NATS JetStream', transport: 'xmpp' }),
+        expect.objectContaining({ agent: 'writer', message: 'draft a summary', transport: 'xmpp' }),
+      ]);
+      const results = events.filter((e) => e.name === 'a2a.delegation.result').map((e) => e.data);
+      expect(results.map((d) => ('state' in d ? [d.agent, d.state, d.transport] : []))).toEqual([
+        ['researcher', 'TASK_STATE_COMPLETED', 'xmpp'],
+        ['writer', 'TASK_STATE_COMPLETED', 'xmpp'],
+      ]);
+      // The model saw the researcher's reply before it asked the writer, and the writer's before it answered.
+      expect(JSON.stringify(script.requests[1]!.body.messages)).toContain('NATS JetStream');
+      expect(final.name === 'orchestrator.task.completed' ? final.data.result : '').toMatch(/^Summary ready: /);
+    });
   });
 });

@@ -180,6 +180,7 @@ xmppBridge:
 {{- $_ := set $data "AZTM_XMPP_TIMEOUT" $.Values.xmpp.timeout -}}
 {{- $_ := set $data "AZTM_JID" $.Values.xmpp.jid -}}
 {{- $_ := set $data "AZTM_LOG_LEVEL" $.Values.xmpp.logLevel -}}
+{{- $_ := set $data "XMPP_BRIDGE_HTTP_TARGET" (printf "http://%s:%v" (include "sb.component" (list $ $.Values.services.gateway.name)) $.Values.services.gateway.port) -}}
 {{- end -}}
 {{- range $k, $v := ($svc.config | default dict) -}}
 {{- $_ := set $data $k $v -}}

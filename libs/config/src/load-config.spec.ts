@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BaseEnv, envBoolean } from './base.env.js';
-import { ConfigError, loadConfig } from './load-config.js';
+import { ConfigError, isSecretKey, loadConfig } from './load-config.js';
 
 const Schema = BaseEnv.extend({
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
@@ -29,6 +29,26 @@ describe(loadConfig.name, () => {
     expect(message).toContain('got "eighty"');
     expect(message).not.toContain('short');
     expect((error as ConfigError).problems).toHaveLength(5);
+  });
+
+  it('shows a bad URL without the password it carries', () => {
+    const Url = z.object({ DATABASE_URL: z.string().url().startsWith('postgresql://') });
+    expect(() => loadConfig('svc', Url, { DATABASE_URL: 'mysql://app:hunter2@db:3306/x' })).toThrow(/got "mysql:\/\/app:\*\*\*@db:3306\/x"/);
+    expect(() => loadConfig('svc', Url, { DATABASE_URL: 'mysql://app:hunter2@db:3306/x' })).not.toThrow(/hunter2/);
+  });
+
+  it.each([
+    ['NATS_TOKEN', true],
+    ['OPENAI_API_KEY', true],
+    ['JWT_SECRET', true],
+    ['XMPP_PLATFORM_PASSWORD', true],
+    ['AZTM_PASSWORD', true],
+    ['TASK_TOKEN_BUDGET', false],
+    ['LLM_MAX_OUTPUT_TOKENS', false],
+    ['REDIS_KEY_PREFIX', false],
+    ['PORT', false],
+  ])('isSecretKey(%s) is %s', (key, secret) => {
+    expect(isSecretKey(key)).toBe(secret);
   });
 
   it('treats empty values as unset', () => {

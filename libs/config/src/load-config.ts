@@ -13,8 +13,23 @@ export class ConfigError extends Error {
   }
 }
 
-/** Keys whose values are never echoed back in a config error. */
-const SECRET_KEY = /PASSWORD|SECRET|TOKEN|KEY|CREDENTIAL/i;
+/**
+ * Keys that hold secrets: their values are never echoed back in a config error and the generated
+ * docs mark them. Word-based so that TASK_TOKEN_BUDGET or REDIS_KEY_PREFIX are not secrets while
+ * NATS_TOKEN, OPENAI_API_KEY and JWT_SECRET are.
+ */
+export function isSecretKey(key: string): boolean {
+  return /(^|_)(PASSWORD|PASSPHRASE|SECRET|CREDENTIALS?)(_|$)|(^|_)(TOKEN|KEY)$/i.test(key);
+}
+
+function shorten(raw: string): string {
+  return raw.length > 80 ? `${raw.slice(0, 80)}…` : raw;
+}
+
+/** A URL's password (postgresql://user:pass@host) replaced, so a bad DATABASE_URL can be shown. */
+function withoutUserinfoPassword(raw: string): string {
+  return raw.replace(/(\/\/[^/:@\s]*):[^@/\s]*@/g, '$1:***@');
+}
 
 /**
  * Validates the environment once and returns the typed config, or throws one ConfigError listing
@@ -35,9 +50,9 @@ export function loadConfig<S extends z.ZodType>(
     const shown =
       raw === undefined
         ? 'is missing'
-        : SECRET_KEY.test(key)
+        : isSecretKey(key)
           ? '(value hidden)'
-          : `got ${JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw)}`;
+          : `got ${JSON.stringify(shorten(withoutUserinfoPassword(raw)))}`;
     return `${key}: ${issue.message} (${shown})`;
   });
   throw new ConfigError(service, problems);

@@ -31,17 +31,19 @@ export async function startService(
     ...(opts.logDir ? { logDir: opts.logDir } : {}),
   });
   const url = `http://127.0.0.1:${port}`;
-  let exitedEarly: number | string | undefined;
-  void proc.exited.then((code) => (exitedEarly = code));
+  // A process that exits during start-up fails at once, not after the readiness deadline.
+  let exitCode: number | string | undefined;
+  void proc.exited.then((code) => (exitCode = code));
   try {
-    await waitFor(
+    const outcome = await waitFor(
       async () => {
-        if (exitedEarly !== undefined) throw new Error(`${name} exited with ${exitedEarly}`);
+        if (exitCode !== undefined) return 'exited' as const;
         const r = await fetch(`${url}/readiness`).catch(() => undefined);
-        return r?.status === 200;
+        return r?.status === 200 ? ('ready' as const) : undefined;
       },
       { timeoutMs: opts.readyTimeoutMs ?? 30_000, what: `${name} readiness`, intervalMs: 50 },
     );
+    if (outcome === 'exited') throw new Error(`${name} exited with ${exitCode} before it was ready`);
   } catch (e) {
     await proc.stop(2_000);
     throw new Error(`${(e as Error).message}\n--- ${name} log ---\n${proc.logs().slice(-4_000)}`, { cause: e });

@@ -12,7 +12,8 @@ export interface Stack {
   logDir: string;
   /** Environment each service was started with (to restart one the same way). */
   envOf(name: string): Record<string, string>;
-  restart(name: string): Promise<ServiceHandle>;
+  /** Stops a service and starts it again on the same port, with `overrides` added to its environment. */
+  restart(name: string, overrides?: Record<string, string>): Promise<ServiceHandle>;
   stop(): Promise<void>;
 }
 
@@ -64,9 +65,9 @@ export async function startStack(
       if (!gw) throw new Error('the gateway is not part of this stack');
       return gw.url;
     },
-    restart: async (name) => {
+    restart: async (name, overrides = {}) => {
       await services[name]?.stop();
-      const env = { ...envOf(name), ...(services[name] ? { PORT: String(services[name].port) } : {}) };
+      const env = { ...envOf(name), ...overrides, ...(services[name] ? { PORT: String(services[name].port) } : {}) };
       services[name] = await startService(name, env, { logDir });
       return services[name];
     },

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, type Xmpp } from '@switchboard/contracts';
+import { LOGGER, type Logger } from '@switchboard/observability';
 import { BRIDGE_SETTINGS, type BridgeSettings } from '../config/bridge-settings.js';
 import { headerValue, type HttpRequestMessage, isTextBody } from '../http/http-message.js';
 import { XmppSessionService } from '../xmpp/xmpp-session.service.js';
@@ -15,6 +16,7 @@ export class SendHttpRequestUseCase {
     @Inject(BRIDGE_SETTINGS) private readonly settings: BridgeSettings,
     private readonly session: XmppSessionService,
     private readonly metrics: BridgeMetrics,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /** The JID serving `url`'s host (with or without its port), or NOT_FOUND. */
@@ -32,9 +34,14 @@ export class SendHttpRequestUseCase {
   async execute(input: Xmpp.HttpOverXmppRequest): Promise<Xmpp.HttpOverXmppResponse> {
     const started = performance.now();
     let outcome = 'ok';
+    // One info line per exchange, so operators see traffic crossing XMPP. Path only: a query string
+    // may carry credentials.
+    const line: Record<string, unknown> = { direction: 'out', method: input.method };
     try {
       const url = new URL(input.url);
+      Object.assign(line, { host: url.host, path: url.pathname });
       const jid = this.jidFor(url);
+      line['to'] = jid;
       const headers = [...input.headers];
       // The XMPP hop drops the URL's authority: keep it in Host, as any HTTP client would send it.
       if (headerValue(headers, 'host') === undefined) headers.unshift(['Host', url.host]);
@@ -46,6 +53,7 @@ export class SendHttpRequestUseCase {
       };
       const response = await this.session.transport.exchange(jid, request, input.timeoutMs ?? this.settings.xmpp.timeoutMs);
       const body = response.body;
+      Object.assign(line, { status: response.status, bytes: body?.length ?? 0 });
       return {
         status: response.status,
         ...(response.statusText ? { statusText: response.statusText } : {}),
@@ -63,8 +71,10 @@ export class SendHttpRequestUseCase {
       outcome = e instanceof DomainError ? e.code : 'INTERNAL';
       throw e;
     } finally {
+      const seconds = (performance.now() - started) / 1000;
       this.metrics.exchanges.inc({ direction: 'out', outcome });
-      this.metrics.exchangeSeconds.observe({ direction: 'out' }, (performance.now() - started) / 1000);
+      this.metrics.exchangeSeconds.observe({ direction: 'out' }, seconds);
+      this.logger.info({ ...line, outcome, ms: Math.round(seconds * 10_000) / 10 }, 'xmpp exchange');
     }
   }
 }

@@ -36,8 +36,10 @@ export class ServeHttpRequestUseCase implements HttpRequestServer, OnModuleInit 
   async handle(from: string, request: HttpRequestMessage): Promise<HttpResponseMessage> {
     const started = performance.now();
     let outcome = 'ok';
+    let status: number | undefined;
     try {
       const response = await this.forwarder.forward(request, bareOf(from));
+      status = response.status;
       if (response.status >= 500) outcome = String(response.status);
       return response;
     } catch (e) {
@@ -45,8 +47,12 @@ export class ServeHttpRequestUseCase implements HttpRequestServer, OnModuleInit 
       this.logger.warn({ from, method: request.method, resource: request.resource.slice(0, 200), err: (e as Error).message }, 'incoming HTTP request failed');
       throw e;
     } finally {
+      const seconds = (performance.now() - started) / 1000;
       this.metrics.exchanges.inc({ direction: 'in', outcome });
-      this.metrics.exchangeSeconds.observe({ direction: 'in' }, (performance.now() - started) / 1000);
+      this.metrics.exchangeSeconds.observe({ direction: 'in' }, seconds);
+      // Path only: a query string may carry credentials.
+      const path = request.resource.split('?')[0]?.slice(0, 200);
+      this.logger.info({ direction: 'in', from: bareOf(from), method: request.method, path, status, outcome, ms: Math.round(seconds * 10_000) / 10 }, 'xmpp exchange');
     }
   }
 }
