@@ -234,7 +234,12 @@ if ((DEMO)); then
     run_demo "$DEMO_TASK_2"
     xmpp_after="$(grep -c 'xmpp exchange' "$LOG_DIR/xmpp-bridge.log" || true)"
     ok "the xmpp-bridge carried $((xmpp_after - xmpp_before)) HTTP exchanges over XMPP for that task; its log:"
-    grep 'xmpp exchange' "$LOG_DIR/xmpp-bridge.log" | tail -n "$((xmpp_after - xmpp_before))" | tail -n 8 | sed 's/^/  /'
+    grep 'xmpp exchange' "$LOG_DIR/xmpp-bridge.log" | tail -n "$((xmpp_after - xmpp_before))" | node -e '
+      const lines = require("node:fs").readFileSync(0, "utf8").trim().split("\n").filter(Boolean);
+      for (const l of lines) {
+        const x = JSON.parse(l);
+        console.log(`  ${x.time}  ${x.method} http://${x.host}${x.path} -> XMPP ${x.to}  ${x.status ?? x.outcome}  ${x.ms} ms`);
+      }'
     echo
   fi
 fi

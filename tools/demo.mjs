@@ -12,6 +12,7 @@ const headers = { 'content-type': 'application/json', accept: 'text/event-stream
 if (process.env.DEMO_USER_ID) headers['x-user-id'] = process.env.DEMO_USER_ID;
 if (process.env.DEMO_TOKEN) headers.authorization = `Bearer ${process.env.DEMO_TOKEN}`;
 
+const clip = (text, max = 160) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
 const summary = (e) => {
   const d = e.data ?? {};
   switch (e.name) {
@@ -22,20 +23,20 @@ const summary = (e) => {
     case 'orchestrator.planning.completed':
       return d.plan.map((a) => `${a.id}: ${a.kind} ${a.target} ${JSON.stringify(a.input)}`).join(' | ') || '(no actions)';
     case 'orchestrator.step.dispatching':
-      return `${d.stepId} → ${d.kind} ${d.target} ${JSON.stringify(d.input)}`;
+      return `${d.stepId} → ${d.kind} ${d.target} ${clip(JSON.stringify(d.input))}`;
     case 'mcp.task.started':
       return `${d.tool} ${JSON.stringify(d.input)}`;
     case 'mcp.task.completed':
     case 'orchestrator.step.completed':
-      return `${d.stepId} ${JSON.stringify(d.output)} (${Math.round(d.durationMs * 10) / 10} ms)`;
+      return `${d.stepId} ${clip(JSON.stringify(d.output))} (${Math.round(d.durationMs * 10) / 10} ms)`;
     case 'a2a.delegation.started':
       return `${d.stepId} → agent ${d.agent} over ${d.transport === 'xmpp' ? 'XMPP (XEP-0332 via the xmpp-bridge)' : 'HTTP'}: "${d.message}"`;
     case 'a2a.delegation.status':
       return `${d.agent} [${d.transport}] ${d.state}${d.text ? `: ${d.text}` : ''}`;
     case 'a2a.delegation.result':
-      return `${d.agent} [${d.transport}] ${d.state} (${Math.round(d.durationMs)} ms): ${d.text.length > 160 ? `${d.text.slice(0, 157)}...` : d.text}`;
+      return `${d.agent} [${d.transport}] ${d.state} (${Math.round(d.durationMs)} ms): ${clip(d.text.replace(/\s+/g, ' '))}`;
     case 'orchestrator.task.completed':
-      return `${d.result} (${d.steps} steps, ${Math.round(d.durationMs)} ms)`;
+      return `${clip(String(d.result).replace(/\s+/g, ' '))} (${d.steps} steps, ${Math.round(d.durationMs)} ms)`;
     default:
       return e.message ?? JSON.stringify(d);
   }

@@ -63,10 +63,15 @@ async function measure(label: string, n: number, fn: () => Promise<unknown>): Pr
   return times;
 }
 
+// Every task from its own user, as many users would send them: per-user limits (rate, open streams)
+// are the gateway's business, not what this measures.
+const runId = Date.now().toString(36);
+let taskNo = 0;
+
 async function demoTask(): Promise<void> {
   const r = await fetch(`${gateway}/orchestrate/stream`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-user-id': 'bench' },
+    headers: { 'content-type': 'application/json', 'x-user-id': `bench-${runId}-${taskNo++}` },
     body: JSON.stringify({ task: DEMO }),
   });
   if (r.status !== 200 || !r.body) throw new Error(`gateway answered ${r.status}`);

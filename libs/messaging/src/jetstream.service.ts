@@ -60,6 +60,11 @@ export interface DurableOptions<E extends EventContract> extends DurableBase<E> 
 export interface DurableBatchOptions<E extends EventContract> extends DurableBase<E> {
   /** Most messages handed to one `handleBatch` call; batches form naturally under load. */
   maxBatch: number;
+  /**
+   * After the first message of a batch arrives, wait up to this long for more (unless maxBatch is
+   * reached first). Trades a little delay for fewer, larger batches when traffic trickles in.
+   */
+  lingerMs?: number;
   handleBatch: (items: DurableItem<z.infer<E['payload']>>[]) => Promise<void>;
 }
 
@@ -219,6 +224,20 @@ export class JetStreamService {
           await new Promise<void>((resolve) => (wake = resolve));
           wake = undefined;
           continue;
+        }
+        if (opts.lingerMs && pending.length < opts.maxBatch) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, opts.lingerMs);
+            // Woken early by every arrival; resolve only once the batch is full (or on the timer).
+            const check = (): void => {
+              if (pending.length >= opts.maxBatch || stopped) {
+                clearTimeout(timer);
+                resolve();
+              } else wake = check;
+            };
+            wake = check;
+          });
+          wake = undefined;
         }
         const batch = pending.splice(0, opts.maxBatch);
         await this.runBatch(opts, batch);

@@ -196,6 +196,29 @@ describe('messaging over real NATS (Nest transport + NatsBus + JetStream)', () =
       await consumer.stop();
     });
 
+    it('lingers for a fuller batch and hands it over as soon as it is full', async () => {
+      const batches: string[][] = [];
+      const consumer = await client.jetstream.consumeDurableBatch({
+        contract: Job,
+        durable: 'test-batcher',
+        filterSubject: 'sb.test.js.batch',
+        maxBatch: 3,
+        // Far longer than the test may take: only a full batch can end the wait.
+        lingerMs: 60_000,
+        ackWaitMs: 120_000,
+        maxDeliver: 5,
+        retryDelaysMs: [50],
+        handleBatch: async (items) => {
+          batches.push(items.map((i) => i.payload.id));
+        },
+      });
+      // One at a time, each stored before the next is sent: without the linger the first would go alone.
+      for (const id of ['b1', 'b2', 'b3']) await client.jetstream.publish(Job, ['batch'], { id }, { msgId: randomUUID() });
+      await waitFor(() => batches.length > 0, { what: 'the batch' });
+      expect(batches).toEqual([['b1', 'b2', 'b3']]);
+      await consumer.stop();
+    });
+
     it('replays a subject from the start and then follows', async () => {
       for (const id of ['r1', 'r2']) await client.jetstream.publish(Job, ['replay'], { id }, { msgId: `replay-${id}` });
       const { messages, stop } = await client.jetstream.replay(stream, 'sb.test.js.replay', { follow: true });

@@ -6,6 +6,15 @@ export const AuditEnv = BaseEnv.extend({
   DATABASE_URL: databaseUrl.default('postgresql://postgres@127.0.0.1:5432/sb_audit'),
   /** Most records committed in one transaction (batches form under load). */
   AUDIT_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(200),
+  AUDIT_BATCH_LINGER_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(5_000)
+    .default(50)
+    .describe(
+      'How long a batch (audit records, task log lines) waits for more after its first message (0 = none). Each audit batch is one transaction on the hash chain: when records trickle in, a short wait cuts the CPU per record several times, at the cost of this much delay before a record is queryable.',
+    ),
   /** How long a delivered batch may stay unacknowledged before JetStream redelivers it (after a crash). */
   AUDIT_ACK_WAIT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   /** Delivery attempts before a record that cannot be stored is parked in the dead-letter stream. */

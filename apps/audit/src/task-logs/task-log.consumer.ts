@@ -30,6 +30,7 @@ export class TaskLogConsumer implements OnApplicationBootstrap {
       contract: Tasks.TaskEventPublished,
       durable: 'task-logs',
       maxBatch: this.config.AUDIT_BATCH_SIZE,
+      lingerMs: this.config.AUDIT_BATCH_LINGER_MS,
       ackWaitMs: this.config.AUDIT_ACK_WAIT_MS,
       maxDeliver: this.config.AUDIT_MAX_DELIVER,
       retryDelaysMs: [1_000, 2_000, 5_000, 10_000, 30_000, 60_000],

@@ -39,6 +39,8 @@ export class TaskLogWriter {
   readonly root: string;
   private readonly folders = new Bounded<string, string>(CACHED);
   private readonly seqs = new Bounded<string, Set<number>>(CACHED);
+  /** metadata.json as last written, by task folder: saves reading it back for every batch. */
+  private readonly metas = new Bounded<string, TaskLogMetadata>(CACHED);
 
   constructor(@Inject(APP_CONFIG) config: Pick<AuditEnv, 'TASK_LOG_DIR'>) {
     this.root = resolve(config.TASK_LOG_DIR);
@@ -67,6 +69,7 @@ export class TaskLogWriter {
       this.folders.delete(taskId);
     }
     for (const key of [...this.seqs.keys()]) if (key.startsWith(join(this.root, folder))) this.seqs.delete(key);
+    this.metas.delete(join(this.root, folder));
   }
 
   private async writeTask(taskId: string, events: Tasks.TaskEvent[]): Promise<void> {
@@ -88,7 +91,7 @@ export class TaskLogWriter {
     for (const rel of order) {
       written = await this.appendLines(join(dir, rel), files.get(rel) ?? []);
     }
-    const meta = (await this.readMetadata(dir)) ?? newMetadata(taskId, folder, first.at);
+    const meta = structuredClone(this.metas.get(dir)) ?? (await this.readMetadata(dir)) ?? newMetadata(taskId, folder, first.at);
     for (const e of events) applyEvent(meta, e);
     meta.events = written.size;
     meta.lastSeq = Math.max(0, ...written);
@@ -97,6 +100,7 @@ export class TaskLogWriter {
     const path = join(dir, 'metadata.json');
     await writeFile(`${path}.tmp`, `${JSON.stringify(meta, null, 2)}\n`);
     await rename(`${path}.tmp`, path);
+    this.metas.set(dir, meta);
   }
 
   private async ensureFolder(taskId: string, startedAt: string): Promise<string> {
@@ -112,10 +116,12 @@ export class TaskLogWriter {
 
   /** Appends the lines whose seq the file does not hold yet; returns the file's seqs. */
   private async appendLines(path: string, lines: { seq: number; line: string }[]): Promise<Set<number>> {
-    const seqs = this.seqs.get(path) ?? (await this.loadSeqs(path));
+    const cached = this.seqs.get(path);
+    const seqs = cached ?? (await this.loadSeqs(path));
     const fresh = lines.filter((l) => !seqs.has(l.seq));
     if (fresh.length) {
-      await mkdir(dirname(path), { recursive: true });
+      // A cached file was written before, so its folder exists.
+      if (!cached) await mkdir(dirname(path), { recursive: true });
       await appendFile(path, fresh.map((l) => `${l.line}\n`).join(''));
       for (const l of fresh) seqs.add(l.seq);
     }
