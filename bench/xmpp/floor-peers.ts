@@ -19,10 +19,23 @@ const env = (k: string) => {
 const nc = await connect({ servers: env('NATS_URL') });
 nc.subscribe('bench.xmpp.floor.echo', { callback: (_err, msg) => msg.respond(msg.data) });
 
-const xmpp = client({ service: env('XMPP_SERVICE'), domain: env('XMPP_DOMAIN'), username: env('XMPP_USER'), password: env('XMPP_PASSWORD'), resource: 'floor' });
+const xmpp = client({
+  service: env('XMPP_SERVICE'),
+  domain: env('XMPP_DOMAIN'),
+  username: env('XMPP_USER'),
+  password: env('XMPP_PASSWORD'),
+  resource: 'floor',
+});
 xmpp.on('error', () => undefined);
-xmpp.iqCallee.set('urn:xmpp:http', 'req', (ctx: { element: { getChild(n: string): { getChildText(n: string): string } | undefined } }) =>
-  xml('resp', { xmlns: 'urn:xmpp:http', version: '1.1', statusCode: '200' }, xml('data', {}, xml('text', {}, ctx.element.getChild('data')?.getChildText('text') ?? ''))),
+xmpp.iqCallee.set(
+  'urn:xmpp:http',
+  'req',
+  (ctx: { element: { getChild(n: string): { getChildText(n: string): string } | undefined } }) =>
+    xml(
+      'resp',
+      { xmlns: 'urn:xmpp:http', version: '1.1', statusCode: '200' },
+      xml('data', {}, xml('text', {}, ctx.element.getChild('data')?.getChildText('text') ?? '')),
+    ),
 );
 await xmpp.start();
 
@@ -51,7 +64,15 @@ own.client.on('element', (el: Element) => {
   if (el.name !== 'iq' || el.attrs['type'] !== 'set') return;
   const text = el.getChild('req')?.getChild('data')?.getChildText('text') ?? '';
   void own.client.sendElement(
-    bridgeXml('iq', { type: 'result', to: el.attrs['from'], id: el.attrs['id'] }, bridgeXml('resp', { xmlns: 'urn:xmpp:http', version: '1.1', statusCode: '200' }, bridgeXml('data', {}, bridgeXml('text', {}, text)))),
+    bridgeXml(
+      'iq',
+      { type: 'result', to: el.attrs['from'], id: el.attrs['id'] },
+      bridgeXml(
+        'resp',
+        { xmlns: 'urn:xmpp:http', version: '1.1', statusCode: '200' },
+        bridgeXml('data', {}, bridgeXml('text', {}, text)),
+      ),
+    ),
   );
 });
 await nc.flush();

@@ -7,7 +7,10 @@ const server = createServer((req, res) => {
   req.on('data', (c: Buffer) => parts.push(c));
   req.on('end', () => {
     const body = Buffer.concat(parts);
-    res.writeHead(200, { 'Content-Type': req.headers['content-type'] ?? 'text/plain', 'Content-Length': body.length });
+    res.writeHead(200, {
+      'Content-Type': req.headers['content-type'] ?? 'text/plain',
+      'Content-Length': body.length,
+    });
     res.end(body);
   });
 });

@@ -84,7 +84,13 @@ async function main(): Promise<void> {
   const bus = await createBusClient(env('NATS_URL'), 'a2a');
   const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
   const target = new URL(env('TARGET_URL'));
-  const xmpp = client({ service: env('XMPP_SERVICE'), domain: env('XMPP_DOMAIN'), username: env('XMPP_USER'), password: env('XMPP_PASSWORD'), resource: 'load' });
+  const xmpp = client({
+    service: env('XMPP_SERVICE'),
+    domain: env('XMPP_DOMAIN'),
+    username: env('XMPP_USER'),
+    password: env('XMPP_PASSWORD'),
+    resource: 'load',
+  });
   xmpp.on('error', () => undefined);
   await xmpp.start();
   const floorJid = env('FLOOR_JID');
@@ -131,38 +137,72 @@ async function main(): Promise<void> {
     };
     const httpHop = () =>
       new Promise<void>((resolve, reject) => {
-        const req = request({ hostname: target.hostname, port: target.port, path: '/echo', method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length } }, (res) => {
-          let n = 0;
-          res.on('data', (c: Buffer) => (n += c.length));
-          res.on('end', () => (n === size ? resolve() : reject(new Error('http echo size'))));
-        });
+        const req = request(
+          {
+            hostname: target.hostname,
+            port: target.port,
+            path: '/echo',
+            method: 'POST',
+            agent,
+            headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length },
+          },
+          (res) => {
+            let n = 0;
+            res.on('data', (c: Buffer) => (n += c.length));
+            res.on('end', () => (n === size ? resolve() : reject(new Error('http echo size'))));
+          },
+        );
         req.on('error', reject);
         req.end(payload);
       });
     const iqEcho = async () => {
       const r = await xmpp.iqCaller.request(
-        xml('iq', { type: 'set', to: floorJid }, xml('req', { xmlns: 'urn:xmpp:http', method: 'POST', resource: '/echo', version: '1.1' }, xml('data', {}, xml('text', {}, text)))),
+        xml(
+          'iq',
+          { type: 'set', to: floorJid },
+          xml(
+            'req',
+            { xmlns: 'urn:xmpp:http', method: 'POST', resource: '/echo', version: '1.1' },
+            xml('data', {}, xml('text', {}, text)),
+          ),
+        ),
         10_000,
       );
-      if ((r.getChild('resp')?.getChild('data')?.getChildText('text') ?? '').length !== size) throw new Error('iq echo size');
+      if ((r.getChild('resp')?.getChild('data')?.getChildText('text') ?? '').length !== size)
+        throw new Error('iq echo size');
     };
     const ownEcho = async () => {
       const id = randomUUID();
       const reply = new Promise<Element>((resolve) => ownPending.set(id, resolve));
       await own.client.sendElement(
-        bridgeXml('iq', { type: 'set', to: ownFloorJid, id }, bridgeXml('req', { xmlns: 'urn:xmpp:http', method: 'POST', resource: '/echo', version: '1.1' }, bridgeXml('data', {}, bridgeXml('text', {}, text)))),
+        bridgeXml(
+          'iq',
+          { type: 'set', to: ownFloorJid, id },
+          bridgeXml(
+            'req',
+            { xmlns: 'urn:xmpp:http', method: 'POST', resource: '/echo', version: '1.1' },
+            bridgeXml('data', {}, bridgeXml('text', {}, text)),
+          ),
+        ),
       );
       const r = await reply;
       ownPending.delete(id);
-      if ((r.getChild('resp')?.getChild('data')?.getChildText('text') ?? '').length !== size) throw new Error('own iq echo size');
+      if ((r.getChild('resp')?.getChild('data')?.getChildText('text') ?? '').length !== size)
+        throw new Error('own iq echo size');
     };
     const bridge = async () => {
       const r = await bus.bus.request(
         Xmpp.HttpRequest,
-        { method: 'POST', url: 'http://bench-agent.example/echo', headers: [['Content-Type', 'application/json']], body: { encoding: 'text', data: text } },
+        {
+          method: 'POST',
+          url: 'http://bench-agent.example/echo',
+          headers: [['Content-Type', 'application/json']],
+          body: { encoding: 'text', data: text },
+        },
         { timeoutMs: 30_000 },
       );
-      if (r.status !== 200 || r.body?.data.length !== size) throw new Error(`bridge echo: ${r.status} ${r.body?.data.length}`);
+      if (r.status !== 200 || r.body?.data.length !== size)
+        throw new Error(`bridge echo: ${r.status} ${r.body?.data.length}`);
     };
 
     const floors = {
@@ -179,8 +219,12 @@ async function main(): Promise<void> {
     print(`BRIDGE round trip, ${kb}, sequential`, bridgeSeq);
     const floorSum = floors.nats.p50 + floors.http.p50 + floors.xmpp.p50;
     const ownSum = floors.nats.p50 + floors.http.p50 + floors.xmppOwn.p50;
-    console.log(`  → bridge p50 / sum of floor p50s (${floorSum.toFixed(2)} ms) = ${(bridgeSeq.p50 / floorSum).toFixed(2)}× (target ≤ 1.30×)`);
-    console.log(`  → with the bridge-stack XMPP floor (${ownSum.toFixed(2)} ms) = ${(bridgeSeq.p50 / ownSum).toFixed(2)}×`);
+    console.log(
+      `  → bridge p50 / sum of floor p50s (${floorSum.toFixed(2)} ms) = ${(bridgeSeq.p50 / floorSum).toFixed(2)}× (target ≤ 1.30×)`,
+    );
+    console.log(
+      `  → with the bridge-stack XMPP floor (${ownSum.toFixed(2)} ms) = ${(bridgeSeq.p50 / ownSum).toFixed(2)}×`,
+    );
 
     const parFloors = {
       nats: await parallel(parN, natsHop),
@@ -196,9 +240,17 @@ async function main(): Promise<void> {
     print(`BRIDGE round trip, ${kb}, ${IN_FLIGHT} in flight`, bridgePar);
     // The slowest floor bounds what a chain of the three can sustain.
     const floorRps = Math.min(parFloors.nats.rps, parFloors.http.rps, parFloors.xmpp.rps);
-    console.log(`  → bridge throughput / slowest floor (${floorRps.toFixed(0)} req/s) = ${(bridgePar.rps / floorRps).toFixed(2)}`);
+    console.log(
+      `  → bridge throughput / slowest floor (${floorRps.toFixed(0)} req/s) = ${(bridgePar.rps / floorRps).toFixed(2)}`,
+    );
     console.log('');
-    results[kb] = { floors, bridge: bridgeSeq, ratioP50: bridgeSeq.p50 / floorSum, ratioP50OwnStack: bridgeSeq.p50 / ownSum, parallel: { floors: parFloors, bridge: bridgePar } };
+    results[kb] = {
+      floors,
+      bridge: bridgeSeq,
+      ratioP50: bridgeSeq.p50 / floorSum,
+      ratioP50OwnStack: bridgeSeq.p50 / ownSum,
+      parallel: { floors: parFloors, bridge: bridgePar },
+    };
   }
 
   const file = process.env['RESULTS_FILE'];

@@ -1,8 +1,17 @@
-// XMPP bridge benchmark (issue 3): `npm run bench -- xmpp [--quick] [--nagle-off]`. Self-contained: starts a
+// XMPP bridge benchmark (issue 3): `npm run bench -- xmpp [--quick] [--nagle-on]`. Self-contained: starts a
 // private Prosody, a private NATS (max_payload 8 MB), an HTTP echo target, the agent's bridge (server
 // mode, no NATS) and the platform's bridge (NATS role) as real processes, the floor responders, and
 // then load.ts, which measures the bridge round trip beside the raw floors in the same run.
-import { type ManagedProcess, freePort, spawnManaged, startPrivateProsody, startService, tempDir, waitFor, waitForPort } from '@switchboard/testing';
+import {
+  type ManagedProcess,
+  freePort,
+  spawnManaged,
+  startPrivateProsody,
+  startService,
+  tempDir,
+  waitFor,
+  waitForPort,
+} from '@switchboard/testing';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,44 +21,84 @@ const here = dirname(fileURLToPath(import.meta.url));
 // Compiled to dist/bench/xmpp: the repository is three levels up (the testing lib's repoRoot is dist/).
 const root = join(here, '..', '..', '..');
 const DOMAIN = 'agents.switchboard.local';
-const nagleOff = process.argv.includes('--nagle-off');
-const accounts = { platform: 'bench-platform', agent: 'bench-agent', floora: 'bench-floor-a', floorb: 'bench-floor-b' };
+const nagleOn = process.argv.includes('--nagle-on');
+const accounts = {
+  platform: 'bench-platform',
+  agent: 'bench-agent',
+  floora: 'bench-floor-a',
+  floorb: 'bench-floor-b',
+};
 const started: { stop(): Promise<void> }[] = [];
 const stopAll = async () => {
   for (const p of started.reverse()) await p.stop().catch(() => undefined);
 };
 
 async function firstLine(proc: ManagedProcess, what: string): Promise<string> {
-  return waitFor(() => proc.logs().split('\n').find((l) => l.trim().length > 0)?.trim(), { timeoutMs: 30_000, what });
+  return waitFor(
+    () =>
+      proc
+        .logs()
+        .split('\n')
+        .find((l) => l.trim().length > 0)
+        ?.trim(),
+    { timeoutMs: 30_000, what },
+  );
 }
 
 async function main(): Promise<void> {
-  console.log(`XMPP bridge benchmark — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
+  console.log(
+    `XMPP bridge benchmark — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
+  );
   const xmppDir = tempDir('bench-prosody');
-  const xmpp = await startPrivateProsody({ dir: xmppDir, accounts: Object.entries(accounts).map(([user, password]) => ({ user, host: DOMAIN, password })), logLevel: 'warn' });
+  const xmpp = await startPrivateProsody({
+    dir: xmppDir,
+    accounts: Object.entries(accounts).map(([user, password]) => ({
+      user,
+      host: DOMAIN,
+      password,
+    })),
+    logLevel: 'warn',
+  });
   started.push(xmpp);
-  if (nagleOff) {
-    // Prosody 0.12 keeps Nagle's algorithm on by default: a large stanza's last segment then waits for
-    // the peer's delayed ACK (~40 ms). Same instance, restarted with Nagle off (infra's template lacks it).
+  if (nagleOn) {
+    // infra's template turns Nagle's algorithm off (network_settings); Prosody's own default keeps it on,
+    // and a large stanza's last segment then waits for the peer's delayed ACK (~40 ms). For comparison:
+    // the same instance, restarted without that setting.
     await xmpp.stop();
-    // A global setting: it must come before the first VirtualHost section.
-    const config = readFileSync(xmpp.configFile, 'utf8').replace(/^VirtualHost /m, 'network_settings = { nagle = false }\n\nVirtualHost ');
+    const config = readFileSync(xmpp.configFile, 'utf8').replace(
+      /^network_settings = \{[^}]*\}\n/m,
+      '',
+    );
     writeFileSync(xmpp.configFile, config);
-    const prosody = spawnManaged('prosody', ['--config', xmpp.configFile, '-F'], { name: 'prosody-nagle-off', cwd: xmppDir, logDir: xmppDir });
+    const prosody = spawnManaged('prosody', ['--config', xmpp.configFile, '-F'], {
+      name: 'prosody-nagle-on',
+      cwd: xmppDir,
+      logDir: xmppDir,
+    });
     started.push({ stop: () => prosody.stop(5_000) });
     await waitForPort(xmpp.c2sPort);
   }
-  console.log(`Prosody 0.12 (${nagleOff ? 'network_settings = { nagle = false }' : "infra's template as is: Nagle on"}), STARTTLS with TLS 1.3`);
+  console.log(
+    `Prosody 0.12 (${nagleOn ? "Prosody's default: Nagle on" : "infra's template as is: Nagle off"}), STARTTLS with TLS 1.3`,
+  );
 
   const natsPort = await freePort();
   const natsDir = tempDir('bench-nats');
-  writeFileSync(join(natsDir, 'nats.conf'), `listen: 127.0.0.1:${natsPort}\nmax_payload: 8388608\n`);
-  const nats = spawnManaged('/usr/sbin/nats-server', ['-c', join(natsDir, 'nats.conf')], { name: 'nats', logDir: natsDir });
+  writeFileSync(
+    join(natsDir, 'nats.conf'),
+    `listen: 127.0.0.1:${natsPort}\nmax_payload: 8388608\n`,
+  );
+  const nats = spawnManaged('/usr/sbin/nats-server', ['-c', join(natsDir, 'nats.conf')], {
+    name: 'nats',
+    logDir: natsDir,
+  });
   started.push({ stop: () => nats.stop(5_000) });
   await waitForPort(natsPort);
   const natsUrl = `nats://127.0.0.1:${natsPort}`;
 
-  const target = spawnManaged(process.execPath, [join(here, 'http-target.js')], { name: 'http-target' });
+  const target = spawnManaged(process.execPath, [join(here, 'http-target.js')], {
+    name: 'http-target',
+  });
   started.push({ stop: () => target.stop(3_000) });
   const targetUrl = `http://127.0.0.1:${await firstLine(target, 'the HTTP target')}`;
 
@@ -63,9 +112,27 @@ async function main(): Promise<void> {
     NODE_ENV: 'production',
   });
   const main = join(root, 'dist/apps/xmpp-bridge/src/main.js');
-  const agent = await startService('bench-agent-bridge', { ...bridgeEnv('agent'), XMPP_BRIDGE_NATS_COMMANDS: 'false', XMPP_BRIDGE_HTTP_TARGET: targetUrl, XMPP_BRIDGE_ALLOWED_JIDS: `platform@${DOMAIN}` }, { entry: main });
+  const agent = await startService(
+    'bench-agent-bridge',
+    {
+      ...bridgeEnv('agent'),
+      XMPP_BRIDGE_NATS_COMMANDS: 'false',
+      XMPP_BRIDGE_HTTP_TARGET: targetUrl,
+      XMPP_BRIDGE_ALLOWED_JIDS: `platform@${DOMAIN}`,
+    },
+    { entry: main },
+  );
   started.push({ stop: () => agent.stop(5_000) });
-  const platform = await startService('bench-platform-bridge', { ...bridgeEnv('platform'), NATS_SERVERS: natsUrl, SERVICE_MAP: `bench-agent.example=agent@${DOMAIN}`, AZTM_SERVER_MODE: 'false' }, { entry: main });
+  const platform = await startService(
+    'bench-platform-bridge',
+    {
+      ...bridgeEnv('platform'),
+      NATS_SERVERS: natsUrl,
+      SERVICE_MAP: `bench-agent.example=agent@${DOMAIN}`,
+      AZTM_SERVER_MODE: 'false',
+    },
+    { entry: main },
+  );
   started.push({ stop: () => platform.stop(5_000) });
 
   const xmppClientEnv = (user: keyof typeof accounts) => ({
@@ -76,15 +143,30 @@ async function main(): Promise<void> {
     XMPP_PASSWORD: accounts[user],
     NATS_URL: natsUrl,
   });
-  const floor = spawnManaged(process.execPath, [join(here, 'floor-peers.js')], { name: 'floor-peers', env: xmppClientEnv('floorb') });
+  const floor = spawnManaged(process.execPath, [join(here, 'floor-peers.js')], {
+    name: 'floor-peers',
+    env: xmppClientEnv('floorb'),
+  });
   started.push({ stop: () => floor.stop(3_000) });
-  await waitFor(() => floor.logs().includes('ready'), { timeoutMs: 30_000, what: 'the floor responders' });
+  await waitFor(() => floor.logs().includes('ready'), {
+    timeoutMs: 30_000,
+    what: 'the floor responders',
+  });
 
   const resultsFile = join(tempDir('bench-xmpp'), 'results.json');
-  const load = spawnManaged(process.execPath, [join(here, 'load.js'), ...process.argv.slice(2).filter((a) => a !== '--nagle-off')], {
-    name: 'load',
-    env: { ...xmppClientEnv('floora'), TARGET_URL: targetUrl, FLOOR_JID: `floorb@${DOMAIN}/floor`, RESULTS_FILE: resultsFile },
-  });
+  const load = spawnManaged(
+    process.execPath,
+    [join(here, 'load.js'), ...process.argv.slice(2).filter((a) => a !== '--nagle-on')],
+    {
+      name: 'load',
+      env: {
+        ...xmppClientEnv('floora'),
+        TARGET_URL: targetUrl,
+        FLOOR_JID: `floorb@${DOMAIN}/floor`,
+        RESULTS_FILE: resultsFile,
+      },
+    },
+  );
   load.child.stdout?.pipe(process.stdout);
   const code = await load.exited;
   if (code !== 0) console.error(`load exited with ${code}:\n${load.logs().slice(-3_000)}`);
