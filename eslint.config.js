@@ -60,13 +60,29 @@ export default [
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/await-thenable': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
       '@typescript-eslint/no-explicit-any': 'warn',
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@switchboard/*/src/*', '@switchboard/*/src'], message: 'Import a lib through its barrel.' }] },
+        {
+          patterns: [
+            {
+              group: ['@switchboard/*/src/*', '@switchboard/*/src'],
+              message: 'Import a lib through its barrel.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -83,11 +99,21 @@ export default [
   // Services read configuration only through their validated config; subjects only from contracts.
   {
     files: ['apps/*/src/**/*.ts', 'libs/*/src/**/*.ts'],
-    ignores: ['**/main.ts', 'libs/config/**', 'libs/testing/**', '**/*.spec.ts', '**/*.int-spec.ts'],
+    ignores: [
+      '**/main.ts',
+      'libs/config/**',
+      'libs/testing/**',
+      '**/*.spec.ts',
+      '**/*.int-spec.ts',
+    ],
     rules: {
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read configuration from the service config (libs/config).' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration from the service config (libs/config).',
+        },
       ],
     },
   },
@@ -117,7 +143,12 @@ export default [
         'error',
         {
           paths: [{ name: '@switchboard/testing', message: 'The testing lib is for tests only.' }],
-          patterns: [{ group: ['@switchboard/*/src/*', '@switchboard/*/src'], message: 'Import a lib through its barrel.' }],
+          patterns: [
+            {
+              group: ['@switchboard/*/src/*', '@switchboard/*/src'],
+              message: 'Import a lib through its barrel.',
+            },
+          ],
         },
       ],
     },

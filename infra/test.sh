@@ -3,8 +3,8 @@
 #   1. infra/setup.sh: packages (nats-server, prosody, ... installed, not started), node_modules, Prisma;
 #      PostgreSQL and Redis started when they do not answer (the tests create their own databases/keys;
 #      NATS and Prosody are started privately by the tests that need them);
-#   2. lint, typecheck, build, unit tests; the lint rules shown to reject violations; generated docs
-#      (subjects, AsyncAPI, configuration, .env.example) current;
+#   2. formatting (Prettier); lint, typecheck, build, unit tests; the lint rules shown to reject
+#      violations; generated docs (subjects, AsyncAPI, configuration, .env.example) current;
 #   3. integration tests (test-int);  4. end-to-end tests (e2e).
 # Every stage runs; the exit code is non-zero when any failed. The last line sums jest's test counts.
 set -euo pipefail
@@ -35,6 +35,7 @@ stage() {
   fi
 }
 
+stage "formatting" npx prettier --check --log-level warn .
 stage "lint+typecheck+build+test" npx nx run-many -t lint typecheck build test --outputStyle=static
 stage "architecture rules bite" bash tools/prove-boundaries.sh
 stage "generated docs current" npm run -s docs:check
@@ -49,6 +50,8 @@ read -r passed failed < <(
 )
 echo
 if ((${#failed_stages[@]})); then
+  # What failed, where a CI log's tail shows it: jest's failing files and test names.
+  sed 's/\x1b\[[0-9;]*m//g' "$OUT" | grep -E '^ *(FAIL |✕ |● .* › )' | sort -u | head -n 40 >&2 || true
   warn "failed stages: ${failed_stages[*]} (full output: $OUT)"
   echo "tests: $passed passed, $failed failed"
   exit 1

@@ -6,7 +6,8 @@ import { createParser } from 'eventsource-parser';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const task = args.filter((a) => a !== '--json').join(' ') || 'what is 17 * 23, then save the result as a note';
+const task =
+  args.filter((a) => a !== '--json').join(' ') || 'what is 17 * 23, then save the result as a note';
 const gateway = (process.env.GATEWAY_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
 const headers = { 'content-type': 'application/json', accept: 'text/event-stream' };
 if (process.env.DEMO_USER_ID) headers['x-user-id'] = process.env.DEMO_USER_ID;
@@ -21,7 +22,11 @@ const summary = (e) => {
     case 'mcp.toolbox.generated':
       return `${d.count} tools offered: ${d.tools.map((t) => t.name).join(', ')}`;
     case 'orchestrator.planning.completed':
-      return d.plan.map((a) => `${a.id}: ${a.kind} ${a.target} ${JSON.stringify(a.input)}`).join(' | ') || '(no actions)';
+      return (
+        d.plan
+          .map((a) => `${a.id}: ${a.kind} ${a.target} ${JSON.stringify(a.input)}`)
+          .join(' | ') || '(no actions)'
+      );
     case 'orchestrator.step.dispatching':
       return `${d.stepId} → ${d.kind} ${d.target} ${clip(JSON.stringify(d.input))}`;
     case 'mcp.task.started':
@@ -45,7 +50,11 @@ const summary = (e) => {
 console.log(`→ POST ${gateway}/orchestrate/stream  ${JSON.stringify({ task })}`);
 let response;
 try {
-  response = await fetch(`${gateway}/orchestrate/stream`, { method: 'POST', headers, body: JSON.stringify({ task }) });
+  response = await fetch(`${gateway}/orchestrate/stream`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ task }),
+  });
 } catch (e) {
   console.error(`cannot reach the gateway at ${gateway}: ${e.cause?.code ?? e.message}`);
   process.exit(1);
@@ -74,5 +83,7 @@ if (final.name === 'orchestrator.task.completed') {
   console.log(`\nAnswer: ${final.data.result}`);
   process.exit(0);
 }
-console.error(`\nTask ${final.name.split('.').pop()}: ${final.message ?? JSON.stringify(final.data)}`);
+console.error(
+  `\nTask ${final.name.split('.').pop()}: ${final.message ?? JSON.stringify(final.data)}`,
+);
 process.exit(1);

@@ -18,7 +18,9 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log('usage: npm run tail -- [--task <taskId>] [--user <userId>] [--service <name>] [--replies] [--json] [--nats <url>]');
+  console.log(
+    'usage: npm run tail -- [--task <taskId>] [--user <userId>] [--service <name>] [--replies] [--json] [--nats <url>]',
+  );
   process.exit(0);
 }
 if (values.service && !(SERVICE_NAMES as readonly string[]).includes(values.service)) {
@@ -29,23 +31,32 @@ if (values.service && !(SERVICE_NAMES as readonly string[]).includes(values.serv
 const filter = values.task ? Tasks.taskEventsFilter(values.task) : `${SUBJECT_ROOT}.>`;
 const nc = await connect({ servers: values.nats.split(','), name: 'switchboard-tail' });
 const decoder = new TextDecoder();
-const colour = process.stdout.isTTY ? (c: number, s: string) => `\x1b[${c}m${s}\x1b[0m` : (_: number, s: string) => s;
+const colour = process.stdout.isTTY
+  ? (c: number, s: string) => `\x1b[${c}m${s}\x1b[0m`
+  : (_: number, s: string) => s;
 
 function show(m: Msg): void {
   const source = m.headers?.get(Headers.source) ?? '';
   const user = m.headers?.get(Headers.userId) ?? '';
   if (values.user && user !== values.user) return;
-  if (values.service && source !== values.service && !m.subject.includes(`.${values.service}.`)) return;
+  if (values.service && source !== values.service && !m.subject.includes(`.${values.service}.`))
+    return;
   let data: unknown = decoder.decode(m.data);
   try {
-    const parsed = JSON.parse(data as string) as { data?: unknown; response?: unknown; err?: unknown };
+    const parsed = JSON.parse(data as string) as {
+      data?: unknown;
+      response?: unknown;
+      err?: unknown;
+    };
     data = parsed.data ?? parsed.response ?? parsed.err ?? parsed;
   } catch {
     /* not JSON: print as text */
   }
   const time = new Date().toISOString();
   if (values.json) {
-    const headers = Object.fromEntries((m.headers ? [...m.headers.keys()] : []).map((k) => [k, m.headers?.get(k)]));
+    const headers = Object.fromEntries(
+      (m.headers ? [...m.headers.keys()] : []).map((k) => [k, m.headers?.get(k)]),
+    );
     console.log(JSON.stringify({ time, subject: m.subject, reply: m.reply, headers, data }));
     return;
   }
@@ -57,7 +68,9 @@ function show(m: Msg): void {
 
 nc.subscribe(filter, { callback: (_e, m) => show(m) });
 if (values.replies) nc.subscribe('_INBOX.>', { callback: (_e, m) => show(m) });
-console.error(`tailing ${filter}${values.replies ? ' and replies' : ''} on ${values.nats} (Ctrl-C to stop)`);
+console.error(
+  `tailing ${filter}${values.replies ? ' and replies' : ''} on ${values.nats} (Ctrl-C to stop)`,
+);
 const stop = async () => {
   await nc.drain();
   process.exit(0);

@@ -9,7 +9,12 @@ import { NestFactory } from '@nestjs/core';
 import { connect } from '@nats-io/transport-node';
 import { defineCommand } from '@switchboard/contracts';
 import { HandleCommand, MessagingModule, natsServerOptions } from '@switchboard/messaging';
-import { createLogger, initTracing, Metrics, ObservabilityModule } from '@switchboard/observability';
+import {
+  createLogger,
+  initTracing,
+  Metrics,
+  ObservabilityModule,
+} from '@switchboard/observability';
 import { createBusClient } from '@switchboard/testing';
 import { createParser } from 'eventsource-parser';
 import { cpus, totalmem } from 'node:os';
@@ -76,15 +81,20 @@ async function demoTask(): Promise<void> {
   });
   if (r.status !== 200 || !r.body) throw new Error(`gateway answered ${r.status}`);
   let done = false;
-  const parser = createParser({ onEvent: (e) => (done ||= e.event === 'orchestrator.task.completed') });
+  const parser = createParser({
+    onEvent: (e) => (done ||= e.event === 'orchestrator.task.completed'),
+  });
   const decoder = new TextDecoder();
-  for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
+  for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>)
+    parser.feed(decoder.decode(chunk, { stream: true }));
   if (!done) throw new Error('task did not complete');
 }
 
 async function main(): Promise<void> {
   if (!process.argv.includes('--no-tracing')) initTracing({ service: 'bench' });
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+  );
   console.log(`NATS ${natsUrl}, gateway ${gateway}\n`);
 
   // Floor: raw NATS request/reply, responder on its own connection (as a service would be), same
@@ -93,23 +103,49 @@ async function main(): Promise<void> {
   const responder = await connect({ servers: natsUrl });
   const sub = responder.subscribe('sb.bench.raw', { callback: (_e, m) => m.respond(m.data) });
   await responder.flush();
-  const payload = new TextEncoder().encode(JSON.stringify({ pattern: 'x', data: { text: 'hello' }, id: 'x' }));
-  const raw = await measure('raw NATS request/reply (floor)', N, () => nc.request('sb.bench.raw', payload, { timeout: 5_000 }));
+  const payload = new TextEncoder().encode(
+    JSON.stringify({ pattern: 'x', data: { text: 'hello' }, id: 'x' }),
+  );
+  const raw = await measure('raw NATS request/reply (floor)', N, () =>
+    nc.request('sb.bench.raw', payload, { timeout: 5_000 }),
+  );
 
   // One messaging-library hop: NatsBus.request → Nest NATS server → @HandleCommand → reply, both validated.
-  const identity = { service: 'orchestrator' as const, instance: 'bench', version: 'bench', startedAt: Date.now() };
-  const logger = createLogger({ service: 'bench', instance: 'bench', level: 'warn', pretty: false });
-  const messaging = { service: 'orchestrator' as const, instance: 'bench', nats: { servers: [natsUrl] } };
+  const identity = {
+    service: 'orchestrator' as const,
+    instance: 'bench',
+    version: 'bench',
+    startedAt: Date.now(),
+  };
+  const logger = createLogger({
+    service: 'bench',
+    instance: 'bench',
+    level: 'warn',
+    pretty: false,
+  });
+  const messaging = {
+    service: 'orchestrator' as const,
+    instance: 'bench',
+    nats: { servers: [natsUrl] },
+  };
   @Module({
-    imports: [ObservabilityModule.forRoot({ identity, logger, metrics: new Metrics('bench', 'bench') }), MessagingModule.forRoot(messaging)],
+    imports: [
+      ObservabilityModule.forRoot({ identity, logger, metrics: new Metrics('bench', 'bench') }),
+      MessagingModule.forRoot(messaging),
+    ],
     controllers: [EchoHandler],
   })
   class BenchServer {}
-  const server = await NestFactory.createMicroservice(BenchServer, { ...natsServerOptions({ ...messaging, service: 'orchestrator' }), logger: false });
+  const server = await NestFactory.createMicroservice(BenchServer, {
+    ...natsServerOptions({ ...messaging, service: 'orchestrator' }),
+    logger: false,
+  });
   await server.listen();
   const client = await createBusClient(natsUrl, 'gateway');
   const actor = { userId: 'bench', role: 'user' };
-  const hop = await measure('messaging-library hop', N, () => client.bus.request(Echo, { text: 'hello' }, { actor }));
+  const hop = await measure('messaging-library hop', N, () =>
+    client.bus.request(Echo, { text: 'hello' }, { actor }),
+  );
 
   // The demo task through the running stack.
   let seq: number[] = [];
@@ -127,16 +163,24 @@ async function main(): Promise<void> {
       }),
     );
     throughput = TASKS_PAR / ((performance.now() - started) / 1000);
-    console.log(`${'demo task, 64 in flight'.padEnd(34)} ${throughput.toFixed(0)} tasks/s  (n=${TASKS_PAR})`);
+    console.log(
+      `${'demo task, 64 in flight'.padEnd(34)} ${throughput.toFixed(0)} tasks/s  (n=${TASKS_PAR})`,
+    );
   } catch (e) {
-    console.log(`demo task: skipped, the stack is not answering at ${gateway} (${(e as Error).message}); run \`npm run up\` first`);
+    console.log(
+      `demo task: skipped, the stack is not answering at ${gateway} (${(e as Error).message}); run \`npm run up\` first`,
+    );
   }
 
   console.log('\nratios to the raw NATS floor (p50):');
   console.log(`  messaging hop   ${(pct(hop, 50) / pct(raw, 50)).toFixed(2)}×   (target ≤ 1.30×)`);
   if (seq.length) {
-    console.log(`  demo task       ${(pct(seq, 50) / pct(raw, 50)).toFixed(1)}×   (p50 ${ms(pct(seq, 50))}; target ≤ 10 ms)`);
-    console.log(`  throughput      ${throughput.toFixed(0)} tasks/s at 64 in flight (target ≥ 300)`);
+    console.log(
+      `  demo task       ${(pct(seq, 50) / pct(raw, 50)).toFixed(1)}×   (p50 ${ms(pct(seq, 50))}; target ≤ 10 ms)`,
+    );
+    console.log(
+      `  throughput      ${throughput.toFixed(0)} tasks/s at 64 in flight (target ≥ 300)`,
+    );
   }
   sub.unsubscribe();
   await client.close();

@@ -13,7 +13,8 @@ nc.subscribe('sb.evt.task.>', {
     const taskId = msg.subject.split('.')[3] ?? '';
     const set = clients.get(taskId);
     if (!set) return;
-    const event = (JSON.parse(decoder.decode(msg.data)) as { data: { seq: number; name: string } }).data;
+    const event = (JSON.parse(decoder.decode(msg.data)) as { data: { seq: number; name: string } })
+      .data;
     const frame = `id: ${event.seq}\nevent: ${event.name}\ndata: ${JSON.stringify(event)}\n\n`;
     for (const res of set) res.write(frame);
     if (event.name === 'orchestrator.task.completed') for (const res of set) res.end();

@@ -13,7 +13,10 @@ export const stats = { calls: 0, cancelled: 0, lastAuthorization: '' };
  * @param {{ name?: string, token?: string }} [options]  `token`: the credential the platform injected.
  */
 export function createDemoServer(options = {}) {
-  const server = new McpServer({ name: options.name ?? 'switchboard-demo', version: '1.0.0' }, { capabilities: { tools: { listChanged: true } } });
+  const server = new McpServer(
+    { name: options.name ?? 'switchboard-demo', version: '1.0.0' },
+    { capabilities: { tools: { listChanged: true } } },
+  );
 
   server.registerTool(
     'echo',
@@ -33,31 +36,50 @@ export function createDemoServer(options = {}) {
 
   server.registerTool(
     'add',
-    { title: 'Add', description: 'Adds two numbers.', inputSchema: { a: z.number(), b: z.number() }, outputSchema: { sum: z.number() } },
+    {
+      title: 'Add',
+      description: 'Adds two numbers.',
+      inputSchema: { a: z.number(), b: z.number() },
+      outputSchema: { sum: z.number() },
+    },
     async ({ a, b }) => {
       stats.calls++;
-      return { content: [{ type: 'text', text: String(a + b) }], structuredContent: { sum: a + b } };
+      return {
+        content: [{ type: 'text', text: String(a + b) }],
+        structuredContent: { sum: a + b },
+      };
     },
   );
 
   server.registerTool(
     'shout',
-    { description: 'Upper-cases text (plain text result, no output schema).', inputSchema: { text: z.string() } },
+    {
+      description: 'Upper-cases text (plain text result, no output schema).',
+      inputSchema: { text: z.string() },
+    },
     async ({ text }) => {
       stats.calls++;
       return { content: [{ type: 'text', text: text.toUpperCase() }] };
     },
   );
 
-  server.registerTool('fail', { description: 'Always fails with a tool error.', inputSchema: {} }, async () => {
-    stats.calls++;
-    return { content: [{ type: 'text', text: 'the demo tool failed on purpose' }], isError: true };
-  });
+  server.registerTool(
+    'fail',
+    { description: 'Always fails with a tool error.', inputSchema: {} },
+    async () => {
+      stats.calls++;
+      return {
+        content: [{ type: 'text', text: 'the demo tool failed on purpose' }],
+        isError: true,
+      };
+    },
+  );
 
   server.registerTool(
     'slow',
     {
-      description: 'Waits `ms` milliseconds (default one minute) unless the call is cancelled first.',
+      description:
+        'Waits `ms` milliseconds (default one minute) unless the call is cancelled first.',
       inputSchema: { ms: z.number().int().min(0).max(600_000).optional() },
     },
     async ({ ms }, extra) => {
@@ -77,13 +99,20 @@ export function createDemoServer(options = {}) {
 
   server.registerTool(
     'whoami',
-    { description: 'Reports the credential the platform gave this server (to prove it is injected, and scrubbed).', inputSchema: {} },
+    {
+      description:
+        'Reports the credential the platform gave this server (to prove it is injected, and scrubbed).',
+      inputSchema: {},
+    },
     async () => {
       stats.calls++;
       const token = options.token ?? '';
       // A careless server that logs and returns its secret: the platform must scrub both.
       process.stderr.write(`whoami: token is ${token}\n`);
-      return { content: [{ type: 'text', text: `token=${token}` }], structuredContent: { hasToken: token.length > 0, token } };
+      return {
+        content: [{ type: 'text', text: `token=${token}` }],
+        structuredContent: { hasToken: token.length > 0, token },
+      };
     },
   );
 
@@ -91,17 +120,28 @@ export function createDemoServer(options = {}) {
   const extra = server.registerTool(
     'extra',
     { description: 'Only listed after enable_extra.', inputSchema: {} },
-    async () => ({ content: [{ type: 'text', text: 'extra' }], structuredContent: { extra: true } }),
+    async () => ({
+      content: [{ type: 'text', text: 'extra' }],
+      structuredContent: { extra: true },
+    }),
   );
   extra.disable();
-  server.registerTool('enable_extra', { description: 'Adds the `extra` tool to the list.', inputSchema: {} }, async () => {
-    extra.enable();
-    return { content: [{ type: 'text', text: 'enabled' }] };
-  });
-  server.registerTool('disable_extra', { description: 'Removes the `extra` tool from the list.', inputSchema: {} }, async () => {
-    extra.disable();
-    return { content: [{ type: 'text', text: 'disabled' }] };
-  });
+  server.registerTool(
+    'enable_extra',
+    { description: 'Adds the `extra` tool to the list.', inputSchema: {} },
+    async () => {
+      extra.enable();
+      return { content: [{ type: 'text', text: 'enabled' }] };
+    },
+  );
+  server.registerTool(
+    'disable_extra',
+    { description: 'Removes the `extra` tool from the list.', inputSchema: {} },
+    async () => {
+      extra.disable();
+      return { content: [{ type: 'text', text: 'disabled' }] };
+    },
+  );
 
   return server;
 }

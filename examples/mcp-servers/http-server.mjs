@@ -36,13 +36,18 @@ const http = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/stats') return json(res, 200, { ...stats, sessions: sessions.size });
     if (url.pathname !== '/mcp') return json(res, 404, { error: 'not found' });
-    if (token && req.headers.authorization !== `Bearer ${token}`) return json(res, 401, { error: 'missing or wrong bearer token' });
+    if (token && req.headers.authorization !== `Bearer ${token}`)
+      return json(res, 401, { error: 'missing or wrong bearer token' });
     const sessionId = req.headers['mcp-session-id'];
     const body = req.method === 'POST' ? await readJson(req) : undefined;
     let transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
     if (!transport) {
       if (req.method !== 'POST' || !isInitializeRequest(body)) {
-        return json(res, sessionId ? 404 : 400, { jsonrpc: '2.0', error: { code: -32000, message: 'no valid session' }, id: null });
+        return json(res, sessionId ? 404 : 400, {
+          jsonrpc: '2.0',
+          error: { code: -32000, message: 'no valid session' },
+          id: null,
+        });
       }
       const created = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
@@ -53,7 +58,10 @@ const http = createServer(async (req, res) => {
       created.onclose = () => {
         if (created.sessionId) sessions.delete(created.sessionId);
       };
-      await createDemoServer({ name: process.env.DEMO_NAME ?? 'switchboard-demo-http', token }).connect(created);
+      await createDemoServer({
+        name: process.env.DEMO_NAME ?? 'switchboard-demo-http',
+        token,
+      }).connect(created);
       transport = created;
     }
     await transport.handleRequest(req, res, body);

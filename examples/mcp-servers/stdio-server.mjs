@@ -6,6 +6,9 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createDemoServer } from './demo-server.mjs';
 
-const server = createDemoServer({ name: process.env.DEMO_NAME ?? 'switchboard-demo-stdio', token: process.env.DEMO_TOKEN });
+const server = createDemoServer({
+  name: process.env.DEMO_NAME ?? 'switchboard-demo-stdio',
+  token: process.env.DEMO_TOKEN,
+});
 await server.connect(new StdioServerTransport());
 process.stderr.write('demo MCP server ready on stdio\n');

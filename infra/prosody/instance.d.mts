@@ -53,7 +53,11 @@ export interface ProsodyInstance {
 
 export declare function luaString(value: unknown): string;
 export declare function getFreePort(host?: string): Promise<number>;
-export declare function canConnect(port: number, host?: string, timeoutMs?: number): Promise<boolean>;
+export declare function canConnect(
+  port: number,
+  host?: string,
+  timeoutMs?: number,
+): Promise<boolean>;
 export declare function isAlive(pid: number): boolean;
 export declare function ensureCertificates(options: {
   dir: string;
@@ -77,7 +81,10 @@ export declare function registerAccount(options: ProsodyAccount & { configFile: 
 export declare function readState(dir: string): Omit<ProsodyInstance, 'stop'> | null;
 export declare function runningPid(dir: string): number | null;
 export declare function stopPid(pid: number, timeoutMs?: number): Promise<void>;
-export declare function stopProsody(options: { dir: string; timeoutMs?: number }): Promise<number | null>;
+export declare function stopProsody(options: {
+  dir: string;
+  timeoutMs?: number;
+}): Promise<number | null>;
 export declare function startProsody(options: StartProsodyOptions): Promise<ProsodyInstance>;
 export declare function ensureStackAccounts(file?: string): ProsodyAccount[];
 export declare function startStackProsody(): Promise<ProsodyInstance>;

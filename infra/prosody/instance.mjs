@@ -135,12 +135,16 @@ function run(cmd, args, options = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 60_000, ...options });
   if (r.error) {
     if (r.error.code === 'ENOENT') {
-      throw new Error(`${cmd} is not installed (run infra/setup.sh, or apt-get install -y ${cmd === 'prosodyctl' ? 'prosody' : cmd})`);
+      throw new Error(
+        `${cmd} is not installed (run infra/setup.sh, or apt-get install -y ${cmd === 'prosodyctl' ? 'prosody' : cmd})`,
+      );
     }
     throw r.error;
   }
   if (r.status !== 0) {
-    throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}: ${(r.stderr || r.stdout || '').trim()}`);
+    throw new Error(
+      `${cmd} ${args.join(' ')} exited with ${r.status}: ${(r.stderr || r.stdout || '').trim()}`,
+    );
   }
   return r.stdout;
 }
@@ -174,12 +178,26 @@ export function ensureCertificates({ dir, hosts = VIRTUAL_HOSTS, extraNames = []
 
   if (!valid(caFile) || !existsSync(caKey)) {
     run('openssl', [
-      'req', '-x509', '-new', '-nodes',
-      '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-      '-keyout', caKey, '-out', caFile, '-days', '3650',
-      '-subj', '/O=Switchboard/CN=Switchboard private XMPP CA',
-      '-addext', 'basicConstraints=critical,CA:TRUE',
-      '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+      'req',
+      '-x509',
+      '-new',
+      '-nodes',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-keyout',
+      caKey,
+      '-out',
+      caFile,
+      '-days',
+      '3650',
+      '-subj',
+      '/O=Switchboard/CN=Switchboard private XMPP CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
     ]);
     rmSync(certFile, { force: true });
   }
@@ -198,14 +216,37 @@ export function ensureCertificates({ dir, hosts = VIRTUAL_HOSTS, extraNames = []
       ].join('\n'),
     );
     run('openssl', [
-      'req', '-new', '-nodes',
-      '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-      '-keyout', keyFile, '-out', csr,
-      '-subj', `/O=Switchboard/CN=${hosts[0]}`,
+      'req',
+      '-new',
+      '-nodes',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-keyout',
+      keyFile,
+      '-out',
+      csr,
+      '-subj',
+      `/O=Switchboard/CN=${hosts[0]}`,
     ]);
     run('openssl', [
-      'x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-CAcreateserial',
-      '-out', certFile, '-days', '825', '-sha256', '-extfile', ext,
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      caFile,
+      '-CAkey',
+      caKey,
+      '-CAcreateserial',
+      '-out',
+      certFile,
+      '-days',
+      '825',
+      '-sha256',
+      '-extfile',
+      ext,
     ]);
     rmSync(csr, { force: true });
     writeFileSync(namesFile, san);
@@ -299,7 +340,8 @@ export function runningPid(dir) {
     if (!isAlive(pid)) continue;
     const cmd = commandLine(pid);
     // Only ever signal a process that is Prosody with this instance's config.
-    if (cmd === null || (cmd.includes('prosody') && cmd.includes(join(dir, 'prosody.cfg.lua')))) return pid;
+    if (cmd === null || (cmd.includes('prosody') && cmd.includes(join(dir, 'prosody.cfg.lua'))))
+      return pid;
   }
   return null;
 }
@@ -373,12 +415,24 @@ export async function startProsody({
   if (previous) await stopPid(previous);
 
   const certs = certificates
-    ? { ...certificates, certDir: dirname(resolve(certificates.certFile)), caFile: certificates.caFile ?? null }
+    ? {
+        ...certificates,
+        certDir: dirname(resolve(certificates.certFile)),
+        caFile: certificates.caFile ?? null,
+      }
     : ensureCertificates({ dir: absDir, extraNames });
   const configFile = join(absDir, 'prosody.cfg.lua');
   writeFileSync(
     configFile,
-    renderConfig({ dir: absDir, c2sPort, tlsPort, interfaces, logLevel, stanzaSizeLimit, ...certs }),
+    renderConfig({
+      dir: absDir,
+      c2sPort,
+      tlsPort,
+      interfaces,
+      logLevel,
+      stanzaSizeLimit,
+      ...certs,
+    }),
   );
 
   // Accounts first: internal storage is read at login, so they are there before anyone connects.
@@ -386,7 +440,9 @@ export async function startProsody({
 
   for (const port of [c2sPort, tlsPort]) {
     if (await canConnect(port, '127.0.0.1', 300)) {
-      throw new Error(`port ${port} on 127.0.0.1 is already in use; pick other ports or stop what holds it`);
+      throw new Error(
+        `port ${port} on 127.0.0.1 is already in use; pick other ports or stop what holds it`,
+      );
     }
   }
 
@@ -432,7 +488,10 @@ export async function startProsody({
           `${tail(consoleLog, 15)}\n${tail(logFile, 15)}`,
       );
     }
-    const [a, b] = await Promise.all([canConnect(c2sPort, '127.0.0.1', 500), canConnect(tlsPort, '127.0.0.1', 500)]);
+    const [a, b] = await Promise.all([
+      canConnect(c2sPort, '127.0.0.1', 500),
+      canConnect(tlsPort, '127.0.0.1', 500),
+    ]);
     if (a && b) break;
     if (Date.now() > deadline) {
       await stopPid(pid);
@@ -528,19 +587,46 @@ function parseArgs(argv) {
       return v;
     };
     switch (a) {
-      case '--dir': opts.dir = next(); break;
-      case '--c2s-port': opts.c2sPort = Number(next()); break;
-      case '--tls-port': opts.tlsPort = Number(next()); break;
-      case '--account': opts.accounts.push(parseAccount(next())); break;
-      case '--interface': (opts.interfaces ??= []).push(next()); break;
-      case '--san': (opts.extraNames ??= []).push(next()); break;
-      case '--cert': opts.certFile = next(); break;
-      case '--key': opts.keyFile = next(); break;
-      case '--ca': opts.caFile = next(); break;
-      case '--log-level': opts.logLevel = next(); break;
-      case '--timeout-ms': opts.timeoutMs = Number(next()); break;
-      case '--json': opts.json = true; break;
-      case '-h': case '--help': opts.help = true; break;
+      case '--dir':
+        opts.dir = next();
+        break;
+      case '--c2s-port':
+        opts.c2sPort = Number(next());
+        break;
+      case '--tls-port':
+        opts.tlsPort = Number(next());
+        break;
+      case '--account':
+        opts.accounts.push(parseAccount(next()));
+        break;
+      case '--interface':
+        (opts.interfaces ??= []).push(next());
+        break;
+      case '--san':
+        (opts.extraNames ??= []).push(next());
+        break;
+      case '--cert':
+        opts.certFile = next();
+        break;
+      case '--key':
+        opts.keyFile = next();
+        break;
+      case '--ca':
+        opts.caFile = next();
+        break;
+      case '--log-level':
+        opts.logLevel = next();
+        break;
+      case '--timeout-ms':
+        opts.timeoutMs = Number(next());
+        break;
+      case '--json':
+        opts.json = true;
+        break;
+      case '-h':
+      case '--help':
+        opts.help = true;
+        break;
       default:
         if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
         opts.positional.push(a);
@@ -563,7 +649,9 @@ function printStarted(info, json) {
     console.log(JSON.stringify({ ...info, stop: undefined }));
     return;
   }
-  console.log(`prosody running: pid ${info.pid}, c2s/STARTTLS 127.0.0.1:${info.c2sPort}, direct TLS 127.0.0.1:${info.tlsPort}`);
+  console.log(
+    `prosody running: pid ${info.pid}, c2s/STARTTLS 127.0.0.1:${info.c2sPort}, direct TLS 127.0.0.1:${info.tlsPort}`,
+  );
   console.log(`  config ${info.configFile}`);
   console.log(`  CA     ${info.caFile}`);
   console.log(`  log    ${info.logFile}`);
@@ -573,7 +661,10 @@ async function status(dir, json) {
   const pid = runningPid(dir);
   const state = readState(dir);
   if (json) console.log(JSON.stringify({ running: Boolean(pid), pid, ...(state ?? {}) }));
-  else if (pid) console.log(`prosody running: pid ${pid}, ports ${state?.c2sPort}/${state?.tlsPort}, dir ${dir}`);
+  else if (pid)
+    console.log(
+      `prosody running: pid ${pid}, ports ${state?.c2sPort}/${state?.tlsPort}, dir ${dir}`,
+    );
   else console.log(`prosody not running (dir ${dir})`);
   return pid ? 0 : 3;
 }
@@ -593,7 +684,9 @@ function runForeground(info) {
     const monitor = setInterval(() => {
       if (stopping || isAlive(info.pid)) return;
       clearInterval(monitor);
-      console.error(`prosody exited (${JSON.stringify(info.exited() ?? {})}); last log lines:\n${tail(info.logFile, 20)}`);
+      console.error(
+        `prosody exited (${JSON.stringify(info.exited() ?? {})}); last log lines:\n${tail(info.logFile, 20)}`,
+      );
       res(1);
     }, 1000);
   });
@@ -615,7 +708,8 @@ async function main(argv) {
   switch (command) {
     case 'start':
     case 'run': {
-      if (Boolean(opts.certFile) !== Boolean(opts.keyFile)) throw new Error('--cert and --key go together');
+      if (Boolean(opts.certFile) !== Boolean(opts.keyFile))
+        throw new Error('--cert and --key go together');
       const foreground = command === 'run';
       const info = await startProsody({
         dir: needDir(),
@@ -627,7 +721,11 @@ async function main(argv) {
         timeoutMs: opts.timeoutMs,
         extraNames: opts.extraNames,
         certificates: opts.certFile
-          ? { certFile: resolve(opts.certFile), keyFile: resolve(opts.keyFile), caFile: opts.caFile && resolve(opts.caFile) }
+          ? {
+              certFile: resolve(opts.certFile),
+              keyFile: resolve(opts.keyFile),
+              caFile: opts.caFile && resolve(opts.caFile),
+            }
           : undefined,
         detached: !foreground,
       });
@@ -671,7 +769,10 @@ async function main(argv) {
 
 const invokedDirectly = (() => {
   try {
-    return process.argv[1] && statSync(process.argv[1]).ino === statSync(fileURLToPath(import.meta.url)).ino;
+    return (
+      process.argv[1] &&
+      statSync(process.argv[1]).ino === statSync(fileURLToPath(import.meta.url)).ino
+    );
   } catch {
     return false;
   }

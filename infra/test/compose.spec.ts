@@ -61,13 +61,16 @@ describe('docker-compose.yml', () => {
     expect(init).toBeDefined();
     const file = (init ?? '').split(':')[0] ?? '';
     const sql = readText(file.replace(/^\.\//, ''));
-    for (const db of ['sb_orchestrator', 'sb_tools', 'sb_audit']) expect(sql).toContain(`CREATE DATABASE ${db}`);
+    for (const db of ['sb_orchestrator', 'sb_tools', 'sb_audit'])
+      expect(sql).toContain(`CREATE DATABASE ${db}`);
     const migrate = compose.services['migrate'];
     expect(migrate?.depends_on?.['postgres']?.condition).toBe('service_healthy');
     expect(migrate?.build?.target).toBe('migrate');
-    expect(Object.keys(migrate?.environment ?? {}).sort()).toEqual(
-      ['AUDIT_DATABASE_URL', 'MCP_TOOLS_DATABASE_URL', 'ORCHESTRATOR_DATABASE_URL'],
-    );
+    expect(Object.keys(migrate?.environment ?? {}).sort()).toEqual([
+      'AUDIT_DATABASE_URL',
+      'MCP_TOOLS_DATABASE_URL',
+      'ORCHESTRATOR_DATABASE_URL',
+    ]);
   });
 
   it('builds Prosody from its Dockerfile', () => {
@@ -96,7 +99,9 @@ describe('docker-compose.yml', () => {
       const deps = svc.depends_on ?? {};
       expect(Object.keys(deps).sort()).toEqual([...NEEDS[name]].sort());
       for (const dep of NEEDS[name]) {
-        expect(deps[dep]?.condition).toBe(dep === 'migrate' ? 'service_completed_successfully' : 'service_healthy');
+        expect(deps[dep]?.condition).toBe(
+          dep === 'migrate' ? 'service_completed_successfully' : 'service_healthy',
+        );
       }
     });
 
@@ -110,7 +115,8 @@ describe('docker-compose.yml', () => {
       const env = svc.environment ?? {};
       expect(env['NATS_SERVERS']).toBe('nats://nats:4222');
       for (const [key, value] of Object.entries(env)) {
-        if (/_URL$|_HOST$|NATS_SERVERS/.test(key)) expect(String(value)).not.toMatch(/127\.0\.0\.1|localhost/);
+        if (/_URL$|_HOST$|NATS_SERVERS/.test(key))
+          expect(String(value)).not.toMatch(/127\.0\.0\.1|localhost/);
       }
     });
   });
@@ -127,7 +133,8 @@ describe('docker-compose.yml', () => {
     for (const svc of Object.values(compose.services)) {
       for (const v of svc.volumes ?? []) {
         const source = v.split(':')[0] ?? '';
-        if (!source.startsWith('.') && !source.startsWith('/')) expect(named.has(source)).toBe(true);
+        if (!source.startsWith('.') && !source.startsWith('/'))
+          expect(named.has(source)).toBe(true);
       }
     }
   });

@@ -49,7 +49,10 @@ describe('infra/docker/Dockerfile', () => {
   it('builds the service named by ARG SERVICE (Prisma generate, then nx build) and checks its entry point', () => {
     const build = inStage('build');
     expect(build.some((s) => s.op === 'ARG' && s.args === 'SERVICE')).toBe(true);
-    const run = build.filter((s) => s.op === 'RUN').map((s) => s.args).join(' && ');
+    const run = build
+      .filter((s) => s.op === 'RUN')
+      .map((s) => s.args)
+      .join(' && ');
     expect(run).toContain('node tools/prisma/generate.mjs');
     expect(run).toMatch(/npx nx run "\$\{SERVICE\}:build"/);
     expect(run).toContain('dist/apps/${SERVICE}/src/main.js');
@@ -60,7 +63,9 @@ describe('infra/docker/Dockerfile', () => {
     const nx = JSON.parse(readText('nx.json')) as {
       targetDefaults: { build: { options: { commands: string[] } } };
     };
-    expect(nx.targetDefaults.build.options.commands.join(' ')).toMatch(/swc \{projectRoot\}\/src -d dist/);
+    expect(nx.targetDefaults.build.options.commands.join(' ')).toMatch(
+      /swc \{projectRoot\}\/src -d dist/,
+    );
     expect(existsSync(join(ROOT, 'apps', svc, 'src', 'main.ts'))).toBe(true);
     const project = JSON.parse(readFileSync(join(ROOT, 'apps', svc, 'project.json'), 'utf8')) as {
       name: string;
@@ -80,7 +85,9 @@ describe('infra/docker/Dockerfile', () => {
         expect.stringMatching(/--from=build \/app\/dist/),
       ]),
     );
-    expect(runtime.some((s) => s.op === 'RUN' && s.args.includes('dist/apps/${SERVICE}/src/main.js'))).toBe(true);
+    expect(
+      runtime.some((s) => s.op === 'RUN' && s.args.includes('dist/apps/${SERVICE}/src/main.js')),
+    ).toBe(true);
     expect(runtime.find((s) => s.op === 'CMD')?.args).toBe('["node", "/app/main.js"]');
   });
 
@@ -96,7 +103,8 @@ describe('infra/docker/Dockerfile', () => {
     expect(copied).toEqual(expect.arrayContaining(['tools/prisma', 'apps', 'infra/migrate.sh']));
     expect(migrate.find((s) => s.op === 'USER')?.args).toBe('node');
     expect(migrate.find((s) => s.op === 'CMD')?.args).toBe('["sh", "infra/migrate.sh"]');
-    for (const p of ['tools/prisma/migrate.mjs', 'infra/migrate.sh']) expect(existsSync(join(ROOT, p))).toBe(true);
+    for (const p of ['tools/prisma/migrate.mjs', 'infra/migrate.sh'])
+      expect(existsSync(join(ROOT, p))).toBe(true);
   });
 });
 
@@ -104,7 +112,9 @@ describe('infra/docker/prosody.Dockerfile', () => {
   const steps = parseDockerfile(readText('infra/docker/prosody.Dockerfile'));
 
   it('installs prosody and openssl and runs instance.mjs in the foreground as a non-root user', () => {
-    expect(steps.some((s) => s.op === 'RUN' && /apt-get install .*prosody.*openssl/.test(s.args))).toBe(true);
+    expect(
+      steps.some((s) => s.op === 'RUN' && /apt-get install .*prosody.*openssl/.test(s.args)),
+    ).toBe(true);
     expect(steps.find((s) => s.op === 'USER')?.args).toMatch(/^(prosody|[1-9]\d*)(:\d+)?$/);
     const entry = steps.find((s) => s.op === 'ENTRYPOINT')?.args ?? '';
     expect(entry).toContain('infra/prosody/instance.mjs');
@@ -113,7 +123,11 @@ describe('infra/docker/prosody.Dockerfile', () => {
   });
 
   it('copies files that exist', () => {
-    const copy = steps.find((s) => s.op === 'COPY')?.args.split(/\s+/).slice(0, -1) ?? [];
+    const copy =
+      steps
+        .find((s) => s.op === 'COPY')
+        ?.args.split(/\s+/)
+        .slice(0, -1) ?? [];
     expect(copy.length).toBeGreaterThan(0);
     for (const f of copy) expect(existsSync(join(ROOT, f))).toBe(true);
   });
@@ -121,8 +135,18 @@ describe('infra/docker/prosody.Dockerfile', () => {
 
 describe('.dockerignore', () => {
   it('keeps dependencies, outputs, runtime state and secrets out of the build context', () => {
-    const lines = readText('.dockerignore').split('\n').map((l) => l.trim());
-    for (const entry of ['node_modules', 'dist', '.run', '.env', '.git', 'tools/bin', '**/src/generated']) {
+    const lines = readText('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
+    for (const entry of [
+      'node_modules',
+      'dist',
+      '.run',
+      '.env',
+      '.git',
+      'tools/bin',
+      '**/src/generated',
+    ]) {
       expect(lines).toContain(entry);
     }
   });

@@ -49,13 +49,18 @@ type ModelClass = new (data: unknown) => { validate(): void };
 /** Builds each object with its kubernetes-models class and validates it against the schema. */
 async function validateAll(objects: K8sObject[]): Promise<void> {
   for (const obj of objects) {
-    const mod = (await import(`kubernetes-models/${obj.apiVersion}`)) as Record<string, ModelClass | undefined>;
+    const mod = (await import(`kubernetes-models/${obj.apiVersion}`)) as Record<
+      string,
+      ModelClass | undefined
+    >;
     const Model = mod[obj.kind];
     if (!Model) throw new Error(`no kubernetes-models class for ${obj.apiVersion} ${obj.kind}`);
     try {
       new Model(obj).validate();
     } catch (err) {
-      throw new Error(`${obj.kind}/${obj.metadata.name}: ${(err as Error).message}`, { cause: err });
+      throw new Error(`${obj.kind}/${obj.metadata.name}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
 }
@@ -69,7 +74,8 @@ const container = (objects: K8sObject[], svc: ServiceName): Container => {
   if (!c) throw new Error(`no Deployment/container for ${svc}`);
   return c;
 };
-const data = (obj: K8sObject | undefined) => ((obj as { data?: Record<string, string> } | undefined)?.data ?? {});
+const data = (obj: K8sObject | undefined) =>
+  (obj as { data?: Record<string, string> } | undefined)?.data ?? {};
 
 describe('k8s/switchboard chart', () => {
   it('passes helm lint with default values', () => {
@@ -101,41 +107,57 @@ describe('k8s/switchboard chart', () => {
       await validateAll(objects);
     });
 
-    it.each(SERVICES)('has a Deployment, Service, PodDisruptionBudget and ConfigMap for %s', (svc) => {
-      const name = `sb-switchboard-${svc}`;
-      for (const kind of ['Deployment', 'Service', 'PodDisruptionBudget', 'ConfigMap']) {
-        expect(find(objects, kind, name)).toBeDefined();
-      }
-      const service = find(objects, 'Service', name) as K8sObject & { spec: { ports: Array<{ port: number }> } };
-      expect(service.spec.ports[0]?.port).toBe(PORTS[svc]);
-    });
+    it.each(SERVICES)(
+      'has a Deployment, Service, PodDisruptionBudget and ConfigMap for %s',
+      (svc) => {
+        const name = `sb-switchboard-${svc}`;
+        for (const kind of ['Deployment', 'Service', 'PodDisruptionBudget', 'ConfigMap']) {
+          expect(find(objects, kind, name)).toBeDefined();
+        }
+        const service = find(objects, 'Service', name) as K8sObject & {
+          spec: { ports: Array<{ port: number }> };
+        };
+        expect(service.spec.ports[0]?.port).toBe(PORTS[svc]);
+      },
+    );
 
-    it.each(SERVICES)('probes %s on /health (liveness) and /readiness, with resources and no privileges', (svc) => {
-      const c = container(objects, svc);
-      expect(c.livenessProbe?.httpGet?.path).toBe('/health');
-      expect(c.readinessProbe?.httpGet?.path).toBe('/readiness');
-      expect(c.ports?.[0]?.containerPort).toBe(PORTS[svc]);
-      expect(c.resources?.requests?.['cpu']).toBeDefined();
-      expect(c.resources?.requests?.['memory']).toBeDefined();
-      expect(c.resources?.limits?.['memory']).toBeDefined();
-      expect(c.securityContext?.allowPrivilegeEscalation).toBe(false);
-      expect(c.securityContext?.capabilities?.drop).toEqual(['ALL']);
-    });
+    it.each(SERVICES)(
+      'probes %s on /health (liveness) and /readiness, with resources and no privileges',
+      (svc) => {
+        const c = container(objects, svc);
+        expect(c.livenessProbe?.httpGet?.path).toBe('/health');
+        expect(c.readinessProbe?.httpGet?.path).toBe('/readiness');
+        expect(c.ports?.[0]?.containerPort).toBe(PORTS[svc]);
+        expect(c.resources?.requests?.['cpu']).toBeDefined();
+        expect(c.resources?.requests?.['memory']).toBeDefined();
+        expect(c.resources?.limits?.['memory']).toBeDefined();
+        expect(c.securityContext?.allowPrivilegeEscalation).toBe(false);
+        expect(c.securityContext?.capabilities?.drop).toEqual(['ALL']);
+      },
+    );
 
     it.each(SERVICES)('wires every setting of %s, secrets only from the Secret', (svc) => {
-      const secretName = args.includes('secrets.existingSecret=my-secrets') ? 'my-secrets' : 'sb-switchboard';
+      const secretName = args.includes('secrets.existingSecret=my-secrets')
+        ? 'my-secrets'
+        : 'sb-switchboard';
       const env = new Map((container(objects, svc).env ?? []).map((e) => [e.name, e]));
       expect(env.size).toBe((container(objects, svc).env ?? []).length); // no duplicates
       for (const name of [...COMMON_ENV, ...SERVICE_ENV[svc]]) {
         const e = env.get(name);
         expect({ name, wired: Boolean(e) }).toEqual({ name, wired: true });
         if (SECRET_ENV.has(name)) {
-          expect({ name, secret: e?.valueFrom?.secretKeyRef?.name }).toEqual({ name, secret: secretName });
+          expect({ name, secret: e?.valueFrom?.secretKeyRef?.name }).toEqual({
+            name,
+            secret: secretName,
+          });
         } else if (e?.valueFrom?.configMapKeyRef) {
           expect(e.valueFrom.configMapKeyRef.name).toBe(`sb-switchboard-${svc}`);
           expect(e.valueFrom.configMapKeyRef.key).toBe(name);
         } else {
-          expect({ name, literalOrField: e?.value !== undefined || Boolean(e?.valueFrom?.fieldRef) }).toEqual({
+          expect({
+            name,
+            literalOrField: e?.value !== undefined || Boolean(e?.valueFrom?.fieldRef),
+          }).toEqual({
             name,
             literalOrField: true,
           });
@@ -155,19 +177,21 @@ describe('k8s/switchboard chart', () => {
       expect(job?.metadata.annotations?.['helm.sh/hook']).toMatch(/pre-install|post-install/);
       const c = job?.spec.template.spec.containers[0];
       expect(c?.image).toMatch(/\/migrate:/);
-      expect((c?.env ?? []).filter((e) => e.valueFrom?.secretKeyRef).map((e) => e.name).sort()).toEqual([
-        'AUDIT_DATABASE_URL',
-        'MCP_TOOLS_DATABASE_URL',
-        'ORCHESTRATOR_DATABASE_URL',
-      ]);
+      expect(
+        (c?.env ?? [])
+          .filter((e) => e.valueFrom?.secretKeyRef)
+          .map((e) => e.name)
+          .sort(),
+      ).toEqual(['AUDIT_DATABASE_URL', 'MCP_TOOLS_DATABASE_URL', 'ORCHESTRATOR_DATABASE_URL']);
     });
 
     it('opens the gateway and restricts everything else to the release', () => {
       const internal = find(objects, 'NetworkPolicy', 'sb-switchboard-internal') as
-        | (K8sObject & { spec: { ingress: Array<{ from?: unknown[] }> } })
-        | undefined;
+        (K8sObject & { spec: { ingress: Array<{ from?: unknown[] }> } }) | undefined;
       expect(internal?.spec.ingress).toHaveLength(1);
-      expect(JSON.stringify(internal?.spec.ingress[0]?.from)).toContain('"app.kubernetes.io/instance":"sb"');
+      expect(JSON.stringify(internal?.spec.ingress[0]?.from)).toContain(
+        '"app.kubernetes.io/instance":"sb"',
+      );
       const gw = find(objects, 'NetworkPolicy', 'sb-switchboard-gateway-ingress') as
         | (K8sObject & { spec: { podSelector: { matchLabels: Record<string, string> } } })
         | undefined;
@@ -175,7 +199,9 @@ describe('k8s/switchboard chart', () => {
     });
 
     it('autoscales every service but the single-login xmpp-bridge', () => {
-      const hpas = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler').map((o) => o.metadata.name);
+      const hpas = objects
+        .filter((o) => o.kind === 'HorizontalPodAutoscaler')
+        .map((o) => o.metadata.name);
       expect(hpas.sort()).toEqual(
         SERVICES.filter((s) => s !== 'xmpp-bridge')
           .map((s) => `sb-switchboard-${s}`)
@@ -204,11 +230,17 @@ describe('k8s/switchboard chart', () => {
       expect(data(find(objects, 'ConfigMap', 'sb-switchboard-gateway'))['NATS_SERVERS']).toBe(
         'nats://sb-switchboard-nats:4222',
       );
-      expect(data(find(objects, 'ConfigMap', 'sb-switchboard-xmpp-bridge'))['AZTM_HOST']).toBe('sb-switchboard-prosody');
+      expect(data(find(objects, 'ConfigMap', 'sb-switchboard-xmpp-bridge'))['AZTM_HOST']).toBe(
+        'sb-switchboard-prosody',
+      );
       const secret = data(find(objects, 'Secret', 'sb-switchboard'));
       const url = Buffer.from(secret['ORCHESTRATOR_DATABASE_URL'] ?? '', 'base64').toString();
-      expect(url).toMatch(/^postgresql:\/\/postgres:[A-Za-z0-9]+@sb-switchboard-postgresql:5432\/sb_orchestrator$/);
-      expect(Buffer.from(secret['REDIS_URL'] ?? '', 'base64').toString()).toBe('redis://sb-switchboard-redis:6379');
+      expect(url).toMatch(
+        /^postgresql:\/\/postgres:[A-Za-z0-9]+@sb-switchboard-postgresql:5432\/sb_orchestrator$/,
+      );
+      expect(Buffer.from(secret['REDIS_URL'] ?? '', 'base64').toString()).toBe(
+        'redis://sb-switchboard-redis:6379',
+      );
     });
 
     it('migrates after install (the bundled PostgreSQL must exist first)', () => {
@@ -220,7 +252,9 @@ describe('k8s/switchboard chart', () => {
       const tls = data(find(objects, 'Secret', 'sb-switchboard-prosody-tls'));
       expect(Object.keys(tls).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
       const bridge = container(objects, 'xmpp-bridge');
-      expect(bridge.env?.find((e) => e.name === 'NODE_EXTRA_CA_CERTS')?.value).toBe('/etc/switchboard/xmpp-ca/ca.crt');
+      expect(bridge.env?.find((e) => e.name === 'NODE_EXTRA_CA_CERTS')?.value).toBe(
+        '/etc/switchboard/xmpp-ca/ca.crt',
+      );
     });
   });
 
@@ -243,10 +277,18 @@ describe('k8s/switchboard chart', () => {
         const cm = data(find(objects, 'ConfigMap', `sb-switchboard-${svc}`));
         for (const e of container(objects, svc).env ?? []) {
           const cmRef = e.valueFrom?.configMapKeyRef;
-          if (cmRef) expect({ svc, key: cmRef.key, present: cmRef.key in cm }).toEqual({ svc, key: cmRef.key, present: true });
+          if (cmRef)
+            expect({ svc, key: cmRef.key, present: cmRef.key in cm }).toEqual({
+              svc,
+              key: cmRef.key,
+              present: true,
+            });
           const sRef = e.valueFrom?.secretKeyRef;
           if (sRef && sRef.key !== 'NATS_TOKEN') {
-            expect({ key: sRef.key, present: sRef.key in data(secret) }).toEqual({ key: sRef.key, present: true });
+            expect({ key: sRef.key, present: sRef.key in data(secret) }).toEqual({
+              key: sRef.key,
+              present: true,
+            });
           }
         }
       }
@@ -254,13 +296,15 @@ describe('k8s/switchboard chart', () => {
       expect(db).toBe(
         'postgresql://switchboard:example-db-password@postgres.databases.svc.cluster.local:5432/sb_tools?sslmode=require',
       );
-      expect(data(find(objects, 'ConfigMap', 'sb-switchboard-mcp-tools'))['TOOLS_FILE']).toBe('/etc/switchboard/tools.json');
+      expect(data(find(objects, 'ConfigMap', 'sb-switchboard-mcp-tools'))['TOOLS_FILE']).toBe(
+        '/etc/switchboard/tools.json',
+      );
     });
 
     it('runs migrations before install against the external database', () => {
-      expect(find(objects, 'Job', 'sb-switchboard-migrate')?.metadata.annotations?.['helm.sh/hook']).toBe(
-        'pre-install,pre-upgrade',
-      );
+      expect(
+        find(objects, 'Job', 'sb-switchboard-migrate')?.metadata.annotations?.['helm.sh/hook'],
+      ).toBe('pre-install,pre-upgrade');
     });
 
     it('exposes the gateway through the optional Ingress', () => {
@@ -271,7 +315,12 @@ describe('k8s/switchboard chart', () => {
 
   describe('with an existing Secret', () => {
     it('creates no Secret of its own and references the given one', () => {
-      const objects = renderChart(['-f', EXTERNAL_VALUES, '--set', 'secrets.existingSecret=my-secrets']);
+      const objects = renderChart([
+        '-f',
+        EXTERNAL_VALUES,
+        '--set',
+        'secrets.existingSecret=my-secrets',
+      ]);
       expect(objects.filter((o) => o.kind === 'Secret')).toHaveLength(0);
       const refs = (container(objects, 'orchestrator').env ?? [])
         .map((e) => e.valueFrom?.secretKeyRef?.name)

@@ -31,21 +31,32 @@ interface LoginResult {
 }
 
 /** Logs in from a child process; `ca` is trusted through NODE_EXTRA_CA_CERTS when given. */
-function login(args: { service: string; domain: string; username: string; password: string; ca?: string }): Promise<LoginResult> {
+function login(args: {
+  service: string;
+  domain: string;
+  username: string;
+  password: string;
+  ca?: string;
+}): Promise<LoginResult> {
   const { ca, ...rest } = args;
   const env = { ...process.env };
   delete env['NODE_OPTIONS'];
   if (ca) env['NODE_EXTRA_CA_CERTS'] = ca;
   else delete env['NODE_EXTRA_CA_CERTS'];
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [LOGIN_SCRIPT, JSON.stringify(rest)], { env, timeout: 60_000 }, (err, stdout, stderr) => {
-      const line = stdout.trim().split('\n').pop() ?? '';
-      try {
-        resolve(JSON.parse(line) as LoginResult);
-      } catch {
-        reject(new Error(`login script failed: ${String(err)}\n${stdout}\n${stderr}`));
-      }
-    });
+    execFile(
+      process.execPath,
+      [LOGIN_SCRIPT, JSON.stringify(rest)],
+      { env, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        const line = stdout.trim().split('\n').pop() ?? '';
+        try {
+          resolve(JSON.parse(line) as LoginResult);
+        } catch {
+          reject(new Error(`login script failed: ${String(err)}\n${stdout}\n${stderr}`));
+        }
+      },
+    );
   });
 }
 
@@ -83,7 +94,7 @@ const mechanisms = (features: string): string[] =>
 describe('private Prosody instance', () => {
   let dir: string;
   let prosody: ProsodyInstance;
-  const pw = { alice: 'alice-Secret-1', bob: 'bob pass with spaces', carol: "carol'quote\"" };
+  const pw = { alice: 'alice-Secret-1', bob: 'bob pass with spaces', carol: 'carol\'quote"' };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sb-infra-prosody-'));
@@ -185,14 +196,24 @@ describe('private Prosody instance', () => {
 
   it('offers SCRAM-SHA-256 (not SCRAM-SHA-1) on the sha256 host', async () => {
     const ca = readFileSync(prosody.caFile);
-    const socket = tlsConnect({ host: '127.0.0.1', port: prosody.tlsPort, ca, servername: HOSTS.sha256 });
+    const socket = tlsConnect({
+      host: '127.0.0.1',
+      port: prosody.tlsPort,
+      ca,
+      servername: HOSTS.sha256,
+    });
     const features = await streamFeatures(socket, HOSTS.sha256);
     expect(mechanisms(features)).toContain('SCRAM-SHA-256');
     expect(mechanisms(features)).not.toContain('SCRAM-SHA-1');
   });
 
   it('registers accounts on a running instance', async () => {
-    registerAccount({ configFile: prosody.configFile, user: 'dave', host: HOSTS.agents, password: 'dave-pw' });
+    registerAccount({
+      configFile: prosody.configFile,
+      user: 'dave',
+      host: HOSTS.agents,
+      password: 'dave-pw',
+    });
     const r = await login({
       service: `xmpp://127.0.0.1:${prosody.c2sPort}`,
       domain: HOSTS.agents,
@@ -224,7 +245,9 @@ describe('startProsody lifecycle', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-infra-prosody-'));
     const other = await startProsody({ dir: join(dir, 'a') });
     try {
-      await expect(startProsody({ dir: join(dir, 'b'), c2sPort: other.c2sPort })).rejects.toThrow(/in use/);
+      await expect(startProsody({ dir: join(dir, 'b'), c2sPort: other.c2sPort })).rejects.toThrow(
+        /in use/,
+      );
     } finally {
       await other.stop();
       rmSync(dir, { recursive: true, force: true });

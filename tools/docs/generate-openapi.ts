@@ -16,7 +16,9 @@ try {
 }
 if (process.argv.includes('--check')) {
   if (current !== content) {
-    console.error('docs/openapi.json is out of date: run `npx tsx --tsconfig tsconfig.base.json tools/docs/generate-openapi.ts`');
+    console.error(
+      'docs/openapi.json is out of date: run `npx tsx --tsconfig tsconfig.base.json tools/docs/generate-openapi.ts`',
+    );
     process.exit(1);
   }
   console.log('docs/openapi.json is current');

@@ -13,7 +13,19 @@ import { z } from 'zod';
 const root = join(import.meta.dirname, '..', '..');
 const services = ['gateway', 'orchestrator', 'mcp-tools', 'a2a', 'audit', 'xmpp-bridge'] as const;
 
-type JsonSchema = { type?: string | string[]; properties?: Record<string, JsonSchema>; required?: string[]; enum?: unknown[]; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; items?: JsonSchema; description?: string; default?: unknown; const?: unknown; format?: string };
+type JsonSchema = {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  enum?: unknown[];
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  items?: JsonSchema;
+  description?: string;
+  default?: unknown;
+  const?: unknown;
+  format?: string;
+};
 
 const jsonSchema = (schema: z.ZodType): JsonSchema =>
   z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', reused: 'inline' }) as JsonSchema;
@@ -65,7 +77,9 @@ function subjectsMd(): string {
     '|---|---|---|---|---|',
   ];
   for (const c of CATALOGUE.commands) {
-    out.push(`| \`${c.subject}\` | ${c.service} | ${c.callers.join(', ')} | ${c.timeoutMs / 1000} s | ${cell(c.description)} |`);
+    out.push(
+      `| \`${c.subject}\` | ${c.service} | ${c.callers.join(', ')} | ${c.timeoutMs / 1000} s | ${cell(c.description)} |`,
+    );
   }
   out.push('', '### Command payloads', '');
   for (const c of CATALOGUE.commands as CommandContract[]) {
@@ -108,7 +122,13 @@ function subjectsMd(): string {
   for (const name of Object.values(Tasks.TaskEventName)) {
     out.push(`| \`${name}\` | \`${cell(fields(Tasks.TaskEventData[name]))}\` |`);
   }
-  out.push('', '## JetStream streams', '', '| stream | subjects | retention | max age | de-dup window | description |', '|---|---|---|---|---|---|');
+  out.push(
+    '',
+    '## JetStream streams',
+    '',
+    '| stream | subjects | retention | max age | de-dup window | description |',
+    '|---|---|---|---|---|---|',
+  );
   for (const s of CATALOGUE.streams) {
     out.push(
       `| \`${s.name}\` | ${s.subjects.map((x) => `\`${x}\``).join(', ')} | ${s.retention} | ${s.maxAgeMs / 86_400_000} d | ${s.duplicateWindowMs / 1000} s | ${cell(s.description)} |`,
@@ -129,13 +149,19 @@ function asyncapi(): string {
     channels[key] = {
       address: c.subject,
       description: c.description,
-      messages: { request: { $ref: `#/components/messages/${key}_request` }, reply: { $ref: `#/components/messages/${key}_reply` } },
+      messages: {
+        request: { $ref: `#/components/messages/${key}_request` },
+        reply: { $ref: `#/components/messages/${key}_reply` },
+      },
     };
     operations[key] = {
       action: 'receive',
       channel: { $ref: `#/channels/${key}` },
       summary: `served by ${c.service} (queue group ${c.service})`,
-      reply: { channel: { $ref: `#/channels/${key}` }, messages: [{ $ref: `#/channels/${key}/messages/reply` }] },
+      reply: {
+        channel: { $ref: `#/channels/${key}` },
+        messages: [{ $ref: `#/channels/${key}/messages/reply` }],
+      },
     };
   }
   for (const e of CATALOGUE.events) {
@@ -146,17 +172,27 @@ function asyncapi(): string {
       description: `${e.description} Delivery: ${e.delivery}${e.stream ? ` (stream ${e.stream.name})` : ''}.`,
       messages: { event: { $ref: `#/components/messages/${key}` } },
     };
-    operations[`publish_${key}`] = { action: 'send', channel: { $ref: `#/channels/${key}` }, summary: `published by ${e.producers.join(', ')}` };
+    operations[`publish_${key}`] = {
+      action: 'send',
+      channel: { $ref: `#/channels/${key}` },
+      summary: `published by ${e.producers.join(', ')}`,
+    };
   }
-  return `# Generated from libs/contracts by \`npm run docs:generate\`; do not edit by hand.\n${stringify({
-    asyncapi: '3.0.0',
-    info: { title: 'Switchboard NATS API', version: '0.1.0', description: 'Subjects and payloads of the Switchboard platform.' },
-    defaultContentType: 'application/json',
-    servers: { local: { host: '127.0.0.1:4222', protocol: 'nats' } },
-    channels,
-    operations,
-    components: { messages },
-  })}`;
+  return `# Generated from libs/contracts by \`npm run docs:generate\`; do not edit by hand.\n${stringify(
+    {
+      asyncapi: '3.0.0',
+      info: {
+        title: 'Switchboard NATS API',
+        version: '0.1.0',
+        description: 'Subjects and payloads of the Switchboard platform.',
+      },
+      defaultContentType: 'application/json',
+      servers: { local: { host: '127.0.0.1:4222', protocol: 'nats' } },
+      channels,
+      operations,
+      components: { messages },
+    },
+  )}`;
 }
 
 interface Setting {
@@ -188,12 +224,14 @@ async function configuration(): Promise<{ md: string; env: string }> {
   const per = new Map<string, Setting[]>();
   for (const s of services) per.set(s, await settingsOf(s));
   const all = [...per.values()];
-  const common = (all[0] ?? []).filter((s) => all.every((list) => list.some((x) => x.key === s.key)));
+  const common = (all[0] ?? []).filter((s) =>
+    all.every((list) => list.some((x) => x.key === s.key)),
+  );
   const commonKeys = new Set(common.map((s) => s.key));
   const md: string[] = [
     '# Configuration',
     '',
-    '<!-- Generated from the services\' zod configs by `npm run docs:generate`; do not edit by hand. -->',
+    "<!-- Generated from the services' zod configs by `npm run docs:generate`; do not edit by hand. -->",
     '',
     'Every service reads its settings from the environment once at start-up and validates them; a missing or invalid',
     'value stops it with one message listing every problem. `.env.example` lists the same keys.',
@@ -206,7 +244,7 @@ async function configuration(): Promise<{ md: string; env: string }> {
     '',
   ];
   const env: string[] = [
-    '# Switchboard settings. Generated from the services\' zod configs by `npm run docs:generate` (docs/configuration.md).',
+    "# Switchboard settings. Generated from the services' zod configs by `npm run docs:generate` (docs/configuration.md).",
     '# Copy to .env and uncomment what you change: `npm run up` reads it. Secrets belong in a secret store in production.',
     '',
     '# --- every service ---',
@@ -214,19 +252,36 @@ async function configuration(): Promise<{ md: string; env: string }> {
   ];
   for (const [service, list] of per) {
     const own = list.filter((s) => !commonKeys.has(s.key) || s.key === 'PORT');
-    md.push(`## ${service}`, '', '| variable | default | description |', '|---|---|---|', ...own.map((s) => row(s)), '');
+    md.push(
+      `## ${service}`,
+      '',
+      '| variable | default | description |',
+      '|---|---|---|',
+      ...own.map((s) => row(s)),
+      '',
+    );
     env.push('', `# --- ${service} ---`, ...own.map((s) => envLine(s)));
   }
   return { md: `${md.join('\n')}`, env: `${env.join('\n')}\n` };
 }
 
 function row(s: Setting): string {
-  const def = s.default === undefined ? (s.required ? '**required**' : '–') : `\`${JSON.stringify(s.default)}\``;
+  const def =
+    s.default === undefined
+      ? s.required
+        ? '**required**'
+        : '–'
+      : `\`${JSON.stringify(s.default)}\``;
   return `| \`${s.key}\` | ${def} | ${cell(s.description)}${s.secret ? ' *(secret)*' : ''} |`;
 }
 
 function envLine(s: Setting): string {
-  const value = s.default === undefined ? '' : Array.isArray(s.default) ? s.default.join(',') : String(s.default);
+  const value =
+    s.default === undefined
+      ? ''
+      : Array.isArray(s.default)
+        ? s.default.join(',')
+        : String(s.default);
   return `# ${s.description || s.key}${s.secret ? ' (secret)' : ''}\n# ${s.key}=${value}`;
 }
 

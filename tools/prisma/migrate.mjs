@@ -40,7 +40,10 @@ const schema = readFileSync(paths.schema, 'utf8').replace(
   /(datasource\s+\w+\s*\{[^}]*?provider\s*=\s*"[^"]+")/,
   '$1\n  url = "<invalid>"',
 );
-writeFileSync(join(work, 'schema.prisma'), '// GENERATED from ' + paths.schema + ', do not edit\n' + schema);
+writeFileSync(
+  join(work, 'schema.prisma'),
+  '// GENERATED from ' + paths.schema + ', do not edit\n' + schema,
+);
 
 const require = createRequire(join(root, 'package.json'));
 const cli = require.resolve('prisma-migrate-js/build/index.js');
@@ -49,7 +52,14 @@ if (['dev', 'reset'].includes(command)) args.push('--skip-generate');
 const stub = join(root, 'tools/prisma/no-schema-engine');
 const r = spawnSync(
   process.execPath,
-  ['--require', join(root, 'tools/prisma/unref-engine-timers.cjs'), cli, ...args, '--config', join(root, 'tools/prisma/migrate.config.ts')],
+  [
+    '--require',
+    join(root, 'tools/prisma/unref-engine-timers.cjs'),
+    cli,
+    ...args,
+    '--config',
+    join(root, 'tools/prisma/migrate.config.ts'),
+  ],
   {
     cwd: root,
     stdio: 'inherit',

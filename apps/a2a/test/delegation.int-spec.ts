@@ -37,7 +37,11 @@ describe('a2a (real process, NATS and sample A2A agents)', () => {
       legacy: { AGENT_KIND: 'researcher', AGENT_PROTOCOL: '0.3' },
       slow: { AGENT_KIND: 'researcher', AGENT_STEP_DELAY_MS: '20000' },
     };
-    await Promise.all(Object.entries(specs).map(async ([name, env]) => (agents[name] = await startSampleAgent(name, env, logDir))));
+    await Promise.all(
+      Object.entries(specs).map(
+        async ([name, env]) => (agents[name] = await startSampleAgent(name, env, logDir)),
+      ),
+    );
     a2a = await startService(
       'a2a',
       {
@@ -74,8 +78,17 @@ describe('a2a (real process, NATS and sample A2A agents)', () => {
       },
     });
     await client.bus.connection.flush();
-    const request = { delegationId, taskId: randomUUID(), stepId: 's1', agent, message: 'NATS JetStream', ...extra };
-    const done = client.bus.request(A2a.Delegate, request, { actor, timeoutMs: 60_000 }).finally(() => sub.unsubscribe());
+    const request = {
+      delegationId,
+      taskId: randomUUID(),
+      stepId: 's1',
+      agent,
+      message: 'NATS JetStream',
+      ...extra,
+    };
+    const done = client.bus
+      .request(A2a.Delegate, request, { actor, timeoutMs: 60_000 })
+      .finally(() => sub.unsubscribe());
     return { delegationId, request, updates, done };
   }
 
@@ -90,12 +103,27 @@ describe('a2a (real process, NATS and sample A2A agents)', () => {
 
   it('lists the agents a role may use, from their cards', async () => {
     const mine = await client.bus.request(A2a.AgentsList, {}, { actor: user });
-    expect(mine.agents.map((a) => a.name).sort()).toEqual(['down', 'flaky', 'legacy', 'researcher', 'slow', 'writer']);
+    expect(mine.agents.map((a) => a.name).sort()).toEqual([
+      'down',
+      'flaky',
+      'legacy',
+      'researcher',
+      'slow',
+      'writer',
+    ]);
     const researcher = mine.agents.find((a) => a.name === 'researcher')!;
-    expect(researcher).toMatchObject({ transport: 'http', protocolVersion: '1.0', available: true, circuit: 'closed' });
+    expect(researcher).toMatchObject({
+      transport: 'http',
+      protocolVersion: '1.0',
+      available: true,
+      circuit: 'closed',
+    });
     expect(researcher.skills).toEqual([expect.objectContaining({ id: 'research' })]);
     expect(researcher.card).toMatchObject({ name: 'Researcher' });
-    expect(mine.agents.find((a) => a.name === 'legacy')).toMatchObject({ protocolVersion: '0.3', available: true });
+    expect(mine.agents.find((a) => a.name === 'legacy')).toMatchObject({
+      protocolVersion: '0.3',
+      available: true,
+    });
 
     const theirs = await client.bus.request(A2a.AgentsList, {}, { actor: guest });
     expect(theirs.agents.map((a) => a.name)).toEqual(['researcher']);
@@ -105,18 +133,37 @@ describe('a2a (real process, NATS and sample A2A agents)', () => {
   it('delegates with SendStreamingMessage and reports the remote status as it changes', async () => {
     const d = await delegate('researcher', user);
     const result = await d.done;
-    expect(result).toMatchObject({ agent: 'researcher', transport: 'http', protocolVersion: '1.0', mode: 'stream', state: 'TASK_STATE_COMPLETED', attempts: 1 });
+    expect(result).toMatchObject({
+      agent: 'researcher',
+      transport: 'http',
+      protocolVersion: '1.0',
+      mode: 'stream',
+      state: 'TASK_STATE_COMPLETED',
+      attempts: 1,
+    });
     expect(result.text).toContain('JetStream is the persistence layer');
     expect(result.artifacts[0]).toMatchObject({ name: 'findings' });
-    expect(d.updates[0]).toMatchObject({ kind: 'started', agent: 'researcher', transport: 'http', mode: 'stream' });
-    const states = d.updates.filter((u) => u.kind === 'status').map((u) => (u.kind === 'status' ? u.state : ''));
+    expect(d.updates[0]).toMatchObject({
+      kind: 'started',
+      agent: 'researcher',
+      transport: 'http',
+      mode: 'stream',
+    });
+    const states = d.updates
+      .filter((u) => u.kind === 'status')
+      .map((u) => (u.kind === 'status' ? u.state : ''));
     expect(states).toEqual(expect.arrayContaining(['TASK_STATE_WORKING', 'TASK_STATE_COMPLETED']));
     expect(states[states.length - 1]).toBe('TASK_STATE_COMPLETED');
-    expect((await agentStats(agents['researcher']!)).methods).toMatchObject({ SendStreamingMessage: 1 });
+    expect((await agentStats(agents['researcher']!)).methods).toMatchObject({
+      SendStreamingMessage: 1,
+    });
   });
 
   it('uses SendMessage and GetTask for an agent without streaming, passing the context along', async () => {
-    const d = await delegate('writer', user, { message: 'draft a summary', context: '## NATS JetStream\n\n- Streams keep messages.\n- Consumers ack them.' });
+    const d = await delegate('writer', user, {
+      message: 'draft a summary',
+      context: '## NATS JetStream\n\n- Streams keep messages.\n- Consumers ack them.',
+    });
     const result = await d.done;
     expect(result).toMatchObject({ mode: 'poll', state: 'TASK_STATE_COMPLETED' });
     expect(result.text).toContain('# Summary: NATS JetStream');
@@ -150,10 +197,15 @@ describe('a2a (real process, NATS and sample A2A agents)', () => {
     expect((await agentStats(agents['down']!)).faultsInjected).toBe(4);
 
     const listed = await client.bus.request(A2a.AgentsList, {}, { actor: user });
-    expect(listed.agents.find((a) => a.name === 'down')).toMatchObject({ available: false, circuit: 'open' });
+    expect(listed.agents.find((a) => a.name === 'down')).toMatchObject({
+      available: false,
+      circuit: 'open',
+    });
     const metrics = await (await fetch(`${a2a.url}/metrics`)).text();
     expect(metrics).toMatch(/sb_a2a_circuit_open\{[^}]*agent="down"[^}]*\} 1/);
-    expect(metrics).toMatch(/sb_a2a_delegations_total\{[^}]*agent="down"[^}]*outcome="UPSTREAM_UNAVAILABLE"[^}]*\} 2/);
+    expect(metrics).toMatch(
+      /sb_a2a_delegations_total\{[^}]*agent="down"[^}]*outcome="UPSTREAM_UNAVAILABLE"[^}]*\} 2/,
+    );
     expect(metrics).toMatch(/sb_a2a_retries_total\{[^}]*agent="down"[^}]*\} 3/);
   });
 
@@ -170,11 +222,25 @@ describe('a2a (real process, NATS and sample A2A agents)', () => {
     expect(refused.code).toBe('FORBIDDEN');
     expect(refused.message).toContain('guest');
     expect((await (await delegate('researcher', guest)).done).state).toBe('TASK_STATE_COMPLETED');
-    expect((await (await delegate('writer', admin, { message: 'draft a note' })).done).state).toBe('TASK_STATE_COMPLETED');
+    expect((await (await delegate('writer', admin, { message: 'draft a note' })).done).state).toBe(
+      'TASK_STATE_COMPLETED',
+    );
 
     const unknown = await failure((await delegate('plumber', user)).done);
     expect(unknown.code).toBe('NOT_FOUND');
-    const bad = await failure(client.bus.request(A2a.Delegate, { delegationId: 'x', taskId: randomUUID(), stepId: 's1', agent: 'Bad Name', message: '' } as never, { actor: user }));
+    const bad = await failure(
+      client.bus.request(
+        A2a.Delegate,
+        {
+          delegationId: 'x',
+          taskId: randomUUID(),
+          stepId: 's1',
+          agent: 'Bad Name',
+          message: '',
+        } as never,
+        { actor: user },
+      ),
+    );
     expect(bad.code).toBe('VALIDATION');
     expect(bad.message).toMatch(/delegationId/);
     expect(bad.message).toMatch(/agent/);
@@ -182,19 +248,38 @@ describe('a2a (real process, NATS and sample A2A agents)', () => {
 
   it('forwards a cancellation to the agent as CancelTask (per delegation and per task)', async () => {
     const d = await delegate('slow', user);
-    const working = await waitFor(() => d.updates.find((u) => u.kind === 'status' && u.state === 'TASK_STATE_WORKING'), { what: 'WORKING' });
+    const working = await waitFor(
+      () => d.updates.find((u) => u.kind === 'status' && u.state === 'TASK_STATE_WORKING'),
+      { what: 'WORKING' },
+    );
     const remoteTaskId = working.kind === 'status' ? working.remoteTaskId : undefined;
     expect(remoteTaskId).toBeDefined();
-    client.bus.publish(A2a.DelegationCancel, [d.delegationId], { delegationId: d.delegationId, reason: 'user changed their mind' });
+    client.bus.publish(A2a.DelegationCancel, [d.delegationId], {
+      delegationId: d.delegationId,
+      reason: 'user changed their mind',
+    });
     const cancelled = await failure(d.done);
     expect(cancelled.code).toBe('CANCELLED');
-    expect(d.updates[d.updates.length - 1]).toMatchObject({ kind: 'status', state: 'TASK_STATE_CANCELED', remoteTaskId });
+    expect(d.updates[d.updates.length - 1]).toMatchObject({
+      kind: 'status',
+      state: 'TASK_STATE_CANCELED',
+      remoteTaskId,
+    });
     expect((await agentStats(agents['slow']!)).methods['CancelTask']).toBe(1);
-    await waitFor(async () => (await agentStats(agents['slow']!)).cancelled.includes(remoteTaskId!), { what: 'the agent to cancel its task' });
+    await waitFor(
+      async () => (await agentStats(agents['slow']!)).cancelled.includes(remoteTaskId!),
+      { what: 'the agent to cancel its task' },
+    );
 
     const byTask = await delegate('slow', user);
-    await waitFor(() => byTask.updates.some((u) => u.kind === 'status' && u.state === 'TASK_STATE_WORKING'), { what: 'WORKING' });
-    client.bus.publish(Tasks.TaskCancelRequested, [byTask.request.taskId], { taskId: byTask.request.taskId, reason: 'task cancelled' });
+    await waitFor(
+      () => byTask.updates.some((u) => u.kind === 'status' && u.state === 'TASK_STATE_WORKING'),
+      { what: 'WORKING' },
+    );
+    client.bus.publish(Tasks.TaskCancelRequested, [byTask.request.taskId], {
+      taskId: byTask.request.taskId,
+      reason: 'task cancelled',
+    });
     expect((await failure(byTask.done)).code).toBe('CANCELLED');
     expect((await agentStats(agents['slow']!)).methods['CancelTask']).toBe(2);
   });

@@ -13,8 +13,16 @@ export interface AgentStats {
 }
 
 /** Starts a real sample A2A agent process on a free loopback port and waits until it answers. */
-export function startSampleAgent(name: string, env: Record<string, string>, logDir?: string): Promise<ServiceHandle> {
-  return startService(`agent-${name}`, { NODE_OPTIONS: '--import tsx', ...env }, { entry: SAMPLE_AGENT_ENTRY, ...(logDir ? { logDir } : {}) });
+export function startSampleAgent(
+  name: string,
+  env: Record<string, string>,
+  logDir?: string,
+): Promise<ServiceHandle> {
+  return startService(
+    `agent-${name}`,
+    { NODE_OPTIONS: '--import tsx', ...env },
+    { entry: SAMPLE_AGENT_ENTRY, ...(logDir ? { logDir } : {}) },
+  );
 }
 
 export async function agentStats(agent: ServiceHandle): Promise<AgentStats> {

@@ -52,7 +52,14 @@ describe('audit service (real process, JetStream, PostgreSQL)', () => {
   });
 
   const count = async (runId: string) =>
-    Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "AuditEntry" WHERE details->>'runId' = $1`, [runId]))[0]?.n);
+    Number(
+      (
+        await db.query<{ n: string }>(
+          `SELECT count(*) AS n FROM "AuditEntry" WHERE details->>'runId' = $1`,
+          [runId],
+        )
+      )[0]?.n,
+    );
 
   it('stores every record exactly once across a crash and restart of the audit service under load', async () => {
     const runId = randomUUID();
@@ -62,7 +69,11 @@ describe('audit service (real process, JetStream, PostgreSQL)', () => {
     const publish = async (from: number, to: number) => {
       for (let i = from; i < to; i += 20) {
         await Promise.all(
-          records.slice(i, i + 20).map((r) => client.jetstream.publish(Audit.AuditRecorded, [r.category], r, { msgId: r.id as string })),
+          records.slice(i, i + 20).map((r) =>
+            client.jetstream.publish(Audit.AuditRecorded, [r.category], r, {
+              msgId: r.id as string,
+            }),
+          ),
         );
         produced = i + 20;
       }
@@ -71,7 +82,10 @@ describe('audit service (real process, JetStream, PostgreSQL)', () => {
     // crash, so the kill always lands mid-stream whatever the machine's speed.
     const firstHalf = publish(0, total / 2);
     // Kill it (SIGKILL: no graceful shutdown, batches may be committed but not acked) mid-stream.
-    await waitFor(async () => (await count(runId)) >= 100, { what: 'first records stored', timeoutMs: 30_000 });
+    await waitFor(async () => (await count(runId)) >= 100, {
+      what: 'first records stored',
+      timeoutMs: 30_000,
+    });
     await audit.kill();
     const storedAtCrash = await count(runId);
     expect(storedAtCrash).toBeLessThanOrEqual(total / 2);
@@ -79,12 +93,23 @@ describe('audit service (real process, JetStream, PostgreSQL)', () => {
     await publish(total / 2, total);
     expect(produced).toBe(total);
     audit = await startService('audit', env);
-    await waitFor(async () => (await count(runId)) === total, { what: 'all records stored', timeoutMs: 60_000 });
-    const dupes = await db.query(`SELECT id FROM "AuditEntry" WHERE details->>'runId' = $1 GROUP BY id HAVING count(*) > 1`, [runId]);
+    await waitFor(async () => (await count(runId)) === total, {
+      what: 'all records stored',
+      timeoutMs: 60_000,
+    });
+    const dupes = await db.query(
+      `SELECT id FROM "AuditEntry" WHERE details->>'runId' = $1 GROUP BY id HAVING count(*) > 1`,
+      [runId],
+    );
     expect(dupes).toEqual([]);
-    const ids = await db.query<{ id: string }>(`SELECT id FROM "AuditEntry" WHERE details->>'runId' = $1`, [runId]);
+    const ids = await db.query<{ id: string }>(
+      `SELECT id FROM "AuditEntry" WHERE details->>'runId' = $1`,
+      [runId],
+    );
     expect(new Set(ids.map((r) => r.id))).toEqual(new Set(records.map((r) => r.id)));
-    const secrets = await db.query(`SELECT seq FROM "AuditEntry" WHERE details::text LIKE '%sk-should-never%'`);
+    const secrets = await db.query(
+      `SELECT seq FROM "AuditEntry" WHERE details::text LIKE '%sk-should-never%'`,
+    );
     expect(secrets).toEqual([]);
     const verified = await client.bus.request(Audit.AuditVerify, {}, { actor: admin });
     expect(verified).toMatchObject({ ok: true });
@@ -96,20 +121,36 @@ describe('audit service (real process, JetStream, PostgreSQL)', () => {
     const r = record(1, runId);
     // Two publishes of the same record with different message ids: JetStream keeps both, as after a
     // redelivery beyond its de-duplication window; the store must still keep one row.
-    await client.jetstream.publish(Audit.AuditRecorded, ['tool'], r, { msgId: `a-${r.id as string}` });
-    await client.jetstream.publish(Audit.AuditRecorded, ['tool'], r, { msgId: `b-${r.id as string}` });
+    await client.jetstream.publish(Audit.AuditRecorded, ['tool'], r, {
+      msgId: `a-${r.id as string}`,
+    });
+    await client.jetstream.publish(Audit.AuditRecorded, ['tool'], r, {
+      msgId: `b-${r.id as string}`,
+    });
     const marker = record(2, runId);
-    await client.jetstream.publish(Audit.AuditRecorded, ['tool'], marker, { msgId: marker.id as string });
+    await client.jetstream.publish(Audit.AuditRecorded, ['tool'], marker, {
+      msgId: marker.id as string,
+    });
     await waitFor(async () => (await count(runId)) === 2, { what: 'records stored' });
-    const info = await client.bus.request(Audit.AuditQuery, { limit: 10, userId: 'user-1' }, { actor: admin });
+    const info = await client.bus.request(
+      Audit.AuditQuery,
+      { limit: 10, userId: 'user-1' },
+      { actor: admin },
+    );
     expect(info.entries.filter((e) => e.id === r.id)).toHaveLength(1);
   });
 
   it('dead-letters a malformed record and keeps running', async () => {
     const nc = client.bus.connection;
-    nc.publish('sb.audit.tool', encodeJson({ pattern: 'sb.audit.tool', data: { id: 'not-a-uuid', action: 42 } }));
+    nc.publish(
+      'sb.audit.tool',
+      encodeJson({ pattern: 'sb.audit.tool', data: { id: 'not-a-uuid', action: 42 } }),
+    );
     await nc.flush();
-    const parked = await waitFor(() => client.jetstream.lastMessage(DeadLetterStream, 'sb.dlq.SB_AUDIT'), { what: 'dead letter' });
+    const parked = await waitFor(
+      () => client.jetstream.lastMessage(DeadLetterStream, 'sb.dlq.SB_AUDIT'),
+      { what: 'dead letter' },
+    );
     expect(JSON.stringify(parked.data)).toContain('not-a-uuid');
     expect((await fetch(`${audit.url}/readiness`)).status).toBe(200);
     // The audit stream itself still holds it (limits retention), but no row was written.
@@ -117,12 +158,18 @@ describe('audit service (real process, JetStream, PostgreSQL)', () => {
   });
 
   it('answers queries only for admins, newest first, paged', async () => {
-    const forbidden = await client.bus.request(Audit.AuditQuery, { limit: 5 }, { actor: { userId: 'bob', role: 'user' } }).catch((e: Error) => e);
+    const forbidden = await client.bus
+      .request(Audit.AuditQuery, { limit: 5 }, { actor: { userId: 'bob', role: 'user' } })
+      .catch((e: Error) => e);
     expect(forbidden).toMatchObject({ code: 'FORBIDDEN' });
     const page1 = await client.bus.request(Audit.AuditQuery, { limit: 5 }, { actor: admin });
     expect(page1.entries).toHaveLength(5);
     expect(page1.nextBefore).toBeDefined();
-    const page2 = await client.bus.request(Audit.AuditQuery, { limit: 5, before: page1.nextBefore }, { actor: admin });
+    const page2 = await client.bus.request(
+      Audit.AuditQuery,
+      { limit: 5, before: page1.nextBefore },
+      { actor: admin },
+    );
     const seqs = [...page1.entries, ...page2.entries].map((e) => e.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
     expect(new Set(seqs).size).toBe(10);

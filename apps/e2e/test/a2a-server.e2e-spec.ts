@@ -1,6 +1,19 @@
 import { AgentCard, Role, type Task, TaskState, taskStateToJSON } from '@a2a-js/sdk';
-import { type Client, ClientFactory, ClientFactoryOptions, DefaultAgentCardResolver, JsonRpcTransportFactory } from '@a2a-js/sdk/client';
-import { repoRoot, type ServiceHandle, type Stack, startService, startStack, waitFor } from '@switchboard/testing';
+import {
+  type Client,
+  ClientFactory,
+  ClientFactoryOptions,
+  DefaultAgentCardResolver,
+  JsonRpcTransportFactory,
+} from '@a2a-js/sdk/client';
+import {
+  repoRoot,
+  type ServiceHandle,
+  type Stack,
+  startService,
+  startStack,
+  waitFor,
+} from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -14,7 +27,12 @@ describe('the platform as an A2A agent (real processes, @a2a-js/sdk client)', ()
     // A researcher slow enough to cancel mid-task (its pauses end early on CancelTask).
     archivist = await startService(
       'agent-archivist',
-      { NODE_OPTIONS: '--import tsx', AGENT_KIND: 'researcher', AGENT_NAME: 'Archivist', AGENT_STEP_DELAY_MS: '600000' },
+      {
+        NODE_OPTIONS: '--import tsx',
+        AGENT_KIND: 'researcher',
+        AGENT_NAME: 'Archivist',
+        AGENT_STEP_DELAY_MS: '600000',
+      },
       { entry: join(repoRoot, 'examples/a2a-agents/src/main.ts') },
     );
     stack = await startStack({
@@ -51,7 +69,14 @@ describe('the platform as an A2A agent (real processes, @a2a-js/sdk client)', ()
       role: Role.ROLE_USER,
       contextId: '',
       taskId: '',
-      parts: [{ content: { $case: 'text' as const, value: text }, mediaType: 'text/plain', filename: '', metadata: undefined }],
+      parts: [
+        {
+          content: { $case: 'text' as const, value: text },
+          mediaType: 'text/plain',
+          filename: '',
+          metadata: undefined,
+        },
+      ],
       metadata: undefined,
       extensions: [],
       referenceTaskIds: [],
@@ -63,7 +88,9 @@ describe('the platform as an A2A agent (real processes, @a2a-js/sdk client)', ()
   /** The task's state and status message, so a failure shows why. */
   const outcomeOf = (task: Task) => ({
     state: taskStateToJSON(task.status!.state),
-    message: task.status?.message?.parts.map((p) => (p.content?.$case === 'text' ? p.content.value : '')).join(''),
+    message: task.status?.message?.parts
+      .map((p) => (p.content?.$case === 'text' ? p.content.value : ''))
+      .join(''),
   });
 
   const textOf = (task: Task) =>
@@ -79,15 +106,36 @@ describe('the platform as an A2A agent (real processes, @a2a-js/sdk client)', ()
     const card = AgentCard.fromJSON(json);
     expect(card).toMatchObject({
       name: 'Switchboard',
-      supportedInterfaces: [{ url: `${stack.gatewayUrl}/a2a`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' }],
+      supportedInterfaces: [
+        { url: `${stack.gatewayUrl}/a2a`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+      ],
       capabilities: { streaming: true, pushNotifications: false },
     });
     expect(card.skills.map((s) => s.id)).toEqual(['run-task']);
-    expect(json['securitySchemes']).toEqual({ devUser: { apiKeySecurityScheme: { location: 'header', name: 'X-User-Id', description: expect.any(String) } } });
-    for (const field of ['name', 'description', 'supportedInterfaces', 'version', 'capabilities', 'defaultInputModes', 'defaultOutputModes', 'skills']) {
+    expect(json['securitySchemes']).toEqual({
+      devUser: {
+        apiKeySecurityScheme: {
+          location: 'header',
+          name: 'X-User-Id',
+          description: expect.any(String),
+        },
+      },
+    });
+    for (const field of [
+      'name',
+      'description',
+      'supportedInterfaces',
+      'version',
+      'capabilities',
+      'defaultInputModes',
+      'defaultOutputModes',
+      'skills',
+    ]) {
       expect(json[field]).toBeDefined();
     }
-    const again = await fetch(`${stack.gatewayUrl}/.well-known/agent-card.json`, { headers: { 'if-none-match': r.headers.get('etag')! } });
+    const again = await fetch(`${stack.gatewayUrl}/.well-known/agent-card.json`, {
+      headers: { 'if-none-match': r.headers.get('etag')! },
+    });
     expect(again.status).toBe(304);
   });
 
@@ -102,41 +150,65 @@ describe('the platform as an A2A agent (real processes, @a2a-js/sdk client)', ()
     const got = await client.getTask({ tenant: '', id: result.id, historyLength: undefined });
     expect(got.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
     // The same id is the platform's task: the HTTP API knows it too.
-    const view = (await (await fetch(`${stack.gatewayUrl}/tasks/${result.id}`, { headers: { 'x-user-id': user } })).json()) as { status: string };
+    const view = (await (
+      await fetch(`${stack.gatewayUrl}/tasks/${result.id}`, { headers: { 'x-user-id': user } })
+    ).json()) as { status: string };
     expect(view.status).toBe('completed');
 
     // A task this gateway's A2A side never ran (submitted over HTTP) is read from the orchestrator.
     const viaHttp = (await (
-      await fetch(`${stack.gatewayUrl}/orchestrate`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-user-id': user }, body: JSON.stringify({ task: 'what is 6 * 7' }) })
+      await fetch(`${stack.gatewayUrl}/orchestrate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-user-id': user },
+        body: JSON.stringify({ task: 'what is 6 * 7' }),
+      })
     ).json()) as { task_id: string };
-    const fromOrchestrator = await client.getTask({ tenant: '', id: viaHttp.task_id, historyLength: undefined });
-    expect(outcomeOf(fromOrchestrator)).toEqual({ state: 'TASK_STATE_COMPLETED', message: '6 * 7 = 42.' });
+    const fromOrchestrator = await client.getTask({
+      tenant: '',
+      id: viaHttp.task_id,
+      historyLength: undefined,
+    });
+    expect(outcomeOf(fromOrchestrator)).toEqual({
+      state: 'TASK_STATE_COMPLETED',
+      message: '6 * 7 = 42.',
+    });
     expect(textOf(fromOrchestrator)).toBe('6 * 7 = 42.');
 
     const stranger = await clientFor(`someone-${randomUUID()}`);
-    await expect(stranger.getTask({ tenant: '', id: result.id, historyLength: undefined })).rejects.toThrow(/not found/i);
-    await expect(stranger.getTask({ tenant: '', id: viaHttp.task_id, historyLength: undefined })).rejects.toThrow(/not found/i);
+    await expect(
+      stranger.getTask({ tenant: '', id: result.id, historyLength: undefined }),
+    ).rejects.toThrow(/not found/i);
+    await expect(
+      stranger.getTask({ tenant: '', id: viaHttp.task_id, historyLength: undefined }),
+    ).rejects.toThrow(/not found/i);
   });
 
   it('streams a task with SendStreamingMessage: the task, progress, the answer, then COMPLETED', async () => {
     const client = await clientFor(`a2a-${randomUUID()}`);
     const events: string[] = [];
     let answer = '';
-    for await (const ev of client.sendMessageStream(message('what is 2 + 2, then save the result as a note'))) {
+    for await (const ev of client.sendMessageStream(
+      message('what is 2 + 2, then save the result as a note'),
+    )) {
       const p = ev.payload;
       if (p?.$case === 'statusUpdate') {
-        const text = p.value.status?.message?.parts.map((part) => (part.content?.$case === 'text' ? part.content.value : '')).join('');
+        const text = p.value.status?.message?.parts
+          .map((part) => (part.content?.$case === 'text' ? part.content.value : ''))
+          .join('');
         events.push(`status:${taskStateToJSON(p.value.status!.state)}`);
         if (p.value.status!.state === TaskState.TASK_STATE_FAILED) events.push(`failure:${text}`);
-      }
-      else if (p?.$case === 'artifactUpdate') {
+      } else if (p?.$case === 'artifactUpdate') {
         events.push('artifact');
-        answer = p.value.artifact!.parts.map((part) => (part.content?.$case === 'text' ? part.content.value : '')).join('');
+        answer = p.value
+          .artifact!.parts.map((part) => (part.content?.$case === 'text' ? part.content.value : ''))
+          .join('');
       } else events.push(p?.$case ?? 'empty');
     }
     expect(events[0]).toBe('task');
     expect(events.slice(-2)).toEqual(['artifact', 'status:TASK_STATE_COMPLETED']);
-    expect(events.filter((e) => e === 'status:TASK_STATE_WORKING').length).toBeGreaterThanOrEqual(3);
+    expect(events.filter((e) => e === 'status:TASK_STATE_WORKING').length).toBeGreaterThanOrEqual(
+      3,
+    );
     expect(answer).toMatch(/^2 \+ 2 = 4\. Saved note [0-9a-f-]+: "4"\.$/);
   });
 
@@ -144,35 +216,72 @@ describe('the platform as an A2A agent (real processes, @a2a-js/sdk client)', ()
     const client = await clientFor(`a2a-${randomUUID()}`);
     const started = (await client.sendMessage({
       ...message('ask the archivist about NATS JetStream'),
-      configuration: { acceptedOutputModes: [], taskPushNotificationConfig: undefined, returnImmediately: true },
+      configuration: {
+        acceptedOutputModes: [],
+        taskPushNotificationConfig: undefined,
+        returnImmediately: true,
+      },
     })) as Task;
     // Wait until the archivist is working on it (its task exists, so CancelTask can reach it).
-    await waitFor(async () => ((await (await fetch(`${archivist.url}/stats`)).json()) as { executed: number }).executed === 1, { what: 'the archivist to start' });
+    await waitFor(
+      async () =>
+        ((await (await fetch(`${archivist.url}/stats`)).json()) as { executed: number })
+          .executed === 1,
+      { what: 'the archivist to start' },
+    );
     const cancelled = await client.cancelTask({ tenant: '', id: started.id, metadata: undefined });
     expect(cancelled.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
     const stats = await waitFor(
       async () => {
-        const s = (await (await fetch(`${archivist.url}/stats`)).json()) as { cancelled: string[]; methods: Record<string, number> };
+        const s = (await (await fetch(`${archivist.url}/stats`)).json()) as {
+          cancelled: string[];
+          methods: Record<string, number>;
+        };
         return s.cancelled.length === 1 ? s : undefined;
       },
       { what: 'the archivist to cancel its task' },
     );
     expect(stats.methods['CancelTask']).toBe(1);
-    expect((await client.getTask({ tenant: '', id: started.id, historyLength: undefined })).status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+    expect(
+      (await client.getTask({ tenant: '', id: started.id, historyLength: undefined })).status
+        ?.state,
+    ).toBe(TaskState.TASK_STATE_CANCELED);
   });
 
   it('answers bad requests with JSON-RPC errors and unauthenticated ones with 401', async () => {
     const rpc = (body: unknown, headers: Record<string, string> = { 'a2a-version': '1.0' }) =>
-      fetch(`${stack.gatewayUrl}/a2a`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-    const send = (parts: unknown[]) => ({ jsonrpc: '2.0', id: 7, method: 'SendMessage', params: { message: { messageId: 'm1', role: 'ROLE_USER', parts } } });
+      fetch(`${stack.gatewayUrl}/a2a`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+    const send = (parts: unknown[]) => ({
+      jsonrpc: '2.0',
+      id: 7,
+      method: 'SendMessage',
+      params: { message: { messageId: 'm1', role: 'ROLE_USER', parts } },
+    });
 
-    const noText = (await (await rpc(send([{ data: { x: 1 } }]))).json()) as { id: number; error: { code: number; message: string } };
-    expect(noText).toMatchObject({ id: 7, error: { code: -32602, message: expect.stringContaining('text') } });
-    const legacy = (await (await rpc(send([{ text: 'what is 1 + 1' }]), {})).json()) as { error: { code: number } };
+    const noText = (await (await rpc(send([{ data: { x: 1 } }]))).json()) as {
+      id: number;
+      error: { code: number; message: string };
+    };
+    expect(noText).toMatchObject({
+      id: 7,
+      error: { code: -32602, message: expect.stringContaining('text') },
+    });
+    const legacy = (await (await rpc(send([{ text: 'what is 1 + 1' }]), {})).json()) as {
+      error: { code: number };
+    };
     expect(legacy.error.code).toBe(-32009);
-    const unknown = (await (await rpc({ jsonrpc: '2.0', id: 8, method: 'Frobnicate', params: {} })).json()) as { error: { code: number } };
+    const unknown = (await (
+      await rpc({ jsonrpc: '2.0', id: 8, method: 'Frobnicate', params: {} })
+    ).json()) as { error: { code: number } };
     expect(unknown.error.code).toBe(-32601);
-    const badUser = await rpc(send([{ text: 'what is 1 + 1' }]), { 'a2a-version': '1.0', 'x-user-id': 'bad user!' });
+    const badUser = await rpc(send([{ text: 'what is 1 + 1' }]), {
+      'a2a-version': '1.0',
+      'x-user-id': 'bad user!',
+    });
     expect(badUser.status).toBe(401);
   });
 });

@@ -29,13 +29,21 @@ describe('delegation to remote agents across XMPP (real processes, Prosody and s
   const agentBridges: Record<string, ServiceHandle> = {};
   const logDir = tempDir('delegation');
   const password = (name: string) => `pw-${name}-${randomUUID()}`;
-  const accounts = { platform: password('platform'), researcher: password('researcher'), writer: password('writer') };
+  const accounts = {
+    platform: password('platform'),
+    researcher: password('researcher'),
+    writer: password('writer'),
+  };
   const hostOf = (name: string) => `${name}.${DOMAIN}`;
   const serviceMap = `${hostOf('researcher')}=researcher@${DOMAIN},${hostOf('writer')}=writer@${DOMAIN}`;
 
   beforeAll(async () => {
     prosody = await startPrivateProsody({
-      accounts: Object.entries(accounts).map(([user, pw]) => ({ user, host: DOMAIN, password: pw })),
+      accounts: Object.entries(accounts).map(([user, pw]) => ({
+        user,
+        host: DOMAIN,
+        password: pw,
+      })),
     });
     const xmpp = (user: keyof typeof accounts) => ({
       AZTM_JID: `${user}@${DOMAIN}`,
@@ -54,7 +62,12 @@ describe('delegation to remote agents across XMPP (real processes, Prosody and s
       // The agent's own bridge: server mode only, no NATS, serving the platform's JID alone.
       agentBridges[kind] = await startService(
         `bridge-${kind}`,
-        { ...xmpp(kind), XMPP_BRIDGE_NATS_COMMANDS: 'false', XMPP_BRIDGE_HTTP_TARGET: agents[kind].url, XMPP_BRIDGE_ALLOWED_JIDS: `platform@${DOMAIN}` },
+        {
+          ...xmpp(kind),
+          XMPP_BRIDGE_NATS_COMMANDS: 'false',
+          XMPP_BRIDGE_HTTP_TARGET: agents[kind].url,
+          XMPP_BRIDGE_ALLOWED_JIDS: `platform@${DOMAIN}`,
+        },
         { entry: join(repoRoot, 'dist/apps/xmpp-bridge/src/main.js'), logDir },
       );
     }
@@ -62,14 +75,19 @@ describe('delegation to remote agents across XMPP (real processes, Prosody and s
       services: ['mcp-tools', 'audit', 'orchestrator', 'xmpp-bridge', 'a2a', 'gateway'],
       env: {
         'xmpp-bridge': { ...xmpp('platform'), SERVICE_MAP: serviceMap, AZTM_SERVER_MODE: 'false' },
-        a2a: { SERVICE_MAP: serviceMap, A2A_AGENTS: `researcher=http://${hostOf('researcher')},writer=http://${hostOf('writer')}` },
+        a2a: {
+          SERVICE_MAP: serviceMap,
+          A2A_AGENTS: `researcher=http://${hostOf('researcher')},writer=http://${hostOf('writer')}`,
+        },
       },
     });
   }, 180_000);
 
   afterAll(async () => {
     await stack?.stop();
-    await Promise.allSettled([...Object.values(agentBridges), ...Object.values(agents)].map((p) => p.stop()));
+    await Promise.allSettled(
+      [...Object.values(agentBridges), ...Object.values(agents)].map((p) => p.stop()),
+    );
     await prosody?.stop();
   });
 
@@ -90,7 +108,9 @@ describe('delegation to remote agents across XMPP (real processes, Prosody and s
       body: JSON.stringify({ task: TASK }),
     });
     expect(response.status).toBe(200);
-    const events = (await collectSse(response)).map((e) => Tasks.TaskEvent.parse(JSON.parse(e.data)));
+    const events = (await collectSse(response)).map((e) =>
+      Tasks.TaskEvent.parse(JSON.parse(e.data)),
+    );
     const final = events[events.length - 1]!;
     expect(final.name).toBe('orchestrator.task.completed');
 
@@ -100,9 +120,13 @@ describe('delegation to remote agents across XMPP (real processes, Prosody and s
       { stepId: 's1', agent: 'researcher', message: 'NATS JetStream', transport: 'xmpp' },
       { stepId: 's2', agent: 'writer', message: 'draft a summary', transport: 'xmpp' },
     ]);
-    expect(delegation.every((e) => 'transport' in e.data && e.data.transport === 'xmpp')).toBe(true);
+    expect(delegation.every((e) => 'transport' in e.data && e.data.transport === 'xmpp')).toBe(
+      true,
+    );
     const states = (agent: string) =>
-      delegation.filter((e) => e.name === 'a2a.delegation.status' && e.data.agent === agent).map((e) => (e.name === 'a2a.delegation.status' ? e.data.state : ''));
+      delegation
+        .filter((e) => e.name === 'a2a.delegation.status' && e.data.agent === agent)
+        .map((e) => (e.name === 'a2a.delegation.status' ? e.data.state : ''));
     // Over the bridge the remote task is polled: the first status is the one SendMessage returned, the
     // last the final one (intermediate WORKING steps show when a poll lands on them).
     for (const agent of ['researcher', 'writer']) {
@@ -111,14 +135,22 @@ describe('delegation to remote agents across XMPP (real processes, Prosody and s
       expect(seen[seen.length - 1]).toBe('TASK_STATE_COMPLETED');
     }
     const results = delegation.filter((e) => e.name === 'a2a.delegation.result');
-    expect(results.map((e) => (e.name === 'a2a.delegation.result' ? [e.data.agent, e.data.state] : []))).toEqual([
+    expect(
+      results.map((e) => (e.name === 'a2a.delegation.result' ? [e.data.agent, e.data.state] : [])),
+    ).toEqual([
       ['researcher', 'TASK_STATE_COMPLETED'],
       ['writer', 'TASK_STATE_COMPLETED'],
     ]);
     // Each delegation sits inside its step: started after the step is dispatched, result before it completes.
-    const order = events.map((e) => `${e.name}${'agent' in e.data ? `:${String(e.data.agent)}` : ''}`);
-    expect(order.indexOf('a2a.delegation.started:researcher')).toBeLessThan(order.indexOf('a2a.delegation.result:researcher'));
-    expect(order.indexOf('a2a.delegation.result:researcher')).toBeLessThan(order.indexOf('a2a.delegation.started:writer'));
+    const order = events.map(
+      (e) => `${e.name}${'agent' in e.data ? `:${String(e.data.agent)}` : ''}`,
+    );
+    expect(order.indexOf('a2a.delegation.started:researcher')).toBeLessThan(
+      order.indexOf('a2a.delegation.result:researcher'),
+    );
+    expect(order.indexOf('a2a.delegation.result:researcher')).toBeLessThan(
+      order.indexOf('a2a.delegation.started:writer'),
+    );
 
     // The writer drafted from the researcher's findings (handed over as context).
     const result = final.name === 'orchestrator.task.completed' ? final.data.result : '';
@@ -129,7 +161,9 @@ describe('delegation to remote agents across XMPP (real processes, Prosody and s
     // Every A2A call went through the bridges: each request the agents logged came from their own
     // bridge on behalf of the platform's JID (X-Xmpp-From), never directly.
     for (const kind of ['researcher', 'writer']) {
-      const stats = (await (await fetch(`${agents[kind]!.url}/stats`)).json()) as { methods: Record<string, number> };
+      const stats = (await (await fetch(`${agents[kind]!.url}/stats`)).json()) as {
+        methods: Record<string, number>;
+      };
       expect(stats.methods['SendMessage']).toBe(1);
       expect(stats.methods['GetTask']).toBeGreaterThanOrEqual(1);
       const rpc = agents[kind]!.logs()
@@ -146,12 +180,27 @@ describe('delegation to remote agents across XMPP (real processes, Prosody and s
       log
         .split('\n')
         .filter((l) => l.includes('"xmpp exchange"'))
-        .map((l) => JSON.parse(l) as { direction: string; to?: string; from?: string; method: string; path: string; status?: number; outcome: string });
-    const out = exchanges(stack.services['xmpp-bridge']!.logs()).filter((l) => l.direction === 'out');
+        .map(
+          (l) =>
+            JSON.parse(l) as {
+              direction: string;
+              to?: string;
+              from?: string;
+              method: string;
+              path: string;
+              status?: number;
+              outcome: string;
+            },
+        );
+    const out = exchanges(stack.services['xmpp-bridge']!.logs()).filter(
+      (l) => l.direction === 'out',
+    );
     for (const kind of ['researcher', 'writer']) {
       const toAgent = out.filter((l) => l.to === `${kind}@${DOMAIN}`);
       expect(toAgent.length).toBeGreaterThanOrEqual(2);
-      expect(toAgent.every((l) => l.outcome === 'ok' && l.status !== undefined && l.status < 400)).toBe(true);
+      expect(
+        toAgent.every((l) => l.outcome === 'ok' && l.status !== undefined && l.status < 400),
+      ).toBe(true);
       const served = exchanges(agentBridges[kind]!.logs()).filter((l) => l.direction === 'in');
       expect(served.length).toBeGreaterThanOrEqual(2);
       expect(served.every((l) => l.from === `platform@${DOMAIN}`)).toBe(true);
@@ -165,7 +214,11 @@ describe('delegation to remote agents across XMPP (real processes, Prosody and s
 
     beforeAll(async () => {
       llm = await startLlmStub();
-      await stack.restart('orchestrator', { OPENAI_BASE_URL: llm.baseUrl, OPENAI_API_KEY: 'sk-e2e-0123456789', LLM_MODEL: 'stub-model' });
+      await stack.restart('orchestrator', {
+        OPENAI_BASE_URL: llm.baseUrl,
+        OPENAI_API_KEY: 'sk-e2e-0123456789',
+        LLM_MODEL: 'stub-model',
+      });
     }, 60_000);
 
     afterAll(async () => {
@@ -177,13 +230,27 @@ describe('delegation to remote agents across XMPP (real processes, Prosody and s
       const script = llm.script(TASK, [
         (req) => {
           offered.push((req.body.tools ?? []).map((t) => t.function.name));
-          return { toolCalls: [{ name: 'delegate__researcher', arguments: { message: 'NATS JetStream' } }], usage: { prompt: 300, completion: 20 } };
+          return {
+            toolCalls: [{ name: 'delegate__researcher', arguments: { message: 'NATS JetStream' } }],
+            usage: { prompt: 300, completion: 20 },
+          };
         },
         (req) => ({
-          toolCalls: [{ name: 'delegate__writer', arguments: { message: 'draft a summary', context: JSON.stringify(toolResults(req).at(-1)?.content) } }],
+          toolCalls: [
+            {
+              name: 'delegate__writer',
+              arguments: {
+                message: 'draft a summary',
+                context: JSON.stringify(toolResults(req).at(-1)?.content),
+              },
+            },
+          ],
           usage: { prompt: 500, completion: 30 },
         }),
-        (req) => ({ content: `Summary ready: ${JSON.stringify(toolResults(req).at(-1)?.content).slice(0, 120)}`, usage: { prompt: 700, completion: 40 } }),
+        (req) => ({
+          content: `Summary ready: ${JSON.stringify(toolResults(req).at(-1)?.content).slice(0, 120)}`,
+          usage: { prompt: 700, completion: 40 },
+        }),
       ]);
       const response = await fetch(`${stack.gatewayUrl}/orchestrate/stream`, {
         method: 'POST',
@@ -191,16 +258,27 @@ describe('delegation to remote agents across XMPP (real processes, Prosody and s
         body: JSON.stringify({ task: TASK }),
       });
       expect(response.status).toBe(200);
-      const events = (await collectSse(response)).map((e) => Tasks.TaskEvent.parse(JSON.parse(e.data)));
-      expect(events[0]).toMatchObject({ name: 'orchestrator.task.started', data: { planner: 'llm', model: 'stub-model' } });
+      const events = (await collectSse(response)).map((e) =>
+        Tasks.TaskEvent.parse(JSON.parse(e.data)),
+      );
+      expect(events[0]).toMatchObject({
+        name: 'orchestrator.task.started',
+        data: { planner: 'llm', model: 'stub-model' },
+      });
       const final = events[events.length - 1]!;
       expect(final.name).toBe('orchestrator.task.completed');
       expect(script.remaining).toBe(0);
-      expect(offered[0]).toEqual(expect.arrayContaining(['delegate__researcher', 'delegate__writer']));
+      expect(offered[0]).toEqual(
+        expect.arrayContaining(['delegate__researcher', 'delegate__writer']),
+      );
 
       const started = events.filter((e) => e.name === 'a2a.delegation.started').map((e) => e.data);
       expect(started).toEqual([
-        expect.objectContaining({ agent: 'researcher', message: 'NATS JetStream', transport: 'xmpp' }),
+        expect.objectContaining({
+          agent: 'researcher',
+          message: 'NATS JetStream',
+          transport: 'xmpp',
+        }),
         expect.objectContaining({ agent: 'writer', message: 'draft a summary', transport: 'xmpp' }),
       ]);
       const results = events.filter((e) => e.name === 'a2a.delegation.result').map((e) => e.data);
@@ -210,7 +288,9 @@ describe('delegation to remote agents across XMPP (real processes, Prosody and s
       ]);
       // The model saw the researcher's reply before it asked the writer, and the writer's before it answered.
       expect(JSON.stringify(script.requests[1]!.body.messages)).toContain('NATS JetStream');
-      expect(final.name === 'orchestrator.task.completed' ? final.data.result : '').toMatch(/^Summary ready: /);
+      expect(final.name === 'orchestrator.task.completed' ? final.data.result : '').toMatch(
+        /^Summary ready: /,
+      );
     });
   });
 });

@@ -56,7 +56,10 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
     expect(result).toContain('17 * 23 = 391');
     expect(final.name === 'orchestrator.task.completed' && final.data.planner).toBe('builtin');
 
-    const notes = await stack.dbs.tools.query<{ id: string; content: string }>('SELECT id, content FROM "Note" WHERE "userId" = $1', [user]);
+    const notes = await stack.dbs.tools.query<{ id: string; content: string }>(
+      'SELECT id, content FROM "Note" WHERE "userId" = $1',
+      [user],
+    );
     expect(notes).toEqual([{ id: expect.any(String), content: '391' }]);
     expect(result).toContain(notes[0]!.id);
 
@@ -69,7 +72,12 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
     // The audit trail holds the submission, both tool calls and the completion, each once.
     const audit = await waitFor(
       async () => {
-        const rows = await stack.dbs.audit.query<{ action: string; outcome: string; source: string; resource: string }>(
+        const rows = await stack.dbs.audit.query<{
+          action: string;
+          outcome: string;
+          source: string;
+          resource: string;
+        }>(
           'SELECT action, outcome, source, resource FROM "AuditEntry" WHERE "taskId" = $1 ORDER BY seq',
           [taskId],
         );
@@ -91,19 +99,33 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
   it('answers POST /orchestrate with the result as JSON, or 202 and links when asked', async () => {
     const sync = await post('/orchestrate', { task: 'what is (2 + 3) * 4' });
     expect(sync.status).toBe(200);
-    expect(await sync.json()).toMatchObject({ status: 'completed', result: '(2 + 3) * 4 = 20.', planner: 'builtin', steps: 1 });
+    expect(await sync.json()).toMatchObject({
+      status: 'completed',
+      result: '(2 + 3) * 4 = 20.',
+      planner: 'builtin',
+      steps: 1,
+    });
 
     const queued = await post('/orchestrate?async=true', { task: 'what is 6 * 7' });
     expect(queued.status).toBe(202);
-    const { task_id: taskId, links } = (await queued.json()) as { task_id: string; links: { self: string } };
+    const { task_id: taskId, links } = (await queued.json()) as {
+      task_id: string;
+      links: { self: string };
+    };
     const view = await waitFor(async () => {
       const r = await fetch(`${stack.gatewayUrl}${links.self}`);
       const body = (await r.json()) as Tasks.TaskView;
       return body.status === 'completed' ? body : undefined;
     });
-    expect(view).toMatchObject({ taskId, result: '6 * 7 = 42.', steps: [{ target: 'calculator', status: 'completed' }] });
+    expect(view).toMatchObject({
+      taskId,
+      result: '6 * 7 = 42.',
+      steps: [{ target: 'calculator', status: 'completed' }],
+    });
     // Another user cannot read it.
-    const foreign = await fetch(`${stack.gatewayUrl}${links.self}`, { headers: { 'x-user-id': 'someone-else' } });
+    const foreign = await fetch(`${stack.gatewayUrl}${links.self}`, {
+      headers: { 'x-user-id': 'someone-else' },
+    });
     expect(foreign.status).toBe(404);
   });
 
@@ -113,27 +135,55 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
       ['wrong type', { task: 17 }, 400, /task: .*expected string/],
       ['unknown field', { task: 'x', colour: 'red' }, 400, /colour/],
       ['empty task', { task: '  ' }, 400, /task: must not be empty/],
-      ['bad constraints', { task: 'x', tool_constraints: { mode: 'sometimes' } }, 400, /tool_constraints\.mode/],
+      [
+        'bad constraints',
+        { task: 'x', tool_constraints: { mode: 'sometimes' } },
+        400,
+        /tool_constraints\.mode/,
+      ],
       ['oversized body', { task: 'x'.repeat(70_000) }, 413, /too large/],
       ['unknown tool', { task: 'call frobnicate with {}' }, 422, /unknown tool "frobnicate"/],
-      ['tool input failing its schema', { task: 'call notes.add with {"content": 5}' }, 422, /content: must be string/],
-      ['request the planner does not know', { task: 'paint the fence' }, 422, /does not understand/],
+      [
+        'tool input failing its schema',
+        { task: 'call notes.add with {"content": 5}' },
+        422,
+        /content: must be string/,
+      ],
+      [
+        'request the planner does not know',
+        { task: 'paint the fence' },
+        422,
+        /does not understand/,
+      ],
     ];
     for (const [what, body, status, message] of cases) {
       const r = await post('/orchestrate', body);
       const json = (await r.json()) as { code: string; message: string; requestId?: string };
-      expect({ what, status: r.status, message: json.message }).toEqual({ what, status, message: expect.stringMatching(message) });
+      expect({ what, status: r.status, message: json.message }).toEqual({
+        what,
+        status,
+        message: expect.stringMatching(message),
+      });
       expect(json.code).toEqual(expect.any(String));
     }
-    const badUser = await post('/orchestrate', { task: 'what is 1+1' }, { 'x-user-id': 'bad user!' });
+    const badUser = await post(
+      '/orchestrate',
+      { task: 'what is 1+1' },
+      { 'x-user-id': 'bad user!' },
+    );
     expect(badUser.status).toBe(401);
-    const running = await stack.dbs.orchestrator.query(`SELECT id FROM "Task" WHERE status = 'running'`);
+    const running = await stack.dbs.orchestrator.query(
+      `SELECT id FROM "Task" WHERE status = 'running'`,
+    );
     expect(running).toEqual([]);
-    for (const s of Object.values(stack.services)) expect((await fetch(`${s.url}/health`)).status).toBe(200);
+    for (const s of Object.values(stack.services))
+      expect((await fetch(`${s.url}/health`)).status).toBe(200);
   });
 
   it('keeps running a task whose client went away', async () => {
-    const response = await post('/orchestrate/stream', { task: 'what is 5 * 5, then save the result as a note' });
+    const response = await post('/orchestrate/stream', {
+      task: 'what is 5 * 5, then save the result as a note',
+    });
     const taskId = response.headers.get('x-task-id')!;
     for await (const e of readSse(response)) {
       if (e.event === 'orchestrator.task.started') break; // leaves the loop and drops the connection

@@ -1,6 +1,15 @@
 import { HttpAgent } from '@ag-ui/client';
 import { Tasks } from '@switchboard/contracts';
-import { collectSse, readSse, type ServiceHandle, type SseEvent, type Stack, startService, startStack, waitFor } from '@switchboard/testing';
+import {
+  collectSse,
+  readSse,
+  type ServiceHandle,
+  type SseEvent,
+  type Stack,
+  startService,
+  startStack,
+  waitFor,
+} from '@switchboard/testing';
 import { SignJWT } from 'jose';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -59,7 +68,15 @@ describe('gateway HTTP surfaces end to end (JWT auth, real processes)', () => {
 
   beforeAll(async () => {
     stack = await startStack({
-      env: { gateway: { AUTH_MODE: 'jwt', JWT_SECRET: SECRET, JWT_ISSUER: ISSUER, JWT_AUDIENCE: 'authenticated', SSE_HEARTBEAT_MS: '1000' } },
+      env: {
+        gateway: {
+          AUTH_MODE: 'jwt',
+          JWT_SECRET: SECRET,
+          JWT_ISSUER: ISSUER,
+          JWT_AUDIENCE: 'authenticated',
+          SSE_HEARTBEAT_MS: '1000',
+        },
+      },
     });
     second = await startService('gateway', stack.envOf('gateway'), { logDir: stack.logDir });
     user = `e2e-${randomUUID().slice(0, 8)}`;
@@ -74,8 +91,18 @@ describe('gateway HTTP surfaces end to end (JWT auth, real processes)', () => {
 
   const gw = () => stack.gatewayUrl;
   const auth = (t: string) => ({ authorization: `Bearer ${t}` });
-  const post = (base: string, path: string, body: unknown, t = userToken, headers: Record<string, string> = {}) =>
-    fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth(t), ...headers }, body: JSON.stringify(body) });
+  const post = (
+    base: string,
+    path: string,
+    body: unknown,
+    t = userToken,
+    headers: Record<string, string> = {},
+  ) =>
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth(t), ...headers },
+      body: JSON.stringify(body),
+    });
 
   it('serves an AG-UI 1.0 run to the official HttpAgent, which gets the answer in newMessages', async () => {
     const agent = new HttpAgent({
@@ -84,52 +111,99 @@ describe('gateway HTTP surfaces end to end (JWT auth, real processes)', () => {
       initialMessages: [{ id: randomUUID(), role: 'user', content: 'what is 17 * 23' }],
     });
     const types: string[] = [];
-    const { newMessages } = await agent.runAgent({}, { onEvent: ({ event }) => void types.push(event.type) });
+    const { newMessages } = await agent.runAgent(
+      {},
+      { onEvent: ({ event }) => void types.push(event.type) },
+    );
     expect(types[0]).toBe('RUN_STARTED');
     expect(types.at(-1)).toBe('RUN_FINISHED');
-    expect(types).toEqual(expect.arrayContaining(['TOOL_CALL_START', 'TOOL_CALL_ARGS', 'TOOL_CALL_END', 'TOOL_CALL_RESULT', 'TEXT_MESSAGE_CONTENT']));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'TOOL_CALL_START',
+        'TOOL_CALL_ARGS',
+        'TOOL_CALL_END',
+        'TOOL_CALL_RESULT',
+        'TEXT_MESSAGE_CONTENT',
+      ]),
+    );
     const call = newMessages.find((m) => m.role === 'assistant' && m.toolCalls?.length);
-    expect(call).toMatchObject({ toolCalls: [{ type: 'function', function: { name: 'calculator' } }] });
-    expect(newMessages.find((m) => m.role === 'tool')).toMatchObject({ content: expect.stringContaining('391') });
+    expect(call).toMatchObject({
+      toolCalls: [{ type: 'function', function: { name: 'calculator' } }],
+    });
+    expect(newMessages.find((m) => m.role === 'tool')).toMatchObject({
+      content: expect.stringContaining('391'),
+    });
     expect(newMessages.at(-1)).toMatchObject({ role: 'assistant', content: '17 * 23 = 391.' });
 
     // Errors before the stream are the envelope with a status, which HttpAgent reports.
-    const anonymous = new HttpAgent({ url: `${gw()}/ag-ui`, initialMessages: [{ id: randomUUID(), role: 'user', content: 'hi' }] });
+    const anonymous = new HttpAgent({
+      url: `${gw()}/ag-ui`,
+      initialMessages: [{ id: randomUUID(), role: 'user', content: 'hi' }],
+    });
     await expect(anonymous.runAgent()).rejects.toThrow(/HTTP 401/);
     const empty = new HttpAgent({ url: `${gw()}/ag-ui`, headers: auth(userToken) });
     await expect(empty.runAgent()).rejects.toThrow(/HTTP 400.*messages/);
   });
 
-  it('streams seed 3\'s GET /ag-ui/events shape and types', async () => {
-    const r = await fetch(`${gw()}/ag-ui/events?user_message=${encodeURIComponent('what is 6 * 7, then save the result as a note')}`, { headers: auth(userToken) });
+  it("streams seed 3's GET /ag-ui/events shape and types", async () => {
+    const r = await fetch(
+      `${gw()}/ag-ui/events?user_message=${encodeURIComponent('what is 6 * 7, then save the result as a note')}`,
+      { headers: auth(userToken) },
+    );
     expect(r.status).toBe(200);
-    const events = (await collectSse(r)).map((e) => JSON.parse(e.data) as { event_type: string; data: Record<string, unknown>; message: string });
-    expect(events.map((e) => e.event_type)).toEqual(['TOOL_CALL_START', 'TOOL_OUTPUT', 'TOOL_CALL_START', 'TOOL_OUTPUT', 'AGENT_RESPONSE']);
-    for (const e of events) expect(Object.keys(e).sort()).toEqual(['data', 'event_type', 'message']);
+    const events = (await collectSse(r)).map(
+      (e) =>
+        JSON.parse(e.data) as {
+          event_type: string;
+          data: Record<string, unknown>;
+          message: string;
+        },
+    );
+    expect(events.map((e) => e.event_type)).toEqual([
+      'TOOL_CALL_START',
+      'TOOL_OUTPUT',
+      'TOOL_CALL_START',
+      'TOOL_OUTPUT',
+      'AGENT_RESPONSE',
+    ]);
+    for (const e of events)
+      expect(Object.keys(e).sort()).toEqual(['data', 'event_type', 'message']);
     expect(events[0]!.data).toMatchObject({ tool: 'calculator' });
     expect(events.at(-1)!.message).toContain('6 * 7 = 42');
     const bad = await fetch(`${gw()}/ag-ui/events?user_message=`, { headers: auth(userToken) });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toMatch(/user_message/);
-    const failing = await fetch(`${gw()}/ag-ui/events?user_message=paint%20the%20fence`, { headers: auth(userToken) });
-    expect((await collectSse(failing)).map((e) => (JSON.parse(e.data) as { event_type: string }).event_type)).toEqual(['ERROR']);
+    const failing = await fetch(`${gw()}/ag-ui/events?user_message=paint%20the%20fence`, {
+      headers: auth(userToken),
+    });
+    expect(
+      (await collectSse(failing)).map(
+        (e) => (JSON.parse(e.data) as { event_type: string }).event_type,
+      ),
+    ).toEqual(['ERROR']);
   });
 
   it('resumes a dropped stream with Last-Event-ID after a gateway restart, event for event like an uninterrupted one', async () => {
     const lock = await lockNotes(stack.dbs.tools.url);
     let released = false;
     try {
-      const first = await post(gw(), '/orchestrate/stream', { task: 'add a note saying resume me, then what is 2 + 2' });
+      const first = await post(gw(), '/orchestrate/stream', {
+        task: 'add a note saying resume me, then what is 2 + 2',
+      });
       expect(first.status).toBe(200);
       const taskId = first.headers.get('x-task-id')!;
       const head = await readUntil(first, (e) => e.event === 'mcp.task.started');
       // The task is now blocked inside its notes.add step. A second replica follows it from the start.
-      const whole = fetch(`${second.url}/tasks/${taskId}/events`, { headers: auth(userToken) }).then(collectSse);
+      const whole = fetch(`${second.url}/tasks/${taskId}/events`, {
+        headers: auth(userToken),
+      }).then(collectSse);
       await stack.restart('gateway');
       await lock.release();
       released = true;
       const lastId = head.at(-1)!.id!;
-      const resumed = await fetch(`${gw()}/tasks/${taskId}/events`, { headers: { ...auth(userToken), 'last-event-id': lastId } });
+      const resumed = await fetch(`${gw()}/tasks/${taskId}/events`, {
+        headers: { ...auth(userToken), 'last-event-id': lastId },
+      });
       expect(resumed.status).toBe(200);
       const tail = await collectSse(resumed);
       const uninterrupted = await whole;
@@ -138,14 +212,20 @@ describe('gateway HTTP surfaces end to end (JWT auth, real processes)', () => {
       expect(uninterrupted.map((e) => Number(e.id))).toEqual(uninterrupted.map((_, i) => i + 1));
       expect(uninterrupted.at(-1)!.event).toBe('orchestrator.task.completed');
       // Asking again with the last id: nothing more will come.
-      const done = await fetch(`${gw()}/tasks/${taskId}/events`, { headers: { ...auth(userToken), 'last-event-id': uninterrupted.at(-1)!.id! } });
+      const done = await fetch(`${gw()}/tasks/${taskId}/events`, {
+        headers: { ...auth(userToken), 'last-event-id': uninterrupted.at(-1)!.id! },
+      });
       expect(done.status).toBe(204);
       // Someone else cannot read it; an admin can.
-      const stranger = await fetch(`${gw()}/tasks/${taskId}/events`, { headers: auth(await token('stranger')) });
+      const stranger = await fetch(`${gw()}/tasks/${taskId}/events`, {
+        headers: auth(await token('stranger')),
+      });
       expect(stranger.status).toBe(404);
       const admin = await fetch(`${gw()}/tasks/${taskId}`, { headers: auth(adminToken) });
       expect(((await admin.json()) as Tasks.TaskView).status).toBe('completed');
-      const badId = await fetch(`${gw()}/tasks/${taskId}/events`, { headers: { ...auth(userToken), 'last-event-id': 'yesterday' } });
+      const badId = await fetch(`${gw()}/tasks/${taskId}/events`, {
+        headers: { ...auth(userToken), 'last-event-id': 'yesterday' },
+      });
       expect(badId.status).toBe(400);
       expect(((await badId.json()) as { message: string }).message).toMatch(/Last-Event-ID/);
     } finally {
@@ -157,31 +237,51 @@ describe('gateway HTTP surfaces end to end (JWT auth, real processes)', () => {
     const lock = await lockNotes(stack.dbs.tools.url);
     let released = false;
     try {
-      const r = await post(second.url, '/orchestrate/stream', { task: 'add a note saying cancel me, then what is 3 + 3' });
+      const r = await post(second.url, '/orchestrate/stream', {
+        task: 'add a note saying cancel me, then what is 3 + 3',
+      });
       const taskId = r.headers.get('x-task-id')!;
       const events: SseEvent[] = [];
       const reader = (async () => {
         for await (const e of readSse(r)) events.push(e);
       })();
-      await waitFor(() => events.some((e) => e.event === 'mcp.task.started'), { what: 'the notes.add step to start' });
+      await waitFor(() => events.some((e) => e.event === 'mcp.task.started'), {
+        what: 'the notes.add step to start',
+      });
       const stranger = await post(gw(), `/tasks/${taskId}/cancel`, {}, await token('stranger'));
       expect(stranger.status).toBe(404);
       const cancel = await post(gw(), `/tasks/${taskId}/cancel`, { reason: 'changed my mind' });
       expect(cancel.status).toBe(202);
-      expect(await cancel.json()).toEqual({ task_id: taskId, status: 'running', cancel_requested: true });
+      expect(await cancel.json()).toEqual({
+        task_id: taskId,
+        status: 'running',
+        cancel_requested: true,
+      });
       await lock.release();
       released = true;
       await reader;
       const last = Tasks.TaskEvent.parse(JSON.parse(events.at(-1)!.data));
       expect(last.name).toBe('orchestrator.task.cancelled');
-      expect(last.name === 'orchestrator.task.cancelled' && last.data.reason).toBe('changed my mind');
-      expect(events.some((e) => e.event === 'orchestrator.step.dispatching' && e.data.includes('calculator'))).toBe(false);
-      const viewed = (await (await fetch(`${gw()}/tasks/${taskId}`, { headers: auth(userToken) })).json()) as Tasks.TaskView;
+      expect(last.name === 'orchestrator.task.cancelled' && last.data.reason).toBe(
+        'changed my mind',
+      );
+      expect(
+        events.some(
+          (e) => e.event === 'orchestrator.step.dispatching' && e.data.includes('calculator'),
+        ),
+      ).toBe(false);
+      const viewed = (await (
+        await fetch(`${gw()}/tasks/${taskId}`, { headers: auth(userToken) })
+      ).json()) as Tasks.TaskView;
       expect(viewed.status).toBe('cancelled');
       // Cancelling again is harmless and says the task has ended.
       const again = await post(gw(), `/tasks/${taskId}/cancel`, {});
       expect(again.status).toBe(200);
-      expect(await again.json()).toEqual({ task_id: taskId, status: 'cancelled', cancel_requested: false });
+      expect(await again.json()).toEqual({
+        task_id: taskId,
+        status: 'cancelled',
+        cancel_requested: false,
+      });
     } finally {
       if (!released) await lock.release();
     }
@@ -192,7 +292,9 @@ describe('gateway HTTP surfaces end to end (JWT auth, real processes)', () => {
     expect(all.status).toBe(200);
     const manifest = (await all.json()) as { tools: { name: string }[]; mode: string };
     expect(manifest.tools.map((t) => t.name)).toContain('calculator');
-    const only = (await (await fetch(`${gw()}/tools?mode=custom&tools=calculator`, { headers: auth(userToken) })).json()) as { tools: { name: string }[]; mode: string };
+    const only = (await (
+      await fetch(`${gw()}/tools?mode=custom&tools=calculator`, { headers: auth(userToken) })
+    ).json()) as { tools: { name: string }[]; mode: string };
     expect(only).toMatchObject({ mode: 'custom', tools: [{ name: 'calculator' }] });
     const badQuery = await fetch(`${gw()}/tools?mode=sometimes`, { headers: auth(userToken) });
     expect(badQuery.status).toBe(400);
@@ -202,33 +304,74 @@ describe('gateway HTTP surfaces end to end (JWT auth, real processes)', () => {
     const agents = await fetch(`${gw()}/agents`, { headers: auth(userToken) });
     expect(agents.status).toBe(503);
     expect(agents.headers.get('retry-after')).toBeTruthy();
-    expect(await agents.json()).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: expect.stringMatching(/a2a is not available/) });
+    expect(await agents.json()).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: expect.stringMatching(/a2a is not available/),
+    });
 
     // Authorization changes are for admins, refused at the gateway (and by mcp-tools itself).
-    expect((await fetch(`${gw()}/authorizations/${user}/notes`, { method: 'PUT', headers: auth(userToken) })).status).toBe(403);
-    expect((await fetch(`${gw()}/authorizations/${user}/Bad%20Provider`, { method: 'PUT', headers: auth(adminToken) })).status).toBe(400);
-    expect((await fetch(`${gw()}/authorizations?user_id=someone-else`, { headers: auth(userToken) })).status).toBe(403);
+    expect(
+      (
+        await fetch(`${gw()}/authorizations/${user}/notes`, {
+          method: 'PUT',
+          headers: auth(userToken),
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await fetch(`${gw()}/authorizations/${user}/Bad%20Provider`, {
+          method: 'PUT',
+          headers: auth(adminToken),
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (await fetch(`${gw()}/authorizations?user_id=someone-else`, { headers: auth(userToken) }))
+        .status,
+    ).toBe(403);
     const mine = await fetch(`${gw()}/authorizations`, { headers: auth(userToken) });
     // 200 once mcp-tools serves the authorization contracts; until then nobody answers (503).
     expect([200, 503]).toContain(mine.status);
-    if (mine.status === 200) expect(await mine.json()).toMatchObject({ userId: user, grants: expect.any(Array) });
+    if (mine.status === 200)
+      expect(await mine.json()).toMatchObject({ userId: user, grants: expect.any(Array) });
 
     // The audit trail: admins only, filtered and paged.
     expect((await fetch(`${gw()}/audit`, { headers: auth(userToken) })).status).toBe(403);
-    const page = await waitFor(async () => {
-      const res = await fetch(`${gw()}/audit?user_id=${user}&action=task.submit&limit=1`, { headers: auth(adminToken) });
-      const body = (await res.json()) as { entries: { action: string; actor: { userId: string } }[]; nextBefore?: number };
-      return body.entries.length === 1 && body.nextBefore ? body : undefined;
-    }, { what: 'audited submissions of the user' });
-    expect(page.entries[0]).toMatchObject({ action: 'task.submit', actor: { userId: user, role: 'user' } });
-    const older = (await (await fetch(`${gw()}/audit?user_id=${user}&action=task.submit&limit=1&before=${page.nextBefore}`, { headers: auth(adminToken) })).json()) as { entries: unknown[] };
+    const page = await waitFor(
+      async () => {
+        const res = await fetch(`${gw()}/audit?user_id=${user}&action=task.submit&limit=1`, {
+          headers: auth(adminToken),
+        });
+        const body = (await res.json()) as {
+          entries: { action: string; actor: { userId: string } }[];
+          nextBefore?: number;
+        };
+        return body.entries.length === 1 && body.nextBefore ? body : undefined;
+      },
+      { what: 'audited submissions of the user' },
+    );
+    expect(page.entries[0]).toMatchObject({
+      action: 'task.submit',
+      actor: { userId: user, role: 'user' },
+    });
+    const older = (await (
+      await fetch(
+        `${gw()}/audit?user_id=${user}&action=task.submit&limit=1&before=${page.nextBefore}`,
+        { headers: auth(adminToken) },
+      )
+    ).json()) as { entries: unknown[] };
     expect(older.entries).toHaveLength(1);
-    expect((await fetch(`${gw()}/audit?from=yesterday`, { headers: auth(adminToken) })).status).toBe(400);
+    expect(
+      (await fetch(`${gw()}/audit?from=yesterday`, { headers: auth(adminToken) })).status,
+    ).toBe(400);
   });
 
   it('serves the committed OpenAPI document', async () => {
     const served = await (await fetch(`${gw()}/openapi.json`)).json();
-    const committed = JSON.parse(readFileSync(join(process.cwd(), 'docs', 'openapi.json'), 'utf8')) as unknown;
+    const committed = JSON.parse(
+      readFileSync(join(process.cwd(), 'docs', 'openapi.json'), 'utf8'),
+    ) as unknown;
     expect(served).toEqual(committed);
   });
 });

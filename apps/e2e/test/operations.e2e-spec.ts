@@ -28,16 +28,24 @@ describe('operating the platform (real processes)', () => {
     const user = `load-${randomUUID().slice(0, 8)}`;
     await stack.services['audit']!.stop();
     // Tasks keep working without the audit service: their records wait in JetStream.
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => run(`what is ${i} * 3`, user)));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => run(`what is ${i} * 3`, user)),
+    );
     expect(results.every((r) => r.status === 'completed')).toBe(true);
-    const rowsWhileDown = await stack.dbs.audit.query(`SELECT 1 FROM "AuditEntry" WHERE "userId" = $1`, [user]);
+    const rowsWhileDown = await stack.dbs.audit.query(
+      `SELECT 1 FROM "AuditEntry" WHERE "userId" = $1`,
+      [user],
+    );
     expect(rowsWhileDown).toEqual([]);
 
     await stack.restart('audit');
     const expected = results.length * 3; // task.submit, tool.call, task.completed per task
     await waitFor(
       async () => {
-        const [row] = await stack.dbs.audit.query<{ n: string }>(`SELECT count(*) AS n FROM "AuditEntry" WHERE "userId" = $1`, [user]);
+        const [row] = await stack.dbs.audit.query<{ n: string }>(
+          `SELECT count(*) AS n FROM "AuditEntry" WHERE "userId" = $1`,
+          [user],
+        );
         return Number(row?.n) >= expected;
       },
       { what: 'every audit record stored', timeoutMs: 60_000 },
@@ -47,16 +55,29 @@ describe('operating the platform (real processes)', () => {
       [user],
     );
     expect(perTask).toHaveLength(results.length);
-    for (const t of perTask) expect(t.actions).toEqual(['task.completed', 'task.submit', 'tool.call']);
-    const dupes = await stack.dbs.audit.query(`SELECT id FROM "AuditEntry" GROUP BY id HAVING count(*) > 1`);
+    for (const t of perTask)
+      expect(t.actions).toEqual(['task.completed', 'task.submit', 'tool.call']);
+    const dupes = await stack.dbs.audit.query(
+      `SELECT id FROM "AuditEntry" GROUP BY id HAVING count(*) > 1`,
+    );
     expect(dupes).toEqual([]);
   });
 
-  it('lets an operator tail one user\'s task live, in order', async () => {
+  it("lets an operator tail one user's task live, in order", async () => {
     const user = `tail-${randomUUID().slice(0, 8)}`;
     const tail = spawnManaged(
       process.execPath,
-      [join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), '--tsconfig', 'tsconfig.base.json', 'tools/tail.ts', '--user', user, '--json', '--nats', stack.nats.url],
+      [
+        join(repoRoot, 'node_modules/tsx/dist/cli.mjs'),
+        '--tsconfig',
+        'tsconfig.base.json',
+        'tools/tail.ts',
+        '--user',
+        user,
+        '--json',
+        '--nats',
+        stack.nats.url,
+      ],
       { name: 'tail', cwd: repoRoot },
     );
     try {
@@ -68,8 +89,12 @@ describe('operating the platform (real processes)', () => {
             .logs()
             .split('\n')
             .filter((l) => l.startsWith('{'))
-            .map((l) => JSON.parse(l) as { subject: string; data: { name?: string; seq?: number } });
-          return events.some((e) => e.data.name === 'orchestrator.task.completed') ? events : undefined;
+            .map(
+              (l) => JSON.parse(l) as { subject: string; data: { name?: string; seq?: number } },
+            );
+          return events.some((e) => e.data.name === 'orchestrator.task.completed')
+            ? events
+            : undefined;
         },
         { what: 'the task in the tail' },
       );

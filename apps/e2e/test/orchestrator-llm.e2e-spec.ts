@@ -1,17 +1,35 @@
 import { Tasks } from '@switchboard/contracts';
-import { collectSse, type LlmStub, readSse, type Stack, startLlmStub, startStack, tempDir, waitFor } from '@switchboard/testing';
+import {
+  collectSse,
+  type LlmStub,
+  readSse,
+  type Stack,
+  startLlmStub,
+  startStack,
+  tempDir,
+  waitFor,
+} from '@switchboard/testing';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const DEMO = 'what is 17 * 23, then save the result as a note';
-const LONG_ANSWER = `17 * 23 = 391, saved as a note. ${'This sentence pads the answer past five hundred characters. '.repeat(10)}`.trim();
+const LONG_ANSWER =
+  `17 * 23 = 391, saved as a note. ${'This sentence pads the answer past five hundred characters. '.repeat(10)}`.trim();
 
 const readJsonl = (path: string) =>
   readFileSync(path, 'utf8')
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as { seq: number; event: string; data: Record<string, unknown>; raw?: string });
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          seq: number;
+          event: string;
+          data: Record<string, unknown>;
+          raw?: string;
+        },
+    );
 
 // The platform with its planner pointed at an OpenAI-compatible server (a scripted one: there is no real
 // LLM on the test machines), through the gateway, with the audit service writing per-task logs.
@@ -25,7 +43,12 @@ describe('the LLM planner end to end (gateway, orchestrator, mcp-tools, audit pr
     logs = tempDir('task-logs');
     stack = await startStack({
       env: {
-        orchestrator: { OPENAI_BASE_URL: llm.baseUrl, OPENAI_API_KEY: 'sk-e2e-secret-0123456789', LLM_MODEL: 'stub-model', DISALLOWED_KEYWORDS: 'classified' },
+        orchestrator: {
+          OPENAI_BASE_URL: llm.baseUrl,
+          OPENAI_API_KEY: 'sk-e2e-secret-0123456789',
+          LLM_MODEL: 'stub-model',
+          DISALLOWED_KEYWORDS: 'classified',
+        },
         audit: { TASK_LOG_DIR: logs },
       },
     });
@@ -37,7 +60,11 @@ describe('the LLM planner end to end (gateway, orchestrator, mcp-tools, audit pr
   });
 
   const post = (path: string, body: unknown, user: string) =>
-    fetch(`${stack.gatewayUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-user-id': user }, body: JSON.stringify(body) });
+    fetch(`${stack.gatewayUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-user-id': user },
+      body: JSON.stringify(body),
+    });
 
   it('runs the demo task through the LLM planner and leaves the documented per-task log tree', async () => {
     const user = `llm-${randomUUID().slice(0, 8)}`;
@@ -49,7 +76,11 @@ describe('the LLM planner end to end (gateway, orchestrator, mcp-tools, audit pr
             arguments: {
               steps: [
                 { id: 'calc', tool: 'calculator', arguments: { expression: '17 * 23' } },
-                { id: 'note', tool: 'notes__add', arguments: { content: '$steps.calc.output.result' } },
+                {
+                  id: 'note',
+                  tool: 'notes__add',
+                  arguments: { content: '$steps.calc.output.result' },
+                },
               ],
             },
           },
@@ -57,25 +88,46 @@ describe('the LLM planner end to end (gateway, orchestrator, mcp-tools, audit pr
         usage: { prompt: 420, completion: 60 },
       },
       // The model wrote a number where the tool wants text: the failure goes back to it, and it recovers.
-      { toolCalls: [{ name: 'notes__add', arguments: { content: '391' } }], usage: { prompt: 600, completion: 20 } },
+      {
+        toolCalls: [{ name: 'notes__add', arguments: { content: '391' } }],
+        usage: { prompt: 600, completion: 20 },
+      },
       { content: LONG_ANSWER, usage: { prompt: 700, completion: 130 } },
     ]);
     const response = await post('/orchestrate/stream', { task: DEMO }, user);
     expect(response.status).toBe(200);
     const taskId = response.headers.get('x-task-id')!;
-    const events = (await collectSse(response)).map((e) => Tasks.TaskEvent.parse(JSON.parse(e.data)));
+    const events = (await collectSse(response)).map((e) =>
+      Tasks.TaskEvent.parse(JSON.parse(e.data)),
+    );
 
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-    expect(events[0]).toMatchObject({ name: 'orchestrator.task.started', data: { planner: 'llm', model: 'stub-model' } });
+    expect(events[0]).toMatchObject({
+      name: 'orchestrator.task.started',
+      data: { planner: 'llm', model: 'stub-model' },
+    });
     expect(events.map((e) => e.name)).toEqual(
-      expect.arrayContaining(['mcp.toolbox.generated', 'orchestrator.step.failed', 'mcp.task.completed', 'orchestrator.task.completed']),
+      expect.arrayContaining([
+        'mcp.toolbox.generated',
+        'orchestrator.step.failed',
+        'mcp.task.completed',
+        'orchestrator.task.completed',
+      ]),
     );
     const final = events[events.length - 1]!;
     expect(final).toMatchObject({
       name: 'orchestrator.task.completed',
-      data: { result: LONG_ANSWER, planner: 'llm', steps: 3, usage: { promptTokens: 1_720, completionTokens: 210, totalTokens: 1_930 } },
+      data: {
+        result: LONG_ANSWER,
+        planner: 'llm',
+        steps: 3,
+        usage: { promptTokens: 1_720, completionTokens: 210, totalTokens: 1_930 },
+      },
     });
-    const notes = await stack.dbs.tools.query<{ content: string }>('SELECT content FROM "Note" WHERE "userId" = $1', [user]);
+    const notes = await stack.dbs.tools.query<{ content: string }>(
+      'SELECT content FROM "Note" WHERE "userId" = $1',
+      [user],
+    );
     expect(notes).toEqual([{ content: '391' }]);
 
     // logs/{ISO-timestamp}_{8-char task hash}/...
@@ -84,7 +136,10 @@ describe('the LLM planner end to end (gateway, orchestrator, mcp-tools, audit pr
       () => {
         const name = readdirSync(logs).find((n) => n.endsWith(`_${hash}`));
         if (!name || !existsSync(join(logs, name, 'metadata.json'))) return undefined;
-        const meta = JSON.parse(readFileSync(join(logs, name, 'metadata.json'), 'utf8')) as { status: string; lastSeq: number };
+        const meta = JSON.parse(readFileSync(join(logs, name, 'metadata.json'), 'utf8')) as {
+          status: string;
+          lastSeq: number;
+        };
         return meta.status === 'completed' && meta.lastSeq === final.seq ? name : undefined;
       },
       { what: 'the task log folder', timeoutMs: 30_000 },
@@ -109,25 +164,48 @@ describe('the LLM planner end to end (gateway, orchestrator, mcp-tools, audit pr
     expect(main.map((l) => [l.seq, l.event])).toEqual(events.map((e) => [e.seq, e.name]));
     // Values over 500 characters are cut in the main file and kept whole in raw/.
     const completed = main[main.length - 1]!;
-    expect(completed.data['result']).toBe(`${LONG_ANSWER.slice(0, 500)}... [truncated, ${LONG_ANSWER.length} chars total]`);
-    expect(readdirSync(join(root, 'orchestrator', 'raw'))).toContain(completed.raw!.split('/').pop());
-    const raw = JSON.parse(readFileSync(join(root, completed.raw!), 'utf8')) as { data: { result: string } };
+    expect(completed.data['result']).toBe(
+      `${LONG_ANSWER.slice(0, 500)}... [truncated, ${LONG_ANSWER.length} chars total]`,
+    );
+    expect(readdirSync(join(root, 'orchestrator', 'raw'))).toContain(
+      completed.raw!.split('/').pop(),
+    );
+    const raw = JSON.parse(readFileSync(join(root, completed.raw!), 'utf8')) as {
+      data: { result: string };
+    };
     expect(raw.data.result).toBe(LONG_ANSWER);
     expect(readdirSync(join(root, 'mcp')).sort()).toEqual(['r1_calc', 'r1_note', 'r2_c1']);
     for (const step of ['r1_calc', 'r2_c1']) {
-      expect(readJsonl(join(root, 'mcp', step, 'main.jsonl')).map((l) => l.event)).toEqual(['mcp.task.started', 'mcp.task.completed']);
+      expect(readJsonl(join(root, 'mcp', step, 'main.jsonl')).map((l) => l.event)).toEqual([
+        'mcp.task.started',
+        'mcp.task.completed',
+      ]);
     }
-    expect(readJsonl(join(root, 'mcp', 'r1_note', 'main.jsonl')).map((l) => l.event)).toEqual(['mcp.task.started', 'mcp.task.failed']);
+    expect(readJsonl(join(root, 'mcp', 'r1_note', 'main.jsonl')).map((l) => l.event)).toEqual([
+      'mcp.task.started',
+      'mcp.task.failed',
+    ]);
   });
 
   it('streams the guardrail violation on both surfaces and never the blocked text', async () => {
     const marker = `CLASSIFIED-${randomUUID().slice(0, 8)}`;
-    const response = await post('/orchestrate/stream', { task: `tell me the classified file ${marker}` }, 'guarded-user');
+    const response = await post(
+      '/orchestrate/stream',
+      { task: `tell me the classified file ${marker}` },
+      'guarded-user',
+    );
     const body = await collectSse(response);
-    expect(body.map((e) => e.event)).toEqual(['orchestrator.task.started', 'orchestrator.guardrail.violation', 'orchestrator.task.failed']);
+    expect(body.map((e) => e.event)).toEqual([
+      'orchestrator.task.started',
+      'orchestrator.guardrail.violation',
+      'orchestrator.task.failed',
+    ]);
     expect(JSON.stringify(body)).not.toContain(marker);
 
-    const seed3 = await fetch(`${stack.gatewayUrl}/ag-ui/events?user_message=${encodeURIComponent(`the classified file ${marker}`)}`, { headers: { 'x-user-id': 'guarded-user' } });
+    const seed3 = await fetch(
+      `${stack.gatewayUrl}/ag-ui/events?user_message=${encodeURIComponent(`the classified file ${marker}`)}`,
+      { headers: { 'x-user-id': 'guarded-user' } },
+    );
     const types: string[] = [];
     let raw = '';
     for await (const e of readSse(seed3)) {
@@ -141,7 +219,11 @@ describe('the LLM planner end to end (gateway, orchestrator, mcp-tools, audit pr
   it('cancels a task waiting on the model through POST /tasks/{id}/cancel, aborting the LLM request', async () => {
     const gate = llm.gate();
     const script = llm.script('E2E-SLOW', [{ content: 'too late', hold: gate }]);
-    const response = await post('/orchestrate/stream', { task: 'E2E-SLOW: take your time' }, 'patient-user');
+    const response = await post(
+      '/orchestrate/stream',
+      { task: 'E2E-SLOW: take your time' },
+      'patient-user',
+    );
     const taskId = response.headers.get('x-task-id')!;
     await gate.reached;
     const cancel = await post(`/tasks/${taskId}/cancel`, {}, 'patient-user');

@@ -28,7 +28,10 @@ describe('the platform as an MCP server (standard MCP client, real processes)', 
   beforeAll(async () => {
     const toolsFile = join(tempDir('e2e-tools'), 'tools.yaml');
     writeFileSync(toolsFile, TOOLS_FILE);
-    stack = await startStack({ services: ['mcp-tools', 'audit', 'gateway'], env: { 'mcp-tools': { TOOLS_FILE: toolsFile } } });
+    stack = await startStack({
+      services: ['mcp-tools', 'audit', 'gateway'],
+      env: { 'mcp-tools': { TOOLS_FILE: toolsFile } },
+    });
   });
 
   afterAll(async () => {
@@ -37,17 +40,25 @@ describe('the platform as an MCP server (standard MCP client, real processes)', 
   });
 
   /** A connected standard MCP client acting as `userId` (dev auth headers); `query` narrows its tools. */
-  async function connect(userId: string, role = 'user', query = ''): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
-    const transport = new StreamableHTTPClientTransport(new URL(`${stack.gatewayUrl}/mcp${query}`), {
-      requestInit: { headers: { 'x-user-id': userId, 'x-user-role': role } },
-    });
+  async function connect(
+    userId: string,
+    role = 'user',
+    query = '',
+  ): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+    const transport = new StreamableHTTPClientTransport(
+      new URL(`${stack.gatewayUrl}/mcp${query}`),
+      {
+        requestInit: { headers: { 'x-user-id': userId, 'x-user-role': role } },
+      },
+    );
     const client = new Client({ name: 'e2e-client', version: '1.0.0' });
     await client.connect(transport);
     clients.push(client);
     return { client, transport };
   }
 
-  const toolNames = async (client: Client) => (await client.listTools()).tools.map((t) => t.name).sort();
+  const toolNames = async (client: Client) =>
+    (await client.listTools()).tools.map((t) => t.name).sort();
 
   it("lists the caller's permitted tools with their schemas, and calls them", async () => {
     const { client, transport } = await connect(alice);
@@ -56,30 +67,49 @@ describe('the platform as an MCP server (standard MCP client, real processes)', 
     expect(client.getServerCapabilities()?.tools).toEqual({ listChanged: true });
     const { tools } = await client.listTools();
     const names = tools.map((t) => t.name);
-    expect(names).toEqual(expect.arrayContaining(['calculator', 'notes.add', 'notes.get', 'notes.list', 'time.now']));
+    expect(names).toEqual(
+      expect.arrayContaining(['calculator', 'notes.add', 'notes.get', 'notes.list', 'time.now']),
+    );
     expect(names).not.toContain('admin.debug');
     expect(names).not.toContain('partner.time');
     expect(tools.find((t) => t.name === 'calculator')).toMatchObject({
       title: 'Calculator',
-      inputSchema: { type: 'object', properties: { expression: { type: 'string' } }, required: ['expression'] },
+      inputSchema: {
+        type: 'object',
+        properties: { expression: { type: 'string' } },
+        required: ['expression'],
+      },
       outputSchema: { type: 'object', required: ['expression', 'result'] },
       _meta: { 'dev.switchboard/provider': 'math' },
     });
 
-    const result = await client.callTool({ name: 'calculator', arguments: { expression: '17 * 23' } });
+    const result = await client.callTool({
+      name: 'calculator',
+      arguments: { expression: '17 * 23' },
+    });
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toEqual({ expression: '17 * 23', result: 391 });
-    expect(result.content).toEqual([{ type: 'text', text: JSON.stringify({ expression: '17 * 23', result: 391 }) }]);
+    expect(result.content).toEqual([
+      { type: 'text', text: JSON.stringify({ expression: '17 * 23', result: 391 }) },
+    ]);
 
     const note = await client.callTool({ name: 'notes.add', arguments: { content: 'from MCP' } });
-    const rows = await stack.dbs.tools.query<{ content: string }>('SELECT content FROM "Note" WHERE "userId" = $1', [alice]);
+    const rows = await stack.dbs.tools.query<{ content: string }>(
+      'SELECT content FROM "Note" WHERE "userId" = $1',
+      [alice],
+    );
     expect(rows).toEqual([{ content: 'from MCP' }]);
     expect(note.structuredContent).toMatchObject({ content: 'from MCP' });
 
     // Bad arguments are a tool error the model can read, not a protocol failure.
     const bad = await client.callTool({ name: 'calculator', arguments: { expression: 42 } });
     expect(bad.isError).toBe(true);
-    expect(bad.content).toEqual([{ type: 'text', text: expect.stringMatching(/^VALIDATION: invalid input of calculator: expression/) }]);
+    expect(bad.content).toEqual([
+      {
+        type: 'text',
+        text: expect.stringMatching(/^VALIDATION: invalid input of calculator: expression/),
+      },
+    ]);
   });
 
   it('refuses a tool the caller may not use (and audits it); an admin may use it', async () => {
@@ -90,7 +120,9 @@ describe('the platform as an MCP server (standard MCP client, real processes)', 
     );
     expect(refused).toBeInstanceOf(McpError);
     expect((refused as McpError).code).toBe(-32602);
-    expect((refused as McpError).message).toContain('tool admin.debug is not available to you: tool admin.debug is admin-only');
+    expect((refused as McpError).message).toContain(
+      'tool admin.debug is not available to you: tool admin.debug is admin-only',
+    );
     const unknown = await client.callTool({ name: 'no.such.tool', arguments: {} }).then(
       () => undefined,
       (e: unknown) => e,
@@ -98,18 +130,31 @@ describe('the platform as an MCP server (standard MCP client, real processes)', 
     expect((unknown as McpError).message).toContain('unknown tool "no.such.tool"');
 
     const audit = await waitFor(async () => {
-      const rows = await stack.dbs.audit.query<{ outcome: string; resource: string; userId: string; role: string }>(
+      const rows = await stack.dbs.audit.query<{
+        outcome: string;
+        resource: string;
+        userId: string;
+        role: string;
+      }>(
         `SELECT outcome, resource, "userId", role FROM "AuditEntry" WHERE action = 'tool.call' AND resource = 'admin.debug'`,
       );
       return rows.length ? rows : undefined;
     });
-    expect(audit).toContainEqual({ outcome: 'denied', resource: 'admin.debug', userId: alice, role: 'user' });
+    expect(audit).toContainEqual({
+      outcome: 'denied',
+      resource: 'admin.debug',
+      userId: alice,
+      role: 'user',
+    });
 
     const { client: admin } = await connect(`mcp-admin-${randomUUID().slice(0, 8)}`, 'admin');
     expect(await toolNames(admin)).toContain('admin.debug');
     const debug = await admin.callTool({ name: 'admin.debug', arguments: {} });
     expect(debug.isError).toBeFalsy();
-    expect(debug.structuredContent).toMatchObject({ service: { name: 'mcp-tools' }, registry: { tools: expect.any(Number) } });
+    expect(debug.structuredContent).toMatchObject({
+      service: { name: 'mcp-tools' },
+      registry: { tools: expect.any(Number) },
+    });
   });
 
   it('notifies the session when an authorization changes its tools, and lists them anew', async () => {
@@ -164,13 +209,22 @@ describe('the platform as an MCP server (standard MCP client, real processes)', 
 
     const noSession = await fetch(`${stack.gatewayUrl}/mcp`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'x-user-id': alice },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'x-user-id': alice,
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(noSession.status).toBe(400);
     const foreignOrigin = await fetch(`${stack.gatewayUrl}/mcp`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', origin: 'https://evil.example', 'x-user-id': alice },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        origin: 'https://evil.example',
+        'x-user-id': alice,
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(foreignOrigin.status).toBe(403);

@@ -9,7 +9,13 @@ import { join } from 'node:path';
 const SECRET = `wk-${randomBytes(16).toString('hex')}`;
 
 /** A stub weather API: checks the key, echoes it back carelessly, and holds "Slow" until aborted. */
-async function startWeatherApi(): Promise<{ url: string; keys: string[]; locations: string[]; aborted: string[]; close(): Promise<void> }> {
+async function startWeatherApi(): Promise<{
+  url: string;
+  keys: string[];
+  locations: string[];
+  aborted: string[];
+  close(): Promise<void>;
+}> {
   const keys: string[] = [];
   const locations: string[] = [];
   const aborted: string[] = [];
@@ -24,9 +30,14 @@ async function startWeatherApi(): Promise<{ url: string; keys: string[]; locatio
       res.on('close', () => aborted.push(location));
       return;
     }
-    if (location === 'Broken') return void res.writeHead(503, { 'content-type': 'text/plain' }).end(`overloaded; your key ${SECRET} is rate limited`);
+    if (location === 'Broken')
+      return void res
+        .writeHead(503, { 'content-type': 'text/plain' })
+        .end(`overloaded; your key ${SECRET} is rate limited`);
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ location, temperatureC: 21, conditions: `sunny (served to ${SECRET})` }));
+    res.end(
+      JSON.stringify({ location, temperatureC: 21, conditions: `sunny (served to ${SECRET})` }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -48,7 +59,9 @@ describe('tool credentials stay inside mcp-tools (real processes, stub weather A
   beforeAll(async () => {
     weather = await startWeatherApi();
     stack = await startStack({
-      env: { 'mcp-tools': { WEATHER_API_URL: weather.url, WEATHER_API_KEY: SECRET, LOG_LEVEL: 'debug' } },
+      env: {
+        'mcp-tools': { WEATHER_API_URL: weather.url, WEATHER_API_KEY: SECRET, LOG_LEVEL: 'debug' },
+      },
       common: { LOG_LEVEL: 'debug' },
     });
   });
@@ -74,29 +87,45 @@ describe('tool credentials stay inside mcp-tools (real processes, stub weather A
     const events = await collectSse(response);
     const parsed = events.map((e) => Tasks.TaskEvent.parse(JSON.parse(e.data)));
     const toolbox = parsed.find((e) => e.name === 'mcp.toolbox.generated');
-    expect(toolbox?.data).toMatchObject({ tools: expect.arrayContaining([{ name: 'weather.current', provider: 'weather' }]) });
+    expect(toolbox?.data).toMatchObject({
+      tools: expect.arrayContaining([{ name: 'weather.current', provider: 'weather' }]),
+    });
     const completed = parsed.find((e) => e.name === 'mcp.task.completed');
-    expect(completed?.data).toMatchObject({ tool: 'weather.current', output: { location: 'Paris', temperatureC: 21, conditions: 'sunny (served to [redacted])' } });
+    expect(completed?.data).toMatchObject({
+      tool: 'weather.current',
+      output: { location: 'Paris', temperatureC: 21, conditions: 'sunny (served to [redacted])' },
+    });
     expect(parsed.at(-1)?.name).toBe('orchestrator.task.completed');
     expect(weather.keys).toContain(SECRET);
 
     // A failing call whose error echoes the key.
     const failed = await stream('what is the weather in Broken', user);
     const failedEvents = await collectSse(failed.response);
-    const toolFailure = failedEvents.map((e) => Tasks.TaskEvent.parse(JSON.parse(e.data))).find((e) => e.name === 'mcp.task.failed');
-    expect(toolFailure?.data).toMatchObject({ tool: 'weather.current', error: { code: 'UPSTREAM_ERROR', message: expect.stringContaining('[redacted]') } });
+    const toolFailure = failedEvents
+      .map((e) => Tasks.TaskEvent.parse(JSON.parse(e.data)))
+      .find((e) => e.name === 'mcp.task.failed');
+    expect(toolFailure?.data).toMatchObject({
+      tool: 'weather.current',
+      error: { code: 'UPSTREAM_ERROR', message: expect.stringContaining('[redacted]') },
+    });
 
     const streamed = JSON.stringify([events, failedEvents]);
     expect(streamed).not.toContain(SECRET);
 
     // The durable event log (replayed by the gateway), the stored steps and the audit rows.
-    const replay = await (await fetch(`${stack.gatewayUrl}/tasks/${taskId}/events`, { headers: { 'x-user-id': user } })).text();
+    const replay = await (
+      await fetch(`${stack.gatewayUrl}/tasks/${taskId}/events`, { headers: { 'x-user-id': user } })
+    ).text();
     expect(replay).toContain('weather.current');
     expect(replay).not.toContain(SECRET);
-    const steps = await stack.dbs.orchestrator.query('SELECT row_to_json(s)::text AS row FROM "Step" s');
+    const steps = await stack.dbs.orchestrator.query(
+      'SELECT row_to_json(s)::text AS row FROM "Step" s',
+    );
     expect(JSON.stringify(steps)).toContain('weather.current');
     expect(JSON.stringify(steps)).not.toContain(SECRET);
-    const tasks = await stack.dbs.orchestrator.query('SELECT row_to_json(t)::text AS row FROM "Task" t');
+    const tasks = await stack.dbs.orchestrator.query(
+      'SELECT row_to_json(t)::text AS row FROM "Task" t',
+    );
     expect(JSON.stringify(tasks)).not.toContain(SECRET);
     const audit = await waitFor(async () => {
       const rows = await stack.dbs.audit.query<{ row: string }>(
@@ -106,7 +135,9 @@ describe('tool credentials stay inside mcp-tools (real processes, stub weather A
       return rows.filter((r) => r.row.includes('"tool.call"')).length >= 2 ? rows : undefined;
     });
     expect(JSON.stringify(audit)).toContain('weather.current');
-    const allAudit = await stack.dbs.audit.query('SELECT row_to_json(a)::text AS row FROM "AuditEntry" a');
+    const allAudit = await stack.dbs.audit.query(
+      'SELECT row_to_json(a)::text AS row FROM "AuditEntry" a',
+    );
     expect(JSON.stringify(allAudit)).not.toContain(SECRET);
 
     // Every line every service logged.
@@ -123,7 +154,9 @@ describe('tool credentials stay inside mcp-tools (real processes, stub weather A
     const reading = (async () => {
       for await (const e of readSse(response)) events.push(e.event ?? '');
     })();
-    await waitFor(() => weather.locations.includes('Slow'), { what: 'the weather call to reach the API' });
+    await waitFor(() => weather.locations.includes('Slow'), {
+      what: 'the weather call to reach the API',
+    });
     expect(weather.aborted).toEqual([]);
     const cancel = await fetch(`${stack.gatewayUrl}/tasks/${taskId}/cancel`, {
       method: 'POST',
@@ -133,6 +166,8 @@ describe('tool credentials stay inside mcp-tools (real processes, stub weather A
     expect(cancel.status).toBeLessThan(300);
     await reading;
     expect(events.at(-1)).toBe('orchestrator.task.cancelled');
-    await waitFor(() => weather.aborted.includes('Slow'), { what: 'the weather request to be aborted' });
+    await waitFor(() => weather.aborted.includes('Slow'), {
+      what: 'the weather request to be aborted',
+    });
   });
 });

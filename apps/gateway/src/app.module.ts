@@ -23,8 +23,24 @@ import { TasksController } from './tasks/tasks.controller.js';
 
 /** The task pipeline shared by every HTTP surface (and exported for the A2A and MCP edges). */
 @Module({
-  providers: [SubmitTaskUseCase, TaskEventFollower, TaskOwners, TaskAccess, TaskStreamer, StreamNewTaskUseCase, ResumeTaskStreamUseCase],
-  exports: [SubmitTaskUseCase, TaskEventFollower, TaskOwners, TaskAccess, TaskStreamer, StreamNewTaskUseCase, ResumeTaskStreamUseCase],
+  providers: [
+    SubmitTaskUseCase,
+    TaskEventFollower,
+    TaskOwners,
+    TaskAccess,
+    TaskStreamer,
+    StreamNewTaskUseCase,
+    ResumeTaskStreamUseCase,
+  ],
+  exports: [
+    SubmitTaskUseCase,
+    TaskEventFollower,
+    TaskOwners,
+    TaskAccess,
+    TaskStreamer,
+    StreamNewTaskUseCase,
+    ResumeTaskStreamUseCase,
+  ],
 })
 export class TaskPipelineModule {}
 

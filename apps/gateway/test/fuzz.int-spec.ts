@@ -14,11 +14,66 @@ function rng(seed: number): () => number {
 }
 
 const UUID = '5b3e8f2a-1c4d-4e6f-9a8b-7c6d5e4f3a2b';
-const WEIRD = ['', ' ', '\u0000', '💥'.repeat(50), 'x'.repeat(9_000), '../../etc/passwd', '%00', '{"$gt": ""}', '<script>', '\\u0000', 'null', '-1', '1e309', 'NaN'];
-const VALUES: unknown[] = [null, true, 0, -1, 1.5, 1e308, 'x', '', [], {}, [1, 'a'], { a: { b: { c: [] } } }, 'x'.repeat(70_000), ...WEIRD];
-const PATHS = ['/orchestrate', '/orchestrate/stream', '/ag-ui', '/ag-ui/events', `/tasks/${UUID}`, `/tasks/${UUID}/events`, `/tasks/${UUID}/cancel`, '/tasks/not-a-uuid', '/tasks/%00', '/tasks/..%2F..%2Fetc', '/tools', '/audit', '/authorizations/u1/notes', '/openapi.json', '/nope', '/orchestrate/stream/extra'];
+const WEIRD = [
+  '',
+  ' ',
+  '\u0000',
+  '💥'.repeat(50),
+  'x'.repeat(9_000),
+  '../../etc/passwd',
+  '%00',
+  '{"$gt": ""}',
+  '<script>',
+  '\\u0000',
+  'null',
+  '-1',
+  '1e309',
+  'NaN',
+];
+const VALUES: unknown[] = [
+  null,
+  true,
+  0,
+  -1,
+  1.5,
+  1e308,
+  'x',
+  '',
+  [],
+  {},
+  [1, 'a'],
+  { a: { b: { c: [] } } },
+  'x'.repeat(70_000),
+  ...WEIRD,
+];
+const PATHS = [
+  '/orchestrate',
+  '/orchestrate/stream',
+  '/ag-ui',
+  '/ag-ui/events',
+  `/tasks/${UUID}`,
+  `/tasks/${UUID}/events`,
+  `/tasks/${UUID}/cancel`,
+  '/tasks/not-a-uuid',
+  '/tasks/%00',
+  '/tasks/..%2F..%2Fetc',
+  '/tools',
+  '/audit',
+  '/authorizations/u1/notes',
+  '/openapi.json',
+  '/nope',
+  '/orchestrate/stream/extra',
+];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'];
-const CONTENT_TYPES = ['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', 'application/jsonx', ''];
+const CONTENT_TYPES = [
+  'application/json',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/json; charset=utf-16',
+  'application/jsonx',
+  '',
+];
 
 function pick<T>(r: () => number, xs: readonly T[]): T {
   return xs[Math.floor(r() * xs.length)] as T;
@@ -33,17 +88,47 @@ function body(r: () => number): string | undefined {
     case 2:
       return `${'['.repeat(5_000)}${']'.repeat(5_000)}`; // deep nesting
     case 3:
-      return JSON.stringify({ task: pick(r, VALUES), tool_constraints: pick(r, VALUES), max_steps: pick(r, VALUES) });
+      return JSON.stringify({
+        task: pick(r, VALUES),
+        tool_constraints: pick(r, VALUES),
+        max_steps: pick(r, VALUES),
+      });
     case 4:
-      return JSON.stringify({ task: 'what is 1 + 1', tool_constraints: { mode: pick(r, ['auto', 'custom', 'x', 5]), providers: pick(r, VALUES), tools: pick(r, VALUES) }, [pick(r, ['extra', 'thread_id', '__proto__', 'constructor'])]: pick(r, VALUES) });
+      return JSON.stringify({
+        task: 'what is 1 + 1',
+        tool_constraints: {
+          mode: pick(r, ['auto', 'custom', 'x', 5]),
+          providers: pick(r, VALUES),
+          tools: pick(r, VALUES),
+        },
+        [pick(r, ['extra', 'thread_id', '__proto__', 'constructor'])]: pick(r, VALUES),
+      });
     case 5:
-      return JSON.stringify({ threadId: pick(r, VALUES), runId: pick(r, VALUES), messages: pick(r, [[], [{ id: 'm', role: 'user', content: pick(r, VALUES) }], [{ role: 'user' }], 'x', null]), forwardedProps: pick(r, [{ tool_constraints: pick(r, VALUES) }, { max_steps: pick(r, VALUES) }, null, 5]) });
+      return JSON.stringify({
+        threadId: pick(r, VALUES),
+        runId: pick(r, VALUES),
+        messages: pick(r, [
+          [],
+          [{ id: 'm', role: 'user', content: pick(r, VALUES) }],
+          [{ role: 'user' }],
+          'x',
+          null,
+        ]),
+        forwardedProps: pick(r, [
+          { tool_constraints: pick(r, VALUES) },
+          { max_steps: pick(r, VALUES) },
+          null,
+          5,
+        ]),
+      });
     case 6:
       return JSON.stringify(pick(r, VALUES));
     case 7:
       return JSON.stringify({ reason: pick(r, VALUES) });
     default:
-      return Buffer.from(Array.from({ length: 64 }, () => Math.floor(r() * 256))).toString('latin1');
+      return Buffer.from(Array.from({ length: 64 }, () => Math.floor(r() * 256))).toString(
+        'latin1',
+      );
   }
 }
 
@@ -67,10 +152,12 @@ function headers(r: () => number): Record<string, string> {
   const h: Record<string, string> = {};
   const ct = pick(r, CONTENT_TYPES);
   if (ct) h['content-type'] = ct;
-  if (r() < 0.3) h['x-user-id'] = pick(r, ['bad user!', 'x'.repeat(200), 'ok-user', '%00', 'admin']);
+  if (r() < 0.3)
+    h['x-user-id'] = pick(r, ['bad user!', 'x'.repeat(200), 'ok-user', '%00', 'admin']);
   if (r() < 0.2) h['x-user-role'] = pick(r, ['admin', 'ADMIN', '', 'x'.repeat(40), 'user']);
   if (r() < 0.2) h['last-event-id'] = pick(r, ['x', '-1', '99999999999', '1', '']);
-  if (r() < 0.1) h['authorization'] = pick(r, ['Bearer x', 'Basic Zm9v', `Bearer ${'a'.repeat(10_000)}`]);
+  if (r() < 0.1)
+    h['authorization'] = pick(r, ['Bearer x', 'Basic Zm9v', `Bearer ${'a'.repeat(10_000)}`]);
   if (r() < 0.1) h['x-request-id'] = pick(r, ['a b', 'x'.repeat(300), 'ok-1']);
   if (r() < 0.1) h['prefer'] = 'respond-async';
   return h;
@@ -109,7 +196,9 @@ describe('gateway fuzz (real stack)', () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startStack({ env: { gateway: { RATE_LIMIT_PER_MINUTE: '0', RESULT_TIMEOUT_MS: '20000' } } });
+    stack = await startStack({
+      env: { gateway: { RATE_LIMIT_PER_MINUTE: '0', RESULT_TIMEOUT_MS: '20000' } },
+    });
   });
 
   afterAll(async () => {
@@ -132,31 +221,50 @@ describe('gateway fuzz (real stack)', () => {
         let status: number;
         let text: string;
         try {
-          const res = await fetch(url, { method, headers: h, ...(b !== undefined ? { body: b } : {}), signal: AbortSignal.timeout(30_000) });
+          const res = await fetch(url, {
+            method,
+            headers: h,
+            ...(b !== undefined ? { body: b } : {}),
+            signal: AbortSignal.timeout(30_000),
+          });
           status = res.status;
           text = await res.text();
         } catch (e) {
           failures.push(`#${i} ${method} ${url}: ${(e as Error).message}`);
           continue;
         }
-        if (status >= 500) failures.push(`#${i} ${method} ${url} -> ${status} ${text.slice(0, 300)}`);
+        if (status >= 500)
+          failures.push(`#${i} ${method} ${url} -> ${status} ${text.slice(0, 300)}`);
         const isJson = text.startsWith('{"code"');
-        if (status >= 400 && method !== 'HEAD' && isJson && !/"requestId"/.test(text)) failures.push(`#${i} envelope without requestId: ${text.slice(0, 200)}`);
+        if (status >= 400 && method !== 'HEAD' && isJson && !/"requestId"/.test(text))
+          failures.push(`#${i} envelope without requestId: ${text.slice(0, 200)}`);
       }
     };
     await Promise.all(Array.from({ length: 16 }, worker));
-    expect({ seed, failures: failures.slice(0, 20), count: failures.length }).toEqual({ seed, failures: [], count: 0 });
+    expect({ seed, failures: failures.slice(0, 20), count: failures.length }).toEqual({
+      seed,
+      failures: [],
+      count: 0,
+    });
 
     const port = stack.services['gateway']!.port;
     for (const raw of RAW) {
       const answer = await rawRequest(port, raw);
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0);
       // Node/Fastify may also just close a hopeless connection (status 0); never a 5xx.
-      expect({ raw: raw.slice(0, 60), bad: status >= 500 }).toEqual({ raw: raw.slice(0, 60), bad: false });
+      expect({ raw: raw.slice(0, 60), bad: status >= 500 }).toEqual({
+        raw: raw.slice(0, 60),
+        bad: false,
+      });
     }
 
-    for (const s of Object.values(stack.services)) expect((await fetch(`${s.url}/health`)).status).toBe(200);
-    const ok = await fetch(`${stack.gatewayUrl}/orchestrate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ task: 'what is 2 + 2' }) });
+    for (const s of Object.values(stack.services))
+      expect((await fetch(`${s.url}/health`)).status).toBe(200);
+    const ok = await fetch(`${stack.gatewayUrl}/orchestrate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ task: 'what is 2 + 2' }),
+    });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ status: 'completed', result: '2 + 2 = 4.' });
   }, 180_000);

@@ -1,5 +1,13 @@
 import { Tasks } from '@switchboard/contracts';
-import { type BusClient, createBusClient, type ServiceHandle, type Stack, startService, startStack, waitFor } from '@switchboard/testing';
+import {
+  type BusClient,
+  createBusClient,
+  type ServiceHandle,
+  type Stack,
+  startService,
+  startStack,
+  waitFor,
+} from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 
 // Two gateway replicas sharing one Redis prefix; no orchestrator, so submitted tasks stay queued and
@@ -12,8 +20,17 @@ describe('gateway limits across replicas (real Redis, two gateway processes)', (
 
   beforeAll(async () => {
     stack = await startStack({ services: ['audit'] });
-    const env = { ...stack.envOf('gateway'), AUTH_MODE: 'dev', RATE_LIMIT_PER_MINUTE: '20', MAX_STREAMS_PER_USER: '2', SSE_HEARTBEAT_MS: '200' };
-    [g1, g2] = await Promise.all([startService('gateway', env, { logDir: stack.logDir }), startService('gateway', env, { logDir: stack.logDir })]);
+    const env = {
+      ...stack.envOf('gateway'),
+      AUTH_MODE: 'dev',
+      RATE_LIMIT_PER_MINUTE: '20',
+      MAX_STREAMS_PER_USER: '2',
+      SSE_HEARTBEAT_MS: '200',
+    };
+    [g1, g2] = await Promise.all([
+      startService('gateway', env, { logDir: stack.logDir }),
+      startService('gateway', env, { logDir: stack.logDir }),
+    ]);
     bus = await createBusClient(stack.nats.url, 'orchestrator');
   });
 
@@ -23,10 +40,19 @@ describe('gateway limits across replicas (real Redis, two gateway processes)', (
     await stack?.stop();
   });
 
-  const get = (gw: ServiceHandle, path: string, user: string, headers: Record<string, string> = {}, signal?: AbortSignal) =>
-    fetch(`${gw.url}${path}`, { headers: { 'x-user-id': user, ...headers }, ...(signal ? { signal } : {}) });
+  const get = (
+    gw: ServiceHandle,
+    path: string,
+    user: string,
+    headers: Record<string, string> = {},
+    signal?: AbortSignal,
+  ) =>
+    fetch(`${gw.url}${path}`, {
+      headers: { 'x-user-id': user, ...headers },
+      ...(signal ? { signal } : {}),
+    });
 
-  it('limits a user\'s requests across both replicas with 429 and Retry-After; other users are unaffected', async () => {
+  it("limits a user's requests across both replicas with 429 and Retry-After; other users are unaffected", async () => {
     const user = `rl-${randomUUID().slice(0, 8)}`;
     const statuses: number[] = [];
     let retryAfter: string | null = null;
@@ -36,7 +62,11 @@ describe('gateway limits across replicas (real Redis, two gateway processes)', (
         statuses.push(r.status);
         if (r.status === 429) {
           retryAfter = r.headers.get('retry-after');
-          expect(await r.json()).toMatchObject({ code: 'RATE_LIMITED', details: { limit: 'rate' }, requestId: expect.any(String) });
+          expect(await r.json()).toMatchObject({
+            code: 'RATE_LIMITED',
+            details: { limit: 'rate' },
+            requestId: expect.any(String),
+          });
         } else {
           await r.arrayBuffer();
         }
@@ -46,10 +76,12 @@ describe('gateway limits across replicas (real Redis, two gateway processes)', (
     expect(statuses.slice(0, 20).every((s) => s !== 429)).toBe(true);
     expect(Number(retryAfter)).toBeGreaterThan(0);
     expect(Number(retryAfter)).toBeLessThanOrEqual(60);
-    expect((await get(g2, `/tasks/${randomUUID()}`, `other-${randomUUID().slice(0, 8)}`)).status).not.toBe(429);
+    expect(
+      (await get(g2, `/tasks/${randomUUID()}`, `other-${randomUUID().slice(0, 8)}`)).status,
+    ).not.toBe(429);
   });
 
-  it('caps a user\'s open streams across replicas, and frees a slot the moment a client goes away', async () => {
+  it("caps a user's open streams across replicas, and frees a slot the moment a client goes away", async () => {
     const user = `st-${randomUUID().slice(0, 8)}`;
     const submit = await fetch(`${g1.url}/orchestrate?async=true`, {
       method: 'POST',
@@ -75,7 +107,10 @@ describe('gateway limits across replicas (real Redis, two gateway processes)', (
     const third = await get(g1, `/tasks/${taskId}/events`, user);
     expect(third.status).toBe(429);
     expect(third.headers.get('retry-after')).toBeTruthy();
-    expect(await third.json()).toMatchObject({ code: 'RATE_LIMITED', details: { limit: 'streams' } });
+    expect(await third.json()).toMatchObject({
+      code: 'RATE_LIMITED',
+      details: { limit: 'streams' },
+    });
     const stranger = await get(g1, `/tasks/${taskId}/events`, 'stranger');
     expect(stranger.status).toBe(503); // the orchestrator is away and the task is not theirs
     await stranger.arrayBuffer();
@@ -101,7 +136,11 @@ describe('gateway limits across replicas (real Redis, two gateway processes)', (
     const missing = await get(g1, `/tasks/${randomUUID()}`, user);
     expect(missing.status).toBe(503);
     expect(missing.headers.get('retry-after')).toBe('5');
-    expect(await missing.json()).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: expect.stringMatching(/orchestrator is not available/), requestId: expect.any(String) });
+    expect(await missing.json()).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: expect.stringMatching(/orchestrator is not available/),
+      requestId: expect.any(String),
+    });
 
     // A responder that never answers: the gateway gives up after the contract's timeout.
     const sub = bus.bus.connection.subscribe(Tasks.TaskGet.subject);
@@ -109,7 +148,10 @@ describe('gateway limits across replicas (real Redis, two gateway processes)', (
     try {
       const silent = await get(g2, `/tasks/${randomUUID()}`, user);
       expect(silent.status).toBe(504);
-      expect(await silent.json()).toMatchObject({ code: 'TIMEOUT', message: expect.stringMatching(/no reply/) });
+      expect(await silent.json()).toMatchObject({
+        code: 'TIMEOUT',
+        message: expect.stringMatching(/no reply/),
+      });
     } finally {
       sub.unsubscribe();
     }
@@ -118,12 +160,17 @@ describe('gateway limits across replicas (real Redis, two gateway processes)', (
   it('enforces the body size limit, and readiness checks NATS and Redis', async () => {
     const big = await fetch(`${g1.url}/orchestrate`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-user-id': `big-${randomUUID().slice(0, 8)}` },
+      headers: {
+        'content-type': 'application/json',
+        'x-user-id': `big-${randomUUID().slice(0, 8)}`,
+      },
       body: JSON.stringify({ task: 'x'.repeat(100_000) }),
     });
     expect(big.status).toBe(413);
     expect(await big.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
-    const ready = (await (await fetch(`${g1.url}/readiness`)).json()) as { info: Record<string, { status: string }> };
+    const ready = (await (await fetch(`${g1.url}/readiness`)).json()) as {
+      info: Record<string, { status: string }>;
+    };
     expect(ready.info).toMatchObject({ nats: { status: 'up' }, redis: { status: 'up' } });
   });
 });

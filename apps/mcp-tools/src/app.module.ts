@@ -31,7 +31,14 @@ import { ToolRunner } from './tools/tool-runner.js';
 import { ToolMetrics } from './tools/tool.metrics.js';
 import { ToolsHandler } from './tools/tools.handler.js';
 
-const BUILTINS = [CalculatorTool, ClockTool, NotesAddTool, NotesGetTool, NotesListTool, AdminDebugTool];
+const BUILTINS = [
+  CalculatorTool,
+  ClockTool,
+  NotesAddTool,
+  NotesGetTool,
+  NotesListTool,
+  AdminDebugTool,
+];
 
 @Module({})
 export class AppModule {

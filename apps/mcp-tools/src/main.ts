@@ -11,9 +11,17 @@ const ownSettings = Object.keys(McpToolsEnv.shape).filter((name) => name !== 'WE
 let credentials: CredentialStore;
 try {
   // Tool credentials come from the environment (or a mounted secrets file) and stay in this process.
-  credentials = CredentialStore.load({ env: process.env, file: config.CREDENTIALS_FILE, exclude: ownSettings });
+  credentials = CredentialStore.load({
+    env: process.env,
+    file: config.CREDENTIALS_FILE,
+    exclude: ownSettings,
+  });
 } catch (e) {
   process.stderr.write(`mcp-tools: ${(e as Error).message}\n`);
   process.exit(1);
 }
-await bootstrapService({ service: 'mcp-tools', config, module: () => AppModule.register({ credentials }) });
+await bootstrapService({
+  service: 'mcp-tools',
+  config,
+  module: () => AppModule.register({ credentials }),
+});

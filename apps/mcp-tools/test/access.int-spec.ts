@@ -101,7 +101,12 @@ const ACTORS: Record<ActorName, Actor> = {
 
 const CASES = Object.keys(MODES).flatMap((mode) =>
   TOOLS.flatMap((tool) =>
-    (Object.keys(ACTORS) as ActorName[]).map((actor) => ({ mode, tool, actor, allowed: EXPECTED[mode]![tool][actor] })),
+    (Object.keys(ACTORS) as ActorName[]).map((actor) => ({
+      mode,
+      tool,
+      actor,
+      allowed: EXPECTED[mode]![tool][actor],
+    })),
   ),
 );
 
@@ -123,7 +128,11 @@ describe('access control (real process, NATS, PostgreSQL, Redis)', () => {
       REDIS_KEY_PREFIX: testRedisPrefix('tools-access'),
       TOOLS_FILE: writeToolsFile('tools.yaml', TOOLS_FILE),
     });
-    await client.bus.request(Tools.AuthorizationGrant, { userId: ACTORS.granted.userId, provider: 'partner' }, { actor: ACTORS.admin });
+    await client.bus.request(
+      Tools.AuthorizationGrant,
+      { userId: ACTORS.granted.userId, provider: 'partner' },
+      { actor: ACTORS.admin },
+    );
   });
 
   afterAll(async () => {
@@ -134,43 +143,67 @@ describe('access control (real process, NATS, PostgreSQL, Redis)', () => {
   });
 
   const manifest = (actor: Actor, constraints?: Tasks.ToolConstraints, taskId?: string) =>
-    client.bus.request(Tools.ToolsManifest, { ...(constraints ? { constraints } : {}), ...(taskId ? { taskId } : {}) }, { actor });
+    client.bus.request(
+      Tools.ToolsManifest,
+      { ...(constraints ? { constraints } : {}), ...(taskId ? { taskId } : {}) },
+      { actor },
+    );
   const call = (actor: Actor, tool: string, extra: Partial<Tools.ToolCallRequest> = {}) =>
     client.bus.request(Tools.ToolsCall, { tool, input: {}, ...extra }, { actor });
 
-  it.each(CASES)('$mode: $actor × $tool → allowed=$allowed (listed and callable alike)', async ({ mode, tool, actor, allowed }) => {
-    const constraints = MODES[mode];
-    const listed = (await manifest(ACTORS[actor], constraints)).tools.map((t) => t.name);
-    expect(listed.includes(tool)).toBe(allowed);
-    if (allowed) {
-      const result = await call(ACTORS[actor], tool, constraints ? { constraints } : {});
-      expect(result.output).toMatchObject({ timezone: 'UTC' });
-    } else {
-      const refused = await failure(call(ACTORS[actor], tool, constraints ? { constraints } : {}));
-      expect(refused.code).toBe('FORBIDDEN');
-      expect(refused.message).toContain(tool);
-    }
-  });
+  it.each(CASES)(
+    '$mode: $actor × $tool → allowed=$allowed (listed and callable alike)',
+    async ({ mode, tool, actor, allowed }) => {
+      const constraints = MODES[mode];
+      const listed = (await manifest(ACTORS[actor], constraints)).tools.map((t) => t.name);
+      expect(listed.includes(tool)).toBe(allowed);
+      if (allowed) {
+        const result = await call(ACTORS[actor], tool, constraints ? { constraints } : {});
+        expect(result.output).toMatchObject({ timezone: 'UTC' });
+      } else {
+        const refused = await failure(
+          call(ACTORS[actor], tool, constraints ? { constraints } : {}),
+        );
+        expect(refused.code).toBe('FORBIDDEN');
+        expect(refused.message).toContain(tool);
+      }
+    },
+  );
 
   it('audits refusals as denied, with the reason', async () => {
     await failure(call(ACTORS.user, 't.admin'));
     const denied = await waitFor(async () => {
       const records = await auditRecords(client);
-      return records.find((r) => r.action === 'tool.call' && r.outcome === 'denied' && r.actor.userId === ACTORS.user.userId && r.resource === 't.admin');
+      return records.find(
+        (r) =>
+          r.action === 'tool.call' &&
+          r.outcome === 'denied' &&
+          r.actor.userId === ACTORS.user.userId &&
+          r.resource === 't.admin',
+      );
     });
-    expect(denied.details).toMatchObject({ code: 'FORBIDDEN', message: 'tool t.admin is admin-only' });
+    expect(denied.details).toMatchObject({
+      code: 'FORBIDDEN',
+      message: 'tool t.admin is admin-only',
+    });
   });
 
   it('refuses a tool the task was not offered, even one the user may otherwise use', async () => {
     const taskId = randomUUID();
     const offered = await manifest(ACTORS.user, { mode: 'custom', providers: ['open'] }, taskId);
     expect(offered.tools.map((t) => t.name)).toEqual(['t.plain']);
-    await expect(call(ACTORS.user, 't.plain', { taskId })).resolves.toMatchObject({ tool: 't.plain' });
-    const forced = await failure(call(ACTORS.user, 'calculator', { taskId, input: { expression: '1+1' } }));
+    await expect(call(ACTORS.user, 't.plain', { taskId })).resolves.toMatchObject({
+      tool: 't.plain',
+    });
+    const forced = await failure(
+      call(ACTORS.user, 'calculator', { taskId, input: { expression: '1+1' } }),
+    );
     expect(forced.code).toBe('FORBIDDEN');
     expect(forced.message).toBe('tool calculator was not offered to this task');
     // Without a task, the same user may use the calculator.
-    await expect(call(ACTORS.user, 'calculator', { input: { expression: '1+1' } })).resolves.toMatchObject({ output: { result: 2 } });
+    await expect(
+      call(ACTORS.user, 'calculator', { input: { expression: '1+1' } }),
+    ).resolves.toMatchObject({ output: { result: 2 } });
   });
 
   describe('provider authorizations', () => {
@@ -188,8 +221,15 @@ describe('access control (real process, NATS, PostgreSQL, Redis)', () => {
         expect((await manifest(alice)).tools.map((t) => t.name)).not.toContain('t.partner');
         expect((await manifest(alice)).cached).toBe(true);
 
-        const granted = await client.bus.request(Tools.AuthorizationGrant, { userId: alice.userId, provider: 'partner' }, { actor: admin });
-        expect(granted).toMatchObject({ userId: alice.userId, grant: { provider: 'partner', grantedBy: admin.userId } });
+        const granted = await client.bus.request(
+          Tools.AuthorizationGrant,
+          { userId: alice.userId, provider: 'partner' },
+          { actor: admin },
+        );
+        expect(granted).toMatchObject({
+          userId: alice.userId,
+          grant: { provider: 'partner', grantedBy: admin.userId },
+        });
         const after = await manifest(alice);
         expect(after.cached).toBe(false);
         expect(after.tools.map((t) => t.name)).toContain('t.partner');
@@ -204,16 +244,38 @@ describe('access control (real process, NATS, PostgreSQL, Redis)', () => {
           ]),
         );
 
-        const revoked = await client.bus.request(Tools.AuthorizationRevoke, { userId: alice.userId, provider: 'partner' }, { actor: admin });
+        const revoked = await client.bus.request(
+          Tools.AuthorizationRevoke,
+          { userId: alice.userId, provider: 'partner' },
+          { actor: admin },
+        );
         expect(revoked).toEqual({ userId: alice.userId, provider: 'partner', revoked: true });
         expect((await manifest(alice)).tools.map((t) => t.name)).not.toContain('t.partner');
         expect((await failure(call(alice, 't.partner'))).code).toBe('FORBIDDEN');
-        expect((await client.bus.request(Tools.AuthorizationRevoke, { userId: alice.userId, provider: 'partner' }, { actor: admin })).revoked).toBe(false);
+        expect(
+          (
+            await client.bus.request(
+              Tools.AuthorizationRevoke,
+              { userId: alice.userId, provider: 'partner' },
+              { actor: admin },
+            )
+          ).revoked,
+        ).toBe(false);
 
-        await waitFor(() => changes.filter((c) => (c as { userId?: string }).userId === alice.userId).length >= 3, { what: 'ToolsChanged events' });
-        expect(changes[0]).toMatchObject({ reason: 'authorizations', userId: alice.userId, registryVersion: expect.any(String) });
+        await waitFor(
+          () =>
+            changes.filter((c) => (c as { userId?: string }).userId === alice.userId).length >= 3,
+          { what: 'ToolsChanged events' },
+        );
+        expect(changes[0]).toMatchObject({
+          reason: 'authorizations',
+          userId: alice.userId,
+          registryVersion: expect.any(String),
+        });
         const audited = await waitFor(async () => {
-          const rows = (await auditRecords(client)).filter((r) => r.resource === `${alice.userId}/partner`);
+          const rows = (await auditRecords(client)).filter(
+            (r) => r.resource === `${alice.userId}/partner`,
+          );
           return rows.length >= 3 ? rows : undefined;
         });
         expect(audited.map((r) => [r.action, r.outcome, r.actor.userId])).toEqual([
@@ -227,15 +289,47 @@ describe('access control (real process, NATS, PostgreSQL, Redis)', () => {
     });
 
     it('lets users list only their own authorizations and only admins grant or revoke', async () => {
-      expect((await failure(client.bus.request(Tools.AuthorizationsList, { userId: 'someone-else' }, { actor: alice }))).code).toBe('FORBIDDEN');
-      await expect(client.bus.request(Tools.AuthorizationsList, { userId: alice.userId }, { actor: admin })).resolves.toMatchObject({ userId: alice.userId });
-      const grant = await failure(client.bus.request(Tools.AuthorizationGrant, { userId: alice.userId, provider: 'partner' }, { actor: alice }));
+      expect(
+        (
+          await failure(
+            client.bus.request(
+              Tools.AuthorizationsList,
+              { userId: 'someone-else' },
+              { actor: alice },
+            ),
+          )
+        ).code,
+      ).toBe('FORBIDDEN');
+      await expect(
+        client.bus.request(Tools.AuthorizationsList, { userId: alice.userId }, { actor: admin }),
+      ).resolves.toMatchObject({ userId: alice.userId });
+      const grant = await failure(
+        client.bus.request(
+          Tools.AuthorizationGrant,
+          { userId: alice.userId, provider: 'partner' },
+          { actor: alice },
+        ),
+      );
       expect(grant.code).toBe('FORBIDDEN');
-      const revoke = await failure(client.bus.request(Tools.AuthorizationRevoke, { userId: alice.userId, provider: 'partner' }, { actor: alice }));
+      const revoke = await failure(
+        client.bus.request(
+          Tools.AuthorizationRevoke,
+          { userId: alice.userId, provider: 'partner' },
+          { actor: alice },
+        ),
+      );
       expect(revoke.code).toBe('FORBIDDEN');
-      const unknown = await failure(client.bus.request(Tools.AuthorizationGrant, { userId: alice.userId, provider: 'nope' }, { actor: admin }));
+      const unknown = await failure(
+        client.bus.request(
+          Tools.AuthorizationGrant,
+          { userId: alice.userId, provider: 'nope' },
+          { actor: admin },
+        ),
+      );
       expect(unknown.code).toBe('NOT_FOUND');
-      const rows = await db.query('SELECT * FROM "ProviderAuthorization" WHERE "userId" = $1', [alice.userId]);
+      const rows = await db.query('SELECT * FROM "ProviderAuthorization" WHERE "userId" = $1', [
+        alice.userId,
+      ]);
       expect(rows).toEqual([]);
     });
   });
@@ -243,20 +337,45 @@ describe('access control (real process, NATS, PostgreSQL, Redis)', () => {
   it('refuses to start with an invalid tools file, naming the entry and the field', async () => {
     const bad = writeToolsFile(
       'bad.json',
-      JSON.stringify({ tools: [{ name: 'x', description: 'x', input_schema: { type: 'array' }, handler: 'python_function', function: 'calculator' }] }),
+      JSON.stringify({
+        tools: [
+          {
+            name: 'x',
+            description: 'x',
+            input_schema: { type: 'array' },
+            handler: 'python_function',
+            function: 'calculator',
+          },
+        ],
+      }),
     );
-    const proc = spawnManaged(process.execPath, [join(repoRoot, 'dist/apps/mcp-tools/src/main.js')], {
-      name: 'mcp-tools-bad-file',
-      cwd: repoRoot,
-      env: { NODE_ENV: 'test', PORT: '0', NATS_SERVERS: nats.url, DATABASE_URL: db.url, REDIS_KEY_PREFIX: testRedisPrefix('bad'), TOOLS_FILE: bad },
-    });
+    const proc = spawnManaged(
+      process.execPath,
+      [join(repoRoot, 'dist/apps/mcp-tools/src/main.js')],
+      {
+        name: 'mcp-tools-bad-file',
+        cwd: repoRoot,
+        env: {
+          NODE_ENV: 'test',
+          PORT: '0',
+          NATS_SERVERS: nats.url,
+          DATABASE_URL: db.url,
+          REDIS_KEY_PREFIX: testRedisPrefix('bad'),
+          TOOLS_FILE: bad,
+        },
+      },
+    );
     expect(await proc.exited).toBe(1);
     const fatal = proc
       .logs()
       .split('\n')
       .filter((l) => l.includes('"level":"fatal"'))
       .map((l) => (JSON.parse(l) as { msg: string }).msg);
-    expect(fatal).toEqual([expect.stringContaining(`mcp-tools failed to start: invalid TOOLS_FILE ${bad} (1 problem):`)]);
-    expect(fatal[0]).toContain('tools[0] ("x"): inputSchema: must be a JSON Schema with "type": "object"');
+    expect(fatal).toEqual([
+      expect.stringContaining(`mcp-tools failed to start: invalid TOOLS_FILE ${bad} (1 problem):`),
+    ]);
+    expect(fatal[0]).toContain(
+      'tools[0] ("x"): inputSchema: must be a JSON Schema with "type": "object"',
+    );
   });
 });

@@ -13,7 +13,13 @@ import {
 } from '@switchboard/testing';
 import type { Msg } from '@nats-io/transport-node';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type ExampleHttpMcpServer, failure, STDIO_EXAMPLE, startExampleHttpMcpServer, writeToolsFile } from './support.js';
+import {
+  type ExampleHttpMcpServer,
+  failure,
+  STDIO_EXAMPLE,
+  startExampleHttpMcpServer,
+  writeToolsFile,
+} from './support.js';
 
 const STDIO_TOKEN = `stdio-${randomBytes(12).toString('hex')}`;
 const HTTP_TOKEN = `http-${randomBytes(12).toString('hex')}`;
@@ -78,13 +84,27 @@ mcpServers:
   });
 
   const names = async (actor: Actor, constraints?: Tasks.ToolConstraints) =>
-    (await client.bus.request(Tools.ToolsManifest, constraints ? { constraints } : {}, { actor })).tools.map((t) => t.name);
-  const call = (actor: Actor, tool: string, input: Record<string, unknown> = {}, extra: Partial<Tools.ToolCallRequest> = {}) =>
-    client.bus.request(Tools.ToolsCall, { tool, input, ...extra }, { actor });
+    (
+      await client.bus.request(Tools.ToolsManifest, constraints ? { constraints } : {}, { actor })
+    ).tools.map((t) => t.name);
+  const call = (
+    actor: Actor,
+    tool: string,
+    input: Record<string, unknown> = {},
+    extra: Partial<Tools.ToolCallRequest> = {},
+  ) => client.bus.request(Tools.ToolsCall, { tool, input, ...extra }, { actor });
 
   it("offers each server's tools under its provider, with access from our configuration", async () => {
     const offered = await names(user);
-    expect(offered).toEqual(expect.arrayContaining(['demo__echo', 'demo__shout', 'demo__fail', 'demo__slow', 'demo__enable_extra']));
+    expect(offered).toEqual(
+      expect.arrayContaining([
+        'demo__echo',
+        'demo__shout',
+        'demo__fail',
+        'demo__slow',
+        'demo__enable_extra',
+      ]),
+    );
     // Role and admin-only settings of the tools file; `remote` needs an authorization first.
     expect(offered).not.toContain('demo__add');
     expect(offered).not.toContain('demo__whoami');
@@ -101,7 +121,11 @@ mcpServers:
 
   it('calls them and maps their results and errors', async () => {
     const echo = await call(user, 'demo__echo', { text: 'hello' });
-    expect(echo).toMatchObject({ tool: 'demo__echo', output: { text: 'hello' }, content: [{ type: 'text', text: 'hello' }] });
+    expect(echo).toMatchObject({
+      tool: 'demo__echo',
+      output: { text: 'hello' },
+      content: [{ type: 'text', text: 'hello' }],
+    });
     expect((await call(user, 'demo__shout', { text: 'hi' })).output).toEqual({ text: 'HI' });
     expect((await call(analyst, 'demo__add', { a: 2, b: 3 })).output).toEqual({ sum: 5 });
     const failed = await failure(call(user, 'demo__fail'));
@@ -117,24 +141,45 @@ mcpServers:
   it('refuses tools of a provider that needs authorization until it is granted, and under custom constraints', async () => {
     const refused = await failure(call(user, 'remote__echo', { text: 'x' }));
     expect(refused.code).toBe('FORBIDDEN');
-    await client.bus.request(Tools.AuthorizationGrant, { userId: user.userId, provider: 'remote' }, { actor: admin });
+    await client.bus.request(
+      Tools.AuthorizationGrant,
+      { userId: user.userId, provider: 'remote' },
+      { actor: admin },
+    );
     expect(await names(user)).toEqual(expect.arrayContaining(['remote__echo', 'remote__slow']));
     expect(await names(user)).not.toContain('remote__enable_extra');
-    expect((await call(user, 'remote__echo', { text: 'over http' })).output).toEqual({ text: 'over http' });
-    const constrained = await failure(call(user, 'remote__echo', { text: 'x' }, { constraints: { mode: 'custom', providers: ['demo'] } }));
+    expect((await call(user, 'remote__echo', { text: 'over http' })).output).toEqual({
+      text: 'over http',
+    });
+    const constrained = await failure(
+      call(
+        user,
+        'remote__echo',
+        { text: 'x' },
+        { constraints: { mode: 'custom', providers: ['demo'] } },
+      ),
+    );
     expect(constrained.code).toBe('FORBIDDEN');
-    expect(await names(user, { mode: 'custom', providers: ['demo'] })).not.toContain('remote__echo');
+    expect(await names(user, { mode: 'custom', providers: ['demo'] })).not.toContain(
+      'remote__echo',
+    );
   });
 
   it('injects credentials into the connection and scrubs them from results and logs', async () => {
     const stdio = await call(admin, 'demo__whoami');
     expect(stdio.output).toEqual({ hasToken: true, token: '[redacted]' });
-    await client.bus.request(Tools.AuthorizationGrant, { userId: admin.userId, provider: 'remote' }, { actor: admin });
+    await client.bus.request(
+      Tools.AuthorizationGrant,
+      { userId: admin.userId, provider: 'remote' },
+      { actor: admin },
+    );
     const http = await call(admin, 'remote__whoami');
     expect(http.output).toEqual({ hasToken: true, token: '[redacted]' });
     expect(JSON.stringify([stdio, http])).not.toMatch(new RegExp(`${STDIO_TOKEN}|${HTTP_TOKEN}`));
     // The child printed its token on stderr; the service logged that line scrubbed.
-    await waitFor(() => service.logs().includes('whoami: token is [redacted]'), { what: 'the scrubbed stderr line' });
+    await waitFor(() => service.logs().includes('whoami: token is [redacted]'), {
+      what: 'the scrubbed stderr line',
+    });
     expect(service.logs()).not.toContain(STDIO_TOKEN);
     expect(service.logs()).not.toContain(HTTP_TOKEN);
   });
@@ -149,11 +194,15 @@ mcpServers:
     try {
       expect(await names(user)).not.toContain('demo__extra');
       await call(user, 'demo__enable_extra');
-      await waitFor(async () => (await names(user)).includes('demo__extra'), { what: 'demo__extra in the manifest' });
+      await waitFor(async () => (await names(user)).includes('demo__extra'), {
+        what: 'demo__extra in the manifest',
+      });
       expect((await call(user, 'demo__extra')).output).toEqual({ extra: true });
       expect(changes).toContainEqual(expect.objectContaining({ reason: 'registry' }));
       await call(user, 'demo__disable_extra');
-      await waitFor(async () => !(await names(user)).includes('demo__extra'), { what: 'demo__extra gone' });
+      await waitFor(async () => !(await names(user)).includes('demo__extra'), {
+        what: 'demo__extra gone',
+      });
       expect((await failure(call(user, 'demo__extra'))).code).toBe('NOT_FOUND');
     } finally {
       sub.unsubscribe();
@@ -170,29 +219,54 @@ mcpServers:
     const taskId = randomUUID();
     const before = await remote.stats();
     const running = failure(call(user, 'remote__slow', { ms: 60_000 }, { taskId }));
-    await waitFor(async () => (await remote.stats()).calls > before.calls, { what: 'the slow call to reach the server' });
-    client.bus.publish(Tasks.TaskCancelRequested, [taskId], { taskId, reason: 'user pressed stop' });
+    await waitFor(async () => (await remote.stats()).calls > before.calls, {
+      what: 'the slow call to reach the server',
+    });
+    client.bus.publish(Tasks.TaskCancelRequested, [taskId], {
+      taskId,
+      reason: 'user pressed stop',
+    });
     const e = await running;
     expect(e.code).toBe('CANCELLED');
     expect(e.message).toBe('tool remote__slow was cancelled with its task: user pressed stop');
-    await waitFor(async () => (await remote.stats()).cancelled > before.cancelled, { what: 'the server to see notifications/cancelled' });
+    await waitFor(async () => (await remote.stats()).cancelled > before.cancelled, {
+      what: 'the server to see notifications/cancelled',
+    });
     // A call of the cancelled task that arrives afterwards is refused at once.
-    expect((await failure(call(user, 'remote__echo', { text: 'late' }, { taskId }))).code).toBe('CANCELLED');
+    expect((await failure(call(user, 'remote__echo', { text: 'late' }, { taskId }))).code).toBe(
+      'CANCELLED',
+    );
   });
 
   it('reports the servers in admin diagnostics, without secrets', async () => {
     const debug = await call(admin, 'admin.debug');
-    const output = debug.output as { mcpServers: { name: string; state: string; tools: number }[]; credentials: { name: string; configured: boolean }[] };
+    const output = debug.output as {
+      mcpServers: { name: string; state: string; tools: number }[];
+      credentials: { name: string; configured: boolean }[];
+    };
     expect(output.mcpServers).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ name: 'demo', transport: 'stdio', state: 'connected', server: 'switchboard-demo-stdio 1.0.0' }),
+        expect.objectContaining({
+          name: 'demo',
+          transport: 'stdio',
+          state: 'connected',
+          server: 'switchboard-demo-stdio 1.0.0',
+        }),
         expect.objectContaining({ name: 'remote', transport: 'http', state: 'connected' }),
       ]),
     );
     expect(output.credentials).toEqual(
       expect.arrayContaining([
-        { name: 'DEMO_STDIO_TOKEN', configured: true, usedBy: expect.arrayContaining(['demo__echo']) },
-        { name: 'REMOTE_MCP_TOKEN', configured: true, usedBy: expect.arrayContaining(['remote__echo']) },
+        {
+          name: 'DEMO_STDIO_TOKEN',
+          configured: true,
+          usedBy: expect.arrayContaining(['demo__echo']),
+        },
+        {
+          name: 'REMOTE_MCP_TOKEN',
+          configured: true,
+          usedBy: expect.arrayContaining(['remote__echo']),
+        },
       ]),
     );
     expect(JSON.stringify(debug)).not.toMatch(new RegExp(`${STDIO_TOKEN}|${HTTP_TOKEN}`));
@@ -202,10 +276,20 @@ mcpServers:
   it('withdraws the tools of a server that goes away, and offers them again when it is back', async () => {
     await remote.process.stop();
     // The next call finds the server gone; its tools are withdrawn while it reconnects.
-    expect((await failure(call(user, 'remote__echo', { text: 'x' }))).code).toBe('UPSTREAM_UNAVAILABLE');
-    await waitFor(async () => !(await names(user)).some((n) => n.startsWith('remote__')), { what: 'remote tools withdrawn' });
-    remote = await startExampleHttpMcpServer({ DEMO_TOKEN: HTTP_TOKEN, PORT: new URL(remote.url).port });
-    await waitFor(async () => (await names(user)).includes('remote__echo'), { what: 'remote tools back', timeoutMs: 30_000 });
+    expect((await failure(call(user, 'remote__echo', { text: 'x' }))).code).toBe(
+      'UPSTREAM_UNAVAILABLE',
+    );
+    await waitFor(async () => !(await names(user)).some((n) => n.startsWith('remote__')), {
+      what: 'remote tools withdrawn',
+    });
+    remote = await startExampleHttpMcpServer({
+      DEMO_TOKEN: HTTP_TOKEN,
+      PORT: new URL(remote.url).port,
+    });
+    await waitFor(async () => (await names(user)).includes('remote__echo'), {
+      what: 'remote tools back',
+      timeoutMs: 30_000,
+    });
     expect((await call(user, 'remote__echo', { text: 'back' })).output).toEqual({ text: 'back' });
   });
 });

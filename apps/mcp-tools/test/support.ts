@@ -1,5 +1,12 @@
 import { ALL_STREAMS, Audit, AuditStream, type DomainError } from '@switchboard/contracts';
-import { type BusClient, repoRoot, spawnManaged, tempDir, waitFor, type ManagedProcess } from '@switchboard/testing';
+import {
+  type BusClient,
+  repoRoot,
+  spawnManaged,
+  tempDir,
+  waitFor,
+  type ManagedProcess,
+} from '@switchboard/testing';
 import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,7 +36,9 @@ export async function ensureStreams(client: BusClient): Promise<void> {
 
 /** Every audit record stored so far (the audit service is not running; records stay in the stream). */
 export async function auditRecords(client: BusClient): Promise<Audit.AuditRecord[]> {
-  const { messages } = await client.jetstream.replay(AuditStream, Audit.AuditRecorded.pattern, { follow: false });
+  const { messages } = await client.jetstream.replay(AuditStream, Audit.AuditRecorded.pattern, {
+    follow: false,
+  });
   const out: Audit.AuditRecord[] = [];
   for await (const m of messages) out.push(Audit.AuditRecord.parse(m.data));
   return out;
@@ -42,12 +51,16 @@ export interface StubServer {
 }
 
 /** A real HTTP server answering with `handle`, recording every request it receives. */
-export async function startStub(handle: (url: URL, req: IncomingMessage) => { status: number; body: unknown }): Promise<StubServer> {
+export async function startStub(
+  handle: (url: URL, req: IncomingMessage) => { status: number; body: unknown },
+): Promise<StubServer> {
   const requests: StubServer['requests'] = [];
   const server: Server = createServer((req, res) => {
     requests.push({ url: req.url ?? '/', headers: req.headers });
     const { status, body } = handle(new URL(req.url ?? '/', 'http://stub'), req);
-    res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json' });
+    res.writeHead(status, {
+      'content-type': typeof body === 'string' ? 'text/plain' : 'application/json',
+    });
     res.end(typeof body === 'string' ? body : JSON.stringify(body));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -65,15 +78,24 @@ export interface ExampleHttpMcpServer {
 }
 
 /** The example Streamable HTTP MCP server (examples/mcp-servers/http-server.mjs) as a real process. */
-export async function startExampleHttpMcpServer(env: Record<string, string> = {}): Promise<ExampleHttpMcpServer> {
-  const proc = spawnManaged(process.execPath, [join(repoRoot, 'examples/mcp-servers/http-server.mjs')], {
-    name: 'mcp-http-example',
-    cwd: repoRoot,
-    env: { PORT: '0', ...env },
-  });
+export async function startExampleHttpMcpServer(
+  env: Record<string, string> = {},
+): Promise<ExampleHttpMcpServer> {
+  const proc = spawnManaged(
+    process.execPath,
+    [join(repoRoot, 'examples/mcp-servers/http-server.mjs')],
+    {
+      name: 'mcp-http-example',
+      cwd: repoRoot,
+      env: { PORT: '0', ...env },
+    },
+  );
   const url = await waitFor(
     () => {
-      const line = proc.logs().split('\n').find((l) => l.startsWith('{"listening"'));
+      const line = proc
+        .logs()
+        .split('\n')
+        .find((l) => l.startsWith('{"listening"'));
       return line ? (JSON.parse(line) as { listening: string }).listening : undefined;
     },
     { what: 'the example MCP server to listen' },
@@ -82,9 +104,17 @@ export async function startExampleHttpMcpServer(env: Record<string, string> = {}
   return {
     url,
     process: proc,
-    stats: async () => (await (await fetch(`${base}/stats`)).json()) as { calls: number; cancelled: number; sessions: number },
+    stats: async () =>
+      (await (await fetch(`${base}/stats`)).json()) as {
+        calls: number;
+        cancelled: number;
+        sessions: number;
+      },
   };
 }
 
 /** The stdio example server's command line, for MCP_SERVERS / tools files. */
-export const STDIO_EXAMPLE = { command: process.execPath, args: [join(repoRoot, 'examples/mcp-servers/stdio-server.mjs')] };
+export const STDIO_EXAMPLE = {
+  command: process.execPath,
+  args: [join(repoRoot, 'examples/mcp-servers/stdio-server.mjs')],
+};

@@ -39,8 +39,12 @@ describe('mcp-tools (real process, NATS, PostgreSQL, Redis)', () => {
     await db?.drop();
   });
 
-  const call = (actor: Actor, tool: string, input: Record<string, unknown>, extra: Partial<Tools.ToolCallRequest> = {}) =>
-    client.bus.request(Tools.ToolsCall, { tool, input, ...extra }, { actor });
+  const call = (
+    actor: Actor,
+    tool: string,
+    input: Record<string, unknown>,
+    extra: Partial<Tools.ToolCallRequest> = {},
+  ) => client.bus.request(Tools.ToolsCall, { tool, input, ...extra }, { actor });
 
   const failure = async (p: Promise<unknown>): Promise<DomainError> => {
     try {
@@ -62,12 +66,22 @@ describe('mcp-tools (real process, NATS, PostgreSQL, Redis)', () => {
   it('stores notes in PostgreSQL, scoped to their owner', async () => {
     const added = await call(alice, 'notes.add', { content: '391', title: 'result' });
     const note = added.output as Tools.Note;
-    const rows = await db.query<{ userId: string; content: string }>('SELECT "userId", content FROM "Note" WHERE id = $1', [note.id]);
+    const rows = await db.query<{ userId: string; content: string }>(
+      'SELECT "userId", content FROM "Note" WHERE id = $1',
+      [note.id],
+    );
     expect(rows).toEqual([{ userId: alice.userId, content: '391' }]);
-    expect((await call(alice, 'notes.get', { id: note.id })).output).toMatchObject({ id: note.id, content: '391' });
-    const other = await failure(call({ userId: 'mallory', role: 'user' }, 'notes.get', { id: note.id }));
+    expect((await call(alice, 'notes.get', { id: note.id })).output).toMatchObject({
+      id: note.id,
+      content: '391',
+    });
+    const other = await failure(
+      call({ userId: 'mallory', role: 'user' }, 'notes.get', { id: note.id }),
+    );
     expect(other.code).toBe('NOT_FOUND');
-    expect((await call(admin, 'notes.get', { id: note.id })).output).toMatchObject({ content: '391' });
+    expect((await call(admin, 'notes.get', { id: note.id })).output).toMatchObject({
+      content: '391',
+    });
   });
 
   it('rejects an unknown tool and an input that fails its schema, naming the problem', async () => {
@@ -81,13 +95,17 @@ describe('mcp-tools (real process, NATS, PostgreSQL, Redis)', () => {
   });
 
   it('refuses a call without an acting user', async () => {
-    const raw = await failure(client.bus.request(Tools.ToolsCall, { tool: 'calculator', input: { expression: '1' } }, {}));
+    const raw = await failure(
+      client.bus.request(Tools.ToolsCall, { tool: 'calculator', input: { expression: '1' } }, {}),
+    );
     expect(raw.code).toBe('UNAUTHORIZED');
   });
 
   it('applies custom constraints to manifests and to calls', async () => {
     const auto = await client.bus.request(Tools.ToolsManifest, {}, { actor: alice });
-    expect(auto.tools.map((t) => t.name)).toEqual(expect.arrayContaining(['calculator', 'notes.add', 'notes.get', 'time.now']));
+    expect(auto.tools.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['calculator', 'notes.add', 'notes.get', 'time.now']),
+    );
     const custom = await client.bus.request(
       Tools.ToolsManifest,
       { constraints: { mode: 'custom', providers: ['notes'] } },
@@ -96,7 +114,12 @@ describe('mcp-tools (real process, NATS, PostgreSQL, Redis)', () => {
     expect(custom.tools.map((t) => t.provider)).toEqual(expect.arrayContaining(['notes']));
     expect(custom.tools.every((t) => t.provider === 'notes')).toBe(true);
     const forced = await failure(
-      call(alice, 'calculator', { expression: '1+1' }, { constraints: { mode: 'custom', providers: ['notes'] } }),
+      call(
+        alice,
+        'calculator',
+        { expression: '1+1' },
+        { constraints: { mode: 'custom', providers: ['notes'] } },
+      ),
     );
     expect(forced.code).toBe('FORBIDDEN');
     // The same manifest asked twice comes from the per-user cache.
@@ -110,7 +133,10 @@ describe('mcp-tools (real process, NATS, PostgreSQL, Redis)', () => {
     const second = await call(alice, 'notes.add', { content: 'once' }, { idempotencyKey: key });
     expect(second.replayed).toBe(true);
     expect(second.output).toEqual(first.output);
-    const rows = await db.query('SELECT id FROM "Note" WHERE "userId" = $1 AND content = $2', [alice.userId, 'once']);
+    const rows = await db.query('SELECT id FROM "Note" WHERE "userId" = $1 AND content = $2', [
+      alice.userId,
+      'once',
+    ]);
     expect(rows).toHaveLength(1);
   });
 

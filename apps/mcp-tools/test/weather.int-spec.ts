@@ -12,7 +12,14 @@ import {
   waitFor,
 } from '@switchboard/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { auditRecords, ensureStreams, failure, startStub, type StubServer, writeToolsFile } from './support.js';
+import {
+  auditRecords,
+  ensureStreams,
+  failure,
+  startStub,
+  type StubServer,
+  writeToolsFile,
+} from './support.js';
 
 const SECRET = `wk-${randomBytes(16).toString('hex')}`;
 
@@ -34,10 +41,17 @@ describe('the weather tool (real process, stub weather API)', () => {
       if (req.headers['x-api-key'] !== SECRET) return { status: 401, body: { error: 'bad key' } };
       const location = url.searchParams.get('location') ?? '';
       // A careless API that echoes the key back, in a success and in an error.
-      if (location === 'Leaky') return { status: 200, body: { location, temperatureC: 1, conditions: `clear (key ${SECRET})` } };
+      if (location === 'Leaky')
+        return {
+          status: 200,
+          body: { location, temperatureC: 1, conditions: `clear (key ${SECRET})` },
+        };
       if (location === 'Broken') return { status: 500, body: `internal error for key ${SECRET}` };
       if (location === 'Odd') return { status: 200, body: { location, temperature: 'warm' } };
-      return { status: 200, body: { location, temperatureC: 18.5, conditions: 'partly cloudy', humidity: 60 } };
+      return {
+        status: 200,
+        body: { location, temperatureC: 18.5, conditions: 'partly cloudy', humidity: 60 },
+      };
     });
     client = await createBusClient(nats.url, 'orchestrator');
     await ensureStreams(client);
@@ -46,7 +60,10 @@ describe('the weather tool (real process, stub weather API)', () => {
       DATABASE_URL: db.url,
       REDIS_KEY_PREFIX: testRedisPrefix('tools-weather'),
       WEATHER_API_URL: `${weather.url}/current`,
-      CREDENTIALS_FILE: writeToolsFile('secrets.env', `# mounted secret\nWEATHER_API_KEY=${SECRET}\n`),
+      CREDENTIALS_FILE: writeToolsFile(
+        'secrets.env',
+        `# mounted secret\nWEATHER_API_KEY=${SECRET}\n`,
+      ),
       LOG_LEVEL: 'debug',
     });
   });
@@ -64,9 +81,17 @@ describe('the weather tool (real process, stub weather API)', () => {
 
   it('is offered as weather.current and calls the API with the injected key', async () => {
     const manifest = await client.bus.request(Tools.ToolsManifest, {}, { actor: user });
-    expect(manifest.tools.find((t) => t.name === 'weather.current')).toMatchObject({ provider: 'weather', inputSchema: { required: ['location'] } });
+    expect(manifest.tools.find((t) => t.name === 'weather.current')).toMatchObject({
+      provider: 'weather',
+      inputSchema: { required: ['location'] },
+    });
     const result = await call(user, { location: 'Paris' });
-    expect(result.output).toEqual({ location: 'Paris', temperatureC: 18.5, conditions: 'partly cloudy', humidity: 60 });
+    expect(result.output).toEqual({
+      location: 'Paris',
+      temperatureC: 18.5,
+      conditions: 'partly cloudy',
+      humidity: 60,
+    });
     const request = weather.requests.at(-1)!;
     expect(request.url).toBe('/current?location=Paris');
     expect(request.headers['x-api-key']).toBe(SECRET);
@@ -77,7 +102,9 @@ describe('the weather tool (real process, stub weather API)', () => {
     expect(leaky.output).toMatchObject({ conditions: 'clear (key [redacted])' });
     const broken = await failure(call(user, { location: 'Broken' }));
     expect(broken.code).toBe('UPSTREAM_ERROR');
-    expect(broken.message).toMatch(/^weather\.current: 127\.0\.0\.1:\d+ answered HTTP 500: internal error for key \[redacted\]$/);
+    expect(broken.message).toMatch(
+      /^weather\.current: 127\.0\.0\.1:\d+ answered HTTP 500: internal error for key \[redacted\]$/,
+    );
     const odd = await failure(call(user, { location: 'Odd' }));
     expect(odd.code).toBe('UPSTREAM_ERROR');
     expect(odd.message).toContain('invalid output of weather.current');
@@ -88,7 +115,11 @@ describe('the weather tool (real process, stub weather API)', () => {
 
   it('shows the key as configured (by name only) in admin diagnostics', async () => {
     const debug = await call(admin, {}, 'admin.debug');
-    expect((debug.output as { credentials: unknown[] }).credentials).toContainEqual({ name: 'WEATHER_API_KEY', configured: true, usedBy: ['weather.current'] });
+    expect((debug.output as { credentials: unknown[] }).credentials).toContainEqual({
+      name: 'WEATHER_API_KEY',
+      configured: true,
+      usedBy: ['weather.current'],
+    });
     expect(JSON.stringify(debug)).not.toContain(SECRET);
   });
 
@@ -97,7 +128,13 @@ describe('the weather tool (real process, stub weather API)', () => {
       const all = (await auditRecords(client)).filter((r) => r.resource === 'weather.current');
       return all.length >= 5 ? all : undefined;
     });
-    expect(records.map((r) => r.outcome).sort()).toEqual(['failure', 'failure', 'failure', 'success', 'success']);
+    expect(records.map((r) => r.outcome).sort()).toEqual([
+      'failure',
+      'failure',
+      'failure',
+      'success',
+      'success',
+    ]);
     expect(JSON.stringify(await auditRecords(client))).not.toContain(SECRET);
     expect(service.logs()).toContain('weather.current');
     expect(service.logs()).not.toContain(SECRET);

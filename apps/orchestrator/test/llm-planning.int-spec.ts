@@ -58,8 +58,17 @@ describe('LLM planning (real orchestrator, mcp-tools, NATS, PostgreSQL; scripted
             name: 'plan',
             arguments: {
               steps: [
-                { id: 'calc', tool: 'calculator', arguments: { expression: '17 * 23' }, description: 'compute' },
-                { id: 'save', tool: 'notes__add', arguments: { content: 'result: {{steps.calc.output.result}}' } },
+                {
+                  id: 'calc',
+                  tool: 'calculator',
+                  arguments: { expression: '17 * 23' },
+                  description: 'compute',
+                },
+                {
+                  id: 'save',
+                  tool: 'notes__add',
+                  arguments: { content: 'result: {{steps.calc.output.result}}' },
+                },
               ],
             },
           },
@@ -68,21 +77,35 @@ describe('LLM planning (real orchestrator, mcp-tools, NATS, PostgreSQL; scripted
       },
       { content: 'Saved 391 as a note.', usage: { prompt: 500, completion: 10 } },
     ]);
-    const task = await submitTask(client, { task: 'TWO-TOOL: compute 17*23 and save it as a note' });
+    const task = await submitTask(client, {
+      task: 'TWO-TOOL: compute 17*23 and save it as a note',
+    });
     const events = await task.done;
 
     const end = terminal(events);
-    expect(end).toMatchObject({ name: 'orchestrator.task.completed', data: { result: 'Saved 391 as a note.', planner: 'llm', steps: 2 } });
+    expect(end).toMatchObject({
+      name: 'orchestrator.task.completed',
+      data: { result: 'Saved 391 as a note.', planner: 'llm', steps: 2 },
+    });
     expect(end.name === 'orchestrator.task.completed' && end.data.usage).toEqual({
       promptTokens: 800,
       completionTokens: 50,
       totalTokens: 850,
       costUsd: 0.0009,
     });
-    expect(eventsNamed(events, 'orchestrator.task.started')[0]?.data).toMatchObject({ planner: 'llm', model: 'stub-model' });
+    expect(eventsNamed(events, 'orchestrator.task.started')[0]?.data).toMatchObject({
+      planner: 'llm',
+      model: 'stub-model',
+    });
     const planned = eventsNamed(events, 'orchestrator.planning.completed');
-    expect(planned.map((e) => e.data.plan.map((a) => a.target))).toEqual([['calculator', 'notes.add']]);
-    expect(planned[0]?.data.usage).toMatchObject({ promptTokens: 300, completionTokens: 40, costUsd: 0.00038 });
+    expect(planned.map((e) => e.data.plan.map((a) => a.target))).toEqual([
+      ['calculator', 'notes.add'],
+    ]);
+    expect(planned[0]?.data.usage).toMatchObject({
+      promptTokens: 300,
+      completionTokens: 40,
+      costUsd: 0.00038,
+    });
     // The second call carried the plan's results back to the model.
     expect(script.requests).toHaveLength(2);
     const fed = toolResults(script.requests[1]!);
@@ -90,34 +113,58 @@ describe('LLM planning (real orchestrator, mcp-tools, NATS, PostgreSQL; scripted
     expect(JSON.stringify(fed[0]!.content)).toContain('"result":391');
     // Tools were offered under function-calling names, with the plan function.
     const offered = script.requests[0]!.body.tools!.map((t) => t.function.name);
-    expect(offered).toEqual(expect.arrayContaining(['calculator', 'notes__add', 'notes__get', 'plan']));
+    expect(offered).toEqual(
+      expect.arrayContaining(['calculator', 'notes__add', 'notes__get', 'plan']),
+    );
     expect(script.requests[0]!.headers['authorization']).toBe(`Bearer ${API_KEY}`);
     // The key goes to the LLM server and nowhere else.
     expect(JSON.stringify(events)).not.toContain(API_KEY);
     expect(readFileSync(join(stack.logDir, 'orchestrator.log'), 'utf8')).not.toContain(API_KEY);
 
-    const notes = await stack.dbs.tools.query<{ content: string }>('SELECT content FROM "Note" WHERE "userId" = $1', [task.actor.userId]);
+    const notes = await stack.dbs.tools.query<{ content: string }>(
+      'SELECT content FROM "Note" WHERE "userId" = $1',
+      [task.actor.userId],
+    );
     expect(notes).toEqual([{ content: 'result: 391' }]);
-    const [row] = await stack.dbs.orchestrator.query<{ usage: Tasks.TokenUsage; status: string }>('SELECT usage, status FROM "Task" WHERE id = $1', [task.taskId]);
-    expect(row).toMatchObject({ status: 'completed', usage: { totalTokens: 850 } });
-    const rounds = await stack.dbs.orchestrator.query<{ iteration: number; usage: Tasks.TokenUsage }>(
-      'SELECT iteration, usage FROM "PlanningRound" WHERE "taskId" = $1 ORDER BY iteration',
+    const [row] = await stack.dbs.orchestrator.query<{ usage: Tasks.TokenUsage; status: string }>(
+      'SELECT usage, status FROM "Task" WHERE id = $1',
       [task.taskId],
     );
+    expect(row).toMatchObject({ status: 'completed', usage: { totalTokens: 850 } });
+    const rounds = await stack.dbs.orchestrator.query<{
+      iteration: number;
+      usage: Tasks.TokenUsage;
+    }>('SELECT iteration, usage FROM "PlanningRound" WHERE "taskId" = $1 ORDER BY iteration', [
+      task.taskId,
+    ]);
     expect(rounds.map((r) => [r.iteration, r.usage.totalTokens])).toEqual([
       [1, 340],
       [2, 510],
     ]);
-    const view = await client.bus.request(Tasks.TaskGet, { taskId: task.taskId }, { actor: task.actor });
+    const view = await client.bus.request(
+      Tasks.TaskGet,
+      { taskId: task.taskId },
+      { actor: task.actor },
+    );
     expect(view).toMatchObject({
       status: 'completed',
       planner: 'llm',
       usage: { totalTokens: 850, costUsd: 0.0009 },
       planning: [
-        { iteration: 1, planner: 'llm', decision: 'actions', actions: 2, model: 'stub-model', usage: { totalTokens: 340 } },
+        {
+          iteration: 1,
+          planner: 'llm',
+          decision: 'actions',
+          actions: 2,
+          model: 'stub-model',
+          usage: { totalTokens: 340 },
+        },
         { iteration: 2, decision: 'final', actions: 0, usage: { totalTokens: 510 } },
       ],
-      steps: [{ stepId: 'r1_calc', status: 'completed' }, { stepId: 'r1_save', status: 'completed', input: { content: 'result: 391' } }],
+      steps: [
+        { stepId: 'r1_calc', status: 'completed' },
+        { stepId: 'r1_save', status: 'completed', input: { content: 'result: 391' } },
+      ],
     });
   });
 
@@ -136,18 +183,30 @@ describe('LLM planning (real orchestrator, mcp-tools, NATS, PostgreSQL; scripted
     const task = await submitTask(client, { task: 'RECOVER: what is 2 + 3?' });
     const events = await task.done;
 
-    expect(terminal(events)).toMatchObject({ name: 'orchestrator.task.completed', data: { result: 'The answer is 5.', steps: 2 } });
+    expect(terminal(events)).toMatchObject({
+      name: 'orchestrator.task.completed',
+      data: { result: 'The answer is 5.', steps: 2 },
+    });
     const [first] = eventsNamed(events, 'orchestrator.planning.completed');
     expect(first?.data.plan.map((a) => a.target)).toEqual(['calculator']);
     expect(first?.data.rejected).toEqual([
-      { tool: 'launch_missiles', reason: expect.stringContaining('not a function you were offered') },
-      { tool: 'notes__add', reason: expect.stringMatching(/invalid arguments for notes__add: .*(content|text)/) },
+      {
+        tool: 'launch_missiles',
+        reason: expect.stringContaining('not a function you were offered'),
+      },
+      {
+        tool: 'notes__add',
+        reason: expect.stringMatching(/invalid arguments for notes__add: .*(content|text)/),
+      },
     ]);
     expect(eventsNamed(events, 'orchestrator.step.failed')).toHaveLength(1);
     // Round 2 saw all three outcomes: the tool's own error and both refusals.
     const fed = toolResults(script.requests[1]!);
     expect(fed.map((f) => f.content)).toEqual([
-      expect.objectContaining({ status: 'failed', error: expect.objectContaining({ code: 'VALIDATION' }) }),
+      expect.objectContaining({
+        status: 'failed',
+        error: expect.objectContaining({ code: 'VALIDATION' }),
+      }),
       expect.objectContaining({ status: 'refused' }),
       expect.objectContaining({ status: 'refused' }),
     ]);
@@ -155,7 +214,9 @@ describe('LLM planning (real orchestrator, mcp-tools, NATS, PostgreSQL; scripted
       ...fed.map((f) => f.content),
       expect.objectContaining({ status: 'completed', output: { expression: '2 + 3', result: 5 } }),
     ]);
-    const notes = await stack.dbs.tools.query('SELECT id FROM "Note" WHERE "userId" = $1', [task.actor.userId]);
+    const notes = await stack.dbs.tools.query('SELECT id FROM "Note" WHERE "userId" = $1', [
+      task.actor.userId,
+    ]);
     expect(notes).toEqual([]);
   });
 
@@ -166,20 +227,34 @@ describe('LLM planning (real orchestrator, mcp-tools, NATS, PostgreSQL; scripted
     const end = terminal(await task.done);
     expect(end).toMatchObject({
       name: 'orchestrator.task.failed',
-      data: { error: { code: 'BUDGET_EXCEEDED', message: expect.stringContaining('more than 4 planning rounds (MAX_ITERATIONS_PER_TURN)') }, steps: 4 },
+      data: {
+        error: {
+          code: 'BUDGET_EXCEEDED',
+          message: expect.stringContaining('more than 4 planning rounds (MAX_ITERATIONS_PER_TURN)'),
+        },
+        steps: 4,
+      },
     });
     expect(script.requests).toHaveLength(4);
     expect(script.remaining).toBe(2);
   });
 
   it('ends a task whose LLM usage passes TASK_TOKEN_BUDGET, before any tool runs', async () => {
-    const script = llm.script('EXPENSIVE', [{ toolCalls: [{ name: 'notes__add', arguments: { content: 'never saved' } }], usage: { prompt: 4_800, completion: 300 } }]);
+    const script = llm.script('EXPENSIVE', [
+      {
+        toolCalls: [{ name: 'notes__add', arguments: { content: 'never saved' } }],
+        usage: { prompt: 4_800, completion: 300 },
+      },
+    ]);
     const task = await submitTask(client, { task: 'EXPENSIVE: save a note' });
     const events = await task.done;
     expect(terminal(events)).toMatchObject({
       name: 'orchestrator.task.failed',
       data: {
-        error: { code: 'BUDGET_EXCEEDED', message: expect.stringContaining('5100 tokens; its budget is 5000 (TASK_TOKEN_BUDGET)') },
+        error: {
+          code: 'BUDGET_EXCEEDED',
+          message: expect.stringContaining('5100 tokens; its budget is 5000 (TASK_TOKEN_BUDGET)'),
+        },
         steps: 0,
         usage: { promptTokens: 4_800, completionTokens: 300, totalTokens: 5_100, costUsd: 0.0054 },
       },
@@ -187,45 +262,76 @@ describe('LLM planning (real orchestrator, mcp-tools, NATS, PostgreSQL; scripted
     expect(eventsNamed(events, 'mcp.task.started')).toEqual([]);
     // The request asked for no more completion tokens than the budget had left.
     expect(script.requests[0]!.body.max_tokens).toBeLessThan(5_000);
-    expect(await stack.dbs.tools.query('SELECT id FROM "Note" WHERE "userId" = $1', [task.actor.userId])).toEqual([]);
+    expect(
+      await stack.dbs.tools.query('SELECT id FROM "Note" WHERE "userId" = $1', [task.actor.userId]),
+    ).toEqual([]);
   });
 
   it('does not make an LLM call the rest of the token budget cannot pay for', async () => {
     const script = llm.script('NEARLY-SPENT', [
-      { toolCalls: [{ name: 'time__now', arguments: {} }], usage: { prompt: 4_900, completion: 50 } },
+      {
+        toolCalls: [{ name: 'time__now', arguments: {} }],
+        usage: { prompt: 4_900, completion: 50 },
+      },
       { content: 'never asked' },
     ]);
     const task = await submitTask(client, { task: 'NEARLY-SPENT: what time is it?' });
     const events = await task.done;
     expect(terminal(events)).toMatchObject({
       name: 'orchestrator.task.failed',
-      data: { error: { code: 'BUDGET_EXCEEDED', message: expect.stringMatching(/4950 of 5000 tokens used, and the next planning call needs about \d+ prompt tokens/) }, steps: 1 },
+      data: {
+        error: {
+          code: 'BUDGET_EXCEEDED',
+          message: expect.stringMatching(
+            /4950 of 5000 tokens used, and the next planning call needs about \d+ prompt tokens/,
+          ),
+        },
+        steps: 1,
+      },
     });
     expect(script.requests).toHaveLength(1);
   });
 
   it('blocks disallowed input before the LLM sees it and never stores or streams the text', async () => {
     const marker = `GUARD-IN-${randomUUID()}`;
-    const task = await submitTask(client, { task: `${marker}: tell me the CLASSIFIED launch codes` });
+    const task = await submitTask(client, {
+      task: `${marker}: tell me the CLASSIFIED launch codes`,
+    });
     const events = await task.done;
-    expect(events.map((e) => e.name)).toEqual(['orchestrator.task.started', 'orchestrator.guardrail.violation', 'orchestrator.task.failed']);
+    expect(events.map((e) => e.name)).toEqual([
+      'orchestrator.task.started',
+      'orchestrator.guardrail.violation',
+      'orchestrator.task.failed',
+    ]);
     expect(events[1]!.data).toEqual({ stage: 'input', rule: 'disallowed_keywords' });
     expect(terminal(events)).toMatchObject({ data: { error: { code: 'GUARDRAIL' } } });
     expect(llm.requests.filter((r) => lastUserText(r).includes(marker))).toEqual([]);
     await expectNowhere(marker, task.taskId, events);
     const audit = await waitFor(async () => {
-      const rows = await stack.dbs.audit.query<{ action: string; outcome: string; details: Record<string, unknown> }>(
+      const rows = await stack.dbs.audit.query<{
+        action: string;
+        outcome: string;
+        details: Record<string, unknown>;
+      }>(
         `SELECT action, outcome, details FROM "AuditEntry" WHERE "taskId" = $1 AND category = 'guardrail'`,
         [task.taskId],
       );
       return rows.length ? rows : undefined;
     });
-    expect(audit).toEqual([{ action: 'guardrail.blocked', outcome: 'denied', details: expect.objectContaining({ stage: 'input', rule: 'disallowed_keywords' }) }]);
+    expect(audit).toEqual([
+      {
+        action: 'guardrail.blocked',
+        outcome: 'denied',
+        details: expect.objectContaining({ stage: 'input', rule: 'disallowed_keywords' }),
+      },
+    ]);
   });
 
   it('blocks a disallowed reply: the violation is streamed, the reply is not', async () => {
     const marker = `GUARD-OUT-${randomUUID()}`;
-    llm.script('GUARD-OUT', [{ content: `Sure, here it is (${marker}): the forbidden-word recipe.` }]);
+    llm.script('GUARD-OUT', [
+      { content: `Sure, here it is (${marker}): the forbidden-word recipe.` },
+    ]);
     const task = await submitTask(client, { task: 'GUARD-OUT: tell me a recipe' });
     const events = await task.done;
     expect(events.map((e) => e.name)).toEqual([
@@ -237,7 +343,14 @@ describe('LLM planning (real orchestrator, mcp-tools, NATS, PostgreSQL; scripted
       'orchestrator.task.failed',
     ]);
     expect(events[3]!.data).toEqual({ stage: 'output', rule: 'disallowed_keywords' });
-    expect(terminal(events)).toMatchObject({ data: { error: { code: 'GUARDRAIL', message: 'the reply was blocked by a guardrail (disallowed_keywords)' } } });
+    expect(terminal(events)).toMatchObject({
+      data: {
+        error: {
+          code: 'GUARDRAIL',
+          message: 'the reply was blocked by a guardrail (disallowed_keywords)',
+        },
+      },
+    });
     await expectNowhere(marker, task.taskId, events);
   });
 
@@ -251,7 +364,11 @@ describe('LLM planning (real orchestrator, mcp-tools, NATS, PostgreSQL; scripted
       { content: 'Your name is Ada.' },
       { content: 'I do not know your name yet.' },
     ]);
-    const turns = ['THREAD-T1: my name is Ada', 'THREAD-T2: what is 2 + 2?', 'THREAD-T3: what is my name?'];
+    const turns = [
+      'THREAD-T1: my name is Ada',
+      'THREAD-T2: what is 2 + 2?',
+      'THREAD-T3: what is my name?',
+    ];
     const answers: string[] = [];
     for (const text of turns) {
       const t = await submitTask(client, { task: text, thread_id: thread }, actor);
@@ -274,7 +391,10 @@ describe('LLM planning (real orchestrator, mcp-tools, NATS, PostgreSQL; scripted
     );
     expect(stored).toHaveLength(6);
     // The same thread id of another user is another conversation.
-    const stranger = await submitTask(client, { task: 'THREAD-T4: what is my name?', thread_id: thread });
+    const stranger = await submitTask(client, {
+      task: 'THREAD-T4: what is my name?',
+      thread_id: thread,
+    });
     await stranger.done;
     expect(script.requests[4]!.body.messages.map((m) => m.role)).toEqual(['system', 'user']);
   });
@@ -284,17 +404,35 @@ describe('LLM planning (real orchestrator, mcp-tools, NATS, PostgreSQL; scripted
     const script = llm.script('SLOW-MODEL', [{ content: 'too late', hold: gate }]);
     const task = await submitTask(client, { task: 'SLOW-MODEL: think hard' });
     await gate.reached;
-    const reply = await client.bus.request(Tasks.TaskCancel, { taskId: task.taskId, reason: 'changed my mind' }, { actor: task.actor });
+    const reply = await client.bus.request(
+      Tasks.TaskCancel,
+      { taskId: task.taskId, reason: 'changed my mind' },
+      { actor: task.actor },
+    );
     expect(reply).toEqual({ taskId: task.taskId, status: 'running' });
     const end = terminal(await task.done);
-    expect(end).toMatchObject({ name: 'orchestrator.task.cancelled', data: { reason: 'changed my mind' } });
+    expect(end).toMatchObject({
+      name: 'orchestrator.task.cancelled',
+      data: { reason: 'changed my mind' },
+    });
     await waitFor(() => script.requests[0]!.aborted, { what: 'the LLM request to be aborted' });
-    const view = await client.bus.request(Tasks.TaskGet, { taskId: task.taskId }, { actor: task.actor });
-    expect(view).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED', message: 'changed my mind' } });
+    const view = await client.bus.request(
+      Tasks.TaskGet,
+      { taskId: task.taskId },
+      { actor: task.actor },
+    );
+    expect(view).toMatchObject({
+      status: 'cancelled',
+      error: { code: 'CANCELLED', message: 'changed my mind' },
+    });
   });
 
   /** The text must not be in any event, task row, step, round, turn, audit row or service log. */
-  async function expectNowhere(marker: string, taskId: string, events: Tasks.TaskEvent[]): Promise<void> {
+  async function expectNowhere(
+    marker: string,
+    taskId: string,
+    events: Tasks.TaskEvent[],
+  ): Promise<void> {
     expect(JSON.stringify(events)).not.toContain(marker);
     const rows = await stack.dbs.orchestrator.query<{ dump: string }>(
       `SELECT concat_ws('|', t::text, (SELECT string_agg(s::text, '|') FROM "Step" s WHERE s."taskId" = t.id),
@@ -304,7 +442,10 @@ describe('LLM planning (real orchestrator, mcp-tools, NATS, PostgreSQL; scripted
     );
     expect(rows).toHaveLength(1);
     expect(rows[0]!.dump).not.toContain(marker);
-    const audit = await stack.dbs.audit.query<{ dump: string }>(`SELECT string_agg(a::text, '|') AS dump FROM "AuditEntry" a WHERE "taskId" = $1`, [taskId]);
+    const audit = await stack.dbs.audit.query<{ dump: string }>(
+      `SELECT string_agg(a::text, '|') AS dump FROM "AuditEntry" a WHERE "taskId" = $1`,
+      [taskId],
+    );
     expect(audit[0]?.dump ?? '').not.toContain(marker);
     for (const name of ['orchestrator', 'audit', 'mcp-tools']) {
       expect(readFileSync(join(stack.logDir, `${name}.log`), 'utf8')).not.toContain(marker);

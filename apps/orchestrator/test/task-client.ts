@@ -25,7 +25,9 @@ export async function submitTask(
 ): Promise<SubmittedTask> {
   const events: Tasks.TaskEvent[] = [];
   const waiters: { name: Tasks.TaskEventName; resolve: (e: Tasks.TaskEvent) => void }[] = [];
-  const replay = await client.jetstream.replay(TaskEventStream, Tasks.taskEventsFilter(taskId), { follow: true });
+  const replay = await client.jetstream.replay(TaskEventStream, Tasks.taskEventsFilter(taskId), {
+    follow: true,
+  });
   const done = (async () => {
     for await (const m of replay.messages) {
       const event = Tasks.TaskEvent.parse(m.data);
@@ -39,7 +41,13 @@ export async function submitTask(
   await client.jetstream.publish(
     Tasks.TaskSubmitted,
     [],
-    { taskId, actor, request, submittedAt: new Date().toISOString(), correlationId: `test-${taskId}` },
+    {
+      taskId,
+      actor,
+      request,
+      submittedAt: new Date().toISOString(),
+      correlationId: `test-${taskId}`,
+    },
     { msgId: taskId },
   );
   return {
@@ -57,10 +65,14 @@ export async function submitTask(
 
 export function terminal(events: Tasks.TaskEvent[]): Tasks.TaskEvent {
   const last = events[events.length - 1];
-  if (!last || !Tasks.isTerminalTaskEvent(last)) throw new Error(`no terminal event in ${events.map((e) => e.name).join(', ')}`);
+  if (!last || !Tasks.isTerminalTaskEvent(last))
+    throw new Error(`no terminal event in ${events.map((e) => e.name).join(', ')}`);
   return last;
 }
 
-export function eventsNamed<N extends Tasks.TaskEventName>(events: Tasks.TaskEvent[], name: N): Tasks.TaskEventOf<N>[] {
+export function eventsNamed<N extends Tasks.TaskEventName>(
+  events: Tasks.TaskEvent[],
+  name: N,
+): Tasks.TaskEventOf<N>[] {
   return events.filter((e): e is Tasks.TaskEventOf<N> => e.name === name);
 }

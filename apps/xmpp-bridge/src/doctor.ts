@@ -17,10 +17,16 @@ import { bareOf } from './config/jid.js';
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
 function printSteps(steps: readonly LoginStep[]): void {
-  for (const s of steps) out(`  ${s.ok ? '✓' : '✗'} ${s.phase.padEnd(8)} ${`${s.ms} ms`.padStart(8)}  ${s.detail}`);
+  for (const s of steps)
+    out(`  ${s.ok ? '✓' : '✗'} ${s.phase.padEnd(8)} ${`${s.ms} ms`.padStart(8)}  ${s.detail}`);
 }
 
-function query(client: BridgeClient, to: string, payload: Element, timeoutMs: number): Promise<Element | undefined> {
+function query(
+  client: BridgeClient,
+  to: string,
+  payload: Element,
+  timeoutMs: number,
+): Promise<Element | undefined> {
   const id = randomUUID();
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
@@ -45,8 +51,12 @@ async function main(): Promise<number> {
   out(`XMPP doctor for ${x.bare}`);
   out(`  server  ${x.host}:${x.port} (host from ${x.sources.host}, port from ${x.sources.port})`);
   out(`  domain  ${x.domain} (from ${x.sources.domain}); TLS ${x.tls} (${x.sources.tls})`);
-  out(`  certificate check ${x.validateCert ? 'on' : 'OFF'}${x.ca ? ' (extra CA from XMPP_BRIDGE_CA_FILE)' : ''}; timeout ${x.timeoutMs / 1000} s; resource ${x.resource}`);
-  out(`  password ${x.password ? 'set' : 'missing'}; server mode ${settings.serverMode ? 'on' : 'off'}; NATS commands ${settings.natsCommands ? 'on' : 'off'}`);
+  out(
+    `  certificate check ${x.validateCert ? 'on' : 'OFF'}${x.ca ? ' (extra CA from XMPP_BRIDGE_CA_FILE)' : ''}; timeout ${x.timeoutMs / 1000} s; resource ${x.resource}`,
+  );
+  out(
+    `  password ${x.password ? 'set' : 'missing'}; server mode ${settings.serverMode ? 'on' : 'off'}; NATS commands ${settings.natsCommands ? 'on' : 'off'}`,
+  );
   out();
 
   const peers = new Map<string, Set<string>>();
@@ -70,13 +80,17 @@ async function main(): Promise<number> {
   }
   printSteps(result.steps);
   out();
-  out(`OK: logged in as ${result.boundJid} with ${result.mechanism}${result.tls ? ` over ${result.tls.protocol}` : ' WITHOUT TLS'} in ${result.elapsedMs} ms`);
+  out(
+    `OK: logged in as ${result.boundJid} with ${result.mechanism}${result.tls ? ` over ${result.tls.protocol}` : ' WITHOUT TLS'} in ${result.elapsedMs} ms`,
+  );
 
   if (peers.size > 0) {
     const client = result.client;
-    for (const peer of peers.keys()) await client.sendElement(xml('presence', { to: peer, type: 'subscribe' }));
+    for (const peer of peers.keys())
+      await client.sendElement(xml('presence', { to: peer, type: 'subscribe' }));
     const deadline = Date.now() + settings.presenceWaitMs;
-    while (Date.now() < deadline && [...peers.values()].some((r) => r.size === 0)) await new Promise((r) => setTimeout(r, 50));
+    while (Date.now() < deadline && [...peers.values()].some((r) => r.size === 0))
+      await new Promise((r) => setTimeout(r, 50));
     out();
     out('SERVICE_MAP peers:');
     for (const [host, jid] of settings.serviceMap) {
@@ -85,13 +99,26 @@ async function main(): Promise<number> {
       let http = 'unknown';
       if (target) {
         const info = await query(client, target, xml('query', { xmlns: NS_DISCO_INFO }), 3_000);
-        const features = info?.getChild('query', NS_DISCO_INFO)?.getChildren('feature').map((f) => f.attrs['var']) ?? [];
-        http = !info ? 'no disco answer' : features.includes(NS_HTTP) ? 'advertises urn:xmpp:http' : 'does NOT advertise urn:xmpp:http';
+        const features =
+          info
+            ?.getChild('query', NS_DISCO_INFO)
+            ?.getChildren('feature')
+            .map((f) => f.attrs['var']) ?? [];
+        http = !info
+          ? 'no disco answer'
+          : features.includes(NS_HTTP)
+            ? 'advertises urn:xmpp:http'
+            : 'does NOT advertise urn:xmpp:http';
       }
-      out(`  ${host} → ${jid}: ${resources.size > 0 || jid.includes('/') ? `online (${[...resources].join(', ') || jid}), ${http}` : 'offline or not subscribed'}`);
+      out(
+        `  ${host} → ${jid}: ${resources.size > 0 || jid.includes('/') ? `online (${[...resources].join(', ') || jid}), ${http}` : 'offline or not subscribed'}`,
+      );
     }
   }
-  await Promise.race([result.client.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
+  await Promise.race([
+    result.client.stop().catch(() => undefined),
+    new Promise((r) => setTimeout(r, 1_000)),
+  ]);
   result.client.destroy();
   return 0;
 }

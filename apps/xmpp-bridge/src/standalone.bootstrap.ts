@@ -2,7 +2,14 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { APP_CONFIG, type BaseEnv } from '@switchboard/config';
-import { createLogger, initTracing, Metrics, ObservabilityModule, PinoNestLogger, shutdownTracing } from '@switchboard/observability';
+import {
+  createLogger,
+  initTracing,
+  Metrics,
+  ObservabilityModule,
+  PinoNestLogger,
+  shutdownTracing,
+} from '@switchboard/observability';
 import { PLATFORM_VERSION } from '@switchboard/runtime';
 import { hostname } from 'node:os';
 
@@ -13,23 +20,46 @@ import { hostname } from 'node:os';
  */
 export async function bootstrapWithoutNats(config: BaseEnv, module: DynamicModule): Promise<void> {
   const service = 'xmpp-bridge';
-  const identity = { service, instance: config.INSTANCE_ID ?? `${hostname()}-${process.pid}`, version: PLATFORM_VERSION, startedAt: Date.now() } as const;
-  initTracing({ service: config.OTEL_SERVICE_NAME ?? service, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-  const logger = createLogger({ service, instance: identity.instance, level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  const identity = {
+    service,
+    instance: config.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
+    version: PLATFORM_VERSION,
+    startedAt: Date.now(),
+  } as const;
+  initTracing({
+    service: config.OTEL_SERVICE_NAME ?? service,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
+  const logger = createLogger({
+    service,
+    instance: identity.instance,
+    level: config.LOG_LEVEL,
+    pretty: config.LOG_PRETTY,
+  });
   const metrics = new Metrics(service, identity.instance);
 
   @Global()
   @Module({ providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] })
   class ConfigHolderModule {}
 
-  @Module({ imports: [ConfigHolderModule, ObservabilityModule.forRoot({ identity, logger, metrics }), module] })
+  @Module({
+    imports: [
+      ConfigHolderModule,
+      ObservabilityModule.forRoot({ identity, logger, metrics }),
+      module,
+    ],
+  })
   class RootModule {}
 
   try {
-    const app = await NestFactory.create<NestFastifyApplication>(RootModule, new FastifyAdapter({ logger: false }), {
-      logger: new PinoNestLogger(logger),
-      abortOnError: false,
-    });
+    const app = await NestFactory.create<NestFastifyApplication>(
+      RootModule,
+      new FastifyAdapter({ logger: false }),
+      {
+        logger: new PinoNestLogger(logger),
+        abortOnError: false,
+      },
+    );
     app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
     await app.listen(config.PORT, config.HOST);
     logger.info({ url: await app.getUrl(), role: 'xmpp only (no NATS)' }, `${service} ready`);

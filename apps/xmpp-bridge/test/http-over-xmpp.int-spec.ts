@@ -1,8 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type DomainError, Xmpp } from '@switchboard/contracts';
-import { type BusClient, createBusClient, type PrivateProsody, type ServiceHandle, startPrivateProsody } from '@switchboard/testing';
+import {
+  type BusClient,
+  createBusClient,
+  type PrivateProsody,
+  type ServiceHandle,
+  startPrivateProsody,
+} from '@switchboard/testing';
 import { xml } from '@xmpp/xml';
-import { type BigNats, type HttpTarget, pattern, startBridge, startHttpTarget, startNatsWithMaxPayload, xmppEnv } from './support/bridge.harness.js';
+import {
+  type BigNats,
+  type HttpTarget,
+  pattern,
+  startBridge,
+  startHttpTarget,
+  startNatsWithMaxPayload,
+  xmppEnv,
+} from './support/bridge.harness.js';
 import { connectTestClient } from './support/xmpp-test.client.js';
 
 // NATS → the platform's bridge → Prosody → an agent's bridge (server mode, no NATS) → the agent's
@@ -20,7 +34,9 @@ describe('HTTP over XMPP between two bridges (real Prosody, NATS and bridge proc
   const pw = { platform: 'platform-pw', agent: 'agent-pw', intruder: 'intruder-pw' };
 
   beforeAll(async () => {
-    xmpp = await startPrivateProsody({ accounts: Object.entries(pw).map(([user, password]) => ({ user, host: DOMAIN, password })) });
+    xmpp = await startPrivateProsody({
+      accounts: Object.entries(pw).map(([user, password]) => ({ user, host: DOMAIN, password })),
+    });
     // The default max_payload (1 MB) cannot carry a 1 MB body as JSON: this NATS allows 16 MB.
     nats = await startNatsWithMaxPayload(16 * 1024 * 1024);
     target = await startHttpTarget();
@@ -57,7 +73,11 @@ describe('HTTP over XMPP between two bridges (real Prosody, NATS and bridge proc
   });
 
   const send = (req: Partial<Xmpp.HttpOverXmppRequest> & { url: string }) =>
-    client.bus.request(Xmpp.HttpRequest, { method: 'GET', headers: [], ...req }, { timeoutMs: 30_000 });
+    client.bus.request(
+      Xmpp.HttpRequest,
+      { method: 'GET', headers: [], ...req },
+      { timeoutMs: 30_000 },
+    );
   const failure = async (p: Promise<unknown>): Promise<DomainError> => {
     try {
       await p;
@@ -71,8 +91,16 @@ describe('HTTP over XMPP between two bridges (real Prosody, NATS and bridge proc
     const res = await send({
       method: 'POST',
       url: 'http://agent.example/a2a/rpc?x=1&y=é',
-      headers: [['Content-Type', 'application/json'], ['X-Trace', 'a'], ['X-Trace', 'b'], ['X-Xmpp-From', 'spoofed@evil.example']],
-      body: { encoding: 'text', data: '{"jsonrpc":"2.0","method":"SendMessage","params":{"text":"héllo <&> 😀"}}' },
+      headers: [
+        ['Content-Type', 'application/json'],
+        ['X-Trace', 'a'],
+        ['X-Trace', 'b'],
+        ['X-Xmpp-From', 'spoofed@evil.example'],
+      ],
+      body: {
+        encoding: 'text',
+        data: '{"jsonrpc":"2.0","method":"SendMessage","params":{"text":"héllo <&> 😀"}}',
+      },
     });
     expect(res.status).toBe(200);
     expect(res.via).toBe(`agent@${DOMAIN}/agent-1`);
@@ -99,7 +127,12 @@ describe('HTTP over XMPP between two bridges (real Prosody, NATS and bridge proc
 
   it('delivers a 300 KB binary request body intact', async () => {
     const body = pattern(300_000, 7);
-    const res = await send({ method: 'PUT', url: 'http://agent.example/upload', headers: [['Content-Type', 'application/octet-stream']], body: { encoding: 'base64', data: body.toString('base64') } });
+    const res = await send({
+      method: 'PUT',
+      url: 'http://agent.example/upload',
+      headers: [['Content-Type', 'application/octet-stream']],
+      body: { encoding: 'base64', data: body.toString('base64') },
+    });
     expect(res.status).toBe(200);
     const got = target.requests.find((r) => r.url === '/upload');
     expect(got?.body.equals(body)).toBe(true);
@@ -107,18 +140,30 @@ describe('HTTP over XMPP between two bridges (real Prosody, NATS and bridge proc
 
   it('keeps many requests in flight at once, each answered correctly', async () => {
     const sizes = Array.from({ length: 48 }, (_, i) => (i % 4 === 0 ? 70_000 + i : 100 + i));
-    const results = await Promise.all(sizes.map((n) => send({ url: `http://agent.example/bytes?n=${n}` })));
-    results.forEach((r, i) => expect(Buffer.from(r.body?.data ?? '', 'base64').equals(pattern(sizes[i] ?? 0))).toBe(true));
+    const results = await Promise.all(
+      sizes.map((n) => send({ url: `http://agent.example/bytes?n=${n}` })),
+    );
+    results.forEach((r, i) =>
+      expect(Buffer.from(r.body?.data ?? '', 'base64').equals(pattern(sizes[i] ?? 0))).toBe(true),
+    );
   });
 
-  it('passes the target\'s own error statuses through, and fails typed for what the bridge refuses', async () => {
+  it("passes the target's own error statuses through, and fails typed for what the bridge refuses", async () => {
     expect((await send({ url: 'http://agent.example/status/503' })).status).toBe(503);
     const unmapped = await failure(send({ url: 'http://nowhere.example/' }));
     expect(unmapped.code).toBe('NOT_FOUND');
     expect(unmapped.message).toContain('nowhere.example');
-    const tooBigRequest = await failure(send({ method: 'POST', url: 'http://agent.example/x', body: { encoding: 'base64', data: Buffer.alloc(MAX_BODY + 1).toString('base64') } }));
+    const tooBigRequest = await failure(
+      send({
+        method: 'POST',
+        url: 'http://agent.example/x',
+        body: { encoding: 'base64', data: Buffer.alloc(MAX_BODY + 1).toString('base64') },
+      }),
+    );
     expect(tooBigRequest.code).toBe('PAYLOAD_TOO_LARGE');
-    const tooBigResponse = await failure(send({ url: `http://agent.example/bytes?n=${MAX_BODY + 1}` }));
+    const tooBigResponse = await failure(
+      send({ url: `http://agent.example/bytes?n=${MAX_BODY + 1}` }),
+    );
     expect(tooBigResponse.code).toBe('PAYLOAD_TOO_LARGE');
     expect(tooBigResponse.message).toContain(`agent@${DOMAIN}`);
   });
@@ -130,26 +175,50 @@ describe('HTTP over XMPP between two bridges (real Prosody, NATS and bridge proc
     expect(performance.now() - started).toBeLessThan(3_000);
   });
 
-  it('reports its session on the status subject; the agent\'s bridge (no NATS role) never answers it', async () => {
-    const statuses = await Promise.all(Array.from({ length: 6 }, () => client.bus.request(Xmpp.Status, {})));
+  it("reports its session on the status subject; the agent's bridge (no NATS role) never answers it", async () => {
+    const statuses = await Promise.all(
+      Array.from({ length: 6 }, () => client.bus.request(Xmpp.Status, {})),
+    );
     for (const s of statuses) {
-      expect(s).toMatchObject({ jid: `platform@${DOMAIN}`, state: 'online', serverMode: true, mechanism: 'SCRAM-SHA-1' });
+      expect(s).toMatchObject({
+        jid: `platform@${DOMAIN}`,
+        state: 'online',
+        serverMode: true,
+        mechanism: 'SCRAM-SHA-1',
+      });
       expect(s.peers).toEqual([{ host: 'agent.example', jid: `agent@${DOMAIN}`, online: true }]);
     }
-    const readiness = (await (await fetch(`${agent.url}/readiness`)).json()) as { details: Record<string, unknown> };
+    const readiness = (await (await fetch(`${agent.url}/readiness`)).json()) as {
+      details: Record<string, unknown>;
+    };
     expect(Object.keys(readiness.details)).toEqual(['xmpp']);
   });
 
   it('refuses requests from JIDs that are not allowed, and advertises urn:xmpp:http', async () => {
     const intruder = await connectTestClient(xmpp, 'intruder', pw.intruder);
     try {
-      const refused = await intruder.iq(`agent@${DOMAIN}/agent-1`, 'set', xml('req', { xmlns: 'urn:xmpp:http', method: 'GET', resource: '/', version: '1.1' }));
+      const refused = await intruder.iq(
+        `agent@${DOMAIN}/agent-1`,
+        'set',
+        xml('req', { xmlns: 'urn:xmpp:http', method: 'GET', resource: '/', version: '1.1' }),
+      );
       expect(refused.attrs['type']).toBe('error');
-      expect(refused.getChild('error')?.getChild('forbidden', 'urn:ietf:params:xml:ns:xmpp-stanzas')).toBeDefined();
-      const info = await intruder.iq(`agent@${DOMAIN}/agent-1`, 'get', xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' }));
-      const features = info.getChild('query')?.getChildren('feature').map((f) => f.attrs['var']);
+      expect(
+        refused.getChild('error')?.getChild('forbidden', 'urn:ietf:params:xml:ns:xmpp-stanzas'),
+      ).toBeDefined();
+      const info = await intruder.iq(
+        `agent@${DOMAIN}/agent-1`,
+        'get',
+        xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' }),
+      );
+      const features = info
+        .getChild('query')
+        ?.getChildren('feature')
+        .map((f) => f.attrs['var']);
       expect(features).toContain('urn:xmpp:http');
-      expect(target.requests.some((r) => r.headers['x-xmpp-from'] === `intruder@${DOMAIN}`)).toBe(false);
+      expect(target.requests.some((r) => r.headers['x-xmpp-from'] === `intruder@${DOMAIN}`)).toBe(
+        false,
+      );
     } finally {
       await intruder.close();
     }

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type PrivateNats, type PrivateProsody, startPrivateNats, startPrivateProsody } from '@switchboard/testing';
+import {
+  type PrivateNats,
+  type PrivateProsody,
+  startPrivateNats,
+  startPrivateProsody,
+} from '@switchboard/testing';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { runBridgeToExit, runDoctor, xmppEnv } from './support/bridge.harness.js';
@@ -34,12 +39,19 @@ describe('AZTM login: diagnostics and mechanism selection (real Prosody, real br
   });
 
   const env = (extra: Record<string, string> = {}) => ({
-    ...xmppEnv(xmpp, 'bridge', password, { AZTM_XMPP_TIMEOUT: String(TIMEOUT_S), NATS_SERVERS: nats.url }),
+    ...xmppEnv(xmpp, 'bridge', password, {
+      AZTM_XMPP_TIMEOUT: String(TIMEOUT_S),
+      NATS_SERVERS: nats.url,
+    }),
     ...extra,
   });
 
   /** Runs the bridge, expects it to stop with a diagnosis, and returns the diagnosis line. */
-  async function failedLogin(name: string, extra: Record<string, string>, phase: string): Promise<string> {
+  async function failedLogin(
+    name: string,
+    extra: Record<string, string>,
+    phase: string,
+  ): Promise<string> {
     const exited = await runBridgeToExit(name, env(extra), (TIMEOUT_S + 10) * 1000);
     expect(exited.code).toBe(1);
     expect(exited.fatal).toBeDefined();
@@ -56,7 +68,7 @@ describe('AZTM login: diagnostics and mechanism selection (real Prosody, real br
     return line;
   }
 
-  it('wrong password: phase sasl, the server\'s words, a hint about AZTM_PASSWORD', async () => {
+  it("wrong password: phase sasl, the server's words, a hint about AZTM_PASSWORD", async () => {
     const line = await failedLogin('wrong-password', { AZTM_PASSWORD: 'not the password' }, 'sasl');
     expect(line).toContain('SCRAM-SHA-1 → not-authorized');
     expect(line).toContain('wrong AZTM_PASSWORD');
@@ -76,13 +88,21 @@ describe('AZTM login: diagnostics and mechanism selection (real Prosody, real br
   });
 
   it('STARTTLS against the direct-TLS port: phase stream, the port expects direct TLS', async () => {
-    const line = await failedLogin('starttls-on-direct', { AZTM_PORT: String(xmpp.tlsPort), AZTM_TLS: 'starttls' }, 'stream');
+    const line = await failedLogin(
+      'starttls-on-direct',
+      { AZTM_PORT: String(xmpp.tlsPort), AZTM_TLS: 'starttls' },
+      'stream',
+    );
     expect(line).toMatch(/direct TLS/);
     expect(line).toContain('AZTM_TLS=direct');
   });
 
   it('unreachable host (does not resolve): phase resolve', async () => {
-    const line = await failedLogin('unresolvable', { AZTM_HOST: 'xmpp.does-not-exist.invalid' }, 'resolve');
+    const line = await failedLogin(
+      'unresolvable',
+      { AZTM_HOST: 'xmpp.does-not-exist.invalid' },
+      'resolve',
+    );
     expect(line).toContain('ENOTFOUND');
     expect(line).toContain('does not resolve');
   });
@@ -90,9 +110,15 @@ describe('AZTM login: diagnostics and mechanism selection (real Prosody, real br
   it('unreachable host (silent: accepts TCP, never speaks): fails at the timeout, naming the phase', async () => {
     const silent = await silentServer();
     try {
-      const exited = await runBridgeToExit('silent-server', env({ AZTM_PORT: String(silent.port), AZTM_XMPP_TIMEOUT: '2' }), 30_000);
+      const exited = await runBridgeToExit(
+        'silent-server',
+        env({ AZTM_PORT: String(silent.port), AZTM_XMPP_TIMEOUT: '2' }),
+        30_000,
+      );
       expect(exited.code).toBe(1);
-      expect(exited.fatal).toMatch(/failed in phase stream after \d+ ms: no answer within 2000 ms — hint: .* stays silent/);
+      expect(exited.fatal).toMatch(
+        /failed in phase stream after \d+ ms: no answer within 2000 ms — hint: .* stays silent/,
+      );
       // It gives up at AZTM_XMPP_TIMEOUT (2 s), not at the ~2 minutes of a TCP timeout.
       const ms = Number(/after (\d+) ms/.exec(exited.fatal ?? '')?.[1]);
       expect(ms).toBeGreaterThanOrEqual(2_000);
@@ -108,7 +134,7 @@ describe('AZTM login: diagnostics and mechanism selection (real Prosody, real br
     expect(line).toContain('XMPP_BRIDGE_CA_FILE');
   });
 
-  it('the seed\'s worst login: -PLUS rejected, fallback to SCRAM-SHA-512, then a policy violation at bind', async () => {
+  it("the seed's worst login: -PLUS rejected, fallback to SCRAM-SHA-512, then a policy violation at bind", async () => {
     const scripted = await startScriptedServer(join(xmpp.dir, 'certs'), {
       domain: 'agents.switchboard.local',
       user: 'bridge',
@@ -118,13 +144,21 @@ describe('AZTM login: diagnostics and mechanism selection (real Prosody, real br
       bindPolicyViolation: 'Resource binding is restricted for this account',
     });
     try {
-      const line = await failedLogin('policy-violation', { AZTM_PORT: String(scripted.port), AZTM_TLS: 'direct' }, 'bind');
-      expect(line).toContain('stream error policy-violation "Resource binding is restricted for this account"');
+      const line = await failedLogin(
+        'policy-violation',
+        { AZTM_PORT: String(scripted.port), AZTM_TLS: 'direct' },
+        'bind',
+      );
+      expect(line).toContain(
+        'stream error policy-violation "Resource binding is restricted for this account"',
+      );
       expect(line).toContain('ask the XMPP administrator');
       expect(scripted.auths).toEqual(['SCRAM-SHA-512-PLUS', 'SCRAM-SHA-512']);
       const doctor = await runDoctor(env({ AZTM_PORT: String(scripted.port), AZTM_TLS: 'direct' }));
       expect(doctor.code).toBe(1);
-      expect(doctor.out).toMatch(/✓ sasl .*SCRAM-SHA-512-PLUS failed \(malformed-request: Invalid channel binding value\.\), SCRAM-SHA-512 ok/);
+      expect(doctor.out).toMatch(
+        /✓ sasl .*SCRAM-SHA-512-PLUS failed \(malformed-request: Invalid channel binding value\.\), SCRAM-SHA-512 ok/,
+      );
       expect(doctor.out).toMatch(/✗ bind .*policy-violation/);
     } finally {
       await scripted.close();
@@ -140,7 +174,11 @@ describe('AZTM login: diagnostics and mechanism selection (real Prosody, real br
       wrongServerSignature: true,
     });
     try {
-      const line = await failedLogin('impostor', { AZTM_PORT: String(scripted.port), AZTM_TLS: 'direct' }, 'sasl');
+      const line = await failedLogin(
+        'impostor',
+        { AZTM_PORT: String(scripted.port), AZTM_TLS: 'direct' },
+        'sasl',
+      );
       expect(line).toContain('server signature');
       expect(line).toContain('possible impersonation');
       expect(scripted.auths).toEqual(['SCRAM-SHA-256']);
@@ -151,7 +189,9 @@ describe('AZTM login: diagnostics and mechanism selection (real Prosody, real br
 
   it('picks the strongest mechanism Prosody offers: SCRAM-SHA-1-PLUS over TLS 1.2, SCRAM-SHA-1 over TLS 1.3, SCRAM-SHA-256 on a SHA-256 host', async () => {
     const tls12 = await runDoctor(env({ XMPP_BRIDGE_TLS_MAX_VERSION: 'TLSv1.2' }));
-    expect(tls12.out).toMatch(/OK: logged in as bridge@agents\.switchboard\.local\/\S+ with SCRAM-SHA-1-PLUS over TLSv1\.2/);
+    expect(tls12.out).toMatch(
+      /OK: logged in as bridge@agents\.switchboard\.local\/\S+ with SCRAM-SHA-1-PLUS over TLSv1\.2/,
+    );
     const tls13 = await runDoctor(env());
     expect(tls13.out).toMatch(/with SCRAM-SHA-1 over TLSv1\.3/);
     const sha256 = await runDoctor(env({ AZTM_JID: 'bridge@sha256.switchboard.local' }));
@@ -162,7 +202,9 @@ describe('AZTM login: diagnostics and mechanism selection (real Prosody, real br
   });
 
   it('never offers PLAIN without TLS; plaintext logins use SCRAM', async () => {
-    const plain = await runDoctor(env({ AZTM_JID: 'bridge@plain.switchboard.local', AZTM_TLS: 'off' }));
+    const plain = await runDoctor(
+      env({ AZTM_JID: 'bridge@plain.switchboard.local', AZTM_TLS: 'off' }),
+    );
     expect(plain.code).toBe(0);
     expect(plain.out).toMatch(/with SCRAM-SHA-1 WITHOUT TLS/);
     const required = await runDoctor(env({ AZTM_TLS: 'off' }));
@@ -173,9 +215,12 @@ describe('AZTM login: diagnostics and mechanism selection (real Prosody, real br
   it('the doctor prints every phase of a failed login and exits 1', async () => {
     const doctor = await runDoctor(env({ AZTM_PASSWORD: 'wrong' }));
     expect(doctor.code).toBe(1);
-    for (const phase of ['resolve', 'connect', 'stream', 'tls']) expect(doctor.out).toMatch(new RegExp(`✓ ${phase} `));
+    for (const phase of ['resolve', 'connect', 'stream', 'tls'])
+      expect(doctor.out).toMatch(new RegExp(`✓ ${phase} `));
     expect(doctor.out).toMatch(/✗ sasl .*not-authorized/);
-    expect(doctor.out).toMatch(/^FAILED: XMPP login of bridge@agents\.switchboard\.local failed in phase sasl/m);
+    expect(doctor.out).toMatch(
+      /^FAILED: XMPP login of bridge@agents\.switchboard\.local failed in phase sasl/m,
+    );
     expect(doctor.out).not.toContain('wrong\n');
   });
 });
@@ -183,7 +228,9 @@ describe('AZTM login: diagnostics and mechanism selection (real Prosody, real br
 /** A port nothing listens on (bound, then released). */
 async function freeClosedPort(): Promise<number> {
   const srv = createServer();
-  const port = await new Promise<number>((resolve) => srv.listen(0, '127.0.0.1', () => resolve((srv.address() as { port: number }).port)));
+  const port = await new Promise<number>((resolve) =>
+    srv.listen(0, '127.0.0.1', () => resolve((srv.address() as { port: number }).port)),
+  );
   await new Promise((resolve) => srv.close(resolve));
   return port;
 }
@@ -191,6 +238,8 @@ async function freeClosedPort(): Promise<number> {
 /** Accepts TCP connections and never answers. */
 async function silentServer(): Promise<{ server: Server; port: number }> {
   const server = createServer((socket) => socket.on('error', () => undefined));
-  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+  const port = await new Promise<number>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+  );
   return { server, port };
 }

@@ -12,7 +12,12 @@ import {
   waitFor,
 } from '@switchboard/testing';
 import { rmSync } from 'node:fs';
-import { type HttpTarget, startBridge, startHttpTarget, xmppEnv } from './support/bridge.harness.js';
+import {
+  type HttpTarget,
+  startBridge,
+  startHttpTarget,
+  xmppEnv,
+} from './support/bridge.harness.js';
 
 // Prosody is stopped under running bridges and started again on the same ports and data: requests in
 // flight are rejected at once, requests during the outage fail fast and typed, and the bridges log in
@@ -38,11 +43,19 @@ describe('the bridge across an XMPP server restart (real Prosody, NATS and bridg
     target = await startHttpTarget();
     agent = await startBridge(
       'agent-bridge',
-      xmppEnv(xmpp, 'agent', 'agent-pw', { XMPP_BRIDGE_NATS_COMMANDS: 'false', XMPP_BRIDGE_HTTP_TARGET: target.url, XMPP_BRIDGE_ALLOWED_JIDS: `platform@${DOMAIN}` }),
+      xmppEnv(xmpp, 'agent', 'agent-pw', {
+        XMPP_BRIDGE_NATS_COMMANDS: 'false',
+        XMPP_BRIDGE_HTTP_TARGET: target.url,
+        XMPP_BRIDGE_ALLOWED_JIDS: `platform@${DOMAIN}`,
+      }),
     );
     platform = await startBridge(
       'platform-bridge',
-      xmppEnv(xmpp, 'platform', 'platform-pw', { NATS_SERVERS: nats.url, SERVICE_MAP: `agent.example=agent@${DOMAIN}`, AZTM_SERVER_MODE: 'false' }),
+      xmppEnv(xmpp, 'platform', 'platform-pw', {
+        NATS_SERVERS: nats.url,
+        SERVICE_MAP: `agent.example=agent@${DOMAIN}`,
+        AZTM_SERVER_MODE: 'false',
+      }),
     );
     client = await createBusClient(nats.url, 'a2a');
   });
@@ -57,7 +70,11 @@ describe('the bridge across an XMPP server restart (real Prosody, NATS and bridg
   });
 
   const send = (path: string, timeoutMs = 20_000) =>
-    client.bus.request(Xmpp.HttpRequest, { method: 'GET', url: `http://agent.example${path}`, headers: [], timeoutMs }, { timeoutMs: timeoutMs + 5_000 });
+    client.bus.request(
+      Xmpp.HttpRequest,
+      { method: 'GET', url: `http://agent.example${path}`, headers: [], timeoutMs },
+      { timeoutMs: timeoutMs + 5_000 },
+    );
   const failure = async (p: Promise<unknown>): Promise<{ error: DomainError; ms: number }> => {
     const started = performance.now();
     try {
@@ -74,7 +91,9 @@ describe('the bridge across an XMPP server restart (real Prosody, NATS and bridg
     // A request in flight when the server goes: rejected as soon as the connection drops, not after
     // its 20 s timeout nor after the 5 s the target takes.
     const inFlight = failure(send('/slow?ms=5000'));
-    await waitFor(() => target.requests.some((r) => r.url === '/slow?ms=5000'), { what: 'the slow request at the target' });
+    await waitFor(() => target.requests.some((r) => r.url === '/slow?ms=5000'), {
+      what: 'the slow request at the target',
+    });
     const stopped = performance.now();
     await xmpp.stop();
     const { error: lost, ms } = await inFlight;
@@ -91,10 +110,13 @@ describe('the bridge across an XMPP server restart (real Prosody, NATS and bridg
       expect(error.message).toMatch(/is reconnecting/);
       expect(took).toBeLessThan(1_000);
     }
-    const down = await waitFor(async () => {
-      const s = await client.bus.request(Xmpp.Status, {});
-      return s.attempts > 0 && s.lastFailure ? s : undefined;
-    }, { what: 'a failed reconnect attempt' });
+    const down = await waitFor(
+      async () => {
+        const s = await client.bus.request(Xmpp.Status, {});
+        return s.attempts > 0 && s.lastFailure ? s : undefined;
+      },
+      { what: 'a failed reconnect attempt' },
+    );
     expect(down.state).toBe('reconnecting');
     expect(down.lastFailure).toMatchObject({ phase: 'connect', kind: 'connection-refused' });
     const readiness = await fetch(`${platform.url}/readiness`);
@@ -102,8 +124,16 @@ describe('the bridge across an XMPP server restart (real Prosody, NATS and bridg
     expect(await readiness.text()).toMatch(/reconnecting/);
 
     // Same ports, same data: the bridges log in again by themselves.
-    xmpp = await startPrivateProsody({ dir, accounts, c2sPort: xmpp.c2sPort, tlsPort: xmpp.tlsPort });
-    const after = await waitFor(async () => (await send('/after', 2_000).catch(() => undefined))?.status === 200, { timeoutMs: 30_000, intervalMs: 200, what: 'a request after the restart' });
+    xmpp = await startPrivateProsody({
+      dir,
+      accounts,
+      c2sPort: xmpp.c2sPort,
+      tlsPort: xmpp.tlsPort,
+    });
+    const after = await waitFor(
+      async () => (await send('/after', 2_000).catch(() => undefined))?.status === 200,
+      { timeoutMs: 30_000, intervalMs: 200, what: 'a request after the restart' },
+    );
     expect(after).toBe(true);
     const up = await client.bus.request(Xmpp.Status, {});
     expect(up).toMatchObject({ state: 'online', attempts: 0 });

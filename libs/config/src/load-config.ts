@@ -41,7 +41,9 @@ export function loadConfig<S extends z.ZodType>(
   env: Record<string, string | undefined>,
 ): z.infer<S> {
   // Empty strings count as unset, so `FOO=` in an env file falls back to the default.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const result = schema.safeParse(cleaned);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {

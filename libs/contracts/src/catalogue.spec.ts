@@ -7,7 +7,8 @@ describe('the contract catalogue', () => {
     expect(new Set(subjects).size).toBe(subjects.length);
     const templates = CATALOGUE.events.map((e) => e.template);
     expect(new Set(templates).size).toBe(templates.length);
-    for (const s of [...subjects, ...templates]) expect(s.startsWith(`${SUBJECT_ROOT}.`)).toBe(true);
+    for (const s of [...subjects, ...templates])
+      expect(s.startsWith(`${SUBJECT_ROOT}.`)).toBe(true);
   });
 
   it('puts every durable event in a stream whose subjects cover it', () => {

@@ -17,7 +17,9 @@ describe('defineEvent', () => {
   });
 
   it('fills placeholders, letting the last one span several tokens', () => {
-    expect(TaskEvent.subject('t1', 'orchestrator.task.started')).toBe('sb.evt.task.t1.orchestrator.task.started');
+    expect(TaskEvent.subject('t1', 'orchestrator.task.started')).toBe(
+      'sb.evt.task.t1.orchestrator.task.started',
+    );
   });
 
   it('refuses values that would break the subject', () => {
@@ -28,15 +30,32 @@ describe('defineEvent', () => {
   });
 
   it('rejects templates whose tokens do not match, or a multi-token placeholder that is not last', () => {
-    const base = { payload: z.object({}), delivery: 'at-most-once' as const, producers: [], consumers: [], description: '' };
-    expect(() => defineEvent({ ...base, template: 'a.{x}', tokens: ['y'] })).toThrow(/tokens must be \[x\]/);
-    expect(() => defineEvent({ ...base, template: 'a.{x...}.b', tokens: ['x'] })).toThrow(/only the last/);
+    const base = {
+      payload: z.object({}),
+      delivery: 'at-most-once' as const,
+      producers: [],
+      consumers: [],
+      description: '',
+    };
+    expect(() => defineEvent({ ...base, template: 'a.{x}', tokens: ['y'] })).toThrow(
+      /tokens must be \[x\]/,
+    );
+    expect(() => defineEvent({ ...base, template: 'a.{x...}.b', tokens: ['x'] })).toThrow(
+      /only the last/,
+    );
   });
 });
 
 describe('defineCommand', () => {
   it('refuses a subject with wildcards or empty tokens', () => {
-    const base = { service: 'gateway' as const, callers: [], request: z.object({}), response: z.object({}), timeoutMs: 1, description: '' };
+    const base = {
+      service: 'gateway' as const,
+      callers: [],
+      request: z.object({}),
+      response: z.object({}),
+      timeoutMs: 1,
+      description: '',
+    };
     expect(() => defineCommand({ ...base, subject: 'sb.cmd.*' })).toThrow();
     expect(() => defineCommand({ ...base, subject: 'sb..x' })).toThrow();
     expect(defineCommand({ ...base, subject: 'sb.cmd.x' }).subject).toBe('sb.cmd.x');

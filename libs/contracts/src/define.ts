@@ -143,6 +143,8 @@ export function defineEvent<P extends z.ZodType, const A extends readonly string
   return Object.freeze({ kind: 'event', ...def, pattern, subject });
 }
 
-export type RequestOf<C> = C extends CommandContract<string, infer Req, z.ZodType> ? z.infer<Req> : never;
-export type ResponseOf<C> = C extends CommandContract<string, z.ZodType, infer Res> ? z.infer<Res> : never;
+export type RequestOf<C> =
+  C extends CommandContract<string, infer Req, z.ZodType> ? z.infer<Req> : never;
+export type ResponseOf<C> =
+  C extends CommandContract<string, z.ZodType, infer Res> ? z.infer<Res> : never;
 export type PayloadOf<C> = C extends EventContract<infer P, readonly string[]> ? z.infer<P> : never;

@@ -94,7 +94,11 @@ export function validationError(what: string, error: z.ZodError, prefix = ''): D
 }
 
 /** Parses `value` with `schema`, or throws a VALIDATION DomainError that names the fields. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+export function parseOrThrow<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+): z.infer<S> {
   const result = schema.safeParse(value);
   if (!result.success) throw validationError(what, result.error);
   return result.data;

@@ -9,7 +9,8 @@ export const TaskSubmissionStream = defineStream({
   retention: 'workqueue',
   maxAgeMs: 7 * DAY,
   duplicateWindowMs: 120_000,
-  description: 'Task submissions from the gateway, consumed by the orchestrator (one replica per task).',
+  description:
+    'Task submissions from the gateway, consumed by the orchestrator (one replica per task).',
 });
 
 /** Every task's progress, with a per-task sequence number; replayable for resumable streams. */
@@ -39,7 +40,8 @@ export const DeadLetterStream = defineStream({
   retention: 'limits',
   maxAgeMs: 30 * DAY,
   duplicateWindowMs: 120_000,
-  description: 'Poison messages moved aside by durable consumers (sb.dlq.<stream>), with the reason.',
+  description:
+    'Poison messages moved aside by durable consumers (sb.dlq.<stream>), with the reason.',
 });
 
 export const ALL_STREAMS = [TaskSubmissionStream, TaskEventStream, AuditStream, DeadLetterStream];

@@ -1,6 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Audit } from '@switchboard/contracts';
-import { currentTraceId, LOGGER, type Logger, redactSecrets, requestContext } from '@switchboard/observability';
+import {
+  currentTraceId,
+  LOGGER,
+  type Logger,
+  redactSecrets,
+  requestContext,
+} from '@switchboard/observability';
 import { randomUUID } from 'node:crypto';
 import { JetStreamService } from './jetstream.service.js';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options.js';
@@ -48,7 +54,9 @@ export class AuditTrail {
     const delays = [100, 500, 2_000, 5_000, 10_000];
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.jetstream.publish(Audit.AuditRecorded, [record.category], record, { msgId: record.id as string });
+        await this.jetstream.publish(Audit.AuditRecorded, [record.category], record, {
+          msgId: record.id as string,
+        });
         return;
       } catch (e) {
         if (attempt >= delays.length) {

@@ -1,4 +1,10 @@
-import { Ctx, MessagePattern, type NatsContext, Payload, RpcException } from '@nestjs/microservices';
+import {
+  Ctx,
+  MessagePattern,
+  type NatsContext,
+  Payload,
+  RpcException,
+} from '@nestjs/microservices';
 import { type CommandContract, DomainError, validationError } from '@switchboard/contracts';
 import { requestContext, withExtractedContext, withSpan } from '@switchboard/observability';
 import type { z } from 'zod';
@@ -32,7 +38,11 @@ export function HandleCommand<C extends CommandContract>(contract: C): MethodDec
   return (target, propertyKey, descriptor: PropertyDescriptor) => {
     const original = descriptor.value as (input: unknown, meta: MessageMeta) => unknown;
     const subject = contract.subject;
-    const wrapped = async function (this: unknown, data: unknown, ctx: NatsContext): Promise<unknown> {
+    const wrapped = async function (
+      this: unknown,
+      data: unknown,
+      ctx: NatsContext,
+    ): Promise<unknown> {
       const started = performance.now();
       const headers = ctx.getHeaders();
       const meta = readMeta(ctx.getSubject(), headers);
@@ -48,18 +58,25 @@ export function HandleCommand<C extends CommandContract>(contract: C): MethodDec
             withExtractedContext(
               (k) => headers?.get(k) || undefined,
               () =>
-                withSpan(`nats handle ${subject}`, { 'messaging.destination': subject }, async () => {
-                  const input = contract.request.safeParse(data);
-                  if (!input.success) throw validationError(`request on ${subject}`, input.error);
-                  const result = await original.call(this, input.data, meta);
-                  const reply = contract.response.safeParse(result);
-                  if (!reply.success) {
-                    const err = validationError(`reply of ${subject}`, reply.error);
-                    observer?.invalidReply(subject, err);
-                    throw new DomainError('INTERNAL', `the handler of ${subject} produced an invalid reply`);
-                  }
-                  return reply.data;
-                }),
+                withSpan(
+                  `nats handle ${subject}`,
+                  { 'messaging.destination': subject },
+                  async () => {
+                    const input = contract.request.safeParse(data);
+                    if (!input.success) throw validationError(`request on ${subject}`, input.error);
+                    const result = await original.call(this, input.data, meta);
+                    const reply = contract.response.safeParse(result);
+                    if (!reply.success) {
+                      const err = validationError(`reply of ${subject}`, reply.error);
+                      observer?.invalidReply(subject, err);
+                      throw new DomainError(
+                        'INTERNAL',
+                        `the handler of ${subject} produced an invalid reply`,
+                      );
+                    }
+                    return reply.data;
+                  },
+                ),
             ),
         );
       } catch (e) {

@@ -20,7 +20,13 @@ import {
   type TokenValues,
   validationError,
 } from '@switchboard/contracts';
-import { LOGGER, type Logger, Metrics, requestContext, withExtractedContext } from '@switchboard/observability';
+import {
+  LOGGER,
+  type Logger,
+  Metrics,
+  requestContext,
+  withExtractedContext,
+} from '@switchboard/observability';
 import type { z } from 'zod';
 import { decodeJson, encodeJson, unwrapEnvelope } from './codec.js';
 import { buildHeaders, type MessageMeta, type OutgoingOptions, readMeta } from './message-meta.js';
@@ -143,19 +149,30 @@ export class JetStreamService {
     if (!parsed.success) throw validationError(`payload for ${contract.template}`, parsed.error);
     const subject = contract.subject(...tokens);
     try {
-      const ack = await this.js.publish(subject, encodeJson({ pattern: subject, data: parsed.data }), {
-        msgID: opts.msgId,
-        headers: buildHeaders(this.options.service, opts),
-      });
+      const ack = await this.js.publish(
+        subject,
+        encodeJson({ pattern: subject, data: parsed.data }),
+        {
+          msgID: opts.msgId,
+          headers: buildHeaders(this.options.service, opts),
+        },
+      );
       return { seq: ack.seq, duplicate: ack.duplicate };
     } catch (e) {
-      throw new DomainError('UPSTREAM_UNAVAILABLE', `could not store ${subject}: ${(e as Error).message}`, {
-        retryable: true,
-      });
+      throw new DomainError(
+        'UPSTREAM_UNAVAILABLE',
+        `could not store ${subject}: ${(e as Error).message}`,
+        {
+          retryable: true,
+        },
+      );
     }
   }
 
-  private async ensureDurable(opts: DurableBase<EventContract>, maxAckPending: number): Promise<void> {
+  private async ensureDurable(
+    opts: DurableBase<EventContract>,
+    maxAckPending: number,
+  ): Promise<void> {
     const stream = requireStream(opts.contract);
     const jsm = await this.manager();
     const config = {
@@ -203,7 +220,9 @@ export class JetStreamService {
   }
 
   /** Like consumeDurable, but hands over whatever has arrived (up to maxBatch) in one call. */
-  async consumeDurableBatch<E extends EventContract>(opts: DurableBatchOptions<E>): Promise<ConsumerHandle> {
+  async consumeDurableBatch<E extends EventContract>(
+    opts: DurableBatchOptions<E>,
+  ): Promise<ConsumerHandle> {
     await this.ensureDurable(opts, opts.maxBatch * 2);
     const consumer = await this.js.consumers.get(requireStream(opts.contract).name, opts.durable);
     const messages = await consumer.consume({ max_messages: opts.maxBatch * 2 });
@@ -298,7 +317,10 @@ export class JetStreamService {
   }
 
   /** Sequence number and payload of the last message on `subject` (wildcards allowed). */
-  async lastMessage(stream: StreamContract, subject: string): Promise<{ seq: number; data: unknown } | undefined> {
+  async lastMessage(
+    stream: StreamContract,
+    subject: string,
+  ): Promise<{ seq: number; data: unknown } | undefined> {
     const jsm = await this.manager();
     try {
       const m = await jsm.streams.getMessage(stream.name, { last_by_subj: subject });
@@ -346,16 +368,32 @@ export class JetStreamService {
     return {
       payload: parsed.data as z.infer<E['payload']>,
       meta: readMeta(m.subject, m.headers),
-      delivery: { deliveryCount: m.info.deliveryCount, streamSeq: m.seq, working: () => m.working() },
+      delivery: {
+        deliveryCount: m.info.deliveryCount,
+        streamSeq: m.seq,
+        working: () => m.working(),
+      },
     };
   }
 
-  private async runOne(opts: DurableBase<EventContract>, m: JsMsg, fn: () => Promise<void>): Promise<void> {
+  private async runOne(
+    opts: DurableBase<EventContract>,
+    m: JsMsg,
+    fn: () => Promise<void>,
+  ): Promise<void> {
     const meta = readMeta(m.subject, m.headers);
-    const keepAlive = setInterval(() => m.working(), Math.max(1_000, Math.floor(opts.ackWaitMs / 3)));
+    const keepAlive = setInterval(
+      () => m.working(),
+      Math.max(1_000, Math.floor(opts.ackWaitMs / 3)),
+    );
     try {
-      await requestContext.run({ correlationId: meta.correlationId, subject: m.subject, ...(meta.actor ? { actor: meta.actor } : {}) }, () =>
-        withExtractedContext((k) => m.headers?.get(k) || undefined, fn),
+      await requestContext.run(
+        {
+          correlationId: meta.correlationId,
+          subject: m.subject,
+          ...(meta.actor ? { actor: meta.actor } : {}),
+        },
+        () => withExtractedContext((k) => m.headers?.get(k) || undefined, fn),
       );
       m.ack();
       this.count(opts, 'ack');
@@ -370,13 +408,20 @@ export class JetStreamService {
     opts: DurableBatchOptions<E>,
     batch: { m: JsMsg; item: DurableItem<z.infer<E['payload']>> }[],
   ): Promise<void> {
-    const keepAlive = setInterval(() => batch.forEach(({ m }) => m.working()), Math.max(1_000, Math.floor(opts.ackWaitMs / 3)));
+    const keepAlive = setInterval(
+      () => batch.forEach(({ m }) => m.working()),
+      Math.max(1_000, Math.floor(opts.ackWaitMs / 3)),
+    );
     try {
       await opts.handleBatch(batch.map((b) => b.item));
       for (const { m } of batch) m.ack();
       this.count(opts, 'ack', batch.length);
     } catch (e) {
-      await this.failed(opts, batch.map((b) => b.m), e);
+      await this.failed(
+        opts,
+        batch.map((b) => b.m),
+        e,
+      );
     } finally {
       clearInterval(keepAlive);
     }
@@ -387,39 +432,64 @@ export class JetStreamService {
     for (const m of msgs) {
       const attempt = m.info.deliveryCount;
       if (permanent || attempt >= opts.maxDeliver) {
-        await this.deadLetter(opts, m, `${permanent ? 'rejected' : `failed ${attempt} times`}: ${(e as Error).message}`);
+        await this.deadLetter(
+          opts,
+          m,
+          `${permanent ? 'rejected' : `failed ${attempt} times`}: ${(e as Error).message}`,
+        );
       } else {
         const delays = opts.retryDelaysMs;
         m.nak(delays[Math.min(attempt - 1, delays.length - 1)] ?? 1_000);
         this.count(opts, 'nak');
       }
     }
-    this.logger.warn({ err: e, durable: opts.durable, messages: msgs.length }, 'durable handler failed');
+    this.logger.warn(
+      { err: e, durable: opts.durable, messages: msgs.length },
+      'durable handler failed',
+    );
   }
 
-  private async deadLetter(opts: DurableBase<EventContract>, m: JsMsg, reason: string): Promise<void> {
+  private async deadLetter(
+    opts: DurableBase<EventContract>,
+    m: JsMsg,
+    reason: string,
+  ): Promise<void> {
     const stream = requireStream(opts.contract).name;
     try {
-      await this.publish(DeadLettered, [stream], {
-        stream,
-        consumer: opts.durable,
-        subject: m.subject,
-        reason: reason.slice(0, 2_000),
-        payload: new TextDecoder().decode(m.data).slice(0, 65_536),
-        at: new Date().toISOString(),
-      }, { msgId: `dlq:${stream}:${m.seq}` });
+      await this.publish(
+        DeadLettered,
+        [stream],
+        {
+          stream,
+          consumer: opts.durable,
+          subject: m.subject,
+          reason: reason.slice(0, 2_000),
+          payload: new TextDecoder().decode(m.data).slice(0, 65_536),
+          at: new Date().toISOString(),
+        },
+        { msgId: `dlq:${stream}:${m.seq}` },
+      );
       m.term(reason.slice(0, 200));
       this.count(opts, 'term');
-      this.logger.error({ durable: opts.durable, subject: m.subject, reason }, 'message dead-lettered');
+      this.logger.error(
+        { durable: opts.durable, subject: m.subject, reason },
+        'message dead-lettered',
+      );
     } catch (e) {
       // Could not park it: leave it for redelivery rather than lose it.
       m.nak(5_000);
-      this.logger.error({ err: e, durable: opts.durable }, 'dead-lettering failed; message will be redelivered');
+      this.logger.error(
+        { err: e, durable: opts.durable },
+        'dead-lettering failed; message will be redelivered',
+      );
     }
   }
 
   private count(opts: DurableBase<EventContract>, outcome: string, n = 1): void {
-    this.metrics.jsDelivered.inc({ stream: requireStream(opts.contract).name, consumer: opts.durable, outcome }, n);
+    this.metrics.jsDelivered.inc(
+      { stream: requireStream(opts.contract).name, consumer: opts.durable, outcome },
+      n,
+    );
   }
 }
 

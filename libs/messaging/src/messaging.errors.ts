@@ -39,32 +39,56 @@ export class RemoteError extends DomainError {
 }
 
 /** Maps a NATS client error of a request to the platform's vocabulary. */
-export function fromNatsRequestError(e: unknown, subject: string, service: string, timeoutMs: number): DomainError {
+export function fromNatsRequestError(
+  e: unknown,
+  subject: string,
+  service: string,
+  timeoutMs: number,
+): DomainError {
   if (isDomainError(e)) return e;
   if (e instanceof natsErrors.TimeoutError) return new MessagingTimeoutError(subject, timeoutMs);
   if (e instanceof natsErrors.NoRespondersError) return new NoRespondersError(subject, service);
   if (e instanceof natsErrors.RequestError) {
     if (e.isNoResponders()) return new NoRespondersError(subject, service);
-    if (e.cause instanceof natsErrors.TimeoutError) return new MessagingTimeoutError(subject, timeoutMs);
+    if (e.cause instanceof natsErrors.TimeoutError)
+      return new MessagingTimeoutError(subject, timeoutMs);
   }
-  if (e instanceof natsErrors.ClosedConnectionError || e instanceof natsErrors.DrainingConnectionError) {
-    return new DomainError('UPSTREAM_UNAVAILABLE', 'the NATS connection is closed', { retryable: true });
+  if (
+    e instanceof natsErrors.ClosedConnectionError ||
+    e instanceof natsErrors.DrainingConnectionError
+  ) {
+    return new DomainError('UPSTREAM_UNAVAILABLE', 'the NATS connection is closed', {
+      retryable: true,
+    });
   }
-  return new DomainError('UPSTREAM_UNAVAILABLE', `request on ${subject} failed: ${(e as Error).message}`, {
-    retryable: true,
-  });
+  return new DomainError(
+    'UPSTREAM_UNAVAILABLE',
+    `request on ${subject} failed: ${(e as Error).message}`,
+    {
+      retryable: true,
+    },
+  );
 }
 
 /**
  * The one serializer of errors onto NATS: domain errors keep their code and message; anything else
  * becomes INTERNAL with an `errorId` to find the log line, and without the original message.
  */
-export function toErrorBody(e: unknown, correlationId?: string): { body: ErrorBody; unexpected: boolean } {
+export function toErrorBody(
+  e: unknown,
+  correlationId?: string,
+): { body: ErrorBody; unexpected: boolean } {
   const extra = correlationId ? { correlationId } : {};
   if (isDomainError(e)) return { body: e.toBody(extra), unexpected: false };
   const errorId = randomUUID();
   return {
-    body: { code: 'INTERNAL', message: `internal error (errorId ${errorId})`, errorId, retryable: false, ...extra },
+    body: {
+      code: 'INTERNAL',
+      message: `internal error (errorId ${errorId})`,
+      errorId,
+      retryable: false,
+      ...extra,
+    },
     unexpected: true,
   };
 }

@@ -45,7 +45,10 @@ class NatsLifecycle implements OnModuleInit, OnApplicationShutdown {
       unexpected: (subject, errorId, error) =>
         this.logger.error({ err: error, subject, errorId }, 'unexpected error in command handler'),
       invalidReply: (subject, error) =>
-        this.logger.error({ subject, issues: error.details }, 'command handler produced an invalid reply'),
+        this.logger.error(
+          { subject, issues: error.details },
+          'command handler produced an invalid reply',
+        ),
     });
     void (async () => {
       for await (const s of this.nc.status()) {
@@ -80,7 +83,9 @@ export class MessagingModule {
         {
           provide: NATS_CONNECTION,
           useFactory: () =>
-            connect(natsConnectionOptions(`${options.service}:${options.instance}:client`, options.nats)),
+            connect(
+              natsConnectionOptions(`${options.service}:${options.instance}:client`, options.nats),
+            ),
         },
         NatsLifecycle,
         NatsBus,

@@ -14,8 +14,15 @@ describe('codec', () => {
 
 describe('headers', () => {
   it('carries correlation id, source and actor, and reads them back', () => {
-    const h = buildHeaders('gateway', { actor: { userId: 'ann', role: 'admin' }, correlationId: 'c1' });
-    expect(readMeta('sb.cmd.x', h)).toEqual({ subject: 'sb.cmd.x', correlationId: 'c1', actor: { userId: 'ann', role: 'admin' } });
+    const h = buildHeaders('gateway', {
+      actor: { userId: 'ann', role: 'admin' },
+      correlationId: 'c1',
+    });
+    expect(readMeta('sb.cmd.x', h)).toEqual({
+      subject: 'sb.cmd.x',
+      correlationId: 'c1',
+      actor: { userId: 'ann', role: 'admin' },
+    });
     expect(h.get('x-sb-source')).toBe('gateway');
   });
 
@@ -31,15 +38,26 @@ describe('headers', () => {
 describe('error mapping', () => {
   it('maps NATS client errors to the platform vocabulary', () => {
     expect(fromNatsRequestError(new errors.TimeoutError(), 's', 'svc', 5).code).toBe('TIMEOUT');
-    expect(fromNatsRequestError(new errors.NoRespondersError('s'), 's', 'svc', 5).code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(fromNatsRequestError(new errors.RequestError('x', { cause: new errors.NoRespondersError('s') }), 's', 'svc', 5).code).toBe(
+    expect(fromNatsRequestError(new errors.NoRespondersError('s'), 's', 'svc', 5).code).toBe(
       'UPSTREAM_UNAVAILABLE',
     );
-    expect(fromNatsRequestError(new errors.ClosedConnectionError(), 's', 'svc', 5).retryable).toBe(true);
+    expect(
+      fromNatsRequestError(
+        new errors.RequestError('x', { cause: new errors.NoRespondersError('s') }),
+        's',
+        'svc',
+        5,
+      ).code,
+    ).toBe('UPSTREAM_UNAVAILABLE');
+    expect(fromNatsRequestError(new errors.ClosedConnectionError(), 's', 'svc', 5).retryable).toBe(
+      true,
+    );
   });
 
   it('serializes domain errors as they are and unexpected ones without their message', () => {
-    expect(toErrorBody(new DomainError('NOT_FOUND', 'gone', { details: { id: 1 } }), 'c').body).toEqual({
+    expect(
+      toErrorBody(new DomainError('NOT_FOUND', 'gone', { details: { id: 1 } }), 'c').body,
+    ).toEqual({
       code: 'NOT_FOUND',
       message: 'gone',
       details: { id: 1 },

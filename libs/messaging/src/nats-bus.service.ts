@@ -66,12 +66,20 @@ export class NatsBus {
       if (packet.err !== undefined && packet.err !== null) {
         const body = ErrorBody.safeParse(packet.err);
         if (body.success) throw new RemoteError(contract.service, body.data);
-        throw new DomainError('UPSTREAM_ERROR', `${contract.service} failed on ${contract.subject}: ${describe(packet.err)}`);
+        throw new DomainError(
+          'UPSTREAM_ERROR',
+          `${contract.service} failed on ${contract.subject}: ${describe(packet.err)}`,
+        );
       }
       const response = contract.response.safeParse(packet.response);
       if (!response.success) {
-        const e = validationError(`reply from ${contract.service} on ${contract.subject}`, response.error);
-        throw new DomainError('UPSTREAM_ERROR', e.message, { ...(e.details ? { details: e.details } : {}) });
+        const e = validationError(
+          `reply from ${contract.service} on ${contract.subject}`,
+          response.error,
+        );
+        throw new DomainError('UPSTREAM_ERROR', e.message, {
+          ...(e.details ? { details: e.details } : {}),
+        });
       }
       return response.data as z.infer<C['response']>;
     } catch (e) {
@@ -79,7 +87,10 @@ export class NatsBus {
       throw e;
     } finally {
       this.metrics.natsRequests.inc({ subject: contract.subject, outcome });
-      this.metrics.natsRequestSeconds.observe({ subject: contract.subject }, (performance.now() - started) / 1000);
+      this.metrics.natsRequestSeconds.observe(
+        { subject: contract.subject },
+        (performance.now() - started) / 1000,
+      );
     }
   }
 
@@ -106,6 +117,7 @@ export class NatsBus {
 
 function describe(err: unknown): string {
   if (typeof err === 'string') return err;
-  if (err && typeof err === 'object' && 'message' in err) return String((err as { message: unknown }).message);
+  if (err && typeof err === 'object' && 'message' in err)
+    return String((err as { message: unknown }).message);
   return JSON.stringify(err);
 }

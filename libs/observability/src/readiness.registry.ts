@@ -20,7 +20,9 @@ export class ReadinessRegistry {
   }
 
   /** Runs every check with a timeout; never throws. */
-  async run(timeoutMs = 2_000): Promise<Record<string, { status: 'up' | 'down'; detail?: string }>> {
+  async run(
+    timeoutMs = 2_000,
+  ): Promise<Record<string, { status: 'up' | 'down'; detail?: string }>> {
     const results = await Promise.all(
       this.entries().map(async ([name, check]) => {
         let timer: NodeJS.Timeout | undefined;
@@ -28,7 +30,10 @@ export class ReadinessRegistry {
           await Promise.race([
             check(),
             new Promise((_, reject) => {
-              timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+              timer = setTimeout(
+                () => reject(new Error(`no answer within ${timeoutMs} ms`)),
+                timeoutMs,
+              );
             }),
           ]);
           return [name, { status: 'up' as const }] as const;

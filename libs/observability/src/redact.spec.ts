@@ -4,13 +4,21 @@ import { ReadinessRegistry } from './readiness.registry.js';
 describe(redactSecrets.name, () => {
   it('masks secret-looking keys at any depth and known secret values inside strings', () => {
     const out = redactSecrets(
-      { user: 'ann', password: 'p', nested: { apiKey: 'k', list: [{ token: 't', note: 'key is sk-123456 ok' }] }, authorization: 'Bearer x' },
+      {
+        user: 'ann',
+        password: 'p',
+        nested: { apiKey: 'k', list: [{ token: 't', note: 'key is sk-123456 ok' }] },
+        authorization: 'Bearer x',
+      },
       ['sk-123456'],
     );
     expect(out).toEqual({
       user: 'ann',
       password: '[redacted]',
-      nested: { apiKey: '[redacted]', list: [{ token: '[redacted]', note: 'key is [redacted] ok' }] },
+      nested: {
+        apiKey: '[redacted]',
+        list: [{ token: '[redacted]', note: 'key is [redacted] ok' }],
+      },
       authorization: '[redacted]',
     });
   });

@@ -1,5 +1,6 @@
 /** Keys whose values are secrets wherever they appear (logs, audit details, events, errors). */
-export const SECRET_KEY_PATTERN = /pass(word)?|secret|token|api[-_]?key|authorization|cookie|credential|private[-_]?key/i;
+export const SECRET_KEY_PATTERN =
+  /pass(word)?|secret|token|api[-_]?key|authorization|cookie|credential|private[-_]?key/i;
 
 /**
  * Returns a deep copy with secret-looking keys replaced by "[redacted]" and any of the given secret
@@ -9,7 +10,8 @@ export function redactSecrets<T>(value: T, secretValues: readonly string[] = [],
   if (depth > 12) return '[truncated]' as T;
   if (typeof value === 'string') {
     let s: string = value;
-    for (const secret of secretValues) if (secret.length >= 4) s = s.split(secret).join('[redacted]');
+    for (const secret of secretValues)
+      if (secret.length >= 4) s = s.split(secret).join('[redacted]');
     return s as T;
   }
   if (Array.isArray(value)) return value.map((v) => redactSecrets(v, secretValues, depth + 1)) as T;

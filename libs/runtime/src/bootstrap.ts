@@ -50,7 +50,9 @@ export interface RunningService {
  * (NatsBus, JetStream), Nest's NATS server in the service's queue group, and the HTTP listener with
  * /health, /readiness and /metrics. Exits the process on a failed start, with one log line saying why.
  */
-export async function bootstrapService<C extends BaseEnv>(def: ServiceDefinition<C>): Promise<RunningService> {
+export async function bootstrapService<C extends BaseEnv>(
+  def: ServiceDefinition<C>,
+): Promise<RunningService> {
   const { config, service } = def;
   const identity: ServiceIdentity = {
     service,
@@ -58,14 +60,27 @@ export async function bootstrapService<C extends BaseEnv>(def: ServiceDefinition
     version: PLATFORM_VERSION,
     startedAt: Date.now(),
   };
-  initTracing({ service: config.OTEL_SERVICE_NAME ?? service, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-  const logger = createLogger({ service, instance: identity.instance, level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  initTracing({
+    service: config.OTEL_SERVICE_NAME ?? service,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
+  const logger = createLogger({
+    service,
+    instance: identity.instance,
+    level: config.LOG_LEVEL,
+    pretty: config.LOG_PRETTY,
+  });
   const metrics = new Metrics(service, identity.instance);
   const ctx: BootContext<C> = { config, identity, logger, metrics };
   const messaging: MessagingOptions = {
     service,
     instance: identity.instance,
-    nats: { servers: config.NATS_SERVERS, user: config.NATS_USER, pass: config.NATS_PASSWORD, token: config.NATS_TOKEN },
+    nats: {
+      servers: config.NATS_SERVERS,
+      user: config.NATS_USER,
+      pass: config.NATS_PASSWORD,
+      token: config.NATS_TOKEN,
+    },
   };
 
   @Global()

@@ -5,13 +5,21 @@ import { createHealthHandler } from './health.handler.js';
 
 describe(createHealthHandler.name, () => {
   it('answers with the service identity and its readiness checks', async () => {
-    const Handler = createHealthHandler('audit') as new (r: ReadinessRegistry, i: unknown) => { status(data: unknown, ctx: NatsContext): Promise<Record<string, unknown>> };
+    const Handler = createHealthHandler('audit') as new (
+      r: ReadinessRegistry,
+      i: unknown,
+    ) => { status(data: unknown, ctx: NatsContext): Promise<Record<string, unknown>> };
     const readiness = new ReadinessRegistry();
     readiness.register('postgres', async () => undefined);
     readiness.register('nats', async () => {
       throw new Error('disconnected');
     });
-    const sut = new Handler(readiness, { service: 'audit', instance: 'i-1', version: '1', startedAt: 0 });
+    const sut = new Handler(readiness, {
+      service: 'audit',
+      instance: 'i-1',
+      version: '1',
+      startedAt: 0,
+    });
     // Called the way Nest's NATS server calls it: (payload, context).
     expect(await sut.status({}, new NatsContext(['sb.health.audit', undefined]))).toMatchObject({
       service: 'audit',

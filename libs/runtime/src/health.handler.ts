@@ -1,7 +1,11 @@
 import { Controller, Inject, type Type } from '@nestjs/common';
 import { Health, type ServiceName } from '@switchboard/contracts';
 import { HandleCommand } from '@switchboard/messaging';
-import { ReadinessRegistry, SERVICE_IDENTITY, type ServiceIdentity } from '@switchboard/observability';
+import {
+  ReadinessRegistry,
+  SERVICE_IDENTITY,
+  type ServiceIdentity,
+} from '@switchboard/observability';
 
 /** Builds the `sb.health.<service>` handler for one service (the subject depends on the service). */
 export function createHealthHandler(service: ServiceName): Type<unknown> {

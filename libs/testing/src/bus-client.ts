@@ -16,13 +16,34 @@ export interface BusClient {
  * A NatsBus + JetStream client for tests, wired exactly as services wire theirs (same module), acting as
  * `as` (a service name) so headers and audit sources look real.
  */
-export async function createBusClient(natsUrl: string, as: ServiceName = 'gateway'): Promise<BusClient> {
-  const identity = { service: as, instance: `test-${process.pid}`, version: 'test', startedAt: Date.now() };
-  const logger = createLogger({ service: as, instance: identity.instance, level: 'warn', pretty: false });
+export async function createBusClient(
+  natsUrl: string,
+  as: ServiceName = 'gateway',
+): Promise<BusClient> {
+  const identity = {
+    service: as,
+    instance: `test-${process.pid}`,
+    version: 'test',
+    startedAt: Date.now(),
+  };
+  const logger = createLogger({
+    service: as,
+    instance: identity.instance,
+    level: 'warn',
+    pretty: false,
+  });
   @Module({
     imports: [
-      ObservabilityModule.forRoot({ identity, logger, metrics: new Metrics(as, identity.instance) }),
-      MessagingModule.forRoot({ service: as, instance: identity.instance, nats: { servers: [natsUrl] } }),
+      ObservabilityModule.forRoot({
+        identity,
+        logger,
+        metrics: new Metrics(as, identity.instance),
+      }),
+      MessagingModule.forRoot({
+        service: as,
+        instance: identity.instance,
+        nats: { servers: [natsUrl] },
+      }),
     ],
   })
   class BusClientModule {}

@@ -19,8 +19,16 @@ export interface LlmStubRequestBody {
   stream_options?: { include_usage?: boolean };
   max_tokens?: number;
   max_completion_tokens?: number;
-  messages: { role: string; content?: unknown; tool_calls?: { id: string; function: { name: string; arguments: string } }[]; tool_call_id?: string }[];
-  tools?: { type: string; function: { name: string; description?: string; parameters?: unknown } }[];
+  messages: {
+    role: string;
+    content?: unknown;
+    tool_calls?: { id: string; function: { name: string; arguments: string } }[];
+    tool_call_id?: string;
+  }[];
+  tools?: {
+    type: string;
+    function: { name: string; description?: string; parameters?: unknown };
+  }[];
   [key: string]: unknown;
 }
 
@@ -40,7 +48,8 @@ export interface LlmStubError {
   hold?: LlmGate;
 }
 
-export type LlmStubReply = LlmStubAnswer | LlmStubError | ((req: LlmStubRequest) => LlmStubAnswer | LlmStubError);
+export type LlmStubReply =
+  LlmStubAnswer | LlmStubError | ((req: LlmStubRequest) => LlmStubAnswer | LlmStubError);
 
 /** Blocks the answers that reference it until released. */
 export interface LlmGate {
@@ -77,7 +86,9 @@ export function lastUserText(req: Pick<LlmStubRequest, 'body'>): string {
 }
 
 /** The tool results the request carries (role "tool"), parsed when they are JSON. */
-export function toolResults(req: Pick<LlmStubRequest, 'body'>): { toolCallId: string; content: unknown }[] {
+export function toolResults(
+  req: Pick<LlmStubRequest, 'body'>,
+): { toolCallId: string; content: unknown }[] {
   return req.body.messages
     .filter((m) => m.role === 'tool')
     .map((m) => {
@@ -99,7 +110,11 @@ export function toolResults(req: Pick<LlmStubRequest, 'body'>): { toolCallId: st
  */
 export async function startLlmStub(): Promise<LlmStub> {
   const requests: LlmStubRequest[] = [];
-  const scripts: { match: (req: LlmStubRequest) => boolean; replies: LlmStubReply[]; state: { requests: LlmStubRequest[]; remaining: number } }[] = [];
+  const scripts: {
+    match: (req: LlmStubRequest) => boolean;
+    replies: LlmStubReply[];
+    state: { requests: LlmStubRequest[]; remaining: number };
+  }[] = [];
   let ids = 0;
 
   const server = createServer((req, res) => {
@@ -112,7 +127,9 @@ export async function startLlmStub(): Promise<LlmStub> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found' } }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: 'not found' } }));
       return;
     }
     const record: LlmStubRequest = {
@@ -135,7 +152,12 @@ export async function startLlmStub(): Promise<LlmStub> {
     }
     if (typeof reply === 'function') reply = reply(record);
     if (!reply) {
-      reply = { status: 400, message: script ? 'llm stub: script exhausted' : `llm stub: no script matches "${lastUserText(record).slice(0, 80)}"` };
+      reply = {
+        status: 400,
+        message: script
+          ? 'llm stub: script exhausted'
+          : `llm stub: no script matches "${lastUserText(record).slice(0, 80)}"`,
+      };
     }
     if (reply.hold) {
       (reply.hold as GateImpl).arrive(record);
@@ -144,14 +166,19 @@ export async function startLlmStub(): Promise<LlmStub> {
     if (record.aborted || res.destroyed) return;
     record.answered = true;
     if ('status' in reply) {
-      res.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: reply.message, type: 'stub_error' } }));
+      res
+        .writeHead(reply.status, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: reply.message, type: 'stub_error' } }));
       return;
     }
     const answer = reply;
     const toolCalls = (answer.toolCalls ?? []).map((c) => ({
       id: c.id ?? `call_${++ids}`,
       type: 'function' as const,
-      function: { name: c.name, arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments) },
+      function: {
+        name: c.name,
+        arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments),
+      },
     }));
     const finish = answer.finishReason ?? (toolCalls.length ? 'tool_calls' : 'stop');
     const usage =
@@ -176,7 +203,11 @@ export async function startLlmStub(): Promise<LlmStub> {
             {
               index: 0,
               finish_reason: finish,
-              message: { role: 'assistant', content: answer.content ?? null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) },
+              message: {
+                role: 'assistant',
+                content: answer.content ?? null,
+                ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
+              },
             },
           ],
           ...(usage ? { usage } : {}),
@@ -186,17 +217,26 @@ export async function startLlmStub(): Promise<LlmStub> {
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const send = (delta: Record<string, unknown>, finishReason: string | null = null) =>
-      res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finishReason }] })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finishReason }] })}\n\n`,
+      );
     send({ role: 'assistant', content: '' });
     // Content and arguments arrive in pieces, as real servers send them.
     for (const piece of split(answer.content ?? '')) send({ content: piece });
     toolCalls.forEach((c, index) => {
-      send({ tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.function.name, arguments: '' } }] });
-      for (const piece of split(c.function.arguments)) send({ tool_calls: [{ index, function: { arguments: piece } }] });
+      send({
+        tool_calls: [
+          { index, id: c.id, type: 'function', function: { name: c.function.name, arguments: '' } },
+        ],
+      });
+      for (const piece of split(c.function.arguments))
+        send({ tool_calls: [{ index, function: { arguments: piece } }] });
     });
     send({}, finish);
     if (usage && record.body.stream_options?.include_usage) {
-      res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`,
+      );
     }
     res.end('data: [DONE]\n\n');
   }
@@ -208,7 +248,8 @@ export async function startLlmStub(): Promise<LlmStub> {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
     script(match, replies) {
-      const predicate = typeof match === 'string' ? (r: LlmStubRequest) => lastUserText(r).includes(match) : match;
+      const predicate =
+        typeof match === 'string' ? (r: LlmStubRequest) => lastUserText(r).includes(match) : match;
       const state = { requests: [] as LlmStubRequest[], remaining: replies.length };
       scripts.push({ match: predicate, replies: [...replies], state });
       return state;

@@ -23,10 +23,14 @@ export function natsServerBinary(): string {
 export async function startPrivateNats(opts: { port?: number } = {}): Promise<PrivateNats> {
   const port = opts.port ?? (await freePort());
   const dir = tempDir('nats');
-  const proc = spawnManaged(natsServerBinary(), ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], {
-    name: `nats-${port}`,
-    logDir: dir,
-  });
+  const proc = spawnManaged(
+    natsServerBinary(),
+    ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir],
+    {
+      name: `nats-${port}`,
+      logDir: dir,
+    },
+  );
   await waitForPort(port);
   return { url: `nats://127.0.0.1:${port}`, port, process: proc, stop: () => proc.stop(5_000) };
 }

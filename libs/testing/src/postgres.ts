@@ -5,12 +5,16 @@ import pg from 'pg';
 import { repoRoot } from './repo.js';
 
 /** Server the tests create their own databases on (never the stack's databases). */
-export const TEST_PG_URL = process.env['TEST_PG_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const TEST_PG_URL =
+  process.env['TEST_PG_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 export interface TestDatabase {
   name: string;
   url: string;
-  query<T extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  query<T extends pg.QueryResultRow = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+  ): Promise<T[]>;
   drop(): Promise<void>;
 }
 

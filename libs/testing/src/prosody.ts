@@ -131,7 +131,8 @@ export async function startPrivateProsody(
       c2sPort: started.c2sPort,
       tlsPort: started.tlsPort,
       hosts: PROSODY_HOSTS,
-      registerAccount: (account) => mod.registerAccount({ configFile: started.configFile, ...account }),
+      registerAccount: (account) =>
+        mod.registerAccount({ configFile: started.configFile, ...account }),
       stop: async () => {
         await started.stop();
         if (ownDir) rmSync(dir, { recursive: true, force: true });

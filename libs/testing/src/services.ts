@@ -3,7 +3,8 @@ import { freePort, spawnManaged, type ManagedProcess } from './processes.js';
 import { repoRoot } from './repo.js';
 import { waitFor } from './wait-for.js';
 
-export type ServiceProcessName = 'gateway' | 'orchestrator' | 'mcp-tools' | 'a2a' | 'audit' | 'xmpp-bridge';
+export type ServiceProcessName =
+  'gateway' | 'orchestrator' | 'mcp-tools' | 'a2a' | 'audit' | 'xmpp-bridge';
 
 export interface ServiceHandle extends ManagedProcess {
   name: string;
@@ -22,7 +23,13 @@ export async function startService(
   opts: { logDir?: string; readyTimeoutMs?: number; entry?: string } = {},
 ): Promise<ServiceHandle> {
   const port = env['PORT'] ? Number(env['PORT']) : await freePort();
-  const fullEnv = { NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', ...env, PORT: String(port) };
+  const fullEnv = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    HOST: '127.0.0.1',
+    ...env,
+    PORT: String(port),
+  };
   const entry = opts.entry ?? join(repoRoot, 'dist/apps', name, 'src/main.js');
   const proc = spawnManaged(process.execPath, ['--enable-source-maps', entry], {
     env: fullEnv,
@@ -43,10 +50,13 @@ export async function startService(
       },
       { timeoutMs: opts.readyTimeoutMs ?? 30_000, what: `${name} readiness`, intervalMs: 50 },
     );
-    if (outcome === 'exited') throw new Error(`${name} exited with ${exitCode} before it was ready`);
+    if (outcome === 'exited')
+      throw new Error(`${name} exited with ${exitCode} before it was ready`);
   } catch (e) {
     await proc.stop(2_000);
-    throw new Error(`${(e as Error).message}\n--- ${name} log ---\n${proc.logs().slice(-4_000)}`, { cause: e });
+    throw new Error(`${(e as Error).message}\n--- ${name} log ---\n${proc.logs().slice(-4_000)}`, {
+      cause: e,
+    });
   }
   return { ...proc, name, url, port, env: fullEnv };
 }

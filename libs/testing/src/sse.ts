@@ -11,7 +11,8 @@ export async function* readSse(response: Response): AsyncGenerator<SseEvent> {
   if (!response.body) return;
   const queue: SseEvent[] = [];
   const parser = createParser({
-    onEvent: (m: EventSourceMessage) => queue.push({ event: m.event ?? 'message', id: m.id, data: m.data }),
+    onEvent: (m: EventSourceMessage) =>
+      queue.push({ event: m.event ?? 'message', id: m.id, data: m.data }),
   });
   const decoder = new TextDecoder();
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {

@@ -22,7 +22,11 @@ export interface Stack {
  * and the chosen services started from their build output. Everything is stopped by PID in `stop()`.
  */
 export async function startStack(
-  opts: { services?: string[]; env?: Record<string, Record<string, string>>; common?: Record<string, string> } = {},
+  opts: {
+    services?: string[];
+    env?: Record<string, Record<string, string>>;
+    common?: Record<string, string>;
+  } = {},
 ): Promise<Stack> {
   const names = opts.services ?? ['mcp-tools', 'audit', 'orchestrator', 'gateway'];
   const nats = await startPrivateNats();
@@ -34,7 +38,11 @@ export async function startStack(
   const dbs = { orchestrator, tools, audit };
   const logDir = tempDir('stack-logs');
   const redisPrefix = testRedisPrefix('stack');
-  const base: Record<string, string> = { NATS_SERVERS: nats.url, LOG_LEVEL: 'info', ...opts.common };
+  const base: Record<string, string> = {
+    NATS_SERVERS: nats.url,
+    LOG_LEVEL: 'info',
+    ...opts.common,
+  };
   const perService: Record<string, Record<string, string>> = {
     gateway: { AUTH_MODE: 'dev', REDIS_KEY_PREFIX: redisPrefix },
     orchestrator: { DATABASE_URL: orchestrator.url },
@@ -67,7 +75,11 @@ export async function startStack(
     },
     restart: async (name, overrides = {}) => {
       await services[name]?.stop();
-      const env = { ...envOf(name), ...overrides, ...(services[name] ? { PORT: String(services[name].port) } : {}) };
+      const env = {
+        ...envOf(name),
+        ...overrides,
+        ...(services[name] ? { PORT: String(services[name].port) } : {}),
+      };
       services[name] = await startService(name, env, { logDir });
       return services[name];
     },

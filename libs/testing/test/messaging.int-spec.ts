@@ -11,8 +11,21 @@ import {
   defineStream,
   DomainError,
 } from '@switchboard/contracts';
-import { createLogger, currentTraceId, initTracing, Metrics, ObservabilityModule, withSpan } from '@switchboard/observability';
-import { type BusClient, createBusClient, type PrivateNats, startPrivateNats, waitFor } from '../src/index.js';
+import {
+  createLogger,
+  currentTraceId,
+  initTracing,
+  Metrics,
+  ObservabilityModule,
+  withSpan,
+} from '@switchboard/observability';
+import {
+  type BusClient,
+  createBusClient,
+  type PrivateNats,
+  startPrivateNats,
+  waitFor,
+} from '../src/index.js';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
@@ -27,8 +40,19 @@ const Echo = defineCommand({
   subject: 'sb.cmd.test.echo',
   service: 'orchestrator',
   callers: ['gateway'],
-  request: z.object({ text: z.string().min(1), mode: z.enum(['ok', 'missing', 'crash', 'bad-reply', 'slow']).default('ok') }).strict(),
-  response: z.object({ text: z.string(), by: z.string(), user: z.string().optional(), correlationId: z.string(), traceId: z.string().optional() }),
+  request: z
+    .object({
+      text: z.string().min(1),
+      mode: z.enum(['ok', 'missing', 'crash', 'bad-reply', 'slow']).default('ok'),
+    })
+    .strict(),
+  response: z.object({
+    text: z.string(),
+    by: z.string(),
+    user: z.string().optional(),
+    correlationId: z.string(),
+    traceId: z.string().optional(),
+  }),
   timeoutMs: 2_000,
   description: 'test',
 });
@@ -45,20 +69,50 @@ class EchoHandler {
     if (input.mode === 'crash') throw new Error('database password is hunter2');
     if (input.mode === 'bad-reply') return { nope: true };
     if (input.mode === 'slow') await new Promise<void>((resolve) => (release = resolve));
-    return { text: input.text, by: process.pid.toString(), user: meta.actor?.userId, correlationId: meta.correlationId, traceId: currentTraceId() };
+    return {
+      text: input.text,
+      by: process.pid.toString(),
+      user: meta.actor?.userId,
+      correlationId: meta.correlationId,
+      traceId: currentTraceId(),
+    };
   }
 }
 
 async function startServer(natsUrl: string): Promise<INestMicroservice> {
-  const identity = { service: 'orchestrator' as const, instance: randomUUID(), version: 't', startedAt: Date.now() };
-  const logger = createLogger({ service: 'orchestrator', instance: identity.instance, level: 'silent', pretty: false });
-  const messaging = { service: 'orchestrator' as const, instance: identity.instance, nats: { servers: [natsUrl] } };
+  const identity = {
+    service: 'orchestrator' as const,
+    instance: randomUUID(),
+    version: 't',
+    startedAt: Date.now(),
+  };
+  const logger = createLogger({
+    service: 'orchestrator',
+    instance: identity.instance,
+    level: 'silent',
+    pretty: false,
+  });
+  const messaging = {
+    service: 'orchestrator' as const,
+    instance: identity.instance,
+    nats: { servers: [natsUrl] },
+  };
   @Module({
-    imports: [ObservabilityModule.forRoot({ identity, logger, metrics: new Metrics('orchestrator', identity.instance) }), MessagingModule.forRoot(messaging)],
+    imports: [
+      ObservabilityModule.forRoot({
+        identity,
+        logger,
+        metrics: new Metrics('orchestrator', identity.instance),
+      }),
+      MessagingModule.forRoot(messaging),
+    ],
     controllers: [EchoHandler],
   })
   class ServerModule {}
-  const app = await NestFactory.createMicroservice(ServerModule, { ...natsServerOptions(messaging), logger: false });
+  const app = await NestFactory.createMicroservice(ServerModule, {
+    ...natsServerOptions(messaging),
+    logger: false,
+  });
   await app.listen();
   return app;
 }
@@ -95,7 +149,11 @@ describe('messaging over real NATS (Nest transport + NatsBus + JetStream)', () =
     await withSpan('test root', {}, async () => {
       const traceId = currentTraceId();
       expect(traceId).toMatch(/^[0-9a-f]{32}$/);
-      const reply = await client.bus.request(Echo, { text: 'hi' }, { actor: alice, correlationId: 'corr-1' });
+      const reply = await client.bus.request(
+        Echo,
+        { text: 'hi' },
+        { actor: alice, correlationId: 'corr-1' },
+      );
       expect(reply).toMatchObject({ text: 'hi', user: 'alice', correlationId: 'corr-1', traceId });
     });
   });
@@ -109,7 +167,11 @@ describe('messaging over real NATS (Nest transport + NatsBus + JetStream)', () =
   });
 
   it('validates on receipt: a foreign publisher gets a typed VALIDATION error naming the field', async () => {
-    const msg = await client.bus.connection.request(Echo.subject, encodeJson({ pattern: Echo.subject, data: { text: 5, extra: 1 }, id: randomUUID() }), { timeout: 2_000 });
+    const msg = await client.bus.connection.request(
+      Echo.subject,
+      encodeJson({ pattern: Echo.subject, data: { text: 5, extra: 1 }, id: randomUUID() }),
+      { timeout: 2_000 },
+    );
     const packet = msg.json<{ err: { code: string; message: string } }>();
     expect(packet.err.code).toBe('VALIDATION');
     expect(packet.err.message).toMatch(/text/);
@@ -117,34 +179,57 @@ describe('messaging over real NATS (Nest transport + NatsBus + JetStream)', () =
   });
 
   it('carries remote domain errors with their code, and hides unexpected ones behind an errorId', async () => {
-    const missing = await failure(client.bus.request(Echo, { text: 'x', mode: 'missing' }, { actor: alice }));
+    const missing = await failure(
+      client.bus.request(Echo, { text: 'x', mode: 'missing' }, { actor: alice }),
+    );
     expect(missing).toMatchObject({ name: 'RemoteError', code: 'NOT_FOUND', message: 'no x' });
-    const crash = await failure(client.bus.request(Echo, { text: 'x', mode: 'crash' }, { actor: alice }));
+    const crash = await failure(
+      client.bus.request(Echo, { text: 'x', mode: 'crash' }, { actor: alice }),
+    );
     expect(crash.code).toBe('INTERNAL');
     expect(crash.message).toMatch(/errorId/);
     expect(crash.message).not.toContain('hunter2');
-    const badReply = await failure(client.bus.request(Echo, { text: 'x', mode: 'bad-reply' }, { actor: alice }));
+    const badReply = await failure(
+      client.bus.request(Echo, { text: 'x', mode: 'bad-reply' }, { actor: alice }),
+    );
     expect(badReply.code).toBe('INTERNAL');
   });
 
   it('times out with TIMEOUT, and reports no responders as UPSTREAM_UNAVAILABLE', async () => {
-    const slow = await failure(client.bus.request(Echo, { text: 'x', mode: 'slow' }, { actor: alice, timeoutMs: 200 }));
+    const slow = await failure(
+      client.bus.request(Echo, { text: 'x', mode: 'slow' }, { actor: alice, timeoutMs: 200 }),
+    );
     expect(slow.code).toBe('TIMEOUT');
     release?.();
-    const nobody = await failure(client.bus.request({ ...Echo, subject: 'sb.cmd.test.nobody' as 'sb.cmd.test.echo' }, { text: 'x' }, { actor: alice }));
+    const nobody = await failure(
+      client.bus.request(
+        { ...Echo, subject: 'sb.cmd.test.nobody' as 'sb.cmd.test.echo' },
+        { text: 'x' },
+        { actor: alice },
+      ),
+    );
     expect(nobody.code).toBe('UPSTREAM_UNAVAILABLE');
   });
 
   it('shares requests between replicas in one queue group (each handled once)', async () => {
     const before = handled.length;
     const texts = Array.from({ length: 40 }, (_, i) => `q${i}`);
-    const replies = await Promise.all(texts.map((text) => client.bus.request(Echo, { text }, { actor: alice })));
+    const replies = await Promise.all(
+      texts.map((text) => client.bus.request(Echo, { text }, { actor: alice })),
+    );
     expect(handled.length - before).toBe(40);
     expect(new Set(replies.map((r) => r.by)).size).toBe(1); // both replicas live in this process
   });
 
   describe('JetStream', () => {
-    const stream = defineStream({ name: `SB_TEST_${process.pid}`, subjects: ['sb.test.js.>'], retention: 'limits', maxAgeMs: 60_000, duplicateWindowMs: 60_000, description: 't' });
+    const stream = defineStream({
+      name: `SB_TEST_${process.pid}`,
+      subjects: ['sb.test.js.>'],
+      retention: 'limits',
+      maxAgeMs: 60_000,
+      duplicateWindowMs: 60_000,
+      description: 't',
+    });
     const Job = defineEvent({
       template: 'sb.test.js.{kind}',
       tokens: ['kind'],
@@ -181,18 +266,34 @@ describe('messaging over real NATS (Nest transport + NatsBus + JetStream)', () =
         retryDelaysMs: [50],
         handle: async ({ payload, delivery }) => {
           attempts.set(payload.id, delivery.deliveryCount);
-          if (delivery.deliveryCount <= payload.fail) throw new DomainError('UPSTREAM_UNAVAILABLE', 'try again', { retryable: true });
+          if (delivery.deliveryCount <= payload.fail)
+            throw new DomainError('UPSTREAM_UNAVAILABLE', 'try again', { retryable: true });
           done.add(payload.id);
         },
       });
       await client.jetstream.publish(Job, ['work'], { id: 'ok' }, { msgId: randomUUID() });
-      await client.jetstream.publish(Job, ['work'], { id: 'flaky', fail: 2 }, { msgId: randomUUID() });
-      client.bus.connection.publish('sb.test.js.work', encodeJson({ pattern: 'sb.test.js.work', data: { id: 42 } }));
+      await client.jetstream.publish(
+        Job,
+        ['work'],
+        { id: 'flaky', fail: 2 },
+        { msgId: randomUUID() },
+      );
+      client.bus.connection.publish(
+        'sb.test.js.work',
+        encodeJson({ pattern: 'sb.test.js.work', data: { id: 42 } }),
+      );
       await waitFor(() => done.has('ok') && done.has('flaky'), { what: 'jobs done' });
       expect(attempts.get('ok')).toBe(1);
       expect(attempts.get('flaky')).toBe(3);
-      const parked = await waitFor(() => client.jetstream.lastMessage(DeadLetterStream, `sb.dlq.${stream.name}`), { what: 'dead letter' });
-      expect(parked.data).toMatchObject({ consumer: 'test-worker', subject: 'sb.test.js.work', reason: expect.stringContaining('id') });
+      const parked = await waitFor(
+        () => client.jetstream.lastMessage(DeadLetterStream, `sb.dlq.${stream.name}`),
+        { what: 'dead letter' },
+      );
+      expect(parked.data).toMatchObject({
+        consumer: 'test-worker',
+        subject: 'sb.test.js.work',
+        reason: expect.stringContaining('id'),
+      });
       await consumer.stop();
     });
 
@@ -213,15 +314,19 @@ describe('messaging over real NATS (Nest transport + NatsBus + JetStream)', () =
         },
       });
       // One at a time, each stored before the next is sent: without the linger the first would go alone.
-      for (const id of ['b1', 'b2', 'b3']) await client.jetstream.publish(Job, ['batch'], { id }, { msgId: randomUUID() });
+      for (const id of ['b1', 'b2', 'b3'])
+        await client.jetstream.publish(Job, ['batch'], { id }, { msgId: randomUUID() });
       await waitFor(() => batches.length > 0, { what: 'the batch' });
       expect(batches).toEqual([['b1', 'b2', 'b3']]);
       await consumer.stop();
     });
 
     it('replays a subject from the start and then follows', async () => {
-      for (const id of ['r1', 'r2']) await client.jetstream.publish(Job, ['replay'], { id }, { msgId: `replay-${id}` });
-      const { messages, stop } = await client.jetstream.replay(stream, 'sb.test.js.replay', { follow: true });
+      for (const id of ['r1', 'r2'])
+        await client.jetstream.publish(Job, ['replay'], { id }, { msgId: `replay-${id}` });
+      const { messages, stop } = await client.jetstream.replay(stream, 'sb.test.js.replay', {
+        follow: true,
+      });
       const seen: string[] = [];
       const reading = (async () => {
         for await (const m of messages) {

@@ -18,7 +18,14 @@ import type {
   RemoteTaskSnapshot,
 } from '../delegation/remote-agent.port.js';
 import { AgentHttp } from '../transport/agent-http.service.js';
-import { fromSendResult, fromStreamResponse, readAgentCard, toDomainError, toMessage, toSnapshot } from './a2a.translator.js';
+import {
+  fromSendResult,
+  fromStreamResponse,
+  readAgentCard,
+  toDomainError,
+  toMessage,
+  toSnapshot,
+} from './a2a.translator.js';
 
 /** Largest agent card accepted (a card is metadata; anything bigger is a mistake or an attack). */
 const MAX_CARD_BYTES = 256 * 1024;
@@ -55,25 +62,44 @@ export class A2aRemoteClient implements RemoteAgentPort {
     );
   }
 
-  async fetchCard(baseUrl: string, opts: { etag?: string; timeoutMs: number; agent: string }): Promise<CardFetch> {
+  async fetchCard(
+    baseUrl: string,
+    opts: { etag?: string; timeoutMs: number; agent: string },
+  ): Promise<CardFetch> {
     const url = `${baseUrl}/${AGENT_CARD_PATH}`;
-    const headers: Record<string, string> = { accept: 'application/json', [A2A_VERSION_HEADER]: A2A_PROTOCOL_VERSION };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      [A2A_VERSION_HEADER]: A2A_PROTOCOL_VERSION,
+    };
     if (opts.etag) headers['if-none-match'] = opts.etag;
-    const response = await this.http.fetch(url, { headers, signal: AbortSignal.timeout(opts.timeoutMs) }).catch((e: unknown) => {
-      if (isDomainError(e)) throw e;
-      throw new DomainError('TIMEOUT', `the agent card of ${opts.agent} did not arrive within ${opts.timeoutMs} ms`, { retryable: true });
-    });
+    const response = await this.http
+      .fetch(url, { headers, signal: AbortSignal.timeout(opts.timeoutMs) })
+      .catch((e: unknown) => {
+        if (isDomainError(e)) throw e;
+        throw new DomainError(
+          'TIMEOUT',
+          `the agent card of ${opts.agent} did not arrive within ${opts.timeoutMs} ms`,
+          { retryable: true },
+        );
+      });
     const maxAgeMs = maxAgeOf(response.headers.get('cache-control'));
     if (response.status === 304 && opts.etag) return { kind: 'not-modified', maxAgeMs };
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
-      throw new DomainError('UPSTREAM_ERROR', `the agent card of ${opts.agent} is not available: HTTP ${response.status} from ${url}`, {
-        details: { agent: opts.agent, status: response.status },
-      });
+      throw new DomainError(
+        'UPSTREAM_ERROR',
+        `the agent card of ${opts.agent} is not available: HTTP ${response.status} from ${url}`,
+        {
+          details: { agent: opts.agent, status: response.status },
+        },
+      );
     }
     const text = await response.text();
     if (Buffer.byteLength(text) > MAX_CARD_BYTES) {
-      throw new DomainError('UPSTREAM_ERROR', `the agent card of ${opts.agent} is larger than ${MAX_CARD_BYTES} bytes`);
+      throw new DomainError(
+        'UPSTREAM_ERROR',
+        `the agent card of ${opts.agent} is larger than ${MAX_CARD_BYTES} bytes`,
+      );
     }
     let json: unknown;
     try {
@@ -84,16 +110,31 @@ export class A2aRemoteClient implements RemoteAgentPort {
     const { card } = readAgentCard(json, opts.agent);
     let client: Client;
     try {
-      client = await this.factory.createFromAgentCard(json as Parameters<ClientFactory['createFromAgentCard']>[0]);
+      client = await this.factory.createFromAgentCard(
+        json as Parameters<ClientFactory['createFromAgentCard']>[0],
+      );
     } catch (e) {
       throw toDomainError(e, opts.agent, 'connecting');
     }
-    return { kind: 'card', card, connection: new SdkConnection(client, opts.agent), etag: response.headers.get('etag') ?? undefined, maxAgeMs };
+    return {
+      kind: 'card',
+      card,
+      connection: new SdkConnection(client, opts.agent),
+      etag: response.headers.get('etag') ?? undefined,
+      maxAgeMs,
+    };
   }
 
-  async *stream(connection: RemoteConnection, message: OutgoingMessage, signal: AbortSignal): AsyncIterable<RemoteEvent> {
+  async *stream(
+    connection: RemoteConnection,
+    message: OutgoingMessage,
+    signal: AbortSignal,
+  ): AsyncIterable<RemoteEvent> {
     const c = sdk(connection);
-    const events = c.client.sendMessageStream({ tenant: '', message: toMessage(message), configuration: undefined, metadata: undefined }, { signal });
+    const events = c.client.sendMessageStream(
+      { tenant: '', message: toMessage(message), configuration: undefined, metadata: undefined },
+      { signal },
+    );
     try {
       for await (const ev of events) yield fromStreamResponse(ev);
     } catch (e) {
@@ -112,7 +153,11 @@ export class A2aRemoteClient implements RemoteAgentPort {
         {
           tenant: '',
           message: toMessage(message),
-          configuration: { acceptedOutputModes: [], taskPushNotificationConfig: undefined, returnImmediately: opts.returnImmediately },
+          configuration: {
+            acceptedOutputModes: [],
+            taskPushNotificationConfig: undefined,
+            returnImmediately: opts.returnImmediately,
+          },
           metadata: undefined,
         },
         { signal: opts.signal },
@@ -123,19 +168,31 @@ export class A2aRemoteClient implements RemoteAgentPort {
     }
   }
 
-  async getTask(connection: RemoteConnection, taskId: string, signal: AbortSignal): Promise<RemoteTaskSnapshot> {
+  async getTask(
+    connection: RemoteConnection,
+    taskId: string,
+    signal: AbortSignal,
+  ): Promise<RemoteTaskSnapshot> {
     const c = sdk(connection);
     try {
-      return toSnapshot(await c.client.getTask({ tenant: '', id: taskId, historyLength: 0 }, { signal }));
+      return toSnapshot(
+        await c.client.getTask({ tenant: '', id: taskId, historyLength: 0 }, { signal }),
+      );
     } catch (e) {
       throw toDomainError(e, c.agent, 'GetTask');
     }
   }
 
-  async cancelTask(connection: RemoteConnection, taskId: string, signal: AbortSignal): Promise<RemoteTaskSnapshot> {
+  async cancelTask(
+    connection: RemoteConnection,
+    taskId: string,
+    signal: AbortSignal,
+  ): Promise<RemoteTaskSnapshot> {
     const c = sdk(connection);
     try {
-      return toSnapshot(await c.client.cancelTask({ tenant: '', id: taskId, metadata: undefined }, { signal }));
+      return toSnapshot(
+        await c.client.cancelTask({ tenant: '', id: taskId, metadata: undefined }, { signal }),
+      );
     } catch (e) {
       throw toDomainError(e, c.agent, 'CancelTask');
     }

@@ -7,8 +7,16 @@ const v1Card = {
   description: 'researches',
   version: '1.0.0',
   supportedInterfaces: [
-    { url: 'http://researcher.agents.example/a2a', protocolBinding: 'JSONRPC', protocolVersion: '0.3' },
-    { url: 'http://researcher.agents.example/a2a', protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+    {
+      url: 'http://researcher.agents.example/a2a',
+      protocolBinding: 'JSONRPC',
+      protocolVersion: '0.3',
+    },
+    {
+      url: 'http://researcher.agents.example/a2a',
+      protocolBinding: 'JSONRPC',
+      protocolVersion: '1.0',
+    },
   ],
   capabilities: { streaming: true },
   defaultInputModes: ['text/plain'],
@@ -45,11 +53,22 @@ describe('a2a translator', () => {
       },
       'old',
     );
-    expect(card).toMatchObject({ name: 'Old', protocolVersion: '0.3', interfaceUrl: 'http://old.example/a2a', streaming: false });
+    expect(card).toMatchObject({
+      name: 'Old',
+      protocolVersion: '0.3',
+      interfaceUrl: 'http://old.example/a2a',
+      streaming: false,
+    });
   });
 
   it('refuses a card it cannot use, naming the fields', () => {
-    const bad = { ...v1Card, name: '', supportedInterfaces: [{ url: 'file:///etc/passwd', protocolBinding: 'GRPC', protocolVersion: 'one' }] };
+    const bad = {
+      ...v1Card,
+      name: '',
+      supportedInterfaces: [
+        { url: 'file:///etc/passwd', protocolBinding: 'GRPC', protocolVersion: 'one' },
+      ],
+    };
     const error = (() => {
       try {
         readAgentCard(bad, 'researcher');
@@ -67,11 +86,19 @@ describe('a2a translator', () => {
   });
 
   it('maps SDK errors to the platform vocabulary, keeping transport errors as they are', () => {
-    expect(toDomainError(new TaskNotFoundError('gone'), 'researcher', 'GetTask')).toMatchObject({ code: 'NOT_FOUND' });
-    expect(toDomainError(new A2AError('odd'), 'researcher', 'SendMessage')).toMatchObject({ code: 'UPSTREAM_ERROR' });
+    expect(toDomainError(new TaskNotFoundError('gone'), 'researcher', 'GetTask')).toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect(toDomainError(new A2AError('odd'), 'researcher', 'SendMessage')).toMatchObject({
+      code: 'UPSTREAM_ERROR',
+    });
     const transient = new DomainError('UPSTREAM_UNAVAILABLE', 'HTTP 503', { retryable: true });
     expect(toDomainError(transient, 'researcher', 'SendMessage')).toBe(transient);
-    expect(toDomainError(new Error('wrapped', { cause: transient }), 'researcher', 'SendMessage')).toBe(transient);
-    expect(toDomainError(new Error('Unexpected token <'), 'researcher', 'SendMessage')).toMatchObject({ code: 'UPSTREAM_ERROR', retryable: false });
+    expect(
+      toDomainError(new Error('wrapped', { cause: transient }), 'researcher', 'SendMessage'),
+    ).toBe(transient);
+    expect(
+      toDomainError(new Error('Unexpected token <'), 'researcher', 'SendMessage'),
+    ).toMatchObject({ code: 'UPSTREAM_ERROR', retryable: false });
   });
 });

@@ -11,9 +11,20 @@ import {
 } from '@a2a-js/sdk';
 import { DefaultAgentCardResolver } from '@a2a-js/sdk/client';
 import { A2AError } from '@a2a-js/sdk/errors';
-import { type A2a, DomainError, type ErrorCode, isDomainError, validationError } from '@switchboard/contracts';
+import {
+  type A2a,
+  DomainError,
+  type ErrorCode,
+  isDomainError,
+  validationError,
+} from '@switchboard/contracts';
 import { z } from 'zod';
-import type { OutgoingMessage, RemoteCard, RemoteEvent, RemoteTaskSnapshot } from '../delegation/remote-agent.port.js';
+import type {
+  OutgoingMessage,
+  RemoteCard,
+  RemoteEvent,
+  RemoteTaskSnapshot,
+} from '../delegation/remote-agent.port.js';
 
 /**
  * The one place where @a2a-js/sdk's ts-proto objects meet the platform: cards, messages, tasks and
@@ -46,14 +57,24 @@ const UsableCard = z.object({
       }),
     )
     .min(1, 'must list at least one interface')
-    .refine((ifs) => ifs.some((i) => SUPPORTED_BINDINGS.has(i.protocolBinding)), 'must offer a JSONRPC or HTTP+JSON interface'),
-  skills: z.array(z.object({ id: z.string(), name: z.string().max(200), description: z.string().max(4_000) })).max(200),
+    .refine(
+      (ifs) => ifs.some((i) => SUPPORTED_BINDINGS.has(i.protocolBinding)),
+      'must offer a JSONRPC or HTTP+JSON interface',
+    ),
+  skills: z
+    .array(
+      z.object({ id: z.string(), name: z.string().max(200), description: z.string().max(4_000) }),
+    )
+    .max(200),
 });
 
 const SUPPORTED_BINDINGS = new Set(['JSONRPC', 'HTTP+JSON']);
 
 /** Parses a fetched card (v1.0, v0.3 or proto-JSON shaped) into the SDK's card and the platform's view. */
-export function readAgentCard(json: unknown, agent: string): { sdkCard: AgentCard; card: RemoteCard } {
+export function readAgentCard(
+  json: unknown,
+  agent: string,
+): { sdkCard: AgentCard; card: RemoteCard } {
   if (!json || typeof json !== 'object' || Array.isArray(json)) {
     throw new DomainError('UPSTREAM_ERROR', `the agent card of ${agent} is not a JSON object`);
   }
@@ -61,12 +82,17 @@ export function readAgentCard(json: unknown, agent: string): { sdkCard: AgentCar
   try {
     sdkCard = resolver.normalizeAgentCard(json);
   } catch (e) {
-    throw new DomainError('UPSTREAM_ERROR', `the agent card of ${agent} cannot be read: ${(e as Error).message}`);
+    throw new DomainError(
+      'UPSTREAM_ERROR',
+      `the agent card of ${agent} cannot be read: ${(e as Error).message}`,
+    );
   }
   const checked = UsableCard.safeParse(sdkCard);
   if (!checked.success) {
     const err = validationError(`agent card of ${agent}`, checked.error);
-    throw new DomainError('UPSTREAM_ERROR', err.message, { ...(err.details ? { details: err.details } : {}) });
+    throw new DomainError('UPSTREAM_ERROR', err.message, {
+      ...(err.details ? { details: err.details } : {}),
+    });
   }
   const preferred = chosenInterface(checked.data.supportedInterfaces);
   return {
@@ -78,7 +104,11 @@ export function readAgentCard(json: unknown, agent: string): { sdkCard: AgentCar
       protocolVersion: /^\d+\.\d+/.exec(preferred?.protocolVersion ?? '')?.[0] ?? '1.0',
       interfaceUrl: preferred?.url ?? '',
       streaming: sdkCard.capabilities?.streaming === true,
-      skills: checked.data.skills.map((s) => ({ id: s.id, name: s.name, description: s.description })),
+      skills: checked.data.skills.map((s) => ({
+        id: s.id,
+        name: s.name,
+        description: s.description,
+      })),
       json: json as Record<string, unknown>,
     },
   };
@@ -88,21 +118,44 @@ export function readAgentCard(json: unknown, agent: string): { sdkCard: AgentCar
  * The interface the SDK's ClientFactory will pick: the first supported binding in the card's order,
  * and for that binding the 1.0 interface when there is one. Its host decides HTTP or XMPP.
  */
-function chosenInterface<I extends { protocolBinding: string; protocolVersion: string }>(interfaces: I[]): I | undefined {
-  const binding = interfaces.find((i) => SUPPORTED_BINDINGS.has(i.protocolBinding))?.protocolBinding;
+function chosenInterface<I extends { protocolBinding: string; protocolVersion: string }>(
+  interfaces: I[],
+): I | undefined {
+  const binding = interfaces.find((i) =>
+    SUPPORTED_BINDINGS.has(i.protocolBinding),
+  )?.protocolBinding;
   const candidates = interfaces.filter((i) => i.protocolBinding === binding);
   return candidates.find((i) => i.protocolVersion === '1.0') ?? candidates[0];
 }
 
-const textPart = (value: string): Part => ({ content: { $case: 'text', value }, mediaType: 'text/plain', filename: '', metadata: undefined });
+const textPart = (value: string): Part => ({
+  content: { $case: 'text', value },
+  mediaType: 'text/plain',
+  filename: '',
+  metadata: undefined,
+});
 
 /** The user message of a delegation: its text, and the previous step's result as a data part. */
 export function toMessage(m: OutgoingMessage): Message {
   const parts: Part[] = [textPart(m.text)];
   if (m.context !== undefined) {
-    parts.push({ content: { $case: 'data', value: { context: m.context } }, mediaType: 'application/json', filename: '', metadata: undefined });
+    parts.push({
+      content: { $case: 'data', value: { context: m.context } },
+      mediaType: 'application/json',
+      filename: '',
+      metadata: undefined,
+    });
   }
-  return { messageId: m.messageId, role: Role.ROLE_USER, contextId: '', taskId: '', parts, metadata: undefined, extensions: [], referenceTaskIds: [] };
+  return {
+    messageId: m.messageId,
+    role: Role.ROLE_USER,
+    contextId: '',
+    taskId: '',
+    parts,
+    metadata: undefined,
+    extensions: [],
+    referenceTaskIds: [],
+  };
 }
 
 export function stateName(state: TaskState | undefined): string {
@@ -122,7 +175,10 @@ function messageText(m: Message | undefined): string | undefined {
 }
 
 function toPart(p: Part): A2a.DelegatedArtifact['parts'][number] {
-  const extra = { ...(p.mediaType ? { mediaType: p.mediaType } : {}), ...(p.filename ? { filename: p.filename } : {}) };
+  const extra = {
+    ...(p.mediaType ? { mediaType: p.mediaType } : {}),
+    ...(p.filename ? { filename: p.filename } : {}),
+  };
   switch (p.content?.$case) {
     case 'text':
       return { text: p.content.value, ...extra };
@@ -159,7 +215,8 @@ export function toSnapshot(task: Task): RemoteTaskSnapshot {
 
 /** SendMessage's result: a Task or a Message (the SDK tells them apart by `messageId`). */
 export function fromSendResult(result: Task | Message): RemoteEvent & { kind: 'task' | 'message' } {
-  if ('messageId' in result) return { kind: 'message', contextId: result.contextId, text: messageText(result) ?? '' };
+  if ('messageId' in result)
+    return { kind: 'message', contextId: result.contextId, text: messageText(result) ?? '' };
   return { kind: 'task', task: toSnapshot(result) };
 }
 
@@ -179,8 +236,17 @@ export function fromStreamResponse(ev: StreamResponse): RemoteEvent {
         text: messageText(p.value.status?.message),
       };
     case 'artifactUpdate':
-      if (!p.value.artifact) throw new DomainError('UPSTREAM_ERROR', 'the agent sent an artifact update without an artifact');
-      return { kind: 'artifact', taskId: p.value.taskId, artifact: toArtifact(p.value.artifact), append: p.value.append };
+      if (!p.value.artifact)
+        throw new DomainError(
+          'UPSTREAM_ERROR',
+          'the agent sent an artifact update without an artifact',
+        );
+      return {
+        kind: 'artifact',
+        taskId: p.value.taskId,
+        artifact: toArtifact(p.value.artifact),
+        append: p.value.append,
+      };
     default:
       throw new DomainError('UPSTREAM_ERROR', 'the agent sent an empty stream event');
   }
@@ -206,14 +272,23 @@ export function toDomainError(e: unknown, agent: string, operation: string): Dom
   const cause = (e as { cause?: unknown } | undefined)?.cause;
   if (isDomainError(cause)) return cause;
   if (e instanceof A2AError) {
-    return new DomainError(CODE_OF_REASON[e.reason] ?? 'UPSTREAM_ERROR', `${agent} refused ${operation}: ${e.message}`, {
-      details: { agent, reason: e.reason },
-    });
+    return new DomainError(
+      CODE_OF_REASON[e.reason] ?? 'UPSTREAM_ERROR',
+      `${agent} refused ${operation}: ${e.message}`,
+      {
+        details: { agent, reason: e.reason },
+      },
+    );
   }
-  if ((e as Error | undefined)?.name === 'AbortError') return new DomainError('CANCELLED', `${operation} to ${agent} was aborted`);
-  return new DomainError('UPSTREAM_ERROR', `${operation} to ${agent} failed: ${truncate((e as Error | undefined)?.message ?? String(e))}`, {
-    details: { agent },
-  });
+  if ((e as Error | undefined)?.name === 'AbortError')
+    return new DomainError('CANCELLED', `${operation} to ${agent} was aborted`);
+  return new DomainError(
+    'UPSTREAM_ERROR',
+    `${operation} to ${agent} failed: ${truncate((e as Error | undefined)?.message ?? String(e))}`,
+    {
+      details: { agent },
+    },
+  );
 }
 
 function truncate(s: string, max = 300): string {

@@ -2,8 +2,12 @@ import { mayUseAgent, parseAgentPolicy } from './agent-policy.js';
 
 describe(parseAgentPolicy.name, () => {
   it('reads the compact and the JSON form', () => {
-    const compact = parseAgentPolicy('user=researcher|writer; guest=researcher; user:alice=*; *=researcher');
-    const json = parseAgentPolicy('{"user":["researcher","writer"],"guest":["researcher"],"user:alice":"*","*":["researcher"]}');
+    const compact = parseAgentPolicy(
+      'user=researcher|writer; guest=researcher; user:alice=*; *=researcher',
+    );
+    const json = parseAgentPolicy(
+      '{"user":["researcher","writer"],"guest":["researcher"],"user:alice":"*","*":["researcher"]}',
+    );
     for (const policy of [compact, json]) {
       expect(mayUseAgent(policy, { userId: 'bob', role: 'user' }, 'writer')).toBe(true);
       expect(mayUseAgent(policy, { userId: 'bob', role: 'guest' }, 'writer')).toBe(false);
@@ -17,7 +21,9 @@ describe(parseAgentPolicy.name, () => {
   it('denies everything to a role that is not listed when there is no * entry', () => {
     const policy = parseAgentPolicy('user=researcher');
     expect(mayUseAgent(policy, { userId: 'x', role: 'guest' }, 'researcher')).toBe(false);
-    expect(mayUseAgent(parseAgentPolicy(''), { userId: 'x', role: 'user' }, 'researcher')).toBe(false);
+    expect(mayUseAgent(parseAgentPolicy(''), { userId: 'x', role: 'user' }, 'researcher')).toBe(
+      false,
+    );
   });
 
   it('names the bad entry', () => {

@@ -20,17 +20,26 @@ export function parseAgentPolicy(raw: string): AgentPolicy {
     } catch (e) {
       throw new Error(`is not valid JSON: ${(e as Error).message}`, { cause: e });
     }
-    if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error('must be a JSON object {"role": ["agent"]}');
+    if (!json || typeof json !== 'object' || Array.isArray(json))
+      throw new Error('must be a JSON object {"role": ["agent"]}');
     for (const [key, value] of Object.entries(json)) {
       if (value === '*') entries.push([key, ['*']]);
-      else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) entries.push([key, value]);
+      else if (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+        entries.push([key, value]);
       else throw new Error(`the agents of "${key}" must be "*" or an array of agent names`);
     }
   } else {
-    for (const item of text.split(';').map((s) => s.trim()).filter(Boolean)) {
+    for (const item of text
+      .split(';')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const eq = item.indexOf('=');
       if (eq <= 0) throw new Error(`"${item}" must be role=agent|agent`);
-      const agents = item.slice(eq + 1).split('|').map((s) => s.trim()).filter(Boolean);
+      const agents = item
+        .slice(eq + 1)
+        .split('|')
+        .map((s) => s.trim())
+        .filter(Boolean);
       entries.push([item.slice(0, eq).trim(), agents]);
     }
   }

@@ -29,11 +29,22 @@ function registry(answers: (CardFetch | Error)[], policy = '*=*') {
       return next;
     },
   } as unknown as RemoteAgentPort;
-  const http = { transportOf: (url: string) => (url.includes('agents.example') ? 'xmpp' : 'http') } as unknown as AgentHttp;
+  const http = {
+    transportOf: (url: string) => (url.includes('agents.example') ? 'xmpp' : 'http'),
+  } as unknown as AgentHttp;
   const resilience = { circuitOf: () => 'closed' } as unknown as AgentResilience;
-  const config = A2aEnv.parse({ A2A_AGENTS: 'researcher=http://researcher.agents.example,writer=http://writer.example', A2A_CARD_TTL_MS: '60000', A2A_AGENT_POLICY: policy });
+  const config = A2aEnv.parse({
+    A2A_AGENTS: 'researcher=http://researcher.agents.example,writer=http://writer.example',
+    A2A_CARD_TTL_MS: '60000',
+    A2A_AGENT_POLICY: policy,
+  });
   // lru-cache treats a start time of 0 as "no TTL": the fake clock starts later.
-  const clock = { t: 1_000_000, now() { return this.t; } };
+  const clock = {
+    t: 1_000_000,
+    now() {
+      return this.t;
+    },
+  };
   return { sut: new AgentRegistry(config, port, http, resilience, logger, clock), calls, clock };
 }
 
@@ -47,7 +58,11 @@ const fresh = (description: string, etag = '"v1"', maxAgeMs?: number): CardFetch
 
 describe(AgentRegistry.name, () => {
   it('caches a card, revalidates it with If-None-Match once stale, and keeps it on 304', async () => {
-    const { sut, calls, clock } = registry([fresh('first'), { kind: 'not-modified', maxAgeMs: undefined }, fresh('second', '"v2"')]);
+    const { sut, calls, clock } = registry([
+      fresh('first'),
+      { kind: 'not-modified', maxAgeMs: undefined },
+      fresh('second', '"v2"'),
+    ]);
     expect((await sut.resolve('researcher')).card.description).toBe('first');
     expect((await sut.resolve('researcher')).card.description).toBe('first');
     expect(calls).toEqual([{ etag: undefined }]);
@@ -61,7 +76,10 @@ describe(AgentRegistry.name, () => {
   });
 
   it('honours a shorter max-age from the agent, and serves the last good card when revalidation fails', async () => {
-    const { sut, calls, clock } = registry([fresh('first', '"v1"', 1_000), new DomainError('UPSTREAM_UNAVAILABLE', 'down', { retryable: true })]);
+    const { sut, calls, clock } = registry([
+      fresh('first', '"v1"', 1_000),
+      new DomainError('UPSTREAM_UNAVAILABLE', 'down', { retryable: true }),
+    ]);
     await sut.resolve('researcher');
     clock.t += 1_001;
     expect((await sut.resolve('researcher')).card.description).toBe('first');
@@ -69,13 +87,23 @@ describe(AgentRegistry.name, () => {
   });
 
   it('refuses unknown agents and fails when a card was never loaded', async () => {
-    const { sut } = registry([new DomainError('UPSTREAM_ERROR', 'the agent card of researcher is not valid JSON')]);
-    await expect(sut.resolve('plumber')).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('researcher, writer') });
+    const { sut } = registry([
+      new DomainError('UPSTREAM_ERROR', 'the agent card of researcher is not valid JSON'),
+    ]);
+    await expect(sut.resolve('plumber')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('researcher, writer'),
+    });
     await expect(sut.resolve('researcher')).rejects.toMatchObject({ code: 'UPSTREAM_ERROR' });
   });
 
   it('lists only what the role may use, unreachable agents as unavailable', async () => {
-    const { sut } = registry([fresh('first'), new DomainError('UPSTREAM_UNAVAILABLE', 'cannot reach writer.example: ECONNREFUSED', { retryable: true })]);
+    const { sut } = registry([
+      fresh('first'),
+      new DomainError('UPSTREAM_UNAVAILABLE', 'cannot reach writer.example: ECONNREFUSED', {
+        retryable: true,
+      }),
+    ]);
     const all = await sut.list({ userId: 'u', role: 'user' });
     expect(all.map((a) => [a.name, a.available, a.transport])).toEqual([
       ['researcher', true, 'xmpp'],
@@ -83,7 +111,9 @@ describe(AgentRegistry.name, () => {
     ]);
     expect(all[1]?.problem).toContain('ECONNREFUSED');
     const { sut: limited } = registry([fresh('first')], 'guest=researcher');
-    expect((await limited.list({ userId: 'g', role: 'guest' })).map((a) => a.name)).toEqual(['researcher']);
+    expect((await limited.list({ userId: 'g', role: 'guest' })).map((a) => a.name)).toEqual([
+      'researcher',
+    ]);
     expect(await limited.list({ userId: 'x', role: 'user' })).toEqual([]);
   });
 });

@@ -5,7 +5,12 @@ import { LOGGER, type Logger } from '@switchboard/observability';
 import { LRUCache } from 'lru-cache';
 import type { A2aEnv } from '../config/a2a.env.js';
 import { AgentResilience } from '../delegation/agent-resilience.js';
-import { REMOTE_AGENT_PORT, type RemoteAgentPort, type RemoteCard, type RemoteConnection } from '../delegation/remote-agent.port.js';
+import {
+  REMOTE_AGENT_PORT,
+  type RemoteAgentPort,
+  type RemoteCard,
+  type RemoteConnection,
+} from '../delegation/remote-agent.port.js';
 import { AgentHttp } from '../transport/agent-http.service.js';
 import { mayUseAgent } from './agent-policy.js';
 import type { ConfiguredAgent } from './agents.config.js';
@@ -68,14 +73,25 @@ export class AgentRegistry {
         } catch (e) {
           if (!stale) throw e;
           // Revalidation failed: keep using the last good card, and try again soon.
-          this.logger.warn({ agent: name, err: e }, 'agent card revalidation failed; using the cached card');
+          this.logger.warn(
+            { agent: name, err: e },
+            'agent card revalidation failed; using the cached card',
+          );
           options.ttl = Math.min(ttl, STALE_RETRY_MS);
           return stale;
         }
-        if (fetched.maxAgeMs !== undefined) options.ttl = Math.max(1, Math.min(ttl, fetched.maxAgeMs));
+        if (fetched.maxAgeMs !== undefined)
+          options.ttl = Math.max(1, Math.min(ttl, fetched.maxAgeMs));
         if (fetched.kind === 'not-modified' && stale) return stale;
-        if (fetched.kind === 'not-modified') throw new DomainError('UPSTREAM_ERROR', `${name} answered 304 to a request without a validator`);
-        this.logger.info({ agent: name, card: fetched.card.name, protocolVersion: fetched.card.protocolVersion }, 'agent card loaded');
+        if (fetched.kind === 'not-modified')
+          throw new DomainError(
+            'UPSTREAM_ERROR',
+            `${name} answered 304 to a request without a validator`,
+          );
+        this.logger.info(
+          { agent: name, card: fetched.card.name, protocolVersion: fetched.card.protocolVersion },
+          'agent card loaded',
+        );
         return { card: fetched.card, connection: fetched.connection, etag: fetched.etag };
       },
     });
@@ -88,9 +104,13 @@ export class AgentRegistry {
   require(name: string): ConfiguredAgent {
     const agent = this.agents.get(name);
     if (!agent) {
-      throw new DomainError('NOT_FOUND', `no agent named "${name}" is configured (known: ${this.names().join(', ') || 'none'})`, {
-        details: { agent: name },
-      });
+      throw new DomainError(
+        'NOT_FOUND',
+        `no agent named "${name}" is configured (known: ${this.names().join(', ') || 'none'})`,
+        {
+          details: { agent: name },
+        },
+      );
     }
     return agent;
   }
@@ -103,15 +123,28 @@ export class AgentRegistry {
       cached = await this.cards.fetch(name);
     } catch (e) {
       if (isDomainError(e)) throw e;
-      throw new DomainError('UPSTREAM_ERROR', `the agent card of ${name} could not be loaded: ${(e as Error).message}`);
+      throw new DomainError(
+        'UPSTREAM_ERROR',
+        `the agent card of ${name} could not be loaded: ${(e as Error).message}`,
+      );
     }
-    if (!cached) throw new DomainError('UPSTREAM_UNAVAILABLE', `the agent card of ${name} is not available`, { retryable: true });
-    return { agent, card: cached.card, connection: cached.connection, transport: this.http.transportOf(cached.card.interfaceUrl) };
+    if (!cached)
+      throw new DomainError('UPSTREAM_UNAVAILABLE', `the agent card of ${name} is not available`, {
+        retryable: true,
+      });
+    return {
+      agent,
+      card: cached.card,
+      connection: cached.connection,
+      transport: this.http.transportOf(cached.card.interfaceUrl),
+    };
   }
 
   /** The agents `actor` may use, with their cards (unreachable ones listed as unavailable). */
   async list(actor: Actor): Promise<A2a.AgentSummary[]> {
-    const allowed = [...this.agents.values()].filter((a) => mayUseAgent(this.config.A2A_AGENT_POLICY, actor, a.name));
+    const allowed = [...this.agents.values()].filter((a) =>
+      mayUseAgent(this.config.A2A_AGENT_POLICY, actor, a.name),
+    );
     return Promise.all(
       allowed.map(async (agent): Promise<A2a.AgentSummary> => {
         const circuit = this.resilience.circuitOf(agent.name);
@@ -127,7 +160,9 @@ export class AgentRegistry {
             available: circuit !== 'open',
             card: card.json,
             circuit,
-            ...(circuit === 'open' ? { problem: 'circuit breaker open after repeated failures' } : {}),
+            ...(circuit === 'open'
+              ? { problem: 'circuit breaker open after repeated failures' }
+              : {}),
           };
         } catch (e) {
           return {

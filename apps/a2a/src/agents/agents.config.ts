@@ -21,7 +21,8 @@ export function parseAgentsConfig(raw: string): ConfiguredAgent[] {
     } catch (e) {
       throw new Error(`is not valid JSON: ${(e as Error).message}`, { cause: e });
     }
-    if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error('must be a JSON object {"name": "url"}');
+    if (!json || typeof json !== 'object' || Array.isArray(json))
+      throw new Error('must be a JSON object {"name": "url"}');
     entries = Object.entries(json);
   } else {
     entries = text
@@ -37,7 +38,10 @@ export function parseAgentsConfig(raw: string): ConfiguredAgent[] {
   const seen = new Set<string>();
   return entries.map(([name, url]) => {
     const parsedName = A2a.AgentName.safeParse(name);
-    if (!parsedName.success) throw new Error(`agent name "${name}" ${parsedName.error.issues[0]?.message ?? 'is invalid'}`);
+    if (!parsedName.success)
+      throw new Error(
+        `agent name "${name}" ${parsedName.error.issues[0]?.message ?? 'is invalid'}`,
+      );
     if (seen.has(name)) throw new Error(`agent "${name}" is listed twice`);
     seen.add(name);
     if (typeof url !== 'string') throw new Error(`the URL of agent "${name}" must be a string`);
@@ -47,7 +51,8 @@ export function parseAgentsConfig(raw: string): ConfiguredAgent[] {
     } catch {
       throw new Error(`the URL of agent "${name}" is not an absolute URL: "${url}"`);
     }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`the URL of agent "${name}" must be http(s): "${url}"`);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+      throw new Error(`the URL of agent "${name}" must be http(s): "${url}"`);
     return { name, baseUrl: u.href.replace(/\/+$/, '') };
   });
 }

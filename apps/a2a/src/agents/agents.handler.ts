@@ -9,7 +9,10 @@ export class AgentsHandler {
 
   /** The agents the acting user may delegate to; the per-role policy is applied here, server-side. */
   @HandleCommand(A2a.AgentsList)
-  async list(_input: Record<string, never>, meta: MessageMeta): Promise<{ agents: A2a.AgentSummary[] }> {
+  async list(
+    _input: Record<string, never>,
+    meta: MessageMeta,
+  ): Promise<{ agents: A2a.AgentSummary[] }> {
     if (!meta.actor) throw new DomainError('UNAUTHORIZED', 'listing agents needs an acting user');
     return { agents: await this.registry.list(meta.actor) };
   }

@@ -16,7 +16,8 @@ function parsed<T>(parse: (raw: string) => T) {
   });
 }
 
-const ms = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const ms = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
 
 export const A2aEnv = BaseEnv.extend({
   PORT: envPort.default(3003),
@@ -48,8 +49,12 @@ export const A2aEnv = BaseEnv.extend({
     .min(1)
     .max(10)
     .default(4)
-    .describe('Attempts per delegation when the failure is transient (connection refused, 429/502/503/504, bridge unavailable). 1 disables retries.'),
-  A2A_RETRY_BASE_MS: ms(1, 60_000, 200).describe('First retry delay; doubles per attempt, with full jitter.'),
+    .describe(
+      'Attempts per delegation when the failure is transient (connection refused, 429/502/503/504, bridge unavailable). 1 disables retries.',
+    ),
+  A2A_RETRY_BASE_MS: ms(1, 60_000, 200).describe(
+    'First retry delay; doubles per attempt, with full jitter.',
+  ),
   A2A_RETRY_MAX_MS: ms(1, 300_000, 5_000).describe('Upper bound of one retry delay.'),
   A2A_BREAKER_THRESHOLD: z.coerce
     .number()
@@ -67,7 +72,15 @@ export const A2aEnv = BaseEnv.extend({
   A2A_STREAMING: z
     .enum(['auto', 'never'])
     .default('auto')
-    .describe('`auto`: SendStreamingMessage to direct-HTTP agents whose card declares streaming; `never`: always SendMessage and poll.'),
-  A2A_AGENTS_CACHE_MAX: z.coerce.number().int().min(1).max(100_000).default(256).describe('Most agent cards kept in memory.'),
+    .describe(
+      '`auto`: SendStreamingMessage to direct-HTTP agents whose card declares streaming; `never`: always SendMessage and poll.',
+    ),
+  A2A_AGENTS_CACHE_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(256)
+    .describe('Most agent cards kept in memory.'),
 });
 export type A2aEnv = z.infer<typeof A2aEnv>;

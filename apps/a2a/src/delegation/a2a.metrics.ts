@@ -27,8 +27,18 @@ export class A2aMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
       registers,
     });
-    this.retries = new Counter({ name: 'sb_a2a_retries_total', help: 'Retries after transient failures, by agent', labelNames: ['agent'], registers });
-    this.circuitOpen = new Gauge({ name: 'sb_a2a_circuit_open', help: '1 while the agent\'s circuit breaker is open', labelNames: ['agent'], registers });
+    this.retries = new Counter({
+      name: 'sb_a2a_retries_total',
+      help: 'Retries after transient failures, by agent',
+      labelNames: ['agent'],
+      registers,
+    });
+    this.circuitOpen = new Gauge({
+      name: 'sb_a2a_circuit_open',
+      help: "1 while the agent's circuit breaker is open",
+      labelNames: ['agent'],
+      registers,
+    });
     this.exchanges = new Counter({
       name: 'sb_a2a_http_exchanges_total',
       help: 'HTTP exchanges with agents, by transport (http, xmpp) and outcome (status code or error code)',

@@ -21,7 +21,9 @@ export type CircuitView = 'closed' | 'open' | 'half-open';
 
 /** Transient = the agent (or the bridge) could not take the call now; worth another try later. */
 export function isTransient(e: unknown): boolean {
-  return isDomainError(e) && e.retryable && (e.code === 'UPSTREAM_UNAVAILABLE' || e.code === 'TIMEOUT');
+  return (
+    isDomainError(e) && e.retryable && (e.code === 'UPSTREAM_UNAVAILABLE' || e.code === 'TIMEOUT')
+  );
 }
 
 export interface RetryNotice {
@@ -47,7 +49,11 @@ export class AgentResilience {
 
   circuitOf(agent: string): CircuitView {
     const state = this.breakers.get(agent)?.state ?? CircuitState.Closed;
-    return state === CircuitState.Open || state === CircuitState.Isolated ? 'open' : state === CircuitState.HalfOpen ? 'half-open' : 'closed';
+    return state === CircuitState.Open || state === CircuitState.Isolated
+      ? 'open'
+      : state === CircuitState.HalfOpen
+        ? 'half-open'
+        : 'closed';
   }
 
   /** Runs `fn` under the agent's policies; `attempt` counts from 1. */
@@ -67,16 +73,27 @@ export class AgentResilience {
     const listener = retryPolicy.onRetry((ev) => {
       this.metrics.retries.inc({ agent });
       const reason = 'error' in ev ? ev.error.message : 'unexpected result';
-      opts.onRetry({ attempt: ev.attempt, delayMs: Math.round(ev.delay), reason: reason.slice(0, 500) });
+      opts.onRetry({
+        attempt: ev.attempt,
+        delayMs: Math.round(ev.delay),
+        reason: reason.slice(0, 500),
+      });
     });
     let attempt = 0;
     try {
-      return await wrap(retryPolicy, this.breaker(agent)).execute(({ signal }) => fn(++attempt, signal), opts.signal);
+      return await wrap(retryPolicy, this.breaker(agent)).execute(
+        ({ signal }) => fn(++attempt, signal),
+        opts.signal,
+      );
     } catch (e) {
       if (e instanceof BrokenCircuitError) {
-        throw new DomainError('UPSTREAM_UNAVAILABLE', `agent ${agent} is unavailable: its circuit breaker is open after repeated failures; retry later`, {
-          details: { agent, circuit: 'open' },
-        });
+        throw new DomainError(
+          'UPSTREAM_UNAVAILABLE',
+          `agent ${agent} is unavailable: its circuit breaker is open after repeated failures; retry later`,
+          {
+            details: { agent, circuit: 'open' },
+          },
+        );
       }
       throw e;
     } finally {
@@ -95,7 +112,9 @@ export class AgentResilience {
         this.metrics.circuitOpen.set({ agent }, 1);
         this.logger.warn({ agent }, 'circuit breaker opened');
       });
-      b.onHalfOpen(() => this.logger.info({ agent }, 'circuit breaker half-open: letting one call through'));
+      b.onHalfOpen(() =>
+        this.logger.info({ agent }, 'circuit breaker half-open: letting one call through'),
+      );
       b.onReset(() => {
         this.metrics.circuitOpen.set({ agent }, 0);
         this.logger.info({ agent }, 'circuit breaker closed');

@@ -33,23 +33,39 @@ export class DelegateUseCase {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly metrics: A2aMetrics,
   ) {
-    this.driver = new RemoteTaskDriver(port, { pollIntervalMs: config.A2A_POLL_INTERVAL_MS, maxPollFailures: config.A2A_RETRY_MAX_ATTEMPTS });
+    this.driver = new RemoteTaskDriver(port, {
+      pollIntervalMs: config.A2A_POLL_INTERVAL_MS,
+      maxPollFailures: config.A2A_RETRY_MAX_ATTEMPTS,
+    });
   }
 
-  async execute(request: A2a.DelegateRequest, actor: Actor | undefined): Promise<A2a.DelegationResult> {
+  async execute(
+    request: A2a.DelegateRequest,
+    actor: Actor | undefined,
+  ): Promise<A2a.DelegationResult> {
     if (!actor) throw new DomainError('UNAUTHORIZED', 'a delegation needs an acting user');
     this.registry.require(request.agent);
     if (!mayUseAgent(this.config.A2A_AGENT_POLICY, actor, request.agent)) {
       void this.record(request, 'denied', { reason: 'policy' });
-      throw new DomainError('FORBIDDEN', `role "${actor.role}" may not delegate to agent "${request.agent}"`, {
-        details: { agent: request.agent, role: actor.role },
-      });
+      throw new DomainError(
+        'FORBIDDEN',
+        `role "${actor.role}" may not delegate to agent "${request.agent}"`,
+        {
+          details: { agent: request.agent, role: actor.role },
+        },
+      );
     }
     const started = performance.now();
     const run = new DelegationRun(request.delegationId, request.taskId, request.agent);
-    const budgetMs = Math.min(request.timeoutMs ?? this.config.A2A_DELEGATION_TIMEOUT_MS, this.config.A2A_DELEGATION_TIMEOUT_MS);
+    const budgetMs = Math.min(
+      request.timeoutMs ?? this.config.A2A_DELEGATION_TIMEOUT_MS,
+      this.config.A2A_DELEGATION_TIMEOUT_MS,
+    );
     const deadline = setTimeout(
-      () => run.cancel(new DomainError('TIMEOUT', `agent ${request.agent} did not finish within ${budgetMs} ms`)),
+      () =>
+        run.cancel(
+          new DomainError('TIMEOUT', `agent ${request.agent} did not finish within ${budgetMs} ms`),
+        ),
       budgetMs,
     );
     this.running.start(run);
@@ -63,28 +79,73 @@ export class DelegateUseCase {
           resolved = await this.registry.resolve(request.agent);
           const mode = this.modeFor(resolved);
           if (attempt === 1) {
-            this.progress({ kind: 'started', delegationId: request.delegationId, agent: request.agent, transport: resolved.transport, protocolVersion: resolved.connection.protocolVersion, mode });
+            this.progress({
+              kind: 'started',
+              delegationId: request.delegationId,
+              agent: request.agent,
+              transport: resolved.transport,
+              protocolVersion: resolved.connection.protocolVersion,
+              mode,
+            });
           }
           const current = resolved;
-          return this.driver.drive({
-            connection: current.connection,
-            mode,
-            message: { messageId: request.delegationId, text: request.message, context: request.context },
-            run,
-            onStatus: (s) =>
-              this.progress({ kind: 'status', delegationId: request.delegationId, agent: request.agent, transport: current.transport, state: s.state, ...(s.remoteTaskId ? { remoteTaskId: s.remoteTaskId } : {}), ...(s.text ? { text: s.text } : {}) }),
-          }).then((o) => ({ outcome: o, mode, agent: current }));
+          return this.driver
+            .drive({
+              connection: current.connection,
+              mode,
+              message: {
+                messageId: request.delegationId,
+                text: request.message,
+                context: request.context,
+              },
+              run,
+              onStatus: (s) =>
+                this.progress({
+                  kind: 'status',
+                  delegationId: request.delegationId,
+                  agent: request.agent,
+                  transport: current.transport,
+                  state: s.state,
+                  ...(s.remoteTaskId ? { remoteTaskId: s.remoteTaskId } : {}),
+                  ...(s.text ? { text: s.text } : {}),
+                }),
+            })
+            .then((o) => ({ outcome: o, mode, agent: current }));
         },
         {
           signal: run.signal,
           onRetry: (n) =>
-            this.progress({ kind: 'retry', delegationId: request.delegationId, agent: request.agent, transport: resolved?.transport ?? 'http', attempt: n.attempt, delayMs: n.delayMs, reason: n.reason }),
+            this.progress({
+              kind: 'retry',
+              delegationId: request.delegationId,
+              agent: request.agent,
+              transport: resolved?.transport ?? 'http',
+              attempt: n.attempt,
+              delayMs: n.delayMs,
+              reason: n.reason,
+            }),
         },
       );
-      const result = this.resultOf(request, outcome.agent, outcome.mode, outcome.outcome, attempts, started);
+      const result = this.resultOf(
+        request,
+        outcome.agent,
+        outcome.mode,
+        outcome.outcome,
+        attempts,
+        started,
+      );
       this.observe(request.agent, result.transport, result.state, started);
       this.logger.info(
-        { agent: request.agent, transport: result.transport, mode: result.mode, state: result.state, attempts, remoteTaskId: result.remoteTaskId, taskId: request.taskId, ms: Math.round(result.durationMs) },
+        {
+          agent: request.agent,
+          transport: result.transport,
+          mode: result.mode,
+          state: result.state,
+          attempts,
+          remoteTaskId: result.remoteTaskId,
+          taskId: request.taskId,
+          ms: Math.round(result.durationMs),
+        },
         'delegation finished',
       );
       void this.record(request, result.state === 'TASK_STATE_COMPLETED' ? 'success' : 'failure', {
@@ -95,11 +156,28 @@ export class DelegateUseCase {
       });
       return result;
     } catch (e) {
-      if (!isDomainError(e)) this.logger.error({ err: e, agent: request.agent, taskId: request.taskId }, 'delegation failed unexpectedly');
+      if (!isDomainError(e))
+        this.logger.error(
+          { err: e, agent: request.agent, taskId: request.taskId },
+          'delegation failed unexpectedly',
+        );
       const error = run.cancelled ? await this.forwardCancel(run, resolved) : toError(e);
       this.observe(request.agent, resolved?.transport ?? 'http', error.code, started);
-      this.logger.info({ agent: request.agent, code: error.code, attempts, taskId: request.taskId, message: error.message }, 'delegation failed');
-      void this.record(request, 'failure', { code: error.code, attempts, ...(run.remoteTaskId ? { remoteTaskId: run.remoteTaskId } : {}) });
+      this.logger.info(
+        {
+          agent: request.agent,
+          code: error.code,
+          attempts,
+          taskId: request.taskId,
+          message: error.message,
+        },
+        'delegation failed',
+      );
+      void this.record(request, 'failure', {
+        code: error.code,
+        attempts,
+        ...(run.remoteTaskId ? { remoteTaskId: run.remoteTaskId } : {}),
+      });
       throw error;
     } finally {
       clearTimeout(deadline);
@@ -112,21 +190,48 @@ export class DelegateUseCase {
 
   /** Over the bridge a stream would arrive all at once (whole HTTP responses), so poll instead. */
   private modeFor(agent: ResolvedAgent): A2a.DelegationMode {
-    return agent.transport === 'http' && agent.card.streaming && this.config.A2A_STREAMING === 'auto' ? 'stream' : 'poll';
+    return agent.transport === 'http' &&
+      agent.card.streaming &&
+      this.config.A2A_STREAMING === 'auto'
+      ? 'stream'
+      : 'poll';
   }
 
   /** The cancel reaches the agent as CancelTask when its task exists; the caller gets CANCELLED/TIMEOUT. */
-  private async forwardCancel(run: DelegationRun, agent: ResolvedAgent | undefined): Promise<DomainError> {
+  private async forwardCancel(
+    run: DelegationRun,
+    agent: ResolvedAgent | undefined,
+  ): Promise<DomainError> {
     const reason = run.cancelled as DomainError;
     if (!run.remoteTaskId || !agent) return reason;
     try {
-      const snapshot = await this.port.cancelTask(agent.connection, run.remoteTaskId, AbortSignal.timeout(this.config.A2A_CARD_TIMEOUT_MS));
-      this.logger.info({ agent: run.agent, remoteTaskId: run.remoteTaskId, state: snapshot.state }, 'CancelTask forwarded');
-      this.progress({ kind: 'status', delegationId: run.delegationId, agent: run.agent, transport: agent.transport, state: snapshot.state, remoteTaskId: run.remoteTaskId, text: reason.message.slice(0, 2_000) });
+      const snapshot = await this.port.cancelTask(
+        agent.connection,
+        run.remoteTaskId,
+        AbortSignal.timeout(this.config.A2A_CARD_TIMEOUT_MS),
+      );
+      this.logger.info(
+        { agent: run.agent, remoteTaskId: run.remoteTaskId, state: snapshot.state },
+        'CancelTask forwarded',
+      );
+      this.progress({
+        kind: 'status',
+        delegationId: run.delegationId,
+        agent: run.agent,
+        transport: agent.transport,
+        state: snapshot.state,
+        remoteTaskId: run.remoteTaskId,
+        text: reason.message.slice(0, 2_000),
+      });
     } catch (e) {
-      this.logger.warn({ err: e, agent: run.agent, remoteTaskId: run.remoteTaskId }, 'CancelTask failed');
+      this.logger.warn(
+        { err: e, agent: run.agent, remoteTaskId: run.remoteTaskId },
+        'CancelTask failed',
+      );
     }
-    return new DomainError(reason.code, reason.message, { details: { agent: run.agent, remoteTaskId: run.remoteTaskId } });
+    return new DomainError(reason.code, reason.message, {
+      details: { agent: run.agent, remoteTaskId: run.remoteTaskId },
+    });
   }
 
   private resultOf(
@@ -153,20 +258,35 @@ export class DelegateUseCase {
     };
   }
 
-  private observe(agent: string, transport: A2a.AgentTransport, outcome: string, started: number): void {
+  private observe(
+    agent: string,
+    transport: A2a.AgentTransport,
+    outcome: string,
+    started: number,
+  ): void {
     this.metrics.delegations.inc({ agent, transport, outcome });
-    this.metrics.delegationSeconds.observe({ agent, transport }, (performance.now() - started) / 1000);
+    this.metrics.delegationSeconds.observe(
+      { agent, transport },
+      (performance.now() - started) / 1000,
+    );
   }
 
   private progress(update: A2a.DelegationUpdate): void {
     try {
       this.bus.publish(A2a.DelegationProgress, [update.delegationId], update);
     } catch (e) {
-      this.logger.warn({ err: e, delegationId: update.delegationId }, 'could not publish delegation progress');
+      this.logger.warn(
+        { err: e, delegationId: update.delegationId },
+        'could not publish delegation progress',
+      );
     }
   }
 
-  private record(request: A2a.DelegateRequest, outcome: 'success' | 'failure' | 'denied', details: Record<string, unknown>): Promise<void> {
+  private record(
+    request: A2a.DelegateRequest,
+    outcome: 'success' | 'failure' | 'denied',
+    details: Record<string, unknown>,
+  ): Promise<void> {
     return this.audit.record({
       category: 'delegation',
       action: 'a2a.delegate',

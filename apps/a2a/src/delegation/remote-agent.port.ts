@@ -22,7 +22,13 @@ export interface RemoteConnection {
 
 export type CardFetch =
   | { kind: 'not-modified'; maxAgeMs: number | undefined }
-  | { kind: 'card'; card: RemoteCard; connection: RemoteConnection; etag: string | undefined; maxAgeMs: number | undefined };
+  | {
+      kind: 'card';
+      card: RemoteCard;
+      connection: RemoteConnection;
+      etag: string | undefined;
+      maxAgeMs: number | undefined;
+    };
 
 /** A snapshot of a remote task (from SendMessage, GetTask, CancelTask or the first stream event). */
 export interface RemoteTaskSnapshot {
@@ -51,17 +57,32 @@ export interface OutgoingMessage {
 /** The A2A protocol as the delegation logic needs it. Implemented with @a2a-js/sdk in src/a2a/. */
 export interface RemoteAgentPort {
   /** Fetches (or revalidates, with `etag`) the card at `<baseUrl>/.well-known/agent-card.json`. */
-  fetchCard(baseUrl: string, opts: { etag?: string; timeoutMs: number; agent: string }): Promise<CardFetch>;
+  fetchCard(
+    baseUrl: string,
+    opts: { etag?: string; timeoutMs: number; agent: string },
+  ): Promise<CardFetch>;
   /** SendStreamingMessage: the remote task's events until it is final. */
-  stream(connection: RemoteConnection, message: OutgoingMessage, signal: AbortSignal): AsyncIterable<RemoteEvent>;
+  stream(
+    connection: RemoteConnection,
+    message: OutgoingMessage,
+    signal: AbortSignal,
+  ): AsyncIterable<RemoteEvent>;
   /** SendMessage; with `returnImmediately` the task comes back as soon as the agent created it. */
   send(
     connection: RemoteConnection,
     message: OutgoingMessage,
     opts: { returnImmediately: boolean; signal: AbortSignal },
   ): Promise<RemoteEvent & { kind: 'task' | 'message' }>;
-  getTask(connection: RemoteConnection, taskId: string, signal: AbortSignal): Promise<RemoteTaskSnapshot>;
-  cancelTask(connection: RemoteConnection, taskId: string, signal: AbortSignal): Promise<RemoteTaskSnapshot>;
+  getTask(
+    connection: RemoteConnection,
+    taskId: string,
+    signal: AbortSignal,
+  ): Promise<RemoteTaskSnapshot>;
+  cancelTask(
+    connection: RemoteConnection,
+    taskId: string,
+    signal: AbortSignal,
+  ): Promise<RemoteTaskSnapshot>;
 }
 
 export const REMOTE_AGENT_PORT = Symbol.for('switchboard.a2a.remote-agent-port');

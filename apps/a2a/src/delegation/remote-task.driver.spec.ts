@@ -1,6 +1,11 @@
 import { DomainError } from '@switchboard/contracts';
 import { DelegationRun } from './delegation-run.js';
-import type { RemoteAgentPort, RemoteConnection, RemoteEvent, RemoteTaskSnapshot } from './remote-agent.port.js';
+import type {
+  RemoteAgentPort,
+  RemoteConnection,
+  RemoteEvent,
+  RemoteTaskSnapshot,
+} from './remote-agent.port.js';
 import { RemoteTaskDriver, type StatusNotice } from './remote-task.driver.js';
 
 const connection: RemoteConnection = { protocolVersion: '1.0' };
@@ -19,12 +24,23 @@ function fakePort(script: Partial<RemoteAgentPort>): RemoteAgentPort {
   const missing = () => {
     throw new Error('not scripted');
   };
-  return { fetchCard: missing, stream: missing, send: missing, getTask: missing, cancelTask: missing, ...script } as RemoteAgentPort;
+  return {
+    fetchCard: missing,
+    stream: missing,
+    send: missing,
+    getTask: missing,
+    cancelTask: missing,
+    ...script,
+  } as RemoteAgentPort;
 }
 
 describe(RemoteTaskDriver.name, () => {
   const statuses: StatusNotice[] = [];
-  const input = (port: RemoteAgentPort, mode: 'stream' | 'poll', run = new DelegationRun('d1', 'task1', 'researcher')) => ({
+  const input = (
+    port: RemoteAgentPort,
+    mode: 'stream' | 'poll',
+    run = new DelegationRun('d1', 'task1', 'researcher'),
+  ) => ({
     driver: new RemoteTaskDriver(port, { pollIntervalMs: 1, maxPollFailures: 3 }),
     args: { connection, mode, message, run, onStatus: (s: StatusNotice) => statuses.push(s) },
   });
@@ -34,10 +50,32 @@ describe(RemoteTaskDriver.name, () => {
   it('follows a stream to its final state, collecting artifacts (appended chunks too)', async () => {
     const events: RemoteEvent[] = [
       { kind: 'task', task: snapshot('TASK_STATE_SUBMITTED') },
-      { kind: 'status', taskId: 't1', contextId: 'c1', state: 'TASK_STATE_WORKING', text: 'searching' },
-      { kind: 'artifact', taskId: 't1', artifact: { artifactId: 'a', parts: [{ text: 'part one' }] }, append: false },
-      { kind: 'artifact', taskId: 't1', artifact: { artifactId: 'a', parts: [{ text: 'part two' }] }, append: true },
-      { kind: 'status', taskId: 't1', contextId: 'c1', state: 'TASK_STATE_COMPLETED', text: 'done' },
+      {
+        kind: 'status',
+        taskId: 't1',
+        contextId: 'c1',
+        state: 'TASK_STATE_WORKING',
+        text: 'searching',
+      },
+      {
+        kind: 'artifact',
+        taskId: 't1',
+        artifact: { artifactId: 'a', parts: [{ text: 'part one' }] },
+        append: false,
+      },
+      {
+        kind: 'artifact',
+        taskId: 't1',
+        artifact: { artifactId: 'a', parts: [{ text: 'part two' }] },
+        append: true,
+      },
+      {
+        kind: 'status',
+        taskId: 't1',
+        contextId: 'c1',
+        state: 'TASK_STATE_COMPLETED',
+        text: 'done',
+      },
     ];
     const { driver, args } = input(
       fakePort({
@@ -55,7 +93,11 @@ describe(RemoteTaskDriver.name, () => {
       text: 'part one\npart two',
       artifacts: [{ artifactId: 'a', parts: [{ text: 'part one' }, { text: 'part two' }] }],
     });
-    expect(statuses.map((s) => s.state)).toEqual(['TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING', 'TASK_STATE_COMPLETED']);
+    expect(statuses.map((s) => s.state)).toEqual([
+      'TASK_STATE_SUBMITTED',
+      'TASK_STATE_WORKING',
+      'TASK_STATE_COMPLETED',
+    ]);
     expect(args.run.remoteTaskId).toBe('t1');
   });
 
@@ -66,11 +108,17 @@ describe(RemoteTaskDriver.name, () => {
         stream: async function* () {
           yield { kind: 'task', task: snapshot('TASK_STATE_WORKING') } satisfies RemoteEvent;
         },
-        getTask: async () => (++polls < 2 ? snapshot('TASK_STATE_WORKING') : snapshot('TASK_STATE_COMPLETED', { statusText: 'all done' })),
+        getTask: async () =>
+          ++polls < 2
+            ? snapshot('TASK_STATE_WORKING')
+            : snapshot('TASK_STATE_COMPLETED', { statusText: 'all done' }),
       }),
       'stream',
     );
-    expect(await driver.drive(args)).toMatchObject({ state: 'TASK_STATE_COMPLETED', text: 'all done' });
+    expect(await driver.drive(args)).toMatchObject({
+      state: 'TASK_STATE_COMPLETED',
+      text: 'all done',
+    });
     expect(polls).toBe(2);
   });
 
@@ -92,13 +140,29 @@ describe(RemoteTaskDriver.name, () => {
       }),
       'poll',
     );
-    expect(await driver.drive(args)).toMatchObject({ state: 'TASK_STATE_FAILED', text: 'no sources' });
-    expect(statuses.map((s) => `${s.state}:${s.text ?? ''}`)).toEqual(['TASK_STATE_SUBMITTED:', 'TASK_STATE_WORKING:reading', 'TASK_STATE_FAILED:no sources']);
+    expect(await driver.drive(args)).toMatchObject({
+      state: 'TASK_STATE_FAILED',
+      text: 'no sources',
+    });
+    expect(statuses.map((s) => `${s.state}:${s.text ?? ''}`)).toEqual([
+      'TASK_STATE_SUBMITTED:',
+      'TASK_STATE_WORKING:reading',
+      'TASK_STATE_FAILED:no sources',
+    ]);
   });
 
   it('treats a direct message answer as a completed exchange', async () => {
-    const { driver, args } = input(fakePort({ send: async () => ({ kind: 'message', contextId: 'c9', text: 'hello' }) }), 'poll');
-    expect(await driver.drive(args)).toEqual({ state: 'TASK_STATE_COMPLETED', remoteTaskId: undefined, contextId: 'c9', text: 'hello', artifacts: [] });
+    const { driver, args } = input(
+      fakePort({ send: async () => ({ kind: 'message', contextId: 'c9', text: 'hello' }) }),
+      'poll',
+    );
+    expect(await driver.drive(args)).toEqual({
+      state: 'TASK_STATE_COMPLETED',
+      remoteTaskId: undefined,
+      contextId: 'c9',
+      text: 'hello',
+      artifacts: [],
+    });
   });
 
   it('never lets a failure after the remote task exists be retried', async () => {

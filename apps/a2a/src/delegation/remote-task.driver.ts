@@ -1,7 +1,13 @@
 import { A2a, DomainError } from '@switchboard/contracts';
 import type { DelegationRun } from './delegation-run.js';
 import { isTransient } from './agent-resilience.js';
-import type { OutgoingMessage, RemoteAgentPort, RemoteConnection, RemoteEvent, RemoteTaskSnapshot } from './remote-agent.port.js';
+import type {
+  OutgoingMessage,
+  RemoteAgentPort,
+  RemoteConnection,
+  RemoteEvent,
+  RemoteTaskSnapshot,
+} from './remote-agent.port.js';
 
 export interface StatusNotice {
   state: string;
@@ -49,20 +55,34 @@ export class RemoteTaskDriver {
     const tracker = new TaskTracker(input);
     try {
       if (input.mode === 'stream') {
-        for await (const ev of this.port.stream(input.connection, input.message, input.run.signal)) {
+        for await (const ev of this.port.stream(
+          input.connection,
+          input.message,
+          input.run.signal,
+        )) {
           tracker.apply(ev);
           if (tracker.final) break;
         }
       } else {
-        tracker.apply(await this.port.send(input.connection, input.message, { returnImmediately: true, signal: input.run.signal }));
+        tracker.apply(
+          await this.port.send(input.connection, input.message, {
+            returnImmediately: true,
+            signal: input.run.signal,
+          }),
+        );
       }
       if (!tracker.final && !tracker.remoteTaskId) {
-        throw new DomainError('UPSTREAM_ERROR', 'the agent ended the exchange without a task or an answer');
+        throw new DomainError(
+          'UPSTREAM_ERROR',
+          'the agent ended the exchange without a task or an answer',
+        );
       }
       await this.pollUntilFinal(input, tracker);
     } catch (e) {
       throw tracker.remoteTaskId && isTransient(e)
-        ? new DomainError((e as DomainError).code, (e as DomainError).message, { details: { remoteTaskId: tracker.remoteTaskId } })
+        ? new DomainError((e as DomainError).code, (e as DomainError).message, {
+            details: { remoteTaskId: tracker.remoteTaskId },
+          })
         : e;
     }
     return tracker.outcome();
@@ -74,7 +94,11 @@ export class RemoteTaskDriver {
       await sleep(this.options.pollIntervalMs, input.run.signal);
       let snapshot: RemoteTaskSnapshot;
       try {
-        snapshot = await this.port.getTask(input.connection, tracker.remoteTaskId as string, input.run.signal);
+        snapshot = await this.port.getTask(
+          input.connection,
+          tracker.remoteTaskId as string,
+          input.run.signal,
+        );
       } catch (e) {
         // GetTask is idempotent: a transient failure is tolerated a few times in a row.
         if (isTransient(e) && ++failures < this.options.maxPollFailures) continue;
@@ -118,7 +142,9 @@ class TaskTracker {
         const existing = this.artifacts.get(ev.artifact.artifactId);
         this.artifacts.set(
           ev.artifact.artifactId,
-          ev.append && existing ? { ...existing, parts: [...existing.parts, ...ev.artifact.parts] } : ev.artifact,
+          ev.append && existing
+            ? { ...existing, parts: [...existing.parts, ...ev.artifact.parts] }
+            : ev.artifact,
         );
         break;
       }
@@ -149,7 +175,10 @@ class TaskTracker {
   private known(taskId: string, contextId: string | undefined): void {
     if (!taskId) return;
     if (this.remoteTaskId && this.remoteTaskId !== taskId) {
-      throw new DomainError('UPSTREAM_ERROR', `the agent switched tasks mid-exchange (${this.remoteTaskId} then ${taskId})`);
+      throw new DomainError(
+        'UPSTREAM_ERROR',
+        `the agent switched tasks mid-exchange (${this.remoteTaskId} then ${taskId})`,
+      );
     }
     if (!this.remoteTaskId) {
       this.remoteTaskId = taskId;

@@ -21,7 +21,8 @@ export class RunningDelegations implements OnModuleInit, OnApplicationShutdown {
         callback: (err, msg) => {
           if (err) return;
           const parsed = A2a.DelegationCancel.payload.safeParse(safeDecode(msg.data));
-          if (parsed.success) this.runs.get(parsed.data.delegationId)?.cancel(cancelledBy(parsed.data.reason));
+          if (parsed.success)
+            this.runs.get(parsed.data.delegationId)?.cancel(cancelledBy(parsed.data.reason));
         },
       }),
       this.nc.subscribe(Tasks.TaskCancelRequested.pattern, {

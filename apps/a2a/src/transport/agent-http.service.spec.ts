@@ -29,7 +29,11 @@ function freePortOnLoopback(): Promise<number> {
     srv.on('error', reject);
     srv.listen(0, '127.0.0.1', () => {
       const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      srv.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -69,15 +73,24 @@ describe(AgentHttp.name, () => {
 
   it('turns transient answers and bridge outages into retryable errors, and the rest into final ones', async () => {
     const unavailable = withBus(async () => ({ status: 503, headers: [], via: 'x' }));
-    await expect(unavailable.http.fetch('http://researcher.agents.example/a2a')).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
+    await expect(
+      unavailable.http.fetch('http://researcher.agents.example/a2a'),
+    ).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
     const down = withBus(async () => {
-      throw new DomainError('UPSTREAM_UNAVAILABLE', 'the bridge is disconnected', { retryable: true });
+      throw new DomainError('UPSTREAM_UNAVAILABLE', 'the bridge is disconnected', {
+        retryable: true,
+      });
     });
-    await expect(down.http.fetch('http://researcher.agents.example/a2a')).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
+    await expect(down.http.fetch('http://researcher.agents.example/a2a')).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      retryable: true,
+    });
     const unmapped = withBus(async () => {
       throw new DomainError('NOT_FOUND', 'no JID for this host');
     });
-    await expect(unmapped.http.fetch('http://researcher.agents.example/a2a')).rejects.toMatchObject({ code: 'NOT_FOUND', retryable: false });
+    await expect(unmapped.http.fetch('http://researcher.agents.example/a2a')).rejects.toMatchObject(
+      { code: 'NOT_FOUND', retryable: false },
+    );
   });
 
   it('calls other hosts directly; a refused connection is transient', async () => {
@@ -86,7 +99,11 @@ describe(AgentHttp.name, () => {
     });
     const port = await freePortOnLoopback();
     expect(http.transportOf(`http://127.0.0.1:${port}/`)).toBe('http');
-    await expect(http.fetch(`http://127.0.0.1:${port}/`)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true, message: expect.stringContaining('ECONNREFUSED') });
+    await expect(http.fetch(`http://127.0.0.1:${port}/`)).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      retryable: true,
+      message: expect.stringContaining('ECONNREFUSED'),
+    });
     expect(seen).toEqual([]);
   });
 });

@@ -10,8 +10,15 @@ import { ServiceMap } from './service-map.js';
 /** HTTP statuses that say "not now" rather than "no": retried, and counted by the circuit breaker. */
 const TRANSIENT_STATUS = new Set([429, 502, 503, 504]);
 /** Response headers that describe the original connection's encoding, not the body we rebuild. */
-const DROPPED_RESPONSE_HEADERS = new Set(['content-encoding', 'transfer-encoding', 'content-length', 'connection', 'keep-alive']);
-const TEXTUAL = /^(text\/|application\/(json|[a-z.+-]*\+json|xml|[a-z.+-]*\+xml|x-www-form-urlencoded|javascript))/i;
+const DROPPED_RESPONSE_HEADERS = new Set([
+  'content-encoding',
+  'transfer-encoding',
+  'content-length',
+  'connection',
+  'keep-alive',
+]);
+const TEXTUAL =
+  /^(text\/|application\/(json|[a-z.+-]*\+json|xml|[a-z.+-]*\+xml|x-www-form-urlencoded|javascript))/i;
 
 /**
  * The `fetch` the A2A SDK is given. Requests to a host in SERVICE_MAP become one `Xmpp.HttpRequest` on
@@ -38,7 +45,10 @@ export class AgentHttp {
     return this.serviceMap.isMapped(url) ? 'xmpp' : 'http';
   }
 
-  private async exchange(input: Parameters<typeof fetch>[0], init: RequestInit | undefined): Promise<Response> {
+  private async exchange(
+    input: Parameters<typeof fetch>[0],
+    init: RequestInit | undefined,
+  ): Promise<Response> {
     const request = new Request(input, init);
     const transport = this.transportOf(request.url);
     const started = performance.now();
@@ -47,21 +57,34 @@ export class AgentHttp {
       response = transport === 'xmpp' ? await this.viaBridge(request) : await this.direct(request);
     } catch (e) {
       this.metrics.exchanges.inc({ transport, outcome: isDomainError(e) ? e.code : 'ABORTED' });
-      this.logger.debug({ url: request.url, method: request.method, transport, err: e }, 'agent HTTP exchange failed');
+      this.logger.debug(
+        { url: request.url, method: request.method, transport, err: e },
+        'agent HTTP exchange failed',
+      );
       throw e;
     }
     this.metrics.exchanges.inc({ transport, outcome: String(response.status) });
     this.metrics.exchangeSeconds.observe({ transport }, (performance.now() - started) / 1000);
     this.logger.debug(
-      { url: request.url, method: request.method, transport, status: response.status, ms: Math.round(performance.now() - started) },
+      {
+        url: request.url,
+        method: request.method,
+        transport,
+        status: response.status,
+        ms: Math.round(performance.now() - started),
+      },
       'agent HTTP exchange',
     );
     if (TRANSIENT_STATUS.has(response.status)) {
       await response.body?.cancel().catch(() => undefined);
-      throw new DomainError('UPSTREAM_UNAVAILABLE', `${new URL(request.url).host} answered HTTP ${response.status}`, {
-        retryable: true,
-        details: { status: response.status, transport },
-      });
+      throw new DomainError(
+        'UPSTREAM_UNAVAILABLE',
+        `${new URL(request.url).host} answered HTTP ${response.status}`,
+        {
+          retryable: true,
+          details: { status: response.status, transport },
+        },
+      );
     }
     return response;
   }
@@ -72,17 +95,22 @@ export class AgentHttp {
     } catch (e) {
       if (request.signal.aborted) throw e;
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new DomainError('UPSTREAM_UNAVAILABLE', `cannot reach ${new URL(request.url).host}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, {
-        retryable: true,
-        details: { transport: 'http' },
-      });
+      throw new DomainError(
+        'UPSTREAM_UNAVAILABLE',
+        `cannot reach ${new URL(request.url).host}: ${cause?.code ?? cause?.message ?? (e as Error).message}`,
+        {
+          retryable: true,
+          details: { transport: 'http' },
+        },
+      );
     }
   }
 
   private async viaBridge(request: Request): Promise<Response> {
     const method = request.method.toUpperCase();
     const parsedMethod = Xmpp.HttpOverXmppRequest.shape.method.safeParse(method);
-    if (!parsedMethod.success) throw new DomainError('UNSUPPORTED', `HTTP ${method} cannot be carried over XMPP`);
+    if (!parsedMethod.success)
+      throw new DomainError('UNSUPPORTED', `HTTP ${method} cannot be carried over XMPP`);
     const headers: [string, string][] = [];
     request.headers.forEach((value, name) => headers.push([name, value]));
     const bytes = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
@@ -93,7 +121,12 @@ export class AgentHttp {
           ? { encoding: 'text' as const, data: new TextDecoder().decode(bytes) }
           : { encoding: 'base64' as const, data: Buffer.from(bytes).toString('base64') }
         : undefined;
-    const call = this.bus.request(Xmpp.HttpRequest, { method: parsedMethod.data, url: request.url, headers, ...(body ? { body } : {}) });
+    const call = this.bus.request(Xmpp.HttpRequest, {
+      method: parsedMethod.data,
+      url: request.url,
+      headers,
+      ...(body ? { body } : {}),
+    });
     let reply: Xmpp.HttpOverXmppResponse;
     try {
       reply = await abortable(call, request.signal);
@@ -106,15 +139,25 @@ export class AgentHttp {
       if (!DROPPED_RESPONSE_HEADERS.has(name.toLowerCase())) responseHeaders.append(name, value);
     }
     const nullBody = reply.status === 204 || reply.status === 304 || method === 'HEAD';
-    const payload = nullBody || !reply.body ? null : reply.body.encoding === 'text' ? reply.body.data : Buffer.from(reply.body.data, 'base64');
-    return new Response(payload, { status: reply.status, ...(reply.statusText ? { statusText: reply.statusText } : {}), headers: responseHeaders });
+    const payload =
+      nullBody || !reply.body
+        ? null
+        : reply.body.encoding === 'text'
+          ? reply.body.data
+          : Buffer.from(reply.body.data, 'base64');
+    return new Response(payload, {
+      status: reply.status,
+      ...(reply.statusText ? { statusText: reply.statusText } : {}),
+      headers: responseHeaders,
+    });
   }
 }
 
 /** The bridge's errors in agent terms: down or slow is transient, anything else is not. */
 function bridgeFailure(e: unknown, url: string): DomainError {
   const host = new URL(url).host;
-  if (!isDomainError(e)) return new DomainError('UPSTREAM_ERROR', `the XMPP bridge failed for ${host}`);
+  if (!isDomainError(e))
+    return new DomainError('UPSTREAM_ERROR', `the XMPP bridge failed for ${host}`);
   const transient = e.code === 'UPSTREAM_UNAVAILABLE' || e.code === 'TIMEOUT';
   return new DomainError(e.code, `via XMPP to ${host}: ${e.message}`, {
     retryable: transient,

@@ -2,11 +2,14 @@ import { parseServiceMapHosts, ServiceMap } from './service-map.js';
 
 describe('SERVICE_MAP hosts', () => {
   it('reads the host=jid and JSON forms', () => {
-    expect(parseServiceMapHosts('researcher-agent.example.run.app=researcher@agents.example, Writer.Example:8080=writer@agents.example')).toEqual([
-      'researcher-agent.example.run.app',
-      'writer.example:8080',
+    expect(
+      parseServiceMapHosts(
+        'researcher-agent.example.run.app=researcher@agents.example, Writer.Example:8080=writer@agents.example',
+      ),
+    ).toEqual(['researcher-agent.example.run.app', 'writer.example:8080']);
+    expect(parseServiceMapHosts('{"researcher.local":"researcher@agents.local"}')).toEqual([
+      'researcher.local',
     ]);
-    expect(parseServiceMapHosts('{"researcher.local":"researcher@agents.local"}')).toEqual(['researcher.local']);
   });
 
   it('refuses entries without a JID', () => {

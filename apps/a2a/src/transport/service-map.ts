@@ -13,9 +13,11 @@ export function parseServiceMapHosts(raw: string): string[] {
     } catch (e) {
       throw new Error(`is not valid JSON: ${(e as Error).message}`, { cause: e });
     }
-    if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error('must be a JSON object {"host": "jid"}');
+    if (!json || typeof json !== 'object' || Array.isArray(json))
+      throw new Error('must be a JSON object {"host": "jid"}');
     for (const [host, jid] of Object.entries(json)) {
-      if (typeof jid !== 'string' || !jid.includes('@')) throw new Error(`the JID of "${host}" must be a string like user@domain`);
+      if (typeof jid !== 'string' || !jid.includes('@'))
+        throw new Error(`the JID of "${host}" must be a string like user@domain`);
     }
     hosts = Object.keys(json);
   } else {
@@ -25,7 +27,8 @@ export function parseServiceMapHosts(raw: string): string[] {
       .filter(Boolean)
       .map((item) => {
         const eq = item.indexOf('=');
-        if (eq <= 0 || !item.slice(eq + 1).includes('@')) throw new Error(`"${item}" must be host=user@domain`);
+        if (eq <= 0 || !item.slice(eq + 1).includes('@'))
+          throw new Error(`"${item}" must be host=user@domain`);
         return item.slice(0, eq).trim();
       });
   }

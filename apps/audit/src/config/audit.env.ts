@@ -23,14 +23,22 @@ export const AuditEnv = BaseEnv.extend({
     .string()
     .default('true')
     .pipe(envBoolean)
-    .describe('Write the per-task hierarchical logs (logs/{ISO-timestamp}_{hash}/...) from the task event stream.'),
-  TASK_LOG_DIR: z.string().min(1).default('logs').describe('Directory of the per-task logs (relative to the working directory, or absolute).'),
+    .describe(
+      'Write the per-task hierarchical logs (logs/{ISO-timestamp}_{hash}/...) from the task event stream.',
+    ),
+  TASK_LOG_DIR: z
+    .string()
+    .min(1)
+    .default('logs')
+    .describe('Directory of the per-task logs (relative to the working directory, or absolute).'),
   TASK_LOG_RETENTION_DAYS: z.coerce
     .number()
     .int()
     .min(0)
     .max(36_500)
     .default(30)
-    .describe('Task log folders older than this many days are deleted (checked hourly); 0 keeps them forever.'),
+    .describe(
+      'Task log folders older than this many days are deleted (checked hourly); 0 keeps them forever.',
+    ),
 });
 export type AuditEnv = z.infer<typeof AuditEnv>;

@@ -42,6 +42,9 @@ export class TaskLogConsumer implements OnApplicationBootstrap {
     this.readiness.register('task-log-consumer', async () => {
       if (!this.handle) throw new Error('task log consumer not running');
     });
-    this.logger.info({ dir: this.writer.root, retentionDays: this.config.TASK_LOG_RETENTION_DAYS }, 'per-task logs enabled');
+    this.logger.info(
+      { dir: this.writer.root, retentionDays: this.config.TASK_LOG_RETENTION_DAYS },
+      'per-task logs enabled',
+    );
   }
 }

@@ -24,7 +24,12 @@ export function folderTime(name: string): number | undefined {
 
 /** A step id as a folder name (step ids are planner-made: keep them to a safe alphabet). */
 export function stepFolder(stepId: string): string {
-  return stepId.replace(/[^\w.-]/g, '_').replace(/^\.+/, '_').slice(0, 64) || '_';
+  return (
+    stepId
+      .replace(/[^\w.-]/g, '_')
+      .replace(/^\.+/, '_')
+      .slice(0, 64) || '_'
+  );
 }
 
 export function truncateText(s: string, max = MAX_VALUE_CHARS): string {
@@ -36,7 +41,10 @@ export function truncateText(s: string, max = MAX_VALUE_CHARS): string {
  * first 500 and says how long it was; an object or array whose JSON is longer becomes that JSON text,
  * cut the same way. Returns whether anything was cut.
  */
-export function truncateValues(data: Record<string, unknown>): { data: Record<string, unknown>; truncated: boolean } {
+export function truncateValues(data: Record<string, unknown>): {
+  data: Record<string, unknown>;
+  truncated: boolean;
+} {
   let truncated = false;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) {
@@ -73,7 +81,9 @@ export interface EventPlacement {
  */
 export function placeEvent(event: Tasks.TaskEvent): EventPlacement {
   const { data, truncated } = truncateValues(event.data as Record<string, unknown>);
-  const raw = truncated ? `orchestrator/raw/${String(event.seq).padStart(6, '0')}_${event.name}.json` : undefined;
+  const raw = truncated
+    ? `orchestrator/raw/${String(event.seq).padStart(6, '0')}_${event.name}.json`
+    : undefined;
   const line = JSON.stringify({
     timestamp: event.at,
     seq: event.seq,

@@ -30,7 +30,18 @@ export interface TaskLogMetadata {
 }
 
 export function newMetadata(taskId: string, folder: string, startedAt: string): TaskLogMetadata {
-  return { taskId, taskHash: taskHash(taskId), folder, status: 'running', startedAt, updatedAt: startedAt, events: 0, lastSeq: 0, mcp: [], agents: [] };
+  return {
+    taskId,
+    taskHash: taskHash(taskId),
+    folder,
+    status: 'running',
+    startedAt,
+    updatedAt: startedAt,
+    events: 0,
+    lastSeq: 0,
+    mcp: [],
+    agents: [],
+  };
 }
 
 /**
@@ -41,7 +52,11 @@ export function applyEvent(meta: TaskLogMetadata, e: Tasks.TaskEvent): void {
   if (e.at > meta.updatedAt) meta.updatedAt = e.at;
   const stepId = (e.data as { stepId?: unknown }).stepId;
   if (typeof stepId === 'string') {
-    const list = e.name.startsWith('mcp.') ? meta.mcp : e.name.startsWith('a2a.') ? meta.agents : undefined;
+    const list = e.name.startsWith('mcp.')
+      ? meta.mcp
+      : e.name.startsWith('a2a.')
+        ? meta.agents
+        : undefined;
     const folder = stepFolder(stepId);
     if (list && !list.includes(folder)) list.push(folder);
   }
@@ -57,7 +72,8 @@ export function applyEvent(meta: TaskLogMetadata, e: Tasks.TaskEvent): void {
     case 'orchestrator.guardrail.violation': {
       const hit = { stage: e.data.stage, rule: e.data.rule };
       meta.guardrail ??= [];
-      if (!meta.guardrail.some((g) => g.stage === hit.stage && g.rule === hit.rule)) meta.guardrail.push(hit);
+      if (!meta.guardrail.some((g) => g.stage === hit.stage && g.rule === hit.rule))
+        meta.guardrail.push(hit);
       break;
     }
     case 'orchestrator.task.completed':

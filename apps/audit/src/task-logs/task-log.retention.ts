@@ -1,4 +1,9 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { readdir, readFile } from 'node:fs/promises';
@@ -20,13 +25,17 @@ export class TaskLogRetention implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     private readonly writer: TaskLogWriter,
-    @Inject(APP_CONFIG) private readonly config: Pick<AuditEnv, 'TASK_LOGS_ENABLED' | 'TASK_LOG_RETENTION_DAYS'>,
+    @Inject(APP_CONFIG)
+    private readonly config: Pick<AuditEnv, 'TASK_LOGS_ENABLED' | 'TASK_LOG_RETENTION_DAYS'>,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onApplicationBootstrap(): void {
     if (!this.config.TASK_LOGS_ENABLED || this.config.TASK_LOG_RETENTION_DAYS === 0) return;
-    const run = () => void this.sweep().catch((e: unknown) => this.logger.warn({ err: e }, 'task log retention sweep failed'));
+    const run = () =>
+      void this.sweep().catch((e: unknown) =>
+        this.logger.warn({ err: e }, 'task log retention sweep failed'),
+      );
     run();
     this.timer = setInterval(run, SWEEP_EVERY_MS);
     this.timer.unref();
@@ -45,7 +54,9 @@ export class TaskLogRetention implements OnApplicationBootstrap, OnApplicationSh
     for (const name of entries) {
       const started = folderTime(name);
       if (started === undefined || now - started <= days * DAY) continue;
-      const meta = await readFile(join(this.writer.root, name, 'metadata.json'), 'utf8').catch(() => undefined);
+      const meta = await readFile(join(this.writer.root, name, 'metadata.json'), 'utf8').catch(
+        () => undefined,
+      );
       let taskId: string | undefined;
       try {
         taskId = meta ? (JSON.parse(meta) as { taskId?: string }).taskId : undefined;
@@ -55,7 +66,8 @@ export class TaskLogRetention implements OnApplicationBootstrap, OnApplicationSh
       await this.writer.remove(taskId, name);
       removed.push(name);
     }
-    if (removed.length) this.logger.info({ removed: removed.length, days }, 'task logs past retention removed');
+    if (removed.length)
+      this.logger.info({ removed: removed.length, days }, 'task logs past retention removed');
     return removed;
   }
 }

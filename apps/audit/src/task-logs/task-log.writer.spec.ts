@@ -14,21 +14,55 @@ function events(): Tasks.TaskEvent[] {
   const base = { taskId: TASK, source: 'orchestrator' };
   const long = 'x'.repeat(1_200);
   return [
-    { ...base, seq: 1, at: AT, name: 'orchestrator.task.started', data: { task: 'what is 17 * 23', userId: 'u1', planner: 'llm', model: 'm' } },
-    { ...base, seq: 2, at: AT, name: 'mcp.task.started', data: { stepId: 'r1_c1', tool: 'notes.add', input: { content: long } } },
-    { ...base, seq: 3, at: AT, name: 'mcp.task.completed', data: { stepId: 'r1_c1', tool: 'notes.add', output: { id: 'n1' }, durationMs: 3 } },
-    { ...base, seq: 4, at: AT, name: 'a2a.delegation.started', data: { stepId: 'r2_c1', agent: 'writer', message: 'draft', transport: 'http' } },
+    {
+      ...base,
+      seq: 1,
+      at: AT,
+      name: 'orchestrator.task.started',
+      data: { task: 'what is 17 * 23', userId: 'u1', planner: 'llm', model: 'm' },
+    },
+    {
+      ...base,
+      seq: 2,
+      at: AT,
+      name: 'mcp.task.started',
+      data: { stepId: 'r1_c1', tool: 'notes.add', input: { content: long } },
+    },
+    {
+      ...base,
+      seq: 3,
+      at: AT,
+      name: 'mcp.task.completed',
+      data: { stepId: 'r1_c1', tool: 'notes.add', output: { id: 'n1' }, durationMs: 3 },
+    },
+    {
+      ...base,
+      seq: 4,
+      at: AT,
+      name: 'a2a.delegation.started',
+      data: { stepId: 'r2_c1', agent: 'writer', message: 'draft', transport: 'http' },
+    },
     {
       ...base,
       seq: 5,
       at: '2026-11-22T10:00:01.000Z',
       name: 'orchestrator.task.completed',
-      data: { result: long, planner: 'llm', steps: 2, durationMs: 990, usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 } },
+      data: {
+        result: long,
+        planner: 'llm',
+        steps: 2,
+        durationMs: 990,
+        usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
+      },
     },
   ];
 }
 
-const lines = async (path: string) => (await readFile(path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = async (path: string) =>
+  (await readFile(path, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 const silent = { info: () => undefined, warn: () => undefined } as unknown as Logger;
 
 describe(TaskLogWriter.name, () => {
@@ -50,7 +84,12 @@ describe(TaskLogWriter.name, () => {
     expect(folder).toBe(`2026-11-22T10:00:00.010Z_${taskHash(TASK)}`);
     expect(folder).toMatch(/_[0-9a-f]{8}$/);
     const root = join(dir, folder);
-    expect((await readdir(root)).sort()).toEqual(['agents', 'mcp', 'metadata.json', 'orchestrator']);
+    expect((await readdir(root)).sort()).toEqual([
+      'agents',
+      'mcp',
+      'metadata.json',
+      'orchestrator',
+    ]);
     expect(await readdir(join(root, 'mcp'))).toEqual(['r1_c1']);
     expect(await readdir(join(root, 'agents'))).toEqual(['r2_c1']);
     expect((await readdir(join(root, 'orchestrator', 'raw'))).sort()).toEqual([
@@ -60,7 +99,13 @@ describe(TaskLogWriter.name, () => {
 
     const main = await lines(join(root, 'orchestrator', 'main.jsonl'));
     expect(main.map((l) => l['seq'])).toEqual([1, 2, 3, 4, 5]);
-    expect(main[0]).toEqual({ timestamp: AT, seq: 1, event: 'orchestrator.task.started', source: 'orchestrator', data: expect.objectContaining({ task: 'what is 17 * 23' }) });
+    expect(main[0]).toEqual({
+      timestamp: AT,
+      seq: 1,
+      event: 'orchestrator.task.started',
+      source: 'orchestrator',
+      data: expect.objectContaining({ task: 'what is 17 * 23' }),
+    });
     const completed = main[4] as { data: { result: string }; raw: string };
     expect(completed.data.result).toBe(`${'x'.repeat(500)}... [truncated, 1200 chars total]`);
     expect(completed.raw).toBe('orchestrator/raw/000005_orchestrator.task.completed.json');
@@ -70,9 +115,17 @@ describe(TaskLogWriter.name, () => {
     const mcpStarted = (main[1] as { data: { input: string } }).data.input;
     expect(mcpStarted).toMatch(/^\{"content":"x+\.\.\. \[truncated, 1214 chars total\]$/);
 
-    expect((await lines(join(root, 'mcp', 'r1_c1', 'main.jsonl'))).map((l) => l['event'])).toEqual(['mcp.task.started', 'mcp.task.completed']);
-    expect((await lines(join(root, 'agents', 'r2_c1', 'main.jsonl'))).map((l) => l['event'])).toEqual(['a2a.delegation.started']);
-    const meta = JSON.parse(await readFile(join(root, 'metadata.json'), 'utf8')) as Record<string, unknown>;
+    expect((await lines(join(root, 'mcp', 'r1_c1', 'main.jsonl'))).map((l) => l['event'])).toEqual([
+      'mcp.task.started',
+      'mcp.task.completed',
+    ]);
+    expect(
+      (await lines(join(root, 'agents', 'r2_c1', 'main.jsonl'))).map((l) => l['event']),
+    ).toEqual(['a2a.delegation.started']);
+    const meta = JSON.parse(await readFile(join(root, 'metadata.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(meta).toMatchObject({
       taskId: TASK,
       taskHash: taskHash(TASK),
@@ -102,8 +155,14 @@ describe(TaskLogWriter.name, () => {
     const restarted = new TaskLogWriter({ TASK_LOG_DIR: dir });
     await restarted.write(all);
     expect((await lines(main)).map((l) => l['seq'])).toEqual([1, 2, 3, 4, 5]);
-    expect((await lines(join(dir, folder, 'mcp', 'r1_c1', 'main.jsonl'))).map((l) => l['seq'])).toEqual([2, 3]);
-    expect(JSON.parse(await readFile(join(dir, folder, 'metadata.json'), 'utf8'))).toMatchObject({ events: 5, lastSeq: 5, status: 'completed' });
+    expect(
+      (await lines(join(dir, folder, 'mcp', 'r1_c1', 'main.jsonl'))).map((l) => l['seq']),
+    ).toEqual([2, 3]);
+    expect(JSON.parse(await readFile(join(dir, folder, 'metadata.json'), 'utf8'))).toMatchObject({
+      events: 5,
+      lastSeq: 5,
+      status: 'completed',
+    });
     // The folder of a task is found again after a restart, even from a late event alone.
     const late = { ...all[2]!, seq: 6, at: '2026-11-23T00:00:00.000Z' } as Tasks.TaskEvent;
     await new TaskLogWriter({ TASK_LOG_DIR: dir }).write([late]);
@@ -114,11 +173,21 @@ describe(TaskLogWriter.name, () => {
   it('deletes folders past TASK_LOG_RETENTION_DAYS and keeps the rest', async () => {
     await sut.write(events());
     const other = 'aaaaaaaa-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
-    await sut.write(events().map((e) => ({ ...e, taskId: other, at: '2026-12-20T10:00:00.000Z' }) as Tasks.TaskEvent));
-    const retention = new TaskLogRetention(sut, { TASK_LOGS_ENABLED: true, TASK_LOG_RETENTION_DAYS: 7 }, silent);
+    await sut.write(
+      events().map(
+        (e) => ({ ...e, taskId: other, at: '2026-12-20T10:00:00.000Z' }) as Tasks.TaskEvent,
+      ),
+    );
+    const retention = new TaskLogRetention(
+      sut,
+      { TASK_LOGS_ENABLED: true, TASK_LOG_RETENTION_DAYS: 7 },
+      silent,
+    );
     const removed = await retention.sweep(Date.parse('2026-12-21T00:00:00.000Z'));
     expect(removed).toEqual([folderName(AT, TASK)]);
-    expect((await readdir(dir)).filter((n) => !n.startsWith('.'))).toEqual([folderName('2026-12-20T10:00:00.000Z', other)]);
+    expect((await readdir(dir)).filter((n) => !n.startsWith('.'))).toEqual([
+      folderName('2026-12-20T10:00:00.000Z', other),
+    ]);
     await expect(stat(join(dir, '.index', TASK))).rejects.toThrow();
     expect(await sut.folderOf(TASK)).toBeUndefined();
   });
@@ -126,6 +195,9 @@ describe(TaskLogWriter.name, () => {
 
 describe('truncateValues', () => {
   it('leaves short values alone and says nothing was cut', () => {
-    expect(truncateValues({ a: 'short', b: { c: 1 }, n: 5, z: null })).toEqual({ data: { a: 'short', b: { c: 1 }, n: 5, z: null }, truncated: false });
+    expect(truncateValues({ a: 'short', b: { c: 1 }, n: 5, z: null })).toEqual({
+      data: { a: 'short', b: { c: 1 }, n: 5, z: null },
+      truncated: false,
+    });
   });
 });

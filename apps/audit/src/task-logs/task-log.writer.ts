@@ -56,7 +56,9 @@ export class TaskLogWriter {
   async folderOf(taskId: string): Promise<string | undefined> {
     const cached = this.folders.get(taskId);
     if (cached) return cached;
-    const stored = await readFile(join(this.root, INDEX_DIR, taskId), 'utf8').catch(() => undefined);
+    const stored = await readFile(join(this.root, INDEX_DIR, taskId), 'utf8').catch(
+      () => undefined,
+    );
     if (stored) this.folders.set(taskId, stored.trim());
     return stored?.trim();
   }
@@ -68,14 +70,18 @@ export class TaskLogWriter {
       await rm(join(this.root, INDEX_DIR, taskId), { force: true });
       this.folders.delete(taskId);
     }
-    for (const key of [...this.seqs.keys()]) if (key.startsWith(join(this.root, folder))) this.seqs.delete(key);
+    for (const key of [...this.seqs.keys()])
+      if (key.startsWith(join(this.root, folder))) this.seqs.delete(key);
     this.metas.delete(join(this.root, folder));
   }
 
   private async writeTask(taskId: string, events: Tasks.TaskEvent[]): Promise<void> {
     events.sort((a, b) => a.seq - b.seq);
     const first = events[0] as Tasks.TaskEvent;
-    const folder = await this.ensureFolder(taskId, first.seq === 1 ? first.at : events.reduce((m, e) => (e.at < m ? e.at : m), first.at));
+    const folder = await this.ensureFolder(
+      taskId,
+      first.seq === 1 ? first.at : events.reduce((m, e) => (e.at < m ? e.at : m), first.at),
+    );
     const dir = join(this.root, folder);
     const placed = events.map((e) => ({ event: e, ...placeEvent(e) }));
     for (const p of placed) {
@@ -85,13 +91,20 @@ export class TaskLogWriter {
     }
     // Sub-folders first, orchestrator/main.jsonl last: it is the one a reader follows.
     const files = new Map<string, { seq: number; line: string }[]>();
-    for (const p of placed) for (const main of p.mains) files.set(main, [...(files.get(main) ?? []), { seq: p.event.seq, line: p.line }]);
-    const order = [...files.keys()].sort((a, b) => Number(a === 'orchestrator/main.jsonl') - Number(b === 'orchestrator/main.jsonl'));
+    for (const p of placed)
+      for (const main of p.mains)
+        files.set(main, [...(files.get(main) ?? []), { seq: p.event.seq, line: p.line }]);
+    const order = [...files.keys()].sort(
+      (a, b) => Number(a === 'orchestrator/main.jsonl') - Number(b === 'orchestrator/main.jsonl'),
+    );
     let written = new Set<number>();
     for (const rel of order) {
       written = await this.appendLines(join(dir, rel), files.get(rel) ?? []);
     }
-    const meta = structuredClone(this.metas.get(dir)) ?? (await this.readMetadata(dir)) ?? newMetadata(taskId, folder, first.at);
+    const meta =
+      structuredClone(this.metas.get(dir)) ??
+      (await this.readMetadata(dir)) ??
+      newMetadata(taskId, folder, first.at);
     for (const e of events) applyEvent(meta, e);
     meta.events = written.size;
     meta.lastSeq = Math.max(0, ...written);
@@ -115,7 +128,10 @@ export class TaskLogWriter {
   }
 
   /** Appends the lines whose seq the file does not hold yet; returns the file's seqs. */
-  private async appendLines(path: string, lines: { seq: number; line: string }[]): Promise<Set<number>> {
+  private async appendLines(
+    path: string,
+    lines: { seq: number; line: string }[],
+  ): Promise<Set<number>> {
     const cached = this.seqs.get(path);
     const seqs = cached ?? (await this.loadSeqs(path));
     const fresh = lines.filter((l) => !seqs.has(l.seq));

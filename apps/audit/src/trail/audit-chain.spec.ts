@@ -14,13 +14,17 @@ const record: Audit.AuditRecord = {
 
 describe('audit chain', () => {
   it('serializes with sorted keys at every depth', () => {
-    expect(canonicalJson({ b: 1, a: { d: 1, c: [{ z: 1, y: 2 }] } })).toBe('{"a":{"c":[{"y":2,"z":1}],"d":1},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: 1, c: [{ z: 1, y: 2 }] } })).toBe(
+      '{"a":{"c":[{"y":2,"z":1}],"d":1},"b":1}',
+    );
   });
 
   it('hashes the same record the same way whatever the key order, and differently for any change', () => {
     const reordered = { ...record, details: { a: { c: null, d: [2, { y: 2, z: 1 }] }, b: 1 } };
     expect(chainHash(GENESIS_HASH, reordered)).toBe(chainHash(GENESIS_HASH, record));
-    expect(chainHash(GENESIS_HASH, { ...record, outcome: 'failure' })).not.toBe(chainHash(GENESIS_HASH, record));
+    expect(chainHash(GENESIS_HASH, { ...record, outcome: 'failure' })).not.toBe(
+      chainHash(GENESIS_HASH, record),
+    );
     expect(chainHash('f'.repeat(64), record)).not.toBe(chainHash(GENESIS_HASH, record));
   });
 });

@@ -36,5 +36,9 @@ export function hashedFields(r: Audit.AuditRecord): Record<string, unknown> {
 
 /** Each row's hash chains its predecessor's: editing, inserting or deleting a row breaks the chain. */
 export function chainHash(prevHash: string, record: Audit.AuditRecord): string {
-  return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(hashedFields(record))).digest('hex');
+  return createHash('sha256')
+    .update(prevHash)
+    .update('\n')
+    .update(canonicalJson(hashedFields(record)))
+    .digest('hex');
 }

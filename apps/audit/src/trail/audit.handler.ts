@@ -23,5 +23,6 @@ export class AuditHandler {
 
 function requireAdmin(meta: MessageMeta): void {
   if (!meta.actor) throw new DomainError('UNAUTHORIZED', 'no acting user on the request');
-  if (!isAdmin(meta.actor)) throw new DomainError('FORBIDDEN', 'the audit trail is for admins only');
+  if (!isAdmin(meta.actor))
+    throw new DomainError('FORBIDDEN', 'the audit trail is for admins only');
 }

@@ -42,9 +42,15 @@ export class AuditRepository {
     return this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`;
       const ids = [...new Set(records.map((r) => r.id))];
-      const existing = await tx.auditEntry.findMany({ where: { id: { in: ids } }, select: { id: true } });
+      const existing = await tx.auditEntry.findMany({
+        where: { id: { in: ids } },
+        select: { id: true },
+      });
       const seen = new Set(existing.map((e) => e.id));
-      const last = await tx.auditEntry.findFirst({ orderBy: { seq: 'desc' }, select: { hash: true } });
+      const last = await tx.auditEntry.findFirst({
+        orderBy: { seq: 'desc' },
+        select: { hash: true },
+      });
       let prevHash = last?.hash ?? GENESIS_HASH;
       const data: Prisma.AuditEntryCreateManyInput[] = [];
       for (const raw of records) {
@@ -82,10 +88,21 @@ export class AuditRepository {
       ...(q.action ? { action: q.action } : {}),
       ...(q.category ? { category: q.category } : {}),
       ...(q.taskId ? { taskId: q.taskId } : {}),
-      ...(q.from || q.to ? { at: { ...(q.from ? { gte: new Date(q.from) } : {}), ...(q.to ? { lt: new Date(q.to) } : {}) } } : {}),
+      ...(q.from || q.to
+        ? {
+            at: {
+              ...(q.from ? { gte: new Date(q.from) } : {}),
+              ...(q.to ? { lt: new Date(q.to) } : {}),
+            },
+          }
+        : {}),
       ...(q.before ? { seq: { lt: q.before } } : {}),
     };
-    const rows = await this.prisma.auditEntry.findMany({ where, orderBy: { seq: 'desc' }, take: q.limit + 1 });
+    const rows = await this.prisma.auditEntry.findMany({
+      where,
+      orderBy: { seq: 'desc' },
+      take: q.limit + 1,
+    });
     const page = rows.slice(0, q.limit).map(toEntry);
     const last = page[page.length - 1];
     return { entries: page, ...(rows.length > q.limit && last ? { nextBefore: last.seq } : {}) };
@@ -97,15 +114,29 @@ export class AuditRepository {
     let checked = 0;
     let after = 0;
     for (;;) {
-      const rows = await this.prisma.auditEntry.findMany({ where: { seq: { gt: after } }, orderBy: { seq: 'asc' }, take: 1_000 });
+      const rows = await this.prisma.auditEntry.findMany({
+        where: { seq: { gt: after } },
+        orderBy: { seq: 'asc' },
+        take: 1_000,
+      });
       if (rows.length === 0) return { ok: true, checked };
       for (const row of rows) {
         const entry = toEntry(row);
         if (row.prevHash !== prevHash) {
-          return { ok: false, checked, firstBrokenSeq: row.seq, reason: 'prevHash does not match the previous row' };
+          return {
+            ok: false,
+            checked,
+            firstBrokenSeq: row.seq,
+            reason: 'prevHash does not match the previous row',
+          };
         }
         if (chainHash(prevHash, entry) !== row.hash) {
-          return { ok: false, checked, firstBrokenSeq: row.seq, reason: 'row content does not match its hash' };
+          return {
+            ok: false,
+            checked,
+            firstBrokenSeq: row.seq,
+            reason: 'row content does not match its hash',
+          };
         }
         prevHash = row.hash;
         checked++;

@@ -1,4 +1,10 @@
-import { A2A_VERSION_HEADER, type AgentCard, formatSSEErrorEvent, formatSSEEvent, SSE_HEADERS } from '@a2a-js/sdk';
+import {
+  A2A_VERSION_HEADER,
+  type AgentCard,
+  formatSSEErrorEvent,
+  formatSSEEvent,
+  SSE_HEADERS,
+} from '@a2a-js/sdk';
 import { JsonRpcTransportHandler, ServerCallContext, validateVersion } from '@a2a-js/sdk/server';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
@@ -42,7 +48,9 @@ export class A2aEndpoint {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.card = platformAgentCard(config, 'http://localhost');
-    this.transport = new JsonRpcTransportHandler(new PlatformRequestHandler(this.card, executor, access, logger));
+    this.transport = new JsonRpcTransportHandler(
+      new PlatformRequestHandler(this.card, executor, access, logger),
+    );
   }
 
   /** The card as served to a caller who reached the gateway at `baseUrl`. */
@@ -55,14 +63,20 @@ export class A2aEndpoint {
     const versionHeader = call.headers[A2A_VERSION_HEADER.toLowerCase()];
     const context = new ServerCallContext({
       user: new ActorUser(call.actor),
-      ...(typeof versionHeader === 'string' && versionHeader ? { requestedVersion: versionHeader } : {}),
+      ...(typeof versionHeader === 'string' && versionHeader
+        ? { requestedVersion: versionHeader }
+        : {}),
     });
     let answer: JsonRpcResponse | AsyncGenerator<JsonRpcResponse, void, undefined>;
     try {
       validateVersion(context.requestedVersion, this.card, 'JSONRPC');
       answer = await this.transport.handle(call.body as Record<string, unknown>, context);
     } catch (e) {
-      return json(call.res, { jsonrpc: '2.0', id, error: JsonRpcTransportHandler.mapToJSONRPCError(e) });
+      return json(call.res, {
+        jsonrpc: '2.0',
+        id,
+        error: JsonRpcTransportHandler.mapToJSONRPCError(e),
+      });
     }
     if (!isAsyncIterable(answer)) return json(call.res, answer);
 
@@ -71,19 +85,34 @@ export class A2aEndpoint {
     try {
       first = await iterator.next();
     } catch (e) {
-      return json(call.res, { jsonrpc: '2.0', id, error: JsonRpcTransportHandler.mapToJSONRPCError(e) });
+      return json(call.res, {
+        jsonrpc: '2.0',
+        id,
+        error: JsonRpcTransportHandler.mapToJSONRPCError(e),
+      });
     }
     call.res.writeHead(200, { ...SSE_HEADERS });
     // A client that goes away stops the stream; the platform task itself keeps running.
     call.res.on('close', () => void iterator.return?.(undefined));
     try {
       if (!first.done) call.res.write(formatSSEEvent(first.value));
-      for (let next = await iterator.next(); !next.done && !call.res.writableEnded; next = await iterator.next()) {
+      for (
+        let next = await iterator.next();
+        !next.done && !call.res.writableEnded;
+        next = await iterator.next()
+      ) {
         call.res.write(formatSSEEvent(next.value));
       }
     } catch (e) {
       this.logger.warn({ err: e }, 'A2A stream ended with an error');
-      if (!call.res.writableEnded) call.res.write(formatSSEErrorEvent({ jsonrpc: '2.0', id, error: JsonRpcTransportHandler.mapToJSONRPCError(e) }));
+      if (!call.res.writableEnded)
+        call.res.write(
+          formatSSEErrorEvent({
+            jsonrpc: '2.0',
+            id,
+            error: JsonRpcTransportHandler.mapToJSONRPCError(e),
+          }),
+        );
     } finally {
       if (!call.res.writableEnded) call.res.end();
     }
@@ -101,5 +130,8 @@ function requestIdOf(body: unknown): JsonRpcId {
 }
 
 function isAsyncIterable<T>(value: unknown): value is AsyncGenerator<T, void, undefined> {
-  return typeof (value as { [Symbol.asyncIterator]?: unknown } | null)?.[Symbol.asyncIterator] === 'function';
+  return (
+    typeof (value as { [Symbol.asyncIterator]?: unknown } | null)?.[Symbol.asyncIterator] ===
+    'function'
+  );
 }

@@ -30,7 +30,11 @@ export class A2aController {
 
   @Post(A2A_ENDPOINT_PATH)
   @UseGuards(AuthGuard)
-  async rpc(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentActor() actor: Actor): Promise<void> {
+  async rpc(
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
     // From here on the response is written on the raw socket (JSON or SSE), as the SDK's handlers do.
     reply.hijack();
     await this.endpoint.handle({ body: req.body, headers: req.headers, actor, res: reply.raw });
@@ -39,7 +43,8 @@ export class A2aController {
 
 /** How the caller reached the gateway (behind a proxy: its forwarded host and scheme). */
 function baseUrlOf(req: FastifyRequest): string {
-  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.split(',')[0]?.trim();
+  const first = (v: string | string[] | undefined) =>
+    (Array.isArray(v) ? v[0] : v)?.split(',')[0]?.trim();
   const proto = first(req.headers['x-forwarded-proto']) ?? req.protocol;
   const host = first(req.headers['x-forwarded-host']) ?? req.headers.host ?? 'localhost';
   return `${proto === 'https' ? 'https' : 'http'}://${host}`;

@@ -1,42 +1,129 @@
 import { type Message, Role, TaskState } from '@a2a-js/sdk';
-import { RequestMalformedError, TaskNotFoundError, UnsupportedOperationError } from '@a2a-js/sdk/errors';
+import {
+  RequestMalformedError,
+  TaskNotFoundError,
+  UnsupportedOperationError,
+} from '@a2a-js/sdk/errors';
 import { DomainError, type Tasks } from '@switchboard/contracts';
-import { assertRunnable, fromTaskView, outcomeOf, progressText, toA2aError } from './a2a.translator.js';
+import {
+  assertRunnable,
+  fromTaskView,
+  outcomeOf,
+  progressText,
+  toA2aError,
+} from './a2a.translator.js';
 
-const message = (parts: Message['parts'], taskId = ''): Message => ({ messageId: 'm', role: Role.ROLE_USER, contextId: '', taskId, parts, metadata: undefined, extensions: [], referenceTaskIds: [] });
-const text = (value: string) => ({ content: { $case: 'text' as const, value }, mediaType: 'text/plain', filename: '', metadata: undefined });
-const base = { taskId: '7f3a2c1e-9b8d-4e6f-a1b2-c3d4e5f60718', seq: 1, at: '2026-11-22T00:00:00.000Z', source: 'orchestrator' };
+const message = (parts: Message['parts'], taskId = ''): Message => ({
+  messageId: 'm',
+  role: Role.ROLE_USER,
+  contextId: '',
+  taskId,
+  parts,
+  metadata: undefined,
+  extensions: [],
+  referenceTaskIds: [],
+});
+const text = (value: string) => ({
+  content: { $case: 'text' as const, value },
+  mediaType: 'text/plain',
+  filename: '',
+  metadata: undefined,
+});
+const base = {
+  taskId: '7f3a2c1e-9b8d-4e6f-a1b2-c3d4e5f60718',
+  seq: 1,
+  at: '2026-11-22T00:00:00.000Z',
+  source: 'orchestrator',
+};
 
 describe('gateway A2A translator', () => {
   it('accepts a message with text and refuses the rest with A2A errors', () => {
     expect(() => assertRunnable(message([text('what is 1 + 1')]))).not.toThrow();
     expect(() => assertRunnable(undefined)).toThrow(RequestMalformedError);
-    expect(() => assertRunnable(message([{ content: { $case: 'data', value: { a: 1 } }, mediaType: '', filename: '', metadata: undefined }]))).toThrow(/must contain text/);
+    expect(() =>
+      assertRunnable(
+        message([
+          {
+            content: { $case: 'data', value: { a: 1 } },
+            mediaType: '',
+            filename: '',
+            metadata: undefined,
+          },
+        ]),
+      ),
+    ).toThrow(/must contain text/);
     expect(() => assertRunnable(message([text('x'.repeat(8_001))]))).toThrow(/at most 8000/);
-    expect(() => assertRunnable(message([text('more')], 'existing-task'))).toThrow(UnsupportedOperationError);
+    expect(() => assertRunnable(message([text('more')], 'existing-task'))).toThrow(
+      UnsupportedOperationError,
+    );
   });
 
   it('shows steps as progress and ends with the task outcome', () => {
-    const dispatching = { ...base, name: 'orchestrator.step.dispatching', message: 'dispatching tool calculator', data: { stepId: 's1', index: 0, kind: 'tool', target: 'calculator', input: {} } } as Tasks.TaskEvent;
+    const dispatching = {
+      ...base,
+      name: 'orchestrator.step.dispatching',
+      message: 'dispatching tool calculator',
+      data: { stepId: 's1', index: 0, kind: 'tool', target: 'calculator', input: {} },
+    } as Tasks.TaskEvent;
     expect(progressText(dispatching)).toBe('dispatching tool calculator');
-    expect(progressText({ ...base, name: 'orchestrator.planning.started', data: { planner: 'builtin', iteration: 1 } } as Tasks.TaskEvent)).toBeUndefined();
-    const done = outcomeOf({ ...base, name: 'orchestrator.task.completed', data: { result: '4', output: { n: 4 }, planner: 'builtin', steps: 1, durationMs: 3 } } as Tasks.TaskEvent);
-    expect(done).toMatchObject({ state: TaskState.TASK_STATE_COMPLETED, text: '4', artifact: { artifactId: 'result' } });
-    expect(done && 'artifact' in done ? done.artifact.parts.map((p) => p.content?.$case) : []).toEqual(['text', 'data']);
-    const failed = outcomeOf({ ...base, name: 'orchestrator.task.failed', data: { error: { code: 'FORBIDDEN', message: 'no', retryable: false }, steps: 0, durationMs: 1 } } as Tasks.TaskEvent);
+    expect(
+      progressText({
+        ...base,
+        name: 'orchestrator.planning.started',
+        data: { planner: 'builtin', iteration: 1 },
+      } as Tasks.TaskEvent),
+    ).toBeUndefined();
+    const done = outcomeOf({
+      ...base,
+      name: 'orchestrator.task.completed',
+      data: { result: '4', output: { n: 4 }, planner: 'builtin', steps: 1, durationMs: 3 },
+    } as Tasks.TaskEvent);
+    expect(done).toMatchObject({
+      state: TaskState.TASK_STATE_COMPLETED,
+      text: '4',
+      artifact: { artifactId: 'result' },
+    });
+    expect(
+      done && 'artifact' in done ? done.artifact.parts.map((p) => p.content?.$case) : [],
+    ).toEqual(['text', 'data']);
+    const failed = outcomeOf({
+      ...base,
+      name: 'orchestrator.task.failed',
+      data: {
+        error: { code: 'FORBIDDEN', message: 'no', retryable: false },
+        steps: 0,
+        durationMs: 1,
+      },
+    } as Tasks.TaskEvent);
     expect(failed).toEqual({ state: TaskState.TASK_STATE_FAILED, text: 'FORBIDDEN: no' });
   });
 
   it('reads a stored task as an A2A task', () => {
-    const view: Tasks.TaskView = { taskId: base.taskId, userId: 'u', status: 'completed', task: 't', result: '42', steps: [], lastEventSeq: 9, createdAt: base.at, updatedAt: base.at };
+    const view: Tasks.TaskView = {
+      taskId: base.taskId,
+      userId: 'u',
+      status: 'completed',
+      task: 't',
+      result: '42',
+      steps: [],
+      lastEventSeq: 9,
+      createdAt: base.at,
+      updatedAt: base.at,
+    };
     const task = fromTaskView(view);
     expect(task.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
     expect(task.artifacts[0]?.parts[0]?.content).toEqual({ $case: 'text', value: '42' });
-    expect(fromTaskView({ ...view, status: 'queued', result: undefined }).status?.state).toBe(TaskState.TASK_STATE_SUBMITTED);
+    expect(fromTaskView({ ...view, status: 'queued', result: undefined }).status?.state).toBe(
+      TaskState.TASK_STATE_SUBMITTED,
+    );
   });
 
   it('maps platform errors to A2A errors, hiding unexpected ones behind an error id', () => {
-    expect(toA2aError(new DomainError('NOT_FOUND', 'task x not found'), () => 'id')).toBeInstanceOf(TaskNotFoundError);
-    expect(toA2aError(new Error('secret stack detail'), () => 'e-1').message).toBe('internal error (errorId e-1)');
+    expect(toA2aError(new DomainError('NOT_FOUND', 'task x not found'), () => 'id')).toBeInstanceOf(
+      TaskNotFoundError,
+    );
+    expect(toA2aError(new Error('secret stack detail'), () => 'e-1').message).toBe(
+      'internal error (errorId e-1)',
+    );
   });
 });

@@ -42,10 +42,29 @@ export function actorOf(user: User | undefined): Actor {
   throw new A2AError('the caller is not authenticated');
 }
 
-export const textPart = (value: string): Part => ({ content: { $case: 'text', value }, mediaType: 'text/plain', filename: '', metadata: undefined });
+export const textPart = (value: string): Part => ({
+  content: { $case: 'text', value },
+  mediaType: 'text/plain',
+  filename: '',
+  metadata: undefined,
+});
 
-export function agentMessage(taskId: string, contextId: string, text: string, messageId: string): Message {
-  return { messageId, role: Role.ROLE_AGENT, taskId, contextId, parts: [textPart(text)], metadata: undefined, extensions: [], referenceTaskIds: [] };
+export function agentMessage(
+  taskId: string,
+  contextId: string,
+  text: string,
+  messageId: string,
+): Message {
+  return {
+    messageId,
+    role: Role.ROLE_AGENT,
+    taskId,
+    contextId,
+    parts: [textPart(text)],
+    metadata: undefined,
+    extensions: [],
+    referenceTaskIds: [],
+  };
 }
 
 /** Refuses a message the platform cannot run (checked before the SDK creates a task for it). */
@@ -65,8 +84,12 @@ export function taskTextOf(message: Message): string {
     .map((p) => (p.content?.$case === 'text' ? p.content.value : ''))
     .join('\n')
     .trim();
-  if (!text) throw new RequestMalformedError('params.message.parts must contain text (the task to run)');
-  if (text.length > Tasks.TASK_TEXT_MAX) throw new RequestMalformedError(`params.message text must be at most ${Tasks.TASK_TEXT_MAX} characters`);
+  if (!text)
+    throw new RequestMalformedError('params.message.parts must contain text (the task to run)');
+  if (text.length > Tasks.TASK_TEXT_MAX)
+    throw new RequestMalformedError(
+      `params.message text must be at most ${Tasks.TASK_TEXT_MAX} characters`,
+    );
   return text;
 }
 
@@ -94,9 +117,16 @@ export type TaskOutcome =
 export function outcomeOf(event: Tasks.TaskEvent): TaskOutcome | undefined {
   switch (event.name) {
     case 'orchestrator.task.completed':
-      return { state: TaskState.TASK_STATE_COMPLETED, text: event.data.result, artifact: resultArtifact(event.data.result, event.data.output) };
+      return {
+        state: TaskState.TASK_STATE_COMPLETED,
+        text: event.data.result,
+        artifact: resultArtifact(event.data.result, event.data.output),
+      };
     case 'orchestrator.task.failed':
-      return { state: TaskState.TASK_STATE_FAILED, text: `${event.data.error.code}: ${event.data.error.message}` };
+      return {
+        state: TaskState.TASK_STATE_FAILED,
+        text: `${event.data.error.code}: ${event.data.error.message}`,
+      };
     case 'orchestrator.task.cancelled':
       return { state: TaskState.TASK_STATE_CANCELED, text: `cancelled: ${event.data.reason}` };
     default:
@@ -106,8 +136,21 @@ export function outcomeOf(event: Tasks.TaskEvent): TaskOutcome | undefined {
 
 function resultArtifact(result: string, output: unknown): Artifact {
   const parts: Part[] = [textPart(result)];
-  if (output !== undefined) parts.push({ content: { $case: 'data', value: output }, mediaType: 'application/json', filename: '', metadata: undefined });
-  return { artifactId: 'result', name: 'result', description: 'The answer of the platform task', parts, metadata: undefined, extensions: [] };
+  if (output !== undefined)
+    parts.push({
+      content: { $case: 'data', value: output },
+      mediaType: 'application/json',
+      filename: '',
+      metadata: undefined,
+    });
+  return {
+    artifactId: 'result',
+    name: 'result',
+    description: 'The answer of the platform task',
+    parts,
+    metadata: undefined,
+    extensions: [],
+  };
 }
 
 const STATE_OF_STATUS: Record<Tasks.TaskStatus, TaskState> = {
@@ -120,16 +163,23 @@ const STATE_OF_STATUS: Record<Tasks.TaskStatus, TaskState> = {
 
 /** A task as the orchestrator stores it, for GetTask/CancelTask of tasks this gateway replica did not run. */
 export function fromTaskView(view: Tasks.TaskView): Task {
-  const text = view.result ?? (view.error ? `${view.error.code}: ${view.error.message}` : undefined);
+  const text =
+    view.result ?? (view.error ? `${view.error.code}: ${view.error.message}` : undefined);
   return {
     id: view.taskId,
     contextId: '',
     status: {
       state: STATE_OF_STATUS[view.status],
       timestamp: view.updatedAt,
-      message: text === undefined ? undefined : agentMessage(view.taskId, '', text, `${view.taskId}-status`),
+      message:
+        text === undefined
+          ? undefined
+          : agentMessage(view.taskId, '', text, `${view.taskId}-status`),
     },
-    artifacts: view.status === 'completed' && view.result !== undefined ? [resultArtifact(view.result, undefined)] : [],
+    artifacts:
+      view.status === 'completed' && view.result !== undefined
+        ? [resultArtifact(view.result, undefined)]
+        : [],
     history: [],
     metadata: undefined,
   };
@@ -137,7 +187,18 @@ export function fromTaskView(view: Tasks.TaskView): Task {
 
 /** A queued task this gateway accepted but no orchestrator has claimed yet. */
 export function queuedTask(taskId: string): Task {
-  return { id: taskId, contextId: '', status: { state: TaskState.TASK_STATE_SUBMITTED, timestamp: new Date().toISOString(), message: undefined }, artifacts: [], history: [], metadata: undefined };
+  return {
+    id: taskId,
+    contextId: '',
+    status: {
+      state: TaskState.TASK_STATE_SUBMITTED,
+      timestamp: new Date().toISOString(),
+      message: undefined,
+    },
+    artifacts: [],
+    history: [],
+    metadata: undefined,
+  };
 }
 
 /**

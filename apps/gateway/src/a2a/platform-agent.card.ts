@@ -10,19 +10,42 @@ function security(config: GatewayEnv): Record<string, unknown> {
   switch (config.AUTH_MODE) {
     case 'jwt':
       return {
-        securitySchemes: { bearer: { httpAuthSecurityScheme: { scheme: 'Bearer', bearerFormat: 'JWT', description: 'A Supabase (or other issuer) access token.' } } },
+        securitySchemes: {
+          bearer: {
+            httpAuthSecurityScheme: {
+              scheme: 'Bearer',
+              bearerFormat: 'JWT',
+              description: 'A Supabase (or other issuer) access token.',
+            },
+          },
+        },
         securityRequirements: [{ schemes: { bearer: { list: [] } } }],
       };
     case 'trusted-headers':
       return {
         securitySchemes: {
-          proxy: { apiKeySecurityScheme: { location: 'header', name: config.TRUSTED_PROXY_HEADER, description: 'Only through the trusted proxy, which also forwards X-Supabase-User-ID.' } },
+          proxy: {
+            apiKeySecurityScheme: {
+              location: 'header',
+              name: config.TRUSTED_PROXY_HEADER,
+              description:
+                'Only through the trusted proxy, which also forwards X-Supabase-User-ID.',
+            },
+          },
         },
         securityRequirements: [{ schemes: { proxy: { list: [] } } }],
       };
     case 'dev':
       return {
-        securitySchemes: { devUser: { apiKeySecurityScheme: { location: 'header', name: 'X-User-Id', description: 'Development mode: the acting user id (never in production).' } } },
+        securitySchemes: {
+          devUser: {
+            apiKeySecurityScheme: {
+              location: 'header',
+              name: 'X-User-Id',
+              description: 'Development mode: the acting user id (never in production).',
+            },
+          },
+        },
         securityRequirements: [{ schemes: { devUser: { list: [] } } }],
       };
   }
@@ -37,7 +60,13 @@ export function platformAgentCard(config: GatewayEnv, baseUrl: string): AgentCar
     version: PLATFORM_VERSION,
     provider: { organization: 'Switchboard', url: baseUrl },
     ...(config.EXPOSE_OPENAPI ? { documentationUrl: `${baseUrl}/openapi.json` } : {}),
-    supportedInterfaces: [{ url: `${baseUrl}/${A2A_ENDPOINT_PATH}`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' }],
+    supportedInterfaces: [
+      {
+        url: `${baseUrl}/${A2A_ENDPOINT_PATH}`,
+        protocolBinding: 'JSONRPC',
+        protocolVersion: '1.0',
+      },
+    ],
     capabilities: { streaming: true, pushNotifications: false, extendedAgentCard: false },
     ...security(config),
     defaultInputModes: ['text/plain'],
@@ -46,9 +75,13 @@ export function platformAgentCard(config: GatewayEnv, baseUrl: string): AgentCar
       {
         id: 'run-task',
         name: 'Run a task',
-        description: 'Plans and runs a task with the tools and remote agents you may use, streaming progress as task status updates.',
+        description:
+          'Plans and runs a task with the tools and remote agents you may use, streaming progress as task status updates.',
         tags: ['orchestration', 'tools', 'delegation'],
-        examples: ['what is 17 * 23, then save the result as a note', 'ask the researcher about NATS JetStream, then have the writer draft a summary'],
+        examples: [
+          'what is 17 * 23, then save the result as a note',
+          'ask the researcher about NATS JetStream, then have the writer draft a summary',
+        ],
       },
     ],
   });

@@ -1,6 +1,11 @@
 import { type Task, TaskState } from '@a2a-js/sdk';
 import { A2AError } from '@a2a-js/sdk/errors';
-import { AgentEvent, type AgentExecutor, type ExecutionEventBus, type RequestContext } from '@a2a-js/sdk/server';
+import {
+  AgentEvent,
+  type AgentExecutor,
+  type ExecutionEventBus,
+  type RequestContext,
+} from '@a2a-js/sdk/server';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { type Actor, isDomainError } from '@switchboard/contracts';
@@ -34,8 +39,26 @@ export class PlatformAgentExecutor implements AgentExecutor {
     const { taskId, contextId } = ctx;
     const now = () => new Date().toISOString();
     const status = (state: TaskState, message: string) =>
-      bus.publish(AgentEvent.statusUpdate({ taskId, contextId, status: { state, timestamp: now(), message: agentMessage(taskId, contextId, message, randomUUID()) }, metadata: undefined }));
-    const initial: Task = { id: taskId, contextId, status: { state: TaskState.TASK_STATE_SUBMITTED, timestamp: now(), message: undefined }, artifacts: [], history: [ctx.userMessage], metadata: undefined };
+      bus.publish(
+        AgentEvent.statusUpdate({
+          taskId,
+          contextId,
+          status: {
+            state,
+            timestamp: now(),
+            message: agentMessage(taskId, contextId, message, randomUUID()),
+          },
+          metadata: undefined,
+        }),
+      );
+    const initial: Task = {
+      id: taskId,
+      contextId,
+      status: { state: TaskState.TASK_STATE_SUBMITTED, timestamp: now(), message: undefined },
+      artifacts: [],
+      history: [ctx.userMessage],
+      metadata: undefined,
+    };
 
     let announced = false;
     let feed: TaskEventFeed | undefined;
@@ -47,24 +70,46 @@ export class PlatformAgentExecutor implements AgentExecutor {
       const following = feed;
       timer = setTimeout(() => following.close(), this.config.RESULT_TIMEOUT_MS);
       this.running.set(taskId, actor);
-      await this.submit.execute(taskId, actor, { task: text, thread_id: contextId }, requestContext.get()?.correlationId ?? taskId);
+      await this.submit.execute(
+        taskId,
+        actor,
+        { task: text, thread_id: contextId },
+        requestContext.get()?.correlationId ?? taskId,
+      );
       bus.publish(AgentEvent.task(initial));
       announced = true;
       for await (const event of feed) {
         const outcome = outcomeOf(event);
         if (outcome) {
-          if (outcome.state === TaskState.TASK_STATE_COMPLETED) bus.publish(AgentEvent.artifactUpdate({ taskId, contextId, artifact: outcome.artifact, append: false, lastChunk: true, metadata: undefined }));
+          if (outcome.state === TaskState.TASK_STATE_COMPLETED)
+            bus.publish(
+              AgentEvent.artifactUpdate({
+                taskId,
+                contextId,
+                artifact: outcome.artifact,
+                append: false,
+                lastChunk: true,
+                metadata: undefined,
+              }),
+            );
           status(outcome.state, outcome.text);
           return;
         }
         const progress = progressText(event);
         if (progress) status(TaskState.TASK_STATE_WORKING, progress);
       }
-      status(TaskState.TASK_STATE_FAILED, `no outcome within ${this.config.RESULT_TIMEOUT_MS} ms; the platform task may still finish (GET /tasks/${taskId})`);
+      status(
+        TaskState.TASK_STATE_FAILED,
+        `no outcome within ${this.config.RESULT_TIMEOUT_MS} ms; the platform task may still finish (GET /tasks/${taskId})`,
+      );
     } catch (e) {
       // The SDK would put the raw error message in the FAILED status; say only what is safe.
       const expected = isDomainError(e) || e instanceof A2AError;
-      const message = isDomainError(e) ? `${e.code}: ${e.message}` : e instanceof A2AError ? e.message : 'the task could not be run';
+      const message = isDomainError(e)
+        ? `${e.code}: ${e.message}`
+        : e instanceof A2AError
+          ? e.message
+          : 'the task could not be run';
       if (!expected) this.logger.error({ err: e, taskId }, 'A2A task failed unexpectedly');
       if (!announced) bus.publish(AgentEvent.task(initial));
       status(TaskState.TASK_STATE_FAILED, message);

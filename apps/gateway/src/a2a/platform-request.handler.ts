@@ -9,7 +9,11 @@ import type {
   StreamResponse,
   Task,
 } from '@a2a-js/sdk';
-import { DefaultExecutionEventBusManager, DefaultRequestHandler, type ServerCallContext } from '@a2a-js/sdk/server';
+import {
+  DefaultExecutionEventBusManager,
+  DefaultRequestHandler,
+  type ServerCallContext,
+} from '@a2a-js/sdk/server';
 import { TaskNotFoundError, UnsupportedOperationError } from '@a2a-js/sdk/errors';
 import { isDomainError, Tasks } from '@switchboard/contracts';
 import type { Logger } from '@switchboard/observability';
@@ -39,12 +43,18 @@ export class PlatformRequestHandler extends DefaultRequestHandler {
     this.buses = buses;
   }
 
-  override async sendMessage(params: SendMessageRequest, context: ServerCallContext): Promise<Message | Task> {
+  override async sendMessage(
+    params: SendMessageRequest,
+    context: ServerCallContext,
+  ): Promise<Message | Task> {
     assertRunnable(params.message);
     return super.sendMessage(params, context);
   }
 
-  override async *sendMessageStream(params: SendMessageRequest, context: ServerCallContext): AsyncGenerator<StreamResponse, void, undefined> {
+  override async *sendMessageStream(
+    params: SendMessageRequest,
+    context: ServerCallContext,
+  ): AsyncGenerator<StreamResponse, void, undefined> {
     assertRunnable(params.message);
     yield* super.sendMessageStream(params, context);
   }
@@ -62,7 +72,8 @@ export class PlatformRequestHandler extends DefaultRequestHandler {
   }
 
   override async cancelTask(params: CancelTaskRequest, context: ServerCallContext): Promise<Task> {
-    if (this.buses.getByTaskId(params.id, context)) return this.guard(() => super.cancelTask(params, context));
+    if (this.buses.getByTaskId(params.id, context))
+      return this.guard(() => super.cancelTask(params, context));
     return this.guard(async () => {
       const actor = actorOf(context.user);
       const taskId = taskIdOf(params.id);
@@ -72,8 +83,13 @@ export class PlatformRequestHandler extends DefaultRequestHandler {
     });
   }
 
-  override async listTasks(_params: ListTasksRequest, _context: ServerCallContext): Promise<ListTasksResponse> {
-    throw new UnsupportedOperationError('ListTasks is not offered; read one task with GetTask (or GET /tasks/{id})');
+  override async listTasks(
+    _params: ListTasksRequest,
+    _context: ServerCallContext,
+  ): Promise<ListTasksResponse> {
+    throw new UnsupportedOperationError(
+      'ListTasks is not offered; read one task with GetTask (or GET /tasks/{id})',
+    );
   }
 
   private async guard<T>(fn: () => Promise<T>): Promise<T> {
@@ -82,7 +98,8 @@ export class PlatformRequestHandler extends DefaultRequestHandler {
     } catch (e) {
       throw toA2aError(e, () => {
         const errorId = randomUUID();
-        if (!isDomainError(e)) this.logger.error({ err: e, errorId }, 'A2A request failed unexpectedly');
+        if (!isDomainError(e))
+          this.logger.error({ err: e, errorId }, 'A2A request failed unexpectedly');
         return errorId;
       });
     }

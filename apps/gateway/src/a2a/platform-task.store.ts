@@ -24,7 +24,9 @@ export class PlatformTaskStore implements TaskStore {
   }
 
   async list(_params: ListTasksRequest, _context: ServerCallContext): Promise<ListTasksResponse> {
-    throw new UnsupportedOperationError('ListTasks is not offered; read one task with GetTask (or GET /tasks/{id})');
+    throw new UnsupportedOperationError(
+      'ListTasks is not offered; read one task with GetTask (or GET /tasks/{id})',
+    );
   }
 }
 

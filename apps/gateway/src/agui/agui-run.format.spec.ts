@@ -46,18 +46,31 @@ describe('AG-UI 1.0 run translation', () => {
       EventType.TEXT_MESSAGE_END,
       EventType.RUN_FINISHED,
     ]);
-    expect(events.find((e) => e.type === EventType.TOOL_CALL_START)).toMatchObject({ toolCallName: 'calculator' });
-    expect(events.filter((e) => e.type === EventType.TOOL_CALL_START)[1]).toMatchObject({ toolCallName: 'a2a.researcher' });
-    expect(events.find((e) => e.type === EventType.TEXT_MESSAGE_CONTENT)).toMatchObject({ delta: '17 * 23 = 391.' });
+    expect(events.find((e) => e.type === EventType.TOOL_CALL_START)).toMatchObject({
+      toolCallName: 'calculator',
+    });
+    expect(events.filter((e) => e.type === EventType.TOOL_CALL_START)[1]).toMatchObject({
+      toolCallName: 'a2a.researcher',
+    });
+    expect(events.find((e) => e.type === EventType.TEXT_MESSAGE_CONTENT)).toMatchObject({
+      delta: '17 * 23 = 391.',
+    });
   });
 
   it('ends a failed task with RUN_ERROR last and a cancelled one with RUN_FINISHED (cancelled)', async () => {
     const failed = run('failed');
     await expect(verify(failed)).resolves.toBeDefined();
-    expect(failed.at(-1)).toEqual({ type: EventType.RUN_ERROR, message: 'does not understand', code: 'UNSUPPORTED' });
+    expect(failed.at(-1)).toEqual({
+      type: EventType.RUN_ERROR,
+      message: 'does not understand',
+      code: 'UNSUPPORTED',
+    });
     const cancelled = run('cancelled');
     await expect(verify(cancelled)).resolves.toBeDefined();
-    expect(cancelled.at(-1)).toMatchObject({ type: EventType.RUN_FINISHED, outcome: { type: 'cancelled' } });
+    expect(cancelled.at(-1)).toMatchObject({
+      type: EventType.RUN_FINISHED,
+      outcome: { type: 'cancelled' },
+    });
   });
 
   it('ignores events after the end and duplicate step events', () => {

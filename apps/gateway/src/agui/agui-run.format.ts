@@ -29,7 +29,15 @@ export class AgUiRunTranslator {
   start(): BaseEvent[] {
     return [
       { type: EventType.RUN_STARTED, threadId: this.threadId, runId: this.runId } as BaseEvent,
-      { type: EventType.CUSTOM, name: 'switchboard.task', value: { taskId: this.taskId, events: `/tasks/${this.taskId}/events`, cancel: `/tasks/${this.taskId}/cancel` } } as BaseEvent,
+      {
+        type: EventType.CUSTOM,
+        name: 'switchboard.task',
+        value: {
+          taskId: this.taskId,
+          events: `/tasks/${this.taskId}/events`,
+          cancel: `/tasks/${this.taskId}/cancel`,
+        },
+      } as BaseEvent,
     ];
   }
 
@@ -48,16 +56,32 @@ export class AgUiRunTranslator {
         const toolCallName = e.data.kind === 'agent' ? `a2a.${e.data.target}` : e.data.target;
         return [
           { type: EventType.TOOL_CALL_START, toolCallId, toolCallName } as BaseEvent,
-          { type: EventType.TOOL_CALL_ARGS, toolCallId, delta: JSON.stringify(e.data.input ?? {}) } as BaseEvent,
+          {
+            type: EventType.TOOL_CALL_ARGS,
+            toolCallId,
+            delta: JSON.stringify(e.data.input ?? {}),
+          } as BaseEvent,
           { type: EventType.TOOL_CALL_END, toolCallId } as BaseEvent,
         ];
       }
       case Tasks.TaskEventName.StepCompleted:
-        return this.toolResult(`${e.data.index}:${e.data.stepId}`, JSON.stringify(e.data.output ?? null));
+        return this.toolResult(
+          `${e.data.index}:${e.data.stepId}`,
+          JSON.stringify(e.data.output ?? null),
+        );
       case Tasks.TaskEventName.StepFailed:
-        return this.toolResult(`${e.data.index}:${e.data.stepId}`, JSON.stringify({ error: { code: e.data.error.code, message: e.data.error.message } }));
+        return this.toolResult(
+          `${e.data.index}:${e.data.stepId}`,
+          JSON.stringify({ error: { code: e.data.error.code, message: e.data.error.message } }),
+        );
       case Tasks.TaskEventName.GuardrailViolation:
-        return [{ type: EventType.CUSTOM, name: 'switchboard.guardrail_violation', value: { stage: e.data.stage, rule: e.data.rule } } as BaseEvent];
+        return [
+          {
+            type: EventType.CUSTOM,
+            name: 'switchboard.guardrail_violation',
+            value: { stage: e.data.stage, rule: e.data.rule },
+          } as BaseEvent,
+        ];
       case Tasks.TaskEventName.TaskCompleted: {
         const messageId = this.newId();
         this.finished = true;
@@ -70,7 +94,12 @@ export class AgUiRunTranslator {
             type: EventType.RUN_FINISHED,
             threadId: this.threadId,
             runId: this.runId,
-            result: { taskId: this.taskId, output: e.data.output ?? null, planner: e.data.planner, steps: e.data.steps },
+            result: {
+              taskId: this.taskId,
+              output: e.data.output ?? null,
+              planner: e.data.planner,
+              steps: e.data.steps,
+            },
             outcome: { type: 'success' },
           } as BaseEvent,
         ];
@@ -79,11 +108,23 @@ export class AgUiRunTranslator {
         this.finished = true;
         return [
           ...this.closeAllSteps(),
-          { type: EventType.RUN_FINISHED, threadId: this.threadId, runId: this.runId, result: { taskId: this.taskId, reason: e.data.reason }, outcome: { type: 'cancelled' } } as BaseEvent,
+          {
+            type: EventType.RUN_FINISHED,
+            threadId: this.threadId,
+            runId: this.runId,
+            result: { taskId: this.taskId, reason: e.data.reason },
+            outcome: { type: 'cancelled' },
+          } as BaseEvent,
         ];
       case Tasks.TaskEventName.TaskFailed:
         this.finished = true;
-        return [{ type: EventType.RUN_ERROR, message: e.data.error.message, code: e.data.error.code } as BaseEvent];
+        return [
+          {
+            type: EventType.RUN_ERROR,
+            message: e.data.error.message,
+            code: e.data.error.code,
+          } as BaseEvent,
+        ];
       default:
         return [];
     }
@@ -93,7 +134,15 @@ export class AgUiRunTranslator {
     const toolCallId = this.toolCalls.get(key);
     if (!toolCallId) return [];
     this.toolCalls.delete(key);
-    return [{ type: EventType.TOOL_CALL_RESULT, messageId: this.newId(), toolCallId, content, role: 'tool' } as BaseEvent];
+    return [
+      {
+        type: EventType.TOOL_CALL_RESULT,
+        messageId: this.newId(),
+        toolCallId,
+        content,
+        role: 'tool',
+      } as BaseEvent,
+    ];
   }
 
   private openStep(stepName: string): BaseEvent[] {

@@ -28,7 +28,13 @@ export class AgUiController {
     @Body(new ZodBodyPipe(AgUiRunInput)) input: RunAgentInput,
   ): Promise<void> {
     const task = taskRequestOf(input);
-    await this.streamNew.execute(reply, actor, task, requestIdOf(request), (taskId) => new AgUiRunFormat(new AgUiRunTranslator(input.threadId, input.runId, taskId)));
+    await this.streamNew.execute(
+      reply,
+      actor,
+      task,
+      requestIdOf(request),
+      (taskId) => new AgUiRunFormat(new AgUiRunTranslator(input.threadId, input.runId, taskId)),
+    );
   }
 
   /** Seed 3: `GET /ag-ui/events?user_message=…` streams `data: {event_type, data, message}` events. */
@@ -39,7 +45,16 @@ export class AgUiController {
     @CurrentActor() actor: Actor,
     @Query(new ZodQueryPipe(AgUiEventsQuery)) query: AgUiEventsQuery,
   ): Promise<void> {
-    const task = { task: query.user_message, ...(query.thread_id ? { thread_id: query.thread_id } : {}) };
-    await this.streamNew.execute(reply, actor, task, requestIdOf(request), () => new LegacyAgUiFormat());
+    const task = {
+      task: query.user_message,
+      ...(query.thread_id ? { thread_id: query.thread_id } : {}),
+    };
+    await this.streamNew.execute(
+      reply,
+      actor,
+      task,
+      requestIdOf(request),
+      () => new LegacyAgUiFormat(),
+    );
   }
 }

@@ -26,23 +26,46 @@ export function toLegacyEvent(e: Tasks.TaskEvent): LegacyEvent | undefined {
   const base = { task_id: e.taskId };
   switch (e.name) {
     case Tasks.TaskEventName.McpTaskStarted:
-      return { event_type: 'TOOL_CALL_START', data: { ...base, tool: e.data.tool, input: e.data.input, step_id: e.data.stepId }, message: e.message ?? `calling ${e.data.tool}` };
+      return {
+        event_type: 'TOOL_CALL_START',
+        data: { ...base, tool: e.data.tool, input: e.data.input, step_id: e.data.stepId },
+        message: e.message ?? `calling ${e.data.tool}`,
+      };
     case Tasks.TaskEventName.McpTaskCompleted:
       return {
         event_type: 'TOOL_OUTPUT',
-        data: { ...base, tool: e.data.tool, output: e.data.output, step_id: e.data.stepId, success: true, duration_ms: Math.round(e.data.durationMs) },
+        data: {
+          ...base,
+          tool: e.data.tool,
+          output: e.data.output,
+          step_id: e.data.stepId,
+          success: true,
+          duration_ms: Math.round(e.data.durationMs),
+        },
         message: e.message ?? `${e.data.tool} answered`,
       };
     case Tasks.TaskEventName.McpTaskFailed:
       return {
         event_type: 'TOOL_OUTPUT',
-        data: { ...base, tool: e.data.tool, step_id: e.data.stepId, success: false, error: { code: e.data.error.code, message: e.data.error.message } },
+        data: {
+          ...base,
+          tool: e.data.tool,
+          step_id: e.data.stepId,
+          success: false,
+          error: { code: e.data.error.code, message: e.data.error.message },
+        },
         message: e.message ?? `${e.data.tool} failed: ${e.data.error.message}`,
       };
     case Tasks.TaskEventName.DelegationStarted:
       return {
         event_type: 'A2A_DELEGATION_START',
-        data: { ...base, agent: e.data.agent, message: e.data.message, step_id: e.data.stepId, transport: e.data.transport },
+        data: {
+          ...base,
+          agent: e.data.agent,
+          message: e.data.message,
+          step_id: e.data.stepId,
+          transport: e.data.transport,
+        },
         message: e.message ?? `delegating to ${e.data.agent}`,
       };
     case Tasks.TaskEventName.DelegationResult:
@@ -61,13 +84,35 @@ export function toLegacyEvent(e: Tasks.TaskEvent): LegacyEvent | undefined {
         message: e.message ?? `${e.data.agent} answered`,
       };
     case Tasks.TaskEventName.GuardrailViolation:
-      return { event_type: 'GUARDRAIL_VIOLATION', data: { ...base, stage: e.data.stage, rule: e.data.rule }, message: e.message ?? `blocked by guardrail ${e.data.rule}` };
+      return {
+        event_type: 'GUARDRAIL_VIOLATION',
+        data: { ...base, stage: e.data.stage, rule: e.data.rule },
+        message: e.message ?? `blocked by guardrail ${e.data.rule}`,
+      };
     case Tasks.TaskEventName.TaskCompleted:
-      return { event_type: 'AGENT_RESPONSE', data: { ...base, result: e.data.result, output: e.data.output, planner: e.data.planner, steps: e.data.steps }, message: e.data.result };
+      return {
+        event_type: 'AGENT_RESPONSE',
+        data: {
+          ...base,
+          result: e.data.result,
+          output: e.data.output,
+          planner: e.data.planner,
+          steps: e.data.steps,
+        },
+        message: e.data.result,
+      };
     case Tasks.TaskEventName.TaskFailed:
-      return { event_type: 'ERROR', data: { ...base, code: e.data.error.code, error: e.data.error.message }, message: e.data.error.message };
+      return {
+        event_type: 'ERROR',
+        data: { ...base, code: e.data.error.code, error: e.data.error.message },
+        message: e.data.error.message,
+      };
     case Tasks.TaskEventName.TaskCancelled:
-      return { event_type: 'ERROR', data: { ...base, code: 'CANCELLED', reason: e.data.reason }, message: `task cancelled: ${e.data.reason}` };
+      return {
+        event_type: 'ERROR',
+        data: { ...base, code: 'CANCELLED', reason: e.data.reason },
+        message: `task cancelled: ${e.data.reason}`,
+      };
     default:
       return undefined;
   }

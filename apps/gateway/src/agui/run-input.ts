@@ -28,13 +28,19 @@ export function taskRequestOf(input: RunAgentInput): Tasks.TaskRequest {
   if (!lastUser) throw invalid('messages', 'must contain a user message');
   const text = textOf(lastUser.content);
   if (!text.trim()) throw invalid('messages', 'the last user message has no text');
-  if (text.length > Tasks.TASK_TEXT_MAX) throw invalid('messages', `the last user message is longer than ${Tasks.TASK_TEXT_MAX} characters`);
+  if (text.length > Tasks.TASK_TEXT_MAX)
+    throw invalid(
+      'messages',
+      `the last user message is longer than ${Tasks.TASK_TEXT_MAX} characters`,
+    );
   const props = ForwardedProps.safeParse(input.forwardedProps ?? {});
   if (!props.success) {
     const issue = props.error.issues[0];
     throw invalid(`forwardedProps.${issue?.path.join('.') ?? ''}`, issue?.message ?? 'is invalid');
   }
-  const threadId = THREAD_ID.test(input.threadId) ? input.threadId : `agui-${createHash('sha256').update(input.threadId).digest('hex').slice(0, 32)}`;
+  const threadId = THREAD_ID.test(input.threadId)
+    ? input.threadId
+    : `agui-${createHash('sha256').update(input.threadId).digest('hex').slice(0, 32)}`;
   return {
     task: text,
     thread_id: threadId,
@@ -47,11 +53,16 @@ function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   return content
-    .filter((p): p is { type: 'text'; text: string } => !!p && typeof p === 'object' && (p as { type?: unknown }).type === 'text')
+    .filter(
+      (p): p is { type: 'text'; text: string } =>
+        !!p && typeof p === 'object' && (p as { type?: unknown }).type === 'text',
+    )
     .map((p) => p.text)
     .join('\n');
 }
 
 function invalid(path: string, message: string): DomainError {
-  return new DomainError('VALIDATION', `invalid request body: ${path}: ${message}`, { details: { issues: [{ path, message }] } });
+  return new DomainError('VALIDATION', `invalid request body: ${path}: ${message}`, {
+    details: { issues: [{ path, message }] },
+  });
 }

@@ -16,9 +16,17 @@ export class AuditController {
   ) {}
 
   @Get()
-  query(@CurrentActor() actor: Actor, @Query(new ZodQueryPipe(AuditQueryParams)) q: AuditQueryParams): Promise<Audit.AuditQueryResponse> {
+  query(
+    @CurrentActor() actor: Actor,
+    @Query(new ZodQueryPipe(AuditQueryParams)) q: AuditQueryParams,
+  ): Promise<Audit.AuditQueryResponse> {
     if (!isAdmin(actor)) {
-      void this.audit.record({ category: 'auth', action: 'audit.query.denied', outcome: 'denied', resource: 'audit' });
+      void this.audit.record({
+        category: 'auth',
+        action: 'audit.query.denied',
+        outcome: 'denied',
+        resource: 'audit',
+      });
       throw new DomainError('FORBIDDEN', 'the audit trail is for admins only');
     }
     return this.bus.request(

@@ -15,5 +15,7 @@ export class AuthError extends DomainError {
   }
 }
 
-export const unauthorized = (reason: string, message: string) => new AuthError('UNAUTHORIZED', reason, message);
-export const forbidden = (reason: string, message: string) => new AuthError('FORBIDDEN', reason, message);
+export const unauthorized = (reason: string, message: string) =>
+  new AuthError('UNAUTHORIZED', reason, message);
+export const forbidden = (reason: string, message: string) =>
+  new AuthError('FORBIDDEN', reason, message);

@@ -45,7 +45,12 @@ export class AuthGuard implements CanActivate {
       resource: `${request.method} ${request.routeOptions.url ?? 'unmatched'}`,
       correlationId: requestIdOf(request),
       actor: {},
-      details: { mode: this.authenticator.mode, reason: e.reason, status: e.code === 'FORBIDDEN' ? 403 : 401, ip: request.ip },
+      details: {
+        mode: this.authenticator.mode,
+        reason: e.reason,
+        status: e.code === 'FORBIDDEN' ? 403 : 401,
+        ip: request.ip,
+      },
     });
   }
 }

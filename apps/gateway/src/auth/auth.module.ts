@@ -15,8 +15,12 @@ export function createAuthenticator(config: GatewayEnv): Authenticator {
     case 'dev':
       return new DevAuthenticator(config.TB_DEFAULT_USER_ID);
     case 'trusted-headers':
-      if (!config.TRUSTED_PROXY_SECRET) throw new Error('trusted-headers mode needs TRUSTED_PROXY_SECRET');
-      return new TrustedHeadersAuthenticator(config.TRUSTED_PROXY_SECRET, config.TRUSTED_PROXY_HEADER);
+      if (!config.TRUSTED_PROXY_SECRET)
+        throw new Error('trusted-headers mode needs TRUSTED_PROXY_SECRET');
+      return new TrustedHeadersAuthenticator(
+        config.TRUSTED_PROXY_SECRET,
+        config.TRUSTED_PROXY_HEADER,
+      );
     case 'jwt':
       return new JwtAuthenticator({
         secret: config.JWT_SECRET,
@@ -54,7 +58,14 @@ export class AuthModule {
         StreamSlots,
         AuthGuard,
       ],
-      exports: [AUTHENTICATOR, GatewayRedis, GatewayMetrics, RequestRateLimiter, StreamSlots, AuthGuard],
+      exports: [
+        AUTHENTICATOR,
+        GatewayRedis,
+        GatewayMetrics,
+        RequestRateLimiter,
+        StreamSlots,
+        AuthGuard,
+      ],
     };
   }
 }

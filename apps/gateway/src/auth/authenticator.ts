@@ -10,7 +10,10 @@ export interface Authenticator {
 export const AUTHENTICATOR = Symbol.for('switchboard.authenticator');
 
 /** One string header value (repeated or empty headers count as absent). */
-export function headerOf(request: Pick<FastifyRequest, 'headers'>, name: string): string | undefined {
+export function headerOf(
+  request: Pick<FastifyRequest, 'headers'>,
+  name: string,
+): string | undefined {
   const v = request.headers[name];
   return typeof v === 'string' && v.length > 0 ? v : undefined;
 }

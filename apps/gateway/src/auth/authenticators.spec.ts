@@ -23,7 +23,12 @@ const settings: JwtSettings = {
 };
 
 const token = (claims: Record<string, unknown>, exp = '5m') =>
-  new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuer('iss-1').setAudience('authenticated').setExpirationTime(exp).sign(new TextEncoder().encode(SECRET));
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer('iss-1')
+    .setAudience('authenticated')
+    .setExpirationTime(exp)
+    .sign(new TextEncoder().encode(SECRET));
 
 async function reason(p: Promise<unknown>): Promise<string> {
   try {
@@ -47,45 +52,105 @@ describe('JwtAuthenticator', () => {
   const auth = new JwtAuthenticator(settings);
 
   it('reads user, email and a nested role claim', async () => {
-    const t = await token({ sub: 'u-1', email: 'ada@example.com', app_metadata: { role: 'admin' } });
-    await expect(auth.authenticate(req({ authorization: `Bearer ${t}` }))).resolves.toEqual({ userId: 'u-1', role: 'admin', email: 'ada@example.com' });
+    const t = await token({
+      sub: 'u-1',
+      email: 'ada@example.com',
+      app_metadata: { role: 'admin' },
+    });
+    await expect(auth.authenticate(req({ authorization: `Bearer ${t}` }))).resolves.toEqual({
+      userId: 'u-1',
+      role: 'admin',
+      email: 'ada@example.com',
+    });
   });
 
   it('ignores an invalid e-mail claim rather than refusing the user', async () => {
     const t = await token({ sub: 'u-1', email: 'not an email', app_metadata: { role: 'user' } });
-    await expect(auth.authenticate(req({ authorization: `Bearer ${t}` }))).resolves.toEqual({ userId: 'u-1', role: 'user' });
+    await expect(auth.authenticate(req({ authorization: `Bearer ${t}` }))).resolves.toEqual({
+      userId: 'u-1',
+      role: 'user',
+    });
   });
 
   it('refuses with reasons', async () => {
     expect(await reason(auth.authenticate(req({})))).toBe('UNAUTHORIZED:token_missing');
-    expect(await reason(auth.authenticate(req({ authorization: 'Token abc' })))).toBe('UNAUTHORIZED:token_malformed');
-    expect(await reason(auth.authenticate(req({ authorization: `Bearer ${'a'.repeat(20_000)}` })))).toBe('UNAUTHORIZED:token_malformed');
-    expect(await reason(auth.authenticate(req({ authorization: `Bearer ${await token({ sub: 'u' })}` })))).toBe('FORBIDDEN:role_claim_missing');
-    expect(await reason(auth.authenticate(req({ authorization: `Bearer ${await token({ sub: 'u', app_metadata: { role: 'Bad Role' } })}` })))).toBe('FORBIDDEN:role_claim_invalid');
-    expect(await reason(auth.authenticate(req({ authorization: `Bearer ${await token({ sub: 'bad user!', app_metadata: { role: 'user' } })}` })))).toBe('UNAUTHORIZED:user_claim_invalid');
-    expect(await reason(auth.authenticate(req({ authorization: `Bearer ${await token({ sub: 'u', app_metadata: { role: 'user' } }, '-1m')}` })))).toBe('UNAUTHORIZED:token_expired');
+    expect(await reason(auth.authenticate(req({ authorization: 'Token abc' })))).toBe(
+      'UNAUTHORIZED:token_malformed',
+    );
+    expect(
+      await reason(auth.authenticate(req({ authorization: `Bearer ${'a'.repeat(20_000)}` }))),
+    ).toBe('UNAUTHORIZED:token_malformed');
+    expect(
+      await reason(
+        auth.authenticate(req({ authorization: `Bearer ${await token({ sub: 'u' })}` })),
+      ),
+    ).toBe('FORBIDDEN:role_claim_missing');
+    expect(
+      await reason(
+        auth.authenticate(
+          req({
+            authorization: `Bearer ${await token({ sub: 'u', app_metadata: { role: 'Bad Role' } })}`,
+          }),
+        ),
+      ),
+    ).toBe('FORBIDDEN:role_claim_invalid');
+    expect(
+      await reason(
+        auth.authenticate(
+          req({
+            authorization: `Bearer ${await token({ sub: 'bad user!', app_metadata: { role: 'user' } })}`,
+          }),
+        ),
+      ),
+    ).toBe('UNAUTHORIZED:user_claim_invalid');
+    expect(
+      await reason(
+        auth.authenticate(
+          req({
+            authorization: `Bearer ${await token({ sub: 'u', app_metadata: { role: 'user' } }, '-1m')}`,
+          }),
+        ),
+      ),
+    ).toBe('UNAUTHORIZED:token_expired');
   });
 
   it('uses the default role when configured', async () => {
     const withDefault = new JwtAuthenticator({ ...settings, defaultRole: 'user' });
     const t = await token({ sub: 'u-2' });
-    await expect(withDefault.authenticate(req({ authorization: `Bearer ${t}` }))).resolves.toEqual({ userId: 'u-2', role: 'user' });
+    await expect(withDefault.authenticate(req({ authorization: `Bearer ${t}` }))).resolves.toEqual({
+      userId: 'u-2',
+      role: 'user',
+    });
   });
 });
 
 describe('TrustedHeadersAuthenticator', () => {
   const auth = new TrustedHeadersAuthenticator('p'.repeat(40), 'x-proxy-secret');
-  const user = { 'x-supabase-user-id': 'supa', 'x-supabase-role': 'admin', 'x-supabase-email': 'a@b.co' };
+  const user = {
+    'x-supabase-user-id': 'supa',
+    'x-supabase-role': 'admin',
+    'x-supabase-email': 'a@b.co',
+  };
 
   it('believes the headers only with the proxy secret', async () => {
     expect(await reason(auth.authenticate(req(user)))).toBe('UNAUTHORIZED:proxy_secret_missing');
-    expect(await reason(auth.authenticate(req({ ...user, 'x-proxy-secret': 'short' })))).toBe('UNAUTHORIZED:proxy_secret_mismatch');
-    await expect(auth.authenticate(req({ ...user, 'x-proxy-secret': 'p'.repeat(40) }))).resolves.toEqual({ userId: 'supa', role: 'admin', email: 'a@b.co' });
+    expect(await reason(auth.authenticate(req({ ...user, 'x-proxy-secret': 'short' })))).toBe(
+      'UNAUTHORIZED:proxy_secret_mismatch',
+    );
+    await expect(
+      auth.authenticate(req({ ...user, 'x-proxy-secret': 'p'.repeat(40) })),
+    ).resolves.toEqual({ userId: 'supa', role: 'admin', email: 'a@b.co' });
   });
 
   it('defaults the role and validates the user', async () => {
-    await expect(auth.authenticate(req({ 'x-supabase-user-id': 'supa', 'x-proxy-secret': 'p'.repeat(40) }))).resolves.toEqual({ userId: 'supa', role: 'user' });
-    expect(await reason(auth.authenticate(req({ 'x-supabase-user-id': 'a b', 'x-proxy-secret': 'p'.repeat(40) })))).toBe('UNAUTHORIZED:bad_user_header');
+    await expect(
+      auth.authenticate(req({ 'x-supabase-user-id': 'supa', 'x-proxy-secret': 'p'.repeat(40) })),
+    ).resolves.toEqual({ userId: 'supa', role: 'user' });
+    expect(
+      await reason(
+        auth.authenticate(req({ 'x-supabase-user-id': 'a b', 'x-proxy-secret': 'p'.repeat(40) })),
+      ),
+    ).toBe('UNAUTHORIZED:bad_user_header');
   });
 });
 
@@ -93,7 +158,11 @@ describe('DevAuthenticator', () => {
   it('takes X-User-Id or the default', async () => {
     const auth = new DevAuthenticator('dev-user');
     await expect(auth.authenticate(req({}))).resolves.toEqual({ userId: 'dev-user', role: 'user' });
-    await expect(auth.authenticate(req({ 'x-user-id': 'ada', 'x-user-role': 'admin' }))).resolves.toEqual({ userId: 'ada', role: 'admin' });
-    expect(await reason(auth.authenticate(req({ 'x-user-id': 'bad user!' })))).toBe('UNAUTHORIZED:bad_user_header');
+    await expect(
+      auth.authenticate(req({ 'x-user-id': 'ada', 'x-user-role': 'admin' })),
+    ).resolves.toEqual({ userId: 'ada', role: 'admin' });
+    expect(await reason(auth.authenticate(req({ 'x-user-id': 'bad user!' })))).toBe(
+      'UNAUTHORIZED:bad_user_header',
+    );
   });
 });

@@ -14,9 +14,17 @@ export class DevAuthenticator implements Authenticator {
 
   async authenticate(request: FastifyRequest): Promise<Actor> {
     const user = UserId.safeParse(headerOf(request, 'x-user-id') ?? this.defaultUserId);
-    if (!user.success) throw unauthorized('bad_user_header', `X-User-Id ${user.error.issues[0]?.message ?? 'is invalid'}`);
+    if (!user.success)
+      throw unauthorized(
+        'bad_user_header',
+        `X-User-Id ${user.error.issues[0]?.message ?? 'is invalid'}`,
+      );
     const role = Role.safeParse(headerOf(request, 'x-user-role') ?? DEFAULT_ROLE);
-    if (!role.success) throw unauthorized('bad_role_header', `X-User-Role ${role.error.issues[0]?.message ?? 'is invalid'}`);
+    if (!role.success)
+      throw unauthorized(
+        'bad_role_header',
+        `X-User-Role ${role.error.issues[0]?.message ?? 'is invalid'}`,
+      );
     return { userId: user.data, role: role.data };
   }
 }

@@ -53,14 +53,22 @@ export class JwtAuthenticator implements Authenticator {
         })
       : undefined;
     this.algorithms = [
-      ...(settings.algorithms ?? [...(secret ? ['HS256'] : []), ...(jwks ? ['RS256', 'ES256'] : [])]),
+      ...(settings.algorithms ?? [
+        ...(secret ? ['HS256'] : []),
+        ...(jwks ? ['RS256', 'ES256'] : []),
+      ]),
     ];
     this.getKey = async (header, token) => {
       if (header.alg?.startsWith('HS')) {
-        if (!secret) throw unauthorized('algorithm_not_allowed', 'HMAC-signed tokens are not accepted');
+        if (!secret)
+          throw unauthorized('algorithm_not_allowed', 'HMAC-signed tokens are not accepted');
         return secret;
       }
-      if (!jwks) throw unauthorized('algorithm_not_allowed', 'asymmetrically signed tokens are not accepted');
+      if (!jwks)
+        throw unauthorized(
+          'algorithm_not_allowed',
+          'asymmetrically signed tokens are not accepted',
+        );
       return jwks(header, token);
     };
   }
@@ -85,14 +93,24 @@ export class JwtAuthenticator implements Authenticator {
   private actorOf(payload: JWTPayload): Actor {
     const user = UserId.safeParse(claimAt(payload, this.settings.userIdClaim));
     if (!user.success) {
-      throw unauthorized('user_claim_invalid', `the token's ${this.settings.userIdClaim} claim is missing or not a valid user id`);
+      throw unauthorized(
+        'user_claim_invalid',
+        `the token's ${this.settings.userIdClaim} claim is missing or not a valid user id`,
+      );
     }
     const rawRole = claimAt(payload, this.settings.roleClaim) ?? this.settings.defaultRole;
     if (rawRole === undefined) {
-      throw forbidden('role_claim_missing', `the token has no ${this.settings.roleClaim} claim, so no role can be granted`);
+      throw forbidden(
+        'role_claim_missing',
+        `the token has no ${this.settings.roleClaim} claim, so no role can be granted`,
+      );
     }
     const role = Role.safeParse(rawRole);
-    if (!role.success) throw forbidden('role_claim_invalid', `the token's ${this.settings.roleClaim} claim is not a valid role`);
+    if (!role.success)
+      throw forbidden(
+        'role_claim_invalid',
+        `the token's ${this.settings.roleClaim} claim is not a valid role`,
+      );
     const email = Email.safeParse(claimAt(payload, this.settings.emailClaim));
     return { userId: user.data, role: role.data, ...(email.success ? { email: email.data } : {}) };
   }
@@ -100,10 +118,16 @@ export class JwtAuthenticator implements Authenticator {
 
 function bearerToken(request: FastifyRequest): string {
   const header = headerOf(request, 'authorization');
-  if (header === undefined) throw unauthorized('token_missing', 'Authorization: Bearer <token> is required');
+  if (header === undefined)
+    throw unauthorized('token_missing', 'Authorization: Bearer <token> is required');
   const match = /^Bearer[ ]+([A-Za-z0-9_.~+/=-]+)\s*$/i.exec(header);
-  if (!match?.[1]) throw unauthorized('token_malformed', 'the Authorization header must be "Bearer <token>"');
-  if (match[1].length > MAX_TOKEN_LENGTH) throw unauthorized('token_malformed', `the token is longer than ${MAX_TOKEN_LENGTH} characters`);
+  if (!match?.[1])
+    throw unauthorized('token_malformed', 'the Authorization header must be "Bearer <token>"');
+  if (match[1].length > MAX_TOKEN_LENGTH)
+    throw unauthorized(
+      'token_malformed',
+      `the token is longer than ${MAX_TOKEN_LENGTH} characters`,
+    );
   return match[1];
 }
 
@@ -116,26 +140,41 @@ function verificationError(e: unknown, token: string): AuthError | DomainError {
       case 'nbf':
         return unauthorized('token_not_yet_valid', 'the token is not valid yet (nbf)');
       case 'iss':
-        return unauthorized('wrong_issuer', 'the token was issued by an issuer this gateway does not accept');
+        return unauthorized(
+          'wrong_issuer',
+          'the token was issued by an issuer this gateway does not accept',
+        );
       case 'aud':
         return unauthorized('wrong_audience', 'the token is meant for another audience');
       case 'iat':
-        return unauthorized('token_invalid', 'the token\'s iat claim is invalid');
+        return unauthorized('token_invalid', "the token's iat claim is invalid");
       default:
-        return unauthorized('claim_invalid', `the token's ${safe(e.claim)} claim is ${e.reason === 'missing' ? 'missing' : 'invalid'}`);
+        return unauthorized(
+          'claim_invalid',
+          `the token's ${safe(e.claim)} claim is ${e.reason === 'missing' ? 'missing' : 'invalid'}`,
+        );
     }
   }
   if (e instanceof errors.JOSEAlgNotAllowed || e instanceof errors.JOSENotSupported) {
-    return unauthorized('algorithm_not_allowed', `tokens signed with ${safe(algOf(token))} are not accepted`);
+    return unauthorized(
+      'algorithm_not_allowed',
+      `tokens signed with ${safe(algOf(token))} are not accepted`,
+    );
   }
-  if (e instanceof errors.JWSSignatureVerificationFailed) return unauthorized('bad_signature', 'the token signature is invalid');
+  if (e instanceof errors.JWSSignatureVerificationFailed)
+    return unauthorized('bad_signature', 'the token signature is invalid');
   if (e instanceof errors.JWKSNoMatchingKey || e instanceof errors.JWKSMultipleMatchingKeys) {
     return unauthorized('unknown_key', 'no signing key matches the token (unknown kid)');
   }
   if (e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid || isFetchFailure(e)) {
-    return new DomainError('UPSTREAM_UNAVAILABLE', 'the signing keys (JWKS) could not be fetched; try again', { retryable: true });
+    return new DomainError(
+      'UPSTREAM_UNAVAILABLE',
+      'the signing keys (JWKS) could not be fetched; try again',
+      { retryable: true },
+    );
   }
-  if (e instanceof errors.JOSEError) return unauthorized('token_malformed', 'the token is malformed');
+  if (e instanceof errors.JOSEError)
+    return unauthorized('token_malformed', 'the token is malformed');
   return unauthorized('token_invalid', 'the token could not be verified');
 }
 
@@ -153,5 +192,10 @@ function safe(s: string): string {
 }
 
 function isFetchFailure(e: unknown): boolean {
-  return e instanceof TypeError || (e instanceof errors.JOSEError && e.code === 'ERR_JOSE_GENERIC' && /fetch|response/i.test(e.message));
+  return (
+    e instanceof TypeError ||
+    (e instanceof errors.JOSEError &&
+      e.code === 'ERR_JOSE_GENERIC' &&
+      /fetch|response/i.test(e.message))
+  );
 }

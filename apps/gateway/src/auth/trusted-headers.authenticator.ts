@@ -26,21 +26,37 @@ export class TrustedHeadersAuthenticator implements Authenticator {
   async authenticate(request: FastifyRequest): Promise<Actor> {
     const presented = headerOf(request, this.secretHeader);
     if (presented === undefined) {
-      throw unauthorized('proxy_secret_missing', 'request did not come through the trusted proxy (proxy secret header missing)');
+      throw unauthorized(
+        'proxy_secret_missing',
+        'request did not come through the trusted proxy (proxy secret header missing)',
+      );
     }
     // Compare digests in constant time, so neither length nor content leaks through timing.
     if (!timingSafeEqual(digest(presented), this.secretDigest)) {
-      throw unauthorized('proxy_secret_mismatch', 'request did not come through the trusted proxy (proxy secret does not match)');
+      throw unauthorized(
+        'proxy_secret_mismatch',
+        'request did not come through the trusted proxy (proxy secret does not match)',
+      );
     }
     const rawUser = headerOf(request, 'x-supabase-user-id');
-    if (rawUser === undefined) throw unauthorized('user_header_missing', 'X-Supabase-User-ID is missing');
+    if (rawUser === undefined)
+      throw unauthorized('user_header_missing', 'X-Supabase-User-ID is missing');
     const user = UserId.safeParse(rawUser);
-    if (!user.success) throw unauthorized('bad_user_header', `X-Supabase-User-ID ${user.error.issues[0]?.message ?? 'is invalid'}`);
+    if (!user.success)
+      throw unauthorized(
+        'bad_user_header',
+        `X-Supabase-User-ID ${user.error.issues[0]?.message ?? 'is invalid'}`,
+      );
     const role = Role.safeParse(headerOf(request, 'x-supabase-role') ?? DEFAULT_ROLE);
-    if (!role.success) throw forbidden('bad_role_header', `X-Supabase-Role ${role.error.issues[0]?.message ?? 'is invalid'}`);
+    if (!role.success)
+      throw forbidden(
+        'bad_role_header',
+        `X-Supabase-Role ${role.error.issues[0]?.message ?? 'is invalid'}`,
+      );
     const rawEmail = headerOf(request, 'x-supabase-email');
     const email = rawEmail === undefined ? undefined : Email.safeParse(rawEmail);
-    if (email && !email.success) throw unauthorized('bad_email_header', 'X-Supabase-Email is not an e-mail address');
+    if (email && !email.success)
+      throw unauthorized('bad_email_header', 'X-Supabase-Email is not an e-mail address');
     return { userId: user.data, role: role.data, ...(email?.success ? { email: email.data } : {}) };
   }
 }

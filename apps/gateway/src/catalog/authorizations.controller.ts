@@ -1,5 +1,12 @@
 import { Controller, Delete, Get, Param, Put, Query, UseGuards } from '@nestjs/common';
-import { type Actor, DomainError, isAdmin, parseOrThrow, Tools, UserId } from '@switchboard/contracts';
+import {
+  type Actor,
+  DomainError,
+  isAdmin,
+  parseOrThrow,
+  Tools,
+  UserId,
+} from '@switchboard/contracts';
 import { AuditTrail, NatsBus } from '@switchboard/messaging';
 import { z } from 'zod';
 import { AuthGuard } from '../auth/auth.guard.js';
@@ -22,21 +29,35 @@ export class AuthorizationsController {
   ) {}
 
   @Get()
-  list(@CurrentActor() actor: Actor, @Query(new ZodQueryPipe(AuthorizationsQuery)) query: z.infer<typeof AuthorizationsQuery>): Promise<AuthorizationsList> {
-    const userId = query.user_id === undefined ? actor.userId : parseOrThrow(UserId, query.user_id, 'query parameter user_id');
-    if (userId !== actor.userId) this.requireAdmin(actor, 'list another user\'s authorizations');
+  list(
+    @CurrentActor() actor: Actor,
+    @Query(new ZodQueryPipe(AuthorizationsQuery)) query: z.infer<typeof AuthorizationsQuery>,
+  ): Promise<AuthorizationsList> {
+    const userId =
+      query.user_id === undefined
+        ? actor.userId
+        : parseOrThrow(UserId, query.user_id, 'query parameter user_id');
+    if (userId !== actor.userId) this.requireAdmin(actor, "list another user's authorizations");
     return this.bus.request(Tools.AuthorizationsList, { userId }, { actor });
   }
 
   @Put(':userId/:provider')
-  grant(@CurrentActor() actor: Actor, @Param('userId') rawUser: string, @Param('provider') rawProvider: string): Promise<z.infer<typeof Tools.AuthorizationGrant.response>> {
+  grant(
+    @CurrentActor() actor: Actor,
+    @Param('userId') rawUser: string,
+    @Param('provider') rawProvider: string,
+  ): Promise<z.infer<typeof Tools.AuthorizationGrant.response>> {
     const { userId, provider } = this.target(rawUser, rawProvider);
     this.requireAdmin(actor, 'grant provider authorizations');
     return this.bus.request(Tools.AuthorizationGrant, { userId, provider }, { actor });
   }
 
   @Delete(':userId/:provider')
-  revoke(@CurrentActor() actor: Actor, @Param('userId') rawUser: string, @Param('provider') rawProvider: string): Promise<z.infer<typeof Tools.AuthorizationRevoke.response>> {
+  revoke(
+    @CurrentActor() actor: Actor,
+    @Param('userId') rawUser: string,
+    @Param('provider') rawProvider: string,
+  ): Promise<z.infer<typeof Tools.AuthorizationRevoke.response>> {
     const { userId, provider } = this.target(rawUser, rawProvider);
     this.requireAdmin(actor, 'revoke provider authorizations');
     return this.bus.request(Tools.AuthorizationRevoke, { userId, provider }, { actor });
@@ -51,7 +72,13 @@ export class AuthorizationsController {
 
   private requireAdmin(actor: Actor, what: string): void {
     if (isAdmin(actor)) return;
-    void this.audit.record({ category: 'auth', action: 'authorization.denied', outcome: 'denied', resource: 'authorizations', details: { what } });
+    void this.audit.record({
+      category: 'auth',
+      action: 'authorization.denied',
+      outcome: 'denied',
+      resource: 'authorizations',
+      details: { what },
+    });
     throw new DomainError('FORBIDDEN', `only admins may ${what}`);
   }
 }

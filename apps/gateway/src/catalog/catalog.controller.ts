@@ -14,7 +14,10 @@ export class CatalogController {
 
   /** The caller's tools (mcp-tools applies roles, authorizations and the constraints). */
   @Get('tools')
-  tools(@CurrentActor() actor: Actor, @Query(new ZodQueryPipe(ToolsQuery)) query: ToolsQuery): Promise<Tools.Manifest> {
+  tools(
+    @CurrentActor() actor: Actor,
+    @Query(new ZodQueryPipe(ToolsQuery)) query: ToolsQuery,
+  ): Promise<Tools.Manifest> {
     const constraints = constraintsOf(query);
     return this.bus.request(Tools.ToolsManifest, constraints ? { constraints } : {}, { actor });
   }

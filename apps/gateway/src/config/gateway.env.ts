@@ -3,37 +3,79 @@ import { UserId } from '@switchboard/contracts';
 import { z } from 'zod';
 
 const ms = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const csv = z
-  .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
-const ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
+const ALGORITHMS = [
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
 /** A dotted claim path such as `role` or `app_metadata.role`. */
-const claimPath = z.string().regex(/^[A-Za-z0-9_:$-]+(\.[A-Za-z0-9_:$-]+)*$/, 'must be a dotted claim path like app_metadata.role');
+const claimPath = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_:$-]+(\.[A-Za-z0-9_:$-]+)*$/,
+    'must be a dotted claim path like app_metadata.role',
+  );
 
 export const GatewayEnv = BaseEnv.extend({
-  PORT: envPort.default(3000).describe('HTTP port of the API (and /health, /readiness, /metrics). 0 picks a free port.'),
+  PORT: envPort
+    .default(3000)
+    .describe('HTTP port of the API (and /health, /readiness, /metrics). 0 picks a free port.'),
   AUTH_MODE: z
     .enum(['dev', 'jwt', 'trusted-headers'])
     .default('jwt')
-    .describe('How callers are authenticated: `jwt` (bearer tokens), `trusted-headers` (behind a proxy that proves itself with TRUSTED_PROXY_SECRET) or `dev` (X-User-Id; refused with NODE_ENV=production). See docs/auth.md.'),
-  TB_DEFAULT_USER_ID: UserId.default('dev-user').describe('dev mode: the user when a request has no X-User-Id (seed 2\'s fallback).'),
+    .describe(
+      'How callers are authenticated: `jwt` (bearer tokens), `trusted-headers` (behind a proxy that proves itself with TRUSTED_PROXY_SECRET) or `dev` (X-User-Id; refused with NODE_ENV=production). See docs/auth.md.',
+    ),
+  TB_DEFAULT_USER_ID: UserId.default('dev-user').describe(
+    "dev mode: the user when a request has no X-User-Id (seed 2's fallback).",
+  ),
 
   JWT_SECRET: z
     .string()
     .min(32, 'must be at least 32 characters')
     .optional()
-    .describe('jwt mode: the shared HMAC secret (e.g. Supabase\'s legacy JWT secret) for HS256/384/512 tokens.'),
+    .describe(
+      "jwt mode: the shared HMAC secret (e.g. Supabase's legacy JWT secret) for HS256/384/512 tokens.",
+    ),
   JWT_JWKS_URL: z
     .string()
     .url()
     .optional()
-    .describe('jwt mode: URL of the JSON Web Key Set for asymmetric tokens (e.g. https://<project>.supabase.co/auth/v1/.well-known/jwks.json). Cached; refetched when a token names an unknown `kid`.'),
+    .describe(
+      'jwt mode: URL of the JSON Web Key Set for asymmetric tokens (e.g. https://<project>.supabase.co/auth/v1/.well-known/jwks.json). Cached; refetched when a token names an unknown `kid`.',
+    ),
   JWT_ALGORITHMS: csv
     .pipe(z.array(z.enum(ALGORITHMS)).min(1, 'must list at least one algorithm'))
     .optional()
-    .describe('jwt mode: the accepted `alg` values, comma-separated (default: HS256 with JWT_SECRET; RS256,ES256 with JWT_JWKS_URL). `none` is never accepted.'),
-  JWT_ISSUER: z.string().min(1).optional().describe('jwt mode: the required `iss` claim (e.g. https://<project>.supabase.co/auth/v1).'),
-  JWT_AUDIENCE: z.string().min(1).optional().describe('jwt mode: the required `aud` claim (Supabase: `authenticated`).'),
+    .describe(
+      'jwt mode: the accepted `alg` values, comma-separated (default: HS256 with JWT_SECRET; RS256,ES256 with JWT_JWKS_URL). `none` is never accepted.',
+    ),
+  JWT_ISSUER: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('jwt mode: the required `iss` claim (e.g. https://<project>.supabase.co/auth/v1).'),
+  JWT_AUDIENCE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('jwt mode: the required `aud` claim (Supabase: `authenticated`).'),
   JWT_CLOCK_TOLERANCE_SECONDS: z.coerce
     .number()
     .int()
@@ -42,7 +84,9 @@ export const GatewayEnv = BaseEnv.extend({
     .default(30)
     .describe('jwt mode: leeway for `exp` and `nbf`, in seconds.'),
   JWT_USER_ID_CLAIM: claimPath.default('sub').describe('jwt mode: the claim holding the user id.'),
-  JWT_EMAIL_CLAIM: claimPath.default('email').describe('jwt mode: the claim holding the e-mail address (optional in tokens).'),
+  JWT_EMAIL_CLAIM: claimPath
+    .default('email')
+    .describe('jwt mode: the claim holding the e-mail address (optional in tokens).'),
   JWT_ROLE_CLAIM: claimPath
     .default('role')
     .describe('jwt mode: the claim holding the platform role, e.g. `role` or `app_metadata.role`.'),
@@ -50,18 +94,26 @@ export const GatewayEnv = BaseEnv.extend({
     .string()
     .regex(/^[a-z][a-z0-9_-]{0,31}$/)
     .optional()
-    .describe('jwt mode: the role of a token without the role claim. Unset: such tokens are refused (403).'),
-  JWKS_CACHE_MAX_AGE_MS: ms(1_000, 86_400_000).default(600_000).describe('jwt mode: how long fetched JWKS keys are trusted before a refetch.'),
+    .describe(
+      'jwt mode: the role of a token without the role claim. Unset: such tokens are refused (403).',
+    ),
+  JWKS_CACHE_MAX_AGE_MS: ms(1_000, 86_400_000)
+    .default(600_000)
+    .describe('jwt mode: how long fetched JWKS keys are trusted before a refetch.'),
   JWKS_TIMEOUT_MS: ms(100, 60_000).default(5_000).describe('jwt mode: timeout of one JWKS fetch.'),
   JWKS_COOLDOWN_MS: ms(0, 3_600_000)
     .default(30_000)
-    .describe('jwt mode: least time between two JWKS fetches triggered by unknown `kid`s (bounds what forged tokens can make the gateway fetch).'),
+    .describe(
+      'jwt mode: least time between two JWKS fetches triggered by unknown `kid`s (bounds what forged tokens can make the gateway fetch).',
+    ),
 
   TRUSTED_PROXY_SECRET: z
     .string()
     .min(32, 'must be at least 32 characters')
     .optional()
-    .describe('trusted-headers mode: the shared secret the proxy sends in TRUSTED_PROXY_HEADER; requests without it are refused.'),
+    .describe(
+      'trusted-headers mode: the shared secret the proxy sends in TRUSTED_PROXY_HEADER; requests without it are refused.',
+    ),
   TRUSTED_PROXY_HEADER: z
     .string()
     .regex(/^[A-Za-z0-9-]+$/)
@@ -69,26 +121,44 @@ export const GatewayEnv = BaseEnv.extend({
     .transform((s) => s.toLowerCase())
     .describe('trusted-headers mode: the header carrying TRUSTED_PROXY_SECRET.'),
 
-  REDIS_URL: redisUrl.default('redis://127.0.0.1:6379').describe('Redis for rate limits and stream slots (shared by every gateway replica).'),
-  REDIS_KEY_PREFIX: z.string().max(64).default('sb:').describe('Prefix of every Redis key the gateway writes.'),
+  REDIS_URL: redisUrl
+    .default('redis://127.0.0.1:6379')
+    .describe('Redis for rate limits and stream slots (shared by every gateway replica).'),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .max(64)
+    .default('sb:')
+    .describe('Prefix of every Redis key the gateway writes.'),
   RATE_LIMIT_PER_MINUTE: z.coerce
     .number()
     .int()
     .min(0)
     .max(1_000_000)
     .default(600)
-    .describe('API requests one user may make per RATE_LIMIT_WINDOW_SECONDS across all replicas; 0 disables the limit.'),
-  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60).describe('Length of the rate-limit window.'),
+    .describe(
+      'API requests one user may make per RATE_LIMIT_WINDOW_SECONDS across all replicas; 0 disables the limit.',
+    ),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3_600)
+    .default(60)
+    .describe('Length of the rate-limit window.'),
   MAX_STREAMS_PER_USER: z.coerce
     .number()
     .int()
     .min(0)
     .max(100_000)
     .default(20)
-    .describe('Event streams (SSE) one user may hold open at once across all replicas; 0 disables the cap.'),
+    .describe(
+      'Event streams (SSE) one user may hold open at once across all replicas; 0 disables the cap.',
+    ),
   STREAM_LEASE_MS: ms(5_000, 3_600_000)
     .default(60_000)
-    .describe('How long a stream slot survives its gateway without renewal (frees slots of a crashed replica).'),
+    .describe(
+      'How long a stream slot survives its gateway without renewal (frees slots of a crashed replica).',
+    ),
 
   BODY_LIMIT_BYTES: z.coerce
     .number()
@@ -99,25 +169,51 @@ export const GatewayEnv = BaseEnv.extend({
     .describe('Largest accepted request body, in bytes (413 above).'),
   RESULT_TIMEOUT_MS: ms(100, 3_600_000)
     .default(300_000)
-    .describe('How long POST /orchestrate waits for the answer before answering 504 (the task keeps running).'),
-  SSE_HEARTBEAT_MS: ms(100, 300_000).default(15_000).describe('Interval of SSE comment heartbeats that keep idle proxies from closing a stream.'),
-  EXPOSE_OPENAPI: envBoolean.default(true).describe('Serve the OpenAPI document at GET /openapi.json.'),
+    .describe(
+      'How long POST /orchestrate waits for the answer before answering 504 (the task keeps running).',
+    ),
+  SSE_HEARTBEAT_MS: ms(100, 300_000)
+    .default(15_000)
+    .describe('Interval of SSE comment heartbeats that keep idle proxies from closing a stream.'),
+  EXPOSE_OPENAPI: envBoolean
+    .default(true)
+    .describe('Serve the OpenAPI document at GET /openapi.json.'),
 }).superRefine((env, ctx) => {
   if (env.AUTH_MODE === 'dev' && env.NODE_ENV === 'production') {
-    ctx.addIssue({ code: 'custom', path: ['AUTH_MODE'], message: 'dev mode trusts X-User-Id and is refused with NODE_ENV=production' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['AUTH_MODE'],
+      message: 'dev mode trusts X-User-Id and is refused with NODE_ENV=production',
+    });
   }
   if (env.AUTH_MODE === 'jwt' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
-    ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'jwt mode needs JWT_SECRET or JWT_JWKS_URL' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['JWT_SECRET'],
+      message: 'jwt mode needs JWT_SECRET or JWT_JWKS_URL',
+    });
   }
   if (env.AUTH_MODE === 'trusted-headers' && !env.TRUSTED_PROXY_SECRET) {
-    ctx.addIssue({ code: 'custom', path: ['TRUSTED_PROXY_SECRET'], message: 'trusted-headers mode needs TRUSTED_PROXY_SECRET' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['TRUSTED_PROXY_SECRET'],
+      message: 'trusted-headers mode needs TRUSTED_PROXY_SECRET',
+    });
   }
   const algs = env.JWT_ALGORITHMS ?? [];
   if (algs.some((a) => a.startsWith('HS')) && !env.JWT_SECRET) {
-    ctx.addIssue({ code: 'custom', path: ['JWT_ALGORITHMS'], message: 'HS* algorithms need JWT_SECRET' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['JWT_ALGORITHMS'],
+      message: 'HS* algorithms need JWT_SECRET',
+    });
   }
   if (algs.some((a) => !a.startsWith('HS')) && !env.JWT_JWKS_URL) {
-    ctx.addIssue({ code: 'custom', path: ['JWT_ALGORITHMS'], message: 'asymmetric algorithms need JWT_JWKS_URL' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['JWT_ALGORITHMS'],
+      message: 'asymmetric algorithms need JWT_JWKS_URL',
+    });
   }
 });
 export type GatewayEnv = z.infer<typeof GatewayEnv>;

@@ -6,15 +6,27 @@ function csvOf<T extends z.ZodType<unknown, string>>(item: T, max: number) {
   return z
     .string()
     .max(4_000)
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(item).max(max));
 }
 
 /** GET /tools: the caller's manifest, optionally under constraints. */
 export const ToolsQuery = z
   .object({
-    mode: z.enum(['auto', 'custom']).optional().describe('`auto`: every authorized provider; `custom`: only the listed providers/tools (default when a list is given).'),
-    providers: csvOf(Tools.ProviderName, 100).optional().describe('Comma-separated providers to allow.'),
+    mode: z
+      .enum(['auto', 'custom'])
+      .optional()
+      .describe(
+        '`auto`: every authorized provider; `custom`: only the listed providers/tools (default when a list is given).',
+      ),
+    providers: csvOf(Tools.ProviderName, 100)
+      .optional()
+      .describe('Comma-separated providers to allow.'),
     tools: csvOf(Tools.ToolName, 500).optional().describe('Comma-separated tool names to allow.'),
   })
   .strict();
@@ -30,7 +42,9 @@ export function constraintsOf(q: ToolsQuery): Tasks.ToolConstraints | undefined 
 }
 
 /** GET /authorizations: whose authorizations (admins only for someone else's). */
-export const AuthorizationsQuery = z.object({ user_id: z.string().optional().describe('Another user (admins only).') }).strict();
+export const AuthorizationsQuery = z
+  .object({ user_id: z.string().optional().describe('Another user (admins only).') })
+  .strict();
 
 export const AuthorizationParams = z.object({ userId: z.string(), provider: z.string() });
 
@@ -38,13 +52,28 @@ export const AuthorizationParams = z.object({ userId: z.string(), provider: z.st
 export const AuditQueryParams = z
   .object({
     user_id: z.string().max(128).optional().describe('Only rows of this user.'),
-    action: z.string().max(100).optional().describe('Only rows with this action, e.g. `task.submit`.'),
+    action: z
+      .string()
+      .max(100)
+      .optional()
+      .describe('Only rows with this action, e.g. `task.submit`.'),
     category: Audit.AuditCategory.optional().describe('Only rows of this category.'),
     task_id: z.string().uuid().optional().describe('Only rows about this task.'),
     from: z.string().datetime().optional().describe('Rows at or after this time (ISO 8601).'),
     to: z.string().datetime().optional().describe('Rows at or before this time (ISO 8601).'),
-    before: z.coerce.number().int().positive().optional().describe('Paging: rows older than this `seq` (the `nextBefore` of the previous page).'),
-    limit: z.coerce.number().int().min(1).max(500).optional().describe('Rows per page (default 50).'),
+    before: z.coerce
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Paging: rows older than this `seq` (the `nextBefore` of the previous page).'),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(500)
+      .optional()
+      .describe('Rows per page (default 50).'),
   })
   .strict();
 export type AuditQueryParams = z.infer<typeof AuditQueryParams>;
@@ -73,7 +102,9 @@ export const CancelBody = z.object({ reason: z.string().min(1).max(500).optional
 export type CancelBody = z.infer<typeof CancelBody>;
 
 /** `Last-Event-ID`: the seq of the last event the client has. */
-export const LastEventId = z.string().regex(/^\d{1,9}$/, 'must be the decimal seq of the last event received');
+export const LastEventId = z
+  .string()
+  .regex(/^\d{1,9}$/, 'must be the decimal seq of the last event received');
 
 /** The 202 of `POST /orchestrate?async=true`. */
 export const TaskAccepted = z.object({

@@ -15,13 +15,18 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const requestId = requestIdOf(request);
     const { status, body, unexpected } = toEnvelope(exception, requestId);
-    if (unexpected) this.logger.error({ err: exception, requestId, errorId: body.details?.['errorId'] }, 'unexpected error');
+    if (unexpected)
+      this.logger.error(
+        { err: exception, requestId, errorId: body.details?.['errorId'] },
+        'unexpected error',
+      );
     if (reply.sent || reply.raw.headersSent) {
       reply.raw.end();
       return;
     }
     void reply.header('x-request-id', requestId);
-    for (const [name, value] of Object.entries(errorHeaders(status, body))) void reply.header(name, value);
+    for (const [name, value] of Object.entries(errorHeaders(status, body)))
+      void reply.header(name, value);
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }

@@ -1,4 +1,9 @@
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { requestContext } from '@switchboard/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';
@@ -19,7 +24,9 @@ export class RequestContextInterceptor implements NestInterceptor {
     void reply.header('x-request-id', correlationId);
     const actor = actorOf(request);
     return new Observable((subscriber) =>
-      requestContext.run({ correlationId, ...(actor ? { actor } : {}) }, () => next.handle().subscribe(subscriber)),
+      requestContext.run({ correlationId, ...(actor ? { actor } : {}) }, () =>
+        next.handle().subscribe(subscriber),
+      ),
     );
   }
 }

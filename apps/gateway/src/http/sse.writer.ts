@@ -16,7 +16,11 @@ export class SseWriter {
     reply.raw.on('close', () => this.dispose());
   }
 
-  static open(reply: FastifyReply, headers: Record<string, string>, heartbeatMs: number): SseWriter {
+  static open(
+    reply: FastifyReply,
+    headers: Record<string, string>,
+    heartbeatMs: number,
+  ): SseWriter {
     reply.hijack();
     reply.raw.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',

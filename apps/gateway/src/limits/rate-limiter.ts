@@ -8,8 +8,15 @@ import { GatewayMetrics } from './gateway.metrics.js';
 import { GatewayRedis } from './redis.service.js';
 
 /** A 429 whose Retry-After (seconds) the error filter turns into the header. */
-export function rateLimited(message: string, retryAfterSeconds: number, limit: string): DomainError {
-  return new DomainError('RATE_LIMITED', message, { details: { retryAfterSeconds, limit }, retryable: true });
+export function rateLimited(
+  message: string,
+  retryAfterSeconds: number,
+  limit: string,
+): DomainError {
+  return new DomainError('RATE_LIMITED', message, {
+    details: { retryAfterSeconds, limit },
+    retryable: true,
+  });
 }
 
 /**
@@ -47,7 +54,11 @@ export class RequestRateLimiter {
       if (e instanceof RateLimiterRes) {
         this.metrics.limited.inc({ limit: 'rate' });
         const retryAfter = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
-        throw rateLimited(`rate limit of ${this.limiter.points} requests per ${this.limiter.duration} s exceeded; retry in ${retryAfter} s`, retryAfter, 'rate');
+        throw rateLimited(
+          `rate limit of ${this.limiter.points} requests per ${this.limiter.duration} s exceeded; retry in ${retryAfter} s`,
+          retryAfter,
+          'rate',
+        );
       }
       this.logger.warn({ err: e }, 'rate limiter unavailable (Redis); request let through');
     }

@@ -10,7 +10,10 @@ import type { GatewayEnv } from '../config/gateway.env.js';
  */
 @Injectable()
 export class GatewayRedis extends Redis implements OnModuleInit, OnModuleDestroy {
-  constructor(@Inject(APP_CONFIG) config: GatewayEnv, private readonly readiness: ReadinessRegistry) {
+  constructor(
+    @Inject(APP_CONFIG) config: GatewayEnv,
+    private readonly readiness: ReadinessRegistry,
+  ) {
     super(config.REDIS_URL, {
       keyPrefix: config.REDIS_KEY_PREFIX,
       lazyConnect: true,

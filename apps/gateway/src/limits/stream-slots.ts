@@ -61,7 +61,11 @@ export class StreamSlots implements OnModuleDestroy {
     }
     if (!admitted) {
       this.metrics.limited.inc({ limit: 'streams' });
-      throw rateLimited(`at most ${max} event streams may be open at once; close one first`, 5, 'streams');
+      throw rateLimited(
+        `at most ${max} event streams may be open at once; close one first`,
+        5,
+        'streams',
+      );
     }
     this.held.set(id, key);
     this.metrics.openStreams.inc({ kind });
@@ -85,7 +89,9 @@ export class StreamSlots implements OnModuleDestroy {
       pipeline.zadd(key, 'XX', expiry, id);
       pipeline.pexpire(key, this.config.STREAM_LEASE_MS);
     }
-    await pipeline.exec().catch((e: unknown) => this.logger.warn({ err: e }, 'could not renew stream slots'));
+    await pipeline
+      .exec()
+      .catch((e: unknown) => this.logger.warn({ err: e }, 'could not renew stream slots'));
   }
 
   onModuleDestroy(): void {

@@ -1,4 +1,9 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -11,7 +16,12 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { type Actor, type Tasks, Tools } from '@switchboard/contracts';
 import { decodeJson, NATS_CONNECTION, unwrapEnvelope } from '@switchboard/messaging';
-import { LOGGER, type Logger, SERVICE_IDENTITY, type ServiceIdentity } from '@switchboard/observability';
+import {
+  LOGGER,
+  type Logger,
+  SERVICE_IDENTITY,
+  type ServiceIdentity,
+} from '@switchboard/observability';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { PlatformTools } from './platform-tools.js';
@@ -45,7 +55,9 @@ interface CallerInfo {
   constraints: Tasks.ToolConstraints | undefined;
 }
 
-type WithAuth = IncomingMessage & { auth?: { token: string; clientId: string; scopes: string[]; extra?: Record<string, unknown> } };
+type WithAuth = IncomingMessage & {
+  auth?: { token: string; clientId: string; scopes: string[]; extra?: Record<string, unknown> };
+};
 
 /**
  * The platform as an MCP server (Streamable HTTP, stateful). Each session is a low-level SDK `Server`
@@ -100,18 +112,28 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
   /** Serves one POST/GET/DELETE of the endpoint. The HTTP reply is written by the SDK transport. */
   async handle(exchange: McpExchange): Promise<void> {
     const { actor, req, res, body } = exchange;
-    (req as WithAuth).auth = { token: '', clientId: actor.userId, scopes: [], extra: { caller: { actor, constraints: exchange.constraints } } };
+    (req as WithAuth).auth = {
+      token: '',
+      clientId: actor.userId,
+      scopes: [],
+      extra: { caller: { actor, constraints: exchange.constraints } },
+    };
     const sessionId = header(req, 'mcp-session-id');
     if (sessionId) {
       const session = this.sessions.get(sessionId);
       // Someone else's session is answered like an unknown one.
-      if (!session || session.userId !== actor.userId) return reject(res, 404, 'unknown or expired session; initialize again');
+      if (!session || session.userId !== actor.userId)
+        return reject(res, 404, 'unknown or expired session; initialize again');
       session.lastUsed = Date.now();
       await session.transport.handleRequest(req, res, body);
       return;
     }
     if (req.method !== 'POST' || !isInitializeRequest(body)) {
-      return reject(res, 400, 'no session: send an initialize request first (then the Mcp-Session-Id header)');
+      return reject(
+        res,
+        400,
+        'no session: send an initialize request first (then the Mcp-Session-Id header)',
+      );
     }
     await this.open(actor.userId).handleRequest(req, res, body);
   }
@@ -123,7 +145,8 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
       { name: 'switchboard', version: this.identity.version },
       {
         capabilities: { tools: { listChanged: true } },
-        instructions: "Switchboard's tools you may use; calls run with your identity and permissions.",
+        instructions:
+          "Switchboard's tools you may use; calls run with your identity and permissions.",
       },
     );
     server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {
@@ -138,9 +161,12 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
     server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
       const { actor, constraints } = callerOf(extra.authInfo?.extra);
       const { name } = request.params;
-      if (!Tools.ToolName.safeParse(name).success) throw new McpError(ErrorCode.InvalidParams, `unknown tool "${name.slice(0, 128)}"`);
+      if (!Tools.ToolName.safeParse(name).success)
+        throw new McpError(ErrorCode.InvalidParams, `unknown tool "${name.slice(0, 128)}"`);
       try {
-        return toCallToolResult(await this.tools.call(actor, name, request.params.arguments ?? {}, constraints));
+        return toCallToolResult(
+          await this.tools.call(actor, name, request.params.arguments ?? {}, constraints),
+        );
       } catch (e) {
         return toCallFailure(name, e);
       }
@@ -157,28 +183,39 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
       if (session) this.sessions.delete(session.id);
     };
     // Connecting only wires the transport; nothing is sent before the client's initialize.
-    server.connect(transport).catch((e: unknown) => this.logger.error({ err: e }, 'could not set up an MCP session'));
+    server
+      .connect(transport)
+      .catch((e: unknown) => this.logger.error({ err: e }, 'could not set up an MCP session'));
     return transport;
   }
 
   private toolsChanged(userId: string | undefined): void {
     for (const session of this.sessions.values()) {
       if (userId === undefined || session.userId === userId) {
-        session.server.sendToolListChanged().catch((e: unknown) => this.logger.debug({ err: e, session: session.id }, 'list_changed not delivered'));
+        session.server
+          .sendToolListChanged()
+          .catch((e: unknown) =>
+            this.logger.debug({ err: e, session: session.id }, 'list_changed not delivered'),
+          );
       }
     }
   }
 
   private sweep(): void {
     const cutoff = Date.now() - SESSION_IDLE_MS;
-    for (const session of [...this.sessions.values()]) if (session.lastUsed < cutoff) this.close(session);
+    for (const session of [...this.sessions.values()])
+      if (session.lastUsed < cutoff) this.close(session);
   }
 
   private evictLeastRecentlyUsed(): void {
     let oldest: Session | undefined;
-    for (const session of this.sessions.values()) if (!oldest || session.lastUsed < oldest.lastUsed) oldest = session;
+    for (const session of this.sessions.values())
+      if (!oldest || session.lastUsed < oldest.lastUsed) oldest = session;
     if (oldest) {
-      this.logger.warn({ session: oldest.id, sessions: this.sessions.size }, 'MCP session limit reached; closing the least recently used');
+      this.logger.warn(
+        { session: oldest.id, sessions: this.sessions.size },
+        'MCP session limit reached; closing the least recently used',
+      );
       this.close(oldest);
     }
   }
@@ -192,7 +229,8 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
 function callerOf(extra: Record<string, unknown> | undefined): CallerInfo {
   const caller = extra?.['caller'] as CallerInfo | undefined;
   // The gateway sets it on every request before the SDK sees it; its absence is a wiring bug.
-  if (!caller) throw new McpError(ErrorCode.InternalError, 'request without an authenticated caller');
+  if (!caller)
+    throw new McpError(ErrorCode.InternalError, 'request without an authenticated caller');
   return caller;
 }
 
@@ -203,5 +241,11 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 function reject(res: ServerResponse, status: number, message: string): void {
   res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: ErrorCode.ConnectionClosed, message }, id: null }));
+  res.end(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      error: { code: ErrorCode.ConnectionClosed, message },
+      id: null,
+    }),
+  );
 }

@@ -18,27 +18,53 @@ export class McpController {
   constructor(private readonly sessions: McpSessions) {}
 
   @Post()
-  post(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentActor() actor: Actor, @Query(new ZodQueryPipe(ToolsQuery)) query: ToolsQuery): Promise<void> {
+  post(
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @CurrentActor() actor: Actor,
+    @Query(new ZodQueryPipe(ToolsQuery)) query: ToolsQuery,
+  ): Promise<void> {
     return this.serve(req, reply, actor, query);
   }
 
   /** The server→client SSE stream (list_changed notifications). */
   @Get()
-  stream(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentActor() actor: Actor, @Query(new ZodQueryPipe(ToolsQuery)) query: ToolsQuery): Promise<void> {
+  stream(
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @CurrentActor() actor: Actor,
+    @Query(new ZodQueryPipe(ToolsQuery)) query: ToolsQuery,
+  ): Promise<void> {
     return this.serve(req, reply, actor, query);
   }
 
   /** Ends the session named by Mcp-Session-Id. */
   @Delete()
-  end(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentActor() actor: Actor, @Query(new ZodQueryPipe(ToolsQuery)) query: ToolsQuery): Promise<void> {
+  end(
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @CurrentActor() actor: Actor,
+    @Query(new ZodQueryPipe(ToolsQuery)) query: ToolsQuery,
+  ): Promise<void> {
     return this.serve(req, reply, actor, query);
   }
 
-  private async serve(req: FastifyRequest, reply: FastifyReply, actor: Actor, query: ToolsQuery): Promise<void> {
+  private async serve(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    actor: Actor,
+    query: ToolsQuery,
+  ): Promise<void> {
     assertSameOrigin(req);
     // From here on the SDK writes the response (JSON, SSE or an HTTP error) on the raw socket.
     reply.hijack();
-    await this.sessions.handle({ actor, constraints: constraintsOf(query), req: req.raw, res: reply.raw, body: req.body });
+    await this.sessions.handle({
+      actor,
+      constraints: constraintsOf(query),
+      req: req.raw,
+      res: reply.raw,
+      body: req.body,
+    });
   }
 }
 
@@ -56,6 +82,9 @@ function assertSameOrigin(req: FastifyRequest): void {
     host = undefined;
   }
   if (host === undefined || host !== req.headers.host) {
-    throw new DomainError('FORBIDDEN', 'the MCP endpoint accepts browser requests from its own origin only');
+    throw new DomainError(
+      'FORBIDDEN',
+      'the MCP endpoint accepts browser requests from its own origin only',
+    );
   }
 }

@@ -4,9 +4,21 @@ import { toCallFailure, toCallToolResult, toMcpTool } from './mcp.translator.js'
 
 describe('the MCP translator (gateway)', () => {
   it('lists a manifest tool with its schemas untouched and its provider in _meta', () => {
-    const inputSchema = { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { q: { type: 'string' } } };
+    const inputSchema = {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      type: 'object',
+      properties: { q: { type: 'string' } },
+    };
     expect(
-      toMcpTool({ name: 'gh__search', title: 'Search', description: 'Searches', provider: 'gh', inputSchema, outputSchema: { type: 'object' }, idempotent: true }),
+      toMcpTool({
+        name: 'gh__search',
+        title: 'Search',
+        description: 'Searches',
+        provider: 'gh',
+        inputSchema,
+        outputSchema: { type: 'object' },
+        idempotent: true,
+      }),
     ).toEqual({
       name: 'gh__search',
       title: 'Search',
@@ -19,20 +31,40 @@ describe('the MCP translator (gateway)', () => {
   });
 
   it('returns structured output with a text copy, or the content blocks a tool produced', () => {
-    expect(toCallToolResult({ tool: 'calculator', output: { result: 4 }, durationMs: 1, replayed: false })).toEqual({
+    expect(
+      toCallToolResult({
+        tool: 'calculator',
+        output: { result: 4 },
+        durationMs: 1,
+        replayed: false,
+      }),
+    ).toEqual({
       content: [{ type: 'text', text: '{"result":4}' }],
       structuredContent: { result: 4 },
     });
-    expect(toCallToolResult({ tool: 't', output: 'plain', durationMs: 1, replayed: false })).toEqual({ content: [{ type: 'text', text: 'plain' }] });
+    expect(
+      toCallToolResult({ tool: 't', output: 'plain', durationMs: 1, replayed: false }),
+    ).toEqual({ content: [{ type: 'text', text: 'plain' }] });
     const content = [{ type: 'image' as const, data: 'AAAA', mimeType: 'image/png' }];
-    expect(toCallToolResult({ tool: 'gh__x', output: { text: '' }, content, durationMs: 1, replayed: false }).content).toEqual(content);
+    expect(
+      toCallToolResult({
+        tool: 'gh__x',
+        output: { text: '' },
+        content,
+        durationMs: 1,
+        replayed: false,
+      }).content,
+    ).toEqual(content);
   });
 
   it('refuses unknown and forbidden tools as protocol errors, and reports other failures as tool errors', () => {
     for (const code of ['NOT_FOUND', 'FORBIDDEN'] as const) {
       expect(() => toCallFailure('x', new DomainError(code, 'nope'))).toThrow(McpError);
     }
-    expect(toCallFailure('x', new DomainError('TIMEOUT', 'too slow'))).toEqual({ content: [{ type: 'text', text: 'TIMEOUT: too slow' }], isError: true });
+    expect(toCallFailure('x', new DomainError('TIMEOUT', 'too slow'))).toEqual({
+      content: [{ type: 'text', text: 'TIMEOUT: too slow' }],
+      isError: true,
+    });
     expect(() => toCallFailure('x', new Error('boom'))).toThrow('tool x failed unexpectedly');
   });
 });

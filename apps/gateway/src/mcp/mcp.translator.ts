@@ -1,4 +1,9 @@
-import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ErrorCode,
+  McpError,
+  type CallToolResult,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import { type DomainError, isDomainError, type Tools } from '@switchboard/contracts';
 
 /**
@@ -15,13 +20,16 @@ export function toMcpTool(tool: Tools.ManifestTool): Tool {
     title: tool.title,
     description: tool.description,
     inputSchema: tool.inputSchema as Tool['inputSchema'],
-    ...(tool.outputSchema ? { outputSchema: tool.outputSchema as NonNullable<Tool['outputSchema']> } : {}),
+    ...(tool.outputSchema
+      ? { outputSchema: tool.outputSchema as NonNullable<Tool['outputSchema']> }
+      : {}),
     annotations: { idempotentHint: tool.idempotent },
     _meta: { [META_PROVIDER]: tool.provider },
   };
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * A tool's result as a `CallToolResult`: its MCP content blocks when it came with them (external MCP
@@ -43,15 +51,23 @@ export function toCallToolResult(result: Tools.ToolCallResult): CallToolResult {
  * (`isError: true`) the model can read and recover from — bad arguments, timeouts, upstream failures.
  */
 export function toCallFailure(tool: string, e: unknown): CallToolResult {
-  if (!isDomainError(e)) throw new McpError(ErrorCode.InternalError, `tool ${tool} failed unexpectedly`);
+  if (!isDomainError(e))
+    throw new McpError(ErrorCode.InternalError, `tool ${tool} failed unexpectedly`);
   const error: DomainError = e;
   switch (error.code) {
     case 'NOT_FOUND':
     case 'FORBIDDEN':
     case 'UNAUTHORIZED':
-      throw new McpError(ErrorCode.InvalidParams, `tool ${tool} is not available to you: ${error.message}`, { code: error.code });
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `tool ${tool} is not available to you: ${error.message}`,
+        { code: error.code },
+      );
     default:
-      return { content: [{ type: 'text', text: `${error.code}: ${error.message}` }], isError: true };
+      return {
+        content: [{ type: 'text', text: `${error.code}: ${error.message}` }],
+        isError: true,
+      };
   }
 }
 

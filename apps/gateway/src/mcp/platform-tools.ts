@@ -14,7 +14,16 @@ export class PlatformTools {
     return this.bus.request(Tools.ToolsManifest, constraints ? { constraints } : {}, { actor });
   }
 
-  call(actor: Actor, tool: string, input: Record<string, unknown>, constraints: Tasks.ToolConstraints | undefined): Promise<Tools.ToolCallResult> {
-    return this.bus.request(Tools.ToolsCall, { tool, input, ...(constraints ? { constraints } : {}) }, { actor });
+  call(
+    actor: Actor,
+    tool: string,
+    input: Record<string, unknown>,
+    constraints: Tasks.ToolConstraints | undefined,
+  ): Promise<Tools.ToolCallResult> {
+    return this.bus.request(
+      Tools.ToolsCall,
+      { tool, input, ...(constraints ? { constraints } : {}) },
+      { actor },
+    );
   }
 }

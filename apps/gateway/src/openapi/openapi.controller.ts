@@ -16,7 +16,8 @@ export class OpenApiController {
 
   @Get('openapi.json')
   get(): Record<string, unknown> {
-    if (!this.config.EXPOSE_OPENAPI) throw new NotFoundException('the OpenAPI document is not exposed (EXPOSE_OPENAPI=false)');
+    if (!this.config.EXPOSE_OPENAPI)
+      throw new NotFoundException('the OpenAPI document is not exposed (EXPOSE_OPENAPI=false)');
     this.document ??= buildOpenApiDocument(this.identity.version);
     return this.document;
   }

@@ -14,7 +14,15 @@ import { TasksController } from '../tasks/tasks.controller.js';
 import { OpenApiController } from './openapi.controller.js';
 import { buildOpenApiDocument, OPERATIONS } from './openapi.document.js';
 
-const CONTROLLERS = [OrchestrateController, TasksController, AgUiController, CatalogController, AuthorizationsController, AuditController, OpenApiController];
+const CONTROLLERS = [
+  OrchestrateController,
+  TasksController,
+  AgUiController,
+  CatalogController,
+  AuthorizationsController,
+  AuditController,
+  OpenApiController,
+];
 
 /** Every (method, path) the controllers register, in OpenAPI's `{param}` form. */
 function registeredRoutes(): string[] {
@@ -27,7 +35,10 @@ function registeredRoutes(): string[] {
       const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
       const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
       if (path === undefined || method === undefined) continue;
-      const full = `/${[prefix, path].filter((p) => p && p !== '/').join('/')}`.replace(/:(\w+)/g, '{$1}');
+      const full = `/${[prefix, path].filter((p) => p && p !== '/').join('/')}`.replace(
+        /:(\w+)/g,
+        '{$1}',
+      );
       out.push(`${RequestMethod[method].toLowerCase()} ${full}`);
     }
   }
@@ -36,12 +47,17 @@ function registeredRoutes(): string[] {
 
 describe('the OpenAPI document', () => {
   it('documents exactly the routes the controllers serve (plus health, readiness, metrics)', () => {
-    const documented = OPERATIONS.map((o) => `${o.method} ${o.path}`).filter((r) => !/\/(health|readiness|metrics)$/.test(r));
+    const documented = OPERATIONS.map((o) => `${o.method} ${o.path}`).filter(
+      (r) => !/\/(health|readiness|metrics)$/.test(r),
+    );
     expect(documented.sort()).toEqual(registeredRoutes());
   });
 
   it('is a valid-looking OpenAPI 3.1 document with the error envelope', () => {
-    const doc = buildOpenApiDocument(PLATFORM_VERSION) as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const doc = buildOpenApiDocument(PLATFORM_VERSION) as {
+      openapi: string;
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toContain('/ag-ui');
     expect(doc.paths['/tasks/{id}/events']?.['get']?.responses['429']).toBeDefined();

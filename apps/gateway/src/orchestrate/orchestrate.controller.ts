@@ -1,4 +1,14 @@
-import { Body, Controller, HttpCode, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  HttpCode,
+  Inject,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { type Actor, DomainError, Tasks } from '@switchboard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -32,7 +42,13 @@ export class OrchestrateController {
     @CurrentActor() actor: Actor,
     @Body(new ZodBodyPipe(Tasks.TaskRequest)) body: Tasks.TaskRequest,
   ): Promise<void> {
-    await this.streamNew.execute(reply, actor, body, requestIdOf(request), () => new NamedEventFormat());
+    await this.streamNew.execute(
+      reply,
+      actor,
+      body,
+      requestIdOf(request),
+      () => new NamedEventFormat(),
+    );
   }
 
   /**
@@ -51,7 +67,10 @@ export class OrchestrateController {
     const requestId = requestIdOf(request);
     const taskId = this.submit.newTaskId();
     const links = { self: `/tasks/${taskId}`, events: `/tasks/${taskId}/events` };
-    const wantsAsync = asyncFlag === 'true' || asyncFlag === '1' || /respond-async/i.test(String(request.headers['prefer'] ?? ''));
+    const wantsAsync =
+      asyncFlag === 'true' ||
+      asyncFlag === '1' ||
+      /respond-async/i.test(String(request.headers['prefer'] ?? ''));
     if (wantsAsync) {
       await this.submit.execute(taskId, actor, body, requestId);
       void reply.status(202).header('location', links.self);
@@ -64,7 +83,13 @@ export class OrchestrateController {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           feed.close();
-          reject(new DomainError('TIMEOUT', `no answer within ${this.config.RESULT_TIMEOUT_MS} ms; the task keeps running`, { details: { task_id: taskId, links } }));
+          reject(
+            new DomainError(
+              'TIMEOUT',
+              `no answer within ${this.config.RESULT_TIMEOUT_MS} ms; the task keeps running`,
+              { details: { task_id: taskId, links } },
+            ),
+          );
         }, this.config.RESULT_TIMEOUT_MS);
       });
       const terminal = await Promise.race([lastEvent(feed), timeout]);
@@ -75,7 +100,12 @@ export class OrchestrateController {
     }
   }
 
-  private answer(taskId: string, event: Tasks.TaskEvent, links: Record<string, string>, reply: FastifyReply): Record<string, unknown> {
+  private answer(
+    taskId: string,
+    event: Tasks.TaskEvent,
+    links: Record<string, string>,
+    reply: FastifyReply,
+  ): Record<string, unknown> {
     switch (event.name) {
       case 'orchestrator.task.completed':
         return {
@@ -91,12 +121,24 @@ export class OrchestrateController {
       case 'orchestrator.task.failed': {
         // A task that ran but failed is reported with its error's code and status, and its id.
         const { error } = event.data;
-        void reply.status(error.code === 'VALIDATION' || error.code === 'NOT_FOUND' ? 422 : STATUS_OF[error.code]);
-        return { code: error.code, message: error.message, details: { task_id: taskId, ...(error.details ?? {}), links }, status: 'failed' };
+        void reply.status(
+          error.code === 'VALIDATION' || error.code === 'NOT_FOUND' ? 422 : STATUS_OF[error.code],
+        );
+        return {
+          code: error.code,
+          message: error.message,
+          details: { task_id: taskId, ...(error.details ?? {}), links },
+          status: 'failed',
+        };
       }
       case 'orchestrator.task.cancelled':
         void reply.status(409);
-        return { code: 'CANCELLED', message: `task cancelled: ${event.data.reason}`, details: { task_id: taskId, links }, status: 'cancelled' };
+        return {
+          code: 'CANCELLED',
+          message: `task cancelled: ${event.data.reason}`,
+          details: { task_id: taskId, links },
+          status: 'cancelled',
+        };
       default:
         throw new DomainError('INTERNAL', `task ${taskId} ended without a terminal event`);
     }
@@ -106,6 +148,7 @@ export class OrchestrateController {
 async function lastEvent(feed: AsyncIterable<Tasks.TaskEvent>): Promise<Tasks.TaskEvent> {
   let last: Tasks.TaskEvent | undefined;
   for await (const e of feed) last = e;
-  if (!last || !Tasks.isTerminalTaskEvent(last)) throw new DomainError('UPSTREAM_UNAVAILABLE', 'the task event stream ended early');
+  if (!last || !Tasks.isTerminalTaskEvent(last))
+    throw new DomainError('UPSTREAM_UNAVAILABLE', 'the task event stream ended early');
   return last;
 }

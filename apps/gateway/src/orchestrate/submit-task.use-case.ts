@@ -19,7 +19,12 @@ export class SubmitTaskUseCase {
     return randomUUID();
   }
 
-  async execute(taskId: string, actor: Actor, request: Tasks.TaskRequest, correlationId: string): Promise<void> {
+  async execute(
+    taskId: string,
+    actor: Actor,
+    request: Tasks.TaskRequest,
+    correlationId: string,
+  ): Promise<void> {
     const submission: Tasks.TaskSubmission = {
       taskId,
       actor,
@@ -28,8 +33,16 @@ export class SubmitTaskUseCase {
       correlationId,
     };
     // Recorded first, so the owner can attach to the task's events the moment it is accepted.
-    await this.owners.remember(taskId, actor.userId).catch((e: unknown) => this.logger.warn({ err: e, taskId }, 'could not record the task owner'));
-    await this.jetstream.publish(Tasks.TaskSubmitted, [], submission, { msgId: taskId, actor, correlationId });
+    await this.owners
+      .remember(taskId, actor.userId)
+      .catch((e: unknown) =>
+        this.logger.warn({ err: e, taskId }, 'could not record the task owner'),
+      );
+    await this.jetstream.publish(Tasks.TaskSubmitted, [], submission, {
+      msgId: taskId,
+      actor,
+      correlationId,
+    });
     void this.audit.record({
       category: 'request',
       action: 'task.submit',

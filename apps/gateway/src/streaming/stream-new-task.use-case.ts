@@ -25,13 +25,19 @@ export class StreamNewTaskUseCase {
   ): Promise<void> {
     const taskId = this.submit.newTaskId();
     const fmt = format(taskId);
-    const prepared = await this.streamer.prepare(actor, taskId, fmt.kind, { afterSeq: 0, replay: false });
+    const prepared = await this.streamer.prepare(actor, taskId, fmt.kind, {
+      afterSeq: 0,
+      replay: false,
+    });
     try {
       await this.submit.execute(taskId, actor, body, requestId);
     } catch (e) {
       prepared.abort();
       throw e;
     }
-    await this.streamer.run(reply, prepared, fmt, { 'x-task-id': taskId, 'x-request-id': requestId });
+    await this.streamer.run(reply, prepared, fmt, {
+      'x-task-id': taskId,
+      'x-request-id': requestId,
+    });
   }
 }

@@ -6,7 +6,11 @@ import type { FastifyReply } from 'fastify';
 import type { GatewayEnv } from '../config/gateway.env.js';
 import { SseWriter } from '../http/sse.writer.js';
 import { StreamSlots, type StreamSlot } from '../limits/stream-slots.js';
-import { type FollowOptions, type TaskEventFeed, TaskEventFollower } from '../tasks/task-event.feed.js';
+import {
+  type FollowOptions,
+  type TaskEventFeed,
+  TaskEventFollower,
+} from '../tasks/task-event.feed.js';
 import type { EventFormat } from './event-format.js';
 
 /** A stream slot and a live subscription, taken before the task is submitted or looked up. */
@@ -31,7 +35,12 @@ export class TaskStreamer {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async prepare(actor: Actor, taskId: string, kind: string, follow: FollowOptions): Promise<PreparedStream> {
+  async prepare(
+    actor: Actor,
+    taskId: string,
+    kind: string,
+    follow: FollowOptions,
+  ): Promise<PreparedStream> {
     const slot: StreamSlot = await this.slots.acquire(actor, kind);
     let feed: TaskEventFeed;
     try {
@@ -51,7 +60,12 @@ export class TaskStreamer {
   }
 
   /** Writes the stream until the task's terminal event or the client leaves. Never throws. */
-  async run(reply: FastifyReply, prepared: PreparedStream, format: EventFormat, headers: Record<string, string>): Promise<void> {
+  async run(
+    reply: FastifyReply,
+    prepared: PreparedStream,
+    format: EventFormat,
+    headers: Record<string, string>,
+  ): Promise<void> {
     const sse = SseWriter.open(reply, headers, this.config.SSE_HEARTBEAT_MS);
     sse.onClose(() => prepared.abort());
     try {

@@ -19,7 +19,13 @@ export class ResumeTaskStreamUseCase {
     private readonly jetstream: JetStreamService,
   ) {}
 
-  async execute(reply: FastifyReply, actor: Actor, taskId: string, afterSeq: number, requestId: string): Promise<void> {
+  async execute(
+    reply: FastifyReply,
+    actor: Actor,
+    taskId: string,
+    afterSeq: number,
+    requestId: string,
+  ): Promise<void> {
     await this.access.ensureStreamable(taskId, actor);
     if (await this.endedAt(taskId, afterSeq)) {
       // Nothing more will come: 204 also tells an EventSource not to reconnect.
@@ -27,13 +33,21 @@ export class ResumeTaskStreamUseCase {
       return;
     }
     const format = new NamedEventFormat();
-    const prepared = await this.streamer.prepare(actor, taskId, format.kind, { afterSeq, replay: true });
-    await this.streamer.run(reply, prepared, format, { 'x-task-id': taskId, 'x-request-id': requestId });
+    const prepared = await this.streamer.prepare(actor, taskId, format.kind, {
+      afterSeq,
+      replay: true,
+    });
+    await this.streamer.run(reply, prepared, format, {
+      'x-task-id': taskId,
+      'x-request-id': requestId,
+    });
   }
 
   /** True when the task's last stored event is terminal and the client has it already. */
   private async endedAt(taskId: string, afterSeq: number): Promise<boolean> {
-    const last = await this.jetstream.lastMessage(TaskEventStream, Tasks.taskEventsFilter(taskId)).catch(() => undefined);
+    const last = await this.jetstream
+      .lastMessage(TaskEventStream, Tasks.taskEventsFilter(taskId))
+      .catch(() => undefined);
     const event = last ? Tasks.TaskEvent.safeParse(last.data) : undefined;
     return !!event?.success && Tasks.isTerminalTaskEvent(event.data) && event.data.seq <= afterSeq;
   }

@@ -30,21 +30,30 @@ export class TaskAccess {
     try {
       await this.bus.request(Tasks.TaskGet, { taskId }, { actor });
     } catch (e) {
-      const fallback = isCode(e, 'NOT_FOUND') || isCode(e, 'UPSTREAM_UNAVAILABLE') || isCode(e, 'TIMEOUT');
+      const fallback =
+        isCode(e, 'NOT_FOUND') || isCode(e, 'UPSTREAM_UNAVAILABLE') || isCode(e, 'TIMEOUT');
       if (fallback && (await this.ownedHere(taskId, actor))) return;
       throw e;
     }
   }
 
-  async cancel(taskId: string, actor: Actor, reason: string): Promise<{ taskId: string; status: Tasks.TaskStatus }> {
+  async cancel(
+    taskId: string,
+    actor: Actor,
+    reason: string,
+  ): Promise<{ taskId: string; status: Tasks.TaskStatus }> {
     try {
       return await this.bus.request(Tasks.TaskCancel, { taskId, reason }, { actor });
     } catch (e) {
       if (isCode(e, 'NOT_FOUND') && (await this.ownedHere(taskId, actor))) {
-        throw new DomainError('CONFLICT', `task ${taskId} is queued and not started yet; retry the cancellation in a moment`, {
-          retryable: true,
-          details: { retryAfterSeconds: 1 },
-        });
+        throw new DomainError(
+          'CONFLICT',
+          `task ${taskId} is queued and not started yet; retry the cancellation in a moment`,
+          {
+            retryable: true,
+            details: { retryAfterSeconds: 1 },
+          },
+        );
       }
       throw e;
     }

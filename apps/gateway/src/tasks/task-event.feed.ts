@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TaskEventStream, Tasks } from '@switchboard/contracts';
-import { decodeJson, JetStreamService, NATS_CONNECTION, unwrapEnvelope } from '@switchboard/messaging';
+import {
+  decodeJson,
+  JetStreamService,
+  NATS_CONNECTION,
+  unwrapEnvelope,
+} from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 
@@ -26,7 +31,10 @@ export interface TaskEventFeed extends AsyncIterable<Tasks.TaskEvent> {
 @Injectable()
 export class TaskEventFollower {
   /** One live subscription per task in this process, shared by all its followers (decoded once). */
-  private readonly hubs = new Map<string, { sub: Subscription; listeners: Set<(e: Tasks.TaskEvent) => void>; ready: Promise<void> }>();
+  private readonly hubs = new Map<
+    string,
+    { sub: Subscription; listeners: Set<(e: Tasks.TaskEvent) => void>; ready: Promise<void> }
+  >();
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -35,7 +43,10 @@ export class TaskEventFollower {
   ) {}
 
   /** Adds a listener to the task's shared subscription; resolves once the subscription is live. */
-  private async listen(taskId: string, listener: (e: Tasks.TaskEvent) => void): Promise<() => void> {
+  private async listen(
+    taskId: string,
+    listener: (e: Tasks.TaskEvent) => void,
+  ): Promise<() => void> {
     let hub = this.hubs.get(taskId);
     if (!hub) {
       const listeners = new Set<(e: Tasks.TaskEvent) => void>();
@@ -95,7 +106,9 @@ export class TaskEventFollower {
       try {
         // Replaying a filter with nothing stored does not finish (libs/messaging), and is pointless.
         if (!(await this.jetstream.lastMessage(TaskEventStream, filter))) return;
-        const { messages } = await this.jetstream.replay(TaskEventStream, filter, { follow: false });
+        const { messages } = await this.jetstream.replay(TaskEventStream, filter, {
+          follow: false,
+        });
         for await (const m of messages) accept(m.data);
       } catch (e) {
         this.logger.warn({ err: e, taskId }, 'could not read stored task events');

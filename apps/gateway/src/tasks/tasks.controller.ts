@@ -1,4 +1,16 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { type Actor, parseOrThrow, Tasks } from '@switchboard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard.js';
@@ -19,7 +31,10 @@ export class TasksController {
 
   /** The stored task with its steps (owner or admin); a task not yet picked up shows as queued. */
   @Get(':id')
-  async get(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<Tasks.TaskView | { taskId: string; status: 'queued' }> {
+  async get(
+    @Param('id') id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<Tasks.TaskView | { taskId: string; status: 'queued' }> {
     const taskId = parseOrThrow(Tasks.TaskId, id, 'task id');
     return (await this.access.view(taskId, actor)) ?? { taskId, status: 'queued' };
   }
@@ -38,11 +53,12 @@ export class TasksController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const taskId = parseOrThrow(Tasks.TaskId, id, 'task id');
-    const afterSeq = lastEventId !== undefined
-      ? Number(parseOrThrow(LastEventId, lastEventId, 'Last-Event-ID header'))
-      : after !== undefined
-        ? Number(parseOrThrow(LastEventId, after, 'query parameter after'))
-        : 0;
+    const afterSeq =
+      lastEventId !== undefined
+        ? Number(parseOrThrow(LastEventId, lastEventId, 'Last-Event-ID header'))
+        : after !== undefined
+          ? Number(parseOrThrow(LastEventId, after, 'query parameter after'))
+          : 0;
     await this.resume.execute(reply, actor, taskId, afterSeq, requestIdOf(request));
   }
 
@@ -56,8 +72,15 @@ export class TasksController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ task_id: string; status: Tasks.TaskStatus; cancel_requested: boolean }> {
     const taskId = parseOrThrow(Tasks.TaskId, id, 'task id');
-    const body = rawBody === undefined || rawBody === null || rawBody === '' ? {} : parseOrThrow(CancelBody, rawBody, 'request body');
-    const { status } = await this.access.cancel(taskId, actor, body.reason ?? `cancelled by ${actor.userId}`);
+    const body =
+      rawBody === undefined || rawBody === null || rawBody === ''
+        ? {}
+        : parseOrThrow(CancelBody, rawBody, 'request body');
+    const { status } = await this.access.cancel(
+      taskId,
+      actor,
+      body.reason ?? `cancelled by ${actor.userId}`,
+    );
     const terminal = Tasks.TERMINAL_TASK_STATUSES.includes(status);
     if (terminal) void reply.status(200);
     return { task_id: taskId, status, cancel_requested: !terminal };

@@ -10,17 +10,26 @@ export class AuthorizationsHandler {
   constructor(private readonly authorizations: ProviderAuthorizationsService) {}
 
   @HandleCommand(Tools.AuthorizationsList)
-  list(req: RequestOf<typeof Tools.AuthorizationsList>, meta: MessageMeta): Promise<ResponseOf<typeof Tools.AuthorizationsList>> {
+  list(
+    req: RequestOf<typeof Tools.AuthorizationsList>,
+    meta: MessageMeta,
+  ): Promise<ResponseOf<typeof Tools.AuthorizationsList>> {
     return this.authorizations.list(requireActor(meta), req.userId);
   }
 
   @HandleCommand(Tools.AuthorizationGrant)
-  grant(req: RequestOf<typeof Tools.AuthorizationGrant>, meta: MessageMeta): Promise<ResponseOf<typeof Tools.AuthorizationGrant>> {
+  grant(
+    req: RequestOf<typeof Tools.AuthorizationGrant>,
+    meta: MessageMeta,
+  ): Promise<ResponseOf<typeof Tools.AuthorizationGrant>> {
     return this.authorizations.grant(requireActor(meta), req.userId, req.provider);
   }
 
   @HandleCommand(Tools.AuthorizationRevoke)
-  revoke(req: RequestOf<typeof Tools.AuthorizationRevoke>, meta: MessageMeta): Promise<ResponseOf<typeof Tools.AuthorizationRevoke>> {
+  revoke(
+    req: RequestOf<typeof Tools.AuthorizationRevoke>,
+    meta: MessageMeta,
+  ): Promise<ResponseOf<typeof Tools.AuthorizationRevoke>> {
     return this.authorizations.revoke(requireActor(meta), req.userId, req.provider);
   }
 }

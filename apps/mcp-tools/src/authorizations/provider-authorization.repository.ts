@@ -16,12 +16,18 @@ export class ProviderAuthorizationRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   async providersOf(userId: string): Promise<Set<string>> {
-    const rows = await this.prisma.providerAuthorization.findMany({ where: { userId }, select: { provider: true } });
+    const rows = await this.prisma.providerAuthorization.findMany({
+      where: { userId },
+      select: { provider: true },
+    });
     return new Set(rows.map((r) => r.provider));
   }
 
   async grantsOf(userId: string): Promise<Tools.ProviderGrant[]> {
-    const rows = await this.prisma.providerAuthorization.findMany({ where: { userId }, orderBy: { provider: 'asc' } });
+    const rows = await this.prisma.providerAuthorization.findMany({
+      where: { userId },
+      orderBy: { provider: 'asc' },
+    });
     return rows.map(toGrant);
   }
 
@@ -37,7 +43,9 @@ export class ProviderAuthorizationRepository {
 
   /** Whether there was a grant to revoke. */
   async revoke(userId: string, provider: string): Promise<boolean> {
-    const { count } = await this.prisma.providerAuthorization.deleteMany({ where: { userId, provider } });
+    const { count } = await this.prisma.providerAuthorization.deleteMany({
+      where: { userId, provider },
+    });
     return count > 0;
   }
 }

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, DomainError, isAdmin, type ResponseOf, type Tools } from '@switchboard/contracts';
+import {
+  type Actor,
+  DomainError,
+  isAdmin,
+  type ResponseOf,
+  type Tools,
+} from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { ManifestCache } from '../cache/manifest-cache.js';
 import { ToolsChangedPublisher } from '../registry/tools-changed.publisher.js';
@@ -21,7 +27,10 @@ export class ProviderAuthorizationsService {
     private readonly changes: ToolsChangedPublisher,
   ) {}
 
-  async list(actor: Actor, userId: string | undefined): Promise<ResponseOf<typeof Tools.AuthorizationsList>> {
+  async list(
+    actor: Actor,
+    userId: string | undefined,
+  ): Promise<ResponseOf<typeof Tools.AuthorizationsList>> {
     const subject = userId ?? actor.userId;
     if (subject !== actor.userId && !isAdmin(actor)) {
       throw new DomainError('FORBIDDEN', "only admins may list another user's authorizations");
@@ -39,7 +48,11 @@ export class ProviderAuthorizationsService {
     };
   }
 
-  async grant(actor: Actor, userId: string, provider: string): Promise<ResponseOf<typeof Tools.AuthorizationGrant>> {
+  async grant(
+    actor: Actor,
+    userId: string,
+    provider: string,
+  ): Promise<ResponseOf<typeof Tools.AuthorizationGrant>> {
     this.assertAdmin(actor, 'grant', userId, provider);
     this.assertKnown(provider);
     const grant = await this.repository.grant(userId, provider, actor.userId);
@@ -54,7 +67,11 @@ export class ProviderAuthorizationsService {
     return { userId, grant };
   }
 
-  async revoke(actor: Actor, userId: string, provider: string): Promise<ResponseOf<typeof Tools.AuthorizationRevoke>> {
+  async revoke(
+    actor: Actor,
+    userId: string,
+    provider: string,
+  ): Promise<ResponseOf<typeof Tools.AuthorizationRevoke>> {
     this.assertAdmin(actor, 'revoke', userId, provider);
     const revoked = await this.repository.revoke(userId, provider);
     await this.changed(userId);
@@ -68,7 +85,12 @@ export class ProviderAuthorizationsService {
     return { userId, provider, revoked };
   }
 
-  private assertAdmin(actor: Actor, verb: 'grant' | 'revoke', userId: string, provider: string): void {
+  private assertAdmin(
+    actor: Actor,
+    verb: 'grant' | 'revoke',
+    userId: string,
+    provider: string,
+  ): void {
     if (isAdmin(actor)) return;
     void this.audit.record({
       category: 'admin',
@@ -82,7 +104,9 @@ export class ProviderAuthorizationsService {
 
   private assertKnown(provider: string): void {
     if (!this.registry.provider(provider)) {
-      throw new DomainError('NOT_FOUND', `unknown provider "${provider}"`, { details: { provider } });
+      throw new DomainError('NOT_FOUND', `unknown provider "${provider}"`, {
+        details: { provider },
+      });
     }
   }
 

@@ -50,7 +50,8 @@ export class AdminDebugTool implements ToolImplementation {
     const tools = this.registry.list();
     const usedBy = new Map<string, string[]>();
     for (const { definition } of tools) {
-      for (const name of definition.requiredCredentials) usedBy.set(name, [...(usedBy.get(name) ?? []), definition.name]);
+      for (const name of definition.requiredCredentials)
+        usedBy.set(name, [...(usedBy.get(name) ?? []), definition.name]);
     }
     return {
       service: {
@@ -78,7 +79,10 @@ export class AdminDebugTool implements ToolImplementation {
       credentials: [...usedBy.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([name, by]) => ({ name, configured: this.credentials.has(name), usedBy: by })),
-      cache: { manifestTtlSeconds: this.config.MANIFEST_CACHE_TTL_SECONDS, taskOfferTtlSeconds: this.config.TASK_OFFER_TTL_SECONDS },
+      cache: {
+        manifestTtlSeconds: this.config.MANIFEST_CACHE_TTL_SECONDS,
+        taskOfferTtlSeconds: this.config.TASK_OFFER_TTL_SECONDS,
+      },
     };
   }
 }

@@ -5,8 +5,31 @@ import type { ToolImplementation } from '../registry/tool-implementation.js';
 
 const math = create(all as NonNullable<typeof all>, { number: 'number' });
 
-const OPERATORS = new Set(['add', 'subtract', 'multiply', 'divide', 'pow', 'mod', 'unaryMinus', 'unaryPlus']);
-const FUNCTIONS = new Set(['sqrt', 'abs', 'round', 'floor', 'ceil', 'min', 'max', 'log', 'log10', 'exp', 'sin', 'cos', 'tan']);
+const OPERATORS = new Set([
+  'add',
+  'subtract',
+  'multiply',
+  'divide',
+  'pow',
+  'mod',
+  'unaryMinus',
+  'unaryPlus',
+]);
+const FUNCTIONS = new Set([
+  'sqrt',
+  'abs',
+  'round',
+  'floor',
+  'ceil',
+  'min',
+  'max',
+  'log',
+  'log10',
+  'exp',
+  'sin',
+  'cos',
+  'tan',
+]);
 const CONSTANTS = new Set(['pi', 'e']);
 
 /**
@@ -19,7 +42,10 @@ export function evaluateExpression(expression: string): number {
   try {
     root = math.parse(expression.replace(/×/g, '*').replace(/÷/g, '/'));
   } catch (e) {
-    throw new DomainError('VALIDATION', `expression: cannot parse "${expression}": ${(e as Error).message}`);
+    throw new DomainError(
+      'VALIDATION',
+      `expression: cannot parse "${expression}": ${(e as Error).message}`,
+    );
   }
   root.traverse((node, _path, parent) => {
     const n = node as MathNode & { fn?: string | { name: string }; name?: string; value?: unknown };
@@ -48,7 +74,10 @@ export function evaluateExpression(expression: string): number {
   });
   const value: unknown = root.compile().evaluate({});
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new DomainError('VALIDATION', `expression: "${expression}" does not evaluate to a finite number`);
+    throw new DomainError(
+      'VALIDATION',
+      `expression: "${expression}" does not evaluate to a finite number`,
+    );
   }
   return value;
 }
@@ -62,7 +91,8 @@ export class CalculatorTool implements ToolImplementation {
   readonly definition = {
     name: 'calculator',
     title: 'Calculator',
-    description: 'Evaluates an arithmetic expression (+ - * / ^ %, parentheses, sqrt, abs, round, min, max, log, pi, e).',
+    description:
+      'Evaluates an arithmetic expression (+ - * / ^ %, parentheses, sqrt, abs, round, min, max, log, pi, e).',
     provider: 'math',
     inputSchema: {
       type: 'object',

@@ -7,7 +7,8 @@ export class ClockTool implements ToolImplementation {
   readonly definition = {
     name: 'time.now',
     title: 'Current time',
-    description: 'Returns the current date and time, optionally in an IANA time zone (e.g. Europe/Paris).',
+    description:
+      'Returns the current date and time, optionally in an IANA time zone (e.g. Europe/Paris).',
     provider: 'clock',
     inputSchema: {
       type: 'object',
@@ -34,7 +35,11 @@ export class ClockTool implements ToolImplementation {
     const now = new Date();
     let local: string;
     try {
-      local = new Intl.DateTimeFormat('en-GB', { timeZone: timezone, dateStyle: 'full', timeStyle: 'long' }).format(now);
+      local = new Intl.DateTimeFormat('en-GB', {
+        timeZone: timezone,
+        dateStyle: 'full',
+        timeStyle: 'long',
+      }).format(now);
     } catch {
       throw new DomainError('VALIDATION', `timezone: "${timezone}" is not an IANA time zone`);
     }

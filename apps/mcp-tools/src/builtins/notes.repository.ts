@@ -18,16 +18,24 @@ export class NotesRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   async add(userId: string, content: string, title: string | null): Promise<Tools.Note> {
-    return toNote(await this.prisma.note.create({ data: { id: randomUUID(), userId, content, title } }));
+    return toNote(
+      await this.prisma.note.create({ data: { id: randomUUID(), userId, content, title } }),
+    );
   }
 
   async get(userId: string | null, id: string): Promise<Tools.Note | undefined> {
-    const row = await this.prisma.note.findFirst({ where: userId === null ? { id } : { id, userId } });
+    const row = await this.prisma.note.findFirst({
+      where: userId === null ? { id } : { id, userId },
+    });
     return row ? toNote(row) : undefined;
   }
 
   async list(userId: string, limit: number): Promise<Tools.Note[]> {
-    const rows = await this.prisma.note.findMany({ where: { userId }, orderBy: { createdAt: 'desc' }, take: limit });
+    const rows = await this.prisma.note.findMany({
+      where: { userId },
+      orderBy: { createdAt: 'desc' },
+      take: limit,
+    });
     return rows.map(toNote);
   }
 }

@@ -20,7 +20,8 @@ export class NotesAddTool implements ToolImplementation {
   readonly definition = {
     name: 'notes.add',
     title: 'Add a note',
-    description: "Saves a note (text, optional title) in the user's notes and returns it with its id.",
+    description:
+      "Saves a note (text, optional title) in the user's notes and returns it with its id.",
     provider: 'notes',
     inputSchema: {
       type: 'object',
@@ -49,7 +50,7 @@ export class NotesGetTool implements ToolImplementation {
   readonly definition = {
     name: 'notes.get',
     title: 'Get a note',
-    description: 'Returns one of the user\'s notes by id.',
+    description: "Returns one of the user's notes by id.",
     provider: 'notes',
     inputSchema: {
       type: 'object',

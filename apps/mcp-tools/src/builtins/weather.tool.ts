@@ -20,11 +20,19 @@ export function createWeatherTool(config: McpToolsEnv): ToolImplementation | und
     {
       name: 'weather.current',
       title: 'Current weather',
-      description: 'Current weather for a place: temperature in °C, conditions, and humidity and wind when known.',
+      description:
+        'Current weather for a place: temperature in °C, conditions, and humidity and wind when known.',
       provider: 'weather',
       inputSchema: {
         type: 'object',
-        properties: { location: { type: 'string', minLength: 1, maxLength: 200, description: 'A city or place name' } },
+        properties: {
+          location: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 200,
+            description: 'A city or place name',
+          },
+        },
         required: ['location'],
         additionalProperties: false,
       },

@@ -27,9 +27,17 @@ export class ManifestCache {
     @Inject(APP_CONFIG) private readonly config: McpToolsEnv,
   ) {}
 
-  async lookup(userId: string, role: string, variant: unknown, registryVersion: string): Promise<CacheSlot> {
+  async lookup(
+    userId: string,
+    role: string,
+    variant: unknown,
+    registryVersion: string,
+  ): Promise<CacheSlot> {
     const generation = (await this.redis.get(generationKey(userId))) ?? '0';
-    const hash = createHash('sha256').update(JSON.stringify({ role, variant, registryVersion })).digest('hex').slice(0, 16);
+    const hash = createHash('sha256')
+      .update(JSON.stringify({ role, variant, registryVersion }))
+      .digest('hex')
+      .slice(0, 16);
     const key = `manifest:${userId}:${generation}:${hash}`;
     const raw = await this.redis.get(key);
     if (!raw) return { key };
@@ -42,7 +50,12 @@ export class ManifestCache {
   }
 
   async store(slot: CacheSlot, tools: Tools.ManifestTool[]): Promise<void> {
-    await this.redis.set(slot.key, JSON.stringify(tools), 'EX', this.config.MANIFEST_CACHE_TTL_SECONDS);
+    await this.redis.set(
+      slot.key,
+      JSON.stringify(tools),
+      'EX',
+      this.config.MANIFEST_CACHE_TTL_SECONDS,
+    );
   }
 
   async invalidateUser(userId: string): Promise<void> {

@@ -7,8 +7,15 @@ import type { McpToolsEnv } from '../config/mcp-tools.env.js';
 /** The Redis client (keys under REDIS_KEY_PREFIX). Readiness pings it. */
 @Injectable()
 export class RedisService extends Redis implements OnModuleInit, OnModuleDestroy {
-  constructor(@Inject(APP_CONFIG) config: McpToolsEnv, private readonly readiness: ReadinessRegistry) {
-    super(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX, lazyConnect: true, maxRetriesPerRequest: 2 });
+  constructor(
+    @Inject(APP_CONFIG) config: McpToolsEnv,
+    private readonly readiness: ReadinessRegistry,
+  ) {
+    super(config.REDIS_URL, {
+      keyPrefix: config.REDIS_KEY_PREFIX,
+      lazyConnect: true,
+      maxRetriesPerRequest: 2,
+    });
   }
 
   async onModuleInit(): Promise<void> {

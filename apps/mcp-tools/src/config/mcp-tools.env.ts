@@ -13,8 +13,12 @@ export const McpToolsEnv = BaseEnv.extend({
   PORT: envPort.default(3002).describe('HTTP port of /health, /readiness and /metrics.'),
   DATABASE_URL: databaseUrl
     .default('postgresql://postgres@127.0.0.1:5432/sb_tools')
-    .describe('PostgreSQL database of mcp-tools (notes, idempotency records, provider authorizations).'),
-  REDIS_URL: redisUrl.default('redis://127.0.0.1:6379').describe('Redis holding the per-user manifest cache.'),
+    .describe(
+      'PostgreSQL database of mcp-tools (notes, idempotency records, provider authorizations).',
+    ),
+  REDIS_URL: redisUrl
+    .default('redis://127.0.0.1:6379')
+    .describe('Redis holding the per-user manifest cache.'),
   REDIS_KEY_PREFIX: z
     .string()
     .max(64)
@@ -31,12 +35,16 @@ export const McpToolsEnv = BaseEnv.extend({
     .string()
     .min(1)
     .optional()
-    .describe('Path of a tools file (YAML or JSON): providers, tool definitions and external MCP servers (docs/tools.md).'),
+    .describe(
+      'Path of a tools file (YAML or JSON): providers, tool definitions and external MCP servers (docs/tools.md).',
+    ),
   MCP_SERVERS: z
     .string()
     .min(2)
     .optional()
-    .describe('External MCP servers as JSON (a list, or an object keyed by name), added to those of TOOLS_FILE (docs/mcp.md).'),
+    .describe(
+      'External MCP servers as JSON (a list, or an object keyed by name), added to those of TOOLS_FILE (docs/mcp.md).',
+    ),
   CREDENTIALS_FILE: z
     .string()
     .min(1)
@@ -55,40 +63,54 @@ export const McpToolsEnv = BaseEnv.extend({
     .string()
     .optional()
     .transform((v) => v !== undefined && v.length > 0)
-    .describe('Secret key of the weather API, injected into each call; never returned, logged or audited.'),
+    .describe(
+      'Secret key of the weather API, injected into each call; never returned, logged or audited.',
+    ),
   WEATHER_API_KEY_HEADER: fieldName
     .default('x-api-key')
-    .describe('Request header that carries WEATHER_API_KEY (ignored when WEATHER_API_KEY_PARAM is set).'),
+    .describe(
+      'Request header that carries WEATHER_API_KEY (ignored when WEATHER_API_KEY_PARAM is set).',
+    ),
   WEATHER_API_KEY_PARAM: fieldName
     .optional()
-    .describe('Query parameter that carries WEATHER_API_KEY instead of a header (e.g. `key` or `appid`).'),
+    .describe(
+      'Query parameter that carries WEATHER_API_KEY instead of a header (e.g. `key` or `appid`).',
+    ),
   TOOL_RESULT_MAX_BYTES: z.coerce
     .number()
     .int()
     .min(1_024)
     .max(900_000)
     .default(262_144)
-    .describe('Largest tool result (JSON bytes) returned to callers; bigger ones fail with PAYLOAD_TOO_LARGE.'),
+    .describe(
+      'Largest tool result (JSON bytes) returned to callers; bigger ones fail with PAYLOAD_TOO_LARGE.',
+    ),
   MCP_CONNECT_TIMEOUT_MS: z.coerce
     .number()
     .int()
     .min(100)
     .max(120_000)
     .default(10_000)
-    .describe('How long startup waits for each external MCP server to connect and list its tools (it keeps retrying after).'),
+    .describe(
+      'How long startup waits for each external MCP server to connect and list its tools (it keeps retrying after).',
+    ),
   MCP_TOOL_TIMEOUT_MS: z.coerce
     .number()
     .int()
     .min(1)
     .max(600_000)
     .default(30_000)
-    .describe("Default timeout of an external MCP server's tool call (a server's `timeoutMs` overrides it)."),
+    .describe(
+      "Default timeout of an external MCP server's tool call (a server's `timeoutMs` overrides it).",
+    ),
   TASK_OFFER_TTL_SECONDS: z.coerce
     .number()
     .int()
     .min(60)
     .max(604_800)
     .default(86_400)
-    .describe('How long the list of tools offered to a task is kept; calls of that task may use only those tools.'),
+    .describe(
+      'How long the list of tools offered to a task is kept; calls of that task may use only those tools.',
+    ),
 });
 export type McpToolsEnv = z.infer<typeof McpToolsEnv>;

@@ -81,12 +81,19 @@ export function normalizeToolEntry(raw: unknown, builtinRefs: ReadonlySet<string
   } else if (isObject(handler)) {
     entry['handler'] = normalizeHandlerObject(handler, builtinRefs, problems);
   } else if (handler === undefined) {
-    problems.push('handler: is required (builtin, http_endpoint, or python_function naming a built-in)');
+    problems.push(
+      'handler: is required (builtin, http_endpoint, or python_function naming a built-in)',
+    );
   }
   return { value: entry, problems };
 }
 
-function handlerFromKind(kind: string, entry: Obj, builtinRefs: ReadonlySet<string>, problems: string[]): unknown {
+function handlerFromKind(
+  kind: string,
+  entry: Obj,
+  builtinRefs: ReadonlySet<string>,
+  problems: string[],
+): unknown {
   const config = isObject(entry['handlerConfig']) ? entry['handlerConfig'] : {};
   delete entry['handlerConfig'];
   const endpoint = entry['endpoint'];
@@ -94,18 +101,22 @@ function handlerFromKind(kind: string, entry: Obj, builtinRefs: ReadonlySet<stri
   switch (kind) {
     case 'http_endpoint': {
       const handler: Obj = { kind };
-      const fromEndpoint = typeof endpoint === 'string' ? { url: endpoint } : isObject(endpoint) ? endpoint : {};
+      const fromEndpoint =
+        typeof endpoint === 'string' ? { url: endpoint } : isObject(endpoint) ? endpoint : {};
       for (const key of HTTP_KEYS) {
         const value = config[key] ?? fromEndpoint[key] ?? entry[key];
         delete entry[key];
-        if (value !== undefined) handler[key] = key === 'method' && typeof value === 'string' ? value.toUpperCase() : value;
+        if (value !== undefined)
+          handler[key] =
+            key === 'method' && typeof value === 'string' ? value.toUpperCase() : value;
       }
       return handler;
     }
     case 'python_function':
     case 'builtin':
     case 'function': {
-      const fn = config['function'] ?? config['ref'] ?? entry['function'] ?? entry['ref'] ?? entry['name'];
+      const fn =
+        config['function'] ?? config['ref'] ?? entry['function'] ?? entry['ref'] ?? entry['name'];
       delete entry['function'];
       delete entry['ref'];
       return { kind: 'builtin', ref: builtinRef(String(fn), builtinRefs, problems) };
@@ -116,18 +127,28 @@ function handlerFromKind(kind: string, entry: Obj, builtinRefs: ReadonlySet<stri
       );
       return undefined;
     default:
-      problems.push(`handler: "${kind}" is not a handler kind (builtin, http_endpoint, python_function)`);
+      problems.push(
+        `handler: "${kind}" is not a handler kind (builtin, http_endpoint, python_function)`,
+      );
       return undefined;
   }
 }
 
-function normalizeHandlerObject(handler: Obj, builtinRefs: ReadonlySet<string>, problems: string[]): unknown {
+function normalizeHandlerObject(
+  handler: Obj,
+  builtinRefs: ReadonlySet<string>,
+  problems: string[],
+): unknown {
   const h = renameKeys(handler, { type: 'kind', function: 'ref' }, problems);
   if (h['kind'] === 'python_function') h['kind'] = 'builtin';
-  if (h['kind'] === 'builtin' && typeof h['ref'] === 'string') h['ref'] = builtinRef(h['ref'], builtinRefs, problems);
-  if (h['kind'] === 'http_endpoint' && typeof h['method'] === 'string') h['method'] = h['method'].toUpperCase();
+  if (h['kind'] === 'builtin' && typeof h['ref'] === 'string')
+    h['ref'] = builtinRef(h['ref'], builtinRefs, problems);
+  if (h['kind'] === 'http_endpoint' && typeof h['method'] === 'string')
+    h['method'] = h['method'].toUpperCase();
   if (h['kind'] === 'mcp') {
-    problems.push('handler: tools of MCP servers are discovered from `mcpServers`; set their access with mcpServers[].tools');
+    problems.push(
+      'handler: tools of MCP servers are discovered from `mcpServers`; set their access with mcpServers[].tools',
+    );
   }
   return h;
 }
@@ -135,7 +156,9 @@ function normalizeHandlerObject(handler: Obj, builtinRefs: ReadonlySet<string>, 
 function builtinRef(name: string, builtinRefs: ReadonlySet<string>, problems: string[]): string {
   const ref = builtinRefs.has(name) ? name : PYTHON_FUNCTION_ALIASES[name];
   if (ref && builtinRefs.has(ref)) return ref;
-  problems.push(`handler: no built-in implementation "${name}"; available: ${[...builtinRefs].sort().join(', ')}`);
+  problems.push(
+    `handler: no built-in implementation "${name}"; available: ${[...builtinRefs].sort().join(', ')}`,
+  );
   return name;
 }
 
@@ -173,7 +196,8 @@ export function normalizeMcpServerEntry(raw: unknown, key?: string): Normalized 
   if (!isObject(raw)) return { value: raw, problems: ['must be an object'] };
   const server = renameKeys(raw, SERVER_ALIASES, problems);
   if (key !== undefined) {
-    if (server['name'] !== undefined && server['name'] !== key) problems.push(`name: "${String(server['name'])}" differs from its key "${key}"`);
+    if (server['name'] !== undefined && server['name'] !== key)
+      problems.push(`name: "${String(server['name'])}" differs from its key "${key}"`);
     server['name'] = key;
   }
   if (typeof server['timeout'] === 'number' && server['timeoutMs'] === undefined) {
@@ -194,7 +218,13 @@ export function normalizeMcpServerEntry(raw: unknown, key?: string): Normalized 
     server['tools'] = Object.fromEntries(
       Object.entries(server['tools']).map(([name, policy]) => [
         name,
-        isObject(policy) ? renameKeys(policy, { required_role: 'requiredRole', admin_only: 'adminOnly', timeout_ms: 'timeoutMs' }, problems) : policy,
+        isObject(policy)
+          ? renameKeys(
+              policy,
+              { required_role: 'requiredRole', admin_only: 'adminOnly', timeout_ms: 'timeoutMs' },
+              problems,
+            )
+          : policy,
       ]),
     );
   }

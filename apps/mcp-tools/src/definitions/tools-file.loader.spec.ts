@@ -45,13 +45,25 @@ mcpServers:
     expect(content.tools[0]).toMatchObject({
       name: 'crm.lookup',
       provider: 'crm',
-      handler: { kind: 'http_endpoint', method: 'GET', headers: { Authorization: 'Bearer {{CRM_TOKEN}}' }, query: {} },
+      handler: {
+        kind: 'http_endpoint',
+        method: 'GET',
+        headers: { Authorization: 'Bearer {{CRM_TOKEN}}' },
+        query: {},
+      },
       requiredRole: 'sales',
       adminOnly: false,
       timeoutMs: 5000,
       idempotent: false,
     });
-    expect(content.mcpServers[0]).toMatchObject({ name: 'github', transport: 'stdio', command: 'npx', requiresAuthorization: true, exclude: [], tools: {} });
+    expect(content.mcpServers[0]).toMatchObject({
+      name: 'github',
+      transport: 'stdio',
+      command: 'npx',
+      requiresAuthorization: true,
+      exclude: [],
+      tools: {},
+    });
   });
 
   it("accepts seed 3's MCPToolDefinition spelling", () => {
@@ -72,7 +84,11 @@ mcpServers:
           description: 'Forecast over HTTP',
           input_schema: { type: 'object' },
           handler: 'http_endpoint',
-          endpoint: { url: 'https://weather.example.com/forecast', method: 'post', headers: { 'X-Key': '{{FORECAST_KEY}}' } },
+          endpoint: {
+            url: 'https://weather.example.com/forecast',
+            method: 'post',
+            headers: { 'X-Key': '{{FORECAST_KEY}}' },
+          },
           required_credentials: ['FORECAST_KEY'],
         },
       ]),
@@ -91,7 +107,12 @@ mcpServers:
       timeoutMs: 2500,
     });
     expect(content.tools[1]).toMatchObject({
-      handler: { kind: 'http_endpoint', url: 'https://weather.example.com/forecast', method: 'POST', headers: { 'X-Key': '{{FORECAST_KEY}}' } },
+      handler: {
+        kind: 'http_endpoint',
+        url: 'https://weather.example.com/forecast',
+        method: 'POST',
+        headers: { 'X-Key': '{{FORECAST_KEY}}' },
+      },
       requiredCredentials: ['FORECAST_KEY'],
     });
   });
@@ -131,7 +152,9 @@ extra: 1
         'tools[1] ("bad"): inputSchema: must be a JSON Schema with "type": "object"',
         expect.stringMatching(/^tools\[1\] \("bad"\): .*colour/),
         'tools ("leaky"): handler.url: {{SECRET_KEY}} is not listed in requiredCredentials',
-        expect.stringMatching(/^tools\[3\] \("ghost"\): handler: no built-in implementation "do_magic"; available: /),
+        expect.stringMatching(
+          /^tools\[3\] \("ghost"\): handler: no built-in implementation "do_magic"; available: /,
+        ),
         'tools: "ok" is defined twice',
       ]),
     );
@@ -145,13 +168,19 @@ tools:
   - { name: b, description: b, inputSchema: { type: object }, handler: shell }
 `),
     );
-    expect(problems[0]).toMatch(/^tools\[0\] \("a"\): handler: tools of MCP servers are discovered from `mcpServers`/);
-    expect(problems).toContain('tools[1] ("b"): handler: "shell" is not a handler kind (builtin, http_endpoint, python_function)');
+    expect(problems[0]).toMatch(
+      /^tools\[0\] \("a"\): handler: tools of MCP servers are discovered from `mcpServers`/,
+    );
+    expect(problems).toContain(
+      'tools[1] ("b"): handler: "shell" is not a handler kind (builtin, http_endpoint, python_function)',
+    );
   });
 
   it('reports YAML and JSON syntax errors', () => {
     expect(problemsOf(() => yaml('tools: [ {'))[0]).toMatch(/^is not valid YAML/);
-    expect(problemsOf(() => parseToolsDocument('{', 'x', 'json', BUILTINS))[0]).toMatch(/^is not valid JSON/);
+    expect(problemsOf(() => parseToolsDocument('{', 'x', 'json', BUILTINS))[0]).toMatch(
+      /^is not valid JSON/,
+    );
   });
 
   it('takes MCP servers keyed by name, as MCP clients write them', () => {
@@ -171,14 +200,24 @@ mcpServers:
       ['files', 'stdio'],
       ['remote', 'http'],
     ]);
-    expect(content.mcpServers[1]).toMatchObject({ requiresAuthorization: true, tools: { delete_all: { adminOnly: true } } });
+    expect(content.mcpServers[1]).toMatchObject({
+      requiresAuthorization: true,
+      tools: { delete_all: { adminOnly: true } },
+    });
   });
 });
 
 describe('MCP_SERVERS', () => {
   it('parses a JSON list and names the server and field at fault', () => {
-    expect(parseMcpServersJson('[{"name":"a","url":"http://127.0.0.1:1/mcp"}]')[0]).toMatchObject({ name: 'a', transport: 'http' });
-    const problems = problemsOf(() => parseMcpServersJson('[{"name":"Bad Name","url":"ftp://x"},{"name":"b","transport":"ws","url":"http://x"}]'));
+    expect(parseMcpServersJson('[{"name":"a","url":"http://127.0.0.1:1/mcp"}]')[0]).toMatchObject({
+      name: 'a',
+      transport: 'http',
+    });
+    const problems = problemsOf(() =>
+      parseMcpServersJson(
+        '[{"name":"Bad Name","url":"ftp://x"},{"name":"b","transport":"ws","url":"http://x"}]',
+      ),
+    );
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^MCP_SERVERS\[0\] \("Bad Name"\): name: /),

@@ -9,7 +9,12 @@ import {
   normalizeToolEntry,
   type Normalized,
 } from './definition.normalizer.js';
-import { credentialRefs, McpServerConfig, ProviderConfig, type ToolsFileContent } from './tools-file.schema.js';
+import {
+  credentialRefs,
+  McpServerConfig,
+  ProviderConfig,
+  type ToolsFileContent,
+} from './tools-file.schema.js';
 
 /** A tools file or MCP_SERVERS value that does not validate; the message lists every problem. */
 export class ToolsFileError extends DomainError {
@@ -17,15 +22,20 @@ export class ToolsFileError extends DomainError {
     readonly source: string,
     readonly problems: readonly string[],
   ) {
-    super('VALIDATION', `invalid ${source} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
-      details: { source, problems },
-    });
+    super(
+      'VALIDATION',
+      `invalid ${source} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      {
+        details: { source, problems },
+      },
+    );
   }
 }
 
 const TOP_LEVEL_KEYS = new Set(['version', 'providers', 'tools', 'mcpServers', 'mcp_servers']);
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Reads and validates a tools file (YAML for .yaml/.yml, JSON for .json; otherwise YAML, a superset of JSON). */
 export function readToolsFile(path: string, builtinRefs: ReadonlySet<string>): ToolsFileContent {
@@ -33,10 +43,17 @@ export function readToolsFile(path: string, builtinRefs: ReadonlySet<string>): T
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ToolsFileError(`TOOLS_FILE ${path}`, [`cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+    throw new ToolsFileError(`TOOLS_FILE ${path}`, [
+      `cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    ]);
   }
   const ext = extname(path).toLowerCase();
-  return parseToolsDocument(text, `TOOLS_FILE ${path}`, ext === '.json' ? 'json' : 'yaml', builtinRefs);
+  return parseToolsDocument(
+    text,
+    `TOOLS_FILE ${path}`,
+    ext === '.json' ? 'json' : 'yaml',
+    builtinRefs,
+  );
 }
 
 export function parseToolsDocument(
@@ -49,24 +66,53 @@ export function parseToolsDocument(
   try {
     doc = format === 'json' ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
   } catch (e) {
-    throw new ToolsFileError(source, [`is not valid ${format.toUpperCase()}: ${(e as Error).message.split('\n')[0]}`]);
+    throw new ToolsFileError(source, [
+      `is not valid ${format.toUpperCase()}: ${(e as Error).message.split('\n')[0]}`,
+    ]);
   }
   const problems: string[] = [];
   // Seed 3 kept a plain list of tool definitions.
-  const root: Record<string, unknown> = Array.isArray(doc) ? { tools: doc } : isObject(doc) ? doc : {};
-  if (!Array.isArray(doc) && !isObject(doc)) problems.push('(root): must be an object with providers, tools and mcpServers, or a list of tools');
+  const root: Record<string, unknown> = Array.isArray(doc)
+    ? { tools: doc }
+    : isObject(doc)
+      ? doc
+      : {};
+  if (!Array.isArray(doc) && !isObject(doc))
+    problems.push(
+      '(root): must be an object with providers, tools and mcpServers, or a list of tools',
+    );
   for (const key of Object.keys(root)) {
-    if (!TOP_LEVEL_KEYS.has(key)) problems.push(`${key}: is not a known section (providers, tools, mcpServers)`);
+    if (!TOP_LEVEL_KEYS.has(key))
+      problems.push(`${key}: is not a known section (providers, tools, mcpServers)`);
   }
-  if ('mcpServers' in root && 'mcp_servers' in root) problems.push('mcp_servers: give either mcpServers or mcp_servers');
+  if ('mcpServers' in root && 'mcp_servers' in root)
+    problems.push('mcp_servers: give either mcpServers or mcp_servers');
   const content: ToolsFileContent = {
-    providers: validateList(root['providers'], 'providers', problems, normalizeProviderEntry, ProviderConfig),
+    providers: validateList(
+      root['providers'],
+      'providers',
+      problems,
+      normalizeProviderEntry,
+      ProviderConfig,
+    ),
     tools: validateTools(root['tools'], problems, builtinRefs),
     mcpServers: validateServers(root['mcpServers'] ?? root['mcp_servers'], 'mcpServers', problems),
   };
-  checkUnique(content.providers.map((p) => p.name), 'providers', problems);
-  checkUnique(content.tools.map((t) => t.name), 'tools', problems);
-  checkUnique(content.mcpServers.map((s) => s.name), 'mcpServers', problems);
+  checkUnique(
+    content.providers.map((p) => p.name),
+    'providers',
+    problems,
+  );
+  checkUnique(
+    content.tools.map((t) => t.name),
+    'tools',
+    problems,
+  );
+  checkUnique(
+    content.mcpServers.map((s) => s.name),
+    'mcpServers',
+    problems,
+  );
   if (problems.length) throw new ToolsFileError(source, problems);
   return content;
 }
@@ -80,14 +126,32 @@ export function parseMcpServersJson(text: string, source = 'MCP_SERVERS'): McpSe
     throw new ToolsFileError(source, [`is not valid JSON: ${(e as Error).message}`]);
   }
   const problems: string[] = [];
-  const servers = validateServers(isObject(doc) && isObject(doc['mcpServers']) ? doc['mcpServers'] : doc, source, problems);
-  checkUnique(servers.map((s) => s.name), source, problems);
+  const servers = validateServers(
+    isObject(doc) && isObject(doc['mcpServers']) ? doc['mcpServers'] : doc,
+    source,
+    problems,
+  );
+  checkUnique(
+    servers.map((s) => s.name),
+    source,
+    problems,
+  );
   if (problems.length) throw new ToolsFileError(source, problems);
   return servers;
 }
 
-function validateTools(raw: unknown, problems: string[], builtinRefs: ReadonlySet<string>): Tools.ToolDefinition[] {
-  const tools = validateList(raw, 'tools', problems, (entry) => normalizeToolEntry(entry, builtinRefs), Tools.ToolDefinition);
+function validateTools(
+  raw: unknown,
+  problems: string[],
+  builtinRefs: ReadonlySet<string>,
+): Tools.ToolDefinition[] {
+  const tools = validateList(
+    raw,
+    'tools',
+    problems,
+    (entry) => normalizeToolEntry(entry, builtinRefs),
+    Tools.ToolDefinition,
+  );
   tools.forEach((tool) => {
     const label = `tools ("${tool.name}")`;
     if (tool.handler.kind === 'http_endpoint') {
@@ -113,7 +177,13 @@ function validateServers(raw: unknown, where: string, problems: string[]): McpSe
   if (isObject(raw)) {
     // `{ "github": { "command": … } }`, as MCP clients write it.
     return Object.entries(raw).flatMap(([name, entry]) =>
-      validateEntry(entry, `${where}.${name}`, problems, (e) => normalizeMcpServerEntry(e, name), McpServerConfig),
+      validateEntry(
+        entry,
+        `${where}.${name}`,
+        problems,
+        (e) => normalizeMcpServerEntry(e, name),
+        McpServerConfig,
+      ),
     );
   }
   return validateList(raw, where, problems, (e) => normalizeMcpServerEntry(e), McpServerConfig);
@@ -131,7 +201,9 @@ function validateList<S extends z.ZodType>(
     problems.push(`${where}: must be a list`);
     return [];
   }
-  return raw.flatMap((entry, i) => validateEntry(entry, `${where}[${i}]`, problems, normalize, schema));
+  return raw.flatMap((entry, i) =>
+    validateEntry(entry, `${where}[${i}]`, problems, normalize, schema),
+  );
 }
 
 /** Validates one entry; problems are prefixed with where it is and, when it has one, its name. */

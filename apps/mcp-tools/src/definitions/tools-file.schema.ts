@@ -2,7 +2,9 @@ import { Role, Tools } from '@switchboard/contracts';
 import { z } from 'zod';
 
 /** A credential's name: what the environment variable (or secrets file key) is called. */
-export const CredentialName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be an UPPER_SNAKE_CASE name');
+export const CredentialName = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9_]*$/, 'must be an UPPER_SNAKE_CASE name');
 
 const httpUrl = z
   .string()
@@ -59,7 +61,12 @@ export const McpServerConfig = z.discriminatedUnion('transport', [
       transport: z.literal('stdio'),
       command: z.string().min(1).max(1_000),
       args: z.array(z.string().max(4_000)).max(100).default([]),
-      env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'), z.string()).default({}),
+      env: z
+        .record(
+          z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'),
+          z.string(),
+        )
+        .default({}),
       cwd: z.string().min(1).optional(),
     })
     .strict(),
@@ -68,7 +75,9 @@ export const McpServerConfig = z.discriminatedUnion('transport', [
       ...mcpServerCommon,
       transport: z.literal('http'),
       url: httpUrl,
-      headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name'), z.string()).default({}),
+      headers: z
+        .record(z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name'), z.string())
+        .default({}),
     })
     .strict(),
 ]);
@@ -88,5 +97,8 @@ export function credentialRefs(template: string): string[] {
 
 /** Fills `{{NAME}}` placeholders from `values`; a name without a value stays unresolved (caller checks). */
 export function fillTemplate(template: string, values: Readonly<Record<string, string>>): string {
-  return template.replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (whole, name: string) => values[name] ?? whole);
+  return template.replace(
+    /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g,
+    (whole, name: string) => values[name] ?? whole,
+  );
 }

@@ -9,7 +9,8 @@ const KEY = 'k3y-abcdef';
 describe('http_endpoint tools', () => {
   let server: Server;
   let base: string;
-  const seen: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[] = [];
+  const seen: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[] =
+    [];
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -18,11 +19,21 @@ describe('http_endpoint tools', () => {
       req.on('end', () => {
         seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
         const path = new URL(req.url ?? '/', 'http://x').pathname;
-        if (path === '/fail') return res.writeHead(502, { 'content-type': 'text/plain' }).end(`upstream rejected key ${KEY}`);
-        if (path === '/redirect') return res.writeHead(302, { location: 'http://elsewhere.example/' }).end();
-        if (path === '/text') return res.writeHead(200, { 'content-type': 'text/plain' }).end('plain');
-        if (path === '/big') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ x: 'y'.repeat(5_000) }));
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true }));
+        if (path === '/fail')
+          return res
+            .writeHead(502, { 'content-type': 'text/plain' })
+            .end(`upstream rejected key ${KEY}`);
+        if (path === '/redirect')
+          return res.writeHead(302, { location: 'http://elsewhere.example/' }).end();
+        if (path === '/text')
+          return res.writeHead(200, { 'content-type': 'text/plain' }).end('plain');
+        if (path === '/big')
+          return res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ x: 'y'.repeat(5_000) }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ ok: true }));
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -59,7 +70,12 @@ describe('http_endpoint tools', () => {
   };
 
   it('sends GET input as query parameters and credentials where the templates say', async () => {
-    await expect(run(tool('/q', { method: 'GET', query: { key: '{{API_KEY}}' } }), { location: 'Paris', tags: ['a', 'b'] })).resolves.toEqual({ ok: true });
+    await expect(
+      run(tool('/q', { method: 'GET', query: { key: '{{API_KEY}}' } }), {
+        location: 'Paris',
+        tags: ['a', 'b'],
+      }),
+    ).resolves.toEqual({ ok: true });
     const req = seen.at(-1)!;
     expect(req.method).toBe('GET');
     expect(new URL(req.url, base).searchParams.getAll('tags')).toEqual(['a', 'b']);
@@ -67,7 +83,9 @@ describe('http_endpoint tools', () => {
   });
 
   it('sends POST input as JSON with templated headers', async () => {
-    await run(tool('/p', { method: 'POST', headers: { Authorization: 'Bearer {{API_KEY}}' } }), { a: 1 });
+    await run(tool('/p', { method: 'POST', headers: { Authorization: 'Bearer {{API_KEY}}' } }), {
+      a: 1,
+    });
     const req = seen.at(-1)!;
     expect(req.headers['authorization']).toBe(`Bearer ${KEY}`);
     expect(req.headers['content-type']).toBe('application/json');
@@ -75,15 +93,23 @@ describe('http_endpoint tools', () => {
   });
 
   it('reports HTTP errors with the status and host, never the credential', async () => {
-    const e = await failure(run(tool('/fail', { method: 'GET', query: { key: '{{API_KEY}}' } }), {}));
+    const e = await failure(
+      run(tool('/fail', { method: 'GET', query: { key: '{{API_KEY}}' } }), {}),
+    );
     expect(e.code).toBe('UPSTREAM_ERROR');
-    expect(e.message).toMatch(/^t: 127\.0\.0\.1:\d+ answered HTTP 502: upstream rejected key \[redacted\]$/);
+    expect(e.message).toMatch(
+      /^t: 127\.0\.0\.1:\d+ answered HTTP 502: upstream rejected key \[redacted\]$/,
+    );
     expect(e.retryable).toBe(true);
   });
 
   it('does not follow redirects, bounds the response size, and wraps plain text', async () => {
-    expect((await failure(run(tool('/redirect', { method: 'GET' }), {}))).message).toMatch(/answered a redirect \(HTTP 302\), which is not followed/);
-    expect((await failure(run(tool('/big', { method: 'GET' }), {}))).code).toBe('PAYLOAD_TOO_LARGE');
+    expect((await failure(run(tool('/redirect', { method: 'GET' }), {}))).message).toMatch(
+      /answered a redirect \(HTTP 302\), which is not followed/,
+    );
+    expect((await failure(run(tool('/big', { method: 'GET' }), {}))).code).toBe(
+      'PAYLOAD_TOO_LARGE',
+    );
     await expect(run(tool('/text', { method: 'GET' }), {})).resolves.toEqual({ text: 'plain' });
   });
 
@@ -93,10 +119,19 @@ describe('http_endpoint tools', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     const t = new HttpEndpointTool(
-      { name: 'down', title: 'd', description: 'd', provider: 'p', inputSchema: { type: 'object' }, handler: { kind: 'http_endpoint', url: `http://127.0.0.1:${port}/x` } },
+      {
+        name: 'down',
+        title: 'd',
+        description: 'd',
+        provider: 'p',
+        inputSchema: { type: 'object' },
+        handler: { kind: 'http_endpoint', url: `http://127.0.0.1:${port}/x` },
+      },
       { maxResponseBytes: 1_000 },
     );
-    const e = await failure(t.run({}, { actor, credentials: {}, signal: new AbortController().signal }));
+    const e = await failure(
+      t.run({}, { actor, credentials: {}, signal: new AbortController().signal }),
+    );
     expect(e.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(e.message).toBe(`down: cannot reach 127.0.0.1:${port} (ECONNREFUSED)`);
   });

@@ -23,7 +23,8 @@ export class HttpEndpointTool implements ToolImplementation {
     readonly definition: Tools.ToolDefinitionInput,
     private readonly options: HttpEndpointOptions,
   ) {
-    if (definition.handler.kind !== 'http_endpoint') throw new Error(`${definition.name} is not an http_endpoint tool`);
+    if (definition.handler.kind !== 'http_endpoint')
+      throw new Error(`${definition.name} is not an http_endpoint tool`);
     // The input form may omit what the schema defaults (method, headers, query).
     this.handler = { method: 'POST', headers: {}, query: {}, ...definition.handler };
   }
@@ -32,9 +33,11 @@ export class HttpEndpointTool implements ToolImplementation {
     const { name } = this.definition;
     const secrets = Object.values(ctx.credentials);
     const url = new URL(fillTemplate(this.handler.url, ctx.credentials));
-    for (const [key, value] of Object.entries(this.handler.query)) url.searchParams.set(key, fillTemplate(value, ctx.credentials));
+    for (const [key, value] of Object.entries(this.handler.query))
+      url.searchParams.set(key, fillTemplate(value, ctx.credentials));
     const headers: Record<string, string> = { accept: 'application/json' };
-    for (const [key, value] of Object.entries(this.handler.headers)) headers[key.toLowerCase()] = fillTemplate(value, ctx.credentials);
+    for (const [key, value] of Object.entries(this.handler.headers))
+      headers[key.toLowerCase()] = fillTemplate(value, ctx.credentials);
     const method = this.handler.method;
     let body: string | undefined;
     if (method === 'GET' || method === 'DELETE') {
@@ -45,22 +48,41 @@ export class HttpEndpointTool implements ToolImplementation {
     }
     let response: Response;
     try {
-      response = await fetch(url, { method, headers, ...(body === undefined ? {} : { body }), signal: ctx.signal, redirect: 'manual' });
+      response = await fetch(url, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        signal: ctx.signal,
+        redirect: 'manual',
+      });
     } catch (e) {
-      if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new DomainError('CANCELLED', `${name} was aborted`);
+      if (ctx.signal.aborted)
+        throw ctx.signal.reason instanceof Error
+          ? ctx.signal.reason
+          : new DomainError('CANCELLED', `${name} was aborted`);
       const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
-      throw new DomainError('UPSTREAM_UNAVAILABLE', `${name}: cannot reach ${url.host} (${cause})`, { retryable: true });
+      throw new DomainError(
+        'UPSTREAM_UNAVAILABLE',
+        `${name}: cannot reach ${url.host} (${cause})`,
+        { retryable: true },
+      );
     }
     const text = await readLimited(response, this.options.maxResponseBytes, name, ctx.signal);
     if (response.status >= 300 && response.status < 400) {
-      throw new DomainError('UPSTREAM_ERROR', `${name}: ${url.host} answered a redirect (HTTP ${response.status}), which is not followed`);
+      throw new DomainError(
+        'UPSTREAM_ERROR',
+        `${name}: ${url.host} answered a redirect (HTTP ${response.status}), which is not followed`,
+      );
     }
     if (!response.ok) {
       const snippet = scrubValues(text.slice(0, 300), secrets).replace(/\s+/g, ' ').trim();
       throw new DomainError(
         response.status === 429 ? 'RATE_LIMITED' : 'UPSTREAM_ERROR',
         `${name}: ${url.host} answered HTTP ${response.status}${snippet ? `: ${snippet}` : ''}`,
-        { retryable: response.status === 429 || response.status >= 500, details: { status: response.status } },
+        {
+          retryable: response.status === 429 || response.status >= 500,
+          details: { status: response.status },
+        },
       );
     }
     if (/\bjson\b/i.test(response.headers.get('content-type') ?? '')) {
@@ -84,7 +106,12 @@ function appendQuery(params: URLSearchParams, key: string, value: unknown): void
 }
 
 /** Reads the body as text, refusing to buffer more than `max` bytes. */
-async function readLimited(response: Response, max: number, name: string, signal: AbortSignal): Promise<string> {
+async function readLimited(
+  response: Response,
+  max: number,
+  name: string,
+  signal: AbortSignal,
+): Promise<string> {
   if (!response.body) return '';
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -96,14 +123,22 @@ async function readLimited(response: Response, max: number, name: string, signal
       size += value.byteLength;
       if (size > max) {
         await reader.cancel();
-        throw new DomainError('PAYLOAD_TOO_LARGE', `${name}: the response is larger than ${max} bytes`);
+        throw new DomainError(
+          'PAYLOAD_TOO_LARGE',
+          `${name}: the response is larger than ${max} bytes`,
+        );
       }
       chunks.push(value);
     }
   } catch (e) {
     if (e instanceof DomainError) throw e;
-    if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new DomainError('CANCELLED', `${name} was aborted`);
-    throw new DomainError('UPSTREAM_UNAVAILABLE', `${name}: the response was cut off`, { retryable: true });
+    if (signal.aborted)
+      throw signal.reason instanceof Error
+        ? signal.reason
+        : new DomainError('CANCELLED', `${name} was aborted`);
+    throw new DomainError('UPSTREAM_UNAVAILABLE', `${name}: the response was cut off`, {
+      retryable: true,
+    });
   }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -82,7 +82,10 @@ export class McpUpstream {
   async connect(): Promise<void> {
     if (this.closing) return;
     this.setState('connecting');
-    const client = new Client({ name: 'switchboard-mcp-tools', version: this.options.clientVersion }, { capabilities: {} });
+    const client = new Client(
+      { name: 'switchboard-mcp-tools', version: this.options.clientVersion },
+      { capabilities: {} },
+    );
     let transport: Transport;
     try {
       transport = this.createTransport();
@@ -108,7 +111,10 @@ export class McpUpstream {
       this.attempt = 0;
       this.lastError = undefined;
       this.setState('connected');
-      this.logger.info({ server: this.config.name, tools: this.toolCount, upstream: this.serverName }, 'MCP server connected');
+      this.logger.info(
+        { server: this.config.name, tools: this.toolCount, upstream: this.serverName },
+        'MCP server connected',
+      );
     } catch (e) {
       this.client = undefined;
       await client.close().catch(() => undefined);
@@ -118,10 +124,19 @@ export class McpUpstream {
   }
 
   /** Calls `tool` (its upstream name); the raw result goes to the translator. */
-  async call(tool: string, args: Record<string, unknown>, signal: AbortSignal, timeoutMs: number): Promise<unknown> {
+  async call(
+    tool: string,
+    args: Record<string, unknown>,
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<unknown> {
     const client = this.client;
     if (!client || this.state !== 'connected') {
-      throw new DomainError('UPSTREAM_UNAVAILABLE', `MCP server ${this.config.name} is not connected`, { retryable: true });
+      throw new DomainError(
+        'UPSTREAM_UNAVAILABLE',
+        `MCP server ${this.config.name} is not connected`,
+        { retryable: true },
+      );
     }
     try {
       // The runner's own timeout fires first; the SDK's is only a backstop.
@@ -131,19 +146,35 @@ export class McpUpstream {
         { signal, timeout: timeoutMs + 1_000 },
       );
     } catch (e) {
-      if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new DomainError('CANCELLED', `${tool} was aborted`);
+      if (signal.aborted)
+        throw signal.reason instanceof Error
+          ? signal.reason
+          : new DomainError('CANCELLED', `${tool} was aborted`);
       if (e instanceof McpError) {
-        if (e.code === ErrorCode.RequestTimeout) throw new DomainError('TIMEOUT', `MCP server ${this.config.name} did not answer in time`, { retryable: true });
+        if (e.code === ErrorCode.RequestTimeout)
+          throw new DomainError(
+            'TIMEOUT',
+            `MCP server ${this.config.name} did not answer in time`,
+            { retryable: true },
+          );
         if (e.code === ErrorCode.ConnectionClosed) {
           this.disconnected('the connection closed during a call');
-          throw new DomainError('UPSTREAM_UNAVAILABLE', `MCP server ${this.config.name} closed the connection`, { retryable: true });
+          throw new DomainError(
+            'UPSTREAM_UNAVAILABLE',
+            `MCP server ${this.config.name} closed the connection`,
+            { retryable: true },
+          );
         }
         const code = e.code === ErrorCode.InvalidParams ? 'VALIDATION' : 'UPSTREAM_ERROR';
         throw new DomainError(code, `MCP server ${this.config.name}: ${this.scrub(e.message)}`);
       }
       // A transport failure (HTTP error, session gone): reconnect in the background.
       this.disconnected(this.describe(e));
-      throw new DomainError('UPSTREAM_UNAVAILABLE', `MCP server ${this.config.name} is unreachable: ${this.describe(e)}`, { retryable: true });
+      throw new DomainError(
+        'UPSTREAM_UNAVAILABLE',
+        `MCP server ${this.config.name} is unreachable: ${this.describe(e)}`,
+        { retryable: true },
+      );
     }
   }
 
@@ -171,7 +202,10 @@ export class McpUpstream {
           this.toolCount = listed.length;
           this.listener.tools(listed);
         } catch (e) {
-          this.logger.warn({ server: this.config.name, error: this.describe(e) }, 'could not list the tools of an MCP server');
+          this.logger.warn(
+            { server: this.config.name, error: this.describe(e) },
+            'could not list the tools of an MCP server',
+          );
           if (this.state === 'connecting') throw e;
         }
       } while (this.refreshAgain);
@@ -185,7 +219,9 @@ export class McpUpstream {
     const tools: unknown[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const result = await client.listTools(cursor ? { cursor } : {}, { timeout: this.options.connectTimeoutMs });
+      const result = await client.listTools(cursor ? { cursor } : {}, {
+        timeout: this.options.connectTimeoutMs,
+      });
       tools.push(...result.tools);
       cursor = result.nextCursor;
       if (!cursor || tools.length >= MAX_TOOLS) break;
@@ -194,25 +230,37 @@ export class McpUpstream {
   }
 
   private createTransport(): Transport {
-    const values = this.credentials.resolve(`MCP server ${this.config.name}`, serverCredentials(this.config));
+    const values = this.credentials.resolve(
+      `MCP server ${this.config.name}`,
+      serverCredentials(this.config),
+    );
     if (this.config.transport === 'stdio') {
       const transport = new StdioClientTransport({
         command: this.config.command,
         args: this.config.args,
-        env: Object.fromEntries(Object.entries(this.config.env).map(([k, v]) => [k, fillTemplate(v, values)])),
+        env: Object.fromEntries(
+          Object.entries(this.config.env).map(([k, v]) => [k, fillTemplate(v, values)]),
+        ),
         ...(this.config.cwd ? { cwd: this.config.cwd } : {}),
         stderr: 'pipe',
       });
       const stderr = transport.stderr;
       if (stderr) {
         createInterface({ input: stderr as Readable }).on('line', (line) =>
-          this.logger.info({ server: this.config.name, stderr: this.scrub(line.slice(0, 2_000)) }, 'MCP server stderr'),
+          this.logger.info(
+            { server: this.config.name, stderr: this.scrub(line.slice(0, 2_000)) },
+            'MCP server stderr',
+          ),
         );
       }
       return transport;
     }
-    const headers = Object.fromEntries(Object.entries(this.config.headers).map(([k, v]) => [k, fillTemplate(v, values)]));
-    return new StreamableHTTPClientTransport(new URL(this.config.url), { requestInit: { headers } });
+    const headers = Object.fromEntries(
+      Object.entries(this.config.headers).map(([k, v]) => [k, fillTemplate(v, values)]),
+    );
+    return new StreamableHTTPClientTransport(new URL(this.config.url), {
+      requestInit: { headers },
+    });
   }
 
   private disconnected(reason: string): void {
@@ -231,7 +279,10 @@ export class McpUpstream {
   private failed(e: unknown): void {
     this.lastError = this.describe(e);
     this.setState('disconnected');
-    this.logger.warn({ server: this.config.name, error: this.lastError, attempt: this.attempt + 1 }, 'could not connect to an MCP server');
+    this.logger.warn(
+      { server: this.config.name, error: this.lastError, attempt: this.attempt + 1 },
+      'could not connect to an MCP server',
+    );
     this.scheduleRetry();
   }
 
@@ -252,7 +303,11 @@ export class McpUpstream {
   }
 
   private asError(e: unknown): DomainError {
-    return new DomainError('UPSTREAM_UNAVAILABLE', `MCP server ${this.config.name}: ${this.describe(e)}`, { retryable: true });
+    return new DomainError(
+      'UPSTREAM_UNAVAILABLE',
+      `MCP server ${this.config.name}: ${this.describe(e)}`,
+      { retryable: true },
+    );
   }
 
   private describe(e: unknown): string {

@@ -1,7 +1,12 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { isDomainError } from '@switchboard/contracts';
-import { LOGGER, type Logger, SERVICE_IDENTITY, type ServiceIdentity } from '@switchboard/observability';
+import {
+  LOGGER,
+  type Logger,
+  SERVICE_IDENTITY,
+  type ServiceIdentity,
+} from '@switchboard/observability';
 import type { McpToolsEnv } from '../config/mcp-tools.env.js';
 import type { ToolImplementation } from '../registry/tool-implementation.js';
 import { parseDefinition, ToolRegistry } from '../registry/tool-registry.service.js';
@@ -38,7 +43,10 @@ export class McpUpstreams implements McpStatusSource, OnApplicationShutdown {
       const upstream: McpUpstream = new McpUpstream(
         server,
         this.credentials,
-        { connectTimeoutMs: this.config.MCP_CONNECT_TIMEOUT_MS, clientVersion: this.identity.version },
+        {
+          connectTimeoutMs: this.config.MCP_CONNECT_TIMEOUT_MS,
+          clientVersion: this.identity.version,
+        },
         this.logger,
         {
           tools: (listed) => this.register(upstream, listed),
@@ -62,7 +70,10 @@ export class McpUpstreams implements McpStatusSource, OnApplicationShutdown {
     const server = upstream.config;
     const sourceId = `mcp:${server.name}`;
     const { tools, skipped } = toDefinitions(server, listed, this.config.MCP_TOOL_TIMEOUT_MS);
-    const accepted: { definition: ReturnType<typeof parseDefinition>; implementation: ToolImplementation }[] = [];
+    const accepted: {
+      definition: ReturnType<typeof parseDefinition>;
+      implementation: ToolImplementation;
+    }[] = [];
     for (const tool of tools) {
       const problem = this.problemOf(tool, sourceId);
       if (problem) {
@@ -70,19 +81,29 @@ export class McpUpstreams implements McpStatusSource, OnApplicationShutdown {
         continue;
       }
       const { upstreamName, ...input } = tool;
-      const definition = parseDefinition({ definition: input, run: async () => undefined }, `tool ${tool.name}`);
+      const definition = parseDefinition(
+        { definition: input, run: async () => undefined },
+        `tool ${tool.name}`,
+      );
       accepted.push({
         definition,
         implementation: {
           definition: input,
           run: async (args, ctx) =>
-            toToolOutput(definition.name, await upstream.call(upstreamName, args, ctx.signal, definition.timeoutMs)),
+            toToolOutput(
+              definition.name,
+              await upstream.call(upstreamName, args, ctx.signal, definition.timeoutMs),
+            ),
         },
       });
     }
-    if (skipped.length) this.logger.warn({ server: server.name, skipped }, 'skipped tools of an MCP server');
+    if (skipped.length)
+      this.logger.warn({ server: server.name, skipped }, 'skipped tools of an MCP server');
     this.registry.replaceSource(sourceId, accepted);
-    this.logger.info({ server: server.name, tools: accepted.map((t) => t.definition.name) }, 'registered the tools of an MCP server');
+    this.logger.info(
+      { server: server.name, tools: accepted.map((t) => t.definition.name) },
+      'registered the tools of an MCP server',
+    );
   }
 
   /** Why an upstream tool cannot be offered (invalid definition or schema, name taken), if it cannot. */
@@ -93,7 +114,9 @@ export class McpUpstreams implements McpStatusSource, OnApplicationShutdown {
     } catch (e) {
       return isDomainError(e) ? e.message : 'invalid definition';
     }
-    const schemaProblem = this.validator.problemOf(tool.inputSchema) ?? (tool.outputSchema ? this.validator.problemOf(tool.outputSchema) : undefined);
+    const schemaProblem =
+      this.validator.problemOf(tool.inputSchema) ??
+      (tool.outputSchema ? this.validator.problemOf(tool.outputSchema) : undefined);
     if (schemaProblem) return `its schema does not compile: ${schemaProblem}`;
     const owner = this.registry.ownerOf(tool.name);
     if (owner && owner !== sourceId) return `"${tool.name}" is already defined by ${owner}`;

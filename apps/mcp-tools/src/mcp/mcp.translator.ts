@@ -13,7 +13,9 @@ import { RichToolOutput } from '../registry/tool-implementation.js';
 /** Separator between a server's alias and its tool's name (`github__search_issues`). */
 export const NAME_SEPARATOR = '__';
 
-const ObjectSchema = z.record(z.string(), z.unknown()).refine((s) => s['type'] === 'object', 'must be a JSON Schema with "type": "object"');
+const ObjectSchema = z
+  .record(z.string(), z.unknown())
+  .refine((s) => s['type'] === 'object', 'must be a JSON Schema with "type": "object"');
 
 /** The fields of an upstream `Tool` we use; other fields (annotations, icons, _meta) are not trusted. */
 const UpstreamTool = z.object({
@@ -40,7 +42,8 @@ export type TranslatedTools = { tools: UpstreamToolDefinition[]; skipped: string
 
 /** The credential names a server's connection settings refer to (scrubbed from everything it returns). */
 export function serverCredentials(server: McpServerConfig): string[] {
-  const templates = server.transport === 'stdio' ? Object.values(server.env) : Object.values(server.headers);
+  const templates =
+    server.transport === 'stdio' ? Object.values(server.env) : Object.values(server.headers);
   return [...new Set(templates.flatMap(credentialRefs))].sort();
 }
 
@@ -49,7 +52,11 @@ export function serverCredentials(server: McpServerConfig): string[] {
  * provider, with access settings from the server's configuration. Invalid, excluded, clashing or
  * too-long names are skipped with a reason.
  */
-export function toDefinitions(server: McpServerConfig, listed: readonly unknown[], defaultTimeoutMs: number): TranslatedTools {
+export function toDefinitions(
+  server: McpServerConfig,
+  listed: readonly unknown[],
+  defaultTimeoutMs: number,
+): TranslatedTools {
   const tools: UpstreamToolDefinition[] = [];
   const skipped: string[] = [];
   const seen = new Set<string>();
@@ -58,7 +65,9 @@ export function toDefinitions(server: McpServerConfig, listed: readonly unknown[
     const parsed = UpstreamTool.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      skipped.push(`tools[${i}]: ${issue ? `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}` : 'invalid'}`);
+      skipped.push(
+        `tools[${i}]: ${issue ? `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}` : 'invalid'}`,
+      );
       return;
     }
     const tool = parsed.data;
@@ -80,7 +89,10 @@ export function toDefinitions(server: McpServerConfig, listed: readonly unknown[
       upstreamName: tool.name,
       name,
       title: clip(tool.title || tool.name, 200),
-      description: clip(tool.description || `Tool ${tool.name} of the ${server.name} MCP server.`, 2_000),
+      description: clip(
+        tool.description || `Tool ${tool.name} of the ${server.name} MCP server.`,
+        2_000,
+      ),
       provider: server.name,
       inputSchema: tool.inputSchema,
       ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
@@ -115,9 +127,13 @@ export function toToolOutput(tool: string, raw: unknown): RichToolOutput {
     .map((b) => b.text)
     .join('\n');
   if (isError) {
-    throw new DomainError('UPSTREAM_ERROR', `${tool} failed: ${clip(text || 'the MCP server reported an error', 1_000)}`, {
-      details: { isError: true },
-    });
+    throw new DomainError(
+      'UPSTREAM_ERROR',
+      `${tool} failed: ${clip(text || 'the MCP server reported an error', 1_000)}`,
+      {
+        details: { isError: true },
+      },
+    );
   }
   return new RichToolOutput(structuredContent ?? { text }, content);
 }

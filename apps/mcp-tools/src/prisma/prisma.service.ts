@@ -8,7 +8,10 @@ import { PrismaClient } from '../generated/prisma/client.js';
 /** The service's database client; nothing else. Readiness pings it. */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleInit, OnModuleDestroy {
-  constructor(@Inject(APP_CONFIG) config: McpToolsEnv, private readonly readiness: ReadinessRegistry) {
+  constructor(
+    @Inject(APP_CONFIG) config: McpToolsEnv,
+    private readonly readiness: ReadinessRegistry,
+  ) {
     super({ adapter: new PrismaPg({ connectionString: config.DATABASE_URL, max: 10 }) });
   }
 

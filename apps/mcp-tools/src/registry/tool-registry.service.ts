@@ -13,14 +13,20 @@ export interface RegisteredTool {
 export type RegistryListener = (version: string) => void;
 
 /** Validates a definition; the error names the tool and every failing field. */
-export function parseDefinition(implementation: ToolImplementation, where: string): Tools.ToolDefinition {
+export function parseDefinition(
+  implementation: ToolImplementation,
+  where: string,
+): Tools.ToolDefinition {
   const parsed = Tools.ToolDefinition.safeParse(implementation.definition);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+  const issues = parsed.error.issues.map(
+    (i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`,
+  );
   throw new DomainError('VALIDATION', `${where}: ${issues.join('; ')}`);
 }
 
-export const sourceKind = (sourceId: string): ToolSource => (sourceId.startsWith('mcp:') ? 'mcp' : (sourceId as ToolSource));
+export const sourceKind = (sourceId: string): ToolSource =>
+  sourceId.startsWith('mcp:') ? 'mcp' : (sourceId as ToolSource);
 
 /**
  * Every tool this service can run, by name, grouped by the source that registered it (built-ins, the
@@ -53,9 +59,13 @@ export class ToolRegistry {
       const name = tool.definition.name;
       const owner = this.ownerOf(name);
       if ((owner && owner !== sourceId) || next.has(name)) {
-        throw new DomainError('CONFLICT', `tool "${name}" of ${sourceId} is already defined by ${owner ?? sourceId}`, {
-          details: { tool: name },
-        });
+        throw new DomainError(
+          'CONFLICT',
+          `tool "${name}" of ${sourceId} is already defined by ${owner ?? sourceId}`,
+          {
+            details: { tool: name },
+          },
+        );
       }
       next.set(name, { ...tool, sourceId });
     }
@@ -91,12 +101,17 @@ export class ToolRegistry {
   provider(name: string): ProviderInfo | undefined {
     const declared = this.declared.get(name);
     if (declared) return declared;
-    return this.list().some((t) => t.definition.provider === name) ? { name, requiresAuthorization: false } : undefined;
+    return this.list().some((t) => t.definition.provider === name)
+      ? { name, requiresAuthorization: false }
+      : undefined;
   }
 
   /** Every known provider: declared ones and those that have tools. */
   providers(): ProviderInfo[] {
-    const names = new Set([...this.declared.keys(), ...this.list().map((t) => t.definition.provider)]);
+    const names = new Set([
+      ...this.declared.keys(),
+      ...this.list().map((t) => t.definition.provider),
+    ]);
     return [...names]
       .sort()
       .map((n) => this.provider(n))
@@ -126,6 +141,9 @@ export class ToolRegistry {
     const providers = [...this.declared.values()]
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((p) => [p.name, p.requiresAuthorization]);
-    return createHash('sha256').update(JSON.stringify({ tools, providers })).digest('hex').slice(0, 16);
+    return createHash('sha256')
+      .update(JSON.stringify({ tools, providers }))
+      .digest('hex')
+      .slice(0, 16);
   }
 }

@@ -2,11 +2,26 @@ import type { Tools } from '@switchboard/contracts';
 import type { ToolImplementation } from './tool-implementation.js';
 import { parseDefinition, ToolRegistry } from './tool-registry.service.js';
 
-const impl = (name: string, provider = 'p', extra: Partial<Tools.ToolDefinitionInput> = {}): ToolImplementation => ({
-  definition: { name, title: name, description: name, provider, inputSchema: { type: 'object' }, handler: { kind: 'builtin', ref: name }, ...extra },
+const impl = (
+  name: string,
+  provider = 'p',
+  extra: Partial<Tools.ToolDefinitionInput> = {},
+): ToolImplementation => ({
+  definition: {
+    name,
+    title: name,
+    description: name,
+    provider,
+    inputSchema: { type: 'object' },
+    handler: { kind: 'builtin', ref: name },
+    ...extra,
+  },
   run: async () => ({}),
 });
-const entry = (i: ToolImplementation) => ({ definition: parseDefinition(i, 'test'), implementation: i });
+const entry = (i: ToolImplementation) => ({
+  definition: parseDefinition(i, 'test'),
+  implementation: i,
+});
 
 describe('the tool registry', () => {
   it('replaces a source at once and keeps names unique across sources', () => {
@@ -14,7 +29,9 @@ describe('the tool registry', () => {
     registry.replaceSource('builtin', [entry(impl('a')), entry(impl('b'))]);
     registry.replaceSource('mcp:x', [entry(impl('x__c', 'x'))]);
     expect(registry.list().map((t) => t.definition.name)).toEqual(['a', 'b', 'x__c']);
-    expect(() => registry.replaceSource('file', [entry(impl('a'))])).toThrow('tool "a" of file is already defined by builtin');
+    expect(() => registry.replaceSource('file', [entry(impl('a'))])).toThrow(
+      'tool "a" of file is already defined by builtin',
+    );
     registry.replaceSource('mcp:x', []);
     expect(registry.get('x__c')).toBeUndefined();
     expect(registry.ownerOf('a')).toBe('builtin');
@@ -49,6 +66,8 @@ describe('the tool registry', () => {
   });
 
   it('names the tool and field of an invalid definition', () => {
-    expect(() => parseDefinition(impl('bad name'), 'built-in tool')).toThrow(/^built-in tool: name: may hold letters/);
+    expect(() => parseDefinition(impl('bad name'), 'built-in tool')).toThrow(
+      /^built-in tool: name: may hold letters/,
+    );
   });
 });

@@ -3,7 +3,11 @@ import { APP_CONFIG } from '@switchboard/config';
 import type { Tools } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { McpToolsEnv } from '../config/mcp-tools.env.js';
-import { parseMcpServersJson, readToolsFile, ToolsFileError } from '../definitions/tools-file.loader.js';
+import {
+  parseMcpServersJson,
+  readToolsFile,
+  ToolsFileError,
+} from '../definitions/tools-file.loader.js';
 import type { McpServerConfig, ToolsFileContent } from '../definitions/tools-file.schema.js';
 import { HttpEndpointTool } from '../http/http-endpoint.tool.js';
 import { McpUpstreams } from '../mcp/mcp-upstreams.service.js';
@@ -22,7 +26,10 @@ export interface ToolSources {
  * Reads TOOLS_FILE and MCP_SERVERS. Any problem stops the boot with one message listing every entry
  * and field at fault: a service must not start with half its tools.
  */
-export function loadToolSources(config: McpToolsEnv, builtins: readonly ToolImplementation[]): ToolSources {
+export function loadToolSources(
+  config: McpToolsEnv,
+  builtins: readonly ToolImplementation[],
+): ToolSources {
   const builtinRefs = new Set(builtins.map((b) => b.definition.name));
   const file: ToolsFileContent = config.TOOLS_FILE
     ? readToolsFile(config.TOOLS_FILE, builtinRefs)
@@ -32,10 +39,15 @@ export function loadToolSources(config: McpToolsEnv, builtins: readonly ToolImpl
   const problems: string[] = [];
   const names = new Set<string>();
   for (const server of mcpServers) {
-    if (names.has(server.name)) problems.push(`mcpServers: "${server.name}" is configured in both TOOLS_FILE and MCP_SERVERS`);
+    if (names.has(server.name))
+      problems.push(
+        `mcpServers: "${server.name}" is configured in both TOOLS_FILE and MCP_SERVERS`,
+      );
     names.add(server.name);
     if (file.providers.some((p) => p.name === server.name)) {
-      problems.push(`mcpServers ("${server.name}"): provider "${server.name}" is also declared under providers; configure it in one place`);
+      problems.push(
+        `mcpServers ("${server.name}"): provider "${server.name}" is also declared under providers; configure it in one place`,
+      );
     }
   }
   if (problems.length) throw new ToolsFileError('tool sources', problems);
@@ -60,7 +72,10 @@ export class ToolSourcesLoader implements OnModuleInit, OnApplicationBootstrap {
   onModuleInit(): void {
     this.registry.replaceSource(
       'builtin',
-      this.builtins.map((implementation) => ({ definition: parseDefinition(implementation, 'built-in tool'), implementation })),
+      this.builtins.map((implementation) => ({
+        definition: parseDefinition(implementation, 'built-in tool'),
+        implementation,
+      })),
     );
     for (const provider of this.sources.file.providers) this.registry.declareProvider(provider);
     for (const server of this.sources.mcpServers) {
@@ -78,7 +93,10 @@ export class ToolSourcesLoader implements OnModuleInit, OnApplicationBootstrap {
         builtin: this.builtins.map((b) => b.definition.name),
         file: fileTools.map((t) => t.definition.name),
         mcpServers: this.sources.mcpServers.map((s) => s.name),
-        providersRequiringAuthorization: this.registry.providers().filter((p) => p.requiresAuthorization).map((p) => p.name),
+        providersRequiringAuthorization: this.registry
+          .providers()
+          .filter((p) => p.requiresAuthorization)
+          .map((p) => p.name),
       },
       'tool sources loaded',
     );
@@ -89,23 +107,47 @@ export class ToolSourcesLoader implements OnModuleInit, OnApplicationBootstrap {
   }
 
   /** How a tools-file definition runs: a built-in implementation it names, or its HTTP endpoint. */
-  private implement(definition: Tools.ToolDefinition): { definition: Tools.ToolDefinition; implementation: ToolImplementation } {
+  private implement(definition: Tools.ToolDefinition): {
+    definition: Tools.ToolDefinition;
+    implementation: ToolImplementation;
+  } {
     const handler = definition.handler;
     switch (handler.kind) {
       case 'http_endpoint':
-        return { definition, implementation: new HttpEndpointTool(definition, { maxResponseBytes: this.config.TOOL_RESULT_MAX_BYTES }) };
+        return {
+          definition,
+          implementation: new HttpEndpointTool(definition, {
+            maxResponseBytes: this.config.TOOL_RESULT_MAX_BYTES,
+          }),
+        };
       case 'builtin': {
         const builtin = this.builtins.find((b) => b.definition.name === handler.ref);
-        if (!builtin) throw new ToolsFileError('TOOLS_FILE', [`tools ("${definition.name}"): handler.ref: no built-in "${handler.ref}"`]);
+        if (!builtin)
+          throw new ToolsFileError('TOOLS_FILE', [
+            `tools ("${definition.name}"): handler.ref: no built-in "${handler.ref}"`,
+          ]);
         // The built-in keeps the credentials it needs whatever the file's definition lists.
         const withCredentials = {
           ...definition,
-          requiredCredentials: [...new Set([...definition.requiredCredentials, ...(builtin.definition.requiredCredentials ?? [])])],
+          requiredCredentials: [
+            ...new Set([
+              ...definition.requiredCredentials,
+              ...(builtin.definition.requiredCredentials ?? []),
+            ]),
+          ],
         };
-        return { definition: withCredentials, implementation: { definition: withCredentials, run: (input, ctx) => builtin.run(input, ctx) } };
+        return {
+          definition: withCredentials,
+          implementation: {
+            definition: withCredentials,
+            run: (input, ctx) => builtin.run(input, ctx),
+          },
+        };
       }
       case 'mcp':
-        throw new ToolsFileError('TOOLS_FILE', [`tools ("${definition.name}"): handler: MCP tools come from mcpServers`]);
+        throw new ToolsFileError('TOOLS_FILE', [
+          `tools ("${definition.name}"): handler: MCP tools come from mcpServers`,
+        ]);
     }
   }
 }

@@ -20,7 +20,9 @@ export class ToolsChangedPublisher implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.unsubscribe = this.registry.onChange((registryVersion) => this.publish({ reason: 'registry', registryVersion }));
+    this.unsubscribe = this.registry.onChange((registryVersion) =>
+      this.publish({ reason: 'registry', registryVersion }),
+    );
   }
 
   onModuleDestroy(): void {
@@ -31,11 +33,18 @@ export class ToolsChangedPublisher implements OnModuleInit, OnModuleDestroy {
     this.publish({ reason: 'authorizations', userId, registryVersion: this.registry.version });
   }
 
-  private publish(change: { reason: 'registry' | 'authorizations'; userId?: string; registryVersion: string }): void {
+  private publish(change: {
+    reason: 'registry' | 'authorizations';
+    userId?: string;
+    registryVersion: string;
+  }): void {
     try {
       this.bus.publish(Tools.ToolsChanged, [], { ...change, at: new Date().toISOString() });
     } catch (e) {
-      this.logger.warn({ err: e, reason: change.reason }, 'could not announce a change of the tools on offer');
+      this.logger.warn(
+        { err: e, reason: change.reason },
+        'could not announce a change of the tools on offer',
+      );
     }
   }
 }

@@ -18,10 +18,19 @@ export class BuildManifestUseCase {
     private readonly offers: TaskOffers,
   ) {}
 
-  async execute(actor: Actor, constraints: Tasks.ToolConstraints | undefined, taskId?: string): Promise<Tools.Manifest> {
+  async execute(
+    actor: Actor,
+    constraints: Tasks.ToolConstraints | undefined,
+    taskId?: string,
+  ): Promise<Tools.Manifest> {
     const effective: Tasks.ToolConstraints = constraints ?? { mode: 'auto' };
     const generatedAt = new Date().toISOString();
-    const slot = await this.cache.lookup(actor.userId, actor.role, effective, this.registry.version);
+    const slot = await this.cache.lookup(
+      actor.userId,
+      actor.role,
+      effective,
+      this.registry.version,
+    );
     let tools = slot.tools;
     const cached = tools !== undefined;
     if (!tools) {
@@ -38,7 +47,12 @@ export class BuildManifestUseCase {
       );
       await this.cache.store(slot, tools);
     }
-    if (taskId) await this.offers.record(actor.userId, taskId, tools.map((t) => t.name));
+    if (taskId)
+      await this.offers.record(
+        actor.userId,
+        taskId,
+        tools.map((t) => t.name),
+      );
     return { tools, mode: effective.mode, generatedAt, cached };
   }
 }

@@ -28,7 +28,10 @@ export class CallToolUseCase {
     const started = performance.now();
     const registered = this.registry.get(req.tool);
     try {
-      if (!registered) throw new DomainError('NOT_FOUND', `unknown tool "${req.tool}"`, { details: { tool: req.tool } });
+      if (!registered)
+        throw new DomainError('NOT_FOUND', `unknown tool "${req.tool}"`, {
+          details: { tool: req.tool },
+        });
       await this.access.assertCallable(actor, registered, req);
       this.runner.validateInput(registered, req.input);
       const { result, replayed } = await this.runOnce(actor, registered, req);
@@ -40,9 +43,20 @@ export class CallToolUseCase {
         outcome: 'success',
         resource: req.tool,
         ...(req.taskId ? { taskId: req.taskId } : {}),
-        details: { tool: req.tool, durationMs: Math.round(durationMs), replayed, ...(req.stepId ? { stepId: req.stepId } : {}) },
+        details: {
+          tool: req.tool,
+          durationMs: Math.round(durationMs),
+          replayed,
+          ...(req.stepId ? { stepId: req.stepId } : {}),
+        },
       });
-      return { tool: req.tool, output: result.output, ...(result.content ? { content: result.content } : {}), durationMs, replayed };
+      return {
+        tool: req.tool,
+        output: result.output,
+        ...(result.content ? { content: result.content } : {}),
+        durationMs,
+        replayed,
+      };
     } catch (e) {
       const error = this.runner.safeError(registered, e);
       this.metrics.calls.inc({ tool: registered ? req.tool : 'unknown', outcome: error.code });
@@ -52,7 +66,12 @@ export class CallToolUseCase {
         outcome: error.code === 'FORBIDDEN' ? 'denied' : 'failure',
         resource: req.tool,
         ...(req.taskId ? { taskId: req.taskId } : {}),
-        details: { tool: req.tool, code: error.code, message: error.message, ...(req.stepId ? { stepId: req.stepId } : {}) },
+        details: {
+          tool: req.tool,
+          code: error.code,
+          message: error.message,
+          ...(req.stepId ? { stepId: req.stepId } : {}),
+        },
       });
       throw error;
     }
@@ -63,13 +82,17 @@ export class CallToolUseCase {
     registered: RegisteredTool,
     req: Tools.ToolCallRequest,
   ): Promise<{ result: RunResult; replayed: boolean }> {
-    const key = req.idempotencyKey && !registered.definition.idempotent ? req.idempotencyKey : undefined;
+    const key =
+      req.idempotencyKey && !registered.definition.idempotent ? req.idempotencyKey : undefined;
     if (key) {
       const claim = await this.calls.claim(key, actor.userId, req.tool);
       if (claim.state === 'completed') return { result: { output: claim.output }, replayed: true };
       if (claim.state === 'failed') throw DomainError.fromBody(claim.error);
       if (claim.state === 'running') {
-        throw new DomainError('CONFLICT', `a call of ${req.tool} with this idempotency key is already running or was interrupted`);
+        throw new DomainError(
+          'CONFLICT',
+          `a call of ${req.tool} with this idempotency key is already running or was interrupted`,
+        );
       }
     }
     try {
@@ -77,7 +100,10 @@ export class CallToolUseCase {
       if (key) await this.calls.complete(key, result.output);
       return { result, replayed: false };
     } catch (e) {
-      if (key) await this.calls.fail(key, this.runner.safeError(registered, e).toBody()).catch(() => undefined);
+      if (key)
+        await this.calls
+          .fail(key, this.runner.safeError(registered, e).toBody())
+          .catch(() => undefined);
       throw e;
     }
   }

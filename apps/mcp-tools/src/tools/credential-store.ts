@@ -27,7 +27,9 @@ export class CredentialStore {
   private readonly values: ReadonlyMap<string, string>;
 
   constructor(source: Readonly<Record<string, string | undefined>>) {
-    this.values = new Map(Object.entries(source).filter((e): e is [string, string] => NAME.test(e[0]) && !!e[1]));
+    this.values = new Map(
+      Object.entries(source).filter((e): e is [string, string] => NAME.test(e[0]) && !!e[1]),
+    );
   }
 
   static load({ env, file, exclude = [] }: CredentialSources): CredentialStore {
@@ -44,7 +46,10 @@ export class CredentialStore {
   resolve(tool: string, names: readonly string[]): Record<string, string> {
     const missing = names.filter((n) => !this.values.has(n));
     if (missing.length) {
-      throw new DomainError('UPSTREAM_UNAVAILABLE', `tool ${tool} is not configured: missing credential ${missing.join(', ')}`);
+      throw new DomainError(
+        'UPSTREAM_UNAVAILABLE',
+        `tool ${tool} is not configured: missing credential ${missing.join(', ')}`,
+      );
     }
     return Object.fromEntries(names.map((n) => [n, this.values.get(n) as string]));
   }
@@ -61,7 +66,10 @@ function readSecretsFile(path: string): Record<string, string> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new Error(`CREDENTIALS_FILE ${path} cannot be read: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e });
+    throw new Error(
+      `CREDENTIALS_FILE ${path} cannot be read: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+      { cause: e },
+    );
   }
   if (text.trimStart().startsWith('{')) {
     let doc: unknown;
@@ -72,7 +80,10 @@ function readSecretsFile(path: string): Record<string, string> {
     }
     const entries = Object.entries(doc as Record<string, unknown>);
     const bad = entries.filter(([k, v]) => !NAME.test(k) || typeof v !== 'string').map(([k]) => k);
-    if (bad.length) throw new Error(`CREDENTIALS_FILE ${path}: ${bad.join(', ')}: keys must be UPPER_SNAKE_CASE with string values`);
+    if (bad.length)
+      throw new Error(
+        `CREDENTIALS_FILE ${path}: ${bad.join(', ')}: keys must be UPPER_SNAKE_CASE with string values`,
+      );
     return Object.fromEntries(entries) as Record<string, string>;
   }
   const out: Record<string, string> = {};
@@ -81,7 +92,9 @@ function readSecretsFile(path: string): Record<string, string> {
     if (!trimmed || trimmed.startsWith('#')) return;
     const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(trimmed);
     if (!match || !NAME.test(match[1] as string)) {
-      throw new Error(`CREDENTIALS_FILE ${path} line ${i + 1}: expected NAME=value with an UPPER_SNAKE_CASE name`);
+      throw new Error(
+        `CREDENTIALS_FILE ${path} line ${i + 1}: expected NAME=value with an UPPER_SNAKE_CASE name`,
+      );
     }
     out[match[1] as string] = (match[2] as string).replace(/^(['"])(.*)\1$/, '$2');
   });

@@ -6,9 +6,8 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
-  ajv: Ajv,
-) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
+  addFormatsModule) as (ajv: Ajv) => Ajv;
 
 const OPTIONS: Options = { allErrors: true, strict: false, coerceTypes: false, useDefaults: false };
 
@@ -39,18 +38,30 @@ export class SchemaValidator {
   }
 
   /** Throws VALIDATION naming each failing field. `what` is e.g. "input of calculator". */
-  assertValid(schema: Record<string, unknown>, value: unknown, what: string, code: 'VALIDATION' | 'UPSTREAM_ERROR' = 'VALIDATION'): void {
+  assertValid(
+    schema: Record<string, unknown>,
+    value: unknown,
+    what: string,
+    code: 'VALIDATION' | 'UPSTREAM_ERROR' = 'VALIDATION',
+  ): void {
     let validate: ValidateFunction;
     try {
       validate = this.compile(schema);
     } catch (e) {
-      throw new DomainError('UPSTREAM_ERROR', `the schema of the ${what} does not compile: ${(e as Error).message.slice(0, 300)}`);
+      throw new DomainError(
+        'UPSTREAM_ERROR',
+        `the schema of the ${what} does not compile: ${(e as Error).message.slice(0, 300)}`,
+      );
     }
     if (validate(value)) return;
     const issues = (validate.errors ?? []).map(toIssue);
-    throw new DomainError(code, `invalid ${what}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
-      details: { issues },
-    });
+    throw new DomainError(
+      code,
+      `invalid ${what}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      {
+        details: { issues },
+      },
+    );
   }
 
   private compile(schema: Record<string, unknown>): ValidateFunction {
@@ -63,7 +74,8 @@ export class SchemaValidator {
     const ajv = '$id' in body ? this.create(draft) : this.ajvFor(draft);
     const validate = ajv.compile(body);
     this.compiled.set(key, validate);
-    if (this.compiled.size > MAX_COMPILED) this.compiled.delete(this.compiled.keys().next().value as string);
+    if (this.compiled.size > MAX_COMPILED)
+      this.compiled.delete(this.compiled.keys().next().value as string);
     return validate;
   }
 
@@ -77,7 +89,12 @@ export class SchemaValidator {
   }
 
   private create(draft: Draft): Ajv {
-    const ajv = draft === '2020-12' ? new Ajv2020(OPTIONS) : draft === '2019-09' ? new Ajv2019(OPTIONS) : new Ajv(OPTIONS);
+    const ajv =
+      draft === '2020-12'
+        ? new Ajv2020(OPTIONS)
+        : draft === '2019-09'
+          ? new Ajv2019(OPTIONS)
+          : new Ajv(OPTIONS);
     addFormats(ajv);
     return ajv;
   }
@@ -92,9 +109,14 @@ function draftOf(uri: unknown): Draft {
 
 function toIssue(e: ErrorObject): Issue {
   let path = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
-  if (e.keyword === 'required') path = [path, (e.params as { missingProperty: string }).missingProperty].filter(Boolean).join('.');
+  if (e.keyword === 'required')
+    path = [path, (e.params as { missingProperty: string }).missingProperty]
+      .filter(Boolean)
+      .join('.');
   if (e.keyword === 'additionalProperties') {
-    path = [path, (e.params as { additionalProperty: string }).additionalProperty].filter(Boolean).join('.');
+    path = [path, (e.params as { additionalProperty: string }).additionalProperty]
+      .filter(Boolean)
+      .join('.');
     return { path, message: 'is not an allowed field' };
   }
   return { path: path || '(root)', message: e.message ?? e.keyword };

@@ -62,10 +62,12 @@ export class TaskCancellations implements OnModuleInit, OnApplicationShutdown {
 
   cancel(taskId: string, reason: string): void {
     this.cancelled.set(taskId, reason);
-    if (this.cancelled.size > REMEMBERED) this.cancelled.delete(this.cancelled.keys().next().value as string);
+    if (this.cancelled.size > REMEMBERED)
+      this.cancelled.delete(this.cancelled.keys().next().value as string);
     const running = this.listeners.get(taskId);
     this.listeners.delete(taskId);
-    if (running?.size) this.logger.info({ taskId, calls: running.size }, 'aborting tool calls of a cancelled task');
+    if (running?.size)
+      this.logger.info({ taskId, calls: running.size }, 'aborting tool calls of a cancelled task');
     for (const listener of running ?? []) listener(reason);
   }
 

@@ -16,7 +16,12 @@ export class TaskOffers {
   ) {}
 
   async record(userId: string, taskId: string, tools: readonly string[]): Promise<void> {
-    await this.redis.set(key(userId, taskId), JSON.stringify(tools), 'EX', this.config.TASK_OFFER_TTL_SECONDS);
+    await this.redis.set(
+      key(userId, taskId),
+      JSON.stringify(tools),
+      'EX',
+      this.config.TASK_OFFER_TTL_SECONDS,
+    );
   }
 
   /** The names offered to the task, or undefined when no manifest was requested for it. */
@@ -24,7 +29,9 @@ export class TaskOffers {
     const raw = await this.redis.get(key(userId, taskId));
     if (!raw) return undefined;
     const names: unknown = JSON.parse(raw);
-    return new Set(Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : []);
+    return new Set(
+      Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : [],
+    );
   }
 }
 

@@ -18,31 +18,56 @@ export class ToolAccessChecker {
   ) {}
 
   /** The registered tools `actor` may use under `constraints`. */
-  async permitted(actor: Actor, constraints: Tasks.ToolConstraints | undefined): Promise<RegisteredTool[]> {
+  async permitted(
+    actor: Actor,
+    constraints: Tasks.ToolConstraints | undefined,
+  ): Promise<RegisteredTool[]> {
     const all = this.registry.list();
-    const needsGrants = all.some((t) => this.registry.provider(t.definition.provider)?.requiresAuthorization);
-    const authorizedProviders = needsGrants ? await this.authorizations.providersOf(actor.userId) : new Set<string>();
+    const needsGrants = all.some(
+      (t) => this.registry.provider(t.definition.provider)?.requiresAuthorization,
+    );
+    const authorizedProviders = needsGrants
+      ? await this.authorizations.providersOf(actor.userId)
+      : new Set<string>();
     return all.filter(
       ({ definition }) =>
-        decideAccess({ tool: definition, provider: this.registry.provider(definition.provider), actor, constraints, authorizedProviders })
-          .allowed,
+        decideAccess({
+          tool: definition,
+          provider: this.registry.provider(definition.provider),
+          actor,
+          constraints,
+          authorizedProviders,
+        }).allowed,
     );
   }
 
   /** Throws FORBIDDEN (with the reason) unless `actor` may call the tool now, for this task. */
-  async assertCallable(actor: Actor, registered: RegisteredTool, req: Tools.ToolCallRequest): Promise<void> {
+  async assertCallable(
+    actor: Actor,
+    registered: RegisteredTool,
+    req: Tools.ToolCallRequest,
+  ): Promise<void> {
     const { definition } = registered;
     const provider = this.registry.provider(definition.provider);
     const authorizedProviders = provider?.requiresAuthorization
       ? await this.authorizations.providersOf(actor.userId)
       : new Set<string>();
-    const decision = decideAccess({ tool: definition, provider, actor, constraints: req.constraints, authorizedProviders });
-    if (!decision.allowed) throw new DomainError('FORBIDDEN', decision.reason, { details: { tool: req.tool } });
+    const decision = decideAccess({
+      tool: definition,
+      provider,
+      actor,
+      constraints: req.constraints,
+      authorizedProviders,
+    });
+    if (!decision.allowed)
+      throw new DomainError('FORBIDDEN', decision.reason, { details: { tool: req.tool } });
     if (req.taskId) {
       // A model may only call what its task was offered, even a tool the user could otherwise use.
       const offered = await this.offers.offered(actor.userId, req.taskId);
       if (offered && !offered.has(req.tool)) {
-        throw new DomainError('FORBIDDEN', `tool ${req.tool} was not offered to this task`, { details: { tool: req.tool } });
+        throw new DomainError('FORBIDDEN', `tool ${req.tool} was not offered to this task`, {
+          details: { tool: req.tool },
+        });
       }
     }
   }

@@ -28,8 +28,19 @@ const providers: Record<string, { name: string; requiresAuthorization: boolean }
   partner: { name: 'partner', requiresAuthorization: true },
 };
 
-const allowed = (t: Tools.ToolDefinition, actor: Actor, constraints?: Tasks.ToolConstraints, granted: string[] = []) =>
-  decideAccess({ tool: t, provider: providers[t.provider], actor, constraints, authorizedProviders: new Set(granted) }).allowed;
+const allowed = (
+  t: Tools.ToolDefinition,
+  actor: Actor,
+  constraints?: Tasks.ToolConstraints,
+  granted: string[] = [],
+) =>
+  decideAccess({
+    tool: t,
+    provider: providers[t.provider],
+    actor,
+    constraints,
+    authorizedProviders: new Set(granted),
+  }).allowed;
 
 describe('the access policy', () => {
   it.each([

@@ -20,20 +20,33 @@ export interface AccessInput {
  * - providers that need authorization: only once the user authorized them (constraints narrow, never widen);
  * - `custom` constraints: only allow-listed providers or tools.
  */
-export function decideAccess({ tool, provider, actor, constraints, authorizedProviders }: AccessInput): AccessDecision {
+export function decideAccess({
+  tool,
+  provider,
+  actor,
+  constraints,
+  authorizedProviders,
+}: AccessInput): AccessDecision {
   const admin = isAdmin(actor);
-  if (tool.adminOnly && !admin) return { allowed: false, reason: `tool ${tool.name} is admin-only` };
+  if (tool.adminOnly && !admin)
+    return { allowed: false, reason: `tool ${tool.name} is admin-only` };
   if (tool.requiredRole && !admin && actor.role !== tool.requiredRole) {
     return { allowed: false, reason: `tool ${tool.name} requires role "${tool.requiredRole}"` };
   }
   if (provider?.requiresAuthorization && !authorizedProviders.has(tool.provider)) {
-    return { allowed: false, reason: `tool ${tool.name}: provider ${tool.provider} is not authorized for this user` };
+    return {
+      allowed: false,
+      reason: `tool ${tool.name}: provider ${tool.provider} is not authorized for this user`,
+    };
   }
   if (constraints?.mode === 'custom') {
     const byProvider = constraints.providers?.includes(tool.provider) ?? false;
     const byTool = constraints.tools?.includes(tool.name) ?? false;
     if (!byProvider && !byTool) {
-      return { allowed: false, reason: `tool ${tool.name} is not allowed by the task's tool constraints` };
+      return {
+        allowed: false,
+        reason: `tool ${tool.name} is not allowed by the task's tool constraints`,
+      };
     }
   }
   return { allowed: true };

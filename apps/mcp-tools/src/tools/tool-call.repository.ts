@@ -16,7 +16,9 @@ export class ToolCallRepository {
 
   async claim(key: string, userId: string, tool: string): Promise<CallClaim> {
     try {
-      await this.prisma.toolCall.create({ data: { idempotencyKey: key, userId, tool, status: 'running' } });
+      await this.prisma.toolCall.create({
+        data: { idempotencyKey: key, userId, tool, status: 'running' },
+      });
       return { state: 'new' };
     } catch (e) {
       if (!(e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002')) throw e;
@@ -34,14 +36,22 @@ export class ToolCallRepository {
   async complete(key: string, output: unknown): Promise<void> {
     await this.prisma.toolCall.update({
       where: { idempotencyKey: key },
-      data: { status: 'completed', output: (output ?? null) as Prisma.InputJsonValue, finishedAt: new Date() },
+      data: {
+        status: 'completed',
+        output: (output ?? null) as Prisma.InputJsonValue,
+        finishedAt: new Date(),
+      },
     });
   }
 
   async fail(key: string, error: ErrorBody): Promise<void> {
     await this.prisma.toolCall.update({
       where: { idempotencyKey: key },
-      data: { status: 'failed', error: error as unknown as Prisma.InputJsonValue, finishedAt: new Date() },
+      data: {
+        status: 'failed',
+        error: error as unknown as Prisma.InputJsonValue,
+        finishedAt: new Date(),
+      },
     });
   }
 }

@@ -31,10 +31,18 @@ export class ToolRunner {
   ) {}
 
   validateInput(registered: RegisteredTool, input: Record<string, unknown>): void {
-    this.validator.assertValid(registered.definition.inputSchema, input, `input of ${registered.definition.name}`);
+    this.validator.assertValid(
+      registered.definition.inputSchema,
+      input,
+      `input of ${registered.definition.name}`,
+    );
   }
 
-  async run(actor: Actor, registered: RegisteredTool, req: Tools.ToolCallRequest): Promise<RunResult> {
+  async run(
+    actor: Actor,
+    registered: RegisteredTool,
+    req: Tools.ToolCallRequest,
+  ): Promise<RunResult> {
     const { definition, implementation } = registered;
     const credentials = this.credentials.resolve(definition.name, definition.requiredCredentials);
     const controller = new AbortController();
@@ -46,16 +54,30 @@ export class ToolRunner {
         reject(error);
       };
       timer = setTimeout(
-        () => stop(new DomainError('TIMEOUT', `tool ${definition.name} timed out after ${definition.timeoutMs} ms`, { retryable: true })),
+        () =>
+          stop(
+            new DomainError(
+              'TIMEOUT',
+              `tool ${definition.name} timed out after ${definition.timeoutMs} ms`,
+              { retryable: true },
+            ),
+          ),
         definition.timeoutMs,
       );
       if (req.taskId) {
         unwatch = this.cancellations.watch(req.taskId, (reason) =>
-          stop(new DomainError('CANCELLED', `tool ${definition.name} was cancelled with its task: ${reason}`)),
+          stop(
+            new DomainError(
+              'CANCELLED',
+              `tool ${definition.name} was cancelled with its task: ${reason}`,
+            ),
+          ),
         );
       }
       if (controller.signal.aborted) return;
-      implementation.run(req.input, { actor, taskId: req.taskId, credentials, signal: controller.signal }).then(resolve, reject);
+      implementation
+        .run(req.input, { actor, taskId: req.taskId, credentials, signal: controller.signal })
+        .then(resolve, reject);
     }).finally(() => {
       clearTimeout(timer);
       unwatch();
@@ -73,7 +95,12 @@ export class ToolRunner {
       );
     }
     if (definition.outputSchema) {
-      this.validator.assertValid(definition.outputSchema, result.output, `output of ${definition.name}`, 'UPSTREAM_ERROR');
+      this.validator.assertValid(
+        definition.outputSchema,
+        result.output,
+        `output of ${definition.name}`,
+        'UPSTREAM_ERROR',
+      );
     }
     return result;
   }
@@ -84,7 +111,9 @@ export class ToolRunner {
    * since its text is not ours to trust.
    */
   safeError(registered: RegisteredTool | undefined, e: unknown): DomainError {
-    const secrets = registered ? this.credentials.valuesFor(registered.definition.requiredCredentials) : [];
+    const secrets = registered
+      ? this.credentials.valuesFor(registered.definition.requiredCredentials)
+      : [];
     if (isDomainError(e)) {
       return new DomainError(e.code, scrubValues(e.message, secrets), {
         ...(e.details ? { details: scrubValues(e.details, secrets) } : {}),
@@ -92,7 +121,10 @@ export class ToolRunner {
       });
     }
     this.logger.error(
-      { tool: registered?.definition.name, error: scrubValues(e instanceof Error ? `${e.name}: ${e.message}` : String(e), secrets) },
+      {
+        tool: registered?.definition.name,
+        error: scrubValues(e instanceof Error ? `${e.name}: ${e.message}` : String(e), secrets),
+      },
       'tool failed unexpectedly',
     );
     return new DomainError('INTERNAL', 'tool failed unexpectedly');

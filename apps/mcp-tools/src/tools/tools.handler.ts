@@ -24,6 +24,7 @@ export class ToolsHandler {
 }
 
 export function requireActor(meta: MessageMeta): Actor {
-  if (!meta.actor) throw new DomainError('UNAUTHORIZED', 'no acting user on the request (x-sb-user-id header)');
+  if (!meta.actor)
+    throw new DomainError('UNAUTHORIZED', 'no acting user on the request (x-sb-user-id header)');
   return meta.actor;
 }

@@ -29,13 +29,20 @@ export class A2aAgentDirectory implements AgentDirectory {
     const cached = this.cache.get(key);
     if (cached) return cached;
     try {
-      const { agents } = await this.bus.request(A2a.AgentsList, {}, { actor, timeoutMs: LIST_TIMEOUT_MS });
+      const { agents } = await this.bus.request(
+        A2a.AgentsList,
+        {},
+        { actor, timeoutMs: LIST_TIMEOUT_MS },
+      );
       const known = agents.map((a) => ({ name: a.name, description: a.description }));
       this.cache.set(key, known);
       return known;
     } catch (e) {
       if (isDomainError(e) && (e.code === 'UPSTREAM_UNAVAILABLE' || e.code === 'TIMEOUT')) {
-        this.logger.warn({ code: e.code }, 'the a2a service did not list agents; planning without remote agents');
+        this.logger.warn(
+          { code: e.code },
+          'the a2a service did not list agents; planning without remote agents',
+        );
         return [];
       }
       throw e;

@@ -6,9 +6,20 @@ describe(UsageMeter.name, () => {
 
   it('sums rounds, prices them per model (or with the * row) and flags estimates', () => {
     const sut = new UsageMeter(1_000, prices);
-    expect(sut.add({ promptTokens: 100, completionTokens: 50, totalTokens: 150 }, 'm')).toEqual({ promptTokens: 100, completionTokens: 50, totalTokens: 150, costUsd: 0.0002 });
+    expect(sut.add({ promptTokens: 100, completionTokens: 50, totalTokens: 150 }, 'm')).toEqual({
+      promptTokens: 100,
+      completionTokens: 50,
+      totalTokens: 150,
+      costUsd: 0.0002,
+    });
     sut.add({ promptTokens: 10, completionTokens: 0, totalTokens: 10, estimated: true }, 'other');
-    expect(sut.total()).toEqual({ promptTokens: 110, completionTokens: 50, totalTokens: 160, costUsd: 0.0003, estimated: true });
+    expect(sut.total()).toEqual({
+      promptTokens: 110,
+      completionTokens: 50,
+      totalTokens: 160,
+      costUsd: 0.0003,
+      estimated: true,
+    });
     expect(sut.remaining).toBe(840);
     expect(sut.exceeded).toBe(false);
     sut.add({ promptTokens: 900, completionTokens: 0, totalTokens: 900 }, 'm');
@@ -19,21 +30,42 @@ describe(UsageMeter.name, () => {
   it('reports no cost without a price and no usage when nothing was spent', () => {
     const sut = new UsageMeter(0, undefined);
     expect(sut.total()).toBeUndefined();
-    expect(sut.add({ promptTokens: 1, completionTokens: 1, totalTokens: 2 }, 'm')).toEqual({ promptTokens: 1, completionTokens: 1, totalTokens: 2 });
+    expect(sut.add({ promptTokens: 1, completionTokens: 1, totalTokens: 2 }, 'm')).toEqual({
+      promptTokens: 1,
+      completionTokens: 1,
+      totalTokens: 2,
+    });
     expect(sut.remaining).toBe(Infinity);
     expect(sut.exceeded).toBe(false);
-    expect(costOf({ m: { prompt: 1, completion: 1 } }, 'x', { promptTokens: 5, completionTokens: 5 })).toBeUndefined();
+    expect(
+      costOf({ m: { prompt: 1, completion: 1 } }, 'x', { promptTokens: 5, completionTokens: 5 }),
+    ).toBeUndefined();
     expect(estimateTokens('12345678')).toBe(2);
   });
 });
 
 describe('fitHistory', () => {
-  const turn = (role: 'user' | 'assistant', content: string, tokens: number) => ({ role, content, tokens, taskId: 't' });
+  const turn = (role: 'user' | 'assistant', content: string, tokens: number) => ({
+    role,
+    content,
+    tokens,
+    taskId: 't',
+  });
 
   it('keeps the newest turns within the token budget, oldest first, never an answer without its question', () => {
-    const newestFirst = [turn('assistant', 'a3', 5), turn('user', 'q3', 5), turn('assistant', 'a2', 5), turn('user', 'q2', 50), turn('assistant', 'a1', 5), turn('user', 'q1', 5)];
+    const newestFirst = [
+      turn('assistant', 'a3', 5),
+      turn('user', 'q3', 5),
+      turn('assistant', 'a2', 5),
+      turn('user', 'q2', 50),
+      turn('assistant', 'a1', 5),
+      turn('user', 'q1', 5),
+    ];
     expect(fitHistory(newestFirst, 100)).toEqual(
-      ['q1', 'a1', 'q2', 'a2', 'q3', 'a3'].map((c) => ({ role: c.startsWith('q') ? 'user' : 'assistant', content: c })),
+      ['q1', 'a1', 'q2', 'a2', 'q3', 'a3'].map((c) => ({
+        role: c.startsWith('q') ? 'user' : 'assistant',
+        content: c,
+      })),
     );
     // q2 does not fit: a2 would be orphaned, so it goes too.
     expect(fitHistory(newestFirst, 30)).toEqual([

@@ -7,10 +7,16 @@ export function estimateTokens(text: string): number {
 }
 
 /** Cost in USD of `usage` under the price table (per million tokens), or undefined without a price. */
-export function costOf(prices: PriceTable | undefined, model: string | undefined, usage: Pick<Tasks.TokenUsage, 'promptTokens' | 'completionTokens'>): number | undefined {
+export function costOf(
+  prices: PriceTable | undefined,
+  model: string | undefined,
+  usage: Pick<Tasks.TokenUsage, 'promptTokens' | 'completionTokens'>,
+): number | undefined {
   const price = prices && ((model !== undefined ? prices[model] : undefined) ?? prices['*']);
   if (!price) return undefined;
-  return roundUsd((usage.promptTokens * price.prompt + usage.completionTokens * price.completion) / 1_000_000);
+  return roundUsd(
+    (usage.promptTokens * price.prompt + usage.completionTokens * price.completion) / 1_000_000,
+  );
 }
 
 /** Keeps costs readable and sums stable (floating point would drift in the last digits). */
@@ -34,7 +40,10 @@ export class UsageMeter {
   ) {}
 
   /** Adds a round's usage and returns it priced (cost added when the table has the model). */
-  add(usage: Tasks.TokenUsage | undefined, model: string | undefined): Tasks.TokenUsage | undefined {
+  add(
+    usage: Tasks.TokenUsage | undefined,
+    model: string | undefined,
+  ): Tasks.TokenUsage | undefined {
     if (!usage) return undefined;
     const costUsd = usage.costUsd ?? costOf(this.prices, model, usage);
     this.prompt += usage.promptTokens;

@@ -6,7 +6,14 @@ const load = (env: Record<string, string>) => loadConfig('orchestrator', Orchest
 describe('OrchestratorEnv', () => {
   it('defaults to the built-in planner, no budget and both guardrail stages', () => {
     const c = load({});
-    expect(c).toMatchObject({ PLANNER: 'auto', TASK_TOKEN_BUDGET: 0, LLM_STREAM: false, DISALLOWED_KEYWORDS: [], DISALLOWED_PATTERNS: [], GUARDRAIL_STAGES: ['input', 'output'] });
+    expect(c).toMatchObject({
+      PLANNER: 'auto',
+      TASK_TOKEN_BUDGET: 0,
+      LLM_STREAM: false,
+      DISALLOWED_KEYWORDS: [],
+      DISALLOWED_PATTERNS: [],
+      GUARDRAIL_STAGES: ['input', 'output'],
+    });
     expect(usesLlm(c)).toBe(false);
   });
 
@@ -32,7 +39,14 @@ describe('OrchestratorEnv', () => {
   });
 
   it('names every bad setting and never echoes the key', () => {
-    expect(() => load({ LLM_PRICES: '{oops', DISALLOWED_PATTERNS: '([', GUARDRAIL_STAGES: 'input,middle', OPENAI_API_KEY: '' })).toThrow(
+    expect(() =>
+      load({
+        LLM_PRICES: '{oops',
+        DISALLOWED_PATTERNS: '([',
+        GUARDRAIL_STAGES: 'input,middle',
+        OPENAI_API_KEY: '',
+      }),
+    ).toThrow(
       /LLM_PRICES: must be JSON[\s\S]*DISALLOWED_PATTERNS: is not a valid regular expression[\s\S]*GUARDRAIL_STAGES/,
     );
     const message = (() => {

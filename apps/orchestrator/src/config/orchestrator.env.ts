@@ -24,32 +24,40 @@ const jsonPriceTable = z.string().transform((s, ctx) => {
   try {
     return JSON.parse(s) as unknown;
   } catch {
-    ctx.addIssue({ code: 'custom', message: 'must be JSON, e.g. {"gpt-4o-mini":{"prompt":0.15,"completion":0.6}}' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be JSON, e.g. {"gpt-4o-mini":{"prompt":0.15,"completion":0.6}}',
+    });
     return z.NEVER;
   }
 });
 
-const regexList = z.string().default('').transform((s, ctx) => {
-  const patterns = s
-    .split('\n')
-    .flatMap((line) => line.split(';;'))
-    .map((x) => x.trim())
-    .filter(Boolean);
-  for (const p of patterns) {
-    try {
-      new RegExp(p, 'iu');
-    } catch {
-      ctx.addIssue({ code: 'custom', message: `is not a valid regular expression: ${p}` });
+const regexList = z
+  .string()
+  .default('')
+  .transform((s, ctx) => {
+    const patterns = s
+      .split('\n')
+      .flatMap((line) => line.split(';;'))
+      .map((x) => x.trim())
+      .filter(Boolean);
+    for (const p of patterns) {
+      try {
+        new RegExp(p, 'iu');
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `is not a valid regular expression: ${p}` });
+      }
     }
-  }
-  return patterns;
-});
+    return patterns;
+  });
 
 export const OrchestratorEnv = BaseEnv.extend({
   PORT: envPort.default(3001).describe('HTTP port of /health, /readiness, /metrics.'),
   DATABASE_URL: databaseUrl
     .default('postgresql://postgres@127.0.0.1:5432/sb_orchestrator')
-    .describe("The orchestrator's own PostgreSQL database (tasks, planning rounds, steps, threads)."),
+    .describe(
+      "The orchestrator's own PostgreSQL database (tasks, planning rounds, steps, threads).",
+    ),
   TASK_CONCURRENCY: z.coerce
     .number()
     .int()
@@ -63,14 +71,18 @@ export const OrchestratorEnv = BaseEnv.extend({
     .min(100)
     .max(86_400_000)
     .default(300_000)
-    .describe('Wall-time budget of one task, counted from its first start (a resumed task keeps its clock).'),
+    .describe(
+      'Wall-time budget of one task, counted from its first start (a resumed task keeps its clock).',
+    ),
   TASK_ACK_WAIT_MS: z.coerce
     .number()
     .int()
     .min(1_000)
     .max(600_000)
     .default(30_000)
-    .describe('How long a task may go without a heartbeat before JetStream hands it to another replica.'),
+    .describe(
+      'How long a task may go without a heartbeat before JetStream hands it to another replica.',
+    ),
   MAX_ITERATIONS_PER_TURN: z.coerce
     .number()
     .int()
@@ -84,38 +96,65 @@ export const OrchestratorEnv = BaseEnv.extend({
     .min(1)
     .max(100)
     .default(20)
-    .describe('Steps (tool calls and delegations) per task unless the request asks for fewer (max_steps).'),
+    .describe(
+      'Steps (tool calls and delegations) per task unless the request asks for fewer (max_steps).',
+    ),
   TASK_TOKEN_BUDGET: z.coerce
     .number()
     .int()
     .min(0)
     .default(0)
-    .describe('Most LLM tokens (prompt + completion) one task may use; 0 = no limit. Checked before and after every LLM call.'),
+    .describe(
+      'Most LLM tokens (prompt + completion) one task may use; 0 = no limit. Checked before and after every LLM call.',
+    ),
 
   PLANNER: z
     .enum(['auto', 'builtin', 'llm'])
     .default('auto')
-    .describe('Which planner runs tasks. auto: the LLM when OPENAI_API_KEY or OPENAI_BASE_URL is set, else the built-in deterministic one.'),
-  OPENAI_API_KEY: z.string().min(1).optional().describe('API key of the OpenAI-compatible server (secret; never logged).'),
+    .describe(
+      'Which planner runs tasks. auto: the LLM when OPENAI_API_KEY or OPENAI_BASE_URL is set, else the built-in deterministic one.',
+    ),
+  OPENAI_API_KEY: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('API key of the OpenAI-compatible server (secret; never logged).'),
   OPENAI_BASE_URL: z
     .string()
     .url()
     .optional()
-    .describe('Base URL of any OpenAI-compatible chat completions API, e.g. http://127.0.0.1:11434/v1. Unset: api.openai.com.'),
+    .describe(
+      'Base URL of any OpenAI-compatible chat completions API, e.g. http://127.0.0.1:11434/v1. Unset: api.openai.com.',
+    ),
   LLM_MODEL: z.string().min(1).default('gpt-4o-mini').describe('Model name sent to the server.'),
-  LLM_TEMPERATURE: z.coerce.number().min(0).max(2).default(0).describe('Sampling temperature of planning calls.'),
+  LLM_TEMPERATURE: z.coerce
+    .number()
+    .min(0)
+    .max(2)
+    .default(0)
+    .describe('Sampling temperature of planning calls.'),
   LLM_MAX_OUTPUT_TOKENS: z.coerce
     .number()
     .int()
     .min(16)
     .max(200_000)
     .default(2_048)
-    .describe('Most tokens one planning answer may use (lowered further to what is left of TASK_TOKEN_BUDGET).'),
+    .describe(
+      'Most tokens one planning answer may use (lowered further to what is left of TASK_TOKEN_BUDGET).',
+    ),
   LLM_MAX_TOKENS_PARAM: z
     .enum(['max_tokens', 'max_completion_tokens'])
     .default('max_tokens')
-    .describe('Request field carrying the output limit: max_tokens (most OpenAI-compatible servers) or max_completion_tokens (OpenAI reasoning models).'),
-  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000).describe('Time limit of one LLM HTTP call.'),
+    .describe(
+      'Request field carrying the output limit: max_tokens (most OpenAI-compatible servers) or max_completion_tokens (OpenAI reasoning models).',
+    ),
+  LLM_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(60_000)
+    .describe('Time limit of one LLM HTTP call.'),
   LLM_MAX_RETRIES: z.coerce
     .number()
     .int()
@@ -123,11 +162,17 @@ export const OrchestratorEnv = BaseEnv.extend({
     .max(10)
     .default(2)
     .describe('Retries of an LLM call on connection errors, 408, 429 and 5xx (with backoff).'),
-  LLM_STREAM: z.string().default('false').pipe(envBoolean).describe('Use streamed chat completions (usage requested with stream_options).'),
+  LLM_STREAM: z
+    .string()
+    .default('false')
+    .pipe(envBoolean)
+    .describe('Use streamed chat completions (usage requested with stream_options).'),
   LLM_PRICES: jsonPriceTable
     .pipe(PriceTable)
     .optional()
-    .describe('Price table in USD per million tokens, JSON by model, e.g. {"gpt-4o-mini":{"prompt":0.15,"completion":0.6},"*":{...}}. Unset: no cost is reported.'),
+    .describe(
+      'Price table in USD per million tokens, JSON by model, e.g. {"gpt-4o-mini":{"prompt":0.15,"completion":0.6},"*":{...}}. Unset: no cost is reported.',
+    ),
   LLM_OBSERVATION_MAX_CHARS: z.coerce
     .number()
     .int()
@@ -136,11 +181,17 @@ export const OrchestratorEnv = BaseEnv.extend({
     .default(4_000)
     .describe('Longest tool result or error fed back to the LLM (longer ones are cut, saying so).'),
 
-  DISALLOWED_KEYWORDS: csv('').describe('Guardrail: comma-separated words or phrases (case-insensitive, whole words) that block a request or a reply.'),
-  DISALLOWED_PATTERNS: regexList.describe('Guardrail: regular expressions (case-insensitive) separated by ";;" or newlines that block a request or a reply.'),
+  DISALLOWED_KEYWORDS: csv('').describe(
+    'Guardrail: comma-separated words or phrases (case-insensitive, whole words) that block a request or a reply.',
+  ),
+  DISALLOWED_PATTERNS: regexList.describe(
+    'Guardrail: regular expressions (case-insensitive) separated by ";;" or newlines that block a request or a reply.',
+  ),
   GUARDRAIL_STAGES: csv('input,output')
     .pipe(z.array(z.enum(['input', 'output'])))
-    .describe('Where the guardrail checks run: input (the task text), output (everything the planner produces).'),
+    .describe(
+      'Where the guardrail checks run: input (the task text), output (everything the planner produces).',
+    ),
 
   THREAD_HISTORY_TOKENS: z.coerce
     .number()
@@ -148,7 +199,9 @@ export const OrchestratorEnv = BaseEnv.extend({
     .min(0)
     .max(1_000_000)
     .default(4_000)
-    .describe('Token budget of the earlier turns of a thread fed back to the LLM (newest first); 0 = no history.'),
+    .describe(
+      'Token budget of the earlier turns of a thread fed back to the LLM (newest first); 0 = no history.',
+    ),
   THREAD_HISTORY_MAX_TURNS: z.coerce
     .number()
     .int()
@@ -160,7 +213,9 @@ export const OrchestratorEnv = BaseEnv.extend({
 export type OrchestratorEnv = z.infer<typeof OrchestratorEnv>;
 
 /** Whether this configuration runs tasks through the LLM planner. */
-export function usesLlm(config: Pick<OrchestratorEnv, 'PLANNER' | 'OPENAI_API_KEY' | 'OPENAI_BASE_URL'>): boolean {
+export function usesLlm(
+  config: Pick<OrchestratorEnv, 'PLANNER' | 'OPENAI_API_KEY' | 'OPENAI_BASE_URL'>,
+): boolean {
   if (config.PLANNER !== 'auto') return config.PLANNER === 'llm';
   return Boolean(config.OPENAI_API_KEY || config.OPENAI_BASE_URL);
 }

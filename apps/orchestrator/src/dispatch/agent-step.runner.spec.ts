@@ -7,8 +7,15 @@ import { AgentStepRunner } from './agent-step.runner.js';
 import type { DispatchContext } from './dispatch.context.js';
 
 /** An update without its delegationId (the fake fills it in); distributive, so each kind keeps its fields. */
-type Update = A2a.DelegationUpdate extends infer U ? (U extends A2a.DelegationUpdate ? Omit<U, 'delegationId'> : never) : never;
-type Script = (request: A2a.DelegateRequest, progress: (u: Update) => void) => Promise<A2a.DelegationResult>;
+type Update = A2a.DelegationUpdate extends infer U
+  ? U extends A2a.DelegationUpdate
+    ? Omit<U, 'delegationId'>
+    : never
+  : never;
+type Script = (
+  request: A2a.DelegateRequest,
+  progress: (u: Update) => void,
+) => Promise<A2a.DelegationResult>;
 
 /** A NatsBus whose Delegate replies are scripted; progress is delivered through the real subscription path. */
 function fakeBus(script: Script) {
@@ -17,13 +24,20 @@ function fakeBus(script: Script) {
   const requests: A2a.DelegateRequest[] = [];
   const bus = {
     connection: {
-      subscribe: (subject: string, opts: { callback: (err: Error | null, msg: { data: Uint8Array }) => void }) => {
+      subscribe: (
+        subject: string,
+        opts: { callback: (err: Error | null, msg: { data: Uint8Array }) => void },
+      ) => {
         subscriptions.set(subject, opts.callback);
         return { unsubscribe: () => subscriptions.delete(subject) };
       },
       flush: async () => undefined,
     },
-    publish: (contract: { subject: (...t: string[]) => string }, tokens: string[], payload: unknown) => {
+    publish: (
+      contract: { subject: (...t: string[]) => string },
+      tokens: string[],
+      payload: unknown,
+    ) => {
       published.push({ subject: contract.subject(...tokens), payload });
     },
     request: async (contract: unknown, payload: A2a.DelegateRequest) => {
@@ -32,7 +46,9 @@ function fakeBus(script: Script) {
       const subject = A2a.DelegationProgress.subject(payload.delegationId);
       return script(payload, (u) => {
         const update = A2a.DelegationUpdate.parse({ ...u, delegationId: payload.delegationId });
-        subscriptions.get(subject)?.(null, { data: encodeJson({ pattern: subject, data: update }) });
+        subscriptions.get(subject)?.(null, {
+          data: encodeJson({ pattern: subject, data: update }),
+        });
       });
     },
   } as unknown as NatsBus;
@@ -41,7 +57,10 @@ function fakeBus(script: Script) {
 
 function context(signal = new AbortController().signal) {
   const stored: Tasks.TaskEvent[] = [];
-  const jetstream = { publish: async (_c: unknown, _t: unknown, event: Tasks.TaskEvent) => void stored.push(Tasks.TaskEvent.parse(event)) } as unknown as JetStreamService;
+  const jetstream = {
+    publish: async (_c: unknown, _t: unknown, event: Tasks.TaskEvent) =>
+      void stored.push(Tasks.TaskEvent.parse(event)),
+  } as unknown as JetStreamService;
   const ctx: DispatchContext = {
     taskId: randomUUID(),
     actor: { userId: 'alice', role: 'user' },
@@ -54,9 +73,23 @@ function context(signal = new AbortController().signal) {
   return { ctx, stored };
 }
 
-const action: Tasks.PlanAction = { id: 's1', kind: 'agent', target: 'researcher', input: {}, description: 'delegate' };
-const logger = createLogger({ service: 'orchestrator', instance: 'test', level: 'silent', pretty: false });
-const result = (r: A2a.DelegateRequest, extra: Partial<A2a.DelegationResult> = {}): A2a.DelegationResult => ({
+const action: Tasks.PlanAction = {
+  id: 's1',
+  kind: 'agent',
+  target: 'researcher',
+  input: {},
+  description: 'delegate',
+};
+const logger = createLogger({
+  service: 'orchestrator',
+  instance: 'test',
+  level: 'silent',
+  pretty: false,
+});
+const result = (
+  r: A2a.DelegateRequest,
+  extra: Partial<A2a.DelegationResult> = {},
+): A2a.DelegationResult => ({
   delegationId: r.delegationId,
   agent: r.agent,
   transport: 'xmpp',
@@ -74,30 +107,79 @@ const result = (r: A2a.DelegateRequest, extra: Partial<A2a.DelegationResult> = {
 describe(AgentStepRunner.name, () => {
   it('turns the delegation and its progress into started/status/result events and returns the answer', async () => {
     const { bus, requests, subscriptions } = fakeBus(async (r, progress) => {
-      progress({ kind: 'started', agent: 'researcher', transport: 'xmpp', protocolVersion: '1.0', mode: 'poll' });
-      progress({ kind: 'retry', agent: 'researcher', transport: 'xmpp', attempt: 1, delayMs: 120, reason: 'HTTP 503' });
-      progress({ kind: 'status', agent: 'researcher', transport: 'xmpp', state: 'TASK_STATE_WORKING', remoteTaskId: 'remote-1', text: 'searching' });
+      progress({
+        kind: 'started',
+        agent: 'researcher',
+        transport: 'xmpp',
+        protocolVersion: '1.0',
+        mode: 'poll',
+      });
+      progress({
+        kind: 'retry',
+        agent: 'researcher',
+        transport: 'xmpp',
+        attempt: 1,
+        delayMs: 120,
+        reason: 'HTTP 503',
+      });
+      progress({
+        kind: 'status',
+        agent: 'researcher',
+        transport: 'xmpp',
+        state: 'TASK_STATE_WORKING',
+        remoteTaskId: 'remote-1',
+        text: 'searching',
+      });
       return result(r);
     });
     const { ctx, stored } = context();
-    const output = await new AgentStepRunner(bus, logger).run(action, { message: 'NATS JetStream', context: { notes: 1 } }, ctx);
+    const output = await new AgentStepRunner(bus, logger).run(
+      action,
+      { message: 'NATS JetStream', context: { notes: 1 } },
+      ctx,
+    );
     await ctx.events.flush();
-    expect(output).toEqual({ agent: 'researcher', text: 'JetStream keeps messages.', state: 'TASK_STATE_COMPLETED', transport: 'xmpp', remoteTaskId: 'remote-1', artifacts: [] });
-    expect(requests[0]).toMatchObject({ taskId: ctx.taskId, stepId: 's1', agent: 'researcher', message: 'NATS JetStream', context: '{"notes":1}' });
+    expect(output).toEqual({
+      agent: 'researcher',
+      text: 'JetStream keeps messages.',
+      state: 'TASK_STATE_COMPLETED',
+      transport: 'xmpp',
+      remoteTaskId: 'remote-1',
+      artifacts: [],
+    });
+    expect(requests[0]).toMatchObject({
+      taskId: ctx.taskId,
+      stepId: 's1',
+      agent: 'researcher',
+      message: 'NATS JetStream',
+      context: '{"notes":1}',
+    });
     expect(stored.map((e) => [e.name, 'state' in e.data ? e.data.state : undefined])).toEqual([
       ['a2a.delegation.started', undefined],
       ['a2a.delegation.status', 'RETRYING'],
       ['a2a.delegation.status', 'TASK_STATE_WORKING'],
       ['a2a.delegation.result', 'TASK_STATE_COMPLETED'],
     ]);
-    expect(stored[0]!.data).toEqual({ stepId: 's1', agent: 'researcher', message: 'NATS JetStream', transport: 'xmpp' });
+    expect(stored[0]!.data).toEqual({
+      stepId: 's1',
+      agent: 'researcher',
+      message: 'NATS JetStream',
+      transport: 'xmpp',
+    });
     expect(subscriptions.size).toBe(0);
   });
 
   it('fails the step when the remote task did not complete, after reporting its result', async () => {
-    const { bus } = fakeBus(async (r) => result(r, { state: 'TASK_STATE_FAILED', text: 'no sources' }));
+    const { bus } = fakeBus(async (r) =>
+      result(r, { state: 'TASK_STATE_FAILED', text: 'no sources' }),
+    );
     const { ctx, stored } = context();
-    await expect(new AgentStepRunner(bus, logger).run(action, { message: 'x' }, ctx)).rejects.toMatchObject({ code: 'UPSTREAM_ERROR', message: expect.stringContaining('TASK_STATE_FAILED') });
+    await expect(
+      new AgentStepRunner(bus, logger).run(action, { message: 'x' }, ctx),
+    ).rejects.toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      message: expect.stringContaining('TASK_STATE_FAILED'),
+    });
     await ctx.events.flush();
     expect(stored.map((e) => e.name)).toEqual(['a2a.delegation.started', 'a2a.delegation.result']);
   });
@@ -107,9 +189,13 @@ describe(AgentStepRunner.name, () => {
       throw new DomainError('FORBIDDEN', 'role "guest" may not delegate to agent "researcher"');
     });
     const { ctx, stored } = context();
-    await expect(new AgentStepRunner(bus, logger).run(action, { message: 'x' }, ctx)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      new AgentStepRunner(bus, logger).run(action, { message: 'x' }, ctx),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(stored).toEqual([]);
-    await expect(new AgentStepRunner(bus, logger).run(action, { message: '  ' }, ctx)).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(
+      new AgentStepRunner(bus, logger).run(action, { message: '  ' }, ctx),
+    ).rejects.toMatchObject({ code: 'VALIDATION' });
   });
 
   it('sends a cancellation to the a2a service and reports the delegation as cancelled', async () => {
@@ -117,14 +203,27 @@ describe(AgentStepRunner.name, () => {
     const { bus, published } = fakeBus(
       (_r, progress) =>
         new Promise(() => {
-          progress({ kind: 'started', agent: 'researcher', transport: 'http', protocolVersion: '1.0', mode: 'stream' });
+          progress({
+            kind: 'started',
+            agent: 'researcher',
+            transport: 'http',
+            protocolVersion: '1.0',
+            mode: 'stream',
+          });
           setImmediate(() => controller.abort(new DomainError('CANCELLED', 'cancelled by user')));
         }),
     );
     const { ctx, stored } = context(controller.signal);
-    await expect(new AgentStepRunner(bus, logger).run(action, { message: 'x' }, ctx)).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(
+      new AgentStepRunner(bus, logger).run(action, { message: 'x' }, ctx),
+    ).rejects.toMatchObject({ code: 'CANCELLED' });
     await ctx.events.flush();
-    expect(published).toEqual([{ subject: expect.stringMatching(/^sb\.ctl\.a2a\.delegation\..+\.cancel$/), payload: expect.objectContaining({ reason: 'cancelled by user' }) }]);
+    expect(published).toEqual([
+      {
+        subject: expect.stringMatching(/^sb\.ctl\.a2a\.delegation\..+\.cancel$/),
+        payload: expect.objectContaining({ reason: 'cancelled by user' }),
+      },
+    ]);
     expect(stored.map((e) => [e.name, 'state' in e.data ? e.data.state : undefined])).toEqual([
       ['a2a.delegation.started', undefined],
       ['a2a.delegation.result', 'TASK_STATE_CANCELED'],

@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { A2a, DomainError, type ErrorBody, isDomainError, type Tasks } from '@switchboard/contracts';
+import {
+  A2a,
+  DomainError,
+  type ErrorBody,
+  isDomainError,
+  type Tasks,
+} from '@switchboard/contracts';
 import { decodeJson, NatsBus, unwrapEnvelope } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { randomUUID } from 'node:crypto';
@@ -32,7 +38,11 @@ export class AgentStepRunner {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async run(action: Tasks.PlanAction, input: Record<string, unknown>, ctx: DispatchContext): Promise<DelegationOutput> {
+  async run(
+    action: Tasks.PlanAction,
+    input: Record<string, unknown>,
+    ctx: DispatchContext,
+  ): Promise<DelegationOutput> {
     const { message, context } = readInput(action, input);
     const delegationId = randomUUID();
     const stepId = action.id;
@@ -43,44 +53,78 @@ export class AgentStepRunner {
     const ensureStarted = (t: A2a.AgentTransport) => {
       if (transport) return;
       transport = t;
-      ctx.events.emit('a2a.delegation.started', { stepId, agent, message, transport: t }, `delegating to ${agent} over ${t === 'xmpp' ? 'XMPP' : 'HTTP'}`);
+      ctx.events.emit(
+        'a2a.delegation.started',
+        { stepId, agent, message, transport: t },
+        `delegating to ${agent} over ${t === 'xmpp' ? 'XMPP' : 'HTTP'}`,
+      );
     };
     const onUpdate = (u: A2a.DelegationUpdate) => {
       ensureStarted(u.transport);
       if (u.kind === 'status') {
         ctx.events.emit(
           'a2a.delegation.status',
-          { stepId, agent, state: u.state, transport: u.transport, ...(u.remoteTaskId ? { remoteTaskId: u.remoteTaskId } : {}), ...(u.text ? { text: u.text } : {}) },
+          {
+            stepId,
+            agent,
+            state: u.state,
+            transport: u.transport,
+            ...(u.remoteTaskId ? { remoteTaskId: u.remoteTaskId } : {}),
+            ...(u.text ? { text: u.text } : {}),
+          },
           `${agent}: ${u.state}${u.text ? ` (${u.text})` : ''}`,
         );
       } else if (u.kind === 'retry') {
         // Not an A2A state: the platform's own retry of a transient failure, shown so it is not silent.
         ctx.events.emit(
           'a2a.delegation.status',
-          { stepId, agent, state: 'RETRYING', transport: u.transport, text: `attempt ${u.attempt} failed (${u.reason}); retrying in ${u.delayMs} ms` },
+          {
+            stepId,
+            agent,
+            state: 'RETRYING',
+            transport: u.transport,
+            text: `attempt ${u.attempt} failed (${u.reason}); retrying in ${u.delayMs} ms`,
+          },
           `${agent}: retrying after a transient failure`,
         );
       }
     };
-    const subscription = this.bus.connection.subscribe(A2a.DelegationProgress.subject(delegationId), {
-      callback: (err, msg) => {
-        if (err) return;
-        const parsed = A2a.DelegationUpdate.safeParse(safeDecode(msg.data));
-        if (parsed.success) onUpdate(parsed.data);
-        else this.logger.warn({ delegationId }, 'ignored an invalid delegation update');
+    const subscription = this.bus.connection.subscribe(
+      A2a.DelegationProgress.subject(delegationId),
+      {
+        callback: (err, msg) => {
+          if (err) return;
+          const parsed = A2a.DelegationUpdate.safeParse(safeDecode(msg.data));
+          if (parsed.success) onUpdate(parsed.data);
+          else this.logger.warn({ delegationId }, 'ignored an invalid delegation update');
+        },
       },
-    });
+    );
     const onAbort = () => {
       const reason = abortError(ctx.signal).message;
-      this.bus.publish(A2a.DelegationCancel, [delegationId], { delegationId, reason: reason.slice(0, 500) });
+      this.bus.publish(A2a.DelegationCancel, [delegationId], {
+        delegationId,
+        reason: reason.slice(0, 500),
+      });
     };
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     try {
       await this.bus.connection.flush();
-      const timeoutMs = Math.max(2 * REPLY_MARGIN_MS, Math.min(ctx.timeoutMs, A2a.Delegate.timeoutMs));
+      const timeoutMs = Math.max(
+        2 * REPLY_MARGIN_MS,
+        Math.min(ctx.timeoutMs, A2a.Delegate.timeoutMs),
+      );
       const call = this.bus.request(
         A2a.Delegate,
-        { delegationId, taskId: ctx.taskId, stepId, agent, message, ...(context !== undefined ? { context } : {}), timeoutMs: timeoutMs - REPLY_MARGIN_MS },
+        {
+          delegationId,
+          taskId: ctx.taskId,
+          stepId,
+          agent,
+          message,
+          ...(context !== undefined ? { context } : {}),
+          timeoutMs: timeoutMs - REPLY_MARGIN_MS,
+        },
         { actor: ctx.actor, timeoutMs },
       );
       const result = await abortable(call, ctx.signal);
@@ -96,13 +140,30 @@ export class AgentStepRunner {
       answered = true;
       ctx.events.emit(
         'a2a.delegation.result',
-        { stepId, agent, state: result.state, text: result.text, artifacts: result.artifacts, transport: result.transport, durationMs: result.durationMs, ...(result.remoteTaskId ? { remoteTaskId: result.remoteTaskId } : {}) },
+        {
+          stepId,
+          agent,
+          state: result.state,
+          text: result.text,
+          artifacts: result.artifacts,
+          transport: result.transport,
+          durationMs: result.durationMs,
+          ...(result.remoteTaskId ? { remoteTaskId: result.remoteTaskId } : {}),
+        },
         `${agent} answered (${result.state})`,
       );
       if (result.state !== 'TASK_STATE_COMPLETED') {
-        throw new DomainError('UPSTREAM_ERROR', `${agent} ended its task as ${result.state}${result.text ? `: ${result.text.slice(0, 300)}` : ''}`, {
-          details: { agent, state: result.state, ...(result.remoteTaskId ? { remoteTaskId: result.remoteTaskId } : {}) },
-        });
+        throw new DomainError(
+          'UPSTREAM_ERROR',
+          `${agent} ended its task as ${result.state}${result.text ? `: ${result.text.slice(0, 300)}` : ''}`,
+          {
+            details: {
+              agent,
+              state: result.state,
+              ...(result.remoteTaskId ? { remoteTaskId: result.remoteTaskId } : {}),
+            },
+          },
+        );
       }
       return output;
     } catch (e) {
@@ -111,7 +172,15 @@ export class AgentStepRunner {
         const error = toBody(e, ctx.signal);
         ctx.events.emit(
           'a2a.delegation.result',
-          { stepId, agent, state: error.code === 'CANCELLED' ? 'TASK_STATE_CANCELED' : error.code, text: error.message, artifacts: [], transport, durationMs: performance.now() - started },
+          {
+            stepId,
+            agent,
+            state: error.code === 'CANCELLED' ? 'TASK_STATE_CANCELED' : error.code,
+            text: error.message,
+            artifacts: [],
+            transport,
+            durationMs: performance.now() - started,
+          },
           `${agent}: ${error.message}`,
         );
       }
@@ -123,14 +192,28 @@ export class AgentStepRunner {
   }
 }
 
-function readInput(action: Tasks.PlanAction, input: Record<string, unknown>): { message: string; context: string | undefined } {
+function readInput(
+  action: Tasks.PlanAction,
+  input: Record<string, unknown>,
+): { message: string; context: string | undefined } {
   const message = input['message'];
   if (typeof message !== 'string' || message.trim() === '') {
-    throw new DomainError('VALIDATION', `delegation to ${action.target} needs input.message (a non-empty string)`);
+    throw new DomainError(
+      'VALIDATION',
+      `delegation to ${action.target} needs input.message (a non-empty string)`,
+    );
   }
   const raw = input['context'];
-  const context = raw === undefined || raw === null ? undefined : typeof raw === 'string' ? raw : JSON.stringify(raw);
-  return { message, context: context === undefined ? undefined : context.slice(0, MAX_CONTEXT_CHARS) };
+  const context =
+    raw === undefined || raw === null
+      ? undefined
+      : typeof raw === 'string'
+        ? raw
+        : JSON.stringify(raw);
+  return {
+    message,
+    context: context === undefined ? undefined : context.slice(0, MAX_CONTEXT_CHARS),
+  };
 }
 
 function toBody(e: unknown, signal: AbortSignal): ErrorBody {

@@ -1,4 +1,10 @@
-import { type Actor, DomainError, type ErrorBody, isDomainError, type Tasks } from '@switchboard/contracts';
+import {
+  type Actor,
+  DomainError,
+  type ErrorBody,
+  isDomainError,
+  type Tasks,
+} from '@switchboard/contracts';
 import type { TaskEventSequence } from '../tasks/task-event.stream.js';
 
 export interface DispatchContext {
@@ -12,7 +18,9 @@ export interface DispatchContext {
   timeoutMs: number;
 }
 
-export type StepResult = { ok: true; output: unknown; durationMs: number } | { ok: false; error: ErrorBody; durationMs: number };
+export type StepResult =
+  | { ok: true; output: unknown; durationMs: number }
+  | { ok: false; error: ErrorBody; durationMs: number };
 
 /** Rejects as soon as `signal` aborts (the remote call itself is told separately, by broadcast). */
 export function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {

@@ -12,24 +12,49 @@ export class StepDispatcher {
     private readonly agents: AgentStepRunner,
   ) {}
 
-  async dispatch(action: Tasks.PlanAction, input: Record<string, unknown>, ctx: DispatchContext): Promise<StepResult> {
+  async dispatch(
+    action: Tasks.PlanAction,
+    input: Record<string, unknown>,
+    ctx: DispatchContext,
+  ): Promise<StepResult> {
     const ref = { stepId: action.id, index: ctx.index, kind: action.kind, target: action.target };
-    ctx.events.emit('orchestrator.step.dispatching', { ...ref, input }, `dispatching ${action.kind} ${action.target}`);
+    ctx.events.emit(
+      'orchestrator.step.dispatching',
+      { ...ref, input },
+      `dispatching ${action.kind} ${action.target}`,
+    );
     const started = performance.now();
     const result = await this.run(action, input, ctx).then(
       (output): StepResult => ({ ok: true, output, durationMs: performance.now() - started }),
-      (e: unknown): StepResult => ({ ok: false, error: toBody(e), durationMs: performance.now() - started }),
+      (e: unknown): StepResult => ({
+        ok: false,
+        error: toBody(e),
+        durationMs: performance.now() - started,
+      }),
     );
     if (result.ok) {
-      ctx.events.emit('orchestrator.step.completed', { ...ref, output: result.output, durationMs: result.durationMs });
+      ctx.events.emit('orchestrator.step.completed', {
+        ...ref,
+        output: result.output,
+        durationMs: result.durationMs,
+      });
     } else {
-      ctx.events.emit('orchestrator.step.failed', { ...ref, error: result.error }, result.error.message);
+      ctx.events.emit(
+        'orchestrator.step.failed',
+        { ...ref, error: result.error },
+        result.error.message,
+      );
     }
     return result;
   }
 
-  private run(action: Tasks.PlanAction, input: Record<string, unknown>, ctx: DispatchContext): Promise<unknown> {
-    return action.kind === 'agent' ? this.agents.run(action, input, ctx) : this.tools.run(action, input, ctx);
+  private run(
+    action: Tasks.PlanAction,
+    input: Record<string, unknown>,
+    ctx: DispatchContext,
+  ): Promise<unknown> {
+    return action.kind === 'agent'
+      ? this.agents.run(action, input, ctx)
+      : this.tools.run(action, input, ctx);
   }
 }
-

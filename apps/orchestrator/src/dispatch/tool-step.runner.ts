@@ -11,7 +11,11 @@ import { abortable, type DispatchContext, toBody } from './dispatch.context.js';
 export class ToolStepRunner {
   constructor(private readonly bus: NatsBus) {}
 
-  async run(action: Tasks.PlanAction, input: Record<string, unknown>, ctx: DispatchContext): Promise<unknown> {
+  async run(
+    action: Tasks.PlanAction,
+    input: Record<string, unknown>,
+    ctx: DispatchContext,
+  ): Promise<unknown> {
     ctx.events.emit('mcp.task.started', { stepId: action.id, tool: action.target, input });
     const call = this.bus.request(
       Tools.ToolsCall,
@@ -23,14 +27,26 @@ export class ToolStepRunner {
         stepId: action.id,
         idempotencyKey: `${ctx.taskId}:${action.id}`,
       },
-      { actor: ctx.actor, timeoutMs: Math.max(1, Math.min(ctx.timeoutMs, Tools.ToolsCall.timeoutMs)) },
+      {
+        actor: ctx.actor,
+        timeoutMs: Math.max(1, Math.min(ctx.timeoutMs, Tools.ToolsCall.timeoutMs)),
+      },
     );
     try {
       const res = await abortable(call, ctx.signal);
-      ctx.events.emit('mcp.task.completed', { stepId: action.id, tool: action.target, output: res.output, durationMs: res.durationMs });
+      ctx.events.emit('mcp.task.completed', {
+        stepId: action.id,
+        tool: action.target,
+        output: res.output,
+        durationMs: res.durationMs,
+      });
       return res.output;
     } catch (e) {
-      ctx.events.emit('mcp.task.failed', { stepId: action.id, tool: action.target, error: toBody(e) });
+      ctx.events.emit('mcp.task.failed', {
+        stepId: action.id,
+        tool: action.target,
+        error: toBody(e),
+      });
       throw e;
     }
   }

@@ -25,10 +25,21 @@ export class GuardrailService {
   private readonly patterns: RegExp[];
   private readonly stages: ReadonlySet<GuardrailStage>;
 
-  constructor(@Inject(APP_CONFIG) config: Pick<OrchestratorEnv, 'DISALLOWED_KEYWORDS' | 'DISALLOWED_PATTERNS' | 'GUARDRAIL_STAGES'>) {
+  constructor(
+    @Inject(APP_CONFIG)
+    config: Pick<
+      OrchestratorEnv,
+      'DISALLOWED_KEYWORDS' | 'DISALLOWED_PATTERNS' | 'GUARDRAIL_STAGES'
+    >,
+  ) {
     const words = config.DISALLOWED_KEYWORDS.map((k) => normalize(k)).filter(Boolean);
     // Letters, digits or "_" on either side mean the keyword is part of a longer word.
-    this.keywords = words.length ? new RegExp(`(?<![\\p{L}\\p{N}_])(?:${words.map(escape).join('|')})(?![\\p{L}\\p{N}_])`, 'iu') : undefined;
+    this.keywords = words.length
+      ? new RegExp(
+          `(?<![\\p{L}\\p{N}_])(?:${words.map(escape).join('|')})(?![\\p{L}\\p{N}_])`,
+          'iu',
+        )
+      : undefined;
     this.patterns = config.DISALLOWED_PATTERNS.map((p) => new RegExp(p, 'iu'));
     this.stages = new Set(config.GUARDRAIL_STAGES);
   }
@@ -42,7 +53,8 @@ export class GuardrailService {
     if (!text || !this.stages.has(stage)) return undefined;
     const normalized = normalize(text);
     if (this.keywords?.test(normalized)) return { stage, rule: 'disallowed_keywords' };
-    if (this.patterns.some((p) => p.test(normalized))) return { stage, rule: 'disallowed_patterns' };
+    if (this.patterns.some((p) => p.test(normalized)))
+      return { stage, rule: 'disallowed_patterns' };
     return undefined;
   }
 }

@@ -25,8 +25,15 @@ export class Guardrails {
   /** Reports the hit and returns the error that ends the task. */
   block(run: TaskRun, hit: GuardrailHit, blockedChars: number): DomainError {
     const { taskId, actor, correlationId } = run.submission;
-    run.events.emit('orchestrator.guardrail.violation', { stage: hit.stage, rule: hit.rule }, `${hit.stage} blocked by a guardrail (${hit.rule})`);
-    this.logger.warn({ taskId, stage: hit.stage, rule: hit.rule, blockedChars }, 'guardrail blocked text');
+    run.events.emit(
+      'orchestrator.guardrail.violation',
+      { stage: hit.stage, rule: hit.rule },
+      `${hit.stage} blocked by a guardrail (${hit.rule})`,
+    );
+    this.logger.warn(
+      { taskId, stage: hit.stage, rule: hit.rule, blockedChars },
+      'guardrail blocked text',
+    );
     void this.audit.record({
       category: 'guardrail',
       action: 'guardrail.blocked',
@@ -37,7 +44,10 @@ export class Guardrails {
       correlationId,
       details: { stage: hit.stage, rule: hit.rule, blockedChars },
     });
-    const message = hit.stage === 'input' ? `the request was blocked by a guardrail (${hit.rule})` : `the reply was blocked by a guardrail (${hit.rule})`;
+    const message =
+      hit.stage === 'input'
+        ? `the request was blocked by a guardrail (${hit.rule})`
+        : `the reply was blocked by a guardrail (${hit.rule})`;
     return new DomainError('GUARDRAIL', message, { details: { stage: hit.stage, rule: hit.rule } });
   }
 }

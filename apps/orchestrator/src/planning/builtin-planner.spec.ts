@@ -10,7 +10,14 @@ const tool = (name: string, provider = 'x'): Tools.ManifestTool => ({
   inputSchema: { type: 'object' },
   idempotent: true,
 });
-const TOOLS = ['calculator', 'notes.add', 'notes.get', 'notes.list', 'time.now', 'weather.current'].map((n) => tool(n));
+const TOOLS = [
+  'calculator',
+  'notes.add',
+  'notes.get',
+  'notes.list',
+  'time.now',
+  'weather.current',
+].map((n) => tool(n));
 const AGENTS = [
   { name: 'researcher', description: 'finds facts' },
   { name: 'writer', description: 'drafts documents' },
@@ -23,8 +30,18 @@ describe(BuiltinPlanner.name, () => {
   it('plans the demo task as a calculator step feeding a note', () => {
     const actions = planTask('what is 17 * 23, then save the result as a note', TOOLS, AGENTS);
     expect(actions).toEqual([
-      expect.objectContaining({ id: 's1', kind: 'tool', target: 'calculator', input: { expression: '17 * 23' } }),
-      expect.objectContaining({ id: 's2', kind: 'tool', target: 'notes.add', input: { content: '{{steps.s1.output.result}}' } }),
+      expect.objectContaining({
+        id: 's1',
+        kind: 'tool',
+        target: 'calculator',
+        input: { expression: '17 * 23' },
+      }),
+      expect.objectContaining({
+        id: 's2',
+        kind: 'tool',
+        target: 'notes.add',
+        input: { content: '{{steps.s1.output.result}}' },
+      }),
     ]);
   });
 
@@ -34,7 +51,9 @@ describe(BuiltinPlanner.name, () => {
     ['12 / 4', '12 / 4'],
     ["what's sqrt(16) + 1", 'sqrt(16) + 1'],
   ])('recognises arithmetic in %p', (task, expression) => {
-    expect(planTask(task, TOOLS, AGENTS)).toEqual([expect.objectContaining({ target: 'calculator', input: { expression } })]);
+    expect(planTask(task, TOOLS, AGENTS)).toEqual([
+      expect.objectContaining({ target: 'calculator', input: { expression } }),
+    ]);
   });
 
   it('does not mistake prose for arithmetic', () => {
@@ -46,7 +65,11 @@ describe(BuiltinPlanner.name, () => {
     ['add a note saying buy milk', 'notes.add', { content: 'buy milk' }],
     ['remember that the meeting is at 3', 'notes.add', { content: 'the meeting is at 3' }],
     ['list my notes', 'notes.list', {}],
-    ['get note 0b0f6c3e-0c4b-4f55-9a43-2a9a0c1f2b3d', 'notes.get', { id: '0b0f6c3e-0c4b-4f55-9a43-2a9a0c1f2b3d' }],
+    [
+      'get note 0b0f6c3e-0c4b-4f55-9a43-2a9a0c1f2b3d',
+      'notes.get',
+      { id: '0b0f6c3e-0c4b-4f55-9a43-2a9a0c1f2b3d' },
+    ],
     ['what time is it in Europe/Paris', 'time.now', { timezone: 'Europe/Paris' }],
     ['what is the weather in Paris', 'weather.current', { location: 'Paris' }],
     ['call notes.get with {"id": "x"}', 'notes.get', { id: 'x' }],
@@ -55,9 +78,17 @@ describe(BuiltinPlanner.name, () => {
   });
 
   it('chains delegation to known agents, passing the previous answer as context', () => {
-    const actions = planTask('ask the researcher about NATS JetStream, then have the writer draft a summary', TOOLS, AGENTS);
+    const actions = planTask(
+      'ask the researcher about NATS JetStream, then have the writer draft a summary',
+      TOOLS,
+      AGENTS,
+    );
     expect(actions).toEqual([
-      expect.objectContaining({ kind: 'agent', target: 'researcher', input: { message: 'NATS JetStream' } }),
+      expect.objectContaining({
+        kind: 'agent',
+        target: 'researcher',
+        input: { message: 'NATS JetStream' },
+      }),
       expect.objectContaining({
         kind: 'agent',
         target: 'writer',
@@ -67,12 +98,20 @@ describe(BuiltinPlanner.name, () => {
   });
 
   it('refuses unknown requests, unknown agents and tools the user was not offered', () => {
-    expect(() => planTask('paint the fence', TOOLS, AGENTS)).toThrow(/does not understand "paint the fence"/);
-    expect(() => planTask('ask the plumber about pipes', TOOLS, AGENTS)).toThrow(/no agent named "plumber"/);
-    expect(() => planTask('what is 1 + 1', [tool('notes.add')], AGENTS)).toThrow(/calculator is not available/);
+    expect(() => planTask('paint the fence', TOOLS, AGENTS)).toThrow(
+      /does not understand "paint the fence"/,
+    );
+    expect(() => planTask('ask the plumber about pipes', TOOLS, AGENTS)).toThrow(
+      /no agent named "plumber"/,
+    );
+    expect(() => planTask('what is 1 + 1', [tool('notes.add')], AGENTS)).toThrow(
+      /calculator is not available/,
+    );
     expect(() => planTask('call x with {not json}', TOOLS, AGENTS)).toThrow(/not valid JSON/);
     // Explicit calls are left to mcp-tools, which knows every tool and enforces access itself.
-    expect(planTask('call frobnicate with {}', TOOLS, AGENTS)).toEqual([expect.objectContaining({ target: 'frobnicate' })]);
+    expect(planTask('call frobnicate with {}', TOOLS, AGENTS)).toEqual([
+      expect.objectContaining({ target: 'frobnicate' }),
+    ]);
   });
 
   it('answers from the observed results, and fails when a step failed', async () => {
@@ -86,8 +125,16 @@ describe(BuiltinPlanner.name, () => {
       rounds: [],
       history: [],
       steps: [
-        { action: actions[0]!, status: 'completed', output: { expression: '17 * 23', result: 391 } },
-        { action: actions[1]!, status: 'completed', output: { id: 'n1', content: '391', title: null, createdAt: '' } },
+        {
+          action: actions[0]!,
+          status: 'completed',
+          output: { expression: '17 * 23', result: 391 },
+        },
+        {
+          action: actions[1]!,
+          status: 'completed',
+          output: { id: 'n1', content: '391', title: null, createdAt: '' },
+        },
       ],
     });
     expect(done).toMatchObject({ kind: 'final', answer: '17 * 23 = 391. Saved note n1: "391".' });
@@ -99,7 +146,13 @@ describe(BuiltinPlanner.name, () => {
       signal,
       rounds: [],
       history: [],
-      steps: [{ action: actions[0]!, status: 'failed', error: { code: 'VALIDATION', message: 'bad expression' } }],
+      steps: [
+        {
+          action: actions[0]!,
+          status: 'failed',
+          error: { code: 'VALIDATION', message: 'bad expression' },
+        },
+      ],
     });
     expect(failed.kind).toBe('fail');
     expect(failed.kind === 'fail' && failed.error.code).toBe('VALIDATION');
@@ -110,15 +163,21 @@ describe('resolveReferences', () => {
   const outputs = new Map<string, unknown>([['s1', { result: 391, nested: { a: [1] } }]]);
 
   it('interpolates templates and replaces whole references by value', () => {
-    expect(resolveReferences({ content: '{{steps.s1.output.result}}' }, outputs)).toEqual({ content: '391' });
-    expect(resolveReferences({ n: '$steps.s1.output.result', all: '$steps.s1.output' }, outputs)).toEqual({
+    expect(resolveReferences({ content: '{{steps.s1.output.result}}' }, outputs)).toEqual({
+      content: '391',
+    });
+    expect(
+      resolveReferences({ n: '$steps.s1.output.result', all: '$steps.s1.output' }, outputs),
+    ).toEqual({
       n: 391,
       all: { result: 391, nested: { a: [1] } },
     });
   });
 
   it('names what is missing', () => {
-    expect(() => resolveReferences('{{steps.s9.output}}', outputs)).toThrow(/step s9 has no result/);
+    expect(() => resolveReferences('{{steps.s9.output}}', outputs)).toThrow(
+      /step s9 has no result/,
+    );
     expect(() => resolveReferences('$steps.s1.output.nope', outputs)).toThrow(/has no "nope"/);
   });
 });

@@ -15,7 +15,10 @@ export class BuiltinPlanner implements Planner {
       const error = failed.error ?? { code: 'INTERNAL', message: 'step failed' };
       return {
         kind: 'fail',
-        error: new DomainError(asCode(error.code), `step ${failed.action.id} (${failed.action.target}) failed: ${error.message}`),
+        error: new DomainError(
+          asCode(error.code),
+          `step ${failed.action.id} (${failed.action.target}) failed: ${error.message}`,
+        ),
       };
     }
     if (state.steps.length === 0) {
@@ -25,7 +28,11 @@ export class BuiltinPlanner implements Planner {
         return { kind: 'fail', error: e as DomainError };
       }
     }
-    return { kind: 'final', answer: summarize(state.steps), output: { steps: state.steps.map((s) => ({ target: s.action.target, output: s.output })) } };
+    return {
+      kind: 'final',
+      answer: summarize(state.steps),
+      output: { steps: state.steps.map((s) => ({ target: s.action.target, output: s.output })) },
+    };
   }
 }
 
@@ -36,13 +43,38 @@ const SUPPORTED =
   '("call notes.get with {"id": "…"}") and chains of these joined by "then".';
 
 const CLAUSE_SPLIT = /\s*(?:[,;.]\s*)?\b(?:and\s+)?then\b\s*/i;
-const MATH_WORDS = new Set(['sqrt', 'abs', 'round', 'floor', 'ceil', 'min', 'max', 'log', 'log10', 'exp', 'sin', 'cos', 'tan', 'pi', 'e']);
+const MATH_WORDS = new Set([
+  'sqrt',
+  'abs',
+  'round',
+  'floor',
+  'ceil',
+  'min',
+  'max',
+  'log',
+  'log10',
+  'exp',
+  'sin',
+  'cos',
+  'tan',
+  'pi',
+  'e',
+]);
 
 /** Splits a task into clauses and maps each to an action. Throws UNSUPPORTED / FORBIDDEN. */
-export function planTask(task: string, tools: Tools.ManifestTool[], agents: KnownAgent[]): Tasks.PlanAction[] {
+export function planTask(
+  task: string,
+  tools: Tools.ManifestTool[],
+  agents: KnownAgent[],
+): Tasks.PlanAction[] {
   const clauses = task
     .split(CLAUSE_SPLIT)
-    .map((c) => c.trim().replace(/[?.!]+$/, '').trim())
+    .map((c) =>
+      c
+        .trim()
+        .replace(/[?.!]+$/, '')
+        .trim(),
+    )
     .filter(Boolean);
   const actions: Tasks.PlanAction[] = [];
   for (const clause of clauses) {
@@ -50,13 +82,19 @@ export function planTask(task: string, tools: Tools.ManifestTool[], agents: Know
     const prev = actions[actions.length - 1];
     const action = planClause(clause, id, prev, agents);
     if (!action) {
-      throw new DomainError('UNSUPPORTED', `The built-in planner (no LLM is configured) does not understand "${clause}". ${SUPPORTED}`);
+      throw new DomainError(
+        'UNSUPPORTED',
+        `The built-in planner (no LLM is configured) does not understand "${clause}". ${SUPPORTED}`,
+      );
     }
     // An explicit call goes to mcp-tools as asked, which refuses it if unknown or not permitted; an
     // inferred one must be among the tools this user was offered.
     const explicit = action.description.startsWith('call ');
     if (action.kind === 'tool' && !explicit && !tools.some((t) => t.name === action.target)) {
-      throw new DomainError('FORBIDDEN', `tool ${action.target} is not available to you (your role or the task's tool constraints exclude it)`);
+      throw new DomainError(
+        'FORBIDDEN',
+        `tool ${action.target} is not available to you (your role or the task's tool constraints exclude it)`,
+      );
     }
     actions.push(action);
   }
@@ -77,8 +115,17 @@ function resultRef(prev: Tasks.PlanAction): string {
   return `{{steps.${prev.id}.${path}}}`;
 }
 
-function planClause(clause: string, id: string, prev: Tasks.PlanAction | undefined, agents: KnownAgent[]): Tasks.PlanAction | undefined {
-  const tool = (target: string, input: Record<string, unknown>, description: string): Tasks.PlanAction => ({
+function planClause(
+  clause: string,
+  id: string,
+  prev: Tasks.PlanAction | undefined,
+  agents: KnownAgent[],
+): Tasks.PlanAction | undefined {
+  const tool = (
+    target: string,
+    input: Record<string, unknown>,
+    description: string,
+  ): Tasks.PlanAction => ({
     id,
     kind: 'tool',
     target,
@@ -87,13 +134,19 @@ function planClause(clause: string, id: string, prev: Tasks.PlanAction | undefin
   });
 
   // Explicit tool call: "call notes.get with {"id": "…"}".
-  const explicit = /^(?:call|use|run)\s+(?:the\s+)?(?:tool\s+)?([A-Za-z0-9_.-]+)\s+(?:tool\s+)?with\s+(\{[\s\S]*\})$/i.exec(clause);
+  const explicit =
+    /^(?:call|use|run)\s+(?:the\s+)?(?:tool\s+)?([A-Za-z0-9_.-]+)\s+(?:tool\s+)?with\s+(\{[\s\S]*\})$/i.exec(
+      clause,
+    );
   if (explicit) {
     let input: unknown;
     try {
       input = JSON.parse(explicit[2] as string);
     } catch {
-      throw new DomainError('VALIDATION', `the input of ${explicit[1]} is not valid JSON: ${explicit[2]}`);
+      throw new DomainError(
+        'VALIDATION',
+        `the input of ${explicit[1]} is not valid JSON: ${explicit[2]}`,
+      );
     }
     if (!input || typeof input !== 'object' || Array.isArray(input)) {
       throw new DomainError('VALIDATION', `the input of ${explicit[1]} must be a JSON object`);
@@ -102,7 +155,8 @@ function planClause(clause: string, id: string, prev: Tasks.PlanAction | undefin
   }
 
   // Arithmetic: "what is 17 * 23", "calculate (2+3)^2", or a bare expression.
-  const arithmetic = /^(?:what(?:'s|\s+is)|calculate|compute|evaluate|how\s+much\s+is|solve)\s+(.+)$/i.exec(clause);
+  const arithmetic =
+    /^(?:what(?:'s|\s+is)|calculate|compute|evaluate|how\s+much\s+is|solve)\s+(.+)$/i.exec(clause);
   const expression = normalizeExpression(arithmetic ? (arithmetic[1] as string) : clause);
   if (expression) return tool('calculator', { expression }, `calculate ${expression}`);
 
@@ -110,43 +164,73 @@ function planClause(clause: string, id: string, prev: Tasks.PlanAction | undefin
   if (/^(?:list|show)\s+(?:me\s+)?(?:all\s+)?(?:of\s+)?(?:my|the)\s+notes$/i.test(clause)) {
     return tool('notes.list', {}, 'list notes');
   }
-  const getById = /^(?:get|show|read|open|fetch)\s+(?:me\s+)?(?:the\s+|my\s+)?note\s+([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(clause);
+  const getById =
+    /^(?:get|show|read|open|fetch)\s+(?:me\s+)?(?:the\s+|my\s+)?note\s+([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(
+      clause,
+    );
   if (getById) return tool('notes.get', { id: getById[1] }, 'read a note');
-  if (prev?.target === 'notes.add' && /^(?:get|show|read|open|fetch)\s+(?:it|that|the\s+note|that\s+note)(?:\s+back)?$/i.test(clause)) {
+  if (
+    prev?.target === 'notes.add' &&
+    /^(?:get|show|read|open|fetch)\s+(?:it|that|the\s+note|that\s+note)(?:\s+back)?$/i.test(clause)
+  ) {
     return tool('notes.get', { id: `{{steps.${prev.id}.output.id}}` }, 'read the note back');
   }
   const noteText =
     /^(?:note|remember)\s+(?:that\s+)?(.+)$/i.exec(clause) ??
-    /^(?:save|store|write|add|keep|take|create|make)\s+(?:a\s+|the\s+)?note\s+(?:saying|that\s+says|with(?:\s+the\s+text)?|:)\s*(.+)$/i.exec(clause);
+    /^(?:save|store|write|add|keep|take|create|make)\s+(?:a\s+|the\s+)?note\s+(?:saying|that\s+says|with(?:\s+the\s+text)?|:)\s*(.+)$/i.exec(
+      clause,
+    );
   if (noteText && !/\bas\s+a\s+note$/i.test(clause)) {
     return tool('notes.add', { content: unquote(noteText[1] as string) }, 'save a note');
   }
   if (/\bnote\b/i.test(clause) && /^(?:save|store|write|add|keep|put|record)\b/i.test(clause)) {
     if (!prev) {
-      throw new DomainError('UNSUPPORTED', `"${clause}" refers to a previous result, but nothing comes before it`);
+      throw new DomainError(
+        'UNSUPPORTED',
+        `"${clause}" refers to a previous result, but nothing comes before it`,
+      );
     }
     const title = /\btitled\s+["“']?([^"”']+)["”']?/i.exec(clause)?.[1]?.trim();
-    return tool('notes.add', { content: resultRef(prev), ...(title ? { title } : {}) }, 'save the previous result as a note');
+    return tool(
+      'notes.add',
+      { content: resultRef(prev), ...(title ? { title } : {}) },
+      'save the previous result as a note',
+    );
   }
 
   // Time.
-  const time = /^(?:what(?:'s|\s+is)\s+the\s+(?:current\s+)?time|what\s+time\s+is\s+it|(?:the\s+)?current\s+time|time\s+now)(?:\s+in\s+([A-Za-z_]+(?:\/[A-Za-z_+-]+)*))?$/i.exec(clause);
+  const time =
+    /^(?:what(?:'s|\s+is)\s+the\s+(?:current\s+)?time|what\s+time\s+is\s+it|(?:the\s+)?current\s+time|time\s+now)(?:\s+in\s+([A-Za-z_]+(?:\/[A-Za-z_+-]+)*))?$/i.exec(
+      clause,
+    );
   if (time) return tool('time.now', time[1] ? { timezone: time[1] } : {}, 'read the clock');
 
   // Weather.
-  const weather = /^(?:what(?:'s|\s+is)\s+the\s+|get\s+the\s+|check\s+the\s+)?weather(?:\s+like)?\s+(?:in|for|at)\s+(.+)$/i.exec(clause);
-  if (weather) return tool('weather.current', { location: (weather[1] as string).trim() }, 'look up the weather');
+  const weather =
+    /^(?:what(?:'s|\s+is)\s+the\s+|get\s+the\s+|check\s+the\s+)?weather(?:\s+like)?\s+(?:in|for|at)\s+(.+)$/i.exec(
+      clause,
+    );
+  if (weather)
+    return tool(
+      'weather.current',
+      { location: (weather[1] as string).trim() },
+      'look up the weather',
+    );
 
   // Delegation to a known agent: "ask the researcher about X", "have the writer draft Y".
   const delegation =
-    /^(?:ask|tell)\s+(?:the\s+)?([a-z][\w-]*)(?:\s+agent)?\s+(?:about|to|for|whether|if)\s+(.+)$/i.exec(clause) ??
-    /^(?:have|let|get)\s+(?:the\s+)?([a-z][\w-]*)(?:\s+agent)?\s+(.+)$/i.exec(clause);
+    /^(?:ask|tell)\s+(?:the\s+)?([a-z][\w-]*)(?:\s+agent)?\s+(?:about|to|for|whether|if)\s+(.+)$/i.exec(
+      clause,
+    ) ?? /^(?:have|let|get)\s+(?:the\s+)?([a-z][\w-]*)(?:\s+agent)?\s+(.+)$/i.exec(clause);
   if (delegation) {
     const name = (delegation[1] as string).toLowerCase();
     const agent = agents.find((a) => a.name.toLowerCase() === name);
     if (!agent) {
       const known = agents.map((a) => a.name).join(', ') || 'none';
-      throw new DomainError('UNSUPPORTED', `no agent named "${name}" is known (known agents: ${known})`);
+      throw new DomainError(
+        'UNSUPPORTED',
+        `no agent named "${name}" is known (known agents: ${known})`,
+      );
     }
     const message = (delegation[2] as string).trim();
     return {
@@ -184,7 +268,8 @@ function summarize(steps: ObservedStep[]): string {
 
 function describe(step: ObservedStep): string {
   const out = (step.output ?? {}) as Record<string, unknown>;
-  if (step.action.kind === 'agent') return `${step.action.target} replied: ${String(out['text'] ?? JSON.stringify(out))}`;
+  if (step.action.kind === 'agent')
+    return `${step.action.target} replied: ${String(out['text'] ?? JSON.stringify(out))}`;
   switch (step.action.target) {
     case 'calculator':
       return `${String(out['expression'])} = ${String(out['result'])}.`;

@@ -19,13 +19,21 @@ export function resolveReferences(input: unknown, outputs: ReadonlyMap<string, u
   }
   if (Array.isArray(input)) return input.map((v) => resolveReferences(v, outputs));
   if (input && typeof input === 'object') {
-    return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, resolveReferences(v, outputs)]));
+    return Object.fromEntries(
+      Object.entries(input).map(([k, v]) => [k, resolveReferences(v, outputs)]),
+    );
   }
   return input;
 }
 
-function lookup(outputs: ReadonlyMap<string, unknown>, id: string, path: string, ref: string): unknown {
-  if (!outputs.has(id)) throw new DomainError('VALIDATION', `reference ${ref}: step ${id} has no result`);
+function lookup(
+  outputs: ReadonlyMap<string, unknown>,
+  id: string,
+  path: string,
+  ref: string,
+): unknown {
+  if (!outputs.has(id))
+    throw new DomainError('VALIDATION', `reference ${ref}: step ${id} has no result`);
   let value: unknown = outputs.get(id);
   for (const key of path.split('.').filter(Boolean)) {
     if (!value || typeof value !== 'object' || !(key in value)) {

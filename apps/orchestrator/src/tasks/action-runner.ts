@@ -28,7 +28,11 @@ export class ActionRunner {
     private readonly dispatcher: StepDispatcher,
   ) {}
 
-  async run(run: TaskRun, decision: Extract<PlanDecision, { kind: 'actions' }>, ledger: StepLedger): Promise<void> {
+  async run(
+    run: TaskRun,
+    decision: Extract<PlanDecision, { kind: 'actions' }>,
+    ledger: StepLedger,
+  ): Promise<void> {
     const { taskId, actor, request } = run.submission;
     const failedGroups = new Set<string>();
     for (const [i, action] of decision.actions.entries()) {
@@ -38,7 +42,11 @@ export class ActionRunner {
       const index = ledger.steps.length;
       run.plan.push(action);
       const done = ledger.stored.get(index);
-      if (done && done.actionId === action.id && (done.status === 'completed' || done.status === 'failed')) {
+      if (
+        done &&
+        done.actionId === action.id &&
+        (done.status === 'completed' || done.status === 'failed')
+      ) {
         this.observe(ledger, { ...action }, done.status, done.output, done.error ?? undefined);
         if (done.status === 'failed') failedGroups.add(group);
         continue;
@@ -49,9 +57,20 @@ export class ActionRunner {
         input = resolveReferences(action.input, ledger.outputs) as Record<string, unknown>;
       } catch (e) {
         const error = (e as DomainError).toBody();
-        run.events.emit('orchestrator.step.failed', { stepId: action.id, index, kind: action.kind, target: action.target, error }, error.message);
+        run.events.emit(
+          'orchestrator.step.failed',
+          { stepId: action.id, index, kind: action.kind, target: action.target, error },
+          error.message,
+        );
         this.observe(ledger, action, 'failed', undefined, error);
-        await this.repository.recordStep({ taskId, index, action, status: 'failed', error, startedAt });
+        await this.repository.recordStep({
+          taskId,
+          index,
+          action,
+          status: 'failed',
+          error,
+          startedAt,
+        });
         failedGroups.add(group);
         continue;
       }
@@ -68,17 +87,42 @@ export class ActionRunner {
       const resolved = { ...action, input };
       if (result.ok) {
         this.observe(ledger, resolved, 'completed', result.output);
-        await this.repository.recordStep({ taskId, index, action: resolved, status: 'completed', output: result.output, startedAt });
+        await this.repository.recordStep({
+          taskId,
+          index,
+          action: resolved,
+          status: 'completed',
+          output: result.output,
+          startedAt,
+        });
       } else {
         this.observe(ledger, resolved, 'failed', undefined, result.error);
-        await this.repository.recordStep({ taskId, index, action: resolved, status: 'failed', error: result.error, startedAt });
+        await this.repository.recordStep({
+          taskId,
+          index,
+          action: resolved,
+          status: 'failed',
+          error: result.error,
+          startedAt,
+        });
         failedGroups.add(group);
       }
     }
   }
 
-  private observe(ledger: StepLedger, action: Tasks.PlanAction, status: 'completed' | 'failed', output?: unknown, error?: ErrorBody): void {
-    ledger.steps.push({ action, status, ...(status === 'completed' ? { output } : {}), ...(error ? { error } : {}) });
+  private observe(
+    ledger: StepLedger,
+    action: Tasks.PlanAction,
+    status: 'completed' | 'failed',
+    output?: unknown,
+    error?: ErrorBody,
+  ): void {
+    ledger.steps.push({
+      action,
+      status,
+      ...(status === 'completed' ? { output } : {}),
+      ...(error ? { error } : {}),
+    });
     if (status === 'completed') ledger.outputs.set(action.id, output);
   }
 }

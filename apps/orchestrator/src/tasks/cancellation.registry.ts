@@ -18,8 +18,11 @@ export class CancellationRegistry implements OnModuleInit, OnApplicationShutdown
     this.subscription = this.nc.subscribe(Tasks.TaskCancelRequested.pattern, {
       callback: (err, msg) => {
         if (err) return;
-        const parsed = Tasks.TaskCancelRequested.payload.safeParse(unwrapEnvelope(decodeJson(msg.data)));
-        if (parsed.success) this.running.get(parsed.data.taskId)?.abort(new CancelledBy(parsed.data.reason));
+        const parsed = Tasks.TaskCancelRequested.payload.safeParse(
+          unwrapEnvelope(decodeJson(msg.data)),
+        );
+        if (parsed.success)
+          this.running.get(parsed.data.taskId)?.abort(new CancelledBy(parsed.data.reason));
       },
     });
   }

@@ -28,7 +28,12 @@ const json = (v: unknown): Prisma.InputJsonValue => (v ?? Prisma.JsonNull) as Pr
 export class PlanningRoundRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async save(taskId: string, iteration: number, planner: Tasks.PlannerKind, decision: PlanDecision): Promise<void> {
+  async save(
+    taskId: string,
+    iteration: number,
+    planner: Tasks.PlannerKind,
+    decision: PlanDecision,
+  ): Promise<void> {
     const stored =
       decision.kind === 'actions'
         ? {
@@ -38,7 +43,11 @@ export class PlanningRoundRepository {
             ...(decision.rejected ? { rejected: decision.rejected } : {}),
           }
         : decision.kind === 'final'
-          ? { kind: decision.kind, answer: decision.answer, ...(decision.output !== undefined ? { output: decision.output } : {}) }
+          ? {
+              kind: decision.kind,
+              answer: decision.answer,
+              ...(decision.output !== undefined ? { output: decision.output } : {}),
+            }
           : { kind: decision.kind, error: decision.error.toBody() };
     const data = {
       taskId,
@@ -52,11 +61,18 @@ export class PlanningRoundRepository {
     };
     const id = `${taskId}:${iteration}`;
     // Upsert: a replica that planned this round before dying may have stored it already.
-    await this.prisma.planningRound.upsert({ where: { id }, create: { id, ...data }, update: data });
+    await this.prisma.planningRound.upsert({
+      where: { id },
+      create: { id, ...data },
+      update: data,
+    });
   }
 
   async list(taskId: string): Promise<StoredRound[]> {
-    const rows = await this.prisma.planningRound.findMany({ where: { taskId }, orderBy: { iteration: 'asc' } });
+    const rows = await this.prisma.planningRound.findMany({
+      where: { taskId },
+      orderBy: { iteration: 'asc' },
+    });
     return rows.flatMap((r) => {
       const parsed = StoredDecision.safeParse(r.decision);
       if (!parsed.success) return [];
@@ -72,7 +88,12 @@ export class PlanningRoundRepository {
         d.kind === 'fail'
           ? { kind: 'fail', error: DomainError.fromBody(d.error), ...info }
           : d.kind === 'final'
-            ? { kind: 'final', answer: d.answer, ...(d.output !== undefined ? { output: d.output } : {}), ...info }
+            ? {
+                kind: 'final',
+                answer: d.answer,
+                ...(d.output !== undefined ? { output: d.output } : {}),
+                ...info,
+              }
             : {
                 kind: 'actions',
                 actions: d.actions,
@@ -80,7 +101,11 @@ export class PlanningRoundRepository {
                 ...(d.rejected ? { rejected: d.rejected } : {}),
                 ...info,
               };
-      const round: StoredRound = { iteration: r.iteration, decision, planner: r.planner as Tasks.PlannerKind };
+      const round: StoredRound = {
+        iteration: r.iteration,
+        decision,
+        planner: r.planner as Tasks.PlannerKind,
+      };
       return [round];
     });
   }

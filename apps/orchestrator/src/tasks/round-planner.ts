@@ -1,7 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { abortable } from '../dispatch/dispatch.context.js';
 import { Guardrails } from '../guardrails/guardrails.js';
-import { type PlanDecision, PLANNER, type Planner, type PlanningState } from '../planning/planner.js';
+import {
+  type PlanDecision,
+  PLANNER,
+  type Planner,
+  type PlanningState,
+} from '../planning/planner.js';
 import { PlanningRoundRepository } from './planning-round.repository.js';
 import { failed, type Outcome, type TaskRun } from './task-run.js';
 
@@ -28,7 +33,11 @@ export class RoundPlanner {
     return this.planner.model;
   }
 
-  async decide(run: TaskRun, state: Omit<PlanningState, 'signal' | 'maxOutputTokens'>, stored: PlanDecision | undefined): Promise<RoundResult> {
+  async decide(
+    run: TaskRun,
+    state: Omit<PlanningState, 'signal' | 'maxOutputTokens'>,
+    stored: PlanDecision | undefined,
+  ): Promise<RoundResult> {
     const { events, meter } = run;
     const iteration = state.iteration;
     if (stored) {
@@ -54,10 +63,17 @@ export class RoundPlanner {
     }
     events.emit('orchestrator.planning.started', { planner: this.planner.kind, iteration });
     const raw = await abortable(
-      this.planner.next({ ...state, signal: run.signal, ...(maxOutputTokens !== undefined ? { maxOutputTokens } : {}) }),
+      this.planner.next({
+        ...state,
+        signal: run.signal,
+        ...(maxOutputTokens !== undefined ? { maxOutputTokens } : {}),
+      }),
       run.signal,
     );
-    let decision: PlanDecision = { ...raw, ...(raw.usage ? { usage: meter.add(raw.usage, raw.model) } : {}) };
+    let decision: PlanDecision = {
+      ...raw,
+      ...(raw.usage ? { usage: meter.add(raw.usage, raw.model) } : {}),
+    };
     const generated = decision.generatedText ?? visibleText(decision);
     const hit = this.guardrails.check('output', generated);
     if (hit) {
@@ -99,7 +115,8 @@ export class RoundPlanner {
 /** What a decision would show or send: the answer, or the actions' descriptions and inputs. */
 function visibleText(d: PlanDecision): string {
   if (d.kind === 'final') return d.answer;
-  if (d.kind === 'actions') return d.actions.map((a) => `${a.description}\n${JSON.stringify(a.input)}`).join('\n');
+  if (d.kind === 'actions')
+    return d.actions.map((a) => `${a.description}\n${JSON.stringify(a.input)}`).join('\n');
   return '';
 }
 

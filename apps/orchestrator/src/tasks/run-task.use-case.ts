@@ -48,7 +48,10 @@ export class RunTaskUseCase {
     const events = await this.eventLog.open(taskId, claim.resumed);
     const deadline = claim.startedAt.getTime() + this.config.TASK_TIMEOUT_MS;
     const controller = this.cancellations.register(taskId);
-    const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(Math.max(0, deadline - Date.now()))]);
+    const signal = AbortSignal.any([
+      controller.signal,
+      AbortSignal.timeout(Math.max(0, deadline - Date.now())),
+    ]);
     const run: TaskRun = {
       submission,
       text,
@@ -74,12 +77,18 @@ export class RunTaskUseCase {
           `task started (${llm ? `LLM planner, model ${this.planning.model ?? 'unknown'}` : 'built-in planner, no LLM'})`,
         );
       } else {
-        this.logger.warn({ taskId, deliveryCount, completedSteps: claim.steps.length }, 'resuming task after redelivery');
+        this.logger.warn(
+          { taskId, deliveryCount, completedSteps: claim.steps.length },
+          'resuming task after redelivery',
+        );
       }
       if (claim.cancelReason !== undefined) {
         outcome = { status: 'cancelled', reason: claim.cancelReason };
       } else if (inputHit) {
-        outcome = { status: 'failed', error: this.guardrails.block(run, inputHit, request.task.length).toBody() };
+        outcome = {
+          status: 'failed',
+          error: this.guardrails.block(run, inputHit, request.task.length).toBody(),
+        };
       } else {
         outcome = await this.loop.run(run, claim.steps);
       }
@@ -97,11 +106,18 @@ export class RunTaskUseCase {
       if (reason instanceof CancelledBy) return { status: 'cancelled', reason: reason.reason };
       return {
         status: 'failed',
-        error: { code: 'TIMEOUT', message: `the task exceeded its time budget of ${this.config.TASK_TIMEOUT_MS} ms (TASK_TIMEOUT_MS)`, retryable: false },
+        error: {
+          code: 'TIMEOUT',
+          message: `the task exceeded its time budget of ${this.config.TASK_TIMEOUT_MS} ms (TASK_TIMEOUT_MS)`,
+          retryable: false,
+        },
       };
     }
     if (isDomainError(e)) return { status: 'failed', error: e.toBody() };
     this.logger.error({ err: e }, 'task failed unexpectedly');
-    return { status: 'failed', error: { code: 'INTERNAL', message: 'the task failed unexpectedly', retryable: false } };
+    return {
+      status: 'failed',
+      error: { code: 'INTERNAL', message: 'the task failed unexpectedly', retryable: false },
+    };
   }
 }

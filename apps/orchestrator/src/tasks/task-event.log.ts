@@ -26,16 +26,44 @@ export class TaskEventLog {
     if (last && Tasks.isTerminalTaskEvent(last)) return;
     const view = await this.repository.get(taskId);
     if (!view) return;
-    const events = new TaskEventSequence(taskId, last?.seq ?? 0, this.identity.service, this.jetstream);
+    const events = new TaskEventSequence(
+      taskId,
+      last?.seq ?? 0,
+      this.identity.service,
+      this.jetstream,
+    );
     const steps = view.steps.length;
     const usage = view.usage ? { usage: view.usage } : {};
     if (view.status === 'completed') {
-      events.emit('orchestrator.task.completed', { result: view.result ?? '', planner: view.planner ?? fallbackPlanner, steps, durationMs: 0, ...usage }, view.result);
+      events.emit(
+        'orchestrator.task.completed',
+        {
+          result: view.result ?? '',
+          planner: view.planner ?? fallbackPlanner,
+          steps,
+          durationMs: 0,
+          ...usage,
+        },
+        view.result,
+      );
     } else if (view.status === 'cancelled') {
-      events.emit('orchestrator.task.cancelled', { reason: view.error?.message ?? 'cancelled', steps, durationMs: 0, ...usage });
+      events.emit('orchestrator.task.cancelled', {
+        reason: view.error?.message ?? 'cancelled',
+        steps,
+        durationMs: 0,
+        ...usage,
+      });
     } else {
-      const error = view.error ?? { code: 'INTERNAL' as const, message: 'the task failed', retryable: false };
-      events.emit('orchestrator.task.failed', { error, steps, durationMs: 0, ...usage }, error.message);
+      const error = view.error ?? {
+        code: 'INTERNAL' as const,
+        message: 'the task failed',
+        retryable: false,
+      };
+      events.emit(
+        'orchestrator.task.failed',
+        { error, steps, durationMs: 0, ...usage },
+        error.message,
+      );
     }
     await events.flush();
   }

@@ -23,7 +23,11 @@ export class TaskEventSequence {
     return this.seq;
   }
 
-  emit<N extends Tasks.TaskEventName>(name: N, data: Tasks.TaskEventPayload<N>, message?: string): void {
+  emit<N extends Tasks.TaskEventName>(
+    name: N,
+    data: Tasks.TaskEventPayload<N>,
+    message?: string,
+  ): void {
     const event = {
       taskId: this.taskId,
       seq: ++this.seq,
@@ -46,15 +50,19 @@ export class TaskEventSequence {
         if (results[i]) this.pending.delete(seq);
       });
       if (this.pending.size === 0) return;
-      if (attempt >= 3) throw new Error(`could not store ${this.pending.size} event(s) of task ${this.taskId}`);
+      if (attempt >= 3)
+        throw new Error(`could not store ${this.pending.size} event(s) of task ${this.taskId}`);
       await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
-      for (const [seq, p] of this.pending) this.pending.set(seq, { ...p, done: this.publish(p.event) });
+      for (const [seq, p] of this.pending)
+        this.pending.set(seq, { ...p, done: this.publish(p.event) });
     }
   }
 
   private publish(event: Tasks.TaskEvent): Promise<boolean> {
     return this.jetstream
-      .publish(Tasks.TaskEventPublished, [event.taskId, event.name], event, { msgId: `${event.taskId}:${event.seq}` })
+      .publish(Tasks.TaskEventPublished, [event.taskId, event.name], event, {
+        msgId: `${event.taskId}:${event.seq}`,
+      })
       .then(
         () => true,
         () => false,

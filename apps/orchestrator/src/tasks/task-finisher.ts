@@ -34,7 +34,9 @@ export class TaskFinisher {
       ...(usage ? { usage } : {}),
       ...(outcome.status === 'completed' ? { result: outcome.result, output: outcome.output } : {}),
       ...(outcome.status === 'failed' ? { error: outcome.error } : {}),
-      ...(outcome.status === 'cancelled' ? { error: { code: 'CANCELLED', message: outcome.reason, retryable: false } } : {}),
+      ...(outcome.status === 'cancelled'
+        ? { error: { code: 'CANCELLED', message: outcome.reason, retryable: false } }
+        : {}),
     });
     await this.threads
       .record({
@@ -42,23 +44,45 @@ export class TaskFinisher {
         threadId: s.request.thread_id,
         taskId: s.taskId,
         user: run.text,
-        assistant: outcome.status === 'completed' ? outcome.result : outcome.status === 'failed' ? `[no answer: ${outcome.error.code}]` : '[no answer: cancelled]',
+        assistant:
+          outcome.status === 'completed'
+            ? outcome.result
+            : outcome.status === 'failed'
+              ? `[no answer: ${outcome.error.code}]`
+              : '[no answer: cancelled]',
       })
-      .catch((e: unknown) => this.logger.error({ err: e, taskId: s.taskId }, 'could not store the thread turns'));
+      .catch((e: unknown) =>
+        this.logger.error({ err: e, taskId: s.taskId }, 'could not store the thread turns'),
+      );
     const u = usage ? { usage } : {};
     switch (outcome.status) {
       case 'completed':
         events.emit(
           'orchestrator.task.completed',
-          { result: outcome.result, ...(outcome.output !== undefined ? { output: outcome.output } : {}), planner, steps, durationMs, ...u },
+          {
+            result: outcome.result,
+            ...(outcome.output !== undefined ? { output: outcome.output } : {}),
+            planner,
+            steps,
+            durationMs,
+            ...u,
+          },
           outcome.result,
         );
         break;
       case 'failed':
-        events.emit('orchestrator.task.failed', { error: outcome.error, steps, durationMs, ...u }, outcome.error.message);
+        events.emit(
+          'orchestrator.task.failed',
+          { error: outcome.error, steps, durationMs, ...u },
+          outcome.error.message,
+        );
         break;
       case 'cancelled':
-        events.emit('orchestrator.task.cancelled', { reason: outcome.reason, steps, durationMs, ...u }, `cancelled: ${outcome.reason}`);
+        events.emit(
+          'orchestrator.task.cancelled',
+          { reason: outcome.reason, steps, durationMs, ...u },
+          `cancelled: ${outcome.reason}`,
+        );
         break;
     }
     void this.audit.record({
@@ -74,7 +98,12 @@ export class TaskFinisher {
         durationMs: Math.round(durationMs),
         planner,
         ...(this.planning.model && planner === 'llm' ? { model: this.planning.model } : {}),
-        ...(usage ? { totalTokens: usage.totalTokens, ...(usage.costUsd !== undefined ? { costUsd: usage.costUsd } : {}) } : {}),
+        ...(usage
+          ? {
+              totalTokens: usage.totalTokens,
+              ...(usage.costUsd !== undefined ? { costUsd: usage.costUsd } : {}),
+            }
+          : {}),
         ...(outcome.status === 'failed' ? { code: outcome.error.code } : {}),
       },
     });

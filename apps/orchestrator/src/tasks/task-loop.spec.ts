@@ -19,8 +19,17 @@ import type { StepRecord, StoredStep, TaskRepository } from './task.repository.j
 import type { TaskRun } from './task-run.js';
 
 const TASK_ID = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
-const MANIFEST: Tools.Manifest = { tools: [], mode: 'auto', generatedAt: new Date().toISOString(), cached: false };
-const action = (id: string, target = 'calculator', input: Record<string, unknown> = {}): Tasks.PlanAction => ({ id, kind: 'tool', target, input, description: `call ${target}` });
+const MANIFEST: Tools.Manifest = {
+  tools: [],
+  mode: 'auto',
+  generatedAt: new Date().toISOString(),
+  cached: false,
+};
+const action = (
+  id: string,
+  target = 'calculator',
+  input: Record<string, unknown> = {},
+): Tasks.PlanAction => ({ id, kind: 'tool', target, input, description: `call ${target}` });
 
 /** A planner answering from a list, recording what it was shown. */
 class ScriptedPlanner implements Planner {
@@ -42,7 +51,14 @@ class ScriptedPlanner implements Planner {
   }
 }
 
-function setup(opts: { planner: ScriptedPlanner; stored?: StoredRound[]; storedSteps?: StoredStep[]; results?: Record<string, StepResult>; budget?: number; maxSteps?: number }) {
+function setup(opts: {
+  planner: ScriptedPlanner;
+  stored?: StoredRound[];
+  storedSteps?: StoredStep[];
+  results?: Record<string, StepResult>;
+  budget?: number;
+  maxSteps?: number;
+}) {
   const events: Tasks.TaskEvent[] = [];
   const jetstream = {
     publish: async (_c: unknown, _t: unknown, e: Tasks.TaskEvent) => {
@@ -53,10 +69,13 @@ function setup(opts: { planner: ScriptedPlanner; stored?: StoredRound[]; storedS
   const saved: { iteration: number; decision: PlanDecision }[] = [];
   const rounds = {
     list: async () => opts.stored ?? [],
-    save: async (_t: string, iteration: number, _p: string, decision: PlanDecision) => void saved.push({ iteration, decision }),
+    save: async (_t: string, iteration: number, _p: string, decision: PlanDecision) =>
+      void saved.push({ iteration, decision }),
   } as unknown as PlanningRoundRepository;
   const recorded: StepRecord[] = [];
-  const repository = { recordStep: async (r: StepRecord) => void recorded.push(r) } as unknown as TaskRepository;
+  const repository = {
+    recordStep: async (r: StepRecord) => void recorded.push(r),
+  } as unknown as TaskRepository;
   const dispatched: string[] = [];
   const dispatcher = {
     dispatch: async (a: Tasks.PlanAction): Promise<StepResult> => {
@@ -67,7 +86,11 @@ function setup(opts: { planner: ScriptedPlanner; stored?: StoredRound[]; storedS
   const audit = { record: jest.fn(async () => undefined) };
   const logger = { warn: () => undefined } as unknown as Logger;
   const guardrails = new Guardrails(
-    new GuardrailService({ DISALLOWED_KEYWORDS: ['secret-plan'], DISALLOWED_PATTERNS: [], GUARDRAIL_STAGES: ['input', 'output'] }),
+    new GuardrailService({
+      DISALLOWED_KEYWORDS: ['secret-plan'],
+      DISALLOWED_PATTERNS: [],
+      GUARDRAIL_STAGES: ['input', 'output'],
+    }),
     audit as unknown as AuditTrail,
     logger,
   );
@@ -95,15 +118,36 @@ function setup(opts: { planner: ScriptedPlanner; stored?: StoredRound[]; storedS
     meter: new UsageMeter(opts.budget ?? 0, undefined),
     plan: [],
   };
-  return { loop, run, events, saved, recorded, dispatched, audit, go: () => loop.run(run, opts.storedSteps ?? []) };
+  return {
+    loop,
+    run,
+    events,
+    saved,
+    recorded,
+    dispatched,
+    audit,
+    go: () => loop.run(run, opts.storedSteps ?? []),
+  };
 }
 
-const usage = (total: number): Tasks.TokenUsage => ({ promptTokens: total - 10, completionTokens: 10, totalTokens: total });
+const usage = (total: number): Tasks.TokenUsage => ({
+  promptTokens: total - 10,
+  completionTokens: 10,
+  totalTokens: total,
+});
 
 describe(TaskLoop.name, () => {
   it('stores each decision before acting on it and feeds observations to the next round', async () => {
     const planner = new ScriptedPlanner([
-      { kind: 'actions', actions: [action('r1_a'), action('r1_b', 'notes.add', { content: '$steps.r1_a.output.from' })], memo: { m: 1 }, usage: usage(100) },
+      {
+        kind: 'actions',
+        actions: [
+          action('r1_a'),
+          action('r1_b', 'notes.add', { content: '$steps.r1_a.output.from' }),
+        ],
+        memo: { m: 1 },
+        usage: usage(100),
+      },
       { kind: 'final', answer: 'done', usage: usage(50) },
     ]);
     const t = setup({ planner });
@@ -118,15 +162,37 @@ describe(TaskLoop.name, () => {
     ]);
     expect(planner.seen[1]!.steps.map((s) => s.action.id)).toEqual(['r1_a', 'r1_b']);
     expect(planner.seen[1]!.rounds.map((r) => r.iteration)).toEqual([1]);
-    expect(t.run.meter.total()).toEqual({ promptTokens: 130, completionTokens: 20, totalTokens: 150 });
+    expect(t.run.meter.total()).toEqual({
+      promptTokens: 130,
+      completionTokens: 20,
+      totalTokens: 150,
+    });
   });
 
   it('resumes: stored decisions are replayed without planning, stored steps are reused without running', async () => {
     const planner = new ScriptedPlanner([{ kind: 'final', answer: 'resumed', usage: usage(40) }]);
     const t = setup({
       planner,
-      stored: [{ iteration: 1, planner: 'llm', decision: { kind: 'actions', actions: [action('r1_a'), action('r1_b')], usage: usage(100) } }],
-      storedSteps: [{ actionId: 'r1_a', index: 0, status: 'completed', output: { from: 'before the crash' }, error: null }],
+      stored: [
+        {
+          iteration: 1,
+          planner: 'llm',
+          decision: {
+            kind: 'actions',
+            actions: [action('r1_a'), action('r1_b')],
+            usage: usage(100),
+          },
+        },
+      ],
+      storedSteps: [
+        {
+          actionId: 'r1_a',
+          index: 0,
+          status: 'completed',
+          output: { from: 'before the crash' },
+          error: null,
+        },
+      ],
     });
     expect(await t.go()).toEqual({ status: 'completed', result: 'resumed' });
     expect(t.dispatched).toEqual(['r1_b']);
@@ -137,7 +203,9 @@ describe(TaskLoop.name, () => {
       ['r1_b', { from: 'r1_b' }],
     ]);
     expect(t.saved.map((s) => s.iteration)).toEqual([2]);
-    const replayed = t.events.filter((e) => e.name === 'orchestrator.planning.completed').map((e) => (e.data as { replayed?: boolean }).replayed);
+    const replayed = t.events
+      .filter((e) => e.name === 'orchestrator.planning.completed')
+      .map((e) => (e.data as { replayed?: boolean }).replayed);
     expect(replayed).toEqual([true]);
     // The replayed round's tokens still count: they were paid for before the crash.
     expect(t.run.meter.used).toBe(140);
@@ -145,10 +213,18 @@ describe(TaskLoop.name, () => {
 
   it("skips the rest of a failed action's group only", async () => {
     const planner = new ScriptedPlanner([
-      { kind: 'actions', actions: [action('p1'), action('p2'), action('solo')], groups: ['plan', 'plan', 'call'] },
+      {
+        kind: 'actions',
+        actions: [action('p1'), action('p2'), action('solo')],
+        groups: ['plan', 'plan', 'call'],
+      },
       { kind: 'final', answer: 'ok' },
     ]);
-    const failure: StepResult = { ok: false, error: { code: 'VALIDATION', message: 'bad', retryable: false }, durationMs: 1 };
+    const failure: StepResult = {
+      ok: false,
+      error: { code: 'VALIDATION', message: 'bad', retryable: false },
+      durationMs: 1,
+    };
     const t = setup({ planner, results: { p1: failure } });
     await t.go();
     expect(t.dispatched).toEqual(['p1', 'solo']);
@@ -162,34 +238,84 @@ describe(TaskLoop.name, () => {
     let n = 0;
     const busy = () => ({ kind: 'actions' as const, actions: [action(`a${++n}`)] });
     const iterations = setup({ planner: new ScriptedPlanner([busy(), busy(), busy(), busy()]) });
-    expect(await iterations.go()).toMatchObject({ status: 'failed', error: { code: 'BUDGET_EXCEEDED', message: expect.stringContaining('more than 3 planning rounds') } });
+    expect(await iterations.go()).toMatchObject({
+      status: 'failed',
+      error: {
+        code: 'BUDGET_EXCEEDED',
+        message: expect.stringContaining('more than 3 planning rounds'),
+      },
+    });
 
-    const steps = setup({ planner: new ScriptedPlanner([{ kind: 'actions', actions: [action('x'), action('y'), action('z')] }]), maxSteps: 2 });
-    expect(await steps.go()).toMatchObject({ status: 'failed', error: { code: 'BUDGET_EXCEEDED', message: 'the plan needs 3 steps; the limit is 2 (DEFAULT_MAX_STEPS)' } });
+    const steps = setup({
+      planner: new ScriptedPlanner([
+        { kind: 'actions', actions: [action('x'), action('y'), action('z')] },
+      ]),
+      maxSteps: 2,
+    });
+    expect(await steps.go()).toMatchObject({
+      status: 'failed',
+      error: {
+        code: 'BUDGET_EXCEEDED',
+        message: 'the plan needs 3 steps; the limit is 2 (DEFAULT_MAX_STEPS)',
+      },
+    });
     expect(steps.dispatched).toEqual([]);
 
-    const tokens = setup({ planner: new ScriptedPlanner([{ kind: 'actions', actions: [action('x')], usage: usage(90) }], 20), budget: 100 });
-    expect(await tokens.go()).toMatchObject({ status: 'failed', error: { code: 'BUDGET_EXCEEDED', message: expect.stringContaining('90 of 100 tokens used') } });
+    const tokens = setup({
+      planner: new ScriptedPlanner(
+        [{ kind: 'actions', actions: [action('x')], usage: usage(90) }],
+        20,
+      ),
+      budget: 100,
+    });
+    expect(await tokens.go()).toMatchObject({
+      status: 'failed',
+      error: { code: 'BUDGET_EXCEEDED', message: expect.stringContaining('90 of 100 tokens used') },
+    });
     expect(tokens.dispatched).toEqual(['x']);
   });
 
   it('blocks generated actions that break the output guardrail: nothing runs and nothing generated is stored', async () => {
     const planner = new ScriptedPlanner([
-      { kind: 'actions', actions: [action('leak', 'notes.add', { content: 'the SECRET-PLAN is…' })], memo: { transcript: 'the SECRET-PLAN' }, generatedText: 'the SECRET-PLAN is…' },
+      {
+        kind: 'actions',
+        actions: [action('leak', 'notes.add', { content: 'the SECRET-PLAN is…' })],
+        memo: { transcript: 'the SECRET-PLAN' },
+        generatedText: 'the SECRET-PLAN is…',
+      },
     ]);
     const t = setup({ planner });
-    expect(await t.go()).toMatchObject({ status: 'failed', error: { code: 'GUARDRAIL', message: 'the reply was blocked by a guardrail (disallowed_keywords)' } });
+    expect(await t.go()).toMatchObject({
+      status: 'failed',
+      error: {
+        code: 'GUARDRAIL',
+        message: 'the reply was blocked by a guardrail (disallowed_keywords)',
+      },
+    });
     expect(t.dispatched).toEqual([]);
     expect(t.saved).toHaveLength(1);
     expect(t.saved[0]!.decision).toMatchObject({ kind: 'fail' });
     expect(t.saved[0]!.decision.memo).toBeUndefined();
     expect(JSON.stringify(t.events)).not.toMatch(/secret-plan/i);
     expect(t.events.map((e) => e.name)).toContain('orchestrator.guardrail.violation');
-    expect(t.audit.record).toHaveBeenCalledWith(expect.objectContaining({ category: 'guardrail', action: 'guardrail.blocked', outcome: 'denied' }));
+    expect(t.audit.record).toHaveBeenCalledWith(
+      expect.objectContaining({
+        category: 'guardrail',
+        action: 'guardrail.blocked',
+        outcome: 'denied',
+      }),
+    );
   });
 
   it('turns a planner failure into the task failure', async () => {
-    const t = setup({ planner: new ScriptedPlanner([{ kind: 'fail', error: new DomainError('UNSUPPORTED', 'no idea') }]) });
-    expect(await t.go()).toMatchObject({ status: 'failed', error: { code: 'UNSUPPORTED', message: 'no idea' } });
+    const t = setup({
+      planner: new ScriptedPlanner([
+        { kind: 'fail', error: new DomainError('UNSUPPORTED', 'no idea') },
+      ]),
+    });
+    expect(await t.go()).toMatchObject({
+      status: 'failed',
+      error: { code: 'UNSUPPORTED', message: 'no idea' },
+    });
   });
 });

@@ -36,7 +36,11 @@ export class TaskLoop {
   async run(run: TaskRun, storedSteps: StoredStep[]): Promise<Outcome> {
     const { taskId, actor, request } = run.submission;
     const manifest = await abortable(
-      this.bus.request(Tools.ToolsManifest, { ...(request.tool_constraints ? { constraints: request.tool_constraints } : {}), taskId }, { actor }),
+      this.bus.request(
+        Tools.ToolsManifest,
+        { ...(request.tool_constraints ? { constraints: request.tool_constraints } : {}), taskId },
+        { actor },
+      ),
       run.signal,
     );
     run.events.emit('mcp.toolbox.generated', {
@@ -47,11 +51,20 @@ export class TaskLoop {
     });
     const [agents, history, stored] = await Promise.all([
       this.agents.list(actor),
-      this.planning.kind === 'llm' ? this.threads.load(actor.userId, request.thread_id, taskId) : Promise.resolve([]),
+      this.planning.kind === 'llm'
+        ? this.threads.load(actor.userId, request.thread_id, taskId)
+        : Promise.resolve([]),
       this.rounds.list(taskId),
     ]);
-    const maxSteps = Math.min(request.max_steps ?? this.limits.DEFAULT_MAX_STEPS, this.limits.DEFAULT_MAX_STEPS);
-    const ledger: StepLedger = { steps: [], outputs: new Map(), stored: new Map(storedSteps.map((s) => [s.index, s])) };
+    const maxSteps = Math.min(
+      request.max_steps ?? this.limits.DEFAULT_MAX_STEPS,
+      this.limits.DEFAULT_MAX_STEPS,
+    );
+    const ledger: StepLedger = {
+      steps: [],
+      outputs: new Map(),
+      stored: new Map(storedSteps.map((s) => [s.index, s])),
+    };
     const past: PastRound[] = [];
     for (let iteration = 1; ; iteration++) {
       if (iteration > this.limits.MAX_ITERATIONS_PER_TURN) {
@@ -62,7 +75,16 @@ export class TaskLoop {
       }
       const round = await this.planning.decide(
         run,
-        { taskId, task: request.task, tools: manifest.tools, agents, steps: [...ledger.steps], iteration, rounds: [...past], history },
+        {
+          taskId,
+          task: request.task,
+          tools: manifest.tools,
+          agents,
+          steps: [...ledger.steps],
+          iteration,
+          rounds: [...past],
+          history,
+        },
         stored.find((r) => r.iteration === iteration)?.decision,
       );
       if ('outcome' in round) return round.outcome;
@@ -70,14 +92,21 @@ export class TaskLoop {
       past.push({ iteration, decision });
       switch (decision.kind) {
         case 'final':
-          return { status: 'completed', result: decision.answer, ...(decision.output !== undefined ? { output: decision.output } : {}) };
+          return {
+            status: 'completed',
+            result: decision.answer,
+            ...(decision.output !== undefined ? { output: decision.output } : {}),
+          };
         case 'fail':
           return { status: 'failed', error: decision.error.toBody() };
         case 'actions':
           break;
       }
       if (run.meter.exceeded) {
-        return failed('BUDGET_EXCEEDED', `the task used ${run.meter.used} tokens; its budget is ${run.meter.budget} (TASK_TOKEN_BUDGET)`);
+        return failed(
+          'BUDGET_EXCEEDED',
+          `the task used ${run.meter.used} tokens; its budget is ${run.meter.budget} (TASK_TOKEN_BUDGET)`,
+        );
       }
       if (ledger.steps.length + decision.actions.length > maxSteps) {
         return failed(

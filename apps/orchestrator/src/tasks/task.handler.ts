@@ -17,13 +17,19 @@ export class TaskHandler {
   }
 
   @HandleCommand(Tasks.TaskCancel)
-  async cancel(req: { taskId: string; reason: string }, meta: MessageMeta): Promise<{ taskId: string; status: Tasks.TaskStatus }> {
+  async cancel(
+    req: { taskId: string; reason: string },
+    meta: MessageMeta,
+  ): Promise<{ taskId: string; status: Tasks.TaskStatus }> {
     const task = await this.owned(req.taskId, requireActor(meta));
     if (!Tasks.TERMINAL_TASK_STATUSES.includes(task.status)) {
       // Stored first, so a task between a crash and its resume still ends cancelled.
       await this.repository.requestCancel(req.taskId, req.reason);
       // Every replica hears it; the one running the task aborts it and reports `cancelled`.
-      this.bus.publish(Tasks.TaskCancelRequested, [req.taskId], { taskId: req.taskId, reason: req.reason });
+      this.bus.publish(Tasks.TaskCancelRequested, [req.taskId], {
+        taskId: req.taskId,
+        reason: req.reason,
+      });
     }
     return { taskId: task.taskId, status: task.status };
   }

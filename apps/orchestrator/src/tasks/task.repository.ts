@@ -53,7 +53,11 @@ export class TaskRepository {
    * Creates the task as running, or, when it exists (a redelivery after a crash), returns its state.
    * `text` is what may be stored of the request: the caller replaces text a guardrail blocked.
    */
-  async claim(s: Tasks.TaskSubmission, planner: Tasks.PlannerKind, text: string): Promise<TaskClaim> {
+  async claim(
+    s: Tasks.TaskSubmission,
+    planner: Tasks.PlannerKind,
+    text: string,
+  ): Promise<TaskClaim> {
     const startedAt = new Date();
     try {
       await this.prisma.task.create({
@@ -109,13 +113,21 @@ export class TaskRepository {
       startedAt: r.startedAt,
       finishedAt: new Date(),
     };
-    await this.prisma.step.upsert({ where: { id: `${r.taskId}:${r.index}` }, create: { id: `${r.taskId}:${r.index}`, ...data }, update: data });
+    await this.prisma.step.upsert({
+      where: { id: `${r.taskId}:${r.index}` },
+      create: { id: `${r.taskId}:${r.index}`, ...data },
+      update: data,
+    });
   }
 
   /** Remembers a cancellation on the row, so it survives the replica that should have acted on it. */
   async requestCancel(taskId: string, reason: string): Promise<void> {
     await this.prisma.task.updateMany({
-      where: { id: taskId, status: { notIn: [...Tasks.TERMINAL_TASK_STATUSES] }, cancelRequestedAt: null },
+      where: {
+        id: taskId,
+        status: { notIn: [...Tasks.TERMINAL_TASK_STATUSES] },
+        cancelRequestedAt: null,
+      },
       data: { cancelRequestedAt: new Date(), cancelReason: reason },
     });
   }
@@ -145,7 +157,10 @@ export class TaskRepository {
     if (!t) return undefined;
     const usage = Tasks.TokenUsage.safeParse(t.usage);
     const planning = t.rounds.map((r): Tasks.PlanningRoundView => {
-      const decision = r.decision as { kind?: Tasks.PlanningRoundView['decision']; actions?: unknown[] };
+      const decision = r.decision as {
+        kind?: Tasks.PlanningRoundView['decision'];
+        actions?: unknown[];
+      };
       const roundUsage = Tasks.TokenUsage.safeParse(r.usage);
       return {
         iteration: r.iteration,

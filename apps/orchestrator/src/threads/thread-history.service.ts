@@ -13,16 +13,31 @@ import { ThreadRepository, type StoredTurn } from './thread.repository.js';
 export class ThreadHistoryService {
   constructor(
     private readonly repository: ThreadRepository,
-    @Inject(APP_CONFIG) private readonly config: Pick<OrchestratorEnv, 'THREAD_HISTORY_TOKENS' | 'THREAD_HISTORY_MAX_TURNS'>,
+    @Inject(APP_CONFIG)
+    private readonly config: Pick<
+      OrchestratorEnv,
+      'THREAD_HISTORY_TOKENS' | 'THREAD_HISTORY_MAX_TURNS'
+    >,
   ) {}
 
   async load(userId: string, threadId: string | undefined, taskId: string): Promise<ThreadTurn[]> {
     if (!threadId || this.config.THREAD_HISTORY_TOKENS === 0) return [];
-    const recent = await this.repository.recent(userId, threadId, taskId, this.config.THREAD_HISTORY_MAX_TURNS);
+    const recent = await this.repository.recent(
+      userId,
+      threadId,
+      taskId,
+      this.config.THREAD_HISTORY_MAX_TURNS,
+    );
     return fitHistory(recent, this.config.THREAD_HISTORY_TOKENS);
   }
 
-  async record(args: { userId: string; threadId: string | undefined; taskId: string; user: string; assistant: string }): Promise<void> {
+  async record(args: {
+    userId: string;
+    threadId: string | undefined;
+    taskId: string;
+    user: string;
+    assistant: string;
+  }): Promise<void> {
     if (!args.threadId) return;
     await this.repository.saveExchange({
       userId: args.userId,

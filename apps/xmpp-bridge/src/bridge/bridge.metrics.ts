@@ -25,7 +25,11 @@ export class BridgeMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
-    this.connected = new Gauge({ name: 'sb_xmpp_connected', help: '1 while the XMPP session is online', registers });
+    this.connected = new Gauge({
+      name: 'sb_xmpp_connected',
+      help: '1 while the XMPP session is online',
+      registers,
+    });
     this.logins = new Counter({
       name: 'sb_xmpp_logins_total',
       help: 'XMPP login attempts by outcome (ok, or the failure kind)',

@@ -2,10 +2,20 @@
 // gateway, or an agent's own server), and its response read back within the size and time limits.
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { DomainError } from '@switchboard/contracts';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { BRIDGE_SETTINGS, type BridgeSettings } from '../config/bridge-settings.js';
-import { type HeaderList, type HttpRequestMessage, type HttpResponseMessage, isHopByHop } from '../http/http-message.js';
+import {
+  type HeaderList,
+  type HttpRequestMessage,
+  type HttpResponseMessage,
+  isHopByHop,
+} from '../http/http-message.js';
 
 /** Set by the bridge to the requester's bare JID, as authenticated by the XMPP server. */
 export const XMPP_FROM_HEADER = 'X-Xmpp-From';
@@ -18,7 +28,8 @@ export class LocalHttpForwarder implements OnApplicationShutdown {
   constructor(@Inject(BRIDGE_SETTINGS) private readonly settings: BridgeSettings) {
     this.target = settings.httpTarget;
     const options = { keepAlive: true, maxSockets: 128, maxFreeSockets: 32 };
-    this.agent = this.target.protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
+    this.agent =
+      this.target.protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
   }
 
   onApplicationShutdown(): void {
@@ -34,9 +45,15 @@ export class LocalHttpForwarder implements OnApplicationShutdown {
       const lower = name.toLowerCase();
       // Hop-by-hop headers describe the requester's connection, not ours; the length is ours to set;
       // nobody but the bridge may claim who sent the request.
-      if (isHopByHop(lower) || lower === 'content-length' || lower === XMPP_FROM_HEADER.toLowerCase()) continue;
+      if (
+        isHopByHop(lower) ||
+        lower === 'content-length' ||
+        lower === XMPP_FROM_HEADER.toLowerCase()
+      )
+        continue;
       const prev = headers[lower];
-      headers[lower] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [String(prev), value];
+      headers[lower] =
+        prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [String(prev), value];
     }
     headers[XMPP_FROM_HEADER.toLowerCase()] = fromBare;
     if (request.body) headers['content-length'] = String(request.body.length);
@@ -56,11 +73,23 @@ export class LocalHttpForwarder implements OnApplicationShutdown {
       });
       const timer = setTimeout(() => {
         req.destroy();
-        resolve(gatewayError(504, 'Gateway Timeout', `the local HTTP target did not answer within ${timeoutMs} ms`));
+        resolve(
+          gatewayError(
+            504,
+            'Gateway Timeout',
+            `the local HTTP target did not answer within ${timeoutMs} ms`,
+          ),
+        );
       }, timeoutMs);
       req.on('error', (e: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        resolve(gatewayError(502, 'Bad Gateway', `the local HTTP target is unreachable (${e.code ?? e.message})`));
+        resolve(
+          gatewayError(
+            502,
+            'Bad Gateway',
+            `the local HTTP target is unreachable (${e.code ?? e.message})`,
+          ),
+        );
       });
       req.on('response', (res: IncomingMessage) => {
         const parts: Buffer[] = [];
@@ -70,7 +99,13 @@ export class LocalHttpForwarder implements OnApplicationShutdown {
           if (size > limit) {
             clearTimeout(timer);
             req.destroy();
-            reject(new DomainError('PAYLOAD_TOO_LARGE', `the response body exceeds the bridge limit of ${limit} bytes`, { details: { limit } }));
+            reject(
+              new DomainError(
+                'PAYLOAD_TOO_LARGE',
+                `the response body exceeds the bridge limit of ${limit} bytes`,
+                { details: { limit } },
+              ),
+            );
             return;
           }
           parts.push(chunk);
@@ -81,7 +116,8 @@ export class LocalHttpForwarder implements OnApplicationShutdown {
           const raw = res.rawHeaders;
           for (let i = 0; i + 1 < raw.length; i += 2) {
             const name = raw[i] ?? '';
-            if (!isHopByHop(name) && name.toLowerCase() !== 'content-length') responseHeaders.push([name, raw[i + 1] ?? '']);
+            if (!isHopByHop(name) && name.toLowerCase() !== 'content-length')
+              responseHeaders.push([name, raw[i + 1] ?? '']);
           }
           resolve({
             status: res.statusCode ?? 502,

@@ -24,9 +24,13 @@ export class SendHttpRequestUseCase {
     const map = this.settings.serviceMap;
     const jid = map.get(url.host.toLowerCase()) ?? map.get(url.hostname.toLowerCase());
     if (!jid) {
-      throw new DomainError('NOT_FOUND', `host ${url.host} is not in SERVICE_MAP: nothing to send it to over XMPP`, {
-        details: { host: url.host },
-      });
+      throw new DomainError(
+        'NOT_FOUND',
+        `host ${url.host} is not in SERVICE_MAP: nothing to send it to over XMPP`,
+        {
+          details: { host: url.host },
+        },
+      );
     }
     return jid;
   }
@@ -49,9 +53,20 @@ export class SendHttpRequestUseCase {
         method: input.method,
         resource: `${url.pathname}${url.search}`,
         headers,
-        ...(input.body ? { body: Buffer.from(input.body.data, input.body.encoding === 'text' ? 'utf8' : 'base64') } : {}),
+        ...(input.body
+          ? {
+              body: Buffer.from(
+                input.body.data,
+                input.body.encoding === 'text' ? 'utf8' : 'base64',
+              ),
+            }
+          : {}),
       };
-      const response = await this.session.transport.exchange(jid, request, input.timeoutMs ?? this.settings.xmpp.timeoutMs);
+      const response = await this.session.transport.exchange(
+        jid,
+        request,
+        input.timeoutMs ?? this.settings.xmpp.timeoutMs,
+      );
       const body = response.body;
       Object.assign(line, { status: response.status, bytes: body?.length ?? 0 });
       return {
@@ -74,7 +89,10 @@ export class SendHttpRequestUseCase {
       const seconds = (performance.now() - started) / 1000;
       this.metrics.exchanges.inc({ direction: 'out', outcome });
       this.metrics.exchangeSeconds.observe({ direction: 'out' }, seconds);
-      this.logger.info({ ...line, outcome, ms: Math.round(seconds * 10_000) / 10 }, 'xmpp exchange');
+      this.logger.info(
+        { ...line, outcome, ms: Math.round(seconds * 10_000) / 10 },
+        'xmpp exchange',
+      );
     }
   }
 }

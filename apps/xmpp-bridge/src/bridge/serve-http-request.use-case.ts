@@ -44,7 +44,15 @@ export class ServeHttpRequestUseCase implements HttpRequestServer, OnModuleInit 
       return response;
     } catch (e) {
       outcome = e instanceof DomainError ? e.code : 'INTERNAL';
-      this.logger.warn({ from, method: request.method, resource: request.resource.slice(0, 200), err: (e as Error).message }, 'incoming HTTP request failed');
+      this.logger.warn(
+        {
+          from,
+          method: request.method,
+          resource: request.resource.slice(0, 200),
+          err: (e as Error).message,
+        },
+        'incoming HTTP request failed',
+      );
       throw e;
     } finally {
       const seconds = (performance.now() - started) / 1000;
@@ -52,7 +60,18 @@ export class ServeHttpRequestUseCase implements HttpRequestServer, OnModuleInit 
       this.metrics.exchangeSeconds.observe({ direction: 'in' }, seconds);
       // Path only: a query string may carry credentials.
       const path = request.resource.split('?')[0]?.slice(0, 200);
-      this.logger.info({ direction: 'in', from: bareOf(from), method: request.method, path, status, outcome, ms: Math.round(seconds * 10_000) / 10 }, 'xmpp exchange');
+      this.logger.info(
+        {
+          direction: 'in',
+          from: bareOf(from),
+          method: request.method,
+          path,
+          status,
+          outcome,
+          ms: Math.round(seconds * 10_000) / 10,
+        },
+        'xmpp exchange',
+      );
     }
   }
 }

@@ -2,11 +2,18 @@ import { describe, expect, it } from '@jest/globals';
 import type { DomainError, Xmpp } from '@switchboard/contracts';
 import { assertFitsInNats } from './xmpp-bridge.handler.js';
 
-const response = (encoding: 'text' | 'base64', data: string): Xmpp.HttpOverXmppResponse => ({ status: 200, headers: [], body: { encoding, data }, via: 'a@b/c' });
+const response = (encoding: 'text' | 'base64', data: string): Xmpp.HttpOverXmppResponse => ({
+  status: 200,
+  headers: [],
+  body: { encoding, data },
+  via: 'a@b/c',
+});
 
 describe(assertFitsInNats.name, () => {
   it('lets through a response that fits in a NATS message', () => {
-    expect(() => assertFitsInNats(response('base64', 'A'.repeat(700_000)), 1_048_576)).not.toThrow();
+    expect(() =>
+      assertFitsInNats(response('base64', 'A'.repeat(700_000)), 1_048_576),
+    ).not.toThrow();
   });
 
   it('refuses, typed and clearly, a response NATS would drop (the caller would only time out)', () => {

@@ -31,12 +31,16 @@ export class XmppBridgeHandler {
 }
 
 /** A reply over max_payload would be dropped by the NATS server and the caller would only time out. */
-export function assertFitsInNats(response: Xmpp.HttpOverXmppResponse, maxPayload: number | undefined): void {
+export function assertFitsInNats(
+  response: Xmpp.HttpOverXmppResponse,
+  maxPayload: number | undefined,
+): void {
   if (!maxPayload) return;
   const headerBytes = response.headers.reduce((n, [k, v]) => n + k.length + v.length + 8, 0);
   // JSON escaping can grow text up to six-fold (\u0000): measure exactly unless it cannot matter.
   const raw = response.body?.data.length ?? 0;
-  const worst = (response.body?.encoding === 'text' ? raw * 6 : raw) + headerBytes * 6 + ENVELOPE_BYTES;
+  const worst =
+    (response.body?.encoding === 'text' ? raw * 6 : raw) + headerBytes * 6 + ENVELOPE_BYTES;
   if (worst < maxPayload) return;
   const bytes = Buffer.byteLength(JSON.stringify(response)) + ENVELOPE_BYTES;
   if (bytes > maxPayload) {

@@ -50,7 +50,10 @@ export interface BridgeSettings {
 }
 
 /** Derives the settings; the schema has already refused every invalid combination. */
-export function resolveBridgeSettings(env: XmppBridgeEnv, argv: readonly string[] = []): BridgeSettings {
+export function resolveBridgeSettings(
+  env: XmppBridgeEnv,
+  argv: readonly string[] = [],
+): BridgeSettings {
   const domainSetting = env.AZTM_DOMAIN ?? env.XMPP_DOMAIN;
   const id = (env.AZTM_JID ?? env.AZTM_USERID) as string;
   const jid = parseJid(id.includes('@') ? id : `${id}@${domainSetting}`) as Jid;
@@ -60,7 +63,8 @@ export function resolveBridgeSettings(env: XmppBridgeEnv, argv: readonly string[
   const port = portSetting ?? (tls === 'direct' ? 5223 : 5222);
   const host = env.AZTM_HOST ?? env.XMPP_HOST ?? jid.domain;
   const serverMode = env.AZTM_SERVER_MODE && !argv.includes('--no-server-mode');
-  const resource = jid.resource ?? env.XMPP_BRIDGE_RESOURCE ?? `switchboard-${randomBytes(4).toString('hex')}`;
+  const resource =
+    jid.resource ?? env.XMPP_BRIDGE_RESOURCE ?? `switchboard-${randomBytes(4).toString('hex')}`;
   return {
     xmpp: {
       jid: { local: jid.local, domain: jid.domain, resource },
@@ -78,17 +82,24 @@ export function resolveBridgeSettings(env: XmppBridgeEnv, argv: readonly string[
       },
       validateCert: env.AZTM_VALIDATE_CERT,
       ...(env.XMPP_BRIDGE_CA_FILE ? { ca: readFileSync(env.XMPP_BRIDGE_CA_FILE, 'utf8') } : {}),
-      ...(env.XMPP_BRIDGE_TLS_MAX_VERSION ? { tlsMaxVersion: env.XMPP_BRIDGE_TLS_MAX_VERSION } : {}),
+      ...(env.XMPP_BRIDGE_TLS_MAX_VERSION
+        ? { tlsMaxVersion: env.XMPP_BRIDGE_TLS_MAX_VERSION }
+        : {}),
       timeoutMs: Math.round(env.AZTM_XMPP_TIMEOUT * 1000),
       resource,
       keepaliveMs: Math.round(env.XMPP_BRIDGE_KEEPALIVE_SECONDS * 1000),
-      reconnect: { initialMs: env.XMPP_BRIDGE_RECONNECT_INITIAL_MS, maxMs: env.XMPP_BRIDGE_RECONNECT_MAX_MS },
+      reconnect: {
+        initialMs: env.XMPP_BRIDGE_RECONNECT_INITIAL_MS,
+        maxMs: env.XMPP_BRIDGE_RECONNECT_MAX_MS,
+      },
     },
     serverMode,
     natsCommands: env.XMPP_BRIDGE_NATS_COMMANDS,
     serviceMap: env.SERVICE_MAP,
     httpTarget: new URL(env.XMPP_BRIDGE_HTTP_TARGET),
-    allowedJids: env.XMPP_BRIDGE_ALLOWED_JIDS ?? [...new Set([...env.SERVICE_MAP.values()].map(bareOf))],
+    allowedJids: env.XMPP_BRIDGE_ALLOWED_JIDS ?? [
+      ...new Set([...env.SERVICE_MAP.values()].map(bareOf)),
+    ],
     inlineMaxBytes: env.XMPP_BRIDGE_INLINE_MAX_BYTES,
     chunkBytes: env.XMPP_BRIDGE_CHUNK_BYTES,
     maxBodyBytes: env.XMPP_BRIDGE_MAX_BODY_BYTES,

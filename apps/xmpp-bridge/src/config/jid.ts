@@ -10,7 +10,8 @@ export interface Jid {
 }
 
 const LOCAL_FORBIDDEN = /["&'/:<>@\s]/;
-const DOMAIN = /^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$|^\d{1,3}(\.\d{1,3}){3}$|^\[[0-9a-fA-F:]+\]$/;
+const DOMAIN =
+  /^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$|^\d{1,3}(\.\d{1,3}){3}$|^\[[0-9a-fA-F:]+\]$/;
 
 /** Parses a JID or returns why it is not one. A localpart is required when `needLocal`. */
 export function parseJid(text: string, needLocal = true): Jid | string {

@@ -3,7 +3,8 @@ import { formatJid, parseJid } from './jid.js';
 /** SERVICE_MAP: URL host (optionally `host:port`, lower case) → the JID that serves it. */
 export type ServiceMap = ReadonlyMap<string, string>;
 
-const HOST = /^(?=.{1,253}(:\d{1,5})?$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/;
+const HOST =
+  /^(?=.{1,253}(:\d{1,5})?$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/;
 
 /**
  * Parses SERVICE_MAP in either form the AZTM library accepts: a JSON object
@@ -27,7 +28,10 @@ export function parseServiceMap(text: string): { map: ServiceMap } | { problems:
     entries = Object.entries(parsed);
   } else {
     entries = [];
-    for (const item of trimmed.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const item of trimmed
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const eq = item.indexOf('=');
       if (eq <= 0) return { problems: [`entry "${item}" is not host=jid`] };
       entries.push([item.slice(0, eq).trim(), item.slice(eq + 1).trim()]);

@@ -7,7 +7,10 @@ import { parseServiceMap } from './service-map.parser.js';
 const xmppPort = z.coerce.number().int().min(1).max(65_535);
 
 /** Python logging names (the AZTM library's) and pino names, both accepted. */
-const LOG_LEVELS: Record<string, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'> = {
+const LOG_LEVELS: Record<
+  string,
+  'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'
+> = {
   trace: 'trace',
   debug: 'debug',
   info: 'info',
@@ -19,17 +22,19 @@ const LOG_LEVELS: Record<string, 'trace' | 'debug' | 'info' | 'warn' | 'error' |
   silent: 'silent',
 };
 
-const jidList = z
-  .string()
-  .transform((s, ctx) => {
-    const items = s.split(',').map((x) => x.trim()).filter(Boolean);
-    for (const item of items) {
-      const jid = parseJid(item.startsWith('*@') ? `any${item.slice(1)}` : item);
-      if (typeof jid === 'string') ctx.addIssue({ code: 'custom', message: jid });
-      else if (jid.resource !== undefined) ctx.addIssue({ code: 'custom', message: `"${item}" must be a bare JID` });
-    }
-    return items.map((x) => x.toLowerCase());
-  });
+const jidList = z.string().transform((s, ctx) => {
+  const items = s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  for (const item of items) {
+    const jid = parseJid(item.startsWith('*@') ? `any${item.slice(1)}` : item);
+    if (typeof jid === 'string') ctx.addIssue({ code: 'custom', message: jid });
+    else if (jid.resource !== undefined)
+      ctx.addIssue({ code: 'custom', message: `"${item}" must be a bare JID` });
+  }
+  return items.map((x) => x.toLowerCase());
+});
 
 /**
  * The AZTM settings of the Python library this bridge replaces (same names, same meaning; legacy
@@ -41,18 +46,34 @@ export const XmppBridgeEnv = BaseEnv.extend({
     .string()
     .min(1)
     .optional()
-    .describe('XMPP server host name or address to connect to (default: XMPP_HOST, else the JID domain).'),
-  XMPP_HOST: z.string().min(1).optional().describe('Legacy name of AZTM_HOST, used when AZTM_HOST is unset.'),
+    .describe(
+      'XMPP server host name or address to connect to (default: XMPP_HOST, else the JID domain).',
+    ),
+  XMPP_HOST: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Legacy name of AZTM_HOST, used when AZTM_HOST is unset.'),
   AZTM_PORT: xmppPort
     .optional()
-    .describe('XMPP client port (default: XMPP_PORT, else 5223 with AZTM_TLS=direct and 5222 otherwise).'),
-  XMPP_PORT: xmppPort.optional().describe('Legacy name of AZTM_PORT, used when AZTM_PORT is unset.'),
+    .describe(
+      'XMPP client port (default: XMPP_PORT, else 5223 with AZTM_TLS=direct and 5222 otherwise).',
+    ),
+  XMPP_PORT: xmppPort
+    .optional()
+    .describe('Legacy name of AZTM_PORT, used when AZTM_PORT is unset.'),
   AZTM_DOMAIN: z
     .string()
     .min(1)
     .optional()
-    .describe('XMPP domain the stream is opened to (default: XMPP_DOMAIN, else the domain of AZTM_JID).'),
-  XMPP_DOMAIN: z.string().min(1).optional().describe('Legacy name of AZTM_DOMAIN, used when AZTM_DOMAIN is unset.'),
+    .describe(
+      'XMPP domain the stream is opened to (default: XMPP_DOMAIN, else the domain of AZTM_JID).',
+    ),
+  XMPP_DOMAIN: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Legacy name of AZTM_DOMAIN, used when AZTM_DOMAIN is unset.'),
   AZTM_TLS: z
     .enum(['auto', 'starttls', 'direct', 'off'])
     .default('auto')
@@ -61,14 +82,22 @@ export const XmppBridgeEnv = BaseEnv.extend({
     ),
   AZTM_VALIDATE_CERT: envBoolean
     .default(true)
-    .describe('Verify the server certificate (chain and name). Turn off only for a throwaway test server.'),
+    .describe(
+      'Verify the server certificate (chain and name). Turn off only for a throwaway test server.',
+    ),
   AZTM_XMPP_TIMEOUT: z.coerce
     .number()
     .positive()
     .max(600)
     .default(30)
-    .describe('Seconds allowed for one login (every phase together) and the default per-request timeout.'),
-  AZTM_JID: z.string().min(1).optional().describe('The bridge\'s JID (`user@domain`, optionally `/resource`).'),
+    .describe(
+      'Seconds allowed for one login (every phase together) and the default per-request timeout.',
+    ),
+  AZTM_JID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("The bridge's JID (`user@domain`, optionally `/resource`)."),
   AZTM_USERID: z
     .string()
     .min(1)
@@ -81,13 +110,21 @@ export const XmppBridgeEnv = BaseEnv.extend({
     .transform((v, ctx) => {
       if (v === undefined) return undefined;
       const level = LOG_LEVELS[v.trim().toLowerCase()];
-      if (!level) ctx.addIssue({ code: 'custom', message: 'must be DEBUG, INFO, WARNING, ERROR, CRITICAL (or a pino level)' });
+      if (!level)
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be DEBUG, INFO, WARNING, ERROR, CRITICAL (or a pino level)',
+        });
       return level;
     })
-    .describe('Level of the XMPP layer\'s logs (default: LOG_LEVEL); DEBUG adds one line per stanza (kind, type, id, peer, size; never bodies or SASL payloads).'),
+    .describe(
+      "Level of the XMPP layer's logs (default: LOG_LEVEL); DEBUG adds one line per stanza (kind, type, id, peer, size; never bodies or SASL payloads).",
+    ),
   AZTM_SERVER_MODE: envBoolean
     .default(true)
-    .describe('Server mode: answer XEP-0332 requests addressed to this JID (also `--no-server-mode` on the command line).'),
+    .describe(
+      'Server mode: answer XEP-0332 requests addressed to this JID (also `--no-server-mode` on the command line).',
+    ),
   SERVICE_MAP: z
     .string()
     .default('')
@@ -99,18 +136,22 @@ export const XmppBridgeEnv = BaseEnv.extend({
       }
       return parsed.map;
     })
-    .describe('URL host → JID, as JSON (`{"researcher.example.run.app":"researcher@agents.example"}`) or `host=jid,host=jid`.'),
+    .describe(
+      'URL host → JID, as JSON (`{"researcher.example.run.app":"researcher@agents.example"}`) or `host=jid,host=jid`.',
+    ),
   XMPP_BRIDGE_NATS_COMMANDS: envBoolean
     .default(true)
     .describe(
-      'Serve the platform\'s NATS commands (HTTP over XMPP, status). Set false for an agent\'s bridge: it then runs without NATS at all (server mode only).',
+      "Serve the platform's NATS commands (HTTP over XMPP, status). Set false for an agent's bridge: it then runs without NATS at all (server mode only).",
     ),
   XMPP_BRIDGE_HTTP_TARGET: z
     .string()
     .url()
     .refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL')
     .default('http://127.0.0.1:3000')
-    .describe('Server mode: the local HTTP server that incoming requests are forwarded to (its base URL).'),
+    .describe(
+      'Server mode: the local HTTP server that incoming requests are forwarded to (its base URL).',
+    ),
   XMPP_BRIDGE_ALLOWED_JIDS: jidList
     .optional()
     .describe(
@@ -122,7 +163,9 @@ export const XmppBridgeEnv = BaseEnv.extend({
     .max(256)
     .regex(/^[^\s/]+$/, 'must not contain spaces or /')
     .optional()
-    .describe('Resource to bind (default: a random one per process, so replicas never evict each other).'),
+    .describe(
+      'Resource to bind (default: a random one per process, so replicas never evict each other).',
+    ),
   XMPP_BRIDGE_CA_FILE: z
     .string()
     .min(1)
@@ -131,14 +174,18 @@ export const XmppBridgeEnv = BaseEnv.extend({
   XMPP_BRIDGE_TLS_MAX_VERSION: z
     .enum(['TLSv1.2', 'TLSv1.3'])
     .optional()
-    .describe('Highest TLS version to negotiate (TLSv1.2 enables SCRAM-*-PLUS with tls-unique on Prosody 0.12).'),
+    .describe(
+      'Highest TLS version to negotiate (TLSv1.2 enables SCRAM-*-PLUS with tls-unique on Prosody 0.12).',
+    ),
   XMPP_BRIDGE_INLINE_MAX_BYTES: z.coerce
     .number()
     .int()
     .min(1_024)
     .max(4_194_304)
     .default(131_072)
-    .describe('Bodies up to this size (encoded) travel inside the request/response stanza; larger ones as chunkedBase64.'),
+    .describe(
+      'Bodies up to this size (encoded) travel inside the request/response stanza; larger ones as chunkedBase64.',
+    ),
   XMPP_BRIDGE_CHUNK_BYTES: z.coerce
     .number()
     .int()
@@ -152,21 +199,27 @@ export const XmppBridgeEnv = BaseEnv.extend({
     .min(1_024)
     .max(67_108_864)
     .default(8_388_608)
-    .describe('Largest request or response body carried, in bytes (decoded); larger ones fail with PAYLOAD_TOO_LARGE.'),
+    .describe(
+      'Largest request or response body carried, in bytes (decoded); larger ones fail with PAYLOAD_TOO_LARGE.',
+    ),
   XMPP_BRIDGE_TARGET_TIMEOUT_MS: z.coerce
     .number()
     .int()
     .min(100)
     .max(600_000)
     .default(60_000)
-    .describe('Server mode: how long the local HTTP target may take to answer before the peer gets 504.'),
+    .describe(
+      'Server mode: how long the local HTTP target may take to answer before the peer gets 504.',
+    ),
   XMPP_BRIDGE_RECONNECT_INITIAL_MS: z.coerce
     .number()
     .int()
     .min(10)
     .max(60_000)
     .default(250)
-    .describe('First reconnect delay after the session drops; doubles per failed attempt, with jitter.'),
+    .describe(
+      'First reconnect delay after the session drops; doubles per failed attempt, with jitter.',
+    ),
   XMPP_BRIDGE_RECONNECT_MAX_MS: z.coerce
     .number()
     .int()
@@ -179,14 +232,18 @@ export const XmppBridgeEnv = BaseEnv.extend({
     .min(0)
     .max(3_600)
     .default(30)
-    .describe('Idle seconds before the bridge pings the server to detect a dead connection (0: never).'),
+    .describe(
+      'Idle seconds before the bridge pings the server to detect a dead connection (0: never).',
+    ),
   XMPP_BRIDGE_PRESENCE_WAIT_MS: z.coerce
     .number()
     .int()
     .min(0)
     .max(60_000)
     .default(3_000)
-    .describe('How long a request waits for its peer\'s presence (the peer\'s full JID) before failing as offline.'),
+    .describe(
+      "How long a request waits for its peer's presence (the peer's full JID) before failing as offline.",
+    ),
   XMPP_BRIDGE_DIALECT: z
     .enum(['xep', 'slixmpp'])
     .default('xep')
@@ -194,7 +251,8 @@ export const XmppBridgeEnv = BaseEnv.extend({
       'Element names sent to peers first: `xep` (<req>/<resp>, XEP-0332) or `slixmpp` (<request>/<response>). A peer answering feature-not-implemented is retried in the other dialect and remembered.',
     ),
 }).superRefine((env, ctx) => {
-  const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  const issue = (path: string, message: string) =>
+    ctx.addIssue({ code: 'custom', path: [path], message });
   const domain = env.AZTM_DOMAIN ?? env.XMPP_DOMAIN;
   const id = env.AZTM_JID ?? env.AZTM_USERID;
   if (!id) {
@@ -205,7 +263,12 @@ export const XmppBridgeEnv = BaseEnv.extend({
   const text = id.includes('@') || !domain ? id : `${id}@${domain}`;
   const jid = parseJid(text);
   if (typeof jid === 'string') {
-    issue(key, id.includes('@') || domain ? jid : `"${id}" has no domain: use user@domain or set AZTM_DOMAIN`);
+    issue(
+      key,
+      id.includes('@') || domain
+        ? jid
+        : `"${id}" has no domain: use user@domain or set AZTM_DOMAIN`,
+    );
     return;
   }
   if (domain && domain.toLowerCase() !== jid.domain) {

@@ -9,7 +9,9 @@ describe('HTTP bodies', () => {
     expect(isTextBody([['Content-Type', 'text/event-stream']], json)).toBe(true);
     expect(isTextBody([['Content-Type', 'image/png']], json)).toBe(false);
     expect(isTextBody([['Content-Type', 'text/plain; charset=iso-8859-1']], json)).toBe(false);
-    expect(isTextBody([['Content-Type', 'application/json']], Buffer.from([0xff, 0xfe]))).toBe(false);
+    expect(isTextBody([['Content-Type', 'application/json']], Buffer.from([0xff, 0xfe]))).toBe(
+      false,
+    );
     expect(isTextBody([], json)).toBe(true);
     expect(isTextBody([], Buffer.from([0x61, 0x00]))).toBe(false);
   });

@@ -41,7 +41,8 @@ export function headerValue(headers: HeaderList, name: string): string | undefin
   return headers.find(([n]) => n.toLowerCase() === lower)?.[1];
 }
 
-const TEXT_TYPE = /^(text\/|application\/([\w.+-]*\+)?(json|xml|javascript|x-www-form-urlencoded|x-ndjson|yaml|graphql)\b|image\/svg\+xml)/i;
+const TEXT_TYPE =
+  /^(text\/|application\/([\w.+-]*\+)?(json|xml|javascript|x-www-form-urlencoded|x-ndjson|yaml|graphql)\b|image\/svg\+xml)/i;
 
 /**
  * Whether a body travels as text: its media type is textual (JSON, XML, text/*, forms…) and its bytes

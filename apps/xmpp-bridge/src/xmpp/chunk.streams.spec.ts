@@ -24,15 +24,23 @@ describe(ChunkStreams.name, () => {
   it('refuses a body over the limit (asking the sender to close) and a stream that never completes', async () => {
     const sut = new ChunkStreams(1_000_000);
     const big = sut.expect('a@x/r', 'big', 1_000, 4);
-    expect(sut.onChunk('a@x/r', { streamId: 'big', nr: 0, data: b64('12345'), last: false })).toBe('big');
+    expect(sut.onChunk('a@x/r', { streamId: 'big', nr: 0, data: b64('12345'), last: false })).toBe(
+      'big',
+    );
     await expect(big).rejects.toThrow(/exceeds 4 bytes/);
-    await expect(sut.expect('a@x/r', 'slow', 20, 100)).rejects.toThrow(/did not complete within 20 ms/);
+    await expect(sut.expect('a@x/r', 'slow', 20, 100)).rejects.toThrow(
+      /did not complete within 20 ms/,
+    );
   });
 
   it('bounds what unannounced streams may hold', () => {
     const sut = new ChunkStreams(8);
-    expect(sut.onChunk('a@x/r', { streamId: 'u1', nr: 0, data: b64('12345'), last: false })).toBeUndefined();
-    expect(sut.onChunk('a@x/r', { streamId: 'u2', nr: 0, data: b64('12345'), last: false })).toBe('u2');
+    expect(
+      sut.onChunk('a@x/r', { streamId: 'u1', nr: 0, data: b64('12345'), last: false }),
+    ).toBeUndefined();
+    expect(sut.onChunk('a@x/r', { streamId: 'u2', nr: 0, data: b64('12345'), last: false })).toBe(
+      'u2',
+    );
   });
 
   it('fails when the sender closes the stream', async () => {

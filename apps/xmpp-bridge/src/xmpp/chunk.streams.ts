@@ -18,7 +18,12 @@ interface Stream {
   bytes: number;
   lastNr?: number;
   createdAt: number;
-  claim?: { maxBytes: number; resolve(body: Buffer): void; reject(e: Error): void; timer: NodeJS.Timeout };
+  claim?: {
+    maxBytes: number;
+    resolve(body: Buffer): void;
+    reject(e: Error): void;
+    timer: NodeJS.Timeout;
+  };
   failed?: ChunkStreamError;
 }
 
@@ -55,7 +60,11 @@ export class ChunkStreams {
     if (frame.last) stream.lastNr = frame.nr;
     const limit = stream.claim?.maxBytes ?? this.unclaimedLimit;
     if (stream.bytes > limit || (!stream.claim && this.unclaimedBytes > this.unclaimedLimit)) {
-      this.fail(key, stream, new ChunkStreamError('too-large', `the chunked body exceeds ${limit} bytes`));
+      this.fail(
+        key,
+        stream,
+        new ChunkStreamError('too-large', `the chunked body exceeds ${limit} bytes`),
+      );
       return frame.streamId;
     }
     this.complete(key, stream);
@@ -66,7 +75,12 @@ export class ChunkStreams {
   onClose(from: string, streamId: string): void {
     const key = this.key(from, streamId);
     const stream = this.streams.get(key);
-    if (stream) this.fail(key, stream, new ChunkStreamError('closed', 'the sender closed the chunked stream'));
+    if (stream)
+      this.fail(
+        key,
+        stream,
+        new ChunkStreamError('closed', 'the sender closed the chunked stream'),
+      );
   }
 
   /** Waits for the whole body of a stream announced by `from`. */
@@ -87,14 +101,25 @@ export class ChunkStreams {
         return;
       }
       if (s.bytes > maxBytes) {
-        const error = new ChunkStreamError('too-large', `the chunked body exceeds ${maxBytes} bytes`);
+        const error = new ChunkStreamError(
+          'too-large',
+          `the chunked body exceeds ${maxBytes} bytes`,
+        );
         this.fail(key, s, error);
         this.streams.delete(key);
         reject(error);
         return;
       }
       const timer = setTimeout(
-        () => this.fail(key, s, new ChunkStreamError('timeout', `the chunked body did not complete within ${timeoutMs} ms`)),
+        () =>
+          this.fail(
+            key,
+            s,
+            new ChunkStreamError(
+              'timeout',
+              `the chunked body did not complete within ${timeoutMs} ms`,
+            ),
+          ),
         timeoutMs,
       );
       s.claim = { maxBytes, resolve, reject, timer };
@@ -103,7 +128,8 @@ export class ChunkStreams {
   }
 
   private complete(key: string, stream: Stream): void {
-    if (stream.lastNr === undefined || !stream.claim || stream.parts.size !== stream.lastNr + 1) return;
+    if (stream.lastNr === undefined || !stream.claim || stream.parts.size !== stream.lastNr + 1)
+      return;
     const parts: Buffer[] = [];
     for (let nr = 0; nr <= stream.lastNr; nr++) {
       const part = stream.parts.get(nr);

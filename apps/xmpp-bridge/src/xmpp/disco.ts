@@ -15,7 +15,12 @@ export class Disco {
   readonly ver: string;
 
   constructor(serverMode: boolean) {
-    this.features = [NS_CAPS, NS_DISCO_INFO, 'urn:xmpp:ping', ...(serverMode ? [NS_HTTP] : [])].sort();
+    this.features = [
+      NS_CAPS,
+      NS_DISCO_INFO,
+      'urn:xmpp:ping',
+      ...(serverMode ? [NS_HTTP] : []),
+    ].sort();
     // XEP-0115 §5.1: identities then features, each followed by '<'.
     const s = `${IDENTITY.category}/${IDENTITY.type}//${IDENTITY.name}<${this.features.map((f) => `${f}<`).join('')}`;
     this.ver = createHash('sha1').update(s).digest('base64');
@@ -23,9 +28,11 @@ export class Disco {
 
   register(connection: XmppConnection): void {
     connection.handle(NS_DISCO_INFO, 'query', (iq: Element, query: Element) => {
-      if (iq.attrs['type'] !== 'get') throw new StanzaErrorReply('cancel', 'bad-request', 'disco#info is a get');
+      if (iq.attrs['type'] !== 'get')
+        throw new StanzaErrorReply('cancel', 'bad-request', 'disco#info is a get');
       const node = query.attrs['node'];
-      if (node && node !== `${CAPS_NODE}#${this.ver}`) throw new StanzaErrorReply('cancel', 'item-not-found');
+      if (node && node !== `${CAPS_NODE}#${this.ver}`)
+        throw new StanzaErrorReply('cancel', 'item-not-found');
       return xml(
         'query',
         { xmlns: NS_DISCO_INFO, ...(node ? { node } : {}) },
@@ -37,6 +44,10 @@ export class Disco {
 
   /** Our presence, announcing the capabilities. */
   presence(): Element {
-    return xml('presence', {}, xml('c', { xmlns: NS_CAPS, hash: 'sha-1', node: CAPS_NODE, ver: this.ver }));
+    return xml(
+      'presence',
+      {},
+      xml('c', { xmlns: NS_CAPS, hash: 'sha-1', node: CAPS_NODE, ver: this.ver }),
+    );
   }
 }

@@ -17,13 +17,15 @@ function parse(stanza: string): Element {
   const parser = new XmppStreamParser();
   let out: Element | undefined;
   parser.on('element', (el: Element) => (out = el));
-  parser.write(`<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>${stanza}`);
+  parser.write(
+    `<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>${stanza}`,
+  );
   if (!out) throw new Error('no stanza');
   return out;
 }
 
 describe('XEP-0332 translator', () => {
-  it('reads the XEP\'s own request example (§5.1 of protocols.md)', () => {
+  it("reads the XEP's own request example (§5.1 of protocols.md)", () => {
     const iq = parse(`<iq type='set' from='client@example.org/gw' to='agent@example.org' id='r1'>
       <req xmlns='urn:xmpp:http' method='POST' resource='/a2a' version='1.1' maxChunkSize='8192'>
         <headers xmlns='http://jabber.org/protocol/shim'>
@@ -40,55 +42,140 @@ describe('XEP-0332 translator', () => {
       resource: '/a2a',
       version: '1.1',
       maxChunkSize: 8192,
-      headers: [['Host', 'agent.example.org'], ['Content-Type', 'application/json']],
-      body: { kind: 'text', text: '{"jsonrpc":"2.0","id":1,"method":"GetTask","params":{"id":"t1"}}' },
+      headers: [
+        ['Host', 'agent.example.org'],
+        ['Content-Type', 'application/json'],
+      ],
+      body: {
+        kind: 'text',
+        text: '{"jsonrpc":"2.0","id":1,"method":"GetTask","params":{"id":"t1"}}',
+      },
     });
   });
 
   it('round-trips requests and responses in both dialects, escaping text', () => {
     for (const dialect of ['xep', 'slixmpp'] as const) {
-      const req = requestElement({ dialect, method: 'PUT', resource: '/x?a=1&b=2', version: '1.1', headers: [['A', '<1>']], body: { kind: 'text', text: 'a < b & "c"' } });
+      const req = requestElement({
+        dialect,
+        method: 'PUT',
+        resource: '/x?a=1&b=2',
+        version: '1.1',
+        headers: [['A', '<1>']],
+        body: { kind: 'text', text: 'a < b & "c"' },
+      });
       expect(req.name).toBe(dialect === 'xep' ? 'req' : 'request');
-      const back = parseRequest(parse(`<iq type='set'>${req.toString()}</iq>`).getChildElements()[0]!);
-      expect(back).toMatchObject({ dialect, method: 'PUT', resource: '/x?a=1&b=2', headers: [['A', '<1>']], body: { kind: 'text', text: 'a < b & "c"' } });
-      const resp = responseElement({ dialect, status: 201, statusMessage: 'Created', version: '1.1', headers: [], body: { kind: 'base64', data: 'AAE=' } });
+      const back = parseRequest(
+        parse(`<iq type='set'>${req.toString()}</iq>`).getChildElements()[0]!,
+      );
+      expect(back).toMatchObject({
+        dialect,
+        method: 'PUT',
+        resource: '/x?a=1&b=2',
+        headers: [['A', '<1>']],
+        body: { kind: 'text', text: 'a < b & "c"' },
+      });
+      const resp = responseElement({
+        dialect,
+        status: 201,
+        statusMessage: 'Created',
+        version: '1.1',
+        headers: [],
+        body: { kind: 'base64', data: 'AAE=' },
+      });
       expect(parseResponse(parse(`<iq type='result'>${resp.toString()}</iq>`))).toEqual({
-        dialect, status: 201, statusMessage: 'Created', version: '1.1', headers: [], body: { kind: 'base64', data: 'AAE=' },
+        dialect,
+        status: 201,
+        statusMessage: 'Created',
+        version: '1.1',
+        headers: [],
+        body: { kind: 'base64', data: 'AAE=' },
       });
     }
   });
 
   it('joins repeated header names for slixmpp (it keeps headers in a dict) but not for the XEP', () => {
-    const headers: [string, string][] = [['Accept', 'a'], ['accept', 'b']];
-    const xep = requestElement({ dialect: 'xep', method: 'GET', resource: '/', version: '1.1', headers });
-    expect(xep.toString()).toContain('<header name="Accept">a</header><header name="accept">b</header>');
-    const slix = requestElement({ dialect: 'slixmpp', method: 'GET', resource: '/', version: '1.1', headers });
+    const headers: [string, string][] = [
+      ['Accept', 'a'],
+      ['accept', 'b'],
+    ];
+    const xep = requestElement({
+      dialect: 'xep',
+      method: 'GET',
+      resource: '/',
+      version: '1.1',
+      headers,
+    });
+    expect(xep.toString()).toContain(
+      '<header name="Accept">a</header><header name="accept">b</header>',
+    );
+    const slix = requestElement({
+      dialect: 'slixmpp',
+      method: 'GET',
+      resource: '/',
+      version: '1.1',
+      headers,
+    });
     expect(slix.toString()).toContain('<header name="Accept">a, b</header>');
   });
 
   it('announces chunked bodies and carries their chunks in messages', () => {
-    const resp = responseElement({ dialect: 'xep', status: 200, version: '1.1', headers: [], body: { kind: 'chunked', streamId: 's1' } });
-    expect(parseResponse(parse(`<iq type='result'>${resp.toString()}</iq>`)).body).toEqual({ kind: 'chunked', streamId: 's1' });
+    const resp = responseElement({
+      dialect: 'xep',
+      status: 200,
+      version: '1.1',
+      headers: [],
+      body: { kind: 'chunked', streamId: 's1' },
+    });
+    expect(parseResponse(parse(`<iq type='result'>${resp.toString()}</iq>`)).body).toEqual({
+      kind: 'chunked',
+      streamId: 's1',
+    });
     const msg = chunkMessage('a@b/c', { streamId: 's1', nr: 3, data: 'QUJD', last: true });
-    expect(parseChunkMessage(parse(msg.toString()))).toEqual({ streamId: 's1', nr: 3, data: 'QUJD', last: true });
-    expect(parseChunkMessage(parse("<message><close xmlns='urn:xmpp:http' streamId='s1'/></message>"))).toEqual({ close: 's1' });
-    expect(parseChunkMessage(parse("<message><chunk xmlns='urn:xmpp:http' streamId='s1' nr='-1'>x</chunk></message>"))).toBeUndefined();
+    expect(parseChunkMessage(parse(msg.toString()))).toEqual({
+      streamId: 's1',
+      nr: 3,
+      data: 'QUJD',
+      last: true,
+    });
+    expect(
+      parseChunkMessage(parse("<message><close xmlns='urn:xmpp:http' streamId='s1'/></message>")),
+    ).toEqual({ close: 's1' });
+    expect(
+      parseChunkMessage(
+        parse("<message><chunk xmlns='urn:xmpp:http' streamId='s1' nr='-1'>x</chunk></message>"),
+      ),
+    ).toBeUndefined();
   });
 
   it('reads <xml/> and empty <data/> bodies and marks transfers it does not implement', () => {
-    const xmlBody = parse("<iq type='result'><resp xmlns='urn:xmpp:http' statusCode='200' version='1.1'><data><xml><doc a='1'><b/></doc></xml></data></resp></iq>");
+    const xmlBody = parse(
+      "<iq type='result'><resp xmlns='urn:xmpp:http' statusCode='200' version='1.1'><data><xml><doc a='1'><b/></doc></xml></data></resp></iq>",
+    );
     expect(parseResponse(xmlBody).body).toEqual({ kind: 'xml', xml: '<doc a="1"><b/></doc>' });
-    expect(parseResponse(parse("<iq><response xmlns='urn:xmpp:http' statusCode='204'><data/></response></iq>")).body).toEqual({ kind: 'text', text: '' });
-    expect(parseResponse(parse("<iq><resp xmlns='urn:xmpp:http' statusCode='200'><data><ibb sid='x'/></data></resp></iq>")).body).toEqual({ kind: 'unsupported', name: 'ibb' });
+    expect(
+      parseResponse(
+        parse("<iq><response xmlns='urn:xmpp:http' statusCode='204'><data/></response></iq>"),
+      ).body,
+    ).toEqual({ kind: 'text', text: '' });
+    expect(
+      parseResponse(
+        parse(
+          "<iq><resp xmlns='urn:xmpp:http' statusCode='200'><data><ibb sid='x'/></data></resp></iq>",
+        ),
+      ).body,
+    ).toEqual({ kind: 'unsupported', name: 'ibb' });
   });
 
   it('refuses requests that break the XEP, saying why', () => {
-    const bad = (attrs: string) => () => parseRequest(parse(`<iq><req xmlns='urn:xmpp:http' ${attrs}/></iq>`).getChildElements()[0]!);
+    const bad = (attrs: string) => () =>
+      parseRequest(parse(`<iq><req xmlns='urn:xmpp:http' ${attrs}/></iq>`).getChildElements()[0]!);
     expect(bad("method='CONNECT' resource='/'")).toThrow(/unsupported method/);
     expect(bad("method='GET' resource='http://evil.example/'")).toThrow(/resource must be a path/);
     expect(bad("method='GET' resource='/' maxChunkSize='10'")).toThrow(/maxChunkSize/);
     expect(bad("method='OPTIONS' resource='*'")).not.toThrow();
-    expect(() => parseResponse(parse("<iq><resp xmlns='urn:xmpp:http' statusCode='99'/></iq>"))).toThrow(WireFormatError);
+    expect(() =>
+      parseResponse(parse("<iq><resp xmlns='urn:xmpp:http' statusCode='99'/></iq>")),
+    ).toThrow(WireFormatError);
     expect(() => parseResponse(parse('<iq/>'))).toThrow(/no <resp\/>/);
   });
 });

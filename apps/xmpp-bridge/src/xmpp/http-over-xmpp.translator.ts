@@ -61,7 +61,11 @@ function headersElement(headers: HeaderList, dialect: Dialect): Element | undefi
   if (headers.length === 0) return undefined;
   // slixmpp reads headers into a dict and fails on repeated names: join them (RFC 9110 §5.3).
   const list = dialect === 'slixmpp' ? joinRepeated(headers) : headers;
-  return xml('headers', { xmlns: NS_SHIM }, ...list.map(([name, value]) => xml('header', { name }, value)));
+  return xml(
+    'headers',
+    { xmlns: NS_SHIM },
+    ...list.map(([name, value]) => xml('header', { name }, value)),
+  );
 }
 
 function joinRepeated(headers: HeaderList): HeaderList {
@@ -135,7 +139,9 @@ export function requestElement(r: WireRequest): Element {
       method: r.method,
       resource: r.resource,
       version: r.version,
-      ...(r.maxChunkSize !== undefined && r.dialect === 'xep' ? { maxChunkSize: r.maxChunkSize } : {}),
+      ...(r.maxChunkSize !== undefined && r.dialect === 'xep'
+        ? { maxChunkSize: r.maxChunkSize }
+        : {}),
       // We only take inline or chunked bodies back: no SI publishing, IBB or Jingle.
       ...(r.dialect === 'xep' ? { sipub: 'false', ibb: 'false', jingle: 'false' } : {}),
     },
@@ -148,14 +154,20 @@ export function parseRequest(payload: Element): WireRequest {
   const dialect = requestDialect(payload);
   if (!dialect) throw new WireFormatError(`<${payload.name}> is not an HTTP request`);
   const method = (payload.attrs['method'] ?? '').toUpperCase();
-  if (!METHODS.has(method)) throw new WireFormatError(`unsupported method "${payload.attrs['method'] ?? ''}"`);
+  if (!METHODS.has(method))
+    throw new WireFormatError(`unsupported method "${payload.attrs['method'] ?? ''}"`);
   const resource = payload.attrs['resource'] ?? '';
   if (!(resource.startsWith('/') || (resource === '*' && method === 'OPTIONS'))) {
-    throw new WireFormatError(`resource must be a path starting with / (got "${resource.slice(0, 100)}")`);
+    throw new WireFormatError(
+      `resource must be a path starting with / (got "${resource.slice(0, 100)}")`,
+    );
   }
   const max = payload.attrs['maxChunkSize'];
   const maxChunkSize = max === undefined ? undefined : Number(max);
-  if (maxChunkSize !== undefined && !(Number.isInteger(maxChunkSize) && maxChunkSize >= 256 && maxChunkSize <= 65_536)) {
+  if (
+    maxChunkSize !== undefined &&
+    !(Number.isInteger(maxChunkSize) && maxChunkSize >= 256 && maxChunkSize <= 65_536)
+  ) {
     throw new WireFormatError('maxChunkSize must be an integer from 256 to 65536');
   }
   return {
@@ -213,7 +225,16 @@ export function chunkMessage(to: string, frame: ChunkFrame): Element {
   return xml(
     'message',
     { to },
-    xml('chunk', { xmlns: NS_HTTP, streamId: frame.streamId, nr: frame.nr, ...(frame.last ? { last: 'true' } : {}) }, frame.data),
+    xml(
+      'chunk',
+      {
+        xmlns: NS_HTTP,
+        streamId: frame.streamId,
+        nr: frame.nr,
+        ...(frame.last ? { last: 'true' } : {}),
+      },
+      frame.data,
+    ),
   );
 }
 

@@ -7,7 +7,12 @@ import type { Logger } from '@switchboard/observability';
 import { type Element, xml } from '@xmpp/xml';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Dialect } from '../config/bridge-settings.js';
-import { type HttpRequestMessage, type HttpResponseMessage, isTextBody, isXmlSafe } from '../http/http-message.js';
+import {
+  type HttpRequestMessage,
+  type HttpResponseMessage,
+  isTextBody,
+  isXmlSafe,
+} from '../http/http-message.js';
 import { ChunkStreamError, ChunkStreams } from './chunk.streams.js';
 import {
   chunkMessage,
@@ -23,7 +28,13 @@ import {
   WireFormatError,
 } from './http-over-xmpp.translator.js';
 import { PeerOfflineError, type PresenceDirectory } from './presence.directory.js';
-import { IqErrorReply, StanzaErrorReply, type XmppConnection, XmppTimeoutError, XmppUnavailableError } from './xmpp-connection.js';
+import {
+  IqErrorReply,
+  StanzaErrorReply,
+  type XmppConnection,
+  XmppTimeoutError,
+  XmppUnavailableError,
+} from './xmpp-connection.js';
 import { bareOf } from '../config/jid.js';
 
 export interface HttpOverXmppOptions {
@@ -81,12 +92,19 @@ export class HttpOverXmppTransport {
   }
 
   /** One request to `jid` (bare or full); resolves with the peer's response and who answered. */
-  async exchange(jid: string, request: HttpRequestMessage, timeoutMs: number): Promise<HttpResponseMessage & { via: string }> {
+  async exchange(
+    jid: string,
+    request: HttpRequestMessage,
+    timeoutMs: number,
+  ): Promise<HttpResponseMessage & { via: string }> {
     const deadline = Date.now() + timeoutMs;
     const remaining = () => Math.max(1, deadline - Date.now());
     try {
       if (!this.connection.online) throw new XmppUnavailableError(this.connection.describeOutage());
-      const full = await this.directory.resolve(jid, Math.min(this.options.presenceWaitMs, remaining()));
+      const full = await this.directory.resolve(
+        jid,
+        Math.min(this.options.presenceWaitMs, remaining()),
+      );
       const bare = bareOf(full);
       const first = this.dialects.get(bare) ?? this.options.dialect;
       for (const dialect of [first, other(first)]) {
@@ -111,7 +129,12 @@ export class HttpOverXmppTransport {
           result = await reply;
         } catch (e) {
           // slixmpp answers an element it has no handler for with feature-not-implemented: try its names.
-          if (e instanceof IqErrorReply && e.error.condition === 'feature-not-implemented' && dialect === first) continue;
+          if (
+            e instanceof IqErrorReply &&
+            e.error.condition === 'feature-not-implemented' &&
+            dialect === first
+          )
+            continue;
           throw e;
         }
         this.dialects.set(bare, dialect);
@@ -136,10 +159,15 @@ export class HttpOverXmppTransport {
   serve(server: HttpRequestServer): void {
     const handler = async (iq: Element, payload: Element) => {
       const from = iq.attrs['from'];
-      if (!from || !from.includes('/')) throw new StanzaErrorReply('modify', 'bad-request', 'requests must come from a full JID');
+      if (!from || !from.includes('/'))
+        throw new StanzaErrorReply('modify', 'bad-request', 'requests must come from a full JID');
       if (!server.authorize(bareOf(from))) {
         this.logger.warn({ from }, 'refused an HTTP request from a JID that is not allowed');
-        throw new StanzaErrorReply('auth', 'forbidden', `${bareOf(from)} may not send requests to this bridge`);
+        throw new StanzaErrorReply(
+          'auth',
+          'forbidden',
+          `${bareOf(from)} may not send requests to this bridge`,
+        );
       }
       let wire;
       try {
@@ -155,7 +183,10 @@ export class HttpOverXmppTransport {
           headers: wire.headers,
           ...(body ? { body } : {}),
         });
-        const chunkBytes = Math.min(this.options.chunkBytes, wire.maxChunkSize ?? this.options.chunkBytes);
+        const chunkBytes = Math.min(
+          this.options.chunkBytes,
+          wire.maxChunkSize ?? this.options.chunkBytes,
+        );
         const encoded = this.encode(response.headers, response.body, wire.dialect, chunkBytes);
         const chunks = encoded.chunks;
         return {
@@ -177,18 +208,28 @@ export class HttpOverXmppTransport {
     this.connection.handle(NS_HTTP, 'request', handler);
   }
 
-  private encode(headers: HttpRequestMessage['headers'], body: Buffer | undefined, dialect: Dialect, chunkBytes: number): EncodedBody {
+  private encode(
+    headers: HttpRequestMessage['headers'],
+    body: Buffer | undefined,
+    dialect: Dialect,
+    chunkBytes: number,
+  ): EncodedBody {
     if (!body || body.length === 0) return {};
     if (body.length > this.options.maxBodyBytes) {
-      throw new DomainError('PAYLOAD_TOO_LARGE', `the body (${body.length} bytes) exceeds the bridge limit of ${this.options.maxBodyBytes} bytes`, {
-        details: { bytes: body.length, limit: this.options.maxBodyBytes },
-      });
+      throw new DomainError(
+        'PAYLOAD_TOO_LARGE',
+        `the body (${body.length} bytes) exceeds the bridge limit of ${this.options.maxBodyBytes} bytes`,
+        {
+          details: { bytes: body.length, limit: this.options.maxBodyBytes },
+        },
+      );
     }
     // slixmpp has no chunked transfer: everything goes inline to it.
     const inlineOnly = dialect === 'slixmpp';
     if (isTextBody(headers, body)) {
       const text = body.toString('utf8');
-      if (isXmlSafe(text) && (inlineOnly || body.length <= this.options.inlineMaxBytes)) return { wire: { kind: 'text', text } };
+      if (isXmlSafe(text) && (inlineOnly || body.length <= this.options.inlineMaxBytes))
+        return { wire: { kind: 'text', text } };
     }
     if (inlineOnly || Math.ceil(body.length / 3) * 4 <= this.options.inlineMaxBytes) {
       return { wire: { kind: 'base64', data: body.toString('base64') } };
@@ -197,7 +238,11 @@ export class HttpOverXmppTransport {
     return { wire: { kind: 'chunked', streamId }, chunks: { streamId, body, chunkBytes } };
   }
 
-  private async decode(from: string, body: WireBody | undefined, timeoutMs: number): Promise<Buffer | undefined> {
+  private async decode(
+    from: string,
+    body: WireBody | undefined,
+    timeoutMs: number,
+  ): Promise<Buffer | undefined> {
     if (!body) return undefined;
     let bytes: Buffer;
     switch (body.kind) {
@@ -213,12 +258,19 @@ export class HttpOverXmppTransport {
       case 'chunked':
         return this.streams.expect(from, body.streamId, timeoutMs, this.options.maxBodyBytes);
       case 'unsupported':
-        throw new DomainError('UNSUPPORTED', `body transfer <${body.name}/> is not supported (only text, xml, base64 and chunkedBase64)`);
+        throw new DomainError(
+          'UNSUPPORTED',
+          `body transfer <${body.name}/> is not supported (only text, xml, base64 and chunkedBase64)`,
+        );
     }
     if (bytes.length > this.options.maxBodyBytes) {
-      throw new DomainError('PAYLOAD_TOO_LARGE', `the body (${bytes.length} bytes) exceeds the bridge limit of ${this.options.maxBodyBytes} bytes`, {
-        details: { bytes: bytes.length, limit: this.options.maxBodyBytes },
-      });
+      throw new DomainError(
+        'PAYLOAD_TOO_LARGE',
+        `the body (${bytes.length} bytes) exceeds the bridge limit of ${this.options.maxBodyBytes} bytes`,
+        {
+          details: { bytes: bytes.length, limit: this.options.maxBodyBytes },
+        },
+      );
     }
     return bytes;
   }
@@ -230,10 +282,20 @@ export class HttpOverXmppTransport {
       for (let nr = 0, offset = 0; offset < body.length; nr++, offset += chunkBytes) {
         if (this.closedByPeer.has(key)) return;
         const last = offset + chunkBytes >= body.length;
-        await this.connection.send(chunkMessage(to, { streamId, nr, data: body.subarray(offset, offset + chunkBytes).toString('base64'), last }));
+        await this.connection.send(
+          chunkMessage(to, {
+            streamId,
+            nr,
+            data: body.subarray(offset, offset + chunkBytes).toString('base64'),
+            last,
+          }),
+        );
       }
     } catch (e) {
-      this.logger.warn({ to, streamId, err: (e as Error).message }, 'sending a chunked body failed');
+      this.logger.warn(
+        { to, streamId, err: (e as Error).message },
+        'sending a chunked body failed',
+      );
     } finally {
       this.closedByPeer.delete(key);
     }
@@ -242,22 +304,37 @@ export class HttpOverXmppTransport {
   private toDomainError(e: unknown, jid: string, timeoutMs: number): DomainError {
     if (isDomainError(e)) return e;
     if (e instanceof XmppUnavailableError) {
-      return new DomainError('UPSTREAM_UNAVAILABLE', `xmpp bridge unavailable: ${e.message}`, { retryable: true, details: { reason: 'bridge-disconnected' } });
+      return new DomainError('UPSTREAM_UNAVAILABLE', `xmpp bridge unavailable: ${e.message}`, {
+        retryable: true,
+        details: { reason: 'bridge-disconnected' },
+      });
     }
     if (e instanceof PeerOfflineError) {
-      return new DomainError('UPSTREAM_UNAVAILABLE', e.message, { retryable: true, details: { reason: 'peer-offline', jid } });
+      return new DomainError('UPSTREAM_UNAVAILABLE', e.message, {
+        retryable: true,
+        details: { reason: 'peer-offline', jid },
+      });
     }
     if (e instanceof XmppTimeoutError) {
-      return new DomainError('TIMEOUT', `${jid} did not answer within ${timeoutMs} ms`, { retryable: true, details: { jid, timeoutMs } });
+      return new DomainError('TIMEOUT', `${jid} did not answer within ${timeoutMs} ms`, {
+        retryable: true,
+        details: { jid, timeoutMs },
+      });
     }
     if (e instanceof ChunkStreamError) {
       return e.reason === 'too-large'
         ? new DomainError('PAYLOAD_TOO_LARGE', `the response body from ${jid}: ${e.message}`)
         : e.reason === 'timeout'
-          ? new DomainError('TIMEOUT', `the response body from ${jid}: ${e.message}`, { retryable: true })
+          ? new DomainError('TIMEOUT', `the response body from ${jid}: ${e.message}`, {
+              retryable: true,
+            })
           : new DomainError('UPSTREAM_ERROR', `the response body from ${jid}: ${e.message}`);
     }
-    if (e instanceof WireFormatError) return new DomainError('UPSTREAM_ERROR', `${jid} sent an invalid XEP-0332 response: ${e.message}`);
+    if (e instanceof WireFormatError)
+      return new DomainError(
+        'UPSTREAM_ERROR',
+        `${jid} sent an invalid XEP-0332 response: ${e.message}`,
+      );
     if (e instanceof IqErrorReply) return iqErrorToDomain(e, jid);
     this.logger.error({ err: e }, 'unexpected failure of an HTTP-over-XMPP exchange');
     return new DomainError('INTERNAL', 'the exchange failed unexpectedly');
@@ -268,7 +345,8 @@ export class HttpOverXmppTransport {
 export function iqErrorToDomain(e: IqErrorReply, jid: string): DomainError {
   const said = `${jid} answered ${e.error.condition}${e.error.text ? ` (${e.error.text})` : ''}`;
   const details = { jid, condition: e.error.condition };
-  if (e.error.app === 'payload-too-large') return new DomainError('PAYLOAD_TOO_LARGE', said, { details });
+  if (e.error.app === 'payload-too-large')
+    return new DomainError('PAYLOAD_TOO_LARGE', said, { details });
   switch (e.error.condition) {
     case 'forbidden':
     case 'not-authorized':
@@ -301,13 +379,23 @@ function toStanzaError(e: unknown): StanzaErrorReply {
   if (e instanceof StanzaErrorReply) return e;
   if (e instanceof ChunkStreamError) {
     return e.reason === 'too-large'
-      ? new StanzaErrorReply('modify', 'not-acceptable', e.message, xml('payload-too-large', { xmlns: NS_BRIDGE_ERRORS }))
+      ? new StanzaErrorReply(
+          'modify',
+          'not-acceptable',
+          e.message,
+          xml('payload-too-large', { xmlns: NS_BRIDGE_ERRORS }),
+        )
       : new StanzaErrorReply('modify', 'bad-request', e.message);
   }
   if (isDomainError(e)) {
     switch (e.code) {
       case 'PAYLOAD_TOO_LARGE':
-        return new StanzaErrorReply('modify', 'not-acceptable', e.message, xml('payload-too-large', { xmlns: NS_BRIDGE_ERRORS }));
+        return new StanzaErrorReply(
+          'modify',
+          'not-acceptable',
+          e.message,
+          xml('payload-too-large', { xmlns: NS_BRIDGE_ERRORS }),
+        );
       case 'FORBIDDEN':
         return new StanzaErrorReply('auth', 'forbidden', e.message);
       case 'VALIDATION':

@@ -1,11 +1,35 @@
 import { describe, expect, it } from '@jest/globals';
 import { diagnose, type DiagnosisContext } from './login.diagnosis.js';
 
-const ctx: DiagnosisContext = { jid: 'bridge@agents.example', domain: 'agents.example', host: 'xmpp.example', port: 5222, tls: 'starttls', timeoutMs: 30_000 };
+const ctx: DiagnosisContext = {
+  jid: 'bridge@agents.example',
+  domain: 'agents.example',
+  host: 'xmpp.example',
+  port: 5222,
+  tls: 'starttls',
+  timeoutMs: 30_000,
+};
 
 describe(diagnose.name, () => {
   it('names the phase, what was said and a hint, on one line', () => {
-    const f = diagnose('sasl', { type: 'sasl', offered: ['SCRAM-SHA-1'], skipped: [], attempts: [{ mechanism: 'SCRAM-SHA-1', ok: false, condition: 'not-authorized', text: 'Invalid\npassword.' }] }, 123.4, ctx);
+    const f = diagnose(
+      'sasl',
+      {
+        type: 'sasl',
+        offered: ['SCRAM-SHA-1'],
+        skipped: [],
+        attempts: [
+          {
+            mechanism: 'SCRAM-SHA-1',
+            ok: false,
+            condition: 'not-authorized',
+            text: 'Invalid\npassword.',
+          },
+        ],
+      },
+      123.4,
+      ctx,
+    );
     expect(f).toMatchObject({ phase: 'sasl', kind: 'auth-failed', elapsedMs: 123 });
     expect(f.line).toBe(
       'XMPP login of bridge@agents.example failed in phase sasl after 123 ms: tried SCRAM-SHA-1 → not-authorized "Invalid password." — hint: wrong AZTM_PASSWORD, or no account bridge@agents.example on the server',
@@ -13,26 +37,86 @@ describe(diagnose.name, () => {
   });
 
   it('tells wrong ports apart from unreachable hosts and untrusted certificates', () => {
-    const kind = (phase: Parameters<typeof diagnose>[0], cause: Parameters<typeof diagnose>[1], c = ctx) => diagnose(phase, cause, 1, c).kind;
-    expect(kind('resolve', { type: 'socket', code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND x' })).toBe('host-not-found');
-    expect(kind('connect', { type: 'socket', code: 'ECONNREFUSED', message: 'refused' })).toBe('connection-refused');
+    const kind = (
+      phase: Parameters<typeof diagnose>[0],
+      cause: Parameters<typeof diagnose>[1],
+      c = ctx,
+    ) => diagnose(phase, cause, 1, c).kind;
+    expect(
+      kind('resolve', { type: 'socket', code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND x' }),
+    ).toBe('host-not-found');
+    expect(kind('connect', { type: 'socket', code: 'ECONNREFUSED', message: 'refused' })).toBe(
+      'connection-refused',
+    );
     expect(kind('connect', { type: 'timeout', ms: 30_000 })).toBe('host-unreachable');
-    expect(kind('tls', { type: 'socket', code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: 'x:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:f.c:350:\n' }, { ...ctx, tls: 'direct' })).toBe('wrong-port-plaintext');
-    expect(kind('stream', { type: 'closed', bytesReceived: 7, tlsRecord: true })).toBe('wrong-port-direct-tls');
-    expect(kind('stream', { type: 'socket', code: 'ECONNRESET', message: 'read ECONNRESET' })).toBe('wrong-port-direct-tls');
-    expect(kind('tls', { type: 'socket', code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', message: 'unable to verify the first certificate' })).toBe('certificate-untrusted');
-    expect(kind('tls', { type: 'socket', code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: 'altname' })).toBe('certificate-name-mismatch');
-    expect(kind('stream', { type: 'stream-error', error: { condition: 'host-unknown' } })).toBe('unknown-domain');
+    expect(
+      kind(
+        'tls',
+        {
+          type: 'socket',
+          code: 'ERR_SSL_WRONG_VERSION_NUMBER',
+          message: 'x:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:f.c:350:\n',
+        },
+        { ...ctx, tls: 'direct' },
+      ),
+    ).toBe('wrong-port-plaintext');
+    expect(kind('stream', { type: 'closed', bytesReceived: 7, tlsRecord: true })).toBe(
+      'wrong-port-direct-tls',
+    );
+    expect(kind('stream', { type: 'socket', code: 'ECONNRESET', message: 'read ECONNRESET' })).toBe(
+      'wrong-port-direct-tls',
+    );
+    expect(
+      kind('tls', {
+        type: 'socket',
+        code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+        message: 'unable to verify the first certificate',
+      }),
+    ).toBe('certificate-untrusted');
+    expect(
+      kind('tls', { type: 'socket', code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: 'altname' }),
+    ).toBe('certificate-name-mismatch');
+    expect(kind('stream', { type: 'stream-error', error: { condition: 'host-unknown' } })).toBe(
+      'unknown-domain',
+    );
   });
 
   it('reports policy violations at bind, impostors, and mechanisms the bridge may not use', () => {
-    const bind = diagnose('bind', { type: 'stream-error', error: { condition: 'policy-violation', text: 'no bots' } }, 5, ctx);
+    const bind = diagnose(
+      'bind',
+      { type: 'stream-error', error: { condition: 'policy-violation', text: 'no bots' } },
+      5,
+      ctx,
+    );
     expect(bind.kind).toBe('policy-violation');
     expect(bind.line).toContain('phase bind');
     expect(bind.line).toContain('policy-violation "no bots"');
-    const impostor = diagnose('sasl', { type: 'sasl', offered: [], skipped: [], impostor: true, attempts: [{ mechanism: 'SCRAM-SHA-256', ok: false, condition: 'server-signature-invalid' }] }, 5, ctx);
+    const impostor = diagnose(
+      'sasl',
+      {
+        type: 'sasl',
+        offered: [],
+        skipped: [],
+        impostor: true,
+        attempts: [
+          { mechanism: 'SCRAM-SHA-256', ok: false, condition: 'server-signature-invalid' },
+        ],
+      },
+      5,
+      ctx,
+    );
     expect(impostor.kind).toBe('server-impostor');
-    const none = diagnose('sasl', { type: 'sasl', offered: ['PLAIN'], skipped: [{ name: 'PLAIN', why: 'never without TLS' }], attempts: [] }, 5, { ...ctx, tls: 'off' });
+    const none = diagnose(
+      'sasl',
+      {
+        type: 'sasl',
+        offered: ['PLAIN'],
+        skipped: [{ name: 'PLAIN', why: 'never without TLS' }],
+        attempts: [],
+      },
+      5,
+      { ...ctx, tls: 'off' },
+    );
     expect(none.kind).toBe('no-common-mechanism');
     expect(none.said).toContain('PLAIN (never without TLS)');
   });

@@ -20,7 +20,8 @@ const UNTRUSTED = new Set([
   'CERT_UNTRUSTED',
   'CERT_SIGNATURE_FAILURE',
 ]);
-const PLAINTEXT_ANSWER = /wrong version number|packet length too long|http request|unknown protocol|record layer failure/i;
+const PLAINTEXT_ANSWER =
+  /wrong version number|packet length too long|http request|unknown protocol|record layer failure/i;
 
 function condition(e: XmppCondition): string {
   return e.text ? `${e.condition} "${e.text}"` : e.condition;
@@ -38,18 +39,45 @@ function tidy(message: string): string {
   return (openssl?.[1] ?? message).replace(/\s+/g, ' ').trim();
 }
 
-function socketVerdict(phase: Xmpp.LoginPhase, code: string | undefined, rawMessage: string, ctx: DiagnosisContext): Verdict {
+function socketVerdict(
+  phase: Xmpp.LoginPhase,
+  code: string | undefined,
+  rawMessage: string,
+  ctx: DiagnosisContext,
+): Verdict {
   const message = tidy(rawMessage);
   const said = code ? `${code} (${message})` : message;
   const where = `${ctx.host}:${ctx.port}`;
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') {
-    return { kind: 'host-not-found', said, hint: `the host name "${ctx.host}" does not resolve: check AZTM_HOST (or XMPP_HOST) and DNS` };
+  if (
+    code === 'ENOTFOUND' ||
+    code === 'EAI_AGAIN' ||
+    code === 'EAI_NONAME' ||
+    code === 'EAI_FAIL'
+  ) {
+    return {
+      kind: 'host-not-found',
+      said,
+      hint: `the host name "${ctx.host}" does not resolve: check AZTM_HOST (or XMPP_HOST) and DNS`,
+    };
   }
   if (code === 'ECONNREFUSED') {
-    return { kind: 'connection-refused', said, hint: `nothing listens on ${where}: check AZTM_PORT (5222 for STARTTLS, 5223 for direct TLS) and that the server runs` };
+    return {
+      kind: 'connection-refused',
+      said,
+      hint: `nothing listens on ${where}: check AZTM_PORT (5222 for STARTTLS, 5223 for direct TLS) and that the server runs`,
+    };
   }
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ETIMEDOUT' || code === 'EHOSTDOWN') {
-    return { kind: 'host-unreachable', said, hint: `${where} is unreachable: wrong address, a firewall, or the server is down` };
+  if (
+    code === 'EHOSTUNREACH' ||
+    code === 'ENETUNREACH' ||
+    code === 'ETIMEDOUT' ||
+    code === 'EHOSTDOWN'
+  ) {
+    return {
+      kind: 'host-unreachable',
+      said,
+      hint: `${where} is unreachable: wrong address, a firewall, or the server is down`,
+    };
   }
   if (code && UNTRUSTED.has(code)) {
     return {
@@ -59,12 +87,23 @@ function socketVerdict(phase: Xmpp.LoginPhase, code: string | undefined, rawMess
     };
   }
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
-    return { kind: 'certificate-expired', said, hint: 'the server certificate is outside its validity period: renew it (or check the clock)' };
+    return {
+      kind: 'certificate-expired',
+      said,
+      hint: 'the server certificate is outside its validity period: renew it (or check the clock)',
+    };
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return { kind: 'certificate-name-mismatch', said, hint: `the server certificate does not name "${ctx.domain}": check AZTM_DOMAIN, or the server's certificate` };
+    return {
+      kind: 'certificate-name-mismatch',
+      said,
+      hint: `the server certificate does not name "${ctx.domain}": check AZTM_DOMAIN, or the server's certificate`,
+    };
   }
-  if (phase === 'tls' && (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || PLAINTEXT_ANSWER.test(message))) {
+  if (
+    phase === 'tls' &&
+    (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || PLAINTEXT_ANSWER.test(message))
+  ) {
     return {
       kind: 'wrong-port-plaintext',
       said,
@@ -79,18 +118,36 @@ function socketVerdict(phase: Xmpp.LoginPhase, code: string | undefined, rawMess
     };
   }
   if (code === 'ECONNRESET' || code === 'EPIPE') {
-    return { kind: 'connection-reset', said, hint: `${where} dropped the connection during ${phase}: check the server's logs and limits` };
+    return {
+      kind: 'connection-reset',
+      said,
+      hint: `${where} dropped the connection during ${phase}: check the server's logs and limits`,
+    };
   }
-  if (phase === 'tls') return { kind: 'tls-failed', said, hint: 'the TLS handshake failed: check AZTM_TLS, the port and the server\'s TLS settings' };
+  if (phase === 'tls')
+    return {
+      kind: 'tls-failed',
+      said,
+      hint: "the TLS handshake failed: check AZTM_TLS, the port and the server's TLS settings",
+    };
   return { kind: 'network-error', said, hint: `the connection to ${where} failed during ${phase}` };
 }
 
-function streamVerdict(phase: Xmpp.LoginPhase, e: XmppCondition, seeOtherHost: string | undefined, ctx: DiagnosisContext): Verdict {
+function streamVerdict(
+  phase: Xmpp.LoginPhase,
+  e: XmppCondition,
+  seeOtherHost: string | undefined,
+  ctx: DiagnosisContext,
+): Verdict {
   const said = `stream error ${condition(e)}`;
   switch (e.condition) {
     case 'host-unknown':
     case 'improper-addressing':
-      return { kind: 'unknown-domain', said, hint: `the server does not serve the domain "${ctx.domain}": check AZTM_DOMAIN and the JID` };
+      return {
+        kind: 'unknown-domain',
+        said,
+        hint: `the server does not serve the domain "${ctx.domain}": check AZTM_DOMAIN and the JID`,
+      };
     case 'policy-violation':
       return {
         kind: 'policy-violation',
@@ -98,27 +155,59 @@ function streamVerdict(phase: Xmpp.LoginPhase, e: XmppCondition, seeOtherHost: s
         hint: `the server's policy refused this session during ${phase} (limits, resource or account restrictions): ask the XMPP administrator; retrying will not help`,
       };
     case 'see-other-host':
-      return { kind: 'redirected', said, hint: `the server redirects clients to ${seeOtherHost ?? 'another host'}: set AZTM_HOST/AZTM_PORT to it` };
+      return {
+        kind: 'redirected',
+        said,
+        hint: `the server redirects clients to ${seeOtherHost ?? 'another host'}: set AZTM_HOST/AZTM_PORT to it`,
+      };
     case 'not-authorized':
-      return { kind: 'auth-failed', said, hint: `the server closed the stream as not authorized: check AZTM_JID and AZTM_PASSWORD` };
+      return {
+        kind: 'auth-failed',
+        said,
+        hint: `the server closed the stream as not authorized: check AZTM_JID and AZTM_PASSWORD`,
+      };
     case 'conflict':
-      return { kind: 'session-conflict', said, hint: 'another session took over this resource: give each bridge its own XMPP_BRIDGE_RESOURCE' };
+      return {
+        kind: 'session-conflict',
+        said,
+        hint: 'another session took over this resource: give each bridge its own XMPP_BRIDGE_RESOURCE',
+      };
     case 'connection-timeout':
-      return { kind: 'server-timeout', said, hint: `the server gave up waiting during ${phase}: the network or the server is very slow` };
+      return {
+        kind: 'server-timeout',
+        said,
+        hint: `the server gave up waiting during ${phase}: the network or the server is very slow`,
+      };
     case 'system-shutdown':
-      return { kind: 'server-shutdown', said, hint: 'the server is shutting down: the bridge retries with backoff' };
+      return {
+        kind: 'server-shutdown',
+        said,
+        hint: 'the server is shutting down: the bridge retries with backoff',
+      };
     case 'not-well-formed':
     case 'bad-format':
       return ctx.tls === 'direct' && phase === 'tls'
-        ? { kind: 'wrong-port-plaintext', said, hint: 'the port speaks plaintext XMPP: use AZTM_TLS=starttls there, or the direct-TLS port (usually 5223)' }
-        : { kind: 'protocol-error', said, hint: 'the server could not read what we sent: a proxy or a non-XMPP service on this port?' };
+        ? {
+            kind: 'wrong-port-plaintext',
+            said,
+            hint: 'the port speaks plaintext XMPP: use AZTM_TLS=starttls there, or the direct-TLS port (usually 5223)',
+          }
+        : {
+            kind: 'protocol-error',
+            said,
+            hint: 'the server could not read what we sent: a proxy or a non-XMPP service on this port?',
+          };
     default:
       return { kind: 'stream-error', said, hint: `the server ended the stream during ${phase}` };
   }
 }
 
 function saslVerdict(cause: Extract<LoginCause, { type: 'sasl' }>, ctx: DiagnosisContext): Verdict {
-  const tried = cause.attempts.map((a) => (a.ok ? `${a.mechanism} ok` : `${a.mechanism} → ${a.condition ?? 'failed'}${a.text ? ` "${a.text}"` : ''}`));
+  const tried = cause.attempts.map((a) =>
+    a.ok
+      ? `${a.mechanism} ok`
+      : `${a.mechanism} → ${a.condition ?? 'failed'}${a.text ? ` "${a.text}"` : ''}`,
+  );
   if (cause.attempts.length === 0) {
     const skipped = cause.skipped.map((s) => `${s.name} (${s.why})`).join(', ');
     return {
@@ -140,23 +229,59 @@ function saslVerdict(cause: Extract<LoginCause, { type: 'sasl' }>, ctx: Diagnosi
     };
   }
   if (last.condition === 'not-authorized') {
-    return { kind: 'auth-failed', said, hint: `wrong AZTM_PASSWORD, or no account ${ctx.jid} on the server` };
+    return {
+      kind: 'auth-failed',
+      said,
+      hint: `wrong AZTM_PASSWORD, or no account ${ctx.jid} on the server`,
+    };
   }
-  if (last.condition === 'account-disabled') return { kind: 'account-disabled', said, hint: `the account ${ctx.jid} is disabled: ask the XMPP administrator` };
-  if (last.condition === 'credentials-expired') return { kind: 'credentials-expired', said, hint: 'the password has expired: set a new one' };
-  if (last.condition === 'temporary-auth-failure') return { kind: 'auth-unavailable', said, hint: 'the server could not check the password right now: the bridge retries with backoff' };
-  return { kind: 'sasl-failed', said, hint: 'every mechanism the server offered failed: see the server log for why' };
+  if (last.condition === 'account-disabled')
+    return {
+      kind: 'account-disabled',
+      said,
+      hint: `the account ${ctx.jid} is disabled: ask the XMPP administrator`,
+    };
+  if (last.condition === 'credentials-expired')
+    return { kind: 'credentials-expired', said, hint: 'the password has expired: set a new one' };
+  if (last.condition === 'temporary-auth-failure')
+    return {
+      kind: 'auth-unavailable',
+      said,
+      hint: 'the server could not check the password right now: the bridge retries with backoff',
+    };
+  return {
+    kind: 'sasl-failed',
+    said,
+    hint: 'every mechanism the server offered failed: see the server log for why',
+  };
 }
 
 function bindVerdict(phase: Xmpp.LoginPhase, e: XmppCondition): Verdict {
   const said = `${phase === 'bind' ? 'bind' : 'session'} refused: ${condition(e)}`;
-  if (e.condition === 'policy-violation' || e.condition === 'not-allowed' || e.condition === 'forbidden') {
-    return { kind: 'policy-violation', said, hint: `the server's policy refused the ${phase === 'bind' ? 'resource binding' : 'session'}: ask the XMPP administrator; retrying will not help` };
+  if (
+    e.condition === 'policy-violation' ||
+    e.condition === 'not-allowed' ||
+    e.condition === 'forbidden'
+  ) {
+    return {
+      kind: 'policy-violation',
+      said,
+      hint: `the server's policy refused the ${phase === 'bind' ? 'resource binding' : 'session'}: ask the XMPP administrator; retrying will not help`,
+    };
   }
   if (e.condition === 'resource-constraint') {
-    return { kind: 'too-many-sessions', said, hint: 'the account has too many sessions: stop stale bridges or raise the server limit' };
+    return {
+      kind: 'too-many-sessions',
+      said,
+      hint: 'the account has too many sessions: stop stale bridges or raise the server limit',
+    };
   }
-  if (e.condition === 'conflict') return { kind: 'resource-conflict', said, hint: 'the resource is taken: give each bridge its own XMPP_BRIDGE_RESOURCE' };
+  if (e.condition === 'conflict')
+    return {
+      kind: 'resource-conflict',
+      said,
+      hint: 'the resource is taken: give each bridge its own XMPP_BRIDGE_RESOURCE',
+    };
   return { kind: `${phase}-failed`, said, hint: `the server refused ${phase}` };
 }
 
@@ -172,14 +297,19 @@ function verdict(phase: Xmpp.LoginPhase, cause: LoginCause, ctx: DiagnosisContex
       return bindVerdict(phase, cause.error);
     case 'timeout':
       if (phase === 'connect') {
-        return { kind: 'host-unreachable', said: `no TCP connection within ${cause.ms} ms`, hint: `${ctx.host}:${ctx.port} does not answer (packets dropped): wrong address or a firewall` };
+        return {
+          kind: 'host-unreachable',
+          said: `no TCP connection within ${cause.ms} ms`,
+          hint: `${ctx.host}:${ctx.port} does not answer (packets dropped): wrong address or a firewall`,
+        };
       }
       return {
         kind: 'timeout',
         said: `no answer within ${cause.ms} ms`,
-        hint: phase === 'tls' || phase === 'stream'
-          ? `the server at ${ctx.host}:${ctx.port} stays silent during ${phase}: is it an XMPP port${ctx.tls === 'direct' ? ' speaking direct TLS' : ''}?`
-          : `the server stopped answering during ${phase}: check its load and logs (AZTM_XMPP_TIMEOUT is ${ctx.timeoutMs / 1000} s)`,
+        hint:
+          phase === 'tls' || phase === 'stream'
+            ? `the server at ${ctx.host}:${ctx.port} stays silent during ${phase}: is it an XMPP port${ctx.tls === 'direct' ? ' speaking direct TLS' : ''}?`
+            : `the server stopped answering during ${phase}: check its load and logs (AZTM_XMPP_TIMEOUT is ${ctx.timeoutMs / 1000} s)`,
       };
     case 'closed':
       if (cause.tlsRecord) {
@@ -209,10 +339,19 @@ function verdict(phase: Xmpp.LoginPhase, cause: LoginCause, ctx: DiagnosisContex
 }
 
 /** Turns a failed step into the one-line diagnosis: phase, what was said, a hint. */
-export function diagnose(phase: Xmpp.LoginPhase, cause: LoginCause, elapsedMs: number, ctx: DiagnosisContext): Xmpp.LoginFailure {
+export function diagnose(
+  phase: Xmpp.LoginPhase,
+  cause: LoginCause,
+  elapsedMs: number,
+  ctx: DiagnosisContext,
+): Xmpp.LoginFailure {
   const v = verdict(phase, cause, ctx);
   const ms = Math.round(elapsedMs);
   // One line, whatever the server put in its texts.
-  const line = `XMPP login of ${ctx.jid} failed in phase ${phase} after ${ms} ms: ${v.said} — hint: ${v.hint}`.replace(/\s*[\r\n]+\s*/g, ' ');
+  const line =
+    `XMPP login of ${ctx.jid} failed in phase ${phase} after ${ms} ms: ${v.said} — hint: ${v.hint}`.replace(
+      /\s*[\r\n]+\s*/g,
+      ' ',
+    );
   return { phase, kind: v.kind, said: v.said, hint: v.hint, elapsedMs: ms, line };
 }

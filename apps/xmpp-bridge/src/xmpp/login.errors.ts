@@ -21,7 +21,13 @@ export interface SaslAttempt {
 export type LoginCause =
   | { type: 'socket'; code?: string; message: string }
   | { type: 'stream-error'; error: XmppCondition; seeOtherHost?: string }
-  | { type: 'sasl'; attempts: SaslAttempt[]; offered: string[]; skipped: { name: string; why: string }[]; impostor?: boolean }
+  | {
+      type: 'sasl';
+      attempts: SaslAttempt[];
+      offered: string[];
+      skipped: { name: string; why: string }[];
+      impostor?: boolean;
+    }
   | { type: 'stanza-error'; error: XmppCondition }
   | { type: 'timeout'; ms: number }
   | { type: 'closed'; bytesReceived: number; tlsRecord: boolean }

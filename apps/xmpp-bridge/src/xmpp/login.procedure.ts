@@ -9,7 +9,14 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { XmppSettings } from '../config/bridge-settings.js';
 import { diagnose } from './login.diagnosis.js';
-import { type LoginCause, LoginFailedError, type LoginStep, LoginStepError, type SaslAttempt, type XmppCondition } from './login.errors.js';
+import {
+  type LoginCause,
+  LoginFailedError,
+  type LoginStep,
+  LoginStepError,
+  type SaslAttempt,
+  type XmppCondition,
+} from './login.errors.js';
 import { type Candidate, orderMechanisms, shouldTryNext } from './sasl/mechanisms.js';
 import { ScramClient, ScramError, type ScramKeyCache } from './sasl/scram.js';
 import { BridgeClient } from './xmpp-client.js';
@@ -48,7 +55,11 @@ export interface LoginHooks {
 
 /** The first error child of an XMPP error element. */
 export function readCondition(error: Element | undefined, ns: string): XmppCondition {
-  const child = error?.getChildElements().find((c) => c.name !== 'text' && (c.getNS() === ns || c.attrs['xmlns'] === ns)) ?? error?.getChildElements()[0];
+  const child =
+    error
+      ?.getChildElements()
+      .find((c) => c.name !== 'text' && (c.getNS() === ns || c.attrs['xmlns'] === ns)) ??
+    error?.getChildElements()[0];
   const text = error?.getChildText('text') ?? undefined;
   return { condition: child?.name ?? 'undefined-condition', ...(text ? { text } : {}) };
 }
@@ -57,12 +68,23 @@ function causeOf(e: unknown): LoginCause {
   if (e instanceof LoginStepError) return e.detail;
   const err = e as Error & { code?: string; condition?: string; text?: string; element?: Element };
   if (err?.name === 'StreamError' && err.condition) {
-    const other = err.condition === 'see-other-host' ? err.element?.getChildText('see-other-host') ?? undefined : undefined;
-    return { type: 'stream-error', error: { condition: err.condition, ...(err.text ? { text: err.text } : {}) }, ...(other ? { seeOtherHost: other } : {}) };
+    const other =
+      err.condition === 'see-other-host'
+        ? (err.element?.getChildText('see-other-host') ?? undefined)
+        : undefined;
+    return {
+      type: 'stream-error',
+      error: { condition: err.condition, ...(err.text ? { text: err.text } : {}) },
+      ...(other ? { seeOtherHost: other } : {}),
+    };
   }
   if (err?.name === 'XMLError') return { type: 'xml', message: err.message };
   if (err?.name === 'TimeoutError') return { type: 'timeout', ms: 0 };
-  return { type: 'socket', ...(err?.code ? { code: err.code } : {}), message: err?.message ?? String(e) };
+  return {
+    type: 'socket',
+    ...(err?.code ? { code: err.code } : {}),
+    message: err?.message ?? String(e),
+  };
 }
 
 /** One login attempt's bookkeeping: the phase, the report, the deadline and the end of the socket. */
@@ -84,11 +106,13 @@ class LoginRun {
     this.deadline = this.started + timeoutMs;
     const onError = (e: unknown) => this.fail(e);
     const onDisconnect = () =>
-      this.fail(new LoginStepError(this.phase, {
-        type: 'closed',
-        bytesReceived: client.bytesReceived,
-        tlsRecord: isTlsRecord(client.firstBytes),
-      }));
+      this.fail(
+        new LoginStepError(this.phase, {
+          type: 'closed',
+          bytesReceived: client.bytesReceived,
+          tlsRecord: isTlsRecord(client.firstBytes),
+        }),
+      );
     client.on('error', onError);
     client.on('disconnect', onDisconnect);
     this.cleanups.push(() => {
@@ -108,7 +132,12 @@ class LoginRun {
   }
 
   done(detail: string): void {
-    this.steps.push({ phase: this.phase, ok: true, ms: Math.round(performance.now() - this.phaseStarted), detail });
+    this.steps.push({
+      phase: this.phase,
+      ok: true,
+      ms: Math.round(performance.now() - this.phaseStarted),
+      detail,
+    });
   }
 
   private fail(e: unknown): void {
@@ -154,8 +183,15 @@ class LoginRun {
 
   async iq(payload: Element, type: 'get' | 'set', to?: string): Promise<Element> {
     const id = randomUUID();
-    const reply = this.next((el) => el.name === 'iq' && el.attrs['id'] === id && (el.attrs['type'] === 'result' || el.attrs['type'] === 'error'));
-    await this.wait(this.client.sendElement(xml('iq', { type, id, ...(to ? { to } : {}) }, payload)));
+    const reply = this.next(
+      (el) =>
+        el.name === 'iq' &&
+        el.attrs['id'] === id &&
+        (el.attrs['type'] === 'result' || el.attrs['type'] === 'error'),
+    );
+    await this.wait(
+      this.client.sendElement(xml('iq', { type, id, ...(to ? { to } : {}) }, payload)),
+    );
     return this.wait(reply);
   }
 
@@ -172,11 +208,17 @@ class LoginRun {
 
 function isTlsRecord(bytes: Buffer | undefined): boolean {
   // Alert (21) or handshake (22) record, version 3.x: a TLS server reading our plaintext stream header.
-  return !!bytes && bytes.length >= 2 && (bytes[0] === 0x15 || bytes[0] === 0x16) && bytes[1] === 0x03;
+  return (
+    !!bytes && bytes.length >= 2 && (bytes[0] === 0x15 || bytes[0] === 0x16) && bytes[1] === 0x03
+  );
 }
 
 /** Logs in once. Resolves with the live client, or rejects with a LoginFailedError (diagnosed). */
-export async function login(settings: XmppSettings, keys: ScramKeyCache, hooks: LoginHooks = {}): Promise<LoginResult> {
+export async function login(
+  settings: XmppSettings,
+  keys: ScramKeyCache,
+  hooks: LoginHooks = {},
+): Promise<LoginResult> {
   const client = new BridgeClient({
     domain: settings.domain,
     timeoutMs: settings.timeoutMs,
@@ -206,7 +248,12 @@ export async function login(settings: XmppSettings, keys: ScramKeyCache, hooks: 
       tls: settings.tls,
       timeoutMs: settings.timeoutMs,
     });
-    run.steps.push({ phase: step.phase, ok: false, ms: failure.elapsedMs, detail: `${failure.said} — hint: ${failure.hint}` });
+    run.steps.push({
+      phase: step.phase,
+      ok: false,
+      ms: failure.elapsedMs,
+      detail: `${failure.said} — hint: ${failure.hint}`,
+    });
     throw new LoginFailedError(failure, run.steps);
   } finally {
     run.cleanup();
@@ -259,13 +306,20 @@ async function negotiate(
           type: 'refused',
           kind: 'starttls-unavailable',
           said: 'the server offers no STARTTLS',
-          hint: 'use AZTM_TLS=direct with the server\'s TLS port (usually 5223), or AZTM_TLS=off on a trusted network only',
+          hint: "use AZTM_TLS=direct with the server's TLS port (usually 5223), or AZTM_TLS=off on a trusted network only",
         });
       }
-      const answer = run.next((el) => el.getNS() === NS.tls && (el.name === 'proceed' || el.name === 'failure'));
+      const answer = run.next(
+        (el) => el.getNS() === NS.tls && (el.name === 'proceed' || el.name === 'failure'),
+      );
       await run.wait(client.sendElement(xml('starttls', { xmlns: NS.tls })));
       if ((await run.wait(answer)).name !== 'proceed') {
-        throw new LoginStepError('tls', { type: 'refused', kind: 'starttls-failed', said: 'STARTTLS failure', hint: 'the server could not start TLS: see its log (certificate, TLS settings)' });
+        throw new LoginStepError('tls', {
+          type: 'refused',
+          kind: 'starttls-failed',
+          said: 'STARTTLS failure',
+          hint: 'the server could not start TLS: see its log (certificate, TLS settings)',
+        });
       }
       await run.wait(client.upgradeToTls());
       run.done(tlsDetail(client, 'STARTTLS'));
@@ -291,13 +345,25 @@ async function negotiate(
 
   run.enter('bind');
   if (!features.getChild('bind', NS.bind)) {
-    throw new LoginStepError('bind', { type: 'refused', kind: 'bind-unavailable', said: 'the server offers no resource binding', hint: 'not an XMPP client service?' });
+    throw new LoginStepError('bind', {
+      type: 'refused',
+      kind: 'bind-unavailable',
+      said: 'the server offers no resource binding',
+      hint: 'not an XMPP client service?',
+    });
   }
-  const bound = await run.iq(xml('bind', { xmlns: NS.bind }, xml('resource', {}, settings.resource)), 'set');
+  const bound = await run.iq(
+    xml('bind', { xmlns: NS.bind }, xml('resource', {}, settings.resource)),
+    'set',
+  );
   if (bound.attrs['type'] === 'error') {
-    throw new LoginStepError('bind', { type: 'stanza-error', error: readCondition(bound.getChild('error'), NS.stanzas) });
+    throw new LoginStepError('bind', {
+      type: 'stanza-error',
+      error: readCondition(bound.getChild('error'), NS.stanzas),
+    });
   }
-  const boundJid = bound.getChild('bind', NS.bind)?.getChildText('jid') ?? `${settings.bare}/${settings.resource}`;
+  const boundJid =
+    bound.getChild('bind', NS.bind)?.getChildText('jid') ?? `${settings.bare}/${settings.resource}`;
   run.done(`bound ${boundJid}`);
 
   run.enter('session');
@@ -305,7 +371,10 @@ async function negotiate(
   if (session && !session.getChild('optional')) {
     const reply = await run.iq(xml('session', { xmlns: NS.session }), 'set');
     if (reply.attrs['type'] === 'error') {
-      throw new LoginStepError('session', { type: 'stanza-error', error: readCondition(reply.getChild('error'), NS.stanzas) });
+      throw new LoginStepError('session', {
+        type: 'stanza-error',
+        error: readCondition(reply.getChild('error'), NS.stanzas),
+      });
     }
   }
   hooks.beforePresence?.(client, boundJid);
@@ -318,7 +387,9 @@ async function negotiate(
   return {
     boundJid,
     mechanism,
-    ...(tls ? { tls: { protocol: tls.getProtocol() ?? 'unknown', cipher: tls.getCipher().name } } : {}),
+    ...(tls
+      ? { tls: { protocol: tls.getProtocol() ?? 'unknown', cipher: tls.getCipher().name } }
+      : {}),
   };
 }
 
@@ -333,16 +404,28 @@ function tlsDetail(client: BridgeClient, how: string): string {
  * missed and open() times out): we wait for the features instead, registered before anything is sent.
  */
 async function openStream(run: LoginRun, domain: string, restart = false): Promise<Element> {
-  const features = run.next((el) => el.name === 'stream:features' || (el.name === 'features' && el.getNS() === NS.stream));
+  const features = run.next(
+    (el) => el.name === 'stream:features' || (el.name === 'features' && el.getNS() === NS.stream),
+  );
   const opened = restart ? run.client.restart() : run.client.open({ domain });
   opened.catch(() => undefined);
   return run.wait(features);
 }
 
 /** SASL with fallback; returns the mechanism that succeeded. */
-async function authenticate(run: LoginRun, settings: XmppSettings, keys: ScramKeyCache, features: Element): Promise<string> {
-  const offered = (features.getChild('mechanisms', NS.sasl)?.getChildren('mechanism') ?? []).map((m) => m.text().trim());
-  const serverBindings = features.getChild('sasl-channel-binding', NS.saslCb)?.getChildren('channel-binding').map((c) => c.attrs['type'] ?? '');
+async function authenticate(
+  run: LoginRun,
+  settings: XmppSettings,
+  keys: ScramKeyCache,
+  features: Element,
+): Promise<string> {
+  const offered = (features.getChild('mechanisms', NS.sasl)?.getChildren('mechanism') ?? []).map(
+    (m) => m.text().trim(),
+  );
+  const serverBindings = features
+    .getChild('sasl-channel-binding', NS.saslCb)
+    ?.getChildren('channel-binding')
+    .map((c) => c.attrs['type'] ?? '');
   const tlsSocket = run.client.tlsSocket;
   const { candidates, skipped } = orderMechanisms({
     offered,
@@ -355,13 +438,37 @@ async function authenticate(run: LoginRun, settings: XmppSettings, keys: ScramKe
     try {
       await exchange(run, settings, keys, candidate);
       attempts.push({ mechanism: candidate.name, ok: true });
-      run.done(attempts.map((a) => (a.ok ? `${a.mechanism} ok` : `${a.mechanism} failed (${a.condition}${a.text ? `: ${a.text}` : ''})`)).join(', '));
+      run.done(
+        attempts
+          .map((a) =>
+            a.ok
+              ? `${a.mechanism} ok`
+              : `${a.mechanism} failed (${a.condition}${a.text ? `: ${a.text}` : ''})`,
+          )
+          .join(', '),
+      );
       return candidate.name;
     } catch (e) {
       if (!(e instanceof SaslFailure)) throw e;
-      attempts.push({ mechanism: candidate.name, ok: false, condition: e.condition, ...(e.text ? { text: e.text } : {}) });
-      if (!shouldTryNext({ condition: e.condition, ...(e.scramKind ? { scramKind: e.scramKind } : {}) })) {
-        throw new LoginStepError('sasl', { type: 'sasl', attempts, offered, skipped, impostor: e.impostor });
+      attempts.push({
+        mechanism: candidate.name,
+        ok: false,
+        condition: e.condition,
+        ...(e.text ? { text: e.text } : {}),
+      });
+      if (
+        !shouldTryNext({
+          condition: e.condition,
+          ...(e.scramKind ? { scramKind: e.scramKind } : {}),
+        })
+      ) {
+        throw new LoginStepError('sasl', {
+          type: 'sasl',
+          attempts,
+          offered,
+          skipped,
+          impostor: e.impostor,
+        });
       }
     }
   }
@@ -384,14 +491,22 @@ function bindingData(run: LoginRun, type: 'tls-unique' | 'tls-exporter'): Buffer
   if (!tls) return undefined;
   if (type === 'tls-unique') return tls.getFinished();
   // RFC 9266: no context at all (Node's typings insist on one; TLS 1.2 tells "none" from "empty").
-  const exportWithoutContext = tls.exportKeyingMaterial.bind(tls) as (length: number, label: string) => Buffer;
+  const exportWithoutContext = tls.exportKeyingMaterial.bind(tls) as (
+    length: number,
+    label: string,
+  ) => Buffer;
   return exportWithoutContext(32, 'EXPORTER-Channel-Binding');
 }
 
 const b64 = (s: string) => (s ? Buffer.from(s).toString('base64') : '=');
 
 /** One SASL exchange with one mechanism; throws SaslFailure when it fails. */
-async function exchange(run: LoginRun, settings: XmppSettings, keys: ScramKeyCache, candidate: Candidate): Promise<void> {
+async function exchange(
+  run: LoginRun,
+  settings: XmppSettings,
+  keys: ScramKeyCache,
+  candidate: Candidate,
+): Promise<void> {
   const { client } = run;
   let initial: string;
   let scram: ScramClient | undefined;
@@ -399,18 +514,33 @@ async function exchange(run: LoginRun, settings: XmppSettings, keys: ScramKeyCac
     initial = `\0${settings.jid.local}\0${settings.password}`;
   } else {
     const binding = candidate.binding ?? { flag: 'n' };
-    let channel: ConstructorParameters<typeof ScramClient>[0]['binding'] = { flag: binding.flag === 'p' ? 'n' : binding.flag };
+    let channel: ConstructorParameters<typeof ScramClient>[0]['binding'] = {
+      flag: binding.flag === 'p' ? 'n' : binding.flag,
+    };
     if (binding.flag === 'p') {
       const data = bindingData(run, binding.type);
-      if (!data) throw new SaslFailure('channel-binding-unavailable', `no ${binding.type} data for this TLS session`);
+      if (!data)
+        throw new SaslFailure(
+          'channel-binding-unavailable',
+          `no ${binding.type} data for this TLS session`,
+        );
       channel = { flag: 'p', type: binding.type, data };
     }
-    scram = new ScramClient({ hash: candidate.hash ?? 'sha1', username: settings.jid.local, password: settings.password, binding: channel, keys });
+    scram = new ScramClient({
+      hash: candidate.hash ?? 'sha1',
+      username: settings.jid.local,
+      password: settings.password,
+      binding: channel,
+      keys,
+    });
     initial = scram.clientFirst();
   }
-  const isSasl = (el: Element) => el.getNS() === NS.sasl && ['challenge', 'success', 'failure'].includes(el.name);
+  const isSasl = (el: Element) =>
+    el.getNS() === NS.sasl && ['challenge', 'success', 'failure'].includes(el.name);
   let answer = run.next(isSasl);
-  await run.wait(client.sendElement(xml('auth', { xmlns: NS.sasl, mechanism: candidate.name }, b64(initial))));
+  await run.wait(
+    client.sendElement(xml('auth', { xmlns: NS.sasl, mechanism: candidate.name }, b64(initial))),
+  );
   let verified = false;
   for (let round = 0; round < 4; round++) {
     const el = await run.wait(answer);
@@ -423,7 +553,11 @@ async function exchange(run: LoginRun, settings: XmppSettings, keys: ScramKeyCac
     try {
       if (el.name === 'success') {
         if (scram && !verified) {
-          if (!decoded) throw new ScramError('server-signature-mismatch', 'the server sent no signature with its success');
+          if (!decoded)
+            throw new ScramError(
+              'server-signature-mismatch',
+              'the server sent no signature with its success',
+            );
           scram.verifyServerFinal(decoded);
         }
         return;
@@ -446,7 +580,12 @@ async function exchange(run: LoginRun, settings: XmppSettings, keys: ScramKeyCac
         await run.wait(client.sendElement(xml('abort', { xmlns: NS.sasl })));
         await run.wait(aborted);
       }
-      throw new SaslFailure(impostor ? 'server-signature-invalid' : 'invalid-server-message', e.message, e.kind, impostor);
+      throw new SaslFailure(
+        impostor ? 'server-signature-invalid' : 'invalid-server-message',
+        e.message,
+        e.kind,
+        impostor,
+      );
     }
   }
   throw new SaslFailure('too-many-rounds', 'the server kept challenging');

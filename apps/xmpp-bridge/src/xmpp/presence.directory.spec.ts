@@ -18,18 +18,20 @@ describe(PresenceDirectory.name, () => {
   it('subscribes to every peer once online', () => {
     const { sut, sent } = setup();
     sut.online();
-    expect(sent.map((s) => s.toString())).toEqual(['<presence to="agent@x.example" type="subscribe"/>']);
+    expect(sent.map((s) => s.toString())).toEqual([
+      '<presence to="agent@x.example" type="subscribe"/>',
+    ]);
   });
 
   it('hands out available resources round robin and forgets unavailable ones', async () => {
     const { sut } = setup();
     sut.onPresence(xml('presence', { from: 'Agent@x.example/a' }));
     sut.onPresence(xml('presence', { from: 'agent@x.example/b' }));
-    expect([await sut.resolve('agent@x.example', 0), await sut.resolve('agent@x.example', 0), await sut.resolve('agent@x.example', 0)]).toEqual([
-      'agent@x.example/a',
-      'agent@x.example/b',
-      'agent@x.example/a',
-    ]);
+    expect([
+      await sut.resolve('agent@x.example', 0),
+      await sut.resolve('agent@x.example', 0),
+      await sut.resolve('agent@x.example', 0),
+    ]).toEqual(['agent@x.example/a', 'agent@x.example/b', 'agent@x.example/a']);
     sut.onPresence(xml('presence', { from: 'agent@x.example/a', type: 'unavailable' }));
     expect(await sut.resolve('agent@x.example', 0)).toBe('agent@x.example/b');
     expect(await sut.resolve('agent@x.example/fixed', 0)).toBe('agent@x.example/fixed');

@@ -6,8 +6,13 @@ import type { Logger } from '@switchboard/observability';
 import { type Element, xml } from '@xmpp/xml';
 
 export class PeerOfflineError extends Error {
-  constructor(readonly jid: string, waitedMs: number) {
-    super(`${jid} has no available resource (no presence within ${waitedMs} ms): the peer is offline or has not approved our presence subscription`);
+  constructor(
+    readonly jid: string,
+    waitedMs: number,
+  ) {
+    super(
+      `${jid} has no available resource (no presence within ${waitedMs} ms): the peer is offline or has not approved our presence subscription`,
+    );
     this.name = 'PeerOfflineError';
   }
 }
@@ -63,11 +68,17 @@ export class PresenceDirectory {
         this.options
           .send(xml('presence', { to: bare, type: allowed ? 'subscribed' : 'unsubscribed' }))
           .catch(() => undefined);
-        this.options.logger.info({ from: bare, allowed }, allowed ? 'approved a presence subscription' : 'refused a presence subscription');
+        this.options.logger.info(
+          { from: bare, allowed },
+          allowed ? 'approved a presence subscription' : 'refused a presence subscription',
+        );
         return;
       }
       case 'error':
-        this.options.logger.warn({ from, error: presence.getChild('error')?.toString() }, 'presence error');
+        this.options.logger.warn(
+          { from, error: presence.getChild('error')?.toString() },
+          'presence error',
+        );
         return;
       default:
         return;

@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import type { Element } from '@xmpp/xml';
 import { unescapeXml, XmppStreamParser } from './stream.parser.js';
 
-const HEADER = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='s1' version='1.0'>";
+const HEADER =
+  "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='s1' version='1.0'>";
 
 function collect(parser: XmppStreamParser) {
   const elements: Element[] = [];
@@ -21,7 +22,9 @@ describe(XmppStreamParser.name, () => {
     const sut = new XmppStreamParser();
     const out = collect(sut);
     sut.write(HEADER);
-    sut.write("<iq type='result' id='1'><query xmlns='urn:x'><item a=\"&quot;b&quot;\"/></query></iq> <message><body>hi &amp; &#x1F600;</body></message>");
+    sut.write(
+      "<iq type='result' id='1'><query xmlns='urn:x'><item a=\"&quot;b&quot;\"/></query></iq> <message><body>hi &amp; &#x1F600;</body></message>",
+    );
     sut.write('</stream:stream>');
     expect(out.root()?.attrs['id']).toBe('s1');
     expect(out.elements.map((e) => e.name)).toEqual(['iq', 'message']);
@@ -34,7 +37,8 @@ describe(XmppStreamParser.name, () => {
   });
 
   it('reassembles stanzas split at every possible byte, including inside a UTF-8 character and an entity', () => {
-    const stanza = "<message id='m'><body>héllo &lt;wörld&gt; 😀 <![CDATA[a<b&c]]></body></message>";
+    const stanza =
+      "<message id='m'><body>héllo &lt;wörld&gt; 😀 <![CDATA[a<b&c]]></body></message>";
     const bytes = Buffer.from(HEADER + stanza);
     for (let cut = 1; cut < bytes.length; cut += 1) {
       const sut = new XmppStreamParser();

@@ -13,7 +13,14 @@ const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', a
 const ATTRIBUTE = /([^\s=/]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 
 function legalCodePoint(n: number): boolean {
-  return n === 0x9 || n === 0xa || n === 0xd || (n >= 0x20 && n <= 0xd7ff) || (n >= 0xe000 && n <= 0xfffd) || (n >= 0x10000 && n <= 0x10ffff);
+  return (
+    n === 0x9 ||
+    n === 0xa ||
+    n === 0xd ||
+    (n >= 0x20 && n <= 0xd7ff) ||
+    (n >= 0xe000 && n <= 0xfffd) ||
+    (n >= 0x10000 && n <= 0x10ffff)
+  );
 }
 
 export class XmlError extends Error {
@@ -131,14 +138,16 @@ export class XmppStreamParser extends EventEmitter {
       pos = close + 1;
     }
     this.buf = pos === 0 ? buf : buf.slice(pos);
-    if (this.buf.length > this.maxStanzaChars) throw new XmlError(`markup larger than ${this.maxStanzaChars} characters`);
+    if (this.buf.length > this.maxStanzaChars)
+      throw new XmlError(`markup larger than ${this.maxStanzaChars} characters`);
   }
 
   /** Counts characters of the stanza being read (text and nested tags). */
   private count(chars: number): void {
     if (!this.cursor || this.cursor === this.root) return;
     this.stanzaChars += chars;
-    if (this.stanzaChars > this.maxStanzaChars) throw new XmlError(`stanza larger than ${this.maxStanzaChars} characters`);
+    if (this.stanzaChars > this.maxStanzaChars)
+      throw new XmlError(`stanza larger than ${this.maxStanzaChars} characters`);
   }
 
   /** Index of the '>' closing the tag that starts at `start`, or -1 (the scan resumes later). */
@@ -191,7 +200,8 @@ export class XmppStreamParser extends EventEmitter {
     if (space !== -1) {
       ATTRIBUTE.lastIndex = 0;
       let m: RegExpExecArray | null;
-      while ((m = ATTRIBUTE.exec(body)) !== null) attrs[m[1] ?? ''] = unescapeXml(m[2] ?? m[3] ?? '');
+      while ((m = ATTRIBUTE.exec(body)) !== null)
+        attrs[m[1] ?? ''] = unescapeXml(m[2] ?? m[3] ?? '');
     }
     const element = new Element(name, attrs);
     if (!this.root) {

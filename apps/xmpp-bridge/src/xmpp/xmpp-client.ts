@@ -9,7 +9,12 @@ import ConnectionTCP from '@xmpp/connection-tcp';
 import XmppTlsSocket from '@xmpp/tls/lib/Socket.js';
 import type { Element } from '@xmpp/xml';
 import type { Socket as NetSocket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions, type SecureVersion, type TLSSocket } from 'node:tls';
+import {
+  connect as tlsConnect,
+  type ConnectionOptions,
+  type SecureVersion,
+  type TLSSocket,
+} from 'node:tls';
 import { XmppStreamParser } from './stream.parser.js';
 
 export interface ClientTlsOptions {
@@ -73,7 +78,9 @@ export class BridgeClient extends Client {
     class DirectTlsTransport extends ConnectionTCP {
       override socketParameters(service: string) {
         const url = new URL(service);
-        return url.protocol === 'xmpps:' ? { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) || 5223 } : undefined;
+        return url.protocol === 'xmpps:'
+          ? { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) || 5223 }
+          : undefined;
       }
     }
     Object.assign(DirectTlsTransport.prototype, { Parser, Socket: TlsSocket, NS: 'jabber:client' });
@@ -103,7 +110,9 @@ export class BridgeClient extends Client {
   /** The TLS socket of the session, once TLS is up. */
   get tlsSocket(): TLSSocket | undefined {
     const wrapper = this.socket as unknown as { socket?: TLSSocket } | null;
-    return wrapper && 'secure' in wrapper && wrapper.secure && wrapper.socket ? wrapper.socket : undefined;
+    return wrapper && 'secure' in wrapper && wrapper.secure && wrapper.socket
+      ? wrapper.socket
+      : undefined;
   }
 
   /** STARTTLS: wraps the plain socket in TLS with our options; resolves when the handshake is done. */
@@ -126,7 +135,10 @@ export class BridgeClient extends Client {
 
   /** Drops the connection at once (login failures, shutdown after a grace period). */
   destroy(): void {
-    const wrapper = this.socket as unknown as { socket?: { destroy(): void }; destroy?: () => void } | null;
+    const wrapper = this.socket as unknown as {
+      socket?: { destroy(): void };
+      destroy?: () => void;
+    } | null;
     if (!wrapper) return;
     if (wrapper.socket) wrapper.socket.destroy();
     else wrapper.destroy?.();

@@ -57,7 +57,10 @@ export interface IqAnswer {
   after?: () => Promise<void>;
 }
 
-export type IqHandler = (iq: Element, payload: Element) => Promise<Element | IqAnswer | undefined> | Element | IqAnswer | undefined;
+export type IqHandler = (
+  iq: Element,
+  payload: Element,
+) => Promise<Element | IqAnswer | undefined> | Element | IqAnswer | undefined;
 
 interface Pending {
   to: string | undefined;
@@ -181,7 +184,12 @@ export class XmppConnection {
       this.setState('online');
       this.hooks.onLogin?.('ok');
       this.logger.info(
-        { jid: result.boundJid, mechanism: result.mechanism, tls: result.tls, ms: result.elapsedMs },
+        {
+          jid: result.boundJid,
+          mechanism: result.mechanism,
+          tls: result.tls,
+          ms: result.elapsedMs,
+        },
         first ? 'XMPP session online' : 'XMPP session online again',
       );
       this.scheduleKeepalive();
@@ -194,7 +202,10 @@ export class XmppConnection {
       this.attempts += 1;
       this.hooks.onLogin?.(e.failure.kind);
       if (first) throw e;
-      this.logger.warn({ phase: e.failure.phase, kind: e.failure.kind, attempt: this.attempts }, e.failure.line);
+      this.logger.warn(
+        { phase: e.failure.phase, kind: e.failure.kind, attempt: this.attempts },
+        e.failure.line,
+      );
       this.scheduleReconnect();
     }
   }
@@ -219,8 +230,13 @@ export class XmppConnection {
     });
     if (trace) client.on('send', (el: Element) => this.trace('out', el));
     client.on('error', (e: Error & { condition?: string; text?: string }) => {
-      const said = e.condition ? `stream error ${e.condition}${e.text ? ` "${e.text}"` : ''}` : e.message;
-      this.logger.warn({ err: { name: e.name, message: e.message } }, `XMPP connection error: ${said}`);
+      const said = e.condition
+        ? `stream error ${e.condition}${e.text ? ` "${e.text}"` : ''}`
+        : e.message;
+      this.logger.warn(
+        { err: { name: e.name, message: e.message } },
+        `XMPP connection error: ${said}`,
+      );
       if (e.condition) lost(said);
     });
     client.on('disconnect', () => lost('the connection closed'));
@@ -230,14 +246,17 @@ export class XmppConnection {
   /** Stanza metadata only: bodies may carry credentials (Authorization headers) and personal data. */
   private trace(direction: 'in' | 'out', el: Element): void {
     const payload = el.getChildElements()[0];
-    this.logger.debug({
-      direction,
-      stanza: el.name,
-      type: el.attrs['type'],
-      id: el.attrs['id'],
-      peer: direction === 'in' ? el.attrs['from'] : el.attrs['to'],
-      payload: payload ? `${payload.name} ${payload.getNS() ?? ''}`.trim() : undefined,
-    }, 'stanza');
+    this.logger.debug(
+      {
+        direction,
+        stanza: el.name,
+        type: el.attrs['type'],
+        id: el.attrs['id'],
+        peer: direction === 'in' ? el.attrs['from'] : el.attrs['to'],
+        payload: payload ? `${payload.name} ${payload.getNS() ?? ''}`.trim() : undefined,
+      },
+      'stanza',
+    );
   }
 
   private onLost(client: BridgeClient, why: string): void {
@@ -286,7 +305,10 @@ export class XmppConnection {
         return;
       }
       const client = this.client;
-      this.request(xml('iq', { type: 'get', to: this.settings.domain }, xml('ping', { xmlns: NS.ping })), Math.min(interval, 10_000))
+      this.request(
+        xml('iq', { type: 'get', to: this.settings.domain }, xml('ping', { xmlns: NS.ping })),
+        Math.min(interval, 10_000),
+      )
         .catch((e: Error) => {
           if (e instanceof XmppTimeoutError && client === this.client) {
             this.logger.warn('XMPP server did not answer a keepalive ping; reconnecting');
@@ -324,8 +346,12 @@ export class XmppConnection {
     const from = el.attrs['from'];
     const fromExpected =
       p.to === undefined
-        ? from === undefined || from === this.settings.domain || from === this.settings.bare || from === this.bound
-        : from === p.to || (from !== undefined && !p.to.includes('/') && from.startsWith(`${p.to}/`));
+        ? from === undefined ||
+          from === this.settings.domain ||
+          from === this.settings.bare ||
+          from === this.bound
+        : from === p.to ||
+          (from !== undefined && !p.to.includes('/') && from.startsWith(`${p.to}/`));
     if (!fromExpected) return;
     this.pending.delete(id);
     clearTimeout(p.timer);
@@ -333,18 +359,34 @@ export class XmppConnection {
     else {
       const error = el.getChild('error');
       const cond = readCondition(error, NS.stanzas);
-      const app = error?.getChildElements().find((c) => c.name !== 'text' && c.getNS() !== NS.stanzas);
-      p.reject(new IqErrorReply({ ...cond, ...(error?.attrs['type'] ? { type: error.attrs['type'] } : {}), ...(app ? { app: app.name } : {}) }, from));
+      const app = error
+        ?.getChildElements()
+        .find((c) => c.name !== 'text' && c.getNS() !== NS.stanzas);
+      p.reject(
+        new IqErrorReply(
+          {
+            ...cond,
+            ...(error?.attrs['type'] ? { type: error.attrs['type'] } : {}),
+            ...(app ? { app: app.name } : {}),
+          },
+          from,
+        ),
+      );
     }
   }
 
   private async onQuery(client: BridgeClient, iq: Element): Promise<void> {
     const [payload] = iq.getChildElements();
-    const replyTo = { ...(iq.attrs['from'] ? { to: iq.attrs['from'] } : {}), id: iq.attrs['id'] ?? '' };
+    const replyTo = {
+      ...(iq.attrs['from'] ? { to: iq.attrs['from'] } : {}),
+      id: iq.attrs['id'] ?? '',
+    };
     let reply: Element;
     let after: (() => Promise<void>) | undefined;
     try {
-      const handler = payload ? this.handlers.get(`${payload.name} ${payload.getNS() ?? ''}`) : undefined;
+      const handler = payload
+        ? this.handlers.get(`${payload.name} ${payload.getNS() ?? ''}`)
+        : undefined;
       if (!handler || !payload) throw new StanzaErrorReply('cancel', 'service-unavailable');
       const result = await handler(iq, payload);
       const answer: IqAnswer = result && 'attrs' in result ? { payload: result } : (result ?? {});
@@ -354,7 +396,8 @@ export class XmppConnection {
       const err =
         e instanceof StanzaErrorReply
           ? e
-          : (this.logger.error({ err: e }, 'an XMPP request handler failed'), new StanzaErrorReply('wait', 'internal-server-error'));
+          : (this.logger.error({ err: e }, 'an XMPP request handler failed'),
+            new StanzaErrorReply('wait', 'internal-server-error'));
       reply = xml(
         'iq',
         { type: 'error', ...replyTo },
@@ -380,7 +423,8 @@ export class XmppConnection {
   /** Sends an IQ and waits for its result; rejects with IqErrorReply, XmppTimeoutError or XmppUnavailableError. */
   request(iq: Element, timeoutMs: number): Promise<Element> {
     const client = this.client;
-    if (!client || this.state !== 'online') return Promise.reject(new XmppUnavailableError(this.describeOutage()));
+    if (!client || this.state !== 'online')
+      return Promise.reject(new XmppUnavailableError(this.describeOutage()));
     const id = iq.attrs['id'] ?? randomUUID();
     iq.attrs['id'] = id;
     return new Promise<Element>((resolve, reject) => {
@@ -414,7 +458,10 @@ export class XmppConnection {
       return;
     }
     // Close the stream politely, but never wait long for the server to do the same.
-    await Promise.race([client.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000).unref())]);
+    await Promise.race([
+      client.stop().catch(() => undefined),
+      new Promise((r) => setTimeout(r, 1_000).unref()),
+    ]);
     client.destroy();
     this.onLost(client, 'stopped');
   }

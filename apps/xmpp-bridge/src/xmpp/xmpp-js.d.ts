@@ -24,7 +24,11 @@ declare module '@xmpp/xml' {
     up(): Element;
     toString(): string;
   }
-  export function xml(name: string, attrs?: Record<string, string | number | undefined> | null, ...children: (Node | Node[] | undefined | null | false)[]): Element;
+  export function xml(
+    name: string,
+    attrs?: Record<string, string | number | undefined> | null,
+    ...children: (Node | Node[] | undefined | null | false)[]
+  ): Element;
   export function escapeXMLText(s: string): string;
   export function escapeXML(s: string): string;
   export default xml;
@@ -36,7 +40,14 @@ declare module '@xmpp/connection' {
   export default class Connection extends EventEmitter {
     constructor(options?: Record<string, unknown>);
     status: string;
-    socket: (EventEmitter & { secure?: boolean; end(): void; destroy?(): void; write(data: string, cb?: (err?: Error) => void): void }) | null;
+    socket:
+      | (EventEmitter & {
+          secure?: boolean;
+          end(): void;
+          destroy?(): void;
+          write(data: string, cb?: (err?: Error) => void): void;
+        })
+      | null;
     parser: EventEmitter | null;
     root: Element | null;
     options: Record<string, unknown>;

@@ -1,4 +1,9 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Xmpp } from '@switchboard/contracts';
 import { LOGGER, type Logger, ReadinessRegistry } from '@switchboard/observability';
 import { BridgeMetrics } from '../bridge/bridge.metrics.js';
@@ -80,7 +85,11 @@ export class XmppSessionService implements OnApplicationBootstrap, OnApplication
     return {
       ...this.connection.status(),
       serverMode: this.settings.serverMode,
-      peers: [...this.settings.serviceMap.entries()].map(([host, jid]) => ({ host, jid, online: this.directory.isOnline(jid) })),
+      peers: [...this.settings.serviceMap.entries()].map(([host, jid]) => ({
+        host,
+        jid,
+        online: this.directory.isOnline(jid),
+      })),
     };
   }
 }

@@ -1,6 +1,16 @@
 // Real bridge processes (dist/apps/xmpp-bridge/src/main.js and doctor.js) for the integration tests,
 // a local HTTP target, and a private nats-server whose max_payload fits megabyte bodies.
-import { freePort, repoRoot, spawnManaged, startService, tempDir, waitForPort, type ManagedProcess, type PrivateProsody, type ServiceHandle } from '@switchboard/testing';
+import {
+  freePort,
+  repoRoot,
+  spawnManaged,
+  startService,
+  tempDir,
+  waitForPort,
+  type ManagedProcess,
+  type PrivateProsody,
+  type ServiceHandle,
+} from '@switchboard/testing';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -12,7 +22,12 @@ export const PYTHON = '/usr/bin/python3';
 export const SLIXMPP_PEER = join(repoRoot, 'tools/xmpp/slixmpp_http_peer.py');
 
 /** The settings every bridge of a test shares: the private Prosody, its CA, fast reconnects. */
-export function xmppEnv(xmpp: PrivateProsody, user: string, password: string, extra: Record<string, string> = {}): Record<string, string> {
+export function xmppEnv(
+  xmpp: PrivateProsody,
+  user: string,
+  password: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     AZTM_HOST: '127.0.0.1',
     AZTM_PORT: String(xmpp.c2sPort),
@@ -41,9 +56,17 @@ export interface Exited {
 }
 
 /** Runs a bridge that is expected to stop, and returns how (with the fatal line it logged). */
-export async function runBridgeToExit(name: string, env: Record<string, string>, timeoutMs = 30_000): Promise<Exited> {
+export async function runBridgeToExit(
+  name: string,
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<Exited> {
   const started = performance.now();
-  const proc = spawnManaged(process.execPath, [MAIN], { name, env: { NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', ...env }, cwd: repoRoot });
+  const proc = spawnManaged(process.execPath, [MAIN], {
+    name,
+    env: { NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', ...env },
+    cwd: repoRoot,
+  });
   const timer = setTimeout(() => void proc.kill(), timeoutMs);
   const code = await proc.exited;
   clearTimeout(timer);
@@ -56,11 +79,22 @@ export async function runBridgeToExit(name: string, env: Record<string, string>,
 }
 
 /** Runs the doctor with the bridge's settings; resolves with its exit code and output. */
-export function runDoctor(env: Record<string, string>, timeoutMs = 30_000): Promise<{ code: number; out: string }> {
+export function runDoctor(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [DOCTOR], { env: { ...process.env, PORT: '0', ...env }, timeout: timeoutMs, cwd: repoRoot }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: `${stdout}${stderr}` });
-    });
+    execFile(
+      process.execPath,
+      [DOCTOR],
+      { env: { ...process.env, PORT: '0', ...env }, timeout: timeoutMs, cwd: repoRoot },
+      (err, stdout, stderr) => {
+        resolve({
+          code: err ? (typeof err.code === 'number' ? err.code : 1) : 0,
+          out: `${stdout}${stderr}`,
+        });
+      },
+    );
   });
 }
 
@@ -97,10 +131,13 @@ export async function startHttpTarget(): Promise<HttpTarget> {
         return;
       }
       if (url.pathname === '/slow') {
-        setTimeout(() => {
-          res.writeHead(200, { 'Content-Type': 'text/plain' });
-          res.end('slow');
-        }, Number(url.searchParams.get('ms')));
+        setTimeout(
+          () => {
+            res.writeHead(200, { 'Content-Type': 'text/plain' });
+            res.end('slow');
+          },
+          Number(url.searchParams.get('ms')),
+        );
         return;
       }
       if (url.pathname.startsWith('/status/')) {
@@ -117,12 +154,18 @@ export async function startHttpTarget(): Promise<HttpTarget> {
           from: req.headers['x-xmpp-from'],
           contentType: req.headers['content-type'],
           bytes: body.length,
-          sha: body.length ? (body.toString('base64').length > 200 ? `${body.length}` : body.toString('utf8')) : '',
+          sha: body.length
+            ? body.toString('base64').length > 200
+              ? `${body.length}`
+              : body.toString('utf8')
+            : '',
         }),
       );
     });
   });
-  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+  const port = await new Promise<number>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+  );
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -143,7 +186,10 @@ export async function startNatsWithMaxPayload(maxPayload: number): Promise<BigNa
   const dir = tempDir('nats-big');
   const conf = join(dir, 'nats.conf');
   writeFileSync(conf, `listen: 127.0.0.1:${port}\nmax_payload: ${maxPayload}\n`);
-  const proc = spawnManaged('/usr/sbin/nats-server', ['-c', conf], { name: `nats-${port}`, logDir: dir });
+  const proc = spawnManaged('/usr/sbin/nats-server', ['-c', conf], {
+    name: `nats-${port}`,
+    logDir: dir,
+  });
   await waitForPort(port);
   return { url: `nats://127.0.0.1:${port}`, process: proc, stop: () => proc.stop(5_000) };
 }

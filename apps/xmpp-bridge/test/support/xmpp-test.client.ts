@@ -14,7 +14,11 @@ export interface TestXmppClient {
   close(): Promise<void>;
 }
 
-export async function connectTestClient(xmpp: PrivateProsody, user: string, password: string): Promise<TestXmppClient> {
+export async function connectTestClient(
+  xmpp: PrivateProsody,
+  user: string,
+  password: string,
+): Promise<TestXmppClient> {
   const domain = xmpp.hosts.agents;
   const result = await login(
     {
@@ -53,7 +57,10 @@ export async function connectTestClient(xmpp: PrivateProsody, user: string, pass
         client.sendElement(xml('iq', { type, to, id }, payload)).catch(reject);
       }),
     close: async () => {
-      await Promise.race([client.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
+      await Promise.race([
+        client.stop().catch(() => undefined),
+        new Promise((r) => setTimeout(r, 1_000)),
+      ]);
       client.destroy();
     },
   };

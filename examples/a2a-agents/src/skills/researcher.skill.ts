@@ -15,7 +15,7 @@ const LIBRARY: Entry[] = [
     findings: [
       'JetStream is the persistence layer built into the NATS server: streams capture the messages published on their subjects and keep them by limits, interest or work-queue retention.',
       'Consumers (durable or ephemeral, pull or push) replay a stream with explicit acknowledgements; unacknowledged messages are redelivered after ack_wait, up to max_deliver times.',
-      'A Nats-Msg-Id header de-duplicates publishes within the stream\'s duplicate window, which gives exactly-once publication when producers retry.',
+      "A Nats-Msg-Id header de-duplicates publishes within the stream's duplicate window, which gives exactly-once publication when producers retry.",
     ],
     source: 'https://docs.nats.io/nats-concepts/jetstream',
   },
@@ -49,7 +49,9 @@ const LIBRARY: Entry[] = [
   {
     keywords: ['mcp', 'model context protocol'],
     title: 'Model Context Protocol',
-    findings: ['MCP servers expose tools (with JSON Schemas) that clients list with tools/list and call with tools/call.'],
+    findings: [
+      'MCP servers expose tools (with JSON Schemas) that clients list with tools/list and call with tools/call.',
+    ],
     source: 'https://modelcontextprotocol.io/',
   },
 ];
@@ -58,7 +60,8 @@ const LIBRARY: Entry[] = [
 export const researchSkill: Skill = {
   id: 'research',
   name: 'Research a topic',
-  description: 'Looks a topic up in an offline library of platform technologies (NATS, JetStream, XMPP, A2A, MCP) and reports findings with sources.',
+  description:
+    'Looks a topic up in an offline library of platform technologies (NATS, JetStream, XMPP, A2A, MCP) and reports findings with sources.',
   tags: ['research', 'facts'],
   examples: ['NATS JetStream', 'what is XEP-0332'],
   run(input: SkillInput): SkillOutput {
@@ -66,7 +69,9 @@ export const researchSkill: Skill = {
     const lower = topic.toLowerCase();
     const hits = LIBRARY.filter((e) => e.keywords.some((k) => lower.includes(k)));
     // "NATS JetStream" is about JetStream, not NATS in general.
-    const entries = hits.filter((e) => !(e.title === 'NATS' && hits.some((h) => h.title === 'NATS JetStream')));
+    const entries = hits.filter(
+      (e) => !(e.title === 'NATS' && hits.some((h) => h.title === 'NATS JetStream')),
+    );
     if (entries.length === 0) {
       return {
         steps: [`searching the library for "${topic}"`],
@@ -78,9 +83,18 @@ export const researchSkill: Skill = {
     const findings = entries.flatMap((e) => e.findings);
     const sources = entries.map((e) => e.source);
     return {
-      steps: [`searching the library for "${topic}"`, `reading ${sources.length} source${sources.length === 1 ? '' : 's'}`],
+      steps: [
+        `searching the library for "${topic}"`,
+        `reading ${sources.length} source${sources.length === 1 ? '' : 's'}`,
+      ],
       artifactName: 'findings',
-      text: [`## ${entries[0]?.title ?? topic}`, '', ...findings.map((f) => `- ${f}`), '', `Sources: ${sources.join(', ')}`].join('\n'),
+      text: [
+        `## ${entries[0]?.title ?? topic}`,
+        '',
+        ...findings.map((f) => `- ${f}`),
+        '',
+        `Sources: ${sources.join(', ')}`,
+      ].join('\n'),
       summary: `Found ${findings.length} finding${findings.length === 1 ? '' : 's'} about ${entries[0]?.title ?? topic}.`,
     };
   },

@@ -13,7 +13,9 @@ describe('sample agent skills (deterministic)', () => {
 
   it('says plainly when it knows nothing about a topic', () => {
     const out = researchSkill.run({ text: 'quantum gravity?', context: undefined });
-    expect(out.text).toContain('No source in the researcher\'s offline library covers "quantum gravity"');
+    expect(out.text).toContain(
+      'No source in the researcher\'s offline library covers "quantum gravity"',
+    );
     expect(out.summary).toBe('No findings about "quantum gravity".');
   });
 

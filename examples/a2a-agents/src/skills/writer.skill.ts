@@ -4,12 +4,15 @@ import type { Skill, SkillInput, SkillOutput } from './skill.js';
 export const draftSkill: Skill = {
   id: 'draft',
   name: 'Draft a document',
-  description: 'Drafts a short document (summary, note, brief) from the request and the material passed as context.',
+  description:
+    'Drafts a short document (summary, note, brief) from the request and the material passed as context.',
   tags: ['writing', 'summary'],
   examples: ['draft a summary', 'write a brief about the findings'],
   run(input: SkillInput): SkillOutput {
     const request = input.text.trim().replace(/[?.!]+$/, '');
-    const kind = /\b(summary|brief|note|report|memo|overview)\b/i.exec(request)?.[1]?.toLowerCase() ?? 'document';
+    const kind =
+      /\b(summary|brief|note|report|memo|overview)\b/i.exec(request)?.[1]?.toLowerCase() ??
+      'document';
     const material = (input.context ?? '').trim();
     const title = heading(material) ?? /\b(?:on|about|of)\s+(.+)$/i.exec(request)?.[1] ?? 'Draft';
     const sentences = material
@@ -21,7 +24,11 @@ export const draftSkill: Skill = {
     const body =
       sentences.length === 0
         ? [`No material was provided, so this ${kind} only restates the request: ${request}.`]
-        : [shorten(sentences[0] as string), '', ...sentences.slice(1, 4).map((s) => `- ${shorten(s)}`)];
+        : [
+            shorten(sentences[0] as string),
+            '',
+            ...sentences.slice(1, 4).map((s) => `- ${shorten(s)}`),
+          ];
     const words = body.join(' ').split(/\s+/).filter(Boolean).length;
     return {
       steps: ['outlining', `drafting the ${kind}`],

@@ -10,7 +10,12 @@ describe('a2a contracts', () => {
   });
 
   it('rejects a bad delegation, naming the fields', () => {
-    const bad = DelegateRequest.safeParse({ ...researcherDelegation, agent: 'Research Bot', message: '  ', extra: 1 });
+    const bad = DelegateRequest.safeParse({
+      ...researcherDelegation,
+      agent: 'Research Bot',
+      message: '  ',
+      extra: 1,
+    });
     expect(bad.success).toBe(false);
     const paths = bad.error!.issues.map((i) => i.path.join('.') || i.message);
     expect(paths).toEqual(expect.arrayContaining(['agent', 'message']));
@@ -33,7 +38,14 @@ describe('a2a contracts', () => {
   });
 
   it('keeps the agent listing compatible: older summaries (no circuit/problem) still parse', () => {
-    const summary = { name: 'researcher', description: 'd', baseUrl: 'http://r.example', transport: 'http', skills: [], available: true };
+    const summary = {
+      name: 'researcher',
+      description: 'd',
+      baseUrl: 'http://r.example',
+      transport: 'http',
+      skills: [],
+      available: true,
+    };
     expect(AgentsList.response.parse({ agents: [summary] })).toEqual({ agents: [summary] });
   });
 });

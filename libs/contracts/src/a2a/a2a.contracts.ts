@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { type CommandContract, defineCommand, defineEvent, type EventContract } from '../define.js';
-import { AgentTransport, DelegateRequest, DelegationResult, DelegationUpdate } from './a2a.schemas.js';
+import {
+  AgentTransport,
+  DelegateRequest,
+  DelegationResult,
+  DelegationUpdate,
+} from './a2a.schemas.js';
 
 /** A remote agent as the platform knows it (from its agent card). */
 export const AgentSummary = z.object({
@@ -27,7 +32,8 @@ export const AgentsList = defineCommand({
   request: z.object({}).strict(),
   response: z.object({ agents: z.array(AgentSummary) }),
   timeoutMs: 5_000,
-  description: 'The remote agents the acting user may delegate to (per-role policy applied), from their cached cards.',
+  description:
+    'The remote agents the acting user may delegate to (per-role policy applied), from their cached cards.',
 });
 
 export const Delegate = defineCommand({
@@ -38,7 +44,7 @@ export const Delegate = defineCommand({
   response: DelegationResult,
   timeoutMs: 300_000,
   description:
-    'Hands a message to a remote agent (A2A SendStreamingMessage, or SendMessage then GetTask), retrying transient failures behind a per-agent circuit breaker, and answers with the remote task\'s outcome. Progress goes out on sb.evt.a2a.delegation.<delegationId>. FORBIDDEN when the actor\'s role may not use the agent; NOT_FOUND for an unknown agent; UPSTREAM_UNAVAILABLE when the circuit is open.',
+    "Hands a message to a remote agent (A2A SendStreamingMessage, or SendMessage then GetTask), retrying transient failures behind a per-agent circuit breaker, and answers with the remote task's outcome. Progress goes out on sb.evt.a2a.delegation.<delegationId>. FORBIDDEN when the actor's role may not use the agent; NOT_FOUND for an unknown agent; UPSTREAM_UNAVAILABLE when the circuit is open.",
 });
 
 export const DelegationProgress = defineEvent({
@@ -64,7 +70,10 @@ export const DelegationCancel = defineEvent({
 });
 
 /** Every a2a contract, for the catalogue. */
-export const A2A_CONTRACTS: { commands: readonly CommandContract[]; events: readonly EventContract[] } = {
+export const A2A_CONTRACTS: {
+  commands: readonly CommandContract[];
+  events: readonly EventContract[];
+} = {
   commands: [AgentsList, Delegate],
   events: [DelegationProgress, DelegationCancel],
 };

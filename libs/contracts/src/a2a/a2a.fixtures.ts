@@ -12,9 +12,32 @@ export const researcherDelegation: DelegateRequest = {
 };
 
 export const researcherProgress: DelegationUpdate[] = [
-  { kind: 'started', delegationId, agent: 'researcher', transport: 'xmpp', protocolVersion: '1.0', mode: 'poll' },
-  { kind: 'status', delegationId, agent: 'researcher', transport: 'xmpp', state: 'TASK_STATE_WORKING', remoteTaskId: 'r-1', text: 'searching sources' },
-  { kind: 'retry', delegationId, agent: 'researcher', transport: 'xmpp', attempt: 1, delayMs: 180, reason: 'HTTP 503' },
+  {
+    kind: 'started',
+    delegationId,
+    agent: 'researcher',
+    transport: 'xmpp',
+    protocolVersion: '1.0',
+    mode: 'poll',
+  },
+  {
+    kind: 'status',
+    delegationId,
+    agent: 'researcher',
+    transport: 'xmpp',
+    state: 'TASK_STATE_WORKING',
+    remoteTaskId: 'r-1',
+    text: 'searching sources',
+  },
+  {
+    kind: 'retry',
+    delegationId,
+    agent: 'researcher',
+    transport: 'xmpp',
+    attempt: 1,
+    delayMs: 180,
+    reason: 'HTTP 503',
+  },
 ];
 
 export const researcherResult: DelegationResult = {
@@ -27,7 +50,15 @@ export const researcherResult: DelegationResult = {
   remoteTaskId: 'r-1',
   contextId: 'c-1',
   text: 'NATS JetStream is the persistence layer of NATS.',
-  artifacts: [{ artifactId: 'findings', name: 'findings', parts: [{ text: 'NATS JetStream is the persistence layer of NATS.', mediaType: 'text/plain' }] }],
+  artifacts: [
+    {
+      artifactId: 'findings',
+      name: 'findings',
+      parts: [
+        { text: 'NATS JetStream is the persistence layer of NATS.', mediaType: 'text/plain' },
+      ],
+    },
+  ],
   attempts: 2,
   durationMs: 412,
 };

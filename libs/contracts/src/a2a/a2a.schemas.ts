@@ -6,7 +6,10 @@ export const AgentName = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[a-z][a-z0-9_-]*$/, 'must be lowercase letters, digits, "_" or "-", starting with a letter');
+  .regex(
+    /^[a-z][a-z0-9_-]*$/,
+    'must be lowercase letters, digits, "_" or "-", starting with a letter',
+  );
 export type AgentName = z.infer<typeof AgentName>;
 
 /** How HTTP reaches an agent: through the XMPP bridge when its host is in SERVICE_MAP, else directly. */

@@ -37,11 +37,15 @@ export const AuditVerify = defineCommand({
   request: z.object({}).strict(),
   response: AuditVerifyResponse,
   timeoutMs: 120_000,
-  description: 'Recomputes the hash chain and reports the first row that does not match. Admin only.',
+  description:
+    'Recomputes the hash chain and reports the first row that does not match. Admin only.',
 });
 
 /** Every audit contract, for the catalogue. */
-export const AUDIT_CONTRACTS: { commands: readonly CommandContract[]; events: readonly EventContract[] } = {
+export const AUDIT_CONTRACTS: {
+  commands: readonly CommandContract[];
+  events: readonly EventContract[];
+} = {
   commands: [AuditQuery, AuditVerify],
   events: [AuditRecorded],
 };

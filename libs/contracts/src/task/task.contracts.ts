@@ -25,7 +25,7 @@ export const TaskEventPublished = defineEvent({
   producers: ['orchestrator'],
   consumers: ['gateway'],
   description:
-    'One step of a task\'s progress. `event` is the catalogue name (e.g. orchestrator.step.completed); `seq` is gap-free per task. Tail one task with sb.evt.task.<taskId>.>',
+    "One step of a task's progress. `event` is the catalogue name (e.g. orchestrator.step.completed); `seq` is gap-free per task. Tail one task with sb.evt.task.<taskId>.>",
 });
 
 /** The subscription filter for every event of one task (what operators tail). */
@@ -41,7 +41,8 @@ export const TaskCancelRequested = defineEvent({
   delivery: 'at-most-once',
   producers: ['orchestrator'],
   consumers: ['orchestrator', 'mcp-tools', 'a2a'],
-  description: 'Broadcast so the replica running the task (and its tool calls and delegations) stops it.',
+  description:
+    'Broadcast so the replica running the task (and its tool calls and delegations) stops it.',
 });
 
 export const TaskGet = defineCommand({
@@ -58,14 +59,20 @@ export const TaskCancel = defineCommand({
   subject: 'sb.cmd.orchestrator.task.cancel',
   service: 'orchestrator',
   callers: ['gateway'],
-  request: z.object({ taskId: TaskId, reason: z.string().max(500).default('cancelled by user') }).strict(),
+  request: z
+    .object({ taskId: TaskId, reason: z.string().max(500).default('cancelled by user') })
+    .strict(),
   response: z.object({ taskId: TaskId, status: TaskStatus }),
   timeoutMs: 5_000,
-  description: 'Requests cancellation. Owner or admin only. Idempotent; a terminal task is returned unchanged.',
+  description:
+    'Requests cancellation. Owner or admin only. Idempotent; a terminal task is returned unchanged.',
 });
 
 /** Every task contract, for the catalogue. */
-export const TASK_CONTRACTS: { commands: readonly CommandContract[]; events: readonly EventContract[] } = {
+export const TASK_CONTRACTS: {
+  commands: readonly CommandContract[];
+  events: readonly EventContract[];
+} = {
   commands: [TaskGet, TaskCancel],
   events: [TaskSubmitted, TaskEventPublished, TaskCancelRequested],
 };

@@ -92,14 +92,22 @@ export const TaskEventData = {
     mode: z.enum(['auto', 'custom']),
     cached: z.boolean(),
   }),
-  [TaskEventName.McpTaskStarted]: z.object({ stepId: z.string(), tool: z.string(), input: z.unknown() }),
+  [TaskEventName.McpTaskStarted]: z.object({
+    stepId: z.string(),
+    tool: z.string(),
+    input: z.unknown(),
+  }),
   [TaskEventName.McpTaskCompleted]: z.object({
     stepId: z.string(),
     tool: z.string(),
     output: z.unknown(),
     durationMs: z.number().nonnegative(),
   }),
-  [TaskEventName.McpTaskFailed]: z.object({ stepId: z.string(), tool: z.string(), error: ErrorBody }),
+  [TaskEventName.McpTaskFailed]: z.object({
+    stepId: z.string(),
+    tool: z.string(),
+    error: ErrorBody,
+  }),
   /** A step handed to a remote agent; `transport` says whether it crosses XMPP (SERVICE_MAP) or HTTP. */
   [TaskEventName.DelegationStarted]: z.object({
     stepId: z.string(),
@@ -160,7 +168,11 @@ type EventVariant<N extends TaskEventName> = z.ZodObject<{
 }>;
 
 function variant<N extends TaskEventName>(name: N): EventVariant<N> {
-  return z.object({ ...envelope, name: z.literal(name), data: TaskEventData[name] }) as EventVariant<N>;
+  return z.object({
+    ...envelope,
+    name: z.literal(name),
+    data: TaskEventData[name],
+  }) as EventVariant<N>;
 }
 
 const names = Object.values(TaskEventName) as [TaskEventName, ...TaskEventName[]];
@@ -170,7 +182,10 @@ export type TaskEvent = { [N in TaskEventName]: z.infer<EventVariant<N>> }[TaskE
 /** A task event as published on `sb.evt.task.<taskId>.<name>` and streamed to clients. */
 export const TaskEvent = z.discriminatedUnion(
   'name',
-  names.map((n) => variant(n)) as unknown as [EventVariant<TaskEventName>, ...EventVariant<TaskEventName>[]],
+  names.map((n) => variant(n)) as unknown as [
+    EventVariant<TaskEventName>,
+    ...EventVariant<TaskEventName>[],
+  ],
 ) as unknown as z.ZodType<TaskEvent>;
 export type TaskEventOf<N extends TaskEventName> = Extract<TaskEvent, { name: N }>;
 export type TaskEventPayload<N extends TaskEventName> = z.infer<(typeof TaskEventData)[N]>;

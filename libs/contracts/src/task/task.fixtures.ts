@@ -10,21 +10,42 @@ export const demoSubmission: TaskSubmission = {
   correlationId: 'req-1',
 };
 
-const base = { taskId: demoSubmission.taskId, at: '2026-11-22T10:00:00.010Z', source: 'orchestrator' };
+const base = {
+  taskId: demoSubmission.taskId,
+  at: '2026-11-22T10:00:00.010Z',
+  source: 'orchestrator',
+};
 
 export const demoEvents: TaskEvent[] = [
-  { ...base, seq: 1, name: 'orchestrator.task.started', data: { task: demoSubmission.request.task, userId: 'dev-user', planner: 'builtin' } },
+  {
+    ...base,
+    seq: 1,
+    name: 'orchestrator.task.started',
+    data: { task: demoSubmission.request.task, userId: 'dev-user', planner: 'builtin' },
+  },
   {
     ...base,
     seq: 2,
     name: 'mcp.toolbox.generated',
-    data: { tools: [{ name: 'calculator', provider: 'math' }], count: 1, mode: 'auto', cached: false },
+    data: {
+      tools: [{ name: 'calculator', provider: 'math' }],
+      count: 1,
+      mode: 'auto',
+      cached: false,
+    },
   },
   {
     ...base,
     seq: 3,
     name: 'orchestrator.step.completed',
-    data: { stepId: 's1', index: 0, kind: 'tool', target: 'calculator', output: { result: 391 }, durationMs: 1.2 },
+    data: {
+      stepId: 's1',
+      index: 0,
+      kind: 'tool',
+      target: 'calculator',
+      output: { result: 391 },
+      durationMs: 1.2,
+    },
   },
   {
     ...base,

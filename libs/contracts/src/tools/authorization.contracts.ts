@@ -23,9 +23,14 @@ export const AuthorizationsList = defineCommand({
   service: 'mcp-tools',
   callers: ['gateway'],
   request: z.object({ userId: UserId.optional() }).strict(),
-  response: z.object({ userId: UserId, grants: z.array(ProviderGrant), providers: z.array(ProviderStatus) }),
+  response: z.object({
+    userId: UserId,
+    grants: z.array(ProviderGrant),
+    providers: z.array(ProviderStatus),
+  }),
   timeoutMs: 5_000,
-  description: "A user's provider authorizations and every provider's status for them. Others' only for admins.",
+  description:
+    "A user's provider authorizations and every provider's status for them. Others' only for admins.",
 });
 
 export const AuthorizationGrant = defineCommand({
@@ -35,7 +40,8 @@ export const AuthorizationGrant = defineCommand({
   request: z.object({ userId: UserId, provider: ProviderName }).strict(),
   response: z.object({ userId: UserId, grant: ProviderGrant }),
   timeoutMs: 5_000,
-  description: "Authorizes a provider for a user (admin only); invalidates the user's cached manifests.",
+  description:
+    "Authorizes a provider for a user (admin only); invalidates the user's cached manifests.",
 });
 
 export const AuthorizationRevoke = defineCommand({
@@ -45,5 +51,6 @@ export const AuthorizationRevoke = defineCommand({
   request: z.object({ userId: UserId, provider: ProviderName }).strict(),
   response: z.object({ userId: UserId, provider: ProviderName, revoked: z.boolean() }),
   timeoutMs: 5_000,
-  description: "Revokes a provider for a user (admin only); invalidates the user's cached manifests.",
+  description:
+    "Revokes a provider for a user (admin only); invalidates the user's cached manifests.",
 });

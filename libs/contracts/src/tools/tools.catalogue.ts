@@ -1,10 +1,17 @@
 import type { CommandContract, EventContract } from '../define.js';
-import { AuthorizationGrant, AuthorizationRevoke, AuthorizationsList } from './authorization.contracts.js';
+import {
+  AuthorizationGrant,
+  AuthorizationRevoke,
+  AuthorizationsList,
+} from './authorization.contracts.js';
 import { ToolsCall, ToolsManifest } from './tool.contracts.js';
 import { ToolsChanged } from './tools.events.js';
 
 /** Every mcp-tools contract, for the catalogue. */
-export const TOOLS_CONTRACTS: { commands: readonly CommandContract[]; events: readonly EventContract[] } = {
+export const TOOLS_CONTRACTS: {
+  commands: readonly CommandContract[];
+  events: readonly EventContract[];
+} = {
   commands: [ToolsManifest, ToolsCall, AuthorizationsList, AuthorizationGrant, AuthorizationRevoke],
   events: [ToolsChanged],
 };

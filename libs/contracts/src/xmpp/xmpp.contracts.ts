@@ -10,7 +10,9 @@ export const HttpBody = z.object({
 export type HttpBody = z.infer<typeof HttpBody>;
 
 /** Header name/value pairs, in order (names may repeat). Carried verbatim. */
-export const HttpHeaders = z.array(z.tuple([z.string().min(1).max(256), z.string().max(8_192)])).max(200);
+export const HttpHeaders = z
+  .array(z.tuple([z.string().min(1).max(256), z.string().max(8_192)]))
+  .max(200);
 
 /** A full HTTP request to a host mapped in SERVICE_MAP; the bridge carries it as an XEP-0332 `req`. */
 export const HttpOverXmppRequest = z
@@ -43,7 +45,7 @@ export const HttpRequest = defineCommand({
   response: HttpOverXmppResponse,
   timeoutMs: 60_000,
   description:
-    'Carries one HTTP exchange over XMPP (XEP-0332) to the JID that SERVICE_MAP assigns to the URL host. Fails fast with UPSTREAM_UNAVAILABLE while the bridge is disconnected or the peer is offline; NOT_FOUND for an unmapped host; PAYLOAD_TOO_LARGE for a body over the bridge limit (or a reply that does not fit in a NATS message); TIMEOUT when the peer does not answer within timeoutMs; FORBIDDEN when the peer refuses the bridge\'s JID.',
+    "Carries one HTTP exchange over XMPP (XEP-0332) to the JID that SERVICE_MAP assigns to the URL host. Fails fast with UPSTREAM_UNAVAILABLE while the bridge is disconnected or the peer is offline; NOT_FOUND for an unmapped host; PAYLOAD_TOO_LARGE for a body over the bridge limit (or a reply that does not fit in a NATS message); TIMEOUT when the peer does not answer within timeoutMs; FORBIDDEN when the peer refuses the bridge's JID.",
 });
 
 export const Status = defineCommand({
@@ -54,11 +56,14 @@ export const Status = defineCommand({
   response: BridgeStatus,
   timeoutMs: 2_000,
   description:
-    'The XMPP session of the platform bridge answering (one replica): state, current login phase, the last failure diagnosis, reconnect attempts and the peers seen online. Bridges with the NATS command role off (the agents\' bridges) do not answer.',
+    "The XMPP session of the platform bridge answering (one replica): state, current login phase, the last failure diagnosis, reconnect attempts and the peers seen online. Bridges with the NATS command role off (the agents' bridges) do not answer.",
 });
 
 /** Every xmpp-bridge contract, for the catalogue. */
-export const XMPP_CONTRACTS: { commands: readonly CommandContract[]; events: readonly EventContract[] } = {
+export const XMPP_CONTRACTS: {
+  commands: readonly CommandContract[];
+  events: readonly EventContract[];
+} = {
   commands: [HttpRequest, Status],
   events: [],
 };

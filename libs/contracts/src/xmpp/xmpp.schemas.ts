@@ -5,7 +5,15 @@ import { z } from 'zod';
  * `tls` direct TLS or STARTTLS, `stream` the XML stream and its features, `sasl` authentication,
  * `bind` resource binding, `session` session establishment and initial presence.
  */
-export const LoginPhase = z.enum(['resolve', 'connect', 'tls', 'stream', 'sasl', 'bind', 'session']);
+export const LoginPhase = z.enum([
+  'resolve',
+  'connect',
+  'tls',
+  'stream',
+  'sasl',
+  'bind',
+  'session',
+]);
 export type LoginPhase = z.infer<typeof LoginPhase>;
 
 /** Where the bridge's XMPP session stands. */

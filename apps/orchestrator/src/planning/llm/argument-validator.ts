@@ -2,7 +2,8 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
+  addFormatsModule) as (ajv: Ajv) => Ajv;
 
 const MAX_CACHED = 500;
 
@@ -11,7 +12,12 @@ const MAX_CACHED = 500;
  * so a malformed call goes straight back to the model. (mcp-tools validates again: it trusts no caller.)
  */
 export class ArgumentValidator {
-  private readonly ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false });
+  private readonly ajv = new Ajv({
+    allErrors: true,
+    strict: false,
+    coerceTypes: false,
+    useDefaults: false,
+  });
   // Manifests are rebuilt per task; schemas are compared by content.
   private readonly compiled = new Map<string, ValidateFunction | null>();
 
@@ -35,7 +41,8 @@ export class ArgumentValidator {
     } catch {
       validate = null; // mcp-tools owns the schema and will judge the call itself
     }
-    if (this.compiled.size >= MAX_CACHED) this.compiled.delete(this.compiled.keys().next().value as string);
+    if (this.compiled.size >= MAX_CACHED)
+      this.compiled.delete(this.compiled.keys().next().value as string);
     this.compiled.set(key, validate);
     return validate;
   }
@@ -43,9 +50,14 @@ export class ArgumentValidator {
 
 function describe(e: ErrorObject): string {
   let path = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
-  if (e.keyword === 'required') path = [path, (e.params as { missingProperty: string }).missingProperty].filter(Boolean).join('.');
+  if (e.keyword === 'required')
+    path = [path, (e.params as { missingProperty: string }).missingProperty]
+      .filter(Boolean)
+      .join('.');
   if (e.keyword === 'additionalProperties') {
-    path = [path, (e.params as { additionalProperty: string }).additionalProperty].filter(Boolean).join('.');
+    path = [path, (e.params as { additionalProperty: string }).additionalProperty]
+      .filter(Boolean)
+      .join('.');
     return `${path}: is not an allowed field`;
   }
   return `${path || '(arguments)'}: ${e.message ?? e.keyword}`;

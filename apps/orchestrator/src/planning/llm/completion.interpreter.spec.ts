@@ -4,7 +4,11 @@ import { interpretCompletion } from './completion.interpreter.js';
 import type { LlmCompletion } from './llm.client.js';
 import { sanitizeFunctionName, ToolCatalog } from './tool-catalog.js';
 
-const tool = (name: string, properties: Record<string, unknown> = {}, required: string[] = []): Tools.ManifestTool => ({
+const tool = (
+  name: string,
+  properties: Record<string, unknown> = {},
+  required: string[] = [],
+): Tools.ManifestTool => ({
   name,
   title: name,
   description: `the ${name} tool`,
@@ -18,7 +22,12 @@ const TOOLS = [
 ];
 const catalog = new ToolCatalog(TOOLS, [{ name: 'researcher', description: 'finds facts' }]);
 const validator = new ArgumentValidator();
-const completion = (c: Partial<LlmCompletion>): LlmCompletion => ({ content: null, toolCalls: [], model: 'm', ...c });
+const completion = (c: Partial<LlmCompletion>): LlmCompletion => ({
+  content: null,
+  toolCalls: [],
+  model: 'm',
+  ...c,
+});
 const call = (name: string, args: unknown, id = `id-${name}`) => ({
   id,
   type: 'function' as const,
@@ -31,15 +40,26 @@ describe('ToolCatalog', () => {
     expect(sanitizeFunctionName('github:search issues')).toBe('github_search_issues');
     expect(sanitizeFunctionName('x'.repeat(100))).toHaveLength(64);
     expect(catalog.names).toEqual(['calculator', 'notes__add', 'delegate__researcher']);
-    expect(catalog.functions.map((f) => f.name)).toEqual(['calculator', 'notes__add', 'delegate__researcher', 'plan']);
+    expect(catalog.functions.map((f) => f.name)).toEqual([
+      'calculator',
+      'notes__add',
+      'delegate__researcher',
+      'plan',
+    ]);
     expect(catalog.resolve('notes__add')).toMatchObject({ kind: 'tool', target: 'notes.add' });
     expect(catalog.resolve('notes.add')).toMatchObject({ target: 'notes.add' });
-    expect(catalog.resolve('delegate__researcher')).toMatchObject({ kind: 'agent', target: 'researcher' });
+    expect(catalog.resolve('delegate__researcher')).toMatchObject({
+      kind: 'agent',
+      target: 'researcher',
+    });
     for (const f of catalog.functions) expect(f.name).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
   });
 
   it('keeps names unique when sanitising makes them collide, and never shadows plan', () => {
-    const c = new ToolCatalog([tool('a.b'), tool('a__b'), tool('plan'), tool('y'.repeat(70)), tool(`${'y'.repeat(64)}z`)], []);
+    const c = new ToolCatalog(
+      [tool('a.b'), tool('a__b'), tool('plan'), tool('y'.repeat(70)), tool(`${'y'.repeat(64)}z`)],
+      [],
+    );
     expect(c.names).toEqual(['a__b', 'a__b_2', 'plan_2', 'y'.repeat(64), `${'y'.repeat(62)}_2`]);
     expect(c.resolve('a__b_2')?.target).toBe('a__b');
     expect(c.resolve('plan_2')?.target).toBe('plan');
@@ -51,15 +71,32 @@ describe('ToolCatalog', () => {
 });
 
 describe('interpretCompletion', () => {
-  const interpret = (c: Partial<LlmCompletion>, iteration = 1) => interpretCompletion({ completion: completion(c), catalog, iteration, validator });
+  const interpret = (c: Partial<LlmCompletion>, iteration = 1) =>
+    interpretCompletion({ completion: completion(c), catalog, iteration, validator });
 
   it('takes plain text as the final answer, and nothing at all as a failure', () => {
-    expect(interpret({ content: '  391  ' })).toMatchObject({ kind: 'final', answer: '391', generatedText: '391' });
-    expect(interpret({ content: ' ' })).toMatchObject({ kind: 'fail', error: { code: 'UPSTREAM_ERROR' } });
+    expect(interpret({ content: '  391  ' })).toMatchObject({
+      kind: 'final',
+      answer: '391',
+      generatedText: '391',
+    });
+    expect(interpret({ content: ' ' })).toMatchObject({
+      kind: 'fail',
+      error: { code: 'UPSTREAM_ERROR' },
+    });
   });
 
   it('turns several tool calls into independent actions with task-unique ids', () => {
-    const d = interpret({ content: 'thinking', toolCalls: [call('calculator', { expression: '1+1' }), call('delegate__researcher', { message: 'NATS?' })] }, 3);
+    const d = interpret(
+      {
+        content: 'thinking',
+        toolCalls: [
+          call('calculator', { expression: '1+1' }),
+          call('delegate__researcher', { message: 'NATS?' }),
+        ],
+      },
+      3,
+    );
     expect(d).toMatchObject({
       kind: 'actions',
       actions: [
@@ -67,7 +104,12 @@ describe('interpretCompletion', () => {
         { id: 'r3_c2', kind: 'agent', target: 'researcher', input: { message: 'NATS?' } },
       ],
       groups: ['id-calculator', 'id-delegate__researcher'],
-      memo: { calls: [{ toolCallId: 'id-calculator', actionIds: ['r3_c1'] }, { toolCallId: 'id-delegate__researcher', actionIds: ['r3_c2'] }] },
+      memo: {
+        calls: [
+          { toolCallId: 'id-calculator', actionIds: ['r3_c1'] },
+          { toolCallId: 'id-delegate__researcher', actionIds: ['r3_c2'] },
+        ],
+      },
     });
     expect(d.kind === 'actions' && d.rejected).toBeUndefined();
     expect(d.generatedText).toContain('thinking');
@@ -89,9 +131,20 @@ describe('interpretCompletion', () => {
     if (d.kind !== 'actions') return;
     expect(d.actions.map((a) => a.target)).toEqual(['calculator']);
     expect(d.rejected).toEqual([
-      { tool: 'shell__exec', reason: expect.stringContaining('not a function you were offered; use one of: calculator, notes__add, delegate__researcher') },
-      { tool: 'calculator', reason: 'the arguments are not a JSON object (the answer was cut at the token limit)' },
-      { tool: 'notes__add', reason: expect.stringContaining('invalid arguments for notes__add: content:') },
+      {
+        tool: 'shell__exec',
+        reason: expect.stringContaining(
+          'not a function you were offered; use one of: calculator, notes__add, delegate__researcher',
+        ),
+      },
+      {
+        tool: 'calculator',
+        reason: 'the arguments are not a JSON object (the answer was cut at the token limit)',
+      },
+      {
+        tool: 'notes__add',
+        reason: expect.stringContaining('invalid arguments for notes__add: content:'),
+      },
       { tool: 'calculator', reason: expect.stringContaining('not a JSON object') },
     ]);
     expect((d.memo as { calls: unknown[] }).calls).toHaveLength(5);
@@ -104,8 +157,17 @@ describe('interpretCompletion', () => {
           call('plan', {
             steps: [
               { id: 'calc', tool: 'calculator', arguments: { expression: '17*23' } },
-              { id: 'save', tool: 'notes.add', arguments: { content: 'total {{steps.calc.output.result}} / $steps.r1_c1.output' }, description: 'save it' },
-              { id: 'n', tool: 'notes__add', arguments: '{"content": "$steps.calc.output.result"}' },
+              {
+                id: 'save',
+                tool: 'notes.add',
+                arguments: { content: 'total {{steps.calc.output.result}} / $steps.r1_c1.output' },
+                description: 'save it',
+              },
+              {
+                id: 'n',
+                tool: 'notes__add',
+                arguments: '{"content": "$steps.calc.output.result"}',
+              },
             ],
           }),
         ],
@@ -116,7 +178,12 @@ describe('interpretCompletion', () => {
       kind: 'actions',
       actions: [
         { id: 'r2_calc', target: 'calculator' },
-        { id: 'r2_save', target: 'notes.add', input: { content: 'total {{steps.r2_calc.output.result}} / $steps.r1_c1.output' }, description: 'save it' },
+        {
+          id: 'r2_save',
+          target: 'notes.add',
+          input: { content: 'total {{steps.r2_calc.output.result}} / $steps.r1_c1.output' },
+          description: 'save it',
+        },
         { id: 'r2_n', input: { content: '$steps.r2_calc.output.result' } },
       ],
       groups: ['id-plan', 'id-plan', 'id-plan'],
@@ -129,12 +196,23 @@ describe('interpretCompletion', () => {
       return d.kind === 'actions' ? [d.actions.length, d.rejected?.[0]?.reason] : [];
     };
     expect(refused([])).toEqual([0, expect.stringContaining('the plan is malformed')]);
-    expect(refused([{ id: 'a', tool: 'nope', arguments: {} }])).toEqual([0, expect.stringContaining('step "a": "nope" is not a function')]);
-    expect(refused([{ id: 'a', tool: 'plan', arguments: {} }])).toEqual([0, 'a plan cannot contain another plan']);
-    expect(refused([{ id: 'a', tool: 'calculator', arguments: { expression: '1' } }, { id: 'a', tool: 'calculator', arguments: { expression: '2' } }])).toEqual([
+    expect(refused([{ id: 'a', tool: 'nope', arguments: {} }])).toEqual([
       0,
-      'the plan uses the step id "a" twice',
+      expect.stringContaining('step "a": "nope" is not a function'),
     ]);
-    expect(refused([{ id: 'a', tool: 'calculator', arguments: { nope: 1 } }])).toEqual([0, expect.stringContaining('step "a": invalid arguments for calculator')]);
+    expect(refused([{ id: 'a', tool: 'plan', arguments: {} }])).toEqual([
+      0,
+      'a plan cannot contain another plan',
+    ]);
+    expect(
+      refused([
+        { id: 'a', tool: 'calculator', arguments: { expression: '1' } },
+        { id: 'a', tool: 'calculator', arguments: { expression: '2' } },
+      ]),
+    ).toEqual([0, 'the plan uses the step id "a" twice']);
+    expect(refused([{ id: 'a', tool: 'calculator', arguments: { nope: 1 } }])).toEqual([
+      0,
+      expect.stringContaining('step "a": invalid arguments for calculator'),
+    ]);
   });
 });

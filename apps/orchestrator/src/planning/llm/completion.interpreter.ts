@@ -15,7 +15,10 @@ export interface LlmRoundMemo {
   calls: { toolCallId: string; actionIds: string[]; rejected?: string }[];
 }
 
-export type Interpretation = Extract<PlanDecision, { kind: 'actions' }> | Extract<PlanDecision, { kind: 'final' }> | Extract<PlanDecision, { kind: 'fail' }>;
+export type Interpretation =
+  | Extract<PlanDecision, { kind: 'actions' }>
+  | Extract<PlanDecision, { kind: 'final' }>
+  | Extract<PlanDecision, { kind: 'fail' }>;
 
 const REFERENCE = /(\$steps\.|\{\{\s*steps\.)([\w-]+)(?=\.output)/g;
 const HAS_REFERENCE = /\$steps\.|\{\{\s*steps\./;
@@ -56,24 +59,39 @@ export function interpretCompletion(args: {
   if (completion.toolCalls.length === 0) {
     const answer = completion.content?.trim() ?? '';
     if (!answer) {
-      return { kind: 'fail', error: new DomainError('UPSTREAM_ERROR', 'the model returned neither an answer nor a tool call'), generatedText: '' };
+      return {
+        kind: 'fail',
+        error: new DomainError(
+          'UPSTREAM_ERROR',
+          'the model returned neither an answer nor a tool call',
+        ),
+        generatedText: '',
+      };
     }
     return { kind: 'final', answer, generatedText: answer };
   }
   const actions: Tasks.PlanAction[] = [];
   const groups: string[] = [];
   const rejected: RejectedCall[] = [];
-  const memo: LlmRoundMemo = { assistant: { content: completion.content, tool_calls: completion.toolCalls }, calls: [] };
-  const cut = completion.finishReason === 'length' ? ' (the answer was cut at the token limit)' : '';
+  const memo: LlmRoundMemo = {
+    assistant: { content: completion.content, tool_calls: completion.toolCalls },
+    calls: [],
+  };
+  const cut =
+    completion.finishReason === 'length' ? ' (the answer was cut at the token limit)' : '';
   completion.toolCalls.forEach((call, n) => {
     const name = call.function.name;
     const parsed = safeJson(call.function.arguments);
-    texts.push(name, parsed === undefined ? call.function.arguments : stringLeaves(parsed).join('\n'));
+    texts.push(
+      name,
+      parsed === undefined ? call.function.arguments : stringLeaves(parsed).join('\n'),
+    );
     const refuse = (reason: string) => {
       rejected.push({ tool: name.slice(0, 128), reason });
       memo.calls.push({ toolCallId: call.id, actionIds: [], rejected: reason });
     };
-    if (parsed === undefined || !isObject(parsed)) return refuse(`the arguments are not a JSON object${cut}`);
+    if (parsed === undefined || !isObject(parsed))
+      return refuse(`the arguments are not a JSON object${cut}`);
     if (name === PLAN_FUNCTION) {
       const plan = planActions(parsed, catalog, iteration, validator);
       if (typeof plan === 'string') return refuse(plan);
@@ -97,11 +115,23 @@ export function interpretCompletion(args: {
     groups.push(call.id);
     memo.calls.push({ toolCallId: call.id, actionIds: [action.id] });
   });
-  return { kind: 'actions', actions, groups, ...(rejected.length ? { rejected } : {}), memo, generatedText: texts.join('\n') };
+  return {
+    kind: 'actions',
+    actions,
+    groups,
+    ...(rejected.length ? { rejected } : {}),
+    memo,
+    generatedText: texts.join('\n'),
+  };
 }
 
 /** The actions of a `plan` call with ids namespaced by round (ids stay unique per task), or why not. */
-function planActions(raw: Record<string, unknown>, catalog: ToolCatalog, iteration: number, validator: ArgumentValidator): Tasks.PlanAction[] | string {
+function planActions(
+  raw: Record<string, unknown>,
+  catalog: ToolCatalog,
+  iteration: number,
+  validator: ArgumentValidator,
+): Tasks.PlanAction[] | string {
   const parsed = PlanArguments.safeParse(raw);
   if (!parsed.success) {
     return `the plan is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(plan)'}: ${i.message}`).join('; ')}`;
@@ -109,7 +139,8 @@ function planActions(raw: Record<string, unknown>, catalog: ToolCatalog, iterati
   const local = new Map<string, string>();
   for (const step of parsed.data.steps) {
     const id = `r${iteration}_${step.id.replace(/[^\w-]/g, '_')}`;
-    if (local.has(step.id) || [...local.values()].includes(id)) return `the plan uses the step id "${step.id}" twice`;
+    if (local.has(step.id) || [...local.values()].includes(id))
+      return `the plan uses the step id "${step.id}" twice`;
     local.set(step.id, id);
   }
   const actions: Tasks.PlanAction[] = [];
@@ -125,17 +156,24 @@ function planActions(raw: Record<string, unknown>, catalog: ToolCatalog, iterati
       kind: entry.kind,
       target: entry.target,
       input,
-      description: step.description ?? `${entry.kind === 'agent' ? 'delegate to' : 'call'} ${entry.target}`,
+      description:
+        step.description ?? `${entry.kind === 'agent' ? 'delegate to' : 'call'} ${entry.target}`,
     });
   }
   return actions;
 }
 
-function argumentProblems(entry: CatalogEntry, input: Record<string, unknown>, validator: ArgumentValidator): string | undefined {
+function argumentProblems(
+  entry: CatalogEntry,
+  input: Record<string, unknown>,
+  validator: ArgumentValidator,
+): string | undefined {
   // References are resolved just before dispatch; mcp-tools validates the resolved input.
   if (HAS_REFERENCE.test(JSON.stringify(input))) return undefined;
   const problems = validator.problems(entry.parameters, input);
-  return problems.length ? `invalid arguments for ${entry.functionName}: ${problems.join('; ')}` : undefined;
+  return problems.length
+    ? `invalid arguments for ${entry.functionName}: ${problems.join('; ')}`
+    : undefined;
 }
 
 function notOffered(name: string, catalog: ToolCatalog): string {
@@ -144,9 +182,15 @@ function notOffered(name: string, catalog: ToolCatalog): string {
 
 /** Points a plan's references to its own steps at their task-wide ids. */
 function rewriteReferences(value: unknown, local: ReadonlyMap<string, string>): unknown {
-  if (typeof value === 'string') return value.replace(REFERENCE, (m: string, prefix: string, id: string) => (local.has(id) ? `${prefix}${local.get(id)}` : m));
+  if (typeof value === 'string')
+    return value.replace(REFERENCE, (m: string, prefix: string, id: string) =>
+      local.has(id) ? `${prefix}${local.get(id)}` : m,
+    );
   if (Array.isArray(value)) return value.map((v) => rewriteReferences(v, local));
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewriteReferences(v, local)]));
+  if (isObject(value))
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, rewriteReferences(v, local)]),
+    );
   return value;
 }
 

@@ -8,7 +8,11 @@ const calculator: Tools.ManifestTool = {
   title: 'Calculator',
   description: 'arithmetic',
   provider: 'math',
-  inputSchema: { type: 'object', properties: { expression: { type: 'string' } }, required: ['expression'] },
+  inputSchema: {
+    type: 'object',
+    properties: { expression: { type: 'string' } },
+    required: ['expression'],
+  },
   idempotent: true,
 };
 
@@ -32,7 +36,11 @@ describe(LlmPlanner.name, () => {
       {
         content: null,
         toolCalls: [
-          { id: 'c1', type: 'function', function: { name: 'calculator', arguments: '{"expression":"6*7"}' } },
+          {
+            id: 'c1',
+            type: 'function',
+            function: { name: 'calculator', arguments: '{"expression":"6*7"}' },
+          },
           { id: 'c2', type: 'function', function: { name: 'nope', arguments: '{}' } },
         ],
         model: 'm-2026',
@@ -41,12 +49,37 @@ describe(LlmPlanner.name, () => {
       { content: '42', toolCalls: [], model: 'm-2026' },
     ]);
     const sut = new LlmPlanner(client, settings);
-    const base = { task: 'what is 6*7?', tools: [calculator], agents: [], signal, history: [{ role: 'user' as const, content: 'hi' }, { role: 'assistant' as const, content: 'hello' }] };
+    const base = {
+      task: 'what is 6*7?',
+      tools: [calculator],
+      agents: [],
+      signal,
+      history: [
+        { role: 'user' as const, content: 'hi' },
+        { role: 'assistant' as const, content: 'hello' },
+      ],
+    };
 
-    const first = await sut.next({ ...base, steps: [], iteration: 1, rounds: [], maxOutputTokens: 100 });
-    expect(first).toMatchObject({ kind: 'actions', actions: [{ id: 'r1_c1', target: 'calculator' }], usage: { promptTokens: 50, completionTokens: 5, totalTokens: 55 }, model: 'm-2026' });
+    const first = await sut.next({
+      ...base,
+      steps: [],
+      iteration: 1,
+      rounds: [],
+      maxOutputTokens: 100,
+    });
+    expect(first).toMatchObject({
+      kind: 'actions',
+      actions: [{ id: 'r1_c1', target: 'calculator' }],
+      usage: { promptTokens: 50, completionTokens: 5, totalTokens: 55 },
+      model: 'm-2026',
+    });
     expect(client.requests[0]!.maxOutputTokens).toBe(100);
-    expect(client.requests[0]!.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
+    expect(client.requests[0]!.messages.map((m) => m.role)).toEqual([
+      'system',
+      'user',
+      'assistant',
+      'user',
+    ]);
 
     const rounds: PastRound[] = [{ iteration: 1, decision: first }];
     const long = 'z'.repeat(300);
@@ -54,18 +87,42 @@ describe(LlmPlanner.name, () => {
       ...base,
       iteration: 2,
       rounds,
-      steps: [{ action: (first as Extract<PlanDecision, { kind: 'actions' }>).actions[0]!, status: 'completed', output: { result: 42, note: long } }],
+      steps: [
+        {
+          action: (first as Extract<PlanDecision, { kind: 'actions' }>).actions[0]!,
+          status: 'completed',
+          output: { result: 42, note: long },
+        },
+      ],
     });
     expect(second).toMatchObject({ kind: 'final', answer: '42', usage: { estimated: true } });
     expect(client.requests[1]!.maxOutputTokens).toBe(500);
     const messages = client.requests[1]!.messages;
-    expect(messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user', 'assistant', 'tool', 'tool']);
-    expect(messages[4]).toMatchObject({ role: 'assistant', tool_calls: [{ id: 'c1' }, { id: 'c2' }] });
+    expect(messages.map((m) => m.role)).toEqual([
+      'system',
+      'user',
+      'assistant',
+      'user',
+      'assistant',
+      'tool',
+      'tool',
+    ]);
+    expect(messages[4]).toMatchObject({
+      role: 'assistant',
+      tool_calls: [{ id: 'c1' }, { id: 'c2' }],
+    });
     const [ok, refused] = messages.slice(5) as { tool_call_id: string; content: string }[];
     expect(ok!.tool_call_id).toBe('c1');
-    expect(ok!.content).toMatch(/^\{"tool":"calculator","status":"completed","output":\{"result":42.*\.\.\. \[truncated, \d+ chars total\]$/);
+    expect(ok!.content).toMatch(
+      /^\{"tool":"calculator","status":"completed","output":\{"result":42.*\.\.\. \[truncated, \d+ chars total\]$/,
+    );
     expect(refused).toMatchObject({ tool_call_id: 'c2' });
-    expect(JSON.parse(refused!.content)).toEqual({ status: 'refused', reason: expect.stringContaining('"nope" is not a function you were offered') });
-    expect(sut.estimatePromptTokens({ ...base, iteration: 3, rounds, steps: [] })).toBeGreaterThan(50);
+    expect(JSON.parse(refused!.content)).toEqual({
+      status: 'refused',
+      reason: expect.stringContaining('"nope" is not a function you were offered'),
+    });
+    expect(sut.estimatePromptTokens({ ...base, iteration: 3, rounds, steps: [] })).toBeGreaterThan(
+      50,
+    );
   });
 });

@@ -48,18 +48,34 @@ export class LlmPlanner implements Planner {
         messages,
         tools: catalog.functions,
         temperature: this.settings.temperature,
-        maxOutputTokens: Math.max(1, Math.min(this.settings.maxOutputTokens, state.maxOutputTokens ?? Infinity)),
+        maxOutputTokens: Math.max(
+          1,
+          Math.min(this.settings.maxOutputTokens, state.maxOutputTokens ?? Infinity),
+        ),
         iteration: state.iteration,
         ...(state.taskId ? { taskId: state.taskId } : {}),
       },
       state.signal,
     );
     const durationMs = performance.now() - started;
-    const decision = interpretCompletion({ completion, catalog, iteration: state.iteration, validator: this.validator });
-    return { ...decision, usage: usageOf(completion, messages, catalog.functions), model: completion.model, durationMs };
+    const decision = interpretCompletion({
+      completion,
+      catalog,
+      iteration: state.iteration,
+      validator: this.validator,
+    });
+    return {
+      ...decision,
+      usage: usageOf(completion, messages, catalog.functions),
+      model: completion.model,
+      durationMs,
+    };
   }
 
-  private request(state: Omit<PlanningState, 'signal'>): { messages: LlmMessage[]; catalog: ToolCatalog } {
+  private request(state: Omit<PlanningState, 'signal'>): {
+    messages: LlmMessage[];
+    catalog: ToolCatalog;
+  } {
     const catalog = new ToolCatalog(state.tools, state.agents);
     const messages = buildMessages({
       system: systemPrompt({ hasFunctions: catalog.functions.length > 0 }),
@@ -76,9 +92,18 @@ export class LlmPlanner implements Planner {
 /** The server's count, or an estimate (flagged) when it reports none. */
 function usageOf(c: LlmCompletion, messages: LlmMessage[], functions: unknown): Tasks.TokenUsage {
   if (c.usage) {
-    return { promptTokens: c.usage.promptTokens, completionTokens: c.usage.completionTokens, totalTokens: c.usage.promptTokens + c.usage.completionTokens };
+    return {
+      promptTokens: c.usage.promptTokens,
+      completionTokens: c.usage.completionTokens,
+      totalTokens: c.usage.promptTokens + c.usage.completionTokens,
+    };
   }
   const promptTokens = estimateTokens(JSON.stringify(messages) + JSON.stringify(functions));
   const completionTokens = estimateTokens((c.content ?? '') + JSON.stringify(c.toolCalls));
-  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, estimated: true };
+  return {
+    promptTokens,
+    completionTokens,
+    totalTokens: promptTokens + completionTokens,
+    estimated: true,
+  };
 }

@@ -16,8 +16,12 @@ export function systemPrompt(opts: { hasFunctions: boolean }): string {
       '- Only use the functions listed; anything else is refused.',
     );
   } else {
-    lines.push('- No tools are available for this user: answer directly, or say what you cannot do.');
+    lines.push(
+      '- No tools are available for this user: answer directly, or say what you cannot do.',
+    );
   }
-  lines.push('- When you are done, reply with the final answer as plain text and no function call. Be concise.');
+  lines.push(
+    '- When you are done, reply with the final answer as plain text and no function call. Be concise.',
+  );
   return lines.join('\n');
 }

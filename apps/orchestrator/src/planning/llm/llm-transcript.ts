@@ -7,10 +7,20 @@ const Memo = z.object({
   assistant: z.object({
     content: z.string().nullable(),
     tool_calls: z.array(
-      z.object({ id: z.string(), type: z.literal('function'), function: z.object({ name: z.string(), arguments: z.string() }) }),
+      z.object({
+        id: z.string(),
+        type: z.literal('function'),
+        function: z.object({ name: z.string(), arguments: z.string() }),
+      }),
     ),
   }),
-  calls: z.array(z.object({ toolCallId: z.string(), actionIds: z.array(z.string()), rejected: z.string().optional() })),
+  calls: z.array(
+    z.object({
+      toolCallId: z.string(),
+      actionIds: z.array(z.string()),
+      rejected: z.string().optional(),
+    }),
+  ),
 });
 
 /** A stored round's memo, if it is the LLM planner's (rounds of the built-in planner carry none). */
@@ -39,7 +49,11 @@ export function buildMessages(args: {
   for (const round of args.rounds) {
     const memo = llmMemoOf(round);
     if (!memo || memo.assistant.tool_calls.length === 0) continue;
-    messages.push({ role: 'assistant', content: memo.assistant.content, tool_calls: memo.assistant.tool_calls });
+    messages.push({
+      role: 'assistant',
+      content: memo.assistant.content,
+      tool_calls: memo.assistant.tool_calls,
+    });
     for (const tc of memo.assistant.tool_calls) {
       const call = memo.calls.find((c) => c.toolCallId === tc.id);
       const observation = !call
@@ -49,7 +63,11 @@ export function buildMessages(args: {
           : tc.function.name === 'plan'
             ? { steps: call.actionIds.map((id) => ({ id, ...observe(byId.get(id)) })) }
             : observe(byId.get(call.actionIds[0] ?? ''));
-      messages.push({ role: 'tool', tool_call_id: tc.id, content: truncate(JSON.stringify(observation), args.maxObservationChars) });
+      messages.push({
+        role: 'tool',
+        tool_call_id: tc.id,
+        content: truncate(JSON.stringify(observation), args.maxObservationChars),
+      });
     }
   }
   return messages;
@@ -57,8 +75,13 @@ export function buildMessages(args: {
 
 function observe(step: ObservedStep | undefined): Record<string, unknown> {
   if (!step) return { status: 'not run', reason: 'an earlier step it depended on failed' };
-  if (step.status === 'completed') return { tool: step.action.target, status: 'completed', output: step.output ?? null };
-  return { tool: step.action.target, status: 'failed', error: { code: step.error?.code ?? 'INTERNAL', message: step.error?.message ?? 'failed' } };
+  if (step.status === 'completed')
+    return { tool: step.action.target, status: 'completed', output: step.output ?? null };
+  return {
+    tool: step.action.target,
+    status: 'failed',
+    error: { code: step.error?.code ?? 'INTERNAL', message: step.error?.message ?? 'failed' },
+  };
 }
 
 /** Cuts long text the way the task logs do, saying how long it was. */

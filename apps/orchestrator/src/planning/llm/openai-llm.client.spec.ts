@@ -21,7 +21,14 @@ describe(OpenAiLlmClient.name, () => {
   let llm: LlmStub;
   const client = (stream: boolean, param: 'max_tokens' | 'max_completion_tokens' = 'max_tokens') =>
     new OpenAiLlmClient(
-      { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: llm.baseUrl, LLM_TIMEOUT_MS: 5_000, LLM_MAX_RETRIES: 0, LLM_STREAM: stream, LLM_MAX_TOKENS_PARAM: param },
+      {
+        OPENAI_API_KEY: KEY,
+        OPENAI_BASE_URL: llm.baseUrl,
+        LLM_TIMEOUT_MS: 5_000,
+        LLM_MAX_RETRIES: 0,
+        LLM_STREAM: stream,
+        LLM_MAX_TOKENS_PARAM: param,
+      },
       new LlmMetrics(new Metrics('orchestrator', 'test')),
     );
   const never = new AbortController().signal;
@@ -36,19 +43,47 @@ describe(OpenAiLlmClient.name, () => {
 
   it.each([false, true])('reads tool calls, text and usage (stream: %p)', async (stream) => {
     const script = llm.script(`USAGE-${stream}`, [
-      { content: 'Let me save that.', toolCalls: [{ name: 'notes__add', arguments: { content: 'a fairly long note to split into pieces' }, id: 'c1' }], usage: { prompt: 11, completion: 7 } },
+      {
+        content: 'Let me save that.',
+        toolCalls: [
+          {
+            name: 'notes__add',
+            arguments: { content: 'a fairly long note to split into pieces' },
+            id: 'c1',
+          },
+        ],
+        usage: { prompt: 11, completion: 7 },
+      },
     ]);
     const out = await client(stream).complete(request(`USAGE-${stream}`), never);
     expect(out).toEqual({
       content: 'Let me save that.',
-      toolCalls: [{ id: 'c1', type: 'function', function: { name: 'notes__add', arguments: '{"content":"a fairly long note to split into pieces"}' } }],
+      toolCalls: [
+        {
+          id: 'c1',
+          type: 'function',
+          function: {
+            name: 'notes__add',
+            arguments: '{"content":"a fairly long note to split into pieces"}',
+          },
+        },
+      ],
       usage: { promptTokens: 11, completionTokens: 7 },
       model: 'stub-model',
       finishReason: 'tool_calls',
     });
     const body = script.requests[0]!.body;
-    expect(body).toMatchObject({ model: 'stub-model', max_tokens: 123, temperature: 0, tool_choice: 'auto', stream });
-    expect(body.tools?.[0]).toEqual({ type: 'function', function: { name: 'notes__add', description: 'add a note', parameters: { type: 'object' } } });
+    expect(body).toMatchObject({
+      model: 'stub-model',
+      max_tokens: 123,
+      temperature: 0,
+      tool_choice: 'auto',
+      stream,
+    });
+    expect(body.tools?.[0]).toEqual({
+      type: 'function',
+      function: { name: 'notes__add', description: 'add a note', parameters: { type: 'object' } },
+    });
     if (stream) expect(body.stream_options).toEqual({ include_usage: true });
   });
 
@@ -74,33 +109,66 @@ describe(OpenAiLlmClient.name, () => {
 
   it('turns server errors into DomainErrors that never carry the key', async () => {
     llm.script('REFUSED', [{ status: 401, message: `Incorrect API key provided: ${KEY}` }]);
-    llm.script('BROKEN', [{ status: 500, message: `upstream exploded near sk-abc1***********cdef` }]);
+    llm.script('BROKEN', [
+      { status: 500, message: `upstream exploded near sk-abc1***********cdef` },
+    ]);
     llm.script('BAD', [{ status: 400, message: 'tools[0].function.name is invalid' }]);
-    const refused = await client(false).complete(request('REFUSED'), never).catch((e: unknown) => e);
-    expect(refused).toMatchObject({ code: 'UPSTREAM_ERROR', message: expect.stringContaining('refused the credentials (HTTP 401); check OPENAI_API_KEY') });
-    const broken = await client(false).complete(request('BROKEN'), never).catch((e: unknown) => e);
+    const refused = await client(false)
+      .complete(request('REFUSED'), never)
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      message: expect.stringContaining('refused the credentials (HTTP 401); check OPENAI_API_KEY'),
+    });
+    const broken = await client(false)
+      .complete(request('BROKEN'), never)
+      .catch((e: unknown) => e);
     expect(broken).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
-    const bad = await client(false).complete(request('BAD'), never).catch((e: unknown) => e);
-    expect(bad).toMatchObject({ code: 'UPSTREAM_ERROR', message: expect.stringContaining('HTTP 400: 400 tools[0].function.name is invalid') });
+    const bad = await client(false)
+      .complete(request('BAD'), never)
+      .catch((e: unknown) => e);
+    expect(bad).toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      message: expect.stringContaining('HTTP 400: 400 tools[0].function.name is invalid'),
+    });
     for (const e of [refused, broken, bad]) {
-      expect(JSON.stringify({ message: (e as Error).message, details: (e as { details?: unknown }).details })).not.toMatch(/sk-[a-z0-9*]{4}/i);
+      expect(
+        JSON.stringify({
+          message: (e as Error).message,
+          details: (e as { details?: unknown }).details,
+        }),
+      ).not.toMatch(/sk-[a-z0-9*]{4}/i);
     }
   });
 
   it('says which server cannot be reached', async () => {
     const down = new OpenAiLlmClient(
-      { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', LLM_TIMEOUT_MS: 2_000, LLM_MAX_RETRIES: 0, LLM_STREAM: false, LLM_MAX_TOKENS_PARAM: 'max_tokens' },
+      {
+        OPENAI_API_KEY: KEY,
+        OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+        LLM_TIMEOUT_MS: 2_000,
+        LLM_MAX_RETRIES: 0,
+        LLM_STREAM: false,
+        LLM_MAX_TOKENS_PARAM: 'max_tokens',
+      },
       new LlmMetrics(new Metrics('orchestrator', 'test')),
     );
-    await expect(down.complete(request('x'), never)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: 'the LLM server at 127.0.0.1:9 cannot be reached' });
+    await expect(down.complete(request('x'), never)).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: 'the LLM server at 127.0.0.1:9 cannot be reached',
+    });
   });
 });
 
 describe('scrub', () => {
   it('removes the key, masked key echoes and bearer tokens, and cuts long messages', () => {
     expect(scrub(`bad key ${KEY}!`, KEY)).toBe('bad key [redacted]!');
-    expect(scrub('Incorrect API key provided: sk-proj-ab**********xyz.', undefined)).toBe('Incorrect API key provided: [redacted].');
-    expect(scrub('Authorization: Bearer abc.def', undefined)).toBe('Authorization: Bearer [redacted]');
+    expect(scrub('Incorrect API key provided: sk-proj-ab**********xyz.', undefined)).toBe(
+      'Incorrect API key provided: [redacted].',
+    );
+    expect(scrub('Authorization: Bearer abc.def', undefined)).toBe(
+      'Authorization: Bearer [redacted]',
+    );
     expect(scrub('x'.repeat(400), undefined)).toHaveLength(301);
   });
 });

@@ -19,7 +19,12 @@ import { LlmMetrics } from './llm.metrics.js';
 
 type Settings = Pick<
   OrchestratorEnv,
-  'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'LLM_TIMEOUT_MS' | 'LLM_MAX_RETRIES' | 'LLM_STREAM' | 'LLM_MAX_TOKENS_PARAM'
+  | 'OPENAI_API_KEY'
+  | 'OPENAI_BASE_URL'
+  | 'LLM_TIMEOUT_MS'
+  | 'LLM_MAX_RETRIES'
+  | 'LLM_STREAM'
+  | 'LLM_MAX_TOKENS_PARAM'
 >;
 
 /**
@@ -58,15 +63,24 @@ export class OpenAiLlmClient implements LlmClient {
     const stop = this.metrics.seconds.startTimer({ model: request.model });
     return withSpan('llm.chat', attributes, async (span) => {
       try {
-        const completion = this.config.LLM_STREAM ? await this.streamed(request, signal) : await this.plain(request, signal);
+        const completion = this.config.LLM_STREAM
+          ? await this.streamed(request, signal)
+          : await this.plain(request, signal);
         this.metrics.calls.inc({ model: request.model, outcome: 'ok' });
         if (completion.usage) {
           span.setAttribute('gen_ai.usage.input_tokens', completion.usage.promptTokens);
           span.setAttribute('gen_ai.usage.output_tokens', completion.usage.completionTokens);
-          this.metrics.tokens.inc({ model: request.model, kind: 'prompt' }, completion.usage.promptTokens);
-          this.metrics.tokens.inc({ model: request.model, kind: 'completion' }, completion.usage.completionTokens);
+          this.metrics.tokens.inc(
+            { model: request.model, kind: 'prompt' },
+            completion.usage.promptTokens,
+          );
+          this.metrics.tokens.inc(
+            { model: request.model, kind: 'completion' },
+            completion.usage.completionTokens,
+          );
         }
-        if (completion.finishReason) span.setAttribute('gen_ai.response.finish_reasons', [completion.finishReason]);
+        if (completion.finishReason)
+          span.setAttribute('gen_ai.response.finish_reasons', [completion.finishReason]);
         return completion;
       } catch (e) {
         const error = this.translate(e, signal);
@@ -85,22 +99,43 @@ export class OpenAiLlmClient implements LlmClient {
       temperature: request.temperature,
       [this.config.LLM_MAX_TOKENS_PARAM]: request.maxOutputTokens,
       ...(request.tools.length
-        ? { tools: request.tools.map((f) => ({ type: 'function' as const, function: f })), tool_choice: 'auto' as const }
+        ? {
+            tools: request.tools.map((f) => ({ type: 'function' as const, function: f })),
+            tool_choice: 'auto' as const,
+          }
         : {}),
     };
   }
 
   private async plain(request: LlmRequest, signal: AbortSignal): Promise<LlmCompletion> {
-    const res = await this.client.chat.completions.create({ ...this.params(request), stream: false }, { signal });
+    const res = await this.client.chat.completions.create(
+      { ...this.params(request), stream: false },
+      { signal },
+    );
     const choice = res.choices[0];
     if (!choice) throw new DomainError('UPSTREAM_ERROR', 'the LLM server returned no choices');
     const toolCalls: LlmToolCall[] = (choice.message.tool_calls ?? []).flatMap((c) =>
-      c.type === 'function' ? [{ id: c.id, type: 'function' as const, function: { name: c.function.name, arguments: c.function.arguments } }] : [],
+      c.type === 'function'
+        ? [
+            {
+              id: c.id,
+              type: 'function' as const,
+              function: { name: c.function.name, arguments: c.function.arguments },
+            },
+          ]
+        : [],
     );
     return {
       content: choice.message.content ?? null,
       toolCalls,
-      ...(res.usage ? { usage: { promptTokens: res.usage.prompt_tokens, completionTokens: res.usage.completion_tokens } } : {}),
+      ...(res.usage
+        ? {
+            usage: {
+              promptTokens: res.usage.prompt_tokens,
+              completionTokens: res.usage.completion_tokens,
+            },
+          }
+        : {}),
       model: res.model || request.model,
       ...(choice.finish_reason ? { finishReason: choice.finish_reason } : {}),
     };
@@ -120,7 +155,11 @@ export class OpenAiLlmClient implements LlmClient {
     const calls = new Map<number, { id: string; name: string; arguments: string }>();
     for await (const chunk of stream) {
       if (chunk.model) model = chunk.model;
-      if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+      if (chunk.usage)
+        usage = {
+          promptTokens: chunk.usage.prompt_tokens,
+          completionTokens: chunk.usage.completion_tokens,
+        };
       const choice = chunk.choices[0];
       if (!choice) continue;
       if (choice.delta.content) {
@@ -138,7 +177,11 @@ export class OpenAiLlmClient implements LlmClient {
     }
     const toolCalls: LlmToolCall[] = [...calls.entries()]
       .sort(([a], [b]) => a - b)
-      .map(([i, c]) => ({ id: c.id || `call_${i}`, type: 'function' as const, function: { name: c.name, arguments: c.arguments } }));
+      .map(([i, c]) => ({
+        id: c.id || `call_${i}`,
+        type: 'function' as const,
+        function: { name: c.name, arguments: c.arguments },
+      }));
     return {
       content: sawContent ? content : null,
       toolCalls,
@@ -152,34 +195,59 @@ export class OpenAiLlmClient implements LlmClient {
   private translate(e: unknown, signal: AbortSignal): DomainError {
     if (signal.aborted) return abortError(signal);
     if (isDomainError(e)) return e;
-    if (e instanceof APIUserAbortError) return new DomainError('CANCELLED', 'the LLM call was aborted');
+    if (e instanceof APIUserAbortError)
+      return new DomainError('CANCELLED', 'the LLM call was aborted');
     if (e instanceof APIConnectionTimeoutError) {
-      return new DomainError('TIMEOUT', `the LLM server at ${this.host} did not answer within ${this.config.LLM_TIMEOUT_MS} ms`, { retryable: true });
+      return new DomainError(
+        'TIMEOUT',
+        `the LLM server at ${this.host} did not answer within ${this.config.LLM_TIMEOUT_MS} ms`,
+        { retryable: true },
+      );
     }
     if (e instanceof APIConnectionError) {
-      return new DomainError('UPSTREAM_UNAVAILABLE', `the LLM server at ${this.host} cannot be reached`, { retryable: true });
+      return new DomainError(
+        'UPSTREAM_UNAVAILABLE',
+        `the LLM server at ${this.host} cannot be reached`,
+        { retryable: true },
+      );
     }
     if (e instanceof AuthenticationError || e instanceof PermissionDeniedError) {
       // The server's own message may quote part of the key: say only what happened.
-      return new DomainError('UPSTREAM_ERROR', `the LLM server at ${this.host} refused the credentials (HTTP ${e.status}); check OPENAI_API_KEY`);
+      return new DomainError(
+        'UPSTREAM_ERROR',
+        `the LLM server at ${this.host} refused the credentials (HTTP ${e.status}); check OPENAI_API_KEY`,
+      );
     }
     if (e instanceof RateLimitError) {
-      return new DomainError('RATE_LIMITED', `the LLM server at ${this.host} is rate limiting (HTTP 429) and retries ran out`, { retryable: true });
+      return new DomainError(
+        'RATE_LIMITED',
+        `the LLM server at ${this.host} is rate limiting (HTTP 429) and retries ran out`,
+        { retryable: true },
+      );
     }
     if (e instanceof APIError) {
       const status = typeof e.status === 'number' ? e.status : 0;
       const detail = scrub(e.message, this.config.OPENAI_API_KEY);
-      return new DomainError(status >= 500 ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_ERROR', `the LLM server at ${this.host} answered HTTP ${status}: ${detail}`, {
-        retryable: status >= 500,
-      });
+      return new DomainError(
+        status >= 500 ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_ERROR',
+        `the LLM server at ${this.host} answered HTTP ${status}: ${detail}`,
+        {
+          retryable: status >= 500,
+        },
+      );
     }
-    return new DomainError('UPSTREAM_ERROR', `the LLM call failed: ${scrub((e as Error)?.message ?? String(e), this.config.OPENAI_API_KEY)}`);
+    return new DomainError(
+      'UPSTREAM_ERROR',
+      `the LLM call failed: ${scrub((e as Error)?.message ?? String(e), this.config.OPENAI_API_KEY)}`,
+    );
   }
 }
 
 /** Removes the key (whole or as the usual masked `sk-…` echo) and cuts long server messages. */
 export function scrub(message: string, apiKey: string | undefined): string {
   let s = apiKey && apiKey.length >= 4 ? message.split(apiKey).join('[redacted]') : message;
-  s = s.replace(/\b(sk|rk|pk)-[A-Za-z0-9*_-]{4,}/g, '[redacted]').replace(/Bearer\s+\S+/gi, 'Bearer [redacted]');
+  s = s
+    .replace(/\b(sk|rk|pk)-[A-Za-z0-9*_-]{4,}/g, '[redacted]')
+    .replace(/Bearer\s+\S+/gi, 'Bearer [redacted]');
   return s.length > 300 ? `${s.slice(0, 300)}…` : s;
 }

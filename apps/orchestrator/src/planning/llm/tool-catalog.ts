@@ -50,7 +50,8 @@ export class ToolCatalog {
     const taken = new Set<string>([PLAN_FUNCTION]);
     const unique = (base: string): string => {
       let name = base;
-      for (let n = 2; taken.has(name); n++) name = `${base.slice(0, MAX_NAME - String(n).length - 1)}_${n}`;
+      for (let n = 2; taken.has(name); n++)
+        name = `${base.slice(0, MAX_NAME - String(n).length - 1)}_${n}`;
       taken.add(name);
       return name;
     };
@@ -62,7 +63,10 @@ export class ToolCatalog {
         parameters: functionParameters(tool.inputSchema),
         tool,
       };
-      this.add(entry, `${tool.title}: ${tool.description}${tool.idempotent ? '' : ' (has side effects)'}`);
+      this.add(
+        entry,
+        `${tool.title}: ${tool.description}${tool.idempotent ? '' : ' (has side effects)'}`,
+      );
     }
     for (const agent of agents) {
       const entry: CatalogEntry = {
@@ -88,7 +92,11 @@ export class ToolCatalog {
   private add(entry: CatalogEntry, description: string): void {
     this.byFunction.set(entry.functionName, entry);
     this.byTarget.set(entry.target, entry);
-    this.functions.push({ name: entry.functionName, description: cut(description), parameters: entry.parameters });
+    this.functions.push({
+      name: entry.functionName,
+      description: cut(description),
+      parameters: entry.parameters,
+    });
   }
 
   private planFunction(): LlmFunction {
@@ -107,7 +115,11 @@ export class ToolCatalog {
             items: {
               type: 'object',
               properties: {
-                id: { type: 'string', description: 'Short id of this step (letters, digits, _ or -), unique in the plan.' },
+                id: {
+                  type: 'string',
+                  description:
+                    'Short id of this step (letters, digits, _ or -), unique in the plan.',
+                },
                 tool: { type: 'string', enum: this.names, description: 'The function to call.' },
                 arguments: { type: 'object', description: 'Its arguments.' },
                 description: { type: 'string', description: 'Why this step is needed.' },

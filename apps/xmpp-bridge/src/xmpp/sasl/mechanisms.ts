@@ -30,7 +30,8 @@ export interface SelectionInput {
 export function usableBindings(input: SelectionInput): BindingType[] {
   if (!input.secure) return [];
   // tls-unique is undefined for TLS 1.3 (RFC 9266); tls-exporter needs TLS 1.3 or extended master secret.
-  const ours: BindingType[] = input.tlsVersion === 'TLSv1.3' ? ['tls-exporter'] : ['tls-exporter', 'tls-unique'];
+  const ours: BindingType[] =
+    input.tlsVersion === 'TLSv1.3' ? ['tls-exporter'] : ['tls-exporter', 'tls-unique'];
   const advertised = input.serverBindings;
   if (advertised) return ours.filter((t) => advertised.includes(t));
   // No XEP-0440 advertisement: the type that matches the TLS version (Prosody 0.12: tls-unique on 1.2).
@@ -41,7 +42,10 @@ export function usableBindings(input: SelectionInput): BindingType[] {
  * Orders what the server offers by strength: SCRAM-SHA-512, -256, -1, each -PLUS first when the
  * channel can be bound, then PLAIN — only over TLS. Returns the candidates and what was left out, why.
  */
-export function orderMechanisms(input: SelectionInput): { candidates: Candidate[]; skipped: { name: string; why: string }[] } {
+export function orderMechanisms(input: SelectionInput): {
+  candidates: Candidate[];
+  skipped: { name: string; why: string }[];
+} {
   const offered = new Set(input.offered.map((m) => m.toUpperCase()));
   const bindings = usableBindings(input);
   const anyPlusOffered = [...offered].some((m) => m.endsWith('-PLUS'));
@@ -52,7 +56,13 @@ export function orderMechanisms(input: SelectionInput): { candidates: Candidate[
     if (offered.has(plus)) {
       const type = bindings[0];
       if (type) candidates.push({ name: plus, kind: 'scram', hash, binding: { flag: 'p', type } });
-      else skipped.push({ name: plus, why: input.secure ? 'no channel-binding type in common for this TLS version' : 'needs TLS' });
+      else
+        skipped.push({
+          name: plus,
+          why: input.secure
+            ? 'no channel-binding type in common for this TLS version'
+            : 'needs TLS',
+        });
     }
     if (offered.has(name)) {
       // `y` tells a server that offered no -PLUS that we could have bound (downgrade detection).
@@ -68,7 +78,12 @@ export function orderMechanisms(input: SelectionInput): { candidates: Candidate[
 }
 
 /** SASL failure conditions that are about the credentials: trying another mechanism cannot help. */
-const FINAL_CONDITIONS = new Set(['not-authorized', 'account-disabled', 'credentials-expired', 'invalid-authzid']);
+const FINAL_CONDITIONS = new Set([
+  'not-authorized',
+  'account-disabled',
+  'credentials-expired',
+  'invalid-authzid',
+]);
 
 /**
  * Whether to try the next mechanism after a failure. Wrong credentials stop at once (a second

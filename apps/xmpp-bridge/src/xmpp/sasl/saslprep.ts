@@ -3,7 +3,9 @@
 // surrogates) is refused. Unassigned code points are allowed (stored strings, RFC 4013 §2.5).
 
 const NON_ASCII_SPACE = new Set([0xa0, 0x1680, 0x202f, 0x205f, 0x3000]);
-const MAPPED_TO_NOTHING = new Set([0xad, 0x34f, 0x1806, 0x180b, 0x180c, 0x180d, 0x200b, 0x200c, 0x200d, 0x2060, 0xfeff]);
+const MAPPED_TO_NOTHING = new Set([
+  0xad, 0x34f, 0x1806, 0x180b, 0x180c, 0x180d, 0x200b, 0x200c, 0x200d, 0x2060, 0xfeff,
+]);
 
 function isNonAsciiSpace(cp: number): boolean {
   return NON_ASCII_SPACE.has(cp) || (cp >= 0x2000 && cp <= 0x200a);
@@ -44,7 +46,8 @@ export function saslprep(input: string): string {
   }
   const normalized = mapped.normalize('NFKC');
   for (const ch of normalized) {
-    if (isProhibited(ch.codePointAt(0) ?? 0)) throw new Error('the password contains a character SASLprep prohibits');
+    if (isProhibited(ch.codePointAt(0) ?? 0))
+      throw new Error('the password contains a character SASLprep prohibits');
   }
   return normalized;
 }

@@ -4,12 +4,17 @@ import { saslprep } from './saslprep.js';
 
 const RFC7677_SERVER_FIRST =
   'r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096';
-const RFC5802_SERVER_FIRST = 'r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096';
+const RFC5802_SERVER_FIRST =
+  'r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096';
 
 describe(ScramClient.name, () => {
   it('reproduces the SCRAM-SHA-1 example of RFC 5802 §5 and verifies its server signature', async () => {
     const sut = new ScramClient({
-      hash: 'sha1', username: 'user', password: 'pencil', binding: { flag: 'n' }, keys: new ScramKeyCache(),
+      hash: 'sha1',
+      username: 'user',
+      password: 'pencil',
+      binding: { flag: 'n' },
+      keys: new ScramKeyCache(),
       nonce: 'fyko+d2lbbFgONRv9qkxdawL',
     });
     expect(sut.clientFirst()).toBe('n,,n=user,r=fyko+d2lbbFgONRv9qkxdawL');
@@ -21,19 +26,29 @@ describe(ScramClient.name, () => {
 
   it('reproduces the SCRAM-SHA-256 example of RFC 7677 §3', async () => {
     const sut = new ScramClient({
-      hash: 'sha256', username: 'user', password: 'pencil', binding: { flag: 'n' }, keys: new ScramKeyCache(),
+      hash: 'sha256',
+      username: 'user',
+      password: 'pencil',
+      binding: { flag: 'n' },
+      keys: new ScramKeyCache(),
       nonce: 'rOprNGfwEbeRWgbNEkqO',
     });
     expect(sut.clientFirst()).toBe('n,,n=user,r=rOprNGfwEbeRWgbNEkqO');
     expect(await sut.clientFinal(RFC7677_SERVER_FIRST)).toBe(
       'c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=',
     );
-    expect(() => sut.verifyServerFinal('v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=')).not.toThrow();
+    expect(() =>
+      sut.verifyServerFinal('v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4='),
+    ).not.toThrow();
   });
 
   it('computes SCRAM-SHA-512 like an independent implementation (Python hashlib, same inputs as RFC 7677)', async () => {
     const sut = new ScramClient({
-      hash: 'sha512', username: 'user', password: 'pencil', binding: { flag: 'n' }, keys: new ScramKeyCache(),
+      hash: 'sha512',
+      username: 'user',
+      password: 'pencil',
+      binding: { flag: 'n' },
+      keys: new ScramKeyCache(),
       nonce: 'rOprNGfwEbeRWgbNEkqO',
     });
     sut.clientFirst();
@@ -41,14 +56,24 @@ describe(ScramClient.name, () => {
       'c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=gMGXRcevScNtxZ6/8lQYpGtnsNAc3mGcmNomv+xnoOMw+3R2xNJdMNnzMlTN8PPC6wdp6dybEmDYXYTxwnYPJQ==',
     );
     expect(() =>
-      sut.verifyServerFinal('v=ZQnYEgWQMFmmsM8aQMF0nDDCy/AgCzkwk8CmMZYcMg0vSVlKDanekLtifDSeVGT4+5ZxXnJq199RVG2rR7N7Zw=='),
+      sut.verifyServerFinal(
+        'v=ZQnYEgWQMFmmsM8aQMF0nDDCy/AgCzkwk8CmMZYcMg0vSVlKDanekLtifDSeVGT4+5ZxXnJq199RVG2rR7N7Zw==',
+      ),
     ).not.toThrow();
   });
 
   it('binds the channel: the gs2 header and the binding data go into c= (and change the proof)', async () => {
     const sut = new ScramClient({
-      hash: 'sha1', username: 'user', password: 'pencil', keys: new ScramKeyCache(), nonce: 'fyko+d2lbbFgONRv9qkxdawL',
-      binding: { flag: 'p', type: 'tls-unique', data: Buffer.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]) },
+      hash: 'sha1',
+      username: 'user',
+      password: 'pencil',
+      keys: new ScramKeyCache(),
+      nonce: 'fyko+d2lbbFgONRv9qkxdawL',
+      binding: {
+        flag: 'p',
+        type: 'tls-unique',
+        data: Buffer.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]),
+      },
     });
     expect(sut.clientFirst()).toBe('p=tls-unique,,n=user,r=fyko+d2lbbFgONRv9qkxdawL');
     expect(await sut.clientFinal(RFC5802_SERVER_FIRST)).toBe(
@@ -58,13 +83,23 @@ describe(ScramClient.name, () => {
   });
 
   it('sends y,, when it could bind but the server offered no -PLUS mechanism', () => {
-    const sut = new ScramClient({ hash: 'sha256', username: 'u', password: 'p', binding: { flag: 'y' }, keys: new ScramKeyCache() });
+    const sut = new ScramClient({
+      hash: 'sha256',
+      username: 'u',
+      password: 'p',
+      binding: { flag: 'y' },
+      keys: new ScramKeyCache(),
+    });
     expect(sut.clientFirst()).toMatch(/^y,,n=u,r=/);
   });
 
   it('refuses a server that cannot prove it knows the password', async () => {
     const sut = new ScramClient({
-      hash: 'sha256', username: 'user', password: 'pencil', binding: { flag: 'n' }, keys: new ScramKeyCache(),
+      hash: 'sha256',
+      username: 'user',
+      password: 'pencil',
+      binding: { flag: 'n' },
+      keys: new ScramKeyCache(),
       nonce: 'rOprNGfwEbeRWgbNEkqO',
     });
     sut.clientFirst();
@@ -78,15 +113,26 @@ describe(ScramClient.name, () => {
 
   it('refuses server-first messages that break the protocol', async () => {
     const make = () => {
-      const c = new ScramClient({ hash: 'sha1', username: 'u', password: 'p', binding: { flag: 'n' }, keys: new ScramKeyCache(), nonce: 'abc' });
+      const c = new ScramClient({
+        hash: 'sha1',
+        username: 'u',
+        password: 'p',
+        binding: { flag: 'n' },
+        keys: new ScramKeyCache(),
+        nonce: 'abc',
+      });
       c.clientFirst();
       return c;
     };
     await expect(make().clientFinal('r=xyz123,s=QSXCR+Q6sek8bf92,i=4096')).rejects.toThrow(/nonce/);
     await expect(make().clientFinal('r=abc,s=QSXCR+Q6sek8bf92,i=4096')).rejects.toThrow(/nonce/);
     await expect(make().clientFinal('r=abcdef,i=4096')).rejects.toThrow(/salt/);
-    await expect(make().clientFinal('r=abcdef,s=QSXCR+Q6sek8bf92,i=0')).rejects.toThrow(/iteration/);
-    await expect(make().clientFinal('m=ext,r=abcdef,s=QSXCR+Q6sek8bf92,i=4096')).rejects.toThrow(/extension/);
+    await expect(make().clientFinal('r=abcdef,s=QSXCR+Q6sek8bf92,i=0')).rejects.toThrow(
+      /iteration/,
+    );
+    await expect(make().clientFinal('m=ext,r=abcdef,s=QSXCR+Q6sek8bf92,i=4096')).rejects.toThrow(
+      /extension/,
+    );
   });
 
   it('derives each salted password once per salt and iteration count', async () => {

@@ -32,7 +32,12 @@ export class ScramError extends Error {
 export class ScramKeyCache {
   private readonly keys = new Map<string, Buffer>();
 
-  async salted(hash: ScramHash, password: string, salt: Buffer, iterations: number): Promise<Buffer> {
+  async salted(
+    hash: ScramHash,
+    password: string,
+    salt: Buffer,
+    iterations: number,
+  ): Promise<Buffer> {
     const key = `${hash}:${iterations}:${salt.toString('base64')}`;
     const hit = this.keys.get(key);
     if (hit) return hit;
@@ -52,7 +57,11 @@ function parseAttributes(message: string): Map<string, string> {
   const attrs = new Map<string, string>();
   for (const part of message.split(',')) {
     const eq = part.indexOf('=');
-    if (eq !== 1) throw new ScramError('invalid-server-message', `malformed SCRAM attribute "${part.slice(0, 20)}"`);
+    if (eq !== 1)
+      throw new ScramError(
+        'invalid-server-message',
+        `malformed SCRAM attribute "${part.slice(0, 20)}"`,
+      );
     attrs.set(part.slice(0, 1), part.slice(2));
   }
   return attrs;
@@ -94,7 +103,11 @@ export class ScramClient {
 
   async clientFinal(serverFirst: string): Promise<string> {
     const attrs = parseAttributes(serverFirst);
-    if (attrs.has('m')) throw new ScramError('invalid-server-message', 'the server requires an unsupported SCRAM extension');
+    if (attrs.has('m'))
+      throw new ScramError(
+        'invalid-server-message',
+        'the server requires an unsupported SCRAM extension',
+      );
     const error = attrs.get('e');
     if (error) throw new ScramError('server-error', `the server refused: ${error}`);
     const nonce = attrs.get('r');
@@ -105,11 +118,17 @@ export class ScramClient {
     }
     if (!saltText) throw new ScramError('invalid-server-message', 'the server sent no salt');
     if (!Number.isInteger(iterations) || iterations < 1 || iterations > 10_000_000) {
-      throw new ScramError('invalid-server-message', `unacceptable iteration count ${attrs.get('i')}`);
+      throw new ScramError(
+        'invalid-server-message',
+        `unacceptable iteration count ${attrs.get('i')}`,
+      );
     }
     const { hash, binding, keys, password } = this.options;
     const salted = await keys.salted(hash, password, Buffer.from(saltText, 'base64'), iterations);
-    const cbind = Buffer.concat([Buffer.from(this.gs2Header()), binding.flag === 'p' ? binding.data : Buffer.alloc(0)]);
+    const cbind = Buffer.concat([
+      Buffer.from(this.gs2Header()),
+      binding.flag === 'p' ? binding.data : Buffer.alloc(0),
+    ]);
     const withoutProof = `c=${cbind.toString('base64')},r=${nonce}`;
     const authMessage = `${this.clientFirstBare},${serverFirst},${withoutProof}`;
     const clientKey = hmac(hash, salted, 'Client Key');
@@ -130,8 +149,14 @@ export class ScramClient {
       throw new ScramError('invalid-server-message', 'the server sent no signature');
     }
     const got = Buffer.from(v, 'base64');
-    if (got.length !== this.expectedServerSignature.length || !timingSafeEqual(got, this.expectedServerSignature)) {
-      throw new ScramError('server-signature-mismatch', 'the server signature is wrong: it does not know the password');
+    if (
+      got.length !== this.expectedServerSignature.length ||
+      !timingSafeEqual(got, this.expectedServerSignature)
+    ) {
+      throw new ScramError(
+        'server-signature-mismatch',
+        'the server signature is wrong: it does not know the password',
+      );
     }
   }
 }
