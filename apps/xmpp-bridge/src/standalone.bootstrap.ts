@@ -2,16 +2,8 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { APP_CONFIG, type BaseEnv } from '@switchboard/config';
-import {
-  createLogger,
-  initTracing,
-  Metrics,
-  ObservabilityModule,
-  PinoNestLogger,
-  shutdownTracing,
-} from '@switchboard/observability';
-import { PLATFORM_VERSION } from '@switchboard/runtime';
-import { hostname } from 'node:os';
+import { ObservabilityModule, PinoNestLogger, shutdownTracing } from '@switchboard/observability';
+import { bootContext } from '@switchboard/runtime';
 
 /**
  * An agent's bridge: the same HTTP listener (/health, /readiness, /metrics), logs and tracing as
@@ -20,23 +12,7 @@ import { hostname } from 'node:os';
  */
 export async function bootstrapWithoutNats(config: BaseEnv, module: DynamicModule): Promise<void> {
   const service = 'xmpp-bridge';
-  const identity = {
-    service,
-    instance: config.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
-    version: PLATFORM_VERSION,
-    startedAt: Date.now(),
-  } as const;
-  initTracing({
-    service: config.OTEL_SERVICE_NAME ?? service,
-    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
-  });
-  const logger = createLogger({
-    service,
-    instance: identity.instance,
-    level: config.LOG_LEVEL,
-    pretty: config.LOG_PRETTY,
-  });
-  const metrics = new Metrics(service, identity.instance);
+  const { identity, logger, metrics } = bootContext(service, config);
 
   @Global()
   @Module({ providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] })

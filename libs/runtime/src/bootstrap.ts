@@ -45,15 +45,8 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-/**
- * Starts one service: tracing, JSON logs, metrics, the config as a global provider, the NATS client
- * (NatsBus, JetStream), Nest's NATS server in the service's queue group, and the HTTP listener with
- * /health, /readiness and /metrics. Exits the process on a failed start, with one log line saying why.
- */
-export async function bootstrapService<C extends BaseEnv>(
-  def: ServiceDefinition<C>,
-): Promise<RunningService> {
-  const { config, service } = def;
+/** What every service process sets up first: its identity, tracing, JSON logger and metrics. */
+export function bootContext<C extends BaseEnv>(service: ServiceName, config: C): BootContext<C> {
   const identity: ServiceIdentity = {
     service,
     instance: config.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
@@ -70,8 +63,20 @@ export async function bootstrapService<C extends BaseEnv>(
     level: config.LOG_LEVEL,
     pretty: config.LOG_PRETTY,
   });
-  const metrics = new Metrics(service, identity.instance);
-  const ctx: BootContext<C> = { config, identity, logger, metrics };
+  return { config, identity, logger, metrics: new Metrics(service, identity.instance) };
+}
+
+/**
+ * Starts one service: tracing, JSON logs, metrics, the config as a global provider, the NATS client
+ * (NatsBus, JetStream), Nest's NATS server in the service's queue group, and the HTTP listener with
+ * /health, /readiness and /metrics. Exits the process on a failed start, with one log line saying why.
+ */
+export async function bootstrapService<C extends BaseEnv>(
+  def: ServiceDefinition<C>,
+): Promise<RunningService> {
+  const { config, service } = def;
+  const ctx = bootContext(service, config);
+  const { identity, logger, metrics } = ctx;
   const messaging: MessagingOptions = {
     service,
     instance: identity.instance,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '@switchboard/contracts';
+import { DomainError, Tools } from '@switchboard/contracts';
 import { all, create, type MathNode } from 'mathjs';
 import type { ToolImplementation } from '../registry/tool-implementation.js';
 
@@ -15,22 +15,8 @@ const OPERATORS = new Set([
   'unaryMinus',
   'unaryPlus',
 ]);
-const FUNCTIONS = new Set([
-  'sqrt',
-  'abs',
-  'round',
-  'floor',
-  'ceil',
-  'min',
-  'max',
-  'log',
-  'log10',
-  'exp',
-  'sin',
-  'cos',
-  'tan',
-]);
-const CONSTANTS = new Set(['pi', 'e']);
+const FUNCTIONS = Tools.CALCULATOR_FUNCTIONS;
+const CONSTANTS = Tools.CALCULATOR_CONSTANTS;
 
 /**
  * Arithmetic without `eval`: the expression is parsed by mathjs into a syntax tree, every node is

@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, type Tasks, type Tools } from '@switchboard/contracts';
+import { DomainError, ErrorCode, type Tasks, Tools } from '@switchboard/contracts';
 import type { KnownAgent, ObservedStep, PlanDecision, Planner, PlanningState } from './planner.js';
 
 /**
@@ -43,23 +43,7 @@ const SUPPORTED =
   '("call notes.get with {"id": "…"}") and chains of these joined by "then".';
 
 const CLAUSE_SPLIT = /\s*(?:[,;.]\s*)?\b(?:and\s+)?then\b\s*/i;
-const MATH_WORDS = new Set([
-  'sqrt',
-  'abs',
-  'round',
-  'floor',
-  'ceil',
-  'min',
-  'max',
-  'log',
-  'log10',
-  'exp',
-  'sin',
-  'cos',
-  'tan',
-  'pi',
-  'e',
-]);
+const MATH_WORDS = new Set([...Tools.CALCULATOR_FUNCTIONS, ...Tools.CALCULATOR_CONSTANTS]);
 
 /** Splits a task into clauses and maps each to an action. Throws UNSUPPORTED / FORBIDDEN. */
 export function planTask(

@@ -3,3 +3,4 @@ export * from './tool.schemas.js';
 export * from './tools.events.js';
 export * from './authorization.contracts.js';
 export * from './tools.catalogue.js';
+export * from './calculator.grammar.js';
