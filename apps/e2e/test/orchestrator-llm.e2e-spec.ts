@@ -232,4 +232,45 @@ describe('the LLM planner end to end (gateway, orchestrator, mcp-tools, audit pr
     expect(events[events.length - 1]!.event).toBe('orchestrator.task.cancelled');
     await waitFor(() => script.requests[0]!.aborted, { what: 'the LLM request to be aborted' });
   });
+
+  it('cancels a task that is still queued: it ends cancelled when picked up, without planning', async () => {
+    // One task at a time, and the one slot held by a task waiting on the model: the next one queues.
+    await stack.restart('orchestrator', { TASK_CONCURRENCY: '1' });
+    const gate = llm.gate();
+    const busy = llm.script('E2E-BUSY', [{ content: 'done at last', hold: gate }]);
+    const queued = llm.script('E2E-QUEUED', [{ content: 'must never be asked' }]);
+    const user = `queue-${randomUUID().slice(0, 8)}`;
+    const first = await post('/orchestrate/stream', { task: 'E2E-BUSY: hold the slot' }, user);
+    await gate.reached;
+    const submitted = await post(
+      '/orchestrate?async=true',
+      { task: 'E2E-QUEUED: wait your turn' },
+      user,
+    );
+    expect(submitted.status).toBe(202);
+    const { task_id: taskId } = (await submitted.json()) as { task_id: string };
+
+    // Someone else may not cancel it (to them it does not exist); its owner may.
+    expect((await post(`/tasks/${taskId}/cancel`, {}, 'someone-else')).status).toBe(404);
+    const cancel = await post(`/tasks/${taskId}/cancel`, { reason: 'not needed any more' }, user);
+    expect(cancel.status).toBe(202);
+    expect(await cancel.json()).toEqual({
+      task_id: taskId,
+      status: 'queued',
+      cancel_requested: true,
+    });
+
+    gate.release();
+    expect((await collectSse(first)).at(-1)!.event).toBe('orchestrator.task.completed');
+    expect(busy.remaining).toBe(0);
+    const events = await collectSse(
+      await fetch(`${stack.gatewayUrl}/tasks/${taskId}/events`, { headers: { 'x-user-id': user } }),
+    );
+    expect(events.map((e) => e.event)).toEqual([
+      'orchestrator.task.started',
+      'orchestrator.task.cancelled',
+    ]);
+    expect(JSON.parse(events[1]!.data)).toMatchObject({ data: { reason: 'not needed any more' } });
+    expect(queued.requests).toHaveLength(0);
+  });
 });

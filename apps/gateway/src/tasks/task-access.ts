@@ -37,6 +37,10 @@ export class TaskAccess {
     }
   }
 
+  /**
+   * Cancels the task. One not picked up yet that this gateway saw the actor submit is cancelled too:
+   * the orchestrator remembers the request and ends the task as cancelled when it is picked up.
+   */
   async cancel(
     taskId: string,
     actor: Actor,
@@ -46,14 +50,7 @@ export class TaskAccess {
       return await this.bus.request(Tasks.TaskCancel, { taskId, reason }, { actor });
     } catch (e) {
       if (isCode(e, 'NOT_FOUND') && (await this.ownedHere(taskId, actor))) {
-        throw new DomainError(
-          'CONFLICT',
-          `task ${taskId} is queued and not started yet; retry the cancellation in a moment`,
-          {
-            retryable: true,
-            details: { retryAfterSeconds: 1 },
-          },
-        );
+        return this.bus.request(Tasks.TaskCancel, { taskId, reason, whenQueued: true }, { actor });
       }
       throw e;
     }

@@ -18,10 +18,18 @@ export class TaskHandler {
 
   @HandleCommand(Tasks.TaskCancel)
   async cancel(
-    req: { taskId: string; reason: string },
+    req: { taskId: string; reason: string; whenQueued: boolean },
     meta: MessageMeta,
   ): Promise<{ taskId: string; status: Tasks.TaskStatus }> {
-    const task = await this.owned(req.taskId, requireActor(meta));
+    const actor = requireActor(meta);
+    if (req.whenQueued && !(await this.repository.get(req.taskId))) {
+      await this.repository.rememberQueuedCancel(req.taskId, actor, req.reason);
+      // Claimed in the meantime? Then the claim may have missed the row above: cancel it as running.
+      // (The claim inserts the task, then reads queued cancellations; we did the reverse, so at least
+      // one of the two sees the other.)
+      if (!(await this.repository.get(req.taskId))) return { taskId: req.taskId, status: 'queued' };
+    }
+    const task = await this.owned(req.taskId, actor);
     if (!Tasks.TERMINAL_TASK_STATUSES.includes(task.status)) {
       // Stored first, so a task between a crash and its resume still ends cancelled.
       await this.repository.requestCancel(req.taskId, req.reason);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type ErrorBody, Tasks } from '@switchboard/contracts';
+import { type Actor, type ErrorBody, isAdmin, Tasks } from '@switchboard/contracts';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 
@@ -75,7 +75,16 @@ export class TaskRepository {
           startedAt,
         },
       });
-      return { resumed: false, status: 'running', steps: [], startedAt };
+      // A cancellation may have arrived while the task was queued (see rememberQueuedCancel).
+      const queued = await this.queuedCancelFor(s);
+      if (queued !== undefined) await this.requestCancel(s.taskId, queued);
+      return {
+        resumed: false,
+        status: 'running',
+        steps: [],
+        startedAt,
+        ...(queued !== undefined ? { cancelReason: queued } : {}),
+      };
     } catch (e) {
       if (!(e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002')) throw e;
     }
@@ -118,6 +127,25 @@ export class TaskRepository {
       create: { id: `${r.taskId}:${r.index}`, ...data },
       update: data,
     });
+  }
+
+  /**
+   * A cancellation for a task no replica has claimed yet. Whether it counts is decided at claim time,
+   * against the submission's user (the requester's identity is all that is known now).
+   */
+  async rememberQueuedCancel(taskId: string, actor: Actor, reason: string): Promise<void> {
+    await this.prisma.queuedCancellation.createMany({
+      data: [{ taskId, requestedBy: actor.userId, requesterRole: actor.role, reason }],
+      skipDuplicates: true,
+    });
+  }
+
+  /** The reason of a queued cancellation by the submitter or an admin, if there is one. */
+  private async queuedCancelFor(s: Tasks.TaskSubmission): Promise<string | undefined> {
+    const row = await this.prisma.queuedCancellation.findUnique({ where: { taskId: s.taskId } });
+    if (!row) return undefined;
+    const byOwner = row.requestedBy === s.actor.userId;
+    return byOwner || isAdmin({ role: row.requesterRole }) ? row.reason : undefined;
   }
 
   /** Remembers a cancellation on the row, so it survives the replica that should have acted on it. */

@@ -60,12 +60,22 @@ export const TaskCancel = defineCommand({
   service: 'orchestrator',
   callers: ['gateway'],
   request: z
-    .object({ taskId: TaskId, reason: z.string().max(500).default('cancelled by user') })
+    .object({
+      taskId: TaskId,
+      reason: z.string().max(500).default('cancelled by user'),
+      /**
+       * The caller has checked that the acting user submitted this task (the gateway's own record):
+       * if no replica has picked it up yet, remember the cancellation; it ends the task as cancelled
+       * when it is picked up (if the submitter or an admin asked). Without it an unknown task is
+       * NOT_FOUND.
+       */
+      whenQueued: z.boolean().default(false),
+    })
     .strict(),
   response: z.object({ taskId: TaskId, status: TaskStatus }),
   timeoutMs: 5_000,
   description:
-    'Requests cancellation. Owner or admin only. Idempotent; a terminal task is returned unchanged.',
+    'Requests cancellation. Owner or admin only. Idempotent; a terminal task is returned unchanged; a task not picked up yet (whenQueued) answers `queued` and ends cancelled when it is.',
 });
 
 /** Every task contract, for the catalogue. */
