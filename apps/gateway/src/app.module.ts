@@ -12,37 +12,8 @@ import { RequestContextInterceptor } from './http/request-context.interceptor.js
 import { McpServerModule } from './mcp/mcp-server.module.js';
 import { OpenApiController } from './openapi/openapi.controller.js';
 import { OrchestrateController } from './orchestrate/orchestrate.controller.js';
-import { SubmitTaskUseCase } from './orchestrate/submit-task.use-case.js';
-import { StreamNewTaskUseCase } from './streaming/stream-new-task.use-case.js';
-import { TaskStreamer } from './streaming/task-streamer.js';
-import { ResumeTaskStreamUseCase } from './tasks/resume-task-stream.use-case.js';
-import { TaskAccess } from './tasks/task-access.js';
-import { TaskEventFollower } from './tasks/task-event.feed.js';
-import { TaskOwners } from './tasks/task-owners.js';
+import { TaskPipelineModule } from './tasks/task-pipeline.module.js';
 import { TasksController } from './tasks/tasks.controller.js';
-
-/** The task pipeline shared by every HTTP surface (and exported for the A2A and MCP edges). */
-@Module({
-  providers: [
-    SubmitTaskUseCase,
-    TaskEventFollower,
-    TaskOwners,
-    TaskAccess,
-    TaskStreamer,
-    StreamNewTaskUseCase,
-    ResumeTaskStreamUseCase,
-  ],
-  exports: [
-    SubmitTaskUseCase,
-    TaskEventFollower,
-    TaskOwners,
-    TaskAccess,
-    TaskStreamer,
-    StreamNewTaskUseCase,
-    ResumeTaskStreamUseCase,
-  ],
-})
-export class TaskPipelineModule {}
 
 @Module({})
 export class AppModule {

@@ -28,6 +28,7 @@ import {
   withExtractedContext,
 } from '@switchboard/observability';
 import type { z } from 'zod';
+import { BatchQueue } from './batch-queue.js';
 import { decodeJson, encodeJson, unwrapEnvelope } from './codec.js';
 import { buildHeaders, type MessageMeta, type OutgoingOptions, readMeta } from './message-meta.js';
 import { MESSAGING_OPTIONS, type MessagingOptions, NATS_CONNECTION } from './messaging.options.js';
@@ -226,46 +227,25 @@ export class JetStreamService {
     await this.ensureDurable(opts, opts.maxBatch * 2);
     const consumer = await this.js.consumers.get(requireStream(opts.contract).name, opts.durable);
     const messages = await consumer.consume({ max_messages: opts.maxBatch * 2 });
-    const pending: { m: JsMsg; item: DurableItem<z.infer<E['payload']>> }[] = [];
-    let wake: (() => void) | undefined;
-    let stopped = false;
+    const queue = new BatchQueue<{ m: JsMsg; item: DurableItem<z.infer<E['payload']>> }>(
+      opts.maxBatch,
+      opts.lingerMs,
+    );
     const feeder = (async () => {
       for await (const m of messages) {
         const item = await this.prepare(opts, m);
-        if (!item) continue;
-        pending.push({ m, item });
-        wake?.();
+        if (item) queue.push({ m, item });
       }
     })();
     const drainer = (async () => {
-      while (!stopped) {
-        if (pending.length === 0) {
-          await new Promise<void>((resolve) => (wake = resolve));
-          wake = undefined;
-          continue;
-        }
-        if (opts.lingerMs && pending.length < opts.maxBatch) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, opts.lingerMs);
-            // Woken early by every arrival; resolve only once the batch is full (or on the timer).
-            const check = (): void => {
-              if (pending.length >= opts.maxBatch || stopped) {
-                clearTimeout(timer);
-                resolve();
-              } else wake = check;
-            };
-            wake = check;
-          });
-          wake = undefined;
-        }
-        const batch = pending.splice(0, opts.maxBatch);
-        await this.runBatch(opts, batch);
+      while (!queue.isClosed) {
+        const batch = await queue.next();
+        if (batch.length) await this.runBatch(opts, batch);
       }
     })();
     return this.track(async () => {
-      stopped = true;
+      queue.close();
       await messages.close();
-      wake?.();
       await feeder.catch(() => undefined);
       await drainer.catch(() => undefined);
     });

@@ -1,16 +1,15 @@
-import { forwardRef, Module } from '@nestjs/common';
-import { TaskPipelineModule } from '../app.module.js';
+import { Module } from '@nestjs/common';
+import { TaskPipelineModule } from '../tasks/task-pipeline.module.js';
 import { A2aController } from './a2a.controller.js';
 import { A2aEndpoint } from './a2a-endpoint.service.js';
 import { PlatformAgentExecutor } from './platform-agent.executor.js';
 
 /**
  * The platform as an A2A 1.0 agent: its agent card and JSON-RPC endpoint (send, stream, get, cancel),
- * running tasks through the same pipeline as POST /orchestrate. (TaskPipelineModule is declared in
- * app.module.ts, which imports this module: forwardRef breaks that cycle.)
+ * running tasks through the same pipeline as POST /orchestrate.
  */
 @Module({
-  imports: [forwardRef(() => TaskPipelineModule)],
+  imports: [TaskPipelineModule],
   controllers: [A2aController],
   providers: [A2aEndpoint, PlatformAgentExecutor],
 })
