@@ -28,6 +28,7 @@ import {
 import { connect, createServer } from 'node:net';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(here, '..', '..');
@@ -577,62 +578,53 @@ export async function startStackProsody() {
 // ---------------------------------------------------------------------------------------------------
 // CLI
 
-function parseArgs(argv) {
-  const opts = { accounts: [], positional: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    switch (a) {
-      case '--dir':
-        opts.dir = next();
-        break;
-      case '--c2s-port':
-        opts.c2sPort = Number(next());
-        break;
-      case '--tls-port':
-        opts.tlsPort = Number(next());
-        break;
-      case '--account':
-        opts.accounts.push(parseAccount(next()));
-        break;
-      case '--interface':
-        (opts.interfaces ??= []).push(next());
-        break;
-      case '--san':
-        (opts.extraNames ??= []).push(next());
-        break;
-      case '--cert':
-        opts.certFile = next();
-        break;
-      case '--key':
-        opts.keyFile = next();
-        break;
-      case '--ca':
-        opts.caFile = next();
-        break;
-      case '--log-level':
-        opts.logLevel = next();
-        break;
-      case '--timeout-ms':
-        opts.timeoutMs = Number(next());
-        break;
-      case '--json':
-        opts.json = true;
-        break;
-      case '-h':
-      case '--help':
-        opts.help = true;
-        break;
-      default:
-        if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
-        opts.positional.push(a);
-    }
-  }
-  return opts;
+function cliOptions(argv) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      dir: { type: 'string' },
+      'c2s-port': { type: 'string' },
+      'tls-port': { type: 'string' },
+      account: { type: 'string', multiple: true },
+      interface: { type: 'string', multiple: true },
+      san: { type: 'string', multiple: true },
+      cert: { type: 'string' },
+      key: { type: 'string' },
+      ca: { type: 'string' },
+      'log-level': { type: 'string' },
+      'timeout-ms': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const number = (name) => {
+    const raw = values[name];
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0)
+      throw new Error(`--${name} must be a whole number, got "${raw}"`);
+    return n;
+  };
+  const opts = {
+    accounts: (values.account ?? []).map(parseAccount),
+    positional: positionals,
+    dir: values.dir,
+    c2sPort: number('c2s-port'),
+    tlsPort: number('tls-port'),
+    interfaces: values.interface,
+    extraNames: values.san,
+    certFile: values.cert,
+    keyFile: values.key,
+    caFile: values.ca,
+    logLevel: values['log-level'],
+    timeoutMs: number('timeout-ms'),
+    json: values.json,
+    help: values.help,
+  };
+  // Options not given stay absent, as the defaults downstream expect.
+  return Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
 }
 
 const USAGE = `usage:
@@ -694,7 +686,7 @@ function runForeground(info) {
 
 async function main(argv) {
   const [command, ...rest] = argv;
-  const opts = parseArgs(rest);
+  const opts = cliOptions(rest);
   if (!command || opts.help || command === '--help' || command === '-h') {
     console.log(USAGE);
     return command ? 0 : 2;

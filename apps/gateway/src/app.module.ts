@@ -15,6 +15,17 @@ import { OrchestrateController } from './orchestrate/orchestrate.controller.js';
 import { TaskPipelineModule } from './tasks/task-pipeline.module.js';
 import { TasksController } from './tasks/tasks.controller.js';
 
+/** The gateway's own HTTP controllers (the A2A and MCP edges bring theirs in their modules). */
+export const HTTP_CONTROLLERS = [
+  OrchestrateController,
+  TasksController,
+  AgUiController,
+  CatalogController,
+  AuthorizationsController,
+  AuditController,
+  OpenApiController,
+] as const;
+
 @Module({})
 export class AppModule {
   static register(config: GatewayEnv): DynamicModule {
@@ -27,15 +38,7 @@ export class AppModule {
         A2aServerModule,
         McpServerModule,
       ],
-      controllers: [
-        OrchestrateController,
-        TasksController,
-        AgUiController,
-        CatalogController,
-        AuthorizationsController,
-        AuditController,
-        OpenApiController,
-      ],
+      controllers: [...HTTP_CONTROLLERS],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },

@@ -4,21 +4,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { SERVICE_NAMES, type ServiceName } from '@switchboard/contracts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const CHART = join(ROOT, 'k8s', 'switchboard');
 export const EXTERNAL_VALUES = join(CHART, 'ci', 'external-deps-values.yaml');
 
 /** The six services, their default ports, and the settings each must receive (design brief). */
-export const SERVICES = [
-  'gateway',
-  'orchestrator',
-  'mcp-tools',
-  'a2a',
-  'audit',
-  'xmpp-bridge',
-] as const;
-export type ServiceName = (typeof SERVICES)[number];
+export const SERVICES = SERVICE_NAMES;
+export type { ServiceName };
 
 export const PORTS: Record<ServiceName, number> = {
   gateway: 3000,

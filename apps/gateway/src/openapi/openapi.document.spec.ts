@@ -5,29 +5,13 @@ import { PLATFORM_VERSION } from '@switchboard/runtime';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AgUiController } from '../agui/agui.controller.js';
-import { AuditController } from '../audit/audit.controller.js';
-import { AuthorizationsController } from '../catalog/authorizations.controller.js';
-import { CatalogController } from '../catalog/catalog.controller.js';
-import { OrchestrateController } from '../orchestrate/orchestrate.controller.js';
-import { TasksController } from '../tasks/tasks.controller.js';
-import { OpenApiController } from './openapi.controller.js';
+import { HTTP_CONTROLLERS } from '../app.module.js';
 import { buildOpenApiDocument, OPERATIONS } from './openapi.document.js';
-
-const CONTROLLERS = [
-  OrchestrateController,
-  TasksController,
-  AgUiController,
-  CatalogController,
-  AuthorizationsController,
-  AuditController,
-  OpenApiController,
-];
 
 /** Every (method, path) the controllers register, in OpenAPI's `{param}` form. */
 function registeredRoutes(): string[] {
   const out: string[] = [];
-  for (const c of CONTROLLERS) {
+  for (const c of HTTP_CONTROLLERS) {
     const prefix = String(Reflect.getMetadata(PATH_METADATA, c) ?? '');
     for (const name of Object.getOwnPropertyNames(c.prototype)) {
       const handler = (c.prototype as unknown as Record<string, unknown>)[name];
