@@ -27,6 +27,10 @@ const depConstraints = [
     onlyDependOnLibsWithTags: ['type:contracts', 'type:infra', 'type:testing'],
   },
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing'] },
+  {
+    sourceTag: 'type:tooling',
+    onlyDependOnLibsWithTags: ['type:contracts', 'type:infra', 'type:testing'],
+  },
 ];
 
 export default [
@@ -131,8 +135,18 @@ export default [
           selector: 'Literal[value=/^(sb|\\$JS)\\./]',
           message: 'Subjects live in @switchboard/contracts; do not type them in services.',
         },
+        {
+          selector: 'TemplateElement[value.raw=/^(sb|\\$JS)\\./]',
+          message: 'Subjects live in @switchboard/contracts; do not build them in services.',
+        },
       ],
     },
+  },
+  // Benchmarks and operator/doc tools measure and describe the services from the inside (white box):
+  // they may import a service's own files, which apps may not do to each other.
+  {
+    files: ['bench/**/*.ts', 'tools/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   // The testing lib is for tests only.
   {

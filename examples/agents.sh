@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The sample remote agents of the demo, each reachable only over XMPP:
-#   researcher  A2A server on 127.0.0.1:4101, its bridge (server mode, no NATS) as researcher@agents.switchboard.local
-#   writer      A2A server on 127.0.0.1:4102, its bridge as writer@agents.switchboard.local
-# The agents listen on loopback only; their cards advertise http://<name>.agents.switchboard.local, a host
-# that exists only in SERVICE_MAP, so the platform reaches them through its own bridge and Prosody.
+#   researcher  A2A server on the unix socket .run/agents/researcher.sock (health and stats on 127.0.0.1:4101),
+#               its bridge (server mode, no NATS) as researcher@agents.switchboard.local
+#   writer      A2A server on .run/agents/writer.sock (health on 127.0.0.1:4102), its bridge as writer@…
+# An agent answers A2A only on its socket (mode 0600), which only its own bridge uses: nothing reaches it
+# around the bridge over TCP. Their cards advertise http://<name>.agents.switchboard.local, a host that
+# exists only in SERVICE_MAP, so the platform reaches them through its own bridge and Prosody.
 #
 # usage: examples/agents.sh start|stop|status|env
 #   start   start the two agents and their two bridges in the background (PIDs in .run/pids/, logs in
@@ -21,6 +23,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../infra/lib.sh"
 cd "$ROOT"
 LOG_DIR="$RUN_DIR/logs"
 PID_DIR="$RUN_DIR/pids"
+SOCKET_DIR="$RUN_DIR/agents"
 DOMAIN=agents.switchboard.local
 AGENTS=(researcher writer)
 declare -A AGENT_PORT=([researcher]=4101 [writer]=4102)
@@ -44,7 +47,8 @@ print_env() {
 }
 
 start() {
-  mkdir -p "$LOG_DIR" "$PID_DIR"
+  mkdir -p "$LOG_DIR" "$PID_DIR" "$SOCKET_DIR"
+  chmod 700 "$SOCKET_DIR"
   [[ -f "$BRIDGE_ENTRY" ]] || die "$BRIDGE_ENTRY is missing: build first (npx nx run xmpp-bridge:build, or npm run up)"
   [[ -f "$RUN_DIR/xmpp-accounts.env" ]] || die "$RUN_DIR/xmpp-accounts.env is missing: start the stack's Prosody first (npm run up)"
   local ca="$RUN_DIR/prosody/certs/ca.crt"
@@ -75,16 +79,17 @@ start() {
   # shellcheck disable=SC2030,SC2031
   for kind in "${AGENTS[@]}"; do
     local upper="${kind^^}"
-    log "starting the $kind agent on 127.0.0.1:${AGENT_PORT[$kind]} (card host http://$kind.$DOMAIN)"
+    local socket="$SOCKET_DIR/$kind.sock"
+    log "starting the $kind agent on $socket (health on 127.0.0.1:${AGENT_PORT[$kind]}; card host http://$kind.$DOMAIN)"
     printf '\n===== %s starting agent-%s =====\n' "$(date -u +%FT%TZ)" "$kind" >>"$LOG_DIR/agent-$kind.log"
     (
       export AGENT_KIND="$kind" HOST=127.0.0.1 PORT="${AGENT_PORT[$kind]}" PUBLIC_URL="http://$kind.$DOMAIN" \
-        AGENT_STEP_DELAY_MS="${SB_AGENT_STEP_DELAY_MS:-300}"
+        AGENT_SOCKET="$socket" AGENT_STEP_DELAY_MS="${SB_AGENT_STEP_DELAY_MS:-300}"
       exec nohup node --import tsx "$AGENT_ENTRY" >>"$LOG_DIR/agent-$kind.log" 2>&1 </dev/null
     ) &
     echo $! >"$PID_DIR/agent-$kind.pid"
 
-    log "starting the $kind bridge as ${acct[XMPP_${upper}_JID]:-$kind@$DOMAIN} (server mode -> 127.0.0.1:${AGENT_PORT[$kind]})"
+    log "starting the $kind bridge as ${acct[XMPP_${upper}_JID]:-$kind@$DOMAIN} (server mode -> $socket)"
     printf '\n===== %s starting bridge-%s =====\n' "$(date -u +%FT%TZ)" "$kind" >>"$LOG_DIR/bridge-$kind.log"
     (
       # Only what an agent's bridge needs: its own account, the agent as target, the platform as the
@@ -93,8 +98,8 @@ start() {
       export SERVICE_NAME="bridge-$kind" INSTANCE_ID="bridge-$kind-local-1" HOST=127.0.0.1 PORT="${BRIDGE_PORT[$kind]}" \
         AZTM_JID="${acct[XMPP_${upper}_JID]:-$kind@$DOMAIN}" AZTM_PASSWORD="${acct[XMPP_${upper}_PASSWORD]:?no password for $kind in .run/xmpp-accounts.env}" \
         AZTM_HOST="$host" AZTM_PORT="$port" AZTM_TLS="${AZTM_TLS:-starttls}" XMPP_BRIDGE_CA_FILE="$ca" \
-        AZTM_SERVER_MODE=true XMPP_BRIDGE_NATS_COMMANDS=false XMPP_BRIDGE_HTTP_TARGET="http://127.0.0.1:${AGENT_PORT[$kind]}" \
-        XMPP_BRIDGE_ALLOWED_JIDS="$platform"
+        AZTM_SERVER_MODE=true XMPP_BRIDGE_NATS_COMMANDS=false XMPP_BRIDGE_HTTP_TARGET="http://$kind.$DOMAIN" \
+        XMPP_BRIDGE_HTTP_TARGET_SOCKET="$socket" XMPP_BRIDGE_ALLOWED_JIDS="$platform"
       exec nohup node "$BRIDGE_ENTRY" >>"$LOG_DIR/bridge-$kind.log" 2>&1 </dev/null
     ) &
     echo $! >"$PID_DIR/bridge-$kind.pid"

@@ -51,25 +51,7 @@ fi
 if [[ -s "$INFRA_STARTED" ]]; then
   # NATS and Redis first, PostgreSQL last; only what these scripts recorded.
   for name in nats redis postgresql; do
-    read -r method arg < <(awk -v n="$name" '$1 == n { $1 = ""; print substr($0, 2) }' "$INFRA_STARTED") || continue
-    case "$method" in
-      pid)
-        expect="nats-server"
-        [[ "$name" == redis ]] && expect="redis-server"
-        if pid_alive "$arg" "$expect"; then
-          stop_pid "$arg" "$name" 30
-        else
-          ok "$name (pid $arg) is no longer running"
-        fi
-        ;;
-      pg_ctlcluster)
-        read -r version cluster <<<"$arg"
-        log "stopping PostgreSQL $version/$cluster"
-        as_root pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" stop || warn "pg_ctlcluster stop failed"
-        ;;
-      *) warn "unknown entry in $INFRA_STARTED: $name $method $arg" ;;
-    esac
-    forget_started "$name"
+    stop_recorded_daemon "$name"
   done
 else
   ok "no PostgreSQL/Redis/NATS started by these scripts: leaving them alone"

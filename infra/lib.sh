@@ -116,6 +116,37 @@ forget_started() {
   mv "$INFRA_STARTED.tmp" "$INFRA_STARTED"
 }
 
+# Names (nats, redis, postgresql) recorded in .run/infra-started, one per line.
+recorded_daemons() {
+  [[ -f "$INFRA_STARTED" ]] && awk '{ print $1 }' "$INFRA_STARTED" || true
+}
+
+# Stops one daemon recorded in .run/infra-started (by its PID, or pg_ctlcluster for PostgreSQL) and
+# forgets it. Nothing happens for a name that is not recorded.
+stop_recorded_daemon() {
+  local name="$1" method arg expect version cluster
+  [[ -f "$INFRA_STARTED" ]] || return 0
+  read -r method arg < <(awk -v n="$name" '$1 == n { $1 = ""; print substr($0, 2) }' "$INFRA_STARTED") || return 0
+  case "$method" in
+    pid)
+      expect="nats-server"
+      [[ "$name" == redis ]] && expect="redis-server"
+      if pid_alive "$arg" "$expect"; then
+        stop_pid "$arg" "$name" 30
+      else
+        ok "$name (pid $arg) is no longer running"
+      fi
+      ;;
+    pg_ctlcluster)
+      read -r version cluster <<<"$arg"
+      log "stopping PostgreSQL $version/$cluster"
+      as_root pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" stop || warn "pg_ctlcluster stop failed"
+      ;;
+    *) warn "unknown entry in $INFRA_STARTED: $name $method $arg" ;;
+  esac
+  forget_started "$name"
+}
+
 # The PostgreSQL base URL (no database) the stack uses: SB_PG_URL, else what setup.sh found to work.
 pg_base_url() {
   if [[ -n "${SB_PG_URL:-}" ]]; then

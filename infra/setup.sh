@@ -2,8 +2,8 @@
 # Prepares this machine for Switchboard. Idempotent: run it as often as you like.
 #   1. installs what is missing of nats-server, postgresql, redis-server, prosody, openssl, unzip,
 #      python3-slixmpp (apt);
-#   2. starts PostgreSQL, Redis and NATS (JetStream) when nothing answers on their port, and records in
-#      .run/infra-started the ones it started (`npm run down` stops only those);
+#   2. starts PostgreSQL, Redis and NATS (JetStream, infra/docker/nats.conf) when nothing answers on their
+#      port, and records in .run/infra-started the ones it started (`npm run down` stops only those);
 #   3. brings node_modules up to date with package-lock.json (npm ci) and generates the Prisma clients.
 #
 # usage: infra/setup.sh [--no-start]
@@ -161,25 +161,45 @@ start_redis() {
   record_started redis pid "$(cat "$pidfile")"
 }
 
+# The max_payload a NATS server announces in its INFO line (empty when it cannot be read).
+nats_max_payload() {
+  local line=""
+  { exec 3<>"/dev/tcp/$1/$2"; } 2>/dev/null || return 0
+  IFS= read -r -t 3 line <&3 || true
+  exec 3<&- 3>&-
+  [[ "$line" =~ \"max_payload\":([0-9]+) ]] && echo "${BASH_REMATCH[1]}"
+  return 0
+}
+
+NATS_CONF="$ROOT/infra/docker/nats.conf"
+
 start_nats() {
   if port_open 127.0.0.1 4222; then
     prune_started nats nats-server
     ok "NATS already answers on 127.0.0.1:4222"
+    # Not ours to restart: say what its message size means for the xmpp-bridge, which adapts to it.
+    local max
+    max="$(nats_max_payload 127.0.0.1 4222)"
+    if [[ -n "$max" ]] && ((max < 8388608)); then
+      warn "that NATS allows messages of $max bytes (max_payload), not the 8 MB of $NATS_CONF: the xmpp-bridge"
+      warn "  then carries HTTP bodies of at most ~$(((max - 18432) / 4 * 3)) bytes (larger ones: PAYLOAD_TOO_LARGE);"
+      warn "  restart it with '-c $NATS_CONF' for megabyte bodies"
+    fi
     return 0
   fi
   local store=/var/lib/nats-server pidfile="$RUN_DIR/nats.pid"
   if ! is_root; then store="$RUN_DIR/nats-data"; fi
   store="${SB_NATS_STORE:-$store}"
   mkdir -p "$store"
-  log "starting NATS with JetStream (store $store)"
+  log "starting NATS with JetStream (store $store, settings $NATS_CONF)"
   rm -f "$pidfile"
   local bin
   bin="$(command -v nats-server || echo /usr/sbin/nats-server)"
   if command -v start-stop-daemon >/dev/null 2>&1; then
     start-stop-daemon --start --oknodo --background --make-pidfile --pidfile "$pidfile" \
-      --output "$RUN_DIR/nats.log" --exec "$bin" -- -a 127.0.0.1 -p 4222 -js -sd "$store"
+      --output "$RUN_DIR/nats.log" --exec "$bin" -- -c "$NATS_CONF" -a 127.0.0.1 -p 4222 -js -sd "$store"
   else
-    nohup "$bin" -a 127.0.0.1 -p 4222 -js -sd "$store" >>"$RUN_DIR/nats.log" 2>&1 &
+    nohup "$bin" -c "$NATS_CONF" -a 127.0.0.1 -p 4222 -js -sd "$store" >>"$RUN_DIR/nats.log" 2>&1 &
     echo $! >"$pidfile"
   fi
   wait_port 127.0.0.1 4222 NATS 30 || die "NATS did not answer on 127.0.0.1:4222 within 30s (see $RUN_DIR/nats.log)"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `npm test` (and CI's .ci/run): setup without the stack, then every test tier through Nx.
 #   1. infra/setup.sh: packages (nats-server, prosody, ... installed, not started), node_modules, Prisma;
-#      PostgreSQL and Redis started when they do not answer (the tests create their own databases/keys;
-#      NATS and Prosody are started privately by the tests that need them);
+#      PostgreSQL and Redis started when they do not answer, and stopped again at the end (the tests
+#      create their own databases/keys; NATS and Prosody are started privately by the tests that need them);
 #   2. formatting (Prettier); lint, typecheck, build, unit tests; the lint rules shown to reject
 #      violations; generated docs (subjects, AsyncAPI, configuration, .env.example) current;
 #   3. integration tests (test-int);  4. end-to-end tests (e2e).
@@ -12,9 +12,22 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-# Same as `setup.sh --no-start` followed by starting PostgreSQL and Redis where absent (recorded in
-# .run/infra-started like any start by these scripts, so `npm run down` stops them).
+# Same as `setup.sh --no-start` followed by starting PostgreSQL and Redis where absent. What this run
+# starts, it stops again when it ends (SB_KEEP_INFRA=1 keeps them, e.g. for repeated runs); daemons
+# that were already running (the machine's own, or `npm run up`'s) are left alone.
+before="$(recorded_daemons)"
 SB_SKIP_DAEMONS="nats ${SB_SKIP_DAEMONS:-}" bash infra/setup.sh
+started_here=()
+for name in $(recorded_daemons); do
+  grep -qx "$name" <<<"$before" || started_here+=("$name")
+done
+stop_started_here() {
+  if ((${#started_here[@]})) && [[ "${SB_KEEP_INFRA:-0}" != 1 ]]; then
+    log "stopping what this test run started: ${started_here[*]}"
+    for name in "${started_here[@]}"; do stop_recorded_daemon "$name"; done
+  fi
+}
+trap stop_started_here EXIT
 
 OUT="$RUN_DIR/test-output.log"
 mkdir -p "$RUN_DIR"

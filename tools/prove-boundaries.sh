@@ -35,6 +35,10 @@ f=apps/mcp-tools/src/__probe_subject.ts; probes+=("$f")
 printf "export const probe = 'sb.cmd.tools.call';\n" > "$f"
 expect_lint_error mcp-tools "$f" "no-restricted-syntax" "services may not type a subject string"
 
+f=apps/mcp-tools/src/__probe_subject_template.ts; probes+=("$f")
+printf "const id = 'x';\nexport const probe = \`sb.evt.task.\${id}.x\`;\n" > "$f"
+expect_lint_error mcp-tools "$f" "no-restricted-syntax" "services may not build a subject from a template"
+
 f=apps/mcp-tools/src/__probe_env.ts; probes+=("$f")
 printf "export const probe = process.env['X'];\n" > "$f"
 expect_lint_error mcp-tools "$f" "no-restricted-properties" "services read config only through their validated config"

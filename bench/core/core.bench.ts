@@ -99,9 +99,15 @@ async function main(): Promise<void> {
 
   // Floor: raw NATS request/reply, responder on its own connection (as a service would be), same
   // payload size as the library's envelope.
-  const nc = await connect({ servers: natsUrl });
-  const responder = await connect({ servers: natsUrl });
-  const sub = responder.subscribe('sb.bench.raw', { callback: (_e, m) => m.respond(m.data) });
+  // Same client settings as the library's connections (no async stack traces), so the ratio measures
+  // the library, not a connection option.
+  const nc = await connect({ servers: natsUrl, noAsyncTraces: true });
+  const responder = await connect({ servers: natsUrl, noAsyncTraces: true });
+  const sub = responder.subscribe('sb.bench.raw', {
+    callback: (_e, m) => {
+      m.respond(m.data);
+    },
+  });
   await responder.flush();
   const payload = new TextEncoder().encode(
     JSON.stringify({ pattern: 'x', data: { text: 'hello' }, id: 'x' }),

@@ -17,7 +17,11 @@ const env = (k: string) => {
 };
 
 const nc = await connect({ servers: env('NATS_URL') });
-nc.subscribe('bench.xmpp.floor.echo', { callback: (_err, msg) => msg.respond(msg.data) });
+nc.subscribe('bench.xmpp.floor.echo', {
+  callback: (_err, msg) => {
+    msg.respond(msg.data);
+  },
+});
 
 const xmpp = client({
   service: env('XMPP_SERVICE'),
@@ -27,15 +31,12 @@ const xmpp = client({
   resource: 'floor',
 });
 xmpp.on('error', () => undefined);
-xmpp.iqCallee.set(
-  'urn:xmpp:http',
-  'req',
-  (ctx: { element: { getChild(n: string): { getChildText(n: string): string } | undefined } }) =>
-    xml(
-      'resp',
-      { xmlns: 'urn:xmpp:http', version: '1.1', statusCode: '200' },
-      xml('data', {}, xml('text', {}, ctx.element.getChild('data')?.getChildText('text') ?? '')),
-    ),
+xmpp.iqCallee.set('urn:xmpp:http', 'req', (ctx) =>
+  xml(
+    'resp',
+    { xmlns: 'urn:xmpp:http', version: '1.1', statusCode: '200' },
+    xml('data', {}, xml('text', {}, ctx.element.getChild('data')?.getChildText('text') ?? '')),
+  ),
 );
 await xmpp.start();
 
@@ -54,6 +55,7 @@ const own = await login(
     validateCert: true,
     ca: readFileSync(env('NODE_EXTRA_CA_CERTS'), 'utf8'),
     timeoutMs: 10_000,
+    connectTimeoutMs: 5_000,
     resource: 'own-floor',
     keepaliveMs: 0,
     reconnect: { initialMs: 100, maxMs: 1_000 },

@@ -4,7 +4,8 @@
 //             XEP-0332 IQ echo between two plain @xmpp/client sessions through the same Prosody (and,
 //             for comparison, the same echo between two sessions of the bridge's own XMPP stack);
 //   bridge  — NatsBus → platform bridge → Prosody → agent bridge → HTTP target and back.
-// Prints the figures and the ratios to the sum of the floors; writes them as JSON to RESULTS_FILE.
+// Prints the figures and the ratios to the sum of the floors, and the CPU time each process of the
+// chain (CPU_PIDS) spends per bridged request; writes them as JSON to RESULTS_FILE.
 import 'reflect-metadata';
 import { connect } from '@nats-io/transport-node';
 import { Xmpp } from '@switchboard/contracts';
@@ -23,7 +24,9 @@ const env = (k: string) => {
   return v;
 };
 const quick = process.argv.includes('--quick');
-const SIZES = [1_024, 65_536] as const;
+const sizesAt = process.argv.indexOf('--sizes');
+const SIZES =
+  sizesAt === -1 ? [1_024, 65_536] : (process.argv[sizesAt + 1] ?? '').split(',').map(Number);
 const IN_FLIGHT = 32;
 
 interface Figures {
@@ -42,6 +45,44 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 };
+
+/** Processes whose CPU is accounted, from CPU_PIDS (`name=pid,…`). */
+const cpuPids = (process.env['CPU_PIDS'] ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map((item) => {
+    const [name, pid] = item.split('=');
+    return { name: name ?? '?', pid: Number(pid) };
+  });
+
+/** User + system CPU of a process so far, in ms (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+/** What `run` returns, and the CPU ms per call for every accounted process (and this one). */
+async function cpuPer<T>(
+  calls: number,
+  run: () => Promise<T>,
+): Promise<{ value: T; cpu: Record<string, number> }> {
+  const before = cpuPids.map((p) => cpuMs(p.pid));
+  const own = process.cpuUsage();
+  const value = await run();
+  const ownUsed = process.cpuUsage(own);
+  const cpu: Record<string, number> = {};
+  cpuPids.forEach((p, i) => (cpu[p.name] = (cpuMs(p.pid) - (before[i] ?? NaN)) / calls));
+  cpu['load (NatsBus caller)'] = (ownUsed.user + ownUsed.system) / 1000 / calls;
+  return { value, cpu };
+}
+
+/** Calls `sequential` makes: its warm-up and then `n`. */
+const sequentialCalls = (n: number) => n + Math.ceil(Math.min(100, n / 5));
 
 async function sequential(n: number, fn: () => Promise<unknown>): Promise<Figures> {
   for (let i = 0; i < Math.min(100, n / 5); i++) await fn();
@@ -108,6 +149,7 @@ async function main(): Promise<void> {
       validateCert: true,
       ca: readFileSync(env('NODE_EXTRA_CA_CERTS'), 'utf8'),
       timeoutMs: 10_000,
+      connectTimeoutMs: 5_000,
       resource: 'own-load',
       keepaliveMs: 0,
       reconnect: { initialMs: 100, maxMs: 1_000 },
@@ -215,8 +257,15 @@ async function main(): Promise<void> {
     print(`floor HTTP hop, ${kb}, sequential`, floors.http);
     print(`floor XMPP IQ echo (@xmpp/client), ${kb}`, floors.xmpp);
     print(`floor XMPP IQ echo (bridge's stack), ${kb}`, floors.xmppOwn);
-    const bridgeSeq = await sequential(seqN, bridge);
+    const { value: bridgeSeq, cpu } = await cpuPer(sequentialCalls(seqN), () =>
+      sequential(seqN, bridge),
+    );
     print(`BRIDGE round trip, ${kb}, sequential`, bridgeSeq);
+    console.log(
+      `  CPU per request (ms): ${Object.entries(cpu)
+        .map(([name, ms]) => `${name} ${ms.toFixed(3)}`)
+        .join(', ')}`,
+    );
     const floorSum = floors.nats.p50 + floors.http.p50 + floors.xmpp.p50;
     const ownSum = floors.nats.p50 + floors.http.p50 + floors.xmppOwn.p50;
     console.log(
@@ -236,8 +285,13 @@ async function main(): Promise<void> {
     print(`floor HTTP hop, ${kb}, ${IN_FLIGHT} in flight`, parFloors.http);
     print(`floor XMPP IQ echo, ${kb}, ${IN_FLIGHT} in flight`, parFloors.xmpp);
     print(`floor XMPP IQ echo (bridge's stack), ${kb}, ${IN_FLIGHT}`, parFloors.xmppOwn);
-    const bridgePar = await parallel(parN, bridge);
+    const { value: bridgePar, cpu: cpuPar } = await cpuPer(parN + 64, () => parallel(parN, bridge));
     print(`BRIDGE round trip, ${kb}, ${IN_FLIGHT} in flight`, bridgePar);
+    console.log(
+      `  CPU per request (ms): ${Object.entries(cpuPar)
+        .map(([name, ms]) => `${name} ${ms.toFixed(3)}`)
+        .join(', ')}`,
+    );
     // The slowest floor bounds what a chain of the three can sustain.
     const floorRps = Math.min(parFloors.nats.rps, parFloors.http.rps, parFloors.xmpp.rps);
     console.log(
@@ -247,9 +301,10 @@ async function main(): Promise<void> {
     results[kb] = {
       floors,
       bridge: bridgeSeq,
+      cpuPerRequestMs: cpu,
       ratioP50: bridgeSeq.p50 / floorSum,
       ratioP50OwnStack: bridgeSeq.p50 / ownSum,
-      parallel: { floors: parFloors, bridge: bridgePar },
+      parallel: { floors: parFloors, bridge: bridgePar, cpuPerRequestMs: cpuPar },
     };
   }
 

@@ -1,7 +1,12 @@
-// XMPP bridge benchmark (issue 3): `npm run bench -- xmpp [--quick] [--nagle-on]`. Self-contained: starts a
-// private Prosody, a private NATS (max_payload 8 MB), an HTTP echo target, the agent's bridge (server
-// mode, no NATS) and the platform's bridge (NATS role) as real processes, the floor responders, and
-// then load.ts, which measures the bridge round trip beside the raw floors in the same run.
+// XMPP bridge benchmark (issue 3): `npm run bench -- xmpp [--quick] [--nagle-on] [--log-level <level>]
+// [--cpu-prof]`. Self-contained: starts a private Prosody, a private NATS (max_payload 8 MB), an HTTP
+// echo target, the agent's bridge (server mode, no NATS) and the platform's bridge (NATS role) as real
+// processes, the floor responders, and then load.ts, which measures the bridge round trip beside the
+// raw floors in the same run, and the CPU each process spends per bridged request.
+//   --log-level   the bridges' LOG_LEVEL (default `info`, as shipped: one `xmpp exchange` line per
+//                 request on each bridge; `warn` silences it, as the runs before 2026-11-23 did)
+//   --cpu-prof    V8 CPU profiles of both bridges over the measurements (cpu-profile.preload.ts)
+//   --sizes       body sizes to measure, e.g. `--sizes 1024` (default 1024,65536)
 import {
   type ManagedProcess,
   freePort,
@@ -12,7 +17,7 @@ import {
   waitFor,
   waitForPort,
 } from '@switchboard/testing';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +27,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
 const DOMAIN = 'agents.switchboard.local';
 const nagleOn = process.argv.includes('--nagle-on');
+const cpuProf = process.argv.includes('--cpu-prof');
+const levelAt = process.argv.indexOf('--log-level');
+const logLevel = levelAt === -1 ? 'info' : (process.argv[levelAt + 1] ?? 'info');
+const profileDir = cpuProf ? tempDir('bench-xmpp-profiles') : undefined;
+const sizesAt = process.argv.indexOf('--sizes');
 const accounts = {
   platform: 'bench-platform',
   agent: 'bench-agent',
@@ -103,14 +113,21 @@ async function main(): Promise<void> {
   const targetUrl = `http://127.0.0.1:${await firstLine(target, 'the HTTP target')}`;
 
   const bridgeEnv = (user: keyof typeof accounts) => ({
+    ...(profileDir
+      ? {
+          NODE_OPTIONS: `--import ${join(here, 'cpu-profile.preload.js')}`,
+          CPU_PROFILE_FILE: join(profileDir, `${user}-bridge.cpuprofile`),
+        }
+      : {}),
     AZTM_HOST: '127.0.0.1',
     AZTM_PORT: String(xmpp.c2sPort),
     AZTM_JID: `${user}@${DOMAIN}`,
     AZTM_PASSWORD: accounts[user],
     XMPP_BRIDGE_CA_FILE: xmpp.caFile,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: logLevel,
     NODE_ENV: 'production',
   });
+  console.log(`bridges at LOG_LEVEL=${logLevel}${profileDir ? ', CPU-profiled' : ''}`);
   const main = join(root, 'dist/apps/xmpp-bridge/src/main.js');
   const agent = await startService(
     'bench-agent-bridge',
@@ -154,9 +171,16 @@ async function main(): Promise<void> {
   });
 
   const resultsFile = join(tempDir('bench-xmpp'), 'results.json');
+  const profiled = [platform, agent];
+  if (profileDir) for (const p of profiled) process.kill(p.pid, 'SIGUSR2');
   const load = spawnManaged(
     process.execPath,
-    [join(here, 'load.js'), ...process.argv.slice(2).filter((a) => a !== '--nagle-on')],
+    [
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, 'load')}`] : []),
+      join(here, 'load.js'),
+      ...(process.argv.includes('--quick') ? ['--quick'] : []),
+      ...(sizesAt === -1 ? [] : ['--sizes', process.argv[sizesAt + 1] ?? '']),
+    ],
     {
       name: 'load',
       env: {
@@ -164,6 +188,14 @@ async function main(): Promise<void> {
         TARGET_URL: targetUrl,
         FLOOR_JID: `floorb@${DOMAIN}/floor`,
         RESULTS_FILE: resultsFile,
+        // Whose CPU time is counted per bridged request.
+        CPU_PIDS: [
+          `platform bridge=${platform.pid}`,
+          `agent bridge=${agent.pid}`,
+          `prosody=${xmpp.pid}`,
+          `nats=${nats.pid}`,
+          `http target=${target.pid}`,
+        ].join(','),
       },
     },
   );
@@ -171,6 +203,16 @@ async function main(): Promise<void> {
   const code = await load.exited;
   if (code !== 0) console.error(`load exited with ${code}:\n${load.logs().slice(-3_000)}`);
   console.log(`results: ${resultsFile}`);
+  if (profileDir) {
+    for (const p of profiled) process.kill(p.pid, 'SIGUSR2');
+    await waitFor(
+      () =>
+        existsSync(join(profileDir, 'platform-bridge.cpuprofile')) &&
+        existsSync(join(profileDir, 'agent-bridge.cpuprofile')),
+      { timeoutMs: 30_000, what: 'the CPU profiles' },
+    );
+    console.log(`CPU profiles of the bridges: ${profileDir}`);
+  }
 }
 
 try {

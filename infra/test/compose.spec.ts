@@ -55,6 +55,21 @@ describe('docker-compose.yml', () => {
     expect(JSON.stringify(nats?.healthcheck?.test)).toContain('8222/healthz');
   });
 
+  it("runs NATS with the stack's settings file (8 MB messages for the xmpp-bridge's bodies)", () => {
+    const nats = compose.services['nats'];
+    const command = nats?.command ?? [];
+    const conf = command[command.indexOf('-c') + 1];
+    expect(conf).toBeDefined();
+    const mount = nats?.volumes?.find((v) => v.split(':')[1] === conf);
+    expect(mount?.split(':')[0]).toBe('./infra/docker/nats.conf');
+    expect(readText('infra/docker/nats.conf')).toMatch(/^max_payload: 8MB$/m);
+  });
+
+  it("keeps the platform bridge's server mode closed unless XMPP_BRIDGE_ALLOWED_JIDS names someone", () => {
+    const bridge = compose.services['xmpp-bridge'];
+    expect(bridge?.environment?.['XMPP_BRIDGE_ALLOWED_JIDS']).toBe('${XMPP_BRIDGE_ALLOWED_JIDS:-}');
+  });
+
   it('creates the three databases in PostgreSQL init and migrates them once it is healthy', () => {
     const pg = compose.services['postgres'];
     const init = pg?.volumes?.find((v) => v.includes('/docker-entrypoint-initdb.d/'));

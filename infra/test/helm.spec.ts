@@ -227,12 +227,21 @@ describe('k8s/switchboard chart', () => {
       }
       const nats = find(objects, 'StatefulSet', 'sb-switchboard-nats') as Workload;
       expect(JSON.stringify(nats.spec.template.spec.containers[0])).toContain('"-js"');
+      // 8 MB messages, as in infra/docker/nats.conf: the xmpp-bridge returns bodies inside replies.
+      expect(JSON.stringify(nats.spec.template.spec.containers[0])).toContain(
+        '"-c","/etc/nats/switchboard/nats.conf"',
+      );
+      expect(data(find(objects, 'ConfigMap', 'sb-switchboard-nats'))['nats.conf']).toMatch(
+        /^max_payload: 8MB$/m,
+      );
       expect(data(find(objects, 'ConfigMap', 'sb-switchboard-gateway'))['NATS_SERVERS']).toBe(
         'nats://sb-switchboard-nats:4222',
       );
-      expect(data(find(objects, 'ConfigMap', 'sb-switchboard-xmpp-bridge'))['AZTM_HOST']).toBe(
-        'sb-switchboard-prosody',
-      );
+      const bridge = data(find(objects, 'ConfigMap', 'sb-switchboard-xmpp-bridge'));
+      expect(bridge['AZTM_HOST']).toBe('sb-switchboard-prosody');
+      // Server mode would forward to this release's gateway, but nobody is allowed by default.
+      expect(bridge['XMPP_BRIDGE_HTTP_TARGET']).toBe('http://sb-switchboard-gateway:3000');
+      expect(bridge['XMPP_BRIDGE_ALLOWED_JIDS']).toBeUndefined();
       const secret = data(find(objects, 'Secret', 'sb-switchboard'));
       const url = Buffer.from(secret['ORCHESTRATOR_DATABASE_URL'] ?? '', 'base64').toString();
       expect(url).toMatch(

@@ -5,10 +5,18 @@
 import { defineConfig } from 'prisma-migrate-js/config';
 import { migrateAdapter } from './migrate-adapter.mjs';
 
+const required = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is required (set by tools/prisma/migrate.mjs)`);
+  return value;
+};
+
 export default defineConfig({
   experimental: { adapter: true },
   engine: 'js',
-  schema: process.env.SB_PRISMA_SCHEMA!,
-  migrations: { path: process.env.SB_PRISMA_MIGRATIONS! },
-  adapter: async () => migrateAdapter(process.env.DATABASE_URL!) as any,
+  schema: required('SB_PRISMA_SCHEMA'),
+  migrations: { path: required('SB_PRISMA_MIGRATIONS') },
+  // Prisma 6's config types the adapter with its own driver-adapter interface, which @prisma/adapter-pg 7
+  // implements structurally but not nominally; the CLI only calls it.
+  adapter: () => Promise.resolve(migrateAdapter(required('DATABASE_URL')) as never),
 });

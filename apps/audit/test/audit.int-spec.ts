@@ -1,3 +1,4 @@
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Audit, AuditStream, DeadLetterStream } from '@switchboard/contracts';
 import { encodeJson } from '@switchboard/messaging';
 import {
@@ -93,15 +94,17 @@ describe('audit service (real process, JetStream, PostgreSQL)', () => {
     await publish(total / 2, total);
     expect(produced).toBe(total);
     audit = await startService('audit', env);
-    await waitFor(async () => (await count(runId)) === total, {
+    await waitFor(async () => (await count(runId)) >= total, {
       what: 'all records stored',
       timeoutMs: 60_000,
     });
-    const dupes = await db.query(
-      `SELECT id FROM "AuditEntry" WHERE details->>'runId' = $1 GROUP BY id HAVING count(*) > 1`,
+    // Record ids are unique in the table, so duplicates would show as more rows than records, or as
+    // records stored twice under other ids: count the producer's own numbering (not constrained).
+    const [stored] = await db.query<{ n: string; distinct_i: string }>(
+      `SELECT count(*) AS n, count(DISTINCT details->>'i') AS distinct_i FROM "AuditEntry" WHERE details->>'runId' = $1`,
       [runId],
     );
-    expect(dupes).toEqual([]);
+    expect(stored).toEqual({ n: String(total), distinct_i: String(total) });
     const ids = await db.query<{ id: string }>(
       `SELECT id FROM "AuditEntry" WHERE details->>'runId' = $1`,
       [runId],
@@ -114,6 +117,48 @@ describe('audit service (real process, JetStream, PostgreSQL)', () => {
     const verified = await client.bus.request(Audit.AuditVerify, {}, { actor: admin });
     expect(verified).toMatchObject({ ok: true });
     expect(verified.checked).toBeGreaterThanOrEqual(total);
+  });
+
+  it('keeps one unbroken chain while two replicas append at once', async () => {
+    const second = await startService('audit', env);
+    try {
+      const runId = randomUUID();
+      const total = 400;
+      const records = Array.from({ length: total }, (_, i) => record(i, runId));
+      for (let i = 0; i < total; i += 40) {
+        await Promise.all(
+          records.slice(i, i + 40).map((r) =>
+            client.jetstream.publish(Audit.AuditRecorded, [r.category], r, {
+              msgId: r.id as string,
+            }),
+          ),
+        );
+      }
+      await waitFor(async () => (await count(runId)) >= total, {
+        what: 'all records stored',
+        timeoutMs: 60_000,
+      });
+      // Both replicas took part: each acked records of this run.
+      const acked = async (url: string) => {
+        const text = await (await fetch(`${url}/metrics`)).text();
+        const line = text
+          .split('\n')
+          .find((l) => l.startsWith('sb_jetstream_messages_total') && l.includes('"ack"'));
+        return Number(line?.split(' ').pop() ?? 0);
+      };
+      expect(await acked(audit.url)).toBeGreaterThan(0);
+      expect(await acked(second.url)).toBeGreaterThan(0);
+      // No fork: every row names a different predecessor, and the whole chain verifies.
+      const [forks] = await db.query<{ rows: string; prevs: string }>(
+        `SELECT count(*) AS rows, count(DISTINCT "prevHash") AS prevs FROM "AuditEntry"`,
+      );
+      expect(forks!.prevs).toBe(forks!.rows);
+      expect(await count(runId)).toBe(total);
+      const verified = await client.bus.request(Audit.AuditVerify, {}, { actor: admin });
+      expect(verified).toMatchObject({ ok: true });
+    } finally {
+      await second.stop();
+    }
   });
 
   it('does not store a redelivered record twice', async () => {
@@ -173,5 +218,61 @@ describe('audit service (real process, JetStream, PostgreSQL)', () => {
     const seqs = [...page1.entries, ...page2.entries].map((e) => e.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
     expect(new Set(seqs).size).toBe(10);
+  });
+
+  const readiness = async () => {
+    const r = await fetch(`${audit.url}/readiness`);
+    const body = (await r.json()) as {
+      details: Record<string, { status: string; message?: string }>;
+    };
+    return { status: r.status, checks: body.details };
+  };
+
+  it('recreates its durable consumer when it is deleted, and keeps storing', async () => {
+    const jsm = await jetstreamManager(client.bus.connection);
+    const before = await jsm.consumers.info(AuditStream.name, 'audit');
+    // nats-server may answer a delete racing the consumer's own file writes with "directory not
+    // empty" after dropping the consumer; what counts is that a new one (a new creation time) appears.
+    await jsm.consumers.delete(AuditStream.name, 'audit').catch((e: Error) => {
+      if (!/directory not empty/.test(e.message)) throw e;
+    });
+    await waitFor(
+      async () => (await jsm.consumers.info(AuditStream.name, 'audit')).created !== before.created,
+      { what: 'the audit durable recreated' },
+    );
+    const runId = randomUUID();
+    const r = record(3, runId);
+    await client.jetstream.publish(Audit.AuditRecorded, ['tool'], r, { msgId: r.id as string });
+    await waitFor(async () => (await count(runId)) === 1, {
+      what: 'record stored after recreation',
+    });
+    expect(await readiness()).toMatchObject({ status: 200 });
+  });
+
+  it('reports not ready while its stream is gone, and recovers when it is back', async () => {
+    const jsm = await jetstreamManager(client.bus.connection);
+    await jsm.streams.delete(AuditStream.name);
+    const down = await waitFor(
+      async () => {
+        const r = await readiness();
+        return r.status === 503 ? r : undefined;
+      },
+      { what: 'readiness 503' },
+    );
+    expect(down.checks).toMatchObject({
+      'audit-consumer': { status: 'down', message: expect.stringMatching(/durable "audit"/) },
+      jetstream: { status: 'down', message: expect.stringMatching(/^stream SB_AUDIT: /) },
+      nats: { status: 'up' },
+    });
+    // What any service's boot does (ensureStreams); the audit service then recreates its durable.
+    await client.jetstream.ensureStreams([AuditStream]);
+    await waitFor(async () => (await readiness()).status === 200, {
+      what: 'readiness 200 again',
+      timeoutMs: 30_000,
+    });
+    const runId = randomUUID();
+    const r = record(4, runId);
+    await client.jetstream.publish(Audit.AuditRecorded, ['tool'], r, { msgId: r.id as string });
+    await waitFor(async () => (await count(runId)) === 1, { what: 'record stored after recovery' });
   });
 });

@@ -270,6 +270,19 @@ describe('the platform as an A2A agent (real processes, @a2a-js/sdk client)', ()
       id: 7,
       error: { code: -32602, message: expect.stringContaining('text') },
     });
+    // A part with control characters is refused before anything runs, naming the part.
+    const nul = await rpc(send([{ text: 'what is 1 + 1' }, { text: 'and\u0000more' }]));
+    expect(nul.status).toBe(200);
+    expect(await nul.json()).toMatchObject({
+      id: 7,
+      error: {
+        code: -32602,
+        message: expect.stringMatching(
+          /params\.message\.parts\[1\]\.text must not contain control characters/,
+        ),
+      },
+    });
+    expect(nul.headers.get('x-request-id')).toEqual(expect.any(String));
     const legacy = (await (await rpc(send([{ text: 'what is 1 + 1' }]), {})).json()) as {
       error: { code: number };
     };
@@ -283,5 +296,17 @@ describe('the platform as an A2A agent (real processes, @a2a-js/sdk client)', ()
       'x-user-id': 'bad user!',
     });
     expect(badUser.status).toBe(401);
+    expect(await badUser.json()).toMatchObject({
+      code: 'UNAUTHORIZED',
+      requestId: badUser.headers.get('x-request-id'),
+    });
+    // Only JSON is read: a form post (what a cross-origin page can send) is refused before the SDK.
+    const form = await fetch(`${stack.gatewayUrl}/a2a`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'a2a-version': '1.0' },
+      body: 'jsonrpc=2.0&method=SendMessage',
+    });
+    expect(form.status).toBe(415);
+    expect(await form.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
   });
 });

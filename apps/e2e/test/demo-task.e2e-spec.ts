@@ -4,6 +4,26 @@ import { randomUUID } from 'node:crypto';
 
 const DEMO = 'what is 17 * 23, then save the result as a note';
 
+/**
+ * The pairing rule of planning events (docs/orchestrator.md): every orchestrator.planning.started is
+ * closed, before the next round starts, by orchestrator.planning.completed (actions, fail) or by the
+ * terminal event (a final answer, a limit, a cancellation) — and the stream ends with a terminal event.
+ */
+function expectRoundsClosed(names: string[]): void {
+  const terminal = Tasks.TERMINAL_TASK_EVENTS as readonly string[];
+  let open = false;
+  for (const name of names) {
+    if (name === 'orchestrator.planning.started') {
+      expect({ name, roundStillOpen: open }).toEqual({ name, roundStillOpen: false });
+      open = true;
+    } else if (name === 'orchestrator.planning.completed' || terminal.includes(name)) {
+      open = false;
+    }
+  }
+  expect(terminal).toContain(names[names.length - 1]);
+  expect(open).toBe(false);
+}
+
 // Acceptance scenario 1, on real processes: gateway → orchestrator → mcp-tools, audit consuming.
 describe('the demo task end to end (real NATS, PostgreSQL, Redis and service processes)', () => {
   let stack: Stack;
@@ -47,6 +67,7 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
       'orchestrator.planning.started',
       'orchestrator.task.completed',
     ]);
+    expectRoundsClosed(events.map((e) => e.event));
     const parsed = events.map((e) => Tasks.TaskEvent.parse(JSON.parse(e.data)));
     expect(events.map((e) => Number(e.id))).toEqual(parsed.map((_, i) => i + 1));
     expect(parsed.every((e) => e.taskId === taskId)).toBe(true);
@@ -68,6 +89,22 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
       [taskId],
     );
     expect(task).toEqual({ status: 'completed', lastEventSeq: 14 });
+
+    // The task and its steps as the API shows them: UTC times in order, within this test's run.
+    const view = (await (
+      await fetch(`${stack.gatewayUrl}/tasks/${taskId}`, { headers: { 'x-user-id': user } })
+    ).json()) as Tasks.TaskView;
+    const times = [
+      view.createdAt,
+      ...view.steps.flatMap((st) => [st.startedAt, st.finishedAt!]),
+      view.updatedAt,
+    ].map((t) => Date.parse(t));
+    expect(times.every((t) => Math.abs(t - Date.now()) < 5 * 60_000)).toBe(true);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(view.steps.map((st) => [st.stepId, st.status])).toEqual([
+      ['s1', 'completed'],
+      ['s2', 'completed'],
+    ]);
 
     // The audit trail holds the submission, both tool calls and the completion, each once.
     const audit = await waitFor(
@@ -155,6 +192,29 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
         422,
         /does not understand/,
       ],
+      // What PostgreSQL cannot store is refused at the edge, naming the field.
+      ['NUL in the task', { task: 'what is 1+1\u0000' }, 400, /task: must not contain control/],
+      ['control character in the task', { task: 'what is 1+1\u0007' }, 400, /task: must not/],
+      [
+        'NUL in a tool input',
+        { task: 'call notes.add with {"content": "a\\u0000b"}' },
+        422,
+        /input\.content: must not contain the NUL character/,
+      ],
+      // Plans that would break the event contract fail cleanly instead of hanging the stream.
+      [
+        'tool name longer than the contract allows',
+        { task: `call ${'a'.repeat(200)} with {}` },
+        422,
+        /invalid action s1 of the plan: target: .*128/,
+      ],
+      [
+        'long message to an agent (none is known here)',
+        { task: `ask the researcher about ${'x'.repeat(600)}` },
+        422,
+        /no agent named "researcher"/,
+      ],
+      ['empty clauses', { task: 'what is 1+1 then then then' }, 422, /part 2 of 4 .* is empty/],
     ];
     for (const [what, body, status, message] of cases) {
       const r = await post('/orchestrate', body);
@@ -180,6 +240,47 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
       expect((await fetch(`${s.url}/health`)).status).toBe(200);
   });
 
+  it('ends the stream of every task whose plan strains the contract with a terminal event', async () => {
+    const stream = async (task: string) => {
+      const r = await post('/orchestrate/stream', { task });
+      expect(r.status).toBe(200);
+      const events = await collectSse(r);
+      expectRoundsClosed(events.map((e) => e.event));
+      const parsed = events.map((e) => Tasks.TaskEvent.parse(JSON.parse(e.data)));
+      expect(parsed.map((e) => e.seq)).toEqual(parsed.map((_, i) => i + 1));
+      return parsed;
+    };
+
+    // A long expression: the step's description is cut to the contract; the expression is whole.
+    const expression = `${'1+'.repeat(245)}1`;
+    const long = await stream(`what is ${expression}`);
+    const plan = long.find((e) => e.name === 'orchestrator.planning.completed');
+    const action = plan?.name === 'orchestrator.planning.completed' ? plan.data.plan[0] : undefined;
+    expect(action?.description).toHaveLength(Tasks.PLAN_DESCRIPTION_MAX);
+    expect(action?.input).toEqual({ expression });
+    const done = long[long.length - 1];
+    expect(done?.name === 'orchestrator.task.completed' && done.data.result).toContain('= 246');
+
+    // A tool name over the contract's limit: the round fails, the task fails, the stream ends.
+    const refused = await stream(`call ${'a'.repeat(200)} with {}`);
+    expect(refused.map((e) => e.name)).toEqual([
+      'orchestrator.task.started',
+      'mcp.toolbox.generated',
+      'orchestrator.planning.started',
+      'orchestrator.planning.completed',
+      'orchestrator.task.failed',
+    ]);
+    const failed = refused[refused.length - 1];
+    expect(failed?.name === 'orchestrator.task.failed' && failed.data.error.code).toBe(
+      'VALIDATION',
+    );
+    const [row] = await stack.dbs.orchestrator.query<{ status: string; lastEventSeq: number }>(
+      'SELECT status, "lastEventSeq" FROM "Task" WHERE id = $1',
+      [failed?.taskId],
+    );
+    expect(row).toEqual({ status: 'failed', lastEventSeq: 5 });
+  });
+
   it('keeps running a task whose client went away', async () => {
     const response = await post('/orchestrate/stream', {
       task: 'what is 5 * 5, then save the result as a note',
@@ -201,7 +302,12 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
       expect((await fetch(`${s.url}/health`)).status).toBe(200);
       const ready = await fetch(`${s.url}/readiness`);
       expect(ready.status).toBe(200);
-      expect(JSON.stringify(await ready.json())).toContain('"nats"');
+      const checks = JSON.stringify(await ready.json());
+      expect(checks).toContain('"nats"');
+      // Services that rely on JetStream check it (and their durable consumers) for real.
+      if (['gateway', 'orchestrator', 'audit'].includes(s.name))
+        expect(checks).toContain('"jetstream"');
+      if (s.name === 'orchestrator') expect(checks).toContain('"task-consumer"');
       const metrics = await (await fetch(`${s.url}/metrics`)).text();
       expect(metrics).toMatch(/^# HELP /m);
       expect(metrics).toContain(`service="${s.name}"`);

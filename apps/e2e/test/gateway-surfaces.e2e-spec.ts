@@ -3,6 +3,7 @@ import { Tasks } from '@switchboard/contracts';
 import {
   collectSse,
   readSse,
+  repoRoot,
   type ServiceHandle,
   type SseEvent,
   type Stack,
@@ -62,13 +63,22 @@ const view = (e: SseEvent) => ({ id: e.id, event: e.event, data: JSON.parse(e.da
 describe('gateway HTTP surfaces end to end (JWT auth, real processes)', () => {
   let stack: Stack;
   let second: ServiceHandle;
+  let writer: ServiceHandle;
   let user: string;
   let userToken: string;
   let adminToken: string;
 
   beforeAll(async () => {
+    // One sample A2A agent, reached directly over HTTP, so GET /agents has something to list.
+    writer = await startService(
+      'agent-writer',
+      { NODE_OPTIONS: '--import tsx', AGENT_KIND: 'writer' },
+      { entry: join(repoRoot, 'examples/a2a-agents/src/main.ts') },
+    );
     stack = await startStack({
+      services: ['mcp-tools', 'audit', 'orchestrator', 'a2a', 'gateway'],
       env: {
+        a2a: { A2A_AGENTS: `writer=${writer.url}` },
         gateway: {
           AUTH_MODE: 'jwt',
           JWT_SECRET: SECRET,
@@ -87,6 +97,7 @@ describe('gateway HTTP surfaces end to end (JWT auth, real processes)', () => {
   afterAll(async () => {
     await second?.stop();
     await stack?.stop();
+    await writer?.stop();
   });
 
   const gw = () => stack.gatewayUrl;
@@ -287,7 +298,7 @@ describe('gateway HTTP surfaces end to end (JWT auth, real processes)', () => {
     }
   });
 
-  it('lists tools under constraints, agents, authorizations (admin-only changes) and the audit trail (admin only)', async () => {
+  it('lists tools under constraints, agents, authorizations (granted and revoked by admins) and the audit trail (admins, by user, action, task and time)', async () => {
     const all = await fetch(`${gw()}/tools`, { headers: auth(userToken) });
     expect(all.status).toBe(200);
     const manifest = (await all.json()) as { tools: { name: string }[]; mode: string };
@@ -300,14 +311,15 @@ describe('gateway HTTP surfaces end to end (JWT auth, real processes)', () => {
     expect(badQuery.status).toBe(400);
     expect(((await badQuery.json()) as { message: string }).message).toMatch(/mode/);
 
-    // The a2a service is not part of this stack: nobody answers, which is a 503 with a useful message.
+    // The agents the caller may delegate to, from their cards (the a2a service fetched the writer's).
     const agents = await fetch(`${gw()}/agents`, { headers: auth(userToken) });
-    expect(agents.status).toBe(503);
-    expect(agents.headers.get('retry-after')).toBeTruthy();
-    expect(await agents.json()).toMatchObject({
-      code: 'UPSTREAM_UNAVAILABLE',
-      message: expect.stringMatching(/a2a is not available/),
-    });
+    expect(agents.status).toBe(200);
+    const { agents: listed } = (await agents.json()) as {
+      agents: { name: string; transport: string; available: boolean }[];
+    };
+    expect(listed).toEqual([
+      expect.objectContaining({ name: 'writer', transport: 'http', available: true }),
+    ]);
 
     // Authorization changes are for admins, refused at the gateway (and by mcp-tools itself).
     expect(
@@ -330,11 +342,29 @@ describe('gateway HTTP surfaces end to end (JWT auth, real processes)', () => {
       (await fetch(`${gw()}/authorizations?user_id=someone-else`, { headers: auth(userToken) }))
         .status,
     ).toBe(403);
-    const mine = await fetch(`${gw()}/authorizations`, { headers: auth(userToken) });
-    // 200 once mcp-tools serves the authorization contracts; until then nobody answers (503).
-    expect([200, 503]).toContain(mine.status);
-    if (mine.status === 200)
-      expect(await mine.json()).toMatchObject({ userId: user, grants: expect.any(Array) });
+    const grantsOf = async () => {
+      const r = await fetch(`${gw()}/authorizations`, { headers: auth(userToken) });
+      expect(r.status).toBe(200);
+      const body = (await r.json()) as { userId: string; grants: { provider: string }[] };
+      expect(body.userId).toBe(user);
+      return body.grants.map((g) => g.provider);
+    };
+    expect(await grantsOf()).not.toContain('notes');
+    // An admin grants, the user sees it; the admin revokes, it is gone.
+    const granted = await fetch(`${gw()}/authorizations/${user}/notes`, {
+      method: 'PUT',
+      headers: auth(adminToken),
+    });
+    expect(granted.status).toBe(200);
+    expect(await granted.json()).toMatchObject({ userId: user, grant: { provider: 'notes' } });
+    expect(await grantsOf()).toContain('notes');
+    const revoked = await fetch(`${gw()}/authorizations/${user}/notes`, {
+      method: 'DELETE',
+      headers: auth(adminToken),
+    });
+    expect(revoked.status).toBe(200);
+    expect(await revoked.json()).toEqual({ userId: user, provider: 'notes', revoked: true });
+    expect(await grantsOf()).not.toContain('notes');
 
     // The audit trail: admins only, filtered and paged.
     expect((await fetch(`${gw()}/audit`, { headers: auth(userToken) })).status).toBe(403);
@@ -365,6 +395,43 @@ describe('gateway HTTP surfaces end to end (JWT auth, real processes)', () => {
     expect(
       (await fetch(`${gw()}/audit?from=yesterday`, { headers: auth(adminToken) })).status,
     ).toBe(400);
+
+    // By task: every row of one task, and none of another's.
+    const submitted = await post(gw(), '/orchestrate?async=true', { task: 'what is 8 * 8' });
+    expect(submitted.status).toBe(202);
+    const { task_id: taskId } = (await submitted.json()) as { task_id: string };
+    type Row = { seq: number; at: string; action: string; taskId?: string };
+    const audit = async (query: string) => {
+      const r = await fetch(`${gw()}/audit?${query}`, { headers: auth(adminToken) });
+      expect(r.status).toBe(200);
+      return ((await r.json()) as { entries: Row[] }).entries;
+    };
+    const ofTask = await waitFor(
+      async () => {
+        const rows = await audit(`task_id=${taskId}&limit=500`);
+        return rows.some((e) => e.action === 'task.submit') ? rows : undefined;
+      },
+      { what: 'the audit rows of the task' },
+    );
+    expect(ofTask.every((e) => e.taskId === taskId)).toBe(true);
+    const submitRow = ofTask.find((e) => e.action === 'task.submit')!;
+    expect(await audit(`task_id=${randomUUID()}`)).toEqual([]);
+
+    // By time: `from` is inclusive, `to` exclusive (rows at or after from, before to).
+    const at = Date.parse(submitRow.at);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const seqs = async (from: number, to: number) =>
+      (await audit(`task_id=${taskId}&from=${iso(from)}&to=${iso(to)}&limit=500`)).map(
+        (e) => e.seq,
+      );
+    expect(await seqs(at, at + 1)).toContain(submitRow.seq);
+    expect(await seqs(at - 60_000, at)).not.toContain(submitRow.seq);
+    expect(await seqs(at + 1, at + 60_000)).not.toContain(submitRow.seq);
+    expect(
+      (await audit(`from=${iso(at)}&to=${iso(at + 1)}&limit=500`)).every(
+        (e) => Date.parse(e.at) === at,
+      ),
+    ).toBe(true);
   });
 
   it('serves the committed OpenAPI document', async () => {

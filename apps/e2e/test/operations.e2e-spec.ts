@@ -1,5 +1,18 @@
-import { Tasks } from '@switchboard/contracts';
-import { repoRoot, spawnManaged, type Stack, startStack, waitFor } from '@switchboard/testing';
+import {
+  DeadLettered,
+  DeadLetterStream,
+  TaskSubmissionStream,
+  Tasks,
+} from '@switchboard/contracts';
+import {
+  collectSse,
+  createBusClient,
+  repoRoot,
+  spawnManaged,
+  type Stack,
+  startStack,
+  waitFor,
+} from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -28,10 +41,16 @@ describe('operating the platform (real processes)', () => {
     const user = `load-${randomUUID().slice(0, 8)}`;
     await stack.services['audit']!.stop();
     // Tasks keep working without the audit service: their records wait in JetStream.
-    const results = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => run(`what is ${i} * 3`, user)),
-    );
-    expect(results.every((r) => r.status === 'completed')).toBe(true);
+    // In waves of 10: a waiting POST /orchestrate holds one of the user's stream slots (at most 20).
+    const results: { task_id: string; status: string }[] = [];
+    for (let wave = 0; wave < 3; wave++) {
+      results.push(
+        ...(await Promise.all(
+          Array.from({ length: 10 }, (_, i) => run(`what is ${wave * 10 + i} * 3`, user)),
+        )),
+      );
+    }
+    expect(results.filter((r) => r.status !== 'completed')).toEqual([]);
     const rowsWhileDown = await stack.dbs.audit.query(
       `SELECT 1 FROM "AuditEntry" WHERE "userId" = $1`,
       [user],
@@ -57,8 +76,11 @@ describe('operating the platform (real processes)', () => {
     expect(perTask).toHaveLength(results.length);
     for (const t of perTask)
       expect(t.actions).toEqual(['task.completed', 'task.submit', 'tool.call']);
+    // Record ids are unique in the table, so a doubled record would be a second row of the same task
+    // and action under another id.
     const dupes = await stack.dbs.audit.query(
-      `SELECT id FROM "AuditEntry" GROUP BY id HAVING count(*) > 1`,
+      `SELECT "taskId", action FROM "AuditEntry" WHERE "userId" = $1 GROUP BY "taskId", action HAVING count(*) > 1`,
+      [user],
     );
     expect(dupes).toEqual([]);
   });
@@ -105,6 +127,56 @@ describe('operating the platform (real processes)', () => {
       expect(lines.some((l) => l.subject === 'sb.task.submit')).toBe(true);
     } finally {
       await tail.stop();
+    }
+  });
+
+  it('ends a task whose submission can never run as failed, and parks the submission', async () => {
+    // Published past the gateway (which refuses such text), as an older gateway might have done.
+    const user = `poison-${randomUUID().slice(0, 8)}`;
+    const taskId = randomUUID();
+    const client = await createBusClient(stack.nats.url);
+    try {
+      const submission = {
+        taskId,
+        actor: { userId: user, role: 'user' },
+        request: { task: 'what is 1+1\u0000' },
+        submittedAt: new Date().toISOString(),
+        correlationId: 'poison',
+      };
+      client.bus.connection.publish(
+        Tasks.TaskSubmitted.subject(),
+        new TextEncoder().encode(JSON.stringify(submission)),
+      );
+      await client.bus.connection.flush();
+      const view = await waitFor(
+        async () => {
+          const r = await fetch(`${stack.gatewayUrl}/tasks/${taskId}`, {
+            headers: { 'x-user-id': user },
+          });
+          const body = (await r.json()) as Tasks.TaskView;
+          return r.status === 200 && body.status === 'failed' ? body : undefined;
+        },
+        { what: 'the task failed' },
+      );
+      expect(view.error).toMatchObject({
+        code: 'VALIDATION',
+        message: expect.stringMatching(/request\.task: must not contain control characters/),
+      });
+      expect(view.task).toBe('what is 1+1\uFFFD');
+      // Every client's stream of it ends.
+      const events = await collectSse(
+        await fetch(`${stack.gatewayUrl}/tasks/${taskId}/events`, {
+          headers: { 'x-user-id': user },
+        }),
+      );
+      expect(events.map((e) => [e.id, e.event])).toEqual([['1', 'orchestrator.task.failed']]);
+      const parked = await client.jetstream.lastMessage(
+        DeadLetterStream,
+        DeadLettered.subject(TaskSubmissionStream.name),
+      );
+      expect(JSON.stringify(parked?.data)).toContain(taskId);
+    } finally {
+      await client.close();
     }
   });
 });

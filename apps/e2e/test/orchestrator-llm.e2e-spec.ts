@@ -3,11 +3,12 @@ import {
   collectSse,
   type LlmStub,
   readSse,
+  readTree,
   type Stack,
   startLlmStub,
   startStack,
-  tempDir,
   waitFor,
+  waitForTaskLog,
 } from '@switchboard/testing';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -40,7 +41,6 @@ describe('the LLM planner end to end (gateway, orchestrator, mcp-tools, audit pr
 
   beforeAll(async () => {
     llm = await startLlmStub();
-    logs = tempDir('task-logs');
     stack = await startStack({
       env: {
         orchestrator: {
@@ -49,9 +49,9 @@ describe('the LLM planner end to end (gateway, orchestrator, mcp-tools, audit pr
           LLM_MODEL: 'stub-model',
           DISALLOWED_KEYWORDS: 'classified',
         },
-        audit: { TASK_LOG_DIR: logs },
       },
     });
+    logs = stack.taskLogDir;
   });
 
   afterAll(async () => {
@@ -201,6 +201,17 @@ describe('the LLM planner end to end (gateway, orchestrator, mcp-tools, audit pr
       'orchestrator.task.failed',
     ]);
     expect(JSON.stringify(body)).not.toContain(marker);
+    // Nor in the task's log files (written from the same events by the audit service).
+    const folder = await waitForTaskLog(
+      logs,
+      response.headers.get('x-task-id')!,
+      Number(body.at(-1)!.id),
+    );
+    const files = readTree(folder);
+    expect(files['metadata.json']).toContain('"guardrail"');
+    for (const [path, text] of Object.entries(files)) {
+      expect({ path, found: text.includes(marker) }).toEqual({ path, found: false });
+    }
 
     const seed3 = await fetch(
       `${stack.gatewayUrl}/ag-ui/events?user_message=${encodeURIComponent(`the classified file ${marker}`)}`,
@@ -214,6 +225,11 @@ describe('the LLM planner end to end (gateway, orchestrator, mcp-tools, audit pr
     }
     expect(types).toContain('GUARDRAIL_VIOLATION');
     expect(raw).not.toContain(marker);
+    // Nor in any service's log.
+    for (const name of readdirSync(stack.logDir)) {
+      const found = readFileSync(join(stack.logDir, name), 'utf8').includes(marker);
+      expect({ name, found }).toEqual({ name, found: false });
+    }
   });
 
   it('cancels a task waiting on the model through POST /tasks/{id}/cancel, aborting the LLM request', async () => {

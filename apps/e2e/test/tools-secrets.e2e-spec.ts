@@ -1,7 +1,16 @@
 import { Tasks } from '@switchboard/contracts';
-import { collectSse, readSse, type Stack, startStack, waitFor } from '@switchboard/testing';
+import {
+  collectSse,
+  readSse,
+  readTree,
+  type Stack,
+  startStack,
+  tempDir,
+  waitFor,
+  waitForTaskLog,
+} from '@switchboard/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -49,9 +58,30 @@ async function startWeatherApi(): Promise<{
   };
 }
 
+/**
+ * A second, non-idempotent tool on the same API with the same key: its calls are stored in mcp-tools'
+ * ToolCall table (idempotency records, with their output), which must not hold the key either.
+ */
+const reportTool = (url: string) => {
+  const path = `${tempDir('tools-file')}/tools.yaml`;
+  writeFileSync(
+    path,
+    `tools:
+  - name: weather.report
+    description: Files a weather report (not idempotent).
+    provider: weather
+    inputSchema: { type: object, properties: { location: { type: string } }, required: [location] }
+    handler: { kind: http_endpoint, url: "${url}", method: POST, headers: { x-api-key: "{{WEATHER_API_KEY}}" } }
+    requiredCredentials: [WEATHER_API_KEY]
+`,
+  );
+  return path;
+};
+
 // A task that calls the weather tool through the whole stack. The API key is injected by mcp-tools and
-// must appear nowhere else: not in the streamed task events, the stored steps, the audit rows, or any
-// service's log — also when the API echoes it back in a result or an error.
+// must appear nowhere else: not in the streamed task events, the stored steps and planning rounds,
+// mcp-tools' idempotency records, the audit rows, the per-task log files, or any service's log — also
+// when the API echoes it back in a result or an error.
 describe('tool credentials stay inside mcp-tools (real processes, stub weather API)', () => {
   let stack: Stack;
   let weather: Awaited<ReturnType<typeof startWeatherApi>>;
@@ -60,7 +90,12 @@ describe('tool credentials stay inside mcp-tools (real processes, stub weather A
     weather = await startWeatherApi();
     stack = await startStack({
       env: {
-        'mcp-tools': { WEATHER_API_URL: weather.url, WEATHER_API_KEY: SECRET, LOG_LEVEL: 'debug' },
+        'mcp-tools': {
+          WEATHER_API_URL: weather.url,
+          WEATHER_API_KEY: SECRET,
+          TOOLS_FILE: reportTool(weather.url),
+          LOG_LEVEL: 'debug',
+        },
       },
       common: { LOG_LEVEL: 'debug' },
     });
@@ -109,7 +144,15 @@ describe('tool credentials stay inside mcp-tools (real processes, stub weather A
       error: { code: 'UPSTREAM_ERROR', message: expect.stringContaining('[redacted]') },
     });
 
-    const streamed = JSON.stringify([events, failedEvents]);
+    // A non-idempotent call (explicit, through the built-in planner): it leaves an idempotency record.
+    const report = await stream('call weather.report with {"location": "Paris"}', user);
+    const reportEvents = await collectSse(report.response);
+    expect(reportEvents.map((e) => Tasks.TaskEvent.parse(JSON.parse(e.data))).at(-1)).toMatchObject(
+      { name: 'orchestrator.task.completed' },
+    );
+
+    const streamed = JSON.stringify([events, failedEvents, reportEvents]);
+    expect(streamed).toContain('[redacted]');
     expect(streamed).not.toContain(SECRET);
 
     // The durable event log (replayed by the gateway), the stored steps and the audit rows.
@@ -127,6 +170,17 @@ describe('tool credentials stay inside mcp-tools (real processes, stub weather A
       'SELECT row_to_json(t)::text AS row FROM "Task" t',
     );
     expect(JSON.stringify(tasks)).not.toContain(SECRET);
+    const rounds = await stack.dbs.orchestrator.query(
+      'SELECT row_to_json(r)::text AS row FROM "PlanningRound" r',
+    );
+    expect(JSON.stringify(rounds)).toContain('weather.current');
+    expect(JSON.stringify(rounds)).not.toContain(SECRET);
+    // mcp-tools' idempotency records keep outputs: scrubbed like everything else.
+    const toolCalls = await stack.dbs.tools.query<{ row: string }>(
+      'SELECT row_to_json(c)::text AS row FROM "ToolCall" c',
+    );
+    expect(toolCalls.map((c) => c.row).join('\n')).toContain('served to [redacted]');
+    expect(JSON.stringify(toolCalls)).not.toContain(SECRET);
     const audit = await waitFor(async () => {
       const rows = await stack.dbs.audit.query<{ row: string }>(
         `SELECT row_to_json(a)::text AS row FROM "AuditEntry" a WHERE "taskId" IN ($1, $2)`,
@@ -139,6 +193,21 @@ describe('tool credentials stay inside mcp-tools (real processes, stub weather A
       'SELECT row_to_json(a)::text AS row FROM "AuditEntry" a',
     );
     expect(JSON.stringify(allAudit)).not.toContain(SECRET);
+
+    // The per-task log files the audit service wrote (main files, step folders, raw events).
+    for (const t of [
+      { id: taskId, events },
+      { id: failed.taskId, events: failedEvents },
+      { id: report.taskId, events: reportEvents },
+    ]) {
+      await waitForTaskLog(stack.taskLogDir, t.id, Number(t.events.at(-1)!.id));
+    }
+    const taskLogs = Object.entries(readTree(stack.taskLogDir));
+    expect(taskLogs.filter(([path]) => path.endsWith('main.jsonl')).length).toBeGreaterThan(3);
+    expect(taskLogs.map(([, text]) => text).join('\n')).toContain('weather.current');
+    for (const [path, text] of taskLogs) {
+      expect({ path, found: text.includes(SECRET) }).toEqual({ path, found: false });
+    }
 
     // Every line every service logged.
     const logs = readdirSync(stack.logDir).map((f) => readFileSync(join(stack.logDir, f), 'utf8'));

@@ -1,4 +1,5 @@
 import {
+  repoRoot,
   type ServiceHandle,
   type Stack,
   startService,
@@ -6,7 +7,10 @@ import {
   waitFor,
 } from '@switchboard/testing';
 import { type CryptoKey, exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -122,6 +126,8 @@ describe('gateway authentication (real gateway processes, JWKS over HTTP, audit 
     const common = {
       ...stack.envOf('gateway'),
       RATE_LIMIT_PER_MINUTE: '0',
+      // Every refusal here comes from 127.0.0.1 and must be audited (limits.int-spec tests the limit).
+      AUTH_FAILURE_LIMIT: '0',
       JWT_ISSUER: ISSUER,
       JWT_AUDIENCE: AUDIENCE,
     };
@@ -183,6 +189,19 @@ describe('gateway authentication (real gateway processes, JWKS over HTTP, audit 
         name: 'expired',
         gw: () => jwtGateway,
         token: () => rs(base({ exp: now() - 3_600 })),
+        status: 401,
+        reason: 'token_expired',
+      },
+      {
+        name: 'expired 10 s ago: within the default 30 s leeway',
+        gw: () => jwtGateway,
+        token: () => rs(base({ exp: now() - 10 })),
+        status: 200,
+      },
+      {
+        name: 'expired 40 s ago: beyond the leeway',
+        gw: () => jwtGateway,
+        token: () => rs(base({ exp: now() - 40 })),
         status: 401,
         reason: 'token_expired',
       },
@@ -462,5 +481,19 @@ describe('gateway authentication (real gateway processes, JWKS over HTTP, audit 
     expect(dump).not.toContain(PROXY_SECRET);
     expect(dump).not.toContain(createHash('sha256').update(SECRET).digest('hex').slice(0, 16));
     expect(dump).not.toContain(SECRET);
+  });
+
+  it('refuses to start in dev mode under NODE_ENV=production: exits 1 with the reason', async () => {
+    const child = spawn(process.execPath, [join(repoRoot, 'dist/apps/gateway/src/main.js')], {
+      env: { ...stack.envOf('gateway'), NODE_ENV: 'production', AUTH_MODE: 'dev', PORT: '0' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /AUTH_MODE: dev mode trusts X-User-Id and is refused with NODE_ENV=production/,
+    );
   });
 });

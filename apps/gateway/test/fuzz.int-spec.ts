@@ -30,6 +30,13 @@ const WEIRD = [
   '1e309',
   'NaN',
 ];
+/** Tasks that are valid but for one odd character. */
+const ODD_TASKS = [
+  'what is 1 + 1\u0000',
+  'what\u0007 is 2 + 2',
+  '\u001bwhat is 3 + 3',
+  'a\u007fb\u2028c',
+];
 const VALUES: unknown[] = [
   null,
   true,
@@ -88,10 +95,11 @@ function body(r: () => number): string | undefined {
     case 2:
       return `${'['.repeat(5_000)}${']'.repeat(5_000)}`; // deep nesting
     case 3:
+      // Sometimes every other field is valid, so odd characters in the task reach its own checks.
       return JSON.stringify({
-        task: pick(r, VALUES),
-        tool_constraints: pick(r, VALUES),
-        max_steps: pick(r, VALUES),
+        task: pick(r, [...VALUES, ...ODD_TASKS]),
+        ...(r() < 0.5 ? {} : { tool_constraints: pick(r, VALUES) }),
+        ...(r() < 0.5 ? {} : { max_steps: pick(r, [1, 5, ...VALUES]) }),
       });
     case 4:
       return JSON.stringify({
@@ -176,6 +184,30 @@ const RAW = [
   'POST /ag-ui HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n[]',
 ];
 
+/**
+ * What is wrong with an answer, if anything: every answer carries X-Request-Id, and every 4xx/5xx body
+ * is the one envelope `{code, message, requestId}` whose requestId is that header.
+ */
+function envelopeProblem(
+  status: number,
+  requestId: string | null,
+  text: string | undefined,
+): string | undefined {
+  if (!requestId) return 'no X-Request-Id';
+  if (status < 400 || text === undefined) return undefined;
+  let body: { code?: unknown; message?: unknown; requestId?: unknown };
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    return `error body is not JSON: ${text.slice(0, 120)}`;
+  }
+  if (typeof body.code !== 'string' || typeof body.message !== 'string')
+    return `error body is not the envelope: ${text.slice(0, 200)}`;
+  if (body.requestId !== requestId)
+    return `envelope requestId ${String(body.requestId)} is not X-Request-Id ${requestId}`;
+  return undefined;
+}
+
 function rawRequest(port: number, text: string): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
@@ -197,7 +229,13 @@ describe('gateway fuzz (real stack)', () => {
 
   beforeAll(async () => {
     stack = await startStack({
-      env: { gateway: { RATE_LIMIT_PER_MINUTE: '0', RESULT_TIMEOUT_MS: '20000' } },
+      env: {
+        gateway: {
+          RATE_LIMIT_PER_MINUTE: '0',
+          AUTH_FAILURE_LIMIT: '0',
+          RESULT_TIMEOUT_MS: '20000',
+        },
+      },
     });
   });
 
@@ -220,6 +258,7 @@ describe('gateway fuzz (real stack)', () => {
         const h = headers(r);
         let status: number;
         let text: string;
+        let requestId: string | null;
         try {
           const res = await fetch(url, {
             method,
@@ -228,6 +267,7 @@ describe('gateway fuzz (real stack)', () => {
             signal: AbortSignal.timeout(30_000),
           });
           status = res.status;
+          requestId = res.headers.get('x-request-id');
           text = await res.text();
         } catch (e) {
           failures.push(`#${i} ${method} ${url}: ${(e as Error).message}`);
@@ -235,9 +275,8 @@ describe('gateway fuzz (real stack)', () => {
         }
         if (status >= 500)
           failures.push(`#${i} ${method} ${url} -> ${status} ${text.slice(0, 300)}`);
-        const isJson = text.startsWith('{"code"');
-        if (status >= 400 && method !== 'HEAD' && isJson && !/"requestId"/.test(text))
-          failures.push(`#${i} envelope without requestId: ${text.slice(0, 200)}`);
+        const problem = envelopeProblem(status, requestId, method === 'HEAD' ? undefined : text);
+        if (problem) failures.push(`#${i} ${method} ${url} -> ${status}: ${problem}`);
       }
     };
     await Promise.all(Array.from({ length: 16 }, worker));
@@ -257,6 +296,13 @@ describe('gateway fuzz (real stack)', () => {
         bad: false,
       });
     }
+    // The router's own refusal (bad percent-encoding) is the envelope too, with its request id.
+    const badUrl = await rawRequest(
+      port,
+      'GET /tasks/%zz HTTP/1.1\r\nHost: x\r\nX-User-Id: u\r\n\r\n',
+    );
+    expect(badUrl).toMatch(/^HTTP\/1\.1 400 /);
+    expect(badUrl.toLowerCase()).toMatch(/\r\nx-request-id: \S+\r\n/);
 
     for (const s of Object.values(stack.services))
       expect((await fetch(`${s.url}/health`)).status).toBe(200);
@@ -268,4 +314,190 @@ describe('gateway fuzz (real stack)', () => {
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ status: 'completed', result: '2 + 2 = 4.' });
   }, 180_000);
+
+  it('refuses requests that are valid but for odd characters, long or malformed path parts, or a foreign media type, naming the problem', async () => {
+    const gw = stack.gatewayUrl;
+    const user = { 'x-user-id': 'odd-chars' };
+    const admin = { 'x-user-id': 'odd-admin', 'x-user-role': 'admin' };
+    const json = { 'content-type': 'application/json' };
+    const queued = await fetch(`${gw}/orchestrate?async=true`, {
+      method: 'POST',
+      headers: { ...json, ...user },
+      body: JSON.stringify({ task: 'what is 1 + 1' }),
+    });
+    expect(queued.status).toBe(202);
+    const { task_id: taskId } = (await queued.json()) as { task_id: string };
+    // A valid user id of the longest length, with characters that are percent-encoded in a path.
+    const longUser = `${'x'.repeat(112)}@example.org+tag`;
+    expect(longUser).toHaveLength(128);
+    const agui = (content: string) =>
+      JSON.stringify({
+        threadId: 't',
+        runId: 'r',
+        messages: [{ id: 'm', role: 'user', content }],
+        tools: [],
+        context: [],
+        state: {},
+        forwardedProps: {},
+      });
+    const cases: {
+      what: string;
+      method?: string;
+      path: string;
+      headers?: Record<string, string>;
+      body?: string;
+      status: number;
+      code: string;
+      message?: RegExp;
+    }[] = [
+      {
+        what: 'NUL in a task',
+        method: 'POST',
+        path: '/orchestrate',
+        body: JSON.stringify({ task: 'what is 1 + 1\u0000' }),
+        status: 400,
+        code: 'VALIDATION',
+        message: /task: must not contain control characters/,
+      },
+      {
+        what: 'BEL in a streamed task',
+        method: 'POST',
+        path: '/orchestrate/stream',
+        body: JSON.stringify({ task: 'a\u0007b' }),
+        status: 400,
+        code: 'VALIDATION',
+        message: /task: must not contain control characters/,
+      },
+      {
+        what: 'NUL in AG-UI message content',
+        method: 'POST',
+        path: '/ag-ui',
+        body: agui('what is 1 + 1\u0000'),
+        status: 400,
+        code: 'VALIDATION',
+        message: /messages\.0\.content: must not contain control characters/,
+      },
+      {
+        what: 'NUL in the legacy AG-UI user_message',
+        path: '/ag-ui/events?user_message=a%00b',
+        status: 400,
+        code: 'VALIDATION',
+        message: /user_message: must not contain control characters/,
+      },
+      {
+        what: "NUL in an existing task's cancel reason",
+        method: 'POST',
+        path: `/tasks/${taskId}/cancel`,
+        body: JSON.stringify({ reason: 'a\u0000b' }),
+        status: 400,
+        code: 'VALIDATION',
+        message: /reason: must not contain control characters/,
+      },
+      ...['user_id=%00', 'user_id=a%01b', 'action=a%00', 'action=Task%20Submit'].map((q) => ({
+        what: `audit filter ${q} (admin)`,
+        path: `/audit?${q}`,
+        headers: admin,
+        status: 400,
+        code: 'VALIDATION',
+        message: new RegExp(q.split('=')[0]!),
+      })),
+      {
+        what: 'NUL in the authorizations user filter',
+        path: '/authorizations?user_id=%00',
+        headers: admin,
+        status: 400,
+        code: 'VALIDATION',
+        message: /user_id/,
+      },
+      {
+        what: 'bad percent-encoding in the path',
+        path: '/tasks/%zz',
+        status: 400,
+        code: 'VALIDATION',
+        message: /percent-encoding/,
+      },
+      {
+        what: 'a path parameter longer than the router takes',
+        path: `/tasks/${'x'.repeat(600)}`,
+        status: 400,
+        code: 'VALIDATION',
+        message: /path parameter is too long/,
+      },
+      {
+        what: 'a long path parameter the route validates',
+        path: `/tasks/${'x'.repeat(300)}`,
+        status: 400,
+        code: 'VALIDATION',
+        message: /task id/,
+      },
+      ...[
+        ['text/plain', 'what is 1 + 1'],
+        ['application/xml', '<task>x</task>'],
+        ['application/x-www-form-urlencoded', 'task=what+is+1+%2B+1'],
+        ['multipart/form-data; boundary=x', '--x--'],
+      ].map(([type, body]) => ({
+        what: `a ${type} body`,
+        method: 'POST',
+        path: '/orchestrate',
+        headers: { 'content-type': type! },
+        body: body!,
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: /application\/json/,
+      })),
+      {
+        what: 'a __proto__ key',
+        method: 'POST',
+        path: '/orchestrate',
+        body: '{"task":"what is 1 + 1","__proto__":{"admin":true}}',
+        status: 400,
+        code: 'VALIDATION',
+        message: /must not contain the key "__proto__"/,
+      },
+      { what: 'an unknown route', path: '/nope', status: 404, code: 'NOT_FOUND' },
+      {
+        what: 'a known path, another method',
+        method: 'PATCH',
+        path: '/tools',
+        status: 404,
+        code: 'NOT_FOUND',
+      },
+    ];
+    const seen = [];
+    for (const c of cases) {
+      const r = await fetch(`${gw}${c.path}`, {
+        method: c.method ?? 'GET',
+        headers: { ...(c.body !== undefined ? json : {}), ...user, ...c.headers },
+        ...(c.body !== undefined ? { body: c.body } : {}),
+      });
+      const requestId = r.headers.get('x-request-id');
+      const body = (await r.json()) as { code: string; message: string; requestId: string };
+      seen.push({
+        what: c.what,
+        status: r.status,
+        code: body.code,
+        message: body.message,
+        same: body.requestId === requestId,
+      });
+      expect(requestId).toEqual(expect.any(String));
+    }
+    expect(seen).toEqual(
+      cases.map((c) => ({
+        what: c.what,
+        status: c.status,
+        code: c.code,
+        message: c.message ? expect.stringMatching(c.message) : expect.any(String),
+        same: true,
+      })),
+    );
+
+    // The longest valid user id fits in a path: granted and revoked (mcp-tools serves both).
+    const target = `/authorizations/${encodeURIComponent(longUser)}/notes`;
+    const granted = await fetch(`${gw}${target}`, { method: 'PUT', headers: admin });
+    expect(granted.status).toBe(200);
+    expect(await granted.json()).toMatchObject({ userId: longUser, grant: { provider: 'notes' } });
+    const revoked = await fetch(`${gw}${target}`, { method: 'DELETE', headers: admin });
+    expect(revoked.status).toBe(200);
+    expect(await revoked.json()).toEqual({ userId: longUser, provider: 'notes', revoked: true });
+  });
 });

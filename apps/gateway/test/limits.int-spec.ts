@@ -26,6 +26,10 @@ describe('gateway limits across replicas (real Redis, two gateway processes)', (
       RATE_LIMIT_PER_MINUTE: '20',
       MAX_STREAMS_PER_USER: '2',
       SSE_HEARTBEAT_MS: '200',
+      AUTH_FAILURE_LIMIT: '5',
+      AUTH_FAILURE_WINDOW_SECONDS: '600',
+      // The test's requests come from 127.0.0.1 and name the client in X-Forwarded-For.
+      TRUST_PROXY: '127.0.0.1',
     };
     [g1, g2] = await Promise.all([
       startService('gateway', env, { logDir: stack.logDir }),
@@ -172,5 +176,60 @@ describe('gateway limits across replicas (real Redis, two gateway processes)', (
       info: Record<string, { status: string }>;
     };
     expect(ready.info).toMatchObject({ nats: { status: 'up' }, redis: { status: 'up' } });
+  });
+
+  it("limits refused authentications per client address across both replicas, audits them once the limit is reached, and still admits that address's valid users", async () => {
+    const client = `198.51.100.${1 + Math.floor(Math.random() * 250)}`;
+    const other = `203.0.113.${1 + Math.floor(Math.random() * 250)}`;
+    const refused = (gw: ServiceHandle, ip: string) =>
+      fetch(`${gw.url}/tools`, { headers: { 'x-user-id': 'not a user!', 'x-forwarded-for': ip } });
+    const answers: { status: number; code: string; limit?: string; retryAfter: string | null }[] =
+      [];
+    for (let i = 0; i < 8; i++) {
+      const r = await refused(i % 2 ? g2 : g1, client);
+      const body = (await r.json()) as { code: string; details?: { limit?: string } };
+      answers.push({
+        status: r.status,
+        code: body.code,
+        ...(body.details?.limit ? { limit: body.details.limit } : {}),
+        retryAfter: r.headers.get('retry-after'),
+      });
+    }
+    expect(answers.slice(0, 5).map((a) => [a.status, a.code])).toEqual(
+      Array.from({ length: 5 }, () => [401, 'UNAUTHORIZED']),
+    );
+    for (const a of answers.slice(5)) {
+      expect(a).toMatchObject({ status: 429, code: 'RATE_LIMITED', limit: 'auth' });
+      expect(Number(a.retryAfter)).toBeGreaterThan(0);
+      expect(Number(a.retryAfter)).toBeLessThanOrEqual(600);
+    }
+    // Valid credentials from the same address pass; another address is not limited.
+    const valid = await fetch(`${g2.url}/tasks/${randomUUID()}`, {
+      headers: { 'x-user-id': `ok-${randomUUID().slice(0, 8)}`, 'x-forwarded-for': client },
+    });
+    expect([401, 429]).not.toContain(valid.status);
+    await valid.arrayBuffer();
+    const elsewhere = await refused(g1, other);
+    expect(elsewhere.status).toBe(401);
+    await elsewhere.arrayBuffer();
+
+    // The audit trail has one row per refusal up to the limit, then one auth.limited for the window;
+    // the other address's refusal, audited last, shows everything before it has been stored.
+    type Row = { action: string; ip: string; status: number };
+    const rows = await waitFor(
+      async () => {
+        const found = await stack.dbs.audit.query<Row>(
+          `SELECT action, details->>'ip' AS ip, (details->>'status')::int AS status
+             FROM "AuditEntry" WHERE category = 'auth' AND details->>'ip' IN ($1, $2) ORDER BY seq`,
+          [client, other],
+        );
+        return found.some((r) => r.ip === other) ? found : undefined;
+      },
+      { what: 'the audit rows of both addresses' },
+    );
+    expect(rows.filter((r) => r.ip === client).map((r) => [r.action, r.status])).toEqual([
+      ...Array.from({ length: 5 }, () => ['auth.refused', 401]),
+      ['auth.limited', 429],
+    ]);
   });
 });

@@ -22,6 +22,7 @@ import { ToolsChangedPublisher } from './registry/tools-changed.publisher.js';
 import { BuildManifestUseCase } from './tools/build-manifest.use-case.js';
 import { CallToolUseCase } from './tools/call-tool.use-case.js';
 import { CREDENTIALS, type CredentialStore } from './tools/credential-store.js';
+import { IdempotencyService } from './tools/idempotency.service.js';
 import { SchemaValidator } from './tools/schema-validator.js';
 import { TaskCancellations } from './tools/task-cancellations.js';
 import { TaskOffers } from './tools/task-offers.store.js';
@@ -61,6 +62,7 @@ export class AppModule {
         { provide: MCP_STATUS, useExisting: McpUpstreams },
         BuildManifestUseCase,
         CallToolUseCase,
+        IdempotencyService,
         ManifestCache,
         McpUpstreams,
         NotesRepository,

@@ -3,13 +3,14 @@ import {
   type BusClient,
   createBusClient,
   createTestDatabase,
+  deleteRedisKeys,
   type PrivateNats,
+  repoRoot,
   type ServiceHandle,
+  spawnManaged,
   startPrivateNats,
   startService,
   type TestDatabase,
-  repoRoot,
-  spawnManaged,
   testRedisPrefix,
   waitFor,
 } from '@switchboard/testing';
@@ -110,6 +111,8 @@ const CASES = Object.keys(MODES).flatMap((mode) =>
   ),
 );
 
+const redisPrefix = testRedisPrefix('tools-access');
+
 // The real mcp-tools process: role, admin-only, provider authorization and constraints, at listing and at call time.
 describe('access control (real process, NATS, PostgreSQL, Redis)', () => {
   let nats: PrivateNats;
@@ -125,7 +128,7 @@ describe('access control (real process, NATS, PostgreSQL, Redis)', () => {
     service = await startService('mcp-tools', {
       NATS_SERVERS: nats.url,
       DATABASE_URL: db.url,
-      REDIS_KEY_PREFIX: testRedisPrefix('tools-access'),
+      REDIS_KEY_PREFIX: redisPrefix,
       TOOLS_FILE: writeToolsFile('tools.yaml', TOOLS_FILE),
     });
     await client.bus.request(
@@ -140,6 +143,7 @@ describe('access control (real process, NATS, PostgreSQL, Redis)', () => {
     await service?.stop();
     await nats?.stop();
     await db?.drop();
+    await deleteRedisKeys(redisPrefix);
   });
 
   const manifest = (actor: Actor, constraints?: Tasks.ToolConstraints, taskId?: string) =>
@@ -203,6 +207,22 @@ describe('access control (real process, NATS, PostgreSQL, Redis)', () => {
     // Without a task, the same user may use the calculator.
     await expect(
       call(ACTORS.user, 'calculator', { input: { expression: '1+1' } }),
+    ).resolves.toMatchObject({ output: { result: 2 } });
+  });
+
+  it('refuses a call for a task that has no recorded offer (never requested, or expired)', async () => {
+    const taskId = randomUUID();
+    const refused = await failure(
+      call(ACTORS.user, 'calculator', { taskId, input: { expression: '1+1' } }),
+    );
+    expect(refused.code).toBe('FORBIDDEN');
+    expect(refused.message).toBe(
+      `no tools were offered to task ${taskId} (no manifest was requested for it, or its offer expired after TASK_OFFER_TTL_SECONDS)`,
+    );
+    // Once the task's manifest is requested, the same call runs.
+    await manifest(ACTORS.user, undefined, taskId);
+    await expect(
+      call(ACTORS.user, 'calculator', { taskId, input: { expression: '1+1' } }),
     ).resolves.toMatchObject({ output: { result: 2 } });
   });
 

@@ -3,6 +3,7 @@ import {
   type BusClient,
   createBusClient,
   createTestDatabase,
+  deleteRedisKeys,
   type PrivateNats,
   type ServiceHandle,
   startPrivateNats,
@@ -23,6 +24,8 @@ import {
 
 const STDIO_TOKEN = `stdio-${randomBytes(12).toString('hex')}`;
 const HTTP_TOKEN = `http-${randomBytes(12).toString('hex')}`;
+
+const redisPrefix = testRedisPrefix('tools-mcp');
 
 // External MCP servers as real processes: the example server over stdio (configured in the tools file,
 // keyed by name as MCP clients write it) and over Streamable HTTP (configured in MCP_SERVERS), each
@@ -58,7 +61,7 @@ mcpServers:
     service = await startService('mcp-tools', {
       NATS_SERVERS: nats.url,
       DATABASE_URL: db.url,
-      REDIS_KEY_PREFIX: testRedisPrefix('tools-mcp'),
+      REDIS_KEY_PREFIX: redisPrefix,
       TOOLS_FILE: toolsFile,
       MCP_SERVERS: JSON.stringify([
         {
@@ -81,6 +84,7 @@ mcpServers:
     await remote?.process.stop();
     await nats?.stop();
     await db?.drop();
+    await deleteRedisKeys(redisPrefix);
   });
 
   const names = async (actor: Actor, constraints?: Tasks.ToolConstraints) =>
@@ -217,6 +221,8 @@ mcpServers:
 
   it('aborts a running call when its task is cancelled, and tells the MCP server', async () => {
     const taskId = randomUUID();
+    // As the orchestrator does: the task's calls may use what its manifest offered.
+    await client.bus.request(Tools.ToolsManifest, { taskId }, { actor: user });
     const before = await remote.stats();
     const running = failure(call(user, 'remote__slow', { ms: 60_000 }, { taskId }));
     await waitFor(async () => (await remote.stats()).calls > before.calls, {

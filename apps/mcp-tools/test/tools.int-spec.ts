@@ -3,6 +3,7 @@ import {
   type BusClient,
   createBusClient,
   createTestDatabase,
+  deleteRedisKeys,
   type PrivateNats,
   type ServiceHandle,
   startPrivateNats,
@@ -11,6 +12,8 @@ import {
   testRedisPrefix,
 } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
+
+const redisPrefix = testRedisPrefix('tools');
 
 // The real mcp-tools process against a private NATS, its own PostgreSQL database and a Redis prefix.
 describe('mcp-tools (real process, NATS, PostgreSQL, Redis)', () => {
@@ -27,7 +30,7 @@ describe('mcp-tools (real process, NATS, PostgreSQL, Redis)', () => {
     service = await startService('mcp-tools', {
       NATS_SERVERS: nats.url,
       DATABASE_URL: db.url,
-      REDIS_KEY_PREFIX: testRedisPrefix('tools'),
+      REDIS_KEY_PREFIX: redisPrefix,
     });
     client = await createBusClient(nats.url, 'orchestrator');
   });
@@ -37,6 +40,7 @@ describe('mcp-tools (real process, NATS, PostgreSQL, Redis)', () => {
     await service?.stop();
     await nats?.stop();
     await db?.drop();
+    await deleteRedisKeys(redisPrefix);
   });
 
   const call = (

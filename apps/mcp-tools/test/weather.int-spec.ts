@@ -3,6 +3,7 @@ import {
   type BusClient,
   createBusClient,
   createTestDatabase,
+  deleteRedisKeys,
   type PrivateNats,
   type ServiceHandle,
   startPrivateNats,
@@ -22,6 +23,8 @@ import {
 } from './support.js';
 
 const SECRET = `wk-${randomBytes(16).toString('hex')}`;
+
+const redisPrefix = testRedisPrefix('tools-weather');
 
 // The built-in weather tool against a real stub weather API, with its key from a mounted secrets file:
 // injected into each request, and found nowhere else — results, errors, logs, audit records.
@@ -58,7 +61,7 @@ describe('the weather tool (real process, stub weather API)', () => {
     service = await startService('mcp-tools', {
       NATS_SERVERS: nats.url,
       DATABASE_URL: db.url,
-      REDIS_KEY_PREFIX: testRedisPrefix('tools-weather'),
+      REDIS_KEY_PREFIX: redisPrefix,
       WEATHER_API_URL: `${weather.url}/current`,
       CREDENTIALS_FILE: writeToolsFile(
         'secrets.env',
@@ -74,10 +77,11 @@ describe('the weather tool (real process, stub weather API)', () => {
     await weather?.close();
     await nats?.stop();
     await db?.drop();
+    await deleteRedisKeys(redisPrefix);
   });
 
   const call = (actor: Actor, input: Record<string, unknown>, tool = 'weather.current') =>
-    client.bus.request(Tools.ToolsCall, { tool, input, taskId: randomUUID() }, { actor });
+    client.bus.request(Tools.ToolsCall, { tool, input }, { actor });
 
   it('is offered as weather.current and calls the API with the injected key', async () => {
     const manifest = await client.bus.request(Tools.ToolsManifest, {}, { actor: user });

@@ -7,12 +7,69 @@ import {
   startLlmStub,
   startService,
   startStack,
+  tempDir,
   toolResults,
   waitFor,
 } from '@switchboard/testing';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { eventsNamed, submitTask, terminal } from './task-client.js';
+
+/** A shop API that records every order and holds the answers until the test releases them. */
+async function startShop(): Promise<{
+  url: string;
+  orders: number;
+  release(): void;
+  close(): Promise<void>;
+}> {
+  const held: ServerResponse[] = [];
+  let released = false;
+  const answer = (res: ServerResponse) =>
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ orderId: `order-${shop.orders}` }));
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      shop.orders++;
+      if (released) answer(res);
+      else held.push(res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const shop = {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`,
+    orders: 0,
+    release: () => {
+      released = true;
+      for (const res of held.splice(0)) answer(res);
+    },
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return shop;
+}
+
+/** A non-idempotent tool on the shop: a repeat with the same idempotency key must not order twice. */
+function shopToolsFile(url: string): string {
+  const path = join(tempDir('tools-file'), 'tools.yaml');
+  writeFileSync(
+    path,
+    `tools:
+  - name: shop.order
+    description: Places an order (not idempotent).
+    provider: shop
+    inputSchema: { type: object, properties: { item: { type: string } }, required: [item] }
+    handler: { kind: http_endpoint, url: "${url}", method: POST }
+    timeoutMs: 30000
+`,
+  );
+  return path;
+}
 
 // An orchestrator killed (SIGKILL) mid-task: JetStream hands the task to another replica, which resumes
 // it from the stored planning rounds and steps, without re-planning or re-running completed work.
@@ -20,10 +77,12 @@ describe('crash safety (two orchestrator processes, real mcp-tools, NATS, Postgr
   let llm: LlmStub;
   let stack: Stack;
   let client: BusClient;
+  let shop: Awaited<ReturnType<typeof startShop>>;
   const extra: ServiceHandle[] = [];
 
   beforeAll(async () => {
     llm = await startLlmStub();
+    shop = await startShop();
     stack = await startStack({
       services: ['mcp-tools', 'audit', 'orchestrator'],
       env: {
@@ -33,6 +92,7 @@ describe('crash safety (two orchestrator processes, real mcp-tools, NATS, Postgr
           LLM_MAX_RETRIES: '0',
           TASK_ACK_WAIT_MS: '2000',
         },
+        'mcp-tools': { TOOLS_FILE: shopToolsFile(shop.url) },
       },
     });
     client = await createBusClient(stack.nats.url, 'gateway');
@@ -42,8 +102,24 @@ describe('crash safety (two orchestrator processes, real mcp-tools, NATS, Postgr
     await client?.close();
     await Promise.allSettled(extra.map((s) => s.stop()));
     await stack?.stop();
+    await shop?.close();
     await llm?.stop();
   });
+
+  /** Starts another orchestrator replica, kills the current one, and makes the new one current. */
+  async function replaceReplica(): Promise<string> {
+    const first = stack.services['orchestrator']!;
+    const instance = `replica-${extra.length + 1}`;
+    const second = await startService(
+      'orchestrator',
+      { ...stack.envOf('orchestrator'), INSTANCE_ID: instance },
+      { logDir: stack.logDir },
+    );
+    extra.push(second);
+    await first.kill();
+    stack.services['orchestrator'] = second;
+    return instance;
+  }
 
   /** Runs `task` on the current replica until the stub holds round 2, kills it, and lets a new one resume. */
   async function crashDuringRound2(
@@ -56,19 +132,10 @@ describe('crash safety (two orchestrator processes, real mcp-tools, NATS, Postgr
       { content: 'never delivered', hold: gate },
       { content: 'Saved your note.' },
     ]);
-    const first = stack.services['orchestrator']!;
     const submitted = await submitTask(client, { task });
     await gate.reached;
-    const instance = `replica-${extra.length + 1}`;
-    const second = await startService(
-      'orchestrator',
-      { ...stack.envOf('orchestrator'), INSTANCE_ID: instance },
-      { logDir: stack.logDir },
-    );
-    extra.push(second);
-    await first.kill();
+    const instance = await replaceReplica();
     await afterKill(submitted.taskId);
-    stack.services['orchestrator'] = second;
     const events = await submitted.done;
     return { submitted, events, script, instance };
   }
@@ -132,5 +199,47 @@ describe('crash safety (two orchestrator processes, real mcp-tools, NATS, Postgr
       [submitted.taskId],
     );
     expect(steps).toEqual([{ status: 'completed' }]);
+  });
+
+  it('waits for a non-idempotent call still running from the dead replica instead of running it again', async () => {
+    // The replica dies while mcp-tools is still running the tool for it; the resumed replica sends the
+    // same call again (same idempotency key), which must wait for the first one, not fail or re-run.
+    const script = llm.script('CRASH-C', [
+      { toolCalls: [{ name: 'shop__order', arguments: { item: 'book' } }] },
+      { content: 'Ordered your book.' },
+    ]);
+    const submitted = await submitTask(client, { task: 'CRASH-C: order a book' });
+    await waitFor(() => shop.orders === 1, { what: 'the first call to reach the shop' });
+    await replaceReplica();
+    await waitFor(
+      () =>
+        stack.services['mcp-tools']!.logs().includes(
+          'waiting for the running call with the same idempotency key',
+        ),
+      { what: 'the resumed call to wait for the running one', timeoutMs: 30_000 },
+    );
+    shop.release();
+    const events = await submitted.done;
+
+    expect(terminal(events)).toMatchObject({
+      name: 'orchestrator.task.completed',
+      data: { result: 'Ordered your book.', steps: 1 },
+    });
+    expect(shop.orders).toBe(1);
+    const completed = eventsNamed(events, 'mcp.task.completed');
+    expect(completed.map((e) => e.data.output)).toEqual([{ orderId: 'order-1' }]);
+    // The model saw the order once, as completed (round 1 was replayed, not asked again).
+    expect(script.requests).toHaveLength(2);
+    expect(toolResults(script.requests[1]!).map((r) => r.content)).toEqual([
+      expect.objectContaining({ status: 'completed', output: { orderId: 'order-1' } }),
+    ]);
+    const audited = await waitFor(async () => {
+      const rows = await stack.dbs.audit.query<{ replayed: boolean }>(
+        `SELECT (details->>'replayed')::boolean AS replayed FROM "AuditEntry" WHERE "taskId" = $1 AND action = 'tool.call' ORDER BY seq`,
+        [submitted.taskId],
+      );
+      return rows.length === 2 ? rows : undefined;
+    });
+    expect(audited).toEqual([{ replayed: false }, { replayed: true }]);
   });
 });

@@ -1,14 +1,16 @@
-import { Tasks } from '@switchboard/contracts';
+import { Tasks, Tools } from '@switchboard/contracts';
 import {
   type BusClient,
   createBusClient,
   lastUserText,
   type LlmStub,
+  readTree,
   type Stack,
   startLlmStub,
   startStack,
   toolResults,
   waitFor,
+  waitForTaskLog,
 } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -354,6 +356,79 @@ describe('LLM planning (real orchestrator, mcp-tools, NATS, PostgreSQL; scripted
     await expectNowhere(marker, task.taskId, events);
   });
 
+  it("blocks a tool's output: the step fails with GUARDRAIL and the text is never streamed, stored or shown to the model", async () => {
+    const marker = `GUARD-STEP-${randomUUID()}`;
+    const actor = { userId: `guarded-${randomUUID().slice(0, 8)}`, role: 'user' };
+    // The note is written straight through mcp-tools (no task, so no guardrail in the way).
+    const added = await client.bus.request(
+      Tools.ToolsCall,
+      { tool: 'notes.add', input: { content: `${marker}: the plans are classified` } },
+      { actor },
+    );
+    const noteId = (added.output as Tools.Note).id;
+    const script = llm.script('GUARD-STEP', [
+      { toolCalls: [{ name: 'notes__get', arguments: { id: noteId } }] },
+      { content: 'That note cannot be shown here.' },
+    ]);
+    const task = await submitTask(client, { task: 'GUARD-STEP: get my note' }, actor);
+    const events = await task.done;
+
+    // The planner saw a GUARDRAIL failure and could still answer.
+    expect(terminal(events)).toMatchObject({
+      name: 'orchestrator.task.completed',
+      data: { result: 'That note cannot be shown here.', steps: 1 },
+    });
+    expect(events.map((e) => e.name)).toEqual([
+      'orchestrator.task.started',
+      'mcp.toolbox.generated',
+      'orchestrator.planning.started',
+      'orchestrator.planning.completed',
+      'orchestrator.step.dispatching',
+      'mcp.task.started',
+      'orchestrator.guardrail.violation',
+      'mcp.task.completed',
+      'orchestrator.step.failed',
+      'orchestrator.planning.started',
+      'orchestrator.task.completed',
+    ]);
+    const blocked = {
+      code: 'GUARDRAIL',
+      message: 'the output of step r1_c1 was blocked by a guardrail (disallowed_keywords)',
+    };
+    expect(eventsNamed(events, 'orchestrator.guardrail.violation')[0]!.data).toEqual({
+      stage: 'output',
+      rule: 'disallowed_keywords',
+      stepId: 'r1_c1',
+    });
+    expect(eventsNamed(events, 'mcp.task.completed')[0]!.data.output).toBe(
+      '[blocked by a guardrail]',
+    );
+    expect(eventsNamed(events, 'orchestrator.step.failed')[0]!.data.error).toMatchObject(blocked);
+    expect(toolResults(script.requests[1]!).map((r) => r.content)).toEqual([
+      expect.objectContaining({ status: 'failed', error: blocked }),
+    ]);
+    expect(JSON.stringify(script.requests.map((r) => r.body))).not.toContain(marker);
+    const steps = await stack.dbs.orchestrator.query<{
+      status: string;
+      output: unknown;
+      error: unknown;
+    }>('SELECT status, output, error FROM "Step" WHERE "taskId" = $1', [task.taskId]);
+    expect(steps).toEqual([
+      {
+        status: 'failed',
+        output: '[blocked by a guardrail]',
+        error: expect.objectContaining(blocked),
+      },
+    ]);
+    await expectNowhere(marker, task.taskId, events);
+    // The search above would have found it: the text is there, where it was written.
+    const notes = await stack.dbs.tools.query<{ content: string }>(
+      'SELECT content FROM "Note" WHERE id = $1',
+      [noteId],
+    );
+    expect(notes[0]!.content).toContain(marker);
+  });
+
   it('keeps a thread: each turn is stored and fed back as history to the next', async () => {
     const thread = `trip-${randomUUID().slice(0, 8)}`;
     const actor = { userId: `traveller-${randomUUID().slice(0, 8)}`, role: 'user' };
@@ -427,13 +502,39 @@ describe('LLM planning (real orchestrator, mcp-tools, NATS, PostgreSQL; scripted
     });
   });
 
-  /** The text must not be in any event, task row, step, round, turn, audit row or service log. */
+  /**
+   * The text must not be in any event, task row, step, round, turn, audit row, per-task log file or
+   * service log. Audit rows and task logs are written asynchronously: the search starts once the task's
+   * guardrail and terminal audit records are stored and its log folder holds the terminal event.
+   */
   async function expectNowhere(
     marker: string,
     taskId: string,
     events: Tasks.TaskEvent[],
   ): Promise<void> {
     expect(JSON.stringify(events)).not.toContain(marker);
+    await waitFor(
+      async () => {
+        const rows = await stack.dbs.audit.query<{ action: string }>(
+          `SELECT action FROM "AuditEntry" WHERE "taskId" = $1`,
+          [taskId],
+        );
+        const actions = rows.map((r) => r.action);
+        return (
+          actions.includes('guardrail.blocked') &&
+          actions.some((a) => /^task\.(completed|failed)$/.test(a))
+        );
+      },
+      { what: `the guardrail and terminal audit records of ${taskId}` },
+    );
+    const folder = await waitForTaskLog(stack.taskLogDir, taskId, terminal(events).seq);
+    const files = readTree(folder);
+    expect(Object.keys(files)).toEqual(
+      expect.arrayContaining(['metadata.json', 'orchestrator/main.jsonl']),
+    );
+    for (const [path, text] of Object.entries(files)) {
+      expect({ path, found: text.includes(marker) }).toEqual({ path, found: false });
+    }
     const rows = await stack.dbs.orchestrator.query<{ dump: string }>(
       `SELECT concat_ws('|', t::text, (SELECT string_agg(s::text, '|') FROM "Step" s WHERE s."taskId" = t.id),
          (SELECT string_agg(r::text, '|') FROM "PlanningRound" r WHERE r."taskId" = t.id),
@@ -442,11 +543,12 @@ describe('LLM planning (real orchestrator, mcp-tools, NATS, PostgreSQL; scripted
     );
     expect(rows).toHaveLength(1);
     expect(rows[0]!.dump).not.toContain(marker);
+    // Every audit row, not only the task's: mcp-tools' records of its tool calls too.
     const audit = await stack.dbs.audit.query<{ dump: string }>(
-      `SELECT string_agg(a::text, '|') AS dump FROM "AuditEntry" a WHERE "taskId" = $1`,
-      [taskId],
+      `SELECT string_agg(a::text, '|') AS dump FROM "AuditEntry" a`,
     );
-    expect(audit[0]?.dump ?? '').not.toContain(marker);
+    expect(audit[0]!.dump).toContain(taskId);
+    expect(audit[0]!.dump).not.toContain(marker);
     for (const name of ['orchestrator', 'audit', 'mcp-tools']) {
       expect(readFileSync(join(stack.logDir, `${name}.log`), 'utf8')).not.toContain(marker);
     }

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { BridgeMetrics } from './bridge/bridge.metrics.js';
+import { HttpStreamHandler } from './bridge/http-stream.handler.js';
 import { LocalHttpForwarder } from './bridge/local-http.forwarder.js';
 import { SendHttpRequestUseCase } from './bridge/send-http-request.use-case.js';
 import { ServeHttpRequestUseCase } from './bridge/serve-http-request.use-case.js';
@@ -24,6 +25,8 @@ export class AppModule {
         SendHttpRequestUseCase,
         ServeHttpRequestUseCase,
         XmppSessionService,
+        // Raw NATS subscriptions (a stream of replies per request): the NATS role only.
+        ...(settings.natsCommands ? [HttpStreamHandler] : []),
       ],
     };
   }

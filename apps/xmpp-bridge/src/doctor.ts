@@ -52,7 +52,7 @@ async function main(): Promise<number> {
   out(`  server  ${x.host}:${x.port} (host from ${x.sources.host}, port from ${x.sources.port})`);
   out(`  domain  ${x.domain} (from ${x.sources.domain}); TLS ${x.tls} (${x.sources.tls})`);
   out(
-    `  certificate check ${x.validateCert ? 'on' : 'OFF'}${x.ca ? ' (extra CA from XMPP_BRIDGE_CA_FILE)' : ''}; timeout ${x.timeoutMs / 1000} s; resource ${x.resource}`,
+    `  certificate check ${x.validateCert ? 'on' : 'OFF'}${x.ca ? ' (extra CA from XMPP_BRIDGE_CA_FILE)' : ''}; timeout ${x.timeoutMs / 1000} s (TCP connect ${x.connectTimeoutMs / 1000} s); resource ${x.resource}`,
   );
   out(
     `  password ${x.password ? 'set' : 'missing'}; server mode ${settings.serverMode ? 'on' : 'off'}; NATS commands ${settings.natsCommands ? 'on' : 'off'}`,

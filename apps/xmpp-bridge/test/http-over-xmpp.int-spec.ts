@@ -6,45 +6,51 @@ import {
   type PrivateProsody,
   type ServiceHandle,
   startPrivateProsody,
+  tempDir,
 } from '@switchboard/testing';
 import { xml } from '@xmpp/xml';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import {
-  type BigNats,
   type HttpTarget,
   pattern,
   startBridge,
   startHttpTarget,
-  startNatsWithMaxPayload,
+  startStackNats,
+  type StackNats,
   xmppEnv,
 } from './support/bridge.harness.js';
 import { connectTestClient } from './support/xmpp-test.client.js';
 
 // NATS → the platform's bridge → Prosody → an agent's bridge (server mode, no NATS) → the agent's
-// local HTTP server, and back: real processes, real Prosody, real NATS.
+// local HTTP server (on a unix socket: it listens on no TCP port at all), and back: real processes,
+// real Prosody, and a NATS started with the stack's own settings (infra/docker/nats.conf).
 const DOMAIN = 'agents.switchboard.local';
 const MAX_BODY = 4 * 1024 * 1024;
 
 describe('HTTP over XMPP between two bridges (real Prosody, NATS and bridge processes)', () => {
   let xmpp: PrivateProsody;
-  let nats: BigNats;
+  let nats: StackNats;
   let target: HttpTarget;
   let agent: ServiceHandle;
   let platform: ServiceHandle;
   let client: BusClient;
   const pw = { platform: 'platform-pw', agent: 'agent-pw', intruder: 'intruder-pw' };
+  const socketDir = tempDir('agent-socket');
 
   beforeAll(async () => {
     xmpp = await startPrivateProsody({
       accounts: Object.entries(pw).map(([user, password]) => ({ user, host: DOMAIN, password })),
     });
-    // The default max_payload (1 MB) cannot carry a 1 MB body as JSON: this NATS allows 16 MB.
-    nats = await startNatsWithMaxPayload(16 * 1024 * 1024);
-    target = await startHttpTarget();
+    // NATS' default max_payload (1 MB) cannot carry a 1 MB body as JSON; the stack's settings can.
+    nats = await startStackNats();
+    target = await startHttpTarget({ socket: join(socketDir, 'agent.sock') });
     agent = await startBridge(
       'agent-bridge',
       xmppEnv(xmpp, 'agent', pw.agent, {
         XMPP_BRIDGE_NATS_COMMANDS: 'false',
         XMPP_BRIDGE_HTTP_TARGET: target.url,
+        XMPP_BRIDGE_HTTP_TARGET_SOCKET: target.socket ?? '',
         XMPP_BRIDGE_ALLOWED_JIDS: `platform@${DOMAIN}`,
         XMPP_BRIDGE_RESOURCE: 'agent-1',
         XMPP_BRIDGE_MAX_BODY_BYTES: String(MAX_BODY),
@@ -70,6 +76,7 @@ describe('HTTP over XMPP between two bridges (real Prosody, NATS and bridge proc
     await target?.close();
     await nats?.stop();
     await xmpp?.stop();
+    rmSync(socketDir, { recursive: true, force: true });
   });
 
   const send = (req: Partial<Xmpp.HttpOverXmppRequest> & { url: string }) =>
@@ -119,10 +126,12 @@ describe('HTTP over XMPP between two bridges (real Prosody, NATS and bridge proc
     expect(last?.headers['x-trace']).toBe('a, b');
   });
 
-  it('returns a 1 MB binary response intact (chunkedBase64 over XMPP)', async () => {
+  it("returns a 1 MB binary response intact (chunkedBase64 over XMPP) through the stack's NATS", async () => {
     const res = await send({ url: 'http://agent.example/bytes?n=1048576' });
     expect(res.body?.encoding).toBe('base64');
     expect(Buffer.from(res.body?.data ?? '', 'base64').equals(pattern(1_048_576))).toBe(true);
+    // It sized its body limit to this server (8 MB messages) at start, without complaint.
+    expect(platform.logs()).toMatch(/"msg":"bodies up to the bridge limit fit in NATS messages"/);
   });
 
   it('delivers a 300 KB binary request body intact', async () => {
@@ -180,10 +189,11 @@ describe('HTTP over XMPP between two bridges (real Prosody, NATS and bridge proc
       Array.from({ length: 6 }, () => client.bus.request(Xmpp.Status, {})),
     );
     for (const s of statuses) {
+      // No XMPP_BRIDGE_ALLOWED_JIDS: nobody may call the platform's gateway over XMPP.
       expect(s).toMatchObject({
         jid: `platform@${DOMAIN}`,
         state: 'online',
-        serverMode: true,
+        serverMode: false,
         mechanism: 'SCRAM-SHA-1',
       });
       expect(s.peers).toEqual([{ host: 'agent.example', jid: `agent@${DOMAIN}`, online: true }]);
@@ -221,6 +231,41 @@ describe('HTTP over XMPP between two bridges (real Prosody, NATS and bridge proc
       );
     } finally {
       await intruder.close();
+    }
+  });
+
+  it("keeps the platform bridge's server mode closed when XMPP_BRIDGE_ALLOWED_JIDS names nobody, even to its SERVICE_MAP peers", async () => {
+    const { boundJid } = await client.bus.request(Xmpp.Status, {});
+    // The agent's own account: a SERVICE_MAP peer, which used to be allowed to call the gateway.
+    const peer = await connectTestClient(xmpp, 'agent', pw.agent);
+    try {
+      const before = target.requests.length;
+      const refused = await peer.iq(
+        boundJid ?? '',
+        'set',
+        xml('req', { xmlns: 'urn:xmpp:http', method: 'GET', resource: '/tasks', version: '1.1' }),
+      );
+      expect(refused.attrs['type']).toBe('error');
+      expect(
+        refused
+          .getChild('error')
+          ?.getChild('service-unavailable', 'urn:ietf:params:xml:ns:xmpp-stanzas'),
+      ).toBeDefined();
+      const info = await peer.iq(
+        boundJid ?? '',
+        'get',
+        xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' }),
+      );
+      expect(
+        info
+          .getChild('query')
+          ?.getChildren('feature')
+          .map((f) => f.attrs['var']),
+      ).not.toContain('urn:xmpp:http');
+      expect(target.requests.length).toBe(before);
+      expect(platform.logs()).toMatch(/server mode is off: XMPP_BRIDGE_ALLOWED_JIDS names nobody/);
+    } finally {
+      await peer.close();
     }
   });
 });

@@ -5,9 +5,11 @@ import {
   startPrivateNats,
   startPrivateProsody,
 } from '@switchboard/testing';
-import { createServer, type Server } from 'node:net';
+import { spawn } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { runBridgeToExit, runDoctor, xmppEnv } from './support/bridge.harness.js';
+import { PYTHON, runBridgeToExit, runDoctor, xmppEnv } from './support/bridge.harness.js';
 import { startScriptedServer } from './support/scripted-xmpp.server.js';
 
 // Real bridge processes against a real private Prosody (and a scripted server for what Prosody
@@ -128,6 +130,60 @@ describe('AZTM login: diagnostics and mechanism selection (real Prosody, real br
     }
   });
 
+  it('wrong port (an HTTP server): not an XMPP port, quoting what it answered, and the doctor exits at once', async () => {
+    const http = createHttpServer((_req, res) => res.end('ok'));
+    const port = await new Promise<number>((resolve) =>
+      http.listen(0, '127.0.0.1', () => resolve((http.address() as { port: number }).port)),
+    );
+    try {
+      const line = await failedLogin('http-port', { AZTM_PORT: String(port) }, 'stream');
+      expect(line).toContain('the server answered "HTTP/1.1 400 Bad Request');
+      expect(line).toContain(
+        `127.0.0.1:${port} is not an XMPP client port (it looks like an HTTP server)`,
+      );
+      expect(line).toContain('check AZTM_HOST and AZTM_PORT');
+      // The doctor says the same and ends right away, not when AZTM_XMPP_TIMEOUT (20 s) would have.
+      const started = performance.now();
+      const doctor = await runDoctor(env({ AZTM_PORT: String(port) }));
+      expect(doctor.code).toBe(1);
+      expect(doctor.out).toMatch(/✗ stream .*instead of an XML stream/);
+      expect(performance.now() - started).toBeLessThan((TIMEOUT_S * 1000) / 2);
+    } finally {
+      http.close();
+    }
+  });
+
+  it("wrong port (a NATS server, the test's own): not an XMPP port, it looks like NATS", async () => {
+    const natsPort = new URL(nats.url).port;
+    const line = await failedLogin('nats-port', { AZTM_PORT: natsPort }, 'stream');
+    expect(line).toContain('the server answered "INFO {');
+    expect(line).toContain('(it looks like a NATS server)');
+    expect(line).not.toContain('see its log');
+  });
+
+  it('unreachable host (connects never complete): phase connect, on its own connect deadline', async () => {
+    // A listener that never accepts, its one-connection backlog taken: the kernel drops further SYNs,
+    // so a connect hangs as it does towards a firewalled host.
+    const blackhole = await fullBacklogListener();
+    try {
+      const exited = await runBridgeToExit(
+        'connect-timeout',
+        env({ AZTM_PORT: String(blackhole.port), XMPP_BRIDGE_CONNECT_TIMEOUT_MS: '1500' }),
+        30_000,
+      );
+      expect(exited.code).toBe(1);
+      expect(exited.fatal).toMatch(
+        /failed in phase connect after \d+ ms: no TCP connection within 1500 ms — hint: .* does not answer \(packets dropped\)/,
+      );
+      const ms = Number(/after (\d+) ms/.exec(exited.fatal ?? '')?.[1]);
+      expect(ms).toBeGreaterThanOrEqual(1_500);
+      // The connect deadline, not the login's (20 s).
+      expect(ms).toBeLessThan(TIMEOUT_S * 1000 - 10_000);
+    } finally {
+      await blackhole.close();
+    }
+  });
+
   it('certificate not trusted (no CA given): phase tls, with how to trust it', async () => {
     const line = await failedLogin('untrusted-cert', { XMPP_BRIDGE_CA_FILE: '' }, 'tls');
     expect(line).toContain('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
@@ -233,6 +289,37 @@ async function freeClosedPort(): Promise<number> {
   );
   await new Promise((resolve) => srv.close(resolve));
   return port;
+}
+
+/**
+ * A TCP port whose connects never complete: a listener with a backlog of one that never accepts
+ * (Python, since Node accepts on its own), its backlog filled by one connection of ours.
+ */
+async function fullBacklogListener(): Promise<{ port: number; close(): Promise<void> }> {
+  const py = spawn(
+    PYTHON,
+    [
+      '-c',
+      'import socket,sys\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()',
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    py.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+    py.once('error', reject);
+  });
+  const filler: Socket = await new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => resolve(s));
+    s.once('error', reject);
+  });
+  return {
+    port,
+    close: async () => {
+      filler.destroy();
+      py.stdin.end();
+      if (py.exitCode === null) await new Promise((r) => py.once('exit', r));
+    },
+  };
 }
 
 /** Accepts TCP connections and never answers. */

@@ -11,13 +11,18 @@ import {
   tempDir,
   waitFor,
 } from '@switchboard/testing';
+import { xml } from '@xmpp/xml';
 import { rmSync } from 'node:fs';
 import {
   type HttpTarget,
   startBridge,
   startHttpTarget,
+  startStackNats,
+  type StackNats,
   xmppEnv,
 } from './support/bridge.harness.js';
+import { connectTestClient, type TestXmppClient } from './support/xmpp-test.client.js';
+import { chunkMessage, responseElement } from '../src/xmpp/http-over-xmpp.translator.js';
 
 // Prosody is stopped under running bridges and started again on the same ports and data: requests in
 // flight are rejected at once, requests during the outage fail fast and typed, and the bridges log in
@@ -85,6 +90,21 @@ describe('the bridge across an XMPP server restart (real Prosody, NATS and bridg
     throw new Error('expected a failure');
   };
 
+  it('sizes bodies to a NATS with the default 1 MB max_payload: a 1 MB body fails at once, typed, and smaller ones cross', async () => {
+    // The machine's own NATS runs with defaults: the bridge said so at start, and adapted.
+    expect(platform.logs()).toMatch(
+      /"level":"warn".*NATS max_payload is 1048576 bytes: bodies over \d+ bytes .* raise max_payload/,
+    );
+    const started = performance.now();
+    const { error } = await failure(send('/bytes?n=1048576'));
+    expect(error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(error.message).toMatch(/exceeds (the bridge limit of )?\d+ bytes/);
+    // Refused while the body arrived, not dropped by NATS (which would leave us waiting 20 s).
+    expect(performance.now() - started).toBeLessThan(10_000);
+    const fits = await send('/bytes?n=700000');
+    expect(Buffer.from(fits.body?.data ?? '', 'base64')).toHaveLength(700_000);
+  });
+
   it('rejects in-flight requests at once and fails new ones fast while the server is down, then recovers', async () => {
     expect((await send('/before')).status).toBe(200);
 
@@ -139,5 +159,110 @@ describe('the bridge across an XMPP server restart (real Prosody, NATS and bridg
     expect(up).toMatchObject({ state: 'online', attempts: 0 });
     expect((await fetch(`${platform.url}/readiness`)).status).toBe(200);
     expect(platform.logs()).toMatch(/XMPP session online again/);
+  });
+});
+
+// The server goes while a large response body is still arriving in chunks: the request fails at once
+// (the session is gone, so the rest can never arrive), not after its timeout. The agent is a scripted
+// XMPP peer, so the test decides exactly how much of the body is sent before Prosody stops.
+describe('a chunked response cut off by the XMPP server going (real Prosody, NATS and bridge)', () => {
+  const accounts = [
+    { user: 'platform', host: DOMAIN, password: 'platform-pw' },
+    { user: 'agent', host: DOMAIN, password: 'agent-pw' },
+  ];
+  const CHUNK = 48 * 1024;
+  const SENT = 2 * 1024 * 1024 + CHUNK;
+  let xmpp: PrivateProsody;
+  let nats: StackNats;
+  let agent: TestXmppClient;
+  let platform: ServiceHandle;
+  let client: BusClient;
+  let sent = 0;
+
+  beforeAll(async () => {
+    xmpp = await startPrivateProsody({ accounts });
+    nats = await startStackNats();
+    agent = await connectTestClient(xmpp, 'agent', 'agent-pw');
+    // Answers a request with a 4 MB chunkedBase64 body, then sends only its first 2 MB.
+    agent.onStanza((iq) => {
+      if (iq.name !== 'iq' || iq.attrs['type'] !== 'set' || !iq.getChild('req', 'urn:xmpp:http'))
+        return;
+      const from = iq.attrs['from'] ?? '';
+      void (async () => {
+        await agent.send(
+          xml(
+            'iq',
+            { type: 'result', to: from, id: iq.attrs['id'] ?? '' },
+            responseElement({
+              dialect: 'xep',
+              status: 200,
+              version: '1.1',
+              headers: [['Content-Type', 'application/octet-stream']],
+              body: { kind: 'chunked', streamId: 'cut-off' },
+            }),
+          ),
+        );
+        for (let nr = 0; nr * CHUNK < SENT; nr++) {
+          const data = Buffer.alloc(CHUNK, nr % 251).toString('base64');
+          await agent.send(chunkMessage(from, { streamId: 'cut-off', nr, data, last: false }));
+          sent += CHUNK;
+        }
+      })();
+    });
+    platform = await startBridge(
+      'platform-bridge-cut',
+      xmppEnv(xmpp, 'platform', 'platform-pw', {
+        NATS_SERVERS: nats.url,
+        // The scripted peer's full JID: no presence subscription needed.
+        SERVICE_MAP: `agent.example=${agent.jid}`,
+        // One line per stanza, to see the chunks arrive.
+        AZTM_LOG_LEVEL: 'DEBUG',
+      }),
+    );
+    client = await createBusClient(nats.url, 'a2a');
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await platform?.stop();
+    await agent?.close().catch(() => undefined);
+    await nats?.stop();
+    await xmpp?.stop();
+  });
+
+  it('fails the request at once with UPSTREAM_UNAVAILABLE (bridge-disconnected), not after its timeout', async () => {
+    const timeoutMs = 30_000;
+    const pending = client.bus
+      .request(
+        Xmpp.HttpRequest,
+        { method: 'GET', url: 'http://agent.example/big', headers: [], timeoutMs },
+        { timeoutMs: timeoutMs + 5_000 },
+      )
+      .then(
+        () => undefined,
+        (e: unknown) => ({ error: e as DomainError, at: performance.now() }),
+      );
+    const chunksIn = () =>
+      platform
+        .logs()
+        .split('\n')
+        .filter(
+          (l) => l.includes('"direction":"in"') && l.includes('"payload":"chunk urn:xmpp:http"'),
+        ).length;
+    // Every chunk the peer sent (2 MB and more) has reached the bridge; the rest never will.
+    await waitFor(() => sent >= SENT && chunksIn() >= Math.ceil(SENT / CHUNK), {
+      timeoutMs: 20_000,
+      what: 'the first 2 MB of the body at the bridge',
+    });
+    const stopped = performance.now();
+    await xmpp.stop();
+    const outcome = await pending;
+    expect(outcome).toBeDefined();
+    expect(outcome?.error.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(outcome?.error.retryable).toBe(true);
+    expect(outcome?.error.details).toMatchObject({ reason: 'bridge-disconnected' });
+    expect(outcome?.error.message).toMatch(/the XMPP connection was lost/);
+    // At once: a wide margin, yet far below the 30 s the body would otherwise have been waited for.
+    expect((outcome?.at ?? Infinity) - stopped).toBeLessThan(5_000);
   });
 });

@@ -1,7 +1,8 @@
 import { AgentCard, type AgentInterface } from '@a2a-js/sdk';
 import { DefaultRequestHandler, InMemoryTaskStore } from '@a2a-js/sdk/server';
 import { agentCardHandler, jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { chmodSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AgentConfig } from './agent.config.js';
 import { SkillExecutor } from './skill.executor.js';
@@ -36,22 +37,37 @@ export interface AgentStats {
 }
 
 export interface RunningAgent {
+  /** Where /health, /readiness and /stats answer (and the agent itself, without a socket). */
   url: string;
   publicUrl: string;
+  /** The unix socket the agent is served on, when it is reachable only through its bridge. */
+  socket: string | undefined;
   stats(): AgentStats;
   close(): Promise<void>;
 }
 
-/** A sample A2A 1.0 server (optionally 0.3, or 0.3 only) built on @a2a-js/sdk's Express handlers. */
+function listen(app: Express, where: string | { port: number; host: string }): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const s =
+      typeof where === 'string'
+        ? app.listen(where, () => resolve(s))
+        : app.listen(where.port, where.host, () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+/**
+ * A sample A2A 1.0 server (optionally 0.3, or 0.3 only) built on @a2a-js/sdk's Express handlers. With
+ * AGENT_SOCKET the agent answers only on that unix socket (its bridge's target): HOST:PORT then has
+ * the operational endpoints alone, so no local process reaches the agent around its bridge over TCP.
+ */
 export async function startAgentServer(
   config: AgentConfig,
   log: (line: Record<string, unknown>) => void,
 ): Promise<RunningAgent> {
-  const app = express();
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
-    s.once('error', reject);
-  });
+  const ops = express();
+  const app = config.AGENT_SOCKET ? express() : ops;
+  const server = await listen(ops, { port: config.PORT, host: config.HOST });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://${config.HOST}:${port}`;
@@ -122,11 +138,13 @@ export async function startAgentServer(
     });
     next();
   });
-  // Liveness for scripts and tests (the agent has no dependencies, so ready = up).
-  app.get(['/health', '/readiness'], (_req, res) => {
-    res.json({ status: 'ok', agent: config.AGENT_KIND });
+  // Liveness for scripts and tests (the agent has no dependencies, so ready = serving).
+  let serving = !config.AGENT_SOCKET;
+  ops.get(['/health', '/readiness'], (_req, res) => {
+    if (serving) res.json({ status: 'ok', agent: config.AGENT_KIND });
+    else res.status(503).json({ status: 'starting', agent: config.AGENT_KIND });
   });
-  app.get('/stats', (_req, res) => {
+  ops.get('/stats', (_req, res) => {
     res.json({
       ...stats,
       executed: executor.stats.executed,
@@ -194,26 +212,44 @@ export async function startAgentServer(
     }),
   );
 
+  let socketServer: Server | undefined;
+  if (config.AGENT_SOCKET) {
+    // A socket file left by a process that died would make listen() fail with EADDRINUSE.
+    rmSync(config.AGENT_SOCKET, { force: true });
+    socketServer = await listen(app, config.AGENT_SOCKET);
+    // Owner only: the bridge runs as the same user; other local users cannot connect.
+    chmodSync(config.AGENT_SOCKET, 0o600);
+    serving = true;
+  }
+
   log({
     msg: 'agent ready',
     agent: config.AGENT_KIND,
     url,
+    ...(config.AGENT_SOCKET ? { socket: config.AGENT_SOCKET } : {}),
     publicUrl,
     protocol: config.AGENT_PROTOCOL,
     fault: config.AGENT_FAULT,
   });
+  const closeServer = (s: Server) =>
+    new Promise<void>((resolve) => {
+      s.closeAllConnections();
+      s.close(() => resolve());
+    });
   return {
     url,
     publicUrl,
+    socket: config.AGENT_SOCKET,
     stats: () => ({
       ...stats,
       executed: executor.stats.executed,
       cancelled: [...executor.stats.cancelled],
     }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      await Promise.all([
+        closeServer(server),
+        ...(socketServer ? [closeServer(socketServer)] : []),
+      ]);
+    },
   };
 }

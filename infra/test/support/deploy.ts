@@ -79,6 +79,10 @@ export const SERVICE_ENV: Record<ServiceName, string[]> = {
     'AZTM_PASSWORD',
     'AZTM_LOG_LEVEL',
     'SERVICE_MAP',
+    'AZTM_SERVER_MODE',
+    'XMPP_BRIDGE_ALLOWED_JIDS',
+    'XMPP_BRIDGE_HTTP_TARGET',
+    'XMPP_BRIDGE_MAX_BODY_BYTES',
   ],
 };
 

@@ -135,7 +135,7 @@ common:
   secret: {NATS_PASSWORD: NATS_PASSWORD, NATS_TOKEN: NATS_TOKEN}
   required: []
 gateway:
-  config: [AUTH_MODE, TB_DEFAULT_USER_ID, REDIS_KEY_PREFIX]
+  config: [AUTH_MODE, TB_DEFAULT_USER_ID, REDIS_KEY_PREFIX, TRUST_PROXY]
   secret: {REDIS_URL: REDIS_URL, JWT_SECRET: JWT_SECRET, JWT_JWKS_URL: JWT_JWKS_URL, JWT_ISSUER: JWT_ISSUER, JWT_AUDIENCE: JWT_AUDIENCE, TRUSTED_PROXY_SECRET: TRUSTED_PROXY_SECRET}
   required: [REDIS_URL]
 orchestrator:
@@ -155,7 +155,7 @@ audit:
   secret: {DATABASE_URL: AUDIT_DATABASE_URL}
   required: [DATABASE_URL]
 xmppBridge:
-  config: [AZTM_HOST, AZTM_PORT, AZTM_DOMAIN, AZTM_TLS, AZTM_VALIDATE_CERT, AZTM_XMPP_TIMEOUT, AZTM_JID, AZTM_LOG_LEVEL, SERVICE_MAP]
+  config: [AZTM_HOST, AZTM_PORT, AZTM_DOMAIN, AZTM_TLS, AZTM_VALIDATE_CERT, AZTM_XMPP_TIMEOUT, AZTM_JID, AZTM_LOG_LEVEL, SERVICE_MAP, AZTM_SERVER_MODE, XMPP_BRIDGE_ALLOWED_JIDS, XMPP_BRIDGE_HTTP_TARGET, XMPP_BRIDGE_MAX_BODY_BYTES]
   secret: {AZTM_PASSWORD: AZTM_PASSWORD}
   required: []
 {{- end -}}
@@ -183,7 +183,10 @@ xmppBridge:
 {{- $_ := set $data "XMPP_BRIDGE_HTTP_TARGET" (printf "http://%s:%v" (include "sb.component" (list $ $.Values.services.gateway.name)) $.Values.services.gateway.port) -}}
 {{- end -}}
 {{- range $k, $v := ($svc.config | default dict) -}}
+{{- /* an empty value keeps what the chart derived (e.g. the bridge's gateway target) */ -}}
+{{- if or (not (kindIs "string" $v)) $v -}}
 {{- $_ := set $data $k $v -}}
+{{- end -}}
 {{- end -}}
 {{- if and (eq $key "mcpTools") $svc.toolsFile (not $svc.config.TOOLS_FILE) -}}
 {{- $_ := set $data "TOOLS_FILE" "/etc/switchboard/tools.json" -}}

@@ -3,6 +3,7 @@ export * from './errors.js';
 export * from './headers.js';
 export * from './identity.schemas.js';
 export * from './streams.js';
+export * from './text.schemas.js';
 export * from './dead-letter.contracts.js';
 export * from './catalogue.js';
 export * as Tasks from './task/index.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Audit } from '@switchboard/contracts';
+import { Audit, isDomainError, scrubJson } from '@switchboard/contracts';
 import {
   currentTraceId,
   LOGGER,
@@ -19,7 +19,8 @@ export type AuditEvent = Omit<Audit.AuditRecordInput, 'id' | 'at' | 'source' | '
  * Produces audit records: fills id, time, source, actor, trace and correlation ids from the current
  * context, redacts details, and publishes to the durable audit stream (Nats-Msg-Id = record id).
  * `record` never throws into business code: failed publishes are retried with backoff, and an
- * undeliverable record is logged (without its details) rather than silently dropped.
+ * undeliverable record is logged (without its details) rather than silently dropped. Text the audit
+ * database cannot store (NUL, unpaired surrogates) is replaced, so a record is never refused for it.
  */
 @Injectable()
 export class AuditTrail {
@@ -35,7 +36,7 @@ export class AuditTrail {
   record(event: AuditEvent): Promise<void> {
     const ctx = requestContext.get();
     const traceId = currentTraceId();
-    const record: Audit.AuditRecordInput = {
+    const record: Audit.AuditRecordInput = scrubJson({
       ...event,
       id: randomUUID(),
       at: new Date().toISOString(),
@@ -44,7 +45,7 @@ export class AuditTrail {
       details: redactSecrets(event.details ?? {}),
       ...(traceId && !event.traceId ? { traceId } : {}),
       ...(ctx?.correlationId && !event.correlationId ? { correlationId: ctx.correlationId } : {}),
-    };
+    });
     const p = this.publishWithRetry(record).finally(() => this.pending.delete(p));
     this.pending.add(p);
     return p;
@@ -59,7 +60,9 @@ export class AuditTrail {
         });
         return;
       } catch (e) {
-        if (attempt >= delays.length) {
+        // A record the contract refuses is refused again: retrying only delays the log line.
+        const invalid = isDomainError(e) && e.code === 'VALIDATION';
+        if (invalid || attempt >= delays.length) {
           this.logger.error(
             { err: e, auditId: record.id, action: record.action, category: record.category },
             'audit record could not be stored',

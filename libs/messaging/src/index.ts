@@ -1,5 +1,7 @@
 export * from './audit-trail.service.js';
 export * from './codec.js';
+export * from './command-server.js';
+export * from './consumer-supervisor.js';
 export * from './handle-command.decorator.js';
 export * from './jetstream.service.js';
 export * from './message-meta.js';
@@ -8,3 +10,4 @@ export * from './messaging.module.js';
 export * from './messaging.options.js';
 export * from './nats-bus.service.js';
 export * from './nats-server.options.js';
+export * from './permanent-failure.js';

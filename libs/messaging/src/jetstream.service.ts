@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   AckPolicy,
+  type ConsumerMessages,
   DeliverPolicy,
   jetstream,
   type JetStreamClient,
@@ -15,76 +16,34 @@ import {
   DeadLettered,
   DomainError,
   type EventContract,
-  isDomainError,
   type StreamContract,
   type TokenValues,
   validationError,
 } from '@switchboard/contracts';
-import {
-  LOGGER,
-  type Logger,
-  Metrics,
-  requestContext,
-  withExtractedContext,
-} from '@switchboard/observability';
+import { LOGGER, type Logger, Metrics, ReadinessRegistry } from '@switchboard/observability';
 import type { z } from 'zod';
 import { BatchQueue } from './batch-queue.js';
 import { decodeJson, encodeJson, unwrapEnvelope } from './codec.js';
-import { buildHeaders, type MessageMeta, type OutgoingOptions, readMeta } from './message-meta.js';
+import {
+  type ConsumerHandle,
+  ConsumerSupervisor,
+  type PullSession,
+} from './consumer-supervisor.js';
+import { DurableDelivery, requireStream } from './durable-delivery.js';
+import type {
+  DurableBase,
+  DurableBatchOptions,
+  DurableItem,
+  DurableOptions,
+  ReplayedMessage,
+} from './durable.options.js';
+import { buildHeaders, type OutgoingOptions } from './message-meta.js';
 import { MESSAGING_OPTIONS, type MessagingOptions, NATS_CONNECTION } from './messaging.options.js';
 
-export interface Delivery {
-  /** 1 on first delivery. */
-  deliveryCount: number;
-  streamSeq: number;
-  /** Tells the server the message is still being worked on (extends the ack deadline). */
-  working(): void;
-}
+export type { ConsumerHandle } from './consumer-supervisor.js';
+export type * from './durable.options.js';
 
-export interface DurableItem<P> {
-  payload: P;
-  meta: MessageMeta;
-  delivery: Delivery;
-}
-
-interface DurableBase<E extends EventContract> {
-  contract: E;
-  durable: string;
-  /** Defaults to the contract's wildcard pattern. */
-  filterSubject?: string;
-  ackWaitMs: number;
-  maxDeliver: number;
-  /** Redelivery delays after a retryable failure, by attempt (the last one repeats). */
-  retryDelaysMs: number[];
-}
-
-export interface DurableOptions<E extends EventContract> extends DurableBase<E> {
-  /** Messages handled at once (and the consumer's max_ack_pending). */
-  concurrency: number;
-  handle: (item: DurableItem<z.infer<E['payload']>>) => Promise<void>;
-}
-
-export interface DurableBatchOptions<E extends EventContract> extends DurableBase<E> {
-  /** Most messages handed to one `handleBatch` call; batches form naturally under load. */
-  maxBatch: number;
-  /**
-   * After the first message of a batch arrives, wait up to this long for more (unless maxBatch is
-   * reached first). Trades a little delay for fewer, larger batches when traffic trickles in.
-   */
-  lingerMs?: number;
-  handleBatch: (items: DurableItem<z.infer<E['payload']>>[]) => Promise<void>;
-}
-
-export interface ConsumerHandle {
-  stop(): Promise<void>;
-}
-
-export interface ReplayedMessage {
-  subject: string;
-  streamSeq: number;
-  pending: number;
-  data: unknown;
-}
+const PROBE_TIMEOUT_MS = 1_500;
 
 /**
  * JetStream for the durable flows: idempotent stream set-up, de-duplicated publishes, durable consumers
@@ -95,15 +54,24 @@ export interface ReplayedMessage {
 export class JetStreamService {
   private readonly js: JetStreamClient;
   private jsmPromise: Promise<JetStreamManager> | undefined;
+  private probePromise: Promise<JetStreamManager> | undefined;
   private readonly consumers = new Set<ConsumerHandle>();
+  /** The streams this process relies on (ensured at boot), checked by readiness. */
+  private readonly streamsInUse = new Set<string>();
+
+  private readonly delivery: DurableDelivery;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly metrics: Metrics,
+    metrics: Metrics,
+    private readonly readiness: ReadinessRegistry,
   ) {
     this.js = jetstream(nc);
+    this.delivery = new DurableDelivery(logger, metrics, (tokens, payload, msgId) =>
+      this.publish(DeadLettered, tokens, payload, { msgId }),
+    );
   }
 
   private manager(): Promise<JetStreamManager> {
@@ -111,10 +79,23 @@ export class JetStreamService {
     return this.jsmPromise;
   }
 
-  /** Creates or updates the streams (safe to run from every replica at boot). */
+  /** For readiness probes: answers within PROBE_TIMEOUT_MS or fails (a probe must not hang). */
+  private probe(): Promise<JetStreamManager> {
+    this.probePromise ??= jetstreamManager(this.nc, { timeout: PROBE_TIMEOUT_MS }).catch((e) => {
+      this.probePromise = undefined;
+      throw e;
+    });
+    return this.probePromise;
+  }
+
+  /**
+   * Creates or updates the streams (safe to run from every replica at boot). From then on readiness
+   * includes `jetstream`: JetStream answers and every stream ensured here exists.
+   */
   async ensureStreams(streams: readonly StreamContract[]): Promise<void> {
     const jsm = await this.manager();
     for (const s of streams) {
+      this.streamsInUse.add(s.name);
       const config = {
         name: s.name,
         subjects: [...s.subjects],
@@ -137,6 +118,18 @@ export class JetStreamService {
         }
       }
     }
+    this.readiness.register('jetstream', () => this.checkStreams());
+  }
+
+  private async checkStreams(): Promise<void> {
+    const jsm = await this.probe();
+    await Promise.all(
+      [...this.streamsInUse].map((name) =>
+        jsm.streams.info(name).catch((e: Error) => {
+          throw new Error(`stream ${name}: ${e.message}`);
+        }),
+      ),
+    );
   }
 
   /** Validated, de-duplicated (by `msgId`) publish; resolves once the stream has stored it. */
@@ -200,22 +193,18 @@ export class JetStreamService {
 
   /** Runs `handle` for each message, `concurrency` at a time; acks after success. */
   async consumeDurable<E extends EventContract>(opts: DurableOptions<E>): Promise<ConsumerHandle> {
-    await this.ensureDurable(opts, opts.concurrency);
-    const consumer = await this.js.consumers.get(requireStream(opts.contract).name, opts.durable);
-    const messages = await consumer.consume({ max_messages: opts.concurrency });
+    // Shared by every pull loop of this consumer (a recreated durable starts a new loop).
     const inflight = new Set<Promise<void>>();
-    const loop = (async () => {
+    const supervisor = await this.supervise(opts, opts.concurrency, async (messages) => {
       for await (const m of messages) {
-        const item = await this.prepare(opts, m);
+        const item = await this.delivery.prepare(opts, m);
         if (!item) continue;
-        const p = this.runOne(opts, m, () => opts.handle(item)).finally(() => inflight.delete(p));
+        const p = this.delivery.runOne(opts, m, item).finally(() => inflight.delete(p));
         inflight.add(p);
         if (inflight.size >= opts.concurrency) await Promise.race(inflight);
       }
-    })();
-    return this.track(async () => {
-      await messages.close();
-      await loop.catch(() => undefined);
+    });
+    return this.track(supervisor, async () => {
       await Promise.allSettled(inflight);
     });
   }
@@ -224,30 +213,75 @@ export class JetStreamService {
   async consumeDurableBatch<E extends EventContract>(
     opts: DurableBatchOptions<E>,
   ): Promise<ConsumerHandle> {
-    await this.ensureDurable(opts, opts.maxBatch * 2);
-    const consumer = await this.js.consumers.get(requireStream(opts.contract).name, opts.durable);
-    const messages = await consumer.consume({ max_messages: opts.maxBatch * 2 });
     const queue = new BatchQueue<{ m: JsMsg; item: DurableItem<z.infer<E['payload']>> }>(
       opts.maxBatch,
       opts.lingerMs,
     );
-    const feeder = (async () => {
+    const supervisor = await this.supervise(opts, opts.maxBatch * 2, async (messages) => {
       for await (const m of messages) {
-        const item = await this.prepare(opts, m);
+        const item = await this.delivery.prepare(opts, m);
         if (item) queue.push({ m, item });
       }
-    })();
+    });
     const drainer = (async () => {
       while (!queue.isClosed) {
         const batch = await queue.next();
-        if (batch.length) await this.runBatch(opts, batch);
+        if (batch.length) await this.delivery.runBatch(opts, batch);
       }
     })();
-    return this.track(async () => {
+    return this.track(supervisor, async () => {
       queue.close();
-      await messages.close();
-      await feeder.catch(() => undefined);
       await drainer.catch(() => undefined);
+    });
+  }
+
+  /**
+   * Keeps the durable pulling through `pull` (one call per pull loop), recreating the durable and the
+   * loop when the server loses it or the loop dies; see ConsumerSupervisor.
+   */
+  private supervise(
+    opts: DurableBase<EventContract>,
+    maxAckPending: number,
+    pull: (messages: ConsumerMessages) => Promise<void>,
+  ): Promise<ConsumerSupervisor> {
+    const stream = requireStream(opts.contract).name;
+    return ConsumerSupervisor.start({
+      label: `durable "${opts.durable}" on ${stream}`,
+      logger: this.logger,
+      open: async (lost): Promise<PullSession> => {
+        await this.ensureDurable(opts, maxAckPending);
+        const consumer = await this.js.consumers.get(stream, opts.durable);
+        const messages = await consumer.consume({ max_messages: maxAckPending });
+        void (async () => {
+          for await (const n of messages.status()) {
+            if (
+              n.type === 'consumer_deleted' ||
+              n.type === 'consumer_not_found' ||
+              n.type === 'stream_not_found'
+            )
+              lost(`the server reports ${n.type.replaceAll('_', ' ')}`);
+          }
+        })().catch(() => undefined);
+        const ended = pull(messages).catch((e: unknown) =>
+          this.logger.error({ err: e, durable: opts.durable }, 'pull loop failed'),
+        );
+        return {
+          ended,
+          close: async () => {
+            await messages.close();
+          },
+        };
+      },
+      exists: async () => {
+        const jsm = await this.probe();
+        try {
+          await jsm.consumers.info(stream, opts.durable);
+          return true;
+        } catch (e) {
+          if (/not found/i.test((e as Error).message)) return false;
+          throw e;
+        }
+      },
     });
   }
 
@@ -316,169 +350,25 @@ export class JetStreamService {
     await Promise.allSettled([...this.consumers].map((c) => c.stop()));
   }
 
-  private track(stop: () => Promise<void>): ConsumerHandle {
+  /** Registers the consumer for stopConsumers; `drain` runs after its pull loop has stopped. */
+  private track(supervisor: ConsumerSupervisor, drain: () => Promise<void>): ConsumerHandle {
     let done: Promise<void> | undefined;
     const handle: ConsumerHandle = {
+      check: () => supervisor.check(),
       stop: () => {
-        done ??= stop().finally(() => this.consumers.delete(handle));
+        done ??= supervisor
+          .stop()
+          .then(drain)
+          .finally(() => this.consumers.delete(handle));
         return done;
       },
     };
     this.consumers.add(handle);
     return handle;
   }
-
-  /** Decodes and validates; invalid payloads are dead-lettered and terminated (never retried). */
-  private async prepare<E extends EventContract>(
-    opts: DurableBase<E>,
-    m: JsMsg,
-  ): Promise<DurableItem<z.infer<E['payload']>> | undefined> {
-    let raw: unknown;
-    try {
-      raw = unwrapEnvelope(decodeJson(m.data));
-    } catch {
-      await this.deadLetter(opts, m, 'payload is not JSON');
-      return undefined;
-    }
-    const parsed = opts.contract.payload.safeParse(raw);
-    if (!parsed.success) {
-      await this.deadLetter(opts, m, validationError('payload', parsed.error).message);
-      return undefined;
-    }
-    return {
-      payload: parsed.data as z.infer<E['payload']>,
-      meta: readMeta(m.subject, m.headers),
-      delivery: {
-        deliveryCount: m.info.deliveryCount,
-        streamSeq: m.seq,
-        working: () => m.working(),
-      },
-    };
-  }
-
-  private async runOne(
-    opts: DurableBase<EventContract>,
-    m: JsMsg,
-    fn: () => Promise<void>,
-  ): Promise<void> {
-    const meta = readMeta(m.subject, m.headers);
-    const keepAlive = setInterval(
-      () => m.working(),
-      Math.max(1_000, Math.floor(opts.ackWaitMs / 3)),
-    );
-    try {
-      await requestContext.run(
-        {
-          correlationId: meta.correlationId,
-          subject: m.subject,
-          ...(meta.actor ? { actor: meta.actor } : {}),
-        },
-        () => withExtractedContext((k) => m.headers?.get(k) || undefined, fn),
-      );
-      m.ack();
-      this.count(opts, 'ack');
-    } catch (e) {
-      await this.failed(opts, [m], e);
-    } finally {
-      clearInterval(keepAlive);
-    }
-  }
-
-  private async runBatch<E extends EventContract>(
-    opts: DurableBatchOptions<E>,
-    batch: { m: JsMsg; item: DurableItem<z.infer<E['payload']>> }[],
-  ): Promise<void> {
-    const keepAlive = setInterval(
-      () => batch.forEach(({ m }) => m.working()),
-      Math.max(1_000, Math.floor(opts.ackWaitMs / 3)),
-    );
-    try {
-      await opts.handleBatch(batch.map((b) => b.item));
-      for (const { m } of batch) m.ack();
-      this.count(opts, 'ack', batch.length);
-    } catch (e) {
-      await this.failed(
-        opts,
-        batch.map((b) => b.m),
-        e,
-      );
-    } finally {
-      clearInterval(keepAlive);
-    }
-  }
-
-  private async failed(opts: DurableBase<EventContract>, msgs: JsMsg[], e: unknown): Promise<void> {
-    const permanent = isDomainError(e) && !e.retryable && e.code !== 'INTERNAL';
-    for (const m of msgs) {
-      const attempt = m.info.deliveryCount;
-      if (permanent || attempt >= opts.maxDeliver) {
-        await this.deadLetter(
-          opts,
-          m,
-          `${permanent ? 'rejected' : `failed ${attempt} times`}: ${(e as Error).message}`,
-        );
-      } else {
-        const delays = opts.retryDelaysMs;
-        m.nak(delays[Math.min(attempt - 1, delays.length - 1)] ?? 1_000);
-        this.count(opts, 'nak');
-      }
-    }
-    this.logger.warn(
-      { err: e, durable: opts.durable, messages: msgs.length },
-      'durable handler failed',
-    );
-  }
-
-  private async deadLetter(
-    opts: DurableBase<EventContract>,
-    m: JsMsg,
-    reason: string,
-  ): Promise<void> {
-    const stream = requireStream(opts.contract).name;
-    try {
-      await this.publish(
-        DeadLettered,
-        [stream],
-        {
-          stream,
-          consumer: opts.durable,
-          subject: m.subject,
-          reason: reason.slice(0, 2_000),
-          payload: new TextDecoder().decode(m.data).slice(0, 65_536),
-          at: new Date().toISOString(),
-        },
-        { msgId: `dlq:${stream}:${m.seq}` },
-      );
-      m.term(reason.slice(0, 200));
-      this.count(opts, 'term');
-      this.logger.error(
-        { durable: opts.durable, subject: m.subject, reason },
-        'message dead-lettered',
-      );
-    } catch (e) {
-      // Could not park it: leave it for redelivery rather than lose it.
-      m.nak(5_000);
-      this.logger.error(
-        { err: e, durable: opts.durable },
-        'dead-lettering failed; message will be redelivered',
-      );
-    }
-  }
-
-  private count(opts: DurableBase<EventContract>, outcome: string, n = 1): void {
-    this.metrics.jsDelivered.inc(
-      { stream: requireStream(opts.contract).name, consumer: opts.durable, outcome },
-      n,
-    );
-  }
 }
 
 // An exhausted replay (nothing stored, not following).
 async function* emptyReplay(): AsyncGenerator<ReplayedMessage> {
   yield* [];
-}
-
-function requireStream(contract: EventContract): StreamContract {
-  if (!contract.stream) throw new Error(`${contract.template} is not a JetStream contract`);
-  return contract.stream;
 }

@@ -38,10 +38,8 @@ class NatsLifecycle implements OnModuleInit, OnApplicationShutdown {
       await this.nc.flush();
     });
     setHandlerObserver({
-      handled: (subject, outcome, seconds) => {
-        this.metrics.natsHandled.inc({ subject, outcome });
-        this.metrics.natsHandleSeconds.observe({ subject }, seconds);
-      },
+      handled: (subject, outcome, seconds) =>
+        this.metrics.observeNatsHandled(subject, outcome, seconds),
       unexpected: (subject, errorId, error) =>
         this.logger.error({ err: error, subject, errorId }, 'unexpected error in command handler'),
       invalidReply: (subject, error) =>

@@ -56,6 +56,54 @@ export class Metrics {
     });
   }
 
+  /** Counts and times one NATS request sent (the hot path: labelled children are cached). */
+  observeNatsRequest(subject: string, outcome: string, seconds: number): void {
+    this.child(
+      this.requestChildren,
+      subject,
+      outcome,
+      this.natsRequests,
+      this.natsRequestSeconds,
+    )(seconds);
+  }
+
+  /** Counts and times one NATS command handled. */
+  observeNatsHandled(subject: string, outcome: string, seconds: number): void {
+    this.child(
+      this.handledChildren,
+      subject,
+      outcome,
+      this.natsHandled,
+      this.natsHandleSeconds,
+    )(seconds);
+  }
+
+  // prom-client hashes the label object on every inc/observe; a NATS hop does four of them. The
+  // children per (subject, outcome) are few and fixed, so they are looked up once.
+  private readonly requestChildren = new Map<string, (seconds: number) => void>();
+  private readonly handledChildren = new Map<string, (seconds: number) => void>();
+
+  private child(
+    cache: Map<string, (seconds: number) => void>,
+    subject: string,
+    outcome: string,
+    counter: Counter<'subject' | 'outcome'>,
+    histogram: Histogram<'subject'>,
+  ): (seconds: number) => void {
+    const key = `${subject}\u0000${outcome}`;
+    let record = cache.get(key);
+    if (!record) {
+      const count = counter.labels(subject, outcome);
+      const time = histogram.labels(subject);
+      record = (seconds) => {
+        count.inc();
+        time.observe(seconds);
+      };
+      cache.set(key, record);
+    }
+    return record;
+  }
+
   text(): Promise<string> {
     return this.registry.metrics();
   }

@@ -1,6 +1,7 @@
 import {
   context,
   INVALID_SPAN_CONTEXT,
+  isSpanContextValid,
   propagation,
   trace,
   type Span,
@@ -14,6 +15,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 
 let provider: TracerProvider | undefined;
+/** The span handed to `withSpan` callbacks when none is active and none is created. */
+const NO_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 /** Spans are only worth their cost when something exports them. */
 let exporting = false;
 
@@ -68,7 +71,7 @@ export async function withSpan<T>(
   attributes: Record<string, string | number | boolean>,
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
-  if (!exporting) return fn(trace.getActiveSpan() ?? trace.wrapSpanContext(INVALID_SPAN_CONTEXT));
+  if (!exporting) return fn(trace.getActiveSpan() ?? NO_SPAN);
   return tracer().startActiveSpan(name, { attributes }, async (span) => {
     try {
       return await fn(span);
@@ -84,6 +87,9 @@ export async function withSpan<T>(
 
 /** Writes the active trace context into a carrier (e.g. NATS headers). */
 export function injectTraceContext(set: (key: string, value: string) => void): void {
+  // No valid span in context (no trace to continue): nothing to write, skip the propagator.
+  const active = trace.getSpan(context.active());
+  if (!active || !isSpanContextValid(active.spanContext())) return;
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
   for (const [k, v] of Object.entries(carrier)) set(k, v);
@@ -91,11 +97,12 @@ export function injectTraceContext(set: (key: string, value: string) => void): v
 
 /** Runs `fn` with the trace context read from a carrier as the active parent. */
 export function withExtractedContext<T>(get: (key: string) => string | undefined, fn: () => T): T {
-  const carrier: Record<string, string> = {};
-  for (const key of ['traceparent', 'tracestate']) {
-    const v = get(key);
-    if (v) carrier[key] = v;
-  }
+  const traceparent = get('traceparent');
+  // Nothing to join (the sender had no trace): skip a context switch on every message.
+  if (!traceparent) return fn();
+  const carrier: Record<string, string> = { traceparent };
+  const tracestate = get('tracestate');
+  if (tracestate) carrier['tracestate'] = tracestate;
   return context.with(propagation.extract(context.active(), carrier), fn);
 }
 

@@ -9,4 +9,5 @@ export * from './repo.js';
 export * from './services.js';
 export * from './sse.js';
 export * from './stack.js';
+export * from './task-logs.js';
 export * from './wait-for.js';

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,31 @@ export function freePort(): Promise<number> {
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `sb-${prefix}-`));
+}
+
+const leftovers = new Set<string>();
+let exitHook = false;
+
+/**
+ * A temporary directory removed by `remove()` or, failing that (a test that kills its process, or
+ * never reaches its clean-up), when the test process exits.
+ */
+export function disposableTempDir(prefix: string): { path: string; remove(): void } {
+  const path = tempDir(prefix);
+  if (!exitHook) {
+    exitHook = true;
+    process.once('exit', () => {
+      for (const dir of leftovers) rmSync(dir, { recursive: true, force: true });
+    });
+  }
+  leftovers.add(path);
+  return {
+    path,
+    remove: () => {
+      rmSync(path, { recursive: true, force: true });
+      leftovers.delete(path);
+    },
+  };
 }
 
 export interface ManagedProcess {

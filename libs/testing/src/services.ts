@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { freePort, spawnManaged, type ManagedProcess } from './processes.js';
+import { disposableTempDir, freePort, spawnManaged, type ManagedProcess } from './processes.js';
 import { repoRoot } from './repo.js';
 import { waitFor } from './wait-for.js';
 
@@ -15,7 +15,9 @@ export interface ServiceHandle extends ManagedProcess {
 
 /**
  * Starts a real service process from its build output (`dist/apps/<name>/src/main.js`) and waits until
- * its /readiness answers 200. Fails with the process' log when it exits or never becomes ready.
+ * its /readiness answers 200. Fails with the process' log when it exits or never becomes ready. An
+ * audit service started without TASK_LOG_DIR gets a temporary one (removed when it stops, or when the
+ * test process exits), never the working directory's ./logs, which belongs to the dev stack.
  */
 export async function startService(
   name: ServiceProcessName | string,
@@ -23,13 +25,17 @@ export async function startService(
   opts: { logDir?: string; readyTimeoutMs?: number; entry?: string } = {},
 ): Promise<ServiceHandle> {
   const port = env['PORT'] ? Number(env['PORT']) : await freePort();
+  const ownTaskLogs =
+    name === 'audit' && !env['TASK_LOG_DIR'] ? disposableTempDir('task-logs') : undefined;
   const fullEnv = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'info',
     HOST: '127.0.0.1',
+    ...(ownTaskLogs ? { TASK_LOG_DIR: ownTaskLogs.path } : {}),
     ...env,
     PORT: String(port),
   };
+  const removeTaskLogs = () => ownTaskLogs?.remove();
   const entry = opts.entry ?? join(repoRoot, 'dist/apps', name, 'src/main.js');
   const proc = spawnManaged(process.execPath, ['--enable-source-maps', entry], {
     env: fullEnv,
@@ -54,9 +60,20 @@ export async function startService(
       throw new Error(`${name} exited with ${exitCode} before it was ready`);
   } catch (e) {
     await proc.stop(2_000);
+    removeTaskLogs();
     throw new Error(`${(e as Error).message}\n--- ${name} log ---\n${proc.logs().slice(-4_000)}`, {
       cause: e,
     });
   }
-  return { ...proc, name, url, port, env: fullEnv };
+  return {
+    ...proc,
+    name,
+    url,
+    port,
+    env: fullEnv,
+    stop: async (graceMs) => {
+      await proc.stop(graceMs);
+      removeTaskLogs();
+    },
+  };
 }

@@ -1,15 +1,20 @@
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import { startPrivateNats, type PrivateNats } from './nats-server.js';
-import { testRedisPrefix } from './redis.js';
+import { deleteRedisKeys, testRedisPrefix } from './redis.js';
 import { startService, type ServiceHandle } from './services.js';
-import { tempDir } from './processes.js';
+import { disposableTempDir, tempDir } from './processes.js';
 
 export interface Stack {
   nats: PrivateNats;
   dbs: { orchestrator: TestDatabase; tools: TestDatabase; audit: TestDatabase };
   services: Record<string, ServiceHandle>;
   gatewayUrl: string;
+  /** The services' own log files (`<service>.log`); kept after stop() for post-mortems. */
   logDir: string;
+  /** The audit service's per-task logs (TASK_LOG_DIR), private to this stack; removed by stop(). */
+  taskLogDir: string;
+  /** The Redis key prefix of the gateway and mcp-tools; its keys are deleted by stop(). */
+  redisPrefix: string;
   /** Environment each service was started with (to restart one the same way). */
   envOf(name: string): Record<string, string>;
   /** Stops a service and starts it again on the same port, with `overrides` added to its environment. */
@@ -18,8 +23,9 @@ export interface Stack {
 }
 
 /**
- * The platform as real processes: a private NATS, fresh migrated databases, a private Redis prefix,
- * and the chosen services started from their build output. Everything is stopped by PID in `stop()`.
+ * The platform as real processes: a private NATS, fresh migrated databases, a private Redis prefix, a
+ * private per-task log directory, and the chosen services started from their build output. `stop()`
+ * stops everything by PID, drops the databases, deletes the prefix's Redis keys and the task logs.
  */
 export async function startStack(
   opts: {
@@ -37,6 +43,9 @@ export async function startStack(
   ]);
   const dbs = { orchestrator, tools, audit };
   const logDir = tempDir('stack-logs');
+  // Never the repo's ./logs (the dev stack's task logs): each stack writes to and removes its own.
+  const taskLogs = disposableTempDir('task-logs');
+  const taskLogDir = taskLogs.path;
   const redisPrefix = testRedisPrefix('stack');
   const base: Record<string, string> = {
     NATS_SERVERS: nats.url,
@@ -47,14 +56,18 @@ export async function startStack(
     gateway: { AUTH_MODE: 'dev', REDIS_KEY_PREFIX: redisPrefix },
     orchestrator: { DATABASE_URL: orchestrator.url },
     'mcp-tools': { DATABASE_URL: tools.url, REDIS_KEY_PREFIX: redisPrefix },
-    audit: { DATABASE_URL: audit.url },
+    audit: { DATABASE_URL: audit.url, TASK_LOG_DIR: taskLogDir },
   };
   const envOf = (name: string) => ({ ...base, ...perService[name], ...opts.env?.[name] });
   const services: Record<string, ServiceHandle> = {};
   const stop = async () => {
     await Promise.allSettled(Object.values(services).map((s) => s.stop()));
     await nats.stop();
-    await Promise.allSettled(Object.values(dbs).map((d) => d.drop()));
+    await Promise.allSettled([
+      ...Object.values(dbs).map((d) => d.drop()),
+      deleteRedisKeys(redisPrefix),
+    ]);
+    taskLogs.remove();
   };
   try {
     for (const name of names) services[name] = await startService(name, envOf(name), { logDir });
@@ -67,6 +80,8 @@ export async function startStack(
     dbs,
     services,
     logDir,
+    taskLogDir,
+    redisPrefix,
     envOf,
     get gatewayUrl() {
       const gw = services['gateway'];

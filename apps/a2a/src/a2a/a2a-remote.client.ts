@@ -107,7 +107,7 @@ export class A2aRemoteClient implements RemoteAgentPort {
     } catch {
       throw new DomainError('UPSTREAM_ERROR', `the agent card of ${opts.agent} is not valid JSON`);
     }
-    const { card } = readAgentCard(json, opts.agent);
+    const { card } = readAgentCard(json, opts.agent, baseUrl);
     let client: Client;
     try {
       client = await this.factory.createFromAgentCard(

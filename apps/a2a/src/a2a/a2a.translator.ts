@@ -70,10 +70,16 @@ const UsableCard = z.object({
 
 const SUPPORTED_BINDINGS = new Set(['JSONRPC', 'HTTP+JSON']);
 
-/** Parses a fetched card (v1.0, v0.3 or proto-JSON shaped) into the SDK's card and the platform's view. */
+/**
+ * Parses a fetched card (v1.0, v0.3 or proto-JSON shaped) into the SDK's card and the platform's view.
+ * Every interface the client could pick must be on the origin of the agent's configured `baseUrl`:
+ * the interface URL decides where (and whether over XMPP) JSON-RPC goes, so a card naming another
+ * host would move the agent's traffic there — off the bridge, or to any host the service can reach.
+ */
 export function readAgentCard(
   json: unknown,
   agent: string,
+  baseUrl: string,
 ): { sdkCard: AgentCard; card: RemoteCard } {
   if (!json || typeof json !== 'object' || Array.isArray(json)) {
     throw new DomainError('UPSTREAM_ERROR', `the agent card of ${agent} is not a JSON object`);
@@ -93,6 +99,17 @@ export function readAgentCard(
     throw new DomainError('UPSTREAM_ERROR', err.message, {
       ...(err.details ? { details: err.details } : {}),
     });
+  }
+  const origin = new URL(baseUrl).origin;
+  const foreign = checked.data.supportedInterfaces.find(
+    (i) => SUPPORTED_BINDINGS.has(i.protocolBinding) && new URL(i.url).origin !== origin,
+  );
+  if (foreign) {
+    throw new DomainError(
+      'UPSTREAM_ERROR',
+      `the agent card of ${agent} names the interface ${new URL(foreign.url).origin}, not its own origin ${origin}: refused (a card may not send the agent's traffic to another host)`,
+      { details: { agent, interfaceUrl: foreign.url, baseUrl } },
+    );
   }
   const preferred = chosenInterface(checked.data.supportedInterfaces);
   return {

@@ -67,13 +67,13 @@ export const A2aEnv = BaseEnv.extend({
     'How long an open circuit refuses delegations before one trial call is let through.',
   ),
   A2A_POLL_INTERVAL_MS: ms(20, 60_000, 250).describe(
-    'GetTask polling interval for agents without streaming and for agents behind the bridge (whose HTTP exchanges are not incremental).',
+    'GetTask polling interval for agents that are polled (no streaming, or A2A_STREAMING says so), and after a stream that broke off before the task was final.',
   ),
   A2A_STREAMING: z
-    .enum(['auto', 'never'])
+    .enum(['auto', 'http-only', 'never'])
     .default('auto')
     .describe(
-      '`auto`: SendStreamingMessage to direct-HTTP agents whose card declares streaming; `never`: always SendMessage and poll.',
+      '`auto`: SendStreamingMessage to every agent whose card declares streaming, directly or through the XMPP bridge (incremental over XMPP as well); `http-only`: stream from direct-HTTP agents only and poll those behind the bridge (e.g. a peer whose XEP-0332 side cannot stream, such as slixmpp, which would deliver the stream whole at its end); `never`: always SendMessage and poll.',
     ),
   A2A_AGENTS_CACHE_MAX: z.coerce
     .number()

@@ -188,13 +188,11 @@ export class DelegateUseCase {
     }
   }
 
-  /** Over the bridge a stream would arrive all at once (whole HTTP responses), so poll instead. */
+  /** Streams whenever the card allows it: the bridge carries a streamed response incrementally. */
   private modeFor(agent: ResolvedAgent): A2a.DelegationMode {
-    return agent.transport === 'http' &&
-      agent.card.streaming &&
-      this.config.A2A_STREAMING === 'auto'
-      ? 'stream'
-      : 'poll';
+    const setting = this.config.A2A_STREAMING;
+    const allowed = setting === 'auto' || (setting === 'http-only' && agent.transport === 'http');
+    return allowed && agent.card.streaming ? 'stream' : 'poll';
   }
 
   /** The cancel reaches the agent as CancelTask when its task exists; the caller gets CANCELLED/TIMEOUT. */

@@ -122,6 +122,38 @@ describe(RemoteTaskDriver.name, () => {
     expect(polls).toBe(2);
   });
 
+  it('polls once the task exists when the stream breaks off for a transient reason, and not before', async () => {
+    const broken = new DomainError('TIMEOUT', 'the stream stayed silent', { retryable: true });
+    const { driver, args } = input(
+      fakePort({
+        stream: async function* () {
+          yield { kind: 'task', task: snapshot('TASK_STATE_WORKING') } satisfies RemoteEvent;
+          throw broken;
+        },
+        getTask: async () => snapshot('TASK_STATE_COMPLETED', { statusText: 'finished' }),
+      }),
+      'stream',
+    );
+    expect(await driver.drive(args)).toMatchObject({
+      state: 'TASK_STATE_COMPLETED',
+      text: 'finished',
+    });
+    const early = input(
+      fakePort({
+        // eslint-disable-next-line require-yield
+        stream: async function* () {
+          throw broken;
+        },
+      }),
+      'stream',
+    );
+    // No task yet: the failure stays retryable (nothing to follow, a retry starts afresh).
+    await expect(early.driver.drive(early.args)).rejects.toMatchObject({
+      code: 'TIMEOUT',
+      retryable: true,
+    });
+  });
+
   it('polls after a non-blocking send, tolerating a transient GetTask failure, reporting each change once', async () => {
     const answers: (RemoteTaskSnapshot | Error)[] = [
       snapshot('TASK_STATE_WORKING', { statusText: 'reading' }),

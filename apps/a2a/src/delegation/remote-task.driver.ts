@@ -41,7 +41,8 @@ const FINAL: ReadonlySet<string> = new Set(A2a.FINAL_REMOTE_STATES);
 
 /**
  * Follows one remote task to a final state: by SendStreamingMessage (`stream`), or by SendMessage with
- * returnImmediately then GetTask polling (`poll`). A stream that ends early falls back to polling.
+ * returnImmediately then GetTask polling (`poll`). A stream that ends early, or breaks off for a
+ * transient reason once the task exists, falls back to polling.
  * Status changes are reported as they are seen. Failures before the remote task exists keep their
  * retryability; after it exists they never are retried (a retry would start a second remote task).
  */
@@ -55,13 +56,19 @@ export class RemoteTaskDriver {
     const tracker = new TaskTracker(input);
     try {
       if (input.mode === 'stream') {
-        for await (const ev of this.port.stream(
-          input.connection,
-          input.message,
-          input.run.signal,
-        )) {
-          tracker.apply(ev);
-          if (tracker.final) break;
+        try {
+          for await (const ev of this.port.stream(
+            input.connection,
+            input.message,
+            input.run.signal,
+          )) {
+            tracker.apply(ev);
+            if (tracker.final) break;
+          }
+        } catch (e) {
+          // A stream that breaks off for a transient reason (the bridge, the connection, a long
+          // silence) once the task exists: GetTask still follows the task (polling, below).
+          if (!tracker.remoteTaskId || input.run.signal.aborted || !isTransient(e)) throw e;
         }
       } else {
         tracker.apply(

@@ -20,15 +20,24 @@ const DROPPED_RESPONSE_HEADERS = new Set([
 const TEXTUAL =
   /^(text\/|application\/(json|[a-z.+-]*\+json|xml|[a-z.+-]*\+xml|x-www-form-urlencoded|javascript))/i;
 
+/** A request the SDK reads as a stream (SendStreamingMessage, SubscribeToTask). */
+const WANTS_EVENT_STREAM = /\btext\/event-stream\b/i;
+
 /**
- * The `fetch` the A2A SDK is given. Requests to a host in SERVICE_MAP become one `Xmpp.HttpRequest` on
- * NATS (the xmpp-bridge carries it as XEP-0332 and answers with the whole response); every other host
- * is fetched directly. Either way transient failures come back as retryable UPSTREAM_UNAVAILABLE
- * errors, so the retry and breaker policies see one vocabulary.
+ * The `fetch` the A2A SDK is given. Requests to a host in SERVICE_MAP go to the xmpp-bridge on NATS,
+ * which carries them as XEP-0332: one `Xmpp.HttpRequest` answered with the whole response, or — when
+ * the SDK asks for an event stream — one `Xmpp.HttpStream` whose parts become the body of the
+ * `Response` as they arrive. Every other host is fetched directly. Either way transient failures
+ * come back as retryable UPSTREAM_UNAVAILABLE errors, so the retry and breaker policies see one
+ * vocabulary.
  */
 @Injectable()
 export class AgentHttp {
   private readonly serviceMap: ServiceMap;
+  /** Where requests may go at all: the origins of the configured agents' base URLs. */
+  private readonly origins: ReadonlySet<string>;
+  /** Longest silence inside a streamed response over the bridge: a delegation's whole budget. */
+  private readonly streamIdleMs: number;
   readonly fetch: typeof fetch;
 
   constructor(
@@ -38,6 +47,8 @@ export class AgentHttp {
     private readonly metrics: A2aMetrics,
   ) {
     this.serviceMap = new ServiceMap(config.SERVICE_MAP);
+    this.origins = new Set(config.A2A_AGENTS.map((a) => new URL(a.baseUrl).origin));
+    this.streamIdleMs = config.A2A_DELEGATION_TIMEOUT_MS;
     this.fetch = (input, init) => this.exchange(input, init);
   }
 
@@ -50,6 +61,17 @@ export class AgentHttp {
     init: RequestInit | undefined,
   ): Promise<Response> {
     const request = new Request(input, init);
+    // Defence in depth behind the card check: nothing an agent sends can make this service call
+    // (or reach over HTTP instead of XMPP) a host that is not a configured agent's.
+    const origin = new URL(request.url).origin;
+    if (!this.origins.has(origin)) {
+      this.metrics.exchanges.inc({ transport: 'http', outcome: 'FORBIDDEN' });
+      throw new DomainError(
+        'FORBIDDEN',
+        `refused to send a request to ${origin}: not the origin of an agent in A2A_AGENTS`,
+        { details: { origin } },
+      );
+    }
     const transport = this.transportOf(request.url);
     const started = performance.now();
     let response: Response;
@@ -121,22 +143,21 @@ export class AgentHttp {
           ? { encoding: 'text' as const, data: new TextDecoder().decode(bytes) }
           : { encoding: 'base64' as const, data: Buffer.from(bytes).toString('base64') }
         : undefined;
-    const call = this.bus.request(Xmpp.HttpRequest, {
+    const outgoing = {
       method: parsedMethod.data,
       url: request.url,
       headers,
       ...(body ? { body } : {}),
-    });
+    };
+    if (WANTS_EVENT_STREAM.test(request.headers.get('accept') ?? ''))
+      return this.viaBridgeStream(request, outgoing);
+    const call = this.bus.request(Xmpp.HttpRequest, outgoing);
     let reply: Xmpp.HttpOverXmppResponse;
     try {
       reply = await abortable(call, request.signal);
     } catch (e) {
       if (request.signal.aborted) throw e;
       throw bridgeFailure(e, request.url);
-    }
-    const responseHeaders = new Headers();
-    for (const [name, value] of reply.headers) {
-      if (!DROPPED_RESPONSE_HEADERS.has(name.toLowerCase())) responseHeaders.append(name, value);
     }
     const nullBody = reply.status === 204 || reply.status === 304 || method === 'HEAD';
     const payload =
@@ -148,9 +169,81 @@ export class AgentHttp {
     return new Response(payload, {
       status: reply.status,
       ...(reply.statusText ? { statusText: reply.statusText } : {}),
-      headers: responseHeaders,
+      headers: responseHeaders(reply.headers),
     });
   }
+
+  /**
+   * The response as it arrives: returned once its head is in, its body a ReadableStream fed by the
+   * bridge's parts (an SSE event reaches the SDK when the agent writes it, not at the end). The SDK
+   * leaving the stream, or the request's signal, cancels it down to the agent's bridge.
+   */
+  private async viaBridgeStream(
+    request: Request,
+    outgoing: Xmpp.HttpOverXmppStreamRequest,
+  ): Promise<Response> {
+    // The reader may stop while a part is awaited: only a signal ends that wait (an async
+    // generator's return() would queue behind it).
+    const stop = new AbortController();
+    const parts = this.bus.requestStream(
+      Xmpp.HttpStream,
+      { ...outgoing, idleTimeoutMs: this.streamIdleMs },
+      {
+        // Beyond the bridge's own idle timeout, so that its typed error arrives first.
+        idleTimeoutMs: this.streamIdleMs + 5_000,
+        signal: AbortSignal.any([request.signal, stop.signal]),
+        cancel: Xmpp.HttpStreamCancel,
+      },
+    );
+    let first: IteratorResult<Xmpp.HttpStreamPart>;
+    try {
+      first = await parts.next();
+    } catch (e) {
+      if (request.signal.aborted) throw e;
+      throw bridgeFailure(e, request.url);
+    }
+    const head = first.done ? undefined : first.value;
+    if (head?.kind !== 'head') {
+      await parts.return(undefined);
+      throw new DomainError(
+        'UPSTREAM_ERROR',
+        `the XMPP bridge streamed no response head for ${new URL(request.url).host}`,
+      );
+    }
+    const nullBody = head.status === 204 || head.status === 304 || request.method === 'HEAD';
+    if (nullBody) await parts.return(undefined);
+    const body = nullBody
+      ? null
+      : new ReadableStream<Uint8Array>({
+          pull: async (controller) => {
+            try {
+              const next = await parts.next();
+              if (next.done) controller.close();
+              else if (next.value.kind === 'body')
+                controller.enqueue(Buffer.from(next.value.data, 'base64'));
+            } catch (e) {
+              controller.error(request.signal.aborted ? e : bridgeFailure(e, request.url));
+            }
+          },
+          cancel: async () => {
+            stop.abort(new DomainError('CANCELLED', 'the reader stopped'));
+            await parts.return(undefined);
+          },
+        });
+    return new Response(body, {
+      status: head.status,
+      ...(head.statusText ? { statusText: head.statusText } : {}),
+      headers: responseHeaders(head.headers),
+    });
+  }
+}
+
+function responseHeaders(pairs: readonly [string, string][]): Headers {
+  const headers = new Headers();
+  for (const [name, value] of pairs) {
+    if (!DROPPED_RESPONSE_HEADERS.has(name.toLowerCase())) headers.append(name, value);
+  }
+  return headers;
 }
 
 /** The bridge's errors in agent terms: down or slow is transient, anything else is not. */

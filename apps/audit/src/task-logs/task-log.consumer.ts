@@ -41,6 +41,8 @@ export class TaskLogConsumer implements OnApplicationBootstrap {
     });
     this.readiness.register('task-log-consumer', async () => {
       if (!this.handle) throw new Error('task log consumer not running');
+      // The pull loop runs and the server still knows the durable (a lost one is recreated).
+      await this.handle.check();
     });
     this.logger.info(
       { dir: this.writer.root, retentionDays: this.config.TASK_LOG_RETENTION_DAYS },

@@ -39,6 +39,8 @@ export class AuditConsumer implements OnApplicationBootstrap {
     });
     this.readiness.register('audit-consumer', async () => {
       if (!this.handle) throw new Error('audit consumer not running');
+      // The pull loop runs and the server still knows the durable (a lost one is recreated).
+      await this.handle.check();
     });
   }
 }

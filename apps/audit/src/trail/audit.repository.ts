@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { Audit } from '@switchboard/contracts';
+import { type Audit, scrubJson } from '@switchboard/contracts';
 import { redactSecrets } from '@switchboard/observability';
-import type { Prisma } from '../generated/prisma/client.js';
+import { sqlStateOf } from '@switchboard/messaging';
+import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { chainHash, GENESIS_HASH } from './audit-chain.js';
 
@@ -9,6 +10,38 @@ import { chainHash, GENESIS_HASH } from './audit-chain.js';
 const CHAIN_LOCK = 0x5b_a0d1;
 
 type Row = Prisma.AuditEntryGetPayload<object>;
+
+const UNIQUE_VIOLATION = '23505';
+
+/** What can run a raw statement: the client, or a transaction of it. */
+type RawClient = Pick<PrismaService, '$executeRaw'>;
+
+interface ChainedRow {
+  record: Audit.AuditRecord;
+  prevHash: string;
+  hash: string;
+}
+
+/** The first record of each id (a batch may hold a redelivered record twice). */
+function uniqueById(records: Audit.AuditRecord[]): Audit.AuditRecord[] {
+  const seen = new Set<string>();
+  return records.filter((r) => !seen.has(r.id) && !!seen.add(r.id));
+}
+
+/**
+ * The records as rows chained from `head`. Secrets are redacted and characters PostgreSQL refuses
+ * (NUL) scrubbed before hashing, so the chain verifies against what is stored.
+ */
+function chainFrom(head: string, records: Audit.AuditRecord[]): ChainedRow[] {
+  let prevHash = head;
+  return records.map((raw) => {
+    const record = scrubJson({ ...raw, details: redactSecrets(raw.details) });
+    const hash = chainHash(prevHash, record);
+    const row = { record, prevHash, hash };
+    prevHash = hash;
+    return row;
+  });
+}
 
 const toEntry = (row: Row): Audit.AuditEntry => ({
   id: row.id,
@@ -34,52 +67,75 @@ const toEntry = (row: Row): Audit.AuditEntry => ({
 export class AuditRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  /** Hash of the last row this replica stored or read: where its next batch chains from. */
+  private head: string | undefined;
+
   /**
-   * Appends the records not stored yet (by id), chaining their hashes, in one transaction. Returns how
-   * many were new; redelivered records are skipped, so a redelivery never doubles a row.
+   * Appends the records not stored yet (by id), chaining their hashes, atomically. Returns how many
+   * were new; redelivered records are skipped, so a redelivery never doubles a row.
+   *
+   * The usual batch is one INSERT chained from the head this replica last wrote. A unique violation
+   * means that guess was wrong — another replica appended (two rows cannot share a `prevHash`), or a
+   * record was stored before (a redelivery) — and the batch takes the careful path: under the chain
+   * lock, read the real head and the ids already stored, then insert.
    */
   async append(records: Audit.AuditRecord[]): Promise<number> {
+    const batch = uniqueById(records);
+    if (this.head !== undefined) {
+      const rows = chainFrom(this.head, batch);
+      try {
+        await this.insert(this.prisma, rows);
+        this.head = rows.at(-1)?.hash ?? this.head;
+        return rows.length;
+      } catch (e) {
+        if (sqlStateOf(e) !== UNIQUE_VIOLATION) throw e;
+      }
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.appendLocked(batch);
+      } catch (e) {
+        // A concurrent optimistic insert claimed the same head between our read and our insert.
+        if (sqlStateOf(e) !== UNIQUE_VIOLATION || attempt >= 3) throw e;
+      }
+    }
+  }
+
+  private async appendLocked(batch: Audit.AuditRecord[]): Promise<number> {
     return this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`;
-      const ids = [...new Set(records.map((r) => r.id))];
-      const existing = await tx.auditEntry.findMany({
-        where: { id: { in: ids } },
-        select: { id: true },
-      });
-      const seen = new Set(existing.map((e) => e.id));
-      const last = await tx.auditEntry.findFirst({
-        orderBy: { seq: 'desc' },
-        select: { hash: true },
-      });
-      let prevHash = last?.hash ?? GENESIS_HASH;
-      const data: Prisma.AuditEntryCreateManyInput[] = [];
-      for (const raw of records) {
-        if (seen.has(raw.id)) continue;
-        seen.add(raw.id);
-        const record = { ...raw, details: redactSecrets(raw.details) };
-        const hash = chainHash(prevHash, record);
-        data.push({
-          id: record.id,
-          at: new Date(record.at),
-          category: record.category,
-          action: record.action,
-          outcome: record.outcome,
-          source: record.source,
-          userId: record.actor.userId ?? null,
-          role: record.actor.role ?? null,
-          resource: record.resource ?? null,
-          taskId: record.taskId ?? null,
-          traceId: record.traceId ?? null,
-          correlationId: record.correlationId ?? null,
-          details: record.details as Prisma.InputJsonValue,
-          prevHash,
-          hash,
-        });
-        prevHash = hash;
-      }
-      if (data.length) await tx.auditEntry.createMany({ data });
-      return data.length;
+      const [state] = await tx.$queryRaw<{ head: string | null; existing: string[] }[]>`
+        SELECT (SELECT "hash" FROM "AuditEntry" ORDER BY "seq" DESC LIMIT 1) AS "head",
+               ARRAY(SELECT "id"::text FROM "AuditEntry"
+                     WHERE "id" = ANY(${batch.map((r) => r.id)}::uuid[])) AS "existing"`;
+      const seen = new Set(state?.existing ?? []);
+      const rows = chainFrom(
+        state?.head ?? GENESIS_HASH,
+        batch.filter((r) => !seen.has(r.id)),
+      );
+      await this.insert(tx, rows);
+      this.head = rows.at(-1)?.hash ?? state?.head ?? GENESIS_HASH;
+      return rows.length;
     });
+  }
+
+  /** One multi-row INSERT (rows get their `seq` in chain order). */
+  private async insert(db: RawClient, rows: ChainedRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const recordedAt = new Date().toISOString();
+    const values = rows.map(
+      ({ record: r, prevHash, hash }) => Prisma.sql`(
+        ${r.id}::uuid, ${new Date(r.at).toISOString()}::timestamp(3), ${r.category}, ${r.action},
+        ${r.outcome}, ${r.source}, ${r.actor.userId ?? null}, ${r.actor.role ?? null},
+        ${r.resource ?? null}, ${r.taskId ?? null}::uuid, ${r.traceId ?? null},
+        ${r.correlationId ?? null}, ${JSON.stringify(r.details)}::jsonb, ${prevHash}, ${hash},
+        ${recordedAt}::timestamp(3))`,
+    );
+    await db.$executeRaw`
+      INSERT INTO "AuditEntry" ("id", "at", "category", "action", "outcome", "source", "userId",
+        "role", "resource", "taskId", "traceId", "correlationId", "details", "prevHash", "hash",
+        "recordedAt")
+      VALUES ${Prisma.join(values)}`;
   }
 
   async query(q: Audit.AuditQueryRequest): Promise<Audit.AuditQueryResponse> {

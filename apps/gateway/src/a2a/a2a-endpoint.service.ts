@@ -94,18 +94,29 @@ export class A2aEndpoint {
     call.res.writeHead(200, { ...SSE_HEADERS });
     // A client that goes away stops the stream; the platform task itself keeps running.
     call.res.on('close', () => void iterator.return?.(undefined));
+    // Like SseWriter: a client that falls too far behind is dropped, not buffered for without bound.
+    const write = (frame: string): boolean => {
+      call.res.write(frame);
+      if (call.res.writableLength <= this.config.SSE_MAX_BUFFER_BYTES) return true;
+      this.logger.warn(
+        { bufferedBytes: call.res.writableLength },
+        'A2A stream dropped: the client reads too slowly (the task keeps running)',
+      );
+      call.res.destroy();
+      return false;
+    };
     try {
-      if (!first.done) call.res.write(formatSSEEvent(first.value));
+      if (!first.done) write(formatSSEEvent(first.value));
       for (
         let next = await iterator.next();
-        !next.done && !call.res.writableEnded;
+        !next.done && !call.res.writableEnded && !call.res.destroyed;
         next = await iterator.next()
       ) {
-        call.res.write(formatSSEEvent(next.value));
+        if (!write(formatSSEEvent(next.value))) break;
       }
     } catch (e) {
       this.logger.warn({ err: e }, 'A2A stream ended with an error');
-      if (!call.res.writableEnded)
+      if (!call.res.writableEnded && !call.res.destroyed)
         call.res.write(
           formatSSEErrorEvent({
             jsonrpc: '2.0',

@@ -58,6 +58,13 @@ describe('gateway A2A translator', () => {
     );
   });
 
+  it('refuses control characters in a text part, naming the part', () => {
+    expect(() => assertRunnable(message([text('fine'), text('a\u0000b')]))).toThrow(
+      /params\.message\.parts\[1\]\.text must not contain control characters/,
+    );
+    expect(() => assertRunnable(message([text('tab\tand\nnewline')]))).not.toThrow();
+  });
+
   it('shows steps as progress and ends with the task outcome', () => {
     const dispatching = {
       ...base,

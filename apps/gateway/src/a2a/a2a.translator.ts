@@ -16,7 +16,13 @@ import {
   TaskNotFoundError,
   UnsupportedOperationError,
 } from '@a2a-js/sdk/errors';
-import { type Actor, isDomainError, Tasks } from '@switchboard/contracts';
+import {
+  type Actor,
+  CONTROL_CHARS_MESSAGE,
+  hasControlChars,
+  isDomainError,
+  Tasks,
+} from '@switchboard/contracts';
 
 /**
  * The platform's own A2A face, translated in one place: the caller as an SDK `User`, the platform's
@@ -80,6 +86,11 @@ export function assertRunnable(message: Message | undefined): void {
 
 /** The text a user message asks the platform to do (its text parts, joined). */
 export function taskTextOf(message: Message): string {
+  const dirty = message.parts.findIndex(
+    (p) => p.content?.$case === 'text' && hasControlChars(p.content.value),
+  );
+  if (dirty >= 0)
+    throw new RequestMalformedError(`params.message.parts[${dirty}].text ${CONTROL_CHARS_MESSAGE}`);
   const text = message.parts
     .map((p) => (p.content?.$case === 'text' ? p.content.value : ''))
     .join('\n')

@@ -66,7 +66,7 @@ export class PlatformAgentExecutor implements AgentExecutor {
     try {
       const actor = actorOf(ctx.context.user);
       const text = taskTextOf(ctx.userMessage);
-      feed = await this.follower.follow(taskId, { afterSeq: 0, replay: false });
+      feed = await this.follower.follow(taskId, { afterSeq: 0, replay: false, actor });
       const following = feed;
       timer = setTimeout(() => following.close(), this.config.RESULT_TIMEOUT_MS);
       this.running.set(taskId, actor);

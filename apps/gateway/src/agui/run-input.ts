@@ -1,6 +1,6 @@
 import type { RunAgentInput } from '@ag-ui/core';
 import { RunAgentInputSchema } from '@ag-ui/core/schemas';
-import { DomainError, Tasks } from '@switchboard/contracts';
+import { CONTROL_CHARS_MESSAGE, DomainError, hasControlChars, Tasks } from '@switchboard/contracts';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
@@ -24,15 +24,15 @@ const THREAD_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
  * offered to the planner: the platform's tools run on the platform.
  */
 export function taskRequestOf(input: RunAgentInput): Tasks.TaskRequest {
-  const lastUser = [...input.messages].reverse().find((m) => m.role === 'user');
+  const index = input.messages.findLastIndex((m) => m.role === 'user');
+  const lastUser = input.messages[index];
   if (!lastUser) throw invalid('messages', 'must contain a user message');
   const text = textOf(lastUser.content);
-  if (!text.trim()) throw invalid('messages', 'the last user message has no text');
+  const field = `messages.${index}.content`;
+  if (!text.trim()) throw invalid(field, 'the last user message has no text');
   if (text.length > Tasks.TASK_TEXT_MAX)
-    throw invalid(
-      'messages',
-      `the last user message is longer than ${Tasks.TASK_TEXT_MAX} characters`,
-    );
+    throw invalid(field, `the last user message is longer than ${Tasks.TASK_TEXT_MAX} characters`);
+  if (hasControlChars(text)) throw invalid(field, CONTROL_CHARS_MESSAGE);
   const props = ForwardedProps.safeParse(input.forwardedProps ?? {});
   if (!props.success) {
     const issue = props.error.issues[0];

@@ -2,16 +2,19 @@ import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@ne
 import { AuditTrail } from '@switchboard/messaging';
 import type { FastifyRequest } from 'fastify';
 import { requestIdOf } from '../http/request-id.js';
+import { AuthFailureLimiter } from '../limits/auth-failure-limiter.js';
 import { GatewayMetrics } from '../limits/gateway.metrics.js';
-import { RequestRateLimiter } from '../limits/rate-limiter.js';
+import { RequestRateLimiter, rateLimited } from '../limits/rate-limiter.js';
 import { AuthError } from './auth.errors.js';
 import { AUTHENTICATOR, type Authenticator } from './authenticator.js';
 import { setActor } from './current-actor.decorator.js';
 
 /**
- * Admits a request to the API: authenticates it (every refusal is audited under `auth`, with the
- * reason and never the credential), then charges the user's rate limit. Runs before the body is
- * validated, so unauthenticated callers learn nothing about the API's input rules.
+ * Admits a request to the API: authenticates it, then charges the user's rate limit. Runs before the
+ * body is validated, so unauthenticated callers learn nothing about the API's input rules. Refusals
+ * are counted per client address: up to AUTH_FAILURE_LIMIT per window each is audited under `auth`
+ * (with the reason, never the credential); beyond it they answer 429 and the window gets one
+ * `auth.limited` record instead of a row per attempt.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -19,6 +22,7 @@ export class AuthGuard implements CanActivate {
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     private readonly audit: AuditTrail,
     private readonly limiter: RequestRateLimiter,
+    private readonly failures: AuthFailureLimiter,
     private readonly metrics: GatewayMetrics,
   ) {}
 
@@ -28,7 +32,7 @@ export class AuthGuard implements CanActivate {
     try {
       actor = await this.authenticator.authenticate(request);
     } catch (e) {
-      if (e instanceof AuthError) this.refused(request, e);
+      if (e instanceof AuthError) await this.refused(request, e);
       throw e;
     }
     setActor(request, actor);
@@ -36,21 +40,44 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  private refused(request: FastifyRequest, e: AuthError): void {
+  private async refused(request: FastifyRequest, e: AuthError): Promise<void> {
     this.metrics.authFailures.inc({ mode: this.authenticator.mode, reason: e.reason });
-    void this.audit.record({
-      category: 'auth',
-      action: 'auth.refused',
-      outcome: 'denied',
+    const verdict = await this.failures.refused(request.ip);
+    const base = {
+      category: 'auth' as const,
+      outcome: 'denied' as const,
       resource: `${request.method} ${request.routeOptions.url ?? 'unmatched'}`,
       correlationId: requestIdOf(request),
       actor: {},
-      details: {
-        mode: this.authenticator.mode,
-        reason: e.reason,
-        status: e.code === 'FORBIDDEN' ? 403 : 401,
-        ip: request.ip,
-      },
-    });
+    };
+    const status = e.code === 'FORBIDDEN' ? 403 : 401;
+    if (!verdict.limited) {
+      void this.audit.record({
+        ...base,
+        action: 'auth.refused',
+        details: { mode: this.authenticator.mode, reason: e.reason, status, ip: request.ip },
+      });
+      return;
+    }
+    this.metrics.limited.inc({ limit: 'auth' });
+    if (verdict.first) {
+      void this.audit.record({
+        ...base,
+        action: 'auth.limited',
+        details: {
+          mode: this.authenticator.mode,
+          reason: e.reason,
+          status: 429,
+          ip: request.ip,
+          limit: this.failures.limit,
+          windowSeconds: this.failures.windowSeconds,
+        },
+      });
+    }
+    throw rateLimited(
+      `too many refused authentications from this address; retry in ${verdict.retryAfterSeconds} s`,
+      verdict.retryAfterSeconds,
+      'auth',
+    );
   }
 }

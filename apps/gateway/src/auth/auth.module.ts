@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import type { GatewayEnv } from '../config/gateway.env.js';
+import { AuthFailureLimiter } from '../limits/auth-failure-limiter.js';
 import { GatewayMetrics } from '../limits/gateway.metrics.js';
 import { RequestRateLimiter } from '../limits/rate-limiter.js';
 import { GatewayRedis } from '../limits/redis.service.js';
@@ -52,6 +53,7 @@ export class AuthModule {
       module: AuthModule,
       providers: [
         { provide: AUTHENTICATOR, useValue: createAuthenticator(config) },
+        AuthFailureLimiter,
         GatewayRedis,
         GatewayMetrics,
         RequestRateLimiter,
@@ -60,6 +62,7 @@ export class AuthModule {
       ],
       exports: [
         AUTHENTICATOR,
+        AuthFailureLimiter,
         GatewayRedis,
         GatewayMetrics,
         RequestRateLimiter,

@@ -8,6 +8,7 @@ import {
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
+import { createSecretKey } from 'node:crypto';
 import { z } from 'zod';
 import { type AuthError, forbidden, unauthorized } from './auth.errors.js';
 import { type Authenticator, headerOf } from './authenticator.js';
@@ -44,7 +45,9 @@ export class JwtAuthenticator implements Authenticator {
   private readonly getKey: JWTVerifyGetKey;
 
   constructor(private readonly settings: JwtSettings) {
-    const secret = settings.secret ? new TextEncoder().encode(settings.secret) : undefined;
+    // A KeyObject made once: handed raw bytes, jose imports the key again for every token (~2x the
+    // CPU of a verification).
+    const secret = settings.secret ? createSecretKey(Buffer.from(settings.secret)) : undefined;
     const jwks = settings.jwksUrl
       ? createRemoteJWKSet(new URL(settings.jwksUrl), {
           cacheMaxAge: settings.jwksCacheMaxAgeMs,

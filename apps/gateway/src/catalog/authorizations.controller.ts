@@ -33,10 +33,7 @@ export class AuthorizationsController {
     @CurrentActor() actor: Actor,
     @Query(new ZodQueryPipe(AuthorizationsQuery)) query: z.infer<typeof AuthorizationsQuery>,
   ): Promise<AuthorizationsList> {
-    const userId =
-      query.user_id === undefined
-        ? actor.userId
-        : parseOrThrow(UserId, query.user_id, 'query parameter user_id');
+    const userId = query.user_id ?? actor.userId;
     if (userId !== actor.userId) this.requireAdmin(actor, "list another user's authorizations");
     return this.bus.request(Tools.AuthorizationsList, { userId }, { actor });
   }

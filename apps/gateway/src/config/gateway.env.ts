@@ -1,5 +1,6 @@
 import { BaseEnv, envBoolean, envPort, redisUrl } from '@switchboard/config';
 import { UserId } from '@switchboard/contracts';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const ms = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -31,6 +32,41 @@ const claimPath = z
     /^[A-Za-z0-9_:$-]+(\.[A-Za-z0-9_:$-]+)*$/,
     'must be a dotted claim path like app_metadata.role',
   );
+
+/** One trusted proxy: an address, a CIDR block, or one of proxy-addr's names for private ranges. */
+function isProxyAddress(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d{1,3}$/.test(bits) && n <= (family === 4 ? 32 : 128);
+}
+
+/** TRUST_PROXY: `false`, `true`, a hop count, or a list of proxy addresses/CIDRs. */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((raw, ctx): boolean | number | string[] => {
+    const v = raw.toLowerCase();
+    if (['false', '0', 'no', 'off'].includes(v)) return false;
+    if (['true', 'yes', 'on'].includes(v)) return true;
+    if (/^\d{1,2}$/.test(v)) return Number(v);
+    const entries = raw
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    const bad = entries.filter((e) => !isProxyAddress(e));
+    if (entries.length === 0 || bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be false, true, a hop count, or proxy addresses/CIDRs (not ${bad.map((b) => JSON.stringify(b)).join(', ') || 'empty'})`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
 
 export const GatewayEnv = BaseEnv.extend({
   PORT: envPort
@@ -154,6 +190,27 @@ export const GatewayEnv = BaseEnv.extend({
     .describe(
       'Event streams (SSE) one user may hold open at once across all replicas; 0 disables the cap.',
     ),
+  AUTH_FAILURE_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(30)
+    .describe(
+      'Refused authentications one client address may cause per AUTH_FAILURE_WINDOW_SECONDS across all replicas; beyond it refusals answer 429 and are audited once per window (valid credentials still pass). 0 disables the limit.',
+    ),
+  AUTH_FAILURE_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(300)
+    .describe('Length of the window of AUTH_FAILURE_LIMIT.'),
+  TRUST_PROXY: trustProxy
+    .default(false)
+    .describe(
+      'Which peers may set X-Forwarded-For (the client address that is rate-limited and audited): `false` (none), `true` (any; only behind a proxy that overwrites the header), a hop count, or comma-separated proxy addresses/CIDRs (`10.0.0.0/8,loopback`).',
+    ),
   STREAM_LEASE_MS: ms(5_000, 3_600_000)
     .default(60_000)
     .describe(
@@ -174,7 +231,23 @@ export const GatewayEnv = BaseEnv.extend({
     ),
   SSE_HEARTBEAT_MS: ms(100, 300_000)
     .default(15_000)
-    .describe('Interval of SSE comment heartbeats that keep idle proxies from closing a stream.'),
+    .describe(
+      'Longest silence on an SSE stream: a stream that wrote nothing for this long gets a comment heartbeat, so idle proxies do not close it.',
+    ),
+  SSE_MAX_BUFFER_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(256 * 1_048_576)
+    .default(1_048_576)
+    .describe(
+      'Unsent bytes one event stream may hold for a client that reads too slowly; beyond it the client is disconnected (the task keeps running and the client can resume with Last-Event-ID).',
+    ),
+  TASK_STALL_CHECK_MS: ms(100, 3_600_000)
+    .default(30_000)
+    .describe(
+      'How long a followed task may stay silent before the gateway reads its stored state: a task that has ended without its terminal event reaching the gateway (or whose events have expired) ends the stream with that outcome instead of leaving it open.',
+    ),
   EXPOSE_OPENAPI: envBoolean
     .default(true)
     .describe('Serve the OpenAPI document at GET /openapi.json.'),

@@ -1,4 +1,4 @@
-import { Audit, Tasks, Tools } from '@switchboard/contracts';
+import { Audit, safeText, Tasks, Tools, UserId } from '@switchboard/contracts';
 import { z } from 'zod';
 
 /** A comma-separated list in a query parameter (`providers=a,b`). */
@@ -43,24 +43,28 @@ export function constraintsOf(q: ToolsQuery): Tasks.ToolConstraints | undefined 
 
 /** GET /authorizations: whose authorizations (admins only for someone else's). */
 export const AuthorizationsQuery = z
-  .object({ user_id: z.string().optional().describe('Another user (admins only).') })
+  .object({ user_id: UserId.optional().describe('Another user (admins only).') })
   .strict();
 
-export const AuthorizationParams = z.object({ userId: z.string(), provider: z.string() });
+/** An audited action name, as the audit records spell them (`task.submit`, `auth.refused`). */
+const AuditAction = z
+  .string()
+  .max(100)
+  .regex(/^[a-z][a-z0-9_.-]*$/, 'must be a lowercase dotted action name such as task.submit');
 
 /** GET /audit (admins only): filters and newest-first paging. */
 export const AuditQueryParams = z
   .object({
-    user_id: z.string().max(128).optional().describe('Only rows of this user.'),
-    action: z
-      .string()
-      .max(100)
-      .optional()
-      .describe('Only rows with this action, e.g. `task.submit`.'),
+    user_id: UserId.optional().describe('Only rows of this user.'),
+    action: AuditAction.optional().describe('Only rows with this action, e.g. `task.submit`.'),
     category: Audit.AuditCategory.optional().describe('Only rows of this category.'),
     task_id: z.string().uuid().optional().describe('Only rows about this task.'),
-    from: z.string().datetime().optional().describe('Rows at or after this time (ISO 8601).'),
-    to: z.string().datetime().optional().describe('Rows at or before this time (ISO 8601).'),
+    from: z
+      .string()
+      .datetime()
+      .optional()
+      .describe('Rows at or after this time (ISO 8601, inclusive).'),
+    to: z.string().datetime().optional().describe('Rows before this time (ISO 8601, exclusive).'),
     before: z.coerce
       .number()
       .int()
@@ -81,9 +85,9 @@ export type AuditQueryParams = z.infer<typeof AuditQueryParams>;
 /** GET /ag-ui/events (seed 3). */
 export const AgUiEventsQuery = z
   .object({
-    user_message: z
-      .string()
-      .max(Tasks.TASK_TEXT_MAX, `must be at most ${Tasks.TASK_TEXT_MAX} characters`)
+    user_message: safeText(
+      z.string().max(Tasks.TASK_TEXT_MAX, `must be at most ${Tasks.TASK_TEXT_MAX} characters`),
+    )
       .refine((s) => s.trim().length > 0, 'must not be empty')
       .describe('What the user asks.'),
     thread_id: z
@@ -98,7 +102,13 @@ export const AgUiEventsQuery = z
 export type AgUiEventsQuery = z.infer<typeof AgUiEventsQuery>;
 
 /** POST /tasks/{id}/cancel (the body is optional). */
-export const CancelBody = z.object({ reason: z.string().min(1).max(500).optional() }).strict();
+export const CancelBody = z
+  .object({
+    reason: safeText(z.string().min(1).max(500))
+      .optional()
+      .describe('Why (kept with the task and shown in its cancelled event).'),
+  })
+  .strict();
 export type CancelBody = z.infer<typeof CancelBody>;
 
 /** `Last-Event-ID`: the seq of the last event the client has. */

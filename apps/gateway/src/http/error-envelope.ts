@@ -1,14 +1,22 @@
-import { DomainError, type ErrorCode, isDomainError } from '@switchboard/contracts';
+import { DomainError, isDomainError } from '@switchboard/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { STATUS_OF } from './error-status.js';
+import { FAILED_TASK_STATUS_OF, type HttpErrorCode, STATUS_OF } from './error-status.js';
+import { requestIdOf } from './request-id.js';
 
 /** The one JSON error body of the gateway. */
 export interface ErrorEnvelope {
-  code: ErrorCode;
+  code: HttpErrorCode;
   message: string;
   details?: Record<string, unknown>;
   requestId: string;
 }
+
+/**
+ * A task that was accepted and ran, and ended failed or cancelled: reported with the task's own code
+ * and FAILED_TASK_STATUS_OF, the task id and links in `details`.
+ */
+export class TaskOutcomeError extends DomainError {}
 
 interface FrameworkError {
   statusCode?: number;
@@ -21,8 +29,8 @@ interface FrameworkError {
 
 /**
  * Maps anything thrown while serving a request to (status, envelope). Framework errors (malformed
- * JSON, oversized body, unknown route, wrong media type) become the platform's codes; unexpected errors
- * become INTERNAL with an errorId and no internal message.
+ * JSON, oversized body, unknown route, wrong media type, malformed URL) become the platform's codes;
+ * unexpected errors become INTERNAL with an errorId and no internal message.
  */
 export function toEnvelope(
   e: unknown,
@@ -30,7 +38,7 @@ export function toEnvelope(
 ): { status: number; body: ErrorEnvelope; unexpected: boolean } {
   if (isDomainError(e)) {
     return {
-      status: STATUS_OF[e.code],
+      status: e instanceof TaskOutcomeError ? FAILED_TASK_STATUS_OF[e.code] : STATUS_OF[e.code],
       body: {
         code: e.code,
         message: e.message,
@@ -75,25 +83,58 @@ export function errorHeaders(status: number, body: ErrorEnvelope): Record<string
   return headers;
 }
 
-function frameworkError(status: number, fe: FrameworkError): DomainError {
+/**
+ * Sends `exception` as the envelope with its status, X-Request-Id and the error's headers; the one
+ * writer of error answers (the exception filter and the router's own errors both use it).
+ */
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  exception: unknown,
+): ReturnType<typeof toEnvelope> {
+  const requestId = requestIdOf(request);
+  const answer = toEnvelope(exception, requestId);
+  const { status, body } = answer;
+  void reply.header('x-request-id', requestId);
+  for (const [name, value] of Object.entries(errorHeaders(status, body)))
+    void reply.header(name, value);
+  void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+  return answer;
+}
+
+/** A framework error as a code and a message that says what to change. */
+function frameworkError(
+  status: number,
+  fe: FrameworkError,
+): { code: HttpErrorCode; message: string } {
   const message = fe.message ?? '';
-  if (status === 413 || fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return new DomainError('PAYLOAD_TOO_LARGE', 'request body is too large');
+  switch (fe.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { code: 'PAYLOAD_TOO_LARGE', message: 'request body is too large' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return {
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: 'request body must be JSON: send it with Content-Type: application/json',
+      };
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { code: 'VALIDATION', message: 'request body does not match its Content-Length' };
+    case 'FST_ERR_BAD_URL':
+      return {
+        code: 'VALIDATION',
+        message: 'the URL path is malformed (invalid percent-encoding)',
+      };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return { code: 'VALIDATION', message: 'a path parameter is too long' };
+    default:
+      break;
   }
-  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) {
-    return new DomainError('VALIDATION', 'Content-Type must be application/json');
-  }
-  if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
-    return new DomainError('VALIDATION', 'request body is empty');
-  if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(message)) {
-    return new DomainError(
-      'VALIDATION',
-      `request body is not valid JSON: ${message.replace(/^Body is not valid JSON but content-type is set to 'application\/json'/, '').trim() || 'parse error'}`,
-    );
-  }
-  if (status === 404) return new DomainError('NOT_FOUND', message || 'not found');
-  if (status === 405) return new DomainError('NOT_FOUND', 'method not allowed on this path');
-  if (status === 401) return new DomainError('UNAUTHORIZED', message || 'unauthorized');
-  if (status === 403) return new DomainError('FORBIDDEN', message || 'forbidden');
-  return new DomainError('VALIDATION', message || 'bad request');
+  if (status === 413) return { code: 'PAYLOAD_TOO_LARGE', message: 'request body is too large' };
+  if (status === 415)
+    return { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'request body must be application/json' };
+  // Nest answers an unknown route, or a known path with another method, with 404.
+  if (status === 404 || status === 405)
+    return { code: 'NOT_FOUND', message: message || 'no such route' };
+  if (status === 401) return { code: 'UNAUTHORIZED', message: message || 'unauthorized' };
+  if (status === 403) return { code: 'FORBIDDEN', message: message || 'forbidden' };
+  return { code: 'VALIDATION', message: message || 'bad request' };
 }

@@ -19,13 +19,13 @@ export class GatewayMetrics {
     });
     this.limited = new Counter({
       name: 'sb_gateway_limited_total',
-      help: 'Requests refused with 429, by limit (rate, streams)',
+      help: 'Requests refused with 429, by limit (rate, streams, auth)',
       labelNames: ['limit'],
       registers,
     });
     this.openStreams = new Gauge({
       name: 'sb_gateway_open_streams',
-      help: 'Event streams currently open on this replica',
+      help: 'Event streams (and POST /orchestrate requests waiting for their answer, kind "wait") open on this replica',
       labelNames: ['kind'],
       registers,
     });

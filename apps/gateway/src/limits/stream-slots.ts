@@ -3,6 +3,7 @@ import { APP_CONFIG } from '@switchboard/config';
 import type { Actor } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { randomUUID } from 'node:crypto';
+import type { Gauge } from 'prom-client';
 import type { GatewayEnv } from '../config/gateway.env.js';
 import { GatewayMetrics } from './gateway.metrics.js';
 import { rateLimited } from './rate-limiter.js';
@@ -14,14 +15,52 @@ export interface StreamSlot {
 }
 
 /**
+ * Admits stream slots of one user atomically: drops expired leases, then adds each new slot while the
+ * user holds fewer than the cap. Replies 1 (admitted) or 0 (refused) per slot, in order.
+ * KEYS[1] the user's set; ARGV: now, lease expiry, lease ms, cap, slot ids…
+ */
+const ACQUIRE_SCRIPT = `
+local key = KEYS[1]
+local max = tonumber(ARGV[4])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[1])
+local count = redis.call('ZCARD', key)
+local admitted = {}
+for i = 5, #ARGV do
+  if count < max then
+    redis.call('ZADD', key, ARGV[2], ARGV[i])
+    count = count + 1
+    admitted[#admitted + 1] = 1
+  else
+    admitted[#admitted + 1] = 0
+  end
+end
+redis.call('PEXPIRE', key, ARGV[3])
+return admitted
+`;
+
+interface Admission {
+  id: string;
+  settle: (admitted: boolean) => void;
+}
+
+/**
  * Caps the event streams one user holds open across every replica. Each open stream is a member of
  * the user's sorted set in Redis, scored with its lease expiry; this replica renews the leases of its
  * streams in one pipeline, so the slots of a crashed replica expire by themselves after STREAM_LEASE_MS.
+ *
+ * Slots taken and freed in the same turn of the event loop go to Redis together — one pipeline, one
+ * script call per user for the admissions and one ZREM per user for the releases — so that 2,000
+ * streams opening or ending at once (a deploy, a task that ends with many watchers) cost a handful of
+ * Redis round trips instead of one each.
  */
 @Injectable()
 export class StreamSlots implements OnModuleDestroy {
   private readonly held = new Map<string, string>(); // slot id → user key
   private readonly renewal: NodeJS.Timeout;
+  private admitting = new Map<string, Admission[]>(); // user key → waiting admissions
+  private releasing = new Map<string, string[]>(); // user key → freed slot ids
+  private flushPending = false;
+  private readonly gauges = new Map<string, Gauge.Internal<'kind'>>();
 
   constructor(
     private readonly redis: GatewayRedis,
@@ -37,29 +76,7 @@ export class StreamSlots implements OnModuleDestroy {
     const max = this.config.MAX_STREAMS_PER_USER;
     const id = randomUUID();
     const key = `streams:${actor.userId}`;
-    let admitted = true;
-    if (max > 0) {
-      try {
-        const now = Date.now();
-        const lease = this.config.STREAM_LEASE_MS;
-        const result = await this.redis
-          .multi()
-          .zremrangebyscore(key, '-inf', now)
-          .zadd(key, now + lease, id)
-          .zcard(key)
-          .pexpire(key, lease)
-          .exec();
-        const count = Number(result?.[2]?.[1] ?? 0);
-        if (count > max) {
-          admitted = false;
-          await this.redis.zrem(key, id);
-        }
-      } catch (e) {
-        // Same policy as the rate limiter: a Redis outage does not close the API.
-        this.logger.warn({ err: e }, 'stream slots unavailable (Redis); stream let through');
-      }
-    }
-    if (!admitted) {
+    if (max > 0 && !(await this.admit(key, id))) {
       this.metrics.limited.inc({ limit: 'streams' });
       throw rateLimited(
         `at most ${max} event streams may be open at once; close one first`,
@@ -68,25 +85,99 @@ export class StreamSlots implements OnModuleDestroy {
       );
     }
     this.held.set(id, key);
-    this.metrics.openStreams.inc({ kind });
+    const gauge = this.gaugeOf(kind);
+    gauge.inc();
     let released = false;
     return {
       release: () => {
         if (released) return;
         released = true;
         this.held.delete(id);
-        this.metrics.openStreams.dec({ kind });
-        if (max > 0) this.redis.zrem(key, id).catch(() => undefined);
+        gauge.dec();
+        if (max > 0) this.queue(this.releasing, key, id);
       },
     };
+  }
+
+  /** Whether Redis admits the slot (queued with the others of this turn of the event loop). */
+  private admit(key: string, id: string): Promise<boolean> {
+    return new Promise((settle) => this.queue(this.admitting, key, { id, settle }));
+  }
+
+  private queue<T>(batches: Map<string, T[]>, key: string, item: T): void {
+    const batch = batches.get(key);
+    if (batch) batch.push(item);
+    else batches.set(key, [item]);
+    if (!this.flushPending) {
+      this.flushPending = true;
+      setImmediate(() => void this.flush());
+    }
+  }
+
+  /** Sends what this turn of the event loop queued: releases first, so admissions can reuse them. */
+  private async flush(): Promise<void> {
+    this.flushPending = false;
+    const admitting = this.admitting;
+    const releasing = this.releasing;
+    if (admitting.size === 0 && releasing.size === 0) return;
+    this.admitting = new Map();
+    this.releasing = new Map();
+    const pipeline = this.redis.pipeline();
+    for (const [key, ids] of releasing) {
+      for (const part of chunks(ids)) pipeline.zrem(key, ...part);
+    }
+    const now = Date.now();
+    const lease = this.config.STREAM_LEASE_MS;
+    const max = this.config.MAX_STREAMS_PER_USER;
+    const batches = [...admitting.entries()].map(([key, batch]) => {
+      const at = pipeline.length; // where its reply will be
+      const ids = batch.map((a) => a.id);
+      pipeline.eval(ACQUIRE_SCRIPT, 1, key, now, now + lease, lease, max, ...ids);
+      return { batch, at };
+    });
+    let results: [Error | null, unknown][] | null = null;
+    let failure: unknown;
+    try {
+      results = await pipeline.exec();
+    } catch (e) {
+      failure = e;
+    }
+    let unavailable = false;
+    for (const { batch, at } of batches) {
+      const [err, reply] = results?.[at] ?? [failure, undefined];
+      if (err || !Array.isArray(reply)) {
+        // Same policy as the rate limiter: a Redis outage does not close the API.
+        unavailable = true;
+        failure ??= err;
+        for (const a of batch) a.settle(true);
+      } else {
+        batch.forEach((a, j) => a.settle(reply[j] !== 0));
+      }
+    }
+    if (unavailable) {
+      this.logger.warn({ err: failure }, 'stream slots unavailable (Redis); streams let through');
+    }
+  }
+
+  private gaugeOf(kind: string): Gauge.Internal<'kind'> {
+    let gauge = this.gauges.get(kind);
+    if (!gauge) this.gauges.set(kind, (gauge = this.metrics.openStreams.labels({ kind })));
+    return gauge;
   }
 
   private async renew(): Promise<void> {
     if (this.held.size === 0 || this.config.MAX_STREAMS_PER_USER === 0) return;
     const expiry = Date.now() + this.config.STREAM_LEASE_MS;
-    const pipeline = this.redis.pipeline();
+    const byKey = new Map<string, string[]>();
     for (const [id, key] of this.held) {
-      pipeline.zadd(key, 'XX', expiry, id);
+      const ids = byKey.get(key);
+      if (ids) ids.push(id);
+      else byKey.set(key, [id]);
+    }
+    const pipeline = this.redis.pipeline();
+    for (const [key, ids] of byKey) {
+      for (const part of chunks(ids))
+        pipeline.zadd(key, 'XX', ...part.flatMap((id) => [expiry, id]));
       pipeline.pexpire(key, this.config.STREAM_LEASE_MS);
     }
     await pipeline
@@ -96,5 +187,12 @@ export class StreamSlots implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     clearInterval(this.renewal);
+    // Slots freed in the last moments go to Redis now, not after the client has quit.
+    if (this.flushPending) void this.flush();
   }
+}
+
+/** At most 1,000 members per command, so that no single command holds Redis up for long. */
+function* chunks<T>(items: T[], size = 1_000): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }

@@ -25,7 +25,13 @@ import {
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { PlatformTools } from './platform-tools.js';
-import { toCallFailure, toCallToolResult, toListFailure, toMcpTool } from './mcp.translator.js';
+import {
+  assertCleanArguments,
+  toCallFailure,
+  toCallToolResult,
+  toListFailure,
+  toMcpTool,
+} from './mcp.translator.js';
 
 /** Sessions kept at once; the least recently used one is closed to make room. */
 export const MAX_SESSIONS = 1_000;
@@ -163,10 +169,10 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
       const { name } = request.params;
       if (!Tools.ToolName.safeParse(name).success)
         throw new McpError(ErrorCode.InvalidParams, `unknown tool "${name.slice(0, 128)}"`);
+      const args = request.params.arguments ?? {};
       try {
-        return toCallToolResult(
-          await this.tools.call(actor, name, request.params.arguments ?? {}, constraints),
-        );
+        assertCleanArguments(args);
+        return toCallToolResult(await this.tools.call(actor, name, args, constraints));
       } catch (e) {
         return toCallFailure(name, e);
       }

@@ -1,6 +1,11 @@
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { DomainError } from '@switchboard/contracts';
-import { toCallFailure, toCallToolResult, toMcpTool } from './mcp.translator.js';
+import {
+  assertCleanArguments,
+  toCallFailure,
+  toCallToolResult,
+  toMcpTool,
+} from './mcp.translator.js';
 
 describe('the MCP translator (gateway)', () => {
   it('lists a manifest tool with its schemas untouched and its provider in _meta', () => {
@@ -66,5 +71,24 @@ describe('the MCP translator (gateway)', () => {
       isError: true,
     });
     expect(() => toCallFailure('x', new Error('boom'))).toThrow('tool x failed unexpectedly');
+  });
+
+  it('refuses control characters anywhere in tool arguments as a tool error naming the field', () => {
+    expect(() => assertCleanArguments({ content: 'line one\nline two\ttab', n: 1 })).not.toThrow();
+    let error: unknown;
+    try {
+      assertCleanArguments({ note: { tags: ['ok', 'bad\u0000tag'] } });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DomainError);
+    expect((error as DomainError).message).toMatch(
+      /^invalid arguments: arguments\.note\.tags\.1: must not contain control characters/,
+    );
+    expect(toCallFailure('notes.add', error)).toMatchObject({
+      isError: true,
+      content: [{ type: 'text', text: expect.stringMatching(/^VALIDATION: .*arguments\.note/) }],
+    });
+    expect(() => assertCleanArguments({ 'k\u0007': 'v' })).toThrow(/arguments \(a key\)/);
   });
 });

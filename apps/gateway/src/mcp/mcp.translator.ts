@@ -4,7 +4,13 @@ import {
   type CallToolResult,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import { type DomainError, isDomainError, type Tools } from '@switchboard/contracts';
+import {
+  CONTROL_CHARS_MESSAGE,
+  DomainError,
+  hasControlChars,
+  isDomainError,
+  type Tools,
+} from '@switchboard/contracts';
 
 /**
  * Maps the platform's tool contracts to MCP (2025-11-25) and back; the only file of this edge that
@@ -31,6 +37,39 @@ export function toMcpTool(tool: Tools.ManifestTool): Tool {
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The path of the first string (or key) in `value` holding a control character, or undefined. */
+export function controlCharPath(value: unknown, path = 'arguments'): string | undefined {
+  if (typeof value === 'string') return hasControlChars(value) ? path : undefined;
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const at = controlCharPath(v, `${path}.${i}`);
+      if (at) return at;
+    }
+    return undefined;
+  }
+  if (isPlainObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (hasControlChars(k)) return `${path} (a key)`;
+      const at = controlCharPath(v, `${path}.${k}`);
+      if (at) return at;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Refuses tool arguments with control characters before they reach a tool (PostgreSQL cannot even
+ * store NUL). A VALIDATION error, so the caller gets a tool error result naming the field.
+ */
+export function assertCleanArguments(args: Record<string, unknown>): void {
+  const at = controlCharPath(args);
+  if (at) {
+    throw new DomainError('VALIDATION', `invalid arguments: ${at}: ${CONTROL_CHARS_MESSAGE}`, {
+      details: { issues: [{ path: at, message: CONTROL_CHARS_MESSAGE }] },
+    });
+  }
+}
+
 /**
  * A tool's result as a `CallToolResult`: its MCP content blocks when it came with them (external MCP
  * servers), otherwise the output as text; an object output is also the `structuredContent` (it was
@@ -53,7 +92,7 @@ export function toCallToolResult(result: Tools.ToolCallResult): CallToolResult {
 export function toCallFailure(tool: string, e: unknown): CallToolResult {
   if (!isDomainError(e))
     throw new McpError(ErrorCode.InternalError, `tool ${tool} failed unexpectedly`);
-  const error: DomainError = e;
+  const error = e;
   switch (error.code) {
     case 'NOT_FOUND':
     case 'FORBIDDEN':

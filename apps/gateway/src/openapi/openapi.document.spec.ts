@@ -1,17 +1,27 @@
 import { describe, expect, it } from '@jest/globals';
-import { RequestMethod } from '@nestjs/common';
-import { PATH_METADATA, METHOD_METADATA } from '@nestjs/common/constants.js';
+import { RequestMethod, type Type } from '@nestjs/common';
+import { MODULE_METADATA, PATH_METADATA, METHOD_METADATA } from '@nestjs/common/constants.js';
 import { PLATFORM_VERSION } from '@switchboard/runtime';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { A2aServerModule } from '../a2a/a2a-server.module.js';
 import { HTTP_CONTROLLERS } from '../app.module.js';
+import { McpServerModule } from '../mcp/mcp-server.module.js';
 import { buildOpenApiDocument, OPERATIONS } from './openapi.document.js';
+
+/** The gateway's controllers and those the A2A and MCP edges bring in their modules. */
+const ALL_CONTROLLERS: Type<unknown>[] = [
+  ...HTTP_CONTROLLERS,
+  ...[A2aServerModule, McpServerModule].flatMap(
+    (m) => (Reflect.getMetadata(MODULE_METADATA.CONTROLLERS, m) ?? []) as Type<unknown>[],
+  ),
+];
 
 /** Every (method, path) the controllers register, in OpenAPI's `{param}` form. */
 function registeredRoutes(): string[] {
   const out: string[] = [];
-  for (const c of HTTP_CONTROLLERS) {
+  for (const c of ALL_CONTROLLERS) {
     const prefix = String(Reflect.getMetadata(PATH_METADATA, c) ?? '');
     for (const name of Object.getOwnPropertyNames(c.prototype)) {
       const handler = (c.prototype as unknown as Record<string, unknown>)[name];
@@ -34,7 +44,17 @@ describe('the OpenAPI document', () => {
     const documented = OPERATIONS.map((o) => `${o.method} ${o.path}`).filter(
       (r) => !/\/(health|readiness|metrics)$/.test(r),
     );
-    expect(documented.sort()).toEqual(registeredRoutes());
+    const served = registeredRoutes();
+    expect(served).toEqual(
+      expect.arrayContaining([
+        'post /a2a',
+        'get /.well-known/agent-card.json',
+        'post /mcp',
+        'get /mcp',
+        'delete /mcp',
+      ]),
+    );
+    expect(documented.sort()).toEqual(served);
   });
 
   it('is a valid-looking OpenAPI 3.1 document with the error envelope', () => {

@@ -15,12 +15,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import type { GatewayEnv } from '../config/gateway.env.js';
-import { STATUS_OF } from '../http/error-status.js';
+import { TaskOutcomeError } from '../http/error-envelope.js';
 import { requestIdOf } from '../http/request-id.js';
 import { ZodBodyPipe } from '../http/zod-body.pipe.js';
 import { NamedEventFormat } from '../streaming/event-format.js';
 import { StreamNewTaskUseCase } from '../streaming/stream-new-task.use-case.js';
-import { TaskEventFollower } from '../tasks/task-event.feed.js';
+import { StreamSlots } from '../limits/stream-slots.js';
+import { type TaskEventFeed, TaskEventFollower } from '../tasks/task-event.feed.js';
 import { SubmitTaskUseCase } from './submit-task.use-case.js';
 
 /** Seed 2's surface: submit a task, and stream its events (named SSE) or wait for its answer. */
@@ -31,6 +32,7 @@ export class OrchestrateController {
     private readonly submit: SubmitTaskUseCase,
     private readonly follower: TaskEventFollower,
     private readonly streamNew: StreamNewTaskUseCase,
+    private readonly slots: StreamSlots,
     @Inject(APP_CONFIG) private readonly config: GatewayEnv,
   ) {}
 
@@ -76,13 +78,27 @@ export class OrchestrateController {
       void reply.status(202).header('location', links.self);
       return { task_id: taskId, status: 'queued', links };
     }
-    const feed = await this.follower.follow(taskId, { afterSeq: 0, replay: false });
+    // A wait holds a connection and a subscription like a stream does: it takes one of the user's
+    // stream slots, and gives everything back the moment the client goes away.
+    const slot = await this.slots.acquire(actor, 'wait');
+    let feed: TaskEventFeed | undefined;
     let timer: NodeJS.Timeout | undefined;
+    let clientGone = false;
+    const onClose = () => {
+      if (reply.raw.writableEnded) return;
+      clientGone = true;
+      feed?.close();
+    };
+    reply.raw.on('close', onClose);
     try {
+      feed = await this.follower.follow(taskId, { afterSeq: 0, replay: false, actor });
+      // Gone before the task was accepted: it is not submitted (nobody could learn its id).
+      if (clientGone) return {};
       await this.submit.execute(taskId, actor, body, requestId);
+      const following = feed;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          feed.close();
+          following.close();
           reject(
             new DomainError(
               'TIMEOUT',
@@ -92,63 +108,60 @@ export class OrchestrateController {
           );
         }, this.config.RESULT_TIMEOUT_MS);
       });
-      const terminal = await Promise.race([lastEvent(feed), timeout]);
-      return this.answer(taskId, terminal, links, reply);
+      const terminal = await Promise.race([lastEvent(following), timeout]);
+      if (!terminal) {
+        if (clientGone) return {}; // nobody to answer; the task keeps running
+        throw new DomainError('UPSTREAM_UNAVAILABLE', 'the task event stream ended early', {
+          details: { task_id: taskId, links },
+        });
+      }
+      return answer(taskId, terminal, links);
     } finally {
       clearTimeout(timer);
-      feed.close();
-    }
-  }
-
-  private answer(
-    taskId: string,
-    event: Tasks.TaskEvent,
-    links: Record<string, string>,
-    reply: FastifyReply,
-  ): Record<string, unknown> {
-    switch (event.name) {
-      case 'orchestrator.task.completed':
-        return {
-          task_id: taskId,
-          status: 'completed',
-          result: event.data.result,
-          output: event.data.output,
-          planner: event.data.planner,
-          steps: event.data.steps,
-          duration_ms: Math.round(event.data.durationMs),
-          links,
-        };
-      case 'orchestrator.task.failed': {
-        // A task that ran but failed is reported with its error's code and status, and its id.
-        const { error } = event.data;
-        void reply.status(
-          error.code === 'VALIDATION' || error.code === 'NOT_FOUND' ? 422 : STATUS_OF[error.code],
-        );
-        return {
-          code: error.code,
-          message: error.message,
-          details: { task_id: taskId, ...(error.details ?? {}), links },
-          status: 'failed',
-        };
-      }
-      case 'orchestrator.task.cancelled':
-        void reply.status(409);
-        return {
-          code: 'CANCELLED',
-          message: `task cancelled: ${event.data.reason}`,
-          details: { task_id: taskId, links },
-          status: 'cancelled',
-        };
-      default:
-        throw new DomainError('INTERNAL', `task ${taskId} ended without a terminal event`);
+      feed?.close();
+      slot.release();
+      reply.raw.off('close', onClose);
     }
   }
 }
 
-async function lastEvent(feed: AsyncIterable<Tasks.TaskEvent>): Promise<Tasks.TaskEvent> {
-  let last: Tasks.TaskEvent | undefined;
-  for await (const e of feed) last = e;
-  if (!last || !Tasks.isTerminalTaskEvent(last))
-    throw new DomainError('UPSTREAM_UNAVAILABLE', 'the task event stream ended early');
-  return last;
+/** The completed task, or a TaskOutcomeError carrying the failed or cancelled task's code. */
+function answer(
+  taskId: string,
+  event: Tasks.TaskEvent,
+  links: Record<string, string>,
+): Record<string, unknown> {
+  switch (event.name) {
+    case 'orchestrator.task.completed':
+      return {
+        task_id: taskId,
+        status: 'completed',
+        result: event.data.result,
+        output: event.data.output,
+        planner: event.data.planner,
+        steps: event.data.steps,
+        duration_ms: Math.round(event.data.durationMs),
+        links,
+      };
+    case 'orchestrator.task.failed': {
+      const { error } = event.data;
+      throw new TaskOutcomeError(error.code, error.message, {
+        details: { ...(error.details ?? {}), task_id: taskId, status: 'failed', links },
+      });
+    }
+    case 'orchestrator.task.cancelled':
+      throw new TaskOutcomeError('CANCELLED', `task cancelled: ${event.data.reason}`, {
+        details: { task_id: taskId, status: 'cancelled', links },
+      });
+    default:
+      throw new DomainError('INTERNAL', `task ${taskId} ended without a terminal event`);
+  }
+}
+
+/** The task's terminal event, or undefined when the feed was closed before it came. */
+async function lastEvent(
+  feed: AsyncIterable<Tasks.TaskEvent>,
+): Promise<Tasks.TaskEvent | undefined> {
+  for await (const e of feed) if (Tasks.isTerminalTaskEvent(e)) return e;
+  return undefined;
 }

@@ -9,8 +9,8 @@ export interface EventFormat {
   readonly kind: string;
   /** Frames written as soon as the stream opens. */
   opening(): string[];
-  /** Frames for one task event (possibly none). */
-  frames(event: Tasks.TaskEvent): string[];
+  /** Frames for one task event (possibly none); the caller only reads the list. */
+  frames(event: Tasks.TaskEvent): readonly string[];
 }
 
 /** One SSE frame: optional `id:` and `event:` lines and the data as one JSON line. */
@@ -21,8 +21,11 @@ export function sseFrame(data: unknown, opts: { id?: string; event?: string } = 
   return `${frame}data: ${JSON.stringify(data)}\n\n`;
 }
 
-/** Frames of events shared by many streams are serialised once (the follower shares event objects). */
-const namedFrames = new WeakMap<Tasks.TaskEvent, string>();
+/**
+ * Frames of events shared by many streams are serialised once (the follower shares event objects), and
+ * handed to every stream as the same list.
+ */
+const namedFrames = new WeakMap<Tasks.TaskEvent, readonly string[]>();
 
 /** Seed 2's named events: `id: <seq>`, `event: <name>`, the task event as data. */
 export class NamedEventFormat implements EventFormat {
@@ -32,12 +35,12 @@ export class NamedEventFormat implements EventFormat {
     return [];
   }
 
-  frames(event: Tasks.TaskEvent): string[] {
-    let frame = namedFrames.get(event);
-    if (frame === undefined) {
-      frame = sseFrame(event, { id: String(event.seq), event: event.name });
-      namedFrames.set(event, frame);
+  frames(event: Tasks.TaskEvent): readonly string[] {
+    let frames = namedFrames.get(event);
+    if (frames === undefined) {
+      frames = [sseFrame(event, { id: String(event.seq), event: event.name })];
+      namedFrames.set(event, frames);
     }
-    return [frame];
+    return frames;
   }
 }

@@ -39,12 +39,12 @@ export class TaskStreamer {
     actor: Actor,
     taskId: string,
     kind: string,
-    follow: FollowOptions,
+    follow: Omit<FollowOptions, 'actor'>,
   ): Promise<PreparedStream> {
     const slot: StreamSlot = await this.slots.acquire(actor, kind);
     let feed: TaskEventFeed;
     try {
-      feed = await this.follower.follow(taskId, follow);
+      feed = await this.follower.follow(taskId, { ...follow, actor });
     } catch (e) {
       slot.release();
       throw e;
@@ -66,16 +66,28 @@ export class TaskStreamer {
     format: EventFormat,
     headers: Record<string, string>,
   ): Promise<void> {
-    const sse = SseWriter.open(reply, headers, this.config.SSE_HEARTBEAT_MS);
+    const taskId = prepared.taskId;
+    const sse = SseWriter.open(reply, headers, {
+      heartbeatMs: this.config.SSE_HEARTBEAT_MS,
+      maxBufferBytes: this.config.SSE_MAX_BUFFER_BYTES,
+      onDrop: (reason, details) =>
+        this.logger.warn(
+          { taskId, kind: format.kind, ...details },
+          `event stream dropped: ${reason} (the task keeps running; the client can resume)`,
+        ),
+    });
     sse.onClose(() => prepared.abort());
     try {
       for (const frame of format.opening()) sse.frame(frame);
-      for await (const event of prepared.feed) {
+      // Each event is written from the subscription's callback itself, with no promise per event:
+      // thousands of streams of one task are thousands of writes, not thousands of async steps.
+      await prepared.feed.forEach((event) => {
         for (const frame of format.frames(event)) sse.frame(frame);
-        if (Tasks.isTerminalTaskEvent(event)) break;
-      }
+        // Ended in the same tick as the last frame: one socket write for both.
+        if (Tasks.isTerminalTaskEvent(event)) sse.end();
+      });
     } catch (e) {
-      this.logger.warn({ err: e, taskId: prepared.taskId }, 'task stream failed');
+      this.logger.warn({ err: e, taskId }, 'task stream failed');
     } finally {
       sse.end();
       prepared.abort();

@@ -4,12 +4,17 @@ import { JetStreamService } from '@switchboard/messaging';
 import type { FastifyReply } from 'fastify';
 import { NamedEventFormat } from '../streaming/event-format.js';
 import { TaskStreamer } from '../streaming/task-streamer.js';
+import { hasEnded } from './stored-outcome.js';
 import { TaskAccess } from './task-access.js';
 
 /**
  * GET /tasks/{id}/events: checks the caller may read the task, then replays its stored events after
  * `afterSeq` and follows the live ones, without gaps or duplicates (the follower orders by seq), on
  * any gateway replica and after a restart, since the events live in JetStream.
+ *
+ * `afterSeq` is measured against what the task has: once the task has ended, a client at or past its
+ * last event gets 204; while it runs, a Last-Event-ID beyond its last event is clamped to that event
+ * (no event the client claims to have can exist yet), so the stream still ends with the task.
  */
 @Injectable()
 export class ResumeTaskStreamUseCase {
@@ -26,16 +31,23 @@ export class ResumeTaskStreamUseCase {
     afterSeq: number,
     requestId: string,
   ): Promise<void> {
-    await this.access.ensureStreamable(taskId, actor);
-    if (await this.endedAt(taskId, afterSeq)) {
+    const view = await this.access.ensureStreamable(taskId, actor);
+    const last = await this.lastStored(taskId);
+    const ended =
+      (last !== undefined && Tasks.isTerminalTaskEvent(last) && last.seq <= afterSeq) ||
+      (view !== undefined && hasEnded(view) && view.lastEventSeq <= afterSeq);
+    if (ended) {
       // Nothing more will come: 204 also tells an EventSource not to reconnect.
       await reply.status(204).header('x-task-id', taskId).header('x-request-id', requestId).send();
       return;
     }
+    const known = Math.max(last?.seq ?? 0, view?.lastEventSeq ?? 0);
     const format = new NamedEventFormat();
     const prepared = await this.streamer.prepare(actor, taskId, format.kind, {
-      afterSeq,
+      afterSeq: Math.min(afterSeq, known),
       replay: true,
+      // Read just now: the feed need not ask again before its first replay and its first look.
+      known: { ...(last ? { eventsStored: true } : {}), ...(view ? { view } : {}) },
     });
     await this.streamer.run(reply, prepared, format, {
       'x-task-id': taskId,
@@ -43,12 +55,12 @@ export class ResumeTaskStreamUseCase {
     });
   }
 
-  /** True when the task's last stored event is terminal and the client has it already. */
-  private async endedAt(taskId: string, afterSeq: number): Promise<boolean> {
+  /** The task's last stored event, if any is still kept. */
+  private async lastStored(taskId: string): Promise<Tasks.TaskEvent | undefined> {
     const last = await this.jetstream
       .lastMessage(TaskEventStream, Tasks.taskEventsFilter(taskId))
       .catch(() => undefined);
     const event = last ? Tasks.TaskEvent.safeParse(last.data) : undefined;
-    return !!event?.success && Tasks.isTerminalTaskEvent(event.data) && event.data.seq <= afterSeq;
+    return event?.success ? event.data : undefined;
   }
 }

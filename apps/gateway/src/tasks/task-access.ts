@@ -26,13 +26,14 @@ export class TaskAccess {
     }
   }
 
-  async ensureStreamable(taskId: string, actor: Actor): Promise<void> {
+  /** Throws unless the actor may stream the task; returns its stored view when the orchestrator has one. */
+  async ensureStreamable(taskId: string, actor: Actor): Promise<Tasks.TaskView | undefined> {
     try {
-      await this.bus.request(Tasks.TaskGet, { taskId }, { actor });
+      return await this.bus.request(Tasks.TaskGet, { taskId }, { actor });
     } catch (e) {
       const fallback =
         isCode(e, 'NOT_FOUND') || isCode(e, 'UPSTREAM_UNAVAILABLE') || isCode(e, 'TIMEOUT');
-      if (fallback && (await this.ownedHere(taskId, actor))) return;
+      if (fallback && (await this.ownedHere(taskId, actor))) return undefined;
       throw e;
     }
   }

@@ -1,5 +1,7 @@
 import { BaseEnv, databaseUrl, envPort, redisUrl } from '@switchboard/config';
+import { Tools } from '@switchboard/contracts';
 import { z } from 'zod';
+import { MAX_TOOL_TIMEOUT_MS } from '../tools/tool-timeouts.js';
 
 const httpUrl = z
   .string()
@@ -98,10 +100,10 @@ export const McpToolsEnv = BaseEnv.extend({
     .number()
     .int()
     .min(1)
-    .max(600_000)
+    .max(MAX_TOOL_TIMEOUT_MS)
     .default(30_000)
     .describe(
-      "Default timeout of an external MCP server's tool call (a server's `timeoutMs` overrides it).",
+      `Default timeout of an external MCP server's tool call (a server's \`timeoutMs\` overrides it); at most ${MAX_TOOL_TIMEOUT_MS} ms, below the ${Tools.ToolsCall.timeoutMs} ms callers wait.`,
     ),
   TASK_OFFER_TTL_SECONDS: z.coerce
     .number()
@@ -110,7 +112,7 @@ export const McpToolsEnv = BaseEnv.extend({
     .max(604_800)
     .default(86_400)
     .describe(
-      'How long the list of tools offered to a task is kept; calls of that task may use only those tools.',
+      "How long the list of tools offered to a task is kept; calls of that task may use only those tools, and are refused once it is gone. Keep it above the orchestrator's TASK_TIMEOUT_MS.",
     ),
 });
 export type McpToolsEnv = z.infer<typeof McpToolsEnv>;

@@ -160,6 +160,31 @@ extra: 1
     );
   });
 
+  it('refuses timeouts longer than callers wait for a tool call', () => {
+    expect(
+      problemsOf(() =>
+        yaml(`
+tools:
+  - name: slow.report
+    description: Builds a report.
+    inputSchema: { type: object }
+    handler: { kind: builtin, ref: time.now }
+    timeoutMs: 120000
+mcpServers:
+  - name: slowpoke
+    transport: http
+    url: http://127.0.0.1:9/mcp
+    timeoutMs: 90000
+    tools: { crunch: { timeoutMs: 55000 } }
+`),
+      ),
+    ).toEqual([
+      'tools[0] ("slow.report"): timeoutMs: must be at most 50000 ms (callers wait 60000 ms for a tool call)',
+      'mcpServers[0] ("slowpoke"): timeoutMs: must be at most 50000 ms (callers wait 60000 ms for a tool call)',
+      'mcpServers[0] ("slowpoke"): tools.crunch.timeoutMs: must be at most 50000 ms (callers wait 60000 ms for a tool call)',
+    ]);
+  });
+
   it('refuses MCP handlers in the file and unknown handler kinds', () => {
     const problems = problemsOf(() =>
       yaml(`

@@ -1,5 +1,6 @@
 import { Role, Tools } from '@switchboard/contracts';
 import { z } from 'zod';
+import { MAX_TOOL_TIMEOUT_MS, timeoutTooLong } from '../tools/tool-timeouts.js';
 
 /** A credential's name: what the environment variable (or secrets file key) is called. */
 export const CredentialName = z
@@ -28,7 +29,7 @@ const McpToolPolicy = z
   .object({
     requiredRole: Role.optional(),
     adminOnly: z.boolean().optional(),
-    timeoutMs: z.number().int().min(1).max(600_000).optional(),
+    timeoutMs: z.number().int().min(1).max(MAX_TOOL_TIMEOUT_MS, timeoutTooLong).optional(),
     idempotent: z.boolean().optional(),
   })
   .strict();
@@ -42,7 +43,7 @@ const mcpServerCommon = {
   /** Applied to every tool of the server unless `tools.<name>` says otherwise. */
   requiredRole: Role.optional(),
   adminOnly: z.boolean().default(false),
-  timeoutMs: z.number().int().min(1).max(600_000).optional(),
+  timeoutMs: z.number().int().min(1).max(MAX_TOOL_TIMEOUT_MS, timeoutTooLong).optional(),
   /** Upstream tool names to offer (all when absent) and to hide. */
   include: z.array(z.string().min(1).max(128)).max(1_000).optional(),
   exclude: z.array(z.string().min(1).max(128)).max(1_000).default([]),

@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, DomainError, type Tools } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
-import { ToolRegistry, type RegisteredTool } from '../registry/tool-registry.service.js';
+import { ToolRegistry } from '../registry/tool-registry.service.js';
+import { IdempotencyService } from './idempotency.service.js';
 import { ToolAccessChecker } from './tool-access.checker.js';
-import { ToolCallRepository } from './tool-call.repository.js';
-import { type RunResult, ToolRunner } from './tool-runner.js';
+import { ToolRunner } from './tool-runner.js';
 import { ToolMetrics } from './tool.metrics.js';
 
 /**
  * Runs one tool call for `actor`: the tool must exist and be permitted now (the same rule as the
  * manifest, plus the task's offer), the input must match its schema; then the runner executes it.
- * Non-idempotent calls with an idempotency key run at most once. Every outcome is audited and counted,
- * with messages already scrubbed of credentials.
+ * Non-idempotent calls with an idempotency key run at most once (IdempotencyService). Every outcome is
+ * audited and counted, with messages already scrubbed of credentials.
  */
 @Injectable()
 export class CallToolUseCase {
@@ -19,7 +19,7 @@ export class CallToolUseCase {
     private readonly registry: ToolRegistry,
     private readonly access: ToolAccessChecker,
     private readonly runner: ToolRunner,
-    private readonly calls: ToolCallRepository,
+    private readonly once: IdempotencyService,
     private readonly audit: AuditTrail,
     private readonly metrics: ToolMetrics,
   ) {}
@@ -34,7 +34,15 @@ export class CallToolUseCase {
         });
       await this.access.assertCallable(actor, registered, req);
       this.runner.validateInput(registered, req.input);
-      const { result, replayed } = await this.runOnce(actor, registered, req);
+      const { result, replayed } = await this.once.run(
+        registered.definition,
+        req,
+        actor.userId,
+        () =>
+          this.runner.run(actor, registered, req).catch((e: unknown) => {
+            throw this.runner.safeError(registered, e);
+          }),
+      );
       const durationMs = performance.now() - started;
       this.metrics.calls.inc({ tool: req.tool, outcome: replayed ? 'replayed' : 'ok' });
       void this.audit.record({
@@ -74,37 +82,6 @@ export class CallToolUseCase {
         },
       });
       throw error;
-    }
-  }
-
-  private async runOnce(
-    actor: Actor,
-    registered: RegisteredTool,
-    req: Tools.ToolCallRequest,
-  ): Promise<{ result: RunResult; replayed: boolean }> {
-    const key =
-      req.idempotencyKey && !registered.definition.idempotent ? req.idempotencyKey : undefined;
-    if (key) {
-      const claim = await this.calls.claim(key, actor.userId, req.tool);
-      if (claim.state === 'completed') return { result: { output: claim.output }, replayed: true };
-      if (claim.state === 'failed') throw DomainError.fromBody(claim.error);
-      if (claim.state === 'running') {
-        throw new DomainError(
-          'CONFLICT',
-          `a call of ${req.tool} with this idempotency key is already running or was interrupted`,
-        );
-      }
-    }
-    try {
-      const result = await this.runner.run(actor, registered, req);
-      if (key) await this.calls.complete(key, result.output);
-      return { result, replayed: false };
-    } catch (e) {
-      if (key)
-        await this.calls
-          .fail(key, this.runner.safeError(registered, e).toBody())
-          .catch(() => undefined);
-      throw e;
     }
   }
 }

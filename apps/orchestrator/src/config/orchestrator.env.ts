@@ -72,7 +72,7 @@ export const OrchestratorEnv = BaseEnv.extend({
     .max(86_400_000)
     .default(300_000)
     .describe(
-      'Wall-time budget of one task, counted from its first start (a resumed task keeps its clock).',
+      'Wall-time budget of one task, counted from its first start (a resumed task keeps its clock). When it runs out the task fails with TIMEOUT and its cancel is broadcast, so the running tool call or delegation stops too.',
     ),
   TASK_ACK_WAIT_MS: z.coerce
     .number()
@@ -190,7 +190,7 @@ export const OrchestratorEnv = BaseEnv.extend({
   GUARDRAIL_STAGES: csv('input,output')
     .pipe(z.array(z.enum(['input', 'output'])))
     .describe(
-      'Where the guardrail checks run: input (the task text), output (everything the planner produces).',
+      "Where the guardrail checks run: input (the task text), output (everything the planner produces, and every step's result: tool outputs and errors, remote agents' answers and status texts).",
     ),
 
   THREAD_HISTORY_TOKENS: z.coerce

@@ -3,8 +3,9 @@ import { encodeJson, type JetStreamService, type NatsBus } from '@switchboard/me
 import { createLogger } from '@switchboard/observability';
 import { randomUUID } from 'node:crypto';
 import { TaskEventSequence } from '../tasks/task-event.stream.js';
+import { BLOCKED_PLACEHOLDER } from '../guardrails/guardrail.service.js';
 import { AgentStepRunner } from './agent-step.runner.js';
-import type { DispatchContext } from './dispatch.context.js';
+import { BlockedStepOutput, type DispatchContext } from './dispatch.context.js';
 
 /** An update without its delegationId (the fake fills it in); distributive, so each kind keeps its fields. */
 type Update = A2a.DelegationUpdate extends infer U
@@ -55,8 +56,19 @@ function fakeBus(script: Script) {
   return { bus, published, requests, subscriptions };
 }
 
+/** Blocks any text with "classified" in it, the way the output guardrail would; records the hits. */
+function screenFor(hits: string[]) {
+  return (stepId: string, value: unknown) => {
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    if (!/classified/i.test(text)) return undefined;
+    hits.push(stepId);
+    return new DomainError('GUARDRAIL', `the output of step ${stepId} was blocked by a guardrail`);
+  };
+}
+
 function context(signal = new AbortController().signal) {
   const stored: Tasks.TaskEvent[] = [];
+  const hits: string[] = [];
   const jetstream = {
     publish: async (_c: unknown, _t: unknown, event: Tasks.TaskEvent) =>
       void stored.push(Tasks.TaskEvent.parse(event)),
@@ -69,8 +81,9 @@ function context(signal = new AbortController().signal) {
     index: 0,
     signal,
     timeoutMs: 60_000,
+    screen: screenFor(hits),
   };
-  return { ctx, stored };
+  return { ctx, stored, hits };
 }
 
 const action: Tasks.PlanAction = {
@@ -228,5 +241,88 @@ describe(AgentStepRunner.name, () => {
       ['a2a.delegation.started', undefined],
       ['a2a.delegation.result', 'TASK_STATE_CANCELED'],
     ]);
+  });
+
+  it('relays a blocked answer as the placeholder and fails the step with GUARDRAIL', async () => {
+    const { bus } = fakeBus(async (r) =>
+      result(r, {
+        text: 'the CLASSIFIED file says…',
+        artifacts: [{ artifactId: 'a1', name: 'leak', parts: [{ text: 'page 4' }] }],
+      }),
+    );
+    const { ctx, stored, hits } = context();
+    const failure = await new AgentStepRunner(bus, logger).run(action, { message: 'x' }, ctx).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(failure).toBeInstanceOf(BlockedStepOutput);
+    expect((failure as BlockedStepOutput).error.code).toBe('GUARDRAIL');
+    await ctx.events.flush();
+    expect(hits).toEqual(['s1']);
+    expect(JSON.stringify(stored)).not.toMatch(/classified/i);
+    expect(stored.at(-1)).toMatchObject({
+      name: 'a2a.delegation.result',
+      data: { state: 'TASK_STATE_COMPLETED', text: BLOCKED_PLACEHOLDER, artifacts: [] },
+    });
+  });
+
+  it('stops a delegation whose progress text is blocked: placeholder relayed, agent told to cancel', async () => {
+    const { bus, published } = fakeBus(
+      (_r, progress) =>
+        new Promise(() => {
+          progress({
+            kind: 'status',
+            agent: 'researcher',
+            transport: 'http',
+            state: 'TASK_STATE_WORKING',
+            text: 'reading the classified archive',
+          });
+          // Late progress after the stop is not relayed.
+          progress({
+            kind: 'status',
+            agent: 'researcher',
+            transport: 'http',
+            state: 'TASK_STATE_WORKING',
+            text: 'still classified',
+          });
+        }),
+    );
+    const { ctx, stored, hits } = context();
+    await expect(
+      new AgentStepRunner(bus, logger).run(action, { message: 'x' }, ctx),
+    ).rejects.toMatchObject({ code: 'GUARDRAIL' });
+    await ctx.events.flush();
+    expect(hits).toEqual(['s1']);
+    expect(JSON.stringify(stored)).not.toMatch(/classified/i);
+    expect(stored.map((e) => [e.name, 'text' in e.data ? e.data.text : undefined])).toEqual([
+      ['a2a.delegation.started', undefined],
+      ['a2a.delegation.status', BLOCKED_PLACEHOLDER],
+      ['a2a.delegation.result', 'the output of step s1 was blocked by a guardrail'],
+    ]);
+    expect(published).toEqual([
+      {
+        subject: expect.stringMatching(/^sb\.ctl\.a2a\.delegation\..+\.cancel$/),
+        payload: expect.objectContaining({ reason: expect.stringContaining('guardrail') }),
+      },
+    ]);
+  });
+
+  it('screens an error that quotes the agent before relaying it', async () => {
+    const { bus } = fakeBus(async (_r, progress) => {
+      progress({
+        kind: 'started',
+        agent: 'researcher',
+        transport: 'http',
+        protocolVersion: '1.0',
+        mode: 'stream',
+      });
+      throw new DomainError('UPSTREAM_ERROR', 'researcher failed: classified material');
+    });
+    const { ctx, stored } = context();
+    await expect(
+      new AgentStepRunner(bus, logger).run(action, { message: 'x' }, ctx),
+    ).rejects.toMatchObject({ code: 'GUARDRAIL' });
+    await ctx.events.flush();
+    expect(JSON.stringify(stored)).not.toMatch(/classified/i);
   });
 });

@@ -9,7 +9,14 @@ import {
 import { decodeJson, NatsBus, unwrapEnvelope } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { randomUUID } from 'node:crypto';
-import { abortable, abortError, type DispatchContext } from './dispatch.context.js';
+import { BLOCKED_PLACEHOLDER } from '../guardrails/guardrail.service.js';
+import {
+  abortable,
+  abortError,
+  BlockedStepOutput,
+  type DispatchContext,
+  screenedError,
+} from './dispatch.context.js';
 
 /** Room left for the a2a service to cancel the remote task and answer before our request times out. */
 const REPLY_MARGIN_MS = 5_000;
@@ -30,6 +37,10 @@ export interface DelegationOutput {
  * turns its progress (published on the delegation's own subject while the request runs) into
  * a2a.delegation.started/status/result events. Cancelling the task (or running out of time) is sent
  * to the a2a service, which forwards it to the agent as CancelTask.
+ *
+ * Everything the agent says passes the output guardrail before it is relayed: a blocked status text
+ * is relayed as the placeholder and stops the delegation (the agent is told to cancel); a blocked
+ * answer is relayed as the placeholder and fails the step.
  */
 @Injectable()
 export class AgentStepRunner {
@@ -50,6 +61,16 @@ export class AgentStepRunner {
     const started = performance.now();
     let transport: A2a.AgentTransport | undefined;
     let answered = false;
+    // Aborted by the task (cancel, timeout) or by a guardrail hit on the agent's progress.
+    const stop = new AbortController();
+    const signal = AbortSignal.any([ctx.signal, stop.signal]);
+    /** The placeholder when `text` is blocked (then the delegation is stopped), else `text`. */
+    const relayable = (text: string): string => {
+      const blocked = ctx.screen(stepId, text);
+      if (!blocked) return text;
+      stop.abort(blocked);
+      return BLOCKED_PLACEHOLDER;
+    };
     const ensureStarted = (t: A2a.AgentTransport) => {
       if (transport) return;
       transport = t;
@@ -60,8 +81,11 @@ export class AgentStepRunner {
       );
     };
     const onUpdate = (u: A2a.DelegationUpdate) => {
+      // Once stopped, late progress is not relayed (nor checked and reported again).
+      if (stop.signal.aborted) return;
       ensureStarted(u.transport);
       if (u.kind === 'status') {
+        const text = u.text ? relayable(u.text) : undefined;
         ctx.events.emit(
           'a2a.delegation.status',
           {
@@ -70,9 +94,9 @@ export class AgentStepRunner {
             state: u.state,
             transport: u.transport,
             ...(u.remoteTaskId ? { remoteTaskId: u.remoteTaskId } : {}),
-            ...(u.text ? { text: u.text } : {}),
+            ...(text ? { text } : {}),
           },
-          `${agent}: ${u.state}${u.text ? ` (${u.text})` : ''}`,
+          `${agent}: ${u.state}${text ? ` (${text})` : ''}`,
         );
       } else if (u.kind === 'retry') {
         // Not an A2A state: the platform's own retry of a transient failure, shown so it is not silent.
@@ -83,7 +107,9 @@ export class AgentStepRunner {
             agent,
             state: 'RETRYING',
             transport: u.transport,
-            text: `attempt ${u.attempt} failed (${u.reason}); retrying in ${u.delayMs} ms`,
+            text: relayable(
+              `attempt ${u.attempt} failed (${u.reason}); retrying in ${u.delayMs} ms`,
+            ),
           },
           `${agent}: retrying after a transient failure`,
         );
@@ -101,13 +127,13 @@ export class AgentStepRunner {
       },
     );
     const onAbort = () => {
-      const reason = abortError(ctx.signal).message;
+      const reason = abortError(signal).message;
       this.bus.publish(A2a.DelegationCancel, [delegationId], {
         delegationId,
         reason: reason.slice(0, 500),
       });
     };
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    signal.addEventListener('abort', onAbort, { once: true });
     try {
       await this.bus.connection.flush();
       const timeoutMs = Math.max(
@@ -127,8 +153,9 @@ export class AgentStepRunner {
         },
         { actor: ctx.actor, timeoutMs },
       );
-      const result = await abortable(call, ctx.signal);
+      const result = await abortable(call, signal);
       ensureStarted(result.transport);
+      const blocked = ctx.screen(stepId, { text: result.text, artifacts: result.artifacts });
       const output: DelegationOutput = {
         agent,
         text: result.text,
@@ -144,14 +171,15 @@ export class AgentStepRunner {
           stepId,
           agent,
           state: result.state,
-          text: result.text,
-          artifacts: result.artifacts,
+          text: blocked ? BLOCKED_PLACEHOLDER : result.text,
+          artifacts: blocked ? [] : result.artifacts,
           transport: result.transport,
           durationMs: result.durationMs,
           ...(result.remoteTaskId ? { remoteTaskId: result.remoteTaskId } : {}),
         },
         `${agent} answered (${result.state})`,
       );
+      if (blocked) throw new BlockedStepOutput(blocked);
       if (result.state !== 'TASK_STATE_COMPLETED') {
         throw new DomainError(
           'UPSTREAM_ERROR',
@@ -166,10 +194,11 @@ export class AgentStepRunner {
         );
       }
       return output;
-    } catch (e) {
+    } catch (caught) {
+      const e = screenedError(ctx, stepId, caught);
       // Every started delegation gets a result event, also when it ended in an error.
       if (transport && !answered) {
-        const error = toBody(e, ctx.signal);
+        const error = toBody(e, signal);
         ctx.events.emit(
           'a2a.delegation.result',
           {
@@ -186,7 +215,7 @@ export class AgentStepRunner {
       }
       throw e;
     } finally {
-      ctx.signal.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', onAbort);
       subscription.unsubscribe();
     }
   }

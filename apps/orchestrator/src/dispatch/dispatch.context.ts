@@ -5,6 +5,7 @@ import {
   isDomainError,
   type Tasks,
 } from '@switchboard/contracts';
+import { BLOCKED_PLACEHOLDER } from '../guardrails/guardrail.service.js';
 import type { TaskEventSequence } from '../tasks/task-event.stream.js';
 
 export interface DispatchContext {
@@ -16,13 +17,37 @@ export interface DispatchContext {
   signal: AbortSignal;
   /** Remaining wall-time budget. */
   timeoutMs: number;
+  /**
+   * The output guardrail for what a step brings back: undefined when `value` may be streamed and
+   * stored, else the (already reported) error that fails the step. Runners call it before they emit
+   * anything that carries the value.
+   */
+  screen(stepId: string, value: unknown): DomainError | undefined;
 }
 
 export type StepResult =
   | { ok: true; output: unknown; durationMs: number }
-  | { ok: false; error: ErrorBody; durationMs: number };
+  /** `output`: what is kept instead of an output the guardrail blocked. */
+  | { ok: false; error: ErrorBody; durationMs: number; output?: unknown };
 
-/** Rejects as soon as `signal` aborts (the remote call itself is told separately, by broadcast). */
+/**
+ * A step whose output the guardrail blocked: it fails with `error`, and the placeholder stands where
+ * the output would have been stored.
+ */
+export class BlockedStepOutput extends Error {
+  readonly output = BLOCKED_PLACEHOLDER;
+
+  constructor(readonly error: DomainError) {
+    super(error.message);
+    this.name = 'BlockedStepOutput';
+  }
+}
+
+/**
+ * Rejects as soon as `signal` aborts. The remote call itself is told separately: agent steps send the
+ * delegation's cancel; tool calls hear the task's cancel broadcast, which the task handler publishes
+ * for a user's cancellation and RunTaskUseCase for a timeout.
+ */
 export function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(abortError(signal));
   return new Promise<T>((resolve, reject) => {
@@ -48,6 +73,16 @@ export function abortError(signal: AbortSignal): DomainError {
 }
 
 export function toBody(e: unknown): ErrorBody {
+  if (e instanceof BlockedStepOutput) return e.error.toBody();
   if (isDomainError(e)) return e.toBody();
   return { code: 'INTERNAL', message: 'step failed unexpectedly', retryable: false };
+}
+
+/**
+ * A step's error as it may be streamed and stored: errors can quote what a tool or agent returned
+ * (an HTTP body, an MCP error text), so they pass the output guardrail too.
+ */
+export function screenedError(ctx: DispatchContext, stepId: string, e: unknown): unknown {
+  if (e instanceof BlockedStepOutput || !isDomainError(e)) return e;
+  return ctx.screen(stepId, { message: e.message, details: e.details }) ?? e;
 }

@@ -2,9 +2,17 @@ import { Injectable } from '@nestjs/common';
 import type { Tasks } from '@switchboard/contracts';
 import { AgentStepRunner } from './agent-step.runner.js';
 import { ToolStepRunner } from './tool-step.runner.js';
-import { type DispatchContext, type StepResult, toBody } from './dispatch.context.js';
+import {
+  BlockedStepOutput,
+  type DispatchContext,
+  type StepResult,
+  toBody,
+} from './dispatch.context.js';
 
-/** Runs one planned action (a tool call or a delegation) and reports it as step events. */
+/**
+ * Runs one planned action (a tool call or a delegation) and reports it as step events. The runners
+ * have passed the step's output through the output guardrail before anything here sees it.
+ */
 @Injectable()
 export class StepDispatcher {
   constructor(
@@ -29,6 +37,7 @@ export class StepDispatcher {
       (e: unknown): StepResult => ({
         ok: false,
         error: toBody(e),
+        ...(e instanceof BlockedStepOutput ? { output: e.output } : {}),
         durationMs: performance.now() - started,
       }),
     );

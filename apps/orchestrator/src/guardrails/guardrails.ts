@@ -8,7 +8,7 @@ import { type GuardrailHit, GuardrailService, type GuardrailStage } from './guar
 /**
  * The guardrails as the task sees them: the checks, and the report of a hit — the task event (seed 3's
  * GUARDRAIL_VIOLATION on the ag-ui surface), an audit record and a log line. None of them carries the
- * blocked text: only the stage, the rule and the text's length.
+ * blocked text: only the stage, the rule, the text's length and (for a step's output) the step id.
  */
 @Injectable()
 export class Guardrails {
@@ -22,16 +22,43 @@ export class Guardrails {
     return this.checks.check(stage, text);
   }
 
-  /** Reports the hit and returns the error that ends the task. */
+  /** Reports a hit on the task text or on what the planner generated; returns the error that ends the task. */
   block(run: TaskRun, hit: GuardrailHit, blockedChars: number): DomainError {
+    this.report(run, hit, blockedChars);
+    const message =
+      hit.stage === 'input'
+        ? `the request was blocked by a guardrail (${hit.rule})`
+        : `the reply was blocked by a guardrail (${hit.rule})`;
+    return new DomainError('GUARDRAIL', message, { details: { stage: hit.stage, rule: hit.rule } });
+  }
+
+  /**
+   * Checks what a step brought back (a tool's result or error, an agent's answer or status text) with
+   * the output guardrail before it is streamed, stored or shown to the planner. A hit is reported and
+   * returned as the error that fails the step.
+   */
+  screenStep(run: TaskRun, stepId: string, value: unknown): DomainError | undefined {
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    const hit = this.checks.check('output', text);
+    if (!hit) return undefined;
+    this.report(run, hit, text.length, stepId);
+    return new DomainError(
+      'GUARDRAIL',
+      `the output of step ${stepId} was blocked by a guardrail (${hit.rule})`,
+      { details: { stage: hit.stage, rule: hit.rule, stepId } },
+    );
+  }
+
+  private report(run: TaskRun, hit: GuardrailHit, blockedChars: number, stepId?: string): void {
     const { taskId, actor, correlationId } = run.submission;
+    const where = stepId ? { stepId } : {};
     run.events.emit(
       'orchestrator.guardrail.violation',
-      { stage: hit.stage, rule: hit.rule },
-      `${hit.stage} blocked by a guardrail (${hit.rule})`,
+      { stage: hit.stage, rule: hit.rule, ...where },
+      `${stepId ? `output of step ${stepId}` : hit.stage} blocked by a guardrail (${hit.rule})`,
     );
     this.logger.warn(
-      { taskId, stage: hit.stage, rule: hit.rule, blockedChars },
+      { taskId, stage: hit.stage, rule: hit.rule, blockedChars, ...where },
       'guardrail blocked text',
     );
     void this.audit.record({
@@ -42,12 +69,7 @@ export class Guardrails {
       taskId,
       actor: { userId: actor.userId, role: actor.role },
       correlationId,
-      details: { stage: hit.stage, rule: hit.rule, blockedChars },
+      details: { stage: hit.stage, rule: hit.rule, blockedChars, ...where },
     });
-    const message =
-      hit.stage === 'input'
-        ? `the request was blocked by a guardrail (${hit.rule})`
-        : `the reply was blocked by a guardrail (${hit.rule})`;
-    return new DomainError('GUARDRAIL', message, { details: { stage: hit.stage, rule: hit.rule } });
   }
 }

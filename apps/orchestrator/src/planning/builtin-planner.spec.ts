@@ -1,4 +1,4 @@
-import type { Tools } from '@switchboard/contracts';
+import { Tasks, type Tools } from '@switchboard/contracts';
 import { BuiltinPlanner, normalizeExpression, planTask } from './builtin-planner.js';
 import { resolveReferences } from './plan-references.js';
 
@@ -112,6 +112,48 @@ describe(BuiltinPlanner.name, () => {
     expect(planTask('call frobnicate with {}', TOOLS, AGENTS)).toEqual([
       expect.objectContaining({ target: 'frobnicate' }),
     ]);
+  });
+
+  it('keeps every action within the contract: long descriptions are cut, the input is whole', () => {
+    const expression = `${'1+'.repeat(245)}1`;
+    const [calc] = planTask(`what is ${expression}`, TOOLS, AGENTS);
+    expect(calc?.input).toEqual({ expression });
+    expect(calc?.description).toHaveLength(Tasks.PLAN_DESCRIPTION_MAX);
+    expect(calc?.description).toMatch(/^calculate 1\+1\+.*…$/);
+    const message = 'x'.repeat(600);
+    const [delegation] = planTask(`ask the researcher about ${message}`, TOOLS, AGENTS);
+    expect(delegation?.input).toEqual({ message });
+    expect(delegation?.description).toHaveLength(Tasks.PLAN_DESCRIPTION_MAX);
+    for (const a of [calc, delegation]) expect(Tasks.PlanAction.safeParse(a).success).toBe(true);
+  });
+
+  it('refuses an action the contract refuses, with a VALIDATION error naming the field', async () => {
+    const longName = `call ${'a'.repeat(200)} with {}`;
+    expect(() => planTask(longName, TOOLS, AGENTS)).toThrow(
+      /invalid action s1 of the plan: target: .*128/,
+    );
+    expect(() => planTask('call notes.add with {"content": "a\\u0000b"}', TOOLS, AGENTS)).toThrow(
+      /invalid action s1 of the plan: input\.content: must not contain the NUL character/,
+    );
+    const decision = await sut.next({
+      task: longName,
+      tools: TOOLS,
+      agents: AGENTS,
+      iteration: 1,
+      signal,
+      rounds: [],
+      history: [],
+      steps: [],
+    });
+    expect(decision.kind === 'fail' && decision.error.code).toBe('VALIDATION');
+  });
+
+  it.each([
+    ['what is 1+1 then then then', /part 2 of 4 of the task is empty/],
+    ['what is 1+1, then', /part 2 of 2 of the task is empty/],
+    ['then what is 1+1', /part 1 of 2 of the task is empty/],
+  ])('refuses the empty clause in %p', (task, message) => {
+    expect(() => planTask(task, TOOLS, AGENTS)).toThrow(message);
   });
 
   it('answers from the observed results, and fails when a step failed', async () => {

@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, type Tasks, Tools } from '@switchboard/contracts';
+import { DomainError, ErrorCode, Tasks, Tools, validationError } from '@switchboard/contracts';
 import type { KnownAgent, ObservedStep, PlanDecision, Planner, PlanningState } from './planner.js';
 
 /**
@@ -45,23 +45,33 @@ const SUPPORTED =
 const CLAUSE_SPLIT = /\s*(?:[,;.]\s*)?\b(?:and\s+)?then\b\s*/i;
 const MATH_WORDS = new Set([...Tools.CALCULATOR_FUNCTIONS, ...Tools.CALCULATOR_CONSTANTS]);
 
-/** Splits a task into clauses and maps each to an action. Throws UNSUPPORTED / FORBIDDEN. */
+/**
+ * Splits a task into clauses and maps each to an action, checked against the PlanAction contract (the
+ * plan is stored and streamed: an action that breaks it would fail later, where it hangs a stream).
+ * Throws UNSUPPORTED / FORBIDDEN / VALIDATION.
+ */
 export function planTask(
   task: string,
   tools: Tools.ManifestTool[],
   agents: KnownAgent[],
 ): Tasks.PlanAction[] {
-  const clauses = task
-    .split(CLAUSE_SPLIT)
-    .map((c) =>
-      c
-        .trim()
-        .replace(/[?.!]+$/, '')
-        .trim(),
-    )
-    .filter(Boolean);
+  const clauses = task.split(CLAUSE_SPLIT).map((c) =>
+    c
+      .trim()
+      .replace(/[?.!]+$/, '')
+      .trim(),
+  );
+  // An empty clause is a "then" with nothing before or after it: refused, not silently skipped, as
+  // the user meant something there.
+  const empty = clauses.findIndex((c) => c === '');
+  if (empty >= 0 && clauses.length > 1) {
+    throw new DomainError(
+      'VALIDATION',
+      `part ${empty + 1} of ${clauses.length} of the task is empty: every "then" must join two requests`,
+    );
+  }
   const actions: Tasks.PlanAction[] = [];
-  for (const clause of clauses) {
+  for (const clause of clauses.filter(Boolean)) {
     const id = `s${actions.length + 1}`;
     const prev = actions[actions.length - 1];
     const action = planClause(clause, id, prev, agents);
@@ -71,6 +81,8 @@ export function planTask(
         `The built-in planner (no LLM is configured) does not understand "${clause}". ${SUPPORTED}`,
       );
     }
+    const checked = Tasks.PlanAction.safeParse(action);
+    if (!checked.success) throw validationError(`action ${id} of the plan`, checked.error);
     // An explicit call goes to mcp-tools as asked, which refuses it if unknown or not permitted; an
     // inferred one must be among the tools this user was offered.
     const explicit = action.description.startsWith('call ');
@@ -84,6 +96,12 @@ export function planTask(
   }
   if (actions.length === 0) throw new DomainError('UNSUPPORTED', `The task is empty. ${SUPPORTED}`);
   return actions;
+}
+
+/** A description within the contract's limit (the full text stays in the action's input). */
+function described(text: string): string {
+  const max = Tasks.PLAN_DESCRIPTION_MAX;
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** The reference to a previous action's natural result, as a template. */
@@ -114,7 +132,7 @@ function planClause(
     kind: 'tool',
     target,
     input,
-    description,
+    description: described(description),
   });
 
   // Explicit tool call: "call notes.get with {"id": "…"}".
@@ -222,7 +240,7 @@ function planClause(
       kind: 'agent',
       target: agent.name,
       input: { message, ...(prev ? { context: resultRef(prev) } : {}) },
-      description: `delegate to ${agent.name}: ${message}`,
+      description: described(`delegate to ${agent.name}: ${message}`),
     };
   }
   return undefined;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type DomainError, type ErrorBody, type Tasks } from '@switchboard/contracts';
 import { abortError } from '../dispatch/dispatch.context.js';
 import { StepDispatcher } from '../dispatch/step-dispatcher.js';
+import { Guardrails } from '../guardrails/guardrails.js';
 import { resolveReferences } from '../planning/plan-references.js';
 import type { ObservedStep, PlanDecision } from '../planning/planner.js';
 import type { StoredStep } from './task.repository.js';
@@ -19,13 +20,16 @@ export interface StepLedger {
 /**
  * Runs a round's actions in order. Each finished step is persisted at once; a step already stored
  * (completed or failed before a crash) is reused, never run again. A failure skips the rest of its
- * group: a plan stops, independent tool calls of the same round still run.
+ * group: a plan stops, independent tool calls of the same round still run. A step whose output the
+ * guardrail blocked is stored as failed (GUARDRAIL) with the placeholder as its output, and the
+ * planner sees that failure like any other.
  */
 @Injectable()
 export class ActionRunner {
   constructor(
     private readonly repository: TaskRepository,
     private readonly dispatcher: StepDispatcher,
+    private readonly guardrails: Guardrails,
   ) {}
 
   async run(
@@ -82,6 +86,7 @@ export class ActionRunner {
         index,
         signal: run.signal,
         timeoutMs: Math.max(1, run.deadline - Date.now()),
+        screen: (stepId, value) => this.guardrails.screenStep(run, stepId, value),
       });
       if (run.signal.aborted) throw abortError(run.signal);
       const resolved = { ...action, input };
@@ -102,6 +107,7 @@ export class ActionRunner {
           index,
           action: resolved,
           status: 'failed',
+          ...(result.output !== undefined ? { output: result.output } : {}),
           error: result.error,
           startedAt,
         });

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorBody, Tasks } from '@switchboard/contracts';
+import { DomainError, ErrorBody, scrubJson, Tasks } from '@switchboard/contracts';
 import { z } from 'zod';
-import { Prisma } from '../generated/prisma/client.js';
 import type { PastRound, PlanDecision } from '../planning/planner.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 
@@ -17,7 +16,10 @@ const StoredDecision = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('fail'), error: ErrorBody }),
 ]);
 
-const json = (v: unknown): Prisma.InputJsonValue => (v ?? Prisma.JsonNull) as Prisma.InputJsonValue;
+// Model output may hold characters jsonb cannot store (NUL): scrubbed, never a failed write. Sent as
+// jsonb text (SQL NULL when absent) by the raw upsert below, which runs once per planning round.
+const jsonText = (v: unknown): string | null =>
+  v === undefined || v === null ? null : JSON.stringify(scrubJson(v));
 
 /**
  * Planning decisions, one row per round, written before any of the round's actions runs. A task
@@ -49,23 +51,17 @@ export class PlanningRoundRepository {
               ...(decision.output !== undefined ? { output: decision.output } : {}),
             }
           : { kind: decision.kind, error: decision.error.toBody() };
-    const data = {
-      taskId,
-      iteration,
-      planner,
-      decision: json(stored),
-      memo: json(decision.memo),
-      usage: json(decision.usage),
-      model: decision.model ?? null,
-      durationMs: decision.durationMs ?? null,
-    };
     const id = `${taskId}:${iteration}`;
     // Upsert: a replica that planned this round before dying may have stored it already.
-    await this.prisma.planningRound.upsert({
-      where: { id },
-      create: { id, ...data },
-      update: data,
-    });
+    await this.prisma.$executeRaw`
+      INSERT INTO "PlanningRound" ("id", "taskId", "iteration", "planner", "decision", "memo",
+                                   "usage", "model", "durationMs")
+      VALUES (${id}, ${taskId}::uuid, ${iteration}, ${planner}, ${jsonText(stored)}::jsonb,
+              ${jsonText(decision.memo)}::jsonb, ${jsonText(decision.usage)}::jsonb,
+              ${decision.model ?? null}, ${decision.durationMs ?? null}::double precision)
+      ON CONFLICT ("id") DO UPDATE SET
+        "planner" = EXCLUDED."planner", "decision" = EXCLUDED."decision", "memo" = EXCLUDED."memo",
+        "usage" = EXCLUDED."usage", "model" = EXCLUDED."model", "durationMs" = EXCLUDED."durationMs"`;
   }
 
   async list(taskId: string): Promise<StoredRound[]> {

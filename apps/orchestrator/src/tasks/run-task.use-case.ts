@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { isDomainError, Tasks } from '@switchboard/contracts';
+import { NatsBus, permanentFailure } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { UsageMeter } from '../budget/usage-meter.js';
 import type { OrchestratorEnv } from '../config/orchestrator.env.js';
@@ -19,7 +20,8 @@ type Settings = Pick<OrchestratorEnv, 'TASK_TIMEOUT_MS' | 'TASK_TOKEN_BUDGET' | 
 /**
  * Runs one task delivered by the work queue: input guardrail, claim (create, or resume after a crash),
  * the loop under the task's signal (cancellation + wall-time budget), then the outcome. Never throws
- * for a task that failed: the failure is the task's outcome.
+ * for a task that failed: the failure is the task's outcome. A task that runs out of time has its
+ * remote work stopped too: the task's cancel is broadcast, as for a user's cancellation.
  */
 @Injectable()
 export class RunTaskUseCase {
@@ -31,6 +33,7 @@ export class RunTaskUseCase {
     private readonly planning: RoundPlanner,
     private readonly cancellations: CancellationRegistry,
     private readonly guardrails: Guardrails,
+    private readonly bus: NatsBus,
     @Inject(APP_CONFIG) private readonly config: Settings,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -60,6 +63,7 @@ export class RunTaskUseCase {
       deadline,
       meter: new UsageMeter(this.config.TASK_TOKEN_BUDGET, this.config.LLM_PRICES),
       plan: [],
+      resumed: claim.resumed,
     };
     let outcome: Outcome;
     try {
@@ -97,6 +101,14 @@ export class RunTaskUseCase {
     } finally {
       this.cancellations.unregister(taskId);
     }
+    if (signal.aborted && !(signal.reason instanceof CancelledBy)) {
+      // Aborting here only abandons the call in flight: mcp-tools and a2a (every replica) hear the
+      // task's cancel broadcast and stop the running tool call or remote agent.
+      this.bus.publish(Tasks.TaskCancelRequested, [taskId], {
+        taskId,
+        reason: `the task exceeded its time budget of ${this.config.TASK_TIMEOUT_MS} ms (TASK_TIMEOUT_MS)`,
+      });
+    }
     await this.finisher.finish(run, outcome, Date.now() - claim.startedAt.getTime());
   }
 
@@ -114,6 +126,9 @@ export class RunTaskUseCase {
       };
     }
     if (isDomainError(e)) return { status: 'failed', error: e.toBody() };
+    // Data the database refuses (or that breaks a contract) fails the same way on every attempt.
+    const permanent = permanentFailure(e);
+    if (permanent) return { status: 'failed', error: permanent.toBody() };
     this.logger.error({ err: e }, 'task failed unexpectedly');
     return {
       status: 'failed',

@@ -1,7 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TaskEventStream, Tasks } from '@switchboard/contracts';
 import { JetStreamService } from '@switchboard/messaging';
-import { SERVICE_IDENTITY, type ServiceIdentity } from '@switchboard/observability';
+import {
+  LOGGER,
+  type Logger,
+  SERVICE_IDENTITY,
+  type ServiceIdentity,
+} from '@switchboard/observability';
 import { TaskEventSequence } from './task-event.stream.js';
 import { TaskRepository } from './task.repository.js';
 
@@ -12,12 +17,13 @@ export class TaskEventLog {
     private readonly jetstream: JetStreamService,
     private readonly repository: TaskRepository,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /** The task's event sequence, continuing after the last stored event when resuming. */
   async open(taskId: string, resumed: boolean): Promise<TaskEventSequence> {
     const lastSeq = resumed ? ((await this.last(taskId))?.seq ?? 0) : 0;
-    return new TaskEventSequence(taskId, lastSeq, this.identity.service, this.jetstream);
+    return this.sequence(taskId, lastSeq);
   }
 
   /** A task finished before a crash may have lost its terminal event: publish it from the stored row. */
@@ -26,12 +32,7 @@ export class TaskEventLog {
     if (last && Tasks.isTerminalTaskEvent(last)) return;
     const view = await this.repository.get(taskId);
     if (!view) return;
-    const events = new TaskEventSequence(
-      taskId,
-      last?.seq ?? 0,
-      this.identity.service,
-      this.jetstream,
-    );
+    const events = this.sequence(taskId, last?.seq ?? 0);
     const steps = view.steps.length;
     const usage = view.usage ? { usage: view.usage } : {};
     if (view.status === 'completed') {
@@ -68,7 +69,18 @@ export class TaskEventLog {
     await events.flush();
   }
 
-  private async last(taskId: string): Promise<Tasks.TaskEvent | undefined> {
+  private sequence(taskId: string, lastSeq: number): TaskEventSequence {
+    return new TaskEventSequence(
+      taskId,
+      lastSeq,
+      this.identity.service,
+      this.jetstream,
+      this.logger,
+    );
+  }
+
+  /** The last stored event of the task (undefined when none is stored yet). */
+  async last(taskId: string): Promise<Tasks.TaskEvent | undefined> {
     const last = await this.jetstream.lastMessage(TaskEventStream, Tasks.taskEventsFilter(taskId));
     const parsed = Tasks.TaskEvent.safeParse(last?.data);
     return parsed.success ? parsed.data : undefined;

@@ -7,9 +7,12 @@ import { TaskRepository } from './task.repository.js';
 import type { Outcome, TaskRun } from './task-run.js';
 
 /**
- * Ends a task: the row first (so a client reading the task after the terminal event sees the same
- * outcome), then the thread's turns (so the next message of the thread sees this one), then the
- * terminal event with the task's token usage, and the audit record.
+ * Ends a task: the events emitted so far are flushed first (a terminal row or event must never get
+ * ahead of them: clients release events in seq order), then the row (so a client reading the task
+ * after the terminal event sees the same outcome), then the thread's turns (so the next message of the
+ * thread sees this one), then the terminal event with the task's token usage, and the audit record.
+ * If the earlier events cannot be stored, this throws before anything is final: the submission is
+ * redelivered and the task resumes.
  */
 @Injectable()
 export class TaskFinisher {
@@ -26,6 +29,7 @@ export class TaskFinisher {
     const steps = run.plan.length;
     const usage = run.meter.total();
     const planner = this.planning.kind;
+    await events.flush();
     await this.repository.finish(s.taskId, {
       status: outcome.status,
       planner,

@@ -4,9 +4,11 @@ import type { JetStreamService, NatsBus, AuditTrail } from '@switchboard/messagi
 import type { Logger } from '@switchboard/observability';
 import type { AgentDirectory } from '../agents/agent-directory.js';
 import { UsageMeter } from '../budget/usage-meter.js';
-import type { StepDispatcher } from '../dispatch/step-dispatcher.js';
+import type { AgentStepRunner } from '../dispatch/agent-step.runner.js';
+import { StepDispatcher } from '../dispatch/step-dispatcher.js';
 import type { StepResult } from '../dispatch/dispatch.context.js';
-import { GuardrailService } from '../guardrails/guardrail.service.js';
+import { ToolStepRunner } from '../dispatch/tool-step.runner.js';
+import { BLOCKED_PLACEHOLDER, GuardrailService } from '../guardrails/guardrail.service.js';
 import { Guardrails } from '../guardrails/guardrails.js';
 import type { PlanDecision, Planner, PlanningState } from '../planning/planner.js';
 import type { ThreadHistoryService } from '../threads/thread-history.service.js';
@@ -58,6 +60,8 @@ function setup(opts: {
   results?: Record<string, StepResult>;
   budget?: number;
   maxSteps?: number;
+  /** Tool outputs by tool name: runs steps through the real dispatcher and tool runner. */
+  toolOutputs?: Record<string, unknown>;
 }) {
   const events: Tasks.TaskEvent[] = [];
   const jetstream = {
@@ -77,12 +81,25 @@ function setup(opts: {
     recordStep: async (r: StepRecord) => void recorded.push(r),
   } as unknown as TaskRepository;
   const dispatched: string[] = [];
-  const dispatcher = {
-    dispatch: async (a: Tasks.PlanAction): Promise<StepResult> => {
-      dispatched.push(a.id);
-      return opts.results?.[a.id] ?? { ok: true, output: { from: a.id }, durationMs: 1 };
-    },
-  } as unknown as StepDispatcher;
+  const toolOutputs = opts.toolOutputs;
+  const dispatcher = toolOutputs
+    ? new StepDispatcher(
+        new ToolStepRunner({
+          request: async (_c: unknown, req: Tools.ToolCallRequest) => {
+            dispatched.push(req.stepId ?? '');
+            const output = toolOutputs[req.tool];
+            if (output instanceof Error) throw output;
+            return { tool: req.tool, output, durationMs: 1, replayed: false };
+          },
+        } as unknown as NatsBus),
+        {} as AgentStepRunner,
+      )
+    : ({
+        dispatch: async (a: Tasks.PlanAction): Promise<StepResult> => {
+          dispatched.push(a.id);
+          return opts.results?.[a.id] ?? { ok: true, output: { from: a.id }, durationMs: 1 };
+        },
+      } as unknown as StepDispatcher);
   const audit = { record: jest.fn(async () => undefined) };
   const logger = { warn: () => undefined } as unknown as Logger;
   const guardrails = new Guardrails(
@@ -100,7 +117,7 @@ function setup(opts: {
     { load: async () => [] } as unknown as ThreadHistoryService,
     rounds,
     new RoundPlanner(opts.planner, rounds, guardrails),
-    new ActionRunner(repository, dispatcher),
+    new ActionRunner(repository, dispatcher, guardrails),
     { MAX_ITERATIONS_PER_TURN: 3, DEFAULT_MAX_STEPS: opts.maxSteps ?? 10 },
   );
   const run: TaskRun = {
@@ -117,6 +134,7 @@ function setup(opts: {
     deadline: Date.now() + 60_000,
     meter: new UsageMeter(opts.budget ?? 0, undefined),
     plan: [],
+    resumed: opts.stored !== undefined || opts.storedSteps !== undefined,
   };
   return {
     loop,
@@ -305,6 +323,92 @@ describe(TaskLoop.name, () => {
         outcome: 'denied',
       }),
     );
+  });
+
+  it("blocks a step's output that breaks the output guardrail: the step fails, the planner goes on", async () => {
+    const planner = new ScriptedPlanner([
+      {
+        kind: 'actions',
+        actions: [action('r1_get', 'notes.get', { id: 'n1' }), action('r1_time', 'time.now')],
+        groups: ['a', 'b'],
+      },
+      { kind: 'final', answer: 'That note cannot be shown.' },
+    ]);
+    const t = setup({
+      planner,
+      toolOutputs: {
+        'notes.get': { content: 'the SECRET-PLAN is on page 4' },
+        'time.now': { iso: '2026-01-01T00:00:00Z' },
+      },
+    });
+    expect(await t.go()).toEqual({ status: 'completed', result: 'That note cannot be shown.' });
+    expect(t.dispatched).toEqual(['r1_get', 'r1_time']);
+    expect(JSON.stringify(t.events)).not.toMatch(/secret-plan/i);
+    expect(JSON.stringify(t.recorded)).not.toMatch(/secret-plan/i);
+    const blocked = {
+      code: 'GUARDRAIL',
+      message: 'the output of step r1_get was blocked by a guardrail (disallowed_keywords)',
+    };
+    expect(t.recorded.map((r) => [r.action.id, r.status, r.output, r.error])).toEqual([
+      ['r1_get', 'failed', BLOCKED_PLACEHOLDER, expect.objectContaining(blocked)],
+      ['r1_time', 'completed', { iso: '2026-01-01T00:00:00Z' }, undefined],
+    ]);
+    // What the stream shows: the call completed, its output withheld; the step failed.
+    expect(t.events.map((e) => e.name)).toEqual([
+      'mcp.toolbox.generated',
+      'orchestrator.planning.started',
+      'orchestrator.planning.completed',
+      'orchestrator.step.dispatching',
+      'mcp.task.started',
+      'orchestrator.guardrail.violation',
+      'mcp.task.completed',
+      'orchestrator.step.failed',
+      'orchestrator.step.dispatching',
+      'mcp.task.started',
+      'mcp.task.completed',
+      'orchestrator.step.completed',
+      'orchestrator.planning.started',
+    ]);
+    expect(t.events.find((e) => e.name === 'mcp.task.completed')!.data).toMatchObject({
+      stepId: 'r1_get',
+      output: BLOCKED_PLACEHOLDER,
+    });
+    // The planner saw a GUARDRAIL failure, never the text.
+    expect(planner.seen[1]!.steps.map((s) => [s.action.id, s.status, s.error?.code])).toEqual([
+      ['r1_get', 'failed', 'GUARDRAIL'],
+      ['r1_time', 'completed', undefined],
+    ]);
+    expect(planner.seen[1]!.steps[0]!.output).toBeUndefined();
+    expect(t.audit.record).toHaveBeenCalledWith(
+      expect.objectContaining({
+        category: 'guardrail',
+        action: 'guardrail.blocked',
+        details: expect.objectContaining({ stage: 'output', stepId: 'r1_get' }),
+      }),
+    );
+  });
+
+  it("screens a tool's error too: one that quotes blocked text becomes the GUARDRAIL error", async () => {
+    const planner = new ScriptedPlanner([
+      { kind: 'actions', actions: [action('r1_list', 'notes.list')] },
+      { kind: 'final', answer: 'no notes then' },
+    ]);
+    const t = setup({
+      planner,
+      toolOutputs: {
+        'notes.list': new DomainError('UPSTREAM_ERROR', 'upstream said: the Secret-Plan is late'),
+      },
+    });
+    expect(await t.go()).toEqual({ status: 'completed', result: 'no notes then' });
+    expect(JSON.stringify(t.events)).not.toMatch(/secret-plan/i);
+    expect(JSON.stringify(t.recorded)).not.toMatch(/secret-plan/i);
+    expect(
+      t.events
+        .filter((e) => e.name === 'mcp.task.failed' || e.name === 'orchestrator.step.failed')
+        .map((e) => (e.data as { error: { code: string } }).error.code),
+    ).toEqual(['GUARDRAIL', 'GUARDRAIL']);
+    expect(t.recorded[0]).toMatchObject({ status: 'failed', error: { code: 'GUARDRAIL' } });
+    expect(t.recorded[0]!.output).toBeUndefined();
   });
 
   it('turns a planner failure into the task failure', async () => {

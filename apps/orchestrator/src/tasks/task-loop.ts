@@ -54,12 +54,13 @@ export class TaskLoop {
       this.planning.kind === 'llm'
         ? this.threads.load(actor.userId, request.thread_id, taskId)
         : Promise.resolve([]),
-      this.rounds.list(taskId),
+      // Only a resumed task has stored rounds to replay.
+      run.resumed ? this.rounds.list(taskId) : Promise.resolve([]),
     ]);
-    const maxSteps = Math.min(
-      request.max_steps ?? this.limits.DEFAULT_MAX_STEPS,
-      this.limits.DEFAULT_MAX_STEPS,
-    );
+    // The request may ask for fewer steps than DEFAULT_MAX_STEPS, never for more.
+    const requested = request.max_steps;
+    const byRequest = requested !== undefined && requested < this.limits.DEFAULT_MAX_STEPS;
+    const maxSteps = byRequest ? requested : this.limits.DEFAULT_MAX_STEPS;
     const ledger: StepLedger = {
       steps: [],
       outputs: new Map(),
@@ -111,7 +112,7 @@ export class TaskLoop {
       if (ledger.steps.length + decision.actions.length > maxSteps) {
         return failed(
           'BUDGET_EXCEEDED',
-          `the plan needs ${ledger.steps.length + decision.actions.length} steps; the limit is ${maxSteps} (${request.max_steps ? 'max_steps' : 'DEFAULT_MAX_STEPS'})`,
+          `the plan needs ${ledger.steps.length + decision.actions.length} steps; the limit is ${maxSteps} (${byRequest ? 'max_steps' : 'DEFAULT_MAX_STEPS'})`,
         );
       }
       await this.actions.run(run, decision, ledger);

@@ -14,6 +14,8 @@ export interface TaskRun {
   deadline: number;
   /** Every action dispatched (or attempted) so far, in order. */
   plan: Tasks.PlanAction[];
+  /** Redelivered after a crash: stored rounds and steps exist and are replayed (a new task has none). */
+  resumed: boolean;
 }
 
 export type Outcome =

@@ -1,26 +1,42 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { ALL_STREAMS, Tasks } from '@switchboard/contracts';
-import { type ConsumerHandle, JetStreamService } from '@switchboard/messaging';
-import { ReadinessRegistry } from '@switchboard/observability';
+import { AuditTrail, type ConsumerHandle, JetStreamService } from '@switchboard/messaging';
+import { LOGGER, type Logger, ReadinessRegistry } from '@switchboard/observability';
 import type { OrchestratorEnv } from '../config/orchestrator.env.js';
+import { FailedSubmissions } from './failed-submission.js';
+import { RoundPlanner } from './round-planner.js';
 import { RunTaskUseCase } from './run-task.use-case.js';
+import { TaskEventLog } from './task-event.log.js';
+import { TaskRepository } from './task.repository.js';
 
 /**
  * Takes task submissions from the durable work queue (one replica per task, TASK_CONCURRENCY at a
  * time) and acks each only once the task is terminal. A replica that dies mid-task stops sending
  * heartbeats; after TASK_ACK_WAIT_MS JetStream hands the task to another replica, which resumes it.
+ * A submission that can never run (it fails its contract, the database refuses it) or fails on every
+ * attempt is dead-lettered, and its task ends as failed (FailedSubmissions), so no client waits on it.
  */
 @Injectable()
 export class TaskConsumer implements OnApplicationBootstrap {
   private handle: ConsumerHandle | undefined;
+  private readonly failures: FailedSubmissions;
+  /** Tasks this replica is running, so a second delivery of one waits for it instead of racing it. */
+  private readonly running = new Map<string, Promise<void>>();
 
   constructor(
     private readonly jetstream: JetStreamService,
     private readonly runTask: RunTaskUseCase,
     private readonly readiness: ReadinessRegistry,
     @Inject(APP_CONFIG) private readonly config: OrchestratorEnv,
-  ) {}
+    repository: TaskRepository,
+    eventLog: TaskEventLog,
+    planning: RoundPlanner,
+    audit: AuditTrail,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.failures = new FailedSubmissions(repository, eventLog, planning.kind, audit, logger);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.jetstream.ensureStreams(ALL_STREAMS);
@@ -31,10 +47,24 @@ export class TaskConsumer implements OnApplicationBootstrap {
       ackWaitMs: this.config.TASK_ACK_WAIT_MS,
       maxDeliver: 5,
       retryDelaysMs: [1_000, 5_000, 15_000],
-      handle: ({ payload, delivery }) => this.runTask.execute(payload, delivery.deliveryCount),
+      handle: ({ payload, delivery }) => this.run(payload, delivery.deliveryCount),
+      onDeadLetter: (dead) => this.failures.end(dead),
     });
     this.readiness.register('task-consumer', async () => {
       if (!this.handle) throw new Error('task consumer not running');
+      await this.handle.check();
     });
+  }
+
+  private run(submission: Tasks.TaskSubmission, deliveryCount: number): Promise<void> {
+    // Delivered again while it runs here (e.g. its durable was recreated): the run in hand answers
+    // for both deliveries; running it twice would interleave two event sequences.
+    const current = this.running.get(submission.taskId);
+    if (current) return current;
+    const run = this.runTask
+      .execute(submission, deliveryCount)
+      .finally(() => this.running.delete(submission.taskId));
+    this.running.set(submission.taskId, run);
+    return run;
   }
 }

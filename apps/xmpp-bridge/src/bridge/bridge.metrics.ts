@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Metrics } from '@switchboard/observability';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
+type Direction = 'in' | 'out';
+
 /** The bridge's own Prometheus metrics (in the service registry). */
 @Injectable()
 export class BridgeMetrics {
@@ -36,5 +38,26 @@ export class BridgeMetrics {
       labelNames: ['outcome'],
       registers,
     });
+  }
+
+  private readonly exchangeChildren = new Map<string, { inc(): void }>();
+  private readonly secondsChildren = new Map<string, { observe(v: number): void }>();
+
+  /** Counts and times one exchange; the label children are looked up once, not hashed per call. */
+  exchanged(direction: Direction, outcome: string, seconds?: number): void {
+    const key = `${direction}\n${outcome}`;
+    let counter = this.exchangeChildren.get(key);
+    if (!counter) {
+      counter = this.exchanges.labels({ direction, outcome });
+      this.exchangeChildren.set(key, counter);
+    }
+    counter.inc();
+    if (seconds === undefined) return;
+    let histogram = this.secondsChildren.get(direction);
+    if (!histogram) {
+      histogram = this.exchangeSeconds.labels({ direction });
+      this.secondsChildren.set(direction, histogram);
+    }
+    histogram.observe(seconds);
   }
 }

@@ -1,5 +1,6 @@
 // Server mode's last hop: a request that arrived over XMPP, sent to the local HTTP target (the
-// gateway, or an agent's own server), and its response read back within the size and time limits.
+// gateway, or an agent's own server), and its response read back within the size and time limits —
+// whole, or (SSE, and bodies of unknown length still being written) as a stream.
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { DomainError } from '@switchboard/contracts';
 import {
@@ -10,6 +11,7 @@ import {
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { BRIDGE_SETTINGS, type BridgeSettings } from '../config/bridge-settings.js';
+import { ResponseBodyStream } from './response-body.stream.js';
 import {
   type HeaderList,
   type HttpRequestMessage,
@@ -19,6 +21,24 @@ import {
 
 /** Set by the bridge to the requester's bare JID, as authenticated by the XMPP server. */
 export const XMPP_FROM_HEADER = 'X-Xmpp-From';
+
+/**
+ * A body of unknown length (chunked) that ends within this time goes out whole, as before streaming
+ * existed; one still being written then is streamed. SSE is streamed at once.
+ */
+const HOLD_MS = 50;
+/** Longest time streamed bytes wait for more before they go out (SSE events go at once). */
+const FLUSH_MS = 10;
+
+type ResponseShape = 'whole' | 'stream' | 'hold';
+
+/** How a response's body travels: known length → whole; SSE → streamed; otherwise decided by time. */
+function shapeOf(res: IncomingMessage, method: string): ResponseShape {
+  const status = res.statusCode ?? 0;
+  if (method === 'HEAD' || status === 204 || status === 304) return 'whole';
+  if (/^text\/event-stream/i.test(res.headers['content-type'] ?? '')) return 'stream';
+  return res.headers['content-length'] === undefined ? 'hold' : 'whole';
+}
 
 @Injectable()
 export class LocalHttpForwarder implements OnApplicationShutdown {
@@ -62,10 +82,13 @@ export class LocalHttpForwarder implements OnApplicationShutdown {
     const limit = this.settings.maxBodyBytes;
 
     return new Promise<HttpResponseMessage>((resolve, reject) => {
+      const socketPath = this.settings.httpTargetSocket;
       const req = send({
         protocol: this.target.protocol,
-        hostname: this.target.hostname,
-        port: this.target.port || undefined,
+        // A unix socket replaces host and port: the target then need not listen on TCP at all.
+        ...(socketPath
+          ? { socketPath }
+          : { hostname: this.target.hostname, port: this.target.port || undefined }),
         method: request.method,
         path,
         headers,
@@ -92,6 +115,53 @@ export class LocalHttpForwarder implements OnApplicationShutdown {
         );
       });
       req.on('response', (res: IncomingMessage) => {
+        const responseHeaders: HeaderList = [];
+        const raw = res.rawHeaders;
+        for (let i = 0; i + 1 < raw.length; i += 2) {
+          const name = raw[i] ?? '';
+          if (!isHopByHop(name) && name.toLowerCase() !== 'content-length')
+            responseHeaders.push([name, raw[i + 1] ?? '']);
+        }
+        const head = {
+          status: res.statusCode ?? 502,
+          ...(res.statusMessage ? { statusText: res.statusMessage } : {}),
+          headers: responseHeaders,
+        };
+        const shape = shapeOf(res, request.method);
+        if (shape !== 'whole') {
+          const stream = new ResponseBodyStream(res, () => req.destroy(), {
+            maxBytes: limit,
+            idleMs: this.settings.streamIdleMs,
+            flushMs: FLUSH_MS,
+            eventStream: shape === 'stream',
+            highWaterBytes: 4 * this.settings.chunkBytes,
+          });
+          if (shape === 'stream') {
+            clearTimeout(timer);
+            resolve({ ...head, stream });
+            return;
+          }
+          stream.endedWithin(HOLD_MS).then(
+            (ended) => {
+              clearTimeout(timer);
+              if (!ended) {
+                resolve({ ...head, stream });
+                return;
+              }
+              const body = stream.drain();
+              resolve({ ...head, ...(body.length > 0 ? { body } : {}) });
+            },
+            (e: unknown) => {
+              clearTimeout(timer);
+              if (e instanceof DomainError && e.code === 'PAYLOAD_TOO_LARGE') reject(e);
+              else
+                resolve(
+                  gatewayError(502, 'Bad Gateway', 'the local HTTP target broke off its response'),
+                );
+            },
+          );
+          return;
+        }
         const parts: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
@@ -112,19 +182,7 @@ export class LocalHttpForwarder implements OnApplicationShutdown {
         });
         res.on('end', () => {
           clearTimeout(timer);
-          const responseHeaders: HeaderList = [];
-          const raw = res.rawHeaders;
-          for (let i = 0; i + 1 < raw.length; i += 2) {
-            const name = raw[i] ?? '';
-            if (!isHopByHop(name) && name.toLowerCase() !== 'content-length')
-              responseHeaders.push([name, raw[i + 1] ?? '']);
-          }
-          resolve({
-            status: res.statusCode ?? 502,
-            ...(res.statusMessage ? { statusText: res.statusMessage } : {}),
-            headers: responseHeaders,
-            ...(size > 0 ? { body: Buffer.concat(parts, size) } : {}),
-          });
+          resolve({ ...head, ...(size > 0 ? { body: Buffer.concat(parts, size) } : {}) });
         });
         res.on('error', () => {
           clearTimeout(timer);

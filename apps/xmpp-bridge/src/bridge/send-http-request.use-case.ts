@@ -3,8 +3,10 @@ import { DomainError, type Xmpp } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { BRIDGE_SETTINGS, type BridgeSettings } from '../config/bridge-settings.js';
 import { headerValue, type HttpRequestMessage, isTextBody } from '../http/http-message.js';
+import type { StreamSink } from '../xmpp/http-over-xmpp.transport.js';
 import { XmppSessionService } from '../xmpp/xmpp-session.service.js';
 import { BridgeMetrics } from './bridge.metrics.js';
+import { afterThisTurn, exchangeLogger } from './exchange.log.js';
 
 /**
  * The platform's HTTP request to a mapped host, carried over XMPP to the host's JID (SERVICE_MAP),
@@ -12,12 +14,28 @@ import { BridgeMetrics } from './bridge.metrics.js';
  */
 @Injectable()
 export class SendHttpRequestUseCase {
+  /** Largest body carried out; lowered at start to what the NATS server can carry back. */
+  private bodyLimit: number;
+  private readonly exchangeLog: Logger;
+
   constructor(
     @Inject(BRIDGE_SETTINGS) private readonly settings: BridgeSettings,
     private readonly session: XmppSessionService,
     private readonly metrics: BridgeMetrics,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.bodyLimit = settings.maxBodyBytes;
+    this.exchangeLog = exchangeLogger(logger);
+  }
+
+  get maxBodyBytes(): number {
+    return this.bodyLimit;
+  }
+
+  /** Lowers the body limit to `bytes` (never raises it above the configured one). */
+  limitBodies(bytes: number): void {
+    this.bodyLimit = Math.min(this.settings.maxBodyBytes, bytes);
+  }
 
   /** The JID serving `url`'s host (with or without its port), or NOT_FOUND. */
   jidFor(url: URL): string {
@@ -35,21 +53,22 @@ export class SendHttpRequestUseCase {
     return jid;
   }
 
-  async execute(input: Xmpp.HttpOverXmppRequest): Promise<Xmpp.HttpOverXmppResponse> {
-    const started = performance.now();
-    let outcome = 'ok';
-    // One info line per exchange, so operators see traffic crossing XMPP. Path only: a query string
-    // may carry credentials.
-    const line: Record<string, unknown> = { direction: 'out', method: input.method };
-    try {
-      const url = new URL(input.url);
-      Object.assign(line, { host: url.host, path: url.pathname });
-      const jid = this.jidFor(url);
-      line['to'] = jid;
-      const headers = [...input.headers];
-      // The XMPP hop drops the URL's authority: keep it in Host, as any HTTP client would send it.
-      if (headerValue(headers, 'host') === undefined) headers.unshift(['Host', url.host]);
-      const request: HttpRequestMessage = {
+  /** The request as the XMPP side carries it, and the JID it goes to (logged in `line`). */
+  private prepare(
+    input: Xmpp.HttpOverXmppRequest,
+    line: Record<string, unknown>,
+  ): { jid: string; request: HttpRequestMessage } {
+    const url = new URL(input.url);
+    line['host'] = url.host;
+    line['path'] = url.pathname;
+    const jid = this.jidFor(url);
+    line['to'] = jid;
+    const headers = [...input.headers];
+    // The XMPP hop drops the URL's authority: keep it in Host, as any HTTP client would send it.
+    if (headerValue(headers, 'host') === undefined) headers.unshift(['Host', url.host]);
+    return {
+      jid,
+      request: {
         method: input.method,
         resource: `${url.pathname}${url.search}`,
         headers,
@@ -61,14 +80,27 @@ export class SendHttpRequestUseCase {
               ),
             }
           : {}),
-      };
+      },
+    };
+  }
+
+  async execute(input: Xmpp.HttpOverXmppRequest): Promise<Xmpp.HttpOverXmppResponse> {
+    const started = performance.now();
+    let outcome = 'ok';
+    // One info line per exchange, so operators see traffic crossing XMPP. Path only: a query string
+    // may carry credentials.
+    const line: Record<string, unknown> = { direction: 'out', method: input.method };
+    try {
+      const { jid, request } = this.prepare(input, line);
       const response = await this.session.transport.exchange(
         jid,
         request,
         input.timeoutMs ?? this.settings.xmpp.timeoutMs,
+        this.bodyLimit,
       );
       const body = response.body;
-      Object.assign(line, { status: response.status, bytes: body?.length ?? 0 });
+      line['status'] = response.status;
+      line['bytes'] = body?.length ?? 0;
       return {
         status: response.status,
         ...(response.statusText ? { statusText: response.statusText } : {}),
@@ -86,13 +118,58 @@ export class SendHttpRequestUseCase {
       outcome = e instanceof DomainError ? e.code : 'INTERNAL';
       throw e;
     } finally {
-      const seconds = (performance.now() - started) / 1000;
-      this.metrics.exchanges.inc({ direction: 'out', outcome });
-      this.metrics.exchangeSeconds.observe({ direction: 'out' }, seconds);
-      this.logger.info(
-        { ...line, outcome, ms: Math.round(seconds * 10_000) / 10 },
-        'xmpp exchange',
-      );
+      this.done(line, started, outcome);
     }
+  }
+
+  /**
+   * The same exchange with the response handed to `sink` as it arrives (head, then body pieces);
+   * resolves at its end. Each piece is its own NATS message, so the limit is the configured one,
+   * not what one NATS message can carry. Aborting `signal` closes the stream towards the peer.
+   */
+  async stream(
+    input: Xmpp.HttpOverXmppStreamRequest,
+    sink: StreamSink,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const started = performance.now();
+    let outcome = 'ok';
+    let bytes = 0;
+    const line: Record<string, unknown> = { direction: 'out', method: input.method };
+    try {
+      const { jid, request } = this.prepare(input, line);
+      await this.session.transport.exchangeStream(
+        jid,
+        request,
+        {
+          timeoutMs: input.timeoutMs ?? this.settings.xmpp.timeoutMs,
+          idleMs: input.idleTimeoutMs ?? this.settings.streamIdleMs,
+          maxBodyBytes: this.settings.maxBodyBytes,
+          signal,
+        },
+        {
+          head: (head) => {
+            line['status'] = head.status;
+            sink.head(head);
+          },
+          data: (piece) => {
+            bytes += piece.length;
+            sink.data(piece);
+          },
+        },
+      );
+    } catch (e) {
+      outcome = e instanceof DomainError ? e.code : 'INTERNAL';
+      throw e;
+    } finally {
+      this.done({ ...line, streamed: true, bytes }, started, outcome);
+    }
+  }
+
+  private done(line: Record<string, unknown>, started: number, outcome: string): void {
+    const seconds = (performance.now() - started) / 1000;
+    this.metrics.exchanged('out', outcome, seconds);
+    const ms = Math.round(seconds * 10_000) / 10;
+    afterThisTurn(() => this.exchangeLog.info({ ...line, outcome, ms }, 'xmpp exchange'));
   }
 }

@@ -1,21 +1,56 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Inject, type OnModuleInit } from '@nestjs/common';
 import { DomainError, Xmpp } from '@switchboard/contracts';
 import { HandleCommand, NATS_CONNECTION } from '@switchboard/messaging';
+import { LOGGER, type Logger } from '@switchboard/observability';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { BRIDGE_SETTINGS, type BridgeSettings } from '../config/bridge-settings.js';
 import { XmppSessionService } from '../xmpp/xmpp-session.service.js';
 import { SendHttpRequestUseCase } from './send-http-request.use-case.js';
 
 /** Room for Nest's reply envelope and the headers around a response body. */
 const ENVELOPE_BYTES = 2_048;
+/** Room kept for the response's headers when sizing the body limit to max_payload. */
+const HEADER_ALLOWANCE_BYTES = 16_384;
 
 /** The bridge's NATS commands (the platform bridge only; agents' bridges run without this role). */
 @Controller()
-export class XmppBridgeHandler {
+export class XmppBridgeHandler implements OnModuleInit {
   constructor(
     private readonly send: SendHttpRequestUseCase,
     private readonly session: XmppSessionService,
     @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
+    @Inject(BRIDGE_SETTINGS) private readonly settings: BridgeSettings,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
+
+  /**
+   * A body only crosses NATS as base64 JSON: sizes the body limit to the server's max_payload, so a
+   * response the server would refuse is refused here, typed and before it is carried over XMPP.
+   */
+  onModuleInit(): void {
+    const maxPayload = this.nats.info?.max_payload;
+    if (!maxPayload) return;
+    const fits = bodyLimitFor(maxPayload);
+    const configured = this.settings.maxBodyBytes;
+    if (fits >= configured) {
+      this.logger.info(
+        { maxBodyBytes: configured, maxPayload },
+        'bodies up to the bridge limit fit in NATS messages',
+      );
+      return;
+    }
+    this.send.limitBodies(fits);
+    const line =
+      `NATS max_payload is ${maxPayload} bytes: bodies over ${fits} bytes (base64 in JSON) cannot cross it, ` +
+      `so the bridge refuses them with PAYLOAD_TOO_LARGE` +
+      `${this.settings.maxBodyBytesSet ? ` although XMPP_BRIDGE_MAX_BODY_BYTES is ${configured}` : ''}; ` +
+      `raise max_payload on the NATS server (infra/docker/nats.conf sets 8 MB) for larger bodies`;
+    const context = { maxBodyBytes: fits, configured, maxPayload };
+    // The shipped NATS (8 MB) only trims the default a little; a 1 MB server or a setting it
+    // overrides is worth a warning.
+    if (this.settings.maxBodyBytesSet || fits < 1024 * 1024) this.logger.warn(context, line);
+    else this.logger.info(context, line);
+  }
 
   @HandleCommand(Xmpp.HttpRequest)
   async request(input: Xmpp.HttpOverXmppRequest): Promise<Xmpp.HttpOverXmppResponse> {
@@ -28,6 +63,11 @@ export class XmppBridgeHandler {
   status(): Xmpp.BridgeStatus {
     return this.session.status();
   }
+}
+
+/** The largest binary body whose reply (base64 in JSON, with headers) fits in `maxPayload` bytes. */
+export function bodyLimitFor(maxPayload: number): number {
+  return Math.max(0, Math.floor((maxPayload - ENVELOPE_BYTES - HEADER_ALLOWANCE_BYTES) / 4) * 3);
 }
 
 /** A reply over max_payload would be dropped by the NATS server and the caller would only time out. */

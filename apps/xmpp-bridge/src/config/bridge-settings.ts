@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { bareJid, bareOf, type Jid, parseJid } from './jid.js';
+import { bareJid, type Jid, parseJid } from './jid.js';
 import type { ServiceMap } from './service-map.parser.js';
 import type { XmppBridgeEnv } from './xmpp-bridge.env.js';
+
+/** XMPP_BRIDGE_MAX_BODY_BYTES when unset (before any NATS limit). */
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /** DI token of the resolved BridgeSettings. */
 export const BRIDGE_SETTINGS = Symbol.for('switchboard.xmpp-bridge.settings');
@@ -26,6 +29,8 @@ export interface XmppSettings {
   ca?: string;
   tlsMaxVersion?: 'TLSv1.2' | 'TLSv1.3';
   timeoutMs: number;
+  /** The TCP connect's own deadline (within timeoutMs). */
+  connectTimeoutMs: number;
   resource: string;
   keepaliveMs: number;
   reconnect: { initialMs: number; maxMs: number };
@@ -38,12 +43,20 @@ export interface BridgeSettings {
   natsCommands: boolean;
   serviceMap: ServiceMap;
   httpTarget: URL;
+  /** A unix socket the target is reached through (instead of the URL's host and port). */
+  httpTargetSocket?: string;
   /** Lower-case bare JIDs, or `*@domain`. */
   allowedJids: readonly string[];
+  /** AZTM_SERVER_MODE asked for server mode, but nobody is allowed to use it (so it is off). */
+  serverModeIdle: boolean;
   inlineMaxBytes: number;
   chunkBytes: number;
   maxBodyBytes: number;
+  /** Whether XMPP_BRIDGE_MAX_BODY_BYTES was set (a NATS limit below it is then worth a warning). */
+  maxBodyBytesSet: boolean;
   targetTimeoutMs: number;
+  /** Longest silence inside a streamed response body. */
+  streamIdleMs: number;
   presenceWaitMs: number;
   dialect: Dialect;
   xmppLogLevel: string;
@@ -62,7 +75,12 @@ export function resolveBridgeSettings(
     env.AZTM_TLS === 'auto' ? (portSetting === 5223 ? 'direct' : 'starttls') : env.AZTM_TLS;
   const port = portSetting ?? (tls === 'direct' ? 5223 : 5222);
   const host = env.AZTM_HOST ?? env.XMPP_HOST ?? jid.domain;
-  const serverMode = env.AZTM_SERVER_MODE && !argv.includes('--no-server-mode');
+  // Nobody may call in unless named: SERVICE_MAP lists whom we call, not who may call us (for the
+  // platform's bridge that would hand its peers the gateway).
+  const allowedJids = env.XMPP_BRIDGE_ALLOWED_JIDS ?? [];
+  const serverModeAsked = env.AZTM_SERVER_MODE && !argv.includes('--no-server-mode');
+  const serverMode = serverModeAsked && allowedJids.length > 0;
+  const timeoutMs = Math.round(env.AZTM_XMPP_TIMEOUT * 1000);
   const resource =
     jid.resource ?? env.XMPP_BRIDGE_RESOURCE ?? `switchboard-${randomBytes(4).toString('hex')}`;
   return {
@@ -85,7 +103,11 @@ export function resolveBridgeSettings(
       ...(env.XMPP_BRIDGE_TLS_MAX_VERSION
         ? { tlsMaxVersion: env.XMPP_BRIDGE_TLS_MAX_VERSION }
         : {}),
-      timeoutMs: Math.round(env.AZTM_XMPP_TIMEOUT * 1000),
+      timeoutMs,
+      connectTimeoutMs: Math.min(
+        env.XMPP_BRIDGE_CONNECT_TIMEOUT_MS ?? Math.min(5_000, Math.round(timeoutMs / 3)),
+        timeoutMs,
+      ),
       resource,
       keepaliveMs: Math.round(env.XMPP_BRIDGE_KEEPALIVE_SECONDS * 1000),
       reconnect: {
@@ -97,13 +119,17 @@ export function resolveBridgeSettings(
     natsCommands: env.XMPP_BRIDGE_NATS_COMMANDS,
     serviceMap: env.SERVICE_MAP,
     httpTarget: new URL(env.XMPP_BRIDGE_HTTP_TARGET),
-    allowedJids: env.XMPP_BRIDGE_ALLOWED_JIDS ?? [
-      ...new Set([...env.SERVICE_MAP.values()].map(bareOf)),
-    ],
+    ...(env.XMPP_BRIDGE_HTTP_TARGET_SOCKET
+      ? { httpTargetSocket: env.XMPP_BRIDGE_HTTP_TARGET_SOCKET }
+      : {}),
+    allowedJids,
+    serverModeIdle: serverModeAsked && !serverMode,
     inlineMaxBytes: env.XMPP_BRIDGE_INLINE_MAX_BYTES,
     chunkBytes: env.XMPP_BRIDGE_CHUNK_BYTES,
-    maxBodyBytes: env.XMPP_BRIDGE_MAX_BODY_BYTES,
+    maxBodyBytes: env.XMPP_BRIDGE_MAX_BODY_BYTES ?? DEFAULT_MAX_BODY_BYTES,
+    maxBodyBytesSet: env.XMPP_BRIDGE_MAX_BODY_BYTES !== undefined,
     targetTimeoutMs: env.XMPP_BRIDGE_TARGET_TIMEOUT_MS,
+    streamIdleMs: env.XMPP_BRIDGE_STREAM_IDLE_MS,
     presenceWaitMs: env.XMPP_BRIDGE_PRESENCE_WAIT_MS,
     dialect: env.XMPP_BRIDGE_DIALECT,
     xmppLogLevel: env.AZTM_LOG_LEVEL ?? env.LOG_LEVEL,

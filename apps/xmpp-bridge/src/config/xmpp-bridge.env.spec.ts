@@ -29,8 +29,43 @@ describe('xmpp-bridge configuration', () => {
       validateCert: true,
     });
     expect(s.xmpp.resource).toMatch(/^switchboard-[0-9a-f]{8}$/);
-    expect(s.serverMode).toBe(true);
+    // Nobody is allowed to call in until named: server mode is asked for (AZTM's default) but idle.
+    expect(s.allowedJids).toEqual([]);
+    expect(s.serverMode).toBe(false);
+    expect(s.serverModeIdle).toBe(true);
     expect(s.natsCommands).toBe(true);
+    expect(s.maxBodyBytes).toBe(8 * 1024 * 1024);
+    expect(s.maxBodyBytesSet).toBe(false);
+    // TCP connect: its own deadline, a third of the login's, at most 5 s.
+    expect(s.xmpp.connectTimeoutMs).toBe(5_000);
+    expect(
+      resolveBridgeSettings(load({ ...BASE, AZTM_XMPP_TIMEOUT: '6' })).xmpp.connectTimeoutMs,
+    ).toBe(2_000);
+    expect(
+      resolveBridgeSettings(
+        load({ ...BASE, AZTM_XMPP_TIMEOUT: '2', XMPP_BRIDGE_CONNECT_TIMEOUT_MS: '9000' }),
+      ).xmpp.connectTimeoutMs,
+    ).toBe(2_000);
+  });
+
+  it('serves in server mode only the JIDs named, through a unix socket when one is given', () => {
+    const s = resolveBridgeSettings(
+      load({
+        ...BASE,
+        XMPP_BRIDGE_ALLOWED_JIDS: 'platform@agents.example',
+        XMPP_BRIDGE_HTTP_TARGET: 'http://agent.local/base',
+        XMPP_BRIDGE_HTTP_TARGET_SOCKET: '/run/agent/a2a.sock',
+      }),
+    );
+    expect(s).toMatchObject({
+      serverMode: true,
+      serverModeIdle: false,
+      allowedJids: ['platform@agents.example'],
+      httpTargetSocket: '/run/agent/a2a.sock',
+    });
+    expect(problems({ ...BASE, XMPP_BRIDGE_HTTP_TARGET_SOCKET: `/${'x'.repeat(120)}` })).toMatch(
+      /XMPP_BRIDGE_HTTP_TARGET_SOCKET: a unix socket path has at most 107 bytes/,
+    );
   });
 
   it('uses the legacy XMPP_* settings only when the AZTM_* ones are unset', () => {
@@ -68,10 +103,11 @@ describe('xmpp-bridge configuration', () => {
   });
 
   it('turns server mode off from the environment or with --no-server-mode', () => {
-    expect(resolveBridgeSettings(load({ ...BASE, AZTM_SERVER_MODE: 'false' })).serverMode).toBe(
-      false,
-    );
-    expect(resolveBridgeSettings(load(BASE), ['--no-server-mode']).serverMode).toBe(false);
+    const allowed = { ...BASE, XMPP_BRIDGE_ALLOWED_JIDS: 'platform@agents.example' };
+    expect(resolveBridgeSettings(load(allowed)).serverMode).toBe(true);
+    const off = resolveBridgeSettings(load({ ...allowed, AZTM_SERVER_MODE: 'false' }));
+    expect(off).toMatchObject({ serverMode: false, serverModeIdle: false });
+    expect(resolveBridgeSettings(load(allowed), ['--no-server-mode']).serverMode).toBe(false);
   });
 
   it('refuses a missing or malformed identity, naming the setting, and never echoes the password', () => {
@@ -106,14 +142,16 @@ describe('xmpp-bridge configuration', () => {
     expect(problems({ ...BASE, AZTM_LOG_LEVEL: 'LOUD' })).toMatch(/AZTM_LOG_LEVEL: must be DEBUG/);
   });
 
-  it('parses SERVICE_MAP as JSON or host=jid pairs and defaults the allowed JIDs to its peers', () => {
+  it('parses SERVICE_MAP as JSON or host=jid pairs, without letting its peers call in', () => {
     const json = resolveBridgeSettings(
       load({ ...BASE, SERVICE_MAP: '{"Researcher.Example.run.app":"researcher@agents.example"}' }),
     );
     expect([...json.serviceMap]).toEqual([
       ['researcher.example.run.app', 'researcher@agents.example'],
     ]);
-    expect(json.allowedJids).toEqual(['researcher@agents.example']);
+    // Whom the bridge calls is not who may call it (a platform bridge would hand them the gateway).
+    expect(json.allowedJids).toEqual([]);
+    expect(json.serverMode).toBe(false);
     const pairs = resolveBridgeSettings(
       load({ ...BASE, SERVICE_MAP: 'a.example=a@x.example, b.example:8080=b@x.example/res' }),
     );

@@ -93,6 +93,15 @@ export const XmppBridgeEnv = BaseEnv.extend({
     .describe(
       'Seconds allowed for one login (every phase together) and the default per-request timeout.',
     ),
+  XMPP_BRIDGE_CONNECT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .optional()
+    .describe(
+      'Milliseconds allowed for the TCP connection to the XMPP server (reported as host-unreachable), within the login deadline. Default: a third of AZTM_XMPP_TIMEOUT, at most 5000.',
+    ),
   AZTM_JID: z
     .string()
     .min(1)
@@ -152,10 +161,18 @@ export const XmppBridgeEnv = BaseEnv.extend({
     .describe(
       'Server mode: the local HTTP server that incoming requests are forwarded to (its base URL).',
     ),
+  XMPP_BRIDGE_HTTP_TARGET_SOCKET: z
+    .string()
+    .min(1)
+    .max(107, 'a unix socket path has at most 107 bytes')
+    .optional()
+    .describe(
+      'Server mode: reach XMPP_BRIDGE_HTTP_TARGET through this unix domain socket (its URL then gives only the scheme and base path), so the target need not listen on TCP at all.',
+    ),
   XMPP_BRIDGE_ALLOWED_JIDS: jidList
     .optional()
     .describe(
-      'Server mode: bare JIDs (or `*@domain`) whose requests are served, comma-separated. Default: the JIDs of SERVICE_MAP. Others get <forbidden/>.',
+      'Server mode: bare JIDs (or `*@domain`) whose requests are served, comma-separated; everyone else gets <forbidden/>. Default: nobody, and server mode stays off until this names someone.',
     ),
   XMPP_BRIDGE_RESOURCE: z
     .string()
@@ -198,9 +215,9 @@ export const XmppBridgeEnv = BaseEnv.extend({
     .int()
     .min(1_024)
     .max(67_108_864)
-    .default(8_388_608)
+    .optional()
     .describe(
-      'Largest request or response body carried, in bytes (decoded); larger ones fail with PAYLOAD_TOO_LARGE.',
+      "Largest request or response body carried, in bytes (decoded); larger ones fail with PAYLOAD_TOO_LARGE. Default 8388608, and with the NATS role at most what fits in the NATS server's max_payload as base64 JSON (checked at start; a larger setting is lowered to it, with a warning).",
     ),
   XMPP_BRIDGE_TARGET_TIMEOUT_MS: z.coerce
     .number()
@@ -210,6 +227,15 @@ export const XmppBridgeEnv = BaseEnv.extend({
     .default(60_000)
     .describe(
       'Server mode: how long the local HTTP target may take to answer before the peer gets 504.',
+    ),
+  XMPP_BRIDGE_STREAM_IDLE_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(3_600_000)
+    .default(300_000)
+    .describe(
+      "Streamed responses (SSE, bodies still being written): the longest silence between two pieces before the stream is ended with TIMEOUT — in server mode the local target's, on the platform side the peer's (unless the NATS request sets its own idleTimeoutMs).",
     ),
   XMPP_BRIDGE_RECONNECT_INITIAL_MS: z.coerce
     .number()

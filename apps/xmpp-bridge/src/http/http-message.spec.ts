@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { isTextBody, isXmlSafe } from './http-message.js';
+import { isTextBody, isXmlSafe, xmlTextLength, xmlTextLengthOfUtf8 } from './http-message.js';
 
 describe('HTTP bodies', () => {
   it('treats textual media types with UTF-8 content as text, everything else as binary', () => {
@@ -21,5 +21,21 @@ describe('HTTP bodies', () => {
     expect(isXmlSafe('bell\u0007')).toBe(false);
     expect(isXmlSafe('lone \ud800 surrogate')).toBe(false);
     expect(isXmlSafe('\uffff')).toBe(false);
+  });
+
+  it('measures text as an XML server writes it, on strings and on UTF-8 bytes alike', () => {
+    for (const text of ['plain words', '{"a":"é"}', "it's <b> & </b>", 'tab\tnewline\n😀']) {
+      const escaped = text
+        .replaceAll('&', '&amp;')
+        .replaceAll('<', '&lt;')
+        .replaceAll('>', '&gt;')
+        .replaceAll('"', '&quot;')
+        .replaceAll("'", '&apos;');
+      expect(xmlTextLength(text)).toBe(escaped.length);
+      expect(xmlTextLengthOfUtf8(Buffer.from(text))).toBe(Buffer.byteLength(escaped));
+    }
+    for (const bad of ['bell\u0007', '\uffff', 'x\ufffe'])
+      expect(xmlTextLengthOfUtf8(Buffer.from(bad))).toBe(-1);
+    expect(xmlTextLengthOfUtf8(Buffer.from('\uffee is fine'))).toBeGreaterThan(0);
   });
 });

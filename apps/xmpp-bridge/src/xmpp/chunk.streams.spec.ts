@@ -49,4 +49,69 @@ describe(ChunkStreams.name, () => {
     sut.onClose('a@x/r', 's');
     await expect(body).rejects.toThrow(/closed/);
   });
+
+  it('fails every body still arriving at once, and drops unclaimed chunks, when the session goes', async () => {
+    const sut = new ChunkStreams(1_000_000);
+    const a = sut.expect('a@x/r', 's', 600_000, 1_000);
+    const b = sut.expect('b@x/r', 't', 600_000, 1_000);
+    sut.onChunk('a@x/r', { streamId: 's', nr: 0, data: b64('half'), last: false });
+    sut.onChunk('c@x/r', { streamId: 'u', nr: 0, data: b64('early'), last: false });
+    const gone = new Error('the XMPP connection was lost');
+    sut.failAll(gone);
+    await expect(a).rejects.toBe(gone);
+    await expect(b).rejects.toBe(gone);
+    expect(sut.size).toBe(0);
+  });
+
+  it('hands chunks over in order as they complete it, and fails a stream that stays silent', async () => {
+    const sut = new ChunkStreams(1_000_000);
+    sut.onChunk('a@x/r', { streamId: 's', nr: 0, data: b64('early '), last: false });
+    const seen: string[] = [];
+    let ended = false;
+    sut.follow('a@x/r', 's', {
+      maxBytes: 1_000,
+      timeoutMs: 60_000,
+      idle: true,
+      onData: (b) => seen.push(b.toString()),
+      onEnd: () => (ended = true),
+      onError: (e) => seen.push(`error ${e.message}`),
+    });
+    expect(seen).toEqual(['early ']);
+    sut.onChunk('a@x/r', { streamId: 's', nr: 2, data: b64('third'), last: false });
+    expect(seen).toEqual(['early ']);
+    sut.onChunk('a@x/r', { streamId: 's', nr: 1, data: b64('second '), last: false });
+    sut.onChunk('a@x/r', { streamId: 's', nr: 3, data: '', last: true });
+    expect(seen).toEqual(['early ', 'second ', 'third', '']);
+    expect(ended).toBe(true);
+    expect(sut.size).toBe(0);
+
+    const silent = await new Promise<Error>((resolve) =>
+      sut.follow('a@x/r', 'quiet', {
+        maxBytes: 1_000,
+        timeoutMs: 20,
+        idle: true,
+        onData: () => undefined,
+        onEnd: () => resolve(new Error('ended')),
+        onError: resolve,
+      }),
+    );
+    expect(silent.message).toMatch(/stayed silent for 20 ms/);
+  });
+
+  it('drops a followed stream on request, without further callbacks', () => {
+    const sut = new ChunkStreams(1_000_000);
+    const seen: string[] = [];
+    const drop = sut.follow('a@x/r', 's', {
+      maxBytes: 1_000,
+      timeoutMs: 60_000,
+      idle: true,
+      onData: (b) => seen.push(b.toString()),
+      onEnd: () => seen.push('end'),
+      onError: () => seen.push('error'),
+    });
+    drop();
+    expect(sut.size).toBe(0);
+    sut.onChunk('a@x/r', { streamId: 's', nr: 0, data: b64('late'), last: true });
+    expect(seen).toEqual([]);
+  });
 });

@@ -1,6 +1,8 @@
 // Reassembly of XEP-0332 chunkedBase64 bodies: `<chunk streamId nr [last]>` messages, ordered by `nr`
 // (0-based), keyed by sender and stream. Chunks may arrive before the IQ that announces the stream
-// is processed, so unclaimed streams are kept for a while, within a memory bound.
+// is processed, so unclaimed streams are kept for a while, within a memory bound. A claimed stream
+// is either collected whole (`expect`) or handed over chunk by chunk as the sender writes it
+// (`follow`, for streamed responses).
 import type { ChunkFrame } from './http-over-xmpp.translator.js';
 
 export class ChunkStreamError extends Error {
@@ -13,17 +15,31 @@ export class ChunkStreamError extends Error {
   }
 }
 
+export interface FollowOptions {
+  maxBytes: number;
+  /** Each chunk's bytes, in `nr` order, as soon as the ones before it are in. */
+  onData(bytes: Buffer): void;
+  onEnd(): void;
+  onError(e: Error): void;
+  /** A deadline for the whole body, or (`idle`) for the silence between two chunks. */
+  timeoutMs: number;
+  idle?: boolean;
+}
+
+interface Claim extends FollowOptions {
+  timer: NodeJS.Timeout | undefined;
+}
+
 interface Stream {
+  /** Chunks received and not yet handed over, by `nr`. */
   parts: Map<number, Buffer>;
+  /** Bytes received in all (the limit applies to the whole body). */
   bytes: number;
+  /** The next `nr` to hand over. */
+  next: number;
   lastNr?: number;
   createdAt: number;
-  claim?: {
-    maxBytes: number;
-    resolve(body: Buffer): void;
-    reject(e: Error): void;
-    timer: NodeJS.Timeout;
-  };
+  claim?: Claim;
   failed?: ChunkStreamError;
 }
 
@@ -48,12 +64,19 @@ export class ChunkStreams {
     let stream = this.streams.get(key);
     if (!stream) {
       this.sweep();
-      stream = { parts: new Map(), bytes: 0, createdAt: Date.now() };
+      stream = { parts: new Map(), bytes: 0, next: 0, createdAt: Date.now() };
       this.streams.set(key, stream);
     }
     if (stream.failed) return undefined;
+    if (frame.nr < stream.next || stream.parts.has(frame.nr)) return undefined;
+    if (
+      (stream.lastNr !== undefined && frame.nr > stream.lastNr) ||
+      (frame.last && stream.parts.size > 0 && Math.max(...stream.parts.keys()) > frame.nr)
+    ) {
+      this.fail(key, stream, new ChunkStreamError('invalid', `chunk ${frame.nr} is past the last`));
+      return frame.streamId;
+    }
     const data = Buffer.from(frame.data, 'base64');
-    if (stream.parts.has(frame.nr)) return undefined;
     stream.parts.set(frame.nr, data);
     stream.bytes += data.length;
     if (!stream.claim) this.unclaimedBytes += data.length;
@@ -67,81 +90,126 @@ export class ChunkStreams {
       );
       return frame.streamId;
     }
-    this.complete(key, stream);
+    this.deliver(key, stream);
     return undefined;
   }
 
-  /** The sender gave up on the stream (`<close/>`). */
-  onClose(from: string, streamId: string): void {
+  /** The sender gave up on the stream (`<close/>`), saying why when it is a bridge. */
+  onClose(from: string, streamId: string, reason?: 'payload-too-large' | 'timeout'): void {
     const key = this.key(from, streamId);
     const stream = this.streams.get(key);
-    if (stream)
-      this.fail(
-        key,
-        stream,
-        new ChunkStreamError('closed', 'the sender closed the chunked stream'),
-      );
+    if (!stream) return;
+    this.fail(
+      key,
+      stream,
+      reason === 'payload-too-large'
+        ? new ChunkStreamError('too-large', 'the sender stopped: the body exceeds its limit')
+        : reason === 'timeout'
+          ? new ChunkStreamError('timeout', 'the sender stopped: its source stayed silent too long')
+          : new ChunkStreamError('closed', 'the sender closed the chunked stream'),
+    );
   }
 
   /** Waits for the whole body of a stream announced by `from`. */
   expect(from: string, streamId: string, timeoutMs: number, maxBytes: number): Promise<Buffer> {
+    return new Promise<Buffer>((resolve, reject) => {
+      const parts: Buffer[] = [];
+      let size = 0;
+      this.follow(from, streamId, {
+        maxBytes,
+        timeoutMs,
+        onData: (bytes) => {
+          parts.push(bytes);
+          size += bytes.length;
+        },
+        onEnd: () => resolve(Buffer.concat(parts, size)),
+        onError: reject,
+      });
+    });
+  }
+
+  /**
+   * Hands over the chunks of a stream announced by `from` as they complete its order (those that came
+   * early at once). Returns a function that drops the stream without any further callback.
+   */
+  follow(from: string, streamId: string, options: FollowOptions): () => void {
     const key = this.key(from, streamId);
     let stream = this.streams.get(key);
     if (!stream) {
-      stream = { parts: new Map(), bytes: 0, createdAt: Date.now() };
+      stream = { parts: new Map(), bytes: 0, next: 0, createdAt: Date.now() };
       this.streams.set(key, stream);
     } else {
       this.unclaimedBytes -= stream.bytes;
     }
     const s = stream;
-    return new Promise<Buffer>((resolve, reject) => {
-      if (s.failed) {
-        this.streams.delete(key);
-        reject(s.failed);
-        return;
-      }
-      if (s.bytes > maxBytes) {
-        const error = new ChunkStreamError(
-          'too-large',
-          `the chunked body exceeds ${maxBytes} bytes`,
-        );
-        this.fail(key, s, error);
-        this.streams.delete(key);
-        reject(error);
-        return;
-      }
-      const timer = setTimeout(
-        () =>
-          this.fail(
-            key,
-            s,
-            new ChunkStreamError(
-              'timeout',
-              `the chunked body did not complete within ${timeoutMs} ms`,
-            ),
-          ),
-        timeoutMs,
+    const drop = () => {
+      if (this.streams.get(key) !== s) return;
+      clearTimeout(s.claim?.timer);
+      s.claim = undefined;
+      s.parts.clear();
+      this.streams.delete(key);
+    };
+    if (s.failed) {
+      this.streams.delete(key);
+      options.onError(s.failed);
+      return drop;
+    }
+    if (s.bytes > options.maxBytes) {
+      const error = new ChunkStreamError(
+        'too-large',
+        `the chunked body exceeds ${options.maxBytes} bytes`,
       );
-      s.claim = { maxBytes, resolve, reject, timer };
-      this.complete(key, s);
-    });
+      this.fail(key, s, error);
+      this.streams.delete(key);
+      options.onError(error);
+      return drop;
+    }
+    s.claim = { ...options, timer: undefined };
+    this.arm(key, s);
+    this.deliver(key, s);
+    return drop;
   }
 
-  private complete(key: string, stream: Stream): void {
-    if (stream.lastNr === undefined || !stream.claim || stream.parts.size !== stream.lastNr + 1)
-      return;
-    const parts: Buffer[] = [];
-    for (let nr = 0; nr <= stream.lastNr; nr++) {
-      const part = stream.parts.get(nr);
-      if (!part) {
-        this.fail(key, stream, new ChunkStreamError('invalid', `chunk ${nr} is missing`));
-        return;
-      }
-      parts.push(part);
+  private arm(key: string, stream: Stream): void {
+    const claim = stream.claim;
+    if (!claim) return;
+    clearTimeout(claim.timer);
+    claim.timer = setTimeout(
+      () =>
+        this.fail(
+          key,
+          stream,
+          new ChunkStreamError(
+            'timeout',
+            claim.idle
+              ? `the chunked body stayed silent for ${claim.timeoutMs} ms`
+              : `the chunked body did not complete within ${claim.timeoutMs} ms`,
+          ),
+        ),
+      claim.timeoutMs,
+    );
+  }
+
+  private deliver(key: string, stream: Stream): void {
+    const claim = stream.claim;
+    if (!claim) return;
+    let delivered = false;
+    for (let part = stream.parts.get(stream.next); part; part = stream.parts.get(stream.next)) {
+      stream.parts.delete(stream.next);
+      stream.next++;
+      delivered = true;
+      claim.onData(part);
+      // The receiver may have dropped the stream from its callback.
+      if (stream.claim !== claim) return;
     }
-    this.streams.delete(key);
-    clearTimeout(stream.claim.timer);
-    stream.claim.resolve(Buffer.concat(parts, stream.bytes));
+    if (stream.lastNr !== undefined && stream.next > stream.lastNr) {
+      this.streams.delete(key);
+      clearTimeout(claim.timer);
+      stream.claim = undefined;
+      claim.onEnd();
+      return;
+    }
+    if (delivered && claim.idle) this.arm(key, stream);
   }
 
   private fail(key: string, stream: Stream, error: ChunkStreamError): void {
@@ -149,10 +217,31 @@ export class ChunkStreams {
     if (!stream.claim) this.unclaimedBytes -= stream.bytes;
     stream.parts.clear();
     stream.bytes = 0;
-    if (stream.claim) {
-      clearTimeout(stream.claim.timer);
+    const claim = stream.claim;
+    if (claim) {
+      clearTimeout(claim.timer);
+      stream.claim = undefined;
       this.streams.delete(key);
-      stream.claim.reject(error);
+      claim.onError(error);
+    }
+  }
+
+  /**
+   * The session is gone: every body still being received fails at once with `error` (its chunks can
+   * no longer arrive), and unclaimed chunks are dropped (their IQ cannot be answered any more).
+   */
+  failAll(error: Error): void {
+    const streams = [...this.streams.values()];
+    this.streams.clear();
+    this.unclaimedBytes = 0;
+    for (const s of streams) {
+      s.parts.clear();
+      s.bytes = 0;
+      const claim = s.claim;
+      if (!claim) continue;
+      clearTimeout(claim.timer);
+      s.claim = undefined;
+      claim.onError(error);
     }
   }
 

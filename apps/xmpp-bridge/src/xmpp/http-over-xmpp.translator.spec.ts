@@ -147,7 +147,7 @@ describe('XEP-0332 translator', () => {
     ).toBeUndefined();
   });
 
-  it('reads <xml/> and empty <data/> bodies and marks transfers it does not implement', () => {
+  it('reads <xml/>, empty <data/> and <ibb/> bodies and marks transfers it does not implement', () => {
     const xmlBody = parse(
       "<iq type='result'><resp xmlns='urn:xmpp:http' statusCode='200' version='1.1'><data><xml><doc a='1'><b/></doc></xml></data></resp></iq>",
     );
@@ -163,7 +163,14 @@ describe('XEP-0332 translator', () => {
           "<iq><resp xmlns='urn:xmpp:http' statusCode='200'><data><ibb sid='x'/></data></resp></iq>",
         ),
       ).body,
-    ).toEqual({ kind: 'unsupported', name: 'ibb' });
+    ).toEqual({ kind: 'ibb', sid: 'x' });
+    expect(
+      parseResponse(
+        parse(
+          "<iq><resp xmlns='urn:xmpp:http' statusCode='200'><data><sipub xmlns='http://jabber.org/protocol/sipub' id='x'/></data></resp></iq>",
+        ),
+      ).body,
+    ).toEqual({ kind: 'unsupported', name: 'sipub' });
   });
 
   it('refuses requests that break the XEP, saying why', () => {

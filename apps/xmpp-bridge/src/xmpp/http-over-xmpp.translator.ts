@@ -7,6 +7,8 @@ import type { HeaderList } from '../http/http-message.js';
 
 export const NS_HTTP = 'urn:xmpp:http';
 export const NS_SHIM = 'http://jabber.org/protocol/shim';
+/** XEP-0047 in-band bytestreams: how a peer may send a response body of unknown length. */
+export const NS_IBB = 'http://jabber.org/protocol/ibb';
 /** Marks an error the bridge raised because a body exceeded its limit (an application condition). */
 export const NS_BRIDGE_ERRORS = 'urn:switchboard:xmpp-bridge:errors';
 
@@ -17,6 +19,7 @@ export type WireBody =
   | { kind: 'base64'; data: string }
   | { kind: 'xml'; xml: string }
   | { kind: 'chunked'; streamId: string }
+  | { kind: 'ibb'; sid: string }
   | { kind: 'unsupported'; name: string };
 
 export interface WireRequest {
@@ -25,6 +28,8 @@ export interface WireRequest {
   resource: string;
   version: string;
   maxChunkSize?: number;
+  /** Whether the requester takes a response body as an in-band bytestream (XEP-0047). */
+  ibb?: boolean;
   headers: HeaderList;
   body?: WireBody;
 }
@@ -89,6 +94,7 @@ function dataElement(body: WireBody | undefined): Element | undefined {
     case 'chunked':
       return xml('data', {}, xml('chunkedBase64', { streamId: body.streamId }));
     case 'xml':
+    case 'ibb':
     case 'unsupported':
       throw new WireFormatError(`the bridge does not send ${body.kind} bodies`);
   }
@@ -126,6 +132,11 @@ function readBody(el: Element): WireBody | undefined {
       if (!streamId) throw new WireFormatError('chunkedBase64 without streamId');
       return { kind: 'chunked', streamId };
     }
+    case 'ibb': {
+      const sid = content.attrs['sid'];
+      if (!sid) throw new WireFormatError('ibb without sid');
+      return { kind: 'ibb', sid };
+    }
     default:
       return { kind: 'unsupported', name: content.name };
   }
@@ -142,8 +153,11 @@ export function requestElement(r: WireRequest): Element {
       ...(r.maxChunkSize !== undefined && r.dialect === 'xep'
         ? { maxChunkSize: r.maxChunkSize }
         : {}),
-      // We only take inline or chunked bodies back: no SI publishing, IBB or Jingle.
-      ...(r.dialect === 'xep' ? { sipub: 'false', ibb: 'false', jingle: 'false' } : {}),
+      // We only take inline or chunked bodies back (and IBB for streamed responses): no SI
+      // publishing or Jingle.
+      ...(r.dialect === 'xep'
+        ? { sipub: 'false', ibb: String(r.ibb ?? false), jingle: 'false' }
+        : {}),
     },
     headersElement(r.headers, r.dialect),
     dataElement(r.body),
@@ -162,6 +176,7 @@ export function parseRequest(payload: Element): WireRequest {
       `resource must be a path starting with / (got "${resource.slice(0, 100)}")`,
     );
   }
+  const ibb = payload.attrs['ibb'];
   const max = payload.attrs['maxChunkSize'];
   const maxChunkSize = max === undefined ? undefined : Number(max);
   if (
@@ -176,6 +191,7 @@ export function parseRequest(payload: Element): WireRequest {
     resource,
     version: payload.attrs['version'] ?? '1.1',
     ...(maxChunkSize !== undefined ? { maxChunkSize } : {}),
+    ...(ibb !== undefined ? { ibb: ibb === 'true' || ibb === '1' } : {}),
     headers: readHeaders(payload),
     ...optional('body', readBody(payload)),
   };
@@ -238,12 +254,28 @@ export function chunkMessage(to: string, frame: ChunkFrame): Element {
   );
 }
 
-export function closeMessage(to: string, streamId: string): Element {
-  return xml('message', { to }, xml('close', { xmlns: NS_HTTP, streamId }));
+/**
+ * Why a sender breaks off a stream, as an application condition inside its `<close/>` (the XEP's close
+ * has no reason; other implementations ignore the child): the receiver can then fail typed.
+ */
+export type CloseReason = 'payload-too-large' | 'timeout';
+
+export function closeMessage(to: string, streamId: string, reason?: CloseReason): Element {
+  return xml(
+    'message',
+    { to },
+    xml(
+      'close',
+      { xmlns: NS_HTTP, streamId },
+      reason ? xml(reason, { xmlns: NS_BRIDGE_ERRORS }) : undefined,
+    ),
+  );
 }
 
 /** A chunk or a close inside a message, or undefined. */
-export function parseChunkMessage(message: Element): ChunkFrame | { close: string } | undefined {
+export function parseChunkMessage(
+  message: Element,
+): ChunkFrame | { close: string; reason?: CloseReason } | undefined {
   const chunk = message.getChild('chunk', NS_HTTP);
   if (chunk) {
     const streamId = chunk.attrs['streamId'];
@@ -252,7 +284,51 @@ export function parseChunkMessage(message: Element): ChunkFrame | { close: strin
     return { streamId, nr, data: chunk.text(), last: chunk.attrs['last'] === 'true' };
   }
   const close = message.getChild('close', NS_HTTP);
-  return close?.attrs['streamId'] ? { close: close.attrs['streamId'] } : undefined;
+  const streamId = close?.attrs['streamId'];
+  if (!close || !streamId) return undefined;
+  const why = close.getChildElements().find((c) => c.getNS() === NS_BRIDGE_ERRORS)?.name;
+  return why === 'payload-too-large' || why === 'timeout'
+    ? { close: streamId, reason: why }
+    : { close: streamId };
+}
+
+/** One XEP-0047 frame: `open` and `close` come as IQs, `data` as IQs or messages. */
+export type IbbFrame =
+  | { kind: 'open'; sid: string; blockSize: number; stanza: 'iq' | 'message' }
+  | { kind: 'data'; sid: string; seq: number; data: string }
+  | { kind: 'close'; sid: string };
+
+/** The IBB frame inside an IQ payload or a message, or undefined. */
+export function parseIbb(el: Element): IbbFrame | undefined {
+  const frame =
+    el.getNS() === NS_IBB ? el : el.getChildElements().find((c) => c.getNS() === NS_IBB);
+  const sid = frame?.attrs['sid'];
+  if (!frame || !sid) return undefined;
+  switch (frame.name) {
+    case 'open': {
+      const blockSize = Number(frame.attrs['block-size']);
+      if (!Number.isInteger(blockSize) || blockSize < 1) return undefined;
+      return {
+        kind: 'open',
+        sid,
+        blockSize,
+        stanza: frame.attrs['stanza'] === 'message' ? 'message' : 'iq',
+      };
+    }
+    case 'data': {
+      const seq = Number(frame.attrs['seq']);
+      if (!Number.isInteger(seq) || seq < 0 || seq > 65_535) return undefined;
+      return { kind: 'data', sid, seq, data: frame.text() };
+    }
+    case 'close':
+      return { kind: 'close', sid };
+    default:
+      return undefined;
+  }
+}
+
+export function ibbClose(to: string, sid: string): Element {
+  return xml('iq', { type: 'set', to }, xml('close', { xmlns: NS_IBB, sid }));
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { diagnose, type DiagnosisContext } from './login.diagnosis.js';
+import { diagnose, type DiagnosisContext, printableBytes } from './login.diagnosis.js';
 
 const ctx: DiagnosisContext = {
   jid: 'bridge@agents.example',
@@ -119,5 +119,60 @@ describe(diagnose.name, () => {
     );
     expect(none.kind).toBe('no-common-mechanism');
     expect(none.said).toContain('PLAIN (never without TLS)');
+  });
+
+  it('says a port is not XMPP when something else answers, quoting its first bytes safely', () => {
+    const http = diagnose(
+      'stream',
+      {
+        type: 'not-xmpp',
+        firstBytes: Buffer.from('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n'),
+      },
+      12,
+      { ...ctx, host: '127.0.0.1', port: 3000 },
+    );
+    expect(http.kind).toBe('not-xmpp');
+    expect(http.line).toBe(
+      'XMPP login of bridge@agents.example failed in phase stream after 12 ms: the server answered "HTTP/1.1 400 Bad Request\\r\\nContent-Type: …" instead of an XML stream — hint: 127.0.0.1:3000 is not an XMPP client port (it looks like an HTTP server): check AZTM_HOST and AZTM_PORT (usually 5222 for STARTTLS, 5223 for direct TLS)',
+    );
+    const nats = diagnose(
+      'stream',
+      {
+        type: 'not-xmpp',
+        firstBytes: Buffer.from('INFO {"server_id":"NDX","version":"2.9.10"}\r\n'),
+      },
+      3,
+      { ...ctx, host: '127.0.0.1', port: 4222 },
+    );
+    expect(nats.hint).toContain('(it looks like a NATS server)');
+    // An answer and then the end of the connection, before any stream header: the same verdict.
+    const closed = diagnose(
+      'stream',
+      {
+        type: 'closed',
+        bytesReceived: 30,
+        tlsRecord: false,
+        firstBytes: Buffer.from('SSH-2.0-OpenSSH_9.2\r\n'),
+      },
+      3,
+      ctx,
+    );
+    expect(closed.kind).toBe('not-xmpp');
+    expect(closed.said).toContain('and closed the connection');
+    expect(closed.hint).toContain('an SSH server');
+  });
+
+  it('quotes bytes as printable ASCII, cut short, whatever they are', () => {
+    expect(printableBytes(Buffer.from([0x00, 0x41, 0x0a, 0x5c, 0xff, 0x22]))).toBe(
+      '\\x00A\\n\\\\\\xff"',
+    );
+    expect(printableBytes(Buffer.from('x'.repeat(50)), 40)).toBe(`${'x'.repeat(40)}…`);
+    expect(printableBytes(Buffer.from('\u00e9\u2028'))).not.toMatch(/[^\x20-\x7e…]/);
+  });
+
+  it('reports a TCP connect that times out on its own deadline as an unreachable host', () => {
+    const f = diagnose('connect', { type: 'timeout', ms: 5_000 }, 5_003, ctx);
+    expect(f.kind).toBe('host-unreachable');
+    expect(f.said).toBe('no TCP connection within 5000 ms');
   });
 });

@@ -33,6 +33,42 @@ interface Verdict {
   hint: string;
 }
 
+/** Up to `max` bytes as printable ASCII (`\r`, `\n`, `\xNN` for the rest), `…` when cut: safe in one log line. */
+export function printableBytes(bytes: Buffer, max = 40): string {
+  let out = '';
+  for (const b of bytes.subarray(0, max)) {
+    if (b === 0x0d) out += '\\r';
+    else if (b === 0x0a) out += '\\n';
+    else if (b === 0x09) out += '\\t';
+    else if (b === 0x5c) out += '\\\\';
+    else if (b >= 0x20 && b < 0x7f) out += String.fromCharCode(b);
+    else out += `\\x${b.toString(16).padStart(2, '0')}`;
+  }
+  return bytes.length > max ? `${out}…` : out;
+}
+
+/** What kind of server greets (or answers) like this, for the hint. */
+function recognise(bytes: Buffer): string | undefined {
+  const head = bytes.toString('latin1').trimStart();
+  if (/^HTTP\/\d/.test(head)) return 'an HTTP server';
+  if (/^INFO \{/.test(head)) return 'a NATS server';
+  if (/^SSH-\d/.test(head)) return 'an SSH server';
+  if (/^-ERR /.test(head)) return 'a Redis server';
+  if (/^220[ -]/.test(head)) return 'an SMTP or FTP server';
+  if (/^\* OK/.test(head)) return 'an IMAP server';
+  if (/^<(!doctype )?html/i.test(head)) return 'a web server';
+  return undefined;
+}
+
+function notXmppVerdict(bytes: Buffer, ctx: DiagnosisContext, closed: boolean): Verdict {
+  const looks = recognise(bytes);
+  return {
+    kind: 'not-xmpp',
+    said: `the server answered "${printableBytes(bytes)}" instead of an XML stream${closed ? ' and closed the connection' : ''}`,
+    hint: `${ctx.host}:${ctx.port} is not an XMPP client port${looks ? ` (it looks like ${looks})` : ''}: check AZTM_HOST and AZTM_PORT (usually 5222 for STARTTLS, 5223 for direct TLS)`,
+  };
+}
+
 /** OpenSSL's `…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:file:line:` → the reason. */
 function tidy(message: string): string {
   const openssl = /error:[0-9A-Fa-f]+:[^:]*:[^:]*:([^:]+):/.exec(message);
@@ -311,7 +347,11 @@ function verdict(phase: Xmpp.LoginPhase, cause: LoginCause, ctx: DiagnosisContex
             ? `the server at ${ctx.host}:${ctx.port} stays silent during ${phase}: is it an XMPP port${ctx.tls === 'direct' ? ' speaking direct TLS' : ''}?`
             : `the server stopped answering during ${phase}: check its load and logs (AZTM_XMPP_TIMEOUT is ${ctx.timeoutMs / 1000} s)`,
       };
+    case 'not-xmpp':
+      return notXmppVerdict(cause.firstBytes, ctx, false);
     case 'closed':
+      if (cause.firstBytes && !cause.tlsRecord && cause.firstBytes.length > 0)
+        return notXmppVerdict(cause.firstBytes, ctx, true);
       if (cause.tlsRecord) {
         return {
           kind: 'wrong-port-direct-tls',

@@ -30,7 +30,8 @@ export type LoginCause =
     }
   | { type: 'stanza-error'; error: XmppCondition }
   | { type: 'timeout'; ms: number }
-  | { type: 'closed'; bytesReceived: number; tlsRecord: boolean }
+  | { type: 'closed'; bytesReceived: number; tlsRecord: boolean; firstBytes?: Buffer }
+  | { type: 'not-xmpp'; firstBytes: Buffer }
   | { type: 'xml'; message: string }
   | { type: 'refused'; kind: string; said: string; hint: string };
 

@@ -19,7 +19,7 @@ import {
 } from './login.errors.js';
 import { type Candidate, orderMechanisms, shouldTryNext } from './sasl/mechanisms.js';
 import { ScramClient, ScramError, type ScramKeyCache } from './sasl/scram.js';
-import { BridgeClient } from './xmpp-client.js';
+import { BridgeClient, isTlsRecord, NotXmppAnswerError } from './xmpp-client.js';
 
 type LoginPhase = Xmpp.LoginPhase;
 
@@ -66,6 +66,7 @@ export function readCondition(error: Element | undefined, ns: string): XmppCondi
 
 function causeOf(e: unknown): LoginCause {
   if (e instanceof LoginStepError) return e.detail;
+  if (e instanceof NotXmppAnswerError) return { type: 'not-xmpp', firstBytes: e.firstBytes };
   const err = e as Error & { code?: string; condition?: string; text?: string; element?: Element };
   if (err?.name === 'StreamError' && err.condition) {
     const other =
@@ -111,6 +112,8 @@ class LoginRun {
           type: 'closed',
           bytesReceived: client.bytesReceived,
           tlsRecord: isTlsRecord(client.firstBytes),
+          // What a server that closed before any stream header said (an HTML error page…).
+          ...(client.firstBytes && !client.streamOpened ? { firstBytes: client.firstBytes } : {}),
         }),
       );
     client.on('error', onError);
@@ -146,18 +149,28 @@ class LoginRun {
     this.abort?.(this.failed);
   }
 
-  /** Waits for `promise`, unless the deadline passes or the connection fails first. */
-  async wait<T>(promise: Promise<T>): Promise<T> {
+  /**
+   * Waits for `promise`, unless the deadline passes or the connection fails first. `limitMs` is a
+   * tighter deadline of its own for this wait (the TCP connect), reported as its timeout.
+   */
+  async wait<T>(promise: Promise<T>, limitMs?: number): Promise<T> {
     promise.catch(() => undefined);
     if (this.failed !== undefined) throw this.failed;
     const remaining = this.deadline - performance.now();
+    const own = limitMs !== undefined && limitMs < remaining;
     let timer: NodeJS.Timeout | undefined;
     try {
       return await new Promise<T>((resolve, reject) => {
         this.abort = reject;
         timer = setTimeout(
-          () => reject(new LoginStepError(this.phase, { type: 'timeout', ms: this.timeoutMs })),
-          Math.max(0, remaining),
+          () =>
+            reject(
+              new LoginStepError(this.phase, {
+                type: 'timeout',
+                ms: own ? (limitMs as number) : this.timeoutMs,
+              }),
+            ),
+          Math.max(0, own ? (limitMs as number) : remaining),
         );
         promise.then(resolve, reject);
       });
@@ -204,13 +217,6 @@ class LoginRun {
   cleanup(): void {
     for (const c of this.cleanups.splice(0)) c();
   }
-}
-
-function isTlsRecord(bytes: Buffer | undefined): boolean {
-  // Alert (21) or handshake (22) record, version 3.x: a TLS server reading our plaintext stream header.
-  return (
-    !!bytes && bytes.length >= 2 && (bytes[0] === 0x15 || bytes[0] === 0x16) && bytes[1] === 0x03
-  );
 }
 
 /** Logs in once. Resolves with the live client, or rejects with a LoginFailedError (diagnosed). */
@@ -281,15 +287,16 @@ async function negotiate(
   const scheme = settings.tls === 'direct' ? 'xmpps' : 'xmpp';
   const service = `${scheme}://${isIP(address) === 6 ? `[${address}]` : address}:${settings.port}`;
   const connected = client.connect(service);
+  // TCP has its own, shorter deadline: dropped SYNs would otherwise use up the whole login's.
   if (settings.tls === 'direct') {
     const tcp = new Promise<void>((resolve) => client.socket?.once('tcp-connect', () => resolve()));
-    await run.wait(Promise.race([tcp, connected]));
+    await run.wait(Promise.race([tcp, connected]), settings.connectTimeoutMs);
     run.done(`TCP ${address}:${settings.port}`);
     run.enter('tls');
     await run.wait(connected);
     run.done(tlsDetail(client, 'direct TLS'));
   } else {
-    await run.wait(connected);
+    await run.wait(connected, settings.connectTimeoutMs);
     run.done(`TCP ${address}:${settings.port}`);
   }
 

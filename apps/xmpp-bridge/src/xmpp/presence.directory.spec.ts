@@ -35,7 +35,7 @@ describe(PresenceDirectory.name, () => {
     sut.onPresence(xml('presence', { from: 'agent@x.example/a', type: 'unavailable' }));
     expect(await sut.resolve('agent@x.example', 0)).toBe('agent@x.example/b');
     expect(await sut.resolve('agent@x.example/fixed', 0)).toBe('agent@x.example/fixed');
-    sut.offline();
+    sut.offline(new Error('gone'));
     expect(sut.isOnline('agent@x.example')).toBe(false);
   });
 
@@ -57,5 +57,16 @@ describe(PresenceDirectory.name, () => {
     ]);
     sut.onPresence(xml('presence', { from: 'bridge@x.example/other-replica' }));
     expect(sut.isOnline('bridge@x.example')).toBe(false);
+  });
+
+  it('fails requests waiting for a presence at once when the session goes', async () => {
+    const { sut } = setup();
+    const waiting = sut.resolve('agent@x.example', 600_000);
+    const gone = new Error('the XMPP connection was lost');
+    sut.offline(gone);
+    await expect(waiting).rejects.toBe(gone);
+    // A presence arriving later (a new session) resolves nobody left over from the old one.
+    sut.onPresence(xml('presence', { from: 'agent@x.example/a' }));
+    expect(await sut.resolve('agent@x.example', 0)).toBe('agent@x.example/a');
   });
 });

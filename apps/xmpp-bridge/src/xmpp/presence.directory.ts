@@ -19,6 +19,7 @@ export class PeerOfflineError extends Error {
 
 interface Waiter {
   resolve(full: string): void;
+  reject(e: Error): void;
 }
 
 export class PresenceDirectory {
@@ -44,8 +45,15 @@ export class PresenceDirectory {
     }
   }
 
-  offline(): void {
+  /**
+   * The session is gone: presences are stale, and requests waiting for one fail at once with `reason`
+   * (no presence can arrive before the next login) rather than as an offline peer after the wait.
+   */
+  offline(reason: Error): void {
     this.resources.clear();
+    const waiting = [...this.waiters.values()];
+    this.waiters.clear();
+    for (const set of waiting) for (const w of set) w.reject(reason);
   }
 
   onPresence(presence: Element): void {
@@ -123,6 +131,10 @@ export class PresenceDirectory {
         resolve: (full) => {
           clearTimeout(timer);
           resolve(full);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
         },
       };
       const timer = setTimeout(() => {

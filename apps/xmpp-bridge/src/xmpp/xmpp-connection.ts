@@ -55,6 +55,8 @@ export class StanzaErrorReply extends Error {
 export interface IqAnswer {
   payload?: Element;
   after?: () => Promise<void>;
+  /** Called instead of `after` when the result could not be sent (to release what `after` holds). */
+  abandon?: () => void;
 }
 
 export type IqHandler = (
@@ -72,7 +74,8 @@ interface Pending {
 export interface ConnectionHooks {
   /** Online again (or for the first time): resend what the session needs (subscriptions…). */
   onOnline?(boundJid: string): void;
-  onOffline?(): void;
+  /** The session is gone; `error` is what its pending requests were rejected with. */
+  onOffline?(error: XmppUnavailableError): void;
   /** Every login attempt's outcome: `ok`, or the failure's kind. */
   onLogin?(outcome: string): void;
   onMessage?(message: Element): void;
@@ -107,6 +110,8 @@ export class XmppConnection {
     private readonly settings: XmppSettings,
     private readonly logger: Logger,
     private readonly hooks: ConnectionHooks = {},
+    /** The login procedure (tests replace it to script outcomes). */
+    private readonly logIn: typeof login = login,
   ) {
     this.backoffFactory = new ExponentialBackoff({
       initialDelay: settings.reconnect.initialMs,
@@ -162,7 +167,7 @@ export class XmppConnection {
 
   private async connect(first: boolean): Promise<void> {
     try {
-      const result = await login(this.settings, this.keys, {
+      const result = await this.logIn(this.settings, this.keys, {
         onPhase: (phase) => (this.phase = phase),
         beforePresence: (client) => this.attach(client),
         ...(this.hooks.presence ? { presence: this.hooks.presence } : {}),
@@ -272,7 +277,7 @@ export class XmppConnection {
       p.reject(error);
       this.pending.delete(id);
     }
-    this.hooks.onOffline?.();
+    this.hooks.onOffline?.(error);
     if (this.stopping) {
       this.setState('stopped');
       return;
@@ -383,6 +388,7 @@ export class XmppConnection {
     };
     let reply: Element;
     let after: (() => Promise<void>) | undefined;
+    let abandon: (() => void) | undefined;
     try {
       const handler = payload
         ? this.handlers.get(`${payload.name} ${payload.getNS() ?? ''}`)
@@ -391,6 +397,7 @@ export class XmppConnection {
       const result = await handler(iq, payload);
       const answer: IqAnswer = result && 'attrs' in result ? { payload: result } : (result ?? {});
       after = answer.after;
+      abandon = answer.abandon;
       reply = xml('iq', { type: 'result', ...replyTo }, answer.payload);
     } catch (e) {
       const err =
@@ -411,9 +418,18 @@ export class XmppConnection {
       );
     }
     // The client may have been replaced by a reconnect meanwhile: the requester's session is gone too.
-    if (client !== this.client) return;
+    if (client !== this.client) {
+      abandon?.();
+      return;
+    }
     try {
       await client.sendElement(reply);
+    } catch (e) {
+      abandon?.();
+      this.logger.warn({ err: e }, 'could not send an XMPP answer');
+      return;
+    }
+    try {
       await after?.();
     } catch (e) {
       this.logger.warn({ err: e }, 'could not finish an XMPP answer');

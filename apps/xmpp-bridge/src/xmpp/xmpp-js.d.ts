@@ -64,6 +64,11 @@ declare module '@xmpp/connection' {
     _attachSocket(socket: unknown): void;
     _detachSocket(): void;
     _onData(data: Buffer): void;
+    _attachParser(parser: EventEmitter): void;
+    _status(status: string, ...args: unknown[]): void;
+    Parser: new () => EventEmitter;
+    header(el: Element): string;
+    headerElement(): Element;
   }
 }
 

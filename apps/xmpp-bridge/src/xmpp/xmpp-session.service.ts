@@ -46,9 +46,9 @@ export class XmppSessionService implements OnApplicationBootstrap, OnApplication
         metrics.connected.set(1);
         this.directory.online();
       },
-      onOffline: () => {
+      onOffline: (error) => {
         metrics.connected.set(0);
-        this.directory.offline();
+        this.transport.onOffline(error);
       },
       onLogin: (outcome) => metrics.logins.inc({ outcome }),
       onPresence: (p) => this.directory.onPresence(p),

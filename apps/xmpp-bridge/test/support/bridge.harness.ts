@@ -1,7 +1,8 @@
 // Real bridge processes (dist/apps/xmpp-bridge/src/main.js and doctor.js) for the integration tests,
-// a local HTTP target, and a private nats-server whose max_payload fits megabyte bodies.
+// a local HTTP target (on TCP or a unix socket), and a private nats-server with the stack's settings.
 import {
   freePort,
+  natsServerBinary,
   repoRoot,
   spawnManaged,
   startService,
@@ -12,7 +13,6 @@ import {
   type ServiceHandle,
 } from '@switchboard/testing';
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 
@@ -101,8 +101,23 @@ export function runDoctor(
 export interface HttpTarget {
   url: string;
   port: number;
+  /** The unix socket it listens on instead of TCP, when asked to. */
+  socket: string | undefined;
   requests: { method: string; url: string; headers: IncomingMessage['headers']; body: Buffer }[];
+  /** The `/sse` responses, in order of arrival. */
+  streams: TargetStream[];
   close(): Promise<void>;
+}
+
+/** An SSE response of the target: its first event is out, the rest waits for `release()`. */
+export interface TargetStream {
+  url: string;
+  /** Whether the target has written its last event and ended the response. */
+  ended: boolean;
+  /** Whether the connection closed before the response ended (the bridge aborted the request). */
+  closedEarly: boolean;
+  /** Writes the second event and ends the response. */
+  release(): void;
 }
 
 /** Deterministic bytes for body checks. */
@@ -114,10 +129,13 @@ export function pattern(n: number, seed = 0): Buffer {
 
 /**
  * The local HTTP server behind an agent's bridge: `/echo` answers JSON describing the request,
- * `/bytes?n=` n patterned bytes, `/slow?ms=` answers after a delay, `/status/<code>` that status.
+ * `/bytes?n=` n patterned bytes, `/slow?ms=` answers after a delay, `/status/<code>` that status,
+ * `/sse` an event stream whose second event waits for the test (`streams`), `/chunked` a JSON body
+ * of unknown length written in two pieces at once.
  */
-export async function startHttpTarget(): Promise<HttpTarget> {
+export async function startHttpTarget(opts: { socket?: string } = {}): Promise<HttpTarget> {
   const requests: HttpTarget['requests'] = [];
+  const streams: TargetStream[] = [];
   const server: Server = createServer((req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
@@ -138,6 +156,31 @@ export async function startHttpTarget(): Promise<HttpTarget> {
           },
           Number(url.searchParams.get('ms')),
         );
+        return;
+      }
+      if (url.pathname === '/sse') {
+        res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+        res.write('data: first\n\n');
+        const stream: TargetStream = {
+          url: req.url ?? '',
+          ended: false,
+          closedEarly: false,
+          release: () => {
+            res.write('data: second\n\n');
+            res.end(() => (stream.ended = true));
+          },
+        };
+        res.on('close', () => {
+          if (!res.writableFinished) stream.closedEarly = true;
+        });
+        streams.push(stream);
+        return;
+      }
+      if (url.pathname === '/chunked') {
+        // No Content-Length: Node sends it chunked.
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.write('{"chunked":');
+        res.end('true}');
         return;
       }
       if (url.pathname.startsWith('/status/')) {
@@ -164,32 +207,39 @@ export async function startHttpTarget(): Promise<HttpTarget> {
     });
   });
   const port = await new Promise<number>((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+    opts.socket
+      ? server.listen(opts.socket, () => resolve(0))
+      : server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
   );
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: opts.socket ? 'http://agent.local' : `http://127.0.0.1:${port}`,
     port,
+    socket: opts.socket,
     requests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    streams,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
-export interface BigNats {
+export interface StackNats {
   url: string;
   process: ManagedProcess;
   stop(): Promise<void>;
 }
 
-/** A private nats-server allowing `maxPayload`-byte messages (the default 1 MB cannot carry 1 MB bodies as JSON). */
-export async function startNatsWithMaxPayload(maxPayload: number): Promise<BigNats> {
+/** The settings file infra/setup.sh, docker-compose.yml and the chart run NATS with. */
+export const STACK_NATS_CONF = join(repoRoot, 'infra/docker/nats.conf');
+
+/** A private nats-server started exactly as infra/setup.sh starts the stack's (its settings file). */
+export async function startStackNats(): Promise<StackNats> {
   const port = await freePort();
-  const dir = tempDir('nats-big');
-  const conf = join(dir, 'nats.conf');
-  writeFileSync(conf, `listen: 127.0.0.1:${port}\nmax_payload: ${maxPayload}\n`);
-  const proc = spawnManaged('/usr/sbin/nats-server', ['-c', conf], {
-    name: `nats-${port}`,
-    logDir: dir,
-  });
+  const dir = tempDir('nats-stack');
+  const args = ['-c', STACK_NATS_CONF, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir];
+  const proc = spawnManaged(natsServerBinary(), args, { name: `nats-${port}`, logDir: dir });
   await waitForPort(port);
   return { url: `nats://127.0.0.1:${port}`, process: proc, stop: () => proc.stop(5_000) };
 }

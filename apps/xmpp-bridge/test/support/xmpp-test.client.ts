@@ -1,5 +1,6 @@
 // A plain XMPP session for tests (the bridge's own login, no bridge around it): sends IQs and
-// returns the raw answers, to probe a bridge the way any other XMPP entity would.
+// returns the raw answers, to probe a bridge the way any other XMPP entity would — or plays a peer
+// stanza by stanza (answering requests, sending chunks) where a test needs to control the timing.
 import type { PrivateProsody } from '@switchboard/testing';
 import { type Element, xml } from '@xmpp/xml';
 import { randomUUID } from 'node:crypto';
@@ -11,6 +12,10 @@ import type { BridgeClient } from '../../src/xmpp/xmpp-client.js';
 export interface TestXmppClient {
   jid: string;
   iq(to: string, type: 'get' | 'set', payload: Element, timeoutMs?: number): Promise<Element>;
+  /** Sends a stanza as it is. */
+  send(stanza: Element): Promise<void>;
+  /** Every stanza the server delivers from now on. */
+  onStanza(listener: (stanza: Element) => void): void;
   close(): Promise<void>;
 }
 
@@ -33,6 +38,7 @@ export async function connectTestClient(
       validateCert: true,
       ca: readFileSync(xmpp.caFile, 'utf8'),
       timeoutMs: 10_000,
+      connectTimeoutMs: 5_000,
       resource: `test-${randomUUID().slice(0, 8)}`,
       keepaliveMs: 0,
       reconnect: { initialMs: 100, maxMs: 1_000 },
@@ -56,6 +62,8 @@ export async function connectTestClient(
         client.on('element', listener);
         client.sendElement(xml('iq', { type, to, id }, payload)).catch(reject);
       }),
+    send: (stanza) => client.sendElement(stanza),
+    onStanza: (listener) => client.on('element', listener),
     close: async () => {
       await Promise.race([
         client.stop().catch(() => undefined),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Role } from '../identity.schemas.js';
+import { safeText, StorableJsonObject } from '../text.schemas.js';
 
 export const AuditCategory = z.enum([
   'auth',
@@ -35,11 +36,12 @@ export const AuditRecord = z.object({
     .object({ userId: z.string().max(128).optional(), role: Role.optional() })
     .strict()
     .default({}),
-  resource: z.string().max(500).optional(),
+  resource: safeText(z.string().max(500)).optional(),
   taskId: z.string().uuid().optional(),
   traceId: z.string().max(64).optional(),
-  correlationId: z.string().max(128).optional(),
-  details: z.record(z.string(), z.unknown()).default({}),
+  correlationId: safeText(z.string().max(128)).optional(),
+  // A record PostgreSQL cannot store would be retried forever: it is refused where it is produced.
+  details: StorableJsonObject.default({}),
 });
 export type AuditRecord = z.infer<typeof AuditRecord>;
 export type AuditRecordInput = z.input<typeof AuditRecord>;
@@ -55,8 +57,8 @@ export type AuditEntry = z.infer<typeof AuditEntry>;
 
 export const AuditQueryRequest = z
   .object({
-    userId: z.string().max(128).optional(),
-    action: z.string().max(100).optional(),
+    userId: safeText(z.string().max(128)).optional(),
+    action: safeText(z.string().max(100)).optional(),
     category: AuditCategory.optional(),
     taskId: z.string().uuid().optional(),
     from: z.string().datetime().optional(),

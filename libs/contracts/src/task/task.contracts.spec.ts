@@ -1,4 +1,4 @@
-import { TaskEvent, TaskEventName } from './task.events.js';
+import { fitTaskEvent, TaskEvent, TaskEventName } from './task.events.js';
 import { taskEventsFilter, TaskEventPublished, TaskSubmitted } from './task.contracts.js';
 import { TaskRequest, TaskSubmission } from './task.schemas.js';
 import { demoEvents, demoSubmission } from './task.fixtures.js';
@@ -43,5 +43,33 @@ describe('task contracts', () => {
     expect(taskEventsFilter(id)).toBe(`sb.evt.task.${id}.>`);
     expect(() => taskEventsFilter('not-a-task')).toThrow();
     expect(TaskSubmitted.subject()).toBe('sb.task.submit');
+  });
+
+  it('fits an event whose data broke its schema, keeping its name and seq', () => {
+    const action = (i: number) => ({
+      id: `s${i}`,
+      kind: 'tool' as const,
+      target: 'a'.repeat(200),
+      input: { expression: '1+1', note: 'a\u0000b' },
+      description: `calculate ${'1+'.repeat(300)}1`,
+    });
+    const event = {
+      taskId: demoSubmission.taskId,
+      seq: 4,
+      at: '2026-11-22T10:00:00.010Z',
+      source: 'orchestrator',
+      name: 'orchestrator.planning.completed',
+      data: { planner: 'builtin', iteration: 1, plan: [action(1), action(2)], decision: 'actions' },
+    } as TaskEvent;
+    expect(TaskEvent.safeParse(event).success).toBe(false);
+    const fitted = fitTaskEvent(event);
+    expect(fitted).toMatchObject({ seq: 4, name: 'orchestrator.planning.completed' });
+    const plan = fitted?.name === 'orchestrator.planning.completed' ? fitted.data.plan : [];
+    expect(plan).toHaveLength(2);
+    expect(plan[0]?.target).toHaveLength(128);
+    expect(plan[0]?.description).toHaveLength(500);
+    expect(plan[0]?.input).toEqual({ expression: '1+1', note: 'a\uFFFDb' });
+    // A valid event is returned as it is.
+    for (const e of demoEvents) expect(fitTaskEvent(e)).toEqual(e);
   });
 });

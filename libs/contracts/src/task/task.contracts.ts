@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type CommandContract, defineCommand, defineEvent, type EventContract } from '../define.js';
 import { TaskEventStream, TaskSubmissionStream } from '../streams.js';
+import { safeText } from '../text.schemas.js';
 import { TaskEvent } from './task.events.js';
 import { TaskId, TaskStatus, TaskSubmission, TaskView } from './task.schemas.js';
 
@@ -62,7 +63,7 @@ export const TaskCancel = defineCommand({
   request: z
     .object({
       taskId: TaskId,
-      reason: z.string().max(500).default('cancelled by user'),
+      reason: safeText(z.string().max(500)).default('cancelled by user'),
       /**
        * The caller has checked that the acting user submitted this task (the gateway's own record):
        * if no replica has picked it up yet, remember the cancellation; it ends the task as cancelled

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorBody } from '../errors.js';
+import { scrubJson } from '../text.schemas.js';
 import { PlanAction, PlannerKind, StepKind, TaskId, TokenUsage } from './task.schemas.js';
 
 /**
@@ -138,6 +139,8 @@ export const TaskEventData = {
   [TaskEventName.GuardrailViolation]: z.object({
     stage: z.enum(['input', 'output']),
     rule: z.string(),
+    /** The step whose output was blocked (absent for the task's input and the planner's own text). */
+    stepId: z.string().optional(),
   }),
 } satisfies Record<TaskEventName, z.ZodType>;
 
@@ -192,3 +195,60 @@ export type TaskEventPayload<N extends TaskEventName> = z.infer<(typeof TaskEven
 
 export const isTerminalTaskEvent = (e: Pick<TaskEvent, 'name'>): boolean =>
   TERMINAL_TASK_EVENTS.includes(e.name);
+
+/** Longest string any event schema accepts everywhere (ids are capped at 64). */
+const LAST_RESORT_STRING_MAX = 64;
+
+/**
+ * A valid version of `event`, whose data broke its schema (a string over its limit, a character jsonb
+ * cannot hold): the failing strings are cut to their limit and scrubbed, failing lists cut; if that
+ * is not enough, every string of the data is cut to 64 characters. The event keeps its name and seq —
+ * clients release events strictly in seq order, so a seq must never stay empty. Undefined only for data
+ * of the wrong shape altogether (a programming error).
+ */
+export function fitTaskEvent(event: TaskEvent): TaskEvent | undefined {
+  let candidate: unknown = scrubJson(event);
+  for (let round = 0; round < 3; round++) {
+    const parsed = TaskEvent.safeParse(candidate);
+    if (parsed.success) return parsed.data;
+    candidate = cutAt(candidate, parsed.error.issues);
+  }
+  const { data, message, ...rest } = candidate as TaskEvent;
+  const last = TaskEvent.safeParse({
+    ...rest,
+    ...(message !== undefined ? { message: cut(message, 200) } : {}),
+    data: cutStrings(data, LAST_RESORT_STRING_MAX),
+  });
+  return last.success ? last.data : undefined;
+}
+
+function cut(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, Math.max(0, max - 1))}…`;
+}
+
+function cutStrings(value: unknown, max: number): unknown {
+  if (typeof value === 'string') return cut(value, max);
+  if (Array.isArray(value)) return value.map((v) => cutStrings(v, max));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cutStrings(v, max)]));
+  }
+  return value;
+}
+
+/** A copy of `root` with each value an issue reports as too long cut to the issue's maximum. */
+function cutAt(root: unknown, issues: readonly z.core.$ZodIssue[]): unknown {
+  const copy: unknown = structuredClone(root);
+  for (const issue of issues) {
+    if (issue.code !== 'too_big' || issue.path.length === 0) continue;
+    const max = Number(issue.maximum);
+    const key = issue.path[issue.path.length - 1] as PropertyKey;
+    let parent: unknown = copy;
+    for (const k of issue.path.slice(0, -1)) parent = (parent as Record<PropertyKey, unknown>)?.[k];
+    if (!parent || typeof parent !== 'object') continue;
+    const holder = parent as Record<PropertyKey, unknown>;
+    const value = holder[key];
+    if (typeof value === 'string') holder[key] = cut(value, max);
+    else if (Array.isArray(value)) holder[key] = value.slice(0, max);
+  }
+  return copy;
+}

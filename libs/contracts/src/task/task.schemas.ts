@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorBody } from '../errors.js';
 import { Actor } from '../identity.schemas.js';
+import { safeText, UNSTORABLE_JSON_MESSAGE, unstorableJsonPath } from '../text.schemas.js';
 
 const Name = z
   .string()
@@ -23,10 +24,9 @@ export const TASK_TEXT_MAX = 8_000;
 /** The body of `POST /orchestrate` and `POST /orchestrate/stream`. Unknown fields are rejected. */
 export const TaskRequest = z
   .object({
-    task: z
-      .string()
-      .max(TASK_TEXT_MAX, `must be at most ${TASK_TEXT_MAX} characters`)
-      .refine((s) => s.trim().length > 0, 'must not be empty'),
+    task: safeText(
+      z.string().max(TASK_TEXT_MAX, `must be at most ${TASK_TEXT_MAX} characters`),
+    ).refine((s) => s.trim().length > 0, 'must not be empty'),
     tool_constraints: ToolConstraints.optional(),
     thread_id: z
       .string()
@@ -47,7 +47,7 @@ export const TaskSubmission = z.object({
   actor: Actor,
   request: TaskRequest,
   submittedAt: z.string().datetime(),
-  correlationId: z.string().min(1).max(128),
+  correlationId: safeText(z.string().min(1).max(128)),
 });
 export type TaskSubmission = z.infer<typeof TaskSubmission>;
 
@@ -65,14 +65,24 @@ export type StepStatus = z.infer<typeof StepStatus>;
 export const PlannerKind = z.enum(['builtin', 'llm']);
 export type PlannerKind = z.infer<typeof PlannerKind>;
 
-/** One action of a plan. `input` may reference earlier results as `"$steps.<id>.output"`. */
-export const PlanAction = z.object({
-  id: z.string().min(1).max(64),
-  kind: StepKind,
-  target: z.string().min(1).max(128),
-  input: z.record(z.string(), z.unknown()),
-  description: z.string().max(500),
-});
+export const PLAN_DESCRIPTION_MAX = 500;
+
+/**
+ * One action of a plan. `input` may reference earlier results as `"$steps.<id>.output"`. Plans are
+ * stored as jsonb, so no string of an action may hold NUL or an unpaired surrogate (the issue names it).
+ */
+export const PlanAction = z
+  .object({
+    id: z.string().min(1).max(64),
+    kind: StepKind,
+    target: z.string().min(1).max(128),
+    input: z.record(z.string(), z.unknown()),
+    description: z.string().max(PLAN_DESCRIPTION_MAX),
+  })
+  .superRefine((action, ctx) => {
+    const at = unstorableJsonPath(action);
+    if (at) ctx.addIssue({ code: 'custom', path: at, message: UNSTORABLE_JSON_MESSAGE });
+  });
 export type PlanAction = z.infer<typeof PlanAction>;
 
 export const TokenUsage = z.object({

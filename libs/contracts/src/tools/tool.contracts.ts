@@ -1,5 +1,11 @@
 import { defineCommand } from '../define.js';
-import { Manifest, ManifestRequest, ToolCallRequest, ToolCallResult } from './tool.schemas.js';
+import {
+  Manifest,
+  ManifestRequest,
+  TOOL_CALL_WAIT_MS,
+  ToolCallRequest,
+  ToolCallResult,
+} from './tool.schemas.js';
 
 export const ToolsManifest = defineCommand({
   subject: 'sb.cmd.tools.manifest',
@@ -18,7 +24,7 @@ export const ToolsCall = defineCommand({
   callers: ['orchestrator', 'gateway'],
   request: ToolCallRequest,
   response: ToolCallResult,
-  timeoutMs: 60_000,
+  timeoutMs: TOOL_CALL_WAIT_MS,
   description:
     'Runs one tool for the acting user after checking role, constraints and the input schema; the output is validated too.',
 });

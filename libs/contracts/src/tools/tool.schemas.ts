@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Role } from '../identity.schemas.js';
 import { ToolConstraints } from '../task/task.schemas.js';
+import { StorableJsonObject } from '../text.schemas.js';
 
 /** A tool's name: what models, MCP clients and the planner call it by (`notes.add`, `github__search`). */
 export const ToolName = z
@@ -38,6 +39,14 @@ export const ToolHandler = z.discriminatedUnion('kind', [
 export type ToolHandler = z.infer<typeof ToolHandler>;
 
 /** A tool definition (design §6). Lives only inside mcp-tools: handlers and credentials never leave it. */
+/** How long a caller waits for one tool call (`ToolsCall`'s timeout). */
+export const TOOL_CALL_WAIT_MS = 60_000;
+/**
+ * The longest `timeoutMs` a tool may have: its own timeout must fire well before callers give up, so
+ * they get the tool's TIMEOUT (and the call is aborted) instead of abandoning a call that keeps running.
+ */
+export const MAX_TOOL_TIMEOUT_MS = TOOL_CALL_WAIT_MS - 10_000;
+
 export const ToolDefinition = z
   .object({
     name: ToolName,
@@ -50,7 +59,15 @@ export const ToolDefinition = z
     requiredCredentials: z.array(z.string().regex(/^[A-Z][A-Z0-9_]*$/)).default([]),
     requiredRole: Role.optional(),
     adminOnly: z.boolean().default(false),
-    timeoutMs: z.number().int().min(1).max(600_000).default(10_000),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(
+        MAX_TOOL_TIMEOUT_MS,
+        `must be at most ${MAX_TOOL_TIMEOUT_MS} ms (callers wait ${TOOL_CALL_WAIT_MS} ms for a tool call)`,
+      )
+      .default(10_000),
     idempotent: z.boolean().default(false),
   })
   .strict();
@@ -89,7 +106,8 @@ export type ManifestRequest = z.infer<typeof ManifestRequest>;
 export const ToolCallRequest = z
   .object({
     tool: ToolName,
-    input: z.record(z.string(), z.unknown()),
+    /** Stored (idempotency records, steps) as jsonb: a string holding NUL is refused, by its path. */
+    input: StorableJsonObject,
     constraints: ToolConstraints.optional(),
     taskId: z.string().uuid().optional(),
     stepId: z.string().max(64).optional(),

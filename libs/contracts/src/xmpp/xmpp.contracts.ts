@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type CommandContract, defineCommand, type EventContract } from '../define.js';
+import { type CommandContract, defineCommand, defineEvent, type EventContract } from '../define.js';
+import { ErrorBody } from '../errors.js';
 import { BridgeStatus } from './xmpp.schemas.js';
 
 /** An HTTP body in transit: text as is, anything else base64. */
@@ -48,6 +49,63 @@ export const HttpRequest = defineCommand({
     "Carries one HTTP exchange over XMPP (XEP-0332) to the JID that SERVICE_MAP assigns to the URL host. Fails fast with UPSTREAM_UNAVAILABLE while the bridge is disconnected or the peer is offline; NOT_FOUND for an unmapped host; PAYLOAD_TOO_LARGE for a body over the bridge limit (or a reply that does not fit in a NATS message); TIMEOUT when the peer does not answer within timeoutMs; FORBIDDEN when the peer refuses the bridge's JID.",
 });
 
+/** A request whose response comes back as it is written (SSE and other streamed bodies). */
+export const HttpOverXmppStreamRequest = HttpOverXmppRequest.extend({
+  /**
+   * Longest silence between two parts of the response before the bridge ends it with TIMEOUT; the
+   * bridge's XMPP_BRIDGE_STREAM_IDLE_MS when absent. `timeoutMs` is the wait for the response head.
+   */
+  idleTimeoutMs: z.number().int().min(1).max(3_600_000).optional(),
+}).strict();
+export type HttpOverXmppStreamRequest = z.infer<typeof HttpOverXmppStreamRequest>;
+
+/** Position of a part in its stream: 0 for the head, then 1, 2, 3… without gaps. */
+const Seq = z.number().int().min(0);
+
+/**
+ * One message of a streamed response, sent to the request's reply inbox: the `head` first, then
+ * `body` parts (the bytes as the peer sent them, base64), then `end` — or `error` at any point.
+ */
+export const HttpStreamPart = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('head'),
+      seq: Seq,
+      status: z.number().int().min(100).max(599),
+      statusText: z.string().optional(),
+      headers: HttpHeaders,
+      /** The JID that answered. */
+      via: z.string(),
+    })
+    .strict(),
+  z.object({ kind: z.literal('body'), seq: Seq, data: z.base64() }).strict(),
+  z.object({ kind: z.literal('end'), seq: Seq }).strict(),
+  z.object({ kind: z.literal('error'), seq: Seq, error: ErrorBody }).strict(),
+]);
+export type HttpStreamPart = z.infer<typeof HttpStreamPart>;
+
+export const HttpStream = defineCommand({
+  subject: 'sb.cmd.xmpp.http.stream',
+  service: 'xmpp-bridge',
+  callers: ['a2a'],
+  request: HttpOverXmppStreamRequest,
+  response: HttpStreamPart,
+  timeoutMs: 60_000,
+  description:
+    "Like sb.cmd.xmpp.http.request, but the response comes back incrementally: several replies on the request's inbox, a `head` (status, headers, the JID that answered) as soon as the peer sends it, `body` parts as the peer writes them (SSE events are not held back), then `end`; or `error` (the same codes as the request) at any point. Each part has a `seq` (0 for the head, then without gaps). The timeout is the wait for the head; `idleTimeoutMs` bounds the silence between parts. A caller that stops early publishes sb.ctl.xmpp.http.stream.{streamId}.cancel (streamId = the request envelope's id): the bridge then closes the XMPP stream and the peer aborts its local HTTP request.",
+});
+
+export const HttpStreamCancel = defineEvent({
+  template: 'sb.ctl.xmpp.http.stream.{streamId}.cancel',
+  tokens: ['streamId'],
+  payload: z.object({ reason: z.string().max(500).optional() }).strict(),
+  delivery: 'at-most-once',
+  producers: ['a2a'],
+  consumers: ['xmpp-bridge'],
+  description:
+    'The caller of an sb.cmd.xmpp.http.stream request stopped reading (done early, cancelled, or timed out): every bridge replica hears it, and the one carrying the stream closes it towards the peer (XEP-0332 <close/>), which aborts its local HTTP request.',
+});
+
 export const Status = defineCommand({
   subject: 'sb.cmd.xmpp.status',
   service: 'xmpp-bridge',
@@ -64,6 +122,6 @@ export const XMPP_CONTRACTS: {
   commands: readonly CommandContract[];
   events: readonly EventContract[];
 } = {
-  commands: [HttpRequest, Status],
-  events: [],
+  commands: [HttpRequest, HttpStream, Status],
+  events: [HttpStreamCancel],
 };

@@ -1,4 +1,4 @@
-import { DomainError, type Tasks } from '@switchboard/contracts';
+import { DomainError, Tasks } from '@switchboard/contracts';
 import { z } from 'zod';
 import type { PlanDecision, RejectedCall } from '../planner.js';
 import type { ArgumentValidator } from './argument-validator.js';
@@ -111,6 +111,8 @@ export function interpretCompletion(args: {
       input: parsed,
       description: `${entry.kind === 'agent' ? 'delegate to' : 'call'} ${entry.target}`,
     };
+    const invalid = contractProblem(action);
+    if (invalid) return refuse(invalid);
     actions.push(action);
     groups.push(call.id);
     memo.calls.push({ toolCallId: call.id, actionIds: [action.id] });
@@ -151,16 +153,31 @@ function planActions(
     const input = rewriteReferences(step.arguments, local) as Record<string, unknown>;
     const problems = argumentProblems(entry, input, validator);
     if (problems) return `step "${step.id}": ${problems}`;
-    actions.push({
+    const action: Tasks.PlanAction = {
       id: local.get(step.id) as string,
       kind: entry.kind,
       target: entry.target,
       input,
       description:
         step.description ?? `${entry.kind === 'agent' ? 'delegate to' : 'call'} ${entry.target}`,
-    });
+    };
+    const invalid = contractProblem(action);
+    if (invalid) return `step "${step.id}": ${invalid}`;
+    actions.push(action);
   }
   return actions;
+}
+
+/**
+ * What makes an action unfit for the task's contract (a NUL in an argument, an over-long description),
+ * told to the model like any other refusal so it can try again, instead of failing when it is stored.
+ */
+function contractProblem(action: Tasks.PlanAction): string | undefined {
+  const r = Tasks.PlanAction.safeParse(action);
+  if (r.success) return undefined;
+  return `the call cannot be run: ${r.error.issues
+    .map((i) => `${i.path.join('.') || '(call)'}: ${i.message}`)
+    .join('; ')}`;
 }
 
 function argumentProblems(

@@ -1,0 +1,68 @@
+import { describe, expect, it, jest } from '@jest/globals';
+import { ConfigError, loadConfig, loadConfigOrExit } from '@switchboard/config';
+import { GatewayEnv } from './gateway.env.js';
+
+const SECRET = 's'.repeat(40);
+
+describe('GatewayEnv', () => {
+  it('refuses dev mode under NODE_ENV=production, naming the key', () => {
+    expect(() =>
+      loadConfig('gateway', GatewayEnv, { NODE_ENV: 'production', AUTH_MODE: 'dev' }),
+    ).toThrow(ConfigError);
+    expect(() =>
+      loadConfig('gateway', GatewayEnv, { NODE_ENV: 'production', AUTH_MODE: 'dev' }),
+    ).toThrow(/AUTH_MODE: dev mode trusts X-User-Id and is refused with NODE_ENV=production/);
+    expect(
+      loadConfig('gateway', GatewayEnv, { NODE_ENV: 'development', AUTH_MODE: 'dev' }).AUTH_MODE,
+    ).toBe('dev');
+  });
+
+  it('makes the service exit non-zero with the message at boot (loadConfigOrExit)', () => {
+    const exit = jest.spyOn(process, 'exit').mockImplementation(((code?: number) => {
+      throw new Error(`exit ${code}`);
+    }) as typeof process.exit);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(() =>
+        loadConfigOrExit('gateway', GatewayEnv, { NODE_ENV: 'production', AUTH_MODE: 'dev' }),
+      ).toThrow('exit 1');
+      expect(exit).toHaveBeenCalledWith(1);
+      expect(String(stderr.mock.calls[0]?.[0])).toMatch(
+        /^gateway: invalid configuration .*\n {2}- AUTH_MODE: dev mode trusts X-User-Id and is refused with NODE_ENV=production/s,
+      );
+    } finally {
+      exit.mockRestore();
+      stderr.mockRestore();
+    }
+  });
+
+  it.each([
+    ['false', false],
+    ['true', true],
+    ['2', 2],
+    ['10.0.0.0/8, 127.0.0.1,loopback', ['10.0.0.0/8', '127.0.0.1', 'loopback']],
+    ['::1,fd00::/8', ['::1', 'fd00::/8']],
+  ])('reads TRUST_PROXY=%p', (raw, parsed) => {
+    expect(
+      loadConfig('gateway', GatewayEnv, { JWT_SECRET: SECRET, TRUST_PROXY: raw }).TRUST_PROXY,
+    ).toEqual(parsed);
+  });
+
+  it.each(['proxy.example', '10.0.0.0/33', '1.2.3.4/x', '::1/129'])(
+    'refuses TRUST_PROXY=%p',
+    (raw) => {
+      expect(() =>
+        loadConfig('gateway', GatewayEnv, { JWT_SECRET: SECRET, TRUST_PROXY: raw }),
+      ).toThrow(/TRUST_PROXY: must be false, true, a hop count, or proxy addresses/);
+    },
+  );
+
+  it('defaults: no trusted proxy, 30 refused authentications per 5 minutes, 1 MiB per stream', () => {
+    expect(loadConfig('gateway', GatewayEnv, { JWT_SECRET: SECRET })).toMatchObject({
+      TRUST_PROXY: false,
+      AUTH_FAILURE_LIMIT: 30,
+      AUTH_FAILURE_WINDOW_SECONDS: 300,
+      SSE_MAX_BUFFER_BYTES: 1_048_576,
+    });
+  });
+});

@@ -1,0 +1,31 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { HttpOptions } from '@switchboard/runtime';
+import type { GatewayEnv } from '../config/gateway.env.js';
+import { sendError } from './error-envelope.js';
+import { requestIdOf } from './request-id.js';
+
+/**
+ * The gateway's listener settings: which proxies may name the client address, and the router's own
+ * refusals (malformed percent-encoding, an over-long parameter), which happen before Nest sees the
+ * request, sent as the same envelope as every other error.
+ */
+export function gatewayHttpOptions(config: GatewayEnv): HttpOptions {
+  return {
+    trustProxy: config.TRUST_PROXY,
+    frameworkErrors: (error, request, reply) => void sendError(request, reply, error),
+  };
+}
+
+/**
+ * X-Request-Id on every answer. Set on the raw response, so answers written there directly (SSE, the
+ * A2A and MCP endpoints) and Fastify's own (404, body errors) carry it too.
+ */
+export function echoRequestIds(app: NestFastifyApplication): void {
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      reply.raw.setHeader('x-request-id', requestIdOf(request));
+      done();
+    });
+}

@@ -1,0 +1,123 @@
+import { describe, expect, it } from '@jest/globals';
+import { type Actor, DomainError } from '@switchboard/contracts';
+import type { Logger, Metrics } from '@switchboard/observability';
+import { Registry } from 'prom-client';
+import type { GatewayEnv } from '../config/gateway.env.js';
+import { GatewayMetrics } from './gateway.metrics.js';
+import type { GatewayRedis } from './redis.service.js';
+import { StreamSlots } from './stream-slots.js';
+
+type Command = [name: string, ...args: (string | number)[]];
+
+/**
+ * Redis as StreamSlots sees it: pipelines only. Each exec is recorded; admissions are answered by
+ * `admit` (ids → 1/0 per id), or the whole pipeline fails when `down`.
+ */
+class FakeRedis {
+  readonly execs: Command[][] = [];
+  down = false;
+  admit: (ids: string[]) => number[] = (ids) => ids.map(() => 1);
+
+  pipeline() {
+    const commands: Command[] = [];
+    const pipeline = {
+      get length() {
+        return commands.length;
+      },
+      zrem: (key: string, ...ids: string[]) => (commands.push(['zrem', key, ...ids]), pipeline),
+      zadd: (key: string, ...args: (string | number)[]) => (
+        commands.push(['zadd', key, ...args]),
+        pipeline
+      ),
+      pexpire: (key: string, ms: number) => (commands.push(['pexpire', key, ms]), pipeline),
+      eval: (_script: string, _keys: number, key: string, ...args: (string | number)[]) => (
+        commands.push(['eval', key, ...args]),
+        pipeline
+      ),
+      exec: async () => {
+        this.execs.push(commands);
+        if (this.down) throw new Error('Connection is closed.');
+        return commands.map(([name, , ...args]) =>
+          name === 'eval' ? [null, this.admit(args.slice(4).map(String))] : [null, 1],
+        );
+      },
+    };
+    return pipeline;
+  }
+}
+
+const config = { MAX_STREAMS_PER_USER: 2, STREAM_LEASE_MS: 60_000 } as GatewayEnv;
+const ada: Actor = { userId: 'ada', role: 'user' };
+const bob: Actor = { userId: 'bob', role: 'user' };
+
+const setup = () => {
+  const redis = new FakeRedis();
+  const warnings: string[] = [];
+  const logger = { warn: (_o: unknown, msg: string) => warnings.push(msg) } as unknown as Logger;
+  const metrics = new GatewayMetrics({ registry: new Registry() } as unknown as Metrics);
+  const sut = new StreamSlots(redis as unknown as GatewayRedis, config, metrics, logger);
+  const open = async () => (await metrics.openStreams.get()).values;
+  return { sut, redis, warnings, open };
+};
+
+const settled = <T>(p: Promise<T>) =>
+  p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+
+describe(StreamSlots.name, () => {
+  it('asks Redis once for the slots taken together: one script call per user, answered in order', async () => {
+    const { sut, redis, open } = setup();
+    redis.admit = (ids) => ids.map((_, i) => (i < 2 ? 1 : 0)); // the cap of 2
+    const results = await Promise.all([
+      settled(sut.acquire(ada, 'named')),
+      settled(sut.acquire(ada, 'named')),
+      settled(sut.acquire(ada, 'named')),
+      settled(sut.acquire(bob, 'agui')),
+    ]);
+    expect(redis.execs).toHaveLength(1);
+    expect(redis.execs[0]!.map(([name, key, ...args]) => [name, key, args.length])).toEqual([
+      ['eval', 'streams:ada', 4 + 3],
+      ['eval', 'streams:bob', 4 + 1],
+    ]);
+    expect(results.map((r) => r.ok)).toEqual([true, true, false, true]);
+    const refused = results[2];
+    expect(refused?.ok === false && refused.error).toBeInstanceOf(DomainError);
+    expect(refused?.ok === false && refused.error).toMatchObject({
+      code: 'RATE_LIMITED',
+      details: { limit: 'streams' },
+    });
+    expect(await open()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ labels: { kind: 'named' }, value: 2 }),
+        expect.objectContaining({ labels: { kind: 'agui' }, value: 1 }),
+      ]),
+    );
+  });
+
+  it('frees the slots released together with one ZREM per user, once each', async () => {
+    const { sut, redis, open } = setup();
+    const slots = await Promise.all([sut.acquire(ada, 'named'), sut.acquire(ada, 'named')]);
+    const admitted = redis.execs[0]!.flatMap(([, , ...args]) => args.slice(4));
+    for (const slot of slots) {
+      slot.release();
+      slot.release();
+    }
+    await sut.acquire(bob, 'named'); // the next batch: the releases go first
+    expect(redis.execs).toHaveLength(2);
+    expect(redis.execs[1]![0]).toEqual(['zrem', 'streams:ada', ...admitted]);
+    expect(redis.execs[1]![1]?.[0]).toBe('eval');
+    expect(await open()).toEqual([
+      expect.objectContaining({ labels: { kind: 'named' }, value: 1 }),
+    ]);
+  });
+
+  it('lets streams through when Redis is away, with one warning for the batch', async () => {
+    const { sut, redis, warnings } = setup();
+    redis.down = true;
+    const results = await Promise.all([1, 2, 3].map(() => settled(sut.acquire(ada, 'named'))));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(warnings).toEqual(['stream slots unavailable (Redis); streams let through']);
+  });
+});

@@ -1,0 +1,213 @@
+import { A2a, Audit, Tools } from '@switchboard/contracts';
+
+import { AuditQueryParams, AuthorizationsQuery, ToolsQuery } from '../http/api.schemas.js';
+
+import {
+  A2A_DOCS,
+  JsonRpcRequest,
+  JsonRpcResponse,
+  MCP_DOCS,
+  grantParams,
+  mcpHeaders,
+  type Operation,
+} from './openapi.operation.js';
+
+/** Tools, agents, authorizations, audit, the A2A and MCP endpoints, and the operational routes. */
+export const PLATFORM_OPERATIONS: Operation[] = [
+  {
+    method: 'get',
+    path: '/tools',
+    tag: 'tools',
+    summary: "The caller's tool manifest",
+    query: ToolsQuery,
+    responses: {
+      200: {
+        description: 'Tools the caller may use under the constraints.',
+        schema: Tools.Manifest,
+      },
+    },
+    errors: [400, 401, 403, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/agents',
+    tag: 'agents',
+    summary: 'Remote agents the caller may delegate to',
+    responses: {
+      200: { description: 'Known agents (from their cards).', schema: A2a.AgentsList.response },
+    },
+    errors: [401, 403, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/authorizations',
+    tag: 'authorizations',
+    summary: 'Provider authorizations of a user',
+    query: AuthorizationsQuery,
+    responses: {
+      200: {
+        description: "Grants and every provider's status.",
+        schema: Tools.AuthorizationsList.response,
+      },
+    },
+    errors: [400, 401, 403, 429, 503, 504],
+  },
+  {
+    method: 'put',
+    path: '/authorizations/{userId}/{provider}',
+    tag: 'authorizations',
+    summary: 'Grant a provider to a user (admin)',
+    pathParams: grantParams,
+    responses: { 200: { description: 'The grant.', schema: Tools.AuthorizationGrant.response } },
+    errors: [400, 401, 403, 404, 429, 503, 504],
+  },
+  {
+    method: 'delete',
+    path: '/authorizations/{userId}/{provider}',
+    tag: 'authorizations',
+    summary: 'Revoke a provider from a user (admin)',
+    pathParams: grantParams,
+    responses: {
+      200: {
+        description: 'Whether a grant was removed.',
+        schema: Tools.AuthorizationRevoke.response,
+      },
+    },
+    errors: [400, 401, 403, 404, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/audit',
+    tag: 'audit',
+    summary: 'Query the audit trail (admin)',
+    query: AuditQueryParams,
+    responses: {
+      200: {
+        description: 'Rows, newest first; pass `nextBefore` as `before` for the next page.',
+        schema: Audit.AuditQueryResponse,
+      },
+    },
+    errors: [400, 401, 403, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/.well-known/agent-card.json',
+    tag: 'a2a',
+    summary: "The platform's A2A agent card",
+    description:
+      'Public: it tells A2A clients where the endpoint is and how to authenticate (the security scheme follows AUTH_MODE). Served with an ETag; `If-None-Match` answers 304.',
+    public: true,
+    externalDocs: A2A_DOCS,
+    responses: {
+      200: { description: 'The AgentCard (A2A 1.0 JSON).' },
+      304: { description: 'Unchanged since the ETag sent.' },
+    },
+    errors: [],
+  },
+  {
+    method: 'post',
+    path: '/a2a',
+    tag: 'a2a',
+    summary: 'A2A 1.0 JSON-RPC endpoint (the platform as an agent)',
+    description:
+      "JSON-RPC 2.0 as A2A 1.0 defines it, with the `A2A-Version: 1.0` header: `SendMessage` runs the text of the message as a platform task, `SendStreamingMessage` streams its status updates (SSE), `GetTask` and `CancelTask` work on any task of the caller. Authentication and limits are the API's (their refusals are the error envelope); protocol errors are JSON-RPC errors in a 200 answer.",
+    externalDocs: A2A_DOCS,
+    body: JsonRpcRequest,
+    bodyRequired: true,
+    responses: {
+      200: {
+        description: 'A JSON-RPC response, or for SendStreamingMessage an SSE stream of them.',
+        schema: JsonRpcResponse,
+        sse: 'A2A stream responses, one JSON-RPC response per event',
+        orJson: true,
+      },
+    },
+    errors: [400, 401, 403, 413, 415, 429],
+  },
+  {
+    method: 'post',
+    path: '/mcp',
+    tag: 'mcp',
+    summary: 'MCP endpoint: send a JSON-RPC message (the platform as an MCP server)',
+    description:
+      "Streamable HTTP. Start with `initialize` (the answer's `Mcp-Session-Id` header names the session), then `tools/list` and `tools/call` run as the caller under its role and authorizations. `providers`/`tools` narrow the session's tools. Authentication, limits and the Origin check answer with the error envelope; the transport's own refusals (no or unknown session) are JSON-RPC errors.",
+    externalDocs: MCP_DOCS,
+    query: ToolsQuery,
+    headers: mcpHeaders,
+    body: JsonRpcRequest,
+    bodyRequired: true,
+    responses: {
+      200: {
+        description: 'The JSON-RPC response, as JSON or as an SSE stream.',
+        schema: JsonRpcResponse,
+        sse: 'JSON-RPC messages',
+        orJson: true,
+        headers: ['Mcp-Session-Id'],
+      },
+      202: { description: 'A notification or response was accepted.' },
+    },
+    errors: [400, 401, 403, 404, 413, 415, 429],
+  },
+  {
+    method: 'get',
+    path: '/mcp',
+    tag: 'mcp',
+    summary: "MCP endpoint: the session's server-to-client stream",
+    description: 'SSE of server messages (`notifications/tools/list_changed`) for the session.',
+    externalDocs: MCP_DOCS,
+    query: ToolsQuery,
+    headers: mcpHeaders,
+    responses: { 200: { description: 'Server messages.', sse: 'JSON-RPC messages' } },
+    errors: [400, 401, 403, 404, 429],
+  },
+  {
+    method: 'delete',
+    path: '/mcp',
+    tag: 'mcp',
+    summary: 'MCP endpoint: end the session',
+    externalDocs: MCP_DOCS,
+    query: ToolsQuery,
+    headers: mcpHeaders,
+    responses: { 200: { description: 'The session is closed.' } },
+    errors: [400, 401, 403, 404, 429],
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    tag: 'meta',
+    summary: 'This document',
+    public: true,
+    responses: { 200: { description: 'OpenAPI 3.1.' } },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/health',
+    tag: 'meta',
+    summary: 'Liveness',
+    public: true,
+    responses: { 200: { description: 'The process is up.' } },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/readiness',
+    tag: 'meta',
+    summary: 'Readiness (NATS, Redis)',
+    public: true,
+    responses: {
+      200: { description: 'Every dependency answers.' },
+      503: { description: 'A dependency is down.' },
+    },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/metrics',
+    tag: 'meta',
+    summary: 'Prometheus metrics',
+    public: true,
+    responses: { 200: { description: 'Prometheus text format.' } },
+    errors: [],
+  },
+];

@@ -1,0 +1,155 @@
+import { Tasks } from '@switchboard/contracts';
+import { z } from 'zod';
+import { AgUiRunInput } from '../agui/run-input.js';
+import { AgUiEventsQuery, CancelAccepted, CancelBody, TaskAccepted } from '../http/api.schemas.js';
+
+import { STREAM, taskId, type Operation } from './openapi.operation.js';
+
+/** The task surfaces: submit and stream, AG-UI, task state, events and cancel. */
+export const TASK_OPERATIONS: Operation[] = [
+  {
+    method: 'post',
+    path: '/orchestrate/stream',
+    tag: 'tasks',
+    summary: 'Run a task and stream its events (seed 2)',
+    description:
+      'Named SSE: each event has `id: <seq>`, `event: <name>` and the task event as data. The response carries `X-Task-Id`; resume with GET /tasks/{id}/events.',
+    body: Tasks.TaskRequest,
+    bodyRequired: true,
+    responses: {
+      200: {
+        description: "The task's events until it ends.",
+        sse: 'named events, data = TaskEvent',
+        schema: Tasks.TaskEvent,
+        headers: ['X-Task-Id'],
+      },
+    },
+    errors: STREAM,
+  },
+  {
+    method: 'post',
+    path: '/orchestrate',
+    tag: 'tasks',
+    summary: 'Run a task and wait for its answer',
+    description:
+      "With `?async=true` or `Prefer: respond-async`: 202 at once with the task id and links. A task that fails or is cancelled answers with the error envelope: the task's own code, the status from `x-failed-task-status` (the request was valid, so VALIDATION and NOT_FOUND are 422), and `details.task_id`, `details.status`, `details.links`. While it waits the request holds one of the user's stream slots.",
+    query: z.object({
+      async: z.enum(['true', '1', 'false', '0']).optional().describe('Answer 202 at once.'),
+    }),
+    body: Tasks.TaskRequest,
+    bodyRequired: true,
+    responses: {
+      200: {
+        description: 'The completed task.',
+        schema: z.object({
+          task_id: z.string(),
+          status: z.literal('completed'),
+          result: z.string(),
+          output: z.unknown(),
+          planner: Tasks.PlannerKind,
+          steps: z.number(),
+          duration_ms: z.number(),
+          links: z.record(z.string(), z.string()),
+        }),
+      },
+      202: {
+        description: 'Accepted; poll or stream it.',
+        schema: TaskAccepted,
+        headers: ['Location'],
+      },
+    },
+    errors: [400, 401, 403, 409, 413, 415, 422, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/ag-ui/events',
+    tag: 'ag-ui',
+    summary: 'Run a task and stream seed-3 events',
+    description:
+      '`data: {"event_type", "data", "message"}` events of types AGENT_RESPONSE, TOOL_CALL_START, TOOL_OUTPUT, A2A_DELEGATION_START, A2A_DELEGATION_RESULT, GUARDRAIL_VIOLATION, ERROR.',
+    query: AgUiEventsQuery,
+    responses: {
+      200: {
+        description: 'Seed-3 events until the task ends.',
+        sse: 'data-only events',
+        headers: ['X-Task-Id'],
+      },
+    },
+    errors: STREAM,
+  },
+  {
+    method: 'post',
+    path: '/ag-ui',
+    tag: 'ag-ui',
+    summary: 'AG-UI 1.0 run',
+    description:
+      'The standard AG-UI 1.0 protocol (what `@ag-ui/client` HttpAgent speaks): RunAgentInput in; RUN_STARTED, steps as tool calls, the answer as an assistant text message, then RUN_FINISHED or RUN_ERROR. `forwardedProps.tool_constraints` and `forwardedProps.max_steps` pass through.',
+    body: AgUiRunInput,
+    bodyRequired: true,
+    responses: {
+      200: {
+        description: 'AG-UI events (`data: <json>` frames).',
+        sse: 'AG-UI 1.0 events',
+        headers: ['X-Task-Id'],
+      },
+    },
+    errors: STREAM,
+  },
+  {
+    method: 'get',
+    path: '/tasks/{id}',
+    tag: 'tasks',
+    summary: 'A task with its steps',
+    pathParams: taskId,
+    responses: {
+      200: {
+        description:
+          'The task (owner or admin). A task not picked up yet shows `{taskId, status: "queued"}`.',
+        schema: Tasks.TaskView,
+      },
+    },
+    errors: [400, 401, 403, 404, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/tasks/{id}/events',
+    tag: 'tasks',
+    summary: "Replay and follow a task's events",
+    description:
+      'From the first event (or after `Last-Event-ID`), then live until the task ends; no gaps, no duplicates, on any replica. A Last-Event-ID beyond the last event of a running task is taken as that event. If the task has ended but its events are gone (kept 7 days) or its terminal event never arrives, the stream ends with that terminal event rebuilt from the stored task (`source: "gateway"`).',
+    pathParams: taskId,
+    query: z.object({
+      after: z
+        .string()
+        .optional()
+        .describe('Same as Last-Event-ID, for clients that cannot set headers.'),
+    }),
+    headers: {
+      'Last-Event-ID': { schema: z.string(), description: 'The seq of the last event received.' },
+    },
+    responses: {
+      200: {
+        description: 'Named SSE events.',
+        sse: 'named events, data = TaskEvent',
+        schema: Tasks.TaskEvent,
+      },
+      204: { description: 'The task has ended and the client has its last event.' },
+    },
+    errors: [400, 401, 403, 404, 429, 503],
+  },
+  {
+    method: 'post',
+    path: '/tasks/{id}/cancel',
+    tag: 'tasks',
+    summary: 'Cancel a task',
+    description:
+      'The task stops and its events end with `orchestrator.task.cancelled`. 200 (unchanged) when it had already ended.',
+    pathParams: taskId,
+    body: CancelBody,
+    responses: {
+      202: { description: 'Cancellation requested.', schema: CancelAccepted },
+      200: { description: 'The task had already ended.', schema: CancelAccepted },
+    },
+    errors: [400, 401, 403, 404, 409, 415, 429, 503, 504],
+  },
+];

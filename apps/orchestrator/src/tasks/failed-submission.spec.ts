@@ -1,0 +1,130 @@
+import { jest } from '@jest/globals';
+import { DomainError, type Tasks } from '@switchboard/contracts';
+import type { DeadLetter, JetStreamService } from '@switchboard/messaging';
+import type { Logger, ServiceIdentity } from '@switchboard/observability';
+import { FailedSubmissions } from './failed-submission.js';
+import { TaskEventLog } from './task-event.log.js';
+import type { AbandonedTask, TaskRepository } from './task.repository.js';
+
+const TASK_ID = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
+const submission = {
+  taskId: TASK_ID,
+  actor: { userId: 'u1', role: 'user' },
+  request: { task: 'what is 1+1\u0000' },
+  submittedAt: new Date().toISOString(),
+  correlationId: 'c1',
+};
+
+function setup(opts: { stored?: Tasks.TaskEvent[]; row?: Partial<Tasks.TaskView> } = {}) {
+  const events: Tasks.TaskEvent[] = [...(opts.stored ?? [])];
+  const jetstream = {
+    publish: async (_c: unknown, _t: unknown, e: Tasks.TaskEvent) => {
+      events.push(e);
+      return { seq: events.length, duplicate: false };
+    },
+    lastMessage: async () => {
+      const last = events[events.length - 1];
+      return last ? { seq: events.length, data: last } : undefined;
+    },
+  } as unknown as JetStreamService;
+  const abandoned: AbandonedTask[] = [];
+  const repository = {
+    get: async () => (opts.row ? ({ steps: [], ...opts.row } as Tasks.TaskView) : undefined),
+    abandon: async (a: AbandonedTask) => void abandoned.push(a),
+  } as unknown as TaskRepository;
+  const logger = { warn: jest.fn(), error: jest.fn() };
+  const eventLog = new TaskEventLog(
+    jetstream,
+    repository,
+    { service: 'orchestrator' } as ServiceIdentity,
+    logger as unknown as Logger,
+  );
+  const audit = { record: jest.fn(async () => undefined) };
+  const sut = new FailedSubmissions(repository, eventLog, 'builtin', audit, logger);
+  return { sut, events, abandoned, audit, logger };
+}
+
+const dead = (over: Partial<DeadLetter> = {}): DeadLetter => ({
+  raw: submission,
+  meta: { subject: 'sb.task.submit', correlationId: 'c1' },
+  reason: 'rejected',
+  error: new DomainError(
+    'VALIDATION',
+    'invalid payload: request.task: must not contain control characters',
+  ),
+  ...over,
+});
+
+const started = (seq: number): Tasks.TaskEvent => ({
+  taskId: TASK_ID,
+  seq,
+  at: new Date().toISOString(),
+  source: 'orchestrator',
+  name: 'orchestrator.planning.started',
+  data: { planner: 'builtin', iteration: seq },
+});
+
+describe(FailedSubmissions.name, () => {
+  it('ends a task refused for good: a failed row and orchestrator.task.failed naming why', async () => {
+    const { sut, events, abandoned, audit } = setup();
+    await sut.end(dead());
+    expect(abandoned).toEqual([
+      expect.objectContaining({
+        taskId: TASK_ID,
+        actor: submission.actor,
+        text: 'what is 1+1\u0000', // scrubbed by the repository
+        lastEventSeq: 1,
+        error: expect.objectContaining({ code: 'VALIDATION' }),
+      }),
+    ]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        seq: 1,
+        name: 'orchestrator.task.failed',
+        data: expect.objectContaining({
+          error: expect.objectContaining({
+            code: 'VALIDATION',
+            message: expect.stringMatching(
+              /the task cannot run: .*request\.task: must not contain/,
+            ),
+          }),
+        }),
+      }),
+    ]);
+    expect(audit.record).toHaveBeenCalledWith(expect.objectContaining({ action: 'task.failed' }));
+  });
+
+  it('continues after the events already stored, and says when it gave up after failures', async () => {
+    const { sut, events, abandoned } = setup({
+      stored: [started(1), started(2)],
+      row: { status: 'running' },
+    });
+    await sut.end(dead({ reason: 'failed 5 times: boom', error: new Error('boom') }));
+    expect(abandoned[0]?.lastEventSeq).toBe(3);
+    expect(events[2]).toMatchObject({
+      seq: 3,
+      name: 'orchestrator.task.failed',
+      data: { error: { code: 'INTERNAL', message: expect.stringMatching(/gave up/) } },
+    });
+    expect(JSON.stringify(events[2])).not.toContain('boom');
+  });
+
+  it('leaves a task alone that has ended, repairing only a lost terminal event', async () => {
+    const ended = setup({ row: { status: 'completed', result: '2', steps: [] } });
+    await ended.sut.end(dead());
+    expect(ended.abandoned).toEqual([]);
+    expect(ended.events.map((e) => e.name)).toEqual(['orchestrator.task.completed']);
+    await ended.sut.end(dead());
+    expect(ended.events).toHaveLength(1);
+  });
+
+  it('still ends the stream of a submission without a usable actor, and ignores one without a task id', async () => {
+    const { sut, events, abandoned, logger } = setup();
+    await sut.end(dead({ raw: { taskId: TASK_ID, actor: { userId: 'bad user!' } } }));
+    expect(abandoned).toEqual([]);
+    expect(events.map((e) => e.name)).toEqual(['orchestrator.task.failed']);
+    await sut.end(dead({ raw: { nothing: true } }));
+    expect(events).toHaveLength(1);
+    expect(logger.error).toHaveBeenCalled();
+  });
+});

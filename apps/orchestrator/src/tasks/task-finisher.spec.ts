@@ -1,0 +1,84 @@
+import { DomainError, type Tasks } from '@switchboard/contracts';
+import type { AuditTrail, JetStreamService } from '@switchboard/messaging';
+import type { Logger } from '@switchboard/observability';
+import { UsageMeter } from '../budget/usage-meter.js';
+import type { ThreadHistoryService } from '../threads/thread-history.service.js';
+import type { RoundPlanner } from './round-planner.js';
+import { TaskEventSequence } from './task-event.stream.js';
+import { TaskFinisher } from './task-finisher.js';
+import type { TaskOutcome, TaskRepository } from './task.repository.js';
+import type { TaskRun } from './task-run.js';
+
+const TASK_ID = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
+
+function setup(opts: { outage?: boolean } = {}) {
+  const log: string[] = [];
+  const jetstream = {
+    publish: async (_c: unknown, _t: unknown, e: Tasks.TaskEvent) => {
+      if (opts.outage) throw new DomainError('UPSTREAM_UNAVAILABLE', 'down', { retryable: true });
+      log.push(`event ${e.seq} ${e.name}`);
+      return { seq: e.seq, duplicate: false };
+    },
+  } as unknown as JetStreamService;
+  const repository = {
+    finish: async (_id: string, o: TaskOutcome) =>
+      void log.push(`row ${o.status} lastEventSeq=${o.lastEventSeq}`),
+  } as unknown as TaskRepository;
+  const finisher = new TaskFinisher(
+    repository,
+    { record: async () => void log.push('turns') } as unknown as ThreadHistoryService,
+    { kind: 'builtin' } as RoundPlanner,
+    { record: async () => undefined } as unknown as AuditTrail,
+    { error: () => undefined } as unknown as Logger,
+  );
+  const run: TaskRun = {
+    submission: {
+      taskId: TASK_ID,
+      actor: { userId: 'u1', role: 'user' },
+      request: { task: 'what is 1+1' },
+      submittedAt: new Date().toISOString(),
+      correlationId: 'c1',
+    },
+    text: 'what is 1+1',
+    events: new TaskEventSequence(TASK_ID, 0, 'orchestrator', jetstream),
+    signal: new AbortController().signal,
+    deadline: Date.now() + 60_000,
+    meter: new UsageMeter(0, undefined),
+    plan: [],
+    resumed: false,
+  };
+  return { log, finisher, run };
+}
+
+describe(TaskFinisher.name, () => {
+  it('stores every earlier event before the row and the terminal event', async () => {
+    const { log, finisher, run } = setup();
+    run.events.emit('orchestrator.planning.started', { planner: 'builtin', iteration: 1 });
+    run.events.emit('orchestrator.planning.completed', {
+      planner: 'builtin',
+      iteration: 1,
+      plan: [],
+      decision: 'fail',
+    });
+    await finisher.finish(
+      run,
+      { status: 'failed', error: { code: 'VALIDATION', message: 'no', retryable: false } },
+      5,
+    );
+    expect(log).toEqual([
+      'event 1 orchestrator.planning.started',
+      'event 2 orchestrator.planning.completed',
+      'row failed lastEventSeq=3',
+      'turns',
+      'event 3 orchestrator.task.failed',
+    ]);
+  });
+
+  it('writes nothing final when the earlier events cannot be stored (the task is redelivered)', async () => {
+    const { log, finisher, run } = setup({ outage: true });
+    run.events.emit('orchestrator.planning.started', { planner: 'builtin', iteration: 1 });
+    const flushing = finisher.finish(run, { status: 'completed', result: '2' }, 5);
+    await expect(flushing).rejects.toThrow(/could not store 1 event/);
+    expect(log).toEqual([]);
+  }, 10_000);
+});

@@ -1,0 +1,173 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { DomainError, isSafeToken, validationError, Xmpp } from '@switchboard/contracts';
+import {
+  encodeJson,
+  MESSAGING_OPTIONS,
+  type MessagingOptions,
+  NATS_CONNECTION,
+  readMeta,
+  toErrorBody,
+  unwrapEnvelope,
+} from '@switchboard/messaging';
+import { LOGGER, type Logger, requestContext } from '@switchboard/observability';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { StreamSink } from '../xmpp/http-over-xmpp.transport.js';
+import { SendHttpRequestUseCase } from './send-http-request.use-case.js';
+
+/** Body bytes per NATS message (base64 makes it 64 KiB, far below any max_payload). */
+const PART_BYTES = 48 * 1024;
+
+/** The token of the cancel subject that names the stream (`sb.ctl.xmpp.http.stream.<id>.cancel`). */
+const CANCEL_ID_TOKEN = Xmpp.HttpStreamCancel.pattern.split('.').indexOf('*');
+
+/**
+ * NATS adapter of `Xmpp.HttpStream` (the platform bridge only): a request whose response goes back
+ * as several messages to its inbox, each as soon as XMPP delivers it — which `@HandleCommand`, one
+ * reply per request, cannot do. Served in the service's queue group like the other commands; the
+ * cancel subject is heard by every replica, and the one carrying the stream stops it.
+ */
+@Injectable()
+export class HttpStreamHandler implements OnModuleInit, OnApplicationShutdown {
+  private readonly subscriptions: Subscription[] = [];
+  /** Streams in progress, by the request envelope's id (the cancel subject's token). */
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(
+    private readonly send: SendHttpRequestUseCase,
+    @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
+    @Inject(MESSAGING_OPTIONS) private readonly messaging: MessagingOptions,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onModuleInit(): void {
+    this.subscriptions.push(
+      this.nats.subscribe(Xmpp.HttpStream.subject, {
+        queue: this.messaging.service,
+        callback: (err, msg) => {
+          if (!err) this.serve(msg);
+        },
+      }),
+      this.nats.subscribe(Xmpp.HttpStreamCancel.pattern, {
+        callback: (err, msg) => {
+          if (err) return;
+          const id = msg.subject.split('.')[CANCEL_ID_TOKEN] ?? '';
+          this.running.get(id)?.abort(new DomainError('CANCELLED', 'the caller cancelled'));
+        },
+      }),
+    );
+  }
+
+  onApplicationShutdown(): void {
+    for (const s of this.subscriptions) {
+      try {
+        s.unsubscribe();
+      } catch {
+        // The connection may already be closed: nothing left to unsubscribe from.
+      }
+    }
+    for (const c of this.running.values())
+      c.abort(new DomainError('UPSTREAM_UNAVAILABLE', 'the bridge is stopping'));
+  }
+
+  private serve(msg: Msg): void {
+    if (!msg.reply) return;
+    const meta = readMeta(msg.subject, msg.headers);
+    let seq = 0;
+    let failed = false;
+    const maxPayload = this.nats.info?.max_payload;
+    const reply = (part: Record<string, unknown>) => {
+      const checked = Xmpp.HttpStreamPart.safeParse({ ...part, seq });
+      let bytes = checked.success ? encodeJson(checked.data) : undefined;
+      if (!checked.success || (maxPayload && (bytes?.length ?? 0) > maxPayload)) {
+        // A peer's head the contract refuses (too many or too long headers), or one NATS cannot
+        // carry: the caller gets a typed error instead of a part it would reject.
+        const error = checked.success
+          ? new DomainError(
+              'PAYLOAD_TOO_LARGE',
+              `a ${part['kind'] as string} part does not fit in a NATS message (max_payload ${maxPayload} bytes)`,
+            )
+          : new DomainError(
+              'UPSTREAM_ERROR',
+              validationError(`${part['kind'] as string} part`, checked.error).message,
+            );
+        bytes = encodeJson({
+          kind: 'error',
+          seq,
+          error: toErrorBody(error, meta.correlationId).body,
+        });
+        failed = true;
+      }
+      seq++;
+      try {
+        msg.respond(bytes);
+      } catch (e) {
+        this.logger.warn({ err: e }, 'could not send a part of a streamed response');
+      }
+    };
+    let envelope: unknown;
+    try {
+      envelope = msg.json();
+    } catch {
+      envelope = undefined;
+    }
+    const input = Xmpp.HttpStream.request.safeParse(unwrapEnvelope(envelope));
+    if (!input.success) {
+      const error = validationError(`request on ${Xmpp.HttpStream.subject}`, input.error);
+      reply({ kind: 'error', error: toErrorBody(error, meta.correlationId).body });
+      return;
+    }
+    const rawId = (envelope as { id?: unknown } | undefined)?.id;
+    const id = typeof rawId === 'string' && isSafeToken(rawId) ? rawId : undefined;
+    const controller = new AbortController();
+    if (id) this.running.set(id, controller);
+    const sink: StreamSink = {
+      head: (head) => {
+        if (!failed) reply({ kind: 'head', ...head });
+      },
+      data: (bytes) => {
+        for (let offset = 0; offset < bytes.length && !failed; offset += PART_BYTES)
+          reply({
+            kind: 'body',
+            data: bytes.subarray(offset, offset + PART_BYTES).toString('base64'),
+          });
+        // The caller can no longer use the rest: stop the stream at its source.
+        if (failed) controller.abort(new DomainError('CANCELLED', 'the stream broke'));
+      },
+    };
+    void requestContext
+      .run(
+        {
+          correlationId: meta.correlationId,
+          subject: Xmpp.HttpStream.subject,
+          ...(meta.actor ? { actor: meta.actor } : {}),
+        },
+        () => this.send.stream(input.data, sink, controller.signal),
+      )
+      .then(
+        () => {
+          if (!failed) reply({ kind: 'end' });
+        },
+        (e: unknown) => {
+          if (failed) return;
+          const reason: unknown = controller.signal.reason;
+          // Cancelled by the caller: nobody is listening any more. Stopped for another reason (the
+          // bridge shutting down): that reason is the error.
+          if (
+            controller.signal.aborted &&
+            !(reason instanceof DomainError && reason.code !== 'CANCELLED')
+          )
+            return;
+          const { body, unexpected } = toErrorBody(
+            controller.signal.aborted ? reason : e,
+            meta.correlationId,
+          );
+          if (unexpected)
+            this.logger.error({ err: e, errorId: body.errorId }, 'a streamed exchange failed');
+          reply({ kind: 'error', error: body });
+        },
+      )
+      .finally(() => {
+        if (id) this.running.delete(id);
+      });
+  }
+}

@@ -1,0 +1,260 @@
+import { describe, expect, it, jest } from '@jest/globals';
+import { type DomainError, Xmpp } from '@switchboard/contracts';
+import { headers as natsHeaders, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import type { Metrics } from '@switchboard/observability';
+import { decodeJson, encodeJson } from './codec.js';
+import { NatsBus } from './nats-bus.service.js';
+
+type Callback = (err: Error | null, msg: Msg) => void;
+
+/** Just enough of a NATS connection: subscriptions by subject, and a record of every publish. */
+class FakeNats {
+  readonly subs = new Map<string, Callback>();
+  readonly published: { subject: string; data: unknown; reply?: string }[] = [];
+  /** Called for each publish (the responder of a test). */
+  onPublish: ((subject: string, reply: string | undefined) => void) | undefined;
+
+  subscribe(subject: string, opts: { callback: Callback }) {
+    this.subs.set(subject, opts.callback);
+    return { getSubject: () => subject, unsubscribe: () => this.subs.delete(subject) };
+  }
+
+  publish(subject: string, data: Uint8Array, opts: { reply?: string } = {}) {
+    this.published.push({
+      subject,
+      data: decodeJson(data),
+      ...(opts.reply ? { reply: opts.reply } : {}),
+    });
+    this.onPublish?.(subject, opts.reply);
+  }
+
+  /** Delivers a message to the inbox of the last streamed request. */
+  deliver(body: unknown, status?: number) {
+    const reply = this.request?.reply ?? '';
+    const msg = {
+      data: body === undefined ? new Uint8Array() : encodeJson(body),
+      headers: status ? natsHeaders(status, 'No Responders') : undefined,
+    } as unknown as Msg;
+    this.subs.get(reply)?.(null, msg);
+  }
+
+  get request() {
+    return this.published.find((p) => p.subject === Xmpp.HttpStream.subject);
+  }
+
+  get cancels() {
+    return this.published.filter((p) => p.subject.startsWith('sb.ctl.xmpp.http.stream.'));
+  }
+}
+
+function setup() {
+  const nats = new FakeNats();
+  const metrics = { observeNatsRequest: jest.fn() };
+  const sut = new NatsBus(
+    nats as unknown as NatsConnection,
+    { service: 'a2a', instance: 't', nats: { servers: [] } },
+    metrics as unknown as Metrics,
+  );
+  return { sut, nats, metrics };
+}
+
+const REQUEST: Xmpp.HttpOverXmppStreamRequest = {
+  method: 'POST',
+  url: 'http://agent.example/a2a',
+  headers: [['Accept', 'text/event-stream']],
+};
+const head = { kind: 'head', seq: 0, status: 200, headers: [], via: 'agent@x/1' } as const;
+const body = (seq: number, text: string) => ({
+  kind: 'body' as const,
+  seq,
+  data: Buffer.from(text).toString('base64'),
+});
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+async function failure(p: Promise<unknown>): Promise<DomainError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as DomainError;
+  }
+  throw new Error('expected a failure');
+}
+
+describe(`${NatsBus.name}.requestStream`, () => {
+  it('sends the request in the envelope to a fresh inbox and yields the parts in seq order', async () => {
+    const { sut, nats, metrics } = setup();
+    nats.onPublish = (subject) => {
+      if (subject !== Xmpp.HttpStream.subject) return;
+      // Out of order on purpose: the stream puts them back in order.
+      nats.deliver(body(2, 'b'));
+      nats.deliver(head);
+      nats.deliver(body(1, 'a'));
+      nats.deliver(body(1, 'a')); // a duplicate is dropped
+      nats.deliver({ kind: 'end', seq: 3 });
+    };
+    const parts = await collect(
+      sut.requestStream(Xmpp.HttpStream, REQUEST, { cancel: Xmpp.HttpStreamCancel }),
+    );
+    expect(parts.map((p) => [p.kind, p.seq])).toEqual([
+      ['head', 0],
+      ['body', 1],
+      ['body', 2],
+    ]);
+    const sent = nats.request as { data: { pattern: string; data: unknown; id: string } };
+    expect(sent.data).toMatchObject({ pattern: Xmpp.HttpStream.subject, data: REQUEST });
+    expect(nats.subs.size).toBe(0);
+    expect(nats.cancels).toEqual([]);
+    expect(metrics.observeNatsRequest).toHaveBeenCalledWith(
+      Xmpp.HttpStream.subject,
+      'ok',
+      expect.any(Number),
+    );
+  });
+
+  it('sends nothing before the iteration starts, and refuses an invalid request', async () => {
+    const { sut, nats } = setup();
+    const it = sut.requestStream(Xmpp.HttpStream, REQUEST);
+    expect(nats.published).toEqual([]);
+    await it.return(undefined);
+    const invalid = await failure(
+      collect(sut.requestStream(Xmpp.HttpStream, { ...REQUEST, url: 'not a url' })),
+    );
+    expect(invalid.code).toBe('VALIDATION');
+    expect(nats.published).toEqual([]);
+  });
+
+  it('fails with UPSTREAM_UNAVAILABLE when nobody serves the subject (and cancels nothing)', async () => {
+    const { sut, nats } = setup();
+    nats.onPublish = (subject) => {
+      if (subject === Xmpp.HttpStream.subject) nats.deliver(undefined, 503);
+    };
+    const e = await failure(
+      collect(sut.requestStream(Xmpp.HttpStream, REQUEST, { cancel: Xmpp.HttpStreamCancel })),
+    );
+    expect(e.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(e.retryable).toBe(true);
+    expect(nats.cancels).toEqual([]);
+  });
+
+  it("throws the responder's error part as a RemoteError, after the parts before it", async () => {
+    const { sut, nats } = setup();
+    const seen: string[] = [];
+    nats.onPublish = (subject) => {
+      if (subject !== Xmpp.HttpStream.subject) return;
+      nats.deliver(head);
+      nats.deliver({
+        kind: 'error',
+        seq: 1,
+        error: { code: 'PAYLOAD_TOO_LARGE', message: 'too big', retryable: false },
+      });
+    };
+    const e = await failure(
+      (async () => {
+        for await (const p of sut.requestStream(Xmpp.HttpStream, REQUEST, {
+          cancel: Xmpp.HttpStreamCancel,
+        }))
+          seen.push(p.kind);
+      })(),
+    );
+    expect(seen).toEqual(['head']);
+    expect(e).toMatchObject({ name: 'RemoteError', code: 'PAYLOAD_TOO_LARGE', message: 'too big' });
+    expect(nats.cancels).toEqual([]);
+  });
+
+  it('fails with UPSTREAM_ERROR on a part that breaks the contract', async () => {
+    const { sut, nats } = setup();
+    nats.onPublish = (subject) => {
+      if (subject === Xmpp.HttpStream.subject) nats.deliver({ kind: 'body', seq: 0, data: '%%' });
+    };
+    const e = await failure(collect(sut.requestStream(Xmpp.HttpStream, REQUEST)));
+    expect(e.code).toBe('UPSTREAM_ERROR');
+    expect(e.message).toContain('data');
+  });
+
+  it('times out without a first part, and after a silence once started; both cancel the stream', async () => {
+    const { sut, nats } = setup();
+    const first = await failure(
+      collect(
+        sut.requestStream(Xmpp.HttpStream, REQUEST, {
+          timeoutMs: 20,
+          cancel: Xmpp.HttpStreamCancel,
+        }),
+      ),
+    );
+    expect(first).toMatchObject({ code: 'TIMEOUT', retryable: true });
+    const id = (nats.request?.data as { id: string }).id;
+    expect(nats.cancels).toEqual([
+      {
+        subject: Xmpp.HttpStreamCancel.subject(id),
+        data: { pattern: Xmpp.HttpStreamCancel.subject(id), data: { reason: expect.any(String) } },
+      },
+    ]);
+
+    const again = setup();
+    again.nats.onPublish = (subject) => {
+      if (subject === Xmpp.HttpStream.subject) again.nats.deliver(head);
+    };
+    const seen: string[] = [];
+    const idle = await failure(
+      (async () => {
+        for await (const p of again.sut.requestStream(Xmpp.HttpStream, REQUEST, {
+          timeoutMs: 5_000,
+          idleTimeoutMs: 20,
+          cancel: Xmpp.HttpStreamCancel,
+        }))
+          seen.push(p.kind);
+      })(),
+    );
+    expect(seen).toEqual(['head']);
+    expect(idle.code).toBe('TIMEOUT');
+    expect(again.nats.cancels).toHaveLength(1);
+  });
+
+  it('cancels the stream and unsubscribes when the caller leaves early', async () => {
+    const { sut, nats } = setup();
+    nats.onPublish = (subject) => {
+      if (subject === Xmpp.HttpStream.subject) {
+        nats.deliver(head);
+        nats.deliver(body(1, 'more to come'));
+      }
+    };
+    for await (const p of sut.requestStream(Xmpp.HttpStream, REQUEST, {
+      cancel: Xmpp.HttpStreamCancel,
+    })) {
+      expect(p.kind).toBe('head');
+      break;
+    }
+    expect(nats.subs.size).toBe(0);
+    expect(nats.cancels).toHaveLength(1);
+  });
+
+  it("ends with the signal's reason when aborted while waiting, and cancels the stream", async () => {
+    const { sut, nats } = setup();
+    const controller = new AbortController();
+    nats.onPublish = (subject) => {
+      if (subject === Xmpp.HttpStream.subject) nats.deliver(head);
+    };
+    const reason = new Error('the delegation was cancelled');
+    const seen: string[] = [];
+    const e = await failure(
+      (async () => {
+        for await (const p of sut.requestStream(Xmpp.HttpStream, REQUEST, {
+          signal: controller.signal,
+          cancel: Xmpp.HttpStreamCancel,
+        })) {
+          seen.push(p.kind);
+          controller.abort(reason);
+        }
+      })(),
+    );
+    expect(seen).toEqual(['head']);
+    expect(e).toBe(reason);
+    expect(nats.subs.size).toBe(0);
+    expect(nats.cancels).toHaveLength(1);
+  });
+});
