@@ -362,10 +362,12 @@ describe(HttpOverXmppTransport.name, () => {
       return el;
     };
     const held = (sut: HttpOverXmppTransport) =>
-      (sut as unknown as { streams: { size: number } }).streams.size;
+      (sut as unknown as { bodies: { streams: { size: number } } }).bodies.streams.size;
     const closed = (sut: HttpOverXmppTransport) =>
       [
-        ...(sut as unknown as { sending: Map<string, { closed: boolean }> }).sending.values(),
+        ...(
+          sut as unknown as { bodies: { sending: Map<string, { closed: boolean }> } }
+        ).bodies.sending.values(),
       ].filter((s) => s.closed).length;
 
     it('takes chunks only from a JID it is exchanging with', async () => {

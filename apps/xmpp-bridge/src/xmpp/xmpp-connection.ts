@@ -1,75 +1,29 @@
-// The bridge's XMPP session over time: the first login, reconnects with exponential backoff and
-// jitter after the server drops or restarts, keepalive pings, IQ requests whose replies are matched
-// to their sender (and rejected at once when the connection goes), IQ handlers, and a status.
+// The bridge's XMPP session over time: the first login, reconnects after the server drops or restarts
+// (timed by reconnect.backoff.ts), keepalive pings (keepalive.timer.ts), stanza routing, and a
+// status. IQ requests and handlers are iq.exchange.ts'; this file decides when the session is up and
+// where each stanza goes.
 import type { Xmpp } from '@switchboard/contracts';
 import type { Logger } from '@switchboard/observability';
 import { type Element, xml } from '@xmpp/xml';
-import { decorrelatedJitterGenerator, ExponentialBackoff, type IBackoff } from 'cockatiel';
-import { randomUUID } from 'node:crypto';
 import type { XmppSettings } from '../config/bridge-settings.js';
-import { LoginFailedError, type LoginStep, type XmppCondition } from './login.errors.js';
-import { login, NS, readCondition } from './login.procedure.js';
+import { IqExchange, type IqHandler } from './iq.exchange.js';
+import { KeepaliveTimer } from './keepalive.timer.js';
+import { LoginFailedError, type LoginStep } from './login.errors.js';
+import { login } from './login.procedure.js';
+import { ReconnectBackoff } from './reconnect.backoff.js';
 import { ScramKeyCache } from './sasl/scram.js';
 import type { BridgeClient } from './xmpp-client.js';
+import { XmppTimeoutError, XmppUnavailableError } from './xmpp-connection.errors.js';
+import { NS } from './xmpp.namespaces.js';
 
-/** The session is down: requests fail at once instead of waiting for a timeout. */
-export class XmppUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'XmppUnavailableError';
-  }
-}
-
-export class XmppTimeoutError extends Error {
-  constructor(readonly ms: number) {
-    super(`no answer within ${ms} ms`);
-    this.name = 'XmppTimeoutError';
-  }
-}
-
-/** The peer (or its server) answered an IQ with an error. */
-export class IqErrorReply extends Error {
-  constructor(
-    readonly error: XmppCondition & { type?: string; app?: string },
-    readonly from: string | undefined,
-  ) {
-    super(`${error.condition}${error.text ? `: ${error.text}` : ''}`);
-    this.name = 'IqErrorReply';
-  }
-}
-
-/** Thrown by an IQ handler to answer with an XMPP error. */
-export class StanzaErrorReply extends Error {
-  constructor(
-    readonly type: 'cancel' | 'modify' | 'auth' | 'wait',
-    readonly condition: string,
-    readonly text?: string,
-    readonly app?: Element,
-  ) {
-    super(`${condition}${text ? `: ${text}` : ''}`);
-    this.name = 'StanzaErrorReply';
-  }
-}
-
-/** An IQ answer, and what to send once the result is out (e.g. the chunks of a large body). */
-export interface IqAnswer {
-  payload?: Element;
-  after?: () => Promise<void>;
-  /** Called instead of `after` when the result could not be sent (to release what `after` holds). */
-  abandon?: () => void;
-}
-
-export type IqHandler = (
-  iq: Element,
-  payload: Element,
-) => Promise<Element | IqAnswer | undefined> | Element | IqAnswer | undefined;
-
-interface Pending {
-  to: string | undefined;
-  resolve(el: Element): void;
-  reject(e: Error): void;
-  timer: NodeJS.Timeout;
-}
+// What the session's users import from here, wherever it is defined.
+export type { IqAnswer, IqHandler } from './iq.exchange.js';
+export {
+  IqErrorReply,
+  StanzaErrorReply,
+  XmppTimeoutError,
+  XmppUnavailableError,
+} from './xmpp-connection.errors.js';
 
 export interface ConnectionHooks {
   /** Online again (or for the first time): resend what the session needs (subscriptions…). */
@@ -94,14 +48,10 @@ export class XmppConnection {
   private mechanism: string | undefined;
   private tls: { protocol: string; cipher: string } | undefined;
   private bound: string | undefined;
-  private readonly pending = new Map<string, Pending>();
-  private readonly handlers = new Map<string, IqHandler>();
+  private readonly iq: IqExchange;
   private readonly keys = new ScramKeyCache();
-  private readonly backoffFactory: ExponentialBackoff<unknown>;
-  private backoff: IBackoff<unknown> | undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private keepaliveTimer: NodeJS.Timeout | undefined;
-  private lastReceived = 0;
+  private readonly reconnect: ReconnectBackoff;
+  private readonly keepalive: KeepaliveTimer;
   private started: Promise<void> | undefined;
   private stopping = false;
   lastSteps: readonly LoginStep[] = [];
@@ -113,17 +63,18 @@ export class XmppConnection {
     /** The login procedure (tests replace it to script outcomes). */
     private readonly logIn: typeof login = login,
   ) {
-    this.backoffFactory = new ExponentialBackoff({
-      initialDelay: settings.reconnect.initialMs,
-      maxDelay: settings.reconnect.maxMs,
-      generator: decorrelatedJitterGenerator,
+    this.reconnect = new ReconnectBackoff(settings.reconnect);
+    this.keepalive = new KeepaliveTimer(settings.keepaliveMs);
+    this.iq = new IqExchange(settings, logger, {
+      client: () => this.client,
+      boundJid: () => this.bound,
     });
     this.handle(NS.ping, 'ping', () => undefined as Element | undefined);
   }
 
   /** Registers the answer to IQ get/set requests whose payload is `<name xmlns=ns>`. */
   handle(ns: string, name: string, handler: IqHandler): void {
-    this.handlers.set(`${name} ${ns}`, handler);
+    this.iq.handle(ns, name, handler);
   }
 
   get online(): boolean {
@@ -185,7 +136,7 @@ export class XmppConnection {
       this.tls = result.tls;
       this.lastSteps = result.steps;
       this.attempts = 0;
-      this.backoff = undefined;
+      this.reconnect.reset();
       this.setState('online');
       this.hooks.onLogin?.('ok');
       this.logger.info(
@@ -197,7 +148,7 @@ export class XmppConnection {
         },
         first ? 'XMPP session online' : 'XMPP session online again',
       );
-      this.scheduleKeepalive();
+      this.startKeepalive();
       this.hooks.onOnline?.(result.boundJid);
     } catch (e) {
       this.client = undefined;
@@ -229,7 +180,7 @@ export class XmppConnection {
     };
     const trace = this.logger.isLevelEnabled('debug');
     client.on('element', (el: Element) => {
-      this.lastReceived = performance.now();
+      this.keepalive.received();
       if (trace) this.trace('in', el);
       this.route(client, el);
     });
@@ -270,13 +221,9 @@ export class XmppConnection {
     // Lost before the login finished: the login itself reports and retries.
     if (this.state !== 'online' && !this.stopping) return;
     this.bound = undefined;
-    clearTimeout(this.keepaliveTimer);
+    this.keepalive.stop();
     const error = new XmppUnavailableError(`the XMPP connection was lost (${why})`);
-    for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.reject(error);
-      this.pending.delete(id);
-    }
+    this.iq.rejectAll(error);
     this.hooks.onOffline?.(error);
     if (this.stopping) {
       this.setState('stopped');
@@ -290,29 +237,16 @@ export class XmppConnection {
 
   private scheduleReconnect(): void {
     if (this.stopping) return;
-    this.backoff = this.backoff ? this.backoff.next(undefined) : this.backoffFactory.next();
-    const delay = Math.round(this.backoff.duration);
     this.setState('reconnecting');
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(() => void this.connect(false), delay);
-    this.reconnectTimer.unref();
+    this.reconnect.schedule(() => void this.connect(false));
   }
 
-  private scheduleKeepalive(): void {
-    const interval = this.settings.keepaliveMs;
-    if (interval <= 0) return;
-    this.lastReceived = performance.now();
-    const tick = () => {
-      const idle = performance.now() - this.lastReceived;
-      if (idle < interval) {
-        this.keepaliveTimer = setTimeout(tick, interval - idle);
-        this.keepaliveTimer.unref();
-        return;
-      }
+  private startKeepalive(): void {
+    this.keepalive.start((timeoutMs) => {
       const client = this.client;
-      this.request(
+      return this.request(
         xml('iq', { type: 'get', to: this.settings.domain }, xml('ping', { xmlns: NS.ping })),
-        Math.min(interval, 10_000),
+        timeoutMs,
       )
         .catch((e: Error) => {
           if (e instanceof XmppTimeoutError && client === this.client) {
@@ -320,119 +254,19 @@ export class XmppConnection {
             client?.destroy();
           }
         })
-        .finally(() => {
-          if (client === this.client && this.client) {
-            this.keepaliveTimer = setTimeout(tick, interval);
-            this.keepaliveTimer.unref();
-          }
-        });
-    };
-    this.keepaliveTimer = setTimeout(tick, interval);
-    this.keepaliveTimer.unref();
+        .then(() => client === this.client && this.client !== undefined);
+    });
   }
 
   private route(client: BridgeClient, el: Element): void {
     if (el.name === 'iq') {
       const type = el.attrs['type'];
-      if (type === 'result' || type === 'error') this.onReply(el);
-      else if (type === 'get' || type === 'set') void this.onQuery(client, el);
+      if (type === 'result' || type === 'error') this.iq.onReply(el);
+      else if (type === 'get' || type === 'set') void this.iq.onQuery(client, el);
     } else if (el.name === 'message') {
       this.hooks.onMessage?.(el);
     } else if (el.name === 'presence') {
       this.hooks.onPresence?.(el);
-    }
-  }
-
-  private onReply(el: Element): void {
-    const id = el.attrs['id'];
-    const p = id === undefined ? undefined : this.pending.get(id);
-    if (!p || id === undefined) return;
-    // Only the entity we asked may answer (or our server, for requests without `to`).
-    const from = el.attrs['from'];
-    const fromExpected =
-      p.to === undefined
-        ? from === undefined ||
-          from === this.settings.domain ||
-          from === this.settings.bare ||
-          from === this.bound
-        : from === p.to ||
-          (from !== undefined && !p.to.includes('/') && from.startsWith(`${p.to}/`));
-    if (!fromExpected) return;
-    this.pending.delete(id);
-    clearTimeout(p.timer);
-    if (el.attrs['type'] === 'result') p.resolve(el);
-    else {
-      const error = el.getChild('error');
-      const cond = readCondition(error, NS.stanzas);
-      const app = error
-        ?.getChildElements()
-        .find((c) => c.name !== 'text' && c.getNS() !== NS.stanzas);
-      p.reject(
-        new IqErrorReply(
-          {
-            ...cond,
-            ...(error?.attrs['type'] ? { type: error.attrs['type'] } : {}),
-            ...(app ? { app: app.name } : {}),
-          },
-          from,
-        ),
-      );
-    }
-  }
-
-  private async onQuery(client: BridgeClient, iq: Element): Promise<void> {
-    const [payload] = iq.getChildElements();
-    const replyTo = {
-      ...(iq.attrs['from'] ? { to: iq.attrs['from'] } : {}),
-      id: iq.attrs['id'] ?? '',
-    };
-    let reply: Element;
-    let after: (() => Promise<void>) | undefined;
-    let abandon: (() => void) | undefined;
-    try {
-      const handler = payload
-        ? this.handlers.get(`${payload.name} ${payload.getNS() ?? ''}`)
-        : undefined;
-      if (!handler || !payload) throw new StanzaErrorReply('cancel', 'service-unavailable');
-      const result = await handler(iq, payload);
-      const answer: IqAnswer = result && 'attrs' in result ? { payload: result } : (result ?? {});
-      after = answer.after;
-      abandon = answer.abandon;
-      reply = xml('iq', { type: 'result', ...replyTo }, answer.payload);
-    } catch (e) {
-      const err =
-        e instanceof StanzaErrorReply
-          ? e
-          : (this.logger.error({ err: e }, 'an XMPP request handler failed'),
-            new StanzaErrorReply('wait', 'internal-server-error'));
-      reply = xml(
-        'iq',
-        { type: 'error', ...replyTo },
-        xml(
-          'error',
-          { type: err.type },
-          xml(err.condition, { xmlns: NS.stanzas }),
-          err.text ? xml('text', { xmlns: NS.stanzas }, err.text) : undefined,
-          err.app,
-        ),
-      );
-    }
-    // The client may have been replaced by a reconnect meanwhile: the requester's session is gone too.
-    if (client !== this.client) {
-      abandon?.();
-      return;
-    }
-    try {
-      await client.sendElement(reply);
-    } catch (e) {
-      abandon?.();
-      this.logger.warn({ err: e }, 'could not send an XMPP answer');
-      return;
-    }
-    try {
-      await after?.();
-    } catch (e) {
-      this.logger.warn({ err: e }, 'could not finish an XMPP answer');
     }
   }
 
@@ -441,20 +275,7 @@ export class XmppConnection {
     const client = this.client;
     if (!client || this.state !== 'online')
       return Promise.reject(new XmppUnavailableError(this.describeOutage()));
-    const id = iq.attrs['id'] ?? randomUUID();
-    iq.attrs['id'] = id;
-    return new Promise<Element>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new XmppTimeoutError(timeoutMs));
-      }, timeoutMs);
-      this.pending.set(id, { to: iq.attrs['to'], resolve, reject, timer });
-      client.sendElement(iq).catch((e: Error) => {
-        clearTimeout(timer);
-        this.pending.delete(id);
-        reject(new XmppUnavailableError(`sending failed: ${e.message}`));
-      });
-    });
+    return this.iq.request(client, iq, timeoutMs);
   }
 
   /** Sends a stanza that needs no answer (messages, presence). */
@@ -466,8 +287,8 @@ export class XmppConnection {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    clearTimeout(this.reconnectTimer);
-    clearTimeout(this.keepaliveTimer);
+    this.reconnect.cancel();
+    this.keepalive.stop();
     const client = this.client;
     if (!client) {
       this.setState('stopped');
