@@ -1,8 +1,9 @@
 // Core benchmark (issue: foundation). Run against a running stack (`npm run up`):
-//   npx tsx --tsconfig tsconfig.base.json bench/core/core.bench.ts [--gateway URL] [--nats URL] [--quick]
+//   npx tsx --tsconfig tsconfig.base.json bench/core/core.bench.ts [--gateway URL] [--nats URL] [--quick] [--cpu]
 // Measures in one run, on the same NATS: the raw NATS request/reply floor, one messaging-library hop
 // (NatsBus → Nest @HandleCommand handler → validated reply), and the demo task end to end through the
 // gateway (sequential p50/p99, then throughput with 64 tasks in flight). Prints figures and ratios.
+// --cpu: then 100 more sequential demo tasks, with the CPU each of the stack's processes spent on them.
 import 'reflect-metadata';
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -18,6 +19,7 @@ import {
 import { createBusClient } from '@switchboard/testing';
 import { createParser } from 'eventsource-parser';
 import { cpus, totalmem } from 'node:os';
+import { cpuDelta, cpuSnapshot, findStackProcesses } from './process-cpu.js';
 import { z } from 'zod';
 
 const arg = (name: string, fallback: string) => {
@@ -68,6 +70,45 @@ async function measure(label: string, n: number, fn: () => Promise<unknown>): Pr
   return times;
 }
 
+/**
+ * Two request/reply loops measured in alternating blocks, so that a noisy neighbour or a CPU frequency
+ * change on this shared machine lands on both alike instead of on whichever ran second.
+ */
+async function measurePair(
+  a: { label: string; fn: () => Promise<unknown> },
+  b: { label: string; fn: () => Promise<unknown> },
+  n: number,
+): Promise<[number[], number[]]> {
+  const blocks = 10;
+  const timed = async (fn: () => Promise<unknown>, into: number[], count: number) => {
+    for (let i = 0; i < count; i++) {
+      const t = performance.now();
+      await fn();
+      into.push(performance.now() - t);
+    }
+  };
+  // warm-up
+  for (let i = 0; i < Math.min(200, n / 5); i++) {
+    await a.fn();
+    await b.fn();
+  }
+  const ta: number[] = [];
+  const tb: number[] = [];
+  for (let block = 0; block < blocks; block++) {
+    await timed(a.fn, ta, n / blocks);
+    await timed(b.fn, tb, n / blocks);
+  }
+  for (const [label, times] of [
+    [a.label, ta],
+    [b.label, tb],
+  ] as const) {
+    console.log(
+      `${label.padEnd(34)} p50 ${ms(pct(times, 50))}  p99 ${ms(pct(times, 99))}  (n=${times.length}, interleaved)`,
+    );
+  }
+  return [ta, tb];
+}
+
 // Every task from its own user, as many users would send them: per-user limits (rate, open streams)
 // are the gateway's business, not what this measures.
 const runId = Date.now().toString(36);
@@ -88,6 +129,36 @@ async function demoTask(): Promise<void> {
   for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>)
     parser.feed(decoder.decode(chunk, { stream: true }));
   if (!done) throw new Error('task did not complete');
+}
+
+/** Waits until no process of the stack used more than 5 % of a core in the last second. */
+async function quietSnapshot(runDir: string): Promise<Map<number, number>> {
+  let last = cpuSnapshot(findStackProcesses(runDir));
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const now = cpuSnapshot(findStackProcesses(runDir));
+    const busy = [...now].some(([pid, ms]) => ms - (last.get(pid) ?? 0) > 50);
+    last = now;
+    if (!busy) return now;
+  }
+}
+
+/**
+ * CPU per sequential demo task, per process of the stack. The audit trail and task logs are written
+ * asynchronously (batched), so the count starts and ends when everything has gone quiet.
+ */
+async function cpuPerTask(): Promise<void> {
+  const TASKS = 100;
+  const runDir = arg('run-dir', '.run');
+  const before = await quietSnapshot(runDir);
+  for (let i = 0; i < TASKS; i++) await demoTask();
+  const after = await quietSnapshot(runDir);
+  const rows = cpuDelta(findStackProcesses(runDir), before, after);
+  console.log(`\nCPU per sequential demo task (n=${TASKS}; user + system, /proc):`);
+  for (const [group, ms] of rows)
+    console.log(`  ${group.padEnd(34)} ${(ms / TASKS).toFixed(1).padStart(6)} ms`);
+  const total = rows.reduce((sum, [, ms]) => sum + ms, 0);
+  console.log(`  ${'total'.padEnd(34)} ${(total / TASKS).toFixed(1).padStart(6)} ms`);
 }
 
 async function main(): Promise<void> {
@@ -111,9 +182,6 @@ async function main(): Promise<void> {
   await responder.flush();
   const payload = new TextEncoder().encode(
     JSON.stringify({ pattern: 'x', data: { text: 'hello' }, id: 'x' }),
-  );
-  const raw = await measure('raw NATS request/reply (floor)', N, () =>
-    nc.request('sb.bench.raw', payload, { timeout: 5_000 }),
   );
 
   // One messaging-library hop: NatsBus.request → Nest NATS server → @HandleCommand → reply, both validated.
@@ -149,8 +217,16 @@ async function main(): Promise<void> {
   await server.listen();
   const client = await createBusClient(natsUrl, 'gateway');
   const actor = { userId: 'bench', role: 'user' };
-  const hop = await measure('messaging-library hop', N, () =>
-    client.bus.request(Echo, { text: 'hello' }, { actor }),
+  const [raw, hop] = await measurePair(
+    {
+      label: 'raw NATS request/reply (floor)',
+      fn: () => nc.request('sb.bench.raw', payload, { timeout: 5_000 }),
+    },
+    {
+      label: 'messaging-library hop',
+      fn: () => client.bus.request(Echo, { text: 'hello' }, { actor }),
+    },
+    N,
   );
 
   // The demo task through the running stack.
@@ -172,6 +248,7 @@ async function main(): Promise<void> {
     console.log(
       `${'demo task, 64 in flight'.padEnd(34)} ${throughput.toFixed(0)} tasks/s  (n=${TASKS_PAR})`,
     );
+    if (process.argv.includes('--cpu')) await cpuPerTask();
   } catch (e) {
     console.log(
       `demo task: skipped, the stack is not answering at ${gateway} (${(e as Error).message}); run \`npm run up\` first`,
