@@ -1,83 +1,42 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type DomainError, Xmpp } from '@switchboard/contracts';
-import {
-  type BusClient,
-  createBusClient,
-  type PrivateProsody,
-  type ServiceHandle,
-  startPrivateProsody,
-  tempDir,
-} from '@switchboard/testing';
 import { xml } from '@xmpp/xml';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import {
-  type HttpTarget,
+  AGENTS_DOMAIN as DOMAIN,
+  type BridgePair,
   pattern,
-  startBridge,
-  startHttpTarget,
-  startStackNats,
-  type StackNats,
-  xmppEnv,
+  startBridgePair,
 } from './support/bridge.harness.js';
 import { connectTestClient } from './support/xmpp-test.client.js';
 
 // NATS → the platform's bridge → Prosody → an agent's bridge (server mode, no NATS) → the agent's
 // local HTTP server (on a unix socket: it listens on no TCP port at all), and back: real processes,
 // real Prosody, and a NATS started with the stack's own settings (infra/docker/nats.conf).
-const DOMAIN = 'agents.switchboard.local';
 const MAX_BODY = 4 * 1024 * 1024;
 
 describe('HTTP over XMPP between two bridges (real Prosody, NATS and bridge processes)', () => {
-  let xmpp: PrivateProsody;
-  let nats: StackNats;
-  let target: HttpTarget;
-  let agent: ServiceHandle;
-  let platform: ServiceHandle;
-  let client: BusClient;
-  const pw = { platform: 'platform-pw', agent: 'agent-pw', intruder: 'intruder-pw' };
-  const socketDir = tempDir('agent-socket');
+  type Pair = BridgePair<{ intruder: string }>;
+  let pair: Pair;
+  let xmpp: Pair['xmpp'];
+  let target: Pair['target'];
+  let agent: Pair['agent'];
+  let platform: Pair['platform'];
+  let client: Pair['client'];
+  let pw: Pair['passwords'];
 
   beforeAll(async () => {
-    xmpp = await startPrivateProsody({
-      accounts: Object.entries(pw).map(([user, password]) => ({ user, host: DOMAIN, password })),
+    pair = await startBridgePair({
+      accounts: { intruder: 'intruder-pw' },
+      agentEnv: () => ({ XMPP_BRIDGE_MAX_BODY_BYTES: String(MAX_BODY) }),
+      platformEnv: ({ target }) => ({
+        XMPP_BRIDGE_HTTP_TARGET: target.url,
+        XMPP_BRIDGE_MAX_BODY_BYTES: String(MAX_BODY),
+      }),
     });
-    // NATS' default max_payload (1 MB) cannot carry a 1 MB body as JSON; the stack's settings can.
-    nats = await startStackNats();
-    target = await startHttpTarget({ socket: join(socketDir, 'agent.sock') });
-    agent = await startBridge(
-      'agent-bridge',
-      xmppEnv(xmpp, 'agent', pw.agent, {
-        XMPP_BRIDGE_NATS_COMMANDS: 'false',
-        XMPP_BRIDGE_HTTP_TARGET: target.url,
-        XMPP_BRIDGE_HTTP_TARGET_SOCKET: target.socket ?? '',
-        XMPP_BRIDGE_ALLOWED_JIDS: `platform@${DOMAIN}`,
-        XMPP_BRIDGE_RESOURCE: 'agent-1',
-        XMPP_BRIDGE_MAX_BODY_BYTES: String(MAX_BODY),
-        // Sharing the NATS server must not matter: this bridge never connects to it.
-        NATS_SERVERS: nats.url,
-      }),
-    );
-    platform = await startBridge(
-      'platform-bridge',
-      xmppEnv(xmpp, 'platform', pw.platform, {
-        NATS_SERVERS: nats.url,
-        SERVICE_MAP: JSON.stringify({ 'agent.example': `agent@${DOMAIN}` }),
-        XMPP_BRIDGE_HTTP_TARGET: target.url,
-        XMPP_BRIDGE_MAX_BODY_BYTES: String(MAX_BODY),
-      }),
-    );
-    client = await createBusClient(nats.url, 'a2a');
+    ({ xmpp, target, agent, platform, client, passwords: pw } = pair);
   });
 
-  afterAll(async () => {
-    await client?.close();
-    await Promise.allSettled([platform?.stop(), agent?.stop()]);
-    await target?.close();
-    await nats?.stop();
-    await xmpp?.stop();
-    rmSync(socketDir, { recursive: true, force: true });
-  });
+  afterAll(() => pair?.stop());
 
   const send = (req: Partial<Xmpp.HttpOverXmppRequest> & { url: string }) =>
     client.bus.request(

@@ -1,75 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type DomainError, Xmpp } from '@switchboard/contracts';
+import { type ServiceHandle, waitFor } from '@switchboard/testing';
 import {
-  type BusClient,
-  createBusClient,
-  type PrivateProsody,
-  type ServiceHandle,
-  startPrivateProsody,
-  tempDir,
-  waitFor,
-} from '@switchboard/testing';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import {
-  type HttpTarget,
-  startBridge,
-  startHttpTarget,
-  startStackNats,
-  type StackNats,
-  xmppEnv,
+  AGENTS_DOMAIN as DOMAIN,
+  type BridgePair,
+  startBridgePair,
 } from './support/bridge.harness.js';
 
 // Streamed responses end to end: a NATS caller (NatsBus.requestStream on Xmpp.HttpStream) → the
 // platform's bridge → Prosody → an agent's bridge (server mode) → a local SSE target, and the events
 // back as the target writes them. The target holds its second event until the test releases it, so
 // "the first event arrived before the response was finished" is checked by construction, not by time.
-const DOMAIN = 'agents.switchboard.local';
-
 describe('streamed HTTP responses over XMPP (real Prosody, NATS and bridge processes)', () => {
-  let xmpp: PrivateProsody;
-  let nats: StackNats;
-  let target: HttpTarget;
-  let agent: ServiceHandle;
-  let platform: ServiceHandle;
-  let client: BusClient;
-  const pw = { platform: 'platform-pw', agent: 'agent-pw' };
-  const socketDir = tempDir('stream-socket');
+  let pair: BridgePair;
+  let target: BridgePair['target'];
+  let agent: BridgePair['agent'];
+  let platform: BridgePair['platform'];
+  let client: BridgePair['client'];
 
   beforeAll(async () => {
-    xmpp = await startPrivateProsody({
-      accounts: Object.entries(pw).map(([user, password]) => ({ user, host: DOMAIN, password })),
-    });
-    nats = await startStackNats();
-    target = await startHttpTarget({ socket: join(socketDir, 'agent.sock') });
-    agent = await startBridge(
-      'agent-bridge',
-      xmppEnv(xmpp, 'agent', pw.agent, {
-        XMPP_BRIDGE_NATS_COMMANDS: 'false',
-        XMPP_BRIDGE_HTTP_TARGET: target.url,
-        XMPP_BRIDGE_HTTP_TARGET_SOCKET: target.socket ?? '',
-        XMPP_BRIDGE_ALLOWED_JIDS: `platform@${DOMAIN}`,
-        XMPP_BRIDGE_RESOURCE: 'agent-1',
-      }),
-    );
-    platform = await startBridge(
-      'platform-bridge',
-      xmppEnv(xmpp, 'platform', pw.platform, {
-        NATS_SERVERS: nats.url,
-        SERVICE_MAP: JSON.stringify({ 'agent.example': `agent@${DOMAIN}` }),
-      }),
-    );
-    client = await createBusClient(nats.url, 'a2a');
+    pair = await startBridgePair();
+    ({ target, agent, platform, client } = pair);
   });
 
-  afterAll(async () => {
-    await client?.close();
-    await Promise.allSettled([platform?.stop(), agent?.stop()]);
-    await target?.close();
-    await nats?.stop();
-    await xmpp?.stop();
-    rmSync(socketDir, { recursive: true, force: true });
-  });
+  afterAll(() => pair?.stop());
 
   const stream = (
     url: string,

@@ -1,10 +1,13 @@
 // Real bridge processes (dist/apps/xmpp-bridge/src/main.js and doctor.js) for the integration tests,
 // a local HTTP target (on TCP or a unix socket), and a private nats-server with the stack's settings.
 import {
+  type BusClient,
+  createBusClient,
   freePort,
   natsServerBinary,
   repoRoot,
   spawnManaged,
+  startPrivateProsody,
   startService,
   tempDir,
   waitForPort,
@@ -14,6 +17,7 @@ import {
 } from '@switchboard/testing';
 import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const MAIN = join(repoRoot, 'dist/apps/xmpp-bridge/src/main.js');
@@ -242,4 +246,95 @@ export async function startStackNats(): Promise<StackNats> {
   const proc = spawnManaged(natsServerBinary(), args, { name: `nats-${port}`, logDir: dir });
   await waitForPort(port);
   return { url: `nats://127.0.0.1:${port}`, process: proc, stop: () => proc.stop(5_000) };
+}
+
+/** The XMPP domain of the private Prosody (`agents` host) that bridge pairs log in to. */
+export const AGENTS_DOMAIN = 'agents.switchboard.local';
+
+export interface BridgePair<Accounts extends Record<string, string> = Record<never, string>> {
+  xmpp: PrivateProsody;
+  nats: StackNats;
+  /** The agent's local HTTP server, on a unix socket: it listens on no TCP port at all. */
+  target: HttpTarget;
+  /** Server mode, no NATS commands: `agent@…/agent-1`, allows `platform@…`. */
+  agent: ServiceHandle;
+  /** NATS role: maps `agent.example` to the agent's JID. */
+  platform: ServiceHandle;
+  /** A NatsBus client acting as the a2a service. */
+  client: BusClient;
+  /** Prosody's accounts: user → password. */
+  passwords: { platform: string; agent: string } & Accounts;
+  stop(): Promise<void>;
+}
+
+type ExtraEnv = (parts: { nats: StackNats; target: HttpTarget }) => Record<string, string>;
+
+/**
+ * The platform's bridge and an agent's bridge through a private Prosody, with the agent's HTTP target
+ * and a NATS started with the stack's settings; `accounts` adds more users to Prosody, `agentEnv` and
+ * `platformEnv` add to each bridge's environment. The agent's bridge is given the private NATS too
+ * (it must never connect to it, and must never reach for the machine's).
+ */
+export async function startBridgePair<
+  Accounts extends Record<string, string> = Record<never, string>,
+>(
+  opts: {
+    accounts?: Accounts;
+    agentEnv?: ExtraEnv;
+    platformEnv?: ExtraEnv;
+  } = {},
+): Promise<BridgePair<Accounts>> {
+  const pw = {
+    platform: 'platform-pw',
+    agent: 'agent-pw',
+    ...opts.accounts,
+  } as BridgePair<Accounts>['passwords'];
+  const socketDir = tempDir('agent-socket');
+  const started: Partial<BridgePair<Accounts>> = {};
+  const stop = async () => {
+    await started.client?.close();
+    await Promise.allSettled([started.platform?.stop(), started.agent?.stop()]);
+    await started.target?.close();
+    await started.nats?.stop();
+    await started.xmpp?.stop();
+    rmSync(socketDir, { recursive: true, force: true });
+  };
+  try {
+    const xmpp = (started.xmpp = await startPrivateProsody({
+      accounts: Object.entries(pw).map(([user, password]) => ({
+        user,
+        host: AGENTS_DOMAIN,
+        password,
+      })),
+    }));
+    const nats = (started.nats = await startStackNats());
+    const target = (started.target = await startHttpTarget({
+      socket: join(socketDir, 'agent.sock'),
+    }));
+    started.agent = await startBridge(
+      'agent-bridge',
+      xmppEnv(xmpp, 'agent', pw.agent, {
+        XMPP_BRIDGE_NATS_COMMANDS: 'false',
+        XMPP_BRIDGE_HTTP_TARGET: target.url,
+        XMPP_BRIDGE_HTTP_TARGET_SOCKET: target.socket ?? '',
+        XMPP_BRIDGE_ALLOWED_JIDS: `platform@${AGENTS_DOMAIN}`,
+        XMPP_BRIDGE_RESOURCE: 'agent-1',
+        NATS_SERVERS: nats.url,
+        ...opts.agentEnv?.({ nats, target }),
+      }),
+    );
+    started.platform = await startBridge(
+      'platform-bridge',
+      xmppEnv(xmpp, 'platform', pw.platform, {
+        NATS_SERVERS: nats.url,
+        SERVICE_MAP: JSON.stringify({ 'agent.example': `agent@${AGENTS_DOMAIN}` }),
+        ...opts.platformEnv?.({ nats, target }),
+      }),
+    );
+    started.client = await createBusClient(nats.url, 'a2a');
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { ...(started as Omit<BridgePair<Accounts>, 'passwords' | 'stop'>), passwords: pw, stop };
 }
