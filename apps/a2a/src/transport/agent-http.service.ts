@@ -3,6 +3,7 @@ import { APP_CONFIG } from '@switchboard/config';
 import { type A2a, DomainError, isDomainError, Xmpp } from '@switchboard/contracts';
 import { NatsBus } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
+import { abortable } from '@switchboard/runtime';
 import type { A2aEnv } from '../config/a2a.env.js';
 import { A2aMetrics } from '../delegation/a2a.metrics.js';
 import { ServiceMap } from './service-map.js';
@@ -255,23 +256,5 @@ function bridgeFailure(e: unknown, url: string): DomainError {
   return new DomainError(e.code, `via XMPP to ${host}: ${e.message}`, {
     retryable: transient,
     details: { ...(e.details ?? {}), transport: 'xmpp' },
-  });
-}
-
-function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err as Error);
-      },
-    );
   });
 }

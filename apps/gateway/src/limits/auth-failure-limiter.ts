@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { GatewayEnv } from '../config/gateway.env.js';
 import { GatewayRedis } from './redis.service.js';
+import { RedisWindow } from './redis-window.js';
 
 /** What one more refused authentication from an address means. */
 export type RefusalVerdict =
@@ -19,49 +19,41 @@ export type RefusalVerdict =
  */
 @Injectable()
 export class AuthFailureLimiter {
-  private readonly limiter: RateLimiterRedis | undefined;
+  private readonly window: RedisWindow;
 
   constructor(
     redis: GatewayRedis,
     @Inject(APP_CONFIG) config: GatewayEnv,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(LOGGER) logger: Logger,
   ) {
-    this.limiter =
-      config.AUTH_FAILURE_LIMIT > 0
-        ? new RateLimiterRedis({
-            storeClient: redis,
-            keyPrefix: 'rl:authfail',
-            points: config.AUTH_FAILURE_LIMIT,
-            duration: config.AUTH_FAILURE_WINDOW_SECONDS,
-            rejectIfRedisNotReady: true,
-          })
-        : undefined;
+    this.window = new RedisWindow(
+      redis,
+      {
+        keyPrefix: 'rl:authfail',
+        points: config.AUTH_FAILURE_LIMIT,
+        durationSeconds: config.AUTH_FAILURE_WINDOW_SECONDS,
+      },
+      logger,
+      'auth failure limiter unavailable (Redis); refusal not counted',
+    );
   }
 
   get limit(): number {
-    return this.limiter?.points ?? 0;
+    return this.window.points;
   }
 
   get windowSeconds(): number {
-    return this.limiter?.duration ?? 0;
+    return this.window.durationSeconds;
   }
 
   /** Counts one refusal from `address`. Redis being away lets it through, like the other limits. */
   async refused(address: string): Promise<RefusalVerdict> {
-    if (!this.limiter) return { limited: false };
-    try {
-      await this.limiter.consume(address, 1);
-      return { limited: false };
-    } catch (e) {
-      if (e instanceof RateLimiterRes) {
-        return {
-          limited: true,
-          first: e.consumedPoints === this.limiter.points + 1,
-          retryAfterSeconds: Math.max(1, Math.ceil(e.msBeforeNext / 1000)),
-        };
-      }
-      this.logger.warn({ err: e }, 'auth failure limiter unavailable (Redis); refusal not counted');
-      return { limited: false };
-    }
+    const verdict = await this.window.consume(address);
+    if (!verdict.limited) return verdict;
+    return {
+      limited: true,
+      first: verdict.consumed === this.window.points + 1,
+      retryAfterSeconds: verdict.retryAfterSeconds,
+    };
   }
 }

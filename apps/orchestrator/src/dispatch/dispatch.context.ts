@@ -5,6 +5,7 @@ import {
   isDomainError,
   type Tasks,
 } from '@switchboard/contracts';
+import { abortable as abortableBy } from '@switchboard/runtime';
 import { BLOCKED_PLACEHOLDER } from '../guardrails/guardrail.service.js';
 import type { TaskEventSequence } from '../tasks/task-event.stream.js';
 
@@ -44,26 +45,12 @@ export class BlockedStepOutput extends Error {
 }
 
 /**
- * Rejects as soon as `signal` aborts. The remote call itself is told separately: agent steps send the
- * delegation's cancel; tool calls hear the task's cancel broadcast, which the task handler publishes
- * for a user's cancellation and RunTaskUseCase for a timeout.
+ * Rejects as soon as `signal` aborts, with the task's abort error. The remote call itself is told
+ * separately: agent steps send the delegation's cancel; tool calls hear the task's cancel broadcast,
+ * which the task handler publishes for a user's cancellation and RunTaskUseCase for a timeout.
  */
 export function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e as Error);
-      },
-    );
-  });
+  return abortableBy(p, signal, abortError);
 }
 
 export function abortError(signal: AbortSignal): DomainError {

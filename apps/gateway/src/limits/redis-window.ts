@@ -1,0 +1,65 @@
+import type { Logger } from '@switchboard/observability';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { GatewayRedis } from './redis.service.js';
+
+/** What one more count against a key means. */
+export type WindowVerdict =
+  | { limited: false }
+  /** `consumed`: counts in the window including this one (limit + 1 for the first one over). */
+  | { limited: true; consumed: number; retryAfterSeconds: number };
+
+/**
+ * A fixed-window counter per key in Redis (atomic increment), shared by every gateway replica; `points`
+ * 0 turns it off. If Redis is unreachable the count is let through and the failure logged: readiness
+ * already reports Redis down, and an outage of a limiter should not become an outage of the API.
+ */
+export class RedisWindow {
+  private readonly limiter: RateLimiterRedis | undefined;
+
+  constructor(
+    redis: GatewayRedis,
+    opts: { keyPrefix: string; points: number; durationSeconds: number },
+    private readonly logger: Logger,
+    /** Logged when Redis is away, e.g. 'rate limiter unavailable (Redis); request let through'. */
+    private readonly unavailable: string,
+  ) {
+    this.limiter =
+      opts.points > 0
+        ? new RateLimiterRedis({
+            storeClient: redis,
+            keyPrefix: opts.keyPrefix,
+            points: opts.points,
+            duration: opts.durationSeconds,
+            rejectIfRedisNotReady: true,
+          })
+        : undefined;
+  }
+
+  /** The limit per window; 0 when off. */
+  get points(): number {
+    return this.limiter?.points ?? 0;
+  }
+
+  /** The window in seconds; 0 when off. */
+  get durationSeconds(): number {
+    return this.limiter?.duration ?? 0;
+  }
+
+  async consume(key: string): Promise<WindowVerdict> {
+    if (!this.limiter) return { limited: false };
+    try {
+      await this.limiter.consume(key, 1);
+      return { limited: false };
+    } catch (e) {
+      if (e instanceof RateLimiterRes) {
+        return {
+          limited: true,
+          consumed: e.consumedPoints,
+          retryAfterSeconds: Math.max(1, Math.ceil(e.msBeforeNext / 1000)),
+        };
+      }
+      this.logger.warn({ err: e }, this.unavailable);
+      return { limited: false };
+    }
+  }
+}
