@@ -105,6 +105,8 @@ describe('gateway authentication (real gateway processes, JWKS over HTTP, audit 
   let jwtGateway: ServiceHandle;
   let hsGateway: ServiceHandle;
   let proxyGateway: ServiceHandle;
+  /** A shared secret and a JWKS at once (Supabase with asymmetric keys added): HS* must use the secret only. */
+  let mixedGateway: ServiceHandle;
 
   beforeAll(async () => {
     [rsa, ec, other] = await Promise.all([
@@ -131,7 +133,7 @@ describe('gateway authentication (real gateway processes, JWKS over HTTP, audit 
       JWT_ISSUER: ISSUER,
       JWT_AUDIENCE: AUDIENCE,
     };
-    [jwtGateway, hsGateway, proxyGateway] = await Promise.all([
+    [jwtGateway, hsGateway, proxyGateway, mixedGateway] = await Promise.all([
       startService(
         'gateway',
         { ...common, AUTH_MODE: 'jwt', JWT_JWKS_URL: jwks.url, JWKS_COOLDOWN_MS: '0' },
@@ -153,11 +155,28 @@ describe('gateway authentication (real gateway processes, JWKS over HTTP, audit 
         { ...common, AUTH_MODE: 'trusted-headers', TRUSTED_PROXY_SECRET: PROXY_SECRET },
         { logDir: stack.logDir },
       ),
+      startService(
+        'gateway',
+        {
+          ...common,
+          AUTH_MODE: 'jwt',
+          JWT_SECRET: SECRET,
+          JWT_JWKS_URL: jwks.url,
+          JWT_ALGORITHMS: 'HS256,RS256,ES256',
+          JWKS_COOLDOWN_MS: '0',
+        },
+        { logDir: stack.logDir },
+      ),
     ]);
   });
 
   afterAll(async () => {
-    await Promise.allSettled([jwtGateway?.stop(), hsGateway?.stop(), proxyGateway?.stop()]);
+    await Promise.allSettled([
+      jwtGateway?.stop(),
+      hsGateway?.stop(),
+      proxyGateway?.stop(),
+      mixedGateway?.stop(),
+    ]);
     await stack?.stop();
     await jwks?.close();
   });
@@ -273,6 +292,27 @@ describe('gateway authentication (real gateway processes, JWKS over HTTP, audit 
         token: () => hs256WithPublicKey(base(), rsa.publicKey),
         status: 401,
         reason: 'algorithm_not_allowed',
+      },
+      {
+        name: 'valid HS256 (secret and JWKS gateway)',
+        gw: () => mixedGateway,
+        token: () => hs(base()),
+        status: 200,
+      },
+      {
+        name: 'valid RS256 (secret and JWKS gateway)',
+        gw: () => mixedGateway,
+        token: () => rs(base()),
+        status: 200,
+      },
+      {
+        // HS256 is accepted here, so the confusion attack meets the HMAC check: against the shared
+        // secret only, never a JWKS public key.
+        name: 'HS256 signed with the RS256 public key (secret and JWKS gateway)',
+        gw: () => mixedGateway,
+        token: () => hs256WithPublicKey(base(), rsa.publicKey),
+        status: 401,
+        reason: 'bad_signature',
       },
       {
         name: 'RS256 on an HS256-only gateway',
