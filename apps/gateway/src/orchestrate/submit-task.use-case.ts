@@ -32,17 +32,20 @@ export class SubmitTaskUseCase {
       submittedAt: new Date().toISOString(),
       correlationId,
     };
-    // Recorded first, so the owner can attach to the task's events the moment it is accepted.
-    await this.owners
-      .remember(taskId, actor.userId)
-      .catch((e: unknown) =>
-        this.logger.warn({ err: e, taskId }, 'could not record the task owner'),
-      );
-    await this.jetstream.publish(Tasks.TaskSubmitted, [], submission, {
-      msgId: taskId,
-      actor,
-      correlationId,
-    });
+    // The owner is recorded alongside the submission: nobody learns the task id before both are
+    // done, so the owner can attach to the task's events the moment it is accepted.
+    await Promise.all([
+      this.owners
+        .remember(taskId, actor.userId)
+        .catch((e: unknown) =>
+          this.logger.warn({ err: e, taskId }, 'could not record the task owner'),
+        ),
+      this.jetstream.publish(Tasks.TaskSubmitted, [], submission, {
+        msgId: taskId,
+        actor,
+        correlationId,
+      }),
+    ]);
     void this.audit.record({
       category: 'request',
       action: 'task.submit',

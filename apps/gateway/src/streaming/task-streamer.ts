@@ -41,13 +41,33 @@ export class TaskStreamer {
     kind: string,
     follow: Omit<FollowOptions, 'actor'>,
   ): Promise<PreparedStream> {
-    const slot: StreamSlot = await this.slots.acquire(actor, kind);
+    let slot: StreamSlot;
     let feed: TaskEventFeed;
-    try {
-      feed = await this.follower.follow(taskId, { ...follow, actor });
-    } catch (e) {
-      slot.release();
-      throw e;
+    if (follow.replay) {
+      // A replay reads stored events: only for a stream the user's cap admits.
+      slot = await this.slots.acquire(actor, kind);
+      try {
+        feed = await this.follower.follow(taskId, { ...follow, actor });
+      } catch (e) {
+        slot.release();
+        throw e;
+      }
+    } else {
+      // Live only: the slot (Redis) and the subscription (NATS) are taken side by side, one round
+      // trip instead of two before the task is submitted; whichever fails gives the other back.
+      const [slotTaken, feedTaken] = await Promise.allSettled([
+        this.slots.acquire(actor, kind),
+        this.follower.follow(taskId, { ...follow, actor }),
+      ]);
+      if (slotTaken.status === 'rejected' || feedTaken.status === 'rejected') {
+        if (slotTaken.status === 'fulfilled') slotTaken.value.release();
+        if (feedTaken.status === 'fulfilled') feedTaken.value.close();
+        throw slotTaken.status === 'rejected'
+          ? slotTaken.reason
+          : (feedTaken as PromiseRejectedResult).reason;
+      }
+      slot = slotTaken.value;
+      feed = feedTaken.value;
     }
     return {
       taskId,

@@ -35,6 +35,16 @@ export class TaskLoop {
 
   async run(run: TaskRun, storedSteps: StoredStep[]): Promise<Outcome> {
     const { taskId, actor, request } = run.submission;
+    // What planning needs besides the manifest is fetched alongside it, not after it.
+    const context = Promise.all([
+      this.agents.list(actor),
+      this.planning.kind === 'llm'
+        ? this.threads.load(actor.userId, request.thread_id, taskId)
+        : Promise.resolve([]),
+      // Only a resumed task has stored rounds to replay.
+      run.resumed ? this.rounds.list(taskId) : Promise.resolve([]),
+    ]);
+    context.catch(() => undefined); // awaited below; not unhandled if the manifest fails first
     const manifest = await abortable(
       this.bus.request(
         Tools.ToolsManifest,
@@ -49,14 +59,7 @@ export class TaskLoop {
       mode: manifest.mode,
       cached: manifest.cached,
     });
-    const [agents, history, stored] = await Promise.all([
-      this.agents.list(actor),
-      this.planning.kind === 'llm'
-        ? this.threads.load(actor.userId, request.thread_id, taskId)
-        : Promise.resolve([]),
-      // Only a resumed task has stored rounds to replay.
-      run.resumed ? this.rounds.list(taskId) : Promise.resolve([]),
-    ]);
+    const [agents, history, stored] = await context;
     // The request may ask for fewer steps than DEFAULT_MAX_STEPS, never for more.
     const requested = request.max_steps;
     const byRequest = requested !== undefined && requested < this.limits.DEFAULT_MAX_STEPS;
