@@ -166,6 +166,42 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
     expect(foreign.status).toBe(404);
   });
 
+  it('passes tool_constraints and max_steps from the HTTP body through to the task', async () => {
+    // Only the calculator allowed: the toolbox says so, and the note step is refused, not run.
+    const user = `constrained-${randomUUID()}`;
+    const constrained = await post(
+      '/orchestrate/stream',
+      { task: DEMO, tool_constraints: { mode: 'custom', tools: ['calculator'] } },
+      { 'x-user-id': user },
+    );
+    expect(constrained.status).toBe(200);
+    const events = await collectSse(constrained);
+    const toolbox = events.find((e) => e.event === 'mcp.toolbox.generated');
+    expect(JSON.parse(toolbox!.data)).toMatchObject({
+      data: { tools: [{ name: 'calculator', provider: 'math' }], count: 1, mode: 'custom' },
+    });
+    expect(events.map((e) => e.event)).not.toContain('mcp.task.started');
+    const failed = events[events.length - 1]!;
+    expect(failed.event).toBe('orchestrator.task.failed');
+    expect(JSON.parse(failed.data)).toMatchObject({
+      data: { error: { code: 'FORBIDDEN', message: expect.stringContaining('notes.add') } },
+    });
+    const notes = await stack.dbs.tools.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM "Note" WHERE "userId" = $1',
+      [user],
+    );
+    expect(notes).toEqual([{ n: 0 }]);
+
+    // A two-step plan under max_steps 1 ends before its first step, naming the limit.
+    const limited = await post('/orchestrate', { task: DEMO, max_steps: 1 });
+    expect(limited.status).toBe(422);
+    expect(await limited.json()).toMatchObject({
+      code: 'BUDGET_EXCEEDED',
+      message: expect.stringContaining('max_steps'),
+      details: { status: 'failed' },
+    });
+  });
+
   it('rejects bad input with a 4xx naming the problem, and leaves no task running', async () => {
     const cases: [string, string | object, number, RegExp][] = [
       ['malformed JSON', '{"task": "x",', 400, /not valid JSON/],
