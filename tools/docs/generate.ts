@@ -57,6 +57,14 @@ function fieldList(s: JsonSchema): string {
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
+/** The delivery guarantee of a command, as the contract declares it (one reply or a stream of them). */
+function commandDelivery(c: CommandContract): string {
+  const wait = `${c.timeoutMs / 1000} s`;
+  return c.reply === 'stream'
+    ? `request/streamed reply (parts in \`seq\` order), at most once; by default the caller times out after ${wait} without the first part, then after the same silence between parts`
+    : `request/reply, at most once; by default the caller times out after ${wait}`;
+}
+
 function subjectsMd(): string {
   const out: string[] = [
     '# NATS subjects',
@@ -71,14 +79,16 @@ function subjectsMd(): string {
     '',
     'Served by a queue group named after the service, so replicas share the work. Errors come back as',
     '`{code, message, details?, retryable}` (the platform error vocabulary); no responders → `UPSTREAM_UNAVAILABLE`,',
-    'no answer in time → `TIMEOUT`.',
+    'no answer in time → `TIMEOUT`. Commands are core NATS, hence at most once: a request reaches one replica or',
+    'none and the transport never redelivers it (a caller that retries sends a new request); a caller that timed',
+    'out cannot tell whether it ran. Callers `operators`: no service sends it.',
     '',
-    '| subject | served by | callers | timeout | description |',
+    '| subject | served by | callers | delivery | description |',
     '|---|---|---|---|---|',
   ];
   for (const c of CATALOGUE.commands) {
     out.push(
-      `| \`${c.subject}\` | ${c.service} | ${c.callers.join(', ')} | ${c.timeoutMs / 1000} s | ${cell(c.description)} |`,
+      `| \`${c.subject}\` | ${c.service} | ${c.callers.join(', ') || 'operators'} | ${commandDelivery(c)} | ${cell(c.description)} |`,
     );
   }
   out.push('', '### Command payloads', '');
@@ -148,7 +158,7 @@ function asyncapi(): string {
     messages[`${key}_reply`] = { payload: jsonSchema(c.response) };
     channels[key] = {
       address: c.subject,
-      description: c.description,
+      description: `${c.description} Delivery: ${commandDelivery(c)}.`,
       messages: {
         request: { $ref: `#/components/messages/${key}_request` },
         reply: { $ref: `#/components/messages/${key}_reply` },

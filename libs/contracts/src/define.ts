@@ -41,10 +41,16 @@ export interface CommandContract<
   readonly kind: 'command';
   readonly subject: S;
   readonly service: ServiceName;
+  /** The services that send it; empty when only operators and tests do. */
   readonly callers: readonly ServiceName[];
   readonly request: Req;
   readonly response: Res;
-  /** Default time the caller waits before failing with TIMEOUT. */
+  /**
+   * `stream`: several replies (parts with `kind` and `seq`) on the request's inbox, read with
+   * `NatsBus.requestStream`. One reply when absent.
+   */
+  readonly reply?: 'stream';
+  /** Default time the caller waits before failing with TIMEOUT (for a stream: for its first part). */
   readonly timeoutMs: number;
   readonly description: string;
 }

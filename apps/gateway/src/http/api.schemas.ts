@@ -82,6 +82,13 @@ export const AuditQueryParams = z
   .strict();
 export type AuditQueryParams = z.infer<typeof AuditQueryParams>;
 
+/**
+ * GET /audit/verify (admins only). The verify command always checks the whole chain, so it takes no
+ * parameters: a range sent anyway is refused rather than silently ignored.
+ */
+export const AuditVerifyParams = z.object({}).strict();
+export type AuditVerifyParams = z.infer<typeof AuditVerifyParams>;
+
 /** GET /ag-ui/events (seed 3). */
 export const AgUiEventsQuery = z
   .object({

@@ -1,6 +1,11 @@
 import { A2a, Audit, Tools } from '@switchboard/contracts';
 
-import { AuditQueryParams, AuthorizationsQuery, ToolsQuery } from '../http/api.schemas.js';
+import {
+  AuditQueryParams,
+  AuditVerifyParams,
+  AuthorizationsQuery,
+  ToolsQuery,
+} from '../http/api.schemas.js';
 
 import {
   A2A_DOCS,
@@ -85,6 +90,22 @@ export const PLATFORM_OPERATIONS: Operation[] = [
       200: {
         description: 'Rows, newest first; pass `nextBefore` as `before` for the next page.',
         schema: Audit.AuditQueryResponse,
+      },
+    },
+    errors: [400, 401, 403, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/audit/verify',
+    tag: 'audit',
+    summary: 'Verify the hash chain of the audit trail (admin)',
+    description: `Recomputes the hash chain from the first row and reports the first row that does not match. Takes no parameters: it always checks the whole trail, so a large trail takes a while (the gateway waits up to ${Audit.AuditVerify.timeoutMs / 1000} s, then answers 504).`,
+    query: AuditVerifyParams,
+    responses: {
+      200: {
+        description:
+          '`ok: true` when every row matches; otherwise `firstBrokenSeq` and `reason`. `checked` counts the rows that matched.',
+        schema: Audit.AuditVerifyResponse,
       },
     },
     errors: [400, 401, 403, 429, 503, 504],

@@ -22,11 +22,12 @@ export const HealthStatus = Object.fromEntries(
     defineCommand({
       subject: `sb.health.${service}`,
       service,
-      callers: ['gateway'],
+      // No service sends it, operators do; `npm run status` reads the same checks over HTTP /readiness.
+      callers: [],
       request: StatusRequest,
       response: ServiceStatus,
       timeoutMs: 2_000,
-      description: `Readiness of one ${service} replica (its dependency checks), for operators and the status command.`,
+      description: `Readiness of one ${service} replica (its dependency checks), for operators.`,
     }),
   ]),
 ) as Record<ServiceName, CommandContract<string, typeof StatusRequest, typeof ServiceStatus>>;

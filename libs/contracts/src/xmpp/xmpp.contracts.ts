@@ -90,6 +90,7 @@ export const HttpStream = defineCommand({
   callers: ['a2a'],
   request: HttpOverXmppStreamRequest,
   response: HttpStreamPart,
+  reply: 'stream',
   timeoutMs: 60_000,
   description:
     "Like sb.cmd.xmpp.http.request, but the response comes back incrementally: several replies on the request's inbox, a `head` (status, headers, the JID that answered) as soon as the peer sends it, `body` parts as the peer writes them (SSE events are not held back), then `end`; or `error` (the same codes as the request) at any point. Each part has a `seq` (0 for the head, then without gaps). The timeout is the wait for the head; `idleTimeoutMs` bounds the silence between parts. A caller that stops early publishes sb.ctl.xmpp.http.stream.{streamId}.cancel (streamId = the request envelope's id): the bridge then closes the XMPP stream and the peer aborts its local HTTP request.",
@@ -109,7 +110,8 @@ export const HttpStreamCancel = defineEvent({
 export const Status = defineCommand({
   subject: 'sb.cmd.xmpp.status',
   service: 'xmpp-bridge',
-  callers: ['gateway'],
+  // No service sends it: operators and the bridge's tests do.
+  callers: [],
   request: z.object({}).strict(),
   response: BridgeStatus,
   timeoutMs: 2_000,
