@@ -23,6 +23,14 @@ f=libs/contracts/src/__probe_nest.ts; probes+=("$f")
 printf "import { Injectable } from '@nestjs/common';\nexport const probe = Injectable;\n" > "$f"
 expect_lint_error contracts "$f" "enforce-module-boundaries" "contracts may not import Nest"
 
+f=libs/contracts/src/__probe_prisma.ts; probes+=("$f")
+printf "import { PrismaClient } from '@prisma/client';\nexport const probe = PrismaClient;\n" > "$f"
+expect_lint_error contracts "$f" "enforce-module-boundaries" "contracts may not import Prisma"
+
+f=libs/contracts/src/__probe_nats.ts; probes+=("$f")
+printf "import { connect } from '@nats-io/transport-node';\nexport const probe = connect;\n" > "$f"
+expect_lint_error contracts "$f" "enforce-module-boundaries" "contracts may not import the NATS client"
+
 f=libs/contracts/src/__probe_lib.ts; probes+=("$f")
 printf "import { NatsBus } from '@switchboard/messaging';\nexport const probe = NatsBus;\n" > "$f"
 expect_lint_error contracts "$f" "enforce-module-boundaries" "contracts may not import the messaging lib"
