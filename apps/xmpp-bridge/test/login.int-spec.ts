@@ -190,6 +190,19 @@ describe('AZTM login: diagnostics and mechanism selection (real Prosody, real br
     expect(line).toContain('XMPP_BRIDGE_CA_FILE');
   });
 
+  it('AZTM_VALIDATE_CERT=false: the same untrusted certificate is accepted, and the doctor says the check is off', async () => {
+    const unchecked = await runDoctor(
+      env({ XMPP_BRIDGE_CA_FILE: '', AZTM_VALIDATE_CERT: 'false' }),
+    );
+    expect(unchecked.out).toMatch(/certificate check OFF/);
+    expect(unchecked.out).toMatch(/OK: logged in as bridge@agents\.switchboard\.local\//);
+    expect(unchecked.code).toBe(0);
+    // And the default, on the same settings otherwise, refuses it.
+    const checked = await runDoctor(env({ XMPP_BRIDGE_CA_FILE: '' }));
+    expect(checked.out).toMatch(/certificate check on/);
+    expect(checked.code).toBe(1);
+  });
+
   it("the seed's worst login: -PLUS rejected, fallback to SCRAM-SHA-512, then a policy violation at bind", async () => {
     const scripted = await startScriptedServer(join(xmpp.dir, 'certs'), {
       domain: 'agents.switchboard.local',
