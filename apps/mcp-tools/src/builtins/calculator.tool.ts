@@ -50,15 +50,23 @@ export function evaluateExpression(expression: string): number {
         return;
       }
       case 'SymbolNode':
-        // A function's own name appears as a SymbolNode child of the FunctionNode.
-        if (parent?.type === 'FunctionNode') return;
+        // A function's own name is a SymbolNode child of its FunctionNode (checked there); its
+        // arguments are children too, and are checked like any other symbol.
+        if (parent?.type === 'FunctionNode' && (parent as MathNode & { fn?: unknown }).fn === node)
+          return;
         if (!CONSTANTS.has(String(n.name))) throw refuse(`unknown symbol "${String(n.name)}"`);
         return;
       default:
         throw refuse(`${node.type} is not allowed`);
     }
   });
-  const value: unknown = root.compile().evaluate({});
+  let value: unknown;
+  try {
+    value = root.compile().evaluate({});
+  } catch (e) {
+    // mathjs refusing allowed functions' arguments (e.g. round to 2.5 decimals): the caller's input.
+    throw refuse(`"${expression}" cannot be evaluated: ${(e as Error).message}`);
+  }
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new DomainError(
       'VALIDATION',
