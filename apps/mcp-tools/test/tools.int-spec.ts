@@ -88,6 +88,31 @@ describe('mcp-tools (real process, NATS, PostgreSQL, Redis)', () => {
     });
   });
 
+  it("lists the caller's own notes, newest first, and not another user's", async () => {
+    const bob: Actor = { userId: `bob-${randomUUID()}`, role: 'user' };
+    const carol: Actor = { userId: `carol-${randomUUID()}`, role: 'user' };
+    // Back-dated a day: two inserts in a row may share a millisecond and so have no order.
+    const older: Tools.Note = {
+      id: randomUUID(),
+      title: null,
+      content: 'older',
+      createdAt: new Date(Date.now() - 86_400_000).toISOString(),
+    };
+    await db.query(
+      `INSERT INTO "Note" (id, "userId", title, content, "createdAt")
+       VALUES ($1::uuid, $2, NULL, $3, $4::timestamp(3))`,
+      [older.id, bob.userId, older.content, older.createdAt],
+    );
+    const newer = (await call(bob, 'notes.add', { content: 'newer', title: 'today' }))
+      .output as Tools.Note;
+    const carols = (await call(carol, 'notes.add', { content: 'not for bob' }))
+      .output as Tools.Note;
+
+    expect((await call(bob, 'notes.list', {})).output).toEqual({ notes: [newer, older] });
+    expect((await call(bob, 'notes.list', { limit: 1 })).output).toEqual({ notes: [newer] });
+    expect((await call(carol, 'notes.list', {})).output).toEqual({ notes: [carols] });
+  });
+
   it('rejects an unknown tool and an input that fails its schema, naming the problem', async () => {
     const unknown = await failure(call(alice, 'frobnicate', {}));
     expect(unknown.code).toBe('NOT_FOUND');
