@@ -4,12 +4,24 @@
 // (NatsBus → Nest @HandleCommand handler → validated reply), and the demo task end to end through the
 // gateway (sequential p50/p99, then throughput with 64 tasks in flight). Prints figures and ratios.
 // --cpu: then 100 more sequential demo tasks, with the CPU each of the stack's processes spent on them.
+// --breakdown: the hop taken apart, layer by layer, in interleaved blocks (see breakdown()).
 import 'reflect-metadata';
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { connect } from '@nats-io/transport-node';
 import { defineCommand } from '@switchboard/contracts';
-import { HandleCommand, MessagingModule, natsServerOptions } from '@switchboard/messaging';
+import {
+  buildHeaders,
+  decodeJson,
+  encodeJson,
+  HandleCommand,
+  MessagingModule,
+  natsServerOptions,
+  type NatsBus,
+  readMeta,
+} from '@switchboard/messaging';
+import { NatsContext } from '@nestjs/microservices';
+import type { NatsConnection } from '@nats-io/transport-node';
 import {
   createLogger,
   initTracing,
@@ -161,6 +173,88 @@ async function cpuPerTask(): Promise<void> {
   console.log(`  ${'total'.padEnd(34)} ${(total / TASKS).toFixed(1).padStart(6)} ms`);
 }
 
+/**
+ * Where the hop's time over the floor goes: the same request/reply with one layer added at a time,
+ * all measured in alternating blocks. Responders run on their own connection, as a service's would.
+ */
+async function breakdown(
+  natsUrl: string,
+  bus: NatsBus,
+  raw: () => Promise<unknown>,
+  hop: () => Promise<unknown>,
+  actor: { userId: string; role: string },
+): Promise<void> {
+  const responder: NatsConnection = await connect({ servers: natsUrl, noAsyncTraces: true });
+  const payload = encodeJson({ pattern: 'x', data: { text: 'hello' }, id: 'x' });
+  // What a command server does for one request, minus Nest and minus the @HandleCommand wrapper.
+  responder.subscribe('sb.bench.bare', {
+    queue: 'bench',
+    callback: (_e, m) => {
+      const packet = decodeJson(m.data) as { data: unknown; id: string };
+      readMeta(m.subject, m.headers);
+      const input = Echo.request.parse(packet.data);
+      const response = Echo.response.parse(input);
+      m.respond(encodeJson({ response, id: packet.id, isDisposed: true }));
+    },
+  });
+  // The @HandleCommand method itself (validation, context, metrics), called without Nest.
+  const handler = new EchoHandler();
+  const wrapped = EchoHandler.prototype.echo as unknown as (
+    data: unknown,
+    ctx: NatsContext,
+  ) => Promise<unknown>;
+  responder.subscribe('sb.bench.wrapped', {
+    queue: 'bench',
+    callback: (_e, m) => {
+      const packet = decodeJson(m.data) as { data: unknown; id: string };
+      void wrapped
+        .call(handler, packet.data, new NatsContext([m.subject, m.headers]))
+        .then((response) => m.respond(encodeJson({ response, id: packet.id, isDisposed: true })));
+    },
+  });
+  await responder.flush();
+  const layers: [string, () => Promise<unknown>][] = [
+    ['raw NATS (floor)', raw],
+    [
+      '+ the library headers',
+      () =>
+        bus.connection.request('sb.bench.raw', payload, {
+          timeout: 5_000,
+          headers: buildHeaders('gateway', { actor }),
+        }),
+    ],
+    [
+      '+ NatsBus client, bare responder',
+      () => bus.request({ ...Echo, subject: 'sb.bench.bare' }, { text: 'hello' }, { actor }),
+    ],
+    [
+      '+ the @HandleCommand wrapper',
+      () => bus.request({ ...Echo, subject: 'sb.bench.wrapped' }, { text: 'hello' }, { actor }),
+    ],
+    ['+ Nest dispatch (the hop)', hop],
+  ];
+  const times: number[][] = layers.map(() => []);
+  for (let i = 0; i < 300; i++) for (const [, fn] of layers) await fn(); // warm-up
+  const blocks = quick ? 4 : 20;
+  for (let block = 0; block < blocks; block++) {
+    for (const [l, [, fn]] of layers.entries()) {
+      for (let i = 0; i < 150; i++) {
+        const t = performance.now();
+        await fn();
+        times[l]?.push(performance.now() - t);
+      }
+    }
+  }
+  const [floorTimes = []] = times;
+  const floor = pct(floorTimes, 50);
+  console.log(`\nthe hop, layer by layer (p50, interleaved, n=${floorTimes.length} each):`);
+  for (const [l, [label]] of layers.entries()) {
+    const p50 = pct(times[l] ?? [], 50);
+    console.log(`  ${label.padEnd(34)} ${ms(p50)}  ${(p50 / floor).toFixed(2)}×`);
+  }
+  await responder.close();
+}
+
 async function main(): Promise<void> {
   if (!process.argv.includes('--no-tracing')) initTracing({ service: 'bench' });
   console.log(
@@ -228,6 +322,16 @@ async function main(): Promise<void> {
     },
     N,
   );
+
+  if (process.argv.includes('--breakdown')) {
+    await breakdown(
+      natsUrl,
+      client.bus,
+      () => nc.request('sb.bench.raw', payload, { timeout: 5_000 }),
+      () => client.bus.request(Echo, { text: 'hello' }, { actor }),
+      actor,
+    );
+  }
 
   // The demo task through the running stack.
   let seq: number[] = [];
