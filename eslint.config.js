@@ -1,6 +1,7 @@
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 // Tags (project.json) and what each may depend on. These constrain for real: `tools/prove-boundaries.sh`
 // and libs/contracts' lint prove that a contracts file importing Nest fails.
@@ -47,9 +48,16 @@ export default [
       '.run',
       '**/src/generated/**',
       '**/*.js',
-      '**/*.mjs',
       '**/*.cjs',
     ],
+  },
+  {
+    // Scripts (tools, infra, the example MCP servers): plain Node ESM, linted without type information.
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      'no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
   },
   {
     files: ['**/*.ts'],

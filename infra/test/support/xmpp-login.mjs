@@ -12,7 +12,7 @@ const {
   timeout = 30_000,
 } = JSON.parse(process.argv[2] ?? '{}');
 const xmpp = client({ service, domain, username, password, resource: 'infra-check', timeout });
-xmpp.on('error', () => {});
+xmpp.on('error', () => undefined); // failures are reported through start()'s rejection
 // @xmpp/client 0.14 may also reject outside start() (e.g. a reset socket): report, do not crash.
 let settled = false;
 const finish = async (result, code) => {
@@ -20,7 +20,7 @@ const finish = async (result, code) => {
   settled = true;
   console.log(JSON.stringify(result));
   await Promise.race([
-    xmpp.stop().catch(() => {}),
+    xmpp.stop().catch(() => undefined), // already closing or closed: nothing to stop
     new Promise((r) => setTimeout(r, 2000).unref()),
   ]);
   process.exit(code);
