@@ -2,8 +2,18 @@
 //   npm run tail -- [--task <taskId>] [--user <userId>] [--service <name>] [--replies] [--json] [--nats <url>]
 // Pretty by default (time, subject, source → user, a short payload); --json prints one JSON object per
 // line ({ time, subject, reply, headers, data }) for jq and friends.
-import { connect, type Msg } from '@nats-io/transport-node';
-import { Headers, SERVICE_NAMES, SUBJECT_ROOT, Tasks } from '@switchboard/contracts';
+// --task follows one task from its start, even when attached late: its stored events first (replayed
+// from the task event stream, then followed live, in seq order), plus every other message about it
+// (its submission, the tool and agent commands and audit records that carry its taskId).
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type Msg, type MsgHdrs, nanos } from '@nats-io/transport-node';
+import {
+  Headers,
+  SERVICE_NAMES,
+  SUBJECT_ROOT,
+  TaskEventStream,
+  Tasks,
+} from '@switchboard/contracts';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
@@ -27,31 +37,50 @@ if (values.service && !(SERVICE_NAMES as readonly string[]).includes(values.serv
   console.error(`--service must be one of ${SERVICE_NAMES.join(', ')}`);
   process.exit(2);
 }
+const task = values.task;
+if (task !== undefined && !Tasks.TaskId.safeParse(task).success) {
+  console.error('--task must be a task id (a UUID, as X-Task-Id and the task links show it)');
+  process.exit(2);
+}
 
-const filter = values.task ? Tasks.taskEventsFilter(values.task) : `${SUBJECT_ROOT}.>`;
 const nc = await connect({ servers: values.nats.split(','), name: 'switchboard-tail' });
 const decoder = new TextDecoder();
 const colour = process.stdout.isTTY
   ? (c: number, s: string) => `\x1b[${c}m${s}\x1b[0m`
   : (_: number, s: string) => s;
 
-function show(m: Msg): void {
+interface Seen {
+  subject: string;
+  reply?: string | undefined;
+  headers?: MsgHdrs | undefined;
+  data: Uint8Array;
+}
+
+/** The payload: Nest's envelope (`{pattern, data}`, `{response}`, `{err}`) unwrapped, text if not JSON. */
+function payloadOf(body: Uint8Array): unknown {
+  const text = decoder.decode(body);
+  try {
+    const parsed = JSON.parse(text) as { data?: unknown; response?: unknown; err?: unknown };
+    return parsed.data ?? parsed.response ?? parsed.err ?? parsed;
+  } catch {
+    return text;
+  }
+}
+
+/** Whether a message (not a task event: those are read from the stream) is about the followed task. */
+function aboutTask(m: Msg, data: unknown): boolean {
+  if (m.subject.includes(task as string)) return true;
+  const taskIdOf = (v: unknown) =>
+    v && typeof v === 'object' ? (v as { taskId?: unknown }).taskId : undefined;
+  return taskIdOf(data) === task;
+}
+
+function show(m: Seen, data: unknown = payloadOf(m.data)): void {
   const source = m.headers?.get(Headers.source) ?? '';
   const user = m.headers?.get(Headers.userId) ?? '';
   if (values.user && user !== values.user) return;
   if (values.service && source !== values.service && !m.subject.includes(`.${values.service}.`))
     return;
-  let data: unknown = decoder.decode(m.data);
-  try {
-    const parsed = JSON.parse(data as string) as {
-      data?: unknown;
-      response?: unknown;
-      err?: unknown;
-    };
-    data = parsed.data ?? parsed.response ?? parsed.err ?? parsed;
-  } catch {
-    /* not JSON: print as text */
-  }
   const time = new Date().toISOString();
   if (values.json) {
     const headers = Object.fromEntries(
@@ -66,10 +95,51 @@ function show(m: Msg): void {
   );
 }
 
-nc.subscribe(filter, { callback: (_e, m) => show(m) });
-if (values.replies) nc.subscribe('_INBOX.>', { callback: (_e, m) => show(m) });
+// With --task: the inboxes of the task's requests, so that --replies shows their answers only.
+const awaited = new Set<string>();
+
+if (task === undefined) {
+  nc.subscribe(`${SUBJECT_ROOT}.>`, { callback: (_e, m) => show(m) });
+} else {
+  const events = Tasks.taskEventsFilter(task);
+  nc.subscribe(`${SUBJECT_ROOT}.>`, {
+    callback: (_e, m) => {
+      if (m.subject.startsWith(events.slice(0, -1))) return; // from the stream below
+      const data = payloadOf(m.data);
+      if (!aboutTask(m, data)) return;
+      if (m.reply) awaited.add(m.reply);
+      show(m, data);
+    },
+  });
+  // An ordered replay of the task's events that keeps following: stored ones first, no gap, no
+  // duplicate. The consumer is ephemeral and in memory; the server drops it once the tail is gone.
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.consumers.add(TaskEventStream.name, {
+    ack_policy: AckPolicy.None,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: events,
+    inactive_threshold: nanos(30_000),
+    mem_storage: true,
+  });
+  const consumer = await jetstream(nc).consumers.get(TaskEventStream.name, info.name);
+  const stored = await consumer.consume({ max_messages: 256 });
+  void (async () => {
+    for await (const m of stored) show(m);
+  })();
+}
+if (values.replies) {
+  nc.subscribe('_INBOX.>', {
+    callback: (_e, m) => {
+      if (task === undefined) return show(m);
+      if (!awaited.delete(m.subject)) return;
+      show(m);
+    },
+  });
+}
 console.error(
-  `tailing ${filter}${values.replies ? ' and replies' : ''} on ${values.nats} (Ctrl-C to stop)`,
+  task === undefined
+    ? `tailing ${SUBJECT_ROOT}.>${values.replies ? ' and replies' : ''} on ${values.nats} (Ctrl-C to stop)`
+    : `tailing task ${task}: its stored and live events, and every message about it${values.replies ? ' with their replies' : ''} on ${values.nats} (Ctrl-C to stop)`,
 );
 const stop = async () => {
   await nc.drain();

@@ -130,6 +130,118 @@ describe('operating the platform (real processes)', () => {
     }
   });
 
+  it('tails one task: its events in order and its tool calls, nothing of another task; attached late, from its first event', async () => {
+    const user = `tail-task-${randomUUID().slice(0, 8)}`;
+    const submit = async (task: string) => {
+      const r = await fetch(`${stack.gatewayUrl}/orchestrate?async=true`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-user-id': user },
+        body: JSON.stringify({ task }),
+      });
+      expect(r.status).toBe(202);
+      return ((await r.json()) as { task_id: string }).task_id;
+    };
+    // Both tasks wait in the queue while the orchestrator is down, so the tail is listening before
+    // either runs: it must pick its task's traffic out of both.
+    await stack.services['orchestrator']!.stop();
+    let tail: ReturnType<typeof spawnManaged> | undefined;
+    let taskId: string;
+    let other: string;
+    try {
+      taskId = await submit('what is 6 * 7, then save the result as a note');
+      other = await submit('what is 2 * 21, then save the result as a note');
+      tail = spawnManaged(
+        process.execPath,
+        [
+          join(repoRoot, 'node_modules/tsx/dist/cli.mjs'),
+          '--tsconfig',
+          'tsconfig.base.json',
+          'tools/tail.ts',
+          '--task',
+          taskId,
+          '--json',
+          '--nats',
+          stack.nats.url,
+        ],
+        { name: 'tail-task', cwd: repoRoot },
+      );
+      const watching = tail;
+      await waitFor(() => watching.logs().includes(`tailing task ${taskId}`), {
+        what: 'tail to subscribe',
+      });
+    } finally {
+      await stack.restart('orchestrator');
+    }
+    try {
+      const watching = tail;
+      const lines = await waitFor(
+        () => {
+          const seen = watching
+            .logs()
+            .split('\n')
+            .filter((l) => l.startsWith('{'))
+            .map(
+              (l) =>
+                JSON.parse(l) as {
+                  subject: string;
+                  data: { name?: string; seq?: number; taskId?: string };
+                },
+            );
+          return seen.some((e) => e.data.name === 'orchestrator.task.completed') ? seen : undefined;
+        },
+        { what: 'the task completed in the tail' },
+      );
+      const events = lines.filter((l) => l.subject.startsWith(`sb.evt.task.${taskId}.`));
+      expect(events.map((e) => e.data.seq)).toEqual(events.map((_, i) => i + 1));
+      expect(events[0]?.data.name).toBe(Tasks.TaskEventName.TaskStarted);
+      expect(events.at(-1)?.data.name).toBe('orchestrator.task.completed');
+      // Besides its events: its tool calls (they carry its id), and nothing of the other task.
+      const calls = lines.filter((l) => l.subject === 'sb.cmd.tools.call');
+      expect(calls.length).toBe(2);
+      expect(calls.every((c) => c.data.taskId === taskId)).toBe(true);
+      expect(JSON.stringify(lines)).not.toContain(other);
+
+      // Attached after the task ended: the stored events, from the first, the same as seen live.
+      const late = spawnManaged(
+        process.execPath,
+        [
+          join(repoRoot, 'node_modules/tsx/dist/cli.mjs'),
+          '--tsconfig',
+          'tsconfig.base.json',
+          'tools/tail.ts',
+          '--task',
+          taskId!,
+          '--json',
+          '--nats',
+          stack.nats.url,
+        ],
+        { name: 'tail-late', cwd: repoRoot },
+      );
+      try {
+        const replayed = await waitFor(
+          () => {
+            const seen = late
+              .logs()
+              .split('\n')
+              .filter((l) => l.startsWith('{'))
+              .map((l) => JSON.parse(l) as { subject: string; data: { name?: string } });
+            return seen.some((e) => e.data.name === 'orchestrator.task.completed')
+              ? seen
+              : undefined;
+          },
+          { what: 'the ended task replayed in a late tail' },
+        );
+        expect(replayed.map((l) => [l.subject, l.data.name])).toEqual(
+          events.map((l) => [l.subject, l.data.name]),
+        );
+      } finally {
+        await late.stop();
+      }
+    } finally {
+      await tail?.stop();
+    }
+  });
+
   it('ends a task whose submission can never run as failed, and parks the submission', async () => {
     // Published past the gateway (which refuses such text), as an older gateway might have done.
     const user = `poison-${randomUUID().slice(0, 8)}`;
