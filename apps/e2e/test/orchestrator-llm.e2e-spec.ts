@@ -187,6 +187,55 @@ describe('the LLM planner end to end (gateway, orchestrator, mcp-tools, audit pr
     ]);
   });
 
+  it("offers the model only the allowed provider's tools under custom constraints, and refuses a forced call to another", async () => {
+    const user = `constrained-${randomUUID().slice(0, 8)}`;
+    const script = llm.script('E2E-CONSTRAINED', [
+      {
+        toolCalls: [
+          { name: 'notes__add', arguments: { content: 'saved anyway' } },
+          { name: 'calculator', arguments: { expression: '6 * 7' } },
+        ],
+      },
+      { content: '6 * 7 = 42; notes are not available to this task.' },
+    ]);
+    const response = await post(
+      '/orchestrate/stream',
+      {
+        task: 'E2E-CONSTRAINED: what is 6 * 7, then save the result as a note',
+        tool_constraints: { mode: 'custom', providers: ['math'] },
+      },
+      user,
+    );
+    expect(response.status).toBe(200);
+    const events = (await collectSse(response)).map((e) =>
+      Tasks.TaskEvent.parse(JSON.parse(e.data)),
+    );
+
+    // Offered: the math provider's tool, and no other provider's.
+    const offered = (script.requests[0]!.body.tools ?? []).map((t) => t.function.name);
+    expect(offered).toContain('calculator');
+    expect(offered.filter((n) => /^(notes|clock|time|admin)__/.test(n))).toEqual([]);
+    const toolbox = events.find((e) => e.name === 'mcp.toolbox.generated');
+    expect(toolbox?.data).toMatchObject({
+      tools: [{ name: 'calculator', provider: 'math' }],
+      mode: 'custom',
+    });
+    // The forced call is refused before it reaches mcp-tools; the model hears why, and the rest runs.
+    const planned = events.find((e) => e.name === 'orchestrator.planning.completed');
+    expect(planned?.data).toMatchObject({
+      plan: [expect.objectContaining({ target: 'calculator' })],
+      rejected: [
+        { tool: 'notes__add', reason: expect.stringContaining('not a function you were offered') },
+      ],
+    });
+    expect(events.at(-1)).toMatchObject({
+      name: 'orchestrator.task.completed',
+      data: { result: '6 * 7 = 42; notes are not available to this task.', steps: 1 },
+    });
+    const notes = await stack.dbs.tools.query('SELECT id FROM "Note" WHERE "userId" = $1', [user]);
+    expect(notes).toEqual([]);
+  });
+
   it('streams the guardrail violation on both surfaces and never the blocked text', async () => {
     const marker = `CLASSIFIED-${randomUUID().slice(0, 8)}`;
     const response = await post(
