@@ -1,3 +1,6 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import {
   repoRoot,
   type ServiceHandle,
@@ -438,6 +441,51 @@ describe('gateway authentication (real gateway processes, JWKS over HTTP, audit 
     expect((await call(jwtGateway, '/audit?limit=1', bearer(userToken))).status).toBe(403);
     const ok = await call(jwtGateway, '/audit?limit=5&category=auth', bearer(adminToken));
     expect(ok.status).toBe(200);
+  });
+
+  it('a user token calling the admin-only tool is refused and audited; an admin token may call it', async () => {
+    // Acceptance scenario 5, with the role where Supabase puts it (app_metadata.role).
+    const hs = (c: Claims) => sign(c, new TextEncoder().encode(SECRET), { alg: 'HS256' });
+    const clients: Client[] = [];
+    const connectWith = async (token: string) => {
+      const client = new Client({ name: 'auth-test', version: '1.0.0' });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${hsGateway.url}/mcp`), {
+          requestInit: { headers: bearer(token) },
+        }),
+      );
+      clients.push(client);
+      return client;
+    };
+    try {
+      const userSub = `tool-user-${randomUUID()}`;
+      const user = await connectWith(
+        await hs(base({ sub: userSub, role: undefined, app_metadata: { role: 'user' } })),
+      );
+      const refused = await user.callTool({ name: 'admin.debug', arguments: {} }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(refused).toBeInstanceOf(McpError);
+      expect((refused as McpError).message).toContain('admin-only');
+      const rows = await waitFor(async () => {
+        const found = await stack.dbs.audit.query<{ outcome: string; role: string }>(
+          `SELECT outcome, role FROM "AuditEntry" WHERE action = 'tool.call' AND resource = 'admin.debug' AND "userId" = $1`,
+          [userSub],
+        );
+        return found.length ? found : undefined;
+      });
+      expect(rows).toEqual([{ outcome: 'denied', role: 'user' }]);
+
+      const admin = await connectWith(
+        await hs(base({ role: undefined, app_metadata: { role: 'admin' } })),
+      );
+      const debug = await admin.callTool({ name: 'admin.debug', arguments: {} });
+      expect(debug.isError).toBeFalsy();
+      expect(debug.structuredContent).toMatchObject({ service: { name: 'mcp-tools' } });
+    } finally {
+      await Promise.allSettled(clients.map((c) => c.close()));
+    }
   });
 
   it('trusted-headers: refuses without or with a wrong proxy secret, accepts with it', async () => {
