@@ -39,6 +39,43 @@ describe('operating the platform (real processes)', () => {
     return (await r.json()) as { task_id: string; status: string };
   };
 
+  /** `npm run tail -- <filter> --json` against the stack's NATS, as an operator would run it. */
+  const startTail = (name: string, filter: string[]) =>
+    spawnManaged(
+      process.execPath,
+      [
+        join(repoRoot, 'node_modules/tsx/dist/cli.mjs'),
+        '--tsconfig',
+        'tsconfig.base.json',
+        'tools/tail.ts',
+        ...filter,
+        '--json',
+        '--nats',
+        stack.nats.url,
+      ],
+      { name, cwd: repoRoot },
+    );
+
+  /** The tail's JSON lines, once they include a task's completion. */
+  const untilCompleted = (tail: ReturnType<typeof startTail>, what: string) =>
+    waitFor(
+      () => {
+        const seen = tail
+          .logs()
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map(
+            (l) =>
+              JSON.parse(l) as {
+                subject: string;
+                data: { name?: string; seq?: number; taskId?: string };
+              },
+          );
+        return seen.some((e) => e.data.name === 'orchestrator.task.completed') ? seen : undefined;
+      },
+      { what },
+    );
+
   it('loses and doubles no audit record while the audit service is down for a minute under load', async () => {
     // Users by wave: the load is the platform's, not one user's (whose rate limit would refuse it).
     const users = `load-${randomUUID().slice(0, 8)}-%`;
@@ -94,39 +131,11 @@ describe('operating the platform (real processes)', () => {
 
   it("lets an operator tail one user's task live, in order", async () => {
     const user = `tail-${randomUUID().slice(0, 8)}`;
-    const tail = spawnManaged(
-      process.execPath,
-      [
-        join(repoRoot, 'node_modules/tsx/dist/cli.mjs'),
-        '--tsconfig',
-        'tsconfig.base.json',
-        'tools/tail.ts',
-        '--user',
-        user,
-        '--json',
-        '--nats',
-        stack.nats.url,
-      ],
-      { name: 'tail', cwd: repoRoot },
-    );
+    const tail = startTail('tail', ['--user', user]);
     try {
       await waitFor(() => tail.logs().includes('tailing sb.>'), { what: 'tail to subscribe' });
       const { task_id: taskId } = await run('what is 6 * 7, then save the result as a note', user);
-      const lines = await waitFor(
-        () => {
-          const events = tail
-            .logs()
-            .split('\n')
-            .filter((l) => l.startsWith('{'))
-            .map(
-              (l) => JSON.parse(l) as { subject: string; data: { name?: string; seq?: number } },
-            );
-          return events.some((e) => e.data.name === 'orchestrator.task.completed')
-            ? events
-            : undefined;
-        },
-        { what: 'the task in the tail' },
-      );
+      const lines = await untilCompleted(tail, 'the task in the tail');
       const taskEvents = lines.filter((l) => l.subject.startsWith(`sb.evt.task.${taskId}.`));
       expect(taskEvents.map((e) => e.data.seq)).toEqual(taskEvents.map((_, i) => i + 1));
       expect(taskEvents[0]?.data.name).toBe(Tasks.TaskEventName.TaskStarted);
@@ -151,27 +160,13 @@ describe('operating the platform (real processes)', () => {
     // Both tasks wait in the queue while the orchestrator is down, so the tail is listening before
     // either runs: it must pick its task's traffic out of both.
     await stack.services['orchestrator']!.stop();
-    let tail: ReturnType<typeof spawnManaged> | undefined;
+    let tail: ReturnType<typeof startTail> | undefined;
     let taskId: string;
     let other: string;
     try {
       taskId = await submit('what is 6 * 7, then save the result as a note');
       other = await submit('what is 2 * 21, then save the result as a note');
-      tail = spawnManaged(
-        process.execPath,
-        [
-          join(repoRoot, 'node_modules/tsx/dist/cli.mjs'),
-          '--tsconfig',
-          'tsconfig.base.json',
-          'tools/tail.ts',
-          '--task',
-          taskId,
-          '--json',
-          '--nats',
-          stack.nats.url,
-        ],
-        { name: 'tail-task', cwd: repoRoot },
-      );
+      tail = startTail('tail-task', ['--task', taskId]);
       const watching = tail;
       await waitFor(() => watching.logs().includes(`tailing task ${taskId}`), {
         what: 'tail to subscribe',
@@ -180,24 +175,7 @@ describe('operating the platform (real processes)', () => {
       await stack.restart('orchestrator');
     }
     try {
-      const watching = tail;
-      const lines = await waitFor(
-        () => {
-          const seen = watching
-            .logs()
-            .split('\n')
-            .filter((l) => l.startsWith('{'))
-            .map(
-              (l) =>
-                JSON.parse(l) as {
-                  subject: string;
-                  data: { name?: string; seq?: number; taskId?: string };
-                },
-            );
-          return seen.some((e) => e.data.name === 'orchestrator.task.completed') ? seen : undefined;
-        },
-        { what: 'the task completed in the tail' },
-      );
+      const lines = await untilCompleted(tail!, 'the task completed in the tail');
       const events = lines.filter((l) => l.subject.startsWith(`sb.evt.task.${taskId}.`));
       expect(events.map((e) => e.data.seq)).toEqual(events.map((_, i) => i + 1));
       expect(events[0]?.data.name).toBe(Tasks.TaskEventName.TaskStarted);
@@ -209,35 +187,9 @@ describe('operating the platform (real processes)', () => {
       expect(JSON.stringify(lines)).not.toContain(other);
 
       // Attached after the task ended: the stored events, from the first, the same as seen live.
-      const late = spawnManaged(
-        process.execPath,
-        [
-          join(repoRoot, 'node_modules/tsx/dist/cli.mjs'),
-          '--tsconfig',
-          'tsconfig.base.json',
-          'tools/tail.ts',
-          '--task',
-          taskId!,
-          '--json',
-          '--nats',
-          stack.nats.url,
-        ],
-        { name: 'tail-late', cwd: repoRoot },
-      );
+      const late = startTail('tail-late', ['--task', taskId!]);
       try {
-        const replayed = await waitFor(
-          () => {
-            const seen = late
-              .logs()
-              .split('\n')
-              .filter((l) => l.startsWith('{'))
-              .map((l) => JSON.parse(l) as { subject: string; data: { name?: string } });
-            return seen.some((e) => e.data.name === 'orchestrator.task.completed')
-              ? seen
-              : undefined;
-          },
-          { what: 'the ended task replayed in a late tail' },
-        );
+        const replayed = await untilCompleted(late, 'the ended task replayed in a late tail');
         expect(replayed.map((l) => [l.subject, l.data.name])).toEqual(
           events.map((l) => [l.subject, l.data.name]),
         );
