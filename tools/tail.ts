@@ -5,8 +5,8 @@
 // --task follows one task from its start, even when attached late: its stored events first (replayed
 // from the task event stream, then followed live, in seq order), plus every other message about it
 // (its submission, the tool and agent commands and audit records that carry its taskId).
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type Msg, type MsgHdrs, nanos } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type Msg, type MsgHdrs } from '@nats-io/transport-node';
 import {
   Headers,
   SERVICE_NAMES,
@@ -14,6 +14,7 @@ import {
   TaskEventStream,
   Tasks,
 } from '@switchboard/contracts';
+import { openReplay } from '@switchboard/messaging';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
@@ -111,18 +112,13 @@ if (task === undefined) {
       show(m, data);
     },
   });
-  // An ordered replay of the task's events that keeps following: stored ones first, no gap, no
-  // duplicate. The consumer is ephemeral and in memory; the server drops it once the tail is gone.
-  const jsm = await jetstreamManager(nc);
-  const info = await jsm.consumers.add(TaskEventStream.name, {
-    ack_policy: AckPolicy.None,
-    deliver_policy: DeliverPolicy.All,
-    filter_subject: events,
-    inactive_threshold: nanos(30_000),
-    mem_storage: true,
-  });
-  const consumer = await jetstream(nc).consumers.get(TaskEventStream.name, info.name);
-  const stored = await consumer.consume({ max_messages: 256 });
+  // The task's events in stream order, stored ones first, then live: no gap, no duplicate.
+  const { iter: stored } = await openReplay(
+    await jetstreamManager(nc),
+    jetstream(nc),
+    TaskEventStream,
+    events,
+  );
   void (async () => {
     for await (const m of stored) show(m);
   })();

@@ -294,23 +294,15 @@ export class JetStreamService {
     filterSubject: string,
     opts: { follow: boolean; startSeq?: number },
   ): Promise<{ messages: AsyncIterable<ReplayedMessage>; stop(): Promise<void> }> {
-    const jsm = await this.manager();
-    const info = await jsm.consumers.add(stream.name, {
-      ack_policy: AckPolicy.None,
-      deliver_policy: opts.startSeq ? DeliverPolicy.StartSequence : DeliverPolicy.All,
-      ...(opts.startSeq ? { opt_start_seq: opts.startSeq } : {}),
-      filter_subject: filterSubject,
-      inactive_threshold: nanos(30_000),
-      mem_storage: true,
-    });
-    const consumer = await this.js.consumers.get(stream.name, info.name);
-    const iter = await consumer.consume({ max_messages: 256 });
-    const stop = async (): Promise<void> => {
-      await iter.close();
-      await jsm.consumers.delete(stream.name, info.name).catch(() => undefined);
-    };
+    const { iter, pending, stop } = await openReplay(
+      await this.manager(),
+      this.js,
+      stream,
+      filterSubject,
+      opts.startSeq,
+    );
     // Nothing stored yet and not following: finish at once.
-    if (!opts.follow && info.num_pending === 0) {
+    if (!opts.follow && pending === 0) {
       await stop();
       return { messages: emptyReplay(), stop };
     }
@@ -371,4 +363,36 @@ export class JetStreamService {
 // An exhausted replay (nothing stored, not following).
 async function* emptyReplay(): AsyncGenerator<ReplayedMessage> {
   yield* [];
+}
+
+/**
+ * The raw side of a replay: an ephemeral, in-memory, unacknowledged consumer of `stream` on one
+ * filter, from the start (or `startSeq`), read in stream order. The server drops it 30 s after its
+ * reader is gone; `stop()` drops it at once. `pending` is what was stored when it was created.
+ */
+export async function openReplay(
+  jsm: JetStreamManager,
+  js: JetStreamClient,
+  stream: StreamContract,
+  filterSubject: string,
+  startSeq?: number,
+): Promise<{ iter: ConsumerMessages; pending: number; stop(): Promise<void> }> {
+  const info = await jsm.consumers.add(stream.name, {
+    ack_policy: AckPolicy.None,
+    deliver_policy: startSeq ? DeliverPolicy.StartSequence : DeliverPolicy.All,
+    ...(startSeq ? { opt_start_seq: startSeq } : {}),
+    filter_subject: filterSubject,
+    inactive_threshold: nanos(30_000),
+    mem_storage: true,
+  });
+  const consumer = await js.consumers.get(stream.name, info.name);
+  const iter = await consumer.consume({ max_messages: 256 });
+  return {
+    iter,
+    pending: info.num_pending,
+    stop: async () => {
+      await iter.close();
+      await jsm.consumers.delete(stream.name, info.name).catch(() => undefined);
+    },
+  };
 }
