@@ -3,7 +3,11 @@
 # name: every process these scripts stop is one they started, found by PID.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-RUN_DIR="$ROOT/.run"
+# SB_RUN_DIR moves the stack's state (PIDs, logs, Prosody, accounts) out of .run/, e.g. for a second
+# stack beside the first; exported so that every script and instance.mjs agree on it.
+RUN_DIR="${SB_RUN_DIR:-$ROOT/.run}"
+[[ "$RUN_DIR" == /* ]] || RUN_DIR="$PWD/$RUN_DIR"
+export SB_RUN_DIR="$RUN_DIR"
 INFRA_STARTED="$RUN_DIR/infra-started"
 export NX_DAEMON=false
 
@@ -158,11 +162,27 @@ pg_base_url() {
   fi
 }
 
-# The six services and their default ports, in start order.
+# A port setting from the environment: digits, within 1024-65535, or the script stops naming it.
+port_setting() { # NAME DEFAULT
+  local value="${!1:-$2}"
+  [[ "$value" =~ ^[0-9]{1,5}$ ]] && ((value >= 1024 && value <= 65535)) ||
+    die "$1 must be a port number between 1024 and 65535 (got: '$value')"
+  echo "$value"
+}
+
+# The six services, in start order, and their ports: SB_PORT_BASE (3000) + 0..5. The sample agents
+# of examples/agents.sh sit at SB_PORT_BASE + 105/106 (bridges) and + 1101/1102 (agents); the stack's
+# Prosody at SB_XMPP_PORT (5222, STARTTLS) and SB_XMPP_TLS_PORT (5223, direct TLS).
 # shellcheck disable=SC2034 # used by the scripts that source this file
 SERVICES=(audit mcp-tools orchestrator a2a xmpp-bridge gateway)
+PORT_BASE="$(port_setting SB_PORT_BASE 3000)"
+((PORT_BASE + 1102 <= 65535)) || die "SB_PORT_BASE must leave room for its ports up to +1102 (got: $PORT_BASE)"
 # shellcheck disable=SC2034
-declare -A SERVICE_PORTS=([gateway]=3000 [orchestrator]=3001 [mcp-tools]=3002 [a2a]=3003 [audit]=3004 [xmpp-bridge]=3005)
+declare -A SERVICE_PORTS=([gateway]=$PORT_BASE [orchestrator]=$((PORT_BASE + 1)) [mcp-tools]=$((PORT_BASE + 2))
+  [a2a]=$((PORT_BASE + 3)) [audit]=$((PORT_BASE + 4)) [xmpp-bridge]=$((PORT_BASE + 5)))
+XMPP_PORT="$(port_setting SB_XMPP_PORT 5222)"
+XMPP_TLS_PORT="$(port_setting SB_XMPP_TLS_PORT 5223)"
+export SB_XMPP_PORT="$XMPP_PORT" SB_XMPP_TLS_PORT="$XMPP_TLS_PORT"
 
 # Prints the comment block at the top of the calling script (its help text).
 usage() {

@@ -38,9 +38,9 @@ for dep in "postgresql 5432" "redis 6379" "nats 4222"; do
   printf '%-14s %-10s %s\n' "$name" "$state" "127.0.0.1:$port"
 done
 if node infra/prosody/instance.mjs stack status >/dev/null 2>&1; then
-  printf '%-14s %-10s %s\n' prosody "up (ours)" "127.0.0.1:5222 (STARTTLS), 127.0.0.1:5223 (direct TLS)"
+  printf '%-14s %-10s %s\n' prosody "up (ours)" "127.0.0.1:$XMPP_PORT (STARTTLS), 127.0.0.1:$XMPP_TLS_PORT (direct TLS)"
 else
-  printf '%-14s %-10s %s\n' prosody down "127.0.0.1:5222/5223"
+  printf '%-14s %-10s %s\n' prosody down "127.0.0.1:$XMPP_PORT/$XMPP_TLS_PORT"
 fi
 echo
 bash examples/agents.sh status || true

@@ -12,7 +12,9 @@
 # usage: infra/up.sh [--no-demo] [--no-build] [--no-agents]
 #   --no-agents   do not start the sample agents (and skip the second demo)
 # env: SB_READY_TIMEOUT (s, default 120), SB_DEMO_TIMEOUT (s, default 120), SB_DEMO_TASK,
-#      SB_DEMO_TASK_2, SB_PG_URL
+#      SB_DEMO_TASK_2, SB_PG_URL; where the stack lives (for a second stack beside the first, as the
+#      e2e test of this script does): SB_RUN_DIR (.run), SB_PORT_BASE (3000), SB_XMPP_PORT (5222),
+#      SB_XMPP_TLS_PORT (5223), SB_ENV_FILE (.env)
 # Settings: .env in the repo root (KEY=VALUE lines) overrides the defaults below; per-service
 # databases come from ORCHESTRATOR_DATABASE_URL, MCP_TOOLS_DATABASE_URL, AUDIT_DATABASE_URL.
 set -euo pipefail
@@ -76,9 +78,10 @@ load_env_file() { # KEY=VALUE lines; quotes around the value are removed; no she
   done <"$file"
 }
 
-if [[ -f .env ]]; then
-  log "reading settings from .env"
-  load_env_file .env
+ENV_FILE="${SB_ENV_FILE:-.env}"
+if [[ -f "$ENV_FILE" ]]; then
+  log "reading settings from $ENV_FILE"
+  load_env_file "$ENV_FILE"
 fi
 
 PG="$(pg_base_url)"
@@ -96,7 +99,7 @@ setdefault ORCHESTRATOR_DATABASE_URL "$PG/sb_orchestrator"
 setdefault MCP_TOOLS_DATABASE_URL "$PG/sb_tools"
 setdefault AUDIT_DATABASE_URL "$PG/sb_audit"
 setdefault AZTM_HOST 127.0.0.1
-setdefault AZTM_PORT 5222
+setdefault AZTM_PORT "$XMPP_PORT"
 setdefault AZTM_DOMAIN agents.switchboard.local
 setdefault AZTM_TLS starttls
 setdefault AZTM_VALIDATE_CERT true
@@ -114,7 +117,7 @@ ok "migrations applied (log: $LOG_DIR/migrate.log)"
 # --- XMPP ----------------------------------------------------------------------------------------
 log "starting the stack's Prosody"
 if ! node infra/prosody/instance.mjs stack start; then
-  die "Prosody did not start (a system Prosody on 5222? stop it, e.g. systemctl stop prosody). Log: $RUN_DIR/prosody/prosody.log"
+  die "Prosody did not start (a system Prosody on $XMPP_PORT? stop it, e.g. systemctl stop prosody). Log: $RUN_DIR/prosody/prosody.log"
 fi
 # platform / researcher / writer @agents.switchboard.local, passwords generated once
 load_env_file "$RUN_DIR/xmpp-accounts.env"
@@ -248,8 +251,8 @@ cat <<EOF
 
 ${_B}Switchboard is running.${_N}
   gateway       http://127.0.0.1:${SERVICE_PORTS[gateway]}   (AUTH_MODE=$AUTH_MODE)
-  services      ${SERVICES[*]}   (ports 3000-3005)
-  XMPP          127.0.0.1:5222 (STARTTLS) / 5223 (direct TLS), accounts in .run/xmpp-accounts.env
+  services      ${SERVICES[*]}   (ports $PORT_BASE-$((PORT_BASE + 5)))
+  XMPP          127.0.0.1:$XMPP_PORT (STARTTLS) / $XMPP_TLS_PORT (direct TLS), accounts in $RUN_DIR/xmpp-accounts.env
   agents        $( ((AGENTS)) && echo "researcher, writer over XMPP (examples/agents.sh status)" || echo "not started (--no-agents)")
   logs          $LOG_DIR/<service>.log   (Prosody: $RUN_DIR/prosody/prosody.log)
   status        npm run status

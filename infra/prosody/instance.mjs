@@ -7,7 +7,8 @@
 //   node infra/prosody/instance.mjs stop --dir DIR
 //   node infra/prosody/instance.mjs status --dir DIR
 //   node infra/prosody/instance.mjs register --dir DIR USER HOST PASSWORD
-//   node infra/prosody/instance.mjs stack [start|stop|status]   (the local stack: .run/prosody, 5222/5223)
+//   node infra/prosody/instance.mjs stack [start|stop|status]   (the local stack: .run/prosody, 5222/5223;
+//                                                              SB_RUN_DIR, SB_XMPP_PORT, SB_XMPP_TLS_PORT move it)
 //   node infra/prosody/instance.mjs run --dir DIR ...            (foreground, for containers: exits with Prosody)
 // Options for start/run: --interface IP (repeatable), --san NAME (extra certificate name, repeatable),
 // --cert FILE --key FILE [--ca FILE] (use these instead of generating a CA), --log-level LEVEL.
@@ -42,15 +43,31 @@ export const HOSTS = Object.freeze({
 });
 export const VIRTUAL_HOSTS = Object.freeze(Object.values(HOSTS));
 
-/** The local stack's instance (`npm run up`). */
-export const STACK = Object.freeze({
-  dir: join(REPO_ROOT, '.run', 'prosody'),
-  c2sPort: 5222,
-  tlsPort: 5223,
-  accountsFile: join(REPO_ROOT, '.run', 'xmpp-accounts.env'),
-  accounts: Object.freeze(['platform', 'researcher', 'writer']),
-  host: HOSTS.agents,
-});
+/** A port from the environment (infra/lib.sh checks the same): digits within 1024-65535. */
+function envPort(name, fallback) {
+  const raw = process.env[name] || String(fallback);
+  const port = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
+  if (!(port >= 1024 && port <= 65535)) {
+    throw new Error(`${name} must be a port number between 1024 and 65535 (got: '${raw}')`);
+  }
+  return port;
+}
+
+/**
+ * The local stack's instance (`npm run up`); SB_RUN_DIR and the SB_XMPP_* ports move it. Read when
+ * used, so that a bad setting is reported by the CLI as one line rather than failing the import.
+ */
+export function stackInstance() {
+  const runDir = resolve(process.env.SB_RUN_DIR || join(REPO_ROOT, '.run'));
+  return Object.freeze({
+    dir: join(runDir, 'prosody'),
+    c2sPort: envPort('SB_XMPP_PORT', 5222),
+    tlsPort: envPort('SB_XMPP_TLS_PORT', 5223),
+    accountsFile: join(runDir, 'xmpp-accounts.env'),
+    accounts: Object.freeze(['platform', 'researcher', 'writer']),
+    host: HOSTS.agents,
+  });
+}
 
 const DEFAULT_STANZA_SIZE_LIMIT = 4 * 1024 * 1024;
 const DEFAULT_START_TIMEOUT_MS = 20_000;
@@ -536,21 +553,22 @@ function parseEnvFile(file) {
  * The stack's XMPP accounts (platform, researcher, writer @agents.switchboard.local). Passwords are
  * generated once into .run/xmpp-accounts.env (mode 600) and reused afterwards.
  */
-export function ensureStackAccounts(file = STACK.accountsFile) {
+export function ensureStackAccounts(stack = stackInstance()) {
+  const file = stack.accountsFile;
   const env = parseEnvFile(file);
   let changed = false;
-  const accounts = STACK.accounts.map((user) => {
+  const accounts = stack.accounts.map((user) => {
     const key = user.toUpperCase();
     if (!env[`XMPP_${key}_PASSWORD`]) {
       env[`XMPP_${key}_PASSWORD`] = randomBytes(18).toString('base64url');
       changed = true;
     }
-    const jid = `${user}@${STACK.host}`;
+    const jid = `${user}@${stack.host}`;
     if (env[`XMPP_${key}_JID`] !== jid) {
       env[`XMPP_${key}_JID`] = jid;
       changed = true;
     }
-    return { user, host: STACK.host, password: env[`XMPP_${key}_PASSWORD`] };
+    return { user, host: stack.host, password: env[`XMPP_${key}_PASSWORD`] };
   });
   if (changed || !existsSync(file)) {
     mkdirSync(dirname(file), { recursive: true });
@@ -564,12 +582,12 @@ export function ensureStackAccounts(file = STACK.accountsFile) {
   return accounts;
 }
 
-export async function startStackProsody() {
-  const accounts = ensureStackAccounts();
+export async function startStackProsody(stack = stackInstance()) {
+  const accounts = ensureStackAccounts(stack);
   return startProsody({
-    dir: STACK.dir,
-    c2sPort: STACK.c2sPort,
-    tlsPort: STACK.tlsPort,
+    dir: stack.dir,
+    c2sPort: stack.c2sPort,
+    tlsPort: stack.tlsPort,
     accounts,
     detached: true,
   });
@@ -741,17 +759,18 @@ async function main(argv) {
     }
     case 'stack': {
       const sub = opts.positional[0] ?? 'start';
+      const stack = stackInstance();
       if (sub === 'start') {
-        printStarted(await startStackProsody(), opts.json);
-        console.log(`  accounts ${STACK.accountsFile}`);
+        printStarted(await startStackProsody(stack), opts.json);
+        console.log(`  accounts ${stack.accountsFile}`);
         return 0;
       }
       if (sub === 'stop') {
-        const pid = await stopProsody({ dir: STACK.dir });
+        const pid = await stopProsody({ dir: stack.dir });
         console.log(pid ? `prosody (pid ${pid}) stopped` : 'prosody was not running');
         return 0;
       }
-      if (sub === 'status') return status(STACK.dir, opts.json);
+      if (sub === 'status') return status(stack.dir, opts.json);
       throw new Error(`unknown: stack ${sub}`);
     }
     default:

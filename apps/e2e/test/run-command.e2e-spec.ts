@@ -1,0 +1,321 @@
+import {
+  createTestDatabase,
+  deleteRedisKeys,
+  disposableTempDir,
+  repoRoot,
+  startPrivateNats,
+  testRedisPrefix,
+  type PrivateNats,
+  type TestDatabase,
+  waitFor,
+} from '@switchboard/testing';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { join } from 'node:path';
+
+/**
+ * The README's run command, `npm run up`, as a user runs it — twice — and `npm run down`, on a stack of
+ * its own: its state in a temporary SB_RUN_DIR, its ports at a free SB_PORT_BASE and SB_XMPP_PORT, a
+ * private NATS, fresh (empty) databases and its own Redis key prefix, so it collides with neither a
+ * developer's running stack nor another test run. Everything else is the script itself: setup, build,
+ * migrations, the stack's Prosody and accounts, the sample agents and their bridges, the six services,
+ * and both demo tasks printed from the gateway's event stream.
+ */
+
+const DEMO_EVENTS = [
+  'orchestrator.task.started',
+  'mcp.toolbox.generated',
+  'orchestrator.planning.started',
+  'orchestrator.planning.completed',
+  'orchestrator.step.dispatching',
+  'mcp.task.started',
+  'mcp.task.completed',
+  'orchestrator.step.completed',
+  'orchestrator.step.dispatching',
+  'mcp.task.started',
+  'mcp.task.completed',
+  'orchestrator.step.completed',
+  'orchestrator.planning.started',
+  'orchestrator.task.completed',
+];
+
+/** Offsets from SB_PORT_BASE that the stack listens on (infra/lib.sh, examples/agents.sh). */
+const PORT_OFFSETS = [0, 1, 2, 3, 4, 5, 105, 106, 1101, 1102];
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** A base port whose every offset is free right now (random, so parallel runs rarely even try the same). */
+async function freePortBase(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const free = await Promise.all(PORT_OFFSETS.map((o) => portFree(base + o)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error('no free port base found in 50 attempts');
+}
+
+interface Run {
+  code: number | null;
+  output: string;
+}
+
+/** Runs `npm run <script>` in the repository with `env`; resolves with its exit code and output. */
+function npmRun(script: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', '--silent', script], {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`npm run ${script} did not finish within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+/** The event names the demo printer (tools/demo.mjs) listed for the demo that starts at `marker`. */
+function demoEvents(output: string, marker: string): string[] {
+  const start = output.indexOf(marker);
+  if (start < 0) return [];
+  const end = output.indexOf('\nAnswer:', start);
+  return output
+    .slice(start, end < 0 ? undefined : end)
+    .split('\n')
+    .map((line) => /^\s*\d+\s+([a-z0-9]+(?:\.[a-z0-9_]+)+)\s/.exec(line)?.[1])
+    .filter((name): name is string => name !== undefined);
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A zombie (exited, not yet reaped by its parent) no longer runs.
+  try {
+    return !/\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** name → PID of every process the scripts recorded in SB_RUN_DIR/pids. */
+function recordedPids(runDir: string): Map<string, number> {
+  const dir = join(runDir, 'pids');
+  const pids = new Map<string, number>();
+  if (!existsSync(dir)) return pids;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.pid'))) {
+    const pid = Number(readFileSync(join(dir, file), 'utf8').trim());
+    if (Number.isInteger(pid) && pid > 0) pids.set(file.replace(/\.pid$/, ''), pid);
+  }
+  return pids;
+}
+
+/** The stack's Prosody PID, as infra/prosody/instance.mjs recorded it in the instance directory. */
+function prosodyPid(runDir: string): number | undefined {
+  const file = join(runDir, 'prosody', 'instance.json');
+  if (!existsSync(file)) return undefined;
+  const pid = Number((JSON.parse(readFileSync(file, 'utf8')) as { pid?: unknown }).pid);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+describe('the README run command: npm run up (twice) and npm run down, on a stack of its own', () => {
+  const MINUTES = 60_000;
+  let runDir: ReturnType<typeof disposableTempDir>;
+  let nats: PrivateNats;
+  let dbs: TestDatabase[] = [];
+  let tools: TestDatabase;
+  let audit: TestDatabase;
+  let redisPrefix: string;
+  let base: number;
+  let xmppPort: number;
+  let env: NodeJS.ProcessEnv;
+  const seenPids = new Set<number>();
+
+  beforeAll(async () => {
+    runDir = disposableTempDir('up');
+    nats = await startPrivateNats();
+    const orchestrator = await createTestDatabase('up_orchestrator');
+    tools = await createTestDatabase('up_tools');
+    audit = await createTestDatabase('up_audit');
+    dbs = [orchestrator, tools, audit];
+    redisPrefix = testRedisPrefix('up');
+    base = await freePortBase();
+    for (;;) {
+      xmppPort = 20_000 + Math.floor(Math.random() * 30_000);
+      if ((await portFree(xmppPort)) && (await portFree(xmppPort + 1))) break;
+    }
+    // A user's shell: none of jest's own settings (NODE_ENV=test, its NODE_OPTIONS) leak into the stack.
+    const { NODE_ENV: _nodeEnv, NODE_OPTIONS: _nodeOptions, ...shell } = process.env;
+    env = {
+      ...shell,
+      SB_RUN_DIR: runDir.path,
+      SB_PORT_BASE: String(base),
+      SB_XMPP_PORT: String(xmppPort),
+      SB_XMPP_TLS_PORT: String(xmppPort + 1),
+      SB_ENV_FILE: join(runDir.path, 'no.env'),
+      // NATS is the test's private one; PostgreSQL and Redis are the machine's (setup leaves them be).
+      SB_SKIP_DAEMONS: 'nats',
+      NATS_SERVERS: nats.url,
+      ORCHESTRATOR_DATABASE_URL: orchestrator.url,
+      MCP_TOOLS_DATABASE_URL: tools.url,
+      AUDIT_DATABASE_URL: audit.url,
+      REDIS_KEY_PREFIX: redisPrefix,
+      TASK_LOG_DIR: join(runDir.path, 'task-logs'),
+    };
+    // The databases are empty: `up` applies every migration itself.
+    const tables = await tools.query(
+      "SELECT 1 FROM information_schema.tables WHERE table_schema = 'public'",
+    );
+    expect(tables).toEqual([]);
+  });
+
+  afterAll(async () => {
+    if (env) {
+      // `down` is safe to repeat; then anything recorded that still runs (a failed run) goes by PID.
+      await npmRun('down', env, 2 * MINUTES).catch(() => undefined);
+      for (const pid of [...recordedPids(runDir.path).values(), ...seenPids]) {
+        if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
+      }
+    }
+    await nats?.stop();
+    for (const db of dbs) await db.drop();
+    if (redisPrefix) await deleteRedisKeys(redisPrefix);
+    runDir?.remove();
+  }, 5 * MINUTES);
+
+  it(
+    'brings the stack up, prints both demos, is safe to run again, and down stops only what it started',
+    async () => {
+      // --- first run --------------------------------------------------------------------------------
+      const first = await npmRun('up', env, 10 * MINUTES);
+      if (first.code !== 0)
+        throw new Error(`npm run up exited with ${first.code}:\n${first.output}`);
+
+      // Demo 1: the full event stream, ending in 391 saved as a note — and the note is in PostgreSQL.
+      expect(demoEvents(first.output, 'demo: "what is 17 * 23')).toEqual(DEMO_EVENTS);
+      const answer = /Answer: 17 \* 23 = 391\. Saved note ([0-9a-f-]{36}): "391"\./.exec(
+        first.output,
+      );
+      expect(answer).not.toBeNull();
+      const noteId = answer![1]!;
+      expect(await tools.query('SELECT content FROM "Note" WHERE id = $1', [noteId])).toEqual([
+        { content: '391' },
+      ]);
+
+      // Demo 2: two delegations whose HTTP crossed XMPP through the bridge.
+      const delegation = demoEvents(first.output, 'demo: "ask the researcher');
+      expect(delegation.filter((e) => e === 'a2a.delegation.started')).toHaveLength(2);
+      expect(delegation.filter((e) => e === 'a2a.delegation.result')).toHaveLength(2);
+      expect(delegation.at(-1)).toBe('orchestrator.task.completed');
+      expect(first.output).toMatch(/agent researcher over XMPP/);
+      expect(first.output).toMatch(/the xmpp-bridge carried 2 HTTP exchanges over XMPP/);
+
+      // The audit trail of both demos arrives (asynchronously, batched) in the audit database.
+      await waitFor(
+        async () => {
+          const [row] = await audit.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM "AuditEntry" WHERE action = 'task.completed'`,
+          );
+          return (row?.n ?? 0) >= 2 ? true : undefined;
+        },
+        { what: 'the audit rows of both demos', timeoutMs: 30_000 },
+      );
+
+      // It keeps running where it said, and `npm run status` agrees.
+      expect(first.output).toContain(`gateway       http://127.0.0.1:${base}`);
+      const ready = await fetch(`http://127.0.0.1:${base}/readiness`);
+      expect(ready.status).toBe(200);
+      const status = await npmRun('status', env, 2 * MINUTES);
+      expect({ code: status.code, output: status.output }).toMatchObject({ code: 0 });
+      expect(status.output).toMatch(
+        new RegExp(`gateway\\s+\\d+\\s+200\\s+http://127\\.0\\.0\\.1:${base}`),
+      );
+
+      const firstPids = recordedPids(runDir.path);
+      expect([...firstPids.keys()].sort()).toEqual(
+        [
+          'a2a',
+          'agent-researcher',
+          'agent-writer',
+          'audit',
+          'bridge-researcher',
+          'bridge-writer',
+          'gateway',
+          'mcp-tools',
+          'orchestrator',
+          'xmpp-bridge',
+        ].sort(),
+      );
+      for (const pid of firstPids.values()) seenPids.add(pid);
+      const prosody = prosodyPid(runDir.path);
+      expect(prosody).toBeDefined();
+      seenPids.add(prosody!);
+
+      // --- second run: the same command again -----------------------------------------------------
+      const second = await npmRun('up', env, 10 * MINUTES);
+      if (second.code !== 0)
+        throw new Error(`the second npm run up exited with ${second.code}:\n${second.output}`);
+      expect(demoEvents(second.output, 'demo: "what is 17 * 23')).toEqual(DEMO_EVENTS);
+      expect(second.output).toMatch(/Answer: 17 \* 23 = 391\. Saved note [0-9a-f-]{36}: "391"\./);
+      expect(second.output).toMatch(/the xmpp-bridge carried 2 HTTP exchanges over XMPP/);
+      // The services were restarted (new processes, the old ones gone), not started twice.
+      const secondPids = recordedPids(runDir.path);
+      for (const svc of ['gateway', 'orchestrator', 'mcp-tools', 'a2a', 'audit', 'xmpp-bridge']) {
+        expect(secondPids.get(svc)).toBeDefined();
+        expect(secondPids.get(svc)).not.toBe(firstPids.get(svc));
+        expect(pidAlive(firstPids.get(svc)!)).toBe(false);
+        expect(pidAlive(secondPids.get(svc)!)).toBe(true);
+      }
+      for (const pid of secondPids.values()) seenPids.add(pid);
+      const notes = await tools.query<{ n: number }>('SELECT count(*)::int AS n FROM "Note"');
+      expect(notes).toEqual([{ n: 2 }]);
+
+      // --- down -------------------------------------------------------------------------------------
+      const down = await npmRun('down', env, 3 * MINUTES);
+      expect({ code: down.code, output: down.output }).toMatchObject({ code: 0 });
+      expect(down.output).toContain('leaving them alone');
+      for (const pid of seenPids)
+        expect({ pid, alive: pidAlive(pid) }).toEqual({ pid, alive: false });
+      for (const offset of PORT_OFFSETS) {
+        expect({ port: base + offset, open: await portOpen(base + offset) }).toEqual({
+          port: base + offset,
+          open: false,
+        });
+      }
+      expect(await portOpen(xmppPort)).toBe(false);
+      // What it did not start keeps running: the test's NATS, the machine's PostgreSQL and Redis.
+      expect(await portOpen(nats.port)).toBe(true);
+      expect(await tools.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      expect(await portOpen(6379)).toBe(true);
+    },
+    25 * MINUTES,
+  );
+});
