@@ -10,6 +10,8 @@ shift || true
 [[ -d "bench/$area" ]] || { echo "no benchmark bench/$area" >&2; exit 2; }
 NX_DAEMON=false npx nx run-many -t build --outputStyle=static >/dev/null
 rm -rf "dist/bench/$area"
-npx swc "bench/$area" -d dist --config-file .swcrc --only '**/*.ts' --quiet
+npx swc "bench/$area" -d dist --config-file .swcrc --only '**/*.ts' --ignore '**/*.spec.ts' --quiet
+# What the areas share (bench/*.ts beside the area folders).
+npx swc bench/stats.ts -d dist --config-file .swcrc --quiet
 entry=$(ls dist/bench/"$area"/*.bench.js | head -1)
 exec node --enable-source-maps "$entry" "$@"

@@ -33,6 +33,7 @@ import { createParser } from 'eventsource-parser';
 import { cpus, totalmem } from 'node:os';
 import { cpuDelta, cpuSnapshot, findStackProcesses } from './process-cpu.js';
 import { z } from 'zod';
+import { percentile } from '../stats.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,10 +47,6 @@ const TASKS_SEQ = quick ? 50 : 300;
 const TASKS_PAR = quick ? 320 : 2_000;
 const DEMO = 'what is 17 * 23, then save the result as a note';
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number;
-};
 const ms = (x: number) => `${x.toFixed(3)} ms`;
 
 const Echo = defineCommand({
@@ -78,7 +75,9 @@ async function measure(label: string, n: number, fn: () => Promise<unknown>): Pr
     await fn();
     times.push(performance.now() - t);
   }
-  console.log(`${label.padEnd(34)} p50 ${ms(pct(times, 50))}  p99 ${ms(pct(times, 99))}  (n=${n})`);
+  console.log(
+    `${label.padEnd(34)} p50 ${ms(percentile(times, 50))}  p99 ${ms(percentile(times, 99))}  (n=${n})`,
+  );
   return times;
 }
 
@@ -115,7 +114,7 @@ async function measurePair(
     [b.label, tb],
   ] as const) {
     console.log(
-      `${label.padEnd(34)} p50 ${ms(pct(times, 50))}  p99 ${ms(pct(times, 99))}  (n=${times.length}, interleaved)`,
+      `${label.padEnd(34)} p50 ${ms(percentile(times, 50))}  p99 ${ms(percentile(times, 99))}  (n=${times.length}, interleaved)`,
     );
   }
   return [ta, tb];
@@ -246,10 +245,10 @@ async function breakdown(
     }
   }
   const [floorTimes = []] = times;
-  const floor = pct(floorTimes, 50);
+  const floor = percentile(floorTimes, 50);
   console.log(`\nthe hop, layer by layer (p50, interleaved, n=${floorTimes.length} each):`);
   for (const [l, [label]] of layers.entries()) {
-    const p50 = pct(times[l] ?? [], 50);
+    const p50 = percentile(times[l] ?? [], 50);
     console.log(`  ${label.padEnd(34)} ${ms(p50)}  ${(p50 / floor).toFixed(2)}×`);
   }
   await responder.close();
@@ -360,10 +359,12 @@ async function main(): Promise<void> {
   }
 
   console.log('\nratios to the raw NATS floor (p50):');
-  console.log(`  messaging hop   ${(pct(hop, 50) / pct(raw, 50)).toFixed(2)}×   (target ≤ 1.30×)`);
+  console.log(
+    `  messaging hop   ${(percentile(hop, 50) / percentile(raw, 50)).toFixed(2)}×   (target ≤ 1.30×)`,
+  );
   if (seq.length) {
     console.log(
-      `  demo task       ${(pct(seq, 50) / pct(raw, 50)).toFixed(1)}×   (p50 ${ms(pct(seq, 50))}; target ≤ 10 ms)`,
+      `  demo task       ${(percentile(seq, 50) / percentile(raw, 50)).toFixed(1)}×   (p50 ${ms(percentile(seq, 50))}; target ≤ 10 ms)`,
     );
     console.log(
       `  throughput      ${throughput.toFixed(0)} tasks/s at 64 in flight (target ≥ 300)`,

@@ -45,6 +45,7 @@ import {
   type JwtSettings,
 } from '../../apps/gateway/src/auth/jwt.authenticator.js';
 import { type ClientCommand, type ClientReport, monotonicMs } from './sse-load.client.js';
+import { median, percentile } from '../stats.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -68,11 +69,6 @@ const clientProcs = Number(args['client-procs']);
 const here = dirname(fileURLToPath(import.meta.url));
 const ROUNDS = args.rounds ? Number(args.rounds) : quick ? 3 : 7;
 const USER = 'bench-user';
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
-const median = (xs: number[]) => pct(xs, 50);
 const f = (x: number, unit = 'ms') => `${x.toFixed(1)} ${unit}`;
 
 interface Run {
@@ -394,8 +390,8 @@ async function main(): Promise<void> {
       const first = runs.flatMap((x) => x.first);
       return {
         total: median(runs.map((x) => x.totalMs)),
-        p50: pct(first, 50),
-        p99: pct(first, 99),
+        p50: percentile(first, 50),
+        p99: percentile(first, 99),
         cpu: median(runs.map((x) => x.cpuMs)),
         clientCpu: median(runs.map((x) => x.clientCpuMs)),
         open: median(runs.map((x) => x.openMs)),
@@ -524,7 +520,7 @@ async function jwtCost(n: number): Promise<void> {
   console.log(`\nauthentication cost per request (n=${n}, in process, one at a time)`);
   const line = (label: string, { xs, cpuPerCall }: Awaited<ReturnType<typeof time>>) =>
     console.log(
-      `  ${label.padEnd(16)} p50 ${f(median(xs), 'µs')}  p99 ${f(pct(xs, 99), 'µs')}  CPU ${f(cpuPerCall, 'µs')}`,
+      `  ${label.padEnd(16)} p50 ${f(median(xs), 'µs')}  p99 ${f(percentile(xs, 99), 'µs')}  CPU ${f(cpuPerCall, 'µs')}`,
     );
   line('dev (X-User-Id)', await time(dev, { 'x-user-id': 'bench-user' }));
   for (const [alg, token] of Object.entries(tokens)) {

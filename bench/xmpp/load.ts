@@ -17,6 +17,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { login } from '../../apps/xmpp-bridge/src/xmpp/login.procedure.js';
 import { ScramKeyCache } from '../../apps/xmpp-bridge/src/xmpp/sasl/scram.js';
 import { Agent, request } from 'node:http';
+import { percentile } from '../stats.js';
 
 const env = (k: string) => {
   const v = process.env[k];
@@ -40,11 +41,6 @@ interface Throughput {
   p99: number;
   n: number;
 }
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
 
 /** Processes whose CPU is accounted, from CPU_PIDS (`name=pid,…`). */
 const cpuPids = (process.env['CPU_PIDS'] ?? '')
@@ -92,7 +88,7 @@ async function sequential(n: number, fn: () => Promise<unknown>): Promise<Figure
     await fn();
     times.push(performance.now() - t);
   }
-  return { p50: pct(times, 50), p99: pct(times, 99), n };
+  return { p50: percentile(times, 50), p99: percentile(times, 99), n };
 }
 
 async function parallel(n: number, fn: () => Promise<unknown>): Promise<Throughput> {
@@ -111,7 +107,7 @@ async function parallel(n: number, fn: () => Promise<unknown>): Promise<Throughp
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  return { rps: n / seconds, p50: pct(times, 50), p99: pct(times, 99), n };
+  return { rps: n / seconds, p50: percentile(times, 50), p99: percentile(times, 99), n };
 }
 
 function body(size: number): string {
