@@ -28,7 +28,7 @@ import {
   Metrics,
   ObservabilityModule,
 } from '@switchboard/observability';
-import { createBusClient } from '@switchboard/testing';
+import { createBusClient, DEMO_TASK } from '@switchboard/testing';
 import { createParser } from 'eventsource-parser';
 import { cpus, totalmem } from 'node:os';
 import { cpuDelta, cpuSnapshot, findStackProcesses } from './process-cpu.js';
@@ -45,7 +45,6 @@ const natsUrl = arg('nats', process.env['NATS_SERVERS'] ?? 'nats://127.0.0.1:422
 const N = quick ? 300 : 3_000;
 const TASKS_SEQ = quick ? 50 : 300;
 const TASKS_PAR = quick ? 320 : 2_000;
-const DEMO = 'what is 17 * 23, then save the result as a note';
 
 const ms = (x: number) => `${x.toFixed(3)} ms`;
 
@@ -129,7 +128,7 @@ async function demoTask(): Promise<void> {
   const r = await fetch(`${gateway}/orchestrate/stream`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-user-id': `bench-${runId}-${taskNo++}` },
-    body: JSON.stringify({ task: DEMO }),
+    body: JSON.stringify({ task: DEMO_TASK }),
   });
   if (r.status !== 200 || !r.body) throw new Error(`gateway answered ${r.status}`);
   let done = false;

@@ -1,8 +1,14 @@
 import { Tasks } from '@switchboard/contracts';
-import { collectSse, readSse, type Stack, startStack, waitFor } from '@switchboard/testing';
+import {
+  collectSse,
+  DEMO_TASK,
+  DEMO_TASK_EVENTS,
+  readSse,
+  type Stack,
+  startStack,
+  waitFor,
+} from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
-
-const DEMO = 'what is 17 * 23, then save the result as a note';
 
 /**
  * The pairing rule of planning events (docs/orchestrator.md): every orchestrator.planning.started is
@@ -45,28 +51,13 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
 
   it('streams the full named event sequence, saves 391 as a note and leaves an audit trail', async () => {
     const user = `demo-${randomUUID()}`;
-    const response = await post('/orchestrate/stream', { task: DEMO }, { 'x-user-id': user });
+    const response = await post('/orchestrate/stream', { task: DEMO_TASK }, { 'x-user-id': user });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const taskId = response.headers.get('x-task-id')!;
     const events = await collectSse(response);
 
-    expect(events.map((e) => e.event)).toEqual([
-      'orchestrator.task.started',
-      'mcp.toolbox.generated',
-      'orchestrator.planning.started',
-      'orchestrator.planning.completed',
-      'orchestrator.step.dispatching',
-      'mcp.task.started',
-      'mcp.task.completed',
-      'orchestrator.step.completed',
-      'orchestrator.step.dispatching',
-      'mcp.task.started',
-      'mcp.task.completed',
-      'orchestrator.step.completed',
-      'orchestrator.planning.started',
-      'orchestrator.task.completed',
-    ]);
+    expect(events.map((e) => e.event)).toEqual(DEMO_TASK_EVENTS);
     expectRoundsClosed(events.map((e) => e.event));
     const parsed = events.map((e) => Tasks.TaskEvent.parse(JSON.parse(e.data)));
     expect(events.map((e) => Number(e.id))).toEqual(parsed.map((_, i) => i + 1));
@@ -171,7 +162,7 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
     const user = `constrained-${randomUUID()}`;
     const constrained = await post(
       '/orchestrate/stream',
-      { task: DEMO, tool_constraints: { mode: 'custom', tools: ['calculator'] } },
+      { task: DEMO_TASK, tool_constraints: { mode: 'custom', tools: ['calculator'] } },
       { 'x-user-id': user },
     );
     expect(constrained.status).toBe(200);
@@ -193,7 +184,7 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
     expect(notes).toEqual([{ n: 0 }]);
 
     // A two-step plan under max_steps 1 ends before its first step, naming the limit.
-    const limited = await post('/orchestrate', { task: DEMO, max_steps: 1 });
+    const limited = await post('/orchestrate', { task: DEMO_TASK, max_steps: 1 });
     expect(limited.status).toBe(422);
     expect(await limited.json()).toMatchObject({
       code: 'BUDGET_EXCEEDED',

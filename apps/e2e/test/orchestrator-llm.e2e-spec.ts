@@ -1,6 +1,7 @@
 import { Tasks } from '@switchboard/contracts';
 import {
   collectSse,
+  DEMO_TASK,
   type LlmStub,
   readSse,
   readTree,
@@ -14,7 +15,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const DEMO = 'what is 17 * 23, then save the result as a note';
 const LONG_ANSWER =
   `17 * 23 = 391, saved as a note. ${'This sentence pads the answer past five hundred characters. '.repeat(10)}`.trim();
 
@@ -68,7 +68,7 @@ describe('the LLM planner end to end (gateway, orchestrator, mcp-tools, audit pr
 
   it('runs the demo task through the LLM planner and leaves the documented per-task log tree', async () => {
     const user = `llm-${randomUUID().slice(0, 8)}`;
-    llm.script(DEMO, [
+    llm.script(DEMO_TASK, [
       {
         toolCalls: [
           {
@@ -94,7 +94,7 @@ describe('the LLM planner end to end (gateway, orchestrator, mcp-tools, audit pr
       },
       { content: LONG_ANSWER, usage: { prompt: 700, completion: 130 } },
     ]);
-    const response = await post('/orchestrate/stream', { task: DEMO }, user);
+    const response = await post('/orchestrate/stream', { task: DEMO_TASK }, user);
     expect(response.status).toBe(200);
     const taskId = response.headers.get('x-task-id')!;
     const events = (await collectSse(response)).map((e) =>

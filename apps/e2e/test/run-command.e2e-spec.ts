@@ -1,7 +1,12 @@
 import {
   createTestDatabase,
+  DEMO_TASK,
+  DEMO_TASK_EVENTS,
   deleteRedisKeys,
   disposableTempDir,
+  pidAlive,
+  portFree,
+  portOpen,
   repoRoot,
   startPrivateNats,
   testRedisPrefix,
@@ -11,7 +16,6 @@ import {
 } from '@switchboard/testing';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 
 /**
@@ -23,44 +27,8 @@ import { join } from 'node:path';
  * and both demo tasks printed from the gateway's event stream.
  */
 
-const DEMO_EVENTS = [
-  'orchestrator.task.started',
-  'mcp.toolbox.generated',
-  'orchestrator.planning.started',
-  'orchestrator.planning.completed',
-  'orchestrator.step.dispatching',
-  'mcp.task.started',
-  'mcp.task.completed',
-  'orchestrator.step.completed',
-  'orchestrator.step.dispatching',
-  'mcp.task.started',
-  'mcp.task.completed',
-  'orchestrator.step.completed',
-  'orchestrator.planning.started',
-  'orchestrator.task.completed',
-];
-
 /** Offsets from SB_PORT_BASE that the stack listens on (infra/lib.sh, examples/agents.sh). */
 const PORT_OFFSETS = [0, 1, 2, 3, 4, 5, 105, 106, 1101, 1102];
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
 
 /** A base port whose every offset is free right now (random, so parallel runs rarely even try the same). */
 async function freePortBase(): Promise<number> {
@@ -110,20 +78,6 @@ function demoEvents(output: string, marker: string): string[] {
     .split('\n')
     .map((line) => /^\s*\d+\s+([a-z0-9]+(?:\.[a-z0-9_]+)+)\s/.exec(line)?.[1])
     .filter((name): name is string => name !== undefined);
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie (exited, not yet reaped by its parent) no longer runs.
-  try {
-    return !/\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 /** name → PID of every process the scripts recorded in SB_RUN_DIR/pids. */
@@ -220,7 +174,7 @@ describe('the README run command: npm run up (twice) and npm run down, on a stac
         throw new Error(`npm run up exited with ${first.code}:\n${first.output}`);
 
       // Demo 1: the full event stream, ending in 391 saved as a note — and the note is in PostgreSQL.
-      expect(demoEvents(first.output, 'demo: "what is 17 * 23')).toEqual(DEMO_EVENTS);
+      expect(demoEvents(first.output, `demo: "${DEMO_TASK}"`)).toEqual(DEMO_TASK_EVENTS);
       const answer = /Answer: 17 \* 23 = 391\. Saved note ([0-9a-f-]{36}): "391"\./.exec(
         first.output,
       );
@@ -283,7 +237,7 @@ describe('the README run command: npm run up (twice) and npm run down, on a stac
       const second = await npmRun('up', env, 10 * MINUTES);
       if (second.code !== 0)
         throw new Error(`the second npm run up exited with ${second.code}:\n${second.output}`);
-      expect(demoEvents(second.output, 'demo: "what is 17 * 23')).toEqual(DEMO_EVENTS);
+      expect(demoEvents(second.output, `demo: "${DEMO_TASK}"`)).toEqual(DEMO_TASK_EVENTS);
       expect(second.output).toMatch(/Answer: 17 \* 23 = 391\. Saved note [0-9a-f-]{36}: "391"\./);
       expect(second.output).toMatch(/the xmpp-bridge carried 2 HTTP exchanges over XMPP/);
       // The services were restarted (new processes, the old ones gone), not started twice.

@@ -1,4 +1,5 @@
 export * from './bus-client.js';
+export * from './demo.js';
 export * from './llm-stub.js';
 export * from './nats-server.js';
 export * from './postgres.js';

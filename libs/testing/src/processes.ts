@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from './wait-for.js';
@@ -122,23 +122,46 @@ export function spawnManaged(
   };
 }
 
+/** Whether something accepts TCP connections on host:port right now. */
+export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, host);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** Whether port can be listened on at host right now (nothing holds it). */
+export function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+}
+
+/** Whether PID names a running process (a zombie, exited but not yet reaped, does not run). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 /** Resolves once something accepts TCP connections on host:port. */
 export async function waitForPort(
   port: number,
   host = '127.0.0.1',
   timeoutMs = 15_000,
 ): Promise<void> {
-  const { connect } = await import('node:net');
-  await waitFor(
-    () =>
-      new Promise<boolean>((resolve) => {
-        const s = connect(port, host);
-        s.once('connect', () => {
-          s.destroy();
-          resolve(true);
-        });
-        s.once('error', () => resolve(false));
-      }),
-    { timeoutMs, what: `port ${host}:${port}` },
-  );
+  await waitFor(() => portOpen(port, host), { timeoutMs, what: `port ${host}:${port}` });
 }
