@@ -192,15 +192,27 @@ describe('the README run command: npm run up (twice) and npm run down, on a stac
       expect(first.output).toMatch(/agent researcher over XMPP/);
       expect(first.output).toMatch(/the xmpp-bridge carried 2 HTTP exchanges over XMPP/);
 
-      // The audit trail of both demos arrives (asynchronously, batched) in the audit database.
-      await waitFor(
+      // The demo's audit trail (written asynchronously, in batches): its submission, both tool
+      // calls and its completion, each once.
+      const taskId = /← 200 task ([0-9a-f-]{36})/.exec(first.output)?.[1];
+      expect(taskId).toBeDefined();
+      const trail = await waitFor(
         async () => {
-          const [row] = await audit.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM "AuditEntry" WHERE action = 'task.completed'`,
+          const rows = await audit.query<{ action: string; resource: string }>(
+            'SELECT action, resource FROM "AuditEntry" WHERE "taskId" = $1 ORDER BY seq',
+            [taskId],
           );
-          return (row?.n ?? 0) >= 2 ? true : undefined;
+          return rows.length >= 4 ? rows : undefined;
         },
-        { what: 'the audit rows of both demos', timeoutMs: 30_000 },
+        { what: "the demo task's audit rows", timeoutMs: 30_000 },
+      );
+      expect(trail.map((r) => `${r.action} ${r.resource}`).sort()).toEqual(
+        [
+          `task.submit ${taskId}`,
+          'tool.call calculator',
+          'tool.call notes.add',
+          `task.completed ${taskId}`,
+        ].sort(),
       );
 
       // It keeps running where it said, and `npm run status` agrees.
