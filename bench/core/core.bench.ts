@@ -5,6 +5,7 @@
 // gateway (sequential p50/p99, then throughput with 64 tasks in flight). Prints figures and ratios.
 // --cpu: then 100 more sequential demo tasks, with the CPU each of the stack's processes spent on them.
 // --breakdown: the hop taken apart, layer by layer, in interleaved blocks (see breakdown()).
+// --hop-only: the floor and the hop (and --breakdown) only; no demo tasks, no stack needed but NATS.
 import 'reflect-metadata';
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -184,6 +185,12 @@ async function breakdown(
 ): Promise<void> {
   const responder: NatsConnection = await connect({ servers: natsUrl, noAsyncTraces: true });
   const payload = encodeJson({ pattern: 'x', data: { text: 'hello' }, id: 'x' });
+  // A responder that does nothing but send a fixed, valid reply: what the client side alone costs.
+  const canned = encodeJson({ response: { text: 'hello' }, id: 'x', isDisposed: true });
+  responder.subscribe('sb.bench.canned', {
+    queue: 'bench',
+    callback: (_e, m) => m.respond(canned),
+  });
   // What a command server does for one request, minus Nest and minus the @HandleCommand wrapper.
   responder.subscribe('sb.bench.bare', {
     queue: 'bench',
@@ -220,6 +227,10 @@ async function breakdown(
           timeout: 5_000,
           headers: buildHeaders('gateway', { actor }),
         }),
+    ],
+    [
+      '+ NatsBus client, canned reply',
+      () => bus.request({ ...Echo, subject: 'sb.bench.canned' }, { text: 'hello' }, { actor }),
     ],
     [
       '+ NatsBus client, bare responder',
@@ -331,31 +342,32 @@ async function main(): Promise<void> {
     );
   }
 
-  // The demo task through the running stack.
+  // The demo task through the running stack (not with --hop-only: then only NATS is needed).
   let seq: number[] = [];
   let throughput = NaN;
-  try {
-    seq = await measure('demo task, sequential', TASKS_SEQ, demoTask);
-    const started = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 64 }, async () => {
-        while (next < TASKS_PAR) {
-          next++;
-          await demoTask();
-        }
-      }),
-    );
-    throughput = TASKS_PAR / ((performance.now() - started) / 1000);
-    console.log(
-      `${'demo task, 64 in flight'.padEnd(34)} ${throughput.toFixed(0)} tasks/s  (n=${TASKS_PAR})`,
-    );
-    if (process.argv.includes('--cpu')) await cpuPerTask();
-  } catch (e) {
-    console.log(
-      `demo task: skipped, the stack is not answering at ${gateway} (${(e as Error).message}); run \`npm run up\` first`,
-    );
-  }
+  if (!process.argv.includes('--hop-only'))
+    try {
+      seq = await measure('demo task, sequential', TASKS_SEQ, demoTask);
+      const started = performance.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 64 }, async () => {
+          while (next < TASKS_PAR) {
+            next++;
+            await demoTask();
+          }
+        }),
+      );
+      throughput = TASKS_PAR / ((performance.now() - started) / 1000);
+      console.log(
+        `${'demo task, 64 in flight'.padEnd(34)} ${throughput.toFixed(0)} tasks/s  (n=${TASKS_PAR})`,
+      );
+      if (process.argv.includes('--cpu')) await cpuPerTask();
+    } catch (e) {
+      console.log(
+        `demo task: skipped, the stack is not answering at ${gateway} (${(e as Error).message}); run \`npm run up\` first`,
+      );
+    }
 
   console.log('\nratios to the raw NATS floor (p50):');
   console.log(
