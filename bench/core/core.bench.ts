@@ -189,7 +189,9 @@ async function breakdown(
   const canned = encodeJson({ response: { text: 'hello' }, id: 'x', isDisposed: true });
   responder.subscribe('sb.bench.canned', {
     queue: 'bench',
-    callback: (_e, m) => m.respond(canned),
+    callback: (_e, m) => {
+      m.respond(canned);
+    },
   });
   // What a command server does for one request, minus Nest and minus the @HandleCommand wrapper.
   responder.subscribe('sb.bench.bare', {
