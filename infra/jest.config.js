@@ -1,5 +1,5 @@
 // Static deploy checks: docker-compose.yml, the Dockerfiles, the Helm chart (helm lint/template + the
-// Kubernetes schemas). Fast, no services needed.
+// Kubernetes schemas), and the stack scripts' refusal of bad settings. Fast, no services needed.
 export default {
   displayName: 'infra',
   preset: '../jest.preset.js',

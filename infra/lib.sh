@@ -165,7 +165,7 @@ pg_base_url() {
 # A port setting from the environment: digits, within 1024-65535, or the script stops naming it.
 port_setting() { # NAME DEFAULT
   local value="${!1:-$2}"
-  [[ "$value" =~ ^[0-9]{1,5}$ ]] && ((value >= 1024 && value <= 65535)) ||
+  [[ "$value" =~ ^[1-9][0-9]{3,4}$ ]] && ((value >= 1024 && value <= 65535)) ||
     die "$1 must be a port number between 1024 and 65535 (got: '$value')"
   echo "$value"
 }

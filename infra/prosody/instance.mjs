@@ -46,7 +46,7 @@ export const VIRTUAL_HOSTS = Object.freeze(Object.values(HOSTS));
 /** A port from the environment (infra/lib.sh checks the same): digits within 1024-65535. */
 function envPort(name, fallback) {
   const raw = process.env[name] || String(fallback);
-  const port = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
+  const port = /^[1-9]\d{3,4}$/.test(raw) ? Number(raw) : NaN;
   if (!(port >= 1024 && port <= 65535)) {
     throw new Error(`${name} must be a port number between 1024 and 65535 (got: '${raw}')`);
   }
