@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { JetStreamEnvShape } from './jetstream.env.js';
+import { NatsEnvShape } from './nats.env.js';
 
 /** Booleans from the environment: true/false/1/0/yes/no/on/off (case-insensitive). */
 export const envBoolean = z
@@ -9,13 +11,6 @@ export const envBoolean = z
   .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 
 export const envPort = z.coerce.number().int().min(0).max(65_535);
-
-const natsUrl = z
-  .string()
-  .regex(
-    /^(nats|tls|ws|wss):\/\/[^\s,]+$|^[A-Za-z0-9.-]+:\d+$/,
-    'must be nats://host:port or host:port',
-  );
 
 /** Settings every service shares. Each service extends this with its own keys. */
 export const BaseEnv = z.object({
@@ -30,20 +25,8 @@ export const BaseEnv = z.object({
   LOG_PRETTY: envBoolean
     .default(false)
     .describe('Human-readable logs instead of JSON lines (local use).'),
-  NATS_SERVERS: z
-    .string()
-    .default('nats://127.0.0.1:4222')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(natsUrl).min(1, 'must list at least one server'))
-    .describe('Comma-separated NATS servers (JetStream enabled).'),
-  NATS_USER: z.string().optional().describe('NATS user, when the server requires one.'),
-  NATS_PASSWORD: z.string().optional().describe('NATS password.'),
-  NATS_TOKEN: z.string().optional().describe('NATS token, instead of user/password.'),
+  ...NatsEnvShape,
+  ...JetStreamEnvShape,
   PORT: envPort.describe(
     'HTTP port of /health, /readiness, /metrics (and the API on the gateway). 0 picks a free port.',
   ),
@@ -65,6 +48,25 @@ export const BaseEnv = z.object({
     .string()
     .optional()
     .describe('Service name in traces (default: the service).'),
+  OTEL_TRACES_SAMPLER: z
+    .enum([
+      'parentbased_always_on',
+      'parentbased_traceidratio',
+      'parentbased_always_off',
+      'always_on',
+      'traceidratio',
+      'always_off',
+    ])
+    .default('parentbased_always_on')
+    .describe(
+      "Which traces are recorded when OTEL_EXPORTER_OTLP_ENDPOINT is set (OpenTelemetry names). `parentbased_*` follows the caller's decision when a request carries one (the gateway honours an incoming `traceparent`); `*traceidratio` keeps OTEL_TRACES_SAMPLER_ARG of the new traces.",
+    ),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .default(1)
+    .describe('Share of new traces recorded by the `traceidratio` samplers (0–1).'),
   SHUTDOWN_GRACE_MS: z.coerce
     .number()
     .int()

@@ -1,3 +1,5 @@
 export * from './base.env.js';
 export * from './config.tokens.js';
 export * from './load-config.js';
+export * from './nats.env.js';
+export * from './jetstream.env.js';

@@ -1,4 +1,5 @@
-import { type z } from 'zod';
+import { z } from 'zod';
+import { natsSettingsProblems } from './nats.env.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -45,8 +46,10 @@ export function loadConfig<S extends z.ZodType>(
     Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
   );
   const result = schema.safeParse(cleaned);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
+  // Rules between settings of the shared NATS connection, which one setting's schema cannot check.
+  const between = readsNatsSettings(schema) ? natsSettingsProblems(cleaned) : [];
+  if (result.success && between.length === 0) return result.data;
+  const problems = (result.success ? [] : result.error.issues).map((issue) => {
     const key = issue.path.map(String).join('.') || '(root)';
     const raw = cleaned[String(issue.path[0] ?? '')];
     const shown =
@@ -57,7 +60,11 @@ export function loadConfig<S extends z.ZodType>(
           : `got ${JSON.stringify(shorten(withoutUserinfoPassword(raw)))}`;
     return `${key}: ${issue.message} (${shown})`;
   });
-  throw new ConfigError(service, problems);
+  throw new ConfigError(service, [...problems, ...between]);
+}
+
+function readsNatsSettings(schema: z.ZodType): boolean {
+  return schema instanceof z.ZodObject && 'NATS_SERVERS' in schema.shape;
 }
 
 /**

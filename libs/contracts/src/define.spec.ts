@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand, defineEvent } from './define.js';
+import { defineCommand, defineEvent, NO_TOKEN } from './define.js';
 
 describe('defineEvent', () => {
   const TaskEvent = defineEvent({
@@ -59,5 +59,56 @@ describe('defineCommand', () => {
     expect(() => defineCommand({ ...base, subject: 'sb.cmd.*' })).toThrow();
     expect(() => defineCommand({ ...base, subject: 'sb..x' })).toThrow();
     expect(defineCommand({ ...base, subject: 'sb.cmd.x' }).subject).toBe('sb.cmd.x');
+  });
+});
+
+describe('defineCommand with a placeholder', () => {
+  const base = {
+    service: 'mcp-tools' as const,
+    callers: [],
+    request: z.object({ taskId: z.string().optional() }),
+    response: z.object({}),
+    timeoutMs: 1,
+    description: '',
+  };
+  const Call = defineCommand({
+    ...base,
+    subject: 'sb.cmd.x.call.{taskId}',
+    tokenOf: (r) => r.taskId,
+  });
+
+  it('subscribes with a `*` for it and sends each request on its own subject', () => {
+    expect(Call.subject).toBe('sb.cmd.x.call.{taskId}');
+    expect(Call.token).toBe('taskId');
+    expect(Call.pattern).toBe('sb.cmd.x.call.*');
+    expect(Call.subjectOf({ taskId: 't1' })).toBe('sb.cmd.x.call.t1');
+  });
+
+  it('fills it with NO_TOKEN when the request has no value', () => {
+    expect(NO_TOKEN).toBe('_');
+    expect(Call.subjectOf({})).toBe('sb.cmd.x.call._');
+    expect(Call.subjectOf({ taskId: '' })).toBe('sb.cmd.x.call._');
+  });
+
+  it('refuses a value that is not one token', () => {
+    expect(() => Call.subjectOf({ taskId: 'a.b' })).toThrow(/cannot be a subject token/);
+    expect(() => Call.subjectOf({ taskId: '*' })).toThrow(/cannot be a subject token/);
+  });
+
+  it('needs tokenOf with a placeholder, and a placeholder for tokenOf', () => {
+    expect(() => defineCommand({ ...base, subject: 'sb.cmd.x.call.{taskId}' })).toThrow(/tokenOf/);
+    expect(() =>
+      defineCommand({ ...base, subject: 'sb.cmd.x.call', tokenOf: (r) => r.taskId }),
+    ).toThrow(/placeholder/);
+    expect(() =>
+      defineCommand({ ...base, subject: 'sb.cmd.{x}.call', tokenOf: (r) => r.taskId }),
+    ).toThrow(/invalid subject/);
+  });
+
+  it('keeps a command without one as it was: its subject is what it listens to and sends on', () => {
+    const Plain = defineCommand({ ...base, subject: 'sb.cmd.x.get' });
+    expect(Plain.pattern).toBe('sb.cmd.x.get');
+    expect(Plain.subjectOf({ taskId: 't1' })).toBe('sb.cmd.x.get');
+    expect(Plain.token).toBeUndefined();
   });
 });

@@ -27,22 +27,65 @@ export interface StreamContract {
   readonly subjects: readonly string[];
   readonly retention: 'limits' | 'workqueue';
   readonly maxAgeMs: number;
+  /**
+   * What a full stream does with a new message (applied when it is created): `old` drops the oldest
+   * messages (history already consumed), `new` refuses the publish (nothing queued is ever lost).
+   */
+  readonly discard: 'old' | 'new';
+  /** Messages kept per subject (applied when the stream is created); unlimited when absent. */
+  readonly maxMsgsPerSubject?: number;
+  /** Its size limit when JETSTREAM_MAX_BYTES does not set one (default DEFAULT_STREAM_MAX_BYTES). */
+  readonly maxBytes?: number;
   /** De-duplication window for `Nats-Msg-Id`. */
   readonly duplicateWindowMs: number;
   readonly description: string;
 }
 
-/** Request/reply over core NATS, served by a queue group of `service`. */
+/**
+ * The token a subject placeholder takes when there is no value for it — a tool call or an audit record
+ * of no task goes on `sb.cmd.tools.call._` / `sb.audit.<category>._` — so that every subject of a
+ * kind has the same number of tokens and `*` matches them all.
+ */
+export const NO_TOKEN = '_';
+
+/**
+ * Who may send a command: the services that do, and `admin` — the NATS identity of the platform's
+ * administrators, which may send the commands that name it (the operator commands: health, the
+ * bridge's status, the audit trail's verification and queries) and read what the operator reads.
+ */
+export type CommandCaller = ServiceName | 'admin';
+
+/**
+ * Request/reply over core NATS, served by a queue group of `service`. Its subject may end with one
+ * placeholder filled from each request (`sb.cmd.tools.call.{taskId}`), so that plain NATS tools can
+ * follow one task's requests by subject: `subject` is then the template (what docs, metrics and spans
+ * name), `pattern` what the service subscribes to, and `subjectOf(request)` where a request goes.
+ */
 export interface CommandContract<
   S extends string = string,
   Req extends z.ZodType = z.ZodType,
   Res extends z.ZodType = z.ZodType,
 > {
   readonly kind: 'command';
+  /** The subject, or with a placeholder its template (`sb.cmd.tools.call.{taskId}`). */
   readonly subject: S;
+  /** The placeholder's name (`taskId`), when the subject has one. */
+  readonly token?: string;
+  /** What the service subscribes to: the subject, its placeholder a `*`. */
+  readonly pattern: string;
+  /**
+   * The subject a request is sent on: the subject, its placeholder filled with `tokenOf(request)`, or
+   * NO_TOKEN when that is absent. Throws when the value cannot be one subject token.
+   */
+  subjectOf(request: z.infer<Req>): string;
+  /** The placeholder's value for a request (a contract with a placeholder defines it). */
+  tokenOf?(request: z.infer<Req>): string | undefined;
   readonly service: ServiceName;
-  /** The services that send it; empty when only operators and tests do. */
-  readonly callers: readonly ServiceName[];
+  /**
+   * The services that send it, and `admin` for the operator commands; empty when only tests do. The
+   * NATS permissions let exactly these identities publish it.
+   */
+  readonly callers: readonly CommandCaller[];
   readonly request: Req;
   readonly response: Res;
   /**
@@ -52,7 +95,38 @@ export interface CommandContract<
   readonly reply?: 'stream';
   /** Default time the caller waits before failing with TIMEOUT (for a stream: for its first part). */
   readonly timeoutMs: number;
+  /**
+   * What sending the request again does, read by NatsBus' retry policy. `idempotent`: nothing more
+   * (reads, writes that set a value). `keyed`: nothing more when it carries the same `idempotencyKey`
+   * (the responder answers a repeat with the first outcome). Absent: it may act again, so it is never
+   * sent twice.
+   */
+  readonly idempotency?: Idempotency;
+  /**
+   * `heartbeat`: while it works on a request the responder sends a heartbeat every
+   * COMMAND_HEARTBEAT_MS to the subject the caller names in the `x-sb-heartbeat` header, so a caller
+   * notices within a few intervals that the responder died mid-request (instead of at its timeout) and,
+   * when the request is repeatable, sends it again. For commands whose work may take seconds.
+   */
+  readonly liveness?: 'heartbeat';
   readonly description: string;
+}
+
+export type Idempotency = 'idempotent' | 'keyed';
+
+/**
+ * Whether sending `request` on `contract` a second time is harmless: the contract is idempotent, or
+ * keyed and the request carries a non-empty `idempotencyKey`.
+ */
+export function isRepeatable(
+  contract: Pick<CommandContract, 'idempotency'>,
+  request: unknown,
+): boolean {
+  if (contract.idempotency === 'idempotent') return true;
+  if (contract.idempotency !== 'keyed' || typeof request !== 'object' || request === null)
+    return false;
+  const key = (request as { idempotencyKey?: unknown }).idempotencyKey;
+  return typeof key === 'string' && key.length > 0;
 }
 
 /**
@@ -86,11 +160,54 @@ export function defineStream(def: Omit<StreamContract, 'kind'>): StreamContract 
   return Object.freeze({ kind: 'stream', ...def });
 }
 
+/** `{name}`: a subject placeholder taking one token. */
+const PLACEHOLDER = /^\{([A-Za-z][A-Za-z0-9]*)\}$/;
+
+/** A subject's trailing placeholder (`sb.cmd.tools.call.{taskId}` → taskId) and what comes before it. */
+function splitPlaceholder(subject: string): { fixed: string; token?: string } {
+  const at = subject.lastIndexOf('.');
+  const token = PLACEHOLDER.exec(subject.slice(at + 1))?.[1];
+  return token ? { fixed: subject.slice(0, at), token } : { fixed: subject };
+}
+
+/**
+ * The subject a request of `contract` goes on: its subject, the trailing placeholder filled with
+ * `tokenOf(request)` (NO_TOKEN when absent). Throws when the value cannot be one subject token. Read
+ * from the contract as given, so a copy with another subject (a test's) is sent where it says.
+ */
+export function requestSubject(
+  contract: Pick<CommandContract, 'subject' | 'tokenOf'>,
+  request: unknown,
+): string {
+  const { fixed, token } = splitPlaceholder(contract.subject);
+  if (!token || !contract.tokenOf) return contract.subject;
+  const value = contract.tokenOf(request) || NO_TOKEN;
+  if (!TOKEN.test(value))
+    throw new Error(`${contract.subject}: "${value}" cannot be a subject token`);
+  return `${fixed}.${value}`;
+}
+
+/**
+ * Defines a command. Its subject may end with one placeholder (`sb.cmd.tools.call.{taskId}`) whose
+ * value `tokenOf` takes from the request; the handler then subscribes to the subject with a `*` there.
+ */
 export function defineCommand<S extends string, Req extends z.ZodType, Res extends z.ZodType>(
-  def: Omit<CommandContract<S, Req, Res>, 'kind'>,
+  def: Omit<CommandContract<S, Req, Res>, 'kind' | 'pattern' | 'subjectOf' | 'token'>,
 ): CommandContract<S, Req, Res> {
-  assertSubject(def.subject);
-  return Object.freeze({ kind: 'command', ...def });
+  const { fixed, token } = splitPlaceholder(def.subject);
+  assertSubject(fixed);
+  if (!token && def.tokenOf)
+    throw new Error(`${def.subject}: tokenOf needs a {placeholder} at its end`);
+  if (token && !def.tokenOf)
+    throw new Error(`${def.subject}: say where its placeholder comes from (tokenOf)`);
+  const contract: CommandContract<S, Req, Res> = Object.freeze({
+    kind: 'command' as const,
+    ...def,
+    ...(token ? { token } : {}),
+    pattern: token ? `${fixed}.*` : def.subject,
+    subjectOf: (request: z.infer<Req>) => requestSubject(contract, request),
+  });
+  return contract;
 }
 
 /** Subject token validity (NATS docs, ADR-6): no empty tokens, whitespace or wildcards in a token. */

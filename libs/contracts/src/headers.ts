@@ -8,4 +8,9 @@ export const Headers = {
   tracestate: 'tracestate',
   /** Source service of a message, for operators tailing subjects. */
   source: 'x-sb-source',
+  /**
+   * Where the responder of a `liveness: 'heartbeat'` command sends its heartbeats while it works: a
+   * subject under the caller's own inbox prefix.
+   */
+  heartbeat: 'x-sb-heartbeat',
 } as const;

@@ -2,12 +2,22 @@ import { defineStream } from './define.js';
 
 const DAY = 86_400_000;
 
+/**
+ * Largest size of each stream when JETSTREAM_MAX_BYTES (or the stream's contract) does not say
+ * otherwise (applied when a stream is created): 1 GiB, so the streams together (4 GiB and 64 MiB) fit
+ * the chart's bundled NATS volume (5 Gi) and none can fill a volume. A full stream drops its oldest messages — history its consumers already
+ * read — except the task queue, which refuses new submissions rather than lose queued tasks.
+ */
+export const DEFAULT_STREAM_MAX_BYTES = 1024 ** 3;
+
 /** Durable task submissions; the orchestrator's durable consumer takes each exactly once (work queue). */
 export const TaskSubmissionStream = defineStream({
   name: 'SB_TASKS',
   subjects: ['sb.task.submit'],
   retention: 'workqueue',
   maxAgeMs: 7 * DAY,
+  // Everything in a work queue is still to do: when full, the gateway answers 503 instead.
+  discard: 'new',
   duplicateWindowMs: 120_000,
   description:
     'Task submissions from the gateway, consumed by the orchestrator (one replica per task).',
@@ -19,6 +29,7 @@ export const TaskEventStream = defineStream({
   subjects: ['sb.evt.task.>'],
   retention: 'limits',
   maxAgeMs: 7 * DAY,
+  discard: 'old',
   duplicateWindowMs: 120_000,
   description: 'Task events (sb.evt.task.<taskId>.<event>), kept 7 days for replay and resume.',
 });
@@ -29,8 +40,10 @@ export const AuditStream = defineStream({
   subjects: ['sb.audit.>'],
   retention: 'limits',
   maxAgeMs: 30 * DAY,
+  discard: 'old',
   duplicateWindowMs: 600_000,
-  description: 'Audit records (sb.audit.<category>), consumed durably by the audit service.',
+  description:
+    'Audit records (sb.audit.<category>.<taskId>, `_` for no task), consumed durably by the audit service.',
 });
 
 /** Messages a durable consumer could not process at all (invalid payloads), kept for inspection. */
@@ -39,9 +52,35 @@ export const DeadLetterStream = defineStream({
   subjects: ['sb.dlq.>'],
   retention: 'limits',
   maxAgeMs: 30 * DAY,
+  discard: 'old',
   duplicateWindowMs: 120_000,
   description:
     'Poison messages moved aside by durable consumers (sb.dlq.<stream>), with the reason.',
 });
 
-export const ALL_STREAMS = [TaskSubmissionStream, TaskEventStream, AuditStream, DeadLetterStream];
+/**
+ * Where each delegation stands, written by the a2a replica running it (the agent's task once known, a
+ * renewal every few seconds, the outcome): a replica that gets a repeat of a delegation another ran —
+ * an orchestrator resuming the task after a crash — reads it here instead of asking the agent again.
+ * One message per delegation is kept, for a day.
+ */
+export const DelegationStateStream = defineStream({
+  name: 'SB_DELEGATIONS',
+  subjects: ['sb.state.a2a.delegation.>'],
+  retention: 'limits',
+  maxAgeMs: DAY,
+  discard: 'old',
+  maxMsgsPerSubject: 1,
+  maxBytes: 64 * 1024 ** 2,
+  duplicateWindowMs: 120_000,
+  description:
+    'The latest state of each delegation (sb.state.a2a.delegation.<delegationId>: running with its agent task, or finished with its outcome), kept a day for the a2a replica that gets a repeat of it.',
+});
+
+export const ALL_STREAMS = [
+  TaskSubmissionStream,
+  TaskEventStream,
+  AuditStream,
+  DeadLetterStream,
+  DelegationStateStream,
+];

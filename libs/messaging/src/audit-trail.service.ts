@@ -7,20 +7,40 @@ import {
   redactSecrets,
   requestContext,
 } from '@switchboard/observability';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { JetStreamService } from './jetstream.service.js';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options.js';
+import { type BackoffSettings, retryWithBackoff } from './retry.policy.js';
+
+/** Waits between attempts to store a record: from ~100 ms, doubling, capped at 5 s. */
+const AUDIT_PUBLISH_BACKOFF: BackoffSettings = { initialDelayMs: 100, maxDelayMs: 5_000 };
+/** How long a record keeps being offered to the stream (a NATS outage or restart is shorter). */
+const AUDIT_PUBLISH_PATIENCE_MS = 60_000;
 
 export type AuditEvent = Omit<Audit.AuditRecordInput, 'id' | 'at' | 'source' | 'actor'> & {
   actor?: Audit.AuditRecordInput['actor'];
+  /**
+   * Names the action itself (e.g. a tool call's idempotency key): the same action reported again —
+   * a retried call answered from the idempotency store — gets the same record id, so the trail stores
+   * it once. Without it every record is new.
+   */
+  onceKey?: string;
 };
+
+/** A stable UUID (version 8, RFC 9562) for a key: the same key always gives the same record id. */
+export function recordIdFor(key: string): string {
+  const h = createHash('sha256').update(`switchboard-audit:${key}`).digest('hex');
+  const variant = ((parseInt(h.charAt(16), 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
 
 /**
  * Produces audit records: fills id, time, source, actor, trace and correlation ids from the current
  * context, redacts details, and publishes to the durable audit stream (Nats-Msg-Id = record id).
- * `record` never throws into business code: failed publishes are retried with backoff, and an
- * undeliverable record is logged (without its details) rather than silently dropped. Text the audit
- * database cannot store (NUL, unpaired surrogates) is replaced, so a record is never refused for it.
+ * `record` never throws into business code: failed publishes are retried with capped backoff for up to
+ * a minute (a NATS outage or restart), and an undeliverable record is logged (without its details)
+ * rather than silently dropped. Text the audit database cannot store (NUL, unpaired surrogates) is
+ * replaced, so a record is never refused for it.
  */
 @Injectable()
 export class AuditTrail {
@@ -36,9 +56,10 @@ export class AuditTrail {
   record(event: AuditEvent): Promise<void> {
     const ctx = requestContext.get();
     const traceId = currentTraceId();
+    const { onceKey, ...fields } = event;
     const record: Audit.AuditRecordInput = scrubJson({
-      ...event,
-      id: randomUUID(),
+      ...fields,
+      id: onceKey ? recordIdFor(onceKey) : randomUUID(),
       at: new Date().toISOString(),
       source: this.options.service,
       actor: event.actor ?? (ctx?.actor ? { userId: ctx.actor.userId, role: ctx.actor.role } : {}),
@@ -52,25 +73,26 @@ export class AuditTrail {
   }
 
   private async publishWithRetry(record: Audit.AuditRecordInput): Promise<void> {
-    const delays = [100, 500, 2_000, 5_000, 10_000];
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.jetstream.publish(Audit.AuditRecorded, [record.category], record, {
-          msgId: record.id as string,
-        });
-        return;
-      } catch (e) {
-        // A record the contract refuses is refused again: retrying only delays the log line.
-        const invalid = isDomainError(e) && e.code === 'VALIDATION';
-        if (invalid || attempt >= delays.length) {
-          this.logger.error(
-            { err: e, auditId: record.id, action: record.action, category: record.category },
-            'audit record could not be stored',
-          );
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, delays[attempt]));
-      }
+    const started = Date.now();
+    try {
+      await retryWithBackoff(
+        () =>
+          // on sb.audit.<category>.<taskId or _>; the record id stays the de-duplication key
+          this.jetstream.publish(Audit.AuditRecorded, Audit.auditSubjectTokens(record), record, {
+            msgId: record.id as string,
+          }),
+        {
+          backoff: AUDIT_PUBLISH_BACKOFF,
+          // A record the contract refuses is refused again: retrying only delays the log line.
+          retryIf: (e) => !(isDomainError(e) && e.code === 'VALIDATION'),
+          until: () => started + AUDIT_PUBLISH_PATIENCE_MS,
+        },
+      );
+    } catch (e) {
+      this.logger.error(
+        { err: e, auditId: record.id, action: record.action, category: record.category },
+        'audit record could not be stored',
+      );
     }
   }
 

@@ -1,11 +1,92 @@
-import { NatsContext, ServerNats } from '@nestjs/microservices';
-import type { Msg } from '@nats-io/transport-node';
+import { type NatsOptions, NatsContext, ServerNats } from '@nestjs/microservices';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import {
+  COMMAND_HEARTBEAT_MS,
+  DomainError,
+  Headers as H,
+  type StreamHeartbeat,
+  validationError,
+} from '@switchboard/contracts';
 import { isObservable, lastValueFrom } from 'rxjs';
+import { z } from 'zod';
 import { encodeJson } from './codec.js';
+import { refused } from './handle-command.decorator.js';
+import { readMeta } from './message-meta.js';
+import { toErrorBody } from './messaging.errors.js';
+import { isHeartbeatSubject } from './request-heartbeats.js';
 
-interface RequestPacket {
-  id?: unknown;
-  data?: unknown;
+type ServerOptions = Required<NatsOptions>['options'];
+
+/** Nest's request envelope, as its clients (and NatsBus) send it. */
+const Envelope = z
+  .object({
+    pattern: z.string().optional(),
+    data: z.unknown(),
+    id: z.union([z.string().max(256), z.number()]).optional(),
+  })
+  .strict();
+type Envelope = z.infer<typeof Envelope>;
+
+const ENVELOPE = 'Nest\'s envelope {"pattern", "data", "id"}';
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The request a body holds, or the VALIDATION error that says what is wrong with it: empty, not UTF-8,
+ * not JSON, or JSON that is not the envelope (every request is one; a bare payload is refused too).
+ */
+export function readEnvelope(subject: string, body: Uint8Array): Envelope | DomainError {
+  const refuse = (problem: string) =>
+    new DomainError('VALIDATION', `request on ${subject} ${problem}`, {
+      details: { issues: [{ path: '(body)', message: problem }] },
+    });
+  if (body.length === 0) return refuse(`has an empty body: send JSON, ${ENVELOPE}`);
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    return refuse(`is not UTF-8 text (${body.length} bytes): send JSON, ${ENVELOPE}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    // Not the parser's message: it may quote the body, which may hold a secret.
+    const at = /position (\d+)/.exec((e as Error).message)?.[1];
+    return refuse(`is not valid JSON${at ? ` (at character ${at})` : ''}: send ${ENVELOPE}`);
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    const kind = json === null ? 'null' : Array.isArray(json) ? 'an array' : `a ${typeof json}`;
+    return refuse(`is ${kind}, not ${ENVELOPE}`);
+  }
+  if (!Object.hasOwn(json, 'data')) return refuse(`is not ${ENVELOPE}: "data" is missing`);
+  const envelope = Envelope.safeParse(json);
+  return envelope.success
+    ? envelope.data
+    : validationError(`request envelope on ${subject}`, envelope.error);
+}
+
+/** Whether `subject` is one that `pattern` (a subscription, `*` and `>` wildcards) receives. */
+export function subjectMatches(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '>') return s.length > i;
+    if (i >= s.length || (p[i] !== '*' && p[i] !== s[i])) return false;
+  }
+  return p.length === s.length;
+}
+
+/** Resolves when `work` settles or `deadline` (epoch ms) passes, whichever comes first. */
+export async function untilDeadline(deadline: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))),
+  ]);
+  clearTimeout(timer);
 }
 
 /**
@@ -13,47 +94,168 @@ interface RequestPacket {
  * interceptors and exception filters all stay Nest's — with the reply path of a request made direct.
  * A NATS request has exactly one reply; Nest's generic path (an rxjs stream, a nextTick queue, the
  * serializer, and a JSON.parse of the pattern that throws for every plain subject) cost more per hop
- * than everything else in the library, so a request to a plain-subject handler is answered here with
- * the same `{ id, response | err, isDisposed }` packet Nest would send. Anything else (events, object
- * patterns, a body that is not Nest's envelope) takes Nest's own path.
+ * than everything else in the library, so a request is answered here with the same
+ * `{ id, response | err, isDisposed }` packet Nest would send.
+ *
+ * Every message on a command subject gets an answer and one log line when it cannot be served: a body
+ * that is not the request envelope gets a VALIDATION reply naming the problem; a message without a reply
+ * subject is not run (a command nobody waits for). `drain` stops taking requests and waits for those
+ * being handled, so a service shuts down without failing work it accepted.
  */
 export class CommandServer extends ServerNats {
+  private readonly queue: string | undefined;
+  private readonly graceMs: number;
+  private readonly intake: Subscription[] = [];
+  private readonly inflight = new Set<Promise<void>>();
+  private stopping: Promise<void> | undefined;
+  private connection: NatsConnection | undefined;
+
+  constructor(options: ServerOptions) {
+    // Nest's graceful shutdown (unsubscribe, then a fixed wait) is replaced by drain().
+    super({ ...options, gracefulShutdown: false });
+    this.queue = options.queue;
+    this.graceMs = options.gracePeriod ?? 10_000;
+  }
+
   protected override getRouteFromPattern(pattern: string): string {
     return pattern.startsWith('{') ? super.getRouteFromPattern(pattern) : pattern;
   }
 
+  /** Nest's subscriptions (each handler in its queue group), kept so drain() can stop them. */
+  override bindEvents(client: NatsConnection): void {
+    this.connection = client;
+    for (const [channel, handler] of this.messageHandlers) {
+      const queue = (handler.extras?.['queue'] as string | undefined) ?? this.queue;
+      this.intake.push(
+        client.subscribe(channel, {
+          ...(queue ? { queue } : {}),
+          callback: this.getMessageHandler(channel).bind(this) as (e: unknown, m: Msg) => void,
+        }),
+      );
+    }
+  }
+
+  /**
+   * Stops taking requests — NATS stops routing them here (replicas in the queue group take them); those
+   * already on their way are still served — and waits until `deadline` (epoch ms) for the requests
+   * being handled. Resolves with how many were still running at the deadline.
+   */
+  async drain(deadline: number): Promise<number> {
+    this.stopping ??= Promise.allSettled(this.intake.map((s) => s.drain())).then(() => undefined);
+    await untilDeadline(deadline, this.stopping);
+    await untilDeadline(deadline, Promise.allSettled([...this.inflight]));
+    return this.inflight.size;
+  }
+
+  override async close(): Promise<void> {
+    await this.drain(Date.now() + this.graceMs);
+    await super.close();
+  }
+
   override async handleMessage(channel: string, natsMsg: Msg): Promise<void> {
-    const handler = natsMsg.reply ? this.messageHandlers.get(channel) : undefined;
-    let packet: RequestPacket | undefined;
-    if (handler && !handler.isEventHandler) {
+    const handler = this.messageHandlers.get(channel);
+    if (!handler || handler.isEventHandler) return super.handleMessage(channel, natsMsg);
+    const subject = natsMsg.subject;
+    if (!subjectMatches(channel, subject)) {
+      // A JetStream consumer delivering stored messages to a command subject (its creator chose the
+      // delivery subject): not a request anyone sent on this subject, so never run, never answered.
+      refused(channel, `a message stored on ${subject} was delivered here; it was not run`, {
+        bytes: natsMsg.data.length,
+        source: natsMsg.headers?.get(H.source) || undefined,
+      });
+      return;
+    }
+    if (!natsMsg.reply) {
+      refused(
+        subject,
+        'a message without a reply subject was not run (commands are request/reply)',
+        {
+          bytes: natsMsg.data.length,
+          source: natsMsg.headers?.get(H.source) || undefined,
+        },
+      );
+      return;
+    }
+    const beatTo = natsMsg.headers?.get(H.heartbeat) || undefined;
+    const request =
+      beatTo !== undefined && !isHeartbeatSubject(beatTo)
+        ? new DomainError(
+            'VALIDATION',
+            `request on ${subject} has an invalid ${H.heartbeat} header: it must name an inbox subject (_INBOX.…)`,
+            { details: { issues: [{ path: `(header ${H.heartbeat})`, message: 'not an inbox' }] } },
+          )
+        : readEnvelope(subject, natsMsg.data);
+    if (request instanceof DomainError) {
+      const correlationId = readMeta(subject, natsMsg.headers).correlationId;
+      refused(subject, request.message, {
+        bytes: natsMsg.data.length,
+        correlationId,
+        source: natsMsg.headers?.get(H.source) || undefined,
+      });
+      this.respond(natsMsg, undefined, { err: toErrorBody(request, correlationId).body });
+      return;
+    }
+    const stopBeats = beatTo === undefined ? undefined : this.beat(beatTo);
+    const work = this.serve(handler, natsMsg, request);
+    this.inflight.add(work);
+    try {
+      await work;
+    } finally {
+      stopBeats?.();
+      this.inflight.delete(work);
+    }
+  }
+
+  /**
+   * Heartbeats to the caller's `subject` every COMMAND_HEARTBEAT_MS while the request is handled, the
+   * first one an interval after it was taken: a quick answer sends none.
+   */
+  private beat(subject: string): () => void {
+    const beat = encodeJson({
+      kind: 'heartbeat',
+      intervalMs: COMMAND_HEARTBEAT_MS,
+    } satisfies StreamHeartbeat);
+    const timer = setInterval(() => {
       try {
-        packet = natsMsg.json<RequestPacket>();
+        this.connection?.publish(subject, beat);
       } catch {
-        packet = undefined; // not JSON: Nest's path answers it as it always has
+        // The connection is going: the caller's own limit ends its wait.
       }
-    }
-    if (!handler || !packet || typeof packet !== 'object' || packet.id === undefined) {
-      return super.handleMessage(channel, natsMsg);
-    }
-    const id = packet.id;
-    const reply = (body: { response: unknown } | { err: unknown }) => {
-      try {
-        natsMsg.respond(encodeJson({ ...body, id, isDisposed: true }));
-      } catch (err) {
-        this.logger.error(err);
-      }
-    };
+    }, COMMAND_HEARTBEAT_MS);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  private async serve(
+    handler: (data: unknown, ctx: NatsContext) => Promise<unknown>,
+    natsMsg: Msg,
+    request: Envelope,
+  ): Promise<void> {
     try {
       const out: unknown = await handler(
-        packet.data,
+        request.data,
         new NatsContext([natsMsg.subject, natsMsg.headers]),
       );
-      reply({
+      this.respond(natsMsg, request.id, {
         response: isObservable(out) ? await lastValueFrom(out, { defaultValue: undefined }) : out,
       });
     } catch (err) {
       // Nest's exception filters turn a thrown RpcException into a failing stream of its error body.
-      reply({ err });
+      this.respond(natsMsg, request.id, { err });
+    }
+  }
+
+  private respond(
+    natsMsg: Msg,
+    id: string | number | undefined,
+    body: { response: unknown } | { err: unknown },
+  ): void {
+    try {
+      natsMsg.respond(
+        encodeJson({ ...body, ...(id === undefined ? {} : { id }), isDisposed: true }),
+      );
+    } catch (err) {
+      this.logger.error(err);
     }
   }
 }

@@ -24,7 +24,7 @@ function setup(opts: { failOpens?: number } = {}) {
     ConsumerSupervisor.start({
       label: 'durable "d" on S',
       logger,
-      reopenDelaysMs: [10],
+      reopenBackoff: { initialDelayMs: 10, maxDelayMs: 10 },
       open: async (lost) => {
         if (sessions.length > 0 && failOpens > 0) {
           failOpens--;

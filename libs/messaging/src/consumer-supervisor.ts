@@ -1,4 +1,5 @@
 import type { Logger } from '@switchboard/observability';
+import { type BackoffSettings, retryWithBackoff } from './retry.policy.js';
 
 export interface ConsumerHandle {
   stop(): Promise<void>;
@@ -28,11 +29,11 @@ export interface SupervisorOptions {
   /** Whether the server knows the durable (consumer info); throws when it cannot tell. */
   exists(): Promise<boolean>;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
-  /** Waits between attempts to reopen; the last one repeats. */
-  reopenDelaysMs?: readonly number[];
+  /** Waits between attempts to reopen (default: from ~250 ms, doubling, capped at 5 s). */
+  reopenBackoff?: BackoffSettings;
 }
 
-const DEFAULT_REOPEN_DELAYS_MS = [250, 1_000, 2_000, 5_000];
+const DEFAULT_REOPEN_BACKOFF: BackoffSettings = { initialDelayMs: 250, maxDelayMs: 5_000 };
 
 /**
  * Keeps one durable consumer pulling. When its pull loop ends without stop(), or the server reports
@@ -102,37 +103,33 @@ export class ConsumerSupervisor implements ConsumerHandle {
     });
   }
 
+  /** Tries to open a new session until one opens, the consumer is back anyway, or stop() is called. */
   private async reopen(): Promise<void> {
-    const delays = this.opts.reopenDelaysMs ?? DEFAULT_REOPEN_DELAYS_MS;
-    for (let attempt = 0; this.down !== undefined && !this.stopping; attempt++) {
-      const old = this.session;
-      this.session = undefined;
-      // The old loop may be waiting for a handler to finish; it is not waited for.
-      void old?.close().catch(() => undefined);
-      try {
-        await this.open();
+    const stopped = new AbortController();
+    this.wake = () => stopped.abort();
+    let attempt = 0;
+    await retryWithBackoff(
+      async () => {
+        if (this.down === undefined || this.stopping) return;
+        const old = this.session;
+        this.session = undefined;
+        // The old loop may be waiting for a handler to finish; it is not waited for.
+        void old?.close().catch(() => undefined);
+        attempt++;
+        try {
+          await this.open();
+        } catch (e) {
+          this.down = `cannot be recreated: ${(e as Error).message}`;
+          this.opts.logger.error(
+            { err: e, consumer: this.opts.label, attempt },
+            'could not recreate the durable consumer; retrying',
+          );
+          throw e;
+        }
         if (this.down === undefined)
           this.opts.logger.info({ consumer: this.opts.label }, 'durable consumer recreated');
-      } catch (e) {
-        this.down = `cannot be recreated: ${(e as Error).message}`;
-        this.opts.logger.error(
-          { err: e, consumer: this.opts.label, attempt: attempt + 1 },
-          'could not recreate the durable consumer; retrying',
-        );
-        await this.pause(delays[Math.min(attempt, delays.length - 1)] ?? 1_000);
-      }
-    }
-  }
-
-  /** Waits `ms`, or less if stop() is called. */
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
+      },
+      { backoff: this.opts.reopenBackoff ?? DEFAULT_REOPEN_BACKOFF, signal: stopped.signal },
+    ).catch(() => undefined); // only stop() ends the retries
   }
 }

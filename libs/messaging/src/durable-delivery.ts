@@ -7,10 +7,18 @@ import {
   validationError,
 } from '@switchboard/contracts';
 import {
+  endSpan,
+  extractTraceContext,
+  isTracingExported,
   type Logger,
   type Metrics,
   requestContext,
-  withExtractedContext,
+  type Span,
+  type SpanAttributes,
+  SpanKind,
+  startSpan,
+  type TraceContext,
+  withSpan,
 } from '@switchboard/observability';
 import type { z } from 'zod';
 import { decodeJson, unwrapEnvelope } from './codec.js';
@@ -20,7 +28,7 @@ import type {
   DurableItem,
   DurableOptions,
 } from './durable.options.js';
-import { readMeta } from './message-meta.js';
+import { natsSpanAttributes, readMeta } from './message-meta.js';
 import { permanentFailure } from './permanent-failure.js';
 
 /** How a dead letter is stored: a de-duplicated JetStream publish (JetStreamService.publish). */
@@ -90,7 +98,11 @@ export class DurableDelivery {
           subject: m.subject,
           ...(meta.actor ? { actor: meta.actor } : {}),
         },
-        () => withExtractedContext((k) => m.headers?.get(k) || undefined, fn),
+        () =>
+          withSpan(processSpanName(opts), processAttributes(opts, m), fn, {
+            kind: SpanKind.CONSUMER,
+            parent: senderContext(m),
+          }),
       );
       m.ack();
       this.count(opts, 'ack');
@@ -109,14 +121,25 @@ export class DurableDelivery {
       () => batch.forEach(({ m }) => m.working()),
       Math.max(1_000, Math.floor(opts.ackWaitMs / 3)),
     );
+    const spans = messageSpans(opts, batch);
+    let failure: unknown;
     try {
-      await opts.handleBatch(batch.map((b) => b.item));
+      // The batch's own work (one transaction) belongs to no single sender's trace: it is its own
+      // span, linked to each message's.
+      await withSpan(
+        `${processSpanName(opts)} batch`,
+        { 'messaging.batch.message_count': batch.length },
+        () => opts.handleBatch(batch.map((b) => b.item)),
+        { kind: SpanKind.CONSUMER, links: spans.map((s) => ({ context: s.spanContext() })) },
+      );
       for (const { m } of batch) m.ack();
       this.count(opts, 'ack', batch.length);
     } catch (e) {
+      failure = e;
       if (batch.length > 1 && permanentFailure(e)) {
         // One bad message must not take the good ones of its batch to the dead letters: each alone.
         clearInterval(keepAlive);
+        spans.forEach((s) => endSpan(s, undefined, { 'messaging.batch.split': true }));
         for (const one of batch) await this.runBatch(opts, [one]);
         return;
       }
@@ -127,6 +150,8 @@ export class DurableDelivery {
       );
     } finally {
       clearInterval(keepAlive);
+      // Split batches ended theirs already.
+      for (const span of spans) if (span.isRecording()) endSpan(span, failure);
     }
   }
 
@@ -193,7 +218,9 @@ export class DurableDelivery {
         },
         `dlq:${stream}:${m.seq}`,
       );
-      m.term(reason.slice(0, 200));
+      // No reason on the TERM: nats-server 2.9 ignores a TERM that carries one (the message then comes
+      // back every ack wait until max_deliver). The reason is in the dead letter and the log line.
+      m.term();
       this.count(opts, 'term');
       this.logger.error(
         { durable: opts.durable, subject: m.subject, reason },
@@ -215,6 +242,38 @@ export class DurableDelivery {
       n,
     );
   }
+}
+
+/** `jetstream process <subject template>`: one name per kind of message, not per task or record. */
+function processSpanName(opts: DurableBase<EventContract>): string {
+  return `jetstream process ${opts.contract.template}`;
+}
+
+function processAttributes(opts: DurableBase<EventContract>, m: JsMsg): SpanAttributes {
+  return {
+    ...natsSpanAttributes(m.subject, 'process'),
+    'messaging.consumer.group.name': opts.durable,
+    'messaging.message.delivery_count': m.info.deliveryCount,
+  };
+}
+
+/** The trace the message's sender was in (its `traceparent` header), to continue. */
+function senderContext(m: JsMsg): TraceContext {
+  return extractTraceContext((k) => m.headers?.get(k) || undefined);
+}
+
+/**
+ * When spans are recorded, one span per message of a batch, in its sender's trace, from now until the
+ * batch is acked or given back: each record's trace shows where it was stored.
+ */
+function messageSpans(opts: DurableBase<EventContract>, batch: { m: JsMsg }[]): Span[] {
+  if (!isTracingExported()) return [];
+  return batch.map(({ m }) =>
+    startSpan(processSpanName(opts), processAttributes(opts, m), {
+      kind: SpanKind.CONSUMER,
+      parent: senderContext(m),
+    }),
+  );
 }
 
 export function requireStream(contract: EventContract): StreamContract {

@@ -5,10 +5,20 @@ import {
   Payload,
   RpcException,
 } from '@nestjs/microservices';
-import { type CommandContract, DomainError, validationError } from '@switchboard/contracts';
-import { requestContext, withExtractedContext, withSpan } from '@switchboard/observability';
+import {
+  type CommandContract,
+  DomainError,
+  requestSubject,
+  validationError,
+} from '@switchboard/contracts';
+import {
+  requestContext,
+  SpanKind,
+  withExtractedContext,
+  withSpan,
+} from '@switchboard/observability';
 import type { z } from 'zod';
-import { readMeta, type MessageMeta } from './message-meta.js';
+import { type MessageMeta, natsSpanAttributes, readMeta } from './message-meta.js';
 import { toErrorBody } from './messaging.errors.js';
 
 /** Process-wide observer of handled commands (metrics, error logs); set by MessagingModule. */
@@ -16,11 +26,19 @@ export interface HandlerObserver {
   handled(subject: string, outcome: string, seconds: number): void;
   unexpected(subject: string, errorId: string | undefined, error: unknown): void;
   invalidReply(subject: string, error: DomainError): void;
+  /** A request refused before its handler ran (malformed, invalid, or not a request at all). */
+  refused(subject: string, reason: string, fields: Record<string, unknown>): void;
 }
 
 let observer: HandlerObserver | undefined;
 export function setHandlerObserver(o: HandlerObserver): void {
   observer = o;
+}
+
+/** Reports a request refused before its handler ran: one log line, and the refusal counted. */
+export function refused(subject: string, reason: string, fields: Record<string, unknown>): void {
+  observer?.refused(subject, reason, fields);
+  observer?.handled(subject, 'VALIDATION', 0);
 }
 
 export type CommandHandler<C extends CommandContract> = (
@@ -60,10 +78,19 @@ export function HandleCommand<C extends CommandContract>(contract: C): MethodDec
               () =>
                 withSpan(
                   `nats handle ${subject}`,
-                  { 'messaging.destination': subject },
+                  natsSpanAttributes(subject, 'process'),
                   async () => {
                     const input = contract.request.safeParse(data);
-                    if (!input.success) throw validationError(`request on ${subject}`, input.error);
+                    const invalid = input.success
+                      ? wrongSubject(contract, meta.subject, input.data)
+                      : validationError(`request on ${subject}`, input.error);
+                    if (invalid) {
+                      observer?.refused(subject, invalid.message, {
+                        correlationId: meta.correlationId,
+                        ...(meta.actor ? { userId: meta.actor.userId } : {}),
+                      });
+                      throw invalid;
+                    }
                     const result = await original.call(this, input.data, meta);
                     const reply = contract.response.safeParse(result);
                     if (!reply.success) {
@@ -76,6 +103,7 @@ export function HandleCommand<C extends CommandContract>(contract: C): MethodDec
                     }
                     return reply.data;
                   },
+                  { kind: SpanKind.SERVER },
                 ),
             ),
         );
@@ -92,7 +120,34 @@ export function HandleCommand<C extends CommandContract>(contract: C): MethodDec
     descriptor.value = wrapped;
     Payload()(target, propertyKey, 0);
     Ctx()(target, propertyKey, 1);
-    MessagePattern(subject)(target, propertyKey, descriptor);
+    // A subject with a placeholder is served on its pattern (`sb.cmd.tools.call.*`).
+    MessagePattern(contract.token ? contract.pattern : subject)(target, propertyKey, descriptor);
     return descriptor;
   };
+}
+
+/**
+ * For a command whose subject carries a token of the request (`sb.cmd.tools.call.<taskId>`): the
+ * VALIDATION error of a request sent on another subject than its own, so that what plain NATS tools
+ * read from a subject is what the request says. Undefined when it matches (or has no placeholder).
+ */
+function wrongSubject(
+  contract: CommandContract,
+  received: string,
+  request: unknown,
+): DomainError | undefined {
+  const token = contract.token;
+  if (!token) return undefined;
+  let expected: string;
+  try {
+    expected = requestSubject(contract, request);
+  } catch (e) {
+    return new DomainError('VALIDATION', `request on ${received}: ${(e as Error).message}`);
+  }
+  if (expected === received) return undefined;
+  return new DomainError(
+    'VALIDATION',
+    `request on ${received} belongs on ${expected}: the subject's last token must be the request's ${token} (or _ without one)`,
+    { details: { issues: [{ path: token, message: `must match the subject (${received})` }] } },
+  );
 }

@@ -11,3 +11,6 @@ export * from './messaging.options.js';
 export * from './nats-bus.service.js';
 export * from './nats-server.options.js';
 export * from './permanent-failure.js';
+export * from './stream-heartbeat.js';
+export * from './retry.policy.js';
+export * from './request-heartbeats.js';

@@ -5,11 +5,10 @@ import {
   DeliverPolicy,
   jetstream,
   type JetStreamClient,
+  JetStreamApiError,
   type JetStreamManager,
   jetstreamManager,
   type JsMsg,
-  RetentionPolicy,
-  StorageType,
 } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import {
@@ -24,6 +23,7 @@ import { LOGGER, type Logger, Metrics, ReadinessRegistry } from '@switchboard/ob
 import type { z } from 'zod';
 import { BatchQueue } from './batch-queue.js';
 import { decodeJson, encodeJson, unwrapEnvelope } from './codec.js';
+import { ConsumerLagMetrics } from './consumer-lag.metrics.js';
 import {
   type ConsumerHandle,
   ConsumerSupervisor,
@@ -39,6 +39,8 @@ import type {
 } from './durable.options.js';
 import { buildHeaders, type OutgoingOptions } from './message-meta.js';
 import { MESSAGING_OPTIONS, type MessagingOptions, NATS_CONNECTION } from './messaging.options.js';
+import { StreamSetup } from './stream-setup.js';
+import { desiredStream } from './stream-reconcile.js';
 
 export type { ConsumerHandle } from './consumer-supervisor.js';
 export type * from './durable.options.js';
@@ -58,8 +60,11 @@ export class JetStreamService {
   private readonly consumers = new Set<ConsumerHandle>();
   /** The streams this process relies on (ensured at boot), checked by readiness. */
   private readonly streamsInUse = new Set<string>();
+  /** Stream differences already logged by this process (each is logged once). */
+  private readonly reportedDifferences = new Set<string>();
 
   private readonly delivery: DurableDelivery;
+  private readonly lag: ConsumerLagMetrics;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -71,6 +76,9 @@ export class JetStreamService {
     this.js = jetstream(nc);
     this.delivery = new DurableDelivery(logger, metrics, (tokens, payload, msgId) =>
       this.publish(DeadLettered, tokens, payload, { msgId }),
+    );
+    this.lag = new ConsumerLagMetrics(metrics, async (stream, durable) =>
+      (await this.probe()).consumers.info(stream, durable),
     );
   }
 
@@ -89,34 +97,19 @@ export class JetStreamService {
   }
 
   /**
-   * Creates or updates the streams (safe to run from every replica at boot). From then on readiness
-   * includes `jetstream`: JetStream answers and every stream ensured here exists.
+   * Creates the missing streams with the configured replicas and limits, and brings existing ones in
+   * line (safe to run from every replica at boot): only what breaks the platform (a missing subject,
+   * another retention, a shorter de-duplication window) and what the configuration explicitly sets
+   * (JETSTREAM_REPLICAS, JETSTREAM_MAX_BYTES, JETSTREAM_MAX_AGE) is changed, each change logged with
+   * the old and new value; an operator's other edits are kept and the differences logged once. An
+   * update the server refuses is logged and skipped; a stream that cannot be created fails the call.
+   * From then on readiness includes `jetstream`: JetStream answers and every stream ensured here exists.
    */
   async ensureStreams(streams: readonly StreamContract[]): Promise<void> {
-    const jsm = await this.manager();
+    const setup = new StreamSetup(await this.manager(), this.logger, this.reportedDifferences);
     for (const s of streams) {
       this.streamsInUse.add(s.name);
-      const config = {
-        name: s.name,
-        subjects: [...s.subjects],
-        retention: s.retention === 'workqueue' ? RetentionPolicy.Workqueue : RetentionPolicy.Limits,
-        storage: StorageType.File,
-        max_age: nanos(s.maxAgeMs),
-        duplicate_window: nanos(s.duplicateWindowMs),
-        num_replicas: 1,
-      };
-      try {
-        await jsm.streams.info(s.name);
-        await jsm.streams.update(s.name, config);
-      } catch (e) {
-        if (!/not found/i.test((e as Error).message)) throw e;
-        try {
-          await jsm.streams.add(config);
-        } catch (addError) {
-          // Another replica created it between our info and add.
-          if (!/already in use/i.test((addError as Error).message)) throw addError;
-        }
-      }
+      await setup.ensure(desiredStream(s, this.options.jetstream));
     }
     this.readiness.register('jetstream', () => this.checkStreams());
   }
@@ -153,12 +146,13 @@ export class JetStreamService {
       );
       return { seq: ack.seq, duplicate: ack.duplicate };
     } catch (e) {
+      // The stream refused it (full, …): offering it again will not help. Anything else — nobody
+      // answered (a leader election, no connection), no acknowledgement in time — may pass later.
+      const refused = e instanceof JetStreamApiError;
       throw new DomainError(
         'UPSTREAM_UNAVAILABLE',
         `could not store ${subject}: ${(e as Error).message}`,
-        {
-          retryable: true,
-        },
+        { retryable: !refused },
       );
     }
   }
@@ -180,10 +174,14 @@ export class JetStreamService {
     };
     try {
       await jsm.consumers.info(stream.name, opts.durable);
+      // The filter too: a durable made by an older release for subjects that have changed since
+      // (e.g. sb.audit.* before audit records carried their task) reads the new ones from here on,
+      // keeping its place in the stream (nats-server 2.9 and 2.10 both allow this update).
       await jsm.consumers.update(stream.name, opts.durable, {
         ack_wait: config.ack_wait,
         max_deliver: config.max_deliver,
         max_ack_pending: config.max_ack_pending,
+        filter_subject: config.filter_subject,
       });
     } catch (e) {
       if (!/not found/i.test((e as Error).message)) throw e;
@@ -250,6 +248,7 @@ export class JetStreamService {
       logger: this.logger,
       open: async (lost): Promise<PullSession> => {
         await this.ensureDurable(opts, maxAckPending);
+        this.lag.track(stream, opts.durable);
         const consumer = await this.js.consumers.get(stream, opts.durable);
         const messages = await consumer.consume({ max_messages: maxAckPending });
         void (async () => {

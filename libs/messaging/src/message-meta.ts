@@ -1,6 +1,6 @@
 import { Actor, Headers as H } from '@switchboard/contracts';
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
-import { requestContext, injectTraceContext } from '@switchboard/observability';
+import { injectTraceContext, requestContext, type TraceContext } from '@switchboard/observability';
 import { randomUUID } from 'node:crypto';
 
 /** What a handler knows about the message besides its payload. */
@@ -15,6 +15,8 @@ export interface OutgoingOptions {
   /** Overrides the actor taken from the current request context. */
   actor?: Actor;
   correlationId?: string;
+  /** The trace to carry on (default: the active one). */
+  traceContext?: TraceContext;
 }
 
 /** Builds the headers of an outgoing message from the current context (correlation, actor, trace). */
@@ -29,7 +31,7 @@ export function buildHeaders(source: string, opts: OutgoingOptions = {}): MsgHdr
     h.set(H.userRole, actor.role);
     if (actor.email) h.set(H.userEmail, actor.email);
   }
-  injectTraceContext((k, v) => h.set(k, v));
+  injectTraceContext((k, v) => h.set(k, v), opts.traceContext);
   return h;
 }
 
@@ -43,4 +45,16 @@ export function readMeta(subject: string, h: MsgHdrs | undefined): MessageMeta {
     ? Actor.safeParse({ userId, role: role || undefined, ...(email ? { email } : {}) })
     : undefined;
   return { subject, correlationId, ...(parsed?.success ? { actor: parsed.data } : {}) };
+}
+
+/** What a NATS hop's span says about its message (OpenTelemetry messaging conventions). */
+export function natsSpanAttributes(
+  subject: string,
+  operation: 'send' | 'receive' | 'process',
+): Record<string, string> {
+  return {
+    'messaging.system': 'nats',
+    'messaging.destination.name': subject,
+    'messaging.operation.type': operation,
+  };
 }

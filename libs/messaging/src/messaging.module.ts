@@ -47,6 +47,8 @@ class NatsLifecycle implements OnModuleInit, OnApplicationShutdown {
           { subject, issues: error.details },
           'command handler produced an invalid reply',
         ),
+      refused: (subject, reason, fields) =>
+        this.logger.warn({ subject, ...fields, reason }, `refused a request: ${reason}`),
     });
     void (async () => {
       for await (const s of this.nc.status()) {
@@ -56,6 +58,12 @@ class NatsLifecycle implements OnModuleInit, OnApplicationShutdown {
         } else if (s.type === 'reconnect') {
           this.connected = true;
           this.logger.info('NATS reconnected');
+        } else if (s.type === 'error' && /permissions violation/i.test(s.error.message)) {
+          // The server refused something this identity's permissions do not allow: a setup problem.
+          this.logger.error(
+            { reason: s.error.message },
+            'NATS refused an operation this identity is not permitted (its NATS permissions, docs/operations.md)',
+          );
         }
       }
     })();
@@ -82,7 +90,11 @@ export class MessagingModule {
           provide: NATS_CONNECTION,
           useFactory: () =>
             connect(
-              natsConnectionOptions(`${options.service}:${options.instance}:client`, options.nats),
+              natsConnectionOptions(
+                `${options.service}:${options.instance}:client`,
+                options.nats,
+                options.service,
+              ),
             ),
         },
         NatsLifecycle,

@@ -1,29 +1,88 @@
-import type { ServiceName } from '@switchboard/contracts';
+import { type Authenticator, credsAuthenticator, nkeyAuthenticator } from '@nats-io/transport-node';
+import { inboxPrefix, type NatsIdentity, type ServiceName } from '@switchboard/contracts';
+import { readFileSync } from 'node:fs';
 
 export interface NatsSettings {
   servers: string[];
   user?: string | undefined;
   pass?: string | undefined;
   token?: string | undefined;
+  /** A credentials file (user JWT + NKey seed), read again at every (re)connect. */
+  credsFile?: string | undefined;
+  /** A file holding a user NKey seed, read again at every (re)connect. */
+  nkeySeedFile?: string | undefined;
+  /** Present: TLS is required; the files (all optional) verify the server and identify this client. */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string } | undefined;
+}
+
+/** A value per stream: `streams` for the named ones, `default` for the others. */
+export interface PerStreamValue<T> {
+  default?: T | undefined;
+  streams?: Readonly<Record<string, T>> | undefined;
+}
+
+/**
+ * The streams' replicas and limits as configured (JETSTREAM_*): only what the configuration sets. A
+ * value given here is applied to new streams and to existing ones; one left out applies to new streams
+ * only (its default), and an existing stream keeps its own (see stream-reconcile.ts).
+ */
+export interface StreamLimits {
+  /** Replicas of every stream (default 1). */
+  replicas?: number | undefined;
+  /** Largest size in bytes, -1 unlimited (default DEFAULT_STREAM_MAX_BYTES). */
+  maxBytes?: PerStreamValue<number> | undefined;
+  /** Longest a message is kept in ms, 0 unlimited (default the contract's maxAgeMs). */
+  maxAgeMs?: PerStreamValue<number> | undefined;
 }
 
 export interface MessagingOptions {
   service: ServiceName;
   instance: string;
   nats: NatsSettings;
+  /** Stream replicas and limits (JETSTREAM_*); absent: every stream's defaults, nothing enforced. */
+  jetstream?: StreamLimits | undefined;
 }
 
 export const MESSAGING_OPTIONS = Symbol.for('switchboard.messaging-options');
 export const NATS_CONNECTION = Symbol.for('switchboard.nats-connection');
 
-/** Connection options shared by our own client and Nest's NATS server (same auth, reconnect policy). */
-export function natsConnectionOptions(name: string, nats: NatsSettings) {
+const USER_SEED = /\bSU[A-Z2-7]{56}\b/;
+
+/** The seed in an NKey seed file (the file may hold comments or a trailing newline around it). */
+function seedFrom(file: string): Uint8Array {
+  const seed = USER_SEED.exec(readFileSync(file, 'utf8'))?.[0];
+  if (!seed) throw new Error(`${file} holds no user NKey seed`);
+  return new TextEncoder().encode(seed);
+}
+
+/** Credentials files and seeds are read at each connect, so a rotated file needs no restart. */
+function authenticator(nats: NatsSettings): { authenticator?: Authenticator } {
+  if (nats.credsFile) {
+    const file = nats.credsFile;
+    return { authenticator: credsAuthenticator(() => readFileSync(file)) };
+  }
+  if (nats.nkeySeedFile) {
+    const file = nats.nkeySeedFile;
+    return { authenticator: nkeyAuthenticator(() => seedFrom(file)) };
+  }
+  return {};
+}
+
+/**
+ * Connection options shared by every connection a process opens (our client, Nest's NATS server, the
+ * operator tools): the same identity, TLS and reconnect policy, and replies on the identity's own
+ * inboxes (`_INBOX.<identity>.…`), the only ones its NATS permissions let it read.
+ */
+export function natsConnectionOptions(name: string, nats: NatsSettings, identity?: NatsIdentity) {
   return {
     servers: nats.servers,
     name,
     ...(nats.user ? { user: nats.user } : {}),
     ...(nats.pass ? { pass: nats.pass } : {}),
     ...(nats.token ? { token: nats.token } : {}),
+    ...authenticator(nats),
+    ...(nats.tls ? { tls: { ...nats.tls } } : {}),
+    ...(identity ? { inboxPrefix: inboxPrefix(identity) } : {}),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     waitOnFirstConnect: false,

@@ -54,6 +54,20 @@ describe('error mapping', () => {
     );
   });
 
+  it('maps a request the NATS server refused to this identity to FORBIDDEN, never retried', () => {
+    const refused = errors.PermissionViolationError.parse(
+      'Permissions Violation for Publish to "sb.cmd.audit.query"',
+    );
+    const e = fromNatsRequestError(
+      new errors.RequestError(refused!.message, { cause: refused }),
+      'sb.cmd.audit.query',
+      'audit',
+      5,
+    );
+    expect(e).toMatchObject({ code: 'FORBIDDEN', retryable: false });
+    expect(e.message).toContain('sb.cmd.audit.query');
+  });
+
   it('serializes domain errors as they are and unexpected ones without their message', () => {
     expect(
       toErrorBody(new DomainError('NOT_FOUND', 'gone', { details: { id: 1 } }), 'c').body,

@@ -1,5 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { type DomainError, Xmpp } from '@switchboard/contracts';
+import { type DomainError, Tools, Xmpp } from '@switchboard/contracts';
 import { headers as natsHeaders, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import type { Metrics } from '@switchboard/observability';
 import { decodeJson, encodeJson } from './codec.js';
@@ -256,5 +256,47 @@ describe(`${NatsBus.name}.requestStream`, () => {
     expect(e).toBe(reason);
     expect(nats.subs.size).toBe(0);
     expect(nats.cancels).toHaveLength(1);
+  });
+});
+
+describe(`${NatsBus.name}.request on a subject with a placeholder`, () => {
+  const TASK = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
+  const call = { tool: 'calculator', input: { expression: '1+1' } };
+
+  /** A connection that answers every request with `{response}` and records where it went. */
+  function answering() {
+    const nats = new FakeNats();
+    const sent: { subject: string; pattern: unknown }[] = [];
+    const connection = {
+      subscribe: nats.subscribe.bind(nats),
+      publish: nats.publish.bind(nats),
+      request: (subject: string, data: Uint8Array) => {
+        sent.push({ subject, pattern: (decodeJson(data) as { pattern: unknown }).pattern });
+        const result = { tool: 'calculator', output: 2, durationMs: 1, replayed: false };
+        return Promise.resolve({ data: encodeJson({ response: result, isDisposed: true }) });
+      },
+    };
+    const metrics = { observeNatsRequest: jest.fn() };
+    const sut = new NatsBus(
+      connection as unknown as NatsConnection,
+      { service: 'orchestrator', instance: 't', nats: { servers: [] } },
+      metrics as unknown as Metrics,
+    );
+    return { sut, sent, metrics };
+  }
+
+  it("sends a tool call on its task's subject, or on `_` without one; metrics by the template", async () => {
+    const { sut, sent, metrics } = answering();
+    await sut.request(Tools.ToolsCall, { ...call, taskId: TASK });
+    await sut.request(Tools.ToolsCall, call);
+    expect(sent).toEqual([
+      { subject: `sb.cmd.tools.call.${TASK}`, pattern: `sb.cmd.tools.call.${TASK}` },
+      { subject: 'sb.cmd.tools.call._', pattern: 'sb.cmd.tools.call._' },
+    ]);
+    expect(metrics.observeNatsRequest).toHaveBeenCalledWith(
+      'sb.cmd.tools.call.{taskId}',
+      'ok',
+      expect.any(Number),
+    );
   });
 });

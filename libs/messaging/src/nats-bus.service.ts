@@ -4,15 +4,32 @@ import {
   DomainError,
   ErrorBody,
   type EventContract,
+  Headers as H,
+  inboxPrefix,
+  isRepeatable,
+  type NatsIdentity,
+  requestSubject,
   type TokenValues,
   validationError,
 } from '@switchboard/contracts';
-import { createInbox, type Msg, type NatsConnection } from '@nats-io/transport-node';
-import { Metrics } from '@switchboard/observability';
+import { createInbox, type NatsConnection } from '@nats-io/transport-node';
+import {
+  contextWithSpan,
+  endSpan,
+  isTracingExported,
+  Metrics,
+  type Span,
+  SpanKind,
+  startSpan,
+  withSpan,
+} from '@switchboard/observability';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { buildHeaders, type OutgoingOptions } from './message-meta.js';
+import { buildHeaders, natsSpanAttributes, type OutgoingOptions } from './message-meta.js';
+import { ConnectionWatch } from './connection.watch.js';
 import {
+  ConnectionLostError,
+  DisconnectedError,
   fromNatsRequestError,
   MessagingTimeoutError,
   NoRespondersError,
@@ -20,16 +37,30 @@ import {
 } from './messaging.errors.js';
 import { MESSAGING_OPTIONS, type MessagingOptions, NATS_CONNECTION } from './messaging.options.js';
 import { decodeJson, encodeJson } from './codec.js';
+import { ResponderLiveness } from './stream-heartbeat.js';
+import { ResponderGone, StreamInbox, type StreamPart, StreamTimeout } from './stream-inbox.js';
+import { RequestHeartbeats } from './request-heartbeats.js';
+import { retryRequest, type RetryBudget } from './retry.policy.js';
 
-export interface RequestOptions extends OutgoingOptions {
+export interface RequestOptions extends OutgoingOptions, RetryBudget {
+  /** The most one attempt waits for its reply (default: the contract's `timeoutMs`). */
   timeoutMs?: number;
+  /** `false`: send it once even when the contract says it is repeatable. */
+  retry?: false;
+  /** Told before each new attempt (the error that caused it, the attempt number, the wait). */
+  onRetry?: (error: DomainError, attempt: number, delayMs: number) => void;
 }
 
 export interface StreamRequestOptions extends OutgoingOptions {
   /** Wait for the first part (default: the contract's timeoutMs). */
   timeoutMs?: number;
-  /** Longest silence between two parts once the first arrived (default: `timeoutMs`). */
+  /** Longest silence between two parts once the first arrived (default: `timeoutMs`); heartbeats aside. */
   idleTimeoutMs?: number;
+  /**
+   * Heartbeats the responder may miss (it announces its interval in each) before the stream fails
+   * with UPSTREAM_UNAVAILABLE; default STREAM_HEARTBEAT_MISSES. Not applied before the first one.
+   */
+  heartbeatMisses?: number;
   /** Aborting it ends the iteration with the signal's reason, and cancels the stream. */
   signal?: AbortSignal;
   /**
@@ -39,21 +70,17 @@ export interface StreamRequestOptions extends OutgoingOptions {
   cancel?: EventContract<z.ZodType, readonly [string]>;
 }
 
-/** What every part of a streamed reply carries; `end` and `error` close the stream. */
-interface StreamPart {
-  kind: string;
-  seq: number;
-  error?: unknown;
-}
-
-/** The parts a streamed request yields: everything but the closing `end` and `error`. */
+/** The parts a streamed request yields: everything but the closing `end` and `error`, and heartbeats. */
 export type StreamItem<C extends CommandContract> = Exclude<
   z.infer<C['response']>,
-  { kind: 'end' } | { kind: 'error' }
+  { kind: 'end' } | { kind: 'error' } | { kind: 'heartbeat' }
 >;
 
-/** Parts received ahead of a missing one that are kept before the stream counts as broken. */
-const MAX_PARTS_AHEAD = 1_024;
+/**
+ * What the bus needs of the messaging options: the identity it sends as (its `x-sb-source`, its reply
+ * inboxes) — a service, or an operator tool connected as `admin`.
+ */
+export type NatsBusOptions = Omit<MessagingOptions, 'service'> & { service: NatsIdentity };
 
 /** Nest's NATS reply packet (see @nestjs/microservices ServerNats). */
 interface ReplyPacket {
@@ -70,12 +97,24 @@ interface ReplyPacket {
  */
 @Injectable()
 export class NatsBus {
+  private readonly watch: ConnectionWatch;
+  private readonly heartbeats: RequestHeartbeats;
+
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    @Inject(MESSAGING_OPTIONS) private readonly options: NatsBusOptions,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    this.watch = new ConnectionWatch(nc);
+    this.heartbeats = new RequestHeartbeats(nc, options.service, this.watch);
+  }
 
+  /**
+   * Sends a validated request and validates the reply. Under the retry policy (retryRequest): a
+   * repeatable request (the contract's `idempotency`) that failed in transport — no responders, no reply
+   * in time, the connection lost while waiting — is sent again within the caller's budget
+   * (`opts.deadline`, `opts.maxOutageMs`); without a budget, or not repeatable, it is sent once.
+   */
   async request<C extends CommandContract>(
     contract: C,
     payload: z.input<C['request']>,
@@ -83,19 +122,67 @@ export class NatsBus {
   ): Promise<z.infer<C['response']>> {
     const parsed = contract.request.safeParse(payload);
     if (!parsed.success) throw validationError(`request for ${contract.subject}`, parsed.error);
-    const timeoutMs = opts.timeoutMs ?? contract.timeoutMs;
+    const data: unknown = parsed.data;
+    const subject = subjectOf(contract, data);
+    const repeatable = opts.retry !== false && isRepeatable(contract, data);
+    // One span for the request, retries included: the replier's span hangs below it.
+    return withSpan(
+      `nats request ${contract.subject}`,
+      natsSpanAttributes(contract.subject, 'send'),
+      () =>
+        retryRequest(
+          (timeoutMs) => this.attempt(contract, subject, data, opts, timeoutMs, repeatable),
+          {
+            timeoutMs: opts.timeoutMs ?? contract.timeoutMs,
+            repeatable,
+            ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
+            ...(opts.maxOutageMs !== undefined ? { maxOutageMs: opts.maxOutageMs } : {}),
+            ...(opts.signal ? { signal: opts.signal } : {}),
+            ...(opts.onRetry ? { onRetry: opts.onRetry } : {}),
+          },
+        ),
+      { kind: SpanKind.CLIENT },
+    );
+  }
+
+  /**
+   * One round trip on `subject` (the contract's, its placeholder filled); every attempt is counted in
+   * the request metrics, by the contract's subject, with its own outcome.
+   */
+  private async attempt<C extends CommandContract>(
+    contract: C,
+    subject: string,
+    data: unknown,
+    opts: RequestOptions,
+    timeoutMs: number,
+    watchConnection: boolean,
+  ): Promise<z.infer<C['response']>> {
     const started = performance.now();
     let outcome = 'ok';
+    let beats: ReturnType<RequestHeartbeats['open']> | undefined;
     try {
+      // Sent while disconnected, a request would be lost: wait for the connection, then send it once.
+      if (!this.watch.connected && !(await this.watch.whenConnected(timeoutMs)))
+        throw new DisconnectedError(subject, contract.service, timeoutMs);
       let reply;
       try {
-        reply = await this.nc.request(
-          contract.subject,
-          encodeJson({ pattern: contract.subject, data: parsed.data, id: randomUUID() }),
-          { timeout: timeoutMs, headers: buildHeaders(this.options.service, opts) },
+        const headers = buildHeaders(this.options.service, opts);
+        if (contract.liveness === 'heartbeat') {
+          beats = this.heartbeats.open(contract);
+          headers.set(H.heartbeat, beats.subject);
+        }
+        const sent = this.nc.request(
+          subject,
+          encodeJson({ pattern: subject, data, id: randomUUID() }),
+          { timeout: timeoutMs, headers },
         );
+        // A repeatable request is sent again rather than waiting for a reply that cannot come.
+        const answered = watchConnection
+          ? this.watch.race(sent, () => new ConnectionLostError(subject, contract.service))
+          : sent;
+        reply = await (beats ? Promise.race([answered, beats.silent]) : answered);
       } catch (e) {
-        throw fromNatsRequestError(e, contract.subject, contract.service, timeoutMs);
+        throw fromNatsRequestError(e, subject, contract.service, timeoutMs);
       }
       const packet = decodeJson(reply.data) as ReplyPacket;
       if (packet.err !== undefined && packet.err !== null) {
@@ -103,15 +190,12 @@ export class NatsBus {
         if (body.success) throw new RemoteError(contract.service, body.data);
         throw new DomainError(
           'UPSTREAM_ERROR',
-          `${contract.service} failed on ${contract.subject}: ${describe(packet.err)}`,
+          `${contract.service} failed on ${subject}: ${describe(packet.err)}`,
         );
       }
       const response = contract.response.safeParse(packet.response);
       if (!response.success) {
-        const e = validationError(
-          `reply from ${contract.service} on ${contract.subject}`,
-          response.error,
-        );
+        const e = validationError(`reply from ${contract.service} on ${subject}`, response.error);
         throw new DomainError('UPSTREAM_ERROR', e.message, {
           ...(e.details ? { details: e.details } : {}),
         });
@@ -121,6 +205,7 @@ export class NatsBus {
       outcome = e instanceof DomainError ? e.code : 'INTERNAL';
       throw e;
     } finally {
+      beats?.close();
       this.metrics.observeNatsRequest(
         contract.subject,
         outcome,
@@ -134,9 +219,12 @@ export class NatsBus {
    * part). Parts carry `kind` and `seq` (0, 1, 2…): they are yielded in `seq` order; `end` finishes
    * the iteration and `error` (an ErrorBody in `error`) throws it as a RemoteError. Fails typed like
    * `request`: no responders (UPSTREAM_UNAVAILABLE), no first part within `timeoutMs` or silence over
-   * `idleTimeoutMs` (TIMEOUT), an invalid part (UPSTREAM_ERROR). Nothing is sent before iteration
-   * starts; leaving early unsubscribes and publishes `opts.cancel`. To stop while a part is awaited,
-   * abort `opts.signal`: an async generator's `return()` waits for the pending `next()`.
+   * `idleTimeoutMs` (TIMEOUT), an invalid part (UPSTREAM_ERROR). Heartbeat parts (no `seq`) are not
+   * yielded: once one came, a responder silent for `heartbeatMisses` of its intervals is taken for
+   * gone (UPSTREAM_UNAVAILABLE, `details.reason` `responder-silent`), whatever the timeouts. Nothing
+   * is sent before iteration starts; leaving early unsubscribes and publishes `opts.cancel`. To stop
+   * while a part is awaited, abort `opts.signal`: an async generator's `return()` waits for the
+   * pending `next()`.
    */
   async *requestStream<C extends CommandContract>(
     contract: C,
@@ -145,27 +233,43 @@ export class NatsBus {
   ): AsyncGenerator<StreamItem<C>, void, undefined> {
     const parsed = contract.request.safeParse(payload);
     if (!parsed.success) throw validationError(`request for ${contract.subject}`, parsed.error);
+    const subject = subjectOf(contract, parsed.data);
     const timeoutMs = opts.timeoutMs ?? contract.timeoutMs;
     const idleMs = opts.idleTimeoutMs ?? timeoutMs;
     const signal = opts.signal;
     const streamId = randomUUID();
-    const inbox = new StreamInbox(contract);
-    const sub = this.nc.subscribe(createInbox(), {
+    const inbox = new StreamInbox(contract, new ResponderLiveness(opts.heartbeatMisses));
+    // the connection's own inbox prefix: the only inboxes this identity may read
+    const sub = this.nc.subscribe(createInbox(inboxPrefix(this.options.service)), {
       callback: (err, msg) => inbox.receive(err, msg),
     });
     const onAbort = () => inbox.fail(signal?.reason ?? new DomainError('CANCELLED', 'aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
     const started = performance.now();
     let outcome = 'ok';
+    let failure: unknown;
+    // The stream outlives any one call of the generator: its span is ended by hand.
+    const span: Span | undefined = isTracingExported()
+      ? startSpan(
+          `nats request ${contract.subject}`,
+          natsSpanAttributes(contract.subject, 'send'),
+          {
+            kind: SpanKind.CLIENT,
+          },
+        )
+      : undefined;
     // Whether the responder is known to be done (it ended, failed, or there is none): no cancel then.
     let closed = false;
     try {
       if (signal?.aborted) throw signal.reason;
-      this.nc.publish(
-        contract.subject,
-        encodeJson({ pattern: contract.subject, data: parsed.data, id: streamId }),
-        { reply: sub.getSubject(), headers: buildHeaders(this.options.service, opts) },
-      );
+      const headers = buildHeaders(this.options.service, {
+        ...opts,
+        ...(span ? { traceContext: contextWithSpan(span) } : {}),
+      });
+      this.nc.publish(subject, encodeJson({ pattern: subject, data: parsed.data, id: streamId }), {
+        reply: sub.getSubject(),
+        headers,
+      });
       inbox.touch();
       for (;;) {
         let part: StreamPart;
@@ -173,6 +277,7 @@ export class NatsBus {
           part = await inbox.take(inbox.started ? idleMs : timeoutMs);
         } catch (e) {
           if (e instanceof StreamTimeout) throw new MessagingTimeoutError(contract.subject, e.ms);
+          if (e instanceof ResponderGone) throw inbox.liveness.gone(contract);
           if (e instanceof NoRespondersError || e instanceof RemoteError) closed = true;
           throw e;
         }
@@ -188,6 +293,7 @@ export class NatsBus {
       }
     } catch (e) {
       outcome = e instanceof DomainError ? e.code : signal?.aborted ? 'CANCELLED' : 'INTERNAL';
+      failure = e;
       throw e;
     } finally {
       signal?.removeEventListener('abort', onAbort);
@@ -207,6 +313,7 @@ export class NatsBus {
         outcome,
         (performance.now() - started) / 1000,
       );
+      if (span) endSpan(span, failure, { 'switchboard.outcome': outcome });
     }
   }
 
@@ -225,9 +332,26 @@ export class NatsBus {
     });
   }
 
+  /** Whether the NATS connection is up (requests wait for it while it is not). */
+  get connected(): boolean {
+    return this.watch.connected;
+  }
+
   /** The raw connection, for the few edge adapters (tail, bench) that need it. */
   get connection(): NatsConnection {
     return this.nc;
+  }
+}
+
+/**
+ * The subject one request goes on: the contract's, its placeholder filled from the request; VALIDATION
+ * when that cannot be one token.
+ */
+function subjectOf(contract: CommandContract, request: unknown): string {
+  try {
+    return requestSubject(contract, request);
+  } catch (e) {
+    throw new DomainError('VALIDATION', `request for ${contract.subject}: ${(e as Error).message}`);
   }
 }
 
@@ -239,104 +363,6 @@ function remoteErrorOf(contract: CommandContract, error: unknown): DomainError {
         'UPSTREAM_ERROR',
         `${contract.service} failed on ${contract.subject}: ${describe(error)}`,
       );
-}
-
-/** No part within the allowed time (the caller turns it into a MessagingTimeoutError). */
-class StreamTimeout extends Error {
-  constructor(readonly ms: number) {
-    super(`no part within ${ms} ms`);
-  }
-}
-
-/**
- * The receiving end of one streamed request: validates each message against the contract, puts the
- * parts in `seq` order (NATS keeps one publisher's order, but a gap must not go unnoticed), and hands
- * them out one at a time, waiting at most the given silence.
- */
-class StreamInbox {
-  private readonly ahead = new Map<number, StreamPart>();
-  private expected = 0;
-  private failure: unknown;
-  private wake: (() => void) | undefined;
-  private lastActivity = performance.now();
-
-  constructor(private readonly contract: CommandContract) {}
-
-  /** Whether the first part was handed out (the idle timeout applies from then on). */
-  get started(): boolean {
-    return this.expected > 0;
-  }
-
-  touch(): void {
-    this.lastActivity = performance.now();
-  }
-
-  receive(err: Error | null, msg: Msg): void {
-    const { contract } = this;
-    if (err) return this.fail(fromNatsRequestError(err, contract.subject, contract.service, 0));
-    if (msg.data.length === 0 && msg.headers?.code === 503)
-      return this.fail(new NoRespondersError(contract.subject, contract.service));
-    let value: unknown;
-    try {
-      value = decodeJson(msg.data);
-    } catch {
-      return this.fail(
-        new DomainError('UPSTREAM_ERROR', `${contract.service} sent a part that is not JSON`),
-      );
-    }
-    const parsed = contract.response.safeParse(value);
-    const part = parsed.data as StreamPart | undefined;
-    if (!parsed.success || typeof part?.seq !== 'number' || typeof part.kind !== 'string') {
-      const e = parsed.success ? undefined : validationError('part', parsed.error);
-      return this.fail(
-        new DomainError(
-          'UPSTREAM_ERROR',
-          `invalid part of the reply from ${contract.service} on ${contract.subject}: ${e?.message ?? 'no kind or seq'}`,
-          e?.details ? { details: e.details } : {},
-        ),
-      );
-    }
-    if (part.seq < this.expected || this.ahead.has(part.seq)) return; // a duplicate
-    if (this.ahead.size >= MAX_PARTS_AHEAD) {
-      return this.fail(
-        new DomainError(
-          'UPSTREAM_ERROR',
-          `the reply from ${contract.service} on ${contract.subject} lost part ${this.expected}`,
-        ),
-      );
-    }
-    this.ahead.set(part.seq, part);
-    this.touch();
-    this.wake?.();
-  }
-
-  fail(e: unknown): void {
-    this.failure ??= e;
-    this.wake?.();
-  }
-
-  /** The next part in order; rejects on a failure, or when nothing arrived for `silenceMs`. */
-  async take(silenceMs: number): Promise<StreamPart> {
-    for (;;) {
-      // A failure (an abort above all) wins over parts still waiting to be read.
-      if (this.failure !== undefined) throw this.failure;
-      const part = this.ahead.get(this.expected);
-      if (part) {
-        this.ahead.delete(this.expected);
-        this.expected++;
-        return part;
-      }
-      const left = this.lastActivity + silenceMs - performance.now();
-      if (left <= 0) throw new StreamTimeout(silenceMs);
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        timer = setTimeout(resolve, left);
-      });
-      clearTimeout(timer);
-      this.wake = undefined;
-    }
-  }
 }
 
 function describe(err: unknown): string {

@@ -9,7 +9,11 @@ import { natsConnectionOptions, type MessagingOptions } from './messaging.option
 export function natsServerOptions(options: MessagingOptions): CustomStrategy {
   return {
     strategy: new CommandServer({
-      ...natsConnectionOptions(`${options.service}:${options.instance}:server`, options.nats),
+      ...natsConnectionOptions(
+        `${options.service}:${options.instance}:server`,
+        options.nats,
+        options.service,
+      ),
       queue: options.service,
       gracefulShutdown: true,
       gracePeriod: 2_000,

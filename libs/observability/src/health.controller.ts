@@ -1,15 +1,35 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { Metrics } from './metrics.js';
 import { ReadinessRegistry } from './readiness.registry.js';
 import { SERVICE_IDENTITY, type ServiceIdentity } from './service-identity.js';
 
-/** Liveness, readiness (real dependency checks, via terminus) and Prometheus metrics. */
+/** One dependency as /readiness reports it. */
+export interface ReadinessEntry {
+  status: 'up' | 'down';
+  message?: string;
+}
+
+/**
+ * The body of /readiness: every check in `details`, split into `info` (up) and `error` (down), and
+ * for a replica that is not ready a one-line `reason` naming each failing check and why.
+ */
+export interface ReadinessAnswer {
+  status: 'ok' | 'error';
+  reason?: string;
+  info: Record<string, ReadinessEntry>;
+  error: Record<string, ReadinessEntry>;
+  details: Record<string, ReadinessEntry>;
+}
+
+/** The part of the HTTP reply the readiness route uses (Fastify's reply has it). */
+interface StatusReply {
+  code(status: number): { send(body: unknown): unknown };
+}
+
+/** Liveness, readiness (the registered dependency checks, each bounded in time) and Prometheus metrics. */
 @Controller()
 export class HealthController {
   constructor(
-    private readonly health: HealthCheckService,
-    private readonly indicators: HealthIndicatorService,
     private readonly metrics: Metrics,
     private readonly readiness: ReadinessRegistry,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
@@ -26,25 +46,37 @@ export class HealthController {
     };
   }
 
+  /**
+   * 200 when every check is up, else 503 with the reason: a dependency that is down is an answer, not
+   * an error, so nothing is thrown (no error filter turns it into a 500, no stack is logged).
+   */
   @Get('readiness')
-  @HealthCheck()
-  ready() {
-    return this.health.check(
-      this.readiness.entries().map(([name, check]) => async () => {
-        const session = this.indicators.check(name);
-        try {
-          await check();
-          return session.up();
-        } catch (e) {
-          return session.down({ message: (e as Error).message });
-        }
-      }),
-    );
+  async ready(@Res() reply: StatusReply): Promise<void> {
+    const answer = await this.answer();
+    void reply.code(answer.status === 'ok' ? 200 : 503).send(answer);
   }
 
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   async metricsText(): Promise<string> {
     return this.metrics.text();
+  }
+
+  private async answer(): Promise<ReadinessAnswer> {
+    const details: Record<string, ReadinessEntry> = {};
+    const info: Record<string, ReadinessEntry> = {};
+    const error: Record<string, ReadinessEntry> = {};
+    for (const [name, check] of Object.entries(await this.readiness.run())) {
+      const entry: ReadinessEntry =
+        check.status === 'up'
+          ? { status: 'up' }
+          : { status: 'down', message: check.detail ?? 'down' };
+      details[name] = entry;
+      (entry.status === 'up' ? info : error)[name] = entry;
+    }
+    const failing = Object.entries(error);
+    if (failing.length === 0) return { status: 'ok', info, error, details };
+    const reason = failing.map(([name, e]) => `${name}: ${e.message}`).join('; ');
+    return { status: 'error', reason, info, error, details };
   }
 }

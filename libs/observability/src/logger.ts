@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { type DestinationStream, pino, type Logger, type LoggerOptions } from 'pino';
 import { requestContext } from './request-context.js';
+import { currentTraceIds } from './spans.js';
 
 export type { Logger } from 'pino';
 
@@ -40,6 +41,8 @@ export interface LoggerSettings {
   instance: string;
   level: string;
   pretty: boolean;
+  /** Where lines go (default stdout); tests read them from here. */
+  destination?: DestinationStream;
 }
 
 export function createLogger(settings: LoggerSettings): Logger {
@@ -49,21 +52,23 @@ export function createLogger(settings: LoggerSettings): Logger {
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-    // Every line carries the correlation id and subject of the work it belongs to.
+    // Every line carries the correlation id, subject and trace of the work it belongs to.
     mixin() {
       const ctx = requestContext.get();
-      if (!ctx) return {};
+      const ids = currentTraceIds();
+      if (!ctx) return ids ?? {};
       return {
         correlationId: ctx.correlationId,
         ...(ctx.subject ? { subject: ctx.subject } : {}),
         ...(ctx.taskId ? { taskId: ctx.taskId } : {}),
+        ...ids,
       };
     },
   };
   if (settings.pretty) {
     return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } });
   }
-  return pino(options);
+  return settings.destination ? pino(options, settings.destination) : pino(options);
 }
 
 /** Routes Nest's own log calls into pino. */

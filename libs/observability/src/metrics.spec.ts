@@ -16,7 +16,7 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 }
 
 describe(Metrics.name, () => {
-  it('renders the platform metrics in Prometheus text, labelled with the service and instance', async () => {
+  it('renders the platform metrics in Prometheus text, labelled with the service and its replica', async () => {
     const sut = new Metrics('orchestrator', 'orchestrator-1');
     sut.observeNatsRequest('sb.cmd.tools.call', 'ok', 0.002);
     sut.observeNatsRequest('sb.cmd.tools.call', 'ok', 0.003);
@@ -24,7 +24,7 @@ describe(Metrics.name, () => {
     sut.observeNatsHandled('sb.cmd.orchestrator.task.get', 'NOT_FOUND', 0.0004);
 
     const text = await sut.text();
-    const own = { service: 'orchestrator', instance: 'orchestrator-1' };
+    const own = { service: 'orchestrator', service_instance_id: 'orchestrator-1' };
     const call = { ...own, subject: 'sb.cmd.tools.call' };
     expect(sample(text, 'sb_nats_requests_total', { ...call, outcome: 'ok' })).toBe(2);
     expect(sample(text, 'sb_nats_requests_total', { ...call, outcome: 'TIMEOUT' })).toBe(1);
@@ -45,6 +45,26 @@ describe(Metrics.name, () => {
     // The process metrics come along, with the same labels.
     expect(sample(text, 'process_cpu_seconds_total', own)).toBeGreaterThanOrEqual(0);
     expect(sut.contentType).toContain('text/plain');
+  });
+
+  it('names the replica in its own label, never in `instance` (Prometheus sets that one per target)', async () => {
+    const sut = new Metrics('gateway', 'gw-7');
+    sut.observeHttp({ route: '/orchestrate', method: 'POST', status: '200' }, 0.02);
+    sut.observeHttp({ route: '/orchestrate', method: 'POST', status: '200' }, 3);
+    const text = await sut.text();
+    expect(text).not.toMatch(/[{,]instance="/);
+    const http = {
+      service: 'gateway',
+      service_instance_id: 'gw-7',
+      route: '/orchestrate',
+      method: 'POST',
+      status: '200',
+    };
+    expect(sample(text, 'sb_http_requests_total', http)).toBe(2);
+    expect(sample(text, 'sb_http_request_duration_seconds_count', http)).toBe(2);
+    expect(sample(text, 'sb_http_request_duration_seconds_bucket', { ...http, le: '0.025' })).toBe(
+      1,
+    );
   });
 
   it('keeps two services in one process apart (one registry each)', async () => {

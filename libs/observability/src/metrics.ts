@@ -1,5 +1,11 @@
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
+/**
+ * The label naming the replica on every series. Not `instance`: Prometheus sets that one on each
+ * target it scrapes (host:port), and a series carrying its own would come back as `exported_instance`.
+ */
+export const INSTANCE_LABEL = 'service_instance_id';
+
 /** One Prometheus registry per process, labelled with the service, plus the platform's own metrics. */
 export class Metrics {
   readonly registry = new Registry();
@@ -10,9 +16,10 @@ export class Metrics {
   readonly natsHandleSeconds: Histogram<'subject'>;
   readonly jsDelivered: Counter<'stream' | 'consumer' | 'outcome'>;
   readonly httpRequests: Counter<'route' | 'method' | 'status'>;
+  readonly httpRequestSeconds: Histogram<'route' | 'method' | 'status'>;
 
   constructor(service: string, instance: string) {
-    this.registry.setDefaultLabels({ service, instance });
+    this.registry.setDefaultLabels({ service, [INSTANCE_LABEL]: instance });
     collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
     const fast = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -54,7 +61,32 @@ export class Metrics {
       labelNames: ['route', 'method', 'status'],
       registers,
     });
+    this.httpRequestSeconds = new Histogram({
+      name: 'sb_http_request_duration_seconds',
+      help: 'Time from a request arriving to its answer ending, by route, method and status (for an event stream: how long it stayed open)',
+      labelNames: ['route', 'method', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    });
   }
+
+  /** Counts and times one HTTP answer (label children cached, as for NATS hops). */
+  observeHttp(labels: { route: string; method: string; status: string }, seconds: number): void {
+    const key = `${labels.route}\u0000${labels.method}\u0000${labels.status}`;
+    let record = this.httpChildren.get(key);
+    if (!record) {
+      const count = this.httpRequests.labels(labels);
+      const time = this.httpRequestSeconds.labels(labels);
+      record = (s) => {
+        count.inc();
+        time.observe(s);
+      };
+      this.httpChildren.set(key, record);
+    }
+    record(seconds);
+  }
+
+  private readonly httpChildren = new Map<string, (seconds: number) => void>();
 
   /** Counts and times one NATS request sent (the hot path: labelled children are cached). */
   observeNatsRequest(subject: string, outcome: string, seconds: number): void {

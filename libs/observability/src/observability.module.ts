@@ -1,5 +1,4 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
 import type { Logger } from 'pino';
 import { HealthController } from './health.controller.js';
 import { Metrics } from './metrics.js';
@@ -19,10 +18,12 @@ export class ObservabilityModule {
   static forRoot(options: ObservabilityOptions): DynamicModule {
     return {
       module: ObservabilityModule,
-      imports: [TerminusModule.forRoot({ logger: false })],
       controllers: [HealthController],
       providers: [
-        ReadinessRegistry,
+        {
+          provide: ReadinessRegistry,
+          useFactory: () => new ReadinessRegistry().reportTo(options.metrics),
+        },
         { provide: Metrics, useValue: options.metrics },
         { provide: LOGGER, useValue: options.logger },
         { provide: SERVICE_IDENTITY, useValue: options.identity },

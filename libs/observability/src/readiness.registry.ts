@@ -1,4 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { Gauge } from 'prom-client';
+import type { Metrics } from './metrics.js';
+
+/** A scrape must not wait for a hanging check as long as a probe may (Prometheus' timeout is ~10 s). */
+const SCRAPE_CHECK_TIMEOUT_MS = 1_500;
 
 /** A dependency check: resolves when the dependency is usable, rejects (with a reason) when not. */
 export type ReadinessCheck = () => Promise<unknown>;
@@ -10,6 +15,26 @@ export type ReadinessCheck = () => Promise<unknown>;
 @Injectable()
 export class ReadinessRegistry {
   private readonly checks = new Map<string, ReadinessCheck>();
+
+  /**
+   * Reports every check as `sb_readiness_check_up{check}` (1 up, 0 down), run when /metrics is
+   * scraped, so an alert can say which dependency of which replica is down.
+   */
+  reportTo(metrics: Metrics): this {
+    const run = () => this.run(SCRAPE_CHECK_TIMEOUT_MS);
+    new Gauge<'check'>({
+      name: 'sb_readiness_check_up',
+      help: 'Readiness checks of this replica when scraped: 1 up, 0 down (the /readiness checks: NATS, JetStream, PostgreSQL, Redis, XMPP, consumers…)',
+      labelNames: ['check'],
+      registers: [metrics.registry],
+      async collect() {
+        this.reset();
+        for (const [check, result] of Object.entries(await run()))
+          this.set({ check }, result.status === 'up' ? 1 : 0);
+      },
+    });
+    return this;
+  }
 
   register(name: string, check: ReadinessCheck): void {
     this.checks.set(name, check);

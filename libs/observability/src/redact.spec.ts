@@ -1,4 +1,4 @@
-import { redactSecrets } from './redact.js';
+import { isSecretKey, redactSecrets } from './redact.js';
 import { ReadinessRegistry } from './readiness.registry.js';
 
 describe(redactSecrets.name, () => {
@@ -21,6 +21,43 @@ describe(redactSecrets.name, () => {
       },
       authorization: '[redacted]',
     });
+  });
+
+  it('redacts the listed secret names in any spelling, and leaves usage counts such as totalTokens visible', () => {
+    const secrets = {
+      password: 1,
+      NATS_PASSWORD: 1,
+      apiKey: 1,
+      api_key: 1,
+      WEATHER_API_KEY: 1,
+      'x-proxy-secret': 1,
+      clientSecret: 1,
+      Authorization: 1,
+      'Proxy-Authorization': 1,
+      'Set-Cookie': 1,
+      token: 1,
+      accessToken: 1,
+      refresh_token: 1,
+      NATS_TOKEN: 1,
+      privateKey: 1,
+      credentials: 1,
+    };
+    const visible = {
+      totalTokens: 1200,
+      promptTokens: 1000,
+      completionTokens: 200,
+      maxTokens: 4096,
+      tokenCount: 3,
+      tokenizer: 'cl100k',
+      passed: true,
+      secretName: 'openai',
+      keyboard: 'us',
+    };
+    const out = redactSecrets({ usage: { ...visible }, ...secrets });
+    expect(out.usage).toEqual(visible);
+    for (const name of Object.keys(secrets))
+      expect(out[name as keyof typeof secrets]).toBe('[redacted]');
+    for (const name of Object.keys(visible)) expect(isSecretKey(name)).toBe(false);
   });
 
   it('leaves ordinary values alone and ignores too-short secrets', () => {

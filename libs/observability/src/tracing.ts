@@ -1,112 +1,100 @@
-import {
-  context,
-  INVALID_SPAN_CONTEXT,
-  isSpanContextValid,
-  propagation,
-  trace,
-  type Span,
-  SpanStatusCode,
-  type Tracer,
-} from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  type Sampler,
+  type SpanProcessor,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
+import { instrumentLibraries } from './instrumentation.js';
+import { setSpansRecorded } from './spans.js';
 
-let provider: TracerProvider | undefined;
-/** The span handed to `withSpan` callbacks when none is active and none is created. */
-const NO_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
-/** Spans are only worth their cost when something exports them. */
-let exporting = false;
+export * from './spans.js';
 
-/**
- * Sets up OpenTelemetry once per process: W3C `traceparent` propagation, async context, and an OTLP
- * exporter when an endpoint is configured. Without an endpoint spans are still created (so trace ids
- * flow through NATS headers and logs) but nothing is exported.
- */
-export function initTracing(settings: {
+/** The sampler names of the OpenTelemetry specification (OTEL_TRACES_SAMPLER). */
+export const TRACE_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+export type TraceSampler = (typeof TRACE_SAMPLERS)[number];
+
+export interface TracingSettings {
+  /** `service.name` of every span. */
   service: string;
+  /** `service.instance.id`: which replica (INSTANCE_ID). */
+  instance?: string;
+  version?: string;
   otlpEndpoint?: string | undefined;
+  /** Which traces are recorded (default parentbased_always_on: all, unless the caller said not). */
+  sampler?: TraceSampler;
+  /** The ratio of the *traceidratio samplers (0…1, default 1). */
+  samplerRatio?: number;
   /** Create spans even without an exporter (tests that check trace propagation). */
   spans?: boolean;
-}): void {
+  /** Extra span processors (tests that read the spans in process). */
+  processors?: SpanProcessor[];
+}
+
+let provider: TracerProvider | undefined;
+
+/**
+ * Sets up OpenTelemetry once per process: W3C `traceparent` propagation, async context, and — when an
+ * OTLP endpoint is configured — recorded spans exported over OTLP/HTTP (JSON) plus the PostgreSQL,
+ * Redis and outgoing HTTP (fetch) instrumentations. Without an endpoint, spans are not recorded: the
+ * edges still start (non-recording) spans so every request has a trace id that travels in NATS
+ * headers and log lines, and inner spans cost nothing.
+ */
+export function initTracing(settings: TracingSettings): void {
   if (provider) return;
-  exporting = settings.spans ?? false;
-  const spanProcessors: SpanProcessor[] = [];
+  const spanProcessors: SpanProcessor[] = [...(settings.processors ?? [])];
   if (settings.otlpEndpoint) {
     const url = `${settings.otlpEndpoint.replace(/\/$/, '')}/v1/traces`;
     spanProcessors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url }) }));
-    exporting = true;
   }
+  const recorded = Boolean(settings.spans || spanProcessors.length);
+  setSpansRecorded(recorded);
   provider = new TracerProvider({
-    resource: resourceFromAttributes({ 'service.name': settings.service }),
+    resource: resourceFromAttributes({
+      'service.name': settings.service,
+      ...(settings.instance ? { 'service.instance.id': settings.instance } : {}),
+      ...(settings.version ? { 'service.version': settings.version } : {}),
+    }),
+    // Not recording: spans are still made (ids, propagation), as cheap non-recording ones.
+    sampler: recorded
+      ? samplerFor(settings.sampler ?? 'parentbased_always_on', settings.samplerRatio ?? 1)
+      : new AlwaysOffSampler(),
     spanProcessors,
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
+  if (settings.otlpEndpoint) instrumentLibraries();
 }
 
+function samplerFor(name: TraceSampler, ratio: number): Sampler {
+  const root = (kind: string): Sampler =>
+    kind.endsWith('always_off')
+      ? new AlwaysOffSampler()
+      : kind.endsWith('traceidratio')
+        ? new TraceIdRatioBasedSampler(ratio)
+        : new AlwaysOnSampler();
+  return name.startsWith('parentbased_')
+    ? new ParentBasedSampler({ root: root(name) })
+    : root(name);
+}
+
+/** Exports the spans still queued (a stopping process calls it last). */
 export async function shutdownTracing(): Promise<void> {
   await provider?.shutdown();
-}
-
-export function tracer(): Tracer {
-  return trace.getTracer('switchboard');
-}
-
-/** Whether spans are exported (OTEL_EXPORTER_OTLP_ENDPOINT set). */
-export function isTracingExported(): boolean {
-  return exporting;
-}
-
-/**
- * Runs `fn` inside a span that ends with the promise; errors mark the span and are rethrown. Without an
- * exporter no span is created (the caller's trace context still flows through), which keeps hot paths
- * such as a NATS hop cheap.
- */
-export async function withSpan<T>(
-  name: string,
-  attributes: Record<string, string | number | boolean>,
-  fn: (span: Span) => Promise<T>,
-): Promise<T> {
-  if (!exporting) return fn(trace.getActiveSpan() ?? NO_SPAN);
-  return tracer().startActiveSpan(name, { attributes }, async (span) => {
-    try {
-      return await fn(span);
-    } catch (e) {
-      span.recordException(e as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (e as Error).message });
-      throw e;
-    } finally {
-      span.end();
-    }
-  });
-}
-
-/** Writes the active trace context into a carrier (e.g. NATS headers). */
-export function injectTraceContext(set: (key: string, value: string) => void): void {
-  // No valid span in context (no trace to continue): nothing to write, skip the propagator.
-  const active = trace.getSpan(context.active());
-  if (!active || !isSpanContextValid(active.spanContext())) return;
-  const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
-  for (const [k, v] of Object.entries(carrier)) set(k, v);
-}
-
-/** Runs `fn` with the trace context read from a carrier as the active parent. */
-export function withExtractedContext<T>(get: (key: string) => string | undefined, fn: () => T): T {
-  const traceparent = get('traceparent');
-  // Nothing to join (the sender had no trace): skip a context switch on every message.
-  if (!traceparent) return fn();
-  const carrier: Record<string, string> = { traceparent };
-  const tracestate = get('tracestate');
-  if (tracestate) carrier['tracestate'] = tracestate;
-  return context.with(propagation.extract(context.active(), carrier), fn);
-}
-
-export function currentTraceId(): string | undefined {
-  const id = trace.getSpan(context.active())?.spanContext().traceId;
-  return id && id !== '00000000000000000000000000000000' ? id : undefined;
 }

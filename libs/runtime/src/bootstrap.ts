@@ -3,9 +3,19 @@ import { type DynamicModule, Global, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { APP_CONFIG, type BaseEnv } from '@switchboard/config';
+import {
+  APP_CONFIG,
+  type BaseEnv,
+  jetStreamSettings,
+  natsConnectionSettings,
+} from '@switchboard/config';
 import type { ServiceName } from '@switchboard/contracts';
-import { MessagingModule, type MessagingOptions, natsServerOptions } from '@switchboard/messaging';
+import {
+  type CommandServer,
+  MessagingModule,
+  type MessagingOptions,
+  natsServerOptions,
+} from '@switchboard/messaging';
 import {
   createLogger,
   initTracing,
@@ -18,7 +28,10 @@ import {
 } from '@switchboard/observability';
 import { hostname } from 'node:os';
 import { createHealthHandler } from './health.handler.js';
+import { instrumentHttp } from './http-telemetry.js';
 import { parseJsonBody } from './json-body.parser.js';
+import { drainService, ServiceShutdownModule } from './service-shutdown.js';
+import { discardUnreadBody } from './unread-body.js';
 
 export const PLATFORM_VERSION = '0.1.0';
 
@@ -43,6 +56,11 @@ export interface HttpOptions {
    * an over-long parameter). Without it Fastify's own JSON error is sent.
    */
   frameworkErrors?: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void;
+  /**
+   * Fields the service adds to each request's access line once it is answered (e.g. the user and
+   * request id). Never a credential.
+   */
+  describeRequest?: (request: FastifyRequest) => Record<string, unknown>;
 }
 
 /**
@@ -60,7 +78,7 @@ export interface ServiceDefinition<C extends BaseEnv> {
   bodyLimit?: number;
   /** The HTTP listener: trusted proxies, router limits, the answer to router errors. */
   http?: HttpOptions;
-  /** Runs after Nest is initialised and before it listens (e.g. extra Fastify routes). */
+  /** Runs once the providers exist, before the lifecycle hooks and listeners (e.g. Fastify hooks). */
   configure?: (app: NestFastifyApplication, ctx: BootContext<C>) => Promise<void> | void;
 }
 
@@ -68,6 +86,7 @@ export interface RunningService {
   app: NestFastifyApplication;
   url: string;
   logger: Logger;
+  /** Drains work in flight (up to SHUTDOWN_GRACE_MS), then closes everything; what SIGTERM runs. */
   close(): Promise<void>;
 }
 
@@ -90,7 +109,11 @@ export function bootContext<C extends BaseEnv>(service: ServiceName, config: C):
   };
   initTracing({
     service: config.OTEL_SERVICE_NAME ?? service,
+    instance: identity.instance,
+    version: identity.version,
     otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    sampler: config.OTEL_TRACES_SAMPLER,
+    samplerRatio: config.OTEL_TRACES_SAMPLER_ARG,
   });
   const logger = createLogger({
     service,
@@ -115,12 +138,10 @@ export async function bootstrapService<C extends BaseEnv>(
   const messaging: MessagingOptions = {
     service,
     instance: identity.instance,
-    nats: {
-      servers: config.NATS_SERVERS,
-      user: config.NATS_USER,
-      pass: config.NATS_PASSWORD,
-      token: config.NATS_TOKEN,
-    },
+    // the service's own NATS identity and TLS settings, for every connection it opens
+    nats: natsConnectionSettings(config),
+    // stream replicas and limits: only what JETSTREAM_* set is enforced on existing streams
+    jetstream: jetStreamSettings(config),
   };
 
   @Global()
@@ -130,6 +151,7 @@ export async function bootstrapService<C extends BaseEnv>(
   @Module({
     imports: [
       ConfigHolderModule,
+      ServiceShutdownModule,
       ObservabilityModule.forRoot({ identity, logger, metrics }),
       MessagingModule.forRoot(messaging),
       def.module(ctx),
@@ -139,62 +161,119 @@ export async function bootstrapService<C extends BaseEnv>(
   class RootModule {}
 
   try {
-    const adapter = new FastifyAdapter({
-      bodyLimit: def.bodyLimit ?? 1_048_576,
-      logger: false,
-      maxParamLength: def.http?.maxParamLength ?? DEFAULT_MAX_PARAM_LENGTH,
-      ...trustProxyOption(def.http?.trustProxy),
-      ...(def.http?.frameworkErrors ? { frameworkErrors: def.http.frameworkErrors } : {}),
-    });
-    // Every service speaks JSON only: Fastify's parsers (JSON, text/plain) are replaced by one JSON
-    // parser and Nest adds no form parser (bodyParser: false below), so a body of any other media type
-    // (a cross-origin form post included) is refused with 415 before a route sees it.
-    const fastify = adapter.getInstance();
-    fastify.removeAllContentTypeParsers();
-    fastify.addContentTypeParser(
-      'application/json',
-      { parseAs: 'string' },
-      (_request, body, done) => {
-        try {
-          done(null, parseJsonBody(body as string));
-        } catch (e) {
-          done(e as Error, undefined);
-        }
-      },
-    );
-    fastify.addHook('onResponse', (request, reply, done) => {
-      metrics.httpRequests.inc({
-        route: request.routeOptions.url ?? 'unmatched',
-        method: request.method,
-        status: String(reply.statusCode),
-      });
-      done();
-    });
+    const adapter = createHttpAdapter(def, ctx);
     const app = await NestFactory.create<NestFastifyApplication>(RootModule, adapter, {
       logger: new PinoNestLogger(logger),
       abortOnError: false,
       bodyParser: false,
     });
-    app.connectMicroservice(natsServerOptions(messaging), { inheritAppConfig: true });
-    app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+    const natsServer = natsServerOptions(messaging);
+    app.connectMicroservice(natsServer, { inheritAppConfig: true });
     await def.configure?.(app, ctx);
+    // Lifecycle hooks first (tool sources, consumers, connections): a command handler must never
+    // answer before what it serves is loaded (a manifest built before the tools are would be empty).
+    await app.init();
     await app.startAllMicroservices();
     await app.listen(config.PORT, config.HOST);
     const url = await app.getUrl();
-    logger.info({ url, nats: config.NATS_SERVERS, version: identity.version }, `${service} ready`);
-    return {
-      app,
-      url,
-      logger,
-      close: async () => {
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        await drainService(app, natsServer.strategy as CommandServer, {
+          graceMs: config.SHUTDOWN_GRACE_MS,
+          logger,
+        });
+        // Nest's shutdown: module hooks (Redis, PostgreSQL, …), the NATS server, then the client.
         await app.close();
         await shutdownTracing();
-      },
-    };
+      })());
+    stopOnSignals(service, close, config.SHUTDOWN_GRACE_MS, logger);
+    logger.info({ url, nats: config.NATS_SERVERS, version: identity.version }, `${service} ready`);
+    return { app, url, logger, close };
   } catch (e) {
     logger.fatal({ err: e }, `${service} failed to start: ${(e as Error).message}`);
     // Let the log line flush before exiting.
     await new Promise((resolve) => setImmediate(resolve));
     process.exit(1);
   }
+}
+
+/**
+ * The HTTP listener every service has: JSON bodies only, the edge settings of `def.http`, a span,
+ * metrics and an access line per request, and the rest of a refused body read before the answer goes
+ * out.
+ */
+function createHttpAdapter(
+  def: Pick<ServiceDefinition<BaseEnv>, 'bodyLimit' | 'http'>,
+  ctx: Pick<BootContext<unknown>, 'logger' | 'metrics'>,
+): FastifyAdapter {
+  const adapter = new FastifyAdapter({
+    bodyLimit: def.bodyLimit ?? 1_048_576,
+    logger: false,
+    maxParamLength: def.http?.maxParamLength ?? DEFAULT_MAX_PARAM_LENGTH,
+    ...trustProxyOption(def.http?.trustProxy),
+    ...(def.http?.frameworkErrors ? { frameworkErrors: def.http.frameworkErrors } : {}),
+  });
+  // Every service speaks JSON only: Fastify's parsers (JSON, text/plain) are replaced by one JSON
+  // parser and Nest adds no form parser (bodyParser: false below), so a body of any other media type
+  // (a cross-origin form post included) is refused with 415 before a route sees it.
+  const fastify = adapter.getInstance();
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      try {
+        done(null, parseJsonBody(body as string));
+      } catch (e) {
+        done(e as Error, undefined);
+      }
+    },
+  );
+  // An answer given before the body was read (413, 415) reaches a client still uploading only if
+  // the rest of the body is read first; otherwise closing the connection resets it.
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode >= 400) await discardUnreadBody(request.raw);
+    return payload;
+  });
+  instrumentHttp(fastify, {
+    metrics: ctx.metrics,
+    logger: ctx.logger,
+    ...(def.http?.describeRequest ? { describeRequest: def.http.describeRequest } : {}),
+  });
+  return adapter;
+}
+
+/**
+ * SIGTERM or SIGINT stops the service gracefully (close) and exits 0 once it is done (1 if closing
+ * failed). A second SIGINT while it drains exits at once; a repeated SIGTERM is ignored.
+ */
+function stopOnSignals(
+  service: ServiceName,
+  close: () => Promise<void>,
+  graceMs: number,
+  logger: Logger,
+): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      if (signal !== 'SIGINT') return;
+      logger.warn({ signal }, `${service} stopping at once (second signal)`);
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal, graceMs }, `${service} stopping: finishing the work in flight`);
+    close().then(
+      () => {
+        logger.info(`${service} stopped`);
+        process.exit(0);
+      },
+      (e: unknown) => {
+        logger.error({ err: e }, `${service} did not stop cleanly`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NatsContext } from '@nestjs/microservices';
-import { ReadinessRegistry } from '@switchboard/observability';
+import { Metrics, ReadinessRegistry } from '@switchboard/observability';
 import { createHealthHandler } from './health.handler.js';
 
 describe(createHealthHandler.name, () => {
@@ -8,24 +8,29 @@ describe(createHealthHandler.name, () => {
     const Handler = createHealthHandler('audit') as new (
       r: ReadinessRegistry,
       i: unknown,
+      m: Metrics,
     ) => { status(data: unknown, ctx: NatsContext): Promise<Record<string, unknown>> };
     const readiness = new ReadinessRegistry();
     readiness.register('postgres', async () => undefined);
     readiness.register('nats', async () => {
       throw new Error('disconnected');
     });
-    const sut = new Handler(readiness, {
-      service: 'audit',
-      instance: 'i-1',
-      version: '1',
-      startedAt: 0,
-    });
+    const metrics = new Metrics('audit', 'i-1');
+    metrics.observeNatsHandled('sb.cmd.audit.query', 'ok', 0.001);
+    metrics.observeNatsHandled('sb.cmd.audit.query', 'ok', 0.001);
+    metrics.observeNatsHandled('sb.cmd.audit.query', 'FORBIDDEN', 0.001);
+    const sut = new Handler(
+      readiness,
+      { service: 'audit', instance: 'i-1', version: '1', startedAt: 0 },
+      metrics,
+    );
     // Called the way Nest's NATS server calls it: (payload, context).
     expect(await sut.status({}, new NatsContext(['sb.health.audit', undefined]))).toMatchObject({
       service: 'audit',
       instance: 'i-1',
       status: 'down',
       checks: { postgres: { status: 'up' }, nats: { status: 'down', detail: 'disconnected' } },
+      metrics: { commandsHandled: 3, commandsFailed: 1 },
     });
   });
 });

@@ -1,7 +1,9 @@
 import { Controller, Inject, type Type } from '@nestjs/common';
 import { Health, type ServiceName } from '@switchboard/contracts';
 import { HandleCommand } from '@switchboard/messaging';
+import { keyMetrics } from './key-metrics.js';
 import {
+  Metrics,
   ReadinessRegistry,
   SERVICE_IDENTITY,
   type ServiceIdentity,
@@ -14,6 +16,7 @@ export function createHealthHandler(service: ServiceName): Type<unknown> {
     constructor(
       private readonly readiness: ReadinessRegistry,
       @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+      private readonly metrics: Metrics,
     ) {}
 
     @HandleCommand(Health.HealthStatus[service])
@@ -26,6 +29,7 @@ export function createHealthHandler(service: ServiceName): Type<unknown> {
         uptimeSeconds: Math.round(process.uptime()),
         status: Object.values(checks).every((c) => c.status === 'up') ? 'up' : 'down',
         checks,
+        metrics: await keyMetrics(this.metrics),
       };
     }
   }

@@ -1,3 +1,5 @@
 export * from './bootstrap.js';
 export * from './health.handler.js';
 export * from './abortable.js';
+export * from './service-shutdown.js';
+export * from './optional-redis.js';

@@ -2,23 +2,33 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { ServiceName } from '@switchboard/contracts';
-import { AuditTrail, JetStreamService, MessagingModule, NatsBus } from '@switchboard/messaging';
+import {
+  AuditTrail,
+  JetStreamService,
+  MessagingModule,
+  NatsBus,
+  type NatsSettings,
+} from '@switchboard/messaging';
 import { createLogger, Metrics, ObservabilityModule } from '@switchboard/observability';
 
 export interface BusClient {
   bus: NatsBus;
   jetstream: JetStreamService;
   audit: AuditTrail;
+  /** The client's metrics registry (what its /metrics would show). */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
 /**
  * A NatsBus + JetStream client for tests, wired exactly as services wire theirs (same module), acting as
- * `as` (a service name) so headers and audit sources look real.
+ * `as` (a service name) so headers and audit sources look real. `nats`: connection settings (an
+ * identity's credentials, TLS) instead of plain `natsUrl`.
  */
 export async function createBusClient(
   natsUrl: string,
   as: ServiceName = 'gateway',
+  nats: NatsSettings = { servers: [natsUrl] },
 ): Promise<BusClient> {
   const identity = {
     service: as,
@@ -42,7 +52,7 @@ export async function createBusClient(
       MessagingModule.forRoot({
         service: as,
         instance: identity.instance,
-        nats: { servers: [natsUrl] },
+        nats,
       }),
     ],
   })
@@ -52,6 +62,7 @@ export async function createBusClient(
     bus: app.get(NatsBus),
     jetstream: app.get(JetStreamService),
     audit: app.get(AuditTrail),
+    metrics: app.get(Metrics),
     close: () => app.close(),
   };
 }

@@ -1,7 +1,7 @@
 /** The demo task of `npm run up` and the README. */
 export const DEMO_TASK = 'what is 17 * 23, then save the result as a note';
 
-/** The named events the built-in planner's run of DEMO_TASK streams, in order (design §1.2). */
+/** The named events the built-in planner's run of DEMO_TASK streams, in order. */
 export const DEMO_TASK_EVENTS = Object.freeze([
   'orchestrator.task.started',
   'mcp.toolbox.generated',

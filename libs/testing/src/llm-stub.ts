@@ -40,6 +40,11 @@ export interface LlmStubAnswer {
   finishReason?: string;
   /** Holds the answer until the gate is released (simulates a slow model). */
   hold?: LlmGate;
+  /**
+   * Streamed requests only: sends the headers and the first chunk, then nothing more, keeping the
+   * response open until the client goes away (a model that stalls mid-answer).
+   */
+  stall?: boolean;
 }
 
 export interface LlmStubError {
@@ -164,7 +169,7 @@ export async function startLlmStub(): Promise<LlmStub> {
       await (reply.hold as GateImpl).opened;
     }
     if (record.aborted || res.destroyed) return;
-    record.answered = true;
+    record.answered = !('stall' in reply && reply.stall && record.body.stream);
     if ('status' in reply) {
       res
         .writeHead(reply.status, { 'content-type': 'application/json' })
@@ -221,6 +226,10 @@ export async function startLlmStub(): Promise<LlmStub> {
         `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finishReason }] })}\n\n`,
       );
     send({ role: 'assistant', content: '' });
+    if (answer.stall) {
+      send({ content: split(answer.content ?? '…')[0] ?? '…' });
+      return; // the response stays open; `close` marks the request aborted when the client leaves
+    }
     // Content and arguments arrive in pieces, as real servers send them.
     for (const piece of split(answer.content ?? '')) send({ content: piece });
     toolCalls.forEach((c, index) => {

@@ -35,6 +35,8 @@ export interface StartPrivateProsodyOptions {
   tlsPort?: number;
   accounts?: PrivateProsodyAccount[];
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** c2s_stanza_size_limit in bytes (default: the stack's, 4 MiB). */
+  stanzaSizeLimit?: number;
   /** How long to wait for the ports to open (default 20 s). */
   timeoutMs?: number;
 }
@@ -63,6 +65,7 @@ interface InstanceModule {
     tlsPort?: number;
     accounts?: PrivateProsodyAccount[];
     logLevel?: string;
+    stanzaSizeLimit?: number;
     timeoutMs?: number;
     detached?: boolean;
   }): Promise<{
@@ -119,6 +122,7 @@ export async function startPrivateProsody(
       ...(options.c2sPort !== undefined && { c2sPort: options.c2sPort }),
       ...(options.tlsPort !== undefined && { tlsPort: options.tlsPort }),
       ...(options.logLevel !== undefined && { logLevel: options.logLevel }),
+      ...(options.stanzaSizeLimit !== undefined && { stanzaSizeLimit: options.stanzaSizeLimit }),
       ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
     });
     return {

@@ -1,11 +1,18 @@
 import { createTestDatabase, type TestDatabase } from './postgres.js';
+import type { NatsIdentity } from '@switchboard/contracts';
+import type { NatsSettings } from '@switchboard/messaging';
 import { startPrivateNats, type PrivateNats } from './nats-server.js';
+import { type SecuredNats, startSecuredNats } from './secured-nats.js';
 import { deleteRedisKeys, testRedisPrefix } from './redis.js';
 import { startService, type ServiceHandle } from './services.js';
 import { disposableTempDir, tempDir } from './processes.js';
 
 export interface Stack {
   nats: PrivateNats;
+  /** With `natsIdentities`: the enforcing NATS (its refusals: `violations()`). */
+  securedNats?: SecuredNats;
+  /** How a test connects as `identity` (its credentials when the stack's NATS enforces identities). */
+  natsSettings(identity: NatsIdentity): NatsSettings;
   dbs: { orchestrator: TestDatabase; tools: TestDatabase; audit: TestDatabase };
   services: Record<string, ServiceHandle>;
   gatewayUrl: string;
@@ -26,16 +33,24 @@ export interface Stack {
  * The platform as real processes: a private NATS, fresh migrated databases, a private Redis prefix, a
  * private per-task log directory, and the chosen services started from their build output. `stop()`
  * stops everything by PID, drops the databases, deletes the prefix's Redis keys and the task logs.
+ * `natsIdentities`: the NATS enforces the platform's permissions and each service connects as itself
+ * (NKey), as in production.
  */
 export async function startStack(
   opts: {
     services?: string[];
     env?: Record<string, Record<string, string>>;
     common?: Record<string, string>;
+    natsIdentities?: boolean;
   } = {},
 ): Promise<Stack> {
   const names = opts.services ?? ['mcp-tools', 'audit', 'orchestrator', 'gateway'];
-  const nats = await startPrivateNats();
+  const securedNats = opts.natsIdentities ? await startSecuredNats() : undefined;
+  const nats = securedNats ?? (await startPrivateNats());
+  const identityEnv = (name: string): Record<string, string> =>
+    securedNats && name in securedNats.identities
+      ? securedNats.identities[name as NatsIdentity].env
+      : {};
   const [orchestrator, tools, audit] = await Promise.all([
     createTestDatabase('orch', 'orchestrator'),
     createTestDatabase('tools', 'mcp-tools'),
@@ -58,7 +73,12 @@ export async function startStack(
     'mcp-tools': { DATABASE_URL: tools.url, REDIS_KEY_PREFIX: redisPrefix },
     audit: { DATABASE_URL: audit.url, TASK_LOG_DIR: taskLogDir },
   };
-  const envOf = (name: string) => ({ ...base, ...perService[name], ...opts.env?.[name] });
+  const envOf = (name: string) => ({
+    ...base,
+    ...identityEnv(name),
+    ...perService[name],
+    ...opts.env?.[name],
+  });
   const services: Record<string, ServiceHandle> = {};
   const stop = async () => {
     await Promise.allSettled(Object.values(services).map((s) => s.stop()));
@@ -77,6 +97,8 @@ export async function startStack(
   }
   return {
     nats,
+    ...(securedNats ? { securedNats } : {}),
+    natsSettings: (identity) => securedNats?.identities[identity].nats ?? { servers: [nats.url] },
     dbs,
     services,
     logDir,

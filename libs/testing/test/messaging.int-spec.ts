@@ -12,11 +12,17 @@ import {
   DomainError,
 } from '@switchboard/contracts';
 import {
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace';
+import {
   createLogger,
   currentTraceId,
   initTracing,
   Metrics,
   ObservabilityModule,
+  SpanKind,
   withSpan,
 } from '@switchboard/observability';
 import {
@@ -117,6 +123,11 @@ async function startServer(natsUrl: string): Promise<INestMicroservice> {
   return app;
 }
 
+/** Every span the process recorded (client, servers and consumers share one tracer here). */
+const exported = new InMemorySpanExporter();
+const spansNamed = (name: string): ReadableSpan[] =>
+  exported.getFinishedSpans().filter((s) => s.name === name);
+
 describe('messaging over real NATS (Nest transport + NatsBus + JetStream)', () => {
   let nats: PrivateNats;
   let servers: INestMicroservice[] = [];
@@ -124,7 +135,10 @@ describe('messaging over real NATS (Nest transport + NatsBus + JetStream)', () =
   const alice: Actor = { userId: 'alice', role: 'user' };
 
   beforeAll(async () => {
-    initTracing({ service: 'messaging-test', spans: true });
+    initTracing({
+      service: 'messaging-test',
+      processors: [new SimpleSpanProcessor({ exporter: exported })],
+    });
     nats = await startPrivateNats();
     servers = [await startServer(nats.url), await startServer(nats.url)];
     client = await createBusClient(nats.url, 'gateway');
@@ -146,7 +160,7 @@ describe('messaging over real NATS (Nest transport + NatsBus + JetStream)', () =
   };
 
   it('round-trips a typed request with the acting user, correlation id and trace context in headers', async () => {
-    await withSpan('test root', {}, async () => {
+    const rootId = await withSpan('test root', {}, async (root) => {
       const traceId = currentTraceId();
       expect(traceId).toMatch(/^[0-9a-f]{32}$/);
       const reply = await client.bus.request(
@@ -155,7 +169,21 @@ describe('messaging over real NATS (Nest transport + NatsBus + JetStream)', () =
         { actor: alice, correlationId: 'corr-1' },
       );
       expect(reply).toMatchObject({ text: 'hi', user: 'alice', correlationId: 'corr-1', traceId });
+      return root.spanContext().spanId;
     });
+    // The request is a client span of the caller's, the handling a server span of the request.
+    const [sent] = spansNamed(`nats request ${Echo.subject}`);
+    const handling = await waitFor(() => spansNamed(`nats handle ${Echo.subject}`)[0], {
+      what: 'the handler span',
+    });
+    expect(sent).toMatchObject({
+      kind: SpanKind.CLIENT,
+      attributes: { 'messaging.system': 'nats', 'messaging.destination.name': Echo.subject },
+    });
+    expect(sent?.parentSpanContext?.spanId).toBe(rootId);
+    expect(handling.kind).toBe(SpanKind.SERVER);
+    expect(handling.parentSpanContext?.spanId).toBe(sent?.spanContext().spanId);
+    expect(handling.spanContext().traceId).toBe(sent?.spanContext().traceId);
   });
 
   it('validates before sending, naming the field, and never sends an invalid request', async () => {
@@ -227,6 +255,7 @@ describe('messaging over real NATS (Nest transport + NatsBus + JetStream)', () =
       subjects: ['sb.test.js.>'],
       retention: 'limits',
       maxAgeMs: 60_000,
+      discard: 'old',
       duplicateWindowMs: 60_000,
       description: 't',
     });
@@ -295,6 +324,74 @@ describe('messaging over real NATS (Nest transport + NatsBus + JetStream)', () =
         reason: expect.stringContaining('id'),
       });
       await consumer.stop();
+    });
+
+    it("processes each durable message in a span of its sender's trace, and reports the consumer's backlog", async () => {
+      const seen = new Set<string>();
+      const publisher = await withSpan('publisher', {}, async (span) => {
+        await client.jetstream.publish(Job, ['traced'], { id: 't1' }, { msgId: randomUUID() });
+        await client.jetstream.publish(Job, ['tracedb'], { id: 't2' }, { msgId: randomUUID() });
+        return span.spanContext();
+      });
+      const single = await client.jetstream.consumeDurable({
+        contract: Job,
+        durable: 'test-traced',
+        filterSubject: 'sb.test.js.traced',
+        concurrency: 1,
+        ackWaitMs: 5_000,
+        maxDeliver: 2,
+        retryDelaysMs: [50],
+        handle: async ({ payload }) => void seen.add(payload.id),
+      });
+      const batched = await client.jetstream.consumeDurableBatch({
+        contract: Job,
+        durable: 'test-traced-batch',
+        filterSubject: 'sb.test.js.tracedb',
+        maxBatch: 5,
+        ackWaitMs: 5_000,
+        maxDeliver: 2,
+        retryDelaysMs: [50],
+        handleBatch: async (items) => items.forEach((i) => seen.add(i.payload.id)),
+      });
+      await waitFor(() => seen.has('t1') && seen.has('t2'), { what: 'both messages handled' });
+      const name = `jetstream process ${Job.template}`;
+      const processed = await waitFor(
+        () => {
+          const found = spansNamed(name).filter(
+            (s) => s.spanContext().traceId === publisher.traceId,
+          );
+          return found.length === 2 ? found : undefined;
+        },
+        { what: 'a process span per message' },
+      );
+      for (const s of processed) {
+        expect(s.kind).toBe(SpanKind.CONSUMER);
+        expect(s.parentSpanContext?.spanId).toBe(publisher.spanId);
+      }
+      expect(processed.map((s) => s.attributes['messaging.consumer.group.name']).sort()).toEqual([
+        'test-traced',
+        'test-traced-batch',
+      ]);
+      // The batch's own span stands alone, linked to the message it took.
+      const [batch] = spansNamed(`${name} batch`);
+      expect(batch?.links.map((l) => l.context.traceId)).toEqual([publisher.traceId]);
+
+      // Two more for the single consumer, which is stopped: its backlog is 2, nothing in hand.
+      await single.stop();
+      for (const id of ['t3', 't4'])
+        await client.jetstream.publish(Job, ['traced'], { id }, { msgId: randomUUID() });
+      const text = await client.metrics.text();
+      const backlog = new RegExp(
+        `sb_jetstream_consumer_pending\\{[^}]*stream="${stream.name}",consumer="test-traced"[^}]*\\} 2\\b`,
+      );
+      expect(text).toMatch(backlog);
+      expect(text).toMatch(
+        /sb_jetstream_consumer_ack_pending\{[^}]*consumer="test-traced"[^}]*\} 0\b/,
+      );
+      expect(text).toMatch(
+        /sb_jetstream_consumer_redelivered\{[^}]*consumer="test-traced-batch"[^}]*\} 0\b/,
+      );
+      await batched.stop();
     });
 
     it('lingers for a fuller batch and hands it over as soon as it is full', async () => {

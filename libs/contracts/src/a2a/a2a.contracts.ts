@@ -1,11 +1,16 @@
 import { z } from 'zod';
 import { type CommandContract, defineCommand, defineEvent, type EventContract } from '../define.js';
+import { ErrorBody } from '../errors.js';
+import { DelegationStateStream } from '../streams.js';
 import {
+  AgentName,
   AgentTransport,
   DelegateRequest,
+  DelegationId,
   DelegationResult,
   DelegationUpdate,
 } from './a2a.schemas.js';
+import { TaskId } from '../task/task.schemas.js';
 
 /** A remote agent as the platform knows it (from its agent card). */
 export const AgentSummary = z.object({
@@ -32,6 +37,7 @@ export const AgentsList = defineCommand({
   request: z.object({}).strict(),
   response: z.object({ agents: z.array(AgentSummary) }),
   timeoutMs: 5_000,
+  idempotency: 'idempotent',
   description:
     'The remote agents the acting user may delegate to (per-role policy applied), from their cached cards.',
 });
@@ -43,8 +49,10 @@ export const Delegate = defineCommand({
   request: DelegateRequest,
   response: DelegationResult,
   timeoutMs: 300_000,
+  idempotency: 'keyed',
+  liveness: 'heartbeat',
   description:
-    "Hands a message to a remote agent (A2A SendStreamingMessage, or SendMessage then GetTask), retrying transient failures behind a per-agent circuit breaker, and answers with the remote task's outcome. Progress goes out on sb.evt.a2a.delegation.<delegationId>. FORBIDDEN when the actor's role may not use the agent; NOT_FOUND for an unknown agent; UPSTREAM_UNAVAILABLE when the circuit is open.",
+    "Hands a message to a remote agent (A2A SendStreamingMessage, or SendMessage then GetTask), retrying transient failures behind a per-agent circuit breaker, and answers with the remote task's outcome. Progress goes out on sb.evt.a2a.delegation.<delegationId>. With an idempotencyKey a repeat is attached to the running delegation (or gets its outcome) instead of asking the agent again; with a remoteTaskId an unknown delegation follows that task. FORBIDDEN when the actor's role may not use the agent; NOT_FOUND for an unknown agent; UPSTREAM_UNAVAILABLE when the circuit is open.",
 });
 
 export const DelegationProgress = defineEvent({
@@ -55,7 +63,7 @@ export const DelegationProgress = defineEvent({
   producers: ['a2a'],
   consumers: ['orchestrator'],
   description:
-    'Progress of one delegation while the Delegate request runs (started, remote status changes, retries). The caller subscribes before requesting; the reply follows the last update.',
+    'Progress of one delegation while the Delegate request runs (started, remote status changes, retries). The caller subscribes before requesting; the reply follows the last update. (Whether the a2a service is still at work shows in the heartbeats of the Delegate request itself.)',
 });
 
 export const DelegationCancel = defineEvent({
@@ -69,11 +77,43 @@ export const DelegationCancel = defineEvent({
     'Broadcast to every a2a replica: the one running the delegation stops it and sends the agent CancelTask (also done for every delegation of a task on sb.ctl.task.<taskId>.cancel).',
 });
 
+/** Where one delegation stands, as the a2a replica running it records it (DelegationState). */
+export const DelegationRecord = z
+  .object({
+    delegationId: DelegationId,
+    taskId: TaskId,
+    /** The acting user: a repeat from anyone else is refused. */
+    userId: z.string().min(1).max(128),
+    agent: AgentName,
+    /** The a2a replica running it (its instance id). */
+    owner: z.string().min(1).max(200),
+    state: z.enum(['running', 'finished']),
+    remoteTaskId: z.string().min(1).max(512).optional(),
+    result: DelegationResult.optional(),
+    error: ErrorBody.optional(),
+    /** When the record was written: a running one not renewed for a while was lost with its replica. */
+    at: z.string().datetime(),
+  })
+  .strict();
+export type DelegationRecord = z.infer<typeof DelegationRecord>;
+
+export const DelegationState = defineEvent({
+  template: 'sb.state.a2a.delegation.{delegationId}',
+  tokens: ['delegationId'],
+  payload: DelegationRecord,
+  delivery: 'at-least-once',
+  stream: DelegationStateStream,
+  producers: ['a2a'],
+  consumers: [],
+  description:
+    'The latest state of a delegation, written by the a2a replica running it: when it starts, every few seconds while it runs (with the agent task once known), and its outcome. Read (last message of the subject) by the replica that gets a repeat of the delegation; no consumer.',
+});
+
 /** Every a2a contract, for the catalogue. */
 export const A2A_CONTRACTS: {
   commands: readonly CommandContract[];
   events: readonly EventContract[];
 } = {
   commands: [AgentsList, Delegate],
-  events: [DelegationProgress, DelegationCancel],
+  events: [DelegationProgress, DelegationCancel, DelegationState],
 };

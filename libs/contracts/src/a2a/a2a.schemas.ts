@@ -59,7 +59,7 @@ export const DelegationMode = z.enum(['stream', 'poll']);
 export type DelegationMode = z.infer<typeof DelegationMode>;
 
 const StepId = z.string().min(1).max(64);
-const DelegationId = z.string().uuid();
+export const DelegationId = z.string().uuid();
 
 export const DelegateRequest = z
   .object({
@@ -76,6 +76,22 @@ export const DelegateRequest = z
     context: z.string().max(32_000).optional(),
     /** Wall-time budget of the whole delegation (all attempts); capped by A2A_DELEGATION_TIMEOUT_MS. */
     timeoutMs: z.number().int().min(100).max(3_600_000).optional(),
+    /**
+     * Makes a repeat harmless: a request with the key of a delegation still running is attached to it,
+     * one that finished gets its outcome, and the agent is not asked twice (the orchestrator sends
+     * `<taskId>:<stepId>`, with the same delegationId).
+     */
+    idempotencyKey: z.string().min(1).max(200).optional(),
+    /**
+     * The agent's task this delegation already started, when the caller knows it (a repeat after the
+     * a2a replica that ran it was lost): it is followed, not sent again.
+     */
+    remoteTaskId: z.string().min(1).max(512).optional(),
+    /**
+     * The request may repeat an earlier one (the caller asks again, or resumed the task): the
+     * delegation's recorded state is looked up before anything is sent to the agent.
+     */
+    repeat: z.boolean().optional(),
   })
   .strict();
 export type DelegateRequest = z.infer<typeof DelegateRequest>;

@@ -1,7 +1,15 @@
 import { z } from 'zod';
-import { type CommandContract, defineCommand, defineEvent, type EventContract } from '../define.js';
+import {
+  type CommandContract,
+  defineCommand,
+  defineEvent,
+  type EventContract,
+  isSafeToken,
+  NO_TOKEN,
+} from '../define.js';
 import { AuditStream } from '../streams.js';
 import {
+  type AuditCategory,
   AuditQueryRequest,
   AuditQueryResponse,
   AuditRecord,
@@ -9,34 +17,53 @@ import {
 } from './audit.schemas.js';
 
 export const AuditRecorded = defineEvent({
-  template: 'sb.audit.{category}',
-  tokens: ['category'],
+  template: 'sb.audit.{category}.{taskId}',
+  tokens: ['category', 'taskId'],
   payload: AuditRecord,
   delivery: 'at-least-once',
   stream: AuditStream,
   producers: ['gateway', 'orchestrator', 'mcp-tools', 'a2a', 'xmpp-bridge'],
   consumers: ['audit'],
   description:
-    'An audit record, published with Nats-Msg-Id = record id. The audit service acks only after the row is committed; a redelivery never duplicates a row.',
+    "An audit record, published with Nats-Msg-Id = record id, on its category and its task's id (`_` when it belongs to no task: auditSubjectTokens). The audit service acks only after the row is committed; a redelivery never duplicates a row.",
 });
+
+/** The subscription filter for every audit record of one task (`sb.audit.*.<taskId>`). */
+export function auditRecordsFilter(taskId: string): string {
+  if (!isSafeToken(taskId) || taskId === NO_TOKEN)
+    throw new Error(`"${taskId}" cannot name a task in a subject`);
+  return `${AuditRecorded.pattern.slice(0, AuditRecorded.pattern.lastIndexOf('.'))}.${taskId}`;
+}
+
+/** The subject tokens of a record: its category and its task (NO_TOKEN when it has none). */
+export function auditSubjectTokens(record: {
+  category: AuditCategory;
+  taskId?: string | undefined;
+}): [string, string] {
+  return [record.category, record.taskId || NO_TOKEN];
+}
 
 export const AuditQuery = defineCommand({
   subject: 'sb.cmd.audit.query',
   service: 'audit',
-  callers: ['gateway'],
+  // the gateway for its admins; `admin` for the platform's administrators (`switchboard call`)
+  callers: ['gateway', 'admin'],
   request: AuditQueryRequest,
   response: AuditQueryResponse,
   timeoutMs: 10_000,
+  idempotency: 'idempotent',
   description: 'Filtered, paged audit rows (newest first). Admin only (from headers).',
 });
 
 export const AuditVerify = defineCommand({
   subject: 'sb.cmd.audit.verify',
   service: 'audit',
-  callers: ['gateway'],
+  // the gateway for its admins (GET /audit/verify); `admin`: `switchboard audit verify`
+  callers: ['gateway', 'admin'],
   request: z.object({}).strict(),
   response: AuditVerifyResponse,
   timeoutMs: 120_000,
+  idempotency: 'idempotent',
   description:
     'Recomputes the hash chain and reports the first row that does not match. Admin only.',
 });

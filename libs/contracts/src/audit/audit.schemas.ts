@@ -60,6 +60,7 @@ export const AuditQueryRequest = z
     userId: safeText(z.string().max(128)).optional(),
     action: safeText(z.string().max(100)).optional(),
     category: AuditCategory.optional(),
+    outcome: AuditOutcome.optional(),
     taskId: z.string().uuid().optional(),
     from: z.string().datetime().optional(),
     to: z.string().datetime().optional(),

@@ -10,6 +10,18 @@ export const ServiceStatus = z.object({
   version: z.string(),
   uptimeSeconds: z.number().nonnegative(),
   checks: z.record(z.string(), z.object({ status: CheckStatus, detail: z.string().optional() })),
+  /** A few figures of the answering replica, for dashboards such as the console's Health view. */
+  metrics: z
+    .object({
+      rssBytes: z.number().nonnegative(),
+      heapUsedBytes: z.number().nonnegative(),
+      /** Mean event-loop delay since the replica started, in milliseconds. */
+      eventLoopDelayMs: z.number().nonnegative(),
+      /** NATS commands this replica handled, and how many of them ended in an error. */
+      commandsHandled: z.number().int().nonnegative(),
+      commandsFailed: z.number().int().nonnegative(),
+    })
+    .optional(),
 });
 export type ServiceStatus = z.infer<typeof ServiceStatus>;
 
@@ -22,11 +34,13 @@ export const HealthStatus = Object.fromEntries(
     defineCommand({
       subject: `sb.health.${service}`,
       service,
-      // No service sends it, operators do; `npm run status` reads the same checks over HTTP /readiness.
-      callers: [],
+      // The gateway (the console's Health view) and administrators (`switchboard call`, the `admin`
+      // identity); `npm run status` reads the same checks over HTTP /readiness.
+      callers: ['gateway', 'admin'],
       request: StatusRequest,
       response: ServiceStatus,
       timeoutMs: 2_000,
+      idempotency: 'idempotent',
       description: `Readiness of one ${service} replica (its dependency checks), for operators.`,
     }),
   ]),

@@ -1,3 +1,4 @@
 export * from './task.contracts.js';
+export * from './task-list.contracts.js';
 export * from './task.events.js';
 export * from './task.schemas.js';

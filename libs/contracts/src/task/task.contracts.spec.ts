@@ -1,10 +1,11 @@
 import { fitTaskEvent, TaskEvent, TaskEventName } from './task.events.js';
+import { TaskList } from './task-list.contracts.js';
 import { taskEventsFilter, TaskEventPublished, TaskSubmitted } from './task.contracts.js';
 import { TaskRequest, TaskSubmission } from './task.schemas.js';
 import { demoEvents, demoSubmission } from './task.fixtures.js';
 
 describe('task contracts', () => {
-  it('accepts the seed 2 body and rejects unknown fields, wrong types and empty tasks, naming the field', () => {
+  it('accepts the orchestrate request body and rejects unknown fields, wrong types and empty tasks, naming the field', () => {
     expect(
       TaskRequest.safeParse({
         task: 'hi',
@@ -71,5 +72,22 @@ describe('task contracts', () => {
     expect(plan[0]?.input).toEqual({ expression: '1+1', note: 'a\uFFFDb' });
     // A valid event is returned as it is.
     for (const e of demoEvents) expect(fitTaskEvent(e)).toEqual(e);
+  });
+});
+
+describe('task list contract', () => {
+  it('defaults the page size and refuses unknown fields and bad cursors, naming them', () => {
+    expect(TaskList.request.parse({})).toEqual({ limit: 50 });
+    const unknown = TaskList.request.safeParse({ owner: 'x' });
+    expect(JSON.stringify(unknown.error?.issues)).toContain('owner');
+    const cursor = TaskList.request.safeParse({ before: '2026-11-22' });
+    expect(cursor.error?.issues[0]?.path).toEqual(['before']);
+    expect(
+      TaskList.request.safeParse({
+        before: `2026-11-22T10:00:00.000Z_${demoSubmission.taskId}`,
+        status: ['running', 'failed'],
+      }).success,
+    ).toBe(true);
+    expect(TaskList.request.safeParse({ limit: 201 }).success).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type CommandContract, defineCommand, defineEvent, type EventContract } from '../define.js';
 import { TaskEventStream, TaskSubmissionStream } from '../streams.js';
 import { safeText } from '../text.schemas.js';
+import { TaskList } from './task-list.contracts.js';
 import { TaskEvent } from './task.events.js';
 import { TaskId, TaskStatus, TaskSubmission, TaskView } from './task.schemas.js';
 
@@ -24,7 +25,8 @@ export const TaskEventPublished = defineEvent({
   delivery: 'at-least-once',
   stream: TaskEventStream,
   producers: ['orchestrator'],
-  consumers: ['gateway'],
+  // gateway: SSE streams and replays; audit: the per-task log archive (its durable `task-logs`)
+  consumers: ['gateway', 'audit'],
   description:
     "One step of a task's progress. `event` is the catalogue name (e.g. orchestrator.step.completed); `seq` is gap-free per task. Tail one task with sb.evt.task.<taskId>.>",
 });
@@ -53,6 +55,7 @@ export const TaskGet = defineCommand({
   request: z.object({ taskId: TaskId }).strict(),
   response: TaskView,
   timeoutMs: 5_000,
+  idempotency: 'idempotent',
   description: 'The stored state of one task with its steps. Owner or admin only (from headers).',
 });
 
@@ -75,6 +78,7 @@ export const TaskCancel = defineCommand({
     .strict(),
   response: z.object({ taskId: TaskId, status: TaskStatus }),
   timeoutMs: 5_000,
+  idempotency: 'idempotent',
   description:
     'Requests cancellation. Owner or admin only. Idempotent; a terminal task is returned unchanged; a task not picked up yet (whenQueued) answers `queued` and ends cancelled when it is.',
 });
@@ -84,6 +88,6 @@ export const TASK_CONTRACTS: {
   commands: readonly CommandContract[];
   events: readonly EventContract[];
 } = {
-  commands: [TaskGet, TaskCancel],
+  commands: [TaskGet, TaskCancel, TaskList],
   events: [TaskSubmitted, TaskEventPublished, TaskCancelRequested],
 };

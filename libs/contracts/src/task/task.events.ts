@@ -4,8 +4,8 @@ import { scrubJson } from '../text.schemas.js';
 import { PlanAction, PlannerKind, StepKind, TaskId, TokenUsage } from './task.schemas.js';
 
 /**
- * The task event catalogue. Names are the seed's SSE event names (design §1.2) and are stable: the
- * gateway streams them verbatim as `event:` lines, operators tail them as subject suffixes.
+ * The task event catalogue. Names are the SSE event names existing clients already handle, and are
+ * stable: the gateway streams them verbatim as `event:` lines, operators tail them as subject suffixes.
  */
 export const TaskEventName = {
   TaskStarted: 'orchestrator.task.started',

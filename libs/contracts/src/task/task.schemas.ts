@@ -9,7 +9,7 @@ const Name = z
   .max(128)
   .regex(/^[A-Za-z0-9_.-]+$/, 'may hold letters, digits and . _ - only');
 
-/** Which tools a task may use (design §1.2): `auto` = authorized providers; `custom` = allow-lists. */
+/** Which tools a task may use: `auto` = authorized providers; `custom` = allow-lists. */
 export const ToolConstraints = z
   .object({
     mode: z.enum(['auto', 'custom']),

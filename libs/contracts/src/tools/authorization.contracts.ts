@@ -29,6 +29,7 @@ export const AuthorizationsList = defineCommand({
     providers: z.array(ProviderStatus),
   }),
   timeoutMs: 5_000,
+  idempotency: 'idempotent',
   description:
     "A user's provider authorizations and every provider's status for them. Others' only for admins.",
 });

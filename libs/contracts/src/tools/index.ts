@@ -4,3 +4,4 @@ export * from './tools.events.js';
 export * from './authorization.contracts.js';
 export * from './tools.catalogue.js';
 export * from './calculator.grammar.js';
+export * from './tool-refusal.js';

@@ -38,7 +38,6 @@ export const ToolHandler = z.discriminatedUnion('kind', [
 ]);
 export type ToolHandler = z.infer<typeof ToolHandler>;
 
-/** A tool definition (design §6). Lives only inside mcp-tools: handlers and credentials never leave it. */
 /** How long a caller waits for one tool call (`ToolsCall`'s timeout). */
 export const TOOL_CALL_WAIT_MS = 60_000;
 /**
@@ -47,6 +46,7 @@ export const TOOL_CALL_WAIT_MS = 60_000;
  */
 export const MAX_TOOL_TIMEOUT_MS = TOOL_CALL_WAIT_MS - 10_000;
 
+/** A tool definition. Lives only inside mcp-tools: handlers and credentials never leave it. */
 export const ToolDefinition = z
   .object({
     name: ToolName,
@@ -83,6 +83,10 @@ export const ManifestTool = z.object({
   inputSchema: JsonSchemaObject,
   outputSchema: JsonSchemaObject.optional(),
   idempotent: z.boolean(),
+  /** The role the tool asks for (admins pass any), as the caller's manifest shows it. */
+  requiredRole: Role.optional(),
+  /** Offered to admins only. */
+  adminOnly: z.boolean().optional(),
 });
 export type ManifestTool = z.infer<typeof ManifestTool>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type CommandContract, defineCommand, defineEvent, type EventContract } from '../define.js';
 import { ErrorBody } from '../errors.js';
+import { StreamHeartbeat } from '../stream-liveness.js';
 import { BridgeStatus } from './xmpp.schemas.js';
 
 /** An HTTP body in transit: text as is, anything else base64. */
@@ -64,7 +65,9 @@ const Seq = z.number().int().min(0);
 
 /**
  * One message of a streamed response, sent to the request's reply inbox: the `head` first, then
- * `body` parts (the bytes as the peer sent them, base64), then `end` — or `error` at any point.
+ * `body` parts (the bytes as the peer sent them, base64), then `end` — or `error` at any point. A
+ * `heartbeat` (no `seq`) comes every `intervalMs` while the bridge carries the exchange, whatever the
+ * peer says: the caller notices a bridge that died within a few intervals.
  */
 export const HttpStreamPart = z.discriminatedUnion('kind', [
   z
@@ -81,6 +84,7 @@ export const HttpStreamPart = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('body'), seq: Seq, data: z.base64() }).strict(),
   z.object({ kind: z.literal('end'), seq: Seq }).strict(),
   z.object({ kind: z.literal('error'), seq: Seq, error: ErrorBody }).strict(),
+  StreamHeartbeat,
 ]);
 export type HttpStreamPart = z.infer<typeof HttpStreamPart>;
 
@@ -93,7 +97,7 @@ export const HttpStream = defineCommand({
   reply: 'stream',
   timeoutMs: 60_000,
   description:
-    "Like sb.cmd.xmpp.http.request, but the response comes back incrementally: several replies on the request's inbox, a `head` (status, headers, the JID that answered) as soon as the peer sends it, `body` parts as the peer writes them (SSE events are not held back), then `end`; or `error` (the same codes as the request) at any point. Each part has a `seq` (0 for the head, then without gaps). The timeout is the wait for the head; `idleTimeoutMs` bounds the silence between parts. A caller that stops early publishes sb.ctl.xmpp.http.stream.{streamId}.cancel (streamId = the request envelope's id): the bridge then closes the XMPP stream and the peer aborts its local HTTP request.",
+    "Like sb.cmd.xmpp.http.request, but the response comes back incrementally: several replies on the request's inbox, a `head` (status, headers, the JID that answered) as soon as the peer sends it, `body` parts as the peer writes them (SSE events are not held back), then `end`; or `error` (the same codes as the request) at any point. Each part has a `seq` (0 for the head, then without gaps). A `heartbeat` part (no seq) comes every XMPP_BRIDGE_STREAM_HEARTBEAT_SECONDS from the moment the bridge takes the request until its last part, so a caller notices a bridge that died within a few heartbeats (NatsBus.requestStream fails it with UPSTREAM_UNAVAILABLE). The timeout is the wait for the head; `idleTimeoutMs` bounds the silence between parts (heartbeats aside). A caller that stops early publishes sb.ctl.xmpp.http.stream.{streamId}.cancel (streamId = the request envelope's id): the bridge then closes the XMPP stream and the peer aborts its local HTTP request.",
 });
 
 export const HttpStreamCancel = defineEvent({
@@ -110,11 +114,12 @@ export const HttpStreamCancel = defineEvent({
 export const Status = defineCommand({
   subject: 'sb.cmd.xmpp.status',
   service: 'xmpp-bridge',
-  // No service sends it: operators and the bridge's tests do.
-  callers: [],
+  // The gateway asks for the console's agent presence; administrators (the `admin` identity) too.
+  callers: ['gateway', 'admin'],
   request: z.object({}).strict(),
   response: BridgeStatus,
   timeoutMs: 2_000,
+  idempotency: 'idempotent',
   description:
     "The XMPP session of the platform bridge answering (one replica): state, current login phase, the last failure diagnosis, reconnect attempts and the peers seen online. Bridges with the NATS command role off (the agents' bridges) do not answer.",
 });

@@ -47,6 +47,16 @@ export const BridgeStatus = z.object({
   lastFailure: LoginFailure.optional(),
   mechanism: z.string().optional(),
   tls: z.object({ protocol: z.string(), cipher: z.string() }).optional(),
+  /**
+   * The largest stanza the XMPP server takes from the bridge: as the server advertised it (XEP-0478
+   * stream limits) or, when it did not, XMPP_BRIDGE_STANZA_LIMIT_BYTES. Nothing larger is sent.
+   */
+  stanzaLimit: z
+    .object({
+      bytes: z.number().int().positive(),
+      source: z.enum(['advertised', 'configured']),
+    })
+    .optional(),
   serverMode: z.boolean(),
   /** Mapped hosts (SERVICE_MAP) and whether their JID has an available resource right now. */
   peers: z.array(z.object({ host: z.string(), jid: z.string(), online: z.boolean() })),

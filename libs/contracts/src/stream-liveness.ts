@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/**
+ * Liveness of streamed exchanges. A responder that answers a request in several messages (a
+ * `reply: 'stream'` command) or publishes progress while it works (a delegation) also sends a
+ * heartbeat every `intervalMs` for as long as the work is in progress, announcing that interval. The
+ * caller tells a peer that is merely silent (an agent thinking) from a responder that is gone (its
+ * process killed): once it has heard a heartbeat, silence over STREAM_HEARTBEAT_MISSES intervals
+ * means the responder is gone, and the caller fails at once instead of waiting for its timeout.
+ */
+export const StreamHeartbeat = z
+  .object({
+    kind: z.literal('heartbeat'),
+    /** How often the responder sends one: the caller's limit is a few of these. */
+    intervalMs: z.number().int().min(100).max(60_000),
+  })
+  .strict();
+export type StreamHeartbeat = z.infer<typeof StreamHeartbeat>;
+
+/** Heartbeats a caller may miss before it takes the responder for gone. */
+export const STREAM_HEARTBEAT_MISSES = 3;
+
+/** Whether a decoded message is a heartbeat (of any stream). */
+export function isHeartbeat(value: unknown): value is StreamHeartbeat {
+  return StreamHeartbeat.safeParse(value).success;
+}
+
+/**
+ * How often the responder of a `liveness: 'heartbeat'` command beats while it works. Its first beat
+ * comes after one interval (a quick answer costs none), so the caller counts the misses from the
+ * moment it sent the request.
+ */
+export const COMMAND_HEARTBEAT_MS = 2_000;

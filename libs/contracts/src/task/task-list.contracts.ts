@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { defineCommand } from '../define.js';
+import { UserId } from '../identity.schemas.js';
+import { PlannerKind, TaskId, TaskStatus, TokenUsage } from './task.schemas.js';
+
+/** Longest task text a list row carries; the whole text is in `TaskGet`. */
+export const TASK_SUMMARY_TEXT_MAX = 300;
+
+/**
+ * Where a page of the task list ends: the creation time and id of its last (oldest) row. Opaque to
+ * clients, who pass a page's `nextBefore` back as `before`.
+ */
+export const TaskListCursor = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    "must be a previous page's nextBefore",
+  );
+
+export const TaskListRequest = z
+  .object({
+    /** Whose tasks. Omitted: the actor's own, or everyone's for an admin. Someone else's: admins only. */
+    userId: UserId.optional(),
+    status: z.array(TaskStatus).min(1).max(5).optional(),
+    /** Case-insensitive part of the task text. */
+    text: z.string().min(1).max(200).optional(),
+    /** Created at or after (inclusive) / before (exclusive). */
+    from: z.string().datetime().optional(),
+    to: z.string().datetime().optional(),
+    before: TaskListCursor.optional(),
+    limit: z.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+export type TaskListRequest = z.infer<typeof TaskListRequest>;
+
+/** One row of the task list: what a table of tasks shows, without the steps themselves. */
+export const TaskSummary = z.object({
+  taskId: TaskId,
+  userId: z.string(),
+  status: TaskStatus,
+  /** The task text, cut to TASK_SUMMARY_TEXT_MAX characters. */
+  task: z.string(),
+  planner: PlannerKind.optional(),
+  threadId: z.string().optional(),
+  steps: z.number().int().nonnegative(),
+  usage: TokenUsage.optional(),
+  lastEventSeq: z.number().int().nonnegative(),
+  createdAt: z.string().datetime(),
+  finishedAt: z.string().datetime().optional(),
+  /** From the first claim to the end (or until now while it runs). */
+  durationMs: z.number().nonnegative().optional(),
+});
+export type TaskSummary = z.infer<typeof TaskSummary>;
+
+export const TaskListResponse = z.object({
+  tasks: z.array(TaskSummary),
+  /** Present when older tasks match: pass it as `before` for the next page. */
+  nextBefore: TaskListCursor.optional(),
+});
+export type TaskListResponse = z.infer<typeof TaskListResponse>;
+
+export const TaskList = defineCommand({
+  subject: 'sb.cmd.orchestrator.task.list',
+  service: 'orchestrator',
+  callers: ['gateway'],
+  request: TaskListRequest,
+  response: TaskListResponse,
+  timeoutMs: 5_000,
+  description:
+    "Stored tasks, newest first, paged: the acting user's own, or (admins) everyone's or one user's; filtered by status, text and creation time. Tasks not picked up by an orchestrator yet are not listed. FORBIDDEN for a non-admin asking for someone else's.",
+});

@@ -1,0 +1,116 @@
+import { CATALOGUE } from './catalogue.js';
+import {
+  type CommandContract,
+  NO_TOKEN,
+  SERVICE_NAMES,
+  SUBJECT_ROOT,
+  type ServiceName,
+} from './define.js';
+
+/** Every subject of the platform (what `npm run tail` watches). */
+export const PLATFORM_TRAFFIC_PATTERN = `${SUBJECT_ROOT}.>`;
+
+/** What services publish: task submissions and events, domain events, control, audit, dead letters. */
+export const PUBLISHED_TRAFFIC_PATTERNS: readonly string[] = [
+  'task',
+  'evt',
+  'ctl',
+  'audit',
+  'dlq',
+].map((kind) => `${SUBJECT_ROOT}.${kind}.>`);
+
+/**
+ * Request/reply subjects (commands, health). A subscriber to them that never answers still counts as
+ * a responder: while it listens, a request to a service with no replica waits for its timeout instead
+ * of failing at once with "no responders". Watch them only on purpose.
+ */
+export const REQUEST_TRAFFIC_PATTERNS: readonly string[] = ['cmd', 'health'].map(
+  (kind) => `${SUBJECT_ROOT}.${kind}.>`,
+);
+
+/** What kind of message a subject carries, from the subject grammar (docs/architecture.md). */
+export type TrafficKind =
+  | 'command'
+  | 'task-submission'
+  | 'task-event'
+  | 'event'
+  | 'control'
+  | 'audit'
+  | 'health'
+  | 'dead-letter'
+  | 'other';
+
+const KIND_OF_TOKEN: Record<string, TrafficKind> = {
+  cmd: 'command',
+  task: 'task-submission',
+  evt: 'event',
+  ctl: 'control',
+  audit: 'audit',
+  health: 'health',
+  dlq: 'dead-letter',
+};
+
+/** Whether `subject` is one that `pattern` (`*` one token, `>` the rest) takes. */
+function matchesPattern(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '>') return s.length > i;
+    if (i >= s.length || (p[i] !== '*' && p[i] !== s[i])) return false;
+  }
+  return p.length === s.length;
+}
+
+/**
+ * The command a concrete subject belongs to (`sb.cmd.tools.call.<taskId>` → ToolsCall): the one whose
+ * subject it is, or whose pattern takes it.
+ */
+export function commandOfSubject(subject: string): CommandContract | undefined {
+  return (
+    CATALOGUE.commands.find((c) => c.subject === subject) ??
+    CATALOGUE.commands.find((c) => c.pattern !== c.subject && matchesPattern(c.pattern, subject))
+  );
+}
+
+/** The task id a subject names in its placeholder (a tool call's, an audit record's), if any. */
+function taskTokenOf(subject: string, command: CommandContract | undefined): string | undefined {
+  const tokens = subject.split('.');
+  const last = tokens.at(-1);
+  const named =
+    (command?.token === 'taskId' && command.subject !== subject) ||
+    (tokens[1] === 'audit' && tokens.length === 4);
+  return named && last && last !== NO_TOKEN ? last : undefined;
+}
+
+export interface SubjectInfo {
+  kind: TrafficKind;
+  /** The service a command or health request is addressed to. */
+  service?: ServiceName;
+  /**
+   * The task the subject names: a task event's, a tool call's (`sb.cmd.tools.call.<taskId>`), an audit
+   * record's (`sb.audit.<category>.<taskId>`); absent for `_` (no task).
+   */
+  taskId?: string;
+}
+
+/** Classifies one platform subject for operators' views. */
+export function describeSubject(subject: string): SubjectInfo {
+  const tokens = subject.split('.');
+  if (tokens[0] !== SUBJECT_ROOT) return { kind: 'other' };
+  const second = tokens[1] ?? '';
+  if (second === 'evt' && tokens[2] === 'task' && tokens[3]) {
+    return { kind: 'task-event', taskId: tokens[3] };
+  }
+  const kind = KIND_OF_TOKEN[second] ?? 'other';
+  if (kind === 'health') {
+    const service = SERVICE_NAMES.find((s) => s === tokens[2]);
+    return service ? { kind, service } : { kind };
+  }
+  const command = kind === 'command' ? commandOfSubject(subject) : undefined;
+  const taskId = kind === 'command' || kind === 'audit' ? taskTokenOf(subject, command) : undefined;
+  return {
+    kind,
+    ...(command ? { service: command.service } : {}),
+    ...(taskId ? { taskId } : {}),
+  };
+}

@@ -1,0 +1,58 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+
+/**
+ * The state of the NATS connection as requests need it. A request published while the connection is
+ * down is lost (the client does not deliver it after reconnecting, measured with nats.js 3.4), and a
+ * reply sent while the requester is away is lost too (core NATS keeps nothing for an absent inbox): so
+ * requests wait for the connection before they are sent, and repeatable ones in flight are told when it
+ * drops, to be sent again rather than wait for a reply that cannot come.
+ */
+export class ConnectionWatch {
+  private up = true;
+  private readonly onLost = new Set<() => void>();
+  private readonly onUp = new Set<() => void>();
+
+  constructor(nc: Pick<NatsConnection, 'status'>) {
+    // Test doubles have no status; a real connection always has.
+    if (typeof nc.status !== 'function') return;
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === 'disconnect') {
+          this.up = false;
+          for (const lost of [...this.onLost]) lost();
+        } else if (s.type === 'reconnect') {
+          this.up = true;
+          for (const up of [...this.onUp]) up();
+        }
+      }
+    })().catch(() => undefined);
+  }
+
+  get connected(): boolean {
+    return this.up;
+  }
+
+  /** Resolves true once the connection is up (at once if it is), false after `ms` without it. */
+  whenConnected(ms: number): Promise<boolean> {
+    if (this.up) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const done = (value: boolean) => {
+        clearTimeout(timer);
+        this.onUp.delete(up);
+        resolve(value);
+      };
+      const up = () => done(true);
+      const timer = setTimeout(() => done(false), ms);
+      this.onUp.add(up);
+    });
+  }
+
+  /** `p`, or a rejection with `lost()` as soon as the connection drops before `p` settles. */
+  race<T>(p: Promise<T>, lost: () => Error): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const onLost = () => reject(lost());
+      this.onLost.add(onLost);
+      p.then(resolve, reject).finally(() => this.onLost.delete(onLost));
+    });
+  }
+}

@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import { describe, expect, it } from '@jest/globals';
+import { NatsContext, RpcException } from '@nestjs/microservices';
+import { Tools } from '@switchboard/contracts';
+import { PATTERN_METADATA } from '@nestjs/microservices/constants.js';
+import { HandleCommand } from './handle-command.decorator.js';
+
+const TASK = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
+const call = { tool: 'calculator', input: { expression: '1+1' } };
+
+class ToolsHandler {
+  @HandleCommand(Tools.ToolsCall)
+  call(input: Tools.ToolCallRequest) {
+    return { tool: input.tool, output: 2, durationMs: 1, replayed: false };
+  }
+}
+type Wrapped = (data: unknown, ctx: NatsContext) => Promise<unknown>;
+const sut = new ToolsHandler() as unknown as { call: Wrapped };
+const on = (subject: string) => new NatsContext([subject, undefined]);
+
+/** The error body a handler threw (Nest's RpcException around the platform's ErrorBody). */
+async function refusal(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(RpcException);
+    return (e as RpcException).getError() as { code: string; message: string };
+  }
+  throw new Error('expected a refusal');
+}
+
+describe(HandleCommand.name, () => {
+  it("listens on the pattern of a subject with a placeholder (a tool call's task)", () => {
+    const patterns = Reflect.getMetadata(PATTERN_METADATA, ToolsHandler.prototype.call) as unknown;
+    expect(patterns).toEqual(['sb.cmd.tools.call.*']);
+  });
+
+  it("runs a request sent on its own task's subject, or on `_` without a task", async () => {
+    await expect(
+      sut.call({ ...call, taskId: TASK }, on(`sb.cmd.tools.call.${TASK}`)),
+    ).resolves.toMatchObject({ output: 2 });
+    await expect(sut.call(call, on('sb.cmd.tools.call._'))).resolves.toMatchObject({ output: 2 });
+  });
+
+  it('refuses a request whose subject names another task than the request (VALIDATION)', async () => {
+    const other = '00000000-0000-4000-8000-000000000000';
+    const wrong = await refusal(
+      sut.call({ ...call, taskId: TASK }, on(`sb.cmd.tools.call.${other}`)),
+    );
+    expect(wrong.code).toBe('VALIDATION');
+    expect(wrong.message).toContain(`belongs on sb.cmd.tools.call.${TASK}`);
+    expect((await refusal(sut.call(call, on(`sb.cmd.tools.call.${TASK}`)))).code).toBe(
+      'VALIDATION',
+    );
+  });
+});

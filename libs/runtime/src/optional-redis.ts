@@ -1,0 +1,71 @@
+import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { Logger, ReadinessRegistry } from '@switchboard/observability';
+import { Redis } from 'ioredis';
+
+/** What the log says when Redis goes away and when it is back (what the service does meanwhile). */
+export interface RedisOutageMessages {
+  lost: string;
+  back: string;
+}
+
+/**
+ * A Redis client for a service that uses Redis only as a cache or a limiter, so it works without it:
+ * commands fail at once while Redis is unreachable (no offline queue, one retry, a 2 s command
+ * timeout) and callers check `available` to skip it; the service starts without it and ioredis keeps
+ * reconnecting. Readiness reports it ("redis"), and the log says when it goes away and comes back,
+ * once each, not per command.
+ */
+export abstract class OptionalRedis extends Redis implements OnModuleInit, OnModuleDestroy {
+  private lost = false;
+  private readonly reconnected = new Set<() => void>();
+
+  protected constructor(
+    url: string,
+    keyPrefix: string,
+    private readonly readiness: ReadinessRegistry,
+    private readonly outageLogger: Logger,
+    messages: RedisOutageMessages,
+  ) {
+    super(url, {
+      keyPrefix,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2_000,
+      commandTimeout: 2_000,
+    });
+    this.on('error', (e: Error) => {
+      if (this.lost) return;
+      this.lost = true;
+      this.outageLogger.warn({ err: e }, messages.lost);
+    });
+    this.on('ready', () => {
+      if (!this.lost) return;
+      this.lost = false;
+      this.outageLogger.info(messages.back);
+      for (const listener of this.reconnected) listener();
+    });
+  }
+
+  /** Whether commands can be sent now (connected and ready). */
+  get available(): boolean {
+    return this.status === 'ready';
+  }
+
+  /** Calls `listener` each time Redis is usable again after an outage. */
+  onReconnect(listener: () => void): void {
+    this.reconnected.add(listener);
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.readiness.register('redis', async () => {
+      if (!this.available) throw new Error(`unreachable (connection ${this.status})`);
+      if ((await this.ping()) !== 'PONG') throw new Error('Redis did not answer PONG');
+    });
+    await this.connect().catch(() => undefined);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.quit().catch(() => this.disconnect());
+  }
+}

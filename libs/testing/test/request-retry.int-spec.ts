@@ -1,0 +1,140 @@
+// NatsBus' retry policy against a real nats-server that goes away and comes back. The responders are
+// plain NATS subscriptions answering in Nest's reply shape, on a connection of their own.
+import { type Actor, defineCommand, type DomainError } from '@switchboard/contracts';
+import { decodeJson, encodeJson } from '@switchboard/messaging';
+import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { z } from 'zod';
+import {
+  type BusClient,
+  createBusClient,
+  type PrivateNats,
+  startPrivateNats,
+  waitFor,
+} from '../src/index.js';
+
+const base = {
+  service: 'mcp-tools' as const,
+  callers: ['orchestrator' as const],
+  request: z.object({ n: z.number() }).strict(),
+  response: z.object({ n: z.number(), delivery: z.number() }),
+  timeoutMs: 20_000,
+  description: 'test',
+};
+const Read = defineCommand({ ...base, subject: 'sb.cmd.test.read', idempotency: 'idempotent' });
+const Act = defineCommand({ ...base, subject: 'sb.cmd.test.act' });
+
+const actor: Actor = { userId: 'retry-user', role: 'user' };
+
+/** A responder on its own connection; `answer(delivery)` decides whether delivery N gets a reply. */
+async function responder(
+  url: string,
+  subject: string,
+  answer: (delivery: number) => boolean = () => true,
+): Promise<{ deliveries: number; close(): Promise<void> }> {
+  const nc: NatsConnection = await connect({
+    servers: url,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 200,
+  });
+  const state = {
+    deliveries: 0,
+    close: async () => {
+      await nc.close();
+    },
+  };
+  nc.subscribe(subject, {
+    callback: (_err, msg: Msg) => {
+      const delivery = ++state.deliveries;
+      if (!answer(delivery)) return;
+      const { id, data } = decodeJson(msg.data) as { id: string; data: { n: number } };
+      msg.respond(encodeJson({ id, response: { n: data.n, delivery }, isDisposed: true }));
+    },
+  });
+  await nc.flush();
+  return state;
+}
+
+async function failure(p: Promise<unknown>): Promise<DomainError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as DomainError;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('NatsBus retry policy over a real nats-server', () => {
+  let nats: PrivateNats;
+  let client: BusClient;
+
+  beforeAll(async () => {
+    nats = await startPrivateNats();
+    client = await createBusClient(nats.url, 'orchestrator');
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await nats?.stop();
+  });
+
+  it('an idempotent request waits out a responder that is not there yet', async () => {
+    let retried: (e: DomainError) => void = () => undefined;
+    const firstFailure = new Promise<DomainError>((resolve) => (retried = resolve));
+    const pending = client.bus.request(
+      Read,
+      { n: 1 },
+      { actor, deadline: Date.now() + 20_000, onRetry: (e) => retried(e) },
+    );
+    // The first attempt found no responder; the service then comes up.
+    expect(await firstFailure).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    const late = await responder(nats.url, Read.subject);
+    try {
+      expect(await pending).toEqual({ n: 1, delivery: 1 });
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('a repeatable request without a budget for retries is sent once (an edge answers at once)', async () => {
+    const e = await failure(client.bus.request(Read, { n: 0 }, { actor }));
+    expect(e).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
+  });
+
+  it('a request that is not repeatable is sent once and fails at once without a responder', async () => {
+    const e = await failure(client.bus.request(Act, { n: 2 }, { actor }));
+    expect(e).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
+    expect(e.message).toMatch(/no responders/);
+  });
+
+  it('an idempotent request in flight when NATS restarts is sent again once it is back', async () => {
+    // The first delivery is never answered (its reply would be lost anyway); the second is.
+    const svc = await responder(nats.url, Read.subject, (delivery) => delivery > 1);
+    try {
+      const started = Date.now();
+      const pending = client.bus.request(Read, { n: 3 }, { actor, maxOutageMs: 20_000 });
+      await waitFor(() => svc.deliveries === 1, { what: 'the first delivery' });
+      await nats.stop();
+      await nats.start();
+      const reply = await pending;
+      expect(reply).toEqual({ n: 3, delivery: 2 });
+      // Answered after the reconnect, not after the first attempt's 20 s timeout ran out.
+      expect(Date.now() - started).toBeLessThan(Read.timeoutMs);
+    } finally {
+      await svc.close();
+    }
+  });
+
+  it('a request made while NATS is down is sent when the connection is back, once', async () => {
+    const svc = await responder(nats.url, Act.subject);
+    try {
+      await nats.stop();
+      await waitFor(() => !client.bus.connected, { what: 'the client to see the disconnection' });
+      const pending = client.bus.request(Act, { n: 4 }, { actor });
+      await nats.start();
+      expect(await pending).toEqual({ n: 4, delivery: 1 });
+      expect(svc.deliveries).toBe(1);
+    } finally {
+      await svc.close();
+    }
+  });
+});
