@@ -97,7 +97,7 @@ start() {
       # Only what an agent's bridge needs: its own account, the agent as target, the platform as the
       # one JID it serves. Settings of the platform's bridge in this shell must not leak in.
       unset SERVICE_MAP AZTM_USERID AZTM_DOMAIN XMPP_DOMAIN NATS_SERVERS DATABASE_URL
-      export SERVICE_NAME="bridge-$kind" INSTANCE_ID="bridge-$kind-local-1" HOST=127.0.0.1 PORT="${BRIDGE_PORT[$kind]}" \
+      export OTEL_SERVICE_NAME="bridge-$kind" INSTANCE_ID="bridge-$kind-local-1" HOST=127.0.0.1 PORT="${BRIDGE_PORT[$kind]}" \
         AZTM_JID="${acct[XMPP_${upper}_JID]:-$kind@$DOMAIN}" AZTM_PASSWORD="${acct[XMPP_${upper}_PASSWORD]:?no password for $kind in .run/xmpp-accounts.env}" \
         AZTM_HOST="$host" AZTM_PORT="$port" AZTM_TLS="${AZTM_TLS:-starttls}" XMPP_BRIDGE_CA_FILE="$ca" \
         AZTM_SERVER_MODE=true XMPP_BRIDGE_NATS_COMMANDS=false XMPP_BRIDGE_HTTP_TARGET="http://$kind.$DOMAIN" \

@@ -4,6 +4,7 @@ import { AgentRegistry } from './agents/agent-registry.service.js';
 import { AgentsHandler } from './agents/agents.handler.js';
 import { A2aMetrics } from './delegation/a2a.metrics.js';
 import { AgentResilience } from './delegation/agent-resilience.js';
+import { DelegationLedger } from './delegation/delegation-ledger.js';
 import { DelegateUseCase } from './delegation/delegate.use-case.js';
 import { DelegationHandler } from './delegation/delegation.handler.js';
 import { REMOTE_AGENT_PORT } from './delegation/remote-agent.port.js';
@@ -19,6 +20,7 @@ import { AgentHttp } from './transport/agent-http.service.js';
     AgentRegistry,
     AgentResilience,
     DelegateUseCase,
+    DelegationLedger,
     { provide: REMOTE_AGENT_PORT, useClass: A2aRemoteClient },
     RunningDelegations,
   ],

@@ -36,6 +36,7 @@ describe('a2a (real process, NATS and sample A2A agents)', () => {
       down: { AGENT_KIND: 'researcher', AGENT_FAULT: 'down' },
       legacy: { AGENT_KIND: 'researcher', AGENT_PROTOCOL: '0.3' },
       slow: { AGENT_KIND: 'researcher', AGENT_STEP_DELAY_MS: '20000' },
+      steady: { AGENT_KIND: 'researcher', AGENT_STEP_DELAY_MS: '500' },
     };
     await Promise.all(
       Object.entries(specs).map(
@@ -68,13 +69,14 @@ describe('a2a (real process, NATS and sample A2A agents)', () => {
     await nats?.stop();
   });
 
-  /** Delegates and records the progress updates published for it. */
+  /** Delegates and records the progress updates published for it, in order. */
   async function delegate(agent: string, actor: Actor, extra: Partial<A2a.DelegateRequest> = {}) {
-    const delegationId = randomUUID();
+    const delegationId = extra.delegationId ?? randomUUID();
     const updates: A2a.DelegationUpdate[] = [];
     const sub = client.bus.connection.subscribe(A2a.DelegationProgress.subject(delegationId), {
       callback: (err, msg) => {
-        if (!err) updates.push(A2a.DelegationUpdate.parse(unwrapEnvelope(decodeJson(msg.data))));
+        if (err) return;
+        updates.push(A2a.DelegationUpdate.parse(unwrapEnvelope(decodeJson(msg.data))));
       },
     });
     await client.bus.connection.flush();
@@ -109,6 +111,7 @@ describe('a2a (real process, NATS and sample A2A agents)', () => {
       'legacy',
       'researcher',
       'slow',
+      'steady',
       'writer',
     ]);
     const researcher = mine.agents.find((a) => a.name === 'researcher')!;
@@ -171,6 +174,119 @@ describe('a2a (real process, NATS and sample A2A agents)', () => {
     const methods = (await agentStats(agents['writer']!)).methods;
     expect(methods['SendMessage']).toBe(1);
     expect(methods['GetTask']).toBeGreaterThanOrEqual(1);
+  });
+
+  it('attaches a keyed repeat to the delegation it repeats: the agent is asked once, both get its answer', async () => {
+    const before = (await agentStats(agents['steady']!)).executed;
+    const key = { delegationId: randomUUID(), taskId: randomUUID(), idempotencyKey: 'repeat:s1' };
+    const first = await delegate('steady', user, key);
+    await waitFor(() => first.updates.some((u) => u.kind === 'status'), { what: 'a status' });
+    // The orchestrator asking again (its reply lost, or the task resumed elsewhere) while it runs.
+    const again = await delegate('steady', user, key);
+    const [one, two] = await Promise.all([first.done, again.done]);
+    expect(one).toMatchObject({ state: 'TASK_STATE_COMPLETED' });
+    expect(two).toEqual(one);
+    // Progress went on on the delegation's subject: the repeat's listener heard the rest of it.
+    expect(again.updates.some((u) => u.kind === 'status')).toBe(true);
+    // Finished: a repeat gets the outcome at once.
+    expect(await (await delegate('steady', user, key)).done).toEqual(one);
+    expect((await agentStats(agents['steady']!)).executed).toBe(before + 1);
+    // The key is the user's, for that task and delegation: anyone else's request is refused.
+    const other = await delegate('steady', { userId: 'mallory', role: 'user' }, key);
+    expect(await failure(other.done)).toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('follows the agent task a lost delegation started instead of asking the agent again', async () => {
+    const original = await (await delegate('writer', user, { message: 'draft a note' })).done;
+    const stats = (await agentStats(agents['writer']!)).methods;
+    // Another replica's delegation (or one whose a2a process died), repeated with its remote task.
+    const followed = await delegate('writer', user, {
+      message: 'draft a note',
+      idempotencyKey: 'lost:s1',
+      remoteTaskId: original.remoteTaskId!,
+    });
+    expect(await followed.done).toMatchObject({
+      state: 'TASK_STATE_COMPLETED',
+      remoteTaskId: original.remoteTaskId,
+      text: original.text,
+    });
+    const after = (await agentStats(agents['writer']!)).methods;
+    expect(after['SendMessage']).toBe(stats['SendMessage']);
+    expect(after['GetTask']).toBeGreaterThan(stats['GetTask'] ?? 0);
+  });
+
+  describe('a repeat of a delegation another a2a replica ran (its record on SB_DELEGATIONS)', () => {
+    const record = (
+      key: { delegationId: string; taskId: string },
+      state: Partial<A2a.DelegationRecord>,
+    ): Promise<unknown> =>
+      client.jetstream.publish(
+        A2a.DelegationState,
+        [key.delegationId],
+        {
+          ...key,
+          userId: user.userId,
+          agent: 'writer',
+          owner: 'another-replica',
+          state: 'running',
+          at: new Date().toISOString(),
+          ...state,
+        },
+        { msgId: randomUUID() },
+      );
+    const repeatOf = (key: { delegationId: string; taskId: string }) =>
+      delegate('writer', user, {
+        ...key,
+        message: 'draft a note',
+        idempotencyKey: `${key.taskId}:s1`,
+        repeat: true,
+      });
+
+    it('answers with the recorded outcome, without asking the agent', async () => {
+      const original = await (await delegate('writer', user, { message: 'draft a note' })).done;
+      const before = (await agentStats(agents['writer']!)).methods;
+      const key = { delegationId: randomUUID(), taskId: randomUUID() };
+      await record(key, {
+        state: 'finished',
+        result: { ...original, delegationId: key.delegationId },
+      });
+      expect(await (await repeatOf(key)).done).toEqual({
+        ...original,
+        delegationId: key.delegationId,
+      });
+      expect((await agentStats(agents['writer']!)).methods).toEqual(before);
+    });
+
+    it('does not ask the agent while a replica that is alive runs it, and takes the outcome it records', async () => {
+      const original = await (await delegate('writer', user, { message: 'draft a note' })).done;
+      const before = (await agentStats(agents['writer']!)).methods;
+      const key = { delegationId: randomUUID(), taskId: randomUUID() };
+      await record(key, { state: 'running' });
+      const repeat = await repeatOf(key);
+      await record(key, {
+        state: 'finished',
+        result: { ...original, delegationId: key.delegationId },
+      });
+      expect(await repeat.done).toEqual({ ...original, delegationId: key.delegationId });
+      expect((await agentStats(agents['writer']!)).methods).toEqual(before);
+    });
+
+    it('takes over from a replica that is gone, following the agent task it recorded', async () => {
+      const original = await (await delegate('writer', user, { message: 'draft a note' })).done;
+      const before = (await agentStats(agents['writer']!)).methods;
+      const key = { delegationId: randomUUID(), taskId: randomUUID() };
+      await record(key, {
+        state: 'running',
+        remoteTaskId: original.remoteTaskId!,
+        at: new Date(Date.now() - 60_000).toISOString(),
+      });
+      expect(await (await repeatOf(key)).done).toMatchObject({
+        state: 'TASK_STATE_COMPLETED',
+        remoteTaskId: original.remoteTaskId,
+      });
+      const after = (await agentStats(agents['writer']!)).methods;
+      expect(after['SendMessage']).toBe(before['SendMessage']);
+    });
   });
 
   it('retries a flaky agent (two 503s) with backoff and succeeds on the third attempt', async () => {

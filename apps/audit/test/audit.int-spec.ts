@@ -1,5 +1,5 @@
-import { jetstreamManager } from '@nats-io/jetstream';
-import { Audit, AuditStream, DeadLetterStream } from '@switchboard/contracts';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Audit, AuditStream, DeadLetterStream, NO_TOKEN } from '@switchboard/contracts';
 import { encodeJson } from '@switchboard/messaging';
 import {
   type BusClient,
@@ -71,7 +71,7 @@ describe('audit service (real process, JetStream, PostgreSQL)', () => {
       for (let i = from; i < to; i += 20) {
         await Promise.all(
           records.slice(i, i + 20).map((r) =>
-            client.jetstream.publish(Audit.AuditRecorded, [r.category], r, {
+            client.jetstream.publish(Audit.AuditRecorded, Audit.auditSubjectTokens(r), r, {
               msgId: r.id as string,
             }),
           ),
@@ -128,7 +128,7 @@ describe('audit service (real process, JetStream, PostgreSQL)', () => {
       for (let i = 0; i < total; i += 40) {
         await Promise.all(
           records.slice(i, i + 40).map((r) =>
-            client.jetstream.publish(Audit.AuditRecorded, [r.category], r, {
+            client.jetstream.publish(Audit.AuditRecorded, Audit.auditSubjectTokens(r), r, {
               msgId: r.id as string,
             }),
           ),
@@ -166,14 +166,14 @@ describe('audit service (real process, JetStream, PostgreSQL)', () => {
     const r = record(1, runId);
     // Two publishes of the same record with different message ids: JetStream keeps both, as after a
     // redelivery beyond its de-duplication window; the store must still keep one row.
-    await client.jetstream.publish(Audit.AuditRecorded, ['tool'], r, {
+    await client.jetstream.publish(Audit.AuditRecorded, ['tool', NO_TOKEN], r, {
       msgId: `a-${r.id as string}`,
     });
-    await client.jetstream.publish(Audit.AuditRecorded, ['tool'], r, {
+    await client.jetstream.publish(Audit.AuditRecorded, ['tool', NO_TOKEN], r, {
       msgId: `b-${r.id as string}`,
     });
     const marker = record(2, runId);
-    await client.jetstream.publish(Audit.AuditRecorded, ['tool'], marker, {
+    await client.jetstream.publish(Audit.AuditRecorded, ['tool', NO_TOKEN], marker, {
       msgId: marker.id as string,
     });
     await waitFor(async () => (await count(runId)) === 2, { what: 'records stored' });
@@ -242,11 +242,44 @@ describe('audit service (real process, JetStream, PostgreSQL)', () => {
     );
     const runId = randomUUID();
     const r = record(3, runId);
-    await client.jetstream.publish(Audit.AuditRecorded, ['tool'], r, { msgId: r.id as string });
+    await client.jetstream.publish(Audit.AuditRecorded, ['tool', NO_TOKEN], r, {
+      msgId: r.id as string,
+    });
     await waitFor(async () => (await count(runId)) === 1, {
       what: 'record stored after recreation',
     });
     expect(await readiness()).toMatchObject({ status: 200 });
+  });
+
+  it('takes over the durable of an older release (records on sb.audit.<category>) and stores old and new records', async () => {
+    const jsm = await jetstreamManager(client.bus.connection);
+    await audit.stop();
+    // What a release before task ids in audit subjects left: its durable reading sb.audit.* only.
+    await jsm.consumers.update(AuditStream.name, 'audit', { filter_subject: 'sb.audit.*' });
+    const runId = randomUUID();
+    const old = record(5, runId);
+    // A record an old pod published during the upgrade, on its old subject.
+    await jetstream(client.bus.connection).publish(
+      'sb.audit.tool',
+      JSON.stringify({ pattern: 'sb.audit.tool', data: old }),
+      { msgID: old.id as string },
+    );
+    audit = await startService('audit', env);
+    const info = await jsm.consumers.info(AuditStream.name, 'audit');
+    expect(info.config.filter_subject).toBe('sb.audit.>');
+    const taskId = randomUUID();
+    const current = { ...record(6, runId), taskId };
+    const ack = await client.jetstream.publish(
+      Audit.AuditRecorded,
+      Audit.auditSubjectTokens(current),
+      current,
+      { msgId: current.id as string },
+    );
+    expect(ack.duplicate).toBe(false);
+    expect(Audit.AuditRecorded.subject(...Audit.auditSubjectTokens(current))).toBe(
+      `sb.audit.tool.${taskId}`,
+    );
+    await waitFor(async () => (await count(runId)) === 2, { what: 'the old and the new record' });
   });
 
   it('reports not ready while its stream is gone, and recovers when it is back', async () => {
@@ -272,7 +305,9 @@ describe('audit service (real process, JetStream, PostgreSQL)', () => {
     });
     const runId = randomUUID();
     const r = record(4, runId);
-    await client.jetstream.publish(Audit.AuditRecorded, ['tool'], r, { msgId: r.id as string });
+    await client.jetstream.publish(Audit.AuditRecorded, ['tool', NO_TOKEN], r, {
+      msgId: r.id as string,
+    });
     await waitFor(async () => (await count(runId)) === 1, { what: 'record stored after recovery' });
   });
 });

@@ -19,7 +19,8 @@ import type { Msg } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import { auditRecords, ensureStreams, failure, writeToolsFile } from './support.js';
 
-// Four kinds of tool, defined in a tools file (one in seed 3's spelling), all running a built-in.
+// Four kinds of tool, defined in a tools file (one in the legacy snake_case spelling), all running
+// a built-in.
 const TOOLS_FILE = `
 providers:
   - name: partner
@@ -31,7 +32,7 @@ tools:
     inputSchema: { type: object, additionalProperties: false }
     handler: { kind: builtin, ref: time.now }
   - name: t.role
-    description: Analysts only (seed 3 spelling).
+    description: Analysts only (legacy snake_case spelling).
     provider: open
     input_schema: { type: object, additionalProperties: false }
     handler: python_function

@@ -164,6 +164,67 @@ describe('idempotent tool calls (real process, NATS, PostgreSQL, Redis; stub sho
     expect(shop.orders).toHaveLength(before);
   });
 
+  /** A running row whose replica stopped renewing its lease `ago` (a PostgreSQL interval) ago. */
+  const insertLost = (key: string, tool: string, ago: string) =>
+    db.query(
+      `INSERT INTO "ToolCall" ("idempotencyKey", "userId", tool, status, "createdAt", owner, "heartbeatAt")
+       VALUES ($1, $2, $3, 'running', (now() AT TIME ZONE 'UTC') - $4::interval, 'gone-replica',
+               (now() AT TIME ZONE 'UTC') - $4::interval)`,
+      [key, alice.userId, tool, ago],
+    );
+  const note = (idempotencyKey: string, content: string) =>
+    client.bus.request(
+      Tools.ToolsCall,
+      { tool: 'notes.add', input: { content }, idempotencyKey },
+      { actor: alice },
+    );
+  const notesWith = async (content: string) =>
+    (await db.query<{ id: string }>('SELECT id FROM "Note" WHERE content = $1', [content])).map(
+      (r) => r.id,
+    );
+
+  it("a repeat of a call lost with its replica is not made to wait for the tool's timeout: interrupted at once", async () => {
+    const key = `task-${randomUUID()}:r1_c1`;
+    // Started a second ago (its 20 s timeout far off) on a replica whose lease went stale.
+    await insertLost(key, 'shop.order', '10 seconds');
+    const started = Date.now();
+    const e = await failure(order('shop.order', key));
+    expect(e).toMatchObject({ code: 'CONFLICT', details: { interrupted: true } });
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('notes.add lost with its replica after storing its note runs again under its key and finds that note: one note', async () => {
+    const key = `task-${randomUUID()}:s2`;
+    const content = `lost after commit ${randomUUID()}`;
+    await insertLost(key, 'notes.add', '10 seconds');
+    // What the dead replica committed before it could record the call as completed.
+    const stored = randomUUID();
+    await db.query(
+      `INSERT INTO "Note" (id, "userId", content, "createdAt", "idempotencyKey")
+       VALUES ($1, $2, $3, now() AT TIME ZONE 'UTC', $4)`,
+      [stored, alice.userId, content, key],
+    );
+    const reply = await note(key, content);
+    expect(reply).toMatchObject({ output: { id: stored, content }, replayed: false });
+    expect(await notesWith(content)).toEqual([stored]);
+    const [row] = await db.query<{ status: string }>(
+      'SELECT status FROM "ToolCall" WHERE "idempotencyKey" = $1',
+      [key],
+    );
+    expect(row).toEqual({ status: 'completed' });
+    // Later repeats replay it.
+    expect(await note(key, content)).toMatchObject({ output: { id: stored }, replayed: true });
+  });
+
+  it('notes.add lost with its replica before storing anything runs again and stores one note', async () => {
+    const key = `task-${randomUUID()}:s2`;
+    const content = `lost before commit ${randomUUID()}`;
+    await insertLost(key, 'notes.add', '10 seconds');
+    const reply = await note(key, content);
+    expect(reply).toMatchObject({ output: { content }, replayed: false });
+    expect(await notesWith(content)).toHaveLength(1);
+  });
+
   it('a repeat waiting on a call that never finishes gets "interrupted" once its timeout has passed', async () => {
     const key = `task-${randomUUID()}:r1_c1`;
     await insertRunning(key, 'shop.quick_order', '0 seconds');

@@ -8,7 +8,7 @@ import {
   type ManagedProcess,
 } from '@switchboard/testing';
 import { writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
@@ -118,3 +118,42 @@ export const STDIO_EXAMPLE = {
   command: process.execPath,
   args: [join(repoRoot, 'examples/mcp-servers/stdio-server.mjs')],
 };
+
+export interface HeldApi {
+  url: string;
+  /** Requests received so far. */
+  received(): number;
+  /** Answers the held requests (`{"ok":true}`), and every later one at once. */
+  release(): void;
+  close(): Promise<void>;
+}
+
+/** A real HTTP API that holds every answer until the test releases it (a slow tool, on demand). */
+export async function startHeldApi(): Promise<HeldApi> {
+  const held: ServerResponse[] = [];
+  let count = 0;
+  let released = false;
+  const answer = (res: ServerResponse) =>
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      count++;
+      if (released) answer(res);
+      else held.push(res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/work`,
+    received: () => count,
+    release: () => {
+      released = true;
+      for (const res of held.splice(0)) answer(res);
+    },
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}

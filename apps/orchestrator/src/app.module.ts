@@ -18,13 +18,16 @@ import { TaskConsumer } from './tasks/task.consumer.js';
 import { TaskEventLog } from './tasks/task-event.log.js';
 import { TaskFinisher } from './tasks/task-finisher.js';
 import { TaskHandler } from './tasks/task.handler.js';
+import { TaskListHandler } from './tasks/task-list.handler.js';
+import { TaskListRepository } from './tasks/task-list.repository.js';
 import { TaskLoop } from './tasks/task-loop.js';
+import { TaskTelemetry } from './tasks/task.telemetry.js';
 import { TaskRepository } from './tasks/task.repository.js';
 import { ThreadHistoryService } from './threads/thread-history.service.js';
 import { ThreadRepository } from './threads/thread.repository.js';
 
 @Module({
-  controllers: [TaskHandler],
+  controllers: [TaskHandler, TaskListHandler],
   providers: [
     { provide: AGENT_DIRECTORY, useClass: A2aAgentDirectory },
     ActionRunner,
@@ -42,8 +45,10 @@ import { ThreadRepository } from './threads/thread.repository.js';
     TaskConsumer,
     TaskEventLog,
     TaskFinisher,
+    TaskListRepository,
     TaskLoop,
     TaskRepository,
+    TaskTelemetry,
     ThreadHistoryService,
     ThreadRepository,
     ToolStepRunner,

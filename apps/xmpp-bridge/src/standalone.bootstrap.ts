@@ -1,9 +1,23 @@
-import { type DynamicModule, Global, Module } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Global,
+  Injectable,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { APP_CONFIG, type BaseEnv } from '@switchboard/config';
 import { ObservabilityModule, PinoNestLogger, shutdownTracing } from '@switchboard/observability';
 import { bootContext } from '@switchboard/runtime';
+
+/** Spans still queued go out before the process ends (Nest closes modules on SIGTERM/SIGINT). */
+@Injectable()
+class TracingFlush implements OnApplicationShutdown {
+  async onApplicationShutdown(): Promise<void> {
+    await shutdownTracing();
+  }
+}
 
 /**
  * An agent's bridge: the same HTTP listener (/health, /readiness, /metrics), logs and tracing as
@@ -24,6 +38,7 @@ export async function bootstrapWithoutNats(config: BaseEnv, module: DynamicModul
       ObservabilityModule.forRoot({ identity, logger, metrics }),
       module,
     ],
+    providers: [TracingFlush],
   })
   class RootModule {}
 
@@ -39,7 +54,6 @@ export async function bootstrapWithoutNats(config: BaseEnv, module: DynamicModul
     app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
     await app.listen(config.PORT, config.HOST);
     logger.info({ url: await app.getUrl(), role: 'xmpp only (no NATS)' }, `${service} ready`);
-    process.once('beforeExit', () => void shutdownTracing());
   } catch (e) {
     logger.fatal({ err: e }, `${service} failed to start: ${(e as Error).message}`);
     await new Promise((resolve) => setImmediate(resolve));

@@ -203,7 +203,7 @@ describe('AZTM login: diagnostics and mechanism selection (real Prosody, real br
     expect(checked.code).toBe(1);
   });
 
-  it("the seed's worst login: -PLUS rejected, fallback to SCRAM-SHA-512, then a policy violation at bind", async () => {
+  it('the hardest login: -PLUS rejected, fallback to SCRAM-SHA-512, then a policy violation at bind', async () => {
     const scripted = await startScriptedServer(join(xmpp.dir, 'certs'), {
       domain: 'agents.switchboard.local',
       user: 'bridge',

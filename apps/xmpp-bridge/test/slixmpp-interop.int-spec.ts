@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Xmpp } from '@switchboard/contracts';
+import { type DomainError, Xmpp } from '@switchboard/contracts';
 import {
   type BusClient,
   createBusClient,
@@ -25,8 +25,12 @@ import {
 
 // Interoperability with an independent XEP-0332 implementation: slixmpp's plugin (Debian
 // python3-slixmpp 1.8.3), as the agents' Python AZTM library uses it, in both directions. slixmpp
-// names the elements <request>/<response>; the bridge speaks both dialects.
+// names the elements <request>/<response>; the bridge speaks both dialects. slixmpp takes no chunked
+// bodies: against Prosody's default stanza limit (256 KiB, announced through XEP-0478 stream limits),
+// a body too large for one stanza must be refused while the shared session stays up. (Prosody checks
+// its limit at the end of each read, so a stanza just over it may pass; 600 KB is sure to be caught.)
 const DOMAIN = 'agents.switchboard.local';
+const STANZA_LIMIT = 262_144;
 
 interface PeerEvent {
   event: string;
@@ -89,6 +93,7 @@ describe('XEP-0332 interoperability with slixmpp (real Prosody, bridge and slixm
   beforeAll(async () => {
     xmpp = await startPrivateProsody({
       accounts: Object.entries(pw).map(([user, password]) => ({ user, host: DOMAIN, password })),
+      stanzaSizeLimit: STANZA_LIMIT,
     });
     nats = await startPrivateNats();
     target = await startHttpTarget();
@@ -194,5 +199,103 @@ describe('XEP-0332 interoperability with slixmpp (real Prosody, bridge and slixm
     ]);
     expect(answer).toMatchObject({ event: 'error', condition: 'forbidden' });
     expect(target.requests.length).toBe(before);
+  });
+
+  /** The platform bridge's session as it stands: the same bound JID and `since` mean it never dropped. */
+  const session = () => client.bus.request(Xmpp.Status, {});
+  const exchanges = () =>
+    platform
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes('"xmpp exchange"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  it("knows the server's stanza limit from its XEP-0478 stream features", async () => {
+    expect((await session()).stanzaLimit).toEqual({ bytes: STANZA_LIMIT, source: 'advertised' });
+  });
+
+  it('bridge → slixmpp: refuses a body one stanza cannot hold with PAYLOAD_TOO_LARGE; the session stays up', async () => {
+    const before = await session();
+    const served = events(slixServer.logs()).filter((e) => e.event === 'request').length;
+    const refused = await client.bus
+      .request(Xmpp.HttpRequest, {
+        method: 'POST',
+        url: 'http://python-agent.example/a2a',
+        headers: [['Content-Type', 'text/plain']],
+        body: { encoding: 'text', data: 'x'.repeat(600_000) },
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e as DomainError,
+      );
+    expect(refused).toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      details: { bytes: 600_000, stanzaLimit: STANZA_LIMIT, dialect: 'slixmpp' },
+    });
+    expect(refused?.message).toContain("slixmpp's XEP-0332 dialect takes no chunked bodies");
+    // Nothing reached the peer, the session never dropped, and the next request goes through.
+    expect(events(slixServer.logs()).filter((e) => e.event === 'request')).toHaveLength(served);
+    const next = await client.bus.request(Xmpp.HttpRequest, {
+      method: 'GET',
+      url: 'http://python-agent.example/after',
+      headers: [],
+    });
+    expect(next.status).toBe(200);
+    const after = await session();
+    expect(after).toMatchObject({
+      state: 'online',
+      boundJid: before.boundJid,
+      since: before.since,
+    });
+    expect(platform.logs()).not.toContain('XMPP session lost');
+  });
+
+  it('slixmpp → bridge: answers a response one stanza cannot hold with <not-acceptable/>; the session stays up', async () => {
+    const before = await session();
+    const answer = await slixRequest('pyclient', `platform@${DOMAIN}/platform`, [
+      '--path',
+      '/bytes?n=600000',
+    ]);
+    expect(answer).toMatchObject({ event: 'error', condition: 'not-acceptable' });
+    // slixmpp reports the error stanza: the reason and the bridge's payload-too-large condition.
+    expect(String(answer['message'])).toContain('does not fit in one stanza');
+    expect(String(answer['message'])).toContain('<payload-too-large');
+    // Logged as what happened, not as the target's 200.
+    const line = await waitFor(
+      () => exchanges().find((l) => l['direction'] === 'in' && l['path'] === '/bytes'),
+      { what: 'the served exchange to be logged' },
+    );
+    expect(line).toMatchObject({ status: 200, outcome: 'PAYLOAD_TOO_LARGE' });
+    const next = await slixRequest('pyclient', `platform@${DOMAIN}/platform`, ['--path', '/ok']);
+    expect(next).toMatchObject({ event: 'response', status: 200 });
+    const after = await session();
+    expect(after).toMatchObject({
+      state: 'online',
+      boundJid: before.boundJid,
+      since: before.since,
+    });
+    expect(platform.logs()).not.toContain('XMPP session lost');
+  });
+
+  it('slixmpp → bridge: never joins Set-Cookie headers — two are refused, one arrives intact', async () => {
+    const two = await slixRequest('pyclient', `platform@${DOMAIN}/platform`, [
+      '--path',
+      '/cookies?n=2',
+    ]);
+    expect(two).toMatchObject({ event: 'error', condition: 'not-acceptable' });
+    expect(String(two['message'])).toContain('2 Set-Cookie headers cannot reach a peer');
+    const line = await waitFor(
+      () => exchanges().find((l) => l['direction'] === 'in' && l['path'] === '/cookies'),
+      { what: 'the refused exchange to be logged' },
+    );
+    expect(line).toMatchObject({ outcome: 'UNSUPPORTED' });
+    const one = await slixRequest('pyclient', `platform@${DOMAIN}/platform`, [
+      '--path',
+      '/cookies?n=1',
+    ]);
+    expect(one).toMatchObject({ event: 'response', status: 200 });
+    expect((one['headers'] as Record<string, string>)['Set-Cookie']).toBe(
+      'c0=v0; Expires=Wed, 21 Oct 2026 07:28:00 GMT; Path=/',
+    );
   });
 });

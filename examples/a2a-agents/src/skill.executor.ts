@@ -12,6 +12,9 @@ export interface ExecutorStats {
   cancelled: string[];
 }
 
+/** Message ids remembered for repeats. */
+const MAX_REMEMBERED = 10_000;
+
 const text = (value: string): Part => ({
   content: { $case: 'text', value },
   mediaType: 'text/plain',
@@ -26,6 +29,12 @@ const text = (value: string): Part => ({
  */
 export class SkillExecutor implements AgentExecutor {
   private readonly cancelRequested = new Set<string>();
+  /**
+   * The work done (or being done) for each message id: a message sent again with the same id — a
+   * client that lost its connection before hearing of the task, as the platform does on a retry —
+   * gets the same answer without the work being done twice.
+   */
+  private readonly byMessage = new Map<string, Promise<boolean>>();
   readonly stats: ExecutorStats = { executed: 0, cancelled: [] };
 
   constructor(
@@ -34,7 +43,34 @@ export class SkillExecutor implements AgentExecutor {
   ) {}
 
   execute = async (ctx: RequestContext, bus: ExecutionEventBus): Promise<void> => {
-    this.stats.executed++;
+    const messageId = ctx.userMessage.messageId;
+    const earlier = messageId ? this.byMessage.get(messageId) : undefined;
+    // The earlier work completed: answered again, not redone (a cancelled one is done anew).
+    const repeat = earlier ? await earlier : false;
+    let done: (completed: boolean) => void = () => undefined;
+    if (messageId && !repeat) {
+      this.byMessage.set(messageId, new Promise((resolve) => (done = resolve)));
+      // Bounded: the oldest ids go first.
+      if (this.byMessage.size > MAX_REMEMBERED) {
+        const oldest = this.byMessage.keys().next().value;
+        if (oldest !== undefined) this.byMessage.delete(oldest);
+      }
+    }
+    try {
+      done(await this.work(ctx, bus, repeat));
+    } catch (e) {
+      done(false);
+      throw e;
+    }
+  };
+
+  /** Runs the skill as the task; `repeat`: the same message was answered already, so no pauses. */
+  private async work(
+    ctx: RequestContext,
+    bus: ExecutionEventBus,
+    repeat: boolean,
+  ): Promise<boolean> {
+    if (!repeat) this.stats.executed++;
     const { taskId, contextId } = ctx;
     const now = () => new Date().toISOString();
     const status = (state: TaskState, message?: string) =>
@@ -61,14 +97,14 @@ export class SkillExecutor implements AgentExecutor {
       }),
     );
     const output = this.skill.run(readInput(ctx.userMessage));
-    for (const step of output.steps) {
+    for (const step of repeat ? [] : output.steps) {
       status(TaskState.TASK_STATE_WORKING, step);
       await this.pause(taskId, this.stepDelayMs);
       if (this.cancelRequested.delete(taskId)) {
         this.stats.cancelled.push(taskId);
         status(TaskState.TASK_STATE_CANCELED, 'cancelled on request');
         bus.finished();
-        return;
+        return false;
       }
     }
     bus.publish(
@@ -90,7 +126,8 @@ export class SkillExecutor implements AgentExecutor {
     );
     status(TaskState.TASK_STATE_COMPLETED, output.summary);
     bus.finished();
-  };
+    return true;
+  }
 
   cancelTask = async (taskId: string): Promise<void> => {
     this.cancelRequested.add(taskId);

@@ -16,7 +16,13 @@ describe(parseAgentsConfig.name, () => {
         '{"researcher":"http://researcher.agents.example","writer":"https://writer.example:8443/base"}',
       ),
     ).toEqual(expected);
+    expect(
+      parseAgentsConfig(
+        '[{"name":"researcher","url":"http://researcher.agents.example/"},{"name":"writer","url":"https://writer.example:8443/base"}]',
+      ),
+    ).toEqual(expected);
     expect(parseAgentsConfig('  ')).toEqual([]);
+    expect(parseAgentsConfig('[]')).toEqual([]);
   });
 
   it('names what is wrong', () => {
@@ -30,5 +36,18 @@ describe(parseAgentsConfig.name, () => {
       /listed twice/,
     );
     expect(() => parseAgentsConfig('{"r": 1}')).toThrow(/must be a string/);
+    expect(() => parseAgentsConfig('["https://researcher.example"]')).toThrow(
+      /entry 1 of the list \("https:\/\/researcher.example"\) needs a name/,
+    );
+    expect(() => parseAgentsConfig('[{"name":"r","url":"http://a.example","x":1}]')).toThrow(
+      /entry 1 of the list has unknown fields: x/,
+    );
+    expect(() => parseAgentsConfig('[{"url":"http://a.example"}]')).toThrow(/needs a "name"/);
+    expect(() =>
+      parseAgentsConfig(
+        '[{"name":"r","url":"http://a.example"},{"name":"r","url":"http://b.example"}]',
+      ),
+    ).toThrow(/listed twice/);
+    expect(() => parseAgentsConfig('[1')).toThrow(/not valid JSON/);
   });
 });

@@ -24,7 +24,7 @@ export const A2aEnv = BaseEnv.extend({
   A2A_AGENTS: parsed(parseAgentsConfig)
     .default([])
     .describe(
-      'Remote agents by base URL: `name=url,…` (e.g. `researcher=http://researcher.agents.example`), or a JSON object {"name": "url"}. The card is read from <url>/.well-known/agent-card.json.',
+      'Remote agents by base URL: `name=url,…` (e.g. `researcher=http://researcher.agents.example`), a JSON object {"name": "url"}, or a JSON list [{"name": "researcher", "url": "http://…"}] (what a Helm values list renders). The card is read from <url>/.well-known/agent-card.json.',
     ),
   SERVICE_MAP: parsed(parseServiceMapHosts)
     .default([])
@@ -65,6 +65,9 @@ export const A2aEnv = BaseEnv.extend({
     .describe('Consecutive transient failures of one agent that open its circuit breaker.'),
   A2A_BREAKER_HALF_OPEN_MS: ms(100, 3_600_000, 30_000).describe(
     'How long an open circuit refuses delegations before one trial call is let through.',
+  ),
+  A2A_BRIDGE_WAIT_MS: ms(0, 600_000, 30_000).describe(
+    "How long a delegation waits for the platform's own XMPP bridge when it cannot be reached (nobody serves its subject, its heartbeats stopped: restarting, rescheduled), trying again with capped backoff; within the delegation's budget. Such failures are the platform's: they never count against an agent's circuit breaker. 0 fails at once.",
   ),
   A2A_POLL_INTERVAL_MS: ms(20, 60_000, 250).describe(
     'GetTask polling interval for agents that are polled (no streaming, or A2A_STREAMING says so), and after a stream that broke off before the task was final.',

@@ -3,7 +3,7 @@ import { DomainError } from '@switchboard/contracts';
 import { createLogger, Metrics } from '@switchboard/observability';
 import { A2aEnv } from '../config/a2a.env.js';
 import { A2aMetrics } from './a2a.metrics.js';
-import { AgentResilience, type RetryNotice } from './agent-resilience.js';
+import { AgentResilience, BRIDGE_COMPONENT, type RetryNotice } from './agent-resilience.js';
 
 const logger = createLogger({ service: 'a2a', instance: 'test', level: 'silent', pretty: false });
 
@@ -22,6 +22,14 @@ const cardTimeout = () =>
   new DomainError('TIMEOUT', 'the agent card of researcher did not arrive within 5000 ms', {
     retryable: true,
   });
+
+// The platform's own bridge out of reach (agent-http.service.ts' bridgeFailure).
+const bridgeDown = (details: Record<string, unknown> = {}) =>
+  new DomainError(
+    'UPSTREAM_UNAVAILABLE',
+    'via XMPP to researcher.example: xmpp-bridge is not available (no responders on sb.cmd.xmpp.http.stream)',
+    { retryable: true, details: { transport: 'xmpp', component: BRIDGE_COMPONENT, ...details } },
+  );
 
 function setup(env: Record<string, string> = {}) {
   const config = A2aEnv.parse({
@@ -107,6 +115,13 @@ describe(AgentResilience.name, () => {
       new DomainError('UPSTREAM_UNAVAILABLE', 'via XMPP to researcher.example: no route'),
     ],
     [
+      'a transient failure after the agent created its task (a resend would start a second one)',
+      new DomainError('UPSTREAM_UNAVAILABLE', 'the bridge stopped answering', {
+        retryable: true,
+        details: { remoteTaskId: 't1' },
+      }),
+    ],
+    [
       'a retryable error of another code',
       new DomainError('RATE_LIMITED', 'slow down', { retryable: true }),
     ],
@@ -119,6 +134,44 @@ describe(AgentResilience.name, () => {
     expect(agent.calls).toEqual([1]);
     expect(notices).toEqual([]);
     expect(sut.circuitOf('researcher')).toBe('closed');
+  });
+
+  it("waits for the platform's own bridge beyond the agent's attempts, without counting it against the agent", async () => {
+    // One attempt for the agent and a breaker that a single counted failure would open.
+    const { run, sut, notices } = setup({
+      A2A_RETRY_MAX_ATTEMPTS: '1',
+      A2A_BREAKER_THRESHOLD: '1',
+    });
+    const agent = scripted<string>(
+      bridgeDown(),
+      bridgeDown(),
+      bridgeDown({ remoteTaskId: 't1' }),
+      bridgeDown(),
+      'done',
+    );
+    const result = run('researcher', agent.fn);
+    await jest.runAllTimersAsync();
+    await expect(result).resolves.toBe('done');
+    expect(agent.calls).toEqual([1, 2, 3, 4, 5]);
+    expect(notices).toHaveLength(4);
+    expect(sut.circuitOf('researcher')).toBe('closed');
+  });
+
+  it('gives up on the bridge A2A_BRIDGE_WAIT_MS after its first failure, with that failure', async () => {
+    const { run } = setup({ A2A_BRIDGE_WAIT_MS: '5000' });
+    const calls: number[] = [];
+    const started = Date.now();
+    const result = run('researcher', async (attempt) => {
+      calls.push(Date.now() - started);
+      throw bridgeDown({ attempt });
+    });
+    const settled = expect(result).rejects.toMatchObject({
+      details: { component: BRIDGE_COMPONENT },
+    });
+    await jest.runAllTimersAsync();
+    await settled;
+    expect(calls.length).toBeGreaterThan(2);
+    expect(calls.at(-1)).toBeLessThanOrEqual(5_000);
   });
 
   it('opens the breaker after A2A_BREAKER_THRESHOLD consecutive transient failures, then fails fast without calling the agent', async () => {

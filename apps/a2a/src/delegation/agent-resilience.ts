@@ -13,17 +13,41 @@ import {
   retry,
   wrap,
 } from 'cockatiel';
+import { REQUEST_BACKOFF, retryWithBackoff } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { A2aEnv } from '../config/a2a.env.js';
 import { A2aMetrics } from './a2a.metrics.js';
 
 export type CircuitView = 'closed' | 'open' | 'half-open';
 
-/** Transient = the agent (or the bridge) could not take the call now; worth another try later. */
+/**
+ * Transient = the agent (or the bridge) could not take the call now; worth another try later — but
+ * not by resending the message once the agent has created its task (`details.remoteTaskId`).
+ */
 export function isTransient(e: unknown): boolean {
   return (
-    isDomainError(e) && e.retryable && (e.code === 'UPSTREAM_UNAVAILABLE' || e.code === 'TIMEOUT')
+    isDomainError(e) &&
+    e.retryable &&
+    (e.code === 'UPSTREAM_UNAVAILABLE' || e.code === 'TIMEOUT') &&
+    e.details?.['remoteTaskId'] === undefined
   );
+}
+
+/** `details.component` of a failure to reach the platform's own XMPP bridge. */
+export const BRIDGE_COMPONENT = 'xmpp-bridge';
+
+/**
+ * The platform's own XMPP bridge was out of reach — nobody served its subject, it fell silent, NATS
+ * dropped — not the agent nor the agent's bridge: the agent is not to blame (its circuit breaker does
+ * not count it) and the delegation waits for the bridge to come back (A2A_BRIDGE_WAIT_MS).
+ */
+export function isBridgeOutage(e: unknown): boolean {
+  return isDomainError(e) && e.details?.['component'] === BRIDGE_COMPONENT;
+}
+
+/** A transient failure of the agent itself (or its bridge): retried a few times, counted by its breaker. */
+function agentTrouble(e: unknown): boolean {
+  return isTransient(e) && !isBridgeOutage(e);
 }
 
 export interface RetryNotice {
@@ -56,13 +80,46 @@ export class AgentResilience {
         : 'closed';
   }
 
-  /** Runs `fn` under the agent's policies; `attempt` counts from 1. */
+  /**
+   * Runs `fn` under the agent's policies; `attempt` counts from 1. While the platform's bridge is out
+   * of reach, `fn` runs again (after REQUEST_BACKOFF's waits) for up to A2A_BRIDGE_WAIT_MS from the
+   * first such failure — outside the agent's retries and breaker.
+   */
   async execute<T>(
     agent: string,
     fn: (attempt: number, signal: AbortSignal) => Promise<T>,
     opts: { signal: AbortSignal; onRetry: (notice: RetryNotice) => void },
   ): Promise<T> {
-    const retryPolicy = retry(handleWhen(isTransient), {
+    let attempt = 0;
+    let outageSince: number | undefined;
+    return retryWithBackoff(
+      () => this.underPolicies(agent, () => fn(++attempt, opts.signal), opts),
+      {
+        backoff: REQUEST_BACKOFF,
+        retryIf: (e) => {
+          if (!isBridgeOutage(e)) return false;
+          outageSince ??= Date.now();
+          return true;
+        },
+        until: () => (outageSince ?? Date.now()) + this.config.A2A_BRIDGE_WAIT_MS,
+        signal: opts.signal,
+        onRetry: (e, n, delayMs) =>
+          opts.onRetry({
+            attempt: n,
+            delayMs,
+            reason: ((e as Error).message ?? 'the XMPP bridge is out of reach').slice(0, 500),
+          }),
+      },
+    );
+  }
+
+  /** The agent's own retries, inside its circuit breaker. */
+  private async underPolicies<T>(
+    agent: string,
+    fn: () => Promise<T>,
+    opts: { signal: AbortSignal; onRetry: (notice: RetryNotice) => void },
+  ): Promise<T> {
+    const retryPolicy = retry(handleWhen(agentTrouble), {
       maxAttempts: this.config.A2A_RETRY_MAX_ATTEMPTS - 1,
       backoff: new ExponentialBackoff({
         initialDelay: this.config.A2A_RETRY_BASE_MS,
@@ -79,12 +136,8 @@ export class AgentResilience {
         reason: reason.slice(0, 500),
       });
     });
-    let attempt = 0;
     try {
-      return await wrap(retryPolicy, this.breaker(agent)).execute(
-        ({ signal }) => fn(++attempt, signal),
-        opts.signal,
-      );
+      return await wrap(retryPolicy, this.breaker(agent)).execute(() => fn(), opts.signal);
     } catch (e) {
       if (e instanceof BrokenCircuitError) {
         throw new DomainError(
@@ -104,7 +157,7 @@ export class AgentResilience {
   private breaker(agent: string): CircuitBreakerPolicy {
     let b = this.breakers.get(agent);
     if (!b) {
-      b = circuitBreaker(handleWhen(isTransient), {
+      b = circuitBreaker(handleWhen(agentTrouble), {
         halfOpenAfter: this.config.A2A_BREAKER_HALF_OPEN_MS,
         breaker: new ConsecutiveBreaker(this.config.A2A_BREAKER_THRESHOLD),
       });

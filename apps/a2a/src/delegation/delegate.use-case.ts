@@ -2,12 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { A2a, type Actor, DomainError, isDomainError } from '@switchboard/contracts';
 import { AuditTrail, NatsBus } from '@switchboard/messaging';
-import { LOGGER, type Logger } from '@switchboard/observability';
+import { LOGGER, type Logger, withSpan } from '@switchboard/observability';
 import { mayUseAgent } from '../agents/agent-policy.js';
 import { AgentRegistry, type ResolvedAgent } from '../agents/agent-registry.service.js';
 import type { A2aEnv } from '../config/a2a.env.js';
 import { A2aMetrics } from './a2a.metrics.js';
 import { AgentResilience } from './agent-resilience.js';
+import { DelegationLedger } from './delegation-ledger.js';
 import { DelegationRun } from './delegation-run.js';
 import { REMOTE_AGENT_PORT, type RemoteAgentPort } from './remote-agent.port.js';
 import { type DriveOutcome, RemoteTaskDriver } from './remote-task.driver.js';
@@ -17,6 +18,9 @@ import { RunningDelegations } from './running-delegations.js';
  * Delegates one message to a remote agent: checks the caller's policy, resolves the agent's card,
  * follows the remote task (with retries and the circuit breaker around the attempts), reports
  * progress on the delegation's subject, forwards a cancellation as CancelTask, and audits the outcome.
+ * A keyed repeat is attached to the delegation it repeats (DelegationLedger); a delegation this replica
+ * does not know that names its remote task (the replica that ran it was lost) follows that task
+ * instead of asking the agent again.
  */
 @Injectable()
 export class DelegateUseCase {
@@ -28,6 +32,7 @@ export class DelegateUseCase {
     private readonly registry: AgentRegistry,
     private readonly resilience: AgentResilience,
     private readonly running: RunningDelegations,
+    private readonly ledger: DelegationLedger,
     private readonly bus: NatsBus,
     private readonly audit: AuditTrail,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -39,11 +44,78 @@ export class DelegateUseCase {
     });
   }
 
-  async execute(
-    request: A2a.DelegateRequest,
-    actor: Actor | undefined,
-  ): Promise<A2a.DelegationResult> {
+  /** The delegation is one span of the task's trace; each HTTP exchange with the agent hangs below. */
+  execute(request: A2a.DelegateRequest, actor: Actor | undefined): Promise<A2a.DelegationResult> {
     if (!actor) throw new DomainError('UNAUTHORIZED', 'a delegation needs an acting user');
+    const attributes = {
+      'switchboard.agent': request.agent,
+      'switchboard.delegation_id': request.delegationId,
+      'switchboard.task_id': request.taskId,
+      'switchboard.step_id': request.stepId,
+    };
+    const earlier = this.ledger.find(request, actor);
+    if (earlier) {
+      this.logger.info(
+        { agent: request.agent, taskId: request.taskId, delegationId: request.delegationId },
+        'a repeated delegation request waits for the delegation it repeats',
+      );
+      return withSpan('a2a delegate (repeat)', attributes, () => earlier);
+    }
+    return this.repeatOrStart(request, actor, attributes);
+  }
+
+  /**
+   * A repeat of a delegation another replica runs or ran: its recorded outcome, or — its replica gone
+   * — carried on here, following the agent's task; anything else starts now.
+   */
+  private async repeatOrStart(
+    request: A2a.DelegateRequest,
+    actor: Actor,
+    attributes: Record<string, string>,
+  ): Promise<A2a.DelegationResult> {
+    const recorded =
+      request.repeat && request.idempotencyKey
+        ? await this.ledger.recorded(request, actor, this.budgetOf(request))
+        : ({ kind: 'none' } as const);
+    if (recorded.kind === 'outcome') {
+      this.logger.info(
+        { agent: request.agent, taskId: request.taskId, delegationId: request.delegationId },
+        'a repeated delegation request is answered with the recorded outcome',
+      );
+      return withSpan('a2a delegate (repeat)', attributes, () => recorded.outcome);
+    }
+    const remoteTaskId =
+      (recorded.kind === 'take-over' ? recorded.remoteTaskId : undefined) ?? request.remoteTaskId;
+    const effective = remoteTaskId ? { ...request, remoteTaskId } : request;
+    return this.ledger.start(
+      effective,
+      actor,
+      () =>
+        withSpan('a2a delegate', attributes, async (span) => {
+          const result = await this.delegate(effective, actor);
+          span.setAttributes({
+            'switchboard.transport': result.transport,
+            'switchboard.remote_state': result.state,
+            'switchboard.attempts': result.attempts,
+          });
+          return result;
+        }),
+      () => this.running.remoteTaskOf(request.delegationId),
+    );
+  }
+
+  /** The delegation's wall-time budget: what the caller asks for, capped by the configuration. */
+  private budgetOf(request: A2a.DelegateRequest): number {
+    return Math.min(
+      request.timeoutMs ?? this.config.A2A_DELEGATION_TIMEOUT_MS,
+      this.config.A2A_DELEGATION_TIMEOUT_MS,
+    );
+  }
+
+  private async delegate(
+    request: A2a.DelegateRequest,
+    actor: Actor,
+  ): Promise<A2a.DelegationResult> {
     this.registry.require(request.agent);
     if (!mayUseAgent(this.config.A2A_AGENT_POLICY, actor, request.agent)) {
       void this.record(request, 'denied', { reason: 'policy' });
@@ -57,10 +129,7 @@ export class DelegateUseCase {
     }
     const started = performance.now();
     const run = new DelegationRun(request.delegationId, request.taskId, request.agent);
-    const budgetMs = Math.min(
-      request.timeoutMs ?? this.config.A2A_DELEGATION_TIMEOUT_MS,
-      this.config.A2A_DELEGATION_TIMEOUT_MS,
-    );
+    const budgetMs = this.budgetOf(request);
     const deadline = setTimeout(
       () =>
         run.cancel(
@@ -69,6 +138,12 @@ export class DelegateUseCase {
       budgetMs,
     );
     this.running.start(run);
+    if (request.remoteTaskId) {
+      this.logger.info(
+        { agent: request.agent, taskId: request.taskId, remoteTaskId: request.remoteTaskId },
+        'following the remote task of a delegation started elsewhere',
+      );
+    }
     let resolved: ResolvedAgent | undefined;
     let attempts = 0;
     try {
@@ -89,6 +164,9 @@ export class DelegateUseCase {
             });
           }
           const current = resolved;
+          // Once the agent created its task (an earlier attempt, or elsewhere): follow it, never send
+          // the message again.
+          const follow = run.remoteTaskId ?? request.remoteTaskId;
           return this.driver
             .drive({
               connection: current.connection,
@@ -98,6 +176,7 @@ export class DelegateUseCase {
                 text: request.message,
                 context: request.context,
               },
+              ...(follow ? { follow } : {}),
               run,
               onStatus: (s) =>
                 this.progress({

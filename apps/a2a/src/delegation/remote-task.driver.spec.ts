@@ -1,5 +1,6 @@
 import { DomainError } from '@switchboard/contracts';
 import { DelegationRun } from './delegation-run.js';
+import { isTransient } from './agent-resilience.js';
 import type {
   RemoteAgentPort,
   RemoteConnection,
@@ -209,8 +210,10 @@ describe(RemoteTaskDriver.name, () => {
     );
     const error = (await driver.drive(args).catch((e: unknown) => e)) as DomainError;
     expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(error.retryable).toBe(false);
+    // Retryable for the caller, never resent here: the remote task it names exists.
+    expect(error.retryable).toBe(true);
     expect(error.details).toEqual({ remoteTaskId: 't1' });
+    expect(isTransient(error)).toBe(false);
   });
 
   it('stops polling as soon as the delegation is cancelled once the remote task is known', async () => {

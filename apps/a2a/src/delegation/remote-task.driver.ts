@@ -19,6 +19,8 @@ export interface DriveInput {
   connection: RemoteConnection;
   mode: A2a.DelegationMode;
   message: OutgoingMessage;
+  /** The agent's task this delegation already started (elsewhere): followed by GetTask, not sent. */
+  follow?: string;
   run: DelegationRun;
   onStatus: (notice: StatusNotice) => void;
 }
@@ -44,7 +46,8 @@ const FINAL: ReadonlySet<string> = new Set(A2a.FINAL_REMOTE_STATES);
  * returnImmediately then GetTask polling (`poll`). A stream that ends early, or breaks off for a
  * transient reason once the task exists, falls back to polling.
  * Status changes are reported as they are seen. Failures before the remote task exists keep their
- * retryability; after it exists they never are retried (a retry would start a second remote task).
+ * retryability; after it exists they carry its id and are never retried here (a retry would start a
+ * second remote task), though a transient one still tells the caller it may try again later.
  */
 export class RemoteTaskDriver {
   constructor(
@@ -55,7 +58,12 @@ export class RemoteTaskDriver {
   async drive(input: DriveInput): Promise<DriveOutcome> {
     const tracker = new TaskTracker(input);
     try {
-      if (input.mode === 'stream') {
+      if (input.follow) {
+        tracker.apply({
+          kind: 'task',
+          task: await this.port.getTask(input.connection, input.follow, input.run.signal),
+        });
+      } else if (input.mode === 'stream') {
         try {
           for await (const ev of this.port.stream(
             input.connection,
@@ -86,9 +94,12 @@ export class RemoteTaskDriver {
       }
       await this.pollUntilFinal(input, tracker);
     } catch (e) {
+      // Still retryable for whoever asked (the platform is what failed, not the task), but marked
+      // with the remote task: the retry policy here never resends it (that would start a second task).
       throw tracker.remoteTaskId && isTransient(e)
         ? new DomainError((e as DomainError).code, (e as DomainError).message, {
-            details: { remoteTaskId: tracker.remoteTaskId },
+            retryable: true,
+            details: { ...(e as DomainError).details, remoteTaskId: tracker.remoteTaskId },
           })
         : e;
     }

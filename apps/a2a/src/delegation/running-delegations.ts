@@ -51,6 +51,11 @@ export class RunningDelegations implements OnModuleInit, OnApplicationShutdown {
     return this.runs.size;
   }
 
+  /** The agent's task of a delegation running here, once the agent named it. */
+  remoteTaskOf(delegationId: string): string | undefined {
+    return this.runs.get(delegationId)?.remoteTaskId;
+  }
+
   onApplicationShutdown(): void {
     for (const s of this.subscriptions) s.unsubscribe();
   }

@@ -1,11 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { type A2a, DomainError, isDomainError, Xmpp } from '@switchboard/contracts';
-import { NatsBus } from '@switchboard/messaging';
-import { LOGGER, type Logger } from '@switchboard/observability';
+import { isTransportFailure, NatsBus } from '@switchboard/messaging';
+import {
+  isTracingExported,
+  LOGGER,
+  type Logger,
+  SpanKind,
+  withSpan,
+} from '@switchboard/observability';
 import { abortable } from '@switchboard/runtime';
 import type { A2aEnv } from '../config/a2a.env.js';
 import { A2aMetrics } from '../delegation/a2a.metrics.js';
+import { BRIDGE_COMPONENT } from '../delegation/agent-resilience.js';
 import { ServiceMap } from './service-map.js';
 
 /** HTTP statuses that say "not now" rather than "no": retried, and counted by the circuit breaker. */
@@ -77,7 +84,18 @@ export class AgentHttp {
     const started = performance.now();
     let response: Response;
     try {
-      response = transport === 'xmpp' ? await this.viaBridge(request) : await this.direct(request);
+      // Over XMPP the bridges' spans hang below this one; directly, the fetch's own span does.
+      response = await withSpan(
+        `a2a http ${request.method}`,
+        exchangeAttributes(request, transport),
+        async (span) => {
+          const r =
+            transport === 'xmpp' ? await this.viaBridge(request) : await this.direct(request);
+          span.setAttribute('http.response.status_code', r.status);
+          return r;
+        },
+        { kind: SpanKind.CLIENT },
+      );
     } catch (e) {
       this.metrics.exchanges.inc({ transport, outcome: isDomainError(e) ? e.code : 'ABORTED' });
       this.logger.debug(
@@ -239,6 +257,21 @@ export class AgentHttp {
   }
 }
 
+/** What an exchange's span says (never the query string); not worked out when spans are not recorded. */
+function exchangeAttributes(
+  request: Request,
+  transport: A2a.AgentTransport,
+): Record<string, string> {
+  if (!isTracingExported()) return {};
+  const url = new URL(request.url);
+  return {
+    'http.request.method': request.method,
+    'server.address': url.host,
+    'url.path': url.pathname,
+    'switchboard.transport': transport,
+  };
+}
+
 function responseHeaders(pairs: readonly [string, string][]): Headers {
   const headers = new Headers();
   for (const [name, value] of pairs) {
@@ -247,14 +280,24 @@ function responseHeaders(pairs: readonly [string, string][]): Headers {
   return headers;
 }
 
-/** The bridge's errors in agent terms: down or slow is transient, anything else is not. */
+/**
+ * The bridge's errors in agent terms: down or slow is transient, anything else is not. When the
+ * platform's own bridge could not be reached at all (nobody serves its subject, it fell silent, NATS
+ * dropped) the failure is the platform's, not the agent's: `details.component` says so, and such a
+ * failure never counts against the agent's circuit breaker (see isBridgeOutage).
+ */
 function bridgeFailure(e: unknown, url: string): DomainError {
   const host = new URL(url).host;
   if (!isDomainError(e))
     return new DomainError('UPSTREAM_ERROR', `the XMPP bridge failed for ${host}`);
   const transient = e.code === 'UPSTREAM_UNAVAILABLE' || e.code === 'TIMEOUT';
+  const outage = isTransportFailure(e) || e.details?.['reason'] === 'responder-silent';
   return new DomainError(e.code, `via XMPP to ${host}: ${e.message}`, {
     retryable: transient,
-    details: { ...(e.details ?? {}), transport: 'xmpp' },
+    details: {
+      ...(e.details ?? {}),
+      transport: 'xmpp',
+      ...(outage ? { component: BRIDGE_COMPONENT } : {}),
+    },
   });
 }

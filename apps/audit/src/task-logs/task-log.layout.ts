@@ -1,7 +1,7 @@
 import type { Tasks } from '@switchboard/contracts';
 import { createHash } from 'node:crypto';
 
-/** Longest value kept in a main.jsonl line (design §1.2); the full event goes to orchestrator/raw/. */
+/** Longest value kept in a main.jsonl line; the full event of a cut line goes to orchestrator/raw/. */
 export const MAX_VALUE_CHARS = 500;
 
 /** First 8 hex characters of SHA-256 of the task id: the folder suffix. */

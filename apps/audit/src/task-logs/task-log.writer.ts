@@ -22,7 +22,7 @@ class Bounded<K, V> extends Map<K, V> {
 }
 
 /**
- * Writes the per-task hierarchical log (design §1.2) from task events:
+ * Writes the per-task hierarchical log (docs/task-logs.md) from task events:
  *
  *   {TASK_LOG_DIR}/{ISO-timestamp}_{8-char task hash}/metadata.json
  *                                                   /orchestrator/main.jsonl

@@ -3,6 +3,6 @@ import { TaskLogConsumer } from './task-log.consumer.js';
 import { TaskLogRetention } from './task-log.retention.js';
 import { TaskLogWriter } from './task-log.writer.js';
 
-/** The per-task hierarchical log archive (design §1.2, §9), written from the task event stream. */
+/** The per-task hierarchical log archive, written from the task event stream, pruned by retention. */
 @Module({ providers: [TaskLogConsumer, TaskLogRetention, TaskLogWriter] })
 export class TaskLogsModule {}

@@ -27,6 +27,10 @@ export class AuditConsumer implements OnApplicationBootstrap {
     this.handle = await this.jetstream.consumeDurableBatch({
       contract: Audit.AuditRecorded,
       durable: 'audit',
+      // The whole stream (sb.audit.>), not only the pattern (sb.audit.*.*): records an older release
+      // published on sb.audit.<category> — still in the stream, or sent by its pods during a rolling
+      // upgrade — are stored too.
+      filterSubject: AuditStream.subjects[0] ?? Audit.AuditRecorded.pattern,
       maxBatch: this.config.AUDIT_BATCH_SIZE,
       lingerMs: this.config.AUDIT_BATCH_LINGER_MS,
       ackWaitMs: this.config.AUDIT_ACK_WAIT_MS,

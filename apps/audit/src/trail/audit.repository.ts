@@ -143,6 +143,7 @@ export class AuditRepository {
       ...(q.userId ? { userId: q.userId } : {}),
       ...(q.action ? { action: q.action } : {}),
       ...(q.category ? { category: q.category } : {}),
+      ...(q.outcome ? { outcome: q.outcome } : {}),
       ...(q.taskId ? { taskId: q.taskId } : {}),
       ...(q.from || q.to
         ? {

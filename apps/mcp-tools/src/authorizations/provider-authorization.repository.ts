@@ -10,7 +10,7 @@ const toGrant = (row: GrantRow): Tools.ProviderGrant => ({
   grantedAt: row.grantedAt.toISOString(),
 });
 
-/** Per-user provider authorizations (the OAuth status of seed 2). */
+/** Per-user provider authorizations (whether a user has authorized a provider's OAuth access). */
 @Injectable()
 export class ProviderAuthorizationRepository {
   constructor(private readonly prisma: PrismaService) {}

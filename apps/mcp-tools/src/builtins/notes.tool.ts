@@ -36,12 +36,14 @@ export class NotesAddTool implements ToolImplementation {
     handler: { kind: 'builtin' as const, ref: 'notes.add' },
     idempotent: false,
   };
+  /** The note keeps the call's key: run again under it, the call returns that note. */
+  readonly keyed = true;
 
   constructor(private readonly notes: NotesRepository) {}
 
   run(input: Record<string, unknown>, ctx: ToolContext): Promise<unknown> {
     const title = typeof input['title'] === 'string' ? input['title'] : null;
-    return this.notes.add(ctx.actor.userId, String(input['content']), title);
+    return this.notes.add(ctx.actor.userId, String(input['content']), title, ctx.idempotencyKey);
   }
 }
 

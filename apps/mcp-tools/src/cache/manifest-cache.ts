@@ -1,13 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { Tools } from '@switchboard/contracts';
+import { LOGGER, type Logger } from '@switchboard/observability';
 import { createHash } from 'node:crypto';
 import type { McpToolsEnv } from '../config/mcp-tools.env.js';
 import { RedisService } from './redis.service.js';
 
 /** Where a manifest is (or would be) cached; pass it back to `store` so a concurrent change wins. */
 export interface CacheSlot {
-  key: string;
+  /** Undefined when the cache cannot be used (Redis unreachable): nothing is stored then. */
+  key?: string | undefined;
   tools?: Tools.ManifestTool[] | undefined;
 }
 
@@ -19,13 +21,22 @@ export interface CacheSlot {
  * The generation is read once, before the manifest is computed, and the result is stored under that
  * same key: a grant that lands while a manifest is being built bumps the generation, so the stale
  * manifest is stored under a key nobody reads again.
+ *
+ * Only a cache: while Redis is unreachable every lookup misses (the caller builds the manifest) and
+ * nothing is stored. A user whose authorizations changed during the outage is not served from the
+ * cache until the generation bump, retried when Redis is back, has landed.
  */
 @Injectable()
 export class ManifestCache {
+  private readonly unbumped = new Set<string>();
+
   constructor(
     private readonly redis: RedisService,
     @Inject(APP_CONFIG) private readonly config: McpToolsEnv,
-  ) {}
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    redis.onReconnect(() => void this.bumpPending());
+  }
 
   async lookup(
     userId: string,
@@ -33,33 +44,64 @@ export class ManifestCache {
     variant: unknown,
     registryVersion: string,
   ): Promise<CacheSlot> {
-    const generation = (await this.redis.get(generationKey(userId))) ?? '0';
-    const hash = createHash('sha256')
-      .update(JSON.stringify({ role, variant, registryVersion }))
-      .digest('hex')
-      .slice(0, 16);
-    const key = `manifest:${userId}:${generation}:${hash}`;
-    const raw = await this.redis.get(key);
-    if (!raw) return { key };
+    if (!this.redis.available || this.unbumped.has(userId)) return {};
     try {
-      const parsed = Tools.ManifestTool.array().safeParse(JSON.parse(raw));
-      return { key, tools: parsed.success ? parsed.data : undefined };
-    } catch {
-      return { key };
+      const generation = (await this.redis.get(generationKey(userId))) ?? '0';
+      const hash = createHash('sha256')
+        .update(JSON.stringify({ role, variant, registryVersion }))
+        .digest('hex')
+        .slice(0, 16);
+      const key = `manifest:${userId}:${generation}:${hash}`;
+      const raw = await this.redis.get(key);
+      return { key, tools: raw ? parse(raw) : undefined };
+    } catch (e) {
+      this.logger.debug({ err: e }, 'manifest cache unavailable; building the manifest');
+      return {};
     }
   }
 
+  /** Stores the manifest in its slot; a cache that cannot take it is skipped (logged at debug). */
   async store(slot: CacheSlot, tools: Tools.ManifestTool[]): Promise<void> {
-    await this.redis.set(
-      slot.key,
-      JSON.stringify(tools),
-      'EX',
-      this.config.MANIFEST_CACHE_TTL_SECONDS,
-    );
+    if (!slot.key) return;
+    await this.redis
+      .set(slot.key, JSON.stringify(tools), 'EX', this.config.MANIFEST_CACHE_TTL_SECONDS)
+      .catch((e: unknown) => this.logger.debug({ err: e }, 'manifest not cached'));
   }
 
+  /**
+   * Invalidates the user's cached manifests. While Redis is unreachable the bump is remembered and
+   * made when it is back; until then this replica does not serve that user from the cache.
+   */
   async invalidateUser(userId: string): Promise<void> {
-    await this.redis.incr(generationKey(userId));
+    try {
+      await this.redis.incr(generationKey(userId));
+    } catch (e) {
+      this.unbumped.add(userId);
+      this.logger.warn(
+        { err: e, userId },
+        'could not invalidate cached manifests (Redis unavailable); retried when it is back',
+      );
+    }
+  }
+
+  private async bumpPending(): Promise<void> {
+    for (const userId of [...this.unbumped]) {
+      try {
+        await this.redis.incr(generationKey(userId));
+        this.unbumped.delete(userId);
+      } catch {
+        return; // gone again: the next reconnect retries
+      }
+    }
+  }
+}
+
+function parse(raw: string): Tools.ManifestTool[] | undefined {
+  try {
+    const parsed = Tools.ManifestTool.array().safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
   }
 }
 

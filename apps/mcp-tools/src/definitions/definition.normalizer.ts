@@ -1,9 +1,9 @@
 /**
- * Maps the spellings people bring to canonical definitions before they are validated: seed 3's
- * `MCPToolDefinition` (snake_case keys, `handler: http_endpoint` with an endpoint, `python_function`
- * handlers that name a function), and the `mcpServers` blocks of common MCP client configs (`type`,
- * `command`/`url` without a transport). Each function returns the value to validate plus the problems
- * it found, each naming the field.
+ * Maps the spellings people bring to canonical definitions before they are validated: the legacy
+ * `MCPToolDefinition` spelling (snake_case keys, `handler: http_endpoint` with an endpoint,
+ * `python_function` handlers that name a function), and the `mcpServers` blocks of common MCP client
+ * configs (`type`, `command`/`url` without a transport). Each function returns the value to validate
+ * plus the problems it found, each naming the field.
  */
 
 type Obj = Record<string, unknown>;
@@ -43,7 +43,7 @@ const TOOL_ALIASES = {
   handler_config: 'handlerConfig',
 } as const;
 
-/** Seed 3's Python function names (and a few obvious variants) → built-in tool refs. */
+/** The legacy `python_function` handler names (and a few obvious variants) → built-in tool refs. */
 export const PYTHON_FUNCTION_ALIASES: Readonly<Record<string, string>> = {
   calculator: 'calculator',
   calculate: 'calculator',
@@ -67,7 +67,7 @@ export function normalizeToolEntry(raw: unknown, builtinRefs: ReadonlySet<string
   if (!isObject(raw)) return { value: raw, problems: ['must be an object'] };
   const entry = renameKeys(raw, TOOL_ALIASES, problems);
   if (typeof entry['timeout'] === 'number' && entry['timeoutMs'] === undefined) {
-    // Seed 3 gave timeouts in seconds.
+    // The legacy spelling gives timeouts in seconds.
     entry['timeoutMs'] = Math.round(entry['timeout'] * 1_000);
     delete entry['timeout'];
   }

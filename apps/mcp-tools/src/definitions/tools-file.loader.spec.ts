@@ -66,12 +66,12 @@ mcpServers:
     });
   });
 
-  it("accepts seed 3's MCPToolDefinition spelling", () => {
+  it('accepts the legacy snake_case MCPToolDefinition spelling', () => {
     const content = parseToolsDocument(
       JSON.stringify([
         {
           name: 'get_weather',
-          description: 'Weather (seed 3)',
+          description: 'Weather (legacy spelling)',
           input_schema: { type: 'object', properties: { location: { type: 'string' } } },
           output_schema: { type: 'object' },
           handler: 'python_function',
@@ -92,7 +92,7 @@ mcpServers:
           required_credentials: ['FORECAST_KEY'],
         },
       ]),
-      'TOOLS_FILE seed3.json',
+      'TOOLS_FILE legacy-tools.json',
       'json',
       BUILTINS,
     );

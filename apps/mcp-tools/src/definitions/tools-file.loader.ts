@@ -71,7 +71,7 @@ export function parseToolsDocument(
     ]);
   }
   const problems: string[] = [];
-  // Seed 3 kept a plain list of tool definitions.
+  // The legacy spelling is a plain list of tool definitions.
   const root: Record<string, unknown> = Array.isArray(doc)
     ? { tools: doc }
     : isObject(doc)

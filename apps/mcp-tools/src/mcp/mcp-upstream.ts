@@ -9,7 +9,8 @@ import {
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { DomainError } from '@switchboard/contracts';
-import type { Logger } from '@switchboard/observability';
+import { type BackoffSettings, RetrySchedule } from '@switchboard/messaging';
+import { type Logger, SpanKind, withSpan } from '@switchboard/observability';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fillTemplate, type McpServerConfig } from '../definitions/tools-file.schema.js';
@@ -33,7 +34,8 @@ export interface UpstreamOptions {
 /** Pages and tools accepted from one `tools/list`, so a misbehaving server cannot make us loop. */
 const MAX_PAGES = 50;
 const MAX_TOOLS = 1_000;
-const MAX_BACKOFF_MS = 30_000;
+/** Waits between reconnection attempts: from ~500 ms, doubling, capped at 30 s (jittered). */
+const RECONNECT_BACKOFF: BackoffSettings = { initialDelayMs: 500, maxDelayMs: 30_000 };
 
 /**
  * One external MCP server (stdio child process or Streamable HTTP): connects with the SDK's `Client`,
@@ -51,7 +53,7 @@ export class McpUpstream {
   private lastError: string | undefined;
   private closing = false;
   private attempt = 0;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly retries = new RetrySchedule(RECONNECT_BACKOFF);
   private refreshing: Promise<void> | undefined;
   private refreshAgain = false;
   private readonly secrets: string[];
@@ -109,6 +111,7 @@ export class McpUpstream {
       this.serverName = version ? `${version.name} ${version.version}` : undefined;
       await this.refresh();
       this.attempt = 0;
+      this.retries.reset();
       this.lastError = undefined;
       this.setState('connected');
       this.logger.info(
@@ -138,6 +141,26 @@ export class McpUpstream {
         { retryable: true },
       );
     }
+    return withSpan(
+      'mcp tools/call',
+      {
+        'mcp.method.name': 'tools/call',
+        'mcp.server': this.config.name,
+        'mcp.transport': this.config.transport,
+        'gen_ai.tool.name': tool,
+      },
+      () => this.request(client, tool, args, signal, timeoutMs),
+      { kind: SpanKind.CLIENT },
+    );
+  }
+
+  private async request(
+    client: Client,
+    tool: string,
+    args: Record<string, unknown>,
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<unknown> {
     try {
       // The runner's own timeout fires first; the SDK's is only a backstop.
       return await client.request(
@@ -180,7 +203,7 @@ export class McpUpstream {
 
   async close(): Promise<void> {
     this.closing = true;
-    clearTimeout(this.retryTimer);
+    this.retries.cancel();
     const client = this.client;
     this.client = undefined;
     await client?.close().catch(() => undefined);
@@ -287,14 +310,9 @@ export class McpUpstream {
   }
 
   private scheduleRetry(): void {
-    if (this.closing || this.retryTimer) return;
-    const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempt) * (0.8 + Math.random() * 0.4);
-    this.attempt++;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      this.connect().catch(() => undefined);
-    }, delay);
-    this.retryTimer.unref();
+    if (this.closing) return;
+    if (this.retries.schedule(() => void this.connect().catch(() => undefined)) !== undefined)
+      this.attempt++;
   }
 
   private setState(state: McpServerStatus['state']): void {

@@ -8,10 +8,17 @@ export interface ToolContext {
   credentials: Readonly<Record<string, string>>;
   /** Aborted on timeout or when the task is cancelled; implementations pass it to their I/O. */
   signal: AbortSignal;
+  /** The call's idempotency key, for a `keyed` implementation to store with its effect. */
+  idempotencyKey?: string | undefined;
 }
 
 export interface ToolImplementation {
   readonly definition: Tools.ToolDefinitionInput;
+  /**
+   * The implementation does its work at most once per `ctx.idempotencyKey` by itself (run again under
+   * the same key, it finds what the first run did): a call lost with its replica may run again.
+   */
+  readonly keyed?: boolean;
   run(input: Record<string, unknown>, ctx: ToolContext): Promise<unknown>;
 }
 

@@ -43,6 +43,8 @@ export class BuildManifestUseCase {
           inputSchema: d.inputSchema,
           ...(d.outputSchema ? { outputSchema: d.outputSchema } : {}),
           idempotent: d.idempotent,
+          ...(d.requiredRole ? { requiredRole: d.requiredRole } : {}),
+          ...(d.adminOnly ? { adminOnly: true } : {}),
         }),
       );
       await this.cache.store(slot, tools);

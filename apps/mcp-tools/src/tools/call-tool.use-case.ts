@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, DomainError, type Tools } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
+import { failSpan, type Span, withSpan } from '@switchboard/observability';
 import { ToolRegistry } from '../registry/tool-registry.service.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { ToolAccessChecker } from './tool-access.checker.js';
@@ -11,7 +12,8 @@ import { ToolMetrics } from './tool.metrics.js';
  * Runs one tool call for `actor`: the tool must exist and be permitted now (the same rule as the
  * manifest, plus the task's offer), the input must match its schema; then the runner executes it.
  * Non-idempotent calls with an idempotency key run at most once (IdempotencyService). Every outcome is
- * audited and counted, with messages already scrubbed of credentials.
+ * audited, counted, timed, logged and traced (a `tool call` span), with messages already scrubbed
+ * of credentials.
  */
 @Injectable()
 export class CallToolUseCase {
@@ -24,13 +26,31 @@ export class CallToolUseCase {
     private readonly metrics: ToolMetrics,
   ) {}
 
-  async execute(actor: Actor, req: Tools.ToolCallRequest): Promise<Tools.ToolCallResult> {
+  execute(actor: Actor, req: Tools.ToolCallRequest): Promise<Tools.ToolCallResult> {
+    return withSpan(
+      'tool call',
+      {
+        'gen_ai.operation.name': 'execute_tool',
+        'gen_ai.tool.name': req.tool,
+        ...(req.taskId ? { 'switchboard.task_id': req.taskId } : {}),
+        ...(req.stepId ? { 'switchboard.step_id': req.stepId } : {}),
+      },
+      (span) => this.call(actor, req, span),
+    );
+  }
+
+  private async call(
+    actor: Actor,
+    req: Tools.ToolCallRequest,
+    span: Span,
+  ): Promise<Tools.ToolCallResult> {
     const started = performance.now();
     const registered = this.registry.get(req.tool);
+    const tool = registered ? req.tool : 'unknown';
     try {
       if (!registered)
         throw new DomainError('NOT_FOUND', `unknown tool "${req.tool}"`, {
-          details: { tool: req.tool },
+          details: { tool: req.tool, refusal: 'unknown-tool' satisfies Tools.ToolRefusal },
         });
       await this.access.assertCallable(actor, registered, req);
       this.runner.validateInput(registered, req.input);
@@ -42,14 +62,26 @@ export class CallToolUseCase {
           this.runner.run(actor, registered, req).catch((e: unknown) => {
             throw this.runner.safeError(registered, e);
           }),
+        { keyed: registered.implementation.keyed === true },
       );
       const durationMs = performance.now() - started;
-      this.metrics.calls.inc({ tool: req.tool, outcome: replayed ? 'replayed' : 'ok' });
+      this.metrics.record({
+        tool,
+        outcome: replayed ? 'replayed' : 'ok',
+        seconds: durationMs / 1000,
+        taskId: req.taskId,
+        stepId: req.stepId,
+      });
+      span.setAttribute('switchboard.replayed', replayed);
       void this.audit.record({
         category: 'tool',
         action: 'tool.call',
         outcome: 'success',
         resource: req.tool,
+        // A retry answered from the idempotency store is the same call: one record for both.
+        ...(req.idempotencyKey
+          ? { onceKey: `tool.call:${actor.userId}:${req.idempotencyKey}` }
+          : {}),
         ...(req.taskId ? { taskId: req.taskId } : {}),
         details: {
           tool: req.tool,
@@ -67,7 +99,16 @@ export class CallToolUseCase {
       };
     } catch (e) {
       const error = this.runner.safeError(registered, e);
-      this.metrics.calls.inc({ tool: registered ? req.tool : 'unknown', outcome: error.code });
+      this.metrics.record({
+        tool,
+        outcome: error.code,
+        seconds: (performance.now() - started) / 1000,
+        taskId: req.taskId,
+        stepId: req.stepId,
+        error: error.message,
+      });
+      span.setAttribute('switchboard.outcome', error.code);
+      failSpan(span, error);
       void this.audit.record({
         category: 'tool',
         action: 'tool.call',

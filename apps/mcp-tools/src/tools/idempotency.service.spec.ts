@@ -1,7 +1,7 @@
 import { DomainError, type ErrorBody } from '@switchboard/contracts';
 import { createLogger } from '@switchboard/observability';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { IdempotencyService } from './idempotency.service.js';
+import { IdempotencyService, LEASE_STALE_MS } from './idempotency.service.js';
 import { TaskCancellations } from './task-cancellations.js';
 import type { CallClaim, ToolCallRepository } from './tool-call.repository.js';
 import { FINISH_GRACE_MS } from './tool-timeouts.js';
@@ -18,6 +18,11 @@ interface Row {
   tool: string;
   status: 'running' | 'completed' | 'failed' | 'interrupted';
   startedAt: Date;
+  /** How long the database says it has run (default: since startedAt by this clock). */
+  runningForMs?: number;
+  /** The replica running it, and the age of its lease (absent: a call without a lease). */
+  owner?: string;
+  leaseAgeMs?: number;
   output?: unknown;
   error?: ErrorBody;
 }
@@ -28,12 +33,22 @@ class InMemoryCalls {
   reads = 0;
   onRead: (row: Row) => void = () => undefined;
 
-  async claim(key: string, userId: string, tool: string): Promise<CallClaim> {
+  async claim(key: string, userId: string, tool: string, owner: string): Promise<CallClaim> {
     if (!this.rows.has(key)) {
-      this.rows.set(key, { userId, tool, status: 'running', startedAt: new Date() });
+      this.rows.set(key, { userId, tool, status: 'running', startedAt: new Date(), owner });
       return { state: 'new' };
     }
     return this.read(key, userId, tool);
+  }
+  /** Leases are renewed by the service's timer, which these tests do not start. */
+  renew(): Promise<void> {
+    return Promise.resolve();
+  }
+  async takeOver(key: string, owner: string, staleMs: number): Promise<boolean> {
+    const row = this.rows.get(key)!;
+    if (row.status !== 'running' || (row.leaseAgeMs ?? 0) <= staleMs) return false;
+    Object.assign(row, { owner, leaseAgeMs: 0, startedAt: new Date(), runningForMs: undefined });
+    return true;
   }
   async read(key: string, userId: string, tool: string): Promise<CallClaim> {
     const row = this.rows.get(key)!;
@@ -41,7 +56,15 @@ class InMemoryCalls {
     this.onRead(row);
     if (row.userId !== userId || row.tool !== tool) throw new DomainError('CONFLICT', 'other call');
     if (row.status === 'completed') return { state: 'completed', output: row.output };
-    if (row.status === 'running') return { state: 'running', startedAt: row.startedAt };
+    if (row.status === 'running') {
+      const runningForMs = row.runningForMs ?? Date.now() - row.startedAt.getTime();
+      return {
+        state: 'running',
+        startedAt: row.startedAt,
+        runningForMs,
+        ...(row.leaseAgeMs === undefined ? {} : { leaseAgeMs: row.leaseAgeMs }),
+      };
+    }
     return { state: 'failed', error: row.error! };
   }
   async complete(key: string, output: unknown): Promise<void> {
@@ -63,7 +86,12 @@ const TOOL = { name: 'orders.place', idempotent: false, timeoutMs: 5_000 };
 function setup() {
   const calls = new InMemoryCalls();
   const cancellations = new TaskCancellations({} as NatsConnection, logger);
-  const sut = new IdempotencyService(calls as unknown as ToolCallRepository, cancellations, logger);
+  const sut = new IdempotencyService(
+    calls as unknown as ToolCallRepository,
+    cancellations,
+    logger,
+    { service: 'mcp-tools', instance: 'replica-b', version: 't', startedAt: 0 },
+  );
   let runs = 0;
   const execute = async () => ({ output: { order: ++runs } });
   return { calls, cancellations, sut, execute, runs: () => runs };
@@ -139,6 +167,87 @@ describe(IdempotencyService.name, () => {
     expect(t.calls.rows.get('task-1:s4')!.status).toBe('interrupted');
     // Every later repeat gets the same answer.
     await expect(t.sut.run(TOOL, req, 'alice', t.execute)).rejects.toMatchObject(expected);
+    expect(t.runs()).toBe(0);
+  });
+
+  it("measures a running call by the database's clock, so a replica whose clock is ahead still waits", async () => {
+    const t = setup();
+    // Started (by the clock of the replica that runs it) an hour "ago" as this replica sees it, but
+    // running for 50 ms by the database's measure: it is alive, and its result is awaited.
+    t.calls.rows.set('task-1:s6', {
+      userId: 'alice',
+      tool: TOOL.name,
+      status: 'running',
+      startedAt: new Date(Date.now() - 3_600_000),
+      runningForMs: 50,
+    });
+    t.calls.onRead = (row) => {
+      if (t.calls.reads === 3) Object.assign(row, { status: 'completed', output: { order: 9 } });
+    };
+    expect(await t.sut.run(TOOL, { idempotencyKey: 'task-1:s6' }, 'alice', t.execute)).toEqual({
+      result: { output: { order: 9 } },
+      replayed: true,
+    });
+    expect(t.calls.rows.get('task-1:s6')!.status).toBe('completed');
+    expect(t.runs()).toBe(0);
+  });
+
+  it('runs a keyed tool again under its key, once, when the replica running it is gone (its lease went stale)', async () => {
+    const t = setup();
+    // Started a second ago on replica-a, which stopped renewing its lease: it died mid-call.
+    t.calls.rows.set('task-1:s7', {
+      userId: 'alice',
+      tool: TOOL.name,
+      status: 'running',
+      startedAt: new Date(Date.now() - 1_000),
+      owner: 'replica-a',
+      leaseAgeMs: LEASE_STALE_MS + 1,
+    });
+    const run = () =>
+      t.sut.run(TOOL, { idempotencyKey: 'task-1:s7' }, 'alice', t.execute, { keyed: true });
+    expect(await run()).toEqual({ result: { output: { order: 1 } }, replayed: false });
+    expect(t.calls.rows.get('task-1:s7')).toMatchObject({
+      status: 'completed',
+      owner: 'replica-b',
+    });
+    // Well before the tool's timeout: the repeat did not wait the dead call out.
+    expect(await run()).toEqual({ result: { output: { order: 1 } }, replayed: true });
+    expect(t.runs()).toBe(1);
+  });
+
+  it('marks a call of a tool that is not keyed interrupted as soon as its replica is gone, without running it', async () => {
+    const t = setup();
+    t.calls.rows.set('task-1:s8', {
+      userId: 'alice',
+      tool: TOOL.name,
+      status: 'running',
+      startedAt: new Date(Date.now() - 1_000),
+      owner: 'replica-a',
+      leaseAgeMs: LEASE_STALE_MS + 1,
+    });
+    await expect(
+      t.sut.run(TOOL, { idempotencyKey: 'task-1:s8' }, 'alice', t.execute),
+    ).rejects.toMatchObject({ code: 'CONFLICT', details: { interrupted: true } });
+    expect(t.calls.rows.get('task-1:s8')!.status).toBe('interrupted');
+    expect(t.runs()).toBe(0);
+  });
+
+  it('waits for a call whose replica keeps its lease, even a keyed one', async () => {
+    const t = setup();
+    t.calls.rows.set('task-1:s9', {
+      userId: 'alice',
+      tool: TOOL.name,
+      status: 'running',
+      startedAt: new Date(),
+      owner: 'replica-a',
+      leaseAgeMs: 200,
+    });
+    t.calls.onRead = (row) => {
+      if (t.calls.reads === 3) Object.assign(row, { status: 'completed', output: { order: 4 } });
+    };
+    expect(
+      await t.sut.run(TOOL, { idempotencyKey: 'task-1:s9' }, 'alice', t.execute, { keyed: true }),
+    ).toEqual({ result: { output: { order: 4 } }, replayed: true });
     expect(t.runs()).toBe(0);
   });
 

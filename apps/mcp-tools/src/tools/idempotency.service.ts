@@ -1,6 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DomainError, isDomainError, type Tools } from '@switchboard/contracts';
-import { LOGGER, type Logger } from '@switchboard/observability';
+import {
+  LOGGER,
+  type Logger,
+  SERVICE_IDENTITY,
+  type ServiceIdentity,
+} from '@switchboard/observability';
 import { setTimeout as delay } from 'node:timers/promises';
 import { TaskCancellations } from './task-cancellations.js';
 import { type CallClaim, ToolCallRepository } from './tool-call.repository.js';
@@ -9,23 +14,51 @@ import { FINISH_GRACE_MS } from './tool-timeouts.js';
 
 /** How often a repeated call looks at the running call it waits for. */
 const POLL_MS = 100;
+/** How often a replica renews the leases of the keyed calls it runs. */
+export const LEASE_RENEW_MS = 1_000;
+/** A lease not renewed for this long belongs to a replica that is gone. */
+export const LEASE_STALE_MS = 5 * LEASE_RENEW_MS;
 
 type Settled = Exclude<CallClaim, { state: 'new' | 'running' }>;
 
+/** How a tool behaves under its idempotency key, as the implementation declares it. */
+export interface OnceSettings {
+  /**
+   * The tool itself does its work at most once per key (notes.add stores the key with its note): a
+   * call whose replica died may simply run again under the same key.
+   */
+  keyed?: boolean;
+}
+
 /**
  * Non-idempotent calls with an idempotency key run at most once. A repeat gets the first call's result
- * or error. A repeat that finds the first call still running (typically an orchestrator that resumed a
- * task after a crash, while the dead replica's call still runs here or on another replica) waits for
- * it — up to that call's timeout — instead of failing and tempting the planner into a second run. A
- * call that never finished (its replica died) is marked interrupted; it is not run again.
+ * or error. A repeat that finds the first call still running (an orchestrator that sent it again after
+ * losing the reply, or resumed a task after a crash) waits for it instead of failing and tempting the
+ * planner into a second run. The replica running a keyed call renews a lease on it every second, so a
+ * repeat knows within seconds when that replica is gone: the call is then run again if the tool is
+ * itself keyed (its effect, if any, is found, not repeated), else marked interrupted and not run again.
  */
 @Injectable()
-export class IdempotencyService {
+export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
+  /** Keys of the calls this replica runs, whose leases it renews. */
+  private readonly leased = new Set<string>();
+  private renewer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly calls: ToolCallRepository,
     private readonly cancellations: TaskCancellations,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
   ) {}
+
+  onModuleInit(): void {
+    this.renewer = setInterval(() => void this.renew(), LEASE_RENEW_MS);
+    this.renewer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.renewer);
+  }
 
   /**
    * Runs `execute` unless the call is a repeat. `execute` rejects with the error as callers may see it
@@ -36,15 +69,19 @@ export class IdempotencyService {
     req: Pick<Tools.ToolCallRequest, 'idempotencyKey' | 'taskId'>,
     userId: string,
     execute: () => Promise<RunResult>,
+    once: OnceSettings = {},
   ): Promise<{ result: RunResult; replayed: boolean }> {
     const key = req.idempotencyKey && !definition.idempotent ? req.idempotencyKey : undefined;
     if (!key) return { result: await execute(), replayed: false };
-    const claim = await this.calls.claim(key, userId, definition.name);
+    const claim = await this.calls.claim(key, userId, definition.name, this.identity.instance);
     if (claim.state !== 'new') {
-      const earlier = await this.settle(key, claim, definition, req.taskId, userId);
+      const earlier = await this.settle(key, claim, definition, req.taskId, userId, once);
       if (earlier.state === 'failed') throw DomainError.fromBody(earlier.error);
-      return { result: { output: earlier.output }, replayed: true };
+      if (earlier.state === 'completed')
+        return { result: { output: earlier.output }, replayed: true };
+      // Taken over from a replica that is gone: this one runs it (the tool finds its earlier effect).
     }
+    this.leased.add(key);
     try {
       const result = await execute();
       await this.calls.complete(key, result.output);
@@ -55,22 +92,39 @@ export class IdempotencyService {
         : { code: 'INTERNAL' as const, message: 'tool failed unexpectedly', retryable: false };
       await this.calls.fail(key, error).catch(() => undefined);
       throw e;
+    } finally {
+      this.leased.delete(key);
     }
   }
 
-  /** The earlier call's outcome: at once, after waiting for it to finish, or interrupted. */
+  private async renew(): Promise<void> {
+    if (this.leased.size === 0) return;
+    try {
+      await this.calls.renew([...this.leased], this.identity.instance);
+    } catch (e) {
+      this.logger.warn({ err: e, calls: this.leased.size }, 'could not renew tool call leases');
+    }
+  }
+
+  /**
+   * The earlier call's outcome: at once, after waiting for it to finish, interrupted — or `new` when
+   * its replica is gone and the tool is keyed: this replica took it over and runs it.
+   */
   private async settle(
     key: string,
     claim: Exclude<CallClaim, { state: 'new' }>,
     definition: Pick<Tools.ToolDefinition, 'name' | 'timeoutMs'>,
     taskId: string | undefined,
     userId: string,
-  ): Promise<Settled> {
+    once: OnceSettings,
+  ): Promise<Settled | { state: 'new' }> {
     if (claim.state !== 'running') return claim;
     const tool = definition.name;
-    const deadline = claim.startedAt.getTime() + definition.timeoutMs + FINISH_GRACE_MS;
+    // How long it may still run, from the database's measure of how long it has run (one clock for
+    // every replica), counted on this replica's clock from now.
+    const deadline = Date.now() + definition.timeoutMs + FINISH_GRACE_MS - claim.runningForMs;
     let state: CallClaim = claim;
-    if (Date.now() < deadline) {
+    if (Date.now() < deadline && !leaseLost(claim)) {
       this.logger.info(
         { tool, idempotencyKey: key, startedAt: claim.startedAt.toISOString() },
         'waiting for the running call with the same idempotency key',
@@ -78,7 +132,21 @@ export class IdempotencyService {
       state = await this.waitWhileRunning(key, userId, tool, deadline, taskId);
     }
     if (state.state !== 'running' && state.state !== 'new') return state;
-    // Past its timeout and still not finished: the replica that ran it is gone.
+    if (once.keyed) {
+      if (await this.calls.takeOver(key, this.identity.instance, LEASE_STALE_MS)) {
+        this.logger.warn(
+          { tool, idempotencyKey: key, startedAt: claim.startedAt.toISOString() },
+          'the replica running this call is gone; running it again under its key',
+        );
+        return { state: 'new' };
+      }
+      // Finished just now, or another repeat took it over (a fresh run): wait for that one.
+      const now = await this.calls.read(key, userId, tool);
+      if (now.state !== 'running') return now;
+      if (!leaseLost(now) && now.runningForMs < definition.timeoutMs + FINISH_GRACE_MS)
+        return this.settle(key, now, definition, taskId, userId, once);
+    }
+    // Its replica is gone, or it outlived its timeout: it is not run again.
     const error = new DomainError(
       'CONFLICT',
       `an earlier call of ${tool} with this idempotency key (started ${claim.startedAt.toISOString()}) was interrupted before it finished; ${tool} is not idempotent, so it is not run again — check whether it took effect before calling it anew`,
@@ -117,11 +185,16 @@ export class IdempotencyService {
         }
         const state = await this.calls.read(key, userId, tool);
         const left = deadline - Date.now();
-        if (state.state !== 'running' || left <= 0) return state;
+        if (state.state !== 'running' || left <= 0 || leaseLost(state)) return state;
         await delay(Math.min(POLL_MS, left));
       }
     } finally {
       unwatch();
     }
   }
+}
+
+/** Whether the replica running the call stopped renewing its lease (it is gone). */
+function leaseLost(claim: Extract<CallClaim, { state: 'running' }>): boolean {
+  return claim.leaseAgeMs !== undefined && claim.leaseAgeMs > LEASE_STALE_MS;
 }

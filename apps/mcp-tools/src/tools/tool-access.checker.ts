@@ -59,26 +59,29 @@ export class ToolAccessChecker {
       constraints: req.constraints,
       authorizedProviders,
     });
-    if (!decision.allowed)
-      throw new DomainError('FORBIDDEN', decision.reason, { details: { tool: req.tool } });
+    if (!decision.allowed) throw notPermitted(decision.reason, { tool: req.tool });
     if (req.taskId) {
       // A model may only call what its task was offered, even a tool the user could otherwise use.
-      // No recorded offer (never asked for, expired, Redis lost it) is a refusal too: failing open
-      // would let a task call anything its user may. The orchestrator asks for the manifest (which
-      // records the offer) whenever it starts or resumes a task, so a running task always has one.
+      // No recorded offer (never asked for, or expired) is a refusal too: failing open would let a
+      // task call anything its user may. The orchestrator asks for the manifest (which records the
+      // offer) whenever it starts or resumes a task, so a running task always has one.
       const offered = await this.offers.offered(actor.userId, req.taskId);
       if (!offered) {
-        throw new DomainError(
-          'FORBIDDEN',
+        throw notPermitted(
           `no tools were offered to task ${req.taskId} (no manifest was requested for it, or its offer expired after TASK_OFFER_TTL_SECONDS)`,
-          { details: { tool: req.tool, taskId: req.taskId } },
+          { tool: req.tool, taskId: req.taskId },
         );
       }
       if (!offered.has(req.tool)) {
-        throw new DomainError('FORBIDDEN', `tool ${req.tool} was not offered to this task`, {
-          details: { tool: req.tool },
-        });
+        throw notPermitted(`tool ${req.tool} was not offered to this task`, { tool: req.tool });
       }
     }
   }
+}
+
+/** FORBIDDEN, marked as refused before the tool ran (Tools.ToolRefusal). */
+function notPermitted(reason: string, details: Record<string, unknown>): DomainError {
+  return new DomainError('FORBIDDEN', reason, {
+    details: { ...details, refusal: 'not-permitted' satisfies Tools.ToolRefusal },
+  });
 }

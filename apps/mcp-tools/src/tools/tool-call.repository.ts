@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorBody, scrubJson } from '@switchboard/contracts';
-import { Prisma, type ToolCall } from '../generated/prisma/client.js';
+import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 
 export type CallClaim =
@@ -8,34 +8,59 @@ export type CallClaim =
   | { state: 'completed'; output: unknown }
   /** Failed, or interrupted (its replica stopped mid-call): `error` says which. */
   | { state: 'failed'; error: ErrorBody }
-  | { state: 'running'; startedAt: Date };
+  /**
+   * Still running: since `startedAt`, for `runningForMs` as the database's clock measures it; its
+   * replica last renewed its lease `leaseAgeMs` ago (undefined for a call without a lease).
+   */
+  | { state: 'running'; startedAt: Date; runningForMs: number; leaseAgeMs?: number };
+
+interface CallRow {
+  userId: string;
+  tool: string;
+  status: string;
+  output: unknown;
+  error: unknown;
+  createdAt: Date;
+  runningForMs: number;
+  leaseAgeMs: number | null;
+}
+
+/** The database's clock, as every replica reads it (UTC wall time, as Prisma writes). */
+const DB_NOW = Prisma.sql`(clock_timestamp() AT TIME ZONE 'UTC')::timestamp(3)`;
 
 /** A JSON value as jsonb text (characters jsonb refuses scrubbed), SQL NULL when absent. */
 const jsonText = (v: unknown): string | null =>
   v === undefined || v === null ? null : JSON.stringify(scrubJson(v));
 
 /**
- * Idempotency records: the first call with a key claims it (`running`); it ends `completed` or
- * `failed`, or — when its replica died mid-call — `interrupted` (set by a later call with the key).
+ * Idempotency records: the first call with a key claims it (`running`, leased to its replica); it
+ * ends `completed` or `failed`, or — when its replica died mid-call — `interrupted` (set by a later
+ * call with the key), or is taken over by a later call when the tool may run again under its key.
  */
 @Injectable()
 export class ToolCallRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async claim(key: string, userId: string, tool: string): Promise<CallClaim> {
+  async claim(key: string, userId: string, tool: string, owner: string): Promise<CallClaim> {
     // One statement on every non-idempotent call's path (raw: half the CPU of Prisma's builder).
-    // The replica's clock, like the deadlines later compared with it; UTC wall time as Prisma writes.
+    // The database's clock: how long a call has been running, and how old its lease is, are
+    // measured by that one clock, whichever replica asks, so replicas' clock skew cannot make a
+    // repeat take a call that is still running for one that died.
     const inserted = await this.prisma.$executeRaw`
-      INSERT INTO "ToolCall" ("idempotencyKey", "userId", "tool", "status", "createdAt")
-      VALUES (${key}, ${userId}, ${tool}, 'running', ${new Date().toISOString()}::timestamp(3))
+      INSERT INTO "ToolCall" ("idempotencyKey", "userId", "tool", "status", "createdAt", "owner", "heartbeatAt")
+      VALUES (${key}, ${userId}, ${tool}, 'running', ${DB_NOW}, ${owner}, ${DB_NOW})
       ON CONFLICT ("idempotencyKey") DO NOTHING`;
     return inserted === 1 ? { state: 'new' } : this.read(key, userId, tool);
   }
 
   /** The outcome so far of the call that claimed `key`. */
   async read(key: string, userId: string, tool: string): Promise<CallClaim> {
-    const row = await this.prisma.toolCall.findUnique({ where: { idempotencyKey: key } });
-    if (!row) return { state: 'running', startedAt: new Date() };
+    const [row] = await this.prisma.$queryRaw<CallRow[]>`
+      SELECT "userId", "tool", "status", "output", "error", "createdAt",
+        (EXTRACT(EPOCH FROM (${DB_NOW} - "createdAt")) * 1000)::float8 AS "runningForMs",
+        (EXTRACT(EPOCH FROM (${DB_NOW} - "heartbeatAt")) * 1000)::float8 AS "leaseAgeMs"
+      FROM "ToolCall" WHERE "idempotencyKey" = ${key}`;
+    if (!row) return { state: 'running', startedAt: new Date(), runningForMs: 0 };
     if (row.userId !== userId || row.tool !== tool) {
       throw new DomainError('CONFLICT', 'idempotency key already used for another call');
     }
@@ -56,6 +81,25 @@ export class ToolCallRepository {
       WHERE "idempotencyKey" = ${key}`;
   }
 
+  /** Renews the leases of the calls `owner` is running. */
+  async renew(keys: readonly string[], owner: string): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE "ToolCall" SET "heartbeatAt" = ${DB_NOW}
+      WHERE "idempotencyKey" = ANY(${[...keys]}::text[]) AND "owner" = ${owner} AND "status" = 'running'`;
+  }
+
+  /**
+   * Takes over a running call whose lease is older than `staleMs` (its replica is gone): true when
+   * this replica now owns it (and may run it again), false when it finished or someone else took it.
+   */
+  async takeOver(key: string, owner: string, staleMs: number): Promise<boolean> {
+    const taken = await this.prisma.$executeRaw`
+      UPDATE "ToolCall" SET "owner" = ${owner}, "heartbeatAt" = ${DB_NOW}, "createdAt" = ${DB_NOW}
+      WHERE "idempotencyKey" = ${key} AND "status" = 'running'
+        AND "heartbeatAt" < ${DB_NOW} - make_interval(secs => ${staleMs / 1000}::float8)`;
+    return taken === 1;
+  }
+
   /** Marks a call that is still `running` as interrupted; false when it finished in the meantime. */
   async interrupt(key: string, error: ErrorBody): Promise<boolean> {
     const { count } = await this.prisma.toolCall.updateMany({
@@ -70,7 +114,7 @@ export class ToolCallRepository {
   }
 }
 
-function stateOf(row: ToolCall): CallClaim {
+function stateOf(row: CallRow): CallClaim {
   switch (row.status) {
     case 'completed':
       return { state: 'completed', output: row.output };
@@ -78,6 +122,11 @@ function stateOf(row: ToolCall): CallClaim {
     case 'interrupted':
       return { state: 'failed', error: ErrorBody.parse(row.error) };
     default:
-      return { state: 'running', startedAt: row.createdAt };
+      return {
+        state: 'running',
+        startedAt: row.createdAt,
+        runningForMs: Math.max(0, row.runningForMs),
+        ...(row.leaseAgeMs === null ? {} : { leaseAgeMs: Math.max(0, row.leaseAgeMs) }),
+      };
   }
 }

@@ -76,7 +76,13 @@ export class ToolRunner {
       }
       if (controller.signal.aborted) return;
       implementation
-        .run(req.input, { actor, taskId: req.taskId, credentials, signal: controller.signal })
+        .run(req.input, {
+          actor,
+          taskId: req.taskId,
+          credentials,
+          signal: controller.signal,
+          idempotencyKey: req.idempotencyKey,
+        })
         .then(resolve, reject);
     }).finally(() => {
       clearTimeout(timer);

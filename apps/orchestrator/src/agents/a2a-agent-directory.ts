@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { A2a, type Actor, isDomainError } from '@switchboard/contracts';
-import { NatsBus } from '@switchboard/messaging';
+import { NatsBus, type RetryBudget } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { LRUCache } from 'lru-cache';
 import type { KnownAgent } from '../planning/planner.js';
-import type { AgentDirectory } from './agent-directory.js';
+import type { AgentDirectory, AgentList } from './agent-directory.js';
 
 /** How long one user's agent list is reused: long enough for a burst of tasks, short enough for policy changes. */
 const LIST_TTL_MS = 5_000;
@@ -12,8 +12,10 @@ const LIST_TIMEOUT_MS = 3_000;
 
 /**
  * The agents a user may delegate to, as the a2a service lists them (its per-role policy applied),
- * cached briefly per user and role. When the a2a service is unreachable the list is empty, so tasks
- * that need no agent still run; a task that names one is told the agent is not known.
+ * cached briefly per user and role. When the service cannot be asked the list is empty at once and
+ * says why — tasks that need no agent do not wait for a service they do not use (nor does a platform
+ * that runs without it) — and a task that names an agent waits for the service (`wait`: retried
+ * within the task's budget), then fails as temporarily unavailable rather than as an unknown agent.
  */
 @Injectable()
 export class A2aAgentDirectory implements AgentDirectory {
@@ -24,26 +26,29 @@ export class A2aAgentDirectory implements AgentDirectory {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async list(actor: Actor): Promise<KnownAgent[]> {
+  async list(actor: Actor, wait?: RetryBudget): Promise<AgentList> {
     const key = `${actor.userId}\u0000${actor.role}`;
     const cached = this.cache.get(key);
-    if (cached) return cached;
+    if (cached) return { agents: cached };
     try {
       const { agents } = await this.bus.request(
         A2a.AgentsList,
         {},
-        { actor, timeoutMs: LIST_TIMEOUT_MS },
+        // Without a budget: asked once (no responders fails at once).
+        wait
+          ? { actor, timeoutMs: LIST_TIMEOUT_MS, ...wait }
+          : { actor, timeoutMs: LIST_TIMEOUT_MS, retry: false },
       );
       const known = agents.map((a) => ({ name: a.name, description: a.description }));
       this.cache.set(key, known);
-      return known;
+      return { agents: known };
     } catch (e) {
       if (isDomainError(e) && (e.code === 'UPSTREAM_UNAVAILABLE' || e.code === 'TIMEOUT')) {
         this.logger.warn(
-          { code: e.code },
+          { code: e.code, reason: e.message },
           'the a2a service did not list agents; planning without remote agents',
         );
-        return [];
+        return { agents: [], unavailable: e };
       }
       throw e;
     }

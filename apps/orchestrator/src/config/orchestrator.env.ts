@@ -83,13 +83,24 @@ export const OrchestratorEnv = BaseEnv.extend({
     .describe(
       'How long a task may go without a heartbeat before JetStream hands it to another replica.',
     ),
+  TASK_OUTAGE_WAIT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3_600_000)
+    .default(30_000)
+    .describe(
+      'How long a task waits out an unavailable service or NATS before it fails: a request that may be sent again (the tool manifest, the agent list, a tool call with its idempotency key) is retried with capped backoff after no responders, no reply in time or a lost connection, for up to this long after its first failure and never past TASK_TIMEOUT_MS; then the step or task fails with the last error, marked retryable. 0 turns the retries off.',
+    ),
   MAX_ITERATIONS_PER_TURN: z.coerce
     .number()
     .int()
     .min(1)
     .max(100)
     .default(8)
-    .describe('Planning rounds (LLM calls) per task (seed 3 name).'),
+    .describe(
+      'Planning rounds (LLM calls) per task (a legacy name: it counts per task, not per turn).',
+    ),
   DEFAULT_MAX_STEPS: z.coerce
     .number()
     .int()
@@ -154,7 +165,9 @@ export const OrchestratorEnv = BaseEnv.extend({
     .min(100)
     .max(600_000)
     .default(60_000)
-    .describe('Time limit of one LLM HTTP call.'),
+    .describe(
+      'Time limit of one LLM call, from the request to the last chunk of the answer (streamed or not), the retries of LLM_MAX_RETRIES included. Past it the call is aborted and fails with TIMEOUT.',
+    ),
   LLM_MAX_RETRIES: z.coerce
     .number()
     .int()
@@ -167,6 +180,15 @@ export const OrchestratorEnv = BaseEnv.extend({
     .default('false')
     .pipe(envBoolean)
     .describe('Use streamed chat completions (usage requested with stream_options).'),
+  LLM_STREAM_IDLE_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(30_000)
+    .describe(
+      'Longest silence of a streamed answer (LLM_STREAM=true), before its first chunk or between two: past it the answer counts as stalled, is abandoned and asked for again, within LLM_TIMEOUT_MS.',
+    ),
   LLM_PRICES: jsonPriceTable
     .pipe(PriceTable)
     .optional()

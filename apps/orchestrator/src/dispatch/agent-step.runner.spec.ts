@@ -1,5 +1,10 @@
 import { A2a, DomainError, Tasks } from '@switchboard/contracts';
-import { encodeJson, type JetStreamService, type NatsBus } from '@switchboard/messaging';
+import {
+  encodeJson,
+  type JetStreamService,
+  type NatsBus,
+  ResponderSilentError,
+} from '@switchboard/messaging';
 import { createLogger } from '@switchboard/observability';
 import { randomUUID } from 'node:crypto';
 import { TaskEventSequence } from '../tasks/task-event.stream.js';
@@ -56,6 +61,13 @@ function fakeBus(script: Script) {
   return { bus, published, requests, subscriptions };
 }
 
+/** The task event stream as the runner reads it: the last stored delegation status, if any. */
+function streamWith(last?: Tasks.TaskEvent): JetStreamService {
+  return {
+    lastMessage: async () => (last ? { seq: last.seq, data: last } : undefined),
+  } as unknown as JetStreamService;
+}
+
 /** Blocks any text with "classified" in it, the way the output guardrail would; records the hits. */
 function screenFor(hits: string[]) {
   return (stepId: string, value: unknown) => {
@@ -81,6 +93,8 @@ function context(signal = new AbortController().signal) {
     index: 0,
     signal,
     timeoutMs: 60_000,
+    retry: {},
+    resumed: false,
     screen: screenFor(hits),
   };
   return { ctx, stored, hits };
@@ -146,7 +160,7 @@ describe(AgentStepRunner.name, () => {
       return result(r);
     });
     const { ctx, stored } = context();
-    const output = await new AgentStepRunner(bus, logger).run(
+    const output = await new AgentStepRunner(bus, streamWith(), logger).run(
       action,
       { message: 'NATS JetStream', context: { notes: 1 } },
       ctx,
@@ -188,7 +202,7 @@ describe(AgentStepRunner.name, () => {
     );
     const { ctx, stored } = context();
     await expect(
-      new AgentStepRunner(bus, logger).run(action, { message: 'x' }, ctx),
+      new AgentStepRunner(bus, streamWith(), logger).run(action, { message: 'x' }, ctx),
     ).rejects.toMatchObject({
       code: 'UPSTREAM_ERROR',
       message: expect.stringContaining('TASK_STATE_FAILED'),
@@ -203,11 +217,11 @@ describe(AgentStepRunner.name, () => {
     });
     const { ctx, stored } = context();
     await expect(
-      new AgentStepRunner(bus, logger).run(action, { message: 'x' }, ctx),
+      new AgentStepRunner(bus, streamWith(), logger).run(action, { message: 'x' }, ctx),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(stored).toEqual([]);
     await expect(
-      new AgentStepRunner(bus, logger).run(action, { message: '  ' }, ctx),
+      new AgentStepRunner(bus, streamWith(), logger).run(action, { message: '  ' }, ctx),
     ).rejects.toMatchObject({ code: 'VALIDATION' });
   });
 
@@ -228,7 +242,7 @@ describe(AgentStepRunner.name, () => {
     );
     const { ctx, stored } = context(controller.signal);
     await expect(
-      new AgentStepRunner(bus, logger).run(action, { message: 'x' }, ctx),
+      new AgentStepRunner(bus, streamWith(), logger).run(action, { message: 'x' }, ctx),
     ).rejects.toMatchObject({ code: 'CANCELLED' });
     await ctx.events.flush();
     expect(published).toEqual([
@@ -251,10 +265,12 @@ describe(AgentStepRunner.name, () => {
       }),
     );
     const { ctx, stored, hits } = context();
-    const failure = await new AgentStepRunner(bus, logger).run(action, { message: 'x' }, ctx).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const failure = await new AgentStepRunner(bus, streamWith(), logger)
+      .run(action, { message: 'x' }, ctx)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(failure).toBeInstanceOf(BlockedStepOutput);
     expect((failure as BlockedStepOutput).error.code).toBe('GUARDRAIL');
     await ctx.events.flush();
@@ -289,7 +305,7 @@ describe(AgentStepRunner.name, () => {
     );
     const { ctx, stored, hits } = context();
     await expect(
-      new AgentStepRunner(bus, logger).run(action, { message: 'x' }, ctx),
+      new AgentStepRunner(bus, streamWith(), logger).run(action, { message: 'x' }, ctx),
     ).rejects.toMatchObject({ code: 'GUARDRAIL' });
     await ctx.events.flush();
     expect(hits).toEqual(['s1']);
@@ -320,9 +336,105 @@ describe(AgentStepRunner.name, () => {
     });
     const { ctx, stored } = context();
     await expect(
-      new AgentStepRunner(bus, logger).run(action, { message: 'x' }, ctx),
+      new AgentStepRunner(bus, streamWith(), logger).run(action, { message: 'x' }, ctx),
     ).rejects.toMatchObject({ code: 'GUARDRAIL' });
     await ctx.events.flush();
     expect(JSON.stringify(stored)).not.toMatch(/classified/i);
+  });
+
+  it('asks again for the same delegation when the a2a service fell silent, naming the agent task it knows', async () => {
+    // The first request dies with its a2a replica after the agent's task was created; the repeat is
+    // answered (attached to the delegation, or following the agent's task).
+    let first = true;
+    const { bus, requests } = fakeBus(async (r, progress) => {
+      if (!first) return result(r, { remoteTaskId: 'remote-7' });
+      first = false;
+      progress({
+        kind: 'status',
+        agent: 'researcher',
+        transport: 'xmpp',
+        state: 'TASK_STATE_WORKING',
+        remoteTaskId: 'remote-7',
+      });
+      throw new ResponderSilentError(A2a.Delegate.subject, 'a2a', 6_000);
+    });
+    const { ctx, stored } = context();
+    ctx.retry = { deadline: Date.now() + 20_000, maxOutageMs: 10_000 };
+    await expect(
+      new AgentStepRunner(bus, streamWith(), logger).run(action, { message: 'x' }, ctx),
+    ).resolves.toMatchObject({ state: 'TASK_STATE_COMPLETED', remoteTaskId: 'remote-7' });
+    expect(requests).toHaveLength(2);
+    const [one, two] = requests;
+    expect(two?.delegationId).toBe(one?.delegationId);
+    expect(one).toMatchObject({ idempotencyKey: `${ctx.taskId}:s1` });
+    expect(one?.remoteTaskId).toBeUndefined();
+    expect(two).toMatchObject({ idempotencyKey: `${ctx.taskId}:s1`, remoteTaskId: 'remote-7' });
+    await ctx.events.flush();
+    expect(stored.map((e) => e.name)).toEqual([
+      'a2a.delegation.started',
+      'a2a.delegation.status',
+      'a2a.delegation.result',
+    ]);
+  });
+
+  it('names the delegation after its task and step: a resumed task asks for the same one', async () => {
+    const { bus, requests } = fakeBus(async (r) => result(r));
+    const { ctx } = context();
+    const runner = new AgentStepRunner(bus, streamWith(), logger);
+    await runner.run(action, { message: 'x' }, ctx);
+    await runner.run(action, { message: 'x' }, ctx);
+    await runner.run({ ...action, id: 's2' }, { message: 'x' }, ctx);
+    const ids = requests.map((r) => r.delegationId);
+    expect(ids[1]).toBe(ids[0]);
+    expect(ids[2]).not.toBe(ids[0]);
+    for (const id of ids)
+      expect(A2a.DelegateRequest.shape.delegationId.safeParse(id).success).toBe(true);
+  });
+
+  it('resumed after a crash, names the agent task the step had started (from the stored status), and only that step’s', async () => {
+    const { bus, requests } = fakeBus(async (r) => result(r));
+    const { ctx } = context();
+    ctx.resumed = true;
+    const status = (stepId: string): Tasks.TaskEvent =>
+      Tasks.TaskEvent.parse({
+        taskId: ctx.taskId,
+        seq: 7,
+        at: new Date().toISOString(),
+        source: 'orchestrator',
+        name: 'a2a.delegation.status',
+        data: {
+          stepId,
+          agent: 'researcher',
+          state: 'TASK_STATE_WORKING',
+          transport: 'xmpp',
+          remoteTaskId: 'remote-9',
+        },
+      });
+    await new AgentStepRunner(bus, streamWith(status('s1')), logger).run(
+      action,
+      { message: 'x' },
+      ctx,
+    );
+    await new AgentStepRunner(bus, streamWith(status('s0')), logger).run(
+      action,
+      { message: 'x' },
+      ctx,
+    );
+    expect(requests.map((r) => r.remoteTaskId)).toEqual(['remote-9', undefined]);
+  });
+
+  it('fails the step UPSTREAM_UNAVAILABLE (retryable) when the a2a service fell silent and the task has no time to retry', async () => {
+    const { bus, requests } = fakeBus(async () => {
+      throw new ResponderSilentError(A2a.Delegate.subject, 'a2a', 6_000);
+    });
+    const { ctx } = context();
+    await expect(
+      new AgentStepRunner(bus, streamWith(), logger).run(action, { message: 'x' }, ctx),
+    ).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      retryable: true,
+      details: { reason: 'responder-silent' },
+    });
+    expect(requests).toHaveLength(1);
   });
 });

@@ -4,11 +4,18 @@ import {
   DomainError,
   type ErrorBody,
   isDomainError,
-  type Tasks,
+  TaskEventStream,
+  Tasks,
 } from '@switchboard/contracts';
-import { decodeJson, NatsBus, unwrapEnvelope } from '@switchboard/messaging';
+import {
+  decodeJson,
+  JetStreamService,
+  NatsBus,
+  retryRequest,
+  unwrapEnvelope,
+} from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { BLOCKED_PLACEHOLDER } from '../guardrails/guardrail.service.js';
 import {
   abortable,
@@ -38,6 +45,12 @@ export interface DelegationOutput {
  * a2a.delegation.started/status/result events. Cancelling the task (or running out of time) is sent
  * to the a2a service, which forwards it to the agent as CancelTask.
  *
+ * The delegation is keyed by task and step (its id derives from them): a request whose answer never
+ * came — the a2a service fell silent (its heartbeats stopped), NATS dropped, nobody answered — is sent
+ * again within the task's retry budget and is attached to the delegation already running (or answered
+ * with its outcome), as is the request of a task resumed after a crash; with the agent's task id once
+ * known, so an a2a replica that never saw the delegation follows that task instead of asking again.
+ *
  * Everything the agent says passes the output guardrail before it is relayed: a blocked status text
  * is relayed as the placeholder and stops the delegation (the agent is told to cancel); a blocked
  * answer is relayed as the placeholder and fails the step.
@@ -46,6 +59,7 @@ export interface DelegationOutput {
 export class AgentStepRunner {
   constructor(
     private readonly bus: NatsBus,
+    private readonly jetstream: JetStreamService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -55,8 +69,11 @@ export class AgentStepRunner {
     ctx: DispatchContext,
   ): Promise<DelegationOutput> {
     const { message, context } = readInput(action, input);
-    const delegationId = randomUUID();
     const stepId = action.id;
+    const idempotencyKey = `${ctx.taskId}:${stepId}`;
+    const delegationId = delegationIdOf(idempotencyKey);
+    // Resumed after a crash: the agent's task the dead replica's delegation started, if it said so.
+    let remoteTaskId = ctx.resumed ? await this.startedBefore(ctx.taskId, stepId) : undefined;
     const agent = action.target;
     const started = performance.now();
     let transport: A2a.AgentTransport | undefined;
@@ -81,6 +98,7 @@ export class AgentStepRunner {
       );
     };
     const onUpdate = (u: A2a.DelegationUpdate) => {
+      if (u.kind === 'status' && u.remoteTaskId) remoteTaskId ??= u.remoteTaskId;
       // Once stopped, late progress is not relayed (nor checked and reported again).
       if (stop.signal.aborted) return;
       ensureStarted(u.transport);
@@ -140,18 +158,39 @@ export class AgentStepRunner {
         2 * REPLY_MARGIN_MS,
         Math.min(ctx.timeoutMs, A2a.Delegate.timeoutMs),
       );
-      const call = this.bus.request(
-        A2a.Delegate,
+      // The retry policy of every NATS request, with the payload of each attempt: a repeat carries
+      // the agent's task id once the progress told it.
+      let sent = 0;
+      const call = retryRequest(
+        (attemptMs) =>
+          this.bus.request(
+            A2a.Delegate,
+            {
+              // A repeat, or the first request of a resumed task: a2a looks for the delegation first.
+              ...(sent++ > 0 || ctx.resumed ? { repeat: true } : {}),
+              delegationId,
+              taskId: ctx.taskId,
+              stepId,
+              agent,
+              message,
+              ...(context !== undefined ? { context } : {}),
+              timeoutMs: Math.max(100, attemptMs - REPLY_MARGIN_MS),
+              idempotencyKey,
+              ...(remoteTaskId ? { remoteTaskId } : {}),
+            },
+            { actor: ctx.actor, timeoutMs: attemptMs, retry: false },
+          ),
         {
-          delegationId,
-          taskId: ctx.taskId,
-          stepId,
-          agent,
-          message,
-          ...(context !== undefined ? { context } : {}),
-          timeoutMs: timeoutMs - REPLY_MARGIN_MS,
+          timeoutMs,
+          repeatable: true,
+          ...ctx.retry,
+          signal,
+          onRetry: (e, attempt, delayMs) =>
+            this.logger.warn(
+              { taskId: ctx.taskId, stepId, agent, attempt, delayMs, reason: e.message },
+              'delegation got no answer; asking again for the same delegation',
+            ),
         },
-        { actor: ctx.actor, timeoutMs },
       );
       const result = await abortable(call, signal);
       ensureStarted(result.transport);
@@ -219,6 +258,41 @@ export class AgentStepRunner {
       subscription.unsubscribe();
     }
   }
+
+  /**
+   * The agent's task of this step named by the task's last stored delegation status, when it is this
+   * step's: the repeat then follows it even on an a2a replica that never saw the delegation.
+   */
+  private async startedBefore(taskId: string, stepId: string): Promise<string | undefined> {
+    try {
+      const last = await this.jetstream.lastMessage(
+        TaskEventStream,
+        Tasks.TaskEventPublished.subject(taskId, 'a2a.delegation.status'),
+      );
+      const event = Tasks.TaskEvent.safeParse(last?.data);
+      if (!event.success || event.data.name !== 'a2a.delegation.status') return undefined;
+      return event.data.data.stepId === stepId ? event.data.data.remoteTaskId : undefined;
+    } catch (e) {
+      this.logger.warn(
+        { err: e, taskId, stepId },
+        'could not read the delegation status of the step',
+      );
+      return undefined;
+    }
+  }
+}
+
+/**
+ * The delegation's id (it names its progress and cancel subjects), the same for every request of the
+ * step — also after the task resumed elsewhere: a name-based UUID (RFC 9562, version 5 layout) of the
+ * idempotency key.
+ */
+function delegationIdOf(key: string): string {
+  const h = createHash('sha1').update(`switchboard delegation ${key}`).digest();
+  h[6] = ((h[6] ?? 0) & 0x0f) | 0x50;
+  h[8] = ((h[8] ?? 0) & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 function readInput(

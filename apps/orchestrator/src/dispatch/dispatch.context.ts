@@ -5,6 +5,7 @@ import {
   isDomainError,
   type Tasks,
 } from '@switchboard/contracts';
+import type { RetryBudget } from '@switchboard/messaging';
 import { abortable as abortableBy } from '@switchboard/runtime';
 import { BLOCKED_PLACEHOLDER } from '../guardrails/guardrail.service.js';
 import type { TaskEventSequence } from '../tasks/task-event.stream.js';
@@ -18,6 +19,10 @@ export interface DispatchContext {
   signal: AbortSignal;
   /** Remaining wall-time budget. */
   timeoutMs: number;
+  /** How requests that may be sent again ride out an outage (the task's deadline and patience). */
+  retry: RetryBudget;
+  /** The task was redelivered after a crash: a step may have started on the replica that died. */
+  resumed: boolean;
   /**
    * The output guardrail for what a step brings back: undefined when `value` may be streamed and
    * stored, else the (already reported) error that fails the step. Runners call it before they emit
@@ -50,6 +55,9 @@ export class BlockedStepOutput extends Error {
  * which the task handler publishes for a user's cancellation and RunTaskUseCase for a timeout.
  */
 export function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  // When the signal has already fired, `p` is dropped: its own rejection must not go unhandled
+  // (it would end the process).
+  p.catch(() => undefined);
   return abortableBy(p, signal, abortError);
 }
 

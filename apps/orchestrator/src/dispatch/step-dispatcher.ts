@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Tasks } from '@switchboard/contracts';
+import { failSpan, withSpan } from '@switchboard/observability';
 import { AgentStepRunner } from './agent-step.runner.js';
 import { ToolStepRunner } from './tool-step.runner.js';
 import {
@@ -32,14 +33,27 @@ export class StepDispatcher {
       `dispatching ${action.kind} ${action.target}`,
     );
     const started = performance.now();
-    const result = await this.run(action, input, ctx).then(
-      (output): StepResult => ({ ok: true, output, durationMs: performance.now() - started }),
-      (e: unknown): StepResult => ({
-        ok: false,
-        error: toBody(e),
-        ...(e instanceof BlockedStepOutput ? { output: e.output } : {}),
-        durationMs: performance.now() - started,
-      }),
+    const result = await withSpan(
+      `step ${action.kind}`,
+      {
+        'switchboard.step_id': action.id,
+        'switchboard.step.index': ctx.index,
+        'switchboard.step.target': action.target,
+      },
+      async (span) => {
+        const r = await this.run(action, input, ctx).then(
+          (output): StepResult => ({ ok: true, output, durationMs: performance.now() - started }),
+          (e: unknown): StepResult => ({
+            ok: false,
+            error: toBody(e),
+            ...(e instanceof BlockedStepOutput ? { output: e.output } : {}),
+            durationMs: performance.now() - started,
+          }),
+        );
+        span.setAttribute('switchboard.outcome', r.ok ? 'ok' : r.error.code);
+        if (!r.ok) failSpan(span, `${r.error.code}: ${r.error.message}`);
+        return r;
+      },
     );
     if (result.ok) {
       ctx.events.emit('orchestrator.step.completed', {

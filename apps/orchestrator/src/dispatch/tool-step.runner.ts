@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { type Tasks, Tools } from '@switchboard/contracts';
 import { NatsBus } from '@switchboard/messaging';
+import { LOGGER, type Logger } from '@switchboard/observability';
 import {
   abortable,
   BlockedStepOutput,
@@ -16,10 +17,16 @@ import {
  *
  * The request waits at most the bus limit (`ToolsCall.timeoutMs`) or what is left of the task's time;
  * mcp-tools caps every tool's own timeout below the bus limit, so a slow tool answers TIMEOUT itself.
+ * A call whose reply never came (no responders, no reply in time, NATS lost) is sent again with the
+ * same key within the task's retry budget: mcp-tools answers a repeat with the first call's stored
+ * outcome, or waits for it while it still runs, so the tool never runs twice.
  */
 @Injectable()
 export class ToolStepRunner {
-  constructor(private readonly bus: NatsBus) {}
+  constructor(
+    private readonly bus: NatsBus,
+    @Inject(LOGGER) private readonly logger?: Pick<Logger, 'warn'>,
+  ) {}
 
   async run(
     action: Tasks.PlanAction,
@@ -41,6 +48,19 @@ export class ToolStepRunner {
       {
         actor: ctx.actor,
         timeoutMs: Math.max(1, Math.min(ctx.timeoutMs, Tools.ToolsCall.timeoutMs)),
+        ...ctx.retry,
+        onRetry: (e, attempt, delayMs) =>
+          this.logger?.warn(
+            {
+              taskId: ctx.taskId,
+              stepId,
+              tool: action.target,
+              attempt,
+              delayMs,
+              reason: e.message,
+            },
+            'tool call got no reply; sending it again with the same idempotency key',
+          ),
       },
     );
     let res: Tools.ToolCallResult;

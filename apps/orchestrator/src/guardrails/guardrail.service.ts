@@ -16,7 +16,7 @@ export const BLOCKED_PLACEHOLDER = '[blocked by a guardrail]';
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * Input and output checks (seed 3's DISALLOWED_KEYWORDS, plus patterns). Keywords match whole words,
+ * Input and output checks (DISALLOWED_KEYWORDS, plus DISALLOWED_PATTERNS). Keywords match whole words,
  * case-insensitively, after Unicode normalisation (so full-width or composed look-alikes match too).
  */
 @Injectable()

@@ -6,8 +6,8 @@ import type { TaskRun } from '../tasks/task-run.js';
 import { type GuardrailHit, GuardrailService, type GuardrailStage } from './guardrail.service.js';
 
 /**
- * The guardrails as the task sees them: the checks, and the report of a hit — the task event (seed 3's
- * GUARDRAIL_VIOLATION on the ag-ui surface), an audit record and a log line. None of them carries the
+ * The guardrails as the task sees them: the checks, and the report of a hit — the task event (shown as
+ * GUARDRAIL_VIOLATION by `GET /ag-ui/events`), an audit record and a log line. None of them carries the
  * blocked text: only the stage, the rule, the text's length and (for a step's output) the step id.
  */
 @Injectable()

@@ -1,5 +1,6 @@
-import { Tasks, type Tools } from '@switchboard/contracts';
+import { type DomainError, Tasks, type Tools } from '@switchboard/contracts';
 import { BuiltinPlanner, normalizeExpression, planTask } from './builtin-planner.js';
+import { AgentsUnavailable } from './planner.js';
 import { resolveReferences } from './plan-references.js';
 
 const tool = (name: string, provider = 'x'): Tools.ManifestTool => ({
@@ -198,8 +199,52 @@ describe(BuiltinPlanner.name, () => {
     });
     expect(failed.kind).toBe('fail');
     expect(failed.kind === 'fail' && failed.error.code).toBe('VALIDATION');
+    const away = await sut.next({
+      task: '',
+      tools: TOOLS,
+      agents: [],
+      iteration: 2,
+      signal,
+      rounds: [],
+      history: [],
+      steps: [
+        {
+          action: actions[0]!,
+          status: 'failed',
+          error: { code: 'UPSTREAM_UNAVAILABLE', message: 'mcp-tools is away', retryable: true },
+        },
+      ],
+    });
+    // A temporary failure stays retryable for whoever submitted the task.
+    expect(away.kind === 'fail' && away.error.toBody()).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      retryable: true,
+    });
+  });
+
+  it('says an agent is temporarily unreachable, not unknown, when the agent list could not be read', () => {
+    const e = failure(() =>
+      planTask('ask the researcher about tides', TOOLS, [], 'a2a is not available (no responders)'),
+    );
+    expect(e).toBeInstanceOf(AgentsUnavailable);
+    expect(e.toBody()).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      retryable: true,
+      message: 'agent "researcher" cannot be reached now: a2a is not available (no responders)',
+    });
+    // Tasks that need no agent plan as usual.
+    expect(planTask('what is 1 + 1', TOOLS, [], 'a2a is away')).toHaveLength(1);
   });
 });
+
+function failure(fn: () => unknown): DomainError {
+  try {
+    fn();
+  } catch (e) {
+    return e as DomainError;
+  }
+  throw new Error('expected a failure');
+}
 
 describe('resolveReferences', () => {
   const outputs = new Map<string, unknown>([['s1', { result: 391, nested: { a: [1] } }]]);

@@ -1,5 +1,12 @@
 import { DomainError, ErrorCode, Tasks, Tools, validationError } from '@switchboard/contracts';
-import type { KnownAgent, ObservedStep, PlanDecision, Planner, PlanningState } from './planner.js';
+import {
+  AgentsUnavailable,
+  type KnownAgent,
+  type ObservedStep,
+  type PlanDecision,
+  type Planner,
+  type PlanningState,
+} from './planner.js';
 
 /**
  * The deterministic planner used when no LLM is configured. It is not a language model and never
@@ -18,12 +25,17 @@ export class BuiltinPlanner implements Planner {
         error: new DomainError(
           asCode(error.code),
           `step ${failed.action.id} (${failed.action.target}) failed: ${error.message}`,
+          // A temporary failure (a service away) stays retryable for the task's caller.
+          { retryable: error.retryable ?? false },
         ),
       };
     }
     if (state.steps.length === 0) {
       try {
-        return { kind: 'actions', actions: planTask(state.task, state.tools, state.agents) };
+        return {
+          kind: 'actions',
+          actions: planTask(state.task, state.tools, state.agents, state.agentsUnavailable),
+        };
       } catch (e) {
         return { kind: 'fail', error: e as DomainError };
       }
@@ -54,6 +66,7 @@ export function planTask(
   task: string,
   tools: Tools.ManifestTool[],
   agents: KnownAgent[],
+  agentsUnavailable?: string,
 ): Tasks.PlanAction[] {
   const clauses = task.split(CLAUSE_SPLIT).map((c) =>
     c
@@ -74,7 +87,7 @@ export function planTask(
   for (const clause of clauses.filter(Boolean)) {
     const id = `s${actions.length + 1}`;
     const prev = actions[actions.length - 1];
-    const action = planClause(clause, id, prev, agents);
+    const action = planClause(clause, id, prev, agents, agentsUnavailable);
     if (!action) {
       throw new DomainError(
         'UNSUPPORTED',
@@ -122,6 +135,7 @@ function planClause(
   id: string,
   prev: Tasks.PlanAction | undefined,
   agents: KnownAgent[],
+  agentsUnavailable?: string,
 ): Tasks.PlanAction | undefined {
   const tool = (
     target: string,
@@ -227,6 +241,8 @@ function planClause(
   if (delegation) {
     const name = (delegation[1] as string).toLowerCase();
     const agent = agents.find((a) => a.name.toLowerCase() === name);
+    if (!agent && agentsUnavailable !== undefined)
+      throw new AgentsUnavailable(name, agentsUnavailable);
     if (!agent) {
       const known = agents.map((a) => a.name).join(', ') || 'none';
       throw new DomainError(

@@ -1,11 +1,11 @@
-import type { DomainError, Tasks, Tools } from '@switchboard/contracts';
+import { DomainError, type Tasks, type Tools } from '@switchboard/contracts';
 
 /** A step as the planner sees it after dispatch. */
 export interface ObservedStep {
   action: Tasks.PlanAction;
   status: 'completed' | 'failed';
   output?: unknown;
-  error?: { code: string; message: string };
+  error?: { code: string; message: string; retryable?: boolean };
 }
 
 /** A remote agent the planner may delegate to (from the a2a service's registry). */
@@ -32,6 +32,8 @@ export interface PlanningState {
   task: string;
   tools: Tools.ManifestTool[];
   agents: KnownAgent[];
+  /** Why `agents` is empty although agents may exist: the a2a service could not be asked. */
+  agentsUnavailable?: string;
   steps: ObservedStep[];
   iteration: number;
   signal: AbortSignal;
@@ -60,6 +62,11 @@ export interface RoundInfo {
 export interface RejectedCall {
   tool: string;
   reason: string;
+  /**
+   * The tool it named was not among those offered for this task (role, admin-only, authorization or
+   * the task's constraints keep it out, or it does not exist): a refused privileged call, audited.
+   */
+  notOffered?: string;
 }
 
 export type PlanDecision =
@@ -88,3 +95,17 @@ export interface Planner {
 }
 
 export const PLANNER = Symbol.for('switchboard.planner');
+
+/**
+ * The task names an agent while the list of agents could not be read (the a2a service is away): a
+ * temporary condition, not an unknown agent. The loop waits for the service and plans again once.
+ */
+export class AgentsUnavailable extends DomainError {
+  constructor(agent: string, reason: string) {
+    super('UPSTREAM_UNAVAILABLE', `agent "${agent}" cannot be reached now: ${reason}`, {
+      details: { agent },
+      retryable: true,
+    });
+    this.name = 'AgentsUnavailable';
+  }
+}

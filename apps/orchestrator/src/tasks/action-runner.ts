@@ -86,6 +86,8 @@ export class ActionRunner {
         index,
         signal: run.signal,
         timeoutMs: Math.max(1, run.deadline - Date.now()),
+        retry: run.retry,
+        resumed: run.resumed,
         screen: (stepId, value) => this.guardrails.screenStep(run, stepId, value),
       });
       if (run.signal.aborted) throw abortError(run.signal);

@@ -1,7 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AuditTrail } from '@switchboard/messaging';
 import { abortable } from '../dispatch/dispatch.context.js';
 import { Guardrails } from '../guardrails/guardrails.js';
+import type { AgentList } from '../agents/agent-directory.js';
 import {
+  AgentsUnavailable,
   type PlanDecision,
   PLANNER,
   type Planner,
@@ -23,6 +26,7 @@ export class RoundPlanner {
     @Inject(PLANNER) private readonly planner: Planner,
     private readonly rounds: PlanningRoundRepository,
     private readonly guardrails: Guardrails,
+    private readonly audit: AuditTrail,
   ) {}
 
   get kind(): Planner['kind'] {
@@ -33,10 +37,16 @@ export class RoundPlanner {
     return this.planner.model;
   }
 
+  /**
+   * `awaitAgents`, when the agent list could not be read: called once if the planner needs an agent
+   * the list would hold (AgentsUnavailable); it waits for the a2a service within the task's budget,
+   * and the planner is asked again with what it returns.
+   */
   async decide(
     run: TaskRun,
     state: Omit<PlanningState, 'signal' | 'maxOutputTokens'>,
     stored: PlanDecision | undefined,
+    awaitAgents?: () => Promise<AgentList>,
   ): Promise<RoundResult> {
     const { events, meter } = run;
     const iteration = state.iteration;
@@ -62,14 +72,25 @@ export class RoundPlanner {
       maxOutputTokens = left;
     }
     events.emit('orchestrator.planning.started', { planner: this.planner.kind, iteration });
-    const raw = await abortable(
-      this.planner.next({
-        ...state,
-        signal: run.signal,
-        ...(maxOutputTokens !== undefined ? { maxOutputTokens } : {}),
-      }),
-      run.signal,
-    );
+    const ask = (s: typeof state) =>
+      abortable(
+        this.planner.next({
+          ...s,
+          signal: run.signal,
+          ...(maxOutputTokens !== undefined ? { maxOutputTokens } : {}),
+        }),
+        run.signal,
+      );
+    let raw = await ask(state);
+    if (raw.kind === 'fail' && raw.error instanceof AgentsUnavailable && awaitAgents) {
+      const { agents, unavailable } = await awaitAgents();
+      const { agentsUnavailable: _before, ...rest } = state;
+      raw = await ask({
+        ...rest,
+        agents,
+        ...(unavailable ? { agentsUnavailable: unavailable.message } : {}),
+      });
+    }
     let decision: PlanDecision = {
       ...raw,
       ...(raw.usage ? { usage: meter.add(raw.usage, raw.model) } : {}),
@@ -87,8 +108,37 @@ export class RoundPlanner {
       };
     }
     await this.rounds.save(run.submission.taskId, iteration, this.planner.kind, decision);
+    this.auditRefusals(run, iteration, decision);
     this.completed(run, iteration, decision, false);
     return { decision };
+  }
+
+  /**
+   * A call to a tool the planner was not offered is a refused privileged call: audited `denied` like
+   * mcp-tools' own refusals (once, when the round is decided; a replayed round was audited before).
+   */
+  private auditRefusals(run: TaskRun, iteration: number, d: PlanDecision): void {
+    if (d.kind !== 'actions') return;
+    const { taskId, actor } = run.submission;
+    for (const refused of d.rejected ?? []) {
+      if (refused.notOffered === undefined) continue;
+      void this.audit.record({
+        category: 'tool',
+        action: 'tool.call',
+        outcome: 'denied',
+        resource: refused.notOffered,
+        taskId,
+        actor: { userId: actor.userId, role: actor.role },
+        details: {
+          tool: refused.notOffered,
+          code: 'FORBIDDEN',
+          message: 'the planner called a tool that was not offered for this task; not run',
+          refusedBy: 'orchestrator',
+          planner: this.planner.kind,
+          iteration,
+        },
+      });
+    }
   }
 
   private completed(run: TaskRun, iteration: number, d: PlanDecision, replayed: boolean): void {

@@ -14,14 +14,19 @@ import { TaskFinisher } from './task-finisher.js';
 import { TaskLoop } from './task-loop.js';
 import { TaskRepository } from './task.repository.js';
 import type { Outcome, TaskRun } from './task-run.js';
+import { TaskTelemetry } from './task.telemetry.js';
 
-type Settings = Pick<OrchestratorEnv, 'TASK_TIMEOUT_MS' | 'TASK_TOKEN_BUDGET' | 'LLM_PRICES'>;
+type Settings = Pick<
+  OrchestratorEnv,
+  'TASK_TIMEOUT_MS' | 'TASK_TOKEN_BUDGET' | 'LLM_PRICES' | 'TASK_OUTAGE_WAIT_MS'
+>;
 
 /**
  * Runs one task delivered by the work queue: input guardrail, claim (create, or resume after a crash),
  * the loop under the task's signal (cancellation + wall-time budget), then the outcome. Never throws
  * for a task that failed: the failure is the task's outcome. A task that runs out of time has its
- * remote work stopped too: the task's cancel is broadcast, as for a user's cancellation.
+ * remote work stopped too: the task's cancel is broadcast, as for a user's cancellation. Each run is
+ * one span of the submission's trace, and starts and ends with a log line and the task metrics.
  */
 @Injectable()
 export class RunTaskUseCase {
@@ -36,15 +41,23 @@ export class RunTaskUseCase {
     private readonly bus: NatsBus,
     @Inject(APP_CONFIG) private readonly config: Settings,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly telemetry: TaskTelemetry,
   ) {}
 
-  async execute(submission: Tasks.TaskSubmission, deliveryCount: number): Promise<void> {
+  execute(submission: Tasks.TaskSubmission, deliveryCount: number): Promise<void> {
+    return this.telemetry.track(submission, deliveryCount, () =>
+      this.run(submission, deliveryCount),
+    );
+  }
+
+  private async run(submission: Tasks.TaskSubmission, deliveryCount: number): Promise<void> {
     const { taskId, actor, request } = submission;
     // Checked before anything is stored: blocked text never reaches a row, an event or a turn.
     const inputHit = this.guardrails.check('input', request.task);
     const text = inputHit ? BLOCKED_PLACEHOLDER : request.task;
     const claim = await this.repository.claim(submission, this.planning.kind, text);
     if (claim.resumed && Tasks.TERMINAL_TASK_STATUSES.includes(claim.status)) {
+      this.logger.debug({ taskId, deliveryCount }, 'task delivered again after it ended');
       await this.eventLog.ensureTerminalEvent(taskId, this.planning.kind);
       return;
     }
@@ -61,11 +74,16 @@ export class RunTaskUseCase {
       events,
       signal,
       deadline,
+      retry: { deadline, maxOutageMs: this.config.TASK_OUTAGE_WAIT_MS, signal },
       meter: new UsageMeter(this.config.TASK_TOKEN_BUDGET, this.config.LLM_PRICES),
       plan: [],
       resumed: claim.resumed,
     };
     let outcome: Outcome;
+    this.telemetry.begin(run, {
+      planner: this.planning.kind,
+      model: this.planning.kind === 'llm' ? this.planning.model : undefined,
+    });
     try {
       if (!claim.resumed) {
         const llm = this.planning.kind === 'llm';
@@ -109,7 +127,9 @@ export class RunTaskUseCase {
         reason: `the task exceeded its time budget of ${this.config.TASK_TIMEOUT_MS} ms (TASK_TIMEOUT_MS)`,
       });
     }
-    await this.finisher.finish(run, outcome, Date.now() - claim.startedAt.getTime());
+    const durationMs = Date.now() - claim.startedAt.getTime();
+    await this.finisher.finish(run, outcome, durationMs);
+    this.telemetry.end(run, outcome, durationMs);
   }
 
   private outcomeOf(e: unknown, signal: AbortSignal): Outcome {

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { DomainError, type EventContract, Tasks, validationError } from '@switchboard/contracts';
 import type { JetStreamService } from '@switchboard/messaging';
-import { TaskEventSequence } from './task-event.stream.js';
+import { FLUSH_PATIENCE_MS, TaskEventSequence } from './task-event.stream.js';
 
 const TASK_ID = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
 
@@ -94,7 +94,7 @@ describe(TaskEventSequence.name, () => {
       const seq = new TaskEventSequence(TASK_ID, 0, 'orchestrator', jetstream);
       seq.emit('orchestrator.planning.started', { planner: 'builtin', iteration: 1 });
       const flushed = seq.flush().catch((e: Error) => e);
-      await jest.advanceTimersByTimeAsync(5_000);
+      await jest.advanceTimersByTimeAsync(FLUSH_PATIENCE_MS + 5_000);
       expect(await flushed).toEqual(new Error(`could not store 1 event(s) of task ${TASK_ID}`));
     } finally {
       jest.useRealTimers();

@@ -1,6 +1,23 @@
 import { isDomainError, Tasks } from '@switchboard/contracts';
-import type { JetStreamService } from '@switchboard/messaging';
+import {
+  type BackoffSettings,
+  type JetStreamService,
+  retryWithBackoff,
+} from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
+
+/** Waits between attempts to store what is still pending: from ~100 ms, doubling, capped at 2 s. */
+const FLUSH_BACKOFF: BackoffSettings = { initialDelayMs: 100, maxDelayMs: 2_000 };
+/** How long flush() keeps trying before the task is left to its redelivery (longer than an outage). */
+export const FLUSH_PATIENCE_MS = 30_000;
+
+/** Events that fit no contract, not even reduced: publishing them again cannot help. */
+class EventsRefused extends Error {
+  constructor(taskId: string, seqs: number[]) {
+    super(`event(s) ${seqs.join(', ')} of task ${taskId} fit no contract`);
+    this.name = 'EventsRefused';
+  }
+}
 
 /** How a publish ended: stored, failed in transport (retry), or refused even in its reduced form. */
 type Published = 'stored' | 'retry' | 'refused';
@@ -53,26 +70,33 @@ export class TaskEventSequence {
   }
 
   /**
-   * Resolves once every emitted event is stored. Throws if one cannot be stored after retries (NATS
-   * unavailable), or at once if one cannot be stored at all (not even reduced: a programming error).
+   * Resolves once every emitted event is stored, publishing again (capped backoff) what failed in
+   * transport, for up to FLUSH_PATIENCE_MS (a NATS outage or restart). Throws when that runs out, or
+   * at once if an event cannot be stored at all (not even reduced: a programming error).
    */
   async flush(): Promise<void> {
-    for (let attempt = 0; this.pending.size > 0; attempt++) {
-      const entries = [...this.pending.entries()];
-      const results = await Promise.all(entries.map(([, p]) => p.done));
-      entries.forEach(([seq], i) => {
-        if (results[i] === 'stored') this.pending.delete(seq);
-      });
-      const refused = entries.filter((_, i) => results[i] === 'refused').map(([seq]) => seq);
-      if (refused.length)
-        throw new Error(`event(s) ${refused.join(', ')} of task ${this.taskId} fit no contract`);
-      if (this.pending.size === 0) return;
-      if (attempt >= 3)
-        throw new Error(`could not store ${this.pending.size} event(s) of task ${this.taskId}`);
-      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
-      for (const [seq, p] of this.pending)
-        this.pending.set(seq, { ...p, done: this.publish(p.event) });
-    }
+    const started = Date.now();
+    await retryWithBackoff(
+      async (attempt) => {
+        if (attempt > 0)
+          for (const [seq, p] of this.pending)
+            this.pending.set(seq, { ...p, done: this.publish(p.event) });
+        const entries = [...this.pending.entries()];
+        const results = await Promise.all(entries.map(([, p]) => p.done));
+        entries.forEach(([seq], i) => {
+          if (results[i] === 'stored') this.pending.delete(seq);
+        });
+        const refused = entries.filter((_, i) => results[i] === 'refused').map(([seq]) => seq);
+        if (refused.length) throw new EventsRefused(this.taskId, refused);
+        if (this.pending.size > 0)
+          throw new Error(`could not store ${this.pending.size} event(s) of task ${this.taskId}`);
+      },
+      {
+        backoff: FLUSH_BACKOFF,
+        retryIf: (e) => !(e instanceof EventsRefused),
+        until: () => started + FLUSH_PATIENCE_MS,
+      },
+    );
   }
 
   private async publish(event: Tasks.TaskEvent): Promise<Published> {

@@ -1,8 +1,8 @@
 import { jest } from '@jest/globals';
 import { DomainError, type Tasks, type Tools } from '@switchboard/contracts';
-import type { JetStreamService, NatsBus, AuditTrail } from '@switchboard/messaging';
+import type { JetStreamService, NatsBus, AuditTrail, RetryBudget } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
-import type { AgentDirectory } from '../agents/agent-directory.js';
+import type { AgentDirectory, AgentList } from '../agents/agent-directory.js';
 import { UsageMeter } from '../budget/usage-meter.js';
 import type { AgentStepRunner } from '../dispatch/agent-step.runner.js';
 import { StepDispatcher } from '../dispatch/step-dispatcher.js';
@@ -10,7 +10,12 @@ import type { StepResult } from '../dispatch/dispatch.context.js';
 import { ToolStepRunner } from '../dispatch/tool-step.runner.js';
 import { BLOCKED_PLACEHOLDER, GuardrailService } from '../guardrails/guardrail.service.js';
 import { Guardrails } from '../guardrails/guardrails.js';
-import type { PlanDecision, Planner, PlanningState } from '../planning/planner.js';
+import {
+  AgentsUnavailable,
+  type PlanDecision,
+  type Planner,
+  type PlanningState,
+} from '../planning/planner.js';
 import type { ThreadHistoryService } from '../threads/thread-history.service.js';
 import { ActionRunner } from './action-runner.js';
 import type { PlanningRoundRepository, StoredRound } from './planning-round.repository.js';
@@ -62,7 +67,9 @@ function setup(opts: {
   maxSteps?: number;
   /** Tool outputs by tool name: runs steps through the real dispatcher and tool runner. */
   toolOutputs?: Record<string, unknown>;
+  directory?: AgentDirectory;
 }) {
+  const manifestRequests: unknown[] = [];
   const events: Tasks.TaskEvent[] = [];
   const jetstream = {
     publish: async (_c: unknown, _t: unknown, e: Tasks.TaskEvent) => {
@@ -112,11 +119,16 @@ function setup(opts: {
     logger,
   );
   const loop = new TaskLoop(
-    { request: async () => MANIFEST } as unknown as NatsBus,
-    { list: async () => [] } as AgentDirectory,
+    {
+      request: async (_c: unknown, _p: unknown, o: unknown) => {
+        manifestRequests.push(o);
+        return MANIFEST;
+      },
+    } as unknown as NatsBus,
+    opts.directory ?? ({ list: async () => ({ agents: [] }) } as AgentDirectory),
     { load: async () => [] } as unknown as ThreadHistoryService,
     rounds,
-    new RoundPlanner(opts.planner, rounds, guardrails),
+    new RoundPlanner(opts.planner, rounds, guardrails, audit as unknown as AuditTrail),
     new ActionRunner(repository, dispatcher, guardrails),
     { MAX_ITERATIONS_PER_TURN: 3, DEFAULT_MAX_STEPS: opts.maxSteps ?? 10 },
   );
@@ -132,6 +144,7 @@ function setup(opts: {
     events: new TaskEventSequence(TASK_ID, 0, 'orchestrator', jetstream),
     signal: new AbortController().signal,
     deadline: Date.now() + 60_000,
+    retry: { deadline: Date.now() + 60_000, maxOutageMs: 30_000 },
     meter: new UsageMeter(opts.budget ?? 0, undefined),
     plan: [],
     resumed: opts.stored !== undefined || opts.storedSteps !== undefined,
@@ -144,6 +157,7 @@ function setup(opts: {
     recorded,
     dispatched,
     audit,
+    manifestRequests,
     go: () => loop.run(run, opts.storedSteps ?? []),
   };
 }
@@ -420,6 +434,134 @@ describe(TaskLoop.name, () => {
     expect(await t.go()).toMatchObject({
       status: 'failed',
       error: { code: 'UNSUPPORTED', message: 'no idea' },
+    });
+  });
+
+  it('audits a call to a tool the planner was not offered as denied, once, with the tool and the actor', async () => {
+    const planner = new ScriptedPlanner([
+      {
+        kind: 'actions',
+        actions: [],
+        rejected: [
+          { tool: 'admin__debug', reason: 'not offered', notOffered: 'admin__debug' },
+          { tool: 'calculator', reason: 'invalid arguments for calculator' },
+        ],
+      },
+      { kind: 'final', answer: 'I cannot do that' },
+    ]);
+    const t = setup({ planner });
+    await t.go();
+    const denied = (t.audit.record.mock.calls as unknown as [Record<string, unknown>][])
+      .map(([r]) => r)
+      .filter((r) => r['outcome'] === 'denied');
+    expect(denied).toEqual([
+      expect.objectContaining({
+        category: 'tool',
+        action: 'tool.call',
+        resource: 'admin__debug',
+        taskId: TASK_ID,
+        actor: { userId: 'u1', role: 'user' },
+        details: expect.objectContaining({ tool: 'admin__debug', refusedBy: 'orchestrator' }),
+      }),
+    ]);
+  });
+
+  it('does not audit a refusal again when a resumed task replays its stored round', async () => {
+    const planner = new ScriptedPlanner([{ kind: 'final', answer: 'done' }]);
+    const t = setup({
+      planner,
+      stored: [
+        {
+          iteration: 1,
+          planner: 'llm',
+          decision: {
+            kind: 'actions',
+            actions: [],
+            rejected: [{ tool: 'admin__debug', reason: 'not offered', notOffered: 'admin__debug' }],
+          },
+        },
+      ],
+    });
+    await t.go();
+    expect(t.audit.record).not.toHaveBeenCalled();
+  });
+
+  it("asks for the manifest under the task's retry budget", async () => {
+    const t = setup({ planner: new ScriptedPlanner([{ kind: 'final', answer: 'ok' }]) });
+    await t.go();
+    expect(t.manifestRequests).toEqual([
+      expect.objectContaining({ deadline: t.run.retry.deadline, maxOutageMs: 30_000 }),
+    ]);
+  });
+
+  describe('when the agent list cannot be read (the a2a service is away)', () => {
+    const away = new DomainError('UPSTREAM_UNAVAILABLE', 'a2a is not available', {
+      retryable: true,
+    });
+    const researcher = { name: 'researcher', description: 'finds facts' };
+    /** A directory that answers from a list of results, recording the budget of each call. */
+    const directory = (...results: AgentList[]) => {
+      const calls: (RetryBudget | undefined)[] = [];
+      return {
+        calls,
+        list: async (_a: unknown, wait?: RetryBudget) => {
+          calls.push(wait);
+          return results.shift() ?? { agents: [] };
+        },
+      };
+    };
+    const delegation = (d: PlanningState): PlanDecision =>
+      d.agents.some((a) => a.name === 'researcher')
+        ? { kind: 'actions', actions: [{ ...action('s1', 'researcher'), kind: 'agent' }] }
+        : { kind: 'fail', error: new AgentsUnavailable('researcher', d.agentsUnavailable ?? '') };
+
+    /** A planner that delegates to the researcher when it knows it (the built-in planner's rule). */
+    class DelegatingPlanner extends ScriptedPlanner {
+      override async next(state: PlanningState): Promise<PlanDecision> {
+        this.seen.push(state);
+        return state.steps.length ? { kind: 'final', answer: 'found' } : delegation(state);
+      }
+    }
+
+    it('waits for the service within the task budget and plans again once it answers', async () => {
+      const dir = directory({ agents: [], unavailable: away }, { agents: [researcher] });
+      const planner = new DelegatingPlanner([]);
+      const t = setup({ planner, directory: dir as unknown as AgentDirectory });
+      expect(await t.go()).toEqual({ status: 'completed', result: 'found' });
+      expect(dir.calls).toEqual([undefined, t.run.retry]);
+      expect(planner.seen[0]!.agentsUnavailable).toBe('a2a is not available');
+      expect(t.dispatched).toEqual(['s1']);
+    });
+
+    it('fails the task as temporarily unavailable (retryable) when the service stays away', async () => {
+      const later = new DomainError('UPSTREAM_UNAVAILABLE', 'a2a is still not available', {
+        retryable: true,
+      });
+      const dir = directory({ agents: [], unavailable: away }, { agents: [], unavailable: later });
+      const t = setup({
+        planner: new DelegatingPlanner([]),
+        directory: dir as unknown as AgentDirectory,
+      });
+      expect(await t.go()).toEqual({
+        status: 'failed',
+        error: {
+          code: 'UPSTREAM_UNAVAILABLE',
+          message: 'agent "researcher" cannot be reached now: a2a is still not available',
+          details: { agent: 'researcher' },
+          retryable: true,
+        },
+      });
+      expect(t.dispatched).toEqual([]);
+    });
+
+    it('does not wait at all for a task that needs no agent', async () => {
+      const dir = directory({ agents: [], unavailable: away });
+      const t = setup({
+        planner: new ScriptedPlanner([{ kind: 'final', answer: '2' }]),
+        directory: dir as unknown as AgentDirectory,
+      });
+      expect(await t.go()).toEqual({ status: 'completed', result: '2' });
+      expect(dir.calls).toEqual([undefined]);
     });
   });
 });

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { Tools } from '@switchboard/contracts';
 import { NatsBus } from '@switchboard/messaging';
-import { AGENT_DIRECTORY, type AgentDirectory } from '../agents/agent-directory.js';
+import { withSpan } from '@switchboard/observability';
+import { AGENT_DIRECTORY, type AgentDirectory, type AgentList } from '../agents/agent-directory.js';
 import type { OrchestratorEnv } from '../config/orchestrator.env.js';
 import { abortable } from '../dispatch/dispatch.context.js';
 import type { PastRound } from '../planning/planner.js';
@@ -49,7 +50,7 @@ export class TaskLoop {
       this.bus.request(
         Tools.ToolsManifest,
         { ...(request.tool_constraints ? { constraints: request.tool_constraints } : {}), taskId },
-        { actor },
+        { actor, ...run.retry },
       ),
       run.signal,
     );
@@ -59,7 +60,16 @@ export class TaskLoop {
       mode: manifest.mode,
       cached: manifest.cached,
     });
-    const [agents, history, stored] = await context;
+    const [listed, history, stored] = await context;
+    let { agents } = listed;
+    let agentsUnavailable = listed.unavailable?.message;
+    // Only a task that turns out to need an agent waits for an a2a service that is away.
+    const awaitAgents = async (): Promise<AgentList> => {
+      const again = await this.agents.list(actor, run.retry);
+      agents = again.agents;
+      agentsUnavailable = again.unavailable?.message;
+      return again;
+    };
     // The request may ask for fewer steps than DEFAULT_MAX_STEPS, never for more.
     const requested = request.max_steps;
     const byRequest = requested !== undefined && requested < this.limits.DEFAULT_MAX_STEPS;
@@ -77,19 +87,37 @@ export class TaskLoop {
           `the task needed more than ${this.limits.MAX_ITERATIONS_PER_TURN} planning rounds (MAX_ITERATIONS_PER_TURN) after ${ledger.steps.length} step(s)`,
         );
       }
-      const round = await this.planning.decide(
-        run,
+      const replay = stored.find((r) => r.iteration === iteration)?.decision;
+      const round = await withSpan(
+        'planning round',
         {
-          taskId,
-          task: request.task,
-          tools: manifest.tools,
-          agents,
-          steps: [...ledger.steps],
-          iteration,
-          rounds: [...past],
-          history,
+          'switchboard.iteration': iteration,
+          'switchboard.planner': this.planning.kind,
+          'switchboard.replayed': replay !== undefined,
         },
-        stored.find((r) => r.iteration === iteration)?.decision,
+        async (span) => {
+          const result = await this.planning.decide(
+            run,
+            {
+              taskId,
+              task: request.task,
+              tools: manifest.tools,
+              agents,
+              ...(agentsUnavailable !== undefined ? { agentsUnavailable } : {}),
+              steps: [...ledger.steps],
+              iteration,
+              rounds: [...past],
+              history,
+            },
+            replay,
+            agentsUnavailable !== undefined ? awaitAgents : undefined,
+          );
+          span.setAttribute(
+            'switchboard.decision',
+            'outcome' in result ? result.outcome.status : result.decision.kind,
+          );
+          return result;
+        },
       );
       if ('outcome' in round) return round.outcome;
       const { decision } = round;

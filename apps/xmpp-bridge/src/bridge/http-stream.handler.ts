@@ -1,16 +1,27 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { DomainError, isSafeToken, validationError, Xmpp } from '@switchboard/contracts';
+import { DomainError, Headers, isSafeToken, validationError, Xmpp } from '@switchboard/contracts';
 import {
   encodeJson,
   MESSAGING_OPTIONS,
   type MessagingOptions,
   NATS_CONNECTION,
+  natsSpanAttributes,
+  readEnvelope,
   readMeta,
+  refused,
+  startHeartbeat,
   toErrorBody,
-  unwrapEnvelope,
 } from '@switchboard/messaging';
-import { LOGGER, type Logger, requestContext } from '@switchboard/observability';
+import {
+  LOGGER,
+  type Logger,
+  requestContext,
+  SpanKind,
+  withExtractedContext,
+  withSpan,
+} from '@switchboard/observability';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { BRIDGE_SETTINGS, type BridgeSettings } from '../config/bridge-settings.js';
 import type { StreamSink } from '../xmpp/http-over-xmpp.transport.js';
 import { SendHttpRequestUseCase } from './send-http-request.use-case.js';
 
@@ -24,7 +35,9 @@ const CANCEL_ID_TOKEN = Xmpp.HttpStreamCancel.pattern.split('.').indexOf('*');
  * NATS adapter of `Xmpp.HttpStream` (the platform bridge only): a request whose response goes back
  * as several messages to its inbox, each as soon as XMPP delivers it — which `@HandleCommand`, one
  * reply per request, cannot do. Served in the service's queue group like the other commands; the
- * cancel subject is heard by every replica, and the one carrying the stream stops it.
+ * cancel subject is heard by every replica, and the one carrying the stream stops it. From the moment
+ * it takes a request until its last part, it also sends heartbeats (no `seq`), so the caller notices
+ * within a few of them when this process dies, however long the peer is silent.
  */
 @Injectable()
 export class HttpStreamHandler implements OnModuleInit, OnApplicationShutdown {
@@ -36,6 +49,7 @@ export class HttpStreamHandler implements OnModuleInit, OnApplicationShutdown {
     private readonly send: SendHttpRequestUseCase,
     @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
     @Inject(MESSAGING_OPTIONS) private readonly messaging: MessagingOptions,
+    @Inject(BRIDGE_SETTINGS) private readonly settings: BridgeSettings,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -104,22 +118,34 @@ export class HttpStreamHandler implements OnModuleInit, OnApplicationShutdown {
         this.logger.warn({ err: e }, 'could not send a part of a streamed response');
       }
     };
-    let envelope: unknown;
-    try {
-      envelope = msg.json();
-    } catch {
-      envelope = undefined;
+    // The same reading as every other command: a body that is not the request envelope is refused
+    // with a VALIDATION error naming the problem, and one log line.
+    const about = {
+      bytes: msg.data.length,
+      correlationId: meta.correlationId,
+      source: msg.headers?.get(Headers.source) || undefined,
+    };
+    const envelope = readEnvelope(Xmpp.HttpStream.subject, msg.data);
+    if (envelope instanceof DomainError) {
+      refused(Xmpp.HttpStream.subject, envelope.message, about);
+      reply({ kind: 'error', error: toErrorBody(envelope, meta.correlationId).body });
+      return;
     }
-    const input = Xmpp.HttpStream.request.safeParse(unwrapEnvelope(envelope));
+    const input = Xmpp.HttpStream.request.safeParse(envelope.data);
     if (!input.success) {
       const error = validationError(`request on ${Xmpp.HttpStream.subject}`, input.error);
+      refused(Xmpp.HttpStream.subject, error.message, about);
       reply({ kind: 'error', error: toErrorBody(error, meta.correlationId).body });
       return;
     }
-    const rawId = (envelope as { id?: unknown } | undefined)?.id;
+    const rawId = envelope.id;
     const id = typeof rawId === 'string' && isSafeToken(rawId) ? rawId : undefined;
     const controller = new AbortController();
     if (id) this.running.set(id, controller);
+    const stopBeats = startHeartbeat(
+      (beat) => msg.respond(encodeJson(beat)),
+      this.settings.streamHeartbeatMs,
+    );
     const sink: StreamSink = {
       head: (head) => {
         if (!failed) reply({ kind: 'head', ...head });
@@ -141,13 +167,26 @@ export class HttpStreamHandler implements OnModuleInit, OnApplicationShutdown {
           subject: Xmpp.HttpStream.subject,
           ...(meta.actor ? { actor: meta.actor } : {}),
         },
-        () => this.send.stream(input.data, sink, controller.signal),
+        // In the caller's trace, like every handled command.
+        () =>
+          withExtractedContext(
+            (k) => msg.headers?.get(k) || undefined,
+            () =>
+              withSpan(
+                `nats handle ${Xmpp.HttpStream.subject}`,
+                natsSpanAttributes(Xmpp.HttpStream.subject, 'process'),
+                () => this.send.stream(input.data, sink, controller.signal),
+                { kind: SpanKind.SERVER },
+              ),
+          ),
       )
       .then(
         () => {
+          stopBeats();
           if (!failed) reply({ kind: 'end' });
         },
         (e: unknown) => {
+          stopBeats();
           if (failed) return;
           const reason: unknown = controller.signal.reason;
           // Cancelled by the caller: nobody is listening any more. Stopped for another reason (the
@@ -167,6 +206,7 @@ export class HttpStreamHandler implements OnModuleInit, OnApplicationShutdown {
         },
       )
       .finally(() => {
+        stopBeats();
         if (id) this.running.delete(id);
       });
   }

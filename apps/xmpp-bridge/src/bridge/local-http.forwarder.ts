@@ -11,6 +11,7 @@ import {
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { BRIDGE_SETTINGS, type BridgeSettings } from '../config/bridge-settings.js';
+import { withTraceHeaders } from '../http/trace-headers.js';
 import { ResponseBodyStream } from './response-body.stream.js';
 import {
   type HeaderList,
@@ -61,7 +62,9 @@ export class LocalHttpForwarder implements OnApplicationShutdown {
     const base = this.target.pathname.replace(/\/$/, '');
     const path = request.resource === '*' ? base || '/' : `${base}${request.resource}`;
     const headers: OutgoingHttpHeaders = {};
-    for (const [name, value] of request.headers) {
+    // The target continues the trace from this bridge's span (the request's own traceparent is the
+    // requesting bridge's).
+    for (const [name, value] of withTraceHeaders(request.headers)) {
       const lower = name.toLowerCase();
       // Hop-by-hop headers describe the requester's connection, not ours; the length is ours to set;
       // nobody but the bridge may claim who sent the request.

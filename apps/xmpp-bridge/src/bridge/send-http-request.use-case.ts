@@ -1,8 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, type Xmpp } from '@switchboard/contracts';
-import { LOGGER, type Logger } from '@switchboard/observability';
+import {
+  isTracingExported,
+  LOGGER,
+  type Logger,
+  SpanKind,
+  withSpan,
+} from '@switchboard/observability';
 import { BRIDGE_SETTINGS, type BridgeSettings } from '../config/bridge-settings.js';
 import { headerValue, type HttpRequestMessage, isTextBody } from '../http/http-message.js';
+import { withTraceHeaders } from '../http/trace-headers.js';
 import type { StreamSink } from '../xmpp/http-over-xmpp.transport.js';
 import { XmppSessionService } from '../xmpp/xmpp-session.service.js';
 import { BridgeMetrics } from './bridge.metrics.js';
@@ -10,7 +17,9 @@ import { afterThisTurn, exchangeLogger } from './exchange.log.js';
 
 /**
  * The platform's HTTP request to a mapped host, carried over XMPP to the host's JID (SERVICE_MAP),
- * and the peer's response back. Fails fast when the session is down or the host is not mapped.
+ * and the peer's response back. Fails fast when the session is down or the host is not mapped. Each
+ * exchange is a span whose context goes out as the request's `traceparent` header (a SHIM header of
+ * the stanza), so the peer's bridge continues the trace.
  */
 @Injectable()
 export class SendHttpRequestUseCase {
@@ -63,7 +72,7 @@ export class SendHttpRequestUseCase {
     line['path'] = url.pathname;
     const jid = this.jidFor(url);
     line['to'] = jid;
-    const headers = [...input.headers];
+    const headers = withTraceHeaders(input.headers);
     // The XMPP hop drops the URL's authority: keep it in Host, as any HTTP client would send it.
     if (headerValue(headers, 'host') === undefined) headers.unshift(['Host', url.host]);
     return {
@@ -84,7 +93,13 @@ export class SendHttpRequestUseCase {
     };
   }
 
-  async execute(input: Xmpp.HttpOverXmppRequest): Promise<Xmpp.HttpOverXmppResponse> {
+  execute(input: Xmpp.HttpOverXmppRequest): Promise<Xmpp.HttpOverXmppResponse> {
+    return withSpan('xmpp http out', exchangeAttributes(input), () => this.exchange(input), {
+      kind: SpanKind.CLIENT,
+    });
+  }
+
+  private async exchange(input: Xmpp.HttpOverXmppRequest): Promise<Xmpp.HttpOverXmppResponse> {
     const started = performance.now();
     let outcome = 'ok';
     // One info line per exchange, so operators see traffic crossing XMPP. Path only: a query string
@@ -127,7 +142,20 @@ export class SendHttpRequestUseCase {
    * resolves at its end. Each piece is its own NATS message, so the limit is the configured one,
    * not what one NATS message can carry. Aborting `signal` closes the stream towards the peer.
    */
-  async stream(
+  stream(
+    input: Xmpp.HttpOverXmppStreamRequest,
+    sink: StreamSink,
+    signal: AbortSignal,
+  ): Promise<void> {
+    return withSpan(
+      'xmpp http out',
+      { ...exchangeAttributes(input), 'switchboard.streamed': true },
+      () => this.exchangeStream(input, sink, signal),
+      { kind: SpanKind.CLIENT },
+    );
+  }
+
+  private async exchangeStream(
     input: Xmpp.HttpOverXmppStreamRequest,
     sink: StreamSink,
     signal: AbortSignal,
@@ -172,4 +200,18 @@ export class SendHttpRequestUseCase {
     const ms = Math.round(seconds * 10_000) / 10;
     afterThisTurn(() => this.exchangeLog.info({ ...line, outcome, ms }, 'xmpp exchange'));
   }
+}
+
+/**
+ * What an outgoing exchange's span says (never the query string, which may carry a credential); not
+ * worked out when spans are not recorded (this is the bridge's hot path).
+ */
+function exchangeAttributes(input: Xmpp.HttpOverXmppRequest): Record<string, string> {
+  if (!isTracingExported()) return {};
+  const url = URL.canParse(input.url) ? new URL(input.url) : undefined;
+  return {
+    'http.request.method': input.method,
+    ...(url ? { 'server.address': url.host, 'url.path': url.pathname } : {}),
+    'switchboard.transport': 'xmpp',
+  };
 }

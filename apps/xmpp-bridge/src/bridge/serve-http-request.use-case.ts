@@ -1,8 +1,19 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DomainError } from '@switchboard/contracts';
-import { LOGGER, type Logger } from '@switchboard/observability';
+import {
+  contextWithSpan,
+  endSpan,
+  isTracingExported,
+  LOGGER,
+  type Logger,
+  type Span,
+  SpanKind,
+  startSpan,
+  withTraceContext,
+} from '@switchboard/observability';
 import { BRIDGE_SETTINGS, type BridgeSettings, isAllowedJid } from '../config/bridge-settings.js';
 import type { BodyStream, HttpRequestMessage, HttpResponseMessage } from '../http/http-message.js';
+import { traceContextOf } from '../http/trace-headers.js';
 import type { HttpRequestServer } from '../xmpp/http-over-xmpp.transport.js';
 import { XmppSessionService } from '../xmpp/xmpp-session.service.js';
 import { BridgeMetrics } from './bridge.metrics.js';
@@ -12,7 +23,9 @@ import { bareOf } from '../config/jid.js';
 
 /**
  * Server mode: HTTP requests that allowed JIDs send to this bridge's JID go to the local HTTP target,
- * and its response goes back. Requests from any other JID are refused before their body is read.
+ * and its response goes back. Requests from any other JID are refused before their body is read. A
+ * request whose headers carry a `traceparent` continues that trace: the exchange is a span below the
+ * requesting bridge's, and the local target gets this span's context in turn.
  */
 @Injectable()
 export class ServeHttpRequestUseCase implements HttpRequestServer, OnModuleInit {
@@ -42,7 +55,30 @@ export class ServeHttpRequestUseCase implements HttpRequestServer, OnModuleInit 
     return allowed;
   }
 
-  async handle(from: string, request: HttpRequestMessage): Promise<HttpResponseMessage> {
+  handle(from: string, request: HttpRequestMessage): Promise<HttpResponseMessage> {
+    const parent = traceContextOf(request.headers);
+    // Without recorded spans the caller's context alone is enough (log lines carry its trace id).
+    const span = isTracingExported()
+      ? startSpan(
+          'xmpp http in',
+          {
+            'http.request.method': request.method,
+            'url.path': request.resource.split('?', 1)[0]?.slice(0, 200) ?? '',
+            'switchboard.transport': 'xmpp',
+          },
+          { kind: SpanKind.SERVER, parent },
+        )
+      : undefined;
+    return withTraceContext(span ? contextWithSpan(span, parent) : parent, () =>
+      this.serve(from, request, span),
+    );
+  }
+
+  private async serve(
+    from: string,
+    request: HttpRequestMessage,
+    span: Span | undefined,
+  ): Promise<HttpResponseMessage> {
     const started = performance.now();
     // Path only: a query string may carry credentials.
     const line = {
@@ -65,25 +101,40 @@ export class ServeHttpRequestUseCase implements HttpRequestServer, OnModuleInit 
         },
         'incoming HTTP request failed',
       );
-      this.done(line, started, undefined, outcome);
+      this.done(line, started, undefined, outcome, span);
       throw e;
     }
     const status = response.status;
-    const outcome = status >= 500 ? String(status) : 'ok';
-    if (!response.stream) {
-      this.done(line, started, status, outcome);
-      return response;
-    }
-    // A streamed body: the exchange is logged when it ends, with how long it lasted.
+    // Logged once the answer is delivered (or refused): the requester's dialect or the stanza limit
+    // may still refuse a response the target gave.
+    let streamOutcome: string | undefined;
+    let bytes = 0;
+    const stream = response.stream
+      ? this.observed(response.stream, (result, n) => {
+          streamOutcome = result;
+          bytes = n;
+        })
+      : undefined;
+    let settled = false;
     return {
       ...response,
-      stream: this.observed(response.stream, (result, bytes) =>
-        this.done({ ...line, streamed: true, bytes }, started, status, result ?? outcome),
-      ),
+      ...(stream ? { stream } : {}),
+      settled: (failure) => {
+        if (settled) return;
+        settled = true;
+        const outcome = failure ?? streamOutcome ?? (status >= 500 ? String(status) : 'ok');
+        this.done(
+          stream ? { ...line, streamed: true, bytes } : line,
+          started,
+          status,
+          outcome,
+          span,
+        );
+      },
     };
   }
 
-  /** Reports the end of a streamed body once: its outcome (undefined when it ended well) and size. */
+  /** Follows a streamed body: its outcome at the end (undefined when it ended well) and its size. */
   private observed(
     stream: BodyStream,
     ended: (outcome: string | undefined, bytes: number) => void,
@@ -119,7 +170,14 @@ export class ServeHttpRequestUseCase implements HttpRequestServer, OnModuleInit 
     started: number,
     status: number | undefined,
     outcome: string,
+    span: Span | undefined,
   ): void {
+    if (span) {
+      endSpan(span, outcome === 'ok' ? undefined : outcome, {
+        'switchboard.outcome': outcome,
+        ...(status !== undefined ? { 'http.response.status_code': status } : {}),
+      });
+    }
     const seconds = (performance.now() - started) / 1000;
     this.metrics.exchanged('in', outcome, seconds);
     const ms = Math.round(seconds * 10_000) / 10;

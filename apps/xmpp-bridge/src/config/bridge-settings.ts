@@ -4,6 +4,9 @@ import { bareJid, type Jid, parseJid } from './jid.js';
 import type { ServiceMap } from './service-map.parser.js';
 import type { XmppBridgeEnv } from './xmpp-bridge.env.js';
 
+/** XMPP_BRIDGE_STANZA_LIMIT_BYTES when unset: Prosody's default c2s_stanza_size_limit. */
+export const DEFAULT_STANZA_LIMIT_BYTES = 262_144;
+
 /** XMPP_BRIDGE_MAX_BODY_BYTES when unset (before any NATS limit). */
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
@@ -34,6 +37,8 @@ export interface XmppSettings {
   resource: string;
   keepaliveMs: number;
   reconnect: { initialMs: number; maxMs: number };
+  /** The server's stanza size limit when it does not advertise one (XEP-0478); default 262144. */
+  stanzaLimitBytes?: number;
 }
 
 /** Both roles of the bridge: carrying the platform's requests out, and serving requests in. */
@@ -57,6 +62,8 @@ export interface BridgeSettings {
   targetTimeoutMs: number;
   /** Longest silence inside a streamed response body. */
   streamIdleMs: number;
+  /** Interval of the heartbeat parts of a streamed response on NATS. */
+  streamHeartbeatMs: number;
   presenceWaitMs: number;
   dialect: Dialect;
   xmppLogLevel: string;
@@ -114,6 +121,7 @@ export function resolveBridgeSettings(
         initialMs: env.XMPP_BRIDGE_RECONNECT_INITIAL_MS,
         maxMs: env.XMPP_BRIDGE_RECONNECT_MAX_MS,
       },
+      stanzaLimitBytes: env.XMPP_BRIDGE_STANZA_LIMIT_BYTES,
     },
     serverMode,
     natsCommands: env.XMPP_BRIDGE_NATS_COMMANDS,
@@ -130,6 +138,7 @@ export function resolveBridgeSettings(
     maxBodyBytesSet: env.XMPP_BRIDGE_MAX_BODY_BYTES !== undefined,
     targetTimeoutMs: env.XMPP_BRIDGE_TARGET_TIMEOUT_MS,
     streamIdleMs: env.XMPP_BRIDGE_STREAM_IDLE_MS,
+    streamHeartbeatMs: Math.round(env.XMPP_BRIDGE_STREAM_HEARTBEAT_SECONDS * 1000),
     presenceWaitMs: env.XMPP_BRIDGE_PRESENCE_WAIT_MS,
     dialect: env.XMPP_BRIDGE_DIALECT,
     xmppLogLevel: env.AZTM_LOG_LEVEL ?? env.LOG_LEVEL,

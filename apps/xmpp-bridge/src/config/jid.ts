@@ -46,3 +46,16 @@ export function bareOf(jid: string): string {
   const slash = jid.indexOf('/');
   return (slash === -1 ? jid : jid.slice(0, slash)).toLowerCase();
 }
+
+/** A JID as the server routes it: local part and domain are case-insensitive, the resource is not. */
+export function jidKey(jid: string): string {
+  const slash = jid.indexOf('/');
+  return slash === -1
+    ? jid.toLowerCase()
+    : `${jid.slice(0, slash).toLowerCase()}${jid.slice(slash)}`;
+}
+
+/** Whether `jid` is `target` (a full JID), or one of its resources when `target` is bare. */
+export function isJidOf(jid: string, target: string): boolean {
+  return target.includes('/') ? jidKey(jid) === jidKey(target) : bareOf(jid) === bareOf(target);
+}

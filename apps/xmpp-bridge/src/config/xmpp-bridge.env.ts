@@ -237,6 +237,23 @@ export const XmppBridgeEnv = BaseEnv.extend({
     .describe(
       "Streamed responses (SSE, bodies still being written): the longest silence between two pieces before the stream is ended with TIMEOUT — in server mode the local target's, on the platform side the peer's (unless the NATS request sets its own idleTimeoutMs).",
     ),
+  XMPP_BRIDGE_STREAM_HEARTBEAT_SECONDS: z.coerce
+    .number()
+    .min(0.1)
+    .max(60)
+    .default(2)
+    .describe(
+      'Streamed responses (sb.cmd.xmpp.http.stream): seconds between the heartbeat parts the platform bridge sends its NATS caller while it carries the exchange. The caller takes the bridge for gone after three silent intervals, so a bridge that dies mid-stream is noticed within seconds.',
+    ),
+  XMPP_BRIDGE_STANZA_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(10_000)
+    .max(67_108_864)
+    .default(262_144)
+    .describe(
+      "The largest stanza the XMPP server accepts from this client (Prosody's c2s_stanza_size_limit), used when the server does not advertise it (XEP-0478 stream limits win when it does). Nothing larger is sent: bodies are chunked to fit, and a body that cannot be (a peer in slixmpp's dialect takes no chunks) is refused with PAYLOAD_TOO_LARGE, instead of the server closing the session. Default 262144 (Prosody's default); RFC 6120 servers accept at least 10000.",
+    ),
   XMPP_BRIDGE_RECONNECT_INITIAL_MS: z.coerce
     .number()
     .int()

@@ -19,6 +19,12 @@ export interface HttpResponseMessage {
   body?: Buffer;
   /** A body the target is still writing (server mode, streamed responses); `body` is then absent. */
   stream?: BodyStream;
+  /**
+   * Server mode: called once when the answer has been delivered (no argument; for a streamed body,
+   * when the stream ended) or when it could not be (the error code: too large for a stanza, headers
+   * the requester's dialect cannot carry, the session gone).
+   */
+  settled?(failure?: string): void;
 }
 
 /** A response body read while it is written: pieces as they are ready to go out, in order. */

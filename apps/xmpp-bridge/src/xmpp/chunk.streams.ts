@@ -7,7 +7,7 @@ import type { ChunkFrame } from './http-over-xmpp.translator.js';
 
 export class ChunkStreamError extends Error {
   constructor(
-    readonly reason: 'too-large' | 'timeout' | 'closed' | 'invalid',
+    readonly reason: 'too-large' | 'timeout' | 'broken-off' | 'closed' | 'invalid',
     message: string,
   ) {
     super(message);
@@ -95,7 +95,11 @@ export class ChunkStreams {
   }
 
   /** The sender gave up on the stream (`<close/>`), saying why when it is a bridge. */
-  onClose(from: string, streamId: string, reason?: 'payload-too-large' | 'timeout'): void {
+  onClose(
+    from: string,
+    streamId: string,
+    reason?: 'payload-too-large' | 'timeout' | 'broken-off',
+  ): void {
     const key = this.key(from, streamId);
     const stream = this.streams.get(key);
     if (!stream) return;
@@ -106,7 +110,12 @@ export class ChunkStreams {
         ? new ChunkStreamError('too-large', 'the sender stopped: the body exceeds its limit')
         : reason === 'timeout'
           ? new ChunkStreamError('timeout', 'the sender stopped: its source stayed silent too long')
-          : new ChunkStreamError('closed', 'the sender closed the chunked stream'),
+          : reason === 'broken-off'
+            ? new ChunkStreamError(
+                'broken-off',
+                'the sender stopped: its source broke off the body (the HTTP server behind it went away)',
+              )
+            : new ChunkStreamError('closed', 'the sender closed the chunked stream'),
     );
   }
 
@@ -235,6 +244,22 @@ export class ChunkStreams {
     this.streams.clear();
     this.unclaimedBytes = 0;
     for (const s of streams) {
+      s.parts.clear();
+      s.bytes = 0;
+      const claim = s.claim;
+      if (!claim) continue;
+      clearTimeout(claim.timer);
+      s.claim = undefined;
+      claim.onError(error);
+    }
+  }
+
+  /** Every stream whose sender matches `from` fails with `error` (the sender went offline). */
+  failFrom(from: (jid: string) => boolean, error: Error): void {
+    for (const [key, s] of [...this.streams]) {
+      if (!from(key.slice(0, key.indexOf('\n')))) continue;
+      this.streams.delete(key);
+      if (!s.claim) this.unclaimedBytes -= s.bytes;
       s.parts.clear();
       s.bytes = 0;
       const claim = s.claim;

@@ -11,6 +11,7 @@ import {
   xmlTextLengthOfUtf8,
 } from '../http/http-message.js';
 import { tooLarge } from './http-over-xmpp.errors.js';
+import { describeLimit, type StanzaLimit } from './stanza.limits.js';
 import type { WireBody } from './http-over-xmpp.translator.js';
 
 /** A body to send in chunks after the IQ that announces `streamId`. */
@@ -25,6 +26,12 @@ export interface EncodedBody {
   chunks?: OutgoingChunks;
 }
 
+/**
+ * How a body goes out to a peer: inline when it is small enough and fits in the stanza (`room`
+ * bytes are left for it once the envelope is counted), else chunked — or, to a peer that takes no
+ * chunks (slixmpp's dialect), refused with PAYLOAD_TOO_LARGE: a stanza over the server's limit would
+ * make the server close the whole session.
+ */
 export function encodeBody({
   headers,
   body,
@@ -32,6 +39,7 @@ export function encodeBody({
   chunkBytes,
   maxBodyBytes,
   inlineMaxBytes,
+  stanza,
 }: {
   headers: HttpRequestMessage['headers'];
   body: Buffer | undefined;
@@ -39,12 +47,15 @@ export function encodeBody({
   chunkBytes: number;
   maxBodyBytes: number;
   inlineMaxBytes: number;
+  /** Room for the inline body in its stanza, and the server limit it derives from. */
+  stanza: { room: number; limit: StanzaLimit };
 }): EncodedBody {
   if (!body || body.length === 0) return {};
   if (body.length > maxBodyBytes) throw tooLarge(body.length, maxBodyBytes);
   // slixmpp has no chunked transfer: everything goes inline to it.
   const inlineOnly = dialect === 'slixmpp';
   const base64Length = Math.ceil(body.length / 3) * 4;
+  const fits = (wireBytes: number) => wireBytes <= stanza.room;
   if (isTextBody(headers, body)) {
     const xmlLength = xmlTextLengthOfUtf8(body);
     // Text goes as <text> unless base64 is shorter on the wire: the server re-escapes quotes, so
@@ -52,15 +63,26 @@ export function encodeBody({
     // entity (the 64 KB cost); base64 grows by a third and decodes natively. slixmpp keeps text.
     if (
       xmlLength >= 0 &&
+      fits(xmlLength) &&
       (inlineOnly || (xmlLength <= base64Length && body.length <= inlineMaxBytes))
     )
       return { wire: { kind: 'text', text: body.toString('utf8') } };
   }
-  if (inlineOnly || base64Length <= inlineMaxBytes) {
+  if (fits(base64Length) && (inlineOnly || base64Length <= inlineMaxBytes)) {
     return { wire: { kind: 'base64', data: body.toString('base64') } };
   }
+  if (inlineOnly) throw noRoomInStanza(body.length, stanza.limit);
   const streamId = randomBytes(9).toString('base64url');
   return { wire: { kind: 'chunked', streamId }, chunks: { streamId, body, chunkBytes } };
+}
+
+/** A body that only inline transfer could carry, and that one stanza cannot hold. */
+function noRoomInStanza(bytes: number, limit: StanzaLimit): DomainError {
+  return new DomainError(
+    'PAYLOAD_TOO_LARGE',
+    `the body (${bytes} bytes) does not fit in one stanza: the XMPP server takes at most ${describeLimit(limit)}, and a peer in slixmpp's XEP-0332 dialect takes no chunked bodies`,
+    { details: { bytes, stanzaLimit: limit.bytes, dialect: 'slixmpp' } },
+  );
 }
 
 /** An inline body's bytes, within `maxBodyBytes`; IBB is only taken by streamed exchanges. */

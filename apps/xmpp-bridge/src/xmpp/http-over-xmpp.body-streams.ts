@@ -4,6 +4,7 @@
 // exchange in progress may send us body data, so nobody else can fill the reassembly buffers.
 import type { Logger } from '@switchboard/observability';
 import type { Element } from '@xmpp/xml';
+import { isJidOf, jidKey } from '../config/jid.js';
 import type { BodyStream } from '../http/http-message.js';
 import { ChunkStreamError, ChunkStreams } from './chunk.streams.js';
 import { decodeInline, type OutgoingChunks } from './http-over-xmpp.body-codec.js';
@@ -41,14 +42,6 @@ export interface FollowBodyOptions {
 
 /** IBB streams are reassembled as chunk streams under this prefix (no clash with a chunk streamId). */
 const ibbStreamId = (sid: string) => `ibb\n${sid}`;
-
-/** A full JID as the server routes it: local part and domain are case-insensitive, the resource is not. */
-function jidKey(jid: string): string {
-  const slash = jid.indexOf('/');
-  return slash === -1
-    ? jid.toLowerCase()
-    : `${jid.slice(0, slash).toLowerCase()}${jid.slice(slash)}`;
-}
 
 export class BodyStreams {
   private readonly streams: ChunkStreams;
@@ -112,6 +105,23 @@ export class BodyStreams {
     this.ibbIn.clear();
     // Streamed bodies we send stop reading their source now, not at their next piece.
     for (const sending of this.sending.values()) sending.stop?.('the XMPP session was lost');
+  }
+
+  /**
+   * A peer went offline (`jid` full, or bare for all its resources): bodies it was sending us fail
+   * with `error` now, and bodies we were sending it stop.
+   */
+  onPeerGone(jid: string, error: Error): void {
+    this.streams.failFrom((from) => isJidOf(from, jid), error);
+    for (const key of this.ibbIn.keys()) {
+      if (isJidOf(key.slice(0, key.indexOf('\n')), jid)) this.ibbIn.delete(key);
+    }
+    for (const [key, sending] of this.sending) {
+      if (!sending.closed && isJidOf(key.slice(0, key.indexOf('\n')), jid)) {
+        sending.closed = true;
+        sending.stop?.('the receiver went offline');
+      }
+    }
   }
 
   /** Lets `jid` send us body data until the returned function is called (once or more). */
@@ -272,12 +282,16 @@ export class BodyStreams {
         'a streamed response body broke off',
       );
       const code = (e as { code?: unknown }).code;
+      // Why, for a receiver that is a bridge: it can then fail typed (a source that broke off — the
+      // target died mid-response — is an outage of the agent, worth another try later).
       const reason =
         code === 'PAYLOAD_TOO_LARGE'
           ? 'payload-too-large'
           : code === 'TIMEOUT'
             ? 'timeout'
-            : undefined;
+            : code === 'UPSTREAM_ERROR' || code === 'UPSTREAM_UNAVAILABLE'
+              ? 'broken-off'
+              : undefined;
       await this.connection.send(closeMessage(to, streamId, reason)).catch(() => undefined);
     } finally {
       this.sending.delete(key);

@@ -4,8 +4,13 @@ import { DomainError, isDomainError } from '@switchboard/contracts';
 import type { Logger } from '@switchboard/observability';
 import { xml } from '@xmpp/xml';
 import { ChunkStreamError } from './chunk.streams.js';
-import { NS_BRIDGE_ERRORS, WireFormatError } from './http-over-xmpp.translator.js';
-import { PeerOfflineError } from './presence.directory.js';
+import {
+  HeadersNotCarriedError,
+  NS_BRIDGE_ERRORS,
+  WireFormatError,
+} from './http-over-xmpp.translator.js';
+import { PeerGoneError, PeerOfflineError } from './presence.directory.js';
+import { StanzaTooLargeError } from './stanza.limits.js';
 import {
   IqErrorReply,
   StanzaErrorReply,
@@ -41,6 +46,12 @@ export function toDomainError(
       details: { reason: 'bridge-disconnected' },
     });
   }
+  if (e instanceof PeerGoneError) {
+    return new DomainError('UPSTREAM_UNAVAILABLE', e.message, {
+      retryable: true,
+      details: { reason: 'peer-offline', jid: e.jid },
+    });
+  }
   if (e instanceof PeerOfflineError) {
     return new DomainError('UPSTREAM_UNAVAILABLE', e.message, {
       retryable: true,
@@ -62,8 +73,25 @@ export function toDomainError(
         ? new DomainError('TIMEOUT', `the response body from ${jid}: ${e.message}`, {
             retryable: true,
           })
-        : new DomainError('UPSTREAM_ERROR', `the response body from ${jid}: ${e.message}`);
+        : e.reason === 'broken-off'
+          ? new DomainError('UPSTREAM_UNAVAILABLE', `the response body from ${jid}: ${e.message}`, {
+              retryable: true,
+              details: { jid, reason: 'target-broke-off' },
+            })
+          : new DomainError('UPSTREAM_ERROR', `the response body from ${jid}: ${e.message}`);
   }
+  if (e instanceof StanzaTooLargeError) {
+    // Bodies are sized to fit: what does not is the request's own part (its headers).
+    return new DomainError(
+      'PAYLOAD_TOO_LARGE',
+      `the request to ${jid} would be a ${e.bytes}-byte stanza, over the XMPP server's limit of ${e.limit} bytes per stanza: its headers are too large to carry`,
+      { details: { jid, bytes: e.bytes, stanzaLimit: e.limit } },
+    );
+  }
+  if (e instanceof HeadersNotCarriedError)
+    return new DomainError('UNSUPPORTED', `the request to ${jid}: ${e.message}`, {
+      details: { jid, header: e.header, count: e.count },
+    });
   if (e instanceof WireFormatError)
     return new DomainError(
       'UPSTREAM_ERROR',
@@ -110,6 +138,8 @@ export function iqErrorToDomain(e: IqErrorReply, jid: string): DomainError {
 /** A server-mode failure as the XMPP error the requester receives. */
 export function toStanzaError(e: unknown): StanzaErrorReply {
   if (e instanceof StanzaErrorReply) return e;
+  if (e instanceof HeadersNotCarriedError)
+    return new StanzaErrorReply('cancel', 'not-acceptable', e.message);
   // The session went while the request was being read: nobody will receive this answer anyway.
   if (e instanceof XmppUnavailableError)
     return new StanzaErrorReply('wait', 'service-unavailable', e.message);

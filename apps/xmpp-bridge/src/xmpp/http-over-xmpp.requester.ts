@@ -14,6 +14,7 @@ import { ExchangeCancelledError, toDomainError } from './http-over-xmpp.errors.j
 import type { HttpOverXmppOptions } from './http-over-xmpp.options.js';
 import { parseResponse, requestElement, type WireResponse } from './http-over-xmpp.translator.js';
 import type { PresenceDirectory } from './presence.directory.js';
+import { bodyRoom, chunkBytesWithin } from './stanza.limits.js';
 import { IqErrorReply, type XmppConnection, XmppUnavailableError } from './xmpp-connection.js';
 
 /** The head of a streamed response, and the JID that answered. */
@@ -148,7 +149,12 @@ export class HttpOverXmppRequester {
 
   private async resolvePeer(jid: string, remaining: () => number): Promise<string> {
     if (!this.connection.online) throw new XmppUnavailableError(this.connection.describeOutage());
-    return this.directory.resolve(jid, Math.min(this.options.presenceWaitMs, remaining()));
+    const full = await this.directory.resolve(
+      jid,
+      Math.min(this.options.presenceWaitMs, remaining()),
+    );
+    this.directory.announceTo(full);
+    return full;
   }
 
   /**
@@ -167,28 +173,33 @@ export class HttpOverXmppRequester {
   ): Promise<{ response: WireResponse; answeredBy: string }> {
     const bare = bareOf(full);
     const first = this.dialects.get(bare) ?? this.options.dialect;
+    // Everything that goes out fits the server's stanza limit: a larger stanza would end the session.
+    const limit = this.connection.stanzaLimit;
+    const chunkBytes = chunkBytesWithin(limit, full, this.options.chunkBytes);
     for (const dialect of [first, other(first)]) {
+      const wire = {
+        dialect,
+        method: request.method,
+        resource: request.resource,
+        version: '1.1',
+        maxChunkSize: chunkBytes,
+        ibb: opts.ibb,
+        headers: request.headers,
+      };
+      const attrs = { type: 'set', to: full, id: this.nextId() };
       const body = encodeBody({
         headers: request.headers,
         body: request.body,
         dialect,
-        chunkBytes: this.options.chunkBytes,
+        chunkBytes,
         maxBodyBytes: opts.maxBodyBytes,
         inlineMaxBytes: this.options.inlineMaxBytes,
+        stanza: { room: bodyRoom(limit, xml('iq', attrs, requestElement(wire))), limit },
       });
       const iq = xml(
         'iq',
-        { type: 'set', to: full, id: this.nextId() },
-        requestElement({
-          dialect,
-          method: request.method,
-          resource: request.resource,
-          version: '1.1',
-          maxChunkSize: this.options.chunkBytes,
-          ibb: opts.ibb,
-          headers: request.headers,
-          ...(body.wire ? { body: body.wire } : {}),
-        }),
+        attrs,
+        requestElement({ ...wire, ...(body.wire ? { body: body.wire } : {}) }),
       );
       const reply = this.connection.request(iq, opts.remaining());
       if (body.chunks) void this.bodies.sendChunks(full, body.chunks);

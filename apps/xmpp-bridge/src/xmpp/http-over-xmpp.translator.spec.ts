@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { XmppStreamParser } from './stream.parser.js';
 import {
   chunkMessage,
+  HeadersNotCarriedError,
   parseChunkMessage,
   parseRequest,
   parseResponse,
@@ -25,7 +26,7 @@ function parse(stanza: string): Element {
 }
 
 describe('XEP-0332 translator', () => {
-  it("reads the XEP's own request example (§5.1 of protocols.md)", () => {
+  it("reads the XEP's own request example", () => {
     const iq = parse(`<iq type='set' from='client@example.org/gw' to='agent@example.org' id='r1'>
       <req xmlns='urn:xmpp:http' method='POST' resource='/a2a' version='1.1' maxChunkSize='8192'>
         <headers xmlns='http://jabber.org/protocol/shim'>
@@ -116,6 +117,33 @@ describe('XEP-0332 translator', () => {
       headers,
     });
     expect(slix.toString()).toContain('<header name="Accept">a, b</header>');
+  });
+
+  it('never joins Set-Cookie for slixmpp (RFC 6265): two of them are refused; Cookie pairs join with "; "', () => {
+    const element = (dialect: 'xep' | 'slixmpp', headers: [string, string][]) =>
+      responseElement({ dialect, status: 200, version: '1.1', headers });
+    const cookies: [string, string][] = [
+      ['Set-Cookie', 'a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT'],
+      ['set-cookie', 'b=2'],
+    ];
+    expect(() => element('slixmpp', cookies)).toThrow(HeadersNotCarriedError);
+    expect(() => element('slixmpp', cookies)).toThrow(/2 Set-Cookie headers cannot reach a peer/);
+    // The XEP's dialect carries them one by one; one Set-Cookie alone reaches slixmpp as it is.
+    expect(element('xep', cookies).getChild('headers')?.getChildren('header')).toHaveLength(2);
+    expect(element('slixmpp', [cookies[0]!]).toString()).toContain(
+      '<header name="Set-Cookie">a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT</header>',
+    );
+    const request = requestElement({
+      dialect: 'slixmpp',
+      method: 'GET',
+      resource: '/',
+      version: '1.1',
+      headers: [
+        ['Cookie', 'a=1'],
+        ['Cookie', 'b=2'],
+      ],
+    });
+    expect(request.toString()).toContain('<header name="Cookie">a=1; b=2</header>');
   });
 
   it('announces chunked bodies and carries their chunks in messages', () => {

@@ -64,7 +64,6 @@ export function requestDialect(payload: Element): Dialect | undefined {
 
 function headersElement(headers: HeaderList, dialect: Dialect): Element | undefined {
   if (headers.length === 0) return undefined;
-  // slixmpp reads headers into a dict and fails on repeated names: join them (RFC 9110 §5.3).
   const list = dialect === 'slixmpp' ? joinRepeated(headers) : headers;
   return xml(
     'headers',
@@ -73,13 +72,34 @@ function headersElement(headers: HeaderList, dialect: Dialect): Element | undefi
   );
 }
 
+/**
+ * A header list a peer's dialect cannot carry: slixmpp (1.8) reads SHIM headers into a dict — a
+ * repeated name breaks its parser — so repeats must be joined, and RFC 6265 §3 forbids joining
+ * Set-Cookie (a cookie's Expires holds a comma): more than one of them cannot reach such a peer.
+ */
+export class HeadersNotCarriedError extends Error {
+  constructor(
+    readonly header: string,
+    readonly count: number,
+  ) {
+    super(
+      `${count} ${header} headers cannot reach a peer in slixmpp's XEP-0332 dialect: it keeps one value per header name, and RFC 6265 forbids joining ${header} values`,
+    );
+    this.name = 'HeadersNotCarriedError';
+  }
+}
+
+/** Repeated names joined for a dict-minded peer: `; ` for Cookie (RFC 6265 §5.4), `, ` otherwise (RFC 9110 §5.3). */
 function joinRepeated(headers: HeaderList): HeaderList {
+  const cookies = headers.filter(([name]) => name.toLowerCase() === 'set-cookie');
+  if (cookies.length > 1)
+    throw new HeadersNotCarriedError(cookies[0]?.[0] ?? 'Set-Cookie', cookies.length);
   const out = new Map<string, [string, string]>();
   for (const [name, value] of headers) {
     const key = name.toLowerCase();
     const seen = out.get(key);
-    if (seen) seen[1] = `${seen[1]}, ${value}`;
-    else out.set(key, [name, value]);
+    if (!seen) out.set(key, [name, value]);
+    else seen[1] = `${seen[1]}${key === 'cookie' ? '; ' : ', '}${value}`;
   }
   return [...out.values()];
 }
@@ -258,7 +278,8 @@ export function chunkMessage(to: string, frame: ChunkFrame): Element {
  * Why a sender breaks off a stream, as an application condition inside its `<close/>` (the XEP's close
  * has no reason; other implementations ignore the child): the receiver can then fail typed.
  */
-export type CloseReason = 'payload-too-large' | 'timeout';
+export type CloseReason = 'payload-too-large' | 'timeout' | 'broken-off';
+const CLOSE_REASONS: readonly string[] = ['payload-too-large', 'timeout', 'broken-off'];
 
 export function closeMessage(to: string, streamId: string, reason?: CloseReason): Element {
   return xml(
@@ -287,8 +308,8 @@ export function parseChunkMessage(
   const streamId = close?.attrs['streamId'];
   if (!close || !streamId) return undefined;
   const why = close.getChildElements().find((c) => c.getNS() === NS_BRIDGE_ERRORS)?.name;
-  return why === 'payload-too-large' || why === 'timeout'
-    ? { close: streamId, reason: why }
+  return why !== undefined && CLOSE_REASONS.includes(why)
+    ? { close: streamId, reason: why as CloseReason }
     : { close: streamId };
 }
 

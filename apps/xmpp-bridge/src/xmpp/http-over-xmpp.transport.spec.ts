@@ -3,7 +3,11 @@ import { type DomainError, DomainError as DomainErrorOf } from '@switchboard/con
 import { createLogger } from '@switchboard/observability';
 import { type Element, xml } from '@xmpp/xml';
 import type { BodyStream } from '../http/http-message.js';
-import { HttpOverXmppTransport, type StreamHead } from './http-over-xmpp.transport.js';
+import {
+  type HttpOverXmppOptions,
+  HttpOverXmppTransport,
+  type StreamHead,
+} from './http-over-xmpp.transport.js';
 import {
   chunkMessage,
   closeMessage,
@@ -13,6 +17,7 @@ import {
   responseElement,
 } from './http-over-xmpp.translator.js';
 import { PresenceDirectory } from './presence.directory.js';
+import type { StanzaLimit } from './stanza.limits.js';
 import {
   type IqHandler,
   IqErrorReply,
@@ -39,6 +44,7 @@ const OPTIONS = {
 /** An XMPP session stand-in: records what is sent, answers IQs with `answer`. */
 class FakeConnection {
   online = true;
+  stanzaLimit: StanzaLimit = { bytes: 262_144, source: 'configured' };
   readonly sent: Element[] = [];
   readonly handlers = new Map<string, IqHandler>();
   /** When set, each send waits for it (to hold a chunked body half-sent). */
@@ -54,22 +60,39 @@ class FakeConnection {
     await this.gate;
     this.sent.push(s);
   }
+  /** Requests waiting for their answer: what the session fails when their peer goes. */
+  readonly pending = new Set<{ to: string; reject: (e: Error) => void }>();
   async request(iq: Element) {
     if (!this.online) throw new XmppUnavailableError(this.describeOutage());
     this.sent.push(iq);
-    const r = await this.answer(iq);
-    if (r instanceof Error) throw r;
-    return r;
+    const entry = { to: iq.attrs['to'] ?? '', reject: (_e: Error) => undefined as void };
+    const gone = new Promise<never>((_, reject) => (entry.reject = reject));
+    this.pending.add(entry);
+    try {
+      const r = await Promise.race([this.answer(iq), gone]);
+      if (r instanceof Error) throw r;
+      return r;
+    } finally {
+      this.pending.delete(entry);
+    }
+  }
+  rejectPendingTo(jid: string, error: Error) {
+    for (const p of this.pending) if (p.to === jid || p.to.startsWith(`${jid}/`)) p.reject(error);
   }
 }
 
-function setup(answer: (iq: Element) => Element | Error | Promise<Element>, options = OPTIONS) {
+function setup(
+  answer: (iq: Element) => Element | Error | Promise<Element>,
+  options: HttpOverXmppOptions = OPTIONS,
+) {
   const connection = new FakeConnection(answer);
   const directory = new PresenceDirectory([], {
     send: async () => undefined,
     isAllowed: () => false,
     ownBare: 'me@x',
     logger,
+    // As the session wires them: an unavailable presence reaches the transport.
+    onGone: (jid) => sut.onPeerGone(jid),
   });
   const sut = new HttpOverXmppTransport(
     connection as unknown as XmppConnection,
@@ -715,15 +738,225 @@ describe(HttpOverXmppTransport.name, () => {
       await expect(receiving).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
     });
 
+    it('says when the target broke off (the agent died mid-response): the requester fails as a retryable outage', async () => {
+      const dying = new ScriptedBody();
+      const served = serveStreamed(dying);
+      const pump = (await served.answer).after!();
+      dying.push(
+        new DomainErrorOf('UPSTREAM_ERROR', 'the local HTTP target broke off its response'),
+      );
+      await pump;
+      expect(frames(served.connection)).toEqual([
+        { close: expect.any(String), reason: 'broken-off' },
+      ]);
+
+      const { sut: receiver } = setup(announcing({ kind: 'chunked', streamId: 's9' }));
+      const { sink } = recorder();
+      const receiving = receiver.exchangeStream(
+        'agent@x/r',
+        { method: 'POST', resource: '/a2a', headers: [] },
+        streamOptions(),
+        sink,
+      );
+      await new Promise((r) => setTimeout(r, 0));
+      receiver.onMessage(from('agent@x/r', closeMessage('me@x/1', 's9', 'broken-off')));
+      await expect(receiving).rejects.toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        retryable: true,
+        details: { reason: 'target-broke-off' },
+      });
+    });
+
     it("gives slixmpp's dialect (no chunks) the streamed body whole, inline", async () => {
       const body = new ScriptedBody();
       body.push(Buffer.from('data: 1\n\n'));
       body.push(Buffer.from('data: 2\n\n'));
       body.push(undefined);
-      const { answer } = serveStreamed(body, 'request');
+      const { connection, answer } = serveStreamed(body, 'request');
       const { payload, after } = await answer;
-      expect(after).toBeUndefined();
       expect(payload.getChild('data')?.getChildText('text')).toBe('data: 1\n\ndata: 2\n\n');
+      // Nothing follows the answer: no chunks.
+      await after?.();
+      expect(connection.sent).toEqual([]);
+    });
+  });
+
+  describe('when the peer goes offline mid-exchange (its unavailable presence arrives)', () => {
+    const never = () => new Promise<Element>(() => undefined);
+
+    it('fails a request waiting for its answer at once, typed as peer-offline', async () => {
+      const { sut, connection, directory } = setup(never);
+      const exchange = sut.exchange(
+        'agent@x/r',
+        { method: 'POST', resource: '/slow', headers: [] },
+        600_000,
+      );
+      await waitUntil(() => connection.pending.size === 1);
+      directory.onPresence(xml('presence', { from: 'agent@x/other', type: 'unavailable' }));
+      expect(connection.pending.size).toBe(1); // another resource going changes nothing
+      directory.onPresence(xml('presence', { from: 'Agent@x/r', type: 'unavailable' }));
+      await expect(exchange).rejects.toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        retryable: true,
+        details: { reason: 'peer-offline', jid: 'agent@x/r' },
+        message: expect.stringContaining('went offline'),
+      });
+    });
+
+    it('fails a streamed response whose body is still arriving, and a bare unavailable ends them all', async () => {
+      const announce = (iq: Element) =>
+        xml(
+          'iq',
+          { type: 'result', id: iq.attrs['id'], from: iq.attrs['to'] },
+          responseElement({
+            dialect: 'xep',
+            status: 200,
+            version: '1.1',
+            headers: [['Content-Type', 'text/event-stream']],
+            body: { kind: 'chunked', streamId: 's1' },
+          }),
+        );
+      const { sut, directory } = setup(announce);
+      const heads: number[] = [];
+      const streaming = sut.exchangeStream(
+        'agent@x/r',
+        { method: 'POST', resource: '/a2a', headers: [] },
+        {
+          timeoutMs: 1_000,
+          idleMs: 600_000,
+          maxBodyBytes: 10_000,
+          signal: new AbortController().signal,
+        },
+        { head: (h) => heads.push(h.status), data: () => undefined },
+      );
+      await waitUntil(() => heads.length === 1);
+      directory.onPresence(xml('presence', { from: 'agent@x', type: 'unavailable' }));
+      await expect(streaming).rejects.toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        details: { reason: 'peer-offline' },
+      });
+    });
+  });
+
+  describe("the server's stanza limit", () => {
+    const small = { bytes: 20_000, source: 'advertised' as const };
+    const body = (n: number) => Buffer.alloc(n, 0x61); // text: 'aaa…'
+
+    it("refuses a body that does not fit in one stanza to slixmpp's dialect, sending nothing", async () => {
+      const { sut, connection } = setup((iq) => ok(iq), { ...OPTIONS, dialect: 'slixmpp' });
+      connection.stanzaLimit = small;
+      const e = await sut
+        .exchange(
+          'agent@x/r',
+          {
+            method: 'POST',
+            resource: '/a2a',
+            headers: [['Content-Type', 'text/plain']],
+            body: body(25_000),
+          },
+          1_000,
+          100_000,
+        )
+        .then(
+          () => undefined,
+          (err: unknown) => err as DomainError,
+        );
+      expect(e).toMatchObject({
+        code: 'PAYLOAD_TOO_LARGE',
+        details: { bytes: 25_000, stanzaLimit: 20_000, dialect: 'slixmpp' },
+      });
+      expect(e?.message).toContain('20000 bytes (advertised by the server, XEP-0478)');
+      expect(connection.sent).toEqual([]);
+    });
+
+    it('sends the same body chunked to a peer that takes chunks, every chunk within the limit', async () => {
+      const { sut, connection } = setup((iq) => ok(iq), {
+        ...OPTIONS,
+        inlineMaxBytes: 1_000_000,
+        chunkBytes: 65_536,
+        maxBodyBytes: 100_000,
+      });
+      connection.stanzaLimit = small;
+      await sut.exchange(
+        'agent@x/r',
+        {
+          method: 'POST',
+          resource: '/a2a',
+          headers: [['Content-Type', 'text/plain']],
+          body: body(25_000),
+        },
+        1_000,
+      );
+      await waitUntil(() => connection.sent.length > 2);
+      const [request, ...chunks] = connection.sent;
+      const req = parseRequest(request!.getChildElements()[0]!);
+      expect(req.body?.kind).toBe('chunked');
+      // The peer is told the smaller chunk size too, so its chunks fit as well.
+      expect(req.maxChunkSize).toBeLessThan(15_000);
+      expect(chunks.every((c) => Buffer.byteLength(c.toString()) <= small.bytes)).toBe(true);
+      expect(Buffer.byteLength(request!.toString())).toBeLessThanOrEqual(small.bytes);
+    });
+
+    it("answers a slixmpp requester whose response cannot fit with <not-acceptable/> and says why in the log's outcome", async () => {
+      const settled: (string | undefined)[] = [];
+      const { sut, connection } = setup((iq) => ok(iq), { ...OPTIONS, maxBodyBytes: 100_000 });
+      connection.stanzaLimit = small;
+      sut.serve({
+        authorize: () => true,
+        handle: async () => ({
+          status: 200,
+          headers: [['Content-Type', 'text/plain']],
+          body: body(25_000),
+          settled: (failure) => settled.push(failure),
+        }),
+      });
+      const request = xml('request', {
+        xmlns: 'urn:xmpp:http',
+        method: 'GET',
+        resource: '/big',
+        version: '1.1',
+      });
+      const answer = connection.handlers.get('request urn:xmpp:http')!(
+        xml('iq', { type: 'set', from: 'py@x/p', id: '1' }, request),
+        request,
+      );
+      await expect(answer).rejects.toMatchObject({
+        condition: 'not-acceptable',
+        text: expect.stringContaining("slixmpp's XEP-0332 dialect takes no chunked bodies"),
+        app: expect.objectContaining({ name: 'payload-too-large' }),
+      });
+      expect(settled).toEqual(['PAYLOAD_TOO_LARGE']);
+    });
+
+    it('answers a slixmpp requester whose response has two Set-Cookie headers with <not-acceptable/>, never joining them', async () => {
+      const settled: (string | undefined)[] = [];
+      const { sut, connection } = setup((iq) => ok(iq));
+      sut.serve({
+        authorize: () => true,
+        handle: async () => ({
+          status: 200,
+          headers: [
+            ['Set-Cookie', 'a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT'],
+            ['Set-Cookie', 'b=2'],
+          ],
+          settled: (failure) => settled.push(failure),
+        }),
+      });
+      const request = xml('request', {
+        xmlns: 'urn:xmpp:http',
+        method: 'GET',
+        resource: '/login',
+        version: '1.1',
+      });
+      const answer = connection.handlers.get('request urn:xmpp:http')!(
+        xml('iq', { type: 'set', from: 'py@x/p', id: '1' }, request),
+        request,
+      );
+      await expect(answer).rejects.toMatchObject({
+        condition: 'not-acceptable',
+        text: expect.stringContaining('2 Set-Cookie headers cannot reach a peer'),
+      });
+      expect(settled).toEqual(['UNSUPPORTED']);
     });
   });
 });

@@ -14,7 +14,7 @@ import {
   type StreamSink,
 } from './http-over-xmpp.requester.js';
 import { type HttpRequestServer, HttpOverXmppResponder } from './http-over-xmpp.responder.js';
-import type { PresenceDirectory } from './presence.directory.js';
+import { PeerGoneError, type PresenceDirectory } from './presence.directory.js';
 import type { XmppConnection } from './xmpp-connection.js';
 
 export { ExchangeCancelledError, iqErrorToDomain } from './http-over-xmpp.errors.js';
@@ -28,7 +28,7 @@ export class HttpOverXmppTransport {
   private readonly responder: HttpOverXmppResponder;
 
   constructor(
-    connection: XmppConnection,
+    private readonly connection: XmppConnection,
     private readonly directory: PresenceDirectory,
     options: HttpOverXmppOptions,
     logger: Logger,
@@ -51,6 +51,17 @@ export class HttpOverXmppTransport {
   onOffline(error: Error): void {
     this.bodies.onOffline(error);
     this.directory.offline(error);
+  }
+
+  /**
+   * A peer's resource (or, bare, all of them) announced itself unavailable: every exchange in
+   * progress with it fails now (UPSTREAM_UNAVAILABLE, `peer-offline`) — waiting for its answer,
+   * receiving its body — rather than at its timeout, and bodies we send it stop.
+   */
+  onPeerGone(jid: string): void {
+    const error = new PeerGoneError(jid);
+    this.connection.rejectPendingTo(jid, error);
+    this.bodies.onPeerGone(jid, error);
   }
 
   /**

@@ -6,6 +6,7 @@ import type { Logger } from '@switchboard/observability';
 import { type Element, xml } from '@xmpp/xml';
 import { randomUUID } from 'node:crypto';
 import type { XmppSettings } from '../config/bridge-settings.js';
+import { isJidOf } from '../config/jid.js';
 import type { BridgeClient } from './xmpp-client.js';
 import {
   IqErrorReply,
@@ -13,14 +14,19 @@ import {
   XmppTimeoutError,
   XmppUnavailableError,
 } from './xmpp-connection.errors.js';
+import { StanzaTooLargeError } from './stanza.limits.js';
 import { NS, readCondition } from './xmpp.namespaces.js';
 
 /** An IQ answer, and what to send once the result is out (e.g. the chunks of a large body). */
 export interface IqAnswer {
   payload?: Element;
   after?: () => Promise<void>;
-  /** Called instead of `after` when the result could not be sent (to release what `after` holds). */
-  abandon?: () => void;
+  /**
+   * Called instead of `after` when the result could not be sent (to release what `after` holds):
+   * the session went, or the result is over the server's stanza limit (the requester then gets
+   * `<not-acceptable/>` instead).
+   */
+  abandon?: (why: Error) => void;
 }
 
 export type IqHandler = (
@@ -70,7 +76,12 @@ export class IqExchange {
       client.sendElement(iq).catch((e: Error) => {
         clearTimeout(timer);
         this.pending.delete(id);
-        reject(new XmppUnavailableError(`sending failed: ${e.message}`));
+        // Too large is this request's own fault: the session is fine.
+        reject(
+          e instanceof StanzaTooLargeError
+            ? e
+            : new XmppUnavailableError(`sending failed: ${e.message}`),
+        );
       });
     });
   }
@@ -78,6 +89,16 @@ export class IqExchange {
   /** The connection is gone: every request still waiting fails with `error`. */
   rejectAll(error: XmppUnavailableError): void {
     for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(error);
+      this.pending.delete(id);
+    }
+  }
+
+  /** `jid` went offline (a full JID, or bare for all its resources): requests to it fail with `error`. */
+  rejectTo(jid: string, error: Error): void {
+    for (const [id, p] of this.pending) {
+      if (p.to === undefined || !isJidOf(p.to, jid)) continue;
       clearTimeout(p.timer);
       p.reject(error);
       this.pending.delete(id);
@@ -131,7 +152,7 @@ export class IqExchange {
     };
     let reply: Element;
     let after: (() => Promise<void>) | undefined;
-    let abandon: (() => void) | undefined;
+    let abandon: ((why: Error) => void) | undefined;
     try {
       const handler = payload
         ? this.handlers.get(`${payload.name} ${payload.getNS() ?? ''}`)
@@ -143,32 +164,28 @@ export class IqExchange {
       abandon = answer.abandon;
       reply = xml('iq', { type: 'result', ...replyTo }, answer.payload);
     } catch (e) {
-      const err =
-        e instanceof StanzaErrorReply
-          ? e
-          : (this.logger.error({ err: e }, 'an XMPP request handler failed'),
-            new StanzaErrorReply('wait', 'internal-server-error'));
-      reply = xml(
-        'iq',
-        { type: 'error', ...replyTo },
-        xml(
-          'error',
-          { type: err.type },
-          xml(err.condition, { xmlns: NS.stanzas }),
-          err.text ? xml('text', { xmlns: NS.stanzas }, err.text) : undefined,
-          err.app,
-        ),
-      );
+      reply = errorReply(replyTo, this.stanzaError(e));
     }
     // The client may have been replaced by a reconnect meanwhile: the requester's session is gone too.
     if (client !== this.session.client()) {
-      abandon?.();
+      abandon?.(new XmppUnavailableError('the XMPP session was replaced before the answer left'));
       return;
     }
     try {
       await client.sendElement(reply);
     } catch (e) {
-      abandon?.();
+      abandon?.(e as Error);
+      if (e instanceof StanzaTooLargeError) {
+        // The answer cannot be carried; the requester learns why instead of waiting for its timeout.
+        const refusal = new StanzaErrorReply(
+          'modify',
+          'not-acceptable',
+          `the answer (${e.bytes} bytes) exceeds the XMPP server's stanza limit of ${e.limit} bytes`,
+          xml('stanza-too-big', { xmlns: NS.errors }),
+        );
+        await client.sendElement(errorReply(replyTo, refusal)).catch(() => undefined);
+        return;
+      }
       this.logger.warn({ err: e }, 'could not send an XMPP answer');
       return;
     }
@@ -178,4 +195,24 @@ export class IqExchange {
       this.logger.warn({ err: e }, 'could not finish an XMPP answer');
     }
   }
+
+  private stanzaError(e: unknown): StanzaErrorReply {
+    if (e instanceof StanzaErrorReply) return e;
+    this.logger.error({ err: e }, 'an XMPP request handler failed');
+    return new StanzaErrorReply('wait', 'internal-server-error');
+  }
+}
+
+function errorReply(replyTo: { to?: string; id: string }, err: StanzaErrorReply): Element {
+  return xml(
+    'iq',
+    { type: 'error', ...replyTo },
+    xml(
+      'error',
+      { type: err.type },
+      xml(err.condition, { xmlns: NS.stanzas }),
+      err.text ? xml('text', { xmlns: NS.stanzas }, err.text) : undefined,
+      err.app,
+    ),
+  );
 }

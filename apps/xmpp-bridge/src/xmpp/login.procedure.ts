@@ -6,7 +6,7 @@
 // login.sasl.ts and login.bind.ts (bind, session), their shared bookkeeping in login.run.ts.
 import type { Xmpp } from '@switchboard/contracts';
 import { xml, type Element } from '@xmpp/xml';
-import type { XmppSettings } from '../config/bridge-settings.js';
+import { DEFAULT_STANZA_LIMIT_BYTES, type XmppSettings } from '../config/bridge-settings.js';
 import { bindResource, requestSession } from './login.bind.js';
 import { connect, startTls } from './login.connect.js';
 import { diagnose } from './login.diagnosis.js';
@@ -14,6 +14,7 @@ import { LoginFailedError, type LoginStep } from './login.errors.js';
 import { LoginRun, openStream } from './login.run.js';
 import { authenticate } from './login.sasl.js';
 import type { ScramKeyCache } from './sasl/scram.js';
+import { advertisedStanzaLimit } from './stanza.limits.js';
 import { BridgeClient } from './xmpp-client.js';
 import { NS } from './xmpp.namespaces.js';
 
@@ -24,6 +25,8 @@ export interface LoginResult {
   boundJid: string;
   mechanism: string;
   tls?: { protocol: string; cipher: string };
+  /** The stanza size limit the server advertised for this stream (XEP-0478), if it did. */
+  advertisedStanzaLimit?: number;
   steps: LoginStep[];
   elapsedMs: number;
 }
@@ -47,6 +50,7 @@ export async function login(
     domain: settings.domain,
     timeoutMs: settings.timeoutMs,
     maxStanzaChars: 64 * 1024 * 1024,
+    maxOutgoingBytes: settings.stanzaLimitBytes ?? DEFAULT_STANZA_LIMIT_BYTES,
     tls: {
       servername: settings.domain,
       rejectUnauthorized: settings.validateCert,
@@ -103,7 +107,12 @@ async function negotiate(
   const mechanism = await authenticate(run, settings, keys, features);
   run.enter('stream');
   features = await openStream(run, settings.domain, true);
-  run.done('stream restarted after SASL');
+  // The limits of the authenticated stream are the ones that hold for the session.
+  const stanzaLimit = advertisedStanzaLimit(features);
+  if (stanzaLimit) client.maxOutgoingBytes = stanzaLimit;
+  run.done(
+    `stream restarted after SASL${stanzaLimit ? `; the server takes stanzas up to ${stanzaLimit} bytes (XEP-0478)` : ''}`,
+  );
 
   const boundJid = await bindResource(run, settings, features);
 
@@ -118,6 +127,7 @@ async function negotiate(
   return {
     boundJid,
     mechanism,
+    ...(stanzaLimit ? { advertisedStanzaLimit: stanzaLimit } : {}),
     ...(tls
       ? { tls: { protocol: tls.getProtocol() ?? 'unknown', cipher: tls.getCipher().name } }
       : {}),

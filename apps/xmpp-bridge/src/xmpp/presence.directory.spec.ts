@@ -5,13 +5,15 @@ import { PeerOfflineError, PresenceDirectory } from './presence.directory.js';
 
 function setup(allowed: string[] = []) {
   const sent: Element[] = [];
+  const gone: string[] = [];
   const sut = new PresenceDirectory(['agent@x.example'], {
     send: async (s) => void sent.push(s),
     isAllowed: (bare) => allowed.includes(bare),
     ownBare: 'bridge@x.example',
     logger: createLogger({ service: 'test', instance: 't', level: 'silent', pretty: false }),
+    onGone: (jid) => gone.push(jid),
   });
-  return { sut, sent };
+  return { sut, sent, gone };
 }
 
 describe(PresenceDirectory.name, () => {
@@ -68,5 +70,25 @@ describe(PresenceDirectory.name, () => {
     // A presence arriving later (a new session) resolves nobody left over from the old one.
     sut.onPresence(xml('presence', { from: 'agent@x.example/a' }));
     expect(await sut.resolve('agent@x.example', 0)).toBe('agent@x.example/a');
+  });
+
+  it('reports every peer resource that goes unavailable (a bare one for all of them), never its own', () => {
+    const { sut, gone } = setup();
+    sut.onPresence(xml('presence', { from: 'agent@x.example/a' }));
+    sut.onPresence(xml('presence', { from: 'Agent@X.example/a', type: 'unavailable' }));
+    sut.onPresence(xml('presence', { from: 'agent@x.example', type: 'unavailable' }));
+    sut.onPresence(xml('presence', { from: 'bridge@x.example/other', type: 'unavailable' }));
+    expect(gone).toEqual(['agent@x.example/a', 'agent@x.example']);
+  });
+
+  it('sends directed presence once per peer resource and session, so the peer hears when this session ends', () => {
+    const { sut, sent } = setup();
+    sut.announceTo('agent@x.example/a');
+    sut.announceTo('agent@x.example/a');
+    sut.announceTo('agent@x.example'); // a bare JID is the server's: nothing to announce to
+    expect(sent.map((s) => s.toString())).toEqual(['<presence to="agent@x.example/a"/>']);
+    sut.offline(new Error('session lost'));
+    sut.announceTo('agent@x.example/a');
+    expect(sent).toHaveLength(2);
   });
 });

@@ -17,6 +17,14 @@ export class PeerOfflineError extends Error {
   }
 }
 
+/** A peer's resource went offline while we were exchanging with it: waiting longer is pointless. */
+export class PeerGoneError extends Error {
+  constructor(readonly jid: string) {
+    super(`${jid} went offline (unavailable presence) while the exchange was in progress`);
+    this.name = 'PeerGoneError';
+  }
+}
+
 interface Waiter {
   resolve(full: string): void;
   reject(e: Error): void;
@@ -26,6 +34,8 @@ export class PresenceDirectory {
   private readonly resources = new Map<string, string[]>();
   private readonly cursor = new Map<string, number>();
   private readonly waiters = new Map<string, Set<Waiter>>();
+  /** Peer resources this session has sent directed presence to. */
+  private readonly announced = new Set<string>();
 
   constructor(
     private readonly peers: readonly string[],
@@ -34,6 +44,8 @@ export class PresenceDirectory {
       isAllowed(bare: string): boolean;
       ownBare: string;
       logger: Logger;
+      /** A resource (a full JID), or every resource of a bare JID, announced itself unavailable. */
+      onGone?(jid: string): void;
     },
   ) {}
 
@@ -51,6 +63,7 @@ export class PresenceDirectory {
    */
   offline(reason: Error): void {
     this.resources.clear();
+    this.announced.clear();
     const waiting = [...this.waiters.values()];
     this.waiters.clear();
     for (const set of waiting) for (const w of set) w.reject(reason);
@@ -70,6 +83,7 @@ export class PresenceDirectory {
       case 'unavailable':
         if (full) this.unavailable(bare, full);
         else this.resources.delete(bare);
+        if (bare !== this.options.ownBare) this.options.onGone?.(full ?? bare);
         return;
       case 'subscribe': {
         const allowed = this.options.isAllowed(bare);
@@ -108,6 +122,17 @@ export class PresenceDirectory {
     const list = (this.resources.get(bare) ?? []).filter((r) => r !== full);
     if (list.length) this.resources.set(bare, list);
     else this.resources.delete(bare);
+  }
+
+  /**
+   * Directed presence to a peer resource about to serve us (RFC 6121 §4.6), once per session: when
+   * this session ends, the server sends the peer our unavailable presence, and the peer stops what
+   * it was still sending us (a streamed response) instead of waiting for its idle limit.
+   */
+  announceTo(full: string): void {
+    if (!full.includes('/') || this.announced.has(full)) return;
+    this.announced.add(full);
+    this.options.send(xml('presence', { to: full })).catch(() => this.announced.delete(full));
   }
 
   isOnline(jid: string): boolean {

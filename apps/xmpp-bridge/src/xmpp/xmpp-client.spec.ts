@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { xml } from '@xmpp/xml';
+import { StanzaTooLargeError } from './stanza.limits.js';
 import { BridgeClient, NotXmppAnswerError } from './xmpp-client.js';
 
 /** A client fed `chunks` as if the server had sent them; returns the errors it raised. */
@@ -39,5 +41,27 @@ describe(BridgeClient.name, () => {
     expect(feed([[0x16], [0x03, 0x01]])).toEqual([]);
     // Once the stream is open, bytes are the parser's business alone.
     expect(feed(['not xml at all'], true)).toEqual([]);
+  });
+
+  it("never sends a stanza over the server's limit (the server would close the session): it refuses it unsent", async () => {
+    const client = new BridgeClient({
+      domain: 'x.example',
+      timeoutMs: 1_000,
+      maxStanzaChars: 1_000_000,
+      maxOutgoingBytes: 1_000,
+      tls: { servername: 'x.example', rejectUnauthorized: true },
+    });
+    const written: string[] = [];
+    client.write = async (data: string) => void written.push(data);
+    await client.sendElement(xml('message', { to: 'a@x' }, xml('body', {}, 'é'.repeat(300))));
+    expect(written).toHaveLength(1);
+    const big = xml('message', { to: 'a@x' }, xml('body', {}, 'é'.repeat(600)));
+    await expect(client.sendElement(big)).rejects.toBeInstanceOf(StanzaTooLargeError);
+    await expect(client.sendElement(big)).rejects.toMatchObject({ limit: 1_000 });
+    expect(written).toHaveLength(1);
+    // The limit the server advertises at login replaces the configured one.
+    client.maxOutgoingBytes = 4_000;
+    await client.sendElement(big);
+    expect(written).toHaveLength(2);
   });
 });

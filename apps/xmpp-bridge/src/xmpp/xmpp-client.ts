@@ -15,6 +15,7 @@ import {
   type SecureVersion,
   type TLSSocket,
 } from 'node:tls';
+import { StanzaTooLargeError } from './stanza.limits.js';
 import { XmppStreamParser } from './stream.parser.js';
 
 export interface ClientTlsOptions {
@@ -30,6 +31,8 @@ export interface BridgeClientOptions {
   tls: ClientTlsOptions;
   /** Largest stanza accepted from the server. */
   maxStanzaChars: number;
+  /** Largest stanza sent to the server (its limit, until it advertises its own). */
+  maxOutgoingBytes?: number;
   /** Used by xmpp.js for stream open/close waits; the login enforces its own deadline. */
   timeoutMs: number;
 }
@@ -82,10 +85,16 @@ export class BridgeClient extends Client {
   streamOpened = false;
   private headJudged = false;
   private readonly bridgeOptions: BridgeClientOptions;
+  /**
+   * The server's stanza size limit: a stanza over it is refused here (StanzaTooLargeError) rather
+   * than sent, since the server would close the whole stream over it.
+   */
+  maxOutgoingBytes: number | undefined;
 
   constructor(options: BridgeClientOptions) {
     super({ domain: options.domain, timeout: options.timeoutMs });
     this.bridgeOptions = options;
+    this.maxOutgoingBytes = options.maxOutgoingBytes;
     const TlsSocket = tlsSocketClass(options.tls);
     const maxStanzaChars = options.maxStanzaChars;
     class Parser extends XmppStreamParser {
@@ -220,6 +229,20 @@ export class BridgeClient extends Client {
   /** Sends a stanza; the element's namespace comes from the stream. */
   sendElement(element: Element): Promise<void> {
     return this.send(element);
+  }
+
+  /** xmpp.js' send, with the size check: a stanza over the server's limit never leaves. */
+  override async send(element: Element): Promise<void> {
+    element.parent = this.root;
+    const text = element.toString();
+    const limit = this.maxOutgoingBytes;
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: most stanzas need no byte count at all.
+    if (limit !== undefined && text.length * 3 > limit) {
+      const bytes = Buffer.byteLength(text);
+      if (bytes > limit) throw new StanzaTooLargeError(bytes, limit);
+    }
+    await this.write(text);
+    this.emit('send', element);
   }
 
   /**

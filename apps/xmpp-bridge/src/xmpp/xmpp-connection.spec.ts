@@ -55,7 +55,7 @@ const refused = () =>
   );
 
 /** Logs in when `up()` says so, fails otherwise; records when each attempt started (fake clock). */
-function scriptedLogin(up: () => boolean) {
+function scriptedLogin(up: () => boolean, advertisedStanzaLimit?: number) {
   const attempts: number[] = [];
   let client: FakeClient | undefined;
   const fn = async (
@@ -71,6 +71,7 @@ function scriptedLogin(up: () => boolean) {
       client: client as unknown as BridgeClient,
       boundJid: 'bridge@x.example/r',
       mechanism: 'SCRAM-SHA-1',
+      ...(advertisedStanzaLimit ? { advertisedStanzaLimit } : {}),
       steps: [],
       elapsedMs: 1,
     };
@@ -185,5 +186,29 @@ describe(`${XmppConnection.name} reconnect scheduling`, () => {
     await jest.advanceTimersToNextTimerAsync();
     expect((script.attempts[before + 1] ?? 0) - lostAt).toBeLessThanOrEqual(1.5 * INITIAL_MS);
     await sut.stop();
+  });
+});
+
+describe(`${XmppConnection.name} stanza limit`, () => {
+  it('takes the limit the server advertises (XEP-0478), else the configured one, and reports which', async () => {
+    const advertised = new XmppConnection(
+      { ...SETTINGS, stanzaLimitBytes: 100_000 },
+      logger,
+      {},
+      scriptedLogin(() => true, 4_194_304).fn,
+    );
+    await advertised.start();
+    expect(advertised.status().stanzaLimit).toEqual({ bytes: 4_194_304, source: 'advertised' });
+    await advertised.stop();
+
+    const configured = new XmppConnection(
+      { ...SETTINGS, stanzaLimitBytes: 100_000 },
+      logger,
+      {},
+      scriptedLogin(() => true).fn,
+    );
+    await configured.start();
+    expect(configured.stanzaLimit).toEqual({ bytes: 100_000, source: 'configured' });
+    await configured.stop();
   });
 });

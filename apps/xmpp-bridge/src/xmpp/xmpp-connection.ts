@@ -5,13 +5,14 @@
 import type { Xmpp } from '@switchboard/contracts';
 import type { Logger } from '@switchboard/observability';
 import { type Element, xml } from '@xmpp/xml';
-import type { XmppSettings } from '../config/bridge-settings.js';
+import { DEFAULT_STANZA_LIMIT_BYTES, type XmppSettings } from '../config/bridge-settings.js';
 import { IqExchange, type IqHandler } from './iq.exchange.js';
 import { KeepaliveTimer } from './keepalive.timer.js';
 import { LoginFailedError, type LoginStep } from './login.errors.js';
 import { login } from './login.procedure.js';
 import { ReconnectBackoff } from './reconnect.backoff.js';
 import { ScramKeyCache } from './sasl/scram.js';
+import type { StanzaLimit } from './stanza.limits.js';
 import type { BridgeClient } from './xmpp-client.js';
 import { XmppTimeoutError, XmppUnavailableError } from './xmpp-connection.errors.js';
 import { NS } from './xmpp.namespaces.js';
@@ -48,6 +49,8 @@ export class XmppConnection {
   private mechanism: string | undefined;
   private tls: { protocol: string; cipher: string } | undefined;
   private bound: string | undefined;
+  /** What the server advertised for the current session (XEP-0478), if anything. */
+  private advertisedLimit: number | undefined;
   private readonly iq: IqExchange;
   private readonly keys = new ScramKeyCache();
   private readonly reconnect: ReconnectBackoff;
@@ -85,6 +88,16 @@ export class XmppConnection {
     return this.bound;
   }
 
+  /** The server's stanza size limit: as it advertised it for this session, else as configured. */
+  get stanzaLimit(): StanzaLimit {
+    return this.advertisedLimit !== undefined
+      ? { bytes: this.advertisedLimit, source: 'advertised' }
+      : {
+          bytes: this.settings.stanzaLimitBytes ?? DEFAULT_STANZA_LIMIT_BYTES,
+          source: 'configured',
+        };
+  }
+
   /** The first login: resolves once online, rejects with the diagnosed LoginFailedError. */
   start(): Promise<void> {
     this.started ??= this.connect(true);
@@ -102,6 +115,7 @@ export class XmppConnection {
       ...(this.lastFailure ? { lastFailure: this.lastFailure } : {}),
       ...(this.mechanism ? { mechanism: this.mechanism } : {}),
       ...(this.tls ? { tls: this.tls } : {}),
+      ...(this.state === 'online' ? { stanzaLimit: this.stanzaLimit } : {}),
     };
   }
 
@@ -134,6 +148,7 @@ export class XmppConnection {
       this.bound = result.boundJid;
       this.mechanism = result.mechanism;
       this.tls = result.tls;
+      this.advertisedLimit = result.advertisedStanzaLimit;
       this.lastSteps = result.steps;
       this.attempts = 0;
       this.reconnect.reset();
@@ -144,6 +159,7 @@ export class XmppConnection {
           jid: result.boundJid,
           mechanism: result.mechanism,
           tls: result.tls,
+          stanzaLimit: this.stanzaLimit,
           ms: result.elapsedMs,
         },
         first ? 'XMPP session online' : 'XMPP session online again',
@@ -276,6 +292,11 @@ export class XmppConnection {
     if (!client || this.state !== 'online')
       return Promise.reject(new XmppUnavailableError(this.describeOutage()));
     return this.iq.request(client, iq, timeoutMs);
+  }
+
+  /** `jid` went offline: the IQs waiting for its answer fail with `error` now. */
+  rejectPendingTo(jid: string, error: Error): void {
+    this.iq.rejectTo(jid, error);
   }
 
   /** Sends a stanza that needs no answer (messages, presence). */

@@ -39,6 +39,7 @@ export class XmppSessionService implements OnApplicationBootstrap, OnApplication
       isAllowed: (bare) => settings.serverMode && isAllowedJid(settings.allowedJids, bare),
       ownBare: settings.xmpp.bare,
       logger: xmppLogger,
+      onGone: (jid) => this.transport.onPeerGone(jid),
     });
     this.connection = new XmppConnection(settings.xmpp, xmppLogger, {
       presence: () => disco.presence(),

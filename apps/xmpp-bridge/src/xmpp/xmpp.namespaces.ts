@@ -13,6 +13,8 @@ export const NS = {
   streams: 'urn:ietf:params:xml:ns:xmpp-streams',
   saslCb: 'urn:xmpp:sasl-cb:0',
   ping: 'urn:xmpp:ping',
+  /** XEP-0182 application-specific conditions (`<stanza-too-big/>`). */
+  errors: 'urn:xmpp:errors',
 } as const;
 
 /** The first error child of an XMPP error element. */

@@ -135,7 +135,7 @@ export function pattern(n: number, seed = 0): Buffer {
  * The local HTTP server behind an agent's bridge: `/echo` answers JSON describing the request,
  * `/bytes?n=` n patterned bytes, `/slow?ms=` answers after a delay, `/status/<code>` that status,
  * `/sse` an event stream whose second event waits for the test (`streams`), `/chunked` a JSON body
- * of unknown length written in two pieces at once.
+ * of unknown length written in two pieces at once, `/cookies?n=` n Set-Cookie headers.
  */
 export async function startHttpTarget(opts: { socket?: string } = {}): Promise<HttpTarget> {
   const requests: HttpTarget['requests'] = [];
@@ -159,7 +159,7 @@ export async function startHttpTarget(opts: { socket?: string } = {}): Promise<H
             res.end('slow');
           },
           Number(url.searchParams.get('ms')),
-        );
+        ).unref(); // a test may leave it unanswered: it must not keep the run alive
         return;
       }
       if (url.pathname === '/sse') {
@@ -185,6 +185,17 @@ export async function startHttpTarget(opts: { socket?: string } = {}): Promise<H
         res.writeHead(200, { 'Content-Type': 'application/json' });
         res.write('{"chunked":');
         res.end('true}');
+        return;
+      }
+      if (url.pathname === '/cookies') {
+        // n cookies, each its own Set-Cookie header (an Expires date holds a comma).
+        const n = Number(url.searchParams.get('n'));
+        const cookies = Array.from(
+          { length: n },
+          (_, i) => `c${i}=v${i}; Expires=Wed, 21 Oct 2026 07:28:00 GMT; Path=/`,
+        );
+        res.writeHead(200, { 'Content-Type': 'text/plain', 'Set-Cookie': cookies });
+        res.end('cookies');
         return;
       }
       if (url.pathname.startsWith('/status/')) {
@@ -264,6 +275,8 @@ export interface BridgePair<Accounts extends Record<string, string> = Record<nev
   client: BusClient;
   /** Prosody's accounts: user → password. */
   passwords: { platform: string; agent: string } & Accounts;
+  /** Starts that bridge again with the environment it had (after a test killed it). */
+  restart(role: 'agent' | 'platform'): Promise<ServiceHandle>;
   stop(): Promise<void>;
 }
 
@@ -336,5 +349,29 @@ export async function startBridgePair<
     await stop();
     throw e;
   }
-  return { ...(started as Omit<BridgePair<Accounts>, 'passwords' | 'stop'>), passwords: pw, stop };
+  const names = { agent: 'agent-bridge', platform: 'platform-bridge' } as const;
+  const restart = async (role: 'agent' | 'platform') => {
+    const previous = started[role] as ServiceHandle;
+    await previous.stop();
+    const { PORT: _port, ...env } = previous.env;
+    started[role] = await startBridge(names[role], env);
+    return started[role];
+  };
+  const s = started as Omit<BridgePair<Accounts>, 'passwords' | 'stop' | 'restart'>;
+  return {
+    xmpp: s.xmpp,
+    nats: s.nats,
+    target: s.target,
+    client: s.client,
+    // The bridges as they are now: a restart replaces them.
+    get agent() {
+      return started.agent as ServiceHandle;
+    },
+    get platform() {
+      return started.platform as ServiceHandle;
+    },
+    passwords: pw,
+    restart,
+    stop,
+  };
 }

@@ -1,7 +1,8 @@
 // A scripted XMPP server over direct TLS, for the login failures no stock Prosody configuration
 // produces: a -PLUS mechanism whose channel binding the server rejects ("Invalid channel binding"),
 // SCRAM-SHA-512 (Prosody 0.12 has none), a wrong SCRAM server signature (an impostor), and a policy
-// violation at resource binding — the seed's worst login. Its SCRAM side is a real server
+// violation at resource binding — and the hardest login, which chains them: -PLUS rejected, fallback
+// to SCRAM-SHA-512, then the policy violation at bind. Its SCRAM side is a real server
 // implementation (RFC 5802) checking the client's proof against the account's password.
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -136,6 +136,8 @@ describe('interpretCompletion', () => {
         reason: expect.stringContaining(
           'not a function you were offered; use one of: calculator, notes__add, delegate__researcher',
         ),
+        // Only this one named a tool outside what was offered (audited as a refused call).
+        notOffered: 'shell__exec',
       },
       {
         tool: 'calculator',
@@ -200,6 +202,13 @@ describe('interpretCompletion', () => {
       0,
       expect.stringContaining('step "a": "nope" is not a function'),
     ]);
+    const plan = interpret({
+      toolCalls: [call('plan', { steps: [{ id: 'a', tool: 'admin.debug', arguments: {} }] })],
+    });
+    expect(plan.kind === 'actions' && plan.rejected?.[0]).toMatchObject({
+      tool: 'plan',
+      notOffered: 'admin.debug',
+    });
     expect(refused([{ id: 'a', tool: 'plan', arguments: {} }])).toEqual([
       0,
       'a plan cannot contain another plan',

@@ -86,22 +86,26 @@ export function interpretCompletion(args: {
       name,
       parsed === undefined ? call.function.arguments : stringLeaves(parsed).join('\n'),
     );
-    const refuse = (reason: string) => {
-      rejected.push({ tool: name.slice(0, 128), reason });
+    const refuse = (reason: string, notOfferedTool?: string) => {
+      rejected.push({
+        tool: name.slice(0, 128),
+        reason,
+        ...(notOfferedTool !== undefined ? { notOffered: notOfferedTool.slice(0, 128) } : {}),
+      });
       memo.calls.push({ toolCallId: call.id, actionIds: [], rejected: reason });
     };
     if (parsed === undefined || !isObject(parsed))
       return refuse(`the arguments are not a JSON object${cut}`);
     if (name === PLAN_FUNCTION) {
       const plan = planActions(parsed, catalog, iteration, validator);
-      if (typeof plan === 'string') return refuse(plan);
+      if (!Array.isArray(plan)) return refuse(plan.reason, plan.notOffered);
       actions.push(...plan);
       groups.push(...plan.map(() => call.id));
       memo.calls.push({ toolCallId: call.id, actionIds: plan.map((a) => a.id) });
       return;
     }
     const entry = catalog.resolve(name);
-    if (!entry) return refuse(notOffered(name, catalog));
+    if (!entry) return refuse(notOffered(name, catalog), name);
     const problems = argumentProblems(entry, parsed, validator);
     if (problems) return refuse(problems);
     const action: Tasks.PlanAction = {
@@ -133,26 +137,32 @@ function planActions(
   catalog: ToolCatalog,
   iteration: number,
   validator: ArgumentValidator,
-): Tasks.PlanAction[] | string {
+): Tasks.PlanAction[] | { reason: string; notOffered?: string } {
   const parsed = PlanArguments.safeParse(raw);
   if (!parsed.success) {
-    return `the plan is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(plan)'}: ${i.message}`).join('; ')}`;
+    return {
+      reason: `the plan is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(plan)'}: ${i.message}`).join('; ')}`,
+    };
   }
   const local = new Map<string, string>();
   for (const step of parsed.data.steps) {
     const id = `r${iteration}_${step.id.replace(/[^\w-]/g, '_')}`;
     if (local.has(step.id) || [...local.values()].includes(id))
-      return `the plan uses the step id "${step.id}" twice`;
+      return { reason: `the plan uses the step id "${step.id}" twice` };
     local.set(step.id, id);
   }
   const actions: Tasks.PlanAction[] = [];
   for (const step of parsed.data.steps) {
-    if (step.tool === PLAN_FUNCTION) return 'a plan cannot contain another plan';
+    if (step.tool === PLAN_FUNCTION) return { reason: 'a plan cannot contain another plan' };
     const entry = catalog.resolve(step.tool);
-    if (!entry) return `step "${step.id}": ${notOffered(step.tool, catalog)}`;
+    if (!entry)
+      return {
+        reason: `step "${step.id}": ${notOffered(step.tool, catalog)}`,
+        notOffered: step.tool,
+      };
     const input = rewriteReferences(step.arguments, local) as Record<string, unknown>;
     const problems = argumentProblems(entry, input, validator);
-    if (problems) return `step "${step.id}": ${problems}`;
+    if (problems) return { reason: `step "${step.id}": ${problems}` };
     const action: Tasks.PlanAction = {
       id: local.get(step.id) as string,
       kind: entry.kind,
@@ -162,7 +172,7 @@ function planActions(
         step.description ?? `${entry.kind === 'agent' ? 'delegate to' : 'call'} ${entry.target}`,
     };
     const invalid = contractProblem(action);
-    if (invalid) return `step "${step.id}": ${invalid}`;
+    if (invalid) return { reason: `step "${step.id}": ${invalid}` };
     actions.push(action);
   }
   return actions;

@@ -1,4 +1,4 @@
-import { Metrics } from '@switchboard/observability';
+import { createLogger, Metrics } from '@switchboard/observability';
 import { type LlmStub, startLlmStub, waitFor } from '@switchboard/testing';
 import { type LlmRequest } from './llm.client.js';
 import { LlmMetrics } from './llm.metrics.js';
@@ -16,20 +16,37 @@ const request = (task: string): LlmRequest => ({
   maxOutputTokens: 123,
 });
 
+/** The client's log lines, parsed. */
+const lines: Record<string, unknown>[] = [];
+const logger = createLogger({
+  service: 'orchestrator',
+  instance: 'test',
+  level: 'info',
+  pretty: false,
+  destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
+});
+
 // The HTTP adapter against a real (scripted) OpenAI-compatible server on loopback.
 describe(OpenAiLlmClient.name, () => {
   let llm: LlmStub;
-  const client = (stream: boolean, param: 'max_tokens' | 'max_completion_tokens' = 'max_tokens') =>
+  const client = (
+    stream: boolean,
+    param: 'max_tokens' | 'max_completion_tokens' = 'max_tokens',
+    timeoutMs = 5_000,
+    idleMs = 30_000,
+  ) =>
     new OpenAiLlmClient(
       {
         OPENAI_API_KEY: KEY,
         OPENAI_BASE_URL: llm.baseUrl,
-        LLM_TIMEOUT_MS: 5_000,
+        LLM_TIMEOUT_MS: timeoutMs,
         LLM_MAX_RETRIES: 0,
         LLM_STREAM: stream,
+        LLM_STREAM_IDLE_MS: idleMs,
         LLM_MAX_TOKENS_PARAM: param,
       },
       new LlmMetrics(new Metrics('orchestrator', 'test')),
+      logger,
     );
   const never = new AbortController().signal;
 
@@ -107,6 +124,42 @@ describe(OpenAiLlmClient.name, () => {
     await waitFor(() => script.requests[0]!.aborted, { what: 'the stub to see the abort' });
   });
 
+  it('abandons a streamed answer that stalls and asks again, returning the next answer', async () => {
+    const script = llm.script('STALL-ONCE', [
+      { content: 'I will now think forever', stall: true },
+      { content: 'Here it is.' },
+    ]);
+    const out = await client(true, 'max_tokens', 5_000, 200).complete(request('STALL-ONCE'), never);
+    expect(out.content).toBe('Here it is.');
+    expect(script.requests).toHaveLength(2);
+    await waitFor(() => script.requests[0]!.aborted, { what: 'the stalled request closed' });
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        msg: 'a streamed LLM answer stalled; asking again',
+        attempt: 1,
+        error: expect.stringMatching(/stalled: nothing for 200 ms \(LLM_STREAM_IDLE_MS\)/),
+      }),
+    );
+  });
+
+  it('ends a streamed answer that stalls after its first chunk with TIMEOUT, closing the request', async () => {
+    const script = llm.script('STALL', [{ content: 'I will now think forever', stall: true }]);
+    const started = Date.now();
+    const e = await client(true, 'max_tokens', 300)
+      .complete(request('STALL'), never)
+      .catch((x: unknown) => x);
+    expect(e).toMatchObject({
+      code: 'TIMEOUT',
+      retryable: true,
+      message: expect.stringMatching(/did not finish its answer within 300 ms \(LLM_TIMEOUT_MS\)/),
+    });
+    // Wide bound: stopped by LLM_TIMEOUT_MS, not by the server or the 5 s of a default client.
+    expect(Date.now() - started).toBeLessThan(4_000);
+    await waitFor(() => script.requests[0]!.aborted, {
+      what: 'the stub to see the request closed',
+    });
+  });
+
   it('turns server errors into DomainErrors that never carry the key', async () => {
     llm.script('REFUSED', [{ status: 401, message: `Incorrect API key provided: ${KEY}` }]);
     llm.script('BROKEN', [
@@ -149,14 +202,54 @@ describe(OpenAiLlmClient.name, () => {
         LLM_TIMEOUT_MS: 2_000,
         LLM_MAX_RETRIES: 0,
         LLM_STREAM: false,
+        LLM_STREAM_IDLE_MS: 30_000,
         LLM_MAX_TOKENS_PARAM: 'max_tokens',
       },
       new LlmMetrics(new Metrics('orchestrator', 'test')),
+      logger,
     );
     await expect(down.complete(request('x'), never)).rejects.toMatchObject({
       code: 'UPSTREAM_UNAVAILABLE',
       message: 'the LLM server at 127.0.0.1:9 cannot be reached',
     });
+  });
+
+  it('logs one warning per failed call (500, 429, timeout) saying how it failed, never the key or the prompt; a cancelled call is not a failure', async () => {
+    llm.script('LOGGED-500', [{ status: 500, message: `boom near ${KEY}` }]);
+    llm.script('LOGGED-429', [{ status: 429, message: 'slow down' }]);
+    llm.script('LOGGED-HANG', [{ content: 'thinking', stall: true }]);
+    const gate = llm.gate();
+    llm.script('LOGGED-CANCEL', [{ content: 'late', hold: gate }]);
+    lines.length = 0;
+    for (const task of ['LOGGED-500', 'LOGGED-429']) {
+      await client(false)
+        .complete(request(task), never)
+        .catch(() => undefined);
+    }
+    await client(true, 'max_tokens', 300)
+      .complete(request('LOGGED-HANG'), never)
+      .catch(() => undefined);
+    const controller = new AbortController();
+    const cancelled = client(false).complete(request('LOGGED-CANCEL'), controller.signal);
+    await gate.reached;
+    controller.abort(new Error('user cancelled'));
+    await cancelled.catch(() => undefined);
+
+    const failures = lines.filter((l) => l['msg'] === 'llm call failed');
+    expect(
+      failures.map((l) => [l['level'], l['code'], l['status'], l['retryable'], l['model']]),
+    ).toEqual([
+      ['warn', 'UPSTREAM_UNAVAILABLE', 500, true, 'stub-model'],
+      ['warn', 'RATE_LIMITED', 429, true, 'stub-model'],
+      ['warn', 'TIMEOUT', undefined, true, 'stub-model'],
+    ]);
+    for (const l of failures) {
+      expect(l['server']).toBe(new URL(llm.baseUrl).host);
+      expect(typeof l['durationMs']).toBe('number');
+    }
+    const text = JSON.stringify(failures);
+    expect(text).not.toContain(KEY);
+    expect(text).not.toContain('LOGGED-');
   });
 });
 

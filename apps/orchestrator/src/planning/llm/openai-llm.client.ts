@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { DomainError, isDomainError } from '@switchboard/contracts';
-import { withSpan } from '@switchboard/observability';
+import { retryWithBackoff } from '@switchboard/messaging';
+import { LOGGER, type Logger, withSpan } from '@switchboard/observability';
 import OpenAI, {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -24,13 +25,29 @@ type Settings = Pick<
   | 'LLM_TIMEOUT_MS'
   | 'LLM_MAX_RETRIES'
   | 'LLM_STREAM'
+  | 'LLM_STREAM_IDLE_MS'
   | 'LLM_MAX_TOKENS_PARAM'
 >;
+
+/** Waits between the attempts of a stalled streamed answer. */
+const STALL_BACKOFF = { initialDelayMs: 100, maxDelayMs: 2_000 };
+
+/** A streamed answer that stopped arriving (LLM_STREAM_IDLE_MS without a chunk): asked again. */
+class StalledAnswer extends DomainError {
+  constructor(host: string, idleMs: number) {
+    super(
+      'TIMEOUT',
+      `the streamed answer of the LLM server at ${host} stalled: nothing for ${idleMs} ms (LLM_STREAM_IDLE_MS)`,
+      { retryable: true, details: { reason: 'stalled', idleMs } },
+    );
+  }
+}
 
 /**
  * Chat completions over HTTP with the official `openai` client, against any OpenAI-compatible server.
  * The SDK stays in this file: callers see LlmCompletion and DomainErrors. The API key is only ever
- * handed to the SDK; error messages from the server are scrubbed before they travel anywhere.
+ * handed to the SDK; error messages from the server are scrubbed before they travel anywhere. Each
+ * call is a span; each failed one (after the SDK's own retries) is one warning line.
  */
 @Injectable()
 export class OpenAiLlmClient implements LlmClient {
@@ -40,6 +57,7 @@ export class OpenAiLlmClient implements LlmClient {
   constructor(
     @Inject(APP_CONFIG) private readonly config: Settings,
     private readonly metrics: LlmMetrics,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.client = new OpenAI({
       // Local OpenAI-compatible servers often need no key, but the SDK insists on one.
@@ -60,12 +78,18 @@ export class OpenAiLlmClient implements LlmClient {
       ...(request.taskId ? { 'switchboard.task_id': request.taskId } : {}),
       ...(request.iteration ? { 'switchboard.iteration': request.iteration } : {}),
     };
+    const started = performance.now();
     const stop = this.metrics.seconds.startTimer({ model: request.model });
+    // The whole call, streamed or not, retries included: the client's own timer only runs until the
+    // response headers arrive, and a model may stall after its first chunk.
+    const expired = AbortSignal.timeout(this.config.LLM_TIMEOUT_MS);
+    const callSignal = AbortSignal.any([signal, expired]);
+    const deadline = Date.now() + this.config.LLM_TIMEOUT_MS;
     return withSpan('llm.chat', attributes, async (span) => {
       try {
         const completion = this.config.LLM_STREAM
-          ? await this.streamed(request, signal)
-          : await this.plain(request, signal);
+          ? await this.streamedUntilAnswered(request, callSignal, deadline)
+          : await this.plain(request, callSignal);
         this.metrics.calls.inc({ model: request.model, outcome: 'ok' });
         if (completion.usage) {
           span.setAttribute('gen_ai.usage.input_tokens', completion.usage.promptTokens);
@@ -83,8 +107,10 @@ export class OpenAiLlmClient implements LlmClient {
           span.setAttribute('gen_ai.response.finish_reasons', [completion.finishReason]);
         return completion;
       } catch (e) {
-        const error = this.translate(e, signal);
+        const error = this.translate(e, signal, expired);
         this.metrics.calls.inc({ model: request.model, outcome: error.code });
+        // The task stopping the call (cancelled, out of time) is not the model failing.
+        if (!signal.aborted) this.logFailure(request, e, error, started);
         throw error;
       } finally {
         stop();
@@ -141,8 +167,64 @@ export class OpenAiLlmClient implements LlmClient {
     };
   }
 
-  /** Streams and reassembles the answer (tool call fragments arrive by index). */
+  /**
+   * A streamed answer that stalls is abandoned and asked for again, as often as the call's time limit
+   * (LLM_TIMEOUT_MS) allows: an overloaded server often leaves one answer hanging and serves the next.
+   */
+  private streamedUntilAnswered(
+    request: LlmRequest,
+    signal: AbortSignal,
+    deadline: number,
+  ): Promise<LlmCompletion> {
+    return retryWithBackoff(() => this.streamed(request, signal), {
+      backoff: STALL_BACKOFF,
+      retryIf: (e) => e instanceof StalledAnswer,
+      until: () => deadline,
+      signal,
+      onRetry: (e, attempt, delayMs) =>
+        this.logger.warn(
+          {
+            model: request.model,
+            server: this.host,
+            attempt,
+            delayMs,
+            ...(request.taskId ? { taskId: request.taskId } : {}),
+            ...(request.iteration ? { iteration: request.iteration } : {}),
+            error: (e as Error).message,
+          },
+          'a streamed LLM answer stalled; asking again',
+        ),
+    });
+  }
+
+  /**
+   * Streams and reassembles the answer (tool call fragments arrive by index). Silence longer than
+   * LLM_STREAM_IDLE_MS — before the first chunk or between two — ends it as StalledAnswer.
+   */
   private async streamed(request: LlmRequest, signal: AbortSignal): Promise<LlmCompletion> {
+    const idleMs = this.config.LLM_STREAM_IDLE_MS;
+    const idle = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const heard = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => idle.abort(new StalledAnswer(this.host, idleMs)), idleMs);
+    };
+    heard();
+    try {
+      return await this.readStream(request, AbortSignal.any([signal, idle.signal]), heard);
+    } catch (e) {
+      if (idle.signal.aborted && !signal.aborted) throw idle.signal.reason;
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async readStream(
+    request: LlmRequest,
+    signal: AbortSignal,
+    heard: () => void,
+  ): Promise<LlmCompletion> {
     const stream = await this.client.chat.completions.create(
       { ...this.params(request), stream: true, stream_options: { include_usage: true } },
       { signal },
@@ -154,6 +236,7 @@ export class OpenAiLlmClient implements LlmClient {
     let usage: LlmCompletion['usage'];
     const calls = new Map<number, { id: string; name: string; arguments: string }>();
     for await (const chunk of stream) {
+      heard();
       if (chunk.model) model = chunk.model;
       if (chunk.usage)
         usage = {
@@ -175,6 +258,8 @@ export class OpenAiLlmClient implements LlmClient {
       }
       if (choice.finish_reason) finishReason = choice.finish_reason;
     }
+    // An aborted stream just ends (the client swallows the abort): what arrived is not the answer.
+    if (signal.aborted) throw signal.reason;
     const toolCalls: LlmToolCall[] = [...calls.entries()]
       .sort(([a], [b]) => a - b)
       .map(([i, c]) => ({
@@ -191,9 +276,36 @@ export class OpenAiLlmClient implements LlmClient {
     };
   }
 
+  /** One line per failed call: what failed and how, from the scrubbed error (never the prompt). */
+  private logFailure(request: LlmRequest, raw: unknown, error: DomainError, started: number): void {
+    const status =
+      raw instanceof APIError && typeof raw.status === 'number' ? raw.status : undefined;
+    this.logger.warn(
+      {
+        model: request.model,
+        server: this.host,
+        code: error.code,
+        ...(status !== undefined ? { status } : {}),
+        retryable: error.retryable,
+        error: error.message,
+        durationMs: Math.round(performance.now() - started),
+        ...(request.taskId ? { taskId: request.taskId } : {}),
+        ...(request.iteration ? { iteration: request.iteration } : {}),
+      },
+      'llm call failed',
+    );
+  }
+
   /** SDK errors become DomainErrors whose messages hold nothing secret. */
-  private translate(e: unknown, signal: AbortSignal): DomainError {
+  private translate(e: unknown, signal: AbortSignal, expired: AbortSignal): DomainError {
     if (signal.aborted) return abortError(signal);
+    if (expired.aborted) {
+      return new DomainError(
+        'TIMEOUT',
+        `the LLM server at ${this.host} did not finish its answer within ${this.config.LLM_TIMEOUT_MS} ms (LLM_TIMEOUT_MS)`,
+        { retryable: true },
+      );
+    }
     if (isDomainError(e)) return e;
     if (e instanceof APIUserAbortError)
       return new DomainError('CANCELLED', 'the LLM call was aborted');

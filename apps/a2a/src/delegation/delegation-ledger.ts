@@ -1,0 +1,227 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  A2a,
+  type Actor,
+  DelegationStateStream,
+  DomainError,
+  isDomainError,
+  streamsSetUpBy,
+} from '@switchboard/contracts';
+import { JetStreamService } from '@switchboard/messaging';
+import {
+  LOGGER,
+  type Logger,
+  SERVICE_IDENTITY,
+  type ServiceIdentity,
+} from '@switchboard/observability';
+import { LRUCache } from 'lru-cache';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/** How long a finished delegation's outcome answers a repeat of it from memory. */
+const FINISHED_TTL_MS = 15 * 60_000;
+/** Finished outcomes kept in memory at most (the oldest go first). */
+const MAX_FINISHED = 10_000;
+/** How often the replica running a delegation renews its record. */
+export const RECORD_RENEW_MS = 2_000;
+/** A running record not renewed for this long belongs to a replica that is gone. */
+export const RECORD_STALE_MS = 3 * RECORD_RENEW_MS;
+/** How often a replica waiting for another one's delegation reads its record. */
+const WAIT_POLL_MS = 500;
+
+interface Entry {
+  delegationId: string;
+  taskId: string;
+  userId: string;
+  outcome: Promise<A2a.DelegationResult>;
+}
+
+/** What a repeat finds of the delegation it repeats, when this replica does not run it. */
+export type Recorded =
+  /** Its outcome (or failure): the answer, without asking the agent again. */
+  | { kind: 'outcome'; outcome: Promise<A2a.DelegationResult> }
+  /** Its replica is gone: carry on with it, following the agent's task when it was named. */
+  | { kind: 'take-over'; remoteTaskId: string | undefined }
+  /** Nothing recorded: a new delegation, or one that never reached the agent. */
+  | { kind: 'none' };
+
+/**
+ * The keyed delegations (`idempotencyKey`): a repeat — the orchestrator asking again after a lost
+ * reply or a NATS outage, or resuming the task after a crash — is attached to the delegation still
+ * running here, or answered with its outcome, and the agent is not asked twice. Across replicas, the
+ * one running a delegation records where it stands on SB_DELEGATIONS (its start, the agent's task,
+ * a renewal every RECORD_RENEW_MS, its outcome): a replica that gets a repeat it does not run reads
+ * the record, waits for a replica that is alive, and takes over from one that is gone.
+ */
+@Injectable()
+export class DelegationLedger implements OnApplicationBootstrap {
+  private readonly running = new Map<string, Entry>();
+  private readonly finished = new LRUCache<string, Entry>({
+    max: MAX_FINISHED,
+    ttl: FINISHED_TTL_MS,
+  });
+
+  constructor(
+    private readonly jetstream: JetStreamService,
+    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.jetstream.ensureStreams(streamsSetUpBy('a2a'));
+  }
+
+  /**
+   * The outcome of the delegation `request` repeats, when this replica runs or ran it; undefined when
+   * it does not know it. A key reused by another user, task or delegation is refused.
+   */
+  find(request: A2a.DelegateRequest, actor: Actor): Promise<A2a.DelegationResult> | undefined {
+    const key = request.idempotencyKey;
+    if (!key) return undefined;
+    const entry = this.running.get(key) ?? this.finished.get(key);
+    if (!entry) return undefined;
+    assertSame(request, actor, entry);
+    return entry.outcome;
+  }
+
+  /**
+   * What the record of a repeated delegation says (see Recorded), waiting — up to `waitMs` — while
+   * another replica that is alive runs it.
+   */
+  async recorded(request: A2a.DelegateRequest, actor: Actor, waitMs: number): Promise<Recorded> {
+    const until = Date.now() + waitMs;
+    for (;;) {
+      const record = await this.read(request.delegationId);
+      if (!record) return { kind: 'none' };
+      assertSame(request, actor, record);
+      if (record.state === 'finished') {
+        const outcome = record.result
+          ? Promise.resolve(record.result)
+          : Promise.reject(DomainError.fromBody(record.error ?? lostOutcome()));
+        outcome.catch(() => undefined);
+        return { kind: 'outcome', outcome };
+      }
+      const stale = Date.now() - Date.parse(record.at) > RECORD_STALE_MS;
+      if (stale || record.owner === this.identity.instance || Date.now() >= until)
+        return { kind: 'take-over', remoteTaskId: record.remoteTaskId };
+      await delay(WAIT_POLL_MS);
+    }
+  }
+
+  /**
+   * Runs a new delegation; with a key its outcome (or failure) answers its repeats, here and — through
+   * its record — on every replica. `remoteTaskId()` says the agent's task once known.
+   */
+  start(
+    request: A2a.DelegateRequest,
+    actor: Actor,
+    run: () => Promise<A2a.DelegationResult>,
+    remoteTaskId: () => string | undefined,
+  ): Promise<A2a.DelegationResult> {
+    const key = request.idempotencyKey;
+    if (!key) return run();
+    const write = (state: Partial<A2a.DelegationRecord>) =>
+      this.write({
+        delegationId: request.delegationId,
+        taskId: request.taskId,
+        userId: actor.userId,
+        agent: request.agent,
+        owner: this.identity.instance,
+        state: 'running',
+        at: new Date().toISOString(),
+        ...(remoteTaskId() ? { remoteTaskId: remoteTaskId() } : {}),
+        ...state,
+      });
+    void write({});
+    const renewal = setInterval(() => void write({}), RECORD_RENEW_MS);
+    renewal.unref();
+    const outcome = run();
+    const entry: Entry = {
+      delegationId: request.delegationId,
+      taskId: request.taskId,
+      userId: actor.userId,
+      outcome,
+    };
+    this.running.set(key, entry);
+    const settle = (end: { result: A2a.DelegationResult } | { error: unknown }) => {
+      clearInterval(renewal);
+      this.running.delete(key);
+      this.finished.set(key, entry);
+      void write({
+        state: 'finished',
+        ...('result' in end
+          ? { result: end.result }
+          : {
+              error: isDomainError(end.error)
+                ? end.error.toBody()
+                : {
+                    code: 'INTERNAL',
+                    message: 'the delegation failed unexpectedly',
+                    retryable: false,
+                  },
+            }),
+      });
+    };
+    outcome.then(
+      (result) => settle({ result }),
+      (error: unknown) => settle({ error }),
+    );
+    return outcome;
+  }
+
+  /** Delegations running here (they answer their repeats until they end). */
+  get size(): number {
+    return this.running.size;
+  }
+
+  private async read(delegationId: string): Promise<A2a.DelegationRecord | undefined> {
+    try {
+      const last = await this.jetstream.lastMessage(
+        DelegationStateStream,
+        A2a.DelegationState.subject(delegationId),
+      );
+      const parsed = A2a.DelegationRecord.safeParse(last?.data);
+      return parsed.success ? parsed.data : undefined;
+    } catch (e) {
+      this.logger.warn({ err: e, delegationId }, 'could not read the record of a delegation');
+      return undefined;
+    }
+  }
+
+  /** Records where a delegation stands; a record that cannot be written is logged, never fatal. */
+  private async write(record: A2a.DelegationRecord): Promise<void> {
+    try {
+      await this.jetstream.publish(A2a.DelegationState, [record.delegationId], record, {
+        msgId: `${record.delegationId}:${record.state}:${record.at}`,
+      });
+    } catch (e) {
+      this.logger.warn(
+        { err: e, delegationId: record.delegationId, state: record.state },
+        'could not record where a delegation stands',
+      );
+    }
+  }
+}
+
+function assertSame(
+  request: A2a.DelegateRequest,
+  actor: Actor,
+  known: Pick<Entry, 'delegationId' | 'taskId' | 'userId'>,
+): void {
+  if (
+    known.userId !== actor.userId ||
+    known.taskId !== request.taskId ||
+    known.delegationId !== request.delegationId
+  ) {
+    throw new DomainError('CONFLICT', 'idempotency key already used for another delegation', {
+      details: { idempotencyKey: request.idempotencyKey },
+    });
+  }
+}
+
+function lostOutcome() {
+  return {
+    code: 'INTERNAL' as const,
+    message: 'the delegation ended without a recorded outcome',
+    retryable: false,
+  };
+}

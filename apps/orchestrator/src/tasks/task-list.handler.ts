@@ -1,0 +1,22 @@
+import { Controller } from '@nestjs/common';
+import { DomainError, isAdmin, Tasks } from '@switchboard/contracts';
+import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
+import { TaskListRepository } from './task-list.repository.js';
+
+/** The task list: a user sees their own tasks; an admin everyone's, or one user's. */
+@Controller()
+export class TaskListHandler {
+  constructor(private readonly repository: TaskListRepository) {}
+
+  @HandleCommand(Tasks.TaskList)
+  async list(req: Tasks.TaskListRequest, meta: MessageMeta): Promise<Tasks.TaskListResponse> {
+    const actor = meta.actor;
+    if (!actor) throw new DomainError('UNAUTHORIZED', 'no acting user on the request');
+    const admin = isAdmin(actor);
+    if (!admin && req.userId !== undefined && req.userId !== actor.userId) {
+      throw new DomainError('FORBIDDEN', "only admins may list another user's tasks");
+    }
+    const userId = admin ? req.userId : actor.userId;
+    return this.repository.list({ ...req, ...(userId !== undefined ? { userId } : {}) });
+  }
+}

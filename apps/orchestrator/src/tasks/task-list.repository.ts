@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { Tasks } from '@switchboard/contracts';
+import type { Prisma } from '../generated/prisma/client.js';
+import { PrismaService } from '../prisma/prisma.service.js';
+
+/** What the list asks for once the caller's authority is settled (`userId` undefined: everyone). */
+export interface TaskListQuery {
+  userId?: string;
+  status?: Tasks.TaskStatus[];
+  text?: string;
+  from?: string;
+  to?: string;
+  before?: string;
+  limit: number;
+}
+
+/**
+ * The task list: newest first, paged by (createdAt, id) so a page boundary never skips or repeats a
+ * task, whatever is created meanwhile. Served by the (userId, createdAt) and (createdAt, id) indexes.
+ */
+@Injectable()
+export class TaskListRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async list(q: TaskListQuery, now = new Date()): Promise<Tasks.TaskListResponse> {
+    const rows = await this.prisma.task.findMany({
+      where: whereOf(q),
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: q.limit + 1,
+      select: {
+        id: true,
+        userId: true,
+        status: true,
+        text: true,
+        planner: true,
+        threadId: true,
+        usage: true,
+        lastEventSeq: true,
+        createdAt: true,
+        startedAt: true,
+        finishedAt: true,
+        _count: { select: { steps: true } },
+      },
+    });
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return {
+      tasks: page.map((t): Tasks.TaskSummary => {
+        const usage = Tasks.TokenUsage.safeParse(t.usage);
+        const started = t.startedAt ?? t.createdAt;
+        const running = !Tasks.TERMINAL_TASK_STATUSES.includes(t.status as Tasks.TaskStatus);
+        const end = t.finishedAt ?? (running ? now : undefined);
+        return {
+          taskId: t.id,
+          userId: t.userId,
+          status: t.status as Tasks.TaskStatus,
+          task: cut(t.text, Tasks.TASK_SUMMARY_TEXT_MAX),
+          ...(t.planner ? { planner: t.planner as Tasks.PlannerKind } : {}),
+          ...(t.threadId ? { threadId: t.threadId } : {}),
+          steps: t._count.steps,
+          ...(usage.success ? { usage: usage.data } : {}),
+          lastEventSeq: t.lastEventSeq,
+          createdAt: t.createdAt.toISOString(),
+          ...(t.finishedAt ? { finishedAt: t.finishedAt.toISOString() } : {}),
+          ...(end ? { durationMs: Math.max(0, end.getTime() - started.getTime()) } : {}),
+        };
+      }),
+      ...(rows.length > q.limit && last
+        ? { nextBefore: `${last.createdAt.toISOString()}_${last.id}` }
+        : {}),
+    };
+  }
+}
+
+function whereOf(q: TaskListQuery): Prisma.TaskWhereInput {
+  const and: Prisma.TaskWhereInput[] = [];
+  if (q.userId !== undefined) and.push({ userId: q.userId });
+  if (q.status) and.push({ status: { in: q.status } });
+  if (q.text) and.push({ text: { contains: q.text, mode: 'insensitive' } });
+  if (q.from) and.push({ createdAt: { gte: new Date(q.from) } });
+  if (q.to) and.push({ createdAt: { lt: new Date(q.to) } });
+  if (q.before) {
+    const at = q.before.indexOf('Z_') + 1;
+    const createdAt = new Date(q.before.slice(0, at));
+    const id = q.before.slice(at + 1);
+    and.push({ OR: [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: id } }] });
+  }
+  return { AND: and };
+}
+
+function cut(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,150 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Tasks } from '@switchboard/contracts';
+import {
+  LOGGER,
+  type Logger,
+  Metrics,
+  requestContext,
+  SpanKind,
+  withSpan,
+} from '@switchboard/observability';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import type { Outcome, TaskRun } from './task-run.js';
+
+/** How a task ended, as the metrics label it: the outcome and, unless it completed, the error code. */
+export function outcomeLabels(outcome: Outcome): { outcome: Outcome['status']; code: string } {
+  switch (outcome.status) {
+    case 'completed':
+      return { outcome: 'completed', code: '' };
+    case 'failed':
+      return { outcome: 'failed', code: outcome.error.code };
+    case 'cancelled':
+      return { outcome: 'cancelled', code: 'CANCELLED' };
+  }
+}
+
+/**
+ * What a task run leaves for operators: its span (the submission's trace continues through every
+ * round, model call and step below it), the task counters and duration histogram by outcome and
+ * error code, the tasks in flight on this replica, and one log line when it starts and one when it
+ * ends (outcome, duration, steps, tokens). The lines carry the task id, the user and the trace; never
+ * the task's text.
+ */
+@Injectable()
+export class TaskTelemetry {
+  private readonly inFlight: Gauge;
+  private readonly started: Counter<'kind'>;
+  private readonly finished: Counter<'outcome' | 'code'>;
+  private readonly seconds: Histogram<'outcome' | 'code'>;
+
+  constructor(
+    metrics: Metrics,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    const registers = [metrics.registry];
+    this.inFlight = new Gauge({
+      name: 'sb_tasks_in_flight',
+      help: 'Tasks this orchestrator replica is running now',
+      registers,
+    });
+    this.started = new Counter({
+      name: 'sb_tasks_started_total',
+      help: 'Task runs started, by kind: new, or resumed after a redelivery (a crashed or stopped replica)',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.finished = new Counter({
+      name: 'sb_tasks_finished_total',
+      help: 'Tasks ended, by outcome (completed, failed, cancelled) and error code (empty when completed)',
+      labelNames: ['outcome', 'code'],
+      registers,
+    });
+    this.seconds = new Histogram({
+      name: 'sb_task_duration_seconds',
+      help: 'Wall time of tasks from their first start to their end, by outcome and error code',
+      labelNames: ['outcome', 'code'],
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800],
+      registers,
+    });
+    this.started.labels('new').inc(0);
+    this.started.labels('resumed').inc(0);
+  }
+
+  /** Runs one delivery of a task inside its span and log context (every line names the task). */
+  track<T>(
+    submission: Tasks.TaskSubmission,
+    deliveryCount: number,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    const { taskId, actor } = submission;
+    const ctx = requestContext.get();
+    return requestContext.run(
+      { correlationId: submission.correlationId, ...ctx, actor, taskId },
+      () =>
+        withSpan(
+          'task',
+          {
+            'switchboard.task_id': taskId,
+            'switchboard.user_id': actor.userId,
+            'messaging.message.delivery_count': deliveryCount,
+          },
+          async () => {
+            this.inFlight.inc();
+            try {
+              return await fn();
+            } finally {
+              this.inFlight.dec();
+            }
+          },
+          { kind: SpanKind.INTERNAL },
+        ),
+    );
+  }
+
+  /**
+   * The run starts its loop. A resumed run is counted here; its line (`resuming task after
+   * redelivery`, a warning) is the use case's.
+   */
+  begin(run: TaskRun, fields: { planner: string; model?: string | undefined }): void {
+    const { taskId, actor, request } = run.submission;
+    this.started.inc({ kind: run.resumed ? 'resumed' : 'new' });
+    if (run.resumed) return;
+    this.logger.info(
+      {
+        taskId,
+        userId: actor.userId,
+        planner: fields.planner,
+        ...(fields.model ? { model: fields.model } : {}),
+        ...(request.thread_id ? { threadId: request.thread_id } : {}),
+      },
+      'task started',
+    );
+  }
+
+  /** The run ended with `outcome` after `durationMs` since the task first started. */
+  end(run: TaskRun, outcome: Outcome, durationMs: number): void {
+    const labels = outcomeLabels(outcome);
+    this.finished.inc(labels);
+    this.seconds.observe(labels, durationMs / 1000);
+    const usage = run.meter.total();
+    const line = {
+      taskId: run.submission.taskId,
+      userId: run.submission.actor.userId,
+      outcome: outcome.status,
+      ...(labels.code && outcome.status === 'failed'
+        ? { code: labels.code, error: outcome.error.message }
+        : {}),
+      ...(outcome.status === 'cancelled' ? { reason: outcome.reason } : {}),
+      durationMs: Math.round(durationMs),
+      steps: run.plan.length,
+      ...(usage
+        ? {
+            tokens: usage.totalTokens,
+            ...(usage.costUsd !== undefined ? { costUsd: usage.costUsd } : {}),
+          }
+        : {}),
+    };
+    if (outcome.status === 'failed') this.logger.warn(line, 'task finished');
+    else this.logger.info(line, 'task finished');
+  }
+}

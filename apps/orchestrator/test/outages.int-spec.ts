@@ -1,0 +1,252 @@
+import { TaskEventStream, Tasks } from '@switchboard/contracts';
+import {
+  type BusClient,
+  createBusClient,
+  repoRoot,
+  type ServiceHandle,
+  type Stack,
+  startService,
+  startStack,
+  waitFor,
+} from '@switchboard/testing';
+import { join } from 'node:path';
+import pg from 'pg';
+import { eventsNamed, submitTask, terminal } from './task-client.js';
+
+// Transient unavailability must not fail tasks: real orchestrator, mcp-tools, audit (and a2a)
+// processes on a private NATS that is stopped and started again; the built-in planner (no LLM).
+describe('outages (real processes; NATS, mcp-tools and a2a go away and come back)', () => {
+  let stack: Stack;
+  let client: BusClient;
+  const extra: ServiceHandle[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack({
+      services: ['mcp-tools', 'audit', 'orchestrator'],
+      // TASK_OUTAGE_WAIT_MS stays at its default (30 s): what users get.
+      env: { orchestrator: { TASK_TIMEOUT_MS: '120000' } },
+    });
+    client = await createBusClient(stack.nats.url, 'gateway');
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await Promise.allSettled(extra.map((s) => s.stop()));
+    await stack?.stop();
+  });
+
+  const notes = async (content: string) =>
+    (
+      await stack.dbs.tools.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM "Note" WHERE content = $1',
+        [content],
+      )
+    )[0]?.n;
+  const callState = async (key: string) =>
+    (
+      await stack.dbs.tools.query<{ status: string }>(
+        'SELECT status FROM "ToolCall" WHERE "idempotencyKey" = $1',
+        [key],
+      )
+    )[0]?.status;
+
+  /** Every event of a task once its row says it ended. */
+  async function finished(taskId: string): Promise<Tasks.TaskEvent[]> {
+    await waitFor(
+      async () => {
+        const [row] = await stack.dbs.orchestrator.query<{ status: string }>(
+          'SELECT status FROM "Task" WHERE id = $1',
+          [taskId],
+        );
+        return row && Tasks.TERMINAL_TASK_STATUSES.includes(row.status as Tasks.TaskStatus);
+      },
+      { timeoutMs: 60_000, what: `task ${taskId} to end` },
+    );
+    const { messages } = await client.jetstream.replay(
+      TaskEventStream,
+      Tasks.taskEventsFilter(taskId),
+      { follow: false },
+    );
+    const events: Tasks.TaskEvent[] = [];
+    for await (const m of messages) events.push(Tasks.TaskEvent.parse(m.data));
+    return events;
+  }
+
+  it('a tool call whose reply was lost is answered from the idempotency store: completed, one note', async () => {
+    const content = `lost reply ${Date.now()}`;
+    // Holds notes.add inside mcp-tools (its INSERT waits for the lock) while the test breaks the
+    // reply path: NATS goes down, the note is stored, mcp-tools dies with the reply unsent.
+    const lock = new pg.Client({ connectionString: stack.dbs.tools.url });
+    await lock.connect();
+    try {
+      await lock.query('BEGIN');
+      await lock.query('LOCK TABLE "Note" IN EXCLUSIVE MODE');
+      const task = await submitTask(client, { task: `add a note saying ${content}` });
+      const key = `${task.taskId}:s1`;
+      await waitFor(async () => (await callState(key)) === 'running', {
+        what: 'notes.add running',
+      });
+      await stack.nats.stop();
+      await lock.query('COMMIT');
+      await waitFor(async () => (await callState(key)) === 'completed', {
+        what: 'the note stored while NATS is down',
+      });
+      await stack.services['mcp-tools']!.kill();
+      await stack.nats.start();
+      await stack.restart('mcp-tools');
+
+      // The test's own replay of the events did not survive the restart (an in-memory consumer):
+      // the task's end is read from its row, then its events from the stream.
+      const events = await finished(task.taskId);
+      expect(terminal(events)).toMatchObject({
+        name: 'orchestrator.task.completed',
+        data: { steps: 1 },
+      });
+      expect(await notes(content)).toBe(1);
+      const [completed] = eventsNamed(events, 'mcp.task.completed');
+      expect(completed?.data.output).toMatchObject({ content });
+      expect(eventsNamed(events, 'mcp.task.started')).toHaveLength(1);
+      expect(await callState(key)).toBe('completed');
+      const log = stack.services['orchestrator']!.logs();
+      expect(log).toContain(
+        'tool call got no reply; sending it again with the same idempotency key',
+      );
+      // One call, one audit record: the retry answered from the store is not a second call (the
+      // first record may have died with mcp-tools; the retry's stands for it under the same id).
+      // mcp-tools publishes it before its reply, so it is stored before the task's own last record.
+      const rows = () =>
+        stack.dbs.audit.query<{ action: string; outcome: string }>(
+          `SELECT action, outcome FROM "AuditEntry" WHERE "taskId" = $1 ORDER BY seq`,
+          [task.taskId],
+        );
+      const audited = await waitFor(
+        async () => {
+          const all = await rows();
+          return all.some((r) => r.action === 'task.completed') ? all : undefined;
+        },
+        { what: "the task's audit trail" },
+      );
+      expect(audited.filter((r) => r.action === 'tool.call')).toEqual([
+        { action: 'tool.call', outcome: 'success' },
+      ]);
+    } finally {
+      await lock.end();
+    }
+  });
+
+  it('NATS down for 15 s: a task with a call in flight completes (one note), tasks submitted right after complete', async () => {
+    const content = `outage ${Date.now()}`;
+    const lock = new pg.Client({ connectionString: stack.dbs.tools.url });
+    await lock.connect();
+    let inFlight: Awaited<ReturnType<typeof submitTask>>;
+    try {
+      await lock.query('BEGIN');
+      await lock.query('LOCK TABLE "Note" IN EXCLUSIVE MODE');
+      inFlight = await submitTask(client, { task: `add a note saying ${content}` });
+      const key = `${inFlight.taskId}:s1`;
+      await waitFor(async () => (await callState(key)) === 'running', {
+        what: 'notes.add running',
+      });
+      await stack.nats.stop();
+      await lock.query('COMMIT');
+    } finally {
+      await lock.end();
+    }
+    // The outage itself (its length is the fault being played, not a wait for a condition).
+    await new Promise((resolve) => setTimeout(resolve, 15_000));
+    await stack.nats.start();
+    await waitFor(() => client.bus.connected, { what: 'the test client to reconnect' });
+    const after = await Promise.all(
+      [1, 2].map((n) => submitTask(client, { task: `what is ${n} * 100` })),
+    );
+    for (const t of [inFlight, ...after]) {
+      expect(terminal(await finished(t.taskId)).name).toBe('orchestrator.task.completed');
+    }
+    expect(await notes(content)).toBe(1);
+  }, 90_000);
+
+  it('tasks submitted while mcp-tools restarts complete once it is back', async () => {
+    await stack.services['mcp-tools']!.stop();
+    const tasks = await Promise.all(
+      [1, 2, 3].map((n) => submitTask(client, { task: `what is ${n} + 40` })),
+    );
+    // They reach the orchestrator and wait: nobody answers sb.cmd.tools.manifest for now.
+    await Promise.all(tasks.map((t) => t.next('orchestrator.task.started')));
+    await stack.restart('mcp-tools');
+    const outcomes = await Promise.all(tasks.map(async (t) => terminal(await t.done)));
+    expect(
+      outcomes.map((e) => [e.name, e.name === 'orchestrator.task.completed' && e.data.result]),
+    ).toEqual([
+      ['orchestrator.task.completed', expect.stringContaining('41')],
+      ['orchestrator.task.completed', expect.stringContaining('42')],
+      ['orchestrator.task.completed', expect.stringContaining('43')],
+    ]);
+  });
+
+  describe('the a2a service', () => {
+    let researcher: ServiceHandle;
+    let a2a: ServiceHandle;
+
+    beforeAll(async () => {
+      // A step every 700 ms: a delegation is still working when a test kills the a2a service.
+      researcher = await startService(
+        'agent-researcher',
+        { NODE_OPTIONS: '--import tsx', AGENT_KIND: 'researcher', AGENT_STEP_DELAY_MS: '700' },
+        { entry: join(repoRoot, 'examples/a2a-agents/src/main.ts'), logDir: stack.logDir },
+      );
+      extra.push(researcher);
+    });
+
+    const a2aEnv = () => ({
+      ...stack.envOf('a2a'),
+      A2A_AGENTS: `researcher=${researcher.url}`,
+      A2A_AGENT_POLICY: 'user=*',
+    });
+
+    it('down for good: a task that names an agent fails UPSTREAM_UNAVAILABLE, retryable — not UNSUPPORTED', async () => {
+      const task = await submitTask(client, { task: 'ask the researcher about tides' });
+      const last = terminal(await task.done) as Tasks.TaskEventOf<'orchestrator.task.failed'>;
+      expect(last.name).toBe('orchestrator.task.failed');
+      expect(last.data.error).toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        retryable: true,
+        message: expect.stringMatching(/agent "researcher" cannot be reached now: .*a2a/),
+      });
+    });
+
+    const executed = async () =>
+      ((await (await fetch(`${researcher.url}/stats`)).json()) as { executed: number }).executed;
+
+    it('back within the budget: the task waits for it and completes', async () => {
+      const task = await submitTask(client, { task: 'ask the researcher about the moon' });
+      await task.next('orchestrator.planning.started');
+      a2a = await startService('a2a', a2aEnv(), { logDir: stack.logDir });
+      extra.push(a2a);
+      const events = await task.done;
+      expect(terminal(events).name).toBe('orchestrator.task.completed');
+      expect(eventsNamed(events, 'a2a.delegation.result')).toEqual([
+        expect.objectContaining({ data: expect.objectContaining({ agent: 'researcher' }) }),
+      ]);
+    });
+
+    it('killed mid-delegation and started again: the task completes and the agent ran its task once', async () => {
+      const before = await executed();
+      const task = await submitTask(client, { task: 'ask the researcher about the tides' });
+      const working = await task.next('a2a.delegation.status');
+      await a2a.kill();
+      a2a = await startService('a2a', a2aEnv(), { logDir: stack.logDir });
+      extra.push(a2a);
+      const events = await task.done;
+      expect(terminal(events).name).toBe('orchestrator.task.completed');
+      const [result] = eventsNamed(events, 'a2a.delegation.result');
+      expect(result?.data).toMatchObject({
+        agent: 'researcher',
+        state: 'TASK_STATE_COMPLETED',
+        remoteTaskId: (working.data as { remoteTaskId?: string }).remoteTaskId,
+      });
+      // The new a2a process followed the agent's task; the agent was not asked a second time.
+      expect(await executed()).toBe(before + 1);
+      expect(a2a.logs()).toContain('following the remote task of a delegation started elsewhere');
+    });
+  });
+});
