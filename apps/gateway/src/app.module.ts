@@ -6,6 +6,7 @@ import { AuditController } from './audit/audit.controller.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AuthorizationsController } from './catalog/authorizations.controller.js';
 import { CatalogController } from './catalog/catalog.controller.js';
+import { ConsoleModule } from './console/console.module.js';
 import type { GatewayEnv } from './config/gateway.env.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
 import { RequestContextInterceptor } from './http/request-context.interceptor.js';
@@ -37,6 +38,8 @@ export class AppModule {
         // Feature modules owned by their protocol edges.
         A2aServerModule,
         McpServerModule,
+        // The web console and the read-only routes it adds.
+        ConsoleModule,
       ],
       controllers: [...HTTP_CONTROLLERS],
       providers: [

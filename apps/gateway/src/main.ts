@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@switchboard/config';
-import { ALL_STREAMS } from '@switchboard/contracts';
+import { streamsSetUpBy } from '@switchboard/contracts';
 import { JetStreamService } from '@switchboard/messaging';
 import { bootstrapService } from '@switchboard/runtime';
 import { AppModule } from './app.module.js';
@@ -16,6 +16,7 @@ await bootstrapService({
   module: () => AppModule.register(config),
   configure: async (app) => {
     echoRequestIds(app);
-    await app.get(JetStreamService).ensureStreams(ALL_STREAMS);
+    // the streams it must find in place to accept tasks before the others run (its NATS permissions)
+    await app.get(JetStreamService).ensureStreams(streamsSetUpBy('gateway'));
   },
 });

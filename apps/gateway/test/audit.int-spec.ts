@@ -56,6 +56,27 @@ describe('gateway audit routes (real gateway and audit processes)', () => {
     expect(result.checked).toBeGreaterThan(0);
   });
 
+  it('GET /audit filters by outcome, and names a bad one', async () => {
+    const user = `outcome-${randomUUID().slice(0, 8)}`;
+    expect((await get('/audit/verify', user, 'user')).status).toBe(403);
+    const admin = 'outcome-admin';
+    const denied = await waitFor(
+      async () => {
+        const r = await get(`/audit?user_id=${user}&outcome=denied`, admin, 'admin');
+        const body = (await r.json()) as { entries: { outcome: string; action: string }[] };
+        return body.entries.length > 0 ? body.entries : undefined;
+      },
+      { what: "the user's denied row" },
+    );
+    expect(denied.every((e) => e.outcome === 'denied')).toBe(true);
+    expect(denied.map((e) => e.action)).toContain('audit.verify.denied');
+    const success = await get(`/audit?user_id=${user}&outcome=success`, admin, 'admin');
+    expect(((await success.json()) as { entries: unknown[] }).entries).toEqual([]);
+    const bad = await get('/audit?outcome=maybe', admin, 'admin');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toContain('outcome');
+  });
+
   it('GET /audit/verify refuses parameters (the check always covers the whole chain)', async () => {
     const r = await get('/audit/verify?from=2026-01-01T00:00:00Z', 'some-admin', 'admin');
     expect(r.status).toBe(400);

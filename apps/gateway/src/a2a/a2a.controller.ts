@@ -41,11 +41,16 @@ export class A2aController {
   }
 }
 
-/** How the caller reached the gateway (behind a proxy: its forwarded host and scheme). */
-function baseUrlOf(req: FastifyRequest): string {
-  const first = (v: string | string[] | undefined) =>
-    (Array.isArray(v) ? v[0] : v)?.split(',')[0]?.trim();
-  const proto = first(req.headers['x-forwarded-proto']) ?? req.protocol;
-  const host = first(req.headers['x-forwarded-host']) ?? req.headers.host ?? 'localhost';
-  return `${proto === 'https' ? 'https' : 'http'}://${host}`;
+/** A plain `host[:port]` (an IPv6 address in brackets): nothing that could reshape a URL. */
+const PLAIN_HOST = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
+
+/**
+ * How the caller reached the gateway: the scheme and host the listener reports, which follow
+ * X-Forwarded-Proto/-Host only when the request comes from a proxy named in TRUST_PROXY (anyone else's
+ * forwarded headers are ignored). A host that is not a plain host[:port] falls back to localhost.
+ */
+export function baseUrlOf(req: FastifyRequest): string {
+  const scheme = req.protocol === 'https' ? 'https' : 'http';
+  const host = PLAIN_HOST.test(req.host) ? req.host : 'localhost';
+  return `${scheme}://${host}`;
 }

@@ -13,7 +13,7 @@ import { AgUiRunFormat, AgUiRunTranslator } from './agui-run.format.js';
 import { LegacyAgUiFormat } from './legacy-agui.format.js';
 import { AgUiRunInput, taskRequestOf } from './run-input.js';
 
-/** The AG-UI surfaces: the standard 1.0 protocol, and seed 3's realtime event stream. */
+/** The AG-UI surfaces: the standard 1.0 protocol, and the legacy events format (`GET /ag-ui/events`). */
 @Controller('ag-ui')
 @UseGuards(AuthGuard)
 export class AgUiController {
@@ -37,7 +37,10 @@ export class AgUiController {
     );
   }
 
-  /** Seed 3: `GET /ag-ui/events?user_message=…` streams `data: {event_type, data, message}` events. */
+  /**
+   * The legacy AG-UI events format: `GET /ag-ui/events?user_message=…` streams
+   * `data: {event_type, data, message}` events.
+   */
   @Get('events')
   async events(
     @Req() request: FastifyRequest,

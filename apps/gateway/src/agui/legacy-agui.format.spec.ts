@@ -4,8 +4,8 @@ import { demoTaskEvents } from './task-events.fixture.js';
 
 const TASK = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
 
-describe('seed-3 event mapping', () => {
-  it("maps task events onto seed 3's types and shape", () => {
+describe('legacy AG-UI event mapping', () => {
+  it('maps task events onto the legacy AG-UI types and shape', () => {
     const mapped = demoTaskEvents(TASK).map(toLegacyEvent).filter(Boolean);
     expect(mapped.map((e) => e!.event_type)).toEqual([
       'TOOL_CALL_START',

@@ -1,7 +1,7 @@
 import { Tasks } from '@switchboard/contracts';
 import { type EventFormat, sseFrame } from '../streaming/event-format.js';
 
-/** Seed 3's event types (design §1.3). */
+/** The event types of the legacy AG-UI events format (`GET /ag-ui/events`). */
 export type LegacyEventType =
   | 'AGENT_RESPONSE'
   | 'TOOL_CALL_START'
@@ -11,7 +11,7 @@ export type LegacyEventType =
   | 'GUARDRAIL_VIOLATION'
   | 'ERROR';
 
-/** One seed-3 SSE event: `data: {"event_type", "data", "message"}`. */
+/** One legacy AG-UI SSE event: `data: {"event_type", "data", "message"}`. */
 export interface LegacyEvent {
   event_type: LegacyEventType;
   data: Record<string, unknown>;
@@ -19,8 +19,8 @@ export interface LegacyEvent {
 }
 
 /**
- * Maps the platform's task events onto seed 3's realtime event shape. Planning and bookkeeping events
- * have no seed-3 counterpart and are not sent; every task ends with AGENT_RESPONSE or ERROR.
+ * Maps the platform's task events onto the legacy AG-UI event shape. Planning and bookkeeping events
+ * have no counterpart there and are not sent; every task ends with AGENT_RESPONSE or ERROR.
  */
 export function toLegacyEvent(e: Tasks.TaskEvent): LegacyEvent | undefined {
   const base = { task_id: e.taskId };
@@ -118,7 +118,7 @@ export function toLegacyEvent(e: Tasks.TaskEvent): LegacyEvent | undefined {
   }
 }
 
-/** `data:` frames of seed-3 events; each carries the task event's seq as `id:` so it can resume. */
+/** `data:` frames of legacy AG-UI events; each carries its task event's seq as `id:` to resume. */
 export class LegacyAgUiFormat implements EventFormat {
   readonly kind = 'ag-ui-events';
 

@@ -30,6 +30,7 @@ export class AuditController {
         ...(q.user_id !== undefined ? { userId: q.user_id } : {}),
         ...(q.action !== undefined ? { action: q.action } : {}),
         ...(q.category !== undefined ? { category: q.category } : {}),
+        ...(q.outcome !== undefined ? { outcome: q.outcome } : {}),
         ...(q.task_id !== undefined ? { taskId: q.task_id } : {}),
         ...(q.from !== undefined ? { from: q.from } : {}),
         ...(q.to !== undefined ? { to: q.to } : {}),

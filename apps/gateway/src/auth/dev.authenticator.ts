@@ -4,7 +4,7 @@ import { unauthorized } from './auth.errors.js';
 import { type Authenticator, headerOf } from './authenticator.js';
 
 /**
- * AUTH_MODE=dev (seed 2): the user is X-User-Id, falling back to TB_DEFAULT_USER_ID; an optional
+ * AUTH_MODE=dev: the user is X-User-Id, falling back to TB_DEFAULT_USER_ID; an optional
  * X-User-Role sets the role. For local use only: the config refuses it with NODE_ENV=production.
  */
 export class DevAuthenticator implements Authenticator {

@@ -8,7 +8,7 @@ import { type Authenticator, headerOf } from './authenticator.js';
 const Email = z.string().email().max(320);
 
 /**
- * AUTH_MODE=trusted-headers (seed 3's Supabase edge-function pattern): the proxy has validated the
+ * AUTH_MODE=trusted-headers (the Supabase edge-function pattern): the proxy has validated the
  * user and forwards X-Supabase-User-ID/-Email/-Role. They are believed only when the request also
  * carries the shared proxy secret; without it anyone could claim to be anyone.
  */

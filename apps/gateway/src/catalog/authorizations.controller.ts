@@ -17,8 +17,9 @@ import { ZodQueryPipe } from '../http/zod-query.pipe.js';
 type AuthorizationsList = z.infer<typeof Tools.AuthorizationsList.response>;
 
 /**
- * Provider authorizations (seed 2's per-user OAuth status): a user lists theirs; an admin grants and
- * revokes. mcp-tools enforces the same rules itself; checking here too answers 403 without a hop.
+ * Provider authorizations (each user's OAuth status per provider): a user lists theirs; an admin
+ * grants and revokes. mcp-tools enforces the same rules itself; checking here too answers 403
+ * without a hop.
  */
 @Controller('authorizations')
 @UseGuards(AuthGuard)

@@ -65,4 +65,30 @@ describe('GatewayEnv', () => {
       SSE_MAX_BUFFER_BYTES: 1_048_576,
     });
   });
+  it('reads the MCP allow-lists: loopback hosts by default, host names without ports, whole origins', () => {
+    expect(loadConfig('gateway', GatewayEnv, { JWT_SECRET: SECRET })).toMatchObject({
+      MCP_ALLOWED_HOSTS: ['localhost', '127.0.0.1', '[::1]'],
+      MCP_ALLOWED_ORIGINS: [],
+    });
+    expect(
+      loadConfig('gateway', GatewayEnv, {
+        JWT_SECRET: SECRET,
+        MCP_ALLOWED_HOSTS: 'API.example.com, localhost',
+        MCP_ALLOWED_ORIGINS: 'https://app.example.com,http://localhost:5173',
+      }),
+    ).toMatchObject({
+      MCP_ALLOWED_HOSTS: ['api.example.com', 'localhost'],
+      MCP_ALLOWED_ORIGINS: ['https://app.example.com', 'http://localhost:5173'],
+    });
+    for (const bad of ['api.example.com:443', 'https://api.example.com', ' , ']) {
+      expect(() =>
+        loadConfig('gateway', GatewayEnv, { JWT_SECRET: SECRET, MCP_ALLOWED_HOSTS: bad }),
+      ).toThrow(/MCP_ALLOWED_HOSTS/);
+    }
+    for (const bad of ['app.example.com', 'https://app.example.com/path', 'ftp://x.example']) {
+      expect(() =>
+        loadConfig('gateway', GatewayEnv, { JWT_SECRET: SECRET, MCP_ALLOWED_ORIGINS: bad }),
+      ).toThrow(/MCP_ALLOWED_ORIGINS\.0: must be origins/);
+    }
+  });
 });

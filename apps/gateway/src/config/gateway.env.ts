@@ -44,6 +44,47 @@ function isProxyAddress(entry: string): boolean {
   return /^\d{1,3}$/.test(bits) && n <= (family === 4 ? 32 : 128);
 }
 
+/** Comma-separated values with a default written as the variable would hold it. */
+const csvDefault = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    );
+
+/** Hostnames (no port; IPv6 in brackets) a request to /mcp may name in Host, or `*` for any. */
+const hostNames = csvDefault('localhost,127.0.0.1,[::1]').pipe(
+  z
+    .array(
+      z
+        .string()
+        .toLowerCase()
+        .regex(
+          /^(\*|\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)$/,
+          'must be host names without a port (IPv6 in brackets, e.g. [::1]), or *',
+        ),
+    )
+    .min(1, 'must name at least one host'),
+);
+
+/** Web origins (`scheme://host[:port]`, nothing after) allowed to call /mcp from a browser. */
+const origins = csvDefault('').pipe(
+  z.array(
+    z.string().refine((o) => {
+      try {
+        const u = new URL(o);
+        return /^https?:$/.test(u.protocol) && u.origin === o.toLowerCase().replace(/\/$/, '');
+      } catch {
+        return false;
+      }
+    }, 'must be origins like https://app.example.com (scheme, host and port only)'),
+  ),
+);
+
 /** TRUST_PROXY: `false`, `true`, a hop count, or a list of proxy addresses/CIDRs. */
 const trustProxy = z
   .string()
@@ -79,7 +120,7 @@ export const GatewayEnv = BaseEnv.extend({
       'How callers are authenticated: `jwt` (bearer tokens), `trusted-headers` (behind a proxy that proves itself with TRUSTED_PROXY_SECRET) or `dev` (X-User-Id; refused with NODE_ENV=production). See docs/auth.md.',
     ),
   TB_DEFAULT_USER_ID: UserId.default('dev-user').describe(
-    "dev mode: the user when a request has no X-User-Id (seed 2's fallback).",
+    'dev mode: the user when a request has no X-User-Id.',
   ),
 
   JWT_SECRET: z
@@ -209,8 +250,14 @@ export const GatewayEnv = BaseEnv.extend({
   TRUST_PROXY: trustProxy
     .default(false)
     .describe(
-      'Which peers may set X-Forwarded-For (the client address that is rate-limited and audited): `false` (none), `true` (any; only behind a proxy that overwrites the header), a hop count, or comma-separated proxy addresses/CIDRs (`10.0.0.0/8,loopback`).',
+      'Which peers may set X-Forwarded-For/-Host/-Proto (the client address that is rate-limited and audited; the host and scheme of the agent card and of the /mcp Host check): `false` (none: the headers are ignored), `true` (any; only behind a proxy that overwrites them), a hop count, or comma-separated proxy addresses/CIDRs (`10.0.0.0/8,loopback`).',
     ),
+  MCP_ALLOWED_HOSTS: hostNames.describe(
+    'Host names (without port, comma-separated) the MCP endpoint answers to; a request naming another Host (a DNS-rebinding page, for one) is refused with 403 before authentication. Add the public name clients use (e.g. `api.example.com`); `*` turns the check off. Browser Origins on these hosts are allowed too.',
+  ),
+  MCP_ALLOWED_ORIGINS: origins.describe(
+    'Further web origins (comma-separated, e.g. `https://app.example.com`) whose pages may call the MCP endpoint from a browser; requests with any other Origin (or `Origin: null`) are refused with 403.',
+  ),
   STREAM_LEASE_MS: ms(5_000, 3_600_000)
     .default(60_000)
     .describe(
@@ -224,6 +271,11 @@ export const GatewayEnv = BaseEnv.extend({
     .max(50 * 1_048_576)
     .default(65_536)
     .describe('Largest accepted request body, in bytes (413 above).'),
+  SUBMIT_WAIT_MS: ms(0, 60_000)
+    .default(10_000)
+    .describe(
+      'How long a submission waits for JetStream to store it when it cannot at once (a stream electing a new leader after a NATS node died, the gateway reconnecting): it is offered again, de-duplicated by task id, before the client gets 503. 0 answers 503 at once.',
+    ),
   RESULT_TIMEOUT_MS: ms(100, 3_600_000)
     .default(300_000)
     .describe(
@@ -251,6 +303,27 @@ export const GatewayEnv = BaseEnv.extend({
   EXPOSE_OPENAPI: envBoolean
     .default(true)
     .describe('Serve the OpenAPI document at GET /openapi.json.'),
+  CONSOLE_ENABLED: envBoolean
+    .default(true)
+    .describe(
+      'Serve the web console at /console/ (its files are public; everything it shows comes from the API, under the same authentication). See docs/console.md.',
+    ),
+  CONSOLE_DIR: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "Directory of the built console (index.html and assets/). Default: the build output next to the gateway's (dist/apps/console).",
+    ),
+  LIVE_MAX_PAYLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(256)
+    .max(1_048_576)
+    .default(16_384)
+    .describe(
+      "GET /live (the console's Live view): a message payload larger than this is shown cut to this many characters, marked as truncated.",
+    ),
 }).superRefine((env, ctx) => {
   if (env.AUTH_MODE === 'dev' && env.NODE_ENV === 'production') {
     ctx.addIssue({

@@ -58,6 +58,9 @@ export const AuditQueryParams = z
     user_id: UserId.optional().describe('Only rows of this user.'),
     action: AuditAction.optional().describe('Only rows with this action, e.g. `task.submit`.'),
     category: Audit.AuditCategory.optional().describe('Only rows of this category.'),
+    outcome: Audit.AuditOutcome.optional().describe(
+      'Only rows with this outcome: `success`, `failure` or `denied`.',
+    ),
     task_id: z.string().uuid().optional().describe('Only rows about this task.'),
     from: z
       .string()
@@ -89,7 +92,7 @@ export type AuditQueryParams = z.infer<typeof AuditQueryParams>;
 export const AuditVerifyParams = z.object({}).strict();
 export type AuditVerifyParams = z.infer<typeof AuditVerifyParams>;
 
-/** GET /ag-ui/events (seed 3). */
+/** GET /ag-ui/events (the legacy AG-UI events format). */
 export const AgUiEventsQuery = z
   .object({
     user_message: safeText(

@@ -1,18 +1,27 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { HttpOptions } from '@switchboard/runtime';
+import { actorOf } from '../auth/current-actor.decorator.js';
 import type { GatewayEnv } from '../config/gateway.env.js';
 import { sendError } from './error-envelope.js';
 import { requestIdOf } from './request-id.js';
 
 /**
- * The gateway's listener settings: which proxies may name the client address, and the router's own
+ * The gateway's listener settings: which proxies may name the client address, the router's own
  * refusals (malformed percent-encoding, an over-long parameter), which happen before Nest sees the
- * request, sent as the same envelope as every other error.
+ * request, sent as the same envelope as every other error, and who the access line names: the
+ * request id (the correlation id of everything the request causes) and the authenticated user.
  */
 export function gatewayHttpOptions(config: GatewayEnv): HttpOptions {
   return {
     trustProxy: config.TRUST_PROXY,
     frameworkErrors: (error, request, reply) => void sendError(request, reply, error),
+    describeRequest: (request) => {
+      const actor = actorOf(request);
+      return {
+        correlationId: requestIdOf(request),
+        ...(actor ? { userId: actor.userId, role: actor.role } : {}),
+      };
+    },
   };
 }
 

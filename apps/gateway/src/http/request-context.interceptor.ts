@@ -12,11 +12,14 @@ import { requestIdOf } from './request-id.js';
 
 /**
  * Runs each request inside its context (request id as correlation id, the authenticated actor), so
- * logs and every NATS message it causes carry them. Echoes the id as X-Request-Id.
+ * logs and every NATS message it causes carry them. Echoes the id as X-Request-Id. The gateway's NATS
+ * handlers (`sb.health.gateway`) inherit it; their context comes from the message headers instead.
  */
 @Injectable()
 export class RequestContextInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    // The gateway's NATS handlers (sb.health.gateway) inherit the app's interceptors: not HTTP.
+    if (context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { FastifyReply } from 'fastify';
 import { EventEmitter } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { SseWriter } from './sse.writer.js';
 
@@ -156,5 +158,26 @@ describe(SseWriter.name, () => {
       expect(Math.max(...gaps)).toBeLessThanOrEqual(1_000);
       expect(Math.min(...gaps.slice(1))).toBeGreaterThanOrEqual(875);
     });
+  });
+});
+
+describe(`${SseWriter.name} on a real HTTP response`, () => {
+  it('delivers the last event when the stream ends in the same tick (a corked response is flushed first)', async () => {
+    const server = createServer((_req, res) => {
+      const reply = { raw: res, hijack: () => undefined } as unknown as FastifyReply;
+      const sse = SseWriter.open(reply, {}, { heartbeatMs: 60_000, maxBufferBytes: 1 << 20 });
+      setImmediate(() => {
+        sse.event('orchestrator.task.completed', '4', { ok: true });
+        sse.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const body = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+      expect(body).toBe('id: 4\nevent: orchestrator.task.completed\ndata: {"ok":true}\n\n');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

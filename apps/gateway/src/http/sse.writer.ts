@@ -132,7 +132,14 @@ export class SseWriter {
   }
 
   end(): void {
-    if (!this.closed) this.reply.raw.end();
+    if (!this.closed) {
+      // Node 24 drops what a corked response holds when end() comes before the uncork: flush it first.
+      if (this.corked) {
+        this.corked = false;
+        this.reply.raw.uncork();
+      }
+      this.reply.raw.end();
+    }
     this.dispose();
   }
 
@@ -159,6 +166,7 @@ export class SseWriter {
 
   /** Ends a cork taken for one tick (a static function: no closure per write). */
   private static uncork(writer: SseWriter, raw: ServerResponse): void {
+    if (!writer.corked) return; // end() has flushed it already
     writer.corked = false;
     raw.uncork();
   }

@@ -8,6 +8,7 @@ export class GatewayMetrics {
   readonly authFailures: Counter<'mode' | 'reason'>;
   readonly limited: Counter<'limit'>;
   readonly openStreams: Gauge<'kind'>;
+  readonly tasksSubmitted: Counter;
 
   constructor(metrics: Metrics) {
     const registers = [metrics.registry];
@@ -27,6 +28,11 @@ export class GatewayMetrics {
       name: 'sb_gateway_open_streams',
       help: 'Event streams (and POST /orchestrate requests waiting for their answer, kind "wait") open on this replica',
       labelNames: ['kind'],
+      registers,
+    });
+    this.tasksSubmitted = new Counter({
+      name: 'sb_tasks_submitted_total',
+      help: 'Tasks accepted and stored on the submission stream (every HTTP surface, the A2A and MCP endpoints included)',
       registers,
     });
   }

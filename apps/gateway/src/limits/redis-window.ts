@@ -10,14 +10,14 @@ export type WindowVerdict =
 
 /**
  * A fixed-window counter per key in Redis (atomic increment), shared by every gateway replica; `points`
- * 0 turns it off. If Redis is unreachable the count is let through and the failure logged: readiness
- * already reports Redis down, and an outage of a limiter should not become an outage of the API.
+ * 0 turns it off. If Redis is unreachable the count is let through: readiness and one log line
+ * (GatewayRedis) report the outage, and an outage of a limiter should not become an outage of the API.
  */
 export class RedisWindow {
   private readonly limiter: RateLimiterRedis | undefined;
 
   constructor(
-    redis: GatewayRedis,
+    private readonly redis: GatewayRedis,
     opts: { keyPrefix: string; points: number; durationSeconds: number },
     private readonly logger: Logger,
     /** Logged when Redis is away, e.g. 'rate limiter unavailable (Redis); request let through'. */
@@ -46,7 +46,7 @@ export class RedisWindow {
   }
 
   async consume(key: string): Promise<WindowVerdict> {
-    if (!this.limiter) return { limited: false };
+    if (!this.limiter || !this.redis.available) return { limited: false };
     try {
       await this.limiter.consume(key, 1);
       return { limited: false };
@@ -58,7 +58,8 @@ export class RedisWindow {
           retryAfterSeconds: Math.max(1, Math.ceil(e.msBeforeNext / 1000)),
         };
       }
-      this.logger.warn({ err: e }, this.unavailable);
+      // Lost between the check and the call: let it through (the outage itself is logged once).
+      this.logger.debug({ err: e }, this.unavailable);
       return { limited: false };
     }
   }

@@ -1,38 +1,25 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { ReadinessRegistry } from '@switchboard/observability';
-import { Redis } from 'ioredis';
+import { LOGGER, type Logger, ReadinessRegistry } from '@switchboard/observability';
+import { OptionalRedis } from '@switchboard/runtime';
 import type { GatewayEnv } from '../config/gateway.env.js';
 
 /**
  * The gateway's Redis client (keys under REDIS_KEY_PREFIX): rate limits, stream slots and task
- * owners live here so they hold across replicas. Readiness pings it.
+ * owners live here so they hold across replicas. A limiter and a cache, never a dependency of a
+ * request: while it is unreachable the limits let requests through and owner records are skipped
+ * (OptionalRedis).
  */
 @Injectable()
-export class GatewayRedis extends Redis implements OnModuleInit, OnModuleDestroy {
+export class GatewayRedis extends OptionalRedis {
   constructor(
     @Inject(APP_CONFIG) config: GatewayEnv,
-    private readonly readiness: ReadinessRegistry,
+    readiness: ReadinessRegistry,
+    @Inject(LOGGER) logger: Logger,
   ) {
-    super(config.REDIS_URL, {
-      keyPrefix: config.REDIS_KEY_PREFIX,
-      lazyConnect: true,
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-      connectTimeout: 2_000,
+    super(config.REDIS_URL, config.REDIS_KEY_PREFIX, readiness, logger, {
+      lost: 'Redis unavailable: rate limits and stream caps let requests through until it is back',
+      back: 'Redis is back: rate limits and stream caps apply again',
     });
-    // Errors surface through readiness and the calls that fail; ioredis reconnects by itself.
-    this.on('error', () => undefined);
-  }
-
-  async onModuleInit(): Promise<void> {
-    await this.connect();
-    this.readiness.register('redis', async () => {
-      if ((await this.ping()) !== 'PONG') throw new Error('Redis did not answer PONG');
-    });
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.quit().catch(() => this.disconnect());
   }
 }

@@ -11,11 +11,13 @@ type Command = [name: string, ...args: (string | number)[]];
 
 /**
  * Redis as StreamSlots sees it: pipelines only. Each exec is recorded; admissions are answered by
- * `admit` (ids → 1/0 per id), or the whole pipeline fails when `down`.
+ * `admit` (ids → 1/0 per id), or the whole pipeline fails when `down`. `available` is what the client
+ * knows of its connection (false while it is not connected).
  */
 class FakeRedis {
   readonly execs: Command[][] = [];
   down = false;
+  available = true;
   admit: (ids: string[]) => number[] = (ids) => ids.map(() => 1);
 
   pipeline() {
@@ -53,7 +55,10 @@ const bob: Actor = { userId: 'bob', role: 'user' };
 const setup = () => {
   const redis = new FakeRedis();
   const warnings: string[] = [];
-  const logger = { warn: (_o: unknown, msg: string) => warnings.push(msg) } as unknown as Logger;
+  const logger = {
+    warn: (_o: unknown, msg: string) => warnings.push(`warn: ${msg}`),
+    debug: (_o: unknown, msg: string) => warnings.push(`debug: ${msg}`),
+  } as unknown as Logger;
   const metrics = new GatewayMetrics({ registry: new Registry() } as unknown as Metrics);
   const sut = new StreamSlots(redis as unknown as GatewayRedis, config, metrics, logger);
   const open = async () => (await metrics.openStreams.get()).values;
@@ -113,11 +118,20 @@ describe(StreamSlots.name, () => {
     ]);
   });
 
-  it('lets streams through when Redis is away, with one warning for the batch', async () => {
+  it('lets streams through without asking Redis while it is unreachable (its client logs the outage once)', async () => {
+    const { sut, redis, warnings } = setup();
+    redis.available = false;
+    const results = await Promise.all([1, 2, 3].map(() => settled(sut.acquire(ada, 'named'))));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(redis.execs).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('lets streams through when Redis fails mid-call, with one debug line for the batch', async () => {
     const { sut, redis, warnings } = setup();
     redis.down = true;
     const results = await Promise.all([1, 2, 3].map(() => settled(sut.acquire(ada, 'named'))));
     expect(results.every((r) => r.ok)).toBe(true);
-    expect(warnings).toEqual(['stream slots unavailable (Redis); streams let through']);
+    expect(warnings).toEqual(['debug: stream slots unavailable (Redis); streams let through']);
   });
 });

@@ -122,6 +122,12 @@ export class StreamSlots implements OnModuleDestroy {
     if (admitting.size === 0 && releasing.size === 0) return;
     this.admitting = new Map();
     this.releasing = new Map();
+    if (!this.redis.available) {
+      // Same policy as the rate limiter: a Redis outage does not close the API (logged once by
+      // GatewayRedis); the releases are moot, the leases of slots taken before expire by themselves.
+      for (const batch of admitting.values()) for (const a of batch) a.settle(true);
+      return;
+    }
     const pipeline = this.redis.pipeline();
     for (const [key, ids] of releasing) {
       for (const part of chunks(ids)) pipeline.zrem(key, ...part);
@@ -155,7 +161,7 @@ export class StreamSlots implements OnModuleDestroy {
       }
     }
     if (unavailable) {
-      this.logger.warn({ err: failure }, 'stream slots unavailable (Redis); streams let through');
+      this.logger.debug({ err: failure }, 'stream slots unavailable (Redis); streams let through');
     }
   }
 
@@ -166,7 +172,8 @@ export class StreamSlots implements OnModuleDestroy {
   }
 
   private async renew(): Promise<void> {
-    if (this.held.size === 0 || this.config.MAX_STREAMS_PER_USER === 0) return;
+    if (this.held.size === 0 || this.config.MAX_STREAMS_PER_USER === 0 || !this.redis.available)
+      return;
     const expiry = Date.now() + this.config.STREAM_LEASE_MS;
     const byKey = new Map<string, string[]>();
     for (const [id, key] of this.held) {
@@ -182,7 +189,7 @@ export class StreamSlots implements OnModuleDestroy {
     }
     await pipeline
       .exec()
-      .catch((e: unknown) => this.logger.warn({ err: e }, 'could not renew stream slots'));
+      .catch((e: unknown) => this.logger.debug({ err: e }, 'could not renew stream slots'));
   }
 
   onModuleDestroy(): void {

@@ -12,7 +12,6 @@ import {
   ErrorCode,
   isInitializeRequest,
   ListToolsRequestSchema,
-  McpError,
 } from '@modelcontextprotocol/sdk/types.js';
 import { type Actor, type Tasks, Tools } from '@switchboard/contracts';
 import { decodeJson, NATS_CONNECTION, unwrapEnvelope } from '@switchboard/messaging';
@@ -22,11 +21,13 @@ import {
   SERVICE_IDENTITY,
   type ServiceIdentity,
 } from '@switchboard/observability';
+import { ServiceShutdown } from '@switchboard/runtime';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { PlatformTools } from './platform-tools.js';
 import {
   assertCleanArguments,
+  ProtocolError,
   toCallFailure,
   toCallToolResult,
   toListFailure,
@@ -83,7 +84,11 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
-  ) {}
+    shutdown: ServiceShutdown,
+  ) {
+    // Open GET streams would hold the HTTP listener open; they end when the gateway starts stopping.
+    shutdown.whenDraining('MCP sessions', () => this.closeAll());
+  }
 
   onModuleInit(): void {
     this.subscription = this.nc.subscribe(Tools.ToolsChanged.pattern, {
@@ -106,7 +111,10 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.sweeper);
     this.subscription?.unsubscribe();
-    // Open GET streams would hold the HTTP server open; end them first.
+    await this.closeAll();
+  }
+
+  private async closeAll(): Promise<void> {
     await Promise.allSettled([...this.sessions.values()].map((s) => s.transport.close()));
     this.sessions.clear();
   }
@@ -168,7 +176,7 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
       const { actor, constraints } = callerOf(extra.authInfo?.extra);
       const { name } = request.params;
       if (!Tools.ToolName.safeParse(name).success)
-        throw new McpError(ErrorCode.InvalidParams, `unknown tool "${name.slice(0, 128)}"`);
+        throw new ProtocolError(ErrorCode.InvalidParams, `unknown tool "${name.slice(0, 128)}"`);
       const args = request.params.arguments ?? {};
       try {
         assertCleanArguments(args);
@@ -236,7 +244,7 @@ function callerOf(extra: Record<string, unknown> | undefined): CallerInfo {
   const caller = extra?.['caller'] as CallerInfo | undefined;
   // The gateway sets it on every request before the SDK sees it; its absence is a wiring bug.
   if (!caller)
-    throw new McpError(ErrorCode.InternalError, 'request without an authenticated caller');
+    throw new ProtocolError(ErrorCode.InternalError, 'request without an authenticated caller');
   return caller;
 }
 

@@ -1,19 +1,21 @@
 import { Controller, Delete, Get, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { type Actor, DomainError } from '@switchboard/contracts';
+import type { Actor } from '@switchboard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { constraintsOf, ToolsQuery } from '../http/api.schemas.js';
 import { ZodQueryPipe } from '../http/zod-query.pipe.js';
+import { McpOriginGuard } from './mcp-origin.guard.js';
 import { McpSessions } from './mcp-sessions.js';
 
 /**
  * `POST/GET/DELETE /mcp`: the Streamable HTTP endpoint of the platform's MCP server, behind the same
- * authentication as the rest of the API. Optional `?providers=…&tools=…` narrow the session to those
- * (custom constraints). Once authenticated, the raw request and response go to the SDK transport.
+ * authentication as the rest of the API, after the Host/Origin check (McpOriginGuard). Optional
+ * `?providers=…&tools=…` narrow the session to those (custom constraints). Once authenticated, the raw
+ * request and response go to the SDK transport.
  */
 @Controller('mcp')
-@UseGuards(AuthGuard)
+@UseGuards(McpOriginGuard, AuthGuard)
 export class McpController {
   constructor(private readonly sessions: McpSessions) {}
 
@@ -55,7 +57,6 @@ export class McpController {
     actor: Actor,
     query: ToolsQuery,
   ): Promise<void> {
-    assertSameOrigin(req);
     // From here on the SDK writes the response (JSON, SSE or an HTTP error) on the raw socket.
     reply.hijack();
     await this.sessions.handle({
@@ -65,26 +66,5 @@ export class McpController {
       res: reply.raw,
       body: req.body,
     });
-  }
-}
-
-/**
- * MCP servers must validate Origin (DNS rebinding): a browser page may only reach this endpoint from
- * the gateway's own origin. Non-browser clients send no Origin.
- */
-function assertSameOrigin(req: FastifyRequest): void {
-  const origin = req.headers.origin;
-  if (origin === undefined) return;
-  let host: string | undefined;
-  try {
-    host = new URL(origin).host;
-  } catch {
-    host = undefined;
-  }
-  if (host === undefined || host !== req.headers.host) {
-    throw new DomainError(
-      'FORBIDDEN',
-      'the MCP endpoint accepts browser requests from its own origin only',
-    );
   }
 }

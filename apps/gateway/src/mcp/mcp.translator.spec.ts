@@ -1,7 +1,8 @@
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { DomainError } from '@switchboard/contracts';
 import {
   assertCleanArguments,
+  ProtocolError,
   toCallFailure,
   toCallToolResult,
   toMcpTool,
@@ -62,15 +63,40 @@ describe('the MCP translator (gateway)', () => {
     ).toEqual(content);
   });
 
-  it('refuses unknown and forbidden tools as protocol errors, and reports other failures as tool errors', () => {
-    for (const code of ['NOT_FOUND', 'FORBIDDEN'] as const) {
-      expect(() => toCallFailure('x', new DomainError(code, 'nope'))).toThrow(McpError);
+  it('answers a call refused before its tool ran (unknown, not permitted) with a protocol error, its message said once', () => {
+    const cases = [
+      ['NOT_FOUND', 'unknown-tool', 'unknown tool "x"'],
+      ['FORBIDDEN', 'not-permitted', 'tool x requires the admin role'],
+    ] as const;
+    for (const [code, refusal, message] of cases) {
+      let thrown: unknown;
+      try {
+        toCallFailure('x', new DomainError(code, message, { details: { tool: 'x', refusal } }));
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toBeInstanceOf(ProtocolError);
+      expect(thrown).toMatchObject({
+        code: ErrorCode.InvalidParams,
+        message: `tool x is not available to you: ${message}`,
+        data: { code, refusal },
+      });
+      expect((thrown as Error).message).not.toMatch(/MCP error/);
     }
+    expect(() => toCallFailure('x', new Error('boom'))).toThrow('tool x failed unexpectedly');
+  });
+
+  it("reports the tool's own failures as isError results, its NOT_FOUND and FORBIDDEN included", () => {
     expect(toCallFailure('x', new DomainError('TIMEOUT', 'too slow'))).toEqual({
       content: [{ type: 'text', text: 'TIMEOUT: too slow' }],
       isError: true,
     });
-    expect(() => toCallFailure('x', new Error('boom'))).toThrow('tool x failed unexpectedly');
+    expect(toCallFailure('notes.get', new DomainError('NOT_FOUND', 'note 7f3a not found'))).toEqual(
+      { content: [{ type: 'text', text: 'NOT_FOUND: note 7f3a not found' }], isError: true },
+    );
+    expect(toCallFailure('x', new DomainError('FORBIDDEN', 'not your note'))).toMatchObject({
+      isError: true,
+    });
   });
 
   it('refuses control characters anywhere in tool arguments as a tool error naming the field', () => {

@@ -1,15 +1,10 @@
-import {
-  ErrorCode,
-  McpError,
-  type CallToolResult,
-  type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import {
   CONTROL_CHARS_MESSAGE,
   DomainError,
   hasControlChars,
   isDomainError,
-  type Tools,
+  Tools,
 } from '@switchboard/contracts';
 
 /**
@@ -85,33 +80,43 @@ export function toCallToolResult(result: Tools.ToolCallResult): CallToolResult {
 }
 
 /**
- * A failed call. A tool the caller does not know or may not use is a protocol error (as MCP treats an
- * unknown tool): the client was never offered it. Everything else is a tool error result
- * (`isError: true`) the model can read and recover from — bad arguments, timeouts, upstream failures.
+ * A JSON-RPC error as the SDK sends it: `code`, `message` and `data` go out as they are. (The SDK's
+ * McpError prefixes its message with "MCP error <code>:", which a client's McpError then repeats.)
  */
-export function toCallFailure(tool: string, e: unknown): CallToolResult {
-  if (!isDomainError(e))
-    throw new McpError(ErrorCode.InternalError, `tool ${tool} failed unexpectedly`);
-  const error = e;
-  switch (error.code) {
-    case 'NOT_FOUND':
-    case 'FORBIDDEN':
-    case 'UNAUTHORIZED':
-      throw new McpError(
-        ErrorCode.InvalidParams,
-        `tool ${tool} is not available to you: ${error.message}`,
-        { code: error.code },
-      );
-    default:
-      return {
-        content: [{ type: 'text', text: `${error.code}: ${error.message}` }],
-        isError: true,
-      };
+export class ProtocolError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'ProtocolError';
   }
 }
 
+/**
+ * A failed call. A call refused before its tool ran — an unknown tool, or one the caller may not use
+ * (mcp-tools marks those with `details.refusal`) — is a protocol error, as MCP treats an unknown tool:
+ * the client was never offered it. Everything else is the tool's own failure, a result with
+ * `isError: true` the model can read and recover from: bad arguments, a note that does not exist,
+ * timeouts, upstream failures.
+ */
+export function toCallFailure(tool: string, e: unknown): CallToolResult {
+  if (!isDomainError(e))
+    throw new ProtocolError(ErrorCode.InternalError, `tool ${tool} failed unexpectedly`);
+  const refusal = Tools.toolRefusalOf(e.details);
+  if (refusal) {
+    throw new ProtocolError(
+      ErrorCode.InvalidParams,
+      `tool ${tool} is not available to you: ${e.message}`,
+      { code: e.code, refusal },
+    );
+  }
+  return { content: [{ type: 'text', text: `${e.code}: ${e.message}` }], isError: true };
+}
+
 /** A failure to list tools (the tools service is unavailable, …) as a JSON-RPC error. */
-export function toListFailure(e: unknown): McpError {
+export function toListFailure(e: unknown): ProtocolError {
   const message = isDomainError(e) ? `${e.code}: ${e.message}` : 'the tool list is unavailable';
-  return new McpError(ErrorCode.InternalError, message);
+  return new ProtocolError(ErrorCode.InternalError, message);
 }

@@ -1,3 +1,4 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from '@jest/globals';
 import { RequestMethod, type Type } from '@nestjs/common';
 import { MODULE_METADATA, PATH_METADATA, METHOD_METADATA } from '@nestjs/common/constants.js';
@@ -7,13 +8,25 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { A2aServerModule } from '../a2a/a2a-server.module.js';
 import { HTTP_CONTROLLERS } from '../app.module.js';
+import { ConsoleModule } from '../console/console.module.js';
 import { McpServerModule } from '../mcp/mcp-server.module.js';
-import { buildOpenApiDocument, OPERATIONS } from './openapi.document.js';
+import { buildOpenApiDocument, OPERATIONS, SSE_ITEM_SCHEMA } from './openapi.document.js';
 
-/** The gateway's controllers and those the A2A and MCP edges bring in their modules. */
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+const COMMITTED = join(ROOT, 'docs', 'openapi.json');
+
+type Doc = {
+  openapi: string;
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>
+  >;
+};
+
+/** The gateway's controllers and those the A2A, MCP and console modules bring. */
 const ALL_CONTROLLERS: Type<unknown>[] = [
   ...HTTP_CONTROLLERS,
-  ...[A2aServerModule, McpServerModule].flatMap(
+  ...[A2aServerModule, McpServerModule, ConsoleModule].flatMap(
     (m) => (Reflect.getMetadata(MODULE_METADATA.CONTROLLERS, m) ?? []) as Type<unknown>[],
   ),
 ];
@@ -57,19 +70,72 @@ describe('the OpenAPI document', () => {
     expect(documented.sort()).toEqual(served);
   });
 
-  it('is a valid-looking OpenAPI 3.1 document with the error envelope', () => {
-    const doc = buildOpenApiDocument(PLATFORM_VERSION) as {
-      openapi: string;
-      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
-    };
+  it('is an OpenAPI 3.1 document with the error envelope', () => {
+    const doc = buildOpenApiDocument(PLATFORM_VERSION) as Doc;
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toContain('/ag-ui');
     expect(doc.paths['/tasks/{id}/events']?.['get']?.responses['429']).toBeDefined();
   });
 
+  it('describes its event streams within 3.1: a string, one event under x-itemSchema', () => {
+    const doc = buildOpenApiDocument(PLATFORM_VERSION) as Doc;
+    const stream = doc.paths['/tasks/{id}/events']?.['get']?.responses['200']?.content?.[
+      'text/event-stream'
+    ] as Record<string, unknown>;
+    expect(stream['schema']).toMatchObject({ type: 'string' });
+    expect(stream).not.toHaveProperty('itemSchema');
+    expect(stream[SSE_ITEM_SCHEMA]).toMatchObject({
+      type: 'object',
+      properties: {
+        data: {
+          contentMediaType: 'application/json',
+          contentSchema: { $ref: '#/components/schemas/TaskEvent' },
+        },
+      },
+    });
+    // No 3.2 keyword anywhere: `itemSchema` only as the extension.
+    expect(JSON.stringify(doc)).not.toMatch(/"itemSchema"/);
+  });
+
   it('matches the committed docs/openapi.json (regenerate with tools/docs/generate-openapi.ts)', () => {
-    const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
-    const committed = readFileSync(join(root, 'docs', 'openapi.json'), 'utf8');
+    const committed = readFileSync(COMMITTED, 'utf8');
     expect(committed).toBe(`${JSON.stringify(buildOpenApiDocument(PLATFORM_VERSION), null, 2)}\n`);
+  });
+
+  it('validates as OpenAPI 3.1 (@apidevtools/swagger-parser: the OAS 3.1 schema, every $ref resolved)', async () => {
+    // validate() dereferences in place: give it its own copy. It throws listing every violation.
+    const doc = JSON.parse(readFileSync(COMMITTED, 'utf8')) as Doc;
+    const api = await SwaggerParser.validate(doc as never);
+    expect(api).toMatchObject({ openapi: '3.1.0' });
+  });
+
+  it('keeps the rules the OAS schema cannot express: unique operationIds, every path template parameter declared', () => {
+    const doc = JSON.parse(readFileSync(COMMITTED, 'utf8')) as {
+      paths: Record<
+        string,
+        Record<string, { operationId: string; parameters?: { name: string; in: string }[] }>
+      >;
+    };
+    const ids: string[] = [];
+    const unnamed: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(item)) {
+        ids.push(op.operationId);
+        const declared = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
+        const templated = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+        expect(declared.sort()).toEqual(templated.sort());
+        if (!op.operationId) unnamed.push(`${method} ${path}`);
+      }
+    expect(unnamed).toEqual([]);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('the validator rejects a 3.2 keyword in a 3.1 document (so the check above has teeth)', async () => {
+    const doc = JSON.parse(readFileSync(COMMITTED, 'utf8')) as Doc;
+    const stream = doc.paths['/tasks/{id}/events']?.['get']?.responses['200']?.content?.[
+      'text/event-stream'
+    ] as Record<string, unknown>;
+    stream['itemSchema'] = stream[SSE_ITEM_SCHEMA];
+    await expect(SwaggerParser.validate(doc as never)).rejects.toThrow(/unevaluated properties/);
   });
 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AgUiRunInput } from '../agui/run-input.js';
 
 import { FAILED_TASK_STATUS_OF, STATUS_OF } from '../http/error-status.js';
+import { CONSOLE_OPERATIONS } from './openapi.console-operations.js';
 import { ErrorEnvelope, type Operation } from './openapi.operation.js';
 import { PLATFORM_OPERATIONS } from './openapi.platform-operations.js';
 import { TASK_OPERATIONS } from './openapi.task-operations.js';
@@ -10,7 +11,11 @@ import { TASK_OPERATIONS } from './openapi.task-operations.js';
 type JsonSchema = Record<string, unknown>;
 
 /** Every route of the API. Kept beside the controllers; a unit test checks they agree. */
-export const OPERATIONS: Operation[] = [...TASK_OPERATIONS, ...PLATFORM_OPERATIONS];
+export const OPERATIONS: Operation[] = [
+  ...TASK_OPERATIONS,
+  ...PLATFORM_OPERATIONS,
+  ...CONSOLE_OPERATIONS,
+];
 
 /** Large schemas used by several operations live once under components. */
 const NAMED = new Map<z.ZodType, string>([
@@ -34,6 +39,28 @@ const schemaOf = (s: z.ZodType, io: 'input' | 'output'): JsonSchema => {
   const name = NAMED.get(s);
   return name ? { $ref: `#/components/schemas/${name}` } : inline(s, io);
 };
+
+/**
+ * Where a `text/event-stream` media type describes one of its events. The document is OpenAPI 3.1, which
+ * has no keyword for the items of a stream (3.2's `itemSchema`), and the common validators and code
+ * generators do not take 3.2 yet; so the stream is a string, as 3.1 sees it, and the schema of one event,
+ * the one 3.2 would put under `itemSchema`, is this extension.
+ */
+export const SSE_ITEM_SCHEMA = 'x-itemSchema';
+
+/** One Server-Sent Event (the fields of the event stream format) whose `data` is a JSON `data` schema. */
+const sseEvent = (data: JsonSchema): JsonSchema => ({
+  type: 'object',
+  description:
+    'One event of the stream (OpenAPI 3.2 `itemSchema`): `data` is the JSON document described by `contentSchema`.',
+  properties: {
+    event: { type: 'string', description: 'The event type, for named events.' },
+    data: { type: 'string', contentMediaType: 'application/json', contentSchema: data },
+    id: { type: 'string', description: 'The event id, where the stream resumes (Last-Event-ID).' },
+    retry: { type: 'integer', minimum: 0 },
+  },
+  required: ['data'],
+});
 
 const REASON: Record<number, string> = {
   400: 'Invalid input (the message names the field).',
@@ -95,7 +122,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
               : {}),
             'text/event-stream': {
               schema: { type: 'string', description: r.sse },
-              ...(r.schema ? { itemSchema: schemaOf(r.schema, 'output') } : {}),
+              ...(r.schema ? { [SSE_ITEM_SCHEMA]: sseEvent(schemaOf(r.schema, 'output')) } : {}),
             },
           }
         : r.schema
@@ -151,7 +178,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       title: 'Switchboard gateway',
       version,
       description:
-        "The HTTP API of the Switchboard platform. Errors are `{code, message, details?, requestId}` with the status from `code` (see `x-error-status` on the Error schema); only the A2A and MCP endpoints answer their protocol's errors in that protocol. Every answer carries `X-Request-Id`. Bodies are JSON only (415 otherwise). Authentication depends on AUTH_MODE (docs/auth.md): a bearer JWT, trusted proxy headers, or X-User-Id in development.",
+        "The HTTP API of the Switchboard platform. Errors are `{code, message, details?, requestId}` with the status from `code` (see `x-error-status` on the Error schema); only the A2A and MCP endpoints answer their protocol's errors in that protocol. Every answer carries `X-Request-Id`. Bodies are JSON only (415 otherwise). Authentication depends on AUTH_MODE (docs/auth.md): a bearer JWT, trusted proxy headers, or X-User-Id in development. A Server-Sent Events answer (`text/event-stream`) is a string to OpenAPI 3.1; the schema of one of its events is the media type's `x-itemSchema` (what OpenAPI 3.2 calls `itemSchema`).",
     },
     servers: [{ url: 'http://127.0.0.1:3000' }],
     security: [{ bearerAuth: [] }],
@@ -164,6 +191,8 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       'audit',
       'a2a',
       'mcp',
+      'operations',
+      'console',
       'meta',
     ].map((name) => ({ name })),
     paths,

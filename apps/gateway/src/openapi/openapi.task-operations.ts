@@ -11,7 +11,7 @@ export const TASK_OPERATIONS: Operation[] = [
     method: 'post',
     path: '/orchestrate/stream',
     tag: 'tasks',
-    summary: 'Run a task and stream its events (seed 2)',
+    summary: 'Run a task and stream its events as named SSE events',
     description:
       'Named SSE: each event has `id: <seq>`, `event: <name>` and the task event as data. The response carries `X-Task-Id`; resume with GET /tasks/{id}/events.',
     body: Tasks.TaskRequest,
@@ -64,13 +64,13 @@ export const TASK_OPERATIONS: Operation[] = [
     method: 'get',
     path: '/ag-ui/events',
     tag: 'ag-ui',
-    summary: 'Run a task and stream seed-3 events',
+    summary: 'Run a task and stream legacy AG-UI events',
     description:
       '`data: {"event_type", "data", "message"}` events of types AGENT_RESPONSE, TOOL_CALL_START, TOOL_OUTPUT, A2A_DELEGATION_START, A2A_DELEGATION_RESULT, GUARDRAIL_VIOLATION, ERROR.',
     query: AgUiEventsQuery,
     responses: {
       200: {
-        description: 'Seed-3 events until the task ends.',
+        description: 'Legacy AG-UI events until the task ends.',
         sse: 'data-only events',
         headers: ['X-Task-Id'],
       },

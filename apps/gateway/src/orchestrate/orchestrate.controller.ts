@@ -24,7 +24,7 @@ import { StreamSlots } from '../limits/stream-slots.js';
 import { type TaskEventFeed, TaskEventFollower } from '../tasks/task-event.feed.js';
 import { SubmitTaskUseCase } from './submit-task.use-case.js';
 
-/** Seed 2's surface: submit a task, and stream its events (named SSE) or wait for its answer. */
+/** `/orchestrate`: submit a task, and stream its events (named SSE) or wait for its answer. */
 @Controller('orchestrate')
 @UseGuards(AuthGuard)
 export class OrchestrateController {

@@ -1,17 +1,32 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Actor, Tasks } from '@switchboard/contracts';
-import { AuditTrail, JetStreamService } from '@switchboard/messaging';
-import { LOGGER, type Logger } from '@switchboard/observability';
+import { APP_CONFIG } from '@switchboard/config';
+import { type Actor, isDomainError, Tasks } from '@switchboard/contracts';
+import {
+  AuditTrail,
+  JetStreamService,
+  REQUEST_BACKOFF,
+  retryWithBackoff,
+} from '@switchboard/messaging';
+import { LOGGER, type Logger, SpanKind, withSpan } from '@switchboard/observability';
+import type { GatewayEnv } from '../config/gateway.env.js';
+import { GatewayMetrics } from '../limits/gateway.metrics.js';
 import { TaskOwners } from '../tasks/task-owners.js';
 import { randomUUID } from 'node:crypto';
 
-/** Puts a validated task on the durable submission stream (de-duplicated by task id) and audits it. */
+/**
+ * Puts a validated task on the durable submission stream (de-duplicated by task id), counts, logs and
+ * audits it. The submission carries the request's trace: the task's run continues it. A stream that
+ * cannot take it at once (a leader election, a reconnection) is offered it again for SUBMIT_WAIT_MS:
+ * the de-duplication makes that harmless.
+ */
 @Injectable()
 export class SubmitTaskUseCase {
   constructor(
     private readonly jetstream: JetStreamService,
     private readonly audit: AuditTrail,
     private readonly owners: TaskOwners,
+    private readonly metrics: GatewayMetrics,
+    @Inject(APP_CONFIG) private readonly config: Pick<GatewayEnv, 'SUBMIT_WAIT_MS'>,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -40,12 +55,28 @@ export class SubmitTaskUseCase {
         .catch((e: unknown) =>
           this.logger.warn({ err: e, taskId }, 'could not record the task owner'),
         ),
-      this.jetstream.publish(Tasks.TaskSubmitted, [], submission, {
-        msgId: taskId,
-        actor,
-        correlationId,
-      }),
+      withSpan(
+        `jetstream publish ${Tasks.TaskSubmitted.template}`,
+        {
+          'messaging.system': 'nats',
+          'messaging.destination.name': Tasks.TaskSubmitted.template,
+          'messaging.operation.type': 'send',
+          'switchboard.task_id': taskId,
+        },
+        () => this.store(submission, actor),
+        { kind: SpanKind.PRODUCER },
+      ),
     ]);
+    this.metrics.tasksSubmitted.inc();
+    this.logger.info(
+      {
+        taskId,
+        userId: actor.userId,
+        ...(request.tool_constraints ? { constraints: request.tool_constraints.mode } : {}),
+        ...(request.thread_id ? { threadId: request.thread_id } : {}),
+      },
+      'task submitted',
+    );
     void this.audit.record({
       category: 'request',
       action: 'task.submit',
@@ -59,5 +90,28 @@ export class SubmitTaskUseCase {
         ...(request.thread_id ? { threadId: request.thread_id } : {}),
       },
     });
+  }
+
+  private async store(submission: Tasks.TaskSubmission, actor: Actor): Promise<void> {
+    const { taskId, correlationId } = submission;
+    const until = Date.now() + this.config.SUBMIT_WAIT_MS;
+    await retryWithBackoff(
+      () =>
+        this.jetstream.publish(Tasks.TaskSubmitted, [], submission, {
+          msgId: taskId,
+          actor,
+          correlationId,
+        }),
+      {
+        backoff: REQUEST_BACKOFF,
+        retryIf: (e) => isDomainError(e) && e.retryable,
+        until: () => until,
+        onRetry: (e, attempt, delayMs) =>
+          this.logger.warn(
+            { taskId, attempt, delayMs, reason: (e as Error).message },
+            'the submission stream did not take the task; offering it again',
+          ),
+      },
+    );
   }
 }

@@ -27,7 +27,7 @@ export function sseFrame(data: unknown, opts: { id?: string; event?: string } = 
  */
 const namedFrames = new WeakMap<Tasks.TaskEvent, readonly string[]>();
 
-/** Seed 2's named events: `id: <seq>`, `event: <name>`, the task event as data. */
+/** Named SSE events (`/orchestrate/stream`): `id: <seq>`, `event: <name>`, the task event as data. */
 export class NamedEventFormat implements EventFormat {
   readonly kind = 'named';
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { type Actor, Tasks } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
+import { ServiceShutdown } from '@switchboard/runtime';
 import type { FastifyReply } from 'fastify';
 import type { GatewayEnv } from '../config/gateway.env.js';
 import { SseWriter } from '../http/sse.writer.js';
@@ -24,16 +25,24 @@ export interface PreparedStream {
 /**
  * Streams one task's events over SSE in some format: reserves the user's stream slot, follows the
  * events in seq order, writes heartbeats, and the moment the client goes away frees the slot and the
- * subscription. The task itself is never touched: it keeps running and can be resumed.
+ * subscription. The task itself is never touched: it keeps running and can be resumed. When the
+ * gateway stops, its open streams are ended (not cut): clients resume with Last-Event-ID elsewhere.
  */
 @Injectable()
 export class TaskStreamer {
+  private readonly open = new Set<SseWriter>();
+
   constructor(
     private readonly follower: TaskEventFollower,
     private readonly slots: StreamSlots,
     @Inject(APP_CONFIG) private readonly config: GatewayEnv,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    shutdown: ServiceShutdown,
+  ) {
+    shutdown.whenDraining('event streams', () => {
+      for (const sse of [...this.open]) sse.end();
+    });
+  }
 
   async prepare(
     actor: Actor,
@@ -96,6 +105,7 @@ export class TaskStreamer {
           `event stream dropped: ${reason} (the task keeps running; the client can resume)`,
         ),
     });
+    this.open.add(sse);
     sse.onClose(() => prepared.abort());
     try {
       for (const frame of format.opening()) sse.frame(frame);
@@ -110,6 +120,7 @@ export class TaskStreamer {
       this.logger.warn({ err: e, taskId }, 'task stream failed');
     } finally {
       sse.end();
+      this.open.delete(sse);
       prepared.abort();
     }
   }

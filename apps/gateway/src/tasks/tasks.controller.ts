@@ -11,23 +11,46 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { type Actor, parseOrThrow, Tasks } from '@switchboard/contracts';
+import { type Actor, DomainError, isAdmin, parseOrThrow, Tasks } from '@switchboard/contracts';
+import { AuditTrail, NatsBus } from '@switchboard/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { CancelBody, LastEventId } from '../http/api.schemas.js';
 import { requestIdOf } from '../http/request-id.js';
+import { ZodQueryPipe } from '../http/zod-query.pipe.js';
 import { ResumeTaskStreamUseCase } from './resume-task-stream.use-case.js';
 import { TaskAccess } from './task-access.js';
+import { TaskListQuery, taskListRequestOf } from './task-list.query.js';
 
-/** A task by id: its state, its events (replay, then live; resumable), and cancellation. */
+/** Tasks: the caller's list; one by id, its events (replay, then live; resumable), cancellation. */
 @Controller('tasks')
 @UseGuards(AuthGuard)
 export class TasksController {
   constructor(
     private readonly access: TaskAccess,
     private readonly resume: ResumeTaskStreamUseCase,
+    private readonly bus: NatsBus,
+    private readonly audit: AuditTrail,
   ) {}
+
+  /** The caller's stored tasks, newest first (admins: everyone's, or one user's), paged. */
+  @Get()
+  list(
+    @CurrentActor() actor: Actor,
+    @Query(new ZodQueryPipe(TaskListQuery)) q: TaskListQuery,
+  ): Promise<Tasks.TaskListResponse> {
+    if (q.user_id !== undefined && q.user_id !== actor.userId && !isAdmin(actor)) {
+      void this.audit.record({
+        category: 'auth',
+        action: 'task.list.denied',
+        outcome: 'denied',
+        resource: 'tasks',
+      });
+      throw new DomainError('FORBIDDEN', "only admins may list another user's tasks");
+    }
+    return this.bus.request(Tasks.TaskList, taskListRequestOf(q), { actor });
+  }
 
   /** The stored task with its steps (owner or admin); a task not yet picked up shows as queued. */
   @Get(':id')

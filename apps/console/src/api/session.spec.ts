@@ -1,0 +1,43 @@
+import { describe, expect, it } from '@jest/globals';
+import { gatewayBase } from './http.client';
+import { authHeaders, clearCredentials, loadCredentials, saveCredentials } from './session';
+
+const store = () => {
+  const m = new Map<string, string>();
+  return {
+    getItem: (k: string) => m.get(k) ?? null,
+    setItem: (k: string, v: string) => void m.set(k, v),
+    removeItem: (k: string) => void m.delete(k),
+  };
+};
+
+describe('authentication headers', () => {
+  it('sends what each mode of the gateway reads', () => {
+    expect(authHeaders({ mode: 'dev', userId: 'ada', role: 'admin' })).toEqual({
+      'x-user-id': 'ada',
+      'x-user-role': 'admin',
+    });
+    expect(authHeaders({ mode: 'jwt', token: ' eyJ.x.y \n' })).toEqual({
+      authorization: 'Bearer eyJ.x.y',
+    });
+    expect(authHeaders({ mode: 'trusted-headers' })).toEqual({});
+    expect(authHeaders(undefined)).toEqual({});
+  });
+
+  it('keeps credentials for the tab, and ignores what it cannot read', () => {
+    const s = store();
+    saveCredentials(s, { mode: 'jwt', token: 't' });
+    expect(loadCredentials(s)).toEqual({ mode: 'jwt', token: 't' });
+    clearCredentials(s);
+    expect(loadCredentials(s)).toBeUndefined();
+    s.setItem('switchboard-console:credentials', '{"mode":"root"}');
+    expect(loadCredentials(s)).toBeUndefined();
+  });
+});
+
+describe(gatewayBase.name, () => {
+  it('finds the API next to /console/, also under a proxy prefix', () => {
+    expect(gatewayBase('http://127.0.0.1:3000/console/#/run')).toBe('http://127.0.0.1:3000/');
+    expect(gatewayBase('https://x.example/sb/console/?a=1#/tasks')).toBe('https://x.example/sb/');
+  });
+});

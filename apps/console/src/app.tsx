@@ -1,0 +1,213 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { Api, type ApiError, gatewayBase } from './api/http.client';
+import {
+  authHeaders,
+  clearCredentials,
+  type ConsoleConfig,
+  type Credentials,
+  loadCredentials,
+  type Me,
+  saveCredentials,
+} from './api/session';
+import { describeError } from './components/load.hook';
+import { ErrorNotice } from './components/notice.component';
+import { SessionContext } from './context';
+import { hrefOf, parseRoute, type Route } from './router';
+import { AuditView } from './views/audit.view';
+import { CatalogView } from './views/catalog.view';
+import { HealthView } from './views/health.view';
+import { LiveView } from './views/live.view';
+import { RunView } from './views/run.view';
+import { SignInView } from './views/sign-in.view';
+import { TaskView } from './views/task.view';
+import { TasksView } from './views/tasks.view';
+
+const NAV: { route: Route; label: string; admin?: boolean }[] = [
+  { route: { view: 'run' }, label: 'Run' },
+  { route: { view: 'tasks' }, label: 'Tasks' },
+  { route: { view: 'catalog' }, label: 'Tools & agents' },
+  { route: { view: 'audit' }, label: 'Audit', admin: true },
+  { route: { view: 'live' }, label: 'Live', admin: true },
+  { route: { view: 'health' }, label: 'Health' },
+];
+
+function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  useEffect(() => {
+    const on = () => setRoute(parseRoute(location.hash));
+    addEventListener('hashchange', on);
+    return () => removeEventListener('hashchange', on);
+  }, []);
+  return route;
+}
+
+/** The console: sign-in until the gateway accepts the user, then the views. */
+export function App() {
+  const store = sessionStorage;
+  const base = useMemo(() => gatewayBase(location.href), []);
+  const [config, setConfig] = useState<ConsoleConfig>();
+  const [credentials, setCredentials] = useState<Credentials | undefined>(() =>
+    loadCredentials(store),
+  );
+  const [me, setMe] = useState<Me>();
+  const [error, setError] = useState<string>();
+  const api = useMemo(
+    () =>
+      new Api(
+        base,
+        () => authHeaders(credentials),
+        (e: ApiError) => {
+          setMe(undefined);
+          setError(`Signed out: ${e.message}`);
+        },
+      ),
+    [base, credentials],
+  );
+
+  useEffect(() => {
+    fetch(new URL('console/config.json', base))
+      .then((r) => r.json() as Promise<ConsoleConfig>)
+      .then(setConfig, (e: unknown) => setError(`The gateway did not answer: ${describeError(e)}`));
+  }, [base]);
+
+  useEffect(() => {
+    if (!config || !credentials) return;
+    if (credentials.mode !== config.authMode) return setCredentials(undefined);
+    api.get<Me>('me').then(
+      (m) => {
+        setMe(m);
+        setError(undefined);
+        saveCredentials(store, credentials);
+      },
+      (e: unknown) => {
+        setMe(undefined);
+        setError(describeError(e));
+      },
+    );
+  }, [config, credentials, api]);
+
+  // What bench/console times: navigation start → the first view on screen.
+  useEffect(() => {
+    performance.mark('sb-console-first-render');
+  }, []);
+
+  if (!config || !me) {
+    return (
+      <SignInView
+        key={config ? 'ready' : 'waiting'}
+        config={config}
+        error={error}
+        busy={credentials !== undefined && error === undefined && config !== undefined}
+        onSignIn={(c) => {
+          setError(undefined);
+          setCredentials({ ...c });
+        }}
+      />
+    );
+  }
+  const signOut = () => {
+    clearCredentials(store);
+    setCredentials(undefined);
+    setMe(undefined);
+  };
+  return (
+    <SessionContext.Provider value={{ api, me, store }}>
+      <Shell me={me} onSignOut={signOut} error={error} />
+    </SessionContext.Provider>
+  );
+}
+
+function Shell({
+  me,
+  onSignOut,
+  error,
+}: {
+  me: Me;
+  onSignOut: () => void;
+  error?: string | undefined;
+}) {
+  const route = useRoute();
+  const heading = useRef<HTMLDivElement>(null);
+  // After navigating (not on the first view), focus moves to the new view, as a page load would put it.
+  const navigated = useRef(false);
+  useEffect(() => {
+    if (navigated.current) heading.current?.querySelector<HTMLElement>('h1')?.focus();
+    navigated.current = true;
+  }, [route.view]);
+  const current = route.view === 'task' ? 'tasks' : route.view;
+  // bench/console: the signed-in console's first view is on screen.
+  useEffect(() => {
+    performance.mark('sb-console-view-ready');
+  }, []);
+  return (
+    <>
+      <a
+        class="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          heading.current?.querySelector<HTMLElement>('h1')?.focus();
+        }}
+      >
+        Skip to content
+      </a>
+      <header class="top">
+        <span class="brand">Switchboard</span>
+        <nav aria-label="Views">
+          <ul>
+            {NAV.filter((n) => !n.admin || me.admin).map((n) => (
+              <li key={n.route.view}>
+                <a
+                  href={hrefOf(n.route)}
+                  aria-current={current === n.route.view ? 'page' : undefined}
+                >
+                  {n.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <span class="who">
+          {me.userId} <span class="muted">({me.role})</span>
+          <button type="button" class="link" onClick={onSignOut}>
+            Sign out
+          </button>
+        </span>
+      </header>
+      <main id="main" ref={heading}>
+        <ErrorNotice error={error} />
+        <View route={route} admin={me.admin} />
+      </main>
+    </>
+  );
+}
+
+function View({ route, admin }: { route: Route; admin: boolean }) {
+  switch (route.view) {
+    case 'run':
+      return <RunView taskId={route.taskId} />;
+    case 'tasks':
+      return <TasksView />;
+    case 'task':
+      return <TaskView taskId={route.taskId} />;
+    case 'catalog':
+      return <CatalogView />;
+    case 'audit':
+      return admin ? <AuditView /> : <AdminsOnly name="Audit" />;
+    case 'live':
+      return admin ? <LiveView /> : <AdminsOnly name="Live" />;
+    case 'health':
+      return <HealthView />;
+  }
+}
+
+function AdminsOnly({ name }: { name: string }) {
+  return (
+    <section>
+      <h1 tabIndex={-1}>{name}</h1>
+      <p class="notice notice-error" role="alert">
+        This view is for admins only. The gateway refuses its data to other users.
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,190 @@
+import { formatDuration, formatTime, formatTokens } from '../model/format';
+import type { Card } from '../model/timeline.model';
+import { JsonView } from './json-view.component';
+import { StatusBadge } from './status-badge.component';
+
+/** One card of a task's timeline: what happened, in words first, with the data folded underneath. */
+export function EventCard({ card }: { card: Card }) {
+  return (
+    <article class={`card card-${card.kind}`} data-kind={card.kind} data-seq={card.seq}>
+      <header class="card-head">
+        <span class="card-title">{titleOf(card)}</span>
+        <span class="card-meta">
+          <time dateTime={card.at}>{formatTime(card.at)}</time> · #{card.seq}
+        </span>
+      </header>
+      <CardBody card={card} />
+    </article>
+  );
+}
+
+function titleOf(c: Card): string {
+  switch (c.kind) {
+    case 'started':
+      return 'Task started';
+    case 'toolbox':
+      return `Toolbox: ${c.count} tool${c.count === 1 ? '' : 's'}`;
+    case 'planning':
+      return `Planning round ${c.iteration}`;
+    case 'tool':
+      return `Tool call: ${c.tool}`;
+    case 'delegation':
+      return `Delegation to ${c.agent}`;
+    case 'guardrail':
+      return 'Guardrail refusal';
+    case 'answer':
+      return 'Answer';
+    case 'failed':
+      return 'Task failed';
+    case 'cancelled':
+      return 'Task cancelled';
+  }
+}
+
+function CardBody({ card: c }: { card: Card }) {
+  switch (c.kind) {
+    case 'started':
+      return (
+        <p>
+          <q>{c.task}</q> — for <strong>{c.userId}</strong>, planned by the{' '}
+          {c.planner === 'llm' ? `LLM${c.model ? ` (${c.model})` : ''}` : 'built-in planner'}
+        </p>
+      );
+    case 'toolbox':
+      return (
+        <p>
+          Mode <code>{c.mode}</code>
+          {c.cached ? ' (from cache)' : ''}: {c.tools.join(', ') || 'no tools'}
+        </p>
+      );
+    case 'planning':
+      return <PlanningBody card={c} />;
+    case 'tool':
+      return (
+        <div>
+          <p>
+            <StatusBadge status={c.status} /> step {c.index + 1} ({c.stepId})
+            {c.durationMs !== undefined ? ` · ${formatDuration(c.durationMs)}` : ''}
+          </p>
+          <JsonView label="Arguments" value={c.input} />
+          {c.output !== undefined && <JsonView label="Result" value={c.output} />}
+          {c.error && <ErrorLine error={c.error} />}
+        </div>
+      );
+    case 'delegation':
+      return <DelegationBody card={c} />;
+    case 'guardrail':
+      return (
+        <p>
+          <StatusBadge status="refused" /> rule <code>{c.rule}</code> blocked the {c.stage}
+          {c.stepId ? ` of step ${c.stepId}` : ''}; the blocked text is not shown.
+        </p>
+      );
+    case 'answer':
+      return (
+        <div>
+          <p class="answer">{c.result}</p>
+          <p class="muted">
+            {c.steps} step{c.steps === 1 ? '' : 's'} · {formatDuration(c.durationMs)} ·{' '}
+            {c.usage ? `${formatTokens(c.usage)} · ` : ''}
+            {c.planner === 'llm' ? 'LLM' : 'built-in planner (no tokens)'}
+          </p>
+        </div>
+      );
+    case 'failed':
+      return (
+        <div>
+          <ErrorLine error={c.error} />
+          <p class="muted">
+            after {c.steps} step{c.steps === 1 ? '' : 's'}, {formatDuration(c.durationMs)}
+            {c.usage ? ` · ${formatTokens(c.usage)}` : ''}
+          </p>
+        </div>
+      );
+    case 'cancelled':
+      return (
+        <p>
+          {c.reason} <span class="muted">· after {formatDuration(c.durationMs)}</span>
+        </p>
+      );
+  }
+}
+
+const DECISIONS: Record<string, string> = {
+  actions: 'act',
+  final: 'answer',
+  fail: 'give up',
+  stopped: 'stopped (cancelled)',
+};
+
+function PlanningBody({ card: c }: { card: Extract<Card, { kind: 'planning' }> }) {
+  if (!c.done) return <p class="muted">Planning…</p>;
+  return (
+    <div>
+      <p>
+        Decision <strong>{DECISIONS[c.decision ?? 'actions'] ?? c.decision}</strong>
+        {c.actions.length ? `: ${c.actions.length} action${c.actions.length === 1 ? '' : 's'}` : ''}
+        {c.durationMs !== undefined ? ` · ${formatDuration(c.durationMs)}` : ''}
+        {c.usage ? ` · ${formatTokens(c.usage)}` : ''}
+        {c.model ? ` · ${c.model}` : ''}
+      </p>
+      {c.actions.length > 0 && (
+        <ol class="actions">
+          {c.actions.map((a, i) => (
+            <li key={i}>
+              {a.kind === 'agent' ? 'delegate to' : 'call'} <code>{a.target}</code>
+              {a.description ? ` — ${a.description}` : ''}
+            </li>
+          ))}
+        </ol>
+      )}
+      {c.rejected.map((r, i) => (
+        <p key={i} class="warn">
+          Refused call to <code>{r.tool}</code>: {r.reason}
+        </p>
+      ))}
+    </div>
+  );
+}
+
+function DelegationBody({ card: c }: { card: Extract<Card, { kind: 'delegation' }> }) {
+  return (
+    <div>
+      <p>
+        <StatusBadge status={c.status} /> via{' '}
+        <span
+          class={`transport transport-${c.transport ?? 'unknown'}`}
+          data-transport={c.transport}
+        >
+          {c.transport ? c.transport.toUpperCase() : 'unknown transport'}
+        </span>
+        {c.state ? ` · ${c.state}` : ''}
+        {c.durationMs !== undefined ? ` · ${formatDuration(c.durationMs)}` : ''}
+      </p>
+      {c.message && <JsonView label="Message" value={c.message} />}
+      {c.updates.length > 0 && (
+        <ol class="updates" aria-label="Status updates">
+          {c.updates.map((u, i) => (
+            <li key={i}>
+              <time dateTime={u.at}>{formatTime(u.at)}</time> {u.state}
+              {u.text ? `: ${u.text}` : ''}
+            </li>
+          ))}
+        </ol>
+      )}
+      {c.result !== undefined && <JsonView label="Result" value={c.result} />}
+      {c.output !== undefined && c.result === undefined && (
+        <JsonView label="Result" value={c.output} />
+      )}
+      {c.error && <ErrorLine error={c.error} />}
+    </div>
+  );
+}
+
+function ErrorLine({ error }: { error: { code: string; message: string } }) {
+  return (
+    <p class="error">
+      <code>{error.code}</code> {error.message}
+    </p>
+  );
+}

@@ -1,0 +1,22 @@
+import { formatJson } from '../model/format';
+
+/** A JSON value, readable; long values fold away behind a summary the keyboard can open. */
+export function JsonView({ value, label }: { value: unknown; label: string }) {
+  const compact = typeof value === 'string' ? value : JSON.stringify(value);
+  if (compact !== undefined && compact.length <= 120 && !compact.includes('\n')) {
+    return (
+      <div class="json-line">
+        <span class="json-label">{label}</span> <code>{compact}</code>
+      </div>
+    );
+  }
+  const text = formatJson(value);
+  return (
+    <details class="json">
+      <summary>
+        {label} <span class="muted">({text.length.toLocaleString('en-US')} characters)</span>
+      </summary>
+      <pre>{text}</pre>
+    </details>
+  );
+}

@@ -1,0 +1,4 @@
+/** A status word with a colour; the word itself carries the meaning (colour is only a cue). */
+export function StatusBadge({ status }: { status: string }) {
+  return <span class={`badge badge-${status.replace(/[^a-z-]/g, '')}`}>{status}</span>;
+}

@@ -1,0 +1,228 @@
+import { describe, expect, it } from '@jest/globals';
+import type { TaskEvent } from './event-log';
+import { buildTimeline, summarize } from './timeline.model';
+
+const TASK = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
+let seq = 0;
+const at = '2026-11-24T10:00:00.000Z';
+const ev = (name: string, data: Record<string, unknown>): TaskEvent =>
+  ({ taskId: TASK, seq: ++seq, at, source: 'orchestrator', name, data }) as TaskEvent;
+const usage = { promptTokens: 10, completionTokens: 5, totalTokens: 15 };
+
+function delegationRun(): TaskEvent[] {
+  seq = 0;
+  return [
+    ev('orchestrator.task.started', {
+      task: 'ask the researcher',
+      userId: 'ada',
+      planner: 'llm',
+      model: 'm1',
+    }),
+    ev('mcp.toolbox.generated', {
+      tools: [{ name: 'calculator', provider: 'math' }],
+      count: 1,
+      mode: 'auto',
+      cached: false,
+    }),
+    ev('orchestrator.planning.started', { planner: 'llm', iteration: 1 }),
+    ev('orchestrator.planning.completed', {
+      planner: 'llm',
+      iteration: 1,
+      decision: 'actions',
+      plan: [
+        {
+          id: 's1',
+          kind: 'tool',
+          target: 'calculator',
+          input: { expression: '17 * 23' },
+          description: 'multiply',
+        },
+        {
+          id: 's2',
+          kind: 'agent',
+          target: 'researcher',
+          input: { message: 'NATS' },
+          description: 'research',
+        },
+      ],
+      usage,
+      rejected: [{ tool: 'admin_debug', reason: 'not offered' }],
+    }),
+    ev('orchestrator.step.dispatching', {
+      stepId: 's1',
+      index: 0,
+      kind: 'tool',
+      target: 'calculator',
+      input: { expression: '17 * 23' },
+    }),
+    ev('mcp.task.started', { stepId: 's1', tool: 'calculator', input: { expression: '17 * 23' } }),
+    ev('mcp.task.completed', {
+      stepId: 's1',
+      tool: 'calculator',
+      output: { result: 391 },
+      durationMs: 2,
+    }),
+    ev('orchestrator.step.completed', {
+      stepId: 's1',
+      index: 0,
+      kind: 'tool',
+      target: 'calculator',
+      output: { result: 391 },
+      durationMs: 3,
+    }),
+    ev('orchestrator.step.dispatching', {
+      stepId: 's2',
+      index: 1,
+      kind: 'agent',
+      target: 'researcher',
+      input: { message: 'NATS' },
+    }),
+    ev('a2a.delegation.started', {
+      stepId: 's2',
+      agent: 'researcher',
+      message: 'NATS',
+      transport: 'xmpp',
+    }),
+    ev('a2a.delegation.status', {
+      stepId: 's2',
+      agent: 'researcher',
+      state: 'TASK_STATE_WORKING',
+      text: 'reading',
+      transport: 'xmpp',
+    }),
+    ev('a2a.delegation.result', {
+      stepId: 's2',
+      agent: 'researcher',
+      state: 'TASK_STATE_COMPLETED',
+      text: 'JetStream persists',
+      artifacts: [],
+      transport: 'xmpp',
+      durationMs: 40,
+    }),
+    ev('orchestrator.step.completed', {
+      stepId: 's2',
+      index: 1,
+      kind: 'agent',
+      target: 'researcher',
+      output: { text: 'JetStream persists' },
+      durationMs: 41,
+    }),
+    ev('orchestrator.guardrail.violation', { stage: 'output', rule: 'keyword', stepId: 's2' }),
+    ev('orchestrator.task.completed', {
+      result: '391; JetStream persists',
+      planner: 'llm',
+      steps: 2,
+      durationMs: 60,
+      usage: { ...usage, totalTokens: 30 },
+    }),
+  ];
+}
+
+describe(buildTimeline.name, () => {
+  it('makes one card per round, step, refusal and ending, with each step’s outcome on its card', () => {
+    const cards = buildTimeline(delegationRun());
+    expect(cards.map((c) => c.kind)).toEqual([
+      'started',
+      'toolbox',
+      'planning',
+      'tool',
+      'delegation',
+      'guardrail',
+      'answer',
+    ]);
+    const planning = cards[2];
+    expect(planning).toMatchObject({
+      kind: 'planning',
+      done: true,
+      decision: 'actions',
+      usage,
+      rejected: [{ tool: 'admin_debug' }],
+    });
+    expect(cards[3]).toMatchObject({
+      kind: 'tool',
+      tool: 'calculator',
+      status: 'completed',
+      input: { expression: '17 * 23' },
+      output: { result: 391 },
+      durationMs: 3,
+    });
+    expect(cards[4]).toMatchObject({
+      kind: 'delegation',
+      agent: 'researcher',
+      transport: 'xmpp',
+      message: 'NATS',
+      status: 'completed',
+      state: 'TASK_STATE_COMPLETED',
+      result: 'JetStream persists',
+      updates: [{ state: 'TASK_STATE_WORKING', text: 'reading' }],
+    });
+    expect(cards[6]).toMatchObject({ kind: 'answer', result: '391; JetStream persists', steps: 2 });
+    expect(new Set(cards.map((c) => c.key)).size).toBe(cards.length);
+  });
+
+  it('shows a failed step and a failed task with their error codes', () => {
+    seq = 0;
+    const error = { code: 'BUDGET_EXCEEDED', message: 'token budget spent', retryable: false };
+    const cards = buildTimeline([
+      ev('orchestrator.task.started', { task: 't', userId: 'ada', planner: 'builtin' }),
+      ev('orchestrator.step.dispatching', {
+        stepId: 's1',
+        index: 0,
+        kind: 'tool',
+        target: 'weather',
+        input: {},
+      }),
+      ev('orchestrator.step.failed', {
+        stepId: 's1',
+        index: 0,
+        kind: 'tool',
+        target: 'weather',
+        error: { code: 'UPSTREAM_ERROR', message: 'down', retryable: true },
+      }),
+      ev('orchestrator.task.failed', { error, steps: 1, durationMs: 5 }),
+    ]);
+    expect(cards[1]).toMatchObject({
+      kind: 'tool',
+      status: 'failed',
+      error: { code: 'UPSTREAM_ERROR' },
+    });
+    expect(cards[2]).toMatchObject({ kind: 'failed', error: { code: 'BUDGET_EXCEEDED' } });
+  });
+});
+
+describe(summarize.name, () => {
+  it('counts events, steps and tokens while running, and takes the totals of the ending', () => {
+    const events = delegationRun();
+    const midway = summarize(events.slice(0, 9));
+    expect(midway).toMatchObject({
+      status: 'running',
+      events: 9,
+      steps: 2,
+      tokens: 15,
+      planner: 'llm',
+    });
+    expect(summarize(events)).toMatchObject({
+      status: 'completed',
+      steps: 2,
+      tokens: 30,
+      durationMs: 60,
+    });
+  });
+});
+
+describe('planning rounds at the end of a task', () => {
+  it('closes a round left open by the ending with the ending as its decision', () => {
+    seq = 0;
+    const cards = buildTimeline([
+      ev('orchestrator.task.started', { task: 't', userId: 'ada', planner: 'builtin' }),
+      ev('orchestrator.planning.started', { planner: 'builtin', iteration: 1 }),
+      ev('orchestrator.task.completed', {
+        result: 'done',
+        planner: 'builtin',
+        steps: 0,
+        durationMs: 1,
+      }),
+    ]);
+    expect(cards[1]).toMatchObject({ kind: 'planning', done: true, decision: 'final' });
+  });
+});

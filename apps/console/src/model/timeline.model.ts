@@ -1,0 +1,360 @@
+import type { ErrorBody, Tasks } from '@switchboard/contracts';
+import type { TaskEvent } from './event-log';
+
+type Usage = Tasks.TokenUsage;
+type Transport = 'http' | 'xmpp';
+
+interface CardBase {
+  /** Stable across updates (the list keeps measured heights by key). */
+  key: string;
+  /** Seq of the event that opened the card. */
+  seq: number;
+  at: string;
+}
+
+export type Card = CardBase &
+  (
+    | { kind: 'started'; task: string; planner: string; model?: string; userId: string }
+    | { kind: 'toolbox'; count: number; mode: string; cached: boolean; tools: string[] }
+    | {
+        kind: 'planning';
+        iteration: number;
+        planner: string;
+        done: boolean;
+        decision?: string;
+        actions: { kind: string; target: string; description: string }[];
+        rejected: { tool: string; reason: string }[];
+        usage?: Usage;
+        model?: string;
+        durationMs?: number;
+      }
+    | {
+        kind: 'tool';
+        stepId: string;
+        index: number;
+        tool: string;
+        input: unknown;
+        status: 'running' | 'completed' | 'failed';
+        output?: unknown;
+        error?: ErrorBody;
+        durationMs?: number;
+      }
+    | {
+        kind: 'delegation';
+        stepId: string;
+        index: number;
+        agent: string;
+        input: unknown;
+        transport?: Transport;
+        message?: string;
+        updates: { state: string; text?: string; at: string }[];
+        status: 'running' | 'completed' | 'failed';
+        state?: string;
+        result?: string;
+        output?: unknown;
+        error?: ErrorBody;
+        durationMs?: number;
+      }
+    | { kind: 'guardrail'; stage: string; rule: string; stepId?: string }
+    | {
+        kind: 'answer';
+        result: string;
+        planner: string;
+        steps: number;
+        durationMs: number;
+        usage?: Usage;
+      }
+    | { kind: 'failed'; error: ErrorBody; steps: number; durationMs: number; usage?: Usage }
+    | { kind: 'cancelled'; reason: string; steps: number; durationMs: number; usage?: Usage }
+  );
+
+export type StepCard = Extract<Card, { kind: 'tool' | 'delegation' }>;
+
+/** Where a run stands, for the page's status line. */
+export interface RunSummary {
+  status: 'running' | 'completed' | 'failed' | 'cancelled';
+  events: number;
+  steps: number;
+  tokens: number;
+  estimated: boolean;
+  costUsd?: number;
+  planner?: string;
+  durationMs?: number;
+}
+
+/**
+ * Folds a task's events into the timeline's cards: one per planning round, per step (a tool call, or
+ * a delegation with its transport and status updates), per guardrail refusal, and the ending (the
+ * answer, the failure or the cancellation). The mcp.* and a2a.* events of a step land on its card.
+ */
+export function buildTimeline(events: readonly TaskEvent[]): Card[] {
+  const cards: Card[] = [];
+  const steps = new Map<string, StepCard>(); // stepId → its latest card
+  const rounds = new Map<number, Extract<Card, { kind: 'planning' }>>();
+  const base = (e: TaskEvent, key: string): CardBase => ({ key, seq: e.seq, at: e.at });
+  for (const e of events) {
+    if (e.name === 'orchestrator.task.completed') closeRounds(rounds, 'final');
+    if (e.name === 'orchestrator.task.failed') closeRounds(rounds, 'fail');
+    if (e.name === 'orchestrator.task.cancelled') closeRounds(rounds, 'stopped');
+    switch (e.name) {
+      case 'orchestrator.task.started':
+        cards.push({
+          ...base(e, 'started'),
+          kind: 'started',
+          task: e.data.task,
+          planner: e.data.planner,
+          userId: e.data.userId,
+          ...(e.data.model ? { model: e.data.model } : {}),
+        });
+        break;
+      case 'mcp.toolbox.generated':
+        cards.push({
+          ...base(e, `toolbox-${e.seq}`),
+          kind: 'toolbox',
+          count: e.data.count,
+          mode: e.data.mode,
+          cached: e.data.cached,
+          tools: e.data.tools.map((t) => `${t.provider}/${t.name}`),
+        });
+        break;
+      case 'orchestrator.planning.started': {
+        const card = {
+          ...base(e, `planning-${e.seq}`),
+          kind: 'planning' as const,
+          iteration: e.data.iteration,
+          planner: e.data.planner,
+          done: false,
+          actions: [],
+          rejected: [],
+        };
+        rounds.set(e.data.iteration, card);
+        cards.push(card);
+        break;
+      }
+      case 'orchestrator.planning.completed':
+        planned(cards, rounds, e, base(e, `planning-${e.seq}`));
+        break;
+      case 'orchestrator.step.dispatching':
+        dispatched(cards, steps, e, base(e, `step-${e.seq}`));
+        break;
+      default:
+        onStepOrEnd(cards, steps, e, base);
+    }
+  }
+  return cards;
+}
+
+/** Rounds still open when the task ends: the ending was their decision (the last round answers). */
+function closeRounds(
+  rounds: Map<number, Extract<Card, { kind: 'planning' }>>,
+  decision: string,
+): void {
+  for (const round of rounds.values()) {
+    if (!round.done) Object.assign(round, { done: true, decision });
+  }
+}
+
+function planned(
+  cards: Card[],
+  rounds: Map<number, Extract<Card, { kind: 'planning' }>>,
+  e: Extract<TaskEvent, { name: 'orchestrator.planning.completed' }>,
+  b: CardBase,
+): void {
+  let card = rounds.get(e.data.iteration);
+  if (!card) {
+    card = {
+      ...b,
+      kind: 'planning',
+      iteration: e.data.iteration,
+      planner: e.data.planner,
+      done: false,
+      actions: [],
+      rejected: [],
+    };
+    rounds.set(e.data.iteration, card);
+    cards.push(card);
+  }
+  Object.assign(card, {
+    done: true,
+    actions: e.data.plan.map((a) => ({
+      kind: a.kind,
+      target: a.target,
+      description: a.description,
+    })),
+    rejected: e.data.rejected ?? [],
+    ...(e.data.decision ? { decision: e.data.decision } : {}),
+    ...(e.data.usage ? { usage: e.data.usage } : {}),
+    ...(e.data.model ? { model: e.data.model } : {}),
+    ...(e.data.durationMs !== undefined ? { durationMs: e.data.durationMs } : {}),
+  });
+}
+
+function dispatched(
+  cards: Card[],
+  steps: Map<string, StepCard>,
+  e: Extract<TaskEvent, { name: 'orchestrator.step.dispatching' }>,
+  b: CardBase,
+): void {
+  const common = {
+    stepId: e.data.stepId,
+    index: e.data.index,
+    input: e.data.input,
+    status: 'running' as const,
+  };
+  const card: StepCard =
+    e.data.kind === 'agent'
+      ? { ...b, ...common, kind: 'delegation', agent: e.data.target, updates: [] }
+      : { ...b, ...common, kind: 'tool', tool: e.data.target };
+  steps.set(e.data.stepId, card);
+  cards.push(card);
+}
+
+function onStepOrEnd(
+  cards: Card[],
+  steps: Map<string, StepCard>,
+  e: TaskEvent,
+  base: (e: TaskEvent, key: string) => CardBase,
+): void {
+  switch (e.name) {
+    case 'orchestrator.step.completed':
+    case 'mcp.task.completed': {
+      const card = steps.get(e.data.stepId);
+      if (card)
+        Object.assign(card, {
+          status: 'completed',
+          output: e.data.output,
+          durationMs: e.data.durationMs,
+        });
+      return;
+    }
+    case 'orchestrator.step.failed':
+    case 'mcp.task.failed': {
+      const card = steps.get(e.data.stepId);
+      if (card) Object.assign(card, { status: 'failed', error: e.data.error });
+      return;
+    }
+    case 'a2a.delegation.started':
+    case 'a2a.delegation.status':
+    case 'a2a.delegation.result':
+      delegated(steps, e);
+      return;
+    case 'orchestrator.guardrail.violation':
+      cards.push({
+        ...base(e, `guardrail-${e.seq}`),
+        kind: 'guardrail',
+        stage: e.data.stage,
+        rule: e.data.rule,
+        ...(e.data.stepId ? { stepId: e.data.stepId } : {}),
+      });
+      return;
+    case 'orchestrator.task.completed':
+      cards.push({
+        ...base(e, 'end'),
+        kind: 'answer',
+        result: e.data.result,
+        planner: e.data.planner,
+        steps: e.data.steps,
+        durationMs: e.data.durationMs,
+        ...(e.data.usage ? { usage: e.data.usage } : {}),
+      });
+      return;
+    case 'orchestrator.task.failed':
+      cards.push({
+        ...base(e, 'end'),
+        kind: 'failed',
+        error: e.data.error,
+        steps: e.data.steps,
+        durationMs: e.data.durationMs,
+        ...(e.data.usage ? { usage: e.data.usage } : {}),
+      });
+      return;
+    case 'orchestrator.task.cancelled':
+      cards.push({
+        ...base(e, 'end'),
+        kind: 'cancelled',
+        reason: e.data.reason,
+        steps: e.data.steps,
+        durationMs: e.data.durationMs,
+        ...(e.data.usage ? { usage: e.data.usage } : {}),
+      });
+      return;
+    default:
+      return;
+  }
+}
+
+function delegated(
+  steps: Map<string, StepCard>,
+  e: Extract<
+    TaskEvent,
+    { name: 'a2a.delegation.started' | 'a2a.delegation.status' | 'a2a.delegation.result' }
+  >,
+): void {
+  const card = steps.get(e.data.stepId);
+  if (!card || card.kind !== 'delegation') return;
+  card.transport = e.data.transport;
+  if (e.name === 'a2a.delegation.started') {
+    card.message = e.data.message;
+  } else if (e.name === 'a2a.delegation.status') {
+    card.updates = [
+      ...card.updates,
+      { state: e.data.state, at: e.at, ...(e.data.text ? { text: e.data.text } : {}) },
+    ];
+    card.state = e.data.state;
+  } else {
+    Object.assign(card, {
+      state: e.data.state,
+      result: e.data.text,
+      durationMs: e.data.durationMs,
+    });
+  }
+}
+
+/** The run's status line: how far it got, and what it cost. */
+export function summarize(events: readonly TaskEvent[]): RunSummary {
+  let status: RunSummary['status'] = 'running';
+  let steps = 0;
+  let tokens = 0;
+  let estimated = false;
+  let costUsd: number | undefined;
+  let planner: string | undefined;
+  let durationMs: number | undefined;
+  for (const e of events) {
+    if (e.name === 'orchestrator.task.started') planner = e.data.planner;
+    if (e.name === 'orchestrator.step.dispatching') steps++;
+    if (e.name === 'orchestrator.planning.completed' && e.data.usage) {
+      tokens += e.data.usage.totalTokens;
+      estimated ||= e.data.usage.estimated === true;
+      if (e.data.usage.costUsd !== undefined) costUsd = (costUsd ?? 0) + e.data.usage.costUsd;
+    }
+    if (
+      e.name === 'orchestrator.task.completed' ||
+      e.name === 'orchestrator.task.failed' ||
+      e.name === 'orchestrator.task.cancelled'
+    ) {
+      status =
+        e.name === 'orchestrator.task.completed'
+          ? 'completed'
+          : e.name === 'orchestrator.task.failed'
+            ? 'failed'
+            : 'cancelled';
+      durationMs = e.data.durationMs;
+      steps = e.data.steps;
+      if (e.data.usage) {
+        tokens = e.data.usage.totalTokens;
+        estimated = e.data.usage.estimated === true;
+        costUsd = e.data.usage.costUsd;
+      }
+    }
+  }
+  return {
+    status,
+    events: events.length,
+    steps,
+    tokens,
+    estimated,
+    ...(costUsd !== undefined ? { costUsd } : {}),
+    ...(planner ? { planner } : {}),
+    ...(durationMs !== undefined ? { durationMs } : {}),
+  };
+}

@@ -1,0 +1,17 @@
+import { describe, expect, it } from '@jest/globals';
+import { hrefOf, parseRoute } from './router';
+
+const ID = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
+
+describe(parseRoute.name, () => {
+  it('reads each view from the fragment, and goes back to Run for anything else', () => {
+    expect(parseRoute('')).toEqual({ view: 'run' });
+    expect(parseRoute(`#/run/${ID}`)).toEqual({ view: 'run', taskId: ID });
+    expect(parseRoute(`#/tasks/${ID}`)).toEqual({ view: 'task', taskId: ID });
+    expect(parseRoute('#/tasks/not-an-id')).toEqual({ view: 'tasks' });
+    expect(parseRoute('#/live')).toEqual({ view: 'live' });
+    expect(parseRoute('#/nowhere')).toEqual({ view: 'run' });
+    for (const r of [{ view: 'audit' as const }, { view: 'task' as const, taskId: ID }])
+      expect(parseRoute(hrefOf(r))).toEqual(r);
+  });
+});

@@ -1,0 +1,183 @@
+import type { Audit } from '@switchboard/contracts';
+import { useEffect, useState } from 'preact/hooks';
+import { JsonView } from '../components/json-view.component';
+import { describeError } from '../components/load.hook';
+import { ErrorNotice } from '../components/notice.component';
+import { StatusBadge } from '../components/status-badge.component';
+import { useSession } from '../context';
+import { formatDateTime } from '../model/format';
+
+const CATEGORIES = ['auth', 'request', 'task', 'tool', 'delegation', 'guardrail', 'admin', 'error'];
+const OUTCOMES = ['success', 'failure', 'denied'];
+
+interface Filters {
+  task_id: string;
+  user_id: string;
+  category: string;
+  outcome: string;
+  action: string;
+}
+const NONE: Filters = { task_id: '', user_id: '', category: '', outcome: '', action: '' };
+
+/** Audit (admins): the trail filtered by task, user, category and outcome; and the chain check. */
+export function AuditView() {
+  const { api } = useSession();
+  const [filters, setFilters] = useState<Filters>(NONE);
+  const [applied, setApplied] = useState<Filters>(NONE);
+  const [rows, setRows] = useState<Audit.AuditEntry[]>([]);
+  const [next, setNext] = useState<number>();
+  const [error, setError] = useState<string>();
+  const [verify, setVerify] = useState<{
+    busy: boolean;
+    result?: Audit.AuditVerifyResponse;
+    error?: string;
+  }>({ busy: false });
+
+  const load = async (before?: number) => {
+    setError(undefined);
+    try {
+      const q = Object.fromEntries(
+        Object.entries(applied).map(([k, v]) => [k, v.trim() || undefined]),
+      );
+      const page = await api.get<Audit.AuditQueryResponse>('audit', { ...q, before, limit: 100 });
+      setRows((r) => (before ? [...r, ...page.entries] : page.entries));
+      setNext(page.nextBefore);
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+  useEffect(() => void load(), [applied]);
+
+  const check = async () => {
+    setVerify({ busy: true });
+    try {
+      setVerify({ busy: false, result: await api.get<Audit.AuditVerifyResponse>('audit/verify') });
+    } catch (e) {
+      setVerify({ busy: false, error: describeError(e) });
+    }
+  };
+  const set = (k: keyof Filters) => (e: { currentTarget: { value: string } }) =>
+    setFilters({ ...filters, [k]: e.currentTarget.value });
+  return (
+    <section aria-labelledby="audit-title">
+      <h1 id="audit-title" tabIndex={-1}>
+        Audit trail
+      </h1>
+      <div class="verify">
+        <button type="button" disabled={verify.busy} onClick={() => void check()}>
+          {verify.busy ? 'Verifying the chain…' : 'Verify the hash chain'}
+        </button>
+        <p role="status" aria-live="polite" class="verify-result">
+          {verify.result &&
+            (verify.result.ok
+              ? `The chain is intact: ${verify.result.checked.toLocaleString('en-US')} rows checked.`
+              : `The chain is broken at row ${verify.result.firstBrokenSeq ?? '?'}: ${verify.result.reason ?? 'unknown reason'} (${verify.result.checked} rows matched before it).`)}
+          {verify.error}
+        </p>
+      </div>
+      <form
+        class="filters"
+        aria-label="Filter the audit trail"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setApplied(filters);
+        }}
+      >
+        <label>
+          Task id
+          <input value={filters.task_id} onInput={set('task_id')} maxLength={36} />
+        </label>
+        <label>
+          User
+          <input value={filters.user_id} onInput={set('user_id')} maxLength={128} />
+        </label>
+        <label>
+          Category
+          <select value={filters.category} onChange={set('category')}>
+            <option value="">any</option>
+            {CATEGORIES.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Outcome
+          <select value={filters.outcome} onChange={set('outcome')}>
+            <option value="">any</option>
+            {OUTCOMES.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Action
+          <input
+            value={filters.action}
+            onInput={set('action')}
+            maxLength={100}
+            placeholder="task.submit"
+          />
+        </label>
+        <button type="submit">Apply</button>
+      </form>
+      <ErrorNotice error={error} />
+      <table class="table audit">
+        <caption class="sr-only">Audit rows, newest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">Seq</th>
+            <th scope="col">Time</th>
+            <th scope="col">Category</th>
+            <th scope="col">Action</th>
+            <th scope="col">Outcome</th>
+            <th scope="col">Actor</th>
+            <th scope="col">Details</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.seq}>
+              <td>{r.seq}</td>
+              <td>{formatDateTime(r.at)}</td>
+              <td>{r.category}</td>
+              <td>
+                <code>{r.action}</code>
+              </td>
+              <td>
+                <StatusBadge status={r.outcome} />
+              </td>
+              <td>
+                {r.actor.userId ?? '—'}
+                {r.actor.role ? ` (${r.actor.role})` : ''}
+              </td>
+              <td>
+                <JsonView
+                  label={r.resource ?? r.source}
+                  value={{
+                    ...r.details,
+                    source: r.source,
+                    taskId: r.taskId,
+                    traceId: r.traceId,
+                    hash: r.hash,
+                  }}
+                />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p role="status" class="muted">
+        {rows.length} rows{next ? ', more older ones' : ''}
+      </p>
+      {next && (
+        <button type="button" onClick={() => void load(next)}>
+          Older rows
+        </button>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,214 @@
+import type { A2a, Tools } from '@switchboard/contracts';
+import { useState } from 'preact/hooks';
+import { JsonView } from '../components/json-view.component';
+import { describeError, useLoad } from '../components/load.hook';
+import { ErrorNotice } from '../components/notice.component';
+import { StatusBadge } from '../components/status-badge.component';
+import { useSession } from '../context';
+import { formatDateTime } from '../model/format';
+
+interface Authorizations {
+  userId: string;
+  grants: { provider: string; grantedBy: string; grantedAt: string }[];
+  providers: { provider: string; requiresAuthorization: boolean; authorized: boolean }[];
+}
+
+interface Presence {
+  bridge: { state: string; jid?: string } | null;
+  agents: { name: string; host: string; jid?: string; online: boolean }[];
+}
+
+/** Tools & agents: the user's manifest per provider, provider authorizations, and the remote agents. */
+export function CatalogView() {
+  const { api } = useSession();
+  const manifest = useLoad((s) => api.get<Tools.Manifest>('tools', {}, s), []);
+  const byProvider = new Map<string, Tools.ManifestTool[]>();
+  for (const t of manifest.data?.tools ?? []) {
+    byProvider.set(t.provider, [...(byProvider.get(t.provider) ?? []), t]);
+  }
+  return (
+    <section aria-labelledby="catalog-title">
+      <h1 id="catalog-title" tabIndex={-1}>
+        Tools &amp; agents
+      </h1>
+      <h2>Your tools</h2>
+      <ErrorNotice error={manifest.error} />
+      {manifest.data && (
+        <p class="muted">
+          {manifest.data.tools.length} tools offered to you ({manifest.data.mode} mode
+          {manifest.data.cached ? ', from the cache' : ''}).
+        </p>
+      )}
+      {[...byProvider].map(([provider, tools]) => (
+        <section key={provider} class="provider" aria-label={`Provider ${provider}`}>
+          <h3>{provider}</h3>
+          <ul class="tools">
+            {tools.map((t) => (
+              <li key={t.name}>
+                <strong>{t.title}</strong> <code>{t.name}</code>
+                {t.adminOnly ? <StatusBadge status="admin-only" /> : null}
+                {t.requiredRole ? (
+                  <span class="muted"> · role {t.requiredRole}</span>
+                ) : (
+                  <span class="muted"> · any role</span>
+                )}
+                <p>{t.description}</p>
+                <JsonView label="Input schema" value={t.inputSchema} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+      <AuthorizationsPanel />
+      <AgentsPanel />
+    </section>
+  );
+}
+
+function AuthorizationsPanel() {
+  const { api, me } = useSession();
+  const [userId, setUserId] = useState(me.userId);
+  const [shown, setShown] = useState(me.userId);
+  const [error, setError] = useState<string>();
+  const list = useLoad(
+    (s) =>
+      api.get<Authorizations>('authorizations', shown !== me.userId ? { user_id: shown } : {}, s),
+    [shown],
+  );
+  const change = async (provider: string, grant: boolean) => {
+    setError(undefined);
+    try {
+      const path = `authorizations/${encodeURIComponent(shown)}/${encodeURIComponent(provider)}`;
+      await (grant ? api.put(path) : api.delete(path));
+      list.reload();
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+  return (
+    <section aria-labelledby="auth-title">
+      <h2 id="auth-title">Provider authorizations</h2>
+      {me.admin ? (
+        <form
+          class="filters"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setShown(userId.trim() || me.userId);
+          }}
+        >
+          <label>
+            User
+            <input
+              value={userId}
+              onInput={(e) => setUserId(e.currentTarget.value)}
+              maxLength={128}
+            />
+          </label>
+          <button type="submit">Show</button>
+        </form>
+      ) : (
+        <p class="muted">Your authorizations. Only admins grant or revoke them.</p>
+      )}
+      <ErrorNotice error={list.error ?? error} />
+      {list.data && (
+        <table class="table">
+          <caption class="sr-only">Providers for {list.data.userId}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Provider</th>
+              <th scope="col">Needs authorization</th>
+              <th scope="col">Authorized</th>
+              <th scope="col">Granted</th>
+              {me.admin && <th scope="col">Change</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {list.data.providers.map((p) => {
+              const grant = list.data?.grants.find((g) => g.provider === p.provider);
+              return (
+                <tr key={p.provider}>
+                  <td>{p.provider}</td>
+                  <td>{p.requiresAuthorization ? 'yes' : 'no'}</td>
+                  <td>
+                    <StatusBadge
+                      status={
+                        p.authorized
+                          ? 'authorized'
+                          : p.requiresAuthorization
+                            ? 'not-authorized'
+                            : 'not-needed'
+                      }
+                    />
+                  </td>
+                  <td>
+                    {grant ? `${formatDateTime(grant.grantedAt)} by ${grant.grantedBy}` : '—'}
+                  </td>
+                  {me.admin && (
+                    <td>
+                      <button type="button" onClick={() => void change(p.provider, !grant)}>
+                        {grant ? `Revoke ${p.provider}` : `Grant ${p.provider}`}
+                      </button>
+                    </td>
+                  )}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function AgentsPanel() {
+  const { api } = useSession();
+  const agents = useLoad((s) => api.get<{ agents: A2a.AgentSummary[] }>('agents', {}, s), []);
+  const presence = useLoad((s) => api.get<Presence>('agents/presence', {}, s), []);
+  const peerOf = (name: string) => presence.data?.agents.find((a) => a.name === name);
+  return (
+    <section aria-labelledby="agents-title">
+      <h2 id="agents-title">Remote agents</h2>
+      <ErrorNotice error={agents.error ?? presence.error} />
+      {presence.data?.bridge && (
+        <p>
+          XMPP bridge: <StatusBadge status={presence.data.bridge.state} />
+          {presence.data.bridge.jid ? (
+            <span class="muted"> as {presence.data.bridge.jid}</span>
+          ) : null}
+        </p>
+      )}
+      {agents.data?.agents.length === 0 && <p class="muted">No agents you may use.</p>}
+      <ul class="agents">
+        {agents.data?.agents.map((a) => {
+          const peer = peerOf(a.name);
+          return (
+            <li key={a.name} class="agent" data-agent={a.name}>
+              <h3>
+                {a.name}{' '}
+                <span class={`transport transport-${a.transport}`} data-transport={a.transport}>
+                  {a.transport.toUpperCase()}
+                </span>{' '}
+                <StatusBadge status={a.available ? 'available' : 'unavailable'} />
+              </h3>
+              <p>{a.description}</p>
+              <p class="muted">
+                {a.baseUrl}
+                {a.protocolVersion ? ` · A2A ${a.protocolVersion}` : ''}
+                {a.circuit ? ` · circuit ${a.circuit}` : ''}
+                {a.problem ? ` · ${a.problem}` : ''}
+              </p>
+              {a.transport === 'xmpp' && (
+                <p>
+                  XMPP peer {peer?.jid ?? 'not mapped'}:{' '}
+                  <StatusBadge status={peer?.online ? 'online' : 'offline'} />
+                </p>
+              )}
+              {a.skills.length > 0 && <p>Skills: {a.skills.map((s) => s.name).join(', ')}</p>}
+              {a.card && <JsonView label="Agent card" value={a.card} />}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

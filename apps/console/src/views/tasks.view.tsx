@@ -1,0 +1,150 @@
+import type { Tasks } from '@switchboard/contracts';
+import { useEffect, useState } from 'preact/hooks';
+import { describeError } from '../components/load.hook';
+import { ErrorNotice } from '../components/notice.component';
+import { StatusBadge } from '../components/status-badge.component';
+import { useSession } from '../context';
+import { formatDateTime, formatDuration } from '../model/format';
+
+interface Filters {
+  status: string;
+  q: string;
+  user: string;
+  from: string;
+  to: string;
+}
+
+const NO_FILTERS: Filters = { status: '', q: '', user: '', from: '', to: '' };
+
+/** A date input's day as the ISO instant it starts (local time), for `from`/`to`. */
+const dayStart = (day: string, plusDays = 0): string | undefined => {
+  if (!day) return undefined;
+  const d = new Date(`${day}T00:00:00`);
+  d.setDate(d.getDate() + plusDays);
+  return d.toISOString();
+};
+
+/** Tasks: the user's tasks (an admin's: everyone's), filtered, newest first, with more on demand. */
+export function TasksView() {
+  const { api, me } = useSession();
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [applied, setApplied] = useState<Filters>(NO_FILTERS);
+  const [rows, setRows] = useState<Tasks.TaskSummary[]>([]);
+  const [next, setNext] = useState<string>();
+  const [error, setError] = useState<string>();
+  const [loading, setLoading] = useState(false);
+
+  const load = async (before?: string) => {
+    setLoading(true);
+    setError(undefined);
+    try {
+      const page = await api.get<Tasks.TaskListResponse>('tasks', {
+        status: applied.status || undefined,
+        q: applied.q.trim() || undefined,
+        user_id: me.admin ? applied.user.trim() || undefined : undefined,
+        from: dayStart(applied.from),
+        to: dayStart(applied.to, 1),
+        before,
+        limit: 50,
+      });
+      setRows((r) => (before ? [...r, ...page.tasks] : page.tasks));
+      setNext(page.nextBefore);
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setLoading(false);
+    }
+  };
+  useEffect(() => void load(), [applied]);
+
+  const set = (k: keyof Filters) => (e: { currentTarget: { value: string } }) =>
+    setFilters({ ...filters, [k]: e.currentTarget.value });
+  return (
+    <section aria-labelledby="tasks-title">
+      <h1 id="tasks-title" tabIndex={-1}>
+        {me.admin ? 'Tasks (all users)' : 'My tasks'}
+      </h1>
+      <form
+        class="filters"
+        aria-label="Filter tasks"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setApplied(filters);
+        }}
+      >
+        <label>
+          Status
+          <select value={filters.status} onChange={set('status')}>
+            <option value="">any</option>
+            {['running', 'completed', 'failed', 'cancelled'].map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Text
+          <input type="search" value={filters.q} onInput={set('q')} maxLength={200} />
+        </label>
+        {me.admin && (
+          <label>
+            User
+            <input value={filters.user} onInput={set('user')} maxLength={128} />
+          </label>
+        )}
+        <label>
+          From
+          <input type="date" value={filters.from} onInput={set('from')} />
+        </label>
+        <label>
+          To
+          <input type="date" value={filters.to} onInput={set('to')} />
+        </label>
+        <button type="submit">Apply</button>
+      </form>
+      <ErrorNotice error={error} />
+      <table class="table">
+        <caption class="sr-only">Tasks, newest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">Created</th>
+            <th scope="col">Task</th>
+            {me.admin && <th scope="col">User</th>}
+            <th scope="col">Status</th>
+            <th scope="col">Duration</th>
+            <th scope="col">Steps</th>
+            <th scope="col">Tokens</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((t) => (
+            <tr key={t.taskId}>
+              <td>{formatDateTime(t.createdAt)}</td>
+              <td>
+                <a href={`#/tasks/${t.taskId}`}>{t.task}</a>
+              </td>
+              {me.admin && <td>{t.userId}</td>}
+              <td>
+                <StatusBadge status={t.status} />
+              </td>
+              <td>{formatDuration(t.durationMs)}</td>
+              <td>{t.steps}</td>
+              <td>{t.usage ? t.usage.totalTokens.toLocaleString('en-US') : '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p role="status" class="muted">
+        {loading
+          ? 'Loading…'
+          : `${rows.length} task${rows.length === 1 ? '' : 's'}${next ? ', more older ones' : ''}`}
+      </p>
+      {next && (
+        <button type="button" disabled={loading} onClick={() => void load(next)}>
+          Older tasks
+        </button>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,152 @@
+import { Health, SERVICE_NAMES, Tasks, Xmpp } from '@switchboard/contracts';
+import { z } from 'zod';
+import { LiveMessageSchema, LiveQuery } from '../live/live.schemas.js';
+import { TaskListQuery } from '../tasks/task-list.query.js';
+import type { Operation } from './openapi.operation.js';
+
+const AuthMode = z.enum(['dev', 'jwt', 'trusted-headers']);
+
+const ServiceHealth = z.union([
+  Health.ServiceStatus.extend({ reachable: z.literal(true) }),
+  z.object({
+    reachable: z.literal(false),
+    service: z.enum(SERVICE_NAMES),
+    status: z.literal('down'),
+    problem: z.string(),
+  }),
+]);
+
+const AgentPresence = z.object({
+  bridge: z
+    .object({
+      state: z.union([Xmpp.ConnectionState, z.literal('unreachable')]),
+      jid: z.string().optional(),
+      since: z.string().optional(),
+    })
+    .nullable(),
+  agents: z.array(
+    z.object({
+      name: z.string(),
+      host: z.string(),
+      jid: z.string().optional(),
+      online: z.boolean(),
+    }),
+  ),
+});
+
+/** The task list, and the routes the web console adds: its files, the caller, health, presence, live traffic. */
+export const CONSOLE_OPERATIONS: Operation[] = [
+  {
+    method: 'get',
+    path: '/tasks',
+    tag: 'tasks',
+    summary: "The caller's tasks, newest first (admins: everyone's)",
+    description:
+      "Stored tasks with status, steps, tokens and duration, filtered and paged (`nextBefore` → `before`). An admin sees every user's tasks, or one user's with `user_id`; anyone else only their own (another `user_id` is 403). Tasks not yet picked up by an orchestrator are not listed.",
+    query: TaskListQuery,
+    responses: { 200: { description: 'One page of tasks.', schema: Tasks.TaskListResponse } },
+    errors: [400, 401, 403, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/me',
+    tag: 'meta',
+    summary: 'Who the gateway takes the caller for',
+    responses: {
+      200: {
+        description: 'The authenticated user, role and authentication mode.',
+        schema: z.object({
+          userId: z.string(),
+          role: z.string(),
+          email: z.string().optional(),
+          admin: z.boolean(),
+          authMode: AuthMode,
+        }),
+      },
+    },
+    errors: [401, 403, 429],
+  },
+  {
+    method: 'get',
+    path: '/services',
+    tag: 'operations',
+    summary: "Every service's readiness and key figures",
+    description:
+      'Asks each service (`sb.health.<service>`, one replica answers) for its readiness checks, version, uptime, memory, event-loop delay and commands handled. A service no replica of which answers is `reachable: false` with the reason. The checks carry their `detail` for admins only.',
+    responses: {
+      200: {
+        description: 'One entry per service.',
+        schema: z.object({ services: z.array(ServiceHealth) }),
+      },
+    },
+    errors: [401, 403, 429],
+  },
+  {
+    method: 'get',
+    path: '/agents/presence',
+    tag: 'agents',
+    summary: 'Presence of the XMPP peers of the agents reached over XMPP',
+    description:
+      "For the agents the caller may use whose host is in SERVICE_MAP: the mapped JID and whether it is online, as the platform's xmpp-bridge sees it. `bridge` is null when no agent is reached over XMPP, `state: unreachable` when no bridge answers.",
+    responses: { 200: { description: 'Presence.', schema: AgentPresence } },
+    errors: [401, 403, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/live',
+    tag: 'operations',
+    summary: "The platform's live NATS traffic (admins)",
+    description:
+      "SSE: an `event: ready` once the gateway's subscriptions are in place, then one `event: message` per message on the platform's subjects (task submissions and events, domain events, audit records, control messages, dead letters; with `commands=true` also commands and health requests), secrets redacted and payloads over LIVE_MAX_PAYLOAD_BYTES cut. Replies are not shown. While a viewer of commands is connected, a request to a service with no replica times out instead of failing at once (a listener counts as a responder for NATS). A viewer that reads too slowly skips messages; the next frame's `dropped` says how many. Non-admins get 403 (audited as `live.denied`). Holds one of the user's stream slots.",
+    query: LiveQuery,
+    responses: {
+      200: { description: 'Live traffic.', sse: 'named events', schema: LiveMessageSchema },
+    },
+    errors: [400, 401, 403, 429],
+  },
+  {
+    method: 'get',
+    path: '/console',
+    tag: 'console',
+    summary: 'The web console: redirects to /console/, which serves the page',
+    description:
+      '`GET /console/` is the console page (public; everything it shows comes from this API under the credentials the user gives it), served with a strict Content-Security-Policy. 404 when CONSOLE_ENABLED=false or the console is not built. See docs/console.md.',
+    public: true,
+    responses: {
+      308: { description: 'To /console/ (the page).', headers: ['Location'] },
+    },
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/console/config.json',
+    tag: 'console',
+    summary: "The console's start-up settings",
+    public: true,
+    responses: {
+      200: {
+        description: 'How this gateway authenticates (and, in dev mode, its default user).',
+        schema: z.object({
+          authMode: AuthMode,
+          version: z.string(),
+          defaultUserId: z.string().optional(),
+        }),
+      },
+    },
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/console/assets/{file}',
+    tag: 'console',
+    summary: "One of the console's built files",
+    description:
+      'Content-hashed JavaScript and CSS, brotli or gzip as the client accepts, cacheable for a year.',
+    public: true,
+    pathParams: {
+      file: { schema: z.string(), description: 'A file name from the console page.' },
+    },
+    responses: { 200: { description: 'The file.' }, 304: { description: 'Not modified.' } },
+    errors: [404],
+  },
+];

@@ -1,0 +1,52 @@
+import { Tasks, UserId } from '@switchboard/contracts';
+import { z } from 'zod';
+
+/** GET /tasks: the caller's tasks (admins: everyone's, or `user_id`'s), newest first, paged. */
+export const TaskListQuery = z
+  .object({
+    status: z
+      .string()
+      .max(100)
+      .transform((s) =>
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(Tasks.TaskStatus).min(1).max(5))
+      .optional()
+      .describe('Comma-separated statuses: `running`, `completed`, `failed`, `cancelled`.'),
+    user_id: UserId.optional().describe("Another user's tasks (admins only)."),
+    q: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Only tasks whose text holds this (case-insensitive).'),
+    from: z.string().datetime().optional().describe('Created at or after (ISO 8601).'),
+    to: z.string().datetime().optional().describe('Created before (ISO 8601).'),
+    before: Tasks.TaskListCursor.optional().describe(
+      'Paging: the `nextBefore` of the previous page.',
+    ),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Tasks per page (default 50).'),
+  })
+  .strict();
+export type TaskListQuery = z.infer<typeof TaskListQuery>;
+
+export function taskListRequestOf(q: TaskListQuery): Tasks.TaskListRequest {
+  return {
+    ...(q.user_id !== undefined ? { userId: q.user_id } : {}),
+    ...(q.status !== undefined ? { status: q.status } : {}),
+    ...(q.q !== undefined ? { text: q.q } : {}),
+    ...(q.from !== undefined ? { from: q.from } : {}),
+    ...(q.to !== undefined ? { to: q.to } : {}),
+    ...(q.before !== undefined ? { before: q.before } : {}),
+    limit: q.limit ?? 50,
+  };
+}
