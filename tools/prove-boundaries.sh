@@ -39,6 +39,10 @@ f=libs/messaging/src/__probe_testing.ts; probes+=("$f")
 printf "import { waitFor } from '@switchboard/testing';\nexport const probe = waitFor;\n" > "$f"
 expect_lint_error messaging "$f" "enforce-module-boundaries|testing lib is for tests" "infra libs may not import the testing lib"
 
+f=apps/console/src/__probe_server.ts; probes+=("$f")
+printf "import { NatsBus } from '@switchboard/messaging';\nexport const probe = NatsBus;\n" > "$f"
+expect_lint_error console "$f" "enforce-module-boundaries" "the web console may not import server code"
+
 f=apps/mcp-tools/src/__probe_subject.ts; probes+=("$f")
 printf "export const probe = 'sb.cmd.tools.call';\n" > "$f"
 expect_lint_error mcp-tools "$f" "no-restricted-syntax" "services may not type a subject string"

@@ -1,14 +1,30 @@
 // Generates the reference docs from the code, so they cannot drift:
 //   docs/subjects.md, docs/asyncapi.yaml  — from libs/contracts (every subject, payload, direction, guarantee)
 //   docs/configuration.md, .env.example   — from each service's zod config (`.describe()` texts)
+//   k8s/switchboard/values.schema.json, k8s/switchboard/files/settings.json — the Helm chart's values
+//                                           schema and secret wiring, from the same configs (chart-values.ts)
+//   infra/docker/nats-identities.conf, k8s/switchboard/files/nats-identities.conf — the NATS users of
+//                                           docker-compose and the chart's bundled NATS (natsPermissions)
 // Usage: npx tsx --tsconfig tsconfig.base.json tools/docs/generate.ts [--check]
 // With --check nothing is written; exits 1 listing the files that are out of date.
 import { isSecretKey } from '@switchboard/config';
-import { CATALOGUE, type CommandContract, type EventContract, Tasks } from '@switchboard/contracts';
+import {
+  allNatsPermissions,
+  CATALOGUE,
+  type CommandContract,
+  type EventContract,
+  NATS_IDENTITIES,
+  natsPasswordVariable,
+  renderNatsAuthorization,
+  Tasks,
+} from '@switchboard/contracts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { format, resolveConfig } from 'prettier';
 import { z } from 'zod';
+import { asyncapiYaml } from './asyncapi.js';
+import { chartFiles } from './chart-values.js';
+import { commandDelivery } from './delivery.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const services = ['gateway', 'orchestrator', 'mcp-tools', 'a2a', 'audit', 'xmpp-bridge'] as const;
@@ -57,14 +73,6 @@ function fieldList(s: JsonSchema): string {
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-/** The delivery guarantee of a command, as the contract declares it (one reply or a stream of them). */
-function commandDelivery(c: CommandContract): string {
-  const wait = `${c.timeoutMs / 1000} s`;
-  return c.reply === 'stream'
-    ? `request/streamed reply (parts in \`seq\` order), at most once; by default the caller times out after ${wait} without the first part, then after the same silence between parts`
-    : `request/reply, at most once; by default the caller times out after ${wait}`;
-}
-
 function subjectsMd(): string {
   const out: string[] = [
     '# NATS subjects',
@@ -73,22 +81,38 @@ function subjectsMd(): string {
     '',
     'Every message the platform exchanges on NATS, from the contracts library (`libs/contracts`). Payloads are JSON in',
     "Nest's envelope (`{pattern, data, id?}`); headers carry `x-correlation-id`, `x-sb-user-id`/`x-sb-user-role`",
-    '(the acting user), `traceparent` and `x-sb-source`. Tail them with `npm run tail` (docs/operations.md).',
+    '(the acting user), `traceparent` and `x-sb-source`. Tail them with `switchboard tail` (docs/operations.md).',
+    '',
+    "A task's traffic names it in the subject: its events (`sb.evt.task.<taskId>.…`), its tool calls",
+    '(`sb.cmd.tools.call.<taskId>`) and its audit records (`sb.audit.<category>.<taskId>`), so any NATS client',
+    'follows one task by subject (`nats sub "sb.*.*.*.<taskId>"`… or one per kind). A tool call or an audit record',
+    'of no task has `_` there.',
+    '',
+    '`traceparent` (W3C trace context, with `tracestate` when the trace has one) names the sending span:',
+    'every message of a task, JetStream submissions, task events and audit records included, carries its',
+    'trace, and the receiver continues it (docs/operations.md, "Traces"). `x-correlation-id` is the HTTP',
+    'request id (`X-Request-Id`) the work began with.',
     '',
     '## Commands (request/reply)',
     '',
     'Served by a queue group named after the service, so replicas share the work. Errors come back as',
     '`{code, message, details?, retryable}` (the platform error vocabulary); no responders → `UPSTREAM_UNAVAILABLE`,',
     'no answer in time → `TIMEOUT`. Commands are core NATS, hence at most once: a request reaches one replica or',
-    'none and the transport never redelivers it (a caller that retries sends a new request); a caller that timed',
-    'out cannot tell whether it ran. Callers `operators`: no service sends it.',
+    'none and the transport never redelivers it; a caller that timed out cannot tell whether it ran. So `NatsBus`',
+    'sends a request again only when the contract says that is harmless (`idempotency`: idempotent, or keyed by',
+    "the request's `idempotencyKey`), with capped backoff and within the caller's time (docs/reliability.md,",
+    '"Requests, retries and idempotency"). A subject ending in a placeholder (`{taskId}`) is sent on with the',
+    "request's value there (`_` without one) and served on its pattern (`*` there); a request whose subject",
+    "disagrees with its payload is refused (`VALIDATION`). Caller `admin`: the NATS identity of the platform's",
+    'administrators (`switchboard call`, `switchboard audit verify`); the read-only `operator` sends no command.',
     '',
-    '| subject | served by | callers | delivery | description |',
+    '| subject | served by (subscribed to) | callers | delivery | description |',
     '|---|---|---|---|---|',
   ];
   for (const c of CATALOGUE.commands) {
+    const served = c.pattern === c.subject ? c.service : `${c.service} (\`${c.pattern}\`)`;
     out.push(
-      `| \`${c.subject}\` | ${c.service} | ${c.callers.join(', ') || 'operators'} | ${commandDelivery(c)} | ${cell(c.description)} |`,
+      `| \`${c.subject}\` | ${served} | ${c.callers.join(', ') || '–'} | ${commandDelivery(c)} | ${cell(c.description)} |`,
     );
   }
   out.push('', '### Command payloads', '');
@@ -144,65 +168,44 @@ function subjectsMd(): string {
       `| \`${s.name}\` | ${s.subjects.map((x) => `\`${x}\``).join(', ')} | ${s.retention} | ${s.maxAgeMs / 86_400_000} d | ${s.duplicateWindowMs / 1000} s | ${cell(s.description)} |`,
     );
   }
+  out.push(...identitiesMd());
   return `${out.join('\n')}\n`;
 }
 
-function asyncapi(): string {
-  const channels: Record<string, unknown> = {};
-  const operations: Record<string, unknown> = {};
-  const messages: Record<string, unknown> = {};
-  const id = (s: string) => s.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '');
-  for (const c of CATALOGUE.commands) {
-    const key = id(c.subject);
-    messages[`${key}_request`] = { payload: jsonSchema(c.request) };
-    messages[`${key}_reply`] = { payload: jsonSchema(c.response) };
-    channels[key] = {
-      address: c.subject,
-      description: `${c.description} Delivery: ${commandDelivery(c)}.`,
-      messages: {
-        request: { $ref: `#/components/messages/${key}_request` },
-        reply: { $ref: `#/components/messages/${key}_reply` },
-      },
-    };
-    operations[key] = {
-      action: 'receive',
-      channel: { $ref: `#/channels/${key}` },
-      summary: `served by ${c.service} (queue group ${c.service})`,
-      reply: {
-        channel: { $ref: `#/channels/${key}` },
-        messages: [{ $ref: `#/channels/${key}/messages/reply` }],
-      },
-    };
+/** Who may publish and subscribe to what: the NATS permissions the contracts derive, per identity. */
+function identitiesMd(): string[] {
+  const out = [
+    '',
+    '## NATS identities and permissions',
+    '',
+    'Each service connects as its own NATS user, allowed exactly what its contracts declare: to send the commands',
+    'it is a caller of and receive those it serves, publish the events it produces and subscribe to those it',
+    'consumes, read its own inbox (`_INBOX.<identity>.>`), answer each request it receives once within twice the',
+    "callers' wait, set up only the streams it needs at start and create consumers only on the streams it reads.",
+    "`operator` (for `switchboard tail`) reads every subject, every reply and the streams' stored messages, and sends",
+    'nothing: no command, no event, no consumer. `admin` (for `switchboard call` and `switchboard audit verify`) reads',
+    'what the operator reads and may send the commands that name it among their callers, nothing else.',
+    '`> *` in a deny list forbids joining any queue group. The rendered',
+    'nats-server users are in `infra/docker/nats-identities.conf` (docs/operations.md, "NATS identities").',
+    '',
+    '| identity | may publish | may subscribe to | answers requests |',
+    '|---|---|---|---|',
+  ];
+  const code = (subjects: readonly string[]) => subjects.map((x) => `\`${x}\``).join(' ');
+  for (const p of allNatsPermissions()) {
+    const subscribe = `${code(p.subscribe)}${p.subscribeDeny.length ? ` (denied: ${code(p.subscribeDeny)})` : ''}`;
+    const answers = p.responses ? `once each, within ${p.responses.expiresMs / 1000} s` : 'no';
+    out.push(`| \`${p.identity}\` | ${code(p.publish) || 'nothing'} | ${subscribe} | ${answers} |`);
   }
-  for (const e of CATALOGUE.events) {
-    const key = id(e.template);
-    messages[key] = { payload: jsonSchema(e.payload) };
-    channels[key] = {
-      address: e.template,
-      description: `${e.description} Delivery: ${e.delivery}${e.stream ? ` (stream ${e.stream.name})` : ''}.`,
-      messages: { event: { $ref: `#/components/messages/${key}` } },
-    };
-    operations[`publish_${key}`] = {
-      action: 'send',
-      channel: { $ref: `#/channels/${key}` },
-      summary: `published by ${e.producers.join(', ')}`,
-    };
-  }
-  return `# Generated from libs/contracts by \`npm run docs:generate\`; do not edit by hand.\n${stringify(
-    {
-      asyncapi: '3.0.0',
-      info: {
-        title: 'Switchboard NATS API',
-        version: '0.1.0',
-        description: 'Subjects and payloads of the Switchboard platform.',
-      },
-      defaultContentType: 'application/json',
-      servers: { local: { host: '127.0.0.1:4222', protocol: 'nats' } },
-      channels,
-      operations,
-      components: { messages },
-    },
-  )}`;
+  return out;
+}
+
+/** The nats-server users of the platform, their passwords read from the server's environment. */
+function natsIdentitiesConf(prefix: string): string {
+  const auth = Object.fromEntries(
+    NATS_IDENTITIES.map((i) => [i, { passwordVariable: natsPasswordVariable(i) }]),
+  );
+  return `${prefix}${renderNatsAuthorization(auth)}`;
 }
 
 interface Setting {
@@ -295,13 +298,36 @@ function envLine(s: Setting): string {
   return `# ${s.description || s.key}${s.secret ? ' (secret)' : ''}\n# ${s.key}=${value}`;
 }
 
+/** JSON as the repository's prettier writes it (the formatting check covers these files). */
+async function prettyJson(file: string, value: unknown): Promise<string> {
+  const path = join(root, file);
+  const options = (await resolveConfig(path)) ?? {};
+  return format(JSON.stringify(value), { ...options, filepath: path });
+}
+
 const check = process.argv.includes('--check');
 const { md, env } = await configuration();
+const chart = await chartFiles(root);
 const outputs: [string, string][] = [
   ['docs/subjects.md', subjectsMd()],
-  ['docs/asyncapi.yaml', asyncapi()],
+  ['docs/asyncapi.yaml', asyncapiYaml()],
   ['docs/configuration.md', md],
   ['.env.example', env],
+  [
+    'k8s/switchboard/values.schema.json',
+    await prettyJson('k8s/switchboard/values.schema.json', chart.schema),
+  ],
+  [
+    'k8s/switchboard/files/settings.json',
+    await prettyJson('k8s/switchboard/files/settings.json', chart.settings),
+  ],
+  [
+    'infra/docker/nats-identities.conf',
+    natsIdentitiesConf(
+      "# docker-compose.yml's NATS: the stack's settings, and a user per identity whose password the\n# server reads from its environment (NATS_PASSWORD_<IDENTITY>).\ninclude ./nats.conf\n\n",
+    ),
+  ],
+  ['k8s/switchboard/files/nats-identities.conf', natsIdentitiesConf('')],
 ];
 const stale: string[] = [];
 for (const [file, content] of outputs) {
