@@ -28,6 +28,8 @@ const depConstraints = [
     onlyDependOnLibsWithTags: ['type:contracts', 'type:infra', 'type:testing'],
   },
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing'] },
+  // The web console runs in browsers: it may use the contracts' types, never server code.
+  { sourceTag: 'type:web', onlyDependOnLibsWithTags: ['type:contracts'] },
   {
     sourceTag: 'type:tooling',
     onlyDependOnLibsWithTags: ['type:contracts', 'type:infra', 'type:testing'],
@@ -60,7 +62,7 @@ export default [
     },
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },

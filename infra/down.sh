@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run down`: stops what `npm run up` started, by PID: the six services, the sample agents and
-# their bridges, the stack's Prosody, and
+# their bridges, the stack's Prosody and NATS, and
 # PostgreSQL/Redis/NATS only when .run/infra-started says these scripts started them. Daemons that were
 # already running before (the machine's own) are left alone.
 #
@@ -43,13 +43,17 @@ if [[ -d "$RUN_DIR/prosody" ]]; then
   node infra/prosody/instance.mjs stack stop
 fi
 
+# The stack's NATS (its pidfile, checked against its configuration); its streams stay in $NATS_DIR.
+stop_stack_nats
+
 if ((KEEP_INFRA)); then
   ok "--keep-infra: PostgreSQL, Redis and NATS left running"
   exit 0
 fi
 
 if [[ -s "$INFRA_STARTED" ]]; then
-  # NATS and Redis first, PostgreSQL last; only what these scripts recorded.
+  # NATS (started on 4222 by earlier versions of setup.sh) and Redis first, PostgreSQL last; only
+  # what these scripts recorded.
   for name in nats redis postgresql; do
     stop_recorded_daemon "$name"
   done

@@ -10,6 +10,13 @@ RUN_DIR="${SB_RUN_DIR:-$ROOT/.run}"
 export SB_RUN_DIR="$RUN_DIR"
 INFRA_STARTED="$RUN_DIR/infra-started"
 export NX_DAEMON=false
+# The project runs on its own Node 24 (the `node` devDependency, installed by setup.sh into
+# node_modules/.bin), whatever Node the machine has; npm scripts put it first on PATH, and so do these.
+case ":$PATH:" in
+  *":$ROOT/node_modules/.bin:"*) ;;
+  *) export PATH="$ROOT/node_modules/.bin:$PATH" ;;
+esac
+NODE_MAJOR=24
 
 if [[ -t 1 ]]; then
   _B=$'\e[1m' _G=$'\e[32m' _Y=$'\e[33m' _R=$'\e[31m' _N=$'\e[0m'
@@ -171,18 +178,60 @@ port_setting() { # NAME DEFAULT
 }
 
 # The six services, in start order, and their ports: SB_PORT_BASE (3000) + 0..5. The sample agents
-# of examples/agents.sh sit at SB_PORT_BASE + 105/106 (bridges) and + 1101/1102 (agents); the stack's
-# Prosody at SB_XMPP_PORT (5222, STARTTLS) and SB_XMPP_TLS_PORT (5223, direct TLS).
+# of examples/agents.sh sit at SB_PORT_BASE + 105/106 (bridges) and + 1101/1102 (agents), the stack's
+# NATS at + 1322 (SB_NATS_PORT); the stack's Prosody at SB_XMPP_PORT (5222, STARTTLS) and
+# SB_XMPP_TLS_PORT (5223, direct TLS).
 # shellcheck disable=SC2034 # used by the scripts that source this file
 SERVICES=(audit mcp-tools orchestrator a2a xmpp-bridge gateway)
 PORT_BASE="$(port_setting SB_PORT_BASE 3000)"
-((PORT_BASE + 1102 <= 65535)) || die "SB_PORT_BASE must leave room for its ports up to +1102 (got: $PORT_BASE)"
+((PORT_BASE + 1322 <= 65535)) || die "SB_PORT_BASE must leave room for its ports up to +1322 (got: $PORT_BASE)"
 # shellcheck disable=SC2034
 declare -A SERVICE_PORTS=([gateway]=$PORT_BASE [orchestrator]=$((PORT_BASE + 1)) [mcp-tools]=$((PORT_BASE + 2))
   [a2a]=$((PORT_BASE + 3)) [audit]=$((PORT_BASE + 4)) [xmpp-bridge]=$((PORT_BASE + 5)))
 XMPP_PORT="$(port_setting SB_XMPP_PORT 5222)"
 XMPP_TLS_PORT="$(port_setting SB_XMPP_TLS_PORT 5223)"
 export SB_XMPP_PORT="$XMPP_PORT" SB_XMPP_TLS_PORT="$XMPP_TLS_PORT"
+# The stack's own NATS (JetStream, one identity per service): SB_NATS_PORT, default SB_PORT_BASE + 1322
+# (4322), never the machine's 4222, whose NATS has no accounts for the platform.
+NATS_PORT="$(port_setting SB_NATS_PORT $((PORT_BASE + 1322)))"
+NATS_DIR="$RUN_DIR/nats"
+
+# The PID of the stack's NATS, if it runs (checked against its configuration file).
+stack_nats_pid() {
+  local pid
+  pid="$(cat "$NATS_DIR/nats.pid" 2>/dev/null || true)"
+  pid_alive "$pid" "$NATS_DIR/nats.conf" && echo "$pid"
+}
+
+# Renders the stack's NATS configuration from the contracts (tools/nats/local-nats.ts: the identities'
+# NKeys, made once, and their permissions) and (re)starts it.
+start_stack_nats() {
+  local pid bin store="${SB_NATS_STORE:-$NATS_DIR/data}"
+  mkdir -p "$store"
+  tsx --tsconfig "$ROOT/tsconfig.base.json" "$ROOT/tools/nats/local-nats.ts" --dir "$NATS_DIR" \
+    --port "$NATS_PORT" --store "$store" >/dev/null ||
+    die "could not write the stack's NATS configuration ($NATS_DIR)"
+  # restarted, like everything `up` started before: its streams stay in the store
+  if pid="$(stack_nats_pid)"; then
+    stop_pid "$pid" "the stack's NATS" 30
+  fi
+  if port_open 127.0.0.1 "$NATS_PORT"; then
+    die "port $NATS_PORT (the stack's NATS) is in use by a process these scripts did not start; stop it or set SB_NATS_PORT"
+  fi
+  bin="$(command -v nats-server || echo /usr/sbin/nats-server)"
+  (exec nohup "$bin" -c "$NATS_DIR/nats.conf" >>"$NATS_DIR/nats.log" 2>&1 </dev/null) &
+  echo $! >"$NATS_DIR/nats.pid"
+  wait_port 127.0.0.1 "$NATS_PORT" "the stack's NATS" 30 ||
+    die "the stack's NATS did not answer on 127.0.0.1:$NATS_PORT within 30s (see $NATS_DIR/nats.log)"
+}
+
+stop_stack_nats() {
+  local pid
+  if pid="$(stack_nats_pid)"; then
+    stop_pid "$pid" "the stack's NATS" 30
+  fi
+  rm -f "$NATS_DIR/nats.pid"
+}
 
 # Prints the comment block at the top of the calling script (its help text).
 usage() {

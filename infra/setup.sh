@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Prepares this machine for Switchboard. Idempotent: run it as often as you like.
 #   1. installs what is missing of nats-server, postgresql, redis-server, prosody, openssl, unzip,
-#      python3-slixmpp (apt);
-#   2. starts PostgreSQL, Redis and NATS (JetStream, infra/docker/nats.conf) when nothing answers on their
-#      port, and records in .run/infra-started the ones it started (`npm run down` stops only those);
-#   3. brings node_modules up to date with package-lock.json (npm ci) and generates the Prisma clients.
+#      python3-slixmpp, chromium (apt), and fetches a nats-server 2.10 binary for the tests into
+#      tools/bin/;
+#   2. starts PostgreSQL and Redis when nothing answers on their port, and records in
+#      .run/infra-started the ones it started (`npm run down` stops only those); NATS is the stack's
+#      own, with the platform's identities, started by infra/up.sh;
+#   3. brings node_modules up to date with package-lock.json (npm ci), which includes the project's own
+#      Node 24 (node_modules/.bin/node, used by every script whatever the machine's Node), and generates
+#      the Prisma clients.
 #
 # usage: infra/setup.sh [--no-start]
 #   --no-start   install only; start no daemon (the test suites start private instances themselves)
-# env: SB_SKIP_DAEMONS="postgresql redis nats" (any of them) leaves those to you (e.g. they run elsewhere);
-#      SB_NATS_STORE=DIR is the JetStream store (default /var/lib/nats-server as root, else .run/nats-data);
+# env: SB_SKIP_DAEMONS="postgresql redis" (either) leaves those to you (e.g. they run elsewhere);
 #      SB_PG_URL=postgresql://USER:PASSWORD@HOST:5432 when passwordless postgres@127.0.0.1 does not work.
 set -euo pipefail
 # shellcheck source=infra/lib.sh
@@ -40,9 +43,11 @@ declare -A PACKAGE_FILES=(
   [openssl]=/usr/bin/openssl
   [unzip]=/usr/bin/unzip
   [python3-slixmpp]=/usr/lib/python3/dist-packages/slixmpp
+  [chromium]=/usr/bin/chromium
 )
 # python3-slixmpp: an independent XEP-0332 implementation the bridge's interop tests talk to.
-PACKAGES=(nats-server postgresql redis-server prosody openssl unzip python3-slixmpp)
+# chromium: the browser the console's end-to-end tests drive (playwright-core cannot download one).
+PACKAGES=(nats-server postgresql redis-server prosody openssl unzip python3-slixmpp chromium)
 
 package_installed() {
   local pkg="$1"
@@ -83,6 +88,40 @@ if [[ " ${INSTALLED_NOW[*]} " == *" prosody "* ]] && command -v systemctl >/dev/
   log "stopping the system Prosody service that apt just started (the stack runs its own instance)"
   as_root systemctl disable --now prosody || warn "could not stop the system prosody service"
 fi
+
+# nats-server 2.10 beside the machine's: the durable-delivery tests run against both (Debian bookworm
+# ships 2.9, current installs run 2.10+). Debian trixie's package is a static binary, fetched with a
+# private apt state (nothing is installed or changed system-wide) into tools/bin/ (gitignored).
+NATS_210_BIN="$ROOT/tools/bin/nats-server-2.10/nats-server"
+fetch_nats_210() {
+  if [[ -x "$NATS_210_BIN" ]] && "$NATS_210_BIN" --version 2>/dev/null | grep -q ' v2\.10\.'; then
+    ok "nats-server 2.10 for the tests: $("$NATS_210_BIN" --version)"
+    return 0
+  fi
+  local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+  if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-deb >/dev/null 2>&1 || [[ ! -f "$keyring" ]]; then
+    warn "cannot fetch nats-server 2.10 (needs apt-get, dpkg-deb and $keyring): put a 2.10 binary at $NATS_210_BIN for the tests that use it"
+    return 0
+  fi
+  local work
+  work="$(mktemp -d)"
+  mkdir -p "$work/lists/partial" "$work/archives/partial" "$work/cache" "$work/x"
+  echo "deb [signed-by=$keyring] http://deb.debian.org/debian trixie main" >"$work/sources.list"
+  local apt_opts=(-qq -o "Dir::Etc::sourcelist=$work/sources.list" -o Dir::Etc::sourceparts=-
+    -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" -o "Dir::Cache::archives=$work/archives")
+  # As root apt downloads as the _apt user, who may not write to the private directory.
+  if is_root; then apt_opts+=(-o APT::Sandbox::User=root); fi
+  log "fetching nats-server 2.10 (Debian trixie's package, not installed) into tools/bin/"
+  if (cd "$work" && apt-get "${apt_opts[@]}" update && apt-get "${apt_opts[@]}" download nats-server) &&
+    dpkg-deb -x "$work"/nats-server_*.deb "$work/x" &&
+    install -D -m 0755 "$work/x/usr/sbin/nats-server" "$NATS_210_BIN"; then
+    ok "nats-server 2.10 for the tests: $("$NATS_210_BIN" --version)"
+  else
+    warn "could not fetch nats-server 2.10 from deb.debian.org (trixie); the tests that need it will say so"
+  fi
+  rm -rf "$work"
+}
+fetch_nats_210
 
 # --- 2. daemons ----------------------------------------------------------------------------------
 start_postgres() {
@@ -161,58 +200,13 @@ start_redis() {
   record_started redis pid "$(cat "$pidfile")"
 }
 
-# The max_payload a NATS server announces in its INFO line (empty when it cannot be read).
-nats_max_payload() {
-  local line=""
-  { exec 3<>"/dev/tcp/$1/$2"; } 2>/dev/null || return 0
-  IFS= read -r -t 3 line <&3 || true
-  exec 3<&- 3>&-
-  [[ "$line" =~ \"max_payload\":([0-9]+) ]] && echo "${BASH_REMATCH[1]}"
-  return 0
-}
-
-NATS_CONF="$ROOT/infra/docker/nats.conf"
-
-start_nats() {
-  if port_open 127.0.0.1 4222; then
-    prune_started nats nats-server
-    ok "NATS already answers on 127.0.0.1:4222"
-    # Not ours to restart: say what its message size means for the xmpp-bridge, which adapts to it.
-    local max
-    max="$(nats_max_payload 127.0.0.1 4222)"
-    if [[ -n "$max" ]] && ((max < 8388608)); then
-      warn "that NATS allows messages of $max bytes (max_payload), not the 8 MB of $NATS_CONF: the xmpp-bridge"
-      warn "  then carries HTTP bodies of at most ~$(((max - 18432) / 4 * 3)) bytes (larger ones: PAYLOAD_TOO_LARGE);"
-      warn "  restart it with '-c $NATS_CONF' for megabyte bodies"
-    fi
-    return 0
-  fi
-  local store=/var/lib/nats-server pidfile="$RUN_DIR/nats.pid"
-  if ! is_root; then store="$RUN_DIR/nats-data"; fi
-  store="${SB_NATS_STORE:-$store}"
-  mkdir -p "$store"
-  log "starting NATS with JetStream (store $store, settings $NATS_CONF)"
-  rm -f "$pidfile"
-  local bin
-  bin="$(command -v nats-server || echo /usr/sbin/nats-server)"
-  if command -v start-stop-daemon >/dev/null 2>&1; then
-    start-stop-daemon --start --oknodo --background --make-pidfile --pidfile "$pidfile" \
-      --output "$RUN_DIR/nats.log" --exec "$bin" -- -c "$NATS_CONF" -a 127.0.0.1 -p 4222 -js -sd "$store"
-  else
-    nohup "$bin" -c "$NATS_CONF" -a 127.0.0.1 -p 4222 -js -sd "$store" >>"$RUN_DIR/nats.log" 2>&1 &
-    echo $! >"$pidfile"
-  fi
-  wait_port 127.0.0.1 4222 NATS 30 || die "NATS did not answer on 127.0.0.1:4222 within 30s (see $RUN_DIR/nats.log)"
-  record_started nats pid "$(cat "$pidfile")"
-}
-
 skipped() { [[ " ${SB_SKIP_DAEMONS:-} " == *" $1 "* ]]; }
 if ((START)); then
   if skipped postgresql; then ok "SB_SKIP_DAEMONS: not managing PostgreSQL"; else start_postgres; fi
   if skipped redis; then ok "SB_SKIP_DAEMONS: not managing Redis"; else start_redis; fi
-  if skipped nats; then ok "SB_SKIP_DAEMONS: not managing NATS"; else start_nats; fi
+  # NATS is the stack's own, with the platform's identities: infra/up.sh starts it.
 else
-  ok "--no-start: not starting PostgreSQL, Redis or NATS"
+  ok "--no-start: not starting PostgreSQL or Redis"
 fi
 
 # --- 3. node_modules and generated code ----------------------------------------------------------
@@ -225,15 +219,19 @@ elif [[ -f node_modules/.package-lock.json && ! node_modules/.package-lock.json 
   echo "$lock_hash" >"$stamp"
   ok "node_modules is newer than package-lock.json"
 else
+  # The lock file records every platform's native packages (tools/lockfile/complete-platforms.mjs), so
+  # npm ci works on any machine; it also installs the project's Node 24 (the `node` devDependency).
   log "installing node modules (npm ci)"
-  if ! npm ci --no-audit --no-fund; then
-    # npm 11 rejects this lock file in `npm ci` ("Missing: @swc/core-darwin-arm64@ from lock file":
-    # foreign-platform optional packages that `npm install` itself leaves out of the lock).
-    warn "npm ci failed; installing with npm install instead (it may rewrite package-lock.json)"
-    npm install --no-audit --no-fund
-  fi
+  npm ci --no-audit --no-fund
   sha256sum package-lock.json | cut -d' ' -f1 >"$stamp"
 fi
+hash -r
+project_node="$ROOT/node_modules/.bin/node"
+[[ -x "$project_node" ]] || die "npm ci did not install the project's Node ($project_node); run: npm ci"
+node_version="$("$project_node" --version)"
+[[ "$node_version" == "v$NODE_MAJOR."* ]] ||
+  die "the project's Node is $node_version, expected v$NODE_MAJOR.x (node_modules/node); run: npm ci"
+ok "Node $node_version (node_modules/.bin/node; the machine has $(/usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin node --version 2>/dev/null || echo none))"
 
 log "generating Prisma clients"
 node tools/prisma/generate.mjs

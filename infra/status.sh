@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `npm run status`: what runs of the local stack: services (PID, /readiness), Prosody, and the
-# PostgreSQL/Redis/NATS daemons (answering? started by these scripts?). Exit 0 when all six services
+# `npm run status`: what runs of the local stack: services (PID, /readiness), its NATS and Prosody,
+# and the PostgreSQL/Redis daemons (answering? started by these scripts?). Exit 0 when all six services
 # are ready, 3 otherwise.
 set -euo pipefail
 # shellcheck source=infra/lib.sh
@@ -28,7 +28,7 @@ done
 
 echo
 printf '%-14s %-10s %s\n' DEPENDENCY STATE ADDRESS
-for dep in "postgresql 5432" "redis 6379" "nats 4222"; do
+for dep in "postgresql 5432" "redis 6379"; do
   read -r name port <<<"$dep"
   state=down
   if port_open 127.0.0.1 "$port"; then
@@ -37,6 +37,13 @@ for dep in "postgresql 5432" "redis 6379" "nats 4222"; do
   fi
   printf '%-14s %-10s %s\n' "$name" "$state" "127.0.0.1:$port"
 done
+if pid="$(stack_nats_pid)"; then
+  printf '%-14s %-10s %s\n' nats "up (ours)" "127.0.0.1:$NATS_PORT (pid $pid; identities in $NATS_DIR/identities)"
+elif port_open 127.0.0.1 "$NATS_PORT"; then
+  printf '%-14s %-10s %s\n' nats up "127.0.0.1:$NATS_PORT (not started by these scripts)"
+else
+  printf '%-14s %-10s %s\n' nats down "127.0.0.1:$NATS_PORT"
+fi
 if node infra/prosody/instance.mjs stack status >/dev/null 2>&1; then
   printf '%-14s %-10s %s\n' prosody "up (ours)" "127.0.0.1:$XMPP_PORT (STARTTLS), 127.0.0.1:$XMPP_TLS_PORT (direct TLS)"
 else

@@ -5,7 +5,10 @@
 #      create their own databases/keys; NATS and Prosody are started privately by the tests that need them);
 #   2. formatting (Prettier); lint, typecheck, build, unit tests; the lint rules shown to reject
 #      violations; generated docs (subjects, AsyncAPI, configuration, .env.example) current;
-#   3. integration tests (test-int);  4. end-to-end tests (e2e).
+#   3. integration tests (test-int);  4. end-to-end tests (e2e);  5. the chaos suite's quick subset
+#      (`npm run chaos -- --quick`: faults injected one at a time into a private stack under load);
+#   6. the chaos suite on a cluster (`npm run chaos -- --cluster`: three NATS nodes, two replicas of
+#      each service but the xmpp-bridge; a NATS node and one replica of each service killed in turn).
 # Every stage runs; the exit code is non-zero when any failed. The last line sums jest's test counts.
 set -euo pipefail
 # shellcheck source=infra/lib.sh
@@ -54,17 +57,22 @@ stage "architecture rules bite" bash tools/prove-boundaries.sh
 stage "generated docs current" npm run -s docs:check
 stage "test-int" npx nx run-many -t test-int --parallel=1 --outputStyle=static
 stage "e2e" npx nx run-many -t e2e --parallel=1 --outputStyle=static
+# Its own stage, not a jest project: one stack for all its faults, a line per fault and its own summary.
+stage "chaos (quick)" npm run -s chaos -- --quick
+stage "chaos (cluster)" npm run -s chaos -- --cluster
 
-# jest prints "Tests:       1 failed, 2 skipped, 11 passed, 14 total" per project run.
+# jest prints "Tests:       1 failed, 2 skipped, 11 passed, 14 total" per project run; the chaos suite
+# ends with "9 passed, 1 failed" (one per fault).
 read -r passed failed < <(
   sed 's/\x1b\[[0-9;]*m//g' "$OUT" | awk '
     /^Tests:/ { for (i = 2; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+    /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
     END { print p + 0, f + 0 }'
 )
 echo
 if ((${#failed_stages[@]})); then
-  # What failed, where a CI log's tail shows it: jest's failing files and test names.
-  sed 's/\x1b\[[0-9;]*m//g' "$OUT" | grep -E '^ *(FAIL |✕ |● .* › )' | sort -u | head -n 40 >&2 || true
+  # What failed, where a CI log's tail shows it: jest's failing files and test names, failed faults.
+  sed 's/\x1b\[[0-9;]*m//g' "$OUT" | grep -E '^ *(FAIL |✕ |● .* › )|  FAIL$' | sort -u | head -n 40 >&2 || true
   warn "failed stages: ${failed_stages[*]} (full output: $OUT)"
   echo "tests: $passed passed, $failed failed"
   exit 1

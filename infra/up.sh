@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
 # `npm run up`: everything on this machine, then the two demo tasks through the gateway.
-#   setup (packages, PostgreSQL/Redis/NATS, node_modules, Prisma) -> build -> migrations ->
+#   setup (packages, PostgreSQL/Redis, node_modules, Prisma) -> build -> migrations ->
+#   the stack's NATS (127.0.0.1:4322, JetStream, one identity per service with its permissions) ->
 #   the stack's Prosody (127.0.0.1:5222 STARTTLS, :5223 direct TLS) and its accounts ->
 #   the sample remote agents and their bridges (examples/agents.sh) ->
 #   the six services in the background -> wait for every /readiness -> the demos:
 #     1. "what is 17 * 23, then save the result as a note"             (tools, built-in planner)
 #     2. "ask the researcher about NATS JetStream, then have the writer draft a summary"
 #        (A2A delegation to the sample agents, carried over XMPP by the xmpp-bridge)
-# Safe to run again: processes it started before are stopped by PID and started fresh.
+# Safe to run again: processes it started before are stopped by PID and started fresh (the stack's
+# NATS keeps its streams and identities).
 #
 # usage: infra/up.sh [--no-demo] [--no-build] [--no-agents]
 #   --no-agents   do not start the sample agents (and skip the second demo)
 # env: SB_READY_TIMEOUT (s, default 120), SB_DEMO_TIMEOUT (s, default 120), SB_DEMO_TASK,
-#      SB_DEMO_TASK_2, SB_PG_URL; where the stack lives (for a second stack beside the first, as the
-#      e2e test of this script does): SB_RUN_DIR (.run), SB_PORT_BASE (3000), SB_XMPP_PORT (5222),
-#      SB_XMPP_TLS_PORT (5223), SB_ENV_FILE (.env)
+#      SB_DEMO_TASK_2, SB_PG_URL, SB_NATS_STORE; where the stack lives (for a second stack beside the
+#      first, as the e2e test of this script does): SB_RUN_DIR (.run), SB_PORT_BASE (3000),
+#      SB_NATS_PORT (SB_PORT_BASE + 1322), SB_XMPP_PORT (5222), SB_XMPP_TLS_PORT (5223), SB_ENV_FILE (.env)
 # Settings: .env in the repo root (KEY=VALUE lines) overrides the defaults below; per-service
-# databases come from ORCHESTRATOR_DATABASE_URL, MCP_TOOLS_DATABASE_URL, AUDIT_DATABASE_URL.
+# databases come from ORCHESTRATOR_DATABASE_URL, MCP_TOOLS_DATABASE_URL, AUDIT_DATABASE_URL; a
+# NATS_SERVERS there (or in the shell) replaces the stack's NATS with that one.
 set -euo pipefail
 # shellcheck source=infra/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -84,11 +87,19 @@ if [[ -f "$ENV_FILE" ]]; then
   load_env_file "$ENV_FILE"
 fi
 
+# NATS: the stack's own (each service as its own identity, allowed what its contracts declare), unless
+# NATS_SERVERS names another one (then reached with the NATS_* settings given, as they are).
+if [[ -v NATS_SERVERS ]]; then
+  STACK_NATS=0
+else
+  STACK_NATS=1
+  export NATS_SERVERS="nats://127.0.0.1:$NATS_PORT"
+fi
+
 PG="$(pg_base_url)"
 setdefault NODE_ENV development
 setdefault LOG_LEVEL info
 setdefault LOG_PRETTY false
-setdefault NATS_SERVERS nats://127.0.0.1:4222
 setdefault HOST 127.0.0.1
 setdefault SHUTDOWN_GRACE_MS 10000
 setdefault AUTH_MODE dev
@@ -113,6 +124,14 @@ sh infra/migrate.sh >"$LOG_DIR/migrate.log" 2>&1 || {
   die "migrations failed (full log: $LOG_DIR/migrate.log)"
 }
 ok "migrations applied (log: $LOG_DIR/migrate.log)"
+
+# --- NATS ----------------------------------------------------------------------------------------
+if ((STACK_NATS)); then
+  log "starting the stack's NATS on 127.0.0.1:$NATS_PORT (one identity per service)"
+  start_stack_nats
+else
+  ok "using the NATS at $NATS_SERVERS (NATS_SERVERS)"
+fi
 
 # --- XMPP ----------------------------------------------------------------------------------------
 log "starting the stack's Prosody"
@@ -181,6 +200,11 @@ for svc in "${SERVICES[@]}"; do
   (
     export PORT="${SERVICE_PORTS[$svc]}" INSTANCE_ID="$svc-local-1" SERVICE_NAME="$svc"
     if [[ -n "$db" ]]; then export DATABASE_URL="$db"; else unset DATABASE_URL; fi
+    if ((STACK_NATS)); then
+      # its own identity, and no other way to authenticate beside it
+      unset NATS_USER NATS_PASSWORD NATS_TOKEN NATS_CREDS_FILE
+      export NATS_NKEY_SEED_FILE="$NATS_DIR/identities/$svc.nk"
+    fi
     exec nohup node "dist/apps/$svc/src/main.js" >>"$LOG_DIR/$svc.log" 2>&1 </dev/null
   ) &
   echo $! >"$PID_DIR/$svc.pid"
@@ -251,7 +275,9 @@ cat <<EOF
 
 ${_B}Switchboard is running.${_N}
   gateway       http://127.0.0.1:${SERVICE_PORTS[gateway]}   (AUTH_MODE=$AUTH_MODE)
+  console       http://127.0.0.1:${SERVICE_PORTS[gateway]}/console/   (the web console: docs/console.md)
   services      ${SERVICES[*]}   (ports $PORT_BASE-$((PORT_BASE + 5)))
+  NATS          $NATS_SERVERS$( ((STACK_NATS)) && echo "   (one identity per service, NKeys in $NATS_DIR/identities; switchboard tail connects as operator, call and audit verify as admin)" || true)
   XMPP          127.0.0.1:$XMPP_PORT (STARTTLS) / $XMPP_TLS_PORT (direct TLS), accounts in $RUN_DIR/xmpp-accounts.env
   agents        $( ((AGENTS)) && echo "researcher, writer over XMPP (examples/agents.sh status)" || echo "not started (--no-agents)")
   logs          $LOG_DIR/<service>.log   (Prosody: $RUN_DIR/prosody/prosody.log)

@@ -3,7 +3,7 @@
 # infra/prosody/instance.mjs exactly like the local stack and the tests: CA + leaf certificate generated
 # on first start (or given with --cert/--key/--ca), 5222 STARTTLS, 5223 direct TLS, accounts from --account.
 #   docker build -f infra/docker/prosody.Dockerfile -t switchboard/prosody .
-ARG NODE_IMAGE=node:20.20-bookworm-slim
+ARG NODE_IMAGE=node:24.21-bookworm-slim
 FROM ${NODE_IMAGE}
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prosody openssl \

@@ -4,6 +4,8 @@ export declare const REPO_ROOT: string;
 export declare const TEMPLATE_FILE: string;
 export declare const HOSTS: Readonly<{ agents: string; plain: string; sha256: string }>;
 export declare const VIRTUAL_HOSTS: readonly string[];
+/** The Prosody module (Lua source) that announces the stanza size limit (XEP-0478). */
+export declare const STREAM_LIMITS_MODULE: string;
 export declare const STACK: Readonly<{
   dir: string;
   c2sPort: number;

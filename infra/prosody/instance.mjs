@@ -70,6 +70,26 @@ export function stackInstance() {
 }
 
 const DEFAULT_STANZA_SIZE_LIMIT = 4 * 1024 * 1024;
+
+/**
+ * A Prosody module that announces the stanza size limit in the stream features (XEP-0478 stream
+ * limits): Prosody 0.12 enforces c2s_stanza_size_limit — a larger stanza closes the client's whole
+ * stream — without telling clients; Prosody 13 announces it itself (the module then steps aside).
+ * The bridges read it and keep every stanza under it. Written into each instance's directory.
+ */
+export const STREAM_LIMITS_MODULE = `-- XEP-0478 stream limits advertisement (written by infra/prosody/instance.mjs).
+local xmlns_limits = "urn:xmpp:stream-limits:0";
+local unauthed_limit = module:get_option_number("c2s_unauthed_stanza_size_limit", 10000);
+local authed_limit = module:get_option_number("c2s_stanza_size_limit", 1024 * 256);
+
+module:hook("stream-features", function (event)
+	local features = event.features;
+	if features:get_child("limits", xmlns_limits) then return; end
+	local session = event.origin;
+	local limit = session.stanza_size_limit or (session.username and authed_limit or unauthed_limit);
+	features:tag("limits", { xmlns = xmlns_limits }):text_tag("max-bytes", string.format("%d", limit)):up();
+end, -100);
+`;
 const DEFAULT_START_TIMEOUT_MS = 20_000;
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
@@ -300,6 +320,7 @@ export function renderConfig({
     CERT_FILE: luaString(certFile),
     KEY_FILE: luaString(keyFile),
     STANZA_SIZE_LIMIT: String(Number(stanzaSizeLimit)),
+    PLUGIN_DIR: luaString(join(dir, 'modules')),
     LOG_LEVEL: luaString(logLevel),
     LOG_FILE: luaString(join(dir, 'prosody.log')),
   };
@@ -440,6 +461,8 @@ export async function startProsody({
       }
     : ensureCertificates({ dir: absDir, extraNames });
   const configFile = join(absDir, 'prosody.cfg.lua');
+  mkdirSync(join(absDir, 'modules'), { recursive: true });
+  writeFileSync(join(absDir, 'modules', 'mod_stream_limits.lua'), STREAM_LIMITS_MODULE);
   writeFileSync(
     configFile,
     renderConfig({

@@ -1,10 +1,26 @@
 // docker-compose.yml, checked statically (no Docker engine here): every service present, health checks,
 // start order on healthy dependencies, hardening, and builds that point at real services.
 import { describe, expect, it } from '@jest/globals';
+import { isSecretKey } from '@switchboard/config';
+import { NATS_IDENTITIES, natsPasswordVariable } from '@switchboard/contracts';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { PORTS, readText, ROOT, SERVICES, type ServiceName } from './support/deploy.js';
+
+/** Which secret settings each service reads (generated from the services' configs for the chart). */
+const SETTINGS = JSON.parse(readText('k8s/switchboard/files/settings.json')) as {
+  services: Record<string, { secrets: Record<string, string> }>;
+};
+const CHART_KEY: Record<ServiceName, string> = {
+  gateway: 'gateway',
+  orchestrator: 'orchestrator',
+  'mcp-tools': 'mcpTools',
+  a2a: 'a2a',
+  audit: 'audit',
+  'xmpp-bridge': 'xmppBridge',
+};
 
 interface ComposeService {
   image?: string;
@@ -25,6 +41,12 @@ interface Compose {
 }
 
 const compose = parse(readText('docker-compose.yml'), { merge: true }) as Compose;
+
+/** The nats-server versions the platform supports: Debian's, and the one infra/setup.sh fetches. */
+const NATS_SERVER_BINARIES: [string, string][] = [
+  ['2.9', '/usr/sbin/nats-server'],
+  ['2.10', join(ROOT, 'tools/bin/nats-server-2.10/nats-server')],
+];
 const DEPENDENCIES = ['nats', 'postgres', 'redis', 'prosody'];
 
 /** What each app service needs healthy (or, for migrate, completed) before it starts. */
@@ -55,15 +77,51 @@ describe('docker-compose.yml', () => {
     expect(JSON.stringify(nats?.healthcheck?.test)).toContain('8222/healthz');
   });
 
-  it("runs NATS with the stack's settings file (8 MB messages for the xmpp-bridge's bodies)", () => {
+  it("runs NATS with the stack's settings (8 MB messages) and a user per identity", () => {
     const nats = compose.services['nats'];
     const command = nats?.command ?? [];
     const conf = command[command.indexOf('-c') + 1];
     expect(conf).toBeDefined();
-    const mount = nats?.volumes?.find((v) => v.split(':')[1] === conf);
-    expect(mount?.split(':')[0]).toBe('./infra/docker/nats.conf');
+    const mounted = (file: string) => nats?.volumes?.find((v) => v.split(':')[0] === file);
+    expect(mounted('./infra/docker/nats-identities.conf')?.split(':')[1]).toBe(conf);
+    // it includes ./nats.conf, mounted beside it
+    expect(readText('infra/docker/nats-identities.conf')).toMatch(/^include \.\/nats\.conf$/m);
+    expect(mounted('./infra/docker/nats.conf')?.split(':')[1]).toBe(
+      join(dirname(conf ?? ''), 'nats.conf'),
+    );
     expect(readText('infra/docker/nats.conf')).toMatch(/^max_payload: 8MB$/m);
+    // every identity's password reaches the server, which reads it from its environment
+    for (const identity of NATS_IDENTITIES) {
+      const variable = natsPasswordVariable(identity);
+      expect(readText('infra/docker/nats-identities.conf')).toContain(
+        `user: "${identity}"\n      password: $${variable}\n`,
+      );
+      expect(nats?.environment?.[variable]).toMatch(new RegExp(`^\\$\\{${variable}:-[A-Za-z]`));
+    }
   });
+
+  it.each(NATS_SERVER_BINARIES)(
+    'has a NATS configuration that nats-server %s loads, with the default passwords',
+    (_version, binary) => {
+      expect({ binary, installed: existsSync(binary) }).toEqual({ binary, installed: true });
+      const env = Object.fromEntries(
+        NATS_IDENTITIES.map((i) => {
+          const variable = natsPasswordVariable(i);
+          const fallback = /:-([^}]*)\}$/.exec(
+            compose.services['nats']?.environment?.[variable] ?? '',
+          );
+          return [variable, fallback?.[1] ?? ''];
+        }),
+      );
+      const r = spawnSync(binary, ['-t', '-c', 'nats-identities.conf'], {
+        cwd: join(ROOT, 'infra', 'docker'),
+        env: { ...env, PATH: process.env['PATH'] },
+        encoding: 'utf8',
+      });
+      expect({ code: r.status, stderr: r.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+      expect(r.stderr).not.toMatch(/error|can not|could not/i);
+    },
+  );
 
   it("keeps the platform bridge's server mode closed unless XMPP_BRIDGE_ALLOWED_JIDS names someone", () => {
     const bridge = compose.services['xmpp-bridge'];
@@ -120,10 +178,30 @@ describe('docker-compose.yml', () => {
       }
     });
 
-    it('drops all capabilities, forbids new privileges, reads an optional .env', () => {
+    it('drops all capabilities, forbids new privileges, reads only its own optional env file', () => {
       expect(svc.cap_drop).toEqual(['ALL']);
       expect(svc.security_opt).toContain('no-new-privileges:true');
-      expect(svc.env_file).toEqual([{ path: '.env', required: false }]);
+      expect(svc.env_file).toEqual([{ path: `.env.${name}`, required: false }]);
+    });
+
+    it('connects to NATS as its own identity, with its own password only', () => {
+      const env = svc.environment ?? {};
+      expect(env['NATS_USER']).toBe(name);
+      expect(env['NATS_PASSWORD']).toBe(
+        compose.services['nats']?.environment?.[natsPasswordVariable(name)],
+      );
+      expect(Object.keys(env).filter((k) => k.startsWith('NATS_PASSWORD_'))).toEqual([]);
+    });
+
+    it('receives only the secrets its service reads', () => {
+      const reads = Object.keys(SETTINGS.services[CHART_KEY[name]]?.secrets ?? {});
+      const given = Object.keys(svc.environment ?? {}).filter(
+        (k) => isSecretKey(k) || ['DATABASE_URL', 'REDIS_URL'].includes(k),
+      );
+      expect({ name, foreign: given.filter((k) => !reads.includes(k)) }).toEqual({
+        name,
+        foreign: [],
+      });
     });
 
     it('reaches its dependencies by their compose names, not 127.0.0.1', () => {
@@ -134,6 +212,28 @@ describe('docker-compose.yml', () => {
           expect(String(value)).not.toMatch(/127\.0\.0\.1|localhost/);
       }
     });
+  });
+
+  it('publishes the gateway on 127.0.0.1 unless SB_GATEWAY_BIND says otherwise', () => {
+    expect(compose.services['gateway']?.ports).toEqual([
+      '${SB_GATEWAY_BIND:-127.0.0.1}:${SB_GATEWAY_PORT:-3000}:3000',
+    ]);
+    for (const svc of Object.values(compose.services))
+      for (const port of svc.ports ?? [])
+        expect(port).toMatch(/^(127\.0\.0\.1|\$\{SB_GATEWAY_BIND)/);
+  });
+
+  it('runs the same dependency images as the Helm chart', () => {
+    const values = parse(readText('k8s/switchboard/values.yaml')) as Record<
+      string,
+      { image: { repository: string; tag: string } }
+    >;
+    const chart = (key: string) => `${values[key]?.image.repository}:${values[key]?.image.tag}`;
+    expect({
+      nats: compose.services['nats']?.image,
+      postgres: compose.services['postgres']?.image,
+      redis: compose.services['redis']?.image,
+    }).toEqual({ nats: chart('nats'), postgres: chart('postgresql'), redis: chart('redis') });
   });
 
   it('gives the xmpp-bridge the CA that the prosody container generated', () => {

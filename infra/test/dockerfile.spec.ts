@@ -91,6 +91,37 @@ describe('infra/docker/Dockerfile', () => {
     expect(runtime.find((s) => s.op === 'CMD')?.args).toBe('["node", "/app/main.js"]');
   });
 
+  it('puts the operator CLI, built like the services, on PATH as `switchboard` in every service image', () => {
+    const build = inStage('build')
+      .filter((s) => s.op === 'RUN')
+      .map((s) => s.args)
+      .join(' && ');
+    expect(build).toContain('npx nx run cli:build');
+    expect(build).toContain('test -f dist/apps/cli/src/main.js');
+    const project = JSON.parse(readText('apps/cli/project.json')) as {
+      name: string;
+      targets: Record<string, unknown>;
+    };
+    expect(project.name).toBe('cli');
+    expect(project.targets['build']).toBeDefined();
+    // the entry point the build emits (swc apps/cli/src -d dist), executable, linked onto PATH
+    const main = readText('apps/cli/src/main.ts');
+    expect(main.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    const runtime = inStage('runtime')
+      .filter((s) => s.op === 'RUN')
+      .map((s) => s.args)
+      .join(' && ');
+    expect(runtime).toContain('chmod 0755 /app/dist/apps/cli/src/main.js');
+    expect(runtime).toContain('ln -s /app/dist/apps/cli/src/main.js /usr/local/bin/switchboard');
+    // and `npx switchboard` in a checkout runs the same file
+    const pkg = JSON.parse(readText('package.json')) as {
+      bin: Record<string, string>;
+      scripts: Record<string, string>;
+    };
+    expect(pkg.bin).toEqual({ switchboard: 'dist/apps/cli/src/main.js' });
+    expect(pkg.scripts['tail']).toContain('apps/cli/src/main.ts tail');
+  });
+
   it('has a HEALTHCHECK on /health at the service port', () => {
     const hc = inStage('runtime').find((s) => s.op === 'HEALTHCHECK');
     expect(hc?.args).toContain('/health');

@@ -30,6 +30,8 @@ describe('the stack scripts refuse bad port settings', () => {
     ['SB_PORT_BASE', '65000'], // no room for the sample agents at +1102
     ['SB_XMPP_PORT', '70000'],
     ['SB_XMPP_TLS_PORT', '5223x'],
+    ['SB_NATS_PORT', '4222x'],
+    ['SB_PORT_BASE', '64300'], // no room for the stack's NATS at +1322
   ])('infra/up.sh with %s=%j stops with one line naming it', (name, value) => {
     // An option up.sh does not know: were the setting accepted, it would stop on that instead.
     const r = run('bash', ['infra/up.sh', '--no-such-option'], { [name]: value });

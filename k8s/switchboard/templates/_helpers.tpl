@@ -52,14 +52,25 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- end -}}
 {{- end -}}
 
-{{- define "sb.tag" -}}
-{{- default .Chart.AppVersion .Values.image.tag -}}
-{{- end -}}
-
-{{/* Image of a component: sb.image (list $ "gateway") */}}
+{{/* Image of the platform: sb.image (list $ "gateway"), with image.digests.<name> pinned when given */}}
 {{- define "sb.image" -}}
 {{- $ := index . 0 -}}
-{{- printf "%s/%s:%s" $.Values.image.registry (index . 1) (include "sb.tag" $) -}}
+{{- $name := index . 1 -}}
+{{- $ref := printf "%s/%s:%s" $.Values.image.registry $name (default $.Chart.AppVersion $.Values.image.tag) -}}
+{{- with index $.Values.image.digests $name -}}{{- $ref = printf "%s@%s" $ref . -}}{{- end -}}
+{{- $ref -}}
+{{- end -}}
+
+{{/* Image of a dependency: sb.depImage .Values.nats.image */}}
+{{- define "sb.depImage" -}}
+{{- $ref := printf "%s:%s" .repository .tag -}}
+{{- with .digest -}}{{- $ref = printf "%s@%s" $ref . -}}{{- end -}}
+{{- $ref -}}
+{{- end -}}
+
+{{/* What tools/docs/chart-values.ts generated from the services' configs: secret env per service */}}
+{{- define "sb.settings" -}}
+{{- .Files.Get "files/settings.json" -}}
 {{- end -}}
 
 {{/* The Secret every secret setting comes from */}}
@@ -68,23 +79,20 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- end -}}
 
 {{/*
-A generated secret value that survives upgrades: the given value, else the one already in the
-release's Secret, else a new random one. sb.generated (list $ "KEY" givenValue)
+The Secret key holding a NATS identity's password (nats.identities): sb.natsPasswordKey "mcp-tools"
+gives NATS_PASSWORD_MCP_TOOLS, the variable files/nats-identities.conf reads it from too.
 */}}
-{{- define "sb.generated" -}}
-{{- $ := index . 0 -}}
-{{- $key := index . 1 -}}
-{{- $given := index . 2 -}}
-{{- if $given -}}
-{{- $given -}}
-{{- else -}}
-{{- $existing := lookup "v1" "Secret" $.Release.Namespace (include "sb.fullname" $) -}}
-{{- if and $existing $existing.data (hasKey $existing.data $key) -}}
-{{- index $existing.data $key | b64dec -}}
-{{- else -}}
-{{- randAlphaNum 32 -}}
+{{- define "sb.natsPasswordKey" -}}
+{{- printf "NATS_PASSWORD_%s" (. | upper | replace "-" "_") -}}
 {{- end -}}
+
+{{/* Every NATS identity: the six services (by their names), the operator and admin (the CLI's) */}}
+{{- define "sb.natsIdentities" -}}
+{{- $names := list -}}
+{{- range $key, $wiring := (include "sb.settings" . | fromJson).services -}}
+{{- $names = append $names $wiring.service -}}
 {{- end -}}
+{{- concat ($names | sortAlpha) (list "operator" "admin") | toJson -}}
 {{- end -}}
 
 {{/* Addresses of the dependencies */}}
@@ -112,11 +120,16 @@ release's Secret, else a new random one. sb.generated (list $ "KEY" givenValue)
 {{- end -}}
 {{- end -}}
 
+{{/* The bundled Prosody's TLS Secret: yours (xmpp.prosody.tlsSecret) or the one the chart makes */}}
+{{- define "sb.prosodyTlsSecret" -}}
+{{- default (include "sb.component" (list . "prosody-tls")) .Values.xmpp.prosody.tlsSecret -}}
+{{- end -}}
+
 {{- define "sb.xmppCaSecret" -}}
 {{- if .Values.xmpp.caSecret.name -}}
 {{- .Values.xmpp.caSecret.name -}}
 {{- else if .Values.xmpp.bundled -}}
-{{- include "sb.component" (list . "prosody-tls") -}}
+{{- include "sb.prosodyTlsSecret" . -}}
 {{- end -}}
 {{- end -}}
 
@@ -125,42 +138,25 @@ release's Secret, else a new random one. sb.generated (list $ "KEY" givenValue)
 {{- end -}}
 
 {{/*
-How each service gets its settings. "config": keys read from the service's ConfigMap (optional: a key
-left empty in values is absent and the service default applies). "secret": env name -> key in the
-Secret, with "required" ones not optional.
+A setting's value as an environment variable: strings as given, booleans as true/false, whole numbers
+without an exponent, maps and lists as JSON (the services parse JSON for SERVICE_MAP, A2A_AGENTS…).
 */}}
-{{- define "sb.wiring" -}}
-common:
-  config: [NODE_ENV, LOG_LEVEL, LOG_PRETTY, NATS_SERVERS, NATS_USER, OTEL_EXPORTER_OTLP_ENDPOINT, SHUTDOWN_GRACE_MS]
-  secret: {NATS_PASSWORD: NATS_PASSWORD, NATS_TOKEN: NATS_TOKEN}
-  required: []
-gateway:
-  config: [AUTH_MODE, TB_DEFAULT_USER_ID, REDIS_KEY_PREFIX, TRUST_PROXY]
-  secret: {REDIS_URL: REDIS_URL, JWT_SECRET: JWT_SECRET, JWT_JWKS_URL: JWT_JWKS_URL, JWT_ISSUER: JWT_ISSUER, JWT_AUDIENCE: JWT_AUDIENCE, TRUSTED_PROXY_SECRET: TRUSTED_PROXY_SECRET}
-  required: [REDIS_URL]
-orchestrator:
-  config: [OPENAI_BASE_URL, LLM_MODEL, MAX_ITERATIONS_PER_TURN, DISALLOWED_KEYWORDS]
-  secret: {DATABASE_URL: ORCHESTRATOR_DATABASE_URL, OPENAI_API_KEY: OPENAI_API_KEY}
-  required: [DATABASE_URL]
-mcpTools:
-  config: [REDIS_KEY_PREFIX, WEATHER_API_URL, TOOLS_FILE]
-  secret: {DATABASE_URL: MCP_TOOLS_DATABASE_URL, REDIS_URL: REDIS_URL, WEATHER_API_KEY: WEATHER_API_KEY}
-  required: [DATABASE_URL, REDIS_URL]
-a2a:
-  config: [A2A_AGENTS, SERVICE_MAP]
-  secret: {}
-  required: []
-audit:
-  config: []
-  secret: {DATABASE_URL: AUDIT_DATABASE_URL}
-  required: [DATABASE_URL]
-xmppBridge:
-  config: [AZTM_HOST, AZTM_PORT, AZTM_DOMAIN, AZTM_TLS, AZTM_VALIDATE_CERT, AZTM_XMPP_TIMEOUT, AZTM_JID, AZTM_LOG_LEVEL, SERVICE_MAP, AZTM_SERVER_MODE, XMPP_BRIDGE_ALLOWED_JIDS, XMPP_BRIDGE_HTTP_TARGET, XMPP_BRIDGE_MAX_BODY_BYTES]
-  secret: {AZTM_PASSWORD: AZTM_PASSWORD}
-  required: []
+{{- define "sb.envValue" -}}
+{{- $v := . -}}
+{{- if kindIs "string" $v -}}{{ $v }}
+{{- else if kindIs "bool" $v -}}{{ ternary "true" "false" $v }}
+{{- else if kindIs "float64" $v -}}
+{{- if eq ($v | int64 | float64) $v -}}{{ $v | int64 }}{{- else -}}{{ $v }}{{- end -}}
+{{- else if or (kindIs "map" $v) (kindIs "slice" $v) -}}{{ toJson $v }}
+{{- else -}}{{ $v }}
+{{- end -}}
 {{- end -}}
 
-{{/* The ConfigMap data of one service (non-empty values only): sb.serviceConfig (list $ "gateway") */}}
+{{/*
+The settings of one service, as its ConfigMap data: config (every service), then what the chart
+derives (nats.*, xmpp.*, the tools file), then services.<key>.config. Unset and empty values are left
+out, so the service's default applies. sb.serviceConfig (list $ "gateway")
+*/}}
 {{- define "sb.serviceConfig" -}}
 {{- $ := index . 0 -}}
 {{- $key := index . 1 -}}
@@ -170,7 +166,8 @@ xmppBridge:
 {{- $_ := set $data $k $v -}}
 {{- end -}}
 {{- $_ := set $data "NATS_SERVERS" (include "sb.natsServers" $) -}}
-{{- $_ := set $data "NATS_USER" $.Values.nats.user -}}
+{{- $wiring := index (include "sb.settings" $ | fromJson).services $key -}}
+{{- $_ := set $data "NATS_USER" (ternary $wiring.service $.Values.nats.user $.Values.nats.identities) -}}
 {{- if eq $key "xmppBridge" -}}
 {{- $_ := set $data "AZTM_HOST" (include "sb.xmppHost" $) -}}
 {{- $_ := set $data "AZTM_PORT" $.Values.xmpp.port -}}
@@ -182,28 +179,16 @@ xmppBridge:
 {{- $_ := set $data "AZTM_LOG_LEVEL" $.Values.xmpp.logLevel -}}
 {{- $_ := set $data "XMPP_BRIDGE_HTTP_TARGET" (printf "http://%s:%v" (include "sb.component" (list $ $.Values.services.gateway.name)) $.Values.services.gateway.port) -}}
 {{- end -}}
+{{- if and (eq $key "mcpTools") $svc.toolsFile -}}
+{{- $_ := set $data "TOOLS_FILE" "/etc/switchboard/tools/tools.yaml" -}}
+{{- end -}}
 {{- range $k, $v := ($svc.config | default dict) -}}
-{{- /* an empty value keeps what the chart derived (e.g. the bridge's gateway target) */ -}}
-{{- if or (not (kindIs "string" $v)) $v -}}
 {{- $_ := set $data $k $v -}}
 {{- end -}}
-{{- end -}}
-{{- if and (eq $key "mcpTools") $svc.toolsFile (not $svc.config.TOOLS_FILE) -}}
-{{- $_ := set $data "TOOLS_FILE" "/etc/switchboard/tools.json" -}}
-{{- end -}}
 {{- range $k, $v := $data -}}
-{{- if or (kindIs "bool" $v) (kindIs "float64" $v) (kindIs "int64" $v) (kindIs "int" $v) $v }}
-{{ $k }}: {{ toString $v | quote }}
+{{- $text := include "sb.envValue" $v -}}
+{{- if and (not (kindIs "invalid" $v)) $text }}
+{{ $k }}: {{ $text | quote }}
 {{- end -}}
 {{- end -}}
-{{- end -}}
-
-{{/* Checksum of the settings of one service, to roll its pods when they change */}}
-{{- define "sb.configChecksum" -}}
-{{- include "sb.serviceConfig" . | sha256sum -}}
-{{- end -}}
-
-{{/* Hook annotations of the migration Job (and of the Secret it needs at pre-install) */}}
-{{- define "sb.migrationHook" -}}
-{{- if .Values.postgresql.bundled -}}post-install,pre-upgrade{{- else -}}pre-install,pre-upgrade{{- end -}}
 {{- end -}}
