@@ -9,7 +9,7 @@ const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 /** Process group name → pids. */
 export type ProcessGroups = Map<string, number[]>;
 
-function commandOf(pid: number): string | undefined {
+export function commandOf(pid: number): string | undefined {
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
   } catch {
@@ -17,8 +17,8 @@ function commandOf(pid: number): string | undefined {
   }
 }
 
-/** user + system CPU of one process in ms; 0 once it has gone. */
-function cpuMs(pid: number): number {
+/** user + system CPU of one process (all its threads) in ms; 0 once it has gone. */
+export function cpuMs(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command (which may contain spaces) start after the last ')'.
@@ -78,4 +78,45 @@ export function cpuDelta(
       pids.reduce((sum, pid) => sum + (after.get(pid) ?? 0) - (before.get(pid) ?? 0), 0),
     ])
     .sort((a, b) => b[1] - a[1]);
+}
+
+/** A PostgreSQL server process: a backend serving `database`, or one of the server's own processes. */
+export interface PostgresProcess {
+  pid: number;
+  /** The database a backend (or an autovacuum worker) serves; undefined for the server's own processes. */
+  database: string | undefined;
+}
+
+/**
+ * Every PostgreSQL process on the machine, from /proc. A backend's title (update_process_title, on by
+ * default) reads `postgres: [<cluster>: ]<user> <database> <client> <state>`; the server's own
+ * processes read `postgres: [<cluster>: ]checkpointer` and the like, the postmaster is its command line.
+ */
+export function postgresProcesses(): PostgresProcess[] {
+  const out: PostgresProcess[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || commandOf(pid) !== 'postgres') continue;
+    let title: string;
+    try {
+      title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+    } catch {
+      continue; // gone meanwhile
+    }
+    out.push({ pid, database: backendDatabase(title) });
+  }
+  return out;
+}
+
+const SERVER_PROCESSES =
+  /^(checkpointer|background writer|walwriter|autovacuum launcher|logical replication launcher|archiver|stats collector|startup|walreceiver|walsender)/;
+
+/** The database named in a PostgreSQL process title, if it serves one. */
+export function backendDatabase(title: string): string | undefined {
+  const match = /^postgres: (?:[^:\s]+: )?(.*)$/.exec(title);
+  const rest = match?.[1];
+  if (rest === undefined || SERVER_PROCESSES.test(rest)) return undefined;
+  const vacuum = /^autovacuum worker (\S+)/.exec(rest);
+  if (vacuum) return vacuum[1];
+  return /^\S+ (\S+) /.exec(rest)?.[1];
 }

@@ -104,7 +104,9 @@ describe('delegation to remote agents across XMPP (real processes, Prosody and s
         : { status: 404, body: '' },
     );
     await bridgeFor('rogue', { XMPP_BRIDGE_HTTP_TARGET: rogueCard.url });
+    // Its NATS enforces the platform's permissions: each service connects as its own identity.
     stack = await startStack({
+      natsIdentities: true,
       services: ['mcp-tools', 'audit', 'orchestrator', 'xmpp-bridge', 'a2a', 'gateway'],
       env: {
         'xmpp-bridge': { ...xmpp('platform'), SERVICE_MAP: serviceMap, AZTM_SERVER_MODE: 'false' },
@@ -117,12 +119,15 @@ describe('delegation to remote agents across XMPP (real processes, Prosody and s
   }, 180_000);
 
   afterAll(async () => {
+    const refused = stack?.securedNats?.violations() ?? [];
     await stack?.stop();
     await Promise.allSettled(
       [...Object.values(agentBridges), ...Object.values(agents)].map((p) => p.stop()),
     );
     await Promise.allSettled([honeypot?.close(), rogueCard?.close()]);
     await prosody?.stop();
+    // Every service (the bridge's streamed replies too) had the NATS permissions it needed.
+    expect(refused).toEqual([]);
   });
 
   it('lists the agents as reached over XMPP, from cards fetched through the bridge', async () => {
@@ -165,7 +170,11 @@ describe('delegation to remote agents across XMPP (real processes, Prosody and s
       true,
     );
 
-    const bus = await createBusClient(stack.nats.url, 'orchestrator');
+    const bus = await createBusClient(
+      stack.nats.url,
+      'orchestrator',
+      stack.natsSettings('orchestrator'),
+    );
     try {
       const refused = await bus.bus
         .request(
@@ -192,7 +201,11 @@ describe('delegation to remote agents across XMPP (real processes, Prosody and s
   });
 
   it('forwards a cancellation to an agent behind XMPP as CancelTask, while its task works', async () => {
-    const bus = await createBusClient(stack.nats.url, 'orchestrator');
+    const bus = await createBusClient(
+      stack.nats.url,
+      'orchestrator',
+      stack.natsSettings('orchestrator'),
+    );
     try {
       const delegationId = randomUUID();
       const updates: A2a.DelegationUpdate[] = [];

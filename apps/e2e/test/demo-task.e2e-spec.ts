@@ -30,16 +30,20 @@ function expectRoundsClosed(names: string[]): void {
   expect(open).toBe(false);
 }
 
-// Acceptance scenario 1, on real processes: gateway → orchestrator → mcp-tools, audit consuming.
+// Acceptance scenario 1, on real processes: gateway → orchestrator → mcp-tools, audit consuming. The
+// NATS enforces the platform's permissions: each service connects as its own identity.
 describe('the demo task end to end (real NATS, PostgreSQL, Redis and service processes)', () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ natsIdentities: true });
   });
 
   afterAll(async () => {
+    const refused = stack?.securedNats?.violations() ?? [];
     await stack?.stop();
+    // Every service did its work with only what its contracts allow it: the server refused nothing.
+    expect(refused).toEqual([]);
   });
 
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -193,7 +197,7 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
     });
   });
 
-  it('rejects bad input with a 4xx naming the problem, and leaves no task running', async () => {
+  it('rejects bad input with a 4xx naming the problem (an agent it cannot reach now: 503), and leaves no task running', async () => {
     const cases: [string, string | object, number, RegExp][] = [
       ['malformed JSON', '{"task": "x",', 400, /not valid JSON/],
       ['wrong type', { task: 17 }, 400, /task: .*expected string/],
@@ -235,11 +239,13 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
         422,
         /invalid action s1 of the plan: target: .*128/,
       ],
+      // No a2a service runs here: the task waits for it (TASK_OUTAGE_WAIT_MS), then says the agent
+      // cannot be reached now (503, retryable) — a temporary outage, not an unknown agent.
       [
-        'long message to an agent (none is known here)',
+        'long message to an agent (the a2a service is away)',
         { task: `ask the researcher about ${'x'.repeat(600)}` },
-        422,
-        /no agent named "researcher"/,
+        503,
+        /agent "researcher" cannot be reached now: a2a is not available/,
       ],
       ['empty clauses', { task: 'what is 1+1 then then then' }, 422, /part 2 of 4 .* is empty/],
     ];

@@ -156,7 +156,7 @@ describe('gateway HTTP surfaces end to end (JWT auth, real processes)', () => {
     await expect(empty.runAgent()).rejects.toThrow(/HTTP 400.*messages/);
   });
 
-  it("streams seed 3's GET /ag-ui/events shape and types", async () => {
+  it('streams the legacy AG-UI events format (GET /ag-ui/events): its shape and types', async () => {
     const r = await fetch(
       `${gw()}/ag-ui/events?user_message=${encodeURIComponent('what is 6 * 7, then save the result as a note')}`,
       { headers: auth(userToken) },

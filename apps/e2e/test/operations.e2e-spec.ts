@@ -17,6 +17,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 
 // Acceptance scenarios 6 (an operator tails a task) and 7 (the audit service stopped under load).
+/** The operator CLI as the build emits it (and every image runs it, as `switchboard`). */
+const CLI = 'dist/apps/cli/src/main.js';
 /** How long the audit service stays down while tasks keep coming (scenario 7: "for a minute"). */
 const AUDIT_OUTAGE_MS = 60_000;
 describe('operating the platform (real processes)', () => {
@@ -39,20 +41,11 @@ describe('operating the platform (real processes)', () => {
     return (await r.json()) as { task_id: string; status: string };
   };
 
-  /** `npm run tail -- <filter> --json` against the stack's NATS, as an operator would run it. */
+  /** `switchboard tail <filter> --json` (the built CLI, as the images run it) on the stack's NATS. */
   const startTail = (name: string, filter: string[]) =>
     spawnManaged(
       process.execPath,
-      [
-        join(repoRoot, 'node_modules/tsx/dist/cli.mjs'),
-        '--tsconfig',
-        'tsconfig.base.json',
-        'tools/tail.ts',
-        ...filter,
-        '--json',
-        '--nats',
-        stack.nats.url,
-      ],
+      [join(repoRoot, CLI), 'tail', ...filter, '--json', '--nats', stack.nats.url],
       { name, cwd: repoRoot },
     );
 
@@ -67,8 +60,10 @@ describe('operating the platform (real processes)', () => {
           .map(
             (l) =>
               JSON.parse(l) as {
+                kind: string;
                 subject: string;
-                data: { name?: string; seq?: number; taskId?: string };
+                time: string;
+                data: { name?: string; seq?: number; taskId?: string; at?: string };
               },
           );
         return seen.some((e) => e.data.name === 'orchestrator.task.completed') ? seen : undefined;
@@ -139,8 +134,10 @@ describe('operating the platform (real processes)', () => {
       const taskEvents = lines.filter((l) => l.subject.startsWith(`sb.evt.task.${taskId}.`));
       expect(taskEvents.map((e) => e.data.seq)).toEqual(taskEvents.map((_, i) => i + 1));
       expect(taskEvents[0]?.data.name).toBe(Tasks.TaskEventName.TaskStarted);
-      expect(lines.some((l) => l.subject === 'sb.cmd.tools.call')).toBe(true);
+      // the tool calls on their task's subject, and each event at its own time
+      expect(lines.some((l) => l.subject === `sb.cmd.tools.call.${taskId}`)).toBe(true);
       expect(lines.some((l) => l.subject === 'sb.task.submit')).toBe(true);
+      expect(taskEvents.every((e) => e.kind === 'publish' && e.time === e.data.at)).toBe(true);
     } finally {
       await tail.stop();
     }
@@ -180,8 +177,8 @@ describe('operating the platform (real processes)', () => {
       expect(events.map((e) => e.data.seq)).toEqual(events.map((_, i) => i + 1));
       expect(events[0]?.data.name).toBe(Tasks.TaskEventName.TaskStarted);
       expect(events.at(-1)?.data.name).toBe('orchestrator.task.completed');
-      // Besides its events: its tool calls (they carry its id), and nothing of the other task.
-      const calls = lines.filter((l) => l.subject === 'sb.cmd.tools.call');
+      // Besides its events: its tool calls (on its subject), and nothing of the other task.
+      const calls = lines.filter((l) => l.subject === `sb.cmd.tools.call.${taskId}`);
       expect(calls.length).toBe(2);
       expect(calls.every((c) => c.data.taskId === taskId)).toBe(true);
       expect(JSON.stringify(lines)).not.toContain(other);
@@ -190,9 +187,12 @@ describe('operating the platform (real processes)', () => {
       const late = startTail('tail-late', ['--task', taskId!]);
       try {
         const replayed = await untilCompleted(late, 'the ended task replayed in a late tail');
-        expect(replayed.map((l) => [l.subject, l.data.name])).toEqual(
+        const stored = replayed.filter((l) => l.subject.startsWith(`sb.evt.task.${taskId}.`));
+        expect(stored.map((l) => [l.subject, l.data.name])).toEqual(
           events.map((l) => [l.subject, l.data.name]),
         );
+        // read back from the stream, each at its own time (not the replay's)
+        expect(stored.every((l) => l.kind === 'stored' && l.time === l.data.at)).toBe(true);
       } finally {
         await late.stop();
       }

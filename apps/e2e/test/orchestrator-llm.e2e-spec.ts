@@ -262,13 +262,13 @@ describe('the LLM planner end to end (gateway, orchestrator, mcp-tools, audit pr
       expect({ path, found: text.includes(marker) }).toEqual({ path, found: false });
     }
 
-    const seed3 = await fetch(
+    const legacyAgui = await fetch(
       `${stack.gatewayUrl}/ag-ui/events?user_message=${encodeURIComponent(`the classified file ${marker}`)}`,
       { headers: { 'x-user-id': 'guarded-user' } },
     );
     const types: string[] = [];
     let raw = '';
-    for await (const e of readSse(seed3)) {
+    for await (const e of readSse(legacyAgui)) {
       raw += e.data;
       types.push((JSON.parse(e.data) as { event_type: string }).event_type);
     }

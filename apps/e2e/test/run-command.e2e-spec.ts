@@ -8,27 +8,28 @@ import {
   portFree,
   portOpen,
   repoRoot,
-  startPrivateNats,
+  spawnManaged,
   testRedisPrefix,
-  type PrivateNats,
   type TestDatabase,
   waitFor,
 } from '@switchboard/testing';
+import { NATS_IDENTITIES } from '@switchboard/contracts';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
  * The README's run command, `npm run up`, as a user runs it — twice — and `npm run down`, on a stack of
- * its own: its state in a temporary SB_RUN_DIR, its ports at a free SB_PORT_BASE and SB_XMPP_PORT, a
- * private NATS, fresh (empty) databases and its own Redis key prefix, so it collides with neither a
+ * its own: its state in a temporary SB_RUN_DIR, its ports at a free SB_PORT_BASE (its NATS at +1322)
+ * and SB_XMPP_PORT, fresh (empty) databases and its own Redis key prefix, so it collides with neither a
  * developer's running stack nor another test run. Everything else is the script itself: setup, build,
- * migrations, the stack's Prosody and accounts, the sample agents and their bridges, the six services,
- * and both demo tasks printed from the gateway's event stream.
+ * migrations, the stack's NATS with one identity per service, the stack's Prosody and accounts, the
+ * sample agents and their bridges, the six services, and both demo tasks printed from the gateway's
+ * event stream.
  */
 
 /** Offsets from SB_PORT_BASE that the stack listens on (infra/lib.sh, examples/agents.sh). */
-const PORT_OFFSETS = [0, 1, 2, 3, 4, 5, 105, 106, 1101, 1102];
+const PORT_OFFSETS = [0, 1, 2, 3, 4, 5, 105, 106, 1101, 1102, 1322];
 
 /** A base port whose every offset is free right now (random, so parallel runs rarely even try the same). */
 async function freePortBase(): Promise<number> {
@@ -103,7 +104,6 @@ function prosodyPid(runDir: string): number | undefined {
 describe('the README run command: npm run up (twice) and npm run down, on a stack of its own', () => {
   const MINUTES = 60_000;
   let runDir: ReturnType<typeof disposableTempDir>;
-  let nats: PrivateNats;
   let dbs: TestDatabase[] = [];
   let tools: TestDatabase;
   let audit: TestDatabase;
@@ -115,7 +115,6 @@ describe('the README run command: npm run up (twice) and npm run down, on a stac
 
   beforeAll(async () => {
     runDir = disposableTempDir('up');
-    nats = await startPrivateNats();
     const orchestrator = await createTestDatabase('up_orchestrator');
     tools = await createTestDatabase('up_tools');
     audit = await createTestDatabase('up_audit');
@@ -135,9 +134,7 @@ describe('the README run command: npm run up (twice) and npm run down, on a stac
       SB_XMPP_PORT: String(xmppPort),
       SB_XMPP_TLS_PORT: String(xmppPort + 1),
       SB_ENV_FILE: join(runDir.path, 'no.env'),
-      // NATS is the test's private one; PostgreSQL and Redis are the machine's (setup leaves them be).
-      SB_SKIP_DAEMONS: 'nats',
-      NATS_SERVERS: nats.url,
+      // NATS is the stack's own (at SB_PORT_BASE + 1322); PostgreSQL and Redis are the machine's.
       ORCHESTRATOR_DATABASE_URL: orchestrator.url,
       MCP_TOOLS_DATABASE_URL: tools.url,
       AUDIT_DATABASE_URL: audit.url,
@@ -159,7 +156,6 @@ describe('the README run command: npm run up (twice) and npm run down, on a stac
         if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
       }
     }
-    await nats?.stop();
     for (const db of dbs) await db.drop();
     if (redisPrefix) await deleteRedisKeys(redisPrefix);
     runDir?.remove();
@@ -215,14 +211,48 @@ describe('the README run command: npm run up (twice) and npm run down, on a stac
         ].sort(),
       );
 
+      // Its NATS: the stack's own, a user per identity, each service connected as itself, and the
+      // server refused none of their traffic.
+      const natsDir = join(runDir.path, 'nats');
+      const conf = readFileSync(join(natsDir, 'nats.conf'), 'utf8');
+      for (const identity of NATS_IDENTITIES)
+        expect(conf).toContain(`# ${identity}\n      nkey: "U`);
+      expect(first.output).toContain(`NATS          nats://127.0.0.1:${base + 1322}`);
+      expect(readFileSync(join(natsDir, 'nats.log'), 'utf8')).not.toMatch(/Violation/);
+      const natsPid = Number(readFileSync(join(natsDir, 'nats.pid'), 'utf8'));
+      seenPids.add(natsPid);
+
+      // `npm run tail` with no setting: the stack's NATS, as the operator; the demo task replayed.
+      const tail = spawnManaged(
+        'npm',
+        ['run', '--silent', 'tail', '--', '--task', taskId!, '--json'],
+        { name: 'tail-up', cwd: repoRoot, env: { SB_RUN_DIR: runDir.path } },
+      );
+      try {
+        await waitFor(() => tail.logs().includes('"name":"orchestrator.task.completed"'), {
+          what: "the operator's tail replaying the demo task",
+        });
+        expect(tail.logs()).toContain("via the local stack's NATS, as operator");
+      } finally {
+        await tail.stop(2_000);
+      }
+
       // It keeps running where it said, and `npm run status` agrees.
       expect(first.output).toContain(`gateway       http://127.0.0.1:${base}`);
+      // The web console is served, where up.sh says.
+      expect(first.output).toContain(`console       http://127.0.0.1:${base}/console/`);
+      const page = await fetch(`http://127.0.0.1:${base}/console/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<title>Switchboard console</title>');
       const ready = await fetch(`http://127.0.0.1:${base}/readiness`);
       expect(ready.status).toBe(200);
       const status = await npmRun('status', env, 2 * MINUTES);
       expect({ code: status.code, output: status.output }).toMatchObject({ code: 0 });
       expect(status.output).toMatch(
         new RegExp(`gateway\\s+\\d+\\s+200\\s+http://127\\.0\\.0\\.1:${base}`),
+      );
+      expect(status.output).toMatch(
+        new RegExp(`nats\\s+up \\(ours\\)\\s+127\\.0\\.0\\.1:${base + 1322}`),
       );
 
       const firstPids = recordedPids(runDir.path);
@@ -261,6 +291,12 @@ describe('the README run command: npm run up (twice) and npm run down, on a stac
         expect(pidAlive(secondPids.get(svc)!)).toBe(true);
       }
       for (const pid of secondPids.values()) seenPids.add(pid);
+      // Its NATS was restarted too, with the same identities (the demo ran through it again).
+      const natsPid2 = Number(readFileSync(join(natsDir, 'nats.pid'), 'utf8'));
+      expect(natsPid2).not.toBe(natsPid);
+      expect(pidAlive(natsPid)).toBe(false);
+      seenPids.add(natsPid2);
+      expect(readFileSync(join(natsDir, 'nats.log'), 'utf8')).not.toMatch(/Violation/);
       const notes = await tools.query<{ n: number }>('SELECT count(*)::int AS n FROM "Note"');
       expect(notes).toEqual([{ n: 2 }]);
 
@@ -277,8 +313,7 @@ describe('the README run command: npm run up (twice) and npm run down, on a stac
         });
       }
       expect(await portOpen(xmppPort)).toBe(false);
-      // What it did not start keeps running: the test's NATS, the machine's PostgreSQL and Redis.
-      expect(await portOpen(nats.port)).toBe(true);
+      // What it did not start keeps running: the machine's PostgreSQL and Redis.
       expect(await tools.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
       expect(await portOpen(6379)).toBe(true);
     },

@@ -1,0 +1,386 @@
+import { DEMO_TASK, type ServiceHandle, startService, waitFor } from '@switchboard/testing';
+import { SignJWT } from 'jose';
+import type { Page } from 'playwright-core';
+import { type AgentsStack, startAgentsStack } from './support/agents-stack.js';
+import {
+  ARTIFACTS,
+  type Browser,
+  launchBrowser,
+  screenshot,
+  seriousViolations,
+} from './support/browser.js';
+
+const DELEGATION_TASK =
+  'ask the researcher about NATS JetStream, then have the writer draft a summary';
+const JWT_SECRET = 'console-e2e-secret-of-at-least-32-characters';
+
+// The web console in a real browser (Debian's Chromium through playwright-core) against the whole
+// platform: six services, a private Prosody and sample agents reached only over XMPP. Screenshots of
+// each view are left in test-artifacts/console/.
+describe('the web console in Chromium (real stack, agents over XMPP)', () => {
+  let env: AgentsStack;
+  let browser: Browser;
+  let jwtGateway: ServiceHandle;
+  let gw: string;
+
+  beforeAll(async () => {
+    env = await startAgentsStack([
+      { name: 'researcher', kind: 'researcher' },
+      { name: 'writer', kind: 'writer' },
+      // Working steps far apart: time to reload the page, or to cancel, while the task runs.
+      { name: 'steady', kind: 'researcher', stepDelayMs: 3_000 },
+      { name: 'slow', kind: 'researcher', stepDelayMs: 60_000 },
+    ]);
+    gw = env.stack.gatewayUrl;
+    jwtGateway = await startService(
+      'gateway',
+      {
+        ...env.stack.envOf('gateway'),
+        AUTH_MODE: 'jwt',
+        JWT_SECRET,
+        JWT_ISSUER: 'console-e2e',
+        JWT_AUDIENCE: 'authenticated',
+      },
+      { logDir: env.stack.logDir },
+    );
+    browser = await launchBrowser();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await jwtGateway?.stop();
+    await env?.stop();
+    console.log(`console screenshots: ${ARTIFACTS}`);
+  });
+
+  afterEach(() => {
+    // No script error and nothing the page's Content-Security-Policy had to refuse.
+    expect(browser.problems).toEqual([]);
+  });
+
+  async function signedIn(user: string, role: 'user' | 'admin'): Promise<Page> {
+    const page = await browser.newPage();
+    await page.goto(`${gw}/console/`);
+    await page.getByLabel('User id').fill(user);
+    await page.getByLabel('Role').selectOption(role);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    return page;
+  }
+
+  async function run(page: Page, task: string): Promise<string> {
+    await page.getByRole('link', { name: 'Run', exact: true }).click();
+    await page.getByLabel('Task', { exact: true }).fill(task);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.waitForURL(/#\/run\/[0-9a-f-]{36}$/);
+    return page.url().split('/').pop()!;
+  }
+
+  const statusLine = (page: Page) => page.locator('.run-status');
+  /** The text of the element that has the keyboard focus. */
+  const focused = (page: Page) =>
+    page.evaluate<string | undefined>('document.activeElement?.textContent');
+
+  it('runs the demo task from the Run view: the answer 391, and the saved note in the timeline', async () => {
+    const page = await signedIn('ada', 'user');
+    const taskId = await run(page, DEMO_TASK);
+    const answer = page.locator('.bubble-agent');
+    await answer.waitFor({ timeout: 60_000 });
+    expect(await answer.textContent()).toContain('17 * 23 = 391');
+    await page.locator('.card-answer').waitFor();
+    const calculator = page.locator('.card-tool', { hasText: 'Tool call: calculator' });
+    expect(await calculator.textContent()).toContain('completed');
+    const note = page.locator('.card-tool', { hasText: 'Tool call: notes.add' });
+    expect(await note.textContent()).toContain('391');
+    const [stored] = await env.stack.dbs.tools.query<{ content: string }>(
+      `SELECT content FROM "Note" WHERE "userId" = 'ada'`,
+    );
+    expect(stored).toEqual({ content: '391' });
+    expect(await statusLine(page).textContent()).toContain('completed');
+    expect(await statusLine(page).getAttribute('data-events')).toBe(
+      await statusLine(page).getAttribute('data-last-seq'),
+    );
+    expect(taskId).toMatch(/^[0-9a-f-]{36}$/);
+    await screenshot(page, 'run-demo');
+    await page.close();
+  });
+
+  it('reloaded mid-run, resumes the stream after the last event it had (Last-Event-ID), without gaps or repeats', async () => {
+    const page = await signedIn('bea', 'user');
+    const resumes: (string | undefined)[] = [];
+    page.on('request', (r) => {
+      if (/\/tasks\/[0-9a-f-]{36}\/events$/.test(r.url()))
+        resumes.push(r.headers()['last-event-id']);
+    });
+    const taskId = await run(page, 'ask the steady about NATS JetStream');
+    // The agent is working (its first status update is on the page): the task is mid-run.
+    await page.locator('.card-delegation .updates li').first().waitFor({ timeout: 60_000 });
+    const had = Number(await statusLine(page).getAttribute('data-last-seq'));
+    expect(had).toBeGreaterThan(0);
+    expect(resumes).toEqual([undefined]);
+
+    await page.reload();
+    await page.locator('.card-answer').waitFor({ timeout: 90_000 });
+    // After the reload the page asked only for what it lacked.
+    expect(resumes).toHaveLength(2);
+    expect(Number(resumes[1])).toBeGreaterThanOrEqual(had);
+    expect(await statusLine(page).textContent()).toContain(`resumed after event ${resumes[1]}`);
+    // Every event once, in order: as many as the task's last seq, and as many as the server holds.
+    const events = Number(await statusLine(page).getAttribute('data-events'));
+    expect(await statusLine(page).getAttribute('data-last-seq')).toBe(String(events));
+    const stored = await fetch(`${gw}/tasks/${taskId}`, { headers: { 'x-user-id': 'bea' } });
+    expect(((await stored.json()) as { lastEventSeq: number }).lastEventSeq).toBe(events);
+    expect(await page.locator('.card-delegation').count()).toBe(1);
+    await page.close();
+  });
+
+  it('cancels a running task from the page', async () => {
+    const page = await signedIn('cyd', 'user');
+    await run(page, 'ask the slow about NATS JetStream');
+    await page.locator('.card-delegation .updates li').first().waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Cancel task' }).click();
+    const cancelled = page.locator('.card-cancelled');
+    await cancelled.waitFor({ timeout: 60_000 });
+    expect(await cancelled.textContent()).toContain('cancelled from the console');
+    expect(await statusLine(page).textContent()).toContain('cancelled');
+    await page.getByRole('button', { name: 'New task' }).waitFor();
+    await page.close();
+  });
+
+  it('shows each delegation with its agent, the xmpp transport and its status updates', async () => {
+    const page = await signedIn('dan', 'user');
+    await run(page, DELEGATION_TASK);
+    await page.locator('.card-answer').waitFor({ timeout: 90_000 });
+    const delegations = page.locator('.card-delegation');
+    expect(await delegations.count()).toBe(2);
+    for (const [i, agent] of ['researcher', 'writer'].entries()) {
+      const card = delegations.nth(i);
+      expect(await card.locator('.card-title').textContent()).toBe(`Delegation to ${agent}`);
+      expect(await card.locator('[data-transport]').getAttribute('data-transport')).toBe('xmpp');
+      expect(await card.locator('.updates li').count()).toBeGreaterThan(0);
+      expect(await card.textContent()).toContain('TASK_STATE_COMPLETED');
+    }
+    await screenshot(page, 'run-delegation');
+    await page.close();
+  });
+
+  it('shows every view to an admin without serious or critical accessibility violations', async () => {
+    const page = await signedIn('root', 'admin');
+    const views: [string, string, () => Promise<unknown>][] = [
+      ['Run', 'Run a task', () => page.getByLabel('Task', { exact: true }).waitFor()],
+      ['Tasks', 'Tasks (all users)', () => page.locator('tbody tr').first().waitFor()],
+      ['Tools & agents', 'Tools & agents', () => page.locator('.agent').first().waitFor()],
+      ['Audit', 'Audit trail', () => page.locator('tbody tr').first().waitFor()],
+      ['Live', 'Live traffic', () => page.getByText('Connected').waitFor()],
+      ['Health', 'Health', () => page.locator('.service').nth(5).waitFor()],
+    ];
+    for (const [link, title, ready] of views) {
+      await page.getByRole('link', { name: link, exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: title }).waitFor();
+      await ready();
+      expect({ view: link, violations: await seriousViolations(page) }).toEqual({
+        view: link,
+        violations: [],
+      });
+      await screenshot(page, link.toLowerCase().replace(/[^a-z]+/g, '-'));
+    }
+    // The Health view: all six services up, each with its figures.
+    expect(await page.locator('.service[data-status="up"]').count()).toBe(6);
+    expect(await page.locator('.service').first().textContent()).toContain('handled');
+    const signInPage = await browser.newPage();
+    await signInPage.goto(`${gw}/console/`);
+    await signInPage.getByLabel('User id').waitFor();
+    expect(await seriousViolations(signInPage)).toEqual([]);
+    await screenshot(signInPage, 'sign-in');
+    await signInPage.close();
+    await page.close();
+  });
+
+  it('lists tasks with filters and replays a stored task as the same timeline', async () => {
+    const page = await signedIn('eve', 'user');
+    const taskId = await run(page, 'what is 6 * 7');
+    await page.locator('.card-answer').waitFor({ timeout: 60_000 });
+    await page.getByRole('link', { name: 'Tasks', exact: true }).click();
+    const row = page.locator('tbody tr', { hasText: 'what is 6 * 7' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('completed');
+    expect(await page.locator('tbody tr').count()).toBe(1); // eve's own tasks only
+    await page.getByLabel('Status').selectOption('failed');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('0 tasks').waitFor();
+    await page.getByLabel('Status').selectOption('');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await row.getByRole('link').click();
+    await page.waitForURL(new RegExp(`#/tasks/${taskId}$`));
+    await page.locator('.card-answer').waitFor();
+    expect(await page.locator('.card-answer').textContent()).toContain('6 * 7 = 42');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'task-replay');
+    await page.close();
+  });
+
+  it('Audit: filters by task and outcome, and verifies the chain with one button', async () => {
+    const page = await signedIn('root', 'admin');
+    const taskId = await run(page, 'what is 2 + 2');
+    await page.locator('.card-answer').waitFor({ timeout: 60_000 });
+    await page.getByRole('link', { name: 'Audit', exact: true }).click();
+    await page.getByLabel('Task id').fill(taskId);
+    await page.getByLabel('Outcome').selectOption('success');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await waitFor(
+      async () => {
+        await page.getByRole('button', { name: 'Apply' }).click();
+        return (await page.locator('tbody tr', { hasText: 'task.submit' }).count()) > 0;
+      },
+      { what: "the task's audit rows", timeoutMs: 30_000, intervalMs: 500 },
+    );
+    const outcomes = await page.locator('tbody tr .badge').allTextContents();
+    expect(outcomes.length).toBeGreaterThan(0);
+    expect(new Set(outcomes)).toEqual(new Set(['success']));
+    await page.getByRole('button', { name: 'Verify the hash chain' }).click();
+    await page.getByText('The chain is intact').waitFor({ timeout: 60_000 });
+    await page.close();
+  });
+
+  it('Live: shows the traffic of a task as it runs, filtered by user; pauses; expands a message', async () => {
+    const page = await signedIn('root', 'admin');
+    await page.getByRole('link', { name: 'Live', exact: true }).click();
+    await page.getByLabel('User').fill('fay');
+    await page.getByLabel('Commands and health requests too').check();
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('Connected').waitFor();
+    const submit = () =>
+      fetch(`${gw}/orchestrate`, {
+        method: 'POST',
+        headers: { 'x-user-id': 'fay', 'content-type': 'application/json' },
+        body: JSON.stringify({ task: 'what is 3 * 3' }),
+      });
+    expect((await submit()).status).toBe(200);
+    const taskEvent = page.locator('.live-row[data-subject^="sb.evt.task."]').first();
+    await taskEvent.waitFor({ timeout: 30_000 });
+    await page.locator('.live-row[data-subject^="sb.cmd.tools.call."]').first().waitFor();
+    // Only fay's messages.
+    const users = await page
+      .locator('.live-row')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-user')));
+    expect(new Set(users)).toEqual(new Set(['fay']));
+
+    await page.getByRole('button', { name: 'Pause' }).click();
+    const shown = await page.locator('.live-row').count();
+    expect((await submit()).status).toBe(200);
+    await page.getByText(/paused, [1-9]\d* waiting/).waitFor();
+    expect(await page.locator('.live-row').count()).toBe(shown);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await waitFor(async () => (await page.locator('.live-row').count()) > shown, {
+      what: 'the waiting messages shown',
+    });
+    // Expanded (by keyboard here): the message, then its payload.
+    await taskEvent.locator('> summary').focus();
+    await page.keyboard.press('Enter');
+    const payload = taskEvent.locator('details.json');
+    await payload.locator('> summary').focus();
+    await page.keyboard.press('Enter');
+    expect(await payload.locator('pre').textContent()).toContain('"taskId"');
+    await page.close();
+  });
+
+  it('refuses the Audit and Live views, and their endpoints, to a user', async () => {
+    const page = await signedIn('gus', 'user');
+    const nav = page.getByRole('navigation', { name: 'Views' });
+    expect(await nav.getByRole('link').allTextContents()).toEqual([
+      'Run',
+      'Tasks',
+      'Tools & agents',
+      'Health',
+    ]);
+    for (const view of ['audit', 'live']) {
+      await page.goto(`${gw}/console/#/${view}`);
+      await page.getByText('This view is for admins only').waitFor();
+    }
+    const statuses = await page.evaluate(async () => {
+      const headers = { 'x-user-id': 'gus', 'x-user-role': 'user' };
+      const codes: number[] = [];
+      for (const path of ['../audit', '../audit/verify', '../live'])
+        codes.push((await fetch(path, { headers })).status);
+      return codes;
+    });
+    expect(statuses).toEqual([403, 403, 403]);
+    await page.close();
+  });
+
+  it('Tools & agents: the manifest per provider with roles, the agents over XMPP with their peers online', async () => {
+    const page = await signedIn('hal', 'user');
+    await page.getByRole('link', { name: 'Tools & agents', exact: true }).click();
+    await page.getByRole('heading', { name: 'math' }).waitFor();
+    expect(await page.getByRole('region', { name: 'Provider notes' }).textContent()).toContain(
+      'notes.add',
+    );
+    // admin.debug is for admins: not in a user's manifest.
+    expect(await page.getByText('admin.debug').count()).toBe(0);
+    const researcher = page.locator('.agent[data-agent="researcher"]');
+    await researcher.waitFor();
+    expect(await researcher.locator('[data-transport]').getAttribute('data-transport')).toBe(
+      'xmpp',
+    );
+    await researcher.getByText(/XMPP peer researcher@/).waitFor();
+    expect(await researcher.textContent()).toContain('online');
+    await page.close();
+  });
+
+  it('is usable by keyboard: sign in, move between views and run a task without a mouse', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${gw}/console/`);
+    await page.getByLabel('User id').waitFor();
+    await page.keyboard.press('Tab'); // the user id field
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('ivy');
+    await page.keyboard.press('Tab'); // role
+    await page.keyboard.press('Tab'); // sign in
+    await page.keyboard.press('Enter');
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    // Tab order: skip link, then the views.
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('Skip to content');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('Tasks');
+    await page.keyboard.press('Enter');
+    // The new view's heading takes the focus.
+    await waitFor(async () => ((await focused(page)) === 'My tasks' ? true : undefined));
+    // Back to Run through the navigation, then into the task field and run it with Ctrl+Enter.
+    await page.getByRole('link', { name: 'Run', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await waitFor(async () => ((await focused(page)) === 'Run a task' ? true : undefined));
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe('task');
+    await page.keyboard.type('what is 5 * 5');
+    await page.keyboard.press('Control+Enter');
+    await page.locator('.card-answer').waitFor({ timeout: 60_000 });
+    expect(await page.locator('.bubble-agent').textContent()).toContain('25');
+    await page.close();
+  });
+
+  it('signs in with a pasted JWT where the gateway takes tokens, and refuses a bad one', async () => {
+    const token = await new SignJWT({ role: 'admin', email: 'jo@example.com' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('jo')
+      .setIssuer('console-e2e')
+      .setAudience('authenticated')
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(JWT_SECRET));
+    const page = await browser.newPage();
+    await page.goto(`${jwtGateway.url}/console/`);
+    await page.getByLabel('Access token (JWT)').fill('not.a.token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('UNAUTHORIZED');
+    await page.getByLabel('Access token (JWT)').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    expect(await page.locator('.who').textContent()).toContain('jo (admin)');
+    // An admin by the token's role claim: the admins' views are offered.
+    await page.getByRole('link', { name: 'Audit', exact: true }).waitFor();
+    await page.close();
+  });
+});

@@ -1,0 +1,256 @@
+// The platform as operators run it with OTEL_EXPORTER_OTLP_ENDPOINT pointing at an OTLP/HTTP receiver:
+// all six services, Prosody, the two sample agents behind their own bridges (as examples/agents.sh
+// starts them), and the LLM planner against a scripted OpenAI-compatible server.
+import { Tasks } from '@switchboard/contracts';
+import {
+  type BusClient,
+  collectSse,
+  createBusClient,
+  type LlmStub,
+  type OtlpReceiver,
+  type ReceivedSpan,
+  repoRoot,
+  type ServiceHandle,
+  type Stack,
+  startLlmStub,
+  startOtlpReceiver,
+  startPrivateProsody,
+  startService,
+  startStack,
+  tempDir,
+  waitFor,
+} from '@switchboard/testing';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+
+const DOMAIN = 'agents.switchboard.local';
+export const SERVICES = [
+  'gateway',
+  'orchestrator',
+  'mcp-tools',
+  'a2a',
+  'audit',
+  'xmpp-bridge',
+] as const;
+export const AGENTS = ['researcher', 'writer'] as const;
+
+/** OTLP's span kinds. */
+export const SpanKinds = { SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
+
+export interface TracedPlatform {
+  receiver: OtlpReceiver;
+  llm: LlmStub;
+  stack: Stack;
+  bridges: Record<string, ServiceHandle>;
+  /** The XMPP passwords and the model's API key: what no log may show. */
+  secrets: string[];
+  /** Every `sb.*` message NATS carried, with its headers (lower-case names). */
+  seen: { subject: string; headers: Record<string, string> }[];
+  stop(): Promise<void>;
+}
+
+/** A task run by a client from inside its own trace (the gateway continues its traceparent). */
+export interface TracedRun {
+  traceId: string;
+  clientSpanId: string;
+  requestId: string;
+  taskId: string;
+  events: Tasks.TaskEvent[];
+}
+
+export async function startTracedPlatform(): Promise<TracedPlatform> {
+  const started: { stop(): Promise<unknown> }[] = [];
+  const stop = async () => {
+    for (const s of started.reverse()) await s.stop().catch(() => undefined);
+  };
+  try {
+    const receiver = await startOtlpReceiver();
+    started.push({ stop: () => receiver.close() });
+    const llm = await startLlmStub();
+    started.push(llm);
+    const accounts = {
+      platform: `pw-${randomUUID()}`,
+      researcher: `pw-${randomUUID()}`,
+      writer: `pw-${randomUUID()}`,
+    };
+    const prosody = await startPrivateProsody({
+      accounts: Object.entries(accounts).map(([user, password]) => ({
+        user,
+        host: DOMAIN,
+        password,
+      })),
+    });
+    started.push(prosody);
+    const xmpp = (user: keyof typeof accounts) => ({
+      AZTM_JID: `${user}@${DOMAIN}`,
+      AZTM_PASSWORD: accounts[user],
+      AZTM_HOST: '127.0.0.1',
+      AZTM_PORT: String(prosody.c2sPort),
+      AZTM_TLS: 'starttls',
+      XMPP_BRIDGE_CA_FILE: prosody.caFile,
+    });
+    const traced = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url };
+    const bridges = await startAgents(xmpp, traced, started);
+    const serviceMap = AGENTS.map((a) => `${a}.${DOMAIN}=${a}@${DOMAIN}`).join(',');
+    const apiKey = `sk-telemetry-${randomUUID()}`;
+    const stack = await startStack({
+      services: ['mcp-tools', 'audit', 'orchestrator', 'xmpp-bridge', 'a2a', 'gateway'],
+      common: traced,
+      env: {
+        orchestrator: {
+          OPENAI_BASE_URL: llm.baseUrl,
+          OPENAI_API_KEY: apiKey,
+          LLM_MODEL: 'stub-model',
+        },
+        'xmpp-bridge': { ...xmpp('platform'), SERVICE_MAP: serviceMap, AZTM_SERVER_MODE: 'false' },
+        a2a: {
+          SERVICE_MAP: serviceMap,
+          A2A_AGENTS: AGENTS.map((a) => `${a}=http://${a}.${DOMAIN}`).join(','),
+        },
+      },
+    });
+    started.push(stack);
+    const watcher = await createBusClient(stack.nats.url, 'gateway');
+    started.push({ stop: () => watcher.close() });
+    const seen = await watch(watcher);
+    return {
+      receiver,
+      llm,
+      stack,
+      bridges,
+      secrets: [apiKey, ...Object.values(accounts)],
+      seen,
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** The two sample agents, each behind its own bridge (server mode, no NATS) exporting its spans. */
+async function startAgents(
+  xmpp: (user: 'researcher' | 'writer') => Record<string, string>,
+  traced: Record<string, string>,
+  started: { stop(): Promise<unknown> }[],
+): Promise<Record<string, ServiceHandle>> {
+  const logDir = tempDir('telemetry');
+  const socketDir = tempDir('telemetry-sockets');
+  const bridges: Record<string, ServiceHandle> = {};
+  for (const kind of AGENTS) {
+    const socket = join(socketDir, `${kind}.sock`);
+    const agent = await startService(
+      `agent-${kind}`,
+      {
+        NODE_OPTIONS: '--import tsx',
+        AGENT_KIND: kind,
+        PUBLIC_URL: `http://${kind}.${DOMAIN}`,
+        AGENT_SOCKET: socket,
+        AGENT_STEP_DELAY_MS: '0',
+      },
+      { entry: join(repoRoot, 'examples/a2a-agents/src/main.ts'), logDir },
+    );
+    started.push(agent);
+    const bridge = await startService(
+      `bridge-${kind}`,
+      {
+        ...xmpp(kind),
+        ...traced,
+        OTEL_SERVICE_NAME: `bridge-${kind}`,
+        XMPP_BRIDGE_NATS_COMMANDS: 'false',
+        XMPP_BRIDGE_ALLOWED_JIDS: `platform@${DOMAIN}`,
+        XMPP_BRIDGE_HTTP_TARGET: `http://${kind}.${DOMAIN}`,
+        XMPP_BRIDGE_HTTP_TARGET_SOCKET: socket,
+      },
+      { entry: join(repoRoot, 'dist/apps/xmpp-bridge/src/main.js'), logDir },
+    );
+    started.push(bridge);
+    bridges[kind] = bridge;
+  }
+  return bridges;
+}
+
+/** Records every `sb.*` message from now on, with its headers. */
+async function watch(client: BusClient): Promise<TracedPlatform['seen']> {
+  const seen: TracedPlatform['seen'] = [];
+  client.bus.connection.subscribe('sb.>', {
+    callback: (err, msg) => {
+      if (err) return;
+      const headers: Record<string, string> = {};
+      const h = msg.headers;
+      for (const k of h?.keys() ?? []) headers[k.toLowerCase()] = h?.get(k) ?? '';
+      seen.push({ subject: msg.subject, headers });
+    },
+  });
+  await client.bus.connection.flush();
+  return seen;
+}
+
+/** Runs `task` through the gateway from inside a client trace, to its terminal event. */
+export async function runTracedTask(gatewayUrl: string, task: string): Promise<TracedRun> {
+  const traceId = randomBytes(16).toString('hex');
+  const clientSpanId = randomBytes(8).toString('hex');
+  const requestId = `telemetry-${randomUUID()}`;
+  const response = await fetch(`${gatewayUrl}/orchestrate/stream`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-user-id': `telemetry-${randomUUID().slice(0, 8)}`,
+      'x-request-id': requestId,
+      traceparent: `00-${traceId}-${clientSpanId}-01`,
+    },
+    body: JSON.stringify({ task }),
+  });
+  if (response.status !== 200) throw new Error(`${task}: HTTP ${response.status}`);
+  const taskId = response.headers.get('x-task-id') ?? '';
+  const events = (await collectSse(response)).map((e) => Tasks.TaskEvent.parse(JSON.parse(e.data)));
+  const last = events[events.length - 1]?.name;
+  if (last !== 'orchestrator.task.completed') throw new Error(`${task}: ended with ${last}`);
+  return { traceId, clientSpanId, requestId, taskId, events };
+}
+
+/**
+ * The trace of `run` once every span named in `expected` (by service) has arrived and every span's
+ * parent is in it (the services export in batches, every few seconds).
+ */
+export async function traceOf(
+  receiver: OtlpReceiver,
+  run: TracedRun,
+  expected: Record<string, string[]>,
+): Promise<ReceivedSpan[]> {
+  let last: ReceivedSpan[] = [];
+  try {
+    return await waitFor(
+      () => {
+        last = receiver.trace(run.traceId);
+        const ids = new Set(last.map((s) => s.spanId));
+        const complete = Object.entries(expected).every(([service, names]) =>
+          names.every((n) => last.some((s) => s.service === service && s.name === n)),
+        );
+        const linked = last.every(
+          (s) => s.parentSpanId === run.clientSpanId || ids.has(s.parentSpanId ?? ''),
+        );
+        return complete && linked ? last : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250, what: `the spans of trace ${run.traceId}` },
+    );
+  } catch (e) {
+    const got = last.map((s) => `${s.service}: ${s.name} (parent ${s.parentSpanId ?? '-'})`);
+    throw new Error(`${(e as Error).message}\nreceived:\n${got.join('\n')}`, { cause: e });
+  }
+}
+
+/** The span of `service` named `name` (the first of several, in arrival order). */
+export function spanNamed(spans: ReceivedSpan[], service: string, name: string): ReceivedSpan {
+  const found = spans.find((s) => s.service === service && s.name === name);
+  if (!found) throw new Error(`no span "${name}" from ${service}`);
+  return found;
+}
+
+/** The spans from `s`'s parent up to the root, each as `service: name`. */
+export function ancestry(spans: ReceivedSpan[], s: ReceivedSpan): string[] {
+  const parentOf = (x: ReceivedSpan) => spans.find((p) => p.spanId === x.parentSpanId);
+  const path: string[] = [];
+  for (let p = parentOf(s); p; p = parentOf(p)) path.push(`${p.service}: ${p.name}`);
+  return path;
+}

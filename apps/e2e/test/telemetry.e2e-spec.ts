@@ -1,0 +1,358 @@
+import {
+  analysePromQL,
+  DEMO_TASK,
+  exportedSeries,
+  type ReceivedSpan,
+  repoRoot,
+} from '@switchboard/testing';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import {
+  AGENTS,
+  ancestry,
+  runTracedTask,
+  SERVICES,
+  SpanKinds,
+  spanNamed as span,
+  startTracedPlatform,
+  type TracedPlatform,
+  type TracedRun,
+  traceOf as traceIn,
+} from './support/traced-platform.js';
+
+const DELEGATION_TASK =
+  'ask the researcher about NATS JetStream, then have the writer draft a summary';
+const { SERVER, CLIENT, PRODUCER, CONSUMER } = SpanKinds;
+
+/** One log line of a service, parsed. */
+type Line = Record<string, unknown>;
+
+// The platform with every service, both agents' bridges exporting to a real OTLP/HTTP receiver, and
+// the LLM planner against the scripted OpenAI-compatible server (support/traced-platform.ts). Both
+// demo tasks run once, each from inside a client trace; each test reads what they left: one trace
+// each, the metrics the dashboard and the alerts query, the log lines.
+describe('telemetry: one trace per task across every hop, the metrics operators query, the story in the logs', () => {
+  let platform: TracedPlatform;
+  let demo: TracedRun;
+  let delegation: TracedRun;
+
+  beforeAll(async () => {
+    platform = await startTracedPlatform();
+    platform.llm.script(DEMO_TASK, [
+      { toolCalls: [{ name: 'calculator', arguments: { expression: '17 * 23' } }] },
+      { toolCalls: [{ name: 'notes__add', arguments: { content: '391' } }] },
+      { content: '17 * 23 = 391, saved as a note.', usage: { prompt: 50, completion: 12 } },
+    ]);
+    platform.llm.script(DELEGATION_TASK, [
+      { toolCalls: [{ name: 'delegate__researcher', arguments: { message: 'NATS JetStream' } }] },
+      { toolCalls: [{ name: 'delegate__writer', arguments: { message: 'draft a summary' } }] },
+      { content: 'Here is the summary the writer drafted.' },
+    ]);
+    demo = await runTracedTask(platform.stack.gatewayUrl, DEMO_TASK);
+    delegation = await runTracedTask(platform.stack.gatewayUrl, DELEGATION_TASK);
+  }, 240_000);
+
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  const traceOf = (run: TracedRun, expected: Record<string, string[]>): Promise<ReceivedSpan[]> =>
+    traceIn(platform.receiver, run, expected);
+
+  it('the demo task is one trace from the caller’s traceparent through gateway, orchestrator (task, rounds, model calls, steps), mcp-tools (tool calls, PostgreSQL, Redis), a2a and audit', async () => {
+    const spans = await traceOf(demo, {
+      gateway: ['POST /orchestrate/stream', 'jetstream publish sb.task.submit'],
+      orchestrator: ['jetstream process sb.task.submit', 'task', 'planning round', 'llm.chat'],
+      'mcp-tools': ['nats handle sb.cmd.tools.call.{taskId}', 'tool call'],
+      a2a: ['nats handle sb.cmd.a2a.agents.list'],
+      audit: ['jetstream process sb.audit.{category}.{taskId}'],
+    });
+    // One root: the gateway's request span, a child of the caller's span.
+    const roots = spans.filter((s) => s.parentSpanId === demo.clientSpanId);
+    expect(roots.map((s) => [s.service, s.name, s.kind])).toEqual([
+      ['gateway', 'POST /orchestrate/stream', SERVER],
+    ]);
+    expect(roots[0]?.attributes['http.response.status_code']).toBe(200);
+
+    // The submission crosses JetStream: the orchestrator's run continues the gateway's publish.
+    const publish = span(spans, 'gateway', 'jetstream publish sb.task.submit');
+    expect(publish.kind).toBe(PRODUCER);
+    const consume = span(spans, 'orchestrator', 'jetstream process sb.task.submit');
+    expect(consume).toMatchObject({ kind: CONSUMER, parentSpanId: publish.spanId });
+    const task = span(spans, 'orchestrator', 'task');
+    expect(task.parentSpanId).toBe(consume.spanId);
+    expect(task.attributes['switchboard.task_id']).toBe(demo.taskId);
+
+    // Three planning rounds, each with its model call, and the model's HTTP request below that.
+    const rounds = spans.filter((s) => s.name === 'planning round');
+    expect(rounds.map((r) => r.parentSpanId)).toEqual([task.spanId, task.spanId, task.spanId]);
+    const calls = spans.filter((s) => s.name === 'llm.chat');
+    expect(calls.map((c) => rounds.some((r) => r.spanId === c.parentSpanId))).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    const modelHttp = spans.filter(
+      (s) => s.kind === CLIENT && calls.some((c) => c.spanId === s.parentSpanId),
+    );
+    expect(modelHttp.map((s) => s.attributes['http.request.method'])).toEqual([
+      'POST',
+      'POST',
+      'POST',
+    ]);
+
+    // Two steps: orchestrator step → NATS request → mcp-tools handler → tool call.
+    const tools = spans.filter((s) => s.service === 'mcp-tools' && s.name === 'tool call');
+    expect(tools.map((t) => t.attributes['gen_ai.tool.name']).sort()).toEqual([
+      'calculator',
+      'notes.add',
+    ]);
+    for (const t of tools) {
+      expect(ancestry(spans, t).slice(0, 4)).toEqual([
+        'mcp-tools: nats handle sb.cmd.tools.call.{taskId}',
+        'orchestrator: nats request sb.cmd.tools.call.{taskId}',
+        'orchestrator: step tool',
+        'orchestrator: task',
+      ]);
+    }
+    // PostgreSQL (the note, through Prisma's pg adapter) and Redis, instrumented in the processes.
+    const notes = tools.find((t) => t.attributes['gen_ai.tool.name'] === 'notes.add')!;
+    const sql = spans.filter(
+      (s) =>
+        s.attributes['db.system'] === 'postgresql' ||
+        s.attributes['db.system.name'] === 'postgresql',
+    );
+    expect(
+      sql.some(
+        (s) => s.service === 'mcp-tools' && ancestry(spans, s).includes('mcp-tools: tool call'),
+      ),
+    ).toBe(true);
+    expect(sql.some((s) => s.service === 'orchestrator')).toBe(true);
+    expect(notes.statusCode).not.toBe(2);
+    const redis = spans.filter(
+      (s) => s.attributes['db.system'] === 'redis' || s.attributes['db.system.name'] === 'redis',
+    );
+    expect(redis.length).toBeGreaterThan(0);
+
+    // The audit records of the task were stored in its trace too.
+    const audit = spans.filter((s) => s.service === 'audit');
+    expect(audit.length).toBeGreaterThan(0);
+    for (const a of audit) expect(a.kind).toBe(CONSUMER);
+
+    // Every NATS message of the task carried the trace (and the request id as correlation id).
+    const ofTask = platform.seen.filter((m) => m.headers['x-correlation-id'] === demo.requestId);
+    expect(ofTask.length).toBeGreaterThan(5);
+    for (const m of ofTask)
+      expect({ subject: m.subject, traceparent: m.headers['traceparent'] }).toEqual({
+        subject: m.subject,
+        traceparent: expect.stringMatching(new RegExp(`^00-${demo.traceId}-[0-9a-f]{16}-01$`)),
+      });
+  });
+
+  it('the delegation demo is one trace across all six services and both agents’ bridges, the XEP-0332 exchange continuing it through the stanza’s headers', async () => {
+    const spans = await traceOf(delegation, {
+      gateway: ['POST /orchestrate/stream'],
+      orchestrator: ['task', 'step agent', 'nats request sb.cmd.a2a.delegate'],
+      'mcp-tools': ['nats handle sb.cmd.tools.manifest'],
+      a2a: ['nats handle sb.cmd.a2a.delegate', 'a2a delegate', 'a2a http POST'],
+      'xmpp-bridge': ['nats handle sb.cmd.xmpp.http.stream', 'xmpp http out'],
+      'bridge-researcher': ['xmpp http in'],
+      'bridge-writer': ['xmpp http in'],
+      audit: ['jetstream process sb.audit.{category}.{taskId}'],
+    });
+    expect(new Set(spans.map((s) => s.service))).toEqual(
+      new Set([...SERVICES, 'bridge-researcher', 'bridge-writer']),
+    );
+    for (const kind of AGENTS) {
+      const served = spans.filter(
+        (s) => s.service === `bridge-${kind}` && s.name === 'xmpp http in',
+      );
+      expect(served.length).toBeGreaterThan(0);
+      for (const s of served) {
+        expect(s.kind).toBe(SERVER);
+        // The agent's bridge continued the platform bridge's exchange span, carried in the stanza,
+        // within the delegation of one of the task's steps.
+        const path = ancestry(spans, s);
+        expect(path[0]).toBe('xmpp-bridge: xmpp http out');
+        expect(path).toEqual(
+          expect.arrayContaining([
+            'a2a: a2a delegate',
+            'a2a: nats handle sb.cmd.a2a.delegate',
+            'orchestrator: nats request sb.cmd.a2a.delegate',
+            'orchestrator: step agent',
+            'orchestrator: task',
+          ]),
+        );
+        expect(path.at(-1)).toBe('gateway: POST /orchestrate/stream');
+      }
+      // The A2A streaming call itself, hop by hop.
+      expect(served.map((s) => ancestry(spans, s).slice(0, 9))).toContainEqual([
+        'xmpp-bridge: xmpp http out',
+        'xmpp-bridge: nats handle sb.cmd.xmpp.http.stream',
+        'a2a: nats request sb.cmd.xmpp.http.stream',
+        'a2a: a2a http POST',
+        'a2a: a2a delegate',
+        'a2a: nats handle sb.cmd.a2a.delegate',
+        'orchestrator: nats request sb.cmd.a2a.delegate',
+        'orchestrator: step agent',
+        'orchestrator: task',
+      ]);
+    }
+    const delegations = spans.filter((s) => s.name === 'a2a delegate');
+    expect(
+      delegations.map((d) => [
+        d.attributes['switchboard.agent'],
+        d.attributes['switchboard.transport'],
+      ]),
+    ).toEqual([
+      ['researcher', 'xmpp'],
+      ['writer', 'xmpp'],
+    ]);
+  });
+
+  it('every query of the Grafana dashboard and of the alert rules reads a series the services export, with labels they carry', async () => {
+    const texts = await Promise.all(
+      [
+        ...SERVICES.map((s) => platform.stack.services[s]!.url),
+        ...AGENTS.map((a) => platform.bridges[a]!.url),
+      ].map(async (url) => (await fetch(`${url}/metrics`)).text()),
+    );
+    const exported = exportedSeries(texts);
+    const dashboard = JSON.parse(
+      readFileSync(join(repoRoot, 'k8s/switchboard/files/grafana-dashboard.json'), 'utf8'),
+    ) as {
+      panels: { title: string; targets?: { expr: string }[] }[];
+      templating: { list: { query?: unknown }[] };
+    };
+    const rules = parseYaml(
+      readFileSync(join(repoRoot, 'k8s/switchboard/files/prometheus-rules.yaml'), 'utf8'),
+    ) as { groups: { rules: { alert: string; expr: string }[] }[] };
+    const queries = [
+      ...dashboard.panels.flatMap((p) =>
+        (p.targets ?? []).map((t) => [`panel "${p.title}"`, t.expr] as const),
+      ),
+      ...rules.groups.flatMap((g) => g.rules.map((r) => [`alert ${r.alert}`, r.expr] as const)),
+    ];
+    expect(queries.length).toBeGreaterThan(50);
+    // Labels every series has (the services' own) and those Prometheus adds to `up` per target.
+    const everywhere = new Set(['service', 'service_instance_id']);
+    const problems: string[] = [];
+    for (const [where, expr] of queries) {
+      const q = analysePromQL(expr);
+      if (q.errors.length) problems.push(`${where}: does not parse (${q.errors.join('; ')})`);
+      for (const s of q.selectors) {
+        if (s.metric === 'up') continue; // Prometheus' own series for each scrape target
+        const family = exported.get(s.metric);
+        if (!family) {
+          problems.push(`${where}: ${s.metric} is not exported`);
+          continue;
+        }
+        for (const l of s.labels)
+          if (family.labels.size && !family.labels.has(l) && !everywhere.has(l))
+            problems.push(`${where}: ${s.metric} has no label ${l}`);
+      }
+      for (const g of q.groupings) {
+        const labelled = g.metrics
+          .map((m) => exported.get(m))
+          .filter((f) => f !== undefined && f.labels.size > 0);
+        for (const l of g.labels)
+          if (labelled.length && !everywhere.has(l) && !labelled.some((f) => f!.labels.has(l)))
+            problems.push(`${where}: groups by ${l}, which none of ${g.metrics.join(', ')} has`);
+      }
+    }
+    const variable = JSON.stringify(dashboard.templating.list);
+    for (const [, metric] of variable.matchAll(/label_values\((\w+),/g))
+      if (!exported.has(metric!)) problems.push(`dashboard variable: ${metric} is not exported`);
+    expect(problems).toEqual([]);
+
+    // After the demos the task, HTTP, tool, model, consumer and XMPP series have samples, and no
+    // series carries Prometheus' own `instance` label.
+    for (const name of [
+      'sb_tasks_submitted_total',
+      'sb_tasks_finished_total',
+      'sb_task_duration_seconds_bucket',
+      'sb_tasks_in_flight',
+      'sb_http_request_duration_seconds_bucket',
+      'sb_tool_call_duration_seconds_bucket',
+      'sb_llm_call_duration_seconds_bucket',
+      'sb_jetstream_consumer_pending',
+      'sb_jetstream_consumer_redelivered',
+      'sb_xmpp_http_exchange_duration_seconds_bucket',
+      'sb_a2a_delegation_duration_seconds_bucket',
+      'sb_readiness_check_up',
+    ])
+      expect({ name, sampled: (exported.get(name)?.labels.size ?? 0) > 0 }).toEqual({
+        name,
+        sampled: true,
+      });
+    expect([...exported.values()].some((f) => f.labels.has('instance'))).toBe(false);
+    const orchestrator = texts[SERVICES.indexOf('orchestrator')]!;
+    expect(orchestrator).toMatch(
+      /^sb_tasks_finished_total\{(?=[^}]*outcome="completed")[^}]*\} 2$/m,
+    );
+    expect(orchestrator).toMatch(
+      /^sb_jetstream_consumer_pending\{(?=[^}]*stream="SB_TASKS")(?=[^}]*consumer="orchestrator")[^}]*\} 0$/m,
+    );
+    for (const kind of AGENTS)
+      expect(texts[SERVICES.length + AGENTS.indexOf(kind)]).toMatch(
+        /^sb_xmpp_http_exchange_duration_seconds_count\{(?=[^}]*direction="in")[^}]*\} [1-9]/m,
+      );
+  });
+
+  it('a demo task leaves its access, lifecycle and tool lines at info, each with its trace id, and nothing secret', () => {
+    const lines = (service: string): Line[] =>
+      platform.stack.services[service]!.logs()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Line);
+    const inTrace = (service: string) =>
+      lines(service).filter((l) => l['traceId'] === demo.traceId);
+
+    const gateway = inTrace('gateway');
+    expect(gateway).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          level: 'info',
+          msg: 'http request',
+          method: 'POST',
+          route: '/orchestrate/stream',
+          path: '/orchestrate/stream',
+          status: 200,
+          correlationId: demo.requestId,
+          userId: expect.stringMatching(/^telemetry-/),
+          durationMs: expect.any(Number),
+          spanId: expect.stringMatching(/^[0-9a-f]{16}$/),
+        }),
+        expect.objectContaining({ level: 'info', msg: 'task submitted', taskId: demo.taskId }),
+      ]),
+    );
+    const orchestrator = inTrace('orchestrator').filter((l) => l['taskId'] === demo.taskId);
+    expect(orchestrator.map((l) => [l['level'], l['msg']])).toEqual(
+      expect.arrayContaining([
+        ['info', 'task started'],
+        ['info', 'task finished'],
+      ]),
+    );
+    expect(orchestrator.find((l) => l['msg'] === 'task finished')).toMatchObject({
+      outcome: 'completed',
+      steps: 2,
+      // Two rounds the stub reports at its default 100 + 20 tokens, then 50 + 12.
+      tokens: 302,
+      durationMs: expect.any(Number),
+    });
+    const toolLines = inTrace('mcp-tools').filter((l) => l['msg'] === 'tool call');
+    expect(toolLines.map((l) => [l['level'], l['tool'], l['outcome'], l['taskId']]).sort()).toEqual(
+      [
+        ['info', 'calculator', 'ok', demo.taskId],
+        ['info', 'notes.add', 'ok', demo.taskId],
+      ],
+    );
+    // No secret in any log of the platform or of the agents' bridges.
+    const all = [
+      ...SERVICES.map((s) => platform.stack.services[s]!.logs()),
+      ...AGENTS.map((a) => platform.bridges[a]!.logs()),
+    ].join('\n');
+    for (const secret of platform.secrets) expect(all).not.toContain(secret);
+  });
+});

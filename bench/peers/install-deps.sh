@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs bench/peers' own dependencies (LangGraph JS, Mastra; never the platform's) from its lock
+# file with `npm ci`, only when they are missing or the lock file changed since the last install.
+set -euo pipefail
+cd "$(dirname "$0")"
+stamp=node_modules/.installed-lock.sha256
+want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+  exit 0
+fi
+echo "bench/peers: installing LangGraph JS and Mastra (npm ci, its own package-lock.json)" >&2
+npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2
+echo "$want" >"$stamp"

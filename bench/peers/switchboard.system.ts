@@ -1,0 +1,138 @@
+// Switchboard as the bench runs it: its real services (gateway, orchestrator with the built-in
+// planner, mcp-tools, a2a, audit with per-task logs, as `npm run up` ships them) started from a
+// build's dist/, on a private nats-server with JetStream, a private redis-server and fresh databases
+// migrated with that build's own migrations. Never the machine's NATS or a running stack.
+import {
+  createTestDatabase,
+  disposableTempDir,
+  startPrivateNats,
+  startPrivateRedis,
+  startService,
+  type ServiceHandle,
+  type TestDatabase,
+  testRedisPrefix,
+} from '@switchboard/testing';
+import { execFileSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { type BenchSystem, notesByUser, postgresGroups, queryOnce } from './bench-system.js';
+
+const SERVICES = ['mcp-tools', 'audit', 'a2a', 'orchestrator', 'gateway'] as const;
+const DATABASES = { orchestrator: 'orchestrator', tools: 'mcp-tools', audit: 'audit' } as const;
+
+/** Applies `project`'s migrations as the build in `root` ships them. */
+function migrate(root: string, project: string, url: string): void {
+  execFileSync(process.execPath, [join(root, 'tools/prisma/migrate.mjs'), project, 'deploy'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: url },
+    stdio: 'pipe',
+  });
+}
+
+/**
+ * Starts the stack of the Switchboard checkout at `root` (built: dist/apps/<service>/src/main.js);
+ * `name` tells two builds apart (e.g. a baseline before a change, measured in the same run).
+ */
+export async function startSwitchboard(opts: {
+  root: string;
+  name: string;
+  logDir: string;
+}): Promise<BenchSystem> {
+  for (const service of SERVICES) {
+    const entry = join(opts.root, 'dist/apps', service, 'src/main.js');
+    if (!existsSync(entry)) throw new Error(`${opts.name}: ${entry} is missing (build it first)`);
+  }
+  const label = opts.name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
+  const nats = await startPrivateNats();
+  const redis = await startPrivateRedis();
+  const taskLogs = disposableTempDir('peers-task-logs');
+  const dbs: Partial<Record<keyof typeof DATABASES, TestDatabase>> = {};
+  const services: ServiceHandle[] = [];
+  const stop = async () => {
+    for (const service of services.reverse()) await service.stop();
+    await Promise.allSettled([
+      nats.stop(),
+      redis.stop(),
+      ...Object.values(dbs).map((d) => d.drop()),
+    ]);
+    taskLogs.remove();
+    // The JetStream store and Redis' directory (their logs are there too); the services' logs stay.
+    for (const file of [nats.process.logFile, redis.process.logFile])
+      rmSync(dirname(file), { recursive: true, force: true });
+  };
+  try {
+    for (const [key, project] of Object.entries(DATABASES) as [keyof typeof DATABASES, string][]) {
+      const db = await createTestDatabase(`${label}_${key}`);
+      dbs[key] = db;
+      migrate(opts.root, project, db.url);
+    }
+    const common = {
+      NATS_SERVERS: nats.url,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: testRedisPrefix('peers'),
+    };
+    const own: Record<string, Record<string, string>> = {
+      gateway: { AUTH_MODE: 'dev' },
+      orchestrator: { DATABASE_URL: dbs.orchestrator?.url ?? '' },
+      'mcp-tools': { DATABASE_URL: dbs.tools?.url ?? '' },
+      audit: { DATABASE_URL: dbs.audit?.url ?? '', TASK_LOG_DIR: taskLogs.path },
+    };
+    for (const service of SERVICES)
+      services.push(
+        await startService(
+          service,
+          { ...common, ...own[service] },
+          { logDir: opts.logDir, entry: join(opts.root, 'dist/apps', service, 'src/main.js') },
+        ),
+      );
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const { orchestrator, tools, audit } = dbs as Record<keyof typeof DATABASES, TestDatabase>;
+  const gateway = services.find((s) => s.name === 'gateway') as ServiceHandle;
+  return {
+    name: opts.name,
+    url: gateway.url,
+    databaseUrls: [orchestrator.url, tools.url, audit.url],
+    processes: () =>
+      new Map([
+        ...services.map((s): [string, number[]] => [s.name, [s.pid]]),
+        ['nats-server', [nats.process.pid]],
+        ['Redis', [redis.process.pid]],
+        ...postgresGroups([orchestrator.name, tools.name, audit.name]),
+      ]),
+    answerOf: (events) => {
+      const last = events.at(-1);
+      if (last?.event !== 'orchestrator.task.completed') return undefined;
+      const result = (JSON.parse(last.data) as { data?: { result?: unknown } }).data?.result;
+      return typeof result === 'string' ? result : undefined;
+    },
+    readBack: async (records) => {
+      const rows = await queryOnce<{ id: string; status: string; result: string | null }>(
+        orchestrator.url,
+        'SELECT id::text, status, result FROM "Task" WHERE id = ANY($1::uuid[])',
+        [records.map((r) => r.taskId)],
+      );
+      return {
+        notes: await notesByUser(
+          tools.url,
+          'SELECT "userId" AS "user", id::text, content FROM "Note" WHERE "userId" = ANY($1)',
+          records.map((r) => r.user),
+        ),
+        tasks: new Map(
+          rows.map((r) => [
+            r.id,
+            { complete: r.status === 'completed', ...(r.result ? { answer: r.result } : {}) },
+          ]),
+        ),
+      };
+    },
+    stop,
+  };
+}
