@@ -294,7 +294,6 @@ export class JetStreamService {
     opts: { follow: boolean; startSeq?: number },
   ): Promise<{ messages: AsyncIterable<ReplayedMessage>; stop(): Promise<void> }> {
     const { iter, pending, stop } = await openReplay(
-      await this.manager(),
       this.js,
       stream,
       filterSubject,
@@ -365,33 +364,33 @@ async function* emptyReplay(): AsyncGenerator<ReplayedMessage> {
 }
 
 /**
- * The raw side of a replay: an ephemeral, in-memory, unacknowledged consumer of `stream` on one
- * filter, from the start (or `startSeq`), read in stream order. The server drops it 30 s after its
- * reader is gone; `stop()` drops it at once. `pending` is what was stored when it was created.
+ * The raw side of a replay: nats.js's ordered consumer of `stream` on one filter, from the start (or
+ * `startSeq`), read in stream order — ephemeral, in memory, unacknowledged. Should the server drop it
+ * while its reader waits (an inactivity threshold crossed on a busy machine, a NATS restart), the
+ * library creates it again after the last message delivered, where a plain ephemeral consumer would
+ * leave its reader waiting forever. Pulls expire every 5 s, so a lost consumer is noticed within two
+ * missed heartbeats (5 s). `pending` is what was stored when it was created; `stop()` drops it.
  */
 export async function openReplay(
-  jsm: JetStreamManager,
   js: JetStreamClient,
   stream: StreamContract,
   filterSubject: string,
   startSeq?: number,
 ): Promise<{ iter: ConsumerMessages; pending: number; stop(): Promise<void> }> {
-  const info = await jsm.consumers.add(stream.name, {
-    ack_policy: AckPolicy.None,
-    deliver_policy: startSeq ? DeliverPolicy.StartSequence : DeliverPolicy.All,
-    ...(startSeq ? { opt_start_seq: startSeq } : {}),
-    filter_subject: filterSubject,
-    inactive_threshold: nanos(30_000),
-    mem_storage: true,
+  const consumer = await js.consumers.get(stream.name, {
+    filter_subjects: filterSubject,
+    ...(startSeq
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq }
+      : { deliver_policy: DeliverPolicy.All }),
   });
-  const consumer = await js.consumers.get(stream.name, info.name);
-  const iter = await consumer.consume({ max_messages: 256 });
+  const { num_pending: pending } = await consumer.info(true);
+  const iter = await consumer.consume({ max_messages: 256, expires: 5_000 });
   return {
     iter,
-    pending: info.num_pending,
+    pending,
     stop: async () => {
       await iter.close();
-      await jsm.consumers.delete(stream.name, info.name).catch(() => undefined);
+      await consumer.delete().catch(() => undefined);
     },
   };
 }

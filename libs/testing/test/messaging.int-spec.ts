@@ -32,6 +32,8 @@ import {
   startPrivateNats,
   waitFor,
 } from '../src/index.js';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
@@ -437,5 +439,39 @@ describe('messaging over real NATS (Nest transport + NatsBus + JetStream)', () =
       await stop();
       expect(seen).toEqual(['r1', 'r2', 'r3']);
     });
+
+    it('keeps following when the server drops the replay consumer: nothing is missed or repeated', async () => {
+      await client.jetstream.publish(Job, ['lost'], { id: 'l1' }, { msgId: 'lost-l1' });
+      const { messages, stop } = await client.jetstream.replay(stream, 'sb.test.js.lost', {
+        follow: true,
+      });
+      const seen: string[] = [];
+      const reading = (async () => {
+        for await (const m of messages) {
+          seen.push((m.data as { id: string }).id);
+          if (seen.length === 3) break;
+        }
+      })();
+      await waitFor(() => seen.length === 1, { what: 'history' });
+      // What the server does to an ephemeral consumer it deems inactive: delete it under the reader.
+      const admin = await connect({ servers: nats.url });
+      const dropped: string[] = [];
+      try {
+        const jsm = await jetstreamManager(admin);
+        for await (const c of jsm.consumers.list(stream.name))
+          if (c.config.filter_subject === 'sb.test.js.lost') {
+            await jsm.consumers.delete(stream.name, c.name);
+            dropped.push(c.name);
+          }
+      } finally {
+        await admin.close();
+      }
+      expect(dropped).toHaveLength(1);
+      for (const id of ['l2', 'l3'])
+        await client.jetstream.publish(Job, ['lost'], { id }, { msgId: `lost-${id}` });
+      await reading;
+      await stop();
+      expect(seen).toEqual(['l1', 'l2', 'l3']);
+    }, 40_000);
   });
 });
