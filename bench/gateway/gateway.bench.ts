@@ -1,4 +1,4 @@
-// Gateway benchmark (issue 4). Self-contained: starts a private NATS, a real gateway process and a plain
+// Gateway benchmark. Self-contained: starts a private NATS, a real gateway process and a plain
 // node:http SSE server (the floor) on the same NATS, and drives both the same way in the same run.
 //   npm run bench -- gateway [--quick] [--rounds N] [--only fanout|idle] [--client raw|node-http]
 //     [--client-procs N] [--no-limits] [--gateway-entry main.js] [--baseline-entry main.js]

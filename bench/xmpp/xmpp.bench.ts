@@ -1,4 +1,4 @@
-// XMPP bridge benchmark (issue 3): `npm run bench -- xmpp [--quick] [--nagle-on] [--log-level <level>]
+// XMPP bridge benchmark: `npm run bench -- xmpp [--quick] [--nagle-on] [--log-level <level>]
 // [--cpu-prof]`. Self-contained: starts a private Prosody, a private NATS (max_payload 8 MB), an HTTP
 // echo target, the agent's bridge (server mode, no NATS) and the platform's bridge (NATS role) as real
 // processes, the floor responders, and then load.ts, which measures the bridge round trip beside the
