@@ -34,6 +34,12 @@ trap stop_started_here EXIT
 
 OUT="$RUN_DIR/test-output.log"
 mkdir -p "$RUN_DIR"
+# What the tests keep in temporary directories (private NATS stores, Redis, Prosody, service logs, the
+# browser's profile) goes under one directory per run, emptied when the next run starts: a failed run's
+# logs stay readable, and runs on one machine do not pile up in /tmp.
+export TMPDIR="$RUN_DIR/tmp"
+rm -rf "$TMPDIR"
+mkdir -p "$TMPDIR"
 : >"$OUT"
 failed_stages=()
 
