@@ -32,8 +32,11 @@ export const TERM_GRACE_MS = 30_000;
 
 export interface FaultContext {
   stack: ChaosStack;
-  /** Waits (bounded) until the load has work of this kind in flight, so that the fault hits it. */
-  inFlight(what: 'task' | 'tool' | 'agent'): Promise<void>;
+  /**
+   * Waits (bounded) until the load has work of this kind in flight, so that the fault hits it;
+   * resolves with the number of accepted tasks running then.
+   */
+  inFlight(what: 'task' | 'tool' | 'agent'): Promise<number>;
   /** The LLM server (started on first use). */
   llm(): Promise<ChaosLlm>;
   /** Lines "message dead-lettered" about `subject` in every service log so far. */
@@ -117,6 +120,7 @@ function term(name: ServiceName): Fault {
       );
       if (exit === 'SIGKILL')
         ctx.findings.push(`${name} did not exit within ${TERM_GRACE_MS / 1000} s of SIGTERM`);
+      else if (exit !== 0) ctx.findings.push(`${name} exited ${exit} after SIGTERM, not 0`);
       await restart(ctx, name);
       return { endedAt, outage: true };
     },

@@ -77,7 +77,7 @@ async function repair(stack: ChaosStack, truth: Truth): Promise<void> {
 }
 
 function print(r: PhaseResult): void {
-  console.log(formatLine(r.fault.label, r.verdict));
+  console.log(formatLine(r.fault.label, r.verdict, r.inFlight));
   for (const p of r.verdict.problems) console.log(`    ✗ ${p}`);
   for (const n of r.notes) console.log(`    · ${n}`);
 }

@@ -33,6 +33,8 @@ export const PHASE = {
 export interface PhaseResult {
   fault: Fault;
   verdict: Verdict;
+  /** Accepted tasks running when the fault struck (undefined: the fault did not wait for work). */
+  inFlight?: number;
   notes: string[];
   durationMs: number;
 }
@@ -60,12 +62,16 @@ export async function runPhase(fault: Fault, deps: PhaseDeps): Promise<PhaseResu
     intervalMs: PHASE.loadIntervalMs,
   });
   const logOffsets = new Map(stack.replicas().map((r) => [r.label, r.handle.logs().length]));
+  let inFlight: number | undefined;
   const ctx: FaultContext = {
     stack,
     llm: deps.llm,
     findings: [],
     notes: [],
-    inFlight: (what) => waitInFlight(stack, truth, load, users, what, ctx.notes),
+    inFlight: async (what) => {
+      inFlight = await waitInFlight(stack, truth, load, users, what, ctx.notes);
+      return inFlight;
+    },
     deadLetterLines: (subject) => deadLetterLines(stack, subject, logOffsets),
   };
   await fault.setup?.(ctx);
@@ -108,7 +114,7 @@ export async function runPhase(fault: Fault, deps: PhaseDeps): Promise<PhaseResu
   if (verdict.reruns)
     ctx.notes.push(`${verdict.reruns} steps of idempotent tools ran again after the fault`);
   await fault.teardown?.(ctx);
-  return { fault, verdict, notes: ctx.notes, durationMs: Date.now() - started };
+  return { fault, verdict, inFlight, notes: ctx.notes, durationMs: Date.now() - started };
 }
 
 const hold = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -117,7 +123,7 @@ const hold = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Waits (bounded) until the load has work in flight where the fault will strike: tasks running; a
  * note being written (a notes.add call claimed under its idempotency key and not finished: the
  * window in which a crash loses the reply of a call that may have taken effect); a delegation
- * streaming across XMPP.
+ * streaming across XMPP. Returns how many accepted tasks are running then.
  */
 async function waitInFlight(
   stack: ChaosStack,
@@ -126,20 +132,19 @@ async function waitInFlight(
   users: string,
   what: 'task' | 'tool' | 'agent',
   notes: string[],
-): Promise<void> {
+): Promise<number> {
+  const running = () =>
+    truth.runningTasks(load.accepted.flatMap((s) => (s.taskId ? [s.taskId] : [])));
   if (what === 'agent') {
     const subject = Xmpp.HttpStream.subject;
     if (!(await requestSeen(stack.nats.url, subject, PHASE.inFlightTimeoutMs)))
       notes.push(`no ${subject} request was in flight when the fault struck`);
-    return;
+    return running();
   }
   const inFlight =
     what === 'tool'
       ? () => truth.toolCallRunning(users, 'notes.add')
-      : async () => {
-          const ids = load.accepted.flatMap((s) => (s.taskId ? [s.taskId] : []));
-          return ids.length > 0 && (await truth.runningTasks(ids)) >= 2;
-        };
+      : async () => (await running()) >= 2;
   await waitFor(inFlight, {
     timeoutMs: PHASE.inFlightTimeoutMs,
     intervalMs: what === 'tool' ? 1 : 20,
@@ -151,6 +156,7 @@ async function waitInFlight(
         : 'fewer than two tasks were running when the fault struck',
     ),
   );
+  return running();
 }
 
 /** The first moment after `from` at which every service answers /readiness 200. */

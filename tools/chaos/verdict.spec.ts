@@ -73,6 +73,9 @@ describe('judge', () => {
     expect(formatLine('kill -9 orchestrator', v)).toBe(
       'kill -9 orchestrator     accepted 2 completed 2 failed 0 stuck 0 dup 0 audit ok  recovered 3.1 s  PASS',
     );
+    expect(formatLine('kill -9 orchestrator', v, 2)).toBe(
+      'kill -9 orchestrator     accepted 2 in flight 2 completed 2 failed 0 stuck 0 dup 0 audit ok  recovered 3.1 s  PASS',
+    );
   });
 
   it('counts a failed task as a false failure, with its reason', () => {

@@ -233,7 +233,7 @@ function summarise(whats: string[]): string[] {
 }
 
 /** `kill -9 orchestrator   accepted 40 completed 40 failed 0 stuck 0 dup 0 audit ok  recovered 3.1 s  PASS` */
-export function formatLine(label: string, v: Verdict, width = 24): string {
+export function formatLine(label: string, v: Verdict, inFlight?: number, width = 24): string {
   const byCode = new Map<string, number>();
   for (const [why, n] of v.failedWhy) {
     const code = why.split(' ')[0] ?? why;
@@ -251,6 +251,7 @@ export function formatLine(label: string, v: Verdict, width = 24): string {
   return [
     label.padEnd(width),
     `accepted ${v.accepted}`,
+    ...(inFlight !== undefined ? [`in flight ${inFlight}`] : []),
     ...(v.turnedAway ? [`turned away ${v.turnedAway}`] : []),
     `completed ${v.completed}`,
     failed,
