@@ -1,11 +1,14 @@
-// The alert rules and the Grafana dashboard shipped in k8s/switchboard/files: they load (valid rule
-// file, valid PromQL by Prometheus' own grammar, a dashboard Grafana can import). That every series
-// they query is one the services really export is checked against live /metrics in
-// apps/e2e/test/telemetry.e2e-spec.ts.
+// The alert rules and the Grafana dashboard shipped in k8s/switchboard/files: they load (a rule file
+// Prometheus' own promtool accepts, valid PromQL by Prometheus' own grammar, a dashboard Grafana can
+// import). That every series they query is one the services really export, and that a real Prometheus
+// scraping the services evaluates every rule and query, is checked in apps/e2e/test/telemetry.e2e-spec.ts.
 import { describe, expect, it } from '@jest/globals';
 import { parser } from '@prometheus-io/lezer-promql';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { readText } from './support/deploy.js';
+import { readText, ROOT } from './support/deploy.js';
 
 interface Rule {
   alert?: string;
@@ -61,6 +64,18 @@ describe('the Prometheus alert rules', () => {
     }
     const names = all.map((r) => r.alert);
     expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('load in Prometheus: promtool checks the file as Prometheus reads it', () => {
+    const promtool = join(ROOT, 'tools/bin/prometheus/promtool');
+    if (!existsSync(promtool))
+      throw new Error(`promtool is not at ${promtool}: run \`bash infra/setup.sh --no-start\``);
+    const out = execFileSync(
+      promtool,
+      ['check', 'rules', join(ROOT, 'k8s/switchboard/files/prometheus-rules.yaml')],
+      { encoding: 'utf8' },
+    );
+    expect(out).toContain(`SUCCESS: ${all.length} rules found`);
   });
 
   it.each(all.map((r) => [r.alert, r.expr] as const))('%s is valid PromQL', (_alert, expr) => {

@@ -4,6 +4,8 @@ import {
   exportedSeries,
   type ReceivedSpan,
   repoRoot,
+  startPrometheus,
+  waitFor,
 } from '@switchboard/testing';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -299,6 +301,69 @@ describe('telemetry: one trace per task across every hop, the metrics operators 
         /^sb_xmpp_http_exchange_duration_seconds_count\{(?=[^}]*direction="in")[^}]*\} [1-9]/m,
       );
   });
+
+  it('a real Prometheus scraping every service loads the alert rules, evaluates each without error, and answers every dashboard query', async () => {
+    const hostOf = (url: string) => new URL(url).host;
+    const prometheus = await startPrometheus({
+      targets: Object.fromEntries([
+        ...SERVICES.map((s) => [s, [hostOf(platform.stack.services[s]!.url)]]),
+        ...AGENTS.map((a) => [`bridge-${a}`, [hostOf(platform.bridges[a]!.url)]]),
+      ]),
+      ruleFiles: [join(repoRoot, 'k8s/switchboard/files/prometheus-rules.yaml')],
+    });
+    try {
+      await prometheus.targetsUp();
+      const rules = await prometheus.rulesEvaluated();
+      expect(rules.filter((r) => r.health !== 'ok')).toEqual([]);
+      expect(rules.length).toBeGreaterThan(10);
+      // Rates need two scrapes: wait until the demo tasks' counter has one.
+      const window = '30s';
+      await waitFor(
+        async () =>
+          ((await prometheus.query(`rate(sb_tasks_finished_total[${window}])`)).data?.result
+            .length ?? 0) > 0,
+        { timeoutMs: 30_000, intervalMs: 250, what: 'two scrapes of the task counters' },
+      );
+      const dashboard = JSON.parse(
+        readFileSync(join(repoRoot, 'k8s/switchboard/files/grafana-dashboard.json'), 'utf8'),
+      ) as { panels: { title: string; targets?: { expr: string }[] }[] };
+      // Grafana's variables as a dashboard shows them by default: the rate interval, "All" services.
+      const asShown = (expr: string) =>
+        expr.replace(/\$\{?__rate_interval\}?/g, window).replace(/\$\{?service\}?/g, '.*');
+      const answers = await Promise.all(
+        dashboard.panels.flatMap((p) =>
+          (p.targets ?? []).map(async (t) => ({
+            panel: p.title,
+            expr: t.expr,
+            answer: await prometheus.query(asShown(t.expr)),
+          })),
+        ),
+      );
+      expect(answers.filter((a) => a.answer.status !== 'success')).toEqual([]);
+      // What the two demo tasks must show on the dashboard.
+      const series = (panel: string) =>
+        answers
+          .filter((a) => a.panel === panel)
+          .flatMap((a) => a.answer.data?.result ?? [])
+          .map((r) => r.metric);
+      expect(series('Tasks ended, by outcome')).toContainEqual({ outcome: 'completed' });
+      expect(series('Tool calls, by tool and outcome')).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ tool: 'calculator', outcome: 'ok' }),
+          expect.objectContaining({ tool: 'notes.add', outcome: 'ok' }),
+        ]),
+      );
+      expect(series('Delegations, by agent and outcome')).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ agent: 'researcher' }),
+          expect.objectContaining({ agent: 'writer' }),
+        ]),
+      );
+      expect(series('XMPP sessions online').length).toBeGreaterThan(0);
+    } finally {
+      await prometheus.stop();
+    }
+  }, 120_000);
 
   it('a demo task leaves its access, lifecycle and tool lines at info, each with its trace id, and nothing secret', () => {
     const lines = (service: string): Line[] =>

@@ -18,3 +18,4 @@ export * from './wait-for.js';
 export * from './otlp-receiver.js';
 export * from './prometheus.js';
 export * from './nats-cluster.js';
+export * from './prometheus-server.js';
