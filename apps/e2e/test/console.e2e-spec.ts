@@ -101,6 +101,8 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
       await statusLine(page).getAttribute('data-last-seq'),
     );
     expect(taskId).toMatch(/^[0-9a-f-]{36}$/);
+    // The Run view with its timeline (the form alone is checked with the other views).
+    expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'run-demo');
     await page.close();
   });
@@ -160,6 +162,7 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
       expect(await card.locator('.updates li').count()).toBeGreaterThan(0);
       expect(await card.textContent()).toContain('TASK_STATE_COMPLETED');
     }
+    expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'run-delegation');
     await page.close();
   });
@@ -281,6 +284,9 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
     await payload.locator('> summary').focus();
     await page.keyboard.press('Enter');
     expect(await payload.locator('pre').textContent()).toContain('"taskId"');
+    // The view with its messages, one expanded (checked empty with the other views).
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'live-traffic');
     await page.close();
   });
 
@@ -375,6 +381,9 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').waitFor();
     expect(await page.getByRole('alert').textContent()).toContain('UNAUTHORIZED');
+    // The token sign-in, with its refusal on screen.
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'sign-in-jwt');
     await page.getByLabel('Access token (JWT)').fill(token);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('navigation', { name: 'Views' }).waitFor();
