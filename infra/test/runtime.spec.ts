@@ -50,21 +50,43 @@ describe('package-lock.json', () => {
     expect(r.status).toBe(0);
   });
 
-  it('is accepted by npm ci in a clean directory (package.json and the lock file alone)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sb-npm-ci-'));
-    try {
-      copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
-      copyFileSync(join(ROOT, 'package-lock.json'), join(dir, 'package-lock.json'));
-      // --dry-run: npm validates the lock against package.json and plans the install without fetching.
-      const r = spawnSync(
-        'npm',
-        ['ci', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
-        { cwd: dir, encoding: 'utf8', timeout: 100_000 },
-      );
-      expect(r.stderr).not.toMatch(/Missing: .* from lock file/);
-      expect(r.status).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  // npm plans the install for another platform with --os/--cpu: what `npm ci` in an image built for
+  // arm64, or on a developer's Mac or Windows machine, would install from this lock file. (The real
+  // install on this machine is `infra/setup.sh`'s `npm ci`, which every test run starts with.)
+  it.each([
+    ['linux', 'x64', '@swc/core-linux-x64-gnu'],
+    ['linux', 'arm64', '@swc/core-linux-arm64-gnu'],
+    ['darwin', 'arm64', '@swc/core-darwin-arm64'],
+    ['darwin', 'x64', '@swc/core-darwin-x64'],
+    ['win32', 'x64', '@swc/core-win32-x64-msvc'],
+  ])(
+    "is accepted by npm ci in a clean directory for %s/%s, with that platform's native packages (%s)",
+    (os, cpu, native) => {
+      const dir = mkdtempSync(join(tmpdir(), 'sb-npm-ci-'));
+      try {
+        copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+        copyFileSync(join(ROOT, 'package-lock.json'), join(dir, 'package-lock.json'));
+        // --dry-run: npm validates the lock against package.json and plans the install without fetching.
+        const r = spawnSync(
+          'npm',
+          [
+            'ci',
+            '--dry-run',
+            '--ignore-scripts',
+            '--no-audit',
+            '--no-fund',
+            '--loglevel=error',
+            `--os=${os}`,
+            `--cpu=${cpu}`,
+          ],
+          { cwd: dir, encoding: 'utf8', timeout: 100_000 },
+        );
+        expect(r.stderr).not.toMatch(/Missing: .* from lock file/);
+        expect(r.status).toBe(0);
+        expect(r.stdout).toMatch(new RegExp(`^add ${native.replace('/', '\\/')} `, 'm'));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
