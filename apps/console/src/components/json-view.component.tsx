@@ -16,7 +16,8 @@ export function JsonView({ value, label }: { value: unknown; label: string }) {
       <summary>
         {label} <span class="muted">({text.length.toLocaleString('en-US')} characters)</span>
       </summary>
-      <pre>{text}</pre>
+      {/* Focusable: a long value scrolls, and keyboard users scroll it with the arrow keys. */}
+      <pre tabIndex={0}>{text}</pre>
     </details>
   );
 }
