@@ -38,8 +38,10 @@ async function responder(
   });
   const state = {
     deliveries: 0,
+    // Drained: the server has dropped the subscription before close() resolves, so the next request
+    // finds no responder rather than a connection on its way out.
     close: async () => {
-      await nc.close();
+      await nc.drain();
     },
   };
   nc.subscribe(subject, {
