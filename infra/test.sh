@@ -35,9 +35,10 @@ trap stop_started_here EXIT
 OUT="$RUN_DIR/test-output.log"
 mkdir -p "$RUN_DIR"
 # What the tests keep in temporary directories (private NATS stores, Redis, Prosody, service logs, the
-# browser's profile) goes under one directory per run, emptied when the next run starts: a failed run's
-# logs stay readable, and runs on one machine do not pile up in /tmp.
-export TMPDIR="$RUN_DIR/tmp"
+# browser's profile) goes under one directory per checkout, emptied when its next run starts: a failed
+# run's logs stay readable, and runs on one machine do not pile up in /tmp. It stays outside the
+# checkout (some tests need a directory that is in no workspace).
+export TMPDIR="${TMPDIR:-/tmp}/sb-test-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
 rm -rf "$TMPDIR"
 mkdir -p "$TMPDIR"
 : >"$OUT"
