@@ -141,21 +141,25 @@ async function waitInFlight(
       notes.push(`no ${subject} request was in flight when the fault struck`);
     return running();
   }
-  const inFlight =
-    what === 'tool'
-      ? () => truth.toolCallRunning(users, 'notes.add')
-      : async () => (await running()) >= 2;
-  await waitFor(inFlight, {
+  if (what === 'task') {
+    // The count that let the fault strike, not a second reading (these tasks end within a second).
+    const atStrike = await waitFor(
+      async () => {
+        const n = await running();
+        return n >= 2 ? n : undefined;
+      },
+      { timeoutMs: PHASE.inFlightTimeoutMs, intervalMs: 20, what: 'tasks in flight' },
+    ).catch(() => {
+      notes.push('fewer than two tasks were running when the fault struck');
+      return undefined;
+    });
+    return atStrike ?? running();
+  }
+  await waitFor(() => truth.toolCallRunning(users, 'notes.add'), {
     timeoutMs: PHASE.inFlightTimeoutMs,
-    intervalMs: what === 'tool' ? 1 : 20,
-    what: `${what} in flight`,
-  }).catch(() =>
-    notes.push(
-      what === 'tool'
-        ? 'no notes.add call was in flight when the fault struck'
-        : 'fewer than two tasks were running when the fault struck',
-    ),
-  );
+    intervalMs: 1,
+    what: 'a notes.add call in flight',
+  }).catch(() => notes.push('no notes.add call was in flight when the fault struck'));
   return running();
 }
 
