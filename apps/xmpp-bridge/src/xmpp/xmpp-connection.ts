@@ -1,8 +1,9 @@
 // The bridge's XMPP session over time: the first login, reconnects after the server drops or restarts
-// (timed by reconnect.backoff.ts), keepalive pings (keepalive.timer.ts), stanza routing, and a
+// (timed by the messaging library's RetrySchedule), keepalive pings (keepalive.timer.ts), stanza routing, and a
 // status. IQ requests and handlers are iq.exchange.ts'; this file decides when the session is up and
 // where each stanza goes.
 import type { Xmpp } from '@switchboard/contracts';
+import { RetrySchedule } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
 import { type Element, xml } from '@xmpp/xml';
 import { DEFAULT_STANZA_LIMIT_BYTES, type XmppSettings } from '../config/bridge-settings.js';
@@ -10,7 +11,6 @@ import { IqExchange, type IqHandler } from './iq.exchange.js';
 import { KeepaliveTimer } from './keepalive.timer.js';
 import { LoginFailedError, type LoginStep } from './login.errors.js';
 import { login } from './login.procedure.js';
-import { ReconnectBackoff } from './reconnect.backoff.js';
 import { ScramKeyCache } from './sasl/scram.js';
 import type { StanzaLimit } from './stanza.limits.js';
 import type { BridgeClient } from './xmpp-client.js';
@@ -53,7 +53,7 @@ export class XmppConnection {
   private advertisedLimit: number | undefined;
   private readonly iq: IqExchange;
   private readonly keys = new ScramKeyCache();
-  private readonly reconnect: ReconnectBackoff;
+  private readonly reconnect: RetrySchedule;
   private readonly keepalive: KeepaliveTimer;
   private started: Promise<void> | undefined;
   private stopping = false;
@@ -66,7 +66,12 @@ export class XmppConnection {
     /** The login procedure (tests replace it to script outcomes). */
     private readonly logIn: typeof login = login,
   ) {
-    this.reconnect = new ReconnectBackoff(settings.reconnect);
+    // Capped backoff with decorrelated jitter, so bridges that lost the same server do not come back
+    // in lockstep; a successful login starts the next outage from the initial delay again.
+    this.reconnect = new RetrySchedule({
+      initialDelayMs: settings.reconnect.initialMs,
+      maxDelayMs: settings.reconnect.maxMs,
+    });
     this.keepalive = new KeepaliveTimer(settings.keepaliveMs);
     this.iq = new IqExchange(settings, logger, {
       client: () => this.client,
