@@ -316,13 +316,14 @@ describe('telemetry: one trace per task across every hop, the metrics operators 
       const rules = await prometheus.rulesEvaluated();
       expect(rules.filter((r) => r.health !== 'ok')).toEqual([]);
       expect(rules.length).toBeGreaterThan(10);
-      // Rates need two scrapes: wait until the demo tasks' counter has one.
+      // Rates need two scrapes within their window: wait until every target has had them.
       const window = '30s';
+      const targets = SERVICES.length + AGENTS.length;
       await waitFor(
         async () =>
-          ((await prometheus.query(`rate(sb_tasks_finished_total[${window}])`)).data?.result
-            .length ?? 0) > 0,
-        { timeoutMs: 30_000, intervalMs: 250, what: 'two scrapes of the task counters' },
+          (await prometheus.query(`count_over_time(up[${window}]) >= 2`)).data?.result.length ===
+          targets,
+        { timeoutMs: 30_000, intervalMs: 250, what: 'two scrapes of every target' },
       );
       const dashboard = JSON.parse(
         readFileSync(join(repoRoot, 'k8s/switchboard/files/grafana-dashboard.json'), 'utf8'),

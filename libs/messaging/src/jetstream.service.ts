@@ -293,12 +293,7 @@ export class JetStreamService {
     filterSubject: string,
     opts: { follow: boolean; startSeq?: number },
   ): Promise<{ messages: AsyncIterable<ReplayedMessage>; stop(): Promise<void> }> {
-    const { iter, pending, stop } = await openReplay(
-      this.js,
-      stream,
-      filterSubject,
-      opts.startSeq,
-    );
+    const { iter, pending, stop } = await openReplay(this.js, stream, filterSubject, opts.startSeq);
     // Nothing stored yet and not following: finish at once.
     if (!opts.follow && pending === 0) {
       await stop();
