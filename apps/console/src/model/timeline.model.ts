@@ -249,38 +249,29 @@ function onStepOrEnd(
       return;
     case 'orchestrator.task.completed':
       cards.push({
-        ...base(e, 'end'),
+        ...ending(base(e, 'end'), e.data),
         kind: 'answer',
         result: e.data.result,
         planner: e.data.planner,
-        steps: e.data.steps,
-        durationMs: e.data.durationMs,
-        ...(e.data.usage ? { usage: e.data.usage } : {}),
       });
       return;
     case 'orchestrator.task.failed':
-      cards.push({
-        ...base(e, 'end'),
-        kind: 'failed',
-        error: e.data.error,
-        steps: e.data.steps,
-        durationMs: e.data.durationMs,
-        ...(e.data.usage ? { usage: e.data.usage } : {}),
-      });
+      cards.push({ ...ending(base(e, 'end'), e.data), kind: 'failed', error: e.data.error });
       return;
     case 'orchestrator.task.cancelled':
-      cards.push({
-        ...base(e, 'end'),
-        kind: 'cancelled',
-        reason: e.data.reason,
-        steps: e.data.steps,
-        durationMs: e.data.durationMs,
-        ...(e.data.usage ? { usage: e.data.usage } : {}),
-      });
+      cards.push({ ...ending(base(e, 'end'), e.data), kind: 'cancelled', reason: e.data.reason });
       return;
     default:
       return;
   }
+}
+
+/** What every ending card shows besides its outcome: steps, duration and token use. */
+function ending(
+  b: CardBase,
+  d: { steps: number; durationMs: number; usage?: Usage | undefined },
+): CardBase & { steps: number; durationMs: number; usage?: Usage } {
+  return { ...b, steps: d.steps, durationMs: d.durationMs, ...(d.usage ? { usage: d.usage } : {}) };
 }
 
 function delegated(
