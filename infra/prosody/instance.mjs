@@ -533,11 +533,13 @@ export async function startProsody({
       canConnect(c2sPort, '127.0.0.1', 500),
       canConnect(tlsPort, '127.0.0.1', 500),
     ]);
-    if (a && b) break;
+    // Up means listening and its pidfile written (Prosody writes it just after it starts listening;
+    // `down` and `status` find the instance by it).
+    if (a && b && existsSync(join(absDir, 'prosody.pid'))) break;
     if (Date.now() > deadline) {
       await stopPid(pid);
       throw new Error(
-        `prosody did not open ports ${c2sPort}/${tlsPort} within ${timeoutMs} ms; see ${logFile}\n${tail(logFile, 20)}`,
+        `prosody did not open ports ${c2sPort}/${tlsPort} and write its pidfile within ${timeoutMs} ms; see ${logFile}\n${tail(logFile, 20)}`,
       );
     }
     await sleep(50);
