@@ -229,9 +229,11 @@ describe('the README run command: npm run up (twice) and npm run down, on a stac
         { name: 'tail-up', cwd: repoRoot, env: { SB_RUN_DIR: runDir.path } },
       );
       try {
-        await waitFor(() => tail.logs().includes('"name":"orchestrator.task.completed"'), {
+        // It says where it tails once the replay of the task's events and audit records is over.
+        await waitFor(() => tail.logs().includes('(Ctrl-C to stop)'), {
           what: "the operator's tail replaying the demo task",
         });
+        expect(tail.logs()).toContain('"name":"orchestrator.task.completed"');
         expect(tail.logs()).toContain("via the local stack's NATS, as operator");
       } finally {
         await tail.stop(2_000);
