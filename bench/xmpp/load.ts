@@ -5,7 +5,8 @@
 //             for comparison, the same echo between two sessions of the bridge's own XMPP stack);
 //   bridge  — NatsBus → platform bridge → Prosody → agent bridge → HTTP target and back.
 // Prints the figures and the ratios to the sum of the floors, and the CPU time each process of the
-// chain (CPU_PIDS) spends per bridged request; writes them as JSON to RESULTS_FILE.
+// chain (CPU_PIDS) spends per bridged request; then, with SLIXMPP_SETUP, the bridge beside slixmpp's
+// XEP-0332 plugin in the same rounds (slixmpp-compare.ts); writes them as JSON to RESULTS_FILE.
 import 'reflect-metadata';
 import { connect } from '@nats-io/transport-node';
 import { Xmpp } from '@switchboard/contracts';
@@ -17,7 +18,18 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { login } from '../../apps/xmpp-bridge/src/xmpp/login.procedure.js';
 import { ScramKeyCache } from '../../apps/xmpp-bridge/src/xmpp/sasl/scram.js';
 import { Agent, request } from 'node:http';
-import { percentile } from '../stats.js';
+import { body } from './body.js';
+import { compareWithSlixmpp } from './slixmpp-compare.js';
+import { SlixmppClient, type SlixmppSetup } from './slixmpp-peers.js';
+import {
+  IN_FLIGHT,
+  type Figures,
+  type Throughput,
+  figures,
+  printFigures,
+  throughput,
+  timed,
+} from './timing.js';
 
 const env = (k: string) => {
   const v = process.env[k];
@@ -28,19 +40,6 @@ const quick = process.argv.includes('--quick');
 const sizesAt = process.argv.indexOf('--sizes');
 const SIZES =
   sizesAt === -1 ? [1_024, 65_536] : (process.argv[sizesAt + 1] ?? '').split(',').map(Number);
-const IN_FLIGHT = 32;
-
-interface Figures {
-  p50: number;
-  p99: number;
-  n: number;
-}
-interface Throughput {
-  rps: number;
-  p50: number;
-  p99: number;
-  n: number;
-}
 
 /** Processes whose CPU is accounted, from CPU_PIDS (`name=pid,…`). */
 const cpuPids = (process.env['CPU_PIDS'] ?? '')
@@ -82,38 +81,13 @@ const sequentialCalls = (n: number) => n + Math.ceil(Math.min(100, n / 5));
 
 async function sequential(n: number, fn: () => Promise<unknown>): Promise<Figures> {
   for (let i = 0; i < Math.min(100, n / 5); i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  return { p50: percentile(times, 50), p99: percentile(times, 99), n };
+  return figures((await timed(fn, n)).samples);
 }
 
 async function parallel(n: number, fn: () => Promise<unknown>): Promise<Throughput> {
   for (let i = 0; i < 64; i++) await fn();
-  const times: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < n) {
-        next++;
-        const t = performance.now();
-        await fn();
-        times.push(performance.now() - t);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  return { rps: n / seconds, p50: percentile(times, 50), p99: percentile(times, 99), n };
-}
-
-function body(size: number): string {
-  // JSON-ish text with the characters real bodies have (quotes are escaped by Prosody on the wire).
-  const unit = '{"k":"value",';
-  return unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
+  const { samples, seconds } = await timed(fn, n, IN_FLIGHT);
+  return throughput(samples, seconds);
 }
 
 async function main(): Promise<void> {
@@ -156,11 +130,12 @@ async function main(): Promise<void> {
   own.client.on('element', (el: Element) => ownPending.get(el.attrs['id'] ?? '')?.(el));
   const ownFloorJid = floorJid.replace(/\/.*$/, '/own-floor');
 
+  const slixmppSetup = process.env['SLIXMPP_SETUP'];
+  const slixmpp = slixmppSetup
+    ? await SlixmppClient.start(JSON.parse(slixmppSetup) as SlixmppSetup)
+    : undefined;
+
   const results: Record<string, unknown> = {};
-  const print = (label: string, f: Figures | Throughput) =>
-    console.log(
-      `${label.padEnd(40)} ${'rps' in f ? `${f.rps.toFixed(0).padStart(6)} req/s  ` : ''}p50 ${f.p50.toFixed(2).padStart(7)} ms  p99 ${f.p99.toFixed(2).padStart(7)} ms  (n=${f.n})`,
-    );
 
   for (const size of SIZES) {
     const text = body(size);
@@ -249,14 +224,14 @@ async function main(): Promise<void> {
       xmpp: await sequential(seqN, iqEcho),
       xmppOwn: await sequential(seqN, ownEcho),
     };
-    print(`floor NATS hop, ${kb}, sequential`, floors.nats);
-    print(`floor HTTP hop, ${kb}, sequential`, floors.http);
-    print(`floor XMPP IQ echo (@xmpp/client), ${kb}`, floors.xmpp);
-    print(`floor XMPP IQ echo (bridge's stack), ${kb}`, floors.xmppOwn);
+    printFigures(`floor NATS hop, ${kb}, sequential`, floors.nats);
+    printFigures(`floor HTTP hop, ${kb}, sequential`, floors.http);
+    printFigures(`floor XMPP IQ echo (@xmpp/client), ${kb}`, floors.xmpp);
+    printFigures(`floor XMPP IQ echo (bridge's stack), ${kb}`, floors.xmppOwn);
     const { value: bridgeSeq, cpu } = await cpuPer(sequentialCalls(seqN), () =>
       sequential(seqN, bridge),
     );
-    print(`BRIDGE round trip, ${kb}, sequential`, bridgeSeq);
+    printFigures(`BRIDGE round trip, ${kb}, sequential`, bridgeSeq);
     console.log(
       `  CPU per request (ms): ${Object.entries(cpu)
         .map(([name, ms]) => `${name} ${ms.toFixed(3)}`)
@@ -277,12 +252,12 @@ async function main(): Promise<void> {
       xmpp: await parallel(parN, iqEcho),
       xmppOwn: await parallel(parN, ownEcho),
     };
-    print(`floor NATS hop, ${kb}, ${IN_FLIGHT} in flight`, parFloors.nats);
-    print(`floor HTTP hop, ${kb}, ${IN_FLIGHT} in flight`, parFloors.http);
-    print(`floor XMPP IQ echo, ${kb}, ${IN_FLIGHT} in flight`, parFloors.xmpp);
-    print(`floor XMPP IQ echo (bridge's stack), ${kb}, ${IN_FLIGHT}`, parFloors.xmppOwn);
+    printFigures(`floor NATS hop, ${kb}, ${IN_FLIGHT} in flight`, parFloors.nats);
+    printFigures(`floor HTTP hop, ${kb}, ${IN_FLIGHT} in flight`, parFloors.http);
+    printFigures(`floor XMPP IQ echo, ${kb}, ${IN_FLIGHT} in flight`, parFloors.xmpp);
+    printFigures(`floor XMPP IQ echo (bridge's stack), ${kb}, ${IN_FLIGHT}`, parFloors.xmppOwn);
     const { value: bridgePar, cpu: cpuPar } = await cpuPer(parN + 64, () => parallel(parN, bridge));
-    print(`BRIDGE round trip, ${kb}, ${IN_FLIGHT} in flight`, bridgePar);
+    printFigures(`BRIDGE round trip, ${kb}, ${IN_FLIGHT} in flight`, bridgePar);
     console.log(
       `  CPU per request (ms): ${Object.entries(cpuPar)
         .map(([name, ms]) => `${name} ${ms.toFixed(3)}`)
@@ -301,13 +276,16 @@ async function main(): Promise<void> {
       ratioP50: bridgeSeq.p50 / floorSum,
       ratioP50OwnStack: bridgeSeq.p50 / ownSum,
       parallel: { floors: parFloors, bridge: bridgePar, cpuPerRequestMs: cpuPar },
+      ...(slixmpp
+        ? { slixmpp: await compareWithSlixmpp(slixmpp, { text, kb, bridge, seqN, parN }) }
+        : {}),
     };
   }
 
   const file = process.env['RESULTS_FILE'];
   if (file) writeFileSync(file, JSON.stringify(results, null, 2));
   own.client.destroy();
-  await Promise.allSettled([xmpp.stop(), nc.close(), bus.close()]);
+  await Promise.allSettled([xmpp.stop(), nc.close(), bus.close(), slixmpp?.stop()]);
   agent.destroy();
   process.exit(0);
 }

@@ -2,11 +2,13 @@
 // [--cpu-prof]`. Self-contained: starts a private Prosody, a private NATS (max_payload 8 MB), an HTTP
 // echo target, the agent's bridge (server mode, no NATS) and the platform's bridge (NATS role) as real
 // processes, the floor responders, and then load.ts, which measures the bridge round trip beside the
-// raw floors in the same run, and the CPU each process spends per bridged request.
+// raw floors in the same run, and the CPU each process spends per bridged request; then the same
+// round trips with slixmpp's XEP-0332 plugin through the same Prosody, in the same rounds as the
+// bridge's (slixmpp-peers.ts, slixmpp-compare.ts).
 //   --log-level   the bridges' LOG_LEVEL (default `info`, as shipped: one `xmpp exchange` line per
 //                 request on each bridge; `warn` silences it, as the runs before 2026-11-23 did)
 //   --cpu-prof    V8 CPU profiles of both bridges over the measurements (cpu-profile.preload.ts)
-//   --sizes       body sizes to measure, e.g. `--sizes 1024` (default 1024,65536)
+//   --sizes       body sizes to measure, e.g. `--sizes 1024` (default 1024,65536), slixmpp too
 import {
   type ManagedProcess,
   freePort,
@@ -21,6 +23,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SlixmppPeers, type SlixmppSetup } from './slixmpp-peers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Compiled to dist/bench/xmpp: the repository is three levels up (the testing lib's repoRoot is dist/).
@@ -37,6 +40,9 @@ const accounts = {
   agent: 'bench-agent',
   floora: 'bench-floor-a',
   floorb: 'bench-floor-b',
+  slixclient: 'bench-slix-client',
+  slixecho: 'bench-slix-echo',
+  slixhttp: 'bench-slix-http',
 };
 const started: { stop(): Promise<void> }[] = [];
 const stopAll = async () => {
@@ -170,6 +176,22 @@ async function main(): Promise<void> {
     what: 'the floor responders',
   });
 
+  const slixmppSetup: SlixmppSetup = {
+    root,
+    c2sPort: xmpp.c2sPort,
+    caFile: xmpp.caFile,
+    domain: DOMAIN,
+    accounts: {
+      client: ['slixclient', accounts.slixclient],
+      echo: ['slixecho', accounts.slixecho],
+      http: ['slixhttp', accounts.slixhttp],
+    },
+    targetUrl,
+  };
+  const slixmpp = new SlixmppPeers(slixmppSetup);
+  started.push(slixmpp);
+  await slixmpp.start();
+
   const resultsFile = join(tempDir('bench-xmpp'), 'results.json');
   const profiled = [platform, agent];
   if (profileDir) for (const p of profiled) process.kill(p.pid, 'SIGUSR2');
@@ -188,6 +210,7 @@ async function main(): Promise<void> {
         TARGET_URL: targetUrl,
         FLOOR_JID: `floorb@${DOMAIN}/floor`,
         RESULTS_FILE: resultsFile,
+        SLIXMPP_SETUP: JSON.stringify(slixmppSetup),
         // Whose CPU time is counted per bridged request.
         CPU_PIDS: [
           `platform bridge=${platform.pid}`,
@@ -202,17 +225,20 @@ async function main(): Promise<void> {
   load.child.stdout?.pipe(process.stdout);
   const code = await load.exited;
   if (code !== 0) console.error(`load exited with ${code}:\n${load.logs().slice(-3_000)}`);
+  if (profileDir) await saveProfiles(profileDir, profiled);
   console.log(`results: ${resultsFile}`);
-  if (profileDir) {
-    for (const p of profiled) process.kill(p.pid, 'SIGUSR2');
-    await waitFor(
-      () =>
-        existsSync(join(profileDir, 'platform-bridge.cpuprofile')) &&
-        existsSync(join(profileDir, 'agent-bridge.cpuprofile')),
-      { timeoutMs: 30_000, what: 'the CPU profiles' },
-    );
-    console.log(`CPU profiles of the bridges: ${profileDir}`);
-  }
+}
+
+/** Ends the bridges' CPU profiles (a second SIGUSR2) and waits until both are written. */
+async function saveProfiles(profileDir: string, profiled: ManagedProcess[]): Promise<void> {
+  for (const p of profiled) process.kill(p.pid, 'SIGUSR2');
+  await waitFor(
+    () =>
+      existsSync(join(profileDir, 'platform-bridge.cpuprofile')) &&
+      existsSync(join(profileDir, 'agent-bridge.cpuprofile')),
+    { timeoutMs: 30_000, what: 'the CPU profiles' },
+  );
+  console.log(`CPU profiles of the bridges: ${profileDir}`);
 }
 
 try {

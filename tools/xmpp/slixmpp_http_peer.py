@@ -4,6 +4,8 @@ agents' Python AZTM library uses it. Interoperability tests and manual checks dr
 
   serve    answer HTTP-over-XMPP requests (slixmpp's <request/>), from a local HTTP target or as an echo
   request  send one request to a full JID and print the response
+  bench    send blocks of requests as standard input asks (one JSON line each: to, count, inFlight,
+           bodyFile) and print each round trip's duration, for the XMPP benchmark's comparison
 
 Every event is one JSON line on stdout. The password comes from an environment variable (never argv).
 
@@ -19,6 +21,7 @@ import json
 import logging
 import os
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -74,14 +77,19 @@ class Peer(ClientXMPP):
         emit(event='ready', jid=str(self.boundjid))
         if self.args.command == 'request':
             await self.send_one()
+        elif self.args.command == 'bench':
+            await self.run_bench()
 
     async def on_request(self, iq):
         req = iq['http-req']
         headers = dict(req['headers'] or {})
         body, encoding = read_body(req)
-        emit(event='request', frm=str(iq['from']), method=req['method'], resource=req['resource'],
-             headers=headers, body=body, encoding=encoding)
-        if self.args.target:
+        if not self.args.quiet:
+            emit(event='request', frm=str(iq['from']), method=req['method'], resource=req['resource'],
+                 headers=headers, body=body, encoding=encoding)
+        if self.args.echo_body:
+            status, message, out_headers, out_body = 200, 'OK', {'Content-Type': 'text/plain'}, body
+        elif self.args.target:
             status, message, out_headers, out_body = await asyncio.get_event_loop().run_in_executor(
                 None, self.forward, req['method'], req['resource'], headers, body, encoding)
         else:
@@ -103,16 +111,70 @@ class Peer(ClientXMPP):
         except urllib.error.HTTPError as e:
             return e.code, e.reason, dict(e.headers), e.read().decode('utf-8')
 
-    async def send_one(self):
-        a = self.args
+    def request_parts(self):
+        """The headers and body of the request to send, from --header, --body and --body-file."""
         headers = {}
-        for h in a.header or []:
+        for h in self.args.header or []:
             name, _, value = h.partition(':')
             headers[name.strip()] = value.strip()
-        body = a.body
-        if a.body_file:
-            with open(a.body_file, encoding='utf-8') as f:
+        body = self.args.body
+        if self.args.body_file:
+            with open(self.args.body_file, encoding='utf-8') as f:
                 body = f.read()
+        return headers, body
+
+    async def run_requests(self, to, headers, body, count, in_flight):
+        """`count` requests to `to`, `in_flight` at a time: each round trip's duration (ms) and the
+        seconds they took together. A wrong answer raises."""
+        a = self.args
+
+        async def one():
+            started = time.perf_counter()
+            iq = await self['xep_0332'].send_request(to=to, method=a.method, resource=a.path,
+                                                     headers=headers, data=body, timeout=a.timeout)
+            elapsed = (time.perf_counter() - started) * 1000
+            text, _ = read_body(iq['http-resp'])
+            if int(iq['http-resp']['code']) != 200 or len(text or '') != len(body or ''):
+                raise RuntimeError('bench: unexpected response %s, %d characters'
+                                   % (iq['http-resp']['code'], len(text or '')))
+            return elapsed
+
+        samples = []
+        left = iter(range(count))
+
+        async def worker():
+            for _ in left:
+                samples.append(await one())
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(in_flight)))
+        return samples, time.perf_counter() - started
+
+    async def run_bench(self):
+        """Blocks of requests as standard input asks for them, one JSON line each ({"to", "count",
+        "inFlight", "bodyFile"}), and one line back for each; ends at the end of the input."""
+        loop = asyncio.get_event_loop()
+        headers, _ = self.request_parts()
+        bodies = {}
+        while True:
+            line = await loop.run_in_executor(None, sys.stdin.readline)
+            if not line:
+                break
+            try:
+                ask = json.loads(line)
+                if ask['bodyFile'] not in bodies:
+                    with open(ask['bodyFile'], encoding='utf-8') as f:
+                        bodies[ask['bodyFile']] = f.read()
+                samples, seconds = await self.run_requests(ask['to'], headers, bodies[ask['bodyFile']],
+                                                           int(ask['count']), int(ask.get('inFlight', 1)))
+                emit(event='block', samples_ms=samples, seconds=seconds)
+            except Exception as e:  # IqError / IqTimeout / a wrong answer / a bad line: no figures
+                emit(event='error', message=str(e))
+        self.disconnect()
+
+    async def send_one(self):
+        a = self.args
+        headers, body = self.request_parts()
         try:
             iq = await self['xep_0332'].send_request(to=a.to, method=a.method, resource=a.path,
                                                      headers=headers, data=body, timeout=a.timeout)
@@ -130,7 +192,7 @@ class Peer(ClientXMPP):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('command', choices=['serve', 'request'])
+    parser.add_argument('command', choices=['serve', 'request', 'bench'])
     parser.add_argument('--jid', required=True)
     parser.add_argument('--resource', help='the XMPP resource to bind')
     parser.add_argument('--password-env', default='XMPP_PASSWORD')
@@ -140,6 +202,8 @@ def main():
     parser.add_argument('--plaintext', action='store_true', help='no STARTTLS (a plaintext virtual host)')
     parser.add_argument('--target', help='serve: forward requests to this base URL (default: echo)')
     parser.add_argument('--echo', action='store_true', help='serve: answer with a JSON echo (the default)')
+    parser.add_argument('--echo-body', action='store_true', help='serve: answer with the request body as is')
+    parser.add_argument('--quiet', action='store_true', help='serve: no line per request')
     parser.add_argument('--to', help='request: the full JID to send to')
     parser.add_argument('--method', default='GET')
     parser.add_argument('--path', default='/', help='request: the HTTP path and query')
