@@ -31,3 +31,12 @@ export function isHeartbeat(value: unknown): value is StreamHeartbeat {
  * moment it sent the request.
  */
 export const COMMAND_HEARTBEAT_MS = 2_000;
+
+/**
+ * How long the caller of a streamed request waits for a first sign of the responder (a heartbeat or a
+ * part) once its NATS connection is back, when it dropped before the responder said anything. A
+ * responder beats as soon as it takes a request and then every interval (the platform bridge's
+ * default is 2 s), so silence past this means the request went down with the connection: the caller
+ * fails it as a lost connection (retryable) instead of waiting for the response head's timeout.
+ */
+export const STREAM_LOST_GRACE_MS = STREAM_HEARTBEAT_MISSES * COMMAND_HEARTBEAT_MS;

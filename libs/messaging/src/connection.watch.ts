@@ -47,6 +47,16 @@ export class ConnectionWatch {
     });
   }
 
+  /** Calls `lost` each time the connection drops and `up` each time it is back, until the returned function is called. */
+  follow(lost: () => void, up: () => void): () => void {
+    this.onLost.add(lost);
+    this.onUp.add(up);
+    return () => {
+      this.onLost.delete(lost);
+      this.onUp.delete(up);
+    };
+  }
+
   /** `p`, or a rejection with `lost()` as soon as the connection drops before `p` settles. */
   race<T>(p: Promise<T>, lost: () => Error): Promise<T> {
     return new Promise<T>((resolve, reject) => {

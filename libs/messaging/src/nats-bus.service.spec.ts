@@ -42,6 +42,31 @@ class FakeNats {
     return this.published.find((p) => p.subject === Xmpp.HttpStream.subject);
   }
 
+  private readonly statuses: { type: string }[] = [];
+  private statusWake: (() => void) | undefined;
+
+  /** The connection's status events, as the client reports them (fed by `emitStatus`). */
+  status(): AsyncIterable<{ type: string }> {
+    const statuses = this.statuses;
+    const wait = () => new Promise<void>((resolve) => (this.statusWake = resolve));
+    return {
+      async *[Symbol.asyncIterator]() {
+        for (;;) {
+          const next = statuses.shift();
+          if (next) yield next;
+          else await wait();
+        }
+      },
+    };
+  }
+
+  /** The connection drops or comes back; resolves once the bus has taken it in. */
+  async emitStatus(type: 'disconnect' | 'reconnect'): Promise<void> {
+    this.statuses.push({ type });
+    this.statusWake?.();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
   get cancels() {
     return this.published.filter((p) => p.subject.startsWith('sb.ctl.xmpp.http.stream.'));
   }
@@ -256,6 +281,86 @@ describe(`${NatsBus.name}.requestStream`, () => {
     expect(e).toBe(reason);
     expect(nats.subs.size).toBe(0);
     expect(nats.cancels).toHaveLength(1);
+  });
+});
+
+describe(`${NatsBus.name}.requestStream while the connection drops`, () => {
+  const heartbeat = { kind: 'heartbeat', intervalMs: 1_000 } as const;
+
+  it('waits for the connection before sending: a request published while disconnected is lost', async () => {
+    const { sut, nats } = setup();
+    await nats.emitStatus('disconnect');
+    nats.onPublish = (subject) => {
+      if (subject !== Xmpp.HttpStream.subject) return;
+      nats.deliver(head);
+      nats.deliver({ kind: 'end', seq: 1 });
+    };
+    const parts = collect(sut.requestStream(Xmpp.HttpStream, REQUEST, { timeoutMs: 5_000 }));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(nats.request).toBeUndefined();
+    await nats.emitStatus('reconnect');
+    expect((await parts).map((p) => p.kind)).toEqual(['head']);
+  });
+
+  it('fails UPSTREAM_UNAVAILABLE, without sending, when the connection stays down for the whole wait', async () => {
+    const { sut, nats } = setup();
+    await nats.emitStatus('disconnect');
+    const e = await failure(
+      collect(
+        sut.requestStream(Xmpp.HttpStream, REQUEST, {
+          timeoutMs: 20,
+          cancel: Xmpp.HttpStreamCancel,
+        }),
+      ),
+    );
+    expect(e).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
+    expect(e.message).toContain('was not sent');
+    expect(nats.published).toEqual([]);
+  });
+
+  it('takes a request the responder never acknowledged before the drop for lost, once the grace after the reconnection is over', async () => {
+    const { sut, nats } = setup();
+    const parts = failure(
+      collect(
+        sut.requestStream(Xmpp.HttpStream, REQUEST, {
+          timeoutMs: 60_000,
+          lostGraceMs: 20,
+          cancel: Xmpp.HttpStreamCancel,
+        }),
+      ),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(nats.request).toBeDefined();
+    await nats.emitStatus('disconnect');
+    await nats.emitStatus('reconnect');
+    const e = await parts;
+    expect(e).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
+    expect(e.message).toBe(
+      'the NATS connection was lost while waiting for xmpp-bridge on sb.cmd.xmpp.http.stream',
+    );
+    // The responder may have had it after all: it is told to stop.
+    expect(nats.cancels).toHaveLength(1);
+  });
+
+  it('keeps a request the responder acknowledges after the reconnection, or had acknowledged before the drop', async () => {
+    for (const beatBeforeDrop of [false, true]) {
+      const { sut, nats } = setup();
+      nats.onPublish = (subject) => {
+        if (subject === Xmpp.HttpStream.subject && beatBeforeDrop) nats.deliver(heartbeat);
+      };
+      const parts = collect(
+        sut.requestStream(Xmpp.HttpStream, REQUEST, { timeoutMs: 60_000, lostGraceMs: 20 }),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      await nats.emitStatus('disconnect');
+      await nats.emitStatus('reconnect');
+      if (!beatBeforeDrop) nats.deliver(heartbeat);
+      // Well past the grace, within the responder's heartbeat allowance: the stream goes on.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      nats.deliver(head);
+      nats.deliver({ kind: 'end', seq: 1 });
+      expect((await parts).map((p) => p.kind)).toEqual(['head']);
+    }
   });
 });
 

@@ -9,6 +9,7 @@ import {
   isRepeatable,
   type NatsIdentity,
   requestSubject,
+  STREAM_LOST_GRACE_MS,
   type TokenValues,
   validationError,
 } from '@switchboard/contracts';
@@ -38,7 +39,13 @@ import {
 import { MESSAGING_OPTIONS, type MessagingOptions, NATS_CONNECTION } from './messaging.options.js';
 import { decodeJson, encodeJson } from './codec.js';
 import { ResponderLiveness } from './stream-heartbeat.js';
-import { ResponderGone, StreamInbox, type StreamPart, StreamTimeout } from './stream-inbox.js';
+import {
+  RequestLost,
+  ResponderGone,
+  StreamInbox,
+  type StreamPart,
+  StreamTimeout,
+} from './stream-inbox.js';
 import { RequestHeartbeats } from './request-heartbeats.js';
 import { retryRequest, type RetryBudget } from './retry.policy.js';
 
@@ -61,6 +68,12 @@ export interface StreamRequestOptions extends OutgoingOptions {
    * with UPSTREAM_UNAVAILABLE; default STREAM_HEARTBEAT_MISSES. Not applied before the first one.
    */
   heartbeatMisses?: number;
+  /**
+   * When this client's connection dropped before the responder said anything: how long after it is
+   * back the responder has to show it holds the request before the stream fails with
+   * UPSTREAM_UNAVAILABLE (the request was lost with the connection); default STREAM_LOST_GRACE_MS.
+   */
+  lostGraceMs?: number;
   /** Aborting it ends the iteration with the signal's reason, and cancels the stream. */
   signal?: AbortSignal;
   /**
@@ -221,8 +234,11 @@ export class NatsBus {
    * `request`: no responders (UPSTREAM_UNAVAILABLE), no first part within `timeoutMs` or silence over
    * `idleTimeoutMs` (TIMEOUT), an invalid part (UPSTREAM_ERROR). Heartbeat parts (no `seq`) are not
    * yielded: once one came, a responder silent for `heartbeatMisses` of its intervals is taken for
-   * gone (UPSTREAM_UNAVAILABLE, `details.reason` `responder-silent`), whatever the timeouts. Nothing
-   * is sent before iteration starts; leaving early unsubscribes and publishes `opts.cancel`. To stop
+   * gone (UPSTREAM_UNAVAILABLE, `details.reason` `responder-silent`), whatever the timeouts. Like
+   * `request`, it is sent once the connection is up; should the connection drop before the responder
+   * said anything, the responder has `lostGraceMs` after it is back to show it holds the request, or
+   * the stream fails as a lost connection (UPSTREAM_UNAVAILABLE). Nothing is sent before iteration
+   * starts; leaving early unsubscribes and publishes `opts.cancel`. To stop
    * while a part is awaited, abort `opts.signal`: an async generator's `return()` waits for the
    * pending `next()`.
    */
@@ -238,7 +254,12 @@ export class NatsBus {
     const idleMs = opts.idleTimeoutMs ?? timeoutMs;
     const signal = opts.signal;
     const streamId = randomUUID();
+    const lostGraceMs = opts.lostGraceMs ?? STREAM_LOST_GRACE_MS;
     const inbox = new StreamInbox(contract, new ResponderLiveness(opts.heartbeatMisses));
+    const unfollow = this.watch.follow(
+      () => inbox.connectionLost(),
+      () => inbox.connectionBack(),
+    );
     // the connection's own inbox prefix: the only inboxes this identity may read
     const sub = this.nc.subscribe(createInbox(inboxPrefix(this.options.service)), {
       callback: (err, msg) => inbox.receive(err, msg),
@@ -262,6 +283,11 @@ export class NatsBus {
     let closed = false;
     try {
       if (signal?.aborted) throw signal.reason;
+      // Published while disconnected, the request would be lost: wait for the connection first.
+      if (!this.watch.connected && !(await this.watch.whenConnected(timeoutMs))) {
+        closed = true; // nothing was sent: nothing to cancel
+        throw new DisconnectedError(subject, contract.service, timeoutMs);
+      }
       const headers = buildHeaders(this.options.service, {
         ...opts,
         ...(span ? { traceContext: contextWithSpan(span) } : {}),
@@ -274,10 +300,12 @@ export class NatsBus {
       for (;;) {
         let part: StreamPart;
         try {
-          part = await inbox.take(inbox.started ? idleMs : timeoutMs);
+          part = await inbox.take(inbox.started ? idleMs : timeoutMs, lostGraceMs);
         } catch (e) {
           if (e instanceof StreamTimeout) throw new MessagingTimeoutError(contract.subject, e.ms);
           if (e instanceof ResponderGone) throw inbox.liveness.gone(contract);
+          if (e instanceof RequestLost)
+            throw new ConnectionLostError(contract.subject, contract.service);
           if (e instanceof NoRespondersError || e instanceof RemoteError) closed = true;
           throw e;
         }
@@ -297,6 +325,7 @@ export class NatsBus {
       throw e;
     } finally {
       signal?.removeEventListener('abort', onAbort);
+      unfollow();
       sub.unsubscribe();
       if (!closed) {
         if (outcome === 'ok') outcome = 'CANCELLED';

@@ -25,10 +25,18 @@ export class StreamTimeout extends Error {
 export class ResponderGone extends Error {}
 
 /**
+ * The caller's connection dropped before anything came from the responder, and once it was back the
+ * responder still said nothing: the request went down with the connection (the caller turns it into
+ * a ConnectionLostError).
+ */
+export class RequestLost extends Error {}
+
+/**
  * The receiving end of one streamed request: validates each message against the contract, puts the
  * parts in `seq` order (NATS keeps one publisher's order, but a gap must not go unnoticed), and hands
  * them out one at a time, waiting at most the given silence — or less, once the responder's
- * heartbeats stop.
+ * heartbeats stop, or once a request that may have gone down with the caller's connection is still
+ * unanswered a grace period after the connection came back.
  */
 export class StreamInbox {
   private readonly ahead = new Map<number, StreamPart>();
@@ -36,6 +44,10 @@ export class StreamInbox {
   private failure: unknown;
   private wake: (() => void) | undefined;
   private lastActivity = performance.now();
+  /** Whether anything (a part, a heartbeat) came from the responder. */
+  private answered = false;
+  /** The connection dropped before the responder answered: whether it is back, and since when. */
+  private unansweredDrop: { backAt: number | undefined } | undefined;
 
   constructor(
     private readonly contract: CommandContract,
@@ -52,6 +64,22 @@ export class StreamInbox {
     this.liveness.heard();
   }
 
+  /** The caller's NATS connection dropped. */
+  connectionLost(): void {
+    if (!this.answered) this.unansweredDrop = { backAt: undefined };
+  }
+
+  /** The caller's NATS connection is back: a responder that had the request says so within the grace. */
+  connectionBack(): void {
+    if (this.unansweredDrop) this.unansweredDrop.backAt = performance.now();
+    this.wake?.();
+  }
+
+  private heardFromResponder(): void {
+    this.answered = true;
+    this.unansweredDrop = undefined;
+  }
+
   receive(err: Error | null, msg: Msg): void {
     const { contract } = this;
     if (err) return this.fail(fromNatsRequestError(err, contract.subject, contract.service, 0));
@@ -66,6 +94,7 @@ export class StreamInbox {
       );
     }
     if (this.liveness.beat(value)) {
+      this.heardFromResponder();
       this.wake?.(); // the liveness deadline moved
       return;
     }
@@ -91,6 +120,7 @@ export class StreamInbox {
       );
     }
     this.ahead.set(part.seq, part);
+    this.heardFromResponder();
     this.touch();
     this.wake?.();
   }
@@ -100,8 +130,12 @@ export class StreamInbox {
     this.wake?.();
   }
 
-  /** The next part in order; rejects on a failure, or when nothing arrived for `silenceMs`. */
-  async take(silenceMs: number): Promise<StreamPart> {
+  /**
+   * The next part in order; rejects on a failure, when nothing arrived for `silenceMs`, or when the
+   * responder said nothing for `lostGraceMs` after the connection that may have lost the request
+   * came back.
+   */
+  async take(silenceMs: number, lostGraceMs: number): Promise<StreamPart> {
     for (;;) {
       // A failure (an abort above all) wins over parts still waiting to be read.
       if (this.failure !== undefined) throw this.failure;
@@ -116,10 +150,13 @@ export class StreamInbox {
       if (left <= 0) throw new StreamTimeout(silenceMs);
       const alive = this.liveness.deadline - now;
       if (alive <= 0) throw new ResponderGone();
+      const backAt = this.unansweredDrop?.backAt;
+      const lost = backAt === undefined ? Infinity : backAt + lostGraceMs - now;
+      if (lost <= 0) throw new RequestLost();
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         this.wake = resolve;
-        timer = setTimeout(resolve, Math.min(left, alive));
+        timer = setTimeout(resolve, Math.min(left, alive, lost));
       });
       clearTimeout(timer);
       this.wake = undefined;
