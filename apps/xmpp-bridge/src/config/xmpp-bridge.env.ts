@@ -243,7 +243,7 @@ export const XmppBridgeEnv = BaseEnv.extend({
     .max(60)
     .default(2)
     .describe(
-      'Streamed responses (sb.cmd.xmpp.http.stream): seconds between the heartbeat parts the platform bridge sends its NATS caller while it carries the exchange. The caller takes the bridge for gone after three silent intervals, so a bridge that dies mid-stream is noticed within seconds.',
+      'Streamed responses (sb.cmd.xmpp.http.stream): seconds between the heartbeat parts the platform bridge sends its NATS caller while it carries the exchange. The caller takes the bridge for gone after three silent intervals, so a bridge that dies mid-stream is noticed within seconds. Keep it under 6 s: a caller whose NATS connection dropped before the first beat gives the bridge 6 s after reconnecting to beat, else takes the request for lost (cancels it and asks again).',
     ),
   XMPP_BRIDGE_STANZA_LIMIT_BYTES: z.coerce
     .number()

@@ -46,8 +46,10 @@ export const HttpRequest = defineCommand({
   request: HttpOverXmppRequest,
   response: HttpOverXmppResponse,
   timeoutMs: 60_000,
+  // The peer may take a minute to answer: the caller must tell a lost reply from a slow peer.
+  liveness: 'heartbeat',
   description:
-    "Carries one HTTP exchange over XMPP (XEP-0332) to the JID that SERVICE_MAP assigns to the URL host. Fails fast with UPSTREAM_UNAVAILABLE while the bridge is disconnected or the peer is offline; NOT_FOUND for an unmapped host; PAYLOAD_TOO_LARGE for a body over the bridge limit (or a reply that does not fit in a NATS message); TIMEOUT when the peer does not answer within timeoutMs; FORBIDDEN when the peer refuses the bridge's JID.",
+    "Carries one HTTP exchange over XMPP (XEP-0332) to the JID that SERVICE_MAP assigns to the URL host. The bridge beats to the caller's `x-sb-heartbeat` subject while the peer has not answered, so a reply lost with the caller's NATS connection fails within a few beats (UPSTREAM_UNAVAILABLE, `responder-silent`) instead of at the timeout. Fails fast with UPSTREAM_UNAVAILABLE while the bridge is disconnected or the peer is offline; NOT_FOUND for an unmapped host; PAYLOAD_TOO_LARGE for a body over the bridge limit (or a reply that does not fit in a NATS message); TIMEOUT when the peer does not answer within timeoutMs; FORBIDDEN when the peer refuses the bridge's JID.",
 });
 
 /** A request whose response comes back as it is written (SSE and other streamed bodies). */
