@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type DomainError, Xmpp } from '@switchboard/contracts';
+import { Xmpp } from '@switchboard/contracts';
 import {
   type BusClient,
   createBusClient,
@@ -8,16 +8,19 @@ import {
   waitFor,
 } from '@switchboard/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { type BridgePair, startBridgePair } from './support/bridge.harness.js';
+import {
+  type BridgePair,
+  failureOf,
+  MINUTES,
+  startBridgePair,
+  WITHIN_SECONDS,
+} from './support/bridge.harness.js';
 
 // The platform bridge's NATS caller (the a2a service) cut from NATS while its exchange is under way,
 // the bridge and the agent untouched: a TCP proxy stands between that caller and the real nats-server.
 // A reply sent while the caller is away is lost (core NATS keeps nothing for an absent inbox); the
 // caller must find out within a few heartbeats of being back — the exchanges allow minutes — and a
 // request made while it is away must go out once it is back rather than be lost.
-const MINUTES = 120_000;
-/** Wide behavioural bound: far below every timeout in play, far above any normal delay. */
-const WITHIN_SECONDS = 20_000;
 
 describe('a NATS caller of the bridge cut from NATS mid-exchange (real Prosody, NATS and bridges)', () => {
   let pair: BridgePair;
@@ -40,12 +43,6 @@ describe('a NATS caller of the bridge cut from NATS mid-exchange (real Prosody, 
     await pair?.stop();
   });
 
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => undefined,
-      (e: unknown) => e as DomainError,
-    );
-
   const cut = async () => {
     await proxy.refuse();
     await waitFor(() => !caller.bus.connected, { what: 'the caller to see its connection drop' });
@@ -65,7 +62,7 @@ describe('a NATS caller of the bridge cut from NATS mid-exchange (real Prosody, 
       for await (const m of replies) if (m.string().includes('"status":200')) return true;
       return false;
     })();
-    const request = failure(
+    const request = failureOf(
       caller.bus.request(
         Xmpp.HttpRequest,
         { method: 'GET', url: 'http://agent.example/sse', headers: [], timeoutMs: MINUTES },

@@ -1,20 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type DomainError, Xmpp } from '@switchboard/contracts';
+import { Xmpp } from '@switchboard/contracts';
 import { waitFor } from '@switchboard/testing';
 import {
   AGENTS_DOMAIN as DOMAIN,
   type BridgePair,
+  failureOf,
+  MINUTES,
   startBridgePair,
+  WITHIN_SECONDS,
 } from './support/bridge.harness.js';
 
 // A bridge (either side) that dies mid-exchange, on real processes: kill -9 of the agent's bridge
 // while a request or a stream is in flight (the platform's bridge learns it from the agent's
 // unavailable presence), and kill -9 of the platform's bridge while its NATS caller reads a stream
 // (the caller learns it from the missing heartbeats). Each must end in seconds with a clear, retryable
-// code — the exchanges allow minutes, so an outcome within the bounds below cannot be their timeout.
-const MINUTES = 120_000;
-/** Wide behavioural bound: far below every timeout in play, far above any normal delay. */
-const WITHIN_SECONDS = 20_000;
+// code — the exchanges allow minutes, so an outcome within WITHIN_SECONDS cannot be their timeout.
 
 describe('exchanges whose bridge dies mid-flight (real Prosody, NATS and bridge processes)', () => {
   let pair: BridgePair;
@@ -26,11 +26,6 @@ describe('exchanges whose bridge dies mid-flight (real Prosody, NATS and bridge 
 
   afterAll(() => pair?.stop());
 
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => undefined,
-      (e: unknown) => e as DomainError,
-    );
   /** The platform bridge sees the agent's bridge online again (its presence after a restart). */
   const agentOnline = () =>
     waitFor(
@@ -49,7 +44,7 @@ describe('exchanges whose bridge dies mid-flight (real Prosody, NATS and bridge 
 
   it("fails a request at once when the agent's bridge dies before answering (its unavailable presence)", async () => {
     const before = pair.target.requests.length;
-    const request = failure(
+    const request = failureOf(
       pair.client.bus.request(
         Xmpp.HttpRequest,
         {
@@ -89,7 +84,7 @@ describe('exchanges whose bridge dies mid-flight (real Prosody, NATS and bridge 
     const before = pair.target.streams.length;
     const parts = sse('http://agent.example/sse');
     const seen: string[] = [];
-    const done = failure(
+    const done = failureOf(
       (async () => {
         for await (const part of parts) seen.push(part.kind);
       })(),
@@ -113,7 +108,7 @@ describe('exchanges whose bridge dies mid-flight (real Prosody, NATS and bridge 
     const before = pair.target.streams.length;
     const parts = sse('http://agent.example/sse');
     const seen: string[] = [];
-    const done = failure(
+    const done = failureOf(
       (async () => {
         for await (const part of parts) seen.push(part.kind);
       })(),

@@ -9,6 +9,7 @@ export * from './messaging.errors.js';
 export * from './messaging.module.js';
 export * from './messaging.options.js';
 export * from './nats-bus.service.js';
+export * from './stream-request.options.js';
 export * from './nats-server.options.js';
 export * from './permanent-failure.js';
 export * from './stream-heartbeat.js';

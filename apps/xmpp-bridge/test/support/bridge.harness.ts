@@ -15,6 +15,7 @@ import {
   type PrivateProsody,
   type ServiceHandle,
 } from '@switchboard/testing';
+import type { DomainError } from '@switchboard/contracts';
 import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { rmSync } from 'node:fs';
@@ -257,6 +258,19 @@ export async function startStackNats(): Promise<StackNats> {
   const proc = spawnManaged(natsServerBinary(), args, { name: `nats-${port}`, logDir: dir });
   await waitForPort(port);
   return { url: `nats://127.0.0.1:${port}`, process: proc, stop: () => proc.stop(5_000) };
+}
+
+/** Exchange timeouts of the fault tests: minutes, so an outcome within WITHIN_SECONDS is not one. */
+export const MINUTES = 120_000;
+/** Wide behavioural bound: far below every timeout in play, far above any normal delay. */
+export const WITHIN_SECONDS = 20_000;
+
+/** The error `p` fails with, or undefined when it succeeds. */
+export function failureOf(p: Promise<unknown>): Promise<DomainError | undefined> {
+  return p.then(
+    () => undefined,
+    (e: unknown) => e as DomainError,
+  );
 }
 
 /** The XMPP domain of the private Prosody (`agents` host) that bridge pairs log in to. */
