@@ -177,5 +177,30 @@ export default [
       ],
     },
   },
+  // Services and the CLI reach NATS only through the messaging library, whose subscriptions never let
+  // a callback throw into the client (an exception there closes the connection's reader).
+  {
+    files: ['apps/*/src/**/*.ts', 'apps/*/src/**/*.tsx'],
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@switchboard/testing', message: 'The testing lib is for tests only.' }],
+          patterns: [
+            {
+              group: ['@switchboard/*/src/*', '@switchboard/*/src'],
+              message: 'Import a lib through its barrel.',
+            },
+            {
+              group: ['@nats-io/*'],
+              message:
+                'Use @switchboard/messaging (NatsBus.subscribe, subscribeRaw, TrafficTap): its callbacks never throw into the NATS client.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   prettier,
 ];

@@ -54,4 +54,7 @@ expect_lint_error mcp-tools "$f" "no-restricted-syntax" "services may not build 
 f=apps/mcp-tools/src/__probe_env.ts; probes+=("$f")
 printf "export const probe = process.env['X'];\n" > "$f"
 expect_lint_error mcp-tools "$f" "no-restricted-properties" "services read config only through their validated config"
+f=apps/gateway/src/__probe_nats_client.ts; probes+=("$f")
+printf "import type { NatsConnection } from '@nats-io/transport-node';\nexport type Probe = NatsConnection;\n" > "$f"
+expect_lint_error gateway "$f" "no-restricted-imports" "services may not import the NATS client (only the messaging library)"
 echo "module boundaries and architecture rules: all probes rejected"

@@ -26,6 +26,15 @@ export const BaseEnv = z.object({
     .default(false)
     .describe('Human-readable logs instead of JSON lines (local use).'),
   ...NatsEnvShape,
+  NATS_CONNECTION_WAIT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(600_000)
+    .optional()
+    .describe(
+      "The most a NATS request or stored publish waits for a connection that is down or not answering (probed every 5 s) before failing UPSTREAM_UNAVAILABLE. Unset: each request's own timeout, so work in progress rides out a NATS restart. The gateway defaults to 3000: HTTP clients get 503 at once rather than a hang.",
+    ),
   ...JetStreamEnvShape,
   PORT: envPort.describe(
     'HTTP port of /health, /readiness, /metrics (and the API on the gateway). 0 picks a free port.',

@@ -47,7 +47,7 @@ export function loadConfig<S extends z.ZodType>(
   );
   const result = schema.safeParse(cleaned);
   // Rules between settings of the shared NATS connection, which one setting's schema cannot check.
-  const between = readsNatsSettings(schema) ? natsSettingsProblems(cleaned) : [];
+  const between = natsPrefixes(schema).flatMap((prefix) => natsSettingsProblems(cleaned, prefix));
   if (result.success && between.length === 0) return result.data;
   const problems = (result.success ? [] : result.error.issues).map((issue) => {
     const key = issue.path.map(String).join('.') || '(root)';
@@ -63,8 +63,14 @@ export function loadConfig<S extends z.ZodType>(
   throw new ConfigError(service, [...problems, ...between]);
 }
 
-function readsNatsSettings(schema: z.ZodType): boolean {
-  return schema instanceof z.ZodObject && 'NATS_SERVERS' in schema.shape;
+/** The NATS identities a schema reads: `NATS_` (with NATS_SERVERS), and `<X>_NATS_` for each `<X>_NATS_USER`. */
+function natsPrefixes(schema: z.ZodType): string[] {
+  if (!(schema instanceof z.ZodObject)) return [];
+  const keys = Object.keys(schema.shape as Record<string, unknown>);
+  return [
+    ...(keys.includes('NATS_SERVERS') ? ['NATS_'] : []),
+    ...keys.flatMap((k) => (/^[A-Z0-9_]+_NATS_USER$/.test(k) ? [k.slice(0, -'USER'.length)] : [])),
+  ];
 }
 
 /**

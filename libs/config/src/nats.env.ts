@@ -57,6 +57,11 @@ function natsFile(kind: FileKind) {
   });
 }
 
+/** A NATS credentials file setting (checked when read; the value stays the path). */
+export const natsCredsFile = () => natsFile(CREDS);
+/** A setting naming a file that holds a user NKey seed (checked when read; the value stays the path). */
+export const natsNkeySeedFile = () => natsFile(NKEY_SEED);
+
 /** How every service (and `npm run tail`) reaches NATS: servers, TLS, and one way to authenticate. */
 export const NatsEnvShape = {
   NATS_SERVERS: z
@@ -105,36 +110,43 @@ export const NatsEnv = z.object(NatsEnvShape);
 export type NatsEnv = z.infer<typeof NatsEnv>;
 
 const AUTH_METHODS: ReadonlyArray<{ keys: readonly string[]; name: string }> = [
-  { keys: ['NATS_USER', 'NATS_PASSWORD'], name: 'user and password' },
-  { keys: ['NATS_TOKEN'], name: 'token' },
-  { keys: ['NATS_CREDS_FILE'], name: 'credentials file' },
-  { keys: ['NATS_NKEY_SEED_FILE'], name: 'NKey seed' },
+  { keys: ['USER', 'PASSWORD'], name: 'user and password' },
+  { keys: ['TOKEN'], name: 'token' },
+  { keys: ['CREDS_FILE'], name: 'credentials file' },
+  { keys: ['NKEY_SEED_FILE'], name: 'NKey seed' },
 ];
 
 /**
  * The rules between NATS settings that no single setting can check, as `KEY: reason` lines (values are
  * never shown): a client certificate goes with its key, a password with its user, and only one way to
- * authenticate is given. Empty when they hold.
+ * authenticate is given. Empty when they hold. `prefix`: the settings of another identity the service
+ * connects as too (the gateway's `LIVE_NATS_`).
  */
-export function natsSettingsProblems(env: Readonly<Record<string, string | undefined>>): string[] {
-  const set = (key: string) => !!env[key];
+export function natsSettingsProblems(
+  env: Readonly<Record<string, string | undefined>>,
+  prefix = 'NATS_',
+): string[] {
+  const key = (name: string) => `${prefix}${name}`;
+  const set = (name: string) => !!env[key(name)];
   const problems: string[] = [];
-  if (set('NATS_TLS_CERT_FILE') !== set('NATS_TLS_KEY_FILE')) {
-    const [given, missing] = set('NATS_TLS_CERT_FILE')
-      ? ['NATS_TLS_CERT_FILE', 'NATS_TLS_KEY_FILE']
-      : ['NATS_TLS_KEY_FILE', 'NATS_TLS_CERT_FILE'];
+  if (set('TLS_CERT_FILE') !== set('TLS_KEY_FILE')) {
+    const [given, missing] = set('TLS_CERT_FILE')
+      ? [key('TLS_CERT_FILE'), key('TLS_KEY_FILE')]
+      : [key('TLS_KEY_FILE'), key('TLS_CERT_FILE')];
     problems.push(
       `${missing}: a client certificate and its key go together: ${given} is set, ${missing} is missing`,
     );
   }
-  if (set('NATS_PASSWORD') && !set('NATS_USER'))
-    problems.push('NATS_USER: NATS_PASSWORD is set without the user it belongs to (is missing)');
-  if (set('NATS_USER') && !set('NATS_PASSWORD'))
-    problems.push('NATS_PASSWORD: NATS_USER is set without its password (is missing)');
+  if (set('PASSWORD') && !set('USER'))
+    problems.push(
+      `${key('USER')}: ${key('PASSWORD')} is set without the user it belongs to (is missing)`,
+    );
+  if (set('USER') && !set('PASSWORD'))
+    problems.push(`${key('PASSWORD')}: ${key('USER')} is set without its password (is missing)`);
   const chosen = AUTH_METHODS.filter((m) => m.keys.some(set));
   if (chosen.length > 1)
     problems.push(
-      `${chosen.flatMap((m) => m.keys.filter(set)).join(', ')}: give one way to authenticate to NATS, not ${chosen.length} (${chosen.map((m) => m.name).join(', ')})`,
+      `${chosen.flatMap((m) => m.keys.filter(set).map(key)).join(', ')}: give one way to authenticate to NATS, not ${chosen.length} (${chosen.map((m) => m.name).join(', ')})`,
     );
   return problems;
 }

@@ -9,8 +9,12 @@ import type { NatsConnection } from '@nats-io/transport-node';
  */
 export class ConnectionWatch {
   private up = true;
+  /** The last probe's verdict: a connection the client holds as up may still not be answered. */
+  private responsive = true;
   private readonly onLost = new Set<() => void>();
   private readonly onUp = new Set<() => void>();
+  /** Waiters of whenConnected: told when the connection becomes usable, by reconnection or probe. */
+  private readonly onUsable = new Set<() => void>();
 
   constructor(nc: Pick<NatsConnection, 'status'>) {
     // Test doubles have no status; a real connection always has.
@@ -22,7 +26,10 @@ export class ConnectionWatch {
           for (const lost of [...this.onLost]) lost();
         } else if (s.type === 'reconnect') {
           this.up = true;
+          // A new connection: whatever the last probe of the old one said no longer holds.
+          this.responsive = true;
           for (const up of [...this.onUp]) up();
+          for (const usable of [...this.onUsable]) usable();
         }
       }
     })().catch(() => undefined);
@@ -32,18 +39,30 @@ export class ConnectionWatch {
     return this.up;
   }
 
-  /** Resolves true once the connection is up (at once if it is), false after `ms` without it. */
+  /** Up, and the server answered the last probe (see NatsLifecycle): what a request needs. */
+  get usable(): boolean {
+    return this.up && this.responsive;
+  }
+
+  /** Records a probe's outcome (a round trip to the server, or none in time). */
+  probed(answered: boolean): void {
+    const was = this.usable;
+    this.responsive = answered;
+    if (!was && this.usable) for (const usable of [...this.onUsable]) usable();
+  }
+
+  /** Resolves true once the connection is usable (at once if it is), false after `ms` without it. */
   whenConnected(ms: number): Promise<boolean> {
-    if (this.up) return Promise.resolve(true);
+    if (this.usable) return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
       const done = (value: boolean) => {
         clearTimeout(timer);
-        this.onUp.delete(up);
+        this.onUsable.delete(usable);
         resolve(value);
       };
-      const up = () => done(true);
+      const usable = () => done(true);
       const timer = setTimeout(() => done(false), ms);
-      this.onUp.add(up);
+      this.onUsable.add(usable);
     });
   }
 

@@ -1,4 +1,6 @@
 export * from './audit-trail.service.js';
+export * from './bus-connection.js';
+export * from './bus-subscription.js';
 export * from './codec.js';
 export * from './command-server.js';
 export * from './consumer-supervisor.js';
@@ -10,6 +12,7 @@ export * from './messaging.module.js';
 export * from './messaging.options.js';
 export * from './nats-bus.service.js';
 export * from './stream-request.options.js';
+export * from './traffic-tap.js';
 export * from './nats-server.options.js';
 export * from './permanent-failure.js';
 export * from './stream-heartbeat.js';

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   AckPolicy,
   type ConsumerMessages,
@@ -38,7 +38,13 @@ import type {
   ReplayedMessage,
 } from './durable.options.js';
 import { buildHeaders, type OutgoingOptions } from './message-meta.js';
-import { MESSAGING_OPTIONS, type MessagingOptions, NATS_CONNECTION } from './messaging.options.js';
+import {
+  CONNECTION_WATCH,
+  MESSAGING_OPTIONS,
+  type MessagingOptions,
+  NATS_CONNECTION,
+} from './messaging.options.js';
+import type { ConnectionWatch } from './connection.watch.js';
 import { StreamSetup } from './stream-setup.js';
 import { desiredStream } from './stream-reconcile.js';
 
@@ -46,6 +52,8 @@ export type { ConsumerHandle } from './consumer-supervisor.js';
 export type * from './durable.options.js';
 
 const PROBE_TIMEOUT_MS = 1_500;
+/** Room for a stored message's headers within the server's max_payload. */
+const HEADER_ALLOWANCE_BYTES = 2_048;
 
 /**
  * JetStream for the durable flows: idempotent stream set-up, de-duplicated publishes, durable consumers
@@ -72,6 +80,7 @@ export class JetStreamService {
     @Inject(LOGGER) private readonly logger: Logger,
     metrics: Metrics,
     private readonly readiness: ReadinessRegistry,
+    @Optional() @Inject(CONNECTION_WATCH) private readonly watch?: ConnectionWatch,
   ) {
     this.js = jetstream(nc);
     this.delivery = new DurableDelivery(logger, metrics, (tokens, payload, msgId) =>
@@ -135,15 +144,29 @@ export class JetStreamService {
     const parsed = contract.payload.safeParse(payload);
     if (!parsed.success) throw validationError(`payload for ${contract.template}`, parsed.error);
     const subject = contract.subject(...tokens);
-    try {
-      const ack = await this.js.publish(
-        subject,
-        encodeJson({ pattern: subject, data: parsed.data }),
-        {
-          msgID: opts.msgId,
-          headers: buildHeaders(this.options.service, opts),
-        },
+    // Published into a connection that is down or not answering, it would wait out the ack timeout.
+    if (this.watch && !this.watch.usable && this.options.connectionWaitMs !== undefined) {
+      if (!(await this.watch.whenConnected(this.options.connectionWaitMs)))
+        throw new DomainError(
+          'UPSTREAM_UNAVAILABLE',
+          `could not store ${subject}: NATS is unreachable (disconnected, or not answering)`,
+          { retryable: true },
+        );
+    }
+    const bytes = encodeJson({ pattern: subject, data: parsed.data });
+    // The client would refuse it only after waiting for the ack timeout: said at once, typed.
+    const max = this.nc.info?.max_payload;
+    if (max !== undefined && bytes.length + HEADER_ALLOWANCE_BYTES > max)
+      throw new DomainError(
+        'PAYLOAD_TOO_LARGE',
+        `could not store ${subject}: ${bytes.length} bytes, more than the server's max_payload (${max})`,
+        { details: { bytes: bytes.length, maxPayload: max } },
       );
+    try {
+      const ack = await this.js.publish(subject, bytes, {
+        msgID: opts.msgId,
+        headers: buildHeaders(this.options.service, opts),
+      });
       return { seq: ack.seq, duplicate: ack.duplicate };
     } catch (e) {
       // The stream refused it (full, …): offering it again will not help. Anything else — nobody

@@ -47,7 +47,7 @@ export class DisconnectedError extends DomainError {
   constructor(subject: string, service: string, waitedMs: number) {
     super(
       'UPSTREAM_UNAVAILABLE',
-      `NATS is disconnected: the request to ${service} on ${subject} was not sent (waited ${waitedMs} ms for the connection)`,
+      `NATS is unreachable (disconnected, or not answering): the request to ${service} on ${subject} was not sent (waited ${waitedMs} ms for the connection)`,
       { details: { subject, service, waitedMs }, retryable: true },
     );
     this.name = 'DisconnectedError';

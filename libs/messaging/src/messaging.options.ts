@@ -41,10 +41,18 @@ export interface MessagingOptions {
   nats: NatsSettings;
   /** Stream replicas and limits (JETSTREAM_*); absent: every stream's defaults, nothing enforced. */
   jetstream?: StreamLimits | undefined;
+  /**
+   * The most a request or publish waits for a connection that is down or not answering before it
+   * fails UPSTREAM_UNAVAILABLE (NATS_CONNECTION_WAIT_MS). Absent: as long as the request's own timeout
+   * (a service waits out a NATS restart within its work's budget; an HTTP edge should not).
+   */
+  connectionWaitMs?: number | undefined;
 }
 
 export const MESSAGING_OPTIONS = Symbol.for('switchboard.messaging-options');
 export const NATS_CONNECTION = Symbol.for('switchboard.nats-connection');
+/** The process's one ConnectionWatch of NATS_CONNECTION (status events and probes). */
+export const CONNECTION_WATCH = Symbol.for('switchboard.nats-connection-watch');
 
 const USER_SEED = /\bSU[A-Z2-7]{56}\b/;
 

@@ -16,7 +16,15 @@ class FakeNats {
 
   subscribe(subject: string, opts: { callback: Callback }) {
     this.subs.set(subject, opts.callback);
-    return { getSubject: () => subject, unsubscribe: () => this.subs.delete(subject) };
+    return {
+      getSubject: () => subject,
+      isClosed: () => !this.subs.has(subject),
+      unsubscribe: () => this.subs.delete(subject),
+    };
+  }
+
+  flush() {
+    return Promise.resolve();
   }
 
   publish(subject: string, data: Uint8Array, opts: { reply?: string } = {}) {
@@ -375,6 +383,7 @@ describe(`${NatsBus.name}.request on a subject with a placeholder`, () => {
     const connection = {
       subscribe: nats.subscribe.bind(nats),
       publish: nats.publish.bind(nats),
+      flush: nats.flush.bind(nats),
       request: (subject: string, data: Uint8Array) => {
         sent.push({ subject, pattern: (decodeJson(data) as { pattern: unknown }).pattern });
         const result = { tool: 'calculator', output: 2, durationMs: 1, replayed: false };

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   type CommandContract,
   DomainError,
@@ -18,6 +18,8 @@ import {
   contextWithSpan,
   endSpan,
   isTracingExported,
+  LOGGER,
+  type Logger,
   Metrics,
   type Span,
   SpanKind,
@@ -36,8 +38,22 @@ import {
   NoRespondersError,
   RemoteError,
 } from './messaging.errors.js';
-import { MESSAGING_OPTIONS, type MessagingOptions, NATS_CONNECTION } from './messaging.options.js';
-import { decodeJson, encodeJson } from './codec.js';
+import {
+  CONNECTION_WATCH,
+  MESSAGING_OPTIONS,
+  type MessagingOptions,
+  NATS_CONNECTION,
+} from './messaging.options.js';
+import {
+  type BusMessage,
+  type BusSubscription,
+  guardedSubscribe,
+  InvalidMessage,
+  type SubscribeOptions,
+  subscriptionObserver,
+  type SubscriptionObserver,
+} from './bus-subscription.js';
+import { decodeJson, encodeJson, unwrapEnvelope } from './codec.js';
 import { ResponderLiveness } from './stream-heartbeat.js';
 import {
   RequestLost,
@@ -82,14 +98,75 @@ interface ReplyPacket {
 export class NatsBus {
   private readonly watch: ConnectionWatch;
   private readonly heartbeats: RequestHeartbeats;
+  private readonly observer: SubscriptionObserver;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(MESSAGING_OPTIONS) private readonly options: NatsBusOptions,
     private readonly metrics: Metrics,
+    @Optional() @Inject(LOGGER) logger?: Logger,
+    @Optional() @Inject(CONNECTION_WATCH) watch?: ConnectionWatch,
   ) {
-    this.watch = new ConnectionWatch(nc);
-    this.heartbeats = new RequestHeartbeats(nc, options.service, this.watch);
+    this.watch = watch ?? new ConnectionWatch(nc);
+    this.observer = subscriptionObserver(metrics, logger);
+    this.heartbeats = new RequestHeartbeats(nc, options.service, this.watch, this.observer);
+  }
+
+  /**
+   * Subscribes to an event: each message is unwrapped and validated against the contract's payload
+   * before `handler` sees it; an invalid one is logged and counted, never handled. `opts.subject`
+   * narrows the contract's pattern (one task's events). Nothing the handler throws or rejects with
+   * reaches the NATS client (see guardedSubscribe); a refusal by the server is reported to
+   * `opts.onRefused` and makes `ready` reject.
+   */
+  subscribe<E extends EventContract>(
+    contract: E,
+    handler: (payload: z.infer<E['payload']>, message: BusMessage) => void | Promise<void>,
+    opts: SubscribeOptions & { subject?: string } = {},
+  ): BusSubscription {
+    return guardedSubscribe(
+      this.nc,
+      opts.subject ?? contract.pattern,
+      (message) => {
+        let raw: unknown;
+        try {
+          raw = unwrapEnvelope(decodeJson(message.data));
+        } catch {
+          throw new InvalidMessage(message.subject, 'not JSON');
+        }
+        const parsed = contract.payload.safeParse(raw);
+        if (!parsed.success)
+          throw new InvalidMessage(
+            message.subject,
+            validationError(`payload on ${message.subject}`, parsed.error).message,
+          );
+        return handler(parsed.data as z.infer<E['payload']>, message);
+      },
+      { label: contract.pattern, ...opts },
+      this.observer,
+    );
+  }
+
+  /**
+   * Subscribes to raw messages (traffic taps, streamed replies, command adapters that answer with
+   * several messages): the same guarantees as `subscribe`, without decoding.
+   */
+  subscribeRaw(
+    subject: string,
+    handler: (message: BusMessage) => void | Promise<void>,
+    opts: SubscribeOptions = {},
+  ): BusSubscription {
+    return guardedSubscribe(this.nc, subject, handler, opts, this.observer);
+  }
+
+  /** Resolves once the server has processed everything sent so far (a round trip). */
+  flush(): Promise<void> {
+    return this.nc.flush();
+  }
+
+  /** The largest message the server accepts, once connected. */
+  get maxPayload(): number | undefined {
+    return this.nc.info?.max_payload;
   }
 
   /**
@@ -145,8 +222,9 @@ export class NatsBus {
     let beats: ReturnType<RequestHeartbeats['open']> | undefined;
     try {
       // Sent while disconnected, a request would be lost: wait for the connection, then send it once.
-      if (!this.watch.connected && !(await this.watch.whenConnected(timeoutMs)))
-        throw new DisconnectedError(subject, contract.service, timeoutMs);
+      const waitMs = this.connectionWait(timeoutMs);
+      if (!this.watch.usable && !(await this.watch.whenConnected(waitMs)))
+        throw new DisconnectedError(subject, contract.service, waitMs);
       let reply;
       try {
         const headers = buildHeaders(this.options.service, opts);
@@ -231,9 +309,19 @@ export class NatsBus {
       () => inbox.connectionBack(),
     );
     // the connection's own inbox prefix: the only inboxes this identity may read
-    const sub = this.nc.subscribe(createInbox(inboxPrefix(this.options.service)), {
-      callback: (err, msg) => inbox.receive(err, msg),
-    });
+    const sub = guardedSubscribe(
+      this.nc,
+      createInbox(inboxPrefix(this.options.service)),
+      (msg) => inbox.receive(null, msg),
+      {
+        label: `${inboxPrefix(this.options.service)}.*`,
+        onRefused: (reason) =>
+          inbox.fail(
+            new DomainError('FORBIDDEN', `NATS refused this identity's own inbox: ${reason}`),
+          ),
+      },
+      this.observer,
+    );
     const onAbort = () => inbox.fail(signal?.reason ?? new DomainError('CANCELLED', 'aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
     const started = performance.now();
@@ -254,16 +342,17 @@ export class NatsBus {
     try {
       if (signal?.aborted) throw signal.reason;
       // Published while disconnected, the request would be lost: wait for the connection first.
-      if (!this.watch.connected && !(await this.watch.whenConnected(timeoutMs))) {
+      const waitMs = this.connectionWait(timeoutMs);
+      if (!this.watch.usable && !(await this.watch.whenConnected(waitMs))) {
         closed = true; // nothing was sent: nothing to cancel
-        throw new DisconnectedError(subject, contract.service, timeoutMs);
+        throw new DisconnectedError(subject, contract.service, waitMs);
       }
       const headers = buildHeaders(this.options.service, {
         ...opts,
         ...(span ? { traceContext: contextWithSpan(span) } : {}),
       });
       this.nc.publish(subject, encodeJson({ pattern: subject, data: parsed.data, id: streamId }), {
-        reply: sub.getSubject(),
+        reply: sub.subject,
         headers,
       });
       inbox.touch();
@@ -336,7 +425,22 @@ export class NatsBus {
     return this.watch.connected;
   }
 
-  /** The raw connection, for the few edge adapters (tail, bench) that need it. */
+  /** Up and answering (the last probe had its round trip): a request sent now can be answered. */
+  get usable(): boolean {
+    return this.watch.usable;
+  }
+
+  /** Resolves true as soon as the connection is usable (at once if it is), false after `ms`. */
+  whenUsable(ms: number): Promise<boolean> {
+    return this.watch.whenConnected(ms);
+  }
+
+  /** How long a request waits for an unusable connection: its own timeout, or less if configured. */
+  private connectionWait(timeoutMs: number): number {
+    return Math.min(timeoutMs, this.options.connectionWaitMs ?? timeoutMs);
+  }
+
+  /** The raw connection, for tests and benchmarks only (services use the methods above). */
   get connection(): NatsConnection {
     return this.nc;
   }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Tools } from '@switchboard/contracts';
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
+import { IGNORED_FAILURES } from './bus-subscription.js';
 import { ConnectionWatch } from './connection.watch.js';
 import { ResponderSilentError } from './messaging.errors.js';
 import { isHeartbeatSubject, RequestHeartbeats } from './request-heartbeats.js';
@@ -16,8 +17,9 @@ function fakeConnection() {
   const nc = {
     subscribe: (subject: string, opts: { callback: Callback }) => {
       subscriptions.push({ subject, callback: opts.callback });
-      return { unsubscribe: () => undefined };
+      return { unsubscribe: () => undefined, isClosed: () => false };
     },
+    flush: () => Promise.resolve(),
     status: () => ({
       async *[Symbol.asyncIterator]() {
         for (;;) {
@@ -47,6 +49,7 @@ function setup() {
     conn.nc,
     'orchestrator',
     new ConnectionWatch(conn.nc),
+    IGNORED_FAILURES,
     2_000,
     3,
   );

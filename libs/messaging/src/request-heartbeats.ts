@@ -9,7 +9,13 @@ import {
   type NatsIdentity,
   STREAM_HEARTBEAT_MISSES,
 } from '@switchboard/contracts';
-import { createInbox, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { createInbox, type NatsConnection } from '@nats-io/transport-node';
+import {
+  type BusSubscription,
+  guardedSubscribe,
+  IGNORED_FAILURES,
+  type SubscriptionObserver,
+} from './bus-subscription.js';
 import type { ConnectionWatch } from './connection.watch.js';
 import { ResponderSilentError } from './messaging.errors.js';
 
@@ -38,13 +44,14 @@ export function isHeartbeatSubject(subject: string): boolean {
 export class RequestHeartbeats {
   private readonly live = new Map<string, () => void>();
   private prefix: string | undefined;
-  private sub: Subscription | undefined;
+  private sub: BusSubscription | undefined;
   private next = 0;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly identity: NatsIdentity,
     private readonly connection: ConnectionWatch,
+    private readonly observer: SubscriptionObserver = IGNORED_FAILURES,
     private readonly intervalMs = COMMAND_HEARTBEAT_MS,
     private readonly misses = STREAM_HEARTBEAT_MISSES,
   ) {}
@@ -102,11 +109,13 @@ export class RequestHeartbeats {
   private subscribe(): string {
     if (this.prefix) return this.prefix;
     const prefix = createInbox(`${inboxPrefix(this.identity)}.hb`);
-    this.sub = this.nc.subscribe(`${prefix}.*`, {
-      callback: (err, msg) => {
-        if (!err) this.live.get(msg.subject)?.();
-      },
-    });
+    this.sub = guardedSubscribe(
+      this.nc,
+      `${prefix}.*`,
+      (msg) => this.live.get(msg.subject)?.(),
+      { label: `${inboxPrefix(this.identity)}.hb.*` },
+      this.observer,
+    );
     this.prefix = prefix;
     return prefix;
   }

@@ -16,7 +16,15 @@ class FakeNats {
 
   subscribe(subject: string, opts: { callback: Callback }) {
     this.subs.set(subject, opts.callback);
-    return { getSubject: () => subject, unsubscribe: () => this.subs.delete(subject) };
+    return {
+      getSubject: () => subject,
+      isClosed: () => !this.subs.has(subject),
+      unsubscribe: () => this.subs.delete(subject),
+    };
+  }
+
+  flush() {
+    return Promise.resolve();
   }
 
   publish(subject: string, data: Uint8Array, opts: { reply?: string } = {}) {

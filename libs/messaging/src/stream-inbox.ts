@@ -1,5 +1,5 @@
 import { type CommandContract, DomainError, validationError } from '@switchboard/contracts';
-import type { Msg } from '@nats-io/transport-node';
+import type { BusMessage } from './bus-subscription.js';
 import { decodeJson } from './codec.js';
 import { fromNatsRequestError, NoRespondersError } from './messaging.errors.js';
 import type { ResponderLiveness } from './stream-heartbeat.js';
@@ -80,9 +80,12 @@ export class StreamInbox {
     this.unansweredDrop = undefined;
   }
 
-  receive(err: Error | null, msg: Msg): void {
+  receive(err: Error | null, msg?: Pick<BusMessage, 'data' | 'headers'>): void {
     const { contract } = this;
-    if (err) return this.fail(fromNatsRequestError(err, contract.subject, contract.service, 0));
+    if (err || !msg)
+      return this.fail(
+        fromNatsRequestError(err ?? new Error('no message'), contract.subject, contract.service, 0),
+      );
     if (msg.data.length === 0 && msg.headers?.code === 503)
       return this.fail(new NoRespondersError(contract.subject, contract.service));
     let value: unknown;

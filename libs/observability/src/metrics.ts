@@ -17,6 +17,7 @@ export class Metrics {
   readonly jsDelivered: Counter<'stream' | 'consumer' | 'outcome'>;
   readonly httpRequests: Counter<'route' | 'method' | 'status'>;
   readonly httpRequestSeconds: Histogram<'route' | 'method' | 'status'>;
+  readonly natsSubscriptionFailures: Counter<'subject' | 'reason'>;
 
   constructor(service: string, instance: string) {
     this.registry.setDefaultLabels({ service, [INSTANCE_LABEL]: instance });
@@ -53,6 +54,12 @@ export class Metrics {
       name: 'sb_jetstream_messages_total',
       help: 'JetStream messages processed by durable consumers, by outcome (ack, nak, term)',
       labelNames: ['stream', 'consumer', 'outcome'],
+      registers,
+    });
+    this.natsSubscriptionFailures = new Counter({
+      name: 'sb_nats_subscription_failures_total',
+      help: 'Messages a NATS subscription could not handle, and subscriptions the server refused, by subscribed pattern and reason (refused, invalid, handler)',
+      labelNames: ['subject', 'reason'],
       registers,
     });
     this.httpRequests = new Counter({

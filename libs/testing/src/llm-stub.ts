@@ -50,11 +50,24 @@ export interface LlmStubAnswer {
 export interface LlmStubError {
   status: number;
   message: string;
+  /** Extra response headers, e.g. `retry-after-ms`. */
+  headers?: Record<string, string>;
   hold?: LlmGate;
 }
 
+/**
+ * Takes the request and never answers — no status, no headers, no body — until the client goes away
+ * (a hung model server). One reply hangs one request: script it n times to hang n requests.
+ */
+export interface LlmStubHang {
+  hang: true;
+}
+
 export type LlmStubReply =
-  LlmStubAnswer | LlmStubError | ((req: LlmStubRequest) => LlmStubAnswer | LlmStubError);
+  | LlmStubAnswer
+  | LlmStubError
+  | LlmStubHang
+  | ((req: LlmStubRequest) => LlmStubAnswer | LlmStubError | LlmStubHang);
 
 /** Blocks the answers that reference it until released. */
 export interface LlmGate {
@@ -164,6 +177,8 @@ export async function startLlmStub(): Promise<LlmStub> {
           : `llm stub: no script matches "${lastUserText(record).slice(0, 80)}"`,
       };
     }
+    // The response stays open; `close` marks the request aborted when the client leaves.
+    if ('hang' in reply) return;
     if (reply.hold) {
       (reply.hold as GateImpl).arrive(record);
       await (reply.hold as GateImpl).opened;
@@ -172,7 +187,7 @@ export async function startLlmStub(): Promise<LlmStub> {
     record.answered = !('stall' in reply && reply.stall && record.body.stream);
     if ('status' in reply) {
       res
-        .writeHead(reply.status, { 'content-type': 'application/json' })
+        .writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers })
         .end(JSON.stringify({ error: { message: reply.message, type: 'stub_error' } }));
       return;
     }

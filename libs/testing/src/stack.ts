@@ -29,12 +29,22 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/** The `live` identity's credentials as the gateway reads them (LIVE_NATS_*; servers and TLS are its own). */
+function liveEnv(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env)
+      .filter(([k]) => /^NATS_(USER|PASSWORD|NKEY_SEED_FILE|CREDS_FILE)$/.test(k))
+      .map(([k, v]) => [`LIVE_${k}`, v]),
+  );
+}
+
 /**
  * The platform as real processes: a private NATS, fresh migrated databases, a private Redis prefix, a
  * private per-task log directory, and the chosen services started from their build output. `stop()`
  * stops everything by PID, drops the databases, deletes the prefix's Redis keys and the task logs.
- * `natsIdentities`: the NATS enforces the platform's permissions and each service connects as itself
- * (NKey), as in production.
+ * The NATS enforces the platform's permissions and each service connects as itself (NKey), as
+ * `npm run up`, docker compose and the chart run it — so a permission the product lacks fails a test.
+ * `natsIdentities: false` runs an open NATS instead (for a test that must play a service itself).
  */
 export async function startStack(
   opts: {
@@ -45,11 +55,15 @@ export async function startStack(
   } = {},
 ): Promise<Stack> {
   const names = opts.services ?? ['mcp-tools', 'audit', 'orchestrator', 'gateway'];
-  const securedNats = opts.natsIdentities ? await startSecuredNats() : undefined;
+  const securedNats = (opts.natsIdentities ?? true) ? await startSecuredNats() : undefined;
   const nats = securedNats ?? (await startPrivateNats());
   const identityEnv = (name: string): Record<string, string> =>
     securedNats && name in securedNats.identities
-      ? securedNats.identities[name as NatsIdentity].env
+      ? {
+          ...securedNats.identities[name as NatsIdentity].env,
+          // the gateway's Live view reads the traffic as `live`, as `npm run up` configures it
+          ...(name === 'gateway' ? liveEnv(securedNats.identities.live.env) : {}),
+        }
       : {};
   const [orchestrator, tools, audit] = await Promise.all([
     createTestDatabase('orch', 'orchestrator'),
