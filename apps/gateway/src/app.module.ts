@@ -6,6 +6,7 @@ import { AuditController } from './audit/audit.controller.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AuthorizationsController } from './catalog/authorizations.controller.js';
 import { CatalogController } from './catalog/catalog.controller.js';
+import { ToolCatalogueModule } from './catalog/tool-catalogue.module.js';
 import { ConsoleModule } from './console/console.module.js';
 import type { GatewayEnv } from './config/gateway.env.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
@@ -35,6 +36,7 @@ export class AppModule {
       imports: [
         AuthModule.register(config),
         TaskPipelineModule,
+        ToolCatalogueModule,
         // Feature modules owned by their protocol edges.
         A2aServerModule,
         McpServerModule,

@@ -1,5 +1,6 @@
-import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import {
+  connectAs,
   readSse,
   type ServiceHandle,
   type SseEvent,
@@ -38,7 +39,8 @@ describe('console routes (real gateway, orchestrator, mcp-tools and audit)', () 
       },
       { logDir: stack.logDir },
     );
-    nc = await connect({ servers: stack.nats.url });
+    // a2a: the identity that sends the bridge's commands, as the test does below
+    nc = await connectAs(stack.securedNats!.identities.a2a);
   }, 120_000);
 
   afterAll(async () => {
@@ -289,6 +291,9 @@ describe('console routes (real gateway, orchestrator, mcp-tools and audit)', () 
       expect(html).toMatch(/<script type="module" crossorigin src="\.\/assets\/[^"]+\.js">/);
       const settings = await (await get('/console/config.json')).json();
       expect(settings).toEqual({ authMode: 'dev', version: '0.1.0', defaultUserId: 'dev-user' });
+      // the same user the gateway named at start-up
+      expect(gateway.logs()).toContain('a request without X-User-Id runs as');
+      expect(gateway.logs()).toContain('"defaultUserId":"dev-user"');
     });
 
     it('serves hashed assets compressed and cacheable, answers 304 to a known ETag, 404 otherwise', async () => {

@@ -35,7 +35,7 @@ describe('gateway limits across replicas (real Redis, two gateway processes)', (
       startService('gateway', env, { logDir: stack.logDir }),
       startService('gateway', env, { logDir: stack.logDir }),
     ]);
-    bus = await createBusClient(stack.nats.url, 'orchestrator');
+    bus = await createBusClient(stack.nats.url, 'orchestrator', stack.natsSettings('orchestrator'));
   });
 
   afterAll(async () => {

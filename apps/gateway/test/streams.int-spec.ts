@@ -101,7 +101,11 @@ describe('gateway event streams end, whatever state the task is in (real gateway
         },
       },
     });
-    client = await createBusClient(stack.nats.url, 'orchestrator');
+    client = await createBusClient(
+      stack.nats.url,
+      'orchestrator',
+      stack.natsSettings('orchestrator'),
+    );
     orchestrator = new FakeOrchestrator(client);
     orchestrator.start();
   });

@@ -15,15 +15,18 @@ import {
   TaskEventStream,
   TaskSubmissionStream,
 } from './streams.js';
+import { PUBLISHED_TRAFFIC_PATTERNS, REQUEST_TRAFFIC_PATTERNS } from './traffic.js';
 
 /**
  * Who connects to NATS: every service as itself; `operator` for people watching the platform
- * (`switchboard tail`): it reads everything and sends nothing; and `admin` for the platform's
+ * (`switchboard tail`): it reads everything and sends nothing; `admin` for the platform's
  * administrators: it reads what the operator reads and may also send the operator commands (those
  * whose contract names `admin` among its callers: health, the bridge's status, the audit trail's
- * verification and queries), with itself as the acting user it states.
+ * verification and queries), with itself as the acting user it states; and `live`, the gateway's
+ * second connection for the console's Live view: it reads the platform's traffic and nothing else —
+ * no reply inbox, no stream, no publish at all, no queue group.
  */
-export const NATS_IDENTITIES = [...SERVICE_NAMES, 'operator', 'admin'] as const;
+export const NATS_IDENTITIES = [...SERVICE_NAMES, 'operator', 'admin', 'live'] as const;
 export type NatsIdentity = (typeof NATS_IDENTITIES)[number];
 
 /** What one identity may do on NATS: the allow-lists a nats-server enforces for its user. */
@@ -175,6 +178,20 @@ function adminPermissions(): NatsPermissions {
   };
 }
 
+/**
+ * The Live view's reader: the platform's traffic subjects (what services publish, and the requests
+ * when a viewer asks for them), nothing else. It publishes nothing — so it answers no request and
+ * sends no command — and joins no queue group (which would take messages away from a service).
+ */
+function livePermissions(): NatsPermissions {
+  return {
+    identity: 'live',
+    publish: [],
+    subscribe: sorted([...PUBLISHED_TRAFFIC_PATTERNS, ...REQUEST_TRAFFIC_PATTERNS]),
+    subscribeDeny: ['> *'],
+  };
+}
+
 function streamsOf(events: readonly EventContract[]): StreamContract[] {
   return [...new Set(events.flatMap((e) => (e.stream ? [e.stream] : [])))];
 }
@@ -187,6 +204,7 @@ function sorted(subjects: readonly string[]): string[] {
 export function natsPermissions(identity: NatsIdentity): NatsPermissions {
   if (identity === 'operator') return operatorPermissions();
   if (identity === 'admin') return adminPermissions();
+  if (identity === 'live') return livePermissions();
   return servicePermissions(identity);
 }
 

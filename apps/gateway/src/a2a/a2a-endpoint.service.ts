@@ -5,7 +5,8 @@ import {
   formatSSEEvent,
   SSE_HEADERS,
 } from '@a2a-js/sdk';
-import { JsonRpcTransportHandler, ServerCallContext, validateVersion } from '@a2a-js/sdk/server';
+import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
+import { JsonRpcTransportHandler, ServerCallContext } from '@a2a-js/sdk/server';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import type { Actor } from '@switchboard/contracts';
@@ -13,7 +14,14 @@ import { LOGGER, type Logger } from '@switchboard/observability';
 import type { ServerResponse } from 'node:http';
 import type { GatewayEnv } from '../config/gateway.env.js';
 import { TaskAccess } from '../tasks/task-access.js';
-import { ActorUser, cardJson } from './a2a.translator.js';
+import {
+  ActorUser,
+  assertAnswerable,
+  cardJson,
+  isLegacyVersion,
+  legacyCardJson,
+  requestedVersionOf,
+} from './a2a.translator.js';
 import { PlatformAgentExecutor } from './platform-agent.executor.js';
 import { platformAgentCard } from './platform-agent.card.js';
 import { PlatformRequestHandler } from './platform-request.handler.js';
@@ -29,15 +37,29 @@ export interface A2aCall {
   res: ServerResponse;
 }
 
+/** One A2A version's JSON-RPC: its transport and how it words an error. */
+interface Dialect {
+  transport: {
+    handle(
+      body: Record<string, unknown>,
+      context: ServerCallContext,
+    ): Promise<JsonRpcResponse | AsyncGenerator<JsonRpcResponse, void, undefined>>;
+  };
+  error(e: unknown): unknown;
+}
+
 /**
- * The A2A 1.0 JSON-RPC endpoint on Fastify: what the SDK's Express `jsonRpcHandler` does, around the
- * framework-neutral JsonRpcTransportHandler: version check (A2A-Version, absent = 0.3 = refused with
- * -32009), then one JSON answer, or an SSE stream whose errors before the first event are a plain
- * JSON-RPC error and after it an `event: error`.
+ * The A2A JSON-RPC endpoint on Fastify: what the SDK's Express `jsonRpcHandler` does with legacyCompat,
+ * around the framework-neutral transport handlers. The request's version (A2A-Version; absent = 0.3)
+ * picks the 1.0 transport or the SDK's 0.3 compat transport, both over the same request handler; a
+ * version the card does not list is refused with -32009 naming the supported ones. Then one JSON
+ * answer, or an SSE stream whose errors before the first event are a plain JSON-RPC error and after it
+ * an `event: error`.
  */
 @Injectable()
 export class A2aEndpoint {
-  private readonly transport: JsonRpcTransportHandler;
+  private readonly current: Dialect;
+  private readonly legacy: Dialect;
   /** The card the handler checks versions and capabilities against (the URL is served per request). */
   private readonly card: AgentCard;
 
@@ -48,84 +70,91 @@ export class A2aEndpoint {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.card = platformAgentCard(config, 'http://localhost');
-    this.transport = new JsonRpcTransportHandler(
-      new PlatformRequestHandler(this.card, executor, access, logger),
-    );
+    const handler = new PlatformRequestHandler(this.card, executor, access, logger);
+    this.current = {
+      transport: new JsonRpcTransportHandler(handler),
+      error: (e) => JsonRpcTransportHandler.mapToJSONRPCError(e),
+    };
+    this.legacy = {
+      transport: new LegacyJsonRpcTransportHandler(handler),
+      error: (e) => LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError(e),
+    };
   }
 
-  /** The card as served to a caller who reached the gateway at `baseUrl`. */
-  cardFor(baseUrl: string): Record<string, unknown> {
-    return cardJson(platformAgentCard(this.config, baseUrl));
+  /**
+   * The card as served to a caller who reached the gateway at `baseUrl`, in the version it asks for
+   * with A2A-Version: none (or 0.3) gets the v0.3 card, any other the 1.0 card.
+   */
+  async cardFor(
+    baseUrl: string,
+    versionHeader: string | string[] | undefined,
+  ): Promise<Record<string, unknown>> {
+    const card = platformAgentCard(this.config, baseUrl);
+    return isLegacyVersion(requestedVersionOf(versionHeader))
+      ? legacyCardJson(card)
+      : cardJson(card);
   }
 
   async handle(call: A2aCall): Promise<void> {
     const id = requestIdOf(call.body);
-    const versionHeader = call.headers[A2A_VERSION_HEADER.toLowerCase()];
+    const header = call.headers[A2A_VERSION_HEADER.toLowerCase()];
+    const version = requestedVersionOf(header);
+    const dialect = isLegacyVersion(version) ? this.legacy : this.current;
     const context = new ServerCallContext({
       user: new ActorUser(call.actor),
-      ...(typeof versionHeader === 'string' && versionHeader
-        ? { requestedVersion: versionHeader }
-        : {}),
+      requestedVersion: version,
     });
     let answer: JsonRpcResponse | AsyncGenerator<JsonRpcResponse, void, undefined>;
     try {
-      validateVersion(context.requestedVersion, this.card, 'JSONRPC');
-      answer = await this.transport.handle(call.body as Record<string, unknown>, context);
+      assertAnswerable(this.card, version, (call.body as { method?: unknown } | null)?.method);
+      answer = await dialect.transport.handle(call.body as Record<string, unknown>, context);
     } catch (e) {
-      return json(call.res, {
-        jsonrpc: '2.0',
-        id,
-        error: JsonRpcTransportHandler.mapToJSONRPCError(e),
-      });
+      return json(call.res, { jsonrpc: '2.0', id, error: dialect.error(e) });
     }
     if (!isAsyncIterable(answer)) return json(call.res, answer);
+    return this.stream(call.res, answer, (e) => ({ jsonrpc: '2.0', id, error: dialect.error(e) }));
+  }
 
+  private async stream(
+    res: ServerResponse,
+    answer: AsyncGenerator<JsonRpcResponse, void, undefined>,
+    failure: (e: unknown) => JsonRpcResponse,
+  ): Promise<void> {
     const iterator = answer[Symbol.asyncIterator]();
     let first: IteratorResult<JsonRpcResponse, void>;
     try {
       first = await iterator.next();
     } catch (e) {
-      return json(call.res, {
-        jsonrpc: '2.0',
-        id,
-        error: JsonRpcTransportHandler.mapToJSONRPCError(e),
-      });
+      return json(res, failure(e));
     }
-    call.res.writeHead(200, { ...SSE_HEADERS });
+    res.writeHead(200, { ...SSE_HEADERS });
     // A client that goes away stops the stream; the platform task itself keeps running.
-    call.res.on('close', () => void iterator.return?.(undefined));
+    res.on('close', () => void iterator.return?.(undefined));
     // Like SseWriter: a client that falls too far behind is dropped, not buffered for without bound.
     const write = (frame: string): boolean => {
-      call.res.write(frame);
-      if (call.res.writableLength <= this.config.SSE_MAX_BUFFER_BYTES) return true;
+      res.write(frame);
+      if (res.writableLength <= this.config.SSE_MAX_BUFFER_BYTES) return true;
       this.logger.warn(
-        { bufferedBytes: call.res.writableLength },
+        { bufferedBytes: res.writableLength },
         'A2A stream dropped: the client reads too slowly (the task keeps running)',
       );
-      call.res.destroy();
+      res.destroy();
       return false;
     };
     try {
       if (!first.done) write(formatSSEEvent(first.value));
       for (
         let next = await iterator.next();
-        !next.done && !call.res.writableEnded && !call.res.destroyed;
+        !next.done && !res.writableEnded && !res.destroyed;
         next = await iterator.next()
       ) {
         if (!write(formatSSEEvent(next.value))) break;
       }
     } catch (e) {
       this.logger.warn({ err: e }, 'A2A stream ended with an error');
-      if (!call.res.writableEnded && !call.res.destroyed)
-        call.res.write(
-          formatSSEErrorEvent({
-            jsonrpc: '2.0',
-            id,
-            error: JsonRpcTransportHandler.mapToJSONRPCError(e),
-          }),
-        );
+      if (!res.writableEnded && !res.destroyed) res.write(formatSSEErrorEvent(failure(e)));
     } finally {
-      if (!call.res.writableEnded) call.res.end();
+      if (!res.writableEnded) res.end();
     }
   }
 }

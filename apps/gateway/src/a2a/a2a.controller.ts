@@ -8,8 +8,9 @@ import { A2aEndpoint } from './a2a-endpoint.service.js';
 import { A2A_ENDPOINT_PATH } from './platform-agent.card.js';
 
 /**
- * The platform as an A2A 1.0 agent. The card is public (it tells clients how to authenticate); the
- * JSON-RPC endpoint sits behind the same authentication and rate limits as the rest of the API.
+ * The platform as an A2A agent (1.0, and 0.3 for callers that send no A2A-Version). The card is public
+ * (it tells clients how to authenticate); the JSON-RPC endpoint sits behind the same authentication and
+ * rate limits as the rest of the API.
  */
 @Controller()
 export class A2aController {
@@ -17,10 +18,14 @@ export class A2aController {
 
   @Get('.well-known/agent-card.json')
   @Header('cache-control', 'public, max-age=300')
-  card(@Req() req: FastifyRequest, @Res() reply: FastifyReply): void {
-    const body = JSON.stringify(this.endpoint.cardFor(baseUrlOf(req)));
+  async card(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const card = await this.endpoint.cardFor(baseUrlOf(req), req.headers['a2a-version']);
+    const body = JSON.stringify(card);
+    // The ETag is the body's, so the 0.3 and the 1.0 card (A2A-Version) each have their own.
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-    void reply.header('etag', etag).header('vary', 'host, x-forwarded-host, x-forwarded-proto');
+    void reply
+      .header('etag', etag)
+      .header('vary', 'host, x-forwarded-host, x-forwarded-proto, a2a-version');
     if (req.headers['if-none-match'] === etag) {
       void reply.status(304).send();
       return;

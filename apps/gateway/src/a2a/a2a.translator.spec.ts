@@ -5,13 +5,17 @@ import {
   UnsupportedOperationError,
 } from '@a2a-js/sdk/errors';
 import { DomainError, type Tasks } from '@switchboard/contracts';
+import type { GatewayEnv } from '../config/gateway.env.js';
 import {
   assertRunnable,
   fromTaskView,
+  legacyCardJson,
   outcomeOf,
   progressText,
+  requestedVersionOf,
   toA2aError,
 } from './a2a.translator.js';
+import { platformAgentCard } from './platform-agent.card.js';
 
 const message = (parts: Message['parts'], taskId = ''): Message => ({
   messageId: 'm',
@@ -132,5 +136,39 @@ describe('gateway A2A translator', () => {
     expect(toA2aError(new Error('secret stack detail'), () => 'e-1').message).toBe(
       'internal error (errorId e-1)',
     );
+  });
+
+  it('reads a missing or empty A2A-Version as 0.3, as the spec does', () => {
+    expect(requestedVersionOf(undefined)).toBe('0.3');
+    expect(requestedVersionOf('')).toBe('0.3');
+    expect(requestedVersionOf(' 1.0 ')).toBe('1.0');
+    expect(requestedVersionOf(['1.0', '0.3'])).toBe('1.0, 0.3');
+  });
+
+  it('writes the card as v0.3 JSON with v0.3 security schemes, keeping both interfaces', async () => {
+    const card = platformAgentCard(
+      { AUTH_MODE: 'jwt', EXPOSE_OPENAPI: true } as GatewayEnv,
+      'https://gw.example',
+    );
+    const legacy = await legacyCardJson(card);
+    expect(legacy).toMatchObject({
+      protocolVersion: '0.3',
+      url: 'https://gw.example/a2a',
+      preferredTransport: 'JSONRPC',
+      documentationUrl: 'https://gw.example/openapi.json',
+      capabilities: { streaming: true, pushNotifications: false },
+      securitySchemes: { bearer: { type: 'http', scheme: 'Bearer', bearerFormat: 'JWT' } },
+      security: [{ bearer: [] }],
+      skills: [{ id: 'run-task', tags: ['orchestration', 'tools', 'delegation'] }],
+    });
+    expect(legacy['supportedInterfaces']).toEqual([
+      { url: 'https://gw.example/a2a', protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+      { url: 'https://gw.example/a2a', protocolBinding: 'JSONRPC', protocolVersion: '0.3' },
+    ]);
+  });
+
+  it('describes the platform without naming tools that may not be configured', () => {
+    const card = platformAgentCard({ AUTH_MODE: 'dev' } as GatewayEnv, 'http://gw.example');
+    expect(card.description).not.toMatch(/weather|calculator|notes|time/i);
   });
 });

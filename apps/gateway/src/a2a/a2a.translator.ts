@@ -1,4 +1,6 @@
 import {
+  A2A_PROTOCOL_VERSION,
+  A2A_VERSION_HEADER,
   type AgentCard,
   AgentCard as AgentCardCodec,
   type Artifact,
@@ -8,13 +10,29 @@ import {
   type Task,
   TaskState,
 } from '@a2a-js/sdk';
-import type { User } from '@a2a-js/sdk/server';
 import {
+  A2A_LEGACY_PROTOCOL_VERSION,
+  isLegacyJsonRpcMethod,
+  isV1JsonRpcMethod,
+  legacyJsonRpcToV1Method,
+  v1MethodToLegacyJsonRpc,
+} from '@a2a-js/sdk/compat/v0_3';
+import { LegacyRestTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
+import {
+  type A2ARequestHandler,
+  getSupportedVersions,
+  ServerCallContext,
+  type User,
+} from '@a2a-js/sdk/server';
+import {
+  A2A_ERROR_CODE,
   A2AError,
+  JsonRpcUnsupportedOperationError,
   RequestMalformedError,
   TaskNotCancelableError,
   TaskNotFoundError,
   UnsupportedOperationError,
+  VersionNotSupportedError,
 } from '@a2a-js/sdk/errors';
 import {
   type Actor,
@@ -26,8 +44,10 @@ import {
 
 /**
  * The platform's own A2A face, translated in one place: the caller as an SDK `User`, the platform's
- * task events as A2A status/artifact events, a stored task as an A2A Task, and platform errors as A2A
- * errors. Nothing outside this folder sees an SDK type.
+ * task events as A2A status/artifact events, a stored task as an A2A Task, platform errors as A2A
+ * errors, and which A2A version (1.0 or 0.3) a request speaks. Nothing outside this folder sees an SDK
+ * type. The 0.3 wire itself (method names, kind-tagged parts, lowercase states) is the SDK's compat
+ * layer's to translate.
  */
 
 /** The authenticated caller, as the SDK's request context carries it (tasks are scoped by userName). */
@@ -239,3 +259,72 @@ export function toA2aError(e: unknown, errorId: () => string): A2AError {
 export function cardJson(card: AgentCard): Record<string, unknown> {
   return AgentCardCodec.toJSON(card) as Record<string, unknown>;
 }
+
+/**
+ * The card as v0.3 wire JSON (`url`, `preferredTransport`, `protocolVersion` 0.3, v0.3 security
+ * schemes) for callers that ask for no version, keeping the 1.0 `supportedInterfaces` so a reader of
+ * either version finds both: what the SDK's own agent-card handler serves with legacyCompat. The SDK's
+ * card translator is public only behind LegacyRestTransportHandler, which asks its request handler for
+ * nothing but the card here.
+ */
+export async function legacyCardJson(card: AgentCard): Promise<Record<string, unknown>> {
+  const cardOnly: Pick<A2ARequestHandler, 'getAuthenticatedExtendedAgentCard'> = {
+    getAuthenticatedExtendedAgentCard: () => Promise.resolve(card),
+  };
+  const legacy = await new LegacyRestTransportHandler(
+    cardOnly as A2ARequestHandler,
+  ).getAuthenticatedExtendedAgentCard(new ServerCallContext());
+  return { ...legacy, supportedInterfaces: cardJson(card)['supportedInterfaces'] };
+}
+
+/**
+ * The A2A version a request speaks: its `A2A-Version` header, or 0.3 without one (the spec reads a
+ * missing header as 0.3, and 0.3 clients never send it).
+ */
+export function requestedVersionOf(header: string | string[] | undefined): string {
+  const value = (Array.isArray(header) ? header.join(', ') : (header ?? '')).trim();
+  return value || A2A_LEGACY_PROTOCOL_VERSION;
+}
+
+/** Whether a request in this version is answered on the 0.3 wire. */
+export const isLegacyVersion = (version: string): boolean =>
+  version === A2A_LEGACY_PROTOCOL_VERSION;
+
+/**
+ * Refuses, saying what to send instead, a request in a version the card does not list, and a method of
+ * the other version: a 1.0 client that left out the header, or a 0.3 one that sent `A2A-Version: 1.0`
+ * (the SDK would answer only "method not found").
+ */
+export function assertAnswerable(card: AgentCard, version: string, method: unknown): void {
+  const served = [...getSupportedVersions(card, 'JSONRPC')];
+  const asOne = `send the header '${A2A_VERSION_HEADER}: ${A2A_PROTOCOL_VERSION}'`;
+  const asLegacy = `send no ${A2A_VERSION_HEADER} header, or '${A2A_VERSION_HEADER}: ${A2A_LEGACY_PROTOCOL_VERSION}'`;
+  if (!served.includes(version))
+    throw new VersionNotSupportedError(
+      `A2A version '${version}' (the ${A2A_VERSION_HEADER} header) is not supported; supported versions: ${served.join(', ')}. For A2A ${A2A_PROTOCOL_VERSION} ${asOne}; for A2A ${A2A_LEGACY_PROTOCOL_VERSION} ${asLegacy}`,
+    );
+  if (isLegacyVersion(version) && isV1JsonRpcMethod(method)) {
+    const name = method as string;
+    const legacyName = legacyNameOf(name);
+    throw methodNotFound(
+      `'${name}' is an A2A ${A2A_PROTOCOL_VERSION} method, but this request speaks A2A ${A2A_LEGACY_PROTOCOL_VERSION} (no ${A2A_VERSION_HEADER} header means ${A2A_LEGACY_PROTOCOL_VERSION})${legacyName ? `, where it is '${legacyName}'` : ''}: ${asOne}`,
+    );
+  }
+  if (!isLegacyVersion(version) && isLegacyJsonRpcMethod(method)) {
+    const name = method as string;
+    throw methodNotFound(
+      `'${name}' is an A2A ${A2A_LEGACY_PROTOCOL_VERSION} method; in A2A ${version} it is '${legacyJsonRpcToV1Method(name)}'. To speak A2A ${A2A_LEGACY_PROTOCOL_VERSION}, ${asLegacy}`,
+    );
+  }
+}
+
+function legacyNameOf(method: string): string | undefined {
+  try {
+    return v1MethodToLegacyJsonRpc(method);
+  } catch {
+    return undefined; // a 1.0 method 0.3 has no counterpart for (ListTasks)
+  }
+}
+
+const methodNotFound = (message: string): A2AError =>
+  new JsonRpcUnsupportedOperationError({ message, envelopeCode: A2A_ERROR_CODE.METHOD_NOT_FOUND });

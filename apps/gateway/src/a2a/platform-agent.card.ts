@@ -1,4 +1,5 @@
-import { AgentCard } from '@a2a-js/sdk';
+import { A2A_PROTOCOL_VERSION, AgentCard } from '@a2a-js/sdk';
+import { A2A_LEGACY_PROTOCOL_VERSION } from '@a2a-js/sdk/compat/v0_3';
 import { PLATFORM_VERSION } from '@switchboard/runtime';
 import type { GatewayEnv } from '../config/gateway.env.js';
 
@@ -51,22 +52,27 @@ function security(config: GatewayEnv): Record<string, unknown> {
   }
 }
 
-/** The platform's own agent card, with its endpoint under `baseUrl` (as the caller reached the gateway). */
+/**
+ * The platform's own agent card, with its endpoint under `baseUrl` (as the caller reached the gateway).
+ * The one JSON-RPC endpoint speaks A2A 1.0 (preferred, first) and 0.3, so it is listed once per version,
+ * as the spec lists an interface that serves several versions; the endpoint picks the version by the
+ * request's `A2A-Version` header (none means 0.3).
+ */
 export function platformAgentCard(config: GatewayEnv, baseUrl: string): AgentCard {
   return AgentCard.fromJSON({
     name: 'Switchboard',
     description:
-      'Runs a task through the Switchboard platform: an orchestrator plans it and carries it out with tools (calculator, notes, weather, time, and the tools you authorized) and remote agents. Send the task as text; the answer comes back as the `result` artifact.',
+      'Runs a task through the Switchboard platform: an orchestrator plans it and carries it out with the tools and remote agents this platform offers you (those configured on it that you may use). Send the task as text; the answer comes back as the `result` artifact.',
     version: PLATFORM_VERSION,
     provider: { organization: 'Switchboard', url: baseUrl },
     ...(config.EXPOSE_OPENAPI ? { documentationUrl: `${baseUrl}/openapi.json` } : {}),
-    supportedInterfaces: [
-      {
+    supportedInterfaces: [A2A_PROTOCOL_VERSION, A2A_LEGACY_PROTOCOL_VERSION].map(
+      (protocolVersion) => ({
         url: `${baseUrl}/${A2A_ENDPOINT_PATH}`,
         protocolBinding: 'JSONRPC',
-        protocolVersion: '1.0',
-      },
-    ],
+        protocolVersion,
+      }),
+    ),
     capabilities: { streaming: true, pushNotifications: false, extendedAgentCard: false },
     ...security(config),
     defaultInputModes: ['text/plain'],

@@ -3,6 +3,7 @@ import type { RunAgentInput } from '@ag-ui/core';
 import type { Actor } from '@switchboard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard.js';
+import { ToolCatalogueService } from '../catalog/tool-catalogue.service.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { AgUiEventsQuery } from '../http/api.schemas.js';
 import { requestIdOf } from '../http/request-id.js';
@@ -17,7 +18,10 @@ import { AgUiRunInput, taskRequestOf } from './run-input.js';
 @Controller('ag-ui')
 @UseGuards(AuthGuard)
 export class AgUiController {
-  constructor(private readonly streamNew: StreamNewTaskUseCase) {}
+  constructor(
+    private readonly catalogue: ToolCatalogueService,
+    private readonly streamNew: StreamNewTaskUseCase,
+  ) {}
 
   /** AG-UI 1.0: a RunAgentInput in, a run of AG-UI events out (what `@ag-ui/client`'s HttpAgent speaks). */
   @Post()
@@ -28,6 +32,10 @@ export class AgUiController {
     @Body(new ZodBodyPipe(AgUiRunInput)) input: RunAgentInput,
   ): Promise<void> {
     const task = taskRequestOf(input);
+    await this.catalogue.check(task.tool_constraints, {
+      prefix: 'forwardedProps.tool_constraints',
+      what: 'request body',
+    });
     await this.streamNew.execute(
       reply,
       actor,

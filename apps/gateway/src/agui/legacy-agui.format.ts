@@ -40,7 +40,7 @@ export function toLegacyEvent(e: Tasks.TaskEvent): LegacyEvent | undefined {
           output: e.data.output,
           step_id: e.data.stepId,
           success: true,
-          duration_ms: Math.round(e.data.durationMs),
+          duration_ms: Tasks.roundDurationMs(e.data.durationMs),
         },
         message: e.message ?? `${e.data.tool} answered`,
       };
@@ -79,7 +79,7 @@ export function toLegacyEvent(e: Tasks.TaskEvent): LegacyEvent | undefined {
           artifacts: e.data.artifacts,
           step_id: e.data.stepId,
           transport: e.data.transport,
-          duration_ms: Math.round(e.data.durationMs),
+          duration_ms: Tasks.roundDurationMs(e.data.durationMs),
         },
         message: e.message ?? `${e.data.agent} answered`,
       };

@@ -1,17 +1,23 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { AuditTrail } from '@switchboard/messaging';
+import { APP_CONFIG } from '@switchboard/config';
+import { DomainError } from '@switchboard/contracts';
+import { AuditTrail, NatsBus } from '@switchboard/messaging';
 import type { FastifyRequest } from 'fastify';
 import { requestIdOf } from '../http/request-id.js';
 import { AuthFailureLimiter } from '../limits/auth-failure-limiter.js';
 import { GatewayMetrics } from '../limits/gateway.metrics.js';
 import { RequestRateLimiter, rateLimited } from '../limits/rate-limiter.js';
+import type { GatewayEnv } from '../config/gateway.env.js';
 import { AuthError } from './auth.errors.js';
 import { AUTHENTICATOR, type Authenticator } from './authenticator.js';
 import { setActor } from './current-actor.decorator.js';
 
 /**
- * Admits a request to the API: authenticates it, then charges the user's rate limit. Runs before the
- * body is validated, so unauthenticated callers learn nothing about the API's input rules. Refusals
+ * Admits a request to the API: authenticates it, charges the user's rate limit, and answers 503 at
+ * once when the gateway cannot reach NATS (its connection down, or not answering its probe, for more
+ * than NATS_CONNECTION_WAIT_MS): everything behind the API needs it, and a client is better served by
+ * a prompt 503 than by a request that waits out its timeout. Runs before the body is validated, so
+ * unauthenticated callers learn nothing about the API's input rules. Refusals
  * are counted per client address: up to AUTH_FAILURE_LIMIT per window each is audited under `auth`
  * (with the reason, never the credential); beyond it they answer 429 and the window gets one
  * `auth.limited` record instead of a row per attempt.
@@ -24,6 +30,8 @@ export class AuthGuard implements CanActivate {
     private readonly limiter: RequestRateLimiter,
     private readonly failures: AuthFailureLimiter,
     private readonly metrics: GatewayMetrics,
+    private readonly bus: NatsBus,
+    @Inject(APP_CONFIG) private readonly config: Pick<GatewayEnv, 'NATS_CONNECTION_WAIT_MS'>,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -37,6 +45,12 @@ export class AuthGuard implements CanActivate {
     }
     setActor(request, actor);
     await this.limiter.admit(actor);
+    if (!this.bus.usable && !(await this.bus.whenUsable(this.config.NATS_CONNECTION_WAIT_MS)))
+      throw new DomainError(
+        'UPSTREAM_UNAVAILABLE',
+        'the gateway cannot reach NATS at the moment (its connection is down or not answering); retry shortly',
+        { retryable: true },
+      );
     return true;
   }
 

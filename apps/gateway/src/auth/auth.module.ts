@@ -1,4 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { LOGGER, type Logger } from '@switchboard/observability';
 import type { GatewayEnv } from '../config/gateway.env.js';
 import { AuthFailureLimiter } from '../limits/auth-failure-limiter.js';
 import { GatewayMetrics } from '../limits/gateway.metrics.js';
@@ -11,10 +12,13 @@ import { DevAuthenticator } from './dev.authenticator.js';
 import { JwtAuthenticator } from './jwt.authenticator.js';
 import { TrustedHeadersAuthenticator } from './trusted-headers.authenticator.js';
 
-export function createAuthenticator(config: GatewayEnv): Authenticator {
+export function createAuthenticator(config: GatewayEnv, logger: Logger): Authenticator {
   switch (config.AUTH_MODE) {
-    case 'dev':
-      return new DevAuthenticator(config.TB_DEFAULT_USER_ID);
+    case 'dev': {
+      const dev = new DevAuthenticator(config.TB_DEFAULT_USER_ID);
+      dev.announce(logger);
+      return dev;
+    }
     case 'trusted-headers':
       if (!config.TRUSTED_PROXY_SECRET)
         throw new Error('trusted-headers mode needs TRUSTED_PROXY_SECRET');
@@ -52,7 +56,11 @@ export class AuthModule {
     return {
       module: AuthModule,
       providers: [
-        { provide: AUTHENTICATOR, useValue: createAuthenticator(config) },
+        {
+          provide: AUTHENTICATOR,
+          inject: [LOGGER],
+          useFactory: (logger: Logger) => createAuthenticator(config, logger),
+        },
         AuthFailureLimiter,
         GatewayRedis,
         GatewayMetrics,

@@ -1,4 +1,5 @@
 import { type Actor, DEFAULT_ROLE, Role, UserId } from '@switchboard/contracts';
+import type { Logger } from '@switchboard/observability';
 import type { FastifyRequest } from 'fastify';
 import { unauthorized } from './auth.errors.js';
 import { type Authenticator, headerOf } from './authenticator.js';
@@ -11,6 +12,17 @@ export class DevAuthenticator implements Authenticator {
   readonly mode = 'dev' as const;
 
   constructor(private readonly defaultUserId: string) {}
+
+  /**
+   * One line at start-up naming the user an anonymous request becomes: without it a request runs as
+   * someone nobody chose, silently.
+   */
+  announce(logger: Logger): void {
+    logger.info(
+      { authMode: this.mode, defaultUserId: this.defaultUserId, defaultRole: DEFAULT_ROLE },
+      `AUTH_MODE=dev: a request without X-User-Id runs as "${this.defaultUserId}" (role ${DEFAULT_ROLE}, TB_DEFAULT_USER_ID); the X-User-Id and X-User-Role headers set the user and the role`,
+    );
+  }
 
   async authenticate(request: FastifyRequest): Promise<Actor> {
     const user = UserId.safeParse(headerOf(request, 'x-user-id') ?? this.defaultUserId);

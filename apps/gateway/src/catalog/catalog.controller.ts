@@ -5,20 +5,28 @@ import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { constraintsOf, ToolsQuery } from '../http/api.schemas.js';
 import { ZodQueryPipe } from '../http/zod-query.pipe.js';
+import { ToolCatalogueService } from './tool-catalogue.service.js';
 
 /** What the caller can use: its tool manifest and the agents it may delegate to. */
 @Controller()
 @UseGuards(AuthGuard)
 export class CatalogController {
-  constructor(private readonly bus: NatsBus) {}
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly catalogue: ToolCatalogueService,
+  ) {}
 
-  /** The caller's tools (mcp-tools applies roles, authorizations and the constraints). */
+  /**
+   * The caller's tools (mcp-tools applies roles, authorizations and the constraints); `providers` or
+   * `tools` naming nothing real, or an unconfigured tool, are a 400 naming each.
+   */
   @Get('tools')
-  tools(
+  async tools(
     @CurrentActor() actor: Actor,
     @Query(new ZodQueryPipe(ToolsQuery)) query: ToolsQuery,
   ): Promise<Tools.Manifest> {
     const constraints = constraintsOf(query);
+    await this.catalogue.check(constraints, { prefix: '', what: 'query string' });
     return this.bus.request(Tools.ToolsManifest, constraints ? { constraints } : {}, { actor });
   }
 

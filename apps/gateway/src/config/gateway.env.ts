@@ -1,4 +1,11 @@
-import { BaseEnv, envBoolean, envPort, redisUrl } from '@switchboard/config';
+import {
+  BaseEnv,
+  envBoolean,
+  envPort,
+  natsCredsFile,
+  natsNkeySeedFile,
+  redisUrl,
+} from '@switchboard/config';
 import { UserId } from '@switchboard/contracts';
 import { isIP } from 'node:net';
 import { z } from 'zod';
@@ -314,6 +321,28 @@ export const GatewayEnv = BaseEnv.extend({
     .optional()
     .describe(
       "Directory of the built console (index.html and assets/). Default: the build output next to the gateway's (dist/apps/console).",
+    ),
+  NATS_CONNECTION_WAIT_MS: ms(0, 60_000)
+    .default(3_000)
+    .describe(
+      'How long a request waits for a NATS connection that is down or not answering before the client gets 503 UPSTREAM_UNAVAILABLE (submissions also get SUBMIT_WAIT_MS). The gateway probes its connection every 5 s; /readiness answers 503 meanwhile.',
+    ),
+  LIVE_NATS_USER: z
+    .string()
+    .optional()
+    .describe(
+      "GET /live (the console's Live view) reads the platform's traffic on a second NATS connection, as the read-only `live` identity: its user (with LIVE_NATS_PASSWORD). Or LIVE_NATS_NKEY_SEED_FILE / LIVE_NATS_CREDS_FILE. None of them: the gateway's own connection, which a NATS with the platform's identities refuses — the Live view then says what it may not see. Servers and TLS are NATS_*'s.",
+    ),
+  LIVE_NATS_PASSWORD: z.string().optional().describe('Password of LIVE_NATS_USER.'),
+  LIVE_NATS_NKEY_SEED_FILE: natsNkeySeedFile()
+    .optional()
+    .describe(
+      'File holding the NKey seed of the `live` identity (GET /live), instead of a password.',
+    ),
+  LIVE_NATS_CREDS_FILE: natsCredsFile()
+    .optional()
+    .describe(
+      'NATS credentials file of the `live` identity (GET /live), for servers in operator mode.',
     ),
   LIVE_MAX_PAYLOAD_BYTES: z.coerce
     .number()

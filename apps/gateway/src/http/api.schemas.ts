@@ -126,15 +126,19 @@ export const LastEventId = z
   .string()
   .regex(/^\d{1,9}$/, 'must be the decimal seq of the last event received');
 
-/** The 202 of `POST /orchestrate?async=true`. */
+/** The 202 of `POST /orchestrate?async=true` (snake_case: `/orchestrate` is the compatibility surface). */
 export const TaskAccepted = z.object({
   task_id: z.string().uuid(),
   status: z.literal('queued'),
   links: z.object({ self: z.string(), events: z.string() }),
 });
 
+/** The answer of `POST /tasks/{id}/cancel` (camelCase, like every `/tasks` answer). */
 export const CancelAccepted = z.object({
-  task_id: z.string().uuid(),
+  taskId: z.string().uuid(),
   status: Tasks.TaskStatus,
-  cancel_requested: z.boolean(),
+  cancelRequested: z
+    .boolean()
+    .describe('false: the task had already ended (200), so there was nothing to cancel.'),
 });
+export type CancelAccepted = z.infer<typeof CancelAccepted>;

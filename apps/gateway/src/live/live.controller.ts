@@ -79,14 +79,34 @@ export class LiveController {
         writer.event('message', String(++id), dropped > 0 ? { ...m, dropped } : m);
         dropped = 0;
       };
-      stop = await this.traffic.watch(watcher, { requests: q.commands === 'true' });
+      const watched = await this.traffic.watch(watcher, {
+        requests: q.commands === 'true',
+        // A refusal after `ready` (a reconnection to a server that permits less) is said as it comes.
+        changed: (status) => {
+          if (!writer.isClosed) writer.event('status', undefined, status);
+        },
+      });
+      stop = watched.stop;
       const release = () => {
         stop?.();
         slot.release();
       };
       writer.onClose(release);
       if (writer.isClosed) release();
-      else writer.event('ready', undefined, { filter, commands: q.commands === 'true' });
+      else {
+        writer.event('ready', undefined, {
+          filter,
+          commands: q.commands === 'true',
+          ...watched.status,
+        });
+        if (watched.status.refused.length > 0)
+          this.logger.warn(
+            { identity: watched.status.identity, refused: watched.status.refused },
+            'the Live view cannot read part of the traffic (its NATS permissions)',
+          );
+        // Nothing at all can be read: say so and end, rather than hold an empty stream open.
+        if (watched.status.watching.length === 0) writer.end();
+      }
     } catch (e) {
       stop?.();
       slot.release();

@@ -4,7 +4,6 @@ import {
   type BeforeApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import {
@@ -14,7 +13,7 @@ import {
   ListToolsRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { type Actor, type Tasks, Tools } from '@switchboard/contracts';
-import { decodeJson, NATS_CONNECTION, unwrapEnvelope } from '@switchboard/messaging';
+import { type BusSubscription, NatsBus } from '@switchboard/messaging';
 import {
   LOGGER,
   type Logger,
@@ -76,12 +75,12 @@ type WithAuth = IncomingMessage & {
 @Injectable()
 export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
   private readonly sessions = new Map<string, Session>();
-  private subscription: Subscription | undefined;
+  private subscription: BusSubscription | undefined;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly tools: PlatformTools,
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly bus: NatsBus,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
     shutdown: ServiceShutdown,
@@ -91,19 +90,9 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   onModuleInit(): void {
-    this.subscription = this.nc.subscribe(Tools.ToolsChanged.pattern, {
-      callback: (err, msg) => {
-        if (err) return;
-        let raw: unknown;
-        try {
-          raw = unwrapEnvelope(decodeJson(msg.data));
-        } catch {
-          return;
-        }
-        const change = Tools.ToolsChanged.payload.safeParse(raw);
-        if (change.success) this.toolsChanged(change.data.userId);
-      },
-    });
+    this.subscription = this.bus.subscribe(Tools.ToolsChanged, ({ userId }) =>
+      this.toolsChanged(userId),
+    );
     this.sweeper = setInterval(() => this.sweep(), 60_000);
     this.sweeper.unref();
   }

@@ -3,6 +3,7 @@ import type { Actor } from '@switchboard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { ToolCatalogueService } from '../catalog/tool-catalogue.service.js';
 import { constraintsOf, ToolsQuery } from '../http/api.schemas.js';
 import { ZodQueryPipe } from '../http/zod-query.pipe.js';
 import { McpOriginGuard } from './mcp-origin.guard.js';
@@ -17,7 +18,10 @@ import { McpSessions } from './mcp-sessions.js';
 @Controller('mcp')
 @UseGuards(McpOriginGuard, AuthGuard)
 export class McpController {
-  constructor(private readonly sessions: McpSessions) {}
+  constructor(
+    private readonly catalogue: ToolCatalogueService,
+    private readonly sessions: McpSessions,
+  ) {}
 
   @Post()
   post(
@@ -57,11 +61,14 @@ export class McpController {
     actor: Actor,
     query: ToolsQuery,
   ): Promise<void> {
+    const constraints = constraintsOf(query);
+    // Before the SDK takes over: `?tools=` naming no real tool is the API's 400, not a JSON-RPC error.
+    await this.catalogue.check(constraints, { prefix: '', what: 'query string' });
     // From here on the SDK writes the response (JSON, SSE or an HTTP error) on the raw socket.
     reply.hijack();
     await this.sessions.handle({
       actor,
-      constraints: constraintsOf(query),
+      constraints,
       req: req.raw,
       res: reply.raw,
       body: req.body,

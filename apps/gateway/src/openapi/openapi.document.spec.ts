@@ -10,7 +10,12 @@ import { A2aServerModule } from '../a2a/a2a-server.module.js';
 import { HTTP_CONTROLLERS } from '../app.module.js';
 import { ConsoleModule } from '../console/console.module.js';
 import { McpServerModule } from '../mcp/mcp-server.module.js';
-import { buildOpenApiDocument, OPERATIONS, SSE_ITEM_SCHEMA } from './openapi.document.js';
+import {
+  buildOpenApiDocument,
+  FIELD_NAMES,
+  OPERATIONS,
+  SSE_ITEM_SCHEMA,
+} from './openapi.document.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const COMMITTED = join(ROOT, 'docs', 'openapi.json');
@@ -51,6 +56,26 @@ function registeredRoutes(): string[] {
   }
   return out.sort();
 }
+
+type Schema = { $ref?: string; properties?: Record<string, Schema> } & Record<string, unknown>;
+
+/** Every property name of a schema at any depth, following `$ref`s into the components once. */
+function fieldNames(
+  schema: unknown,
+  components: Record<string, Schema>,
+  seen = new Set(),
+): string[] {
+  if (typeof schema !== 'object' || schema === null || seen.has(schema)) return [];
+  seen.add(schema);
+  const s = schema as Schema;
+  const own = Object.keys(s.properties ?? {});
+  const ref = s.$ref?.replace('#/components/schemas/', '');
+  const nested = Object.values(s).flatMap((v) => fieldNames(v, components, seen));
+  return [...own, ...nested, ...(ref ? fieldNames(components[ref], components, seen) : [])];
+}
+
+const CAMEL = /^[a-z][a-zA-Z0-9]*$/;
+const SNAKE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
 
 describe('the OpenAPI document', () => {
   it('documents exactly the routes the controllers serve (plus health, readiness, metrics)', () => {
@@ -137,5 +162,43 @@ describe('the OpenAPI document', () => {
     ] as Record<string, unknown>;
     stream['itemSchema'] = stream[SSE_ITEM_SCHEMA];
     await expect(SwaggerParser.validate(doc as never)).rejects.toThrow(/unevaluated properties/);
+  });
+
+  it('names fields by its one stated convention (x-field-names)', () => {
+    type Op = {
+      parameters?: { name: string; in: string }[];
+      requestBody?: { content: Record<string, { schema: unknown }> };
+      responses: Record<string, { content?: Record<string, Record<string, unknown>> }>;
+    };
+    const doc = buildOpenApiDocument(PLATFORM_VERSION) as {
+      paths: Record<string, Record<string, Op>>;
+      components: { schemas: Record<string, Schema> };
+      'x-field-names': unknown;
+    };
+    expect(doc['x-field-names']).toEqual(FIELD_NAMES);
+    const components = doc.components.schemas;
+    const offending: string[] = [];
+    const check = (route: string, where: string, names: string[], rule: RegExp) =>
+      names.filter((n) => !rule.test(n)).forEach((n) => offending.push(`${route} ${where}: ${n}`));
+    for (const [path, item] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(item)) {
+        const route = `${method} ${path}`;
+        const query = (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+        check(route, 'query', query, SNAKE);
+        if ((FIELD_NAMES.protocolBodies as readonly string[]).includes(route)) continue;
+        const snake = (FIELD_NAMES.snakeCaseBodies as readonly string[]).includes(route);
+        const body = op.requestBody?.content['application/json']?.schema;
+        check(route, 'body', fieldNames(body, components), snake ? SNAKE : CAMEL);
+        for (const [status, r] of Object.entries(op.responses)) {
+          const json = r.content?.['application/json']?.['schema'];
+          // The error envelope is one shape for every route; it is checked once, below.
+          if (!status.startsWith('2')) continue;
+          check(route, status, fieldNames(json, components), snake ? SNAKE : CAMEL);
+          const events = r.content?.['text/event-stream']?.[SSE_ITEM_SCHEMA];
+          check(route, `${status} events`, fieldNames(events, components), CAMEL);
+        }
+      }
+    check('every route', 'error', fieldNames(components['Error'], components), CAMEL);
+    expect(offending).toEqual([]);
   });
 });

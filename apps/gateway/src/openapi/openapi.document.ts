@@ -17,6 +17,28 @@ export const OPERATIONS: Operation[] = [
   ...CONSOLE_OPERATIONS,
 ];
 
+/**
+ * The API's one naming convention: JSON bodies in camelCase, query parameters in snake_case. Two
+ * exceptions, both kept as users know them: the compatibility surface users migrate from, whose
+ * request and JSON answer bodies keep their documented snake_case names (`task_id`, `duration_ms`,
+ * `tool_constraints`; the task events `/orchestrate/stream` sends are camelCase like every task event),
+ * and the endpoints of other protocols, which use their protocol's names.
+ */
+export const FIELD_NAMES = {
+  bodies: 'camelCase',
+  queryParameters: 'snake_case',
+  snakeCaseBodies: ['post /orchestrate', 'post /orchestrate/stream', 'get /ag-ui/events'],
+  protocolBodies: [
+    'post /ag-ui',
+    'get /.well-known/agent-card.json',
+    'post /a2a',
+    'post /mcp',
+    'get /mcp',
+    'delete /mcp',
+  ],
+  durations: 'milliseconds, to 0.1 ms',
+} as const;
+
 /** Large schemas used by several operations live once under components. */
 const NAMED = new Map<z.ZodType, string>([
   [Tasks.TaskRequest, 'TaskRequest'],
@@ -178,9 +200,10 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       title: 'Switchboard gateway',
       version,
       description:
-        "The HTTP API of the Switchboard platform. Errors are `{code, message, details?, requestId}` with the status from `code` (see `x-error-status` on the Error schema); only the A2A and MCP endpoints answer their protocol's errors in that protocol. Every answer carries `X-Request-Id`. Bodies are JSON only (415 otherwise). Authentication depends on AUTH_MODE (docs/auth.md): a bearer JWT, trusted proxy headers, or X-User-Id in development. A Server-Sent Events answer (`text/event-stream`) is a string to OpenAPI 3.1; the schema of one of its events is the media type's `x-itemSchema` (what OpenAPI 3.2 calls `itemSchema`).",
+        "The HTTP API of the Switchboard platform. Errors are `{code, message, details?, requestId}` with the status from `code` (see `x-error-status` on the Error schema); only the A2A and MCP endpoints answer their protocol's errors in that protocol. Every answer carries `X-Request-Id`. Bodies are JSON only (415 otherwise). Field names (`x-field-names`): JSON bodies are camelCase (`taskId`, `durationMs`) and query parameters snake_case (`user_id`, `task_id`), except the compatibility surface — the request and JSON answer bodies of `/orchestrate` and `/orchestrate/stream`, and the `/ag-ui/events` events, keep their snake_case names (`task_id`, `duration_ms`, `tool_constraints`) — and the AG-UI 1.0, A2A and MCP endpoints, which use their protocol's names. Durations are in milliseconds, to 0.1 ms. Authentication depends on AUTH_MODE (docs/auth.md): a bearer JWT, trusted proxy headers, or X-User-Id in development. A Server-Sent Events answer (`text/event-stream`) is a string to OpenAPI 3.1; the schema of one of its events is the media type's `x-itemSchema` (what OpenAPI 3.2 calls `itemSchema`).",
     },
     servers: [{ url: 'http://127.0.0.1:3000' }],
+    'x-field-names': FIELD_NAMES,
     security: [{ bearerAuth: [] }],
     tags: [
       'tasks',

@@ -120,7 +120,10 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     public: true,
     externalDocs: A2A_DOCS,
     responses: {
-      200: { description: 'The AgentCard (A2A 1.0 JSON).' },
+      200: {
+        description:
+          'The AgentCard: A2A 1.0 JSON with `A2A-Version: 1.0`; without the header (read as A2A 0.3) the v0.3 card. Both list the endpoint for 1.0 and 0.3.',
+      },
       304: { description: 'Unchanged since the ETag sent.' },
     },
     errors: [],
@@ -129,9 +132,9 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     method: 'post',
     path: '/a2a',
     tag: 'a2a',
-    summary: 'A2A 1.0 JSON-RPC endpoint (the platform as an agent)',
+    summary: 'A2A 1.0 and 0.3 JSON-RPC endpoint (the platform as an agent)',
     description:
-      "JSON-RPC 2.0 as A2A 1.0 defines it, with the `A2A-Version: 1.0` header: `SendMessage` runs the text of the message as a platform task, `SendStreamingMessage` streams its status updates (SSE), `GetTask` and `CancelTask` work on any task of the caller. Authentication and limits are the API's (their refusals are the error envelope); protocol errors are JSON-RPC errors in a 200 answer.",
+      "JSON-RPC 2.0 as A2A 1.0 defines it, with the `A2A-Version: 1.0` header: `SendMessage` runs the text of the message as a platform task, `SendStreamingMessage` streams its status updates (SSE), `GetTask` and `CancelTask` work on any task of the caller. Without the header a request is read as A2A 0.3 and answered in 0.3 (`message/send`, `message/stream`, `tasks/get`, `tasks/cancel`). Authentication and limits are the API's (their refusals are the error envelope); protocol errors are JSON-RPC errors in a 200 answer.",
     externalDocs: A2A_DOCS,
     body: JsonRpcRequest,
     bodyRequired: true,

@@ -11,6 +11,7 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { type Actor, DomainError, Tasks } from '@switchboard/contracts';
+import { ToolCatalogueService } from '../catalog/tool-catalogue.service.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
@@ -29,6 +30,7 @@ import { SubmitTaskUseCase } from './submit-task.use-case.js';
 @UseGuards(AuthGuard)
 export class OrchestrateController {
   constructor(
+    private readonly catalogue: ToolCatalogueService,
     private readonly submit: SubmitTaskUseCase,
     private readonly follower: TaskEventFollower,
     private readonly streamNew: StreamNewTaskUseCase,
@@ -44,6 +46,7 @@ export class OrchestrateController {
     @CurrentActor() actor: Actor,
     @Body(new ZodBodyPipe(Tasks.TaskRequest)) body: Tasks.TaskRequest,
   ): Promise<void> {
+    await this.checkConstraints(body);
     await this.streamNew.execute(
       reply,
       actor,
@@ -66,6 +69,7 @@ export class OrchestrateController {
     @Body(new ZodBodyPipe(Tasks.TaskRequest)) body: Tasks.TaskRequest,
     @Query('async') asyncFlag?: string,
   ): Promise<Record<string, unknown>> {
+    await this.checkConstraints(body);
     const requestId = requestIdOf(request);
     const taskId = this.submit.newTaskId();
     const links = { self: `/tasks/${taskId}`, events: `/tasks/${taskId}/events` };
@@ -123,6 +127,14 @@ export class OrchestrateController {
       reply.raw.off('close', onClose);
     }
   }
+
+  /** Constraints that name nothing real (or an unconfigured tool) are refused before any task exists. */
+  private checkConstraints(body: Tasks.TaskRequest): Promise<void> {
+    return this.catalogue.check(body.tool_constraints, {
+      prefix: 'tool_constraints',
+      what: 'request body',
+    });
+  }
 }
 
 /** The completed task, or a TaskOutcomeError carrying the failed or cancelled task's code. */
@@ -140,7 +152,7 @@ function answer(
         output: event.data.output,
         planner: event.data.planner,
         steps: event.data.steps,
-        duration_ms: Math.round(event.data.durationMs),
+        duration_ms: Tasks.roundDurationMs(event.data.durationMs),
         links,
       };
     case 'orchestrator.task.failed': {

@@ -60,7 +60,7 @@ export class ResumeTaskStreamUseCase {
     const last = await this.jetstream
       .lastMessage(TaskEventStream, Tasks.taskEventsFilter(taskId))
       .catch(() => undefined);
-    const event = last ? Tasks.TaskEvent.safeParse(last.data) : undefined;
-    return event?.success ? event.data : undefined;
+    const stored = last ? Tasks.StoredTaskEvents.safeParse(last.data) : undefined;
+    return stored?.success ? Tasks.eventsOf(stored.data).at(-1) : undefined;
   }
 }

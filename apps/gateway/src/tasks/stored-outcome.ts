@@ -16,7 +16,8 @@ export function storedOutcomeEvent(view: Tasks.TaskView, seq: number): Tasks.Tas
   };
   const summary = {
     steps: view.steps.length,
-    durationMs: Math.max(0, Date.parse(view.updatedAt) - Date.parse(view.createdAt)),
+    // What the lost event said (every ended task has it).
+    durationMs: view.durationMs ?? 0,
     ...(view.usage ? { usage: view.usage } : {}),
   };
   switch (view.status) {

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import type { NatsConnection } from '@nats-io/transport-node';
 import { type Actor, DomainError, Tasks } from '@switchboard/contracts';
-import { encodeJson, type JetStreamService, type NatsBus } from '@switchboard/messaging';
+import type { JetStreamService, NatsBus } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
 import type { GatewayEnv } from '../config/gateway.env.js';
 import { demoTaskEvents } from '../agui/task-events.fixture.js';
@@ -19,15 +18,7 @@ class World {
   view: Tasks.TaskView | undefined;
   /** Reads of the stored task (TaskGet requests). */
   reads = 0;
-  private listener: ((err: Error | null, msg: { data: Uint8Array }) => void) | undefined;
-
-  readonly nc = {
-    subscribe: (_subject: string, opts: { callback: World['listener'] }) => {
-      this.listener = opts.callback;
-      return { unsubscribe: () => (this.listener = undefined) };
-    },
-    flush: async () => undefined,
-  } as unknown as NatsConnection;
+  private listener: ((event: Tasks.TaskEvent) => void) | undefined;
 
   readonly jetstream = {
     lastMessage: async () => {
@@ -46,6 +37,10 @@ class World {
   } as unknown as JetStreamService;
 
   readonly bus = {
+    subscribe: (_contract: unknown, handler: World['listener']) => {
+      this.listener = handler;
+      return { ready: Promise.resolve(), unsubscribe: () => (this.listener = undefined) };
+    },
     request: async () => {
       this.reads++;
       if (!this.view) throw new DomainError('NOT_FOUND', 'no such task');
@@ -58,7 +53,7 @@ class World {
   }
 
   live(e: Tasks.TaskEvent): void {
-    this.listener?.(null, { data: encodeJson(e) });
+    this.listener?.(e);
   }
 
   ended(status: 'completed' | 'failed', lastEventSeq: number): void {
@@ -96,7 +91,7 @@ describe(TaskEventFollower.name, () => {
   beforeEach(() => {
     jest.useFakeTimers();
     world = new World();
-    sut = new TaskEventFollower(world.nc, world.jetstream, world.bus, config, logger);
+    sut = new TaskEventFollower(world.jetstream, world.bus, config, logger);
   });
 
   afterEach(() => {

@@ -1,15 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { type Actor, TaskEventStream, Tasks } from '@switchboard/contracts';
-import {
-  decodeJson,
-  JetStreamService,
-  NATS_CONNECTION,
-  NatsBus,
-  unwrapEnvelope,
-} from '@switchboard/messaging';
+import { type BusSubscription, JetStreamService, NatsBus } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { GatewayEnv } from '../config/gateway.env.js';
 import { hasEnded, storedOutcomeEvent } from './stored-outcome.js';
 
@@ -69,11 +62,10 @@ export class TaskEventFollower {
   /** One live subscription per task in this process, shared by all its followers (decoded once). */
   private readonly hubs = new Map<
     string,
-    { sub: Subscription; listeners: Set<(e: Tasks.TaskEvent) => void>; ready: Promise<void> }
+    { sub: BusSubscription; listeners: Set<(e: Tasks.TaskEvent) => void> }
   >();
 
   constructor(
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     private readonly jetstream: JetStreamService,
     private readonly bus: NatsBus,
     @Inject(APP_CONFIG) private readonly config: GatewayEnv,
@@ -88,23 +80,31 @@ export class TaskEventFollower {
     let hub = this.hubs.get(taskId);
     if (!hub) {
       const listeners = new Set<(e: Tasks.TaskEvent) => void>();
-      const sub = this.nc.subscribe(Tasks.taskEventsFilter(taskId), {
-        callback: (err, msg) => {
-          if (err) return;
-          const parsed = Tasks.TaskEvent.safeParse(unwrapEnvelope(decodeJson(msg.data)));
-          if (!parsed.success || parsed.data.taskId !== taskId) {
-            this.logger.warn({ taskId }, 'ignored an invalid task event');
-            return;
+      const sub = this.bus.subscribe(
+        Tasks.TaskEventPublished,
+        (stored) => {
+          for (const event of Tasks.eventsOf(stored)) {
+            if (event.taskId !== taskId) {
+              this.logger.warn({ taskId }, 'ignored an event of another task on its subject');
+              return;
+            }
+            for (const l of listeners) l(event);
           }
-          for (const l of listeners) l(parsed.data);
         },
-      });
-      hub = { sub, listeners, ready: this.nc.flush() };
+        { subject: Tasks.taskEventsFilter(taskId) },
+      );
+      hub = { sub, listeners };
       this.hubs.set(taskId, hub);
     }
     const h = hub;
     h.listeners.add(listener);
-    await h.ready;
+    try {
+      await h.sub.ready;
+    } catch (e) {
+      h.listeners.delete(listener);
+      if (this.hubs.get(taskId) === h) this.hubs.delete(taskId);
+      throw e;
+    }
     return () => {
       h.listeners.delete(listener);
       if (h.listeners.size === 0 && this.hubs.get(taskId) === h) {
@@ -218,8 +218,8 @@ export class TaskEventFollower {
           follow: false,
         });
         for await (const m of messages) {
-          const parsed = Tasks.TaskEvent.safeParse(m.data);
-          if (parsed.success) offer(parsed.data);
+          const parsed = Tasks.StoredTaskEvents.safeParse(m.data);
+          if (parsed.success) for (const e of Tasks.eventsOf(parsed.data)) offer(e);
           else this.logger.warn({ taskId }, 'ignored an invalid task event');
         }
       })()

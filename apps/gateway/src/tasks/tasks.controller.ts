@@ -16,7 +16,7 @@ import { AuditTrail, NatsBus } from '@switchboard/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
-import { CancelBody, LastEventId } from '../http/api.schemas.js';
+import { type CancelAccepted, CancelBody, LastEventId } from '../http/api.schemas.js';
 import { requestIdOf } from '../http/request-id.js';
 import { ZodQueryPipe } from '../http/zod-query.pipe.js';
 import { ResumeTaskStreamUseCase } from './resume-task-stream.use-case.js';
@@ -93,7 +93,7 @@ export class TasksController {
     @Body() rawBody: unknown,
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<{ task_id: string; status: Tasks.TaskStatus; cancel_requested: boolean }> {
+  ): Promise<CancelAccepted> {
     const taskId = parseOrThrow(Tasks.TaskId, id, 'task id');
     const body =
       rawBody === undefined || rawBody === null || rawBody === ''
@@ -106,6 +106,6 @@ export class TasksController {
     );
     const terminal = Tasks.TERMINAL_TASK_STATUSES.includes(status);
     if (terminal) void reply.status(200);
-    return { task_id: taskId, status, cancel_requested: !terminal };
+    return { taskId, status, cancelRequested: !terminal };
   }
 }

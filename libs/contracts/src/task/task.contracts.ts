@@ -18,17 +18,55 @@ export const TaskSubmitted = defineEvent({
     'A task accepted by the gateway. Published with Nats-Msg-Id = taskId (de-duplicated); the orchestrator acks it once the task is terminal.',
 });
 
+/** The most events one stored message holds (a step's events, or what one moment of a task emitted). */
+export const MAX_EVENTS_PER_MESSAGE = 32;
+
+/**
+ * Events of one task emitted together — in the same moment of its run: a step dispatched and sent,
+ * or answered and stored — stored as one message. Consecutive seqs, in order.
+ */
+export const TaskEventBatch = z
+  .object({ taskId: TaskId, events: z.array(TaskEvent).min(1).max(MAX_EVENTS_PER_MESSAGE) })
+  .strict()
+  .superRefine((b, ctx) => {
+    b.events.forEach((e, i) => {
+      if (e.taskId !== b.taskId)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['events', i, 'taskId'],
+          message: "not the batch's task",
+        });
+      const before = b.events[i - 1];
+      if (before && e.seq !== before.seq + 1)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['events', i, 'seq'],
+          message: 'seqs must follow each other',
+        });
+    });
+  });
+export type TaskEventBatch = z.infer<typeof TaskEventBatch>;
+
+/** What a stored task-event message holds: a batch, or (from earlier releases) one event. */
+export const StoredTaskEvents = z.union([TaskEventBatch, TaskEvent]);
+export type StoredTaskEvents = z.infer<typeof StoredTaskEvents>;
+
+/** The events of one stored message, in seq order. */
+export function eventsOf(stored: StoredTaskEvents): TaskEvent[] {
+  return 'events' in stored ? stored.events : [stored];
+}
+
 export const TaskEventPublished = defineEvent({
   template: 'sb.evt.task.{taskId}.{event...}',
   tokens: ['taskId', 'event'],
-  payload: TaskEvent,
+  payload: StoredTaskEvents,
   delivery: 'at-least-once',
   stream: TaskEventStream,
   producers: ['orchestrator'],
   // gateway: SSE streams and replays; audit: the per-task log archive (its durable `task-logs`)
   consumers: ['gateway', 'audit'],
   description:
-    "One step of a task's progress. `event` is the catalogue name (e.g. orchestrator.step.completed); `seq` is gap-free per task. Tail one task with sb.evt.task.<taskId>.>",
+    "A task's progress: the events it emitted together (a TaskEventBatch, up to 32; earlier releases stored one event per message), `seq` gap-free per task. `event` is the catalogue name of the last event held (e.g. orchestrator.step.completed; a terminal event is always last, so sb.evt.task.*.orchestrator.task.> sees every task end). Tail one task with sb.evt.task.<taskId>.>",
 });
 
 /** The subscription filter for every event of one task (what operators tail). */

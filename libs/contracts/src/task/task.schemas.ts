@@ -55,9 +55,18 @@ export const TaskStatus = z.enum(['queued', 'running', 'completed', 'failed', 'c
 export type TaskStatus = z.infer<typeof TaskStatus>;
 export const TERMINAL_TASK_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled'];
 
+/**
+ * Every duration the API and the task events report, in milliseconds to 0.1 ms: finer digits are
+ * noise of the clock, not information.
+ */
+export function roundDurationMs(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
 export const StepKind = z.enum(['tool', 'agent']);
 export type StepKind = z.infer<typeof StepKind>;
 
+/** `cancelled`: the step was under way when its task stopped (cancelled, or out of time). */
 export const StepStatus = z.enum(['running', 'completed', 'failed', 'cancelled']);
 export type StepStatus = z.infer<typeof StepStatus>;
 
@@ -138,5 +147,8 @@ export const TaskView = z.object({
   lastEventSeq: z.number().int().nonnegative(),
   createdAt: z.string().datetime(),
   updatedAt: z.string().datetime(),
+  finishedAt: z.string().datetime().optional(),
+  /** From the first claim to the end, as the terminal event reports it (absent while it runs). */
+  durationMs: z.number().nonnegative().optional(),
 });
 export type TaskView = z.infer<typeof TaskView>;

@@ -5,3 +5,4 @@ export * from './authorization.contracts.js';
 export * from './tools.catalogue.js';
 export * from './calculator.grammar.js';
 export * from './tool-refusal.js';
+export * from './tool-catalogue.schemas.js';

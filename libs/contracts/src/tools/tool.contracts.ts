@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { defineCommand } from '../define.js';
 import {
   Manifest,
@@ -6,6 +7,7 @@ import {
   ToolCallRequest,
   ToolCallResult,
 } from './tool.schemas.js';
+import { ToolCatalogue } from './tool-catalogue.schemas.js';
 
 export const ToolsManifest = defineCommand({
   subject: 'sb.cmd.tools.manifest',
@@ -33,4 +35,16 @@ export const ToolsCall = defineCommand({
   liveness: 'heartbeat',
   description:
     "Runs one tool for the acting user after checking role, constraints and the input schema; the output is validated too. With an idempotencyKey a repeat gets the first outcome (or waits for the call still running) and the tool does not run twice. The subject's last token is the request's taskId (`_` when it has none); a request whose subject names another task than its taskId is refused (VALIDATION).",
+});
+
+export const ToolsCatalogue = defineCommand({
+  subject: 'sb.cmd.tools.catalogue',
+  service: 'mcp-tools',
+  callers: ['gateway'],
+  request: z.object({}).strict(),
+  response: ToolCatalogue,
+  timeoutMs: 5_000,
+  idempotency: 'idempotent',
+  description:
+    'Every tool and provider the registry knows, whoever may use them, each tool with whether it is configured (and, if not, what it needs: names only). The gateway keeps a copy, asked again after `sb.evt.tools.changed`, to refuse constraints that name nothing real (or an unconfigured tool) before a task is created.',
 });

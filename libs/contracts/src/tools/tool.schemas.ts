@@ -90,8 +90,25 @@ export const ManifestTool = z.object({
 });
 export type ManifestTool = z.infer<typeof ManifestTool>;
 
+/**
+ * A tool the caller would be offered if the platform had it configured (a required setting or
+ * credential is unset): not in `tools`, so neither models nor MCP clients see it.
+ */
+export const UnconfiguredTool = z.object({
+  name: ToolName,
+  title: z.string(),
+  provider: ProviderName,
+  /** The unset settings or credentials (names only). */
+  needs: z.array(z.string()),
+  /** `<tool> is not configured on this platform: it needs … (docs/tools.md)`. */
+  reason: z.string(),
+});
+export type UnconfiguredTool = z.infer<typeof UnconfiguredTool>;
+
 export const Manifest = z.object({
   tools: z.array(ManifestTool),
+  /** Tools left out because they are not configured here, with what they need (absent when none). */
+  unconfigured: z.array(UnconfiguredTool).optional(),
   mode: z.enum(['auto', 'custom']),
   generatedAt: z.string().datetime(),
   /** True when served from the per-user cache. */

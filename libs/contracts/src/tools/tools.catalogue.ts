@@ -4,7 +4,7 @@ import {
   AuthorizationRevoke,
   AuthorizationsList,
 } from './authorization.contracts.js';
-import { ToolsCall, ToolsManifest } from './tool.contracts.js';
+import { ToolsCall, ToolsCatalogue, ToolsManifest } from './tool.contracts.js';
 import { ToolsChanged } from './tools.events.js';
 
 /** Every mcp-tools contract, for the catalogue. */
@@ -12,6 +12,13 @@ export const TOOLS_CONTRACTS: {
   commands: readonly CommandContract[];
   events: readonly EventContract[];
 } = {
-  commands: [ToolsManifest, ToolsCall, AuthorizationsList, AuthorizationGrant, AuthorizationRevoke],
+  commands: [
+    ToolsManifest,
+    ToolsCall,
+    ToolsCatalogue,
+    AuthorizationsList,
+    AuthorizationGrant,
+    AuthorizationRevoke,
+  ],
   events: [ToolsChanged],
 };
