@@ -9,18 +9,19 @@ import { Guardrails } from './guardrails/guardrails.js';
 import { LlmMetrics } from './planning/llm/llm.metrics.js';
 import { plannerProviders } from './planning/planner.provider.js';
 import { PrismaService } from './prisma/prisma.service.js';
-import { ActionRunner } from './tasks/action-runner.js';
+import { DispatchStepsUseCase } from './tasks/dispatch-steps/dispatch-steps.use-case.js';
 import { CancellationRegistry } from './tasks/cancellation.registry.js';
-import { PlanningRoundRepository } from './tasks/planning-round.repository.js';
-import { RoundPlanner } from './tasks/round-planner.js';
-import { RunTaskUseCase } from './tasks/run-task.use-case.js';
+import { PlanningRoundRepository } from './tasks/plan-round/planning-round.repository.js';
+import { PlanRoundUseCase } from './tasks/plan-round/plan-round.use-case.js';
+import { RunTaskUseCase } from './tasks/run-task/run-task.use-case.js';
+import { StartTask } from './tasks/run-task/start-task.js';
 import { TaskConsumer } from './tasks/task.consumer.js';
 import { TaskEventLog } from './tasks/task-event.log.js';
-import { TaskFinisher } from './tasks/task-finisher.js';
+import { FinishTaskUseCase } from './tasks/finish-task/finish-task.use-case.js';
 import { TaskHandler } from './tasks/task.handler.js';
 import { TaskListHandler } from './tasks/task-list.handler.js';
 import { TaskListRepository } from './tasks/task-list.repository.js';
-import { TaskLoop } from './tasks/task-loop.js';
+import { TaskLoop } from './tasks/run-task/task-loop.js';
 import { TaskTelemetry } from './tasks/task.telemetry.js';
 import { TaskRepository } from './tasks/task.repository.js';
 import { ThreadHistoryService } from './threads/thread-history.service.js';
@@ -30,7 +31,7 @@ import { ThreadRepository } from './threads/thread.repository.js';
   controllers: [TaskHandler, TaskListHandler],
   providers: [
     { provide: AGENT_DIRECTORY, useClass: A2aAgentDirectory },
-    ActionRunner,
+    DispatchStepsUseCase,
     AgentStepRunner,
     CancellationRegistry,
     GuardrailService,
@@ -39,12 +40,13 @@ import { ThreadRepository } from './threads/thread.repository.js';
     ...plannerProviders,
     PlanningRoundRepository,
     PrismaService,
-    RoundPlanner,
+    PlanRoundUseCase,
     RunTaskUseCase,
+    StartTask,
     StepDispatcher,
     TaskConsumer,
     TaskEventLog,
-    TaskFinisher,
+    FinishTaskUseCase,
     TaskListRepository,
     TaskLoop,
     TaskRepository,

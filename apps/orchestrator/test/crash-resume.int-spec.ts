@@ -95,7 +95,7 @@ describe('crash safety (two orchestrator processes, real mcp-tools, NATS, Postgr
         'mcp-tools': { TOOLS_FILE: shopToolsFile(shop.url) },
       },
     });
-    client = await createBusClient(stack.nats.url, 'gateway');
+    client = await createBusClient(stack.nats.url, 'gateway', stack.natsSettings('gateway'));
   });
 
   afterAll(async () => {

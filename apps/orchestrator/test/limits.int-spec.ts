@@ -73,7 +73,7 @@ describe('task limits (real orchestrator, mcp-tools, audit, NATS, PostgreSQL; sc
         'mcp-tools': { WEATHER_API_URL: weather.url, WEATHER_API_KEY: 'test-weather-key' },
       },
     });
-    client = await createBusClient(stack.nats.url, 'gateway');
+    client = await createBusClient(stack.nats.url, 'gateway', stack.natsSettings('gateway'));
   });
 
   afterAll(async () => {

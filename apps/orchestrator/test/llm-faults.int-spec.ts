@@ -35,7 +35,7 @@ describe('LLM faults (real orchestrator, mcp-tools and audit; scripted LLM)', ()
         },
       },
     });
-    client = await createBusClient(stack.nats.url, 'gateway');
+    client = await createBusClient(stack.nats.url, 'gateway', stack.natsSettings('gateway'));
   });
 
   afterAll(async () => {
@@ -115,6 +115,20 @@ describe('LLM faults (real orchestrator, mcp-tools and audit; scripted LLM)', ()
     expect(stack.services['orchestrator']!.logs()).toContain(
       'a streamed LLM answer stalled; asking again',
     );
+  });
+
+  it('asks a hung LLM server again (LLM_MAX_RETRIES) after LLM_TIMEOUT_MS and the task completes', async () => {
+    await stack.restart('orchestrator', { LLM_MAX_RETRIES: '2', LLM_TIMEOUT_MS: '1000' });
+    const task = 'HANG-TWICE: what is the capital of Portugal';
+    const script = llm.script(task, [{ hang: true }, { hang: true }, { content: 'Lisbon.' }]);
+    const submitted = await submitTask(client, { task });
+    expect(terminal(await submitted.done)).toMatchObject({
+      name: 'orchestrator.task.completed',
+      data: { result: 'Lisbon.' },
+    });
+    expect(script.requests).toHaveLength(3);
+    expect(script.requests[0]?.aborted && script.requests[1]?.aborted).toBe(true);
+    expect(stack.services['orchestrator']!.logs()).toContain('an LLM call failed; asking again');
   });
 
   it('ends it with TIMEOUT by the task budget when that runs out first', async () => {

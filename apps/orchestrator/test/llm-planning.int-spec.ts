@@ -43,7 +43,7 @@ describe('LLM planning (real orchestrator, mcp-tools, NATS, PostgreSQL; scripted
         },
       },
     });
-    client = await createBusClient(stack.nats.url, 'gateway');
+    client = await createBusClient(stack.nats.url, 'gateway', stack.natsSettings('gateway'));
   });
 
   afterAll(async () => {

@@ -26,7 +26,7 @@ describe('outages (real processes; NATS, mcp-tools and a2a go away and come back
       // TASK_OUTAGE_WAIT_MS stays at its default (30 s): what users get.
       env: { orchestrator: { TASK_TIMEOUT_MS: '120000' } },
     });
-    client = await createBusClient(stack.nats.url, 'gateway');
+    client = await createBusClient(stack.nats.url, 'gateway', stack.natsSettings('gateway'));
   });
 
   afterAll(async () => {
@@ -68,7 +68,8 @@ describe('outages (real processes; NATS, mcp-tools and a2a go away and come back
       { follow: false },
     );
     const events: Tasks.TaskEvent[] = [];
-    for await (const m of messages) events.push(Tasks.TaskEvent.parse(m.data));
+    for await (const m of messages)
+      events.push(...Tasks.eventsOf(Tasks.StoredTaskEvents.parse(m.data)));
     return events;
   }
 

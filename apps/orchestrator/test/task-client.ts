@@ -29,11 +29,12 @@ export async function submitTask(
     follow: true,
   });
   const done = (async () => {
-    for await (const m of replay.messages) {
-      const event = Tasks.TaskEvent.parse(m.data);
-      events.push(event);
-      for (const w of waiters.filter((x) => x.name === event.name)) w.resolve(event);
-      if (Tasks.isTerminalTaskEvent(event)) break;
+    reading: for await (const m of replay.messages) {
+      for (const event of Tasks.eventsOf(Tasks.StoredTaskEvents.parse(m.data))) {
+        events.push(event);
+        for (const w of waiters.filter((x) => x.name === event.name)) w.resolve(event);
+        if (Tasks.isTerminalTaskEvent(event)) break reading;
+      }
     }
     await replay.stop();
     return events;

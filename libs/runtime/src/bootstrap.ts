@@ -142,6 +142,7 @@ export async function bootstrapService<C extends BaseEnv>(
     nats: natsConnectionSettings(config),
     // stream replicas and limits: only what JETSTREAM_* set is enforced on existing streams
     jetstream: jetStreamSettings(config),
+    connectionWaitMs: config.NATS_CONNECTION_WAIT_MS,
   };
 
   @Global()

@@ -3,3 +3,4 @@ export * from './health.handler.js';
 export * from './abortable.js';
 export * from './service-shutdown.js';
 export * from './optional-redis.js';
+export * from './state-machine.js';

@@ -166,7 +166,7 @@ export const OrchestratorEnv = BaseEnv.extend({
     .max(600_000)
     .default(60_000)
     .describe(
-      'Time limit of one LLM call, from the request to the last chunk of the answer (streamed or not), the retries of LLM_MAX_RETRIES included. Past it the call is aborted and fails with TIMEOUT.',
+      'Time limit of one attempt of an LLM call, from the request to the last chunk of the answer (streamed or not). Past it the attempt is aborted and, like other transient failures, retried (LLM_MAX_RETRIES) within the task budget; the last one fails with TIMEOUT.',
     ),
   LLM_MAX_RETRIES: z.coerce
     .number()
@@ -174,7 +174,9 @@ export const OrchestratorEnv = BaseEnv.extend({
     .min(0)
     .max(10)
     .default(2)
-    .describe('Retries of an LLM call on connection errors, 408, 429 and 5xx (with backoff).'),
+    .describe(
+      'Retries of an LLM call after a timed-out attempt (LLM_TIMEOUT_MS), a connection error, 408, 409, 429 or 5xx, with backoff (or the wait the server asks for), within the task budget.',
+    ),
   LLM_STREAM: z
     .string()
     .default('false')
@@ -187,7 +189,7 @@ export const OrchestratorEnv = BaseEnv.extend({
     .max(600_000)
     .default(30_000)
     .describe(
-      'Longest silence of a streamed answer (LLM_STREAM=true), before its first chunk or between two: past it the answer counts as stalled, is abandoned and asked for again, within LLM_TIMEOUT_MS.',
+      'Longest silence of a streamed answer (LLM_STREAM=true), before its first chunk or between two: past it the answer counts as stalled, is abandoned and asked for again, within the LLM_TIMEOUT_MS of each attempt.',
     ),
   LLM_PRICES: jsonPriceTable
     .pipe(PriceTable)

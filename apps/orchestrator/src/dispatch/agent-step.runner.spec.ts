@@ -1,10 +1,5 @@
 import { A2a, DomainError, Tasks } from '@switchboard/contracts';
-import {
-  encodeJson,
-  type JetStreamService,
-  type NatsBus,
-  ResponderSilentError,
-} from '@switchboard/messaging';
+import { type JetStreamService, type NatsBus, ResponderSilentError } from '@switchboard/messaging';
 import { createLogger } from '@switchboard/observability';
 import { randomUUID } from 'node:crypto';
 import { TaskEventSequence } from '../tasks/task-event.stream.js';
@@ -23,21 +18,19 @@ type Script = (
   progress: (u: Update) => void,
 ) => Promise<A2a.DelegationResult>;
 
-/** A NatsBus whose Delegate replies are scripted; progress is delivered through the real subscription path. */
+/** A NatsBus whose Delegate replies are scripted; progress reaches the delegation's subscription. */
 function fakeBus(script: Script) {
-  const subscriptions = new Map<string, (err: Error | null, msg: { data: Uint8Array }) => void>();
+  const subscriptions = new Map<string, (update: A2a.DelegationUpdate) => void>();
   const published: { subject: string; payload: unknown }[] = [];
   const requests: A2a.DelegateRequest[] = [];
   const bus = {
-    connection: {
-      subscribe: (
-        subject: string,
-        opts: { callback: (err: Error | null, msg: { data: Uint8Array }) => void },
-      ) => {
-        subscriptions.set(subject, opts.callback);
-        return { unsubscribe: () => subscriptions.delete(subject) };
-      },
-      flush: async () => undefined,
+    subscribe: (
+      _contract: unknown,
+      handler: (update: A2a.DelegationUpdate) => void,
+      opts: { subject: string },
+    ) => {
+      subscriptions.set(opts.subject, handler);
+      return { ready: Promise.resolve(), unsubscribe: () => subscriptions.delete(opts.subject) };
     },
     publish: (
       contract: { subject: (...t: string[]) => string },
@@ -52,19 +45,28 @@ function fakeBus(script: Script) {
       const subject = A2a.DelegationProgress.subject(payload.delegationId);
       return script(payload, (u) => {
         const update = A2a.DelegationUpdate.parse({ ...u, delegationId: payload.delegationId });
-        subscriptions.get(subject)?.(null, {
-          data: encodeJson({ pattern: subject, data: update }),
-        });
+        subscriptions.get(subject)?.(update);
       });
     },
   } as unknown as NatsBus;
   return { bus, published, requests, subscriptions };
 }
 
-/** The task event stream as the runner reads it: the last stored delegation status, if any. */
+/** The task event stream as the runner reads it back: one stored batch holding `last`, if any. */
 function streamWith(last?: Tasks.TaskEvent): JetStreamService {
   return {
-    lastMessage: async () => (last ? { seq: last.seq, data: last } : undefined),
+    replay: async () => ({
+      messages: (async function* () {
+        if (last)
+          yield {
+            subject: '',
+            streamSeq: 1,
+            pending: 0,
+            data: { taskId: last.taskId, events: [last] },
+          };
+      })(),
+      stop: async () => undefined,
+    }),
   } as unknown as JetStreamService;
 }
 
@@ -82,8 +84,8 @@ function context(signal = new AbortController().signal) {
   const stored: Tasks.TaskEvent[] = [];
   const hits: string[] = [];
   const jetstream = {
-    publish: async (_c: unknown, _t: unknown, event: Tasks.TaskEvent) =>
-      void stored.push(Tasks.TaskEvent.parse(event)),
+    publish: async (_c: unknown, _t: unknown, b: Tasks.TaskEventBatch) =>
+      void stored.push(...b.events.map((e) => Tasks.TaskEvent.parse(e))),
   } as unknown as JetStreamService;
   const ctx: DispatchContext = {
     taskId: randomUUID(),

@@ -7,13 +7,7 @@ import {
   TaskEventStream,
   Tasks,
 } from '@switchboard/contracts';
-import {
-  decodeJson,
-  JetStreamService,
-  NatsBus,
-  retryRequest,
-  unwrapEnvelope,
-} from '@switchboard/messaging';
+import { JetStreamService, NatsBus, retryRequest } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { createHash } from 'node:crypto';
 import { BLOCKED_PLACEHOLDER } from '../guardrails/guardrail.service.js';
@@ -133,17 +127,9 @@ export class AgentStepRunner {
         );
       }
     };
-    const subscription = this.bus.connection.subscribe(
-      A2a.DelegationProgress.subject(delegationId),
-      {
-        callback: (err, msg) => {
-          if (err) return;
-          const parsed = A2a.DelegationUpdate.safeParse(safeDecode(msg.data));
-          if (parsed.success) onUpdate(parsed.data);
-          else this.logger.warn({ delegationId }, 'ignored an invalid delegation update');
-        },
-      },
-    );
+    const subscription = this.bus.subscribe(A2a.DelegationProgress, onUpdate, {
+      subject: A2a.DelegationProgress.subject(delegationId),
+    });
     const onAbort = () => {
       const reason = abortError(signal).message;
       this.bus.publish(A2a.DelegationCancel, [delegationId], {
@@ -153,7 +139,7 @@ export class AgentStepRunner {
     };
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      await this.bus.connection.flush();
+      await subscription.ready;
       const timeoutMs = Math.max(
         2 * REPLY_MARGIN_MS,
         Math.min(ctx.timeoutMs, A2a.Delegate.timeoutMs),
@@ -261,17 +247,27 @@ export class AgentStepRunner {
 
   /**
    * The agent's task of this step named by the task's last stored delegation status, when it is this
-   * step's: the repeat then follows it even on an a2a replica that never saw the delegation.
+   * step's: the repeat then follows it even on an a2a replica that never saw the delegation. (Read on
+   * a resume only: the task's stored events are read back, a few messages.)
    */
   private async startedBefore(taskId: string, stepId: string): Promise<string | undefined> {
     try {
-      const last = await this.jetstream.lastMessage(
+      const { messages } = await this.jetstream.replay(
         TaskEventStream,
-        Tasks.TaskEventPublished.subject(taskId, 'a2a.delegation.status'),
+        Tasks.taskEventsFilter(taskId),
+        { follow: false },
       );
-      const event = Tasks.TaskEvent.safeParse(last?.data);
-      if (!event.success || event.data.name !== 'a2a.delegation.status') return undefined;
-      return event.data.data.stepId === stepId ? event.data.data.remoteTaskId : undefined;
+      let remoteTaskId: string | undefined;
+      for await (const m of messages) {
+        const stored = Tasks.StoredTaskEvents.safeParse(m.data);
+        if (!stored.success) continue;
+        for (const e of Tasks.eventsOf(stored.data)) {
+          if (e.name !== 'a2a.delegation.status') continue;
+          remoteTaskId =
+            e.data.stepId === stepId ? (e.data.remoteTaskId ?? remoteTaskId) : undefined;
+        }
+      }
+      return remoteTaskId;
     } catch (e) {
       this.logger.warn(
         { err: e, taskId, stepId },
@@ -323,12 +319,4 @@ function toBody(e: unknown, signal: AbortSignal): ErrorBody {
   if (isDomainError(e)) return e.toBody();
   if (signal.aborted) return abortError(signal).toBody();
   return { code: 'INTERNAL', message: 'the delegation failed unexpectedly', retryable: false };
-}
-
-function safeDecode(data: Uint8Array): unknown {
-  try {
-    return unwrapEnvelope(decodeJson(data));
-  } catch {
-    return undefined;
-  }
 }

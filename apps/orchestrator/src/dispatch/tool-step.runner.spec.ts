@@ -17,7 +17,8 @@ const action: Tasks.PlanAction = {
 function setup(reply: (opts: RequestOptions) => Promise<Tools.ToolCallResult>) {
   const stored: Tasks.TaskEvent[] = [];
   const jetstream = {
-    publish: async (_c: unknown, _t: unknown, event: Tasks.TaskEvent) => void stored.push(event),
+    publish: async (_c: unknown, _t: unknown, b: Tasks.TaskEventBatch) =>
+      void stored.push(...b.events),
   } as unknown as JetStreamService;
   const calls: { request: Tools.ToolCallRequest; opts: RequestOptions }[] = [];
   const bus = {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import type { TaskRun } from '../tasks/task-run.js';
+import type { TaskRun } from '../tasks/run-task/task-run.js';
 import { type GuardrailHit, GuardrailService, type GuardrailStage } from './guardrail.service.js';
 
 /**

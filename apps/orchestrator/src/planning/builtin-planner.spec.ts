@@ -115,6 +115,49 @@ describe(BuiltinPlanner.name, () => {
     ]);
   });
 
+  const refusal = (task: string, tools: Tools.ManifestTool[], agents = AGENTS): string => {
+    try {
+      planTask(task, tools, agents);
+    } catch (e) {
+      expect((e as DomainError).code).toBe('UNSUPPORTED');
+      return (e as DomainError).message;
+    }
+    throw new Error(`"${task}" was planned`);
+  };
+
+  it('says how to plan with an LLM when it does not understand a request', () => {
+    const message = refusal('paint the fence', TOOLS);
+    expect(message).toMatch(/^The built-in planner \(no LLM is configured\) does not understand/);
+    expect(message).toContain('OPENAI_BASE_URL');
+    expect(message).toContain('OPENAI_API_KEY');
+    expect(message).toContain('LLM_MODEL');
+    expect(message).toContain('docs/planner.md');
+  });
+
+  it('suggests only the tools and agents the task was offered', () => {
+    const all = refusal('paint the fence', TOOLS);
+    expect(all).toContain('the weather ("weather in Paris")');
+    expect(all).toContain('"ask the researcher about …"');
+
+    // weather.current not offered (not configured on this stack): never suggested
+    const noWeather = refusal(
+      'paint the fence',
+      TOOLS.filter((t) => t.name !== 'weather.current'),
+    );
+    expect(noWeather).not.toMatch(/weather/i);
+    expect(noWeather).toContain('arithmetic ("what is 17 * 23")');
+
+    const calculatorOnly = refusal('paint the fence', [tool('calculator')], []);
+    expect(calculatorOnly).toContain('arithmetic');
+    expect(calculatorOnly).not.toMatch(/note|time|weather|researcher|writer|delegat/i);
+    expect(calculatorOnly).toContain('"call calculator with {…}"');
+
+    const nothing = refusal('paint the fence', [], []);
+    expect(nothing).toContain('this task was offered no tools and no agents');
+    expect(nothing).not.toMatch(/arithmetic|note|weather|researcher/i);
+    expect(refusal('', [tool('time.now')], [])).toMatch(/^The task is empty\..*the time/);
+  });
+
   it('keeps every action within the contract: long descriptions are cut, the input is whole', () => {
     const expression = `${'1+'.repeat(245)}1`;
     const [calc] = planTask(`what is ${expression}`, TOOLS, AGENTS);

@@ -1,5 +1,7 @@
 import { DomainError, ErrorCode, Tasks, Tools, validationError } from '@switchboard/contracts';
+import { builtinHelp, ENABLE_LLM } from './builtin-help.js';
 import {
+  AGENTS_NOT_LISTED,
   AgentsUnavailable,
   type KnownAgent,
   type ObservedStep,
@@ -48,12 +50,6 @@ export class BuiltinPlanner implements Planner {
   }
 }
 
-const SUPPORTED =
-  'It understands: arithmetic ("what is 17 * 23"), notes ("save the result as a note", "add a note saying …", ' +
-  '"get note <id>", "list my notes"), the time ("what time is it in Europe/Paris"), the weather ("weather in Paris"), ' +
-  'delegation ("ask the researcher about …", "have the writer draft …"), explicit tool calls ' +
-  '("call notes.get with {"id": "…"}") and chains of these joined by "then".';
-
 const CLAUSE_SPLIT = /\s*(?:[,;.]\s*)?\b(?:and\s+)?then\b\s*/i;
 const MATH_WORDS = new Set([...Tools.CALCULATOR_FUNCTIONS, ...Tools.CALCULATOR_CONSTANTS]);
 
@@ -89,9 +85,12 @@ export function planTask(
     const prev = actions[actions.length - 1];
     const action = planClause(clause, id, prev, agents, agentsUnavailable);
     if (!action) {
+      // The help names the agents too: read them first.
+      if (agentsUnavailable === AGENTS_NOT_LISTED)
+        throw new AgentsUnavailable('', AGENTS_NOT_LISTED);
       throw new DomainError(
         'UNSUPPORTED',
-        `The built-in planner (no LLM is configured) does not understand "${clause}". ${SUPPORTED}`,
+        `The built-in planner (no LLM is configured) does not understand "${clause}". ${builtinHelp(tools, agents)} ${ENABLE_LLM}`,
       );
     }
     const checked = Tasks.PlanAction.safeParse(action);
@@ -102,12 +101,15 @@ export function planTask(
     if (action.kind === 'tool' && !explicit && !tools.some((t) => t.name === action.target)) {
       throw new DomainError(
         'FORBIDDEN',
-        `tool ${action.target} is not available to you (your role or the task's tool constraints exclude it)`,
+        `tool ${action.target} is not available to you (not offered to this task: your role or the task's tool constraints exclude it, or this stack does not run it)`,
       );
     }
     actions.push(action);
   }
-  if (actions.length === 0) throw new DomainError('UNSUPPORTED', `The task is empty. ${SUPPORTED}`);
+  if (actions.length === 0) {
+    if (agentsUnavailable === AGENTS_NOT_LISTED) throw new AgentsUnavailable('', AGENTS_NOT_LISTED);
+    throw new DomainError('UNSUPPORTED', `The task is empty. ${builtinHelp(tools, agents)}`);
+  }
   return actions;
 }
 

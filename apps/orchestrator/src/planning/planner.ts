@@ -32,7 +32,10 @@ export interface PlanningState {
   task: string;
   tools: Tools.ManifestTool[];
   agents: KnownAgent[];
-  /** Why `agents` is empty although agents may exist: the a2a service could not be asked. */
+  /**
+   * Why `agents` is empty although agents may exist: the a2a service could not be asked, or
+   * AGENTS_NOT_LISTED (a planner that needs them says so with AgentsUnavailable: they are read then).
+   */
   agentsUnavailable?: string;
   steps: ObservedStep[];
   iteration: number;
@@ -100,6 +103,13 @@ export const PLANNER = Symbol.for('switchboard.planner');
  * The task names an agent while the list of agents could not be read (the a2a service is away): a
  * temporary condition, not an unknown agent. The loop waits for the service and plans again once.
  */
+/**
+ * `agentsUnavailable` when the agent list was not read before planning: the built-in planner needs it
+ * only for a task that names an agent (or that it cannot read at all, to list them in its help), so
+ * most tasks never ask the a2a service for it.
+ */
+export const AGENTS_NOT_LISTED = 'the agent list is read only when a task needs it';
+
 export class AgentsUnavailable extends DomainError {
   constructor(agent: string, reason: string) {
     super('UPSTREAM_UNAVAILABLE', `agent "${agent}" cannot be reached now: ${reason}`, {

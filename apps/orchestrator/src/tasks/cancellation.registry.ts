@@ -1,7 +1,6 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Tasks } from '@switchboard/contracts';
-import { decodeJson, NATS_CONNECTION, unwrapEnvelope } from '@switchboard/messaging';
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { type BusSubscription, NatsBus } from '@switchboard/messaging';
 
 /**
  * Abort signals of the tasks running in this replica. Every replica listens to the cancel broadcast
@@ -10,21 +9,14 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 @Injectable()
 export class CancellationRegistry implements OnModuleInit, OnApplicationShutdown {
   private readonly running = new Map<string, AbortController>();
-  private subscription: Subscription | undefined;
+  private subscription: BusSubscription | undefined;
 
-  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
+  constructor(private readonly bus: NatsBus) {}
 
   onModuleInit(): void {
-    this.subscription = this.nc.subscribe(Tasks.TaskCancelRequested.pattern, {
-      callback: (err, msg) => {
-        if (err) return;
-        const parsed = Tasks.TaskCancelRequested.payload.safeParse(
-          unwrapEnvelope(decodeJson(msg.data)),
-        );
-        if (parsed.success)
-          this.running.get(parsed.data.taskId)?.abort(new CancelledBy(parsed.data.reason));
-      },
-    });
+    this.subscription = this.bus.subscribe(Tasks.TaskCancelRequested, ({ taskId, reason }) =>
+      this.running.get(taskId)?.abort(new CancelledBy(reason)),
+    );
   }
 
   register(taskId: string): AbortController {
@@ -35,6 +27,14 @@ export class CancellationRegistry implements OnModuleInit, OnApplicationShutdown
 
   unregister(taskId: string): void {
     this.running.delete(taskId);
+  }
+
+  /**
+   * Tells every replica of every service to stop the task's remote work (its tool calls and
+   * delegations): what a user's cancellation sends, for a task stopped here (its time budget).
+   */
+  broadcast(taskId: string, reason: string): void {
+    this.bus.publish(Tasks.TaskCancelRequested, [taskId], { taskId, reason });
   }
 
   isRunningHere(taskId: string): boolean {

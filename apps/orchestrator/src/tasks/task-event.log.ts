@@ -34,6 +34,7 @@ export class TaskEventLog {
     if (!view) return;
     const events = this.sequence(taskId, last?.seq ?? 0);
     const steps = view.steps.length;
+    const durationMs = view.durationMs ?? 0;
     const usage = view.usage ? { usage: view.usage } : {};
     if (view.status === 'completed') {
       events.emit(
@@ -42,7 +43,7 @@ export class TaskEventLog {
           result: view.result ?? '',
           planner: view.planner ?? fallbackPlanner,
           steps,
-          durationMs: 0,
+          durationMs,
           ...usage,
         },
         view.result,
@@ -51,7 +52,7 @@ export class TaskEventLog {
       events.emit('orchestrator.task.cancelled', {
         reason: view.error?.message ?? 'cancelled',
         steps,
-        durationMs: 0,
+        durationMs,
         ...usage,
       });
     } else {
@@ -62,7 +63,7 @@ export class TaskEventLog {
       };
       events.emit(
         'orchestrator.task.failed',
-        { error, steps, durationMs: 0, ...usage },
+        { error, steps, durationMs, ...usage },
         error.message,
       );
     }
@@ -82,7 +83,7 @@ export class TaskEventLog {
   /** The last stored event of the task (undefined when none is stored yet). */
   async last(taskId: string): Promise<Tasks.TaskEvent | undefined> {
     const last = await this.jetstream.lastMessage(TaskEventStream, Tasks.taskEventsFilter(taskId));
-    const parsed = Tasks.TaskEvent.safeParse(last?.data);
-    return parsed.success ? parsed.data : undefined;
+    const parsed = Tasks.StoredTaskEvents.safeParse(last?.data);
+    return parsed.success ? Tasks.eventsOf(parsed.data).at(-1) : undefined;
   }
 }

@@ -22,20 +22,31 @@ class EventsRefused extends Error {
 /** How a publish ended: stored, failed in transport (retry), or refused even in its reduced form. */
 type Published = 'stored' | 'retry' | 'refused';
 
+/** A batch of consecutive events published as one stored message. */
+interface Batch {
+  events: Tasks.TaskEvent[];
+  done: Promise<Published>;
+}
+
 /**
- * The events of one task, numbered 1, 2, 3… without gaps. Publishes are pipelined (not awaited one
- * by one; NATS keeps their order on the connection) and `flush()` waits until every one is stored,
- * re-publishing any that failed in transport (Nats-Msg-Id = taskId:seq de-duplicates). An event that
- * fails its contract (a string over its limit…) is never retried as it is: its seq gets the event
- * reduced to fit (Tasks.fitTaskEvent), since clients release events strictly in seq order and a
- * missing seq would hold back every later event forever.
+ * The events of one task, numbered 1, 2, 3… without gaps. What the task emits in one moment of its
+ * run — everything up to the end of the event loop's current turn: a step dispatched and sent, a step
+ * answered and stored — is stored as one message (a TaskEventBatch, on the subject of its last
+ * event): a message, an acknowledgement and two deliveries per moment instead of per event. Publishes
+ * are pipelined (NATS keeps their order on the connection) and `flush()` waits until every batch is
+ * stored, re-publishing any that failed in transport (Nats-Msg-Id = taskId:firstSeq-lastSeq
+ * de-duplicates). A batch over the server's max_payload is stored in halves. An event that fails its
+ * contract (a string over its limit…) is never retried as it is: its seq gets the event reduced to fit
+ * (Tasks.fitTaskEvent), since clients release events strictly in seq order and a missing seq would hold
+ * back every later event forever.
  */
 export class TaskEventSequence {
   private seq: number;
-  private readonly pending = new Map<
-    number,
-    { event: Tasks.TaskEvent; done: Promise<Published> }
-  >();
+  /** Emitted in this turn of the event loop, published together at its end. */
+  private outbox: Tasks.TaskEvent[] = [];
+  private sendScheduled = false;
+  /** Published and not yet known to be stored, by first seq. */
+  private readonly pending = new Map<number, Batch>();
 
   constructor(
     private readonly taskId: string,
@@ -56,17 +67,18 @@ export class TaskEventSequence {
     data: Tasks.TaskEventPayload<N>,
     message?: string,
   ): void {
-    const event = {
+    this.outbox.push({
       taskId: this.taskId,
       seq: ++this.seq,
       name,
       at: new Date().toISOString(),
       source: this.source,
       ...(message ? { message } : {}),
-      data,
-    } as Tasks.TaskEvent;
-    const done = this.publish(event);
-    this.pending.set(event.seq, { event, done });
+      data: roundedDuration(data),
+    } as Tasks.TaskEvent);
+    if (this.sendScheduled) return;
+    this.sendScheduled = true;
+    setImmediate(() => this.send());
   }
 
   /**
@@ -75,21 +87,24 @@ export class TaskEventSequence {
    * at once if an event cannot be stored at all (not even reduced: a programming error).
    */
   async flush(): Promise<void> {
+    this.send();
     const started = Date.now();
     await retryWithBackoff(
       async (attempt) => {
         if (attempt > 0)
-          for (const [seq, p] of this.pending)
-            this.pending.set(seq, { ...p, done: this.publish(p.event) });
+          for (const [first, b] of this.pending)
+            this.pending.set(first, { ...b, done: this.publish(b.events) });
         const entries = [...this.pending.entries()];
-        const results = await Promise.all(entries.map(([, p]) => p.done));
-        entries.forEach(([seq], i) => {
-          if (results[i] === 'stored') this.pending.delete(seq);
+        const results = await Promise.all(entries.map(([, b]) => b.done));
+        entries.forEach(([first], i) => {
+          if (results[i] === 'stored') this.pending.delete(first);
         });
-        const refused = entries.filter((_, i) => results[i] === 'refused').map(([seq]) => seq);
+        const refused = entries
+          .filter((_, i) => results[i] === 'refused')
+          .flatMap(([, b]) => b.events.map((e) => e.seq));
         if (refused.length) throw new EventsRefused(this.taskId, refused);
-        if (this.pending.size > 0)
-          throw new Error(`could not store ${this.pending.size} event(s) of task ${this.taskId}`);
+        const left = [...this.pending.values()].reduce((n, b) => n + b.events.length, 0);
+        if (left > 0) throw new Error(`could not store ${left} event(s) of task ${this.taskId}`);
       },
       {
         backoff: FLUSH_BACKOFF,
@@ -99,29 +114,70 @@ export class TaskEventSequence {
     );
   }
 
-  private async publish(event: Tasks.TaskEvent): Promise<Published> {
+  /** Publishes what was emitted since the last send: one message per MAX_EVENTS_PER_MESSAGE. */
+  private send(): void {
+    this.sendScheduled = false;
+    const events = this.outbox;
+    if (events.length === 0) return;
+    this.outbox = [];
+    for (let i = 0; i < events.length; i += Tasks.MAX_EVENTS_PER_MESSAGE) {
+      const batch = events.slice(i, i + Tasks.MAX_EVENTS_PER_MESSAGE);
+      this.pending.set(batch[0]?.seq ?? 0, { events: batch, done: this.publish(batch) });
+    }
+  }
+
+  private async publish(events: Tasks.TaskEvent[]): Promise<Published> {
     try {
-      await this.store(event);
+      await this.store(events);
       return 'stored';
     } catch (e) {
+      if (isDomainError(e) && e.code === 'PAYLOAD_TOO_LARGE' && events.length > 1) {
+        const half = Math.ceil(events.length / 2);
+        const first = await this.publish(events.slice(0, half));
+        return first === 'stored' ? this.publish(events.slice(half)) : first;
+      }
       // Anything but a contract failure happened on the way to the stream: worth another try.
       if (!isDomainError(e) || e.code !== 'VALIDATION') return 'retry';
-      const fitted = Tasks.fitTaskEvent(event);
-      this.logger?.warn(
-        { taskId: event.taskId, seq: event.seq, event: event.name, err: e, reduced: !!fitted },
-        'task event broke its contract; publishing it reduced',
-      );
-      if (!fitted) return 'refused';
-      return this.store(fitted).then(
+      const fitted = events.map((event) => this.fit(event, e));
+      if (fitted.some((f) => f === undefined)) return 'refused';
+      return this.store(fitted as Tasks.TaskEvent[]).then(
         () => 'stored' as const,
         () => 'retry' as const,
       );
     }
   }
 
-  private async store(event: Tasks.TaskEvent): Promise<void> {
-    await this.jetstream.publish(Tasks.TaskEventPublished, [event.taskId, event.name], event, {
-      msgId: `${event.taskId}:${event.seq}`,
-    });
+  /** `event` as it is when valid, else reduced to fit its contract (undefined when it cannot be). */
+  private fit(event: Tasks.TaskEvent, cause: unknown): Tasks.TaskEvent | undefined {
+    if (Tasks.TaskEvent.safeParse(event).success) return event;
+    const fitted = Tasks.fitTaskEvent(event);
+    this.logger?.warn(
+      { taskId: event.taskId, seq: event.seq, event: event.name, err: cause, reduced: !!fitted },
+      'task event broke its contract; publishing it reduced',
+    );
+    return fitted;
   }
+
+  private async store(events: Tasks.TaskEvent[]): Promise<void> {
+    const [first, last] = [events[0], events.at(-1)];
+    if (!first || !last) return;
+    await this.jetstream.publish(
+      Tasks.TaskEventPublished,
+      [this.taskId, last.name],
+      { taskId: this.taskId, events },
+      { msgId: `${this.taskId}:${first.seq}-${last.seq}` },
+    );
+  }
+}
+
+/**
+ * Every task event reports its duration to 0.1 ms (docs/api.md): rounded here, where every event of
+ * a task passes, so no emitter can forget it.
+ */
+function roundedDuration<T>(data: T): T {
+  if (typeof data !== 'object' || data === null || !('durationMs' in data)) return data;
+  const { durationMs } = data as { durationMs: unknown };
+  return typeof durationMs === 'number'
+    ? { ...data, durationMs: Tasks.roundDurationMs(durationMs) }
+    : data;
 }

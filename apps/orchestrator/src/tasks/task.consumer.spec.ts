@@ -8,8 +8,8 @@ import type {
 } from '@switchboard/messaging';
 import { type Logger, ReadinessRegistry } from '@switchboard/observability';
 import type { OrchestratorEnv } from '../config/orchestrator.env.js';
-import type { RoundPlanner } from './round-planner.js';
-import type { RunTaskUseCase } from './run-task.use-case.js';
+import type { PlanRoundUseCase } from './plan-round/plan-round.use-case.js';
+import type { RunTaskUseCase } from './run-task/run-task.use-case.js';
 import type { TaskEventLog } from './task-event.log.js';
 import { TaskConsumer } from './task.consumer.js';
 import type { TaskRepository } from './task.repository.js';
@@ -48,7 +48,7 @@ async function setup() {
     { TASK_CONCURRENCY: 2, TASK_ACK_WAIT_MS: 30_000 } as OrchestratorEnv,
     {} as TaskRepository,
     {} as TaskEventLog,
-    { kind: 'builtin' } as RoundPlanner,
+    { kind: 'builtin' } as PlanRoundUseCase,
     {} as AuditTrail,
     { warn: () => undefined, error: () => undefined } as unknown as Logger,
   );

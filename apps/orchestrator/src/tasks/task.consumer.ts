@@ -4,9 +4,9 @@ import { ALL_STREAMS, Tasks } from '@switchboard/contracts';
 import { AuditTrail, type ConsumerHandle, JetStreamService } from '@switchboard/messaging';
 import { LOGGER, type Logger, ReadinessRegistry } from '@switchboard/observability';
 import type { OrchestratorEnv } from '../config/orchestrator.env.js';
-import { FailedSubmissions } from './failed-submission.js';
-import { RoundPlanner } from './round-planner.js';
-import { RunTaskUseCase } from './run-task.use-case.js';
+import { FailedSubmissions } from './finish-task/failed-submission.js';
+import { PlanRoundUseCase } from './plan-round/plan-round.use-case.js';
+import { RunTaskUseCase } from './run-task/run-task.use-case.js';
 import { TaskEventLog } from './task-event.log.js';
 import { TaskRepository } from './task.repository.js';
 
@@ -31,7 +31,7 @@ export class TaskConsumer implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: OrchestratorEnv,
     repository: TaskRepository,
     eventLog: TaskEventLog,
-    planning: RoundPlanner,
+    planning: PlanRoundUseCase,
     audit: AuditTrail,
     @Inject(LOGGER) logger: Logger,
   ) {

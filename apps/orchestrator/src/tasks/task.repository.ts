@@ -40,6 +40,10 @@ export interface TaskOutcome {
   error?: ErrorBody;
   usage?: Tasks.TokenUsage;
   lastEventSeq: number;
+  /** From the first claim to the end: `finishedAt` is the claim plus this, as the event reports it. */
+  durationMs: number;
+  /** The step that was under way when the task stopped: stored as cancelled unless it was stored. */
+  interrupted?: { index: number; action: Tasks.PlanAction; startedAt: Date };
 }
 
 /** A task no replica could run, as far as its (possibly invalid) submission tells. */
@@ -186,16 +190,45 @@ export class TaskRepository {
     });
   }
 
-  async finish(taskId: string, o: TaskOutcome): Promise<void> {
-    const updated = await this.prisma.$executeRaw`
-      UPDATE "Task" SET
-        "status" = ${o.status}, "planner" = ${o.planner}, "plan" = ${jsonText(o.plan)}::jsonb,
-        "result" = ${o.result === undefined ? null : scrubJson(o.result)},
-        "output" = ${jsonText(o.output)}::jsonb, "error" = ${jsonText(o.error)}::jsonb,
-        "usage" = ${jsonText(o.usage)}::jsonb, "lastEventSeq" = ${o.lastEventSeq},
-        "finishedAt" = (now() AT TIME ZONE 'UTC'), "updatedAt" = (now() AT TIME ZONE 'UTC')
-      WHERE "id" = ${taskId}::uuid`;
-    if (updated !== 1) throw new Error(`task ${taskId} has no row to finish`);
+  /**
+   * Stores the outcome and returns how many steps the task has stored, the count its terminal event
+   * reports (so the event, GET /tasks/{id} and the task list agree). One statement: the step that was
+   * under way (a cancellation or the time budget stopped it before it could be stored) becomes a
+   * `cancelled` step in the same breath as the row turns terminal.
+   */
+  async finish(taskId: string, o: TaskOutcome): Promise<number> {
+    const i = o.interrupted;
+    const interrupted = i
+      ? Prisma.sql`
+          INSERT INTO "Step" ("id", "taskId", "index", "actionId", "kind", "target", "status",
+                              "input", "idempotencyKey", "startedAt", "finishedAt")
+          VALUES (${`${taskId}:${i.index}`}, ${taskId}::uuid, ${i.index}, ${i.action.id},
+                  ${i.action.kind}, ${i.action.target}, 'cancelled', ${jsonText(i.action.input)}::jsonb,
+                  ${`${taskId}:${i.action.id}`}, ${i.startedAt.toISOString()}::timestamp(3),
+                  (now() AT TIME ZONE 'UTC'))
+          ON CONFLICT DO NOTHING
+          RETURNING 1`
+      : Prisma.sql`SELECT 1 WHERE false`;
+    // The final SELECT does not see the CTE's insert (one snapshot): it counts it separately.
+    const [row] = await this.prisma.$queryRaw<{ updated: number; steps: number }[]>`
+      WITH interrupted AS (${interrupted}),
+      finished AS (
+        UPDATE "Task" SET
+          "status" = ${o.status}, "planner" = ${o.planner}, "plan" = ${jsonText(o.plan)}::jsonb,
+          "result" = ${o.result === undefined ? null : scrubJson(o.result)},
+          "output" = ${jsonText(o.output)}::jsonb, "error" = ${jsonText(o.error)}::jsonb,
+          "usage" = ${jsonText(o.usage)}::jsonb, "lastEventSeq" = ${o.lastEventSeq},
+          "finishedAt" = COALESCE("startedAt", "createdAt")
+                         + make_interval(secs => ${o.durationMs / 1000}::double precision),
+          "updatedAt" = (now() AT TIME ZONE 'UTC')
+        WHERE "id" = ${taskId}::uuid
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM finished)::int AS "updated",
+             ((SELECT count(*) FROM "Step" WHERE "taskId" = ${taskId}::uuid)
+              + (SELECT count(*) FROM interrupted))::int AS "steps"`;
+    if (row?.updated !== 1) throw new Error(`task ${taskId} has no row to finish`);
+    return row.steps;
   }
 
   /**
@@ -255,9 +288,10 @@ export class TaskRepository {
         actions: Array.isArray(decision.actions) ? decision.actions.length : 0,
         ...(r.model ? { model: r.model } : {}),
         ...(roundUsage.success ? { usage: roundUsage.data } : {}),
-        ...(r.durationMs !== null ? { durationMs: r.durationMs } : {}),
+        ...(r.durationMs !== null ? { durationMs: Tasks.roundDurationMs(r.durationMs) } : {}),
       };
     });
+    const started = t.startedAt ?? t.createdAt;
     return {
       taskId: t.id,
       userId: t.userId,
@@ -272,6 +306,12 @@ export class TaskRepository {
       lastEventSeq: t.lastEventSeq,
       createdAt: t.createdAt.toISOString(),
       updatedAt: t.updatedAt.toISOString(),
+      ...(t.finishedAt
+        ? {
+            finishedAt: t.finishedAt.toISOString(),
+            durationMs: Math.max(0, t.finishedAt.getTime() - started.getTime()),
+          }
+        : {}),
       steps: t.steps.map((s) => ({
         stepId: s.actionId,
         index: s.index,

@@ -2,7 +2,8 @@ import { type Tasks } from '@switchboard/contracts';
 import { createLogger, Metrics } from '@switchboard/observability';
 import { UsageMeter } from '../budget/usage-meter.js';
 import type { TaskEventSequence } from './task-event.stream.js';
-import type { TaskRun } from './task-run.js';
+import type { TaskRun } from './run-task/task-run.js';
+import { TASK_LIFECYCLE } from './lifecycle/task-lifecycle.js';
 import { TaskTelemetry } from './task.telemetry.js';
 
 const TASK_ID = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
@@ -30,6 +31,9 @@ function setup() {
     },
     text: 'what is 17 * 23, with my secret plan',
     events: {} as TaskEventSequence,
+    phase: TASK_LIFECYCLE.start('starting'),
+    startedAt: new Date(),
+    planner: 'builtin',
     signal: new AbortController().signal,
     deadline: Date.now() + 60_000,
     retry: {},
@@ -57,7 +61,7 @@ describe(TaskTelemetry.name, () => {
     const { sut, metrics, run } = setup();
     let during: number | undefined;
     await sut.track(run().submission, 1, async () => {
-      sut.begin(run(), { planner: 'builtin' });
+      sut.begin(run(), 1, 0);
       during = sample(await metrics.text(), 'sb_tasks_in_flight', {});
     });
     const text = await metrics.text();
@@ -103,9 +107,9 @@ describe(TaskTelemetry.name, () => {
     const r = run();
     r.meter.add({ promptTokens: 100, completionTokens: 20, totalTokens: 120 }, 'm');
     r.plan.push({ id: 'a1', kind: 'tool', target: 'calculator', input: {}, description: 'x' });
-    sut.begin(r, { planner: 'llm', model: 'gpt-test' });
+    sut.begin({ ...r, planner: 'llm', model: 'gpt-test' }, 1, 0);
     sut.end(r, { status: 'completed', result: '391' }, 1_234.5);
-    sut.begin(run(true), { planner: 'llm' });
+    sut.begin(run(true), 2, 1);
     expect(lines).toEqual([
       expect.objectContaining({
         level: 'info',
@@ -123,6 +127,13 @@ describe(TaskTelemetry.name, () => {
         durationMs: 1235,
         steps: 1,
         tokens: 120,
+      }),
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'resuming task after redelivery',
+        taskId: TASK_ID,
+        deliveryCount: 2,
+        completedSteps: 1,
       }),
     ]);
     expect(JSON.stringify(lines)).not.toContain('secret plan');

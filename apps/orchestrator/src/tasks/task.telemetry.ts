@@ -9,7 +9,7 @@ import {
   withSpan,
 } from '@switchboard/observability';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import type { Outcome, TaskRun } from './task-run.js';
+import type { Outcome, TaskRun } from './run-task/task-run.js';
 
 /** How a task ended, as the metrics label it: the outcome and, unless it completed, the error code. */
 export function outcomeLabels(outcome: Outcome): { outcome: Outcome['status']; code: string } {
@@ -102,23 +102,36 @@ export class TaskTelemetry {
   }
 
   /**
-   * The run starts its loop. A resumed run is counted here; its line (`resuming task after
-   * redelivery`, a warning) is the use case's.
+   * The run starts its loop: counted as new or resumed, with one line (a resumed run's is a warning:
+   * a replica stopped or crashed while it ran the task).
    */
-  begin(run: TaskRun, fields: { planner: string; model?: string | undefined }): void {
+  begin(run: TaskRun, deliveryCount: number, completedSteps: number): void {
     const { taskId, actor, request } = run.submission;
     this.started.inc({ kind: run.resumed ? 'resumed' : 'new' });
-    if (run.resumed) return;
+    if (run.resumed) {
+      this.logger.warn({ taskId, deliveryCount, completedSteps }, 'resuming task after redelivery');
+      return;
+    }
     this.logger.info(
       {
         taskId,
         userId: actor.userId,
-        planner: fields.planner,
-        ...(fields.model ? { model: fields.model } : {}),
+        planner: run.planner,
+        ...(run.model ? { model: run.model } : {}),
         ...(request.thread_id ? { threadId: request.thread_id } : {}),
       },
       'task started',
     );
+  }
+
+  /** A task delivered again after it had ended: nothing ran. */
+  redelivered(taskId: string, deliveryCount: number): void {
+    this.logger.debug({ taskId, deliveryCount }, 'task delivered again after it ended');
+  }
+
+  /** An error no code path expected (the task fails INTERNAL). */
+  unexpected(e: unknown): void {
+    this.logger.error({ err: e }, 'task failed unexpectedly');
   }
 
   /** The run ended with `outcome` after `durationMs` since the task first started. */

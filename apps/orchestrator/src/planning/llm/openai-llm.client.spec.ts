@@ -29,18 +29,25 @@ const logger = createLogger({
 // The HTTP adapter against a real (scripted) OpenAI-compatible server on loopback.
 describe(OpenAiLlmClient.name, () => {
   let llm: LlmStub;
-  const client = (
-    stream: boolean,
-    param: 'max_tokens' | 'max_completion_tokens' = 'max_tokens',
+  const client = ({
+    stream = false,
+    param = 'max_tokens',
     timeoutMs = 5_000,
     idleMs = 30_000,
-  ) =>
+    retries = 0,
+  }: {
+    stream?: boolean;
+    param?: 'max_tokens' | 'max_completion_tokens';
+    timeoutMs?: number;
+    idleMs?: number;
+    retries?: number;
+  } = {}) =>
     new OpenAiLlmClient(
       {
         OPENAI_API_KEY: KEY,
         OPENAI_BASE_URL: llm.baseUrl,
         LLM_TIMEOUT_MS: timeoutMs,
-        LLM_MAX_RETRIES: 0,
+        LLM_MAX_RETRIES: retries,
         LLM_STREAM: stream,
         LLM_STREAM_IDLE_MS: idleMs,
         LLM_MAX_TOKENS_PARAM: param,
@@ -72,7 +79,7 @@ describe(OpenAiLlmClient.name, () => {
         usage: { prompt: 11, completion: 7 },
       },
     ]);
-    const out = await client(stream).complete(request(`USAGE-${stream}`), never);
+    const out = await client({ stream }).complete(request(`USAGE-${stream}`), never);
     expect(out).toEqual({
       content: 'Let me save that.',
       toolCalls: [
@@ -106,7 +113,10 @@ describe(OpenAiLlmClient.name, () => {
 
   it('reports no usage when the server sends none, and sends the output limit in the configured field', async () => {
     const script = llm.script('NO-USAGE', [{ content: 'ok', usage: false }]);
-    const out = await client(false, 'max_completion_tokens').complete(request('NO-USAGE'), never);
+    const out = await client({ param: 'max_completion_tokens' }).complete(
+      request('NO-USAGE'),
+      never,
+    );
     expect(out.usage).toBeUndefined();
     expect(out.content).toBe('ok');
     expect(script.requests[0]!.body).toMatchObject({ max_completion_tokens: 123 });
@@ -117,7 +127,7 @@ describe(OpenAiLlmClient.name, () => {
     const gate = llm.gate();
     const script = llm.script('ABORT-ME', [{ content: 'late', hold: gate }]);
     const controller = new AbortController();
-    const pending = client(false).complete(request('ABORT-ME'), controller.signal);
+    const pending = client().complete(request('ABORT-ME'), controller.signal);
     await gate.reached;
     controller.abort(new Error('user cancelled'));
     await expect(pending).rejects.toMatchObject({ code: 'CANCELLED' });
@@ -129,7 +139,7 @@ describe(OpenAiLlmClient.name, () => {
       { content: 'I will now think forever', stall: true },
       { content: 'Here it is.' },
     ]);
-    const out = await client(true, 'max_tokens', 5_000, 200).complete(request('STALL-ONCE'), never);
+    const out = await client({ stream: true, idleMs: 200 }).complete(request('STALL-ONCE'), never);
     expect(out.content).toBe('Here it is.');
     expect(script.requests).toHaveLength(2);
     await waitFor(() => script.requests[0]!.aborted, { what: 'the stalled request closed' });
@@ -145,7 +155,7 @@ describe(OpenAiLlmClient.name, () => {
   it('ends a streamed answer that stalls after its first chunk with TIMEOUT, closing the request', async () => {
     const script = llm.script('STALL', [{ content: 'I will now think forever', stall: true }]);
     const started = Date.now();
-    const e = await client(true, 'max_tokens', 300)
+    const e = await client({ stream: true, timeoutMs: 300 })
       .complete(request('STALL'), never)
       .catch((x: unknown) => x);
     expect(e).toMatchObject({
@@ -160,24 +170,107 @@ describe(OpenAiLlmClient.name, () => {
     });
   });
 
+  it.each([false, true])(
+    'retries a call that timed out like other transient failures, each attempt with its own LLM_TIMEOUT_MS (stream: %p)',
+    async (stream) => {
+      const task = `HANG-TWICE-${stream}`;
+      const script = llm.script(task, [{ hang: true }, { hang: true }, { content: 'Here it is.' }]);
+      lines.length = 0;
+      const out = await client({ stream, timeoutMs: 300, retries: 2 }).complete(
+        request(task),
+        never,
+      );
+      expect(out.content).toBe('Here it is.');
+      expect(script.requests).toHaveLength(3);
+      await waitFor(() => script.requests[0]!.aborted && script.requests[1]!.aborted, {
+        what: 'the hung requests closed',
+      });
+      const retries = lines.filter((l) => l['msg'] === 'an LLM call failed; asking again');
+      expect(retries.map((l) => [l['code'], l['attempt']])).toEqual([
+        ['TIMEOUT', 1],
+        ['TIMEOUT', 2],
+      ]);
+      expect(lines.filter((l) => l['msg'] === 'llm call failed')).toEqual([]);
+    },
+  );
+
+  it('fails with TIMEOUT once every attempt (1 + LLM_MAX_RETRIES) timed out, saying how many', async () => {
+    const script = llm.script('HANG-ALWAYS', [{ hang: true }, { hang: true }, { hang: true }]);
+    const e = await client({ timeoutMs: 200, retries: 2 })
+      .complete(request('HANG-ALWAYS'), never)
+      .catch((x: unknown) => x);
+    expect(e).toMatchObject({
+      code: 'TIMEOUT',
+      retryable: true,
+      message: expect.stringMatching(
+        /did not finish its answer within 200 ms \(LLM_TIMEOUT_MS\); 3 attempts$/,
+      ),
+      details: { attempts: 3 },
+    });
+    expect(script.requests).toHaveLength(3);
+  });
+
+  it('retries HTTP 500 and 429 as often as LLM_MAX_RETRIES, waiting as long as the server asks', async () => {
+    const script = llm.script('FLAKY', [
+      { status: 500, message: 'overloaded' },
+      { status: 429, message: 'slow down', headers: { 'retry-after-ms': '42' } },
+      { content: 'Done.' },
+    ]);
+    lines.length = 0;
+    const out = await client({ retries: 2 }).complete(request('FLAKY'), never);
+    expect(out.content).toBe('Done.');
+    expect(script.requests).toHaveLength(3);
+    const retries = lines.filter((l) => l['msg'] === 'an LLM call failed; asking again');
+    expect(retries.map((l) => [l['code'], l['status'], l['attempt']])).toEqual([
+      ['UPSTREAM_UNAVAILABLE', 500, 1],
+      ['RATE_LIMITED', 429, 2],
+    ]);
+    expect(retries[1]!['delayMs']).toBe(42);
+  });
+
+  it.each([400, 401])('does not retry what a repeat cannot fix (HTTP %p)', async (status) => {
+    const task = `NOT-AGAIN-${status}`;
+    const script = llm.script(task, [{ status, message: 'no' }, { content: 'never sent' }]);
+    await expect(client({ retries: 2 }).complete(request(task), never)).rejects.toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      retryable: false,
+      details: { status },
+    });
+    expect(script.requests).toHaveLength(1);
+  });
+
+  it('stops retrying when the task ends (its signal aborts) while a retry is under way', async () => {
+    const script = llm.script('HANG-THEN-CANCEL', [{ hang: true }, { hang: true }, { hang: true }]);
+    const controller = new AbortController();
+    const pending = client({ timeoutMs: 300, retries: 2 }).complete(
+      request('HANG-THEN-CANCEL'),
+      controller.signal,
+    );
+    await waitFor(() => script.requests.length === 2, { what: 'the second attempt' });
+    controller.abort(new Error('task out of time'));
+    await expect(pending).rejects.toMatchObject({ code: 'CANCELLED' });
+    await waitFor(() => script.requests[1]!.aborted, { what: 'the second attempt closed' });
+    expect(script.requests).toHaveLength(2);
+  });
+
   it('turns server errors into DomainErrors that never carry the key', async () => {
     llm.script('REFUSED', [{ status: 401, message: `Incorrect API key provided: ${KEY}` }]);
     llm.script('BROKEN', [
       { status: 500, message: `upstream exploded near sk-abc1***********cdef` },
     ]);
     llm.script('BAD', [{ status: 400, message: 'tools[0].function.name is invalid' }]);
-    const refused = await client(false)
+    const refused = await client()
       .complete(request('REFUSED'), never)
       .catch((e: unknown) => e);
     expect(refused).toMatchObject({
       code: 'UPSTREAM_ERROR',
       message: expect.stringContaining('refused the credentials (HTTP 401); check OPENAI_API_KEY'),
     });
-    const broken = await client(false)
+    const broken = await client()
       .complete(request('BROKEN'), never)
       .catch((e: unknown) => e);
     expect(broken).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
-    const bad = await client(false)
+    const bad = await client()
       .complete(request('BAD'), never)
       .catch((e: unknown) => e);
     expect(bad).toMatchObject({
@@ -222,15 +315,15 @@ describe(OpenAiLlmClient.name, () => {
     llm.script('LOGGED-CANCEL', [{ content: 'late', hold: gate }]);
     lines.length = 0;
     for (const task of ['LOGGED-500', 'LOGGED-429']) {
-      await client(false)
+      await client()
         .complete(request(task), never)
         .catch(() => undefined);
     }
-    await client(true, 'max_tokens', 300)
+    await client({ stream: true, timeoutMs: 300 })
       .complete(request('LOGGED-HANG'), never)
       .catch(() => undefined);
     const controller = new AbortController();
-    const cancelled = client(false).complete(request('LOGGED-CANCEL'), controller.signal);
+    const cancelled = client().complete(request('LOGGED-CANCEL'), controller.signal);
     await gate.reached;
     controller.abort(new Error('user cancelled'));
     await cancelled.catch(() => undefined);

@@ -17,6 +17,7 @@ import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import { abortError } from '../../dispatch/dispatch.context.js';
 import type { LlmClient, LlmCompletion, LlmRequest, LlmToolCall } from './llm.client.js';
 import { LlmMetrics } from './llm.metrics.js';
+import { retryAfterMs, retryLlmCall } from './llm-retry.policy.js';
 
 type Settings = Pick<
   OrchestratorEnv,
@@ -47,7 +48,7 @@ class StalledAnswer extends DomainError {
  * Chat completions over HTTP with the official `openai` client, against any OpenAI-compatible server.
  * The SDK stays in this file: callers see LlmCompletion and DomainErrors. The API key is only ever
  * handed to the SDK; error messages from the server are scrubbed before they travel anywhere. Each
- * call is a span; each failed one (after the SDK's own retries) is one warning line.
+ * call is a span; each retry of it is one warning line, and so is a call that failed for good.
  */
 @Injectable()
 export class OpenAiLlmClient implements LlmClient {
@@ -64,7 +65,9 @@ export class OpenAiLlmClient implements LlmClient {
       apiKey: config.OPENAI_API_KEY ?? 'no-key',
       ...(config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : {}),
       timeout: config.LLM_TIMEOUT_MS,
-      maxRetries: config.LLM_MAX_RETRIES,
+      // Retries are ours (retryLlmCall): one budget for timeouts and HTTP failures alike, each
+      // attempt timed to its last chunk, within the task's time.
+      maxRetries: 0,
     });
     this.host = new URL(config.OPENAI_BASE_URL ?? 'https://api.openai.com/v1').host;
   }
@@ -80,16 +83,13 @@ export class OpenAiLlmClient implements LlmClient {
     };
     const started = performance.now();
     const stop = this.metrics.seconds.startTimer({ model: request.model });
-    // The whole call, streamed or not, retries included: the client's own timer only runs until the
-    // response headers arrive, and a model may stall after its first chunk.
-    const expired = AbortSignal.timeout(this.config.LLM_TIMEOUT_MS);
-    const callSignal = AbortSignal.any([signal, expired]);
-    const deadline = Date.now() + this.config.LLM_TIMEOUT_MS;
     return withSpan('llm.chat', attributes, async (span) => {
       try {
-        const completion = this.config.LLM_STREAM
-          ? await this.streamedUntilAnswered(request, callSignal, deadline)
-          : await this.plain(request, callSignal);
+        const completion = await retryLlmCall(() => this.attempt(request, signal), {
+          maxRetries: this.config.LLM_MAX_RETRIES,
+          signal,
+          onRetry: (error, attempt, delayMs) => this.logRetry(request, error, attempt, delayMs),
+        });
         this.metrics.calls.inc({ model: request.model, outcome: 'ok' });
         if (completion.usage) {
           span.setAttribute('gen_ai.usage.input_tokens', completion.usage.promptTokens);
@@ -107,15 +107,33 @@ export class OpenAiLlmClient implements LlmClient {
           span.setAttribute('gen_ai.response.finish_reasons', [completion.finishReason]);
         return completion;
       } catch (e) {
-        const error = this.translate(e, signal, expired);
+        const error = signal.aborted ? abortError(signal) : this.translate(e, signal);
         this.metrics.calls.inc({ model: request.model, outcome: error.code });
         // The task stopping the call (cancelled, out of time) is not the model failing.
-        if (!signal.aborted) this.logFailure(request, e, error, started);
+        if (!signal.aborted) this.logFailure(request, error, started);
         throw error;
       } finally {
         stop();
       }
     });
+  }
+
+  /**
+   * One request, streamed or not, limited to LLM_TIMEOUT_MS from sending it to the answer's last
+   * chunk: the client's own timer only runs until the response headers arrive, and a model may stall
+   * after its first chunk. A timed-out attempt is retryable like any other transient failure.
+   */
+  private async attempt(request: LlmRequest, signal: AbortSignal): Promise<LlmCompletion> {
+    const expired = AbortSignal.timeout(this.config.LLM_TIMEOUT_MS);
+    const attemptSignal = AbortSignal.any([signal, expired]);
+    const deadline = Date.now() + this.config.LLM_TIMEOUT_MS;
+    try {
+      return this.config.LLM_STREAM
+        ? await this.streamedUntilAnswered(request, attemptSignal, deadline)
+        : await this.plain(request, attemptSignal);
+    } catch (e) {
+      throw this.translate(e, signal, expired);
+    }
   }
 
   private params(request: LlmRequest): ChatCompletionCreateParamsBase {
@@ -168,7 +186,7 @@ export class OpenAiLlmClient implements LlmClient {
   }
 
   /**
-   * A streamed answer that stalls is abandoned and asked for again, as often as the call's time limit
+   * A streamed answer that stalls is abandoned and asked for again, as often as the attempt's time limit
    * (LLM_TIMEOUT_MS) allows: an overloaded server often leaves one answer hanging and serves the next.
    */
   private streamedUntilAnswered(
@@ -276,30 +294,46 @@ export class OpenAiLlmClient implements LlmClient {
     };
   }
 
+  /** One line per retry: why the attempt failed and how long until the next (never the prompt). */
+  private logRetry(request: LlmRequest, error: DomainError, attempt: number, delayMs: number) {
+    this.logger.warn(
+      { ...this.failureFields(request, error), attempt, delayMs },
+      'an LLM call failed; asking again',
+    );
+  }
+
   /** One line per failed call: what failed and how, from the scrubbed error (never the prompt). */
-  private logFailure(request: LlmRequest, raw: unknown, error: DomainError, started: number): void {
-    const status =
-      raw instanceof APIError && typeof raw.status === 'number' ? raw.status : undefined;
+  private logFailure(request: LlmRequest, error: DomainError, started: number): void {
     this.logger.warn(
       {
-        model: request.model,
-        server: this.host,
-        code: error.code,
-        ...(status !== undefined ? { status } : {}),
-        retryable: error.retryable,
-        error: error.message,
+        ...this.failureFields(request, error),
         durationMs: Math.round(performance.now() - started),
-        ...(request.taskId ? { taskId: request.taskId } : {}),
-        ...(request.iteration ? { iteration: request.iteration } : {}),
       },
       'llm call failed',
     );
   }
 
-  /** SDK errors become DomainErrors whose messages hold nothing secret. */
-  private translate(e: unknown, signal: AbortSignal, expired: AbortSignal): DomainError {
+  private failureFields(request: LlmRequest, error: DomainError): Record<string, unknown> {
+    const status = error.details?.['status'];
+    return {
+      model: request.model,
+      server: this.host,
+      code: error.code,
+      ...(typeof status === 'number' ? { status } : {}),
+      retryable: error.retryable,
+      error: error.message,
+      ...(request.taskId ? { taskId: request.taskId } : {}),
+      ...(request.iteration ? { iteration: request.iteration } : {}),
+    };
+  }
+
+  /**
+   * SDK errors become DomainErrors whose messages hold nothing secret; `retryable` marks what another
+   * attempt may fix, `details` carry the HTTP status and the wait the server asked for.
+   */
+  private translate(e: unknown, signal: AbortSignal, expired?: AbortSignal): DomainError {
     if (signal.aborted) return abortError(signal);
-    if (expired.aborted) {
+    if (expired?.aborted || e instanceof APIConnectionTimeoutError) {
       return new DomainError(
         'TIMEOUT',
         `the LLM server at ${this.host} did not finish its answer within ${this.config.LLM_TIMEOUT_MS} ms (LLM_TIMEOUT_MS)`,
@@ -309,13 +343,6 @@ export class OpenAiLlmClient implements LlmClient {
     if (isDomainError(e)) return e;
     if (e instanceof APIUserAbortError)
       return new DomainError('CANCELLED', 'the LLM call was aborted');
-    if (e instanceof APIConnectionTimeoutError) {
-      return new DomainError(
-        'TIMEOUT',
-        `the LLM server at ${this.host} did not answer within ${this.config.LLM_TIMEOUT_MS} ms`,
-        { retryable: true },
-      );
-    }
     if (e instanceof APIConnectionError) {
       return new DomainError(
         'UPSTREAM_UNAVAILABLE',
@@ -323,34 +350,42 @@ export class OpenAiLlmClient implements LlmClient {
         { retryable: true },
       );
     }
+    if (e instanceof APIError) return this.translateStatus(e);
+    return new DomainError(
+      'UPSTREAM_ERROR',
+      `the LLM call failed: ${scrub((e as Error)?.message ?? String(e), this.config.OPENAI_API_KEY)}`,
+    );
+  }
+
+  private translateStatus(e: APIError): DomainError {
+    const status = typeof e.status === 'number' ? e.status : 0;
+    const asked = retryAfterMs(e.headers);
+    const details = { status, ...(asked !== undefined ? { retryAfterMs: asked } : {}) };
     if (e instanceof AuthenticationError || e instanceof PermissionDeniedError) {
       // The server's own message may quote part of the key: say only what happened.
       return new DomainError(
         'UPSTREAM_ERROR',
-        `the LLM server at ${this.host} refused the credentials (HTTP ${e.status}); check OPENAI_API_KEY`,
+        `the LLM server at ${this.host} refused the credentials (HTTP ${status}); check OPENAI_API_KEY`,
+        { details },
       );
     }
+    // As the openai client judges: the server may say, else 408, 409, 429 and 5xx are worth a retry.
+    const should = e.headers?.get('x-should-retry');
+    const retryable =
+      should === 'true' ||
+      (should !== 'false' && (status === 408 || status === 409 || status === 429 || status >= 500));
     if (e instanceof RateLimitError) {
       return new DomainError(
         'RATE_LIMITED',
-        `the LLM server at ${this.host} is rate limiting (HTTP 429) and retries ran out`,
-        { retryable: true },
+        `the LLM server at ${this.host} is rate limiting (HTTP 429)`,
+        { retryable, details },
       );
     }
-    if (e instanceof APIError) {
-      const status = typeof e.status === 'number' ? e.status : 0;
-      const detail = scrub(e.message, this.config.OPENAI_API_KEY);
-      return new DomainError(
-        status >= 500 ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_ERROR',
-        `the LLM server at ${this.host} answered HTTP ${status}: ${detail}`,
-        {
-          retryable: status >= 500,
-        },
-      );
-    }
+    const detail = scrub(e.message, this.config.OPENAI_API_KEY);
     return new DomainError(
-      'UPSTREAM_ERROR',
-      `the LLM call failed: ${scrub((e as Error)?.message ?? String(e), this.config.OPENAI_API_KEY)}`,
+      status >= 500 ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_ERROR',
+      `the LLM server at ${this.host} answered HTTP ${status}: ${detail}`,
+      { retryable, details },
     );
   }
 }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorBody, scrubJson, Tasks } from '@switchboard/contracts';
 import { z } from 'zod';
-import type { PastRound, PlanDecision } from '../planning/planner.js';
-import { PrismaService } from '../prisma/prisma.service.js';
+import type { PastRound, PlanDecision } from '../../planning/planner.js';
+import { PrismaService } from '../../prisma/prisma.service.js';
 
 /** How a decision is stored (the DomainError of a `fail` as its body; no generated text). */
 const StoredDecision = z.discriminatedUnion('kind', [

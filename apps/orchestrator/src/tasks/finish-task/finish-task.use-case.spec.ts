@@ -1,34 +1,41 @@
+import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
 import { jest } from '@jest/globals';
 import { DomainError, type Tasks } from '@switchboard/contracts';
 import type { AuditTrail, JetStreamService } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
-import { UsageMeter } from '../budget/usage-meter.js';
-import type { ThreadHistoryService } from '../threads/thread-history.service.js';
-import type { RoundPlanner } from './round-planner.js';
-import { FLUSH_PATIENCE_MS, TaskEventSequence } from './task-event.stream.js';
-import { TaskFinisher } from './task-finisher.js';
-import type { TaskOutcome, TaskRepository } from './task.repository.js';
-import type { TaskRun } from './task-run.js';
+import { UsageMeter } from '../../budget/usage-meter.js';
+import type { ThreadHistoryService } from '../../threads/thread-history.service.js';
+import { FLUSH_PATIENCE_MS, TaskEventSequence } from '../task-event.stream.js';
+import { FinishTaskUseCase } from './finish-task.use-case.js';
+import type { TaskOutcome, TaskRepository } from '../task.repository.js';
+import type { TaskRun } from '../run-task/task-run.js';
 
 const TASK_ID = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
 
-function setup(opts: { outage?: boolean } = {}) {
+function setup(opts: { outage?: boolean; storedSteps?: number } = {}) {
   const log: string[] = [];
+  const finished: TaskOutcome[] = [];
+  const published: Tasks.TaskEvent[] = [];
   const jetstream = {
-    publish: async (_c: unknown, _t: unknown, e: Tasks.TaskEvent) => {
+    publish: async (_c: unknown, _t: unknown, b: Tasks.TaskEventBatch) => {
       if (opts.outage) throw new DomainError('UPSTREAM_UNAVAILABLE', 'down', { retryable: true });
-      log.push(`event ${e.seq} ${e.name}`);
-      return { seq: e.seq, duplicate: false };
+      for (const e of b.events) {
+        log.push(`event ${e.seq} ${e.name}`);
+        published.push(e);
+      }
+      return { seq: b.events.at(-1)!.seq, duplicate: false };
     },
   } as unknown as JetStreamService;
   const repository = {
-    finish: async (_id: string, o: TaskOutcome) =>
-      void log.push(`row ${o.status} lastEventSeq=${o.lastEventSeq}`),
+    finish: async (_id: string, o: TaskOutcome) => {
+      log.push(`row ${o.status} lastEventSeq=${o.lastEventSeq}`);
+      finished.push(o);
+      return opts.storedSteps ?? 0;
+    },
   } as unknown as TaskRepository;
-  const finisher = new TaskFinisher(
+  const finisher = new FinishTaskUseCase(
     repository,
     { record: async () => void log.push('turns') } as unknown as ThreadHistoryService,
-    { kind: 'builtin' } as RoundPlanner,
     { record: async () => undefined } as unknown as AuditTrail,
     { error: () => undefined } as unknown as Logger,
   );
@@ -42,6 +49,9 @@ function setup(opts: { outage?: boolean } = {}) {
     },
     text: 'what is 1+1',
     events: new TaskEventSequence(TASK_ID, 0, 'orchestrator', jetstream),
+    phase: TASK_LIFECYCLE.start('planning'),
+    startedAt: new Date(),
+    planner: 'builtin',
     signal: new AbortController().signal,
     deadline: Date.now() + 60_000,
     retry: {},
@@ -49,10 +59,10 @@ function setup(opts: { outage?: boolean } = {}) {
     plan: [],
     resumed: false,
   };
-  return { log, finisher, run };
+  return { log, finisher, run, finished, published };
 }
 
-describe(TaskFinisher.name, () => {
+describe(FinishTaskUseCase.name, () => {
   it('stores every earlier event before the row and the terminal event', async () => {
     const { log, finisher, run } = setup();
     run.events.emit('orchestrator.planning.started', { planner: 'builtin', iteration: 1 });
@@ -90,5 +100,25 @@ describe(TaskFinisher.name, () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  it('stores the step under way as cancelled and reports the stored count, not the plan', async () => {
+    const { finisher, run, finished, published } = setup({ storedSteps: 2 });
+    const note: Tasks.PlanAction = {
+      id: 's2',
+      kind: 'tool',
+      target: 'notes.add',
+      input: { text: 'x' },
+      description: 'save the note',
+    };
+    // Resumed after a crash (its first step was stored then), and cancelled during its second.
+    run.plan.push(note);
+    run.underWay = { index: 1, action: note, startedAt: new Date() };
+    await finisher.finish(run, { status: 'cancelled', reason: 'changed my mind' }, 41);
+    expect(finished[0]).toMatchObject({ interrupted: run.underWay, durationMs: 41 });
+    expect(published.at(-1)).toMatchObject({
+      name: 'orchestrator.task.cancelled',
+      data: { reason: 'changed my mind', steps: 2, durationMs: 41 },
+    });
   });
 });

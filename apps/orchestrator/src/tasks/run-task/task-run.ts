@@ -1,7 +1,8 @@
 import { DomainError, type ErrorBody, type Tasks } from '@switchboard/contracts';
 import type { RetryBudget } from '@switchboard/messaging';
-import type { UsageMeter } from '../budget/usage-meter.js';
-import type { TaskEventSequence } from './task-event.stream.js';
+import type { UsageMeter } from '../../budget/usage-meter.js';
+import type { TaskLifecycle } from '../lifecycle/task-lifecycle.js';
+import type { TaskEventSequence } from '../task-event.stream.js';
 
 /** One run of a task in this replica: what the loop, the guardrails and the finisher share. */
 export interface TaskRun {
@@ -9,7 +10,14 @@ export interface TaskRun {
   /** The task text as it may be stored and streamed (a placeholder when the input guardrail blocked it). */
   text: string;
   events: TaskEventSequence;
+  /** Where the run stands (lifecycle/task-lifecycle.ts): the loop and the finisher move it on. */
+  phase: TaskLifecycle;
   signal: AbortSignal;
+  /** When the task first started (its wall-time budget and duration count from here). */
+  startedAt: Date;
+  /** Who plans it: the LLM (and its model) or the built-in planner. */
+  planner: Tasks.PlannerKind;
+  model?: string | undefined;
   meter: UsageMeter;
   /** Epoch ms by which the task must end (TASK_TIMEOUT_MS after its first start). */
   deadline: number;
@@ -20,8 +28,17 @@ export interface TaskRun {
   retry: RetryBudget;
   /** Every action dispatched (or attempted) so far, in order. */
   plan: Tasks.PlanAction[];
+  /** The step dispatched and not stored yet: if the task stops meanwhile, it is stored as cancelled. */
+  underWay?: UnderWayStep;
   /** Redelivered after a crash: stored rounds and steps exist and are replayed (a new task has none). */
   resumed: boolean;
+}
+
+export interface UnderWayStep {
+  index: number;
+  /** With its input resolved, as it was dispatched. */
+  action: Tasks.PlanAction;
+  startedAt: Date;
 }
 
 export type Outcome =

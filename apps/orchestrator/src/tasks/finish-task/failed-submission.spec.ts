@@ -3,8 +3,8 @@ import { DomainError, type Tasks } from '@switchboard/contracts';
 import type { DeadLetter, JetStreamService } from '@switchboard/messaging';
 import type { Logger, ServiceIdentity } from '@switchboard/observability';
 import { FailedSubmissions } from './failed-submission.js';
-import { TaskEventLog } from './task-event.log.js';
-import type { AbandonedTask, TaskRepository } from './task.repository.js';
+import { TaskEventLog } from '../task-event.log.js';
+import type { AbandonedTask, TaskRepository } from '../task.repository.js';
 
 const TASK_ID = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
 const submission = {
@@ -18,13 +18,15 @@ const submission = {
 function setup(opts: { stored?: Tasks.TaskEvent[]; row?: Partial<Tasks.TaskView> } = {}) {
   const events: Tasks.TaskEvent[] = [...(opts.stored ?? [])];
   const jetstream = {
-    publish: async (_c: unknown, _t: unknown, e: Tasks.TaskEvent) => {
-      events.push(e);
+    publish: async (_c: unknown, _t: unknown, b: Tasks.TaskEventBatch) => {
+      events.push(...b.events);
       return { seq: events.length, duplicate: false };
     },
     lastMessage: async () => {
       const last = events[events.length - 1];
-      return last ? { seq: events.length, data: last } : undefined;
+      return last
+        ? { seq: events.length, data: { taskId: last.taskId, events: [last] } }
+        : undefined;
     },
   } as unknown as JetStreamService;
   const abandoned: AbandonedTask[] = [];

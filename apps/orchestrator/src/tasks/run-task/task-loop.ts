@@ -1,18 +1,30 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { Tools } from '@switchboard/contracts';
+import { DomainError, Tools } from '@switchboard/contracts';
 import { NatsBus } from '@switchboard/messaging';
 import { withSpan } from '@switchboard/observability';
-import { AGENT_DIRECTORY, type AgentDirectory, type AgentList } from '../agents/agent-directory.js';
-import type { OrchestratorEnv } from '../config/orchestrator.env.js';
-import { abortable } from '../dispatch/dispatch.context.js';
-import type { PastRound } from '../planning/planner.js';
-import { ThreadHistoryService } from '../threads/thread-history.service.js';
-import { ActionRunner, type StepLedger } from './action-runner.js';
-import { PlanningRoundRepository } from './planning-round.repository.js';
-import { RoundPlanner } from './round-planner.js';
-import type { StoredStep } from './task.repository.js';
+import {
+  AGENT_DIRECTORY,
+  type AgentDirectory,
+  type AgentList,
+} from '../../agents/agent-directory.js';
+import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
+import { abortable } from '../../dispatch/dispatch.context.js';
+import { AGENTS_NOT_LISTED, type PastRound } from '../../planning/planner.js';
+import { ThreadHistoryService } from '../../threads/thread-history.service.js';
+import {
+  DispatchStepsUseCase,
+  type StepLedger,
+} from '../dispatch-steps/dispatch-steps.use-case.js';
+import { PlanningRoundRepository } from '../plan-round/planning-round.repository.js';
+import { PlanRoundUseCase } from '../plan-round/plan-round.use-case.js';
+import type { StoredStep } from '../task.repository.js';
 import { failed, type Outcome, type TaskRun } from './task-run.js';
+
+const NOT_LISTED: AgentList = {
+  agents: [],
+  unavailable: new DomainError('UPSTREAM_UNAVAILABLE', AGENTS_NOT_LISTED),
+};
 
 type Limits = Pick<OrchestratorEnv, 'MAX_ITERATIONS_PER_TURN' | 'DEFAULT_MAX_STEPS'>;
 
@@ -29,19 +41,20 @@ export class TaskLoop {
     @Inject(AGENT_DIRECTORY) private readonly agents: AgentDirectory,
     private readonly threads: ThreadHistoryService,
     private readonly rounds: PlanningRoundRepository,
-    private readonly planning: RoundPlanner,
-    private readonly actions: ActionRunner,
+    private readonly planning: PlanRoundUseCase,
+    private readonly actions: DispatchStepsUseCase,
     @Inject(APP_CONFIG) private readonly limits: Limits,
   ) {}
 
   async run(run: TaskRun, storedSteps: StoredStep[]): Promise<Outcome> {
     const { taskId, actor, request } = run.submission;
     // What planning needs besides the manifest is fetched alongside it, not after it.
+    // The LLM is offered the agents as delegation tools; the built-in planner asks for them only
+    // when the task names one (AGENTS_NOT_LISTED): most tasks never ask the a2a service.
+    const llm = this.planning.kind === 'llm';
     const context = Promise.all([
-      this.agents.list(actor),
-      this.planning.kind === 'llm'
-        ? this.threads.load(actor.userId, request.thread_id, taskId)
-        : Promise.resolve([]),
+      llm ? this.agents.list(actor) : Promise.resolve(NOT_LISTED),
+      llm ? this.threads.load(actor.userId, request.thread_id, taskId) : Promise.resolve([]),
       // Only a resumed task has stored rounds to replay.
       run.resumed ? this.rounds.list(taskId) : Promise.resolve([]),
     ]);
@@ -54,6 +67,7 @@ export class TaskLoop {
       ),
       run.signal,
     );
+    run.phase.fire('toolbox-ready');
     run.events.emit('mcp.toolbox.generated', {
       tools: manifest.tools.map((t) => ({ name: t.name, provider: t.provider })),
       count: manifest.tools.length,
@@ -82,9 +96,12 @@ export class TaskLoop {
     const past: PastRound[] = [];
     for (let iteration = 1; ; iteration++) {
       if (iteration > this.limits.MAX_ITERATIONS_PER_TURN) {
-        return failed(
-          'BUDGET_EXCEEDED',
-          `the task needed more than ${this.limits.MAX_ITERATIONS_PER_TURN} planning rounds (MAX_ITERATIONS_PER_TURN) after ${ledger.steps.length} step(s)`,
+        return this.ended(
+          run,
+          failed(
+            'BUDGET_EXCEEDED',
+            `the task needed more than ${this.limits.MAX_ITERATIONS_PER_TURN} planning rounds (MAX_ITERATIONS_PER_TURN) after ${ledger.steps.length} step(s)`,
+          ),
         );
       }
       const replay = stored.find((r) => r.iteration === iteration)?.decision;
@@ -119,34 +136,49 @@ export class TaskLoop {
           return result;
         },
       );
-      if ('outcome' in round) return round.outcome;
+      if ('outcome' in round) return this.ended(run, round.outcome);
       const { decision } = round;
       past.push({ iteration, decision });
       switch (decision.kind) {
         case 'final':
+          run.phase.fire('answered');
           return {
             status: 'completed',
             result: decision.answer,
             ...(decision.output !== undefined ? { output: decision.output } : {}),
           };
         case 'fail':
-          return { status: 'failed', error: decision.error.toBody() };
+          return this.ended(run, { status: 'failed', error: decision.error.toBody() });
         case 'actions':
           break;
       }
       if (run.meter.exceeded) {
-        return failed(
-          'BUDGET_EXCEEDED',
-          `the task used ${run.meter.used} tokens; its budget is ${run.meter.budget} (TASK_TOKEN_BUDGET)`,
+        return this.ended(
+          run,
+          failed(
+            'BUDGET_EXCEEDED',
+            `the task used ${run.meter.used} tokens; its budget is ${run.meter.budget} (TASK_TOKEN_BUDGET)`,
+          ),
         );
       }
       if (ledger.steps.length + decision.actions.length > maxSteps) {
-        return failed(
-          'BUDGET_EXCEEDED',
-          `the plan needs ${ledger.steps.length + decision.actions.length} steps; the limit is ${maxSteps} (${byRequest ? 'max_steps' : 'DEFAULT_MAX_STEPS'})`,
+        return this.ended(
+          run,
+          failed(
+            'BUDGET_EXCEEDED',
+            `the plan needs ${ledger.steps.length + decision.actions.length} steps; the limit is ${maxSteps} (${byRequest ? 'max_steps' : 'DEFAULT_MAX_STEPS'})`,
+          ),
         );
       }
+      run.phase.fire('actions-decided');
       await this.actions.run(run, decision, ledger);
+      run.phase.fire('steps-done');
     }
+  }
+
+  /** A failure (or a cancellation) the loop decided: the run moves on to `finishing` with it. */
+  private ended(run: TaskRun, outcome: Outcome): Outcome {
+    run.phase.fire(outcome.status === 'cancelled' ? 'cancelled' : 'failed');
+    return outcome;
   }
 }

@@ -2,8 +2,8 @@ import { Actor, type ErrorBody, isDomainError, Tasks } from '@switchboard/contra
 import type { AuditTrail, DeadLetter } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
 import { z } from 'zod';
-import type { TaskEventLog } from './task-event.log.js';
-import type { TaskRepository } from './task.repository.js';
+import type { TaskEventLog } from '../task-event.log.js';
+import type { TaskRepository } from '../task.repository.js';
 
 /** What can be read from a submission that failed its contract (only the task id is required). */
 const SubmissionRef = z.object({

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { type DomainError, type ErrorBody, type Tasks } from '@switchboard/contracts';
-import { abortError } from '../dispatch/dispatch.context.js';
-import { StepDispatcher } from '../dispatch/step-dispatcher.js';
-import { Guardrails } from '../guardrails/guardrails.js';
-import { resolveReferences } from '../planning/plan-references.js';
-import type { ObservedStep, PlanDecision } from '../planning/planner.js';
-import type { StoredStep } from './task.repository.js';
-import { TaskRepository } from './task.repository.js';
-import type { TaskRun } from './task-run.js';
+import { abortError } from '../../dispatch/dispatch.context.js';
+import { StepDispatcher } from '../../dispatch/step-dispatcher.js';
+import { Guardrails } from '../../guardrails/guardrails.js';
+import { resolveReferences } from '../../planning/plan-references.js';
+import type { ObservedStep, PlanDecision } from '../../planning/planner.js';
+import type { StoredStep } from '../task.repository.js';
+import { TaskRepository } from '../task.repository.js';
+import type { TaskRun } from '../run-task/task-run.js';
 
 /** What the loop knows of the task's steps so far (shared across rounds). */
 export interface StepLedger {
@@ -25,7 +25,7 @@ export interface StepLedger {
  * planner sees that failure like any other.
  */
 @Injectable()
-export class ActionRunner {
+export class DispatchStepsUseCase {
   constructor(
     private readonly repository: TaskRepository,
     private readonly dispatcher: StepDispatcher,
@@ -78,6 +78,7 @@ export class ActionRunner {
         failedGroups.add(group);
         continue;
       }
+      run.underWay = { index, action: { ...action, input }, startedAt };
       const result = await this.dispatcher.dispatch(action, input, {
         taskId,
         actor,
@@ -115,6 +116,7 @@ export class ActionRunner {
         });
         failedGroups.add(group);
       }
+      run.underWay = undefined;
     }
   }
 

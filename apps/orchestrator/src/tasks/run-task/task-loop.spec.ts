@@ -2,27 +2,32 @@ import { jest } from '@jest/globals';
 import { DomainError, type Tasks, type Tools } from '@switchboard/contracts';
 import type { JetStreamService, NatsBus, AuditTrail, RetryBudget } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
-import type { AgentDirectory, AgentList } from '../agents/agent-directory.js';
-import { UsageMeter } from '../budget/usage-meter.js';
-import type { AgentStepRunner } from '../dispatch/agent-step.runner.js';
-import { StepDispatcher } from '../dispatch/step-dispatcher.js';
-import type { StepResult } from '../dispatch/dispatch.context.js';
-import { ToolStepRunner } from '../dispatch/tool-step.runner.js';
-import { BLOCKED_PLACEHOLDER, GuardrailService } from '../guardrails/guardrail.service.js';
-import { Guardrails } from '../guardrails/guardrails.js';
+import type { AgentDirectory, AgentList } from '../../agents/agent-directory.js';
+import { UsageMeter } from '../../budget/usage-meter.js';
+import type { AgentStepRunner } from '../../dispatch/agent-step.runner.js';
+import { StepDispatcher } from '../../dispatch/step-dispatcher.js';
+import type { StepResult } from '../../dispatch/dispatch.context.js';
+import { ToolStepRunner } from '../../dispatch/tool-step.runner.js';
+import { BLOCKED_PLACEHOLDER, GuardrailService } from '../../guardrails/guardrail.service.js';
+import { Guardrails } from '../../guardrails/guardrails.js';
 import {
   AgentsUnavailable,
   type PlanDecision,
   type Planner,
   type PlanningState,
-} from '../planning/planner.js';
-import type { ThreadHistoryService } from '../threads/thread-history.service.js';
-import { ActionRunner } from './action-runner.js';
-import type { PlanningRoundRepository, StoredRound } from './planning-round.repository.js';
-import { RoundPlanner } from './round-planner.js';
-import { TaskEventSequence } from './task-event.stream.js';
+} from '../../planning/planner.js';
+import type { ThreadHistoryService } from '../../threads/thread-history.service.js';
+import { DispatchStepsUseCase } from '../dispatch-steps/dispatch-steps.use-case.js';
+import type {
+  PlanningRoundRepository,
+  StoredRound,
+} from '../plan-round/planning-round.repository.js';
+import { PlanRoundUseCase } from '../plan-round/plan-round.use-case.js';
+import { TaskEventSequence } from '../task-event.stream.js';
+import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
+import { BuiltinPlanner } from '../../planning/builtin-planner.js';
 import { TaskLoop } from './task-loop.js';
-import type { StepRecord, StoredStep, TaskRepository } from './task.repository.js';
+import type { StepRecord, StoredStep, TaskRepository } from '../task.repository.js';
 import type { TaskRun } from './task-run.js';
 
 const TASK_ID = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
@@ -59,7 +64,7 @@ class ScriptedPlanner implements Planner {
 }
 
 function setup(opts: {
-  planner: ScriptedPlanner;
+  planner: Planner;
   stored?: StoredRound[];
   storedSteps?: StoredStep[];
   results?: Record<string, StepResult>;
@@ -72,8 +77,8 @@ function setup(opts: {
   const manifestRequests: unknown[] = [];
   const events: Tasks.TaskEvent[] = [];
   const jetstream = {
-    publish: async (_c: unknown, _t: unknown, e: Tasks.TaskEvent) => {
-      events.push(e);
+    publish: async (_c: unknown, _t: unknown, b: Tasks.TaskEventBatch) => {
+      events.push(...b.events);
       return { seq: events.length, duplicate: false };
     },
   } as unknown as JetStreamService;
@@ -128,8 +133,8 @@ function setup(opts: {
     opts.directory ?? ({ list: async () => ({ agents: [] }) } as AgentDirectory),
     { load: async () => [] } as unknown as ThreadHistoryService,
     rounds,
-    new RoundPlanner(opts.planner, rounds, guardrails, audit as unknown as AuditTrail),
-    new ActionRunner(repository, dispatcher, guardrails),
+    new PlanRoundUseCase(opts.planner, rounds, guardrails, audit as unknown as AuditTrail),
+    new DispatchStepsUseCase(repository, dispatcher, guardrails),
     { MAX_ITERATIONS_PER_TURN: 3, DEFAULT_MAX_STEPS: opts.maxSteps ?? 10 },
   );
   const run: TaskRun = {
@@ -142,6 +147,9 @@ function setup(opts: {
     },
     text: 'do it',
     events: new TaskEventSequence(TASK_ID, 0, 'orchestrator', jetstream),
+    phase: TASK_LIFECYCLE.start('starting'),
+    startedAt: new Date(),
+    planner: 'llm',
     signal: new AbortController().signal,
     deadline: Date.now() + 60_000,
     retry: { deadline: Date.now() + 60_000, maxOutageMs: 30_000 },
@@ -158,7 +166,11 @@ function setup(opts: {
     dispatched,
     audit,
     manifestRequests,
-    go: () => loop.run(run, opts.storedSteps ?? []),
+    // The loop's events are stored at the end of each turn, the rest by the finisher's flush.
+    go: () =>
+      loop
+        .run(run, opts.storedSteps ?? [])
+        .finally(() => run.events.flush().catch(() => undefined)),
   };
 }
 
@@ -169,6 +181,27 @@ const usage = (total: number): Tasks.TokenUsage => ({
 });
 
 describe(TaskLoop.name, () => {
+  it('asks the a2a service for agents only when the built-in planner needs one', async () => {
+    const asked: string[] = [];
+    const directory: AgentDirectory = {
+      list: async () => {
+        asked.push('list');
+        return { agents: [{ name: 'researcher', description: 'finds things' }] };
+      },
+    };
+    // A task that names no agent is planned without the list (here refused: no tool is offered).
+    const plain = setup({ planner: new BuiltinPlanner(), directory });
+    plain.run.submission.request.task = 'what is 2 * 3';
+    expect(await plain.go()).toMatchObject({ status: 'failed', error: { code: 'FORBIDDEN' } });
+    expect(asked).toEqual([]);
+
+    const delegating = setup({ planner: new BuiltinPlanner(), directory });
+    delegating.run.submission.request.task = 'ask the researcher about NATS';
+    await delegating.go();
+    expect(asked).toEqual(['list']);
+    expect(delegating.dispatched).toHaveLength(1);
+  });
+
   it('stores each decision before acting on it and feeds observations to the next round', async () => {
     const planner = new ScriptedPlanner([
       {

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditTrail } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import { ThreadHistoryService } from '../threads/thread-history.service.js';
-import { RoundPlanner } from './round-planner.js';
-import { TaskRepository } from './task.repository.js';
-import type { Outcome, TaskRun } from './task-run.js';
+import { ThreadHistoryService } from '../../threads/thread-history.service.js';
+import { storedTrigger } from '../lifecycle/task-lifecycle.js';
+import { TaskRepository } from '../task.repository.js';
+import type { Outcome, TaskRun } from '../run-task/task-run.js';
 
 /**
  * Ends a task: the events emitted so far are flushed first (a terminal row or event must never get
@@ -15,26 +15,32 @@ import type { Outcome, TaskRun } from './task-run.js';
  * redelivered and the task resumes.
  */
 @Injectable()
-export class TaskFinisher {
+export class FinishTaskUseCase {
   constructor(
     private readonly repository: TaskRepository,
     private readonly threads: ThreadHistoryService,
-    private readonly planning: RoundPlanner,
     private readonly audit: AuditTrail,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async finish(run: TaskRun, outcome: Outcome, durationMs: number): Promise<void> {
     const { submission: s, events } = run;
-    const steps = run.plan.length;
+    // The loop moves to `finishing` with the outcomes it decides; an error or a cancellation that
+    // stopped it mid-phase does here.
+    if (run.phase.state !== 'finishing')
+      run.phase.fire(outcome.status === 'cancelled' ? 'cancelled' : 'failed');
     const usage = run.meter.total();
-    const planner = this.planning.kind;
+    const planner = run.planner;
     await events.flush();
-    await this.repository.finish(s.taskId, {
+    // The count the row's steps give, not the plan's: the event then says what GET /tasks/{id} and
+    // the task list show, also for a step that was under way when the task stopped.
+    const steps = await this.repository.finish(s.taskId, {
       status: outcome.status,
       planner,
       plan: run.plan,
       lastEventSeq: events.lastSeq + 1,
+      durationMs,
+      ...(run.underWay ? { interrupted: run.underWay } : {}),
       ...(usage ? { usage } : {}),
       ...(outcome.status === 'completed' ? { result: outcome.result, output: outcome.output } : {}),
       ...(outcome.status === 'failed' ? { error: outcome.error } : {}),
@@ -101,7 +107,7 @@ export class TaskFinisher {
         steps,
         durationMs: Math.round(durationMs),
         planner,
-        ...(this.planning.model && planner === 'llm' ? { model: this.planning.model } : {}),
+        ...(run.model ? { model: run.model } : {}),
         ...(usage
           ? {
               totalTokens: usage.totalTokens,
@@ -112,5 +118,6 @@ export class TaskFinisher {
       },
     });
     await events.flush();
+    run.phase.fire(storedTrigger(outcome.status));
   }
 }

@@ -1,17 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditTrail } from '@switchboard/messaging';
-import { abortable } from '../dispatch/dispatch.context.js';
-import { Guardrails } from '../guardrails/guardrails.js';
-import type { AgentList } from '../agents/agent-directory.js';
+import { abortable } from '../../dispatch/dispatch.context.js';
+import { Guardrails } from '../../guardrails/guardrails.js';
+import type { AgentList } from '../../agents/agent-directory.js';
 import {
   AgentsUnavailable,
   type PlanDecision,
   PLANNER,
   type Planner,
   type PlanningState,
-} from '../planning/planner.js';
+} from '../../planning/planner.js';
 import { PlanningRoundRepository } from './planning-round.repository.js';
-import { failed, type Outcome, type TaskRun } from './task-run.js';
+import { failed, type Outcome, type TaskRun } from '../run-task/task-run.js';
 
 export type RoundResult = { decision: PlanDecision } | { outcome: Outcome };
 
@@ -21,7 +21,7 @@ export type RoundResult = { decision: PlanDecision } | { outcome: Outcome };
  * anything acts on it. Emits planning.started / planning.completed.
  */
 @Injectable()
-export class RoundPlanner {
+export class PlanRoundUseCase {
   constructor(
     @Inject(PLANNER) private readonly planner: Planner,
     private readonly rounds: PlanningRoundRepository,

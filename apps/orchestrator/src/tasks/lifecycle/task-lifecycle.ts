@@ -1,0 +1,129 @@
+import type { Tasks } from '@switchboard/contracts';
+import { type MachineInstance, StateMachine } from '@switchboard/runtime';
+
+/**
+ * Where one run of a task stands in this replica. `received`: delivered by the work queue, nothing
+ * done yet; `starting`: claimed (its row exists), its tools being gathered; `planning`: a planning
+ * round is being decided (or replayed after a crash); `dispatching`: the round's steps are running;
+ * `finishing`: the outcome is known and being stored; then one of the three final states.
+ */
+export type TaskPhase =
+  | 'received'
+  | 'starting'
+  | 'planning'
+  | 'dispatching'
+  | 'finishing'
+  | 'completed'
+  | 'failed'
+  | 'cancelled';
+
+/** What moves a task from one phase to the next. */
+export type TaskTrigger =
+  | 'claimed'
+  | 'ended-before'
+  | 'toolbox-ready'
+  | 'actions-decided'
+  | 'steps-done'
+  | 'answered'
+  | 'failed'
+  | 'cancelled'
+  | 'stored-completed'
+  | 'stored-failed'
+  | 'stored-cancelled';
+
+const RUNNING: readonly TaskPhase[] = ['received', 'starting', 'planning', 'dispatching'];
+
+/**
+ * The task lifecycle the orchestrator drives. Each row says what is stored and streamed when it is
+ * taken; a later state (waiting for an approval, replaying a record, interrupted by a newer message
+ * on the thread) is a new row here, not a new flag in the loop.
+ */
+export const TASK_LIFECYCLE = new StateMachine<TaskPhase, TaskTrigger>({
+  name: 'task',
+  initial: 'received',
+  final: ['completed', 'failed', 'cancelled'],
+  transitions: [
+    {
+      from: 'received',
+      on: 'claimed',
+      to: 'starting',
+      note: 'the row is inserted as running (or found, on a redelivery: the run resumes); `orchestrator.task.started` for a new task',
+    },
+    {
+      from: 'received',
+      on: 'ended-before',
+      to: 'finishing',
+      note: 'delivered again after it ended: its terminal event is published again if it was lost',
+    },
+    {
+      from: 'starting',
+      on: 'toolbox-ready',
+      to: 'planning',
+      note: 'the manifest is read from mcp-tools; `mcp.toolbox.generated`',
+    },
+    {
+      from: 'planning',
+      on: 'actions-decided',
+      to: 'dispatching',
+      note: 'the round is stored before anything acts on it; `orchestrator.planning.completed`',
+    },
+    {
+      from: 'dispatching',
+      on: 'steps-done',
+      to: 'planning',
+      note: 'each step is stored as it ends; the next round sees their outcomes',
+    },
+    {
+      from: 'planning',
+      on: 'answered',
+      to: 'finishing',
+      note: 'a final answer (stored with its round)',
+    },
+    {
+      from: RUNNING,
+      on: 'failed',
+      to: 'finishing',
+      note: 'a limit, a guardrail, a planning failure or an error that cannot be retried',
+    },
+    {
+      from: RUNNING,
+      on: 'cancelled',
+      to: 'finishing',
+      note: "the user's cancellation (also while queued) or the time budget",
+    },
+    {
+      from: 'finishing',
+      on: 'stored-completed',
+      to: 'completed',
+      note: 'events flushed, row final, thread turns; `orchestrator.task.completed`',
+    },
+    {
+      from: 'finishing',
+      on: 'stored-failed',
+      to: 'failed',
+      note: 'the same; `orchestrator.task.failed`',
+    },
+    {
+      from: 'finishing',
+      on: 'stored-cancelled',
+      to: 'cancelled',
+      note: 'the same, the step under way stored as cancelled; `orchestrator.task.cancelled`',
+    },
+  ],
+});
+
+export type TaskLifecycle = MachineInstance<TaskPhase, TaskTrigger>;
+
+/** The trigger that ends `finishing` for an outcome of status `status`. */
+export function storedTrigger(
+  status: Extract<Tasks.TaskStatus, 'completed' | 'failed' | 'cancelled'>,
+): TaskTrigger {
+  switch (status) {
+    case 'completed':
+      return 'stored-completed';
+    case 'failed':
+      return 'stored-failed';
+    case 'cancelled':
+      return 'stored-cancelled';
+  }
+}

@@ -1,0 +1,88 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
+import { isDomainError, type Tasks } from '@switchboard/contracts';
+import { permanentFailure } from '@switchboard/messaging';
+import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
+import { CancellationRegistry, CancelledBy } from '../cancellation.registry.js';
+import { FinishTaskUseCase } from '../finish-task/finish-task.use-case.js';
+import { TaskTelemetry } from '../task.telemetry.js';
+import { StartTask } from './start-task.js';
+import { TaskLoop } from './task-loop.js';
+import type { Outcome } from './task-run.js';
+
+/**
+ * Runs one task delivered by the work queue through its lifecycle (lifecycle/task-lifecycle.ts):
+ * start (claim, or resume after a crash), the loop under the task's signal (cancellation + wall-time
+ * budget), then finish with the outcome. Never throws for a task that failed: the failure is the
+ * task's outcome. A task that runs out of time has its remote work stopped too: the task's cancel is
+ * broadcast, as for a user's cancellation. Each run is one span of the submission's trace, and starts
+ * and ends with a log line and the task metrics.
+ */
+@Injectable()
+export class RunTaskUseCase {
+  constructor(
+    private readonly starter: StartTask,
+    private readonly loop: TaskLoop,
+    private readonly finisher: FinishTaskUseCase,
+    private readonly cancellations: CancellationRegistry,
+    private readonly telemetry: TaskTelemetry,
+    @Inject(APP_CONFIG) private readonly config: Pick<OrchestratorEnv, 'TASK_TIMEOUT_MS'>,
+  ) {}
+
+  execute(submission: Tasks.TaskSubmission, deliveryCount: number): Promise<void> {
+    return this.telemetry.track(submission, deliveryCount, () =>
+      this.run(submission, deliveryCount),
+    );
+  }
+
+  private async run(submission: Tasks.TaskSubmission, deliveryCount: number): Promise<void> {
+    const started = await this.starter.start(submission);
+    if (!started) {
+      this.telemetry.redelivered(submission.taskId, deliveryCount);
+      return;
+    }
+    const { run } = started;
+    const { taskId } = submission;
+    this.telemetry.begin(run, deliveryCount, started.storedSteps.length);
+    let outcome: Outcome;
+    try {
+      outcome = started.early ?? (await this.loop.run(run, started.storedSteps));
+    } catch (e) {
+      outcome = this.outcomeOf(e, run.signal);
+    } finally {
+      this.cancellations.unregister(taskId);
+    }
+    if (run.signal.aborted && !(run.signal.reason instanceof CancelledBy)) {
+      // Aborting here only abandons the call in flight: mcp-tools and a2a (every replica) hear the
+      // task's cancel broadcast and stop the running tool call or remote agent.
+      this.cancellations.broadcast(taskId, this.timeoutMessage());
+    }
+    const durationMs = Date.now() - run.startedAt.getTime();
+    await this.finisher.finish(run, outcome, durationMs);
+    this.telemetry.end(run, outcome, durationMs);
+  }
+
+  private timeoutMessage(): string {
+    return `the task exceeded its time budget of ${this.config.TASK_TIMEOUT_MS} ms (TASK_TIMEOUT_MS)`;
+  }
+
+  private outcomeOf(e: unknown, signal: AbortSignal): Outcome {
+    if (signal.aborted) {
+      const reason: unknown = signal.reason;
+      if (reason instanceof CancelledBy) return { status: 'cancelled', reason: reason.reason };
+      return {
+        status: 'failed',
+        error: { code: 'TIMEOUT', message: this.timeoutMessage(), retryable: false },
+      };
+    }
+    if (isDomainError(e)) return { status: 'failed', error: e.toBody() };
+    // Data the database refuses (or that breaks a contract) fails the same way on every attempt.
+    const permanent = permanentFailure(e);
+    if (permanent) return { status: 'failed', error: permanent.toBody() };
+    this.telemetry.unexpected(e);
+    return {
+      status: 'failed',
+      error: { code: 'INTERNAL', message: 'the task failed unexpectedly', retryable: false },
+    };
+  }
+}

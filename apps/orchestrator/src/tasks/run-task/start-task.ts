@@ -1,0 +1,109 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
+import { Tasks } from '@switchboard/contracts';
+import { UsageMeter } from '../../budget/usage-meter.js';
+import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
+import { BLOCKED_PLACEHOLDER } from '../../guardrails/guardrail.service.js';
+import { Guardrails } from '../../guardrails/guardrails.js';
+import { CancellationRegistry } from '../cancellation.registry.js';
+import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
+import { PlanRoundUseCase } from '../plan-round/plan-round.use-case.js';
+import { TaskEventLog } from '../task-event.log.js';
+import { type StoredStep, TaskRepository } from '../task.repository.js';
+import type { Outcome, TaskRun } from './task-run.js';
+
+type Settings = Pick<
+  OrchestratorEnv,
+  'TASK_TIMEOUT_MS' | 'TASK_TOKEN_BUDGET' | 'LLM_PRICES' | 'TASK_OUTAGE_WAIT_MS'
+>;
+
+/** A task claimed and ready for its loop, with what the claim found. */
+export interface StartedTask {
+  run: TaskRun;
+  /** Steps a replica that died had stored (reused, never run again). */
+  storedSteps: StoredStep[];
+  /** Decided before the loop: a cancellation that came while it was queued, or blocked input. */
+  early?: Outcome;
+}
+
+/**
+ * The `received` phase of a task: the input guardrail (before anything is stored: blocked text never
+ * reaches a row, an event or a turn), the claim (the row is created, or found on a redelivery), the
+ * event sequence continuing after what is stored, and `orchestrator.task.started` for a new task. A
+ * task delivered again after it ended gets its terminal event back if it was lost, and no run.
+ */
+@Injectable()
+export class StartTask {
+  constructor(
+    private readonly repository: TaskRepository,
+    private readonly eventLog: TaskEventLog,
+    private readonly planning: PlanRoundUseCase,
+    private readonly guardrails: Guardrails,
+    private readonly cancellations: CancellationRegistry,
+    @Inject(APP_CONFIG) private readonly config: Settings,
+  ) {}
+
+  async start(submission: Tasks.TaskSubmission): Promise<StartedTask | undefined> {
+    const { taskId, request } = submission;
+    const inputHit = this.guardrails.check('input', request.task);
+    const text = inputHit ? BLOCKED_PLACEHOLDER : request.task;
+    const claim = await this.repository.claim(submission, this.planning.kind, text);
+    const phase = TASK_LIFECYCLE.start();
+    if (claim.resumed && Tasks.TERMINAL_TASK_STATUSES.includes(claim.status)) {
+      phase.fire('ended-before');
+      await this.eventLog.ensureTerminalEvent(taskId, this.planning.kind);
+      return undefined;
+    }
+    const events = await this.eventLog.open(taskId, claim.resumed);
+    phase.fire('claimed');
+    const deadline = claim.startedAt.getTime() + this.config.TASK_TIMEOUT_MS;
+    const signal = AbortSignal.any([
+      this.cancellations.register(taskId).signal,
+      AbortSignal.timeout(Math.max(0, deadline - Date.now())),
+    ]);
+    const run: TaskRun = {
+      submission,
+      text,
+      events,
+      phase,
+      signal,
+      deadline,
+      startedAt: claim.startedAt,
+      planner: this.planning.kind,
+      ...(this.planning.kind === 'llm' && this.planning.model
+        ? { model: this.planning.model }
+        : {}),
+      retry: { deadline, maxOutageMs: this.config.TASK_OUTAGE_WAIT_MS, signal },
+      meter: new UsageMeter(this.config.TASK_TOKEN_BUDGET, this.config.LLM_PRICES),
+      plan: [],
+      resumed: claim.resumed,
+    };
+    if (!claim.resumed) this.announce(run);
+    const early: Outcome | undefined =
+      claim.cancelReason !== undefined
+        ? { status: 'cancelled', reason: claim.cancelReason }
+        : inputHit
+          ? {
+              status: 'failed',
+              error: this.guardrails.block(run, inputHit, request.task.length).toBody(),
+            }
+          : undefined;
+    return { run, storedSteps: claim.steps, ...(early ? { early } : {}) };
+  }
+
+  private announce(run: TaskRun): void {
+    const { actor, request } = run.submission;
+    const llm = this.planning.kind === 'llm';
+    run.events.emit(
+      'orchestrator.task.started',
+      {
+        task: run.text,
+        userId: actor.userId,
+        planner: this.planning.kind,
+        ...(request.thread_id ? { threadId: request.thread_id } : {}),
+        ...(llm && this.planning.model ? { model: this.planning.model } : {}),
+      },
+      `task started (${llm ? `LLM planner, model ${this.planning.model ?? 'unknown'}` : 'built-in planner, no LLM'})`,
+    );
+  }
+}
