@@ -19,6 +19,7 @@ import { BUILTIN_TOOLS, type ToolImplementation } from './registry/tool-implemen
 import { ToolRegistry } from './registry/tool-registry.service.js';
 import { loadToolSources, TOOL_SOURCES, ToolSourcesLoader } from './registry/tool-sources.js';
 import { ToolsChangedPublisher } from './registry/tools-changed.publisher.js';
+import { BuildCatalogueUseCase } from './tools/build-catalogue.use-case.js';
 import { BuildManifestUseCase } from './tools/build-manifest.use-case.js';
 import { CallToolUseCase } from './tools/call-tool.use-case.js';
 import { CREDENTIALS, type CredentialStore } from './tools/credential-store.js';
@@ -51,15 +52,16 @@ export class AppModule {
         ...BUILTINS,
         {
           provide: BUILTIN_TOOLS,
-          useFactory: (config: McpToolsEnv, ...tools: ToolImplementation[]) => {
-            const weather = createWeatherTool(config);
-            return weather ? [...tools, weather] : tools;
-          },
+          useFactory: (config: McpToolsEnv, ...tools: ToolImplementation[]) => [
+            ...tools,
+            createWeatherTool(config),
+          ],
           inject: [APP_CONFIG, ...BUILTINS],
         },
         { provide: TOOL_SOURCES, useFactory: loadToolSources, inject: [APP_CONFIG, BUILTIN_TOOLS] },
         { provide: CREDENTIALS, useValue: options.credentials },
         { provide: MCP_STATUS, useExisting: McpUpstreams },
+        BuildCatalogueUseCase,
         BuildManifestUseCase,
         CallToolUseCase,
         IdempotencyService,

@@ -89,6 +89,13 @@ describe('the weather tool (real process, stub weather API)', () => {
       provider: 'weather',
       inputSchema: { required: ['location'] },
     });
+    expect(manifest.unconfigured).toBeUndefined();
+    const catalogue = await client.bus.request(Tools.ToolsCatalogue, {});
+    expect(catalogue.tools).toContainEqual({
+      name: 'weather.current',
+      provider: 'weather',
+      configured: true,
+    });
     const result = await call(user, { location: 'Paris' });
     expect(result.output).toEqual({
       location: 'Paris',
@@ -142,5 +149,121 @@ describe('the weather tool (real process, stub weather API)', () => {
     expect(JSON.stringify(await auditRecords(client))).not.toContain(SECRET);
     expect(service.logs()).toContain('weather.current');
     expect(service.logs()).not.toContain(SECRET);
+  });
+});
+
+// The same tool with its API set but not its key: registered, offered to nobody, and refused by name
+// with what it needs — never blamed on the caller's role or constraints.
+describe('the weather tool without WEATHER_API_KEY (real process)', () => {
+  let nats: PrivateNats;
+  let db: TestDatabase;
+  let weather: StubServer;
+  let service: ServiceHandle;
+  let client: BusClient;
+  const user: Actor = { userId: `keyless-${randomUUID()}`, role: 'user' };
+  const admin: Actor = { userId: 'keyless-admin', role: 'admin' };
+  const REASON =
+    'weather.current is not configured on this platform: it needs WEATHER_API_KEY (docs/tools.md)';
+  const keylessPrefix = testRedisPrefix('tools-weather-keyless');
+
+  beforeAll(async () => {
+    nats = await startPrivateNats();
+    db = await createTestDatabase('tools_weather_keyless', 'mcp-tools');
+    weather = await startStub(() => ({
+      status: 200,
+      body: { location: 'x', temperatureC: 1, conditions: 'clear' },
+    }));
+    client = await createBusClient(nats.url, 'orchestrator');
+    await ensureStreams(client);
+    // WEATHER_API_KEY set to nothing: an empty variable is no credential (and a developer's own
+    // WEATHER_API_KEY in the test's environment does not leak in).
+    service = await startService('mcp-tools', {
+      NATS_SERVERS: nats.url,
+      DATABASE_URL: db.url,
+      REDIS_KEY_PREFIX: keylessPrefix,
+      WEATHER_API_URL: `${weather.url}/current`,
+      WEATHER_API_KEY: '',
+    });
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await service?.stop();
+    await weather?.close();
+    await nats?.stop();
+    await db?.drop();
+    await deleteRedisKeys(keylessPrefix);
+  });
+
+  it('is not offered, and the manifest says what it needs', async () => {
+    const manifest = await client.bus.request(Tools.ToolsManifest, {}, { actor: user });
+    expect(manifest.tools.map((t) => t.name)).toContain('calculator');
+    expect(manifest.tools.map((t) => t.name)).not.toContain('weather.current');
+    expect(manifest.unconfigured).toEqual([
+      {
+        name: 'weather.current',
+        title: 'Current weather',
+        provider: 'weather',
+        needs: ['WEATHER_API_KEY'],
+        reason: REASON,
+      },
+    ]);
+    const catalogue = await client.bus.request(Tools.ToolsCatalogue, {});
+    expect(catalogue.tools).toContainEqual({
+      name: 'weather.current',
+      provider: 'weather',
+      configured: false,
+      needs: ['WEATHER_API_KEY'],
+      reason: REASON,
+    });
+  });
+
+  it('refuses a call by name with the setting it needs, before the API is called', async () => {
+    const refused = await failure(
+      client.bus.request(
+        Tools.ToolsCall,
+        { tool: 'weather.current', input: { location: 'Paris' } },
+        { actor: user },
+      ),
+    );
+    expect(refused).toMatchObject({
+      code: 'UNSUPPORTED',
+      message: REASON,
+      details: { tool: 'weather.current', needs: ['WEATHER_API_KEY'], refusal: 'not-configured' },
+    });
+    // Constraints that exclude it still say so first: nobody learns what a tool they may not use needs.
+    const excluded = await failure(
+      client.bus.request(
+        Tools.ToolsCall,
+        {
+          tool: 'weather.current',
+          input: { location: 'Paris' },
+          constraints: { mode: 'custom', tools: ['calculator'] },
+        },
+        { actor: user },
+      ),
+    );
+    expect(excluded).toMatchObject({ code: 'FORBIDDEN', details: { refusal: 'not-permitted' } });
+    expect(weather.requests).toEqual([]);
+  });
+
+  it('is listed as unconfigured in admin diagnostics', async () => {
+    const debug = await client.bus.request(
+      Tools.ToolsCall,
+      { tool: 'admin.debug', input: {} },
+      { actor: admin },
+    );
+    const output = debug.output as {
+      registry: { unconfigured: unknown[] };
+      credentials: unknown[];
+    };
+    expect(output.registry.unconfigured).toEqual([
+      { tool: 'weather.current', needs: ['WEATHER_API_KEY'] },
+    ]);
+    expect(output.credentials).toContainEqual({
+      name: 'WEATHER_API_KEY',
+      configured: false,
+      usedBy: ['weather.current'],
+    });
   });
 });

@@ -1,7 +1,6 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { A2a, Tasks } from '@switchboard/contracts';
-import { decodeJson, NATS_CONNECTION, unwrapEnvelope } from '@switchboard/messaging';
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { type BusSubscription, NatsBus } from '@switchboard/messaging';
 import { cancelledBy, DelegationRun } from './delegation-run.js';
 
 /**
@@ -11,29 +10,19 @@ import { cancelledBy, DelegationRun } from './delegation-run.js';
 @Injectable()
 export class RunningDelegations implements OnModuleInit, OnApplicationShutdown {
   private readonly runs = new Map<string, DelegationRun>();
-  private readonly subscriptions: Subscription[] = [];
+  private readonly subscriptions: BusSubscription[] = [];
 
-  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
+  constructor(private readonly bus: NatsBus) {}
 
   onModuleInit(): void {
     this.subscriptions.push(
-      this.nc.subscribe(A2a.DelegationCancel.pattern, {
-        callback: (err, msg) => {
-          if (err) return;
-          const parsed = A2a.DelegationCancel.payload.safeParse(safeDecode(msg.data));
-          if (parsed.success)
-            this.runs.get(parsed.data.delegationId)?.cancel(cancelledBy(parsed.data.reason));
-        },
-      }),
-      this.nc.subscribe(Tasks.TaskCancelRequested.pattern, {
-        callback: (err, msg) => {
-          if (err) return;
-          const parsed = Tasks.TaskCancelRequested.payload.safeParse(safeDecode(msg.data));
-          if (!parsed.success) return;
-          for (const run of this.runs.values()) {
-            if (run.taskId === parsed.data.taskId) run.cancel(cancelledBy(parsed.data.reason));
-          }
-        },
+      this.bus.subscribe(A2a.DelegationCancel, ({ delegationId, reason }) =>
+        this.runs.get(delegationId)?.cancel(cancelledBy(reason)),
+      ),
+      this.bus.subscribe(Tasks.TaskCancelRequested, ({ taskId, reason }) => {
+        for (const run of this.runs.values()) {
+          if (run.taskId === taskId) run.cancel(cancelledBy(reason));
+        }
       }),
     );
   }
@@ -58,13 +47,5 @@ export class RunningDelegations implements OnModuleInit, OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     for (const s of this.subscriptions) s.unsubscribe();
-  }
-}
-
-function safeDecode(data: Uint8Array): unknown {
-  try {
-    return unwrapEnvelope(decodeJson(data));
-  } catch {
-    return undefined;
   }
 }

@@ -35,7 +35,7 @@ export class TaskLogConsumer implements OnApplicationBootstrap {
       maxDeliver: this.config.AUDIT_MAX_DELIVER,
       retryDelaysMs: [1_000, 2_000, 5_000, 10_000, 30_000, 60_000],
       handleBatch: async (items) => {
-        await this.writer.write(items.map((i) => i.payload));
+        await this.writer.write(items.flatMap((i) => Tasks.eventsOf(i.payload)));
         this.logger.debug({ events: items.length }, 'task log batch written');
       },
     });

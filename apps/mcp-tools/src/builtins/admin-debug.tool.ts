@@ -18,7 +18,7 @@ export class AdminDebugTool implements ToolImplementation {
     name: 'admin.debug',
     title: 'Admin diagnostics',
     description:
-      'Diagnostics of the tools service: replica, uptime, registry (providers, tool counts), external MCP servers and which credentials are configured (names only).',
+      'Diagnostics of the tools service: replica, uptime, registry (providers, tool counts, unconfigured tools), external MCP servers and which credentials are configured (names only).',
     provider: 'admin',
     inputSchema: { type: 'object', properties: {}, additionalProperties: false },
     outputSchema: {
@@ -74,6 +74,10 @@ export class AdminDebugTool implements ToolImplementation {
             sources: [...new Set(own.map((t) => sourceKind(t.sourceId)))],
           };
         }),
+        // Offered to nobody until what they need is set (names only).
+        unconfigured: tools
+          .filter((t) => t.needs.length > 0)
+          .map((t) => ({ tool: t.definition.name, needs: [...t.needs] })),
       },
       mcpServers: this.mcp.status(),
       credentials: [...usedBy.entries()]

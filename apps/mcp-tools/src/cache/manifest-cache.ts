@@ -3,14 +3,19 @@ import { APP_CONFIG } from '@switchboard/config';
 import { Tools } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { createHash } from 'node:crypto';
+import type { z } from 'zod';
 import type { McpToolsEnv } from '../config/mcp-tools.env.js';
 import { RedisService } from './redis.service.js';
+
+/** What is cached of a manifest: the tools offered, and those left out as unconfigured. */
+export const CachedManifest = Tools.Manifest.pick({ tools: true, unconfigured: true });
+export type CachedManifest = z.infer<typeof CachedManifest>;
 
 /** Where a manifest is (or would be) cached; pass it back to `store` so a concurrent change wins. */
 export interface CacheSlot {
   /** Undefined when the cache cannot be used (Redis unreachable): nothing is stored then. */
   key?: string | undefined;
-  tools?: Tools.ManifestTool[] | undefined;
+  entry?: CachedManifest | undefined;
 }
 
 /**
@@ -53,7 +58,7 @@ export class ManifestCache {
         .slice(0, 16);
       const key = `manifest:${userId}:${generation}:${hash}`;
       const raw = await this.redis.get(key);
-      return { key, tools: raw ? parse(raw) : undefined };
+      return { key, entry: raw ? parse(raw) : undefined };
     } catch (e) {
       this.logger.debug({ err: e }, 'manifest cache unavailable; building the manifest');
       return {};
@@ -61,10 +66,10 @@ export class ManifestCache {
   }
 
   /** Stores the manifest in its slot; a cache that cannot take it is skipped (logged at debug). */
-  async store(slot: CacheSlot, tools: Tools.ManifestTool[]): Promise<void> {
+  async store(slot: CacheSlot, entry: CachedManifest): Promise<void> {
     if (!slot.key) return;
     await this.redis
-      .set(slot.key, JSON.stringify(tools), 'EX', this.config.MANIFEST_CACHE_TTL_SECONDS)
+      .set(slot.key, JSON.stringify(entry), 'EX', this.config.MANIFEST_CACHE_TTL_SECONDS)
       .catch((e: unknown) => this.logger.debug({ err: e }, 'manifest not cached'));
   }
 
@@ -96,9 +101,10 @@ export class ManifestCache {
   }
 }
 
-function parse(raw: string): Tools.ManifestTool[] | undefined {
+/** A cached entry, or undefined for anything else (an entry of an older format is a miss). */
+function parse(raw: string): CachedManifest | undefined {
   try {
-    const parsed = Tools.ManifestTool.array().safeParse(JSON.parse(raw));
+    const parsed = CachedManifest.safeParse(JSON.parse(raw));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

@@ -57,7 +57,7 @@ export const McpToolsEnv = BaseEnv.extend({
   WEATHER_API_URL: httpUrl
     .optional()
     .describe(
-      'Endpoint of the weather API behind the built-in `weather.current` tool (GET ?location=…). Unset: the tool is not offered.',
+      'Endpoint of the weather API behind the built-in `weather.current` tool (GET ?location=…). Unset (or WEATHER_API_KEY unset): the tool is offered to nobody, and asking for it by name says what it needs.',
     ),
   // The key itself is a credential: the CredentialStore reads it from the environment, the config only
   // records whether it is set, so no config object ever holds it.

@@ -11,7 +11,7 @@ import { RichToolOutput } from '../registry/tool-implementation.js';
  */
 
 /** Separator between a server's alias and its tool's name (`github__search_issues`). */
-export const NAME_SEPARATOR = '__';
+export const NAME_SEPARATOR = Tools.MCP_TOOL_SEPARATOR;
 
 const ObjectSchema = z
   .record(z.string(), z.unknown())

@@ -19,6 +19,12 @@ export interface ToolImplementation {
    * the same key, it finds what the first run did): a call lost with its replica may run again.
    */
   readonly keyed?: boolean;
+  /**
+   * Settings of this service the implementation requires and that are unset (`WEATHER_API_URL`): the
+   * tool is then registered but not configured — offered to nobody, and refused by name with what it
+   * needs. Missing credentials (`requiredCredentials`) are found by the registry itself.
+   */
+  readonly unsetSettings?: readonly string[];
   run(input: Record<string, unknown>, ctx: ToolContext): Promise<unknown>;
 }
 

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DomainError, Tools } from '@switchboard/contracts';
 import { createHash } from 'node:crypto';
+import { CREDENTIALS } from '../tools/credential-store.js';
 import type { ProviderInfo, ToolImplementation, ToolSource } from './tool-implementation.js';
 
 export interface RegisteredTool {
@@ -8,6 +9,16 @@ export interface RegisteredTool {
   implementation: ToolImplementation;
   /** Which source registered it: `builtin`, `file`, or `mcp:<server>`. */
   sourceId: string;
+  /**
+   * The unset settings and missing credentials it requires (names only): empty when it can run.
+   * A tool that needs something is offered to nobody and refused by name with what it needs.
+   */
+  needs: readonly string[];
+}
+
+/** What the registry asks of the credential store: whether a credential is set (never its value). */
+export interface CredentialPresence {
+  has(name: string): boolean;
 }
 
 export type RegistryListener = (version: string) => void;
@@ -43,6 +54,9 @@ export class ToolRegistry {
   private readonly listeners = new Set<RegistryListener>();
   private fingerprint = this.computeFingerprint();
 
+  /** Without a credential store (unit tests) every credential a tool asks for counts as missing. */
+  constructor(@Optional() @Inject(CREDENTIALS) private readonly credentials?: CredentialPresence) {}
+
   /** Declares a provider's settings (tools file, MCP server config). A later declaration replaces it. */
   declareProvider(info: ProviderInfo): void {
     this.declared.set(info.name, { ...info });
@@ -53,7 +67,10 @@ export class ToolRegistry {
    * Replaces every tool of `sourceId` at once. Names must be unique across sources: a clash is a
    * CONFLICT naming the tool and both sources (callers decide whether to fail or skip).
    */
-  replaceSource(sourceId: string, tools: readonly Omit<RegisteredTool, 'sourceId'>[]): void {
+  replaceSource(
+    sourceId: string,
+    tools: readonly Omit<RegisteredTool, 'sourceId' | 'needs'>[],
+  ): void {
     const next = new Map<string, RegisteredTool>();
     for (const tool of tools) {
       const name = tool.definition.name;
@@ -67,7 +84,7 @@ export class ToolRegistry {
           },
         );
       }
-      next.set(name, { ...tool, sourceId });
+      next.set(name, { ...tool, sourceId, needs: this.needsOf(tool) });
     }
     this.sources.set(sourceId, next);
     this.changed();
@@ -118,6 +135,11 @@ export class ToolRegistry {
       .filter((p): p is ProviderInfo => p !== undefined);
   }
 
+  /** The tools that can run here (nothing they require is unset). */
+  configured(): RegisteredTool[] {
+    return this.list().filter((t) => t.needs.length === 0);
+  }
+
   get version(): string {
     return this.fingerprint;
   }
@@ -135,9 +157,19 @@ export class ToolRegistry {
     for (const listener of this.listeners) listener(next);
   }
 
+  /** Credentials are read once at boot, so what a tool needs is decided when it is registered. */
+  private needsOf({ definition, implementation }: Omit<RegisteredTool, 'sourceId' | 'needs'>) {
+    return [
+      ...(implementation.unsetSettings ?? []),
+      ...definition.requiredCredentials.filter((name) => !this.credentials?.has(name)),
+    ];
+  }
+
   private computeFingerprint(): string {
     // Field order matters: `sources` and `declared` exist before `fingerprint` is first computed.
-    const tools = this.list().map((t) => t.definition);
+    // What a tool needs is part of it: replicas whose credentials differ offer different tools, so
+    // they must not share cached manifests.
+    const tools = this.list().map((t) => ({ ...t.definition, needs: t.needs }));
     const providers = [...this.declared.values()]
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((p) => [p.name, p.requiresAuthorization]);

@@ -65,6 +65,30 @@ describe('the tool registry', () => {
     expect(registry.provider('nobody')).toBeUndefined();
   });
 
+  it('knows what each tool needs: unset settings and missing credentials, part of its version', () => {
+    const withKey = new ToolRegistry({ has: (name) => name === 'SET_KEY' });
+    const without = new ToolRegistry({ has: () => false });
+    const tools = [
+      entry(impl('ready', 'p', { requiredCredentials: ['SET_KEY'] })),
+      entry(impl('keyless', 'p', { requiredCredentials: ['SET_KEY', 'OTHER_KEY'] })),
+      {
+        ...entry(impl('unset', 'p')),
+        implementation: { ...impl('unset'), unsetSettings: ['API_URL'] },
+      },
+    ];
+    withKey.replaceSource('builtin', tools);
+    without.replaceSource('builtin', tools);
+    expect(withKey.list().map((t) => [t.definition.name, t.needs])).toEqual([
+      ['keyless', ['OTHER_KEY']],
+      ['ready', []],
+      ['unset', ['API_URL']],
+    ]);
+    expect(withKey.configured().map((t) => t.definition.name)).toEqual(['ready']);
+    expect(without.get('ready')?.needs).toEqual(['SET_KEY']);
+    // Replicas with different credentials offer different tools: they must not share manifests.
+    expect(withKey.version).not.toBe(without.version);
+  });
+
   it('names the tool and field of an invalid definition', () => {
     expect(() => parseDefinition(impl('bad name'), 'built-in tool')).toThrow(
       /^built-in tool: name: may hold letters/,

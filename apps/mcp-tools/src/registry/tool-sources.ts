@@ -93,6 +93,11 @@ export class ToolSourcesLoader implements OnModuleInit, OnApplicationBootstrap {
         builtin: this.builtins.map((b) => b.definition.name),
         file: fileTools.map((t) => t.definition.name),
         mcpServers: this.sources.mcpServers.map((s) => s.name),
+        // Registered but offered to nobody until these settings or credentials are set.
+        unconfigured: this.registry
+          .list()
+          .filter((t) => t.needs.length > 0)
+          .map((t) => `${t.definition.name} (needs ${t.needs.join(', ')})`),
         providersRequiringAuthorization: this.registry
           .providers()
           .filter((p) => p.requiresAuthorization)
@@ -140,6 +145,8 @@ export class ToolSourcesLoader implements OnModuleInit, OnApplicationBootstrap {
           definition: withCredentials,
           implementation: {
             definition: withCredentials,
+            // …and the settings it lacks: it cannot run under another name either.
+            ...(builtin.unsetSettings ? { unsetSettings: builtin.unsetSettings } : {}),
             run: (input, ctx) => builtin.run(input, ctx),
           },
         };

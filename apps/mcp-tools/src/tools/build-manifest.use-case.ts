@@ -7,7 +7,9 @@ import { ToolAccessChecker } from './tool-access.checker.js';
 
 /**
  * The tools `actor` is offered under `constraints` (default `auto`), served from a per-user cache.
- * With a task id, what was offered is remembered: that task's calls may use only those tools.
+ * With a task id, what was offered is remembered: that task's calls may use only those tools. Tools
+ * the actor may use but that are not configured here are never offered; they are listed apart, with
+ * what they need, so callers can say why a tool is missing.
  */
 @Injectable()
 export class BuildManifestUseCase {
@@ -31,30 +33,43 @@ export class BuildManifestUseCase {
       effective,
       this.registry.version,
     );
-    let tools = slot.tools;
-    const cached = tools !== undefined;
-    if (!tools) {
-      tools = (await this.access.permitted(actor, effective)).map(({ definition: d }) =>
-        Tools.ManifestTool.parse({
+    let entry = slot.entry;
+    const cached = entry !== undefined;
+    if (!entry) {
+      const permitted = await this.access.permitted(actor, effective);
+      const tools = permitted
+        .filter((t) => t.needs.length === 0)
+        .map(({ definition: d }) =>
+          Tools.ManifestTool.parse({
+            name: d.name,
+            title: d.title,
+            description: d.description,
+            provider: d.provider,
+            inputSchema: d.inputSchema,
+            ...(d.outputSchema ? { outputSchema: d.outputSchema } : {}),
+            idempotent: d.idempotent,
+            ...(d.requiredRole ? { requiredRole: d.requiredRole } : {}),
+            ...(d.adminOnly ? { adminOnly: true } : {}),
+          }),
+        );
+      const unconfigured = permitted
+        .filter((t) => t.needs.length > 0)
+        .map(({ definition: d, needs }) => ({
           name: d.name,
           title: d.title,
-          description: d.description,
           provider: d.provider,
-          inputSchema: d.inputSchema,
-          ...(d.outputSchema ? { outputSchema: d.outputSchema } : {}),
-          idempotent: d.idempotent,
-          ...(d.requiredRole ? { requiredRole: d.requiredRole } : {}),
-          ...(d.adminOnly ? { adminOnly: true } : {}),
-        }),
-      );
-      await this.cache.store(slot, tools);
+          needs: [...needs],
+          reason: Tools.unconfiguredReason(d.name, needs),
+        }));
+      entry = { tools, ...(unconfigured.length ? { unconfigured } : {}) };
+      await this.cache.store(slot, entry);
     }
     if (taskId)
       await this.offers.record(
         actor.userId,
         taskId,
-        tools.map((t) => t.name),
+        entry.tools.map((t) => t.name),
       );
-    return { tools, mode: effective.mode, generatedAt, cached };
+    return { ...entry, mode: effective.mode, generatedAt, cached };
   }
 }

@@ -24,7 +24,7 @@ describe('the credential store', () => {
     expect(store.has('DATABASE_URL')).toBe(false);
     expect(store.has('EMPTY')).toBe(false);
     expect(() => store.resolve('db.dump', ['DATABASE_URL'])).toThrow(
-      'tool db.dump is not configured: missing credential DATABASE_URL',
+      'db.dump is not configured on this platform: it needs DATABASE_URL (docs/tools.md)',
     );
   });
 

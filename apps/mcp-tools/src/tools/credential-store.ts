@@ -1,4 +1,4 @@
-import { DomainError } from '@switchboard/contracts';
+import { DomainError, Tools } from '@switchboard/contracts';
 import { readFileSync } from 'node:fs';
 
 /** DI token of the credential store. */
@@ -42,14 +42,16 @@ export class CredentialStore {
     return this.values.has(name);
   }
 
-  /** The named credentials, or UPSTREAM_UNAVAILABLE naming (only) the missing ones. */
+  /**
+   * The named credentials, or the not-configured refusal naming (only) the missing ones. A tool that
+   * lacks one is refused before it gets here (the registry knows what it needs); this is the backstop.
+   */
   resolve(tool: string, names: readonly string[]): Record<string, string> {
     const missing = names.filter((n) => !this.values.has(n));
     if (missing.length) {
-      throw new DomainError(
-        'UPSTREAM_UNAVAILABLE',
-        `tool ${tool} is not configured: missing credential ${missing.join(', ')}`,
-      );
+      throw new DomainError('UNSUPPORTED', Tools.unconfiguredReason(tool, missing), {
+        details: { tool, needs: missing, refusal: 'not-configured' satisfies Tools.ToolRefusal },
+      });
     }
     return Object.fromEntries(names.map((n) => [n, this.values.get(n) as string]));
   }

@@ -1,6 +1,6 @@
 import { DomainError, type ErrorBody } from '@switchboard/contracts';
 import { createLogger } from '@switchboard/observability';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { NatsBus } from '@switchboard/messaging';
 import { IdempotencyService, LEASE_STALE_MS } from './idempotency.service.js';
 import { TaskCancellations } from './task-cancellations.js';
 import type { CallClaim, ToolCallRepository } from './tool-call.repository.js';
@@ -85,7 +85,7 @@ const TOOL = { name: 'orders.place', idempotent: false, timeoutMs: 5_000 };
 
 function setup() {
   const calls = new InMemoryCalls();
-  const cancellations = new TaskCancellations({} as NatsConnection, logger);
+  const cancellations = new TaskCancellations({} as NatsBus, logger);
   const sut = new IdempotencyService(
     calls as unknown as ToolCallRepository,
     cancellations,

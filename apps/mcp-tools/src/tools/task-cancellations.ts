@@ -1,7 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { Tasks } from '@switchboard/contracts';
-import { decodeJson, NATS_CONNECTION, unwrapEnvelope } from '@switchboard/messaging';
+import { type BusSubscription, NatsBus } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 
 type CancelListener = (reason: string) => void;
@@ -10,38 +9,24 @@ type CancelListener = (reason: string) => void;
 const REMEMBERED = 1_000;
 
 /**
- * Aborts the tool calls of a cancelled task. Every replica subscribes to the cancel broadcast on the
- * raw connection, without a queue group: whichever replica runs a call of that task hears it.
+ * Aborts the tool calls of a cancelled task. Every replica subscribes to the cancel broadcast without
+ * a queue group: whichever replica runs a call of that task hears it.
  */
 @Injectable()
 export class TaskCancellations implements OnModuleInit, OnApplicationShutdown {
   private readonly listeners = new Map<string, Set<CancelListener>>();
   private readonly cancelled = new Map<string, string>();
-  private subscription: Subscription | undefined;
+  private subscription: BusSubscription | undefined;
 
   constructor(
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly bus: NatsBus,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onModuleInit(): void {
-    this.subscription = this.nc.subscribe(Tasks.TaskCancelRequested.pattern, {
-      callback: (err, msg) => {
-        if (err) return;
-        let payload: unknown;
-        try {
-          payload = unwrapEnvelope(decodeJson(msg.data));
-        } catch {
-          return;
-        }
-        const parsed = Tasks.TaskCancelRequested.payload.safeParse(payload);
-        if (!parsed.success) {
-          this.logger.warn({ subject: msg.subject }, 'ignored an invalid task cancellation');
-          return;
-        }
-        this.cancel(parsed.data.taskId, parsed.data.reason);
-      },
-    });
+    this.subscription = this.bus.subscribe(Tasks.TaskCancelRequested, ({ taskId, reason }) =>
+      this.cancel(taskId, reason),
+    );
   }
 
   /** Calls `onCancel` when the task is cancelled (at once if it already was). Returns the unsubscribe. */

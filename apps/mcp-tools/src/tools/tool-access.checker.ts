@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, DomainError, type Tasks, type Tools } from '@switchboard/contracts';
+import { type Actor, DomainError, type Tasks, Tools } from '@switchboard/contracts';
 import { ProviderAuthorizationRepository } from '../authorizations/provider-authorization.repository.js';
 import { ToolRegistry, type RegisteredTool } from '../registry/tool-registry.service.js';
 import { TaskOffers } from './task-offers.store.js';
@@ -17,7 +17,10 @@ export class ToolAccessChecker {
     private readonly offers: TaskOffers,
   ) {}
 
-  /** The registered tools `actor` may use under `constraints`. */
+  /**
+   * The registered tools `actor` may use under `constraints`, configured or not (those that are not
+   * have `needs`: nobody is offered them, but the manifest says what they lack).
+   */
   async permitted(
     actor: Actor,
     constraints: Tasks.ToolConstraints | undefined,
@@ -60,6 +63,8 @@ export class ToolAccessChecker {
       authorizedProviders,
     });
     if (!decision.allowed) throw notPermitted(decision.reason, { tool: req.tool });
+    // After the access rule, so that nobody learns what a tool they may not use would need.
+    if (registered.needs.length) throw notConfigured(definition.name, registered.needs);
     if (req.taskId) {
       // A model may only call what its task was offered, even a tool the user could otherwise use.
       // No recorded offer (never asked for, or expired) is a refusal too: failing open would let a
@@ -83,5 +88,20 @@ export class ToolAccessChecker {
 function notPermitted(reason: string, details: Record<string, unknown>): DomainError {
   return new DomainError('FORBIDDEN', reason, {
     details: { ...details, refusal: 'not-permitted' satisfies Tools.ToolRefusal },
+  });
+}
+
+/**
+ * UNSUPPORTED, marked `not-configured`: the platform cannot run the tool for anyone until the named
+ * settings or credentials are set. Not FORBIDDEN (nothing about the caller is wrong) and not
+ * UPSTREAM_UNAVAILABLE (retrying will not help).
+ */
+export function notConfigured(tool: string, needs: readonly string[]): DomainError {
+  return new DomainError('UNSUPPORTED', Tools.unconfiguredReason(tool, needs), {
+    details: {
+      tool,
+      needs: [...needs],
+      refusal: 'not-configured' satisfies Tools.ToolRefusal,
+    },
   });
 }

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { type Actor, DomainError, Tools } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
+import { BuildCatalogueUseCase } from './build-catalogue.use-case.js';
 import { BuildManifestUseCase } from './build-manifest.use-case.js';
 import { CallToolUseCase } from './call-tool.use-case.js';
 
@@ -8,6 +9,7 @@ import { CallToolUseCase } from './call-tool.use-case.js';
 @Controller()
 export class ToolsHandler {
   constructor(
+    private readonly buildCatalogue: BuildCatalogueUseCase,
     private readonly buildManifest: BuildManifestUseCase,
     private readonly callTool: CallToolUseCase,
   ) {}
@@ -15,6 +17,12 @@ export class ToolsHandler {
   @HandleCommand(Tools.ToolsManifest)
   manifest(req: Tools.ManifestRequest, meta: MessageMeta): Promise<Tools.Manifest> {
     return this.buildManifest.execute(requireActor(meta), req.constraints, req.taskId);
+  }
+
+  /** Asks for no acting user: only the gateway may send it, for its own checks. */
+  @HandleCommand(Tools.ToolsCatalogue)
+  catalogue(): Tools.ToolCatalogue {
+    return this.buildCatalogue.execute();
   }
 
   @HandleCommand(Tools.ToolsCall)

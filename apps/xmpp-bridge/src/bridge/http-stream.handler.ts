@@ -1,10 +1,12 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DomainError, Headers, isSafeToken, validationError, Xmpp } from '@switchboard/contracts';
 import {
+  type BusMessage,
+  type BusSubscription,
   encodeJson,
   MESSAGING_OPTIONS,
   type MessagingOptions,
-  NATS_CONNECTION,
+  NatsBus,
   natsSpanAttributes,
   readEnvelope,
   readMeta,
@@ -20,7 +22,6 @@ import {
   withExtractedContext,
   withSpan,
 } from '@switchboard/observability';
-import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { BRIDGE_SETTINGS, type BridgeSettings } from '../config/bridge-settings.js';
 import type { StreamSink } from '../xmpp/http-over-xmpp.transport.js';
 import { SendHttpRequestUseCase } from './send-http-request.use-case.js';
@@ -41,13 +42,13 @@ const CANCEL_ID_TOKEN = Xmpp.HttpStreamCancel.pattern.split('.').indexOf('*');
  */
 @Injectable()
 export class HttpStreamHandler implements OnModuleInit, OnApplicationShutdown {
-  private readonly subscriptions: Subscription[] = [];
+  private readonly subscriptions: BusSubscription[] = [];
   /** Streams in progress, by the request envelope's id (the cancel subject's token). */
   private readonly running = new Map<string, AbortController>();
 
   constructor(
     private readonly send: SendHttpRequestUseCase,
-    @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
+    private readonly bus: NatsBus,
     @Inject(MESSAGING_OPTIONS) private readonly messaging: MessagingOptions,
     @Inject(BRIDGE_SETTINGS) private readonly settings: BridgeSettings,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -55,40 +56,28 @@ export class HttpStreamHandler implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     this.subscriptions.push(
-      this.nats.subscribe(Xmpp.HttpStream.subject, {
+      this.bus.subscribeRaw(Xmpp.HttpStream.subject, (msg) => this.serve(msg), {
         queue: this.messaging.service,
-        callback: (err, msg) => {
-          if (!err) this.serve(msg);
-        },
       }),
-      this.nats.subscribe(Xmpp.HttpStreamCancel.pattern, {
-        callback: (err, msg) => {
-          if (err) return;
-          const id = msg.subject.split('.')[CANCEL_ID_TOKEN] ?? '';
-          this.running.get(id)?.abort(new DomainError('CANCELLED', 'the caller cancelled'));
-        },
+      this.bus.subscribeRaw(Xmpp.HttpStreamCancel.pattern, (msg) => {
+        const id = msg.subject.split('.')[CANCEL_ID_TOKEN] ?? '';
+        this.running.get(id)?.abort(new DomainError('CANCELLED', 'the caller cancelled'));
       }),
     );
   }
 
   onApplicationShutdown(): void {
-    for (const s of this.subscriptions) {
-      try {
-        s.unsubscribe();
-      } catch {
-        // The connection may already be closed: nothing left to unsubscribe from.
-      }
-    }
+    for (const s of this.subscriptions) s.unsubscribe();
     for (const c of this.running.values())
       c.abort(new DomainError('UPSTREAM_UNAVAILABLE', 'the bridge is stopping'));
   }
 
-  private serve(msg: Msg): void {
+  private serve(msg: BusMessage): void {
     if (!msg.reply) return;
     const meta = readMeta(msg.subject, msg.headers);
     let seq = 0;
     let failed = false;
-    const maxPayload = this.nats.info?.max_payload;
+    const maxPayload = this.bus.maxPayload;
     const reply = (part: Record<string, unknown>) => {
       const checked = Xmpp.HttpStreamPart.safeParse({ ...part, seq });
       let bytes = checked.success ? encodeJson(checked.data) : undefined;

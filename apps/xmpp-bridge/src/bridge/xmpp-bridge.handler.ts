@@ -1,8 +1,7 @@
 import { Controller, Inject, type OnModuleInit } from '@nestjs/common';
 import { DomainError, Xmpp } from '@switchboard/contracts';
-import { HandleCommand, NATS_CONNECTION } from '@switchboard/messaging';
+import { HandleCommand, NatsBus } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import type { NatsConnection } from '@nats-io/transport-node';
 import { BRIDGE_SETTINGS, type BridgeSettings } from '../config/bridge-settings.js';
 import { XmppSessionService } from '../xmpp/xmpp-session.service.js';
 import { SendHttpRequestUseCase } from './send-http-request.use-case.js';
@@ -18,7 +17,7 @@ export class XmppBridgeHandler implements OnModuleInit {
   constructor(
     private readonly send: SendHttpRequestUseCase,
     private readonly session: XmppSessionService,
-    @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
+    private readonly bus: NatsBus,
     @Inject(BRIDGE_SETTINGS) private readonly settings: BridgeSettings,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -28,7 +27,7 @@ export class XmppBridgeHandler implements OnModuleInit {
    * response the server would refuse is refused here, typed and before it is carried over XMPP.
    */
   onModuleInit(): void {
-    const maxPayload = this.nats.info?.max_payload;
+    const maxPayload = this.bus.maxPayload;
     if (!maxPayload) return;
     const fits = bodyLimitFor(maxPayload);
     const configured = this.settings.maxBodyBytes;
@@ -55,7 +54,7 @@ export class XmppBridgeHandler implements OnModuleInit {
   @HandleCommand(Xmpp.HttpRequest)
   async request(input: Xmpp.HttpOverXmppRequest): Promise<Xmpp.HttpOverXmppResponse> {
     const response = await this.send.execute(input);
-    assertFitsInNats(response, this.nats.info?.max_payload);
+    assertFitsInNats(response, this.bus.maxPayload);
     return response;
   }
 

@@ -1,6 +1,7 @@
 // XEP-0332 (HTTP over XMPP) stanzas ⇄ plain structures. Two dialects share the namespace: the XEP's
 // <req>/<resp>, and slixmpp's plugin (1.8), which names them <request>/<response>. Headers are SHIM
-// (XEP-0131) pairs carried verbatim; bodies are <text>, <xml>, <base64> or <chunkedBase64/>.
+// (XEP-0131) pairs, carried verbatim in the XEP's dialect and with no exact name twice in slixmpp's
+// (`forDictPeer`); bodies are <text>, <xml>, <base64> or <chunkedBase64/>.
 import { type Element, xml } from '@xmpp/xml';
 import type { Dialect } from '../config/bridge-settings.js';
 import type { HeaderList } from '../http/http-message.js';
@@ -64,7 +65,7 @@ export function requestDialect(payload: Element): Dialect | undefined {
 
 function headersElement(headers: HeaderList, dialect: Dialect): Element | undefined {
   if (headers.length === 0) return undefined;
-  const list = dialect === 'slixmpp' ? joinRepeated(headers) : headers;
+  const list = dialect === 'slixmpp' ? forDictPeer(headers) : headers;
   return xml(
     'headers',
     { xmlns: NS_SHIM },
@@ -73,9 +74,8 @@ function headersElement(headers: HeaderList, dialect: Dialect): Element | undefi
 }
 
 /**
- * A header list a peer's dialect cannot carry: slixmpp (1.8) reads SHIM headers into a dict — a
- * repeated name breaks its parser — so repeats must be joined, and RFC 6265 §3 forbids joining
- * Set-Cookie (a cookie's Expires holds a comma): more than one of them cannot reach such a peer.
+ * A header list a peer's dialect cannot carry: more Set-Cookie headers than the name has spellings
+ * (512), which a peer in slixmpp's dialect needs one each of (`forDictPeer`).
  */
 export class HeadersNotCarriedError extends Error {
   constructor(
@@ -83,25 +83,82 @@ export class HeadersNotCarriedError extends Error {
     readonly count: number,
   ) {
     super(
-      `${count} ${header} headers cannot reach a peer in slixmpp's XEP-0332 dialect: it keeps one value per header name, and RFC 6265 forbids joining ${header} values`,
+      `${count} ${header} headers cannot reach a peer in slixmpp's XEP-0332 dialect: it keeps one value per header name, so each ${header} needs its own spelling of the name, and there are only ${2 ** letterPositions(header).length}`,
     );
     this.name = 'HeadersNotCarriedError';
   }
 }
 
-/** Repeated names joined for a dict-minded peer: `; ` for Cookie (RFC 6265 §5.4), `, ` otherwise (RFC 9110 §5.3). */
-function joinRepeated(headers: HeaderList): HeaderList {
-  const cookies = headers.filter(([name]) => name.toLowerCase() === 'set-cookie');
-  if (cookies.length > 1)
-    throw new HeadersNotCarriedError(cookies[0]?.[0] ?? 'Set-Cookie', cookies.length);
-  const out = new Map<string, [string, string]>();
+/**
+ * Headers for a dict-minded peer. slixmpp (1.8) reads SHIM headers into a dict keyed by the exact
+ * name, and a repeated name breaks its parser (the requester then reads no header at all), so no exact
+ * name may repeat. Repeats are joined — `; ` for Cookie (RFC 6265 §5.4), `, ` otherwise (RFC 9110
+ * §5.3) — except Set-Cookie, which RFC 6265 §3 forbids joining (an Expires date holds `, `): each keeps
+ * its own header, the name spelled in another letter case. slixmpp then holds every cookie under a key
+ * of its own, and for HTTP they are still one field (names are case-insensitive, RFC 9110 §5.1).
+ */
+function forDictPeer(headers: HeaderList): HeaderList {
+  const out: [string, string][] = [];
+  const joined = new Map<string, [string, string]>();
+  const cookieNames = new Set<string>();
+  let spellings: Iterator<string> | undefined;
   for (const [name, value] of headers) {
     const key = name.toLowerCase();
-    const seen = out.get(key);
-    if (!seen) out.set(key, [name, value]);
-    else seen[1] = `${seen[1]}${key === 'cookie' ? '; ' : ', '}${value}`;
+    if (key === 'set-cookie') {
+      let spelled = name;
+      while (cookieNames.has(spelled)) {
+        spellings ??= caseSpellings(name);
+        const next = spellings.next();
+        if (next.done) {
+          const count = headers.filter(([n]) => n.toLowerCase() === key).length;
+          throw new HeadersNotCarriedError(name, count);
+        }
+        spelled = next.value;
+      }
+      cookieNames.add(spelled);
+      out.push([spelled, value]);
+      continue;
+    }
+    const seen = joined.get(key);
+    if (seen) seen[1] = `${seen[1]}${key === 'cookie' ? '; ' : ', '}${value}`;
+    else {
+      const pair: [string, string] = [name, value];
+      joined.set(key, pair);
+      out.push(pair);
+    }
   }
-  return [...out.values()];
+  return out;
+}
+
+/** The indexes of the letters in `name` (those with an upper and a lower case). */
+function letterPositions(name: string): number[] {
+  return [...name].flatMap((c, i) => (c.toLowerCase() === c.toUpperCase() ? [] : [i]));
+}
+
+/** Every spelling of `name` in letter case, all lower case first. */
+function* caseSpellings(name: string): Generator<string> {
+  const letters = letterPositions(name);
+  for (let mask = 0; mask < 2 ** letters.length; mask++) {
+    const chars = [...name.toLowerCase()];
+    letters.forEach((at, bit) => {
+      if (mask & (1 << bit)) chars[at] = (chars[at] as string).toUpperCase();
+    });
+    yield chars.join('');
+  }
+}
+
+/**
+ * Headers as a dict-minded peer sent them: the spellings of one name (`forDictPeer`'s Set-Cookie
+ * headers) are written as the first one's, so the message reads as its sender meant it.
+ */
+function foldSpellings(headers: HeaderList): HeaderList {
+  const first = new Map<string, string>();
+  return headers.map(([name, value]) => {
+    const key = name.toLowerCase();
+    const spelled = first.get(key) ?? name;
+    first.set(key, spelled);
+    return [spelled, value];
+  });
 }
 
 function dataElement(body: WireBody | undefined): Element | undefined {
@@ -120,14 +177,15 @@ function dataElement(body: WireBody | undefined): Element | undefined {
   }
 }
 
-function readHeaders(el: Element): HeaderList {
+function readHeaders(el: Element, dialect: Dialect): HeaderList {
   const headers = el.getChild('headers', NS_SHIM);
   if (!headers) return [];
-  return headers.getChildren('header').map((h) => {
+  const list = headers.getChildren('header').map((h) => {
     const name = h.attrs['name'];
     if (!name) throw new WireFormatError('a SHIM header has no name');
     return [name, h.text()] as [string, string];
   });
+  return dialect === 'slixmpp' ? foldSpellings(list) : list;
 }
 
 function readBody(el: Element): WireBody | undefined {
@@ -212,7 +270,7 @@ export function parseRequest(payload: Element): WireRequest {
     version: payload.attrs['version'] ?? '1.1',
     ...(maxChunkSize !== undefined ? { maxChunkSize } : {}),
     ...(ibb !== undefined ? { ibb: ibb === 'true' || ibb === '1' } : {}),
-    headers: readHeaders(payload),
+    headers: readHeaders(payload, dialect),
     ...optional('body', readBody(payload)),
   };
 }
@@ -240,12 +298,13 @@ export function parseResponse(iq: Element): WireResponse {
     throw new WireFormatError(`invalid statusCode "${payload.attrs['statusCode'] ?? ''}"`);
   }
   const message = payload.attrs['statusMessage'];
+  const dialect: Dialect = payload.name === 'resp' ? 'xep' : 'slixmpp';
   return {
-    dialect: payload.name === 'resp' ? 'xep' : 'slixmpp',
+    dialect,
     status,
     ...(message ? { statusMessage: message } : {}),
     version: payload.attrs['version'] ?? '1.1',
-    headers: readHeaders(payload),
+    headers: readHeaders(payload, dialect),
     ...optional('body', readBody(payload)),
   };
 }

@@ -125,6 +125,12 @@ export interface TargetStream {
   release(): void;
 }
 
+/** The cookies `/repeated` sets, in order: each Expires date holds `, ` (joining them would be lossy). */
+export const REPEATED_COOKIES = [
+  'session=s1; Expires=Wed, 21 Oct 2026 07:28:00 GMT; Path=/; HttpOnly',
+  'theme=dark; Expires=Thu, 22 Oct 2026 07:28:00 GMT; Path=/',
+];
+
 /** Deterministic bytes for body checks. */
 export function pattern(n: number, seed = 0): Buffer {
   const b = Buffer.alloc(n);
@@ -136,7 +142,8 @@ export function pattern(n: number, seed = 0): Buffer {
  * The local HTTP server behind an agent's bridge: `/echo` answers JSON describing the request,
  * `/bytes?n=` n patterned bytes, `/slow?ms=` answers after a delay, `/status/<code>` that status,
  * `/sse` an event stream whose second event waits for the test (`streams`), `/chunked` a JSON body
- * of unknown length written in two pieces at once, `/cookies?n=` n Set-Cookie headers.
+ * of unknown length written in two pieces at once, `/repeated` two Set-Cookie (`REPEATED_COOKIES`)
+ * and two X-Multi (`a`, `b`) headers.
  */
 export async function startHttpTarget(opts: { socket?: string } = {}): Promise<HttpTarget> {
   const requests: HttpTarget['requests'] = [];
@@ -188,15 +195,13 @@ export async function startHttpTarget(opts: { socket?: string } = {}): Promise<H
         res.end('true}');
         return;
       }
-      if (url.pathname === '/cookies') {
-        // n cookies, each its own Set-Cookie header (an Expires date holds a comma).
-        const n = Number(url.searchParams.get('n'));
-        const cookies = Array.from(
-          { length: n },
-          (_, i) => `c${i}=v${i}; Expires=Wed, 21 Oct 2026 07:28:00 GMT; Path=/`,
-        );
-        res.writeHead(200, { 'Content-Type': 'text/plain', 'Set-Cookie': cookies });
-        res.end('cookies');
+      if (url.pathname === '/repeated') {
+        res.writeHead(200, {
+          'Content-Type': 'text/plain',
+          'Set-Cookie': REPEATED_COOKIES,
+          'X-Multi': ['a', 'b'],
+        });
+        res.end('repeated');
         return;
       }
       if (url.pathname.startsWith('/status/')) {
@@ -258,6 +263,64 @@ export async function startStackNats(): Promise<StackNats> {
   const proc = spawnManaged(natsServerBinary(), args, { name: `nats-${port}`, logDir: dir });
   await waitForPort(port);
   return { url: `nats://127.0.0.1:${port}`, process: proc, stop: () => proc.stop(5_000) };
+}
+
+/** One JSON line the slixmpp peer (tools/xmpp/slixmpp_http_peer.py) printed. */
+export interface PeerEvent {
+  event: string;
+  [key: string]: unknown;
+}
+
+/** The slixmpp peer's events in its output. */
+export const peerEvents = (out: string): PeerEvent[] =>
+  out
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as PeerEvent);
+
+/** The slixmpp peer's flags to log in to the private Prosody's agents host as `user/resource`. */
+export function slixmppPeerArgs(xmpp: PrivateProsody, user: string, resource: string): string[] {
+  return [
+    '--jid',
+    `${user}@${xmpp.hosts.agents}`,
+    '--resource',
+    resource,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(xmpp.c2sPort),
+    '--ca',
+    xmpp.caFile,
+  ];
+}
+
+/** One request of a slixmpp client (`user/cli`) to the full JID `to`; resolves with its last event. */
+export function slixmppRequest(
+  xmpp: PrivateProsody,
+  account: { user: string; password: string },
+  to: string,
+  extra: string[],
+): Promise<PeerEvent> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      PYTHON,
+      [
+        '-u',
+        SLIXMPP_PEER,
+        'request',
+        ...slixmppPeerArgs(xmpp, account.user, 'cli'),
+        '--to',
+        to,
+        ...extra,
+      ],
+      { env: { ...process.env, XMPP_PASSWORD: account.password }, timeout: 30_000, cwd: repoRoot },
+      (err, stdout, stderr) => {
+        const last = peerEvents(stdout).pop();
+        if (last) resolve(last);
+        else reject(new Error(`slixmpp peer failed: ${String(err)}\n${stdout}\n${stderr}`));
+      },
+    );
+  });
 }
 
 /** Exchange timeouts of the fault tests: minutes, so an outcome within WITHIN_SECONDS is not one. */
