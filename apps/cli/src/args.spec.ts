@@ -64,6 +64,18 @@ describe(parseCommandLine.name, () => {
     });
   });
 
+  it('takes --color and --no-color, the last one given winning', () => {
+    expect(parseCommandLine(['tail', '--color'])).toMatchObject({ colour: true });
+    expect(parseCommandLine(['tail', '--no-color'])).toMatchObject({ colour: false });
+    expect(parseCommandLine(['tail', '--no-color', '--json', '--color'])).toMatchObject({
+      colour: true,
+      json: true,
+    });
+    expect(parseCommandLine(['tail', '--color', '--no-color'])).toMatchObject({ colour: false });
+    expect(parseCommandLine(['tail'])).not.toHaveProperty('colour');
+    expect(USAGE.tail).toMatch(/--no-color/);
+  });
+
   it('refuses what the tail cannot use, saying what it expects', () => {
     expect(refusal(['tail', '--task', 'abc']).message).toMatch(/--task must be a task id .*"abc"/);
     expect(refusal(['tail', '--service', 'gw']).message).toMatch(

@@ -33,6 +33,8 @@ export interface TailCommand {
   service?: ServiceName;
   replies: boolean;
   json: boolean;
+  /** `--color` (true) or `--no-color` (false), the last one given; absent: decided by the terminal. */
+  colour?: boolean;
   connection: ConnectionFlags;
 }
 
@@ -95,13 +97,18 @@ export const USAGE: Record<CommandName | 'switchboard', string> = {
   ].join('\n'),
   tail: [
     'usage: switchboard tail [--task <taskId>] [--user <userId>] [--service <name>] [--replies] [--json]',
+    '                        [--color | --no-color]',
     '',
     '  --task <taskId>   one task: its stored and live events, its tool calls, audit records and',
     '                    every other message that carries its id',
     '  --user <userId>   messages acting for this user',
     `  --service <name>  sent by or addressed to one service (${SERVICE_NAMES.join(', ')})`,
     '  --replies         also replies and JetStream deliveries (labelled: publish, deliver, reply)',
-    '  --json            one JSON object per line: time (the event’s own), received, kind, subject…',
+    '  --json            one JSON object per line (for scripts): time (the event’s own), received,',
+    '                    kind, subject, headers, data…; else one compact line per message: time, task,',
+    '                    kind, route and what it says',
+    '  --color           colour the lines even when not on a terminal; --no-color never (NO_COLOR',
+    '                    in the environment too); by default only on a terminal',
     '',
     ...CONNECTION_USAGE,
   ].join('\n'),
@@ -186,6 +193,7 @@ function parse<O extends Options>(command: CommandName, args: readonly string[],
       options: { ...options, ...HELP },
       allowPositionals: true,
       strict: true,
+      tokens: true,
     });
   } catch (e) {
     // node's messages name the flag: "Unknown option '--tsk'", "Option '--task <value>' argument missing"
@@ -210,13 +218,23 @@ function noPositionals(command: CommandName, positionals: string[]): void {
     );
 }
 
+/** `--color` / `--no-color`: the last one on the command line, or undefined. */
+function colourFlag(tokens: readonly { kind: string; name?: string }[]): { colour?: boolean } {
+  const last = tokens.findLast(
+    (t) => t.kind === 'option' && (t.name === 'color' || t.name === 'no-color'),
+  );
+  return last === undefined ? {} : { colour: last.name === 'color' };
+}
+
 function parseTail(args: readonly string[]): Command {
-  const { values, positionals } = parse('tail', args, {
+  const { values, positionals, tokens } = parse('tail', args, {
     task: { type: 'string' },
     user: { type: 'string' },
     service: { type: 'string' },
     replies: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    color: { type: 'boolean' },
+    'no-color': { type: 'boolean' },
     ...connectionOptions,
   });
   if (values.help) return { name: 'help', topic: 'tail' };
@@ -239,6 +257,7 @@ function parseTail(args: readonly string[]): Command {
     ...(service !== undefined ? { service: service as ServiceName } : {}),
     replies: values.replies === true,
     json: values.json === true,
+    ...colourFlag(tokens),
     connection: connectionOf(values),
   };
 }

@@ -6,8 +6,9 @@
 //   switchboard audit verify [--json]
 // Each connects to NATS as the services do (NATS_* settings or the flags --nats, --nats-user, --creds,
 // --nkey, --tls-ca, --tls-cert, --tls-key); with none, the local stack's NATS (`npm run up`). Built to
-// dist/apps/cli/src/main.js (on PATH as `switchboard` in every image, `npx switchboard` in a checkout);
-// `npm run tail` runs the same code from source.
+// dist/apps/cli/src/main.js (on PATH as `switchboard` in every image; in a checkout `npx switchboard`
+// starts it through apps/cli/bin/switchboard.js, on the project's own Node); `npm run tail` runs the
+// same code from source.
 // Exit status: 0 done, 1 the command failed (refused, no reply, a broken audit chain), 2 a usage or
 // connection-settings mistake.
 import { readFileSync } from 'node:fs';
@@ -19,13 +20,14 @@ import { workspaceRoot } from './nats/operator-connection.js';
 const stdout = (text: string) => process.stdout.write(`${text}\n`);
 const stderr = (text: string) => process.stderr.write(`${text}\n`);
 
+/** `switchboard 0.1.0 (Node v24.11.1)`: the release, and the Node it runs on (see bin/switchboard.js). */
 function version(): string {
   const root = workspaceRoot();
-  if (!root) return 'unknown';
-  return (
-    (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string })
-      .version ?? 'unknown'
-  );
+  const release = root
+    ? ((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string })
+        .version ?? 'unknown')
+    : 'unknown';
+  return `switchboard ${release} (Node ${process.version})`;
 }
 
 async function main(): Promise<number> {

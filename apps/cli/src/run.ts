@@ -1,9 +1,8 @@
 // The commands that talk to NATS, loaded by main.ts only when one runs (help and usage errors stay
 // quick: NATS, Nest and OpenTelemetry are not loaded for them).
 import 'reflect-metadata';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { NatsIdentity } from '@switchboard/contracts';
-import { natsConnectionOptions, NatsBus } from '@switchboard/messaging';
+import { BusConnection, type SubscriptionObserver, TrafficTap } from '@switchboard/messaging';
 import { Metrics } from '@switchboard/observability';
 import type { AuditVerifyCommand, CallCommand, TailCommand } from './args.js';
 import { auditVerify, call, explainFailure } from './call.js';
@@ -15,6 +14,7 @@ import {
   operatorConnection,
 } from './nats/operator-connection.js';
 import { tail } from './tail.js';
+import { ansi, colourWanted } from './tail-format.js';
 
 const stdout = (text: string) => process.stdout.write(`${text}\n`);
 const stderr = (text: string) => process.stderr.write(`${text}\n`);
@@ -42,16 +42,10 @@ function connectionFor(
   }
 }
 
-async function connectTo(
-  connection: OperatorConnection,
-  name: string,
-  reconnects: number,
-): Promise<NatsConnection> {
+/** Opens a connection with `open`, or exits 1 saying why it could not. */
+async function connectTo<T>(connection: OperatorConnection, open: () => Promise<T>): Promise<T> {
   try {
-    return await connect({
-      ...natsConnectionOptions(name, connection.nats, connection.identity),
-      maxReconnectAttempts: reconnects,
-    });
+    return await open();
   } catch (e) {
     stderr(
       `switchboard: could not connect to NATS at ${connection.nats.servers.join(',')} (${connection.source}): ${(e as Error).message}`,
@@ -60,29 +54,52 @@ async function connectTo(
   }
 }
 
+/** What the tail's subscriptions could not do: said on stderr, never thrown into the client. */
+const tailObserver: SubscriptionObserver = {
+  refused: (subject, reason) => stderr(`NATS refused the subscription to ${subject}: ${reason}`),
+  failed: (subject, _reason, error) =>
+    stderr(`a message on ${subject} could not be shown: ${(error as Error).message}`),
+};
+
 /** `switchboard tail`: runs until stopped (SIGINT, SIGTERM: exit 0) or the connection ends (1). */
 export async function runTail(cmd: TailCommand, env: NodeJS.ProcessEnv): Promise<number> {
   const connection = connectionFor(env, cmd.connection, 'operator');
-  const nc = await connectTo(connection, 'switchboard-tail', 10);
+  const tap = await connectTo(connection, () =>
+    TrafficTap.open({
+      name: 'switchboard-tail',
+      nats: connection.nats,
+      identity: connection.identity,
+      observer: tailObserver,
+      reconnectAttempts: 10,
+      onServerError: (message) => stderr(`NATS refused: ${message}`),
+    }),
+  );
   const stop = async () => {
-    await nc.drain().catch(() => undefined);
+    await tap.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
-  await tail(
-    nc,
-    cmd,
-    {
-      line: stdout,
-      info: stderr,
-      ...(process.stdout.isTTY
-        ? { colour: (c: number, s: string) => `\x1b[${c}m${s}\x1b[0m` }
-        : {}),
-    },
-    `${connection.nats.servers.join(',')} via ${connection.source}`,
-  );
-  const closed = await nc.closed();
+  const tty = process.stdout.isTTY;
+  const colour = !cmd.json && colourWanted({ flag: cmd.colour, isTTY: tty, env });
+  try {
+    await tail(
+      tap,
+      cmd,
+      {
+        line: stdout,
+        info: stderr,
+        ...(colour ? { colour: ansi } : {}),
+        ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}),
+      },
+      `${connection.nats.servers.join(',')} via ${connection.source}`,
+    );
+  } catch (e) {
+    stderr(`switchboard: ${(e as Error).message}`);
+    await tap.close();
+    return 1;
+  }
+  const closed = await tap.closed();
   if (closed) stderr(`switchboard: the NATS connection ended: ${closed.message}`);
   return closed ? 1 : 0;
 }
@@ -96,16 +113,17 @@ export async function runCommand(
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
   const connection = connectionFor(env, cmd.connection, 'admin');
-  const nc = await connectTo(connection, 'switchboard-cli', 3);
-  const bus = new NatsBus(
-    nc,
-    {
-      service: connection.identity,
-      instance: `switchboard-cli-${process.pid}`,
+  const opened = await connectTo(connection, () =>
+    BusConnection.open({
+      name: 'switchboard-cli',
       nats: connection.nats,
-    },
-    new Metrics('switchboard-cli', String(process.pid)),
+      identity: connection.identity,
+      instance: `switchboard-cli-${process.pid}`,
+      metrics: new Metrics('switchboard-cli', String(process.pid)),
+      reconnectAttempts: 3,
+    }),
   );
+  const bus = opened.bus;
   try {
     if (cmd.name === 'call') {
       await call(bus, cmd, { line: stdout });
@@ -116,6 +134,6 @@ export async function runCommand(
     stderr(explainFailure(e));
     return 1;
   } finally {
-    await nc.close().catch(() => undefined);
+    await opened.close();
   }
 }

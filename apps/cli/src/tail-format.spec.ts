@@ -1,7 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  ansi,
+  colourWanted,
   deliveryOf,
   formatLine,
+  type Kind,
   kindOf,
   ownTimeOf,
   payloadOf,
@@ -106,30 +109,245 @@ describe('tail lines', () => {
     });
   });
 
-  it('prints a pretty line with its own time, its kind, and where a delivery went', () => {
-    expect(formatLine(toLine(published, 'publish', RECEIVED))).toBe(
-      ` 10:00:01.250 publish sb.audit.tool.${TASK} mcp-tools → ada ${JSON.stringify(record)}`,
-    );
-    expect(formatLine(toLine(delivered, 'deliver', RECEIVED))).toMatch(
-      new RegExp(
-        `^ 10:00:01\\.250 deliver sb\\.audit\\.tool\\.${TASK} \\[SB_AUDIT → audit #2\\] mcp-tools`,
-      ),
-    );
-    const long = toLine(
-      { subject: 'sb.x', data: encode({ t: 'y'.repeat(500) }) },
-      'reply',
-      RECEIVED,
-    );
-    const text = formatLine(long);
-    expect(text.startsWith('~10:00:05.000 reply   sb.x ? ')).toBe(true);
-    expect(text.endsWith('…')).toBe(true);
-  });
-
   it('unwraps Nest’s envelopes and keeps what is not JSON as text', () => {
     expect(payloadOf(encode({ pattern: 'p', data: { a: 1 } }))).toEqual({ a: 1 });
     expect(payloadOf(encode({ response: { ok: true }, isDisposed: true }))).toEqual({ ok: true });
     expect(payloadOf(encode({ err: { code: 'X' } }))).toEqual({ code: 'X' });
     expect(payloadOf(new TextEncoder().encode('plain'))).toBe('plain');
     expect(payloadOf(encode(42))).toBe(42);
+  });
+});
+
+// One fixture of each kind of message the platform sends, as the tail receives it.
+const source = (service: string) => headers({ 'x-sb-source': service, 'x-sb-user-id': 'ada' });
+const event = (name: string, seq: number, data: unknown): Seen => {
+  const subject = `sb.evt.task.${TASK}.${name}`;
+  const at = `2026-05-01T10:00:0${seq}.250Z`;
+  return {
+    subject,
+    headers: source('orchestrator'),
+    data: encode({
+      pattern: subject,
+      data: { taskId: TASK, seq, at, source: 'orchestrator', name, data },
+    }),
+  };
+};
+const lineOf = (m: Seen, kind: Kind = 'publish', reply?: { responder?: string; taskId?: string }) =>
+  formatLine(toLine(m, kind, RECEIVED), reply ? { reply } : {});
+
+describe('compact tail lines', () => {
+  it('says a task event by its name and key fields: time, short task id, kind, source, summary', () => {
+    expect(
+      lineOf(
+        event('orchestrator.step.completed', 3, {
+          stepId: 's1',
+          index: 0,
+          kind: 'tool',
+          target: 'calculator',
+          output: { expression: '17 * 23', result: 391 },
+          durationMs: 12.34,
+        }),
+      ),
+    ).toBe(
+      ' 10:00:03.250 7f3a2c1e event   orchestrator             orchestrator.step.completed calculator → 391 (12.3 ms)',
+    );
+    expect(
+      lineOf(
+        event('orchestrator.task.started', 1, {
+          task: 'what is 17 * 23, then save the result as a note',
+          userId: 'ada',
+          planner: 'builtin',
+        }),
+      ),
+    ).toMatch(
+      /event {3}orchestrator {13}orchestrator\.task\.started builtin "what is 17 \* 23, then save the result as a note"$/,
+    );
+    expect(
+      lineOf(
+        event('orchestrator.planning.completed', 2, {
+          planner: 'builtin',
+          iteration: 1,
+          plan: [
+            { id: 'a', kind: 'tool', target: 'calculator', input: {}, description: '' },
+            { id: 'b', kind: 'tool', target: 'notes.add', input: {}, description: '' },
+          ],
+          decision: 'actions',
+          durationMs: 1500,
+        }),
+      ),
+    ).toMatch(
+      /orchestrator\.planning\.completed round 1 → 2 actions: calculator, notes\.add \(1\.5 s\)$/,
+    );
+    expect(
+      lineOf(
+        event('orchestrator.task.failed', 4, {
+          error: { code: 'TIMEOUT', message: 'the task ran out of time', retryable: false },
+          steps: 2,
+          durationMs: 30000,
+        }),
+      ),
+    ).toMatch(/orchestrator\.task\.failed TIMEOUT: the task ran out of time, 2 steps \(30 s\)$/);
+    expect(
+      lineOf(
+        event('a2a.delegation.started', 5, {
+          stepId: 's2',
+          agent: 'researcher',
+          message: 'tell me about NATS JetStream',
+          transport: 'xmpp',
+        }),
+      ),
+    ).toMatch(/a2a\.delegation\.started researcher over xmpp "tell me about NATS JetStream"$/);
+  });
+
+  it('says a tool call by the tool and its arguments, from whom to whom, and its reply by the result', () => {
+    const request: Seen = {
+      subject: `sb.cmd.tools.call.${TASK}`,
+      reply: '_INBOX.orchestrator.Qx7.1',
+      headers: source('orchestrator'),
+      data: encode({
+        pattern: 'sb.cmd.tools.call',
+        data: { tool: 'calculator', input: { expression: '17 * 23' }, taskId: TASK, stepId: 's1' },
+        id: 'r1',
+      }),
+    };
+    expect(lineOf(request)).toBe(
+      '~10:00:05.000 7f3a2c1e command orchestrator → mcp-tools tools.call calculator expression="17 * 23"',
+    );
+    // the receive time only (`~`); who answered and for which task, from the request the tail saw
+    const answer: Seen = {
+      subject: '_INBOX.orchestrator.Qx7.1',
+      data: encode({
+        id: 'r1',
+        response: { tool: 'calculator', output: { result: 391 }, durationMs: 0.8, replayed: false },
+        isDisposed: true,
+      }),
+    };
+    expect(lineOf(answer, 'reply', { responder: 'mcp-tools', taskId: TASK })).toBe(
+      '~10:00:05.000 7f3a2c1e reply   mcp-tools → orchestrator calculator → 391 (0.8 ms)',
+    );
+    const refused: Seen = {
+      subject: '_INBOX.gateway.Ab.2',
+      data: encode({ err: { code: 'FORBIDDEN', message: 'admins only', retryable: false } }),
+    };
+    expect(lineOf(refused, 'reply')).toBe(
+      '~10:00:05.000 -        reply   ? → gateway              ✗ FORBIDDEN admins only',
+    );
+  });
+
+  it('says an audit record by its action and outcome; a delivery by its stream and consumer; a replayed one as stored', () => {
+    expect(lineOf(published)).toBe(
+      ' 10:00:01.250 7f3a2c1e audit   mcp-tools                tool.call',
+    );
+    const full: Seen = {
+      ...published,
+      data: encode({ ...record, outcome: 'denied', resource: 'notes.add', source: 'mcp-tools' }),
+    };
+    expect(lineOf(full)).toBe(
+      ' 10:00:01.250 7f3a2c1e audit   mcp-tools                tool.call denied notes.add',
+    );
+    expect(lineOf(delivered, 'deliver')).toBe(
+      ' 10:00:01.250 7f3a2c1e deliver SB_AUDIT → audit #2      tool.call',
+    );
+    const submitted: Seen = {
+      ...published,
+      subject: `sb.audit.request.${TASK}`,
+      data: encode({ ...record, action: 'task.submit', outcome: 'success', resource: TASK }),
+    };
+    expect(lineOf(submitted)).toMatch(/ 7f3a2c1e audit {3}mcp-tools {16}task\.submit success$/);
+    expect(lineOf(full, 'stored')).toMatch(
+      / audit {3}mcp-tools {16}tool\.call denied notes\.add \(stored\)$/,
+    );
+  });
+
+  it('says a submission, a cancellation, a health request, a dead letter and anything else in one line', () => {
+    const submission: Seen = {
+      subject: 'sb.task.submit',
+      headers: source('gateway'),
+      data: encode({
+        taskId: TASK,
+        actor: { userId: 'ada', role: 'user' },
+        request: { task: 'what is 17 * 23' },
+        submittedAt: '2026-05-01T09:59:59.000Z',
+      }),
+    };
+    expect(lineOf(submission)).toBe(
+      ' 09:59:59.000 7f3a2c1e submit  gateway                  task.submit "what is 17 * 23" by ada',
+    );
+    const cancel: Seen = {
+      subject: `sb.ctl.task.${TASK}.cancel`,
+      headers: source('gateway'),
+      data: encode({ taskId: TASK, reason: 'user asked' }),
+    };
+    expect(lineOf(cancel)).toBe(
+      '~10:00:05.000 7f3a2c1e control gateway                  task.cancel reason="user asked"',
+    );
+    const health: Seen = {
+      subject: 'sb.health.audit',
+      reply: '_INBOX.admin.x.1',
+      headers: source('admin'),
+      data: encode({ pattern: 'sb.health.audit', data: {}, id: '1' }),
+    };
+    expect(lineOf(health)).toBe('~10:00:05.000 -        health  admin → audit            health');
+    const dead: Seen = {
+      subject: 'sb.dlq.SB_AUDIT',
+      headers: source('audit'),
+      data: encode({
+        stream: 'SB_AUDIT',
+        consumer: 'audit',
+        subject: 'sb.audit.tool._',
+        reason: 'invalid payload',
+        payload: '{}',
+        at: '2026-05-01T10:00:02.000Z',
+      }),
+    };
+    expect(lineOf(dead)).toBe(
+      ' 10:00:02.000 -        dlq     audit                    dead letter sb.audit.tool._ from SB_AUDIT/audit: invalid payload',
+    );
+    expect(lineOf({ subject: 'sb.evt.tools.changed', data: encode({ reason: 'reload' }) })).toBe(
+      '~10:00:05.000 -        event                            tools.changed reason="reload"',
+    );
+    expect(lineOf({ subject: 'sb.x', data: new TextEncoder().encode('plain') })).toBe(
+      '~10:00:05.000 -        other                            x "plain"',
+    );
+  });
+
+  it('keeps lines short: long payloads cut, to the terminal’s width when it is known', () => {
+    const long = event('orchestrator.step.completed', 3, {
+      stepId: 's1',
+      index: 0,
+      kind: 'tool',
+      target: 'notes.add',
+      output: { id: TASK, title: 'x'.repeat(300), content: 'y'.repeat(300) },
+      durationMs: 3,
+    });
+    const line = lineOf(long);
+    expect(line.length).toBeLessThanOrEqual(160);
+    expect(line).toContain('…');
+    // the task id once, shortened, and any other id too; never the raw JSON
+    expect(line).not.toContain(`"taskId"`);
+    expect(line).not.toContain(TASK);
+    expect(line).toContain('id="7f3a2c1e…"');
+    const narrow = formatLine(toLine(long, 'publish', RECEIVED), { width: 80 });
+    expect(narrow.length).toBe(80);
+    expect(narrow.endsWith('…')).toBe(true);
+  });
+
+  it('colours only when asked: the kind, route and summary, never the JSON', () => {
+    const plain = lineOf(published);
+    expect(plain).not.toContain('\x1b[');
+    const coloured = formatLine(toLine(published, 'publish', RECEIVED), { colour: ansi });
+    expect(coloured).toContain('\x1b[33maudit  \x1b[0m');
+    expect(coloured.replace(new RegExp(`${String.fromCharCode(27)}\\[\\d+m`, 'g'), '')).toBe(plain);
+  });
+
+  it('colours on a terminal only, unless NO_COLOR, a dumb terminal or --color / --no-color say otherwise', () => {
+    expect(colourWanted({ flag: undefined, isTTY: true, env: {} })).toBe(true);
+    expect(colourWanted({ flag: undefined, isTTY: false, env: {} })).toBe(false);
+    expect(colourWanted({ flag: undefined, isTTY: true, env: { NO_COLOR: '1' } })).toBe(false);
+    // no-color.org: an empty NO_COLOR does not count
+    expect(colourWanted({ flag: undefined, isTTY: true, env: { NO_COLOR: '' } })).toBe(true);
+    expect(colourWanted({ flag: undefined, isTTY: true, env: { TERM: 'dumb' } })).toBe(false);
+    expect(colourWanted({ flag: true, isTTY: false, env: { NO_COLOR: '1' } })).toBe(true);
+    expect(colourWanted({ flag: false, isTTY: true, env: {} })).toBe(false);
   });
 });

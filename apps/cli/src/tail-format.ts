@@ -1,8 +1,15 @@
 // What `switchboard tail` prints for one NATS message: which way it went (a publish, a JetStream
 // delivery to a consumer, a reply, or a stored message read back), the message's own time (the `at`
 // of an event or audit record; the time it was stored or received only when it has none), and its
-// payload with Nest's envelope taken off. Pure, so the format is unit-tested.
-import { Headers } from '@switchboard/contracts';
+// payload with Nest's envelope taken off — as one JSON object (`--json`, for scripts) or as a compact,
+// aligned line for people. Pure, so the format is unit-tested.
+import {
+  describeSubject,
+  Headers,
+  NATS_IDENTITIES,
+  type TrafficKind,
+} from '@switchboard/contracts';
+import { cut, summarize, reply } from './tail-summary.js';
 
 /** A message as the tail receives or reads it. */
 export interface Seen {
@@ -134,29 +141,128 @@ export function toLine(
 
 export type Colour = (code: number, s: string) => string;
 export const noColour: Colour = (_code, s) => s;
-
-/** The largest payload a pretty line shows, in characters. */
-const SHOWN = 240;
+export const ansi: Colour = (code, s) => `\x1b[${code}m${s}\x1b[0m`;
 
 /**
- * A pretty line: `<time> <kind> <subject> <source> → <user> <payload>`, the time the message's own
- * (HH:MM:SS.mmm, UTC; `~` before it when only the receive time was known), a delivery with its stream,
- * consumer and attempt, and the payload cut at 240 characters.
+ * Whether lines are coloured: as `--color` / `--no-color` say, else not when NO_COLOR is set (and not
+ * empty, no-color.org) or the terminal is dumb, else only on a terminal.
  */
-export function formatLine(line: TailLine, colour: Colour = noColour): string {
-  const source = line.headers[Headers.source] ?? '';
-  const user = line.headers[Headers.userId] ?? '';
+export function colourWanted(o: {
+  flag: boolean | undefined;
+  isTTY: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+}): boolean {
+  if (o.flag !== undefined) return o.flag;
+  if (o.env['NO_COLOR'] || o.env['TERM'] === 'dumb') return false;
+  return o.isTTY;
+}
+
+/** What the tail knows of a reply from the request it saw: who was asked, for which task. */
+export interface ReplyContext {
+  responder?: string;
+  taskId?: string;
+}
+
+export interface FormatOptions {
+  colour?: Colour;
+  /** The terminal's width: the summary is cut to fit it (else at SUMMARY_MAX characters). */
+  width?: number;
+  /** For a reply, what its request said. */
+  reply?: ReplyContext;
+}
+
+/** The longest summary of a line without a known width, in characters. */
+const SUMMARY_MAX = 100;
+/** Width of the route column (`orchestrator → mcp-tools`); a longer route pushes the summary. */
+const ROUTE_WIDTH = 24;
+
+const LABEL: Record<TrafficKind, string> = {
+  command: 'command',
+  'task-submission': 'submit',
+  'task-event': 'event',
+  event: 'event',
+  control: 'control',
+  audit: 'audit',
+  health: 'health',
+  'dead-letter': 'dlq',
+  other: 'other',
+};
+
+const LABEL_COLOUR: Record<string, number> = {
+  command: 35,
+  submit: 32,
+  event: 34,
+  audit: 33,
+  control: 31,
+  dlq: 31,
+};
+
+const fieldOf = (data: unknown, key: string): string | undefined => {
+  const v = data && typeof data === 'object' ? (data as Record<string, unknown>)[key] : undefined;
+  return typeof v === 'string' && v ? v : undefined;
+};
+
+/** The identity whose inbox a reply went to (`_INBOX.<identity>.…`). */
+function requesterOf(subject: string): string | undefined {
+  const identity = subject.split('.')[1] ?? '';
+  return (NATS_IDENTITIES as readonly string[]).includes(identity) ? identity : undefined;
+}
+
+/** Who sent it, and to whom: `source → service` for a request, `stream → consumer` for a delivery. */
+export function routeOf(line: TailLine, context: ReplyContext = {}): string {
+  if (line.delivery) {
+    const { stream, consumer, attempt } = line.delivery;
+    return `${stream} → ${consumer}${attempt > 1 ? ` #${attempt}` : ''}`;
+  }
+  const source = line.headers[Headers.source] || fieldOf(line.data, 'source');
+  if (line.kind === 'reply') {
+    const requester = requesterOf(line.subject);
+    return requester || context.responder
+      ? `${context.responder ?? '?'} → ${requester ?? '?'}`
+      : '';
+  }
+  const { kind, service } = describeSubject(line.subject);
+  if (kind === 'command' || kind === 'health') return `${source ?? '?'} → ${service ?? '?'}`;
+  return source ?? '';
+}
+
+/** The first 8 characters of the task the message is about, or `-`. */
+export function shortTaskOf(line: TailLine, context: ReplyContext = {}): string {
+  const task =
+    describeSubject(line.subject).taskId ?? fieldOf(line.data, 'taskId') ?? context.taskId;
+  return task ? task.slice(0, 8) : '-';
+}
+
+/**
+ * A compact, aligned line for people: `<time> <task> <kind> <route> <summary>` — the message's own time
+ * (HH:MM:SS.mmm, UTC; `~` before it when only the receive time was known), the first 8 characters of
+ * its task, what it is (command, reply, event, audit, submit, control, health, dlq, deliver), who sent
+ * it to whom, and what it says in one line (tail-summary.ts), `(stored)` when read back from a stream.
+ */
+export function formatLine(line: TailLine, opts: FormatOptions = {}): string {
+  const colour = opts.colour ?? noColour;
+  const paint = (code: number, text: string) => (text ? colour(code, text) : '');
+  const context = opts.reply ?? {};
   const time = `${line.timeOf === 'received' ? '~' : ' '}${line.time.slice(11, 23)}`;
-  const kind = line.kind.padEnd(7);
-  const via = line.delivery
-    ? ` [${line.delivery.stream} → ${line.delivery.consumer}${line.delivery.attempt > 1 ? ` #${line.delivery.attempt}` : ''}]`
-    : '';
-  const body = JSON.stringify(line.data) ?? '';
+  const label =
+    line.kind === 'reply' || line.kind === 'deliver'
+      ? line.kind
+      : LABEL[describeSubject(line.subject).kind];
+  const task = shortTaskOf(line, context).padEnd(8);
+  const kind = label.padEnd(7);
+  const route = routeOf(line, context).padEnd(ROUTE_WIDTH);
+  const summary = line.kind === 'reply' ? reply(line.data) : summarize(line.subject, line.data);
+  const tag = line.kind === 'stored' ? ' (stored)' : '';
+  const room = opts.width
+    ? Math.max(24, opts.width - [time, task, kind, route].join(' ').length - 1 - tag.length)
+    : SUMMARY_MAX;
+  const text = cut(summary.rest ? `${summary.head} ${summary.rest}` : summary.head, room);
+  const head = text.slice(0, Math.min(summary.head.length, text.length));
   return [
-    colour(90, time),
-    colour(line.kind === 'publish' ? 35 : line.kind === 'deliver' ? 34 : 90, kind),
-    `${colour(36, line.subject)}${via}`,
-    `${colour(33, source || '?')}${user ? ` → ${colour(32, user)}` : ''}`,
-    body.length > SHOWN ? `${body.slice(0, SHOWN)}…` : body,
+    paint(90, time),
+    paint(36, task),
+    paint(LABEL_COLOUR[label] ?? 90, kind),
+    paint(33, route),
+    `${paint(summary.failed ? 31 : 1, head)}${text.slice(head.length)}${paint(90, tag)}`,
   ].join(' ');
 }
