@@ -224,7 +224,11 @@ async function main(): Promise<void> {
        VALUES ($1, $2, 'user', 'completed', $3, $4, 'bench', 'builtin', $5, $6, $6, $6, $6)`,
       [taskId, USER, 'a long chain of calculations', JSON.stringify({ task: 'bench' }), EVENTS, at],
     );
-    const bus = await createBusClient(stack.nats.url, 'orchestrator');
+    const bus = await createBusClient(
+      stack.nats.url,
+      'orchestrator',
+      stack.natsSettings('orchestrator'),
+    );
     try {
       for (const e of events)
         await bus.jetstream.publish(Tasks.TaskEventPublished, [taskId, e.name], e, {

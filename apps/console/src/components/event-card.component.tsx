@@ -1,6 +1,15 @@
-import { formatDuration, formatTime, formatTokens } from '../model/format';
+import {
+  a2aStateWords,
+  actionWords,
+  delegationFacts,
+  formatDuration,
+  formatTime,
+  formatTokens,
+} from '../model/format';
 import type { Card } from '../model/timeline.model';
+import { AnswerView } from './answer.component';
 import { JsonView } from './json-view.component';
+import { Markdown } from './markdown.component';
 import { StatusBadge } from './status-badge.component';
 
 /** One card of a task's timeline: what happened, in words first, with the data folded underneath. */
@@ -83,11 +92,11 @@ function CardBody({ card: c }: { card: Card }) {
     case 'answer':
       return (
         <div>
-          <p class="answer">{c.result}</p>
+          <AnswerView answer={c.result} replies={c.replies} />
           <p class="muted">
             {c.steps} step{c.steps === 1 ? '' : 's'} · {formatDuration(c.durationMs)} ·{' '}
             {c.usage ? `${formatTokens(c.usage)} · ` : ''}
-            {c.planner === 'llm' ? 'LLM' : 'built-in planner (no tokens)'}
+            {c.planner === 'llm' ? 'LLM' : 'built-in planner, no LLM'}
           </p>
         </div>
       );
@@ -130,12 +139,15 @@ function PlanningBody({ card: c }: { card: Extract<Card, { kind: 'planning' }> }
       </p>
       {c.actions.length > 0 && (
         <ol class="actions">
-          {c.actions.map((a, i) => (
-            <li key={i}>
-              {a.kind === 'agent' ? 'delegate to' : 'call'} <code>{a.target}</code>
-              {a.description ? ` — ${a.description}` : ''}
-            </li>
-          ))}
+          {c.actions.map((a, i) => {
+            const { verb, target, detail } = actionWords(a);
+            return (
+              <li key={i}>
+                {verb} <code>{target}</code>
+                {detail ? ` — ${detail}` : ''}
+              </li>
+            );
+          })}
         </ol>
       )}
       {c.rejected.map((r, i) => (
@@ -148,31 +160,40 @@ function PlanningBody({ card: c }: { card: Extract<Card, { kind: 'planning' }> }
 }
 
 function DelegationBody({ card: c }: { card: Extract<Card, { kind: 'delegation' }> }) {
+  const facts = delegationFacts(c);
   return (
     <div>
       <p>
-        <StatusBadge status={c.status} /> via{' '}
-        <span
-          class={`transport transport-${c.transport ?? 'unknown'}`}
-          data-transport={c.transport}
-        >
-          {c.transport ? c.transport.toUpperCase() : 'unknown transport'}
-        </span>
-        {c.state ? ` · ${c.state}` : ''}
-        {c.durationMs !== undefined ? ` · ${formatDuration(c.durationMs)}` : ''}
+        <StatusBadge status={c.status} />
+        {facts.transport && (
+          <>
+            {' '}
+            via{' '}
+            <span class={`transport transport-${facts.transport}`} data-transport={facts.transport}>
+              {facts.transport.toUpperCase()}
+            </span>
+          </>
+        )}
+        {facts.state ? ` · ${facts.state}` : ''}
+        {facts.duration ? ` · ${facts.duration}` : ''}
       </p>
       {c.message && <JsonView label="Message" value={c.message} />}
       {c.updates.length > 0 && (
         <ol class="updates" aria-label="Status updates">
           {c.updates.map((u, i) => (
             <li key={i}>
-              <time dateTime={u.at}>{formatTime(u.at)}</time> {u.state}
+              <time dateTime={u.at}>{formatTime(u.at)}</time> {a2aStateWords(u.state)}
               {u.text ? `: ${u.text}` : ''}
             </li>
           ))}
         </ol>
       )}
-      {c.result !== undefined && <JsonView label="Result" value={c.result} />}
+      {c.result !== undefined && (
+        <details class="json">
+          <summary>Reply</summary>
+          <Markdown text={c.result} />
+        </details>
+      )}
       {c.output !== undefined && c.result === undefined && (
         <JsonView label="Result" value={c.output} />
       )}

@@ -1,9 +1,20 @@
 import { formatJson } from '../model/format';
 
-/** A JSON value, readable; long values fold away behind a summary the keyboard can open. */
-export function JsonView({ value, label }: { value: unknown; label: string }) {
+/**
+ * A JSON value, readable; long values (and any value with `folded`) fold away behind a summary the
+ * keyboard can open, pretty-printed.
+ */
+export function JsonView({
+  value,
+  label,
+  folded = false,
+}: {
+  value: unknown;
+  label: string;
+  folded?: boolean;
+}) {
   const compact = typeof value === 'string' ? value : JSON.stringify(value);
-  if (compact !== undefined && compact.length <= 120 && !compact.includes('\n')) {
+  if (!folded && compact !== undefined && compact.length <= 120 && !compact.includes('\n')) {
     return (
       <div class="json-line">
         <span class="json-label">{label}</span> <code>{compact}</code>

@@ -4,6 +4,8 @@ import { ApiError } from '../api/http.client';
 export interface Loaded<T> {
   data?: T;
   error?: string;
+  /** What the last load threw (its HTTP status and code, when the API refused it). */
+  failure?: unknown;
   loading: boolean;
   reload: () => void;
 }
@@ -17,7 +19,12 @@ export function describeError(e: unknown): string {
 
 /** Runs `load` when `deps` change (and on reload); a newer load wins over an older one still running. */
 export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Loaded<T> {
-  const [state, setState] = useState<{ data?: T; error?: string; loading: boolean }>({
+  const [state, setState] = useState<{
+    data?: T;
+    error?: string;
+    failure?: unknown;
+    loading: boolean;
+  }>({
     loading: true,
   });
   const [round, setRound] = useState(0);
@@ -29,7 +36,8 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkn
     loadRef.current(ac.signal).then(
       (data) => !ac.signal.aborted && setState({ data, loading: false }),
       (e: unknown) =>
-        !ac.signal.aborted && setState((s) => ({ ...s, error: describeError(e), loading: false })),
+        !ac.signal.aborted &&
+        setState((s) => ({ ...s, error: describeError(e), failure: e, loading: false })),
     );
     return () => ac.abort();
   }, [...deps, round]);

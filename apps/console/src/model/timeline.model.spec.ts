@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { TaskEvent } from './event-log';
-import { buildTimeline, summarize } from './timeline.model';
+import { agentReplies, buildTimeline, summarize } from './timeline.model';
 
 const TASK = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
 let seq = 0;
@@ -156,7 +156,13 @@ describe(buildTimeline.name, () => {
       result: 'JetStream persists',
       updates: [{ state: 'TASK_STATE_WORKING', text: 'reading' }],
     });
-    expect(cards[6]).toMatchObject({ kind: 'answer', result: '391; JetStream persists', steps: 2 });
+    expect(cards[6]).toMatchObject({
+      kind: 'answer',
+      result: '391; JetStream persists',
+      steps: 2,
+      // What the delegation's step output said: the answer may quote it (answerParts).
+      replies: [{ agent: 'researcher', text: 'JetStream persists' }],
+    });
     expect(new Set(cards.map((c) => c.key)).size).toBe(cards.length);
   });
 
@@ -224,5 +230,14 @@ describe('planning rounds at the end of a task', () => {
       }),
     ]);
     expect(cards[1]).toMatchObject({ kind: 'planning', done: true, decision: 'final' });
+  });
+});
+
+describe(agentReplies.name, () => {
+  it('gives the replies of the completed delegations so far, before the task ends', () => {
+    const events = delegationRun();
+    const beforeEnd = events.filter((e) => e.name !== 'orchestrator.task.completed');
+    expect(agentReplies(beforeEnd)).toEqual([{ agent: 'researcher', text: 'JetStream persists' }]);
+    expect(agentReplies(events.slice(0, 10))).toEqual([]);
   });
 });

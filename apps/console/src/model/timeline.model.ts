@@ -1,4 +1,5 @@
 import type { ErrorBody, Tasks } from '@switchboard/contracts';
+import type { AgentReply } from './answer';
 import type { TaskEvent } from './event-log';
 
 type Usage = Tasks.TokenUsage;
@@ -59,6 +60,8 @@ export type Card = CardBase &
     | {
         kind: 'answer';
         result: string;
+        /** The delegations' replies, in step order (the answer may quote each: answerParts). */
+        replies: AgentReply[];
         planner: string;
         steps: number;
         durationMs: number;
@@ -252,6 +255,7 @@ function onStepOrEnd(
         ...ending(base(e, 'end'), e.data),
         kind: 'answer',
         result: e.data.result,
+        replies: repliesOf(steps.values()),
         planner: e.data.planner,
       });
       return;
@@ -264,6 +268,23 @@ function onStepOrEnd(
     default:
       return;
   }
+}
+
+/** What each completed delegation answered: the step's output text (what the planner read), else the agent's result. */
+function repliesOf(cards: Iterable<Card>): AgentReply[] {
+  const replies: (AgentReply & { index: number })[] = [];
+  for (const c of cards) {
+    if (c.kind !== 'delegation' || c.status !== 'completed') continue;
+    const out = c.output as { text?: unknown } | undefined;
+    const text = typeof out?.text === 'string' ? out.text : c.result;
+    if (text !== undefined) replies.push({ agent: c.agent, text, index: c.index });
+  }
+  return replies.sort((a, b) => a.index - b.index).map(({ agent, text }) => ({ agent, text }));
+}
+
+/** The replies of a task's delegations so far, for its answer in the conversation. */
+export function agentReplies(events: readonly TaskEvent[]): AgentReply[] {
+  return repliesOf(buildTimeline(events));
 }
 
 /** What every ending card shows besides its outcome: steps, duration and token use. */

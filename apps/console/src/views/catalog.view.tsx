@@ -5,7 +5,14 @@ import { describeError, useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { StatusBadge } from '../components/status-badge.component';
 import { useSession } from '../context';
+import {
+  audienceOf,
+  type Catalogue,
+  type CatalogueEntry,
+  toolsByProvider,
+} from '../model/catalogue';
 import { formatDateTime } from '../model/format';
+import { ToolTry } from './tool-try.component';
 
 interface Authorizations {
   userId: string;
@@ -21,11 +28,8 @@ interface Presence {
 /** Tools & agents: the user's manifest per provider, provider authorizations, and the remote agents. */
 export function CatalogView() {
   const { api } = useSession();
-  const manifest = useLoad((s) => api.get<Tools.Manifest>('tools', {}, s), []);
-  const byProvider = new Map<string, Tools.ManifestTool[]>();
-  for (const t of manifest.data?.tools ?? []) {
-    byProvider.set(t.provider, [...(byProvider.get(t.provider) ?? []), t]);
-  }
+  const manifest = useLoad((s) => api.get<Catalogue>('tools', {}, s), []);
+  const byProvider = manifest.data ? toolsByProvider(manifest.data) : new Map();
   return (
     <section aria-labelledby="catalog-title">
       <h1 id="catalog-title" tabIndex={-1}>
@@ -39,29 +43,47 @@ export function CatalogView() {
           {manifest.data.cached ? ', from the cache' : ''}).
         </p>
       )}
-      {[...byProvider].map(([provider, tools]) => (
+      {[...byProvider].map(([provider, entries]: [string, CatalogueEntry[]]) => (
         <section key={provider} class="provider" aria-label={`Provider ${provider}`}>
           <h3>{provider}</h3>
           <ul class="tools">
-            {tools.map((t) => (
-              <li key={t.name}>
-                <strong>{t.title}</strong> <code>{t.name}</code>
-                {t.adminOnly ? <StatusBadge status="admin-only" /> : null}
-                {t.requiredRole ? (
-                  <span class="muted"> · role {t.requiredRole}</span>
-                ) : (
-                  <span class="muted"> · any role</span>
-                )}
-                <p>{t.description}</p>
-                <JsonView label="Input schema" value={t.inputSchema} />
-              </li>
-            ))}
+            {entries.map((e) =>
+              e.configured ? (
+                <ToolItem key={e.tool.name} tool={e.tool} />
+              ) : (
+                <li key={e.name} class="tool" data-tool={e.name} data-configured="false">
+                  <strong>{e.title}</strong> <code>{e.name}</code>{' '}
+                  <StatusBadge status="not configured" />
+                  <p class="muted">{e.reason}</p>
+                </li>
+              ),
+            )}
           </ul>
         </section>
       ))}
       <AuthorizationsPanel />
       <AgentsPanel />
     </section>
+  );
+}
+
+function ToolItem({ tool: t }: { tool: Tools.ManifestTool }) {
+  return (
+    <li class="tool" data-tool={t.name}>
+      <strong>{t.title}</strong> <code>{t.name}</code>{' '}
+      {t.adminOnly ? (
+        <StatusBadge status={audienceOf(t)} />
+      ) : (
+        <span class="muted">· {audienceOf(t)}</span>
+      )}
+      <p>{t.description}</p>
+      <JsonView label="Input schema" value={t.inputSchema} folded />
+      {t.outputSchema && <JsonView label="Output schema" value={t.outputSchema} folded />}
+      <details class="try">
+        <summary>Try {t.name}</summary>
+        <ToolTry tool={t} />
+      </details>
+    </li>
   );
 }
 
@@ -107,7 +129,7 @@ function AuthorizationsPanel() {
           <button type="submit">Show</button>
         </form>
       ) : (
-        <p class="muted">Your authorizations. Only admins grant or revoke them.</p>
+        <p class="muted">Your authorizations. Only admins authorize providers or revoke them.</p>
       )}
       <ErrorNotice error={list.error ?? error} />
       {list.data && (
@@ -145,9 +167,16 @@ function AuthorizationsPanel() {
                   </td>
                   {me.admin && (
                     <td>
-                      <button type="button" onClick={() => void change(p.provider, !grant)}>
-                        {grant ? `Revoke ${p.provider}` : `Grant ${p.provider}`}
-                      </button>
+                      {/* Only a provider that asks for authorization has one to grant. */}
+                      {grant || p.requiresAuthorization ? (
+                        <button type="button" onClick={() => void change(p.provider, !grant)}>
+                          {grant
+                            ? `Revoke ${p.provider} for ${list.data?.userId ?? shown}`
+                            : `Authorize ${p.provider} for ${list.data?.userId ?? shown}`}
+                        </button>
+                      ) : (
+                        <span class="muted">not needed</span>
+                      )}
                     </td>
                   )}
                 </tr>

@@ -1,33 +1,23 @@
 import { useEffect, useState } from 'preact/hooks';
+import { ApiError } from '../api/http.client';
 import { useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { StatusBadge } from '../components/status-badge.component';
 import { useSession } from '../context';
 import { formatBytes, formatDuration } from '../model/format';
-
-interface ServiceHealth {
-  service: string;
-  reachable: boolean;
-  status: 'up' | 'down';
-  problem?: string;
-  instance?: string;
-  version?: string;
-  uptimeSeconds?: number;
-  checks?: Record<string, { status: string; detail?: string }>;
-  metrics?: {
-    rssBytes: number;
-    heapUsedBytes: number;
-    eventLoopDelayMs: number;
-    commandsHandled: number;
-    commandsFailed: number;
-  };
-}
+import { healthOverview, type ServiceHealth, type ServiceRow } from '../model/health';
 
 /** Health: every service's readiness and a few figures, refreshed every few seconds. */
 export function HealthView() {
   const { api } = useSession();
   const [auto, setAuto] = useState(true);
   const services = useLoad((s) => api.get<{ services: ServiceHealth[] }>('services', {}, s), []);
+  // A refusal of the last refresh; a success clears it (useLoad keeps the last data either way).
+  const failure =
+    services.failure instanceof ApiError && services.error !== undefined
+      ? { status: services.failure.status, code: services.failure.code }
+      : undefined;
+  const overview = healthOverview(services.data?.services, failure);
   useEffect(() => {
     if (!auto) return;
     const t = setInterval(services.reload, 5_000);
@@ -51,48 +41,65 @@ export function HealthView() {
           Refresh now
         </button>
       </p>
-      <ErrorNotice error={services.error} />
+      {overview.natsUnreachable ? (
+        <div class="notice notice-warn nats-outage" role="alert">
+          <p>
+            <strong>NATS unreachable from the gateway.</strong> The gateway serving this page
+            answers, but cannot reach NATS, through which every service reports: their state is
+            unknown from here until it can{auto ? ' (checked again every 5 s)' : ''}.
+          </p>
+          {failure && <p class="muted">{services.error}</p>}
+        </div>
+      ) : (
+        <ErrorNotice error={services.error} />
+      )}
       <ul class="services">
-        {services.data?.services.map((s) => (
-          <li key={s.service} class="service" data-service={s.service} data-status={s.status}>
-            <h2>
-              {s.service} <StatusBadge status={s.reachable ? s.status : 'unreachable'} />
-            </h2>
-            {!s.reachable && <p class="error">{s.problem}</p>}
-            {s.reachable && (
-              <>
-                <p class="muted">
-                  {s.instance} · {s.version} · up {formatDuration((s.uptimeSeconds ?? 0) * 1000)}
-                </p>
-                <ul class="checks" aria-label={`${s.service} checks`}>
-                  {Object.entries(s.checks ?? {}).map(([name, c]) => (
-                    <li key={name}>
-                      <StatusBadge status={c.status} /> {name}
-                      {c.detail ? <span class="muted"> — {c.detail}</span> : null}
-                    </li>
-                  ))}
-                </ul>
-                {s.metrics && (
-                  <dl class="facts">
-                    <dt>Memory</dt>
-                    <dd>
-                      {formatBytes(s.metrics.rssBytes)} (heap {formatBytes(s.metrics.heapUsedBytes)}
-                      )
-                    </dd>
-                    <dt>Event-loop delay</dt>
-                    <dd>{s.metrics.eventLoopDelayMs} ms</dd>
-                    <dt>Commands</dt>
-                    <dd>
-                      {s.metrics.commandsHandled.toLocaleString('en-US')} handled,{' '}
-                      {s.metrics.commandsFailed.toLocaleString('en-US')} failed
-                    </dd>
-                  </dl>
-                )}
-              </>
-            )}
-          </li>
+        {overview.rows.map((row) => (
+          <ServiceItem key={row.service} row={row} />
         ))}
       </ul>
     </section>
+  );
+}
+
+function ServiceItem({ row }: { row: ServiceRow }) {
+  const s = row.health;
+  return (
+    <li class="service" data-service={row.service} data-status={row.state}>
+      <h2>
+        {row.service} <StatusBadge status={row.state} />
+      </h2>
+      {row.note && <p class={row.state === 'unreachable' ? 'error' : 'muted'}>{row.note}</p>}
+      {s && (
+        <>
+          <p class="muted">
+            {s.instance} · {s.version} · up {formatDuration((s.uptimeSeconds ?? 0) * 1000)}
+          </p>
+          <ul class="checks" aria-label={`${s.service} checks`}>
+            {Object.entries(s.checks ?? {}).map(([name, c]) => (
+              <li key={name}>
+                <StatusBadge status={c.status} /> {name}
+                {c.detail ? <span class="muted"> — {c.detail}</span> : null}
+              </li>
+            ))}
+          </ul>
+          {s.metrics && (
+            <dl class="facts">
+              <dt>Memory</dt>
+              <dd>
+                {formatBytes(s.metrics.rssBytes)} (heap {formatBytes(s.metrics.heapUsedBytes)})
+              </dd>
+              <dt>Event-loop delay</dt>
+              <dd>{s.metrics.eventLoopDelayMs} ms</dd>
+              <dt>Commands</dt>
+              <dd>
+                {s.metrics.commandsHandled.toLocaleString('en-US')} handled,{' '}
+                {s.metrics.commandsFailed.toLocaleString('en-US')} failed
+              </dd>
+            </dl>
+          )}
+        </>
+      )}
+    </li>
   );
 }

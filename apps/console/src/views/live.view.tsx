@@ -6,9 +6,14 @@ import { ErrorNotice } from '../components/notice.component';
 import { VirtualList } from '../components/virtual-list.component';
 import { useSession } from '../context';
 import { formatBytes, formatTime } from '../model/format';
+import { SERVICES } from '../model/health';
 import { type LiveEntry, LiveFeed, type LiveMessage } from '../model/live-feed';
-
-const SERVICES = ['gateway', 'orchestrator', 'mcp-tools', 'a2a', 'audit', 'xmpp-bridge'];
+import {
+  type LiveStatus,
+  parseLiveStatus,
+  refusalAdvice,
+  refusalLines,
+} from '../model/live-status';
 
 interface Filter {
   task_id: string;
@@ -29,7 +34,7 @@ export function LiveView() {
   const [applied, setApplied] = useState<Filter>(filter);
   const feed = useRef(new LiveFeed(2_000)).current;
   const [, redraw] = useReducer((n: number) => n + 1, 0);
-  const [state, setState] = useState<{ connected: boolean; error?: string }>({ connected: false });
+  const [state, setState] = useState<Connection>({ phase: 'connecting' });
 
   useEffect(() => {
     const ac = new AbortController();
@@ -43,11 +48,16 @@ export function LiveView() {
       service: applied.service || undefined,
       commands: applied.commands ? 'true' : undefined,
     };
+    setState({ phase: 'connecting' });
+    let status: LiveStatus | undefined;
     readSse(api.url('live', query), {
       headers: api.authHeaders(),
       signal: ac.signal,
       onMessage: (m) => {
-        if (m.event === 'ready') return setState({ connected: true });
+        if (m.event === 'ready' || m.event === 'status') {
+          status = parseLiveStatus(m.data) ?? status;
+          return setState({ phase: 'open', ...(status ? { status } : {}) });
+        }
         if (m.event !== 'message') return;
         feed.push({ ...(JSON.parse(m.data) as LiveMessage), n: ++n });
         // Many messages may arrive in one frame: draw once per animation frame.
@@ -57,8 +67,10 @@ export function LiveView() {
         });
       },
     }).then(
-      () => !ac.signal.aborted && setState({ connected: false, error: 'The live stream ended.' }),
-      (e: unknown) => !ac.signal.aborted && setState({ connected: false, error: describeError(e) }),
+      () => !ac.signal.aborted && setState(ended(status)),
+      (e: unknown) =>
+        !ac.signal.aborted &&
+        setState({ phase: 'failed', error: describeError(e), ...(status ? { status } : {}) }),
     );
     return () => {
       ac.abort();
@@ -132,20 +144,78 @@ export function LiveView() {
       </form>
       <ErrorNotice error={state.error} />
       <p role="status" class="muted live-status">
-        {state.connected ? 'Connected' : 'Connecting…'} · {feed.entries.length} shown
+        {PHASE_WORDS[state.phase]} · {feed.entries.length} shown
         {feed.isPaused ? ` · paused, ${feed.pending} waiting` : ''}
         {feed.missed ? ` · ${feed.missed} missed` : ''}
       </p>
-      <VirtualList<LiveEntry>
-        items={feed.entries}
-        keyOf={(m) => String(m.n)}
-        render={(m) => <LiveRow m={m} />}
-        label="Messages"
-        estimateSize={44}
-        follow={!feed.isPaused}
-        className="live"
-      />
+      {state.status && <Visibility status={state.status} />}
+      {state.phase !== 'nothing-visible' && (
+        <VirtualList<LiveEntry>
+          items={feed.entries}
+          keyOf={(m) => String(m.n)}
+          render={(m) => <LiveRow m={m} />}
+          label="Messages"
+          estimateSize={44}
+          follow={!feed.isPaused}
+          className="live"
+        />
+      )}
     </section>
+  );
+}
+
+/** Where the view's connection stands; `status` is what it sees (GET /live's ready/status events). */
+interface Connection {
+  phase: 'connecting' | 'open' | 'nothing-visible' | 'ended' | 'failed';
+  status?: LiveStatus;
+  error?: string;
+}
+
+const PHASE_WORDS: Record<Connection['phase'], string> = {
+  connecting: 'Connecting…',
+  open: 'Connected',
+  'nothing-visible': 'Nothing can be watched',
+  ended: 'Disconnected',
+  failed: 'Not connected',
+};
+
+/** The stream ended: because nothing at all can be watched (the gateway says why), or otherwise. */
+function ended(status: LiveStatus | undefined): Connection {
+  if (status && status.watching.length === 0) return { phase: 'nothing-visible', status };
+  return {
+    phase: 'ended',
+    error: 'The live stream ended; Apply connects again.',
+    ...(status ? { status } : {}),
+  };
+}
+
+/** What the viewer sees, and — prominently — what it does not, and why. */
+function Visibility({ status }: { status: LiveStatus }) {
+  const refused = refusalLines(status);
+  return (
+    <>
+      {refused.length > 0 && (
+        <div class="notice notice-warn live-refused" role="alert">
+          <ul>
+            {refused.map((line) => (
+              <li key={line}>{line}</li>
+            ))}
+          </ul>
+          <p>To see it: {refusalAdvice(status.identity)}.</p>
+        </div>
+      )}
+      {status.watching.length > 0 && (
+        <p class="muted live-watching">
+          Watching, as the <strong>{status.identity}</strong> identity:{' '}
+          {status.watching.map((p, i) => (
+            <span key={p}>
+              {i > 0 ? ', ' : ''}
+              <code>{p}</code>
+            </span>
+          ))}
+        </p>
+      )}
+    </>
   );
 }
 

@@ -1,5 +1,6 @@
 import { HttpAgent } from '@ag-ui/client';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { AnswerView } from '../components/answer.component';
 import { describeError } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { StatusBadge } from '../components/status-badge.component';
@@ -7,9 +8,9 @@ import { useTaskStream } from '../components/task-stream.hook';
 import { Timeline } from '../components/timeline.component';
 import { useSession } from '../context';
 import { forgetEvents } from '../model/event-log';
-import { formatDuration, splitList } from '../model/format';
+import { formatDuration, splitList, usageWords } from '../model/format';
 import { agUiErrorLine, newId } from '../model/ids';
-import { summarize } from '../model/timeline.model';
+import { agentReplies, summarize } from '../model/timeline.model';
 import { RunForm, type RunRequest } from './run-form.component';
 
 /**
@@ -29,6 +30,7 @@ export function RunView({ taskId }: { taskId?: string | undefined }) {
   useEffect(() => () => agent.current?.abortRun(), []);
 
   const summary = useMemo(() => summarize(stream.events), [stream.events]);
+  const replies = useMemo(() => agentReplies(stream.events), [stream.events]);
   const started = stream.events.find((e) => e.name === 'orchestrator.task.started');
   const finalAnswer =
     answer ?? stream.events.find((e) => e.name === 'orchestrator.task.completed')?.data.result;
@@ -111,8 +113,7 @@ export function RunView({ taskId }: { taskId?: string | undefined }) {
               data-last-seq={stream.events[stream.events.length - 1]?.seq ?? 0}
             >
               <StatusBadge status={summary.status} /> {summary.events} events · {summary.steps} step
-              {summary.steps === 1 ? '' : 's'} · {summary.tokens.toLocaleString('en-US')} tokens
-              {summary.estimated ? ' (estimated)' : ''}
+              {summary.steps === 1 ? '' : 's'} · {usageWords(summary)}
               {summary.durationMs !== undefined ? ` · ${formatDuration(summary.durationMs)}` : ''}
               {stream.resumedAfter !== undefined
                 ? ` · resumed after event ${stream.resumedAfter}`
@@ -141,9 +142,10 @@ export function RunView({ taskId }: { taskId?: string | undefined }) {
               {asked ?? (started?.name === 'orchestrator.task.started' ? started.data.task : '…')}
             </p>
             {finalAnswer !== undefined && (
-              <p class="bubble bubble-agent">
-                <span class="who-label">Switchboard</span> {finalAnswer}
-              </p>
+              <div class="bubble bubble-agent">
+                <span class="who-label">Switchboard</span>
+                <AnswerView answer={finalAnswer} replies={replies} />
+              </div>
             )}
           </section>
           <h2>Timeline</h2>

@@ -37,7 +37,7 @@ export function TaskView({ taskId }: { taskId: string }) {
           <dt>Planner</dt>
           <dd>{t.planner ?? '—'}</dd>
           <dt>Tokens</dt>
-          <dd>{formatTokens(t.usage)}</dd>
+          <dd>{t.planner === 'builtin' && !t.usage ? 'no LLM' : formatTokens(t.usage)}</dd>
         </dl>
       )}
       <h2>

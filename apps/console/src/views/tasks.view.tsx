@@ -130,7 +130,13 @@ export function TasksView() {
               </td>
               <td>{formatDuration(t.durationMs)}</td>
               <td>{t.steps}</td>
-              <td>{t.usage ? t.usage.totalTokens.toLocaleString('en-US') : '—'}</td>
+              <td>
+                {t.usage
+                  ? t.usage.totalTokens.toLocaleString('en-US')
+                  : t.planner === 'builtin'
+                    ? 'no LLM'
+                    : '—'}
+              </td>
             </tr>
           ))}
         </tbody>
