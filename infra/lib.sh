@@ -233,6 +233,28 @@ stop_stack_nats() {
   rm -f "$NATS_DIR/nats.pid"
 }
 
+# Chooses the stack's planner (infra/llm-detect.mjs): the shell's or .env's OPENAI_BASE_URL /
+# OPENAI_API_KEY / LLM_MODEL, else a local OpenAI-compatible server it finds (Ollama, LM Studio), else
+# the built-in planner. Exports what it chose (OPENAI_BASE_URL, LLM_MODEL, read as plain KEY=VALUE,
+# never evaluated), sets PLANNER_CHOICE (the reason shown) and LLM_FOUND (1 when it found a server),
+# and prints the choice.
+choose_planner() {
+  local out line
+  out="$(node "$ROOT/infra/llm-detect.mjs")" || die "could not choose the planner (infra/llm-detect.mjs)"
+  PLANNER_CHOICE='' LLM_FOUND=0
+  while IFS= read -r line; do
+    case "$line" in
+      OPENAI_BASE_URL=*)
+        export "$line"
+        LLM_FOUND=1
+        ;;
+      LLM_MODEL=*) export "$line" ;;
+      'planner: '*) PLANNER_CHOICE="${line#planner: }" ;;
+    esac
+  done <<<"$out"
+  ok "planner: $PLANNER_CHOICE"
+}
+
 # Prints the comment block at the top of the calling script (its help text).
 usage() {
   awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[1]}"

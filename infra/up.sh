@@ -5,7 +5,7 @@
 #   the stack's Prosody (127.0.0.1:5222 STARTTLS, :5223 direct TLS) and its accounts ->
 #   the sample remote agents and their bridges (examples/agents.sh) ->
 #   the six services in the background -> wait for every /readiness -> the demos:
-#     1. "what is 17 * 23, then save the result as a note"             (tools, built-in planner)
+#     1. "what is 17 * 23, then save the result as a note"             (tools)
 #     2. "ask the researcher about NATS JetStream, then have the writer draft a summary"
 #        (A2A delegation to the sample agents, carried over XMPP by the xmpp-bridge)
 # Safe to run again: processes it started before are stopped by PID and started fresh (the stack's
@@ -16,7 +16,10 @@
 # env: SB_READY_TIMEOUT (s, default 120), SB_DEMO_TIMEOUT (s, default 120), SB_DEMO_TASK,
 #      SB_DEMO_TASK_2, SB_PG_URL, SB_NATS_STORE; where the stack lives (for a second stack beside the
 #      first, as the e2e test of this script does): SB_RUN_DIR (.run), SB_PORT_BASE (3000),
-#      SB_NATS_PORT (SB_PORT_BASE + 1322), SB_XMPP_PORT (5222), SB_XMPP_TLS_PORT (5223), SB_ENV_FILE (.env)
+#      SB_NATS_PORT (SB_PORT_BASE + 1322), SB_XMPP_PORT (5222), SB_XMPP_TLS_PORT (5223), SB_ENV_FILE (.env);
+#      the planner (docs/planner.md): OPENAI_BASE_URL / OPENAI_API_KEY / LLM_MODEL from the shell or .env,
+#      else a local Ollama (127.0.0.1:11434) or LM Studio (127.0.0.1:1234) when one answers, else the
+#      built-in planner; SB_LLM_DETECT=0 skips looking for a local server (infra/llm-detect.mjs)
 # Settings: .env in the repo root (KEY=VALUE lines) overrides the defaults below; per-service
 # databases come from ORCHESTRATOR_DATABASE_URL, MCP_TOOLS_DATABASE_URL, AUDIT_DATABASE_URL; a
 # NATS_SERVERS there (or in the shell) replaces the stack's NATS with that one.
@@ -103,7 +106,8 @@ setdefault LOG_PRETTY false
 setdefault HOST 127.0.0.1
 setdefault SHUTDOWN_GRACE_MS 10000
 setdefault AUTH_MODE dev
-setdefault TB_DEFAULT_USER_ID demo-user
+# the gateway's own default: a request without X-User-Id runs as this user (docs/auth.md)
+setdefault TB_DEFAULT_USER_ID dev-user
 setdefault REDIS_URL redis://127.0.0.1:6379
 setdefault REDIS_KEY_PREFIX sb:
 setdefault ORCHESTRATOR_DATABASE_URL "$PG/sb_orchestrator"
@@ -116,6 +120,9 @@ setdefault AZTM_TLS starttls
 setdefault AZTM_VALIDATE_CERT true
 setdefault AZTM_XMPP_TIMEOUT 30
 setdefault AZTM_LOG_LEVEL info
+
+# --- planner -------------------------------------------------------------------------------------
+choose_planner
 
 # --- migrations ----------------------------------------------------------------------------------
 log "applying migrations"
@@ -204,6 +211,8 @@ for svc in "${SERVICES[@]}"; do
       # its own identity, and no other way to authenticate beside it
       unset NATS_USER NATS_PASSWORD NATS_TOKEN NATS_CREDS_FILE
       export NATS_NKEY_SEED_FILE="$NATS_DIR/identities/$svc.nk"
+      # the Live view reads the traffic as the read-only `live` identity, on a connection of its own
+      [[ "$svc" == gateway ]] && export LIVE_NATS_NKEY_SEED_FILE="$NATS_DIR/identities/live.nk"
     fi
     exec nohup node "dist/apps/$svc/src/main.js" >>"$LOG_DIR/$svc.log" 2>&1 </dev/null
   ) &
@@ -249,6 +258,9 @@ run_demo() { # TASK
   if ((demo_rc == 124)); then
     die "the demo task did not finish within ${DEMO_TIMEOUT}s (logs: $LOG_DIR/; the services keep running: npm run down stops them)"
   elif ((demo_rc != 0)); then
+    if ((LLM_FOUND)); then
+      warn "the demo was planned by the LLM found on this machine ($PLANNER_CHOICE); SB_LLM_DETECT=0 npm run up uses the built-in planner"
+    fi
     die "the demo task failed (logs: $LOG_DIR/; the services keep running: npm run down stops them)"
   fi
   echo
@@ -274,9 +286,10 @@ fi
 cat <<EOF
 
 ${_B}Switchboard is running.${_N}
-  gateway       http://127.0.0.1:${SERVICE_PORTS[gateway]}   (AUTH_MODE=$AUTH_MODE)
+  gateway       http://127.0.0.1:${SERVICE_PORTS[gateway]}   (AUTH_MODE=$AUTH_MODE$([[ "$AUTH_MODE" == dev ]] && echo ": a request without X-User-Id runs as $TB_DEFAULT_USER_ID" || true))
   console       http://127.0.0.1:${SERVICE_PORTS[gateway]}/console/   (the web console: docs/console.md)
   services      ${SERVICES[*]}   (ports $PORT_BASE-$((PORT_BASE + 5)))
+  planner       $PLANNER_CHOICE
   NATS          $NATS_SERVERS$( ((STACK_NATS)) && echo "   (one identity per service, NKeys in $NATS_DIR/identities; switchboard tail connects as operator, call and audit verify as admin)" || true)
   XMPP          127.0.0.1:$XMPP_PORT (STARTTLS) / $XMPP_TLS_PORT (direct TLS), accounts in $RUN_DIR/xmpp-accounts.env
   agents        $( ((AGENTS)) && echo "researcher, writer over XMPP (examples/agents.sh status)" || echo "not started (--no-agents)")

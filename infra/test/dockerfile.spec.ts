@@ -113,12 +113,18 @@ describe('infra/docker/Dockerfile', () => {
       .join(' && ');
     expect(runtime).toContain('chmod 0755 /app/dist/apps/cli/src/main.js');
     expect(runtime).toContain('ln -s /app/dist/apps/cli/src/main.js /usr/local/bin/switchboard');
-    // and `npx switchboard` in a checkout runs the same file
+    // and `npx switchboard` in a checkout runs the same file, through the launcher npm links
+    // (apps/cli/bin/switchboard.js, on the project's own Node; apps/cli/test/launcher.int-spec.ts)
     const pkg = JSON.parse(readText('package.json')) as {
-      bin: Record<string, string>;
+      bin?: Record<string, string>;
+      devDependencies: Record<string, string>;
       scripts: Record<string, string>;
     };
-    expect(pkg.bin).toEqual({ switchboard: 'dist/apps/cli/src/main.js' });
+    expect(pkg.bin).toBeUndefined();
+    expect(pkg.devDependencies['@switchboard/cli']).toBe('file:apps/cli');
+    const cli = JSON.parse(readText('apps/cli/package.json')) as { bin: Record<string, string> };
+    expect(cli.bin).toEqual({ switchboard: 'bin/switchboard.js' });
+    expect(readText('apps/cli/bin/switchboard.js')).toContain("'dist/apps/cli/src/main.js'");
     expect(pkg.scripts['tail']).toContain('apps/cli/src/main.ts tail');
   });
 

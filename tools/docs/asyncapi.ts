@@ -58,7 +58,7 @@ const TOKENS: Record<string, { description: string; payloadField: string; exampl
   },
   event: {
     description:
-      'The task event name: the catalogue name, which spans several dotted tokens (e.g. `orchestrator.step.completed`), so the subject has 4 or more tokens. Subscribe to every event of one task with `sb.evt.task.<taskId>.>`, to all of them with `sb.evt.task.>`.',
+      'The name of the last event the message holds (a batch of the events a task emitted together): the catalogue name, which spans several dotted tokens (e.g. `orchestrator.step.completed`), so the subject has 4 or more tokens. A terminal event is always last: `sb.evt.task.*.orchestrator.task.>` sees every task end. Subscribe to every event of one task with `sb.evt.task.<taskId>.>`, to all of them with `sb.evt.task.>`.',
     payloadField: 'name',
   },
   category: { description: 'The audit category of the record.', payloadField: 'category' },

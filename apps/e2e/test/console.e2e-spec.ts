@@ -1,5 +1,14 @@
-import { DEMO_TASK, type ServiceHandle, startService, waitFor } from '@switchboard/testing';
+import {
+  DEMO_TASK,
+  type ServiceHandle,
+  startService,
+  startTcpProxy,
+  tempDir,
+  waitFor,
+} from '@switchboard/testing';
 import { SignJWT } from 'jose';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { type AgentsStack, startAgentsStack } from './support/agents-stack.js';
 import {
@@ -13,6 +22,20 @@ import {
 const DELEGATION_TASK =
   'ask the researcher about NATS JetStream, then have the writer draft a summary';
 const JWT_SECRET = 'console-e2e-secret-of-at-least-32-characters';
+// A provider users must be granted before its tool is offered (a built-in under another name).
+const TOOLS_FILE = `
+providers:
+  - { name: partner, requiresAuthorization: true }
+tools:
+  - name: partner.time
+    description: The time, from a provider that needs authorization.
+    provider: partner
+    inputSchema: { type: object, additionalProperties: false }
+    handler: { kind: builtin, ref: time.now }
+`;
+/** Markup an agent's answer may carry: none of it may become an element of the page. */
+const PAYLOAD =
+  '<img src=x onerror="document.body.dataset.pwned=1"> <script>document.body.dataset.pwned=2</script> [the docs](https://example.com/docs)';
 
 // The web console in a real browser (Debian's Chromium through playwright-core) against the whole
 // platform: six services, a private Prosody and sample agents reached only over XMPP. Screenshots of
@@ -24,18 +47,28 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
   let gw: string;
 
   beforeAll(async () => {
-    env = await startAgentsStack([
-      { name: 'researcher', kind: 'researcher' },
-      { name: 'writer', kind: 'writer' },
-      // Working steps far apart: time to reload the page, or to cancel, while the task runs.
-      { name: 'steady', kind: 'researcher', stepDelayMs: 3_000 },
-      { name: 'slow', kind: 'researcher', stepDelayMs: 60_000 },
-    ]);
+    const toolsFile = join(tempDir('console-tools'), 'tools.yaml');
+    writeFileSync(toolsFile, TOOLS_FILE);
+    env = await startAgentsStack(
+      [
+        { name: 'researcher', kind: 'researcher' },
+        { name: 'writer', kind: 'writer' },
+        // Working steps far apart: time to reload the page, or to cancel, while the task runs.
+        { name: 'steady', kind: 'researcher', stepDelayMs: 3_000 },
+        { name: 'slow', kind: 'researcher', stepDelayMs: 60_000 },
+      ],
+      { 'mcp-tools': { TOOLS_FILE: toolsFile } },
+    );
     gw = env.stack.gatewayUrl;
+    // This gateway has no `live` identity: its Live view reads the traffic as the gateway, which the
+    // platform's NATS refuses (what users meet when LIVE_NATS_* is not set).
+    const withoutLive = Object.fromEntries(
+      Object.entries(env.stack.envOf('gateway')).filter(([k]) => !k.startsWith('LIVE_NATS_')),
+    );
     jwtGateway = await startService(
       'gateway',
       {
-        ...env.stack.envOf('gateway'),
+        ...withoutLive,
         AUTH_MODE: 'jwt',
         JWT_SECRET,
         JWT_ISSUER: 'console-e2e',
@@ -58,9 +91,9 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
     expect(browser.problems).toEqual([]);
   });
 
-  async function signedIn(user: string, role: 'user' | 'admin'): Promise<Page> {
+  async function signedIn(user: string, role: 'user' | 'admin', base = gw): Promise<Page> {
     const page = await browser.newPage();
-    await page.goto(`${gw}/console/`);
+    await page.goto(`${base}/console/`);
     await page.getByLabel('User id').fill(user);
     await page.getByLabel('Role').selectOption(role);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -75,6 +108,17 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
     await page.waitForURL(/#\/run\/[0-9a-f-]{36}$/);
     return page.url().split('/').pop()!;
   }
+
+  /** A token of the JWT gateway for the admin `jo`. */
+  const adminToken = () =>
+    new SignJWT({ role: 'admin', email: 'jo@example.com' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('jo')
+      .setIssuer('console-e2e')
+      .setAudience('authenticated')
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(JWT_SECRET));
 
   const statusLine = (page: Page) => page.locator('.run-status');
   /** The text of the element that has the keyboard focus. */
@@ -97,6 +141,10 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
     );
     expect(stored).toEqual({ content: '391' });
     expect(await statusLine(page).textContent()).toContain('completed');
+    // The built-in planner asks no model: "no LLM", not a count of 0 tokens.
+    expect(await statusLine(page).textContent()).toContain('no LLM');
+    expect(await statusLine(page).textContent()).not.toContain('0 tokens');
+    expect(await page.locator('.card-answer').textContent()).toContain('no LLM');
     expect(await statusLine(page).getAttribute('data-events')).toBe(
       await statusLine(page).getAttribute('data-last-seq'),
     );
@@ -136,6 +184,28 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
     await page.close();
   });
 
+  it("renders an agent's Markdown answer without letting its markup into the page", async () => {
+    const page = await signedIn('ann', 'user');
+    await run(page, `have the writer draft a summary about ${PAYLOAD}`);
+    await page.locator('.card-answer').waitFor({ timeout: 90_000 });
+    for (const where of ['.card-answer', '.bubble-agent']) {
+      const reply = page.locator(`${where} .reply .markdown`);
+      // The writer's "# Summary: …" is a heading; the markup in it is shown as text.
+      const heading = reply.locator('h3');
+      expect(await heading.textContent()).toContain('<img src=x onerror=');
+      expect(await heading.textContent()).toContain('<script>');
+      expect(await reply.locator('img, script, iframe, [onerror]').count()).toBe(0);
+      // A link opens elsewhere, without giving the target the console's window or address.
+      const link = heading.getByRole('link', { name: 'the docs' });
+      expect(await link.getAttribute('href')).toBe('https://example.com/docs');
+      expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
+    }
+    expect(await page.locator('img, [onerror]').count()).toBe(0);
+    expect(await page.evaluate('document.body.dataset.pwned')).toBeUndefined();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  });
+
   it('cancels a running task from the page', async () => {
     const page = await signedIn('cyd', 'user');
     await run(page, 'ask the slow about NATS JetStream');
@@ -145,6 +215,7 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
     await cancelled.waitFor({ timeout: 60_000 });
     expect(await cancelled.textContent()).toContain('cancelled from the console');
     expect(await statusLine(page).textContent()).toContain('cancelled');
+    expect(await page.locator('.card-delegation').textContent()).not.toContain('unknown');
     await page.getByRole('button', { name: 'New task' }).waitFor();
     await page.close();
   });
@@ -160,7 +231,30 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
       expect(await card.locator('.card-title').textContent()).toBe(`Delegation to ${agent}`);
       expect(await card.locator('[data-transport]').getAttribute('data-transport')).toBe('xmpp');
       expect(await card.locator('.updates li').count()).toBeGreaterThan(0);
-      expect(await card.textContent()).toContain('TASK_STATE_COMPLETED');
+      // A2A's states in words.
+      expect(await card.locator('p').first().textContent()).toContain('completed');
+      expect(await card.textContent()).not.toMatch(/TASK_STATE_/);
+      // The planned action names its agent once, not again in its description.
+      const planned = page.locator('.card-planning .actions li').nth(i);
+      expect((await planned.textContent())?.match(new RegExp(`delegate to ${agent}`, 'g'))).toEqual(
+        [`delegate to ${agent}`],
+      );
+    }
+    // Each agent's reply is a section of its own, labelled by the agent, its Markdown rendered: in the
+    // answer card and in the conversation.
+    for (const where of ['.card-answer', '.bubble-agent']) {
+      const replies = page.locator(`${where} .reply`);
+      expect(await replies.locator('.reply-agent').allTextContents()).toEqual([
+        'researcher',
+        'writer',
+      ]);
+      const research = replies.nth(0).locator('.markdown');
+      expect(await research.locator('h4').textContent()).toBe('NATS JetStream');
+      expect(await research.locator('li').count()).toBe(3);
+      expect(await replies.nth(1).locator('.markdown h3').textContent()).toBe(
+        'Summary: NATS JetStream',
+      );
+      expect(await page.locator(`${where} .replies`).textContent()).not.toMatch(/#|replied:/);
     }
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'run-delegation');
@@ -290,6 +384,92 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
     await page.close();
   });
 
+  it('Live with commands, on the platform NATS identities: says what it watches, shows the demo task as it runs, and the gateway stays ready', async () => {
+    const page = await signedIn('root', 'admin');
+    await page.getByRole('link', { name: 'Live', exact: true }).click();
+    await page.getByLabel('User').fill('lou');
+    await page.getByLabel('Commands and health requests too').check();
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const watching = page.locator('.live-watching');
+    await watching.getByText('sb.cmd.>').waitFor();
+    expect(await watching.textContent()).toContain('sb.evt.>');
+    expect(await watching.textContent()).toContain('as the live identity');
+    expect(await page.locator('.live-refused').count()).toBe(0);
+    const answer = await fetch(`${gw}/orchestrate`, {
+      method: 'POST',
+      headers: { 'x-user-id': 'lou', 'content-type': 'application/json' },
+      body: JSON.stringify({ task: DEMO_TASK }),
+    });
+    expect(answer.status).toBe(200);
+    expect(((await answer.json()) as { result: string }).result).toContain('391');
+    for (const prefix of ['sb.task.submit', 'sb.cmd.tools.call.', 'sb.evt.task.', 'sb.audit.'])
+      await page.locator(`.live-row[data-subject^="${prefix}"]`).first().waitFor();
+    // Still connected, and watching commands left the gateway ready.
+    expect(await page.locator('.live-status').textContent()).toContain('Connected');
+    expect((await fetch(`${gw}/readiness`)).status).toBe(200);
+    await page.close();
+  });
+
+  it('Live on a gateway without the live identity: says what NATS refuses it and why, instead of hanging', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${jwtGateway.url}/console/`);
+    await page.getByLabel('Access token (JWT)').fill(await adminToken());
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Live', exact: true }).click();
+    const refused = page.locator('.live-refused');
+    await refused.waitFor();
+    expect(await refused.textContent()).toMatch(
+      /Not visible: sb\.\S+ — NATS refused it \(.*permissions violation.*\)/i,
+    );
+    expect(await refused.textContent()).toContain('give the gateway the live identity');
+    expect(await refused.textContent()).toContain('docs/operations.md#nats-identities');
+    expect(await page.locator('.live-status').textContent()).not.toMatch(/Connecting|ended/);
+    expect(await page.getByText('The live stream ended').count()).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'live-refused');
+    await page.close();
+  });
+
+  it('Health during a NATS outage of the gateway: says NATS is unreachable from it, and the gateway serving the page is not marked down', async () => {
+    const proxy = await startTcpProxy({ port: env.stack.nats.port });
+    const cut = await startService(
+      'gateway',
+      { ...env.stack.envOf('gateway'), NATS_SERVERS: `nats://127.0.0.1:${proxy.port}` },
+      { logDir: env.stack.logDir },
+    );
+    try {
+      const page = await signedIn('root', 'admin', cut.url);
+      await page.getByRole('link', { name: 'Health', exact: true }).click();
+      const up = page.locator('.service[data-status="up"]');
+      await waitFor(async () => (await up.count()) === 6, { what: 'six services up' });
+      await proxy.refuse();
+      const outage = page.locator('.nats-outage');
+      await outage.waitFor({ timeout: 30_000 });
+      expect(await outage.textContent()).toContain('NATS unreachable from the gateway');
+      const gateway = page.locator('.service[data-service="gateway"]');
+      expect(await gateway.getAttribute('data-status')).toBe('serving');
+      expect(await gateway.textContent()).toContain('serving this page');
+      // The others' state is unknown from here, not "down".
+      expect(await page.locator('.service[data-status="down"], .badge-unreachable').count()).toBe(
+        0,
+      );
+      expect(await page.locator('.service[data-status="unknown"]').count()).toBe(5);
+      expect(await seriousViolations(page)).toEqual([]);
+      await screenshot(page, 'health-nats-outage');
+      await proxy.accept();
+      await waitFor(async () => (await up.count()) === 6, {
+        what: 'six services up again',
+        timeoutMs: 30_000,
+      });
+      expect(await outage.count()).toBe(0);
+      await page.close();
+    } finally {
+      if (!proxy.accepting) await proxy.accept();
+      await cut.stop();
+      await proxy.stop();
+    }
+  });
+
   it('refuses the Audit and Live views, and their endpoints, to a user', async () => {
     const page = await signedIn('gus', 'user');
     const nav = page.getByRole('navigation', { name: 'Views' });
@@ -323,6 +503,31 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
     );
     // admin.debug is for admins: not in a user's manifest.
     expect(await page.getByText('admin.debug').count()).toBe(0);
+    const calculator = page.locator('.tool[data-tool="calculator"]');
+    expect(await calculator.textContent()).toContain('any role');
+    // The input schema, folded, pretty-printed when opened.
+    const inputSchema = calculator.locator('details.json', { hasText: 'Input schema' });
+    await inputSchema.locator('> summary').click();
+    expect(await inputSchema.locator('pre').textContent()).toContain(
+      '{\n  "type": "object",\n  "properties": {\n    "expression": {',
+    );
+    // Try: a form from the input schema, called through the platform's MCP endpoint.
+    await calculator.getByText('Try calculator').click();
+    const call = calculator.getByRole('button', { name: 'Call calculator' });
+    await call.click();
+    await calculator.getByText('expression: required').waitFor();
+    await calculator.getByLabel('expression').fill('17 * 23');
+    await call.click();
+    const outcome = calculator.locator('.try-outcome');
+    await outcome.locator('[data-outcome="result"]').waitFor();
+    expect(await outcome.textContent()).toContain('391');
+    await calculator.getByLabel('expression').fill('2 +');
+    await call.click();
+    await outcome.locator('[data-outcome="error"]').waitFor();
+    expect(await outcome.textContent()).toContain('VALIDATION');
+    // partner.time needs a grant hal does not have: not offered, and no button to grant it here.
+    expect(await page.locator('.tool[data-tool="partner.time"]').count()).toBe(0);
+    expect(await page.getByRole('button', { name: /Grant|Authorize/ }).count()).toBe(0);
     const researcher = page.locator('.agent[data-agent="researcher"]');
     await researcher.waitFor();
     expect(await researcher.locator('[data-transport]').getAttribute('data-transport')).toBe(
@@ -330,6 +535,29 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
     );
     await researcher.getByText(/XMPP peer researcher@/).waitFor();
     expect(await researcher.textContent()).toContain('online');
+    await page.close();
+  });
+
+  it('Tools & agents for an admin: admin-only tools, and grants only where a provider needs them', async () => {
+    const page = await signedIn('root', 'admin');
+    await page.getByRole('link', { name: 'Tools & agents', exact: true }).click();
+    const debug = page.locator('.tool[data-tool="admin.debug"]');
+    await debug.waitFor();
+    expect(await debug.textContent()).toContain('admin-only');
+    expect(await debug.textContent()).not.toContain('any role');
+    const table = page.getByRole('table', { name: /Providers for/ });
+    const row = (provider: string) => table.locator('tr', { hasText: provider });
+    await row('partner').waitFor();
+    expect(await row('math').getByRole('button').count()).toBe(0);
+    // Granting a provider to a user, not the admin role to anyone.
+    await page.getByLabel('User', { exact: true }).fill('kim');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await row('partner').getByRole('button', { name: 'Authorize partner for kim' }).click();
+    await row('partner').getByRole('button', { name: 'Revoke partner for kim' }).waitFor();
+    expect(await row('partner').textContent()).toContain('by root');
+    expect(await page.getByRole('button', { name: /Authorize|Grant|Revoke/ }).count()).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'tools-admin');
     await page.close();
   });
 
@@ -367,14 +595,7 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
   });
 
   it('signs in with a pasted JWT where the gateway takes tokens, and refuses a bad one', async () => {
-    const token = await new SignJWT({ role: 'admin', email: 'jo@example.com' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject('jo')
-      .setIssuer('console-e2e')
-      .setAudience('authenticated')
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(new TextEncoder().encode(JWT_SECRET));
+    const token = await adminToken();
     const page = await browser.newPage();
     await page.goto(`${jwtGateway.url}/console/`);
     await page.getByLabel('Access token (JWT)').fill('not.a.token');

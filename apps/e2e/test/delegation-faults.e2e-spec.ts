@@ -97,7 +97,7 @@ describe('delegations whose bridge or a2a service dies mid-flight (real processe
 
   /** The platform's bridge sees the agent's bridge online. */
   const agentOnline = async () => {
-    const bus = await createBusClient(stack.nats.url, 'a2a');
+    const bus = await createBusClient(stack.nats.url, 'a2a', stack.natsSettings('a2a'));
     try {
       await waitFor(
         async () =>

@@ -233,7 +233,17 @@ describe('gateway HTTP surfaces end to end (JWT auth, real processes)', () => {
       });
       expect(stranger.status).toBe(404);
       const admin = await fetch(`${gw()}/tasks/${taskId}`, { headers: auth(adminToken) });
-      expect(((await admin.json()) as Tasks.TaskView).status).toBe('completed');
+      const stored = (await admin.json()) as Tasks.TaskView;
+      expect(stored.status).toBe('completed');
+      // Every duration is reported to 0.1 ms: the steps' and tool calls' (measured with
+      // performance.now()), and the task's, which the stored task repeats.
+      const durations = uninterrupted
+        .map((e) => (JSON.parse(e.data) as { data: { durationMs?: number } }).data.durationMs)
+        .filter((d): d is number => d !== undefined);
+      // mcp.task.completed and step.completed of both steps, then task.completed
+      expect(durations).toHaveLength(5);
+      for (const d of durations) expect(d).toBe(Math.round(d * 10) / 10);
+      expect(stored.durationMs).toBe(durations.at(-1));
       const badId = await fetch(`${gw()}/tasks/${taskId}/events`, {
         headers: { ...auth(userToken), 'last-event-id': 'yesterday' },
       });
@@ -264,9 +274,9 @@ describe('gateway HTTP surfaces end to end (JWT auth, real processes)', () => {
       const cancel = await post(gw(), `/tasks/${taskId}/cancel`, { reason: 'changed my mind' });
       expect(cancel.status).toBe(202);
       expect(await cancel.json()).toEqual({
-        task_id: taskId,
+        taskId,
         status: 'running',
-        cancel_requested: true,
+        cancelRequested: true,
       });
       await lock.release();
       released = true;
@@ -285,13 +295,24 @@ describe('gateway HTTP surfaces end to end (JWT auth, real processes)', () => {
         await fetch(`${gw()}/tasks/${taskId}`, { headers: auth(userToken) })
       ).json()) as Tasks.TaskView;
       expect(viewed.status).toBe('cancelled');
+      // The step under way is kept, as cancelled: the event, the task and the list count the same.
+      expect(viewed.steps.map((s) => [s.target, s.status])).toEqual([['notes.add', 'cancelled']]);
+      const listed = (await (
+        await fetch(`${gw()}/tasks?q=cancel%20me`, { headers: auth(userToken) })
+      ).json()) as Tasks.TaskListResponse;
+      const row = listed.tasks.find((t) => t.taskId === taskId);
+      expect(last.name === 'orchestrator.task.cancelled' && last.data.steps).toBe(1);
+      expect(row).toMatchObject({ steps: 1, durationMs: viewed.durationMs });
+      expect(last.name === 'orchestrator.task.cancelled' && last.data.durationMs).toBe(
+        viewed.durationMs,
+      );
       // Cancelling again is harmless and says the task has ended.
       const again = await post(gw(), `/tasks/${taskId}/cancel`, {});
       expect(again.status).toBe(200);
       expect(await again.json()).toEqual({
-        task_id: taskId,
+        taskId,
         status: 'cancelled',
-        cancel_requested: false,
+        cancelRequested: false,
       });
     } finally {
       if (!released) await lock.release();

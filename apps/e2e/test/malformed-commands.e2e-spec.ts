@@ -74,7 +74,7 @@ describe('malformed requests on every command subject (all six services, real pr
         },
       },
     });
-    client = await createBusClient(stack.nats.url, 'gateway');
+    client = await createBusClient(stack.nats.url, 'gateway', stack.natsSettings('gateway'));
   }, 180_000);
 
   afterAll(async () => {

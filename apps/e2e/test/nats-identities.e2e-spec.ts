@@ -49,6 +49,8 @@ interface TailLine {
 /** The JSON document a command printed (its pretty-printed reply). */
 const jsonIn = (output: string): string =>
   output.slice(output.indexOf('{'), output.lastIndexOf('}') + 1);
+/** A line of the default `switchboard tail` output: ` HH:MM:SS.mmm <task> <kind> …` (`~` for a receive time). */
+const isCompactLine = (l: string) => /^[ ~]\d\d:\d\d:\d\d\.\d{3} /.test(l);
 const jsonLines = (logs: string): TailLine[] =>
   logs
     .split('\n')
@@ -139,6 +141,53 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
       expect(tail.logs()).not.toMatch(/NATS refused/);
     } finally {
       await tail.stop(2_000);
+    }
+
+    // The default for people: one compact line per message — its own time, the task's first 8
+    // characters, the kind, the route and what it says — uncoloured off a terminal, coloured on --color.
+    const short = taskId.slice(0, 8);
+    const compactTail = (name: string, ...flags: string[]) =>
+      spawnManaged(process.execPath, [join(repoRoot, CLI), 'tail', '--task', taskId, ...flags], {
+        name,
+        cwd: repoRoot,
+        env: nats.identities.operator.env,
+      });
+    const compact = compactTail('tail-compact');
+    try {
+      // It says where it tails once its stored events and audit records are printed.
+      await waitFor(() => compact.logs().includes(`tailing task ${taskId}`), {
+        what: 'the compact tail replaying the task',
+      });
+      const lines = compact.logs().split('\n').filter(isCompactLine);
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^ \\d\\d:\\d\\d:\\d\\d\\.\\d{3} ${short} event +orchestrator +orchestrator\\.step\\.completed calculator → 391 \\([\\d.]+ m?s\\) \\(stored\\)$`,
+          ),
+        ),
+      );
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^ \\S+ ${short} audit +mcp-tools +tool\\.call success calculator \\(stored\\)$`,
+          ),
+        ),
+      );
+      // the task id once, shortened; no raw JSON, no escape codes; 56 characters of columns, at most
+      // 100 of summary and ` (stored)`
+      expect(lines.filter((l) => l.includes(taskId))).toEqual([]);
+      expect(lines.filter((l) => l.length > 165 || l.includes('\x1b['))).toEqual([]);
+    } finally {
+      await compact.stop(2_000);
+    }
+    const coloured = compactTail('tail-colour', '--color');
+    try {
+      await waitFor(() => coloured.logs().includes('orchestrator.task.completed'), {
+        what: 'the coloured tail replaying the task',
+      });
+      expect(coloured.logs()).toContain(`\x1b[36m${short}\x1b[0m`);
+    } finally {
+      await coloured.stop(2_000);
     }
     // Every service did all of that with only what its contracts allow it.
     expect(nats.violations()).toEqual([]);

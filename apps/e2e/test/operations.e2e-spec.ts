@@ -41,12 +41,15 @@ describe('operating the platform (real processes)', () => {
     return (await r.json()) as { task_id: string; status: string };
   };
 
-  /** `switchboard tail <filter> --json` (the built CLI, as the images run it) on the stack's NATS. */
+  /**
+   * `switchboard tail <filter> --json` (the built CLI, as the images run it) on the stack's NATS, as the
+   * read-only operator identity.
+   */
   const startTail = (name: string, filter: string[]) =>
     spawnManaged(
       process.execPath,
       [join(repoRoot, CLI), 'tail', ...filter, '--json', '--nats', stack.nats.url],
-      { name, cwd: repoRoot },
+      { name, cwd: repoRoot, env: stack.securedNats?.identities.operator.env ?? {} },
     );
 
   /** The tail's JSON lines, once they include a task's completion. */
@@ -205,7 +208,7 @@ describe('operating the platform (real processes)', () => {
     // Published past the gateway (which refuses such text), as an older gateway might have done.
     const user = `poison-${randomUUID().slice(0, 8)}`;
     const taskId = randomUUID();
-    const client = await createBusClient(stack.nats.url);
+    const client = await createBusClient(stack.nats.url, 'gateway', stack.natsSettings('gateway'));
     try {
       const submission = {
         taskId,
@@ -241,11 +244,21 @@ describe('operating the platform (real processes)', () => {
         }),
       );
       expect(events.map((e) => [e.id, e.event])).toEqual([['1', 'orchestrator.task.failed']]);
-      const parked = await client.jetstream.lastMessage(
-        DeadLetterStream,
-        DeadLettered.subject(TaskSubmissionStream.name),
+      // Read as the operator: the dead letters are for people to inspect (no service reads them back).
+      const operator = await createBusClient(
+        stack.nats.url,
+        'gateway',
+        stack.natsSettings('operator'),
       );
-      expect(JSON.stringify(parked?.data)).toContain(taskId);
+      try {
+        const parked = await operator.jetstream.lastMessage(
+          DeadLetterStream,
+          DeadLettered.subject(TaskSubmissionStream.name),
+        );
+        expect(JSON.stringify(parked?.data)).toContain(taskId);
+      } finally {
+        await operator.close();
+      }
     } finally {
       await client.close();
     }

@@ -320,9 +320,9 @@ describe('the LLM planner end to end (gateway, orchestrator, mcp-tools, audit pr
     const cancel = await post(`/tasks/${taskId}/cancel`, { reason: 'not needed any more' }, user);
     expect(cancel.status).toBe(202);
     expect(await cancel.json()).toEqual({
-      task_id: taskId,
+      taskId,
       status: 'queued',
-      cancel_requested: true,
+      cancelRequested: true,
     });
 
     gate.release();

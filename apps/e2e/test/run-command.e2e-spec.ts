@@ -125,8 +125,16 @@ describe('the README run command: npm run up (twice) and npm run down, on a stac
       xmppPort = 20_000 + Math.floor(Math.random() * 30_000);
       if ((await portFree(xmppPort)) && (await portFree(xmppPort + 1))) break;
     }
-    // A user's shell: none of jest's own settings (NODE_ENV=test, its NODE_OPTIONS) leak into the stack.
-    const { NODE_ENV: _nodeEnv, NODE_OPTIONS: _nodeOptions, ...shell } = process.env;
+    // A user's shell: none of jest's own settings (NODE_ENV=test, its NODE_OPTIONS) leak into the stack,
+    // nor an LLM of the shell running the tests.
+    const {
+      NODE_ENV: _nodeEnv,
+      NODE_OPTIONS: _nodeOptions,
+      OPENAI_API_KEY: _key,
+      OPENAI_BASE_URL: _url,
+      PLANNER: _planner,
+      ...shell
+    } = process.env;
     env = {
       ...shell,
       SB_RUN_DIR: runDir.path,
@@ -134,6 +142,8 @@ describe('the README run command: npm run up (twice) and npm run down, on a stac
       SB_XMPP_PORT: String(xmppPort),
       SB_XMPP_TLS_PORT: String(xmppPort + 1),
       SB_ENV_FILE: join(runDir.path, 'no.env'),
+      // The demos' events below are the built-in planner's: no LLM from the shell or this machine.
+      SB_LLM_DETECT: '0',
       // NATS is the stack's own (at SB_PORT_BASE + 1322); PostgreSQL and Redis are the machine's.
       ORCHESTRATOR_DATABASE_URL: orchestrator.url,
       MCP_TOOLS_DATABASE_URL: tools.url,
@@ -170,6 +180,7 @@ describe('the README run command: npm run up (twice) and npm run down, on a stac
         throw new Error(`npm run up exited with ${first.code}:\n${first.output}`);
 
       // Demo 1: the full event stream, ending in 391 saved as a note — and the note is in PostgreSQL.
+      expect(first.output).toContain('planner: built-in (');
       expect(demoEvents(first.output, `demo: "${DEMO_TASK}"`)).toEqual(DEMO_TASK_EVENTS);
       const answer = /Answer: 17 \* 23 = 391\. Saved note ([0-9a-f-]{36}): "391"\./.exec(
         first.output,

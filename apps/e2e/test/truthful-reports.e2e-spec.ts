@@ -33,7 +33,7 @@ describe('truthful reports: audit details and MCP tool failures (real processes)
         },
       },
     });
-    client = await createBusClient(stack.nats.url, 'gateway');
+    client = await createBusClient(stack.nats.url, 'gateway', stack.natsSettings('gateway'));
   });
 
   afterAll(async () => {

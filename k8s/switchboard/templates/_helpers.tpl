@@ -92,7 +92,7 @@ gives NATS_PASSWORD_MCP_TOOLS, the variable files/nats-identities.conf reads it 
 {{- range $key, $wiring := (include "sb.settings" . | fromJson).services -}}
 {{- $names = append $names $wiring.service -}}
 {{- end -}}
-{{- concat ($names | sortAlpha) (list "operator" "admin") | toJson -}}
+{{- concat ($names | sortAlpha) (list "operator" "admin" "live") | toJson -}}
 {{- end -}}
 
 {{/* Addresses of the dependencies */}}

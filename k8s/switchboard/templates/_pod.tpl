@@ -25,6 +25,19 @@ its ConfigMap (envFrom). sb.serviceEnv (list $ "gateway")
     secretKeyRef:
       name: {{ include "sb.secretName" $ }}
       key: {{ include "sb.natsPasswordKey" $wiring.service }}
+{{- $live := include "sb.natsPasswordKey" "live" }}
+{{- /* only when the Secret surely holds it: generated for the bundled NATS, or given in secrets */}}
+{{- $liveKnown := or (and $.Values.nats.bundled (not $.Values.secrets.existingSecret)) (hasKey $.Values.secrets $live) }}
+{{- if and (eq $wiring.service "gateway") $liveKnown }}
+{{- /* the console's Live view reads the traffic as the read-only `live` identity */}}
+- name: LIVE_NATS_USER
+  value: live
+- name: LIVE_NATS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "sb.secretName" $ }}
+      key: {{ $live }}
+{{- end }}
 {{- end }}
 {{- range $env, $secretKey := $wiring.secrets }}
 {{- if not (and $.Values.nats.identities (has $env (list "NATS_PASSWORD" "NATS_TOKEN"))) }}

@@ -110,7 +110,7 @@ export async function startTracedPlatform(): Promise<TracedPlatform> {
       },
     });
     started.push(stack);
-    const watcher = await createBusClient(stack.nats.url, 'gateway');
+    const watcher = await createBusClient(stack.nats.url, 'gateway', stack.natsSettings('gateway'));
     started.push({ stop: () => watcher.close() });
     const seen = await watch(watcher);
     return {
