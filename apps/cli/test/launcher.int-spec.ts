@@ -10,7 +10,7 @@ import {
   waitFor,
 } from '@switchboard/testing';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 
 const LAUNCHER = join(repoRoot, 'apps/cli/bin/switchboard.js');
@@ -78,9 +78,13 @@ describe('switchboard on the machine’s Node', () => {
       throw new Error(
         'node_modules/.bin/switchboard is missing: node_modules predates package-lock.json; run npm ci',
       );
+    // npm's words about the machine's own ~/.npmrc (this machine's `nodedir` draws "Unknown user
+    // config" from npm 11) are not ours: npm reads an empty user config here
+    const userconfig = join(tempDir('npmrc'), 'npmrc');
+    writeFileSync(userconfig, '');
     const r = spawnSync(join(dirname(NODE), 'npx'), ['switchboard', '--version'], {
       cwd: repoRoot,
-      env: MACHINE_ENV,
+      env: { ...MACHINE_ENV, npm_config_userconfig: userconfig },
       encoding: 'utf8',
     });
     expect(r.stderr).toBe('');
