@@ -97,7 +97,8 @@ describe('delegations whose bridge or a2a service dies mid-flight (real processe
 
   /** The platform's bridge sees the agent's bridge online. */
   const agentOnline = async () => {
-    const bus = await createBusClient(stack.nats.url, 'a2a', stack.natsSettings('a2a'));
+    // the bridge's status is the gateway's (and admin's) to ask
+    const bus = await createBusClient(stack.nats.url, 'gateway', stack.natsSettings('gateway'));
     try {
       await waitFor(
         async () =>

@@ -4,6 +4,7 @@ import {
   Headers as H,
   Health,
   Tools,
+  type ServiceName,
 } from '@switchboard/contracts';
 import {
   type BusClient,
@@ -54,6 +55,7 @@ describe('malformed requests on every command subject (all six services, real pr
   let prosody: PrivateProsody;
   let stack: Stack;
   let client: BusClient;
+  const clients = new Map<ServiceName, BusClient>();
 
   beforeAll(async () => {
     const password = `pw-${randomUUID()}`;
@@ -74,11 +76,21 @@ describe('malformed requests on every command subject (all six services, real pr
         },
       },
     });
-    client = await createBusClient(stack.nats.url, 'gateway', stack.natsSettings('gateway'));
+    client = await clientOf('gateway');
   }, 180_000);
 
+  /** A client as the identity NATS lets send a command (its first caller: a service in each case). */
+  async function clientOf(as: ServiceName): Promise<BusClient> {
+    let c = clients.get(as);
+    if (!c) {
+      c = await createBusClient(stack.nats.url, as, stack.natsSettings(as));
+      clients.set(as, c);
+    }
+    return c;
+  }
+
   afterAll(async () => {
-    await client?.close();
+    for (const c of clients.values()) await c.close();
     await stack?.stop();
     await prosody?.stop();
   });
@@ -95,7 +107,10 @@ describe('malformed requests on every command subject (all six services, real pr
         h.set(H.correlationId, correlationId);
         // a subject with a placeholder on its no-task form (sb.cmd.tools.call._)
         const wire = contract.subjectOf({});
-        const reply = await client.bus.connection.request(wire, malformed.body(wire), {
+        const caller = await clientOf(
+          contract.callers.find((c): c is ServiceName => c !== 'admin')!,
+        );
+        const reply = await caller.bus.connection.request(wire, malformed.body(wire), {
           timeout: 5_000,
           headers: h,
         });
@@ -142,7 +157,7 @@ describe('malformed requests on every command subject (all six services, real pr
     h.set(H.userRole, 'user');
     h.set(H.correlationId, randomUUID());
     const data = { tool: 'notes.add', input: { content: 'fire and forget' } };
-    client.bus.connection.publish(
+    (await clientOf('orchestrator')).bus.connection.publish(
       Tools.ToolsCall.subjectOf(data),
       encode(JSON.stringify({ pattern: Tools.ToolsCall.subjectOf(data), data, id: randomUUID() })),
       { headers: h },

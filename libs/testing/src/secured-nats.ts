@@ -103,7 +103,7 @@ export async function startSecuredNats(
 }
 
 /** A raw NATS connection as `access`'s identity, made as the services make theirs. */
-export function connectAs(access: NatsAccess): Promise<NatsConnection> {
+export function connectAs(access: Pick<NatsAccess, 'identity' | 'nats'>): Promise<NatsConnection> {
   return connect(natsConnectionOptions(`test-${access.identity}`, access.nats, access.identity));
 }
 

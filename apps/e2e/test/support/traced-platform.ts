@@ -3,9 +3,8 @@
 // starts them), and the LLM planner against a scripted OpenAI-compatible server.
 import { Tasks } from '@switchboard/contracts';
 import {
-  type BusClient,
   collectSse,
-  createBusClient,
+  connectAs,
   type LlmStub,
   type OtlpReceiver,
   type ReceivedSpan,
@@ -20,6 +19,7 @@ import {
   tempDir,
   waitFor,
 } from '@switchboard/testing';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -110,7 +110,8 @@ export async function startTracedPlatform(): Promise<TracedPlatform> {
       },
     });
     started.push(stack);
-    const watcher = await createBusClient(stack.nats.url, 'gateway', stack.natsSettings('gateway'));
+    // every message of the task: what the operator's identity may read (a service's may not)
+    const watcher = await connectAs({ identity: 'operator', nats: stack.natsSettings('operator') });
     started.push({ stop: () => watcher.close() });
     const seen = await watch(watcher);
     return {
@@ -171,9 +172,9 @@ async function startAgents(
 }
 
 /** Records every `sb.*` message from now on, with its headers. */
-async function watch(client: BusClient): Promise<TracedPlatform['seen']> {
+async function watch(connection: NatsConnection): Promise<TracedPlatform['seen']> {
   const seen: TracedPlatform['seen'] = [];
-  client.bus.connection.subscribe('sb.>', {
+  connection.subscribe('sb.>', {
     callback: (err, msg) => {
       if (err) return;
       const headers: Record<string, string> = {};
@@ -182,7 +183,7 @@ async function watch(client: BusClient): Promise<TracedPlatform['seen']> {
       seen.push({ subject: msg.subject, headers });
     },
   });
-  await client.bus.connection.flush();
+  await connection.flush();
   return seen;
 }
 
