@@ -57,4 +57,7 @@ expect_lint_error mcp-tools "$f" "no-restricted-properties" "services read confi
 f=apps/gateway/src/__probe_nats_client.ts; probes+=("$f")
 printf "import type { NatsConnection } from '@nats-io/transport-node';\nexport type Probe = NatsConnection;\n" > "$f"
 expect_lint_error gateway "$f" "no-restricted-imports" "services may not import the NATS client (only the messaging library)"
+f=apps/mcp-tools/src/__probe_long_function.ts; probes+=("$f")
+{ echo 'export function probe(): number {'; echo '  let n = 0;'; for _ in $(seq 1 85); do echo '  n += 1;'; done; echo '  return n;'; echo '}'; } > "$f"
+expect_lint_error mcp-tools "$f" "max-lines-per-function" "a function may not exceed 80 lines (exceptions are marked where they stand)"
 echo "module boundaries and architecture rules: all probes rejected"

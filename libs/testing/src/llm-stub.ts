@@ -126,6 +126,7 @@ export function toolResults(
  * (POST /v1/chat/completions, plain JSON or `stream: true` as server-sent events). It records every
  * request, answers from per-task scripts, and can hold an answer until a test releases it.
  */
+// eslint-disable-next-line max-lines-per-function -- a test stand-in's routes in one place
 export async function startLlmStub(): Promise<LlmStub> {
   const requests: LlmStubRequest[] = [];
   const scripts: {
@@ -141,6 +142,7 @@ export async function startLlmStub(): Promise<LlmStub> {
     });
   });
 
+  // eslint-disable-next-line max-lines-per-function -- a test stand-in's routes in one place
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);

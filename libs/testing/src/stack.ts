@@ -46,6 +46,7 @@ function liveEnv(env: Record<string, string>): Record<string, string> {
  * `npm run up`, docker compose and the chart run it — so a permission the product lacks fails a test.
  * `natsIdentities: false` runs an open NATS instead (for a test that must play a service itself).
  */
+// eslint-disable-next-line max-lines-per-function -- a test stand-in's routes in one place
 export async function startStack(
   opts: {
     services?: string[];

@@ -87,6 +87,7 @@ function ToolItem({ tool: t }: { tool: Tools.ManifestTool }) {
   );
 }
 
+// eslint-disable-next-line max-lines-per-function -- a view is one JSX tree with its hooks; split into panels when it next changes
 function AuthorizationsPanel() {
   const { api, me } = useSession();
   const [userId, setUserId] = useState(me.userId);

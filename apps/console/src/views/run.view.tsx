@@ -18,6 +18,7 @@ import { RunForm, type RunRequest } from './run-form.component';
  * answers in the conversation; its task events (GET /tasks/{id}/events) make the timeline. The task
  * id goes into the URL, so a reload resumes the timeline after the last event the tab kept.
  */
+// eslint-disable-next-line max-lines-per-function -- a view is one JSX tree with its hooks; split into panels when it next changes
 export function RunView({ taskId }: { taskId?: string | undefined }) {
   const { api, store } = useSession();
   const stream = useTaskStream(api, taskId, { persist: store });

@@ -14,6 +14,7 @@ interface Props {
  * JWT they paste a token; behind the trusted proxy there is nothing to give (the proxy sends the
  * user's headers). The gateway checks it (GET /me) before any view opens.
  */
+// eslint-disable-next-line max-lines-per-function -- a view is one JSX tree with its hooks; split into panels when it next changes
 export function SignInView({ config, error, busy, onSignIn }: Props) {
   const [userId, setUserId] = useState(config?.defaultUserId ?? '');
   const [role, setRole] = useState('user');

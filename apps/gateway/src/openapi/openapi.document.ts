@@ -99,6 +99,7 @@ const REASON: Record<number, string> = {
 };
 
 /** The OpenAPI 3.1 document of the gateway, generated from the same zod schemas the routes validate with. */
+// eslint-disable-next-line max-lines-per-function -- a table: one case per event or route
 export function buildOpenApiDocument(version: string): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of OPERATIONS) {

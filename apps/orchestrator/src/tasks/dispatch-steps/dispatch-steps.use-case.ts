@@ -32,6 +32,7 @@ export class DispatchStepsUseCase {
     private readonly guardrails: Guardrails,
   ) {}
 
+  // eslint-disable-next-line max-lines-per-function -- one sequence read top to bottom; to be split (docs/architecture.md, Long functions)
   async run(
     run: TaskRun,
     decision: Extract<PlanDecision, { kind: 'actions' }>,
