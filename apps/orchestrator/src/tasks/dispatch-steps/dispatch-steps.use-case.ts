@@ -9,6 +9,9 @@ import type { StoredStep } from '../task.repository.js';
 import { TaskRepository } from '../task.repository.js';
 import type { TaskRun } from '../run-task/task-run.js';
 
+/** How a step ended. */
+type Ended = 'completed' | 'failed';
+
 /** What the loop knows of the task's steps so far (shared across rounds). */
 export interface StepLedger {
   steps: ObservedStep[];
@@ -32,13 +35,11 @@ export class DispatchStepsUseCase {
     private readonly guardrails: Guardrails,
   ) {}
 
-  // eslint-disable-next-line max-lines-per-function -- one sequence read top to bottom; to be split (docs/architecture.md, Long functions)
   async run(
     run: TaskRun,
     decision: Extract<PlanDecision, { kind: 'actions' }>,
     ledger: StepLedger,
   ): Promise<void> {
-    const { taskId, actor, request } = run.submission;
     const failedGroups = new Set<string>();
     for (const [i, action] of decision.actions.entries()) {
       const group = decision.groups?.[i] ?? '*';
@@ -46,79 +47,81 @@ export class DispatchStepsUseCase {
       if (run.signal.aborted) throw abortError(run.signal);
       const index = ledger.steps.length;
       run.plan.push(action);
-      const done = ledger.stored.get(index);
-      if (
-        done &&
-        done.actionId === action.id &&
-        (done.status === 'completed' || done.status === 'failed')
-      ) {
-        this.observe(ledger, { ...action }, done.status, done.output, done.error ?? undefined);
-        if (done.status === 'failed') failedGroups.add(group);
-        continue;
-      }
-      const startedAt = new Date();
-      let input: Record<string, unknown>;
-      try {
-        input = resolveReferences(action.input, ledger.outputs) as Record<string, unknown>;
-      } catch (e) {
-        const error = (e as DomainError).toBody();
-        run.events.emit(
-          'orchestrator.step.failed',
-          { stepId: action.id, index, kind: action.kind, target: action.target, error },
-          error.message,
-        );
-        this.observe(ledger, action, 'failed', undefined, error);
-        await this.repository.recordStep({
-          taskId,
-          index,
-          action,
-          status: 'failed',
-          error,
-          startedAt,
-        });
-        failedGroups.add(group);
-        continue;
-      }
-      run.underWay = { index, action: { ...action, input }, startedAt };
-      const result = await this.dispatcher.dispatch(action, input, {
-        taskId,
-        actor,
-        constraints: request.tool_constraints,
-        events: run.events,
-        index,
-        signal: run.signal,
-        timeoutMs: Math.max(1, run.deadline - Date.now()),
-        retry: run.retry,
-        resumed: run.resumed,
-        screen: (stepId, value) => this.guardrails.screenStep(run, stepId, value),
-      });
-      if (run.signal.aborted) throw abortError(run.signal);
-      const resolved = { ...action, input };
-      if (result.ok) {
-        this.observe(ledger, resolved, 'completed', result.output);
-        await this.repository.recordStep({
-          taskId,
-          index,
-          action: resolved,
-          status: 'completed',
-          output: result.output,
-          startedAt,
-        });
-      } else {
-        this.observe(ledger, resolved, 'failed', undefined, result.error);
-        await this.repository.recordStep({
-          taskId,
-          index,
-          action: resolved,
-          status: 'failed',
-          ...(result.output !== undefined ? { output: result.output } : {}),
-          error: result.error,
-          startedAt,
-        });
-        failedGroups.add(group);
-      }
-      run.underWay = undefined;
+      const status =
+        this.reused(ledger, action, index) ?? (await this.runStep(run, action, index, ledger));
+      if (status === 'failed') failedGroups.add(group);
     }
+  }
+
+  /** A step stored before a crash, completed or failed, is observed again instead of run again. */
+  private reused(ledger: StepLedger, action: Tasks.PlanAction, index: number): Ended | undefined {
+    const done = ledger.stored.get(index);
+    if (!done || done.actionId !== action.id) return undefined;
+    if (done.status !== 'completed' && done.status !== 'failed') return undefined;
+    this.observe(ledger, { ...action }, done.status, done.output, done.error ?? undefined);
+    return done.status;
+  }
+
+  /** Resolves the step's references, dispatches it and stores how it ended. */
+  private async runStep(
+    run: TaskRun,
+    action: Tasks.PlanAction,
+    index: number,
+    ledger: StepLedger,
+  ): Promise<Ended> {
+    const { taskId, actor, request } = run.submission;
+    const startedAt = new Date();
+    let input: Record<string, unknown>;
+    try {
+      input = resolveReferences(action.input, ledger.outputs) as Record<string, unknown>;
+    } catch (e) {
+      const error = (e as DomainError).toBody();
+      run.events.emit(
+        'orchestrator.step.failed',
+        { stepId: action.id, index, kind: action.kind, target: action.target, error },
+        error.message,
+      );
+      this.observe(ledger, action, 'failed', undefined, error);
+      await this.repository.recordStep({
+        taskId,
+        index,
+        action,
+        status: 'failed',
+        error,
+        startedAt,
+      });
+      return 'failed';
+    }
+    run.underWay = { index, action: { ...action, input }, startedAt };
+    const result = await this.dispatcher.dispatch(action, input, {
+      taskId,
+      actor,
+      constraints: request.tool_constraints,
+      events: run.events,
+      index,
+      signal: run.signal,
+      timeoutMs: Math.max(1, run.deadline - Date.now()),
+      retry: run.retry,
+      resumed: run.resumed,
+      screen: (stepId, value) => this.guardrails.screenStep(run, stepId, value),
+    });
+    if (run.signal.aborted) throw abortError(run.signal);
+    const resolved = { ...action, input };
+    const stored = { taskId, index, action: resolved, startedAt };
+    if (result.ok) {
+      this.observe(ledger, resolved, 'completed', result.output);
+      await this.repository.recordStep({ ...stored, status: 'completed', output: result.output });
+    } else {
+      this.observe(ledger, resolved, 'failed', undefined, result.error);
+      await this.repository.recordStep({
+        ...stored,
+        status: 'failed',
+        ...(result.output !== undefined ? { output: result.output } : {}),
+        error: result.error,
+      });
+    }
+    run.underWay = undefined;
+    return result.ok ? 'completed' : 'failed';
   }
 
   private observe(

@@ -23,7 +23,6 @@ export class FinishTaskUseCase {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  // eslint-disable-next-line max-lines-per-function -- one sequence read top to bottom; to be split (docs/architecture.md, Long functions)
   async finish(run: TaskRun, outcome: Outcome, durationMs: number): Promise<void> {
     const { submission: s, events } = run;
     // The loop moves to `finishing` with the outcomes it decides; an error or a cancellation that
@@ -31,13 +30,12 @@ export class FinishTaskUseCase {
     if (run.phase.state !== 'finishing')
       run.phase.fire(outcome.status === 'cancelled' ? 'cancelled' : 'failed');
     const usage = run.meter.total();
-    const planner = run.planner;
     await events.flush();
     // The count the row's steps give, not the plan's: the event then says what GET /tasks/{id} and
     // the task list show, also for a step that was under way when the task stopped.
     const steps = await this.repository.finish(s.taskId, {
       status: outcome.status,
-      planner,
+      planner: run.planner,
       plan: run.plan,
       lastEventSeq: events.lastSeq + 1,
       durationMs,
@@ -49,7 +47,18 @@ export class FinishTaskUseCase {
         ? { error: { code: 'CANCELLED', message: outcome.reason, retryable: false } }
         : {}),
     });
-    await this.threads
+    await this.recordTurns(run, outcome);
+    const ending = { steps, durationMs, ...(usage ? { usage } : {}) };
+    this.emitEnding(run, outcome, ending);
+    this.recordAudit(run, outcome, ending);
+    await events.flush();
+    run.phase.fire(storedTrigger(outcome.status));
+  }
+
+  /** The thread's turns, so the next message of the thread sees this one (a failure is logged). */
+  private recordTurns(run: TaskRun, outcome: Outcome): Promise<void> {
+    const s = run.submission;
+    return this.threads
       .record({
         userId: s.actor.userId,
         threadId: s.request.thread_id,
@@ -65,7 +74,11 @@ export class FinishTaskUseCase {
       .catch((e: unknown) =>
         this.logger.error({ err: e, taskId: s.taskId }, 'could not store the thread turns'),
       );
-    const u = usage ? { usage } : {};
+  }
+
+  /** The terminal event, with the task's steps, duration and token usage. */
+  private emitEnding(run: TaskRun, outcome: Outcome, ending: Ending): void {
+    const { events } = run;
     switch (outcome.status) {
       case 'completed':
         events.emit(
@@ -73,10 +86,8 @@ export class FinishTaskUseCase {
           {
             result: outcome.result,
             ...(outcome.output !== undefined ? { output: outcome.output } : {}),
-            planner,
-            steps,
-            durationMs,
-            ...u,
+            planner: run.planner,
+            ...ending,
           },
           outcome.result,
         );
@@ -84,18 +95,22 @@ export class FinishTaskUseCase {
       case 'failed':
         events.emit(
           'orchestrator.task.failed',
-          { error: outcome.error, steps, durationMs, ...u },
+          { error: outcome.error, ...ending },
           outcome.error.message,
         );
         break;
       case 'cancelled':
         events.emit(
           'orchestrator.task.cancelled',
-          { reason: outcome.reason, steps, durationMs, ...u },
+          { reason: outcome.reason, ...ending },
           `cancelled: ${outcome.reason}`,
         );
         break;
     }
+  }
+
+  private recordAudit(run: TaskRun, outcome: Outcome, { steps, durationMs, usage }: Ending): void {
+    const s = run.submission;
     void this.audit.record({
       category: 'task',
       action: `task.${outcome.status}`,
@@ -107,7 +122,7 @@ export class FinishTaskUseCase {
       details: {
         steps,
         durationMs: Math.round(durationMs),
-        planner,
+        planner: run.planner,
         ...(run.model ? { model: run.model } : {}),
         ...(usage
           ? {
@@ -118,7 +133,12 @@ export class FinishTaskUseCase {
         ...(outcome.status === 'failed' ? { code: outcome.error.code } : {}),
       },
     });
-    await events.flush();
-    run.phase.fire(storedTrigger(outcome.status));
   }
+}
+
+/** What every terminal event carries. */
+interface Ending {
+  steps: number;
+  durationMs: number;
+  usage?: NonNullable<ReturnType<TaskRun['meter']['total']>>;
 }

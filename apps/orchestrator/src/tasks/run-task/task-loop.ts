@@ -10,14 +10,17 @@ import {
 } from '../../agents/agent-directory.js';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import { abortable } from '../../dispatch/dispatch.context.js';
-import { AGENTS_NOT_LISTED, type PastRound } from '../../planning/planner.js';
+import { AGENTS_NOT_LISTED, type PastRound, type ThreadTurn } from '../../planning/planner.js';
 import { ThreadHistoryService } from '../../threads/thread-history.service.js';
 import {
   DispatchStepsUseCase,
   type StepLedger,
 } from '../dispatch-steps/dispatch-steps.use-case.js';
-import { PlanningRoundRepository } from '../plan-round/planning-round.repository.js';
-import { PlanRoundUseCase } from '../plan-round/plan-round.use-case.js';
+import {
+  PlanningRoundRepository,
+  type StoredRound,
+} from '../plan-round/planning-round.repository.js';
+import { PlanRoundUseCase, type RoundResult } from '../plan-round/plan-round.use-case.js';
 import type { StoredStep } from '../task.repository.js';
 import { failed, type Outcome, type TaskRun } from './task-run.js';
 
@@ -27,6 +30,39 @@ const NOT_LISTED: AgentList = {
 };
 
 type Limits = Pick<OrchestratorEnv, 'MAX_ITERATIONS_PER_TURN' | 'DEFAULT_MAX_STEPS'>;
+
+/** What every planning round of a task plans with. */
+interface PlanningBasis {
+  manifest: Tools.Manifest;
+  history: ThreadTurn[];
+  stored: StoredRound[];
+  roster: AgentRoster;
+}
+
+/**
+ * The agents a round may delegate to. Listed upfront for the LLM; for the built-in planner only when
+ * a task turns out to need one, and then waited for if the a2a service is away.
+ */
+class AgentRoster {
+  agents: AgentList['agents'];
+  unavailable: string | undefined;
+
+  constructor(
+    listed: AgentList,
+    private readonly directory: AgentDirectory,
+    private readonly run: TaskRun,
+  ) {
+    this.agents = listed.agents;
+    this.unavailable = listed.unavailable?.message;
+  }
+
+  async awaitAgents(): Promise<AgentList> {
+    const again = await this.directory.list(this.run.submission.actor, this.run.retry);
+    this.agents = again.agents;
+    this.unavailable = again.unavailable?.message;
+    return again;
+  }
+}
 
 /**
  * The loop of one task: plan → dispatch → observe → repeat, until an answer, a failure or a limit
@@ -46,12 +82,59 @@ export class TaskLoop {
     @Inject(APP_CONFIG) private readonly limits: Limits,
   ) {}
 
-  // eslint-disable-next-line max-lines-per-function -- a state machine written as one closure; to become explicit states with transition tests (docs/architecture.md, Long functions)
   async run(run: TaskRun, storedSteps: StoredStep[]): Promise<Outcome> {
+    const basis = await this.prepare(run);
+    const maxSteps = this.maxSteps(run.submission.request.max_steps);
+    const ledger: StepLedger = {
+      steps: [],
+      outputs: new Map(),
+      stored: new Map(storedSteps.map((s) => [s.index, s])),
+    };
+    const past: PastRound[] = [];
+    for (let iteration = 1; ; iteration++) {
+      if (iteration > this.limits.MAX_ITERATIONS_PER_TURN) {
+        return this.ended(
+          run,
+          failed(
+            'BUDGET_EXCEEDED',
+            `the task needed more than ${this.limits.MAX_ITERATIONS_PER_TURN} planning rounds (MAX_ITERATIONS_PER_TURN) after ${ledger.steps.length} step(s)`,
+          ),
+        );
+      }
+      const round = await this.planRound(run, basis, ledger, past, iteration);
+      if ('outcome' in round) return this.ended(run, round.outcome);
+      const { decision } = round;
+      past.push({ iteration, decision });
+      if (decision.kind === 'final') {
+        run.phase.fire('answered');
+        return {
+          status: 'completed',
+          result: decision.answer,
+          ...(decision.output !== undefined ? { output: decision.output } : {}),
+        };
+      }
+      if (decision.kind === 'fail')
+        return this.ended(run, { status: 'failed', error: decision.error.toBody() });
+      const overBudget = this.overBudget(
+        run,
+        ledger.steps.length + decision.actions.length,
+        maxSteps,
+      );
+      if (overBudget) return this.ended(run, overBudget);
+      run.phase.fire('actions-decided');
+      await this.actions.run(run, decision, ledger);
+      run.phase.fire('steps-done');
+    }
+  }
+
+  /**
+   * What every round plans with: the manifest, and alongside it (not after it) the agents, the
+   * thread's history and, for a resumed task, its stored rounds. The LLM is offered the agents as
+   * delegation tools; the built-in planner asks for them only when the task names one
+   * (AGENTS_NOT_LISTED): most tasks never ask the a2a service.
+   */
+  private async prepare(run: TaskRun): Promise<PlanningBasis> {
     const { taskId, actor, request } = run.submission;
-    // What planning needs besides the manifest is fetched alongside it, not after it.
-    // The LLM is offered the agents as delegation tools; the built-in planner asks for them only
-    // when the task names one (AGENTS_NOT_LISTED): most tasks never ask the a2a service.
     const llm = this.planning.kind === 'llm';
     const context = Promise.all([
       llm ? this.agents.list(actor) : Promise.resolve(NOT_LISTED),
@@ -76,105 +159,74 @@ export class TaskLoop {
       cached: manifest.cached,
     });
     const [listed, history, stored] = await context;
-    let { agents } = listed;
-    let agentsUnavailable = listed.unavailable?.message;
-    // Only a task that turns out to need an agent waits for an a2a service that is away.
-    const awaitAgents = async (): Promise<AgentList> => {
-      const again = await this.agents.list(actor, run.retry);
-      agents = again.agents;
-      agentsUnavailable = again.unavailable?.message;
-      return again;
+    return { manifest, history, stored, roster: new AgentRoster(listed, this.agents, run) };
+  }
+
+  /** One planning round in its span: the stored decision replayed, or the planner asked. */
+  private planRound(
+    run: TaskRun,
+    basis: PlanningBasis,
+    ledger: StepLedger,
+    past: PastRound[],
+    iteration: number,
+  ): Promise<RoundResult> {
+    const { roster } = basis;
+    const replay = basis.stored.find((r) => r.iteration === iteration)?.decision;
+    const attributes = {
+      'switchboard.iteration': iteration,
+      'switchboard.planner': this.planning.kind,
+      'switchboard.replayed': replay !== undefined,
     };
-    // The request may ask for fewer steps than DEFAULT_MAX_STEPS, never for more.
-    const requested = request.max_steps;
-    const byRequest = requested !== undefined && requested < this.limits.DEFAULT_MAX_STEPS;
-    const maxSteps = byRequest ? requested : this.limits.DEFAULT_MAX_STEPS;
-    const ledger: StepLedger = {
-      steps: [],
-      outputs: new Map(),
-      stored: new Map(storedSteps.map((s) => [s.index, s])),
-    };
-    const past: PastRound[] = [];
-    for (let iteration = 1; ; iteration++) {
-      if (iteration > this.limits.MAX_ITERATIONS_PER_TURN) {
-        return this.ended(
-          run,
-          failed(
-            'BUDGET_EXCEEDED',
-            `the task needed more than ${this.limits.MAX_ITERATIONS_PER_TURN} planning rounds (MAX_ITERATIONS_PER_TURN) after ${ledger.steps.length} step(s)`,
-          ),
-        );
-      }
-      const replay = stored.find((r) => r.iteration === iteration)?.decision;
-      const round = await withSpan(
-        'planning round',
+    return withSpan('planning round', attributes, async (span) => {
+      const unavailable = roster.unavailable;
+      const result = await this.planning.decide(
+        run,
         {
-          'switchboard.iteration': iteration,
-          'switchboard.planner': this.planning.kind,
-          'switchboard.replayed': replay !== undefined,
+          taskId: run.submission.taskId,
+          task: run.submission.request.task,
+          tools: basis.manifest.tools,
+          agents: roster.agents,
+          ...(unavailable !== undefined ? { agentsUnavailable: unavailable } : {}),
+          steps: [...ledger.steps],
+          iteration,
+          rounds: [...past],
+          history: basis.history,
         },
-        async (span) => {
-          const result = await this.planning.decide(
-            run,
-            {
-              taskId,
-              task: request.task,
-              tools: manifest.tools,
-              agents,
-              ...(agentsUnavailable !== undefined ? { agentsUnavailable } : {}),
-              steps: [...ledger.steps],
-              iteration,
-              rounds: [...past],
-              history,
-            },
-            replay,
-            agentsUnavailable !== undefined ? awaitAgents : undefined,
-          );
-          span.setAttribute(
-            'switchboard.decision',
-            'outcome' in result ? result.outcome.status : result.decision.kind,
-          );
-          return result;
-        },
+        replay,
+        unavailable !== undefined ? () => roster.awaitAgents() : undefined,
       );
-      if ('outcome' in round) return this.ended(run, round.outcome);
-      const { decision } = round;
-      past.push({ iteration, decision });
-      switch (decision.kind) {
-        case 'final':
-          run.phase.fire('answered');
-          return {
-            status: 'completed',
-            result: decision.answer,
-            ...(decision.output !== undefined ? { output: decision.output } : {}),
-          };
-        case 'fail':
-          return this.ended(run, { status: 'failed', error: decision.error.toBody() });
-        case 'actions':
-          break;
-      }
-      if (run.meter.exceeded) {
-        return this.ended(
-          run,
-          failed(
-            'BUDGET_EXCEEDED',
-            `the task used ${run.meter.used} tokens; its budget is ${run.meter.budget} (TASK_TOKEN_BUDGET)`,
-          ),
-        );
-      }
-      if (ledger.steps.length + decision.actions.length > maxSteps) {
-        return this.ended(
-          run,
-          failed(
-            'BUDGET_EXCEEDED',
-            `the plan needs ${ledger.steps.length + decision.actions.length} steps; the limit is ${maxSteps} (${byRequest ? 'max_steps' : 'DEFAULT_MAX_STEPS'})`,
-          ),
-        );
-      }
-      run.phase.fire('actions-decided');
-      await this.actions.run(run, decision, ledger);
-      run.phase.fire('steps-done');
-    }
+      span.setAttribute(
+        'switchboard.decision',
+        'outcome' in result ? result.outcome.status : result.decision.kind,
+      );
+      return result;
+    });
+  }
+
+  /** The request may ask for fewer steps than DEFAULT_MAX_STEPS, never for more. */
+  private maxSteps(requested: number | undefined): { limit: number; setting: string } {
+    return requested !== undefined && requested < this.limits.DEFAULT_MAX_STEPS
+      ? { limit: requested, setting: 'max_steps' }
+      : { limit: this.limits.DEFAULT_MAX_STEPS, setting: 'DEFAULT_MAX_STEPS' };
+  }
+
+  /** The failure a round's plan would exceed a limit with (tokens used, steps), if any. */
+  private overBudget(
+    run: TaskRun,
+    steps: number,
+    maxSteps: { limit: number; setting: string },
+  ): Outcome | undefined {
+    if (run.meter.exceeded)
+      return failed(
+        'BUDGET_EXCEEDED',
+        `the task used ${run.meter.used} tokens; its budget is ${run.meter.budget} (TASK_TOKEN_BUDGET)`,
+      );
+    if (steps > maxSteps.limit)
+      return failed(
+        'BUDGET_EXCEEDED',
+        `the plan needs ${steps} steps; the limit is ${maxSteps.limit} (${maxSteps.setting})`,
+      );
+    return undefined;
   }
 
   /** A failure (or a cancellation) the loop decided: the run moves on to `finishing` with it. */
