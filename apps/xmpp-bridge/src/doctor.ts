@@ -12,7 +12,7 @@ import { LoginFailedError, type LoginStep } from './xmpp/login.errors.js';
 import { login } from './xmpp/login.procedure.js';
 import { ScramKeyCache } from './xmpp/sasl/scram.js';
 import type { BridgeClient } from './xmpp/xmpp-client.js';
-import { bareOf } from './config/jid.js';
+import { bareOf } from '@switchboard/config';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 

@@ -1,8 +1,7 @@
-import { BaseEnv, envPort } from '@switchboard/config';
+import { BaseEnv, envPort, envServiceMap } from '@switchboard/config';
 import { z } from 'zod';
 import { parseAgentPolicy } from '../agents/agent-policy.js';
 import { parseAgentsConfig } from '../agents/agents.config.js';
-import { parseServiceMapHosts } from '../transport/service-map.js';
 
 /** A parser from the environment's string form, reporting its problem as a zod issue. */
 function parsed<T>(parse: (raw: string) => T) {
@@ -26,11 +25,9 @@ export const A2aEnv = BaseEnv.extend({
     .describe(
       'Remote agents by base URL: `name=url,…` (e.g. `researcher=http://researcher.agents.example`), a JSON object {"name": "url"}, or a JSON list [{"name": "researcher", "url": "http://…"}] (what a Helm values list renders). The card is read from <url>/.well-known/agent-card.json.',
     ),
-  SERVICE_MAP: parsed(parseServiceMapHosts)
-    .default([])
-    .describe(
-      'Hosts whose HTTP goes through the XMPP bridge (same value as the bridge\'s SERVICE_MAP: `host=jid,…` or JSON {"host": "jid"}). Other hosts are called directly.',
-    ),
+  SERVICE_MAP: envServiceMap.describe(
+    'Hosts whose HTTP goes through the XMPP bridge (same value as the bridge\'s SERVICE_MAP: `host=jid,…` or JSON {"host": "jid"}). Other hosts are called directly.',
+  ),
   A2A_AGENT_POLICY: parsed(parseAgentPolicy)
     .default(parseAgentPolicy('*=*'))
     .describe(

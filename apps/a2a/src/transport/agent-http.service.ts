@@ -13,7 +13,7 @@ import { abortable } from '@switchboard/runtime';
 import type { A2aEnv } from '../config/a2a.env.js';
 import { A2aMetrics } from '../delegation/a2a.metrics.js';
 import { BRIDGE_COMPONENT } from '../delegation/agent-resilience.js';
-import { ServiceMap } from './service-map.js';
+import { MappedHosts } from './service-map.js';
 
 /** HTTP statuses that say "not now" rather than "no": retried, and counted by the circuit breaker. */
 const TRANSIENT_STATUS = new Set([429, 502, 503, 504]);
@@ -41,7 +41,7 @@ const WANTS_EVENT_STREAM = /\btext\/event-stream\b/i;
  */
 @Injectable()
 export class AgentHttp {
-  private readonly serviceMap: ServiceMap;
+  private readonly serviceMap: MappedHosts;
   /** Where requests may go at all: the origins of the configured agents' base URLs. */
   private readonly origins: ReadonlySet<string>;
   /** Longest silence inside a streamed response over the bridge: a delegation's whole budget. */
@@ -54,7 +54,7 @@ export class AgentHttp {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly metrics: A2aMetrics,
   ) {
-    this.serviceMap = new ServiceMap(config.SERVICE_MAP);
+    this.serviceMap = new MappedHosts(config.SERVICE_MAP.keys());
     this.origins = new Set(config.A2A_AGENTS.map((a) => new URL(a.baseUrl).origin));
     this.streamIdleMs = config.A2A_DELEGATION_TIMEOUT_MS;
     this.fetch = (input, init) => this.exchange(input, init);

@@ -19,7 +19,7 @@ import { XmppSessionService } from '../xmpp/xmpp-session.service.js';
 import { BridgeMetrics } from './bridge.metrics.js';
 import { afterThisTurn, exchangeLogger } from './exchange.log.js';
 import { LocalHttpForwarder } from './local-http.forwarder.js';
-import { bareOf } from '../config/jid.js';
+import { bareOf } from '@switchboard/config';
 
 /**
  * Server mode: HTTP requests that allowed JIDs send to this bridge's JID go to the local HTTP target,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { bareJid, type Jid, parseJid } from './jid.js';
-import type { ServiceMap } from './service-map.parser.js';
+import { bareJid, type Jid, parseJid } from '@switchboard/config';
+import type { ServiceMap } from '@switchboard/config';
 import type { XmppBridgeEnv } from './xmpp-bridge.env.js';
 
 /** XMPP_BRIDGE_STANZA_LIMIT_BYTES when unset: Prosody's default c2s_stanza_size_limit. */

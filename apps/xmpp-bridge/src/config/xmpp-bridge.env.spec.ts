@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, loadConfig } from '@switchboard/config';
 import { isAllowedJid, resolveBridgeSettings } from './bridge-settings.js';
-import { parseServiceMap } from './service-map.parser.js';
+import { parseServiceMap } from '@switchboard/config';
 import { XmppBridgeEnv } from './xmpp-bridge.env.js';
 
 const load = (env: Record<string, string>) => loadConfig('xmpp-bridge', XmppBridgeEnv, env);

@@ -1,8 +1,6 @@
-import { BaseEnv, envBoolean, envPort } from '@switchboard/config';
+import { BaseEnv, envBoolean, envPort, envServiceMap, parseJid } from '@switchboard/config';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { parseJid } from './jid.js';
-import { parseServiceMap } from './service-map.parser.js';
 
 const xmppPort = z.coerce.number().int().min(1).max(65_535);
 
@@ -134,20 +132,9 @@ export const XmppBridgeEnv = BaseEnv.extend({
     .describe(
       'Server mode: answer XEP-0332 requests addressed to this JID (also `--no-server-mode` on the command line).',
     ),
-  SERVICE_MAP: z
-    .string()
-    .default('')
-    .transform((text, ctx) => {
-      const parsed = parseServiceMap(text);
-      if ('problems' in parsed) {
-        for (const p of parsed.problems) ctx.addIssue({ code: 'custom', message: p });
-        return new Map<string, string>();
-      }
-      return parsed.map;
-    })
-    .describe(
-      'URL host → JID, as JSON (`{"researcher.example.run.app":"researcher@agents.example"}`) or `host=jid,host=jid`.',
-    ),
+  SERVICE_MAP: envServiceMap.describe(
+    'URL host → JID, as JSON (`{"researcher.example.run.app":"researcher@agents.example"}`) or `host=jid,host=jid`.',
+  ),
   XMPP_BRIDGE_NATS_COMMANDS: envBoolean
     .default(true)
     .describe(

@@ -4,7 +4,7 @@
 // exchange in progress may send us body data, so nobody else can fill the reassembly buffers.
 import type { Logger } from '@switchboard/observability';
 import type { Element } from '@xmpp/xml';
-import { isJidOf, jidKey } from '../config/jid.js';
+import { isJidOf, jidKey } from '@switchboard/config';
 import type { BodyStream } from '../http/http-message.js';
 import { ChunkStreamError, ChunkStreams } from './chunk.streams.js';
 import { decodeInline, type OutgoingChunks } from './http-over-xmpp.body-codec.js';

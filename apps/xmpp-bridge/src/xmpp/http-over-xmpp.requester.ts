@@ -6,7 +6,7 @@ import type { Logger } from '@switchboard/observability';
 import { type Element, xml } from '@xmpp/xml';
 import { randomBytes } from 'node:crypto';
 import type { Dialect } from '../config/bridge-settings.js';
-import { bareOf } from '../config/jid.js';
+import { bareOf } from '@switchboard/config';
 import type { HeaderList, HttpRequestMessage, HttpResponseMessage } from '../http/http-message.js';
 import { encodeBody } from './http-over-xmpp.body-codec.js';
 import type { BodyStreams } from './http-over-xmpp.body-streams.js';

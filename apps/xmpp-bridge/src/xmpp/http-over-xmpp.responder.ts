@@ -7,7 +7,7 @@ import { isDomainError } from '@switchboard/contracts';
 import type { Logger } from '@switchboard/observability';
 import { type Element, xml } from '@xmpp/xml';
 import { randomBytes } from 'node:crypto';
-import { bareOf } from '../config/jid.js';
+import { bareOf } from '@switchboard/config';
 import type { HttpRequestMessage, HttpResponseMessage } from '../http/http-message.js';
 import { encodeBody, readWhole } from './http-over-xmpp.body-codec.js';
 import type { BodyStreams } from './http-over-xmpp.body-streams.js';

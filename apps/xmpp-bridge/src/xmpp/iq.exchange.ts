@@ -6,7 +6,7 @@ import type { Logger } from '@switchboard/observability';
 import { type Element, xml } from '@xmpp/xml';
 import { randomUUID } from 'node:crypto';
 import type { XmppSettings } from '../config/bridge-settings.js';
-import { isJidOf } from '../config/jid.js';
+import { isJidOf } from '@switchboard/config';
 import type { BridgeClient } from './xmpp-client.js';
 import {
   IqErrorReply,

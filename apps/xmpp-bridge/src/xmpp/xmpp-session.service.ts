@@ -12,7 +12,7 @@ import { Disco } from './disco.js';
 import { HttpOverXmppTransport } from './http-over-xmpp.transport.js';
 import { PresenceDirectory } from './presence.directory.js';
 import { XmppConnection } from './xmpp-connection.js';
-import { bareOf } from '../config/jid.js';
+import { bareOf } from '@switchboard/config';
 
 /**
  * The bridge's XMPP side as one Nest provider: logs in while the application boots (a failed login

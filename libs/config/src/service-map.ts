@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { formatJid, parseJid } from './jid.js';
 
 /** SERVICE_MAP: URL host (optionally `host:port`, lower case) → the JID that serves it. */
@@ -7,7 +8,9 @@ const HOST =
   /^(?=.{1,253}(:\d{1,5})?$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/;
 
 /**
- * Parses SERVICE_MAP in either form the AZTM library accepts: a JSON object
+ * The one reading of SERVICE_MAP, shared by the xmpp-bridge (which resolves each host's JID) and the
+ * a2a service (which sends a mapped host's HTTP through the bridge): the same value means the same
+ * hosts to both. Parses SERVICE_MAP in either form the AZTM library accepts: a JSON object
  * (`{"researcher.example.run.app": "researcher@agents.example"}`) or `host=jid,host=jid`.
  * Returns the map, or the list of problems, each naming the offending entry.
  */
@@ -62,3 +65,16 @@ export function parseServiceMap(text: string): { map: ServiceMap } | { problems:
   }
   return problems.length ? { problems } : { map };
 }
+
+/** SERVICE_MAP as an environment variable: the map, or one issue per problem (each naming its entry). */
+export const envServiceMap = z
+  .string()
+  .default('')
+  .transform((text, ctx): ServiceMap => {
+    const parsed = parseServiceMap(text);
+    if ('problems' in parsed) {
+      for (const p of parsed.problems) ctx.addIssue({ code: 'custom', message: p });
+      return new Map<string, string>();
+    }
+    return parsed.map;
+  });
