@@ -4,3 +4,4 @@ export * from './abortable.js';
 export * from './service-shutdown.js';
 export * from './optional-redis.js';
 export * from './state-machine.js';
+export * from './database.js';

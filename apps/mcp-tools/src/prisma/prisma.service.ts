@@ -1,26 +1,7 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { APP_CONFIG } from '@switchboard/config';
-import { ReadinessRegistry } from '@switchboard/observability';
-import type { McpToolsEnv } from '../config/mcp-tools.env.js';
+import { Injectable } from '@nestjs/common';
+import { prismaServiceOf } from '@switchboard/runtime';
 import { PrismaClient } from '../generated/prisma/client.js';
 
-/** The service's database client; nothing else. Readiness pings it. */
+/** The service's database client; nothing else. Readiness pings it (libs/runtime). */
 @Injectable()
-export class PrismaService extends PrismaClient implements OnModuleInit, OnModuleDestroy {
-  constructor(
-    @Inject(APP_CONFIG) config: McpToolsEnv,
-    private readonly readiness: ReadinessRegistry,
-  ) {
-    super({ adapter: new PrismaPg({ connectionString: config.DATABASE_URL, max: 10 }) });
-  }
-
-  async onModuleInit(): Promise<void> {
-    await this.$connect();
-    this.readiness.register('postgres', () => this.$queryRaw`SELECT 1`);
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.$disconnect();
-  }
-}
+export class PrismaService extends prismaServiceOf(PrismaClient) {}

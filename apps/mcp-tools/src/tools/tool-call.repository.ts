@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorBody, scrubJson } from '@switchboard/contracts';
+import { DomainError, ErrorBody } from '@switchboard/contracts';
+import { jsonText } from '@switchboard/runtime';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 
@@ -27,10 +28,6 @@ interface CallRow {
 
 /** The database's clock, as every replica reads it (UTC wall time, as Prisma writes). */
 const DB_NOW = Prisma.sql`(clock_timestamp() AT TIME ZONE 'UTC')::timestamp(3)`;
-
-/** A JSON value as jsonb text (characters jsonb refuses scrubbed), SQL NULL when absent. */
-const jsonText = (v: unknown): string | null =>
-  v === undefined || v === null ? null : JSON.stringify(scrubJson(v));
 
 /**
  * Idempotency records: the first call with a key claims it (`running`, leased to its replica); it

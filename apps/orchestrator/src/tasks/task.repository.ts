@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, type ErrorBody, isAdmin, scrubJson, Tasks } from '@switchboard/contracts';
+import { jsonText } from '@switchboard/runtime';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 
@@ -64,10 +65,6 @@ export interface AbandonedTask {
 // \u0000 or unpaired surrogates in jsonb): such characters become U+FFFD instead of failing the task.
 const json = (v: unknown): Prisma.InputJsonValue =>
   (v === undefined || v === null ? Prisma.JsonNull : scrubJson(v)) as Prisma.InputJsonValue;
-
-/** A JSON value as jsonb text for raw statements (scrubbed like `json`), SQL NULL when absent. */
-const jsonText = (v: unknown): string | null =>
-  v === undefined || v === null ? null : JSON.stringify(scrubJson(v));
 
 interface ClaimRow {
   created: boolean;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorBody, scrubJson, Tasks } from '@switchboard/contracts';
+import { DomainError, ErrorBody, Tasks } from '@switchboard/contracts';
+import { jsonText } from '@switchboard/runtime';
 import { z } from 'zod';
 import type { PastRound, PlanDecision } from '../../planning/planner.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
@@ -18,9 +19,6 @@ const StoredDecision = z.discriminatedUnion('kind', [
 
 // Model output may hold characters jsonb cannot store (NUL): scrubbed, never a failed write. Sent as
 // jsonb text (SQL NULL when absent) by the raw upsert below, which runs once per planning round.
-const jsonText = (v: unknown): string | null =>
-  v === undefined || v === null ? null : JSON.stringify(scrubJson(v));
-
 /**
  * Planning decisions, one row per round, written before any of the round's actions runs. A task
  * resumed on another replica replays them instead of planning again, so it neither re-plans
