@@ -5,3 +5,4 @@ export * from './service-shutdown.js';
 export * from './optional-redis.js';
 export * from './state-machine.js';
 export * from './database.js';
+export * from './json-schema.compiler.js';
