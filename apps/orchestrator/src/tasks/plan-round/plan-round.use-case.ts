@@ -4,6 +4,7 @@ import { abortable } from '../../dispatch/dispatch.context.js';
 import { Guardrails } from '../../guardrails/guardrails.js';
 import type { AgentList } from '../../agents/agent-directory.js';
 import {
+  AGENTS_NOT_LISTED,
   AgentsUnavailable,
   type PlanDecision,
   PLANNER,
@@ -38,9 +39,9 @@ export class PlanRoundUseCase {
   }
 
   /**
-   * `awaitAgents`, when the agent list could not be read: called once if the planner needs an agent
-   * the list would hold (AgentsUnavailable); it waits for the a2a service within the task's budget,
-   * and the planner is asked again with what it returns.
+   * `awaitAgents`, when the agent list could not be read (or was not read upfront): called when the
+   * planner needs the list (AgentsUnavailable), and the planner is asked again with what it returns;
+   * it waits for the a2a service within the task's budget unless it is the list's first read.
    */
   async decide(
     run: TaskRun,
@@ -82,7 +83,14 @@ export class PlanRoundUseCase {
         run.signal,
       );
     let raw = await ask(state);
-    if (raw.kind === 'fail' && raw.error instanceof AgentsUnavailable && awaitAgents) {
+    // A list not read upfront is read once without waiting, and once more (waiting) if the service is
+    // away and the plan names an agent; a list that failed upfront is waited for at once.
+    const reads = state.agentsUnavailable === AGENTS_NOT_LISTED ? 2 : 1;
+    for (
+      let read = 0;
+      read < reads && raw.kind === 'fail' && raw.error instanceof AgentsUnavailable && awaitAgents;
+      read++
+    ) {
       const { agents, unavailable } = await awaitAgents();
       const { agentsUnavailable: _before, ...rest } = state;
       raw = await ask({

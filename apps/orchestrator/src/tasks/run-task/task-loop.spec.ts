@@ -587,6 +587,30 @@ describe(TaskLoop.name, () => {
       expect(t.dispatched).toEqual([]);
     });
 
+    it('built-in planner: reads the list once without waiting for a task it cannot read (its help names the agents)', async () => {
+      // Before, the first read waited out the a2a service's absence (TASK_OUTAGE_WAIT_MS) for "x".
+      const dir = directory({ agents: [], unavailable: away });
+      const t = setup({
+        planner: new BuiltinPlanner(),
+        directory: dir as unknown as AgentDirectory,
+      });
+      t.run.submission.request.task = 'x';
+      expect(await t.go()).toMatchObject({ status: 'failed', error: { code: 'UNSUPPORTED' } });
+      expect(dir.calls).toEqual([undefined]);
+    });
+
+    it('built-in planner: waits for the service when the task names an agent and the first read failed', async () => {
+      const dir = directory({ agents: [], unavailable: away }, { agents: [researcher] });
+      const t = setup({
+        planner: new BuiltinPlanner(),
+        directory: dir as unknown as AgentDirectory,
+      });
+      t.run.submission.request.task = 'ask the researcher about NATS';
+      await t.go();
+      expect(dir.calls).toEqual([undefined, t.run.retry]);
+      expect(t.dispatched).toHaveLength(1);
+    });
+
     it('does not wait at all for a task that needs no agent', async () => {
       const dir = directory({ agents: [], unavailable: away });
       const t = setup({

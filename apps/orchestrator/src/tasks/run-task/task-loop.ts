@@ -56,8 +56,18 @@ class AgentRoster {
     this.unavailable = listed.unavailable?.message;
   }
 
+  /**
+   * The first read of a list not read upfront does not wait: the built-in planner also asks for it
+   * only to name the agents in its help, and a task it cannot read must not wait out an absent a2a
+   * service. Once a read has failed and the planner still needs an agent, this waits for the service
+   * within the task's budget.
+   */
   async awaitAgents(): Promise<AgentList> {
-    const again = await this.directory.list(this.run.submission.actor, this.run.retry);
+    const firstRead = this.unavailable === AGENTS_NOT_LISTED;
+    const again = await this.directory.list(
+      this.run.submission.actor,
+      firstRead ? undefined : this.run.retry,
+    );
     this.agents = again.agents;
     this.unavailable = again.unavailable?.message;
     return again;
