@@ -355,6 +355,7 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
       env: nats.identities[identity].env,
     });
     const status = await p.exited;
+    await p.settled; // the output may still be on its way when the process has exited
     return { status, output: p.logs() };
   };
 
@@ -422,6 +423,7 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
         { name: 'switchboard-tls', cwd: repoRoot, env: { NATS_PASSWORD: admin.pass! } },
       );
       expect(await overTls.exited).toBe(1);
+      await overTls.settled;
       expect(overTls.logs().trim()).toBe(
         'UPSTREAM_UNAVAILABLE: audit is not available (no responders on sb.health.audit)',
       );
@@ -439,6 +441,7 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
         { name: 'switchboard-creds', cwd: repoRoot },
       );
       expect(await withCreds.exited).toBe(1);
+      await withCreds.settled;
       expect(withCreds.logs()).toMatch(/^UPSTREAM_UNAVAILABLE: audit is not available/m);
       // a wrong password is refused by the server, and said so
       const wrong = spawnManaged(
@@ -456,6 +459,7 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
         },
       );
       expect(await wrong.exited).toBe(1);
+      await wrong.settled;
       expect(wrong.logs()).toMatch(
         /^switchboard: could not connect to NATS at tls:\/\/.*: .*[Aa]uthorization/m,
       );

@@ -57,6 +57,11 @@ export interface ManagedProcess {
   readonly child: ChildProcess;
   /** Resolves with the exit code (or signal) once the process has exited. */
   readonly exited: Promise<number | string>;
+  /**
+   * Resolves once the process has exited and all it wrote is in its log file (its output streams
+   * closed): what a test reading `logs()` after the exit awaits.
+   */
+  readonly settled: Promise<void>;
   logs(): string;
   /** SIGTERM by PID, then SIGKILL after `graceMs`; resolves when it has exited. */
   stop(graceMs?: number): Promise<void>;
@@ -77,12 +82,17 @@ export function spawnManaged(
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout?.pipe(out);
-  child.stderr?.pipe(out);
+  // The log ends when both streams have (not when the first does), so no late line is lost.
+  child.stdout?.pipe(out, { end: false });
+  child.stderr?.pipe(out, { end: false });
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   const pid = child.pid;
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+  });
+  // 'exit' can come before the last output is read: 'close' (its streams ended), then the file flushed.
+  const settled = new Promise<void>((resolve) => {
+    child.once('close', () => out.end(() => resolve()));
   });
   let isExited = false;
   void exited.then(() => (isExited = true));
@@ -110,6 +120,7 @@ export function spawnManaged(
     logFile,
     child,
     exited,
+    settled,
     logs: () => {
       try {
         return readFileSync(logFile, 'utf8');
