@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a benchmark (`core` against the running stack, `npm run up` first; the others start their own):
-#   npm run bench -- [core|<area>] [args]      e.g. npm run bench -- core --quick
+#   npm run bench -- [core|<area>] [args]      e.g. npm run bench -- core --quick, npm run bench -- soak
 # Benchmarks are TypeScript under bench/<area>/; they are compiled with swc (decorator metadata, path
 # aliases) next to the libraries' build output and run with node. An area with a package.json of its
 # own (bench/peers) gets its own node_modules, installed on first use and linked beside its build.
@@ -18,9 +18,14 @@ if [[ ! -x node_modules/.bin/nx ]]; then
 fi
 NX_DAEMON=false npx nx run-many -t build --outputStyle=static >/dev/null
 if [[ -f "bench/$area/install-deps.sh" ]]; then bash "bench/$area/install-deps.sh"; fi
-rm -rf "dist/bench/$area"
-npx swc "bench/$area" -d dist --config-file .swcrc --only '**/*.ts' --ignore '**/*.spec.ts' \
-  --ignore '**/node_modules/**' --quiet
+# An area may build on another's modules (soak starts Switchboard as peers does): compiled with it.
+areas=("$area")
+[[ "$area" == soak ]] && areas+=(peers)
+for a in "${areas[@]}"; do
+  rm -rf "dist/bench/$a"
+  npx swc "bench/$a" -d dist --config-file .swcrc --only '**/*.ts' --ignore '**/*.spec.ts' \
+    --ignore '**/node_modules/**' --quiet
+done
 if [[ -d "bench/$area/node_modules" ]]; then
   ln -s "$PWD/bench/$area/node_modules" "dist/bench/$area/node_modules"
 fi

@@ -37,7 +37,7 @@ export async function startSwitchboard(opts: {
   root: string;
   name: string;
   logDir: string;
-}): Promise<BenchSystem> {
+}): Promise<BenchSystem & { natsUrl: string; serviceUrls: Map<string, string> }> {
   for (const service of SERVICES) {
     const entry = join(opts.root, 'dist/apps', service, 'src/main.js');
     if (!existsSync(entry)) throw new Error(`${opts.name}: ${entry} is missing (build it first)`);
@@ -99,6 +99,8 @@ export async function startSwitchboard(opts: {
   return {
     name: opts.name,
     url: gateway.url,
+    natsUrl: nats.url,
+    serviceUrls: new Map(services.map((s) => [s.name, s.url])),
     databaseUrls: [orchestrator.url, tools.url, audit.url],
     processes: () =>
       new Map([

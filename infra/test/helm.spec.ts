@@ -651,6 +651,11 @@ describe('k8s/switchboard chart', () => {
       expect(renderError(['--set', 'services.audit.config.JETSTREAM_MAX_AGE=90d'])).toMatch(
         /services\.audit\.config\.JETSTREAM_MAX_AGE: every service sets up the JetStream streams/,
       );
+      expect(
+        renderError(['--set', 'services.gateway.config.JETSTREAM_TASKS_PER_DAY=5000']),
+      ).toMatch(
+        /services\.gateway\.config\.JETSTREAM_TASKS_PER_DAY: every service sets up the JetStream streams/,
+      );
       expect(renderError(['--set', 'config.JETSTREAM_REPLICAS=3'])).toMatch(
         /config\.JETSTREAM_REPLICAS=3 needs a NATS cluster of 3 or more JetStream servers and the bundled NATS is one/,
       );

@@ -1,5 +1,6 @@
 // Generates the reference docs from the code, so they cannot drift:
 //   docs/subjects.md, docs/asyncapi.yaml  — from libs/contracts (every subject, payload, direction, guarantee)
+//   docs/state-machines.md                — from the state machines' definitions (tools/docs/state-machines.ts)
 //   docs/configuration.md, .env.example   — from each service's zod config (`.describe()` texts)
 //   k8s/switchboard/values.schema.json, k8s/switchboard/files/settings.json — the Helm chart's values
 //                                           schema and secret wiring, from the same configs (chart-values.ts)
@@ -25,6 +26,7 @@ import { z } from 'zod';
 import { asyncapiYaml } from './asyncapi.js';
 import { chartFiles } from './chart-values.js';
 import { commandDelivery } from './delivery.js';
+import { stateMachinesMd } from './state-machines.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const services = ['gateway', 'orchestrator', 'mcp-tools', 'a2a', 'audit', 'xmpp-bridge'] as const;
@@ -306,11 +308,19 @@ async function prettyJson(file: string, value: unknown): Promise<string> {
   return format(JSON.stringify(value), { ...options, filepath: path });
 }
 
+/** Markdown as the repository's prettier writes it (tables aligned). */
+async function prettyMd(file: string, text: string): Promise<string> {
+  const path = join(root, file);
+  const options = (await resolveConfig(path)) ?? {};
+  return format(text, { ...options, filepath: path });
+}
+
 const check = process.argv.includes('--check');
 const { md, env } = await configuration();
 const chart = await chartFiles(root);
 const outputs: [string, string][] = [
   ['docs/subjects.md', subjectsMd()],
+  ['docs/state-machines.md', await prettyMd('docs/state-machines.md', stateMachinesMd())],
   ['docs/asyncapi.yaml', asyncapiYaml()],
   ['docs/configuration.md', md],
   ['.env.example', env],

@@ -5,7 +5,9 @@ import { AgentsHandler } from './agents/agents.handler.js';
 import { A2aMetrics } from './delegation/a2a.metrics.js';
 import { AgentResilience } from './delegation/agent-resilience.js';
 import { DelegationLedger } from './delegation/delegation-ledger.js';
-import { DelegateUseCase } from './delegation/delegate.use-case.js';
+import { DelegateUseCase } from './delegation/delegate/delegate.use-case.js';
+import { DelegationDriver } from './delegation/delegate/delegation.driver.js';
+import { DelegationReporter } from './delegation/delegation.reporter.js';
 import { DelegationHandler } from './delegation/delegation.handler.js';
 import { REMOTE_AGENT_PORT } from './delegation/remote-agent.port.js';
 import { RunningDelegations } from './delegation/running-delegations.js';
@@ -20,7 +22,9 @@ import { AgentHttp } from './transport/agent-http.service.js';
     AgentRegistry,
     AgentResilience,
     DelegateUseCase,
+    DelegationDriver,
     DelegationLedger,
+    DelegationReporter,
     { provide: REMOTE_AGENT_PORT, useClass: A2aRemoteClient },
     RunningDelegations,
   ],

@@ -19,9 +19,9 @@ import { BUILTIN_TOOLS, type ToolImplementation } from './registry/tool-implemen
 import { ToolRegistry } from './registry/tool-registry.service.js';
 import { loadToolSources, TOOL_SOURCES, ToolSourcesLoader } from './registry/tool-sources.js';
 import { ToolsChangedPublisher } from './registry/tools-changed.publisher.js';
-import { BuildCatalogueUseCase } from './tools/build-catalogue.use-case.js';
-import { BuildManifestUseCase } from './tools/build-manifest.use-case.js';
-import { CallToolUseCase } from './tools/call-tool.use-case.js';
+import { BuildCatalogueUseCase } from './tools/build-catalogue/build-catalogue.use-case.js';
+import { BuildManifestUseCase } from './tools/build-manifest/build-manifest.use-case.js';
+import { CallToolUseCase } from './tools/call-tool/call-tool.use-case.js';
 import { CREDENTIALS, type CredentialStore } from './tools/credential-store.js';
 import { IdempotencyService } from './tools/idempotency.service.js';
 import { SchemaValidator } from './tools/schema-validator.js';

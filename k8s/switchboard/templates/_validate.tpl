@@ -11,7 +11,7 @@ change (the services would refuse them at start, after a rollout).
 {{- /* Every service sets up the JetStream streams at start: they must all want the same. */ -}}
 {{- range $key := list "gateway" "orchestrator" "mcpTools" "a2a" "audit" "xmppBridge" -}}
 {{- $svcConfig := (index $.Values.services $key).config | default dict -}}
-{{- range $setting := list "JETSTREAM_REPLICAS" "JETSTREAM_MAX_BYTES" "JETSTREAM_MAX_AGE" -}}
+{{- range $setting := list "JETSTREAM_REPLICAS" "JETSTREAM_MAX_BYTES" "JETSTREAM_MAX_AGE" "JETSTREAM_TASKS_PER_DAY" -}}
 {{- if not (kindIs "invalid" (index $svcConfig $setting)) -}}
 {{- fail (printf "services.%s.config.%s: every service sets up the JetStream streams with this setting, so give it once in config (for all of them), not per service" $key $setting) -}}
 {{- end -}}

@@ -98,4 +98,47 @@ describe('JetStream stream settings', () => {
     ]);
     expect(problems({ JETSTREAM_MAX_AGE: '1h' })).toEqual([]);
   });
+
+  describe('JETSTREAM_TASKS_PER_DAY', () => {
+    const KiB = 1024;
+
+    it('sizes the streams that keep task history: tasks per day × days kept × bytes per task', () => {
+      expect(settings({ JETSTREAM_TASKS_PER_DAY: '20000' })).toEqual({
+        maxBytes: {
+          streams: { SB_TASK_EVENTS: 20_000 * 7 * 16 * KiB, SB_AUDIT: 20_000 * 30 * 6 * KiB },
+        },
+      });
+    });
+
+    it('follows the days JETSTREAM_MAX_AGE keeps, and skips a stream kept forever', () => {
+      expect(
+        settings({
+          JETSTREAM_TASKS_PER_DAY: '1000',
+          JETSTREAM_MAX_AGE: 'SB_TASK_EVENTS=14d,SB_AUDIT=unlimited',
+        }).maxBytes,
+      ).toEqual({ streams: { SB_TASK_EVENTS: 1000 * 14 * 16 * KiB } });
+    });
+
+    it('leaves a stream JETSTREAM_MAX_BYTES names, and its default for the others, as set', () => {
+      expect(
+        settings({ JETSTREAM_TASKS_PER_DAY: '1000', JETSTREAM_MAX_BYTES: '2GiB,SB_AUDIT=8GiB' })
+          .maxBytes,
+      ).toEqual({
+        default: 2 * GiB,
+        streams: { SB_TASK_EVENTS: 1000 * 7 * 16 * KiB, SB_AUDIT: 8 * GiB },
+      });
+    });
+
+    it('never sizes a stream under 1 MiB, and refuses a rate that is not a positive whole number', () => {
+      expect(settings({ JETSTREAM_TASKS_PER_DAY: '1' }).maxBytes?.streams['SB_TASK_EVENTS']).toBe(
+        1024 ** 2,
+      );
+      expect(problems({ JETSTREAM_TASKS_PER_DAY: '0' })).toEqual([
+        expect.stringMatching(/^JETSTREAM_TASKS_PER_DAY: .*>=1/),
+      ]);
+      expect(problems({ JETSTREAM_TASKS_PER_DAY: 'many' })).toEqual([
+        expect.stringMatching(/^JETSTREAM_TASKS_PER_DAY: /),
+      ]);
+    });
+  });
 });

@@ -167,6 +167,24 @@ function perStream<T>(
 const GiB = DEFAULT_STREAM_MAX_BYTES / KiB ** 3;
 const CONTRACT_AGES = ALL_STREAMS.map((s) => `${s.name} ${s.maxAgeMs / 86_400_000} d`).join(', ');
 
+/** The streams that keep task history, and what one task stores in each (their contracts say). */
+const SIZED_STREAMS = ALL_STREAMS.filter((s) => s.bytesPerTask !== undefined);
+const SIZED = SIZED_STREAMS.map(
+  (s) => `${s.name} ${(s.bytesPerTask ?? 0) / KiB} KiB per task`,
+).join(', ');
+
+/** A size as an operator reads it (GiB or MiB). */
+function readableSize(bytes: number): string {
+  return bytes >= KiB ** 3
+    ? `${(bytes / KiB ** 3).toFixed(1)} GiB`
+    : `${Math.ceil(bytes / KiB ** 2)} MiB`;
+}
+
+function sizedExample(tasksPerDay: number): string {
+  const events = SIZED_STREAMS.find((s) => s.name === 'SB_TASK_EVENTS');
+  return readableSize(tasksPerDay * 7 * (events?.bytesPerTask ?? 0));
+}
+
 /** The JetStream streams' replicas and limits: what a stream is created with, and what is kept in line. */
 export const JetStreamEnvShape = {
   JETSTREAM_REPLICAS: z.coerce
@@ -182,6 +200,15 @@ export const JetStreamEnvShape = {
     .optional()
     .describe(
       `Largest size of each JetStream stream, beyond which its oldest messages are dropped: one size for every stream (\`2GiB\`), per stream (\`SB_TASK_EVENTS=2GiB,SB_AUDIT=4GiB\`), or both (\`1GiB,SB_AUDIT=4GiB\`); also a JSON object {"default": "1GiB", "SB_AUDIT": "4GiB"}. Sizes in bytes, KB/MB/GB (1000) or KiB/MiB/GiB (1024), at least 1MiB, or \`unlimited\`. Unset (or for a stream it does not cover): a new stream gets ${GiB}GiB and an existing stream keeps its own; what it sets is applied to existing streams at start.`,
+    ),
+  JETSTREAM_TASKS_PER_DAY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1e9)
+    .optional()
+    .describe(
+      `The task volume the streams that keep task history are sized for: each of them (${SIZED}) gets JETSTREAM_TASKS_PER_DAY × the days it keeps messages (JETSTREAM_MAX_AGE, or its own) × what one task stores in it, so the history the docs promise fits (e.g. 20000 tasks a day keep SB_TASK_EVENTS' 7 days in ${sizedExample(20_000)}). JETSTREAM_MAX_BYTES naming a stream wins; a stream kept without an age limit is not sized by it. Unset: ${GiB}GiB each, enough for about ${Math.floor(DEFAULT_STREAM_MAX_BYTES / 16_384 / 7).toLocaleString('en')} tasks a day.`,
     ),
   JETSTREAM_MAX_AGE: perStream(parseDuration, ageProblems)
     .optional()
@@ -201,9 +228,34 @@ export interface JetStreamSettings {
 }
 
 export function jetStreamSettings(env: JetStreamEnv): JetStreamSettings {
+  const maxBytes = sizedMaxBytes(env);
   return {
     ...(env.JETSTREAM_REPLICAS !== undefined ? { replicas: env.JETSTREAM_REPLICAS } : {}),
-    ...(env.JETSTREAM_MAX_BYTES ? { maxBytes: env.JETSTREAM_MAX_BYTES } : {}),
+    ...(maxBytes ? { maxBytes } : {}),
     ...(env.JETSTREAM_MAX_AGE ? { maxAgeMs: env.JETSTREAM_MAX_AGE } : {}),
+  };
+}
+
+/**
+ * JETSTREAM_MAX_BYTES, with the streams that keep task history sized from JETSTREAM_TASKS_PER_DAY
+ * where it does not name them: tasks per day × days kept × bytes per task, at least 1 MiB.
+ */
+function sizedMaxBytes(env: JetStreamEnv): PerStream<number> | undefined {
+  const explicit = env.JETSTREAM_MAX_BYTES;
+  const perDay = env.JETSTREAM_TASKS_PER_DAY;
+  if (perDay === undefined) return explicit;
+  const sized: Record<string, number> = {};
+  for (const stream of SIZED_STREAMS) {
+    const age =
+      env.JETSTREAM_MAX_AGE?.streams[stream.name] ??
+      env.JETSTREAM_MAX_AGE?.default ??
+      stream.maxAgeMs;
+    if (age <= 0) continue; // kept forever: no size follows from a rate
+    const days = Math.ceil(age / 86_400_000);
+    sized[stream.name] = Math.max(KiB ** 2, perDay * days * (stream.bytesPerTask ?? 0));
+  }
+  return {
+    ...(explicit?.default !== undefined ? { default: explicit.default } : {}),
+    streams: { ...sized, ...explicit?.streams },
   };
 }

@@ -36,6 +36,11 @@ export interface StreamContract {
   readonly maxMsgsPerSubject?: number;
   /** Its size limit when JETSTREAM_MAX_BYTES does not set one (default DEFAULT_STREAM_MAX_BYTES). */
   readonly maxBytes?: number;
+  /**
+   * What one task stores in it, with headroom: a stream that keeps task history is sized from
+   * JETSTREAM_TASKS_PER_DAY × the days it keeps messages × this (docs/operations.md).
+   */
+  readonly bytesPerTask?: number;
   /** De-duplication window for `Nats-Msg-Id`. */
   readonly duplicateWindowMs: number;
   readonly description: string;

@@ -31,6 +31,8 @@ export const TaskEventStream = defineStream({
   maxAgeMs: 7 * DAY,
   discard: 'old',
   duplicateWindowMs: 120_000,
+  // The demo task stores 8.4 KiB (`npm run bench -- soak`, 2026-11-24); tasks with more steps more.
+  bytesPerTask: 16 * 1024,
   description: 'Task events (sb.evt.task.<taskId>.<event>), kept 7 days for replay and resume.',
 });
 
@@ -42,6 +44,8 @@ export const AuditStream = defineStream({
   maxAgeMs: 30 * DAY,
   discard: 'old',
   duplicateWindowMs: 600_000,
+  // The demo task stores 3.5 KiB (`npm run bench -- soak`, 2026-11-24).
+  bytesPerTask: 6 * 1024,
   description:
     'Audit records (sb.audit.<category>.<taskId>, `_` for no task), consumed durably by the audit service.',
 });

@@ -3,7 +3,11 @@ import { type DomainError, Tools, Xmpp } from '@switchboard/contracts';
 import { headers as natsHeaders, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import type { Metrics } from '@switchboard/observability';
 import { decodeJson, encodeJson } from './codec.js';
+import { subscriptionObserver } from './bus-subscription.js';
+import { ConnectionWatch } from './connection.watch.js';
 import { NatsBus } from './nats-bus.service.js';
+import { type StreamRequestBus, StreamRequestCall } from './stream-request.call.js';
+import type { StreamRequestOptions } from './stream-request.options.js';
 
 type Callback = (err: Error | null, msg: Msg) => void;
 
@@ -412,5 +416,100 @@ describe(`${NatsBus.name}.request on a subject with a placeholder`, () => {
       'ok',
       expect.any(Number),
     );
+  });
+});
+
+describe(`${StreamRequestCall.name} phases`, () => {
+  function call(opts: StreamRequestOptions = {}) {
+    const nats = new FakeNats();
+    const metrics = { observeNatsRequest: jest.fn() };
+    const bus: StreamRequestBus = {
+      nc: nats as unknown as NatsConnection,
+      service: 'a2a',
+      watch: new ConnectionWatch(nats as unknown as NatsConnection),
+      observer: subscriptionObserver(metrics as unknown as Metrics, undefined),
+      metrics: metrics as unknown as Metrics,
+      connectionWait: (ms) => ms,
+      publishCancel: (_c, streamId) =>
+        nats.publish(`sb.ctl.xmpp.http.stream.${streamId}.cancel`, encodeJson({})),
+    };
+    const sut = new StreamRequestCall(
+      bus,
+      Xmpp.HttpStream,
+      Xmpp.HttpStream.subject,
+      REQUEST,
+      { cancel: Xmpp.HttpStreamCancel, ...opts },
+      (_c, e) => new Error(JSON.stringify(e)),
+    );
+    return { sut, nats, metrics };
+  }
+
+  it('connecting → awaiting → streaming → ended, with no cancel', async () => {
+    const { sut, nats, metrics } = call();
+    expect(sut.state).toBe('connecting');
+    await sut.send();
+    expect(sut.state).toBe('awaiting');
+    nats.deliver(head);
+    await sut.next();
+    expect(sut.state).toBe('streaming');
+    nats.deliver({ kind: 'end', seq: 1 });
+    expect(await sut.next()).toBeUndefined();
+    sut.close();
+    expect(sut.state).toBe('ended');
+    expect(nats.cancels).toEqual([]);
+    expect(metrics.observeNatsRequest).toHaveBeenCalledWith(
+      Xmpp.HttpStream.subject,
+      'ok',
+      expect.any(Number),
+    );
+  });
+
+  it('→ refused: the responder’s error part ends it without a cancel', async () => {
+    const { sut, nats } = call();
+    await sut.send();
+    nats.deliver({
+      kind: 'error',
+      seq: 0,
+      error: { code: 'NOT_FOUND', message: 'no such agent', retryable: false },
+    });
+    await expect(sut.next()).rejects.toThrow('NOT_FOUND');
+    sut.close();
+    expect(sut.state).toBe('refused');
+    expect(nats.cancels).toEqual([]);
+  });
+
+  it('→ abandoned: the caller stopped reading after a part, so the cancel goes out (CANCELLED)', async () => {
+    const { sut, nats, metrics } = call();
+    await sut.send();
+    nats.deliver(head);
+    await sut.next();
+    sut.close();
+    expect(sut.state).toBe('abandoned');
+    expect(nats.cancels).toHaveLength(1);
+    expect(metrics.observeNatsRequest).toHaveBeenCalledWith(
+      Xmpp.HttpStream.subject,
+      'CANCELLED',
+      expect.any(Number),
+    );
+  });
+
+  it('→ abandoned: no first part within the timeout is a TIMEOUT, and the cancel goes out', async () => {
+    const { sut, nats } = call({ timeoutMs: 20 });
+    await sut.send();
+    const e = await failure(sut.next());
+    sut.failed(e);
+    sut.close();
+    expect(e.code).toBe('TIMEOUT');
+    expect(sut.state).toBe('abandoned');
+    expect(nats.cancels).toHaveLength(1);
+  });
+
+  it('→ unsent: aborted before it was sent, nothing is published', async () => {
+    const signal = AbortSignal.abort(new Error('stopped'));
+    const { sut, nats } = call({ signal });
+    await expect(sut.send()).rejects.toThrow('stopped');
+    sut.close();
+    expect(sut.state).toBe('unsent');
+    expect(nats.published).toEqual([]);
   });
 });

@@ -5,27 +5,14 @@ import {
   ErrorBody,
   type EventContract,
   Headers as H,
-  inboxPrefix,
   isRepeatable,
   type NatsIdentity,
   requestSubject,
-  STREAM_LOST_GRACE_MS,
   type TokenValues,
   validationError,
 } from '@switchboard/contracts';
-import { createInbox, type NatsConnection } from '@nats-io/transport-node';
-import {
-  contextWithSpan,
-  endSpan,
-  isTracingExported,
-  LOGGER,
-  type Logger,
-  Metrics,
-  type Span,
-  SpanKind,
-  startSpan,
-  withSpan,
-} from '@switchboard/observability';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { LOGGER, type Logger, Metrics, SpanKind, withSpan } from '@switchboard/observability';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { buildHeaders, natsSpanAttributes, type OutgoingOptions } from './message-meta.js';
@@ -34,8 +21,6 @@ import {
   ConnectionLostError,
   DisconnectedError,
   fromNatsRequestError,
-  MessagingTimeoutError,
-  NoRespondersError,
   RemoteError,
 } from './messaging.errors.js';
 import {
@@ -54,15 +39,8 @@ import {
   type SubscriptionObserver,
 } from './bus-subscription.js';
 import { decodeJson, encodeJson, unwrapEnvelope } from './codec.js';
-import { ResponderLiveness } from './stream-heartbeat.js';
-import {
-  RequestLost,
-  ResponderGone,
-  StreamInbox,
-  type StreamPart,
-  StreamTimeout,
-} from './stream-inbox.js';
 import { RequestHeartbeats } from './request-heartbeats.js';
+import { type StreamRequestBus, StreamRequestCall } from './stream-request.call.js';
 import { retryRequest, type RetryBudget } from './retry.policy.js';
 import type { StreamItem, StreamRequestOptions } from './stream-request.options.js';
 
@@ -99,6 +77,8 @@ export class NatsBus {
   private readonly watch: ConnectionWatch;
   private readonly heartbeats: RequestHeartbeats;
   private readonly observer: SubscriptionObserver;
+  /** What each streamed request needs of this bus (StreamRequestCall). */
+  private readonly streamBus: StreamRequestBus;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -110,6 +90,15 @@ export class NatsBus {
     this.watch = watch ?? new ConnectionWatch(nc);
     this.observer = subscriptionObserver(metrics, logger);
     this.heartbeats = new RequestHeartbeats(nc, options.service, this.watch, this.observer);
+    this.streamBus = {
+      nc,
+      service: options.service,
+      watch: this.watch,
+      observer: this.observer,
+      metrics,
+      connectionWait: (ms) => this.connectionWait(ms),
+      publishCancel: (cancel, streamId, reason) => this.publish(cancel, [streamId], { reason }),
+    };
   }
 
   /**
@@ -288,9 +277,8 @@ export class NatsBus {
    * the stream fails as a lost connection (UPSTREAM_UNAVAILABLE). Nothing is sent before iteration
    * starts; leaving early unsubscribes and publishes `opts.cancel`. To stop
    * while a part is awaited, abort `opts.signal`: an async generator's `return()` waits for the
-   * pending `next()`.
+   * pending `next()`. Each stream's phases are STREAM_REQUEST's (stream-request.machine.ts).
    */
-  // eslint-disable-next-line max-lines-per-function -- a state machine written as one closure; to become explicit states with transition tests (docs/architecture.md, Long functions)
   async *requestStream<C extends CommandContract>(
     contract: C,
     payload: z.input<C['request']>,
@@ -299,110 +287,22 @@ export class NatsBus {
     const parsed = contract.request.safeParse(payload);
     if (!parsed.success) throw validationError(`request for ${contract.subject}`, parsed.error);
     const subject = subjectOf(contract, parsed.data);
-    const timeoutMs = opts.timeoutMs ?? contract.timeoutMs;
-    const idleMs = opts.idleTimeoutMs ?? timeoutMs;
-    const signal = opts.signal;
-    const streamId = randomUUID();
-    const lostGraceMs = opts.lostGraceMs ?? STREAM_LOST_GRACE_MS;
-    const inbox = new StreamInbox(contract, new ResponderLiveness(opts.heartbeatMisses));
-    const unfollow = this.watch.follow(
-      () => inbox.connectionLost(),
-      () => inbox.connectionBack(),
+    const call = new StreamRequestCall(
+      this.streamBus,
+      contract,
+      subject,
+      parsed.data,
+      opts,
+      remoteErrorOf,
     );
-    // the connection's own inbox prefix: the only inboxes this identity may read
-    const sub = guardedSubscribe(
-      this.nc,
-      createInbox(inboxPrefix(this.options.service)),
-      (msg) => inbox.receive(null, msg),
-      {
-        label: `${inboxPrefix(this.options.service)}.*`,
-        onRefused: (reason) =>
-          inbox.fail(
-            new DomainError('FORBIDDEN', `NATS refused this identity's own inbox: ${reason}`),
-          ),
-      },
-      this.observer,
-    );
-    const onAbort = () => inbox.fail(signal?.reason ?? new DomainError('CANCELLED', 'aborted'));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const started = performance.now();
-    let outcome = 'ok';
-    let failure: unknown;
-    // The stream outlives any one call of the generator: its span is ended by hand.
-    const span: Span | undefined = isTracingExported()
-      ? startSpan(
-          `nats request ${contract.subject}`,
-          natsSpanAttributes(contract.subject, 'send'),
-          {
-            kind: SpanKind.CLIENT,
-          },
-        )
-      : undefined;
-    // Whether the responder is known to be done (it ended, failed, or there is none): no cancel then.
-    let closed = false;
     try {
-      if (signal?.aborted) throw signal.reason;
-      // Published while disconnected, the request would be lost: wait for the connection first.
-      const waitMs = this.connectionWait(timeoutMs);
-      if (!this.watch.usable && !(await this.watch.whenConnected(waitMs))) {
-        closed = true; // nothing was sent: nothing to cancel
-        throw new DisconnectedError(subject, contract.service, waitMs);
-      }
-      const headers = buildHeaders(this.options.service, {
-        ...opts,
-        ...(span ? { traceContext: contextWithSpan(span) } : {}),
-      });
-      this.nc.publish(subject, encodeJson({ pattern: subject, data: parsed.data, id: streamId }), {
-        reply: sub.subject,
-        headers,
-      });
-      inbox.touch();
-      for (;;) {
-        let part: StreamPart;
-        try {
-          part = await inbox.take(inbox.started ? idleMs : timeoutMs, lostGraceMs);
-        } catch (e) {
-          if (e instanceof StreamTimeout) throw new MessagingTimeoutError(contract.subject, e.ms);
-          if (e instanceof ResponderGone) throw inbox.liveness.gone(contract);
-          if (e instanceof RequestLost)
-            throw new ConnectionLostError(contract.subject, contract.service);
-          if (e instanceof NoRespondersError || e instanceof RemoteError) closed = true;
-          throw e;
-        }
-        if (part.kind === 'end') {
-          closed = true;
-          return;
-        }
-        if (part.kind === 'error') {
-          closed = true;
-          throw remoteErrorOf(contract, part.error);
-        }
-        yield part as StreamItem<C>;
-      }
+      await call.send();
+      for (let part = await call.next(); part; part = await call.next()) yield part;
     } catch (e) {
-      outcome = e instanceof DomainError ? e.code : signal?.aborted ? 'CANCELLED' : 'INTERNAL';
-      failure = e;
+      call.failed(e);
       throw e;
     } finally {
-      signal?.removeEventListener('abort', onAbort);
-      unfollow();
-      sub.unsubscribe();
-      if (!closed) {
-        if (outcome === 'ok') outcome = 'CANCELLED';
-        if (opts.cancel) {
-          try {
-            this.publish(opts.cancel, [streamId], { reason: `the caller stopped (${outcome})` });
-          } catch {
-            // The responder's own timeouts end the stream when the cancel cannot go out.
-          }
-        }
-      }
-      this.metrics.observeNatsRequest(
-        contract.subject,
-        outcome,
-        (performance.now() - started) / 1000,
-      );
-      if (span) endSpan(span, failure, { 'switchboard.outcome': outcome });
+      call.close();
     }
   }
 

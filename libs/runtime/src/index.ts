@@ -3,6 +3,5 @@ export * from './health.handler.js';
 export * from './abortable.js';
 export * from './service-shutdown.js';
 export * from './optional-redis.js';
-export * from './state-machine.js';
 export * from './database.js';
 export * from './json-schema.compiler.js';

@@ -16,7 +16,9 @@ import {
   TaskSubmissionStream,
 } from '@switchboard/contracts';
 import { JetStreamService, type StreamLimits } from '@switchboard/messaging';
+import { JetStreamEnvShape, jetStreamSettings, loadConfig } from '@switchboard/config';
 import { createLogger, Metrics, ReadinessRegistry } from '@switchboard/observability';
+import { z } from 'zod';
 import {
   natsServer210Binary,
   natsServerBinary,
@@ -264,6 +266,34 @@ describe.each(SERVERS)('stream replicas and limits on nats-server %s', (_version
     await expect(start([DeadLetterStream], { replicas: 3 })).rejects.toThrow(
       /could not create stream SB_DEAD_LETTERS: replicas > 1 not supported in non-clustered mode: JETSTREAM_REPLICAS=3 needs a NATS cluster/,
     );
+  });
+
+  it('sizes the task history from JETSTREAM_TASKS_PER_DAY, and a full one drops its oldest tasks, never a new event', async () => {
+    // 10 tasks a day kept 7 days at 16 KiB each: 1,120 KiB (derived by libs/config as a service does).
+    const sized = jetStreamSettings(
+      loadConfig('svc', z.object(JetStreamEnvShape), { JETSTREAM_TASKS_PER_DAY: '10' }),
+    );
+    await operator.streams.delete('SB_TASK_EVENTS').catch(() => undefined);
+    await start([TaskEventStream], { maxBytes: sized.maxBytes });
+    const maxBytes = 10 * 7 * 16 * 1024;
+    expect(await config('SB_TASK_EVENTS')).toMatchObject({ max_bytes: maxBytes, discard: 'old' });
+    const js = jetstream(nc);
+    const event = new Uint8Array(64 * 1024);
+    const tasks = Array.from({ length: 40 }, (_, i) => `task-${String(i).padStart(2, '0')}`);
+    for (const task of tasks)
+      await js.publish(`sb.evt.task.${task}.orchestrator.task.completed`, event);
+    const kept = async (task: string) =>
+      operator.streams.getMessage('SB_TASK_EVENTS', { last_by_subj: `sb.evt.task.${task}.>` }).then(
+        (m) => m !== null,
+        () => false,
+      );
+    // Every publish was taken; the stream stayed within its size by dropping the oldest tasks.
+    const { state } = await operator.streams.info('SB_TASK_EVENTS');
+    expect(state.bytes).toBeLessThanOrEqual(maxBytes);
+    expect(state.last_seq - state.first_seq + 1).toBe(state.messages);
+    expect(await kept(tasks[0]!)).toBe(false);
+    expect(await kept(tasks.at(-1)!)).toBe(true);
+    await operator.streams.delete('SB_TASK_EVENTS');
   });
 });
 

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { A2a } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
-import { DelegateUseCase } from './delegate.use-case.js';
+import { DelegateUseCase } from './delegate/delegate.use-case.js';
 
 @Controller()
 export class DelegationHandler {

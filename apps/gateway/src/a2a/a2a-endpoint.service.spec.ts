@@ -3,9 +3,10 @@ import type { Logger } from '@switchboard/observability';
 import type { ServerResponse } from 'node:http';
 import { demoTaskEvents } from '../agui/task-events.fixture.js';
 import type { GatewayEnv } from '../config/gateway.env.js';
-import type { SubmitTaskUseCase } from '../orchestrate/submit-task.use-case.js';
+import type { SubmitTaskUseCase } from '../tasks/submit-task/submit-task.use-case.js';
+import type { CancelTaskUseCase } from '../tasks/cancel-task/cancel-task.use-case.js';
 import type { TaskAccess } from '../tasks/task-access.js';
-import type { TaskEventFeed, TaskEventFollower } from '../tasks/task-event.feed.js';
+import type { TaskEventFeed, TaskEventFollower } from '../tasks/feed/task-event.feed.js';
 import { A2aEndpoint } from './a2a-endpoint.service.js';
 import { PlatformAgentExecutor } from './platform-agent.executor.js';
 
@@ -99,13 +100,15 @@ function endpoint() {
   const access = {
     view: (taskId: string) =>
       Promise.resolve(view(cancelled.includes(taskId) ? 'cancelled' : 'completed')),
-    cancel: (taskId: string) => {
-      cancelled.push(taskId);
-      return Promise.resolve({ taskId, status: 'cancelled' });
-    },
   } as unknown as TaskAccess;
-  const executor = new PlatformAgentExecutor(submit, follower, access, config, logger);
-  const sut = new A2aEndpoint(executor, access, config, logger);
+  const cancelling = {
+    execute: (taskId: string) => {
+      cancelled.push(taskId);
+      return Promise.resolve({ taskId, status: 'cancelled', cancelRequested: true });
+    },
+  } as unknown as CancelTaskUseCase;
+  const executor = new PlatformAgentExecutor(submit, follower, cancelling, config, logger);
+  const sut = new A2aEndpoint(executor, access, cancelling, config, logger);
   const call = async (body: unknown, headers: Record<string, string> = {}) => {
     const res = new CapturedResponse();
     await sut.handle({ body, headers, actor, res: res as unknown as ServerResponse });

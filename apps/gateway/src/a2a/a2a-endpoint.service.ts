@@ -13,6 +13,7 @@ import type { Actor } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { ServerResponse } from 'node:http';
 import type { GatewayEnv } from '../config/gateway.env.js';
+import { CancelTaskUseCase } from '../tasks/cancel-task/cancel-task.use-case.js';
 import { TaskAccess } from '../tasks/task-access.js';
 import {
   ActorUser,
@@ -66,11 +67,12 @@ export class A2aEndpoint {
   constructor(
     executor: PlatformAgentExecutor,
     access: TaskAccess,
+    cancelling: CancelTaskUseCase,
     @Inject(APP_CONFIG) private readonly config: GatewayEnv,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.card = platformAgentCard(config, 'http://localhost');
-    const handler = new PlatformRequestHandler(this.card, executor, access, logger);
+    const handler = new PlatformRequestHandler(this.card, executor, access, cancelling, logger);
     this.current = {
       transport: new JsonRpcTransportHandler(handler),
       error: (e) => JsonRpcTransportHandler.mapToJSONRPCError(e),

@@ -12,9 +12,9 @@ import { type Actor, isDomainError } from '@switchboard/contracts';
 import { LOGGER, type Logger, requestContext } from '@switchboard/observability';
 import { randomUUID } from 'node:crypto';
 import type { GatewayEnv } from '../config/gateway.env.js';
-import { SubmitTaskUseCase } from '../orchestrate/submit-task.use-case.js';
-import { TaskAccess } from '../tasks/task-access.js';
-import { TaskEventFollower, type TaskEventFeed } from '../tasks/task-event.feed.js';
+import { SubmitTaskUseCase } from '../tasks/submit-task/submit-task.use-case.js';
+import { CancelTaskUseCase } from '../tasks/cancel-task/cancel-task.use-case.js';
+import { TaskEventFollower, type TaskEventFeed } from '../tasks/feed/task-event.feed.js';
 import { actorOf, agentMessage, outcomeOf, progressText, taskTextOf } from './a2a.translator.js';
 
 /**
@@ -30,7 +30,7 @@ export class PlatformAgentExecutor implements AgentExecutor {
   constructor(
     private readonly submit: SubmitTaskUseCase,
     private readonly follower: TaskEventFollower,
-    private readonly access: TaskAccess,
+    private readonly cancelling: CancelTaskUseCase,
     @Inject(APP_CONFIG) private readonly config: GatewayEnv,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -125,6 +125,6 @@ export class PlatformAgentExecutor implements AgentExecutor {
   cancelTask = async (taskId: string): Promise<void> => {
     const actor = this.running.get(taskId);
     if (!actor) return;
-    await this.access.cancel(taskId, actor, 'cancelled through A2A (CancelTask)');
+    await this.cancelling.execute(taskId, actor, 'cancelled through A2A (CancelTask)');
   };
 }

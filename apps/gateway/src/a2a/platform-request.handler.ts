@@ -18,6 +18,7 @@ import { TaskNotFoundError, UnsupportedOperationError } from '@a2a-js/sdk/errors
 import { isDomainError, Tasks } from '@switchboard/contracts';
 import type { Logger } from '@switchboard/observability';
 import { randomUUID } from 'node:crypto';
+import type { CancelTaskUseCase } from '../tasks/cancel-task/cancel-task.use-case.js';
 import type { TaskAccess } from '../tasks/task-access.js';
 import { actorOf, assertRunnable, fromTaskView, queuedTask, toA2aError } from './a2a.translator.js';
 import type { PlatformAgentExecutor } from './platform-agent.executor.js';
@@ -36,6 +37,7 @@ export class PlatformRequestHandler extends DefaultRequestHandler {
     card: AgentCard,
     executor: PlatformAgentExecutor,
     private readonly access: TaskAccess,
+    private readonly cancelling: CancelTaskUseCase,
     private readonly logger: Logger,
     buses = new DefaultExecutionEventBusManager(),
   ) {
@@ -77,7 +79,7 @@ export class PlatformRequestHandler extends DefaultRequestHandler {
     return this.guard(async () => {
       const actor = actorOf(context.user);
       const taskId = taskIdOf(params.id);
-      await this.access.cancel(taskId, actor, 'cancelled through A2A (CancelTask)');
+      await this.cancelling.execute(taskId, actor, 'cancelled through A2A (CancelTask)');
       const view = await this.access.view(taskId, actor);
       return view ? fromTaskView(view) : queuedTask(taskId);
     });

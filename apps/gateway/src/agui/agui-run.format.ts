@@ -2,7 +2,7 @@ import { type BaseEvent, EventType } from '@ag-ui/core';
 import { EventEncoder } from '@ag-ui/encoder';
 import { Tasks } from '@switchboard/contracts';
 import { randomUUID } from 'node:crypto';
-import type { EventFormat } from '../streaming/event-format.js';
+import type { EventFormat } from '../tasks/event-format.js';
 
 /**
  * Translates one task's events into a valid AG-UI 1.0 run (the order `@ag-ui/client` verifies):

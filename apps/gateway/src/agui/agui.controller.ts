@@ -9,7 +9,7 @@ import { AgUiEventsQuery } from '../http/api.schemas.js';
 import { requestIdOf } from '../http/request-id.js';
 import { ZodBodyPipe } from '../http/zod-body.pipe.js';
 import { ZodQueryPipe } from '../http/zod-query.pipe.js';
-import { StreamNewTaskUseCase } from '../streaming/stream-new-task.use-case.js';
+import { StreamNewTaskUseCase } from '../tasks/stream-new-task/stream-new-task.use-case.js';
 import { AgUiRunFormat, AgUiRunTranslator } from './agui-run.format.js';
 import { LegacyAgUiFormat } from './legacy-agui.format.js';
 import { AgUiRunInput, taskRequestOf } from './run-input.js';

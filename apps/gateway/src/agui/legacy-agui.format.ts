@@ -1,5 +1,5 @@
 import { Tasks } from '@switchboard/contracts';
-import { type EventFormat, sseFrame } from '../streaming/event-format.js';
+import { type EventFormat, sseFrame } from '../tasks/event-format.js';
 
 /** The event types of the legacy AG-UI events format (`GET /ag-ui/events`). */
 export type LegacyEventType =

@@ -19,11 +19,11 @@ import type { GatewayEnv } from '../config/gateway.env.js';
 import { TaskOutcomeError } from '../http/error-envelope.js';
 import { requestIdOf } from '../http/request-id.js';
 import { ZodBodyPipe } from '../http/zod-body.pipe.js';
-import { NamedEventFormat } from '../streaming/event-format.js';
-import { StreamNewTaskUseCase } from '../streaming/stream-new-task.use-case.js';
+import { NamedEventFormat } from '../tasks/event-format.js';
+import { StreamNewTaskUseCase } from '../tasks/stream-new-task/stream-new-task.use-case.js';
 import { StreamSlots } from '../limits/stream-slots.js';
-import { type TaskEventFeed, TaskEventFollower } from '../tasks/task-event.feed.js';
-import { SubmitTaskUseCase } from './submit-task.use-case.js';
+import { type TaskEventFeed, TaskEventFollower } from '../tasks/feed/task-event.feed.js';
+import { SubmitTaskUseCase } from '../tasks/submit-task/submit-task.use-case.js';
 
 /** `/orchestrate`: submit a task, and stream its events (named SSE) or wait for its answer. */
 @Controller('orchestrate')

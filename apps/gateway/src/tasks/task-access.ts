@@ -4,7 +4,7 @@ import { NatsBus } from '@switchboard/messaging';
 import { TaskOwners } from './task-owners.js';
 
 /**
- * Only a task's owner or an admin may read or cancel it. The orchestrator decides (it answers NOT_FOUND
+ * Only a task's owner or an admin may read or cancel it (CancelTaskUseCase). The orchestrator decides (it answers NOT_FOUND
  * for someone else's task, so ids cannot be probed); the gateway's own record of who submitted the task
  * answers while the task is still queued, and for event streams while the orchestrator is unreachable
  * (the events live in JetStream, not in the orchestrator).
@@ -38,26 +38,8 @@ export class TaskAccess {
     }
   }
 
-  /**
-   * Cancels the task. One not picked up yet that this gateway saw the actor submit is cancelled too:
-   * the orchestrator remembers the request and ends the task as cancelled when it is picked up.
-   */
-  async cancel(
-    taskId: string,
-    actor: Actor,
-    reason: string,
-  ): Promise<{ taskId: string; status: Tasks.TaskStatus }> {
-    try {
-      return await this.bus.request(Tasks.TaskCancel, { taskId, reason }, { actor });
-    } catch (e) {
-      if (isCode(e, 'NOT_FOUND') && (await this.ownedHere(taskId, actor))) {
-        return this.bus.request(Tasks.TaskCancel, { taskId, reason, whenQueued: true }, { actor });
-      }
-      throw e;
-    }
-  }
-
-  private async ownedHere(taskId: string, actor: Actor): Promise<boolean> {
+  /** This gateway saw the actor (or, for an admin, anyone) submit the task. */
+  async ownedHere(taskId: string, actor: Actor): Promise<boolean> {
     const owner = await this.owners.ownerOf(taskId).catch(() => undefined);
     return owner !== undefined && (owner === actor.userId || isAdmin(actor));
   }

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { SubmitTaskUseCase } from '../orchestrate/submit-task.use-case.js';
-import { StreamNewTaskUseCase } from '../streaming/stream-new-task.use-case.js';
-import { TaskStreamer } from '../streaming/task-streamer.js';
-import { ResumeTaskStreamUseCase } from './resume-task-stream.use-case.js';
+import { CancelTaskUseCase } from './cancel-task/cancel-task.use-case.js';
+import { SubmitTaskUseCase } from './submit-task/submit-task.use-case.js';
+import { StreamNewTaskUseCase } from './stream-new-task/stream-new-task.use-case.js';
+import { TaskStreamer } from './task-streamer.js';
+import { ResumeTaskStreamUseCase } from './resume-task-stream/resume-task-stream.use-case.js';
 import { TaskAccess } from './task-access.js';
-import { TaskEventFollower } from './task-event.feed.js';
+import { TaskEventFollower } from './feed/task-event.feed.js';
 import { TaskOwners } from './task-owners.js';
 
 const PIPELINE = [
@@ -15,6 +16,7 @@ const PIPELINE = [
   TaskStreamer,
   StreamNewTaskUseCase,
   ResumeTaskStreamUseCase,
+  CancelTaskUseCase,
 ];
 
 /** The task pipeline shared by every HTTP surface: JSON/SSE, AG-UI, and the A2A and MCP edges. */

@@ -19,7 +19,8 @@ import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { type CancelAccepted, CancelBody, LastEventId } from '../http/api.schemas.js';
 import { requestIdOf } from '../http/request-id.js';
 import { ZodQueryPipe } from '../http/zod-query.pipe.js';
-import { ResumeTaskStreamUseCase } from './resume-task-stream.use-case.js';
+import { CancelTaskUseCase } from './cancel-task/cancel-task.use-case.js';
+import { ResumeTaskStreamUseCase } from './resume-task-stream/resume-task-stream.use-case.js';
 import { TaskAccess } from './task-access.js';
 import { TaskListQuery, taskListRequestOf } from './task-list.query.js';
 
@@ -30,6 +31,7 @@ export class TasksController {
   constructor(
     private readonly access: TaskAccess,
     private readonly resume: ResumeTaskStreamUseCase,
+    private readonly cancelTask: CancelTaskUseCase,
     private readonly bus: NatsBus,
     private readonly audit: AuditTrail,
   ) {}
@@ -99,13 +101,12 @@ export class TasksController {
       rawBody === undefined || rawBody === null || rawBody === ''
         ? {}
         : parseOrThrow(CancelBody, rawBody, 'request body');
-    const { status } = await this.access.cancel(
+    const outcome = await this.cancelTask.execute(
       taskId,
       actor,
       body.reason ?? `cancelled by ${actor.userId}`,
     );
-    const terminal = Tasks.TERMINAL_TASK_STATUSES.includes(status);
-    if (terminal) void reply.status(200);
-    return { taskId, status, cancelRequested: !terminal };
+    if (!outcome.cancelRequested) void reply.status(200); // it had ended already
+    return outcome;
   }
 }

@@ -1,9 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { type Actor, DomainError, Tools } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
-import { BuildCatalogueUseCase } from './build-catalogue.use-case.js';
-import { BuildManifestUseCase } from './build-manifest.use-case.js';
-import { CallToolUseCase } from './call-tool.use-case.js';
+import { BuildCatalogueUseCase } from './build-catalogue/build-catalogue.use-case.js';
+import { BuildManifestUseCase } from './build-manifest/build-manifest.use-case.js';
+import { CallToolUseCase } from './call-tool/call-tool.use-case.js';
 
 /** NATS adapter: parse → use case → reply. The acting user comes from the message headers. */
 @Controller()

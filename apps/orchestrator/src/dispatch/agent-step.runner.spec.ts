@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { TaskEventSequence } from '../tasks/task-event.stream.js';
 import { BLOCKED_PLACEHOLDER } from '../guardrails/guardrail.service.js';
 import { AgentStepRunner } from './agent-step.runner.js';
+import { DelegationStep } from './delegation.step.js';
 import { BlockedStepOutput, type DispatchContext } from './dispatch.context.js';
 
 /** An update without its delegationId (the fake fills it in); distributive, so each kind keeps its fields. */
@@ -438,5 +439,88 @@ describe(AgentStepRunner.name, () => {
       details: { reason: 'responder-silent' },
     });
     expect(requests).toHaveLength(1);
+  });
+});
+
+describe(`${DelegationStep.name} phases`, () => {
+  const plan = (delegationId: string) => ({
+    stepId: 's1',
+    agent: 'researcher',
+    message: 'NATS JetStream',
+    context: undefined,
+    delegationId,
+    idempotencyKey: 'k',
+    remoteTaskId: undefined,
+  });
+
+  it('waiting → answered → completed', async () => {
+    const { bus } = fakeBus(async (r) => result(r));
+    const step = new DelegationStep(bus, logger, context().ctx, plan(randomUUID()));
+    await step.run();
+    expect(step.phases).toEqual(['waiting', 'answered', 'completed']);
+  });
+
+  it('waiting → answered → failed for an agent that ended its task otherwise', async () => {
+    const { bus } = fakeBus(async (r) => result(r, { state: 'TASK_STATE_FAILED' }));
+    const step = new DelegationStep(bus, logger, context().ctx, plan(randomUUID()));
+    await expect(step.run()).rejects.toMatchObject({ code: 'UPSTREAM_ERROR' });
+    expect(step.phases).toEqual(['waiting', 'answered', 'failed']);
+  });
+
+  it('waiting → cancelling → failed: the task’s cancel goes to a2a, progress after it is still relayed', async () => {
+    const task = new AbortController();
+    const id = randomUUID();
+    const { bus, published } = fakeBus(async (r, progress) => {
+      progress({
+        kind: 'status',
+        agent: 'researcher',
+        transport: 'http',
+        state: 'TASK_STATE_WORKING',
+      });
+      task.abort(new DomainError('CANCELLED', 'the user cancelled the task'));
+      progress({
+        kind: 'status',
+        agent: 'researcher',
+        transport: 'http',
+        state: 'TASK_STATE_CANCELED',
+      });
+      return result(r, { state: 'TASK_STATE_CANCELED' });
+    });
+    const { ctx, stored } = context(task.signal);
+    const step = new DelegationStep(bus, logger, ctx, plan(id));
+    await expect(step.run()).rejects.toMatchObject({ code: 'CANCELLED' });
+    await ctx.events.flush();
+    expect(step.phases).toEqual(['waiting', 'cancelling', 'failed']);
+    expect(published.map((p) => p.subject)).toEqual([A2a.DelegationCancel.subject(id)]);
+    // The status after the cancel was still relayed.
+    expect(stored.filter((e) => e.name === 'a2a.delegation.status')).toHaveLength(2);
+  });
+
+  it('waiting → muted → failed: a blocked progress text stops relaying and cancels the delegation', async () => {
+    const id = randomUUID();
+    const { bus, published } = fakeBus(async (r, progress) => {
+      progress({
+        kind: 'status',
+        agent: 'researcher',
+        transport: 'http',
+        state: 'TASK_STATE_WORKING',
+        text: 'classified',
+      });
+      progress({
+        kind: 'status',
+        agent: 'researcher',
+        transport: 'http',
+        state: 'TASK_STATE_WORKING',
+        text: 'more',
+      });
+      return new Promise<A2a.DelegationResult>(() => undefined); // a2a never answers: the stop ends it
+    });
+    const { ctx, stored } = context();
+    const step = new DelegationStep(bus, logger, ctx, plan(id));
+    await expect(step.run()).rejects.toMatchObject({ code: 'GUARDRAIL' });
+    await ctx.events.flush();
+    expect(step.phases).toEqual(['waiting', 'muted', 'failed']);
+    expect(published.map((p) => p.subject)).toEqual([A2a.DelegationCancel.subject(id)]);
+    expect(stored.filter((e) => e.name === 'a2a.delegation.status')).toHaveLength(1);
   });
 });

@@ -2,31 +2,53 @@ import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nest
 import { Tasks } from '@switchboard/contracts';
 import { type BusSubscription, NatsBus } from '@switchboard/messaging';
 
+/** A task running here: what aborts it, and its deadline's timer. */
+interface Running {
+  controller: AbortController;
+  deadline: NodeJS.Timeout;
+}
+
 /**
- * Abort signals of the tasks running in this replica. Every replica listens to the cancel broadcast
- * (no queue group): the one running the task aborts it; the others ignore it.
+ * Abort signals of the tasks running in this replica: a user's cancellation (CancelledBy) or the
+ * task's deadline (a TimeoutError). Every replica listens to the cancel broadcast (no queue group):
+ * the one running the task aborts it; the others ignore it.
  */
 @Injectable()
 export class CancellationRegistry implements OnModuleInit, OnApplicationShutdown {
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, Running>();
   private subscription: BusSubscription | undefined;
 
   constructor(private readonly bus: NatsBus) {}
 
   onModuleInit(): void {
     this.subscription = this.bus.subscribe(Tasks.TaskCancelRequested, ({ taskId, reason }) =>
-      this.running.get(taskId)?.abort(new CancelledBy(reason)),
+      this.running.get(taskId)?.controller.abort(new CancelledBy(reason)),
     );
   }
 
-  register(taskId: string): AbortController {
+  /** The task's signal, aborted by its cancellation or at `deadline` (epoch ms). */
+  register(taskId: string, deadline: number): AbortSignal {
     const controller = new AbortController();
-    this.running.set(taskId, controller);
-    return controller;
+    // A timer of its own, cleared when the task ends: AbortSignal.timeout's lived out the whole
+    // budget after every task that ended sooner, holding the task's async context (its span, its
+    // request context) — 2 KB a task, 100 MB at 160 tasks/s with the default 5 minutes.
+    const timer = setTimeout(
+      () => controller.abort(new DOMException('the task ran out of time', 'TimeoutError')),
+      Math.max(0, deadline - Date.now()),
+    );
+    timer.unref();
+    this.running.set(taskId, { controller, deadline: timer });
+    return controller.signal;
   }
 
   unregister(taskId: string): void {
+    clearTimeout(this.running.get(taskId)?.deadline);
     this.running.delete(taskId);
+  }
+
+  /** Deadlines still counting (one per task running here). */
+  get pendingDeadlines(): number {
+    return this.running.size;
   }
 
   /**

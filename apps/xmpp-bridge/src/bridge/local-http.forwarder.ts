@@ -4,6 +4,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { DomainError } from '@switchboard/contracts';
 import {
+  type ClientRequest,
   Agent as HttpAgent,
   request as httpRequest,
   type IncomingMessage,
@@ -58,36 +59,12 @@ export class LocalHttpForwarder implements OnApplicationShutdown {
   }
 
   /** Answers with the target's response; a target that is down or slow becomes 502 or 504. */
-  // eslint-disable-next-line max-lines-per-function -- a state machine written as one closure; to become explicit states with transition tests (docs/architecture.md, Long functions)
-  async forward(request: HttpRequestMessage, fromBare: string): Promise<HttpResponseMessage> {
+  forward(request: HttpRequestMessage, fromBare: string): Promise<HttpResponseMessage> {
     const base = this.target.pathname.replace(/\/$/, '');
     const path = request.resource === '*' ? base || '/' : `${base}${request.resource}`;
-    const headers: OutgoingHttpHeaders = {};
-    // The target continues the trace from this bridge's span (the request's own traceparent is the
-    // requesting bridge's).
-    for (const [name, value] of withTraceHeaders(request.headers)) {
-      const lower = name.toLowerCase();
-      // Hop-by-hop headers describe the requester's connection, not ours; the length is ours to set;
-      // nobody but the bridge may claim who sent the request.
-      if (
-        isHopByHop(lower) ||
-        lower === 'content-length' ||
-        lower === XMPP_FROM_HEADER.toLowerCase()
-      )
-        continue;
-      const prev = headers[lower];
-      headers[lower] =
-        prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [String(prev), value];
-    }
-    headers[XMPP_FROM_HEADER.toLowerCase()] = fromBare;
-    if (request.body) headers['content-length'] = String(request.body.length);
     const send = this.target.protocol === 'https:' ? httpsRequest : httpRequest;
-    const timeoutMs = this.settings.targetTimeoutMs;
-    const limit = this.settings.maxBodyBytes;
-
-    // eslint-disable-next-line max-lines-per-function -- a state machine written as one closure; to become explicit states with transition tests (docs/architecture.md, Long functions)
+    const socketPath = this.settings.httpTargetSocket;
     return new Promise<HttpResponseMessage>((resolve, reject) => {
-      const socketPath = this.settings.httpTargetSocket;
       const req = send({
         protocol: this.target.protocol,
         // A unix socket replaces host and port: the target then need not listen on TCP at all.
@@ -96,107 +73,163 @@ export class LocalHttpForwarder implements OnApplicationShutdown {
           : { hostname: this.target.hostname, port: this.target.port || undefined }),
         method: request.method,
         path,
-        headers,
+        headers: outgoingHeaders(request, fromBare),
         agent: this.agent,
       });
-      const timer = setTimeout(() => {
-        req.destroy();
-        resolve(
-          gatewayError(
-            504,
-            'Gateway Timeout',
-            `the local HTTP target did not answer within ${timeoutMs} ms`,
-          ),
-        );
-      }, timeoutMs);
-      req.on('error', (e: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        resolve(
-          gatewayError(
-            502,
-            'Bad Gateway',
-            `the local HTTP target is unreachable (${e.code ?? e.message})`,
-          ),
-        );
-      });
-      req.on('response', (res: IncomingMessage) => {
-        const responseHeaders: HeaderList = [];
-        const raw = res.rawHeaders;
-        for (let i = 0; i + 1 < raw.length; i += 2) {
-          const name = raw[i] ?? '';
-          if (!isHopByHop(name) && name.toLowerCase() !== 'content-length')
-            responseHeaders.push([name, raw[i + 1] ?? '']);
-        }
-        const head = {
-          status: res.statusCode ?? 502,
-          ...(res.statusMessage ? { statusText: res.statusMessage } : {}),
-          headers: responseHeaders,
-        };
-        const shape = shapeOf(res, request.method);
-        if (shape !== 'whole') {
-          const stream = new ResponseBodyStream(res, () => req.destroy(), {
-            maxBytes: limit,
-            idleMs: this.settings.streamIdleMs,
-            flushMs: FLUSH_MS,
-            eventStream: shape === 'stream',
-            highWaterBytes: 4 * this.settings.chunkBytes,
-          });
-          if (shape === 'stream') {
-            clearTimeout(timer);
-            resolve({ ...head, stream });
-            return;
-          }
-          stream.endedWithin(HOLD_MS).then(
-            (ended) => {
-              clearTimeout(timer);
-              if (!ended) {
-                resolve({ ...head, stream });
-                return;
-              }
-              const body = stream.drain();
-              resolve({ ...head, ...(body.length > 0 ? { body } : {}) });
-            },
-            (e: unknown) => {
-              clearTimeout(timer);
-              if (e instanceof DomainError && e.code === 'PAYLOAD_TOO_LARGE') reject(e);
-              else
-                resolve(
-                  gatewayError(502, 'Bad Gateway', 'the local HTTP target broke off its response'),
-                );
-            },
-          );
-          return;
-        }
-        const parts: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > limit) {
-            clearTimeout(timer);
-            req.destroy();
-            reject(
-              new DomainError(
-                'PAYLOAD_TOO_LARGE',
-                `the response body exceeds the bridge limit of ${limit} bytes`,
-                { details: { limit } },
-              ),
-            );
-            return;
-          }
-          parts.push(chunk);
-        });
-        res.on('end', () => {
-          clearTimeout(timer);
-          resolve({ ...head, ...(size > 0 ? { body: Buffer.concat(parts, size) } : {}) });
-        });
-        res.on('error', () => {
-          clearTimeout(timer);
-          resolve(gatewayError(502, 'Bad Gateway', 'the local HTTP target broke off its response'));
-        });
-      });
-      if (request.body) req.end(request.body);
-      else req.end();
+      new LocalExchange(req, request.method, this.settings, { resolve, reject }).run(request.body);
     });
+  }
+}
+
+/** The request's headers as the target gets them. */
+function outgoingHeaders(request: HttpRequestMessage, fromBare: string): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = {};
+  // The target continues the trace from this bridge's span (the request's own traceparent is the
+  // requesting bridge's).
+  for (const [name, value] of withTraceHeaders(request.headers)) {
+    const lower = name.toLowerCase();
+    // Hop-by-hop headers describe the requester's connection, not ours; the length is ours to set;
+    // nobody but the bridge may claim who sent the request.
+    if (isHopByHop(lower) || lower === 'content-length' || lower === XMPP_FROM_HEADER.toLowerCase())
+      continue;
+    const prev = headers[lower];
+    headers[lower] =
+      prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [String(prev), value];
+  }
+  headers[XMPP_FROM_HEADER.toLowerCase()] = fromBare;
+  if (request.body) headers['content-length'] = String(request.body.length);
+  return headers;
+}
+
+/** The response's status and end-to-end headers. */
+function responseHead(res: IncomingMessage): Omit<HttpResponseMessage, 'body' | 'stream'> {
+  const headers: HeaderList = [];
+  const raw = res.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] ?? '';
+    if (!isHopByHop(name) && name.toLowerCase() !== 'content-length')
+      headers.push([name, raw[i + 1] ?? '']);
+  }
+  return {
+    status: res.statusCode ?? 502,
+    ...(res.statusMessage ? { statusText: res.statusMessage } : {}),
+    headers,
+  };
+}
+
+type Head = Omit<HttpResponseMessage, 'body' | 'stream'>;
+
+/**
+ * One request to the local target and its response, read within the size and time limits: settled
+ * once, with the answer, a 502/504 of the bridge's own, or PAYLOAD_TOO_LARGE (later events of a
+ * settled exchange change nothing).
+ */
+class LocalExchange {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly req: ClientRequest,
+    private readonly method: string,
+    private readonly settings: BridgeSettings,
+    private readonly settle: {
+      resolve: (m: HttpResponseMessage) => void;
+      reject: (e: unknown) => void;
+    },
+  ) {}
+
+  run(body: Buffer | undefined): void {
+    const { req } = this;
+    const timeoutMs = this.settings.targetTimeoutMs;
+    this.timer = setTimeout(() => {
+      req.destroy();
+      this.answer(
+        gatewayError(
+          504,
+          'Gateway Timeout',
+          `the local HTTP target did not answer within ${timeoutMs} ms`,
+        ),
+      );
+    }, timeoutMs);
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      this.answer(
+        gatewayError(
+          502,
+          'Bad Gateway',
+          `the local HTTP target is unreachable (${e.code ?? e.message})`,
+        ),
+      ),
+    );
+    req.on('response', (res: IncomingMessage) => {
+      const shape = shapeOf(res, this.method);
+      if (shape === 'whole') this.readWhole(res, responseHead(res));
+      else this.readShaped(res, responseHead(res), shape);
+    });
+    if (body) req.end(body);
+    else req.end();
+  }
+
+  private answer(message: HttpResponseMessage): void {
+    clearTimeout(this.timer);
+    this.settle.resolve(message);
+  }
+
+  private refuse(e: unknown): void {
+    clearTimeout(this.timer);
+    this.settle.reject(e);
+  }
+
+  /** SSE goes out as a stream at once; a body of unknown length waits HOLD_MS to be sent whole. */
+  private readShaped(res: IncomingMessage, head: Head, shape: 'stream' | 'hold'): void {
+    const stream = new ResponseBodyStream(res, () => this.req.destroy(), {
+      maxBytes: this.settings.maxBodyBytes,
+      idleMs: this.settings.streamIdleMs,
+      flushMs: FLUSH_MS,
+      eventStream: shape === 'stream',
+      highWaterBytes: 4 * this.settings.chunkBytes,
+    });
+    if (shape === 'stream') return this.answer({ ...head, stream });
+    stream.endedWithin(HOLD_MS).then(
+      (ended) => {
+        if (!ended) return this.answer({ ...head, stream });
+        const body = stream.drain();
+        this.answer({ ...head, ...(body.length > 0 ? { body } : {}) });
+      },
+      (e: unknown) => {
+        if (e instanceof DomainError && e.code === 'PAYLOAD_TOO_LARGE') this.refuse(e);
+        else
+          this.answer(
+            gatewayError(502, 'Bad Gateway', 'the local HTTP target broke off its response'),
+          );
+      },
+    );
+  }
+
+  /** A body of known length, read whole within the bridge's limit. */
+  private readWhole(res: IncomingMessage, head: Head): void {
+    const limit = this.settings.maxBodyBytes;
+    const parts: Buffer[] = [];
+    let size = 0;
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        this.req.destroy();
+        this.refuse(
+          new DomainError(
+            'PAYLOAD_TOO_LARGE',
+            `the response body exceeds the bridge limit of ${limit} bytes`,
+            { details: { limit } },
+          ),
+        );
+        return;
+      }
+      parts.push(chunk);
+    });
+    res.on('end', () =>
+      this.answer({ ...head, ...(size > 0 ? { body: Buffer.concat(parts, size) } : {}) }),
+    );
+    res.on('error', () =>
+      this.answer(gatewayError(502, 'Bad Gateway', 'the local HTTP target broke off its response')),
+    );
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { IllegalTransition } from '@switchboard/runtime';
+import { IllegalTransition } from '@switchboard/contracts';
 import {
   TASK_LIFECYCLE,
   type TaskPhase,
@@ -7,11 +7,7 @@ import {
   storedTrigger,
 } from './task-lifecycle.js';
 
-const walk = (...triggers: TaskTrigger[]) => {
-  const task = TASK_LIFECYCLE.start();
-  for (const t of triggers) task.fire(t);
-  return task;
-};
+const walk = TASK_LIFECYCLE.walk.bind(TASK_LIFECYCLE);
 
 describe('the task lifecycle', () => {
   it('walks the demo task: two steps in one round, then an answer', () => {

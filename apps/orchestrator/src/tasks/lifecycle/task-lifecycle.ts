@@ -1,5 +1,5 @@
 import type { Tasks } from '@switchboard/contracts';
-import { type MachineInstance, StateMachine } from '@switchboard/runtime';
+import { type MachineInstance, StateMachine } from '@switchboard/contracts';
 
 /**
  * Where one run of a task stands in this replica. `received`: delivered by the work queue, nothing

@@ -57,10 +57,7 @@ export class StartTask {
     const events = await this.eventLog.open(taskId, claim.resumed);
     phase.fire('claimed');
     const deadline = claim.startedAt.getTime() + this.config.TASK_TIMEOUT_MS;
-    const signal = AbortSignal.any([
-      this.cancellations.register(taskId).signal,
-      AbortSignal.timeout(Math.max(0, deadline - Date.now())),
-    ]);
+    const signal = this.cancellations.register(taskId, deadline);
     const run: TaskRun = {
       submission,
       text,

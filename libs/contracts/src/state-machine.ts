@@ -71,6 +71,13 @@ export class StateMachine<S extends string, E extends string> {
     return new MachineInstance(this, at);
   }
 
+  /** A new instance moved by `events` in turn (throws IllegalTransition at the first it refuses). */
+  walk(...events: E[]): MachineInstance<S, E> {
+    const instance = this.start();
+    for (const event of events) instance.fire(event);
+    return instance;
+  }
+
   /** The transition table as Markdown rows (from | event | to | note), in definition order. */
   markdown(): string {
     const rows = this.definition.transitions.map((t) => {

@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { type Actor, DomainError, type Tools } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { failSpan, type Span, withSpan } from '@switchboard/observability';
-import { ToolRegistry } from '../registry/tool-registry.service.js';
-import { IdempotencyService } from './idempotency.service.js';
-import { ToolAccessChecker } from './tool-access.checker.js';
-import { ToolRunner } from './tool-runner.js';
-import { ToolMetrics } from './tool.metrics.js';
+import { ToolRegistry } from '../../registry/tool-registry.service.js';
+import { IdempotencyService } from '../idempotency.service.js';
+import { ToolAccessChecker } from '../tool-access.checker.js';
+import { ToolRunner } from '../tool-runner.js';
+import { ToolMetrics } from '../tool.metrics.js';
 
 /**
  * Runs one tool call for `actor`: the tool must exist and be permitted now (the same rule as the
@@ -39,7 +39,6 @@ export class CallToolUseCase {
     );
   }
 
-  // eslint-disable-next-line max-lines-per-function -- one sequence read top to bottom; to be split (docs/architecture.md, Long functions)
   private async call(
     actor: Actor,
     req: Tools.ToolCallRequest,
@@ -47,7 +46,6 @@ export class CallToolUseCase {
   ): Promise<Tools.ToolCallResult> {
     const started = performance.now();
     const registered = this.registry.get(req.tool);
-    const tool = registered ? req.tool : 'unknown';
     try {
       if (!registered)
         throw new DomainError('NOT_FOUND', `unknown tool "${req.tool}"`, {
@@ -66,31 +64,7 @@ export class CallToolUseCase {
         { keyed: registered.implementation.keyed === true },
       );
       const durationMs = performance.now() - started;
-      this.metrics.record({
-        tool,
-        outcome: replayed ? 'replayed' : 'ok',
-        seconds: durationMs / 1000,
-        taskId: req.taskId,
-        stepId: req.stepId,
-      });
-      span.setAttribute('switchboard.replayed', replayed);
-      void this.audit.record({
-        category: 'tool',
-        action: 'tool.call',
-        outcome: 'success',
-        resource: req.tool,
-        // A retry answered from the idempotency store is the same call: one record for both.
-        ...(req.idempotencyKey
-          ? { onceKey: `tool.call:${actor.userId}:${req.idempotencyKey}` }
-          : {}),
-        ...(req.taskId ? { taskId: req.taskId } : {}),
-        details: {
-          tool: req.tool,
-          durationMs: Math.round(durationMs),
-          replayed,
-          ...(req.stepId ? { stepId: req.stepId } : {}),
-        },
-      });
+      this.succeeded(actor, req, span, durationMs, replayed);
       return {
         tool: req.tool,
         output: result.output,
@@ -100,30 +74,73 @@ export class CallToolUseCase {
       };
     } catch (e) {
       const error = this.runner.safeError(registered, e);
-      this.metrics.record({
-        tool,
-        outcome: error.code,
-        seconds: (performance.now() - started) / 1000,
-        taskId: req.taskId,
-        stepId: req.stepId,
-        error: error.message,
-      });
-      span.setAttribute('switchboard.outcome', error.code);
-      failSpan(span, error);
-      void this.audit.record({
-        category: 'tool',
-        action: 'tool.call',
-        outcome: error.code === 'FORBIDDEN' ? 'denied' : 'failure',
-        resource: req.tool,
-        ...(req.taskId ? { taskId: req.taskId } : {}),
-        details: {
-          tool: req.tool,
-          code: error.code,
-          message: error.message,
-          ...(req.stepId ? { stepId: req.stepId } : {}),
-        },
-      });
+      this.failed(req, registered ? req.tool : 'unknown', span, started, error);
       throw error;
     }
+  }
+
+  /** Counted, traced and audited once (a retry answered from the idempotency store is the same call). */
+  private succeeded(
+    actor: Actor,
+    req: Tools.ToolCallRequest,
+    span: Span,
+    durationMs: number,
+    replayed: boolean,
+  ): void {
+    this.metrics.record({
+      tool: req.tool,
+      outcome: replayed ? 'replayed' : 'ok',
+      seconds: durationMs / 1000,
+      taskId: req.taskId,
+      stepId: req.stepId,
+    });
+    span.setAttribute('switchboard.replayed', replayed);
+    void this.audit.record({
+      category: 'tool',
+      action: 'tool.call',
+      outcome: 'success',
+      resource: req.tool,
+      ...(req.idempotencyKey ? { onceKey: `tool.call:${actor.userId}:${req.idempotencyKey}` } : {}),
+      ...(req.taskId ? { taskId: req.taskId } : {}),
+      details: {
+        tool: req.tool,
+        durationMs: Math.round(durationMs),
+        replayed,
+        ...(req.stepId ? { stepId: req.stepId } : {}),
+      },
+    });
+  }
+
+  /** A refusal (`denied`) or a failure: counted under `tool` (`unknown` for a name not registered). */
+  private failed(
+    req: Tools.ToolCallRequest,
+    tool: string,
+    span: Span,
+    started: number,
+    error: DomainError,
+  ): void {
+    this.metrics.record({
+      tool,
+      outcome: error.code,
+      seconds: (performance.now() - started) / 1000,
+      taskId: req.taskId,
+      stepId: req.stepId,
+      error: error.message,
+    });
+    span.setAttribute('switchboard.outcome', error.code);
+    failSpan(span, error);
+    void this.audit.record({
+      category: 'tool',
+      action: 'tool.call',
+      outcome: error.code === 'FORBIDDEN' ? 'denied' : 'failure',
+      resource: req.tool,
+      ...(req.taskId ? { taskId: req.taskId } : {}),
+      details: {
+        tool: req.tool,
+        code: error.code,
+        message: error.message,
+        ...(req.stepId ? { stepId: req.stepId } : {}),
+      },
+    });
   }
 }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor, Tasks } from '@switchboard/contracts';
 import type { FastifyReply } from 'fastify';
-import { SubmitTaskUseCase } from '../orchestrate/submit-task.use-case.js';
-import type { EventFormat } from './event-format.js';
-import { TaskStreamer } from './task-streamer.js';
+import { SubmitTaskUseCase } from '../submit-task/submit-task.use-case.js';
+import type { EventFormat } from '../event-format.js';
+import { TaskStreamer } from '../task-streamer.js';
 
 /**
  * Submits a task and streams its events from the first one: the slot and the subscription are taken

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Tools } from '@switchboard/contracts';
-import { MCP_STATUS, type McpStatusSource } from '../mcp/mcp-server.status.js';
-import { ToolRegistry } from '../registry/tool-registry.service.js';
+import { MCP_STATUS, type McpStatusSource } from '../../mcp/mcp-server.status.js';
+import { ToolRegistry } from '../../registry/tool-registry.service.js';
 
 /**
  * Every tool and provider of the registry, whoever may use them: the names `tool_constraints` may

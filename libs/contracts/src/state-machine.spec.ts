@@ -24,6 +24,19 @@ describe(StateMachine.name, () => {
     expect(sut.isFinal).toBe(true);
   });
 
+  it('walks a sequence of events from the start (what transition tests read)', () => {
+    expect(machine.walk('start', 'reset', 'finish').history).toEqual([
+      'idle',
+      'busy',
+      'idle',
+      'done',
+    ]);
+    expect(machine.walk().state).toBe('idle');
+    expect(() => machine.walk('finish', 'start')).toThrow(
+      'job: "start" is not allowed in state "done"',
+    );
+  });
+
   it('refuses an event its state does not take, naming both, and stays where it was', () => {
     const sut = machine.start('busy');
     expect(sut.can('start')).toBe(false);

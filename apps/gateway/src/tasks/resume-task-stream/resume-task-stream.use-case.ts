@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { type Actor, TaskEventStream, Tasks } from '@switchboard/contracts';
 import { JetStreamService } from '@switchboard/messaging';
 import type { FastifyReply } from 'fastify';
-import { NamedEventFormat } from '../streaming/event-format.js';
-import { TaskStreamer } from '../streaming/task-streamer.js';
-import { hasEnded } from './stored-outcome.js';
-import { TaskAccess } from './task-access.js';
+import { NamedEventFormat } from '../event-format.js';
+import { TaskStreamer } from '../task-streamer.js';
+import { hasEnded } from '../feed/stored-outcome.js';
+import { TaskAccess } from '../task-access.js';
 
 /**
  * GET /tasks/{id}/events: checks the caller may read the task, then replays its stored events after

@@ -8,9 +8,9 @@ import {
   retryWithBackoff,
 } from '@switchboard/messaging';
 import { LOGGER, type Logger, SpanKind, withSpan } from '@switchboard/observability';
-import type { GatewayEnv } from '../config/gateway.env.js';
-import { GatewayMetrics } from '../limits/gateway.metrics.js';
-import { TaskOwners } from '../tasks/task-owners.js';
+import type { GatewayEnv } from '../../config/gateway.env.js';
+import { GatewayMetrics } from '../../limits/gateway.metrics.js';
+import { TaskOwners } from '../task-owners.js';
 import { randomUUID } from 'node:crypto';
 
 /**

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, type Tasks, Tools } from '@switchboard/contracts';
-import { ManifestCache } from '../cache/manifest-cache.js';
-import { ToolRegistry } from '../registry/tool-registry.service.js';
-import { TaskOffers } from './task-offers.store.js';
-import { ToolAccessChecker } from './tool-access.checker.js';
+import { ManifestCache } from '../../cache/manifest-cache.js';
+import { ToolRegistry } from '../../registry/tool-registry.service.js';
+import { TaskOffers } from '../task-offers.store.js';
+import { ToolAccessChecker } from '../tool-access.checker.js';
 
 /**
  * The tools `actor` is offered under `constraints` (default `auto`), served from a per-user cache.

@@ -11,7 +11,7 @@ import {
   type FollowOptions,
   type TaskEventFeed,
   TaskEventFollower,
-} from '../tasks/task-event.feed.js';
+} from './feed/task-event.feed.js';
 import type { EventFormat } from './event-format.js';
 
 /** A stream slot and a live subscription, taken before the task is submitted or looked up. */

@@ -1,0 +1,101 @@
+import { describe, expect, it } from '@jest/globals';
+import { type Actor, DomainError, Tasks } from '@switchboard/contracts';
+import type { AuditTrail, JetStreamService } from '@switchboard/messaging';
+import { createLogger } from '@switchboard/observability';
+import type { GatewayMetrics } from '../../limits/gateway.metrics.js';
+import type { TaskOwners } from '../task-owners.js';
+import { SubmitTaskUseCase } from './submit-task.use-case.js';
+
+const logger = createLogger({ service: 'gateway', instance: 't', level: 'silent', pretty: false });
+const alice: Actor = { userId: 'alice', role: 'user' };
+const request: Tasks.TaskRequest = { task: 'what is 17 * 23' } as Tasks.TaskRequest;
+
+/** The submission stream answers from a script (errors are thrown), and what was recorded. */
+function setup(answers: (Error | undefined)[] = [], ownerFails = false) {
+  const published: { submission: Tasks.TaskSubmission; msgId: string | undefined }[] = [];
+  const jetstream = {
+    publish: async (
+      contract: unknown,
+      _tokens: unknown,
+      submission: Tasks.TaskSubmission,
+      opts: { msgId?: string },
+    ) => {
+      expect(contract).toBe(Tasks.TaskSubmitted);
+      const next = answers.shift();
+      if (next) throw next;
+      published.push({ submission, msgId: opts.msgId });
+    },
+  } as unknown as JetStreamService;
+  const audits: Record<string, unknown>[] = [];
+  const audit = {
+    record: async (r: Record<string, unknown>) => void audits.push(r),
+  } as unknown as AuditTrail;
+  const owners: string[] = [];
+  const taskOwners = {
+    remember: async (taskId: string, userId: string) => {
+      if (ownerFails) throw new Error('redis is down');
+      owners.push(`${taskId}:${userId}`);
+    },
+  } as unknown as TaskOwners;
+  let submitted = 0;
+  const metrics = { tasksSubmitted: { inc: () => submitted++ } } as unknown as GatewayMetrics;
+  const sut = new SubmitTaskUseCase(
+    jetstream,
+    audit,
+    taskOwners,
+    metrics,
+    { SUBMIT_WAIT_MS: 5_000 },
+    logger,
+  );
+  return { sut, published, audits, owners, submitted: () => submitted };
+}
+
+describe(SubmitTaskUseCase.name, () => {
+  it('stores the submission de-duplicated by task id, records its owner, counts and audits it', async () => {
+    const { sut, published, audits, owners, submitted } = setup();
+    const taskId = sut.newTaskId();
+    await sut.execute(taskId, alice, request, 'req-1');
+    expect(published).toEqual([
+      {
+        msgId: taskId,
+        submission: expect.objectContaining({
+          taskId,
+          actor: alice,
+          request,
+          correlationId: 'req-1',
+        }),
+      },
+    ]);
+    expect(owners).toEqual([`${taskId}:alice`]);
+    expect(submitted()).toBe(1);
+    expect(audits).toEqual([
+      expect.objectContaining({ action: 'task.submit', outcome: 'success', taskId }),
+    ]);
+  });
+
+  it('offers the task again while the stream cannot take it (a leader election), once it can', async () => {
+    const busy = new DomainError('UPSTREAM_UNAVAILABLE', 'no JetStream leader', {
+      retryable: true,
+    });
+    const { sut, published } = setup([busy]);
+    await sut.execute(sut.newTaskId(), alice, request, 'req-2');
+    expect(published).toHaveLength(1);
+  });
+
+  it('fails at once on an error that a second offer cannot mend, auditing nothing', async () => {
+    const full = new DomainError('UPSTREAM_UNAVAILABLE', 'maximum bytes exceeded', {
+      retryable: false,
+    });
+    const { sut, published, audits, submitted } = setup([full]);
+    await expect(sut.execute(sut.newTaskId(), alice, request, 'req-3')).rejects.toBe(full);
+    expect(published).toEqual([]);
+    expect(audits).toEqual([]);
+    expect(submitted()).toBe(0);
+  });
+
+  it('submits even when the owner cannot be recorded (the orchestrator decides access then)', async () => {
+    const { sut, published } = setup([], true);
+    await sut.execute(sut.newTaskId(), alice, request, 'req-4');
+    expect(published).toHaveLength(1);
+  });
+});

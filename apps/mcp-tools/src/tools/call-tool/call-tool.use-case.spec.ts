@@ -1,0 +1,113 @@
+import { describe, expect, it } from '@jest/globals';
+import { type Actor, DomainError, isDomainError, type Tools } from '@switchboard/contracts';
+import type { AuditTrail } from '@switchboard/messaging';
+import type { RegisteredTool, ToolRegistry } from '../../registry/tool-registry.service.js';
+import type { IdempotencyService } from '../idempotency.service.js';
+import type { ToolAccessChecker } from '../tool-access.checker.js';
+import type { ToolRunner } from '../tool-runner.js';
+import type { ToolMetrics } from '../tool.metrics.js';
+import { CallToolUseCase } from './call-tool.use-case.js';
+
+const alice: Actor = { userId: 'alice', role: 'user' };
+const calculator = {
+  definition: { name: 'calculator', requiredCredentials: [] },
+  implementation: {},
+  sourceId: 'builtin',
+  needs: [],
+} as unknown as RegisteredTool;
+
+/** The use case over collaborators the test scripts, and what it counted and audited. */
+function setup(opts: { refuse?: DomainError; fail?: unknown; replayed?: boolean } = {}) {
+  const audits: Record<string, unknown>[] = [];
+  const reports: Record<string, unknown>[] = [];
+  const registry = {
+    get: (name: string) => (name === 'calculator' ? calculator : undefined),
+  } as unknown as ToolRegistry;
+  const access = {
+    assertCallable: async () => {
+      if (opts.refuse) throw opts.refuse;
+    },
+  } as unknown as ToolAccessChecker;
+  const runner = {
+    validateInput: () => undefined,
+    run: async () => {
+      if (opts.fail) throw opts.fail;
+      return { output: { result: 391 } };
+    },
+    // As the real one: a DomainError stays (scrubbed), anything else is INTERNAL.
+    safeError: (_r: unknown, e: unknown) =>
+      isDomainError(e) ? e : new DomainError('INTERNAL', 'tool failed unexpectedly'),
+  } as unknown as ToolRunner;
+  const once = {
+    run: async (_d: unknown, _r: unknown, _u: string, fn: () => Promise<unknown>) => ({
+      result: await fn(),
+      replayed: opts.replayed ?? false,
+    }),
+  } as unknown as IdempotencyService;
+  const audit = {
+    record: async (r: Record<string, unknown>) => void audits.push(r),
+  } as unknown as AuditTrail;
+  const metrics = {
+    record: (r: Record<string, unknown>) => void reports.push(r),
+  } as unknown as ToolMetrics;
+  const sut = new CallToolUseCase(registry, access, runner, once, audit, metrics);
+  return { sut, audits, reports };
+}
+
+const call = (
+  tool = 'calculator',
+  extra: Partial<Tools.ToolCallRequest> = {},
+): Tools.ToolCallRequest =>
+  ({
+    tool,
+    input: { expression: '17 * 23' },
+    taskId: 't1',
+    stepId: 's1',
+    ...extra,
+  }) as Tools.ToolCallRequest;
+
+describe(CallToolUseCase.name, () => {
+  it('runs a permitted tool, counts it and audits one success', async () => {
+    const { sut, audits, reports } = setup();
+    await expect(sut.execute(alice, call())).resolves.toMatchObject({
+      tool: 'calculator',
+      output: { result: 391 },
+      replayed: false,
+    });
+    expect(reports).toEqual([expect.objectContaining({ tool: 'calculator', outcome: 'ok' })]);
+    expect(audits).toEqual([
+      expect.objectContaining({ action: 'tool.call', outcome: 'success', taskId: 't1' }),
+    ]);
+  });
+
+  it('audits a retry answered from the idempotency store once, as the same call', async () => {
+    const { sut, audits, reports } = setup({ replayed: true });
+    await sut.execute(alice, call('calculator', { idempotencyKey: 'k1' }));
+    expect(reports[0]).toMatchObject({ outcome: 'replayed' });
+    expect(audits[0]).toMatchObject({ onceKey: 'tool.call:alice:k1', details: { replayed: true } });
+  });
+
+  it('refuses an unknown tool as NOT_FOUND, counted under "unknown" (no unbounded label)', async () => {
+    const { sut, audits, reports } = setup();
+    await expect(sut.execute(alice, call('rm -rf'))).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      details: { refusal: 'unknown-tool' },
+    });
+    expect(reports[0]).toMatchObject({ tool: 'unknown', outcome: 'NOT_FOUND' });
+    expect(audits[0]).toMatchObject({ outcome: 'failure', resource: 'rm -rf' });
+  });
+
+  it('audits a refusal by the access rules as denied', async () => {
+    const refuse = new DomainError('FORBIDDEN', 'not offered to this task');
+    const { sut, audits } = setup({ refuse });
+    await expect(sut.execute(alice, call())).rejects.toBe(refuse);
+    expect(audits[0]).toMatchObject({ outcome: 'denied', details: { code: 'FORBIDDEN' } });
+  });
+
+  it('turns what a tool throws into INTERNAL without its text', async () => {
+    const { sut, audits } = setup({ fail: new TypeError('secret-token-123 broke') });
+    const e = await sut.execute(alice, call()).catch((x: unknown) => x as DomainError);
+    expect(e).toMatchObject({ code: 'INTERNAL', message: 'tool failed unexpectedly' });
+    expect(JSON.stringify(audits)).not.toContain('secret-token-123');
+  });
+});

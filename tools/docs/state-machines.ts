@@ -1,0 +1,89 @@
+// docs/state-machines.md: every explicit state machine's transition table, from its definition (the
+// table the transition tests walk), so the page cannot drift from the code.
+import type { StateMachine } from '@switchboard/contracts';
+import { TASK_FEED } from '../../apps/gateway/src/tasks/feed/task-feed.machine.js';
+import { TASK_LIFECYCLE } from '../../apps/orchestrator/src/tasks/lifecycle/task-lifecycle.js';
+import { DELEGATION } from '../../apps/a2a/src/delegation/delegate/delegation.machine.js';
+import { AGENT_STEP } from '../../apps/orchestrator/src/dispatch/agent-step.machine.js';
+import { HTTP_STREAM } from '../../apps/xmpp-bridge/src/bridge/http-stream.machine.js';
+import { STREAM_REQUEST } from '../../libs/messaging/src/stream-request.machine.js';
+
+interface Documented {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any machine, whatever its states
+  machine: StateMachine<any, any>;
+  source: string;
+  driver: string;
+  about: string;
+}
+
+const MACHINES: Documented[] = [
+  {
+    machine: TASK_LIFECYCLE,
+    source: 'apps/orchestrator/src/tasks/lifecycle/task-lifecycle.ts',
+    driver: 'the orchestrator’s TaskLoop (`apps/orchestrator/src/tasks/run-task`)',
+    about:
+      'One run of a task in the replica that holds it. The phase is not stored: a task resumed on another replica after a crash starts again at `received`, finds its row and replays its stored rounds.',
+  },
+  {
+    machine: AGENT_STEP,
+    source: 'apps/orchestrator/src/dispatch/agent-step.machine.ts',
+    driver: 'DelegationStep (`apps/orchestrator/src/dispatch/delegation.step.ts`)',
+    about:
+      'One delegation step of a task in the orchestrator: the request to the a2a service, its progress relayed as `a2a.delegation.*` events through the output guardrail, and the answer checked.',
+  },
+  {
+    machine: TASK_FEED,
+    source: 'apps/gateway/src/tasks/feed/task-feed.machine.ts',
+    driver: 'TaskFeedSession (`apps/gateway/src/tasks/feed/task-feed.session.ts`)',
+    about:
+      'One reader’s feed of a task’s events in the gateway (SSE, AG-UI, A2A streams, MCP progress): events in seq order from the live subscription and the stored stream, and what the feed does when its next event does not come.',
+  },
+  {
+    machine: DELEGATION,
+    source: 'apps/a2a/src/delegation/delegate/delegation.machine.ts',
+    driver: 'DelegationDriver (`apps/a2a/src/delegation/delegate/delegation.driver.ts`)',
+    about:
+      'One delegation to a remote agent in the a2a replica running it. Its log lines (`delegation finished`, `delegation failed`) carry the phases it went through.',
+  },
+  {
+    machine: HTTP_STREAM,
+    source: 'apps/xmpp-bridge/src/bridge/http-stream.machine.ts',
+    driver: 'HttpStreamResponder (`apps/xmpp-bridge/src/bridge/http-stream.responder.ts`)',
+    about:
+      'One streamed HTTP exchange (`sb.cmd.xmpp.http.stream`) in the platform bridge that took it: the parts it sends back to the caller’s inbox, in `seq` order, as XMPP delivers the peer’s response.',
+  },
+  {
+    machine: STREAM_REQUEST,
+    source: 'libs/messaging/src/stream-request.machine.ts',
+    driver:
+      'StreamRequestCall (`libs/messaging/src/stream-request.call.ts`), behind `NatsBus.requestStream`',
+    about:
+      'One streamed request from its caller’s side (a2a’s streaming delegations through the bridge): its parts handed out in `seq` order within the timeouts, and the cancel sent when the caller gives up on a responder that may still be at work.',
+  },
+];
+
+export function stateMachinesMd(): string {
+  const out = [
+    '# State machines',
+    '',
+    '<!-- Generated from the machine definitions by `npm run docs:generate`; do not edit by hand. -->',
+    '',
+    'Each machine is a `StateMachine` (`libs/contracts/src/state-machine.ts`): its states, the events that',
+    'move it, and nothing else. A state that does not take an event refuses it, naming both; each table',
+    'below is the definition its transition tests walk.',
+  ];
+  for (const { machine, source, driver, about } of MACHINES) {
+    const { name, initial, final } = machine.definition;
+    out.push(
+      '',
+      `## ${name.charAt(0).toUpperCase()}${name.slice(1)}`,
+      '',
+      about,
+      '',
+      `Defined in \`${source}\`, driven by ${driver}. Starts in \`${initial}\`; ends in ${final.map((s) => `\`${s}\``).join(' or ')}.`,
+      '',
+      machine.markdown(),
+    );
+  }
+  return out.join('\n') + '\n';
+}
