@@ -50,18 +50,8 @@ describe('outages (real processes; NATS, mcp-tools and a2a go away and come back
       )
     )[0]?.status;
 
-  /** Every event of a task once its row says it ended. */
-  async function finished(taskId: string): Promise<Tasks.TaskEvent[]> {
-    await waitFor(
-      async () => {
-        const [row] = await stack.dbs.orchestrator.query<{ status: string }>(
-          'SELECT status FROM "Task" WHERE id = $1',
-          [taskId],
-        );
-        return row && Tasks.TERMINAL_TASK_STATUSES.includes(row.status as Tasks.TaskStatus);
-      },
-      { timeoutMs: 60_000, what: `task ${taskId} to end` },
-    );
+  /** Every event of a task in its stream so far. */
+  async function storedEvents(taskId: string): Promise<Tasks.TaskEvent[]> {
     const { messages } = await client.jetstream.replay(
       TaskEventStream,
       Tasks.taskEventsFilter(taskId),
@@ -71,6 +61,21 @@ describe('outages (real processes; NATS, mcp-tools and a2a go away and come back
     for await (const m of messages)
       events.push(...Tasks.eventsOf(Tasks.StoredTaskEvents.parse(m.data)));
     return events;
+  }
+
+  /**
+   * Every event of a task once its stream holds its terminal event. Not once its row says it ended:
+   * the orchestrator stores the row first and the terminal event after it (FinishTaskUseCase), so a
+   * replay right after the row can miss the event (a landing run failed so).
+   */
+  async function finished(taskId: string): Promise<Tasks.TaskEvent[]> {
+    return waitFor(
+      async () => {
+        const events = await storedEvents(taskId);
+        return events.some((e) => Tasks.isTerminalTaskEvent(e)) ? events : undefined;
+      },
+      { timeoutMs: 60_000, what: `task ${taskId}'s terminal event` },
+    );
   }
 
   it('a tool call whose reply was lost is answered from the idempotency store: completed, one note', async () => {
@@ -97,7 +102,7 @@ describe('outages (real processes; NATS, mcp-tools and a2a go away and come back
       await stack.restart('mcp-tools');
 
       // The test's own replay of the events did not survive the restart (an in-memory consumer):
-      // the task's end is read from its row, then its events from the stream.
+      // the task's events are read from the stream again until they end.
       const events = await finished(task.taskId);
       expect(terminal(events)).toMatchObject({
         name: 'orchestrator.task.completed',
