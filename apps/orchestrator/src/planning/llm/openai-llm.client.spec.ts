@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { createLogger, Metrics } from '@switchboard/observability';
 import { type LlmStub, startLlmStub, waitFor } from '@switchboard/testing';
 import { type LlmRequest } from './llm.client.js';
@@ -64,6 +65,34 @@ describe(OpenAiLlmClient.name, () => {
   afterAll(async () => {
     await llm.stop();
   });
+
+  it.each([false, true])(
+    'leaves no LLM_TIMEOUT_MS timer counting once the call has answered (stream: %p)',
+    async (stream) => {
+      // AbortSignal.timeout lived out the whole LLM_TIMEOUT_MS after every answer, holding the
+      // task's async context: the attempt's own timer must be cleared when it ends.
+      llm.script(`TIMER-${stream}`, [{ content: 'done' }]);
+      const set = jest.spyOn(globalThis, 'setTimeout');
+      const clear = jest.spyOn(globalThis, 'clearTimeout');
+      // Its timer cannot be cleared: the call must not make one.
+      const uncleared = jest.spyOn(AbortSignal, 'timeout');
+      try {
+        await client({ stream, timeoutMs: 4_321 }).complete(request(`TIMER-${stream}`), never);
+        const timers = set.mock.calls
+          .map((call, i) => ({ ms: call[1], timer: set.mock.results[i]?.value as unknown }))
+          .filter((t) => t.ms === 4_321)
+          .map((t) => t.timer);
+        // The attempt's own and the HTTP client's (its timeout until the headers), both cleared.
+        expect(timers.length).toBeGreaterThanOrEqual(1);
+        expect(clear.mock.calls.map(([t]) => t)).toEqual(expect.arrayContaining(timers));
+        expect(uncleared).not.toHaveBeenCalled();
+      } finally {
+        set.mockRestore();
+        clear.mockRestore();
+        uncleared.mockRestore();
+      }
+    },
+  );
 
   it.each([false, true])('reads tool calls, text and usage (stream: %p)', async (stream) => {
     const script = llm.script(`USAGE-${stream}`, [

@@ -124,15 +124,24 @@ export class OpenAiLlmClient implements LlmClient {
    * after its first chunk. A timed-out attempt is retryable like any other transient failure.
    */
   private async attempt(request: LlmRequest, signal: AbortSignal): Promise<LlmCompletion> {
-    const expired = AbortSignal.timeout(this.config.LLM_TIMEOUT_MS);
-    const attemptSignal = AbortSignal.any([signal, expired]);
+    // A timer cleared when the attempt ends, not AbortSignal.timeout: that one lives out the whole
+    // LLM_TIMEOUT_MS after an answer that came sooner, holding the task's async context meanwhile
+    // (the leak the task deadline had, CancellationRegistry).
+    const expiry = new AbortController();
+    const timer = setTimeout(
+      () => expiry.abort(new DOMException('the LLM call ran out of time', 'TimeoutError')),
+      this.config.LLM_TIMEOUT_MS,
+    );
+    const attemptSignal = AbortSignal.any([signal, expiry.signal]);
     const deadline = Date.now() + this.config.LLM_TIMEOUT_MS;
     try {
       return this.config.LLM_STREAM
         ? await this.streamedUntilAnswered(request, attemptSignal, deadline)
         : await this.plain(request, attemptSignal);
     } catch (e) {
-      throw this.translate(e, signal, expired);
+      throw this.translate(e, signal, expiry.signal);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
