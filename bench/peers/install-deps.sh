@@ -8,6 +8,6 @@ want="$(sha256sum package-lock.json | cut -d' ' -f1)"
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
   exit 0
 fi
-echo "bench/peers: installing LangGraph JS and Mastra (npm ci, its own package-lock.json)" >&2
+echo "bench/peers: installing LangGraph JS, Mastra and Restate (npm ci, its own package-lock.json)" >&2
 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2
 echo "$want" >"$stamp"

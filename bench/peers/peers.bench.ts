@@ -1,4 +1,4 @@
-// Switchboard against LangGraph JS and Mastra on the demo task, in one run on one machine:
+// Switchboard against LangGraph JS, Mastra and Restate on the demo task, in one run on one machine:
 //   npm run bench -- peers [--quick] [--rounds N] [--sequential N] [--loaded N] [--concurrency N]
 //                          [--baseline DIR] [--json FILE]
 // Each system runs on its own processes and databases; one load client measures them in rounds
@@ -19,6 +19,7 @@ import { type BenchSystem, queryOnce, type TaskRecord } from './bench-system.js'
 import { runPhase } from './load.client.js';
 import { type MeasuredPhase, measureLoaded, measureSequential } from './measure.js';
 import { LANGGRAPH, MASTRA, startPeer } from './peer.system.js';
+import { startRestate } from './restate.system.js';
 import { checkPersistence, type PersistenceResult } from './persistence-check.js';
 import {
   budgetComparison,
@@ -61,6 +62,9 @@ const SETTINGS = {
   warmup: args.quick ? { sequential: 10, loaded: 64 } : { sequential: 50, loaded: 256 },
 };
 
+/** The peers Switchboard's figures are also divided by, one by one (the durable one first). */
+const AGAINST = ['Restate', 'Mastra'];
+
 interface Tally {
   system: BenchSystem;
   figures: SystemFigures;
@@ -101,6 +105,8 @@ async function machine(pgUrl: string): Promise<Record<string, string>> {
     '@langchain/langgraph-checkpoint-postgres': version('@langchain/langgraph-checkpoint-postgres'),
     '@mastra/core': version('@mastra/core'),
     '@mastra/pg': version('@mastra/pg'),
+    '@restatedev/restate-server': version('@restatedev/restate-server'),
+    '@restatedev/restate-sdk': version('@restatedev/restate-sdk'),
     'load average at start': loadavg()
       .map((l) => l.toFixed(2))
       .join(' '),
@@ -187,8 +193,18 @@ async function finish(t: Tally): Promise<PersistenceResult> {
 
 function printResults(tallies: Tally[], checks: PersistenceResult[], baseline?: Tally): void {
   const main = tallies.filter((t) => t !== baseline);
-  console.log(`\n${comparisonTable(main.map((t) => t.figures)).join('\n')}`);
-  console.log(roundRatios(main.map((t) => t.figures)));
+  console.log(
+    `\n${comparisonTable(
+      main.map((t) => t.figures),
+      AGAINST,
+    ).join('\n')}`,
+  );
+  console.log(
+    roundRatios(
+      main.map((t) => t.figures),
+      AGAINST,
+    ),
+  );
   for (const t of tallies) console.log(`\n${cpuBudget(t.figures).join('\n')}`);
   if (baseline && tallies[0])
     console.log(`\n${budgetComparison(baseline.figures, tallies[0].figures).join('\n')}`);
@@ -252,7 +268,11 @@ async function main(): Promise<void> {
           logDir,
         }),
       );
-    systems.push(await startPeer(LANGGRAPH, logDir), await startPeer(MASTRA, logDir));
+    systems.push(
+      await startPeer(LANGGRAPH, logDir),
+      await startPeer(MASTRA, logDir),
+      await startRestate(logDir),
+    );
     const tallies = systems.map(newTally);
     if (args.baseline) baseline = tallies[1];
     await Promise.all(

@@ -158,6 +158,25 @@ describe('alignTable', () => {
   });
 });
 
+describe('comparisonTable against named peers', () => {
+  const table = comparisonTable(
+    [
+      figures('Switchboard', { sequential: [[12]], loaded: [{ tasks: 300, seconds: 1 }] }),
+      figures('Mastra', { sequential: [[10]], loaded: [{ tasks: 200, seconds: 1 }] }),
+      figures('Restate', { sequential: [[24]], loaded: [{ tasks: 150, seconds: 1 }] }),
+    ],
+    ['Restate', 'Mastra'],
+  );
+
+  it('adds a column of the ratio to each named peer, beside the better peer', () => {
+    expect(table[0]).toMatch(/Switchboard ÷ better peer\s+÷ Restate\s+÷ Mastra$/);
+    const p50 = table.find((l) => l.startsWith('sequential p50')) ?? '';
+    expect(p50).toMatch(/1\.20× \(Mastra\)\s+0\.50×\s+1\.20×$/);
+    const tps = table.find((l) => l.startsWith('tasks/s')) ?? '';
+    expect(tps).toMatch(/1\.50× \(Mastra\)\s+2\.00×\s+1\.50×$/);
+  });
+});
+
 describe('roundRatios', () => {
   it('gives the range of the ratio to the better peer over the rounds', () => {
     const line = roundRatios([
@@ -187,6 +206,21 @@ describe('roundRatios', () => {
     expect(line).toBe(
       'Switchboard ÷ better peer, round by round: sequential p50 3.00–3.00×, tasks/s 0.80–1.25×',
     );
+  });
+
+  it('adds a line for each named peer of the run (one not in it is left out)', () => {
+    const line = roundRatios(
+      [
+        figures('Switchboard', { sequential: [[30], [60]], loaded: [{ tasks: 100, seconds: 1 }] }),
+        figures('Restate', { sequential: [[20], [40]], loaded: [{ tasks: 50, seconds: 1 }] }),
+        figures('Mastra', { sequential: [[10], [40]], loaded: [{ tasks: 80, seconds: 1 }] }),
+      ],
+      ['Restate', 'Temporal'],
+    );
+    expect(line.split('\n')).toEqual([
+      'Switchboard ÷ better peer, round by round: sequential p50 1.50–3.00×, tasks/s 1.25–1.25×',
+      'Switchboard ÷ Restate, round by round: sequential p50 1.50–1.50×, tasks/s 2.00–2.00×',
+    ]);
   });
 });
 

@@ -129,6 +129,8 @@ export function ratioToBest(
 const fmt = (n: number, digits: number, unit = ''): string =>
   Number.isFinite(n) ? `${n.toFixed(digits)}${unit ? ` ${unit}` : ''}` : '—';
 
+const times = (ratio: number): string => (Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '—');
+
 /** Lines of a table with the first column left-aligned and the others right-aligned. */
 export function alignTable(rows: string[][]): string[] {
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
@@ -142,12 +144,19 @@ export function alignTable(rows: string[][]): string[] {
 
 /**
  * The comparison: one column per system, then the subject (the first system) ÷ the better peer on
- * each row, naming that peer. Under 1.0× is better for a "lower" row, over 1.0× for a "higher" one.
+ * each row, naming that peer, and ÷ each peer named in `against` (present in the run). Under 1.0× is
+ * better for a "lower" row, over 1.0× for a "higher" one.
  */
-export function comparisonTable(systems: SystemFigures[]): string[] {
+export function comparisonTable(systems: SystemFigures[], against: string[] = []): string[] {
   const [subject, ...peers] = systems;
   if (!subject) return [];
-  const header = ['', ...systems.map((s) => s.name), `${subject.name} ÷ better peer`];
+  const named = against.flatMap((name) => peers.filter((p) => p.name === name));
+  const header = [
+    '',
+    ...systems.map((s) => s.name),
+    `${subject.name} ÷ better peer`,
+    ...named.map((p) => `÷ ${p.name}`),
+  ];
   const lines = ROWS.map((row) => {
     const { ratio, peer } = ratioToBest(
       row.value(subject),
@@ -158,14 +167,17 @@ export function comparisonTable(systems: SystemFigures[]): string[] {
       row.label,
       ...systems.map((s) => fmt(row.value(s), row.digits, row.unit)),
       Number.isFinite(ratio) ? `${ratio.toFixed(2)}× (${peer})` : '—',
+      ...named.map((p) => times(row.value(subject) / row.value(p))),
     ];
   });
+  const blank = named.map(() => '');
   const checks = [
     'persistence check (tasks stored / run)',
     ...systems.map((s) => `${s.persistence.stored}/${s.persistence.checked}`),
     '',
+    ...blank,
   ];
-  const failures = ['failed tasks', ...systems.map((s) => String(s.failures)), ''];
+  const failures = ['failed tasks', ...systems.map((s) => String(s.failures)), '', ...blank];
   return alignTable([header, ...lines, checks, failures]);
 }
 
@@ -173,16 +185,20 @@ export function comparisonTable(systems: SystemFigures[]): string[] {
  * The ratio to the better peer round by round, as a range: how far the machine's noise moves it.
  * Only rounds every system completed count.
  */
-export function roundRatios(systems: SystemFigures[]): string {
+export function roundRatios(systems: SystemFigures[], against: string[] = []): string {
   const [subject, ...peers] = systems;
   if (!subject || !peers.length) return '';
-  const range = (better: Better, perRound: (f: SystemFigures, round: number) => number) => {
+  const range = (
+    others: SystemFigures[],
+    better: Better,
+    perRound: (f: SystemFigures, round: number) => number,
+  ) => {
     const ratios = subject.sequential
       .map(
         (_, r) =>
           ratioToBest(
             perRound(subject, r),
-            peers.map((p) => ({ name: p.name, value: perRound(p, r) })),
+            others.map((p) => ({ name: p.name, value: perRound(p, r) })),
             better,
           ).ratio,
       )
@@ -191,12 +207,15 @@ export function roundRatios(systems: SystemFigures[]): string {
       ? `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×`
       : '—';
   };
-  const p50 = range('lower', (f, r) => percentile(f.sequential[r] ?? [], 50));
-  const tps = range('higher', (f, r) => {
+  const p50 = (f: SystemFigures, r: number) => percentile(f.sequential[r] ?? [], 50);
+  const tps = (f: SystemFigures, r: number) => {
     const l = f.loaded[r];
     return l ? l.tasks / l.seconds : NaN;
-  });
-  return `${subject.name} ÷ better peer, round by round: sequential p50 ${p50}, tasks/s ${tps}`;
+  };
+  const line = (label: string, others: SystemFigures[]) =>
+    `${subject.name} ÷ ${label}, round by round: sequential p50 ${range(others, 'lower', p50)}, tasks/s ${range(others, 'higher', tps)}`;
+  const named = against.flatMap((name) => peers.filter((p) => p.name === name));
+  return [line('better peer', peers), ...named.map((p) => line(p.name, [p]))].join('\n');
 }
 
 /**
