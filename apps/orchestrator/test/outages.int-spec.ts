@@ -50,17 +50,36 @@ describe('outages (real processes; NATS, mcp-tools and a2a go away and come back
       )
     )[0]?.status;
 
-  /** Every event of a task in its stream so far. */
+  /** Every event of a task in its stream so far (a replay that does not end fails, saying so). */
   async function storedEvents(taskId: string): Promise<Tasks.TaskEvent[]> {
-    const { messages } = await client.jetstream.replay(
-      TaskEventStream,
-      Tasks.taskEventsFilter(taskId),
-      { follow: false },
-    );
     const events: Tasks.TaskEvent[] = [];
-    for await (const m of messages)
-      events.push(...Tasks.eventsOf(Tasks.StoredTaskEvents.parse(m.data)));
-    return events;
+    const read = async () => {
+      const { messages } = await client.jetstream.replay(
+        TaskEventStream,
+        Tasks.taskEventsFilter(taskId),
+        { follow: false },
+      );
+      for await (const m of messages)
+        events.push(...Tasks.eventsOf(Tasks.StoredTaskEvents.parse(m.data)));
+      return events;
+    };
+    let guard: NodeJS.Timeout | undefined;
+    const hung = new Promise<never>((_, reject) => {
+      guard = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `a replay of task ${taskId} did not end within 15 s (read: ${events.map((e) => e.seq).join(',')})`,
+            ),
+          ),
+        15_000,
+      );
+    });
+    try {
+      return await Promise.race([read(), hung]);
+    } finally {
+      clearTimeout(guard);
+    }
   }
 
   /**
@@ -69,13 +88,26 @@ describe('outages (real processes; NATS, mcp-tools and a2a go away and come back
    * replay right after the row can miss the event (a landing run failed so).
    */
   async function finished(taskId: string): Promise<Tasks.TaskEvent[]> {
-    return waitFor(
-      async () => {
-        const events = await storedEvents(taskId);
-        return events.some((e) => Tasks.isTerminalTaskEvent(e)) ? events : undefined;
-      },
-      { timeoutMs: 60_000, what: `task ${taskId}'s terminal event` },
-    );
+    let last: Tasks.TaskEvent[] = [];
+    try {
+      return await waitFor(
+        async () => {
+          last = await storedEvents(taskId);
+          return last.some((e) => Tasks.isTerminalTaskEvent(e)) ? last : undefined;
+        },
+        { timeoutMs: 60_000, what: `task ${taskId}'s terminal event` },
+      );
+    } catch (e) {
+      // Say what the stream held, and what the orchestrator's row says.
+      const [row] = await stack.dbs.orchestrator.query<{ status: string; lastEventSeq: number }>(
+        'SELECT status, "lastEventSeq" FROM "Task" WHERE id = $1',
+        [taskId],
+      );
+      throw new Error(
+        `${(e as Error).message}; the stream held ${last.map((x) => `${x.seq}:${x.name}`).join(', ') || 'nothing'}; the row: ${JSON.stringify(row)}`,
+        { cause: e },
+      );
+    }
   }
 
   it('a tool call whose reply was lost is answered from the idempotency store: completed, one note', async () => {
