@@ -1,6 +1,7 @@
 // Generates the reference docs from the code, so they cannot drift:
 //   docs/subjects.md, docs/asyncapi.yaml  — from libs/contracts (every subject, payload, direction, guarantee)
 //   docs/state-machines.md                — from the state machines' definitions (tools/docs/state-machines.ts)
+//   docs/architecture.md's walkthrough     — "One task, end to end", from TASK_WALKTHROUGH (tools/docs/walkthrough.ts)
 //   docs/configuration.md, .env.example   — from each service's zod config (`.describe()` texts)
 //   k8s/switchboard/values.schema.json, k8s/switchboard/files/settings.json — the Helm chart's values
 //                                           schema and secret wiring, from the same configs (chart-values.ts)
@@ -27,6 +28,7 @@ import { asyncapiYaml } from './asyncapi.js';
 import { chartFiles } from './chart-values.js';
 import { commandDelivery } from './delivery.js';
 import { stateMachinesMd } from './state-machines.js';
+import { withWalkthrough } from './walkthrough.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const services = ['gateway', 'orchestrator', 'mcp-tools', 'a2a', 'audit', 'xmpp-bridge'] as const;
@@ -321,6 +323,13 @@ const chart = await chartFiles(root);
 const outputs: [string, string][] = [
   ['docs/subjects.md', subjectsMd()],
   ['docs/state-machines.md', await prettyMd('docs/state-machines.md', stateMachinesMd())],
+  [
+    'docs/architecture.md',
+    await prettyMd(
+      'docs/architecture.md',
+      withWalkthrough(readFileSync(join(root, 'docs/architecture.md'), 'utf8')),
+    ),
+  ],
   ['docs/asyncapi.yaml', asyncapiYaml()],
   ['docs/configuration.md', md],
   ['.env.example', env],

@@ -1,4 +1,14 @@
-import { Tasks } from '@switchboard/contracts';
+import { connect } from '@nats-io/transport-node';
+import {
+  type CommandContract,
+  commandOfSubject,
+  type EventContract,
+  eventOfSubject,
+  TASK_WALKTHROUGH,
+  Tasks,
+  Tools,
+} from '@switchboard/contracts';
+import { natsConnectionOptions } from '@switchboard/messaging';
 import {
   collectSse,
   DEMO_TASK,
@@ -126,6 +136,50 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
       ]),
     );
     expect(audit).toHaveLength(4);
+  });
+
+  it('makes on NATS exactly the hops docs/architecture.md walks through: the unconditional ones and its tool calls', async () => {
+    // The operator's identity reads every platform subject (it answers nothing: a copy of each).
+    const nc = await connect(
+      natsConnectionOptions('walkthrough-check', stack.natsSettings('operator'), 'operator'),
+    );
+    const seen: { subject: string; data: string }[] = [];
+    const text = new TextDecoder();
+    nc.subscribe('sb.>', {
+      callback: (_err, m) =>
+        void (m && seen.push({ subject: m.subject, data: text.decode(m.data) })),
+    });
+    await nc.flush();
+    try {
+      const response = await post(
+        '/orchestrate/stream',
+        { task: DEMO_TASK },
+        { 'x-user-id': `walk-${randomUUID()}` },
+      );
+      const taskId = response.headers.get('x-task-id')!;
+      await collectSse(response);
+      type Hop = CommandContract | EventContract;
+      const name = (c: Hop | string) =>
+        typeof c === 'string' ? c : c.kind === 'command' ? c.subject : c.template;
+      // What the task made: every platform message that names it, in its subject or its body.
+      const made = () =>
+        new Set(
+          seen
+            .filter((m) => m.subject.includes(taskId) || m.data.includes(taskId))
+            .map((m) => commandOfSubject(m.subject) ?? eventOfSubject(m.subject) ?? m.subject)
+            .map(name),
+        );
+      const expected = TASK_WALKTHROUGH.flatMap((hop) =>
+        hop.contract && (!hop.when || hop.contract === Tools.ToolsCall) ? [name(hop.contract)] : [],
+      ).sort();
+      // The audit records come after the stream's end: waited for, then nothing else may be there.
+      await waitFor(() => expected.every((hop) => made().has(hop)), {
+        what: `the walkthrough's hops (${expected.join(', ')}); seen ${[...made()].join(', ')}`,
+      });
+      expect([...made()].sort()).toEqual(expected);
+    } finally {
+      await nc.close();
+    }
   });
 
   it('answers POST /orchestrate with the result as JSON, or 202 and links when asked', async () => {

@@ -16,4 +16,5 @@ export * as Health from './health/index.js';
 export * as A2a from './a2a/index.js';
 export * as Xmpp from './xmpp/index.js';
 export * from './traffic.js';
+export * from './task-walkthrough.js';
 export * from './state-machine.js';

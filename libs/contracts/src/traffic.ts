@@ -1,6 +1,7 @@
 import { CATALOGUE } from './catalogue.js';
 import {
   type CommandContract,
+  type EventContract,
   NO_TOKEN,
   SERVICE_NAMES,
   SUBJECT_ROOT,
@@ -70,6 +71,11 @@ export function commandOfSubject(subject: string): CommandContract | undefined {
     CATALOGUE.commands.find((c) => c.subject === subject) ??
     CATALOGUE.commands.find((c) => c.pattern !== c.subject && matchesPattern(c.pattern, subject))
   );
+}
+
+/** The event contract a concrete subject belongs to (`sb.evt.task.<id>.<event>` → TaskEventPublished). */
+export function eventOfSubject(subject: string): EventContract | undefined {
+  return CATALOGUE.events.find((e) => matchesPattern(e.pattern, subject));
 }
 
 /** The task id a subject names in its placeholder (a tool call's, an audit record's), if any. */

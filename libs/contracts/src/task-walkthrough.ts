@@ -1,0 +1,95 @@
+import { Delegate, DelegationProgress } from './a2a/a2a.contracts.js';
+import { AuditRecorded } from './audit/audit.contracts.js';
+import type { CommandContract, EventContract, ServiceName } from './define.js';
+import {
+  TaskCancel,
+  TaskCancelRequested,
+  TaskEventPublished,
+  TaskSubmitted,
+} from './task/task.contracts.js';
+import { ToolsCall, ToolsManifest } from './tools/tool.contracts.js';
+import { HttpRequest, HttpStream } from './xmpp/xmpp.contracts.js';
+
+/**
+ * One hop of a task's way through the platform. A hop on NATS names its contract: the subject, who
+ * sends it, who takes it and how it is delivered come from there (docs/architecture.md is generated
+ * from this list, and an end-to-end test checks that a demo task makes exactly its unconditional
+ * NATS hops, no other).
+ */
+export interface WalkthroughHop {
+  /** The NATS contract of the hop; absent for the HTTP edge (the client and the gateway). */
+  readonly contract?: CommandContract | EventContract;
+  /** Which of the contract's senders sends it on a task's way (all of them when absent). */
+  readonly by?: ServiceName;
+  /** Who acts, for a hop with no contract. */
+  readonly actor?: string;
+  /** When the hop happens; absent: on every task (the demo task makes it). */
+  readonly when?: string;
+  /** What happens, in the product's words. */
+  readonly what: string;
+}
+
+/** A task from the request to the end of its stream, in order. */
+export const TASK_WALKTHROUGH: readonly WalkthroughHop[] = [
+  {
+    actor: 'client → gateway',
+    what: "`POST /orchestrate/stream` (or `/ag-ui/events`, A2A `SendStreamingMessage`, MCP): the gateway authenticates the caller, validates the body against `Tasks.TaskRequest` (unknown fields rejected), records the task's owner, starts following the task's events, then submits it.",
+  },
+  {
+    contract: TaskSubmitted,
+    what: 'The submission (`Nats-Msg-Id` = task id, so a retried submit is stored once). A durable pull consumer hands it to one orchestrator replica, which claims the task row; the submission is acked only when the task is terminal, so a replica that dies has it redelivered to another, which resumes from the persisted steps.',
+  },
+  {
+    contract: ToolsManifest,
+    by: 'orchestrator',
+    what: "The tools this caller may use for this task (role, admin-only, provider authorization, the request's `tool_constraints`): what the planner may choose from.",
+  },
+  {
+    contract: TaskEventPublished,
+    what: 'Every transition as a task event with a gap-free per-task `seq` (`TaskEventLog`): the events of one step go out as one stored batch, pipelined, flushed before the terminal event. The gateway streams them to the client (`id: <seq>`, resumable with `Last-Event-ID`); the audit service writes the per-task log.',
+  },
+  {
+    contract: ToolsCall,
+    by: 'orchestrator',
+    when: 'for each tool step',
+    what: "The tool call, with the idempotency key `taskId:actionId`: mcp-tools checks it against the same access rule as the manifest, validates input and output against the tool's JSON Schemas, injects credentials, enforces the timeout, and runs a non-idempotent call at most once per key. The orchestrator sends it again with the same key after an outage, within `TASK_OUTAGE_WAIT_MS`.",
+  },
+  {
+    contract: Delegate,
+    when: 'for each agent step',
+    what: "A delegation to a remote agent: the a2a service checks the per-role agent policy, reads the agent's card and talks A2A to it, with retries and a circuit breaker per agent; keyed by task and step, so a repeat is answered with its outcome instead of asking the agent twice.",
+  },
+  {
+    contract: DelegationProgress,
+    when: 'for each agent step',
+    what: "The delegation's progress, which the orchestrator turns into the task events `a2a.delegation.started` / `.status` / `.result`.",
+  },
+  {
+    contract: HttpRequest,
+    when: "for an agent whose host is in `SERVICE_MAP` (A2A's plain requests)",
+    what: 'The whole HTTP request to the xmpp-bridge, which sends it as a XEP-0332 `req` IQ to the mapped JID and returns the `resp`.',
+  },
+  {
+    contract: HttpStream,
+    when: "for an agent whose host is in `SERVICE_MAP` (A2A's streamed requests)",
+    what: 'The same, with the response coming back in parts as the agent writes it (SSE events are not held back).',
+  },
+  {
+    contract: AuditRecorded,
+    what: "Audit records of the task and of each tool call (`Nats-Msg-Id` = record id). The audit service consumes them in batches, stores each record id at most once, chains each row's SHA-256 to its predecessor's (`Audit.AuditVerify` recomputes the chain) and acks only after the commit; `prevHash` is unique, so two replicas cannot fork the chain.",
+  },
+  {
+    contract: TaskCancel,
+    when: 'when a user cancels the task',
+    what: 'The gateway asks the orchestrator to cancel (after checking the caller owns the task).',
+  },
+  {
+    contract: TaskCancelRequested,
+    when: 'when the task is cancelled or runs out of time',
+    what: "Every replica of every service stops the task's remote work: its tool calls and delegations.",
+  },
+  {
+    actor: 'gateway → client',
+    what: 'The stream ends with the terminal event (`orchestrator.task.completed`, `.failed` or `.cancelled`); a client that reconnects with `Last-Event-ID` gets what it missed from the stored events.',
+  },
+];
