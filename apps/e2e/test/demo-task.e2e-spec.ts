@@ -1,4 +1,3 @@
-import { connect } from '@nats-io/transport-node';
 import {
   type CommandContract,
   commandOfSubject,
@@ -8,9 +7,9 @@ import {
   Tasks,
   Tools,
 } from '@switchboard/contracts';
-import { natsConnectionOptions } from '@switchboard/messaging';
 import {
   collectSse,
+  connectAs,
   DEMO_TASK,
   DEMO_TASK_EVENTS,
   readSse,
@@ -140,9 +139,7 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
 
   it('makes on NATS exactly the hops docs/architecture.md walks through: the unconditional ones and its tool calls', async () => {
     // The operator's identity reads every platform subject (it answers nothing: a copy of each).
-    const nc = await connect(
-      natsConnectionOptions('walkthrough-check', stack.natsSettings('operator'), 'operator'),
-    );
+    const nc = await connectAs({ identity: 'operator', nats: stack.natsSettings('operator') });
     const seen: { subject: string; data: string }[] = [];
     const text = new TextDecoder();
     nc.subscribe('sb.>', {
