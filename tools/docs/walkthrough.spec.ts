@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { TASK_WALKTHROUGH } from '@switchboard/contracts';
 import { walkthroughSection, withWalkthrough } from './walkthrough.js';
 
