@@ -22,7 +22,8 @@ import {
   xmppEnv,
 } from './support/bridge.harness.js';
 import { connectTestClient, type TestXmppClient } from './support/xmpp-test.client.js';
-import { chunkMessage, responseElement } from '../src/xmpp/http-over-xmpp.translator.js';
+import { responseElement } from '../src/xmpp/http-over-xmpp.translator.js';
+import { chunkMessage } from '../src/xmpp/http-over-xmpp.stream-frames.js';
 
 // Prosody is stopped under running bridges and started again on the same ports and data: requests in
 // flight are rejected at once, requests during the outage fail fast and typed, and the bridges log in

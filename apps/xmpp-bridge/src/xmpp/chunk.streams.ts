@@ -3,7 +3,7 @@
 // is processed, so unclaimed streams are kept for a while, within a memory bound. A claimed stream
 // is either collected whole (`expect`) or handed over chunk by chunk as the sender writes it
 // (`follow`, for streamed responses).
-import type { ChunkFrame } from './http-over-xmpp.translator.js';
+import type { ChunkFrame } from './http-over-xmpp.stream-frames.js';
 
 export class ChunkStreamError extends Error {
   constructor(

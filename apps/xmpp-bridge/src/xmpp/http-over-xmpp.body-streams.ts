@@ -9,15 +9,14 @@ import type { BodyStream } from '../http/http-message.js';
 import { ChunkStreamError, ChunkStreams } from './chunk.streams.js';
 import { decodeInline, type OutgoingChunks } from './http-over-xmpp.body-codec.js';
 import { ExchangeCancelledError } from './http-over-xmpp.errors.js';
+import { NS_IBB, type WireBody } from './http-over-xmpp.translator.js';
 import {
   chunkMessage,
   closeMessage,
   ibbClose,
-  NS_IBB,
   parseChunkMessage,
   parseIbb,
-  type WireBody,
-} from './http-over-xmpp.translator.js';
+} from './http-over-xmpp.stream-frames.js';
 import { StanzaErrorReply, type XmppConnection, XmppUnavailableError } from './xmpp-connection.js';
 
 /** A stream we send: whether its receiver closed it, and how to stop its source at once. */

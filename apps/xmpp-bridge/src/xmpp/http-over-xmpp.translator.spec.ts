@@ -1,9 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { XmppStreamParser } from './stream.parser.js';
 import {
-  chunkMessage,
   HeadersNotCarriedError,
-  parseChunkMessage,
   parseRequest,
   parseResponse,
   requestDialect,
@@ -11,6 +9,7 @@ import {
   responseElement,
   WireFormatError,
 } from './http-over-xmpp.translator.js';
+import { chunkMessage, parseChunkMessage } from './http-over-xmpp.stream-frames.js';
 import type { Element } from '@xmpp/xml';
 
 /** Parses one stanza the way it arrives from a server (namespaces from the stream header). */

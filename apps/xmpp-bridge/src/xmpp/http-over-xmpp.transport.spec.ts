@@ -8,14 +8,8 @@ import {
   HttpOverXmppTransport,
   type StreamHead,
 } from './http-over-xmpp.transport.js';
-import {
-  chunkMessage,
-  closeMessage,
-  NS_IBB,
-  parseChunkMessage,
-  parseRequest,
-  responseElement,
-} from './http-over-xmpp.translator.js';
+import { NS_IBB, parseRequest, responseElement } from './http-over-xmpp.translator.js';
+import { chunkMessage, closeMessage, parseChunkMessage } from './http-over-xmpp.stream-frames.js';
 import { PresenceDirectory } from './presence.directory.js';
 import type { StanzaLimit } from './stanza.limits.js';
 import {

@@ -3,7 +3,8 @@ import { createLogger, Metrics } from '@switchboard/observability';
 import { type LlmStub, startLlmStub, waitFor } from '@switchboard/testing';
 import { type LlmRequest } from './llm.client.js';
 import { LlmMetrics } from './llm.metrics.js';
-import { OpenAiLlmClient, scrub } from './openai-llm.client.js';
+import { scrub } from './llm-error.translator.js';
+import { OpenAiLlmClient } from './openai-llm.client.js';
 
 const KEY = 'sk-unit-test-key-0123456789abcdef';
 const request = (task: string): LlmRequest => ({

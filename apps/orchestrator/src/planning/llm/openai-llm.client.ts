@@ -1,23 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { DomainError, isDomainError } from '@switchboard/contracts';
+import { DomainError } from '@switchboard/contracts';
 import { retryWithBackoff } from '@switchboard/messaging';
 import { LOGGER, type Logger, withSpan } from '@switchboard/observability';
-import OpenAI, {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-  AuthenticationError,
-  PermissionDeniedError,
-  RateLimitError,
-} from 'openai';
+import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions/completions';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import { abortError } from '../../dispatch/dispatch.context.js';
 import type { LlmClient, LlmCompletion, LlmRequest, LlmToolCall } from './llm.client.js';
 import { LlmMetrics } from './llm.metrics.js';
-import { retryAfterMs, retryLlmCall } from './llm-retry.policy.js';
+import { LlmErrorTranslator } from './llm-error.translator.js';
+import { retryLlmCall } from './llm-retry.policy.js';
 
 type Settings = Pick<
   OrchestratorEnv,
@@ -46,7 +39,8 @@ class StalledAnswer extends DomainError {
 
 /**
  * Chat completions over HTTP with the official `openai` client, against any OpenAI-compatible server.
- * The SDK stays in this file: callers see LlmCompletion and DomainErrors. The API key is only ever
+ * The SDK stays in this file and its error translator (llm-error.translator.ts): callers see
+ * LlmCompletion and DomainErrors. The API key is only ever
  * handed to the SDK; error messages from the server are scrubbed before they travel anywhere. Each
  * call is a span; each retry of it is one warning line, and so is a call that failed for good.
  */
@@ -54,6 +48,7 @@ class StalledAnswer extends DomainError {
 export class OpenAiLlmClient implements LlmClient {
   private readonly client: OpenAI;
   private readonly host: string;
+  private readonly errors: LlmErrorTranslator;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: Settings,
@@ -70,6 +65,7 @@ export class OpenAiLlmClient implements LlmClient {
       maxRetries: 0,
     });
     this.host = new URL(config.OPENAI_BASE_URL ?? 'https://api.openai.com/v1').host;
+    this.errors = new LlmErrorTranslator(this.host, config.LLM_TIMEOUT_MS, config.OPENAI_API_KEY);
   }
 
   async complete(request: LlmRequest, signal: AbortSignal): Promise<LlmCompletion> {
@@ -107,7 +103,7 @@ export class OpenAiLlmClient implements LlmClient {
           span.setAttribute('gen_ai.response.finish_reasons', [completion.finishReason]);
         return completion;
       } catch (e) {
-        const error = signal.aborted ? abortError(signal) : this.translate(e, signal);
+        const error = signal.aborted ? abortError(signal) : this.errors.translate(e, signal);
         this.metrics.calls.inc({ model: request.model, outcome: error.code });
         // The task stopping the call (cancelled, out of time) is not the model failing.
         if (!signal.aborted) this.logFailure(request, error, started);
@@ -139,7 +135,7 @@ export class OpenAiLlmClient implements LlmClient {
         ? await this.streamedUntilAnswered(request, attemptSignal, deadline)
         : await this.plain(request, attemptSignal);
     } catch (e) {
-      throw this.translate(e, signal, expiry.signal);
+      throw this.errors.translate(e, signal, expiry.signal);
     } finally {
       clearTimeout(timer);
     }
@@ -335,75 +331,4 @@ export class OpenAiLlmClient implements LlmClient {
       ...(request.iteration ? { iteration: request.iteration } : {}),
     };
   }
-
-  /**
-   * SDK errors become DomainErrors whose messages hold nothing secret; `retryable` marks what another
-   * attempt may fix, `details` carry the HTTP status and the wait the server asked for.
-   */
-  private translate(e: unknown, signal: AbortSignal, expired?: AbortSignal): DomainError {
-    if (signal.aborted) return abortError(signal);
-    if (expired?.aborted || e instanceof APIConnectionTimeoutError) {
-      return new DomainError(
-        'TIMEOUT',
-        `the LLM server at ${this.host} did not finish its answer within ${this.config.LLM_TIMEOUT_MS} ms (LLM_TIMEOUT_MS)`,
-        { retryable: true },
-      );
-    }
-    if (isDomainError(e)) return e;
-    if (e instanceof APIUserAbortError)
-      return new DomainError('CANCELLED', 'the LLM call was aborted');
-    if (e instanceof APIConnectionError) {
-      return new DomainError(
-        'UPSTREAM_UNAVAILABLE',
-        `the LLM server at ${this.host} cannot be reached`,
-        { retryable: true },
-      );
-    }
-    if (e instanceof APIError) return this.translateStatus(e);
-    return new DomainError(
-      'UPSTREAM_ERROR',
-      `the LLM call failed: ${scrub((e as Error)?.message ?? String(e), this.config.OPENAI_API_KEY)}`,
-    );
-  }
-
-  private translateStatus(e: APIError): DomainError {
-    const status = typeof e.status === 'number' ? e.status : 0;
-    const asked = retryAfterMs(e.headers);
-    const details = { status, ...(asked !== undefined ? { retryAfterMs: asked } : {}) };
-    if (e instanceof AuthenticationError || e instanceof PermissionDeniedError) {
-      // The server's own message may quote part of the key: say only what happened.
-      return new DomainError(
-        'UPSTREAM_ERROR',
-        `the LLM server at ${this.host} refused the credentials (HTTP ${status}); check OPENAI_API_KEY`,
-        { details },
-      );
-    }
-    // As the openai client judges: the server may say, else 408, 409, 429 and 5xx are worth a retry.
-    const should = e.headers?.get('x-should-retry');
-    const retryable =
-      should === 'true' ||
-      (should !== 'false' && (status === 408 || status === 409 || status === 429 || status >= 500));
-    if (e instanceof RateLimitError) {
-      return new DomainError(
-        'RATE_LIMITED',
-        `the LLM server at ${this.host} is rate limiting (HTTP 429)`,
-        { retryable, details },
-      );
-    }
-    const detail = scrub(e.message, this.config.OPENAI_API_KEY);
-    return new DomainError(
-      status >= 500 ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_ERROR',
-      `the LLM server at ${this.host} answered HTTP ${status}: ${detail}`,
-      { retryable, details },
-    );
-  }
-}
-
-/** Removes the key (whole or as the usual masked `sk-…` echo) and cuts long server messages. */
-export function scrub(message: string, apiKey: string | undefined): string {
-  let s = apiKey && apiKey.length >= 4 ? message.split(apiKey).join('[redacted]') : message;
-  s = s
-    .replace(/\b(sk|rk|pk)-[A-Za-z0-9*_-]{4,}/g, '[redacted]')
-    .replace(/Bearer\s+\S+/gi, 'Bearer [redacted]');
-  return s.length > 300 ? `${s.slice(0, 300)}…` : s;
 }
