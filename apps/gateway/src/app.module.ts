@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { A2aServerModule } from './a2a/a2a-server.module.js';
 import { AgUiController } from './agui/agui.controller.js';
+import { ApprovalsController } from './approvals/approvals.controller.js';
 import { AuditController } from './audit/audit.controller.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AuthorizationsController } from './catalog/authorizations.controller.js';
@@ -21,6 +22,7 @@ import { TasksController } from './tasks/tasks.controller.js';
 export const HTTP_CONTROLLERS = [
   OrchestrateController,
   TasksController,
+  ApprovalsController,
   AgUiController,
   CatalogController,
   AuthorizationsController,

@@ -1,3 +1,11 @@
+import { ApprovalGate } from './approvals/approval.gate.js';
+import { ApprovalHandler } from './approvals/approval.handler.js';
+import { ApprovalMetrics } from './approvals/approval.metrics.js';
+import { ApprovalRepository } from './approvals/approval.repository.js';
+import { DecideApprovalUseCase } from './approvals/decide-approval/decide-approval.use-case.js';
+import { ExpireApprovalsUseCase } from './approvals/expire-approvals/expire-approvals.use-case.js';
+import { TaskResumer } from './approvals/task-resumer.js';
+import { PauseTaskUseCase } from './tasks/pause-task/pause-task.use-case.js';
 import { Module } from '@nestjs/common';
 import { A2aAgentDirectory } from './agents/a2a-agent-directory.js';
 import { AGENT_DIRECTORY } from './agents/agent-directory.js';
@@ -28,9 +36,16 @@ import { ThreadHistoryService } from './threads/thread-history.service.js';
 import { ThreadRepository } from './threads/thread.repository.js';
 
 @Module({
-  controllers: [TaskHandler, TaskListHandler],
+  controllers: [TaskHandler, TaskListHandler, ApprovalHandler],
   providers: [
     { provide: AGENT_DIRECTORY, useClass: A2aAgentDirectory },
+    ApprovalGate,
+    ApprovalMetrics,
+    ApprovalRepository,
+    DecideApprovalUseCase,
+    ExpireApprovalsUseCase,
+    PauseTaskUseCase,
+    TaskResumer,
     DispatchStepsUseCase,
     AgentStepRunner,
     CancellationRegistry,

@@ -1,4 +1,5 @@
 import { A2A_CONTRACTS } from './a2a/a2a.contracts.js';
+import { APPROVAL_CONTRACTS } from './approval/approval.contracts.js';
 import { AUDIT_CONTRACTS } from './audit/audit.contracts.js';
 import { DeadLettered } from './dead-letter.contracts.js';
 import type { CommandContract, EventContract, StreamContract } from './define.js';
@@ -8,7 +9,14 @@ import { TASK_CONTRACTS } from './task/task.contracts.js';
 import { TOOLS_CONTRACTS } from './tools/tools.catalogue.js';
 import { XMPP_CONTRACTS } from './xmpp/xmpp.contracts.js';
 
-const DOMAINS = [TASK_CONTRACTS, TOOLS_CONTRACTS, AUDIT_CONTRACTS, A2A_CONTRACTS, XMPP_CONTRACTS];
+const DOMAINS = [
+  TASK_CONTRACTS,
+  APPROVAL_CONTRACTS,
+  TOOLS_CONTRACTS,
+  AUDIT_CONTRACTS,
+  A2A_CONTRACTS,
+  XMPP_CONTRACTS,
+];
 
 /**
  * Every contract of the platform, for docs/subjects.md, the AsyncAPI document and uniqueness tests.

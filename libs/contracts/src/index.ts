@@ -10,6 +10,7 @@ export * from './catalogue.js';
 export * from './nats-permissions.js';
 export * from './nats-server-config.js';
 export * as Tasks from './task/index.js';
+export * as Approvals from './approval/index.js';
 export * as Tools from './tools/index.js';
 export * as Audit from './audit/index.js';
 export * as Health from './health/index.js';

@@ -5,3 +5,4 @@ export * from './service-shutdown.js';
 export * from './optional-redis.js';
 export * from './database.js';
 export * from './json-schema.compiler.js';
+export * from './canonical-json.js';

@@ -1,5 +1,6 @@
 import type { Audit } from '@switchboard/contracts';
-import { canonicalJson, chainHash, GENESIS_HASH } from './audit-chain.js';
+import { canonicalJson } from '@switchboard/runtime';
+import { chainHash, GENESIS_HASH } from './audit-chain.js';
 
 const record: Audit.AuditRecord = {
   id: '0b0f6c3e-0c4b-4f55-9a43-2a9a0c1f2b3d',

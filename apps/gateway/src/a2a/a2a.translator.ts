@@ -187,6 +187,8 @@ function resultArtifact(result: string, output: unknown): Artifact {
 const STATE_OF_STATUS: Record<Tasks.TaskStatus, TaskState> = {
   queued: TaskState.TASK_STATE_SUBMITTED,
   running: TaskState.TASK_STATE_WORKING,
+  // A call waits for a person's decision (docs/approvals.md).
+  waiting_approval: TaskState.TASK_STATE_INPUT_REQUIRED,
   completed: TaskState.TASK_STATE_COMPLETED,
   failed: TaskState.TASK_STATE_FAILED,
   cancelled: TaskState.TASK_STATE_CANCELED,

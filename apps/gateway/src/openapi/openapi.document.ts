@@ -208,6 +208,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
     security: [{ bearerAuth: [] }],
     tags: [
       'tasks',
+      'approvals',
       'ag-ui',
       'tools',
       'agents',

@@ -1,4 +1,4 @@
-import { Tasks } from '@switchboard/contracts';
+import { Approvals, Tasks } from '@switchboard/contracts';
 import { z } from 'zod';
 import { AgUiRunInput } from '../agui/run-input.js';
 import { AgUiEventsQuery, CancelAccepted, CancelBody, TaskAccepted } from '../http/api.schemas.js';
@@ -53,7 +53,8 @@ export const TASK_OPERATIONS: Operation[] = [
         }),
       },
       202: {
-        description: 'Accepted; poll or stream it.',
+        description:
+          'Accepted; poll or stream it. Also when the task stopped for a decision: `status: waiting_approval`, the first `approval` and `links.approvals` (docs/approvals.md).',
         schema: TaskAccepted,
         headers: ['Location'],
       },
@@ -150,6 +151,61 @@ export const TASK_OPERATIONS: Operation[] = [
       202: { description: 'Cancellation requested.', schema: CancelAccepted },
       200: { description: 'The task had already ended.', schema: CancelAccepted },
     },
+    errors: [400, 401, 403, 404, 409, 415, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/approvals',
+    tag: 'approvals',
+    summary: 'Approvals the caller may decide',
+    description:
+      "Pending (or `status`) approvals of calls the caller may decide: their own tasks' where the policy lets them, their role's, the ones naming them; admins see all. See docs/approvals.md.",
+    query: z.object({
+      status: Approvals.ApprovalStatus.optional(),
+      limit: z.string().optional().describe('1-200, default 50'),
+    }),
+    responses: {
+      200: {
+        description: 'Newest first.',
+        schema: z.object({ approvals: z.array(Approvals.ApprovalView) }),
+      },
+    },
+    errors: [400, 401, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/tasks/{id}/approvals',
+    tag: 'approvals',
+    summary: "A task's approvals",
+    description:
+      "The task's approvals of `status` (default pending): its owner, its approvers and admins see them.",
+    pathParams: taskId,
+    query: z.object({
+      status: Approvals.ApprovalStatus.optional(),
+      limit: z.string().optional().describe('1-200, default 50'),
+    }),
+    responses: {
+      200: {
+        description: 'Newest first.',
+        schema: z.object({ approvals: z.array(Approvals.ApprovalView) }),
+      },
+    },
+    errors: [400, 401, 404, 429, 503, 504],
+  },
+  {
+    method: 'post',
+    path: '/tasks/{id}/approvals/{approvalId}',
+    tag: 'approvals',
+    summary: 'Approve or reject a call',
+    description:
+      '`approve` (optionally with edited `input`, checked against the tool input schema) or `reject` with a `reason` the model hears. 403 when the policy does not let the caller decide (audited), 404 for an approval they may not see, 409 when it is decided already. The last decision resumes the task.',
+    pathParams: {
+      ...taskId,
+      approvalId: { schema: Approvals.ApprovalId, description: 'The approval id (UUID).' },
+    },
+    body: Approvals.ApprovalDecisionBody,
+    bodyRequired: true,
+    responses: { 200: { description: 'The decided approval.', schema: Approvals.ApprovalView } },
     errors: [400, 401, 403, 404, 409, 415, 429, 503, 504],
   },
 ];

@@ -119,6 +119,10 @@ export class OrchestrateController {
           details: { task_id: taskId, links },
         });
       }
+      if (terminal.name === 'orchestrator.approval.requested') {
+        void reply.status(202).header('location', links.self);
+        return waiting(taskId, terminal.data, links);
+      }
       return answer(taskId, terminal, links);
     } finally {
       clearTimeout(timer);
@@ -138,6 +142,24 @@ export class OrchestrateController {
 }
 
 /** The completed task, or a TaskOutcomeError carrying the failed or cancelled task's code. */
+/** The answer for a task that waits for a person's decision: where to see and decide it. */
+function waiting(
+  taskId: string,
+  approval: Tasks.TaskEventPayload<'orchestrator.approval.requested'>,
+  links: Record<string, string>,
+): Record<string, unknown> {
+  return {
+    task_id: taskId,
+    status: 'waiting_approval',
+    approval,
+    links: {
+      ...links,
+      approvals: `/tasks/${taskId}/approvals`,
+      decide: `/tasks/${taskId}/approvals/${approval.approvalId}`,
+    },
+  };
+}
+
 function answer(
   taskId: string,
   event: Tasks.TaskEvent,
@@ -174,6 +196,8 @@ function answer(
 async function lastEvent(
   feed: AsyncIterable<Tasks.TaskEvent>,
 ): Promise<Tasks.TaskEvent | undefined> {
-  for await (const e of feed) if (Tasks.isTerminalTaskEvent(e)) return e;
+  // A task that stops for a decision answers now: it may wait for hours (docs/approvals.md).
+  for await (const e of feed)
+    if (Tasks.isTerminalTaskEvent(e) || e.name === 'orchestrator.approval.requested') return e;
   return undefined;
 }

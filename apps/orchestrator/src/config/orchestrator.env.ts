@@ -83,6 +83,15 @@ export const OrchestratorEnv = BaseEnv.extend({
     .describe(
       'How long a task may go without a heartbeat before JetStream hands it to another replica.',
     ),
+  APPROVAL_SWEEP_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(60_000)
+    .default(1_000)
+    .describe(
+      'How often each replica expires approvals past their expiry (docs/approvals.md): an approval expires at most this late.',
+    ),
   TASK_OUTAGE_WAIT_MS: z.coerce
     .number()
     .int()

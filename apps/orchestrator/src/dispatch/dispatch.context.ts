@@ -29,6 +29,8 @@ export interface DispatchContext {
    * anything that carries the value.
    */
   screen(stepId: string, value: unknown): DomainError | undefined;
+  /** The decided approval the call runs under, when it needed one (mcp-tools checks it). */
+  approval?: { id: string; argsHash: string };
 }
 
 export type StepResult =

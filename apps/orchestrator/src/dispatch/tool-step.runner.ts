@@ -44,6 +44,7 @@ export class ToolStepRunner {
         taskId: ctx.taskId,
         stepId,
         idempotencyKey: `${ctx.taskId}:${stepId}`,
+        ...(ctx.approval ? { approval: ctx.approval } : {}),
       },
       {
         actor: ctx.actor,

@@ -57,13 +57,15 @@ export class TaskConsumer implements OnApplicationBootstrap {
   }
 
   private run(submission: Tasks.TaskSubmission, deliveryCount: number): Promise<void> {
-    // Delivered again while it runs here (e.g. its durable was recreated): the run in hand answers
-    // for both deliveries; running it twice would interleave two event sequences.
+    // Delivered again while it runs here (its durable was recreated, or a decision submitted it again
+    // while it was pausing): the second run starts when the first has ended, from what the first
+    // stored — running both at once would interleave two event sequences.
     const current = this.running.get(submission.taskId);
-    if (current) return current;
-    const run = this.runTask
-      .execute(submission, deliveryCount)
-      .finally(() => this.running.delete(submission.taskId));
+    const run = (current ?? Promise.resolve())
+      .then(() => this.runTask.execute(submission, deliveryCount))
+      .finally(() => {
+        if (this.running.get(submission.taskId) === run) this.running.delete(submission.taskId);
+      });
     this.running.set(submission.taskId, run);
     return run;
   }

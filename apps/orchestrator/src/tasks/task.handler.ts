@@ -1,6 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { type Actor, DomainError, isAdmin, Tasks } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta, NatsBus } from '@switchboard/messaging';
+import { ApprovalRepository } from '../approvals/approval.repository.js';
+import { TaskResumer } from '../approvals/task-resumer.js';
 import { TaskRepository } from './task.repository.js';
 
 /** Reads and cancellations of tasks; only the owner or an admin, checked here. */
@@ -9,6 +11,8 @@ export class TaskHandler {
   constructor(
     private readonly repository: TaskRepository,
     private readonly bus: NatsBus,
+    private readonly approvals: ApprovalRepository,
+    private readonly resumer: TaskResumer,
   ) {}
 
   @HandleCommand(Tasks.TaskGet)
@@ -38,6 +42,10 @@ export class TaskHandler {
         taskId: req.taskId,
         reason: req.reason,
       });
+      // A task waiting for approvals has no replica to hear it: its approvals are cancelled and it
+      // is submitted again, to end as cancelled wherever it is delivered.
+      await this.approvals.cancelPending(req.taskId, actor.userId);
+      if (task.status === 'waiting_approval') await this.resumer.resumeCancelled(req.taskId);
     }
     return { taskId: task.taskId, status: task.status };
   }

@@ -18,6 +18,8 @@ export interface TaskClaim {
   steps: StoredStep[];
   /** When the task first started (the wall-time budget counts from here). */
   startedAt: Date;
+  /** Time the task spent waiting for approvals: its wall-time budget is extended by it. */
+  waitedMs: number;
   /** A cancellation requested while no replica was running it (e.g. between a crash and the resume). */
   cancelReason?: string;
 }
@@ -126,9 +128,16 @@ export class TaskRepository {
         status: 'running',
         steps: [],
         startedAt,
+        waitedMs: 0,
         ...(queued !== undefined ? { cancelReason: queued } : {}),
       };
     }
+    // A task that waited for approvals runs again: the wait is added to its time budget.
+    await this.prisma.$executeRaw`
+      UPDATE "Task" SET "status" = 'running', "pausedAt" = NULL,
+        "waitedMs" = "waitedMs" + GREATEST(0, (EXTRACT(EPOCH FROM ((now() AT TIME ZONE 'UTC') - "pausedAt")) * 1000)::int),
+        "updatedAt" = (now() AT TIME ZONE 'UTC')
+      WHERE "id" = ${s.taskId}::uuid AND "status" = 'waiting_approval'`;
     const task = await this.prisma.task.findUniqueOrThrow({
       where: { id: s.taskId },
       include: { steps: { orderBy: { index: 'asc' } } },
@@ -137,6 +146,7 @@ export class TaskRepository {
       resumed: true,
       status: task.status as Tasks.TaskStatus,
       startedAt: task.startedAt ?? task.createdAt,
+      waitedMs: task.waitedMs,
       ...(task.cancelRequestedAt ? { cancelReason: task.cancelReason ?? 'cancelled by user' } : {}),
       steps: task.steps.map((st) => ({
         actionId: st.actionId,
@@ -146,6 +156,43 @@ export class TaskRepository {
         error: (st.error as ErrorBody | null) ?? null,
       })),
     };
+  }
+
+  /**
+   * The task stops to wait for approvals: no replica holds it until a decision submits it again.
+   * False when it is not running any more (a cancellation's resubmission ended it meanwhile).
+   */
+  async pause(taskId: string, plan: Tasks.PlanAction[], lastEventSeq: number): Promise<boolean> {
+    const updated = await this.prisma.$executeRaw`
+      UPDATE "Task" SET "status" = 'waiting_approval', "pausedAt" = (now() AT TIME ZONE 'UTC'),
+        "plan" = ${jsonText(plan)}::jsonb, "lastEventSeq" = ${lastEventSeq},
+        "updatedAt" = (now() AT TIME ZONE 'UTC')
+      WHERE "id" = ${taskId}::uuid AND "status" = 'running'`;
+    return updated === 1;
+  }
+
+  /** The submission that resumes a task waiting for approvals, as the gateway first sent it. */
+  async resubmission(taskId: string): Promise<Tasks.TaskSubmission | undefined> {
+    const t = await this.prisma.task.findUnique({ where: { id: taskId } });
+    if (!t || t.status !== 'waiting_approval') return undefined;
+    return {
+      taskId: t.id,
+      actor: { userId: t.userId, role: t.role },
+      request: t.request as Tasks.TaskRequest,
+      submittedAt: t.createdAt.toISOString(),
+      correlationId: t.correlationId,
+    };
+  }
+
+  /** Tasks that wait although none of their approvals is pending (their resume was lost). */
+  async stalled(olderThanMs: number): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      SELECT t."id" FROM "Task" t
+      WHERE t."status" = 'waiting_approval'
+        AND t."updatedAt" < (now() AT TIME ZONE 'UTC') - make_interval(secs => ${olderThanMs / 1000}::double precision)
+        AND NOT EXISTS (SELECT 1 FROM "Approval" a WHERE a."taskId" = t."id" AND a."status" = 'pending')
+      LIMIT 100`;
+    return rows.map((r) => r.id);
   }
 
   async recordStep(r: StepRecord): Promise<void> {

@@ -9,6 +9,7 @@ export const AuditCategory = z.enum([
   'tool',
   'delegation',
   'guardrail',
+  'approval',
   'admin',
   'error',
 ]);

@@ -21,7 +21,7 @@ export const TaskListRequest = z
   .object({
     /** Whose tasks. Omitted: the actor's own, or everyone's for an admin. Someone else's: admins only. */
     userId: UserId.optional(),
-    status: z.array(TaskStatus).min(1).max(5).optional(),
+    status: z.array(TaskStatus).min(1).max(6).optional(),
     /** Case-insensitive part of the task text. */
     text: z.string().min(1).max(200).optional(),
     /** Created at or after (inclusive) / before (exclusive). */

@@ -12,10 +12,11 @@ export const TaskSubmitted = defineEvent({
   payload: TaskSubmission,
   delivery: 'at-least-once',
   stream: TaskSubmissionStream,
-  producers: ['gateway'],
+  // orchestrator: a task that waited for approvals is submitted again once they are decided
+  producers: ['gateway', 'orchestrator'],
   consumers: ['orchestrator'],
   description:
-    'A task accepted by the gateway. Published with Nats-Msg-Id = taskId (de-duplicated); the orchestrator acks it once the task is terminal.',
+    'A task accepted by the gateway. Published with Nats-Msg-Id = taskId (de-duplicated); the orchestrator acks it once the task is terminal or waits for approvals, and submits it again (Nats-Msg-Id = <taskId>:resume:<n> or <taskId>:cancel) when they are decided or the task is cancelled.',
 });
 
 /** The most events one stored message holds (a step's events, or what one moment of a task emitted). */

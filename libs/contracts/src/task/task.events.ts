@@ -25,6 +25,8 @@ export const TaskEventName = {
   DelegationStatus: 'a2a.delegation.status',
   DelegationResult: 'a2a.delegation.result',
   GuardrailViolation: 'orchestrator.guardrail.violation',
+  ApprovalRequested: 'orchestrator.approval.requested',
+  ApprovalDecided: 'orchestrator.approval.decided',
 } as const;
 export type TaskEventName = (typeof TaskEventName)[keyof typeof TaskEventName];
 
@@ -141,6 +143,29 @@ export const TaskEventData = {
     rule: z.string(),
     /** The step whose output was blocked (absent for the task's input and the planner's own text). */
     stepId: z.string().optional(),
+  }),
+  /** The task stopped before a call that needs a person's decision (one event per call). */
+  [TaskEventName.ApprovalRequested]: z.object({
+    approvalId: z.string().uuid(),
+    stepId: z.string(),
+    kind: StepKind,
+    target: z.string(),
+    /** Redacted as every event is. */
+    input: z.unknown(),
+    argsHash: z.string(),
+    reason: z.string(),
+    expiresAt: z.string().datetime(),
+  }),
+  /** A decision, seen by the run that resumed on it (approved, rejected, expired or cancelled). */
+  [TaskEventName.ApprovalDecided]: z.object({
+    approvalId: z.string().uuid(),
+    stepId: z.string(),
+    target: z.string(),
+    status: z.enum(['approved', 'rejected', 'expired', 'cancelled']),
+    decidedBy: z.string().optional(),
+    /** True when the approver changed the arguments (the call runs with theirs). */
+    edited: z.boolean(),
+    comment: z.string().optional(),
   }),
 } satisfies Record<TaskEventName, z.ZodType>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorBody } from '../errors.js';
+import { ApprovalRequest } from '../approval/approval.schemas.js';
 import { Actor } from '../identity.schemas.js';
 import { safeText, UNSTORABLE_JSON_MESSAGE, unstorableJsonPath } from '../text.schemas.js';
 
@@ -35,6 +36,8 @@ export const TaskRequest = z
       .regex(/^[A-Za-z0-9_.:-]+$/, 'may hold letters, digits and . _ : - only')
       .optional(),
     max_steps: z.number().int().min(1).max(100).optional(),
+    /** Tools (or agents) whose calls need approval in this task, besides those whose policy says so. */
+    approval: ApprovalRequest.optional(),
   })
   .strict();
 export type TaskRequest = z.infer<typeof TaskRequest>;
@@ -51,7 +54,15 @@ export const TaskSubmission = z.object({
 });
 export type TaskSubmission = z.infer<typeof TaskSubmission>;
 
-export const TaskStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
+/** `waiting_approval`: stopped before a call that needs a person's decision; no replica holds it. */
+export const TaskStatus = z.enum([
+  'queued',
+  'running',
+  'waiting_approval',
+  'completed',
+  'failed',
+  'cancelled',
+]);
 export type TaskStatus = z.infer<typeof TaskStatus>;
 export const TERMINAL_TASK_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled'];
 

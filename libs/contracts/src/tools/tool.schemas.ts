@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ApprovalPolicy } from '../approval/approval.schemas.js';
 import { Role } from '../identity.schemas.js';
 import { ToolConstraints } from '../task/task.schemas.js';
 import { StorableJsonObject } from '../text.schemas.js';
@@ -69,6 +70,8 @@ export const ToolDefinition = z
       )
       .default(10_000),
     idempotent: z.boolean().default(false),
+    /** A person decides before each call runs (docs/approvals.md). */
+    approval: ApprovalPolicy.optional(),
   })
   .strict();
 export type ToolDefinition = z.infer<typeof ToolDefinition>;
@@ -87,6 +90,8 @@ export const ManifestTool = z.object({
   requiredRole: Role.optional(),
   /** Offered to admins only. */
   adminOnly: z.boolean().optional(),
+  /** Each call waits for a person's decision (docs/approvals.md). */
+  approval: ApprovalPolicy.optional(),
 });
 export type ManifestTool = z.infer<typeof ManifestTool>;
 
@@ -134,6 +139,8 @@ export const ToolCallRequest = z
     stepId: z.string().max(64).optional(),
     /** Calls repeated with the same key (e.g. after an orchestrator crash) return the first result. */
     idempotencyKey: z.string().min(8).max(200).optional(),
+    /** The decided approval this call runs under (a tool whose policy needs one is refused without it). */
+    approval: z.object({ id: z.string().uuid(), argsHash: z.string() }).strict().optional(),
   })
   .strict();
 export type ToolCallRequest = z.infer<typeof ToolCallRequest>;

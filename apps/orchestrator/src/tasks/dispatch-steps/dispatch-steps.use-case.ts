@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { type DomainError, type ErrorBody, type Tasks } from '@switchboard/contracts';
+import type { Approvals, DomainError, ErrorBody, Tasks } from '@switchboard/contracts';
+import { ApprovalGate, type HeldCall } from '../../approvals/approval.gate.js';
 import { abortError } from '../../dispatch/dispatch.context.js';
 import { StepDispatcher } from '../../dispatch/step-dispatcher.js';
 import { Guardrails } from '../../guardrails/guardrails.js';
@@ -33,24 +34,85 @@ export class DispatchStepsUseCase {
     private readonly repository: TaskRepository,
     private readonly dispatcher: StepDispatcher,
     private readonly guardrails: Guardrails,
+    private readonly gate: ApprovalGate,
   ) {}
 
+  /**
+   * `paused` when a call of the round waits for a person's decision: the steps before it are stored,
+   * the calls of the round that need one are recorded as pending approvals, and nothing after it ran.
+   */
   async run(
     run: TaskRun,
     decision: Extract<PlanDecision, { kind: 'actions' }>,
     ledger: StepLedger,
-  ): Promise<void> {
+  ): Promise<'done' | 'paused'> {
     const failedGroups = new Set<string>();
     for (const [i, action] of decision.actions.entries()) {
       const group = decision.groups?.[i] ?? '*';
       if (failedGroups.has(group)) continue;
       if (run.signal.aborted) throw abortError(run.signal);
       const index = ledger.steps.length;
-      run.plan.push(action);
       const status =
-        this.reused(ledger, action, index) ?? (await this.runStep(run, action, index, ledger));
+        this.reused(ledger, action, index) ??
+        (await this.gated(run, decision.actions.slice(i), index, ledger));
+      if (status === 'paused') return 'paused';
+      run.plan.push(action);
       if (status === 'failed') failedGroups.add(group);
     }
+    return 'done';
+  }
+
+  /** The first of `actions`, through the approval gate: run, refused, or the round pauses for it. */
+  private async gated(
+    run: TaskRun,
+    actions: Tasks.PlanAction[],
+    index: number,
+    ledger: StepLedger,
+  ): Promise<Ended | 'paused'> {
+    const action = actions[0] as Tasks.PlanAction;
+    const input = await this.resolve(run, action, index, ledger);
+    if (input === undefined) return 'failed';
+    const gate = await this.gate.check(run, action);
+    switch (gate.kind) {
+      case 'free':
+        return this.runStep(run, action, input, index, ledger);
+      case 'run':
+        return this.runStep(run, action, gate.input, index, ledger, gate.approval);
+      case 'refused':
+        return this.failStep(run, { ...action, input }, index, ledger, gate.error);
+      case 'ask':
+        await this.gate.hold(run, this.heldCalls(run, actions, input, gate.policy, ledger));
+        return 'paused';
+      case 'wait':
+        return 'paused';
+    }
+  }
+
+  /**
+   * The calls of the round (from the one that asks) that need a decision and whose arguments are known
+   * now: asked together, decided in any order. One that needs an output of a step still to run is
+   * asked for when the task reaches it.
+   */
+  private heldCalls(
+    run: TaskRun,
+    actions: Tasks.PlanAction[],
+    input: Record<string, unknown>,
+    policy: Approvals.ApprovalPolicy,
+    ledger: StepLedger,
+  ): HeldCall[] {
+    const [first, ...rest] = actions as [Tasks.PlanAction, ...Tasks.PlanAction[]];
+    const held: HeldCall[] = [{ action: first, input, policy }];
+    for (const later of rest) {
+      const needs = this.gate.policyOf(run, later);
+      if (!needs) continue;
+      try {
+        const resolved = resolveReferences(later.input, ledger.outputs) as Record<string, unknown>;
+        held.push({ action: later, input: resolved, policy: needs });
+      } catch {
+        // refers to a step of this round not run yet
+      }
+    }
+    return held;
   }
 
   /** A step stored before a crash, completed or failed, is observed again instead of run again. */
@@ -62,36 +124,57 @@ export class DispatchStepsUseCase {
     return done.status;
   }
 
-  /** Resolves the step's references, dispatches it and stores how it ended. */
-  private async runStep(
+  /** The step's input with its references to earlier outputs resolved; a bad reference fails the step. */
+  private async resolve(
     run: TaskRun,
     action: Tasks.PlanAction,
     index: number,
     ledger: StepLedger,
+  ): Promise<Record<string, unknown> | undefined> {
+    try {
+      return resolveReferences(action.input, ledger.outputs) as Record<string, unknown>;
+    } catch (e) {
+      await this.failStep(run, action, index, ledger, (e as DomainError).toBody());
+      return undefined;
+    }
+  }
+
+  /** A step that fails before it is dispatched (a bad reference, a call a person did not approve). */
+  private async failStep(
+    run: TaskRun,
+    action: Tasks.PlanAction,
+    index: number,
+    ledger: StepLedger,
+    error: ErrorBody,
+  ): Promise<'failed'> {
+    run.events.emit(
+      'orchestrator.step.failed',
+      { stepId: action.id, index, kind: action.kind, target: action.target, error },
+      error.message,
+    );
+    this.observe(ledger, action, 'failed', undefined, error);
+    await this.repository.recordStep({
+      taskId: run.submission.taskId,
+      index,
+      action,
+      status: 'failed',
+      error,
+      startedAt: new Date(),
+    });
+    return 'failed';
+  }
+
+  /** Dispatches the step (under its approval, when it needed one) and stores how it ended. */
+  private async runStep(
+    run: TaskRun,
+    action: Tasks.PlanAction,
+    input: Record<string, unknown>,
+    index: number,
+    ledger: StepLedger,
+    approval?: { id: string; argsHash: string },
   ): Promise<Ended> {
     const { taskId, actor, request } = run.submission;
     const startedAt = new Date();
-    let input: Record<string, unknown>;
-    try {
-      input = resolveReferences(action.input, ledger.outputs) as Record<string, unknown>;
-    } catch (e) {
-      const error = (e as DomainError).toBody();
-      run.events.emit(
-        'orchestrator.step.failed',
-        { stepId: action.id, index, kind: action.kind, target: action.target, error },
-        error.message,
-      );
-      this.observe(ledger, action, 'failed', undefined, error);
-      await this.repository.recordStep({
-        taskId,
-        index,
-        action,
-        status: 'failed',
-        error,
-        startedAt,
-      });
-      return 'failed';
-    }
     run.underWay = { index, action: { ...action, input }, startedAt };
     const result = await this.dispatcher.dispatch(action, input, {
       taskId,
@@ -104,6 +187,7 @@ export class DispatchStepsUseCase {
       retry: run.retry,
       resumed: run.resumed,
       screen: (stepId, value) => this.guardrails.screenStep(run, stepId, value),
+      ...(approval ? { approval } : {}),
     });
     if (run.signal.aborted) throw abortError(run.signal);
     const resolved = { ...action, input };

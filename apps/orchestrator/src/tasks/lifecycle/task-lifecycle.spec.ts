@@ -31,6 +31,24 @@ describe('the task lifecycle', () => {
     expect(task.isFinal).toBe(true);
   });
 
+  it('pauses for an approval: stored as waiting, a final state for this replica', () => {
+    const task = walk(
+      'claimed',
+      'toolbox-ready',
+      'actions-decided',
+      'approval-needed',
+      'stored-waiting',
+    );
+    expect(task.history.slice(-3)).toEqual(['dispatching', 'pausing', 'waiting_approval']);
+    expect(task.isFinal).toBe(true);
+    expect(() => task.fire('claimed')).toThrow(IllegalTransition);
+  });
+
+  it('cannot pause for an approval except while dispatching', () => {
+    expect(() => walk('claimed', 'toolbox-ready', 'approval-needed')).toThrow(IllegalTransition);
+    expect(() => walk('claimed', 'approval-needed')).toThrow(IllegalTransition);
+  });
+
   it.each<[TaskPhase, TaskTrigger[]]>([
     ['received', []],
     ['starting', ['claimed']],

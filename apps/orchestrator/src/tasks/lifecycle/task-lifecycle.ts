@@ -5,7 +5,10 @@ import { type MachineInstance, StateMachine } from '@switchboard/contracts';
  * Where one run of a task stands in this replica. `received`: delivered by the work queue, nothing
  * done yet; `starting`: claimed (its row exists), its tools being gathered; `planning`: a planning
  * round is being decided (or replayed after a crash); `dispatching`: the round's steps are running;
- * `finishing`: the outcome is known and being stored; then one of the three final states.
+ * `finishing`: the outcome is known and being stored; then one of the three final states. `pausing`:
+ * a call waits for a person's decision, the task is being stored as waiting; `waiting_approval`: no
+ * replica holds it any more (a decision or a cancellation submits it again, and it starts over at
+ * `received` wherever it is delivered).
  */
 export type TaskPhase =
   | 'received'
@@ -13,6 +16,8 @@ export type TaskPhase =
   | 'planning'
   | 'dispatching'
   | 'finishing'
+  | 'pausing'
+  | 'waiting_approval'
   | 'completed'
   | 'failed'
   | 'cancelled';
@@ -25,6 +30,8 @@ export type TaskTrigger =
   | 'actions-decided'
   | 'steps-done'
   | 'answered'
+  | 'approval-needed'
+  | 'stored-waiting'
   | 'failed'
   | 'cancelled'
   | 'stored-completed'
@@ -41,7 +48,7 @@ const RUNNING: readonly TaskPhase[] = ['received', 'starting', 'planning', 'disp
 export const TASK_LIFECYCLE = new StateMachine<TaskPhase, TaskTrigger>({
   name: 'task',
   initial: 'received',
-  final: ['completed', 'failed', 'cancelled'],
+  final: ['completed', 'failed', 'cancelled', 'waiting_approval'],
   transitions: [
     {
       from: 'received',
@@ -72,6 +79,24 @@ export const TASK_LIFECYCLE = new StateMachine<TaskPhase, TaskTrigger>({
       on: 'steps-done',
       to: 'planning',
       note: 'each step is stored as it ends; the next round sees their outcomes',
+    },
+    {
+      from: 'dispatching',
+      on: 'approval-needed',
+      to: 'pausing',
+      note: "a call needs a decision: the steps before it are stored, its round's calls that need one become pending approvals; `orchestrator.approval.requested` each",
+    },
+    {
+      from: 'pausing',
+      on: 'stored-waiting',
+      to: 'waiting_approval',
+      note: 'events flushed, the row `waiting_approval`, the submission acked: nothing holds the task until the last decision (or a cancellation) submits it again',
+    },
+    {
+      from: 'pausing',
+      on: 'failed',
+      to: 'finishing',
+      note: 'the task could not be stored as waiting (it ended meanwhile, or the store failed)',
     },
     {
       from: 'planning',

@@ -5,10 +5,11 @@ import { permanentFailure } from '@switchboard/messaging';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import { CancellationRegistry, CancelledBy } from '../cancellation.registry.js';
 import { FinishTaskUseCase } from '../finish-task/finish-task.use-case.js';
+import { PauseTaskUseCase } from '../pause-task/pause-task.use-case.js';
 import { TaskTelemetry } from '../task.telemetry.js';
 import { StartTask } from './start-task.js';
 import { TaskLoop } from './task-loop.js';
-import type { Outcome } from './task-run.js';
+import type { LoopResult, Outcome } from './task-run.js';
 
 /**
  * Runs one task delivered by the work queue through its lifecycle (lifecycle/task-lifecycle.ts):
@@ -24,6 +25,7 @@ export class RunTaskUseCase {
     private readonly starter: StartTask,
     private readonly loop: TaskLoop,
     private readonly finisher: FinishTaskUseCase,
+    private readonly pauser: PauseTaskUseCase,
     private readonly cancellations: CancellationRegistry,
     private readonly telemetry: TaskTelemetry,
     @Inject(APP_CONFIG) private readonly config: Pick<OrchestratorEnv, 'TASK_TIMEOUT_MS'>,
@@ -44,14 +46,20 @@ export class RunTaskUseCase {
     const { run } = started;
     const { taskId } = submission;
     this.telemetry.begin(run, deliveryCount, started.storedSteps.length);
-    let outcome: Outcome;
+    let result: LoopResult;
     try {
-      outcome = started.early ?? (await this.loop.run(run, started.storedSteps));
+      result = started.early ?? (await this.loop.run(run, started.storedSteps));
     } catch (e) {
-      outcome = this.outcomeOf(e, run.signal);
+      result = this.outcomeOf(e, run.signal);
     } finally {
       this.cancellations.unregister(taskId);
     }
+    if (result.status === 'waiting_approval') {
+      // Stored as waiting; the last decision (or a cancellation) submits it again.
+      await this.pauser.pause(run);
+      return;
+    }
+    const outcome: Outcome = result;
     if (run.signal.aborted && !(run.signal.reason instanceof CancelledBy)) {
       // Aborting here only abandons the call in flight: mcp-tools and a2a (every replica) hear the
       // task's cancel broadcast and stop the running tool call or remote agent.

@@ -1,3 +1,6 @@
+import { ApprovalGate } from '../../approvals/approval.gate.js';
+import type { ApprovalMetrics } from '../../approvals/approval.metrics.js';
+import type { ApprovalRepository } from '../../approvals/approval.repository.js';
 import { jest } from '@jest/globals';
 import { DomainError, type Tasks, type Tools } from '@switchboard/contracts';
 import type { JetStreamService, NatsBus, AuditTrail, RetryBudget } from '@switchboard/messaging';
@@ -134,7 +137,16 @@ function setup(opts: {
     { load: async () => [] } as unknown as ThreadHistoryService,
     rounds,
     new PlanRoundUseCase(opts.planner, rounds, guardrails, audit as unknown as AuditTrail),
-    new DispatchStepsUseCase(repository, dispatcher, guardrails),
+    new DispatchStepsUseCase(
+      repository,
+      dispatcher,
+      guardrails,
+      new ApprovalGate(
+        {} as ApprovalRepository,
+        audit as unknown as AuditTrail,
+        {} as ApprovalMetrics,
+      ),
+    ),
     { MAX_ITERATIONS_PER_TURN: 3, DEFAULT_MAX_STEPS: opts.maxSteps ?? 10 },
   );
   const run: TaskRun = {

@@ -22,7 +22,7 @@ import {
 } from '../plan-round/planning-round.repository.js';
 import { PlanRoundUseCase, type RoundResult } from '../plan-round/plan-round.use-case.js';
 import type { StoredStep } from '../task.repository.js';
-import { failed, type Outcome, type TaskRun } from './task-run.js';
+import { failed, type LoopResult, type Outcome, type TaskRun } from './task-run.js';
 
 const NOT_LISTED: AgentList = {
   agents: [],
@@ -92,7 +92,7 @@ export class TaskLoop {
     @Inject(APP_CONFIG) private readonly limits: Limits,
   ) {}
 
-  async run(run: TaskRun, storedSteps: StoredStep[]): Promise<Outcome> {
+  async run(run: TaskRun, storedSteps: StoredStep[]): Promise<LoopResult> {
     const basis = await this.prepare(run);
     const maxSteps = this.maxSteps(run.submission.request.max_steps);
     const ledger: StepLedger = {
@@ -132,7 +132,10 @@ export class TaskLoop {
       );
       if (overBudget) return this.ended(run, overBudget);
       run.phase.fire('actions-decided');
-      await this.actions.run(run, decision, ledger);
+      if ((await this.actions.run(run, decision, ledger)) === 'paused') {
+        run.phase.fire('approval-needed');
+        return { status: 'waiting_approval' };
+      }
       run.phase.fire('steps-done');
     }
   }
@@ -161,6 +164,7 @@ export class TaskLoop {
       ),
       run.signal,
     );
+    run.offered = new Map(manifest.tools.map((t) => [t.name, t]));
     run.phase.fire('toolbox-ready');
     run.events.emit('mcp.toolbox.generated', {
       tools: manifest.tools.map((t) => ({ name: t.name, provider: t.provider })),

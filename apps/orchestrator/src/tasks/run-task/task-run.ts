@@ -1,4 +1,4 @@
-import { DomainError, type ErrorBody, type Tasks } from '@switchboard/contracts';
+import { DomainError, type ErrorBody, type Tasks, type Tools } from '@switchboard/contracts';
 import type { RetryBudget } from '@switchboard/messaging';
 import type { UsageMeter } from '../../budget/usage-meter.js';
 import type { TaskLifecycle } from '../lifecycle/task-lifecycle.js';
@@ -30,6 +30,8 @@ export interface TaskRun {
   plan: Tasks.PlanAction[];
   /** The step dispatched and not stored yet: if the task stops meanwhile, it is stored as cancelled. */
   underWay?: UnderWayStep;
+  /** The tools the manifest offered, by name (with their approval policies), once it is read. */
+  offered?: ReadonlyMap<string, Tools.ManifestTool>;
   /** Redelivered after a crash: stored rounds and steps exist and are replayed (a new task has none). */
   resumed: boolean;
 }
@@ -45,6 +47,9 @@ export type Outcome =
   | { status: 'completed'; result: string; output?: unknown }
   | { status: 'failed'; error: ErrorBody }
   | { status: 'cancelled'; reason: string };
+
+/** How the loop left a task: with its outcome, or stopped to wait for approvals (no outcome yet). */
+export type LoopResult = Outcome | { status: 'waiting_approval' };
 
 export function failed(code: DomainError['code'], message: string): Outcome {
   return { status: 'failed', error: new DomainError(code, message).toBody() };

@@ -1,0 +1,93 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
+import { AuditTrail } from '@switchboard/messaging';
+import { LOGGER, type Logger } from '@switchboard/observability';
+import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
+import { TaskRepository } from '../../tasks/task.repository.js';
+import { ApprovalMetrics } from '../approval.metrics.js';
+import { ApprovalRepository } from '../approval.repository.js';
+import { TaskResumer } from '../task-resumer.js';
+
+/** How long a waiting task may have nothing pending before its lost resume is sent again. */
+const STALLED_AFTER_MS = 60_000;
+
+/**
+ * Expires approvals on time with no request in flight: every APPROVAL_SWEEP_MS each replica claims the
+ * pending approvals past their expiry in one statement (SKIP LOCKED: each is expired by one replica),
+ * records it, and resubmits the tasks that have nothing pending left — their run rejects the call or
+ * fails the task, as the policy says. The due list is the table itself, so a restart loses no timer.
+ * The same sweep resubmits a waiting task whose resume was lost (its decider died between the decision
+ * and the resubmit).
+ */
+@Injectable()
+export class ExpireApprovalsUseCase implements OnApplicationBootstrap, OnModuleDestroy {
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+  private lastStalledCheck = 0;
+
+  constructor(
+    private readonly approvals: ApprovalRepository,
+    private readonly tasks: TaskRepository,
+    private readonly resumer: TaskResumer,
+    private readonly audit: AuditTrail,
+    private readonly metrics: ApprovalMetrics,
+    @Inject(APP_CONFIG) private readonly config: Pick<OrchestratorEnv, 'APPROVAL_SWEEP_MS'>,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.sweeping ??= this.sweep()
+        .catch((e: unknown) =>
+          this.logger.warn({ err: e }, 'approval sweep failed; next one retries'),
+        )
+        .finally(() => (this.sweeping = undefined));
+    }, this.config.APPROVAL_SWEEP_MS);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sweeping;
+  }
+
+  /** One sweep: expire what is due, resume the tasks it leaves with nothing pending. */
+  async sweep(now = Date.now()): Promise<void> {
+    const expired = await this.approvals.expireDue();
+    const tasks = new Set<string>();
+    for (const { view } of expired) {
+      tasks.add(view.taskId);
+      this.metrics.decided.inc({ target: view.target, status: 'expired' });
+      this.metrics.secondsToDecision.observe(
+        { status: 'expired' },
+        (Date.parse(view.expiresAt) - Date.parse(view.requestedAt)) / 1000,
+      );
+      void this.audit.record({
+        category: 'approval',
+        action: 'approval.expired',
+        outcome: 'success',
+        resource: view.approvalId,
+        taskId: view.taskId,
+        actor: { userId: view.requestedBy },
+        onceKey: `approval:${view.approvalId}:decided`,
+        details: {
+          approvalId: view.approvalId,
+          target: view.target,
+          argsHash: view.argsHash,
+          expiresAt: view.expiresAt,
+          onExpiry: view.policy.onExpiry,
+        },
+      });
+    }
+    if (now - this.lastStalledCheck >= STALLED_AFTER_MS) {
+      this.lastStalledCheck = now;
+      for (const taskId of await this.tasks.stalled(STALLED_AFTER_MS)) tasks.add(taskId);
+    }
+    for (const taskId of tasks) await this.resumer.resumeIfDecided(taskId);
+  }
+}

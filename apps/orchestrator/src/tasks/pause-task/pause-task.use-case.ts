@@ -1,0 +1,34 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { LOGGER, type Logger } from '@switchboard/observability';
+import { TaskResumer } from '../../approvals/task-resumer.js';
+import { TaskRepository } from '../task.repository.js';
+import type { TaskRun } from '../run-task/task-run.js';
+
+/**
+ * Stops a task that waits for approvals: its events are flushed (the `orchestrator.approval.requested`
+ * ones among them), then its row says `waiting_approval`, and the work queue's message is acked by the
+ * caller — no replica holds the task while people decide. A decision that came while the task was
+ * still pausing found it running and did not resubmit it; so after the row is stored, the task is
+ * resubmitted here if nothing of it is pending any more (decider and pauser each write, then read
+ * what the other wrote: at least one of them sees both, and the message id makes two resubmits one).
+ */
+@Injectable()
+export class PauseTaskUseCase {
+  constructor(
+    private readonly repository: TaskRepository,
+    private readonly resumer: TaskResumer,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** False when the task was not running any more (then it is finished as it is). */
+  async pause(run: TaskRun): Promise<boolean> {
+    const { taskId } = run.submission;
+    await run.events.flush();
+    const paused = await this.repository.pause(taskId, run.plan, run.events.lastSeq);
+    if (!paused) return false;
+    run.phase.fire('stored-waiting');
+    this.logger.info({ taskId }, 'task waits for approval');
+    await this.resumer.resumeIfDecided(taskId);
+    return true;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './approval.contracts.js';
+export * from './approval.schemas.js';
