@@ -74,16 +74,20 @@ describe(TaskConsumer.name, () => {
     expect(opts.onDeadLetter).toEqual(expect.any(Function));
   });
 
-  it('runs a task delivered again while it runs here only once', async () => {
+  it('runs a task delivered again while it runs here after the first run, never beside it', async () => {
     const { opts, execute, release } = await setup();
     const first = opts.handle(item(1));
     const second = opts.handle(item(2));
+    // The second delivery (a resume sent while the task was pausing) waits for the first run.
     expect(execute).toHaveBeenCalledTimes(1);
     release();
-    await Promise.all([first, second]);
-    // Once it has ended, a new delivery runs again (e.g. a resume that finds the task terminal).
-    const third = opts.handle(item(3));
+    await first;
     expect(execute).toHaveBeenCalledTimes(2);
+    release();
+    await second;
+    // Once both have ended, a new delivery runs at once.
+    const third = opts.handle(item(3));
+    expect(execute).toHaveBeenCalledTimes(3);
     release();
     await third;
   });

@@ -61,11 +61,10 @@ export class TaskConsumer implements OnApplicationBootstrap {
     // while it was pausing): the second run starts when the first has ended, from what the first
     // stored — running both at once would interleave two event sequences.
     const current = this.running.get(submission.taskId);
-    const run = (current ?? Promise.resolve())
-      .then(() => this.runTask.execute(submission, deliveryCount))
-      .finally(() => {
-        if (this.running.get(submission.taskId) === run) this.running.delete(submission.taskId);
-      });
+    const execute = () => this.runTask.execute(submission, deliveryCount);
+    const run = (current ? current.then(execute, execute) : execute()).finally(() => {
+      if (this.running.get(submission.taskId) === run) this.running.delete(submission.taskId);
+    });
     this.running.set(submission.taskId, run);
     return run;
   }

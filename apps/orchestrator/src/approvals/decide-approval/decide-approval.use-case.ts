@@ -30,11 +30,13 @@ export class DecideApprovalUseCase {
   ): Promise<Approvals.ApprovalView> {
     const found = await this.repository.get(req.taskId, req.approvalId);
     // An approval the actor could neither decide nor see (not their task) does not exist for them.
-    if (!found || !visibleTo(found.view, actor))
+    if (!found || !visibleTo(found.view, actor)) {
+      if (found) this.recordRefusal(found.view, actor, 'neither the requester nor an approver');
       throw new DomainError(
         'NOT_FOUND',
         `approval ${req.approvalId} of task ${req.taskId} not found`,
       );
+    }
     const refusal = Approvals.approvalRefusal(found.view.policy, found.view.requestedBy, actor);
     if (refusal) {
       this.recordRefusal(found.view, actor, refusal);
