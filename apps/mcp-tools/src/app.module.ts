@@ -1,5 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
+import { ApprovalPoliciesHandler } from './approvals/approval-policies.handler.js';
+import { ApprovalPoliciesService } from './approvals/approval-policies.service.js';
+import { ApprovalPolicyRepository } from './approvals/approval-policy.repository.js';
+import { CallApprovalChecker } from './approvals/call-approval.checker.js';
 import { AuthorizationsHandler } from './authorizations/authorizations.handler.js';
 import { ProviderAuthorizationRepository } from './authorizations/provider-authorization.repository.js';
 import { ProviderAuthorizationsService } from './authorizations/provider-authorizations.service.js';
@@ -47,7 +51,7 @@ export class AppModule {
   static register(options: { credentials: CredentialStore }): DynamicModule {
     return {
       module: AppModule,
-      controllers: [ToolsHandler, AuthorizationsHandler],
+      controllers: [ApprovalPoliciesHandler, AuthorizationsHandler, ToolsHandler],
       providers: [
         ...BUILTINS,
         {
@@ -61,8 +65,11 @@ export class AppModule {
         { provide: TOOL_SOURCES, useFactory: loadToolSources, inject: [APP_CONFIG, BUILTIN_TOOLS] },
         { provide: CREDENTIALS, useValue: options.credentials },
         { provide: MCP_STATUS, useExisting: McpUpstreams },
+        ApprovalPoliciesService,
+        ApprovalPolicyRepository,
         BuildCatalogueUseCase,
         BuildManifestUseCase,
+        CallApprovalChecker,
         CallToolUseCase,
         IdempotencyService,
         ManifestCache,

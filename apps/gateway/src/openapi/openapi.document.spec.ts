@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { A2aServerModule } from '../a2a/a2a-server.module.js';
 import { HTTP_CONTROLLERS } from '../app.module.js';
+import { ToolCatalogueModule } from '../catalog/tool-catalogue.module.js';
 import { ConsoleModule } from '../console/console.module.js';
 import { McpServerModule } from '../mcp/mcp-server.module.js';
 import {
@@ -28,10 +29,10 @@ type Doc = {
   >;
 };
 
-/** The gateway's controllers and those the A2A, MCP and console modules bring. */
+/** The gateway's controllers and those the A2A, MCP, console and tool catalogue modules bring. */
 const ALL_CONTROLLERS: Type<unknown>[] = [
   ...HTTP_CONTROLLERS,
-  ...[A2aServerModule, McpServerModule, ConsoleModule].flatMap(
+  ...[A2aServerModule, McpServerModule, ConsoleModule, ToolCatalogueModule].flatMap(
     (m) => (Reflect.getMetadata(MODULE_METADATA.CONTROLLERS, m) ?? []) as Type<unknown>[],
   ),
 ];

@@ -1,5 +1,6 @@
 import { A2a, Audit, Tools } from '@switchboard/contracts';
 
+import { ApprovalPolicyBody } from '../catalog/approval-policies.controller.js';
 import {
   AuditQueryParams,
   AuditVerifyParams,
@@ -76,6 +77,42 @@ export const PLATFORM_OPERATIONS: Operation[] = [
       200: {
         description: 'Whether a grant was removed.',
         schema: Tools.AuthorizationRevoke.response,
+      },
+    },
+    errors: [400, 401, 403, 404, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/approval-policies',
+    tag: 'tools',
+    summary: "Tools' approval policies (admin)",
+    description:
+      "Every tool whose calls wait for a person's approval, with its effective policy and where it comes from: its `definition` (the tool, the tools file, its MCP server) or an admin's `override` (docs/approvals.md).",
+    responses: {
+      200: {
+        description: 'The tools with a policy, by name.',
+        schema: Tools.ApprovalPolicyList.response,
+      },
+    },
+    errors: [401, 403, 429, 503, 504],
+  },
+  {
+    method: 'put',
+    path: '/approval-policies/{tool}',
+    tag: 'tools',
+    summary: "Override a tool's approval policy (admin)",
+    description:
+      'Sets the tool\'s approval policy, replacing its definition\'s, or with `{"policy": null}` removes the override. Every replica enforces it on the next call; manifests carry it at once. Audited.',
+    pathParams: {
+      tool: { schema: Tools.ToolName, description: 'The tool, e.g. `notes.add`.' },
+    },
+    body: ApprovalPolicyBody,
+    bodyRequired: true,
+    responses: {
+      200: {
+        description:
+          "The tool's effective policy after the change (`policy: null`, `source: none` when its calls need none).",
+        schema: Tools.ApprovalPolicySet.response,
       },
     },
     errors: [400, 401, 403, 404, 429, 503, 504],

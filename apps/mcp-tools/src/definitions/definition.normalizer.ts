@@ -31,6 +31,42 @@ function renameKeys(obj: Obj, aliases: Readonly<Record<string, string>>, problem
   return out;
 }
 
+const APPROVAL_ALIASES = {
+  allow_self: 'allowSelf',
+  expires_in_ms: 'expiresInMs',
+  on_expiry: 'onExpiry',
+} as const;
+
+/**
+ * An approval policy in either spelling (`allow_self`, `expires_in_ms`, `on_expiry`). `true` is the
+ * default policy (the requester approves); `false` and anything else are left for the schema to judge.
+ */
+export function normalizeApproval(value: unknown, problems: string[]): unknown {
+  if (value === true) return {};
+  return isObject(value) ? renameKeys(value, APPROVAL_ALIASES, problems) : value;
+}
+
+/**
+ * `requires_approval: true` (or `requiresApproval`), the legacy flag, is `approval: {}`; `false` is no
+ * policy. Given with `approval` it is a problem: one of them would be ignored.
+ */
+function normalizeApprovalFlag(entry: Obj, problems: string[], where = ''): void {
+  for (const flag of ['requires_approval', 'requiresApproval']) {
+    if (!(flag in entry)) continue;
+    const value = entry[flag];
+    delete entry[flag];
+    if (typeof value !== 'boolean') {
+      problems.push(`${where}${flag}: must be true or false`);
+    } else if (entry['approval'] !== undefined) {
+      problems.push(`${where}${flag}: give either ${flag} or approval`);
+    } else if (value) {
+      entry['approval'] = {};
+    }
+  }
+  if (entry['approval'] !== undefined)
+    entry['approval'] = normalizeApproval(entry['approval'], problems);
+}
+
 const TOOL_ALIASES = {
   input_schema: 'inputSchema',
   parameters: 'inputSchema',
@@ -75,6 +111,7 @@ export function normalizeToolEntry(raw: unknown, builtinRefs: ReadonlySet<string
     entry['title'] ??= entry['name'];
   }
   entry['provider'] ??= 'local';
+  normalizeApprovalFlag(entry, problems);
   const handler = entry['handler'];
   if (typeof handler === 'string') {
     entry['handler'] = handlerFromKind(handler, entry, builtinRefs, problems);
@@ -214,19 +251,32 @@ export function normalizeMcpServerEntry(raw: unknown, key?: string): Normalized 
   } else {
     problems.push(`transport: "${String(transport)}" is not supported (stdio, http)`);
   }
+  normalizeApprovalFlag(server, problems);
   if (isObject(server['tools'])) {
     server['tools'] = Object.fromEntries(
       Object.entries(server['tools']).map(([name, policy]) => [
         name,
-        isObject(policy)
-          ? renameKeys(
-              policy,
-              { required_role: 'requiredRole', admin_only: 'adminOnly', timeout_ms: 'timeoutMs' },
-              problems,
-            )
-          : policy,
+        isObject(policy) ? normalizeMcpToolPolicy(policy, `tools.${name}.`, problems) : policy,
       ]),
     );
   }
   return { value: server, problems };
+}
+
+function normalizeMcpToolPolicy(policy: Obj, where: string, problems: string[]): Obj {
+  const out = renameKeys(
+    policy,
+    { required_role: 'requiredRole', admin_only: 'adminOnly', timeout_ms: 'timeoutMs' },
+    problems,
+  );
+  // `requires_approval: false` turns off the server's policy for this tool: kept as `approval: false`.
+  const flag = out['requires_approval'] ?? out['requiresApproval'];
+  if (flag === false && out['approval'] === undefined) {
+    delete out['requires_approval'];
+    delete out['requiresApproval'];
+    out['approval'] = false;
+    return out;
+  }
+  normalizeApprovalFlag(out, problems, where);
+  return out;
 }

@@ -1,3 +1,11 @@
+import { Approvals } from '@switchboard/contracts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { McpToolsEnv } from '../config/mcp-tools.env.js';
+import { toDefinitions } from '../mcp/mcp.translator.js';
+import type { ToolImplementation } from '../registry/tool-implementation.js';
+import { loadToolSources } from '../registry/tool-sources.js';
 import { parseMcpServersJson, parseToolsDocument, ToolsFileError } from './tools-file.loader.js';
 
 const BUILTINS = new Set(['calculator', 'time.now', 'notes.add', 'weather.current', 'admin.debug']);
@@ -148,7 +156,7 @@ extra: 1
     );
     expect(problems).toEqual(
       expect.arrayContaining([
-        'extra: is not a known section (providers, tools, mcpServers)',
+        'extra: is not a known section (providers, tools, mcpServers, approvals)',
         'tools[1] ("bad"): inputSchema: must be a JSON Schema with "type": "object"',
         expect.stringMatching(/^tools\[1\] \("bad"\): .*colour/),
         'tools ("leaky"): handler.url: {{SECRET_KEY}} is not listed in requiredCredentials',
@@ -228,6 +236,149 @@ mcpServers:
     expect(content.mcpServers[1]).toMatchObject({
       requiresAuthorization: true,
       tools: { delete_all: { adminOnly: true } },
+    });
+  });
+});
+
+const REQUESTER = Approvals.ApprovalPolicy.parse({});
+const ADMINS = Approvals.ApprovalPolicy.parse({
+  approvers: { requester: false, roles: ['admin'] },
+  allowSelf: false,
+});
+
+describe('approval policies in the tools file', () => {
+  it("reads a tool's approval, the legacy requires_approval flag and snake_case policy keys", () => {
+    const content = yaml(`
+tools:
+  - name: pay
+    description: Pays an invoice.
+    inputSchema: { type: object }
+    handler: { kind: builtin, ref: time.now }
+    approval: { approvers: { requester: false, roles: [admin] }, allowSelf: false }
+  - name: pay_legacy
+    description: Pays an invoice.
+    input_schema: { type: object }
+    handler: python_function
+    function: get_current_time
+    requires_approval: true
+  - name: pay_snake
+    description: Pays an invoice.
+    inputSchema: { type: object }
+    handler: { kind: builtin, ref: time.now }
+    approval: { expires_in_ms: 60000, on_expiry: fail }
+  - name: free
+    description: Needs nobody.
+    inputSchema: { type: object }
+    handler: { kind: builtin, ref: time.now }
+    requires_approval: false
+`);
+    expect(Object.fromEntries(content.tools.map((t) => [t.name, t.approval]))).toEqual({
+      pay: ADMINS,
+      pay_legacy: REQUESTER,
+      pay_snake: { ...REQUESTER, expiresInMs: 60_000, onExpiry: 'fail' },
+      free: undefined,
+    });
+  });
+
+  it('reads the approvals section by tool name, built-ins included', () => {
+    const content = yaml(`
+approvals:
+  notes.add: {}
+  calculator: { approvers: { requester: false, roles: [admin] }, allow_self: false }
+`);
+    expect(content.approvals).toEqual({ 'notes.add': REQUESTER, calculator: ADMINS });
+  });
+
+  it('names the entry and field of every invalid policy, all at once', () => {
+    const problems = problemsOf(() =>
+      yaml(`
+tools:
+  - name: pay
+    description: Pays.
+    inputSchema: { type: object }
+    handler: { kind: builtin, ref: time.now }
+    approval: { onExpiry: later }
+    requires_approval: true
+approvals:
+  notes.add: { expiresInMs: 5 }
+  calculator: { approvers: { requester: false } }
+  "bad name": {}
+  time.now: yes please
+`),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'tools[0] ("pay"): requires_approval: give either requires_approval or approval',
+        expect.stringMatching(/^tools\[0\] \("pay"\): approval\.onExpiry: /),
+        'approvals.notes.add: expiresInMs: must be at least 1000 ms',
+        'approvals.calculator: approvers: must name someone: requester, roles or users',
+        expect.stringMatching(/^approvals\.bad name: may hold letters/),
+        expect.stringMatching(/^approvals\.time\.now: /),
+      ]),
+    );
+  });
+});
+
+describe('approval policies across tool sources', () => {
+  const builtins = ['calculator', 'notes.add', 'time.now'].map(
+    (name) => ({ definition: { name } }) as unknown as ToolImplementation,
+  );
+  const sourcesOf = (text: string) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'approvals-')), 'tools.yaml');
+    writeFileSync(file, text);
+    return loadToolSources({ TOOLS_FILE: file } as McpToolsEnv, builtins);
+  };
+  const FILE = `
+tools:
+  - name: report
+    description: Reports.
+    inputSchema: { type: object }
+    handler: { kind: builtin, ref: time.now }
+mcpServers:
+  gh:
+    url: https://mcp.example.com/mcp
+    approval: {}
+    include: [create_issue, delete_repo, search]
+    tools:
+      delete_repo: { approval: { approvers: { requester: false, roles: [admin] }, allowSelf: false } }
+      search: { requires_approval: false }
+`;
+
+  it('accepts names of built-ins, file tools and tools a configured MCP server may offer', () => {
+    const sources = sourcesOf(`${FILE}
+approvals: { notes.add: {}, report: {}, gh__create_issue: {} }
+`);
+    expect(Object.keys(sources.file.approvals)).toEqual([
+      'notes.add',
+      'report',
+      'gh__create_issue',
+    ]);
+  });
+
+  it('stops the boot naming every approvals entry that matches no tool', () => {
+    const problems = problemsOf(() =>
+      sourcesOf(`${FILE}
+approvals: { notes.delete: {}, gh__not_included: {}, other__x: {}, report: {} }
+`),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^approvals\.notes\.delete: no tool is called "notes\.delete"/),
+      expect.stringMatching(/^approvals\.gh__not_included: no tool is called/),
+      expect.stringMatching(/^approvals\.other__x: no tool is called/),
+    ]);
+  });
+
+  it("gives an MCP server's approval to each of its tools unless the tool's own says otherwise", () => {
+    const [server] = sourcesOf(FILE).mcpServers;
+    const listed = ['create_issue', 'delete_repo', 'search'].map((name) => ({
+      name,
+      inputSchema: { type: 'object' },
+    }));
+    const { tools } = toDefinitions(server!, listed, 30_000);
+    expect(Object.fromEntries(tools.map((t) => [t.name, t.approval]))).toEqual({
+      gh__create_issue: REQUESTER,
+      gh__delete_repo: ADMINS,
+      gh__search: undefined,
     });
   });
 });

@@ -1,15 +1,17 @@
-import { DomainError, Tools } from '@switchboard/contracts';
+import { Approvals, DomainError, Tools } from '@switchboard/contracts';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import {
+  normalizeApproval,
   normalizeMcpServerEntry,
   normalizeProviderEntry,
   normalizeToolEntry,
   type Normalized,
 } from './definition.normalizer.js';
 import {
+  type ApprovalsSection,
   credentialRefs,
   McpServerConfig,
   ProviderConfig,
@@ -32,7 +34,14 @@ export class ToolsFileError extends DomainError {
   }
 }
 
-const TOP_LEVEL_KEYS = new Set(['version', 'providers', 'tools', 'mcpServers', 'mcp_servers']);
+const TOP_LEVEL_KEYS = new Set([
+  'version',
+  'providers',
+  'tools',
+  'mcpServers',
+  'mcp_servers',
+  'approvals',
+]);
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -83,7 +92,7 @@ export function parseToolsDocument(
     );
   for (const key of Object.keys(root)) {
     if (!TOP_LEVEL_KEYS.has(key))
-      problems.push(`${key}: is not a known section (providers, tools, mcpServers)`);
+      problems.push(`${key}: is not a known section (providers, tools, mcpServers, approvals)`);
   }
   if ('mcpServers' in root && 'mcp_servers' in root)
     problems.push('mcp_servers: give either mcpServers or mcp_servers');
@@ -97,6 +106,7 @@ export function parseToolsDocument(
     ),
     tools: validateTools(root['tools'], problems, builtinRefs),
     mcpServers: validateServers(root['mcpServers'] ?? root['mcp_servers'], 'mcpServers', problems),
+    approvals: validateApprovals(root['approvals'], problems),
   };
   checkUnique(
     content.providers.map((p) => p.name),
@@ -173,6 +183,35 @@ function validateTools(
   return tools;
 }
 
+/**
+ * The `approvals` section: tool name → approval policy. Whether each name is a tool is checked once
+ * every source is known (loadToolSources): built-ins and MCP servers are not in this file.
+ */
+function validateApprovals(raw: unknown, problems: string[]): ApprovalsSection {
+  if (raw === undefined || raw === null) return {};
+  if (!isObject(raw)) {
+    problems.push('approvals: must be an object of tool name → approval policy');
+    return {};
+  }
+  const out: ApprovalsSection = {};
+  for (const [name, value] of Object.entries(raw)) {
+    const where = `approvals.${name}`;
+    const named = Tools.ToolName.safeParse(name);
+    if (!named.success) problems.push(`${where}: ${named.error.issues[0]?.message ?? 'invalid'}`);
+    const found: string[] = [];
+    const parsed = Approvals.ApprovalPolicy.safeParse(normalizeApproval(value, found));
+    if (!parsed.success) found.push(...parsed.error.issues.map(issueText));
+    problems.push(...found.map((p) => `${where}: ${p}`));
+    if (named.success && parsed.success && found.length === 0) out[name] = parsed.data;
+  }
+  return out;
+}
+
+function issueText(i: z.core.$ZodIssue): string {
+  const path = i.path.map(String).join('.');
+  return path ? `${path}: ${i.message}` : i.message;
+}
+
 function validateServers(raw: unknown, where: string, problems: string[]): McpServerConfig[] {
   if (isObject(raw)) {
     // `{ "github": { "command": … } }`, as MCP clients write it.
@@ -220,12 +259,7 @@ function validateEntry<S extends z.ZodType>(
   const parsed = schema.safeParse(normalized.value);
   const found = [
     ...normalized.problems,
-    ...(parsed.success
-      ? []
-      : parsed.error.issues.map((i) => {
-          const path = i.path.map(String).join('.');
-          return path ? `${path}: ${i.message}` : i.message;
-        })),
+    ...(parsed.success ? [] : parsed.error.issues.map(issueText)),
   ];
   problems.push(...found.map((p) => `${label}: ${p}`));
   return parsed.success && normalized.problems.length === 0 ? [parsed.data] : [];

@@ -1,4 +1,4 @@
-import { Role, Tools } from '@switchboard/contracts';
+import { Approvals, Role, Tools } from '@switchboard/contracts';
 import { z } from 'zod';
 import { MAX_TOOL_TIMEOUT_MS, timeoutTooLong } from '../tools/tool-timeouts.js';
 
@@ -31,6 +31,8 @@ const McpToolPolicy = z
     adminOnly: z.boolean().optional(),
     timeoutMs: z.number().int().min(1).max(MAX_TOOL_TIMEOUT_MS, timeoutTooLong).optional(),
     idempotent: z.boolean().optional(),
+    /** Replaces the server's `approval` for this tool; `false`: its calls need none. */
+    approval: z.union([Approvals.ApprovalPolicy, z.literal(false)]).optional(),
   })
   .strict();
 
@@ -44,10 +46,12 @@ const mcpServerCommon = {
   requiredRole: Role.optional(),
   adminOnly: z.boolean().default(false),
   timeoutMs: z.number().int().min(1).max(MAX_TOOL_TIMEOUT_MS, timeoutTooLong).optional(),
+  /** Each call of the server's tools waits for a person's approval (docs/approvals.md). */
+  approval: Approvals.ApprovalPolicy.optional(),
   /** Upstream tool names to offer (all when absent) and to hide. */
   include: z.array(z.string().min(1).max(128)).max(1_000).optional(),
   exclude: z.array(z.string().min(1).max(128)).max(1_000).default([]),
-  /** Per upstream tool: role, admin-only, timeout, idempotency. */
+  /** Per upstream tool: role, admin-only, timeout, idempotency, approval. */
   tools: z.record(z.string().min(1).max(128), McpToolPolicy).default({}),
 };
 
@@ -84,11 +88,18 @@ export const McpServerConfig = z.discriminatedUnion('transport', [
 ]);
 export type McpServerConfig = z.infer<typeof McpServerConfig>;
 
+/**
+ * The tools file's `approvals` section: the approval policy of any tool by name (built-ins, the file's
+ * tools, `<server>__<tool>` of an MCP server), replacing what its definition says.
+ */
+export type ApprovalsSection = Record<string, Approvals.ApprovalPolicy>;
+
 /** What a tools file holds once its entries are validated and normalised. */
 export interface ToolsFileContent {
   providers: ProviderConfig[];
   tools: Tools.ToolDefinition[];
   mcpServers: McpServerConfig[];
+  approvals: ApprovalsSection;
 }
 
 /** `{{NAME}}` placeholders (credential names) in a template string. */

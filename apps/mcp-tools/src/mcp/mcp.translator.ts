@@ -85,6 +85,8 @@ export function toDefinitions(
     seen.add(name);
     const policy = server.tools[tool.name] ?? {};
     const requiredRole = policy.requiredRole ?? server.requiredRole;
+    // The tool's own setting wins, `false` included (no approval although the server asks for one).
+    const approval = policy.approval === false ? undefined : (policy.approval ?? server.approval);
     tools.push({
       upstreamName: tool.name,
       name,
@@ -102,6 +104,7 @@ export function toDefinitions(
       adminOnly: policy.adminOnly ?? server.adminOnly,
       timeoutMs: policy.timeoutMs ?? server.timeoutMs ?? defaultTimeoutMs,
       idempotent: policy.idempotent ?? false,
+      ...(approval ? { approval } : {}),
     });
   });
   return { tools, skipped };

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { DomainError, Tools } from '@switchboard/contracts';
+import { type Approvals, DomainError, Tools } from '@switchboard/contracts';
 import { createHash } from 'node:crypto';
 import { CREDENTIALS } from '../tools/credential-store.js';
 import type { ProviderInfo, ToolImplementation, ToolSource } from './tool-implementation.js';
@@ -52,10 +52,19 @@ export class ToolRegistry {
   private readonly sources = new Map<string, Map<string, RegisteredTool>>();
   private readonly declared = new Map<string, ProviderInfo>();
   private readonly listeners = new Set<RegistryListener>();
+  private approvals: Readonly<Record<string, Approvals.ApprovalPolicy>> = {};
   private fingerprint = this.computeFingerprint();
 
   /** Without a credential store (unit tests) every credential a tool asks for counts as missing. */
   constructor(@Optional() @Inject(CREDENTIALS) private readonly credentials?: CredentialPresence) {}
+
+  /**
+   * The tools file's `approvals` section: each named tool registered from now on carries that policy
+   * on its definition, whatever its source says. Set once at boot, before any tool is registered.
+   */
+  configureApprovals(byName: Readonly<Record<string, Approvals.ApprovalPolicy>>): void {
+    this.approvals = { ...byName };
+  }
 
   /** Declares a provider's settings (tools file, MCP server config). A later declaration replaces it. */
   declareProvider(info: ProviderInfo): void {
@@ -84,7 +93,9 @@ export class ToolRegistry {
           },
         );
       }
-      next.set(name, { ...tool, sourceId, needs: this.needsOf(tool) });
+      const approval = Object.hasOwn(this.approvals, name) ? this.approvals[name] : undefined;
+      const definition = approval ? { ...tool.definition, approval } : tool.definition;
+      next.set(name, { ...tool, definition, sourceId, needs: this.needsOf(tool) });
     }
     this.sources.set(sourceId, next);
     this.changed();

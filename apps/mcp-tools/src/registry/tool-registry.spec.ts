@@ -1,4 +1,4 @@
-import type { Tools } from '@switchboard/contracts';
+import { Approvals, type Tools } from '@switchboard/contracts';
 import type { ToolImplementation } from './tool-implementation.js';
 import { parseDefinition, ToolRegistry } from './tool-registry.service.js';
 
@@ -87,6 +87,28 @@ describe('the tool registry', () => {
     expect(without.get('ready')?.needs).toEqual(['SET_KEY']);
     // Replicas with different credentials offer different tools: they must not share manifests.
     expect(withKey.version).not.toBe(without.version);
+  });
+
+  it("puts the approvals section's policy on the named tools of any source, part of its version", () => {
+    const plain = new ToolRegistry();
+    const approving = new ToolRegistry();
+    const policy = Approvals.ApprovalPolicy.parse({});
+    const own = Approvals.ApprovalPolicy.parse({ expiresInMs: 60_000 });
+    approving.configureApprovals({ a: policy, x__c: policy });
+    for (const registry of [plain, approving]) {
+      registry.replaceSource('builtin', [
+        entry(impl('a')),
+        entry(impl('b', 'p', { approval: own })),
+      ]);
+      registry.replaceSource('mcp:x', [entry(impl('x__c', 'x'))]);
+    }
+    expect(approving.list().map((t) => [t.definition.name, t.definition.approval])).toEqual([
+      ['a', policy],
+      ['b', own],
+      ['x__c', policy],
+    ]);
+    expect(plain.get('a')?.definition.approval).toBeUndefined();
+    expect(approving.version).not.toBe(plain.version);
   });
 
   it('names the tool and field of an invalid definition', () => {

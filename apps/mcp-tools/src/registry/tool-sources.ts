@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import type { Tools } from '@switchboard/contracts';
+import { Tools } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { McpToolsEnv } from '../config/mcp-tools.env.js';
 import {
@@ -33,7 +33,7 @@ export function loadToolSources(
   const builtinRefs = new Set(builtins.map((b) => b.definition.name));
   const file: ToolsFileContent = config.TOOLS_FILE
     ? readToolsFile(config.TOOLS_FILE, builtinRefs)
-    : { providers: [], tools: [], mcpServers: [] };
+    : { providers: [], tools: [], mcpServers: [], approvals: {} };
   const fromEnv = config.MCP_SERVERS ? parseMcpServersJson(config.MCP_SERVERS) : [];
   const mcpServers = [...file.mcpServers, ...fromEnv];
   const problems: string[] = [];
@@ -50,8 +50,40 @@ export function loadToolSources(
       );
     }
   }
+  problems.push(...unknownApprovalNames(file.approvals, builtinRefs, file.tools, mcpServers));
   if (problems.length) throw new ToolsFileError('tool sources', problems);
   return { file, mcpServers };
+}
+
+/**
+ * Names in the `approvals` section that can name no tool: not a built-in, not a tool of the file, and
+ * not `<server>__<tool>` of a configured MCP server (whose tools are only known once it answers, so any
+ * tool name it may offer — within its `include`, outside its `exclude` — is accepted).
+ */
+function unknownApprovalNames(
+  approvals: ToolsFileContent['approvals'],
+  builtinRefs: ReadonlySet<string>,
+  fileTools: readonly Tools.ToolDefinition[],
+  servers: readonly McpServerConfig[],
+): string[] {
+  const known = new Set([...builtinRefs, ...fileTools.map((t) => t.name)]);
+  const offeredByServer = (name: string) =>
+    servers.some((server) => {
+      const prefix = `${server.name}${Tools.MCP_TOOL_SEPARATOR}`;
+      if (!name.startsWith(prefix)) return false;
+      const upstream = name.slice(prefix.length);
+      return (
+        upstream.length > 0 &&
+        (server.include?.includes(upstream) ?? true) &&
+        !server.exclude.includes(upstream)
+      );
+    });
+  return Object.keys(approvals)
+    .filter((name) => !known.has(name) && !offeredByServer(name))
+    .map(
+      (name) =>
+        `approvals.${name}: no tool is called "${name}" (give a built-in, a tool of the tools file, or <server>${Tools.MCP_TOOL_SEPARATOR}<tool> of a configured MCP server)`,
+    );
 }
 
 /**
@@ -70,6 +102,8 @@ export class ToolSourcesLoader implements OnModuleInit, OnApplicationBootstrap {
   ) {}
 
   onModuleInit(): void {
+    // Before any tool is registered: the section applies to every source, MCP servers' included.
+    this.registry.configureApprovals(this.sources.file.approvals);
     this.registry.replaceSource(
       'builtin',
       this.builtins.map((implementation) => ({
@@ -98,6 +132,10 @@ export class ToolSourcesLoader implements OnModuleInit, OnApplicationBootstrap {
           .list()
           .filter((t) => t.needs.length > 0)
           .map((t) => `${t.definition.name} (needs ${t.needs.join(', ')})`),
+        needApproval: this.registry
+          .list()
+          .filter((t) => t.definition.approval)
+          .map((t) => t.definition.name),
         providersRequiringAuthorization: this.registry
           .providers()
           .filter((p) => p.requiresAuthorization)

@@ -5,8 +5,8 @@ import { LOGGER, type Logger } from '@switchboard/observability';
 import { ToolRegistry } from './tool-registry.service.js';
 
 /**
- * Announces changes of the tools on offer (`Tools.ToolsChanged`): every registry change, and a user's
- * authorization changes. At most once: caches are invalidated on their own; this only tells sessions
+ * Announces changes of the tools on offer (`Tools.ToolsChanged`): every registry change, a user's
+ * authorization changes, and changes of approval policy overrides. At most once: caches are invalidated on their own; this only tells sessions
  * (the gateway's MCP endpoint) to re-list.
  */
 @Injectable()
@@ -31,6 +31,14 @@ export class ToolsChangedPublisher implements OnModuleInit, OnModuleDestroy {
 
   authorizationsChanged(userId: string): void {
     this.publish({ reason: 'authorizations', userId, registryVersion: this.registry.version });
+  }
+
+  /**
+   * An approval policy override changed: every user's manifests carry it (their cache keys include the
+   * overrides, so they are rebuilt); sessions re-list to see it.
+   */
+  approvalPoliciesChanged(): void {
+    this.publish({ reason: 'registry', registryVersion: this.registry.version });
   }
 
   private publish(change: {

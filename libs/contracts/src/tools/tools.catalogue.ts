@@ -1,4 +1,5 @@
 import type { CommandContract, EventContract } from '../define.js';
+import { ApprovalPolicyList, ApprovalPolicySet } from './approval-policy.contracts.js';
 import {
   AuthorizationGrant,
   AuthorizationRevoke,
@@ -19,6 +20,8 @@ export const TOOLS_CONTRACTS: {
     AuthorizationsList,
     AuthorizationGrant,
     AuthorizationRevoke,
+    ApprovalPolicyList,
+    ApprovalPolicySet,
   ],
   events: [ToolsChanged],
 };

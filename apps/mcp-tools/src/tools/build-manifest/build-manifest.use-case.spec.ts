@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Actor } from '@switchboard/contracts';
+import { type Actor, Approvals } from '@switchboard/contracts';
+import type {
+  ApprovalOverrides,
+  ApprovalPoliciesService,
+} from '../../approvals/approval-policies.service.js';
+import type { ApprovalPolicyOverride } from '../../approvals/approval-policy.repository.js';
 import type { ManifestCache } from '../../cache/manifest-cache.js';
 import type { ToolRegistry } from '../../registry/tool-registry.service.js';
 import type { TaskOffers } from '../task-offers.store.js';
@@ -8,7 +13,12 @@ import { BuildManifestUseCase } from './build-manifest.use-case.js';
 
 const alice: Actor = { userId: 'alice', role: 'user' };
 const schema = { type: 'object', properties: {} };
-const tool = (name: string, needs: string[] = []) => ({
+const REQUESTER = Approvals.ApprovalPolicy.parse({});
+const ADMINS = Approvals.ApprovalPolicy.parse({
+  approvers: { requester: false, roles: ['admin'] },
+  allowSelf: false,
+});
+const tool = (name: string, needs: string[] = [], approval?: Approvals.ApprovalPolicy) => ({
   definition: {
     name,
     title: name,
@@ -16,23 +26,33 @@ const tool = (name: string, needs: string[] = []) => ({
     provider: 'builtin',
     inputSchema: schema,
     idempotent: true,
+    ...(approval ? { approval } : {}),
   },
   needs,
 });
 
 /** The use case over a cache that starts empty, and what it stored and recorded. */
-function setup() {
+function setup(overrides: Record<string, Approvals.ApprovalPolicy> = {}) {
   let stored: unknown;
   let builds = 0;
+  const keys: unknown[] = [];
   const offers: { taskId: string; tools: string[] }[] = [];
   const cache = {
-    lookup: async () => ({ entry: stored }),
+    lookup: async (_u: string, _r: string, variant: unknown) => {
+      keys.push(variant);
+      return { entry: stored };
+    },
     store: async (_slot: unknown, entry: unknown) => void (stored = entry),
   } as unknown as ManifestCache;
   const access = {
     permitted: async () => {
       builds++;
-      return [tool('calculator'), tool('web_search', ['SEARCH_API_KEY'])];
+      return [
+        tool('calculator'),
+        tool('notes.add', [], REQUESTER),
+        tool('notes.get'),
+        tool('web_search', ['SEARCH_API_KEY']),
+      ];
     },
   } as unknown as ToolAccessChecker;
   const registry = { version: 3 } as unknown as ToolRegistry;
@@ -40,15 +60,26 @@ function setup() {
     record: async (_u: string, taskId: string, tools: string[]) =>
       void offers.push({ taskId, tools }),
   } as unknown as TaskOffers;
-  const sut = new BuildManifestUseCase(registry, access, cache, taskOffers);
-  return { sut, offers, builds: () => builds };
+  const approvals = {
+    overrides: async (): Promise<ApprovalOverrides> => ({
+      byTool: new Map(
+        Object.entries(overrides).map(([t, policy]): [string, ApprovalPolicyOverride] => [
+          t,
+          { tool: t, policy, setBy: 'root', setAt: new Date(0).toISOString() },
+        ]),
+      ),
+      version: JSON.stringify(overrides),
+    }),
+  } as unknown as ApprovalPoliciesService;
+  const sut = new BuildManifestUseCase(registry, access, approvals, cache, taskOffers);
+  return { sut, offers, keys, builds: () => builds };
 }
 
 describe(BuildManifestUseCase.name, () => {
   it('offers the tools that can run, and lists the unconfigured ones apart with what they need', async () => {
     const { sut } = setup();
     const manifest = await sut.execute(alice, undefined);
-    expect(manifest.tools.map((t) => t.name)).toEqual(['calculator']);
+    expect(manifest.tools.map((t) => t.name)).toEqual(['calculator', 'notes.add', 'notes.get']);
     expect(manifest.unconfigured).toEqual([
       expect.objectContaining({ name: 'web_search', needs: ['SEARCH_API_KEY'] }),
     ]);
@@ -66,6 +97,25 @@ describe(BuildManifestUseCase.name, () => {
   it('remembers what a task was offered: its calls may use only those tools', async () => {
     const { sut, offers } = setup();
     await sut.execute(alice, { mode: 'auto' }, 't1');
-    expect(offers).toEqual([{ taskId: 't1', tools: ['calculator'] }]);
+    expect(offers).toEqual([{ taskId: 't1', tools: ['calculator', 'notes.add', 'notes.get'] }]);
+  });
+
+  it("carries each tool's effective approval policy: an override wins over the definition", async () => {
+    const { sut } = setup({ 'notes.get': ADMINS, 'notes.add': ADMINS });
+    const manifest = await sut.execute(alice, undefined);
+    const approvals = Object.fromEntries(manifest.tools.map((t) => [t.name, t.approval]));
+    expect(approvals).toEqual({ calculator: undefined, 'notes.add': ADMINS, 'notes.get': ADMINS });
+    const { sut: plain } = setup();
+    const byDefinition = await plain.execute(alice, undefined);
+    expect(byDefinition.tools.find((t) => t.name === 'notes.add')?.approval).toEqual(REQUESTER);
+    expect(byDefinition.tools.find((t) => t.name === 'notes.get')).not.toHaveProperty('approval');
+  });
+
+  it('keys the cache by the overrides in force, so a changed override is never served stale', async () => {
+    const before = setup();
+    const after = setup({ 'notes.get': ADMINS });
+    await before.sut.execute(alice, undefined);
+    await after.sut.execute(alice, undefined);
+    expect(before.keys[0]).not.toEqual(after.keys[0]);
   });
 });

@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, type Tasks, Tools } from '@switchboard/contracts';
+import {
+  type ApprovalOverrides,
+  ApprovalPoliciesService,
+} from '../../approvals/approval-policies.service.js';
 import { ManifestCache } from '../../cache/manifest-cache.js';
 import { ToolRegistry } from '../../registry/tool-registry.service.js';
 import { TaskOffers } from '../task-offers.store.js';
@@ -9,13 +13,16 @@ import { ToolAccessChecker } from '../tool-access.checker.js';
  * The tools `actor` is offered under `constraints` (default `auto`), served from a per-user cache.
  * With a task id, what was offered is remembered: that task's calls may use only those tools. Tools
  * the actor may use but that are not configured here are never offered; they are listed apart, with
- * what they need, so callers can say why a tool is missing.
+ * what they need, so callers can say why a tool is missing. Each tool whose calls need approval
+ * carries its effective policy (an admin's override, else its definition's); the overrides in force
+ * are part of the cache key, so a change of one is served on the next request.
  */
 @Injectable()
 export class BuildManifestUseCase {
   constructor(
     private readonly registry: ToolRegistry,
     private readonly access: ToolAccessChecker,
+    private readonly approvals: ApprovalPoliciesService,
     private readonly cache: ManifestCache,
     private readonly offers: TaskOffers,
   ) {}
@@ -27,10 +34,11 @@ export class BuildManifestUseCase {
   ): Promise<Tools.Manifest> {
     const effective: Tasks.ToolConstraints = constraints ?? { mode: 'auto' };
     const generatedAt = new Date().toISOString();
+    const overrides = await this.approvals.overrides();
     const slot = await this.cache.lookup(
       actor.userId,
       actor.role,
-      effective,
+      { constraints: effective, approvalOverrides: overrides.version },
       this.registry.version,
     );
     let entry = slot.entry;
@@ -50,6 +58,7 @@ export class BuildManifestUseCase {
             idempotent: d.idempotent,
             ...(d.requiredRole ? { requiredRole: d.requiredRole } : {}),
             ...(d.adminOnly ? { adminOnly: true } : {}),
+            ...approvalOf(d, overrides),
           }),
         );
       const unconfigured = permitted
@@ -72,4 +81,13 @@ export class BuildManifestUseCase {
       );
     return { ...entry, mode: effective.mode, generatedAt, cached };
   }
+}
+
+/** The `approval` of a manifest tool: the admin's override, else the definition's, else none. */
+function approvalOf(
+  d: Tools.ToolDefinition,
+  overrides: ApprovalOverrides,
+): Pick<Tools.ManifestTool, 'approval'> {
+  const approval = overrides.byTool.get(d.name)?.policy ?? d.approval;
+  return approval ? { approval } : {};
 }

@@ -1,6 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { type Actor, DomainError, isDomainError, type Tools } from '@switchboard/contracts';
 import type { AuditTrail } from '@switchboard/messaging';
+import type {
+  CallApprovalChecker,
+  ConfirmedApproval,
+} from '../../approvals/call-approval.checker.js';
 import type { RegisteredTool, ToolRegistry } from '../../registry/tool-registry.service.js';
 import type { IdempotencyService } from '../idempotency.service.js';
 import type { ToolAccessChecker } from '../tool-access.checker.js';
@@ -17,8 +21,16 @@ const calculator = {
 } as unknown as RegisteredTool;
 
 /** The use case over collaborators the test scripts, and what it counted and audited. */
-function setup(opts: { refuse?: DomainError; fail?: unknown; replayed?: boolean } = {}) {
+function setup(
+  opts: {
+    refuse?: DomainError;
+    fail?: unknown;
+    replayed?: boolean;
+    approval?: ConfirmedApproval | DomainError;
+  } = {},
+) {
   const audits: Record<string, unknown>[] = [];
+  let onceRuns = 0;
   const reports: Record<string, unknown>[] = [];
   const registry = {
     get: (name: string) => (name === 'calculator' ? calculator : undefined),
@@ -38,11 +50,17 @@ function setup(opts: { refuse?: DomainError; fail?: unknown; replayed?: boolean 
     safeError: (_r: unknown, e: unknown) =>
       isDomainError(e) ? e : new DomainError('INTERNAL', 'tool failed unexpectedly'),
   } as unknown as ToolRunner;
+  const approvals = {
+    assertApproved: async () => {
+      if (opts.approval instanceof DomainError) throw opts.approval;
+      return opts.approval;
+    },
+  } as unknown as CallApprovalChecker;
   const once = {
-    run: async (_d: unknown, _r: unknown, _u: string, fn: () => Promise<unknown>) => ({
-      result: await fn(),
-      replayed: opts.replayed ?? false,
-    }),
+    run: async (_d: unknown, _r: unknown, _u: string, fn: () => Promise<unknown>) => {
+      onceRuns++;
+      return { result: await fn(), replayed: opts.replayed ?? false };
+    },
   } as unknown as IdempotencyService;
   const audit = {
     record: async (r: Record<string, unknown>) => void audits.push(r),
@@ -50,8 +68,8 @@ function setup(opts: { refuse?: DomainError; fail?: unknown; replayed?: boolean 
   const metrics = {
     record: (r: Record<string, unknown>) => void reports.push(r),
   } as unknown as ToolMetrics;
-  const sut = new CallToolUseCase(registry, access, runner, once, audit, metrics);
-  return { sut, audits, reports };
+  const sut = new CallToolUseCase(registry, access, approvals, runner, once, audit, metrics);
+  return { sut, audits, reports, onceRuns: () => onceRuns };
 }
 
 const call = (
@@ -102,6 +120,43 @@ describe(CallToolUseCase.name, () => {
     const { sut, audits } = setup({ refuse });
     await expect(sut.execute(alice, call())).rejects.toBe(refuse);
     expect(audits[0]).toMatchObject({ outcome: 'denied', details: { code: 'FORBIDDEN' } });
+  });
+
+  it('refuses a call its approval does not cover before the idempotency store: nothing stored, audited denied with why', async () => {
+    const refusal = new DomainError('FORBIDDEN', 'tool calculator needs approval', {
+      details: { tool: 'calculator', taskId: 't1', reason: 'approval-missing' },
+    });
+    const { sut, audits, onceRuns } = setup({ approval: refusal });
+    await expect(
+      sut.execute(alice, call('calculator', { idempotencyKey: 'key-0001' })),
+    ).rejects.toBe(refusal);
+    expect(onceRuns()).toBe(0);
+    expect(audits).toEqual([
+      expect.objectContaining({
+        category: 'tool',
+        outcome: 'denied',
+        taskId: 't1',
+        details: expect.objectContaining({
+          tool: 'calculator',
+          taskId: 't1',
+          reason: 'approval-missing',
+        }) as unknown,
+      }),
+    ]);
+    // The arguments stay out of the trail.
+    expect(JSON.stringify(audits)).not.toContain('17 * 23');
+  });
+
+  it('runs an approved call and audits who approved it', async () => {
+    const { sut, audits, onceRuns } = setup({
+      approval: { approvalId: 'a1', decidedBy: 'bob' },
+    });
+    await expect(sut.execute(alice, call())).resolves.toMatchObject({ output: { result: 391 } });
+    expect(onceRuns()).toBe(1);
+    expect(audits[0]).toMatchObject({
+      outcome: 'success',
+      details: { approvalId: 'a1', approvedBy: 'bob' },
+    });
   });
 
   it('turns what a tool throws into INTERNAL without its text', async () => {

@@ -2,6 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { type Actor, DomainError, type Tools } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { failSpan, type Span, withSpan } from '@switchboard/observability';
+import {
+  CallApprovalChecker,
+  type ConfirmedApproval,
+} from '../../approvals/call-approval.checker.js';
 import { ToolRegistry } from '../../registry/tool-registry.service.js';
 import { IdempotencyService } from '../idempotency.service.js';
 import { ToolAccessChecker } from '../tool-access.checker.js';
@@ -10,7 +14,9 @@ import { ToolMetrics } from '../tool.metrics.js';
 
 /**
  * Runs one tool call for `actor`: the tool must exist and be permitted now (the same rule as the
- * manifest, plus the task's offer), the input must match its schema; then the runner executes it.
+ * manifest, plus the task's offer), the input must match its schema, and a tool whose policy needs
+ * approval must come with an approval of exactly this call (CallApprovalChecker, on every attempt and
+ * before the idempotency store, so a refused call leaves nothing stored); then the runner executes it.
  * Non-idempotent calls with an idempotency key run at most once (IdempotencyService). Every outcome is
  * audited, counted, timed, logged and traced (a `tool call` span), with messages already scrubbed
  * of credentials.
@@ -20,6 +26,7 @@ export class CallToolUseCase {
   constructor(
     private readonly registry: ToolRegistry,
     private readonly access: ToolAccessChecker,
+    private readonly approvals: CallApprovalChecker,
     private readonly runner: ToolRunner,
     private readonly once: IdempotencyService,
     private readonly audit: AuditTrail,
@@ -53,6 +60,7 @@ export class CallToolUseCase {
         });
       await this.access.assertCallable(actor, registered, req);
       this.runner.validateInput(registered, req.input);
+      const approval = await this.approvals.assertApproved(registered, req);
       const { result, replayed } = await this.once.run(
         registered.definition,
         req,
@@ -64,7 +72,7 @@ export class CallToolUseCase {
         { keyed: registered.implementation.keyed === true },
       );
       const durationMs = performance.now() - started;
-      this.succeeded(actor, req, span, durationMs, replayed);
+      this.succeeded(actor, req, span, { durationMs, replayed, approval });
       return {
         tool: req.tool,
         output: result.output,
@@ -84,8 +92,11 @@ export class CallToolUseCase {
     actor: Actor,
     req: Tools.ToolCallRequest,
     span: Span,
-    durationMs: number,
-    replayed: boolean,
+    {
+      durationMs,
+      replayed,
+      approval,
+    }: { durationMs: number; replayed: boolean; approval: ConfirmedApproval | undefined },
   ): void {
     this.metrics.record({
       tool: req.tool,
@@ -107,6 +118,8 @@ export class CallToolUseCase {
         durationMs: Math.round(durationMs),
         replayed,
         ...(req.stepId ? { stepId: req.stepId } : {}),
+        // Who let it run: the proof that a person approved exactly this call.
+        ...(approval ? { approvalId: approval.approvalId, approvedBy: approval.decidedBy } : {}),
       },
     });
   }
@@ -139,7 +152,13 @@ export class CallToolUseCase {
         tool: req.tool,
         code: error.code,
         message: error.message,
+        ...(req.taskId ? { taskId: req.taskId } : {}),
         ...(req.stepId ? { stepId: req.stepId } : {}),
+        // Which check refused it (an approval's, for instance); never the call's arguments.
+        ...(typeof error.details?.['reason'] === 'string'
+          ? { reason: error.details['reason'] }
+          : {}),
+        ...(req.approval ? { approvalId: req.approval.id } : {}),
       },
     });
   }

@@ -1,0 +1,159 @@
+import { describe, expect, it } from '@jest/globals';
+import { type Actor, Approvals, type DomainError } from '@switchboard/contracts';
+import type { AuditTrail } from '@switchboard/messaging';
+import type { RegisteredTool, ToolRegistry } from '../registry/tool-registry.service.js';
+import type { ToolsChangedPublisher } from '../registry/tools-changed.publisher.js';
+import { ApprovalPoliciesService } from './approval-policies.service.js';
+import type {
+  ApprovalPolicyOverride,
+  ApprovalPolicyRepository,
+} from './approval-policy.repository.js';
+
+const admin: Actor = { userId: 'root', role: 'admin' };
+const alice: Actor = { userId: 'alice', role: 'user' };
+const REQUESTER = Approvals.ApprovalPolicy.parse({});
+const FOUR_EYES = Approvals.ApprovalPolicy.parse({
+  approvers: { requester: false, roles: ['admin'] },
+  allowSelf: false,
+});
+
+const registered = (name: string, approval?: Approvals.ApprovalPolicy) =>
+  ({ definition: { name, ...(approval ? { approval } : {}) } }) as unknown as RegisteredTool;
+
+/** The service over an in-memory store and a registry of notes.add (with a policy) and calculator. */
+function setup(stored: Record<string, Approvals.ApprovalPolicy> = {}) {
+  const rows = new Map<string, ApprovalPolicyOverride>(
+    Object.entries(stored).map(([tool, policy]) => [
+      tool,
+      { tool, policy, setBy: 'earlier-admin', setAt: new Date(0).toISOString() },
+    ]),
+  );
+  const repository = {
+    all: async () => [...rows.values()].sort((a, b) => a.tool.localeCompare(b.tool)),
+    find: async (tool: string) => rows.get(tool),
+    set: async (tool: string, policy: Approvals.ApprovalPolicy, setBy: string) => {
+      const row = { tool, policy, setBy, setAt: new Date().toISOString() };
+      rows.set(tool, row);
+      return row;
+    },
+    remove: async (tool: string) => rows.delete(tool),
+  } as unknown as ApprovalPolicyRepository;
+  const tools = [registered('calculator'), registered('notes.add', REQUESTER)];
+  const registry = {
+    get: (name: string) => tools.find((t) => t.definition.name === name),
+    list: () => tools,
+  } as unknown as ToolRegistry;
+  const audits: Record<string, unknown>[] = [];
+  const audit = { record: async (r: Record<string, unknown>) => void audits.push(r) };
+  let announced = 0;
+  const changes = {
+    approvalPoliciesChanged: () => void announced++,
+  } as unknown as ToolsChangedPublisher;
+  const sut = new ApprovalPoliciesService(
+    repository,
+    registry,
+    audit as unknown as AuditTrail,
+    changes,
+  );
+  return { sut, rows, audits, tools, announced: () => announced };
+}
+
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e: unknown) => e as DomainError,
+  );
+
+describe(ApprovalPoliciesService.name, () => {
+  it('lists every tool with a policy and where it comes from', async () => {
+    const { sut } = setup({ calculator: FOUR_EYES });
+    await expect(sut.list(admin)).resolves.toEqual([
+      expect.objectContaining({ tool: 'calculator', policy: FOUR_EYES, source: 'override' }),
+      { tool: 'notes.add', policy: REQUESTER, source: 'definition' },
+    ]);
+  });
+
+  it('refuses non-admins (FORBIDDEN, audited as denied) and changes nothing', async () => {
+    const { sut, rows, audits, announced } = setup();
+    await expect(failure(sut.list(alice))).resolves.toMatchObject({ code: 'FORBIDDEN' });
+    const e = await failure(sut.set(alice, 'calculator', FOUR_EYES));
+    expect(e.code).toBe('FORBIDDEN');
+    expect(rows.size).toBe(0);
+    expect(announced()).toBe(0);
+    expect(audits).toEqual([
+      expect.objectContaining({ category: 'admin', outcome: 'denied' }),
+      expect.objectContaining({
+        category: 'admin',
+        action: 'tools.approval-policy.set',
+        outcome: 'denied',
+        resource: 'calculator',
+      }),
+    ]);
+  });
+
+  it('sets an override: stored, answered as effective, announced and audited', async () => {
+    const { sut, rows, audits, tools, announced } = setup();
+    await expect(sut.set(admin, 'calculator', FOUR_EYES)).resolves.toMatchObject({
+      tool: 'calculator',
+      policy: FOUR_EYES,
+      source: 'override',
+      setBy: 'root',
+    });
+    expect(rows.get('calculator')?.policy).toEqual(FOUR_EYES);
+    await expect(sut.effectiveOf(tools[0]!)).resolves.toEqual(FOUR_EYES);
+    expect(announced()).toBe(1);
+    expect(audits).toEqual([
+      expect.objectContaining({
+        category: 'admin',
+        action: 'tools.approval-policy.set',
+        outcome: 'success',
+        resource: 'calculator',
+        details: expect.objectContaining({ policy: FOUR_EYES, previous: null }) as unknown,
+      }),
+    ]);
+  });
+
+  it("removes an override (policy null): the definition's policy, or none, applies again", async () => {
+    const { sut, rows, tools, audits } = setup({ 'notes.add': FOUR_EYES, calculator: FOUR_EYES });
+    await expect(sut.set(admin, 'notes.add', null)).resolves.toEqual({
+      tool: 'notes.add',
+      policy: REQUESTER,
+      source: 'definition',
+    });
+    await expect(sut.set(admin, 'calculator', null)).resolves.toEqual({
+      tool: 'calculator',
+      policy: null,
+      source: 'none',
+    });
+    expect(rows.size).toBe(0);
+    await expect(sut.effectiveOf(tools[0]!)).resolves.toBeUndefined();
+    expect(audits.map((a) => a['action'])).toEqual([
+      'tools.approval-policy.remove',
+      'tools.approval-policy.remove',
+    ]);
+  });
+
+  it('answers NOT_FOUND naming a tool the registry does not know, but removes a gone tool’s override', async () => {
+    const { sut, rows } = setup({ gone__tool: FOUR_EYES });
+    const e = await failure(sut.set(admin, 'no.such.tool', FOUR_EYES));
+    expect(e).toMatchObject({ code: 'NOT_FOUND', details: { tool: 'no.such.tool' } });
+    expect(e.message).toContain('no.such.tool');
+    await expect(failure(sut.set(admin, 'gone__tool', REQUESTER))).resolves.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(sut.set(admin, 'gone__tool', null)).resolves.toMatchObject({ source: 'none' });
+    expect(rows.size).toBe(0);
+  });
+
+  it('fingerprints the overrides in force: any change gives another version', async () => {
+    const { sut } = setup();
+    const empty = (await sut.overrides()).version;
+    await sut.set(admin, 'calculator', REQUESTER);
+    const one = (await sut.overrides()).version;
+    await sut.set(admin, 'calculator', FOUR_EYES);
+    const changed = (await sut.overrides()).version;
+    expect(new Set([empty, one, changed]).size).toBe(3);
+  });
+});

@@ -1,0 +1,122 @@
+import { Injectable } from '@nestjs/common';
+import {
+  type Actor,
+  type Approvals,
+  DomainError,
+  isAdmin,
+  type Tools,
+} from '@switchboard/contracts';
+import { AuditTrail } from '@switchboard/messaging';
+import { createHash } from 'node:crypto';
+import { type RegisteredTool, ToolRegistry } from '../registry/tool-registry.service.js';
+import { ToolsChangedPublisher } from '../registry/tools-changed.publisher.js';
+import {
+  type ApprovalPolicyOverride,
+  ApprovalPolicyRepository,
+} from './approval-policy.repository.js';
+
+/** The overrides in force, by tool, and a fingerprint of them (part of a cached manifest's key). */
+export interface ApprovalOverrides {
+  byTool: ReadonlyMap<string, ApprovalPolicyOverride>;
+  version: string;
+}
+
+/**
+ * Tools' effective approval policies: an admin's override (stored in PostgreSQL) or else what the
+ * definition says (the registry: the tool, the tools file's `approvals` section, its MCP server).
+ * Overrides are read from the database whenever they matter — each call, each manifest — never from
+ * a copy, so a policy an admin adds is enforced by every replica on the very next call.
+ */
+@Injectable()
+export class ApprovalPoliciesService {
+  constructor(
+    private readonly repository: ApprovalPolicyRepository,
+    private readonly registry: ToolRegistry,
+    private readonly audit: AuditTrail,
+    private readonly changes: ToolsChangedPublisher,
+  ) {}
+
+  /** The policy a call of `registered` runs under now, if it needs approval. */
+  async effectiveOf(registered: RegisteredTool): Promise<Approvals.ApprovalPolicy | undefined> {
+    const override = await this.repository.find(registered.definition.name);
+    return override?.policy ?? registered.definition.approval;
+  }
+
+  async overrides(): Promise<ApprovalOverrides> {
+    const all = await this.repository.all();
+    const version = createHash('sha256')
+      .update(JSON.stringify(all.map((o) => [o.tool, o.policy])))
+      .digest('hex')
+      .slice(0, 16);
+    return { byTool: new Map(all.map((o) => [o.tool, o])), version };
+  }
+
+  /** Every tool with a policy, registered ones and overrides of tools not registered now alike. */
+  async list(actor: Actor): Promise<Tools.ApprovalPolicyEntry[]> {
+    this.assertAdmin(actor, 'list', undefined);
+    const { byTool } = await this.overrides();
+    const names = new Set([
+      ...this.registry.list().map((t) => t.definition.name),
+      ...byTool.keys(),
+    ]);
+    return [...names]
+      .sort()
+      .map((tool) => this.entryOf(tool, byTool.get(tool)))
+      .filter((e): e is Tools.ApprovalPolicyEntry => e.policy !== null);
+  }
+
+  /**
+   * Sets an override, or removes it (`policy` null). A tool the registry does not know is NOT_FOUND,
+   * except to remove an override left from a tool that is gone (an MCP server that was removed).
+   */
+  async set(
+    actor: Actor,
+    tool: string,
+    policy: Approvals.ApprovalPolicy | null,
+  ): Promise<Tools.ApprovalPolicyState> {
+    this.assertAdmin(actor, policy ? 'set' : 'remove', tool);
+    const before = await this.repository.find(tool);
+    if (!this.registry.get(tool) && (policy || !before))
+      throw new DomainError('NOT_FOUND', `unknown tool "${tool}"`, { details: { tool } });
+    const after = policy ? await this.repository.set(tool, policy, actor.userId) : undefined;
+    if (!policy) await this.repository.remove(tool);
+    const state = this.entryOf(tool, after);
+    this.changes.approvalPoliciesChanged();
+    void this.audit.record({
+      category: 'admin',
+      action: policy ? 'tools.approval-policy.set' : 'tools.approval-policy.remove',
+      outcome: 'success',
+      resource: tool,
+      details: {
+        tool,
+        policy: state.policy,
+        source: state.source,
+        previous: before ? { policy: before.policy, setBy: before.setBy } : null,
+      },
+    });
+    return state;
+  }
+
+  private entryOf(
+    tool: string,
+    override: ApprovalPolicyOverride | undefined,
+  ): Tools.ApprovalPolicyState {
+    if (override) return { ...override, source: 'override' };
+    const definition = this.registry.get(tool)?.definition.approval;
+    return definition
+      ? { tool, policy: definition, source: 'definition' }
+      : { tool, policy: null, source: 'none' };
+  }
+
+  private assertAdmin(actor: Actor, verb: 'list' | 'set' | 'remove', tool: string | undefined) {
+    if (isAdmin(actor)) return;
+    void this.audit.record({
+      category: 'admin',
+      action: `tools.approval-policy.${verb}`,
+      outcome: 'denied',
+      resource: tool ?? 'approval-policies',
+      details: { ...(tool ? { tool } : {}), reason: 'admin only' },
+    });
+    throw new DomainError('FORBIDDEN', `only admins may ${verb} approval policies`);
+  }
+}

@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import {
+  Approvals,
+  DomainError,
+  isDomainError,
+  type RequestOf,
+  type Tools,
+} from '@switchboard/contracts';
+import { isTransportFailure, NatsBus } from '@switchboard/messaging';
+import { approvalArgsHash } from '@switchboard/runtime';
+import type { RegisteredTool } from '../registry/tool-registry.service.js';
+import { ApprovalPoliciesService } from './approval-policies.service.js';
+
+/** The approval a call runs under, as the orchestrator confirmed it. */
+export interface ConfirmedApproval {
+  approvalId: string;
+  decidedBy: string;
+}
+
+/** Why a call that needs approval was refused (`details.reason` of the FORBIDDEN, and its audit). */
+export type ApprovalRefusal =
+  'approval-outside-task' | 'approval-missing' | 'approval-mismatch' | 'approval-not-confirmed';
+
+/** Remote answers that mean "not approved for this call" rather than "could not ask". */
+const REFUSING_CODES = new Set(['FORBIDDEN', 'NOT_FOUND', 'VALIDATION', 'CONFLICT']);
+
+/**
+ * Lets a call of a tool whose effective policy needs approval run only under a decided approval of
+ * exactly this call: it must carry `approval: {id, argsHash}`, the hash must be that of the tool and
+ * the input this service was asked to run (before credentials are injected), and the orchestrator,
+ * which holds the decisions, must confirm the approval for this task, tool and hash. Asked on every
+ * attempt, a repeated idempotency key included: what was stored for a key never stands in for it.
+ */
+@Injectable()
+export class CallApprovalChecker {
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly policies: ApprovalPoliciesService,
+  ) {}
+
+  /** Undefined when the tool needs no approval; the confirmed approval when it does; throws otherwise. */
+  async assertApproved(
+    registered: RegisteredTool,
+    req: Tools.ToolCallRequest,
+  ): Promise<ConfirmedApproval | undefined> {
+    if (!(await this.policies.effectiveOf(registered))) return undefined;
+    const { tool, taskId, approval } = req;
+    if (!taskId)
+      throw refused(
+        req,
+        'approval-outside-task',
+        `tool ${tool} needs a person's approval before each call, so it runs only inside a task (POST /orchestrate), where the call can be approved (POST /tasks/{id}/approvals/{approvalId}; see docs/approvals.md)`,
+      );
+    if (!approval)
+      throw refused(
+        req,
+        'approval-missing',
+        `tool ${tool} needs a person's approval before each call and this call carries none (docs/approvals.md)`,
+      );
+    const argsHash = approvalArgsHash(tool, req.input);
+    if (approval.argsHash !== argsHash)
+      throw refused(
+        req,
+        'approval-mismatch',
+        `approval ${approval.id} does not cover this call of ${tool}: its arguments differ from the ones a person approved`,
+      );
+    return this.confirm(req, { approvalId: approval.id, taskId, target: tool, argsHash });
+  }
+
+  private async confirm(
+    req: Tools.ToolCallRequest,
+    verify: RequestOf<typeof Approvals.ApprovalVerify>,
+  ): Promise<ConfirmedApproval> {
+    try {
+      return await this.bus.request(Approvals.ApprovalVerify, verify);
+    } catch (e) {
+      if (!isDomainError(e) || isTransportFailure(e) || !REFUSING_CODES.has(e.code))
+        throw unconfirmed(req, verify.approvalId, e);
+      throw refused(
+        req,
+        'approval-not-confirmed',
+        `approval ${verify.approvalId} does not let this call of ${req.tool} run: ${e.message}`,
+      );
+    }
+  }
+}
+
+/** FORBIDDEN, refused before the tool ran; `reason` says which check failed. */
+function refused(req: Tools.ToolCallRequest, reason: ApprovalRefusal, message: string) {
+  return new DomainError('FORBIDDEN', message, {
+    details: {
+      tool: req.tool,
+      ...(req.taskId ? { taskId: req.taskId } : {}),
+      ...(req.approval ? { approvalId: req.approval.id } : {}),
+      reason,
+      refusal: 'not-permitted' satisfies Tools.ToolRefusal,
+    },
+  });
+}
+
+/**
+ * The orchestrator could not be asked (no responder, no reply in time) or failed to answer: the call
+ * does not run, and may be sent again. A failure of its own (INTERNAL) is passed on as UPSTREAM_ERROR.
+ */
+function unconfirmed(req: Tools.ToolCallRequest, approvalId: string, e: unknown): DomainError {
+  const transport = !isDomainError(e) || isTransportFailure(e) || e.retryable;
+  const why = e instanceof Error ? e.message : String(e);
+  return new DomainError(
+    transport ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_ERROR',
+    `cannot confirm approval ${approvalId} for this call of ${req.tool}, so it did not run: ${why}`,
+    {
+      details: { tool: req.tool, approvalId, ...(req.taskId ? { taskId: req.taskId } : {}) },
+      retryable: transport,
+    },
+  );
+}
