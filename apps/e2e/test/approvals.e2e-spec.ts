@@ -131,12 +131,14 @@ describe('approvals end to end (real NATS with identities, PostgreSQL, Redis, se
           `SELECT action, "userId" FROM "AuditEntry" WHERE "taskId" = $1 AND category = 'approval' ORDER BY seq`,
           [taskId],
         );
-        return rows.length >= 2 ? rows : undefined;
+        return rows.length >= 3 ? rows : undefined;
       },
       { what: 'the approval records' },
     );
+    // bob's attempt is there too: every refusal is audited
     expect(trail).toEqual([
       { action: 'approval.requested', userId: ann },
+      { action: 'approval.decide', userId: bob },
       { action: 'approval.approved', userId: ann },
     ]);
     const verify = await call('GET', '/audit/verify', 'root', undefined, 'admin');
@@ -187,5 +189,115 @@ describe('approvals end to end (real NATS with identities, PostgreSQL, Redis, se
     });
     expect(res.status).toBe(400);
     expect(JSON.stringify(await res.json())).toContain('decision');
+  });
+
+  /** Sets (or, with null, removes) notes.add's policy through the admin API for the test's length. */
+  async function withPolicy(policy: Approvals.ApprovalPolicyInput, body: () => Promise<void>) {
+    const set = await call('PUT', '/approval-policies/notes.add', 'root', { policy }, 'admin');
+    expect(set.status).toBe(200);
+    try {
+      await body();
+    } finally {
+      await call('PUT', '/approval-policies/notes.add', 'root', { policy: null }, 'admin');
+    }
+  }
+
+  /** The demo task as `user` (no approval asked for: the tool's policy decides). */
+  async function demoWaiting(user: string, role = 'user') {
+    const res = await call('POST', '/orchestrate', user, { task: DEMO_TASK }, role);
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as { task_id: string; approval: { approvalId: string } };
+    return { taskId: body.task_id, approvalId: body.approval.approvalId };
+  }
+
+  const deniedRecords = (taskId: string) =>
+    stack.dbs.audit.query<{ userId: string }>(
+      `SELECT "userId" FROM "AuditEntry" WHERE "taskId" = $1 AND action = 'approval.decide' AND outcome = 'denied' ORDER BY seq`,
+      [taskId],
+    );
+
+  it('four eyes: the requester may not approve their own call, a stranger may not, the role may', async () => {
+    await withPolicy(
+      { approvers: { requester: false, roles: ['finance'] }, allowSelf: false },
+      async () => {
+        const fay = `fay-${randomUUID()}`;
+        const { taskId, approvalId } = await demoWaiting(fay, 'finance');
+        const path = `/tasks/${taskId}/approvals/${approvalId}`;
+        // fay holds the role, but it is her own call
+        const own = await call('POST', path, fay, { decision: 'approve' }, 'finance');
+        expect(own.status).toBe(403);
+        expect(((await own.json()) as { message: string }).message).toContain('own call');
+        // gus has neither the role nor his name in the policy: it does not exist for him
+        const gus = `gus-${randomUUID()}`;
+        expect((await call('POST', path, gus, { decision: 'approve' })).status).toBe(404);
+        const gusInbox = (await (await call('GET', '/approvals', gus)).json()) as {
+          approvals: Approvals.ApprovalView[];
+        };
+        expect(gusInbox.approvals.map((a) => a.approvalId)).not.toContain(approvalId);
+        // both refusals are in the trail
+        const denied = await waitFor(
+          async () => {
+            const rows = await deniedRecords(taskId);
+            return rows.length >= 2 ? rows : undefined;
+          },
+          { what: 'the refusals in the audit trail' },
+        );
+        expect(denied.map((r) => r.userId)).toEqual([fay, gus]);
+        expect(await notesOf(fay)).toEqual([]);
+        // hal holds the role: his inbox has it and he approves
+        const hal = `hal-${randomUUID()}`;
+        const inbox = (await (
+          await call('GET', '/approvals', hal, undefined, 'finance')
+        ).json()) as {
+          approvals: Approvals.ApprovalView[];
+        };
+        expect(inbox.approvals.map((a) => a.approvalId)).toContain(approvalId);
+        const ok = await call('POST', path, hal, { decision: 'approve' }, 'finance');
+        expect(ok.status).toBe(200);
+        const events = await eventsOf(taskId, fay);
+        expect(events[events.length - 1]!.name).toBe('orchestrator.task.completed');
+        expect(events.find((e) => e.name === 'orchestrator.approval.decided')?.data).toMatchObject({
+          status: 'approved',
+          decidedBy: hal,
+        });
+        expect(await notesOf(fay)).toEqual([{ content: '391' }]);
+        // mcp-tools' record of the call names the approval it ran under
+        const call_ = await waitFor(
+          async () =>
+            (
+              await stack.dbs.audit.query<{ details: Record<string, unknown> }>(
+                `SELECT details FROM "AuditEntry" WHERE "taskId" = $1 AND action = 'tool.call' AND resource = 'notes.add'`,
+                [taskId],
+              )
+            )[0],
+          { what: "mcp-tools' record of the note call" },
+        );
+        expect(call_.details).toMatchObject({ approvalId });
+      },
+    );
+  });
+
+  it('expires on time with nobody asking, across an orchestrator restart: the model hears it', async () => {
+    await withPolicy({ expiresInMs: 1_000, onExpiry: 'reject' }, async () => {
+      const ivy = `ivy-${randomUUID()}`;
+      const { taskId, approvalId } = await demoWaiting(ivy);
+      // The timer is the table: a restart while it runs loses nothing.
+      await stack.restart('orchestrator');
+      const events = await eventsOf(taskId, ivy);
+      expect(events.find((e) => e.name === 'orchestrator.approval.decided')?.data).toMatchObject({
+        approvalId,
+        status: 'expired',
+      });
+      expect(events.find((e) => e.name === 'orchestrator.step.failed')?.data).toMatchObject({
+        target: 'notes.add',
+        error: { code: 'FORBIDDEN', message: expect.stringContaining('nobody decided') },
+      });
+      expect(Tasks.isTerminalTaskEvent(events[events.length - 1]!)).toBe(true);
+      expect(await notesOf(ivy)).toEqual([]);
+      const late = await call('POST', `/tasks/${taskId}/approvals/${approvalId}`, ivy, {
+        decision: 'approve',
+      });
+      expect(late.status).toBe(409);
+    });
   });
 });
