@@ -13,6 +13,7 @@ import { describeError } from './components/load.hook';
 import { ErrorNotice } from './components/notice.component';
 import { SessionContext } from './context';
 import { hrefOf, parseRoute, type Route } from './router';
+import { ApprovalsView } from './views/approvals.view';
 import { AuditView } from './views/audit.view';
 import { CatalogView } from './views/catalog.view';
 import { HealthView } from './views/health.view';
@@ -25,6 +26,7 @@ import { TasksView } from './views/tasks.view';
 const NAV: { route: Route; label: string; admin?: boolean }[] = [
   { route: { view: 'run' }, label: 'Run' },
   { route: { view: 'tasks' }, label: 'Tasks' },
+  { route: { view: 'approvals' }, label: 'Approvals' },
   { route: { view: 'catalog' }, label: 'Tools & agents' },
   { route: { view: 'audit' }, label: 'Audit', admin: true },
   { route: { view: 'live' }, label: 'Live', admin: true },
@@ -190,6 +192,8 @@ function View({ route, admin }: { route: Route; admin: boolean }) {
       return <TasksView />;
     case 'task':
       return <TaskView taskId={route.taskId} />;
+    case 'approvals':
+      return <ApprovalsView />;
     case 'catalog':
       return <CatalogView />;
     case 'audit':

@@ -10,8 +10,13 @@ describe(parseRoute.name, () => {
     expect(parseRoute(`#/tasks/${ID}`)).toEqual({ view: 'task', taskId: ID });
     expect(parseRoute('#/tasks/not-an-id')).toEqual({ view: 'tasks' });
     expect(parseRoute('#/live')).toEqual({ view: 'live' });
+    expect(parseRoute('#/approvals')).toEqual({ view: 'approvals' });
     expect(parseRoute('#/nowhere')).toEqual({ view: 'run' });
-    for (const r of [{ view: 'audit' as const }, { view: 'task' as const, taskId: ID }])
+    for (const r of [
+      { view: 'audit' as const },
+      { view: 'approvals' as const },
+      { view: 'task' as const, taskId: ID },
+    ])
       expect(parseRoute(hrefOf(r))).toEqual(r);
   });
 });

@@ -3,6 +3,7 @@ export type Route =
   | { view: 'run'; taskId?: string }
   | { view: 'tasks' }
   | { view: 'task'; taskId: string }
+  | { view: 'approvals' }
   | { view: 'catalog' }
   | { view: 'audit' }
   | { view: 'live' }
@@ -15,6 +16,7 @@ export function parseRoute(hash: string): Route {
   switch (view) {
     case 'tasks':
       return id && UUID.test(id) ? { view: 'task', taskId: id } : { view: 'tasks' };
+    case 'approvals':
     case 'catalog':
     case 'audit':
     case 'live':

@@ -1,4 +1,4 @@
-import { Approvals, Tasks } from '@switchboard/contracts';
+import { type Approvals, Tasks } from '@switchboard/contracts';
 import { collectSse, DEMO_TASK, type Stack, startStack, waitFor } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 

@@ -476,6 +476,7 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
     expect(await nav.getByRole('link').allTextContents()).toEqual([
       'Run',
       'Tasks',
+      'Approvals',
       'Tools & agents',
       'Health',
     ]);

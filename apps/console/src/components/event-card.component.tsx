@@ -2,12 +2,14 @@ import {
   a2aStateWords,
   actionWords,
   delegationFacts,
+  formatDateTime,
   formatDuration,
   formatTime,
   formatTokens,
 } from '../model/format';
-import type { Card } from '../model/timeline.model';
+import type { ApprovalCard, Card } from '../model/timeline.model';
 import { AnswerView } from './answer.component';
+import { ApprovalControls } from './approval-controls.component';
 import { JsonView } from './json-view.component';
 import { Markdown } from './markdown.component';
 import { StatusBadge } from './status-badge.component';
@@ -41,6 +43,8 @@ function titleOf(c: Card): string {
       return `Delegation to ${c.agent}`;
     case 'guardrail':
       return 'Guardrail refusal';
+    case 'approval':
+      return `Approval: ${c.target}`;
     case 'answer':
       return 'Answer';
     case 'failed':
@@ -89,6 +93,8 @@ function CardBody({ card: c }: { card: Card }) {
           {c.stepId ? ` of step ${c.stepId}` : ''}; the blocked text is not shown.
         </p>
       );
+    case 'approval':
+      return <ApprovalBody card={c} />;
     case 'answer':
       return (
         <div>
@@ -198,6 +204,55 @@ function DelegationBody({ card: c }: { card: Extract<Card, { kind: 'delegation' 
         <JsonView label="Result" value={c.output} />
       )}
       {c.error && <ErrorLine error={c.error} />}
+    </div>
+  );
+}
+
+/** A call held for a person's decision: what and why, then the controls (pending) or the decision. */
+function ApprovalBody({ card: c }: { card: ApprovalCard }) {
+  return (
+    <div>
+      <p>
+        <StatusBadge status={c.status} /> {c.callKind === 'agent' ? 'delegate to' : 'call'}{' '}
+        <code>{c.target}</code> (step {c.stepId}){c.reason ? ` — ${c.reason}` : ''}
+      </p>
+      <JsonView label="Arguments" value={c.input} />
+      {c.status === 'pending' ? (
+        <>
+          <p class="muted">
+            Waiting for a person's decision; expires{' '}
+            <time dateTime={c.expiresAt}>{formatDateTime(c.expiresAt)}</time>.
+          </p>
+          <ApprovalControls
+            call={{
+              taskId: c.taskId,
+              approvalId: c.approvalId,
+              kind: c.callKind,
+              target: c.target,
+              input: c.input,
+            }}
+          />
+        </>
+      ) : (
+        <p class="approval-outcome">
+          {c.status === 'cancelled' && !c.decidedAt
+            ? 'Nobody decided it before the task ended.'
+            : `${c.status[0]?.toUpperCase()}${c.status.slice(1)}`}
+          {c.decidedBy ? ` by ${c.decidedBy}` : ''}
+          {c.edited ? ', with edited arguments (the call ran with those)' : ''}
+          {c.decidedAt ? (
+            <>
+              {' '}
+              at <time dateTime={c.decidedAt}>{formatTime(c.decidedAt)}</time>
+            </>
+          ) : null}
+          {c.comment ? (
+            <>
+              : <q>{c.comment}</q>
+            </>
+          ) : null}
+        </p>
+      )}
     </div>
   );
 }

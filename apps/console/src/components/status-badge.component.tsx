@@ -1,4 +1,10 @@
+import { statusSlug, statusWords } from '../model/status';
+
 /** A status word with a colour; the word itself carries the meaning (colour is only a cue). */
 export function StatusBadge({ status }: { status: string }) {
-  return <span class={`badge badge-${status.replace(/[^a-z-]/g, '')}`}>{status}</span>;
+  return (
+    <span class={`badge badge-${statusSlug(status)}`} data-status={status}>
+      {statusWords(status)}
+    </span>
+  );
 }

@@ -241,3 +241,74 @@ describe(agentReplies.name, () => {
     expect(agentReplies(events.slice(0, 10))).toEqual([]);
   });
 });
+
+describe('approvals in the timeline', () => {
+  const APPROVAL = '0b7c6d5e-4f3a-4b2c-9d1e-8f7a6b5c4d3e';
+  function waitingRun(): TaskEvent[] {
+    seq = 0;
+    return [
+      ev('orchestrator.task.started', { task: 't', userId: 'ada', planner: 'builtin' }),
+      ev('orchestrator.approval.requested', {
+        approvalId: APPROVAL,
+        stepId: 's2',
+        kind: 'tool',
+        target: 'notes.add',
+        input: { content: '391' },
+        argsHash: 'a'.repeat(64),
+        reason: 'save the result',
+        expiresAt: '2026-11-25T10:00:00.000Z',
+      }),
+    ];
+  }
+
+  it('opens a pending card for a requested call, and the run waits for approval', () => {
+    const events = waitingRun();
+    expect(buildTimeline(events)[1]).toMatchObject({
+      kind: 'approval',
+      taskId: TASK,
+      approvalId: APPROVAL,
+      callKind: 'tool',
+      target: 'notes.add',
+      input: { content: '391' },
+      reason: 'save the result',
+      status: 'pending',
+    });
+    expect(summarize(events).status).toBe('waiting_approval');
+  });
+
+  it('puts the decision on the same card, and the run runs again', () => {
+    const events = [
+      ...waitingRun(),
+      ev('orchestrator.approval.decided', {
+        approvalId: APPROVAL,
+        stepId: 's2',
+        target: 'notes.add',
+        status: 'rejected',
+        decidedBy: 'bob',
+        edited: false,
+        comment: 'not today',
+      }),
+    ];
+    const cards = buildTimeline(events);
+    expect(cards.filter((c) => c.kind === 'approval')).toHaveLength(1);
+    expect(cards[1]).toMatchObject({
+      status: 'rejected',
+      decidedBy: 'bob',
+      comment: 'not today',
+      edited: false,
+      decidedAt: at,
+    });
+    expect(summarize(events).status).toBe('running');
+  });
+
+  it('cancels an approval the ending leaves undecided', () => {
+    const events = [
+      ...waitingRun(),
+      ev('orchestrator.task.cancelled', { reason: 'stop', steps: 1, durationMs: 5 }),
+    ];
+    const card = buildTimeline(events)[1];
+    expect(card).toMatchObject({ kind: 'approval', status: 'cancelled' });
+    expect(card).not.toHaveProperty('decidedAt');
+    expect(summarize(events).status).toBe('cancelled');
+  });
+});

@@ -1,6 +1,6 @@
 import type { ErrorBody, Tasks } from '@switchboard/contracts';
 import type { AgentReply } from './answer';
-import type { TaskEvent } from './event-log';
+import { isTerminal, type TaskEvent } from './event-log';
 
 type Usage = Tasks.TokenUsage;
 type Transport = 'http' | 'xmpp';
@@ -57,6 +57,7 @@ export type Card = CardBase &
         durationMs?: number;
       }
     | { kind: 'guardrail'; stage: string; rule: string; stepId?: string }
+    | ApprovalCardFields
     | {
         kind: 'answer';
         result: string;
@@ -73,9 +74,34 @@ export type Card = CardBase &
 
 export type StepCard = Extract<Card, { kind: 'tool' | 'delegation' }>;
 
+/**
+ * A call that needed a person's decision: opened by `orchestrator.approval.requested`, updated by
+ * `orchestrator.approval.decided`. Still `pending` when the task ended without a decision: the
+ * ending cancelled it.
+ */
+interface ApprovalCardFields {
+  kind: 'approval';
+  taskId: string;
+  approvalId: string;
+  stepId: string;
+  callKind: 'tool' | 'agent';
+  target: string;
+  input: unknown;
+  reason: string;
+  expiresAt: string;
+  status: 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled';
+  decidedBy?: string;
+  decidedAt?: string;
+  edited?: boolean;
+  comment?: string;
+}
+
+export type ApprovalCard = Extract<Card, { kind: 'approval' }>;
+
 /** Where a run stands, for the page's status line. */
 export interface RunSummary {
-  status: 'running' | 'completed' | 'failed' | 'cancelled';
+  /** `waiting_approval` while a call waits for a person's decision (the task's stored status too). */
+  status: 'running' | 'waiting_approval' | 'completed' | 'failed' | 'cancelled';
   events: number;
   steps: number;
   tokens: number;
@@ -94,11 +120,13 @@ export function buildTimeline(events: readonly TaskEvent[]): Card[] {
   const cards: Card[] = [];
   const steps = new Map<string, StepCard>(); // stepId → its latest card
   const rounds = new Map<number, Extract<Card, { kind: 'planning' }>>();
+  const approvals = new Map<string, ApprovalCard>(); // approvalId → its card
   const base = (e: TaskEvent, key: string): CardBase => ({ key, seq: e.seq, at: e.at });
   for (const e of events) {
     if (e.name === 'orchestrator.task.completed') closeRounds(rounds, 'final');
     if (e.name === 'orchestrator.task.failed') closeRounds(rounds, 'fail');
     if (e.name === 'orchestrator.task.cancelled') closeRounds(rounds, 'stopped');
+    if (isTerminal(e)) closeApprovals(approvals);
     switch (e.name) {
       case 'orchestrator.task.started':
         cards.push({
@@ -140,6 +168,10 @@ export function buildTimeline(events: readonly TaskEvent[]): Card[] {
       case 'orchestrator.step.dispatching':
         dispatched(cards, steps, e, base(e, `step-${e.seq}`));
         break;
+      case 'orchestrator.approval.requested':
+      case 'orchestrator.approval.decided':
+        approval(cards, approvals, e, base(e, `approval-${e.seq}`));
+        break;
       default:
         onStepOrEnd(cards, steps, e, base);
     }
@@ -155,6 +187,49 @@ function closeRounds(
   for (const round of rounds.values()) {
     if (!round.done) Object.assign(round, { done: true, decision });
   }
+}
+
+/** An ending closes the approvals still waiting: nobody can decide them any more. */
+function closeApprovals(approvals: Map<string, ApprovalCard>): void {
+  for (const card of approvals.values()) if (card.status === 'pending') card.status = 'cancelled';
+}
+
+function approval(
+  cards: Card[],
+  approvals: Map<string, ApprovalCard>,
+  e: Extract<
+    TaskEvent,
+    { name: 'orchestrator.approval.requested' | 'orchestrator.approval.decided' }
+  >,
+  b: CardBase,
+): void {
+  if (e.name === 'orchestrator.approval.requested') {
+    const card: ApprovalCard = {
+      ...b,
+      kind: 'approval',
+      taskId: e.taskId,
+      approvalId: e.data.approvalId,
+      stepId: e.data.stepId,
+      callKind: e.data.kind,
+      target: e.data.target,
+      input: e.data.input,
+      reason: e.data.reason,
+      expiresAt: e.data.expiresAt,
+      status: 'pending',
+    };
+    approvals.set(e.data.approvalId, card);
+    cards.push(card);
+    return;
+  }
+  const card = approvals.get(e.data.approvalId);
+  if (!card) return;
+  Object.assign(card, {
+    status: e.data.status,
+    decidedAt: e.at,
+    edited: e.data.edited,
+    ...(e.data.decidedBy ? { decidedBy: e.data.decidedBy } : {}),
+    ...(e.data.comment ? { comment: e.data.comment } : {}),
+  });
 }
 
 function planned(
@@ -331,8 +406,11 @@ export function summarize(events: readonly TaskEvent[]): RunSummary {
   let costUsd: number | undefined;
   let planner: string | undefined;
   let durationMs: number | undefined;
+  const waiting = new Set<string>(); // approvals requested and not decided
   for (const e of events) {
     if (e.name === 'orchestrator.task.started') planner = e.data.planner;
+    if (e.name === 'orchestrator.approval.requested') waiting.add(e.data.approvalId);
+    if (e.name === 'orchestrator.approval.decided') waiting.delete(e.data.approvalId);
     if (e.name === 'orchestrator.step.dispatching') steps++;
     if (e.name === 'orchestrator.planning.completed' && e.data.usage) {
       tokens += e.data.usage.totalTokens;
@@ -360,7 +438,7 @@ export function summarize(events: readonly TaskEvent[]): RunSummary {
     }
   }
   return {
-    status,
+    status: status === 'running' && waiting.size > 0 ? 'waiting_approval' : status,
     events: events.length,
     steps,
     tokens,

@@ -137,6 +137,12 @@ export function RunView({ taskId }: { taskId?: string | undefined }) {
             )}
             <a href={`#/tasks/${taskId}`}>Task {taskId.slice(0, 8)}</a>
           </div>
+          {summary.status === 'waiting_approval' && (
+            <p class="notice notice-warn approval-waiting">
+              The task waits for a decision before it goes on: approve, edit or reject the call in
+              its timeline card below (or in <a href="#/approvals">Approvals</a>).
+            </p>
+          )}
           <section class="conversation" aria-label="Conversation">
             <p class="bubble bubble-user">
               <span class="who-label">You</span>{' '}

@@ -2,10 +2,11 @@ import type { Tasks } from '@switchboard/contracts';
 import { ErrorNotice } from '../components/notice.component';
 import { useLoad } from '../components/load.hook';
 import { StatusBadge } from '../components/status-badge.component';
-import { useTaskStream } from '../components/task-stream.hook';
+import { type TaskStream, useTaskStream } from '../components/task-stream.hook';
 import { Timeline } from '../components/timeline.component';
 import { useSession } from '../context';
 import { formatDateTime, formatTokens } from '../model/format';
+import { summarize } from '../model/timeline.model';
 
 /** One task: its stored state, and its stored events replayed as the same timeline as Run (live if it still runs). */
 export function TaskView({ taskId }: { taskId: string }) {
@@ -28,7 +29,7 @@ export function TaskView({ taskId }: { taskId: string }) {
           <dd>{t.task}</dd>
           <dt>Status</dt>
           <dd>
-            <StatusBadge status={stream.ended ? (endOf(stream.events) ?? t.status) : t.status} />
+            <StatusBadge status={currentStatus(t.status, stream)} />
           </dd>
           <dt>User</dt>
           <dd>{t.userId}</dd>
@@ -51,9 +52,12 @@ export function TaskView({ taskId }: { taskId: string }) {
   );
 }
 
-function endOf(events: readonly { name: string }[]): string | undefined {
-  const last = events[events.length - 1]?.name;
-  return last?.startsWith('orchestrator.task.')
-    ? last.slice('orchestrator.task.'.length)
-    : undefined;
+/**
+ * The task's status as its events tell it once they are in (a stored `waiting_approval` turns
+ * `running` when a decision resumes it); the stored one while a finished task's events replay.
+ */
+function currentStatus(stored: string, stream: TaskStream): string {
+  const finished = ['completed', 'failed', 'cancelled'].includes(stored);
+  if (stream.events.length === 0 || (finished && !stream.ended)) return stored;
+  return summarize(stream.events).status;
 }

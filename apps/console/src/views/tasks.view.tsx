@@ -5,6 +5,7 @@ import { ErrorNotice } from '../components/notice.component';
 import { StatusBadge } from '../components/status-badge.component';
 import { useSession } from '../context';
 import { formatDateTime, formatDuration } from '../model/format';
+import { statusWords, TASK_STATUSES } from '../model/status';
 
 interface Filters {
   status: string;
@@ -77,9 +78,9 @@ export function TasksView() {
           Status
           <select value={filters.status} onChange={set('status')}>
             <option value="">any</option>
-            {['running', 'completed', 'failed', 'cancelled'].map((s) => (
+            {TASK_STATUSES.map((s) => (
               <option key={s} value={s}>
-                {s}
+                {statusWords(s)}
               </option>
             ))}
           </select>
