@@ -1,4 +1,5 @@
 import type { Actor, Tasks } from '@switchboard/contracts';
+import type { NatsBus } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
 import type { ServerResponse } from 'node:http';
 import { demoTaskEvents } from '../agui/task-events.fixture.js';
@@ -107,7 +108,18 @@ function endpoint() {
       return Promise.resolve({ taskId, status: 'cancelled', cancelRequested: true });
     },
   } as unknown as CancelTaskUseCase;
-  const executor = new PlatformAgentExecutor(submit, follower, cancelling, config, logger);
+  const nats = {
+    request: () => Promise.reject(new Error('no NATS in this spec')),
+  } as unknown as NatsBus;
+  const executor = new PlatformAgentExecutor(
+    submit,
+    follower,
+    cancelling,
+    access,
+    nats,
+    config,
+    logger,
+  );
   const sut = new A2aEndpoint(executor, access, cancelling, config, logger);
   const call = async (body: unknown, headers: Record<string, string> = {}) => {
     const res = new CapturedResponse();

@@ -1,12 +1,11 @@
 import { type Message, Role, TaskState } from '@a2a-js/sdk';
-import {
-  RequestMalformedError,
-  TaskNotFoundError,
-  UnsupportedOperationError,
-} from '@a2a-js/sdk/errors';
+import { RequestMalformedError, TaskNotFoundError } from '@a2a-js/sdk/errors';
 import { DomainError, type Tasks } from '@switchboard/contracts';
 import type { GatewayEnv } from '../config/gateway.env.js';
 import {
+  approvalMessage,
+  approvalReplyOf,
+  approvalRequestOf,
   assertRunnable,
   fromTaskView,
   legacyCardJson,
@@ -57,9 +56,124 @@ describe('gateway A2A translator', () => {
       ),
     ).toThrow(/must contain text/);
     expect(() => assertRunnable(message([text('x'.repeat(8_001))]))).toThrow(/at most 8000/);
+    // On an existing task a message must answer its approval (docs/approvals.md).
     expect(() => assertRunnable(message([text('more')], 'existing-task'))).toThrow(
-      UnsupportedOperationError,
+      /params\.message\.parts: a message on an existing task answers its approval/,
     );
+    expect(() => assertRunnable(message([text('approve')], 'existing-task'))).not.toThrow();
+  });
+
+  describe('approvals', () => {
+    const data = (value: unknown) => ({
+      content: { $case: 'data' as const, value },
+      mediaType: 'application/json',
+      filename: '',
+      metadata: undefined,
+    });
+    const APPROVAL = '0b6f1a52-3c4d-4e5f-8a9b-1c2d3e4f5a6b';
+
+    it('reads an answer from the text: approve, or reject with its reason', () => {
+      expect(approvalReplyOf(message([text('  Approve ')], 't'))).toEqual({ decision: 'approve' });
+      expect(approvalReplyOf(message([text('reject: not today')], 't'))).toEqual({
+        decision: 'reject',
+        reason: 'not today',
+      });
+      expect(approvalReplyOf(message([text('reject')], 't'))).toEqual({ decision: 'reject' });
+      expect(() => approvalReplyOf(message([text('approvement')], 't'))).toThrow(
+        RequestMalformedError,
+      );
+    });
+
+    it('reads an answer from a data part, and refuses a wrong one naming the field', () => {
+      expect(
+        approvalReplyOf(
+          message(
+            [
+              text('ignored'),
+              data({ approvalId: APPROVAL, decision: 'approve', input: { content: '17' } }),
+            ],
+            't',
+          ),
+        ),
+      ).toEqual({ approvalId: APPROVAL, decision: 'approve', input: { content: '17' } });
+      expect(() => approvalReplyOf(message([data({ decision: 'maybe' })], 't'))).toThrow(
+        /params\.message\.parts\[0\]\.data\.decision/,
+      );
+      expect(() =>
+        approvalReplyOf(message([data({ decision: 'reject', input: { a: 1 } })], 't')),
+      ).toThrow(/params\.message\.parts\[0\]\.data\.input: only an approval can edit/);
+      expect(() =>
+        approvalReplyOf(message([data({ approvalId: 'nope', decision: 'approve' })], 't')),
+      ).toThrow(/data\.approvalId/);
+    });
+
+    it('passes metadata.approval of a new task through, refusing a wrong one naming the field', () => {
+      const withMeta = (metadata: Record<string, unknown>) => ({
+        ...message([text('what is 17 * 23')]),
+        metadata,
+      });
+      expect(approvalRequestOf(withMeta({ approval: { tools: ['notes.add'] } }))).toEqual({
+        tools: ['notes.add'],
+      });
+      expect(approvalRequestOf(message([text('x')]))).toBeUndefined();
+      expect(() => assertRunnable(withMeta({ approval: { tools: [] } }))).toThrow(
+        /params\.message\.metadata\.approval\.tools/,
+      );
+    });
+
+    it('describes the waiting calls in text and data, and says how to answer', () => {
+      const m = approvalMessage(
+        't1',
+        'c1',
+        [
+          {
+            approvalId: APPROVAL,
+            kind: 'tool',
+            target: 'notes.add',
+            input: { content: '391' },
+            reason: 'save the result as a note',
+            expiresAt: '2026-11-23T00:00:00.000Z',
+          },
+        ],
+        'm1',
+      );
+      expect(m).toMatchObject({ role: Role.ROLE_AGENT, taskId: 't1', contextId: 'c1' });
+      const [first, second] = m.parts;
+      const said = first?.content?.$case === 'text' ? first.content.value : '';
+      expect(said).toContain('tool notes.add with {"content":"391"}');
+      expect(said).toContain('save the result as a note');
+      expect(said).toContain(APPROVAL);
+      expect(said).toContain("'approve' or 'reject <reason>'");
+      expect(second?.content).toEqual({
+        $case: 'data',
+        value: {
+          approvals: [
+            {
+              approvalId: APPROVAL,
+              kind: 'tool',
+              target: 'notes.add',
+              input: { content: '391' },
+              reason: 'save the result as a note',
+              expiresAt: '2026-11-23T00:00:00.000Z',
+            },
+          ],
+        },
+      });
+    });
+
+    it('shows a waiting task as INPUT_REQUIRED', () => {
+      const view: Tasks.TaskView = {
+        taskId: base.taskId,
+        userId: 'u1',
+        status: 'waiting_approval',
+        task: 't',
+        steps: [],
+        lastEventSeq: 9,
+        createdAt: base.at,
+        updatedAt: base.at,
+      };
+      expect(fromTaskView(view).status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+    });
   });
 
   it('refuses control characters in a text part, naming the part', () => {

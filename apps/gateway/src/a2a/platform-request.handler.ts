@@ -9,6 +9,7 @@ import type {
   StreamResponse,
   Task,
 } from '@a2a-js/sdk';
+import { TaskState } from '@a2a-js/sdk';
 import {
   DefaultExecutionEventBusManager,
   DefaultRequestHandler,
@@ -26,22 +27,28 @@ import { PlatformTaskStore } from './platform-task.store.js';
 
 /**
  * The SDK's request handler with the platform's rules: a message must carry the task as text (an
- * invalid one is refused with -32602 before anything runs); GetTask and CancelTask fall back to the
- * orchestrator for tasks this replica is not running (another replica's, or from before a restart),
- * with the same owner-or-admin check as GET /tasks/{id}; errors never carry internal messages.
+ * invalid one is refused with -32602 before anything runs), or — sent on an existing task (its
+ * `taskId`) — answer the approval that task waits for (INPUT_REQUIRED; any other state is refused with
+ * -32004); GetTask and CancelTask fall back to the orchestrator for tasks this replica is not running
+ * (another replica's, a waiting one, or from before a restart), with the same owner-or-admin check as
+ * GET /tasks/{id}; errors never carry internal messages.
  */
 export class PlatformRequestHandler extends DefaultRequestHandler {
   private readonly buses: DefaultExecutionEventBusManager;
 
   constructor(
     card: AgentCard,
-    executor: PlatformAgentExecutor,
+    private readonly executor: PlatformAgentExecutor,
     private readonly access: TaskAccess,
     private readonly cancelling: CancelTaskUseCase,
     private readonly logger: Logger,
     buses = new DefaultExecutionEventBusManager(),
+    private readonly store = new PlatformTaskStore(),
   ) {
-    super(card, new PlatformTaskStore(), executor, buses);
+    // A task waiting for a decision holds no bus: the message that answers it runs the executor anew.
+    super(card, store, executor, buses, undefined, undefined, undefined, undefined, {
+      keepBusAliveStates: [],
+    });
     this.buses = buses;
   }
 
@@ -50,6 +57,7 @@ export class PlatformRequestHandler extends DefaultRequestHandler {
     context: ServerCallContext,
   ): Promise<Message | Task> {
     assertRunnable(params.message);
+    await this.ensureWaiting(params.message, context);
     return super.sendMessage(params, context);
   }
 
@@ -58,7 +66,36 @@ export class PlatformRequestHandler extends DefaultRequestHandler {
     context: ServerCallContext,
   ): AsyncGenerator<StreamResponse, void, undefined> {
     assertRunnable(params.message);
+    await this.ensureWaiting(params.message, context);
     yield* super.sendMessageStream(params, context);
+  }
+
+  /**
+   * A message on an existing task is taken only while the task waits for input. A task this replica
+   * does not know (another replica ran it, or this one restarted) is read from the orchestrator.
+   */
+  private async ensureWaiting(
+    message: Message | undefined,
+    context: ServerCallContext,
+  ): Promise<void> {
+    const taskId = message?.taskId;
+    if (!message || !taskId) return;
+    let task = await this.store.load(taskId, context);
+    if (!task) {
+      const view = await this.guard(() =>
+        this.access.view(taskIdOf(taskId), actorOf(context.user)),
+      );
+      if (!view) throw new TaskNotFoundError(`Task not found: ${taskId}`);
+      task = { ...fromTaskView(view), contextId: view.threadId ?? message.contextId };
+      await this.store.save(task, context);
+    }
+    if (
+      task.status?.state !== TaskState.TASK_STATE_INPUT_REQUIRED ||
+      this.executor.isRunning(taskId)
+    )
+      throw new UnsupportedOperationError(
+        `task ${taskId} does not wait for input (it is ${TaskState[task.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED]}): a message continues a task only to answer its approval (TASK_STATE_INPUT_REQUIRED); start a new task without taskId, in the same contextId to continue the conversation`,
+      );
   }
 
   override async getTask(params: GetTaskRequest, context: ServerCallContext): Promise<Task> {
@@ -74,7 +111,7 @@ export class PlatformRequestHandler extends DefaultRequestHandler {
   }
 
   override async cancelTask(params: CancelTaskRequest, context: ServerCallContext): Promise<Task> {
-    if (this.buses.getByTaskId(params.id, context))
+    if (this.buses.getByTaskId(params.id, context) && this.executor.isRunning(params.id))
       return this.guard(() => super.cancelTask(params, context));
     return this.guard(async () => {
       const actor = actorOf(context.user);

@@ -1,6 +1,10 @@
-import { Body, Controller, Get, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { RunAgentInput } from '@ag-ui/core';
+import { APP_CONFIG } from '@switchboard/config';
 import type { Actor } from '@switchboard/contracts';
+import { NatsBus } from '@switchboard/messaging';
+import { LOGGER, type Logger } from '@switchboard/observability';
+import { ServiceShutdown } from '@switchboard/runtime';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { ToolCatalogueService } from '../catalog/tool-catalogue.service.js';
@@ -9,21 +13,39 @@ import { AgUiEventsQuery } from '../http/api.schemas.js';
 import { requestIdOf } from '../http/request-id.js';
 import { ZodBodyPipe } from '../http/zod-body.pipe.js';
 import { ZodQueryPipe } from '../http/zod-query.pipe.js';
+import type { GatewayEnv } from '../config/gateway.env.js';
 import { StreamNewTaskUseCase } from '../tasks/stream-new-task/stream-new-task.use-case.js';
-import { AgUiRunFormat, AgUiRunTranslator } from './agui-run.format.js';
+import { SubmitTaskUseCase } from '../tasks/submit-task/submit-task.use-case.js';
+import { TaskStreamer } from '../tasks/task-streamer.js';
+import { resumeAnswersOf } from './agui-interrupts.js';
+import { AgUiRuns } from './agui-runs.js';
 import { LegacyAgUiFormat } from './legacy-agui.format.js';
-import { AgUiRunInput, taskRequestOf } from './run-input.js';
+import { AgUiRunInput, taskRequestOf, taskThreadOf } from './run-input.js';
 
 /** The AG-UI surfaces: the standard 1.0 protocol, and the legacy events format (`GET /ag-ui/events`). */
 @Controller('ag-ui')
 @UseGuards(AuthGuard)
 export class AgUiController {
+  private readonly runs: AgUiRuns;
+
   constructor(
     private readonly catalogue: ToolCatalogueService,
     private readonly streamNew: StreamNewTaskUseCase,
-  ) {}
+    bus: NatsBus,
+    submit: SubmitTaskUseCase,
+    streamer: TaskStreamer,
+    shutdown: ServiceShutdown,
+    @Inject(APP_CONFIG) config: GatewayEnv,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.runs = new AgUiRuns({ bus, submit, streamer, config, logger, shutdown });
+  }
 
-  /** AG-UI 1.0: a RunAgentInput in, a run of AG-UI events out (what `@ag-ui/client`'s HttpAgent speaks). */
+  /**
+   * AG-UI 1.0: a RunAgentInput in, a run of AG-UI events out (what `@ag-ui/client`'s HttpAgent
+   * speaks). A run with `resume` answers the interrupts (approvals) of the thread's waiting task and
+   * continues it; any other runs its last user message as a new task.
+   */
   @Post()
   async run(
     @Req() request: FastifyRequest,
@@ -31,18 +53,17 @@ export class AgUiController {
     @CurrentActor() actor: Actor,
     @Body(new ZodBodyPipe(AgUiRunInput)) input: RunAgentInput,
   ): Promise<void> {
+    const answers = resumeAnswersOf(input);
+    if (answers.length > 0) {
+      const thread = taskThreadOf(input.threadId);
+      return this.runs.resume(reply, actor, input, thread, answers, requestIdOf(request));
+    }
     const task = taskRequestOf(input);
     await this.catalogue.check(task.tool_constraints, {
       prefix: 'forwardedProps.tool_constraints',
       what: 'request body',
     });
-    await this.streamNew.execute(
-      reply,
-      actor,
-      task,
-      requestIdOf(request),
-      (taskId) => new AgUiRunFormat(new AgUiRunTranslator(input.threadId, input.runId, taskId)),
-    );
+    await this.runs.start(reply, actor, input, task, requestIdOf(request));
   }
 
   /**

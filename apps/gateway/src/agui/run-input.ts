@@ -1,6 +1,12 @@
 import type { RunAgentInput } from '@ag-ui/core';
 import { RunAgentInputSchema } from '@ag-ui/core/schemas';
-import { CONTROL_CHARS_MESSAGE, DomainError, hasControlChars, Tasks } from '@switchboard/contracts';
+import {
+  Approvals,
+  CONTROL_CHARS_MESSAGE,
+  DomainError,
+  hasControlChars,
+  Tasks,
+} from '@switchboard/contracts';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
@@ -12,6 +18,8 @@ const ForwardedProps = z
   .object({
     tool_constraints: Tasks.ToolConstraints.optional(),
     max_steps: z.number().int().min(1).max(100).optional(),
+    /** More tools (or agents) whose calls wait for a person's decision (docs/approvals.md). */
+    approval: Approvals.ApprovalRequest.optional(),
   })
   .passthrough();
 
@@ -20,7 +28,7 @@ const THREAD_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 /**
  * Turns a run into a task: the text of the last user message is the task, the AG-UI thread is the
  * conversation (ids the task contract cannot hold are hashed to a stable one), and
- * `forwardedProps.tool_constraints` / `max_steps` pass through. Frontend tools (`tools[]`) are not
+ * `forwardedProps.tool_constraints` / `max_steps` / `approval` pass through. Frontend tools (`tools[]`) are not
  * offered to the planner: the platform's tools run on the platform.
  */
 export function taskRequestOf(input: RunAgentInput): Tasks.TaskRequest {
@@ -38,15 +46,20 @@ export function taskRequestOf(input: RunAgentInput): Tasks.TaskRequest {
     const issue = props.error.issues[0];
     throw invalid(`forwardedProps.${issue?.path.join('.') ?? ''}`, issue?.message ?? 'is invalid');
   }
-  const threadId = THREAD_ID.test(input.threadId)
-    ? input.threadId
-    : `agui-${createHash('sha256').update(input.threadId).digest('hex').slice(0, 32)}`;
   return {
     task: text,
-    thread_id: threadId,
+    thread_id: taskThreadOf(input.threadId),
     ...(props.data.tool_constraints ? { tool_constraints: props.data.tool_constraints } : {}),
     ...(props.data.max_steps ? { max_steps: props.data.max_steps } : {}),
+    ...(props.data.approval ? { approval: props.data.approval } : {}),
   };
+}
+
+/** The task thread of an AG-UI thread (an id the task contract cannot hold is hashed to a stable one). */
+export function taskThreadOf(threadId: string): string {
+  return THREAD_ID.test(threadId)
+    ? threadId
+    : `agui-${createHash('sha256').update(threadId).digest('hex').slice(0, 32)}`;
 }
 
 function textOf(content: unknown): string {

@@ -113,3 +113,91 @@ export function demoTaskEvents(
     );
   return events;
 }
+
+/** The approval the demo task's notes.add waits for in `approvalTaskEvents`. */
+export const DEMO_APPROVAL = '0b6f1a52-3c4d-4e5f-8a9b-1c2d3e4f5a6b';
+
+/**
+ * The demo task with notes.add to be approved (docs/approvals.md), as the orchestrator emits it: the
+ * calculation, then the call of notes.add asked for (seq 6) — where the task stops — and, after the
+ * decision (`decision`), the run that resumes: the decision, then the call (approved) or its refusal
+ * (rejected), then the answer.
+ */
+export function approvalTaskEvents(
+  taskId: string,
+  decision: 'approved' | 'rejected' = 'approved',
+): Tasks.TaskEvent[] {
+  let seq = 0;
+  const e = <N extends Tasks.TaskEventName>(
+    name: N,
+    data: Tasks.TaskEventPayload<N>,
+  ): Tasks.TaskEvent =>
+    ({
+      taskId,
+      seq: ++seq,
+      at: '2026-11-22T10:00:00.000Z',
+      source: 'orchestrator',
+      name,
+      data,
+    }) as Tasks.TaskEvent;
+  const note = { stepId: 's2', index: 1, kind: 'tool' as const, target: 'notes.add' };
+  return [
+    e('orchestrator.task.started', { task: 'demo', userId: 'u1', planner: 'builtin' }),
+    e('orchestrator.planning.started', { planner: 'builtin', iteration: 1 }),
+    e('orchestrator.planning.completed', { planner: 'builtin', iteration: 1, plan: [] }),
+    e('orchestrator.step.dispatching', {
+      stepId: 's1',
+      index: 0,
+      kind: 'tool',
+      target: 'calculator',
+      input: { expression: '17 * 23' },
+    }),
+    e('orchestrator.step.completed', {
+      stepId: 's1',
+      index: 0,
+      kind: 'tool',
+      target: 'calculator',
+      output: { result: 391 },
+      durationMs: 2,
+    }),
+    e('orchestrator.approval.requested', {
+      approvalId: DEMO_APPROVAL,
+      stepId: 's2',
+      kind: 'tool',
+      target: 'notes.add',
+      input: { content: '391' },
+      argsHash: 'a'.repeat(64),
+      reason: 'save the result as a note',
+      expiresAt: '2026-11-23T10:00:00.000Z',
+    }),
+    e('orchestrator.approval.decided', {
+      approvalId: DEMO_APPROVAL,
+      stepId: 's2',
+      target: 'notes.add',
+      status: decision,
+      decidedBy: 'u1',
+      edited: false,
+    }),
+    ...(decision === 'approved'
+      ? [
+          e('orchestrator.step.dispatching', { ...note, input: { content: '391' } }),
+          e('orchestrator.step.completed', { ...note, output: { id: 1 }, durationMs: 3 }),
+        ]
+      : [
+          e('orchestrator.step.failed', {
+            ...note,
+            error: {
+              code: 'FORBIDDEN',
+              message: 'the call of notes.add was rejected by u1',
+              retryable: false,
+            },
+          }),
+        ]),
+    e('orchestrator.task.completed', {
+      result: '17 * 23 = 391.',
+      planner: 'builtin',
+      steps: 2,
+      durationMs: 20,
+    }),
+  ];
+}

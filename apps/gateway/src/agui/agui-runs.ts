@@ -1,0 +1,251 @@
+import type { BaseEvent, RunAgentInput } from '@ag-ui/core';
+import { type Actor, Approvals, isDomainError, Tasks } from '@switchboard/contracts';
+import type { NatsBus } from '@switchboard/messaging';
+import type { Logger } from '@switchboard/observability';
+import type { ServiceShutdown } from '@switchboard/runtime';
+import type { FastifyReply } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { GatewayEnv } from '../config/gateway.env.js';
+import { SseWriter } from '../http/sse.writer.js';
+import type { SubmitTaskUseCase } from '../tasks/submit-task/submit-task.use-case.js';
+import type { PreparedStream, TaskStreamer } from '../tasks/task-streamer.js';
+import type { ApprovalAnswer, PendingCall } from './agui-interrupts.js';
+import { AgUiRunFormat, AgUiRunTranslator } from './agui-run.format.js';
+
+/** What a run needs of the gateway (injected by the controller). */
+export interface AgUiRunDeps {
+  bus: NatsBus;
+  submit: SubmitTaskUseCase;
+  streamer: TaskStreamer;
+  config: Pick<GatewayEnv, 'SSE_HEARTBEAT_MS' | 'SSE_MAX_BUFFER_BYTES'>;
+  logger: Logger;
+  shutdown: ServiceShutdown;
+}
+
+/** Tasks of a thread that may hold the interrupts a resume answers. */
+const WAITING: Tasks.TaskStatus[] = ['running', 'waiting_approval'];
+
+/**
+ * AG-UI 1.0 runs of platform tasks (docs/api.md, AG-UI; docs/approvals.md). A run streams its task's
+ * events as AG-UI events until the task ends — or until it stops for approvals: then the run ends with
+ * RUN_FINISHED `outcome: interrupt`, one interrupt per pending approval (the orchestrator stores them
+ * before it says so, so one look finds them all). A run with `resume` decides those approvals through
+ * the orchestrator and streams what the task does next, as a new run on the same thread.
+ */
+export class AgUiRuns {
+  private readonly open = new Set<SseWriter>();
+
+  constructor(private readonly deps: AgUiRunDeps) {
+    deps.shutdown.whenDraining('ag-ui runs', () => {
+      for (const sse of [...this.open]) sse.end();
+    });
+  }
+
+  /** Submits the task and streams it as this run, from its first event. */
+  async start(
+    reply: FastifyReply,
+    actor: Actor,
+    input: RunAgentInput,
+    task: Tasks.TaskRequest,
+    requestId: string,
+  ): Promise<void> {
+    const { submit, streamer } = this.deps;
+    const taskId = submit.newTaskId();
+    const format = new AgUiRunFormat(new AgUiRunTranslator(input.threadId, input.runId, taskId));
+    const prepared = await streamer.prepare(actor, taskId, format.kind, {
+      afterSeq: 0,
+      replay: false,
+    });
+    try {
+      await submit.execute(taskId, actor, task, requestId);
+    } catch (e) {
+      prepared.abort();
+      throw e;
+    }
+    await this.stream(reply, actor, prepared, format, requestId, async () => true);
+  }
+
+  /**
+   * Answers the interrupts of the thread's waiting task: each answer is decided by the orchestrator
+   * (a refusal ends the run with RUN_ERROR and its code), then the task's next events are this run —
+   * to its end, or to the next interrupt (also when answers were missing for some approvals).
+   */
+  async resume(
+    reply: FastifyReply,
+    actor: Actor,
+    input: RunAgentInput,
+    threadId: string,
+    answers: ApprovalAnswer[],
+    requestId: string,
+  ): Promise<void> {
+    const answered = new Set(answers.map((a) => a.approvalId));
+    const taskId = await this.taskOf(actor, threadId, answered);
+    if (!taskId) {
+      const format = new AgUiRunFormat(
+        new AgUiRunTranslator(input.threadId, input.runId, randomUUID()),
+      );
+      const missing = [...answered].join(', ');
+      return this.refuse(
+        reply,
+        format,
+        'NOT_FOUND',
+        `no approval ${missing} waits on thread ${input.threadId} (decided already, expired, or not yours)`,
+        requestId,
+      );
+    }
+    const { bus, streamer } = this.deps;
+    const view = await bus.request(Tasks.TaskGet, { taskId }, { actor });
+    const format = new AgUiRunFormat(
+      new AgUiRunTranslator(input.threadId, input.runId, taskId, randomUUID, {
+        approvalIds: answered,
+      }),
+    );
+    // Followed before deciding: the task resumes on the last decision, and no event may be missed.
+    const prepared = await streamer.prepare(actor, taskId, format.kind, {
+      afterSeq: view.lastEventSeq,
+      replay: true,
+      known: { view },
+    });
+    await this.stream(reply, actor, prepared, format, requestId, (sse) =>
+      this.decide(sse, actor, taskId, answers, format),
+    );
+  }
+
+  /**
+   * Writes the run: its opening, what `before` writes (false: it has ended the run), then the task's
+   * events until the run ends — at the task's end, or at an interrupt.
+   */
+  private async stream(
+    reply: FastifyReply,
+    actor: Actor,
+    prepared: PreparedStream,
+    format: AgUiRunFormat,
+    requestId: string,
+    before: (sse: SseWriter) => Promise<boolean>,
+  ): Promise<void> {
+    const { taskId } = prepared;
+    const sse = this.openSse(reply, taskId, requestId);
+    sse.onClose(() => prepared.abort());
+    const translator = format.translator;
+    const write = (events: readonly BaseEvent[]) => {
+      for (const frame of format.encode(events)) sse.frame(frame);
+    };
+    try {
+      write(translator.start());
+      if (!(await before(sse))) return;
+      for await (const event of prepared.feed) {
+        for (const frame of format.frames(event)) sse.frame(frame);
+        if (translator.isInterrupted) {
+          const pending = await this.pending(taskId, actor);
+          write(translator.interrupt(pending ?? translator.askedCalls));
+        }
+        if (translator.isFinished || sse.isClosed) break;
+      }
+    } catch (e) {
+      this.deps.logger.warn({ err: e, taskId }, 'AG-UI run failed');
+    } finally {
+      sse.end();
+      this.open.delete(sse);
+      prepared.abort();
+    }
+  }
+
+  /** Decides the answers in order; false (the run ended) when one is refused or some still wait. */
+  private async decide(
+    sse: SseWriter,
+    actor: Actor,
+    taskId: string,
+    answers: ApprovalAnswer[],
+    format: AgUiRunFormat,
+  ): Promise<boolean> {
+    const { bus, logger } = this.deps;
+    const write = (events: readonly BaseEvent[]) => {
+      for (const frame of format.encode(events)) sse.frame(frame);
+    };
+    for (const answer of answers) {
+      try {
+        await bus.request(Approvals.ApprovalDecide, { taskId, ...answer }, { actor });
+      } catch (e) {
+        if (!isDomainError(e)) logger.warn({ err: e, taskId }, 'AG-UI decision failed');
+        write(
+          isDomainError(e)
+            ? format.translator.error(e.code, e.message)
+            : format.translator.error('INTERNAL', 'the decision could not be sent'),
+        );
+        return false;
+      }
+    }
+    // Approvals this run did not answer: the task still waits for them, and the run says so.
+    const left = (await this.pending(taskId, actor)) ?? [];
+    if (left.length === 0) return true;
+    write(format.translator.interrupt(left, { show: false }));
+    return false;
+  }
+
+  /** A run that cannot start: RUN_STARTED, then RUN_ERROR with the code. */
+  private refuse(
+    reply: FastifyReply,
+    format: AgUiRunFormat,
+    code: string,
+    message: string,
+    requestId: string,
+  ): void {
+    const sse = this.openSse(reply, undefined, requestId);
+    for (const frame of format.encode([
+      ...format.translator.start().slice(0, 1),
+      ...format.translator.error(code, message),
+    ]))
+      sse.frame(frame);
+    sse.end();
+    this.open.delete(sse);
+  }
+
+  private openSse(reply: FastifyReply, taskId: string | undefined, requestId: string): SseWriter {
+    const { config, logger } = this.deps;
+    const sse = SseWriter.open(
+      reply,
+      { ...(taskId ? { 'x-task-id': taskId } : {}), 'x-request-id': requestId },
+      {
+        heartbeatMs: config.SSE_HEARTBEAT_MS,
+        maxBufferBytes: config.SSE_MAX_BUFFER_BYTES,
+        onDrop: (reason, details) =>
+          logger.warn(
+            { taskId, kind: 'ag-ui', ...details },
+            `AG-UI run dropped: ${reason} (the task keeps running)`,
+          ),
+      },
+    );
+    this.open.add(sse);
+    return sse;
+  }
+
+  /** The task's pending approvals; undefined when they cannot be read now. */
+  private async pending(taskId: string, actor: Actor): Promise<PendingCall[] | undefined> {
+    try {
+      const { approvals } = await this.deps.bus.request(
+        Approvals.ApprovalList,
+        { status: 'pending', taskId, limit: 200 },
+        { actor },
+      );
+      return approvals;
+    } catch (e) {
+      this.deps.logger.warn({ err: e, taskId }, 'could not read the pending approvals');
+      return undefined;
+    }
+  }
+
+  /** The actor's task on the thread that waits for (one of) the answered approvals. */
+  private async taskOf(
+    actor: Actor,
+    threadId: string,
+    answered: ReadonlySet<string>,
+  ): Promise<string | undefined> {
+    const { bus } = this.deps;
+    const { tasks } = await bus.request(Tasks.TaskList, { status: WAITING, limit: 200 }, { actor });
+    for (const task of tasks.filter((t) => t.threadId === threadId)) {
+      const pending = (await this.pending(task.taskId, actor)) ?? [];
+      if (pending.some((a) => answered.has(a.approvalId))) return task.taskId;
+    }
+    return undefined;
+  }
+}
