@@ -15,6 +15,7 @@ import {
   type ServiceName,
 } from './chaos-stack.js';
 import type { ChaosLlm } from './llm-server.js';
+import { killOrchestratorWhileWaiting, restartEverythingWhileWaiting } from './approval-faults.js';
 import { malformedRequests } from './malformed.js';
 import { poisonStream } from './poison.js';
 
@@ -281,6 +282,8 @@ export const CLUSTER_FAULTS: readonly Fault[] = [killNatsNode, ...REPLICATED.map
 export const FAULTS: readonly Fault[] = [
   ...SERVICES.map(kill),
   ...SERVICES.map(term),
+  killOrchestratorWhileWaiting,
+  restartEverythingWhileWaiting,
   natsDown,
   redisDown,
   auditDbRefusing,

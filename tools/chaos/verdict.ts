@@ -9,7 +9,7 @@ export interface TaskRecord {
   expectedNote: string;
   /** Its budget, counted from when it could first run (its acceptance or the fault's end). */
   deadline: number;
-  status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+  status: 'queued' | 'running' | 'waiting_approval' | 'completed' | 'failed' | 'cancelled';
   /** When it ended, as stored. */
   finishedAt?: number;
   error?: { code: string; message: string };

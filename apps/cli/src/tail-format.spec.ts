@@ -197,6 +197,33 @@ describe('compact tail lines', () => {
         }),
       ),
     ).toMatch(/a2a\.delegation\.started researcher over xmpp "tell me about NATS JetStream"$/);
+    expect(
+      lineOf(
+        event('orchestrator.approval.requested', 6, {
+          approvalId: '0b0f6c3e-0c4b-4f55-9a43-2a9a0c1f2b3d',
+          stepId: 's2',
+          kind: 'tool',
+          target: 'notes.add',
+          input: { content: '391' },
+          argsHash: 'ab'.repeat(32),
+          reason: 'save the result',
+          expiresAt: '2026-11-25T10:00:00.000Z',
+        }),
+      ),
+    ).toMatch(/orchestrator\.approval\.requested approval 0b0f6c3e: notes\.add content="391"$/);
+    expect(
+      lineOf(
+        event('orchestrator.approval.decided', 7, {
+          approvalId: '0b0f6c3e-0c4b-4f55-9a43-2a9a0c1f2b3d',
+          stepId: 's2',
+          target: 'notes.add',
+          status: 'rejected',
+          decidedBy: 'bob',
+          edited: false,
+          comment: 'not today',
+        }),
+      ),
+    ).toMatch(/orchestrator\.approval\.decided notes\.add rejected by bob "not today"$/);
   });
 
   it('says a tool call by the tool and its arguments, from whom to whom, and its reply by the result', () => {

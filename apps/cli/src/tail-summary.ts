@@ -144,6 +144,16 @@ const EVENT_FIELDS: Record<string, (d: Fields) => string> = {
   [E.DelegationResult]: (d) =>
     join(str(d['agent']), str(d['state']), quoted(d['text']), timed(d['durationMs'])),
   [E.GuardrailViolation]: (d) => join(str(d['stage']), str(d['rule']), str(d['stepId'])),
+  [E.ApprovalRequested]: (d) =>
+    join(`approval ${str(d['approvalId']).slice(0, 8)}:`, str(d['target']), brief(d['input'])),
+  [E.ApprovalDecided]: (d) =>
+    join(
+      str(d['target']),
+      str(d['status']),
+      d['decidedBy'] ? `by ${str(d['decidedBy'])}` : '',
+      d['edited'] === true ? '(edited)' : '',
+      quoted(d['comment']),
+    ),
 };
 
 const FAILED_EVENTS: readonly string[] = [

@@ -273,6 +273,17 @@ describe('approvals end to end (real NATS with identities, PostgreSQL, Redis, se
           { what: "mcp-tools' record of the note call" },
         );
         expect(call_.details).toMatchObject({ approvalId });
+        // operators see it: asked for, decided, none left pending
+        const metrics = await (
+          await fetch(`${stack.services['orchestrator']!.url}/metrics`)
+        ).text();
+        expect(metrics).toMatch(
+          /^sb_approvals_requested_total\{[^}]*target="notes\.add"[^}]*\} [1-9]/m,
+        );
+        expect(metrics).toMatch(
+          /^sb_approvals_decided_total\{[^}]*status="approved"[^}]*\} [1-9]/m,
+        );
+        expect(metrics).toMatch(/^sb_approvals_pending\{?[^}]*\}? 0$/m);
       },
     );
   });

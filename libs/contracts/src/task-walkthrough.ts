@@ -37,7 +37,8 @@ export const TASK_WALKTHROUGH: readonly WalkthroughHop[] = [
   },
   {
     contract: TaskSubmitted,
-    what: 'The submission (`Nats-Msg-Id` = task id, so a retried submit is stored once). A durable pull consumer hands it to one orchestrator replica, which claims the task row; the submission is acked only when the task is terminal, so a replica that dies has it redelivered to another, which resumes from the persisted steps.',
+    by: 'gateway',
+    what: 'The submission (`Nats-Msg-Id` = task id, so a retried submit is stored once). A durable pull consumer hands it to one orchestrator replica, which claims the task row; the submission is acked only when the task is terminal (or waits for approvals: then the orchestrator submits it again once they are decided, docs/approvals.md), so a replica that dies has it redelivered to another, which resumes from the persisted steps.',
   },
   {
     contract: ToolsManifest,

@@ -13,9 +13,11 @@ export const TaskListQuery = z
           .map((x) => x.trim())
           .filter(Boolean),
       )
-      .pipe(z.array(Tasks.TaskStatus).min(1).max(5))
+      .pipe(z.array(Tasks.TaskStatus).min(1).max(6))
       .optional()
-      .describe('Comma-separated statuses: `running`, `completed`, `failed`, `cancelled`.'),
+      .describe(
+        'Comma-separated statuses: `queued`, `running`, `waiting_approval`, `completed`, `failed`, `cancelled`.',
+      ),
     user_id: UserId.optional().describe("Another user's tasks (admins only)."),
     q: z
       .string()

@@ -1,15 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { Metrics } from '@switchboard/observability';
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { ApprovalRepository } from './approval.repository.js';
 
-/** Approvals asked for, decided (and how: approved, rejected, expired, cancelled), and how long it took. */
+/** Approvals pending, asked for, decided (and how: approved, rejected, expired, cancelled), and how long it took. */
 @Injectable()
 export class ApprovalMetrics {
   readonly requested: Counter<'target'>;
   readonly decided: Counter<'target' | 'status'>;
   readonly secondsToDecision: Histogram<'status'>;
 
-  constructor(metrics: Metrics) {
+  constructor(metrics: Metrics, repository: ApprovalRepository) {
     const registers = [metrics.registry];
     this.requested = new Counter({
       name: 'sb_approvals_requested_total',
@@ -22,6 +23,15 @@ export class ApprovalMetrics {
       help: 'Approvals decided, by tool or agent and outcome (approved, rejected, expired, cancelled)',
       labelNames: ['target', 'status'],
       registers,
+    });
+    // Read from the table when scraped: every replica reports the platform's pending approvals.
+    new Gauge({
+      name: 'sb_approvals_pending',
+      help: 'Approvals waiting for a decision (the whole platform, read from the database)',
+      registers,
+      async collect() {
+        this.set(await repository.pendingCount());
+      },
     });
     this.secondsToDecision = new Histogram({
       name: 'sb_approval_decision_seconds',

@@ -121,6 +121,11 @@ export class ApprovalRepository {
     return count;
   }
 
+  /** Approvals waiting for a decision, platform-wide. */
+  pendingCount(): Promise<number> {
+    return this.prisma.approval.count({ where: { status: 'pending' } });
+  }
+
   /** How many approvals the task has, and how many of them still wait. */
   async counts(taskId: string): Promise<{ total: number; pending: number }> {
     const [row] = await this.prisma.$queryRaw<{ total: bigint; pending: bigint }[]>`

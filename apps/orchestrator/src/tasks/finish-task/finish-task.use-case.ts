@@ -50,8 +50,11 @@ export class FinishTaskUseCase {
     await this.recordTurns(run, outcome);
     const ending = { steps, durationMs, ...(usage ? { usage } : {}) };
     this.emitEnding(run, outcome, ending);
-    this.recordAudit(run, outcome, ending);
+    const audited = this.recordAudit(run, outcome, ending);
     await events.flush();
+    // The submission is acked when this returns: a replica killed before its task's audit record was
+    // stored would lose it (a redelivery finds the task ended and records nothing), so it waits for it.
+    await audited;
     run.phase.fire(storedTrigger(outcome.status));
   }
 
@@ -109,9 +112,13 @@ export class FinishTaskUseCase {
     }
   }
 
-  private recordAudit(run: TaskRun, outcome: Outcome, { steps, durationMs, usage }: Ending): void {
+  private recordAudit(
+    run: TaskRun,
+    outcome: Outcome,
+    { steps, durationMs, usage }: Ending,
+  ): Promise<void> {
     const s = run.submission;
-    void this.audit.record({
+    return this.audit.record({
       category: 'task',
       action: `task.${outcome.status}`,
       outcome: outcome.status === 'completed' ? 'success' : 'failure',
