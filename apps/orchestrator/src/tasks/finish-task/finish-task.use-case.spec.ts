@@ -12,7 +12,7 @@ import type { TaskRun } from '../run-task/task-run.js';
 
 const TASK_ID = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
 
-function setup(opts: { outage?: boolean; storedSteps?: number } = {}) {
+function setup(opts: { outage?: boolean; storedSteps?: number; stored?: Tasks.TaskView } = {}) {
   const log: string[] = [];
   const finished: TaskOutcome[] = [];
   const published: Tasks.TaskEvent[] = [];
@@ -26,7 +26,9 @@ function setup(opts: { outage?: boolean; storedSteps?: number } = {}) {
       return { seq: b.events.at(-1)!.seq, duplicate: false };
     },
   } as unknown as JetStreamService;
+  const audits: Record<string, unknown>[] = [];
   const repository = {
+    get: async () => opts.stored,
     finish: async (_id: string, o: TaskOutcome) => {
       log.push(`row ${o.status} lastEventSeq=${o.lastEventSeq}`);
       finished.push(o);
@@ -36,7 +38,14 @@ function setup(opts: { outage?: boolean; storedSteps?: number } = {}) {
   const finisher = new FinishTaskUseCase(
     repository,
     { record: async () => void log.push('turns') } as unknown as ThreadHistoryService,
-    { record: async () => undefined } as unknown as AuditTrail,
+    {
+      record: async (r: Record<string, unknown>) => {
+        audits.push(r);
+        // stored a turn of the event loop later, as a JetStream acknowledgement comes
+        await new Promise((resolve) => setImmediate(resolve));
+        log.push(`audit stored ${String(r['action'])}`);
+      },
+    } as unknown as AuditTrail,
     { error: () => undefined } as unknown as Logger,
   );
   const run: TaskRun = {
@@ -59,7 +68,7 @@ function setup(opts: { outage?: boolean; storedSteps?: number } = {}) {
     plan: [],
     resumed: false,
   };
-  return { log, finisher, run, finished, published };
+  return { log, finisher, run, finished, published, audits };
 }
 
 describe(FinishTaskUseCase.name, () => {
@@ -83,6 +92,7 @@ describe(FinishTaskUseCase.name, () => {
       'row failed lastEventSeq=3',
       'turns',
       'event 3 orchestrator.task.failed',
+      'audit stored task.failed',
     ]);
   });
 
@@ -120,5 +130,38 @@ describe(FinishTaskUseCase.name, () => {
       name: 'orchestrator.task.cancelled',
       data: { reason: 'changed my mind', steps: 2, durationMs: 41 },
     });
+  });
+
+  it('stores its audit record before it returns (the submission is acked after), under one id per task', async () => {
+    const { finisher, run, log, audits } = setup();
+    await finisher.finish(run, { status: 'completed', result: '2' }, 5);
+    expect(log.at(-1)).toBe('audit stored task.completed');
+    expect(audits[0]).toMatchObject({ onceKey: `task:${TASK_ID}:ended` });
+  });
+
+  it('records the end again from the row for a task delivered after it ended, under the same id', async () => {
+    const stored = {
+      taskId: TASK_ID,
+      userId: 'u1',
+      status: 'completed',
+      task: 'what is 1+1',
+      planner: 'builtin',
+      result: '2',
+      steps: [],
+      lastEventSeq: 4,
+      createdAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+      durationMs: 12,
+    } as Tasks.TaskView;
+    const { finisher, run, audits } = setup({ stored });
+    await finisher.recordEndAgain(run.submission);
+    expect(audits).toEqual([
+      expect.objectContaining({
+        action: 'task.completed',
+        outcome: 'success',
+        onceKey: `task:${TASK_ID}:ended`,
+        details: { steps: 0, durationMs: 12, planner: 'builtin' },
+      }),
+    ]);
   });
 });

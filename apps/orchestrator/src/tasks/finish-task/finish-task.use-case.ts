@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Tasks } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { ThreadHistoryService } from '../../threads/thread-history.service.js';
@@ -56,6 +57,33 @@ export class FinishTaskUseCase {
     // stored would lose it (a redelivery finds the task ended and records nothing), so it waits for it.
     await audited;
     run.phase.fire(storedTrigger(outcome.status));
+  }
+
+  /**
+   * The audit record of a task that ended before a crash, from its row: a replica killed between
+   * storing the row and storing the record leaves it to the replica the submission goes to next. Same
+   * record id as the first report (onceKey), so the trail keeps one either way.
+   */
+  async recordEndAgain(s: Tasks.TaskSubmission): Promise<void> {
+    const view = await this.repository.get(s.taskId);
+    if (!view || !Tasks.TERMINAL_TASK_STATUSES.includes(view.status)) return;
+    await this.audit.record({
+      category: 'task',
+      action: `task.${view.status}`,
+      outcome: view.status === 'completed' ? 'success' : 'failure',
+      resource: s.taskId,
+      taskId: s.taskId,
+      actor: { userId: s.actor.userId, role: s.actor.role },
+      correlationId: s.correlationId,
+      onceKey: endKey(s.taskId),
+      details: {
+        steps: view.steps.length,
+        durationMs: Math.round(view.durationMs ?? 0),
+        ...(view.planner ? { planner: view.planner } : {}),
+        ...(view.usage ? { totalTokens: view.usage.totalTokens } : {}),
+        ...(view.status === 'failed' && view.error ? { code: view.error.code } : {}),
+      },
+    });
   }
 
   /** The thread's turns, so the next message of the thread sees this one (a failure is logged). */
@@ -126,6 +154,7 @@ export class FinishTaskUseCase {
       taskId: s.taskId,
       actor: { userId: s.actor.userId, role: s.actor.role },
       correlationId: s.correlationId,
+      onceKey: endKey(s.taskId),
       details: {
         steps,
         durationMs: Math.round(durationMs),
@@ -142,6 +171,9 @@ export class FinishTaskUseCase {
     });
   }
 }
+
+/** The end of a task is one audit record, however many replicas report it (see recordEndAgain). */
+const endKey = (taskId: string) => `task:${taskId}:ended`;
 
 /** What every terminal event carries. */
 interface Ending {

@@ -40,6 +40,9 @@ export class RunTaskUseCase {
   private async run(submission: Tasks.TaskSubmission, deliveryCount: number): Promise<void> {
     const started = await this.starter.start(submission);
     if (!started) {
+      // Ended before: its terminal event was checked; its audit record may have been lost with the
+      // replica that ended it.
+      await this.finisher.recordEndAgain(submission);
       this.telemetry.redelivered(submission.taskId, deliveryCount);
       return;
     }
