@@ -7,7 +7,8 @@ import {
   formatTime,
   formatTokens,
 } from '../model/format';
-import type { ApprovalCard, Card } from '../model/timeline.model';
+import type { ApprovalCard } from '../model/timeline-approvals.model';
+import type { Card } from '../model/timeline.model';
 import { AnswerView } from './answer.component';
 import { ApprovalControls } from './approval-controls.component';
 import { JsonView } from './json-view.component';

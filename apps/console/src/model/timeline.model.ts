@@ -1,11 +1,17 @@
 import type { ErrorBody, Tasks } from '@switchboard/contracts';
 import type { AgentReply } from './answer';
 import { isTerminal, type TaskEvent } from './event-log';
+import {
+  approval,
+  type ApprovalCard,
+  type ApprovalCardFields,
+  closeApprovals,
+} from './timeline-approvals.model';
 
 type Usage = Tasks.TokenUsage;
 type Transport = 'http' | 'xmpp';
 
-interface CardBase {
+export interface CardBase {
   /** Stable across updates (the list keeps measured heights by key). */
   key: string;
   /** Seq of the event that opened the card. */
@@ -73,30 +79,6 @@ export type Card = CardBase &
   );
 
 export type StepCard = Extract<Card, { kind: 'tool' | 'delegation' }>;
-
-/**
- * A call that needed a person's decision: opened by `orchestrator.approval.requested`, updated by
- * `orchestrator.approval.decided`. Still `pending` when the task ended without a decision: the
- * ending cancelled it.
- */
-interface ApprovalCardFields {
-  kind: 'approval';
-  taskId: string;
-  approvalId: string;
-  stepId: string;
-  callKind: 'tool' | 'agent';
-  target: string;
-  input: unknown;
-  reason: string;
-  expiresAt: string;
-  status: 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled';
-  decidedBy?: string;
-  decidedAt?: string;
-  edited?: boolean;
-  comment?: string;
-}
-
-export type ApprovalCard = Extract<Card, { kind: 'approval' }>;
 
 /** Where a run stands, for the page's status line. */
 export interface RunSummary {
@@ -187,49 +169,6 @@ function closeRounds(
   for (const round of rounds.values()) {
     if (!round.done) Object.assign(round, { done: true, decision });
   }
-}
-
-/** An ending closes the approvals still waiting: nobody can decide them any more. */
-function closeApprovals(approvals: Map<string, ApprovalCard>): void {
-  for (const card of approvals.values()) if (card.status === 'pending') card.status = 'cancelled';
-}
-
-function approval(
-  cards: Card[],
-  approvals: Map<string, ApprovalCard>,
-  e: Extract<
-    TaskEvent,
-    { name: 'orchestrator.approval.requested' | 'orchestrator.approval.decided' }
-  >,
-  b: CardBase,
-): void {
-  if (e.name === 'orchestrator.approval.requested') {
-    const card: ApprovalCard = {
-      ...b,
-      kind: 'approval',
-      taskId: e.taskId,
-      approvalId: e.data.approvalId,
-      stepId: e.data.stepId,
-      callKind: e.data.kind,
-      target: e.data.target,
-      input: e.data.input,
-      reason: e.data.reason,
-      expiresAt: e.data.expiresAt,
-      status: 'pending',
-    };
-    approvals.set(e.data.approvalId, card);
-    cards.push(card);
-    return;
-  }
-  const card = approvals.get(e.data.approvalId);
-  if (!card) return;
-  Object.assign(card, {
-    status: e.data.status,
-    decidedAt: e.at,
-    edited: e.data.edited,
-    ...(e.data.decidedBy ? { decidedBy: e.data.decidedBy } : {}),
-    ...(e.data.comment ? { comment: e.data.comment } : {}),
-  });
 }
 
 function planned(

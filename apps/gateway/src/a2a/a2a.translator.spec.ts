@@ -7,6 +7,8 @@ import {
   approvalReplyOf,
   approvalRequestOf,
   assertRunnable,
+} from './a2a-approvals.translator.js';
+import {
   fromTaskView,
   legacyCardJson,
   outcomeOf,

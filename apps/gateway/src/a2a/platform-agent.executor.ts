@@ -18,16 +18,18 @@ import { CancelTaskUseCase } from '../tasks/cancel-task/cancel-task.use-case.js'
 import { TaskAccess } from '../tasks/task-access.js';
 import { TaskEventFollower, type TaskEventFeed } from '../tasks/feed/task-event.feed.js';
 import {
-  actorOf,
-  agentMessage,
   approvalMessage,
   approvalReplyOf,
   approvalRequestOf,
+  type WaitingCall,
+} from './a2a-approvals.translator.js';
+import {
+  actorOf,
+  agentMessage,
   fromTaskView,
   outcomeOf,
   progressText,
   taskTextOf,
-  type WaitingCall,
 } from './a2a.translator.js';
 
 /** Writes one A2A task's updates on the SDK's event bus. */

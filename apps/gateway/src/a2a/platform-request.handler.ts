@@ -21,7 +21,8 @@ import type { Logger } from '@switchboard/observability';
 import { randomUUID } from 'node:crypto';
 import type { CancelTaskUseCase } from '../tasks/cancel-task/cancel-task.use-case.js';
 import type { TaskAccess } from '../tasks/task-access.js';
-import { actorOf, assertRunnable, fromTaskView, queuedTask, toA2aError } from './a2a.translator.js';
+import { assertRunnable } from './a2a-approvals.translator.js';
+import { actorOf, fromTaskView, queuedTask, toA2aError } from './a2a.translator.js';
 import type { PlatformAgentExecutor } from './platform-agent.executor.js';
 import { PlatformTaskStore } from './platform-task.store.js';
 

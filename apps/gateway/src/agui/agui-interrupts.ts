@@ -1,11 +1,7 @@
 import type { Interrupt, RunAgentInput } from '@ag-ui/core';
-import {
-  Approvals,
-  CONTROL_CHARS_MESSAGE,
-  DomainError,
-  hasControlChars,
-} from '@switchboard/contracts';
+import { Approvals, DomainError } from '@switchboard/contracts';
 import { z } from 'zod';
+import { callText } from '../approvals/approval-call.text.js';
 
 /** `Interrupt.reason` of a call that waits for a person's decision (docs/approvals.md). */
 export const APPROVAL_REASON = 'approval_required';
@@ -59,11 +55,10 @@ export const toolCallNameOf = (call: Pick<PendingCall, 'kind' | 'target'>): stri
 
 /** One interrupt of RUN_FINISHED's `outcome` for a pending approval. */
 export function interruptOf(taskId: string, call: PendingCall): Interrupt {
-  const args = JSON.stringify(call.input ?? {});
   return {
     id: call.approvalId,
     reason: APPROVAL_REASON,
-    message: `Approve the call of ${toolCallNameOf(call)} with ${args.length > 500 ? `${args.slice(0, 500)}…` : args}? The planner made it to: ${call.reason}`,
+    message: `Approve the call of ${callText(toolCallNameOf(call), call.input)}? The planner made it to: ${call.reason}`,
     toolCallId: heldToolCallId(taskId, call.stepId, call.approvalId),
     responseSchema: APPROVAL_RESPONSE_SCHEMA as unknown as Record<string, unknown>,
     expiresAt: call.expiresAt,
@@ -72,24 +67,13 @@ export function interruptOf(taskId: string, call: PendingCall): Interrupt {
 }
 
 /** One answered interrupt, as the orchestrator is asked to decide it. */
-export interface ApprovalAnswer {
-  approvalId: string;
-  decision: Approvals.ApprovalDecision;
-  input?: Record<string, unknown>;
-  reason?: string;
-}
-
-const Reason = z
-  .string()
-  .min(1)
-  .max(1_000)
-  .refine((s) => !hasControlChars(s), CONTROL_CHARS_MESSAGE);
+export type ApprovalAnswer = Omit<Approvals.ApprovalDecisionRequest, 'taskId'>;
 
 const ApprovalPayload = z
   .object({
     approve: z.boolean(),
     input: z.record(z.string(), z.unknown()).optional(),
-    reason: Reason.optional(),
+    reason: Approvals.ApprovalReason.optional(),
   })
   .strict();
 
@@ -122,7 +106,7 @@ export function resumeAnswersOf(input: RunAgentInput): ApprovalAnswer[] {
       throw invalid(`resume.${i}.interruptId`, 'answers an interrupt already answered');
     seen.add(interruptId);
     if (status === 'cancelled') {
-      const why = z.object({ reason: Reason }).safeParse(payload);
+      const why = z.object({ reason: Approvals.ApprovalReason }).safeParse(payload);
       return {
         approvalId: interruptId,
         decision: 'reject',

@@ -116,67 +116,18 @@ export class AgUiRunTranslator {
 
   // eslint-disable-next-line max-lines-per-function -- a table: one case per event or route
   translate(e: Tasks.TaskEvent): BaseEvent[] {
-    if (this.finished) return [];
-    if (this.skipping) {
-      const decidedHere =
-        e.name === Tasks.TaskEventName.ApprovalDecided &&
-        this.resumed?.approvalIds.has(e.data.approvalId);
-      if (!decidedHere && !Tasks.isTerminalTaskEvent(e)) return [];
-      this.skipping = false;
-    }
+    if (this.finished || this.skipped(e)) return [];
     switch (e.name) {
       case Tasks.TaskEventName.PlanningStarted:
         return this.openStep(`planning-${e.data.iteration}`);
       case Tasks.TaskEventName.PlanningCompleted:
         return this.closeStep(`planning-${e.data.iteration}`);
-      case Tasks.TaskEventName.ApprovalRequested: {
-        const call: PendingCall = e.data;
-        if (!this.asked.some((c) => c.approvalId === call.approvalId)) this.asked.push(call);
-        return this.held.has(call.stepId) ? [] : this.showHeld(call);
-      }
+      case Tasks.TaskEventName.ApprovalRequested:
+        return this.approvalRequested(e.data);
       case Tasks.TaskEventName.ApprovalDecided:
-        // The call was shown by the run that asked for it: its result comes under the same id.
-        if (!this.held.has(e.data.stepId))
-          this.held.set(
-            e.data.stepId,
-            heldToolCallId(this.taskId, e.data.stepId, e.data.approvalId),
-          );
-        return [
-          {
-            type: EventType.CUSTOM,
-            name: 'switchboard.approval_decided',
-            value: {
-              approvalId: e.data.approvalId,
-              toolCallId: this.held.get(e.data.stepId),
-              status: e.data.status,
-              ...(e.data.decidedBy ? { decidedBy: e.data.decidedBy } : {}),
-              edited: e.data.edited,
-            },
-          } as BaseEvent,
-        ];
-      case Tasks.TaskEventName.StepDispatching: {
-        const key = `${e.data.index}:${e.data.stepId}`;
-        if (this.toolCalls.has(key)) return [];
-        const heldId = this.held.get(e.data.stepId);
-        if (heldId) {
-          // Shown when it was asked for; its result follows under that id.
-          this.held.delete(e.data.stepId);
-          this.toolCalls.set(key, heldId);
-          return [];
-        }
-        const toolCallId = `call_${e.taskId.slice(0, 8)}_${e.data.index}_${e.data.stepId}`;
-        this.toolCalls.set(key, toolCallId);
-        const toolCallName = e.data.kind === 'agent' ? `a2a.${e.data.target}` : e.data.target;
-        return [
-          { type: EventType.TOOL_CALL_START, toolCallId, toolCallName } as BaseEvent,
-          {
-            type: EventType.TOOL_CALL_ARGS,
-            toolCallId,
-            delta: JSON.stringify(e.data.input ?? {}),
-          } as BaseEvent,
-          { type: EventType.TOOL_CALL_END, toolCallId } as BaseEvent,
-        ];
-      }
+        return this.approvalDecided(e.data);
+      case Tasks.TaskEventName.StepDispatching:
+        return this.dispatching(e.taskId, e.data);
       case Tasks.TaskEventName.StepCompleted:
         return this.toolResult(
           `${e.data.index}:${e.data.stepId}`,
@@ -185,11 +136,7 @@ export class AgUiRunTranslator {
       case Tasks.TaskEventName.StepFailed: {
         const key = `${e.data.index}:${e.data.stepId}`;
         // A rejected call fails without being dispatched: its result goes to the call shown.
-        const heldId = this.held.get(e.data.stepId);
-        if (heldId && !this.toolCalls.has(key)) {
-          this.held.delete(e.data.stepId);
-          this.toolCalls.set(key, heldId);
-        }
+        this.adoptHeld(e.data.stepId, key);
         return this.toolResult(
           key,
           JSON.stringify({ error: { code: e.data.error.code, message: e.data.error.message } }),
@@ -249,6 +196,73 @@ export class AgUiRunTranslator {
       default:
         return [];
     }
+  }
+
+  /** A resumed run skips what the run before it showed: until a decision of one of its approvals. */
+  private skipped(e: Tasks.TaskEvent): boolean {
+    if (!this.skipping) return false;
+    const decidedHere =
+      e.name === Tasks.TaskEventName.ApprovalDecided &&
+      this.resumed?.approvalIds.has(e.data.approvalId);
+    if (!decidedHere && !Tasks.isTerminalTaskEvent(e)) return true;
+    this.skipping = false;
+    return false;
+  }
+
+  private approvalRequested(call: PendingCall): BaseEvent[] {
+    if (!this.asked.some((c) => c.approvalId === call.approvalId)) this.asked.push(call);
+    return this.held.has(call.stepId) ? [] : this.showHeld(call);
+  }
+
+  private approvalDecided(
+    d: Tasks.TaskEventPayload<typeof Tasks.TaskEventName.ApprovalDecided>,
+  ): BaseEvent[] {
+    // The call was shown by the run that asked for it: its result comes under the same id.
+    if (!this.held.has(d.stepId))
+      this.held.set(d.stepId, heldToolCallId(this.taskId, d.stepId, d.approvalId));
+    return [
+      {
+        type: EventType.CUSTOM,
+        name: 'switchboard.approval_decided',
+        value: {
+          approvalId: d.approvalId,
+          toolCallId: this.held.get(d.stepId),
+          status: d.status,
+          ...(d.decidedBy ? { decidedBy: d.decidedBy } : {}),
+          edited: d.edited,
+        },
+      } as BaseEvent,
+    ];
+  }
+
+  /** A step as its tool call (START, ARGS, END); a call held for approval was shown when asked for. */
+  private dispatching(
+    taskId: string,
+    d: Tasks.TaskEventPayload<typeof Tasks.TaskEventName.StepDispatching>,
+  ): BaseEvent[] {
+    const key = `${d.index}:${d.stepId}`;
+    if (this.toolCalls.has(key) || this.adoptHeld(d.stepId, key)) return [];
+    const toolCallId = `call_${taskId.slice(0, 8)}_${d.index}_${d.stepId}`;
+    this.toolCalls.set(key, toolCallId);
+    const toolCallName = d.kind === 'agent' ? `a2a.${d.target}` : d.target;
+    return [
+      { type: EventType.TOOL_CALL_START, toolCallId, toolCallName } as BaseEvent,
+      {
+        type: EventType.TOOL_CALL_ARGS,
+        toolCallId,
+        delta: JSON.stringify(d.input ?? {}),
+      } as BaseEvent,
+      { type: EventType.TOOL_CALL_END, toolCallId } as BaseEvent,
+    ];
+  }
+
+  /** The step takes the tool call shown when its approval was asked for, if it had one. */
+  private adoptHeld(stepId: string, key: string): boolean {
+    const heldId = this.held.get(stepId);
+    if (!heldId || this.toolCalls.has(key)) return false;
+    this.held.delete(stepId);
+    this.toolCalls.set(key, heldId);
+    return true;
   }
 
   /** The tool call of a call held for approval, as the planner proposed it. */

@@ -118,6 +118,9 @@ const decisionFields = {
   reason: safeText(z.string().min(1).max(1_000)).optional(),
 };
 
+/** A decision's reason as every surface takes it: 1–1000 characters, no control characters. */
+export const ApprovalReason = decisionFields.reason.unwrap();
+
 function onlyApprovalEdits(
   b: { decision: ApprovalDecision; input?: unknown },
   ctx: z.RefinementCtx,
@@ -163,3 +166,13 @@ export const ApprovalDecisionRequest = z
   .strict()
   .superRefine(onlyApprovalEdits);
 export type ApprovalDecisionRequest = z.infer<typeof ApprovalDecisionRequest>;
+
+/**
+ * A decision as a surface reads it before it knows the task (an A2A message, an AG-UI resume):
+ * `approvalId` absent means the only approval that waits.
+ */
+export const ApprovalAnswer = z
+  .object({ ...decisionFields, approvalId: ApprovalId.optional() })
+  .strict()
+  .superRefine(onlyApprovalEdits);
+export type ApprovalAnswer = z.infer<typeof ApprovalAnswer>;
