@@ -172,6 +172,48 @@ describe('approvals over A2A 1.0 (real processes, @a2a-js/sdk client)', () => {
     expect(await notesOf(bob)).toEqual([]);
   });
 
+  it('approved from two surfaces at once (A2A and HTTP): one decision wins, the call runs once', async () => {
+    const cy = `cy-${randomUUID()}`;
+    const client = await clientFor(cy);
+    const waiting = await send(client, [text(DEMO_TASK)], {
+      metadata: { approval: { tools: ['notes.add'] } },
+    });
+    const asked = statusOf(waiting);
+    expect(asked.state).toBe('TASK_STATE_INPUT_REQUIRED');
+    const [approval] = (asked.data as { value: { approvals: { approvalId: string }[] } }).value
+      .approvals;
+    const [overA2a, overHttp] = await Promise.all([
+      send(client, [text('approve')], { taskId: waiting.id, contextId: waiting.contextId }),
+      fetch(`${stack.gatewayUrl}/tasks/${waiting.id}/approvals/${approval!.approvalId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-user-id': cy },
+        body: JSON.stringify({ decision: 'approve' }),
+      }),
+    ]);
+    // HTTP either decided (200) or found it decided over A2A (409); A2A follows the task either way.
+    expect([200, 409]).toContain(overHttp.status);
+    expect(statusOf(overA2a).state).toBe('TASK_STATE_COMPLETED');
+    const decided = (await (
+      await fetch(`${stack.gatewayUrl}/tasks/${waiting.id}/approvals?status=approved`, {
+        headers: { 'x-user-id': cy },
+      })
+    ).json()) as { approvals: { approvalId: string; decidedBy?: string }[] };
+    expect(decided.approvals).toEqual([
+      expect.objectContaining({ approvalId: approval!.approvalId, decidedBy: cy }),
+    ]);
+    // A third decision, after the fact, is refused on either surface.
+    const again = await fetch(
+      `${stack.gatewayUrl}/tasks/${waiting.id}/approvals/${approval!.approvalId}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-user-id': cy },
+        body: JSON.stringify({ decision: 'approve' }),
+      },
+    );
+    expect(again.status).toBe(409);
+    expect(await notesOf(cy)).toEqual([{ content: '391' }]);
+  });
+
   it('refuses an answer it cannot read, naming the field (-32602)', async () => {
     const cid = `cid-${randomUUID()}`;
     const client = await clientFor(cid);
