@@ -139,9 +139,10 @@ describe('approvals over AG-UI 1.0 (real processes, @ag-ui/client HttpAgent)', (
       )
       .catch(() => undefined); // whether the client rejects on RUN_ERROR or not, the events say it
     expect(events.map((e) => e.type)).toEqual(['RUN_STARTED', 'RUN_ERROR']);
+    // A second decision, as over HTTP: CONFLICT, saying how it was decided.
     expect(events[1]).toMatchObject({
-      code: 'NOT_FOUND',
-      message: expect.stringContaining(interrupt.id),
+      code: 'CONFLICT',
+      message: `approval ${interrupt.id} is rejected already (by ${bob})`,
     });
     expect(await notesOf(bob)).toEqual([]);
   });

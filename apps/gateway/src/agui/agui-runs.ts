@@ -24,6 +24,8 @@ export interface AgUiRunDeps {
 
 /** Tasks of a thread that may hold the interrupts a resume answers. */
 const WAITING: Tasks.TaskStatus[] = ['running', 'waiting_approval'];
+/** Where an approval stands once nobody can decide it any more. */
+const DECIDED: Approvals.ApprovalStatus[] = ['approved', 'rejected', 'expired', 'cancelled'];
 
 /**
  * AG-UI 1.0 runs of platform tasks (docs/api.md, AG-UI; docs/approvals.md). A run streams its task's
@@ -84,12 +86,21 @@ export class AgUiRuns {
       const format = new AgUiRunFormat(
         new AgUiRunTranslator(input.threadId, input.runId, randomUUID()),
       );
+      const decided = await this.decidedAlready(actor, answered);
+      if (decided)
+        return this.refuse(
+          reply,
+          format,
+          'CONFLICT',
+          `approval ${decided.approvalId} is ${decided.status} already${decided.decidedBy ? ` (by ${decided.decidedBy})` : ''}`,
+          requestId,
+        );
       const missing = [...answered].join(', ');
       return this.refuse(
         reply,
         format,
         'NOT_FOUND',
-        `no approval ${missing} waits on thread ${input.threadId} (decided already, expired, or not yours)`,
+        `no approval ${missing} waits on thread ${input.threadId} (expired, or not yours)`,
         requestId,
       );
     }
@@ -232,6 +243,26 @@ export class AgUiRuns {
       this.deps.logger.warn({ err: e, taskId }, 'could not read the pending approvals');
       return undefined;
     }
+  }
+
+  /**
+   * One of the answered approvals that the actor may see and that was decided already (a second
+   * decision, here or on another surface): the run says CONFLICT, as POST /tasks/{id}/approvals does.
+   */
+  private async decidedAlready(
+    actor: Actor,
+    answered: ReadonlySet<string>,
+  ): Promise<Approvals.ApprovalView | undefined> {
+    for (const status of DECIDED) {
+      const { approvals } = await this.deps.bus.request(
+        Approvals.ApprovalList,
+        { status, limit: 200 },
+        { actor },
+      );
+      const found = approvals.find((a) => answered.has(a.approvalId));
+      if (found) return found;
+    }
+    return undefined;
   }
 
   /** The actor's task on the thread that waits for (one of) the answered approvals. */
