@@ -6,11 +6,15 @@ import {
 } from '@nestjs/common';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   CallToolRequestSchema,
+  ElicitResultSchema,
   ErrorCode,
   isInitializeRequest,
   ListToolsRequestSchema,
+  type ServerNotification,
+  type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { type Actor, type Tasks, Tools } from '@switchboard/contracts';
 import { type BusSubscription, NatsBus } from '@switchboard/messaging';
@@ -24,6 +28,8 @@ import { ServiceShutdown } from '@switchboard/runtime';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { PlatformTools } from './platform-tools.js';
+import { DECISION_FORM } from './mcp-approval.text.js';
+import { type Elicit, McpApprovals } from './mcp-approvals.js';
 import {
   assertCleanArguments,
   ProtocolError,
@@ -61,6 +67,9 @@ interface CallerInfo {
   constraints: Tasks.ToolConstraints | undefined;
 }
 
+/** What the SDK hands a request handler besides the request (its stream, its abort signal). */
+type CallExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
 type WithAuth = IncomingMessage & {
   auth?: { token: string; clientId: string; scopes: string[]; extra?: Record<string, unknown> };
 };
@@ -70,7 +79,9 @@ type WithAuth = IncomingMessage & {
  * (so tool schemas pass through untouched) bound to the user who opened it; every request is
  * authenticated on its own, and tools are listed and called as that request's caller through mcp-tools,
  * which enforces roles, admin-only tools, authorizations and constraints. When the tools on offer
- * change (`Tools.ToolsChanged`), affected sessions get `notifications/tools/list_changed`.
+ * change (`Tools.ToolsChanged`), affected sessions get `notifications/tools/list_changed`. A call of
+ * a tool whose policy needs approval runs as a one-call task (McpApprovals), decided by elicitation
+ * when the client can ask its user.
  */
 @Injectable()
 export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
@@ -80,6 +91,7 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
 
   constructor(
     private readonly tools: PlatformTools,
+    private readonly approvals: McpApprovals,
     private readonly bus: NatsBus,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
@@ -169,7 +181,16 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
       const args = request.params.arguments ?? {};
       try {
         assertCleanArguments(args);
-        return toCallToolResult(await this.tools.call(actor, name, args, constraints));
+        const gated = await this.tools.gated(actor, name, constraints);
+        if (!gated) return toCallToolResult(await this.tools.call(actor, name, args, constraints));
+        return await this.approvals.call({
+          actor,
+          constraints,
+          tool: gated,
+          input: args,
+          elicit: elicitOf(server, extra),
+          signal: extra.signal,
+        });
       } catch (e) {
         return toCallFailure(name, e);
       }
@@ -235,6 +256,26 @@ function callerOf(extra: Record<string, unknown> | undefined): CallerInfo {
   if (!caller)
     throw new ProtocolError(ErrorCode.InternalError, 'request without an authenticated caller');
   return caller;
+}
+
+/**
+ * How to ask this call's client for a decision, when it declared form elicitation (an empty
+ * `elicitation` capability means forms). Asked on the call's own stream: the client may have no GET
+ * stream open.
+ */
+function elicitOf(server: Server, extra: CallExtra): Elicit | undefined {
+  const elicitation = server.getClientCapabilities()?.elicitation;
+  if (elicitation === undefined || (elicitation.form === undefined && elicitation.url))
+    return undefined;
+  return (message, timeout) =>
+    extra.sendRequest(
+      {
+        method: 'elicitation/create',
+        params: { mode: 'form', message, requestedSchema: DECISION_FORM },
+      },
+      ElicitResultSchema,
+      { timeout, signal: extra.signal },
+    );
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

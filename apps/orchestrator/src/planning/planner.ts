@@ -46,7 +46,15 @@ export interface PlanningState {
   history: readonly ThreadTurn[];
   /** Most completion tokens this round may use (what is left of the task's token budget). */
   maxOutputTokens?: number;
+  /**
+   * The task is this one tool call (a call through the MCP endpoint that needs approval): planned by
+   * the DirectCallPlanner, never by a model. Absent on a resume: the stored first round says it then.
+   */
+  call?: DirectCall;
 }
+
+/** One tool call, with exactly the input it runs with (Tasks.TaskSubmission's `call`). */
+export type DirectCall = NonNullable<Tasks.TaskSubmission['call']>;
 
 /** What every decision may carry besides its content (all of it is persisted with the round). */
 export interface RoundInfo {

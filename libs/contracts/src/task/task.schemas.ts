@@ -51,6 +51,17 @@ export const TaskSubmission = z.object({
   request: TaskRequest,
   submittedAt: z.string().datetime(),
   correlationId: safeText(z.string().min(1).max(128)),
+  /**
+   * Internal, set by the gateway's MCP endpoint only: the task is this one tool call, exactly as the
+   * MCP client asked for it (a call that needs approval runs as a one-call task, docs/mcp.md).
+   */
+  call: z
+    .object({
+      tool: Name,
+      input: z.record(z.string(), z.unknown()),
+    })
+    .strict()
+    .optional(),
 });
 export type TaskSubmission = z.infer<typeof TaskSubmission>;
 

@@ -39,6 +39,8 @@ export class SubmitTaskUseCase {
     actor: Actor,
     request: Tasks.TaskRequest,
     correlationId: string,
+    /** A task that is one tool call (the MCP endpoint's calls that need approval). */
+    call?: Tasks.TaskSubmission['call'],
   ): Promise<void> {
     const submission: Tasks.TaskSubmission = {
       taskId,
@@ -46,6 +48,7 @@ export class SubmitTaskUseCase {
       request,
       submittedAt: new Date().toISOString(),
       correlationId,
+      ...(call ? { call } : {}),
     };
     // The owner is recorded alongside the submission: nobody learns the task id before both are
     // done, so the owner can attach to the task's events the moment it is accepted.

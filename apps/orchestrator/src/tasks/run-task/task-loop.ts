@@ -205,6 +205,7 @@ export class TaskLoop {
           iteration,
           rounds: [...past],
           history: basis.history,
+          ...(run.submission.call ? { call: run.submission.call } : {}),
         },
         replay,
         unavailable !== undefined ? () => roster.awaitAgents() : undefined,

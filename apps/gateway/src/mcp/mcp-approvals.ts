@@ -1,0 +1,212 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { APP_CONFIG } from '@switchboard/config';
+import { type Actor, Approvals, isDomainError, Tasks, type Tools } from '@switchboard/contracts';
+import { NatsBus } from '@switchboard/messaging';
+import { LOGGER, type Logger, requestContext } from '@switchboard/observability';
+import type { GatewayEnv } from '../config/gateway.env.js';
+import { TaskEventFollower, type TaskEventFeed } from '../tasks/feed/task-event.feed.js';
+import { SubmitTaskUseCase } from '../tasks/submit-task/submit-task.use-case.js';
+import {
+  abandonedResult,
+  DecisionForm,
+  directCallTask,
+  elicitationMessage,
+  outcomeResult,
+  rejectedResult,
+  stillRunningResult,
+  type WaitingCall,
+  waitingResult,
+} from './mcp-approval.text.js';
+
+/** Longest an MCP request waits for the person answering an elicitation (capped by the expiry). */
+export const ELICITATION_TIMEOUT_MS = 10 * 60_000;
+/** The rejection reason when the form was declined without one. */
+export const DECLINED_REASON = 'declined in the MCP client';
+
+/** An elicitation's answer, as MCP defines it (form mode). */
+export interface ElicitAnswer {
+  action: 'accept' | 'decline' | 'cancel';
+  content?: Record<string, unknown> | undefined;
+}
+
+/** Asks the MCP client's user (elicitation/create on the call's own stream). */
+export type Elicit = (message: string, timeoutMs: number) => Promise<ElicitAnswer>;
+
+/** A call through the MCP endpoint of a tool whose policy needs approval. */
+export interface GatedCall {
+  actor: Actor;
+  constraints: Tasks.ToolConstraints | undefined;
+  /** As the caller's manifest offers it, with its policy. */
+  tool: Tools.ManifestTool & { approval: Approvals.ApprovalPolicy };
+  input: Record<string, unknown>;
+  /** Present when the client declared form elicitation. */
+  elicit: Elicit | undefined;
+  /** Aborted when the client cancels the call or goes away. */
+  signal: AbortSignal;
+}
+
+const REQUESTED = 'orchestrator.approval.requested';
+
+/**
+ * Runs a call that needs approval as a one-call task (TaskSubmission `call`: the orchestrator plans it
+ * without a model, and its approval gate holds it like any task's call), then asks the caller by
+ * elicitation when the client can ask and the policy lets the caller decide; otherwise — or when the
+ * form is dismissed — answers how to approve it elsewhere. An approved call's task is followed to its
+ * end for at most RESULT_TIMEOUT_MS, as POST /orchestrate waits; then its id is the answer.
+ */
+@Injectable()
+export class McpApprovals {
+  constructor(
+    private readonly submit: SubmitTaskUseCase,
+    private readonly follower: TaskEventFollower,
+    private readonly bus: NatsBus,
+    @Inject(APP_CONFIG) private readonly config: Pick<GatewayEnv, 'RESULT_TIMEOUT_MS'>,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async call(c: GatedCall): Promise<CallToolResult> {
+    const { actor, tool } = c;
+    const taskId = this.submit.newTaskId();
+    // Followed before it is submitted, so no event is missed.
+    const feed = await this.follower.follow(taskId, { afterSeq: 0, replay: false, actor });
+    const events = new FeedReader(feed, c.signal);
+    try {
+      // Gone before the task was accepted: it is not submitted (nobody could learn its id).
+      if (c.signal.aborted) return abandonedResult(tool.name);
+      await this.submit.execute(
+        taskId,
+        actor,
+        {
+          task: directCallTask(tool.name),
+          ...(c.constraints ? { tool_constraints: c.constraints } : {}),
+        },
+        requestContext.get()?.correlationId ?? taskId,
+        { tool: tool.name, input: c.input },
+      );
+      const first = await events.until(
+        (e) => Tasks.isTerminalTaskEvent(e) || e.name === REQUESTED,
+        this.config.RESULT_TIMEOUT_MS,
+      );
+      if (!first) return stillRunningResult(tool.name, taskId);
+      // The policy went away meanwhile: the call ran at once.
+      if (first.name !== REQUESTED) return outcomeResult(tool.name, first, undefined);
+      const waiting: WaitingCall = { taskId, approval: first.data, tool, policy: tool.approval };
+      if (!c.elicit) return waitingResult(waiting);
+      const refusal = Approvals.approvalRefusal(tool.approval, actor.userId, actor);
+      if (refusal) return waitingResult(waiting, `You may not decide it yourself: ${refusal}.`);
+      return await this.askCaller(c, c.elicit, waiting, events);
+    } finally {
+      events.close();
+    }
+  }
+
+  /** The elicitation, the decision it gives, and the approved call's outcome. */
+  private async askCaller(
+    c: GatedCall,
+    elicit: Elicit,
+    w: WaitingCall,
+    events: FeedReader,
+  ): Promise<CallToolResult> {
+    const left = Date.parse(w.approval.expiresAt) - Date.now();
+    let answer: ElicitAnswer;
+    try {
+      answer = await elicit(
+        elicitationMessage(w),
+        Math.max(1_000, Math.min(ELICITATION_TIMEOUT_MS, left)),
+      );
+    } catch (e) {
+      this.logger.debug({ err: e, taskId: w.taskId }, 'the MCP client did not answer the form');
+      return waitingResult(w, 'The MCP client did not answer the approval request.');
+    }
+    if (answer.action === 'cancel')
+      return waitingResult(w, 'The approval request was dismissed in the MCP client.');
+    const form = answer.action === 'accept' ? DecisionForm.safeParse(answer.content) : undefined;
+    if (form && !form.success)
+      return waitingResult(w, 'The MCP client answered without a decision (approve or reject).');
+    const decision = form?.data.decision ?? 'reject';
+    const given = form?.data.reason?.trim();
+    const reason = given || (decision === 'reject' ? DECLINED_REASON : undefined);
+    const refused = await this.decide(c.actor, w, decision, reason);
+    if (refused === 'conflict') return this.outcome(w, events); // decided elsewhere meanwhile
+    if (refused) return refused;
+    if (decision === 'reject') return rejectedResult(w, reason ?? DECLINED_REASON);
+    return this.outcome(w, events);
+  }
+
+  /** Undefined once decided; 'conflict' when someone decided first; the answer when it was refused. */
+  private async decide(
+    actor: Actor,
+    w: WaitingCall,
+    decision: Approvals.ApprovalDecision,
+    reason: string | undefined,
+  ): Promise<CallToolResult | 'conflict' | undefined> {
+    try {
+      await this.bus.request(
+        Approvals.ApprovalDecide,
+        {
+          taskId: w.taskId,
+          approvalId: w.approval.approvalId,
+          decision,
+          ...(reason ? { reason } : {}),
+        },
+        { actor },
+      );
+      return undefined;
+    } catch (e) {
+      if (isDomainError(e) && e.code === 'CONFLICT') return 'conflict';
+      const why = isDomainError(e) ? `${e.code}: ${e.message}` : 'the decision could not be sent';
+      if (!isDomainError(e)) this.logger.warn({ err: e, taskId: w.taskId }, 'decision failed');
+      return waitingResult(w, `Your decision was not taken (${why}).`);
+    }
+  }
+
+  /** The task's end within RESULT_TIMEOUT_MS, as the call's result. */
+  private async outcome(w: WaitingCall, events: FeedReader): Promise<CallToolResult> {
+    const end = await events.until(Tasks.isTerminalTaskEvent, this.config.RESULT_TIMEOUT_MS);
+    const { approvalId } = w.approval;
+    return end
+      ? outcomeResult(w.tool.name, end, approvalId)
+      : stillRunningResult(w.tool.name, w.taskId, approvalId);
+  }
+}
+
+/**
+ * Reads one task's events in phases (until the approval is asked for, then until the end). A wait that
+ * times out, or a call the client abandons, closes the feed: nothing is read after that.
+ */
+class FeedReader {
+  private readonly events: AsyncIterator<Tasks.TaskEvent>;
+  private readonly abort = () => this.feed.close();
+
+  constructor(
+    private readonly feed: TaskEventFeed,
+    private readonly signal: AbortSignal,
+  ) {
+    this.events = feed[Symbol.asyncIterator]();
+    if (signal.aborted) feed.close();
+    else signal.addEventListener('abort', this.abort, { once: true });
+  }
+
+  /** The first event that matches, or undefined when the wait ended first (timeout, abort, feed end). */
+  async until(
+    matches: (e: Tasks.TaskEvent) => boolean,
+    timeoutMs: number,
+  ): Promise<Tasks.TaskEvent | undefined> {
+    const timer = setTimeout(() => this.feed.close(), timeoutMs);
+    try {
+      for (;;) {
+        const next = await this.events.next();
+        if (next.done) return undefined;
+        if (matches(next.value)) return next.value;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  close(): void {
+    this.signal.removeEventListener('abort', this.abort);
+    this.feed.close();
+  }
+}
