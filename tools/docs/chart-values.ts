@@ -102,6 +102,7 @@ const STRUCTURED: Record<string, JsonSchema[]> = {
   A2A_AGENT_POLICY: [{ type: 'object' }],
   MCP_SERVERS: [{ type: 'object' }, { type: 'array' }],
   LLM_PRICES: [{ type: 'object' }],
+  XMPP_APPROVERS: [{ type: 'object' }],
 };
 
 const BOOLEAN_WORDS = ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'];

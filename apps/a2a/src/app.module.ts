@@ -4,6 +4,7 @@ import { AgentRegistry } from './agents/agent-registry.service.js';
 import { AgentsHandler } from './agents/agents.handler.js';
 import { A2aMetrics } from './delegation/a2a.metrics.js';
 import { AgentResilience } from './delegation/agent-resilience.js';
+import { DelegationApprovalChecker } from './delegation/delegation-approval.checker.js';
 import { DelegationLedger } from './delegation/delegation-ledger.js';
 import { DelegateUseCase } from './delegation/delegate/delegate.use-case.js';
 import { DelegationDriver } from './delegation/delegate/delegation.driver.js';
@@ -22,6 +23,7 @@ import { AgentHttp } from './transport/agent-http.service.js';
     AgentRegistry,
     AgentResilience,
     DelegateUseCase,
+    DelegationApprovalChecker,
     DelegationDriver,
     DelegationLedger,
     DelegationReporter,

@@ -48,6 +48,18 @@ describe('NATS permissions derived from the contracts', () => {
     }
   });
 
+  it("lets the orchestrator read a task's events back through a consumer of its own (a resumed delegation step)", () => {
+    const orchestrator = natsPermissions('orchestrator').publish;
+    expect(may(orchestrator, '$JS.API.CONSUMER.CREATE.SB_TASK_EVENTS.oc_1.sb.evt.task.t1.>')).toBe(
+      true,
+    );
+    expect(may(orchestrator, '$JS.API.CONSUMER.MSG.NEXT.SB_TASK_EVENTS.oc_1')).toBe(true);
+    // the gateway follows tasks with its own consumers, the live identity with none
+    expect(may(natsPermissions('live').publish, '$JS.API.CONSUMER.CREATE.SB_TASK_EVENTS.x')).toBe(
+      false,
+    );
+  });
+
   it('refuses the audit query to every identity but the gateway and admin, the operator included', () => {
     expect(publishers('sb.cmd.audit.query').sort()).toEqual(['admin', 'gateway']);
     expect(may(natsPermissions('operator').publish, 'sb.cmd.audit.query')).toBe(false);

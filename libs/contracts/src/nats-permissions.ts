@@ -57,16 +57,25 @@ export function inboxPrefix(identity: NatsIdentity): string {
  * How services use JetStream beyond publishing to streams and consuming what their contracts say they
  * consume: `setUp`, the streams a service creates or updates when it starts (JetStreamService.
  * ensureStreams: what it must find in place before the others run); `lookups`, the streams whose
- * stored messages it reads one by one (JetStreamService.lastMessage).
+ * stored messages it reads one by one (JetStreamService.lastMessage); `replays`, the streams it reads
+ * back through a consumer of its own (JetStreamService.replay).
  */
 const JETSTREAM_USE: Readonly<
   Partial<
-    Record<ServiceName, { setUp: readonly StreamContract[]; lookups: readonly StreamContract[] }>
+    Record<
+      ServiceName,
+      {
+        setUp: readonly StreamContract[];
+        lookups: readonly StreamContract[];
+        replays?: readonly StreamContract[];
+      }
+    >
   >
 > = {
   gateway: { setUp: [TaskSubmissionStream, TaskEventStream, AuditStream], lookups: [] },
-  // the last event of a task, to resume its sequence numbers
-  orchestrator: { setUp: ALL_STREAMS, lookups: [TaskEventStream] },
+  // the last event of a task, to resume its sequence numbers; a resumed task's history, to find the
+  // remote task a delegation step had started before a crash
+  orchestrator: { setUp: ALL_STREAMS, lookups: [TaskEventStream], replays: [TaskEventStream] },
   audit: { setUp: [TaskEventStream, AuditStream, DeadLetterStream], lookups: [] },
   // where each delegation stands, read back when a repeat of it arrives
   a2a: { setUp: [DelegationStateStream], lookups: [DelegationStateStream] },
@@ -116,7 +125,8 @@ function servicePermissions(service: ServiceName): NatsPermissions {
   const read = streamsOf(consumed);
   const setUp = streamsSetUpBy(service);
   const lookups = JETSTREAM_USE[service]?.lookups ?? [];
-  const managesJetStream = read.length + setUp.length + lookups.length > 0;
+  const replays = JETSTREAM_USE[service]?.replays ?? [];
+  const managesJetStream = read.length + setUp.length + lookups.length + replays.length > 0;
   const publish = [
     ...sent.map((c) => c.pattern),
     ...produced.map((e) => e.pattern),
@@ -129,7 +139,7 @@ function servicePermissions(service: ServiceName): NatsPermissions {
     ...(managesJetStream ? [`${JS_API}.INFO`] : []),
     ...setUp.flatMap(streamSetup),
     ...[...read, ...lookups].flatMap(streamReads),
-    ...read.flatMap(consumerRights),
+    ...[...new Set([...read, ...replays])].flatMap(consumerRights),
   ];
   const subscribe = [
     ...served.map((c) => c.pattern),

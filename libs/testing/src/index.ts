@@ -19,3 +19,5 @@ export * from './otlp-receiver.js';
 export * from './prometheus.js';
 export * from './nats-cluster.js';
 export * from './prometheus-server.js';
+export * from './xmpp-person.js';
+export * from './scripted-a2a-agent.js';

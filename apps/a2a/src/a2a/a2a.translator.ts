@@ -152,7 +152,10 @@ const textPart = (value: string): Part => ({
   metadata: undefined,
 });
 
-/** The user message of a delegation: its text, and the previous step's result as a data part. */
+/**
+ * The user message of a delegation: its text, and the previous step's result as a data part. A reply
+ * to the agent's question names its task and context (A2A continues an interrupted task that way).
+ */
 export function toMessage(m: OutgoingMessage): Message {
   const parts: Part[] = [textPart(m.text)];
   if (m.context !== undefined) {
@@ -166,8 +169,8 @@ export function toMessage(m: OutgoingMessage): Message {
   return {
     messageId: m.messageId,
     role: Role.ROLE_USER,
-    contextId: '',
-    taskId: '',
+    contextId: m.onTask?.contextId ?? '',
+    taskId: m.onTask?.taskId ?? '',
     parts,
     metadata: undefined,
     extensions: [],

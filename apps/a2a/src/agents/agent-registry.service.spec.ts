@@ -18,7 +18,9 @@ const card = (description: string): RemoteCard => ({
   json: { name: 'Researcher' },
 });
 
-function registry(answers: (CardFetch | Error)[], policy = '*=*') {
+const TWO_AGENTS = 'researcher=http://researcher.agents.example,writer=http://writer.example';
+
+function registry(answers: (CardFetch | Error)[], policy = '*=*', agents = TWO_AGENTS) {
   const calls: { etag: string | undefined }[] = [];
   const port = {
     fetchCard: async (_url: string, opts: { etag?: string }) => {
@@ -34,7 +36,7 @@ function registry(answers: (CardFetch | Error)[], policy = '*=*') {
   } as unknown as AgentHttp;
   const resilience = { circuitOf: () => 'closed' } as unknown as AgentResilience;
   const config = A2aEnv.parse({
-    A2A_AGENTS: 'researcher=http://researcher.agents.example,writer=http://writer.example',
+    A2A_AGENTS: agents,
     A2A_CARD_TTL_MS: '60000',
     A2A_AGENT_POLICY: policy,
   });
@@ -115,5 +117,23 @@ describe(AgentRegistry.name, () => {
       'researcher',
     ]);
     expect(await limited.list({ userId: 'x', role: 'user' })).toEqual([]);
+  });
+
+  it("lists each agent's approval policy, also while its card cannot be read", async () => {
+    const agents = JSON.stringify([
+      { name: 'researcher', url: 'http://researcher.agents.example' },
+      { name: 'writer', url: 'http://writer.example', approval: { expiresInMs: 60_000 } },
+    ]);
+    const { sut } = registry(
+      [fresh('first'), new DomainError('UPSTREAM_UNAVAILABLE', 'down', { retryable: true })],
+      '*=*',
+      agents,
+    );
+    const [researcher, writer] = await sut.list({ userId: 'u', role: 'user' });
+    expect(researcher?.approval).toBeUndefined();
+    expect(writer).toMatchObject({
+      available: false,
+      approval: { expiresInMs: 60_000, approvers: { requester: true }, onExpiry: 'reject' },
+    });
   });
 });

@@ -140,7 +140,10 @@ export class AgentRegistry {
     };
   }
 
-  /** The agents `actor` may use, with their cards (unreachable ones listed as unavailable). */
+  /**
+   * The agents `actor` may use, with their cards (unreachable ones listed as unavailable) and their
+   * approval policies (the orchestrator's gate asks for a decision before delegating to them).
+   */
   async list(actor: Actor): Promise<A2a.AgentSummary[]> {
     const allowed = [...this.agents.values()].filter((a) =>
       mayUseAgent(this.config.A2A_AGENT_POLICY, actor, a.name),
@@ -163,6 +166,7 @@ export class AgentRegistry {
             ...(circuit === 'open'
               ? { problem: 'circuit breaker open after repeated failures' }
               : {}),
+            ...(agent.approval ? { approval: agent.approval } : {}),
           };
         } catch (e) {
           return {
@@ -174,6 +178,8 @@ export class AgentRegistry {
             available: false,
             circuit,
             problem: isDomainError(e) ? e.message : 'the agent card could not be loaded',
+            // The orchestrator asks for approval whether or not the card can be read now.
+            ...(agent.approval ? { approval: agent.approval } : {}),
           };
         }
       }),

@@ -50,4 +50,50 @@ describe(parseAgentsConfig.name, () => {
     ).toThrow(/listed twice/);
     expect(() => parseAgentsConfig('[1')).toThrow(/not valid JSON/);
   });
+
+  it('keeps an approval policy of the JSON list form, with the policy defaults filled in', () => {
+    const [billing, plain] = parseAgentsConfig(
+      JSON.stringify([
+        {
+          name: 'billing',
+          url: 'http://billing.example/',
+          approval: { approvers: { requester: false, roles: ['finance'] }, allowSelf: false },
+        },
+        { name: 'researcher', url: 'http://researcher.example' },
+      ]),
+    );
+    expect(billing).toEqual({
+      name: 'billing',
+      baseUrl: 'http://billing.example',
+      approval: {
+        approvers: { requester: false, roles: ['finance'], users: [] },
+        allowSelf: false,
+        expiresInMs: 86_400_000,
+        onExpiry: 'reject',
+      },
+    });
+    expect(plain).toEqual({ name: 'researcher', baseUrl: 'http://researcher.example' });
+    expect(parseAgentsConfig('[{"name":"a","url":"http://a.example","approval":{}}]')[0]).toEqual(
+      expect.objectContaining({ approval: expect.objectContaining({ allowSelf: true }) }),
+    );
+  });
+
+  it('names the entry and the field of an invalid approval policy', () => {
+    const entry = (approval: unknown) =>
+      JSON.stringify([
+        { name: 'ok', url: 'http://ok.example' },
+        { name: 'billing', url: 'http://billing.example', approval },
+      ]);
+    expect(() => parseAgentsConfig(entry({ expiresInMs: 5 }))).toThrow(
+      'entry 2 of the list (agent "billing"): approval.expiresInMs must be at least 1000 ms',
+    );
+    expect(() => parseAgentsConfig(entry({ allowSelf: false }))).toThrow(
+      /entry 2 of the list \(agent "billing"\): approval.allowSelf must be true when approvers.requester is true/,
+    );
+    expect(() => parseAgentsConfig(entry({ approvers: { requester: false } }))).toThrow(
+      /approval.approvers must name someone/,
+    );
+    expect(() => parseAgentsConfig(entry({ onExpiry: 'later' }))).toThrow(/approval.onExpiry/);
+    expect(() => parseAgentsConfig(entry({ who: 'me' }))).toThrow(/approval .*who/);
+  });
 });

@@ -23,7 +23,7 @@ export const A2aEnv = BaseEnv.extend({
   A2A_AGENTS: parsed(parseAgentsConfig)
     .default([])
     .describe(
-      'Remote agents by base URL: `name=url,…` (e.g. `researcher=http://researcher.agents.example`), a JSON object {"name": "url"}, or a JSON list [{"name": "researcher", "url": "http://…"}] (what a Helm values list renders). The card is read from <url>/.well-known/agent-card.json.',
+      'Remote agents by base URL: `name=url,…` (e.g. `researcher=http://researcher.agents.example`), a JSON object {"name": "url"}, or a JSON list [{"name": "researcher", "url": "http://…", "approval": {…}}] (what a Helm values list renders). The card is read from <url>/.well-known/agent-card.json. Only the list form takes `approval`: a policy (docs/approvals.md: approvers, allowSelf, expiresInMs, onExpiry) under which a person decides each delegation to that agent first.',
     ),
   SERVICE_MAP: envServiceMap.describe(
     'Hosts whose HTTP goes through the XMPP bridge (same value as the bridge\'s SERVICE_MAP: `host=jid,…` or JSON {"host": "jid"}). Other hosts are called directly.',

@@ -52,6 +52,8 @@ export interface OutgoingMessage {
   messageId: string;
   text: string;
   context: string | undefined;
+  /** The agent's task (and context) this message answers, when it asked for input; else a new task. */
+  onTask?: { taskId: string; contextId: string };
 }
 
 /** The A2A protocol as the delegation logic needs it. Implemented with @a2a-js/sdk in src/a2a/. */

@@ -232,4 +232,73 @@ describe(RemoteTaskDriver.name, () => {
     await expect(driver.drive(args)).rejects.toMatchObject({ code: 'CANCELLED' });
     run.dispose();
   });
+
+  it('ends on the agent asking for input, with its question as the text (not its artifacts)', async () => {
+    const { driver, args } = input(
+      fakePort({
+        send: async () => ({ kind: 'task', task: snapshot('TASK_STATE_WORKING') }),
+        getTask: async () =>
+          snapshot('TASK_STATE_INPUT_REQUIRED', {
+            statusText: 'Pay invoice 42 of 1200 EUR?',
+            artifacts: [{ artifactId: 'draft', parts: [{ text: 'draft payment' }] }],
+          }),
+      }),
+      'poll',
+    );
+    expect(await driver.drive(args)).toMatchObject({
+      state: 'TASK_STATE_INPUT_REQUIRED',
+      remoteTaskId: 't1',
+      contextId: 'c1',
+      text: 'Pay invoice 42 of 1200 EUR?',
+    });
+  });
+
+  it('sends a reply on the agent task and drives it on past the question it answers', async () => {
+    const sent: unknown[] = [];
+    const answers = [
+      snapshot('TASK_STATE_INPUT_REQUIRED', { statusText: 'Pay invoice 42?' }),
+      snapshot('TASK_STATE_WORKING'),
+      snapshot('TASK_STATE_COMPLETED', {
+        artifacts: [{ artifactId: 'r', parts: [{ text: 'paid' }] }],
+      }),
+    ];
+    const { driver, args } = input(
+      fakePort({
+        // The agent has not taken the reply up yet: the stored task still shows the question.
+        send: async (_c, m) => {
+          sent.push(m);
+          return { kind: 'task', task: snapshot('TASK_STATE_INPUT_REQUIRED') };
+        },
+        getTask: async () => answers.shift()!,
+      }),
+      'poll',
+    );
+    const reply = { ...message, text: 'yes', onTask: { taskId: 't1', contextId: 'c1' } };
+    expect(await driver.drive({ ...args, message: reply })).toMatchObject({
+      state: 'TASK_STATE_COMPLETED',
+      remoteTaskId: 't1',
+      text: 'paid',
+    });
+    expect(sent).toEqual([reply]);
+    expect(answers).toEqual([]);
+  });
+
+  it('ends on a second question once the agent took the reply up', async () => {
+    const answers = [
+      snapshot('TASK_STATE_WORKING'),
+      snapshot('TASK_STATE_INPUT_REQUIRED', { statusText: 'And invoice 43?' }),
+    ];
+    const { driver, args } = input(
+      fakePort({
+        send: async () => ({ kind: 'task', task: snapshot('TASK_STATE_INPUT_REQUIRED') }),
+        getTask: async () => answers.shift()!,
+      }),
+      'poll',
+    );
+    const reply = { ...message, text: 'yes', onTask: { taskId: 't1', contextId: 'c1' } };
+    expect(await driver.drive({ ...args, message: reply })).toMatchObject({
+      state: 'TASK_STATE_INPUT_REQUIRED',
+      text: 'And invoice 43?',
+    });
+  });
 });

@@ -138,9 +138,18 @@ class TaskTracker {
   private readonly artifacts = new Map<string, A2a.DelegatedArtifact>();
   private reported: string | undefined;
 
-  constructor(private readonly input: DriveInput) {}
+  constructor(private readonly input: DriveInput) {
+    this.answering = input.message.onTask !== undefined && !input.follow;
+  }
+
+  /**
+   * A reply on the agent's task that asked for input: its INPUT_REQUIRED is the question answered, not
+   * a new one, until the agent was seen to take the reply up (any other state).
+   */
+  private answering: boolean;
 
   get final(): boolean {
+    if (this.answering && this.state === 'TASK_STATE_INPUT_REQUIRED') return false;
     return FINAL.has(this.state);
   }
 
@@ -181,11 +190,13 @@ class TaskTracker {
       .flatMap((a) => a.parts.map((p) => p.text ?? ''))
       .filter(Boolean)
       .join('\n');
+    // An agent that asks for input asks in its status message: that is what a person must answer.
+    const asking = this.state === 'TASK_STATE_INPUT_REQUIRED' && this.statusText;
     return {
       state: this.state,
       remoteTaskId: this.remoteTaskId,
       contextId: this.contextId,
-      text: artifactText || this.statusText || this.messageText || '',
+      text: (asking ? this.statusText : artifactText) || this.statusText || this.messageText || '',
       artifacts,
     };
   }
@@ -206,6 +217,7 @@ class TaskTracker {
   }
 
   private status(state: string, text: string | undefined): void {
+    if (state !== 'TASK_STATE_INPUT_REQUIRED') this.answering = false;
     this.state = state;
     if (text !== undefined) this.statusText = text;
     const key = `${state}\u0000${text ?? ''}`;

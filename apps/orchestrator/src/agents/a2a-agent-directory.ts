@@ -3,8 +3,7 @@ import { A2a, type Actor, isDomainError } from '@switchboard/contracts';
 import { NatsBus, type RetryBudget } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { LRUCache } from 'lru-cache';
-import type { KnownAgent } from '../planning/planner.js';
-import type { AgentDirectory, AgentList } from './agent-directory.js';
+import type { AgentDirectory, AgentList, DirectoryAgent } from './agent-directory.js';
 
 /** How long one user's agent list is reused: long enough for a burst of tasks, short enough for policy changes. */
 const LIST_TTL_MS = 5_000;
@@ -12,14 +11,17 @@ const LIST_TIMEOUT_MS = 3_000;
 
 /**
  * The agents a user may delegate to, as the a2a service lists them (its per-role policy applied),
- * cached briefly per user and role. When the service cannot be asked the list is empty at once and
+ * with their approval policies, cached briefly per user and role. When the service cannot be asked the list is empty at once and
  * says why — tasks that need no agent do not wait for a service they do not use (nor does a platform
  * that runs without it) — and a task that names an agent waits for the service (`wait`: retried
  * within the task's budget), then fails as temporarily unavailable rather than as an unknown agent.
  */
 @Injectable()
 export class A2aAgentDirectory implements AgentDirectory {
-  private readonly cache = new LRUCache<string, KnownAgent[]>({ max: 10_000, ttl: LIST_TTL_MS });
+  private readonly cache = new LRUCache<string, DirectoryAgent[]>({
+    max: 10_000,
+    ttl: LIST_TTL_MS,
+  });
 
   constructor(
     private readonly bus: NatsBus,
@@ -39,7 +41,11 @@ export class A2aAgentDirectory implements AgentDirectory {
           ? { actor, timeoutMs: LIST_TIMEOUT_MS, ...wait }
           : { actor, timeoutMs: LIST_TIMEOUT_MS, retry: false },
       );
-      const known = agents.map((a) => ({ name: a.name, description: a.description }));
+      const known = agents.map((a): DirectoryAgent => ({
+        name: a.name,
+        description: a.description,
+        ...(a.approval ? { approval: a.approval } : {}),
+      }));
       this.cache.set(key, known);
       return { agents: known };
     } catch (e) {

@@ -1,10 +1,16 @@
-import type { Actor, DomainError } from '@switchboard/contracts';
+import type { Actor, Approvals, DomainError } from '@switchboard/contracts';
 import type { RetryBudget } from '@switchboard/messaging';
 import type { KnownAgent } from '../planning/planner.js';
 
+/** An agent as the directory lists it: what planners see, and its approval policy, if any. */
+export interface DirectoryAgent extends KnownAgent {
+  /** A person decides each delegation to it first (the orchestrator's ApprovalGate asks). */
+  approval?: Approvals.ApprovalPolicy;
+}
+
 /** The agents a user may delegate to; `unavailable` says why the list is empty when it could not be read. */
 export interface AgentList {
-  agents: KnownAgent[];
+  agents: DirectoryAgent[];
   unavailable?: DomainError;
 }
 

@@ -1,10 +1,26 @@
-import { Injectable } from '@nestjs/common';
-import { Approvals, DomainError, type ErrorBody, type Tasks } from '@switchboard/contracts';
-import { AuditTrail } from '@switchboard/messaging';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Approvals, DomainError, type ErrorBody, Tasks } from '@switchboard/contracts';
+import { AuditTrail, NatsBus } from '@switchboard/messaging';
+import { LOGGER, type Logger } from '@switchboard/observability';
 import { approvalArgsHash } from '@switchboard/runtime';
+import { AGENT_DIRECTORY, type AgentDirectory } from '../agents/agent-directory.js';
 import type { TaskRun } from '../tasks/run-task/task-run.js';
 import { ApprovalMetrics } from './approval.metrics.js';
 import { ApprovalRepository, type StoredApproval } from './approval.repository.js';
+
+/** The approval a call runs under; for a delegation whose agent asked, the person's reply. */
+export interface GateApproval {
+  id: string;
+  argsHash: string;
+  /** The reply to the agent's question: the delegation goes on as this message on the agent's task. */
+  answer?: { reply: string; remoteTaskId: string };
+}
+
+/** What an agent is told when a person approves its question without writing a reply. */
+export const DEFAULT_REPLY = 'approved';
+
+/** Between a delegation's step id and the number of the agent's question, in an approval's step id. */
+const QUESTION_MARK = '#input-';
 
 /** What the gate says about one call, in the order the dispatcher meets them. */
 export type Gate =
@@ -15,7 +31,7 @@ export type Gate =
   /** Decided, still open: the task waits. */
   | { kind: 'wait' }
   /** Approved: run it with these arguments (the approver's edit, if any) under this approval. */
-  | { kind: 'run'; input: Record<string, unknown>; approval: { id: string; argsHash: string } }
+  | { kind: 'run'; input: Record<string, unknown>; approval: GateApproval }
   /** Rejected, or expired where expiry rejects: the step fails with this, and the planner hears it. */
   | { kind: 'refused'; error: ErrorBody };
 
@@ -28,32 +44,118 @@ export interface HeldCall {
 
 /**
  * Which calls need a person's decision and what was decided (docs/approvals.md). A tool's policy comes
- * from mcp-tools with the manifest; a request can add tools and agents (`approval.tools`), never drop
- * one. Approvals are read once per run: a run only meets decisions made before it started.
+ * from mcp-tools with the manifest, an agent's from a2a with the agent list; a request can add tools
+ * and agents (`approval.tools`), never drop one. An agent that asks for input is asked about too.
+ * Approvals are read once per run: a run only meets decisions made before it started.
  */
 @Injectable()
 export class ApprovalGate {
-  private readonly decided = new WeakMap<TaskRun, Promise<Map<string, StoredApproval>>>();
+  private readonly decisions = new WeakMap<TaskRun, Promise<Map<string, StoredApproval>>>();
+  private readonly agentPolicies = new WeakMap<TaskRun, Map<string, Approvals.ApprovalPolicy>>();
 
   constructor(
     private readonly repository: ApprovalRepository,
     private readonly audit: AuditTrail,
     private readonly metrics: ApprovalMetrics,
+    // Tells surfaces that go and ask people (the XMPP bridge); optional so unit tests need no bus.
+    @Optional() private readonly bus?: NatsBus,
+    @Optional() @Inject(LOGGER) private readonly logger?: Logger,
+    // The agents' approval policies (A2A_AGENTS); optional so unit tests of tools need no directory.
+    @Optional() @Inject(AGENT_DIRECTORY) private readonly agents?: AgentDirectory,
   ) {}
 
-  /** The policy a call of `action` runs under, if it needs approval. */
+  /**
+   * The policy a call of `action` runs under, if it needs approval: a tool's from the manifest, an
+   * agent's from the agent directory (read by `check` when the run first meets an agent), or the
+   * request's `approval.tools`.
+   */
   policyOf(run: TaskRun, action: Tasks.PlanAction): Approvals.ApprovalPolicy | undefined {
-    const offered = action.kind === 'tool' ? run.offered?.get(action.target)?.approval : undefined;
+    const offered =
+      action.kind === 'tool'
+        ? run.offered?.get(action.target)?.approval
+        : this.agentPolicies.get(run)?.get(action.target);
     if (offered) return offered;
     const asked = run.submission.request.approval?.tools.includes(action.target);
     return asked ? Approvals.REQUESTED_APPROVAL_POLICY : undefined;
   }
 
-  async check(run: TaskRun, action: Tasks.PlanAction): Promise<Gate> {
+  /**
+   * What to do with `action` (its arguments resolved: `input`). A delegation whose agent asked for
+   * input (`askAgent`) goes on only once a person answered: then it runs again as the reply on the
+   * agent's task (`approval.answer`).
+   */
+  async check(
+    run: TaskRun,
+    action: Tasks.PlanAction,
+    input?: Record<string, unknown>,
+  ): Promise<Gate> {
+    if (action.kind === 'agent') await this.loadAgentPolicies(run);
     const policy = this.policyOf(run, action);
-    if (!policy) return { kind: 'free' };
-    const stored = (await this.approvalsOf(run)).get(action.id);
-    if (!stored) return { kind: 'ask', policy };
+    // Only a delegation may have been asked about without a policy (its agent asked for input).
+    if (!policy && action.kind !== 'agent') return { kind: 'free' };
+    const approvals = await this.approvalsOf(run);
+    const stored = approvals.get(action.id);
+    const call: Gate = !policy
+      ? { kind: 'free' }
+      : stored
+        ? this.decided(run, stored)
+        : { kind: 'ask', policy };
+    if (action.kind !== 'agent' || (call.kind !== 'free' && call.kind !== 'run')) return call;
+    const question = lastQuestion(approvals, action.id);
+    if (!question) return call;
+    const answered = this.decided(run, question);
+    if (answered.kind !== 'run') return answered;
+    const reply = answered.input['reply'];
+    // The agent's task is the one it asked on, whatever an edit says.
+    const remoteTaskId = question.view.input['remoteTaskId'];
+    if (typeof reply !== 'string' || reply.trim() === '' || typeof remoteTaskId !== 'string')
+      return {
+        kind: 'refused',
+        error: new DomainError(
+          'VALIDATION',
+          `the answer to ${action.target}'s question needs input.reply (a non-empty string)`,
+        ).toBody(),
+      };
+    return {
+      kind: 'run',
+      input: call.kind === 'run' ? call.input : (input ?? action.input),
+      approval: { ...answered.approval, answer: { reply, remoteTaskId } },
+    };
+  }
+
+  /**
+   * The agent of a delegation asked for input (its task is INPUT_REQUIRED): a pending approval of the
+   * calling task, on the same path as any call that waits (`hold`), whose reason is the agent's
+   * question and whose input is the reply on the agent's task (`{remoteTaskId, reply}`; an approver
+   * may edit it, or send `{reply}` alone). Kept apart from the delegation's own approval by its step
+   * id, `<stepId>#input-<n>`.
+   */
+  async askAgent(
+    run: TaskRun,
+    action: Tasks.PlanAction,
+    asked: { question: string; remoteTaskId: string },
+  ): Promise<void> {
+    await this.loadAgentPolicies(run);
+    const earlier = [...(await this.approvalsOf(run)).keys()].filter((id) =>
+      id.startsWith(`${action.id}${QUESTION_MARK}`),
+    ).length;
+    const id = `${action.id}${QUESTION_MARK}${earlier + 1}`;
+    const text = asked.question.trim() || `${action.target} asks for input`;
+    await this.hold(run, [
+      {
+        action: {
+          ...action,
+          id,
+          description: text.slice(0, Tasks.PLAN_DESCRIPTION_MAX),
+        },
+        input: { remoteTaskId: asked.remoteTaskId, reply: DEFAULT_REPLY },
+        policy: this.policyOf(run, action) ?? Approvals.REQUESTED_APPROVAL_POLICY,
+      },
+    ]);
+  }
+
+  /** What a stored decision means for the call (announced once the run meets it). */
+  private decided(run: TaskRun, stored: StoredApproval): Gate {
     const { view } = stored;
     switch (view.status) {
       case 'pending':
@@ -127,17 +229,35 @@ export class ApprovalGate {
           policy: view.policy,
         },
       });
+      try {
+        this.bus?.publish(Approvals.ApprovalRequested, [], Approvals.approvalRequestedOf(view));
+      } catch (err) {
+        // At most once: the approval is stored and listed; only the XMPP notice is lost.
+        this.logger?.warn({ err, approvalId: view.approvalId }, 'could not announce the approval');
+      }
     }
   }
 
+  /**
+   * The approval policies of the agents the task's user may use, read once per run. A directory that
+   * cannot be read leaves them unknown: a2a still refuses a delegation that needs an approval.
+   */
+  private async loadAgentPolicies(run: TaskRun): Promise<void> {
+    if (!this.agents || this.agentPolicies.has(run)) return;
+    const { agents } = await this.agents.list(run.submission.actor, run.retry);
+    const policies = new Map<string, Approvals.ApprovalPolicy>();
+    for (const a of agents) if (a.approval) policies.set(a.name, a.approval);
+    this.agentPolicies.set(run, policies);
+  }
+
   private approvalsOf(run: TaskRun): Promise<Map<string, StoredApproval>> {
-    let found = this.decided.get(run);
+    let found = this.decisions.get(run);
     if (!found) {
       // A new task has none; one resumed may.
       found = run.resumed
         ? this.repository.ofTask(run.submission.taskId)
         : Promise.resolve(new Map<string, StoredApproval>());
-      this.decided.set(run, found);
+      this.decisions.set(run, found);
     }
     return found;
   }
@@ -157,6 +277,21 @@ export class ApprovalGate {
       `${view.target}: ${view.status}${view.decidedBy ? ` by ${view.decidedBy}` : ''}`,
     );
   }
+}
+
+/** The approval of the agent's latest question on the delegation `actionId`, if it asked one. */
+function lastQuestion(
+  approvals: ReadonlyMap<string, StoredApproval>,
+  actionId: string,
+): StoredApproval | undefined {
+  let last: StoredApproval | undefined;
+  let n = 0;
+  for (const [id, stored] of approvals) {
+    if (!id.startsWith(`${actionId}${QUESTION_MARK}`)) continue;
+    const k = Number(id.slice(actionId.length + QUESTION_MARK.length));
+    if (k > n) [n, last] = [k, stored];
+  }
+  return last;
 }
 
 function refusal(view: Approvals.ApprovalView): ErrorBody {

@@ -41,9 +41,19 @@ export class AgentStepRunner {
   ): Promise<DelegationOutput> {
     const { message, context } = readInput(action, input);
     const stepId = action.id;
+    const { approval } = ctx;
+    const checked = approval ? { approval: { id: approval.id, argsHash: approval.argsHash } } : {};
+    if (approval?.answer)
+      return this.reply(action, { message, context }, ctx, {
+        ...approval,
+        answer: approval.answer,
+      });
     const idempotencyKey = `${ctx.taskId}:${stepId}`;
     // Resumed after a crash: the agent's task the dead replica's delegation started, if it said so.
-    const remoteTaskId = ctx.resumed ? await this.startedBefore(ctx.taskId, stepId) : undefined;
+    // Not when it resumes on a decision: nothing was delegated before the task stopped for it (and
+    // a crash since is covered by a2a's own record of the delegation).
+    const remoteTaskId =
+      ctx.resumed && !approval ? await this.startedBefore(ctx.taskId, stepId) : undefined;
     const step = new DelegationStep(this.bus, this.logger, ctx, {
       stepId,
       agent: action.target,
@@ -52,6 +62,37 @@ export class AgentStepRunner {
       delegationId: delegationIdOf(idempotencyKey),
       idempotencyKey,
       remoteTaskId,
+      ...checked,
+    });
+    return step.run();
+  }
+
+  /**
+   * The person's answer to the agent's question, sent on the agent's task that asked it as a
+   * delegation of its own: keyed by the answer's approval, so it is sent once however often it is
+   * asked for, and never starts a new remote task.
+   */
+  private reply(
+    action: Tasks.PlanAction,
+    asked: { message: string; context: string | undefined },
+    ctx: DispatchContext,
+    approval: NonNullable<DispatchContext['approval']> & {
+      answer: { reply: string; remoteTaskId: string };
+    },
+  ): Promise<DelegationOutput> {
+    const stepId = action.id;
+    const { reply, remoteTaskId } = approval.answer;
+    const idempotencyKey = `${ctx.taskId}:${stepId}:reply:${approval.id}`;
+    const step = new DelegationStep(this.bus, this.logger, ctx, {
+      stepId,
+      agent: action.target,
+      ...asked,
+      delegationId: delegationIdOf(idempotencyKey),
+      idempotencyKey,
+      // Not followed: the reply must be sent (a2a's record of this delegation says if it was).
+      remoteTaskId: undefined,
+      approval: { id: approval.id, argsHash: approval.argsHash },
+      continue: { remoteTaskId, reply },
     });
     return step.run();
   }

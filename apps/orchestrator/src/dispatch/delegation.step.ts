@@ -6,6 +6,7 @@ import { AGENT_STEP } from './agent-step.machine.js';
 import {
   abortable,
   abortError,
+  AgentInputRequired,
   BlockedStepOutput,
   type DispatchContext,
   screenedError,
@@ -34,6 +35,10 @@ export interface DelegationPlan {
   idempotencyKey: string;
   /** The agent's task a crashed replica's delegation started, when the stored events say so. */
   remoteTaskId: string | undefined;
+  /** The decided approval it runs under (a2a checks it when the agent has an approval policy). */
+  approval?: A2a.DelegationApproval;
+  /** A person's reply to the agent's question, sent on the agent's task that asked it. */
+  continue?: A2a.DelegationContinue;
 }
 
 /**
@@ -121,6 +126,8 @@ export class DelegationStep {
             idempotencyKey: plan.idempotencyKey,
             // A repeat carries the agent's task id once the progress told it.
             ...(this.remoteTaskId ? { remoteTaskId: this.remoteTaskId } : {}),
+            ...(plan.approval ? { approval: plan.approval } : {}),
+            ...(plan.continue ? { continue: plan.continue } : {}),
           },
           { actor: ctx.actor, timeoutMs: attemptMs, retry: false },
         ),
@@ -221,6 +228,9 @@ export class DelegationStep {
       `${agent} answered (${result.state})`,
     );
     if (blocked) throw new BlockedStepOutput(blocked);
+    // The agent asks a question on its task: a person answers it, and the same task goes on.
+    if (result.state === 'TASK_STATE_INPUT_REQUIRED' && result.remoteTaskId)
+      throw new AgentInputRequired(agent, result.text, result.remoteTaskId);
     if (result.state !== 'TASK_STATE_COMPLETED')
       throw new DomainError(
         'UPSTREAM_ERROR',

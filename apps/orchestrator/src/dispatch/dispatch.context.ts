@@ -29,14 +29,41 @@ export interface DispatchContext {
    * anything that carries the value.
    */
   screen(stepId: string, value: unknown): DomainError | undefined;
-  /** The decided approval the call runs under, when it needed one (mcp-tools checks it). */
-  approval?: { id: string; argsHash: string };
+  /**
+   * The decided approval the call runs under, when it needed one (mcp-tools and a2a check it); for a
+   * delegation whose agent asked for input, with the person's reply (`answer`).
+   */
+  approval?: { id: string; argsHash: string; answer?: { reply: string; remoteTaskId: string } };
 }
 
 export type StepResult =
   | { ok: true; output: unknown; durationMs: number }
-  /** `output`: what is kept instead of an output the guardrail blocked. */
-  | { ok: false; error: ErrorBody; durationMs: number; output?: unknown };
+  /**
+   * `output`: what is kept instead of an output the guardrail blocked. `inputRequired`: not a failure
+   * but a question — the delegated agent asks for input, and the task waits for a person's answer.
+   */
+  | {
+      ok: false;
+      error: ErrorBody;
+      durationMs: number;
+      output?: unknown;
+      inputRequired?: { question: string; remoteTaskId: string };
+    };
+
+/**
+ * The delegated agent stopped its task to ask for input (TASK_STATE_INPUT_REQUIRED): the step is not
+ * over, the calling task waits for a person's answer (an approval), then replies on the agent's task.
+ */
+export class AgentInputRequired extends Error {
+  constructor(
+    readonly agent: string,
+    readonly question: string,
+    readonly remoteTaskId: string,
+  ) {
+    super(`${agent} asks for input: ${question.slice(0, 300)}`);
+    this.name = 'AgentInputRequired';
+  }
+}
 
 /**
  * A step whose output the guardrail blocked: it fails with `error`, and the placeholder stands where
@@ -71,6 +98,8 @@ export function abortError(signal: AbortSignal): DomainError {
 
 export function toBody(e: unknown): ErrorBody {
   if (e instanceof BlockedStepOutput) return e.error.toBody();
+  if (e instanceof AgentInputRequired)
+    return { code: 'UPSTREAM_ERROR', message: e.message, retryable: false };
   if (isDomainError(e)) return e.toBody();
   return { code: 'INTERNAL', message: 'step failed unexpectedly', retryable: false };
 }

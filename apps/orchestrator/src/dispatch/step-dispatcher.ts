@@ -4,6 +4,7 @@ import { failSpan, withSpan } from '@switchboard/observability';
 import { AgentStepRunner } from './agent-step.runner.js';
 import { ToolStepRunner } from './tool-step.runner.js';
 import {
+  AgentInputRequired,
   BlockedStepOutput,
   type DispatchContext,
   type StepResult,
@@ -47,6 +48,9 @@ export class StepDispatcher {
             ok: false,
             error: toBody(e),
             ...(e instanceof BlockedStepOutput ? { output: e.output } : {}),
+            ...(e instanceof AgentInputRequired
+              ? { inputRequired: { question: e.question, remoteTaskId: e.remoteTaskId } }
+              : {}),
             durationMs: performance.now() - started,
           }),
         );
@@ -55,6 +59,8 @@ export class StepDispatcher {
         return r;
       },
     );
+    // The agent's question: the step goes on once a person answered (the approval event says so).
+    if (!result.ok && result.inputRequired) return result;
     if (result.ok) {
       ctx.events.emit('orchestrator.step.completed', {
         ...ref,

@@ -44,7 +44,9 @@ export class ToolStepRunner {
         taskId: ctx.taskId,
         stepId,
         idempotencyKey: `${ctx.taskId}:${stepId}`,
-        ...(ctx.approval ? { approval: ctx.approval } : {}),
+        ...(ctx.approval
+          ? { approval: { id: ctx.approval.id, argsHash: ctx.approval.argsHash } }
+          : {}),
       },
       {
         actor: ctx.actor,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { bareJid, type Jid, parseJid } from '@switchboard/config';
 import type { ServiceMap } from '@switchboard/config';
+import type { XmppApprover } from './xmpp-approvers.js';
 import type { XmppBridgeEnv } from './xmpp-bridge.env.js';
 
 /** XMPP_BRIDGE_STANZA_LIMIT_BYTES when unset: Prosody's default c2s_stanza_size_limit. */
@@ -67,6 +68,8 @@ export interface BridgeSettings {
   presenceWaitMs: number;
   dialect: Dialect;
   xmppLogLevel: string;
+  /** XMPP_APPROVERS: the JIDs that decide approvals (empty: the feature is off). */
+  approvers: readonly XmppApprover[];
 }
 
 /** Derives the settings; the schema has already refused every invalid combination. */
@@ -142,6 +145,7 @@ export function resolveBridgeSettings(
     presenceWaitMs: env.XMPP_BRIDGE_PRESENCE_WAIT_MS,
     dialect: env.XMPP_BRIDGE_DIALECT,
     xmppLogLevel: env.AZTM_LOG_LEVEL ?? env.LOG_LEVEL,
+    approvers: env.XMPP_APPROVERS,
   };
 }
 

@@ -1,6 +1,14 @@
-import { BaseEnv, envBoolean, envPort, envServiceMap, parseJid } from '@switchboard/config';
+import {
+  BaseEnv,
+  bareJid,
+  envBoolean,
+  envPort,
+  envServiceMap,
+  parseJid,
+} from '@switchboard/config';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { envXmppApprovers } from './xmpp-approvers.js';
 
 const xmppPort = z.coerce.number().int().min(1).max(65_535);
 
@@ -280,6 +288,9 @@ export const XmppBridgeEnv = BaseEnv.extend({
     .describe(
       'Element names sent to peers first: `xep` (<req>/<resp>, XEP-0332) or `slixmpp` (<request>/<response>). A peer answering feature-not-implemented is retried in the other dialect and remembered.',
     ),
+  XMPP_APPROVERS: envXmppApprovers.describe(
+    'Who decides approvals from an XMPP client (docs/xmpp-bridge.md): `role:<role>=jid|jid;user:<userId>=jid`, or JSON `{"role:admin":["alice@example.org"]}`. A JID under `role:R` decides as user `xmpp:<jid>` with role R; under `user:U` as user U. The bridge sends each new approval whose policy names them to their JIDs as a chat message with an XEP-0004 form. Empty: off. Needs XMPP_BRIDGE_NATS_COMMANDS.',
+  ),
 }).superRefine((env, ctx) => {
   const issue = (path: string, message: string) =>
     ctx.addIssue({ code: 'custom', path: [path], message });
@@ -309,6 +320,15 @@ export const XmppBridgeEnv = BaseEnv.extend({
   }
   if (env.XMPP_BRIDGE_CA_FILE && !existsSync(env.XMPP_BRIDGE_CA_FILE)) {
     issue('XMPP_BRIDGE_CA_FILE', `no such file: ${env.XMPP_BRIDGE_CA_FILE}`);
+  }
+  if (env.XMPP_APPROVERS.length > 0 && !env.XMPP_BRIDGE_NATS_COMMANDS) {
+    issue(
+      'XMPP_APPROVERS',
+      'needs XMPP_BRIDGE_NATS_COMMANDS=true (approvals are decided over NATS)',
+    );
+  }
+  if (env.XMPP_APPROVERS.some((a) => a.jid === bareJid(jid).toLowerCase())) {
+    issue('XMPP_APPROVERS', "must not list the bridge's own JID");
   }
   if (env.XMPP_BRIDGE_RECONNECT_MAX_MS < env.XMPP_BRIDGE_RECONNECT_INITIAL_MS) {
     issue('XMPP_BRIDGE_RECONNECT_MAX_MS', 'must not be below XMPP_BRIDGE_RECONNECT_INITIAL_MS');

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import type { Xmpp } from '@switchboard/contracts';
 import { LOGGER, type Logger, ReadinessRegistry } from '@switchboard/observability';
+import type { Element } from '@xmpp/xml';
 import { BridgeMetrics } from '../bridge/bridge.metrics.js';
 import { BRIDGE_SETTINGS, type BridgeSettings, isAllowedJid } from '../config/bridge-settings.js';
 import { Disco } from './disco.js';
@@ -23,6 +24,8 @@ export class XmppSessionService implements OnApplicationBootstrap, OnApplication
   readonly connection: XmppConnection;
   readonly directory: PresenceDirectory;
   readonly transport: HttpOverXmppTransport;
+  /** Who else reads incoming messages (approval answers); HTTP over XMPP ignores what is not its own. */
+  private readonly messageListeners: ((message: Element) => void)[] = [];
 
   constructor(
     @Inject(BRIDGE_SETTINGS) private readonly settings: BridgeSettings,
@@ -53,7 +56,10 @@ export class XmppSessionService implements OnApplicationBootstrap, OnApplication
       },
       onLogin: (outcome) => metrics.logins.inc({ outcome }),
       onPresence: (p) => this.directory.onPresence(p),
-      onMessage: (m) => this.transport.onMessage(m),
+      onMessage: (m) => {
+        this.transport.onMessage(m);
+        for (const listener of this.messageListeners) listener(m);
+      },
     });
     this.transport = new HttpOverXmppTransport(
       this.connection,
@@ -69,6 +75,11 @@ export class XmppSessionService implements OnApplicationBootstrap, OnApplication
       xmppLogger,
     );
     disco.register(this.connection);
+  }
+
+  /** `listener` gets every incoming message too; it must not throw (the client's callback). */
+  onMessage(listener: (message: Element) => void): void {
+    this.messageListeners.push(listener);
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ApprovalPolicy } from '../approval/approval.schemas.js';
 import { type CommandContract, defineCommand, defineEvent, type EventContract } from '../define.js';
 import { ErrorBody } from '../errors.js';
 import { DelegationStateStream } from '../streams.js';
@@ -27,6 +28,8 @@ export const AgentSummary = z.object({
   circuit: z.enum(['closed', 'open', 'half-open']).optional(),
   /** Why the agent is unavailable (card unreachable, circuit open), when it is. */
   problem: z.string().optional(),
+  /** A person decides each delegation to it first (A2A_AGENTS); a2a refuses one without approval. */
+  approval: ApprovalPolicy.optional(),
 });
 export type AgentSummary = z.infer<typeof AgentSummary>;
 
@@ -52,7 +55,7 @@ export const Delegate = defineCommand({
   idempotency: 'keyed',
   liveness: 'heartbeat',
   description:
-    "Hands a message to a remote agent (A2A SendStreamingMessage, or SendMessage then GetTask), retrying transient failures behind a per-agent circuit breaker, and answers with the remote task's outcome. Progress goes out on sb.evt.a2a.delegation.<delegationId>. With an idempotencyKey a repeat is attached to the running delegation (or gets its outcome) instead of asking the agent again; with a remoteTaskId an unknown delegation follows that task. FORBIDDEN when the actor's role may not use the agent; NOT_FOUND for an unknown agent; UPSTREAM_UNAVAILABLE when the circuit is open.",
+    "Hands a message to a remote agent (A2A SendStreamingMessage, or SendMessage then GetTask), retrying transient failures behind a per-agent circuit breaker, and answers with the remote task's outcome. Progress goes out on sb.evt.a2a.delegation.<delegationId>. With an idempotencyKey a repeat is attached to the running delegation (or gets its outcome) instead of asking the agent again; with a remoteTaskId an unknown delegation follows that task. FORBIDDEN when the actor's role may not use the agent, or when the agent has an approval policy and the request carries no approval confirmed by the orchestrator for exactly this agent and these arguments (`details.reason`); with `continue` the reply goes on the agent's task that asked for input; NOT_FOUND for an unknown agent; UPSTREAM_UNAVAILABLE when the circuit is open.",
 });
 
 export const DelegationProgress = defineEvent({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ApprovalId } from '../approval/approval.schemas.js';
 import { TASK_TEXT_MAX, TaskId } from '../task/task.schemas.js';
 
 /** A configured agent's name: what plans and policies refer to (e.g. `researcher`). */
@@ -61,6 +62,55 @@ export type DelegationMode = z.infer<typeof DelegationMode>;
 const StepId = z.string().min(1).max(64);
 export const DelegationId = z.string().uuid();
 
+/** The decided approval a delegation to an agent with an approval policy runs under. */
+export const DelegationApproval = z
+  .object({
+    id: ApprovalId,
+    /** sha256 (hex) of the canonical JSON of `{target: agent, input: delegationApprovalArgs(...)}`. */
+    argsHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 hex digest'),
+  })
+  .strict();
+export type DelegationApproval = z.infer<typeof DelegationApproval>;
+
+/**
+ * A delegation that answers the agent's question: the reply goes as a message on the agent's task
+ * that stopped in TASK_STATE_INPUT_REQUIRED, and that task is driven on (no new remote task).
+ */
+export const DelegationContinue = z
+  .object({
+    remoteTaskId: z.string().min(1).max(512),
+    /** Optional: the agent's task knows its context (A2A continues a task by its id). */
+    contextId: z.string().min(1).max(512).optional(),
+    reply: z
+      .string()
+      .max(TASK_TEXT_MAX)
+      .refine((s) => s.trim().length > 0, 'must not be empty'),
+  })
+  .strict();
+export type DelegationContinue = z.infer<typeof DelegationContinue>;
+
+/**
+ * The arguments an approval of a delegation may cover (its `argsHash` is computed over one of them):
+ * the message and, when there is one, the context, exactly as the agent receives them — the
+ * orchestrator's gate hashes a delegation's planned input, which the planners write in this shape
+ * (`{message, context?}`). For a continuation, what a person approved as the answer to the agent's
+ * question: the reply on the agent's task (`{remoteTaskId, reply}`, the approval's input), or the reply
+ * alone when the approver wrote only that (`{reply}`). Either binds exactly what is sent.
+ */
+export function delegationApprovalArgs(
+  request: Pick<DelegateRequest, 'message' | 'context' | 'continue'>,
+): Record<string, unknown>[] {
+  const answer = request.continue;
+  if (answer)
+    return [{ remoteTaskId: answer.remoteTaskId, reply: answer.reply }, { reply: answer.reply }];
+  return [
+    {
+      message: request.message,
+      ...(request.context !== undefined ? { context: request.context } : {}),
+    },
+  ];
+}
+
 export const DelegateRequest = z
   .object({
     /** Chosen by the caller; names the progress subject and the cancel subject of this delegation. */
@@ -92,6 +142,13 @@ export const DelegateRequest = z
      * delegation's recorded state is looked up before anything is sent to the agent.
      */
     repeat: z.boolean().optional(),
+    /**
+     * Required when the agent has an approval policy: the decided approval of exactly this delegation
+     * (a2a confirms it with the orchestrator, `sb.cmd.orchestrator.approval.verify`).
+     */
+    approval: DelegationApproval.optional(),
+    /** Answer the agent's question on its task instead of starting a new one. */
+    continue: DelegationContinue.optional(),
   })
   .strict();
 export type DelegateRequest = z.infer<typeof DelegateRequest>;
@@ -107,7 +164,10 @@ export const DelegationResult = z.object({
   state: RemoteTaskState,
   remoteTaskId: z.string().optional(),
   contextId: z.string().optional(),
-  /** The agent's answer as text: its artifacts' text parts, else its final status message. */
+  /**
+   * The agent's answer as text: its artifacts' text parts, else its final status message. When the
+   * agent asks for input (TASK_STATE_INPUT_REQUIRED) its question: the status message's text.
+   */
   text: z.string(),
   artifacts: z.array(DelegatedArtifact),
   /** Attempts made (1 = no retry). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type CommandContract, defineCommand, type EventContract } from '../define.js';
+import { type CommandContract, defineCommand, defineEvent, type EventContract } from '../define.js';
 import {
   ApprovalDecisionRequest,
   ApprovalId,
@@ -10,7 +10,8 @@ import {
 export const ApprovalList = defineCommand({
   subject: 'sb.cmd.orchestrator.approval.list',
   service: 'orchestrator',
-  callers: ['gateway'],
+  // xmpp-bridge: finds the approval a chat command's short id names, among those its sender may decide
+  callers: ['gateway', 'xmpp-bridge'],
   request: z
     .object({
       /** Default `pending`. */
@@ -29,7 +30,8 @@ export const ApprovalList = defineCommand({
 export const ApprovalDecide = defineCommand({
   subject: 'sb.cmd.orchestrator.approval.decide',
   service: 'orchestrator',
-  callers: ['gateway'],
+  // xmpp-bridge: the answer of an approver's XMPP client (docs/xmpp-bridge.md)
+  callers: ['gateway', 'xmpp-bridge'],
   request: ApprovalDecisionRequest,
   response: ApprovalView,
   timeoutMs: 10_000,
@@ -56,7 +58,46 @@ export const ApprovalVerify = defineCommand({
     'Asked by mcp-tools (and a2a) before a call that needs approval: answers only when the approval exists for this task and target, is approved, and approved exactly these arguments (the hash of target + arguments); FORBIDDEN otherwise.',
 });
 
+/**
+ * What a person needs to decide a new approval, for surfaces that go and ask them (the XMPP bridge):
+ * the call as the API shows it (its `input` redacted: never a credential), without its schema.
+ */
+export const ApprovalRequestedPayload = ApprovalView.pick({
+  approvalId: true,
+  taskId: true,
+  stepId: true,
+  kind: true,
+  target: true,
+  input: true,
+  argsHash: true,
+  reason: true,
+  policy: true,
+  requestedBy: true,
+  requestedAt: true,
+  expiresAt: true,
+}).strict();
+export type ApprovalRequestedPayload = z.infer<typeof ApprovalRequestedPayload>;
+
+/** The notice of a new approval, from its stored view (its other fields left out). */
+export function approvalRequestedOf(view: ApprovalView): ApprovalRequestedPayload {
+  const keys = Object.keys(ApprovalRequestedPayload.shape) as (keyof ApprovalRequestedPayload)[];
+  return Object.fromEntries(
+    keys.filter((k) => view[k] !== undefined).map((k) => [k, view[k]]),
+  ) as ApprovalRequestedPayload;
+}
+
+export const ApprovalRequested = defineEvent({
+  template: 'sb.evt.orchestrator.approval.requested',
+  tokens: [],
+  payload: ApprovalRequestedPayload,
+  delivery: 'at-most-once',
+  producers: ['orchestrator'],
+  consumers: ['xmpp-bridge'],
+  description:
+    "A call now waits for a person's decision (one per approval, once it is stored as pending): the XMPP bridge sends it to the approvers' JIDs as a chat message with an XEP-0004 form. Fire and forget: a bridge that is down misses it; the approval stays in the inbox and the API (and the task event orchestrator.approval.requested).",
+});
+
 export const APPROVAL_CONTRACTS: {
   commands: readonly CommandContract[];
   events: readonly EventContract[];
-} = { commands: [ApprovalList, ApprovalDecide, ApprovalVerify], events: [] };
+} = { commands: [ApprovalList, ApprovalDecide, ApprovalVerify], events: [ApprovalRequested] };

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import type { A2a, Actor } from '@switchboard/contracts';
+import { type A2a, type Actor, DomainError } from '@switchboard/contracts';
 import { createLogger } from '@switchboard/observability';
 import { A2aEnv } from '../../config/a2a.env.js';
+import type { DelegationApprovalChecker } from '../delegation-approval.checker.js';
 import type { DelegationLedger } from '../delegation-ledger.js';
 import type { RunningDelegations } from '../running-delegations.js';
 import { DelegateUseCase } from './delegate.use-case.js';
@@ -28,7 +29,7 @@ const result = (remoteTaskId: string): A2a.DelegationResult =>
   }) as A2a.DelegationResult;
 
 /** The use case over a ledger whose answers the test sets, and a driver that records what it ran. */
-function setup(ledger: Partial<DelegationLedger>) {
+function setup(ledger: Partial<DelegationLedger>, refusal?: DomainError) {
   const driven: A2a.DelegateRequest[] = [];
   const driver = {
     delegate: async (r: A2a.DelegateRequest) => {
@@ -43,14 +44,37 @@ function setup(ledger: Partial<DelegationLedger>) {
     ...ledger,
   } as unknown as DelegationLedger;
   const running = { remoteTaskOf: () => undefined } as unknown as RunningDelegations;
-  const sut = new DelegateUseCase(A2aEnv.parse({}), driver, running, fullLedger, logger);
+  const approvals = {
+    assertApproved: async () => {
+      if (refusal) throw refusal;
+      return undefined;
+    },
+  } as unknown as DelegationApprovalChecker;
+  const sut = new DelegateUseCase(A2aEnv.parse({}), driver, running, fullLedger, approvals, logger);
   return { sut, driven };
 }
 
 describe(DelegateUseCase.name, () => {
-  it('refuses a delegation without an acting user', () => {
+  it('refuses a delegation without an acting user', async () => {
     const { sut } = setup({});
-    expect(() => sut.execute(request(), undefined)).toThrow(/acting user/);
+    await expect(sut.execute(request(), undefined)).rejects.toThrow(/acting user/);
+  });
+
+  it('sends nothing, and records nothing in the ledger, when the approval check refuses', async () => {
+    let started = 0;
+    const refused = new DomainError('FORBIDDEN', 'agent billing needs an approval');
+    const { sut, driven } = setup(
+      {
+        start: () => {
+          started++;
+          return Promise.reject(new Error('must not start'));
+        },
+      },
+      refused,
+    );
+    await expect(sut.execute(request(), user)).rejects.toBe(refused);
+    expect(driven).toEqual([]);
+    expect(started).toBe(0);
   });
 
   it('runs a new delegation through the driver', async () => {

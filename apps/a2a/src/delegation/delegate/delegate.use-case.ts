@@ -3,6 +3,7 @@ import { APP_CONFIG } from '@switchboard/config';
 import { A2a, type Actor, DomainError } from '@switchboard/contracts';
 import { LOGGER, type Logger, withSpan } from '@switchboard/observability';
 import type { A2aEnv } from '../../config/a2a.env.js';
+import { DelegationApprovalChecker } from '../delegation-approval.checker.js';
 import { DelegationLedger } from '../delegation-ledger.js';
 import { RunningDelegations } from '../running-delegations.js';
 import { delegationBudget, DelegationDriver } from './delegation.driver.js';
@@ -11,7 +12,9 @@ import { delegationBudget, DelegationDriver } from './delegation.driver.js';
  * Delegates one message to a remote agent (DelegationDriver runs it, phase by phase). A keyed repeat
  * is attached to the delegation it repeats (DelegationLedger); a delegation this replica does not
  * know that names its remote task (the replica that ran it was lost) follows that task instead of
- * asking the agent again.
+ * asking the agent again. A delegation to an agent with an approval policy goes nowhere unless it
+ * carries an approval the orchestrator confirms (DelegationApprovalChecker), checked on every request,
+ * repeats included, and before the ledger: a refusal is not the delegation's outcome.
  */
 @Injectable()
 export class DelegateUseCase {
@@ -20,12 +23,17 @@ export class DelegateUseCase {
     private readonly driver: DelegationDriver,
     private readonly running: RunningDelegations,
     private readonly ledger: DelegationLedger,
+    private readonly approvals: DelegationApprovalChecker,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /** The delegation is one span of the task's trace; each HTTP exchange with the agent hangs below. */
-  execute(request: A2a.DelegateRequest, actor: Actor | undefined): Promise<A2a.DelegationResult> {
+  async execute(
+    request: A2a.DelegateRequest,
+    actor: Actor | undefined,
+  ): Promise<A2a.DelegationResult> {
     if (!actor) throw new DomainError('UNAUTHORIZED', 'a delegation needs an acting user');
+    await this.approvals.assertApproved(request);
     const attributes = {
       'switchboard.agent': request.agent,
       'switchboard.delegation_id': request.delegationId,

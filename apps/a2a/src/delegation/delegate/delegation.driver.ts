@@ -9,7 +9,11 @@ import type { A2aEnv } from '../../config/a2a.env.js';
 import { AgentResilience, type RetryNotice } from '../agent-resilience.js';
 import { DelegationReporter } from '../delegation.reporter.js';
 import { DelegationRun } from '../delegation-run.js';
-import { REMOTE_AGENT_PORT, type RemoteAgentPort } from '../remote-agent.port.js';
+import {
+  type OutgoingMessage,
+  REMOTE_AGENT_PORT,
+  type RemoteAgentPort,
+} from '../remote-agent.port.js';
 import { type DriveOutcome, RemoteTaskDriver, type StatusNotice } from '../remote-task.driver.js';
 import { RunningDelegations } from '../running-delegations.js';
 import { DELEGATION, type DelegationPhase, type DelegationTrigger } from './delegation.machine.js';
@@ -140,7 +144,7 @@ export class DelegationDriver {
     const outcome = await this.remote.drive({
       connection: agent.connection,
       mode,
-      message: { messageId: request.delegationId, text: request.message, context: request.context },
+      message: outgoing(request),
       ...(follow ? { follow } : {}),
       run,
       onStatus: (s) => this.status(d, agent, s),
@@ -312,6 +316,18 @@ function resultOf(
     artifacts: outcome.artifacts,
     attempts,
     durationMs: performance.now() - started,
+  };
+}
+
+/** What the agent is sent: the message (and context) on a new task, or the reply on its own task. */
+function outgoing(request: A2a.DelegateRequest): OutgoingMessage {
+  const { delegationId: messageId, continue: answer } = request;
+  if (!answer) return { messageId, text: request.message, context: request.context };
+  return {
+    messageId,
+    text: answer.reply,
+    context: undefined,
+    onTask: { taskId: answer.remoteTaskId, contextId: answer.contextId ?? '' },
   };
 }
 

@@ -72,7 +72,7 @@ export class DispatchStepsUseCase {
     const action = actions[0] as Tasks.PlanAction;
     const input = await this.resolve(run, action, index, ledger);
     if (input === undefined) return 'failed';
-    const gate = await this.gate.check(run, action);
+    const gate = await this.gate.check(run, action, input);
     switch (gate.kind) {
       case 'free':
         return this.runStep(run, action, input, index, ledger);
@@ -172,7 +172,7 @@ export class DispatchStepsUseCase {
     index: number,
     ledger: StepLedger,
     approval?: { id: string; argsHash: string },
-  ): Promise<Ended> {
+  ): Promise<Ended | 'paused'> {
     const { taskId, actor, request } = run.submission;
     const startedAt = new Date();
     run.underWay = { index, action: { ...action, input }, startedAt };
@@ -191,6 +191,12 @@ export class DispatchStepsUseCase {
     });
     if (run.signal.aborted) throw abortError(run.signal);
     const resolved = { ...action, input };
+    if (!result.ok && result.inputRequired) {
+      // The delegated agent asks: a person answers (an approval), then the step goes on.
+      run.underWay = undefined;
+      await this.gate.askAgent(run, resolved, result.inputRequired);
+      return 'paused';
+    }
     const stored = { taskId, index, action: resolved, startedAt };
     if (result.ok) {
       this.observe(ledger, resolved, 'completed', result.output);
