@@ -6,6 +6,7 @@ import {
   NATS_IDENTITIES,
   natsPermissions,
   type NatsPermissions,
+  streamsReplayedBy,
   streamsSetUpBy,
 } from './nats-permissions.js';
 import { ALL_STREAMS } from './streams.js';
@@ -175,7 +176,10 @@ describe('NATS permissions derived from the contracts', () => {
   it('lets only the readers of a stream create consumers on it, and acknowledge its messages', () => {
     for (const stream of ALL_STREAMS) {
       const readers = [
-        ...new Set(CATALOGUE.events.filter((e) => e.stream === stream).flatMap((e) => e.consumers)),
+        ...new Set([
+          ...CATALOGUE.events.filter((e) => e.stream === stream).flatMap((e) => e.consumers),
+          ...SERVICE_NAMES.filter((s) => streamsReplayedBy(s).includes(stream)),
+        ]),
       ].sort();
       const creators = allNatsPermissions()
         .filter((p) => may(p.publish, `$JS.API.CONSUMER.CREATE.${stream.name}.c1.sb.x`))

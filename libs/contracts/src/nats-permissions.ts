@@ -81,6 +81,11 @@ const JETSTREAM_USE: Readonly<
   a2a: { setUp: [DelegationStateStream], lookups: [DelegationStateStream] },
 };
 
+/** The streams `service` reads back through consumers of its own, beyond the events it consumes. */
+export function streamsReplayedBy(service: ServiceName): readonly StreamContract[] {
+  return JETSTREAM_USE[service]?.replays ?? [];
+}
+
 /** The streams `service` creates or updates when it starts. */
 export function streamsSetUpBy(service: ServiceName): readonly StreamContract[] {
   return JETSTREAM_USE[service]?.setUp ?? [];
@@ -125,7 +130,7 @@ function servicePermissions(service: ServiceName): NatsPermissions {
   const read = streamsOf(consumed);
   const setUp = streamsSetUpBy(service);
   const lookups = JETSTREAM_USE[service]?.lookups ?? [];
-  const replays = JETSTREAM_USE[service]?.replays ?? [];
+  const replays = streamsReplayedBy(service);
   const managesJetStream = read.length + setUp.length + lookups.length + replays.length > 0;
   const publish = [
     ...sent.map((c) => c.pattern),
