@@ -1,3 +1,4 @@
+import type { Tools } from '@switchboard/contracts';
 import { DEMO_TASK, type Stack, startStack } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
@@ -17,8 +18,8 @@ interface Waiting {
 
 // Approvals in the web console, in a real browser (Debian's Chromium through playwright-core) against
 // real service processes (docs/approvals.md, docs/console.md): the demo task waits for a person's
-// decision on notes.add; the inbox and the Run view's timeline card decide it. Screenshots go to
-// test-artifacts/console/.
+// decision on notes.add; the inbox and the Run view's timeline card decide it; an admin sets and
+// removes notes.add's approval policy in Tools & agents. Screenshots go to test-artifacts/console/.
 describe('approvals in the web console, in Chromium (real stack)', () => {
   let stack: Stack;
   let browser: Browser;
@@ -43,10 +44,10 @@ describe('approvals in the web console, in Chromium (real stack)', () => {
 
   const user = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
 
-  const call = (method: string, path: string, userId: string, body?: unknown) =>
+  const call = (method: string, path: string, userId: string, body?: unknown, role = 'user') =>
     fetch(`${gw}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', 'x-user-id': userId, 'x-user-role': 'user' },
+      headers: { 'content-type': 'application/json', 'x-user-id': userId, 'x-user-role': role },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
 
@@ -71,11 +72,11 @@ describe('approvals in the web console, in Chromium (real stack)', () => {
       userId,
     ]);
 
-  async function signedIn(userId: string): Promise<Page> {
+  async function signedIn(userId: string, role: 'user' | 'admin' = 'user'): Promise<Page> {
     const page = await browser.newPage();
     await page.goto(`${gw}/console/`);
     await page.getByLabel('User id').fill(userId);
-    await page.getByLabel('Role').selectOption('user');
+    await page.getByLabel('Role').selectOption(role);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('navigation', { name: 'Views' }).waitFor();
     return page;
@@ -85,6 +86,27 @@ describe('approvals in the web console, in Chromium (real stack)', () => {
     await page.getByRole('link', { name: 'Approvals', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Approvals' }).waitFor();
   }
+
+  async function catalogue(page: Page): Promise<void> {
+    await page.getByRole('link', { name: 'Tools & agents', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Tools & agents' }).waitFor();
+  }
+
+  /** Sets (or with null removes) notes.add's approval policy through the admin API. */
+  async function putNotesPolicy(policy: unknown): Promise<void> {
+    const res = await call('PUT', '/approval-policies/notes.add', 'root', { policy }, 'admin');
+    expect(res.status).toBe(200);
+  }
+
+  /** The API's list of approval policies (GET /approval-policies, as an admin). */
+  async function policies(): Promise<Tools.ApprovalPolicyEntry[]> {
+    const res = await call('GET', '/approval-policies', 'root', undefined, 'admin');
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { policies: Tools.ApprovalPolicyEntry[] }).policies;
+  }
+
+  /** The catalogue's note under notes.add. */
+  const notesAddNote = (page: Page) => page.locator('.tool[data-tool="notes.add"] .approval-note');
 
   const item = (page: Page, w: Waiting) =>
     page.locator(`.approval[data-approval="${w.approvalId}"]`);
@@ -240,5 +262,138 @@ describe('approvals in the web console, in Chromium (real stack)', () => {
     expect(await page.locator('.approval-waiting').count()).toBe(0);
     expect(await notesOf(eve)).toEqual([{ content: '400' }]);
     await page.close();
+  });
+
+  it("an admin sets notes.add's approval policy in Tools & agents, sees it as an override the API lists, and removes it", async () => {
+    const root = user('root');
+    const page = await signedIn(root, 'admin');
+    try {
+      await catalogue(page);
+      const panel = page.getByRole('region', { name: 'Approval policies' });
+      await panel.getByRole('heading', { level: 2, name: 'Approval policies' }).waitFor();
+      const row = panel.locator('tr[data-policy-tool="notes.add"]');
+      await page.locator('.tool[data-tool="notes.add"]').waitFor();
+      expect(await row.count()).toBe(0);
+      expect(await notesAddNote(page).count()).toBe(0);
+
+      await panel.getByRole('button', { name: 'Add a policy' }).click();
+      const form = panel.getByRole('form', { name: 'Add a policy' });
+      const save = form.getByRole('button', { name: 'Save policy' });
+      const problems = form.getByRole('alert');
+      // Checked on the page first, each problem naming the policy's field: nothing is sent.
+      await form.getByLabel('Tool', { exact: true }).fill('no.such-tool');
+      await form.getByLabel(/^Four eyes/).check();
+      await form.getByLabel('Roles (comma-separated)').fill('Finance');
+      await form.getByLabel('Expires after').fill('31');
+      await save.click();
+      await problems.waitFor();
+      const lines = await problems.locator('li').allTextContents();
+      expect(lines).toEqual([
+        expect.stringMatching(/^approvers\.roles: "Finance" is not a role/),
+        expect.stringMatching(/^allowSelf: four eyes needs approvers other than the requester/),
+        'expiresInMs: must be at most 30 days',
+      ]);
+      expect(await seriousViolations(page)).toEqual([]);
+      await form.getByLabel(/^The requester/).uncheck();
+      await form.getByLabel('Roles (comma-separated)').fill('finance');
+      await form.getByLabel('Expires after').fill('2');
+      await form.getByLabel('Unit').selectOption('h');
+      await form.getByLabel('On expiry').selectOption('fail');
+      // A tool the platform does not know: the API's 404, with its message.
+      await save.click();
+      await problems.getByText(/HTTP 404/).waitFor();
+      expect(await problems.textContent()).toContain('unknown tool "no.such-tool"');
+
+      await form.getByLabel('Tool', { exact: true }).fill('notes.add');
+      await save.click();
+      const done = panel.locator('.policy-last');
+      await done.waitFor();
+      expect(await done.textContent()).toBe(
+        'notes.add needs approval: role finance (four eyes: never the requester) (override).',
+      );
+      await row.waitFor();
+      expect(await row.getAttribute('data-source')).toBe('override');
+      expect(await row.locator('td').allTextContents()).toEqual([
+        'role finance (four eyes: never the requester)',
+        '2 h',
+        'the task fails',
+        expect.stringMatching(new RegExp(`^override by ${root}, `)),
+        expect.stringContaining('Remove override'),
+      ]);
+      // The API has it, as set, and the catalogue marks the tool.
+      expect((await policies()).filter((p) => p.tool === 'notes.add')).toEqual([
+        {
+          tool: 'notes.add',
+          policy: {
+            approvers: { requester: false, roles: ['finance'], users: [] },
+            allowSelf: false,
+            expiresInMs: 7_200_000,
+            onExpiry: 'fail',
+          },
+          source: 'override',
+          setBy: root,
+          setAt: expect.any(String),
+        },
+      ]);
+      await page
+        .locator('.tool[data-tool="notes.add"] .approval-note', {
+          hasText: 'needs approval: role finance (four eyes: never the requester)',
+        })
+        .waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      await screenshot(page, 'approval-policies');
+
+      // Edit starts from the policy as it is.
+      await row.getByRole('button', { name: 'Edit notes.add' }).click();
+      const edit = panel.getByRole('form', { name: 'Policy of notes.add' });
+      expect(await edit.getByLabel('Roles (comma-separated)').inputValue()).toBe('finance');
+      expect(await edit.getByLabel(/^Four eyes/).isChecked()).toBe(true);
+      expect(await edit.getByLabel('Expires after').inputValue()).toBe('2');
+      await edit.getByLabel('Users (comma-separated)').fill('bob');
+      await edit.getByRole('button', { name: 'Save policy' }).click();
+      await row
+        .locator('.policy-who', {
+          hasText: 'role finance or user bob (four eyes: never the requester)',
+        })
+        .waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+
+      await row.getByRole('button', { name: 'Remove override of notes.add' }).click();
+      await panel
+        .locator('.policy-last', { hasText: 'notes.add: its calls need no approval now.' })
+        .waitFor();
+      await row.waitFor({ state: 'detached' });
+      await notesAddNote(page).waitFor({ state: 'detached' });
+      expect((await policies()).filter((p) => p.tool === 'notes.add')).toEqual([]);
+    } finally {
+      await putNotesPolicy(null);
+      await page.close();
+    }
+  });
+
+  it('a non-admin sees which tools need approval, but not the approval policies panel', async () => {
+    await putNotesPolicy({ approvers: { requester: false, roles: ['finance'] }, allowSelf: false });
+    const dan = user('dan');
+    const page = await signedIn(dan);
+    try {
+      const asked: string[] = [];
+      page.on('request', (r) => {
+        if (r.url().includes('/approval-policies')) asked.push(r.url());
+      });
+      await catalogue(page);
+      const note = notesAddNote(page);
+      await note.waitFor();
+      expect(await note.textContent()).toBe(
+        'needs approval: role finance (four eyes: never the requester)',
+      );
+      await page.getByRole('heading', { level: 2, name: 'Remote agents' }).waitFor();
+      expect(await page.getByRole('heading', { name: 'Approval policies' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Add a policy' }).count()).toBe(0);
+      expect(asked).toEqual([]);
+      expect(await seriousViolations(page)).toEqual([]);
+    } finally {
+      await putNotesPolicy(null);
+      await page.close();
+    }
   });
 });

@@ -64,8 +64,8 @@ export class Api {
     return this.send<T>('POST', this.url(path), body);
   }
 
-  put<T>(path: string): Promise<T> {
-    return this.send<T>('PUT', this.url(path));
+  put<T>(path: string, body?: unknown): Promise<T> {
+    return this.send<T>('PUT', this.url(path), body);
   }
 
   delete<T>(path: string): Promise<T> {

@@ -5,6 +5,7 @@ import { describeError, useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { StatusBadge } from '../components/status-badge.component';
 import { useSession } from '../context';
+import { needsApprovalWords, type PolicyLike } from '../model/approval-policies';
 import {
   audienceOf,
   type Catalogue,
@@ -12,6 +13,7 @@ import {
   toolsByProvider,
 } from '../model/catalogue';
 import { formatDateTime } from '../model/format';
+import { ApprovalPoliciesPanel } from './approval-policies.component';
 import { ToolTry } from './tool-try.component';
 
 interface Authorizations {
@@ -25,9 +27,12 @@ interface Presence {
   agents: { name: string; host: string; jid?: string; online: boolean }[];
 }
 
-/** Tools & agents: the user's manifest per provider, provider authorizations, and the remote agents. */
+/**
+ * Tools & agents: the user's manifest per provider, (admins) the tools' approval policies, provider
+ * authorizations, and the remote agents.
+ */
 export function CatalogView() {
-  const { api } = useSession();
+  const { api, me } = useSession();
   const manifest = useLoad((s) => api.get<Catalogue>('tools', {}, s), []);
   const byProvider = manifest.data ? toolsByProvider(manifest.data) : new Map();
   return (
@@ -61,6 +66,12 @@ export function CatalogView() {
           </ul>
         </section>
       ))}
+      {me.admin && (
+        <ApprovalPoliciesPanel
+          tools={manifest.data?.tools.map((t) => t.name) ?? []}
+          onChanged={manifest.reload}
+        />
+      )}
       <AuthorizationsPanel />
       <AgentsPanel />
     </section>
@@ -77,6 +88,7 @@ function ToolItem({ tool: t }: { tool: Tools.ManifestTool }) {
         <span class="muted">· {audienceOf(t)}</span>
       )}
       <p>{t.description}</p>
+      <ApprovalNote policy={t.approval} />
       <JsonView label="Input schema" value={t.inputSchema} folded />
       {t.outputSchema && <JsonView label="Output schema" value={t.outputSchema} folded />}
       <details class="try">
@@ -85,6 +97,12 @@ function ToolItem({ tool: t }: { tool: Tools.ManifestTool }) {
       </details>
     </li>
   );
+}
+
+/** "needs approval: role finance" under a tool or an agent whose calls wait for a person's decision. */
+function ApprovalNote({ policy }: { policy?: PolicyLike | undefined }) {
+  if (!policy) return null;
+  return <p class="approval-note">{needsApprovalWords(policy)}</p>;
 }
 
 // eslint-disable-next-line max-lines-per-function -- a view is one JSX tree with its hooks; split into panels when it next changes
@@ -221,6 +239,7 @@ function AgentsPanel() {
                 <StatusBadge status={a.available ? 'available' : 'unavailable'} />
               </h3>
               <p>{a.description}</p>
+              <ApprovalNote policy={a.approval} />
               <p class="muted">
                 {a.baseUrl}
                 {a.protocolVersion ? ` · A2A ${a.protocolVersion}` : ''}
