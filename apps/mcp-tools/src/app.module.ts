@@ -30,7 +30,6 @@ import { CREDENTIALS, type CredentialStore } from './tools/credential-store.js';
 import { IdempotencyService } from './tools/idempotency.service.js';
 import { SchemaValidator } from './tools/schema-validator.js';
 import { TaskCancellations } from './tools/task-cancellations.js';
-import { TaskOffers } from './tools/task-offers.store.js';
 import { ToolAccessChecker } from './tools/tool-access.checker.js';
 import { ToolCallRepository } from './tools/tool-call.repository.js';
 import { ToolRunner } from './tools/tool-runner.js';
@@ -81,7 +80,6 @@ export class AppModule {
         RedisService,
         SchemaValidator,
         TaskCancellations,
-        TaskOffers,
         ToolAccessChecker,
         ToolCallRepository,
         ToolMetrics,

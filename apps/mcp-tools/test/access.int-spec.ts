@@ -193,37 +193,23 @@ describe('access control (real process, NATS, PostgreSQL, Redis)', () => {
     });
   });
 
-  it('refuses a tool the task was not offered, even one the user may otherwise use', async () => {
+  it("checks each call of a task against the task's constraints, with nothing stored per task", async () => {
     const taskId = randomUUID();
-    const offered = await manifest(ACTORS.user, { mode: 'custom', providers: ['open'] }, taskId);
+    const constraints = { mode: 'custom' as const, providers: ['open'] };
+    const offered = await manifest(ACTORS.user, constraints, taskId);
     expect(offered.tools.map((t) => t.name)).toEqual(['t.plain']);
-    await expect(call(ACTORS.user, 't.plain', { taskId })).resolves.toMatchObject({
+    await expect(call(ACTORS.user, 't.plain', { taskId, constraints })).resolves.toMatchObject({
       tool: 't.plain',
     });
+    // A tool outside the task's constraints is refused on the call itself, as the manifest left it out.
     const forced = await failure(
-      call(ACTORS.user, 'calculator', { taskId, input: { expression: '1+1' } }),
+      call(ACTORS.user, 'calculator', { taskId, constraints, input: { expression: '1+1' } }),
     );
     expect(forced.code).toBe('FORBIDDEN');
-    expect(forced.message).toBe('tool calculator was not offered to this task');
-    // Without a task, the same user may use the calculator.
+    expect(forced.details).toMatchObject({ tool: 'calculator', refusal: 'not-permitted' });
+    // A task needs no manifest stored for it: its first call runs under the caller's rights.
     await expect(
-      call(ACTORS.user, 'calculator', { input: { expression: '1+1' } }),
-    ).resolves.toMatchObject({ output: { result: 2 } });
-  });
-
-  it('refuses a call for a task that has no recorded offer (never requested, or expired)', async () => {
-    const taskId = randomUUID();
-    const refused = await failure(
-      call(ACTORS.user, 'calculator', { taskId, input: { expression: '1+1' } }),
-    );
-    expect(refused.code).toBe('FORBIDDEN');
-    expect(refused.message).toBe(
-      `no tools were offered to task ${taskId} (no manifest was requested for it, or its offer expired after TASK_OFFER_TTL_SECONDS)`,
-    );
-    // Once the task's manifest is requested, the same call runs.
-    await manifest(ACTORS.user, undefined, taskId);
-    await expect(
-      call(ACTORS.user, 'calculator', { taskId, input: { expression: '1+1' } }),
+      call(ACTORS.user, 'calculator', { taskId: randomUUID(), input: { expression: '1+1' } }),
     ).resolves.toMatchObject({ output: { result: 2 } });
   });
 

@@ -85,7 +85,6 @@ export class AdminDebugTool implements ToolImplementation {
         .map(([name, by]) => ({ name, configured: this.credentials.has(name), usedBy: by })),
       cache: {
         manifestTtlSeconds: this.config.MANIFEST_CACHE_TTL_SECONDS,
-        taskOfferTtlSeconds: this.config.TASK_OFFER_TTL_SECONDS,
       },
     };
   }

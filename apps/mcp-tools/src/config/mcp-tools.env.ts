@@ -105,14 +105,5 @@ export const McpToolsEnv = BaseEnv.extend({
     .describe(
       `Default timeout of an external MCP server's tool call (a server's \`timeoutMs\` overrides it); at most ${MAX_TOOL_TIMEOUT_MS} ms, below the ${Tools.ToolsCall.timeoutMs} ms callers wait.`,
     ),
-  TASK_OFFER_TTL_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(60)
-    .max(604_800)
-    .default(86_400)
-    .describe(
-      "How long the list of tools offered to a task is kept; calls of that task may use only those tools, and are refused once it is gone. Keep it above the orchestrator's TASK_TIMEOUT_MS.",
-    ),
 });
 export type McpToolsEnv = z.infer<typeof McpToolsEnv>;

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { type Actor, DomainError, type Tasks, Tools } from '@switchboard/contracts';
 import { ProviderAuthorizationRepository } from '../authorizations/provider-authorization.repository.js';
 import { ToolRegistry, type RegisteredTool } from '../registry/tool-registry.service.js';
-import { TaskOffers } from './task-offers.store.js';
 import { decideAccess } from './tool-access.policy.js';
 
 /**
@@ -14,7 +13,6 @@ export class ToolAccessChecker {
   constructor(
     private readonly registry: ToolRegistry,
     private readonly authorizations: ProviderAuthorizationRepository,
-    private readonly offers: TaskOffers,
   ) {}
 
   /**
@@ -65,22 +63,6 @@ export class ToolAccessChecker {
     if (!decision.allowed) throw notPermitted(decision.reason, { tool: req.tool });
     // After the access rule, so that nobody learns what a tool they may not use would need.
     if (registered.needs.length) throw notConfigured(definition.name, registered.needs);
-    if (req.taskId) {
-      // A model may only call what its task was offered, even a tool the user could otherwise use.
-      // No recorded offer (never asked for, or expired) is a refusal too: failing open would let a
-      // task call anything its user may. The orchestrator asks for the manifest (which records the
-      // offer) whenever it starts or resumes a task, so a running task always has one.
-      const offered = await this.offers.offered(actor.userId, req.taskId);
-      if (!offered) {
-        throw notPermitted(
-          `no tools were offered to task ${req.taskId} (no manifest was requested for it, or its offer expired after TASK_OFFER_TTL_SECONDS)`,
-          { tool: req.tool, taskId: req.taskId },
-        );
-      }
-      if (!offered.has(req.tool)) {
-        throw notPermitted(`tool ${req.tool} was not offered to this task`, { tool: req.tool });
-      }
-    }
   }
 }
 

@@ -16,7 +16,7 @@ export class ToolsHandler {
 
   @HandleCommand(Tools.ToolsManifest)
   manifest(req: Tools.ManifestRequest, meta: MessageMeta): Promise<Tools.Manifest> {
-    return this.buildManifest.execute(requireActor(meta), req.constraints, req.taskId);
+    return this.buildManifest.execute(requireActor(meta), req.constraints);
   }
 
   /** Asks for no acting user: only the gateway may send it, for its own checks. */

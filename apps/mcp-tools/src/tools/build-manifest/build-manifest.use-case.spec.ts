@@ -7,7 +7,6 @@ import type {
 import type { ApprovalPolicyOverride } from '../../approvals/approval-policy.repository.js';
 import type { ManifestCache } from '../../cache/manifest-cache.js';
 import type { ToolRegistry } from '../../registry/tool-registry.service.js';
-import type { TaskOffers } from '../task-offers.store.js';
 import type { ToolAccessChecker } from '../tool-access.checker.js';
 import { BuildManifestUseCase } from './build-manifest.use-case.js';
 
@@ -36,7 +35,6 @@ function setup(overrides: Record<string, Approvals.ApprovalPolicy> = {}) {
   let stored: unknown;
   let builds = 0;
   const keys: unknown[] = [];
-  const offers: { taskId: string; tools: string[] }[] = [];
   const cache = {
     lookup: async (_u: string, _r: string, variant: unknown) => {
       keys.push(variant);
@@ -56,10 +54,6 @@ function setup(overrides: Record<string, Approvals.ApprovalPolicy> = {}) {
     },
   } as unknown as ToolAccessChecker;
   const registry = { version: 3 } as unknown as ToolRegistry;
-  const taskOffers = {
-    record: async (_u: string, taskId: string, tools: string[]) =>
-      void offers.push({ taskId, tools }),
-  } as unknown as TaskOffers;
   const approvals = {
     overrides: async (): Promise<ApprovalOverrides> => ({
       byTool: new Map(
@@ -71,8 +65,8 @@ function setup(overrides: Record<string, Approvals.ApprovalPolicy> = {}) {
       version: JSON.stringify(overrides),
     }),
   } as unknown as ApprovalPoliciesService;
-  const sut = new BuildManifestUseCase(registry, access, approvals, cache, taskOffers);
-  return { sut, offers, keys, builds: () => builds };
+  const sut = new BuildManifestUseCase(registry, access, approvals, cache);
+  return { sut, keys, builds: () => builds };
 }
 
 describe(BuildManifestUseCase.name, () => {
@@ -92,12 +86,6 @@ describe(BuildManifestUseCase.name, () => {
     const again = await sut.execute(alice, undefined);
     expect(again.cached).toBe(true);
     expect(builds()).toBe(1);
-  });
-
-  it('remembers what a task was offered: its calls may use only those tools', async () => {
-    const { sut, offers } = setup();
-    await sut.execute(alice, { mode: 'auto' }, 't1');
-    expect(offers).toEqual([{ taskId: 't1', tools: ['calculator', 'notes.add', 'notes.get'] }]);
   });
 
   it("carries each tool's effective approval policy: an override wins over the definition", async () => {

@@ -6,12 +6,12 @@ import {
 } from '../../approvals/approval-policies.service.js';
 import { ManifestCache } from '../../cache/manifest-cache.js';
 import { ToolRegistry } from '../../registry/tool-registry.service.js';
-import { TaskOffers } from '../task-offers.store.js';
 import { ToolAccessChecker } from '../tool-access.checker.js';
 
 /**
  * The tools `actor` is offered under `constraints` (default `auto`), served from a per-user cache.
- * With a task id, what was offered is remembered: that task's calls may use only those tools. Tools
+ * Nothing is remembered per task: the orchestrator refuses a call of a tool it did not offer before it
+ * is sent, and each call is checked here against its caller and its task's constraints. Tools
  * the actor may use but that are not configured here are never offered; they are listed apart, with
  * what they need, so callers can say why a tool is missing. Each tool whose calls need approval
  * carries its effective policy (an admin's override, else its definition's); the overrides in force
@@ -24,13 +24,11 @@ export class BuildManifestUseCase {
     private readonly access: ToolAccessChecker,
     private readonly approvals: ApprovalPoliciesService,
     private readonly cache: ManifestCache,
-    private readonly offers: TaskOffers,
   ) {}
 
   async execute(
     actor: Actor,
     constraints: Tasks.ToolConstraints | undefined,
-    taskId?: string,
   ): Promise<Tools.Manifest> {
     const effective: Tasks.ToolConstraints = constraints ?? { mode: 'auto' };
     const generatedAt = new Date().toISOString();
@@ -73,12 +71,6 @@ export class BuildManifestUseCase {
       entry = { tools, ...(unconfigured.length ? { unconfigured } : {}) };
       await this.cache.store(slot, entry);
     }
-    if (taskId)
-      await this.offers.record(
-        actor.userId,
-        taskId,
-        entry.tools.map((t) => t.name),
-      );
     return { ...entry, mode: effective.mode, generatedAt, cached };
   }
 }
