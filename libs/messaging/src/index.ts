@@ -18,3 +18,4 @@ export * from './permanent-failure.js';
 export * from './stream-heartbeat.js';
 export * from './retry.policy.js';
 export * from './request-heartbeats.js';
+export * from './approval-confirmation.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { A2a, Approvals, DomainError, isDomainError, type RequestOf } from '@switchboard/contracts';
-import { isTransportFailure, NatsBus } from '@switchboard/messaging';
+import { A2a, type Approvals, DomainError, type RequestOf } from '@switchboard/contracts';
+import { confirmApproval, NatsBus } from '@switchboard/messaging';
 import { approvalArgsHash } from '@switchboard/runtime';
 import { AgentRegistry } from '../agents/agent-registry.service.js';
 import { DelegationReporter } from './delegation.reporter.js';
@@ -14,9 +14,6 @@ export interface ConfirmedApproval {
 /** Why a delegation that needs approval was refused (`details.reason` of the FORBIDDEN, and its audit). */
 export type DelegationApprovalRefusal =
   'approval-missing' | 'approval-mismatch' | 'approval-not-confirmed';
-
-/** Remote answers that mean "not approved for this delegation" rather than "could not ask". */
-const REFUSING_CODES = new Set(['FORBIDDEN', 'NOT_FOUND', 'VALIDATION', 'CONFLICT']);
 
 /**
  * Lets a delegation to an agent with an approval policy (A2A_AGENTS) go out only under a decided
@@ -64,17 +61,18 @@ export class DelegationApprovalChecker {
     request: A2a.DelegateRequest,
     verify: RequestOf<typeof Approvals.ApprovalVerify>,
   ): Promise<ConfirmedApproval> {
-    try {
-      return await this.bus.request(Approvals.ApprovalVerify, verify);
-    } catch (e) {
-      if (!isDomainError(e) || isTransportFailure(e) || !REFUSING_CODES.has(e.code))
-        throw unconfirmed(request, verify.approvalId, e);
-      throw this.refused(
-        request,
-        'approval-not-confirmed',
-        `approval ${verify.approvalId} does not let this delegation to ${request.agent} run: ${e.message}`,
-      );
-    }
+    // Could not ask: nothing is sent to the agent, and the delegation may be asked for again.
+    const answer = await confirmApproval(this.bus, verify, {
+      what: `this delegation to ${request.agent}`,
+      consequence: 'so it was not sent',
+      details: { agent: request.agent, approvalId: verify.approvalId, taskId: request.taskId },
+    });
+    if (answer.confirmed) return answer.approval;
+    throw this.refused(
+      request,
+      'approval-not-confirmed',
+      `approval ${verify.approvalId} does not let this delegation to ${request.agent} run: ${answer.why}`,
+    );
   }
 
   /** FORBIDDEN, before the agent was asked anything; audited with the check that failed. */
@@ -94,19 +92,4 @@ export class DelegationApprovalChecker {
       },
     });
   }
-}
-
-/**
- * The orchestrator could not be asked (no responder, no reply in time) or failed to answer: nothing
- * is sent to the agent, and the delegation may be asked for again. A failure of its own (INTERNAL) is
- * passed on as UPSTREAM_ERROR.
- */
-function unconfirmed(request: A2a.DelegateRequest, approvalId: string, e: unknown): DomainError {
-  const transport = !isDomainError(e) || isTransportFailure(e) || e.retryable;
-  const why = e instanceof Error ? e.message : String(e);
-  return new DomainError(
-    transport ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_ERROR',
-    `cannot confirm approval ${approvalId} for this delegation to ${request.agent}, so it was not sent: ${why}`,
-    { details: { agent: request.agent, approvalId, taskId: request.taskId }, retryable: transport },
-  );
 }

@@ -249,88 +249,98 @@ function ToolField(p: { value: string; tools: readonly string[]; onInput: (v: st
   );
 }
 
-// eslint-disable-next-line max-lines-per-function -- one form's fields, each a label and its control
-function PolicyFields({
-  form: f,
-  onChange,
-}: {
-  form: PolicyForm;
-  onChange: (f: Partial<PolicyForm>) => void;
-}) {
+type FieldsProps = { form: PolicyForm; onChange: (f: Partial<PolicyForm>) => void };
+
+/** One policy's fields: who approves, then expiry. */
+function PolicyFields(p: FieldsProps) {
   return (
     <>
-      <fieldset>
-        <legend>Who approves</legend>
-        <label class="check">
-          <input
-            type="checkbox"
-            checked={f.requester}
-            onChange={(e) => onChange({ requester: e.currentTarget.checked })}
-          />
-          The requester (the user whose task made the call)
-        </label>
-        <label class="field">
-          Roles <span class="muted">(comma-separated)</span>
-          <input
-            value={f.roles}
-            spellcheck={false}
-            onInput={(e) => onChange({ roles: e.currentTarget.value })}
-          />
-        </label>
-        <label class="field">
-          Users <span class="muted">(comma-separated)</span>
-          <input
-            value={f.users}
-            spellcheck={false}
-            onInput={(e) => onChange({ users: e.currentTarget.value })}
-          />
-        </label>
-        <label class="check">
-          <input
-            type="checkbox"
-            checked={f.fourEyes}
-            onChange={(e) => onChange({ fourEyes: e.currentTarget.checked })}
-          />
-          Four eyes: never the requester, whatever roles they hold
-        </label>
-      </fieldset>
-      <div class="filters">
-        <label>
-          Expires after
-          <input
-            type="text"
-            inputMode="decimal"
-            size={6}
-            value={f.expiresIn}
-            onInput={(e) => onChange({ expiresIn: e.currentTarget.value })}
-          />
-        </label>
-        <label>
-          Unit
-          <select
-            value={f.expiresUnit}
-            onChange={(e) => onChange({ expiresUnit: e.currentTarget.value as ExpiryUnit })}
-          >
-            {EXPIRY_UNITS.map((u) => (
-              <option key={u} value={u}>
-                {u}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          On expiry
-          <select
-            value={f.onExpiry}
-            onChange={(e) =>
-              onChange({ onExpiry: e.currentTarget.value === 'fail' ? 'fail' : 'reject' })
-            }
-          >
-            <option value="reject">reject the call</option>
-            <option value="fail">fail the task</option>
-          </select>
-        </label>
-      </div>
+      <ApproverFields {...p} />
+      <ExpiryFields {...p} />
     </>
+  );
+}
+
+/** Who may decide: the requester, roles, users, and whether the requester is never one (four eyes). */
+function ApproverFields({ form: f, onChange }: FieldsProps) {
+  return (
+    <fieldset>
+      <legend>Who approves</legend>
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={f.requester}
+          onChange={(e) => onChange({ requester: e.currentTarget.checked })}
+        />
+        The requester (the user whose task made the call)
+      </label>
+      <label class="field">
+        Roles <span class="muted">(comma-separated)</span>
+        <input
+          value={f.roles}
+          spellcheck={false}
+          onInput={(e) => onChange({ roles: e.currentTarget.value })}
+        />
+      </label>
+      <label class="field">
+        Users <span class="muted">(comma-separated)</span>
+        <input
+          value={f.users}
+          spellcheck={false}
+          onInput={(e) => onChange({ users: e.currentTarget.value })}
+        />
+      </label>
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={f.fourEyes}
+          onChange={(e) => onChange({ fourEyes: e.currentTarget.checked })}
+        />
+        Four eyes: never the requester, whatever roles they hold
+      </label>
+    </fieldset>
+  );
+}
+
+/** How long a request stays open and what its expiry means. */
+function ExpiryFields({ form: f, onChange }: FieldsProps) {
+  return (
+    <div class="filters">
+      <label>
+        Expires after
+        <input
+          type="text"
+          inputMode="decimal"
+          size={6}
+          value={f.expiresIn}
+          onInput={(e) => onChange({ expiresIn: e.currentTarget.value })}
+        />
+      </label>
+      <label>
+        Unit
+        <select
+          value={f.expiresUnit}
+          onChange={(e) => onChange({ expiresUnit: e.currentTarget.value as ExpiryUnit })}
+        >
+          {EXPIRY_UNITS.map((u) => (
+            <option key={u} value={u}>
+              {u}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        On expiry
+        <select
+          value={f.onExpiry}
+          onChange={(e) =>
+            onChange({ onExpiry: e.currentTarget.value === 'fail' ? 'fail' : 'reject' })
+          }
+        >
+          <option value="reject">reject the call</option>
+          <option value="fail">fail the task</option>
+        </select>
+      </label>
+    </div>
   );
 }

@@ -1,12 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import {
-  Approvals,
-  DomainError,
-  isDomainError,
-  type RequestOf,
-  type Tools,
-} from '@switchboard/contracts';
-import { isTransportFailure, NatsBus } from '@switchboard/messaging';
+import { type Approvals, DomainError, type RequestOf, type Tools } from '@switchboard/contracts';
+import { confirmApproval, NatsBus } from '@switchboard/messaging';
 import { approvalArgsHash } from '@switchboard/runtime';
 import type { RegisteredTool } from '../registry/tool-registry.service.js';
 import { ApprovalPoliciesService } from './approval-policies.service.js';
@@ -20,9 +14,6 @@ export interface ConfirmedApproval {
 /** Why a call that needs approval was refused (`details.reason` of the FORBIDDEN, and its audit). */
 export type ApprovalRefusal =
   'approval-outside-task' | 'approval-missing' | 'approval-mismatch' | 'approval-not-confirmed';
-
-/** Remote answers that mean "not approved for this call" rather than "could not ask". */
-const REFUSING_CODES = new Set(['FORBIDDEN', 'NOT_FOUND', 'VALIDATION', 'CONFLICT']);
 
 /**
  * Lets a call of a tool whose effective policy needs approval run only under a decided approval of
@@ -71,17 +62,22 @@ export class CallApprovalChecker {
     req: Tools.ToolCallRequest,
     verify: RequestOf<typeof Approvals.ApprovalVerify>,
   ): Promise<ConfirmedApproval> {
-    try {
-      return await this.bus.request(Approvals.ApprovalVerify, verify);
-    } catch (e) {
-      if (!isDomainError(e) || isTransportFailure(e) || !REFUSING_CODES.has(e.code))
-        throw unconfirmed(req, verify.approvalId, e);
-      throw refused(
-        req,
-        'approval-not-confirmed',
-        `approval ${verify.approvalId} does not let this call of ${req.tool} run: ${e.message}`,
-      );
-    }
+    // Could not ask: the call does not run, and may be sent again.
+    const answer = await confirmApproval(this.bus, verify, {
+      what: `this call of ${req.tool}`,
+      consequence: 'so it did not run',
+      details: {
+        tool: req.tool,
+        approvalId: verify.approvalId,
+        ...(req.taskId ? { taskId: req.taskId } : {}),
+      },
+    });
+    if (answer.confirmed) return answer.approval;
+    throw refused(
+      req,
+      'approval-not-confirmed',
+      `approval ${verify.approvalId} does not let this call of ${req.tool} run: ${answer.why}`,
+    );
   }
 }
 
@@ -96,21 +92,4 @@ function refused(req: Tools.ToolCallRequest, reason: ApprovalRefusal, message: s
       refusal: 'not-permitted' satisfies Tools.ToolRefusal,
     },
   });
-}
-
-/**
- * The orchestrator could not be asked (no responder, no reply in time) or failed to answer: the call
- * does not run, and may be sent again. A failure of its own (INTERNAL) is passed on as UPSTREAM_ERROR.
- */
-function unconfirmed(req: Tools.ToolCallRequest, approvalId: string, e: unknown): DomainError {
-  const transport = !isDomainError(e) || isTransportFailure(e) || e.retryable;
-  const why = e instanceof Error ? e.message : String(e);
-  return new DomainError(
-    transport ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_ERROR',
-    `cannot confirm approval ${approvalId} for this call of ${req.tool}, so it did not run: ${why}`,
-    {
-      details: { tool: req.tool, approvalId, ...(req.taskId ? { taskId: req.taskId } : {}) },
-      retryable: transport,
-    },
-  );
 }

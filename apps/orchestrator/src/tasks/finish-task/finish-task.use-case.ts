@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Tasks } from '@switchboard/contracts';
-import { AuditTrail } from '@switchboard/messaging';
+import { type AuditEvent, AuditTrail } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { ThreadHistoryService } from '../../threads/thread-history.service.js';
 import { storedTrigger } from '../lifecycle/task-lifecycle.js';
@@ -67,23 +67,15 @@ export class FinishTaskUseCase {
   async recordEndAgain(s: Tasks.TaskSubmission): Promise<void> {
     const view = await this.repository.get(s.taskId);
     if (!view || !Tasks.TERMINAL_TASK_STATUSES.includes(view.status)) return;
-    await this.audit.record({
-      category: 'task',
-      action: `task.${view.status}`,
-      outcome: view.status === 'completed' ? 'success' : 'failure',
-      resource: s.taskId,
-      taskId: s.taskId,
-      actor: { userId: s.actor.userId, role: s.actor.role },
-      correlationId: s.correlationId,
-      onceKey: endKey(s.taskId),
-      details: {
+    await this.audit.record(
+      taskEndRecord(s, view.status, {
         steps: view.steps.length,
         durationMs: Math.round(view.durationMs ?? 0),
         ...(view.planner ? { planner: view.planner } : {}),
         ...(view.usage ? { totalTokens: view.usage.totalTokens } : {}),
         ...(view.status === 'failed' && view.error ? { code: view.error.code } : {}),
-      },
-    });
+      }),
+    );
   }
 
   /** The thread's turns, so the next message of the thread sees this one (a failure is logged). */
@@ -146,16 +138,8 @@ export class FinishTaskUseCase {
     { steps, durationMs, usage }: Ending,
   ): Promise<void> {
     const s = run.submission;
-    return this.audit.record({
-      category: 'task',
-      action: `task.${outcome.status}`,
-      outcome: outcome.status === 'completed' ? 'success' : 'failure',
-      resource: s.taskId,
-      taskId: s.taskId,
-      actor: { userId: s.actor.userId, role: s.actor.role },
-      correlationId: s.correlationId,
-      onceKey: endKey(s.taskId),
-      details: {
+    return this.audit.record(
+      taskEndRecord(s, outcome.status, {
         steps,
         durationMs: Math.round(durationMs),
         planner: run.planner,
@@ -167,13 +151,32 @@ export class FinishTaskUseCase {
             }
           : {}),
         ...(outcome.status === 'failed' ? { code: outcome.error.code } : {}),
-      },
-    });
+      }),
+    );
   }
 }
 
-/** The end of a task is one audit record, however many replicas report it (see recordEndAgain). */
-const endKey = (taskId: string) => `task:${taskId}:ended`;
+/**
+ * The audit record of a task's end. One record however many replicas report it (see recordEndAgain):
+ * every report of the same task carries the same onceKey.
+ */
+function taskEndRecord(
+  s: Tasks.TaskSubmission,
+  status: Tasks.TaskStatus,
+  details: Record<string, unknown>,
+): AuditEvent {
+  return {
+    category: 'task',
+    action: `task.${status}`,
+    outcome: status === 'completed' ? 'success' : 'failure',
+    resource: s.taskId,
+    taskId: s.taskId,
+    actor: { userId: s.actor.userId, role: s.actor.role },
+    correlationId: s.correlationId,
+    onceKey: `task:${s.taskId}:ended`,
+    details,
+  };
+}
 
 /** What every terminal event carries. */
 interface Ending {
