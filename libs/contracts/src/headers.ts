@@ -4,6 +4,8 @@ export const Headers = {
   userId: 'x-sb-user-id',
   userRole: 'x-sb-user-role',
   userEmail: 'x-sb-user-email',
+  /** The acting user's tenant (absent: the default tenant). */
+  tenantId: 'x-sb-tenant-id',
   traceparent: 'traceparent',
   tracestate: 'tracestate',
   /** Source service of a message, for operators tailing subjects. */

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Audit, isDomainError, scrubJson } from '@switchboard/contracts';
+import { Audit, isDomainError, scrubJson, tenantOf } from '@switchboard/contracts';
 import {
   currentTraceId,
   LOGGER,
@@ -63,6 +63,8 @@ export class AuditTrail {
       at: new Date().toISOString(),
       source: this.options.service,
       actor: event.actor ?? (ctx?.actor ? { userId: ctx.actor.userId, role: ctx.actor.role } : {}),
+      // a record names its tenant even when it names no user (a system record of a tenant's task)
+      tenantId: event.tenantId ?? tenantOf(ctx?.actor),
       details: redactSecrets(event.details ?? {}),
       ...(traceId && !event.traceId ? { traceId } : {}),
       ...(ctx?.correlationId && !event.correlationId ? { correlationId: ctx.correlationId } : {}),

@@ -30,6 +30,7 @@ export function buildHeaders(source: string, opts: OutgoingOptions = {}): MsgHdr
     h.set(H.userId, actor.userId);
     h.set(H.userRole, actor.role);
     if (actor.email) h.set(H.userEmail, actor.email);
+    if (actor.tenantId) h.set(H.tenantId, actor.tenantId);
   }
   injectTraceContext((k, v) => h.set(k, v), opts.traceContext);
   return h;
@@ -41,8 +42,14 @@ export function readMeta(subject: string, h: MsgHdrs | undefined): MessageMeta {
   const userId = h?.get(H.userId);
   const role = h?.get(H.userRole);
   const email = h?.get(H.userEmail);
+  const tenantId = h?.get(H.tenantId);
   const parsed = userId
-    ? Actor.safeParse({ userId, role: role || undefined, ...(email ? { email } : {}) })
+    ? Actor.safeParse({
+        userId,
+        role: role || undefined,
+        ...(email ? { email } : {}),
+        ...(tenantId ? { tenantId } : {}),
+      })
     : undefined;
   return { subject, correlationId, ...(parsed?.success ? { actor: parsed.data } : {}) };
 }

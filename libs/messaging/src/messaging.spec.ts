@@ -26,6 +26,17 @@ describe('headers', () => {
     expect(h.get('x-sb-source')).toBe('gateway');
   });
 
+  it("carries the actor's tenant, and drops the actor when the tenant header does not validate", () => {
+    const h = buildHeaders('gateway', {
+      actor: { userId: 'ann', role: 'admin', tenantId: 'acme' },
+    });
+    expect(h.get('x-sb-tenant-id')).toBe('acme');
+    expect(readMeta('s', h).actor).toEqual({ userId: 'ann', role: 'admin', tenantId: 'acme' });
+    const forged = buildHeaders('gateway', { actor: { userId: 'ann', role: 'admin' } });
+    forged.set('x-sb-tenant-id', 'acme.*');
+    expect(readMeta('s', forged).actor).toBeUndefined();
+  });
+
   it('ignores an actor header that does not validate, and invents a correlation id when missing', () => {
     const h = buildHeaders('gateway', { actor: { userId: 'bad user!', role: 'User Role' } });
     const meta = readMeta('s', h);

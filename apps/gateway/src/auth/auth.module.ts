@@ -10,12 +10,22 @@ import { AuthGuard } from './auth.guard.js';
 import { AUTHENTICATOR, type Authenticator } from './authenticator.js';
 import { DevAuthenticator } from './dev.authenticator.js';
 import { JwtAuthenticator } from './jwt.authenticator.js';
+import { type TenantSettings } from './tenant.source.js';
 import { TrustedHeadersAuthenticator } from './trusted-headers.authenticator.js';
 
+export function tenantSettings(config: GatewayEnv): TenantSettings {
+  return {
+    enabled: config.TENANCY,
+    jwtClaim: config.JWT_TENANT_CLAIM,
+    trustedHeader: config.TRUSTED_TENANT_HEADER,
+  };
+}
+
 export function createAuthenticator(config: GatewayEnv, logger: Logger): Authenticator {
+  const tenancy = tenantSettings(config);
   switch (config.AUTH_MODE) {
     case 'dev': {
-      const dev = new DevAuthenticator(config.TB_DEFAULT_USER_ID);
+      const dev = new DevAuthenticator(config.TB_DEFAULT_USER_ID, tenancy);
       dev.announce(logger);
       return dev;
     }
@@ -25,6 +35,7 @@ export function createAuthenticator(config: GatewayEnv, logger: Logger): Authent
       return new TrustedHeadersAuthenticator(
         config.TRUSTED_PROXY_SECRET,
         config.TRUSTED_PROXY_HEADER,
+        tenancy,
       );
     case 'jwt':
       return new JwtAuthenticator({
@@ -41,6 +52,7 @@ export function createAuthenticator(config: GatewayEnv, logger: Logger): Authent
         jwksCacheMaxAgeMs: config.JWKS_CACHE_MAX_AGE_MS,
         jwksTimeoutMs: config.JWKS_TIMEOUT_MS,
         jwksCooldownMs: config.JWKS_COOLDOWN_MS,
+        tenancy,
       });
   }
 }

@@ -166,3 +166,63 @@ describe('DevAuthenticator', () => {
     );
   });
 });
+
+describe('tenants (TENANCY=on)', () => {
+  const tenancy = {
+    enabled: true,
+    jwtClaim: 'app_metadata.tenant_id',
+    trustedHeader: 'x-supabase-tenant-id',
+  };
+
+  it('reads the tenant from the configured claim, and refuses a token without one or with a bad one', async () => {
+    const auth = new JwtAuthenticator({ ...settings, tenancy });
+    const bearer = async (claims: Record<string, unknown>) =>
+      req({ authorization: `Bearer ${await token({ sub: 'u', ...claims })}` });
+    await expect(
+      auth.authenticate(await bearer({ app_metadata: { role: 'admin', tenant_id: 'acme' } })),
+    ).resolves.toEqual({ userId: 'u', role: 'admin', tenantId: 'acme' });
+    expect(await reason(auth.authenticate(await bearer({ app_metadata: { role: 'admin' } })))).toBe(
+      'FORBIDDEN:tenant_missing',
+    );
+    expect(
+      await reason(
+        auth.authenticate(await bearer({ app_metadata: { role: 'user', tenant_id: 'a.b' } })),
+      ),
+    ).toBe('FORBIDDEN:tenant_invalid');
+    // the platform operator belongs to no tenant and acts in the default one
+    await expect(
+      auth.authenticate(await bearer({ app_metadata: { role: 'platform-admin' } })),
+    ).resolves.toEqual({ userId: 'u', role: 'platform-admin', tenantId: 'default' });
+  });
+
+  it("reads the proxy's tenant header in trusted-headers mode", async () => {
+    const auth = new TrustedHeadersAuthenticator('p'.repeat(40), 'x-proxy-secret', tenancy);
+    const base = { 'x-supabase-user-id': 'supa', 'x-proxy-secret': 'p'.repeat(40) };
+    await expect(
+      auth.authenticate(req({ ...base, 'x-supabase-tenant-id': 'globex' })),
+    ).resolves.toEqual({ userId: 'supa', role: 'user', tenantId: 'globex' });
+    expect(await reason(auth.authenticate(req(base)))).toBe('FORBIDDEN:tenant_missing');
+  });
+
+  it('reads X-Tenant-Id in dev mode, the default tenant when absent', async () => {
+    const auth = new DevAuthenticator('dev-user', tenancy);
+    await expect(auth.authenticate(req({ 'x-tenant-id': 'acme' }))).resolves.toEqual({
+      userId: 'dev-user',
+      role: 'user',
+      tenantId: 'acme',
+    });
+    await expect(auth.authenticate(req({}))).resolves.toEqual({
+      userId: 'dev-user',
+      role: 'user',
+      tenantId: 'default',
+    });
+  });
+
+  it('ignores every tenant source with tenancy off (one implicit tenant, as before)', async () => {
+    const auth = new DevAuthenticator('dev-user');
+    await expect(auth.authenticate(req({ 'x-tenant-id': 'acme' }))).resolves.toEqual({
+      userId: 'dev-user',
+      role: 'user',
+    });
+  });
+});

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { type AuthError, forbidden, unauthorized } from './auth.errors.js';
 import { type Authenticator, headerOf } from './authenticator.js';
 import { claimAt } from './claims.js';
+import { TENANCY_OFF, type TenantSettings, tenantFrom } from './tenant.source.js';
 
 export interface JwtSettings {
   secret?: string | undefined;
@@ -28,6 +29,7 @@ export interface JwtSettings {
   jwksCacheMaxAgeMs: number;
   jwksTimeoutMs: number;
   jwksCooldownMs: number;
+  tenancy?: TenantSettings | undefined;
 }
 
 const MAX_TOKEN_LENGTH = 16_384;
@@ -115,7 +117,19 @@ export class JwtAuthenticator implements Authenticator {
         `the token's ${this.settings.roleClaim} claim is not a valid role`,
       );
     const email = Email.safeParse(claimAt(payload, this.settings.emailClaim));
-    return { userId: user.data, role: role.data, ...(email.success ? { email: email.data } : {}) };
+    const tenancy = this.settings.tenancy ?? TENANCY_OFF;
+    const tenantId = tenantFrom(
+      tenancy,
+      claimAt(payload, tenancy.jwtClaim),
+      `the token's ${tenancy.jwtClaim} claim`,
+      role.data,
+    );
+    return {
+      userId: user.data,
+      role: role.data,
+      ...(email.success ? { email: email.data } : {}),
+      ...(tenantId ? { tenantId } : {}),
+    };
   }
 }
 

@@ -4,12 +4,13 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { forbidden, unauthorized } from './auth.errors.js';
 import { type Authenticator, headerOf } from './authenticator.js';
+import { TENANCY_OFF, type TenantSettings, tenantFrom } from './tenant.source.js';
 
 const Email = z.string().email().max(320);
 
 /**
  * AUTH_MODE=trusted-headers (the Supabase edge-function pattern): the proxy has validated the
- * user and forwards X-Supabase-User-ID/-Email/-Role. They are believed only when the request also
+ * user and forwards X-Supabase-User-ID/-Email/-Role (and, with TENANCY=on, the tenant header). They are believed only when the request also
  * carries the shared proxy secret; without it anyone could claim to be anyone.
  */
 export class TrustedHeadersAuthenticator implements Authenticator {
@@ -19,6 +20,7 @@ export class TrustedHeadersAuthenticator implements Authenticator {
   constructor(
     secret: string,
     private readonly secretHeader: string,
+    private readonly tenancy: TenantSettings = TENANCY_OFF,
   ) {
     this.secretDigest = digest(secret);
   }
@@ -57,7 +59,18 @@ export class TrustedHeadersAuthenticator implements Authenticator {
     const email = rawEmail === undefined ? undefined : Email.safeParse(rawEmail);
     if (email && !email.success)
       throw unauthorized('bad_email_header', 'X-Supabase-Email is not an e-mail address');
-    return { userId: user.data, role: role.data, ...(email?.success ? { email: email.data } : {}) };
+    const tenantId = tenantFrom(
+      this.tenancy,
+      headerOf(request, this.tenancy.trustedHeader),
+      this.tenancy.trustedHeader,
+      role.data,
+    );
+    return {
+      userId: user.data,
+      role: role.data,
+      ...(email?.success ? { email: email.data } : {}),
+      ...(tenantId ? { tenantId } : {}),
+    };
   }
 }
 

@@ -174,6 +174,11 @@ export const GatewayEnv = BaseEnv.extend({
   JWT_ROLE_CLAIM: claimPath
     .default('role')
     .describe('jwt mode: the claim holding the platform role, e.g. `role` or `app_metadata.role`.'),
+  JWT_TENANT_CLAIM: claimPath
+    .default('tenant_id')
+    .describe(
+      'jwt mode with TENANCY=on: the claim holding the tenant, e.g. `app_metadata.tenant_id`. A token without it is refused (403) unless its role is platform-admin.',
+    ),
   JWT_DEFAULT_ROLE: z
     .string()
     .regex(/^[a-z][a-z0-9_-]{0,31}$/)
@@ -204,6 +209,20 @@ export const GatewayEnv = BaseEnv.extend({
     .default('x-proxy-secret')
     .transform((s) => s.toLowerCase())
     .describe('trusted-headers mode: the header carrying TRUSTED_PROXY_SECRET.'),
+
+  TRUSTED_TENANT_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/, 'must be a header name')
+    .default('x-supabase-tenant-id')
+    .transform((s) => s.toLowerCase())
+    .describe(
+      "trusted-headers mode with TENANCY=on: the header the proxy sets to the user's tenant.",
+    ),
+  TENANCY: envBoolean
+    .default(false)
+    .describe(
+      "Tenants (docs/tenancy.md): `true` reads each user's tenant (JWT_TENANT_CLAIM, TRUSTED_TENANT_HEADER, or X-Tenant-Id in dev mode) and keeps tenants apart; `false` puts everyone in the tenant `default`.",
+    ),
 
   REDIS_URL: redisUrl
     .default('redis://127.0.0.1:6379')

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Role } from '../identity.schemas.js';
+import { Role, TenantId } from '../identity.schemas.js';
 import { safeText, StorableJsonObject } from '../text.schemas.js';
 
 export const AuditCategory = z.enum([
@@ -38,6 +38,8 @@ export const AuditRecord = z.object({
     .strict()
     .default({}),
   resource: safeText(z.string().max(500)).optional(),
+  /** The tenant the record belongs to (absent: the default tenant). Tenant admins see their own. */
+  tenantId: TenantId.optional(),
   taskId: z.string().uuid().optional(),
   traceId: z.string().max(64).optional(),
   correlationId: safeText(z.string().max(128)).optional(),
