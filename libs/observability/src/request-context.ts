@@ -7,7 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  */
 export interface RequestContext {
   correlationId: string;
-  actor?: { userId: string; role: string; email?: string };
+  actor?: { userId: string; role: string; email?: string; tenantId?: string };
   subject?: string;
   taskId?: string;
 }

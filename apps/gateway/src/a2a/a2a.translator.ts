@@ -58,8 +58,13 @@ export class ActorUser implements User {
     return true;
   }
 
+  /**
+   * Who owns a task in the SDK's store: the user within their tenant, so the same user id in another
+   * tenant finds none of this user's tasks (with tenancy off, the bare user id as before).
+   */
   get userName(): string {
-    return this.actor.userId;
+    const { tenantId, userId } = this.actor;
+    return tenantId ? `${tenantId}/${userId}` : userId;
   }
 }
 

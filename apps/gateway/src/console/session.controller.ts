@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { type Actor, isAdmin } from '@switchboard/contracts';
+import { type Actor, isAdmin, spansTenants, tenantOf } from '@switchboard/contracts';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import type { GatewayEnv } from '../config/gateway.env.js';
@@ -11,6 +11,12 @@ export interface Me {
   role: string;
   email?: string;
   admin: boolean;
+  /** The tenant the caller acts in (`default` with tenancy off). */
+  tenantId: string;
+  /** Tenancy is on: the console names the tenant. */
+  tenancy: boolean;
+  /** The platform operator: sees every tenant. */
+  platformAdmin: boolean;
   authMode: GatewayEnv['AUTH_MODE'];
 }
 
@@ -26,6 +32,9 @@ export class SessionController {
       role: actor.role,
       ...(actor.email ? { email: actor.email } : {}),
       admin: isAdmin(actor),
+      tenantId: tenantOf(actor),
+      tenancy: this.config.TENANCY,
+      platformAdmin: spansTenants(actor),
       authMode: this.config.AUTH_MODE,
     };
   }

@@ -20,6 +20,7 @@ export function gatewayHttpOptions(config: GatewayEnv): HttpOptions {
       return {
         correlationId: requestIdOf(request),
         ...(actor ? { userId: actor.userId, role: actor.role } : {}),
+        ...(actor?.tenantId ? { tenantId: actor.tenantId } : {}),
       };
     },
   };

@@ -102,4 +102,15 @@ describe(matches.name, () => {
     expect(matches(m, { userId: 'bob' })).toBe(false);
     expect(matches(m, { taskId: '00000000-0000-4000-8000-000000000000' })).toBe(false);
   });
+
+  it("shows a tenant's viewer only messages that say they act for that tenant", () => {
+    const acme = { ...m, tenantId: 'acme' };
+    expect(matches(acme, { tenantId: 'acme' })).toBe(true);
+    expect(matches(acme, { tenantId: 'globex' })).toBe(false);
+    // no tenant header: a reply or a health check may carry anyone's data
+    expect(matches(m, { tenantId: 'acme' })).toBe(false);
+    expect(
+      toLiveMessage(raw('sb.health.gateway', {}, { 'x-sb-tenant-id': 'acme' }), 100).tenantId,
+    ).toBe('acme');
+  });
 });

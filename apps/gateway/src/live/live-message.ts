@@ -17,6 +17,8 @@ export interface LiveMessage {
   /** The service a command is addressed to. */
   target?: ServiceName;
   userId?: string;
+  /** The tenant the message acts for (its `x-sb-tenant-id` header). */
+  tenantId?: string;
   taskId?: string;
   bytes: number;
   /** The payload (Nest's request envelope unwrapped), secrets redacted; cut when too large. */
@@ -29,6 +31,12 @@ export interface LiveFilter {
   taskId?: string;
   userId?: string;
   service?: ServiceName;
+  /**
+   * Only messages that say they act for this tenant: a tenant admin's view with TENANCY=on. A
+   * message without a tenant header (a reply, a health check) may hold anyone's data, so it is
+   * left out too.
+   */
+  tenantId?: string;
 }
 
 export interface RawMessage {
@@ -48,6 +56,7 @@ export function toLiveMessage(m: RawMessage, maxBytes: number, at = new Date()):
   const info = describeSubject(m.subject);
   const source = m.header(Headers.source);
   const userId = m.header(Headers.userId);
+  const tenantId = m.header(Headers.tenantId);
   const data = redactPairs(redactSecrets(payloadOf(m.data)));
   const taskId = info.taskId ?? taskIdIn(data);
   const text = JSON.stringify(data) ?? 'null';
@@ -59,6 +68,7 @@ export function toLiveMessage(m: RawMessage, maxBytes: number, at = new Date()):
     ...(source ? { source } : {}),
     ...(info.service ? { target: info.service } : {}),
     ...(userId ? { userId } : {}),
+    ...(tenantId ? { tenantId } : {}),
     ...(taskId ? { taskId } : {}),
     bytes: m.data.length,
     data: cut ? `${text.slice(0, maxBytes)}…` : data,
@@ -72,6 +82,7 @@ export function matches(m: LiveMessage, filter: LiveFilter): boolean {
     return false;
   }
   if (filter.userId && m.userId !== filter.userId) return false;
+  if (filter.tenantId !== undefined && m.tenantId !== filter.tenantId) return false;
   if (filter.service && m.source !== filter.service && m.target !== filter.service) return false;
   return true;
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { type Actor, DomainError, isAdmin } from '@switchboard/contracts';
+import { type Actor, DomainError, isAdmin, spansTenants, tenantOf } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -53,6 +53,8 @@ export class LiveController {
       ...(q.task_id ? { taskId: q.task_id } : {}),
       ...(q.user_id ? { userId: q.user_id } : {}),
       ...(q.service ? { service: q.service } : {}),
+      // an admin of one tenant watches that tenant's traffic only; the platform operator all of it
+      ...(this.config.TENANCY && !spansTenants(actor) ? { tenantId: tenantOf(actor) } : {}),
     };
     const slot = await this.slots.acquire(actor, 'live');
     let stop: (() => void) | undefined;

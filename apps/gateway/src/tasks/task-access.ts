@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, DomainError, isAdmin, Tasks } from '@switchboard/contracts';
+import { type Actor, DomainError, isAdmin, sameTenant, Tasks } from '@switchboard/contracts';
 import { NatsBus } from '@switchboard/messaging';
 import { TaskOwners } from './task-owners.js';
 
@@ -38,10 +38,14 @@ export class TaskAccess {
     }
   }
 
-  /** This gateway saw the actor (or, for an admin, anyone) submit the task. */
+  /**
+   * This gateway saw the actor (or, for an admin, anyone of the admin's tenant) submit the task. A
+   * task of another tenant is nobody's here, as if it did not exist.
+   */
   async ownedHere(taskId: string, actor: Actor): Promise<boolean> {
     const owner = await this.owners.ownerOf(taskId).catch(() => undefined);
-    return owner !== undefined && (owner === actor.userId || isAdmin(actor));
+    if (owner === undefined || !sameTenant(actor, owner.tenantId)) return false;
+    return owner.userId === actor.userId || isAdmin(actor);
   }
 }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TaskEventStream } from '@switchboard/contracts';
+import { type Actor, DEFAULT_TENANT, TaskEventStream, tenantOf } from '@switchboard/contracts';
 import { GatewayRedis } from '../limits/redis.service.js';
 
 /**
@@ -13,13 +13,32 @@ import { GatewayRedis } from '../limits/redis.service.js';
 export class TaskOwners {
   constructor(private readonly redis: GatewayRedis) {}
 
-  async remember(taskId: string, userId: string): Promise<void> {
+  async remember(taskId: string, actor: Pick<Actor, 'userId' | 'tenantId'>): Promise<void> {
     if (!this.redis.available) return;
-    await this.redis.set(`owner:${taskId}`, userId, 'PX', TaskEventStream.maxAgeMs);
+    const owner = `${tenantOf(actor)}/${actor.userId}`;
+    await this.redis.set(`owner:${taskId}`, owner, 'PX', TaskEventStream.maxAgeMs);
   }
 
-  async ownerOf(taskId: string): Promise<string | undefined> {
+  async ownerOf(taskId: string): Promise<TaskOwner | undefined> {
     if (!this.redis.available) return undefined;
-    return (await this.redis.get(`owner:${taskId}`)) ?? undefined;
+    const stored = await this.redis.get(`owner:${taskId}`);
+    return stored === null ? undefined : parseOwner(stored);
   }
+}
+
+/** Who submitted a task: a user of a tenant (the same user id in two tenants is two people). */
+export interface TaskOwner {
+  tenantId: string;
+  userId: string;
+}
+
+/**
+ * `<tenant>/<user>`; a record written before tenants (a bare user id) belongs to the default
+ * tenant. A tenant id holds no "/", so the first one separates them.
+ */
+export function parseOwner(stored: string): TaskOwner {
+  const slash = stored.indexOf('/');
+  return slash < 0
+    ? { tenantId: DEFAULT_TENANT, userId: stored }
+    : { tenantId: stored.slice(0, slash), userId: stored.slice(slash + 1) };
 }

@@ -32,9 +32,9 @@ function setup(answers: (Error | undefined)[] = [], ownerFails = false) {
   } as unknown as AuditTrail;
   const owners: string[] = [];
   const taskOwners = {
-    remember: async (taskId: string, userId: string) => {
+    remember: async (taskId: string, actor: { userId: string }) => {
       if (ownerFails) throw new Error('redis is down');
-      owners.push(`${taskId}:${userId}`);
+      owners.push(`${taskId}:${actor.userId}`);
     },
   } as unknown as TaskOwners;
   let submitted = 0;

@@ -54,7 +54,7 @@ export class SubmitTaskUseCase {
     // done, so the owner can attach to the task's events the moment it is accepted.
     await Promise.all([
       this.owners
-        .remember(taskId, actor.userId)
+        .remember(taskId, actor)
         .catch((e: unknown) =>
           this.logger.warn({ err: e, taskId }, 'could not record the task owner'),
         ),
