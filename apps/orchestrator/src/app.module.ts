@@ -33,6 +33,7 @@ import { TaskLoop } from './tasks/run-task/task-loop.js';
 import { TaskTelemetry } from './tasks/task.telemetry.js';
 import { TaskRepository } from './tasks/task.repository.js';
 import { ThreadHistoryService } from './threads/thread-history.service.js';
+import { TenantRefusals } from './tenancy/tenant-refusals.js';
 import { ThreadRepository } from './threads/thread.repository.js';
 
 @Module({
@@ -66,6 +67,7 @@ import { ThreadRepository } from './threads/thread.repository.js';
     TaskLoop,
     TaskRepository,
     TaskTelemetry,
+    TenantRefusals,
     ThreadHistoryService,
     ThreadRepository,
     ToolStepRunner,

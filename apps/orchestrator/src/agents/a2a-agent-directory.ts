@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { A2a, type Actor, isDomainError } from '@switchboard/contracts';
+import { A2a, type Actor, isDomainError, tenantOf } from '@switchboard/contracts';
 import { NatsBus, type RetryBudget } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { LRUCache } from 'lru-cache';
@@ -11,7 +11,7 @@ const LIST_TIMEOUT_MS = 3_000;
 
 /**
  * The agents a user may delegate to, as the a2a service lists them (its per-role policy applied),
- * with their approval policies, cached briefly per user and role. When the service cannot be asked the list is empty at once and
+ * with their approval policies, cached briefly per tenant, user and role. When the service cannot be asked the list is empty at once and
  * says why — tasks that need no agent do not wait for a service they do not use (nor does a platform
  * that runs without it) — and a task that names an agent waits for the service (`wait`: retried
  * within the task's budget), then fails as temporarily unavailable rather than as an unknown agent.
@@ -29,7 +29,8 @@ export class A2aAgentDirectory implements AgentDirectory {
   ) {}
 
   async list(actor: Actor, wait?: RetryBudget): Promise<AgentList> {
-    const key = `${actor.userId}\u0000${actor.role}`;
+    // A user id names someone within their tenant only (and a2a may list per tenant).
+    const key = `${tenantOf(actor)}\u0000${actor.userId}\u0000${actor.role}`;
     const cached = this.cache.get(key);
     if (cached) return { agents: cached };
     try {

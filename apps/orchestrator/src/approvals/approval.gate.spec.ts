@@ -35,6 +35,7 @@ function stored(
 ): StoredApproval {
   const argsHash = approvalArgsHash('billing', runInput);
   return {
+    tenantId: 'default',
     view: {
       approvalId: `9999999${stepId.length}-9999-4999-8999-999999999999`,
       taskId: TASK,

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { Approvals, DomainError, type ErrorBody, Tasks } from '@switchboard/contracts';
+import { Approvals, DomainError, type ErrorBody, Tasks, tenantOf } from '@switchboard/contracts';
 import { AuditTrail, NatsBus } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { approvalArgsHash } from '@switchboard/runtime';
 import { AGENT_DIRECTORY, type AgentDirectory } from '../agents/agent-directory.js';
 import type { TaskRun } from '../tasks/run-task/task-run.js';
+import { taskRefOf } from '../tenancy/tenant-scope.js';
 import { ApprovalMetrics } from './approval.metrics.js';
 import { ApprovalRepository, type StoredApproval } from './approval.repository.js';
 
@@ -187,6 +188,7 @@ export class ApprovalGate {
     const held = await this.repository.request(
       calls.map((c) => ({
         taskId,
+        tenantId: tenantOf(actor),
         action: c.action,
         input: c.input,
         argsHash: approvalArgsHash(c.action.target, c.input),
@@ -255,7 +257,7 @@ export class ApprovalGate {
     if (!found) {
       // A new task has none; one resumed may.
       found = run.resumed
-        ? this.repository.ofTask(run.submission.taskId)
+        ? this.repository.ofTask(taskRefOf(run.submission))
         : Promise.resolve(new Map<string, StoredApproval>());
       this.decisions.set(run, found);
     }

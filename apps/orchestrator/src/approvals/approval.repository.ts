@@ -4,10 +4,13 @@ import { redactSecrets } from '@switchboard/observability';
 import { randomUUID } from 'node:crypto';
 import { Prisma, type Approval } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
+import { type TaskRef, type TenantScope, tenantWhere } from '../tenancy/tenant-scope.js';
 
 /** A call to hold for a decision, as the dispatcher found it. */
 export interface ApprovalRequestRecord {
   taskId: string;
+  /** The task's tenant. */
+  tenantId: string;
   action: Tasks.PlanAction;
   input: Record<string, unknown>;
   argsHash: string;
@@ -19,6 +22,8 @@ export interface ApprovalRequestRecord {
 /** A stored approval with what the dispatcher and the decision need that the view leaves out. */
 export interface StoredApproval {
   view: Approvals.ApprovalView;
+  /** Its task's tenant (not in the view: the contract has no place for it). */
+  tenantId: string;
   /** The arguments the call runs with: the edit if there is one, else the planned ones (not redacted). */
   runInput: Record<string, unknown>;
   approvedHash: string | undefined;
@@ -34,7 +39,10 @@ export interface Decision {
 
 const json = (v: unknown): Prisma.InputJsonValue => v as Prisma.InputJsonValue;
 
-/** Approvals of tasks. Prisma types stay here; callers see the contract's view. */
+/**
+ * Approvals of tasks, each in its task's tenant. Prisma types stay here; callers see the contract's
+ * view. Reads for someone take their TenantScope.
+ */
 @Injectable()
 export class ApprovalRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -48,6 +56,7 @@ export class ApprovalRepository {
       data: records.map((r) => ({
         id: randomUUID(),
         taskId: r.taskId,
+        tenantId: r.tenantId,
         actionId: r.action.id,
         kind: r.action.kind,
         target: r.action.target,
@@ -71,15 +80,31 @@ export class ApprovalRepository {
     return rows.map(stored);
   }
 
-  /** The approvals of a task, by action id. */
-  async ofTask(taskId: string): Promise<Map<string, StoredApproval>> {
-    const rows = await this.prisma.approval.findMany({ where: { taskId } });
+  /** The approvals of a task (in its tenant), by action id. */
+  async ofTask({ taskId, tenantId }: TaskRef): Promise<Map<string, StoredApproval>> {
+    const rows = await this.prisma.approval.findMany({ where: { taskId, tenantId } });
     return new Map(rows.map((r) => [r.actionId, stored(r)]));
   }
 
-  async get(taskId: string, approvalId: string): Promise<StoredApproval | undefined> {
-    const row = await this.prisma.approval.findFirst({ where: { id: approvalId, taskId } });
+  /** The approval as `scope` sees it: another tenant's is undefined, as one that does not exist. */
+  async get(
+    taskId: string,
+    approvalId: string,
+    scope: TenantScope,
+  ): Promise<StoredApproval | undefined> {
+    const row = await this.prisma.approval.findFirst({
+      where: { id: approvalId, taskId, ...tenantWhere(scope) },
+    });
     return row ? stored(row) : undefined;
+  }
+
+  /** The tenant an approval is stored in, whoever asks (to audit a refusal; undefined: none such). */
+  async tenantOfApproval(taskId: string, approvalId: string): Promise<string | undefined> {
+    const row = await this.prisma.approval.findFirst({
+      where: { id: approvalId, taskId },
+      select: { tenantId: true },
+    });
+    return row?.tenantId;
   }
 
   /** Decides a pending approval; undefined when it was not pending any more (someone was first). */
@@ -134,10 +159,19 @@ export class ApprovalRepository {
     return { total: Number(row?.total ?? 0), pending: Number(row?.pending ?? 0) };
   }
 
-  /** Approvals of one status, newest first (the caller filters what the actor may see). */
-  async list(status: Approvals.ApprovalStatus, taskId: string | undefined, take: number) {
+  /**
+   * Approvals of one status in `scope`, newest first (the caller filters what the actor may decide).
+   * Served by the (tenantId, status, requestedAt) index, or (status, requestedAt) for every tenant's.
+   */
+  async list(q: {
+    status: Approvals.ApprovalStatus;
+    taskId: string | undefined;
+    scope: TenantScope;
+    take: number;
+  }): Promise<StoredApproval[]> {
+    const { status, taskId, scope, take } = q;
     const rows = await this.prisma.approval.findMany({
-      where: { status, ...(taskId ? { taskId } : {}) },
+      where: { ...tenantWhere(scope), status, ...(taskId ? { taskId } : {}) },
       orderBy: { requestedAt: 'desc' },
       take,
     });
@@ -168,5 +202,10 @@ function stored(r: Approval): StoredApproval {
     ...(edited ? { editedInput: redactSecrets(edited) } : {}),
     ...(r.inputSchema ? { inputSchema: r.inputSchema as Record<string, unknown> } : {}),
   };
-  return { view, runInput: edited ?? input, approvedHash: r.approvedHash ?? undefined };
+  return {
+    view,
+    tenantId: r.tenantId,
+    runInput: edited ?? input,
+    approvedHash: r.approvedHash ?? undefined,
+  };
 }

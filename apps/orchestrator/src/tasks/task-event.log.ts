@@ -7,6 +7,7 @@ import {
   SERVICE_IDENTITY,
   type ServiceIdentity,
 } from '@switchboard/observability';
+import { ALL_TENANTS } from '../tenancy/tenant-scope.js';
 import { TaskEventSequence } from './task-event.stream.js';
 import { TaskRepository } from './task.repository.js';
 
@@ -30,7 +31,8 @@ export class TaskEventLog {
   async ensureTerminalEvent(taskId: string, fallbackPlanner: Tasks.PlannerKind): Promise<void> {
     const last = await this.last(taskId);
     if (last && Tasks.isTerminalTaskEvent(last)) return;
-    const view = await this.repository.get(taskId);
+    // The task's own row (read by its id for the task itself, whichever tenant it is in).
+    const view = await this.repository.get(taskId, ALL_TENANTS);
     if (!view) return;
     const events = this.sequence(taskId, last?.seq ?? 0);
     const steps = view.steps.length;

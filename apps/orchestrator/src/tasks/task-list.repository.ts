@@ -3,8 +3,12 @@ import { Tasks } from '@switchboard/contracts';
 import type { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 
-/** What the list asks for once the caller's authority is settled (`userId` undefined: everyone). */
+/**
+ * What the list asks for once the caller's authority is settled: `tenantId` undefined is every
+ * tenant (the platform operator), `userId` undefined everyone of the tenant(s).
+ */
 export interface TaskListQuery {
+  tenantId?: string;
   userId?: string;
   status?: Tasks.TaskStatus[];
   text?: string;
@@ -16,7 +20,8 @@ export interface TaskListQuery {
 
 /**
  * The task list: newest first, paged by (createdAt, id) so a page boundary never skips or repeats a
- * task, whatever is created meanwhile. Served by the (userId, createdAt) and (createdAt, id) indexes.
+ * task, whatever is created meanwhile. Served by the (tenantId, userId, createdAt) and
+ * (tenantId, createdAt, id) indexes, and (createdAt, id) for every tenant's.
  */
 @Injectable()
 export class TaskListRepository {
@@ -72,8 +77,10 @@ export class TaskListRepository {
   }
 }
 
-function whereOf(q: TaskListQuery): Prisma.TaskWhereInput {
+/** The list's condition: the tenant first (every index the list uses starts with it). */
+export function whereOf(q: TaskListQuery): Prisma.TaskWhereInput {
   const and: Prisma.TaskWhereInput[] = [];
+  if (q.tenantId !== undefined) and.push({ tenantId: q.tenantId });
   if (q.userId !== undefined) and.push({ userId: q.userId });
   if (q.status) and.push({ status: { in: q.status } });
   if (q.text) and.push({ text: { contains: q.text, mode: 'insensitive' } });

@@ -3,9 +3,14 @@ import { type Actor, DomainError, isAdmin, Tasks } from '@switchboard/contracts'
 import { HandleCommand, type MessageMeta, NatsBus } from '@switchboard/messaging';
 import { ApprovalRepository } from '../approvals/approval.repository.js';
 import { TaskResumer } from '../approvals/task-resumer.js';
+import { TenantRefusals } from '../tenancy/tenant-refusals.js';
+import { scopeOf } from '../tenancy/tenant-scope.js';
 import { TaskRepository } from './task.repository.js';
 
-/** Reads and cancellations of tasks; only the owner or an admin, checked here. */
+/**
+ * Reads and cancellations of tasks; only the owner or an admin of the task's tenant (or the platform
+ * operator), checked here. Another tenant's task answers as one that does not exist (audited).
+ */
 @Controller()
 export class TaskHandler {
   constructor(
@@ -13,11 +18,12 @@ export class TaskHandler {
     private readonly bus: NatsBus,
     private readonly approvals: ApprovalRepository,
     private readonly resumer: TaskResumer,
+    private readonly refusals: TenantRefusals,
   ) {}
 
   @HandleCommand(Tasks.TaskGet)
   async get(req: { taskId: string }, meta: MessageMeta): Promise<Tasks.TaskView> {
-    return this.owned(req.taskId, requireActor(meta));
+    return this.owned(req.taskId, requireActor(meta), 'task.get.denied');
   }
 
   @HandleCommand(Tasks.TaskCancel)
@@ -26,14 +32,19 @@ export class TaskHandler {
     meta: MessageMeta,
   ): Promise<{ taskId: string; status: Tasks.TaskStatus }> {
     const actor = requireActor(meta);
-    if (req.whenQueued && !(await this.repository.get(req.taskId))) {
+    const scope = scopeOf(actor);
+    if (req.whenQueued && !(await this.repository.get(req.taskId, scope))) {
       await this.repository.rememberQueuedCancel(req.taskId, actor, req.reason);
       // Claimed in the meantime? Then the claim may have missed the row above: cancel it as running.
       // (The claim inserts the task, then reads queued cancellations; we did the reverse, so at least
-      // one of the two sees the other.)
-      if (!(await this.repository.get(req.taskId))) return { taskId: req.taskId, status: 'queued' };
+      // one of the two sees the other.) The claim decides whether the row counts (tenant, owner).
+      if (!(await this.repository.get(req.taskId, scope))) {
+        // Another tenant's task answers as an id nobody submitted yet does.
+        void this.refusedIfElsewhere(req.taskId, actor, 'task.cancel.denied');
+        return { taskId: req.taskId, status: 'queued' };
+      }
     }
-    const task = await this.owned(req.taskId, actor);
+    const task = await this.owned(req.taskId, actor, 'task.cancel.denied');
     if (!Tasks.TERMINAL_TASK_STATUSES.includes(task.status)) {
       // Stored first, so a task between a crash and its resume still ends cancelled.
       await this.repository.requestCancel(req.taskId, req.reason);
@@ -50,13 +61,23 @@ export class TaskHandler {
     return { taskId: task.taskId, status: task.status };
   }
 
-  private async owned(taskId: string, actor: Actor): Promise<Tasks.TaskView> {
-    const task = await this.repository.get(taskId);
+  private async owned(taskId: string, actor: Actor, deniedAction: string): Promise<Tasks.TaskView> {
+    const task = await this.repository.get(taskId, scopeOf(actor));
+    if (!task) void this.refusedIfElsewhere(taskId, actor, deniedAction);
     // Someone else's task is reported as not found, so task ids cannot be probed.
     if (!task || (task.userId !== actor.userId && !isAdmin(actor))) {
       throw new DomainError('NOT_FOUND', `task ${taskId} not found`);
     }
     return task;
+  }
+
+  private refusedIfElsewhere(taskId: string, actor: Actor, action: string): Promise<void> {
+    return this.refusals.ifElsewhere(actor, () => this.repository.tenantOfTask(taskId), {
+      category: 'auth',
+      action,
+      resource: taskId,
+      taskId,
+    });
   }
 }
 

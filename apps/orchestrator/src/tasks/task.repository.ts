@@ -1,8 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, type ErrorBody, isAdmin, scrubJson, Tasks } from '@switchboard/contracts';
+import {
+  type Actor,
+  DEFAULT_TENANT,
+  DomainError,
+  type ErrorBody,
+  isAdmin,
+  PLATFORM_ADMIN_ROLE,
+  sameTenant,
+  scrubJson,
+  Tasks,
+  tenantOf,
+} from '@switchboard/contracts';
 import { jsonText } from '@switchboard/runtime';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
+import { type TaskRef, type TenantScope, tenantWhere } from '../tenancy/tenant-scope.js';
 
 export interface StoredStep {
   actionId: string;
@@ -24,8 +36,7 @@ export interface TaskClaim {
   cancelReason?: string;
 }
 
-export interface StepRecord {
-  taskId: string;
+export interface StepRecord extends TaskRef {
   index: number;
   action: Tasks.PlanAction;
   status: Tasks.StepStatus;
@@ -70,16 +81,23 @@ const json = (v: unknown): Prisma.InputJsonValue =>
 
 interface ClaimRow {
   created: boolean;
+  requesterTenant: string | null;
   requestedBy: string | null;
   requesterRole: string | null;
   reason: string | null;
 }
 
-/** The reason of a queued cancellation by the submitter or an admin, if there is one. */
+/**
+ * The reason of a queued cancellation by the submitter or an admin of the task's tenant (or the
+ * platform operator), if there is one. A user id names someone within their tenant only.
+ */
 function queuedCancelReason(s: Tasks.TaskSubmission, row: ClaimRow): string | undefined {
   if (row.reason === null || row.requestedBy === null) return undefined;
-  const byOwner = row.requestedBy === s.actor.userId;
-  return byOwner || isAdmin({ role: row.requesterRole ?? 'user' }) ? row.reason : undefined;
+  const tenant = tenantOf(s.actor);
+  const requester = { role: row.requesterRole ?? 'user', tenantId: row.requesterTenant ?? '' };
+  const byOwner = requester.tenantId === tenant && row.requestedBy === s.actor.userId;
+  const byAdmin = isAdmin(requester) && sameTenant(requester, tenant);
+  return byOwner || byAdmin ? row.reason : undefined;
 }
 
 /**
@@ -88,14 +106,16 @@ function queuedCancelReason(s: Tasks.TaskSubmission, row: ClaimRow): string | un
  * about twice the CPU of the same statement sent raw, on a path that runs several times per task.
  * Timestamps are written as Prisma writes them, UTC wall time in `timestamp(3)` columns (an ISO
  * string cast to timestamp drops its `Z`; `now() AT TIME ZONE 'UTC'`), whatever the server's zone.
+ * Every row takes the tenant of the task's submitter; reads for someone take their TenantScope.
  */
 @Injectable()
 export class TaskRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * Creates the task as running, or, when it exists (a redelivery after a crash), returns its state.
-   * `text` is what may be stored of the request: the caller replaces text a guardrail blocked.
+   * Creates the task as running, in its submitter's tenant, or, when it exists (a redelivery after a
+   * crash), returns its state. `text` is what may be stored of the request: the caller replaces text a
+   * guardrail blocked.
    */
   async claim(
     s: Tasks.TaskSubmission,
@@ -103,45 +123,64 @@ export class TaskRepository {
     text: string,
   ): Promise<TaskClaim> {
     const startedAt = new Date();
+    const tenant = tenantOf(s.actor);
     // One round trip on every task's critical path: the insert (nothing when the row exists, i.e. a
-    // redelivery) and the cancellation that may have arrived while the task was queued.
+    // redelivery) and the cancellation that may have arrived while the task was queued — the task's
+    // tenant's own first, else one by the platform operator (another tenant's never counts).
     const [claimed] = await this.prisma.$queryRaw<ClaimRow[]>`
       WITH created AS (
-        INSERT INTO "Task" ("id", "userId", "role", "status", "text", "request", "correlationId",
-                            "threadId", "planner", "createdAt", "updatedAt", "startedAt")
-        VALUES (${s.taskId}::uuid, ${s.actor.userId}, ${s.actor.role}, 'running', ${text},
+        INSERT INTO "Task" ("id", "tenantId", "userId", "role", "status", "text", "request",
+                            "correlationId", "threadId", "planner", "createdAt", "updatedAt", "startedAt")
+        VALUES (${s.taskId}::uuid, ${tenant}, ${s.actor.userId}, ${s.actor.role}, 'running', ${text},
                 ${jsonText({ ...s.request, task: text })}::jsonb, ${s.correlationId},
                 ${s.request.thread_id ?? null}, ${planner}, ${new Date(s.submittedAt).toISOString()}::timestamp(3), (now() AT TIME ZONE 'UTC'),
                 ${startedAt.toISOString()}::timestamp(3))
         ON CONFLICT ("id") DO NOTHING
         RETURNING 1
       )
-      SELECT EXISTS (SELECT 1 FROM created) AS "created",
+      SELECT EXISTS (SELECT 1 FROM created) AS "created", q."tenantId" AS "requesterTenant",
              q."requestedBy", q."requesterRole", q."reason"
       FROM (SELECT 1) AS one
-      LEFT JOIN "QueuedCancellation" q ON q."taskId" = ${s.taskId}::uuid`;
-    if (claimed?.created) {
-      const queued = queuedCancelReason(s, claimed);
-      if (queued !== undefined) await this.requestCancel(s.taskId, queued);
-      return {
-        resumed: false,
-        status: 'running',
-        steps: [],
-        startedAt,
-        waitedMs: 0,
-        ...(queued !== undefined ? { cancelReason: queued } : {}),
-      };
-    }
+      LEFT JOIN LATERAL (
+        SELECT * FROM "QueuedCancellation"
+        WHERE "taskId" = ${s.taskId}::uuid
+          AND ("tenantId" = ${tenant} OR "requesterRole" = ${PLATFORM_ADMIN_ROLE})
+        ORDER BY ("tenantId" = ${tenant}) DESC, "requestedAt"
+        LIMIT 1
+      ) AS q ON TRUE`;
+    if (!claimed?.created) return this.resume(s);
+    const queued = queuedCancelReason(s, claimed);
+    if (queued !== undefined) await this.requestCancel(s.taskId, queued);
+    return {
+      resumed: false,
+      status: 'running',
+      steps: [],
+      startedAt,
+      waitedMs: 0,
+      ...(queued !== undefined ? { cancelReason: queued } : {}),
+    };
+  }
+
+  /**
+   * The state of a task claimed before (a redelivery, a resume after approvals). Only in the
+   * submission's tenant: a submission naming another tenant's task is refused for good (dead-lettered)
+   * and touches nothing of it.
+   */
+  private async resume(s: Tasks.TaskSubmission): Promise<TaskClaim> {
+    const tenant = tenantOf(s.actor);
     // A task that waited for approvals runs again: the wait is added to its time budget.
     await this.prisma.$executeRaw`
       UPDATE "Task" SET "status" = 'running', "pausedAt" = NULL,
         "waitedMs" = "waitedMs" + GREATEST(0, (EXTRACT(EPOCH FROM ((now() AT TIME ZONE 'UTC') - "pausedAt")) * 1000)::int),
         "updatedAt" = (now() AT TIME ZONE 'UTC')
-      WHERE "id" = ${s.taskId}::uuid AND "status" = 'waiting_approval'`;
+      WHERE "id" = ${s.taskId}::uuid AND "tenantId" = ${tenant} AND "status" = 'waiting_approval'`;
     const task = await this.prisma.task.findUniqueOrThrow({
       where: { id: s.taskId },
       include: { steps: { orderBy: { index: 'asc' } } },
     });
+    if (task.tenantId !== tenant) {
+      throw new DomainError('CONFLICT', `task ${s.taskId} exists in another tenant: not run`);
+    }
     return {
       resumed: true,
       status: task.status as Tasks.TaskStatus,
@@ -171,13 +210,22 @@ export class TaskRepository {
     return updated === 1;
   }
 
-  /** The submission that resumes a task waiting for approvals, as the gateway first sent it. */
+  /**
+   * The submission that resumes a task waiting for approvals, as the gateway first sent it: the same
+   * actor, in the same tenant, so what the resumed run sends carries the task's tenant (any replica,
+   * whoever's decision or sweep resubmits it).
+   */
   async resubmission(taskId: string): Promise<Tasks.TaskSubmission | undefined> {
     const t = await this.prisma.task.findUnique({ where: { id: taskId } });
     if (!t || t.status !== 'waiting_approval') return undefined;
     return {
       taskId: t.id,
-      actor: { userId: t.userId, role: t.role },
+      actor: {
+        userId: t.userId,
+        role: t.role,
+        // As the gateway sends it: with tenancy off (the default tenant) the actor names none.
+        ...(t.tenantId !== DEFAULT_TENANT ? { tenantId: t.tenantId } : {}),
+      },
       request: t.request as Tasks.TaskRequest,
       submittedAt: t.createdAt.toISOString(),
       correlationId: t.correlationId,
@@ -198,9 +246,9 @@ export class TaskRepository {
   async recordStep(r: StepRecord): Promise<void> {
     // An upsert: a replica resuming after a crash may write a step the dead one had written.
     await this.prisma.$executeRaw`
-      INSERT INTO "Step" ("id", "taskId", "index", "actionId", "kind", "target", "status", "input",
-                          "output", "error", "idempotencyKey", "startedAt", "finishedAt")
-      VALUES (${`${r.taskId}:${r.index}`}, ${r.taskId}::uuid, ${r.index}, ${r.action.id},
+      INSERT INTO "Step" ("id", "taskId", "tenantId", "index", "actionId", "kind", "target", "status",
+                          "input", "output", "error", "idempotencyKey", "startedAt", "finishedAt")
+      VALUES (${`${r.taskId}:${r.index}`}, ${r.taskId}::uuid, ${r.tenantId}, ${r.index}, ${r.action.id},
               ${r.action.kind}, ${r.action.target}, ${r.status}, ${jsonText(r.action.input)}::jsonb,
               ${jsonText(r.output)}::jsonb, ${jsonText(r.error)}::jsonb,
               ${`${r.taskId}:${r.action.id}`}, ${r.startedAt.toISOString()}::timestamp(3), (now() AT TIME ZONE 'UTC'))
@@ -213,11 +261,19 @@ export class TaskRepository {
 
   /**
    * A cancellation for a task no replica has claimed yet. Whether it counts is decided at claim time,
-   * against the submission's user (the requester's identity is all that is known now).
+   * against the submission's user and tenant (the requester's identity is all that is known now).
    */
   async rememberQueuedCancel(taskId: string, actor: Actor, reason: string): Promise<void> {
     await this.prisma.queuedCancellation.createMany({
-      data: [{ taskId, requestedBy: actor.userId, requesterRole: actor.role, reason }],
+      data: [
+        {
+          taskId,
+          tenantId: tenantOf(actor),
+          requestedBy: actor.userId,
+          requesterRole: actor.role,
+          reason,
+        },
+      ],
       skipDuplicates: true,
     });
   }
@@ -238,25 +294,26 @@ export class TaskRepository {
    * Stores the outcome and returns how many steps the task has stored, the count its terminal event
    * reports (so the event, GET /tasks/{id} and the task list agree). One statement: the step that was
    * under way (a cancellation or the time budget stopped it before it could be stored) becomes a
-   * `cancelled` step in the same breath as the row turns terminal.
+   * `cancelled` step in the same breath as the row turns terminal — and only if it does (the task's
+   * row in `tenantId`).
    */
-  async finish(taskId: string, o: TaskOutcome): Promise<number> {
+  async finish({ taskId, tenantId }: TaskRef, o: TaskOutcome): Promise<number> {
     const i = o.interrupted;
     const interrupted = i
       ? Prisma.sql`
-          INSERT INTO "Step" ("id", "taskId", "index", "actionId", "kind", "target", "status",
-                              "input", "idempotencyKey", "startedAt", "finishedAt")
-          VALUES (${`${taskId}:${i.index}`}, ${taskId}::uuid, ${i.index}, ${i.action.id},
-                  ${i.action.kind}, ${i.action.target}, 'cancelled', ${jsonText(i.action.input)}::jsonb,
-                  ${`${taskId}:${i.action.id}`}, ${i.startedAt.toISOString()}::timestamp(3),
-                  (now() AT TIME ZONE 'UTC'))
+          INSERT INTO "Step" ("id", "taskId", "tenantId", "index", "actionId", "kind", "target",
+                              "status", "input", "idempotencyKey", "startedAt", "finishedAt")
+          SELECT ${`${taskId}:${i.index}`}, ${taskId}::uuid, ${tenantId}, ${i.index}::int,
+                 ${i.action.id}, ${i.action.kind}, ${i.action.target}, 'cancelled',
+                 ${jsonText(i.action.input)}::jsonb, ${`${taskId}:${i.action.id}`},
+                 ${i.startedAt.toISOString()}::timestamp(3), (now() AT TIME ZONE 'UTC')
+          FROM finished
           ON CONFLICT DO NOTHING
           RETURNING 1`
       : Prisma.sql`SELECT 1 WHERE false`;
     // The final SELECT does not see the CTE's insert (one snapshot): it counts it separately.
     const [row] = await this.prisma.$queryRaw<{ updated: number; steps: number }[]>`
-      WITH interrupted AS (${interrupted}),
-      finished AS (
+      WITH finished AS (
         UPDATE "Task" SET
           "status" = ${o.status}, "planner" = ${o.planner}, "plan" = ${jsonText(o.plan)}::jsonb,
           "result" = ${o.result === undefined ? null : scrubJson(o.result)},
@@ -265,9 +322,10 @@ export class TaskRepository {
           "finishedAt" = COALESCE("startedAt", "createdAt")
                          + make_interval(secs => ${o.durationMs / 1000}::double precision),
           "updatedAt" = (now() AT TIME ZONE 'UTC')
-        WHERE "id" = ${taskId}::uuid
+        WHERE "id" = ${taskId}::uuid AND "tenantId" = ${tenantId}
         RETURNING 1
-      )
+      ),
+      interrupted AS (${interrupted})
       SELECT (SELECT count(*) FROM finished)::int AS "updated",
              ((SELECT count(*) FROM "Step" WHERE "taskId" = ${taskId}::uuid)
               + (SELECT count(*) FROM interrupted))::int AS "steps"`;
@@ -276,11 +334,12 @@ export class TaskRepository {
   }
 
   /**
-   * Marks a task no replica can run as failed: its row if it has one (and is not terminal already),
-   * else a new failed row from what the submission tells. Text is scrubbed: the submission may hold
-   * the very characters that made it fail.
+   * Marks a task no replica can run as failed: its row if it has one in the submitter's tenant (and
+   * is not terminal already), else a new failed row from what the submission tells. Text is scrubbed:
+   * the submission may hold the very characters that made it fail.
    */
   async abandon(a: AbandonedTask): Promise<void> {
+    const tenantId = tenantOf(a.actor);
     const final = {
       status: 'failed',
       error: json(a.error),
@@ -288,7 +347,7 @@ export class TaskRepository {
       finishedAt: new Date(),
     };
     const updated = await this.prisma.task.updateMany({
-      where: { id: a.taskId, status: { notIn: [...Tasks.TERMINAL_TASK_STATUSES] } },
+      where: { id: a.taskId, tenantId, status: { notIn: [...Tasks.TERMINAL_TASK_STATUSES] } },
       data: final,
     });
     if (updated.count > 0) return;
@@ -296,6 +355,7 @@ export class TaskRepository {
       data: [
         {
           id: a.taskId,
+          tenantId,
           userId: a.actor.userId,
           role: a.actor.role,
           text: scrubJson(a.text).slice(0, Tasks.TASK_TEXT_MAX),
@@ -307,14 +367,24 @@ export class TaskRepository {
           ...final,
         },
       ],
-      // A terminal row is left as it is.
+      // A terminal row (or another tenant's) is left as it is.
       skipDuplicates: true,
     });
   }
 
-  async get(taskId: string): Promise<Tasks.TaskView | undefined> {
+  /** The tenant a task is stored in, whoever asks (to audit a refusal; undefined: no such task). */
+  async tenantOfTask(taskId: string): Promise<string | undefined> {
     const t = await this.prisma.task.findUnique({
       where: { id: taskId },
+      select: { tenantId: true },
+    });
+    return t?.tenantId;
+  }
+
+  /** The task as `scope` sees it: another tenant's is undefined, as one that does not exist. */
+  async get(taskId: string, scope: TenantScope): Promise<Tasks.TaskView | undefined> {
+    const t = await this.prisma.task.findFirst({
+      where: { id: taskId, ...tenantWhere(scope) },
       include: { steps: { orderBy: { index: 'asc' } }, rounds: { orderBy: { iteration: 'asc' } } },
     });
     if (!t) return undefined;

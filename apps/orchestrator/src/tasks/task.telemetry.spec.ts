@@ -1,5 +1,6 @@
 import { type Tasks } from '@switchboard/contracts';
-import { createLogger, Metrics } from '@switchboard/observability';
+import { buildHeaders } from '@switchboard/messaging';
+import { createLogger, Metrics, requestContext } from '@switchboard/observability';
 import { UsageMeter } from '../budget/usage-meter.js';
 import type { TaskEventSequence } from './task-event.stream.js';
 import type { TaskRun } from './run-task/task-run.js';
@@ -69,6 +70,23 @@ describe(TaskTelemetry.name, () => {
     expect(sample(text, 'sb_tasks_in_flight', {})).toBe(0);
     expect(sample(text, 'sb_tasks_started_total', { kind: 'new' })).toBe(1);
     expect(sample(text, 'sb_tasks_started_total', { kind: 'resumed' })).toBe(0);
+  });
+
+  // Whatever delivered it (the gateway's first submission, a redelivery to another replica after a
+  // crash, a resubmission after approvals): the run acts as the submission's actor, tenant included,
+  // so every tool call and delegation it sends carries the task's x-sb-tenant-id.
+  it("runs a task as its submission's actor, tenant included, whatever the delivery carried", async () => {
+    const { sut, run } = setup();
+    const submission = {
+      ...run(true).submission,
+      actor: { userId: 'u1', role: 'user', tenantId: 'acme' },
+    };
+    const delivered = { correlationId: 'c1', actor: { userId: 'u1', role: 'user' } };
+    const headers = await requestContext.run(delivered, () =>
+      sut.track(submission, 2, async () => buildHeaders('orchestrator')),
+    );
+    expect(headers.get('x-sb-tenant-id')).toBe('acme');
+    expect(headers.get('x-sb-user-id')).toBe('u1');
   });
 
   it('counts and times ended tasks by outcome and error code', async () => {

@@ -5,6 +5,12 @@ import { estimateTokens } from '../budget/usage-meter.js';
 import type { ThreadTurn } from '../planning/planner.js';
 import { ThreadRepository, type StoredTurn } from './thread.repository.js';
 
+/** Whose thread a task belongs to (its submitter, in their tenant). */
+export interface ThreadOwner {
+  tenantId: string;
+  userId: string;
+}
+
 /**
  * A thread's memory: the turns of its earlier tasks, stored when each task ends and fed back to the
  * planner as history, newest first until THREAD_HISTORY_TOKENS (or THREAD_HISTORY_MAX_TURNS) is reached.
@@ -20,11 +26,14 @@ export class ThreadHistoryService {
     >,
   ) {}
 
-  async load(userId: string, threadId: string | undefined, taskId: string): Promise<ThreadTurn[]> {
+  async load(
+    owner: ThreadOwner,
+    threadId: string | undefined,
+    taskId: string,
+  ): Promise<ThreadTurn[]> {
     if (!threadId || this.config.THREAD_HISTORY_TOKENS === 0) return [];
     const recent = await this.repository.recent(
-      userId,
-      threadId,
+      { tenantId: owner.tenantId, userId: owner.userId, threadId },
       taskId,
       this.config.THREAD_HISTORY_MAX_TURNS,
     );
@@ -32,6 +41,7 @@ export class ThreadHistoryService {
   }
 
   async record(args: {
+    tenantId: string;
     userId: string;
     threadId: string | undefined;
     taskId: string;
@@ -40,8 +50,7 @@ export class ThreadHistoryService {
   }): Promise<void> {
     if (!args.threadId) return;
     await this.repository.saveExchange({
-      userId: args.userId,
-      threadId: args.threadId,
+      thread: { tenantId: args.tenantId, userId: args.userId, threadId: args.threadId },
       taskId: args.taskId,
       user: { content: args.user, tokens: estimateTokens(args.user) },
       assistant: { content: args.assistant, tokens: estimateTokens(args.assistant) },

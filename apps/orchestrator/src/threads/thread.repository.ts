@@ -7,21 +7,30 @@ export interface StoredTurn extends ThreadTurn {
   tokens: number;
 }
 
-/** Conversation turns, per user and thread (a thread id only means something together with its user). */
+/**
+ * Whose thread: a thread id only means something together with its user, and a user id only within
+ * its tenant — the same thread id in two tenants (or of two users) names two threads.
+ */
+export interface ThreadKey {
+  tenantId: string;
+  userId: string;
+  threadId: string;
+}
+
+/** Conversation turns, per tenant, user and thread. */
 @Injectable()
 export class ThreadRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** The newest turns first, other tasks only. */
+  /** The newest turns first, other tasks only. Served by the (tenantId, userId, threadId, createdAt) index. */
   async recent(
-    userId: string,
-    threadId: string,
+    { tenantId, userId, threadId }: ThreadKey,
     excludeTaskId: string,
     limit: number,
   ): Promise<StoredTurn[]> {
     if (limit <= 0) return [];
     const rows = await this.prisma.turn.findMany({
-      where: { userId, threadId, taskId: { not: excludeTaskId } },
+      where: { tenantId, userId, threadId, taskId: { not: excludeTaskId } },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: limit,
     });
@@ -35,14 +44,13 @@ export class ThreadRepository {
 
   /** Stores a task's exchange; idempotent (one user and one assistant turn per task). */
   async saveExchange(args: {
-    userId: string;
-    threadId: string;
+    thread: ThreadKey;
     taskId: string;
     user: { content: string; tokens: number };
     assistant: { content: string; tokens: number };
     at: Date;
   }): Promise<void> {
-    const { userId, threadId, taskId, at } = args;
+    const { thread, taskId, at } = args;
     // The assistant's turn is a millisecond later so that the order survives equal timestamps.
     const turns = [
       { id: `${taskId}:user`, role: 'user', ...args.user, createdAt: at },
@@ -57,7 +65,7 @@ export class ThreadRepository {
       turns.map((t) =>
         this.prisma.turn.upsert({
           where: { id: t.id },
-          create: { ...t, userId, threadId, taskId },
+          create: { ...t, ...thread, taskId },
           update: { content: t.content, tokens: t.tokens },
         }),
       ),

@@ -3,15 +3,19 @@ import { type Actor, Approvals, DomainError, isAdmin } from '@switchboard/contra
 import { AuditTrail } from '@switchboard/messaging';
 import { approvalArgsHash } from '@switchboard/runtime';
 import { ArgumentValidator } from '../../planning/llm/argument-validator.js';
+import { TenantRefusals } from '../../tenancy/tenant-refusals.js';
+import { scopeOf } from '../../tenancy/tenant-scope.js';
 import { ApprovalMetrics } from '../approval.metrics.js';
 import { ApprovalRepository, type StoredApproval } from '../approval.repository.js';
 import { TaskResumer } from '../task-resumer.js';
 
 /**
  * A person's decision on one pending approval. Who may decide is the policy's call, checked here, in
- * the service that owns approvals (approvalRefusal); every refusal is audited. The decision is one
- * conditional update: of two concurrent deciders exactly one wins, the other hears CONFLICT. When it
- * was the task's last pending approval, the task goes back on the work queue and resumes anywhere.
+ * the service that owns approvals (approvalRefusal), in the actor's tenant only (another tenant's
+ * approval does not exist for them; the platform operator's spans tenants); every refusal is
+ * audited. The decision is one conditional update: of two concurrent deciders exactly one wins, the
+ * other hears CONFLICT. When it was the task's last pending approval, the task goes back on the work
+ * queue and resumes anywhere.
  */
 @Injectable()
 export class DecideApprovalUseCase {
@@ -22,16 +26,20 @@ export class DecideApprovalUseCase {
     private readonly resumer: TaskResumer,
     private readonly audit: AuditTrail,
     private readonly metrics: ApprovalMetrics,
+    private readonly refusals: TenantRefusals,
   ) {}
 
   async execute(
     req: Approvals.ApprovalDecisionRequest,
     actor: Actor,
   ): Promise<Approvals.ApprovalView> {
-    const found = await this.repository.get(req.taskId, req.approvalId);
-    // An approval the actor could neither decide nor see (not their task) does not exist for them.
+    const scope = scopeOf(actor);
+    const found = await this.repository.get(req.taskId, req.approvalId, scope);
+    // An approval the actor could neither decide nor see (not their task, not their tenant) does not
+    // exist for them.
     if (!found || !visibleTo(found.view, actor)) {
       if (found) this.recordRefusal(found.view, actor, 'neither the requester nor an approver');
+      else void this.refusedIfElsewhere(req, actor);
       throw new DomainError(
         'NOT_FOUND',
         `approval ${req.approvalId} of task ${req.taskId} not found`,
@@ -57,7 +65,7 @@ export class DecideApprovalUseCase {
         : {}),
     });
     if (!decided) {
-      const now = await this.repository.get(req.taskId, req.approvalId);
+      const now = await this.repository.get(req.taskId, req.approvalId, scope);
       throw alreadyDecided(now?.view ?? found.view);
     }
     this.recordDecision(decided, actor);
@@ -86,6 +94,21 @@ export class DecideApprovalUseCase {
     return input;
   }
 
+  /** An approval of another tenant: audited as this use case's other refusals are. */
+  private refusedIfElsewhere(req: Approvals.ApprovalDecisionRequest, actor: Actor): Promise<void> {
+    return this.refusals.ifElsewhere(
+      actor,
+      () => this.repository.tenantOfApproval(req.taskId, req.approvalId),
+      {
+        category: 'approval',
+        action: 'approval.decide',
+        resource: req.approvalId,
+        taskId: req.taskId,
+        details: { approvalId: req.approvalId },
+      },
+    );
+  }
+
   private recordDecision(decided: StoredApproval, actor: Actor): void {
     const { view } = decided;
     const waitedS = (Date.parse(view.decidedAt ?? '') - Date.parse(view.requestedAt)) / 1000;
@@ -99,6 +122,8 @@ export class DecideApprovalUseCase {
       resource: view.approvalId,
       taskId: view.taskId,
       actor: { userId: actor.userId, role: actor.role },
+      // The approval's tenant's record, also when the platform operator decided it.
+      tenantId: decided.tenantId,
       onceKey: `approval:${view.approvalId}:decided`,
       details: {
         approvalId: view.approvalId,

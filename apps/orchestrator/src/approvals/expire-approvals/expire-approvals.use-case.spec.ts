@@ -13,6 +13,7 @@ const TASK_B = '33333333-3333-4333-8333-333333333333';
 
 function expired(taskId: string, id: string): StoredApproval {
   return {
+    tenantId: 'default',
     view: {
       approvalId: id,
       taskId,

@@ -60,7 +60,7 @@ export class ExpireApprovalsUseCase implements OnApplicationBootstrap, OnModuleD
   async sweep(now = Date.now()): Promise<void> {
     const expired = await this.approvals.expireDue();
     const tasks = new Set<string>();
-    for (const { view } of expired) {
+    for (const { view, tenantId } of expired) {
       tasks.add(view.taskId);
       this.metrics.decided.inc({ target: view.target, status: 'expired' });
       this.metrics.secondsToDecision.observe(
@@ -74,6 +74,8 @@ export class ExpireApprovalsUseCase implements OnApplicationBootstrap, OnModuleD
         resource: view.approvalId,
         taskId: view.taskId,
         actor: { userId: view.requestedBy },
+        // No request in flight names a tenant: the approval's is the record's.
+        tenantId,
         onceKey: `approval:${view.approvalId}:decided`,
         details: {
           approvalId: view.approvalId,

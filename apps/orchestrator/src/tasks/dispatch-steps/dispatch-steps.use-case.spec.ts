@@ -151,6 +151,7 @@ describe(DispatchStepsUseCase.name, () => {
   it('resumed with the approval decided, runs the call under it with the approved arguments', async () => {
     const s2 = { ...demo[1]!, input: { content: 391 } };
     const approved: StoredApproval = {
+      tenantId: 'default',
       view: decidedView(s2, 'approved'),
       runInput: { content: 'edited' },
       approvedHash: approvalArgsHash('notes.add', { content: 'edited' }),
@@ -174,7 +175,14 @@ describe(DispatchStepsUseCase.name, () => {
     const s3 = demo[2]!;
     const { useCase, run, ledger, dispatched, recorded } = setup({
       resumed: true,
-      decided: [{ view: decidedView(s3, 'rejected'), runInput: s3.input, approvedHash: undefined }],
+      decided: [
+        {
+          tenantId: 'default',
+          view: decidedView(s3, 'rejected'),
+          runInput: s3.input,
+          approvedHash: undefined,
+        },
+      ],
     });
     expect(await useCase.run(run, { kind: 'actions', actions: [s3] }, ledger)).toBe('done');
     expect(dispatched).toEqual([]);
@@ -190,7 +198,7 @@ describe(DispatchStepsUseCase.name, () => {
     };
     const { useCase, run, ledger } = setup({
       resumed: true,
-      decided: [{ view, runInput: s3.input, approvedHash: undefined }],
+      decided: [{ tenantId: 'default', view, runInput: s3.input, approvedHash: undefined }],
     });
     await expect(
       useCase.run(run, { kind: 'actions', actions: [s3] }, ledger),
@@ -203,7 +211,14 @@ describe(DispatchStepsUseCase.name, () => {
     const s3 = demo[2]!;
     const { useCase, run, ledger, held, dispatched } = setup({
       resumed: true,
-      decided: [{ view: decidedView(s3, 'pending'), runInput: s3.input, approvedHash: undefined }],
+      decided: [
+        {
+          tenantId: 'default',
+          view: decidedView(s3, 'pending'),
+          runInput: s3.input,
+          approvedHash: undefined,
+        },
+      ],
     });
     expect(await useCase.run(run, { kind: 'actions', actions: [s3] }, ledger)).toBe('paused');
     expect(held).toEqual([]);

@@ -6,6 +6,7 @@ import { StepDispatcher } from '../../dispatch/step-dispatcher.js';
 import { Guardrails } from '../../guardrails/guardrails.js';
 import { resolveReferences } from '../../planning/plan-references.js';
 import type { ObservedStep, PlanDecision } from '../../planning/planner.js';
+import { taskRefOf } from '../../tenancy/tenant-scope.js';
 import type { StoredStep } from '../task.repository.js';
 import { TaskRepository } from '../task.repository.js';
 import type { TaskRun } from '../run-task/task-run.js';
@@ -154,7 +155,7 @@ export class DispatchStepsUseCase {
     );
     this.observe(ledger, action, 'failed', undefined, error);
     await this.repository.recordStep({
-      taskId: run.submission.taskId,
+      ...taskRefOf(run.submission),
       index,
       action,
       status: 'failed',
@@ -197,7 +198,7 @@ export class DispatchStepsUseCase {
       await this.gate.askAgent(run, resolved, result.inputRequired);
       return 'paused';
     }
-    const stored = { taskId, index, action: resolved, startedAt };
+    const stored = { ...taskRefOf(run.submission), index, action: resolved, startedAt };
     if (result.ok) {
       this.observe(ledger, resolved, 'completed', result.output);
       await this.repository.recordStep({ ...stored, status: 'completed', output: result.output });

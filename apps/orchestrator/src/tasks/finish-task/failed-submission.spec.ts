@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { DomainError, type Tasks } from '@switchboard/contracts';
 import type { DeadLetter, JetStreamService } from '@switchboard/messaging';
-import type { Logger, ServiceIdentity } from '@switchboard/observability';
+import { type Logger, requestContext, type ServiceIdentity } from '@switchboard/observability';
 import { FailedSubmissions } from './failed-submission.js';
 import { TaskEventLog } from '../task-event.log.js';
 import type { AbandonedTask, TaskRepository } from '../task.repository.js';
@@ -15,10 +15,15 @@ const submission = {
   correlationId: 'c1',
 };
 
-function setup(opts: { stored?: Tasks.TaskEvent[]; row?: Partial<Tasks.TaskView> } = {}) {
+function setup(
+  opts: { stored?: Tasks.TaskEvent[]; row?: Partial<Tasks.TaskView>; rowTenant?: string } = {},
+) {
   const events: Tasks.TaskEvent[] = [...(opts.stored ?? [])];
+  /** The tenant each publish was sent in (what its x-sb-tenant-id header says). */
+  const sentIn: (string | undefined)[] = [];
   const jetstream = {
     publish: async (_c: unknown, _t: unknown, b: Tasks.TaskEventBatch) => {
+      sentIn.push(requestContext.get()?.actor?.tenantId);
       events.push(...b.events);
       return { seq: events.length, duplicate: false };
     },
@@ -32,6 +37,7 @@ function setup(opts: { stored?: Tasks.TaskEvent[]; row?: Partial<Tasks.TaskView>
   const abandoned: AbandonedTask[] = [];
   const repository = {
     get: async () => (opts.row ? ({ steps: [], ...opts.row } as Tasks.TaskView) : undefined),
+    tenantOfTask: async () => (opts.row ? (opts.rowTenant ?? 'default') : undefined),
     abandon: async (a: AbandonedTask) => void abandoned.push(a),
   } as unknown as TaskRepository;
   const logger = { warn: jest.fn(), error: jest.fn() };
@@ -43,7 +49,7 @@ function setup(opts: { stored?: Tasks.TaskEvent[]; row?: Partial<Tasks.TaskView>
   );
   const audit = { record: jest.fn(async () => undefined) };
   const sut = new FailedSubmissions(repository, eventLog, 'builtin', audit, logger);
-  return { sut, events, abandoned, audit, logger };
+  return { sut, events, abandoned, audit, logger, sentIn };
 }
 
 const dead = (over: Partial<DeadLetter> = {}): DeadLetter => ({
@@ -93,7 +99,32 @@ describe(FailedSubmissions.name, () => {
         }),
       }),
     ]);
-    expect(audit.record).toHaveBeenCalledWith(expect.objectContaining({ action: 'task.failed' }));
+    expect(audit.record).toHaveBeenCalledWith(
+      expect.objectContaining({ action: 'task.failed', tenantId: 'default' }),
+    );
+  });
+
+  it("sends the terminal event as the submission's actor, in its tenant", async () => {
+    const { sut, events, sentIn, abandoned } = setup();
+    const acme = { ...submission.actor, tenantId: 'acme' };
+    await sut.end(dead({ raw: { ...submission, actor: acme } }));
+    expect(events.map((e) => e.name)).toEqual(['orchestrator.task.failed']);
+    expect(sentIn).toEqual(['acme']);
+    expect(abandoned[0]?.actor).toEqual(acme);
+  });
+
+  it("changes nothing of another tenant's task that a dead-lettered submission names", async () => {
+    const { sut, events, abandoned, audit, logger } = setup({
+      row: { status: 'running' },
+      rowTenant: 'acme',
+    });
+    await sut.end(
+      dead({ raw: { ...submission, actor: { ...submission.actor, tenantId: 'globex' } } }),
+    );
+    expect(abandoned).toEqual([]);
+    expect(events).toEqual([]);
+    expect(audit.record).not.toHaveBeenCalled();
+    expect(logger.error).toHaveBeenCalled();
   });
 
   it('continues after the events already stored, and says when it gave up after failures', async () => {

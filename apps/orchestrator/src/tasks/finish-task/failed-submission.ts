@@ -1,6 +1,6 @@
-import { Actor, type ErrorBody, isDomainError, Tasks } from '@switchboard/contracts';
+import { Actor, type ErrorBody, isDomainError, Tasks, tenantOf } from '@switchboard/contracts';
 import type { AuditTrail, DeadLetter } from '@switchboard/messaging';
-import type { Logger } from '@switchboard/observability';
+import { type Logger, requestContext } from '@switchboard/observability';
 import { z } from 'zod';
 import type { TaskEventLog } from '../task-event.log.js';
 import type { TaskRepository } from '../task.repository.js';
@@ -19,12 +19,14 @@ const SubmissionRef = z.object({
   submittedAt: z.string().datetime().optional().catch(undefined),
   correlationId: z.string().optional().catch(undefined),
 });
+type SubmissionRef = z.infer<typeof SubmissionRef>;
 
 /**
  * Ends a task whose submission is dead-lettered — refused for good (it fails its contract, the
  * database refuses its data) or given up after the last attempt — so that no client waits for it:
  * the row is stored as failed (when it can be) and `orchestrator.task.failed` is published after the
- * task's last stored event. A task that is terminal already only gets its terminal event ensured.
+ * task's last stored event. A task that is terminal already only gets its terminal event ensured. A
+ * submission naming a task of another tenant than its actor's changes nothing of that task.
  */
 export class FailedSubmissions {
   constructor(
@@ -41,10 +43,21 @@ export class FailedSubmissions {
       this.logger.error({ reason: dead.reason }, 'a dead-lettered submission names no task');
       return;
     }
-    const { taskId, actor, request, submittedAt, correlationId } = ref.data;
+    // What is sent for it (its terminal event) names the submission's actor and tenant, as the
+    // task's run would have.
+    const { actor } = ref.data;
+    // (The correlation id of the message's headers: the payload's may be what made it fail.)
+    const context = { correlationId: dead.meta.correlationId, ...(actor ? { actor } : {}) };
+    await requestContext.run(context, () => this.endTask(ref.data, dead));
+  }
+
+  private async endTask(ref: SubmissionRef, dead: DeadLetter): Promise<void> {
+    const { taskId, actor, request, submittedAt, correlationId } = ref;
+    const tenantId = tenantOf(actor);
+    if (await this.ofAnotherTenant(taskId, tenantId)) return;
     const last = await this.eventLog.last(taskId);
     if (last && Tasks.isTerminalTaskEvent(last)) return;
-    const row = await this.repository.get(taskId).catch((e: unknown) => {
+    const row = await this.repository.get(taskId, tenantId).catch((e: unknown) => {
       this.logger.error({ err: e, taskId }, 'could not read the task of a failed submission');
       return undefined;
     });
@@ -92,10 +105,22 @@ export class FailedSubmissions {
       resource: taskId,
       taskId,
       ...(actor ? { actor: { userId: actor.userId, role: actor.role } } : {}),
+      tenantId,
       ...(correlationId ? { correlationId } : {}),
       details: { code: error.code, deadLettered: true },
     });
     this.logger.warn({ taskId, code: error.code, reason: dead.reason }, 'failed submission ended');
+  }
+
+  /** The task is stored in another tenant than the submission's: its events and row stay as they are. */
+  private async ofAnotherTenant(taskId: string, tenantId: string): Promise<boolean> {
+    const owner = await this.repository.tenantOfTask(taskId).catch(() => undefined);
+    if (owner === undefined || owner === tenantId) return false;
+    this.logger.error(
+      { taskId },
+      "a dead-lettered submission names another tenant's task; left alone",
+    );
+    return true;
   }
 }
 

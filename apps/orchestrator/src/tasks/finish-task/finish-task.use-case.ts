@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Tasks } from '@switchboard/contracts';
+import { Tasks, tenantOf } from '@switchboard/contracts';
 import { type AuditEvent, AuditTrail } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
+import { taskRefOf } from '../../tenancy/tenant-scope.js';
 import { ThreadHistoryService } from '../../threads/thread-history.service.js';
 import { storedTrigger } from '../lifecycle/task-lifecycle.js';
 import { TaskRepository } from '../task.repository.js';
@@ -34,7 +35,7 @@ export class FinishTaskUseCase {
     await events.flush();
     // The count the row's steps give, not the plan's: the event then says what GET /tasks/{id} and
     // the task list show, also for a step that was under way when the task stopped.
-    const steps = await this.repository.finish(s.taskId, {
+    const steps = await this.repository.finish(taskRefOf(s), {
       status: outcome.status,
       planner: run.planner,
       plan: run.plan,
@@ -65,7 +66,7 @@ export class FinishTaskUseCase {
    * record id as the first report (onceKey), so the trail keeps one either way.
    */
   async recordEndAgain(s: Tasks.TaskSubmission): Promise<void> {
-    const view = await this.repository.get(s.taskId);
+    const view = await this.repository.get(s.taskId, tenantOf(s.actor));
     if (!view || !Tasks.TERMINAL_TASK_STATUSES.includes(view.status)) return;
     await this.audit.record(
       taskEndRecord(s, view.status, {
@@ -83,6 +84,7 @@ export class FinishTaskUseCase {
     const s = run.submission;
     return this.threads
       .record({
+        tenantId: tenantOf(s.actor),
         userId: s.actor.userId,
         threadId: s.request.thread_id,
         taskId: s.taskId,
@@ -172,6 +174,7 @@ function taskEndRecord(
     resource: s.taskId,
     taskId: s.taskId,
     actor: { userId: s.actor.userId, role: s.actor.role },
+    tenantId: tenantOf(s.actor),
     correlationId: s.correlationId,
     onceKey: `task:${s.taskId}:ended`,
     details,

@@ -11,6 +11,7 @@ import {
   type Planner,
   type PlanningState,
 } from '../../planning/planner.js';
+import { taskRefOf } from '../../tenancy/tenant-scope.js';
 import { PlanningRoundRepository } from './planning-round.repository.js';
 import { failed, type Outcome, type TaskRun } from '../run-task/task-run.js';
 
@@ -115,7 +116,7 @@ export class PlanRoundUseCase {
         ...(decision.durationMs !== undefined ? { durationMs: decision.durationMs } : {}),
       };
     }
-    await this.rounds.save(run.submission.taskId, iteration, this.planner.kind, decision);
+    await this.rounds.save(taskRefOf(run.submission), iteration, this.planner.kind, decision);
     this.auditRefusals(run, iteration, decision);
     this.completed(run, iteration, decision, false);
     return { decision };

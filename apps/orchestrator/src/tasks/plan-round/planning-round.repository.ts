@@ -4,6 +4,7 @@ import { jsonText } from '@switchboard/runtime';
 import { z } from 'zod';
 import type { PastRound, PlanDecision } from '../../planning/planner.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
+import type { TaskRef } from '../../tenancy/tenant-scope.js';
 
 /** How a decision is stored (the DomainError of a `fail` as its body; no generated text). */
 const StoredDecision = z.discriminatedUnion('kind', [
@@ -22,14 +23,14 @@ const StoredDecision = z.discriminatedUnion('kind', [
 /**
  * Planning decisions, one row per round, written before any of the round's actions runs. A task
  * resumed on another replica replays them instead of planning again, so it neither re-plans
- * completed work differently nor pays for the same LLM call twice.
+ * completed work differently nor pays for the same LLM call twice. Each row takes its task's tenant.
  */
 @Injectable()
 export class PlanningRoundRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   async save(
-    taskId: string,
+    { taskId, tenantId }: TaskRef,
     iteration: number,
     planner: Tasks.PlannerKind,
     decision: PlanDecision,
@@ -52,9 +53,9 @@ export class PlanningRoundRepository {
     const id = `${taskId}:${iteration}`;
     // Upsert: a replica that planned this round before dying may have stored it already.
     await this.prisma.$executeRaw`
-      INSERT INTO "PlanningRound" ("id", "taskId", "iteration", "planner", "decision", "memo",
-                                   "usage", "model", "durationMs")
-      VALUES (${id}, ${taskId}::uuid, ${iteration}, ${planner}, ${jsonText(stored)}::jsonb,
+      INSERT INTO "PlanningRound" ("id", "taskId", "tenantId", "iteration", "planner", "decision",
+                                   "memo", "usage", "model", "durationMs")
+      VALUES (${id}, ${taskId}::uuid, ${tenantId}, ${iteration}, ${planner}, ${jsonText(stored)}::jsonb,
               ${jsonText(decision.memo)}::jsonb, ${jsonText(decision.usage)}::jsonb,
               ${decision.model ?? null}, ${decision.durationMs ?? null}::double precision)
       ON CONFLICT ("id") DO UPDATE SET
@@ -62,9 +63,10 @@ export class PlanningRoundRepository {
         "usage" = EXCLUDED."usage", "model" = EXCLUDED."model", "durationMs" = EXCLUDED."durationMs"`;
   }
 
-  async list(taskId: string): Promise<StoredRound[]> {
+  /** The task's stored rounds (in its tenant), in order. */
+  async list({ taskId, tenantId }: TaskRef): Promise<StoredRound[]> {
     const rows = await this.prisma.planningRound.findMany({
-      where: { taskId },
+      where: { taskId, tenantId },
       orderBy: { iteration: 'asc' },
     });
     return rows.flatMap((r) => {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { DomainError, Tools } from '@switchboard/contracts';
+import { DomainError, tenantOf, Tools } from '@switchboard/contracts';
 import { NatsBus } from '@switchboard/messaging';
 import { withSpan } from '@switchboard/observability';
 import {
@@ -11,6 +11,7 @@ import {
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import { abortable } from '../../dispatch/dispatch.context.js';
 import { AGENTS_NOT_LISTED, type PastRound, type ThreadTurn } from '../../planning/planner.js';
+import { taskRefOf } from '../../tenancy/tenant-scope.js';
 import { ThreadHistoryService } from '../../threads/thread-history.service.js';
 import {
   DispatchStepsUseCase,
@@ -151,9 +152,15 @@ export class TaskLoop {
     const llm = this.planning.kind === 'llm';
     const context = Promise.all([
       llm ? this.agents.list(actor) : Promise.resolve(NOT_LISTED),
-      llm ? this.threads.load(actor.userId, request.thread_id, taskId) : Promise.resolve([]),
+      llm
+        ? this.threads.load(
+            { tenantId: tenantOf(actor), userId: actor.userId },
+            request.thread_id,
+            taskId,
+          )
+        : Promise.resolve([]),
       // Only a resumed task has stored rounds to replay.
-      run.resumed ? this.rounds.list(taskId) : Promise.resolve([]),
+      run.resumed ? this.rounds.list(taskRefOf(run.submission)) : Promise.resolve([]),
     ]);
     context.catch(() => undefined); // awaited below; not unhandled if the manifest fails first
     const manifest = await abortable(

@@ -1,0 +1,191 @@
+import 'reflect-metadata';
+import { jest } from '@jest/globals';
+import { NatsContext, RpcException } from '@nestjs/microservices';
+import { type Actor, type Tasks } from '@switchboard/contracts';
+import { type AuditTrail, buildHeaders, type NatsBus } from '@switchboard/messaging';
+import type { Logger } from '@switchboard/observability';
+import type { ApprovalRepository } from '../approvals/approval.repository.js';
+import type { TaskResumer } from '../approvals/task-resumer.js';
+import { TenantRefusals } from '../tenancy/tenant-refusals.js';
+import { ALL_TENANTS, type TenantScope } from '../tenancy/tenant-scope.js';
+import { TaskHandler } from './task.handler.js';
+import type { TaskRepository } from './task.repository.js';
+
+const ACME_TASK = '11111111-1111-4111-8111-111111111111';
+const GLOBEX_TASK = '22222222-2222-4222-8222-222222222222';
+const UNKNOWN = '33333333-3333-4333-8333-333333333333';
+
+const view = (taskId: string, userId: string): Tasks.TaskView => ({
+  taskId,
+  userId,
+  status: 'running',
+  task: 'what is 17 * 23',
+  steps: [],
+  lastEventSeq: 1,
+  createdAt: '2026-11-25T10:00:00.000Z',
+  updatedAt: '2026-11-25T10:00:00.000Z',
+});
+
+/** Two tenants whose users have the same name: `ann` of acme and `ann` of globex are two people. */
+function setup() {
+  const rows = new Map([
+    [ACME_TASK, { tenantId: 'acme', view: view(ACME_TASK, 'ann') }],
+    [GLOBEX_TASK, { tenantId: 'globex', view: view(GLOBEX_TASK, 'ann') }],
+  ]);
+  const cancelled: string[] = [];
+  const queued: { taskId: string; actor: Actor }[] = [];
+  const published: unknown[] = [];
+  const audits: Record<string, unknown>[] = [];
+  // Reads as the repository's where clause does: in the scope's tenant only.
+  const repository = {
+    get: async (taskId: string, scope: TenantScope) => {
+      const row = rows.get(taskId);
+      return row && (scope === ALL_TENANTS || scope === row.tenantId) ? row.view : undefined;
+    },
+    tenantOfTask: async (taskId: string) => rows.get(taskId)?.tenantId,
+    requestCancel: async (taskId: string) => void cancelled.push(taskId),
+    rememberQueuedCancel: async (taskId: string, actor: Actor) =>
+      void queued.push({ taskId, actor }),
+  } as unknown as TaskRepository;
+  const audit = { record: async (r: Record<string, unknown>) => void audits.push(r) };
+  const sut = new TaskHandler(
+    repository,
+    { publish: (...args: unknown[]) => void published.push(args) } as unknown as NatsBus,
+    { cancelPending: async () => 0 } as unknown as ApprovalRepository,
+    { resumeCancelled: async () => true } as unknown as TaskResumer,
+    new TenantRefusals(audit as unknown as AuditTrail, { warn: jest.fn() } as unknown as Logger),
+  );
+  return { sut, cancelled, queued, published, audits };
+}
+
+const acmeAdmin = { userId: 'root', role: 'admin', tenantId: 'acme' };
+const acmeAnn = { userId: 'ann', role: 'user', tenantId: 'acme' };
+const operator = { userId: 'ops', role: 'platform-admin', tenantId: 'acme' };
+
+type Wrapped = (data: unknown, ctx: NatsContext) => Promise<unknown>;
+
+/** Sends `data` to a handler method as NATS delivers it: the actor in the headers, as the gateway sets them. */
+function ask<T>(handler: object, method: string, data: unknown, actor?: Actor): Promise<T> {
+  const headers = actor ? buildHeaders('gateway', { actor }) : undefined;
+  const fn = (handler as Record<string, Wrapped>)[method]!;
+  return fn.call(handler, data, new NatsContext(['sb.cmd.test', headers])) as Promise<T>;
+}
+
+/** What the caller hears: ok, or the ErrorBody's code and message (a uuid in it made neutral). */
+async function answerOf(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await p;
+    return { code: 'ok', message: '' };
+  } catch (e) {
+    if (!(e instanceof RpcException)) throw e;
+    const body = e.getError() as { code: string; message: string };
+    return { code: body.code, message: body.message.replace(/[0-9a-f-]{36}/, '<id>') };
+  }
+}
+
+/** Lets the refusals' background checks finish. */
+const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+const otherTenantRecord = (action: string, taskId: string) => ({
+  category: 'auth',
+  action,
+  outcome: 'denied',
+  resource: taskId,
+  taskId,
+  actor: { userId: 'root', role: 'admin' },
+  tenantId: 'acme',
+  details: { reason: 'other_tenant' },
+});
+
+describe(TaskHandler.name, () => {
+  describe('get', () => {
+    it("gives an admin the tasks of their tenant's users", async () => {
+      const { sut } = setup();
+      expect(await ask(sut, 'get', { taskId: ACME_TASK }, acmeAdmin)).toMatchObject({
+        taskId: ACME_TASK,
+      });
+    });
+
+    it("answers an admin asking for another tenant's task exactly as a missing one, audited", async () => {
+      const { sut, audits } = setup();
+      const other = await answerOf(ask(sut, 'get', { taskId: GLOBEX_TASK }, acmeAdmin));
+      const missing = await answerOf(ask(sut, 'get', { taskId: UNKNOWN }, acmeAdmin));
+      expect(other).toEqual({ code: 'NOT_FOUND', message: 'task <id> not found' });
+      expect(other).toEqual(missing);
+      await settled();
+      expect(audits).toEqual([otherTenantRecord('task.get.denied', GLOBEX_TASK)]);
+    });
+
+    it('keeps a user with the same id in another tenant out', async () => {
+      const { sut } = setup();
+      // acme's ann owns ACME_TASK; globex's ann (same user id) is someone else.
+      expect(await answerOf(ask(sut, 'get', { taskId: GLOBEX_TASK }, acmeAnn))).toMatchObject({
+        code: 'NOT_FOUND',
+      });
+      expect(await ask(sut, 'get', { taskId: ACME_TASK }, acmeAnn)).toMatchObject({
+        userId: 'ann',
+      });
+    });
+
+    it("lets the platform operator read every tenant's tasks, unaudited", async () => {
+      const { sut, audits } = setup();
+      expect(await ask(sut, 'get', { taskId: GLOBEX_TASK }, operator)).toMatchObject({
+        taskId: GLOBEX_TASK,
+      });
+      expect(await ask(sut, 'get', { taskId: ACME_TASK }, operator)).toMatchObject({
+        taskId: ACME_TASK,
+      });
+      await settled();
+      expect(audits).toEqual([]);
+    });
+
+    it('takes an actor without a tenant as one of the default tenant', async () => {
+      const { sut } = setup();
+      const answer = await answerOf(
+        ask(sut, 'get', { taskId: ACME_TASK }, { userId: 'root', role: 'admin' }),
+      );
+      expect(answer.code).toBe('NOT_FOUND');
+    });
+  });
+
+  describe('cancel', () => {
+    it('finds nothing to cancel in another tenant: NOT_FOUND, nothing stopped, audited', async () => {
+      const { sut, cancelled, published, audits } = setup();
+      const req = { taskId: GLOBEX_TASK, reason: 'stop', whenQueued: false };
+      const other = await answerOf(ask(sut, 'cancel', req, acmeAdmin));
+      expect(other).toEqual(
+        await answerOf(ask(sut, 'cancel', { ...req, taskId: UNKNOWN }, acmeAdmin)),
+      );
+      expect(other.code).toBe('NOT_FOUND');
+      expect(cancelled).toEqual([]);
+      expect(published).toEqual([]);
+      await settled();
+      expect(audits).toEqual([otherTenantRecord('task.cancel.denied', GLOBEX_TASK)]);
+    });
+
+    it("answers a queued-task cancellation of another tenant's task as for a task not claimed yet", async () => {
+      const { sut, cancelled, published, audits } = setup();
+      const req = { taskId: GLOBEX_TASK, reason: 'stop', whenQueued: true };
+      expect(await ask(sut, 'cancel', req, acmeAdmin)).toEqual({
+        taskId: GLOBEX_TASK,
+        status: 'queued',
+      });
+      expect(await ask(sut, 'cancel', { ...req, taskId: UNKNOWN }, acmeAdmin)).toEqual({
+        taskId: UNKNOWN,
+        status: 'queued',
+      });
+      expect(cancelled).toEqual([]);
+      expect(published).toEqual([]);
+      await settled();
+      expect(audits).toEqual([otherTenantRecord('task.cancel.denied', GLOBEX_TASK)]);
+    });
+
+    it("cancels a task of the admin's own tenant, and any tenant's for the platform operator", async () => {
+      const { sut, cancelled } = setup();
+      const req = { reason: 'stop', whenQueued: false };
+      await ask(sut, 'cancel', { ...req, taskId: ACME_TASK }, acmeAdmin);
+      await ask(sut, 'cancel', { ...req, taskId: GLOBEX_TASK }, operator);
+      expect(cancelled).toEqual([ACME_TASK, GLOBEX_TASK]);
+    });
+  });
+});
