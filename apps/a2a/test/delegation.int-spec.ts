@@ -1,4 +1,13 @@
-import { A2a, ALL_STREAMS, type Actor, type DomainError, Tasks } from '@switchboard/contracts';
+import {
+  A2a,
+  ALL_STREAMS,
+  type Actor,
+  Audit,
+  AuditStream,
+  DelegationStateStream,
+  type DomainError,
+  Tasks,
+} from '@switchboard/contracts';
 import { decodeJson, unwrapEnvelope } from '@switchboard/messaging';
 import {
   type BusClient,
@@ -398,5 +407,97 @@ describe('a2a (real process, NATS and sample A2A agents)', () => {
     });
     expect((await failure(byTask.done)).code).toBe('CANCELLED');
     expect((await agentStats(agents['slow']!)).methods['CancelTask']).toBe(2);
+  });
+
+  describe("tenants: a delegation is its tenant's", () => {
+    const acmeUser: Actor = { ...user, tenantId: 'acme' };
+    const globexAdmin: Actor = { userId: 'gus', role: 'admin', tenantId: 'globex' };
+
+    /** The audit records refusing another tenant's delegation, once `count` are stored. */
+    const otherTenantRecords = (count: number) =>
+      waitFor(async () => {
+        const { messages } = await client.jetstream.replay(
+          AuditStream,
+          Audit.AuditRecorded.pattern,
+          {
+            follow: false,
+          },
+        );
+        const out: Audit.AuditRecord[] = [];
+        for await (const m of messages) {
+          const r = Audit.AuditRecord.parse(m.data);
+          if (r.details['reason'] === 'other_tenant') out.push(r);
+        }
+        return out.length >= count ? out : undefined;
+      });
+
+    it('records the tenant of a keyed delegation, and a cancel from another tenant leaves it running', async () => {
+      const d = await delegate('slow', acmeUser, { idempotencyKey: 'acme:s1' });
+      await waitFor(
+        () => d.updates.some((u) => u.kind === 'status' && u.state === 'TASK_STATE_WORKING'),
+        { what: 'WORKING' },
+      );
+      const stored = await client.jetstream.lastMessage(
+        DelegationStateStream,
+        A2a.DelegationState.subject(d.delegationId),
+      );
+      expect(stored?.data).toMatchObject({ userId: `acme/${user.userId}`, state: 'running' });
+
+      const cancels = (await agentStats(agents['slow']!)).methods['CancelTask'] ?? 0;
+      const cancel = { delegationId: d.delegationId, reason: 'not yours' };
+      client.bus.publish(A2a.DelegationCancel, [d.delegationId], cancel, { actor: globexAdmin });
+      client.bus.publish(
+        Tasks.TaskCancelRequested,
+        [d.request.taskId],
+        { taskId: d.request.taskId, reason: 'not yours' },
+        { actor: globexAdmin },
+      );
+      const refused = await otherTenantRecords(2);
+      expect(refused.map((r) => [r.outcome, r.tenantId, r.details['operation']])).toEqual([
+        ['denied', 'globex', 'cancel'],
+        ['denied', 'globex', 'task-cancel'],
+      ]);
+      expect((await agentStats(agents['slow']!)).methods['CancelTask'] ?? 0).toBe(cancels);
+
+      client.bus.publish(A2a.DelegationCancel, [d.delegationId], cancel, { actor: acmeUser });
+      expect((await failure(d.done)).code).toBe('CANCELLED');
+    });
+
+    it("answers a repeat of another tenant's recorded delegation as never recorded; its own tenant's gets the outcome", async () => {
+      const original = await (await delegate('writer', user, { message: 'draft a note' })).done;
+      const key = { delegationId: randomUUID(), taskId: randomUUID() };
+      await client.jetstream.publish(
+        A2a.DelegationState,
+        [key.delegationId],
+        {
+          ...key,
+          userId: `acme/${user.userId}`,
+          agent: 'writer',
+          owner: 'another-replica',
+          state: 'finished',
+          at: new Date().toISOString(),
+          result: { ...original, delegationId: key.delegationId, text: 'acme only' },
+        },
+        { msgId: randomUUID() },
+      );
+      const repeat = (actor: Actor) =>
+        delegate('writer', actor, {
+          ...key,
+          message: 'draft a note',
+          idempotencyKey: `${key.taskId}:s1`,
+          repeat: true,
+        });
+      expect(await (await repeat(acmeUser)).done).toMatchObject({ text: 'acme only' });
+
+      const before = (await agentStats(agents['writer']!)).methods['SendMessage'] ?? 0;
+      const fresh = await (await repeat(user)).done;
+      expect(fresh.text).not.toBe('acme only');
+      expect((await agentStats(agents['writer']!)).methods['SendMessage']).toBe(before + 1);
+      const refused = await otherTenantRecords(3);
+      expect(refused[2]).toMatchObject({
+        tenantId: 'default',
+        details: { delegationId: key.delegationId, operation: 'repeat' },
+      });
+    });
   });
 });

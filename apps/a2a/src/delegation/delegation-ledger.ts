@@ -6,8 +6,9 @@ import {
   DomainError,
   isDomainError,
   streamsSetUpBy,
+  tenantOf,
 } from '@switchboard/contracts';
-import { JetStreamService } from '@switchboard/messaging';
+import { AuditTrail, JetStreamService } from '@switchboard/messaging';
 import {
   LOGGER,
   type Logger,
@@ -16,6 +17,7 @@ import {
 } from '@switchboard/observability';
 import { LRUCache } from 'lru-cache';
 import { setTimeout as delay } from 'node:timers/promises';
+import { auditOtherTenant, recordedUser, recordTenant } from './delegation-tenancy.js';
 
 /** How long a finished delegation's outcome answers a repeat of it from memory. */
 const FINISHED_TTL_MS = 15 * 60_000;
@@ -31,6 +33,7 @@ const WAIT_POLL_MS = 500;
 interface Entry {
   delegationId: string;
   taskId: string;
+  /** Who runs it, as its record names them (recordedUser: the user within their tenant). */
   userId: string;
   outcome: Promise<A2a.DelegationResult>;
 }
@@ -51,6 +54,10 @@ export type Recorded =
  * one running a delegation records where it stands on SB_DELEGATIONS (its start, the agent's task,
  * a renewal every RECORD_RENEW_MS, its outcome): a replica that gets a repeat it does not run reads
  * the record, waits for a replica that is alive, and takes over from one that is gone.
+ *
+ * A delegation belongs to the tenant of the actor who asked for it: keys are the tenant's (the same key
+ * in another tenant is another delegation), its record names the tenant (recordedUser), and a repeat
+ * from another tenant finds nothing — it is answered as a delegation never recorded, and audited.
  */
 @Injectable()
 export class DelegationLedger implements OnApplicationBootstrap {
@@ -62,6 +69,7 @@ export class DelegationLedger implements OnApplicationBootstrap {
 
   constructor(
     private readonly jetstream: JetStreamService,
+    private readonly audit: AuditTrail,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -77,7 +85,8 @@ export class DelegationLedger implements OnApplicationBootstrap {
   find(request: A2a.DelegateRequest, actor: Actor): Promise<A2a.DelegationResult> | undefined {
     const key = request.idempotencyKey;
     if (!key) return undefined;
-    const entry = this.running.get(key) ?? this.finished.get(key);
+    const slot = slotOf(actor, key);
+    const entry = this.running.get(slot) ?? this.finished.get(slot);
     if (!entry) return undefined;
     assertSame(request, actor, entry);
     return entry.outcome;
@@ -92,6 +101,11 @@ export class DelegationLedger implements OnApplicationBootstrap {
     for (;;) {
       const record = await this.read(request.delegationId);
       if (!record) return { kind: 'none' };
+      if (recordTenant(record) !== tenantOf(actor)) {
+        const { delegationId } = request;
+        auditOtherTenant(this.audit, actor, { operation: 'repeat', delegationId });
+        return { kind: 'none' };
+      }
       assertSame(request, actor, record);
       if (record.state === 'finished') {
         const outcome = record.result
@@ -119,18 +133,22 @@ export class DelegationLedger implements OnApplicationBootstrap {
   ): Promise<A2a.DelegationResult> {
     const key = request.idempotencyKey;
     if (!key) return run();
+    const userId = recordedUser(actor);
     const write = (state: Partial<A2a.DelegationRecord>) =>
-      this.write({
-        delegationId: request.delegationId,
-        taskId: request.taskId,
-        userId: actor.userId,
-        agent: request.agent,
-        owner: this.identity.instance,
-        state: 'running',
-        at: new Date().toISOString(),
-        ...(remoteTaskId() ? { remoteTaskId: remoteTaskId() } : {}),
-        ...state,
-      });
+      this.write(
+        {
+          delegationId: request.delegationId,
+          taskId: request.taskId,
+          userId,
+          agent: request.agent,
+          owner: this.identity.instance,
+          state: 'running',
+          at: new Date().toISOString(),
+          ...(remoteTaskId() ? { remoteTaskId: remoteTaskId() } : {}),
+          ...state,
+        },
+        actor,
+      );
     void write({});
     const renewal = setInterval(() => void write({}), RECORD_RENEW_MS);
     renewal.unref();
@@ -138,14 +156,15 @@ export class DelegationLedger implements OnApplicationBootstrap {
     const entry: Entry = {
       delegationId: request.delegationId,
       taskId: request.taskId,
-      userId: actor.userId,
+      userId,
       outcome,
     };
-    this.running.set(key, entry);
+    const slot = slotOf(actor, key);
+    this.running.set(slot, entry);
     const settle = (end: { result: A2a.DelegationResult } | { error: unknown }) => {
       clearInterval(renewal);
-      this.running.delete(key);
-      this.finished.set(key, entry);
+      this.running.delete(slot);
+      this.finished.set(slot, entry);
       void write({
         state: 'finished',
         ...('result' in end
@@ -187,11 +206,15 @@ export class DelegationLedger implements OnApplicationBootstrap {
     }
   }
 
-  /** Records where a delegation stands; a record that cannot be written is logged, never fatal. */
-  private async write(record: A2a.DelegationRecord): Promise<void> {
+  /**
+   * Records where a delegation stands, as its actor (the stored message's headers name their tenant
+   * too, renewals included); a record that cannot be written is logged, never fatal.
+   */
+  private async write(record: A2a.DelegationRecord, actor: Actor): Promise<void> {
     try {
       await this.jetstream.publish(A2a.DelegationState, [record.delegationId], record, {
         msgId: `${record.delegationId}:${record.state}:${record.at}`,
+        actor,
       });
     } catch (e) {
       this.logger.warn(
@@ -202,13 +225,16 @@ export class DelegationLedger implements OnApplicationBootstrap {
   }
 }
 
+/** Where a keyed delegation is kept in memory: its tenant and key ("/" is in no tenant id). */
+const slotOf = (actor: Actor, key: string): string => `${tenantOf(actor)}/${key}`;
+
 function assertSame(
   request: A2a.DelegateRequest,
   actor: Actor,
   known: Pick<Entry, 'delegationId' | 'taskId' | 'userId'>,
 ): void {
   if (
-    known.userId !== actor.userId ||
+    known.userId !== recordedUser(actor) ||
     known.taskId !== request.taskId ||
     known.delegationId !== request.delegationId
   ) {

@@ -18,6 +18,8 @@ export class DelegationRun {
     readonly delegationId: string,
     readonly taskId: string,
     readonly agent: string,
+    /** The tenant of the actor who asked for it: only that tenant (or the platform operator) stops it. */
+    readonly tenantId: string,
   ) {}
 
   /** Aborts in-flight HTTP of this delegation (SDK calls and polling waits). */

@@ -40,7 +40,7 @@ describe(RemoteTaskDriver.name, () => {
   const input = (
     port: RemoteAgentPort,
     mode: 'stream' | 'poll',
-    run = new DelegationRun('d1', 'task1', 'researcher'),
+    run = new DelegationRun('d1', 'task1', 'researcher', 'default'),
   ) => ({
     driver: new RemoteTaskDriver(port, { pollIntervalMs: 1, maxPollFailures: 3 }),
     args: { connection, mode, message, run, onStatus: (s: StatusNotice) => statuses.push(s) },
@@ -217,7 +217,7 @@ describe(RemoteTaskDriver.name, () => {
   });
 
   it('stops polling as soon as the delegation is cancelled once the remote task is known', async () => {
-    const run = new DelegationRun('d1', 'task1', 'researcher');
+    const run = new DelegationRun('d1', 'task1', 'researcher', 'default');
     const { driver, args } = input(
       fakePort({
         send: async () => ({ kind: 'task', task: snapshot('TASK_STATE_WORKING') }),

@@ -11,6 +11,10 @@ import type {
 
 const admin: Actor = { userId: 'root', role: 'admin' };
 const alice: Actor = { userId: 'alice', role: 'user' };
+const acmeAdmin: Actor = { userId: 'ann', role: 'admin', tenantId: 'acme' };
+const operator: Actor = { userId: 'ops', role: 'platform-admin', tenantId: 'globex' };
+/** A stored override's place: its tenant and tool. */
+const at = (tool: string, tenantId = 'default') => `${tenantId}/${tool}`;
 const REQUESTER = Approvals.ApprovalPolicy.parse({});
 const FOUR_EYES = Approvals.ApprovalPolicy.parse({
   approvers: { requester: false, roles: ['admin'] },
@@ -20,23 +24,35 @@ const FOUR_EYES = Approvals.ApprovalPolicy.parse({
 const registered = (name: string, approval?: Approvals.ApprovalPolicy) =>
   ({ definition: { name, ...(approval ? { approval } : {}) } }) as unknown as RegisteredTool;
 
-/** The service over an in-memory store and a registry of notes.add (with a policy) and calculator. */
+/**
+ * The service over an in-memory store (`stored`: the default tenant's overrides) and a registry of
+ * notes.add (with a policy) and calculator.
+ */
 function setup(stored: Record<string, Approvals.ApprovalPolicy> = {}) {
   const rows = new Map<string, ApprovalPolicyOverride>(
     Object.entries(stored).map(([tool, policy]) => [
-      tool,
+      at(tool),
       { tool, policy, setBy: 'earlier-admin', setAt: new Date(0).toISOString() },
     ]),
   );
   const repository = {
-    all: async () => [...rows.values()].sort((a, b) => a.tool.localeCompare(b.tool)),
-    find: async (tool: string) => rows.get(tool),
-    set: async (tool: string, policy: Approvals.ApprovalPolicy, setBy: string) => {
+    all: async (tenantId: string) =>
+      [...rows.entries()]
+        .filter(([place]) => place.startsWith(`${tenantId}/`))
+        .map(([, row]) => row)
+        .sort((a, b) => a.tool.localeCompare(b.tool)),
+    find: async (tenantId: string, tool: string) => rows.get(at(tool, tenantId)),
+    set: async (
+      tenantId: string,
+      tool: string,
+      policy: Approvals.ApprovalPolicy,
+      setBy: string,
+    ) => {
       const row = { tool, policy, setBy, setAt: new Date().toISOString() };
-      rows.set(tool, row);
+      rows.set(at(tool, tenantId), row);
       return row;
     },
-    remove: async (tool: string) => rows.delete(tool),
+    remove: async (tenantId: string, tool: string) => rows.delete(at(tool, tenantId)),
   } as unknown as ApprovalPolicyRepository;
   const tools = [registered('calculator'), registered('notes.add', REQUESTER)];
   const registry = {
@@ -101,8 +117,8 @@ describe(ApprovalPoliciesService.name, () => {
       source: 'override',
       setBy: 'root',
     });
-    expect(rows.get('calculator')?.policy).toEqual(FOUR_EYES);
-    await expect(sut.effectiveOf(tools[0]!)).resolves.toEqual(FOUR_EYES);
+    expect(rows.get(at('calculator'))?.policy).toEqual(FOUR_EYES);
+    await expect(sut.effectiveOf(tools[0]!, 'default')).resolves.toEqual(FOUR_EYES);
     expect(announced()).toBe(1);
     expect(audits).toEqual([
       expect.objectContaining({
@@ -128,7 +144,7 @@ describe(ApprovalPoliciesService.name, () => {
       source: 'none',
     });
     expect(rows.size).toBe(0);
-    await expect(sut.effectiveOf(tools[0]!)).resolves.toBeUndefined();
+    await expect(sut.effectiveOf(tools[0]!, 'default')).resolves.toBeUndefined();
     expect(audits.map((a) => a['action'])).toEqual([
       'tools.approval-policy.remove',
       'tools.approval-policy.remove',
@@ -149,11 +165,41 @@ describe(ApprovalPoliciesService.name, () => {
 
   it('fingerprints the overrides in force: any change gives another version', async () => {
     const { sut } = setup();
-    const empty = (await sut.overrides()).version;
+    const empty = (await sut.overrides('default')).version;
     await sut.set(admin, 'calculator', REQUESTER);
-    const one = (await sut.overrides()).version;
+    const one = (await sut.overrides('default')).version;
     await sut.set(admin, 'calculator', FOUR_EYES);
-    const changed = (await sut.overrides()).version;
+    const changed = (await sut.overrides('default')).version;
     expect(new Set([empty, one, changed]).size).toBe(3);
+  });
+
+  it("holds an admin's override in their own tenant only: listed, effective and fingerprinted there", async () => {
+    const { sut, rows, tools } = setup({ 'notes.add': REQUESTER });
+    const before = (await sut.overrides('default')).version;
+    await sut.set(acmeAdmin, 'calculator', FOUR_EYES);
+    expect([...rows.keys()].sort()).toEqual([at('calculator', 'acme'), at('notes.add')]);
+    await expect(sut.effectiveOf(tools[0]!, 'acme')).resolves.toEqual(FOUR_EYES);
+    await expect(sut.effectiveOf(tools[0]!, 'default')).resolves.toBeUndefined();
+    // The default tenant's own override is not acme's: acme gets the definition's policy.
+    await expect(sut.effectiveOf(tools[1]!, 'acme')).resolves.toEqual(REQUESTER);
+    expect((await sut.overrides('default')).version).toBe(before);
+    expect((await sut.list(admin)).map((e) => [e.tool, e.source])).toEqual([
+      ['notes.add', 'override'],
+    ]);
+    expect((await sut.list(acmeAdmin)).map((e) => [e.tool, e.source])).toEqual([
+      ['calculator', 'override'],
+      ['notes.add', 'definition'],
+    ]);
+    // Removing acme's override leaves the default tenant's alone.
+    await sut.set(acmeAdmin, 'notes.add', null);
+    expect([...rows.keys()].sort()).toEqual([at('calculator', 'acme'), at('notes.add')]);
+  });
+
+  it('lets the platform operator set and list the policies of the tenant they act in', async () => {
+    const { sut, rows } = setup();
+    await sut.set(operator, 'calculator', FOUR_EYES);
+    expect([...rows.keys()]).toEqual([at('calculator', 'globex')]);
+    expect((await sut.list(operator)).map((e) => e.tool)).toEqual(['calculator', 'notes.add']);
+    expect((await sut.list(admin)).map((e) => e.tool)).toEqual(['notes.add']);
   });
 });

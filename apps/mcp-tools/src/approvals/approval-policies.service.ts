@@ -4,6 +4,7 @@ import {
   type Approvals,
   DomainError,
   isAdmin,
+  tenantOf,
   type Tools,
 } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
@@ -15,17 +16,19 @@ import {
   ApprovalPolicyRepository,
 } from './approval-policy.repository.js';
 
-/** The overrides in force, by tool, and a fingerprint of them (part of a cached manifest's key). */
+/** A tenant's overrides in force, by tool, and a fingerprint of them (part of a cached manifest's key). */
 export interface ApprovalOverrides {
   byTool: ReadonlyMap<string, ApprovalPolicyOverride>;
   version: string;
 }
 
 /**
- * Tools' effective approval policies: an admin's override (stored in PostgreSQL) or else what the
- * definition says (the registry: the tool, the tools file's `approvals` section, its MCP server).
- * Overrides are read from the database whenever they matter — each call, each manifest — never from
- * a copy, so a policy an admin adds is enforced by every replica on the very next call.
+ * Tools' effective approval policies, per tenant: an admin's override for that tenant (stored in
+ * PostgreSQL) or else what the definition says (the registry: the tool, the tools file's `approvals`
+ * section, its MCP server). Overrides are read from the database whenever they matter — each call,
+ * each manifest — never from a copy, so a policy an admin adds is enforced by every replica on the
+ * very next call. An admin lists and sets the policies of the tenant they act in; so does the
+ * platform operator (the requests name no tenant).
  */
 @Injectable()
 export class ApprovalPoliciesService {
@@ -36,14 +39,17 @@ export class ApprovalPoliciesService {
     private readonly changes: ToolsChangedPublisher,
   ) {}
 
-  /** The policy a call of `registered` runs under now, if it needs approval. */
-  async effectiveOf(registered: RegisteredTool): Promise<Approvals.ApprovalPolicy | undefined> {
-    const override = await this.repository.find(registered.definition.name);
+  /** The policy a call of `registered` in `tenantId` runs under now, if it needs approval. */
+  async effectiveOf(
+    registered: RegisteredTool,
+    tenantId: string,
+  ): Promise<Approvals.ApprovalPolicy | undefined> {
+    const override = await this.repository.find(tenantId, registered.definition.name);
     return override?.policy ?? registered.definition.approval;
   }
 
-  async overrides(): Promise<ApprovalOverrides> {
-    const all = await this.repository.all();
+  async overrides(tenantId: string): Promise<ApprovalOverrides> {
+    const all = await this.repository.all(tenantId);
     const version = createHash('sha256')
       .update(JSON.stringify(all.map((o) => [o.tool, o.policy])))
       .digest('hex')
@@ -54,7 +60,7 @@ export class ApprovalPoliciesService {
   /** Every tool with a policy, registered ones and overrides of tools not registered now alike. */
   async list(actor: Actor): Promise<Tools.ApprovalPolicyEntry[]> {
     this.assertAdmin(actor, 'list', undefined);
-    const { byTool } = await this.overrides();
+    const { byTool } = await this.overrides(tenantOf(actor));
     const names = new Set([
       ...this.registry.list().map((t) => t.definition.name),
       ...byTool.keys(),
@@ -75,11 +81,14 @@ export class ApprovalPoliciesService {
     policy: Approvals.ApprovalPolicy | null,
   ): Promise<Tools.ApprovalPolicyState> {
     this.assertAdmin(actor, policy ? 'set' : 'remove', tool);
-    const before = await this.repository.find(tool);
+    const tenantId = tenantOf(actor);
+    const before = await this.repository.find(tenantId, tool);
     if (!this.registry.get(tool) && (policy || !before))
       throw new DomainError('NOT_FOUND', `unknown tool "${tool}"`, { details: { tool } });
-    const after = policy ? await this.repository.set(tool, policy, actor.userId) : undefined;
-    if (!policy) await this.repository.remove(tool);
+    const after = policy
+      ? await this.repository.set(tenantId, tool, policy, actor.userId)
+      : undefined;
+    if (!policy) await this.repository.remove(tenantId, tool);
     const state = this.entryOf(tool, after);
     this.changes.approvalPoliciesChanged();
     void this.audit.record({

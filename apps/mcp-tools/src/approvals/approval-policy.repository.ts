@@ -26,38 +26,46 @@ const toOverride = (row: OverrideRow): ApprovalPolicyOverride => {
   };
 };
 
-/** Admins' approval policy overrides, one per tool. */
+/** Admins' approval policy overrides, one per tool and tenant: each holds in its own tenant only. */
 @Injectable()
 export class ApprovalPolicyRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async all(): Promise<ApprovalPolicyOverride[]> {
-    const rows = await this.prisma.approvalPolicyOverride.findMany({ orderBy: { tool: 'asc' } });
+  async all(tenantId: string): Promise<ApprovalPolicyOverride[]> {
+    const rows = await this.prisma.approvalPolicyOverride.findMany({
+      where: { tenantId },
+      orderBy: { tool: 'asc' },
+    });
     return rows.map(toOverride);
   }
 
-  async find(tool: string): Promise<ApprovalPolicyOverride | undefined> {
-    const row = await this.prisma.approvalPolicyOverride.findUnique({ where: { tool } });
+  async find(tenantId: string, tool: string): Promise<ApprovalPolicyOverride | undefined> {
+    const row = await this.prisma.approvalPolicyOverride.findUnique({
+      where: { tenantId_tool: { tenantId, tool } },
+    });
     return row ? toOverride(row) : undefined;
   }
 
   async set(
+    tenantId: string,
     tool: string,
     policy: Approvals.ApprovalPolicy,
     setBy: string,
   ): Promise<ApprovalPolicyOverride> {
     const setAt = new Date();
     const row = await this.prisma.approvalPolicyOverride.upsert({
-      where: { tool },
-      create: { tool, policy, setBy, setAt },
+      where: { tenantId_tool: { tenantId, tool } },
+      create: { tenantId, tool, policy, setBy, setAt },
       update: { policy, setBy, setAt },
     });
     return toOverride(row);
   }
 
   /** Whether there was an override to remove. */
-  async remove(tool: string): Promise<boolean> {
-    const { count } = await this.prisma.approvalPolicyOverride.deleteMany({ where: { tool } });
+  async remove(tenantId: string, tool: string): Promise<boolean> {
+    const { count } = await this.prisma.approvalPolicyOverride.deleteMany({
+      where: { tenantId, tool },
+    });
     return count > 0;
   }
 }

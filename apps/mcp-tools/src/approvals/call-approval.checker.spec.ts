@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Approvals, type DomainError, type Tools } from '@switchboard/contracts';
+import { type Actor, Approvals, type DomainError, type Tools } from '@switchboard/contracts';
 import {
   MessagingTimeoutError,
   type NatsBus,
@@ -17,11 +17,20 @@ const TASK = randomUUID();
 const APPROVAL = randomUUID();
 const INPUT = { title: 'memo', content: 'ship it' };
 const notesAdd = { definition: { name: 'notes.add' } } as unknown as RegisteredTool;
+/** A caller of the default tenant (an actor naming no tenant). */
+const alice: Actor = { userId: 'alice', role: 'user' };
 
 type Answer = { decidedBy: string } | Error;
 
 /** The checker over a policy and an orchestrator the test scripts, and what the orchestrator was asked. */
-function setup(opts: { policy?: Approvals.ApprovalPolicy; answer?: Answer } = {}) {
+function setup(
+  opts: {
+    policy?: Approvals.ApprovalPolicy;
+    answer?: Answer;
+    /** The policy of each tenant, when they differ (else `policy` in all). */
+    byTenant?: Record<string, Approvals.ApprovalPolicy | undefined>;
+  } = {},
+) {
   const asked: unknown[] = [];
   const bus = {
     request: async (contract: { subject: string }, payload: { approvalId: string }) => {
@@ -33,7 +42,8 @@ function setup(opts: { policy?: Approvals.ApprovalPolicy; answer?: Answer } = {}
     },
   } as unknown as NatsBus;
   const policies = {
-    effectiveOf: async () => ('policy' in opts ? opts.policy : POLICY),
+    effectiveOf: async (_tool: RegisteredTool, tenantId: string) =>
+      opts.byTenant ? opts.byTenant[tenantId] : 'policy' in opts ? opts.policy : POLICY,
   } as unknown as ApprovalPoliciesService;
   return { sut: new CallApprovalChecker(bus, policies), asked };
 }
@@ -57,15 +67,24 @@ const refusal = (p: Promise<unknown>) =>
 describe(CallApprovalChecker.name, () => {
   it('lets a tool without a policy run without asking anyone', async () => {
     const { sut, asked } = setup({ policy: undefined });
-    await expect(sut.assertApproved(notesAdd, call({ approval: undefined }))).resolves.toBe(
+    await expect(sut.assertApproved(notesAdd, call({ approval: undefined }), alice)).resolves.toBe(
       undefined,
     );
     expect(asked).toEqual([]);
   });
 
+  it("applies the policy of the caller's tenant: another tenant's override is not this one's", async () => {
+    const { sut, asked } = setup({ byTenant: { acme: POLICY, default: undefined } });
+    const unapproved = call({ approval: undefined });
+    await expect(sut.assertApproved(notesAdd, unapproved, alice)).resolves.toBeUndefined();
+    const e = await refusal(sut.assertApproved(notesAdd, unapproved, { tenantId: 'acme' }));
+    expect(e).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'approval-missing' } });
+    expect(asked).toEqual([]);
+  });
+
   it('runs a call the orchestrator confirms for exactly this task, tool and arguments', async () => {
     const { sut, asked } = setup();
-    await expect(sut.assertApproved(notesAdd, call())).resolves.toEqual({
+    await expect(sut.assertApproved(notesAdd, call(), alice)).resolves.toEqual({
       approvalId: APPROVAL,
       decidedBy: 'bob',
     });
@@ -81,7 +100,7 @@ describe(CallApprovalChecker.name, () => {
 
   it('refuses a call without an approval, without asking the orchestrator', async () => {
     const { sut, asked } = setup();
-    const e = await refusal(sut.assertApproved(notesAdd, call({ approval: undefined })));
+    const e = await refusal(sut.assertApproved(notesAdd, call({ approval: undefined }), alice));
     expect(e).toMatchObject({
       code: 'FORBIDDEN',
       details: {
@@ -96,7 +115,7 @@ describe(CallApprovalChecker.name, () => {
 
   it('refuses a call of no task, saying it runs only inside a task where it can be approved', async () => {
     const { sut } = setup();
-    const e = await refusal(sut.assertApproved(notesAdd, call({ taskId: undefined })));
+    const e = await refusal(sut.assertApproved(notesAdd, call({ taskId: undefined }), alice));
     expect(e.code).toBe('FORBIDDEN');
     expect(e.details).toMatchObject({ reason: 'approval-outside-task' });
     expect(e.message).toContain("needs a person's approval");
@@ -107,13 +126,13 @@ describe(CallApprovalChecker.name, () => {
   it('refuses arguments other than the approved ones (the hash is computed here, not trusted)', async () => {
     const { sut, asked } = setup();
     const changed = call({ input: { ...INPUT, content: 'delete everything' } });
-    const e = await refusal(sut.assertApproved(notesAdd, changed));
+    const e = await refusal(sut.assertApproved(notesAdd, changed, alice));
     expect(e).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'approval-mismatch' } });
     // Another tool's hash of the same arguments does not do either.
     const otherTool = call({
       approval: { id: APPROVAL, argsHash: approvalArgsHash('notes.get', INPUT) },
     });
-    await expect(refusal(sut.assertApproved(notesAdd, otherTool))).resolves.toMatchObject({
+    await expect(refusal(sut.assertApproved(notesAdd, otherTool, alice))).resolves.toMatchObject({
       details: { reason: 'approval-mismatch' },
     });
     expect(asked).toEqual([]);
@@ -126,7 +145,7 @@ describe(CallApprovalChecker.name, () => {
     const { sut } = setup({
       answer: new RemoteError('orchestrator', { code, message, retryable: false }),
     });
-    const e = await refusal(sut.assertApproved(notesAdd, call()));
+    const e = await refusal(sut.assertApproved(notesAdd, call(), alice));
     expect(e).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'approval-not-confirmed' } });
     expect(e.message).toContain(message);
   });
@@ -138,7 +157,7 @@ describe(CallApprovalChecker.name, () => {
     'does not run the call when the orchestrator cannot be asked (%s): retryable',
     async (_, e) => {
       const { sut } = setup({ answer: e });
-      await expect(refusal(sut.assertApproved(notesAdd, call()))).resolves.toMatchObject({
+      await expect(refusal(sut.assertApproved(notesAdd, call(), alice))).resolves.toMatchObject({
         code: 'UPSTREAM_UNAVAILABLE',
         retryable: true,
       });

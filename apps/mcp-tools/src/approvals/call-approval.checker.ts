@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { type Approvals, DomainError, type RequestOf, type Tools } from '@switchboard/contracts';
+import {
+  type Actor,
+  type Approvals,
+  DomainError,
+  type RequestOf,
+  tenantOf,
+  type Tools,
+} from '@switchboard/contracts';
 import { confirmApproval, NatsBus } from '@switchboard/messaging';
 import { approvalArgsHash } from '@switchboard/runtime';
 import type { RegisteredTool } from '../registry/tool-registry.service.js';
@@ -21,6 +28,8 @@ export type ApprovalRefusal =
  * the input this service was asked to run (before credentials are injected), and the orchestrator,
  * which holds the decisions, must confirm the approval for this task, tool and hash. Asked on every
  * attempt, a repeated idempotency key included: what was stored for a key never stands in for it.
+ * The policy is the one of the caller's tenant (a tool call runs as its task's actor, so the task's):
+ * its admins' override, else the definition's.
  */
 @Injectable()
 export class CallApprovalChecker {
@@ -33,8 +42,9 @@ export class CallApprovalChecker {
   async assertApproved(
     registered: RegisteredTool,
     req: Tools.ToolCallRequest,
+    actor: Pick<Actor, 'tenantId'>,
   ): Promise<ConfirmedApproval | undefined> {
-    if (!(await this.policies.effectiveOf(registered))) return undefined;
+    if (!(await this.policies.effectiveOf(registered, tenantOf(actor)))) return undefined;
     const { tool, taskId, approval } = req;
     if (!taskId)
       throw refused(

@@ -4,18 +4,26 @@ import {
   DomainError,
   isAdmin,
   type ResponseOf,
+  spansTenants,
+  tenantOf,
   type Tools,
 } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { ManifestCache } from '../cache/manifest-cache.js';
 import { ToolsChangedPublisher } from '../registry/tools-changed.publisher.js';
 import { ToolRegistry } from '../registry/tool-registry.service.js';
+import { auditOtherTenant, readableBy, type TenantUser } from '../tenancy/tenant-scope.js';
 import { ProviderAuthorizationRepository } from './provider-authorization.repository.js';
 
 /**
  * Listing (self, or anyone for admins), granting and revoking (admins only) provider authorizations.
  * A change invalidates that user's cached manifests before it is acknowledged, is audited, and is
  * announced so open MCP sessions re-list their tools.
+ *
+ * Grants are per tenant. A grant is made in the tenant the admin acts in, and a tenant admin lists
+ * and revokes within their own tenant only: a grant held in another tenant is answered as none (and
+ * the revoke is audited as `other_tenant`). The platform operator lists and revokes a user's grants
+ * in every tenant (a user id is normally in one).
  */
 @Injectable()
 export class ProviderAuthorizationsService {
@@ -35,7 +43,7 @@ export class ProviderAuthorizationsService {
     if (subject !== actor.userId && !isAdmin(actor)) {
       throw new DomainError('FORBIDDEN', "only admins may list another user's authorizations");
     }
-    const grants = await this.repository.grantsOf(subject);
+    const grants = await this.repository.grantsOf(subject, readableBy(actor));
     const granted = new Set(grants.map((g) => g.provider));
     return {
       userId: subject,
@@ -55,8 +63,9 @@ export class ProviderAuthorizationsService {
   ): Promise<ResponseOf<typeof Tools.AuthorizationGrant>> {
     this.assertAdmin(actor, 'grant', userId, provider);
     this.assertKnown(provider);
-    const grant = await this.repository.grant(userId, provider, actor.userId);
-    await this.changed(userId);
+    const user = { tenantId: tenantOf(actor), userId };
+    const grant = await this.repository.grant(user, provider, actor.userId);
+    await this.changed(user);
     void this.audit.record({
       category: 'admin',
       action: 'tools.authorization.grant',
@@ -73,8 +82,19 @@ export class ProviderAuthorizationsService {
     provider: string,
   ): Promise<ResponseOf<typeof Tools.AuthorizationRevoke>> {
     this.assertAdmin(actor, 'revoke', userId, provider);
-    const revoked = await this.repository.revoke(userId, provider);
-    await this.changed(userId);
+    const tenants = await this.repository.revoke(userId, provider, readableBy(actor));
+    const revoked = tenants.length > 0;
+    for (const tenantId of revoked ? tenants : [tenantOf(actor)])
+      await this.changed({ tenantId, userId });
+    if (!revoked && (await this.heldInAnotherTenant(actor, userId, provider))) {
+      auditOtherTenant(this.audit, {
+        category: 'admin',
+        action: 'tools.authorization.revoke',
+        resource: `${userId}/${provider}`,
+        details: { userId, provider },
+      });
+      return { userId, provider, revoked };
+    }
     void this.audit.record({
       category: 'admin',
       action: 'tools.authorization.revoke',
@@ -110,8 +130,18 @@ export class ProviderAuthorizationsService {
     }
   }
 
-  private async changed(userId: string): Promise<void> {
-    await this.cache.invalidateUser(userId);
-    this.changes.authorizationsChanged(userId);
+  /** For a revoke that found nothing: whether the grant is another tenant's (out of the actor's reach). */
+  private async heldInAnotherTenant(
+    actor: Actor,
+    userId: string,
+    provider: string,
+  ): Promise<boolean> {
+    if (spansTenants(actor)) return false;
+    return this.repository.heldElsewhere(userId, provider, tenantOf(actor));
+  }
+
+  private async changed(user: TenantUser): Promise<void> {
+    await this.cache.invalidateUser(user);
+    this.changes.authorizationsChanged(user.userId);
   }
 }

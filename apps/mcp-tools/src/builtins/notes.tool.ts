@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, isAdmin } from '@switchboard/contracts';
+import { type Actor, DomainError, isAdmin, sameTenant, type Tools } from '@switchboard/contracts';
+import { AuditTrail } from '@switchboard/messaging';
 import type { ToolContext, ToolImplementation } from '../registry/tool-implementation.js';
-import { NotesRepository } from './notes.repository.js';
+import { auditOtherTenant, readableBy, tenantUserOf } from '../tenancy/tenant-scope.js';
+import { NotesRepository, type StoredNote } from './notes.repository.js';
 
 const NOTE_SCHEMA = {
   type: 'object',
@@ -43,7 +45,12 @@ export class NotesAddTool implements ToolImplementation {
 
   run(input: Record<string, unknown>, ctx: ToolContext): Promise<unknown> {
     const title = typeof input['title'] === 'string' ? input['title'] : null;
-    return this.notes.add(ctx.actor.userId, String(input['content']), title, ctx.idempotencyKey);
+    return this.notes.add(
+      tenantUserOf(ctx.actor),
+      String(input['content']),
+      title,
+      ctx.idempotencyKey,
+    );
   }
 }
 
@@ -65,13 +72,37 @@ export class NotesGetTool implements ToolImplementation {
     idempotent: true,
   };
 
-  constructor(private readonly notes: NotesRepository) {}
+  constructor(
+    private readonly notes: NotesRepository,
+    private readonly audit: AuditTrail,
+  ) {}
 
+  /**
+   * The user's own note; an admin's, any note of their tenant; the platform operator's, any note.
+   * Anything else is NOT_FOUND, worded as for a note that does not exist, so ids cannot be probed;
+   * another tenant's note is also audited.
+   */
   async run(input: Record<string, unknown>, ctx: ToolContext): Promise<unknown> {
     const id = String(input['id']);
-    const note = await this.notes.get(isAdmin(ctx.actor) ? null : ctx.actor.userId, id);
+    const note = this.visible(await this.notes.find(id), ctx);
     if (!note) throw new DomainError('NOT_FOUND', `note ${id} not found`);
     return note;
+  }
+
+  private visible(stored: StoredNote | undefined, ctx: ToolContext): Tools.Note | undefined {
+    if (!stored) return undefined;
+    const { tenantId, userId, ...note } = stored;
+    if (!sameTenant(ctx.actor, tenantId)) {
+      auditOtherTenant(this.audit, {
+        category: 'tool',
+        action: 'tool.call',
+        resource: this.definition.name,
+        ...(ctx.taskId ? { taskId: ctx.taskId } : {}),
+        details: { tool: this.definition.name, noteId: note.id },
+      });
+      return undefined;
+    }
+    return ownsOrAdministers(ctx.actor, userId) ? note : undefined;
   }
 }
 
@@ -99,8 +130,13 @@ export class NotesListTool implements ToolImplementation {
 
   constructor(private readonly notes: NotesRepository) {}
 
+  /** The caller's own notes in their tenant (the platform operator's: in every tenant). */
   async run(input: Record<string, unknown>, ctx: ToolContext): Promise<unknown> {
     const limit = typeof input['limit'] === 'number' ? input['limit'] : 20;
-    return { notes: await this.notes.list(ctx.actor.userId, limit) };
+    return { notes: await this.notes.list(ctx.actor.userId, readableBy(ctx.actor), limit) };
   }
 }
+
+/** The note's owner, or an admin (of its tenant, which the caller checked first). */
+const ownsOrAdministers = (actor: Actor, owner: string): boolean =>
+  actor.userId === owner || isAdmin(actor);

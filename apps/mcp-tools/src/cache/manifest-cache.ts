@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { Tools } from '@switchboard/contracts';
+import { DEFAULT_TENANT, Tools } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { McpToolsEnv } from '../config/mcp-tools.env.js';
+import type { TenantUser } from '../tenancy/tenant-scope.js';
 import { RedisService } from './redis.service.js';
 
 /** What is cached of a manifest: the tools offered, and those left out as unconfigured. */
@@ -21,7 +22,9 @@ export interface CacheSlot {
 /**
  * Per-user manifest cache in Redis. A user's entries live under one generation counter: bumping it
  * (on any change of that user's authorizations) invalidates all of them at once. The registry's
- * fingerprint is part of the key, so a registry change invalidates everyone's.
+ * fingerprint is part of the key, so a registry change invalidates everyone's. A user is one of a
+ * tenant (their grants and policies are that tenant's): the same user id in another tenant has
+ * entries and a counter of its own.
  *
  * The generation is read once, before the manifest is computed, and the result is stored under that
  * same key: a grant that lands while a manifest is being built bumps the generation, so the stale
@@ -33,6 +36,7 @@ export interface CacheSlot {
  */
 @Injectable()
 export class ManifestCache {
+  /** Users (`userKey`) whose invalidation waits for Redis to be back. */
   private readonly unbumped = new Set<string>();
 
   constructor(
@@ -44,19 +48,20 @@ export class ManifestCache {
   }
 
   async lookup(
-    userId: string,
+    user: TenantUser,
     role: string,
     variant: unknown,
     registryVersion: string,
   ): Promise<CacheSlot> {
-    if (!this.redis.available || this.unbumped.has(userId)) return {};
+    const who = userKey(user);
+    if (!this.redis.available || this.unbumped.has(who)) return {};
     try {
-      const generation = (await this.redis.get(generationKey(userId))) ?? '0';
+      const generation = (await this.redis.get(generationKey(who))) ?? '0';
       const hash = createHash('sha256')
         .update(JSON.stringify({ role, variant, registryVersion }))
         .digest('hex')
         .slice(0, 16);
-      const key = `manifest:${userId}:${generation}:${hash}`;
+      const key = `manifest:${who}:${generation}:${hash}`;
       const raw = await this.redis.get(key);
       return { key, entry: raw ? parse(raw) : undefined };
     } catch (e) {
@@ -77,23 +82,24 @@ export class ManifestCache {
    * Invalidates the user's cached manifests. While Redis is unreachable the bump is remembered and
    * made when it is back; until then this replica does not serve that user from the cache.
    */
-  async invalidateUser(userId: string): Promise<void> {
+  async invalidateUser(user: TenantUser): Promise<void> {
+    const who = userKey(user);
     try {
-      await this.redis.incr(generationKey(userId));
+      await this.redis.incr(generationKey(who));
     } catch (e) {
-      this.unbumped.add(userId);
+      this.unbumped.add(who);
       this.logger.warn(
-        { err: e, userId },
+        { err: e, user: who },
         'could not invalidate cached manifests (Redis unavailable); retried when it is back',
       );
     }
   }
 
   private async bumpPending(): Promise<void> {
-    for (const userId of [...this.unbumped]) {
+    for (const who of [...this.unbumped]) {
       try {
-        await this.redis.incr(generationKey(userId));
-        this.unbumped.delete(userId);
+        await this.redis.incr(generationKey(who));
+        this.unbumped.delete(who);
       } catch {
         return; // gone again: the next reconnect retries
       }
@@ -111,4 +117,11 @@ function parse(raw: string): CachedManifest | undefined {
   }
 }
 
-const generationKey = (userId: string) => `manifest:gen:${userId}`;
+/**
+ * A user's part of the cache keys: the user id in the default tenant (the keys it had before tenants),
+ * `tenant/user` in any other. No user id holds a "/", so the two forms never meet.
+ */
+const userKey = ({ tenantId, userId }: TenantUser): string =>
+  tenantId === DEFAULT_TENANT ? userId : `${tenantId}/${userId}`;
+
+const generationKey = (who: string) => `manifest:gen:${who}`;

@@ -1,9 +1,9 @@
 import { DomainError, type ErrorBody } from '@switchboard/contracts';
 import { createLogger } from '@switchboard/observability';
-import type { NatsBus } from '@switchboard/messaging';
+import type { AuditTrail, NatsBus } from '@switchboard/messaging';
 import { IdempotencyService, LEASE_STALE_MS } from './idempotency.service.js';
 import { TaskCancellations } from './task-cancellations.js';
-import type { CallClaim, ToolCallRepository } from './tool-call.repository.js';
+import type { CallClaim, CallKey, ToolCallRepository } from './tool-call.repository.js';
 import { FINISH_GRACE_MS } from './tool-timeouts.js';
 
 const logger = createLogger({
@@ -27,31 +27,35 @@ interface Row {
   error?: ErrorBody;
 }
 
+/** A row's place in InMemoryCalls: its tenant and key (the default tenant unless named). */
+const at = (key: string, tenantId = 'default') => `${tenantId}/${key}`;
+const slot = (call: CallKey) => at(call.key, call.tenantId);
+
 /** The repository's contract over a Map; `reads` counts how often a repeat looked at the row. */
 class InMemoryCalls {
   readonly rows = new Map<string, Row>();
   reads = 0;
   onRead: (row: Row) => void = () => undefined;
 
-  async claim(key: string, userId: string, tool: string, owner: string): Promise<CallClaim> {
-    if (!this.rows.has(key)) {
-      this.rows.set(key, { userId, tool, status: 'running', startedAt: new Date(), owner });
+  async claim(call: CallKey, userId: string, tool: string, owner: string): Promise<CallClaim> {
+    if (!this.rows.has(slot(call))) {
+      this.rows.set(slot(call), { userId, tool, status: 'running', startedAt: new Date(), owner });
       return { state: 'new' };
     }
-    return this.read(key, userId, tool);
+    return this.read(call, userId, tool);
   }
   /** Leases are renewed by the service's timer, which these tests do not start. */
   renew(): Promise<void> {
     return Promise.resolve();
   }
-  async takeOver(key: string, owner: string, staleMs: number): Promise<boolean> {
-    const row = this.rows.get(key)!;
+  async takeOver(call: CallKey, owner: string, staleMs: number): Promise<boolean> {
+    const row = this.rows.get(slot(call))!;
     if (row.status !== 'running' || (row.leaseAgeMs ?? 0) <= staleMs) return false;
     Object.assign(row, { owner, leaseAgeMs: 0, startedAt: new Date(), runningForMs: undefined });
     return true;
   }
-  async read(key: string, userId: string, tool: string): Promise<CallClaim> {
-    const row = this.rows.get(key)!;
+  async read(call: CallKey, userId: string, tool: string): Promise<CallClaim> {
+    const row = this.rows.get(slot(call))!;
     this.reads++;
     this.onRead(row);
     if (row.userId !== userId || row.tool !== tool) throw new DomainError('CONFLICT', 'other call');
@@ -67,14 +71,14 @@ class InMemoryCalls {
     }
     return { state: 'failed', error: row.error! };
   }
-  async complete(key: string, output: unknown): Promise<void> {
-    Object.assign(this.rows.get(key)!, { status: 'completed', output });
+  async complete(call: CallKey, output: unknown): Promise<void> {
+    Object.assign(this.rows.get(slot(call))!, { status: 'completed', output });
   }
-  async fail(key: string, error: ErrorBody): Promise<void> {
-    Object.assign(this.rows.get(key)!, { status: 'failed', error });
+  async fail(call: CallKey, error: ErrorBody): Promise<void> {
+    Object.assign(this.rows.get(slot(call))!, { status: 'failed', error });
   }
-  async interrupt(key: string, error: ErrorBody): Promise<boolean> {
-    const row = this.rows.get(key)!;
+  async interrupt(call: CallKey, error: ErrorBody): Promise<boolean> {
+    const row = this.rows.get(slot(call))!;
     if (row.status !== 'running') return false;
     Object.assign(row, { status: 'interrupted', error });
     return true;
@@ -82,10 +86,14 @@ class InMemoryCalls {
 }
 
 const TOOL = { name: 'orders.place', idempotent: false, timeoutMs: 5_000 };
+/** Alice of the default tenant (an actor naming no tenant), and her namesake in tenant acme. */
+const alice = { userId: 'alice' };
+const acmeAlice = { userId: 'alice', tenantId: 'acme' };
 
 function setup() {
   const calls = new InMemoryCalls();
-  const cancellations = new TaskCancellations({} as NatsBus, logger);
+  const audit = { record: async () => undefined } as unknown as AuditTrail;
+  const cancellations = new TaskCancellations({} as NatsBus, audit, logger);
   const sut = new IdempotencyService(
     calls as unknown as ToolCallRepository,
     cancellations,
@@ -101,27 +109,72 @@ describe(IdempotencyService.name, () => {
   it('runs a keyed call once and replays its result; idempotent or unkeyed calls always run', async () => {
     const t = setup();
     const req = { idempotencyKey: 'task-1:s1' };
-    expect(await t.sut.run(TOOL, req, 'alice', t.execute)).toEqual({
+    expect(await t.sut.run(TOOL, req, alice, t.execute)).toEqual({
       result: { output: { order: 1 } },
       replayed: false,
     });
-    expect(await t.sut.run(TOOL, req, 'alice', t.execute)).toEqual({
+    expect(await t.sut.run(TOOL, req, alice, t.execute)).toEqual({
       result: { output: { order: 1 } },
       replayed: true,
     });
-    await t.sut.run({ ...TOOL, idempotent: true }, req, 'alice', t.execute);
-    await t.sut.run(TOOL, {}, 'alice', t.execute);
+    await t.sut.run({ ...TOOL, idempotent: true }, req, alice, t.execute);
+    await t.sut.run(TOOL, {}, alice, t.execute);
     expect(t.runs()).toBe(3);
+  });
+
+  it('keeps a key per tenant: the same key under another tenant is an independent call', async () => {
+    const t = setup();
+    const req = { idempotencyKey: 'task-1:s1' };
+    expect(await t.sut.run(TOOL, req, alice, t.execute)).toEqual({
+      result: { output: { order: 1 } },
+      replayed: false,
+    });
+    // The same user id and key in tenant acme: never the default tenant's stored result.
+    expect(await t.sut.run(TOOL, req, acmeAlice, t.execute)).toEqual({
+      result: { output: { order: 2 } },
+      replayed: false,
+    });
+    expect([...t.calls.rows.keys()].sort()).toEqual([at('task-1:s1', 'acme'), at('task-1:s1')]);
+    // Each tenant's repeat gets its own call's result.
+    expect((await t.sut.run(TOOL, req, acmeAlice, t.execute)).result).toEqual({
+      output: { order: 2 },
+    });
+    expect((await t.sut.run(TOOL, req, alice, t.execute)).result).toEqual({
+      output: { order: 1 },
+    });
+    expect(t.runs()).toBe(2);
+  });
+
+  it("never waits for, takes over or interrupts another tenant's running call under the same key", async () => {
+    const t = setup();
+    // Acme's call under the key, its replica gone: the default tenant's call is not its repeat.
+    t.calls.rows.set(at('task-1:s10', 'acme'), {
+      userId: 'alice',
+      tool: TOOL.name,
+      status: 'running',
+      startedAt: new Date(Date.now() - 1_000),
+      owner: 'replica-a',
+      leaseAgeMs: LEASE_STALE_MS + 1,
+    });
+    expect(await t.sut.run(TOOL, { idempotencyKey: 'task-1:s10' }, alice, t.execute)).toEqual({
+      result: { output: { order: 1 } },
+      replayed: false,
+    });
+    expect(t.calls.rows.get(at('task-1:s10', 'acme'))).toMatchObject({
+      status: 'running',
+      owner: 'replica-a',
+    });
+    expect(t.calls.reads).toBe(0);
   });
 
   it('replays a failure as the same error', async () => {
     const t = setup();
     const req = { idempotencyKey: 'task-1:s2' };
     const boom = () => Promise.reject(new DomainError('UPSTREAM_ERROR', 'shop answered HTTP 500'));
-    await expect(t.sut.run(TOOL, req, 'alice', boom)).rejects.toMatchObject({
+    await expect(t.sut.run(TOOL, req, alice, boom)).rejects.toMatchObject({
       code: 'UPSTREAM_ERROR',
     });
-    await expect(t.sut.run(TOOL, req, 'alice', t.execute)).rejects.toMatchObject({
+    await expect(t.sut.run(TOOL, req, alice, t.execute)).rejects.toMatchObject({
       code: 'UPSTREAM_ERROR',
       message: 'shop answered HTTP 500',
     });
@@ -130,7 +183,7 @@ describe(IdempotencyService.name, () => {
 
   it('waits for a call that is still running and returns its result instead of running again', async () => {
     const t = setup();
-    t.calls.rows.set('task-1:s3', {
+    t.calls.rows.set(at('task-1:s3'), {
       userId: 'alice',
       tool: TOOL.name,
       status: 'running',
@@ -140,7 +193,7 @@ describe(IdempotencyService.name, () => {
     t.calls.onRead = (row) => {
       if (t.calls.reads === 3) Object.assign(row, { status: 'completed', output: { order: 7 } });
     };
-    expect(await t.sut.run(TOOL, { idempotencyKey: 'task-1:s3' }, 'alice', t.execute)).toEqual({
+    expect(await t.sut.run(TOOL, { idempotencyKey: 'task-1:s3' }, alice, t.execute)).toEqual({
       result: { output: { order: 7 } },
       replayed: true,
     });
@@ -151,7 +204,7 @@ describe(IdempotencyService.name, () => {
   it('marks a call that outlived its timeout as interrupted and does not run it again', async () => {
     const t = setup();
     const startedAt = new Date(Date.now() - TOOL.timeoutMs - FINISH_GRACE_MS - 1);
-    t.calls.rows.set('task-1:s4', {
+    t.calls.rows.set(at('task-1:s4'), {
       userId: 'alice',
       tool: TOOL.name,
       status: 'running',
@@ -163,10 +216,10 @@ describe(IdempotencyService.name, () => {
       message: `an earlier call of orders.place with this idempotency key (started ${startedAt.toISOString()}) was interrupted before it finished; orders.place is not idempotent, so it is not run again — check whether it took effect before calling it anew`,
       details: { tool: 'orders.place', interrupted: true, startedAt: startedAt.toISOString() },
     };
-    await expect(t.sut.run(TOOL, req, 'alice', t.execute)).rejects.toMatchObject(expected);
-    expect(t.calls.rows.get('task-1:s4')!.status).toBe('interrupted');
+    await expect(t.sut.run(TOOL, req, alice, t.execute)).rejects.toMatchObject(expected);
+    expect(t.calls.rows.get(at('task-1:s4'))!.status).toBe('interrupted');
     // Every later repeat gets the same answer.
-    await expect(t.sut.run(TOOL, req, 'alice', t.execute)).rejects.toMatchObject(expected);
+    await expect(t.sut.run(TOOL, req, alice, t.execute)).rejects.toMatchObject(expected);
     expect(t.runs()).toBe(0);
   });
 
@@ -174,7 +227,7 @@ describe(IdempotencyService.name, () => {
     const t = setup();
     // Started (by the clock of the replica that runs it) an hour "ago" as this replica sees it, but
     // running for 50 ms by the database's measure: it is alive, and its result is awaited.
-    t.calls.rows.set('task-1:s6', {
+    t.calls.rows.set(at('task-1:s6'), {
       userId: 'alice',
       tool: TOOL.name,
       status: 'running',
@@ -184,18 +237,18 @@ describe(IdempotencyService.name, () => {
     t.calls.onRead = (row) => {
       if (t.calls.reads === 3) Object.assign(row, { status: 'completed', output: { order: 9 } });
     };
-    expect(await t.sut.run(TOOL, { idempotencyKey: 'task-1:s6' }, 'alice', t.execute)).toEqual({
+    expect(await t.sut.run(TOOL, { idempotencyKey: 'task-1:s6' }, alice, t.execute)).toEqual({
       result: { output: { order: 9 } },
       replayed: true,
     });
-    expect(t.calls.rows.get('task-1:s6')!.status).toBe('completed');
+    expect(t.calls.rows.get(at('task-1:s6'))!.status).toBe('completed');
     expect(t.runs()).toBe(0);
   });
 
   it('runs a keyed tool again under its key, once, when the replica running it is gone (its lease went stale)', async () => {
     const t = setup();
     // Started a second ago on replica-a, which stopped renewing its lease: it died mid-call.
-    t.calls.rows.set('task-1:s7', {
+    t.calls.rows.set(at('task-1:s7'), {
       userId: 'alice',
       tool: TOOL.name,
       status: 'running',
@@ -204,9 +257,9 @@ describe(IdempotencyService.name, () => {
       leaseAgeMs: LEASE_STALE_MS + 1,
     });
     const run = () =>
-      t.sut.run(TOOL, { idempotencyKey: 'task-1:s7' }, 'alice', t.execute, { keyed: true });
+      t.sut.run(TOOL, { idempotencyKey: 'task-1:s7' }, alice, t.execute, { keyed: true });
     expect(await run()).toEqual({ result: { output: { order: 1 } }, replayed: false });
-    expect(t.calls.rows.get('task-1:s7')).toMatchObject({
+    expect(t.calls.rows.get(at('task-1:s7'))).toMatchObject({
       status: 'completed',
       owner: 'replica-b',
     });
@@ -217,7 +270,7 @@ describe(IdempotencyService.name, () => {
 
   it('marks a call of a tool that is not keyed interrupted as soon as its replica is gone, without running it', async () => {
     const t = setup();
-    t.calls.rows.set('task-1:s8', {
+    t.calls.rows.set(at('task-1:s8'), {
       userId: 'alice',
       tool: TOOL.name,
       status: 'running',
@@ -226,15 +279,15 @@ describe(IdempotencyService.name, () => {
       leaseAgeMs: LEASE_STALE_MS + 1,
     });
     await expect(
-      t.sut.run(TOOL, { idempotencyKey: 'task-1:s8' }, 'alice', t.execute),
+      t.sut.run(TOOL, { idempotencyKey: 'task-1:s8' }, alice, t.execute),
     ).rejects.toMatchObject({ code: 'CONFLICT', details: { interrupted: true } });
-    expect(t.calls.rows.get('task-1:s8')!.status).toBe('interrupted');
+    expect(t.calls.rows.get(at('task-1:s8'))!.status).toBe('interrupted');
     expect(t.runs()).toBe(0);
   });
 
   it('waits for a call whose replica keeps its lease, even a keyed one', async () => {
     const t = setup();
-    t.calls.rows.set('task-1:s9', {
+    t.calls.rows.set(at('task-1:s9'), {
       userId: 'alice',
       tool: TOOL.name,
       status: 'running',
@@ -246,14 +299,14 @@ describe(IdempotencyService.name, () => {
       if (t.calls.reads === 3) Object.assign(row, { status: 'completed', output: { order: 4 } });
     };
     expect(
-      await t.sut.run(TOOL, { idempotencyKey: 'task-1:s9' }, 'alice', t.execute, { keyed: true }),
+      await t.sut.run(TOOL, { idempotencyKey: 'task-1:s9' }, alice, t.execute, { keyed: true }),
     ).toEqual({ result: { output: { order: 4 } }, replayed: true });
     expect(t.runs()).toBe(0);
   });
 
   it('gives up waiting when the task is cancelled', async () => {
     const t = setup();
-    t.calls.rows.set('task-1:s5', {
+    t.calls.rows.set(at('task-1:s5'), {
       userId: 'alice',
       tool: TOOL.name,
       status: 'running',
@@ -263,7 +316,7 @@ describe(IdempotencyService.name, () => {
       if (t.calls.reads === 2) t.cancellations.cancel('task-1', 'user pressed stop');
     };
     await expect(
-      t.sut.run(TOOL, { idempotencyKey: 'task-1:s5', taskId: 'task-1' }, 'alice', t.execute),
+      t.sut.run(TOOL, { idempotencyKey: 'task-1:s5', taskId: 'task-1' }, alice, t.execute),
     ).rejects.toMatchObject({
       code: 'CANCELLED',
       message: 'tool orders.place was cancelled with its task: user pressed stop',

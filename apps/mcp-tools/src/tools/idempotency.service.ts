@@ -1,5 +1,11 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { DomainError, isDomainError, type Tools } from '@switchboard/contracts';
+import {
+  type Actor,
+  DomainError,
+  isDomainError,
+  tenantOf,
+  type Tools,
+} from '@switchboard/contracts';
 import {
   LOGGER,
   type Logger,
@@ -8,7 +14,7 @@ import {
 } from '@switchboard/observability';
 import { setTimeout as delay } from 'node:timers/promises';
 import { TaskCancellations } from './task-cancellations.js';
-import { type CallClaim, ToolCallRepository } from './tool-call.repository.js';
+import { type CallClaim, type CallKey, ToolCallRepository } from './tool-call.repository.js';
 import type { RunResult } from './tool-runner.js';
 import { FINISH_GRACE_MS } from './tool-timeouts.js';
 
@@ -37,11 +43,12 @@ export interface OnceSettings {
  * planner into a second run. The replica running a keyed call renews a lease on it every second, so a
  * repeat knows within seconds when that replica is gone: the call is then run again if the tool is
  * itself keyed (its effect, if any, is found, not repeated), else marked interrupted and not run again.
+ * A key belongs to the caller's tenant: the same key from another tenant is an independent call.
  */
 @Injectable()
 export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
-  /** Keys of the calls this replica runs, whose leases it renews. */
-  private readonly leased = new Set<string>();
+  /** The calls this replica runs, whose leases it renews (by `tenant/key`: "/" is in no tenant id). */
+  private readonly leased = new Map<string, CallKey>();
   private renewer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -67,40 +74,43 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
   async run(
     definition: Pick<Tools.ToolDefinition, 'name' | 'idempotent' | 'timeoutMs'>,
     req: Pick<Tools.ToolCallRequest, 'idempotencyKey' | 'taskId'>,
-    userId: string,
+    caller: Pick<Actor, 'userId' | 'tenantId'>,
     execute: () => Promise<RunResult>,
     once: OnceSettings = {},
   ): Promise<{ result: RunResult; replayed: boolean }> {
     const key = req.idempotencyKey && !definition.idempotent ? req.idempotencyKey : undefined;
     if (!key) return { result: await execute(), replayed: false };
-    const claim = await this.calls.claim(key, userId, definition.name, this.identity.instance);
+    const call: CallKey = { tenantId: tenantOf(caller), key };
+    const { userId } = caller;
+    const claim = await this.calls.claim(call, userId, definition.name, this.identity.instance);
     if (claim.state !== 'new') {
-      const earlier = await this.settle(key, claim, definition, req.taskId, userId, once);
+      const earlier = await this.settle(call, claim, definition, req.taskId, userId, once);
       if (earlier.state === 'failed') throw DomainError.fromBody(earlier.error);
       if (earlier.state === 'completed')
         return { result: { output: earlier.output }, replayed: true };
       // Taken over from a replica that is gone: this one runs it (the tool finds its earlier effect).
     }
-    this.leased.add(key);
+    const lease = `${call.tenantId}/${key}`;
+    this.leased.set(lease, call);
     try {
       const result = await execute();
-      await this.calls.complete(key, result.output);
+      await this.calls.complete(call, result.output);
       return { result, replayed: false };
     } catch (e) {
       const error = isDomainError(e)
         ? e.toBody()
         : { code: 'INTERNAL' as const, message: 'tool failed unexpectedly', retryable: false };
-      await this.calls.fail(key, error).catch(() => undefined);
+      await this.calls.fail(call, error).catch(() => undefined);
       throw e;
     } finally {
-      this.leased.delete(key);
+      this.leased.delete(lease);
     }
   }
 
   private async renew(): Promise<void> {
     if (this.leased.size === 0) return;
     try {
-      await this.calls.renew([...this.leased], this.identity.instance);
+      await this.calls.renew([...this.leased.values()], this.identity.instance);
     } catch (e) {
       this.logger.warn({ err: e, calls: this.leased.size }, 'could not renew tool call leases');
     }
@@ -111,7 +121,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
    * its replica is gone and the tool is keyed: this replica took it over and runs it.
    */
   private async settle(
-    key: string,
+    call: CallKey,
     claim: Exclude<CallClaim, { state: 'new' }>,
     definition: Pick<Tools.ToolDefinition, 'name' | 'timeoutMs'>,
     taskId: string | undefined,
@@ -124,27 +134,28 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
     // every replica), counted on this replica's clock from now.
     const deadline = Date.now() + definition.timeoutMs + FINISH_GRACE_MS - claim.runningForMs;
     let state: CallClaim = claim;
+    const idempotencyKey = call.key;
     if (Date.now() < deadline && !leaseLost(claim)) {
       this.logger.info(
-        { tool, idempotencyKey: key, startedAt: claim.startedAt.toISOString() },
+        { tool, idempotencyKey, startedAt: claim.startedAt.toISOString() },
         'waiting for the running call with the same idempotency key',
       );
-      state = await this.waitWhileRunning(key, userId, tool, deadline, taskId);
+      state = await this.waitWhileRunning(call, userId, tool, deadline, taskId);
     }
     if (state.state !== 'running' && state.state !== 'new') return state;
     if (once.keyed) {
-      if (await this.calls.takeOver(key, this.identity.instance, LEASE_STALE_MS)) {
+      if (await this.calls.takeOver(call, this.identity.instance, LEASE_STALE_MS)) {
         this.logger.warn(
-          { tool, idempotencyKey: key, startedAt: claim.startedAt.toISOString() },
+          { tool, idempotencyKey, startedAt: claim.startedAt.toISOString() },
           'the replica running this call is gone; running it again under its key',
         );
         return { state: 'new' };
       }
       // Finished just now, or another repeat took it over (a fresh run): wait for that one.
-      const now = await this.calls.read(key, userId, tool);
+      const now = await this.calls.read(call, userId, tool);
       if (now.state !== 'running') return now;
       if (!leaseLost(now) && now.runningForMs < definition.timeoutMs + FINISH_GRACE_MS)
-        return this.settle(key, now, definition, taskId, userId, once);
+        return this.settle(call, now, definition, taskId, userId, once);
     }
     // Its replica is gone, or it outlived its timeout: it is not run again.
     const error = new DomainError(
@@ -152,20 +163,20 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
       `an earlier call of ${tool} with this idempotency key (started ${claim.startedAt.toISOString()}) was interrupted before it finished; ${tool} is not idempotent, so it is not run again — check whether it took effect before calling it anew`,
       { details: { tool, interrupted: true, startedAt: claim.startedAt.toISOString() } },
     ).toBody();
-    if (await this.calls.interrupt(key, error)) {
+    if (await this.calls.interrupt(call, error)) {
       this.logger.warn(
-        { tool, idempotencyKey: key, startedAt: claim.startedAt.toISOString() },
+        { tool, idempotencyKey, startedAt: claim.startedAt.toISOString() },
         'marked an unfinished tool call as interrupted',
       );
       return { state: 'failed', error };
     }
     // It finished (or another repeat marked it) just now: that outcome stands.
-    const now = await this.calls.read(key, userId, tool);
+    const now = await this.calls.read(call, userId, tool);
     return now.state === 'completed' || now.state === 'failed' ? now : { state: 'failed', error };
   }
 
   private async waitWhileRunning(
-    key: string,
+    call: CallKey,
     userId: string,
     tool: string,
     deadline: number,
@@ -173,7 +184,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
   ): Promise<CallClaim> {
     let cancelled: string | undefined;
     const unwatch = taskId
-      ? this.cancellations.watch(taskId, (reason) => (cancelled = reason))
+      ? this.cancellations.watch(taskId, call.tenantId, (reason) => (cancelled = reason))
       : () => undefined;
     try {
       for (;;) {
@@ -183,7 +194,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
             `tool ${tool} was cancelled with its task: ${cancelled}`,
           );
         }
-        const state = await this.calls.read(key, userId, tool);
+        const state = await this.calls.read(call, userId, tool);
         const left = deadline - Date.now();
         if (state.state !== 'running' || left <= 0 || leaseLost(state)) return state;
         await delay(Math.min(POLL_MS, left));

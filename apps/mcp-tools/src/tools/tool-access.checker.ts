@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, DomainError, type Tasks, Tools } from '@switchboard/contracts';
+import { type Actor, DomainError, type Tasks, tenantOf, Tools } from '@switchboard/contracts';
 import { ProviderAuthorizationRepository } from '../authorizations/provider-authorization.repository.js';
 import { ToolRegistry, type RegisteredTool } from '../registry/tool-registry.service.js';
 import { decideAccess } from './tool-access.policy.js';
 
 /**
  * Applies the access policy for listing and for calling, with the user's provider authorizations read
- * fresh from the database (never from a cache) so a revocation takes effect on the next call.
+ * fresh from the database (never from a cache) so a revocation takes effect on the next call. Only the
+ * grants of the tenant the user acts in count: a grant made in another tenant opens nothing here.
  */
 @Injectable()
 export class ToolAccessChecker {
@@ -28,7 +29,7 @@ export class ToolAccessChecker {
       (t) => this.registry.provider(t.definition.provider)?.requiresAuthorization,
     );
     const authorizedProviders = needsGrants
-      ? await this.authorizations.providersOf(actor.userId)
+      ? await this.authorizations.providersOf(tenantOf(actor), actor.userId)
       : new Set<string>();
     return all.filter(
       ({ definition }) =>
@@ -51,7 +52,7 @@ export class ToolAccessChecker {
     const { definition } = registered;
     const provider = this.registry.provider(definition.provider);
     const authorizedProviders = provider?.requiresAuthorization
-      ? await this.authorizations.providersOf(actor.userId)
+      ? await this.authorizations.providersOf(tenantOf(actor), actor.userId)
       : new Set<string>();
     const decision = decideAccess({
       tool: definition,

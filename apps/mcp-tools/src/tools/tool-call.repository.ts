@@ -15,6 +15,15 @@ export type CallClaim =
    */
   | { state: 'running'; startedAt: Date; runningForMs: number; leaseAgeMs?: number };
 
+/**
+ * What names one call: its idempotency key within its tenant. The same key under another tenant is
+ * another call, so a key replayed from another tenant never finds (or waits for) this one.
+ */
+export interface CallKey {
+  tenantId: string;
+  key: string;
+}
+
 interface CallRow {
   userId: string;
   tool: string;
@@ -33,30 +42,31 @@ const DB_NOW = Prisma.sql`(clock_timestamp() AT TIME ZONE 'UTC')::timestamp(3)`;
  * Idempotency records: the first call with a key claims it (`running`, leased to its replica); it
  * ends `completed` or `failed`, or — when its replica died mid-call — `interrupted` (set by a later
  * call with the key), or is taken over by a later call when the tool may run again under its key.
+ * Every statement names the tenant with the key (the table's key is the pair).
  */
 @Injectable()
 export class ToolCallRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async claim(key: string, userId: string, tool: string, owner: string): Promise<CallClaim> {
+  async claim(call: CallKey, userId: string, tool: string, owner: string): Promise<CallClaim> {
     // One statement on every non-idempotent call's path (raw: half the CPU of Prisma's builder).
     // The database's clock: how long a call has been running, and how old its lease is, are
     // measured by that one clock, whichever replica asks, so replicas' clock skew cannot make a
     // repeat take a call that is still running for one that died.
     const inserted = await this.prisma.$executeRaw`
-      INSERT INTO "ToolCall" ("idempotencyKey", "userId", "tool", "status", "createdAt", "owner", "heartbeatAt")
-      VALUES (${key}, ${userId}, ${tool}, 'running', ${DB_NOW}, ${owner}, ${DB_NOW})
-      ON CONFLICT ("idempotencyKey") DO NOTHING`;
-    return inserted === 1 ? { state: 'new' } : this.read(key, userId, tool);
+      INSERT INTO "ToolCall" ("tenantId", "idempotencyKey", "userId", "tool", "status", "createdAt", "owner", "heartbeatAt")
+      VALUES (${call.tenantId}, ${call.key}, ${userId}, ${tool}, 'running', ${DB_NOW}, ${owner}, ${DB_NOW})
+      ON CONFLICT ("tenantId", "idempotencyKey") DO NOTHING`;
+    return inserted === 1 ? { state: 'new' } : this.read(call, userId, tool);
   }
 
-  /** The outcome so far of the call that claimed `key`. */
-  async read(key: string, userId: string, tool: string): Promise<CallClaim> {
+  /** The outcome so far of the call that claimed the key. */
+  async read(call: CallKey, userId: string, tool: string): Promise<CallClaim> {
     const [row] = await this.prisma.$queryRaw<CallRow[]>`
       SELECT "userId", "tool", "status", "output", "error", "createdAt",
         (EXTRACT(EPOCH FROM (${DB_NOW} - "createdAt")) * 1000)::float8 AS "runningForMs",
         (EXTRACT(EPOCH FROM (${DB_NOW} - "heartbeatAt")) * 1000)::float8 AS "leaseAgeMs"
-      FROM "ToolCall" WHERE "idempotencyKey" = ${key}`;
+      FROM "ToolCall" WHERE "tenantId" = ${call.tenantId} AND "idempotencyKey" = ${call.key}`;
     if (!row) return { state: 'running', startedAt: new Date(), runningForMs: 0 };
     if (row.userId !== userId || row.tool !== tool) {
       throw new DomainError('CONFLICT', 'idempotency key already used for another call');
@@ -64,43 +74,46 @@ export class ToolCallRepository {
     return stateOf(row);
   }
 
-  async complete(key: string, output: unknown): Promise<void> {
+  async complete(call: CallKey, output: unknown): Promise<void> {
     await this.prisma.$executeRaw`
       UPDATE "ToolCall" SET "status" = 'completed', "output" = ${jsonText(output)}::jsonb,
         "finishedAt" = ${new Date().toISOString()}::timestamp(3)
-      WHERE "idempotencyKey" = ${key}`;
+      WHERE "tenantId" = ${call.tenantId} AND "idempotencyKey" = ${call.key}`;
   }
 
-  async fail(key: string, error: ErrorBody): Promise<void> {
+  async fail(call: CallKey, error: ErrorBody): Promise<void> {
     await this.prisma.$executeRaw`
       UPDATE "ToolCall" SET "status" = 'failed', "error" = ${jsonText(error)}::jsonb,
         "finishedAt" = ${new Date().toISOString()}::timestamp(3)
-      WHERE "idempotencyKey" = ${key}`;
+      WHERE "tenantId" = ${call.tenantId} AND "idempotencyKey" = ${call.key}`;
   }
 
-  /** Renews the leases of the calls `owner` is running. */
-  async renew(keys: readonly string[], owner: string): Promise<void> {
+  /** Renews the leases of the calls `owner` is running (one statement, whatever their tenants). */
+  async renew(calls: readonly CallKey[], owner: string): Promise<void> {
+    const tenants = calls.map((c) => c.tenantId);
+    const keys = calls.map((c) => c.key);
     await this.prisma.$executeRaw`
       UPDATE "ToolCall" SET "heartbeatAt" = ${DB_NOW}
-      WHERE "idempotencyKey" = ANY(${[...keys]}::text[]) AND "owner" = ${owner} AND "status" = 'running'`;
+      WHERE ("tenantId", "idempotencyKey") IN (SELECT * FROM unnest(${tenants}::text[], ${keys}::text[]))
+        AND "owner" = ${owner} AND "status" = 'running'`;
   }
 
   /**
    * Takes over a running call whose lease is older than `staleMs` (its replica is gone): true when
    * this replica now owns it (and may run it again), false when it finished or someone else took it.
    */
-  async takeOver(key: string, owner: string, staleMs: number): Promise<boolean> {
+  async takeOver(call: CallKey, owner: string, staleMs: number): Promise<boolean> {
     const taken = await this.prisma.$executeRaw`
       UPDATE "ToolCall" SET "owner" = ${owner}, "heartbeatAt" = ${DB_NOW}, "createdAt" = ${DB_NOW}
-      WHERE "idempotencyKey" = ${key} AND "status" = 'running'
+      WHERE "tenantId" = ${call.tenantId} AND "idempotencyKey" = ${call.key} AND "status" = 'running'
         AND "heartbeatAt" < ${DB_NOW} - make_interval(secs => ${staleMs / 1000}::float8)`;
     return taken === 1;
   }
 
   /** Marks a call that is still `running` as interrupted; false when it finished in the meantime. */
-  async interrupt(key: string, error: ErrorBody): Promise<boolean> {
+  async interrupt(call: CallKey, error: ErrorBody): Promise<boolean> {
     const { count } = await this.prisma.toolCall.updateMany({
-      where: { idempotencyKey: key, status: 'running' },
+      where: { tenantId: call.tenantId, idempotencyKey: call.key, status: 'running' },
       data: {
         status: 'interrupted',
         error: error as unknown as Prisma.InputJsonValue,

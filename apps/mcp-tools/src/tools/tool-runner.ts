@@ -1,6 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { type Actor, DomainError, isDomainError, type Tools } from '@switchboard/contracts';
+import {
+  type Actor,
+  DomainError,
+  isDomainError,
+  tenantOf,
+  type Tools,
+} from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { McpToolsEnv } from '../config/mcp-tools.env.js';
 import { RichToolOutput } from '../registry/tool-implementation.js';
@@ -65,7 +71,7 @@ export class ToolRunner {
         definition.timeoutMs,
       );
       if (req.taskId) {
-        unwatch = this.cancellations.watch(req.taskId, (reason) =>
+        unwatch = this.cancellations.watch(req.taskId, tenantOf(actor), (reason) =>
           stop(
             new DomainError(
               'CANCELLED',

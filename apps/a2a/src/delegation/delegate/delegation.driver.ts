@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { A2a, type Actor, DomainError, isDomainError } from '@switchboard/contracts';
+import { A2a, type Actor, DomainError, isDomainError, tenantOf } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { MachineInstance } from '@switchboard/contracts';
 import { mayUseAgent } from '../../agents/agent-policy.js';
@@ -64,7 +64,7 @@ export class DelegationDriver {
   async delegate(request: A2a.DelegateRequest, actor: Actor): Promise<A2a.DelegationResult> {
     const d: Delegation = {
       request,
-      run: new DelegationRun(request.delegationId, request.taskId, request.agent),
+      run: new DelegationRun(request.delegationId, request.taskId, request.agent, tenantOf(actor)),
       phase: DELEGATION.start(),
       started: performance.now(),
       attempts: 0,

@@ -35,8 +35,12 @@ function setup(overrides: Record<string, Approvals.ApprovalPolicy> = {}) {
   let stored: unknown;
   let builds = 0;
   const keys: unknown[] = [];
+  /** Whose cache slots were looked up, and whose overrides read. */
+  const users: unknown[] = [];
+  const tenants: string[] = [];
   const cache = {
-    lookup: async (_u: string, _r: string, variant: unknown) => {
+    lookup: async (user: unknown, _r: string, variant: unknown) => {
+      users.push(user);
       keys.push(variant);
       return { entry: stored };
     },
@@ -55,18 +59,21 @@ function setup(overrides: Record<string, Approvals.ApprovalPolicy> = {}) {
   } as unknown as ToolAccessChecker;
   const registry = { version: 3 } as unknown as ToolRegistry;
   const approvals = {
-    overrides: async (): Promise<ApprovalOverrides> => ({
-      byTool: new Map(
-        Object.entries(overrides).map(([t, policy]): [string, ApprovalPolicyOverride] => [
-          t,
-          { tool: t, policy, setBy: 'root', setAt: new Date(0).toISOString() },
-        ]),
-      ),
-      version: JSON.stringify(overrides),
-    }),
+    overrides: async (tenantId: string): Promise<ApprovalOverrides> => {
+      tenants.push(tenantId);
+      return {
+        byTool: new Map(
+          Object.entries(overrides).map(([t, policy]): [string, ApprovalPolicyOverride] => [
+            t,
+            { tool: t, policy, setBy: 'root', setAt: new Date(0).toISOString() },
+          ]),
+        ),
+        version: JSON.stringify(overrides),
+      };
+    },
   } as unknown as ApprovalPoliciesService;
   const sut = new BuildManifestUseCase(registry, access, approvals, cache);
-  return { sut, keys, builds: () => builds };
+  return { sut, keys, users, tenants, builds: () => builds };
 }
 
 describe(BuildManifestUseCase.name, () => {
@@ -97,6 +104,17 @@ describe(BuildManifestUseCase.name, () => {
     const byDefinition = await plain.execute(alice, undefined);
     expect(byDefinition.tools.find((t) => t.name === 'notes.add')?.approval).toEqual(REQUESTER);
     expect(byDefinition.tools.find((t) => t.name === 'notes.get')).not.toHaveProperty('approval');
+  });
+
+  it("reads the overrides and the cache of the actor's tenant", async () => {
+    const { sut, users, tenants } = setup();
+    await sut.execute({ ...alice, tenantId: 'acme' }, undefined);
+    await sut.execute(alice, undefined);
+    expect(tenants).toEqual(['acme', 'default']);
+    expect(users).toEqual([
+      { tenantId: 'acme', userId: 'alice' },
+      { tenantId: 'default', userId: 'alice' },
+    ]);
   });
 
   it('keys the cache by the overrides in force, so a changed override is never served stale', async () => {

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, type Tasks, Tools } from '@switchboard/contracts';
+import { type Actor, type Tasks, tenantOf, Tools } from '@switchboard/contracts';
 import {
   type ApprovalOverrides,
   ApprovalPoliciesService,
 } from '../../approvals/approval-policies.service.js';
 import { ManifestCache } from '../../cache/manifest-cache.js';
 import { ToolRegistry } from '../../registry/tool-registry.service.js';
+import { tenantUserOf } from '../../tenancy/tenant-scope.js';
 import { ToolAccessChecker } from '../tool-access.checker.js';
 
 /**
@@ -14,8 +15,9 @@ import { ToolAccessChecker } from '../tool-access.checker.js';
  * is sent, and each call is checked here against its caller and its task's constraints. Tools
  * the actor may use but that are not configured here are never offered; they are listed apart, with
  * what they need, so callers can say why a tool is missing. Each tool whose calls need approval
- * carries its effective policy (an admin's override, else its definition's); the overrides in force
- * are part of the cache key, so a change of one is served on the next request.
+ * carries its effective policy (its tenant admin's override, else its definition's); the tenant's
+ * overrides in force are part of the cache key, so a change of one is served on the next request.
+ * Grants, overrides and cached entries are all the actor's tenant's.
  */
 @Injectable()
 export class BuildManifestUseCase {
@@ -32,9 +34,9 @@ export class BuildManifestUseCase {
   ): Promise<Tools.Manifest> {
     const effective: Tasks.ToolConstraints = constraints ?? { mode: 'auto' };
     const generatedAt = new Date().toISOString();
-    const overrides = await this.approvals.overrides();
+    const overrides = await this.approvals.overrides(tenantOf(actor));
     const slot = await this.cache.lookup(
-      actor.userId,
+      tenantUserOf(actor),
       actor.role,
       { constraints: effective, approvalOverrides: overrides.version },
       this.registry.version,

@@ -50,14 +50,18 @@ function setup(
     safeError: (_r: unknown, e: unknown) =>
       isDomainError(e) ? e : new DomainError('INTERNAL', 'tool failed unexpectedly'),
   } as unknown as ToolRunner;
+  /** Who the approval check and the idempotency store were asked for. */
+  const callers: { approvals: unknown[]; once: unknown[] } = { approvals: [], once: [] };
   const approvals = {
-    assertApproved: async () => {
+    assertApproved: async (_t: unknown, _r: unknown, actor: Actor) => {
+      callers.approvals.push(actor);
       if (opts.approval instanceof DomainError) throw opts.approval;
       return opts.approval;
     },
   } as unknown as CallApprovalChecker;
   const once = {
-    run: async (_d: unknown, _r: unknown, _u: string, fn: () => Promise<unknown>) => {
+    run: async (_d: unknown, _r: unknown, actor: Actor, fn: () => Promise<unknown>) => {
+      callers.once.push(actor);
       onceRuns++;
       return { result: await fn(), replayed: opts.replayed ?? false };
     },
@@ -69,7 +73,7 @@ function setup(
     record: (r: Record<string, unknown>) => void reports.push(r),
   } as unknown as ToolMetrics;
   const sut = new CallToolUseCase(registry, access, approvals, runner, once, audit, metrics);
-  return { sut, audits, reports, onceRuns: () => onceRuns };
+  return { sut, audits, reports, callers, onceRuns: () => onceRuns };
 }
 
 const call = (
@@ -103,6 +107,15 @@ describe(CallToolUseCase.name, () => {
     await sut.execute(alice, call('calculator', { idempotencyKey: 'k1' }));
     expect(reports[0]).toMatchObject({ outcome: 'replayed' });
     expect(audits[0]).toMatchObject({ onceKey: 'tool.call:alice:k1', details: { replayed: true } });
+  });
+
+  it("checks approval and keys the call in the caller's tenant; its audit record id is the tenant's", async () => {
+    const { sut, audits, callers } = setup({ replayed: true });
+    const acmeAlice: Actor = { ...alice, tenantId: 'acme' };
+    await sut.execute(acmeAlice, call('calculator', { idempotencyKey: 'k1' }));
+    expect(callers).toEqual({ approvals: [acmeAlice], once: [acmeAlice] });
+    // Not the default tenant's alice's record for the same key: another call, another record.
+    expect(audits[0]).toMatchObject({ onceKey: 'tool.call:acme/alice:k1' });
   });
 
   it('refuses an unknown tool as NOT_FOUND, counted under "unknown" (no unbounded label)', async () => {

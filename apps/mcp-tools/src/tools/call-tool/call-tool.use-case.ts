@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, DomainError, type Tools } from '@switchboard/contracts';
+import {
+  type Actor,
+  DEFAULT_TENANT,
+  DomainError,
+  tenantOf,
+  type Tools,
+} from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { failSpan, type Span, withSpan } from '@switchboard/observability';
 import {
@@ -60,11 +66,11 @@ export class CallToolUseCase {
         });
       await this.access.assertCallable(actor, registered, req);
       this.runner.validateInput(registered, req.input);
-      const approval = await this.approvals.assertApproved(registered, req);
+      const approval = await this.approvals.assertApproved(registered, req, actor);
       const { result, replayed } = await this.once.run(
         registered.definition,
         req,
-        actor.userId,
+        actor,
         () =>
           this.runner.run(actor, registered, req).catch((e: unknown) => {
             throw this.runner.safeError(registered, e);
@@ -111,7 +117,7 @@ export class CallToolUseCase {
       action: 'tool.call',
       outcome: 'success',
       resource: req.tool,
-      ...(req.idempotencyKey ? { onceKey: `tool.call:${actor.userId}:${req.idempotencyKey}` } : {}),
+      ...(req.idempotencyKey ? { onceKey: auditOnceKey(actor, req.idempotencyKey) } : {}),
       ...(req.taskId ? { taskId: req.taskId } : {}),
       details: {
         tool: req.tool,
@@ -162,4 +168,14 @@ export class CallToolUseCase {
       },
     });
   }
+}
+
+/**
+ * The audit record id of a keyed call, the same for its repeats: per tenant, as the key is (the
+ * default tenant's keeps the form it had before tenants, so its records stay de-duplicated).
+ */
+function auditOnceKey(actor: Actor, idempotencyKey: string): string {
+  const tenant = tenantOf(actor);
+  const scope = tenant === DEFAULT_TENANT ? actor.userId : `${tenant}/${actor.userId}`;
+  return `tool.call:${scope}:${idempotencyKey}`;
 }
