@@ -14,7 +14,9 @@ import {
 } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 
+// An admin of the default tenant (records that name no tenant are its), and the platform operator.
 const admin = { userId: 'auditor', role: 'admin' };
+const operator = { userId: 'root', role: 'platform-admin' };
 
 function record(i: number, runId: string): Audit.AuditRecordInput {
   return {
@@ -155,7 +157,9 @@ describe('audit service (real process, JetStream, PostgreSQL)', () => {
       expect(forks!.prevs).toBe(forks!.rows);
       expect(await count(runId)).toBe(total);
       const verified = await client.bus.request(Audit.AuditVerify, {}, { actor: admin });
-      expect(verified).toMatchObject({ ok: true });
+      expect(verified).toMatchObject({ ok: true, scope: 'tenant', tenantId: 'default' });
+      const whole = await client.bus.request(Audit.AuditVerify, {}, { actor: operator });
+      expect(whole).toMatchObject({ ok: true, scope: 'all', checked: verified.checked });
     } finally {
       await second.stop();
     }

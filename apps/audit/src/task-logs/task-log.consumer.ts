@@ -35,7 +35,16 @@ export class TaskLogConsumer implements OnApplicationBootstrap {
       maxDeliver: this.config.AUDIT_MAX_DELIVER,
       retryDelaysMs: [1_000, 2_000, 5_000, 10_000, 30_000, 60_000],
       handleBatch: async (items) => {
-        await this.writer.write(items.flatMap((i) => Tasks.eventsOf(i.payload)));
+        // A task's tenant is the one its events were published in (the task's owner's, in headers).
+        const tenants = new Map<string, string>();
+        for (const { meta, payload } of items) {
+          const tenantId = meta.actor?.tenantId;
+          if (tenantId && !tenants.has(payload.taskId)) tenants.set(payload.taskId, tenantId);
+        }
+        await this.writer.write(
+          items.flatMap((i) => Tasks.eventsOf(i.payload)),
+          tenants,
+        );
         this.logger.debug({ events: items.length }, 'task log batch written');
       },
     });

@@ -1,5 +1,6 @@
-import type { Tasks } from '@switchboard/contracts';
+import { DEFAULT_TENANT, type Tasks, TenantId } from '@switchboard/contracts';
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 
 /** Longest value kept in a main.jsonl line; the full event of a cut line goes to orchestrator/raw/. */
 export const MAX_VALUE_CHARS = 500;
@@ -20,6 +21,26 @@ const FOLDER = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)_([0-9a-f]{8})$/;
 export function folderTime(name: string): number | undefined {
   const m = FOLDER.exec(name);
   return m ? Date.parse(m[1] as string) : undefined;
+}
+
+/**
+ * Where a tenant's task folders are, relative to the log directory: the default tenant's at its top (the
+ * layout from before tenants, which log readers and existing folders keep), any other tenant's in a
+ * folder named after it (`logs/<tenant>/…`). A tenant id never looks like a task folder (those hold `:`
+ * and `.`, tenant ids cannot) nor like `.index`.
+ */
+export function tenantDir(tenantId: string): string {
+  return tenantId === DEFAULT_TENANT ? '' : tenantId;
+}
+
+/** A task folder's path relative to the log directory. */
+export function taskFolderPath(tenantId: string, startedAt: string, taskId: string): string {
+  return join(tenantDir(tenantId), folderName(startedAt, taskId));
+}
+
+/** Whether an entry of the log directory can be a tenant's folder (and not a task's). */
+export function isTenantDir(name: string): boolean {
+  return TenantId.safeParse(name).success;
 }
 
 /** A step id as a folder name (step ids are planner-made: keep them to a safe alphabet). */

@@ -5,6 +5,9 @@ import { stepFolder, taskHash, truncateText } from './task-log.layout.js';
 export interface TaskLogMetadata {
   taskId: string;
   taskHash: string;
+  /** The task's tenant (absent in folders written before tenants: the default tenant). */
+  tenantId?: string;
+  /** The task folder, relative to the log directory (`<tenant>/…` for a tenant other than the default). */
   folder: string;
   status: 'running' | 'completed' | 'failed' | 'cancelled';
   startedAt: string;
@@ -29,10 +32,21 @@ export interface TaskLogMetadata {
   agents: string[];
 }
 
-export function newMetadata(taskId: string, folder: string, startedAt: string): TaskLogMetadata {
+export function newMetadata({
+  folder,
+  startedAt,
+  taskId,
+  tenantId,
+}: {
+  folder: string;
+  startedAt: string;
+  taskId: string;
+  tenantId: string;
+}): TaskLogMetadata {
   return {
     taskId,
     taskHash: taskHash(taskId),
+    tenantId,
     folder,
     status: 'running',
     startedAt,

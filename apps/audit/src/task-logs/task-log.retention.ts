@@ -7,9 +7,9 @@ import {
 import { APP_CONFIG } from '@switchboard/config';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { AuditEnv } from '../config/audit.env.js';
-import { folderTime } from './task-log.layout.js';
+import { folderTime, isTenantDir } from './task-log.layout.js';
 import { TaskLogWriter } from './task-log.writer.js';
 
 const DAY = 86_400_000;
@@ -17,7 +17,8 @@ const SWEEP_EVERY_MS = 3_600_000;
 
 /**
  * Deletes task folders older than TASK_LOG_RETENTION_DAYS (by the start time in their name), at boot
- * and every hour. 0 keeps everything. Safe with several audit replicas sharing the directory.
+ * and every hour, the default tenant's (at the top of the log directory) and every other tenant's (in
+ * its folder). 0 keeps everything. Safe with several audit replicas sharing the directory.
  */
 @Injectable()
 export class TaskLogRetention implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -45,29 +46,40 @@ export class TaskLogRetention implements OnApplicationBootstrap, OnApplicationSh
     clearInterval(this.timer);
   }
 
-  /** Removes expired task folders; returns their names. */
+  /** Removes expired task folders; returns their paths relative to the log directory. */
   async sweep(now: number = Date.now()): Promise<string[]> {
     const days = this.config.TASK_LOG_RETENTION_DAYS;
     if (days === 0) return [];
-    const entries = await readdir(this.writer.root).catch(() => [] as string[]);
     const removed: string[] = [];
+    const entries = await this.list('');
     for (const name of entries) {
-      const started = folderTime(name);
-      if (started === undefined || now - started <= days * DAY) continue;
-      const meta = await readFile(join(this.writer.root, name, 'metadata.json'), 'utf8').catch(
-        () => undefined,
-      );
-      let taskId: string | undefined;
-      try {
-        taskId = meta ? (JSON.parse(meta) as { taskId?: string }).taskId : undefined;
-      } catch {
-        taskId = undefined;
-      }
-      await this.writer.remove(taskId, name);
-      removed.push(name);
+      if (folderTime(name) !== undefined) await this.expire(name, now, removed);
+      else if (isTenantDir(name))
+        for (const sub of await this.list(name)) await this.expire(join(name, sub), now, removed);
     }
     if (removed.length)
       this.logger.info({ removed: removed.length, days }, 'task logs past retention removed');
     return removed;
+  }
+
+  private list(dir: string): Promise<string[]> {
+    return readdir(join(this.writer.root, dir)).catch(() => [] as string[]);
+  }
+
+  /** Removes the task folder at `path` (relative) when it is one and past retention. */
+  private async expire(path: string, now: number, removed: string[]): Promise<void> {
+    const started = folderTime(basename(path));
+    if (started === undefined || now - started <= this.config.TASK_LOG_RETENTION_DAYS * DAY) return;
+    const meta = await readFile(join(this.writer.root, path, 'metadata.json'), 'utf8').catch(
+      () => undefined,
+    );
+    let taskId: string | undefined;
+    try {
+      taskId = meta ? (JSON.parse(meta) as { taskId?: string }).taskId : undefined;
+    } catch {
+      taskId = undefined;
+    }
+    await this.writer.remove(taskId, path);
+    removed.push(path);
   }
 }

@@ -193,6 +193,70 @@ describe(TaskLogWriter.name, () => {
   });
 });
 
+describe(`${TaskLogWriter.name} with tenants`, () => {
+  let dir: string;
+  let sut: TaskLogWriter;
+  const OTHER = 'aaaaaaaa-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
+  const forTask = (taskId: string, at = AT) =>
+    events().map((e) => ({ ...e, taskId, at }) as Tasks.TaskEvent);
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sb-task-logs-'));
+    sut = new TaskLogWriter({ TASK_LOG_DIR: dir });
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("writes a tenant's tasks under logs/<tenant>/, the default tenant's where they always were", async () => {
+    await sut.write([...forTask(TASK), ...forTask(OTHER)], new Map([[OTHER, 'acme']]));
+    const acmeFolder = join('acme', folderName(AT, OTHER));
+    expect((await readdir(dir)).filter((n) => !n.startsWith('.')).sort()).toEqual([
+      folderName(AT, TASK),
+      'acme',
+    ]);
+    expect(await readdir(join(dir, 'acme'))).toEqual([folderName(AT, OTHER)]);
+    expect(await sut.folderOf(OTHER)).toBe(acmeFolder);
+    expect(
+      JSON.parse(await readFile(join(dir, acmeFolder, 'metadata.json'), 'utf8')),
+    ).toMatchObject({ taskId: OTHER, tenantId: 'acme', folder: acmeFolder, lastSeq: 5 });
+    expect(
+      JSON.parse(await readFile(join(dir, folderName(AT, TASK), 'metadata.json'), 'utf8')),
+    ).toMatchObject({ taskId: TASK, tenantId: 'default', folder: folderName(AT, TASK) });
+
+    // After a restart, a late event without its tenant still finds the task's folder.
+    const late = { ...forTask(OTHER)[2]!, seq: 6 } as Tasks.TaskEvent;
+    await new TaskLogWriter({ TASK_LOG_DIR: dir }).write([late]);
+    const main = await lines(join(dir, acmeFolder, 'orchestrator', 'main.jsonl'));
+    expect(main.map((l) => l['seq'])).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await readdir(join(dir, 'acme'))).toEqual([folderName(AT, OTHER)]);
+  });
+
+  it("deletes every tenant's folders past retention, and keeps the rest", async () => {
+    const recent = '2026-12-20T10:00:00.000Z';
+    const third = 'bbbbbbbb-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
+    await sut.write(
+      [...forTask(TASK), ...forTask(OTHER), ...forTask(third, recent)],
+      new Map([
+        [OTHER, 'acme'],
+        [third, 'acme'],
+      ]),
+    );
+    const retention = new TaskLogRetention(
+      sut,
+      { TASK_LOGS_ENABLED: true, TASK_LOG_RETENTION_DAYS: 7 },
+      silent,
+    );
+    const removed = await retention.sweep(Date.parse('2026-12-21T00:00:00.000Z'));
+    expect(removed.sort()).toEqual([folderName(AT, TASK), join('acme', folderName(AT, OTHER))]);
+    expect(await readdir(join(dir, 'acme'))).toEqual([folderName(recent, third)]);
+    expect(await sut.folderOf(OTHER)).toBeUndefined();
+    await expect(stat(join(dir, '.index', OTHER))).rejects.toThrow();
+    expect(await sut.folderOf(third)).toBe(join('acme', folderName(recent, third)));
+  });
+});
+
 describe('truncateValues', () => {
   it('leaves short values alone and says nothing was cut', () => {
     expect(truncateValues({ a: 'short', b: { c: 1 }, n: 5, z: null })).toEqual({

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import type { Tasks } from '@switchboard/contracts';
+import { DEFAULT_TENANT, type Tasks } from '@switchboard/contracts';
 import { appendFile, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { AuditEnv } from '../config/audit.env.js';
-import { folderName, placeEvent } from './task-log.layout.js';
+import { placeEvent, taskFolderPath } from './task-log.layout.js';
 import { applyEvent, newMetadata, type TaskLogMetadata } from './task-log.metadata.js';
 
 const INDEX_DIR = '.index';
@@ -21,6 +21,12 @@ class Bounded<K, V> extends Map<K, V> {
   }
 }
 
+/** The tenant whose folder a task folder is in (the default tenant's are at the top). */
+function tenantOfFolder(folder: string): string {
+  const parent = dirname(folder);
+  return parent === '.' ? DEFAULT_TENANT : parent;
+}
+
 /**
  * Writes the per-task hierarchical log (docs/task-logs.md) from task events:
  *
@@ -29,6 +35,9 @@ class Bounded<K, V> extends Map<K, V> {
  *                                                   /orchestrator/raw/{seq}_{event}.json
  *                                                   /mcp/{step_id}/main.jsonl
  *                                                   /agents/{step_id}/main.jsonl
+ *
+ * for the default tenant's tasks (the layout from before tenants), and the same under
+ * {TASK_LOG_DIR}/{tenant}/ for any other tenant's. A task stays in the folder it was given first.
  *
  * Idempotent under redelivery: every line carries its event's seq and a seq already in a file is not
  * written again; raw files are rewritten whole; metadata.json is rebuilt by idempotent updates and
@@ -46,13 +55,24 @@ export class TaskLogWriter {
     this.root = resolve(config.TASK_LOG_DIR);
   }
 
-  async write(events: readonly Tasks.TaskEvent[]): Promise<void> {
+  /**
+   * Writes events; `tenants` names the tenant of tasks (by id) whose folder is still to be made (any
+   * other: the default tenant).
+   */
+  async write(
+    events: readonly Tasks.TaskEvent[],
+    tenants: ReadonlyMap<string, string> = new Map(),
+  ): Promise<void> {
     const byTask = new Map<string, Tasks.TaskEvent[]>();
     for (const e of events) byTask.set(e.taskId, [...(byTask.get(e.taskId) ?? []), e]);
-    for (const [taskId, list] of byTask) await this.writeTask(taskId, list);
+    for (const [taskId, list] of byTask)
+      await this.writeTask(taskId, tenants.get(taskId) ?? DEFAULT_TENANT, list);
   }
 
-  /** The folder of a task, relative to the log directory (undefined if none was created). */
+  /**
+   * The folder of a task, relative to the log directory (`<tenant>/…` for a tenant other than the
+   * default; undefined if none was created).
+   */
   async folderOf(taskId: string): Promise<string | undefined> {
     const cached = this.folders.get(taskId);
     if (cached) return cached;
@@ -75,11 +95,16 @@ export class TaskLogWriter {
     this.metas.delete(join(this.root, folder));
   }
 
-  private async writeTask(taskId: string, events: Tasks.TaskEvent[]): Promise<void> {
+  private async writeTask(
+    taskId: string,
+    tenantId: string,
+    events: Tasks.TaskEvent[],
+  ): Promise<void> {
     events.sort((a, b) => a.seq - b.seq);
     const first = events[0] as Tasks.TaskEvent;
     const folder = await this.ensureFolder(
       taskId,
+      tenantId,
       first.seq === 1 ? first.at : events.reduce((m, e) => (e.at < m ? e.at : m), first.at),
     );
     const dir = join(this.root, folder);
@@ -104,7 +129,7 @@ export class TaskLogWriter {
     const meta =
       structuredClone(this.metas.get(dir)) ??
       (await this.readMetadata(dir)) ??
-      newMetadata(taskId, folder, first.at);
+      newMetadata({ folder, startedAt: first.at, taskId, tenantId: tenantOfFolder(folder) });
     for (const e of events) applyEvent(meta, e);
     meta.events = written.size;
     meta.lastSeq = Math.max(0, ...written);
@@ -116,10 +141,10 @@ export class TaskLogWriter {
     this.metas.set(dir, meta);
   }
 
-  private async ensureFolder(taskId: string, startedAt: string): Promise<string> {
+  private async ensureFolder(taskId: string, tenantId: string, startedAt: string): Promise<string> {
     const known = await this.folderOf(taskId);
     if (known) return known;
-    const folder = folderName(startedAt, taskId);
+    const folder = taskFolderPath(tenantId, startedAt, taskId);
     await mkdir(join(this.root, folder, 'orchestrator'), { recursive: true });
     await mkdir(join(this.root, INDEX_DIR), { recursive: true });
     await writeFile(join(this.root, INDEX_DIR, taskId), folder);

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   type CommandContract,
   defineCommand,
@@ -13,6 +12,7 @@ import {
   AuditQueryRequest,
   AuditQueryResponse,
   AuditRecord,
+  AuditVerifyRequest,
   AuditVerifyResponse,
 } from './audit.schemas.js';
 
@@ -52,7 +52,8 @@ export const AuditQuery = defineCommand({
   response: AuditQueryResponse,
   timeoutMs: 10_000,
   idempotency: 'idempotent',
-  description: 'Filtered, paged audit rows (newest first). Admin only (from headers).',
+  description:
+    "Filtered, paged audit rows (newest first). Admins only (from headers): a tenant's admin gets its own tenant's rows; the platform operator every tenant's, or one tenant's with `tenantId`.",
 });
 
 export const AuditVerify = defineCommand({
@@ -60,12 +61,12 @@ export const AuditVerify = defineCommand({
   service: 'audit',
   // the gateway for its admins (GET /audit/verify); `admin`: `switchboard audit verify`
   callers: ['gateway', 'admin'],
-  request: z.object({}).strict(),
+  request: AuditVerifyRequest,
   response: AuditVerifyResponse,
   timeoutMs: 120_000,
   idempotency: 'idempotent',
   description:
-    'Recomputes the hash chain and reports the first row that does not match. Admin only.',
+    "Recomputes the hash chain and reports the first row that does not match. Admins only (from headers): a tenant's admin verifies its own tenant's chain (scope `tenant`); the platform operator the whole trail with every tenant's chain (scope `all`), or one tenant's with `tenantId`.",
 });
 
 /** Every audit contract, for the catalogue. */

@@ -49,10 +49,25 @@ export const AuditRecord = z.object({
 export type AuditRecord = z.infer<typeof AuditRecord>;
 export type AuditRecordInput = z.input<typeof AuditRecord>;
 
-/** A stored audit row: the record plus its place in the hash chain. */
+/**
+ * How a row's hash is computed (docs/tenancy.md, "Audit"): 1 for rows stored before tenants (the
+ * record's fields only), 2 since (the record's fields and the row's place in its tenant's chain).
+ */
+export const AuditHashVersion = z.union([z.literal(1), z.literal(2)]);
+export type AuditHashVersion = z.infer<typeof AuditHashVersion>;
+
+/**
+ * A stored audit row: the record plus its place in the two hash chains. `seq`/`prevHash` chain every
+ * row of the trail; `tenantSeq`/`tenantPrevHash` chain the rows of its tenant (1, 2, 3… per tenant), so a
+ * tenant's slice verifies on its own. `hash` covers both.
+ */
 export const AuditEntry = AuditRecord.extend({
+  tenantId: TenantId,
   seq: z.number().int().positive(),
   prevHash: z.string(),
+  tenantSeq: z.number().int().positive(),
+  tenantPrevHash: z.string(),
+  hashVersion: AuditHashVersion,
   hash: z.string(),
   recordedAt: z.string().datetime(),
 });
@@ -65,6 +80,11 @@ export const AuditQueryRequest = z
     category: AuditCategory.optional(),
     outcome: AuditOutcome.optional(),
     taskId: z.string().uuid().optional(),
+    /**
+     * Only rows of this tenant. Honoured for the platform operator (who otherwise sees every tenant's);
+     * anyone else sees only their own tenant's rows, and another tenant's id gives no rows.
+     */
+    tenantId: TenantId.optional(),
     from: z.string().datetime().optional(),
     to: z.string().datetime().optional(),
     /** Return rows with `seq` below this (newest first paging). */
@@ -81,10 +101,38 @@ export const AuditQueryResponse = z.object({
 });
 export type AuditQueryResponse = z.infer<typeof AuditQueryResponse>;
 
+export const AuditVerifyRequest = z
+  .object({
+    /**
+     * Verify this tenant's slice. Honoured for the platform operator (who otherwise verifies the whole
+     * trail); anyone else always verifies their own tenant's slice, and another tenant's id is NOT_FOUND.
+     */
+    tenantId: TenantId.optional(),
+  })
+  .strict();
+export type AuditVerifyRequest = z.infer<typeof AuditVerifyRequest>;
+
 export const AuditVerifyResponse = z.object({
   ok: z.boolean(),
+  /**
+   * What was checked. `all`: every row in `seq` order — the trail's chain, and each tenant's chain along
+   * it. `tenant`: the rows of `tenantId` in `tenantSeq` order — that tenant's chain alone, which shows
+   * that none of its rows was altered, reordered or removed (short of its newest ones: compare
+   * `lastTenantSeq`/`lastHash` with an earlier answer).
+   */
+  scope: z.enum(['all', 'tenant']),
+  /** The tenant whose slice was checked (scope `tenant`). */
+  tenantId: TenantId.optional(),
+  /** Rows that matched (all of them when `ok`; those before the first broken row otherwise). */
   checked: z.number().int().nonnegative(),
+  /** `tenantSeq` of the first and the last row that matched (scope `tenant`, when any did). */
+  firstTenantSeq: z.number().int().positive().optional(),
+  lastTenantSeq: z.number().int().positive().optional(),
+  /** Hash of the last row that matched: the head of what was proven intact. */
+  lastHash: z.string().optional(),
+  /** The first row that does not match (`seq`, and `tenantSeq` within its tenant). */
   firstBrokenSeq: z.number().int().positive().optional(),
+  firstBrokenTenantSeq: z.number().int().positive().optional(),
   reason: z.string().optional(),
 });
 export type AuditVerifyResponse = z.infer<typeof AuditVerifyResponse>;
