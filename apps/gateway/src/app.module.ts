@@ -17,6 +17,7 @@ import { OpenApiController } from './openapi/openapi.controller.js';
 import { OrchestrateController } from './orchestrate/orchestrate.controller.js';
 import { TaskPipelineModule } from './tasks/task-pipeline.module.js';
 import { TasksController } from './tasks/tasks.controller.js';
+import { UsageModule } from './usage/usage.module.js';
 
 /** The gateway's own HTTP controllers (the A2A and MCP edges bring theirs in their modules). */
 export const HTTP_CONTROLLERS = [
@@ -39,6 +40,8 @@ export class AppModule {
         AuthModule.register(config),
         TaskPipelineModule,
         ToolCatalogueModule,
+        // Tenant quotas: the admission of every submission (global), /usage and /tenants/*/quotas.
+        UsageModule,
         // Feature modules owned by their protocol edges.
         A2aServerModule,
         McpServerModule,

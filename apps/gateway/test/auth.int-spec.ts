@@ -150,6 +150,8 @@ describe('gateway authentication (real gateway processes, JWKS over HTTP, audit 
           JWT_SECRET: SECRET,
           JWT_ROLE_CLAIM: 'app_metadata.role',
           JWT_DEFAULT_ROLE: 'user',
+          // the deployment's session tokens are accepted at /mcp (docs/mcp.md, Signing in)
+          MCP_AUDIENCE: AUDIENCE,
         },
         { logDir: stack.logDir },
       ),

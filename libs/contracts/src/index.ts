@@ -19,3 +19,4 @@ export * as Xmpp from './xmpp/index.js';
 export * from './traffic.js';
 export * from './task-walkthrough.js';
 export * from './state-machine.js';
+export * as Tenancy from './tenancy/index.js';

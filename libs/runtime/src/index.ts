@@ -6,3 +6,4 @@ export * from './optional-redis.js';
 export * from './database.js';
 export * from './json-schema.compiler.js';
 export * from './canonical-json.js';
+export * from './tenant-quotas.js';

@@ -65,6 +65,19 @@ describe('GatewayEnv', () => {
       SSE_MAX_BUFFER_BYTES: 1_048_576,
     });
   });
+  it('reads the tenant quota settings, naming a variable out of range', () => {
+    expect(loadConfig('gateway', GatewayEnv, { JWT_SECRET: SECRET })).toMatchObject({
+      QUOTA_TASK_LEASE_MS: 600_000,
+      QUOTA_RETRY_AFTER_SECONDS: 5,
+      QUOTA_METRICS_MAX_TENANTS: 50,
+    });
+    expect(() =>
+      loadConfig('gateway', GatewayEnv, { JWT_SECRET: SECRET, QUOTA_TASK_LEASE_MS: '500' }),
+    ).toThrow(/QUOTA_TASK_LEASE_MS/);
+    expect(() =>
+      loadConfig('gateway', GatewayEnv, { JWT_SECRET: SECRET, QUOTA_METRICS_MAX_TENANTS: '-1' }),
+    ).toThrow(/QUOTA_METRICS_MAX_TENANTS/);
+  });
   it('reads the MCP allow-lists: loopback hosts by default, host names without ports, whole origins', () => {
     expect(loadConfig('gateway', GatewayEnv, { JWT_SECRET: SECRET })).toMatchObject({
       MCP_ALLOWED_HOSTS: ['localhost', '127.0.0.1', '[::1]'],
@@ -90,5 +103,65 @@ describe('GatewayEnv', () => {
         loadConfig('gateway', GatewayEnv, { JWT_SECRET: SECRET, MCP_ALLOWED_ORIGINS: bad }),
       ).toThrow(/MCP_ALLOWED_ORIGINS\.0: must be origins/);
     }
+  });
+
+  it('reads the MCP OAuth settings: none by default, URLs checked, errors naming the variable', () => {
+    const defaults = loadConfig('gateway', GatewayEnv, { JWT_SECRET: SECRET });
+    expect(Object.keys(defaults).filter((k) => /^MCP_(?!ALLOWED_)/.test(k))).toEqual([]);
+    expect(
+      loadConfig('gateway', GatewayEnv, {
+        JWT_SECRET: SECRET,
+        MCP_RESOURCE_URL: 'https://Switchboard.Example.com:443/mcp',
+        MCP_AUTHORIZATION_SERVERS:
+          'https://abcd.supabase.co/auth/v1, http://127.0.0.1:9999/auth/v1',
+        MCP_AUDIENCE: 'authenticated',
+        MCP_SCOPES_SUPPORTED: 'openid, email',
+        MCP_RESOURCE_DOCUMENTATION: 'https://docs.example.com/mcp',
+      }),
+    ).toMatchObject({
+      MCP_RESOURCE_URL: 'https://switchboard.example.com/mcp',
+      MCP_AUTHORIZATION_SERVERS: [
+        'https://abcd.supabase.co/auth/v1',
+        'http://127.0.0.1:9999/auth/v1',
+      ],
+      MCP_AUDIENCE: 'authenticated',
+      MCP_SCOPES_SUPPORTED: ['openid', 'email'],
+    });
+    // A resource without a path keeps it (no slash added: clients send it verbatim).
+    expect(
+      loadConfig('gateway', GatewayEnv, {
+        JWT_SECRET: SECRET,
+        MCP_RESOURCE_URL: 'https://mcp.example.com',
+      }).MCP_RESOURCE_URL,
+    ).toBe('https://mcp.example.com');
+    for (const bad of [
+      'http://switchboard.example.com/mcp',
+      'https://switchboard.example.com/mcp?x=1',
+      'https://switchboard.example.com/mcp#top',
+      'https://user:pw@switchboard.example.com/mcp',
+      'switchboard.example.com/mcp',
+    ]) {
+      expect(() =>
+        loadConfig('gateway', GatewayEnv, { JWT_SECRET: SECRET, MCP_RESOURCE_URL: bad }),
+      ).toThrow(/MCP_RESOURCE_URL: must be an https URL \(http only on localhost/);
+    }
+    expect(() =>
+      loadConfig('gateway', GatewayEnv, {
+        JWT_SECRET: SECRET,
+        MCP_AUTHORIZATION_SERVERS: 'https://ok.example,http://auth.example',
+      }),
+    ).toThrow(/MCP_AUTHORIZATION_SERVERS\.1: must be an https URL/);
+    expect(() =>
+      loadConfig('gateway', GatewayEnv, { JWT_SECRET: SECRET, MCP_AUTHORIZATION_SERVERS: ' , ' }),
+    ).toThrow(/MCP_AUTHORIZATION_SERVERS: must name at least one issuer URL/);
+    expect(() =>
+      loadConfig('gateway', GatewayEnv, { JWT_SECRET: SECRET, MCP_SCOPES_SUPPORTED: 'a b' }),
+    ).toThrow(/MCP_SCOPES_SUPPORTED\.0: must be OAuth scope tokens/);
+    expect(() =>
+      loadConfig('gateway', GatewayEnv, {
+        JWT_SECRET: SECRET,
+        MCP_RESOURCE_DOCUMENTATION: 'docs',
+      }),
+    ).toThrow(/MCP_RESOURCE_DOCUMENTATION/);
   });
 });

@@ -92,6 +92,31 @@ const origins = csvDefault('').pipe(
   ),
 );
 
+/**
+ * An OAuth resource or issuer identifier (RFC 9728, RFC 8414): an https URL without query or
+ * fragment; http only on a loopback host (local development and tests).
+ */
+const oauthUrl = z
+  .string()
+  .trim()
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+      const scheme = u.protocol === 'https:' || (u.protocol === 'http:' && loopback);
+      return scheme && !/[?#]/.test(s) && !u.username && !u.password;
+    } catch {
+      return false;
+    }
+  }, 'must be an https URL (http only on localhost, 127.0.0.1 or [::1]) without query or fragment');
+
+/** OAuth scope tokens (RFC 6749 §3.3), comma-separated. */
+const scopeTokens = csv.pipe(
+  z
+    .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be OAuth scope tokens'))
+    .min(1, 'must name at least one scope'),
+);
+
 /** TRUST_PROXY: `false`, `true`, a hop count, or a list of proxy addresses/CIDRs. */
 const trustProxy = z
   .string()
@@ -248,6 +273,29 @@ export const GatewayEnv = BaseEnv.extend({
     .max(3_600)
     .default(60)
     .describe('Length of the rate-limit window.'),
+  QUOTA_TASK_LEASE_MS: ms(10_000, 7 * 86_400_000)
+    .default(600_000)
+    .describe(
+      "Tenant quotas (docs/quotas.md): how long an admitted task holds its concurrentTasks slot unless it ends first (the orchestrator releases it then, and may renew it). Frees the slots of tasks whose end was lost; keep it above the orchestrator's TASK_TIMEOUT_MS.",
+    ),
+  QUOTA_RETRY_AFTER_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3_600)
+    .default(5)
+    .describe(
+      'Tenant quotas: the Retry-After of a submission refused by concurrentTasks (when a running task ends cannot be known; tasksPerMinute refusals name the exact wait).',
+    ),
+  QUOTA_METRICS_MAX_TENANTS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000)
+    .default(50)
+    .describe(
+      'Tenant quotas: most tenants named in the `tenant` label of the sb_quota_* metrics (those with a quota of their own, in name order, and `default`); every other tenant is counted as tenant="other".',
+    ),
   MAX_STREAMS_PER_USER: z.coerce
     .number()
     .int()
@@ -284,6 +332,40 @@ export const GatewayEnv = BaseEnv.extend({
   MCP_ALLOWED_ORIGINS: origins.describe(
     'Further web origins (comma-separated, e.g. `https://app.example.com`) whose pages may call the MCP endpoint from a browser; requests with any other Origin (or `Origin: null`) are refused with 403.',
   ),
+  MCP_RESOURCE_URL: oauthUrl
+    .transform((s) => {
+      const u = new URL(s);
+      return u.pathname === '/' && !s.endsWith('/') ? u.origin : u.href;
+    })
+    .optional()
+    .describe(
+      'jwt mode: the canonical URL of the MCP endpoint as clients reach it (e.g. `https://switchboard.example.com/mcp`): the `resource` of its OAuth Protected Resource Metadata and the audience /mcp tokens must carry (MCP_AUDIENCE). Unset: the URL each request reached (scheme and Host, following X-Forwarded-* from TRUST_PROXY proxies) + `/mcp`. Set it in production; required with MCP_ALLOWED_HOSTS=* unless MCP_AUDIENCE is set. See docs/mcp.md.',
+    ),
+  MCP_AUTHORIZATION_SERVERS: csv
+    .pipe(z.array(oauthUrl).min(1, 'must name at least one issuer URL'))
+    .optional()
+    .describe(
+      'jwt mode: issuer URLs (comma-separated) of the OAuth authorization servers MCP clients sign in with, published in the Protected Resource Metadata (Supabase Auth: `https://<project>.supabase.co/auth/v1`). Default: JWT_ISSUER when it is such a URL. None: no metadata (404) and no `resource_metadata` in 401s.',
+    ),
+  MCP_AUDIENCE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'jwt mode: the `aud` value a token presented to /mcp must carry (RFC 8707), instead of JWT_AUDIENCE, which the rest of the API keeps. Default: the MCP resource URL (MCP_RESOURCE_URL). `authenticated` accepts every Supabase session token at /mcp (not bound to this resource).',
+    ),
+  MCP_SCOPES_SUPPORTED: scopeTokens
+    .optional()
+    .describe(
+      'jwt mode: OAuth scopes (comma-separated) to publish as `scopes_supported` and to ask for in 401 challenges; MCP clients request them when signing in. The gateway does not check scopes (roles and authorizations decide). Default: none.',
+    ),
+  MCP_RESOURCE_DOCUMENTATION: z
+    .string()
+    .url()
+    .optional()
+    .describe(
+      'jwt mode: URL of human-readable documentation of the MCP endpoint, published as `resource_documentation`.',
+    ),
   STREAM_LEASE_MS: ms(5_000, 3_600_000)
     .default(60_000)
     .describe(

@@ -20,7 +20,7 @@ export class GatewayMetrics {
     });
     this.limited = new Counter({
       name: 'sb_gateway_limited_total',
-      help: 'Requests refused with 429, by limit (rate, streams, auth)',
+      help: 'Requests refused with 429, by limit (rate, streams, auth, quota)',
       labelNames: ['limit'],
       registers,
     });

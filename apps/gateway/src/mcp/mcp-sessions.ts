@@ -16,7 +16,7 @@ import {
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
-import { type Actor, type Tasks, Tools } from '@switchboard/contracts';
+import { type Actor, type Tasks, tenantOf, Tools } from '@switchboard/contracts';
 import { type BusSubscription, NatsBus } from '@switchboard/messaging';
 import {
   LOGGER,
@@ -56,6 +56,8 @@ export interface McpExchange {
 interface Session {
   id: string;
   userId: string;
+  /** The tenant the session's user acts in: the same user id in another tenant is someone else. */
+  tenantId: string;
   server: Server;
   transport: StreamableHTTPServerTransport;
   lastUsed: number;
@@ -136,8 +138,9 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
     const sessionId = header(req, 'mcp-session-id');
     if (sessionId) {
       const session = this.sessions.get(sessionId);
-      // Someone else's session is answered like an unknown one.
-      if (!session || session.userId !== actor.userId)
+      // Someone else's session (another user, or the same user id in another tenant) is answered
+      // like an unknown one.
+      if (!session || session.userId !== actor.userId || session.tenantId !== tenantOf(actor))
         return reject(res, 404, 'unknown or expired session; initialize again');
       session.lastUsed = Date.now();
       await session.transport.handleRequest(req, res, body);
@@ -150,11 +153,11 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
         'no session: send an initialize request first (then the Mcp-Session-Id header)',
       );
     }
-    await this.open(actor.userId).handleRequest(req, res, body);
+    await this.open(actor.userId, tenantOf(actor)).handleRequest(req, res, body);
   }
 
   /** A new session's transport; the session is kept once the SDK has initialized it. */
-  private open(userId: string): StreamableHTTPServerTransport {
+  private open(userId: string, tenantId: string): StreamableHTTPServerTransport {
     if (this.sessions.size >= MAX_SESSIONS) this.evictLeastRecentlyUsed();
     const server = new Server(
       { name: 'switchboard', version: this.identity.version },
@@ -199,7 +202,7 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        session = { id, userId, server, transport, lastUsed: Date.now() };
+        session = { id, userId, tenantId, server, transport, lastUsed: Date.now() };
         this.sessions.set(id, session);
       },
     });

@@ -1,22 +1,36 @@
-import { Controller, Delete, Get, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  Delete,
+  Get,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import type { Actor } from '@switchboard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { ToolCatalogueService } from '../catalog/tool-catalogue.service.js';
 import { constraintsOf, ToolsQuery } from '../http/api.schemas.js';
 import { ZodQueryPipe } from '../http/zod-query.pipe.js';
+import { McpAuthGuard } from './mcp-auth.guard.js';
+import { McpChallengeFilter } from './mcp-challenge.filter.js';
 import { McpOriginGuard } from './mcp-origin.guard.js';
 import { McpSessions } from './mcp-sessions.js';
 
 /**
  * `POST/GET/DELETE /mcp`: the Streamable HTTP endpoint of the platform's MCP server, behind the same
- * authentication as the rest of the API, after the Host/Origin check (McpOriginGuard). Optional
- * `?providers=…&tools=…` narrow the session to those (custom constraints). Once authenticated, the raw
- * request and response go to the SDK transport.
+ * authentication as the rest of the API (in jwt mode with the MCP resource's audience, McpAuthGuard),
+ * after the Host/Origin check (McpOriginGuard); its 401s carry the OAuth challenge that points MCP
+ * clients to the authorization server (McpChallengeFilter). Optional `?providers=…&tools=…` narrow the
+ * session to those (custom constraints). Once authenticated, the raw request and response go to the
+ * SDK transport.
  */
 @Controller('mcp')
-@UseGuards(McpOriginGuard, AuthGuard)
+@UseGuards(McpOriginGuard, McpAuthGuard)
+@UseFilters(McpChallengeFilter)
 export class McpController {
   constructor(
     private readonly catalogue: ToolCatalogueService,

@@ -11,6 +11,7 @@ import { HTTP_CONTROLLERS } from '../app.module.js';
 import { ToolCatalogueModule } from '../catalog/tool-catalogue.module.js';
 import { ConsoleModule } from '../console/console.module.js';
 import { McpServerModule } from '../mcp/mcp-server.module.js';
+import { UsageModule } from '../usage/usage.module.js';
 import {
   buildOpenApiDocument,
   FIELD_NAMES,
@@ -29,10 +30,10 @@ type Doc = {
   >;
 };
 
-/** The gateway's controllers and those the A2A, MCP, console and tool catalogue modules bring. */
+/** The gateway's controllers and those the A2A, MCP, console, tool catalogue and usage modules bring. */
 const ALL_CONTROLLERS: Type<unknown>[] = [
   ...HTTP_CONTROLLERS,
-  ...[A2aServerModule, McpServerModule, ConsoleModule, ToolCatalogueModule].flatMap(
+  ...[A2aServerModule, McpServerModule, ConsoleModule, ToolCatalogueModule, UsageModule].flatMap(
     (m) => (Reflect.getMetadata(MODULE_METADATA.CONTROLLERS, m) ?? []) as Type<unknown>[],
   ),
 ];

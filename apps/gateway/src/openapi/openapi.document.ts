@@ -7,6 +7,7 @@ import { CONSOLE_OPERATIONS } from './openapi.console-operations.js';
 import { ErrorEnvelope, type Operation } from './openapi.operation.js';
 import { PLATFORM_OPERATIONS } from './openapi.platform-operations.js';
 import { TASK_OPERATIONS } from './openapi.task-operations.js';
+import { USAGE_OPERATIONS } from './openapi.usage-operations.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -15,6 +16,7 @@ export const OPERATIONS: Operation[] = [
   ...TASK_OPERATIONS,
   ...PLATFORM_OPERATIONS,
   ...CONSOLE_OPERATIONS,
+  ...USAGE_OPERATIONS,
 ];
 
 /**
@@ -35,6 +37,8 @@ export const FIELD_NAMES = {
     'post /mcp',
     'get /mcp',
     'delete /mcp',
+    'get /.well-known/oauth-protected-resource/mcp',
+    'get /.well-known/oauth-protected-resource',
   ],
   durations: 'milliseconds, to 0.1 ms',
 } as const;
@@ -93,7 +97,7 @@ const REASON: Record<number, string> = {
   413: 'Body too large.',
   422: 'The task could not be carried out.',
   415: 'The body is not JSON (send Content-Type: application/json).',
-  429: 'Rate limit, stream cap or refused-authentication limit reached (see Retry-After).',
+  429: 'Rate limit, stream cap, refused-authentication limit or tenant quota reached (see Retry-After; a quota is named in `details.quota`).',
   503: 'A service is unavailable.',
   504: 'A service did not answer in time.',
 };
@@ -214,6 +218,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       'agents',
       'authorizations',
       'audit',
+      'quotas',
       'a2a',
       'mcp',
       'operations',

@@ -66,6 +66,10 @@ export const MCP_DOCS = {
   description: 'MCP 2025-11-25, Streamable HTTP transport',
   url: 'https://modelcontextprotocol.io/specification/2025-11-25/basic/transports',
 };
+export const MCP_AUTH_DOCS = {
+  description: 'MCP 2025-11-25, authorization (OAuth 2.0 Protected Resource Metadata, RFC 9728)',
+  url: 'https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization',
+};
 export const A2A_DOCS = {
   description: 'A2A 1.0, JSON-RPC binding',
   url: 'https://a2a-protocol.org/latest/specification/',

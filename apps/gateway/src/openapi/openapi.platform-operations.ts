@@ -1,6 +1,7 @@
 import { A2a, Audit, Tools } from '@switchboard/contracts';
 
 import { ApprovalPolicyBody } from '../catalog/approval-policies.controller.js';
+import { ProtectedResourceMetadata } from '../mcp/mcp-oauth.js';
 import {
   AuditQueryParams,
   AuditVerifyParams,
@@ -12,11 +13,16 @@ import {
   A2A_DOCS,
   JsonRpcRequest,
   JsonRpcResponse,
+  MCP_AUTH_DOCS,
   MCP_DOCS,
   grantParams,
   mcpHeaders,
   type Operation,
 } from './openapi.operation.js';
+
+const PROTECTED_RESOURCE_METADATA: Operation['responses'] = {
+  200: { description: 'The metadata document (RFC 9728 §2).', schema: ProtectedResourceMetadata },
+};
 
 /** Tools, agents, authorizations, audit, the A2A and MCP endpoints, and the operational routes. */
 export const PLATFORM_OPERATIONS: Operation[] = [
@@ -191,7 +197,7 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     tag: 'mcp',
     summary: 'MCP endpoint: send a JSON-RPC message (the platform as an MCP server)',
     description:
-      "Streamable HTTP. Start with `initialize` (the answer's `Mcp-Session-Id` header names the session), then `tools/list` and `tools/call` run as the caller under its role and authorizations. `providers`/`tools` narrow the session's tools. Authentication, limits and the Origin check answer with the error envelope; the transport's own refusals (no or unknown session) are JSON-RPC errors.",
+      "Streamable HTTP. Start with `initialize` (the answer's `Mcp-Session-Id` header names the session), then `tools/list` and `tools/call` run as the caller under its role and authorizations. `providers`/`tools` narrow the session's tools. Authentication, limits and the Origin check answer with the error envelope; in AUTH_MODE=jwt a token must carry the MCP resource's audience (MCP_AUDIENCE), and a 401 carries `WWW-Authenticate: Bearer … resource_metadata=\"…\"` pointing to the Protected Resource Metadata. The transport's own refusals (no or unknown session) are JSON-RPC errors.",
     externalDocs: MCP_DOCS,
     query: ToolsQuery,
     headers: mcpHeaders,
@@ -231,6 +237,30 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     headers: mcpHeaders,
     responses: { 200: { description: 'The session is closed.' } },
     errors: [400, 401, 403, 404, 429],
+  },
+  {
+    method: 'get',
+    path: '/.well-known/oauth-protected-resource/mcp',
+    tag: 'mcp',
+    summary: "The MCP endpoint's OAuth Protected Resource Metadata (RFC 9728)",
+    description:
+      'Public and cacheable. In AUTH_MODE=jwt with an authorization server (MCP_AUTHORIZATION_SERVERS, or JWT_ISSUER): the MCP resource (MCP_RESOURCE_URL, or the URL the request reached + `/mcp`) and the authorization servers MCP clients sign in with. A 401 from `/mcp` points here in `WWW-Authenticate: Bearer … resource_metadata="…"`. Otherwise 404.',
+    public: true,
+    externalDocs: MCP_AUTH_DOCS,
+    responses: PROTECTED_RESOURCE_METADATA,
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/.well-known/oauth-protected-resource',
+    tag: 'mcp',
+    summary: "The MCP endpoint's OAuth Protected Resource Metadata, at the root well-known URL",
+    description:
+      'The same document, where MCP clients look when the path-suffixed URL answers 404.',
+    public: true,
+    externalDocs: MCP_AUTH_DOCS,
+    responses: PROTECTED_RESOURCE_METADATA,
+    errors: [404],
   },
   {
     method: 'get',

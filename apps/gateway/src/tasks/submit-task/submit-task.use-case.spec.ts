@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { type Actor, DomainError, Tasks } from '@switchboard/contracts';
+import { type Actor, DomainError, Tasks, Tenancy } from '@switchboard/contracts';
 import type { AuditTrail, JetStreamService } from '@switchboard/messaging';
 import { createLogger } from '@switchboard/observability';
 import type { GatewayMetrics } from '../../limits/gateway.metrics.js';
+import type { TaskAdmission } from '../../limits/task-admission.js';
 import type { TaskOwners } from '../task-owners.js';
 import { SubmitTaskUseCase } from './submit-task.use-case.js';
 
@@ -11,7 +12,7 @@ const alice: Actor = { userId: 'alice', role: 'user' };
 const request: Tasks.TaskRequest = { task: 'what is 17 * 23' } as Tasks.TaskRequest;
 
 /** The submission stream answers from a script (errors are thrown), and what was recorded. */
-function setup(answers: (Error | undefined)[] = [], ownerFails = false) {
+function setup(answers: (Error | undefined)[] = [], ownerFails = false, refusal?: Error) {
   const published: { submission: Tasks.TaskSubmission; msgId: string | undefined }[] = [];
   const jetstream = {
     publish: async (
@@ -39,6 +40,15 @@ function setup(answers: (Error | undefined)[] = [], ownerFails = false) {
   } as unknown as TaskOwners;
   let submitted = 0;
   const metrics = { tasksSubmitted: { inc: () => submitted++ } } as unknown as GatewayMetrics;
+  // The tenant quotas: admit everything, or refuse with `refusal`; what was admitted and released.
+  const slots = { admitted: [] as string[], released: [] as string[] };
+  const admission = {
+    admit: async (_actor: Actor, taskId: string) => {
+      if (refusal) throw refusal;
+      slots.admitted.push(taskId);
+    },
+    release: async (_actor: Actor, taskId: string) => void slots.released.push(taskId),
+  } as unknown as TaskAdmission;
   const sut = new SubmitTaskUseCase(
     jetstream,
     audit,
@@ -46,8 +56,9 @@ function setup(answers: (Error | undefined)[] = [], ownerFails = false) {
     metrics,
     { SUBMIT_WAIT_MS: 5_000 },
     logger,
+    admission,
   );
-  return { sut, published, audits, owners, submitted: () => submitted };
+  return { sut, published, audits, owners, slots, submitted: () => submitted };
 }
 
 describe(SubmitTaskUseCase.name, () => {
@@ -91,6 +102,34 @@ describe(SubmitTaskUseCase.name, () => {
     expect(published).toEqual([]);
     expect(audits).toEqual([]);
     expect(submitted()).toBe(0);
+  });
+
+  it("refuses a task over its tenant's quota before anything is stored, counted or audited", async () => {
+    const over = Tenancy.quotaExceededError({
+      quota: 'concurrentTasks',
+      scope: 'tenant',
+      tenantId: 'acme',
+      limit: 10,
+      used: 10,
+      retryAfterSeconds: 5,
+    });
+    const { sut, published, audits, submitted } = setup([], false, over);
+    await expect(sut.execute(sut.newTaskId(), alice, request, 'req-5')).rejects.toBe(over);
+    expect(published).toEqual([]);
+    expect(audits).toEqual([]);
+    expect(submitted()).toBe(0);
+  });
+
+  it('gives the quota slot back when the admitted task cannot be stored, and keeps it when it is', async () => {
+    const full = new DomainError('UPSTREAM_UNAVAILABLE', 'maximum bytes exceeded');
+    const failing = setup([full]);
+    const lost = failing.sut.newTaskId();
+    await expect(failing.sut.execute(lost, alice, request, 'req-6')).rejects.toBe(full);
+    expect(failing.slots).toEqual({ admitted: [lost], released: [lost] });
+    const ok = setup();
+    const kept = ok.sut.newTaskId();
+    await ok.sut.execute(kept, alice, request, 'req-7');
+    expect(ok.slots).toEqual({ admitted: [kept], released: [] });
   });
 
   it('submits even when the owner cannot be recorded (the orchestrator decides access then)', async () => {

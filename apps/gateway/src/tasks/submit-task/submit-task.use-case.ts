@@ -10,6 +10,7 @@ import {
 import { LOGGER, type Logger, SpanKind, withSpan } from '@switchboard/observability';
 import type { GatewayEnv } from '../../config/gateway.env.js';
 import { GatewayMetrics } from '../../limits/gateway.metrics.js';
+import { TaskAdmission } from '../../limits/task-admission.js';
 import { TaskOwners } from '../task-owners.js';
 import { randomUUID } from 'node:crypto';
 
@@ -17,7 +18,9 @@ import { randomUUID } from 'node:crypto';
  * Puts a validated task on the durable submission stream (de-duplicated by task id), counts, logs and
  * audits it. The submission carries the request's trace: the task's run continues it. A stream that
  * cannot take it at once (a leader election, a reconnection) is offered it again for SUBMIT_WAIT_MS:
- * the de-duplication makes that harmless.
+ * the de-duplication makes that harmless. Every surface submits here, so this is where the tenant's
+ * quotas admit the task first (TaskAdmission: 429 naming the quota), and give its slot back when it
+ * could not be stored.
  */
 @Injectable()
 export class SubmitTaskUseCase {
@@ -28,6 +31,7 @@ export class SubmitTaskUseCase {
     private readonly metrics: GatewayMetrics,
     @Inject(APP_CONFIG) private readonly config: Pick<GatewayEnv, 'SUBMIT_WAIT_MS'>,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly admission: TaskAdmission,
   ) {}
 
   newTaskId(): string {
@@ -58,17 +62,7 @@ export class SubmitTaskUseCase {
         .catch((e: unknown) =>
           this.logger.warn({ err: e, taskId }, 'could not record the task owner'),
         ),
-      withSpan(
-        `jetstream publish ${Tasks.TaskSubmitted.template}`,
-        {
-          'messaging.system': 'nats',
-          'messaging.destination.name': Tasks.TaskSubmitted.template,
-          'messaging.operation.type': 'send',
-          'switchboard.task_id': taskId,
-        },
-        () => this.store(submission, actor),
-        { kind: SpanKind.PRODUCER },
-      ),
+      this.admitAndStore(submission, actor),
     ]);
     this.metrics.tasksSubmitted.inc();
     this.logger.info(
@@ -93,6 +87,28 @@ export class SubmitTaskUseCase {
         ...(request.thread_id ? { threadId: request.thread_id } : {}),
       },
     });
+  }
+
+  /** Admits the task against its tenant's quotas, then stores it; a failed store frees the slot. */
+  private async admitAndStore(submission: Tasks.TaskSubmission, actor: Actor): Promise<void> {
+    const { taskId } = submission;
+    await this.admission.admit(actor, taskId);
+    try {
+      await withSpan(
+        `jetstream publish ${Tasks.TaskSubmitted.template}`,
+        {
+          'messaging.system': 'nats',
+          'messaging.destination.name': Tasks.TaskSubmitted.template,
+          'messaging.operation.type': 'send',
+          'switchboard.task_id': taskId,
+        },
+        () => this.store(submission, actor),
+        { kind: SpanKind.PRODUCER },
+      );
+    } catch (e) {
+      void this.admission.release(actor, taskId);
+      throw e;
+    }
   }
 
   private async store(submission: Tasks.TaskSubmission, actor: Actor): Promise<void> {

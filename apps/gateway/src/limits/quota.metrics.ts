@@ -1,0 +1,126 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
+import { DEFAULT_TENANT, Tenancy } from '@switchboard/contracts';
+import { LOGGER, type Logger, Metrics } from '@switchboard/observability';
+import { Counter, Gauge } from 'prom-client';
+import type { GatewayEnv } from '../config/gateway.env.js';
+import { GatewayQuotas } from './gateway-quotas.js';
+
+/** The label of every tenant beyond QUOTA_METRICS_MAX_TENANTS. */
+export const OTHER_TENANTS = 'other';
+/** A scrape reads the counters once for every quota gauge, at most once a second. */
+const SNAPSHOT_MS = 1_000;
+
+const COUNTERS = [
+  'runningTasks',
+  'tasksLastMinute',
+  'tokens',
+  'costUsd',
+  'toolCalls',
+  'delegations',
+] as const;
+
+type Snapshot = Tenancy.TenantUsage[];
+
+/**
+ * The tenant quotas' Prometheus series, their `tenant` label bounded: the default tenant and the
+ * tenants with a quota of their own, in name order, QUOTA_METRICS_MAX_TENANTS at most; every other
+ * tenant is `other`. The usage and limit gauges are read from Redis when scraped, so every replica
+ * reports the same platform-wide values: aggregate them with max(), not sum() (docs/quotas.md).
+ */
+@Injectable()
+export class QuotaMetrics implements OnModuleInit {
+  readonly admitted: Counter<'tenant'>;
+  readonly refused: Counter<'tenant' | 'quota' | 'scope'>;
+  private named = new Set<string>();
+  private snapshot: { at: number; taken: Promise<Snapshot> } | undefined;
+
+  constructor(
+    metrics: Metrics,
+    private readonly quotas: GatewayQuotas,
+    @Inject(APP_CONFIG) private readonly config: Pick<GatewayEnv, 'QUOTA_METRICS_MAX_TENANTS'>,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    const registers = [metrics.registry];
+    this.admitted = new Counter({
+      name: 'sb_quota_tasks_admitted_total',
+      help: 'Task submissions admitted by the tenant quotas (on this replica), by tenant',
+      labelNames: ['tenant'],
+      registers,
+    });
+    this.refused = new Counter({
+      name: 'sb_quota_refusals_total',
+      help: 'Task submissions refused by a tenant quota (on this replica), by tenant, quota and scope (quota "unavailable": Redis unreachable)',
+      labelNames: ['tenant', 'quota', 'scope'],
+      registers,
+    });
+    const read = () => this.read();
+    new Gauge({
+      name: 'sb_quota_usage',
+      help: "A tenant's counters now (platform-wide, read from Redis at scrape: every replica reports the same value)",
+      labelNames: ['tenant', 'counter'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const u of await read())
+          for (const counter of COUNTERS)
+            this.set({ tenant: u.tenantId, counter }, u.usage[counter]);
+      },
+    });
+    new Gauge({
+      name: 'sb_quota_limit',
+      help: "A tenant's effective limits (its own quota or the platform default), by quota and scope",
+      labelNames: ['tenant', 'quota', 'scope'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const u of await read()) {
+          const { perUser, ...limits } = u.quota ?? {};
+          for (const [quota, v] of Object.entries(limits))
+            this.set({ tenant: u.tenantId, quota, scope: 'tenant' }, v);
+          for (const [quota, v] of Object.entries(perUser ?? {}))
+            this.set({ tenant: u.tenantId, quota, scope: 'user' }, v);
+        }
+      },
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.refreshNames();
+  }
+
+  /** The tenant's label: its name if it is one of the named tenants, else `other`. */
+  tenantLabel(tenantId: string): string {
+    return this.named.has(tenantId) ? tenantId : OTHER_TENANTS;
+  }
+
+  /** Reads which tenants are named (after a quota change, and at each scrape). */
+  async refreshNames(): Promise<void> {
+    const max = this.config.QUOTA_METRICS_MAX_TENANTS;
+    try {
+      const own = await this.quotas.tenantsWithQuota();
+      this.named = new Set(
+        [DEFAULT_TENANT, ...own.filter((t) => t !== DEFAULT_TENANT)].slice(0, max),
+      );
+    } catch (e) {
+      this.logger.debug(
+        { err: e },
+        'could not read the tenants with a quota (metrics labels kept)',
+      );
+    }
+  }
+
+  private read(): Promise<Snapshot> {
+    const now = Date.now();
+    if (!this.snapshot || now - this.snapshot.at > SNAPSHOT_MS)
+      this.snapshot = { at: now, taken: this.take() };
+    return this.snapshot.taken;
+  }
+
+  /** The named tenants' usage; nothing when Redis cannot answer (the scrape still succeeds). */
+  private async take(): Promise<Snapshot> {
+    await this.refreshNames();
+    const read = await Promise.allSettled([...this.named].map((t) => this.quotas.usage(t)));
+    return read.flatMap((r) => (r.status === 'fulfilled' && r.value.metered ? [r.value] : []));
+  }
+}

@@ -1,0 +1,2 @@
+export * from './quota.schemas.js';
+export * from './quota.errors.js';

@@ -1,0 +1,391 @@
+import { Tenancy } from '@switchboard/contracts';
+import type { Redis } from 'ioredis';
+import { quotaFromHash, quotaToHash } from './tenant-quota.codec.js';
+import { TenantQuotaKeys, utcDay } from './tenant-quota.keys.js';
+import { ADMIT_TASK, DAILY, RENEW_TASK } from './tenant-quota.scripts.js';
+
+export { TenantQuotaKeys, utcDay } from './tenant-quota.keys.js';
+
+/** The adapter's keys under the client's REDIS_KEY_PREFIX: the same in every service. */
+export const TENANT_QUOTA_KEY_PREFIX = 'quota:';
+
+/** One task of a user of a tenant. */
+export interface QuotaTask {
+  tenantId: string;
+  userId: string;
+  taskId: string;
+}
+
+/** A per-day charge or check: `amount` in the kind's unit (tokens, US dollars, calls, delegations). */
+export interface DailyUse {
+  tenantId: string;
+  userId: string;
+  kind: Tenancy.DailyKind;
+  amount: number;
+}
+
+/**
+ * The answer of a check. `metered` is false when no quota applies to the tenant (nothing was counted),
+ * or when Redis is unreachable for a tenant known to have none (let through).
+ */
+export type QuotaVerdict =
+  { ok: true; metered: boolean } | { ok: false; refusal: Tenancy.QuotaExceeded };
+
+export interface TenantQuotasOptions {
+  /** Prefix of the adapter's keys after the client's own keyPrefix (TENANT_QUOTA_KEY_PREFIX). */
+  keyPrefix: string;
+  /** Retry-After when the concurrency limit is reached: when a running task ends cannot be known. */
+  concurrencyRetryAfterSeconds?: number;
+  /** Most users a per-user breakdown lists (usage). */
+  maxUsers?: number;
+  logger?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  now?: () => number;
+}
+
+type Reply = (string | number)[];
+interface QuotaCommands {
+  sbQuotaAdmit(...args: (string | number)[]): Promise<Reply>;
+  sbQuotaRenew(...args: (string | number)[]): Promise<number>;
+  sbQuotaDaily(...args: (string | number)[]): Promise<Reply>;
+}
+
+/** The day's counter field of each kind; cost is counted in whole micro-dollars (exact sums). */
+const FIELD: Record<Tenancy.DailyKind, string> = {
+  tokens: 'tokens',
+  costUsd: 'costMicroUsd',
+  toolCalls: 'toolCalls',
+  delegations: 'delegations',
+};
+const SCALE = (kind: Tenancy.DailyKind): number => (kind === 'costUsd' ? 1_000_000 : 1);
+/** A lease in whole milliseconds, at least one. */
+const leaseOf = (ms: number): number => Math.max(1, Math.round(ms));
+/** Day keys outlive their day by one, so yesterday's counters can still be read after midnight. */
+const DAY_TTL_SECONDS = 2 * 86_400;
+/** How many tenants' "has a quota" the outage policy remembers (beyond it, it starts over). */
+const KNOWN_TENANTS_MAX = 100_000;
+
+/**
+ * Per-tenant quotas in Redis, shared by every replica of every service that enforces one (the
+ * gateway: tasks; the orchestrator: tokens and cost; mcp-tools: tool calls; a2a: delegations).
+ * Quotas are read by every check, so a change applies to the next check everywhere, without restart.
+ * See docs/quotas.md for the key layout, the measurements behind Redis, and the outage policy:
+ * while Redis is unreachable a tenant under a quota is refused (UPSTREAM_UNAVAILABLE, retryable) and
+ * a tenant without one is let through — which of the two a tenant is, each process knows from the
+ * replies Redis last gave it and from the index of quotas it reads at every (re)connection.
+ */
+export class TenantQuotas {
+  private readonly keys: TenantQuotaKeys;
+  private readonly commands: QuotaCommands;
+  private readonly now: () => number;
+  /** tenant → has a quota of its own, as Redis last said. */
+  private readonly known = new Map<string, boolean>();
+  /** Whether the platform default exists, as Redis last said (undefined: never reached). */
+  private platformDefined: boolean | undefined;
+  private outage = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: TenantQuotasOptions,
+  ) {
+    this.keys = new TenantQuotaKeys(options.keyPrefix);
+    this.now = options.now ?? Date.now;
+    redis.defineCommand('sbQuotaAdmit', { numberOfKeys: 7, lua: ADMIT_TASK });
+    redis.defineCommand('sbQuotaRenew', { numberOfKeys: 2, lua: RENEW_TASK });
+    redis.defineCommand('sbQuotaDaily', { numberOfKeys: 5, lua: DAILY });
+    this.commands = redis as unknown as QuotaCommands;
+    // What the outage policy needs to know, read again at every (re)connection.
+    redis.on('ready', () => void this.loadIndex().catch(() => undefined));
+    if (redis.status === 'ready') void this.loadIndex().catch(() => undefined);
+  }
+
+  /**
+   * Admits a task against the tenant's and the user's `concurrentTasks` and `tasksPerMinute` in one
+   * atomic step. An admitted task holds a running slot until releaseTask, or until its lease lapses
+   * (a crashed service's tasks free their slots by themselves); renewTask extends it.
+   */
+  async admitTask(t: QuotaTask & { leaseMs: number }): Promise<QuotaVerdict> {
+    const k = this.keys;
+    const day = utcDay(this.now()).key;
+    return this.guarded(t.tenantId, async () => {
+      const { tenantId, userId } = t;
+      const keys = [
+        ...[k.quota(tenantId), k.platform],
+        ...[k.running(tenantId), k.running(tenantId, userId)],
+        ...[k.started(tenantId), k.started(tenantId, userId)],
+        k.users(day, tenantId),
+      ];
+      const retry = this.options.concurrencyRetryAfterSeconds ?? 5;
+      const args = [t.taskId, leaseOf(t.leaseMs), userId, retry, DAY_TTL_SECONDS];
+      const reply = await this.commands.sbQuotaAdmit(...keys, ...args);
+      return this.verdict(t, reply, (r) => Number(r[6]), 1);
+    });
+  }
+
+  /**
+   * Extends a running task's lease. False when its slot is gone (released, or lapsed: it is not put
+   * back) or Redis cannot be reached. Never throws.
+   */
+  async renewTask(t: QuotaTask & { leaseMs: number }): Promise<boolean> {
+    const k = this.keys;
+    try {
+      const keys = [k.running(t.tenantId), k.running(t.tenantId, t.userId)];
+      const renewed = await this.commands.sbQuotaRenew(...keys, t.taskId, leaseOf(t.leaseMs));
+      return renewed === 1;
+    } catch (e) {
+      this.unreachable(e);
+      return false;
+    }
+  }
+
+  /**
+   * Frees a task's running slot: idempotent, one round trip, never throws (a release lost to an
+   * outage is mended by the lease). Its start stays counted in tasksPerMinute.
+   */
+  async releaseTask(t: QuotaTask): Promise<void> {
+    try {
+      const results = await this.redis
+        .pipeline()
+        .zrem(this.keys.running(t.tenantId), t.taskId)
+        .zrem(this.keys.running(t.tenantId, t.userId), t.taskId)
+        .exec();
+      const failed = results?.find(([err]) => err)?.[0];
+      if (failed) throw failed;
+    } catch (e) {
+      this.unreachable(e);
+    }
+  }
+
+  /** Whether `amount` is left today (0: whether anything is), counting nothing. */
+  checkDaily(use: Omit<DailyUse, 'amount'> & { amount?: number }): Promise<QuotaVerdict> {
+    return this.daily({ ...use, amount: use.amount ?? 0 }, 'check');
+  }
+
+  /** Takes `amount` only if it is left today: for a call about to be made (a tool call, a delegation). */
+  consumeDaily(use: DailyUse): Promise<QuotaVerdict> {
+    return this.daily(use, 'consume');
+  }
+
+  /**
+   * Counts what was spent anyway (an LLM call's tokens and cost); refused once nothing is left today,
+   * so the caller stops spending (the orchestrator: BUDGET_EXCEEDED naming the quota).
+   */
+  chargeDaily(use: DailyUse): Promise<QuotaVerdict> {
+    return this.daily(use, 'charge');
+  }
+
+  private async daily(use: DailyUse, mode: 'check' | 'consume' | 'charge'): Promise<QuotaVerdict> {
+    const k = this.keys;
+    const scale = SCALE(use.kind);
+    const amount = Math.round(use.amount * scale);
+    if (!(amount >= 0)) throw new RangeError(`amount must be 0 or more (got ${use.amount})`);
+    // Nothing to take or add (or less than the counter's unit): whether anything is left.
+    if (amount === 0) mode = 'check';
+    const day = utcDay(this.now());
+    const quota = Tenancy.DAILY_QUOTA_OF[use.kind];
+    return this.guarded(use.tenantId, async () => {
+      const { tenantId, userId } = use;
+      const keys = [
+        ...[k.quota(tenantId), k.platform],
+        ...[k.day(day.key, tenantId), k.day(day.key, tenantId, userId)],
+        k.users(day.key, tenantId),
+      ];
+      const args = [FIELD[use.kind], quota, amount, mode, scale, DAY_TTL_SECONDS, userId];
+      const reply = await this.commands.sbQuotaDaily(...keys, ...args);
+      const untilMidnight = Math.ceil((day.resetsAt.getTime() - this.now()) / 1000);
+      return this.verdict(use, reply, () => untilMidnight, scale);
+    });
+  }
+
+  /** A script's reply as a verdict; what it says of the quota's source is remembered for outages. */
+  private verdict(
+    who: { tenantId: string; userId: string },
+    reply: Reply,
+    retryAfter: (reply: Reply) => number,
+    scale: number,
+  ): QuotaVerdict {
+    const source = Number(reply[1]);
+    this.learn(who.tenantId, source);
+    if (Number(reply[0]) === 1) return { ok: true, metered: source !== 0 };
+    const scope = Tenancy.QuotaScope.parse(reply[3]);
+    return {
+      ok: false,
+      refusal: {
+        quota: Tenancy.QuotaName.parse(reply[2]),
+        scope,
+        tenantId: who.tenantId,
+        ...(scope === 'user' ? { userId: who.userId } : {}),
+        limit: Number(reply[4]) / scale,
+        used: Number(reply[5]) / scale,
+        retryAfterSeconds: Math.max(1, retryAfter(reply)),
+      },
+    };
+  }
+
+  /**
+   * Runs a check; when Redis cannot answer, refuses a tenant under a quota (UPSTREAM_UNAVAILABLE) and
+   * lets any other through uncounted — a quota is a cost control, an outage of it is no reason to stop
+   * tenants nobody limits.
+   */
+  private async guarded(
+    tenantId: string,
+    check: () => Promise<QuotaVerdict>,
+  ): Promise<QuotaVerdict> {
+    let failure: unknown;
+    if (this.redis.status === 'ready') {
+      try {
+        const verdict = await check();
+        if (this.outage) this.options.logger?.info({}, 'quota counters reachable again');
+        this.outage = false;
+        return verdict;
+      } catch (e) {
+        failure = e;
+      }
+    } else failure = new Error(`Redis connection ${this.redis.status}`);
+    this.unreachable(failure);
+    if (this.underQuota(tenantId)) throw Tenancy.quotaUnavailableError(tenantId, failure);
+    return { ok: true, metered: false };
+  }
+
+  /** Logs an outage once, when it begins. */
+  private unreachable(failure: unknown): void {
+    if (!this.outage)
+      this.options.logger?.warn(
+        { err: failure },
+        'quota counters unreachable (Redis): tenants under a quota are refused, others let through uncounted',
+      );
+    this.outage = true;
+  }
+
+  /** Whether the tenant was under a quota when Redis last said. */
+  underQuota(tenantId: string): boolean {
+    return this.platformDefined === true || this.known.get(tenantId) === true;
+  }
+
+  private learn(tenantId: string, source: number): void {
+    if (this.known.size >= KNOWN_TENANTS_MAX && !this.known.has(tenantId)) this.known.clear();
+    this.known.set(tenantId, source === 1);
+    if (source !== 1) this.platformDefined = source === 2;
+  }
+
+  /** Reads which tenants have a quota and whether the platform default exists (for outages). */
+  async loadIndex(): Promise<void> {
+    const [tenants, platform] = await Promise.all([
+      this.redis.smembers(this.keys.tenants),
+      this.redis.exists(this.keys.platform),
+    ]);
+    const had = this.platformDefined === true || [...this.known.values()].some(Boolean);
+    for (const [tenant, has] of this.known) if (has) this.known.set(tenant, false);
+    for (const tenant of tenants) this.known.set(tenant, true);
+    this.platformDefined = platform === 1;
+    if (had && tenants.length === 0 && !this.platformDefined)
+      this.options.logger?.warn(
+        {},
+        'every tenant quota is gone from Redis (restarted without persistence?): nothing is limited until they are set again; run Redis with appendonly (docs/quotas.md)',
+      );
+  }
+
+  /** The quota that applies to a tenant (its own, else the platform's), or the platform's for '*'. */
+  async effectiveQuota(tenantId: string): Promise<Tenancy.TenantQuotaView> {
+    const [own, platform] = await Promise.all([
+      tenantId === Tenancy.PLATFORM_QUOTA ? null : this.ownQuota(tenantId),
+      this.ownQuota(Tenancy.PLATFORM_QUOTA),
+    ]);
+    if (own) return { tenantId, quota: own, source: 'tenant' };
+    if (platform) return { tenantId, quota: platform, source: 'platform' };
+    return { tenantId, quota: null, source: 'none' };
+  }
+
+  /** The tenant's own quota ('*': the platform default), or null. */
+  async ownQuota(tenantId: string): Promise<Tenancy.TenantQuota | null> {
+    return quotaFromHash(await this.redis.hgetall(this.quotaKey(tenantId)));
+  }
+
+  /** Sets (or with null removes) a tenant's own quota or, for '*', the platform default. */
+  async setQuota(tenantId: string, quota: Tenancy.TenantQuota | null): Promise<void> {
+    const key = this.quotaKey(tenantId);
+    const tx = this.redis.multi().del(key);
+    if (quota) tx.hset(key, quotaToHash(quota));
+    if (tenantId !== Tenancy.PLATFORM_QUOTA) {
+      if (quota) tx.sadd(this.keys.tenants, tenantId);
+      else tx.srem(this.keys.tenants, tenantId);
+    }
+    await tx.exec();
+    if (tenantId === Tenancy.PLATFORM_QUOTA) this.platformDefined = quota !== null;
+    else this.known.set(tenantId, quota !== null);
+  }
+
+  /** The tenants with a quota of their own, sorted. */
+  async tenantsWithQuota(): Promise<string[]> {
+    return (await this.redis.smembers(this.keys.tenants)).sort();
+  }
+
+  private quotaKey(tenantId: string): string {
+    return tenantId === Tenancy.PLATFORM_QUOTA ? this.keys.platform : this.keys.quota(tenantId);
+  }
+
+  /**
+   * A tenant's quota and counters now: its totals and, as asked, its users' (`all`: every user
+   * counted today, at most `maxUsers`). Two round trips; refused with UPSTREAM_UNAVAILABLE while
+   * Redis is unreachable.
+   */
+  async usage(
+    tenantId: string,
+    opts: { users?: 'all' | string[] } = {},
+  ): Promise<Tenancy.TenantUsage> {
+    const now = this.now();
+    const day = utcDay(now);
+    try {
+      const [view, totals, counted] = await Promise.all([
+        this.effectiveQuota(tenantId),
+        this.counters(now, day.key, tenantId),
+        opts.users === 'all'
+          ? this.redis.smembers(this.keys.users(day.key, tenantId))
+          : Promise.resolve(opts.users ?? []),
+      ]);
+      const max = this.options.maxUsers ?? 1_000;
+      const listed = [...new Set(counted)].sort().slice(0, max);
+      const users = await Promise.all(
+        listed.map(async (userId) => ({
+          userId,
+          usage: await this.counters(now, day.key, tenantId, userId),
+        })),
+      );
+      return {
+        tenantId,
+        day: day.iso,
+        resetsAt: day.resetsAt.toISOString(),
+        metered: view.source !== 'none',
+        quota: view.quota,
+        source: view.source,
+        usage: totals,
+        ...(opts.users ? { users } : {}),
+        ...(counted.length > max ? { usersTruncated: true } : {}),
+      };
+    } catch (e) {
+      throw Tenancy.quotaUnavailableError(tenantId, e);
+    }
+  }
+
+  /** One scope's counters (its three reads are sent together, with the other scopes' of the tick). */
+  private async counters(
+    now: number,
+    day: string,
+    tenantId: string,
+    userId?: string,
+  ): Promise<Tenancy.UsageCounters> {
+    const [running, started, daily] = await Promise.all([
+      this.redis.zcount(this.keys.running(tenantId, userId), `(${now}`, '+inf'),
+      this.redis.zcount(this.keys.started(tenantId, userId), `(${now - 60_000}`, '+inf'),
+      this.redis.hgetall(this.keys.day(day, tenantId, userId)),
+    ]);
+    const n = (field: string) => Number(daily[field] ?? 0);
+    return {
+      runningTasks: running,
+      tasksLastMinute: started,
+      tokens: n('tokens'),
+      costUsd: n('costMicroUsd') / 1_000_000,
+      toolCalls: n('toolCalls'),
+      delegations: n('delegations'),
+    };
+  }
+}
