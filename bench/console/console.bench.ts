@@ -231,7 +231,7 @@ async function main(): Promise<void> {
     );
     try {
       for (const e of events)
-        await bus.jetstream.publish(Tasks.TaskEventPublished, [taskId, e.name], e, {
+        await bus.jetstream.publish(Tasks.TaskEventPublished, [taskId, 'default', e.name], e, {
           msgId: `${taskId}:${e.seq}`,
         });
     } finally {

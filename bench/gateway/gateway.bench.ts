@@ -313,7 +313,7 @@ async function main(): Promise<void> {
             }),
       };
       if (seq === 1) t0 = monotonicMs();
-      await bus.jetstream.publish(Tasks.TaskEventPublished, [taskId, event.name], event, {
+      await bus.jetstream.publish(Tasks.TaskEventPublished, [taskId, 'default', event.name], event, {
         msgId: `${taskId}:${seq}`,
       });
     }

@@ -58,10 +58,15 @@ const TOKENS: Record<string, { description: string; payloadField: string; exampl
   },
   event: {
     description:
-      'The name of the last event the message holds (a batch of the events a task emitted together): the catalogue name, which spans several dotted tokens (e.g. `orchestrator.step.completed`), so the subject has 4 or more tokens. A terminal event is always last: `sb.evt.task.*.orchestrator.task.>` sees every task end. Subscribe to every event of one task with `sb.evt.task.<taskId>.>`, to all of them with `sb.evt.task.>`.',
+      'The name of the last event the message holds (a batch of the events a task emitted together): the catalogue name, which spans several dotted tokens (e.g. `orchestrator.step.completed`), so the subject has 6 or more tokens. A terminal event is always last: `sb.evt.task.*.*.orchestrator.task.>` sees every task end. Subscribe to every event of one task with `sb.evt.task.<taskId>.>`, to every event of one tenant with `sb.evt.task.*.<tenantId>.>`, to all of them with `sb.evt.task.>`.',
     payloadField: 'name',
   },
   category: { description: 'The audit category of the record.', payloadField: 'category' },
+  tenantId: {
+    description:
+      'The tenant the task or record belongs to (`default` with tenancy off; docs/tenancy.md). A tenant operator\'s NATS identity may subscribe to its own tenant\'s subjects only.',
+    payloadField: 'tenantId',
+  },
   stream: {
     description: 'The JetStream stream of the message that was dead-lettered.',
     payloadField: 'stream',

@@ -114,6 +114,13 @@ export function chartStructure(parts: {
         identities: bool(
           "each service connects as its own NATS user (its name; password from the Secret's NATS_PASSWORD_<SERVICE>)",
         ),
+        tenantOperators: {
+          type: 'array',
+          items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' },
+          uniqueItems: true,
+          description:
+            'tenants whose operators get a NATS user operator-<tenant> reading only that tenant\'s task events and audit records (docs/tenancy.md)',
+        },
         user: str('one NATS user for every service, when identities is false'),
         image: depImage,
         maxPayload: { type: ['string', 'integer'] },

@@ -250,7 +250,7 @@ describe('audit trail with tenants (real processes, JetStream, PostgreSQL)', () 
       // The orchestrator publishes a task's events in its owner's name: the tenant is in the headers.
       await client.jetstream.publish(
         Tasks.TaskEventPublished,
-        [taskId, events.at(-1)!.name],
+        [taskId, actor.tenantId ?? 'default', events.at(-1)!.name],
         { taskId, events },
         { msgId: `${taskId}:1-1`, actor },
       );

@@ -170,14 +170,14 @@ describe('audit service (real process, JetStream, PostgreSQL)', () => {
     const r = record(1, runId);
     // Two publishes of the same record with different message ids: JetStream keeps both, as after a
     // redelivery beyond its de-duplication window; the store must still keep one row.
-    await client.jetstream.publish(Audit.AuditRecorded, ['tool', NO_TOKEN], r, {
+    await client.jetstream.publish(Audit.AuditRecorded, ['tool', NO_TOKEN, 'default'], r, {
       msgId: `a-${r.id as string}`,
     });
-    await client.jetstream.publish(Audit.AuditRecorded, ['tool', NO_TOKEN], r, {
+    await client.jetstream.publish(Audit.AuditRecorded, ['tool', NO_TOKEN, 'default'], r, {
       msgId: `b-${r.id as string}`,
     });
     const marker = record(2, runId);
-    await client.jetstream.publish(Audit.AuditRecorded, ['tool', NO_TOKEN], marker, {
+    await client.jetstream.publish(Audit.AuditRecorded, ['tool', NO_TOKEN, 'default'], marker, {
       msgId: marker.id as string,
     });
     await waitFor(async () => (await count(runId)) === 2, { what: 'records stored' });
@@ -246,7 +246,7 @@ describe('audit service (real process, JetStream, PostgreSQL)', () => {
     );
     const runId = randomUUID();
     const r = record(3, runId);
-    await client.jetstream.publish(Audit.AuditRecorded, ['tool', NO_TOKEN], r, {
+    await client.jetstream.publish(Audit.AuditRecorded, ['tool', NO_TOKEN, 'default'], r, {
       msgId: r.id as string,
     });
     await waitFor(async () => (await count(runId)) === 1, {
@@ -281,7 +281,7 @@ describe('audit service (real process, JetStream, PostgreSQL)', () => {
     );
     expect(ack.duplicate).toBe(false);
     expect(Audit.AuditRecorded.subject(...Audit.auditSubjectTokens(current))).toBe(
-      `sb.audit.tool.${taskId}`,
+      `sb.audit.tool.${taskId}.${current.tenantId ?? 'default'}`,
     );
     await waitFor(async () => (await count(runId)) === 2, { what: 'the old and the new record' });
   });
@@ -309,7 +309,7 @@ describe('audit service (real process, JetStream, PostgreSQL)', () => {
     });
     const runId = randomUUID();
     const r = record(4, runId);
-    await client.jetstream.publish(Audit.AuditRecorded, ['tool', NO_TOKEN], r, {
+    await client.jetstream.publish(Audit.AuditRecorded, ['tool', NO_TOKEN, 'default'], r, {
       msgId: r.id as string,
     });
     await waitFor(async () => (await count(runId)) === 1, { what: 'record stored after recovery' });

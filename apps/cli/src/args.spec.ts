@@ -88,6 +88,17 @@ describe(parseCommandLine.name, () => {
     expect(refusal(['tail', 'extra']).message).toMatch(/unexpected argument "extra"/);
     // a password never on the command line
     expect(refusal(['tail', '--nats-password', 'x']).message).toMatch(/'--nats-password'/);
+    expect(refusal(['tail', '--tenant', 'acme.*']).message).toMatch(/--tenant must be 1-64/);
+    expect(refusal(['tail', '--tenant', 'acme', '--task', TASK]).message).toMatch(
+      /--tenant reads only/,
+    );
+  });
+
+  it('parses --tenant for a tenant operator', () => {
+    expect(parseCommandLine(['tail', '--tenant', 'acme'])).toMatchObject({
+      name: 'tail',
+      tenant: 'acme',
+    });
   });
 
   it('parses a call: the subject, its JSON request (default {}), the acting user, a timeout', () => {

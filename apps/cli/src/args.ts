@@ -7,6 +7,7 @@ import {
   SERVICE_NAMES,
   type ServiceName,
   Tasks,
+  TenantId,
   UserId,
 } from '@switchboard/contracts';
 import { parseArgs } from 'node:util';
@@ -31,6 +32,8 @@ export interface TailCommand {
   task?: string;
   user?: string;
   service?: ServiceName;
+  /** One tenant's task events and audit records, as that tenant's operator (docs/tenancy.md). */
+  tenant?: string;
   replies: boolean;
   json: boolean;
   /** `--color` (true) or `--no-color` (false), the last one given; absent: decided by the terminal. */
@@ -97,11 +100,13 @@ export const USAGE: Record<CommandName | 'switchboard', string> = {
   ].join('\n'),
   tail: [
     'usage: switchboard tail [--task <taskId>] [--user <userId>] [--service <name>] [--replies] [--json]',
-    '                        [--color | --no-color]',
+    '                        [--tenant <tenantId>] [--color | --no-color]',
     '',
     '  --task <taskId>   one task: its stored and live events, its tool calls, audit records and',
     '                    every other message that carries its id',
     '  --user <userId>   messages acting for this user',
+    '  --tenant <id>     one tenant: its task events and audit records as they happen, as the',
+    '                    tenant operator identity (operator-<id>; docs/tenancy.md)',
     `  --service <name>  sent by or addressed to one service (${SERVICE_NAMES.join(', ')})`,
     '  --replies         also replies and JetStream deliveries (labelled: publish, deliver, reply)',
     '  --json            one JSON object per line (for scripts): time (the event’s own), received,',
@@ -226,11 +231,27 @@ function colourFlag(tokens: readonly { kind: string; name?: string }[]): { colou
   return last === undefined ? {} : { colour: last.name === 'color' };
 }
 
+/** A tenant operator reads its tenant's task events and audit records, nothing that --task or --replies needs. */
+function checkTenant(tenant: string, wantsMore: boolean): void {
+  const parsed = TenantId.safeParse(tenant);
+  if (!parsed.success)
+    throw new UsageError(
+      `switchboard tail: --tenant ${parsed.error.issues[0]?.message ?? 'is not a tenant id'}, got "${tenant}"`,
+      'tail',
+    );
+  if (wantsMore)
+    throw new UsageError(
+      'switchboard tail: --tenant reads only the tenant’s task events and audit records; it takes no --task or --replies',
+      'tail',
+    );
+}
+
 function parseTail(args: readonly string[]): Command {
   const { values, positionals, tokens } = parse('tail', args, {
     task: { type: 'string' },
     user: { type: 'string' },
     service: { type: 'string' },
+    tenant: { type: 'string' },
     replies: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     color: { type: 'boolean' },
@@ -239,7 +260,13 @@ function parseTail(args: readonly string[]): Command {
   });
   if (values.help) return { name: 'help', topic: 'tail' };
   noPositionals('tail', positionals);
-  const { task, user, service } = values as { task?: string; user?: string; service?: string };
+  const { task, user, service, tenant } = values as {
+    task?: string;
+    user?: string;
+    service?: string;
+    tenant?: string;
+  };
+  if (tenant !== undefined) checkTenant(tenant, task !== undefined || values.replies === true);
   if (task !== undefined && !Tasks.TaskId.safeParse(task).success)
     throw new UsageError(
       `switchboard tail: --task must be a task id (a UUID, as X-Task-Id and the task links show it), got "${task}"`,
@@ -255,6 +282,7 @@ function parseTail(args: readonly string[]): Command {
     ...(task !== undefined ? { task } : {}),
     ...(user !== undefined ? { user } : {}),
     ...(service !== undefined ? { service: service as ServiceName } : {}),
+    ...(tenant !== undefined ? { tenant } : {}),
     replies: values.replies === true,
     json: values.json === true,
     ...colourFlag(tokens),

@@ -30,9 +30,10 @@ function connectionFor(
   env: NodeJS.ProcessEnv,
   flags: ConnectionFlags,
   identity: NatsIdentity,
+  stackIdentity: string = identity,
 ): OperatorConnection {
   try {
-    return operatorConnection(env, flags, identity);
+    return operatorConnection(env, flags, identity, undefined, stackIdentity);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     stderr(
@@ -63,7 +64,14 @@ const tailObserver: SubscriptionObserver = {
 
 /** `switchboard tail`: runs until stopped (SIGINT, SIGTERM: exit 0) or the connection ends (1). */
 export async function runTail(cmd: TailCommand, env: NodeJS.ProcessEnv): Promise<number> {
-  const connection = connectionFor(env, cmd.connection, 'operator');
+  // --tenant: as that tenant's operator (the local stack writes operator-<tenant>.env for each of
+  // SB_TENANT_OPERATORS), which may read nothing but its tenant's subjects
+  const connection = connectionFor(
+    env,
+    cmd.connection,
+    'operator',
+    cmd.tenant ? `operator-${cmd.tenant}` : 'operator',
+  );
   const tap = await connectTo(connection, () =>
     TrafficTap.open({
       name: 'switchboard-tail',

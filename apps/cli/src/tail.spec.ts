@@ -79,6 +79,40 @@ function output() {
 }
 
 describe(tail.name, () => {
+  it("with --tenant, reads only the tenant's task events and audit records, the subjects its operator may read", async () => {
+    const fake = fakeSource({});
+    const { lines, info, out } = output();
+    await tail(fake.source, command({ tenant: 'acme' }), out, 'nats://x');
+    expect(info.at(-1)).toMatch(/tailing tenant acme/);
+    fake.deliver(
+      'sb.evt.task.*.acme.>',
+      message(`sb.evt.task.${TASK}.acme.orchestrator.task.started`, {
+        taskId: TASK,
+        events: [
+          {
+            taskId: TASK,
+            seq: 1,
+            at: '2026-05-01T10:00:01.000Z',
+            source: 'orchestrator',
+            name: 'orchestrator.task.started',
+            data: {},
+          },
+        ],
+      }),
+    );
+    // nothing else was subscribed to: the platform's `sb.>` has no handler
+    fake.deliver('sb.>', event(OTHER, 1, 'orchestrator.task.started'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('orchestrator.task.started');
+  });
+
+  it('with --tenant, says so when nats-server refuses the tenant operator a subject', async () => {
+    const fake = fakeSource({ refused: ['sb.audit.*.*.acme'] });
+    await expect(
+      tail(fake.source, command({ tenant: 'acme' }), output().out, 'nats://x'),
+    ).rejects.toThrow(/cannot tail without sb.audit.\*.\*.acme/);
+  });
+
   it('follows one task from its start: stored events, then live ones in seq order once, its requests and their replies', async () => {
     let live: (() => void) | undefined;
     const fake = fakeSource({

@@ -73,6 +73,25 @@ function entriesOf(subject: string, data: unknown): unknown[] {
   return Array.isArray(events) ? events : [data];
 }
 
+/**
+ * One tenant's traffic, as its operator sees it: its task events and audit records, the subjects
+ * naming the tenant (Tasks.tenantTaskEventsFilter, Audit.tenantAuditFilter) — all that identity may read.
+ */
+async function followTenant(
+  source: TailSource,
+  tenant: string,
+  show: (m: BusMessage, kind: Kind, entry: unknown) => void,
+): Promise<void> {
+  for (const filter of [Tasks.tenantTaskEventsFilter(tenant), Audit.tenantAuditFilter(tenant)]) {
+    await needed(
+      source.subscribeRaw(filter, (m) => {
+        const kind = kindOf(m, 'subjects');
+        for (const entry of entriesOf(m.subject, payloadOf(m.data))) show(m, kind, entry);
+      }),
+    );
+  }
+}
+
 /** Rejects when the server refused a subscription the tail cannot do without. */
 async function needed(sub: BusSubscription): Promise<void> {
   try {
@@ -158,7 +177,8 @@ export async function tail(
    */
   async function followTask(task: string): Promise<void> {
     const events = Tasks.taskEventsFilter(task);
-    const eventPrefix = events.slice(0, -1);
+    // what every subject of the task's events starts with (`sb.evt.task.<taskId>.`)
+    const eventPrefix = events.slice(0, events.indexOf(task) + task.length + 1);
     let lastSeq = 0;
     const recordsShown = new Set<string>();
     let held: { m: BusMessage; kind: Kind }[] | undefined = [];
@@ -202,6 +222,14 @@ export async function tail(
     for (const { m, kind } of live) showOnce(m, kind);
   }
 
+  if (cmd.tenant !== undefined) {
+    await followTenant(source, cmd.tenant, (m, kind, entry) => show(m, kind, entry));
+    await source.flush();
+    out.info(
+      `tailing tenant ${cmd.tenant}: its task events and audit records as they happen on ${where} (Ctrl-C to stop)`,
+    );
+    return;
+  }
   if (task === undefined) {
     await needed(
       source.subscribeRaw(PLATFORM_TRAFFIC_PATTERN, (m) => {

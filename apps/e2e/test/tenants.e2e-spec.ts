@@ -13,6 +13,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { type Approvals, type Audit, Tasks } from '@switchboard/contracts';
 import {
   collectSse,
+  connectTenantOperator,
   DEMO_TASK,
   repoRoot,
   type ServiceHandle,
@@ -71,7 +72,9 @@ describe('tenants kept apart on every surface (real processes, NATS identities, 
       );
     }
     stack = await startStack({
+      services: ['mcp-tools', 'audit', 'orchestrator', 'a2a', 'gateway'],
       natsIdentities: true,
+      tenantOperators: [acme],
       env: {
         gateway: { TENANCY: 'true' },
         a2a: { A2A_AGENTS: `researcher=${agents[0]!.url},writer=${agents[1]!.url}` },
@@ -81,7 +84,8 @@ describe('tenants kept apart on every surface (real processes, NATS identities, 
 
   afterAll(async () => {
     await Promise.allSettled(mcpClients.map((c) => c.close()));
-    const refused = stack?.securedNats?.violations() ?? [];
+    // the tenant operator's deliberate reach into globex is the only refusal allowed
+    const refused = (stack?.securedNats?.violations() ?? []).filter((l) => !l.includes(globex));
     await stack?.stop();
     await Promise.allSettled(agents.map((a) => a.stop()));
     expect(refused).toEqual([]);
@@ -122,7 +126,13 @@ describe('tenants kept apart on every surface (real processes, NATS identities, 
       streamTask(annA, DELEGATION_TASK),
       streamTask(annG, DELEGATION_TASK),
     ]);
-    for (const events of runs) expect(events.at(-1)?.name).toBe('orchestrator.task.completed');
+    // the whole terminal event, so a failure shows why
+    for (const events of runs) {
+      const last = events.at(-1);
+      expect(last?.name === 'orchestrator.task.completed' ? 'completed' : last?.message).toBe(
+        'completed',
+      );
+    }
     const [demoA, demoG, delegA, delegG] = runs.map((events) => events[0]!.taskId);
     acmeDemo = demoA!;
     const delegations = runs[2]!.filter((e) => e.name === 'a2a.delegation.result');
@@ -173,7 +183,11 @@ describe('tenants kept apart on every surface (real processes, NATS identities, 
       });
       expect(resumed.status).toBe(404);
       expect((await call('POST', `/tasks/${acmeDemo}/cancel`, who, {})).status).toBe(404);
-      expect((await call('GET', `/tasks/${acmeDemo}/approvals`, who)).status).toBe(404);
+      // a task's approvals: the same empty answer as for a task that does not exist
+      const foreignApprovals = await call('GET', `/tasks/${acmeDemo}/approvals`, who);
+      const missingApprovals = await call('GET', `/tasks/${randomUUID()}/approvals`, who);
+      expect(foreignApprovals.status).toBe(missingApprovals.status);
+      expect(await foreignApprovals.json()).toEqual(await missingApprovals.json());
     }
     const missing = await call('GET', `/tasks/${randomUUID()}`, annG);
     const foreign = await call('GET', `/tasks/${acmeDemo}`, annG);
@@ -365,10 +379,20 @@ describe('tenants kept apart on every surface (real processes, NATS identities, 
     const globexRows = await listOf(adminG);
     expect(globexRows.length).toBeGreaterThan(0);
     expect(new Set(globexRows.map((r) => r.tenantId))).toEqual(new Set([globex]));
-    expect(globexRows.map((r) => r.taskId)).not.toContain(acmeDemo);
+    // globex's own refusals name the id globex tried; nothing else of acme's task is there
+    expect(globexRows.filter((r) => r.outcome !== 'denied').map((r) => r.taskId)).not.toContain(
+      acmeDemo,
+    );
+    expect(
+      globexRows.filter((r) => r.taskId === acmeDemo).every((r) => r.outcome === 'denied'),
+    ).toBe(true);
     const acmeRows = await listOf(adminA);
     expect(acmeRows.map((r) => r.taskId)).toContain(acmeDemo);
     expect(new Set(acmeRows.map((r) => r.tenantId))).toEqual(new Set([acme]));
+    // acme's trail holds nothing of globex's attempts on its task
+    expect(acmeRows.filter((r) => r.taskId === acmeDemo).every((r) => r.outcome !== 'denied')).toBe(
+      true,
+    );
 
     for (const who of [adminA, adminG]) {
       const res = await call('GET', '/audit/verify', who);
@@ -378,4 +402,46 @@ describe('tenants kept apart on every surface (real processes, NATS identities, 
     const all = await call('GET', '/audit/verify', operator);
     expect(await all.json()).toMatchObject({ ok: true });
   });
+
+  it("gives a tenant operator's NATS identity its tenant's task events and audit records, and nats-server refuses it the other tenant's", async () => {
+    const nc = await connectTenantOperator(stack.securedNats!, acme);
+    try {
+      const seen: string[] = [];
+      const mine = nc.subscribe(`sb.evt.task.*.${acme}.>`, {
+        callback: (_e, m) => void seen.push(m.subject),
+      });
+      const audit = nc.subscribe(`sb.audit.*.*.${acme}`, {
+        callback: (_e, m) => void seen.push(m.subject),
+      });
+      nc.subscribe(`sb.evt.task.*.${globex}.>`, { callback: () => undefined });
+      await nc.flush();
+      const refusal = await waitFor(
+        () => stack.securedNats!.violations().find((l) => l.includes(`sb.evt.task.*.${globex}.>`)),
+        { what: "nats-server refusing acme's operator globex's task events" },
+      );
+      expect(refusal).toMatch(/Subscription Violation/);
+
+      const [acmeRun, globexRun] = await Promise.all([
+        streamTask(annA, DEMO_TASK),
+        streamTask(annG, DEMO_TASK),
+      ]);
+      const acmeTask = acmeRun[0]!.taskId;
+      const globexTask = globexRun[0]!.taskId;
+      await waitFor(
+        () =>
+          seen.some((s) =>
+            s.startsWith(`sb.evt.task.${acmeTask}.${acme}.orchestrator.task.completed`),
+          ) && seen.some((s) => s.startsWith('sb.audit.') && s.includes(acmeTask))
+            ? true
+            : undefined,
+        { what: "acme's task events and audit records at acme's operator" },
+      );
+      expect(seen.some((s) => s.includes(globexTask))).toBe(false);
+      expect(seen.every((s) => s.endsWith(`.${acme}`) || s.includes(`.${acme}.`))).toBe(true);
+      mine.unsubscribe();
+      audit.unsubscribe();
+    } finally {
+      await nc.close();
+    }
+  }, 60_000);
 });

@@ -74,7 +74,7 @@ describe('truthful reports: audit details and MCP tool failures (real processes)
     const id = randomUUID();
     await client.jetstream.publish(
       Audit.AuditRecorded,
-      ['admin', NO_TOKEN],
+      ['admin', NO_TOKEN, 'default'],
       {
         id,
         at: new Date().toISOString(),

@@ -183,7 +183,7 @@ describe('console routes (real gateway, orchestrator, mcp-tools and audit)', () 
       const subjects = messages.map((m) => m.subject);
       expect(subjects).toContain('sb.task.submit');
       expect(subjects).toContain(`sb.cmd.tools.call.${taskId}`);
-      expect(subjects).toContain(`sb.evt.task.${taskId}.orchestrator.task.started`);
+      expect(subjects).toContain(`sb.evt.task.${taskId}.default.orchestrator.task.started`);
       expect(seen.map((f) => Number(f.id))).toEqual(seen.map((_, i) => i + 1));
     });
 

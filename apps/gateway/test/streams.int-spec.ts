@@ -76,7 +76,7 @@ class FakeOrchestrator {
     ) as Pick<Tasks.TaskEvent, 'name' | 'data'>;
     await this.client.jetstream.publish(
       Tasks.TaskEventPublished,
-      [taskId, event.name],
+      [taskId, 'default', event.name],
       { ...event, taskId, seq, at: at(), source: 'orchestrator' } as Tasks.TaskEvent,
       { msgId: `${taskId}:${seq}` },
     );

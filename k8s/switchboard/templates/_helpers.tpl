@@ -86,13 +86,23 @@ gives NATS_PASSWORD_MCP_TOOLS, the variable files/nats-identities.conf reads it 
 {{- printf "NATS_PASSWORD_%s" (. | upper | replace "-" "_") -}}
 {{- end -}}
 
-{{/* Every NATS identity: the six services (by their names), the operator and admin (the CLI's) */}}
+{{/*
+Every NATS identity: the six services (by their names), the operator and admin (the CLI's), live,
+and an operator-<tenant> per nats.tenantOperators (docs/tenancy.md)
+*/}}
 {{- define "sb.natsIdentities" -}}
 {{- $names := list -}}
 {{- range $key, $wiring := (include "sb.settings" . | fromJson).services -}}
 {{- $names = append $names $wiring.service -}}
 {{- end -}}
-{{- concat ($names | sortAlpha) (list "operator" "admin" "live") | toJson -}}
+{{- $tenants := list -}}
+{{- range $tenant := .Values.nats.tenantOperators | default list -}}
+{{- if not (regexMatch "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$" $tenant) -}}
+{{- fail (printf "nats.tenantOperators: %q must be 1-64 letters, digits, \"_\" or \"-\", starting with a letter or digit" $tenant) -}}
+{{- end -}}
+{{- $tenants = append $tenants (printf "operator-%s" $tenant) -}}
+{{- end -}}
+{{- concat ($names | sortAlpha) (list "operator" "admin" "live") $tenants | toJson -}}
 {{- end -}}
 
 {{/* Addresses of the dependencies */}}
@@ -191,4 +201,22 @@ out, so the service's default applies. sb.serviceConfig (list $ "gateway")
 {{ $k }}: {{ $text | quote }}
 {{- end -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+The nats-server users of tenant operators (nats.tenantOperators): each reads its tenant's task events
+and audit records and nothing else, as libs/contracts tenantOperatorPermissions renders them.
+*/}}
+{{- define "sb.natsTenantOperators" -}}
+{{- range $tenant := .Values.nats.tenantOperators | default list }}
+    {
+      # operator-{{ $tenant }}
+      user: "operator-{{ $tenant }}"
+      password: ${{ include "sb.natsPasswordKey" (printf "operator-%s" $tenant) }}
+      permissions: {
+        publish: { deny: [">"] }
+        subscribe: { allow: ["sb.audit.*.*.{{ $tenant }}", "sb.evt.task.*.{{ $tenant }}.>"], deny: ["> *"] }
+      }
+    }
+{{- end }}
 {{- end -}}

@@ -76,7 +76,7 @@ the same in the Secret and in the checksums that roll the pods), so it is kept i
 {{- if not (regexMatch "^[A-Za-z]" $password) -}}{{- $password = printf "n%s" (substr 1 32 $password) -}}{{- end -}}
 {{- $_ := set $data $key $password -}}
 {{- $generated = append $generated $key -}}
-{{- else if not (has $identity (list "operator" "admin" "live")) -}}
+{{- else if not (or (has $identity (list "operator" "admin" "live")) (hasPrefix "operator-" $identity)) -}}
 {{- fail (printf "secrets.%s (the NATS password of the %s user on your NATS) is required with nats.identities and an external NATS; or set nats.identities=false and nats.user (docs/operations.md)" $key $identity) -}}
 {{- end -}}
 {{- end -}}

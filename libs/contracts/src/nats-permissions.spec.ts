@@ -75,8 +75,10 @@ describe('NATS permissions derived from the contracts', () => {
     expect(may(natsPermissions('mcp-tools').subscribe, subject)).toBe(true);
     expect(call.pattern).toBe('sb.cmd.tools.call.*');
     // audit records on their category and task
-    expect(publishers('sb.audit.tool.7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b')).toContain('mcp-tools');
-    expect(may(natsPermissions('audit').subscribe, 'sb.audit.tool._')).toBe(true);
+    expect(publishers('sb.audit.tool.7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b.acme')).toContain(
+      'mcp-tools',
+    );
+    expect(may(natsPermissions('audit').subscribe, 'sb.audit.tool._.default')).toBe(true);
   });
 
   it('lets admin read what the operator reads and send the operator commands only', () => {

@@ -1,4 +1,6 @@
 import { CATALOGUE } from './catalogue.js';
+import { tenantAuditFilter } from './audit/audit.contracts.js';
+import { tenantTaskEventsFilter } from './task/task.contracts.js';
 import {
   type CommandContract,
   type EventContract,
@@ -221,6 +223,28 @@ export function natsPermissions(identity: NatsIdentity): NatsPermissions {
   if (identity === 'admin') return adminPermissions();
   if (identity === 'live') return livePermissions();
   return servicePermissions(identity);
+}
+
+/**
+ * A tenant operator (docs/tenancy.md): someone who watches one tenant's work on NATS — that
+ * tenant's task events and audit records as they are published, and nothing else: no other tenant's,
+ * no command, no reply, no stored message (stored ones are read through the API as a tenant admin).
+ * The subjects name the tenant, so nats-server itself refuses anything wider.
+ */
+export interface TenantOperatorPermissions extends Omit<NatsPermissions, 'identity'> {
+  /** The nats-server user: `operator-<tenantId>`. */
+  identity: string;
+  tenantId: string;
+}
+
+export function tenantOperatorPermissions(tenantId: string): TenantOperatorPermissions {
+  return {
+    identity: `operator-${tenantId}`,
+    tenantId,
+    publish: [],
+    subscribe: sorted([tenantTaskEventsFilter(tenantId), tenantAuditFilter(tenantId)]),
+    subscribeDeny: ['> *'],
+  };
 }
 
 /** Every identity's permissions, in NATS_IDENTITIES order. */

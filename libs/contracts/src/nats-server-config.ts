@@ -1,4 +1,9 @@
-import { allNatsPermissions, type NatsIdentity, type NatsPermissions } from './nats-permissions.js';
+import {
+  allNatsPermissions,
+  type NatsIdentity,
+  type NatsPermissions,
+  tenantOperatorPermissions,
+} from './nats-permissions.js';
 
 /**
  * How one identity proves itself to the nats-server: a password written into the configuration, a
@@ -15,13 +20,13 @@ export function natsPasswordVariable(identity: NatsIdentity): string {
 const quote = (s: string) => JSON.stringify(s);
 const list = (items: readonly string[]) => `[${items.map(quote).join(', ')}]`;
 
-function credentialLines(identity: NatsIdentity, auth: NatsUserAuth): string[] {
+function credentialLines(identity: string, auth: NatsUserAuth): string[] {
   if ('nkey' in auth) return [`nkey: ${quote(auth.nkey)}`];
   const password = 'password' in auth ? quote(auth.password) : `$${auth.passwordVariable}`;
   return [`user: ${quote(identity)}`, `password: ${password}`];
 }
 
-function permissionLines(p: NatsPermissions): string[] {
+function permissionLines(p: Omit<NatsPermissions, 'identity'>): string[] {
   // An empty allow-list would not restrict anything: what may not publish at all is denied everything.
   const publish = p.publish.length ? `{ allow: ${list(p.publish)} }` : `{ deny: [">"] }`;
   const deny = p.subscribeDeny.length ? `, deny: ${list(p.subscribeDeny)}` : '';
@@ -41,10 +46,21 @@ function permissionLines(p: NatsPermissions): string[] {
  * credentials and the permissions the contracts derive (natsPermissions). `auth` says how each one
  * authenticates; identities it leaves out get no user at all.
  */
-export function renderNatsAuthorization(auth: Partial<Record<NatsIdentity, NatsUserAuth>>): string {
-  const users = allNatsPermissions().flatMap((p) => {
+export function renderNatsAuthorization(
+  auth: Partial<Record<NatsIdentity, NatsUserAuth>>,
+  /** Tenant operators by tenant id (docs/tenancy.md): users `operator-<tenant>`. */
+  tenantOperators: Readonly<Record<string, NatsUserAuth>> = {},
+): string {
+  const tenants = Object.entries(tenantOperators).map(([tenant, how]) => ({
+    ...tenantOperatorPermissions(tenant),
+    how,
+  }));
+  const platform = allNatsPermissions().flatMap((p) => {
     const how = auth[p.identity];
-    if (!how) return [];
+    return how ? [{ ...p, how }] : [];
+  });
+  const users = [...platform, ...tenants].map((p) => {
+    const { how } = p;
     const lines = [
       `# ${p.identity}`,
       ...credentialLines(p.identity, how),
@@ -52,7 +68,7 @@ export function renderNatsAuthorization(auth: Partial<Record<NatsIdentity, NatsU
       ...permissionLines(p).map((l) => `  ${l}`),
       '}',
     ];
-    return [['{', ...lines.map((l) => `  ${l}`), '}'].map((l) => `    ${l}`).join('\n')];
+    return ['{', ...lines.map((l) => `  ${l}`), '}'].map((l) => `    ${l}`).join('\n');
   });
   return [
     '# Generated from libs/contracts (natsPermissions): one user per identity, allowed exactly what',

@@ -33,7 +33,8 @@ export const TaskEventStream = defineStream({
   duplicateWindowMs: 120_000,
   // The demo task stores 8.4 KiB (`npm run bench -- soak`, 2026-11-24); tasks with more steps more.
   bytesPerTask: 16 * 1024,
-  description: 'Task events (sb.evt.task.<taskId>.<event>), kept 7 days for replay and resume.',
+  description:
+    'Task events (sb.evt.task.<taskId>.<tenantId>.<event>), kept 7 days for replay and resume.',
 });
 
 /** The audit trail in transit; the audit service acks a record only after its row is committed. */
@@ -47,7 +48,7 @@ export const AuditStream = defineStream({
   // The demo task stores 3.5 KiB (`npm run bench -- soak`, 2026-11-24).
   bytesPerTask: 6 * 1024,
   description:
-    'Audit records (sb.audit.<category>.<taskId>, `_` for no task), consumed durably by the audit service.',
+    'Audit records (sb.audit.<category>.<taskId>.<tenantId>, `_` for no task), consumed durably by the audit service.',
 });
 
 /** Messages a durable consumer could not process at all (invalid payloads), kept for inspection. */

@@ -36,7 +36,9 @@ describe('eventOfSubject and commandOfSubject', () => {
     expect(eventOfSubject('sb.evt.task.t-1.orchestrator.task.completed')).toBe(
       Tasks.TaskEventPublished,
     );
-    expect(eventOfSubject('sb.audit.tool.t-1')?.template).toBe('sb.audit.{category}.{taskId}');
+    expect(eventOfSubject('sb.audit.tool.t-1.acme')?.template).toBe(
+      'sb.audit.{category}.{taskId}.{tenantId}',
+    );
     expect(eventOfSubject('sb.task.submit')).toBe(Tasks.TaskSubmitted);
     expect(eventOfSubject('sb.cmd.tools.call.t-1')).toBeUndefined();
     expect(commandOfSubject('sb.cmd.tools.call.t-1')?.subject).toBe('sb.cmd.tools.call.{taskId}');

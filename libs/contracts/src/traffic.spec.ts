@@ -52,6 +52,8 @@ describe('describeSubject', () => {
       taskId: id,
     });
     expect(describeSubject(`sb.audit.tool.${id}`)).toEqual({ kind: 'audit', taskId: id });
+    expect(describeSubject(`sb.audit.tool.${id}.acme`)).toEqual({ kind: 'audit', taskId: id });
+    expect(describeSubject('sb.audit.auth._.acme')).toEqual({ kind: 'audit' });
     expect(describeSubject('sb.audit.auth._')).toEqual({ kind: 'audit' });
     expect(commandOfSubject(`sb.cmd.tools.call.${id}`)).toBe(Tools.ToolsCall);
     expect(commandOfSubject('sb.cmd.tools.call.{taskId}')).toBe(Tools.ToolsCall);
@@ -74,10 +76,20 @@ describe('describeSubject', () => {
 describe('audit record subjects', () => {
   it('carry the category and the task (`_` without one); one task’s records have a filter', () => {
     const id = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
-    expect(Audit.auditSubjectTokens({ category: 'tool', taskId: id })).toEqual(['tool', id]);
-    expect(Audit.auditSubjectTokens({ category: 'auth' })).toEqual(['auth', '_']);
-    expect(Audit.AuditRecorded.subject('tool', id)).toBe(`sb.audit.tool.${id}`);
-    expect(Audit.auditRecordsFilter(id)).toBe(`sb.audit.*.${id}`);
+    expect(Audit.auditSubjectTokens({ category: 'tool', taskId: id })).toEqual([
+      'tool',
+      id,
+      'default',
+    ]);
+    expect(Audit.auditSubjectTokens({ category: 'auth', tenantId: 'acme' })).toEqual([
+      'auth',
+      '_',
+      'acme',
+    ]);
+    expect(Audit.AuditRecorded.subject('tool', id, 'acme')).toBe(`sb.audit.tool.${id}.acme`);
+    expect(Audit.auditRecordsFilter(id)).toBe(`sb.audit.*.${id}.*`);
+    expect(Audit.tenantAuditFilter('acme')).toBe('sb.audit.*.*.acme');
+    expect(() => Audit.tenantAuditFilter('a.*')).toThrow();
     expect(() => Audit.auditRecordsFilter('a.b')).toThrow();
     expect(() => Audit.auditRecordsFilter('_')).toThrow();
   });

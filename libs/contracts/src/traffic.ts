@@ -81,11 +81,14 @@ export function eventOfSubject(subject: string): EventContract | undefined {
 /** The task id a subject names in its placeholder (a tool call's, an audit record's), if any. */
 function taskTokenOf(subject: string, command: CommandContract | undefined): string | undefined {
   const tokens = subject.split('.');
-  const last = tokens.at(-1);
-  const named =
-    (command?.token === 'taskId' && command.subject !== subject) ||
-    (tokens[1] === 'audit' && tokens.length === 4);
-  return named && last && last !== NO_TOKEN ? last : undefined;
+  // an audit record's task is its fourth token (`sb.audit.<category>.<taskId>[.<tenantId>]`)
+  const token =
+    tokens[1] === 'audit' && (tokens.length === 4 || tokens.length === 5)
+      ? tokens[3]
+      : command?.token === 'taskId' && command.subject !== subject
+        ? tokens.at(-1)
+        : undefined;
+  return token && token !== NO_TOKEN ? token : undefined;
 }
 
 export interface SubjectInfo {
@@ -94,7 +97,7 @@ export interface SubjectInfo {
   service?: ServiceName;
   /**
    * The task the subject names: a task event's, a tool call's (`sb.cmd.tools.call.<taskId>`), an audit
-   * record's (`sb.audit.<category>.<taskId>`); absent for `_` (no task).
+   * record's (`sb.audit.<category>.<taskId>.<tenantId>`); absent for `_` (no task).
    */
   taskId?: string;
 }

@@ -31,6 +31,8 @@ export interface SecuredNats extends PrivateNats {
   tls?: { caFile: string; certFile: string; keyFile: string };
   /** The permission violations the server logged so far, one line each. */
   violations(): string[];
+  /** Tenant operators asked for (docs/tenancy.md), by tenant id: user `operator-<tenant>`. */
+  tenantOperators: Record<string, NatsSettings>;
 }
 
 const SECRET_FILE = 0o600;
@@ -48,7 +50,13 @@ function writeSecret(dir: string, name: string, text: string): string {
  * over TLS with client certificates required. Anything without credentials is refused.
  */
 export async function startSecuredNats(
-  opts: { binary?: string; auth?: 'nkey' | 'password'; tls?: boolean } = {},
+  opts: {
+    binary?: string;
+    auth?: 'nkey' | 'password';
+    tls?: boolean;
+    /** Tenants that get an operator identity reading only their task events and audit records. */
+    tenantOperators?: readonly string[];
+  } = {},
 ): Promise<SecuredNats> {
   const dir = tempDir('nats-secured');
   const auth: Partial<Record<NatsIdentity, NatsUserAuth>> = {};
@@ -65,12 +73,20 @@ export async function startSecuredNats(
       credentials[identity] = { nkeySeedFile: writeSecret(dir, `${identity}.nk`, `${seed}\n`) };
     }
   }
+  const tenantAuth: Record<string, NatsUserAuth> = {};
+  const tenantSeeds: Record<string, string> = {};
+  for (const tenant of opts.tenantOperators ?? []) {
+    const user = nkeys.createUser();
+    tenantAuth[tenant] = { nkey: user.getPublicKey() };
+    const seed = new TextDecoder().decode(user.getSeed());
+    tenantSeeds[tenant] = writeSecret(dir, `operator-${tenant}.nk`, `${seed}\n`);
+  }
   const tls = opts.tls ? makeCertificates(dir) : undefined;
   const tlsBlock = tls
     ? `tls {\n  cert_file: ${JSON.stringify(tls.serverCert)}\n  key_file: ${JSON.stringify(tls.serverKey)}\n  ca_file: ${JSON.stringify(tls.caFile)}\n  verify: true\n}\n`
     : '';
   const configFile = join(dir, 'nats.conf');
-  writeFileSync(configFile, `${tlsBlock}${renderNatsAuthorization(auth)}`);
+  writeFileSync(configFile, `${tlsBlock}${renderNatsAuthorization(auth, tenantAuth)}`);
   const base = await startPrivateNats({
     ...(opts.binary ? { binary: opts.binary } : {}),
     config: configFile,
@@ -89,8 +105,15 @@ export async function startSecuredNats(
       return [identity, { identity, nats, env: natsEnvOf(nats) }];
     }),
   ) as Record<NatsIdentity, NatsAccess>;
+  const tenantOperators = Object.fromEntries(
+    Object.entries(tenantSeeds).map(([tenant, nkeySeedFile]) => [
+      tenant,
+      { servers: [base.url], nkeySeedFile, ...(clientTls ? { tls: clientTls } : {}) },
+    ]),
+  );
   const secured: SecuredNats = Object.assign(base, {
     identities,
+    tenantOperators,
     configFile,
     ...(clientTls ? { tls: clientTls } : {}),
     violations: () =>
@@ -105,6 +128,16 @@ export async function startSecuredNats(
 /** A raw NATS connection as `access`'s identity, made as the services make theirs. */
 export function connectAs(access: Pick<NatsAccess, 'identity' | 'nats'>): Promise<NatsConnection> {
   return connect(natsConnectionOptions(`test-${access.identity}`, access.nats, access.identity));
+}
+
+/** A raw NATS connection as the operator of one tenant (startSecuredNats' `tenantOperators`). */
+export function connectTenantOperator(
+  secured: Pick<SecuredNats, 'tenantOperators'>,
+  tenantId: string,
+): Promise<NatsConnection> {
+  const settings = secured.tenantOperators[tenantId];
+  if (!settings) throw new Error(`no operator identity was made for tenant ${tenantId}`);
+  return connect(natsConnectionOptions(`test-operator-${tenantId}`, settings));
 }
 
 /** The environment variables a service reads for `nats` (its NATS_* settings). */

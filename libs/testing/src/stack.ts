@@ -53,10 +53,15 @@ export async function startStack(
     env?: Record<string, Record<string, string>>;
     common?: Record<string, string>;
     natsIdentities?: boolean;
+    /** With NATS identities: tenants that also get an operator identity (docs/tenancy.md). */
+    tenantOperators?: readonly string[];
   } = {},
 ): Promise<Stack> {
   const names = opts.services ?? ['mcp-tools', 'audit', 'orchestrator', 'gateway'];
-  const securedNats = (opts.natsIdentities ?? true) ? await startSecuredNats() : undefined;
+  const securedNats =
+    (opts.natsIdentities ?? true)
+      ? await startSecuredNats({ tenantOperators: opts.tenantOperators ?? [] })
+      : undefined;
   const nats = securedNats ?? (await startPrivateNats());
   const identityEnv = (name: string): Record<string, string> =>
     securedNats && name in securedNats.identities

@@ -77,6 +77,8 @@ export function operatorConnection(
   flags: ConnectionFlags,
   identity: NatsIdentity = 'operator',
   root: string | undefined = workspaceRoot(),
+  /** The local stack's file to read (`<name>.env`) when it is not the identity's own: a tenant operator's. */
+  stackIdentity: string = identity,
 ): OperatorConnection {
   const given: Record<string, string> = {};
   for (const [key, value] of Object.entries(env))
@@ -90,10 +92,14 @@ export function operatorConnection(
     const runDir = env['SB_RUN_DIR'] ?? (root ? join(root, '.run') : undefined);
     const stackFile =
       runDir &&
-      join(isAbsolute(runDir) || !root ? runDir : join(root, runDir), 'nats', `${identity}.env`);
+      join(
+        isAbsolute(runDir) || !root ? runDir : join(root, runDir),
+        'nats',
+        `${stackIdentity}.env`,
+      );
     if (stackFile && existsSync(stackFile)) {
       Object.assign(given, readEnvFile(stackFile));
-      source = `the local stack's NATS, as ${identity} (${stackFile})`;
+      source = `the local stack's NATS, as ${stackIdentity} (${stackFile})`;
     } else {
       source = 'the default NATS server';
     }

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TaskEventStream, Tasks } from '@switchboard/contracts';
+import { TaskEventStream, Tasks, tenantOf } from '@switchboard/contracts';
 import { JetStreamService } from '@switchboard/messaging';
 import {
   LOGGER,
   type Logger,
+  requestContext,
   SERVICE_IDENTITY,
   type ServiceIdentity,
 } from '@switchboard/observability';
@@ -72,6 +73,10 @@ export class TaskEventLog {
     await events.flush();
   }
 
+  /**
+   * A task's events are published in the name of its submitter (the run's request context holds the
+   * submission's actor, a resumed run's too), so the actor's tenant is the task's.
+   */
   private sequence(taskId: string, lastSeq: number): TaskEventSequence {
     return new TaskEventSequence(
       taskId,
@@ -79,6 +84,7 @@ export class TaskEventLog {
       this.identity.service,
       this.jetstream,
       this.logger,
+      tenantOf(requestContext.get()?.actor),
     );
   }
 

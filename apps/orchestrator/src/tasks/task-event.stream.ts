@@ -1,4 +1,4 @@
-import { isDomainError, Tasks } from '@switchboard/contracts';
+import { DEFAULT_TENANT, isDomainError, Tasks } from '@switchboard/contracts';
 import {
   type BackoffSettings,
   type JetStreamService,
@@ -54,6 +54,8 @@ export class TaskEventSequence {
     private readonly source: string,
     private readonly jetstream: JetStreamService,
     private readonly logger?: Pick<Logger, 'warn'>,
+    /** The task's tenant, named in the subject so NATS can keep tenants apart (docs/tenancy.md). */
+    private readonly tenantId: string = DEFAULT_TENANT,
   ) {
     this.seq = lastSeq;
   }
@@ -163,7 +165,7 @@ export class TaskEventSequence {
     if (!first || !last) return;
     await this.jetstream.publish(
       Tasks.TaskEventPublished,
-      [this.taskId, last.name],
+      [this.taskId, this.tenantId, last.name],
       { taskId: this.taskId, events },
       { msgId: `${this.taskId}:${first.seq}-${last.seq}` },
     );

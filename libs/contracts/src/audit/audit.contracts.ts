@@ -6,6 +6,7 @@ import {
   isSafeToken,
   NO_TOKEN,
 } from '../define.js';
+import { DEFAULT_TENANT, TenantId } from '../identity.schemas.js';
 import { AuditStream } from '../streams.js';
 import {
   type AuditCategory,
@@ -17,30 +18,39 @@ import {
 } from './audit.schemas.js';
 
 export const AuditRecorded = defineEvent({
-  template: 'sb.audit.{category}.{taskId}',
-  tokens: ['category', 'taskId'],
+  // The tenant last: a tenant's records are `sb.audit.*.*.<tenant>` (what a tenant operator's NATS
+  // identity may read).
+  template: 'sb.audit.{category}.{taskId}.{tenantId}',
+  tokens: ['category', 'taskId', 'tenantId'],
   payload: AuditRecord,
   delivery: 'at-least-once',
   stream: AuditStream,
   producers: ['gateway', 'orchestrator', 'mcp-tools', 'a2a', 'xmpp-bridge'],
   consumers: ['audit'],
   description:
-    "An audit record, published with Nats-Msg-Id = record id, on its category and its task's id (`_` when it belongs to no task: auditSubjectTokens). The audit service acks only after the row is committed; a redelivery never duplicates a row.",
+    "An audit record, published with Nats-Msg-Id = record id, on its category, its task's id (`_` when it belongs to no task) and its tenant (`default` with tenancy off): auditSubjectTokens. The audit service acks only after the row is committed; a redelivery never duplicates a row.",
 });
 
-/** The subscription filter for every audit record of one task (`sb.audit.*.<taskId>`). */
+/** The subscription filter for every audit record of one task (`sb.audit.*.<taskId>.*`). */
 export function auditRecordsFilter(taskId: string): string {
   if (!isSafeToken(taskId) || taskId === NO_TOKEN)
     throw new Error(`"${taskId}" cannot name a task in a subject`);
-  return `${AuditRecorded.pattern.slice(0, AuditRecorded.pattern.lastIndexOf('.'))}.${taskId}`;
+  return `sb.audit.*.${taskId}.*`;
 }
 
-/** The subject tokens of a record: its category and its task (NO_TOKEN when it has none). */
+/** Every audit record of one tenant: what a tenant operator's NATS identity may subscribe to. */
+export function tenantAuditFilter(tenantId: string): string {
+  if (!TenantId.safeParse(tenantId).success) throw new Error(`"${tenantId}" is not a tenant id`);
+  return `sb.audit.*.*.${tenantId}`;
+}
+
+/** The subject tokens of a record: its category, its task (NO_TOKEN when it has none), its tenant. */
 export function auditSubjectTokens(record: {
   category: AuditCategory;
   taskId?: string | undefined;
-}): [string, string] {
-  return [record.category, record.taskId || NO_TOKEN];
+  tenantId?: string | undefined;
+}): [string, string, string] {
+  return [record.category, record.taskId || NO_TOKEN, record.tenantId || DEFAULT_TENANT];
 }
 
 export const AuditQuery = defineCommand({

@@ -1,6 +1,11 @@
 import { fitTaskEvent, TaskEvent, TaskEventName } from './task.events.js';
 import { TaskList } from './task-list.contracts.js';
-import { taskEventsFilter, TaskEventPublished, TaskSubmitted } from './task.contracts.js';
+import {
+  taskEventsFilter,
+  TaskEventPublished,
+  TaskSubmitted,
+  tenantTaskEventsFilter,
+} from './task.contracts.js';
 import { TaskRequest, TaskSubmission } from './task.schemas.js';
 import { demoEvents, demoSubmission } from './task.fixtures.js';
 
@@ -38,10 +43,13 @@ describe('task contracts', () => {
 
   it('builds subjects operators can tail per task', () => {
     const id = demoSubmission.taskId;
-    expect(TaskEventPublished.subject(id, 'orchestrator.step.completed')).toBe(
-      `sb.evt.task.${id}.orchestrator.step.completed`,
+    expect(TaskEventPublished.subject(id, 'acme', 'orchestrator.step.completed')).toBe(
+      `sb.evt.task.${id}.acme.orchestrator.step.completed`,
     );
-    expect(taskEventsFilter(id)).toBe(`sb.evt.task.${id}.>`);
+    // one task's filter also matches the events stored before subjects named the tenant
+    expect(taskEventsFilter(id)).toBe(`sb.evt.task.${id}.*.>`);
+    expect(tenantTaskEventsFilter('acme')).toBe('sb.evt.task.*.acme.>');
+    expect(() => tenantTaskEventsFilter('acme.>')).toThrow();
     expect(() => taskEventsFilter('not-a-task')).toThrow();
     expect(TaskSubmitted.subject()).toBe('sb.task.submit');
   });

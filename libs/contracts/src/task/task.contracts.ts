@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type CommandContract, defineCommand, defineEvent, type EventContract } from '../define.js';
 import { TaskEventStream, TaskSubmissionStream } from '../streams.js';
+import { TenantId } from '../identity.schemas.js';
 import { safeText } from '../text.schemas.js';
 import { TaskList } from './task-list.contracts.js';
 import { TaskEvent } from './task.events.js';
@@ -58,8 +59,10 @@ export function eventsOf(stored: StoredTaskEvents): TaskEvent[] {
 }
 
 export const TaskEventPublished = defineEvent({
-  template: 'sb.evt.task.{taskId}.{event...}',
-  tokens: ['taskId', 'event'],
+  // The tenant follows the task id: a tenant's events are `sb.evt.task.*.<tenant>.>` (what a tenant
+  // operator's NATS identity may read), and one task's are still `sb.evt.task.<taskId>.>`.
+  template: 'sb.evt.task.{taskId}.{tenantId}.{event...}',
+  tokens: ['taskId', 'tenantId', 'event'],
   payload: StoredTaskEvents,
   delivery: 'at-least-once',
   stream: TaskEventStream,
@@ -67,13 +70,23 @@ export const TaskEventPublished = defineEvent({
   // gateway: SSE streams and replays; audit: the per-task log archive (its durable `task-logs`)
   consumers: ['gateway', 'audit'],
   description:
-    "A task's progress: the events it emitted together (a TaskEventBatch, up to 32; earlier releases stored one event per message), `seq` gap-free per task. `event` is the catalogue name of the last event held (e.g. orchestrator.step.completed; a terminal event is always last, so sb.evt.task.*.orchestrator.task.> sees every task end). Tail one task with sb.evt.task.<taskId>.>",
+    "A task's progress: the events it emitted together (a TaskEventBatch, up to 32; earlier releases stored one event per message), `seq` gap-free per task. `event` is the catalogue name of the last event held (e.g. orchestrator.step.completed; a terminal event is always last, so sb.evt.task.*.*.orchestrator.task.> sees every task end). `tenantId` is the task's tenant (`default` with tenancy off). Tail one task with sb.evt.task.<taskId>.>, one tenant's tasks with sb.evt.task.*.<tenantId>.>",
 });
 
-/** The subscription filter for every event of one task (what operators tail). */
+/**
+ * The subscription filter for every event of one task (what operators tail). It matches the events
+ * stored before subjects named the tenant too (`sb.evt.task.<taskId>.<event>`: an event name has
+ * at least two tokens), so a task's history reads the same across the upgrade.
+ */
 export function taskEventsFilter(taskId: string): string {
   if (!TaskId.safeParse(taskId).success) throw new Error(`"${taskId}" is not a task id`);
   return TaskEventPublished.pattern.replace('*', taskId);
+}
+
+/** Every event of one tenant's tasks: what a tenant operator's NATS identity may subscribe to. */
+export function tenantTaskEventsFilter(tenantId: string): string {
+  if (!TenantId.safeParse(tenantId).success) throw new Error(`"${tenantId}" is not a tenant id`);
+  return `sb.evt.task.*.${tenantId}.>`;
 }
 
 export const TaskCancelRequested = defineEvent({
