@@ -12,6 +12,7 @@ import {
 import { describeError } from './components/load.hook';
 import { ErrorNotice } from './components/notice.component';
 import { SessionContext } from './context';
+import { identityWords, ignoredTenantNotice } from './model/tenant';
 import { hrefOf, parseRoute, type Route } from './router';
 import { ApprovalsView } from './views/approvals.view';
 import { AuditView } from './views/audit.view';
@@ -22,12 +23,14 @@ import { RunView } from './views/run.view';
 import { SignInView } from './views/sign-in.view';
 import { TaskView } from './views/task.view';
 import { TasksView } from './views/tasks.view';
+import { UsageView } from './views/usage.view';
 
 const NAV: { route: Route; label: string; admin?: boolean }[] = [
   { route: { view: 'run' }, label: 'Run' },
   { route: { view: 'tasks' }, label: 'Tasks' },
   { route: { view: 'approvals' }, label: 'Approvals' },
   { route: { view: 'catalog' }, label: 'Tools & agents' },
+  { route: { view: 'usage' }, label: 'Usage' },
   { route: { view: 'audit' }, label: 'Audit', admin: true },
   { route: { view: 'live' }, label: 'Live', admin: true },
   { route: { view: 'health' }, label: 'Health' },
@@ -114,7 +117,12 @@ export function App() {
   };
   return (
     <SessionContext.Provider value={{ api, me, store }}>
-      <Shell me={me} onSignOut={signOut} error={error} />
+      <Shell
+        me={me}
+        onSignOut={signOut}
+        error={error}
+        notice={ignoredTenantNotice(credentials, me)}
+      />
     </SessionContext.Provider>
   );
 }
@@ -123,10 +131,13 @@ function Shell({
   me,
   onSignOut,
   error,
+  notice,
 }: {
   me: Me;
   onSignOut: () => void;
   error?: string | undefined;
+  /** Something the user should know about their session (a tenant the gateway ignores). */
+  notice?: string | undefined;
 }) {
   const route = useRoute();
   const heading = useRef<HTMLDivElement>(null);
@@ -171,6 +182,11 @@ function Shell({
         </nav>
         <span class="who">
           {me.userId} <span class="muted">({me.role})</span>
+          {identityWords(me).map((w) => (
+            <span key={w} class="identity">
+              {w}
+            </span>
+          ))}
           <button type="button" class="link" onClick={onSignOut}>
             Sign out
           </button>
@@ -178,6 +194,7 @@ function Shell({
       </header>
       <main id="main" ref={heading}>
         <ErrorNotice error={error} />
+        {notice && <p class="notice notice-warn session-notice">{notice}</p>}
         <View route={route} admin={me.admin} />
       </main>
     </>
@@ -196,6 +213,8 @@ function View({ route, admin }: { route: Route; admin: boolean }) {
       return <ApprovalsView />;
     case 'catalog':
       return <CatalogView />;
+    case 'usage':
+      return <UsageView tenant={route.tenant} />;
     case 'audit':
       return admin ? <AuditView /> : <AdminsOnly name="Audit" />;
     case 'live':

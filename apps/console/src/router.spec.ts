@@ -12,10 +12,15 @@ describe(parseRoute.name, () => {
     expect(parseRoute('#/live')).toEqual({ view: 'live' });
     expect(parseRoute('#/approvals')).toEqual({ view: 'approvals' });
     expect(parseRoute('#/nowhere')).toEqual({ view: 'run' });
+    expect(parseRoute('#/usage')).toEqual({ view: 'usage' });
+    expect(parseRoute('#/usage/acme')).toEqual({ view: 'usage', tenant: 'acme' });
+    expect(parseRoute('#/usage/not%20a%20tenant')).toEqual({ view: 'usage' });
     for (const r of [
       { view: 'audit' as const },
       { view: 'approvals' as const },
       { view: 'task' as const, taskId: ID },
+      { view: 'usage' as const },
+      { view: 'usage' as const, tenant: 'globex-2' },
     ])
       expect(parseRoute(hrefOf(r))).toEqual(r);
   });

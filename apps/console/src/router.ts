@@ -4,18 +4,24 @@ export type Route =
   | { view: 'tasks' }
   | { view: 'task'; taskId: string }
   | { view: 'approvals' }
+  /** Usage; `tenant`: another tenant's (the platform operator's picker). */
+  | { view: 'usage'; tenant?: string }
   | { view: 'catalog' }
   | { view: 'audit' }
   | { view: 'live' }
   | { view: 'health' };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A tenant id (libs/contracts TenantId): one safe token, so it needs no escaping in the fragment. */
+const TENANT = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 export function parseRoute(hash: string): Route {
   const [view = '', id] = hash.replace(/^#\/?/, '').split('/');
   switch (view) {
     case 'tasks':
       return id && UUID.test(id) ? { view: 'task', taskId: id } : { view: 'tasks' };
+    case 'usage':
+      return id && TENANT.test(id) ? { view: 'usage', tenant: id } : { view: 'usage' };
     case 'approvals':
     case 'catalog':
     case 'audit':
@@ -33,6 +39,8 @@ export function hrefOf(r: Route): string {
       return r.taskId ? `#/run/${r.taskId}` : '#/run';
     case 'task':
       return `#/tasks/${r.taskId}`;
+    case 'usage':
+      return r.tenant ? `#/usage/${r.tenant}` : '#/usage';
     default:
       return `#/${r.view}`;
   }

@@ -478,6 +478,7 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
       'Tasks',
       'Approvals',
       'Tools & agents',
+      'Usage',
       'Health',
     ]);
     for (const view of ['audit', 'live']) {

@@ -1,10 +1,14 @@
-/** An error answer of the API: its envelope (`code`, `message`, `requestId`) and HTTP status. */
+/**
+ * An error answer of the API: its envelope (`code`, `message`, `requestId`, `details`: a refusal's
+ * particulars, e.g. the fields a VALIDATION names or the quota a RATE_LIMITED names) and HTTP status.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly requestId?: string,
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -17,7 +21,7 @@ export class ApiError extends Error {
 
 /** Reads the error envelope of a failed response (or describes what came instead). */
 export async function errorOf(response: Response): Promise<ApiError> {
-  let body: { code?: unknown; message?: unknown; requestId?: unknown } = {};
+  let body: { code?: unknown; message?: unknown; requestId?: unknown; details?: unknown } = {};
   try {
     body = (await response.json()) as typeof body;
   } catch {
@@ -30,8 +34,12 @@ export async function errorOf(response: Response): Promise<ApiError> {
     typeof body.requestId === 'string'
       ? body.requestId
       : (response.headers.get('x-request-id') ?? undefined),
+    isRecord(body.details) ? body.details : undefined,
   );
 }
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export type Query = Record<string, string | number | undefined>;
 

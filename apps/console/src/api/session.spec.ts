@@ -17,6 +17,11 @@ describe('authentication headers', () => {
       'x-user-id': 'ada',
       'x-user-role': 'admin',
     });
+    expect(authHeaders({ mode: 'dev', userId: 'ann', role: 'user', tenant: 'acme' })).toEqual({
+      'x-user-id': 'ann',
+      'x-user-role': 'user',
+      'x-tenant-id': 'acme',
+    });
     expect(authHeaders({ mode: 'jwt', token: ' eyJ.x.y \n' })).toEqual({
       authorization: 'Bearer eyJ.x.y',
     });
@@ -28,6 +33,13 @@ describe('authentication headers', () => {
     const s = store();
     saveCredentials(s, { mode: 'jwt', token: 't' });
     expect(loadCredentials(s)).toEqual({ mode: 'jwt', token: 't' });
+    saveCredentials(s, { mode: 'dev', userId: 'ann', role: 'admin', tenant: 'acme' });
+    expect(loadCredentials(s)).toEqual({
+      mode: 'dev',
+      userId: 'ann',
+      role: 'admin',
+      tenant: 'acme',
+    });
     clearCredentials(s);
     expect(loadCredentials(s)).toBeUndefined();
     s.setItem('switchboard-console:credentials', '{"mode":"root"}');

@@ -7,6 +7,8 @@ export interface Credentials {
   /** dev mode: X-User-Id and X-User-Role. */
   userId?: string;
   role?: string;
+  /** dev mode: X-Tenant-Id (read by a gateway with TENANCY=true; absent: the tenant `default`). */
+  tenant?: string;
   /** jwt mode: the bearer token. */
   token?: string;
 }
@@ -17,6 +19,12 @@ export interface Me {
   role: string;
   email?: string;
   admin: boolean;
+  /** The tenant the user acts in (`default` while tenancy is off). */
+  tenantId: string;
+  /** The gateway keeps tenants apart (TENANCY=true): the console names the tenant. */
+  tenancy: boolean;
+  /** The platform operator (role platform-admin): sees and administers every tenant. */
+  platformAdmin: boolean;
   authMode: AuthMode;
 }
 
@@ -24,6 +32,11 @@ export interface ConsoleConfig {
   authMode: AuthMode;
   version: string;
   defaultUserId?: string;
+  /**
+   * Whether the gateway keeps tenants apart. Not sent by today's gateway: until it is, the dev sign-in
+   * always offers the tenant field, and the views learn it from GET /me.
+   */
+  tenancy?: boolean;
 }
 
 const KEY = 'switchboard-console:credentials';
@@ -60,6 +73,7 @@ export function authHeaders(c: Credentials | undefined): Record<string, string> 
       return {
         ...(c.userId ? { 'x-user-id': c.userId } : {}),
         ...(c.role ? { 'x-user-role': c.role } : {}),
+        ...(c.tenant ? { 'x-tenant-id': c.tenant } : {}),
       };
     case 'jwt':
       return c.token ? { authorization: `Bearer ${c.token.trim()}` } : {};

@@ -5,7 +5,9 @@ import { describeError } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { StatusBadge } from '../components/status-badge.component';
 import { useSession } from '../context';
+import { verifyWords } from '../model/audit-verify';
 import { formatDateTime } from '../model/format';
+import { tenantProblem } from '../model/tenant';
 
 const CATEGORIES = ['auth', 'request', 'task', 'tool', 'delegation', 'guardrail', 'admin', 'error'];
 const OUTCOMES = ['success', 'failure', 'denied'];
@@ -16,13 +18,26 @@ interface Filters {
   category: string;
   outcome: string;
   action: string;
+  /** The platform operator's: one tenant's rows, and that tenant's chain to verify. */
+  tenant_id: string;
 }
-const NONE: Filters = { task_id: '', user_id: '', category: '', outcome: '', action: '' };
+const NONE: Filters = {
+  task_id: '',
+  user_id: '',
+  category: '',
+  outcome: '',
+  action: '',
+  tenant_id: '',
+};
 
-/** Audit (admins): the trail filtered by task, user, category and outcome; and the chain check. */
+/**
+ * Audit (admins): the trail filtered by task, user, category and outcome; and the chain check, which
+ * says what it checked (a tenant admin's tenant; the platform operator's whole trail, or the tenant
+ * the Tenant filter names).
+ */
 // eslint-disable-next-line max-lines-per-function -- a view is one JSX tree with its hooks; split into panels when it next changes
 export function AuditView() {
-  const { api } = useSession();
+  const { api, me } = useSession();
   const [filters, setFilters] = useState<Filters>(NONE);
   const [applied, setApplied] = useState<Filters>(NONE);
   const [rows, setRows] = useState<Audit.AuditEntry[]>([]);
@@ -52,7 +67,11 @@ export function AuditView() {
   const check = async () => {
     setVerify({ busy: true });
     try {
-      setVerify({ busy: false, result: await api.get<Audit.AuditVerifyResponse>('audit/verify') });
+      const tenant = me.platformAdmin ? applied.tenant_id.trim() || undefined : undefined;
+      setVerify({
+        busy: false,
+        result: await api.get<Audit.AuditVerifyResponse>('audit/verify', { tenant_id: tenant }),
+      });
     } catch (e) {
       setVerify({ busy: false, error: describeError(e) });
     }
@@ -69,10 +88,11 @@ export function AuditView() {
           {verify.busy ? 'Verifying the chain…' : 'Verify the hash chain'}
         </button>
         <p role="status" aria-live="polite" class="verify-result">
-          {verify.result &&
-            (verify.result.ok
-              ? `The chain is intact: ${verify.result.checked.toLocaleString('en-US')} rows checked.`
-              : `The chain is broken at row ${verify.result.firstBrokenSeq ?? '?'}: ${verify.result.reason ?? 'unknown reason'} (${verify.result.checked} rows matched before it).`)}
+          {verify.result && (
+            <span class={verify.result.ok ? 'verify-ok' : 'error'}>
+              {verifyWords(verify.result, me.tenancy)}
+            </span>
+          )}
           {verify.error}
         </p>
       </div>
@@ -81,9 +101,22 @@ export function AuditView() {
         aria-label="Filter the audit trail"
         onSubmit={(e) => {
           e.preventDefault();
-          setApplied(filters);
+          const problem = tenantProblem(filters.tenant_id);
+          setError(problem && `Tenant: ${problem}`);
+          if (!problem) setApplied(filters);
         }}
       >
+        {me.platformAdmin && (
+          <label>
+            Tenant
+            <input
+              value={filters.tenant_id}
+              onInput={set('tenant_id')}
+              maxLength={64}
+              placeholder="every tenant"
+            />
+          </label>
+        )}
         <label>
           Task id
           <input value={filters.task_id} onInput={set('task_id')} maxLength={36} />
@@ -131,6 +164,7 @@ export function AuditView() {
         <thead>
           <tr>
             <th scope="col">Seq</th>
+            {me.platformAdmin && <th scope="col">Tenant</th>}
             <th scope="col">Time</th>
             <th scope="col">Category</th>
             <th scope="col">Action</th>
@@ -141,8 +175,9 @@ export function AuditView() {
         </thead>
         <tbody>
           {rows.map((r) => (
-            <tr key={r.seq}>
+            <tr key={r.seq} data-tenant={r.tenantId}>
               <td>{r.seq}</td>
+              {me.platformAdmin && <td class="audit-tenant">{r.tenantId}</td>}
               <td>{formatDateTime(r.at)}</td>
               <td>{r.category}</td>
               <td>
@@ -163,6 +198,7 @@ export function AuditView() {
                     source: r.source,
                     taskId: r.taskId,
                     traceId: r.traceId,
+                    tenantSeq: r.tenantSeq,
                     hash: r.hash,
                   }}
                 />

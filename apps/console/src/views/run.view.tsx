@@ -10,6 +10,7 @@ import { useSession } from '../context';
 import { forgetEvents } from '../model/event-log';
 import { formatDuration, splitList, usageWords } from '../model/format';
 import { agUiErrorLine, newId } from '../model/ids';
+import { type QuotaRefusal, quotaRefusalOf, quotaRefusalWords } from '../model/quota-refusal';
 import { agentReplies, summarize } from '../model/timeline.model';
 import { RunForm, type RunRequest } from './run-form.component';
 
@@ -25,6 +26,7 @@ export function RunView({ taskId }: { taskId?: string | undefined }) {
   const [asked, setAsked] = useState<string>();
   const [answer, setAnswer] = useState<string>();
   const [error, setError] = useState<string>();
+  const [refusal, setRefusal] = useState<{ refusal: QuotaRefusal; at: number }>();
   const [starting, setStarting] = useState(false);
   const [cancelling, setCancelling] = useState(false);
   const agent = useRef<HttpAgent | undefined>(undefined);
@@ -39,6 +41,7 @@ export function RunView({ taskId }: { taskId?: string | undefined }) {
 
   const run = (r: RunRequest) => {
     setError(undefined);
+    setRefusal(undefined);
     setAnswer(undefined);
     setAsked(r.task);
     setStarting(true);
@@ -70,7 +73,10 @@ export function RunView({ taskId }: { taskId?: string | undefined }) {
       () => setStarting(false),
       (e: unknown) => {
         setStarting(false);
-        if (agent.current === a) setError(agUiErrorLine(e));
+        if (agent.current !== a) return;
+        const over = quotaRefusalOf(e);
+        if (over) setRefusal({ refusal: over, at: Date.now() });
+        else setError(agUiErrorLine(e));
       },
     );
   };
@@ -102,6 +108,7 @@ export function RunView({ taskId }: { taskId?: string | undefined }) {
         Run a task
       </h1>
       {!taskId && <RunForm busy={starting} onRun={run} />}
+      {!taskId && refusal && <QuotaRefusalNotice {...refusal} />}
       <ErrorNotice error={error ?? stream.error} />
       {taskId && (
         <>
@@ -178,4 +185,20 @@ function forwarded(r: RunRequest): Record<string, unknown> {
       : {}),
     ...(r.maxSteps ? { max_steps: Number(r.maxSteps) } : {}),
   };
+}
+
+/** A submission a tenant quota refused: which limit of whom, and when to try again (not a generic error). */
+function QuotaRefusalNotice({ refusal, at }: { refusal: QuotaRefusal; at: number }) {
+  const words = quotaRefusalWords(refusal, at);
+  return (
+    <div class="notice notice-error quota-refusal" role="alert" data-quota={refusal.quota}>
+      <p>
+        <strong>{words.title}.</strong> {words.text}
+      </p>
+      <p class="muted">
+        {refusal.message} ({refusal.code}). The quota and today's counters are in{' '}
+        <a href="#/usage">Usage</a>.
+      </p>
+    </div>
+  );
 }

@@ -25,6 +25,18 @@ const dayStart = (day: string, plusDays = 0): string | undefined => {
   return d.toISOString();
 };
 
+/** The view's title: whose tasks it lists (an admin's tenant's, the platform operator's every tenant's). */
+function tasksTitle(me: {
+  admin: boolean;
+  platformAdmin: boolean;
+  tenancy: boolean;
+  tenantId: string;
+}) {
+  if (me.platformAdmin && me.tenancy) return 'Tasks (every tenant)';
+  if (!me.admin) return 'My tasks';
+  return me.tenancy ? `Tasks (all users of tenant ${me.tenantId})` : 'Tasks (all users)';
+}
+
 /** Tasks: the user's tasks (an admin's: everyone's), filtered, newest first, with more on demand. */
 // eslint-disable-next-line max-lines-per-function -- a view is one JSX tree with its hooks; split into panels when it next changes
 export function TasksView() {
@@ -64,7 +76,7 @@ export function TasksView() {
   return (
     <section aria-labelledby="tasks-title">
       <h1 id="tasks-title" tabIndex={-1}>
-        {me.admin ? 'Tasks (all users)' : 'My tasks'}
+        {tasksTitle(me)}
       </h1>
       <form
         class="filters"

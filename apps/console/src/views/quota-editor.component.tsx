@@ -1,0 +1,228 @@
+import { useState } from 'preact/hooks';
+import { getQuota, removeQuota, setQuota } from '../api/usage.client';
+import { describeError, useLoad } from '../components/load.hook';
+import { ErrorNotice } from '../components/notice.component';
+import { useSession } from '../context';
+import { problemLines } from '../model/approval-policies';
+import {
+  apiFieldProblems,
+  type FieldProblem,
+  fieldOf,
+  LIMITS,
+  type QuotaForm,
+  quotaBody,
+  quotaFormOf,
+  type QuotaScope,
+  problemOf,
+  quotaChangedWords,
+  quotaNowWords,
+  type TenantQuotaView,
+} from '../model/quota-form';
+import { PLATFORM_QUOTA } from '../model/tenant';
+
+/** Whose quota the editor is on: the tenant shown, or the platform default (`*`). */
+type Target = 'tenant' | 'platform';
+
+const whoseWords = (name: string) =>
+  name === PLATFORM_QUOTA ? 'the platform default (*)' : `tenant ${name}`;
+
+/**
+ * The platform operator's quota editor: a tenant's own quota or the platform default (`*`, every
+ * tenant without its own), read with `GET /tenants/{t}/quotas`, set with PUT, removed with DELETE.
+ */
+export function QuotaEditor({ tenant, onChanged }: { tenant: string; onChanged: () => void }) {
+  const { api } = useSession();
+  const [target, setTarget] = useState<Target>('tenant');
+  const [last, setLast] = useState<TenantQuotaView>();
+  const name = target === 'platform' ? PLATFORM_QUOTA : tenant;
+  const current = useLoad((s) => getQuota(api, name, s), [name]);
+  const changed = (v: TenantQuotaView) => {
+    setLast(v);
+    current.reload();
+    onChanged();
+  };
+  const view = current.data?.tenantId === name ? current.data : undefined;
+  return (
+    <section aria-labelledby="quota-title" class="quota-editor">
+      <h2 id="quota-title">Quotas</h2>
+      <fieldset class="quota-target">
+        <legend>Edit the quota of</legend>
+        {(['tenant', 'platform'] as const).map((t) => (
+          <label key={t} class="check">
+            <input
+              type="radio"
+              name="quota-target"
+              checked={target === t}
+              onChange={() => {
+                setTarget(t);
+                setLast(undefined);
+              }}
+            />
+            {t === 'tenant'
+              ? `tenant ${tenant}`
+              : 'the platform default (*): every tenant without a quota of its own'}
+          </label>
+        ))}
+      </fieldset>
+      {last && (
+        <p class="notice notice-ok quota-last" role="status">
+          {quotaChangedWords(last)}
+        </p>
+      )}
+      <ErrorNotice error={current.error} />
+      {view && (
+        <QuotaFormPanel
+          key={`${name}:${JSON.stringify(view)}`}
+          name={name}
+          view={view}
+          onChanged={changed}
+        />
+      )}
+    </section>
+  );
+}
+
+function QuotaFormPanel(p: {
+  name: string;
+  view: TenantQuotaView;
+  onChanged: (v: TenantQuotaView) => void;
+}) {
+  const { api } = useSession();
+  const [form, setForm] = useState<QuotaForm>(() => quotaFormOf(p.view.quota));
+  const [problems, setProblems] = useState<FieldProblem[]>([]);
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const own = p.name === PLATFORM_QUOTA ? p.view.source === 'platform' : p.view.source === 'tenant';
+  const send = async (change: () => Promise<TenantQuotaView>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      p.onChanged(await change());
+    } catch (e) {
+      const fields = apiFieldProblems(e);
+      setProblems(fields);
+      setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const save = () => {
+    const parsed = quotaBody(form);
+    setProblems(parsed.ok ? [] : parsed.problems);
+    setError(undefined);
+    if (parsed.ok) void send(() => setQuota(api, p.name, parsed.body));
+  };
+  return (
+    <form
+      class="quota-form"
+      aria-label={`Quota of ${whoseWords(p.name)}`}
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        save();
+      }}
+    >
+      <p class="quota-now">{quotaNowWords(p.name, p.view)}</p>
+      <p class="muted">
+        Empty means unlimited. Counts are whole numbers of at least 1; cost is US dollars (0: no
+        spending at all). Every field empty is a quota that limits nothing but counts usage.
+      </p>
+      <LimitsTable form={form} problems={problems} onChange={setForm} />
+      <ProblemList problems={problems} error={error} />
+      <div class="approval-buttons">
+        <button type="submit" disabled={busy}>
+          {busy ? 'Saving…' : 'Save quota'}
+        </button>
+        {own && (
+          <button
+            type="button"
+            class="danger"
+            disabled={busy}
+            onClick={() => void send(() => removeQuota(api, p.name))}
+          >
+            {p.name === PLATFORM_QUOTA
+              ? 'Remove the platform default'
+              : `Remove the quota of ${p.name}`}
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}
+
+/** The problems the form or the API found: each naming its field, then the API's message. */
+function ProblemList({
+  problems,
+  error,
+}: {
+  problems: FieldProblem[];
+  error?: string | undefined;
+}) {
+  if (problems.length === 0 && !error) return null;
+  return (
+    <div class="notice notice-error quota-problems" role="alert">
+      <ul>
+        {problemLines(problems).map((l) => (
+          <li key={l}>{l}</li>
+        ))}
+        {error && <li>{error}</li>}
+      </ul>
+    </div>
+  );
+}
+
+/** One row per limit, a field for the tenant and one for each user; a field's problem under it. */
+function LimitsTable(p: {
+  form: QuotaForm;
+  problems: FieldProblem[];
+  onChange: (f: QuotaForm) => void;
+}) {
+  const cell = (scope: QuotaScope, quota: (typeof LIMITS)[number]['quota'], label: string) => {
+    const field = fieldOf(scope, quota);
+    const problem = problemOf(p.problems, field);
+    const id = `quota-${field.replace('.', '-')}`;
+    return (
+      <td>
+        <input
+          id={id}
+          class="quota-input"
+          inputMode={quota === 'costPerDayUsd' ? 'decimal' : 'numeric'}
+          size={12}
+          value={p.form[scope][quota]}
+          aria-label={`${label}, ${scope === 'tenant' ? 'tenant' : 'each user'}`}
+          aria-invalid={problem ? true : undefined}
+          aria-describedby={problem ? `${id}-problem` : undefined}
+          onInput={(e) =>
+            p.onChange({ ...p.form, [scope]: { ...p.form[scope], [quota]: e.currentTarget.value } })
+          }
+        />
+        {problem && (
+          <span id={`${id}-problem`} class="field-problem">
+            {problem}
+          </span>
+        )}
+      </td>
+    );
+  };
+  return (
+    <table class="table quota-table">
+      <caption class="sr-only">Limits of the tenant and of each user</caption>
+      <thead>
+        <tr>
+          <th scope="col">Limit</th>
+          <th scope="col">Tenant (all its users together)</th>
+          <th scope="col">Each user</th>
+        </tr>
+      </thead>
+      <tbody>
+        {LIMITS.map(({ quota, label }) => (
+          <tr key={quota} data-quota={quota}>
+            <th scope="row">{label}</th>
+            {cell('tenant', quota, label)}
+            {cell('perUser', quota, label)}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
