@@ -1,4 +1,4 @@
-import { type Tasks } from '@switchboard/contracts';
+import { PLATFORM_ADMIN_ROLE, type Tasks } from '@switchboard/contracts';
 import pg from 'pg';
 import type { ChaosStack } from './chaos-stack.js';
 
@@ -127,21 +127,32 @@ export class Truth {
     return new Set(tools.filter((t) => t.idempotent).map((t) => t.name));
   }
 
-  /** `GET /audit/verify` as an admin: the whole hash chain recomputed. */
+  /**
+   * `GET /audit/verify` as the platform operator: the whole trail recomputed (its chain, and every
+   * tenant's along it). A tenant's `admin` would verify only its own tenant's rows.
+   */
   async chain(): Promise<{ ok: boolean; checked: number; reason?: string }> {
     const r = await fetch(`${this.stack.gatewayUrl}/audit/verify`, {
-      headers: { 'x-user-id': 'chaos-operator', 'x-user-role': 'admin' },
+      headers: { 'x-user-id': 'chaos-operator', 'x-user-role': PLATFORM_ADMIN_ROLE },
       signal: AbortSignal.timeout(130_000),
     }).catch((e: unknown) => e as Error);
     if (r instanceof Error) return { ok: false, checked: 0, reason: r.message };
     const body = (await r.json().catch(() => ({}))) as {
       ok?: boolean;
+      scope?: string;
       checked?: number;
       reason?: string;
       message?: string;
     };
     if (r.status !== 200)
       return { ok: false, checked: 0, reason: `HTTP ${r.status}: ${body.message ?? ''}` };
+    // Anything less than the whole trail proves nothing about the rows it left out.
+    if (body.scope !== 'all')
+      return {
+        ok: false,
+        checked: body.checked ?? 0,
+        reason: `verified scope ${body.scope ?? '(none)'}, not the whole trail`,
+      };
     return {
       ok: body.ok === true,
       checked: body.checked ?? 0,

@@ -155,7 +155,7 @@ describe(parseCommandLine.name, () => {
   it('parses audit verify, always as an admin', () => {
     expect(parseCommandLine(['audit', 'verify', '--json', '--as', 'root'])).toEqual({
       name: 'audit verify',
-      actor: { userId: 'root', role: 'admin' },
+      actor: { userId: 'root', role: 'platform-admin' },
       json: true,
       connection: {},
     });

@@ -3,6 +3,7 @@
 // is wrong and what is expected.
 import {
   type Actor,
+  PLATFORM_ADMIN_ROLE,
   Role,
   SERVICE_NAMES,
   type ServiceName,
@@ -136,7 +137,8 @@ export const USAGE: Record<CommandName | 'switchboard', string> = {
   'audit verify': [
     'usage: switchboard audit verify [--json] [--as <userId>] [--timeout <ms>]',
     '',
-    'Recomputes the hash chain of the audit trail (sb.cmd.audit.verify, as an admin). Exit status 0',
+    "Recomputes the whole hash chain of the audit trail, every tenant's (sb.cmd.audit.verify, as the",
+    'platform operator, role platform-admin). Exit status 0',
     'when it is intact, 1 when a row does not match (its seq and why) or the command failed.',
     '',
     `  --as <userId>     the acting admin it states (default ${DEFAULT_ACTOR.userId})`,
@@ -363,8 +365,8 @@ function parseAuditVerify(args: readonly string[]): Command {
   noPositionals('audit verify', positionals);
   return {
     name: 'audit verify',
-    // the audit service answers admins only
-    actor: actorOf('audit verify', { as: values.as, role: DEFAULT_ACTOR.role }),
+    // as the platform operator: the whole chain, every tenant's (an admin's is its tenant's slice)
+    actor: actorOf('audit verify', { as: values.as, role: PLATFORM_ADMIN_ROLE }),
     json: values.json === true,
     ...timeoutOf('audit verify', values.timeout),
     connection: connectionOf(values),

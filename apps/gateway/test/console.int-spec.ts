@@ -269,10 +269,14 @@ describe('console routes (real gateway, orchestrator, mcp-tools and audit)', () 
   });
 
   it('GET /me names the caller as the gateway authenticated them', async () => {
+    // tenancy off: everyone is in the tenant `default`, and an admin is no platform operator
     expect(await (await get('/me', as('boss', 'admin'))).json()).toEqual({
       userId: 'boss',
       role: 'admin',
       admin: true,
+      tenantId: 'default',
+      tenancy: false,
+      platformAdmin: false,
       authMode: 'dev',
     });
   });

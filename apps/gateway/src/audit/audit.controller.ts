@@ -7,8 +7,10 @@ import { AuditQueryParams, AuditVerifyParams } from '../http/api.schemas.js';
 import { ZodQueryPipe } from '../http/zod-query.pipe.js';
 
 /**
- * The audit trail, for admins: filtered by user, action, category, task and time; newest first, paged.
- * And the check of its hash chain.
+ * The audit trail, for admins: filtered by user, action, category, task, tenant and time; newest first,
+ * paged. And the check of its hash chains. `tenant_id` is passed on as a filter, never as authority: the
+ * audit service scopes both to the actor's tenant (the platform operator's: every tenant), so another
+ * tenant's id gives no rows, and its chain is not found (404).
  */
 @Controller('audit')
 @UseGuards(AuthGuard)
@@ -32,6 +34,7 @@ export class AuditController {
         ...(q.category !== undefined ? { category: q.category } : {}),
         ...(q.outcome !== undefined ? { outcome: q.outcome } : {}),
         ...(q.task_id !== undefined ? { taskId: q.task_id } : {}),
+        ...(q.tenant_id !== undefined ? { tenantId: q.tenant_id } : {}),
         ...(q.from !== undefined ? { from: q.from } : {}),
         ...(q.to !== undefined ? { to: q.to } : {}),
         ...(q.before !== undefined ? { before: q.before } : {}),
@@ -44,10 +47,14 @@ export class AuditController {
   @Get('verify')
   verify(
     @CurrentActor() actor: Actor,
-    @Query(new ZodQueryPipe(AuditVerifyParams)) _q: AuditVerifyParams,
+    @Query(new ZodQueryPipe(AuditVerifyParams)) q: AuditVerifyParams,
   ): Promise<Audit.AuditVerifyResponse> {
     this.requireAdmin(actor, 'audit.verify.denied');
-    return this.bus.request(Audit.AuditVerify, {}, { actor });
+    return this.bus.request(
+      Audit.AuditVerify,
+      q.tenant_id !== undefined ? { tenantId: q.tenant_id } : {},
+      { actor },
+    );
   }
 
   // Refused here, before a NATS hop; the audit service checks the role again.

@@ -1,4 +1,4 @@
-import { Audit, safeText, Tasks, Tools, UserId } from '@switchboard/contracts';
+import { Audit, safeText, Tasks, TenantId, Tools, UserId } from '@switchboard/contracts';
 import { z } from 'zod';
 
 /** A comma-separated list in a query parameter (`providers=a,b`). */
@@ -62,6 +62,9 @@ export const AuditQueryParams = z
       'Only rows with this outcome: `success`, `failure` or `denied`.',
     ),
     task_id: z.string().uuid().optional().describe('Only rows about this task.'),
+    tenant_id: TenantId.optional().describe(
+      "Only rows of this tenant (the platform operator; anyone else sees their own tenant's rows, and another tenant's id gives none).",
+    ),
     from: z
       .string()
       .datetime()
@@ -86,10 +89,16 @@ export const AuditQueryParams = z
 export type AuditQueryParams = z.infer<typeof AuditQueryParams>;
 
 /**
- * GET /audit/verify (admins only). The verify command always checks the whole chain, so it takes no
- * parameters: a range sent anyway is refused rather than silently ignored.
+ * GET /audit/verify (admins only). A check covers a whole chain (the trail's, or one tenant's), never a
+ * range, so anything but `tenant_id` is refused rather than silently ignored.
  */
-export const AuditVerifyParams = z.object({}).strict();
+export const AuditVerifyParams = z
+  .object({
+    tenant_id: TenantId.optional().describe(
+      "Verify this tenant's chain (the platform operator, who otherwise verifies the whole trail). Anyone else always verifies their own tenant's, and another tenant's id is 404.",
+    ),
+  })
+  .strict();
 export type AuditVerifyParams = z.infer<typeof AuditVerifyParams>;
 
 /** GET /ag-ui/events (the legacy AG-UI events format). */

@@ -1,4 +1,4 @@
-import { Health, SERVICE_NAMES, Tasks, Xmpp } from '@switchboard/contracts';
+import { Health, SERVICE_NAMES, Tasks, TenantId, Xmpp } from '@switchboard/contracts';
 import { z } from 'zod';
 import { LiveMessageSchema, LiveQuery } from '../live/live.schemas.js';
 import { TaskListQuery } from '../tasks/task-list.query.js';
@@ -40,9 +40,9 @@ export const CONSOLE_OPERATIONS: Operation[] = [
     method: 'get',
     path: '/tasks',
     tag: 'tasks',
-    summary: "The caller's tasks, newest first (admins: everyone's)",
+    summary: "The caller's tasks, newest first (admins: everyone's in their tenant)",
     description:
-      "Stored tasks with status, steps, tokens and duration, filtered and paged (`nextBefore` → `before`). An admin sees every user's tasks, or one user's with `user_id`; anyone else only their own (another `user_id` is 403). Tasks not yet picked up by an orchestrator are not listed.",
+      "Stored tasks with status, steps, tokens and duration, filtered and paged (`nextBefore` → `before`). An admin sees every user's tasks in their tenant, or one user's with `user_id`; the platform operator (`platform-admin`) every tenant's, or one tenant's with `tenant_id`; anyone else only their own (another `user_id` is 403). Anyone but the platform operator naming another tenant gets an empty list, as for a tenant without tasks. Each task names its `tenantId`. Tasks not yet picked up by an orchestrator are not listed.",
     query: TaskListQuery,
     responses: { 200: { description: 'One page of tasks.', schema: Tasks.TaskListResponse } },
     errors: [400, 401, 403, 429, 503, 504],
@@ -54,12 +54,19 @@ export const CONSOLE_OPERATIONS: Operation[] = [
     summary: 'Who the gateway takes the caller for',
     responses: {
       200: {
-        description: 'The authenticated user, role and authentication mode.',
+        description: 'The authenticated user, role, tenant and authentication mode.',
         schema: z.object({
           userId: z.string(),
           role: z.string(),
           email: z.string().optional(),
-          admin: z.boolean(),
+          admin: z.boolean().describe('An admin of its tenant (or the platform operator).'),
+          tenantId: TenantId.describe(
+            'The tenant the caller acts in (`default` with tenancy off).',
+          ),
+          tenancy: z.boolean().describe('Whether the gateway runs with TENANCY=true.'),
+          platformAdmin: z
+            .boolean()
+            .describe('The platform operator (`platform-admin`): spans tenants.'),
           authMode: AuthMode,
         }),
       },

@@ -128,6 +128,8 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     path: '/audit',
     tag: 'audit',
     summary: 'Query the audit trail (admin)',
+    description:
+      "A tenant's admin reads its own tenant's rows; the platform operator (`platform-admin`) every tenant's, or one tenant's with `tenant_id`. Anyone else naming another tenant gets no rows, as for a tenant without any. Non-admins get 403 (audited as `audit.query.denied`).",
     query: AuditQueryParams,
     responses: {
       200: {
@@ -142,16 +144,16 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     path: '/audit/verify',
     tag: 'audit',
     summary: 'Verify the hash chain of the audit trail (admin)',
-    description: `Recomputes the hash chain from the first row and reports the first row that does not match. Takes no parameters: it always checks the whole trail, so a large trail takes a while (the gateway waits up to ${Audit.AuditVerify.timeoutMs / 1000} s, then answers 504).`,
+    description: `Recomputes a hash chain from its first row and reports the first row that does not match. A tenant's admin verifies its own tenant's chain (\`scope: tenant\`): every row of the tenant links to the tenant's previous one, so the check proves none of them was changed, reordered or removed without reading another tenant's rows. The platform operator (\`platform-admin\`) verifies the whole trail (\`scope: all\`: the trail's chain and every tenant's along it), or one tenant's chain with \`tenant_id\`. Anyone else naming another tenant gets 404. A check always covers a whole chain, so any other parameter is refused (400), and a large trail takes a while (the gateway waits up to ${Audit.AuditVerify.timeoutMs / 1000} s, then answers 504).`,
     query: AuditVerifyParams,
     responses: {
       200: {
         description:
-          '`ok: true` when every row matches; otherwise `firstBrokenSeq` and `reason`. `checked` counts the rows that matched.',
+          "`ok: true` when every row matches; otherwise `firstBrokenSeq` (and `firstBrokenTenantSeq`) and `reason`. `checked` counts the rows that matched; `lastHash` is the hash of the last of them. A tenant's check also names `tenantId` and the `tenantSeq` of the first and last rows that matched (`firstTenantSeq`, `lastTenantSeq`): compare `lastTenantSeq` and `lastHash` with an earlier answer to see that no newest row went missing.",
         schema: Audit.AuditVerifyResponse,
       },
     },
-    errors: [400, 401, 403, 429, 503, 504],
+    errors: [400, 401, 403, 404, 429, 503, 504],
   },
   {
     method: 'get',

@@ -105,7 +105,7 @@ export const TASK_OPERATIONS: Operation[] = [
     responses: {
       200: {
         description:
-          'The task (owner or admin). A task not picked up yet shows `{taskId, status: "queued"}`.',
+          'The task (its owner, an admin of its tenant, or the platform operator; another tenant\'s task is 404). A task not picked up yet shows `{taskId, status: "queued"}`.',
         schema: Tasks.TaskView,
       },
     },
@@ -159,7 +159,7 @@ export const TASK_OPERATIONS: Operation[] = [
     tag: 'approvals',
     summary: 'Approvals the caller may decide',
     description:
-      "Pending (or `status`) approvals of calls the caller may decide: their own tasks' where the policy lets them, their role's, the ones naming them; admins see all. See docs/approvals.md.",
+      "Pending (or `status`) approvals of calls the caller may decide: their own tasks' where the policy lets them, their role's, the ones naming them; admins see everyone's in their tenant, the platform operator every tenant's. See docs/approvals.md.",
     query: z.object({
       status: Approvals.ApprovalStatus.optional(),
       limit: z.string().optional().describe('1-200, default 50'),
@@ -178,7 +178,7 @@ export const TASK_OPERATIONS: Operation[] = [
     tag: 'approvals',
     summary: "A task's approvals",
     description:
-      "The task's approvals of `status` (default pending): its owner, its approvers and admins see them.",
+      "The task's approvals of `status` (default pending): its owner, its approvers, its tenant's admins and the platform operator see them. Another tenant's task answers as one that does not exist: no approvals.",
     pathParams: taskId,
     query: z.object({
       status: Approvals.ApprovalStatus.optional(),

@@ -1,7 +1,10 @@
-import { Tasks, UserId } from '@switchboard/contracts';
+import { Tasks, TenantId, UserId } from '@switchboard/contracts';
 import { z } from 'zod';
 
-/** GET /tasks: the caller's tasks (admins: everyone's, or `user_id`'s), newest first, paged. */
+/**
+ * GET /tasks: the caller's tasks (admins: everyone's in their tenant, or `user_id`'s; the platform
+ * operator: every tenant's, or `tenant_id`'s), newest first, paged.
+ */
 export const TaskListQuery = z
   .object({
     status: z
@@ -19,6 +22,9 @@ export const TaskListQuery = z
         'Comma-separated statuses: `queued`, `running`, `waiting_approval`, `completed`, `failed`, `cancelled`.',
       ),
     user_id: UserId.optional().describe("Another user's tasks (admins only)."),
+    tenant_id: TenantId.optional().describe(
+      "Only this tenant's tasks (the platform operator; anyone else sees their own tenant's tasks, and another tenant's id gives an empty list).",
+    ),
     q: z
       .string()
       .min(1)
@@ -44,6 +50,7 @@ export type TaskListQuery = z.infer<typeof TaskListQuery>;
 export function taskListRequestOf(q: TaskListQuery): Tasks.TaskListRequest {
   return {
     ...(q.user_id !== undefined ? { userId: q.user_id } : {}),
+    ...(q.tenant_id !== undefined ? { tenantId: q.tenant_id } : {}),
     ...(q.status !== undefined ? { status: q.status } : {}),
     ...(q.q !== undefined ? { text: q.q } : {}),
     ...(q.from !== undefined ? { from: q.from } : {}),

@@ -36,7 +36,11 @@ export class TasksController {
     private readonly audit: AuditTrail,
   ) {}
 
-  /** The caller's stored tasks, newest first (admins: everyone's, or one user's), paged. */
+  /**
+   * The caller's stored tasks, newest first (admins: everyone's in their tenant, or one user's; the
+   * platform operator: every tenant's, or one tenant's), paged. `tenant_id` is a filter the
+   * orchestrator applies within the actor's own reach: another tenant's id gives an empty list.
+   */
   @Get()
   list(
     @CurrentActor() actor: Actor,

@@ -185,6 +185,7 @@ function stored(r: Approval): StoredApproval {
   const view: Approvals.ApprovalView = {
     approvalId: r.id,
     taskId: r.taskId,
+    tenantId: r.tenantId,
     stepId: r.actionId,
     kind: r.kind as 'tool' | 'agent',
     target: r.target,

@@ -72,8 +72,8 @@ describe(TaskEventSequence.name, () => {
     await seq.flush();
     expect(batches.map((b) => b.events.map((e) => e.seq))).toEqual([[1, 2], [3]]);
     expect(subjects).toEqual([
-      `${TASK_ID}.orchestrator.planning.completed ${TASK_ID}:1-2`,
-      `${TASK_ID}.orchestrator.task.failed ${TASK_ID}:3-3`,
+      `${TASK_ID}.default.orchestrator.planning.completed ${TASK_ID}:1-2`,
+      `${TASK_ID}.default.orchestrator.task.failed ${TASK_ID}:3-3`,
     ]);
   });
 

@@ -5,12 +5,23 @@ import { buildHeaders } from '@switchboard/messaging';
 import { TaskListHandler } from './task-list.handler.js';
 import { type TaskListQuery, type TaskListRepository, whereOf } from './task-list.repository.js';
 
-function setup() {
+const row = (taskId: string, userId: string): Tasks.TaskSummary => ({
+  taskId,
+  userId,
+  status: 'completed',
+  task: 'what is 17 * 23',
+  steps: 0,
+  lastEventSeq: 3,
+  createdAt: '2026-11-25T10:00:00.000Z',
+});
+
+/** A repository that records what it was asked and answers `rows` (an empty page by default). */
+function setup(rows: Tasks.TaskSummary[] = []) {
   const asked: TaskListQuery[] = [];
   const sut = new TaskListHandler({
     list: async (q: TaskListQuery) => {
       asked.push(q);
-      return { tasks: [] };
+      return { tasks: rows };
     },
   } as unknown as TaskListRepository);
   return { sut, asked };
@@ -51,6 +62,60 @@ describe(TaskListHandler.name, () => {
     const { sut, asked } = setup();
     await ask(sut, 'list', req(), { userId: 'ops', role: 'platform-admin', tenantId: 'acme' });
     expect(asked).toEqual([{ limit: 50 }]);
+  });
+
+  it("lists one tenant's tasks for the platform operator naming it", async () => {
+    const { sut, asked } = setup();
+    const operator = { userId: 'ops', role: 'platform-admin' };
+    await ask(sut, 'list', req({ tenantId: 'globex' }), operator);
+    await ask(sut, 'list', req({ tenantId: 'globex', userId: 'ann' }), operator);
+    expect(asked).toEqual([
+      { limit: 50, tenantId: 'globex' },
+      { limit: 50, tenantId: 'globex', userId: 'ann' },
+    ]);
+  });
+
+  it('gives anyone else naming another tenant an empty list, without reading', async () => {
+    const { sut, asked } = setup([row('11111111-1111-4111-8111-111111111111', 'ann')]);
+    const admin = { userId: 'root', role: 'admin', tenantId: 'acme' };
+    const ann = { userId: 'ann', role: 'user', tenantId: 'acme' };
+    expect(await ask(sut, 'list', req({ tenantId: 'globex' }), admin)).toEqual({ tasks: [] });
+    expect(await ask(sut, 'list', req({ tenantId: 'globex' }), ann)).toEqual({ tasks: [] });
+    // with tenancy off everyone is in `default`: any other tenant is another's
+    expect(
+      await ask(sut, 'list', req({ tenantId: 'acme' }), { userId: 'root', role: 'admin' }),
+    ).toEqual({ tasks: [] });
+    expect(asked).toEqual([]);
+  });
+
+  it('takes naming their own tenant as not naming one', async () => {
+    const { sut, asked } = setup();
+    await ask(sut, 'list', req({ tenantId: 'acme' }), {
+      userId: 'root',
+      role: 'admin',
+      tenantId: 'acme',
+    });
+    await ask(sut, 'list', req({ tenantId: 'default' }), { userId: 'ann', role: 'user' });
+    expect(asked).toEqual([
+      { limit: 50, tenantId: 'acme' },
+      { limit: 50, tenantId: 'default', userId: 'ann' },
+    ]);
+  });
+
+  it('names the tenant of every row of a one-tenant list', async () => {
+    const id = '11111111-1111-4111-8111-111111111111';
+    const { sut } = setup([row(id, 'ann')]);
+    const acme = await ask<Tasks.TaskListResponse>(sut, 'list', req(), {
+      userId: 'ann',
+      role: 'user',
+      tenantId: 'acme',
+    });
+    expect(acme.tasks).toEqual([{ ...row(id, 'ann'), tenantId: 'acme' }]);
+    const globex = await ask<Tasks.TaskListResponse>(sut, 'list', req({ tenantId: 'globex' }), {
+      userId: 'ops',
+      role: 'platform-admin',
+    });
+    expect(globex.tasks.map((t) => t.tenantId)).toEqual(['globex']);
   });
 
   it('lists the default tenant for actors without a tenant (tenancy off), as before', async () => {

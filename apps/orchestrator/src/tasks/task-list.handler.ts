@@ -6,7 +6,8 @@ import { TaskListRepository } from './task-list.repository.js';
 
 /**
  * The task list: a user sees their own tasks; an admin everyone's of their tenant, or one user's; the
- * platform operator every tenant's. The tenant is the actor's, never the request's.
+ * platform operator every tenant's, or one tenant's (`tenantId`). The tenant is the actor's, never the
+ * request's: anyone else naming another tenant gets no tasks, as for a tenant without any.
  */
 @Controller()
 export class TaskListHandler {
@@ -20,12 +21,20 @@ export class TaskListHandler {
     if (!admin && req.userId !== undefined && req.userId !== actor.userId) {
       throw new DomainError('FORBIDDEN', "only admins may list another user's tasks");
     }
-    const userId = admin ? req.userId : actor.userId;
     const scope = scopeOf(actor);
-    return this.repository.list({
-      ...req,
-      ...(scope !== ALL_TENANTS ? { tenantId: scope } : {}),
+    // undefined: every tenant's (the platform operator without a filter)
+    const tenantId = scope === ALL_TENANTS ? req.tenantId : scope;
+    if (req.tenantId !== undefined && req.tenantId !== tenantId) return { tasks: [] };
+    const userId = admin ? req.userId : actor.userId;
+    const { tenantId: _asked, ...filters } = req;
+    const page = await this.repository.list({
+      ...filters,
+      ...(tenantId !== undefined ? { tenantId } : {}),
       ...(userId !== undefined ? { userId } : {}),
     });
+    // Every row of a one-tenant list is in that tenant; a row that names its own keeps it.
+    return tenantId === undefined
+      ? page
+      : { ...page, tasks: page.tasks.map((t) => ({ ...t, tenantId: t.tenantId ?? tenantId })) };
   }
 }

@@ -35,6 +35,7 @@ export class TaskListRepository {
       select: {
         id: true,
         userId: true,
+        tenantId: true,
         status: true,
         text: true,
         planner: true,
@@ -58,6 +59,7 @@ export class TaskListRepository {
         return {
           taskId: t.id,
           userId: t.userId,
+          tenantId: t.tenantId,
           status: t.status as Tasks.TaskStatus,
           task: cut(t.text, Tasks.TASK_SUMMARY_TEXT_MAX),
           ...(t.planner ? { planner: t.planner as Tasks.PlannerKind } : {}),

@@ -139,6 +139,18 @@ describe(TaskHandler.name, () => {
       expect(audits).toEqual([]);
     });
 
+    it("names the task's tenant: the reader's own, or where it is stored for the platform operator", async () => {
+      const { sut } = setup();
+      expect(await ask(sut, 'get', { taskId: ACME_TASK }, acmeAnn)).toMatchObject({
+        taskId: ACME_TASK,
+        tenantId: 'acme',
+      });
+      expect(await ask(sut, 'get', { taskId: GLOBEX_TASK }, operator)).toMatchObject({
+        taskId: GLOBEX_TASK,
+        tenantId: 'globex',
+      });
+    });
+
     it('takes an actor without a tenant as one of the default tenant', async () => {
       const { sut } = setup();
       const answer = await answerOf(

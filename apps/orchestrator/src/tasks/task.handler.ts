@@ -4,7 +4,7 @@ import { HandleCommand, type MessageMeta, NatsBus } from '@switchboard/messaging
 import { ApprovalRepository } from '../approvals/approval.repository.js';
 import { TaskResumer } from '../approvals/task-resumer.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
-import { scopeOf } from '../tenancy/tenant-scope.js';
+import { ALL_TENANTS, scopeOf } from '../tenancy/tenant-scope.js';
 import { TaskRepository } from './task.repository.js';
 
 /**
@@ -23,7 +23,14 @@ export class TaskHandler {
 
   @HandleCommand(Tasks.TaskGet)
   async get(req: { taskId: string }, meta: MessageMeta): Promise<Tasks.TaskView> {
-    return this.owned(req.taskId, requireActor(meta), 'task.get.denied');
+    const actor = requireActor(meta);
+    const task = await this.owned(req.taskId, actor, 'task.get.denied');
+    if (task.tenantId !== undefined) return task;
+    // Read in the actor's tenant, the task is in it; the platform operator's read spans tenants.
+    const scope = scopeOf(actor);
+    const tenantId =
+      scope === ALL_TENANTS ? await this.repository.tenantOfTask(task.taskId) : scope;
+    return { ...task, ...(tenantId !== undefined ? { tenantId } : {}) };
   }
 
   @HandleCommand(Tasks.TaskCancel)

@@ -409,6 +409,7 @@ export class TaskRepository {
     return {
       taskId: t.id,
       userId: t.userId,
+      tenantId: t.tenantId,
       status: t.status as Tasks.TaskStatus,
       task: t.text,
       ...(t.planner ? { planner: t.planner as Tasks.PlannerKind } : {}),

@@ -24,7 +24,7 @@ export const ApprovalList = defineCommand({
   timeoutMs: 5_000,
   idempotency: 'idempotent',
   description:
-    "Approvals the acting user may decide (their own tasks' where the policy lets them, their roles', the ones naming them; admins: all), newest first. With `taskId`: that task's approvals, for its owner too.",
+    "Approvals the acting user may decide (their own tasks' where the policy lets them, their roles', the ones naming them; admins: everyone's in their tenant; the platform operator: every tenant's), newest first. With `taskId`: that task's approvals, for its owner too.",
 });
 
 export const ApprovalDecide = defineCommand({

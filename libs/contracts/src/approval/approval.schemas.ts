@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Actor, isAdmin, Role, UserId } from '../identity.schemas.js';
+import { type Actor, isAdmin, Role, TenantId, UserId } from '../identity.schemas.js';
 import { safeText } from '../text.schemas.js';
 
 /** The longest an approval may stay open: 30 days. */
@@ -81,6 +81,8 @@ export const ApprovalId = z.string().uuid();
 export const ApprovalView = z.object({
   approvalId: ApprovalId,
   taskId: z.string().uuid(),
+  /** The tenant of the task that made the call. */
+  tenantId: TenantId.optional(),
   stepId: z.string(),
   kind: z.enum(['tool', 'agent']),
   /** The tool or agent the call goes to. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from '../define.js';
-import { UserId } from '../identity.schemas.js';
+import { TenantId, UserId } from '../identity.schemas.js';
 import { PlannerKind, TaskId, TaskStatus, TokenUsage } from './task.schemas.js';
 
 /** Longest task text a list row carries; the whole text is in `TaskGet`. */
@@ -19,8 +19,16 @@ export const TaskListCursor = z
 
 export const TaskListRequest = z
   .object({
-    /** Whose tasks. Omitted: the actor's own, or everyone's for an admin. Someone else's: admins only. */
+    /**
+     * Whose tasks. Omitted: the actor's own, or everyone's of their tenant for an admin (every tenant's
+     * for the platform operator). Someone else's: admins only.
+     */
     userId: UserId.optional(),
+    /**
+     * Only tasks of this tenant. Honoured for the platform operator (who otherwise sees every tenant's);
+     * anyone else sees only their own tenant's tasks, and another tenant's id gives no tasks.
+     */
+    tenantId: TenantId.optional(),
     status: z.array(TaskStatus).min(1).max(6).optional(),
     /** Case-insensitive part of the task text. */
     text: z.string().min(1).max(200).optional(),
@@ -37,6 +45,8 @@ export type TaskListRequest = z.infer<typeof TaskListRequest>;
 export const TaskSummary = z.object({
   taskId: TaskId,
   userId: z.string(),
+  /** The tenant the task belongs to (its submitter's). */
+  tenantId: TenantId.optional(),
   status: TaskStatus,
   /** The task text, cut to TASK_SUMMARY_TEXT_MAX characters. */
   task: z.string(),
@@ -67,5 +77,5 @@ export const TaskList = defineCommand({
   response: TaskListResponse,
   timeoutMs: 5_000,
   description:
-    "Stored tasks, newest first, paged: the acting user's own, or (admins) everyone's or one user's; filtered by status, text and creation time. Tasks not picked up by an orchestrator yet are not listed. FORBIDDEN for a non-admin asking for someone else's.",
+    "Stored tasks, newest first, paged: the acting user's own, or (admins) everyone's in their tenant or one user's; the platform operator: every tenant's, or one tenant's with `tenantId` (anyone else naming another tenant gets no tasks). Filtered by status, text and creation time. Tasks not picked up by an orchestrator yet are not listed. FORBIDDEN for a non-admin asking for someone else's.",
 });

@@ -108,7 +108,8 @@ export const TaskGet = defineCommand({
   response: TaskView,
   timeoutMs: 5_000,
   idempotency: 'idempotent',
-  description: 'The stored state of one task with its steps. Owner or admin only (from headers).',
+  description:
+    "The stored state of one task with its steps. Its owner, an admin of its tenant, or the platform operator only (from headers); another tenant's task is NOT_FOUND, as a missing one.",
 });
 
 export const TaskCancel = defineCommand({
@@ -132,7 +133,7 @@ export const TaskCancel = defineCommand({
   timeoutMs: 5_000,
   idempotency: 'idempotent',
   description:
-    'Requests cancellation. Owner or admin only. Idempotent; a terminal task is returned unchanged; a task not picked up yet (whenQueued) answers `queued` and ends cancelled when it is.',
+    "Requests cancellation. Its owner, an admin of its tenant, or the platform operator only; another tenant's task is NOT_FOUND. Idempotent; a terminal task is returned unchanged; a task not picked up yet (whenQueued) answers `queued` and ends cancelled when it is.",
 });
 
 /** Every task contract, for the catalogue. */

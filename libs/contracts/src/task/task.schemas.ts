@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ErrorBody } from '../errors.js';
 import { ApprovalRequest } from '../approval/approval.schemas.js';
-import { Actor } from '../identity.schemas.js';
+import { Actor, TenantId } from '../identity.schemas.js';
 import { safeText, UNSTORABLE_JSON_MESSAGE, unstorableJsonPath } from '../text.schemas.js';
 
 const Name = z
@@ -156,6 +156,8 @@ export type PlanningRoundView = z.infer<typeof PlanningRoundView>;
 export const TaskView = z.object({
   taskId: TaskId,
   userId: z.string(),
+  /** The tenant the task belongs to (its submitter's). */
+  tenantId: TenantId.optional(),
   status: TaskStatus,
   task: z.string(),
   planner: PlannerKind.optional(),
