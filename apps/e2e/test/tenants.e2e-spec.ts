@@ -192,7 +192,7 @@ describe('tenants kept apart on every surface (real processes, NATS identities, 
     const missing = await call('GET', `/tasks/${randomUUID()}`, annG);
     const foreign = await call('GET', `/tasks/${acmeDemo}`, annG);
     const messageOf = async (r: Response) =>
-      ((await r.json()) as { error: { message: string } }).error.message;
+      ((await r.json()) as { code: string; message: string }).message;
     expect((await messageOf(foreign)).replace(acmeDemo, 'ID')).toBe(
       (await messageOf(missing)).replace(/[0-9a-f-]{36}/, 'ID'),
     );
