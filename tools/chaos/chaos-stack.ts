@@ -180,11 +180,13 @@ export async function startChaosStack(
           },
       orchestrator: {
         DATABASE_URL: orchestrator.url,
+        REDIS_URL: redis.url,
         TASK_TIMEOUT_MS: String(CHAOS_SETTINGS.TASK_TIMEOUT_MS),
         TASK_ACK_WAIT_MS: String(CHAOS_SETTINGS.TASK_ACK_WAIT_MS),
       },
       'xmpp-bridge': { ...xmpp('platform'), SERVICE_MAP: serviceMap, AZTM_SERVER_MODE: 'false' },
       a2a: {
+        REDIS_URL: redis.url,
         SERVICE_MAP: serviceMap,
         A2A_AGENTS: AGENTS.map((a) => `${a}=http://${agentHost(a)}`).join(','),
       },

@@ -119,7 +119,7 @@ export function chartStructure(parts: {
           items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' },
           uniqueItems: true,
           description:
-            'tenants whose operators get a NATS user operator-<tenant> reading only that tenant\'s task events and audit records (docs/tenancy.md)',
+            "tenants whose operators get a NATS user operator-<tenant> reading only that tenant's task events and audit records (docs/tenancy.md)",
         },
         user: str('one NATS user for every service, when identities is false'),
         image: depImage,
@@ -146,7 +146,7 @@ export function chartStructure(parts: {
         persistence,
         resources: obj,
       }),
-      redis: strict({ bundled: bool(), url: str(), image: depImage, resources: obj }),
+      redis: strict({ bundled: bool(), url: str(), image: depImage, persistence, resources: obj }),
       xmpp: strict({
         bundled: bool(),
         host: str(),

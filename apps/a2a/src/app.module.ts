@@ -12,6 +12,8 @@ import { DelegationReporter } from './delegation/delegation.reporter.js';
 import { DelegationHandler } from './delegation/delegation.handler.js';
 import { REMOTE_AGENT_PORT } from './delegation/remote-agent.port.js';
 import { RunningDelegations } from './delegation/running-delegations.js';
+import { A2aRedis } from './quotas/a2a-redis.js';
+import { A2aQuotas, DelegationQuota } from './quotas/delegation.quota.js';
 import { AgentHttp } from './transport/agent-http.service.js';
 
 /** Remote agent registry (cards), delegation with retries and circuit breaking, per-role policy. */
@@ -19,6 +21,8 @@ import { AgentHttp } from './transport/agent-http.service.js';
   controllers: [AgentsHandler, DelegationHandler],
   providers: [
     A2aMetrics,
+    A2aQuotas,
+    A2aRedis,
     AgentHttp,
     AgentRegistry,
     AgentResilience,
@@ -26,6 +30,7 @@ import { AgentHttp } from './transport/agent-http.service.js';
     DelegationApprovalChecker,
     DelegationDriver,
     DelegationLedger,
+    DelegationQuota,
     DelegationReporter,
     { provide: REMOTE_AGENT_PORT, useClass: A2aRemoteClient },
     RunningDelegations,

@@ -9,16 +9,21 @@ import {
   Tasks,
 } from '@switchboard/contracts';
 import { decodeJson, unwrapEnvelope } from '@switchboard/messaging';
+import { TENANT_QUOTA_KEY_PREFIX, TenantQuotas } from '@switchboard/runtime';
 import {
   type BusClient,
   createBusClient,
+  deleteRedisKeys,
   type PrivateNats,
   type ServiceHandle,
   startPrivateNats,
   startService,
+  TEST_REDIS_URL,
   tempDir,
+  testRedisPrefix,
   waitFor,
 } from '@switchboard/testing';
+import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { agentStats, startSampleAgent } from './sample-agents.js';
 
@@ -33,6 +38,10 @@ describe('a2a (real process, NATS and sample A2A agents)', () => {
   const user: Actor = { userId: `u-${randomUUID()}`, role: 'user' };
   const guest: Actor = { userId: 'guest-1', role: 'guest' };
   const admin: Actor = { userId: 'root', role: 'admin' };
+  /** The quota counters (the gateway's adapter on the service's own Redis prefix). */
+  const redisPrefix = testRedisPrefix('a2a-int');
+  const redis = new Redis(TEST_REDIS_URL, { keyPrefix: redisPrefix, lazyConnect: true });
+  const quotas = new TenantQuotas(redis, { keyPrefix: TENANT_QUOTA_KEY_PREFIX });
 
   beforeAll(async () => {
     nats = await startPrivateNats();
@@ -56,6 +65,7 @@ describe('a2a (real process, NATS and sample A2A agents)', () => {
       'a2a',
       {
         NATS_SERVERS: nats.url,
+        REDIS_KEY_PREFIX: redisPrefix,
         A2A_AGENTS: Object.entries(agents)
           .map(([name, a]) => `${name}=${a.url}`)
           .join(','),
@@ -76,6 +86,8 @@ describe('a2a (real process, NATS and sample A2A agents)', () => {
     await Promise.allSettled(Object.values(agents).map((a) => a.stop()));
     await client?.close();
     await nats?.stop();
+    await redis.quit().catch(() => redis.disconnect());
+    await deleteRedisKeys(redisPrefix);
   });
 
   /** Delegates and records the progress updates published for it, in order. */
@@ -409,6 +421,38 @@ describe('a2a (real process, NATS and sample A2A agents)', () => {
     expect((await agentStats(agents['slow']!)).methods['CancelTask']).toBe(2);
   });
 
+  it('takes one of delegationsPerDay per new delegation, none for a repeat; over it RATE_LIMITED naming the quota, the agent not asked', async () => {
+    await redis.connect().catch(() => undefined);
+    const tenantId = `dq-${randomUUID().slice(0, 6)}`;
+    const ada: Actor = { userId: 'ada', role: 'user', tenantId };
+    await quotas.setQuota(tenantId, { delegationsPerDay: 3 });
+    const key = { delegationId: randomUUID(), taskId: randomUUID() };
+    const keyed = { ...key, idempotencyKey: `${key.taskId}:s1` };
+    await (
+      await delegate('writer', ada, { ...keyed, message: 'draft' })
+    ).done;
+    // The same delegation asked again (a lost reply): answered from the ledger, not counted.
+    await (
+      await delegate('writer', ada, { ...keyed, message: 'draft', repeat: true })
+    ).done;
+    const before = (await agentStats(agents['writer']!)).methods['SendMessage'] ?? 0;
+    const burst = await Promise.allSettled(
+      Array.from({ length: 6 }, async () => (await delegate('writer', ada, { message: 'x' })).done),
+    );
+    expect(burst.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+    const refused = burst.flatMap((r) =>
+      r.status === 'rejected' ? [r.reason as DomainError] : [],
+    );
+    expect(refused).toHaveLength(4);
+    for (const e of refused)
+      expect(e).toMatchObject({
+        code: 'RATE_LIMITED',
+        details: { quota: 'delegationsPerDay', tenantId, limit: 3, used: 3 },
+      });
+    expect((await agentStats(agents['writer']!)).methods['SendMessage']).toBe(before + 2);
+    expect((await quotas.usage(tenantId)).usage.delegations).toBe(3);
+  });
+
   describe("tenants: a delegation is its tenant's", () => {
     const acmeUser: Actor = { ...user, tenantId: 'acme' };
     const globexAdmin: Actor = { userId: 'gus', role: 'admin', tenantId: 'globex' };
@@ -441,7 +485,11 @@ describe('a2a (real process, NATS and sample A2A agents)', () => {
         DelegationStateStream,
         A2a.DelegationState.subject(d.delegationId),
       );
-      expect(stored?.data).toMatchObject({ userId: `acme/${user.userId}`, state: 'running' });
+      expect(stored?.data).toMatchObject({
+        userId: user.userId,
+        tenantId: 'acme',
+        state: 'running',
+      });
 
       const cancels = (await agentStats(agents['slow']!)).methods['CancelTask'] ?? 0;
       const cancel = { delegationId: d.delegationId, reason: 'not yours' };
@@ -471,7 +519,8 @@ describe('a2a (real process, NATS and sample A2A agents)', () => {
         [key.delegationId],
         {
           ...key,
-          userId: `acme/${user.userId}`,
+          userId: user.userId,
+          tenantId: 'acme',
           agent: 'writer',
           owner: 'another-replica',
           state: 'finished',

@@ -19,6 +19,7 @@ import type { McpToolsEnv } from './config/mcp-tools.env.js';
 import { MCP_STATUS } from './mcp/mcp-server.status.js';
 import { McpUpstreams } from './mcp/mcp-upstreams.service.js';
 import { PrismaService } from './prisma/prisma.service.js';
+import { McpToolsQuotas, ToolCallQuota } from './quotas/tool-call.quota.js';
 import { BUILTIN_TOOLS, type ToolImplementation } from './registry/tool-implementation.js';
 import { ToolRegistry } from './registry/tool-registry.service.js';
 import { loadToolSources, TOOL_SOURCES, ToolSourcesLoader } from './registry/tool-sources.js';
@@ -72,12 +73,14 @@ export class AppModule {
         CallToolUseCase,
         IdempotencyService,
         ManifestCache,
+        McpToolsQuotas,
         McpUpstreams,
         NotesRepository,
         PrismaService,
         ProviderAuthorizationRepository,
         ProviderAuthorizationsService,
         RedisService,
+        ToolCallQuota,
         SchemaValidator,
         TaskCancellations,
         ToolAccessChecker,

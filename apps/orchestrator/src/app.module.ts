@@ -17,6 +17,10 @@ import { Guardrails } from './guardrails/guardrails.js';
 import { LlmMetrics } from './planning/llm/llm.metrics.js';
 import { plannerProviders } from './planning/planner.provider.js';
 import { PrismaService } from './prisma/prisma.service.js';
+import { OrchestratorQuotas } from './quotas/orchestrator-quotas.js';
+import { OrchestratorRedis } from './quotas/orchestrator-redis.js';
+import { TaskSlots } from './quotas/task-slots.js';
+import { TenantBudget } from './budget/tenant-budget.js';
 import { DispatchStepsUseCase } from './tasks/dispatch-steps/dispatch-steps.use-case.js';
 import { CancellationRegistry } from './tasks/cancellation.registry.js';
 import { PlanningRoundRepository } from './tasks/plan-round/planning-round.repository.js';
@@ -53,6 +57,8 @@ import { ThreadRepository } from './threads/thread.repository.js';
     GuardrailService,
     Guardrails,
     LlmMetrics,
+    OrchestratorQuotas,
+    OrchestratorRedis,
     ...plannerProviders,
     PlanningRoundRepository,
     PrismaService,
@@ -66,7 +72,9 @@ import { ThreadRepository } from './threads/thread.repository.js';
     TaskListRepository,
     TaskLoop,
     TaskRepository,
+    TaskSlots,
     TaskTelemetry,
+    TenantBudget,
     TenantRefusals,
     ThreadHistoryService,
     ThreadRepository,

@@ -89,7 +89,9 @@ export async function startStack(
   };
   const perService: Record<string, Record<string, string>> = {
     gateway: { AUTH_MODE: 'dev', REDIS_KEY_PREFIX: redisPrefix },
-    orchestrator: { DATABASE_URL: orchestrator.url },
+    // the quota counters (docs/quotas.md) under the test's own prefix, never the machine's `sb:`
+    orchestrator: { DATABASE_URL: orchestrator.url, REDIS_KEY_PREFIX: redisPrefix },
+    a2a: { REDIS_KEY_PREFIX: redisPrefix },
     'mcp-tools': { DATABASE_URL: tools.url, REDIS_KEY_PREFIX: redisPrefix },
     audit: { DATABASE_URL: audit.url, TASK_LOG_DIR: taskLogDir },
   };

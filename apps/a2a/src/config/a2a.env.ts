@@ -1,4 +1,4 @@
-import { BaseEnv, envPort, envServiceMap } from '@switchboard/config';
+import { BaseEnv, envPort, envServiceMap, redisUrl } from '@switchboard/config';
 import { z } from 'zod';
 import { parseAgentPolicy } from '../agents/agent-policy.js';
 import { parseAgentsConfig } from '../agents/agents.config.js';
@@ -74,6 +74,18 @@ export const A2aEnv = BaseEnv.extend({
     .default('auto')
     .describe(
       '`auto`: SendStreamingMessage to every agent whose card declares streaming, directly or through the XMPP bridge (incremental over XMPP as well); `http-only`: stream from direct-HTTP agents only and poll those behind the bridge (e.g. a peer whose XEP-0332 side cannot stream, such as slixmpp, which would deliver the stream whole at its end); `never`: always SendMessage and poll.',
+    ),
+  REDIS_URL: redisUrl
+    .default('redis://127.0.0.1:6379')
+    .describe(
+      "Redis holding the tenant quota counters (docs/quotas.md: delegationsPerDay): the gateway's, shared by every replica of every service.",
+    ),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .max(64)
+    .default('sb:')
+    .describe(
+      "Prefix of every Redis key a2a reads and writes: the gateway's REDIS_KEY_PREFIX (the quota counters are shared).",
     ),
   A2A_AGENTS_CACHE_MAX: z.coerce
     .number()

@@ -3,7 +3,7 @@ import { A2a, type Actor, type DomainError } from '@switchboard/contracts';
 import type { AuditTrail, JetStreamService } from '@switchboard/messaging';
 import { createLogger } from '@switchboard/observability';
 import { DelegationLedger } from './delegation-ledger.js';
-import { recordedUser, recordTenant } from './delegation-tenancy.js';
+import { recordTenant } from './delegation-tenancy.js';
 
 const logger = createLogger({ service: 'a2a', instance: 'test', level: 'silent', pretty: false });
 const alice: Actor = { userId: 'alice', role: 'user' };
@@ -72,12 +72,11 @@ describe(`${DelegationLedger.name} and tenants`, () => {
       () => undefined,
     );
     const stored = t.records.get(request().delegationId)!;
-    expect(stored.data).toMatchObject({ userId: 'acme/alice', state: 'finished' });
+    expect(stored.data).toMatchObject({ userId: 'alice', tenantId: 'acme', state: 'finished' });
     expect(stored.actor).toEqual(acmeAlice);
     expect(recordTenant(stored.data)).toBe('acme');
-    // The default tenant's records read as they did before tenants.
-    expect(recordedUser(alice)).toBe('alice');
-    expect(recordTenant({ userId: 'alice' })).toBe('default');
+    // A record written before tenants names none: the default tenant's.
+    expect(recordTenant({})).toBe('default');
   });
 
   it("keeps an idempotency key per tenant in memory: another tenant's repeat finds nothing", async () => {
@@ -135,11 +134,21 @@ describe(`${DelegationLedger.name} and tenants`, () => {
     expect(t.audits).toEqual([]);
   });
 
-  it('keeps a tenant and user pair too long for the record apart from others', () => {
-    const long = { userId: `u${'x'.repeat(120)}`, tenantId: 't'.repeat(64) };
-    const recorded = recordedUser(long);
-    expect(recorded.length).toBeLessThanOrEqual(128);
-    expect(recordTenant({ userId: recorded })).toBe(long.tenantId);
-    expect(recorded).not.toBe(recordedUser({ ...long, userId: `v${'x'.repeat(120)}` }));
+  it("reads a record written before tenants (no tenantId) as the default tenant's", async () => {
+    const t = setup();
+    await t.sut.start(
+      request(),
+      alice,
+      async () => result('before'),
+      () => undefined,
+    );
+    const stored = t.records.get(request().delegationId)!;
+    const { tenantId: _written, ...old } = stored.data;
+    t.records.set(request().delegationId, { ...stored, data: old });
+    const repeat = { ...request(), repeat: true };
+    const found = await t.sut.recorded(repeat, alice, 0);
+    expect(found.kind).toBe('outcome');
+    // ...and as nobody else's.
+    expect((await t.sut.recorded(repeat, acmeAlice, 0)).kind).toBe('none');
   });
 });

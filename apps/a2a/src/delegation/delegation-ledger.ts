@@ -17,7 +17,7 @@ import {
 } from '@switchboard/observability';
 import { LRUCache } from 'lru-cache';
 import { setTimeout as delay } from 'node:timers/promises';
-import { auditOtherTenant, recordedUser, recordTenant } from './delegation-tenancy.js';
+import { auditOtherTenant, recordTenant } from './delegation-tenancy.js';
 
 /** How long a finished delegation's outcome answers a repeat of it from memory. */
 const FINISHED_TTL_MS = 15 * 60_000;
@@ -33,7 +33,7 @@ const WAIT_POLL_MS = 500;
 interface Entry {
   delegationId: string;
   taskId: string;
-  /** Who runs it, as its record names them (recordedUser: the user within their tenant). */
+  /** Who runs it (within the tenant of the slot it is kept under). */
   userId: string;
   outcome: Promise<A2a.DelegationResult>;
 }
@@ -56,7 +56,7 @@ export type Recorded =
  * the record, waits for a replica that is alive, and takes over from one that is gone.
  *
  * A delegation belongs to the tenant of the actor who asked for it: keys are the tenant's (the same key
- * in another tenant is another delegation), its record names the tenant (recordedUser), and a repeat
+ * in another tenant is another delegation), its record names the tenant (`tenantId`), and a repeat
  * from another tenant finds nothing — it is answered as a delegation never recorded, and audited.
  */
 @Injectable()
@@ -133,13 +133,14 @@ export class DelegationLedger implements OnApplicationBootstrap {
   ): Promise<A2a.DelegationResult> {
     const key = request.idempotencyKey;
     if (!key) return run();
-    const userId = recordedUser(actor);
+    const { userId } = actor;
     const write = (state: Partial<A2a.DelegationRecord>) =>
       this.write(
         {
           delegationId: request.delegationId,
           taskId: request.taskId,
           userId,
+          tenantId: tenantOf(actor),
           agent: request.agent,
           owner: this.identity.instance,
           state: 'running',
@@ -234,7 +235,7 @@ function assertSame(
   known: Pick<Entry, 'delegationId' | 'taskId' | 'userId'>,
 ): void {
   if (
-    known.userId !== recordedUser(actor) ||
+    known.userId !== actor.userId ||
     known.taskId !== request.taskId ||
     known.delegationId !== request.delegationId
   ) {

@@ -1,29 +1,9 @@
 import { type A2a, type Actor, DEFAULT_TENANT, tenantOf } from '@switchboard/contracts';
 import type { AuditTrail } from '@switchboard/messaging';
-import { createHash } from 'node:crypto';
 
-/** The longest `userId` a delegation record holds (A2a.DelegationRecord). */
-const RECORD_USER_MAX = 128;
-
-/**
- * Who a delegation record says runs it — the acting user within their tenant — written in the
- * record's `userId`, as the record has no field of its own for the tenant: the user id in the default
- * tenant (what records said before tenants, so those still read as the default tenant's), `tenant/user`
- * in any other. No user id holds a "/", so the two forms never meet; a pair too long for the field
- * keeps its tenant and a digest of the user id (it is only ever compared, never shown as a user).
- */
-export function recordedUser(actor: Pick<Actor, 'userId' | 'tenantId'>): string {
-  const tenant = tenantOf(actor);
-  if (tenant === DEFAULT_TENANT) return actor.userId;
-  const pair = `${tenant}/${actor.userId}`;
-  if (pair.length <= RECORD_USER_MAX) return pair;
-  return `${tenant}/sha256:${createHash('sha256').update(actor.userId).digest('hex').slice(0, 40)}`;
-}
-
-/** The tenant a delegation record belongs to (see recordedUser). */
-export function recordTenant(record: Pick<A2a.DelegationRecord, 'userId'>): string {
-  const slash = record.userId.indexOf('/');
-  return slash < 0 ? DEFAULT_TENANT : record.userId.slice(0, slash);
+/** The tenant a delegation record belongs to: records written before tenants are the default's. */
+export function recordTenant(record: Pick<A2a.DelegationRecord, 'tenantId'>): string {
+  return record.tenantId ?? DEFAULT_TENANT;
 }
 
 /**

@@ -16,7 +16,7 @@ const logger = createLogger({
 interface Row {
   userId: string;
   tool: string;
-  status: 'running' | 'completed' | 'failed' | 'interrupted';
+  status: 'running' | 'completed' | 'failed' | 'interrupted' | 'refused';
   startedAt: Date;
   /** How long the database says it has run (default: since startedAt by this clock). */
   runningForMs?: number;
@@ -38,7 +38,9 @@ class InMemoryCalls {
   onRead: (row: Row) => void = () => undefined;
 
   async claim(call: CallKey, userId: string, tool: string, owner: string): Promise<CallClaim> {
-    if (!this.rows.has(slot(call))) {
+    const row = this.rows.get(slot(call));
+    // As the statement: a call refused before it ran is claimed again by the same user and tool.
+    if (!row || (row.status === 'refused' && row.userId === userId && row.tool === tool)) {
       this.rows.set(slot(call), { userId, tool, status: 'running', startedAt: new Date(), owner });
       return { state: 'new' };
     }
@@ -76,6 +78,9 @@ class InMemoryCalls {
   }
   async fail(call: CallKey, error: ErrorBody): Promise<void> {
     Object.assign(this.rows.get(slot(call))!, { status: 'failed', error });
+  }
+  async refuse(call: CallKey, error: ErrorBody): Promise<void> {
+    Object.assign(this.rows.get(slot(call))!, { status: 'refused', error });
   }
   async interrupt(call: CallKey, error: ErrorBody): Promise<boolean> {
     const row = this.rows.get(slot(call))!;
@@ -165,6 +170,35 @@ describe(IdempotencyService.name, () => {
       owner: 'replica-a',
     });
     expect(t.calls.reads).toBe(0);
+  });
+
+  it('admits each call that runs once, never a repeat; a refused keyed call is not its outcome', async () => {
+    const t = setup();
+    let admitted = 0;
+    let full = true;
+    const admit = async () => {
+      if (full) throw new DomainError('RATE_LIMITED', 'quota toolCallsPerDay reached');
+      admitted++;
+    };
+    const req = { idempotencyKey: 'task-1:s9' };
+    await expect(t.sut.run(TOOL, req, alice, t.execute, { admit })).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+    });
+    expect(t.runs()).toBe(0);
+    expect(t.calls.rows.get(at('task-1:s9'))).toMatchObject({ status: 'refused' });
+    // Admitted later (the quota was raised, or a new day): the same key runs now, once.
+    full = false;
+    expect(await t.sut.run(TOOL, req, alice, t.execute, { admit })).toEqual({
+      result: { output: { order: 1 } },
+      replayed: false,
+    });
+    expect(await t.sut.run(TOOL, req, alice, t.execute, { admit })).toMatchObject({
+      replayed: true,
+    });
+    // Unkeyed calls are admitted every time.
+    await t.sut.run(TOOL, {}, alice, t.execute, { admit });
+    expect(admitted).toBe(2);
+    expect(t.runs()).toBe(2);
   });
 
   it('replays a failure as the same error', async () => {

@@ -34,6 +34,13 @@ export interface OnceSettings {
    * call whose replica died may simply run again under the same key.
    */
   keyed?: boolean;
+  /**
+   * Runs before the call itself, once per call: never for a repeat answered from the store (nor for a
+   * call taken over from a replica that is gone: it was admitted then). What it throws refuses the
+   * call (a quota: ToolCallQuota); a keyed call is then stored `refused`, not failed: a repeat that
+   * was waiting for it gets the same refusal, and the next call with the key is admitted anew.
+   */
+  admit?: () => Promise<void>;
 }
 
 /**
@@ -79,7 +86,10 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
     once: OnceSettings = {},
   ): Promise<{ result: RunResult; replayed: boolean }> {
     const key = req.idempotencyKey && !definition.idempotent ? req.idempotencyKey : undefined;
-    if (!key) return { result: await execute(), replayed: false };
+    if (!key) {
+      await once.admit?.();
+      return { result: await execute(), replayed: false };
+    }
     const call: CallKey = { tenantId: tenantOf(caller), key };
     const { userId } = caller;
     const claim = await this.calls.claim(call, userId, definition.name, this.identity.instance);
@@ -89,7 +99,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
       if (earlier.state === 'completed')
         return { result: { output: earlier.output }, replayed: true };
       // Taken over from a replica that is gone: this one runs it (the tool finds its earlier effect).
-    }
+    } else await this.admit(call, once);
     const lease = `${call.tenantId}/${key}`;
     this.leased.set(lease, call);
     try {
@@ -104,6 +114,20 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
       throw e;
     } finally {
       this.leased.delete(lease);
+    }
+  }
+
+  /** Admits a new keyed call; a refusal is stored as `refused` (not the call's outcome) and thrown. */
+  private async admit(call: CallKey, once: OnceSettings): Promise<void> {
+    if (!once.admit) return;
+    try {
+      await once.admit();
+    } catch (e) {
+      const error = isDomainError(e)
+        ? e.toBody()
+        : { code: 'INTERNAL' as const, message: 'the call could not be admitted', retryable: true };
+      await this.calls.refuse(call, error).catch(() => undefined);
+      throw e;
     }
   }
 

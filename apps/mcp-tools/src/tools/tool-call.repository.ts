@@ -42,7 +42,9 @@ const DB_NOW = Prisma.sql`(clock_timestamp() AT TIME ZONE 'UTC')::timestamp(3)`;
  * Idempotency records: the first call with a key claims it (`running`, leased to its replica); it
  * ends `completed` or `failed`, or — when its replica died mid-call — `interrupted` (set by a later
  * call with the key), or is taken over by a later call when the tool may run again under its key.
- * Every statement names the tenant with the key (the table's key is the pair).
+ * A call refused before it ran (a quota) is `refused`: a repeat waiting for it gets the refusal,
+ * and the next call with the key claims it anew. Every statement names the tenant with the key (the table's
+ * key is the pair).
  */
 @Injectable()
 export class ToolCallRepository {
@@ -53,10 +55,15 @@ export class ToolCallRepository {
     // The database's clock: how long a call has been running, and how old its lease is, are
     // measured by that one clock, whichever replica asks, so replicas' clock skew cannot make a
     // repeat take a call that is still running for one that died.
+    // A call refused before it ran (status `refused`) is claimed again by the same user and tool.
     const inserted = await this.prisma.$executeRaw`
       INSERT INTO "ToolCall" ("tenantId", "idempotencyKey", "userId", "tool", "status", "createdAt", "owner", "heartbeatAt")
       VALUES (${call.tenantId}, ${call.key}, ${userId}, ${tool}, 'running', ${DB_NOW}, ${owner}, ${DB_NOW})
-      ON CONFLICT ("tenantId", "idempotencyKey") DO NOTHING`;
+      ON CONFLICT ("tenantId", "idempotencyKey") DO UPDATE
+        SET "status" = 'running', "error" = NULL, "finishedAt" = NULL, "createdAt" = EXCLUDED."createdAt",
+            "owner" = EXCLUDED."owner", "heartbeatAt" = EXCLUDED."heartbeatAt"
+        WHERE "ToolCall"."status" = 'refused' AND "ToolCall"."userId" = EXCLUDED."userId"
+          AND "ToolCall"."tool" = EXCLUDED."tool"`;
     return inserted === 1 ? { state: 'new' } : this.read(call, userId, tool);
   }
 
@@ -86,6 +93,14 @@ export class ToolCallRepository {
       UPDATE "ToolCall" SET "status" = 'failed', "error" = ${jsonText(error)}::jsonb,
         "finishedAt" = ${new Date().toISOString()}::timestamp(3)
       WHERE "tenantId" = ${call.tenantId} AND "idempotencyKey" = ${call.key}`;
+  }
+
+  /** Marks a claimed call refused before it ran (`error`: why); its key may be claimed again. */
+  async refuse(call: CallKey, error: ErrorBody): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE "ToolCall" SET "status" = 'refused', "error" = ${jsonText(error)}::jsonb,
+        "finishedAt" = ${new Date().toISOString()}::timestamp(3)
+      WHERE "tenantId" = ${call.tenantId} AND "idempotencyKey" = ${call.key} AND "status" = 'running'`;
   }
 
   /** Renews the leases of the calls `owner` is running (one statement, whatever their tenants). */
@@ -130,6 +145,7 @@ function stateOf(row: CallRow): CallClaim {
       return { state: 'completed', output: row.output };
     case 'failed':
     case 'interrupted':
+    case 'refused':
       return { state: 'failed', error: ErrorBody.parse(row.error) };
     default:
       return {

@@ -1,4 +1,4 @@
-import { BaseEnv, databaseUrl, envBoolean, envPort } from '@switchboard/config';
+import { BaseEnv, databaseUrl, envBoolean, envPort, redisUrl } from '@switchboard/config';
 import { z } from 'zod';
 
 /** A comma-separated list (empty entries dropped); the default stays a string so the docs can show it. */
@@ -57,6 +57,27 @@ export const OrchestratorEnv = BaseEnv.extend({
     .default('postgresql://postgres@127.0.0.1:5432/sb_orchestrator')
     .describe(
       "The orchestrator's own PostgreSQL database (tasks, planning rounds, steps, threads).",
+    ),
+  REDIS_URL: redisUrl
+    .default('redis://127.0.0.1:6379')
+    .describe(
+      "Redis holding the tenant quota counters (docs/quotas.md): the gateway's, so that tokens, cost and running tasks are counted once for every replica of every service.",
+    ),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .max(64)
+    .default('sb:')
+    .describe(
+      "Prefix of every Redis key the orchestrator reads and writes: the gateway's REDIS_KEY_PREFIX (the quota counters are shared).",
+    ),
+  QUOTA_TASK_LEASE_MS: z.coerce
+    .number()
+    .int()
+    .min(10_000)
+    .max(7 * 86_400_000)
+    .default(600_000)
+    .describe(
+      "Tenant quotas: the lease a running task's concurrentTasks slot is renewed for while a replica runs it (every half lease) and when it resumes after an approval or a crash; the gateway's QUOTA_TASK_LEASE_MS.",
     ),
   TASK_CONCURRENCY: z.coerce
     .number()

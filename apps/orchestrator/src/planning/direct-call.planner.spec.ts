@@ -45,6 +45,9 @@ class InnerPlanner implements Planner {
   estimatePromptTokens(): number {
     return 1234;
   }
+  asksModel(): boolean {
+    return true;
+  }
 }
 
 function setup() {
@@ -175,5 +178,8 @@ describe(DirectCallPlanner.name, () => {
     expect(sut.model).toBe('gpt-test');
     expect(sut.estimatePromptTokens(state())).toBe(1234);
     expect(sut.estimatePromptTokens(state({ call: CALL }))).toBe(0);
+    // Only the inner planner's rounds ask a model (and are checked against the tenant's budget).
+    expect(sut.asksModel(state())).toBe(true);
+    expect(sut.asksModel(state({ call: CALL }))).toBe(false);
   });
 });

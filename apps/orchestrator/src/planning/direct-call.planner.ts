@@ -40,6 +40,11 @@ export class DirectCallPlanner implements Planner {
     if (state.call || isDirectCall(state.rounds)) return 0;
     return this.inner.estimatePromptTokens?.(state) ?? 0;
   }
+
+  asksModel(state: Omit<PlanningState, 'signal'>): boolean {
+    if (state.call || isDirectCall(state.rounds)) return false;
+    return this.inner.asksModel?.(state) ?? false;
+  }
 }
 
 function firstRound(call: DirectCall, state: PlanningState): PlanDecision {

@@ -103,6 +103,11 @@ export interface Planner {
   next(state: PlanningState): Promise<PlanDecision>;
   /** Rough prompt size of the next round, so a token budget can stop a call it cannot afford. */
   estimatePromptTokens?(state: Omit<PlanningState, 'signal'>): number;
+  /**
+   * Whether the next round calls a model (spends tokens), so the tenant's daily budget is checked
+   * before it. Absent: never (the built-in planner).
+   */
+  asksModel?(state: Omit<PlanningState, 'signal'>): boolean;
 }
 
 export const PLANNER = Symbol.for('switchboard.planner');

@@ -4,6 +4,7 @@ import { ALL_STREAMS, Tasks } from '@switchboard/contracts';
 import { AuditTrail, type ConsumerHandle, JetStreamService } from '@switchboard/messaging';
 import { LOGGER, type Logger, ReadinessRegistry } from '@switchboard/observability';
 import type { OrchestratorEnv } from '../config/orchestrator.env.js';
+import { TaskSlots } from '../quotas/task-slots.js';
 import { FailedSubmissions } from './finish-task/failed-submission.js';
 import { PlanRoundUseCase } from './plan-round/plan-round.use-case.js';
 import { RunTaskUseCase } from './run-task/run-task.use-case.js';
@@ -34,8 +35,16 @@ export class TaskConsumer implements OnApplicationBootstrap {
     planning: PlanRoundUseCase,
     audit: AuditTrail,
     @Inject(LOGGER) logger: Logger,
+    slots: TaskSlots,
   ) {
-    this.failures = new FailedSubmissions(repository, eventLog, planning.kind, audit, logger);
+    this.failures = new FailedSubmissions(
+      repository,
+      eventLog,
+      planning.kind,
+      audit,
+      logger,
+      slots,
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {

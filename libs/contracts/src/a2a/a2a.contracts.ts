@@ -11,6 +11,7 @@ import {
   DelegationResult,
   DelegationUpdate,
 } from './a2a.schemas.js';
+import { TenantId } from '../identity.schemas.js';
 import { TaskId } from '../task/task.schemas.js';
 
 /** A remote agent as the platform knows it (from its agent card). */
@@ -87,6 +88,11 @@ export const DelegationRecord = z
     taskId: TaskId,
     /** The acting user: a repeat from anyone else is refused. */
     userId: z.string().min(1).max(128),
+    /**
+     * The acting user's tenant: a repeat from another tenant finds nothing. Absent in records written
+     * before tenants, which are the default tenant's.
+     */
+    tenantId: TenantId.optional(),
     agent: AgentName,
     /** The a2a replica running it (its instance id). */
     owner: z.string().min(1).max(200),

@@ -3,6 +3,7 @@ import { APP_CONFIG } from '@switchboard/config';
 import { A2a, type Actor, DomainError } from '@switchboard/contracts';
 import { LOGGER, type Logger, withSpan } from '@switchboard/observability';
 import type { A2aEnv } from '../../config/a2a.env.js';
+import { DelegationQuota } from '../../quotas/delegation.quota.js';
 import { DelegationApprovalChecker } from '../delegation-approval.checker.js';
 import { DelegationLedger } from '../delegation-ledger.js';
 import { RunningDelegations } from '../running-delegations.js';
@@ -14,7 +15,8 @@ import { delegationBudget, DelegationDriver } from './delegation.driver.js';
  * know that names its remote task (the replica that ran it was lost) follows that task instead of
  * asking the agent again. A delegation to an agent with an approval policy goes nowhere unless it
  * carries an approval the orchestrator confirms (DelegationApprovalChecker), checked on every request,
- * repeats included, and before the ledger: a refusal is not the delegation's outcome.
+ * repeats included, and before the ledger: a refusal is not the delegation's outcome. A new delegation
+ * takes one of its tenant's `delegationsPerDay` (DelegationQuota), also before the ledger.
  */
 @Injectable()
 export class DelegateUseCase {
@@ -24,6 +26,7 @@ export class DelegateUseCase {
     private readonly running: RunningDelegations,
     private readonly ledger: DelegationLedger,
     private readonly approvals: DelegationApprovalChecker,
+    private readonly quota: DelegationQuota,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -71,6 +74,9 @@ export class DelegateUseCase {
       );
       return withSpan('a2a delegate (repeat)', attributes, () => recorded.outcome);
     }
+    // Only a delegation that starts here and now is new: not one taken over from a replica that is
+    // gone, nor one following the agent's task (counted when they started).
+    if (recorded.kind === 'none' && !request.remoteTaskId) await this.quota.take(request, actor);
     const remoteTaskId =
       (recorded.kind === 'take-over' ? recorded.remoteTaskId : undefined) ?? request.remoteTaskId;
     const effective = remoteTaskId ? { ...request, remoteTaskId } : request;

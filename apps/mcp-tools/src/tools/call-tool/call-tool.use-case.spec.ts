@@ -1,12 +1,19 @@
 import { describe, expect, it } from '@jest/globals';
-import { type Actor, DomainError, isDomainError, type Tools } from '@switchboard/contracts';
+import {
+  type Actor,
+  DomainError,
+  isDomainError,
+  Tenancy,
+  type Tools,
+} from '@switchboard/contracts';
 import type { AuditTrail } from '@switchboard/messaging';
 import type {
   CallApprovalChecker,
   ConfirmedApproval,
 } from '../../approvals/call-approval.checker.js';
 import type { RegisteredTool, ToolRegistry } from '../../registry/tool-registry.service.js';
-import type { IdempotencyService } from '../idempotency.service.js';
+import type { ToolCallQuota } from '../../quotas/tool-call.quota.js';
+import type { IdempotencyService, OnceSettings } from '../idempotency.service.js';
 import type { ToolAccessChecker } from '../tool-access.checker.js';
 import type { ToolRunner } from '../tool-runner.js';
 import type { ToolMetrics } from '../tool.metrics.js';
@@ -27,6 +34,8 @@ function setup(
     fail?: unknown;
     replayed?: boolean;
     approval?: ConfirmedApproval | DomainError;
+    /** What the tenant's toolCallsPerDay says (default: admitted). */
+    quota?: DomainError;
   } = {},
 ) {
   const audits: Record<string, unknown>[] = [];
@@ -40,9 +49,11 @@ function setup(
       if (opts.refuse) throw opts.refuse;
     },
   } as unknown as ToolAccessChecker;
+  let runs = 0;
   const runner = {
     validateInput: () => undefined,
     run: async () => {
+      runs++;
       if (opts.fail) throw opts.fail;
       return { output: { result: 391 } };
     },
@@ -60,20 +71,36 @@ function setup(
     },
   } as unknown as CallApprovalChecker;
   const once = {
-    run: async (_d: unknown, _r: unknown, actor: Actor, fn: () => Promise<unknown>) => {
+    run: async (
+      _d: unknown,
+      _r: unknown,
+      actor: Actor,
+      fn: () => Promise<unknown>,
+      settings: OnceSettings,
+    ) => {
       callers.once.push(actor);
       onceRuns++;
-      return { result: await fn(), replayed: opts.replayed ?? false };
+      // As the real one: a repeat answered from the store is neither admitted nor run.
+      if (opts.replayed) return { result: { output: { result: 391 } }, replayed: true };
+      await settings.admit?.();
+      return { result: await fn(), replayed: false };
     },
   } as unknown as IdempotencyService;
+  const taken: unknown[] = [];
+  const quota = {
+    take: async (actor: Actor) => {
+      taken.push(actor);
+      if (opts.quota) throw opts.quota;
+    },
+  } as unknown as ToolCallQuota;
   const audit = {
     record: async (r: Record<string, unknown>) => void audits.push(r),
   } as unknown as AuditTrail;
   const metrics = {
     record: (r: Record<string, unknown>) => void reports.push(r),
   } as unknown as ToolMetrics;
-  const sut = new CallToolUseCase(registry, access, approvals, runner, once, audit, metrics);
-  return { sut, audits, reports, callers, onceRuns: () => onceRuns };
+  const sut = new CallToolUseCase(registry, access, approvals, runner, once, audit, metrics, quota);
+  return { sut, audits, reports, callers, taken, onceRuns: () => onceRuns, runs: () => runs };
 }
 
 const call = (
@@ -103,10 +130,48 @@ describe(CallToolUseCase.name, () => {
   });
 
   it('audits a retry answered from the idempotency store once, as the same call', async () => {
-    const { sut, audits, reports } = setup({ replayed: true });
+    const { sut, audits, reports, taken } = setup({ replayed: true });
     await sut.execute(alice, call('calculator', { idempotencyKey: 'k1' }));
     expect(reports[0]).toMatchObject({ outcome: 'replayed' });
     expect(audits[0]).toMatchObject({ onceKey: 'tool.call:alice:k1', details: { replayed: true } });
+    // Not another call: nothing taken from toolCallsPerDay.
+    expect(taken).toEqual([]);
+  });
+
+  it("takes one of the caller's toolCallsPerDay before the tool runs", async () => {
+    const { sut, taken } = setup();
+    const acmeAlice: Actor = { ...alice, tenantId: 'acme' };
+    await sut.execute(acmeAlice, call());
+    expect(taken).toEqual([acmeAlice]);
+  });
+
+  it('refuses a call over toolCallsPerDay as RATE_LIMITED naming the quota, audited denied, the tool not run', async () => {
+    const refusal = Tenancy.quotaExceededError({
+      quota: 'toolCallsPerDay',
+      scope: 'tenant',
+      tenantId: 'acme',
+      limit: 5,
+      used: 5,
+      retryAfterSeconds: 3_600,
+    });
+    const { sut, audits, reports, runs } = setup({ quota: refusal });
+    await expect(sut.execute({ ...alice, tenantId: 'acme' }, call())).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+      retryable: true,
+      details: { quota: 'toolCallsPerDay', limit: 5, used: 5 },
+    });
+    expect(runs()).toBe(0);
+    expect(reports[0]).toMatchObject({ outcome: 'RATE_LIMITED' });
+    expect(audits).toEqual([
+      expect.objectContaining({
+        action: 'tool.call',
+        outcome: 'denied',
+        details: expect.objectContaining({
+          code: 'RATE_LIMITED',
+          quota: expect.objectContaining({ quota: 'toolCallsPerDay', tenantId: 'acme' }),
+        }),
+      }),
+    ]);
   });
 
   it("checks approval and keys the call in the caller's tenant; its audit record id is the tenant's", async () => {

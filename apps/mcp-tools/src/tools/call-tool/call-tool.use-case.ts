@@ -3,6 +3,7 @@ import {
   type Actor,
   DEFAULT_TENANT,
   DomainError,
+  Tenancy,
   tenantOf,
   type Tools,
 } from '@switchboard/contracts';
@@ -12,6 +13,7 @@ import {
   CallApprovalChecker,
   type ConfirmedApproval,
 } from '../../approvals/call-approval.checker.js';
+import { ToolCallQuota } from '../../quotas/tool-call.quota.js';
 import { ToolRegistry } from '../../registry/tool-registry.service.js';
 import { IdempotencyService } from '../idempotency.service.js';
 import { ToolAccessChecker } from '../tool-access.checker.js';
@@ -23,9 +25,10 @@ import { ToolMetrics } from '../tool.metrics.js';
  * manifest, plus the task's offer), the input must match its schema, and a tool whose policy needs
  * approval must come with an approval of exactly this call (CallApprovalChecker, on every attempt and
  * before the idempotency store, so a refused call leaves nothing stored); then the runner executes it.
- * Non-idempotent calls with an idempotency key run at most once (IdempotencyService). Every outcome is
- * audited, counted, timed, logged and traced (a `tool call` span), with messages already scrubbed
- * of credentials.
+ * Non-idempotent calls with an idempotency key run at most once (IdempotencyService). A call that
+ * runs takes one of its tenant's `toolCallsPerDay` first (ToolCallQuota; a repeat answered from the
+ * store takes none). Every outcome is audited, counted, timed, logged and traced (a `tool call`
+ * span), with messages already scrubbed of credentials; a refusal (a permission, a quota) as `denied`.
  */
 @Injectable()
 export class CallToolUseCase {
@@ -37,6 +40,7 @@ export class CallToolUseCase {
     private readonly once: IdempotencyService,
     private readonly audit: AuditTrail,
     private readonly metrics: ToolMetrics,
+    private readonly quota: ToolCallQuota,
   ) {}
 
   execute(actor: Actor, req: Tools.ToolCallRequest): Promise<Tools.ToolCallResult> {
@@ -75,7 +79,10 @@ export class CallToolUseCase {
           this.runner.run(actor, registered, req).catch((e: unknown) => {
             throw this.runner.safeError(registered, e);
           }),
-        { keyed: registered.implementation.keyed === true },
+        {
+          keyed: registered.implementation.keyed === true,
+          admit: () => this.quota.take(actor),
+        },
       );
       const durationMs = performance.now() - started;
       this.succeeded(actor, req, span, { durationMs, replayed, approval });
@@ -148,10 +155,11 @@ export class CallToolUseCase {
     });
     span.setAttribute('switchboard.outcome', error.code);
     failSpan(span, error);
+    const quota = Tenancy.QuotaExceeded.safeParse(error.details);
     void this.audit.record({
       category: 'tool',
       action: 'tool.call',
-      outcome: error.code === 'FORBIDDEN' ? 'denied' : 'failure',
+      outcome: error.code === 'FORBIDDEN' || quota.success ? 'denied' : 'failure',
       resource: req.tool,
       ...(req.taskId ? { taskId: req.taskId } : {}),
       details: {
@@ -165,6 +173,8 @@ export class CallToolUseCase {
           ? { reason: error.details['reason'] }
           : {}),
         ...(req.approval ? { approvalId: req.approval.id } : {}),
+        // The limit that refused it (toolCallsPerDay: whose, its value, what was used).
+        ...(quota.success ? { quota: quota.data } : {}),
       },
     });
   }

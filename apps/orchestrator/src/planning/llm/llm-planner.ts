@@ -39,6 +39,10 @@ export class LlmPlanner implements Planner {
     return estimateTokens(JSON.stringify(messages) + JSON.stringify(catalog.functions));
   }
 
+  asksModel(): boolean {
+    return true;
+  }
+
   async next(state: PlanningState): Promise<PlanDecision> {
     const { messages, catalog } = this.request(state);
     const started = performance.now();

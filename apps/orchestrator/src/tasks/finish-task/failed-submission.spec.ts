@@ -48,8 +48,18 @@ function setup(
     logger as unknown as Logger,
   );
   const audit = { record: jest.fn(async () => undefined) };
-  const sut = new FailedSubmissions(repository, eventLog, 'builtin', audit, logger);
-  return { sut, events, abandoned, audit, logger, sentIn };
+  /** Slots freed, and the events stored by then. */
+  const released: { taskId: string; tenantId: string | undefined; eventsBefore: number }[] = [];
+  const slots = {
+    release: async (t: { taskId: string; actor?: { tenantId?: string } }) =>
+      void released.push({
+        taskId: t.taskId,
+        tenantId: t.actor?.tenantId,
+        eventsBefore: events.length,
+      }),
+  };
+  const sut = new FailedSubmissions(repository, eventLog, 'builtin', audit, logger, slots);
+  return { sut, events, abandoned, audit, logger, sentIn, released };
 }
 
 const dead = (over: Partial<DeadLetter> = {}): DeadLetter => ({
@@ -104,6 +114,14 @@ describe(FailedSubmissions.name, () => {
     );
   });
 
+  it('frees the slot the gateway admitted the abandoned task with, before its end is announced', async () => {
+    const { sut, released } = setup();
+    await sut.end(
+      dead({ raw: { ...submission, actor: { ...submission.actor, tenantId: 'acme' } } }),
+    );
+    expect(released).toEqual([{ taskId: TASK_ID, tenantId: 'acme', eventsBefore: 0 }]);
+  });
+
   it("sends the terminal event as the submission's actor, in its tenant", async () => {
     const { sut, events, sentIn, abandoned } = setup();
     const acme = { ...submission.actor, tenantId: 'acme' };
@@ -114,7 +132,7 @@ describe(FailedSubmissions.name, () => {
   });
 
   it("changes nothing of another tenant's task that a dead-lettered submission names", async () => {
-    const { sut, events, abandoned, audit, logger } = setup({
+    const { sut, events, abandoned, audit, logger, released } = setup({
       row: { status: 'running' },
       rowTenant: 'acme',
     });
@@ -125,6 +143,8 @@ describe(FailedSubmissions.name, () => {
     expect(events).toEqual([]);
     expect(audit.record).not.toHaveBeenCalled();
     expect(logger.error).toHaveBeenCalled();
+    // The refused submission's own slot (its tenant's, by the task id) is freed; acme's is not touched.
+    expect(released).toEqual([{ taskId: TASK_ID, tenantId: 'globex', eventsBefore: 0 }]);
   });
 
   it('continues after the events already stored, and says when it gave up after failures', async () => {

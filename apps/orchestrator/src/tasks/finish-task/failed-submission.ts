@@ -2,6 +2,7 @@ import { Actor, type ErrorBody, isDomainError, Tasks, tenantOf } from '@switchbo
 import type { AuditTrail, DeadLetter } from '@switchboard/messaging';
 import { type Logger, requestContext } from '@switchboard/observability';
 import { z } from 'zod';
+import type { TaskSlots } from '../../quotas/task-slots.js';
 import type { TaskEventLog } from '../task-event.log.js';
 import type { TaskRepository } from '../task.repository.js';
 
@@ -26,7 +27,9 @@ type SubmissionRef = z.infer<typeof SubmissionRef>;
  * database refuses its data) or given up after the last attempt — so that no client waits for it:
  * the row is stored as failed (when it can be) and `orchestrator.task.failed` is published after the
  * task's last stored event. A task that is terminal already only gets its terminal event ensured. A
- * submission naming a task of another tenant than its actor's changes nothing of that task.
+ * submission naming a task of another tenant than its actor's changes nothing of that task. Either
+ * way the concurrentTasks slot the gateway admitted the submission with is freed (the submitter's, by
+ * the task id: never another tenant's).
  */
 export class FailedSubmissions {
   constructor(
@@ -35,6 +38,7 @@ export class FailedSubmissions {
     private readonly planner: Tasks.PlannerKind,
     private readonly audit: Pick<AuditTrail, 'record'>,
     private readonly logger: Pick<Logger, 'warn' | 'error'>,
+    private readonly slots: Pick<TaskSlots, 'release'>,
   ) {}
 
   async end(dead: DeadLetter): Promise<void> {
@@ -54,6 +58,7 @@ export class FailedSubmissions {
   private async endTask(ref: SubmissionRef, dead: DeadLetter): Promise<void> {
     const { taskId, actor, request, submittedAt, correlationId } = ref;
     const tenantId = tenantOf(actor);
+    await this.slots.release({ taskId, actor });
     if (await this.ofAnotherTenant(taskId, tenantId)) return;
     const last = await this.eventLog.last(taskId);
     if (last && Tasks.isTerminalTaskEvent(last)) return;

@@ -6,13 +6,22 @@ import type { Logger } from '@switchboard/observability';
 import { UsageMeter } from '../../budget/usage-meter.js';
 import type { ThreadHistoryService } from '../../threads/thread-history.service.js';
 import { FLUSH_PATIENCE_MS, TaskEventSequence } from '../task-event.stream.js';
+import { TaskSlots } from '../../quotas/task-slots.js';
 import { FinishTaskUseCase } from './finish-task.use-case.js';
 import type { TaskOutcome, TaskRepository } from '../task.repository.js';
 import type { TaskRun } from '../run-task/task-run.js';
 
 const TASK_ID = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
 
-function setup(opts: { outage?: boolean; storedSteps?: number; stored?: Tasks.TaskView } = {}) {
+function setup(
+  opts: {
+    outage?: boolean;
+    storedSteps?: number;
+    stored?: Tasks.TaskView;
+    /** The slot release fails (it never throws into the task: TaskSlots logs it). */
+    releaseFails?: boolean;
+  } = {},
+) {
   const log: string[] = [];
   const finished: TaskOutcome[] = [];
   const published: Tasks.TaskEvent[] = [];
@@ -46,6 +55,17 @@ function setup(opts: { outage?: boolean; storedSteps?: number; stored?: Tasks.Ta
         log.push(`audit stored ${String(r['action'])}`);
       },
     } as unknown as AuditTrail,
+    new TaskSlots(
+      {
+        releaseTask: async (t: { taskId: string; tenantId: string; userId: string }) => {
+          if (opts.releaseFails) throw new Error('redis down');
+          log.push(`slot freed ${t.tenantId}/${t.userId}`);
+        },
+        renewTask: async () => true,
+      },
+      { QUOTA_TASK_LEASE_MS: 600_000 },
+      { warn: () => void log.push('slot release failed (logged)') } as unknown as Logger,
+    ),
     { error: () => undefined } as unknown as Logger,
   );
   const run: TaskRun = {
@@ -91,9 +111,58 @@ describe(FinishTaskUseCase.name, () => {
       'event 2 orchestrator.planning.completed',
       'row failed lastEventSeq=3',
       'turns',
+      'slot freed default/u1',
       'event 3 orchestrator.task.failed',
       'audit stored task.failed',
     ]);
+  });
+
+  it('frees the concurrentTasks slot once on every end, before the terminal event, never failing the task', async () => {
+    for (const outcome of [
+      { status: 'completed', result: '2' },
+      { status: 'failed', error: { code: 'TIMEOUT', message: 'late', retryable: false } },
+      { status: 'cancelled', reason: 'no' },
+    ] as const) {
+      const { log, finisher, run } = setup();
+      await finisher.finish(run, outcome, 5);
+      expect(log.filter((l) => l.startsWith('slot'))).toEqual(['slot freed default/u1']);
+      expect(log.indexOf('slot freed default/u1')).toBeLessThan(
+        log.findIndex((l) => l.startsWith('event')),
+      );
+    }
+    const failing = setup({ releaseFails: true });
+    await failing.finisher.finish(failing.run, { status: 'completed', result: '2' }, 5);
+    expect(failing.log).toEqual([
+      'row completed lastEventSeq=1',
+      'turns',
+      'slot release failed (logged)',
+      'event 1 orchestrator.task.completed',
+      'audit stored task.completed',
+    ]);
+  });
+
+  it('names the quota that stopped a task in its audit record', async () => {
+    const { finisher, run, audits } = setup();
+    const quota = {
+      quota: 'tokensPerDay',
+      scope: 'tenant',
+      tenantId: 'default',
+      limit: 1000,
+      used: 1200,
+      retryAfterSeconds: 3600,
+    } as const;
+    await finisher.finish(
+      run,
+      {
+        status: 'failed',
+        error: { code: 'BUDGET_EXCEEDED', message: 'quota', details: quota, retryable: false },
+      },
+      5,
+    );
+    expect(audits[0]).toMatchObject({
+      action: 'task.failed',
+      details: { code: 'BUDGET_EXCEEDED', quota },
+    });
   });
 
   it('writes nothing final when the earlier events cannot be stored (the task is redelivered)', async () => {
@@ -153,8 +222,10 @@ describe(FinishTaskUseCase.name, () => {
       updatedAt: new Date().toISOString(),
       durationMs: 12,
     } as Tasks.TaskView;
-    const { finisher, run, audits } = setup({ stored });
+    const { finisher, run, audits, log } = setup({ stored });
     await finisher.recordEndAgain(run.submission);
+    // Its slot is freed again (idempotent): the replica that ended it may have died first.
+    expect(log).toEqual(['slot freed default/u1', 'audit stored task.completed']);
     expect(audits).toEqual([
       expect.objectContaining({
         action: 'task.completed',

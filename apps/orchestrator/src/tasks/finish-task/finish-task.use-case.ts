@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Tasks, tenantOf } from '@switchboard/contracts';
+import { type ErrorBody, Tasks, Tenancy, tenantOf } from '@switchboard/contracts';
 import { type AuditEvent, AuditTrail } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
+import { TaskSlots } from '../../quotas/task-slots.js';
 import { taskRefOf } from '../../tenancy/tenant-scope.js';
 import { ThreadHistoryService } from '../../threads/thread-history.service.js';
 import { storedTrigger } from '../lifecycle/task-lifecycle.js';
@@ -12,9 +13,10 @@ import type { Outcome, TaskRun } from '../run-task/task-run.js';
  * Ends a task: the events emitted so far are flushed first (a terminal row or event must never get
  * ahead of them: clients release events in seq order), then the row (so a client reading the task
  * after the terminal event sees the same outcome), then the thread's turns (so the next message of the
- * thread sees this one), then the terminal event with the task's token usage, and the audit record.
- * If the earlier events cannot be stored, this throws before anything is final: the submission is
- * redelivered and the task resumes.
+ * thread sees this one), then its concurrentTasks slot is freed (so a client that saw the end may
+ * start the next task at once), then the terminal event with the task's token usage, and the audit
+ * record. If the earlier events cannot be stored, this throws before anything is final: the
+ * submission is redelivered and the task resumes (and keeps its slot).
  */
 @Injectable()
 export class FinishTaskUseCase {
@@ -22,6 +24,7 @@ export class FinishTaskUseCase {
     private readonly repository: TaskRepository,
     private readonly threads: ThreadHistoryService,
     private readonly audit: AuditTrail,
+    private readonly slots: TaskSlots,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -50,6 +53,7 @@ export class FinishTaskUseCase {
         : {}),
     });
     await this.recordTurns(run, outcome);
+    await this.slots.release(s);
     const ending = { steps, durationMs, ...(usage ? { usage } : {}) };
     this.emitEnding(run, outcome, ending);
     const audited = this.recordAudit(run, outcome, ending);
@@ -63,18 +67,20 @@ export class FinishTaskUseCase {
   /**
    * The audit record of a task that ended before a crash, from its row: a replica killed between
    * storing the row and storing the record leaves it to the replica the submission goes to next. Same
-   * record id as the first report (onceKey), so the trail keeps one either way.
+   * record id as the first report (onceKey), so the trail keeps one either way. Its slot is freed
+   * again too (idempotent), for a replica killed before it freed it.
    */
   async recordEndAgain(s: Tasks.TaskSubmission): Promise<void> {
     const view = await this.repository.get(s.taskId, tenantOf(s.actor));
     if (!view || !Tasks.TERMINAL_TASK_STATUSES.includes(view.status)) return;
+    await this.slots.release(s);
     await this.audit.record(
       taskEndRecord(s, view.status, {
         steps: view.steps.length,
         durationMs: Math.round(view.durationMs ?? 0),
         ...(view.planner ? { planner: view.planner } : {}),
         ...(view.usage ? { totalTokens: view.usage.totalTokens } : {}),
-        ...(view.status === 'failed' && view.error ? { code: view.error.code } : {}),
+        ...(view.status === 'failed' && view.error ? failureDetails(view.error) : {}),
       }),
     );
   }
@@ -152,10 +158,16 @@ export class FinishTaskUseCase {
               ...(usage.costUsd !== undefined ? { costUsd: usage.costUsd } : {}),
             }
           : {}),
-        ...(outcome.status === 'failed' ? { code: outcome.error.code } : {}),
+        ...(outcome.status === 'failed' ? failureDetails(outcome.error) : {}),
       }),
     );
   }
+}
+
+/** What the audit record says of a failure: its code, and the quota that stopped it (if one did). */
+function failureDetails(error: ErrorBody): Record<string, unknown> {
+  const quota = Tenancy.QuotaExceeded.safeParse(error.details);
+  return { code: error.code, ...(quota.success ? { quota: quota.data } : {}) };
 }
 
 /**

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { type DomainError, Tenancy } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
+import { TenantBudget } from '../../budget/tenant-budget.js';
 import { abortable } from '../../dispatch/dispatch.context.js';
 import { Guardrails } from '../../guardrails/guardrails.js';
 import type { AgentList } from '../../agents/agent-directory.js';
@@ -19,8 +21,9 @@ export type RoundResult = { decision: PlanDecision } | { outcome: Outcome };
 
 /**
  * One planning round: replays the stored decision of a resumed task, or asks the planner — within the
- * token budget — checks what it generated against the output guardrail, and stores the decision before
- * anything acts on it. Emits planning.started / planning.completed.
+ * task's token budget and its tenant's daily one (TenantBudget: tokensPerDay, costPerDayUsd) — checks
+ * what it generated against the output guardrail, charges what it spent to the tenant, and stores the
+ * decision before anything acts on it. Emits planning.started / planning.completed.
  */
 @Injectable()
 export class PlanRoundUseCase {
@@ -29,6 +32,7 @@ export class PlanRoundUseCase {
     private readonly rounds: PlanningRoundRepository,
     private readonly guardrails: Guardrails,
     private readonly audit: AuditTrail,
+    private readonly budget: TenantBudget,
   ) {}
 
   get kind(): Planner['kind'] {
@@ -59,20 +63,9 @@ export class PlanRoundUseCase {
       this.completed(run, iteration, stored, true);
       return { decision: stored };
     }
-    let maxOutputTokens: number | undefined;
-    if (meter.limited) {
-      const prompt = this.planner.estimatePromptTokens?.(state) ?? 0;
-      const left = meter.remaining - prompt;
-      if (left <= 0) {
-        return {
-          outcome: failed(
-            'BUDGET_EXCEEDED',
-            `the token budget is spent: ${meter.used} of ${meter.budget} tokens used, and the next planning call needs about ${prompt} prompt tokens (TASK_TOKEN_BUDGET)`,
-          ),
-        };
-      }
-      maxOutputTokens = left;
-    }
+    const allowed = await this.allowance(run, state);
+    if ('outcome' in allowed) return allowed;
+    const { maxOutputTokens } = allowed;
     events.emit('orchestrator.planning.started', { planner: this.planner.kind, iteration });
     const ask = (s: typeof state) =>
       abortable(
@@ -100,26 +93,73 @@ export class PlanRoundUseCase {
         ...(unavailable ? { agentsUnavailable: unavailable.message } : {}),
       });
     }
-    let decision: PlanDecision = {
+    const priced: PlanDecision = {
       ...raw,
       ...(raw.usage ? { usage: meter.add(raw.usage, raw.model) } : {}),
     };
-    const generated = decision.generatedText ?? visibleText(decision);
-    const hit = this.guardrails.check('output', generated);
-    if (hit) {
-      // Nothing the model produced is kept: only the refusal, its cost and its timing.
-      decision = {
-        kind: 'fail',
-        error: this.guardrails.block(run, hit, generated.length),
-        ...(decision.usage ? { usage: decision.usage } : {}),
-        ...(decision.model ? { model: decision.model } : {}),
-        ...(decision.durationMs !== undefined ? { durationMs: decision.durationMs } : {}),
-      };
-    }
+    const decision = await this.charged(run, this.screened(run, priced));
     await this.rounds.save(taskRefOf(run.submission), iteration, this.planner.kind, decision);
     this.auditRefusals(run, iteration, decision);
     this.completed(run, iteration, decision, false);
     return { decision };
+  }
+
+  /**
+   * What the next planner call may spend, or the outcome that stops the task before it: the task's
+   * own token budget (TASK_TOKEN_BUDGET: the round's output is capped to what is left), and — for a
+   * round that asks a model (the built-in planner and a direct call ask none: nothing to check) — its
+   * tenant's and user's daily tokens and cost (BUDGET_EXCEEDED naming the quota, before the call).
+   */
+  private async allowance(
+    run: TaskRun,
+    state: Omit<PlanningState, 'signal' | 'maxOutputTokens'>,
+  ): Promise<{ maxOutputTokens?: number } | { outcome: Outcome }> {
+    const { meter } = run;
+    let maxOutputTokens: number | undefined;
+    if (meter.limited) {
+      const prompt = this.planner.estimatePromptTokens?.(state) ?? 0;
+      const left = meter.remaining - prompt;
+      if (left <= 0) {
+        return {
+          outcome: failed(
+            'BUDGET_EXCEEDED',
+            `the token budget is spent: ${meter.used} of ${meter.budget} tokens used, and the next planning call needs about ${prompt} prompt tokens (TASK_TOKEN_BUDGET)`,
+          ),
+        };
+      }
+      maxOutputTokens = left;
+    }
+    if (this.planner.asksModel?.(state)) {
+      const refusal = await this.budget.refusal(run.submission.actor, run.retry);
+      if (refusal)
+        return {
+          outcome: { status: 'failed', error: Tenancy.quotaExceededError(refusal).toBody() },
+        };
+    }
+    return maxOutputTokens !== undefined ? { maxOutputTokens } : {};
+  }
+
+  /** The decision as the output guardrail lets it through: a hit keeps only the refusal, its cost and timing. */
+  private screened(run: TaskRun, decision: PlanDecision): PlanDecision {
+    const generated = decision.generatedText ?? visibleText(decision);
+    const hit = this.guardrails.check('output', generated);
+    if (!hit) return decision;
+    return failedRound(decision, this.guardrails.block(run, hit, generated.length));
+  }
+
+  /**
+   * Charges what the round spent to the tenant's and the user's daily budget. The round that takes
+   * either past its limit ends the task — whatever it decided, an answer included: the limit is where
+   * spending stops, and the model was asked while something was left — with BUDGET_EXCEEDED naming
+   * the quota, stored as the round's decision so a resumed task replays the same end.
+   */
+  private async charged(run: TaskRun, decision: PlanDecision): Promise<PlanDecision> {
+    if (!decision.usage) return decision;
+    const { actor, taskId } = run.submission;
+    const refusal = await this.budget.charge(actor, decision.usage, taskId);
+    // A round that failed already (a guardrail hit, a planner error) keeps its own reason.
+    if (!refusal || decision.kind === 'fail') return decision;
+    return failedRound(decision, Tenancy.quotaExceededError(refusal));
   }
 
   /**
@@ -169,6 +209,17 @@ export class PlanRoundUseCase {
       describeDecision(d),
     );
   }
+}
+
+/** A round ended by `error`: nothing the planner produced is kept, only its cost and timing. */
+function failedRound(d: PlanDecision, error: DomainError): PlanDecision {
+  return {
+    kind: 'fail',
+    error,
+    ...(d.usage ? { usage: d.usage } : {}),
+    ...(d.model ? { model: d.model } : {}),
+    ...(d.durationMs !== undefined ? { durationMs: d.durationMs } : {}),
+  };
 }
 
 /** What a decision would show or send: the answer, or the actions' descriptions and inputs. */

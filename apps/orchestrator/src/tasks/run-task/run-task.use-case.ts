@@ -3,6 +3,7 @@ import { APP_CONFIG } from '@switchboard/config';
 import { isDomainError, type Tasks } from '@switchboard/contracts';
 import { permanentFailure } from '@switchboard/messaging';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
+import { TaskSlots } from '../../quotas/task-slots.js';
 import { CancellationRegistry, CancelledBy } from '../cancellation.registry.js';
 import { FinishTaskUseCase } from '../finish-task/finish-task.use-case.js';
 import { PauseTaskUseCase } from '../pause-task/pause-task.use-case.js';
@@ -28,6 +29,7 @@ export class RunTaskUseCase {
     private readonly pauser: PauseTaskUseCase,
     private readonly cancellations: CancellationRegistry,
     private readonly telemetry: TaskTelemetry,
+    private readonly slots: TaskSlots,
     @Inject(APP_CONFIG) private readonly config: Pick<OrchestratorEnv, 'TASK_TIMEOUT_MS'>,
   ) {}
 
@@ -49,6 +51,8 @@ export class RunTaskUseCase {
     const { run } = started;
     const { taskId } = submission;
     this.telemetry.begin(run, deliveryCount, started.storedSteps.length);
+    // Its concurrentTasks slot is renewed while it runs here; freed by the finisher.
+    const letGo = this.slots.hold(submission, run.resumed);
     let result: LoopResult;
     try {
       result = started.early ?? (await this.loop.run(run, started.storedSteps));
@@ -56,9 +60,11 @@ export class RunTaskUseCase {
       result = this.outcomeOf(e, run.signal);
     } finally {
       this.cancellations.unregister(taskId);
+      letGo();
     }
     if (result.status === 'waiting_approval') {
-      // Stored as waiting; the last decision (or a cancellation) submits it again.
+      // Stored as waiting; the last decision (or a cancellation) submits it again. It keeps its slot
+      // for the rest of its lease, renewed when it resumes (docs/quotas.md).
       await this.pauser.pause(run);
       return;
     }

@@ -6,6 +6,7 @@ import { DomainError, type Tasks, type Tools } from '@switchboard/contracts';
 import type { JetStreamService, NatsBus, AuditTrail, RetryBudget } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
 import type { AgentDirectory, AgentList } from '../../agents/agent-directory.js';
+import type { TenantBudget } from '../../budget/tenant-budget.js';
 import { UsageMeter } from '../../budget/usage-meter.js';
 import type { AgentStepRunner } from '../../dispatch/agent-step.runner.js';
 import { StepDispatcher } from '../../dispatch/step-dispatcher.js';
@@ -136,7 +137,16 @@ function setup(opts: {
     opts.directory ?? ({ list: async () => ({ agents: [] }) } as AgentDirectory),
     { load: async () => [] } as unknown as ThreadHistoryService,
     rounds,
-    new PlanRoundUseCase(opts.planner, rounds, guardrails, audit as unknown as AuditTrail),
+    new PlanRoundUseCase(
+      opts.planner,
+      rounds,
+      guardrails,
+      audit as unknown as AuditTrail,
+      {
+        refusal: async () => undefined,
+        charge: async () => undefined,
+      } as unknown as TenantBudget,
+    ),
     new DispatchStepsUseCase(
       repository,
       dispatcher,

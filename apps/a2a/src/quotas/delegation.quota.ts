@@ -1,0 +1,59 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
+import { type A2a, type Actor, Tenancy, tenantOf } from '@switchboard/contracts';
+import { LOGGER, type Logger } from '@switchboard/observability';
+import { TENANT_QUOTA_KEY_PREFIX, TenantQuotas } from '@switchboard/runtime';
+import { mayUseAgent } from '../agents/agent-policy.js';
+import { AgentRegistry } from '../agents/agent-registry.service.js';
+import type { A2aEnv } from '../config/a2a.env.js';
+import { DelegationReporter } from '../delegation/delegation.reporter.js';
+import { A2aRedis } from './a2a-redis.js';
+
+/**
+ * The tenant quotas (docs/quotas.md) on a2a's Redis connection: the counters every service enforcing
+ * a quota shares (REDIS_KEY_PREFIX + `quota:`, the gateway's prefix).
+ */
+@Injectable()
+export class A2aQuotas extends TenantQuotas {
+  constructor(redis: A2aRedis, @Inject(LOGGER) logger: Logger) {
+    super(redis, { keyPrefix: TENANT_QUOTA_KEY_PREFIX, logger });
+  }
+}
+
+/**
+ * `delegationsPerDay` (the tenant's, and each user's): every new delegation takes one before it
+ * reaches the agent, atomically across every replica. DelegateUseCase asks only for a delegation that
+ * is new — not for a repeat answered from the ledger, nor one that follows (or takes over) a remote
+ * task already started — and only once its approval is confirmed; a delegation the driver refuses
+ * anyway (an unknown agent, the caller's policy) takes none. Over the limit: RATE_LIMITED naming the
+ * quota (retryable at the next UTC midnight), audited `denied`, and nothing recorded in the ledger, so
+ * the same delegation asked again once admitted runs.
+ */
+@Injectable()
+export class DelegationQuota {
+  constructor(
+    @Inject(A2aQuotas) private readonly quotas: Pick<TenantQuotas, 'consumeDaily'>,
+    @Inject(AgentRegistry) private readonly registry: Pick<AgentRegistry, 'names'>,
+    @Inject(DelegationReporter) private readonly reporter: Pick<DelegationReporter, 'record'>,
+    @Inject(APP_CONFIG) private readonly config: Pick<A2aEnv, 'A2A_AGENT_POLICY'>,
+  ) {}
+
+  async take(request: A2a.DelegateRequest, actor: Actor): Promise<void> {
+    const known = this.registry.names().includes(request.agent);
+    if (!known || !mayUseAgent(this.config.A2A_AGENT_POLICY, actor, request.agent)) return;
+    const verdict = await this.quotas.consumeDaily({
+      tenantId: tenantOf(actor),
+      userId: actor.userId,
+      kind: 'delegations',
+      amount: 1,
+    });
+    if (verdict.ok) return;
+    const error = Tenancy.quotaExceededError(verdict.refusal);
+    this.reporter.record(request, 'denied', {
+      reason: 'quota',
+      code: error.code,
+      quota: verdict.refusal,
+    });
+    throw error;
+  }
+}

@@ -1,0 +1,365 @@
+import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Tasks, Tenancy } from '@switchboard/contracts';
+import {
+  deleteRedisKeys,
+  type LlmStub,
+  type LlmStubRequest,
+  repoRoot,
+  type ServiceHandle,
+  type Stack,
+  startLlmStub,
+  startService,
+  startStack,
+  testRedisPrefix,
+  toolResults,
+  waitFor,
+} from '@switchboard/testing';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+
+/** Someone acting in a tenant (dev auth with TENANCY=true: X-User-Id, X-User-Role, X-Tenant-Id). */
+interface Who {
+  user: string;
+  tenant: string;
+  role?: string;
+}
+
+// The quotas enforced where their cost is incurred, on real processes with TWO replicas of every
+// counting service (orchestrator: task slots, tokens; mcp-tools: tool calls; a2a: delegations) and
+// two gateways' worth of admissions sharing one Redis prefix, NATS enforcing every service's identity,
+// tenancy on (dev auth: X-Tenant-Id), and the orchestrator planning with a scripted OpenAI-compatible
+// server. Quotas are set through the gateway's API, as an operator would.
+describe('tenant budgets and per-day quotas (two replicas of each counting service, NATS identities, TENANCY=true)', () => {
+  let llm: LlmStub;
+  let stack: Stack;
+  let researcher: ServiceHandle;
+  /** The second replica of each counting service, by name. */
+  const second: Record<string, ServiceHandle> = {};
+  const redisPrefix = testRedisPrefix('budgets');
+  const run = randomUUID().slice(0, 6);
+  const tenant = (name: string) => `${name}-${run}`;
+  const operator: Who = { user: 'op', tenant: 'default', role: 'platform-admin' };
+  const mcpClients: McpClient[] = [];
+
+  beforeAll(async () => {
+    llm = await startLlmStub();
+    researcher = await startService(
+      'agent-researcher',
+      { NODE_OPTIONS: '--import tsx', AGENT_KIND: 'researcher', AGENT_NAME: 'Researcher' },
+      { entry: join(repoRoot, 'examples/a2a-agents/src/main.ts') },
+    );
+    // Every service counting against a quota uses the gateway's Redis prefix (its default `sb:` in a
+    // deployment; this test's own here).
+    const shared = { REDIS_KEY_PREFIX: redisPrefix };
+    stack = await startStack({
+      services: ['mcp-tools', 'audit', 'orchestrator', 'a2a', 'gateway'],
+      natsIdentities: true,
+      env: {
+        gateway: { ...shared, TENANCY: 'true', RATE_LIMIT_PER_MINUTE: '0' },
+        orchestrator: {
+          ...shared,
+          OPENAI_BASE_URL: llm.baseUrl,
+          OPENAI_API_KEY: 'sk-e2e-0123456789',
+          LLM_MODEL: 'stub-model',
+        },
+        'mcp-tools': shared,
+        a2a: { ...shared, A2A_AGENTS: `researcher=${researcher.url}` },
+      },
+    });
+    for (const name of ['orchestrator', 'mcp-tools', 'a2a'])
+      second[name] = await startService(
+        name,
+        { ...stack.envOf(name), INSTANCE_ID: `${name}-2` },
+        { logDir: stack.logDir },
+      );
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.allSettled(mcpClients.map((c) => c.close()));
+    await Promise.allSettled(Object.values(second).map((s) => s.stop()));
+    const refused = stack?.securedNats?.violations() ?? [];
+    await stack?.stop();
+    await researcher?.stop();
+    await llm?.stop();
+    await deleteRedisKeys(redisPrefix);
+    expect(refused).toEqual([]);
+  });
+
+  const headers = (who: Who) => ({
+    'x-user-id': who.user,
+    'x-tenant-id': who.tenant,
+    'x-user-role': who.role ?? 'user',
+  });
+  const call = (who: Who, method: string, path: string, body?: unknown) =>
+    fetch(`${stack.gatewayUrl}${path}`, {
+      method,
+      headers: {
+        ...headers(who),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  const putQuota = async (tenantId: string, quota: Tenancy.TenantQuota) => {
+    const r = await call(operator, 'PUT', `/tenants/${tenantId}/quotas`, quota);
+    expect(r.status).toBe(200);
+  };
+  const usage = async (tenantId: string) => {
+    const r = await call(operator, 'GET', `/usage?tenant=${tenantId}`);
+    expect(r.status).toBe(200);
+    return ((await r.json()) as Tenancy.TenantUsage).usage;
+  };
+  const taskView = async (who: Who, taskId: string) => {
+    const r = await call(who, 'GET', `/tasks/${taskId}`);
+    expect(r.status).toBe(200);
+    return (await r.json()) as Tasks.TaskView;
+  };
+  /** The task once it has ended. */
+  const ended = (who: Who, taskId: string) =>
+    waitFor(
+      async () => {
+        const view = await taskView(who, taskId);
+        return ['completed', 'failed', 'cancelled'].includes(view.status) ? view : undefined;
+      },
+      { what: `task ${taskId} to end`, timeoutMs: 60_000 },
+    );
+  const submitAsync = async (who: Who, task: string) => {
+    const r = await call(who, 'POST', '/orchestrate?async=true', { task });
+    expect(r.status).toBe(202);
+    return ((await r.json()) as { task_id: string }).task_id;
+  };
+
+  it('frees the concurrentTasks slot of every ended task (completed, failed, cancelled) with two orchestrator replicas: eight tasks in a row against concurrentTasks=2', async () => {
+    const t = tenant('slots');
+    const ada: Who = { user: 'ada', tenant: t };
+    await putQuota(t, { concurrentTasks: 2 });
+    const answered = `slot check ${run}: answered`;
+    llm.script(
+      answered,
+      Array.from({ length: 6 }, () => ({ content: 'done', usage: { prompt: 10, completion: 2 } })),
+    );
+    for (let i = 0; i < 6; i++) {
+      const r = await call(ada, 'POST', '/orchestrate', { task: answered });
+      expect(r.status).toBe(200);
+      expect(await r.json()).toMatchObject({ status: 'completed' });
+    }
+    // A task whose model refuses it fails...
+    const refused = `slot check ${run}: refused`;
+    llm.script(refused, [{ status: 400, message: 'this request is not valid' }]);
+    expect((await call(ada, 'POST', '/orchestrate', { task: refused })).status).toBeGreaterThan(
+      399,
+    );
+    // ...and one cancelled while the model thinks is cancelled: each frees its slot too.
+    const gate = llm.gate();
+    const cancelled = `slot check ${run}: cancelled`;
+    llm.script(cancelled, [{ content: 'too late', hold: gate }]);
+    const taskId = await submitAsync(ada, cancelled);
+    await gate.reached;
+    expect((await call(ada, 'POST', `/tasks/${taskId}/cancel`, {})).status).toBeLessThan(300);
+    gate.release();
+    expect((await ended(ada, taskId)).status).toBe('cancelled');
+    expect(await usage(t)).toMatchObject({ runningTasks: 0, tasksLastMinute: 8 });
+    // Both slots are free: two at once are admitted.
+    const twice = `slot check ${run}: two at once`;
+    const done = { content: 'done', usage: { prompt: 10, completion: 2 } };
+    llm.script(twice, [done, done]);
+    const both = await Promise.all([1, 2].map(() => submitAsync(ada, twice)));
+    expect((await Promise.all(both.map((id) => ended(ada, id)))).map((v) => v.status)).toEqual([
+      'completed',
+      'completed',
+    ]);
+  });
+
+  it('keeps the slot of a task waiting for an approval, and frees it when the approved task ends', async () => {
+    const t = tenant('waits');
+    const ada: Who = { user: 'ada', tenant: t };
+    await putQuota(t, { concurrentTasks: 1 });
+    const task = `approval slot ${run}: note it`;
+    llm.script(task, [
+      { toolCalls: [{ name: 'notes__add', arguments: { content: 'kept' } }] },
+      { content: 'noted' },
+    ]);
+    const submitted = await call(ada, 'POST', '/orchestrate', {
+      task,
+      approval: { tools: ['notes.add'] },
+    });
+    expect(submitted.status).toBe(202);
+    const { task_id: taskId } = (await submitted.json()) as { task_id: string };
+    const [pending] = await waitFor(
+      async () => {
+        const r = await call(ada, 'GET', `/tasks/${taskId}/approvals`);
+        const { approvals } = (await r.json()) as { approvals: { approvalId: string }[] };
+        return approvals.length === 1 ? approvals : undefined;
+      },
+      { what: 'the approval the task waits for' },
+    );
+    // While a person decides (within the lease), the task holds the tenant's only slot.
+    expect((await usage(t)).runningTasks).toBe(1);
+    const meanwhile = await call(ada, 'POST', '/orchestrate?async=true', { task: 'meanwhile' });
+    expect(meanwhile.status).toBe(429);
+    const decided = await call(ada, 'POST', `/tasks/${taskId}/approvals/${pending!.approvalId}`, {
+      decision: 'approve',
+    });
+    expect(decided.status).toBeLessThan(300);
+    expect((await ended(ada, taskId)).status).toBe('completed');
+    expect((await usage(t)).runningTasks).toBe(0);
+  });
+
+  it('stops a task mid-run with BUDGET_EXCEEDED naming tokensPerDay, refuses the tenant’s next task before the model is asked, and lets another tenant run', async () => {
+    const t = tenant('tokens');
+    const ada: Who = { user: 'ada', tenant: t };
+    // One round costs 120 tokens: the first fits, the second goes past 150.
+    await putQuota(t, { tokensPerDay: 150 });
+    const task = `token budget ${run}: what is 6 * 7, then add 0`;
+    const script = llm.script(task, [
+      {
+        toolCalls: [{ name: 'calculator', arguments: { expression: '6 * 7' } }],
+        usage: { prompt: 100, completion: 20 },
+      },
+      {
+        toolCalls: [{ name: 'calculator', arguments: { expression: '42 + 0' } }],
+        usage: { prompt: 100, completion: 20 },
+      },
+    ]);
+    const r = await call(ada, 'POST', '/orchestrate', { task });
+    expect(r.status).toBe(422);
+    const failure = (await r.json()) as {
+      code: string;
+      message: string;
+      details: Record<string, unknown>;
+    };
+    expect(failure).toMatchObject({
+      code: 'BUDGET_EXCEEDED',
+      message: expect.stringMatching(/^quota tokensPerDay of tenant .* reached: 240 used of 150/),
+      details: {
+        quota: 'tokensPerDay',
+        scope: 'tenant',
+        tenantId: t,
+        limit: 150,
+        used: 240,
+        status: 'failed',
+      },
+    });
+    expect(script.remaining).toBe(0);
+    const taskId = String(failure.details['task_id']);
+    // Mid-run: the first round's step ran, the second round's did not.
+    const view = await taskView(ada, taskId);
+    expect(view).toMatchObject({
+      status: 'failed',
+      error: { code: 'BUDGET_EXCEEDED', details: { quota: 'tokensPerDay' } },
+      usage: { totalTokens: 240 },
+    });
+    expect(view.steps.map((s) => s.status)).toEqual(['completed']);
+    // In the audit trail, as the tenant's admin sees it.
+    const boss: Who = { user: 'boss', tenant: t, role: 'admin' };
+    const audited = await waitFor(
+      async () => {
+        const a = await call(boss, 'GET', `/audit?task_id=${taskId}&action=task.failed`);
+        if (a.status !== 200) return undefined;
+        const { entries } = (await a.json()) as {
+          entries: { details?: Record<string, unknown> }[];
+        };
+        return entries[0];
+      },
+      { what: 'the task.failed audit record', timeoutMs: 20_000 },
+    );
+    expect(audited.details).toMatchObject({
+      code: 'BUDGET_EXCEEDED',
+      quota: { quota: 'tokensPerDay', limit: 150, used: 240 },
+    });
+    expect((await usage(t)).tokens).toBe(240);
+
+    // The tenant's next task (whichever orchestrator takes it) never reaches the model.
+    const asked = llm.requests.length;
+    const next = await call({ user: 'bob', tenant: t }, 'POST', '/orchestrate', {
+      task: `second task of ${t}`,
+    });
+    expect(next.status).toBe(422);
+    expect(await next.json()).toMatchObject({
+      code: 'BUDGET_EXCEEDED',
+      details: { quota: 'tokensPerDay', used: 240 },
+    });
+    expect(llm.requests.length).toBe(asked);
+
+    // Another tenant plans as usual meanwhile.
+    const other = `token budget ${run}: another tenant`;
+    llm.script(other, [{ content: '42', usage: { prompt: 100, completion: 20 } }]);
+    const fine = await call({ user: 'ada', tenant: tenant('other') }, 'POST', '/orchestrate', {
+      task: other,
+    });
+    expect(fine.status).toBe(200);
+    expect(await fine.json()).toMatchObject({ status: 'completed', result: '42' });
+  });
+
+  it('runs exactly toolCallsPerDay of many parallel MCP tool calls across the two mcp-tools replicas', async () => {
+    const t = tenant('tools');
+    await putQuota(t, { toolCallsPerDay: 5 });
+    const transport = new StreamableHTTPClientTransport(new URL(`${stack.gatewayUrl}/mcp`), {
+      requestInit: { headers: headers({ user: 'ada', tenant: t }) },
+    });
+    const client = new McpClient({ name: 'e2e-budgets', version: '1.0.0' });
+    await client.connect(transport);
+    mcpClients.push(client);
+    const results = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        client.callTool({ name: 'calculator', arguments: { expression: `${i} + 1` } }),
+      ),
+    );
+    expect(results.filter((r) => !r.isError)).toHaveLength(5);
+    const refused = results.filter((r) => r.isError);
+    expect(refused).toHaveLength(19);
+    for (const r of refused)
+      expect(JSON.stringify(r.content)).toMatch(/RATE_LIMITED: quota toolCallsPerDay of tenant/);
+    expect((await usage(t)).toolCalls).toBe(5);
+    // Both replicas answered calls (NATS spreads them over the queue group).
+    const served = await Promise.all(
+      [stack.services['mcp-tools']!, second['mcp-tools']!].map(async (s) => {
+        const metrics = await (await fetch(`${s.url}/metrics`)).text();
+        return [
+          ...metrics.matchAll(/^sb_tool_calls_total\{tool="calculator"[^}]*\} (\d+)/gm),
+        ].reduce((n, m) => n + Number(m[1]), 0);
+      }),
+    );
+    expect(served.every((n) => n > 0)).toBe(true);
+  });
+
+  it('delegates exactly delegationsPerDay times from many parallel tasks across the two a2a replicas; the rest are refused naming the quota', async () => {
+    const t = tenant('delegations');
+    const ada: Who = { user: 'ada', tenant: t };
+    await putQuota(t, { delegationsPerDay: 3 });
+    const before = ((await (await fetch(`${researcher.url}/stats`)).json()) as { executed: number })
+      .executed;
+    const task = `delegation quota ${run}: ask the researcher`;
+    // Round 1 delegates; round 2 answers with what the delegation step came back with.
+    const reply = (req: LlmStubRequest) =>
+      toolResults(req).length
+        ? {
+            content: JSON.stringify(toolResults(req).at(-1)?.content),
+            usage: { prompt: 20, completion: 5 },
+          }
+        : {
+            toolCalls: [{ name: 'delegate__researcher', arguments: { message: 'NATS JetStream' } }],
+            usage: { prompt: 20, completion: 5 },
+          };
+    const TASKS = 8;
+    llm.script(
+      task,
+      Array.from({ length: 2 * TASKS }, () => reply),
+    );
+    const ids = await Promise.all(Array.from({ length: TASKS }, () => submitAsync(ada, task)));
+    const views = await Promise.all(ids.map((id) => ended(ada, id)));
+    const steps = views.map((v) => v.steps[0]);
+    expect(steps.filter((s) => s?.status === 'completed')).toHaveLength(3);
+    const refused = steps.filter((s) => s?.status === 'failed');
+    expect(refused).toHaveLength(TASKS - 3);
+    for (const s of refused)
+      expect(s?.error).toMatchObject({
+        code: 'RATE_LIMITED',
+        message: expect.stringContaining('quota delegationsPerDay of tenant'),
+      });
+    const after = ((await (await fetch(`${researcher.url}/stats`)).json()) as { executed: number })
+      .executed;
+    expect(after - before).toBe(3);
+    expect((await usage(t)).delegations).toBe(3);
+  });
+});

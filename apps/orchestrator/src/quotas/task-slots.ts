@@ -1,0 +1,66 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
+import { type Actor, tenantOf } from '@switchboard/contracts';
+import { LOGGER, type Logger } from '@switchboard/observability';
+import type { QuotaTask, TenantQuotas } from '@switchboard/runtime';
+import type { OrchestratorEnv } from '../config/orchestrator.env.js';
+import { OrchestratorQuotas } from './orchestrator-quotas.js';
+
+export type SlotQuotas = Pick<TenantQuotas, 'releaseTask' | 'renewTask'>;
+
+/** A task as its submission names it (a dead-lettered one may name no valid actor). */
+export interface SlotHolder {
+  taskId: string;
+  actor?: Pick<Actor, 'userId' | 'tenantId'> | undefined;
+}
+
+/**
+ * The `concurrentTasks` slot the gateway admitted a task with (docs/quotas.md): renewed while a
+ * replica runs the task, freed when it ends. Freeing is idempotent (the slot is the task id in the
+ * tenant's and the user's running sets), so the mend after a crash — a task delivered again after it
+ * ended frees it once more — changes nothing when the first one got through. Nothing here throws into
+ * a task: a release or a renewal lost to a Redis outage is mended by the lease.
+ */
+@Injectable()
+export class TaskSlots {
+  constructor(
+    @Inject(OrchestratorQuotas) private readonly quotas: SlotQuotas,
+    @Inject(APP_CONFIG) private readonly config: Pick<OrchestratorEnv, 'QUOTA_TASK_LEASE_MS'>,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Frees the task's slot (completed, failed, cancelled, abandoned): at once, never throws. */
+  async release(task: SlotHolder): Promise<void> {
+    try {
+      await this.quotas.releaseTask(slotOf(task));
+    } catch (e) {
+      this.logger.warn(
+        { err: e, taskId: task.taskId },
+        "could not free the task's concurrentTasks slot; its lease frees it",
+      );
+    }
+  }
+
+  /**
+   * Keeps the slot while this replica runs the task: renewed at once for a resumed task (its lease
+   * ran on while it waited for a decision or for a replica after a crash) and every half lease, so a
+   * task longer than the lease keeps it. A slot that lapsed meanwhile is not taken back (TenantQuotas
+   * .renewTask): the task runs on without one. Returns what stops the renewals.
+   */
+  hold(task: SlotHolder, resumed: boolean): () => void {
+    const leaseMs = this.config.QUOTA_TASK_LEASE_MS;
+    const renew = () => void this.quotas.renewTask({ ...slotOf(task), leaseMs }).catch(() => false);
+    if (resumed) renew();
+    const timer = setInterval(renew, leaseMs / 2);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+}
+
+function slotOf(task: SlotHolder): QuotaTask {
+  return {
+    tenantId: tenantOf(task.actor),
+    userId: task.actor?.userId ?? '',
+    taskId: task.taskId,
+  };
+}
