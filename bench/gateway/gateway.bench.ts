@@ -313,9 +313,14 @@ async function main(): Promise<void> {
             }),
       };
       if (seq === 1) t0 = monotonicMs();
-      await bus.jetstream.publish(Tasks.TaskEventPublished, [taskId, 'default', event.name], event, {
-        msgId: `${taskId}:${seq}`,
-      });
+      await bus.jetstream.publish(
+        Tasks.TaskEventPublished,
+        [taskId, 'default', event.name],
+        event,
+        {
+          msgId: `${taskId}:${seq}`,
+        },
+      );
     }
     return t0;
   };

@@ -64,7 +64,7 @@ const TOKENS: Record<string, { description: string; payloadField: string; exampl
   category: { description: 'The audit category of the record.', payloadField: 'category' },
   tenantId: {
     description:
-      'The tenant the task or record belongs to (`default` with tenancy off; docs/tenancy.md). A tenant operator\'s NATS identity may subscribe to its own tenant\'s subjects only.',
+      "The tenant the task or record belongs to (`default` with tenancy off; docs/tenancy.md). A tenant operator's NATS identity may subscribe to its own tenant's subjects only.",
     payloadField: 'tenantId',
   },
   stream: {
