@@ -52,9 +52,9 @@ const DEPENDENCIES = ['nats', 'postgres', 'redis', 'prosody'];
 /** What each app service needs healthy (or, for migrate, completed) before it starts. */
 const NEEDS: Record<ServiceName, string[]> = {
   gateway: ['nats', 'redis'],
-  orchestrator: ['nats', 'postgres', 'migrate'],
+  orchestrator: ['nats', 'postgres', 'redis', 'migrate'],
   'mcp-tools': ['nats', 'postgres', 'redis', 'migrate'],
-  a2a: ['nats'],
+  a2a: ['nats', 'redis'],
   audit: ['nats', 'postgres', 'migrate'],
   'xmpp-bridge': ['nats', 'prosody'],
 };

@@ -232,7 +232,7 @@ describe('k8s/switchboard chart', () => {
       for (const [kind, name] of [
         ['StatefulSet', 'nats'],
         ['StatefulSet', 'postgresql'],
-        ['Deployment', 'redis'],
+        ['StatefulSet', 'redis'],
         ['Deployment', 'prosody'],
       ] as const) {
         const w = find(objects, kind, `sb-switchboard-${name}`) as Workload | undefined;

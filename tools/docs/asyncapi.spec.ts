@@ -81,10 +81,11 @@ describe('docs/asyncapi.yaml', () => {
       expect(names.every((n) => /^[A-Za-z0-9_]+$/.test(n ?? ''))).toBe(true);
       expect(Object.keys(channel.parameters ?? {})).toEqual(names);
     }
-    expect(doc.channels['sb_evt_task_taskId_event']).toMatchObject({
-      address: 'sb.evt.task.{taskId}.{event}',
+    expect(doc.channels['sb_evt_task_taskId_tenantId_event']).toMatchObject({
+      address: 'sb.evt.task.{taskId}.{tenantId}.{event}',
       parameters: {
         taskId: { location: '$message.payload#/data/taskId' },
+        tenantId: { description: expect.stringContaining('tenant') as unknown },
         // a batch's last event: no single field of the payload holds it
         event: { description: expect.stringContaining('last event') as unknown },
       },
@@ -94,8 +95,8 @@ describe('docs/asyncapi.yaml', () => {
       address: 'sb.cmd.tools.call.{taskId}',
       parameters: { taskId: { location: '$message.payload#/data/taskId' } },
     });
-    expect(doc.channels['sb_audit_category_taskId']).toMatchObject({
-      address: 'sb.audit.{category}.{taskId}',
+    expect(doc.channels['sb_audit_category_taskId_tenantId']).toMatchObject({
+      address: 'sb.audit.{category}.{taskId}.{tenantId}',
       parameters: { taskId: { location: '$message.payload#/data/taskId' } },
     });
   });
@@ -120,7 +121,7 @@ describe('docs/asyncapi.yaml', () => {
 
   it('has a parser that finds the mistakes it is here for (a missing parameter, a bad binding)', async () => {
     const broken = parse(committed) as Doc;
-    delete broken.channels['sb_evt_task_taskId_event']?.parameters?.['event'];
+    delete broken.channels['sb_evt_task_taskId_tenantId_event']?.parameters?.['event'];
     const first = Object.values(broken.operations).find((o) => o.bindings?.nats);
     if (first?.bindings?.nats) first.bindings.nats.bindingVersion = '9.9.9';
     const errors = findings(await new Parser().parse(JSON.stringify(broken)))

@@ -21,6 +21,7 @@ import {
   type EventContract,
   Headers,
   Role,
+  TenantId,
   StreamHeartbeat,
   UserId,
 } from '@switchboard/contracts';
@@ -153,6 +154,10 @@ const COMMON_HEADERS: Record<string, Schema> = {
     schemaOf(UserId),
   ),
   [Headers.userRole]: header("The acting user's role (with `x-sb-user-id`).", schemaOf(Role)),
+  [Headers.tenantId]: header(
+    "The acting user's tenant (absent: `default`); every service checks it against what it touches (docs/tenancy.md).",
+    schemaOf(TenantId),
+  ),
   [Headers.userEmail]: header("The acting user's email, when known.", {
     type: 'string',
     format: 'email',
