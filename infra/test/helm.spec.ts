@@ -4,6 +4,7 @@
 // and secret changes roll exactly the pods they concern; values.schema.json refuses wrong values by
 // name. What each pod's environment amounts to is checked in chart-config.spec.ts.
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { TenantDirectory } from '@switchboard/config';
 import { NATS_IDENTITIES, natsPasswordVariable } from '@switchboard/contracts';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -691,6 +692,113 @@ describe('k8s/switchboard chart', () => {
           'XMPP_BRIDGE_MAX_BODY_BYTES'
         ],
       ).toBe('4194304');
+    });
+  });
+
+  describe('tenants', () => {
+    const values = (): string => {
+      const dir = mkdtempSync(join(tmpdir(), 'sb-chart-tenants-'));
+      const path = join(dir, 'tenants.yaml');
+      writeFileSync(
+        path,
+        [
+          'tenants:',
+          '  settings:',
+          '    acme:',
+          '      tools: { providers: [math, notes] }',
+          '      agents: [researcher]',
+          '      guardrails: { disallowedKeywords: [merger] }',
+          '      credentials: { platform: false }',
+          '    globex: {}',
+          '  credentialSecrets:',
+          '    acme: acme-tool-credentials',
+          '    Globex_2: globex-tool-credentials',
+        ].join('\n'),
+      );
+      return path;
+    };
+
+    it("mounts the tenants file into the orchestrator, mcp-tools and a2a, and each tenant's Secret into mcp-tools only", async () => {
+      const objects = renderChart(['-f', values()]);
+      await validateAll(objects);
+      const file = data(find(objects, 'ConfigMap', 'sb-switchboard-tenants-file'))['tenants.yaml'];
+      const loaded = TenantDirectory.load(
+        (() => {
+          const path = join(mkdtempSync(join(tmpdir(), 'sb-chart-tenants-')), 'tenants.yaml');
+          writeFileSync(path, file ?? '');
+          return path;
+        })(),
+      );
+      expect(loaded.settingsOf('acme')).toMatchObject({
+        agents: ['researcher'],
+        credentials: { platform: false },
+      });
+      for (const svc of SERVICES) {
+        const settings = data(find(objects, 'ConfigMap', `sb-switchboard-${svc}`));
+        const mounts = (container(objects, svc).volumeMounts ?? []) as Array<{ mountPath: string }>;
+        const reads = ['orchestrator', 'mcp-tools', 'a2a'].includes(svc);
+        expect([svc, settings['TENANTS_FILE']]).toEqual([
+          svc,
+          reads ? '/etc/switchboard/tenants/tenants.yaml' : undefined,
+        ]);
+        expect([svc, mounts.some((m) => m.mountPath === '/etc/switchboard/tenants')]).toEqual([
+          svc,
+          reads,
+        ]);
+        const secrets = mounts
+          .map((m) => m.mountPath)
+          .filter((p) => p.startsWith('/etc/switchboard/tenant-credentials/'))
+          .sort();
+        expect([svc, secrets]).toEqual([
+          svc,
+          svc === 'mcp-tools'
+            ? [
+                '/etc/switchboard/tenant-credentials/Globex_2',
+                '/etc/switchboard/tenant-credentials/acme',
+              ]
+            : [],
+        ]);
+        expect([svc, settings['TENANT_CREDENTIALS_DIR']]).toEqual([
+          svc,
+          svc === 'mcp-tools' ? '/etc/switchboard/tenant-credentials' : undefined,
+        ]);
+      }
+      const volumes = deployment(objects, 'mcp-tools').spec.template.spec.volumes ?? [];
+      expect(
+        volumes.filter((v) => v.name.startsWith('tenant-credentials-')).map((v) => v['secret']),
+      ).toEqual(
+        expect.arrayContaining([
+          { secretName: 'acme-tool-credentials' },
+          { secretName: 'globex-tool-credentials' },
+        ]),
+      );
+    });
+
+    it('rolls the pods that read the tenants file when it changes, and no other', () => {
+      const before = renderChart(['-f', values()]);
+      const after = renderChart([
+        '-f',
+        values(),
+        '--set',
+        'tenants.settings.acme.agents[0]=writer',
+      ]);
+      const checksum = (objects: K8sObject[], svc: ServiceName) =>
+        deployment(objects, svc).spec.template.metadata.annotations?.['checksum/config'];
+      for (const svc of SERVICES) {
+        const rolls = ['orchestrator', 'mcp-tools', 'a2a'].includes(svc);
+        expect([svc, checksum(before, svc) !== checksum(after, svc)]).toEqual([svc, rolls]);
+      }
+    });
+
+    it('refuses a bad tenant setting by name', () => {
+      expect(renderError(['--set', 'tenants.settings.acme.agents[0]=Bad Agent'])).toMatch(
+        /tenants\.settings\.acme\.agents\.0|agents/,
+      );
+      expect(renderError(['--set', 'tenants.settings.acme.colour=blue'])).toMatch(/colour/);
+      // Helm names a bad key by its value: the tenant id and the rule it breaks
+      expect(renderError(['--set', 'tenants.credentialSecrets.bad!tenant=x'])).toMatch(
+        /'bad!tenant' does not match pattern/,
+      );
     });
   });
 });

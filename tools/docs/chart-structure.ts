@@ -65,6 +65,8 @@ export function chartStructure(parts: {
   commonConfig: JsonSchema;
   serviceConfig: Record<string, JsonSchema>;
   secretValues: Record<string, JsonSchema>;
+  /** The tenants file's `tenants` (libs/contracts Tenancy.TenantsFile). */
+  tenantSettings: JsonSchema;
 }): JsonSchema {
   const svc = (key: string) => parts.serviceConfig[key] ?? obj;
   return {
@@ -161,6 +163,16 @@ export function chartStructure(parts: {
         },
         caSecret: strict({ name: str(), key: str() }),
         prosody: strict({ image: str(), tlsSecret: str(), resources: obj }),
+      }),
+      tenants: strict({
+        settings: parts.tenantSettings,
+        credentialSecrets: {
+          type: 'object',
+          propertyNames: { pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' },
+          additionalProperties: { type: 'string', minLength: 1 },
+          description:
+            "per tenant, a Secret whose keys are credential names, mounted into mcp-tools for that tenant's tool calls only (docs/tenancy.md)",
+        },
       }),
       services: strict(
         {

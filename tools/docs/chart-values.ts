@@ -6,7 +6,12 @@
 //                                        the release's Secret (the templates wire exactly these)
 // Written by tools/docs/generate.ts (`npm run docs:generate`), checked by `npm run docs:check`.
 import { envBoolean, isSecretKey } from '@switchboard/config';
-import { ALL_STREAMS, NATS_IDENTITIES, natsPasswordVariable } from '@switchboard/contracts';
+import {
+  ALL_STREAMS,
+  NATS_IDENTITIES,
+  natsPasswordVariable,
+  Tenancy,
+} from '@switchboard/contracts';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { chartStructure, type JsonSchema } from './chart-structure.js';
@@ -233,6 +238,15 @@ export async function chartFiles(root: string): Promise<{ schema: unknown; setti
       all.map((s) => [s.key, strict(Object.fromEntries(s.config))] as const),
     ),
     secretValues,
+    tenantSettings: {
+      ...(z.toJSONSchema(Tenancy.TenantsFile.shape.tenants, {
+        io: 'input',
+        unrepresentable: 'any',
+        reused: 'inline',
+      }) as JsonSchema),
+      $schema: undefined,
+      description: "the tenants file's tenants (docs/tenancy.md), mounted as TENANTS_FILE",
+    },
   });
   const settings = {
     services: Object.fromEntries(

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { APP_CONFIG, TENANTS } from '@switchboard/config';
 import { A2aRemoteClient } from './a2a/a2a-remote.client.js';
+import { AgentAccess, loadA2aTenants } from './agents/agent-access.js';
 import { AgentRegistry } from './agents/agent-registry.service.js';
 import { AgentsHandler } from './agents/agents.handler.js';
 import { A2aMetrics } from './delegation/a2a.metrics.js';
@@ -23,6 +25,7 @@ import { AgentHttp } from './transport/agent-http.service.js';
     A2aMetrics,
     A2aQuotas,
     A2aRedis,
+    AgentAccess,
     AgentHttp,
     AgentRegistry,
     AgentResilience,
@@ -34,6 +37,7 @@ import { AgentHttp } from './transport/agent-http.service.js';
     DelegationReporter,
     { provide: REMOTE_AGENT_PORT, useClass: A2aRemoteClient },
     RunningDelegations,
+    { provide: TENANTS, useFactory: loadA2aTenants, inject: [APP_CONFIG] },
   ],
 })
 export class AppModule {}

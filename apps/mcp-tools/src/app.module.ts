@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_CONFIG } from '@switchboard/config';
+import { APP_CONFIG, TENANTS, TenantDirectory } from '@switchboard/config';
 import { ApprovalPoliciesHandler } from './approvals/approval-policies.handler.js';
 import { ApprovalPoliciesService } from './approvals/approval-policies.service.js';
 import { ApprovalPolicyRepository } from './approvals/approval-policy.repository.js';
@@ -24,6 +24,7 @@ import { BUILTIN_TOOLS, type ToolImplementation } from './registry/tool-implemen
 import { ToolRegistry } from './registry/tool-registry.service.js';
 import { loadToolSources, TOOL_SOURCES, ToolSourcesLoader } from './registry/tool-sources.js';
 import { ToolsChangedPublisher } from './registry/tools-changed.publisher.js';
+import { TenantTools } from './tenancy/tenant-tools.js';
 import { BuildCatalogueUseCase } from './tools/build-catalogue/build-catalogue.use-case.js';
 import { BuildManifestUseCase } from './tools/build-manifest/build-manifest.use-case.js';
 import { CallToolUseCase } from './tools/call-tool/call-tool.use-case.js';
@@ -48,7 +49,10 @@ const BUILTINS = [
 
 @Module({})
 export class AppModule {
-  static register(options: { credentials: CredentialStore }): DynamicModule {
+  static register(options: {
+    credentials: CredentialStore;
+    tenants?: TenantDirectory;
+  }): DynamicModule {
     return {
       module: AppModule,
       controllers: [ApprovalPoliciesHandler, AuthorizationsHandler, ToolsHandler],
@@ -64,6 +68,7 @@ export class AppModule {
         },
         { provide: TOOL_SOURCES, useFactory: loadToolSources, inject: [APP_CONFIG, BUILTIN_TOOLS] },
         { provide: CREDENTIALS, useValue: options.credentials },
+        { provide: TENANTS, useValue: options.tenants ?? new TenantDirectory() },
         { provide: MCP_STATUS, useExisting: McpUpstreams },
         ApprovalPoliciesService,
         ApprovalPolicyRepository,
@@ -83,6 +88,7 @@ export class AppModule {
         ToolCallQuota,
         SchemaValidator,
         TaskCancellations,
+        TenantTools,
         ToolAccessChecker,
         ToolCallRepository,
         ToolMetrics,

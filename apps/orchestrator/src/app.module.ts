@@ -1,3 +1,5 @@
+import { APP_CONFIG, TENANTS, TenantDirectory } from '@switchboard/config';
+import type { OrchestratorEnv } from './config/orchestrator.env.js';
 import { ApprovalGate } from './approvals/approval.gate.js';
 import { ApprovalHandler } from './approvals/approval.handler.js';
 import { ApprovalMetrics } from './approvals/approval.metrics.js';
@@ -56,6 +58,11 @@ import { ThreadRepository } from './threads/thread.repository.js';
     CancellationRegistry,
     GuardrailService,
     Guardrails,
+    {
+      provide: TENANTS,
+      useFactory: (config: OrchestratorEnv) => TenantDirectory.load(config.TENANTS_FILE),
+      inject: [APP_CONFIG],
+    },
     LlmMetrics,
     OrchestratorQuotas,
     OrchestratorRedis,

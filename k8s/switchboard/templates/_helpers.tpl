@@ -192,6 +192,12 @@ out, so the service's default applies. sb.serviceConfig (list $ "gateway")
 {{- if and (eq $key "mcpTools") $svc.toolsFile -}}
 {{- $_ := set $data "TOOLS_FILE" "/etc/switchboard/tools/tools.yaml" -}}
 {{- end -}}
+{{- if and (has $key (list "orchestrator" "mcpTools" "a2a")) $.Values.tenants.settings -}}
+{{- $_ := set $data "TENANTS_FILE" "/etc/switchboard/tenants/tenants.yaml" -}}
+{{- end -}}
+{{- if and (eq $key "mcpTools") $.Values.tenants.credentialSecrets -}}
+{{- $_ := set $data "TENANT_CREDENTIALS_DIR" "/etc/switchboard/tenant-credentials" -}}
+{{- end -}}
 {{- range $k, $v := ($svc.config | default dict) -}}
 {{- $_ := set $data $k $v -}}
 {{- end -}}

@@ -5,3 +5,4 @@ export * from './nats.env.js';
 export * from './jetstream.env.js';
 export * from './jid.js';
 export * from './service-map.js';
+export * from './tenants-file.js';

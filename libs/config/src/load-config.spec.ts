@@ -66,6 +66,8 @@ describe(loadConfig.name, () => {
     ['LLM_MAX_OUTPUT_TOKENS', false],
     ['REDIS_KEY_PREFIX', false],
     ['PORT', false],
+    ['TENANT_CREDENTIALS_DIR', false],
+    ['CREDENTIALS_FILE', true],
   ])('isSecretKey(%s) is %s', (key, secret) => {
     expect(isSecretKey(key)).toBe(secret);
   });

@@ -20,6 +20,8 @@ export class ConfigError extends Error {
  * NATS_TOKEN, OPENAI_API_KEY and JWT_SECRET are.
  */
 export function isSecretKey(key: string): boolean {
+  // A folder's path is never a secret, whatever it holds (TENANT_CREDENTIALS_DIR).
+  if (/_DIR$/i.test(key)) return false;
   return /(^|_)(PASSWORD|PASSPHRASE|SECRET|CREDENTIALS?)(_|$)|(^|_)(TOKEN|KEY)$/i.test(key);
 }
 

@@ -1,9 +1,11 @@
+import { TenantDirectory } from '@switchboard/config';
 import { DomainError } from '@switchboard/contracts';
 import { createLogger } from '@switchboard/observability';
 import { A2aEnv } from '../config/a2a.env.js';
 import type { AgentResilience } from '../delegation/agent-resilience.js';
 import type { CardFetch, RemoteAgentPort, RemoteCard } from '../delegation/remote-agent.port.js';
 import type { AgentHttp } from '../transport/agent-http.service.js';
+import { AgentAccess } from './agent-access.js';
 import { AgentRegistry } from './agent-registry.service.js';
 
 const logger = createLogger({ service: 'a2a', instance: 'test', level: 'silent', pretty: false });
@@ -20,7 +22,12 @@ const card = (description: string): RemoteCard => ({
 
 const TWO_AGENTS = 'researcher=http://researcher.agents.example,writer=http://writer.example';
 
-function registry(answers: (CardFetch | Error)[], policy = '*=*', agents = TWO_AGENTS) {
+function registry(
+  answers: (CardFetch | Error)[],
+  policy = '*=*',
+  agents = TWO_AGENTS,
+  tenants = new TenantDirectory(),
+) {
   const calls: { etag: string | undefined }[] = [];
   const port = {
     fetchCard: async (_url: string, opts: { etag?: string }) => {
@@ -47,7 +54,12 @@ function registry(answers: (CardFetch | Error)[], policy = '*=*', agents = TWO_A
       return this.t;
     },
   };
-  return { sut: new AgentRegistry(config, port, http, resilience, logger, clock), calls, clock };
+  const access = new AgentAccess(config, tenants);
+  return {
+    sut: new AgentRegistry(config, port, http, resilience, access, logger, clock),
+    calls,
+    clock,
+  };
 }
 
 const fresh = (description: string, etag = '"v1"', maxAgeMs?: number): CardFetch => ({
@@ -117,6 +129,19 @@ describe(AgentRegistry.name, () => {
       'researcher',
     ]);
     expect(await limited.list({ userId: 'x', role: 'user' })).toEqual([]);
+  });
+
+  it("lists only the agents the actor's tenant has, to its admins too", async () => {
+    const tenants = new TenantDirectory({ tenants: { acme: { agents: ['writer'] } } });
+    const { sut } = registry([fresh('first'), fresh('second')], '*=*', TWO_AGENTS, tenants);
+    const names = async (tenantId: string, role = 'admin') =>
+      (await sut.list({ userId: 'u', role, tenantId })).map((a) => a.name);
+    expect(await names('acme')).toEqual(['writer']);
+    expect(await names('acme', 'user')).toEqual(['writer']);
+    expect(await names('globex')).toEqual(['researcher', 'writer']);
+    expect(sut.refusal({ userId: 'u', role: 'admin', tenantId: 'acme' }, 'researcher')).toBe(
+      'tenant',
+    );
   });
 
   it("lists each agent's approval policy, also while its card cannot be read", async () => {

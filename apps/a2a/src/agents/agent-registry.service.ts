@@ -12,7 +12,7 @@ import {
   type RemoteConnection,
 } from '../delegation/remote-agent.port.js';
 import { AgentHttp } from '../transport/agent-http.service.js';
-import { mayUseAgent } from './agent-policy.js';
+import { AgentAccess, type AgentRefusal } from './agent-access.js';
 import type { ConfiguredAgent } from './agents.config.js';
 
 /** A configured agent with its current card and an SDK client bound to it. */
@@ -51,6 +51,7 @@ export class AgentRegistry {
     @Inject(REMOTE_AGENT_PORT) private readonly port: RemoteAgentPort,
     private readonly http: AgentHttp,
     private readonly resilience: AgentResilience,
+    private readonly access: AgentAccess,
     @Inject(LOGGER) private readonly logger: Logger,
     @Optional() @Inject(REGISTRY_CLOCK) clock?: { now(): number },
   ) {
@@ -115,6 +116,11 @@ export class AgentRegistry {
     return agent;
   }
 
+  /** Undefined when `actor` may delegate to `name` (its tenant has it, its role may), else why not. */
+  refusal(actor: Actor, name: string): AgentRefusal | undefined {
+    return this.access.refusal(actor, name);
+  }
+
   /** The agent with a current card; fetching or revalidating it when due. */
   async resolve(name: string): Promise<ResolvedAgent> {
     const agent = this.require(name);
@@ -141,13 +147,11 @@ export class AgentRegistry {
   }
 
   /**
-   * The agents `actor` may use, with their cards (unreachable ones listed as unavailable) and their
+   * The agents `actor` may use (its tenant's and its role's), with their cards (unreachable ones listed as unavailable) and their
    * approval policies (the orchestrator's gate asks for a decision before delegating to them).
    */
   async list(actor: Actor): Promise<A2a.AgentSummary[]> {
-    const allowed = [...this.agents.values()].filter((a) =>
-      mayUseAgent(this.config.A2A_AGENT_POLICY, actor, a.name),
-    );
+    const allowed = [...this.agents.values()].filter((a) => this.access.mayUse(actor, a.name));
     return Promise.all(
       allowed.map(async (agent): Promise<A2a.AgentSummary> => {
         const circuit = this.resilience.circuitOf(agent.name);

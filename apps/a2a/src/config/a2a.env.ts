@@ -1,4 +1,4 @@
-import { BaseEnv, envPort, envServiceMap, redisUrl } from '@switchboard/config';
+import { BaseEnv, envPort, envServiceMap, redisUrl, tenantsFileSetting } from '@switchboard/config';
 import { z } from 'zod';
 import { parseAgentPolicy } from '../agents/agent-policy.js';
 import { parseAgentsConfig } from '../agents/agents.config.js';
@@ -28,6 +28,7 @@ export const A2aEnv = BaseEnv.extend({
   SERVICE_MAP: envServiceMap.describe(
     'Hosts whose HTTP goes through the XMPP bridge (same value as the bridge\'s SERVICE_MAP: `host=jid,…` or JSON {"host": "jid"}). Other hosts are called directly.',
   ),
+  TENANTS_FILE: tenantsFileSetting,
   A2A_AGENT_POLICY: parsed(parseAgentPolicy)
     .default(parseAgentPolicy('*=*'))
     .describe(

@@ -1,11 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG } from '@switchboard/config';
 import { type A2a, type Actor, Tenancy, tenantOf } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { TENANT_QUOTA_KEY_PREFIX, TenantQuotas } from '@switchboard/runtime';
-import { mayUseAgent } from '../agents/agent-policy.js';
 import { AgentRegistry } from '../agents/agent-registry.service.js';
-import type { A2aEnv } from '../config/a2a.env.js';
 import { DelegationReporter } from '../delegation/delegation.reporter.js';
 import { A2aRedis } from './a2a-redis.js';
 
@@ -33,14 +30,13 @@ export class A2aQuotas extends TenantQuotas {
 export class DelegationQuota {
   constructor(
     @Inject(A2aQuotas) private readonly quotas: Pick<TenantQuotas, 'consumeDaily'>,
-    @Inject(AgentRegistry) private readonly registry: Pick<AgentRegistry, 'names'>,
+    @Inject(AgentRegistry) private readonly registry: Pick<AgentRegistry, 'names' | 'refusal'>,
     @Inject(DelegationReporter) private readonly reporter: Pick<DelegationReporter, 'record'>,
-    @Inject(APP_CONFIG) private readonly config: Pick<A2aEnv, 'A2A_AGENT_POLICY'>,
   ) {}
 
   async take(request: A2a.DelegateRequest, actor: Actor): Promise<void> {
     const known = this.registry.names().includes(request.agent);
-    if (!known || !mayUseAgent(this.config.A2A_AGENT_POLICY, actor, request.agent)) return;
+    if (!known || this.registry.refusal(actor, request.agent)) return;
     const verdict = await this.quotas.consumeDaily({
       tenantId: tenantOf(actor),
       userId: actor.userId,

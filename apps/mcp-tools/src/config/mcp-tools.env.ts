@@ -1,4 +1,4 @@
-import { BaseEnv, databaseUrl, envPort, redisUrl } from '@switchboard/config';
+import { BaseEnv, databaseUrl, envPort, redisUrl, tenantsFileSetting } from '@switchboard/config';
 import { Tools } from '@switchboard/contracts';
 import { z } from 'zod';
 import { MAX_TOOL_TIMEOUT_MS } from '../tools/tool-timeouts.js';
@@ -53,6 +53,14 @@ export const McpToolsEnv = BaseEnv.extend({
     .optional()
     .describe(
       'Path of a mounted secrets file (JSON object or KEY=value lines) with tool credentials; its values win over the environment.',
+    ),
+  TENANTS_FILE: tenantsFileSetting,
+  TENANT_CREDENTIALS_DIR: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "Folder of tenants' own tool credentials: <tenant>.env or <tenant>.json (like CREDENTIALS_FILE), or a folder <tenant>/ with one file per credential (a mounted Kubernetes Secret). A tenant's own credential wins over the platform's, and is given to that tenant's calls only (docs/tenancy.md).",
     ),
   WEATHER_API_URL: httpUrl
     .optional()

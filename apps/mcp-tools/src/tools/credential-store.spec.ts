@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CredentialStore } from './credential-store.js';
@@ -48,5 +48,58 @@ describe('the credential store', () => {
     } catch (e) {
       expect((e as Error).message).not.toContain('the-secret-value');
     }
+  });
+
+  it("reads each tenant's own credentials from the tenants' folder: <tenant>.env, .json or a mounted Secret's folder", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-tenant-creds-'));
+    writeFileSync(join(dir, 'acme.env'), 'WEATHER_API_KEY=acme-weather\n');
+    writeFileSync(join(dir, 'globex.json'), '{"MAIL_TOKEN":"globex-mail"}');
+    mkdirSync(join(dir, 'initech'));
+    writeFileSync(join(dir, 'initech', 'WEATHER_API_KEY'), 'initech-weather\n');
+    mkdirSync(join(dir, '..data')); // what a mounted Secret also holds: skipped
+    const store = CredentialStore.load({
+      env: { WEATHER_API_KEY: 'platform-weather' },
+      tenantDir: dir,
+      sharesPlatform: (tenant) => tenant !== 'globex',
+    });
+    expect(store.resolve('weather.current', ['WEATHER_API_KEY'], 'acme')).toEqual({
+      WEATHER_API_KEY: 'acme-weather',
+    });
+    expect(store.resolve('weather.current', ['WEATHER_API_KEY'], 'initech')).toEqual({
+      WEATHER_API_KEY: 'initech-weather',
+    });
+    // A tenant without its own key shares the platform's, unless its settings say it may not.
+    expect(store.resolve('weather.current', ['WEATHER_API_KEY'], 'hooli')).toEqual({
+      WEATHER_API_KEY: 'platform-weather',
+    });
+    expect(store.hasFor('globex', 'WEATHER_API_KEY')).toBe(false);
+    expect(() => store.resolve('weather.current', ['WEATHER_API_KEY'], 'globex')).toThrow(
+      'weather.current is not configured on this platform: it needs WEATHER_API_KEY',
+    );
+    // Another tenant's credential is nobody else's.
+    expect(store.hasFor('acme', 'MAIL_TOKEN')).toBe(false);
+    expect(store.hasFor('default', 'MAIL_TOKEN')).toBe(false);
+    expect(store.hasAnywhere('MAIL_TOKEN')).toBe(true);
+    expect(store.namesOf('globex')).toEqual(['MAIL_TOKEN']);
+    expect(store.valuesFor(['WEATHER_API_KEY'], 'acme').sort()).toEqual([
+      'acme-weather',
+      'platform-weather',
+    ]);
+  });
+
+  it('refuses an entry of the tenants folder that is no tenant, naming it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-tenant-creds-'));
+    writeFileSync(join(dir, 'notes.txt'), 'x');
+    expect(() => CredentialStore.load({ env: {}, tenantDir: dir })).toThrow(
+      /"notes.txt" is not <tenant>.env, <tenant>.json or a folder <tenant>\//,
+    );
+    const bad = mkdtempSync(join(tmpdir(), 'sb-tenant-creds-'));
+    writeFileSync(join(bad, 'acme.env'), 'not a line with the-value\n');
+    expect(() => CredentialStore.load({ env: {}, tenantDir: bad })).toThrow(
+      /^TENANT_CREDENTIALS_DIR .*acme.env line 1: expected NAME=value/,
+    );
+    expect(() => CredentialStore.load({ env: {}, tenantDir: join(dir, 'missing') })).toThrow(
+      /TENANT_CREDENTIALS_DIR .* cannot be read: ENOENT/,
+    );
   });
 });

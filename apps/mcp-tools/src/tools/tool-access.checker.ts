@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Actor, DomainError, type Tasks, tenantOf, Tools } from '@switchboard/contracts';
 import { ProviderAuthorizationRepository } from '../authorizations/provider-authorization.repository.js';
 import { ToolRegistry, type RegisteredTool } from '../registry/tool-registry.service.js';
+import { TenantTools } from '../tenancy/tenant-tools.js';
 import { decideAccess } from './tool-access.policy.js';
 
 /**
@@ -14,11 +15,12 @@ export class ToolAccessChecker {
   constructor(
     private readonly registry: ToolRegistry,
     private readonly authorizations: ProviderAuthorizationRepository,
+    private readonly tenantTools: TenantTools,
   ) {}
 
   /**
-   * The registered tools `actor` may use under `constraints`, configured or not (those that are not
-   * have `needs`: nobody is offered them, but the manifest says what they lack).
+   * The registered tools `actor` may use under `constraints`, configured or not for its tenant
+   * (TenantTools.needs: such a tool is offered to nobody, but the manifest says what it lacks).
    */
   async permitted(
     actor: Actor,
@@ -31,14 +33,16 @@ export class ToolAccessChecker {
     const authorizedProviders = needsGrants
       ? await this.authorizations.providersOf(tenantOf(actor), actor.userId)
       : new Set<string>();
+    const tenant = tenantOf(actor);
     return all.filter(
-      ({ definition }) =>
+      (registered) =>
         decideAccess({
-          tool: definition,
-          provider: this.registry.provider(definition.provider),
+          tool: registered.definition,
+          provider: this.registry.provider(registered.definition.provider),
           actor,
           constraints,
           authorizedProviders,
+          tenant: { id: tenant, allows: this.tenantTools.allows(tenant, registered) },
         }).allowed,
     );
   }
@@ -54,16 +58,19 @@ export class ToolAccessChecker {
     const authorizedProviders = provider?.requiresAuthorization
       ? await this.authorizations.providersOf(tenantOf(actor), actor.userId)
       : new Set<string>();
+    const tenant = tenantOf(actor);
     const decision = decideAccess({
       tool: definition,
       provider,
       actor,
       constraints: req.constraints,
       authorizedProviders,
+      tenant: { id: tenant, allows: this.tenantTools.allows(tenant, registered) },
     });
     if (!decision.allowed) throw notPermitted(decision.reason, { tool: req.tool });
     // After the access rule, so that nobody learns what a tool they may not use would need.
-    if (registered.needs.length) throw notConfigured(definition.name, registered.needs);
+    const needs = this.tenantTools.needs(tenant, registered);
+    if (needs.length) throw notConfigured(definition.name, needs);
   }
 }
 

@@ -72,4 +72,30 @@ describe('the access policy', () => {
     expect(allowed(adminTool, admin, byTool)).toBe(true);
     expect(allowed(plain, admin, byTool)).toBe(false);
   });
+
+  it("refuses a tool its tenant's settings do not enable, to everyone in the tenant, admins too", () => {
+    const off = { id: 'acme', allows: false };
+    for (const actor of [user, analyst, admin]) {
+      expect(
+        decideAccess({
+          tool: plain,
+          provider: providers['open'],
+          actor,
+          constraints: undefined,
+          authorizedProviders: new Set(),
+          tenant: off,
+        }),
+      ).toEqual({ allowed: false, reason: 'tool plain is not enabled for tenant acme' });
+    }
+    expect(
+      decideAccess({
+        tool: plain,
+        provider: providers['open'],
+        actor: user,
+        constraints: undefined,
+        authorizedProviders: new Set(),
+        tenant: { id: 'acme', allows: true },
+      }),
+    ).toEqual({ allowed: true });
+  });
 });

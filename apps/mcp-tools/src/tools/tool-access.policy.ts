@@ -10,11 +10,14 @@ export interface AccessInput {
   constraints: Tasks.ToolConstraints | undefined;
   /** Providers this user has authorized. */
   authorizedProviders: ReadonlySet<string>;
+  /** The actor's tenant, and whether its settings (TENANTS_FILE) let it use the tool (default: yes). */
+  tenant?: { id: string; allows: boolean } | undefined;
 }
 
 /**
  * Whether `actor` may use `tool` under `constraints`. The same rule decides what a manifest offers and
  * whether a call runs, so a caller can never call a tool it would not have been offered.
+ * - the tenant's settings: only the tools they list, for everyone in it (its admins too);
  * - admin-only tools: admins only (admins bypass other role checks, not this one);
  * - required role: that role or admin;
  * - providers that need authorization: only once the user authorized them (constraints narrow, never widen);
@@ -26,7 +29,10 @@ export function decideAccess({
   actor,
   constraints,
   authorizedProviders,
+  tenant,
 }: AccessInput): AccessDecision {
+  if (tenant && !tenant.allows)
+    return { allowed: false, reason: `tool ${tool.name} is not enabled for tenant ${tenant.id}` };
   const admin = isAdmin(actor);
   if (tool.adminOnly && !admin)
     return { allowed: false, reason: `tool ${tool.name} is admin-only` };

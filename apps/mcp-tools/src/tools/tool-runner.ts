@@ -50,7 +50,12 @@ export class ToolRunner {
     req: Tools.ToolCallRequest,
   ): Promise<RunResult> {
     const { definition, implementation } = registered;
-    const credentials = this.credentials.resolve(definition.name, definition.requiredCredentials);
+    const tenant = tenantOf(actor);
+    const credentials = this.credentials.resolve(
+      definition.name,
+      definition.requiredCredentials,
+      tenant,
+    );
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     let unwatch = (): void => undefined;
@@ -94,7 +99,7 @@ export class ToolRunner {
       clearTimeout(timer);
       unwatch();
     });
-    const secrets = this.credentials.valuesFor(definition.requiredCredentials);
+    const secrets = this.credentials.valuesFor(definition.requiredCredentials, tenant);
     const result: RunResult =
       raw instanceof RichToolOutput
         ? { output: scrubValues(raw.output, secrets), content: scrubValues(raw.content, secrets) }
@@ -119,12 +124,15 @@ export class ToolRunner {
 
   /**
    * The error as callers may see it: a DomainError whose message and details hold no credential (tools
-   * may quote what they were given). Anything else becomes INTERNAL and is logged here, scrubbed,
-   * since its text is not ours to trust.
+   * may quote what they were given: the platform's, or `actor`'s tenant's own). Anything else becomes
+   * INTERNAL and is logged here, scrubbed, since its text is not ours to trust.
    */
-  safeError(registered: RegisteredTool | undefined, e: unknown): DomainError {
+  safeError(registered: RegisteredTool | undefined, e: unknown, actor?: Actor): DomainError {
     const secrets = registered
-      ? this.credentials.valuesFor(registered.definition.requiredCredentials)
+      ? this.credentials.valuesFor(
+          registered.definition.requiredCredentials,
+          actor ? tenantOf(actor) : undefined,
+        )
       : [];
     if (isDomainError(e)) {
       return new DomainError(e.code, scrubValues(e.message, secrets), {

@@ -1,4 +1,11 @@
-import { BaseEnv, databaseUrl, envBoolean, envPort, redisUrl } from '@switchboard/config';
+import {
+  BaseEnv,
+  databaseUrl,
+  envBoolean,
+  envPort,
+  redisUrl,
+  tenantsFileSetting,
+} from '@switchboard/config';
 import { z } from 'zod';
 
 /** A comma-separated list (empty entries dropped); the default stays a string so the docs can show it. */
@@ -241,6 +248,7 @@ export const OrchestratorEnv = BaseEnv.extend({
   DISALLOWED_PATTERNS: regexList.describe(
     'Guardrail: regular expressions (case-insensitive) separated by ";;" or newlines that block a request or a reply.',
   ),
+  TENANTS_FILE: tenantsFileSetting,
   GUARDRAIL_STAGES: csv('input,output')
     .pipe(z.array(z.enum(['input', 'output'])))
     .describe(

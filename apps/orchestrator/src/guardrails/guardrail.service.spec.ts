@@ -1,3 +1,4 @@
+import { TenantDirectory } from '@switchboard/config';
 import { GuardrailService } from './guardrail.service.js';
 
 const sut = (
@@ -51,5 +52,53 @@ describe(GuardrailService.name, () => {
       stage: 'input',
       rule: 'disallowed_keywords',
     });
+  });
+
+  it("adds a tenant's own keywords and patterns to the platform's, for that tenant's tasks only", () => {
+    const tenants = new TenantDirectory({
+      tenants: {
+        acme: {
+          guardrails: { disallowedKeywords: ['merger'], disallowedPatterns: ['falcon\\s*\\d+'] },
+        },
+        globex: {},
+      },
+    });
+    const g = new GuardrailService(
+      {
+        DISALLOWED_KEYWORDS: ['bomb'],
+        DISALLOWED_PATTERNS: [],
+        GUARDRAIL_STAGES: ['input', 'output'],
+      },
+      tenants,
+    );
+    expect(g.check('input', 'the merger talks', 'acme')).toEqual({
+      stage: 'input',
+      rule: 'disallowed_keywords',
+    });
+    expect(g.check('output', 'see Falcon 9', 'acme')).toEqual({
+      stage: 'output',
+      rule: 'disallowed_patterns',
+    });
+    for (const other of ['globex', 'default', undefined])
+      expect(g.check('input', 'the merger talks, Falcon 9', other)).toBeUndefined();
+    // the platform's rules hold for every tenant, and a tenant cannot relax them
+    for (const tenant of ['acme', 'globex', undefined])
+      expect(g.check('input', 'a bomb', tenant)).toEqual({
+        stage: 'input',
+        rule: 'disallowed_keywords',
+      });
+    expect(g.enabled).toBe(true);
+  });
+
+  it('is enabled when only a tenant has rules', () => {
+    const g = new GuardrailService(
+      { DISALLOWED_KEYWORDS: [], DISALLOWED_PATTERNS: [], GUARDRAIL_STAGES: ['input'] },
+      new TenantDirectory({
+        tenants: { acme: { guardrails: { disallowedKeywords: ['x1'], disallowedPatterns: [] } } },
+      }),
+    );
+    expect(g.enabled).toBe(true);
+    expect(g.check('output', 'x1', 'acme')).toBeUndefined();
+    expect(g.check('input', 'x1', 'acme')).toEqual({ stage: 'input', rule: 'disallowed_keywords' });
   });
 });

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError } from '@switchboard/contracts';
+import { DomainError, tenantOf } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { TaskRun } from '../tasks/run-task/task-run.js';
@@ -18,8 +18,9 @@ export class Guardrails {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  check(stage: GuardrailStage, text: string | undefined): GuardrailHit | undefined {
-    return this.checks.check(stage, text);
+  /** The platform's rules, and those of `tenant` (the task's: its submission's actor's). */
+  check(stage: GuardrailStage, text: string | undefined, tenant: string): GuardrailHit | undefined {
+    return this.checks.check(stage, text, tenant);
   }
 
   /** Reports a hit on the task text or on what the planner generated; returns the error that ends the task. */
@@ -39,7 +40,7 @@ export class Guardrails {
    */
   screenStep(run: TaskRun, stepId: string, value: unknown): DomainError | undefined {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
-    const hit = this.checks.check('output', text);
+    const hit = this.checks.check('output', text, tenantOf(run.submission.actor));
     if (!hit) return undefined;
     this.report(run, hit, text.length, stepId);
     return new DomainError(

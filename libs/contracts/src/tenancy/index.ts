@@ -1,2 +1,3 @@
 export * from './quota.schemas.js';
 export * from './quota.errors.js';
+export * from './tenant-settings.schemas.js';

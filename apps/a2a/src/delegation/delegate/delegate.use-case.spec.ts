@@ -2,6 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { type A2a, type Actor, DomainError } from '@switchboard/contracts';
 import { createLogger } from '@switchboard/observability';
 import type { DailyUse, QuotaVerdict } from '@switchboard/runtime';
+import { TenantDirectory } from '@switchboard/config';
+import { AgentAccess } from '../../agents/agent-access.js';
 import { A2aEnv } from '../../config/a2a.env.js';
 import { DelegationQuota } from '../../quotas/delegation.quota.js';
 import type { DelegationApprovalChecker } from '../delegation-approval.checker.js';
@@ -86,9 +88,12 @@ function setup(
   const audits: Record<string, unknown>[] = [];
   const quota = new DelegationQuota(
     quotas,
-    { names: () => ['researcher'] },
+    {
+      names: () => ['researcher'],
+      refusal: (actor, agent) =>
+        new AgentAccess(config, new TenantDirectory()).refusal(actor, agent),
+    },
     { record: (_r, outcome, details) => void audits.push({ outcome, ...details }) },
-    config,
   );
   const sut = new DelegateUseCase(config, driver, running, fullLedger, approvals, quota, logger);
   return { sut, driven, taken, audits };

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { type A2a, type Actor, DomainError } from '@switchboard/contracts';
 import { createLogger, Metrics } from '@switchboard/observability';
+import { TenantDirectory } from '@switchboard/config';
+import { AgentAccess } from '../../agents/agent-access.js';
 import type { AgentRegistry, ResolvedAgent } from '../../agents/agent-registry.service.js';
 import { A2aEnv } from '../../config/a2a.env.js';
 import { A2aMetrics } from '../a2a.metrics.js';
@@ -48,7 +50,13 @@ function setup(port: Partial<RemoteAgentPort>, env: Record<string, string> = {})
     connection: { protocolVersion: '1.0' },
     transport: 'http',
   } as unknown as ResolvedAgent;
+  // acme's tenant settings leave it without the researcher
+  const access = new AgentAccess(
+    config,
+    new TenantDirectory({ tenants: { acme: { agents: [] } } }),
+  );
   const registry = {
+    refusal: (actor: Actor, name: string) => access.refusal(actor, name),
     require: (name: string) => {
       if (name !== 'researcher') throw new DomainError('NOT_FOUND', `no agent "${name}"`);
       return agent.agent;
@@ -128,6 +136,18 @@ describe(DelegationDriver.name, () => {
       code: 'FORBIDDEN',
     });
     expect(records).toEqual([{ outcome: 'denied', details: { reason: 'policy' } }]);
+    expect(runs).toHaveLength(0);
+  });
+
+  it("denies an agent its tenant's settings do not enable, admins too, naming the tenant", async () => {
+    const { sut, records, runs } = setup({});
+    await expect(
+      sut.delegate(request(), { userId: 'root', role: 'admin', tenantId: 'acme' }),
+    ).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      message: 'agent "researcher" is not enabled for tenant acme',
+    });
+    expect(records).toEqual([{ outcome: 'denied', details: { reason: 'tenant' } }]);
     expect(runs).toHaveLength(0);
   });
 

@@ -3,7 +3,6 @@ import { APP_CONFIG } from '@switchboard/config';
 import { A2a, type Actor, DomainError, isDomainError, tenantOf } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { MachineInstance } from '@switchboard/contracts';
-import { mayUseAgent } from '../../agents/agent-policy.js';
 import { AgentRegistry, type ResolvedAgent } from '../../agents/agent-registry.service.js';
 import type { A2aEnv } from '../../config/a2a.env.js';
 import { AgentResilience, type RetryNotice } from '../agent-resilience.js';
@@ -99,7 +98,10 @@ export class DelegationDriver {
     }
   }
 
-  /** `requested` → `denied` when the caller's role may not use the agent (an unknown agent fails). */
+  /**
+   * `requested` → `denied` when the caller's tenant does not have the agent or its role may not use it
+   * (an unknown agent fails).
+   */
   private authorize(d: Delegation, actor: Actor): void {
     const { request } = d;
     try {
@@ -108,13 +110,16 @@ export class DelegationDriver {
       d.phase.fire('failed');
       throw e;
     }
-    if (mayUseAgent(this.config.A2A_AGENT_POLICY, actor, request.agent)) return;
+    const refusal = this.registry.refusal(actor, request.agent);
+    if (!refusal) return;
     d.phase.fire('denied');
-    this.reporter.record(request, 'denied', { reason: 'policy' });
+    this.reporter.record(request, 'denied', { reason: refusal });
     throw new DomainError(
       'FORBIDDEN',
-      `role "${actor.role}" may not delegate to agent "${request.agent}"`,
-      { details: { agent: request.agent, role: actor.role } },
+      refusal === 'tenant'
+        ? `agent "${request.agent}" is not enabled for tenant ${tenantOf(actor)}`
+        : `role "${actor.role}" may not delegate to agent "${request.agent}"`,
+      { details: { agent: request.agent, role: actor.role, reason: refusal } },
     );
   }
 

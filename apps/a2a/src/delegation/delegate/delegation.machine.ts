@@ -43,7 +43,7 @@ export const DELEGATION = new StateMachine<DelegationPhase, DelegationTrigger>({
       from: 'requested',
       on: 'denied',
       to: 'denied',
-      note: 'A2A_AGENT_POLICY does not let the caller’s role use the agent: `FORBIDDEN`, audited as denied',
+      note: 'the caller’s tenant does not have the agent (TENANTS_FILE), or A2A_AGENT_POLICY does not let its role use it: `FORBIDDEN`, audited as denied',
     },
     {
       from: ['requested', 'waiting'],

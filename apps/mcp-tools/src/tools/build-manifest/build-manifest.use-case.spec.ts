@@ -6,7 +6,10 @@ import type {
 } from '../../approvals/approval-policies.service.js';
 import type { ApprovalPolicyOverride } from '../../approvals/approval-policy.repository.js';
 import type { ManifestCache } from '../../cache/manifest-cache.js';
+import { TenantDirectory } from '@switchboard/config';
 import type { ToolRegistry } from '../../registry/tool-registry.service.js';
+import { TenantTools } from '../../tenancy/tenant-tools.js';
+import { CredentialStore } from '../credential-store.js';
 import type { ToolAccessChecker } from '../tool-access.checker.js';
 import { BuildManifestUseCase } from './build-manifest.use-case.js';
 
@@ -25,13 +28,18 @@ const tool = (name: string, needs: string[] = [], approval?: Approvals.ApprovalP
     provider: 'builtin',
     inputSchema: schema,
     idempotent: true,
+    requiredCredentials: needs,
     ...(approval ? { approval } : {}),
   },
+  implementation: {},
   needs,
 });
 
 /** The use case over a cache that starts empty, and what it stored and recorded. */
-function setup(overrides: Record<string, Approvals.ApprovalPolicy> = {}) {
+function setup(
+  overrides: Record<string, Approvals.ApprovalPolicy> = {},
+  tenancy: { tenants?: TenantDirectory; credentials?: CredentialStore } = {},
+) {
   let stored: unknown;
   let builds = 0;
   const keys: unknown[] = [];
@@ -72,7 +80,11 @@ function setup(overrides: Record<string, Approvals.ApprovalPolicy> = {}) {
       };
     },
   } as unknown as ApprovalPoliciesService;
-  const sut = new BuildManifestUseCase(registry, access, approvals, cache);
+  const tenantTools = new TenantTools(
+    tenancy.tenants ?? new TenantDirectory(),
+    tenancy.credentials ?? new CredentialStore({}),
+  );
+  const sut = new BuildManifestUseCase(registry, access, approvals, cache, tenantTools);
   return { sut, keys, users, tenants, builds: () => builds };
 }
 
@@ -123,5 +135,41 @@ describe(BuildManifestUseCase.name, () => {
     await before.sut.execute(alice, undefined);
     await after.sut.execute(alice, undefined);
     expect(before.keys[0]).not.toEqual(after.keys[0]);
+  });
+
+  it("offers a tool configured with a tenant's own credential to that tenant only", async () => {
+    const credentials = new CredentialStore({}, { acme: { SEARCH_API_KEY: 'acme-key' } });
+    // One use case each: the fake cache keeps one entry whatever the key.
+    const acme = await setup({}, { credentials }).sut.execute(
+      { ...alice, tenantId: 'acme' },
+      undefined,
+    );
+    expect(acme.tools.map((t) => t.name)).toContain('web_search');
+    expect(acme.unconfigured).toBeUndefined();
+    const globex = await setup({}, { credentials }).sut.execute(
+      { ...alice, tenantId: 'globex' },
+      undefined,
+    );
+    expect(globex.tools.map((t) => t.name)).not.toContain('web_search');
+    expect(globex.unconfigured).toEqual([
+      expect.objectContaining({ name: 'web_search', needs: ['SEARCH_API_KEY'] }),
+    ]);
+  });
+
+  it("keys the cache by the tenant's settings and own credential names, never their values", async () => {
+    const plain = setup();
+    const withKey = setup(
+      {},
+      { credentials: new CredentialStore({}, { acme: { SEARCH_API_KEY: 'acme-key' } }) },
+    );
+    const narrowed = setup(
+      {},
+      { tenants: new TenantDirectory({ tenants: { acme: { agents: [] } } }) },
+    );
+    const acme = { ...alice, tenantId: 'acme' };
+    for (const s of [plain, withKey, narrowed]) await s.sut.execute(acme, undefined);
+    const keys = [plain.keys[0], withKey.keys[0], narrowed.keys[0]].map((k) => JSON.stringify(k));
+    expect(new Set(keys).size).toBe(3);
+    expect(keys.join()).not.toContain('acme-key');
   });
 });

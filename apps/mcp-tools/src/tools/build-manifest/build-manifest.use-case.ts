@@ -7,6 +7,7 @@ import {
 import { ManifestCache } from '../../cache/manifest-cache.js';
 import { ToolRegistry } from '../../registry/tool-registry.service.js';
 import { tenantUserOf } from '../../tenancy/tenant-scope.js';
+import { TenantTools } from '../../tenancy/tenant-tools.js';
 import { ToolAccessChecker } from '../tool-access.checker.js';
 
 /**
@@ -17,7 +18,9 @@ import { ToolAccessChecker } from '../tool-access.checker.js';
  * what they need, so callers can say why a tool is missing. Each tool whose calls need approval
  * carries its effective policy (its tenant admin's override, else its definition's); the tenant's
  * overrides in force are part of the cache key, so a change of one is served on the next request.
- * Grants, overrides and cached entries are all the actor's tenant's.
+ * Grants, overrides and cached entries are all the actor's tenant's, and so are the tools' needs: a
+ * tool is configured for a tenant when the tenant (or the platform, which it may share) has what it
+ * requires (TenantTools), and the tenant's settings are part of the cache key too.
  */
 @Injectable()
 export class BuildManifestUseCase {
@@ -26,6 +29,7 @@ export class BuildManifestUseCase {
     private readonly access: ToolAccessChecker,
     private readonly approvals: ApprovalPoliciesService,
     private readonly cache: ManifestCache,
+    private readonly tenantTools: TenantTools,
   ) {}
 
   async execute(
@@ -34,17 +38,25 @@ export class BuildManifestUseCase {
   ): Promise<Tools.Manifest> {
     const effective: Tasks.ToolConstraints = constraints ?? { mode: 'auto' };
     const generatedAt = new Date().toISOString();
-    const overrides = await this.approvals.overrides(tenantOf(actor));
+    const tenant = tenantOf(actor);
+    const overrides = await this.approvals.overrides(tenant);
     const slot = await this.cache.lookup(
       tenantUserOf(actor),
       actor.role,
-      { constraints: effective, approvalOverrides: overrides.version },
+      {
+        constraints: effective,
+        approvalOverrides: overrides.version,
+        tenantSettings: this.tenantTools.fingerprint(tenant),
+      },
       this.registry.version,
     );
     let entry = slot.entry;
     const cached = entry !== undefined;
     if (!entry) {
-      const permitted = await this.access.permitted(actor, effective);
+      const permitted = (await this.access.permitted(actor, effective)).map((t) => ({
+        ...t,
+        needs: this.tenantTools.needs(tenant, t),
+      }));
       const tools = permitted
         .filter((t) => t.needs.length === 0)
         .map(({ definition: d }) =>

@@ -77,7 +77,7 @@ export class CallToolUseCase {
         actor,
         () =>
           this.runner.run(actor, registered, req).catch((e: unknown) => {
-            throw this.runner.safeError(registered, e);
+            throw this.runner.safeError(registered, e, actor);
           }),
         {
           keyed: registered.implementation.keyed === true,
@@ -94,7 +94,7 @@ export class CallToolUseCase {
         replayed,
       };
     } catch (e) {
-      const error = this.runner.safeError(registered, e);
+      const error = this.runner.safeError(registered, e, actor);
       this.failed(req, registered ? req.tool : 'unknown', span, started, error);
       throw error;
     }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type DomainError, Tenancy } from '@switchboard/contracts';
+import { type DomainError, Tenancy, tenantOf } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { TenantBudget } from '../../budget/tenant-budget.js';
 import { abortable } from '../../dispatch/dispatch.context.js';
@@ -142,7 +142,7 @@ export class PlanRoundUseCase {
   /** The decision as the output guardrail lets it through: a hit keeps only the refusal, its cost and timing. */
   private screened(run: TaskRun, decision: PlanDecision): PlanDecision {
     const generated = decision.generatedText ?? visibleText(decision);
-    const hit = this.guardrails.check('output', generated);
+    const hit = this.guardrails.check('output', generated, tenantOf(run.submission.actor));
     if (!hit) return decision;
     return failedRound(decision, this.guardrails.block(run, hit, generated.length));
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { Tasks } from '@switchboard/contracts';
+import { Tasks, tenantOf } from '@switchboard/contracts';
 import { UsageMeter } from '../../budget/usage-meter.js';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import { BLOCKED_PLACEHOLDER } from '../../guardrails/guardrail.service.js';
@@ -45,7 +45,7 @@ export class StartTask {
 
   async start(submission: Tasks.TaskSubmission): Promise<StartedTask | undefined> {
     const { taskId, request } = submission;
-    const inputHit = this.guardrails.check('input', request.task);
+    const inputHit = this.guardrails.check('input', request.task, tenantOf(submission.actor));
     const text = inputHit ? BLOCKED_PLACEHOLDER : request.task;
     const claim = await this.repository.claim(submission, this.planning.kind, text);
     const phase = TASK_LIFECYCLE.start();
