@@ -41,9 +41,14 @@ import { TaskRepository } from './tasks/task.repository.js';
 import { ThreadHistoryService } from './threads/thread-history.service.js';
 import { TenantRefusals } from './tenancy/tenant-refusals.js';
 import { ThreadRepository } from './threads/thread.repository.js';
+import { DiffTasksUseCase } from './replay/diff-tasks/diff-tasks.use-case.js';
+import { JudgeReplayUseCase } from './replay/judge-replay/judge-replay.use-case.js';
+import { RunOrigins } from './replay/run-origins.js';
+import { RunRecordRepository } from './replay/run-record.repository.js';
+import { RunsHandler } from './replay/runs.handler.js';
 
 @Module({
-  controllers: [TaskHandler, TaskListHandler, ApprovalHandler],
+  controllers: [TaskHandler, TaskListHandler, ApprovalHandler, RunsHandler],
   providers: [
     { provide: AGENT_DIRECTORY, useClass: A2aAgentDirectory },
     ApprovalGate,
@@ -70,6 +75,10 @@ import { ThreadRepository } from './threads/thread.repository.js';
     PlanningRoundRepository,
     PrismaService,
     PlanRoundUseCase,
+    DiffTasksUseCase,
+    JudgeReplayUseCase,
+    RunOrigins,
+    RunRecordRepository,
     RunTaskUseCase,
     StartTask,
     StepDispatcher,

@@ -142,6 +142,15 @@ export const TaskAccepted = z.object({
   links: z.object({ self: z.string(), events: z.string() }),
 });
 
+/** The answer of `POST /tasks/{id}/replay` and `/fork`: a new task, like `POST /orchestrate`'s 202. */
+export const RunAccepted = z.object({
+  task_id: z.string().uuid(),
+  status: z.literal('queued'),
+  run: z.object({ kind: Tasks.RunKind, of: z.string().uuid(), from: Tasks.ForkPoint.optional() }),
+  links: z.object({ self: z.string(), events: z.string(), parent: z.string(), diff: z.string() }),
+});
+export type RunAccepted = z.infer<typeof RunAccepted>;
+
 /** The answer of `POST /tasks/{id}/cancel` (camelCase, like every `/tasks` answer). */
 export const CancelAccepted = z.object({
   taskId: z.string().uuid(),

@@ -29,7 +29,14 @@ export const OPERATIONS: Operation[] = [
 export const FIELD_NAMES = {
   bodies: 'camelCase',
   queryParameters: 'snake_case',
-  snakeCaseBodies: ['post /orchestrate', 'post /orchestrate/stream', 'get /ag-ui/events'],
+  snakeCaseBodies: [
+    'post /orchestrate',
+    'post /orchestrate/stream',
+    'get /ag-ui/events',
+    // a replay or fork is a task submission: its body and answer are those of POST /orchestrate's
+    'post /tasks/{id}/replay',
+    'post /tasks/{id}/fork',
+  ],
   protocolBodies: [
     'post /ag-ui',
     'get /.well-known/agent-card.json',

@@ -1,7 +1,13 @@
 import { Approvals, Tasks } from '@switchboard/contracts';
 import { z } from 'zod';
 import { AgUiRunInput } from '../agui/run-input.js';
-import { AgUiEventsQuery, CancelAccepted, CancelBody, TaskAccepted } from '../http/api.schemas.js';
+import {
+  AgUiEventsQuery,
+  CancelAccepted,
+  CancelBody,
+  RunAccepted,
+  TaskAccepted,
+} from '../http/api.schemas.js';
 
 import { STREAM, taskId, type Operation } from './openapi.operation.js';
 
@@ -152,6 +158,48 @@ export const TASK_OPERATIONS: Operation[] = [
       200: { description: 'The task had already ended.', schema: CancelAccepted },
     },
     errors: [400, 401, 403, 404, 409, 415, 429, 503, 504],
+  },
+  {
+    method: 'post',
+    path: '/tasks/{id}/replay',
+    tag: 'tasks',
+    summary: 'Replay an ended task from its record',
+    description:
+      "A new task of the caller runs the task again through the orchestrator's loop with every model completion, tool result and delegation answer taken from its record: nothing is called and nothing is written. Its events stream like any task's and end with `orchestrator.replay.verdict` (identical, or the first divergence) before the terminal event. The task must have ended, and be the caller's own (or their tenant's, for an admin). See docs/replay.md.",
+    pathParams: taskId,
+    responses: {
+      202: { description: 'The replay, queued; follow links.events.', schema: RunAccepted },
+    },
+    errors: [400, 401, 403, 404, 409, 429, 503, 504],
+  },
+  {
+    method: 'post',
+    path: '/tasks/{id}/fork',
+    tag: 'tasks',
+    summary: 'Fork an ended task at a step or planning round',
+    description:
+      "A new task of the caller (linked to its parent) takes the record up to `from_step` or `from_round` as done — replayed, not run again — and runs live from there, under the caller's current permissions. It may change the task text, one earlier step's output (`step_output`), the plan of `from_round` (`plan`), the planner or model, the tool constraints or `max_steps`. See docs/replay.md.",
+    pathParams: taskId,
+    body: Tasks.ForkRequestBody,
+    bodyRequired: true,
+    responses: {
+      202: { description: 'The fork, queued; follow links.events.', schema: RunAccepted },
+    },
+    errors: [400, 401, 403, 404, 409, 415, 422, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/tasks/{a}/diff/{b}',
+    tag: 'tasks',
+    summary: 'Where two runs of a task differ',
+    description:
+      'Two runs of a task (the original, its replays and forks) side by side: the input check, each planning decision and step in order, and the end; what each did at each position, the first divergence, their answers, tokens, cost and time. Both must be readable by the caller.',
+    pathParams: {
+      a: { schema: Tasks.TaskId, description: 'One run (UUID).' },
+      b: { schema: Tasks.TaskId, description: 'The other run (UUID).' },
+    },
+    responses: { 200: { description: 'The comparison.', schema: Tasks.TaskDiffView } },
+    errors: [400, 401, 404, 429, 503, 504],
   },
   {
     method: 'get',

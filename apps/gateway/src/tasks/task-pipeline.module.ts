@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CancelTaskUseCase } from './cancel-task/cancel-task.use-case.js';
+import { RerunTaskUseCase } from './rerun-task/rerun-task.use-case.js';
 import { SubmitTaskUseCase } from './submit-task/submit-task.use-case.js';
 import { StreamNewTaskUseCase } from './stream-new-task/stream-new-task.use-case.js';
 import { TaskStreamer } from './task-streamer.js';
@@ -17,6 +18,7 @@ const PIPELINE = [
   StreamNewTaskUseCase,
   ResumeTaskStreamUseCase,
   CancelTaskUseCase,
+  RerunTaskUseCase,
 ];
 
 /** The task pipeline shared by every HTTP surface: JSON/SSE, AG-UI, and the A2A and MCP edges. */

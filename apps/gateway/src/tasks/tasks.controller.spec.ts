@@ -5,6 +5,7 @@ import type { CancelTaskUseCase } from './cancel-task/cancel-task.use-case.js';
 import type { ResumeTaskStreamUseCase } from './resume-task-stream/resume-task-stream.use-case.js';
 import type { TaskAccess } from './task-access.js';
 import { TaskListQuery } from './task-list.query.js';
+import type { RerunTaskUseCase } from './rerun-task/rerun-task.use-case.js';
 import { TasksController } from './tasks.controller.js';
 
 const acmeAdmin: Actor = { userId: 'root', role: 'admin', tenantId: 'acme' };
@@ -30,6 +31,7 @@ function setup() {
     {} as CancelTaskUseCase,
     bus,
     audit,
+    {} as RerunTaskUseCase,
   );
   return { sut, sent, audits };
 }

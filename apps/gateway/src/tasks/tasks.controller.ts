@@ -16,10 +16,16 @@ import { AuditTrail, NatsBus } from '@switchboard/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
-import { type CancelAccepted, CancelBody, LastEventId } from '../http/api.schemas.js';
+import {
+  type CancelAccepted,
+  CancelBody,
+  LastEventId,
+  type RunAccepted,
+} from '../http/api.schemas.js';
 import { requestIdOf } from '../http/request-id.js';
 import { ZodQueryPipe } from '../http/zod-query.pipe.js';
 import { CancelTaskUseCase } from './cancel-task/cancel-task.use-case.js';
+import { RerunTaskUseCase } from './rerun-task/rerun-task.use-case.js';
 import { ResumeTaskStreamUseCase } from './resume-task-stream/resume-task-stream.use-case.js';
 import { TaskAccess } from './task-access.js';
 import { TaskListQuery, taskListRequestOf } from './task-list.query.js';
@@ -34,6 +40,7 @@ export class TasksController {
     private readonly cancelTask: CancelTaskUseCase,
     private readonly bus: NatsBus,
     private readonly audit: AuditTrail,
+    private readonly rerun: RerunTaskUseCase,
   ) {}
 
   /**
@@ -112,5 +119,51 @@ export class TasksController {
     );
     if (!outcome.cancelRequested) void reply.status(200); // it had ended already
     return outcome;
+  }
+
+  /**
+   * Runs the ended task again from its record (docs/replay.md): nothing is called, and it ends with a
+   * verdict. 202 with the new task's links; follow it on its events.
+   */
+  @Post(':id/replay')
+  @HttpCode(202)
+  replay(
+    @Param('id') id: string,
+    @CurrentActor() actor: Actor,
+    @Req() request: FastifyRequest,
+  ): Promise<RunAccepted> {
+    const taskId = parseOrThrow(Tasks.TaskId, id, 'task id');
+    return this.rerun.replay(taskId, actor, requestIdOf(request));
+  }
+
+  /** A new task taking the ended task's record up to a point as done, and live from there. */
+  @Post(':id/fork')
+  @HttpCode(202)
+  fork(
+    @Param('id') id: string,
+    @Body() rawBody: unknown,
+    @CurrentActor() actor: Actor,
+    @Req() request: FastifyRequest,
+  ): Promise<RunAccepted> {
+    const taskId = parseOrThrow(Tasks.TaskId, id, 'task id');
+    const body = parseOrThrow(Tasks.ForkRequestBody, rawBody ?? {}, 'request body');
+    return this.rerun.fork(taskId, body, actor, requestIdOf(request));
+  }
+
+  /** Where two runs of a task differ: decisions, steps, answers, tokens, cost, time. */
+  @Get(':a/diff/:b')
+  diff(
+    @Param('a') a: string,
+    @Param('b') b: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<Tasks.TaskDiffView> {
+    return this.bus.request(
+      Tasks.TaskDiff,
+      {
+        a: parseOrThrow(Tasks.TaskId, a, 'task id a'),
+        b: parseOrThrow(Tasks.TaskId, b, 'task id b'),
+      },
+      { actor },
+    );
   }
 }

@@ -9,6 +9,7 @@ import type { RetryBudget } from '@switchboard/messaging';
 import { abortable as abortableBy } from '@switchboard/runtime';
 import { BLOCKED_PLACEHOLDER } from '../guardrails/guardrail.service.js';
 import type { TaskEventSequence } from '../tasks/task-event.stream.js';
+import type { RecordedStepEvent } from '../tasks/task.repository.js';
 
 export interface DispatchContext {
   taskId: string;
@@ -36,7 +37,7 @@ export interface DispatchContext {
   approval?: { id: string; argsHash: string; answer?: { reply: string; remoteTaskId: string } };
 }
 
-export type StepResult =
+export type StepResult = (
   | { ok: true; output: unknown; durationMs: number }
   /**
    * `output`: what is kept instead of an output the guardrail blocked. `inputRequired`: not a failure
@@ -48,7 +49,11 @@ export type StepResult =
       durationMs: number;
       output?: unknown;
       inputRequired?: { question: string; remoteTaskId: string };
-    };
+    }
+) & {
+  /** What the step's runner reported (its mcp.task.* or a2a.delegation.* events), for the record. */
+  events?: RecordedStepEvent[];
+};
 
 /**
  * The delegated agent stopped its task to ask for input (TASK_STATE_INPUT_REQUIRED): the step is not

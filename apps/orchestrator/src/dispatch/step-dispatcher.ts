@@ -2,7 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { Tasks } from '@switchboard/contracts';
 import { failSpan, withSpan } from '@switchboard/observability';
 import { AgentStepRunner } from './agent-step.runner.js';
+import type { RecordedStepEvent } from '../tasks/task.repository.js';
 import { ToolStepRunner } from './tool-step.runner.js';
+
+/** The events a step's runner emits (its tool's or its agent's), recorded with the step. */
+const RECORDED = /^(mcp\.task|a2a\.delegation)\./;
 import {
   AgentInputRequired,
   BlockedStepOutput,
@@ -34,6 +38,13 @@ export class StepDispatcher {
       `dispatching ${action.kind} ${action.target}`,
     );
     const started = performance.now();
+    // What the runner reports of this step is kept with it: a replay re-emits it (docs/replay.md).
+    const recorded: RecordedStepEvent[] = [];
+    const untap = ctx.events.tap((e) => {
+      const data = e.data as Record<string, unknown>;
+      if (RECORDED.test(e.name) && data['stepId'] === action.id)
+        recorded.push({ name: e.name, data, ...(e.message ? { message: e.message } : {}) });
+    });
     const result = await withSpan(
       `step ${action.kind}`,
       {
@@ -58,7 +69,8 @@ export class StepDispatcher {
         if (!r.ok) failSpan(span, `${r.error.code}: ${r.error.message}`);
         return r;
       },
-    );
+    ).finally(untap);
+    result.events = recorded;
     // The agent's question: the step goes on once a person answered (the approval event says so).
     if (!result.ok && result.inputRequired) return result;
     if (result.ok) {

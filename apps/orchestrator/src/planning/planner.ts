@@ -63,6 +63,8 @@ export interface RoundInfo {
   durationMs?: number;
   /** Planner-specific record of the round, persisted and handed back in `rounds` (JSON only). */
   memo?: unknown;
+  /** What the planner asked (the LLM: the request it sent), recorded with the round for replay. */
+  request?: unknown;
   /**
    * Everything the planner generated this round that may reach the user or a tool (model text, tool
    * arguments), for the output guardrail. Absent: the guardrail checks the answer and action inputs.

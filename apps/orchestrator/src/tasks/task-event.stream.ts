@@ -47,6 +47,8 @@ export class TaskEventSequence {
   private sendScheduled = false;
   /** Published and not yet known to be stored, by first seq. */
   private readonly pending = new Map<number, Batch>();
+  /** Who also hears each event as it is emitted (a step recording what it reported). */
+  private readonly taps = new Set<(event: Tasks.TaskEvent) => void>();
 
   constructor(
     private readonly taskId: string,
@@ -64,12 +66,18 @@ export class TaskEventSequence {
     return this.seq;
   }
 
+  /** Calls `listener` with every event emitted from now on, until the returned function is called. */
+  tap(listener: (event: Tasks.TaskEvent) => void): () => void {
+    this.taps.add(listener);
+    return () => this.taps.delete(listener);
+  }
+
   emit<N extends Tasks.TaskEventName>(
     name: N,
     data: Tasks.TaskEventPayload<N>,
     message?: string,
   ): void {
-    this.outbox.push({
+    const event = {
       taskId: this.taskId,
       seq: ++this.seq,
       name,
@@ -77,7 +85,9 @@ export class TaskEventSequence {
       source: this.source,
       ...(message ? { message } : {}),
       data: roundedDuration(data),
-    } as Tasks.TaskEvent);
+    } as Tasks.TaskEvent;
+    this.outbox.push(event);
+    for (const listener of this.taps) listener(event);
     if (this.sendScheduled) return;
     this.sendScheduled = true;
     setImmediate(() => this.send());

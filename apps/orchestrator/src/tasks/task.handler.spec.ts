@@ -8,6 +8,7 @@ import type { ApprovalRepository } from '../approvals/approval.repository.js';
 import type { TaskResumer } from '../approvals/task-resumer.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { ALL_TENANTS, type TenantScope } from '../tenancy/tenant-scope.js';
+import type { RunRecordRepository } from '../replay/run-record.repository.js';
 import { TaskHandler } from './task.handler.js';
 import type { TaskRepository } from './task.repository.js';
 
@@ -54,6 +55,7 @@ function setup() {
     { cancelPending: async () => 0 } as unknown as ApprovalRepository,
     { resumeCancelled: async () => true } as unknown as TaskResumer,
     new TenantRefusals(audit as unknown as AuditTrail, { warn: jest.fn() } as unknown as Logger),
+    { runsOf: async () => [] } as unknown as RunRecordRepository,
   );
   return { sut, cancelled, queued, published, audits };
 }

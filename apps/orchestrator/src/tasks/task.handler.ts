@@ -3,6 +3,7 @@ import { type Actor, DomainError, isAdmin, Tasks } from '@switchboard/contracts'
 import { HandleCommand, type MessageMeta, NatsBus } from '@switchboard/messaging';
 import { ApprovalRepository } from '../approvals/approval.repository.js';
 import { TaskResumer } from '../approvals/task-resumer.js';
+import { RunRecordRepository } from '../replay/run-record.repository.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { ALL_TENANTS, scopeOf } from '../tenancy/tenant-scope.js';
 import { TaskRepository } from './task.repository.js';
@@ -19,18 +20,22 @@ export class TaskHandler {
     private readonly approvals: ApprovalRepository,
     private readonly resumer: TaskResumer,
     private readonly refusals: TenantRefusals,
+    private readonly records: RunRecordRepository,
   ) {}
 
   @HandleCommand(Tasks.TaskGet)
   async get(req: { taskId: string }, meta: MessageMeta): Promise<Tasks.TaskView> {
     const actor = requireActor(meta);
     const task = await this.owned(req.taskId, actor, 'task.get.denied');
-    if (task.tenantId !== undefined) return task;
+    // Its replays and forks the caller may see: the next level of its run tree.
+    const runs = await this.records.runsOf(task.taskId, actor);
+    const viewed = runs.length ? { ...task, runs } : task;
+    if (task.tenantId !== undefined) return viewed;
     // Read in the actor's tenant, the task is in it; the platform operator's read spans tenants.
     const scope = scopeOf(actor);
     const tenantId =
       scope === ALL_TENANTS ? await this.repository.tenantOfTask(task.taskId) : scope;
-    return { ...task, ...(tenantId !== undefined ? { tenantId } : {}) };
+    return { ...viewed, ...(tenantId !== undefined ? { tenantId } : {}) };
   }
 
   @HandleCommand(Tasks.TaskCancel)

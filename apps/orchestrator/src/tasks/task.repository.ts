@@ -43,6 +43,15 @@ export interface StepRecord extends TaskRef {
   output?: unknown;
   error?: ErrorBody;
   startedAt: Date;
+  /** What the step reported while it ran (its tool's or agent's events), for a replay to re-emit. */
+  events?: RecordedStepEvent[];
+}
+
+/** A tool's or an agent's event of one step, as a replay re-emits it (docs/replay.md). */
+export interface RecordedStepEvent {
+  name: Tasks.TaskEventName;
+  data: Record<string, unknown>;
+  message?: string;
 }
 
 export interface TaskOutcome {
@@ -58,6 +67,8 @@ export interface TaskOutcome {
   durationMs: number;
   /** The step that was under way when the task stopped: stored as cancelled unless it was stored. */
   interrupted?: { index: number; action: Tasks.PlanAction; startedAt: Date };
+  /** A replay's verdict. */
+  verdict?: Tasks.ReplayVerdict;
 }
 
 /** A task no replica could run, as far as its (possibly invalid) submission tells. */
@@ -130,11 +141,13 @@ export class TaskRepository {
     const [claimed] = await this.prisma.$queryRaw<ClaimRow[]>`
       WITH created AS (
         INSERT INTO "Task" ("id", "tenantId", "userId", "role", "status", "text", "request",
-                            "correlationId", "threadId", "planner", "createdAt", "updatedAt", "startedAt")
+                            "correlationId", "threadId", "planner", "createdAt", "updatedAt", "startedAt",
+                            "parentId", "runKind", "runFrom")
         VALUES (${s.taskId}::uuid, ${tenant}, ${s.actor.userId}, ${s.actor.role}, 'running', ${text},
                 ${jsonText({ ...s.request, task: text })}::jsonb, ${s.correlationId},
                 ${s.request.thread_id ?? null}, ${planner}, ${new Date(s.submittedAt).toISOString()}::timestamp(3), (now() AT TIME ZONE 'UTC'),
-                ${startedAt.toISOString()}::timestamp(3))
+                ${startedAt.toISOString()}::timestamp(3), ${s.run?.of ?? null}::uuid, ${s.run?.kind ?? null},
+                ${jsonText(runFromOf(s.run))}::jsonb)
         ON CONFLICT ("id") DO NOTHING
         RETURNING 1
       )
@@ -229,6 +242,16 @@ export class TaskRepository {
       request: t.request as Tasks.TaskRequest,
       submittedAt: t.createdAt.toISOString(),
       correlationId: t.correlationId,
+      // A replay or fork resumes as one (a fork's live step may have waited for a decision).
+      ...(t.parentId && t.runKind
+        ? {
+            run: Tasks.RunOrigin.parse({
+              kind: t.runKind,
+              of: t.parentId,
+              ...(t.runFrom as object),
+            }),
+          }
+        : {}),
     };
   }
 
@@ -247,15 +270,17 @@ export class TaskRepository {
     // An upsert: a replica resuming after a crash may write a step the dead one had written.
     await this.prisma.$executeRaw`
       INSERT INTO "Step" ("id", "taskId", "tenantId", "index", "actionId", "kind", "target", "status",
-                          "input", "output", "error", "idempotencyKey", "startedAt", "finishedAt")
+                          "input", "output", "error", "idempotencyKey", "events", "startedAt", "finishedAt")
       VALUES (${`${r.taskId}:${r.index}`}, ${r.taskId}::uuid, ${r.tenantId}, ${r.index}, ${r.action.id},
               ${r.action.kind}, ${r.action.target}, ${r.status}, ${jsonText(r.action.input)}::jsonb,
               ${jsonText(r.output)}::jsonb, ${jsonText(r.error)}::jsonb,
-              ${`${r.taskId}:${r.action.id}`}, ${r.startedAt.toISOString()}::timestamp(3), (now() AT TIME ZONE 'UTC'))
+              ${`${r.taskId}:${r.action.id}`}, ${jsonText(r.events?.length ? r.events : undefined)}::jsonb,
+              ${r.startedAt.toISOString()}::timestamp(3), (now() AT TIME ZONE 'UTC'))
       ON CONFLICT ("id") DO UPDATE SET
         "actionId" = EXCLUDED."actionId", "kind" = EXCLUDED."kind", "target" = EXCLUDED."target",
         "status" = EXCLUDED."status", "input" = EXCLUDED."input", "output" = EXCLUDED."output",
         "error" = EXCLUDED."error", "idempotencyKey" = EXCLUDED."idempotencyKey",
+        "events" = EXCLUDED."events",
         "startedAt" = EXCLUDED."startedAt", "finishedAt" = EXCLUDED."finishedAt"`;
   }
 
@@ -319,6 +344,7 @@ export class TaskRepository {
           "result" = ${o.result === undefined ? null : scrubJson(o.result)},
           "output" = ${jsonText(o.output)}::jsonb, "error" = ${jsonText(o.error)}::jsonb,
           "usage" = ${jsonText(o.usage)}::jsonb, "lastEventSeq" = ${o.lastEventSeq},
+          "verdict" = ${jsonText(o.verdict)}::jsonb,
           "finishedAt" = COALESCE("startedAt", "createdAt")
                          + make_interval(secs => ${o.durationMs / 1000}::double precision),
           "updatedAt" = (now() AT TIME ZONE 'UTC')
@@ -406,12 +432,16 @@ export class TaskRepository {
       };
     });
     const started = t.startedAt ?? t.createdAt;
+    const run = runOf(t);
+    const verdict = Tasks.ReplayVerdict.safeParse(t.verdict);
     return {
       taskId: t.id,
       userId: t.userId,
       tenantId: t.tenantId,
       status: t.status as Tasks.TaskStatus,
       task: t.text,
+      ...(run ? { run } : {}),
+      ...(verdict.success ? { verdict: verdict.data } : {}),
       ...(t.planner ? { planner: t.planner as Tasks.PlannerKind } : {}),
       ...(t.result !== null ? { result: t.result } : {}),
       ...(t.error ? { error: t.error as unknown as ErrorBody } : {}),
@@ -441,4 +471,26 @@ export class TaskRepository {
       })),
     };
   }
+}
+
+/** What the row keeps of a run's origin besides its parent and kind: the fork point and edits. */
+function runFromOf(run: Tasks.RunOrigin | undefined): Record<string, unknown> | undefined {
+  if (!run || (!run.from && !run.edits && !run.batchId)) return undefined;
+  return {
+    ...(run.from ? { from: run.from } : {}),
+    ...(run.edits ? { edits: run.edits } : {}),
+    ...(run.batchId ? { batchId: run.batchId } : {}),
+  };
+}
+
+/** A replay's or fork's origin, as its view shows it. */
+function runOf(t: {
+  parentId: string | null;
+  runKind: string | null;
+  runFrom: unknown;
+}): Tasks.TaskView['run'] | undefined {
+  const kind = Tasks.RunKind.safeParse(t.runKind);
+  if (!kind.success || !t.parentId) return undefined;
+  const from = Tasks.ForkPoint.safeParse((t.runFrom as { from?: unknown } | null)?.from);
+  return { kind: kind.data, of: t.parentId, ...(from.success ? { from: from.data } : {}) };
 }

@@ -6,7 +6,8 @@ import {
   TaskSubmitted,
   tenantTaskEventsFilter,
 } from './task.contracts.js';
-import { TaskRequest, TaskSubmission } from './task.schemas.js';
+import { TaskSubmission } from './task-submission.schemas.js';
+import { TaskRequest } from './task.schemas.js';
 import { demoEvents, demoSubmission } from './task.fixtures.js';
 
 describe('task contracts', () => {

@@ -5,7 +5,9 @@ import { TenantId } from '../identity.schemas.js';
 import { safeText } from '../text.schemas.js';
 import { TaskList } from './task-list.contracts.js';
 import { TaskEvent } from './task.events.js';
-import { TaskId, TaskStatus, TaskSubmission, TaskView } from './task.schemas.js';
+import { TaskDiffView } from './replay.schemas.js';
+import { TaskSubmission, TaskView } from './task-submission.schemas.js';
+import { TaskId, TaskStatus } from './task.schemas.js';
 
 export const TaskSubmitted = defineEvent({
   template: 'sb.task.submit',
@@ -136,11 +138,23 @@ export const TaskCancel = defineCommand({
     "Requests cancellation. Its owner, an admin of its tenant, or the platform operator only; another tenant's task is NOT_FOUND. Idempotent; a terminal task is returned unchanged; a task not picked up yet (whenQueued) answers `queued` and ends cancelled when it is.",
 });
 
+export const TaskDiff = defineCommand({
+  subject: 'sb.cmd.orchestrator.task.diff',
+  service: 'orchestrator',
+  callers: ['gateway'],
+  request: z.object({ a: TaskId, b: TaskId }).strict(),
+  response: TaskDiffView,
+  timeoutMs: 10_000,
+  idempotency: 'idempotent',
+  description:
+    "Where two runs of a task (the original, its replays and forks) differ: decisions, steps' arguments and results, answers, tokens, cost and time (docs/replay.md). Both must be the caller's own, or their tenant's for its admins; another tenant's is NOT_FOUND.",
+});
+
 /** Every task contract, for the catalogue. */
 export const TASK_CONTRACTS: {
   commands: readonly CommandContract[];
   events: readonly EventContract[];
 } = {
-  commands: [TaskGet, TaskCancel, TaskList],
+  commands: [TaskGet, TaskCancel, TaskList, TaskDiff],
   events: [TaskSubmitted, TaskEventPublished, TaskCancelRequested],
 };

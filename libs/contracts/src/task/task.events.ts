@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorBody } from '../errors.js';
 import { scrubJson } from '../text.schemas.js';
+import { ForkPoint, ReplayVerdict, RunKind } from './replay.schemas.js';
 import { PlanAction, PlannerKind, StepKind, TaskId, TokenUsage } from './task.schemas.js';
 
 /**
@@ -27,6 +28,7 @@ export const TaskEventName = {
   GuardrailViolation: 'orchestrator.guardrail.violation',
   ApprovalRequested: 'orchestrator.approval.requested',
   ApprovalDecided: 'orchestrator.approval.decided',
+  ReplayVerdict: 'orchestrator.replay.verdict',
 } as const;
 export type TaskEventName = (typeof TaskEventName)[keyof typeof TaskEventName];
 
@@ -46,6 +48,8 @@ export const TaskEventData = {
     threadId: z.string().optional(),
     /** The model, when the planner is an LLM. */
     model: z.string().optional(),
+    /** A replay or fork of a recorded task (docs/replay.md): of which, and (a fork) from where. */
+    run: z.object({ kind: RunKind, of: TaskId, from: ForkPoint.optional() }).optional(),
   }),
   [TaskEventName.PlanningStarted]: z.object({ planner: PlannerKind, iteration: z.number().int() }),
   [TaskEventName.PlanningCompleted]: z.object({
@@ -167,6 +171,11 @@ export const TaskEventData = {
     edited: z.boolean(),
     comment: z.string().optional(),
   }),
+  /**
+   * A replay's verdict, just before its terminal event: identical to its record (the same decisions,
+   * steps and outcome; times and ids are not compared), or where it first diverged.
+   */
+  [TaskEventName.ReplayVerdict]: ReplayVerdict,
 } satisfies Record<TaskEventName, z.ZodType>;
 
 export const TERMINAL_TASK_EVENTS: readonly TaskEventName[] = [

@@ -1,5 +1,5 @@
 import type { TaskEvent } from './task.events.js';
-import type { TaskSubmission } from './task.schemas.js';
+import type { TaskSubmission } from './task-submission.schemas.js';
 
 /** Valid example payloads (contract tests and docs). */
 export const demoSubmission: TaskSubmission = {

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { ErrorBody } from '../errors.js';
 import { ApprovalRequest } from '../approval/approval.schemas.js';
-import { Actor, TenantId } from '../identity.schemas.js';
 import { safeText, UNSTORABLE_JSON_MESSAGE, unstorableJsonPath } from '../text.schemas.js';
 
-const Name = z
+export const ConstraintName = z
   .string()
   .min(1)
   .max(128)
@@ -14,8 +13,8 @@ const Name = z
 export const ToolConstraints = z
   .object({
     mode: z.enum(['auto', 'custom']),
-    providers: z.array(Name).max(100).optional(),
-    tools: z.array(Name).max(500).optional(),
+    providers: z.array(ConstraintName).max(100).optional(),
+    tools: z.array(ConstraintName).max(500).optional(),
   })
   .strict();
 export type ToolConstraints = z.infer<typeof ToolConstraints>;
@@ -43,27 +42,6 @@ export const TaskRequest = z
 export type TaskRequest = z.infer<typeof TaskRequest>;
 
 export const TaskId = z.string().uuid();
-
-/** What the gateway puts on the durable submission stream. */
-export const TaskSubmission = z.object({
-  taskId: TaskId,
-  actor: Actor,
-  request: TaskRequest,
-  submittedAt: z.string().datetime(),
-  correlationId: safeText(z.string().min(1).max(128)),
-  /**
-   * Internal, set by the gateway's MCP endpoint only: the task is this one tool call, exactly as the
-   * MCP client asked for it (a call that needs approval runs as a one-call task, docs/mcp.md).
-   */
-  call: z
-    .object({
-      tool: Name,
-      input: z.record(z.string(), z.unknown()),
-    })
-    .strict()
-    .optional(),
-});
-export type TaskSubmission = z.infer<typeof TaskSubmission>;
 
 /** `waiting_approval`: stopped before a call that needs a person's decision; no replica holds it. */
 export const TaskStatus = z.enum([
@@ -152,27 +130,3 @@ export const PlanningRoundView = z.object({
   durationMs: z.number().nonnegative().optional(),
 });
 export type PlanningRoundView = z.infer<typeof PlanningRoundView>;
-
-export const TaskView = z.object({
-  taskId: TaskId,
-  userId: z.string(),
-  /** The tenant the task belongs to (its submitter's). */
-  tenantId: TenantId.optional(),
-  status: TaskStatus,
-  task: z.string(),
-  planner: PlannerKind.optional(),
-  result: z.string().optional(),
-  error: ErrorBody.optional(),
-  steps: z.array(StepView),
-  threadId: z.string().optional(),
-  /** Tokens (and cost) of the whole task, summed over its planning rounds. */
-  usage: TokenUsage.optional(),
-  planning: z.array(PlanningRoundView).optional(),
-  lastEventSeq: z.number().int().nonnegative(),
-  createdAt: z.string().datetime(),
-  updatedAt: z.string().datetime(),
-  finishedAt: z.string().datetime().optional(),
-  /** From the first claim to the end, as the terminal event reports it (absent while it runs). */
-  durationMs: z.number().nonnegative().optional(),
-});
-export type TaskView = z.infer<typeof TaskView>;

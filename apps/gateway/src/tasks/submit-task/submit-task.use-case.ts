@@ -45,6 +45,8 @@ export class SubmitTaskUseCase {
     correlationId: string,
     /** A task that is one tool call (the MCP endpoint's calls that need approval). */
     call?: Tasks.TaskSubmission['call'],
+    /** A replay or fork of a recorded task (docs/replay.md). */
+    run?: Tasks.RunOrigin,
   ): Promise<void> {
     const submission: Tasks.TaskSubmission = {
       taskId,
@@ -53,6 +55,7 @@ export class SubmitTaskUseCase {
       submittedAt: new Date().toISOString(),
       correlationId,
       ...(call ? { call } : {}),
+      ...(run ? { run } : {}),
     };
     // The owner is recorded alongside the submission: nobody learns the task id before both are
     // done, so the owner can attach to the task's events the moment it is accepted.
@@ -85,6 +88,9 @@ export class SubmitTaskUseCase {
         length: request.task.length,
         ...(request.tool_constraints ? { constraints: request.tool_constraints.mode } : {}),
         ...(request.thread_id ? { threadId: request.thread_id } : {}),
+        ...(run
+          ? { run: { kind: run.kind, of: run.of, ...(run.from ? { from: run.from } : {}) } }
+          : {}),
       },
     });
   }

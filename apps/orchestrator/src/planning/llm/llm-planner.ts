@@ -46,19 +46,18 @@ export class LlmPlanner implements Planner {
   async next(state: PlanningState): Promise<PlanDecision> {
     const { messages, catalog } = this.request(state);
     const started = performance.now();
+    const request = {
+      model: this.settings.model,
+      messages,
+      tools: catalog.functions,
+      temperature: this.settings.temperature,
+      maxOutputTokens: Math.max(
+        1,
+        Math.min(this.settings.maxOutputTokens, state.maxOutputTokens ?? Infinity),
+      ),
+    };
     const completion = await this.client.complete(
-      {
-        model: this.settings.model,
-        messages,
-        tools: catalog.functions,
-        temperature: this.settings.temperature,
-        maxOutputTokens: Math.max(
-          1,
-          Math.min(this.settings.maxOutputTokens, state.maxOutputTokens ?? Infinity),
-        ),
-        iteration: state.iteration,
-        ...(state.taskId ? { taskId: state.taskId } : {}),
-      },
+      { ...request, iteration: state.iteration, ...(state.taskId ? { taskId: state.taskId } : {}) },
       state.signal,
     );
     const durationMs = performance.now() - started;
@@ -73,6 +72,8 @@ export class LlmPlanner implements Planner {
       usage: usageOf(completion, messages, catalog.functions),
       model: completion.model,
       durationMs,
+      // The functions offered are the manifest's (recorded with the task): named, not repeated.
+      request: { ...request, tools: catalog.functions.map((f) => f.name) },
     };
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Approvals, DomainError, ErrorBody, Tasks } from '@switchboard/contracts';
+import { type Approvals, DomainError, type ErrorBody, type Tasks } from '@switchboard/contracts';
 import { ApprovalGate, type HeldCall } from '../../approvals/approval.gate.js';
 import { abortError } from '../../dispatch/dispatch.context.js';
 import { StepDispatcher } from '../../dispatch/step-dispatcher.js';
@@ -9,6 +9,16 @@ import type { ObservedStep, PlanDecision } from '../../planning/planner.js';
 import { taskRefOf } from '../../tenancy/tenant-scope.js';
 import type { StoredStep } from '../task.repository.js';
 import { TaskRepository } from '../task.repository.js';
+import { BLOCKED_PLACEHOLDER } from '../../guardrails/guardrail.service.js';
+import {
+  emitRecorded,
+  recordedOutcome,
+  replayedEvents,
+  takesRecordedStep,
+} from '../../replay/recorded-step.js';
+import { recordedStep } from '../../replay/replay-check.js';
+import type { RunOriginState } from '../../replay/run-record.js';
+import { CancelledBy } from '../cancellation.registry.js';
 import type { TaskRun } from '../run-task/task-run.js';
 
 /** How a step ended. */
@@ -55,7 +65,9 @@ export class DispatchStepsUseCase {
       const index = ledger.steps.length;
       const status =
         this.reused(ledger, action, index) ??
-        (await this.gated(run, decision.actions.slice(i), index, ledger));
+        (takesRecordedStep(run.origin, index)
+          ? await this.fromRecord(run, action, index, ledger)
+          : await this.gated(run, decision.actions.slice(i), index, ledger));
       if (status === 'paused') return 'paused';
       run.plan.push(action);
       if (status === 'failed') failedGroups.add(group);
@@ -123,6 +135,76 @@ export class DispatchStepsUseCase {
     if (done.status !== 'completed' && done.status !== 'failed') return undefined;
     this.observe(ledger, { ...action }, done.status, done.output, done.error ?? undefined);
     return done.status;
+  }
+
+  /**
+   * A step a replay or fork takes from its record instead of dispatching it: nothing is called. It is
+   * reported as it was (its tool's or agent's recorded events), its output passes today's output
+   * guardrail, and it is stored as the run's own step. A replay whose step is not the recorded one
+   * stops there (CONFLICT); a recorded step that never ended (its task was cancelled or stopped there)
+   * ends the run the same way.
+   */
+  private async fromRecord(
+    run: TaskRun,
+    action: Tasks.PlanAction,
+    index: number,
+    ledger: StepLedger,
+  ): Promise<Ended> {
+    const origin = run.origin as RunOriginState;
+    const input = await this.resolve(run, action, index, ledger);
+    if (input === undefined) return 'failed';
+    const step = recordedStep(origin.record, index, action, input);
+    if (step instanceof DomainError) {
+      if (origin.kind === 'replay') {
+        await this.failStep(run, { ...action, input }, index, ledger, step.toBody());
+        throw step;
+      }
+    }
+    const taken = step instanceof DomainError ? origin.record.steps[index] : step;
+    if (!taken || (taken.status !== 'completed' && taken.status !== 'failed'))
+      throw new CancelledBy(recordEnded(origin, index));
+    const outcome = recordedOutcome(origin, taken);
+    const ref = { stepId: action.id, index, kind: action.kind, target: action.target };
+    run.events.emit(
+      'orchestrator.step.dispatching',
+      { ...ref, input },
+      `replaying ${action.kind} ${action.target}`,
+    );
+    const blocked =
+      outcome.status === 'completed'
+        ? this.guardrails.screenStep(run, action.id, outcome.output)
+        : undefined;
+    const events = replayedEvents(taken, outcome, blocked !== undefined);
+    emitRecorded(run.events, events);
+    const resolved = { ...action, input };
+    const stored = {
+      ...taskRefOf(run.submission),
+      index,
+      action: resolved,
+      startedAt: new Date(),
+      events,
+    };
+    if (outcome.status === 'completed' && !blocked) {
+      run.events.emit('orchestrator.step.completed', {
+        ...ref,
+        output: outcome.output,
+        durationMs: 0,
+      });
+      this.observe(ledger, resolved, 'completed', outcome.output);
+      await this.repository.recordStep({ ...stored, status: 'completed', output: outcome.output });
+      return 'completed';
+    }
+    const error = blocked ? blocked.toBody() : (outcome as { error: ErrorBody }).error;
+    const output = blocked ? BLOCKED_PLACEHOLDER : 'output' in outcome ? outcome.output : undefined;
+    run.events.emit('orchestrator.step.failed', { ...ref, error }, error.message);
+    this.observe(ledger, resolved, 'failed', undefined, error);
+    await this.repository.recordStep({
+      ...stored,
+      status: 'failed',
+      error,
+      ...(output !== undefined ? { output } : {}),
+    });
+    return 'failed';
   }
 
   /** The step's input with its references to earlier outputs resolved; a bad reference fails the step. */
@@ -198,7 +280,13 @@ export class DispatchStepsUseCase {
       await this.gate.askAgent(run, resolved, result.inputRequired);
       return 'paused';
     }
-    const stored = { ...taskRefOf(run.submission), index, action: resolved, startedAt };
+    const stored = {
+      ...taskRefOf(run.submission),
+      index,
+      action: resolved,
+      startedAt,
+      ...(result.events?.length ? { events: result.events } : {}),
+    };
     if (result.ok) {
       this.observe(ledger, resolved, 'completed', result.output);
       await this.repository.recordStep({ ...stored, status: 'completed', output: result.output });
@@ -230,4 +318,10 @@ export class DispatchStepsUseCase {
     });
     if (status === 'completed') ledger.outputs.set(action.id, output);
   }
+}
+
+/** Why a replay or fork stops at a step its record never finished. */
+function recordEnded(origin: RunOriginState, index: number): string {
+  const why = origin.record.error?.message ?? `the recorded task ended ${origin.record.status}`;
+  return `the recorded task stopped at step ${index + 1} (${why}): the ${origin.kind} stops there too`;
 }

@@ -7,6 +7,7 @@ import { UsageMeter } from '../../budget/usage-meter.js';
 import type { ThreadHistoryService } from '../../threads/thread-history.service.js';
 import { FLUSH_PATIENCE_MS, TaskEventSequence } from '../task-event.stream.js';
 import { TaskSlots } from '../../quotas/task-slots.js';
+import type { JudgeReplayUseCase } from '../../replay/judge-replay/judge-replay.use-case.js';
 import { FinishTaskUseCase } from './finish-task.use-case.js';
 import type { TaskOutcome, TaskRepository } from '../task.repository.js';
 import type { TaskRun } from '../run-task/task-run.js';
@@ -67,6 +68,7 @@ function setup(
       { warn: () => void log.push('slot release failed (logged)') } as unknown as Logger,
     ),
     { error: () => undefined } as unknown as Logger,
+    { verdict: async () => undefined } as unknown as JudgeReplayUseCase,
   );
   const run: TaskRun = {
     submission: {

@@ -3,6 +3,7 @@ import { type ErrorBody, Tasks, Tenancy, tenantOf } from '@switchboard/contracts
 import { type AuditEvent, AuditTrail } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { TaskSlots } from '../../quotas/task-slots.js';
+import { JudgeReplayUseCase } from '../../replay/judge-replay/judge-replay.use-case.js';
 import { taskRefOf } from '../../tenancy/tenant-scope.js';
 import { ThreadHistoryService } from '../../threads/thread-history.service.js';
 import { storedTrigger } from '../lifecycle/task-lifecycle.js';
@@ -26,6 +27,7 @@ export class FinishTaskUseCase {
     private readonly audit: AuditTrail,
     private readonly slots: TaskSlots,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly judge: JudgeReplayUseCase,
   ) {}
 
   async finish(run: TaskRun, outcome: Outcome, durationMs: number): Promise<void> {
@@ -36,9 +38,20 @@ export class FinishTaskUseCase {
       run.phase.fire(outcome.status === 'cancelled' ? 'cancelled' : 'failed');
     const usage = run.meter.total();
     await events.flush();
+    // A replay's verdict comes before its end: stored with its row, streamed before its terminal event.
+    const verdict = await this.judge.verdict(run, outcome);
+    if (verdict)
+      events.emit(
+        'orchestrator.replay.verdict',
+        verdict,
+        verdict.identical
+          ? 'identical to its record'
+          : `diverged: ${verdict.divergence?.summary ?? ''}`,
+      );
     // The count the row's steps give, not the plan's: the event then says what GET /tasks/{id} and
     // the task list show, also for a step that was under way when the task stopped.
     const steps = await this.repository.finish(taskRefOf(s), {
+      ...(verdict ? { verdict } : {}),
       status: outcome.status,
       planner: run.planner,
       plan: run.plan,
@@ -52,7 +65,8 @@ export class FinishTaskUseCase {
         ? { error: { code: 'CANCELLED', message: outcome.reason, retryable: false } }
         : {}),
     });
-    await this.recordTurns(run, outcome);
+    // A replay or fork is a run beside its thread's conversation, not a turn of it.
+    if (!run.origin) await this.recordTurns(run, outcome);
     await this.slots.release(s);
     const ending = { steps, durationMs, ...(usage ? { usage } : {}) };
     this.emitEnding(run, outcome, ending);
@@ -152,6 +166,7 @@ export class FinishTaskUseCase {
         durationMs: Math.round(durationMs),
         planner: run.planner,
         ...(run.model ? { model: run.model } : {}),
+        ...(s.run ? { run: { kind: s.run.kind, of: s.run.of } } : {}),
         ...(usage
           ? {
               totalTokens: usage.totalTokens,

@@ -4,7 +4,7 @@ import { AuditTrail } from '@switchboard/messaging';
 import { TenantBudget } from '../../budget/tenant-budget.js';
 import { abortable } from '../../dispatch/dispatch.context.js';
 import { Guardrails } from '../../guardrails/guardrails.js';
-import type { AgentList } from '../../agents/agent-directory.js';
+import type { AgentList, DirectoryAgent } from '../../agents/agent-directory.js';
 import {
   AGENTS_NOT_LISTED,
   AgentsUnavailable,
@@ -14,7 +14,9 @@ import {
   type PlanningState,
 } from '../../planning/planner.js';
 import { taskRefOf } from '../../tenancy/tenant-scope.js';
-import { PlanningRoundRepository } from './planning-round.repository.js';
+import { PlanningRoundRepository, type RoundContext } from './planning-round.repository.js';
+import { roundDivergence } from '../../replay/replay-check.js';
+import type { RunOriginState } from '../../replay/run-record.js';
 import { failed, type Outcome, type TaskRun } from '../run-task/task-run.js';
 
 export type RoundResult = { decision: PlanDecision } | { outcome: Outcome };
@@ -56,20 +58,23 @@ export class PlanRoundUseCase {
   ): Promise<RoundResult> {
     const { events, meter } = run;
     const iteration = state.iteration;
+    const planner = run.origin?.planner ?? this.planner;
     if (stored) {
       // Planned before a crash: the same decision, not a new (and possibly different) one.
       meter.add(stored.usage, stored.model);
-      events.emit('orchestrator.planning.started', { planner: this.planner.kind, iteration });
+      events.emit('orchestrator.planning.started', { planner: planner.kind, iteration });
       this.completed(run, iteration, stored, true);
       return { decision: stored };
     }
-    const allowed = await this.allowance(run, state);
+    const taken = takenOver(run, iteration);
+    if (taken) return this.takeOver(run, state, taken);
+    const allowed = await this.allowance(run, state, planner);
     if ('outcome' in allowed) return allowed;
     const { maxOutputTokens } = allowed;
-    events.emit('orchestrator.planning.started', { planner: this.planner.kind, iteration });
+    events.emit('orchestrator.planning.started', { planner: planner.kind, iteration });
     const ask = (s: typeof state) =>
       abortable(
-        this.planner.next({
+        planner.next({
           ...s,
           signal: run.signal,
           ...(maxOutputTokens !== undefined ? { maxOutputTokens } : {}),
@@ -97,10 +102,46 @@ export class PlanRoundUseCase {
       ...raw,
       ...(raw.usage ? { usage: meter.add(raw.usage, raw.model) } : {}),
     };
-    const decision = await this.charged(run, this.screened(run, priced));
-    await this.rounds.save(taskRefOf(run.submission), iteration, this.planner.kind, decision);
+    // A replay's completions come from its record: no model was called, nothing is charged.
+    const replaying = run.origin?.kind === 'replay';
+    const screened = this.screened(run, priced);
+    const decision = replaying ? screened : await this.charged(run, screened);
+    await this.rounds.save(
+      taskRefOf(run.submission),
+      iteration,
+      planner.kind,
+      decision,
+      roundContext(run, state),
+    );
     this.auditRefusals(run, iteration, decision);
     this.completed(run, iteration, decision, false);
+    const diverged = replaying
+      ? roundDivergence((run.origin as RunOriginState).record, iteration, decision)
+      : undefined;
+    if (diverged) return { outcome: { status: 'failed', error: diverged.toBody() } };
+    return { decision };
+  }
+
+  /**
+   * A fork's round before its fork point: the recorded decision, taken as done (stored as the fork's
+   * own round, without the cost the original paid for it); at the fork point, an edited plan.
+   */
+  private async takeOver(
+    run: TaskRun,
+    state: Omit<PlanningState, 'signal' | 'maxOutputTokens'>,
+    decision: PlanDecision,
+  ): Promise<RoundResult> {
+    const { iteration } = state;
+    const kind = run.origin?.planner.kind ?? this.planner.kind;
+    run.events.emit('orchestrator.planning.started', { planner: kind, iteration });
+    await this.rounds.save(
+      taskRefOf(run.submission),
+      iteration,
+      kind,
+      decision,
+      roundContext(run, state),
+    );
+    this.completed(run, iteration, decision, true);
     return { decision };
   }
 
@@ -113,11 +154,12 @@ export class PlanRoundUseCase {
   private async allowance(
     run: TaskRun,
     state: Omit<PlanningState, 'signal' | 'maxOutputTokens'>,
+    planner: Planner,
   ): Promise<{ maxOutputTokens?: number } | { outcome: Outcome }> {
     const { meter } = run;
     let maxOutputTokens: number | undefined;
     if (meter.limited) {
-      const prompt = this.planner.estimatePromptTokens?.(state) ?? 0;
+      const prompt = planner.estimatePromptTokens?.(state) ?? 0;
       const left = meter.remaining - prompt;
       if (left <= 0) {
         return {
@@ -129,7 +171,7 @@ export class PlanRoundUseCase {
       }
       maxOutputTokens = left;
     }
-    if (this.planner.asksModel?.(state)) {
+    if (run.origin?.kind !== 'replay' && planner.asksModel?.(state)) {
       const refusal = await this.budget.refusal(run.submission.actor, run.retry);
       if (refusal)
         return {
@@ -196,7 +238,7 @@ export class PlanRoundUseCase {
     run.events.emit(
       'orchestrator.planning.completed',
       {
-        planner: this.planner.kind,
+        planner: run.origin?.planner.kind ?? this.planner.kind,
         iteration,
         plan: d.kind === 'actions' ? d.actions : [],
         decision: d.kind,
@@ -241,4 +283,43 @@ function describeDecision(d: PlanDecision): string {
         ? `${d.actions.length} action${d.actions.length === 1 ? '' : 's'}: ${d.actions.map((a) => a.target).join(', ')}`
         : 'no runnable action (refused calls go back to the planner)';
   }
+}
+
+/**
+ * The recorded decision a fork takes over at `iteration` (before its fork point, or the edited plan
+ * at it), if any. A replay takes none: its rounds are planned again from the recorded completions.
+ */
+function takenOver(run: TaskRun, iteration: number): PlanDecision | undefined {
+  const origin = run.origin;
+  if (origin?.kind !== 'fork') return undefined;
+  if (iteration === origin.liveRound && origin.edits?.plan)
+    return { kind: 'actions', actions: origin.edits.plan };
+  if (iteration >= origin.liveRound) return undefined;
+  const recorded = origin.record.rounds.find((r) => r.iteration === iteration)?.decision;
+  if (!recorded) return undefined;
+  // Its cost was the original's; the memo stays (the LLM planner rebuilds its conversation from it).
+  const { usage: _usage, durationMs: _duration, request: _request, ...decision } = recorded;
+  return decision as PlanDecision;
+}
+
+/**
+ * What the round planned with, recorded with it (docs/replay.md): the agents it knew, and on the first
+ * round the tools offered, the thread's history and a direct call's tool and input.
+ */
+function roundContext(
+  run: TaskRun,
+  state: Omit<PlanningState, 'signal' | 'maxOutputTokens'>,
+): RoundContext {
+  const agents = state.agents.map((a) => ({
+    name: a.name,
+    description: a.description,
+    ...((a as DirectoryAgent).approval ? { approval: (a as DirectoryAgent).approval } : {}),
+  }));
+  if (state.iteration !== 1) return { agents };
+  return {
+    agents,
+    manifest: { tools: state.tools, mode: run.submission.request.tool_constraints?.mode ?? 'auto' },
+    history: [...state.history],
+    ...(state.call ? { call: state.call } : {}),
+  };
 }

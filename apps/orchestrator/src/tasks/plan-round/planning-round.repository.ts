@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorBody, Tasks } from '@switchboard/contracts';
+import { Approvals, DomainError, ErrorBody, Tasks, Tools } from '@switchboard/contracts';
 import { jsonText } from '@switchboard/runtime';
 import { z } from 'zod';
 import type { PastRound, PlanDecision } from '../../planning/planner.js';
@@ -34,6 +34,7 @@ export class PlanningRoundRepository {
     iteration: number,
     planner: Tasks.PlannerKind,
     decision: PlanDecision,
+    context?: RoundContext,
   ): Promise<void> {
     const stored =
       decision.kind === 'actions'
@@ -54,13 +55,15 @@ export class PlanningRoundRepository {
     // Upsert: a replica that planned this round before dying may have stored it already.
     await this.prisma.$executeRaw`
       INSERT INTO "PlanningRound" ("id", "taskId", "tenantId", "iteration", "planner", "decision",
-                                   "memo", "usage", "model", "durationMs")
+                                   "memo", "usage", "model", "durationMs", "request", "context")
       VALUES (${id}, ${taskId}::uuid, ${tenantId}, ${iteration}, ${planner}, ${jsonText(stored)}::jsonb,
               ${jsonText(decision.memo)}::jsonb, ${jsonText(decision.usage)}::jsonb,
-              ${decision.model ?? null}, ${decision.durationMs ?? null}::double precision)
+              ${decision.model ?? null}, ${decision.durationMs ?? null}::double precision,
+              ${jsonText(decision.request)}::jsonb, ${jsonText(context)}::jsonb)
       ON CONFLICT ("id") DO UPDATE SET
         "planner" = EXCLUDED."planner", "decision" = EXCLUDED."decision", "memo" = EXCLUDED."memo",
-        "usage" = EXCLUDED."usage", "model" = EXCLUDED."model", "durationMs" = EXCLUDED."durationMs"`;
+        "usage" = EXCLUDED."usage", "model" = EXCLUDED."model", "durationMs" = EXCLUDED."durationMs",
+        "request" = EXCLUDED."request", "context" = EXCLUDED."context"`;
   }
 
   /** The task's stored rounds (in its tenant), in order. */
@@ -97,14 +100,38 @@ export class PlanningRoundRepository {
                 ...(d.rejected ? { rejected: d.rejected } : {}),
                 ...info,
               };
+      const context = RoundContext.safeParse(r.context);
       const round: StoredRound = {
         iteration: r.iteration,
-        decision,
+        decision: r.request !== null ? { ...decision, request: r.request } : decision,
         planner: r.planner as Tasks.PlannerKind,
+        ...(context.success && r.context !== null ? { context: context.data } : {}),
       };
       return [round];
     });
   }
 }
 
-export type StoredRound = PastRound & { planner: Tasks.PlannerKind };
+export type StoredRound = PastRound & { planner: Tasks.PlannerKind; context?: RoundContext };
+
+/**
+ * What a round planned with, recorded for a replay (docs/replay.md): the agents it knew and, on the
+ * first round, the tools offered (the manifest), the thread's history, a direct call's tool and input.
+ */
+export const RoundContext = z.object({
+  agents: z.array(
+    z.object({
+      name: z.string(),
+      description: z.string(),
+      approval: Approvals.ApprovalPolicy.optional(),
+    }),
+  ),
+  manifest: z
+    .object({ tools: z.array(Tools.ManifestTool), mode: z.enum(['auto', 'custom']) })
+    .optional(),
+  history: z
+    .array(z.object({ role: z.enum(['user', 'assistant']), content: z.string() }))
+    .optional(),
+  call: z.object({ tool: z.string(), input: z.record(z.string(), z.unknown()) }).optional(),
+});
+export type RoundContext = z.infer<typeof RoundContext>;

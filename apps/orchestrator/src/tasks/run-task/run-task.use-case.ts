@@ -92,6 +92,8 @@ export class RunTaskUseCase {
         error: { code: 'TIMEOUT', message: this.timeoutMessage(), retryable: false },
       };
     }
+    // A replay or fork that reached the step where its record stopped.
+    if (e instanceof CancelledBy) return { status: 'cancelled', reason: e.reason };
     if (isDomainError(e)) return { status: 'failed', error: e.toBody() };
     // Data the database refuses (or that breaks a contract) fails the same way on every attempt.
     const permanent = permanentFailure(e);

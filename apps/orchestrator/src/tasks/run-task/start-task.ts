@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { Tasks, tenantOf } from '@switchboard/contracts';
+import { isDomainError, Tasks, tenantOf } from '@switchboard/contracts';
 import { UsageMeter } from '../../budget/usage-meter.js';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import { BLOCKED_PLACEHOLDER } from '../../guardrails/guardrail.service.js';
 import { Guardrails } from '../../guardrails/guardrails.js';
 import { CancellationRegistry } from '../cancellation.registry.js';
 import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
-import { PlanRoundUseCase } from '../plan-round/plan-round.use-case.js';
+import { RunOrigins, runSubmission } from '../../replay/run-origins.js';
 import { TaskEventLog } from '../task-event.log.js';
 import { type StoredStep, TaskRepository } from '../task.repository.js';
 import type { Outcome, TaskRun } from './task-run.js';
@@ -37,21 +37,31 @@ export class StartTask {
   constructor(
     private readonly repository: TaskRepository,
     private readonly eventLog: TaskEventLog,
-    private readonly planning: PlanRoundUseCase,
+    private readonly origins: RunOrigins,
     private readonly guardrails: Guardrails,
     private readonly cancellations: CancellationRegistry,
     @Inject(APP_CONFIG) private readonly config: Settings,
   ) {}
 
-  async start(submission: Tasks.TaskSubmission): Promise<StartedTask | undefined> {
+  async start(received: Tasks.TaskSubmission): Promise<StartedTask | undefined> {
+    // A replay or fork whose record cannot be run ends at once, saying why (as a blocked input does);
+    // a store that cannot be read now throws, and the submission is delivered again.
+    const planning = await this.origins.resolve(received).catch((e: unknown) => {
+      if (isDomainError(e)) return { refused: e };
+      throw e;
+    });
+    const planner = 'refused' in planning ? this.origins.live : planning.planner;
+    // A replay or fork runs its record's request (with a fork's changes).
+    const submission =
+      'origin' in planning && planning.origin ? runSubmission(received, planning.origin) : received;
     const { taskId, request } = submission;
     const inputHit = this.guardrails.check('input', request.task, tenantOf(submission.actor));
     const text = inputHit ? BLOCKED_PLACEHOLDER : request.task;
-    const claim = await this.repository.claim(submission, this.planning.kind, text);
+    const claim = await this.repository.claim(submission, planner.kind, text);
     const phase = TASK_LIFECYCLE.start();
     if (claim.resumed && Tasks.TERMINAL_TASK_STATUSES.includes(claim.status)) {
       phase.fire('ended-before');
-      await this.eventLog.ensureTerminalEvent(taskId, this.planning.kind);
+      await this.eventLog.ensureTerminalEvent(taskId, planner.kind);
       return undefined;
     }
     const events = await this.eventLog.open(taskId, claim.resumed);
@@ -66,10 +76,9 @@ export class StartTask {
       signal,
       deadline,
       startedAt: claim.startedAt,
-      planner: this.planning.kind,
-      ...(this.planning.kind === 'llm' && this.planning.model
-        ? { model: this.planning.model }
-        : {}),
+      planner: planner.kind,
+      ...(planner.kind === 'llm' && planner.model ? { model: planner.model } : {}),
+      ...('origin' in planning && planning.origin ? { origin: planning.origin } : {}),
       retry: { deadline, maxOutageMs: this.config.TASK_OUTAGE_WAIT_MS, signal },
       meter: new UsageMeter(this.config.TASK_TOKEN_BUDGET, this.config.LLM_PRICES),
       plan: [],
@@ -79,28 +88,40 @@ export class StartTask {
     const early: Outcome | undefined =
       claim.cancelReason !== undefined
         ? { status: 'cancelled', reason: claim.cancelReason }
-        : inputHit
-          ? {
-              status: 'failed',
-              error: this.guardrails.block(run, inputHit, request.task.length).toBody(),
-            }
-          : undefined;
+        : 'refused' in planning
+          ? { status: 'failed', error: planning.refused.toBody() }
+          : inputHit
+            ? {
+                status: 'failed',
+                error: this.guardrails.block(run, inputHit, request.task.length).toBody(),
+              }
+            : undefined;
     return { run, storedSteps: claim.steps, ...(early ? { early } : {}) };
   }
 
   private announce(run: TaskRun): void {
     const { actor, request } = run.submission;
-    const llm = this.planning.kind === 'llm';
+    const llm = run.planner === 'llm';
+    const origin = run.submission.run;
     run.events.emit(
       'orchestrator.task.started',
       {
         task: run.text,
         userId: actor.userId,
-        planner: this.planning.kind,
+        planner: run.planner,
         ...(request.thread_id ? { threadId: request.thread_id } : {}),
-        ...(llm && this.planning.model ? { model: this.planning.model } : {}),
+        ...(llm && run.model ? { model: run.model } : {}),
+        ...(origin
+          ? {
+              run: {
+                kind: origin.kind,
+                of: origin.of,
+                ...(origin.from ? { from: origin.from } : {}),
+              },
+            }
+          : {}),
       },
-      `task started (${llm ? `LLM planner, model ${this.planning.model ?? 'unknown'}` : 'built-in planner, no LLM'})`,
+      `${origin ? `${origin.kind} of ${origin.of} ` : 'task '}started (${llm ? `LLM planner, model ${run.model ?? 'unknown'}` : 'built-in planner, no LLM'})`,
     );
   }
 }

@@ -171,7 +171,7 @@ function setup(opts: {
     events: new TaskEventSequence(TASK_ID, 0, 'orchestrator', jetstream),
     phase: TASK_LIFECYCLE.start('starting'),
     startedAt: new Date(),
-    planner: 'llm',
+    planner: opts.planner.kind,
     signal: new AbortController().signal,
     deadline: Date.now() + 60_000,
     retry: { deadline: Date.now() + 60_000, maxOutageMs: 30_000 },

@@ -12,6 +12,7 @@ import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import { abortable } from '../../dispatch/dispatch.context.js';
 import { AGENTS_NOT_LISTED, type PastRound, type ThreadTurn } from '../../planning/planner.js';
 import { taskRefOf } from '../../tenancy/tenant-scope.js';
+import { firstContext, recordedAgents, type RunRecord } from '../../replay/run-record.js';
 import { ThreadHistoryService } from '../../threads/thread-history.service.js';
 import {
   DispatchStepsUseCase,
@@ -148,17 +149,22 @@ export class TaskLoop {
    * (AGENTS_NOT_LISTED): most tasks never ask the a2a service.
    */
   private async prepare(run: TaskRun): Promise<PlanningBasis> {
+    if (run.origin?.kind === 'replay') return this.recordedBasis(run, run.origin.record);
     const { taskId, actor, request } = run.submission;
-    const llm = this.planning.kind === 'llm';
+    const llm = run.planner === 'llm';
+    const forked = run.origin ? firstContext(run.origin.record)?.history : undefined;
     const context = Promise.all([
       llm ? this.agents.list(actor) : Promise.resolve(NOT_LISTED),
-      llm
-        ? this.threads.load(
-            { tenantId: tenantOf(actor), userId: actor.userId },
-            request.thread_id,
-            taskId,
-          )
-        : Promise.resolve([]),
+      // A fork continues the conversation its record had, whatever the thread holds now.
+      forked
+        ? Promise.resolve(forked)
+        : llm
+          ? this.threads.load(
+              { tenantId: tenantOf(actor), userId: actor.userId },
+              request.thread_id,
+              taskId,
+            )
+          : Promise.resolve([]),
       // Only a resumed task has stored rounds to replay.
       run.resumed ? this.rounds.list(taskRefOf(run.submission)) : Promise.resolve([]),
     ]);
@@ -171,6 +177,38 @@ export class TaskLoop {
       ),
       run.signal,
     );
+    this.offer(run, manifest);
+    const [listed, history, stored] = await context;
+    return { manifest, history, stored, roster: new AgentRoster(listed, this.agents, run) };
+  }
+
+  /**
+   * A replay plans with what its record planned with — the tools it was offered, its agents, its
+   * thread's history — and asks mcp-tools, a2a and the thread store nothing.
+   */
+  private async recordedBasis(run: TaskRun, record: RunRecord): Promise<PlanningBasis> {
+    const first = firstContext(record);
+    const manifest: Tools.Manifest = {
+      tools: first?.manifest?.tools ?? [],
+      mode: first?.manifest?.mode ?? 'auto',
+      generatedAt: new Date().toISOString(),
+      cached: false,
+    };
+    this.offer(run, manifest);
+    const recorded: AgentDirectory = {
+      list: () => Promise.resolve({ agents: recordedAgents(record) }),
+    };
+    const listed = run.planner === 'llm' ? await recorded.list(run.submission.actor) : NOT_LISTED;
+    const stored = run.resumed ? await this.rounds.list(taskRefOf(run.submission)) : [];
+    return {
+      manifest,
+      history: first?.history ?? [],
+      stored,
+      roster: new AgentRoster(listed, recorded, run),
+    };
+  }
+
+  private offer(run: TaskRun, manifest: Tools.Manifest): void {
     run.offered = new Map(manifest.tools.map((t) => [t.name, t]));
     run.phase.fire('toolbox-ready');
     run.events.emit('mcp.toolbox.generated', {
@@ -179,8 +217,6 @@ export class TaskLoop {
       mode: manifest.mode,
       cached: manifest.cached,
     });
-    const [listed, history, stored] = await context;
-    return { manifest, history, stored, roster: new AgentRoster(listed, this.agents, run) };
   }
 
   /** One planning round in its span: the stored decision replayed, or the planner asked. */
@@ -195,7 +231,7 @@ export class TaskLoop {
     const replay = basis.stored.find((r) => r.iteration === iteration)?.decision;
     const attributes = {
       'switchboard.iteration': iteration,
-      'switchboard.planner': this.planning.kind,
+      'switchboard.planner': run.planner,
       'switchboard.replayed': replay !== undefined,
     };
     return withSpan('planning round', attributes, async (span) => {

@@ -1,6 +1,7 @@
 import { DomainError, type ErrorBody, type Tasks, type Tools } from '@switchboard/contracts';
 import type { RetryBudget } from '@switchboard/messaging';
 import type { UsageMeter } from '../../budget/usage-meter.js';
+import type { RunOriginState } from '../../replay/run-record.js';
 import type { TaskLifecycle } from '../lifecycle/task-lifecycle.js';
 import type { TaskEventSequence } from '../task-event.stream.js';
 
@@ -34,6 +35,8 @@ export interface TaskRun {
   offered?: ReadonlyMap<string, Tools.ManifestTool>;
   /** Redelivered after a crash: stored rounds and steps exist and are replayed (a new task has none). */
   resumed: boolean;
+  /** A replay or fork of a recorded task: what it takes from the record, and who plans (docs/replay.md). */
+  origin?: RunOriginState;
 }
 
 export interface UnderWayStep {

@@ -1,0 +1,247 @@
+import { Tasks } from '@switchboard/contracts';
+import { collectSse, connectAs, DEMO_TASK } from '@switchboard/testing';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { randomUUID } from 'node:crypto';
+import { type AgentsStack, startAgentsStack } from './support/agents-stack.js';
+
+const DELEGATION_TASK =
+  'ask the researcher about NATS JetStream, then have the writer draft a summary';
+
+interface Who {
+  user: string;
+  role?: string;
+}
+
+/**
+ * Replay and fork (docs/replay.md) on the whole platform as `npm run up` runs it: NATS identities,
+ * sample agents reachable only over XMPP. A replay runs the real orchestrator loop on its record and
+ * calls nothing — checked by watching every tool and delegation command on NATS (as the read-only
+ * operator) and the agents' own request counters — and ends with a verdict; a fork takes its record up
+ * to a point as done and runs live from there.
+ */
+describe('replay and fork of recorded tasks (real processes, NATS identities, agents over XMPP)', () => {
+  let platform: AgentsStack;
+  let watcher: NatsConnection;
+  /** Every tool, delegation and bridge command seen on NATS, with the task it named. */
+  const commands: { subject: string; data: string }[] = [];
+  const ann: Who = { user: `ann-${randomUUID().slice(0, 8)}` };
+
+  beforeAll(async () => {
+    platform = await startAgentsStack([
+      { name: 'researcher', kind: 'researcher' },
+      { name: 'writer', kind: 'writer' },
+    ]);
+    watcher = await connectAs({
+      identity: 'operator',
+      nats: platform.stack.natsSettings('operator'),
+    });
+    const text = new TextDecoder();
+    for (const pattern of ['sb.cmd.tools.>', 'sb.cmd.a2a.>', 'sb.cmd.xmpp.>'])
+      watcher.subscribe(pattern, {
+        callback: (_e, m) =>
+          void (m && commands.push({ subject: m.subject, data: text.decode(m.data) })),
+      });
+    await watcher.flush();
+  }, 240_000);
+
+  afterAll(async () => {
+    await watcher?.close();
+    const refused = platform?.stack.securedNats?.violations() ?? [];
+    await platform?.stop();
+    expect(refused).toEqual([]);
+  });
+
+  const call = (method: string, path: string, who: Who, body?: unknown) =>
+    fetch(`${platform.stack.gatewayUrl}${path}`, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        'x-user-id': who.user,
+        'x-user-role': who.role ?? 'user',
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+
+  async function run(who: Who, task: string) {
+    const res = await call('POST', '/orchestrate/stream', who, { task });
+    expect(res.status).toBe(200);
+    const events = (await collectSse(res)).map((e) => Tasks.TaskEvent.parse(JSON.parse(e.data)));
+    return { taskId: res.headers.get('x-task-id')!, events };
+  }
+
+  /** Starts a replay or fork (202), then reads the new task's events to their end. */
+  async function rerun(who: Who, path: string, body?: unknown) {
+    const res = await call('POST', path, who, body ?? {});
+    expect(res.status).toBe(202);
+    const accepted = (await res.json()) as { task_id: string; links: { events: string } };
+    const stream = await call('GET', accepted.links.events, who);
+    expect(stream.status).toBe(200);
+    const events = (await collectSse(stream)).map((e) => Tasks.TaskEvent.parse(JSON.parse(e.data)));
+    return { taskId: accepted.task_id, events };
+  }
+
+  const named = (taskId: string) =>
+    commands.filter((c) => c.subject.includes(taskId) || c.data.includes(taskId));
+  const verdictOf = (events: Tasks.TaskEvent[]) =>
+    events.find((e) => e.name === 'orchestrator.replay.verdict')?.data as
+      Tasks.ReplayVerdict | undefined;
+  const notes = async (user: string) =>
+    Number(
+      (
+        await platform.stack.dbs.tools.query<{ n: string }>(
+          `SELECT count(*)::text AS n FROM "Note" WHERE "userId" = $1`,
+          [user],
+        )
+      )[0]?.n,
+    );
+
+  let demo = '';
+  let demoEvents: Tasks.TaskEvent[] = [];
+
+  it('replays the demo task as identical, with no tool called and no note written', async () => {
+    ({ taskId: demo, events: demoEvents } = await run(ann, DEMO_TASK));
+    expect(demoEvents.at(-1)?.name).toBe('orchestrator.task.completed');
+    expect(named(demo).filter((c) => c.subject.startsWith('sb.cmd.tools.call'))).toHaveLength(2);
+    const notesBefore = await notes(ann.user);
+
+    const replay = await rerun(ann, `/tasks/${demo}/replay`);
+    expect(replay.events[0]).toMatchObject({
+      name: 'orchestrator.task.started',
+      data: { run: { kind: 'replay', of: demo } },
+    });
+    expect(verdictOf(replay.events)).toMatchObject({
+      identical: true,
+      of: demo,
+      rounds: 2,
+      steps: 2,
+    });
+    const names = (es: Tasks.TaskEvent[]) =>
+      es.map((e) => e.name).filter((n) => n !== 'orchestrator.replay.verdict');
+    expect(names(replay.events)).toEqual(names(demoEvents));
+    expect(replay.events.at(-1)).toMatchObject({
+      name: 'orchestrator.task.completed',
+      data: { result: (demoEvents.at(-1)?.data as { result: string }).result },
+    });
+    // Nothing reached mcp-tools (not even for the manifest), and nothing was written.
+    expect(named(replay.taskId)).toEqual([]);
+    expect(await notes(ann.user)).toBe(notesBefore);
+    const view = (await (
+      await call('GET', `/tasks/${replay.taskId}`, ann)
+    ).json()) as Tasks.TaskView;
+    expect(view).toMatchObject({ run: { kind: 'replay', of: demo }, verdict: { identical: true } });
+    const parent = (await (await call('GET', `/tasks/${demo}`, ann)).json()) as Tasks.TaskView;
+    expect(parent.runs).toEqual([
+      expect.objectContaining({
+        taskId: replay.taskId,
+        kind: 'replay',
+        verdict: expect.objectContaining({ identical: true }),
+      }),
+    ]);
+  }, 90_000);
+
+  it('replays the delegation task over XMPP as identical, with no agent asked', async () => {
+    const original = await run(ann, DELEGATION_TASK);
+    expect(original.events.at(-1)?.name).toBe('orchestrator.task.completed');
+    expect(original.events.some((e) => e.name === 'a2a.delegation.result')).toBe(true);
+    const stats = async () =>
+      Promise.all(
+        ['researcher', 'writer'].map(async (a) => {
+          const r = await fetch(`${platform.agents[a]!.url}/stats`);
+          return ((await r.json()) as { requests: number }).requests;
+        }),
+      );
+    const before = await stats();
+    const replay = await rerun(ann, `/tasks/${original.taskId}/replay`);
+    expect(verdictOf(replay.events)).toMatchObject({ identical: true, steps: 2 });
+    // the agents' answers, as they came then, relayed again
+    const results = (es: Tasks.TaskEvent[]) =>
+      es
+        .filter((e) => e.name === 'a2a.delegation.result')
+        .map((e) => (e.data as { text: string }).text);
+    expect(results(replay.events)).toEqual(results(original.events));
+    expect(named(replay.taskId)).toEqual([]);
+    expect(await stats()).toEqual(before);
+  }, 120_000);
+
+  it('forks the demo task from step 2 with an edited calculator result: step 1 is taken over, step 2 runs live and writes one note', async () => {
+    const notesBefore = await notes(ann.user);
+    const fork = await rerun(ann, `/tasks/${demo}/fork`, {
+      from_step: 2,
+      step_output: { step: 1, output: { expression: '17 * 23', result: 400 } },
+    });
+    expect(fork.events.at(-1)?.name).toBe('orchestrator.task.completed');
+    // only the live step reached mcp-tools: the note, with the edited result
+    expect(named(fork.taskId).map((c) => c.subject.split('.').slice(0, 4).join('.'))).toEqual([
+      'sb.cmd.tools.manifest',
+      'sb.cmd.tools.call',
+    ]);
+    expect(await notes(ann.user)).toBe(notesBefore + 1);
+    const rows = await platform.stack.dbs.tools.query<{ content: string }>(
+      `SELECT content FROM "Note" WHERE "userId" = $1 ORDER BY "createdAt" DESC LIMIT 1`,
+      [ann.user],
+    );
+    expect(rows[0]?.content).toContain('400');
+
+    const diff = (await (
+      await call('GET', `/tasks/${demo}/diff/${fork.taskId}`, ann)
+    ).json()) as Tasks.TaskDiffView;
+    expect(diff).toMatchObject({
+      identical: false,
+      firstDivergence: { at: 'step', step: 1 },
+      a: { taskId: demo, steps: 2 },
+      b: { taskId: fork.taskId, run: { kind: 'fork', of: demo }, steps: 2 },
+    });
+  }, 90_000);
+
+  it('reports the first divergence when a guardrail changed since the task ran', async () => {
+    await platform.stack.restart('orchestrator', { DISALLOWED_KEYWORDS: 'note' });
+    try {
+      const replay = await rerun(ann, `/tasks/${demo}/replay`);
+      expect(verdictOf(replay.events)).toMatchObject({
+        identical: false,
+        divergence: { at: 'input' },
+      });
+      expect(replay.events.at(-1)).toMatchObject({
+        name: 'orchestrator.task.failed',
+        data: { error: { code: 'GUARDRAIL' } },
+      });
+    } finally {
+      await platform.stack.restart('orchestrator');
+    }
+  }, 120_000);
+
+  it("answers another user's task as missing on every route; the tenant's admin may replay it", async () => {
+    const bob: Who = { user: `bob-${randomUUID().slice(0, 8)}` };
+    for (const [method, path, body] of [
+      ['POST', `/tasks/${demo}/replay`, {}],
+      ['POST', `/tasks/${demo}/fork`, { from_step: 1 }],
+      ['GET', `/tasks/${demo}/diff/${demo}`, undefined],
+    ] as const) {
+      const res = await call(method, path, bob, body);
+      expect([path, res.status]).toEqual([path, 404]);
+    }
+    // an admin of the tenant may replay it, and the replay runs as the admin
+    const admin: Who = { user: 'root', role: 'admin' };
+    const replay = await rerun(admin, `/tasks/${demo}/replay`);
+    expect(verdictOf(replay.events)?.identical).toBe(true);
+  }, 90_000);
+
+  it('refuses bad fork bodies and fork points, naming the field', async () => {
+    const bad = async (body: unknown) => {
+      const res = await call('POST', `/tasks/${demo}/fork`, ann, body);
+      return { status: res.status, body: (await res.json()) as { code: string; message: string } };
+    };
+    expect(await bad({})).toMatchObject({
+      status: 400,
+      body: { code: 'VALIDATION', message: expect.stringContaining('from_step') },
+    });
+    expect(await bad({ from_step: 9 })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringContaining('the task has 2 step(s)') },
+    });
+    expect(await bad({ from_step: 1, colour: 'red' })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringContaining('colour') },
+    });
+  });
+});

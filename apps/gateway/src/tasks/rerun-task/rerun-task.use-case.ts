@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { type Actor, DomainError, Tasks } from '@switchboard/contracts';
+import type { RunAccepted } from '../../http/api.schemas.js';
+import { SubmitTaskUseCase } from '../submit-task/submit-task.use-case.js';
+import { TaskAccess } from '../task-access.js';
+
+/**
+ * Replays or forks a recorded task (docs/replay.md) as a new task of the caller, submitted like any
+ * other (its tenant's quotas admit it): the parent must be the caller's own, or their tenant's for an
+ * admin (another's is 404, as a missing one), and it must have ended — its record is complete then.
+ * The orchestrator reads the record and checks the caller again: it owns the data.
+ */
+@Injectable()
+export class RerunTaskUseCase {
+  constructor(
+    private readonly access: TaskAccess,
+    private readonly submit: SubmitTaskUseCase,
+  ) {}
+
+  async replay(parentId: string, actor: Actor, correlationId: string): Promise<RunAccepted> {
+    const parent = await this.ended(parentId, actor);
+    return this.start(
+      actor,
+      correlationId,
+      { task: parent.task },
+      { kind: 'replay', of: parentId },
+    );
+  }
+
+  async fork(
+    parentId: string,
+    body: Tasks.ForkRequestBody,
+    actor: Actor,
+    correlationId: string,
+  ): Promise<RunAccepted> {
+    const parent = await this.ended(parentId, actor);
+    const from: Tasks.ForkPoint =
+      body.from_step !== undefined
+        ? { step: body.from_step }
+        : { round: body.from_round as number };
+    if ('step' in from && from.step > parent.steps.length)
+      throw invalid('from_step', `the task has ${parent.steps.length} step(s)`);
+    const rounds = parent.planning?.length ?? 0;
+    if ('round' in from && from.round > rounds)
+      throw invalid('from_round', `the task has ${rounds} planning round(s)`);
+    const edits: Tasks.ForkEdits = {
+      ...(body.step_output ? { stepOutput: body.step_output } : {}),
+      ...(body.plan ? { plan: body.plan } : {}),
+      ...(body.planner ? { planner: body.planner } : {}),
+      ...(body.model ? { model: body.model } : {}),
+    };
+    const request: Tasks.TaskRequest = {
+      task: body.task ?? parent.task,
+      ...(body.tool_constraints ? { tool_constraints: body.tool_constraints } : {}),
+      ...(body.max_steps !== undefined ? { max_steps: body.max_steps } : {}),
+    };
+    return this.start(actor, correlationId, request, {
+      kind: 'fork',
+      of: parentId,
+      from,
+      ...(Object.keys(edits).length ? { edits } : {}),
+    });
+  }
+
+  private async ended(taskId: string, actor: Actor): Promise<Tasks.TaskView> {
+    const parent = await this.access.view(taskId, actor);
+    if (!parent || !Tasks.TERMINAL_TASK_STATUSES.includes(parent.status))
+      throw new DomainError(
+        'CONFLICT',
+        `task ${taskId} has not ended: replay or fork it once it has (its record is complete then)`,
+        { details: { task_id: taskId, status: parent?.status ?? 'queued' } },
+      );
+    return parent;
+  }
+
+  private async start(
+    actor: Actor,
+    correlationId: string,
+    request: Tasks.TaskRequest,
+    run: Tasks.RunOrigin,
+  ): Promise<RunAccepted> {
+    const taskId = this.submit.newTaskId();
+    await this.submit.execute(taskId, actor, request, correlationId, undefined, run);
+    return {
+      task_id: taskId,
+      status: 'queued',
+      run: { kind: run.kind, of: run.of, ...(run.from ? { from: run.from } : {}) },
+      links: {
+        self: `/tasks/${taskId}`,
+        events: `/tasks/${taskId}/events`,
+        parent: `/tasks/${run.of}`,
+        diff: `/tasks/${run.of}/diff/${taskId}`,
+      },
+    };
+  }
+}
+
+const invalid = (path: string, message: string): DomainError =>
+  new DomainError('VALIDATION', `invalid request body: ${path}: ${message}`, {
+    details: { issues: [{ path, message }] },
+  });

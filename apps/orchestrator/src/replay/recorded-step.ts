@@ -1,0 +1,73 @@
+import type { ErrorBody, Tasks } from '@switchboard/contracts';
+import { BLOCKED_PLACEHOLDER } from '../guardrails/guardrail.service.js';
+import type { RecordedStepEvent } from '../tasks/task.repository.js';
+import type { RecordedStep, RunOriginState } from './run-record.js';
+
+/** How a step taken from the record ends, as the loop observes it. */
+export type RecordedOutcome =
+  | { status: 'completed'; output: unknown }
+  | { status: 'failed'; error: ErrorBody; output?: unknown };
+
+/** Whether step `index` of the run is taken from its record instead of dispatched. */
+export const takesRecordedStep = (origin: RunOriginState | undefined, index: number): boolean =>
+  origin !== undefined && index < origin.liveStep;
+
+/** The step's recorded outcome, with a fork's edited output for it, if any. */
+export function recordedOutcome(origin: RunOriginState, step: RecordedStep): RecordedOutcome {
+  const edit = origin.edits?.stepOutput;
+  if (edit && edit.step - 1 === step.index) return { status: 'completed', output: edit.output };
+  if (step.status === 'completed') return { status: 'completed', output: step.output };
+  return {
+    status: 'failed',
+    error: step.error ?? { code: 'INTERNAL', message: 'the step failed', retryable: false },
+    ...(step.output !== null && step.output !== undefined ? { output: step.output } : {}),
+  };
+}
+
+/**
+ * The events a recorded step's tool or agent reported, as a replay emits them again: the recorded
+ * ones, with the output the step ends with now (a fork's edit, or the placeholder when the output
+ * guardrail blocks it today). A step recorded without its events (before replays existed) reports a
+ * tool's start and end from what its row holds.
+ */
+export function replayedEvents(
+  step: RecordedStep,
+  outcome: RecordedOutcome,
+  blocked: boolean,
+): RecordedStepEvent[] {
+  const shown = blocked ? BLOCKED_PLACEHOLDER : 'output' in outcome ? outcome.output : undefined;
+  const events: RecordedStepEvent[] = step.events.length
+    ? step.events
+    : step.kind === 'tool'
+      ? synthesized(step, outcome, shown)
+      : [];
+  return events.map((e) => {
+    if (e.name === 'mcp.task.completed' && outcome.status === 'completed')
+      return { ...e, data: { ...e.data, output: shown } };
+    if (e.name === 'a2a.delegation.result' && blocked)
+      return { ...e, data: { ...e.data, text: BLOCKED_PLACEHOLDER, artifacts: [] } };
+    return e;
+  });
+}
+
+function synthesized(
+  step: RecordedStep,
+  outcome: RecordedOutcome,
+  shown: unknown,
+): RecordedStepEvent[] {
+  const ref = { stepId: step.actionId, tool: step.target };
+  return [
+    { name: 'mcp.task.started', data: { ...ref, input: step.input } },
+    outcome.status === 'completed'
+      ? { name: 'mcp.task.completed', data: { ...ref, output: shown, durationMs: 0 } }
+      : { name: 'mcp.task.failed', data: { ...ref, error: outcome.error } },
+  ];
+}
+
+/** Emits recorded events through the run's typed sequence. */
+export function emitRecorded(
+  events: { emit(name: Tasks.TaskEventName, data: never, message?: string): void },
+  recorded: readonly RecordedStepEvent[],
+): void {
+  for (const e of recorded) events.emit(e.name, e.data as never, e.message);
+}

@@ -1,0 +1,69 @@
+import type { ErrorBody, Tasks } from '@switchboard/contracts';
+import type { KnownAgent, Planner } from '../planning/planner.js';
+import type { RoundContext, StoredRound } from '../tasks/plan-round/planning-round.repository.js';
+import type { RecordedStepEvent } from '../tasks/task.repository.js';
+
+/** A step of a recorded task, as a replay or fork takes it over. */
+export interface RecordedStep {
+  index: number;
+  actionId: string;
+  kind: Tasks.StepKind;
+  target: string;
+  status: Tasks.StepStatus;
+  input: Record<string, unknown>;
+  output: unknown;
+  error: ErrorBody | null;
+  /** What its tool or agent reported while it ran (absent for steps recorded before replay existed). */
+  events: RecordedStepEvent[];
+}
+
+/**
+ * What the orchestrator recorded of a task (docs/replay.md): its request and planner, each planning
+ * round (the decision; for the LLM the request sent and the completion received, in `memo`, with its
+ * usage; what it planned with, in `context`) and each step with what it reported.
+ */
+export interface RunRecord {
+  taskId: string;
+  tenantId: string;
+  userId: string;
+  status: Tasks.TaskStatus;
+  text: string;
+  request: Tasks.TaskRequest;
+  planner: Tasks.PlannerKind;
+  model?: string;
+  rounds: StoredRound[];
+  steps: RecordedStep[];
+  /** How it ended: its cancellation reason, for a replay that reaches the same point. */
+  error?: ErrorBody;
+}
+
+/** What a replay or fork runs with, on its TaskRun (`run.origin`). */
+export interface RunOriginState {
+  kind: Tasks.RunKind;
+  of: string;
+  record: RunRecord;
+  /** Who plans the rounds that are planned: for a replay, the planner fed from the record. */
+  planner: Planner;
+  /**
+   * A fork: rounds before `liveRound` take the recorded decision; steps before `liveStep` (0-based
+   * index) the recorded result. A replay plans every round (from recorded completions) and takes every
+   * step from the record: both are Infinity.
+   */
+  liveRound: number;
+  liveStep: number;
+  edits?: Tasks.ForkEdits;
+  from?: Tasks.ForkPoint;
+  /** What a replay noticed that changes nothing it did (e.g. a prompt that differs): in its verdict. */
+  notes?: string[];
+}
+
+/** The first round's context (the tools offered, the history), if the task was recorded with one. */
+export function firstContext(record: RunRecord): RoundContext | undefined {
+  return record.rounds.find((r) => r.iteration === 1)?.context;
+}
+
+/** The agents a recorded task knew (for a replay's agent list: no a2a request). */
+export function recordedAgents(record: RunRecord): KnownAgent[] {
+  for (const r of record.rounds) if (r.context?.agents.length) return r.context.agents;
+  return [];
+}

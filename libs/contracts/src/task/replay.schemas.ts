@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import { PlanAction, PlannerKind, TASK_TEXT_MAX, TaskId, ToolConstraints } from './task.schemas.js';
+
+/**
+ * Replay and fork (docs/replay.md). A replay runs a recorded task again through the orchestrator's
+ * loop with every model completion, tool result and delegation answer taken from the record; a fork
+ * takes the record up to a point as done and runs live from there.
+ */
+export const RunKind = z.enum(['replay', 'fork']);
+export type RunKind = z.infer<typeof RunKind>;
+
+const position = (what: string) =>
+  z.number().int().min(1).max(1000).describe(`${what}, counted from 1 as the timeline shows it`);
+
+/** What a fork changes at its fork point (the task text, budgets and constraints go in its request). */
+export const ForkEdits = z
+  .object({
+    /** The recorded output of an earlier step, replaced (a what-if on a tool result or an answer). */
+    stepOutput: z
+      .object({ step: position('the step whose output is replaced'), output: z.unknown() })
+      .strict()
+      .optional(),
+    /** The plan of the fork round, replaced: these actions run live instead of the recorded ones. */
+    plan: z.array(PlanAction).min(1).max(100).optional(),
+    /** Plan the live part with another planner, or another model of the LLM planner. */
+    planner: PlannerKind.optional(),
+    model: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+export type ForkEdits = z.infer<typeof ForkEdits>;
+
+/** Where a fork goes live: a planning round (it is planned anew), or a step (it runs for real). */
+export const ForkPoint = z.union([
+  z.object({ round: position('the first planning round planned live') }).strict(),
+  z.object({ step: position('the first step run live') }).strict(),
+]);
+export type ForkPoint = z.infer<typeof ForkPoint>;
+
+/**
+ * On a submission (set by the gateway only): the task is a replay or a fork of `of`, which the
+ * orchestrator reads from its own record (and checks the submitter may read).
+ */
+export const RunOrigin = z
+  .object({
+    kind: RunKind,
+    of: TaskId,
+    from: ForkPoint.optional(),
+    edits: ForkEdits.optional(),
+    /** The replay batch it belongs to (POST /replays). */
+    batchId: z.string().uuid().optional(),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    if (o.kind === 'fork' && !o.from)
+      ctx.addIssue({ code: 'custom', path: ['from'], message: 'a fork needs its fork point' });
+    if (o.kind === 'replay' && (o.from || o.edits))
+      ctx.addIssue({ code: 'custom', path: ['kind'], message: 'a replay changes nothing' });
+  });
+export type RunOrigin = z.infer<typeof RunOrigin>;
+
+/** Where a replay first did something else than its record (times and ids are not compared). */
+export const Divergence = z.object({
+  /** `input`: the task text's check; `round`: a planning decision; `step`: a step; `outcome`: the end. */
+  at: z.enum(['input', 'round', 'step', 'outcome']),
+  round: z.number().int().positive().optional(),
+  step: z.number().int().positive().optional(),
+  expected: z.unknown(),
+  got: z.unknown(),
+  /** In words, e.g. `round 1: expected actions [calculator, notes.add], got fail GUARDRAIL`. */
+  summary: z.string(),
+});
+export type Divergence = z.infer<typeof Divergence>;
+
+/** How a replay ended: identical to its record, or where it first diverged. */
+export const ReplayVerdict = z.object({
+  identical: z.boolean(),
+  of: TaskId,
+  rounds: z.number().int().nonnegative(),
+  steps: z.number().int().nonnegative(),
+  divergence: Divergence.optional(),
+  /** Differences that do not change what happened (e.g. the request sent to the model). */
+  notes: z.array(z.string()).optional(),
+});
+export type ReplayVerdict = z.infer<typeof ReplayVerdict>;
+
+/** A replay or fork of a task, as its parent lists it. */
+export const RunSummary = z.object({
+  taskId: TaskId,
+  kind: RunKind,
+  status: z.string(),
+  createdAt: z.string().datetime(),
+  from: ForkPoint.optional(),
+  verdict: ReplayVerdict.optional(),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+/** The body of `POST /tasks/{id}/fork`. Exactly one fork point. */
+export const ForkRequestBody = z
+  .object({
+    from_step: position('the first step run live').optional(),
+    from_round: position('the first planning round planned live').optional(),
+    task: z.string().trim().min(1).max(TASK_TEXT_MAX).optional().describe('The task text, edited.'),
+    step_output: z
+      .object({ step: position('the step whose recorded output is replaced'), output: z.unknown() })
+      .strict()
+      .optional(),
+    plan: z.array(PlanAction).min(1).max(100).optional(),
+    planner: PlannerKind.optional(),
+    model: z.string().min(1).max(200).optional(),
+    max_steps: z.number().int().min(1).max(100).optional(),
+    tool_constraints: ToolConstraints.optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if ((b.from_step === undefined) === (b.from_round === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['from_step'],
+        message: 'give exactly one of from_step and from_round',
+      });
+    if (b.step_output && b.from_step !== undefined && b.step_output.step >= b.from_step)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['step_output', 'step'],
+        message: `must be a step before from_step (${b.from_step}): later steps run live`,
+      });
+    if (b.plan && b.from_round === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['plan'],
+        message: 'an edited plan replaces the plan of from_round: give from_round',
+      });
+    if (b.model && b.planner === 'builtin')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['model'],
+        message: 'the built-in planner has no model',
+      });
+  });
+export type ForkRequestBody = z.infer<typeof ForkRequestBody>;
+
+/** One side of a comparison: what the run did and what it cost. */
+export const RunTraceSummary = z.object({
+  taskId: TaskId,
+  status: z.string(),
+  run: z.object({ kind: RunKind, of: TaskId }).optional(),
+  answer: z.string().optional(),
+  errorCode: z.string().optional(),
+  rounds: z.number().int().nonnegative(),
+  steps: z.number().int().nonnegative(),
+  tokens: z.number().int().nonnegative(),
+  costUsd: z.number().nonnegative().optional(),
+  durationMs: z.number().nonnegative().optional(),
+});
+export type RunTraceSummary = z.infer<typeof RunTraceSummary>;
+
+/** A position of two runs side by side: what each did there (null: it did not get there). */
+export const DiffEntry = z.object({
+  at: z.enum(['input', 'round', 'step', 'outcome']),
+  round: z.number().int().positive().optional(),
+  step: z.number().int().positive().optional(),
+  a: z.unknown(),
+  b: z.unknown(),
+  same: z.boolean(),
+});
+export type DiffEntry = z.infer<typeof DiffEntry>;
+
+/** `GET /tasks/{a}/diff/{b}`: where two runs of a task differ. */
+export const TaskDiffView = z.object({
+  a: RunTraceSummary,
+  b: RunTraceSummary,
+  identical: z.boolean(),
+  firstDivergence: Divergence.optional(),
+  entries: z.array(DiffEntry),
+});
+export type TaskDiffView = z.infer<typeof TaskDiffView>;

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { ErrorBody } from '../errors.js';
+import { Actor, TenantId } from '../identity.schemas.js';
+import { safeText } from '../text.schemas.js';
+import { ForkPoint, ReplayVerdict, RunKind, RunOrigin, RunSummary } from './replay.schemas.js';
+import {
+  ConstraintName,
+  PlannerKind,
+  PlanningRoundView,
+  StepView,
+  TaskId,
+  TaskRequest,
+  TaskStatus,
+  TokenUsage,
+} from './task.schemas.js';
+
+/** What the gateway puts on the durable submission stream. */
+export const TaskSubmission = z.object({
+  taskId: TaskId,
+  actor: Actor,
+  request: TaskRequest,
+  submittedAt: z.string().datetime(),
+  correlationId: safeText(z.string().min(1).max(128)),
+  /**
+   * Internal, set by the gateway's MCP endpoint only: the task is this one tool call, exactly as the
+   * MCP client asked for it (a call that needs approval runs as a one-call task, docs/mcp.md).
+   */
+  call: z
+    .object({
+      tool: ConstraintName,
+      input: z.record(z.string(), z.unknown()),
+    })
+    .strict()
+    .optional(),
+  /** Internal, set by the gateway only: the task replays or forks a recorded one (docs/replay.md). */
+  run: RunOrigin.optional(),
+});
+export type TaskSubmission = z.infer<typeof TaskSubmission>;
+
+export const TaskView = z.object({
+  taskId: TaskId,
+  userId: z.string(),
+  /** The tenant the task belongs to (its submitter's). */
+  tenantId: TenantId.optional(),
+  status: TaskStatus,
+  task: z.string(),
+  planner: PlannerKind.optional(),
+  result: z.string().optional(),
+  error: ErrorBody.optional(),
+  steps: z.array(StepView),
+  threadId: z.string().optional(),
+  /** Tokens (and cost) of the whole task, summed over its planning rounds. */
+  usage: TokenUsage.optional(),
+  planning: z.array(PlanningRoundView).optional(),
+  lastEventSeq: z.number().int().nonnegative(),
+  createdAt: z.string().datetime(),
+  updatedAt: z.string().datetime(),
+  finishedAt: z.string().datetime().optional(),
+  /** From the first claim to the end, as the terminal event reports it (absent while it runs). */
+  durationMs: z.number().nonnegative().optional(),
+  /** A replay or fork: of which task, and (a fork) from where. */
+  run: z.object({ kind: RunKind, of: TaskId, from: ForkPoint.optional() }).optional(),
+  /** A replay's verdict, once it ended. */
+  verdict: ReplayVerdict.optional(),
+  /** The replays and forks of this task, oldest first (the tree's next level). */
+  runs: z.array(RunSummary).optional(),
+});
+export type TaskView = z.infer<typeof TaskView>;
