@@ -15,6 +15,7 @@ import { RequestContextInterceptor } from './http/request-context.interceptor.js
 import { McpServerModule } from './mcp/mcp-server.module.js';
 import { OpenApiController } from './openapi/openapi.controller.js';
 import { OrchestrateController } from './orchestrate/orchestrate.controller.js';
+import { ReplaysController } from './replays/replays.controller.js';
 import { TaskPipelineModule } from './tasks/task-pipeline.module.js';
 import { TasksController } from './tasks/tasks.controller.js';
 import { UsageModule } from './usage/usage.module.js';
@@ -29,6 +30,7 @@ export const HTTP_CONTROLLERS = [
   AuthorizationsController,
   AuditController,
   OpenApiController,
+  ReplaysController,
 ] as const;
 
 @Module({})

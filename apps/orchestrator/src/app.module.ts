@@ -46,9 +46,13 @@ import { JudgeReplayUseCase } from './replay/judge-replay/judge-replay.use-case.
 import { RunOrigins } from './replay/run-origins.js';
 import { RunRecordRepository } from './replay/run-record.repository.js';
 import { RunsHandler } from './replay/runs.handler.js';
+import { AdvanceBatchesUseCase } from './replay/batches/advance-batches/advance-batches.use-case.js';
+import { ReplayBatchRepository } from './replay/batches/replay-batch.repository.js';
+import { ReplayBatchesHandler } from './replay/batches/replay-batches.handler.js';
+import { StartBatchUseCase } from './replay/batches/start-batch/start-batch.use-case.js';
 
 @Module({
-  controllers: [TaskHandler, TaskListHandler, ApprovalHandler, RunsHandler],
+  controllers: [TaskHandler, TaskListHandler, ApprovalHandler, RunsHandler, ReplayBatchesHandler],
   providers: [
     { provide: AGENT_DIRECTORY, useClass: A2aAgentDirectory },
     ApprovalGate,
@@ -76,6 +80,9 @@ import { RunsHandler } from './replay/runs.handler.js';
     PrismaService,
     PlanRoundUseCase,
     DiffTasksUseCase,
+    AdvanceBatchesUseCase,
+    ReplayBatchRepository,
+    StartBatchUseCase,
     JudgeReplayUseCase,
     RunOrigins,
     RunRecordRepository,

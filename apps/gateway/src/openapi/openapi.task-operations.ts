@@ -202,6 +202,41 @@ export const TASK_OPERATIONS: Operation[] = [
     errors: [400, 401, 404, 429, 503, 504],
   },
   {
+    method: 'post',
+    path: '/replays',
+    tag: 'tasks',
+    summary: 'Run recorded tasks again with a changed configuration (an evaluation)',
+    description:
+      "Ended tasks of the caller (an admin's: its tenant's), by `taskIds` or `filter`, each run again: replayed when only `changes.guardrails` change (nothing is called), else forked from its first planning round with the new model, planner or `systemPrompt`, its tool calls and delegations answered from its record only. At most `concurrency` at a time, until the `budget` is spent. Each task's outcome (identical, same answer, different answer, failed, skipped), tokens and cost against its original, and the totals, on GET /replays/{id}. See docs/replay.md.",
+    body: Tasks.ReplayBatchBody,
+    bodyRequired: true,
+    responses: { 202: { description: 'The batch, started.', schema: Tasks.ReplayBatchView } },
+    errors: [400, 401, 415, 422, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/replays',
+    tag: 'tasks',
+    summary: "The caller's replay batches",
+    query: z.object({ limit: z.string().optional().describe('1-100, default 20') }),
+    responses: {
+      200: {
+        description: 'Newest first, with their totals.',
+        schema: z.object({ batches: z.array(Tasks.ReplayBatchSummary) }),
+      },
+    },
+    errors: [400, 401, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/replays/{id}',
+    tag: 'tasks',
+    summary: 'A replay batch, task by task',
+    pathParams: { id: { schema: z.string().uuid(), description: 'The batch id (UUID).' } },
+    responses: { 200: { description: 'The batch.', schema: Tasks.ReplayBatchView } },
+    errors: [400, 401, 404, 429, 503, 504],
+  },
+  {
     method: 'get',
     path: '/approvals',
     tag: 'approvals',

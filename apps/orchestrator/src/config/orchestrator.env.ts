@@ -111,6 +111,15 @@ export const OrchestratorEnv = BaseEnv.extend({
     .describe(
       'How long a task may go without a heartbeat before JetStream hands it to another replica.',
     ),
+  REPLAY_BATCH_SWEEP_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(60_000)
+    .default(1_000)
+    .describe(
+      'How often each replica advances the running replay batches (docs/replay.md): a batch starts its next task at most this late after one ended.',
+    ),
   APPROVAL_SWEEP_MS: z.coerce
     .number()
     .int()

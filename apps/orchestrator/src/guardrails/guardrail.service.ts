@@ -16,7 +16,7 @@ export const BLOCKED_PLACEHOLDER = '[blocked by a guardrail]';
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** One set of rules: keywords as one expression, and patterns. */
-interface RuleSet {
+export interface RuleSet {
   keywords: RegExp | undefined;
   patterns: RegExp[];
 }
@@ -54,16 +54,21 @@ export class GuardrailService {
     return enabled(this.platform) || [...this.tenants.values()].some(enabled);
   }
 
-  /** The first rule `text` breaks at `stage` (the platform's first, then `tenant`'s), or undefined. */
+  /**
+   * The first rule `text` breaks at `stage` (the platform's first, then `tenant`'s, then the run's
+   * own `extra` rules: a replay's what-if), or undefined.
+   */
   check(
     stage: GuardrailStage,
     text: string | undefined,
     tenant?: string,
+    extra?: RuleSet,
   ): GuardrailHit | undefined {
     if (!text || !this.stages.has(stage)) return undefined;
     const normalized = normalize(text);
     const own = tenant === undefined ? undefined : this.tenants.get(tenant);
-    for (const rules of own ? [this.platform, own] : [this.platform]) {
+    for (const rules of [this.platform, own, extra]) {
+      if (!rules) continue;
       if (rules.keywords?.test(normalized)) return { stage, rule: 'disallowed_keywords' };
       if (rules.patterns.some((p) => p.test(normalized)))
         return { stage, rule: 'disallowed_patterns' };
@@ -72,7 +77,8 @@ export class GuardrailService {
   }
 }
 
-function ruleSet(keywords: readonly string[], patterns: readonly string[]): RuleSet {
+/** Rules as the settings write them, compiled (patterns must compile: they are validated first). */
+export function ruleSet(keywords: readonly string[], patterns: readonly string[]): RuleSet {
   const words = keywords.map((k) => normalize(k)).filter(Boolean);
   return {
     // Letters, digits or "_" on either side mean the keyword is part of a longer word.

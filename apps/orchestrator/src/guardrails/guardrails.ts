@@ -3,7 +3,14 @@ import { DomainError, tenantOf } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { TaskRun } from '../tasks/run-task/task-run.js';
-import { type GuardrailHit, GuardrailService, type GuardrailStage } from './guardrail.service.js';
+import type { RunOriginState } from '../replay/run-record.js';
+import {
+  type GuardrailHit,
+  GuardrailService,
+  type GuardrailStage,
+  type RuleSet,
+  ruleSet,
+} from './guardrail.service.js';
 
 /**
  * The guardrails as the task sees them: the checks, and the report of a hit — the task event (shown as
@@ -18,9 +25,30 @@ export class Guardrails {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** The platform's rules, and those of `tenant` (the task's: its submission's actor's). */
-  check(stage: GuardrailStage, text: string | undefined, tenant: string): GuardrailHit | undefined {
-    return this.checks.check(stage, text, tenant);
+  /**
+   * The platform's rules, those of `tenant` (the task's: its submission's actor's), and a replay's or
+   * fork's own added rules (`origin`'s edits), compiled once per run.
+   */
+  check(
+    stage: GuardrailStage,
+    text: string | undefined,
+    tenant: string,
+    origin?: RunOriginState,
+  ): GuardrailHit | undefined {
+    return this.checks.check(stage, text, tenant, this.extraOf(origin));
+  }
+
+  private readonly extra = new WeakMap<RunOriginState, RuleSet>();
+
+  private extraOf(origin: RunOriginState | undefined): RuleSet | undefined {
+    const added = origin?.edits?.guardrails;
+    if (!origin || !added) return undefined;
+    let rules = this.extra.get(origin);
+    if (!rules) {
+      rules = ruleSet(added.disallowedKeywords, added.disallowedPatterns);
+      this.extra.set(origin, rules);
+    }
+    return rules;
   }
 
   /** Reports a hit on the task text or on what the planner generated; returns the error that ends the task. */
@@ -40,7 +68,7 @@ export class Guardrails {
    */
   screenStep(run: TaskRun, stepId: string, value: unknown): DomainError | undefined {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
-    const hit = this.checks.check('output', text, tenantOf(run.submission.actor));
+    const hit = this.check('output', text, tenantOf(run.submission.actor), run.origin);
     if (!hit) return undefined;
     this.report(run, hit, text.length, stepId);
     return new DomainError(

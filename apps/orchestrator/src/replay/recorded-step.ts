@@ -1,4 +1,5 @@
 import type { ErrorBody, Tasks } from '@switchboard/contracts';
+import { actionOf, same } from './run-trace.js';
 import { BLOCKED_PLACEHOLDER } from '../guardrails/guardrail.service.js';
 import type { RecordedStepEvent } from '../tasks/task.repository.js';
 import type { RecordedStep, RunOriginState } from './run-record.js';
@@ -11,6 +12,40 @@ export type RecordedOutcome =
 /** Whether step `index` of the run is taken from its record instead of dispatched. */
 export const takesRecordedStep = (origin: RunOriginState | undefined, index: number): boolean =>
   origin !== undefined && index < origin.liveStep;
+
+/** A fork that evaluates (tools: recorded): its live steps are answered from the record only. */
+export const answersFromRecord = (origin: RunOriginState | undefined): boolean =>
+  origin?.kind === 'fork' && origin.edits?.tools === 'recorded';
+
+/**
+ * A recorded step that made the same call (the same tool or agent with the same input), not taken by
+ * an earlier step of this run yet; it is marked taken.
+ */
+export function matchingStep(
+  origin: RunOriginState,
+  action: Pick<Tasks.PlanAction, 'kind' | 'target'>,
+  input: Record<string, unknown>,
+): RecordedStep | undefined {
+  const used = (origin.used ??= new Set<number>());
+  const call = actionOf({ ...action, input });
+  const found = origin.record.steps.find(
+    (s) =>
+      !used.has(s.index) &&
+      (s.status === 'completed' || s.status === 'failed') &&
+      same(actionOf(s), call),
+  );
+  if (found) used.add(found.index);
+  return found;
+}
+
+/** Why a live step of an evaluation fails: the record holds no such call, and nothing is called. */
+export function notRecorded(action: Pick<Tasks.PlanAction, 'kind' | 'target'>): ErrorBody {
+  return {
+    code: 'NOT_FOUND',
+    message: `the record has no ${action.kind === 'agent' ? 'delegation to' : 'call of'} ${action.target} with this input; this run answers ${action.kind === 'agent' ? 'delegations' : 'tool calls'} from its record only (tools: recorded), so nothing was called`,
+    retryable: false,
+  };
+}
 
 /** The step's recorded outcome, with a fork's edited output for it, if any. */
 export function recordedOutcome(origin: RunOriginState, step: RecordedStep): RecordedOutcome {

@@ -55,11 +55,11 @@ export class RunOrigins {
     if (!origin) return { planner: this.planner };
     const record = await this.records.load(origin.of, s.actor);
     if (!record) throw new DomainError('NOT_FOUND', `task ${origin.of} not found`);
-    if (origin.kind === 'replay') return this.replay(record);
+    if (origin.kind === 'replay') return this.replay(record, origin.edits);
     return this.fork(record, origin);
   }
 
-  private replay(record: RunRecord): RunPlanning {
+  private replay(record: RunRecord, edits: Tasks.ForkEdits | undefined): RunPlanning {
     if (record.rounds.length && !firstContext(record))
       throw new DomainError(
         'UNSUPPORTED',
@@ -78,6 +78,8 @@ export class RunOrigins {
         planner,
         liveRound: Infinity,
         liveStep: Infinity,
+        // a replay changes nothing but, as a what-if, the guardrails
+        ...(edits?.guardrails ? { edits: { guardrails: edits.guardrails } } : {}),
         // the same list the client fills as the rounds are planned
         ...(client ? { notes: client.changedRequests } : {}),
       },
@@ -102,7 +104,10 @@ export class RunOrigins {
       );
     const planner = new DirectCallPlanner(
       kind === 'llm'
-        ? new LlmPlanner(this.client, this.llmSettings(edits?.model ?? this.config.LLM_MODEL))
+        ? new LlmPlanner(this.client, {
+            ...this.llmSettings(edits?.model ?? this.config.LLM_MODEL),
+            ...(edits?.systemPrompt ? { systemPrompt: edits.systemPrompt } : {}),
+          })
         : new BuiltinPlanner(),
     );
     return {

@@ -55,6 +55,8 @@ export interface RunOriginState {
   from?: Tasks.ForkPoint;
   /** What a replay noticed that changes nothing it did (e.g. a prompt that differs): in its verdict. */
   notes?: string[];
+  /** Recorded steps an evaluation's live steps were answered with (each answers one call). */
+  used?: Set<number>;
 }
 
 /** The first round's context (the tools offered, the history), if the task was recorded with one. */

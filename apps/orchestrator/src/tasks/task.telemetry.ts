@@ -35,6 +35,7 @@ export class TaskTelemetry {
   private readonly inFlight: Gauge;
   private readonly started: Counter<'kind'>;
   private readonly finished: Counter<'outcome' | 'code'>;
+  private readonly verdicts: Counter<'verdict'>;
   private readonly seconds: Histogram<'outcome' | 'code'>;
 
   constructor(
@@ -49,7 +50,7 @@ export class TaskTelemetry {
     });
     this.started = new Counter({
       name: 'sb_tasks_started_total',
-      help: 'Task runs started, by kind: new, or resumed after a redelivery (a crashed or stopped replica)',
+      help: 'Task runs started, by kind: new, resumed after a redelivery (a crashed or stopped replica), or a replay or fork of a recorded task (docs/replay.md)',
       labelNames: ['kind'],
       registers,
     });
@@ -66,8 +67,14 @@ export class TaskTelemetry {
       buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800],
       registers,
     });
-    this.started.labels('new').inc(0);
-    this.started.labels('resumed').inc(0);
+    this.verdicts = new Counter({
+      name: 'sb_replay_verdicts_total',
+      help: 'Replays ended, by verdict: identical to their record, or diverged (docs/replay.md)',
+      labelNames: ['verdict'],
+      registers,
+    });
+    for (const kind of ['new', 'resumed', 'replay', 'fork']) this.started.labels(kind).inc(0);
+    for (const verdict of ['identical', 'diverged']) this.verdicts.labels(verdict).inc(0);
   }
 
   /** Runs one delivery of a task inside its span and log context (every line names the task). */
@@ -107,7 +114,7 @@ export class TaskTelemetry {
    */
   begin(run: TaskRun, deliveryCount: number, completedSteps: number): void {
     const { taskId, actor, request } = run.submission;
-    this.started.inc({ kind: run.resumed ? 'resumed' : 'new' });
+    this.started.inc({ kind: run.resumed ? 'resumed' : (run.origin?.kind ?? 'new') });
     if (run.resumed) {
       this.logger.warn({ taskId, deliveryCount, completedSteps }, 'resuming task after redelivery');
       return;
@@ -138,6 +145,8 @@ export class TaskTelemetry {
   end(run: TaskRun, outcome: Outcome, durationMs: number): void {
     const labels = outcomeLabels(outcome);
     this.finished.inc(labels);
+    if (run.verdict)
+      this.verdicts.inc({ verdict: run.verdict.identical ? 'identical' : 'diverged' });
     this.seconds.observe(labels, durationMs / 1000);
     const usage = run.meter.total();
     const line = {

@@ -4,3 +4,4 @@ export * from './task.events.js';
 export * from './task.schemas.js';
 export * from './replay.schemas.js';
 export * from './task-submission.schemas.js';
+export * from './replay.contracts.js';

@@ -25,6 +25,22 @@ export const ForkEdits = z
     /** Plan the live part with another planner, or another model of the LLM planner. */
     planner: PlannerKind.optional(),
     model: z.string().min(1).max(200).optional(),
+    /** The LLM planner's instructions, replaced for the live part (an evaluation of a prompt). */
+    systemPrompt: z.string().min(1).max(20_000).optional(),
+    /** Guardrail rules added for this run (a what-if of a rule: a replay says where it would bite). */
+    guardrails: z
+      .object({
+        disallowedKeywords: z.array(z.string().trim().min(1).max(200)).max(200).default([]),
+        disallowedPatterns: z.array(z.string().min(1).max(500)).max(50).default([]),
+      })
+      .strict()
+      .optional(),
+    /**
+     * `recorded`: a live step answers from the record when the parent made the same call (the same
+     * tool or agent with the same input), and fails without calling anything otherwise — an
+     * evaluation that never touches a real system. `live` (default): live steps run for real.
+     */
+    tools: z.enum(['live', 'recorded']).optional(),
   })
   .strict();
 export type ForkEdits = z.infer<typeof ForkEdits>;
@@ -53,8 +69,13 @@ export const RunOrigin = z
   .superRefine((o, ctx) => {
     if (o.kind === 'fork' && !o.from)
       ctx.addIssue({ code: 'custom', path: ['from'], message: 'a fork needs its fork point' });
-    if (o.kind === 'replay' && (o.from || o.edits))
-      ctx.addIssue({ code: 'custom', path: ['kind'], message: 'a replay changes nothing' });
+    const changes = Object.keys(o.edits ?? {}).filter((k) => k !== 'guardrails');
+    if (o.kind === 'replay' && (o.from || changes.length))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kind'],
+        message: 'a replay changes nothing but (as a what-if) the guardrails',
+      });
   });
 export type RunOrigin = z.infer<typeof RunOrigin>;
 
@@ -174,3 +195,122 @@ export const TaskDiffView = z.object({
   entries: z.array(DiffEntry),
 });
 export type TaskDiffView = z.infer<typeof TaskDiffView>;
+
+/** What a replay batch changes for every task it runs again (docs/replay.md). */
+export const BatchChanges = z
+  .object({
+    model: z.string().min(1).max(200).optional(),
+    planner: PlannerKind.optional(),
+    systemPrompt: z.string().min(1).max(20_000).optional(),
+    guardrails: z
+      .object({
+        disallowedKeywords: z.array(z.string().trim().min(1).max(200)).max(200).default([]),
+        disallowedPatterns: z.array(z.string().min(1).max(500)).max(50).default([]),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type BatchChanges = z.infer<typeof BatchChanges>;
+
+/**
+ * `POST /replays`: ended tasks by id, or by a filter of the caller's reach, run again with a changed
+ * configuration. Without a change of model, planner or prompt each is replayed (nothing is called);
+ * with one, each is forked from its first planning round, its tool calls answered from its record.
+ */
+export const ReplayBatchBody = z
+  .object({
+    taskIds: z.array(TaskId).min(1).max(200).optional(),
+    filter: z
+      .object({
+        userId: z.string().min(1).max(128).optional(),
+        threadId: z.string().min(1).max(128).optional(),
+        status: z
+          .array(z.enum(['completed', 'failed', 'cancelled']))
+          .min(1)
+          .optional(),
+        from: z.string().datetime().optional(),
+        to: z.string().datetime().optional(),
+        limit: z.number().int().min(1).max(200).default(50),
+      })
+      .strict()
+      .optional(),
+    changes: BatchChanges.default({}),
+    concurrency: z.number().int().min(1).max(8).default(2),
+    budget: z
+      .object({
+        tokens: z.number().int().positive().max(1_000_000_000).optional(),
+        costUsd: z.number().positive().max(1_000_000).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if ((b.taskIds === undefined) === (b.filter === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['taskIds'],
+        message: 'give exactly one of taskIds and filter',
+      });
+    if (b.changes.model && b.changes.planner === 'builtin')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['changes', 'model'],
+        message: 'the built-in planner has no model',
+      });
+  });
+export type ReplayBatchBody = z.infer<typeof ReplayBatchBody>;
+
+/** How one task of a batch compares with its original. */
+export const BatchOutcome = z.enum([
+  'identical',
+  'same-answer',
+  'different-answer',
+  'failed',
+  'skipped',
+]);
+export type BatchOutcome = z.infer<typeof BatchOutcome>;
+
+export const BatchItemView = z.object({
+  taskId: TaskId,
+  runTaskId: TaskId.optional(),
+  status: z.enum(['pending', 'running', 'done', 'skipped']),
+  outcome: BatchOutcome.optional(),
+  /** Why it was skipped, or how its run failed. */
+  reason: z.string().optional(),
+  answers: z.object({ original: z.string().optional(), rerun: z.string().optional() }).optional(),
+  tokens: z.object({ original: z.number().int(), rerun: z.number().int() }).optional(),
+  costUsd: z.object({ original: z.number(), rerun: z.number() }).optional(),
+  divergence: Divergence.optional(),
+});
+export type BatchItemView = z.infer<typeof BatchItemView>;
+
+export const ReplayBatchView = z.object({
+  batchId: z.string().uuid(),
+  status: z.enum(['running', 'completed']),
+  /** `replay`: nothing called; `fork`: planned live from the first round, tools from the record. */
+  mode: RunKind,
+  userId: z.string(),
+  changes: BatchChanges,
+  concurrency: z.number().int(),
+  budget: z.object({ tokens: z.number().optional(), costUsd: z.number().optional() }).optional(),
+  createdAt: z.string().datetime(),
+  finishedAt: z.string().datetime().optional(),
+  totals: z.object({
+    tasks: z.number().int(),
+    done: z.number().int(),
+    identical: z.number().int(),
+    sameAnswer: z.number().int(),
+    differentAnswer: z.number().int(),
+    failed: z.number().int(),
+    skipped: z.number().int(),
+    tokens: z.object({ original: z.number().int(), rerun: z.number().int() }),
+    costUsd: z.object({ original: z.number(), rerun: z.number() }),
+  }),
+  items: z.array(BatchItemView),
+});
+export type ReplayBatchView = z.infer<typeof ReplayBatchView>;
+
+export const ReplayBatchSummary = ReplayBatchView.omit({ items: true });
+export type ReplayBatchSummary = z.infer<typeof ReplayBatchSummary>;

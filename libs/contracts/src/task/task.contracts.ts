@@ -5,6 +5,7 @@ import { TenantId } from '../identity.schemas.js';
 import { safeText } from '../text.schemas.js';
 import { TaskList } from './task-list.contracts.js';
 import { TaskEvent } from './task.events.js';
+import { ReplayBatchGet, ReplayBatchList, ReplayBatchStart } from './replay.contracts.js';
 import { TaskDiffView } from './replay.schemas.js';
 import { TaskSubmission, TaskView } from './task-submission.schemas.js';
 import { TaskId, TaskStatus } from './task.schemas.js';
@@ -155,6 +156,14 @@ export const TASK_CONTRACTS: {
   commands: readonly CommandContract[];
   events: readonly EventContract[];
 } = {
-  commands: [TaskGet, TaskCancel, TaskList, TaskDiff],
+  commands: [
+    TaskGet,
+    TaskCancel,
+    TaskList,
+    TaskDiff,
+    ReplayBatchStart,
+    ReplayBatchGet,
+    ReplayBatchList,
+  ],
   events: [TaskSubmitted, TaskEventPublished, TaskCancelRequested],
 };

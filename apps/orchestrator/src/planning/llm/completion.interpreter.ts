@@ -58,6 +58,11 @@ export function interpretCompletion(args: {
   const { completion, catalog, iteration, validator } = args;
   const texts: string[] = completion.content ? [completion.content] : [];
   if (completion.toolCalls.length === 0) {
+    // The completion is the round's record too (a replay feeds it back, docs/replay.md).
+    const memo: LlmRoundMemo = {
+      assistant: { content: completion.content, tool_calls: [] },
+      calls: [],
+    };
     const answer = completion.content?.trim() ?? '';
     if (!answer) {
       return {
@@ -67,9 +72,10 @@ export function interpretCompletion(args: {
           'the model returned neither an answer nor a tool call',
         ),
         generatedText: '',
+        memo,
       };
     }
-    return { kind: 'final', answer, generatedText: answer };
+    return { kind: 'final', answer, generatedText: answer, memo };
   }
   const actions: Tasks.PlanAction[] = [];
   const groups: string[] = [];

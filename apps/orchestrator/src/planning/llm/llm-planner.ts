@@ -13,6 +13,8 @@ export interface LlmPlannerSettings {
   temperature: number;
   maxOutputTokens: number;
   maxObservationChars: number;
+  /** Instructions that replace the platform's (a fork evaluating another prompt, docs/replay.md). */
+  systemPrompt?: string;
 }
 
 /**
@@ -83,7 +85,8 @@ export class LlmPlanner implements Planner {
   } {
     const catalog = new ToolCatalog(state.tools, state.agents);
     const messages = buildMessages({
-      system: systemPrompt({ hasFunctions: catalog.functions.length > 0 }),
+      system:
+        this.settings.systemPrompt ?? systemPrompt({ hasFunctions: catalog.functions.length > 0 }),
       history: state.history,
       task: state.task,
       rounds: state.rounds,

@@ -11,13 +11,16 @@ import type { StoredStep } from '../task.repository.js';
 import { TaskRepository } from '../task.repository.js';
 import { BLOCKED_PLACEHOLDER } from '../../guardrails/guardrail.service.js';
 import {
+  answersFromRecord,
   emitRecorded,
+  matchingStep,
+  notRecorded,
   recordedOutcome,
   replayedEvents,
   takesRecordedStep,
 } from '../../replay/recorded-step.js';
 import { recordedStep } from '../../replay/replay-check.js';
-import type { RunOriginState } from '../../replay/run-record.js';
+import type { RecordedStep, RunOriginState } from '../../replay/run-record.js';
 import { CancelledBy } from '../cancellation.registry.js';
 import type { TaskRun } from '../run-task/task-run.js';
 
@@ -65,7 +68,7 @@ export class DispatchStepsUseCase {
       const index = ledger.steps.length;
       const status =
         this.reused(ledger, action, index) ??
-        (takesRecordedStep(run.origin, index)
+        (takesRecordedStep(run.origin, index) || answersFromRecord(run.origin)
           ? await this.fromRecord(run, action, index, ledger)
           : await this.gated(run, decision.actions.slice(i), index, ledger));
       if (status === 'paused') return 'paused';
@@ -153,16 +156,34 @@ export class DispatchStepsUseCase {
     const origin = run.origin as RunOriginState;
     const input = await this.resolve(run, action, index, ledger);
     if (input === undefined) return 'failed';
+    if (!takesRecordedStep(origin, index)) {
+      // A live step of an evaluation (tools: recorded): answered only by a same call of the record.
+      const same = matchingStep(origin, action, input);
+      if (!same)
+        return this.failStep(run, { ...action, input }, index, ledger, notRecorded(action));
+      return this.replayStep(run, action, input, index, ledger, same);
+    }
     const step = recordedStep(origin.record, index, action, input);
-    if (step instanceof DomainError) {
-      if (origin.kind === 'replay') {
-        await this.failStep(run, { ...action, input }, index, ledger, step.toBody());
-        throw step;
-      }
+    if (step instanceof DomainError && origin.kind === 'replay') {
+      await this.failStep(run, { ...action, input }, index, ledger, step.toBody());
+      throw step;
     }
     const taken = step instanceof DomainError ? origin.record.steps[index] : step;
     if (!taken || (taken.status !== 'completed' && taken.status !== 'failed'))
       throw new CancelledBy(recordEnded(origin, index));
+    return this.replayStep(run, action, input, index, ledger, taken);
+  }
+
+  /** Reports and stores a recorded step as this run's own, its output through today's guardrail. */
+  private async replayStep(
+    run: TaskRun,
+    action: Tasks.PlanAction,
+    input: Record<string, unknown>,
+    index: number,
+    ledger: StepLedger,
+    taken: RecordedStep,
+  ): Promise<Ended> {
+    const origin = run.origin as RunOriginState;
     const outcome = recordedOutcome(origin, taken);
     const ref = { stepId: action.id, index, kind: action.kind, target: action.target };
     run.events.emit(

@@ -40,6 +40,7 @@ export class FinishTaskUseCase {
     await events.flush();
     // A replay's verdict comes before its end: stored with its row, streamed before its terminal event.
     const verdict = await this.judge.verdict(run, outcome);
+    if (verdict) run.verdict = verdict;
     if (verdict)
       events.emit(
         'orchestrator.replay.verdict',

@@ -184,7 +184,12 @@ export class PlanRoundUseCase {
   /** The decision as the output guardrail lets it through: a hit keeps only the refusal, its cost and timing. */
   private screened(run: TaskRun, decision: PlanDecision): PlanDecision {
     const generated = decision.generatedText ?? visibleText(decision);
-    const hit = this.guardrails.check('output', generated, tenantOf(run.submission.actor));
+    const hit = this.guardrails.check(
+      'output',
+      generated,
+      tenantOf(run.submission.actor),
+      run.origin,
+    );
     if (!hit) return decision;
     return failedRound(decision, this.guardrails.block(run, hit, generated.length));
   }

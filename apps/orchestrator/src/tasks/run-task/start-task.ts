@@ -55,7 +55,12 @@ export class StartTask {
     const submission =
       'origin' in planning && planning.origin ? runSubmission(received, planning.origin) : received;
     const { taskId, request } = submission;
-    const inputHit = this.guardrails.check('input', request.task, tenantOf(submission.actor));
+    const inputHit = this.guardrails.check(
+      'input',
+      request.task,
+      tenantOf(submission.actor),
+      'origin' in planning ? planning.origin : undefined,
+    );
     const text = inputHit ? BLOCKED_PLACEHOLDER : request.task;
     const claim = await this.repository.claim(submission, planner.kind, text);
     const phase = TASK_LIFECYCLE.start();

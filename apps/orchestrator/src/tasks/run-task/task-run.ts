@@ -37,6 +37,8 @@ export interface TaskRun {
   resumed: boolean;
   /** A replay or fork of a recorded task: what it takes from the record, and who plans (docs/replay.md). */
   origin?: RunOriginState;
+  /** A replay's verdict, once it ended. */
+  verdict?: Tasks.ReplayVerdict;
 }
 
 export interface UnderWayStep {

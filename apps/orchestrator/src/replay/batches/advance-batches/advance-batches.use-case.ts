@@ -1,0 +1,139 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
+import { Tasks } from '@switchboard/contracts';
+import { JetStreamService } from '@switchboard/messaging';
+import { LOGGER, type Logger } from '@switchboard/observability';
+import type { OrchestratorEnv } from '../../../config/orchestrator.env.js';
+import { PrismaService } from '../../../prisma/prisma.service.js';
+import { type ItemRow, planAdvance } from '../batch-plan.js';
+import { type BatchHead, ReplayBatchRepository } from '../replay-batch.repository.js';
+import { runTaskIdOf } from '../run-ids.js';
+
+/** How long a started item may have no task row before its submission is taken for lost. */
+const LOST_AFTER_MS = 15_000;
+
+/**
+ * Moves the running replay batches on: every REPLAY_BATCH_SWEEP_MS each replica takes each running
+ * batch no other replica holds, records the outcome of the runs that ended, and starts the next items
+ * within the concurrency and the budget (batch-plan.ts). A started item is a task submission like any
+ * other, whose task id is named after the item, so a start sent twice — the sweep's repeat of a start
+ * lost between the commit and the publish — runs once. The batch table is the due list: a restart
+ * loses nothing.
+ */
+@Injectable()
+export class AdvanceBatchesUseCase implements OnApplicationBootstrap, OnModuleDestroy {
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+
+  constructor(
+    private readonly batches: ReplayBatchRepository,
+    private readonly prisma: PrismaService,
+    private readonly jetstream: JetStreamService,
+    @Inject(APP_CONFIG) private readonly config: Pick<OrchestratorEnv, 'REPLAY_BATCH_SWEEP_MS'>,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.sweep(), this.config.REPLAY_BATCH_SWEEP_MS);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sweeping;
+  }
+
+  /** One pass over the running batches (one at a time per replica; a failed pass is retried next). */
+  sweep(): Promise<void> {
+    this.sweeping ??= (async () => {
+      for (const id of await this.batches.runningIds()) await this.advance(id);
+    })()
+      .catch((e: unknown) =>
+        this.logger.warn({ err: e }, 'replay batch sweep failed; next one retries'),
+      )
+      .finally(() => (this.sweeping = undefined));
+    return this.sweeping;
+  }
+
+  /** One step of one batch: outcomes recorded, next items started (and lost starts sent again). */
+  async advance(batchId: string): Promise<void> {
+    const step = await this.batches.advance(batchId, planAdvance, (p) => runTaskIdOf(batchId, p));
+    if (step) await this.submit(step.head, step.started);
+    const lost = await this.batches.lostStarts(batchId, LOST_AFTER_MS);
+    if (lost.length) {
+      const head = await this.batches.head(batchId);
+      if (head) await this.submit(head, lost);
+    }
+  }
+
+  private async submit(head: BatchHead, items: readonly ItemRow[]): Promise<void> {
+    if (!items.length) return;
+    const texts = new Map(
+      (
+        await this.prisma.task.findMany({
+          where: { id: { in: items.map((i) => i.taskId) } },
+          select: { id: true, text: true },
+        })
+      ).map((t) => [t.id, t.text]),
+    );
+    for (const item of items) {
+      const runTaskId = item.runTaskId ?? runTaskIdOf(head.id, item.position);
+      const submission: Tasks.TaskSubmission = {
+        taskId: runTaskId,
+        actor: head.actor,
+        request: { task: texts.get(item.taskId) ?? '(recorded task)' },
+        submittedAt: new Date().toISOString(),
+        correlationId: head.correlationId,
+        run: originOf(head, item.taskId),
+      };
+      await this.jetstream.publish(Tasks.TaskSubmitted, [], submission, {
+        msgId: runTaskId,
+        actor: head.actor,
+        correlationId: head.correlationId,
+      });
+      this.logger.info(
+        { batchId: head.id, taskId: item.taskId, runTaskId, mode: head.mode },
+        'replay batch started a run',
+      );
+    }
+  }
+}
+
+/**
+ * How a batch runs one task again: a replay (nothing called; the added guardrails as a what-if), or,
+ * when the model, planner or prompt changes, a fork from its first round planned live with the change
+ * and its tool calls and delegations answered from its record only.
+ */
+export function originOf(
+  head: Pick<BatchHead, 'id' | 'mode' | 'changes'>,
+  taskId: string,
+): Tasks.RunOrigin {
+  const c = head.changes;
+  const guardrails = c.guardrails ? { guardrails: c.guardrails } : {};
+  if (head.mode === 'replay')
+    return {
+      kind: 'replay',
+      of: taskId,
+      batchId: head.id,
+      ...(c.guardrails ? { edits: guardrails } : {}),
+    };
+  return {
+    kind: 'fork',
+    of: taskId,
+    batchId: head.id,
+    from: { round: 1 },
+    edits: {
+      ...guardrails,
+      ...(c.model ? { model: c.model } : {}),
+      // a model or prompt is the LLM planner's
+      ...(c.planner || c.model || c.systemPrompt ? { planner: c.planner ?? 'llm' } : {}),
+      ...(c.systemPrompt ? { systemPrompt: c.systemPrompt } : {}),
+      tools: 'recorded',
+    },
+  };
+}

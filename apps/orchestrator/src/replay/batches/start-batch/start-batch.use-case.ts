@@ -1,0 +1,131 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
+import { type Actor, DomainError, type Tasks } from '@switchboard/contracts';
+import { AuditTrail } from '@switchboard/messaging';
+import { randomUUID } from 'node:crypto';
+import { type OrchestratorEnv, usesLlm } from '../../../config/orchestrator.env.js';
+import { AdvanceBatchesUseCase } from '../advance-batches/advance-batches.use-case.js';
+import { ReplayBatchRepository } from '../replay-batch.repository.js';
+
+type Settings = Pick<OrchestratorEnv, 'PLANNER' | 'OPENAI_API_KEY' | 'OPENAI_BASE_URL'>;
+
+/**
+ * Starts a replay batch (docs/replay.md): the caller's ended tasks (an admin's: its tenant's), named
+ * or found by a filter, each run again with the batch's changes — replayed when nothing but the
+ * guardrails changes (nothing is called), else forked from its first round with the new model,
+ * planner or prompt, its tool calls answered from its record. The first runs start at once; the
+ * sweep moves the batch on. What cannot be run is refused before anything starts, naming the field.
+ */
+@Injectable()
+export class StartBatchUseCase {
+  constructor(
+    private readonly batches: ReplayBatchRepository,
+    private readonly advance: AdvanceBatchesUseCase,
+    private readonly audit: AuditTrail,
+    @Inject(APP_CONFIG) private readonly config: Settings,
+  ) {}
+
+  async execute(
+    body: Tasks.ReplayBatchBody,
+    actor: Actor,
+    correlationId: string,
+  ): Promise<Tasks.ReplayBatchView> {
+    const { changes } = body;
+    const mode: Tasks.RunKind =
+      changes.model || changes.planner || changes.systemPrompt ? 'fork' : 'replay';
+    checkChanges(
+      changes,
+      mode === 'fork' && (changes.planner ?? 'llm') === 'llm' && !usesLlm(this.config),
+    );
+    const taskIds = await this.tasksOf(body, actor);
+    const id = randomUUID();
+    await this.batches.create(
+      {
+        id,
+        actor,
+        mode,
+        changes,
+        concurrency: body.concurrency,
+        ...(body.budget
+          ? {
+              budget: {
+                ...(body.budget.tokens !== undefined ? { tokens: body.budget.tokens } : {}),
+                ...(body.budget.costUsd !== undefined ? { costUsd: body.budget.costUsd } : {}),
+              },
+            }
+          : {}),
+        correlationId,
+      },
+      taskIds,
+    );
+    void this.audit.record({
+      category: 'request',
+      action: 'replay.batch.start',
+      outcome: 'success',
+      resource: id,
+      details: {
+        mode,
+        tasks: taskIds.length,
+        concurrency: body.concurrency,
+        changes: Object.keys(changes),
+      },
+    });
+    await this.advance.advance(id);
+    return (await this.batches.get(id, actor)) as Tasks.ReplayBatchView;
+  }
+
+  /** The tasks to run again: each named one must be an ended task the caller may read. */
+  private async tasksOf(body: Tasks.ReplayBatchBody, actor: Actor): Promise<string[]> {
+    if (body.taskIds) {
+      const found = new Set(await this.batches.endedTasks(actor, { ids: body.taskIds }, 200));
+      const missing = body.taskIds.findIndex((t) => !found.has(t));
+      if (missing >= 0) throw invalid(`taskIds.${missing}`, 'no ended task of yours with this id');
+      return [...new Set(body.taskIds)];
+    }
+    const f = body.filter as NonNullable<Tasks.ReplayBatchBody['filter']>;
+    const ids = await this.batches.endedTasks(
+      actor,
+      {
+        ...(f.userId ? { userId: f.userId } : {}),
+        ...(f.threadId ? { threadId: f.threadId } : {}),
+        ...(f.status ? { status: { in: f.status } } : {}),
+        ...(f.from || f.to
+          ? {
+              createdAt: {
+                ...(f.from ? { gte: new Date(f.from) } : {}),
+                ...(f.to ? { lt: new Date(f.to) } : {}),
+              },
+            }
+          : {}),
+        // replays and forks are not run again by a filter: only recorded originals
+        parentId: null,
+      },
+      f.limit,
+    );
+    if (!ids.length) throw invalid('filter', 'matches no ended task you may run again');
+    return ids.reverse();
+  }
+}
+
+function checkChanges(changes: Tasks.BatchChanges, llmMissing: boolean): void {
+  if (llmMissing)
+    throw new DomainError(
+      'UNSUPPORTED',
+      'changes: a new model or prompt needs the LLM planner, and none is configured here (OPENAI_BASE_URL / OPENAI_API_KEY)',
+    );
+  changes.guardrails?.disallowedPatterns.forEach((p, i) => {
+    try {
+      new RegExp(p, 'iu');
+    } catch (e) {
+      throw invalid(
+        `changes.guardrails.disallowedPatterns.${i}`,
+        `is not a valid regular expression: ${(e as Error).message}`,
+      );
+    }
+  });
+}
+
+const invalid = (path: string, message: string): DomainError =>
+  new DomainError('VALIDATION', `invalid request body: ${path}: ${message}`, {
+    details: { issues: [{ path, message }] },
+  });
