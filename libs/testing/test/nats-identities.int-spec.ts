@@ -160,12 +160,15 @@ describe.each(SERVERS)('NATS identities on nats-server %s', (_version, binary) =
     await jsm.streams.add({ name: TaskEventStream.name, subjects: [...TaskEventStream.subjects] });
     const gateway = await as('gateway');
     await jsm.streams.add({ name: AuditStream.name, subjects: [...AuditStream.subjects] });
-    await jetstream(orchestrator).publish('sb.evt.task.t1.orchestrator.task.started', '{"seq":1}');
-    await jetstream(gateway).publish('sb.audit.request._', '{}');
+    await jetstream(orchestrator).publish(
+      'sb.evt.task.t1.default.orchestrator.task.started',
+      '{"seq":1}',
+    );
+    await jetstream(gateway).publish('sb.audit.request._.default', '{}');
     await waitFor(
       () =>
-        seen.includes('sb.audit.request._') &&
-        seen.includes('sb.evt.task.t1.orchestrator.task.started'),
+        seen.includes('sb.audit.request._.default') &&
+        seen.includes('sb.evt.task.t1.default.orchestrator.task.started'),
       {
         what: 'the operator seeing the event and the audit record',
       },
@@ -178,7 +181,7 @@ describe.each(SERVERS)('NATS identities on nats-server %s', (_version, binary) =
       TaskEventStream.name,
       next as unknown as MsgRequest,
     );
-    expect(stored?.subject).toBe('sb.evt.task.t1.orchestrator.task.started');
+    expect(stored?.subject).toBe('sb.evt.task.t1.default.orchestrator.task.started');
     // A consumer chooses where the stream delivers (a command subject, even): never the operator's.
     const consumer = await refusal(
       opJsm.consumers.add(TaskEventStream.name, {
@@ -261,8 +264,10 @@ describe('each way of proving an identity, through the services’ connection co
           'gateway',
         ),
       );
-      gateway.publish('sb.audit.request._', '{}');
-      await waitFor(() => seen.includes('sb.audit.request._'), { what: 'the operator seeing it' });
+      gateway.publish('sb.audit.request._.default', '{}');
+      await waitFor(() => seen.includes('sb.audit.request._.default'), {
+        what: 'the operator seeing it',
+      });
       await Promise.all([nc.close(), gateway.close()]);
     } finally {
       await nats.stop();
