@@ -79,12 +79,16 @@ export const RunOrigin = z
   });
 export type RunOrigin = z.infer<typeof RunOrigin>;
 
-/** Where a replay first did something else than its record (times and ids are not compared). */
-export const Divergence = z.object({
-  /** `input`: the task text's check; `round`: a planning decision; `step`: a step; `outcome`: the end. */
+/** A place in a run: `input` (its text's check), a planning `round`, a `step`, or its `outcome`. */
+const TracePosition = {
   at: z.enum(['input', 'round', 'step', 'outcome']),
   round: z.number().int().positive().optional(),
   step: z.number().int().positive().optional(),
+};
+
+/** Where a replay first did something else than its record (times and ids are not compared). */
+export const Divergence = z.object({
+  ...TracePosition,
   expected: z.unknown(),
   got: z.unknown(),
   /** In words, e.g. `round 1: expected actions [calculator, notes.add], got fail GUARDRAIL`. */
@@ -177,9 +181,7 @@ export type RunTraceSummary = z.infer<typeof RunTraceSummary>;
 
 /** A position of two runs side by side: what each did there (null: it did not get there). */
 export const DiffEntry = z.object({
-  at: z.enum(['input', 'round', 'step', 'outcome']),
-  round: z.number().int().positive().optional(),
-  step: z.number().int().positive().optional(),
+  ...TracePosition,
   a: z.unknown(),
   b: z.unknown(),
   same: z.boolean(),
