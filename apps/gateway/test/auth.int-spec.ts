@@ -173,7 +173,9 @@ describe('gateway authentication (real gateway processes, JWKS over HTTP, audit 
         { logDir: stack.logDir },
       ),
     ]);
-  });
+    // Four gateway processes and a stack start here: on a busy two-core machine that takes longer
+    // than a test's minute.
+  }, 180_000);
 
   afterAll(async () => {
     await Promise.allSettled([
