@@ -41,9 +41,11 @@ import { TaskRepository } from './tasks/task.repository.js';
 import { ThreadHistoryService } from './threads/thread-history.service.js';
 import { TenantRefusals } from './tenancy/tenant-refusals.js';
 import { ThreadRepository } from './threads/thread.repository.js';
+import { WebhookHandler } from './webhooks/webhook.handler.js';
+import { webhookProviders } from './webhooks/webhook.providers.js';
 
 @Module({
-  controllers: [TaskHandler, TaskListHandler, ApprovalHandler],
+  controllers: [TaskHandler, TaskListHandler, ApprovalHandler, WebhookHandler],
   providers: [
     { provide: AGENT_DIRECTORY, useClass: A2aAgentDirectory },
     ApprovalGate,
@@ -86,6 +88,7 @@ import { ThreadRepository } from './threads/thread.repository.js';
     ThreadHistoryService,
     ThreadRepository,
     ToolStepRunner,
+    ...webhookProviders,
   ],
 })
 export class AppModule {}
