@@ -53,7 +53,7 @@ export const WEBHOOK_OPERATIONS: Operation[] = [
     tag: 'webhooks',
     summary: 'Rotate your task-webhook signing secret',
     description:
-      'A new secret; deliveries carry a signature by the old one too for WEBHOOK_SECRET_GRACE_MS (`previousValidUntil`).',
+      'A new secret; deliveries carry a signature by the old one too for WEBHOOK_ROTATION_GRACE_MS (`previousValidUntil`).',
     responses: { 200: { description: 'The new secret.', schema: Webhooks.WebhookSecret } },
     errors: [401, 429, 503, 504],
   },
@@ -133,7 +133,7 @@ export const WEBHOOK_OPERATIONS: Operation[] = [
     tag: 'webhooks',
     summary: "Rotate a subscription's signing secret",
     description:
-      'Its subscriber only. Deliveries carry a signature by the old secret too for WEBHOOK_SECRET_GRACE_MS.',
+      'Its subscriber only. Deliveries carry a signature by the old secret too for WEBHOOK_ROTATION_GRACE_MS.',
     pathParams: webhookId,
     responses: { 200: { description: 'The new secret.', schema: Webhooks.WebhookSecret } },
     errors: [400, 401, 403, 404, 429, 503, 504],

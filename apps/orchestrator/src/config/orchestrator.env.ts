@@ -127,7 +127,7 @@ const webhookSettings = {
     .max(1_000)
     .default(16)
     .describe('Webhooks: deliveries one replica sends at once.'),
-  WEBHOOK_SECRET_GRACE_MS: ms(0, 30 * 86_400_000, 86_400_000).describe(
+  WEBHOOK_ROTATION_GRACE_MS: ms(0, 30 * 86_400_000, 86_400_000).describe(
     'Webhooks: after a signing secret is rotated, how long deliveries also carry a signature by the one it replaced (receivers switch over meanwhile).',
   ),
   WEBHOOK_RETENTION_MS: ms(3_600_000, 365 * 86_400_000, 7 * 86_400_000).describe(

@@ -78,7 +78,7 @@ export const WebhookSecretRotate = defineCommand({
   response: WebhookSecret,
   timeoutMs: 5_000,
   description:
-    'Replaces a signing secret (as WebhookSecretGet names it) with a new one; deliveries carry a signature by each of the two until WEBHOOK_SECRET_GRACE_MS has passed. Audited, without the secrets.',
+    'Replaces a signing secret (as WebhookSecretGet names it) with a new one; deliveries carry a signature by each of the two until WEBHOOK_ROTATION_GRACE_MS has passed. Audited, without the secrets.',
 });
 
 export const WebhookTargetCheck = defineCommand({

@@ -18,7 +18,7 @@ export interface SecretRequest {
  * Signing secrets, for their owner only: a subscription's (its subscriber: an admin who may see it
  * is refused, a user who may not is told it does not exist), or the actor's task-webhook secret,
  * which signs the deliveries of their task requests' `webhook` and is made on first use. A rotation
- * keeps the replaced secret signing for WEBHOOK_SECRET_GRACE_MS. Reads and rotations are audited,
+ * keeps the replaced secret signing for WEBHOOK_ROTATION_GRACE_MS. Reads and rotations are audited,
  * never with a secret.
  */
 @Injectable()
@@ -27,7 +27,7 @@ export class WebhookSecretsUseCase {
     private readonly repository: WebhookRepository,
     private readonly refusals: TenantRefusals,
     private readonly audit: AuditTrail,
-    @Inject(APP_CONFIG) private readonly config: Pick<OrchestratorEnv, 'WEBHOOK_SECRET_GRACE_MS'>,
+    @Inject(APP_CONFIG) private readonly config: Pick<OrchestratorEnv, 'WEBHOOK_ROTATION_GRACE_MS'>,
   ) {}
 
   async get(req: SecretRequest, actor: Actor): Promise<Webhooks.WebhookSecret> {
@@ -40,7 +40,7 @@ export class WebhookSecretsUseCase {
 
   async rotate(req: SecretRequest, actor: Actor): Promise<Webhooks.WebhookSecret> {
     const fresh = newWebhookSecret();
-    const graceUntil = new Date(Date.now() + this.config.WEBHOOK_SECRET_GRACE_MS);
+    const graceUntil = new Date(Date.now() + this.config.WEBHOOK_ROTATION_GRACE_MS);
     if (req.webhookId) {
       await this.ownedSecret(req.webhookId, actor, 'webhook.secret.rotate');
       await this.repository.rotateSubscriptionSecret(req.webhookId, fresh, graceUntil);
