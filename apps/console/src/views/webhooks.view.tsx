@@ -76,7 +76,7 @@ function SubscribeForm({ onCreated }: { onCreated: () => void }) {
     }
   };
   return (
-    <form class="webhook-form" onSubmit={submit} aria-labelledby="subscribe-title">
+    <form class="webhook-form" onSubmit={(e) => void submit(e)} aria-labelledby="subscribe-title">
       <h2 id="subscribe-title">Subscribe</h2>
       <label>
         URL
@@ -87,19 +87,7 @@ function SubscribeForm({ onCreated }: { onCreated: () => void }) {
           onInput={(e) => setForm({ ...form, url: e.currentTarget.value })}
         />
       </label>
-      <fieldset>
-        <legend>Events</legend>
-        {EVENT_CHOICES.map((c) => (
-          <label key={c.kind} class="check">
-            <input
-              type="checkbox"
-              checked={form.events.includes(c.kind)}
-              onChange={(e) => toggle(c.kind, e.currentTarget.checked)}
-            />
-            {c.label}
-          </label>
-        ))}
-      </fieldset>
+      <EventChoices chosen={form.events} onToggle={toggle} />
       {me.admin && (
         <label>
           Tasks
@@ -127,14 +115,42 @@ function SubscribeForm({ onCreated }: { onCreated: () => void }) {
           {problem}
         </p>
       )}
-      {created && (
-        <p class="notice notice-ok webhook-created" role="status">
-          Subscribed {created.url}. Its signing secret, shown here once (its subscriber can read it
-          again with GET /webhooks/{created.webhookId}/secret):{' '}
-          <code class="webhook-secret">{created.secret}</code>
-        </p>
-      )}
+      {created && <CreatedNotice created={created} />}
     </form>
+  );
+}
+
+function EventChoices({
+  chosen,
+  onToggle,
+}: {
+  chosen: SubscribeForm['events'];
+  onToggle: (kind: SubscribeForm['events'][number], on: boolean) => void;
+}) {
+  return (
+    <fieldset>
+      <legend>Events</legend>
+      {EVENT_CHOICES.map((c) => (
+        <label key={c.kind} class="check">
+          <input
+            type="checkbox"
+            checked={chosen.includes(c.kind)}
+            onChange={(e) => onToggle(c.kind, e.currentTarget.checked)}
+          />
+          {c.label}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+function CreatedNotice({ created }: { created: WebhookCreated }) {
+  return (
+    <p class="notice notice-ok webhook-created" role="status">
+      Subscribed {created.url}. Its signing secret, shown here once (its subscriber can read it
+      again with GET /webhooks/{created.webhookId}/secret):{' '}
+      <code class="webhook-secret">{created.secret}</code>
+    </p>
   );
 }
 
@@ -164,7 +180,7 @@ function SubscriptionList({
               type="button"
               class="secondary"
               onClick={() =>
-                deleteWebhook(api, w.webhookId).then(onDeleted, (e: unknown) =>
+                void deleteWebhook(api, w.webhookId).then(onDeleted, (e: unknown) =>
                   setError(describeError(e)),
                 )
               }
@@ -198,7 +214,7 @@ function TaskSecret() {
           type="button"
           class="secondary"
           onClick={() =>
-            taskWebhookSecret(api).then(setSecret, (e: unknown) => setError(describeError(e)))
+            void taskWebhookSecret(api).then(setSecret, (e: unknown) => setError(describeError(e)))
           }
         >
           Show my task-webhook secret
