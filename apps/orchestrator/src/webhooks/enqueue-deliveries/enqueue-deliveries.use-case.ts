@@ -96,7 +96,7 @@ function listenersOf(taskId: string, task: WebhookTask, live: LiveSubscription[]
     }));
   if (task.webhook)
     listeners.push({
-      key: `task:${taskId}`,
+      key: 'task',
       userId: task.userId,
       url: task.webhook.url,
       events: task.webhook.events,
