@@ -7,6 +7,7 @@ import { DELEGATION } from '../../apps/a2a/src/delegation/delegate/delegation.ma
 import { AGENT_STEP } from '../../apps/orchestrator/src/dispatch/agent-step.machine.js';
 import { HTTP_STREAM } from '../../apps/xmpp-bridge/src/bridge/http-stream.machine.js';
 import { STREAM_REQUEST } from '../../libs/messaging/src/stream-request.machine.js';
+import { WEBHOOK_DELIVERY } from '../../apps/orchestrator/src/webhooks/delivery/webhook-delivery.machine.js';
 
 interface Documented {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any machine, whatever its states
@@ -59,6 +60,14 @@ const MACHINES: Documented[] = [
       'StreamRequestCall (`libs/messaging/src/stream-request.call.ts`), behind `NatsBus.requestStream`',
     about:
       'One streamed request from its caller’s side (a2a’s streaming delegations through the bridge): its parts handed out in `seq` order within the timeouts, and the cancel sent when the caller gives up on a responder that may still be at work.',
+  },
+  {
+    machine: WEBHOOK_DELIVERY,
+    source: 'apps/orchestrator/src/webhooks/delivery/webhook-delivery.machine.ts',
+    driver:
+      'the orchestrator’s DeliverWebhooksUseCase and DeliveryAttempt (`apps/orchestrator/src/webhooks/deliver-webhooks`), RedeliverWebhookUseCase and DeleteWebhookUseCase',
+    about:
+      'One task event for one webhook (docs/webhooks.md). The state is stored (`WebhookDelivery.status`): every replica drives the same row, each change one conditional statement that names the state it leaves, so a delivery is leased, sent and settled by one replica at a time and survives any restart.',
   },
 ];
 

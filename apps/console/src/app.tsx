@@ -24,11 +24,13 @@ import { SignInView } from './views/sign-in.view';
 import { TaskView } from './views/task.view';
 import { TasksView } from './views/tasks.view';
 import { UsageView } from './views/usage.view';
+import { WebhooksView } from './views/webhooks.view';
 
 const NAV: { route: Route; label: string; admin?: boolean }[] = [
   { route: { view: 'run' }, label: 'Run' },
   { route: { view: 'tasks' }, label: 'Tasks' },
   { route: { view: 'approvals' }, label: 'Approvals' },
+  { route: { view: 'webhooks' }, label: 'Webhooks' },
   { route: { view: 'catalog' }, label: 'Tools & agents' },
   { route: { view: 'usage' }, label: 'Usage' },
   { route: { view: 'audit' }, label: 'Audit', admin: true },
@@ -211,6 +213,8 @@ function View({ route, admin }: { route: Route; admin: boolean }) {
       return <TaskView taskId={route.taskId} />;
     case 'approvals':
       return <ApprovalsView />;
+    case 'webhooks':
+      return <WebhooksView />;
     case 'catalog':
       return <CatalogView />;
     case 'usage':

@@ -11,6 +11,7 @@ describe(parseRoute.name, () => {
     expect(parseRoute('#/tasks/not-an-id')).toEqual({ view: 'tasks' });
     expect(parseRoute('#/live')).toEqual({ view: 'live' });
     expect(parseRoute('#/approvals')).toEqual({ view: 'approvals' });
+    expect(parseRoute('#/webhooks')).toEqual({ view: 'webhooks' });
     expect(parseRoute('#/nowhere')).toEqual({ view: 'run' });
     expect(parseRoute('#/usage')).toEqual({ view: 'usage' });
     expect(parseRoute('#/usage/acme')).toEqual({ view: 'usage', tenant: 'acme' });
@@ -18,6 +19,7 @@ describe(parseRoute.name, () => {
     for (const r of [
       { view: 'audit' as const },
       { view: 'approvals' as const },
+      { view: 'webhooks' as const },
       { view: 'task' as const, taskId: ID },
       { view: 'usage' as const },
       { view: 'usage' as const, tenant: 'globex-2' },

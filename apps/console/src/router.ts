@@ -4,6 +4,7 @@ export type Route =
   | { view: 'tasks' }
   | { view: 'task'; taskId: string }
   | { view: 'approvals' }
+  | { view: 'webhooks' }
   /** Usage; `tenant`: another tenant's (the platform operator's picker). */
   | { view: 'usage'; tenant?: string }
   | { view: 'catalog' }
@@ -23,6 +24,7 @@ export function parseRoute(hash: string): Route {
     case 'usage':
       return id && TENANT.test(id) ? { view: 'usage', tenant: id } : { view: 'usage' };
     case 'approvals':
+    case 'webhooks':
     case 'catalog':
     case 'audit':
     case 'live':

@@ -19,6 +19,7 @@ import { ReplaysController } from './replays/replays.controller.js';
 import { TaskPipelineModule } from './tasks/task-pipeline.module.js';
 import { TasksController } from './tasks/tasks.controller.js';
 import { UsageModule } from './usage/usage.module.js';
+import { WebhooksController } from './webhooks/webhooks.controller.js';
 
 /** The gateway's own HTTP controllers (the A2A and MCP edges bring theirs in their modules). */
 export const HTTP_CONTROLLERS = [
@@ -29,6 +30,7 @@ export const HTTP_CONTROLLERS = [
   CatalogController,
   AuthorizationsController,
   AuditController,
+  WebhooksController,
   OpenApiController,
   ReplaysController,
 ] as const;

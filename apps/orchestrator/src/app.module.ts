@@ -51,8 +51,18 @@ import { ReplayBatchRepository } from './replay/batches/replay-batch.repository.
 import { ReplayBatchesHandler } from './replay/batches/replay-batches.handler.js';
 import { StartBatchUseCase } from './replay/batches/start-batch/start-batch.use-case.js';
 
+import { WebhookHandler } from './webhooks/webhook.handler.js';
+import { webhookProviders } from './webhooks/webhook.providers.js';
+
 @Module({
-  controllers: [TaskHandler, TaskListHandler, ApprovalHandler, RunsHandler, ReplayBatchesHandler],
+  controllers: [
+    TaskHandler,
+    TaskListHandler,
+    ApprovalHandler,
+    RunsHandler,
+    ReplayBatchesHandler,
+    WebhookHandler,
+  ],
   providers: [
     { provide: AGENT_DIRECTORY, useClass: A2aAgentDirectory },
     ApprovalGate,
@@ -102,6 +112,7 @@ import { StartBatchUseCase } from './replay/batches/start-batch/start-batch.use-
     ThreadHistoryService,
     ThreadRepository,
     ToolStepRunner,
+    ...webhookProviders,
   ],
 })
 export class AppModule {}

@@ -7,6 +7,7 @@ import { HealthStatus } from './health/health.contracts.js';
 import { ALL_STREAMS } from './streams.js';
 import { TASK_CONTRACTS } from './task/task.contracts.js';
 import { TOOLS_CONTRACTS } from './tools/tools.catalogue.js';
+import { WEBHOOK_CONTRACTS } from './webhook/webhook.contracts.js';
 import { XMPP_CONTRACTS } from './xmpp/xmpp.contracts.js';
 
 const DOMAINS = [
@@ -16,6 +17,7 @@ const DOMAINS = [
   AUDIT_CONTRACTS,
   A2A_CONTRACTS,
   XMPP_CONTRACTS,
+  WEBHOOK_CONTRACTS,
 ];
 
 /**

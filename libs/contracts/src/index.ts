@@ -20,3 +20,4 @@ export * from './traffic.js';
 export * from './task-walkthrough.js';
 export * from './state-machine.js';
 export * as Tenancy from './tenancy/index.js';
+export * as Webhooks from './webhook/index.js';

@@ -21,6 +21,12 @@ export interface DurableBase<E extends EventContract> {
   durable: string;
   /** Defaults to the contract's wildcard pattern. */
   filterSubject?: string;
+  /**
+   * Where a durable created now starts reading: `all` (default) the stream's stored messages, `new`
+   * only what is published from now on (a consumer added to a stream with days of history that it has
+   * no use for). Applies when the durable is created; an existing one keeps its place.
+   */
+  deliverPolicy?: 'all' | 'new';
   ackWaitMs: number;
   maxDeliver: number;
   /** Redelivery delays after a retryable failure, by attempt (the last one repeats). */

@@ -190,7 +190,7 @@ export class JetStreamService {
     const config = {
       durable_name: opts.durable,
       ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
+      deliver_policy: opts.deliverPolicy === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
       ack_wait: nanos(opts.ackWaitMs),
       max_deliver: opts.maxDeliver,
       filter_subject: opts.filterSubject ?? opts.contract.pattern,

@@ -21,3 +21,4 @@ export * from './nats-cluster.js';
 export * from './prometheus-server.js';
 export * from './xmpp-person.js';
 export * from './scripted-a2a-agent.js';
+export * from './webhook-receiver.js';

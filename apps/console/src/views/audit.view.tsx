@@ -9,7 +9,18 @@ import { verifyWords } from '../model/audit-verify';
 import { formatDateTime } from '../model/format';
 import { tenantProblem } from '../model/tenant';
 
-const CATEGORIES = ['auth', 'request', 'task', 'tool', 'delegation', 'guardrail', 'admin', 'error'];
+const CATEGORIES = [
+  'auth',
+  'request',
+  'task',
+  'tool',
+  'delegation',
+  'guardrail',
+  'approval',
+  'webhook',
+  'admin',
+  'error',
+];
 const OUTCOMES = ['success', 'failure', 'denied'];
 
 interface Filters {

@@ -1,6 +1,6 @@
 import type { Message } from '@a2a-js/sdk';
 import { RequestMalformedError } from '@a2a-js/sdk/errors';
-import { Approvals } from '@switchboard/contracts';
+import { Approvals, Webhooks } from '@switchboard/contracts';
 import { callText } from '../approvals/approval-call.text.js';
 import { agentMessage, taskTextOf, textPart } from './a2a.translator.js';
 
@@ -16,6 +16,22 @@ export function assertRunnable(message: Message | undefined): void {
   }
   taskTextOf(message);
   approvalRequestOf(message);
+  webhookRequestOf(message);
+}
+
+/**
+ * The webhook a new task names (`metadata.webhook` of the message, as `webhook` of POST /orchestrate:
+ * `{url, events?}`, docs/webhooks.md), if any. The URL policy is the orchestrator's, checked when
+ * the task is submitted.
+ */
+export function webhookRequestOf(message: Message): Webhooks.TaskWebhook | undefined {
+  const raw = (message.metadata as Record<string, unknown> | undefined)?.['webhook'];
+  if (raw === undefined) return undefined;
+  const parsed = Webhooks.TaskWebhook.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const path = ['params.message.metadata.webhook', ...(issue?.path ?? [])].join('.');
+  throw new RequestMalformedError(`${path}: ${issue?.message ?? 'is invalid'}`);
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   approvalMessage,
   approvalReplyOf,
   approvalRequestOf,
+  webhookRequestOf,
   type WaitingCall,
 } from './a2a-approvals.translator.js';
 import {
@@ -181,12 +182,18 @@ export class PlatformAgentExecutor implements AgentExecutor {
     const { taskId, contextId } = ctx;
     const text = taskTextOf(ctx.userMessage);
     const approval = approvalRequestOf(ctx.userMessage);
+    const webhook = webhookRequestOf(ctx.userMessage);
     const feed = await this.follower.follow(taskId, { afterSeq: 0, replay: false, actor });
     try {
       await this.submit.execute(
         taskId,
         actor,
-        { task: text, thread_id: contextId, ...(approval ? { approval } : {}) },
+        {
+          task: text,
+          thread_id: contextId,
+          ...(approval ? { approval } : {}),
+          ...(webhook ? { webhook } : {}),
+        },
         requestContext.get()?.correlationId ?? taskId,
       );
     } catch (e) {

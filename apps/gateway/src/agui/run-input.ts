@@ -6,6 +6,7 @@ import {
   DomainError,
   hasControlChars,
   Tasks,
+  Webhooks,
 } from '@switchboard/contracts';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -20,6 +21,8 @@ const ForwardedProps = z
     max_steps: z.number().int().min(1).max(100).optional(),
     /** More tools (or agents) whose calls wait for a person's decision (docs/approvals.md). */
     approval: Approvals.ApprovalRequest.optional(),
+    /** A URL called with the task's events, as `webhook` of POST /orchestrate (docs/webhooks.md). */
+    webhook: Webhooks.TaskWebhook.optional(),
   })
   .passthrough();
 
@@ -28,7 +31,7 @@ const THREAD_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 /**
  * Turns a run into a task: the text of the last user message is the task, the AG-UI thread is the
  * conversation (ids the task contract cannot hold are hashed to a stable one), and
- * `forwardedProps.tool_constraints` / `max_steps` / `approval` pass through. Frontend tools (`tools[]`) are not
+ * `forwardedProps.tool_constraints` / `max_steps` / `approval` / `webhook` pass through. Frontend tools (`tools[]`) are not
  * offered to the planner: the platform's tools run on the platform.
  */
 export function taskRequestOf(input: RunAgentInput): Tasks.TaskRequest {
@@ -52,6 +55,7 @@ export function taskRequestOf(input: RunAgentInput): Tasks.TaskRequest {
     ...(props.data.tool_constraints ? { tool_constraints: props.data.tool_constraints } : {}),
     ...(props.data.max_steps ? { max_steps: props.data.max_steps } : {}),
     ...(props.data.approval ? { approval: props.data.approval } : {}),
+    ...(props.data.webhook ? { webhook: props.data.webhook } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import { ErrorEnvelope, type Operation } from './openapi.operation.js';
 import { PLATFORM_OPERATIONS } from './openapi.platform-operations.js';
 import { TASK_OPERATIONS } from './openapi.task-operations.js';
 import { USAGE_OPERATIONS } from './openapi.usage-operations.js';
+import { WEBHOOK_OPERATIONS } from './openapi.webhook-operations.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -17,6 +18,7 @@ export const OPERATIONS: Operation[] = [
   ...PLATFORM_OPERATIONS,
   ...CONSOLE_OPERATIONS,
   ...USAGE_OPERATIONS,
+  ...WEBHOOK_OPERATIONS,
 ];
 
 /**
@@ -226,6 +228,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       'authorizations',
       'audit',
       'quotas',
+      'webhooks',
       'a2a',
       'mcp',
       'operations',

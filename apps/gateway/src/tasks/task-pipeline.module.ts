@@ -8,6 +8,7 @@ import { ResumeTaskStreamUseCase } from './resume-task-stream/resume-task-stream
 import { TaskAccess } from './task-access.js';
 import { TaskEventFollower } from './feed/task-event.feed.js';
 import { TaskOwners } from './task-owners.js';
+import { WebhookTargetCheck } from './submit-task/webhook-target.check.js';
 
 const PIPELINE = [
   SubmitTaskUseCase,
@@ -19,6 +20,7 @@ const PIPELINE = [
   ResumeTaskStreamUseCase,
   CancelTaskUseCase,
   RerunTaskUseCase,
+  WebhookTargetCheck,
 ];
 
 /** The task pipeline shared by every HTTP surface: JSON/SSE, AG-UI, and the A2A and MCP edges. */

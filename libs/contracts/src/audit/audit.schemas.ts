@@ -12,6 +12,7 @@ export const AuditCategory = z.enum([
   'approval',
   'admin',
   'error',
+  'webhook',
 ]);
 export type AuditCategory = z.infer<typeof AuditCategory>;
 

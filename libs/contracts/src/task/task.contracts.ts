@@ -70,8 +70,9 @@ export const TaskEventPublished = defineEvent({
   delivery: 'at-least-once',
   stream: TaskEventStream,
   producers: ['orchestrator'],
-  // gateway: SSE streams and replays; audit: the per-task log archive (its durable `task-logs`)
-  consumers: ['gateway', 'audit'],
+  // gateway: SSE streams and replays; audit: the per-task log archive (its durable `task-logs`);
+  // orchestrator: the webhooks' deliveries (its durable `orchestrator-webhooks`, docs/webhooks.md)
+  consumers: ['gateway', 'audit', 'orchestrator'],
   description:
     "A task's progress: the events it emitted together (a TaskEventBatch, up to 32; earlier releases stored one event per message), `seq` gap-free per task. `event` is the catalogue name of the last event held (e.g. orchestrator.step.completed; a terminal event is always last, so sb.evt.task.*.*.orchestrator.task.> sees every task end). `tenantId` is the task's tenant (`default` with tenancy off). Tail one task with sb.evt.task.<taskId>.>, one tenant's tasks with sb.evt.task.*.<tenantId>.>",
 });

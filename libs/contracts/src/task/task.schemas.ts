@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorBody } from '../errors.js';
 import { ApprovalRequest } from '../approval/approval.schemas.js';
 import { safeText, UNSTORABLE_JSON_MESSAGE, unstorableJsonPath } from '../text.schemas.js';
+import { TaskWebhook } from '../webhook/webhook-target.schemas.js';
 
 export const ConstraintName = z
   .string()
@@ -37,6 +38,11 @@ export const TaskRequest = z
     max_steps: z.number().int().min(1).max(100).optional(),
     /** Tools (or agents) whose calls need approval in this task, besides those whose policy says so. */
     approval: ApprovalRequest.optional(),
+    /**
+     * A URL called with the task's events of the kinds asked for (docs/webhooks.md): `ended` unless
+     * `events` says otherwise. Signed with the submitter's task-webhook secret.
+     */
+    webhook: TaskWebhook.optional(),
   })
   .strict();
 export type TaskRequest = z.infer<typeof TaskRequest>;

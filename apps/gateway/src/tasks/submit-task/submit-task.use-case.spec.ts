@@ -5,6 +5,7 @@ import { createLogger } from '@switchboard/observability';
 import type { GatewayMetrics } from '../../limits/gateway.metrics.js';
 import type { TaskAdmission } from '../../limits/task-admission.js';
 import type { TaskOwners } from '../task-owners.js';
+import type { WebhookTargetCheck } from './webhook-target.check.js';
 import { SubmitTaskUseCase } from './submit-task.use-case.js';
 
 const logger = createLogger({ service: 'gateway', instance: 't', level: 'silent', pretty: false });
@@ -12,7 +13,12 @@ const alice: Actor = { userId: 'alice', role: 'user' };
 const request: Tasks.TaskRequest = { task: 'what is 17 * 23' } as Tasks.TaskRequest;
 
 /** The submission stream answers from a script (errors are thrown), and what was recorded. */
-function setup(answers: (Error | undefined)[] = [], ownerFails = false, refusal?: Error) {
+function setup(
+  answers: (Error | undefined)[] = [],
+  ownerFails = false,
+  refusal?: Error,
+  webhookRefusal?: Error,
+) {
   const published: { submission: Tasks.TaskSubmission; msgId: string | undefined }[] = [];
   const jetstream = {
     publish: async (
@@ -49,6 +55,15 @@ function setup(answers: (Error | undefined)[] = [], ownerFails = false, refusal?
     },
     release: async (_actor: Actor, taskId: string) => void slots.released.push(taskId),
   } as unknown as TaskAdmission;
+  // The orchestrator's URL policy on the request's webhook: accepts, or refuses with webhookRefusal.
+  const checked: string[] = [];
+  const webhook = {
+    check: async (r: Tasks.TaskRequest) => {
+      if (!r.webhook) return;
+      checked.push(r.webhook.url);
+      if (webhookRefusal) throw webhookRefusal;
+    },
+  } as unknown as WebhookTargetCheck;
   const sut = new SubmitTaskUseCase(
     jetstream,
     audit,
@@ -57,11 +72,29 @@ function setup(answers: (Error | undefined)[] = [], ownerFails = false, refusal?
     { SUBMIT_WAIT_MS: 5_000 },
     logger,
     admission,
+    webhook,
   );
-  return { sut, published, audits, owners, slots, submitted: () => submitted };
+  return { sut, published, audits, owners, slots, checked, submitted: () => submitted };
 }
 
 describe(SubmitTaskUseCase.name, () => {
+  it("checks a request's webhook first, and a refused one admits and stores nothing", async () => {
+    const withHook = {
+      ...request,
+      webhook: { url: 'https://10.0.0.1/hook', events: ['ended'] },
+    } as Tasks.TaskRequest;
+    const refused = new DomainError('VALIDATION', 'webhook.url: 10.0.0.1 is a private address');
+    const { sut, published, slots, owners, checked } = setup([], false, undefined, refused);
+    await expect(sut.execute(sut.newTaskId(), alice, withHook, 'req-w')).rejects.toBe(refused);
+    expect(checked).toEqual(['https://10.0.0.1/hook']);
+    expect([published, slots.admitted, owners]).toEqual([[], [], []]);
+
+    const ok = setup();
+    await ok.sut.execute(ok.sut.newTaskId(), alice, withHook, 'req-w2');
+    expect(ok.checked).toEqual(['https://10.0.0.1/hook']);
+    expect(ok.published[0]?.submission.request.webhook).toEqual(withHook.webhook);
+  });
+
   it('stores the submission de-duplicated by task id, records its owner, counts and audits it', async () => {
     const { sut, published, audits, owners, submitted } = setup();
     const taskId = sut.newTaskId();

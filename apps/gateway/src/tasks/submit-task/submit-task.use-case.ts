@@ -12,6 +12,7 @@ import type { GatewayEnv } from '../../config/gateway.env.js';
 import { GatewayMetrics } from '../../limits/gateway.metrics.js';
 import { TaskAdmission } from '../../limits/task-admission.js';
 import { TaskOwners } from '../task-owners.js';
+import { WebhookTargetCheck } from './webhook-target.check.js';
 import { randomUUID } from 'node:crypto';
 
 /**
@@ -20,7 +21,8 @@ import { randomUUID } from 'node:crypto';
  * cannot take it at once (a leader election, a reconnection) is offered it again for SUBMIT_WAIT_MS:
  * the de-duplication makes that harmless. Every surface submits here, so this is where the tenant's
  * quotas admit the task first (TaskAdmission: 429 naming the quota), and give its slot back when it
- * could not be stored.
+ * could not be stored; and where a request's `webhook` is checked against the URL policy
+ * (WebhookTargetCheck: 400 naming `webhook.url`).
  */
 @Injectable()
 export class SubmitTaskUseCase {
@@ -32,6 +34,7 @@ export class SubmitTaskUseCase {
     @Inject(APP_CONFIG) private readonly config: Pick<GatewayEnv, 'SUBMIT_WAIT_MS'>,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly admission: TaskAdmission,
+    private readonly webhook: WebhookTargetCheck,
   ) {}
 
   newTaskId(): string {
@@ -48,6 +51,8 @@ export class SubmitTaskUseCase {
     /** A replay or fork of a recorded task (docs/replay.md). */
     run?: Tasks.RunOrigin,
   ): Promise<void> {
+    // A webhook the URL policy refuses is the request's error, before anything is admitted.
+    await this.webhook.check(request, actor);
     const submission: Tasks.TaskSubmission = {
       taskId,
       actor,
@@ -74,6 +79,7 @@ export class SubmitTaskUseCase {
         userId: actor.userId,
         ...(request.tool_constraints ? { constraints: request.tool_constraints.mode } : {}),
         ...(request.thread_id ? { threadId: request.thread_id } : {}),
+        ...(request.webhook ? { webhookEvents: request.webhook.events } : {}),
       },
       'task submitted',
     );

@@ -1,0 +1,307 @@
+import { useState } from 'preact/hooks';
+import {
+  createWebhook,
+  deleteWebhook,
+  listDeliveries,
+  listWebhooks,
+  redeliver,
+  taskWebhookSecret,
+} from '../api/webhooks.client';
+import { describeError, useLoad } from '../components/load.hook';
+import { ErrorNotice } from '../components/notice.component';
+import { useSession } from '../context';
+import { formatDateTime } from '../model/format';
+import {
+  type DeliveryStatus,
+  deliveryWords,
+  EVENT_CHOICES,
+  eventsWords,
+  type SubscribeForm,
+  subscribeBody,
+  type WebhookCreated,
+  type WebhookDeliveryView,
+  type WebhookView,
+} from '../model/webhooks';
+
+/**
+ * Webhooks (docs/webhooks.md): subscribe a URL to events of your tasks (an admin: of every task of the
+ * tenant), see and delete subscriptions, your task-webhook secret, and the deliveries — the dead
+ * letters first, each with Redeliver.
+ */
+export function WebhooksView() {
+  const { api } = useSession();
+  const hooks = useLoad((signal) => listWebhooks(api, signal), []);
+  return (
+    <section aria-labelledby="webhooks-title">
+      <h1 id="webhooks-title" tabIndex={-1}>
+        Webhooks
+      </h1>
+      <p class="muted">
+        Switchboard calls a URL when your tasks end or wait for an approval, signed with a secret
+        your receiver checks (Standard Webhooks). A delivery that cannot get through is retried,
+        then kept in the dead letters below.
+      </p>
+      <SubscribeForm onCreated={hooks.reload} />
+      <h2>Subscriptions</h2>
+      <ErrorNotice error={hooks.error} />
+      <SubscriptionList webhooks={hooks.data ?? []} onDeleted={hooks.reload} />
+      <TaskSecret />
+      <Deliveries />
+    </section>
+  );
+}
+
+function SubscribeForm({ onCreated }: { onCreated: () => void }) {
+  const { api, me } = useSession();
+  const empty: SubscribeForm = { url: '', events: ['ended'], scope: 'own', description: '' };
+  const [form, setForm] = useState<SubscribeForm>(empty);
+  const [problem, setProblem] = useState<string>();
+  const [created, setCreated] = useState<WebhookCreated>();
+  const toggle = (kind: SubscribeForm['events'][number], on: boolean) =>
+    setForm((f) => ({
+      ...f,
+      events: on ? [...f.events, kind] : f.events.filter((k) => k !== kind),
+    }));
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const checked = subscribeBody(form);
+    if (!checked.ok) return setProblem(checked.problem);
+    try {
+      setCreated(await createWebhook(api, checked.body));
+      setProblem(undefined);
+      setForm(empty);
+      onCreated();
+    } catch (err) {
+      setProblem(describeError(err));
+    }
+  };
+  return (
+    <form class="webhook-form" onSubmit={(e) => void submit(e)} aria-labelledby="subscribe-title">
+      <h2 id="subscribe-title">Subscribe</h2>
+      <label>
+        URL
+        <input
+          type="url"
+          value={form.url}
+          placeholder="https://hooks.example.com/switchboard"
+          onInput={(e) => setForm({ ...form, url: e.currentTarget.value })}
+        />
+      </label>
+      <EventChoices chosen={form.events} onToggle={toggle} />
+      {me.admin && (
+        <label>
+          Tasks
+          <select
+            value={form.scope}
+            onChange={(e) =>
+              setForm({ ...form, scope: e.currentTarget.value as SubscribeForm['scope'] })
+            }
+          >
+            <option value="own">My tasks</option>
+            <option value="tenant">Every task of my tenant</option>
+          </select>
+        </label>
+      )}
+      <label>
+        Description
+        <input
+          value={form.description}
+          onInput={(e) => setForm({ ...form, description: e.currentTarget.value })}
+        />
+      </label>
+      <button type="submit">Subscribe</button>
+      {problem && (
+        <p class="notice notice-error" role="alert">
+          {problem}
+        </p>
+      )}
+      {created && <CreatedNotice created={created} />}
+    </form>
+  );
+}
+
+function EventChoices({
+  chosen,
+  onToggle,
+}: {
+  chosen: SubscribeForm['events'];
+  onToggle: (kind: SubscribeForm['events'][number], on: boolean) => void;
+}) {
+  return (
+    <fieldset>
+      <legend>Events</legend>
+      {EVENT_CHOICES.map((c) => (
+        <label key={c.kind} class="check">
+          <input
+            type="checkbox"
+            checked={chosen.includes(c.kind)}
+            onChange={(e) => onToggle(c.kind, e.currentTarget.checked)}
+          />
+          {c.label}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+function CreatedNotice({ created }: { created: WebhookCreated }) {
+  return (
+    <p class="notice notice-ok webhook-created" role="status">
+      Subscribed {created.url}. Its signing secret, shown here once (its subscriber can read it
+      again with GET /webhooks/{created.webhookId}/secret):{' '}
+      <code class="webhook-secret">{created.secret}</code>
+    </p>
+  );
+}
+
+function SubscriptionList({
+  webhooks,
+  onDeleted,
+}: {
+  webhooks: WebhookView[];
+  onDeleted: () => void;
+}) {
+  const { api } = useSession();
+  const [error, setError] = useState<string>();
+  if (webhooks.length === 0) return <p class="muted webhooks-none">No subscriptions.</p>;
+  return (
+    <>
+      <ErrorNotice error={error} />
+      <ul class="webhooks">
+        {webhooks.map((w) => (
+          <li key={w.webhookId} class="webhook" data-webhook={w.webhookId}>
+            <h3>{w.url}</h3>
+            <p>
+              {eventsWords(w.events)} ·{' '}
+              {w.scope === 'tenant' ? 'every task of the tenant' : `${w.userId}'s tasks`}
+              {w.description ? ` · ${w.description}` : ''} · since {formatDateTime(w.createdAt)}
+            </p>
+            <button
+              type="button"
+              class="secondary"
+              onClick={() =>
+                void deleteWebhook(api, w.webhookId).then(onDeleted, (e: unknown) =>
+                  setError(describeError(e)),
+                )
+              }
+            >
+              Delete
+            </button>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+function TaskSecret() {
+  const { api } = useSession();
+  const [secret, setSecret] = useState<string>();
+  const [error, setError] = useState<string>();
+  return (
+    <section aria-labelledby="task-secret-title">
+      <h2 id="task-secret-title">Your tasks' own webhooks</h2>
+      <p class="muted">
+        A task request's <code>webhook</code> (POST /orchestrate, AG-UI, A2A, schedules) is signed
+        with your task-webhook secret.
+      </p>
+      {secret ? (
+        <p>
+          <code class="task-webhook-secret">{secret}</code>
+        </p>
+      ) : (
+        <button
+          type="button"
+          class="secondary"
+          onClick={() =>
+            void taskWebhookSecret(api).then(setSecret, (e: unknown) => setError(describeError(e)))
+          }
+        >
+          Show my task-webhook secret
+        </button>
+      )}
+      <ErrorNotice error={error} />
+    </section>
+  );
+}
+
+const STATUSES: { value: DeliveryStatus | ''; label: string }[] = [
+  { value: 'dead', label: 'Dead letters' },
+  { value: 'pending', label: 'Retrying' },
+  { value: 'delivered', label: 'Delivered' },
+  { value: '', label: 'All' },
+];
+
+function Deliveries() {
+  const { api, me } = useSession();
+  const [status, setStatus] = useState<DeliveryStatus | ''>('dead');
+  const list = useLoad((s) => listDeliveries(api, status || undefined, s), [status]);
+  const [last, setLast] = useState<string>();
+  const [error, setError] = useState<string>();
+  const again = (d: WebhookDeliveryView) =>
+    redeliver(api, d.deliveryId).then(
+      () => {
+        setLast(`Sent again: ${d.event} of task ${d.taskId.slice(0, 8)} to ${d.url}`);
+        setError(undefined);
+        list.reload();
+      },
+      (e: unknown) => setError(describeError(e)),
+    );
+  const rows = list.data ?? [];
+  return (
+    <section aria-labelledby="deliveries-title">
+      <h2 id="deliveries-title">Deliveries</h2>
+      <p class="approvals-bar">
+        <label>
+          Show
+          <select
+            value={status}
+            onChange={(e) => setStatus(e.currentTarget.value as DeliveryStatus | '')}
+          >
+            {STATUSES.map((s) => (
+              <option key={s.value} value={s.value}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span role="status" class="deliveries-count">
+          {list.loading && !list.data
+            ? 'Loading…'
+            : `${rows.length} ${me.admin ? 'in your tenant' : 'of yours'}`}
+        </span>
+        <button type="button" class="secondary" onClick={list.reload}>
+          Refresh
+        </button>
+      </p>
+      {last && (
+        <p class="notice notice-ok redelivered" role="status">
+          {last}
+        </p>
+      )}
+      <ErrorNotice error={error ?? list.error} />
+      <ul class="deliveries">
+        {rows.map((d) => (
+          <li
+            key={d.deliveryId}
+            class={`delivery delivery-${d.status}`}
+            data-delivery={d.deliveryId}
+          >
+            <h3>
+              {d.event} · <a href={`#/tasks/${d.taskId}`}>Task {d.taskId.slice(0, 8)}</a>
+            </h3>
+            <p>
+              {d.url} · {d.userId}'s · {formatDateTime(d.createdAt)}
+            </p>
+            <p class="delivery-state">{deliveryWords(d)}</p>
+            {d.status === 'dead' && (
+              <button type="button" onClick={() => void again(d)}>
+                Redeliver
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,141 @@
+import { Webhooks } from '@switchboard/contracts';
+import { z } from 'zod';
+import { WebhookDeliveryQuery, WebhookListQuery } from '../webhooks/webhook-http.schemas.js';
+import type { Operation } from './openapi.operation.js';
+
+const webhookId = {
+  id: { schema: Webhooks.WebhookId, description: 'The subscription id (UUID).' },
+};
+const SEE = 'See docs/webhooks.md.';
+
+/** Webhooks: subscriptions, signing secrets, deliveries and dead letters (docs/webhooks.md). */
+export const WEBHOOK_OPERATIONS: Operation[] = [
+  {
+    method: 'post',
+    path: '/webhooks',
+    tag: 'webhooks',
+    summary: 'Subscribe a URL to events of your tasks',
+    description: `A standing subscription: \`events\` \`ended\` (completed, failed, cancelled; the default), \`approval.requested\`, or \`*\` (every event) of the caller's tasks — or, with \`scope: tenant\` (admins), of every task of their tenant. The URL must pass the URL policy (400 naming \`url\` and the reason). The answer holds the subscription's signing secret (\`whsec_…\`). ${SEE}`,
+    body: Webhooks.WebhookCreateRequest,
+    bodyRequired: true,
+    responses: { 201: { description: 'Subscribed.', schema: Webhooks.WebhookCreated } },
+    errors: [400, 401, 403, 415, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/webhooks',
+    tag: 'webhooks',
+    summary: 'Subscriptions',
+    description:
+      "The caller's subscriptions; an admin's: every one of their tenant; the platform operator's: every tenant's. Newest first.",
+    query: WebhookListQuery,
+    responses: {
+      200: {
+        description: 'Newest first.',
+        schema: z.object({ webhooks: z.array(Webhooks.WebhookView) }),
+      },
+    },
+    errors: [400, 401, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/webhooks/secret',
+    tag: 'webhooks',
+    summary: 'Your task-webhook signing secret',
+    description:
+      "The secret that signs the deliveries of the `webhook` of the caller's task requests (POST /orchestrate, AG-UI, A2A, schedules), made on first use. Audited (without the secret).",
+    responses: { 200: { description: 'The secret.', schema: Webhooks.WebhookSecret } },
+    errors: [401, 429, 503, 504],
+  },
+  {
+    method: 'post',
+    path: '/webhooks/secret/rotate',
+    tag: 'webhooks',
+    summary: 'Rotate your task-webhook signing secret',
+    description:
+      'A new secret; deliveries carry a signature by the old one too for WEBHOOK_ROTATION_GRACE_MS (`previousValidUntil`).',
+    responses: { 200: { description: 'The new secret.', schema: Webhooks.WebhookSecret } },
+    errors: [401, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/webhooks/deliveries',
+    tag: 'webhooks',
+    summary: 'Deliveries and dead letters',
+    description:
+      "Deliveries (one task event for one webhook), newest first: the caller's webhooks'; an admin's: every one of their tenant; the platform operator's: every tenant's. `status=dead` lists the dead letters.",
+    query: WebhookDeliveryQuery,
+    responses: {
+      200: {
+        description: 'Newest first; `nextBefore` when there are older ones.',
+        schema: z.object({
+          deliveries: z.array(Webhooks.WebhookDeliveryView),
+          nextBefore: Webhooks.WebhookDeliveryId.optional(),
+        }),
+      },
+    },
+    errors: [400, 401, 429, 503, 504],
+  },
+  {
+    method: 'post',
+    path: '/webhooks/deliveries/{id}/redeliver',
+    tag: 'webhooks',
+    summary: 'Redeliver a dead letter',
+    description:
+      "Sends a dead delivery again (same `webhook-id` and body, a new retry window): its owner or an admin of its tenant. 409 when it is not dead, or its subscription was deleted; 404 for one the caller may not see (another tenant's: audited).",
+    pathParams: { id: { schema: Webhooks.WebhookDeliveryId, description: 'The delivery id.' } },
+    responses: { 200: { description: 'Pending again.', schema: Webhooks.WebhookDeliveryView } },
+    errors: [400, 401, 404, 409, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/webhooks/{id}',
+    tag: 'webhooks',
+    summary: 'One subscription',
+    description:
+      "Its subscriber's, or an admin's of its tenant; anyone else: 404 (another tenant's: audited).",
+    pathParams: webhookId,
+    responses: { 200: { description: 'The subscription.', schema: Webhooks.WebhookView } },
+    errors: [400, 401, 404, 429, 503, 504],
+  },
+  {
+    method: 'delete',
+    path: '/webhooks/{id}',
+    tag: 'webhooks',
+    summary: 'Delete a subscription',
+    description:
+      'Its subscriber or an admin of its tenant: it hears nothing more, and its deliveries not yet sent are cancelled. Audited.',
+    pathParams: webhookId,
+    responses: {
+      200: {
+        description: 'Deleted.',
+        schema: z.object({
+          webhookId: Webhooks.WebhookId,
+          cancelledDeliveries: z.number().int(),
+        }),
+      },
+    },
+    errors: [400, 401, 404, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/webhooks/{id}/secret',
+    tag: 'webhooks',
+    summary: "A subscription's signing secret",
+    description: 'Its subscriber only (an admin: 403). Audited, without the secret.',
+    pathParams: webhookId,
+    responses: { 200: { description: 'The secret.', schema: Webhooks.WebhookSecret } },
+    errors: [400, 401, 403, 404, 429, 503, 504],
+  },
+  {
+    method: 'post',
+    path: '/webhooks/{id}/secret/rotate',
+    tag: 'webhooks',
+    summary: "Rotate a subscription's signing secret",
+    description:
+      'Its subscriber only. Deliveries carry a signature by the old secret too for WEBHOOK_ROTATION_GRACE_MS.',
+    pathParams: webhookId,
+    responses: { 200: { description: 'The new secret.', schema: Webhooks.WebhookSecret } },
+    errors: [400, 401, 403, 404, 429, 503, 504],
+  },
+];

@@ -1,0 +1,186 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
+import { AuditTrail } from '@switchboard/messaging';
+import { LOGGER, type Logger } from '@switchboard/observability';
+import { randomUUID } from 'node:crypto';
+import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
+import {
+  type LeasedDelivery,
+  WebhookDeliveryRepository,
+} from '../delivery/webhook-delivery.repository.js';
+import { messageIdOf } from '../signing/webhook-signature.js';
+import { attemptResultLabel, WebhookMetrics } from '../webhook.metrics.js';
+import { shownUrl } from '../webhook-url.js';
+import { type AttemptReport, DeliveryAttempt } from './delivery-attempt.js';
+
+/** How much longer than an attempt's time limit a lease lasts (resolving the host comes first). */
+const LEASE_MARGIN_MS = 30_000;
+/** How often the kept deliveries are pruned (WEBHOOK_RETENTION_MS, WEBHOOK_DEAD_RETENTION_MS). */
+const PURGE_EVERY_MS = 60_000;
+
+type Settings = Pick<
+  OrchestratorEnv,
+  | 'WEBHOOK_SWEEP_MS'
+  | 'WEBHOOK_CONCURRENCY'
+  | 'WEBHOOK_TIMEOUT_MS'
+  | 'WEBHOOK_RETENTION_MS'
+  | 'WEBHOOK_DEAD_RETENTION_MS'
+>;
+
+/**
+ * Sends the deliveries that are due, on every replica: each WEBHOOK_SWEEP_MS (and at once when this
+ * replica has stored new ones) it leases up to WEBHOOK_CONCURRENCY minus what it is sending, SKIP
+ * LOCKED, so each delivery is sent by one replica at a time; a replica that dies mid-call loses its
+ * lease and another sends it again. The due list is the table itself: a restart loses nothing.
+ * Delivered and dead deliveries are audited (never their body or the secret) and metered.
+ */
+@Injectable()
+export class DeliverWebhooksUseCase implements OnApplicationBootstrap, OnModuleDestroy {
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private lastPurge = 0;
+  private readonly inflight = new Set<Promise<void>>();
+  /** This replica's leases: one token per process, so a restarted replica's are not its own. */
+  private readonly leaseToken = randomUUID();
+
+  constructor(
+    private readonly deliveries: WebhookDeliveryRepository,
+    private readonly attempt: DeliveryAttempt,
+    private readonly metrics: WebhookMetrics,
+    private readonly audit: AuditTrail,
+    @Inject(APP_CONFIG) private readonly config: Settings,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.kick(), this.config.WEBHOOK_SWEEP_MS);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.sweeping;
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  /** Looks for due deliveries now (one sweep at a time; a kick during one runs another after it). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.sweeping) {
+      this.again = true;
+      return;
+    }
+    this.sweeping = this.sweep()
+      .catch((e: unknown) => this.logger.warn({ err: e }, 'webhook sweep failed; the next retries'))
+      .finally(() => {
+        this.sweeping = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** One sweep: lease what is due (as much as there is room for) and start sending it. */
+  async sweep(): Promise<void> {
+    const room = this.config.WEBHOOK_CONCURRENCY - this.inflight.size;
+    const leased = await this.deliveries.claimDue(
+      room,
+      this.config.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS,
+      this.leaseToken,
+    );
+    for (const d of leased) {
+      const p = this.deliver(d).finally(() => {
+        this.inflight.delete(p);
+        // A full sweep may have left due deliveries behind: look again as soon as there is room.
+        if (leased.length === room) this.kick();
+      });
+      this.inflight.add(p);
+    }
+    if (Date.now() - this.lastPurge >= PURGE_EVERY_MS) {
+      this.lastPurge = Date.now();
+      await this.deliveries.purge(
+        this.config.WEBHOOK_RETENTION_MS,
+        this.config.WEBHOOK_DEAD_RETENTION_MS,
+      );
+    }
+  }
+
+  private async deliver(d: LeasedDelivery): Promise<void> {
+    const started = performance.now();
+    let report: AttemptReport;
+    try {
+      report = await this.attempt.run(d);
+    } catch (e) {
+      // Nothing was decided: the lease runs out and the delivery is attempted again.
+      this.logger.error({ err: e, deliveryId: d.id }, 'webhook attempt failed unexpectedly');
+      return;
+    }
+    const { result, outcome } = report;
+    const label = attemptResultLabel(result);
+    this.metrics.attempts.inc({ result: label });
+    this.metrics.attemptSeconds.observe({ result: label }, (performance.now() - started) / 1000);
+    const stored = await this.deliveries.finish(d.id, d.leaseToken, outcome, {
+      lastStatus: result.status,
+      lastReason: result.reason,
+      lastMessage: result.message,
+    });
+    if (!stored) {
+      this.logger.warn(
+        { deliveryId: d.id },
+        'webhook lease ran out mid-attempt; another replica has it',
+      );
+      return;
+    }
+    this.logger.debug(
+      {
+        deliveryId: d.id,
+        taskId: d.taskId,
+        attempt: d.attempts,
+        result: result.message,
+        next: outcome.status,
+      },
+      'webhook attempt',
+    );
+    if (outcome.status !== 'pending') this.ended(d, report);
+  }
+
+  /** Audits and counts a delivery that is delivered or dead. */
+  private ended(d: LeasedDelivery, { result, outcome }: AttemptReport): void {
+    const delivered = outcome.status === 'delivered';
+    this.metrics.outcomes.inc({ outcome: outcome.status });
+    if (!delivered)
+      this.logger.warn(
+        { deliveryId: d.id, taskId: d.taskId, attempts: d.attempts, reason: result.message },
+        'webhook delivery is dead (in the dead letters)',
+      );
+    void this.audit.record({
+      category: 'webhook',
+      action: delivered ? 'webhook.delivered' : 'webhook.dead',
+      outcome: delivered ? 'success' : 'failure',
+      resource: d.id,
+      taskId: d.taskId,
+      tenantId: d.tenantId,
+      actor: { userId: d.userId },
+      onceKey: `webhook:${d.id}:${outcome.status}:${d.attempts}`,
+      details: {
+        messageId: messageIdOf(d.id),
+        ...(d.subscriptionId ? { webhookId: d.subscriptionId } : {}),
+        event: d.event,
+        seq: d.seq,
+        url: shownUrl(d.url),
+        attempts: d.attempts,
+        result: result.message,
+        ...(result.status ? { httpStatus: result.status } : {}),
+      },
+    });
+  }
+}
