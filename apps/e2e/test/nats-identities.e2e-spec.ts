@@ -134,9 +134,10 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
       expect(records.map((l) => l.data.action).sort()).toEqual(
         ['task.completed', 'task.submit', 'tool.call', 'tool.call'].sort(),
       );
-      expect(records.every((l) => l.kind === 'stored' && l.subject.endsWith(`.${taskId}`))).toBe(
-        true,
-      );
+      // sb.audit.<category>.<taskId>.<tenant> (docs/tenancy.md): the default tenant here
+      expect(
+        records.every((l) => l.kind === 'stored' && l.subject.endsWith(`.${taskId}.default`)),
+      ).toBe(true);
       expect(tail.logs()).toContain(`tailing task ${taskId}`);
       expect(tail.logs()).not.toMatch(/NATS refused/);
     } finally {
@@ -240,7 +241,7 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
     h.set(H.userId, 'mallory');
     h.set(H.userRole, 'admin');
     a2a.publish(
-      'sb.audit.forged._',
+      'sb.audit.forged._.default',
       JSON.stringify({
         pattern: Tools.AuthorizationGrant.subject,
         data: { userId: victim, provider: 'notes' },
@@ -255,7 +256,7 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
       deliver_subject: Tools.AuthorizationGrant.subject,
       // mcp-tools listens in its queue group: the consumer delivers to that group
       deliver_group: 'mcp-tools',
-      filter_subject: 'sb.audit.forged._',
+      filter_subject: 'sb.audit.forged._.default',
     });
     const refusedLogged = () =>
       /was delivered here; it was not run/.test(stack.services['mcp-tools']!.logs());
@@ -324,14 +325,14 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
       expect(calls.map((c) => c.data.tool).sort()).toEqual(['calculator', 'notes.add']);
       expect(calls.every((c) => c.kind === 'publish' && c.data.taskId === taskId)).toBe(true);
       expect(lines.filter((l) => l.kind === 'reply').length).toBeGreaterThanOrEqual(2);
-      // its audit records (the submission's stored before the tail came), on sb.audit.<category>.<taskId>
+      // its audit records (the submission's stored before the tail came), on sb.audit.<category>.<taskId>.<tenant>
       const records = audited(lines);
       expect(records.map((r) => r.data.action).sort()).toEqual(
         ['task.completed', 'task.submit', 'tool.call', 'tool.call'].sort(),
       );
-      expect(records.every((r) => r.subject.endsWith(`.${taskId}`) && r.time === r.data.at)).toBe(
-        true,
-      );
+      expect(
+        records.every((r) => r.subject.endsWith(`.${taskId}.default`) && r.time === r.data.at),
+      ).toBe(true);
       // stored before the tail came (read back from SB_AUDIT), or published just after it did
       expect(['stored', 'publish']).toContain(
         records.find((r) => r.data.action === 'task.submit')?.kind,
