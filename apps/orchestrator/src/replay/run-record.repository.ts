@@ -73,7 +73,7 @@ export class RunRecordRepository {
       ...(t.finishedAt
         ? { durationMs: Math.max(0, t.finishedAt.getTime() - started.getTime()) }
         : {}),
-      ...(kind.success && t.parentId ? { run: { kind: kind.data, of: t.parentId } } : {}),
+      ...(kind.success && t.parentId ? { run: runOf(kind.data, t.parentId, t.runFrom) } : {}),
       rounds: t.rounds.map((r) => ({ iteration: r.iteration, decision: r.decision })),
       steps: t.steps.map((s) => ({
         index: s.index,
@@ -134,4 +134,9 @@ export class RunRecordRepository {
       .findFirst({ where: { id: taskId, ...tenantWhere(scopeOf(actor)) }, include })
       .then((t) => (t && (t.userId === actor.userId || isAdmin(actor)) ? t : undefined));
   }
+}
+
+function runOf(kind: Tasks.RunKind, of: string, runFrom: unknown): NonNullable<TraceRows['run']> {
+  const from = Tasks.ForkPoint.safeParse((runFrom as { from?: unknown } | null)?.from);
+  return { kind, of, ...(from.success ? { from: from.data } : {}) };
 }

@@ -97,6 +97,8 @@ describe('run traces', () => {
       at: 'step',
       step: 1,
       round: 1,
+      summary:
+        'step 1: the same call of calculator, another result: expected {"status":"completed","output":{"result":391}}, got {"status":"completed","output":{"result":400}}',
     });
     expect(firstDivergence(traceOf(rows), traceOf(demo({ blocked: true })))).toMatchObject({
       at: 'input',

@@ -17,7 +17,7 @@ export interface RunTrace {
   costUsd?: number;
   durationMs?: number;
   status: string;
-  run?: { kind: Tasks.RunKind; of: string };
+  run?: { kind: Tasks.RunKind; of: string; from?: Tasks.ForkPoint };
 }
 
 export type TraceEntry =
@@ -53,7 +53,7 @@ export interface TraceRows {
   errorCode?: string | null;
   usage?: { totalTokens: number; costUsd?: number } | null;
   durationMs?: number;
-  run?: { kind: Tasks.RunKind; of: string };
+  run?: { kind: Tasks.RunKind; of: string; from?: Tasks.ForkPoint };
   rounds: { iteration: number; decision: unknown }[];
   steps: {
     index: number;
@@ -198,8 +198,25 @@ function entryDivergence(e: TraceEntry | undefined, g: TraceEntry | undefined): 
     ...position,
     expected: e ? payloadOf(e) : null,
     got: g ? payloadOf(g) : null,
-    summary: `${label}: expected ${e ? describeEntry(e) : 'nothing more'}, got ${g ? describeEntry(g) : 'nothing more'}`,
+    summary: `${label}: ${e && g ? describeDifference(e, g) : `expected ${e ? describeEntry(e) : 'nothing more'}, got ${g ? describeEntry(g) : 'nothing more'}`}`,
   };
+}
+
+/** What differs between two entries at one position, in words that name the part that differs. */
+function describeDifference(e: TraceEntry, g: TraceEntry): string {
+  if (e.at === 'step' && g.at === 'step' && same(e.action, g.action))
+    return `the same call of ${e.action.target}, another result: expected ${short(e.result)}, got ${short(g.result)}`;
+  if (e.at === 'step' && g.at === 'step' && e.action.target === g.action.target)
+    return `${e.action.target} with another input: expected ${short(e.action.input)}, got ${short(g.action.input)}`;
+  if (e.at === 'round' && g.at === 'round' && describeEntry(e) === describeEntry(g))
+    return `${describeEntry(e)} with other inputs or details: expected ${short(e.decision)}, got ${short(g.decision)}`;
+  return `expected ${describeEntry(e)}, got ${describeEntry(g)}`;
+}
+
+/** A value in a line: its JSON, cut. */
+function short(v: unknown): string {
+  const text = JSON.stringify(v) ?? 'nothing';
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
 function payloadOf(e: TraceEntry): unknown {

@@ -168,7 +168,7 @@ export type ForkRequestBody = z.infer<typeof ForkRequestBody>;
 export const RunTraceSummary = z.object({
   taskId: TaskId,
   status: z.string(),
-  run: z.object({ kind: RunKind, of: TaskId }).optional(),
+  run: z.object({ kind: RunKind, of: TaskId, from: ForkPoint.optional() }).optional(),
   answer: z.string().optional(),
   errorCode: z.string().optional(),
   rounds: z.number().int().nonnegative(),
