@@ -57,9 +57,18 @@ describe(differenceWords.name, () => {
         { status: 'completed', answer: 'y' },
       ),
     ).toBe('the answer differs');
-    expect(differenceWords('input', { blocked: false }, { blocked: true })).toBe(
-      'the input check differs',
+    expect(
+      differenceWords(
+        'input',
+        { blocked: false },
+        { blocked: true },
+        { a: 'the record', b: 'the replay' },
+      ),
+    ).toBe('the input guardrail blocked the task text in the replay, not in the record');
+    expect(differenceWords('input', { blocked: true }, { blocked: false })).toBe(
+      'the input guardrail blocked the task text in A, not in B',
     );
+    expect(differenceWords('input', { blocked: true }, { blocked: true })).toBeUndefined();
   });
 
   it('says which run did not get there, by the names given', () => {

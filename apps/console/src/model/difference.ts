@@ -33,6 +33,7 @@ export function differenceWords(
 ): string | undefined {
   if (a === null || a === undefined) return b == null ? undefined : `${names.a} did not get here`;
   if (b === null || b === undefined) return `${names.b} did not get here`;
+  if (at === 'input') return inputWords(obj(a), obj(b), names);
   const parts = partsOf(at, obj(a), obj(b)).filter(([, x, y]) => !same(x, y));
   if (parts.length === 0) return same(a, b) ? undefined : 'the details differ';
   const named = parts.map(([name]) => name);
@@ -52,7 +53,7 @@ const PLURAL = new Set([
 function partsOf(at: Position, a: Obj, b: Obj): [string, unknown, unknown][] {
   switch (at) {
     case 'input':
-      return [['the input check', a['blocked'], b['blocked']]];
+      return [['the input check', a, b]];
     case 'step': {
       const [x, y] = [obj(a['action']), obj(b['action'])];
       const [r, s] = [obj(a['result']), obj(b['result'])];
@@ -82,6 +83,14 @@ function partsOf(at: Position, a: Obj, b: Obj): [string, unknown, unknown][] {
         ['the error code', a['code'], b['code']],
       ];
   }
+}
+
+/** The input guardrail's check of the task text: which run it blocked. */
+function inputWords(a: Obj, b: Obj, names: { a: string; b: string }): string | undefined {
+  if (Boolean(a['blocked']) === Boolean(b['blocked']))
+    return same(a, b) ? undefined : 'the details differ';
+  const [blocked, passed] = a['blocked'] ? [names.a, names.b] : [names.b, names.a];
+  return `the input guardrail blocked the task text in ${blocked}, not in ${passed}`;
 }
 
 const targets = (actions: unknown): unknown =>
