@@ -17,6 +17,7 @@ import { hrefOf, parseRoute, type Route } from './router';
 import { ApprovalsView } from './views/approvals.view';
 import { AuditView } from './views/audit.view';
 import { CatalogView } from './views/catalog.view';
+import { DiffView } from './views/diff.view';
 import { HealthView } from './views/health.view';
 import { LiveView } from './views/live.view';
 import { RunView } from './views/run.view';
@@ -149,7 +150,7 @@ function Shell({
     if (navigated.current) heading.current?.querySelector<HTMLElement>('h1')?.focus();
     navigated.current = true;
   }, [route.view]);
-  const current = route.view === 'task' ? 'tasks' : route.view;
+  const current = route.view === 'task' || route.view === 'diff' ? 'tasks' : route.view;
   // bench/console: the signed-in console's first view is on screen.
   useEffect(() => {
     performance.mark('sb-console-view-ready');
@@ -211,6 +212,8 @@ function View({ route, admin }: { route: Route; admin: boolean }) {
       return <TasksView />;
     case 'task':
       return <TaskView taskId={route.taskId} />;
+    case 'diff':
+      return <DiffView a={route.a} b={route.b} />;
     case 'approvals':
       return <ApprovalsView />;
     case 'webhooks':

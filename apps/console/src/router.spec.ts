@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { hrefOf, parseRoute } from './router';
 
 const ID = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
+const OTHER = '0c1d2e3f-4a5b-4e6f-8a9b-7f3a2c1e5b4d';
 
 describe(parseRoute.name, () => {
   it('reads each view from the fragment, and goes back to Run for anything else', () => {
@@ -16,6 +17,9 @@ describe(parseRoute.name, () => {
     expect(parseRoute('#/usage')).toEqual({ view: 'usage' });
     expect(parseRoute('#/usage/acme')).toEqual({ view: 'usage', tenant: 'acme' });
     expect(parseRoute('#/usage/not%20a%20tenant')).toEqual({ view: 'usage' });
+    expect(parseRoute(`#/diff/${ID}/${OTHER}`)).toEqual({ view: 'diff', a: ID, b: OTHER });
+    expect(parseRoute(`#/diff/${ID}`)).toEqual({ view: 'tasks' });
+    expect(parseRoute(`#/diff/${ID}/nope`)).toEqual({ view: 'tasks' });
     for (const r of [
       { view: 'audit' as const },
       { view: 'approvals' as const },
@@ -23,6 +27,7 @@ describe(parseRoute.name, () => {
       { view: 'task' as const, taskId: ID },
       { view: 'usage' as const },
       { view: 'usage' as const, tenant: 'globex-2' },
+      { view: 'diff' as const, a: ID, b: OTHER },
     ])
       expect(parseRoute(hrefOf(r))).toEqual(r);
   });

@@ -3,6 +3,8 @@ export type Route =
   | { view: 'run'; taskId?: string }
   | { view: 'tasks' }
   | { view: 'task'; taskId: string }
+  /** Two runs of a task side by side (GET /tasks/{a}/diff/{b}). */
+  | { view: 'diff'; a: string; b: string }
   | { view: 'approvals' }
   | { view: 'webhooks' }
   /** Usage; `tenant`: another tenant's (the platform operator's picker). */
@@ -17,8 +19,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 export function parseRoute(hash: string): Route {
-  const [view = '', id] = hash.replace(/^#\/?/, '').split('/');
+  const [view = '', id, other] = hash.replace(/^#\/?/, '').split('/');
   switch (view) {
+    case 'diff':
+      return id && other && UUID.test(id) && UUID.test(other)
+        ? { view: 'diff', a: id, b: other }
+        : { view: 'tasks' };
     case 'tasks':
       return id && UUID.test(id) ? { view: 'task', taskId: id } : { view: 'tasks' };
     case 'usage':
@@ -41,6 +47,8 @@ export function hrefOf(r: Route): string {
       return r.taskId ? `#/run/${r.taskId}` : '#/run';
     case 'task':
       return `#/tasks/${r.taskId}`;
+    case 'diff':
+      return `#/diff/${r.a}/${r.b}`;
     case 'usage':
       return r.tenant ? `#/usage/${r.tenant}` : '#/usage';
     default:

@@ -7,18 +7,38 @@ import {
   formatTime,
   formatTokens,
 } from '../model/format';
+import type { ForkAt } from '../model/fork-form';
 import type { ApprovalCard } from '../model/timeline-approvals.model';
 import type { Card } from '../model/timeline.model';
 import { AnswerView } from './answer.component';
 import { ApprovalControls } from './approval-controls.component';
+import { ForkFromHere, type ForkSource } from './fork-editor.component';
 import { JsonView } from './json-view.component';
 import { Markdown } from './markdown.component';
 import { StatusBadge } from './status-badge.component';
+import { VerdictBody } from './verdict.component';
 
-/** One card of a task's timeline: what happened, in words first, with the data folded underneath. */
-export function EventCard({ card }: { card: Card }) {
+/**
+ * One card of a task's timeline: what happened, in words first, with the data folded underneath.
+ * With `fork` (an ended task's step or planning round), the card offers "Fork from here".
+ */
+export function EventCard({
+  card,
+  fork,
+}: {
+  card: Card;
+  fork?: { source: ForkSource; at: ForkAt } | undefined;
+}) {
   return (
-    <article class={`card card-${card.kind}`} data-kind={card.kind} data-seq={card.seq}>
+    <article
+      class={`card card-${card.kind}${card.kind === 'verdict' ? ` ${verdictClass(card)}` : ''}`}
+      data-kind={card.kind}
+      data-seq={card.seq}
+      {...(card.kind === 'tool' || card.kind === 'delegation'
+        ? { 'data-step': card.index + 1 }
+        : {})}
+      {...(card.kind === 'planning' ? { 'data-round': card.iteration } : {})}
+    >
       <header class="card-head">
         <span class="card-title">{titleOf(card)}</span>
         <span class="card-meta">
@@ -26,9 +46,13 @@ export function EventCard({ card }: { card: Card }) {
         </span>
       </header>
       <CardBody card={card} />
+      {fork && <ForkFromHere source={fork.source} at={fork.at} cardKey={card.key} />}
     </article>
   );
 }
+
+const verdictClass = (c: Extract<Card, { kind: 'verdict' }>): string =>
+  c.verdict.identical ? 'verdict-identical' : 'verdict-diverged';
 
 function titleOf(c: Card): string {
   switch (c.kind) {
@@ -46,6 +70,8 @@ function titleOf(c: Card): string {
       return 'Guardrail refusal';
     case 'approval':
       return `Approval: ${c.target}`;
+    case 'verdict':
+      return c.verdict.identical ? 'Replay verdict: identical' : 'Replay verdict: diverged';
     case 'answer':
       return 'Answer';
     case 'failed':
@@ -96,6 +122,8 @@ function CardBody({ card: c }: { card: Card }) {
       );
     case 'approval':
       return <ApprovalBody card={c} />;
+    case 'verdict':
+      return <VerdictBody verdict={c.verdict} />;
     case 'answer':
       return (
         <div>

@@ -194,6 +194,45 @@ describe(buildTimeline.name, () => {
     });
     expect(cards[2]).toMatchObject({ kind: 'failed', error: { code: 'BUDGET_EXCEEDED' } });
   });
+  it("keeps each round's plan as planned, and a replay's verdict as a card before its ending", () => {
+    seq = 0;
+    const plan = [
+      {
+        id: 'a1',
+        kind: 'tool',
+        target: 'calculator',
+        input: { expression: '1+1' },
+        description: 'add',
+      },
+    ];
+    const verdict = {
+      identical: false,
+      of: TASK,
+      rounds: 1,
+      steps: 1,
+      divergence: { at: 'step', round: 1, step: 1, expected: 1, got: 2, summary: 'step 1: …' },
+    };
+    const cards = buildTimeline([
+      ev('orchestrator.task.started', {
+        task: 't',
+        userId: 'ada',
+        planner: 'builtin',
+        run: { kind: 'replay', of: TASK },
+      }),
+      ev('orchestrator.planning.started', { planner: 'builtin', iteration: 1 }),
+      ev('orchestrator.planning.completed', { planner: 'builtin', iteration: 1, plan }),
+      ev('orchestrator.replay.verdict', verdict),
+      ev('orchestrator.task.completed', {
+        result: '2',
+        planner: 'builtin',
+        steps: 1,
+        durationMs: 5,
+      }),
+    ]);
+    expect(cards.map((c) => c.kind)).toEqual(['started', 'planning', 'verdict', 'answer']);
+    expect(cards[1]).toMatchObject({ kind: 'planning', plan });
+    expect(cards[2]).toMatchObject({ kind: 'verdict', key: 'verdict', verdict });
+  });
 });
 
 describe(summarize.name, () => {

@@ -30,6 +30,8 @@ export type Card = CardBase &
         done: boolean;
         decision?: string;
         actions: { kind: string; target: string; description: string }[];
+        /** The round's plan as the planner made it (what a fork from this round may edit). */
+        plan: Tasks.PlanAction[];
         rejected: { tool: string; reason: string }[];
         usage?: Usage;
         model?: string;
@@ -63,6 +65,8 @@ export type Card = CardBase &
         durationMs?: number;
       }
     | { kind: 'guardrail'; stage: string; rule: string; stepId?: string }
+    /** A replay's verdict (`orchestrator.replay.verdict`): identical to its record, or where it diverged. */
+    | { kind: 'verdict'; verdict: Tasks.ReplayVerdict }
     | ApprovalCardFields
     | {
         kind: 'answer';
@@ -138,6 +142,7 @@ export function buildTimeline(events: readonly TaskEvent[]): Card[] {
           planner: e.data.planner,
           done: false,
           actions: [],
+          plan: [],
           rejected: [],
         };
         rounds.set(e.data.iteration, card);
@@ -186,6 +191,7 @@ function planned(
       planner: e.data.planner,
       done: false,
       actions: [],
+      plan: [],
       rejected: [],
     };
     rounds.set(e.data.iteration, card);
@@ -198,6 +204,7 @@ function planned(
       target: a.target,
       description: a.description,
     })),
+    plan: e.data.plan,
     rejected: e.data.rejected ?? [],
     ...(e.data.decision ? { decision: e.data.decision } : {}),
     ...(e.data.usage ? { usage: e.data.usage } : {}),
@@ -263,6 +270,9 @@ function onStepOrEnd(
         rule: e.data.rule,
         ...(e.data.stepId ? { stepId: e.data.stepId } : {}),
       });
+      return;
+    case 'orchestrator.replay.verdict':
+      cards.push({ ...base(e, 'verdict'), kind: 'verdict', verdict: e.data });
       return;
     case 'orchestrator.task.completed':
       cards.push({

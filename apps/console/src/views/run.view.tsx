@@ -1,103 +1,74 @@
 import { HttpAgent } from '@ag-ui/client';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { Api } from '../api/http.client';
 import { AnswerView } from '../components/answer.component';
 import { describeError } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
+import { ReplayButton, RunOriginLine } from '../components/rerun.component';
+import { RunTree } from '../components/run-tree.component';
 import { StatusBadge } from '../components/status-badge.component';
-import { useTaskStream } from '../components/task-stream.hook';
+import { type TaskStream, useTaskStream } from '../components/task-stream.hook';
 import { Timeline } from '../components/timeline.component';
+import { VerdictNotice } from '../components/verdict.component';
 import { useSession } from '../context';
 import { forgetEvents } from '../model/event-log';
 import { formatDuration, splitList, usageWords } from '../model/format';
 import { agUiErrorLine, newId } from '../model/ids';
 import { type QuotaRefusal, quotaRefusalOf, quotaRefusalWords } from '../model/quota-refusal';
-import { agentReplies, summarize } from '../model/timeline.model';
+import { startedOf, verdictOf } from '../model/replay';
+import { agentReplies, type RunSummary, summarize } from '../model/timeline.model';
 import { RunForm, type RunRequest } from './run-form.component';
+
+/** The conversation of the run this page started through AG-UI (its task id once announced). */
+interface Conversation {
+  taskId?: string;
+  asked?: string;
+  answer?: string;
+}
 
 /**
  * Run: a task typed here runs through AG-UI (the official @ag-ui/client against POST /ag-ui), which
  * answers in the conversation; its task events (GET /tasks/{id}/events) make the timeline. The task
- * id goes into the URL, so a reload resumes the timeline after the last event the tab kept.
+ * id goes into the URL, so a reload resumes the timeline after the last event the tab kept. A replay
+ * or fork started here is followed the same way, by its task id.
  */
-// eslint-disable-next-line max-lines-per-function -- a view is one JSX tree with its hooks; split into panels when it next changes
 export function RunView({ taskId }: { taskId?: string | undefined }) {
   const { api, store } = useSession();
   const stream = useTaskStream(api, taskId, { persist: store });
-  const [asked, setAsked] = useState<string>();
-  const [answer, setAnswer] = useState<string>();
+  const [conversation, setConversation] = useState<Conversation>({});
   const [error, setError] = useState<string>();
   const [refusal, setRefusal] = useState<{ refusal: QuotaRefusal; at: number }>();
   const [starting, setStarting] = useState(false);
-  const [cancelling, setCancelling] = useState(false);
   const agent = useRef<HttpAgent | undefined>(undefined);
   useEffect(() => () => agent.current?.abortRun(), []);
-
-  const summary = useMemo(() => summarize(stream.events), [stream.events]);
-  const replies = useMemo(() => agentReplies(stream.events), [stream.events]);
-  const started = stream.events.find((e) => e.name === 'orchestrator.task.started');
-  const finalAnswer =
-    answer ?? stream.events.find((e) => e.name === 'orchestrator.task.completed')?.data.result;
-  const running = taskId !== undefined && !stream.ended;
 
   const run = (r: RunRequest) => {
     setError(undefined);
     setRefusal(undefined);
-    setAnswer(undefined);
-    setAsked(r.task);
+    setConversation({ asked: r.task });
     setStarting(true);
     agent.current?.abortRun();
-    const a = new HttpAgent({
-      url: api.url('ag-ui'),
-      headers: api.authHeaders(),
-      threadId: newId(),
-      initialMessages: [{ id: newId(), role: 'user', content: r.task }],
-    });
-    agent.current = a;
-    a.runAgent(
-      { runId: newId(), forwardedProps: forwarded(r) },
-      {
-        onCustomEvent: ({ event }) => {
-          const value = event.value as { taskId?: string } | undefined;
-          if (event.name === 'switchboard.task' && value?.taskId) {
-            setStarting(false);
-            location.hash = `#/run/${value.taskId}`;
-          }
-        },
-        onNewMessage: ({ message }) => {
-          if (message.role === 'assistant' && typeof message.content === 'string') {
-            setAnswer(message.content);
-          }
-        },
-      },
-    ).then(
-      () => setStarting(false),
-      (e: unknown) => {
+    agent.current = startRun(api, r, {
+      onTask: (id) => {
         setStarting(false);
-        if (agent.current !== a) return;
+        setConversation((c) => ({ ...c, taskId: id }));
+        location.hash = `#/run/${id}`;
+      },
+      onAnswer: (answer) => setConversation((c) => ({ ...c, answer })),
+      onEnd: (a, e) => {
+        setStarting(false);
+        if (e === undefined || agent.current !== a) return;
         const over = quotaRefusalOf(e);
         if (over) setRefusal({ refusal: over, at: Date.now() });
         else setError(agUiErrorLine(e));
       },
-    );
-  };
-
-  const cancel = async () => {
-    if (!taskId) return;
-    setCancelling(true);
-    try {
-      await api.post(`tasks/${taskId}/cancel`, { reason: 'cancelled from the console' });
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setCancelling(false);
-    }
+    });
   };
 
   const startOver = () => {
     agent.current?.abortRun();
     if (taskId) forgetEvents(store, taskId);
-    setAsked(undefined);
-    setAnswer(undefined);
+    setConversation({});
     setError(undefined);
     location.hash = '#/run';
   };
@@ -111,62 +82,152 @@ export function RunView({ taskId }: { taskId?: string | undefined }) {
       {!taskId && refusal && <QuotaRefusalNotice {...refusal} />}
       <ErrorNotice error={error ?? stream.error} />
       {taskId && (
-        <>
-          <div class="run-bar">
-            <p
-              role="status"
-              aria-live="polite"
-              class="run-status"
-              data-events={summary.events}
-              data-last-seq={stream.events[stream.events.length - 1]?.seq ?? 0}
-            >
-              <StatusBadge status={summary.status} /> {summary.events} events · {summary.steps} step
-              {summary.steps === 1 ? '' : 's'} · {usageWords(summary)}
-              {summary.durationMs !== undefined ? ` · ${formatDuration(summary.durationMs)}` : ''}
-              {stream.resumedAfter !== undefined
-                ? ` · resumed after event ${stream.resumedAfter}`
-                : ''}
-            </p>
-            {running && (
-              <button
-                type="button"
-                class="danger"
-                disabled={cancelling}
-                onClick={() => void cancel()}
-              >
-                {cancelling ? 'Cancelling…' : 'Cancel task'}
-              </button>
-            )}
-            {!running && (
-              <button type="button" onClick={startOver}>
-                New task
-              </button>
-            )}
-            <a href={`#/tasks/${taskId}`}>Task {taskId.slice(0, 8)}</a>
-          </div>
-          {summary.status === 'waiting_approval' && (
-            <p class="notice notice-warn approval-waiting">
-              The task waits for a decision before it goes on: approve, edit or reject the call in
-              its timeline card below (or in <a href="#/approvals">Approvals</a>).
-            </p>
-          )}
-          <section class="conversation" aria-label="Conversation">
-            <p class="bubble bubble-user">
-              <span class="who-label">You</span>{' '}
-              {asked ?? (started?.name === 'orchestrator.task.started' ? started.data.task : '…')}
-            </p>
-            {finalAnswer !== undefined && (
-              <div class="bubble bubble-agent">
-                <span class="who-label">Switchboard</span>
-                <AnswerView answer={finalAnswer} replies={replies} />
-              </div>
-            )}
-          </section>
-          <h2>Timeline</h2>
-          <Timeline events={stream.events} follow />
-        </>
+        <TaskRun
+          taskId={taskId}
+          stream={stream}
+          // The AG-UI conversation belongs to the task it started, not to a replay or fork followed since.
+          conversation={conversation.taskId === taskId ? conversation : {}}
+          onError={setError}
+          onStartOver={startOver}
+        />
       )}
     </section>
+  );
+}
+
+/** Starts a run through AG-UI; the callbacks hear its task id, its answer, and how it ended. */
+function startRun(
+  api: Api,
+  r: RunRequest,
+  cb: {
+    onTask: (taskId: string) => void;
+    onAnswer: (answer: string) => void;
+    onEnd: (agent: HttpAgent, error?: unknown) => void;
+  },
+): HttpAgent {
+  const a = new HttpAgent({
+    url: api.url('ag-ui'),
+    headers: api.authHeaders(),
+    threadId: newId(),
+    initialMessages: [{ id: newId(), role: 'user', content: r.task }],
+  });
+  a.runAgent(
+    { runId: newId(), forwardedProps: forwarded(r) },
+    {
+      onCustomEvent: ({ event }) => {
+        const value = event.value as { taskId?: string } | undefined;
+        if (event.name === 'switchboard.task' && value?.taskId) cb.onTask(value.taskId);
+      },
+      onNewMessage: ({ message }) => {
+        if (message.role === 'assistant' && typeof message.content === 'string')
+          cb.onAnswer(message.content);
+      },
+    },
+  ).then(
+    () => cb.onEnd(a),
+    (e: unknown) => cb.onEnd(a, e ?? new Error('the run failed')),
+  );
+  return a;
+}
+
+/** One task followed by its events: status, origin and verdict, conversation, runs, timeline. */
+function TaskRun(p: {
+  taskId: string;
+  stream: TaskStream;
+  conversation: Conversation;
+  onError: (message: string | undefined) => void;
+  onStartOver: () => void;
+}) {
+  const { stream, taskId } = p;
+  const summary = useMemo(() => summarize(stream.events), [stream.events]);
+  const replies = useMemo(() => agentReplies(stream.events), [stream.events]);
+  const started = useMemo(() => startedOf(stream.events), [stream.events]);
+  const verdict = useMemo(() => verdictOf(stream.events), [stream.events]);
+  const finalAnswer =
+    p.conversation.answer ??
+    stream.events.find((e) => e.name === 'orchestrator.task.completed')?.data.result;
+  return (
+    <>
+      <RunBar {...p} summary={summary} />
+      {started?.run && <RunOriginLine taskId={taskId} run={started.run} ended={stream.ended} />}
+      {verdict && <VerdictNotice verdict={verdict} />}
+      {summary.status === 'waiting_approval' && (
+        <p class="notice notice-warn approval-waiting">
+          The task waits for a decision before it goes on: approve, edit or reject the call in its
+          timeline card below (or in <a href="#/approvals">Approvals</a>).
+        </p>
+      )}
+      <section class="conversation" aria-label="Conversation">
+        <p class="bubble bubble-user">
+          <span class="who-label">You</span> {p.conversation.asked ?? started?.task ?? '…'}
+        </p>
+        {finalAnswer !== undefined && (
+          <div class="bubble bubble-agent">
+            <span class="who-label">Switchboard</span>
+            <AnswerView answer={finalAnswer} replies={replies} />
+          </div>
+        )}
+      </section>
+      {stream.ended && <RunTree taskId={taskId} />}
+      <h2>Timeline</h2>
+      <Timeline
+        events={stream.events}
+        follow
+        fork={stream.ended && started ? { taskId, task: started.task } : undefined}
+      />
+    </>
+  );
+}
+
+/** The status line, and what can be done with the task: cancel it while it runs; replay it once ended. */
+function RunBar(p: {
+  taskId: string;
+  stream: TaskStream;
+  summary: RunSummary;
+  onError: (message: string | undefined) => void;
+  onStartOver: () => void;
+}) {
+  const { api } = useSession();
+  const [cancelling, setCancelling] = useState(false);
+  const { summary, stream, taskId } = p;
+  const cancel = async () => {
+    setCancelling(true);
+    try {
+      await api.post(`tasks/${taskId}/cancel`, { reason: 'cancelled from the console' });
+    } catch (e) {
+      p.onError(describeError(e));
+    } finally {
+      setCancelling(false);
+    }
+  };
+  return (
+    <div class="run-bar">
+      <p
+        role="status"
+        aria-live="polite"
+        class="run-status"
+        data-events={summary.events}
+        data-last-seq={stream.events[stream.events.length - 1]?.seq ?? 0}
+      >
+        <StatusBadge status={summary.status} /> {summary.events} events · {summary.steps} step
+        {summary.steps === 1 ? '' : 's'} · {usageWords(summary)}
+        {summary.durationMs !== undefined ? ` · ${formatDuration(summary.durationMs)}` : ''}
+        {stream.resumedAfter !== undefined ? ` · resumed after event ${stream.resumedAfter}` : ''}
+      </p>
+      {!stream.ended ? (
+        <button type="button" class="danger" disabled={cancelling} onClick={() => void cancel()}>
+          {cancelling ? 'Cancelling…' : 'Cancel task'}
+        </button>
+      ) : (
+        <>
+          <ReplayButton key={taskId} taskId={taskId} onError={p.onError} />
+          <button type="button" onClick={p.onStartOver}>
+            New task
+          </button>
+        </>
+      )}
+      <a href={`#/tasks/${taskId}`}>Task {taskId.slice(0, 8)}</a>
+    </div>
   );
 }
 

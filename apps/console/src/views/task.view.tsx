@@ -1,14 +1,22 @@
 import type { Tasks } from '@switchboard/contracts';
+import { useMemo, useState } from 'preact/hooks';
 import { ErrorNotice } from '../components/notice.component';
 import { useLoad } from '../components/load.hook';
+import { ReplayButton, RunOriginLine } from '../components/rerun.component';
+import { RunTree } from '../components/run-tree.component';
 import { StatusBadge } from '../components/status-badge.component';
 import { type TaskStream, useTaskStream } from '../components/task-stream.hook';
 import { Timeline } from '../components/timeline.component';
+import { VerdictNotice } from '../components/verdict.component';
 import { useSession } from '../context';
 import { formatDateTime, formatTokens } from '../model/format';
+import { verdictOf } from '../model/replay';
 import { summarize } from '../model/timeline.model';
 
-/** One task: its stored state, and its stored events replayed as the same timeline as Run (live if it still runs). */
+/**
+ * One task: its stored state, and its stored events replayed as the same timeline as Run (live if it
+ * still runs); once it has ended, Replay, Fork from here on its cards, and its replays and forks.
+ */
 export function TaskView({ taskId }: { taskId: string }) {
   const { api } = useSession();
   const view = useLoad(
@@ -16,13 +24,17 @@ export function TaskView({ taskId }: { taskId: string }) {
     [taskId],
   );
   const stream = useTaskStream(api, taskId);
+  const [error, setError] = useState<string>();
   const t = view.data;
+  const verdict = useMemo(() => verdictOf(stream.events), [stream.events]) ?? t?.verdict;
   return (
     <section aria-labelledby="task-title">
       <h1 id="task-title" tabIndex={-1}>
         Task {taskId.slice(0, 8)}
       </h1>
-      <ErrorNotice error={view.error ?? stream.error} />
+      <ErrorNotice error={error ?? view.error ?? stream.error} />
+      {t?.run && <RunOriginLine taskId={taskId} run={t.run} ended={stream.ended} />}
+      {verdict && <VerdictNotice verdict={verdict} />}
       {t && (
         <dl class="facts">
           <dt>Task</dt>
@@ -41,13 +53,23 @@ export function TaskView({ taskId }: { taskId: string }) {
           <dd>{t.planner === 'builtin' && !t.usage ? 'no LLM' : formatTokens(t.usage)}</dd>
         </dl>
       )}
+      {stream.ended && (
+        <p class="task-actions">
+          <ReplayButton key={taskId} taskId={taskId} onError={setError} />{' '}
+          <a href={`#/run/${taskId}`}>Open in Run</a>
+        </p>
+      )}
+      {stream.ended && <RunTree taskId={taskId} />}
       <h2>
         Timeline{' '}
         <span class="muted">
           ({stream.events.length} events{stream.ended ? '' : ', following'})
         </span>
       </h2>
-      <Timeline events={stream.events} />
+      <Timeline
+        events={stream.events}
+        fork={stream.ended && t ? { taskId, task: t.task } : undefined}
+      />
     </section>
   );
 }
