@@ -57,7 +57,7 @@ const headersOf = (who: Who): Record<string, string> => ({
  * folder of tenants' own credentials read by mcp-tools.
  * - acme: its own weather key (a `<tenant>.env` file); only the writer agent; the keyword "merger"
  *   blocked besides the platform's keyword;
- * - globex: its own key as a mounted Secret's folder; the math and clock tools only;
+ * - globex: its own key as a mounted Secret's folder; the math, clock and weather tools only;
  * - initech: may not use the platform's credentials and has none of its own;
  * - the default tenant: the platform's key.
  */
@@ -97,7 +97,7 @@ describe('per-tenant tools, agents, credentials and guardrails (real processes, 
         '    agents: [writer]',
         '    guardrails: { disallowedKeywords: [merger] }',
         `  ${globex}:`,
-        '    tools: { providers: [math, clock] }',
+        '    tools: { providers: [math, clock, weather] }',
         `  ${initech}:`,
         '    credentials: { platform: false }',
       ].join('\n'),
@@ -178,7 +178,10 @@ describe('per-tenant tools, agents, credentials and guardrails (real processes, 
     const globexRun = await run(annG, 'what is the weather in Oslo');
     const defaultRun = await run(annD, 'what is the weather in Rome');
     for (const r of [acmeRun, globexRun, defaultRun])
-      expect(r.last.name).toBe('orchestrator.task.completed');
+      expect({ name: r.last.name, error: (r.last.data as { error?: unknown }).error }).toEqual({
+        name: 'orchestrator.task.completed',
+        error: undefined,
+      });
     expect(weather.calls).toEqual(
       expect.arrayContaining([
         { key: ACME_KEY, location: 'Paris' },
@@ -200,14 +203,16 @@ describe('per-tenant tools, agents, credentials and guardrails (real processes, 
     });
     expect(weather.calls.length).toBe(before);
     const mcp = await mcpClient(annI);
-    const viaMcp = await mcp.callTool({ name: 'weather.current', arguments: { location: 'Bonn' } });
-    expect(viaMcp.isError).toBe(true);
-    expect(JSON.stringify(viaMcp.content)).toContain('not configured');
+    await expect(
+      mcp.callTool({ name: 'weather.current', arguments: { location: 'Bonn' } }),
+    ).rejects.toThrow(
+      'weather.current is not configured on this platform: it needs WEATHER_API_KEY',
+    );
     expect(weather.calls.length).toBe(before);
   }, 120_000);
 
   it('offers a tenant only the tools its settings enable, on every surface, and refuses the rest by name', async () => {
-    expect(await toolNames(annG)).toEqual(['calculator', 'time.now']);
+    expect(await toolNames(annG)).toEqual(['calculator', 'time.now', 'weather.current']);
     expect(await toolNames(annA)).toEqual(
       expect.arrayContaining(['calculator', 'notes.add', 'weather.current']),
     );
@@ -215,10 +220,12 @@ describe('per-tenant tools, agents, credentials and guardrails (real processes, 
     expect((await mcp.listTools()).tools.map((t) => t.name).sort()).toEqual([
       'calculator',
       'time.now',
+      'weather.current',
     ]);
-    const note = await mcp.callTool({ name: 'notes.add', arguments: { content: 'x' } });
-    expect(note.isError).toBe(true);
-    expect(JSON.stringify(note.content)).toContain('not enabled for tenant');
+    // a tool the caller may not use is a protocol error of the call (docs/mcp.md), naming why
+    await expect(mcp.callTool({ name: 'notes.add', arguments: { content: 'x' } })).rejects.toThrow(
+      `tool notes.add is not enabled for tenant ${globex}`,
+    );
 
     const forced = await run(annG, 'call notes.add with {"content": "globex note"}');
     expect(forced.last).toMatchObject({
