@@ -18,6 +18,8 @@ interface Poisoned {
   kind: string;
   subject: string;
   seq: number;
+  /** Every durable whose filter takes the subject (two durables may read the same events). */
+  readers: string[];
 }
 
 /** How the services' logs are read: the number of lines saying `subject` was dead-lettered. */
@@ -25,8 +27,9 @@ export type DeadLetterLines = (subject: string) => number;
 
 /**
  * Poison messages on every durable consumer of `stream` (found on the server, so a consumer added to
- * the code is covered too): each must be dead-lettered exactly once and then left alone — no longer
- * pending on its consumer soon after, one entry in SB_DEAD_LETTERS, one "message dead-lettered" line.
+ * the code is covered too): each must be dead-lettered exactly once by every durable that reads it
+ * and then left alone — no longer pending on any of them soon after, one entry in SB_DEAD_LETTERS and
+ * one "message dead-lettered" line per reading durable.
  * Returns what went wrong, in words.
  */
 export async function poisonStream(
@@ -42,13 +45,13 @@ export async function poisonStream(
     const targets: { durable: string; kind: (typeof POISONS)[number]['kind']; subject: string }[] =
       [];
     let ackWaitMs = 0;
-    const durables = new Set<string>();
+    const durables = new Map<string, string>();
     for await (const ci of jsm.consumers.list(stream.name)) {
       // Ephemeral consumers (replays) come and go; a durable is listed once even across pages.
       if (!ci.config.durable_name || durables.has(ci.config.durable_name)) continue;
-      durables.add(ci.config.durable_name);
-      ackWaitMs = Math.max(ackWaitMs, (ci.config.ack_wait ?? 30e9) / 1e6);
       const filter = ci.config.filter_subject ?? stream.subjects[0] ?? '';
+      durables.set(ci.config.durable_name, filter);
+      ackWaitMs = Math.max(ackWaitMs, (ci.config.ack_wait ?? 30e9) / 1e6);
       for (const p of POISONS)
         targets.push({
           durable: ci.config.durable_name,
@@ -61,7 +64,8 @@ export async function poisonStream(
     const poisoned: Poisoned[] = [];
     for (const t of targets) {
       const ack = await js.publish(t.subject, bodyOf(t), { msgID: randomUUID() });
-      poisoned.push({ ...t, seq: ack.seq });
+      const readers = [...durables].filter(([, f]) => subjectMatches(f, t.subject)).map(([d]) => d);
+      poisoned.push({ ...t, seq: ack.seq, readers });
     }
     if (!poisoned.length) return [`${stream.name} has no durable consumer to poison`];
     // A consumer busy with the load's backlog (a work queue delivers in order) reaches the poison
@@ -93,15 +97,21 @@ export async function poisonStream(
         findings.push(
           `${what}: still unacknowledged ${Math.round(deadline / 1000)} s after it was delivered (ack wait ${Math.round(ackWaitMs / 1000)} s): it comes back after every ack wait instead of being terminated`,
         );
-      const n = letters.get(p.seq) ?? 0;
-      if (n !== 1) findings.push(`${what}: ${n} dead letters in ${DeadLetterStream.name}, not 1`);
+      for (const reader of p.readers) {
+        const n = letters.get(`${p.seq} ${reader}`) ?? 0;
+        if (n !== 1)
+          findings.push(
+            `${what}: ${n} dead letters from ${reader} in ${DeadLetterStream.name}, not 1`,
+          );
+      }
     }
     for (const subject of new Set(poisoned.map((p) => p.subject))) {
       const sent = poisoned.filter((p) => p.subject === subject);
+      const expected = sent.reduce((n, p) => n + p.readers.length, 0);
       const lines = deadLetterLines(subject) - (before.get(subject) ?? 0);
-      if (lines !== sent.length)
+      if (lines !== expected)
         findings.push(
-          `${stream.name} ${sent[0]?.durable}: ${sent.length} poison messages on ${subject} were dead-lettered ${lines} times ("message dead-lettered" log lines)`,
+          `${stream.name} ${sent[0]?.durable}: ${sent.length} poison messages on ${subject}, read by ${sent[0]?.readers.join(', ')}, were dead-lettered ${lines} times ("message dead-lettered" log lines), not ${expected}`,
         );
     }
     return [...new Set(findings)];
@@ -118,6 +128,17 @@ function subjectFor(filter: string): string {
     .join('.');
 }
 
+/** NATS subject matching: `*` takes one token, a final `>` the rest. */
+export function subjectMatches(filter: string, subject: string): boolean {
+  const f = filter.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '>') return s.length > i;
+    if (i >= s.length || (f[i] !== '*' && f[i] !== s[i])) return false;
+  }
+  return f.length === s.length;
+}
+
 /** How long a consumer may take to reach a poison message behind the load's backlog. */
 const DELIVERY_TIMEOUT_MS = 120_000;
 
@@ -129,8 +150,13 @@ async function undeliveredOf(
 ): Promise<Poisoned[]> {
   const left: Poisoned[] = [];
   for (const p of poisoned) {
-    const ci = await jsm.consumers.info(stream.name, p.durable);
-    if (ci.delivered.stream_seq < p.seq) left.push(p);
+    for (const reader of p.readers) {
+      const ci = await jsm.consumers.info(stream.name, reader);
+      if (ci.delivered.stream_seq < p.seq) {
+        left.push(p);
+        break;
+      }
+    }
   }
   return left;
 }
@@ -150,28 +176,39 @@ async function pendingOf(
       const present = stored !== null && stored !== undefined;
       if (present) left.push(p);
     } else {
-      const ci = await jsm.consumers.info(stream.name, p.durable);
-      if (ci.ack_floor.stream_seq < p.seq) left.push(p);
+      for (const reader of p.readers) {
+        const ci = await jsm.consumers.info(stream.name, reader);
+        if (ci.ack_floor.stream_seq < p.seq) {
+          left.push(p);
+          break;
+        }
+      }
     }
   }
   return left;
 }
 
-/** Dead letters of `stream` per original stream sequence (the dead letter's de-duplication id). */
+/** Dead letters of `stream` per original stream sequence and dead-lettering durable (`"<seq> <durable>"`). */
 async function deadLettersOf(
   jsm: JetStreamManager,
   stream: StreamContract,
   poisoned: Poisoned[],
-): Promise<Map<number, number>> {
-  const out = new Map<number, number>();
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
   const info = await jsm.streams.info(DeadLetterStream.name);
   for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
     const m = await jsm.streams.getMessage(DeadLetterStream.name, { seq }).catch(() => undefined);
     if (!m) continue;
-    const letter = unwrap(m.json()) as { stream?: string; subject?: string; payload?: string };
+    const letter = unwrap(m.json()) as {
+      stream?: string;
+      consumer?: string;
+      subject?: string;
+      payload?: string;
+    };
     if (letter.stream !== stream.name) continue;
     const p = poisoned.find((q) => q.subject === letter.subject && letter.payload === bodyOf(q));
-    if (p) out.set(p.seq, (out.get(p.seq) ?? 0) + 1);
+    const key = `${p?.seq} ${letter.consumer}`;
+    if (p) out.set(key, (out.get(key) ?? 0) + 1);
   }
   return out;
 }

@@ -68,7 +68,7 @@ describe('telemetry: one trace per task across every hop, the metrics operators 
       orchestrator: ['jetstream process sb.task.submit', 'task', 'planning round', 'llm.chat'],
       'mcp-tools': ['nats handle sb.cmd.tools.call.{taskId}', 'tool call'],
       a2a: ['nats handle sb.cmd.a2a.agents.list'],
-      audit: ['jetstream process sb.audit.{category}.{taskId}'],
+      audit: ['jetstream process sb.audit.{category}.{taskId}.{tenantId}'],
     });
     // One root: the gateway's request span, a child of the caller's span.
     const roots = spans.filter((s) => s.parentSpanId === demo.clientSpanId);
@@ -161,7 +161,7 @@ describe('telemetry: one trace per task across every hop, the metrics operators 
       'xmpp-bridge': ['nats handle sb.cmd.xmpp.http.stream', 'xmpp http out'],
       'bridge-researcher': ['xmpp http in'],
       'bridge-writer': ['xmpp http in'],
-      audit: ['jetstream process sb.audit.{category}.{taskId}'],
+      audit: ['jetstream process sb.audit.{category}.{taskId}.{tenantId}'],
     });
     expect(new Set(spans.map((s) => s.service))).toEqual(
       new Set([...SERVICES, 'bridge-researcher', 'bridge-writer']),

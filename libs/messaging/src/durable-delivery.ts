@@ -216,7 +216,9 @@ export class DurableDelivery {
           payload: new TextDecoder().decode(m.data).slice(0, 65_536),
           at: new Date().toISOString(),
         },
-        `dlq:${stream}:${m.seq}`,
+        // Per durable: two durables reading the same message each park it (one de-duplication id
+        // would keep only the first one's letter).
+        `dlq:${stream}:${opts.durable}:${m.seq}`,
       );
       // No reason on the TERM: nats-server 2.9 ignores a TERM that carries one (the message then comes
       // back every ack wait until max_deliver). The reason is in the dead letter and the log line.

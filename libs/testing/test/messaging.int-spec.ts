@@ -328,6 +328,48 @@ describe('messaging over real NATS (Nest transport + NatsBus + JetStream)', () =
       await consumer.stop();
     });
 
+    it('parks a message every durable rejects once per durable: two readers, two dead letters', async () => {
+      const readers = await Promise.all(
+        ['test-reader-a', 'test-reader-b'].map((durable) =>
+          client.jetstream.consumeDurable({
+            contract: Job,
+            durable,
+            filterSubject: 'sb.test.js.shared',
+            ackWaitMs: 5_000,
+            maxDeliver: 3,
+            handle: async () => undefined,
+          }),
+        ),
+      );
+      const body = JSON.stringify({
+        pattern: 'sb.test.js.shared',
+        data: { id: randomUUID(), fail: 'x' },
+      });
+      client.bus.connection.publish('sb.test.js.shared', new TextEncoder().encode(body));
+      const jsm = await jetstreamManager(client.bus.connection);
+      const lettersFor = async (): Promise<string[]> => {
+        const info = await jsm.streams.info(DeadLetterStream.name);
+        const out: string[] = [];
+        for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+          const m = await jsm.streams.getMessage(DeadLetterStream.name, { seq }).catch(() => null);
+          type Letter = { consumer: string; payload: string };
+          const v = m?.json<{ data?: Letter } & Partial<Letter>>();
+          const letter = v?.data ?? v;
+          if (letter?.payload === body) out.push(letter.consumer);
+        }
+        return out.sort();
+      };
+      const letters = await waitFor(
+        async () => {
+          const l = await lettersFor();
+          return l.length >= 2 ? l : undefined;
+        },
+        { what: 'a dead letter from each durable' },
+      );
+      expect(letters).toEqual(['test-reader-a', 'test-reader-b']);
+      await Promise.all(readers.map((r) => r.stop()));
+    });
+
     it("processes each durable message in a span of its sender's trace, and reports the consumer's backlog", async () => {
       const seen = new Set<string>();
       const publisher = await withSpan('publisher', {}, async (span) => {
