@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { subjectMatches } from './poison.js';
 
 describe('subjectMatches (which durables read a poison message)', () => {
