@@ -335,8 +335,10 @@ describe('messaging over real NATS (Nest transport + NatsBus + JetStream)', () =
             contract: Job,
             durable,
             filterSubject: 'sb.test.js.shared',
+            concurrency: 1,
             ackWaitMs: 5_000,
             maxDeliver: 3,
+            retryDelaysMs: [50],
             handle: async () => undefined,
           }),
         ),
@@ -355,7 +357,7 @@ describe('messaging over real NATS (Nest transport + NatsBus + JetStream)', () =
           type Letter = { consumer: string; payload: string };
           const v = m?.json<{ data?: Letter } & Partial<Letter>>();
           const letter = v?.data ?? v;
-          if (letter?.payload === body) out.push(letter.consumer);
+          if (letter?.payload === body) out.push(letter.consumer ?? '');
         }
         return out.sort();
       };
