@@ -154,7 +154,12 @@ describe('replay and fork in the web console, in Chromium (real stack, NATS iden
     await screenshot(page, 'fork-editor');
     await start.click();
     ids.fork = await followed(ids.demo);
-    await page.locator('.card-answer').waitFor({ timeout: 60_000 });
+    // The fork's own view (the demo's answer card may still be on the page for a moment), ended: its
+    // origin line offers the comparison once the run is over.
+    await page
+      .locator('.run-origin[data-kind="fork"]', { hasText: 'Compare with the original' })
+      .waitFor({ timeout: 60_000 });
+    await page.locator('.card-answer').waitFor();
     expect(await statusLine().textContent()).toContain('completed');
     expect(await page.locator('.run-origin').textContent()).toContain(
       `Fork of task ${ids.demo.slice(0, 8)} from step 2`,
@@ -228,6 +233,8 @@ describe('replay and fork in the web console, in Chromium (real stack, NATS iden
   it("forks from planning round 1 with an edited plan from the Task view, whose fork, the replay's verdict and origin it shows too", async () => {
     await page.goto(`${gw}/console/#/tasks/${ids.replay}`);
     await page.locator('.verdict-notice[data-identical="true"]').waitFor();
+    // The comparison is offered once the replay's stream has been read to its end.
+    await page.locator('.run-origin', { hasText: 'Compare with the original' }).waitFor();
     expect(await page.locator('.run-origin').textContent()).toBe(
       `Replay of task ${ids.demo.slice(0, 8)} · Compare with the original`,
     );
@@ -303,7 +310,9 @@ describe('replay and fork in the web console, in Chromium (real stack, NATS iden
     expect(answers[original === 'A' ? 0 : 1]).toContain('391');
     expect(answers[forked === 'A' ? 0 : 1]).toContain('400');
     const heads = await page.locator('.diff-table thead th').allTextContents();
-    expect(heads[forked === 'A' ? 1 : 2]).toBe(`${forked}: Fork of task ${ids.demo.slice(0, 8)}`);
+    expect(heads[forked === 'A' ? 1 : 2]).toBe(
+      `${forked}: Fork of task ${ids.demo.slice(0, 8)} from step 2`,
+    );
     expect(heads[original === 'A' ? 1 : 2]).toBe(
       `${original}: Task ${ids.demo.slice(0, 8)}, the original`,
     );
