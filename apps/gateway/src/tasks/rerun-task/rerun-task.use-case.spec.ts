@@ -114,6 +114,32 @@ describe(RerunTaskUseCase.name, () => {
     ).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('from_round') });
   });
 
+  it('refuses an edited output of a step that runs live in a fork from a planning round', async () => {
+    const twoRounds = view({
+      planning: [
+        { iteration: 1, planner: 'builtin', decision: 'actions', actions: 1 },
+        { iteration: 2, planner: 'builtin', decision: 'actions', actions: 1 },
+        { iteration: 3, planner: 'builtin', decision: 'final', actions: 0 },
+      ],
+    });
+    const edit = (from_round: number, step: number) =>
+      Tasks.ForkRequestBody.parse({ from_round, step_output: { step, output: { result: 1 } } });
+    await expect(setup(twoRounds).sut.fork(PARENT, edit(1, 1), ann, 'r')).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringContaining('step_output.step: step 1 runs live'),
+    });
+    await expect(setup(twoRounds).sut.fork(PARENT, edit(2, 2), ann, 'r')).rejects.toMatchObject({
+      code: 'VALIDATION',
+      details: { issues: [{ path: 'step_output.step' }] },
+    });
+    const { sut, submitted } = setup(twoRounds);
+    await sut.fork(PARENT, edit(2, 1), ann, 'r');
+    expect(submitted[0]?.[5]).toMatchObject({
+      from: { round: 2 },
+      edits: { stepOutput: { step: 1 } },
+    });
+  });
+
   it('the fork body names what is wrong with it', () => {
     const issues = (b: unknown) =>
       Tasks.ForkRequestBody.safeParse(b).error?.issues.map(

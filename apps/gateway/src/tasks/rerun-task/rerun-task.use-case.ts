@@ -43,6 +43,8 @@ export class RerunTaskUseCase {
     const rounds = parent.planning?.length ?? 0;
     if ('round' in from && from.round > rounds)
       throw invalid('from_round', `the task has ${rounds} planning round(s)`);
+    if (body.step_output && 'round' in from)
+      checkEditedStep(parent, from.round, body.step_output.step);
     const edits: Tasks.ForkEdits = {
       ...(body.step_output ? { stepOutput: body.step_output } : {}),
       ...(body.plan ? { plan: body.plan } : {}),
@@ -93,6 +95,24 @@ export class RerunTaskUseCase {
       },
     };
   }
+}
+
+/**
+ * A fork from a planning round replays only the steps of the rounds before it: an edited output must
+ * be one of those. The rounds' action counts bound them (a failed step can end a round early, which
+ * the orchestrator's exact check of the record catches); what is past the bound is refused here, as
+ * a 400, before anything is submitted.
+ */
+function checkEditedStep(parent: Tasks.TaskView, fromRound: number, step: number): void {
+  const planned = (parent.planning ?? [])
+    .filter((r) => r.iteration < fromRound)
+    .reduce((n, r) => n + r.actions, 0);
+  const replayed = Math.min(planned, parent.steps.length);
+  if (step > replayed)
+    throw invalid(
+      'step_output.step',
+      `step ${step} runs live in a fork from planning round ${fromRound} (the rounds before it ran ${replayed} step(s)); only a replayed step's output can be replaced`,
+    );
 }
 
 const invalid = (path: string, message: string): DomainError =>
