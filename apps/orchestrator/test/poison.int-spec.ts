@@ -29,13 +29,14 @@ const SERVERS: [string, () => string][] = [
 ];
 
 /** Every durable consumer of the platform, with a subject of its stream it consumes. */
-const TARGETS: { stream: StreamContract; durable: string; subject: string }[] = [
-  { stream: TaskSubmissionStream, durable: 'orchestrator', subject: 'sb.task.submit' },
-  { stream: AuditStream, durable: 'audit', subject: 'sb.audit.tool' },
+/** Each poison message, and the durables that read it (two read every task event). */
+const TARGETS: { stream: StreamContract; durables: string[]; subject: string }[] = [
+  { stream: TaskSubmissionStream, durables: ['orchestrator'], subject: 'sb.task.submit' },
+  { stream: AuditStream, durables: ['audit'], subject: 'sb.audit.tool' },
   {
     stream: TaskEventStream,
-    durable: 'task-logs',
-    subject: `sb.evt.task.${randomUUID()}.orchestrator.task.started`,
+    durables: ['task-logs', 'orchestrator-webhooks'],
+    subject: `sb.evt.task.${randomUUID()}.default.task.started`,
   },
 ];
 
@@ -79,7 +80,7 @@ describe.each(SERVERS)('poison messages on nats-server %s', (_label, binary) => 
     await Promise.allSettled(dbs.map((d) => d.drop()));
   });
 
-  it('dead-letters a message that is not JSON exactly once, and it is never delivered again', async () => {
+  it('dead-letters a message that is not JSON once per durable reading it, and it is never delivered again', async () => {
     const nc = client.bus.connection;
     const js = jetstream(nc);
     const jsm = await jetstreamManager(nc);
@@ -88,29 +89,34 @@ describe.each(SERVERS)('poison messages on nats-server %s', (_label, binary) => 
       const ack = await js.publish(target.subject, '{not json', { msgID: randomUUID() });
       published.push({ ...target, seq: ack.seq });
     }
-    for (const { stream, durable, seq } of published) {
-      // Terminated: the consumer's ack floor passes it with nothing pending. A TERM the server ignored
-      // leaves it pending (and redelivered after the ack wait) until max_deliver runs out.
-      const info = await waitFor(
-        async () => {
-          const i = await jsm.consumers.info(stream.name, durable);
-          return i.ack_floor.stream_seq >= seq && i.num_ack_pending === 0 ? i : undefined;
-        },
-        { what: `durable "${durable}" on ${stream.name} to terminate message ${seq}` },
+    for (const { stream, durables, seq } of published)
+      for (const durable of durables) {
+        // Terminated: the consumer's ack floor passes it with nothing pending. A TERM the server
+        // ignored leaves it pending (and redelivered after the ack wait) until max_deliver runs out.
+        const info = await waitFor(
+          async () => {
+            const i = await jsm.consumers.info(stream.name, durable);
+            return i.ack_floor.stream_seq >= seq && i.num_ack_pending === 0 ? i : undefined;
+          },
+          { what: `durable "${durable}" on ${stream.name} to terminate message ${seq}` },
+        );
+        expect(info.num_redelivered).toBe(0);
+        expect(info.delivered.stream_seq).toBeGreaterThanOrEqual(seq);
+      }
+    for (const { stream, subject, durables } of published) {
+      // One letter per durable that read it: each says which consumer parked it.
+      const letters = (await readAll(client, `sb.dlq.${stream.name}`)) as { consumer: string }[];
+      expect([...letters].sort((a, b) => a.consumer.localeCompare(b.consumer))).toEqual(
+        [...durables].sort().map((consumer) =>
+          expect.objectContaining({
+            stream: stream.name,
+            consumer,
+            subject,
+            reason: 'payload is not JSON',
+            payload: '{not json',
+          }),
+        ),
       );
-      expect(info.num_redelivered).toBe(0);
-      expect(info.delivered.stream_seq).toBeGreaterThanOrEqual(seq);
-    }
-    for (const { stream, subject } of published) {
-      const letters = await readAll(client, `sb.dlq.${stream.name}`);
-      expect(letters).toEqual([
-        expect.objectContaining({
-          stream: stream.name,
-          subject,
-          reason: 'payload is not JSON',
-          payload: '{not json',
-        }),
-      ]);
     }
     for (const s of services) expect((await fetch(`${s.url}/readiness`)).status).toBe(200);
   });
