@@ -9,6 +9,7 @@ import type { TaskResumer } from '../approvals/task-resumer.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { ALL_TENANTS, type TenantScope } from '../tenancy/tenant-scope.js';
 import type { RunRecordRepository } from '../replay/run-record.repository.js';
+import { TaskCanceller } from './task-canceller.js';
 import { TaskHandler } from './task.handler.js';
 import type { TaskRepository } from './task.repository.js';
 
@@ -51,9 +52,12 @@ function setup() {
   const audit = { record: async (r: Record<string, unknown>) => void audits.push(r) };
   const sut = new TaskHandler(
     repository,
-    { publish: (...args: unknown[]) => void published.push(args) } as unknown as NatsBus,
-    { cancelPending: async () => 0 } as unknown as ApprovalRepository,
-    { resumeCancelled: async () => true } as unknown as TaskResumer,
+    new TaskCanceller(
+      repository,
+      { publish: (...args: unknown[]) => void published.push(args) } as unknown as NatsBus,
+      { cancelPending: async () => 0 } as unknown as ApprovalRepository,
+      { resumeCancelled: async () => true } as unknown as TaskResumer,
+    ),
     new TenantRefusals(audit as unknown as AuditTrail, { warn: jest.fn() } as unknown as Logger),
     { runsOf: async () => [] } as unknown as RunRecordRepository,
   );
