@@ -1,3 +1,10 @@
+import { Role, type Task, taskStateToJSON } from '@a2a-js/sdk';
+import {
+  ClientFactory,
+  ClientFactoryOptions,
+  DefaultAgentCardResolver,
+  JsonRpcTransportFactory,
+} from '@a2a-js/sdk/client';
 import type { Tasks } from '@switchboard/contracts';
 import {
   type LlmGate,
@@ -208,5 +215,112 @@ describe('thread concurrency policy (two gateways, real processes, scripted LLM)
     );
     expect(seen).not.toContain(cancelled.text);
     expect(turns).toEqual([then.id, then.id]);
+  });
+
+  describe('from the other surfaces, on a thread busy with a task', () => {
+    const user = `sf-${randomUUID().slice(0, 8)}`;
+    const thread = 'surfaces';
+    let held: Message;
+    let running: string;
+
+    beforeAll(async () => {
+      held = message('held');
+      const r = await submit(stack.gatewayUrl, user, { task: held.text, thread_id: thread });
+      running = ((await r.json()) as { task_id: string }).task_id;
+      await held.gate.reached;
+    });
+
+    afterAll(async () => {
+      held?.gate.release();
+      if (running) await ended(user, running);
+    });
+
+    it('AG-UI 1.0 (POST /ag-ui): forwardedProps.thread_policy reject is a 409 naming the running task', async () => {
+      const r = await fetch(`${second.url}/ag-ui`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-user-id': user },
+        body: JSON.stringify({
+          threadId: thread,
+          runId: randomUUID(),
+          state: {},
+          messages: [{ id: randomUUID(), role: 'user', content: 'what is 2 + 2' }],
+          tools: [],
+          context: [],
+          forwardedProps: { thread_policy: 'reject' },
+        }),
+      });
+      expect(r.status).toBe(409);
+      expect(await r.json()).toMatchObject({
+        code: 'CONFLICT',
+        details: { running_task_id: running, thread_id: thread },
+      });
+    });
+
+    it('legacy AG-UI (GET /ag-ui/events): thread_policy=reject is a 409 naming the running task', async () => {
+      const q = new URLSearchParams({
+        user_message: 'what is 2 + 2',
+        thread_id: thread,
+        thread_policy: 'reject',
+      });
+      const r = await fetch(`${stack.gatewayUrl}/ag-ui/events?${q}`, {
+        headers: { 'x-user-id': user },
+      });
+      expect(r.status).toBe(409);
+      expect(await r.json()).toMatchObject({ details: { running_task_id: running } });
+      const bad = await fetch(
+        `${stack.gatewayUrl}/ag-ui/events?${new URLSearchParams({ user_message: 'x', thread_policy: 'later' })}`,
+        { headers: { 'x-user-id': user } },
+      );
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(await bad.json())).toContain('thread_policy');
+    });
+
+    it("A2A (the platform's endpoint): a message on the busy contextId with metadata.thread_policy reject fails naming the running task", async () => {
+      const fetchImpl: typeof fetch = (input, init) => {
+        const headers = new Headers(init?.headers);
+        headers.set('x-user-id', user);
+        return fetch(input, { ...init, headers });
+      };
+      const client = await new ClientFactory(
+        ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
+          transports: [new JsonRpcTransportFactory({ fetchImpl })],
+          cardResolver: new DefaultAgentCardResolver({ fetchImpl }),
+        }),
+      ).createFromUrl(second.url);
+      const result = (await client.sendMessage({
+        tenant: '',
+        message: {
+          messageId: randomUUID(),
+          role: Role.ROLE_USER,
+          contextId: thread,
+          taskId: '',
+          parts: [
+            {
+              content: { $case: 'text' as const, value: 'what is 2 + 2' },
+              mediaType: 'text/plain',
+              filename: '',
+              metadata: undefined,
+            },
+          ],
+          metadata: { thread_policy: 'reject' },
+          extensions: [],
+          referenceTaskIds: [],
+        },
+        configuration: undefined,
+        metadata: undefined,
+      })) as Task;
+      expect(taskStateToJSON(result.status!.state)).toBe('TASK_STATE_FAILED');
+      const text = result.status?.message?.parts
+        .map((p) => (p.content?.$case === 'text' ? p.content.value : ''))
+        .join('');
+      expect(text).toContain('CONFLICT');
+      expect(text).toContain(running);
+    });
+
+    it('a body with thread_policy but no thread_id is a 400 naming thread_policy', async () => {
+      const r = await submit(stack.gatewayUrl, user, { task: 'x', thread_policy: 'reject' });
+      expect(r.status).toBe(400);
+      expect(JSON.stringify(await r.json())).toContain('thread_policy');
+    });
   });
 });
