@@ -130,6 +130,33 @@ describe('the thread gate (real PostgreSQL)', () => {
     expect((await gates[0]!.admit(lost, randomUUID(), 'refuse', 0)).decision).toBe('run');
   });
 
+  it("lets a waiter cancelled by its submitter through, and leaves another user's cancellation waiting", async () => {
+    const key = keyOf(`cancel-${randomUUID()}`);
+    const [running, mine, theirs] = [
+      submission(key.threadId),
+      submission(key.threadId),
+      submission(key.threadId),
+    ];
+    await gates[0]!.admit(key, running.taskId, 'after', STALE_MS);
+    await gates[0]!.admit(key, mine.taskId, 'after', STALE_MS);
+    await gates[0]!.admit(key, theirs.taskId, 'after', STALE_MS);
+    await tasks.rememberQueuedCancel(mine.taskId, ann, 'changed my mind');
+    await tasks.rememberQueuedCancel(
+      theirs.taskId,
+      { userId: 'eve', role: 'user', tenantId: 'acme' },
+      'no',
+    );
+    expect(await gates[1]!.enter(key, mine, STALE_MS)).toBe(true);
+    expect(await gates[1]!.enter(key, theirs, STALE_MS)).toBe(false);
+    expect(await gates[0]!.waitingSubmission(mine.taskId)).toBeUndefined();
+    expect(await gates[0]!.waitingSubmission(theirs.taskId)).toEqual(theirs);
+    // The thread goes on in order: the cancelled one left the line.
+    expect(await gates[0]!.release(key, running.taskId)).toEqual({
+      taskId: theirs.taskId,
+      submission: theirs,
+    });
+  });
+
   it("one user's thread is not another's, nor another tenant's", async () => {
     const threadId = `same-${randomUUID()}`;
     const mine = await gates[0]!.admit(keyOf(threadId), randomUUID(), 'refuse', STALE_MS);

@@ -4,6 +4,7 @@ import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
 import { RunRecordRepository } from '../replay/run-record.repository.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { ALL_TENANTS, scopeOf } from '../tenancy/tenant-scope.js';
+import { WaitForThreadUseCase } from '../threads/wait-for-thread/wait-for-thread.use-case.js';
 import { TaskCanceller } from './task-canceller.js';
 import { TaskRepository } from './task.repository.js';
 
@@ -16,6 +17,7 @@ export class TaskHandler {
   constructor(
     private readonly repository: TaskRepository,
     private readonly canceller: TaskCanceller,
+    private readonly threads: WaitForThreadUseCase,
     private readonly refusals: TenantRefusals,
     private readonly records: RunRecordRepository,
   ) {}
@@ -50,6 +52,8 @@ export class TaskHandler {
       if (!(await this.repository.get(req.taskId, scope))) {
         // Another tenant's task answers as an id nobody submitted yet does.
         void this.refusedIfElsewhere(req.taskId, actor, 'task.cancel.denied');
+        // Waiting for its thread: it ends now rather than when its turn comes.
+        await this.threads.letCancelledGo(req.taskId);
         return { taskId: req.taskId, status: 'queued' };
       }
     }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Tasks } from '@switchboard/contracts';
+import { isAdmin, Tasks } from '@switchboard/contracts';
 import type { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import type { ThreadKey } from './thread.repository.js';
@@ -74,6 +74,12 @@ export class ThreadGateRepository {
     return this.prisma.$transaction(async (tx) => {
       const slot = await lockSlot(tx, key);
       if (slot.activeTaskId === s.taskId) return true;
+      // Cancelled while it waited (by its submitter or an admin of its tenant): it leaves the line and
+      // runs at once, to end as cancelled at its claim without planning anything.
+      if (await cancelledWhileWaiting(tx, key, s.taskId)) {
+        await tx.threadWaiter.deleteMany({ where: { taskId: s.taskId } });
+        return true;
+      }
       const submission = s as unknown as Prisma.InputJsonValue;
       const waiting = await tx.threadWaiter.updateMany({
         where: { taskId: s.taskId },
@@ -113,6 +119,13 @@ export class ThreadGateRepository {
     });
   }
 
+  /** The stored submission of a task waiting in a thread (undefined: not waiting, or not delivered yet). */
+  async waitingSubmission(taskId: string): Promise<Tasks.TaskSubmission | undefined> {
+    const waiter = await this.prisma.threadWaiter.findUnique({ where: { taskId } });
+    const parsed = Tasks.TaskSubmission.safeParse(waiter?.submission);
+    return parsed.success ? parsed.data : undefined;
+  }
+
   /** Whether the task has a row (it was claimed before: a redelivery or a resume, never gated). */
   async claimed(taskId: string): Promise<boolean> {
     const row = await this.prisma.task.findUnique({ where: { id: taskId }, select: { id: true } });
@@ -132,6 +145,15 @@ async function lockSlot(tx: Tx, key: ThreadKey): Promise<SlotRow> {
     FOR UPDATE`;
   if (!slot) throw new Error('the thread slot vanished under its lock');
   return slot;
+}
+
+/** A cancellation of the waiting task that its claim will honour: its submitter's, or its tenant admin's. */
+async function cancelledWhileWaiting(tx: Tx, key: ThreadKey, taskId: string): Promise<boolean> {
+  const requests = await tx.queuedCancellation.findMany({
+    where: { taskId, tenantId: key.tenantId },
+    select: { requestedBy: true, requesterRole: true },
+  });
+  return requests.some((r) => r.requestedBy === key.userId || isAdmin({ role: r.requesterRole }));
 }
 
 /**

@@ -1,12 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Tasks } from '@switchboard/contracts';
+import type { JetStreamService } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
 import type { ThreadGateRepository } from '../thread-gate.repository.js';
 import { WaitForThreadUseCase } from './wait-for-thread.use-case.js';
 
 const TASK = '11111111-1111-4111-8111-111111111111';
-const submission = (request: Tasks.TaskRequest, run?: Tasks.RunOrigin): Tasks.TaskSubmission => ({
-  taskId: TASK,
+const submission = (
+  request: Tasks.TaskRequest,
+  run?: Tasks.RunOrigin,
+  taskId = TASK,
+): Tasks.TaskSubmission => ({
+  taskId,
   actor: { userId: 'ann', role: 'user', tenantId: 'acme' },
   request,
   submittedAt: '2026-11-25T10:00:00.000Z',
@@ -14,9 +19,11 @@ const submission = (request: Tasks.TaskRequest, run?: Tasks.RunOrigin): Tasks.Ta
   ...(run ? { run } : {}),
 });
 
-function setup(opts: { claimed?: boolean; itsTurn: boolean }) {
+function setup(opts: { claimed?: boolean; itsTurn: boolean; stored?: boolean }) {
   const entered: string[] = [];
   const gate = {
+    waitingSubmission: async (taskId: string) =>
+      opts.stored ? submission({ task: 'x', thread_id: 't1' }, undefined, taskId) : undefined,
     claimed: async () => opts.claimed ?? false,
     enter: async (key: { threadId: string }) => {
       entered.push(key.threadId);
@@ -24,8 +31,20 @@ function setup(opts: { claimed?: boolean; itsTurn: boolean }) {
     },
   } as unknown as ThreadGateRepository;
   const logger = { info: () => undefined } as unknown as Logger;
-  const sut = new WaitForThreadUseCase(gate, { THREAD_ADMISSION_STALE_MS: 900_000 }, logger);
-  return { sut, entered };
+  const published: { taskId: string; msgId: string }[] = [];
+  const jetstream = {
+    publish: async (_c: unknown, _t: unknown, p: Tasks.TaskSubmission, o: { msgId: string }) => {
+      published.push({ taskId: p.taskId, msgId: o.msgId });
+      return { seq: 1, duplicate: false };
+    },
+  } as unknown as JetStreamService;
+  const sut = new WaitForThreadUseCase(
+    gate,
+    { THREAD_ADMISSION_STALE_MS: 900_000 },
+    logger,
+    jetstream,
+  );
+  return { sut, entered, published };
 }
 
 describe(WaitForThreadUseCase.name, () => {
@@ -56,5 +75,14 @@ describe(WaitForThreadUseCase.name, () => {
       true,
     );
     expect(resumed.entered).toEqual([]);
+  });
+
+  it('delivers a waiting task that was cancelled again, so it ends now (one message id)', async () => {
+    const waiting = setup({ itsTurn: false, stored: true });
+    await waiting.sut.letCancelledGo(TASK);
+    expect(waiting.published).toEqual([{ taskId: TASK, msgId: `${TASK}:thread-cancel` }]);
+    const notWaiting = setup({ itsTurn: false });
+    await notWaiting.sut.letCancelledGo(TASK);
+    expect(notWaiting.published).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import type { Tasks } from '@switchboard/contracts';
+import { Tasks } from '@switchboard/contracts';
+import { JetStreamService } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import { TASK_LIFECYCLE } from '../../tasks/lifecycle/task-lifecycle.js';
@@ -21,6 +22,7 @@ export class WaitForThreadUseCase {
     @Inject(APP_CONFIG)
     private readonly config: Pick<OrchestratorEnv, 'THREAD_ADMISSION_STALE_MS'>,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly jetstream: JetStreamService,
   ) {}
 
   /** True if the task may run now; false if it waits for its thread (nothing else to do). */
@@ -33,5 +35,21 @@ export class WaitForThreadUseCase {
     TASK_LIFECYCLE.start().fire('queued-behind-thread');
     this.logger.info({ taskId: s.taskId, threadId }, 'thread busy: the task waits for its turn');
     return false;
+  }
+
+  /**
+   * A task cancelled while it waits for its thread ends at once, not when its turn comes: its stored
+   * submission is delivered again, and `mayRun` lets it through to its claim, which ends it as
+   * cancelled (the queued cancellation). Nothing to do for a task that does not wait, or whose first
+   * delivery has not arrived yet (it sees the cancellation when it does).
+   */
+  async letCancelledGo(taskId: string): Promise<void> {
+    const submission = await this.gate.waitingSubmission(taskId);
+    if (!submission) return;
+    await this.jetstream.publish(Tasks.TaskSubmitted, [], submission, {
+      msgId: `${taskId}:thread-cancel`,
+      actor: submission.actor,
+      correlationId: submission.correlationId,
+    });
   }
 }
