@@ -317,6 +317,28 @@ describe('thread concurrency policy (two gateways, real processes, scripted LLM)
       expect(text).toContain(running);
     });
 
+    it('a message enqueued behind the running task and then cancelled ends at once, not at its turn', async () => {
+      const waiting = message('waiting');
+      const r = await submit(second.url, user, {
+        task: waiting.text,
+        thread_id: thread,
+        thread_policy: 'enqueue',
+      });
+      expect(r.status).toBe(202);
+      const id = ((await r.json()) as { task_id: string }).task_id;
+      expect((await task(user, id)).status).toBe('queued');
+      const cancel = await fetch(`${stack.gatewayUrl}/tasks/${id}/cancel`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-user-id': user },
+        body: JSON.stringify({ reason: 'never mind' }),
+      });
+      expect(cancel.status).toBe(202); // accepted: the cancel is on its way
+      expect(await ended(user, id)).toMatchObject({ status: 'cancelled' });
+      // The running task was never disturbed, and the cancelled one never reached the model.
+      expect((await task(user, running)).status).toBe('running');
+      expect(waiting.script.requests).toEqual([]);
+    });
+
     it('a body with thread_policy but no thread_id is a 400 naming thread_policy', async () => {
       const r = await submit(stack.gatewayUrl, user, { task: 'x', thread_policy: 'reject' });
       expect(r.status).toBe(400);
