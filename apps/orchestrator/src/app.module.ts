@@ -41,6 +41,12 @@ import { TaskRepository } from './tasks/task.repository.js';
 import { ThreadHistoryService } from './threads/thread-history.service.js';
 import { TenantRefusals } from './tenancy/tenant-refusals.js';
 import { ThreadRepository } from './threads/thread.repository.js';
+import { ThreadGateRepository } from './threads/thread-gate.repository.js';
+import { ThreadHandler } from './threads/thread.handler.js';
+import { AdmitToThreadUseCase } from './threads/admit-to-thread/admit-to-thread.use-case.js';
+import { ReleaseThreadUseCase } from './threads/release-thread/release-thread.use-case.js';
+import { WaitForThreadUseCase } from './threads/wait-for-thread/wait-for-thread.use-case.js';
+import { TaskCanceller } from './tasks/task-canceller.js';
 import { DiffTasksUseCase } from './replay/diff-tasks/diff-tasks.use-case.js';
 import { JudgeReplayUseCase } from './replay/judge-replay/judge-replay.use-case.js';
 import { RunOrigins } from './replay/run-origins.js';
@@ -57,6 +63,7 @@ import { webhookProviders } from './webhooks/webhook.providers.js';
 @Module({
   controllers: [
     TaskHandler,
+    ThreadHandler,
     TaskListHandler,
     ApprovalHandler,
     RunsHandler,
@@ -111,6 +118,11 @@ import { webhookProviders } from './webhooks/webhook.providers.js';
     TenantRefusals,
     ThreadHistoryService,
     ThreadRepository,
+    ThreadGateRepository,
+    AdmitToThreadUseCase,
+    ReleaseThreadUseCase,
+    WaitForThreadUseCase,
+    TaskCanceller,
     ToolStepRunner,
     ...webhookProviders,
   ],

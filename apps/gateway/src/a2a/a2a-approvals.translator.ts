@@ -1,6 +1,6 @@
 import type { Message } from '@a2a-js/sdk';
 import { RequestMalformedError } from '@a2a-js/sdk/errors';
-import { Approvals, Webhooks } from '@switchboard/contracts';
+import { Approvals, Tasks, Webhooks } from '@switchboard/contracts';
 import { callText } from '../approvals/approval-call.text.js';
 import { agentMessage, taskTextOf, textPart } from './a2a.translator.js';
 
@@ -17,6 +17,21 @@ export function assertRunnable(message: Message | undefined): void {
   taskTextOf(message);
   approvalRequestOf(message);
   webhookRequestOf(message);
+  threadPolicyOf(message);
+}
+
+/**
+ * What a new message does when its context (the platform thread) is busy with an earlier task
+ * (`metadata.thread_policy`: reject, enqueue, interrupt or rollback; docs/api.md, Threads), if said.
+ */
+export function threadPolicyOf(message: Message): Tasks.ThreadPolicy | undefined {
+  const raw = (message.metadata as Record<string, unknown> | undefined)?.['thread_policy'];
+  if (raw === undefined) return undefined;
+  const parsed = Tasks.ThreadPolicy.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw new RequestMalformedError(
+    `params.message.metadata.thread_policy: must be one of ${Tasks.THREAD_POLICIES.join(', ')}`,
+  );
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   approvalReplyOf,
   approvalRequestOf,
   assertRunnable,
+  threadPolicyOf,
 } from './a2a-approvals.translator.js';
 import {
   fromTaskView,
@@ -120,6 +121,18 @@ describe('gateway A2A translator', () => {
       expect(approvalRequestOf(message([text('x')]))).toBeUndefined();
       expect(() => assertRunnable(withMeta({ approval: { tools: [] } }))).toThrow(
         /params\.message\.metadata\.approval\.tools/,
+      );
+    });
+
+    it("reads a new message's metadata.thread_policy, refusing an unknown one naming the field", () => {
+      const withMeta = (metadata: Record<string, unknown>) => ({
+        ...message([text('what is 17 * 23')]),
+        metadata,
+      });
+      expect(threadPolicyOf(withMeta({ thread_policy: 'rollback' }))).toBe('rollback');
+      expect(threadPolicyOf(message([text('x')]))).toBeUndefined();
+      expect(() => assertRunnable(withMeta({ thread_policy: 'later' }))).toThrow(
+        /params\.message\.metadata\.thread_policy: must be one of reject, enqueue, interrupt, rollback/,
       );
     });
 

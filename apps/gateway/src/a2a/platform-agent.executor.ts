@@ -22,6 +22,7 @@ import {
   approvalReplyOf,
   approvalRequestOf,
   webhookRequestOf,
+  threadPolicyOf,
   type WaitingCall,
 } from './a2a-approvals.translator.js';
 import {
@@ -183,6 +184,7 @@ export class PlatformAgentExecutor implements AgentExecutor {
     const text = taskTextOf(ctx.userMessage);
     const approval = approvalRequestOf(ctx.userMessage);
     const webhook = webhookRequestOf(ctx.userMessage);
+    const threadPolicy = threadPolicyOf(ctx.userMessage);
     const feed = await this.follower.follow(taskId, { afterSeq: 0, replay: false, actor });
     try {
       await this.submit.execute(
@@ -193,6 +195,7 @@ export class PlatformAgentExecutor implements AgentExecutor {
           thread_id: contextId,
           ...(approval ? { approval } : {}),
           ...(webhook ? { webhook } : {}),
+          ...(threadPolicy ? { thread_policy: threadPolicy } : {}),
         },
         requestContext.get()?.correlationId ?? taskId,
       );

@@ -80,6 +80,7 @@ export class AgUiController {
     const task = {
       task: query.user_message,
       ...(query.thread_id ? { thread_id: query.thread_id } : {}),
+      ...(query.thread_policy ? { thread_policy: query.thread_policy } : {}),
     };
     await this.streamNew.execute(
       reply,

@@ -23,6 +23,8 @@ const ForwardedProps = z
     approval: Approvals.ApprovalRequest.optional(),
     /** A URL called with the task's events, as `webhook` of POST /orchestrate (docs/webhooks.md). */
     webhook: Webhooks.TaskWebhook.optional(),
+    /** What this message does when the thread is busy (docs/api.md, Threads). */
+    thread_policy: Tasks.ThreadPolicy.optional(),
   })
   .passthrough();
 
@@ -31,7 +33,7 @@ const THREAD_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 /**
  * Turns a run into a task: the text of the last user message is the task, the AG-UI thread is the
  * conversation (ids the task contract cannot hold are hashed to a stable one), and
- * `forwardedProps.tool_constraints` / `max_steps` / `approval` / `webhook` pass through. Frontend tools (`tools[]`) are not
+ * `forwardedProps.tool_constraints` / `max_steps` / `approval` / `webhook` / `thread_policy` pass through. Frontend tools (`tools[]`) are not
  * offered to the planner: the platform's tools run on the platform.
  */
 export function taskRequestOf(input: RunAgentInput): Tasks.TaskRequest {
@@ -56,6 +58,7 @@ export function taskRequestOf(input: RunAgentInput): Tasks.TaskRequest {
     ...(props.data.max_steps ? { max_steps: props.data.max_steps } : {}),
     ...(props.data.approval ? { approval: props.data.approval } : {}),
     ...(props.data.webhook ? { webhook: props.data.webhook } : {}),
+    ...(props.data.thread_policy ? { thread_policy: props.data.thread_policy } : {}),
   };
 }
 

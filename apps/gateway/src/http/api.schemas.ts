@@ -116,8 +116,15 @@ export const AgUiEventsQuery = z
       .regex(/^[A-Za-z0-9_.:-]+$/, 'may hold letters, digits and . _ : - only')
       .optional()
       .describe('Conversation id: turns of one thread are fed back as history.'),
+    thread_policy: Tasks.ThreadPolicy.optional().describe(
+      'With thread_id: what this message does when the thread is busy with an earlier task (reject, enqueue, interrupt, rollback; docs/api.md, Threads).',
+    ),
   })
-  .strict();
+  .strict()
+  .refine((q) => q.thread_policy === undefined || q.thread_id !== undefined, {
+    path: ['thread_policy'],
+    message: 'needs thread_id',
+  });
 export type AgUiEventsQuery = z.infer<typeof AgUiEventsQuery>;
 
 /** POST /tasks/{id}/cancel (the body is optional). */

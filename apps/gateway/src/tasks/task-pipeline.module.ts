@@ -9,6 +9,7 @@ import { TaskAccess } from './task-access.js';
 import { TaskEventFollower } from './feed/task-event.feed.js';
 import { TaskOwners } from './task-owners.js';
 import { WebhookTargetCheck } from './submit-task/webhook-target.check.js';
+import { ThreadAdmission } from './submit-task/thread-admission.js';
 
 const PIPELINE = [
   SubmitTaskUseCase,
@@ -21,6 +22,7 @@ const PIPELINE = [
   CancelTaskUseCase,
   RerunTaskUseCase,
   WebhookTargetCheck,
+  ThreadAdmission,
 ];
 
 /** The task pipeline shared by every HTTP surface: JSON/SSE, AG-UI, and the A2A and MCP edges. */

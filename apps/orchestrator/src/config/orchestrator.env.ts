@@ -6,6 +6,7 @@ import {
   redisUrl,
   tenantsFileSetting,
 } from '@switchboard/config';
+import { Tasks } from '@switchboard/contracts';
 import { z } from 'zod';
 import { type IpRange, parseRange } from '../webhooks/target/ip-range.js';
 
@@ -360,6 +361,18 @@ export const OrchestratorEnv = BaseEnv.extend({
     .max(1_000)
     .default(40)
     .describe('Most earlier turns of a thread fed back to the LLM.'),
+  THREAD_POLICY_DEFAULT: Tasks.ThreadPolicy.default('enqueue').describe(
+    'What a message to a thread that is busy with an earlier task does when its request names no thread_policy (docs/api.md, Threads): reject (409 naming the running task), enqueue (runs after it), interrupt (cancels it, then runs with the history so far), rollback (cancels it and discards its turns, then runs). enqueue by default: every message a client sends is still accepted and answered, as before there was a policy, and in order.',
+  ),
+  THREAD_ADMISSION_STALE_MS: z.coerce
+    .number()
+    .int()
+    .min(10_000)
+    .max(86_400_000)
+    .default(900_000)
+    .describe(
+      'How long a task admitted into a thread may take to be picked up before the thread stops waiting for it (its gateway died between admitting and submitting it). Longer than the work queue can be behind.',
+    ),
   ...webhookSettings,
 });
 export type OrchestratorEnv = z.infer<typeof OrchestratorEnv>;

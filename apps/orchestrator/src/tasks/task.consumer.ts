@@ -5,6 +5,7 @@ import { AuditTrail, type ConsumerHandle, JetStreamService } from '@switchboard/
 import { LOGGER, type Logger, ReadinessRegistry } from '@switchboard/observability';
 import type { OrchestratorEnv } from '../config/orchestrator.env.js';
 import { TaskSlots } from '../quotas/task-slots.js';
+import { ReleaseThreadUseCase } from '../threads/release-thread/release-thread.use-case.js';
 import { FailedSubmissions } from './finish-task/failed-submission.js';
 import { PlanRoundUseCase } from './plan-round/plan-round.use-case.js';
 import { RunTaskUseCase } from './run-task/run-task.use-case.js';
@@ -36,6 +37,7 @@ export class TaskConsumer implements OnApplicationBootstrap {
     audit: AuditTrail,
     @Inject(LOGGER) logger: Logger,
     slots: TaskSlots,
+    threads: ReleaseThreadUseCase,
   ) {
     this.failures = new FailedSubmissions(
       repository,
@@ -44,6 +46,7 @@ export class TaskConsumer implements OnApplicationBootstrap {
       audit,
       logger,
       slots,
+      threads,
     );
   }
 

@@ -9,6 +9,8 @@ import type { TaskResumer } from '../approvals/task-resumer.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { ALL_TENANTS, type TenantScope } from '../tenancy/tenant-scope.js';
 import type { RunRecordRepository } from '../replay/run-record.repository.js';
+import type { WaitForThreadUseCase } from '../threads/wait-for-thread/wait-for-thread.use-case.js';
+import { TaskCanceller } from './task-canceller.js';
 import { TaskHandler } from './task.handler.js';
 import type { TaskRepository } from './task.repository.js';
 
@@ -34,6 +36,8 @@ function setup() {
     [GLOBEX_TASK, { tenantId: 'globex', view: view(GLOBEX_TASK, 'ann') }],
   ]);
   const cancelled: string[] = [];
+  /** Tasks told to stop waiting for their thread. */
+  const waiting: string[] = [];
   const queued: { taskId: string; actor: Actor }[] = [];
   const published: unknown[] = [];
   const audits: Record<string, unknown>[] = [];
@@ -51,13 +55,19 @@ function setup() {
   const audit = { record: async (r: Record<string, unknown>) => void audits.push(r) };
   const sut = new TaskHandler(
     repository,
-    { publish: (...args: unknown[]) => void published.push(args) } as unknown as NatsBus,
-    { cancelPending: async () => 0 } as unknown as ApprovalRepository,
-    { resumeCancelled: async () => true } as unknown as TaskResumer,
+    new TaskCanceller(
+      repository,
+      { publish: (...args: unknown[]) => void published.push(args) } as unknown as NatsBus,
+      { cancelPending: async () => 0 } as unknown as ApprovalRepository,
+      { resumeCancelled: async () => true } as unknown as TaskResumer,
+    ),
+    {
+      letCancelledGo: async (taskId: string) => void waiting.push(taskId),
+    } as unknown as WaitForThreadUseCase,
     new TenantRefusals(audit as unknown as AuditTrail, { warn: jest.fn() } as unknown as Logger),
     { runsOf: async () => [] } as unknown as RunRecordRepository,
   );
-  return { sut, cancelled, queued, published, audits };
+  return { sut, cancelled, queued, published, audits, waiting };
 }
 
 const acmeAdmin = { userId: 'root', role: 'admin', tenantId: 'acme' };
@@ -192,6 +202,14 @@ describe(TaskHandler.name, () => {
       expect(published).toEqual([]);
       await settled();
       expect(audits).toEqual([otherTenantRecord('task.cancel.denied', GLOBEX_TASK)]);
+    });
+
+    it('lets a task cancelled while it waits for its thread go at once (it ends at its claim)', async () => {
+      const { sut, queued, waiting } = setup();
+      const req = { taskId: UNKNOWN, reason: 'stop', whenQueued: true };
+      expect(await ask(sut, 'cancel', req, acmeAnn)).toEqual({ taskId: UNKNOWN, status: 'queued' });
+      expect(queued.map((q) => q.taskId)).toEqual([UNKNOWN]);
+      expect(waiting).toEqual([UNKNOWN]);
     });
 
     it("cancels a task of the admin's own tenant, and any tenant's for the platform operator", async () => {

@@ -1,11 +1,11 @@
 import { Controller } from '@nestjs/common';
 import { type Actor, DomainError, isAdmin, Tasks } from '@switchboard/contracts';
-import { HandleCommand, type MessageMeta, NatsBus } from '@switchboard/messaging';
-import { ApprovalRepository } from '../approvals/approval.repository.js';
-import { TaskResumer } from '../approvals/task-resumer.js';
+import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
 import { RunRecordRepository } from '../replay/run-record.repository.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { ALL_TENANTS, scopeOf } from '../tenancy/tenant-scope.js';
+import { WaitForThreadUseCase } from '../threads/wait-for-thread/wait-for-thread.use-case.js';
+import { TaskCanceller } from './task-canceller.js';
 import { TaskRepository } from './task.repository.js';
 
 /**
@@ -16,9 +16,8 @@ import { TaskRepository } from './task.repository.js';
 export class TaskHandler {
   constructor(
     private readonly repository: TaskRepository,
-    private readonly bus: NatsBus,
-    private readonly approvals: ApprovalRepository,
-    private readonly resumer: TaskResumer,
+    private readonly canceller: TaskCanceller,
+    private readonly threads: WaitForThreadUseCase,
     private readonly refusals: TenantRefusals,
     private readonly records: RunRecordRepository,
   ) {}
@@ -53,23 +52,13 @@ export class TaskHandler {
       if (!(await this.repository.get(req.taskId, scope))) {
         // Another tenant's task answers as an id nobody submitted yet does.
         void this.refusedIfElsewhere(req.taskId, actor, 'task.cancel.denied');
+        // Waiting for its thread: it ends now rather than when its turn comes.
+        await this.threads.letCancelledGo(req.taskId);
         return { taskId: req.taskId, status: 'queued' };
       }
     }
     const task = await this.owned(req.taskId, actor, 'task.cancel.denied');
-    if (!Tasks.TERMINAL_TASK_STATUSES.includes(task.status)) {
-      // Stored first, so a task between a crash and its resume still ends cancelled.
-      await this.repository.requestCancel(req.taskId, req.reason);
-      // Every replica hears it; the one running the task aborts it and reports `cancelled`.
-      this.bus.publish(Tasks.TaskCancelRequested, [req.taskId], {
-        taskId: req.taskId,
-        reason: req.reason,
-      });
-      // A task waiting for approvals has no replica to hear it: its approvals are cancelled and it
-      // is submitted again, to end as cancelled wherever it is delivered.
-      await this.approvals.cancelPending(req.taskId, actor.userId);
-      if (task.status === 'waiting_approval') await this.resumer.resumeCancelled(req.taskId);
-    }
+    await this.canceller.cancelLive(task, req.reason, actor.userId);
     return { taskId: task.taskId, status: task.status };
   }
 

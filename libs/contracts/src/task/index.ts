@@ -5,3 +5,4 @@ export * from './task.schemas.js';
 export * from './replay.schemas.js';
 export * from './task-submission.schemas.js';
 export * from './replay.contracts.js';
+export * from './thread.contracts.js';

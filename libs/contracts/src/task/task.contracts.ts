@@ -9,6 +9,7 @@ import { ReplayBatchGet, ReplayBatchList, ReplayBatchStart } from './replay.cont
 import { TaskDiffView } from './replay.schemas.js';
 import { TaskSubmission, TaskView } from './task-submission.schemas.js';
 import { TaskId, TaskStatus } from './task.schemas.js';
+import { ThreadAdmit, ThreadWithdraw } from './thread.contracts.js';
 
 export const TaskSubmitted = defineEvent({
   template: 'sb.task.submit',
@@ -165,6 +166,8 @@ export const TASK_CONTRACTS: {
     ReplayBatchStart,
     ReplayBatchGet,
     ReplayBatchList,
+    ThreadAdmit,
+    ThreadWithdraw,
   ],
   events: [TaskSubmitted, TaskEventPublished, TaskCancelRequested],
 };

@@ -22,6 +22,22 @@ export type ToolConstraints = z.infer<typeof ToolConstraints>;
 
 export const TASK_TEXT_MAX = 8_000;
 
+/** A conversation's id, the submitter's own (the same id of two users names two threads). */
+export const ThreadId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'may hold letters, digits and . _ : - only');
+
+/**
+ * What a message to a busy thread does: `reject` (CONFLICT naming the running task), `enqueue` (runs
+ * after it), `interrupt` (cancels it, then runs with the history so far), `rollback` (cancels it and
+ * discards its turns, then runs).
+ */
+export const THREAD_POLICIES = ['reject', 'enqueue', 'interrupt', 'rollback'] as const;
+export const ThreadPolicy = z.enum(THREAD_POLICIES);
+export type ThreadPolicy = z.infer<typeof ThreadPolicy>;
+
 /** The body of `POST /orchestrate` and `POST /orchestrate/stream`. Unknown fields are rejected. */
 export const TaskRequest = z
   .object({
@@ -29,12 +45,12 @@ export const TaskRequest = z
       z.string().max(TASK_TEXT_MAX, `must be at most ${TASK_TEXT_MAX} characters`),
     ).refine((s) => s.trim().length > 0, 'must not be empty'),
     tool_constraints: ToolConstraints.optional(),
-    thread_id: z
-      .string()
-      .min(1)
-      .max(128)
-      .regex(/^[A-Za-z0-9_.:-]+$/, 'may hold letters, digits and . _ : - only')
-      .optional(),
+    thread_id: ThreadId.optional(),
+    /**
+     * What happens when the thread is busy with an earlier task (docs/api.md, "Threads"); only with
+     * `thread_id`. Absent: the orchestrator's THREAD_POLICY_DEFAULT.
+     */
+    thread_policy: ThreadPolicy.optional(),
     max_steps: z.number().int().min(1).max(100).optional(),
     /** Tools (or agents) whose calls need approval in this task, besides those whose policy says so. */
     approval: ApprovalRequest.optional(),
@@ -44,7 +60,11 @@ export const TaskRequest = z
      */
     webhook: TaskWebhook.optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.thread_policy === undefined || r.thread_id !== undefined, {
+    path: ['thread_policy'],
+    message: 'needs thread_id',
+  });
 export type TaskRequest = z.infer<typeof TaskRequest>;
 
 export const TaskId = z.string().uuid();

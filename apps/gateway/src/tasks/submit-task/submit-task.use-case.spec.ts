@@ -6,6 +6,7 @@ import type { GatewayMetrics } from '../../limits/gateway.metrics.js';
 import type { TaskAdmission } from '../../limits/task-admission.js';
 import type { TaskOwners } from '../task-owners.js';
 import type { WebhookTargetCheck } from './webhook-target.check.js';
+import type { ThreadAdmission, ThreadPlace } from './thread-admission.js';
 import { SubmitTaskUseCase } from './submit-task.use-case.js';
 
 const logger = createLogger({ service: 'gateway', instance: 't', level: 'silent', pretty: false });
@@ -18,6 +19,11 @@ function setup(
   ownerFails = false,
   refusal?: Error,
   webhookRefusal?: Error,
+  threadAnswer: (taskId: string) => ThreadPlace | Error = (taskId) => ({
+    taskId,
+    decision: 'run',
+    policy: 'enqueue',
+  }),
 ) {
   const published: { submission: Tasks.TaskSubmission; msgId: string | undefined }[] = [];
   const jetstream = {
@@ -64,6 +70,18 @@ function setup(
       if (webhookRefusal) throw webhookRefusal;
     },
   } as unknown as WebhookTargetCheck;
+  // The orchestrator's thread door: what it was asked, and what was given back.
+  const thread = { asked: [] as string[], withdrawn: [] as string[] };
+  const threadAdmission = {
+    admit: async (taskId: string, _a: Actor, r: Tasks.TaskRequest) => {
+      if (!r.thread_id) return undefined;
+      thread.asked.push(`${taskId}:${r.thread_id}:${r.thread_policy ?? '-'}`);
+      const answer = threadAnswer(taskId);
+      if (answer instanceof Error) throw answer;
+      return answer;
+    },
+    withdraw: async (taskId: string) => void thread.withdrawn.push(taskId),
+  } as unknown as ThreadAdmission;
   const sut = new SubmitTaskUseCase(
     jetstream,
     audit,
@@ -73,8 +91,9 @@ function setup(
     logger,
     admission,
     webhook,
+    threadAdmission,
   );
-  return { sut, published, audits, owners, slots, checked, submitted: () => submitted };
+  return { sut, published, audits, owners, slots, checked, thread, submitted: () => submitted };
 }
 
 describe(SubmitTaskUseCase.name, () => {
@@ -93,6 +112,70 @@ describe(SubmitTaskUseCase.name, () => {
     await ok.sut.execute(ok.sut.newTaskId(), alice, withHook, 'req-w2');
     expect(ok.checked).toEqual(['https://10.0.0.1/hook']);
     expect(ok.published[0]?.submission.request.webhook).toEqual(withHook.webhook);
+  });
+
+  it('admits a task that names a thread into it before storing it, and audits its place', async () => {
+    const RUNNING = '22222222-2222-4222-8222-222222222222';
+    const { sut, published, thread, audits } = setup([], false, undefined, undefined, (taskId) => ({
+      taskId,
+      decision: 'queued',
+      policy: 'interrupt',
+      runningTaskId: RUNNING,
+    }));
+    const taskId = sut.newTaskId();
+    const inThread = {
+      ...request,
+      thread_id: 't1',
+      thread_policy: 'interrupt',
+    } as Tasks.TaskRequest;
+    await sut.execute(taskId, alice, inThread, 'req-t');
+    expect(thread.asked).toEqual([`${taskId}:t1:interrupt`]);
+    expect(published).toHaveLength(1);
+    expect(audits[0]?.['details']).toMatchObject({
+      threadId: 't1',
+      thread: 'queued',
+      threadPolicy: 'interrupt',
+      runningTaskId: RUNNING,
+    });
+  });
+
+  it('reject: the CONFLICT naming the running task is the answer; nothing stored, the quota slot freed', async () => {
+    const busy = new DomainError('CONFLICT', 'thread t1 is busy', {
+      details: { running_task_id: '22222222-2222-4222-8222-222222222222' },
+    });
+    const { sut, published, slots, thread } = setup([], false, undefined, undefined, () => busy);
+    const taskId = sut.newTaskId();
+    await expect(
+      sut.execute(taskId, alice, { ...request, thread_id: 't1' } as Tasks.TaskRequest, 'req-r'),
+    ).rejects.toBe(busy);
+    expect(published).toEqual([]);
+    expect(slots.released).toEqual([taskId]);
+    expect(thread.withdrawn).toEqual([]);
+  });
+
+  it('gives the thread place back when the task could not be stored', async () => {
+    const down = new DomainError('UPSTREAM_UNAVAILABLE', 'stream gone', { retryable: false });
+    const { sut, thread } = setup([down]);
+    const taskId = sut.newTaskId();
+    await expect(
+      sut.execute(taskId, alice, { ...request, thread_id: 't1' } as Tasks.TaskRequest, 'req-f'),
+    ).rejects.toBe(down);
+    expect(thread.withdrawn).toEqual([taskId]);
+  });
+
+  it('never admits a replay or fork into the thread (it runs beside the conversation)', async () => {
+    const { sut, thread, published } = setup();
+    const run = { kind: 'replay', of: '22222222-2222-4222-8222-222222222222' } as Tasks.RunOrigin;
+    await sut.execute(
+      sut.newTaskId(),
+      alice,
+      { ...request, thread_id: 't1' } as Tasks.TaskRequest,
+      'req-p',
+      undefined,
+      run,
+    );
+    expect(thread.asked).toEqual([]);
+    expect(published).toHaveLength(1);
   });
 
   it('stores the submission de-duplicated by task id, records its owner, counts and audits it', async () => {

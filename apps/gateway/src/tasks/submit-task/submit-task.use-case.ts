@@ -13,6 +13,7 @@ import { GatewayMetrics } from '../../limits/gateway.metrics.js';
 import { TaskAdmission } from '../../limits/task-admission.js';
 import { TaskOwners } from '../task-owners.js';
 import { WebhookTargetCheck } from './webhook-target.check.js';
+import { ThreadAdmission, type ThreadPlace } from './thread-admission.js';
 import { randomUUID } from 'node:crypto';
 
 /**
@@ -22,7 +23,8 @@ import { randomUUID } from 'node:crypto';
  * the de-duplication makes that harmless. Every surface submits here, so this is where the tenant's
  * quotas admit the task first (TaskAdmission: 429 naming the quota), and give its slot back when it
  * could not be stored; and where a request's `webhook` is checked against the URL policy
- * (WebhookTargetCheck: 400 naming `webhook.url`).
+ * (WebhookTargetCheck: 400 naming `webhook.url`); and where a task that names a thread is admitted
+ * into it by the orchestrator (ThreadAdmission: 409 naming the running task under `reject`).
  */
 @Injectable()
 export class SubmitTaskUseCase {
@@ -35,6 +37,7 @@ export class SubmitTaskUseCase {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly admission: TaskAdmission,
     private readonly webhook: WebhookTargetCheck,
+    private readonly thread: ThreadAdmission,
   ) {}
 
   newTaskId(): string {
@@ -64,7 +67,7 @@ export class SubmitTaskUseCase {
     };
     // The owner is recorded alongside the submission: nobody learns the task id before both are
     // done, so the owner can attach to the task's events the moment it is accepted.
-    await Promise.all([
+    const [, place] = await Promise.all([
       this.owners
         .remember(taskId, actor)
         .catch((e: unknown) =>
@@ -79,6 +82,7 @@ export class SubmitTaskUseCase {
         userId: actor.userId,
         ...(request.tool_constraints ? { constraints: request.tool_constraints.mode } : {}),
         ...(request.thread_id ? { threadId: request.thread_id } : {}),
+        ...(place ? { thread: place.decision, threadPolicy: place.policy } : {}),
         ...(request.webhook ? { webhookEvents: request.webhook.events } : {}),
       },
       'task submitted',
@@ -94,6 +98,13 @@ export class SubmitTaskUseCase {
         length: request.task.length,
         ...(request.tool_constraints ? { constraints: request.tool_constraints.mode } : {}),
         ...(request.thread_id ? { threadId: request.thread_id } : {}),
+        ...(place
+          ? {
+              thread: place.decision,
+              threadPolicy: place.policy,
+              ...(place.runningTaskId ? { runningTaskId: place.runningTaskId } : {}),
+            }
+          : {}),
         ...(run
           ? { run: { kind: run.kind, of: run.of, ...(run.from ? { from: run.from } : {}) } }
           : {}),
@@ -101,11 +112,22 @@ export class SubmitTaskUseCase {
     });
   }
 
-  /** Admits the task against its tenant's quotas, then stores it; a failed store frees the slot. */
-  private async admitAndStore(submission: Tasks.TaskSubmission, actor: Actor): Promise<void> {
-    const { taskId } = submission;
+  /**
+   * Admits the task against its tenant's quotas, then into its thread (last: an interrupt cancels the
+   * running task, which only a task that will be stored may do), then stores it; a refusal or a
+   * failed store gives back what was taken. A replay or fork runs beside its thread: never admitted.
+   */
+  private async admitAndStore(
+    submission: Tasks.TaskSubmission,
+    actor: Actor,
+  ): Promise<ThreadPlace | undefined> {
+    const { taskId, request } = submission;
     await this.admission.admit(actor, taskId);
+    let place: ThreadPlace | undefined;
+    let asked = false;
     try {
+      asked = !submission.run;
+      if (asked) place = await this.thread.admit(taskId, actor, request);
       await withSpan(
         `jetstream publish ${Tasks.TaskSubmitted.template}`,
         {
@@ -117,8 +139,12 @@ export class SubmitTaskUseCase {
         () => this.store(submission, actor),
         { kind: SpanKind.PRODUCER },
       );
+      return place;
     } catch (e) {
       void this.admission.release(actor, taskId);
+      // Refused (reject): it holds no place. Anything else may have left one (a lost answer).
+      const refused = !place && isDomainError(e) && e.code === 'CONFLICT';
+      if (asked && !refused) void this.thread.withdraw(taskId, actor, request);
       throw e;
     }
   }

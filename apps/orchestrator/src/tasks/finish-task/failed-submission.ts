@@ -3,6 +3,7 @@ import type { AuditTrail, DeadLetter } from '@switchboard/messaging';
 import { type Logger, requestContext } from '@switchboard/observability';
 import { z } from 'zod';
 import type { TaskSlots } from '../../quotas/task-slots.js';
+import type { ReleaseThreadUseCase } from '../../threads/release-thread/release-thread.use-case.js';
 import type { TaskEventLog } from '../task-event.log.js';
 import type { TaskRepository } from '../task.repository.js';
 
@@ -39,6 +40,8 @@ export class FailedSubmissions {
     private readonly audit: Pick<AuditTrail, 'record'>,
     private readonly logger: Pick<Logger, 'warn' | 'error'>,
     private readonly slots: Pick<TaskSlots, 'release'>,
+    /** Its thread, if it held it or waited for it, goes to the next task (docs/api.md, "Threads"). */
+    private readonly threads?: Pick<ReleaseThreadUseCase, 'execute'>,
   ) {}
 
   async end(dead: DeadLetter): Promise<void> {
@@ -59,6 +62,7 @@ export class FailedSubmissions {
     const { taskId, actor, request, submittedAt, correlationId } = ref;
     const tenantId = tenantOf(actor);
     await this.slots.release({ taskId, actor });
+    await this.threads?.execute({ taskId, actor, threadId: request?.thread_id });
     if (await this.ofAnotherTenant(taskId, tenantId)) return;
     const last = await this.eventLog.last(taskId);
     if (last && Tasks.isTerminalTaskEvent(last)) return;

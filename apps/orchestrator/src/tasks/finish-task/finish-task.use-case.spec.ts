@@ -8,6 +8,10 @@ import type { ThreadHistoryService } from '../../threads/thread-history.service.
 import { FLUSH_PATIENCE_MS, TaskEventSequence } from '../task-event.stream.js';
 import { TaskSlots } from '../../quotas/task-slots.js';
 import type { JudgeReplayUseCase } from '../../replay/judge-replay/judge-replay.use-case.js';
+import type {
+  ReleaseThreadUseCase,
+  ThreadHolder,
+} from '../../threads/release-thread/release-thread.use-case.js';
 import { FinishTaskUseCase } from './finish-task.use-case.js';
 import type { TaskOutcome, TaskRepository } from '../task.repository.js';
 import type { TaskRun } from '../run-task/task-run.js';
@@ -69,6 +73,12 @@ function setup(
     ),
     { error: () => undefined } as unknown as Logger,
     { verdict: async () => undefined } as unknown as JudgeReplayUseCase,
+    {
+      // The real one releases only a task that names a thread.
+      execute: async (h: ThreadHolder) => {
+        if (h.threadId) log.push(`thread ${h.threadId} released by ${h.taskId}`);
+      },
+    } as unknown as ReleaseThreadUseCase,
   );
   const run: TaskRun = {
     submission: {
@@ -141,6 +151,33 @@ describe(FinishTaskUseCase.name, () => {
       'event 1 orchestrator.task.completed',
       'audit stored task.completed',
     ]);
+  });
+
+  it("hands the task's thread to the next task after storing its turns, before its terminal event", async () => {
+    for (const outcome of [
+      { status: 'completed', result: '2' },
+      { status: 'cancelled', reason: 'interrupted by task x on its thread' },
+    ] as const) {
+      const { log, finisher, run } = setup();
+      run.submission.request.thread_id = 'chat-1';
+      await finisher.finish(run, outcome, 5);
+      expect(log).toEqual([
+        `row ${outcome.status} lastEventSeq=1`,
+        'turns',
+        'slot freed default/u1',
+        `thread chat-1 released by ${TASK_ID}`,
+        `event 1 orchestrator.task.${outcome.status}`,
+        `audit stored task.${outcome.status}`,
+      ]);
+    }
+  });
+
+  it('does not touch the thread for a replay or fork (a run beside its conversation)', async () => {
+    const { log, finisher, run } = setup();
+    run.submission.request.thread_id = 'chat-1';
+    run.origin = { kind: 'replay' } as unknown as NonNullable<TaskRun['origin']>;
+    await finisher.finish(run, { status: 'completed', result: '2' }, 5);
+    expect(log.some((l) => l.startsWith('thread'))).toBe(false);
   });
 
   it('names the quota that stopped a task in its audit record', async () => {

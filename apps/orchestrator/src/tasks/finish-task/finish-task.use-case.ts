@@ -6,6 +6,10 @@ import { TaskSlots } from '../../quotas/task-slots.js';
 import { JudgeReplayUseCase } from '../../replay/judge-replay/judge-replay.use-case.js';
 import { taskRefOf } from '../../tenancy/tenant-scope.js';
 import { ThreadHistoryService } from '../../threads/thread-history.service.js';
+import {
+  ReleaseThreadUseCase,
+  type ThreadHolder,
+} from '../../threads/release-thread/release-thread.use-case.js';
 import { storedTrigger } from '../lifecycle/task-lifecycle.js';
 import { TaskRepository } from '../task.repository.js';
 import type { Outcome, TaskRun } from '../run-task/task-run.js';
@@ -15,7 +19,7 @@ import type { Outcome, TaskRun } from '../run-task/task-run.js';
  * ahead of them: clients release events in seq order), then the row (so a client reading the task
  * after the terminal event sees the same outcome), then the thread's turns (so the next message of the
  * thread sees this one), then its concurrentTasks slot is freed (so a client that saw the end may
- * start the next task at once), then the terminal event with the task's token usage, and the audit
+ * start the next task at once) and its thread handed to the next task waiting for it, then the terminal event with the task's token usage, and the audit
  * record. If the earlier events cannot be stored, this throws before anything is final: the
  * submission is redelivered and the task resumes (and keeps its slot).
  */
@@ -28,6 +32,7 @@ export class FinishTaskUseCase {
     private readonly slots: TaskSlots,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly judge: JudgeReplayUseCase,
+    private readonly thread: ReleaseThreadUseCase,
   ) {}
 
   async finish(run: TaskRun, outcome: Outcome, durationMs: number): Promise<void> {
@@ -69,6 +74,9 @@ export class FinishTaskUseCase {
     // A replay or fork is a run beside its thread's conversation, not a turn of it.
     if (!run.origin) await this.recordTurns(run, outcome);
     await this.slots.release(s);
+    // After its turns: the next task of the thread (docs/api.md, "Threads") sees them (or, after a
+    // rollback, does not: the release discards them).
+    if (!run.origin) await this.thread.execute(threadHolderOf(s));
     const ending = { steps, durationMs, ...(usage ? { usage } : {}) };
     this.emitEnding(run, outcome, ending);
     const audited = this.recordAudit(run, outcome, ending);
@@ -89,6 +97,7 @@ export class FinishTaskUseCase {
     const view = await this.repository.get(s.taskId, tenantOf(s.actor));
     if (!view || !Tasks.TERMINAL_TASK_STATUSES.includes(view.status)) return;
     await this.slots.release(s);
+    if (!s.run) await this.thread.execute(threadHolderOf(s));
     await this.audit.record(
       taskEndRecord(s, view.status, {
         steps: view.steps.length,
@@ -207,6 +216,10 @@ function taskEndRecord(
     onceKey: `task:${s.taskId}:ended`,
     details,
   };
+}
+
+function threadHolderOf(s: Tasks.TaskSubmission): ThreadHolder {
+  return { taskId: s.taskId, actor: s.actor, threadId: s.request.thread_id };
 }
 
 /** What every terminal event carries. */

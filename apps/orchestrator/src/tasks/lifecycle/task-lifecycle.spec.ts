@@ -44,6 +44,17 @@ describe('the task lifecycle', () => {
     expect(() => task.fire('claimed')).toThrow(IllegalTransition);
   });
 
+  it('waits for its thread: a final state for this replica, taken only before the claim', () => {
+    const task = walk('queued-behind-thread');
+    expect(task.history).toEqual(['received', 'waiting_thread']);
+    expect(task.isFinal).toBe(true);
+    expect(() => task.fire('claimed')).toThrow(IllegalTransition);
+    expect(() => walk('claimed', 'queued-behind-thread')).toThrow(IllegalTransition);
+    expect(() => walk('claimed', 'toolbox-ready', 'queued-behind-thread')).toThrow(
+      IllegalTransition,
+    );
+  });
+
   it('cannot pause for an approval except while dispatching', () => {
     expect(() => walk('claimed', 'toolbox-ready', 'approval-needed')).toThrow(IllegalTransition);
     expect(() => walk('claimed', 'approval-needed')).toThrow(IllegalTransition);

@@ -8,7 +8,9 @@ import { type MachineInstance, StateMachine } from '@switchboard/contracts';
  * `finishing`: the outcome is known and being stored; then one of the three final states. `pausing`:
  * a call waits for a person's decision, the task is being stored as waiting; `waiting_approval`: no
  * replica holds it any more (a decision or a cancellation submits it again, and it starts over at
- * `received` wherever it is delivered).
+ * `received` wherever it is delivered). `waiting_thread`: delivered while its thread runs an earlier
+ * task (docs/api.md, "Threads"); not claimed, its submission stored with its place in line: the end
+ * of the task before it submits it again, and it starts over at `received`.
  */
 export type TaskPhase =
   | 'received'
@@ -18,6 +20,7 @@ export type TaskPhase =
   | 'finishing'
   | 'pausing'
   | 'waiting_approval'
+  | 'waiting_thread'
   | 'completed'
   | 'failed'
   | 'cancelled';
@@ -26,6 +29,7 @@ export type TaskPhase =
 export type TaskTrigger =
   | 'claimed'
   | 'ended-before'
+  | 'queued-behind-thread'
   | 'toolbox-ready'
   | 'actions-decided'
   | 'steps-done'
@@ -48,7 +52,7 @@ const RUNNING: readonly TaskPhase[] = ['received', 'starting', 'planning', 'disp
 export const TASK_LIFECYCLE = new StateMachine<TaskPhase, TaskTrigger>({
   name: 'task',
   initial: 'received',
-  final: ['completed', 'failed', 'cancelled', 'waiting_approval'],
+  final: ['completed', 'failed', 'cancelled', 'waiting_approval', 'waiting_thread'],
   transitions: [
     {
       from: 'received',
@@ -61,6 +65,12 @@ export const TASK_LIFECYCLE = new StateMachine<TaskPhase, TaskTrigger>({
       on: 'ended-before',
       to: 'finishing',
       note: 'delivered again after it ended: its terminal event is published again if it was lost',
+    },
+    {
+      from: 'received',
+      on: 'queued-behind-thread',
+      to: 'waiting_thread',
+      note: 'its thread runs an earlier task: no row yet, the submission stored with its place in line and acked; the end of the task before it (ThreadSlot released) submits it again',
     },
     {
       from: 'starting',
@@ -120,7 +130,7 @@ export const TASK_LIFECYCLE = new StateMachine<TaskPhase, TaskTrigger>({
       from: 'finishing',
       on: 'stored-completed',
       to: 'completed',
-      note: 'events flushed, row final, thread turns; `orchestrator.task.completed`',
+      note: 'events flushed, row final, thread turns, the thread handed to the next task waiting for it; `orchestrator.task.completed`',
     },
     {
       from: 'finishing',

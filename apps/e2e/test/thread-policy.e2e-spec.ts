@@ -1,0 +1,348 @@
+import { Role, type Task, taskStateToJSON } from '@a2a-js/sdk';
+import {
+  ClientFactory,
+  ClientFactoryOptions,
+  DefaultAgentCardResolver,
+  JsonRpcTransportFactory,
+} from '@a2a-js/sdk/client';
+import type { Tasks } from '@switchboard/contracts';
+import {
+  type LlmGate,
+  type LlmScript,
+  type LlmStub,
+  type ServiceHandle,
+  type Stack,
+  startLlmStub,
+  startService,
+  startStack,
+  tempDir,
+  waitFor,
+} from '@switchboard/testing';
+import { randomUUID } from 'node:crypto';
+
+/**
+ * Two messages at once (docs/api.md, "Threads"), on real processes: two gateways and the orchestrator,
+ * the LLM planner pointed at a scripted model whose answers are held until the test releases them (so
+ * a task runs as long as the test needs, without sleeps). For each policy, two messages to one thread
+ * are sent at the same instant, one through each gateway; the orchestrator decides under the
+ * thread's row lock, whichever arrives first.
+ */
+describe('thread concurrency policy (two gateways, real processes, scripted LLM)', () => {
+  let llm: LlmStub;
+  let stack: Stack;
+  let second: ServiceHandle;
+
+  beforeAll(async () => {
+    llm = await startLlmStub();
+    stack = await startStack({
+      env: {
+        orchestrator: {
+          OPENAI_BASE_URL: llm.baseUrl,
+          OPENAI_API_KEY: 'sk-e2e-secret-0123456789',
+          LLM_MODEL: 'stub-model',
+        },
+      },
+    });
+    const env = { ...stack.envOf('gateway') };
+    delete env['PORT'];
+    second = await startService('gateway', env, { logDir: tempDir('stack-logs-gateway-2') });
+  });
+
+  afterAll(async () => {
+    await second?.stop();
+    await stack?.stop();
+    await llm?.stop();
+  });
+
+  /** One message: the text, held by its own gate at the model; its script says what the model saw. */
+  interface Message {
+    text: string;
+    gate: LlmGate;
+    script: LlmScript;
+  }
+
+  function message(label: string): Message {
+    const text = `${label} ${randomUUID()}`;
+    const gate = llm.gate();
+    const script = llm.script(text, [{ content: `answer to ${label}`, hold: gate }]);
+    return { text, gate, script };
+  }
+
+  const submit = (base: string, user: string, body: Record<string, unknown>) =>
+    fetch(`${base}/orchestrate?async=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-user-id': user },
+      body: JSON.stringify(body),
+    });
+
+  /** Both messages at the same instant, one through each gateway. */
+  async function atOnce(policy: Tasks.ThreadPolicy, user: string, thread: string) {
+    const a = message('alpha');
+    const b = message('bravo');
+    const [ra, rb] = await Promise.all([
+      submit(stack.gatewayUrl, user, { task: a.text, thread_id: thread, thread_policy: policy }),
+      submit(second.url, user, { task: b.text, thread_id: thread, thread_policy: policy }),
+    ]);
+    const bodies = (await Promise.all([ra.json(), rb.json()])) as Record<string, unknown>[];
+    return { a, b, statuses: [ra.status, rb.status], bodies };
+  }
+
+  const task = async (user: string, taskId: string): Promise<Tasks.TaskView> =>
+    (await (
+      await fetch(`${stack.gatewayUrl}/tasks/${taskId}`, { headers: { 'x-user-id': user } })
+    ).json()) as Tasks.TaskView;
+
+  const ended = (user: string, taskId: string) =>
+    waitFor(
+      async () => {
+        const t = await task(user, taskId);
+        return ['completed', 'failed', 'cancelled'].includes(t.status) ? t : undefined;
+      },
+      { what: `task ${taskId} ended` },
+    );
+
+  const times = async (taskId: string) => {
+    const [row] = await stack.dbs.orchestrator.query<{ startedAt: Date; finishedAt: Date }>(
+      'SELECT "startedAt", "finishedAt" FROM "Task" WHERE "id" = $1::uuid',
+      [taskId],
+    );
+    return row!;
+  };
+
+  const turnsOf = (user: string, thread: string) =>
+    stack.dbs.orchestrator.query<{ taskId: string; role: string; content: string }>(
+      'SELECT "taskId", role, content FROM "Turn" WHERE "userId" = $1 AND "threadId" = $2 ORDER BY "createdAt", id',
+      [user, thread],
+    );
+
+  /** The task whose model call the test reached first (the one the thread ran first), then the other. */
+  async function firstAndSecond(a: Message, b: Message, ids: string[]) {
+    const reached = await Promise.race([
+      a.gate.reached.then(() => 0),
+      b.gate.reached.then(() => 1),
+    ]);
+    return reached === 0
+      ? { first: { ...a, id: ids[0]! }, then: { ...b, id: ids[1]! } }
+      : { first: { ...b, id: ids[1]! }, then: { ...a, id: ids[0]! } };
+  }
+
+  it('reject: one message runs, the other is a 409 naming the running task', async () => {
+    const user = `rj-${randomUUID().slice(0, 8)}`;
+    const { a, b, statuses, bodies } = await atOnce('reject', user, 'chat');
+    expect([...statuses].sort()).toEqual([202, 409]);
+    const accepted = bodies[statuses.indexOf(202)]!;
+    const refused = bodies[statuses.indexOf(409)]!;
+    expect(refused).toMatchObject({
+      code: 'CONFLICT',
+      details: { running_task_id: accepted['task_id'], thread_id: 'chat', thread_policy: 'reject' },
+    });
+    a.gate.release();
+    b.gate.release();
+    const done = await ended(user, accepted['task_id'] as string);
+    expect(done.status).toBe('completed');
+    // The refused message never reached the model.
+    expect(a.script.requests.length + b.script.requests.length).toBe(1);
+  });
+
+  it('enqueue: both complete, in order, the second started after the first ended', async () => {
+    const user = `eq-${randomUUID().slice(0, 8)}`;
+    const { a, b, statuses, bodies } = await atOnce('enqueue', user, 'chat');
+    expect(statuses).toEqual([202, 202]);
+    const ids = bodies.map((r) => r['task_id'] as string);
+    const { first, then } = await firstAndSecond(a, b, ids);
+    // The second waits for the thread: not picked up, its model not asked.
+    expect((await task(user, then.id)).status).toBe('queued');
+    expect(then.script.requests).toEqual([]);
+    first.gate.release();
+    then.gate.release();
+    expect((await ended(user, first.id)).status).toBe('completed');
+    expect((await ended(user, then.id)).status).toBe('completed');
+    const [t1, t2] = [await times(first.id), await times(then.id)];
+    expect(t2.startedAt.getTime()).toBeGreaterThanOrEqual(t1.finishedAt.getTime());
+    // The second ran with the first's exchange as history.
+    const seen = JSON.stringify(then.script.requests[0]?.body.messages);
+    expect(seen).toContain(first.text);
+    expect(seen).toContain(`answer to ${first.text.split(' ')[0]}`);
+  });
+
+  /** Both messages at once under `policy`: the one the thread ran first ends cancelled; the other completes. */
+  async function displaced(policy: 'interrupt' | 'rollback', user: string) {
+    const { a, b, statuses, bodies } = await atOnce(policy, user, 'chat');
+    expect(statuses).toEqual([202, 202]);
+    const ids = bodies.map((r) => r['task_id'] as string);
+    const outcome = await waitFor(
+      async () => {
+        const [va, vb] = await Promise.all(ids.map((id) => task(user, id)));
+        if (va?.status === 'cancelled')
+          return { cancelled: { ...a, id: ids[0]! }, then: { ...b, id: ids[1]! } };
+        if (vb?.status === 'cancelled')
+          return { cancelled: { ...b, id: ids[1]! }, then: { ...a, id: ids[0]! } };
+        return undefined;
+      },
+      { what: 'one of the two tasks cancelled' },
+    );
+    outcome.then.gate.release();
+    const done = await ended(user, outcome.then.id);
+    expect(done).toMatchObject({
+      status: 'completed',
+      result: expect.stringContaining('answer to'),
+    });
+    const cancelled = await task(user, outcome.cancelled.id);
+    const word = policy === 'rollback' ? 'rolled back' : 'interrupted';
+    expect(cancelled.error?.message).toContain(`${word} by task ${outcome.then.id}`);
+    outcome.cancelled.gate.release();
+    return {
+      ...outcome,
+      seen: JSON.stringify(outcome.then.script.requests[0]?.body.messages),
+      turns: (await turnsOf(user, 'chat')).map((t) => t.taskId),
+    };
+  }
+
+  it('interrupt: the first ends cancelled, the second completes with the history so far', async () => {
+    const { cancelled, then, seen, turns } = await displaced(
+      'interrupt',
+      `ir-${randomUUID().slice(0, 8)}`,
+    );
+    // It saw the interrupted message in its history; the thread keeps both exchanges.
+    expect(seen).toContain(cancelled.text);
+    expect(turns).toEqual([cancelled.id, cancelled.id, then.id, then.id]);
+  });
+
+  it("rollback: the first ends cancelled and its turns are gone from the thread's history", async () => {
+    const { cancelled, then, seen, turns } = await displaced(
+      'rollback',
+      `rb-${randomUUID().slice(0, 8)}`,
+    );
+    expect(seen).not.toContain(cancelled.text);
+    expect(turns).toEqual([then.id, then.id]);
+  });
+
+  describe('from the other surfaces, on a thread busy with a task', () => {
+    const user = `sf-${randomUUID().slice(0, 8)}`;
+    const thread = 'surfaces';
+    let held: Message;
+    let running: string;
+
+    beforeAll(async () => {
+      held = message('held');
+      const r = await submit(stack.gatewayUrl, user, { task: held.text, thread_id: thread });
+      running = ((await r.json()) as { task_id: string }).task_id;
+      await held.gate.reached;
+    });
+
+    afterAll(async () => {
+      held?.gate.release();
+      if (running) await ended(user, running);
+    });
+
+    it('AG-UI 1.0 (POST /ag-ui): forwardedProps.thread_policy reject is a 409 naming the running task', async () => {
+      const r = await fetch(`${second.url}/ag-ui`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-user-id': user },
+        body: JSON.stringify({
+          threadId: thread,
+          runId: randomUUID(),
+          state: {},
+          messages: [{ id: randomUUID(), role: 'user', content: 'what is 2 + 2' }],
+          tools: [],
+          context: [],
+          forwardedProps: { thread_policy: 'reject' },
+        }),
+      });
+      expect(r.status).toBe(409);
+      expect(await r.json()).toMatchObject({
+        code: 'CONFLICT',
+        details: { running_task_id: running, thread_id: thread },
+      });
+    });
+
+    it('legacy AG-UI (GET /ag-ui/events): thread_policy=reject is a 409 naming the running task', async () => {
+      const q = new URLSearchParams({
+        user_message: 'what is 2 + 2',
+        thread_id: thread,
+        thread_policy: 'reject',
+      });
+      const r = await fetch(`${stack.gatewayUrl}/ag-ui/events?${q}`, {
+        headers: { 'x-user-id': user },
+      });
+      expect(r.status).toBe(409);
+      expect(await r.json()).toMatchObject({ details: { running_task_id: running } });
+      const bad = await fetch(
+        `${stack.gatewayUrl}/ag-ui/events?${new URLSearchParams({ user_message: 'x', thread_policy: 'later' })}`,
+        { headers: { 'x-user-id': user } },
+      );
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(await bad.json())).toContain('thread_policy');
+    });
+
+    it("A2A (the platform's endpoint): a message on the busy contextId with metadata.thread_policy reject fails naming the running task", async () => {
+      const fetchImpl: typeof fetch = (input, init) => {
+        const headers = new Headers(init?.headers);
+        headers.set('x-user-id', user);
+        return fetch(input, { ...init, headers });
+      };
+      const client = await new ClientFactory(
+        ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
+          transports: [new JsonRpcTransportFactory({ fetchImpl })],
+          cardResolver: new DefaultAgentCardResolver({ fetchImpl }),
+        }),
+      ).createFromUrl(second.url);
+      const result = (await client.sendMessage({
+        tenant: '',
+        message: {
+          messageId: randomUUID(),
+          role: Role.ROLE_USER,
+          contextId: thread,
+          taskId: '',
+          parts: [
+            {
+              content: { $case: 'text' as const, value: 'what is 2 + 2' },
+              mediaType: 'text/plain',
+              filename: '',
+              metadata: undefined,
+            },
+          ],
+          metadata: { thread_policy: 'reject' },
+          extensions: [],
+          referenceTaskIds: [],
+        },
+        configuration: undefined,
+        metadata: undefined,
+      })) as Task;
+      expect(taskStateToJSON(result.status!.state)).toBe('TASK_STATE_FAILED');
+      const text = result.status?.message?.parts
+        .map((p) => (p.content?.$case === 'text' ? p.content.value : ''))
+        .join('');
+      expect(text).toContain('CONFLICT');
+      expect(text).toContain(running);
+    });
+
+    it('a message enqueued behind the running task and then cancelled ends at once, not at its turn', async () => {
+      const waiting = message('waiting');
+      const r = await submit(second.url, user, {
+        task: waiting.text,
+        thread_id: thread,
+        thread_policy: 'enqueue',
+      });
+      expect(r.status).toBe(202);
+      const id = ((await r.json()) as { task_id: string }).task_id;
+      expect((await task(user, id)).status).toBe('queued');
+      const cancel = await fetch(`${stack.gatewayUrl}/tasks/${id}/cancel`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-user-id': user },
+        body: JSON.stringify({ reason: 'never mind' }),
+      });
+      expect(cancel.status).toBe(202); // accepted: the cancel is on its way
+      expect(await ended(user, id)).toMatchObject({ status: 'cancelled' });
+      // The running task was never disturbed, and the cancelled one never reached the model.
+      expect((await task(user, running)).status).toBe('running');
+      expect(waiting.script.requests).toEqual([]);
+    });
+
+    it('a body with thread_policy but no thread_id is a 400 naming thread_policy', async () => {
+      const r = await submit(stack.gatewayUrl, user, { task: 'x', thread_policy: 'reject' });
+      expect(r.status).toBe(400);
+      expect(JSON.stringify(await r.json())).toContain('thread_policy');
+    });
+  });
+});

@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { type Actor, Tasks } from '@switchboard/contracts';
+import { NatsBus } from '@switchboard/messaging';
+import { ApprovalRepository } from '../approvals/approval.repository.js';
+import { TaskResumer } from '../approvals/task-resumer.js';
+import { scopeOf } from '../tenancy/tenant-scope.js';
+import { TaskRepository } from './task.repository.js';
+
+/**
+ * Cancels a task, at its next safe point: the one way a user's cancel (TaskHandler) and a thread's
+ * interrupt (AdmitToThreadUseCase) stop a task, so both end it the same way (`cancelled`, its step
+ * under way stored as cancelled, its tool calls and delegations stopped).
+ */
+@Injectable()
+export class TaskCanceller {
+  constructor(
+    private readonly repository: TaskRepository,
+    private readonly bus: NatsBus,
+    private readonly approvals: ApprovalRepository,
+    private readonly resumer: TaskResumer,
+  ) {}
+
+  /** A task that has a row and is not terminal. */
+  async cancelLive(
+    task: Pick<Tasks.TaskView, 'taskId' | 'status'>,
+    reason: string,
+    userId: string,
+  ): Promise<void> {
+    if (Tasks.TERMINAL_TASK_STATUSES.includes(task.status)) return;
+    // Stored first, so a task between a crash and its resume still ends cancelled.
+    await this.repository.requestCancel(task.taskId, reason);
+    // Every replica hears it; the one running the task aborts it and reports `cancelled`.
+    this.bus.publish(Tasks.TaskCancelRequested, [task.taskId], { taskId: task.taskId, reason });
+    // A task waiting for approvals has no replica to hear it: its approvals are cancelled and it
+    // is submitted again, to end as cancelled wherever it is delivered.
+    await this.approvals.cancelPending(task.taskId, userId);
+    if (task.status === 'waiting_approval') await this.resumer.resumeCancelled(task.taskId);
+  }
+
+  /**
+   * The actor's own task, picked up or not: a task no replica has claimed yet ends cancelled when one
+   * does. Returns its status (`queued` when it has no row yet).
+   */
+  async cancelOwn(taskId: string, actor: Actor, reason: string): Promise<Tasks.TaskStatus> {
+    const scope = scopeOf(actor);
+    let task = await this.repository.get(taskId, scope);
+    if (!task) {
+      await this.repository.rememberQueuedCancel(taskId, actor, reason);
+      // Claimed in the meantime? The claim inserts the task, then reads queued cancellations; we did
+      // the reverse, so at least one of the two sees the other.
+      task = await this.repository.get(taskId, scope);
+      if (!task) return 'queued';
+    }
+    await this.cancelLive(task, reason, actor.userId);
+    return task.status;
+  }
+}

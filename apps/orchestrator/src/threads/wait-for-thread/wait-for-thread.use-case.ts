@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
+import { Tasks } from '@switchboard/contracts';
+import { JetStreamService } from '@switchboard/messaging';
+import { LOGGER, type Logger } from '@switchboard/observability';
+import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
+import { TASK_LIFECYCLE } from '../../tasks/lifecycle/task-lifecycle.js';
+import { ThreadGateRepository } from '../thread-gate.repository.js';
+import { threadKeyOf } from '../thread-key.js';
+
+/**
+ * The thread's door on the work queue: a new task delivered while its thread is someone else's is
+ * not claimed — its submission is stored with its place in line and the delivery acked (lifecycle
+ * `received` → `waiting_thread`); the release of the task before it submits it again. Tasks without a
+ * thread, replays and forks (beside their thread's conversation) and tasks claimed before (a resume,
+ * a redelivery) always go on.
+ */
+@Injectable()
+export class WaitForThreadUseCase {
+  constructor(
+    private readonly gate: ThreadGateRepository,
+    @Inject(APP_CONFIG)
+    private readonly config: Pick<OrchestratorEnv, 'THREAD_ADMISSION_STALE_MS'>,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly jetstream: JetStreamService,
+  ) {}
+
+  /** True if the task may run now; false if it waits for its thread (nothing else to do). */
+  async mayRun(s: Tasks.TaskSubmission): Promise<boolean> {
+    const threadId = s.request.thread_id;
+    if (!threadId || s.run) return true;
+    if (await this.gate.claimed(s.taskId)) return true;
+    const key = threadKeyOf(s.actor, threadId);
+    if (await this.gate.enter(key, s, this.config.THREAD_ADMISSION_STALE_MS)) return true;
+    TASK_LIFECYCLE.start().fire('queued-behind-thread');
+    this.logger.info({ taskId: s.taskId, threadId }, 'thread busy: the task waits for its turn');
+    return false;
+  }
+
+  /**
+   * A task cancelled while it waits for its thread ends at once, not when its turn comes: its stored
+   * submission is delivered again, and `mayRun` lets it through to its claim, which ends it as
+   * cancelled (the queued cancellation). Nothing to do for a task that does not wait, or whose first
+   * delivery has not arrived yet (it sees the cancellation when it does).
+   */
+  async letCancelledGo(taskId: string): Promise<void> {
+    const submission = await this.gate.waitingSubmission(taskId);
+    if (!submission) return;
+    await this.jetstream.publish(Tasks.TaskSubmitted, [], submission, {
+      msgId: `${taskId}:thread-cancel`,
+      actor: submission.actor,
+      correlationId: submission.correlationId,
+    });
+  }
+}

@@ -1,0 +1,177 @@
+import type { Actor, Tasks } from '@switchboard/contracts';
+import { ReadinessRegistry } from '@switchboard/observability';
+import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
+import { randomUUID } from 'node:crypto';
+import { PrismaService } from '../src/prisma/prisma.service.js';
+import { TaskRepository } from '../src/tasks/task.repository.js';
+import { ThreadGateRepository } from '../src/threads/thread-gate.repository.js';
+import { ThreadRepository } from '../src/threads/thread.repository.js';
+
+const STALE_MS = 60_000;
+const ann: Actor = { userId: 'ann', role: 'user', tenantId: 'acme' };
+
+// The thread's slot and waiters against a real, migrated PostgreSQL (docs/api.md, Threads): decisions
+// taken at the same instant on separate connections are serialised by the slot's row lock.
+describe('the thread gate (real PostgreSQL)', () => {
+  let db: TestDatabase;
+  let prismas: PrismaService[];
+  let gates: ThreadGateRepository[];
+  let tasks: TaskRepository;
+  let turns: ThreadRepository;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('orch_threads', 'orchestrator');
+    // Two clients, as two orchestrator replicas would have.
+    prismas = [0, 1].map(
+      () => new PrismaService({ DATABASE_URL: db.url }, new ReadinessRegistry()),
+    );
+    await Promise.all(prismas.map((p) => p.$connect()));
+    gates = prismas.map((p) => new ThreadGateRepository(p));
+    tasks = new TaskRepository(prismas[0]!);
+    turns = new ThreadRepository(prismas[0]!);
+  });
+
+  afterAll(async () => {
+    await Promise.all((prismas ?? []).map((p) => p.$disconnect()));
+    await db?.drop();
+  });
+
+  const keyOf = (threadId: string) => ({ tenantId: 'acme', userId: 'ann', threadId });
+  const submission = (threadId: string, taskId = randomUUID()): Tasks.TaskSubmission => ({
+    taskId,
+    actor: ann,
+    request: { task: `message ${taskId}`, thread_id: threadId },
+    submittedAt: new Date().toISOString(),
+    correlationId: `c-${taskId}`,
+  });
+
+  it('reject at the same instant on two replicas, many times: exactly one runs, the others name it', async () => {
+    for (let round = 0; round < 10; round++) {
+      const key = keyOf(`race-${randomUUID()}`);
+      const ids = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      const answers = await Promise.all(
+        ids.map((id, i) => gates[i % 2]!.admit(key, id, 'refuse', STALE_MS)),
+      );
+      const winners = ids.filter((_, i) => answers[i]!.decision === 'run');
+      expect(winners).toHaveLength(1);
+      for (const a of answers)
+        if (a.decision !== 'run')
+          expect(a).toEqual({ decision: 'busy', runningTaskId: winners[0] });
+    }
+  });
+
+  it('enqueue: waiters run in the order they came; each release hands the thread to the next', async () => {
+    const key = keyOf(`queue-${randomUUID()}`);
+    const [a, b, c] = [
+      submission(key.threadId),
+      submission(key.threadId),
+      submission(key.threadId),
+    ];
+    expect(await gates[0]!.admit(key, a.taskId, 'after', STALE_MS)).toEqual({ decision: 'run' });
+    expect(await gates[1]!.admit(key, b.taskId, 'after', STALE_MS)).toMatchObject({
+      decision: 'queued',
+      runningTaskId: a.taskId,
+    });
+    expect(await gates[0]!.admit(key, c.taskId, 'after', STALE_MS)).toMatchObject({
+      decision: 'queued',
+    });
+    // b delivered before its turn: waits, its submission stored; a (its own) may run.
+    expect(await gates[1]!.enter(key, b, STALE_MS)).toBe(false);
+    expect(await gates[0]!.enter(key, a, STALE_MS)).toBe(true);
+    // Asked again (a retried request): the same answer, no second place.
+    expect(await gates[0]!.admit(key, b.taskId, 'after', STALE_MS)).toMatchObject({
+      decision: 'queued',
+    });
+    const next = await gates[1]!.release(key, a.taskId);
+    expect(next).toEqual({ taskId: b.taskId, submission: b });
+    // Released twice (a replica that died after releasing): nothing more.
+    expect(await gates[0]!.release(key, a.taskId)).toBeUndefined();
+    // c's first delivery still on its way when b ends: handed the thread without a submission.
+    expect(await gates[0]!.release(key, b.taskId)).toEqual({ taskId: c.taskId });
+    expect(await gates[0]!.enter(key, c, STALE_MS)).toBe(true);
+    expect(await gates[0]!.release(key, c.taskId)).toBeUndefined();
+    expect((await gates[1]!.admit(key, randomUUID(), 'refuse', STALE_MS)).decision).toBe('run');
+  });
+
+  it('interrupt goes before every waiter; rollback discards the displaced task turns on release', async () => {
+    const key = keyOf(`roll-${randomUUID()}`);
+    const [running, queued, rolling] = [randomUUID(), randomUUID(), randomUUID()];
+    await gates[0]!.admit(key, running, 'after', STALE_MS);
+    await gates[0]!.admit(key, queued, 'after', STALE_MS);
+    expect(await gates[1]!.admit(key, rolling, 'before-discarding', STALE_MS)).toEqual({
+      decision: 'queued',
+      runningTaskId: running,
+      displaced: true,
+    });
+    await turns.saveExchange({
+      thread: key,
+      taskId: running,
+      user: { content: 'the first message', tokens: 3 },
+      assistant: { content: '[no answer: cancelled]', tokens: 4 },
+      at: new Date(),
+    });
+    expect(await gates[0]!.release(key, running)).toEqual({ taskId: rolling });
+    expect(await turns.recent(key, randomUUID(), 10)).toEqual([]);
+  });
+
+  it('frees a thread whose running task has ended (its release lost), or never came', async () => {
+    const ended = keyOf(`ended-${randomUUID()}`);
+    const s = submission(ended.threadId);
+    await gates[0]!.admit(ended, s.taskId, 'refuse', STALE_MS);
+    await tasks.claim(s, 'builtin', s.request.task);
+    expect((await gates[0]!.admit(ended, randomUUID(), 'refuse', STALE_MS)).decision).toBe('busy');
+    await prismas[0]!.task.update({ where: { id: s.taskId }, data: { status: 'failed' } });
+    expect((await gates[0]!.admit(ended, randomUUID(), 'refuse', STALE_MS)).decision).toBe('run');
+
+    const lost = keyOf(`lost-${randomUUID()}`);
+    await gates[0]!.admit(lost, randomUUID(), 'refuse', STALE_MS);
+    expect((await gates[0]!.admit(lost, randomUUID(), 'refuse', STALE_MS)).decision).toBe('busy');
+    // Admitted long ago and never claimed: its gateway died before submitting it.
+    expect((await gates[0]!.admit(lost, randomUUID(), 'refuse', 0)).decision).toBe('run');
+  });
+
+  it("lets a waiter cancelled by its submitter through, and leaves another user's cancellation waiting", async () => {
+    const key = keyOf(`cancel-${randomUUID()}`);
+    const [running, mine, theirs] = [
+      submission(key.threadId),
+      submission(key.threadId),
+      submission(key.threadId),
+    ];
+    await gates[0]!.admit(key, running.taskId, 'after', STALE_MS);
+    await gates[0]!.admit(key, mine.taskId, 'after', STALE_MS);
+    await gates[0]!.admit(key, theirs.taskId, 'after', STALE_MS);
+    await tasks.rememberQueuedCancel(mine.taskId, ann, 'changed my mind');
+    await tasks.rememberQueuedCancel(
+      theirs.taskId,
+      { userId: 'eve', role: 'user', tenantId: 'acme' },
+      'no',
+    );
+    expect(await gates[1]!.enter(key, mine, STALE_MS)).toBe(true);
+    expect(await gates[1]!.enter(key, theirs, STALE_MS)).toBe(false);
+    expect(await gates[0]!.waitingSubmission(mine.taskId)).toBeUndefined();
+    expect(await gates[0]!.waitingSubmission(theirs.taskId)).toEqual(theirs);
+    // The thread goes on in order: the cancelled one left the line.
+    expect(await gates[0]!.release(key, running.taskId)).toEqual({
+      taskId: theirs.taskId,
+      submission: theirs,
+    });
+  });
+
+  it("one user's thread is not another's, nor another tenant's", async () => {
+    const threadId = `same-${randomUUID()}`;
+    const mine = await gates[0]!.admit(keyOf(threadId), randomUUID(), 'refuse', STALE_MS);
+    const bobs = await gates[0]!.admit(
+      { tenantId: 'acme', userId: 'bob', threadId },
+      randomUUID(),
+      'refuse',
+      STALE_MS,
+    );
+    const globex = await gates[1]!.admit(
+      { tenantId: 'globex', userId: 'ann', threadId },
+      randomUUID(),
+      'refuse',
+      STALE_MS,
+    );
+    expect([mine, bobs, globex].map((a) => a.decision)).toEqual(['run', 'run', 'run']);
+  });
+});
