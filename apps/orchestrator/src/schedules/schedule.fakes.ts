@@ -8,7 +8,7 @@ export function scheduleView(over: Partial<Schedules.ScheduleView> = {}): Schedu
     tenantId: 'acme',
     userId: 'ann',
     status: 'active',
-    request: { task: 'summarise the tickets' },
+    task: 'summarise the tickets',
     cron: '0 8 * * 1-5',
     timezone: 'Europe/Berlin',
     catchUp: 'skip',

@@ -246,7 +246,7 @@ export function viewOf(r: Schedule): Schedules.ScheduleView {
     tenantId: r.tenantId,
     userId: r.userId,
     status: r.status as Schedules.ScheduleStatus,
-    request: r.request as Tasks.TaskRequest,
+    ...Schedules.scheduledTaskOf(r.request as Tasks.TaskRequest),
     ...(r.cron ? { cron: r.cron } : {}),
     ...(r.timezone ? { timezone: r.timezone } : {}),
     ...(r.at ? { at: r.at.toISOString() } : {}),

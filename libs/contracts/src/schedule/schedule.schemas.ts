@@ -25,11 +25,51 @@ export type ScheduleStatus = z.infer<typeof ScheduleStatus>;
 export const CRON_MAX = 120;
 
 /**
+ * The task a schedule submits: the fields of a task request (`POST /orchestrate`'s body, each with the
+ * same schema), named in camelCase as every JSON body of the API is outside the compatibility surface.
+ */
+export const ScheduledTask = z
+  .object({
+    task: TaskRequest.shape.task,
+    toolConstraints: TaskRequest.shape.tool_constraints,
+    threadId: TaskRequest.shape.thread_id,
+    maxSteps: TaskRequest.shape.max_steps,
+    approval: TaskRequest.shape.approval,
+    webhook: TaskRequest.shape.webhook,
+  })
+  .strict();
+export type ScheduledTask = z.infer<typeof ScheduledTask>;
+
+/** The task request a firing submits. */
+export function taskRequestOf(t: ScheduledTask): TaskRequest {
+  return {
+    task: t.task,
+    ...(t.toolConstraints ? { tool_constraints: t.toolConstraints } : {}),
+    ...(t.threadId ? { thread_id: t.threadId } : {}),
+    ...(t.maxSteps !== undefined ? { max_steps: t.maxSteps } : {}),
+    ...(t.approval ? { approval: t.approval } : {}),
+    ...(t.webhook ? { webhook: t.webhook } : {}),
+  };
+}
+
+/** A stored task request as a schedule shows it. */
+export function scheduledTaskOf(r: TaskRequest): ScheduledTask {
+  return {
+    task: r.task,
+    ...(r.tool_constraints ? { toolConstraints: r.tool_constraints } : {}),
+    ...(r.thread_id ? { threadId: r.thread_id } : {}),
+    ...(r.max_steps !== undefined ? { maxSteps: r.max_steps } : {}),
+    ...(r.approval ? { approval: r.approval } : {}),
+    ...(r.webhook ? { webhook: r.webhook } : {}),
+  };
+}
+
+/**
  * The body of `POST /schedules`: the task (as `POST /orchestrate` takes it — text, tool constraints,
  * budgets, thread, approvals, webhook) and when it runs: either `cron` with its `timezone` (IANA,
  * default UTC), or `at`, a single future time. Unknown fields are rejected.
  */
-export const ScheduleCreateRequest = TaskRequest.extend({
+export const ScheduleCreateRequest = ScheduledTask.extend({
   cron: z
     .string()
     .max(CRON_MAX)
@@ -48,7 +88,7 @@ export const ScheduleCreateRequest = TaskRequest.extend({
     .datetime({ offset: true })
     .refine((s) => Date.parse(s) > Date.now(), 'must be in the future')
     .optional(),
-  catch_up: ScheduleCatchUp.default('skip'),
+  catchUp: ScheduleCatchUp.default('skip'),
 })
   .strict()
   .superRefine((r, ctx) => {
@@ -74,7 +114,7 @@ export const ScheduleView = z.object({
   userId: z.string(),
   status: ScheduleStatus,
   /** The task each firing submits. */
-  request: TaskRequest,
+  ...ScheduledTask.shape,
   cron: z.string().optional(),
   timezone: z.string().optional(),
   at: z.string().datetime().optional(),

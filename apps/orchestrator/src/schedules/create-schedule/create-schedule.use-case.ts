@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, DomainError, type Schedules, tenantOf } from '@switchboard/contracts';
+import { type Actor, DomainError, Schedules, tenantOf } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { randomUUID } from 'node:crypto';
 import { CheckWebhookTargetUseCase } from '../../webhooks/check-webhook-target/check-webhook-target.use-case.js';
@@ -24,7 +24,8 @@ export class CreateScheduleUseCase {
     actor: Actor,
     now = new Date(),
   ): Promise<Schedules.ScheduleView> {
-    const { cron, timezone, at, catch_up: catchUp, ...request } = req;
+    const { cron, timezone, at, catchUp, ...task } = req;
+    const request = Schedules.taskRequestOf(task);
     if (request.webhook) await this.target.execute(request.webhook.url, 'webhook.url', actor);
     const timing = {
       cron: cron ?? null,
