@@ -1,5 +1,5 @@
 -- Schedules (docs/schedules.md): tasks run on a cron schedule or once at a time. The Schedule table is
--- the due list each orchestrator replica's ticker claims from (FOR UPDATE SKIP LOCKED); a firing is
+-- the due list each orchestrator replica ticker claims from (FOR UPDATE SKIP LOCKED). A firing is
 -- unique per (schedule, due time), so a due time submits one task however many replicas tick.
 ALTER TABLE "Task" ADD COLUMN "scheduleId" UUID;
 
