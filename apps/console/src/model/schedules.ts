@@ -43,7 +43,10 @@ export function scheduleBody(
   if (f.kind === 'cron') {
     const cron = f.cron.trim().replace(/\s+/g, ' ');
     if (cron.split(' ').length !== 5)
-      return { ok: false, problem: 'A cron expression has 5 fields: minute hour day month weekday.' };
+      return {
+        ok: false,
+        problem: 'A cron expression has 5 fields: minute hour day month weekday.',
+      };
     return { ok: true, body: { ...common, cron, timezone: f.timezone.trim() || 'UTC' } };
   }
   const at = new Date(f.at);

@@ -157,7 +157,11 @@ function ScheduleList({
       <ErrorNotice error={error} />
       <ul class="schedules">
         {schedules.map((s) => (
-          <li key={s.scheduleId} class={`schedule schedule-${s.status}`} data-schedule={s.scheduleId}>
+          <li
+            key={s.scheduleId}
+            class={`schedule schedule-${s.status}`}
+            data-schedule={s.scheduleId}
+          >
             <h3>{s.task}</h3>
             <p>
               {timingWords(s)} · <span class="schedule-status">{statusWords(s)}</span> ·{' '}
@@ -165,16 +169,28 @@ function ScheduleList({
               {s.firedCount}× · {s.userId}'s
             </p>
             {s.status === 'active' && (
-              <button type="button" class="secondary" onClick={() => act(setPaused(api, s.scheduleId, true))}>
+              <button
+                type="button"
+                class="secondary"
+                onClick={() => act(setPaused(api, s.scheduleId, true))}
+              >
                 Pause
               </button>
             )}
             {s.status === 'paused' && (
-              <button type="button" class="secondary" onClick={() => act(setPaused(api, s.scheduleId, false))}>
+              <button
+                type="button"
+                class="secondary"
+                onClick={() => act(setPaused(api, s.scheduleId, false))}
+              >
                 Resume
               </button>
             )}
-            <button type="button" class="secondary" onClick={() => act(deleteSchedule(api, s.scheduleId))}>
+            <button
+              type="button"
+              class="secondary"
+              onClick={() => act(deleteSchedule(api, s.scheduleId))}
+            >
               Delete
             </button>
             <Firings scheduleId={s.scheduleId} firedCount={s.firedCount} />
