@@ -75,8 +75,7 @@ function CreateForm({ onCreated }: { onCreated: () => void }) {
       setProblem(describeError(err));
     }
   };
-  const field = (key: keyof ScheduleForm) => (e: { currentTarget: { value: string } }) =>
-    setForm({ ...form, [key]: e.currentTarget.value });
+  const field: FieldSetter = (key) => (e) => setForm({ ...form, [key]: e.currentTarget.value });
   return (
     <form class="schedule-form" onSubmit={(e) => void submit(e)} aria-labelledby="new-schedule">
       <h2 id="new-schedule">New schedule</h2>
@@ -91,23 +90,7 @@ function CreateForm({ onCreated }: { onCreated: () => void }) {
           <option value="at">Once</option>
         </select>
       </label>
-      {form.kind === 'cron' ? (
-        <>
-          <label>
-            Cron
-            <input value={form.cron} placeholder="0 8 * * 1-5" onInput={field('cron')} />
-          </label>
-          <label>
-            Time zone
-            <input value={form.timezone} placeholder="Europe/Berlin" onInput={field('timezone')} />
-          </label>
-        </>
-      ) : (
-        <label>
-          At
-          <input type="datetime-local" value={form.at} onInput={field('at')} />
-        </label>
-      )}
+      <TimingFields form={form} field={field} />
       <label>
         Missed while down
         <select value={form.catchUp} onChange={field('catchUp')}>
@@ -131,6 +114,29 @@ function CreateForm({ onCreated }: { onCreated: () => void }) {
         </p>
       )}
     </form>
+  );
+}
+
+type FieldSetter = (key: keyof ScheduleForm) => (e: { currentTarget: { value: string } }) => void;
+
+/** When it runs: the cron expression and time zone, or the one local time. */
+function TimingFields({ form, field }: { form: ScheduleForm; field: FieldSetter }) {
+  return form.kind === 'cron' ? (
+    <>
+      <label>
+        Cron
+        <input value={form.cron} placeholder="0 8 * * 1-5" onInput={field('cron')} />
+      </label>
+      <label>
+        Time zone
+        <input value={form.timezone} placeholder="Europe/Berlin" onInput={field('timezone')} />
+      </label>
+    </>
+  ) : (
+    <label>
+      At
+      <input type="datetime-local" value={form.at} onInput={field('at')} />
+    </label>
   );
 }
 
