@@ -25,6 +25,8 @@ interface ErrorBody {
 
 /** Ticks often so a test waits for a due time, not for the ticker. */
 const ORCHESTRATOR_ENV = { SCHEDULE_TICK_MS: '500' };
+/** How long a replica may take to start again on a loaded machine (the harness' own default is 30 s). */
+const RESTART_READY_MS = 120_000;
 
 /**
  * Schedules end to end (docs/schedules.md) on real processes — NATS with the services' identities,
@@ -43,8 +45,23 @@ describe('schedules end to end (real processes, two orchestrators)', () => {
     startService(
       'orchestrator-2',
       { ...stack.envOf('orchestrator') },
-      { logDir: stack.logDir, entry: join(repoRoot, 'dist/apps/orchestrator/src/main.js') },
+      {
+        logDir: stack.logDir,
+        entry: join(repoRoot, 'dist/apps/orchestrator/src/main.js'),
+        readyTimeoutMs: RESTART_READY_MS,
+      },
     );
+
+  /** Stops the stack's orchestrator by its PID and starts it again on its port (stack.stop() stops it). */
+  const restartFirst = async () => {
+    const old = stack.services['orchestrator'];
+    await old?.stop();
+    stack.services['orchestrator'] = await startService(
+      'orchestrator',
+      { ...stack.envOf('orchestrator'), ...(old ? { PORT: String(old.port) } : {}) },
+      { logDir: stack.logDir, readyTimeoutMs: RESTART_READY_MS },
+    );
+  };
 
   beforeAll(async () => {
     stack = await startStack({
@@ -93,7 +110,7 @@ describe('schedules end to end (real processes, two orchestrators)', () => {
   const submitted = (fs: Schedules.ScheduleFiringView[]) =>
     fs.filter((f) => f.status === 'submitted');
 
-  it('fires a one-shot a minute ahead exactly once, across a restart of each of two replicas; its task completes', async () => {
+  it('fires a one-shot a minute and a half ahead exactly once, across a restart of each of two replicas; its task completes', async () => {
     const ann: Who = { user: `ann-${stamp}`, tenant: acme };
     const at = new Date(Date.now() + 60_000).toISOString();
     const schedule = await create(ann, { task: DEMO_TASK, at, maxSteps: 10 });
