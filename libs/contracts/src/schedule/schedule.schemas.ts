@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TenantId } from '../identity.schemas.js';
 import { TaskId, TaskRequest } from '../task/task.schemas.js';
-import { cronProblem, isTimeZone } from './cron.js';
+import { cronProblem, isTimeZone, nextCronTime } from './cron.js';
 
 export const ScheduleId = z.string().uuid();
 
@@ -96,6 +96,18 @@ export const ScheduleCreateRequest = ScheduledTask.extend({
       ctx.addIssue({ code: 'custom', path: ['at'], message: 'give either cron or at, not both' });
     if (r.cron === undefined && r.at === undefined)
       ctx.addIssue({ code: 'custom', path: ['cron'], message: 'give cron (with timezone) or at' });
+    if (r.cron !== undefined && r.timezone !== undefined && cronProblem(r.cron) === undefined) {
+      // Both valid alone: the zone must also be one the cron reader knows (it finds the next time).
+      try {
+        nextCronTime(r.cron, r.timezone, new Date());
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['timezone'],
+          message: 'is not a time zone cron can use',
+        });
+      }
+    }
     if (r.at !== undefined && r.timezone !== undefined)
       ctx.addIssue({
         code: 'custom',
