@@ -61,9 +61,9 @@ describe('schedules in the web console, in Chromium (real stack)', () => {
     const sam = `sam-${randomUUID().slice(0, 8)}`;
     const page = await signedIn(sam);
     expect(await page.locator('.schedules-none').textContent()).toBe('No schedules.');
-    await page.getByLabel('Task').fill(DEMO_TASK);
-    await page.getByLabel('Cron').fill('0 8 * * 1-5');
-    await page.getByLabel('Time zone').fill('Europe/Berlin');
+    await page.getByLabel('Task', { exact: true }).fill(DEMO_TASK);
+    await page.getByLabel('Cron', { exact: true }).fill('0 8 * * 1-5');
+    await page.getByLabel('Time zone', { exact: true }).fill('Europe/Berlin');
     await page.getByRole('button', { name: 'Create schedule' }).click();
     await page.locator('.schedule-created').waitFor();
     const [created] = await schedulesOf(sam);
@@ -96,8 +96,8 @@ describe('schedules in the web console, in Chromium (real stack)', () => {
   it("shows the API's refusal of a cron expression, naming the field", async () => {
     const sue = `sue-${randomUUID().slice(0, 8)}`;
     const page = await signedIn(sue);
-    await page.getByLabel('Task').fill(DEMO_TASK);
-    await page.getByLabel('Cron').fill('61 8 * * *');
+    await page.getByLabel('Task', { exact: true }).fill(DEMO_TASK);
+    await page.getByLabel('Cron', { exact: true }).fill('61 8 * * *');
     await page.getByRole('button', { name: 'Create schedule' }).click();
     const alert = page.locator('.schedule-form [role="alert"]');
     await alert.waitFor();
