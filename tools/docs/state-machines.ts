@@ -7,6 +7,7 @@ import { DELEGATION } from '../../apps/a2a/src/delegation/delegate/delegation.ma
 import { AGENT_STEP } from '../../apps/orchestrator/src/dispatch/agent-step.machine.js';
 import { HTTP_STREAM } from '../../apps/xmpp-bridge/src/bridge/http-stream.machine.js';
 import { STREAM_REQUEST } from '../../libs/messaging/src/stream-request.machine.js';
+import { SCHEDULE } from '../../apps/orchestrator/src/schedules/schedule.machine.js';
 import { WEBHOOK_DELIVERY } from '../../apps/orchestrator/src/webhooks/delivery/webhook-delivery.machine.js';
 
 interface Documented {
@@ -68,6 +69,14 @@ const MACHINES: Documented[] = [
       'the orchestrator’s DeliverWebhooksUseCase and DeliveryAttempt (`apps/orchestrator/src/webhooks/deliver-webhooks`), RedeliverWebhookUseCase and DeleteWebhookUseCase',
     about:
       'One task event for one webhook (docs/webhooks.md). The state is stored (`WebhookDelivery.status`): every replica drives the same row, each change one conditional statement that names the state it leaves, so a delivery is leased, sent and settled by one replica at a time and survives any restart.',
+  },
+  {
+    machine: SCHEDULE,
+    source: 'apps/orchestrator/src/schedules/schedule.machine.ts',
+    driver:
+      'the orchestrator’s FireSchedulesUseCase (`apps/orchestrator/src/schedules/fire-schedules`), PauseScheduleUseCase and ResumeScheduleUseCase',
+    about:
+      'A task run on a cron schedule or once at a time (docs/schedules.md). The state is stored (`Schedule.status`): the tickers of every replica claim only active rows (`FOR UPDATE SKIP LOCKED`), and a pause or resume is one conditional update naming the state it leaves.',
   },
 ];
 

@@ -26,7 +26,7 @@ export class UsageError extends Error {
   }
 }
 
-export type CommandName = 'tail' | 'call' | 'audit verify';
+export type CommandName = 'tail' | 'call' | 'audit verify' | 'schedules due';
 
 export interface TailCommand {
   name: 'tail';
@@ -60,12 +60,24 @@ export interface AuditVerifyCommand {
   connection: ConnectionFlags;
 }
 
+export interface SchedulesDueCommand {
+  name: 'schedules due';
+  actor: Actor;
+  /** Upcoming firings due within this many milliseconds (overdue ones always). */
+  withinMs: number;
+  limit: number;
+  json: boolean;
+  timeoutMs?: number;
+  connection: ConnectionFlags;
+}
+
 export type Command =
   | { name: 'help'; topic?: CommandName }
   | { name: 'version' }
   | TailCommand
   | CallCommand
-  | AuditVerifyCommand;
+  | AuditVerifyCommand
+  | SchedulesDueCommand;
 
 /** The acting user the CLI states on what it sends, unless told otherwise (`--as`, `--role`). */
 export const DEFAULT_ACTOR: Actor = { userId: 'switchboard-cli', role: 'admin' };
@@ -95,6 +107,7 @@ export const USAGE: Record<CommandName | 'switchboard', string> = {
     '  tail           watch the platform’s NATS traffic, or one task’s (--task)',
     '  call           send one command of the contracts (e.g. sb.health.audit) and print its reply',
     '  audit verify   recompute the audit trail’s hash chain',
+    '  schedules due  the schedules’ due and upcoming firings, every tenant’s',
     '',
     '`switchboard <command> --help` for its options, `switchboard --version` for the release;',
     'docs/operations.md, "Watching agents work: the switchboard CLI".',
@@ -147,6 +160,22 @@ export const USAGE: Record<CommandName | 'switchboard', string> = {
     '',
     ...CONNECTION_USAGE,
   ].join('\n'),
+  'schedules due': [
+    'usage: switchboard schedules due [--within <minutes>] [--limit <n>] [--json] [--as <userId>]',
+    '',
+    "Lists the active schedules' next firings, soonest first: the overdue ones (a ticker takes",
+    'them on its next tick; one overdue for long means no orchestrator ticks) and those due within',
+    '--within minutes (default 60), every tenant’s (sb.cmd.orchestrator.schedule.due.list, as the',
+    'platform operator). docs/schedules.md.',
+    '',
+    '  --within <min>    how far ahead to look, in minutes (default 60)',
+    '  --limit <n>       at most this many (1-1000, default 100)',
+    `  --as <userId>     the acting admin it states (default ${DEFAULT_ACTOR.userId})`,
+    '  --json            print the reply as JSON',
+    '  --timeout <ms>    how long to wait for the reply',
+    '',
+    ...CONNECTION_USAGE,
+  ].join('\n'),
 };
 
 /**
@@ -177,17 +206,26 @@ export function parseCommandLine(argv: readonly string[]): Command {
           : `switchboard audit: unknown subcommand "${sub}" (there is: verify)`,
       );
     }
+    case 'schedules': {
+      const [sub, ...more] = rest;
+      if (sub === 'due') return parseSchedulesDue(more);
+      throw new UsageError(
+        sub === undefined || sub.startsWith('-')
+          ? 'switchboard schedules: say what to do: `switchboard schedules due`'
+          : `switchboard schedules: unknown subcommand "${sub}" (there is: due)`,
+      );
+    }
     default:
       throw new UsageError(unknownCommand(first));
   }
 }
 
 function isCommandName(s: string): s is CommandName {
-  return s === 'tail' || s === 'call' || s === 'audit verify';
+  return s === 'tail' || s === 'call' || s === 'audit verify' || s === 'schedules due';
 }
 
 function unknownCommand(name: string): string {
-  return `unknown command "${name}": the commands are tail, call and audit verify (switchboard --help)`;
+  return `unknown command "${name}": the commands are tail, call, audit verify and schedules due (switchboard --help)`;
 }
 
 type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
@@ -369,6 +407,51 @@ function parseAuditVerify(args: readonly string[]): Command {
     actor: actorOf('audit verify', { as: values.as, role: PLATFORM_ADMIN_ROLE }),
     json: values.json === true,
     ...timeoutOf('audit verify', values.timeout),
+    connection: connectionOf(values),
+  };
+}
+
+/** A whole number from `min` to `max` given as `--<flag>`, or `fallback` when absent. */
+function intFlag(
+  command: CommandName,
+  flag: string,
+  value: unknown,
+  range: { min: number; max: number; fallback: number },
+): number {
+  if (value === undefined) return range.fallback;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || n < range.min || n > range.max)
+    throw new UsageError(
+      `switchboard ${command}: --${flag} must be a whole number from ${range.min} to ${range.max}, got "${String(value)}"`,
+      command,
+    );
+  return n;
+}
+
+function parseSchedulesDue(args: readonly string[]): Command {
+  const { values, positionals } = parse('schedules due', args, {
+    as: ACTOR.as,
+    within: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    ...TIMEOUT,
+    ...connectionOptions,
+  });
+  if (values.help) return { name: 'help', topic: 'schedules due' };
+  noPositionals('schedules due', positionals);
+  const minutes = intFlag('schedules due', 'within', values.within, {
+    min: 0,
+    max: 527_040,
+    fallback: 60,
+  });
+  return {
+    name: 'schedules due',
+    // as the platform operator: every tenant's schedules
+    actor: actorOf('schedules due', { as: values.as, role: PLATFORM_ADMIN_ROLE }),
+    withinMs: minutes * 60_000,
+    limit: intFlag('schedules due', 'limit', values.limit, { min: 1, max: 1000, fallback: 100 }),
+    json: values.json === true,
+    ...timeoutOf('schedules due', values.timeout),
     connection: connectionOf(values),
   };
 }

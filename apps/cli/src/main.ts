@@ -4,6 +4,7 @@
 //   switchboard tail [--task <taskId>] [--user <userId>] [--service <name>] [--replies] [--json]
 //   switchboard call <subject> '<json request>' [--as <userId>] [--role <role>] [--timeout <ms>]
 //   switchboard audit verify [--json]
+//   switchboard schedules due [--within <minutes>] [--limit <n>] [--json]
 // Each connects to NATS as the services do (NATS_* settings or the flags --nats, --nats-user, --creds,
 // --nkey, --tls-ca, --tls-cert, --tls-key); with none, the local stack's NATS (`npm run up`). Built to
 // dist/apps/cli/src/main.js (on PATH as `switchboard` in every image; in a checkout `npx switchboard`
@@ -57,6 +58,7 @@ async function main(): Promise<number> {
       return (await import('./run.js')).runTail(cmd, process.env);
     case 'call':
     case 'audit verify':
+    case 'schedules due':
       return (await import('./run.js')).runCommand(cmd, process.env);
   }
 }

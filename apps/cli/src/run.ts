@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import type { NatsIdentity } from '@switchboard/contracts';
 import { BusConnection, type SubscriptionObserver, TrafficTap } from '@switchboard/messaging';
 import { Metrics } from '@switchboard/observability';
-import type { AuditVerifyCommand, CallCommand, TailCommand } from './args.js';
+import type { AuditVerifyCommand, CallCommand, SchedulesDueCommand, TailCommand } from './args.js';
 import { auditVerify, call, explainFailure } from './call.js';
 import {
   CONNECTION_FLAGS,
@@ -13,6 +13,7 @@ import {
   type OperatorConnection,
   operatorConnection,
 } from './nats/operator-connection.js';
+import { schedulesDue } from './schedules-due.js';
 import { tail } from './tail.js';
 import { ansi, colourWanted } from './tail-format.js';
 
@@ -117,7 +118,7 @@ export async function runTail(cmd: TailCommand, env: NodeJS.ProcessEnv): Promise
  * otherwise: 0 done (an intact audit trail), 1 failed (refused, no reply, a broken chain).
  */
 export async function runCommand(
-  cmd: CallCommand | AuditVerifyCommand,
+  cmd: CallCommand | AuditVerifyCommand | SchedulesDueCommand,
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
   const connection = connectionFor(env, cmd.connection, 'admin');
@@ -135,6 +136,10 @@ export async function runCommand(
   try {
     if (cmd.name === 'call') {
       await call(bus, cmd, { line: stdout });
+      return 0;
+    }
+    if (cmd.name === 'schedules due') {
+      await schedulesDue(bus, cmd, { line: stdout });
       return 0;
     }
     return (await auditVerify(bus, cmd, { line: stdout })) ? 0 : 1;

@@ -21,6 +21,7 @@ import { DiffView } from './views/diff.view';
 import { HealthView } from './views/health.view';
 import { LiveView } from './views/live.view';
 import { RunView } from './views/run.view';
+import { SchedulesView } from './views/schedules.view';
 import { SignInView } from './views/sign-in.view';
 import { TaskView } from './views/task.view';
 import { TasksView } from './views/tasks.view';
@@ -31,6 +32,7 @@ const NAV: { route: Route; label: string; admin?: boolean }[] = [
   { route: { view: 'run' }, label: 'Run' },
   { route: { view: 'tasks' }, label: 'Tasks' },
   { route: { view: 'approvals' }, label: 'Approvals' },
+  { route: { view: 'schedules' }, label: 'Schedules' },
   { route: { view: 'webhooks' }, label: 'Webhooks' },
   { route: { view: 'catalog' }, label: 'Tools & agents' },
   { route: { view: 'usage' }, label: 'Usage' },
@@ -216,6 +218,8 @@ function View({ route, admin }: { route: Route; admin: boolean }) {
       return <DiffView a={route.a} b={route.b} />;
     case 'approvals':
       return <ApprovalsView />;
+    case 'schedules':
+      return <SchedulesView />;
     case 'webhooks':
       return <WebhooksView />;
     case 'catalog':

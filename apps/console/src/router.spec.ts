@@ -13,6 +13,7 @@ describe(parseRoute.name, () => {
     expect(parseRoute('#/live')).toEqual({ view: 'live' });
     expect(parseRoute('#/approvals')).toEqual({ view: 'approvals' });
     expect(parseRoute('#/webhooks')).toEqual({ view: 'webhooks' });
+    expect(parseRoute('#/schedules')).toEqual({ view: 'schedules' });
     expect(parseRoute('#/nowhere')).toEqual({ view: 'run' });
     expect(parseRoute('#/usage')).toEqual({ view: 'usage' });
     expect(parseRoute('#/usage/acme')).toEqual({ view: 'usage', tenant: 'acme' });
@@ -24,6 +25,7 @@ describe(parseRoute.name, () => {
       { view: 'audit' as const },
       { view: 'approvals' as const },
       { view: 'webhooks' as const },
+      { view: 'schedules' as const },
       { view: 'task' as const, taskId: ID },
       { view: 'usage' as const },
       { view: 'usage' as const, tenant: 'globex-2' },

@@ -7,6 +7,7 @@ export type Route =
   | { view: 'diff'; a: string; b: string }
   | { view: 'approvals' }
   | { view: 'webhooks' }
+  | { view: 'schedules' }
   /** Usage; `tenant`: another tenant's (the platform operator's picker). */
   | { view: 'usage'; tenant?: string }
   | { view: 'catalog' }
@@ -31,6 +32,7 @@ export function parseRoute(hash: string): Route {
       return id && TENANT.test(id) ? { view: 'usage', tenant: id } : { view: 'usage' };
     case 'approvals':
     case 'webhooks':
+    case 'schedules':
     case 'catalog':
     case 'audit':
     case 'live':

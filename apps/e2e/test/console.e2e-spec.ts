@@ -477,6 +477,7 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
       'Run',
       'Tasks',
       'Approvals',
+      'Schedules',
       'Webhooks',
       'Tools & agents',
       'Usage',

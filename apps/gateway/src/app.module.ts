@@ -16,6 +16,7 @@ import { McpServerModule } from './mcp/mcp-server.module.js';
 import { OpenApiController } from './openapi/openapi.controller.js';
 import { OrchestrateController } from './orchestrate/orchestrate.controller.js';
 import { ReplaysController } from './replays/replays.controller.js';
+import { SchedulesController } from './schedules/schedules.controller.js';
 import { TaskPipelineModule } from './tasks/task-pipeline.module.js';
 import { TasksController } from './tasks/tasks.controller.js';
 import { UsageModule } from './usage/usage.module.js';
@@ -31,6 +32,7 @@ export const HTTP_CONTROLLERS = [
   AuthorizationsController,
   AuditController,
   WebhooksController,
+  SchedulesController,
   OpenApiController,
   ReplaysController,
 ] as const;

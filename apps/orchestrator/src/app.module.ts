@@ -57,6 +57,8 @@ import { ReplayBatchRepository } from './replay/batches/replay-batch.repository.
 import { ReplayBatchesHandler } from './replay/batches/replay-batches.handler.js';
 import { StartBatchUseCase } from './replay/batches/start-batch/start-batch.use-case.js';
 
+import { ScheduleHandler } from './schedules/schedule.handler.js';
+import { scheduleProviders } from './schedules/schedule.providers.js';
 import { WebhookHandler } from './webhooks/webhook.handler.js';
 import { webhookProviders } from './webhooks/webhook.providers.js';
 
@@ -69,6 +71,7 @@ import { webhookProviders } from './webhooks/webhook.providers.js';
     RunsHandler,
     ReplayBatchesHandler,
     WebhookHandler,
+    ScheduleHandler,
   ],
   providers: [
     { provide: AGENT_DIRECTORY, useClass: A2aAgentDirectory },
@@ -125,6 +128,7 @@ import { webhookProviders } from './webhooks/webhook.providers.js';
     TaskCanceller,
     ToolStepRunner,
     ...webhookProviders,
+    ...scheduleProviders,
   ],
 })
 export class AppModule {}

@@ -5,6 +5,7 @@ import { DeadLettered } from './dead-letter.contracts.js';
 import type { CommandContract, EventContract, StreamContract } from './define.js';
 import { HealthStatus } from './health/health.contracts.js';
 import { ALL_STREAMS } from './streams.js';
+import { SCHEDULE_CONTRACTS } from './schedule/schedule.contracts.js';
 import { TASK_CONTRACTS } from './task/task.contracts.js';
 import { TOOLS_CONTRACTS } from './tools/tools.catalogue.js';
 import { WEBHOOK_CONTRACTS } from './webhook/webhook.contracts.js';
@@ -18,6 +19,7 @@ const DOMAINS = [
   A2A_CONTRACTS,
   XMPP_CONTRACTS,
   WEBHOOK_CONTRACTS,
+  SCHEDULE_CONTRACTS,
 ];
 
 /**

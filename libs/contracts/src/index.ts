@@ -21,3 +21,4 @@ export * from './task-walkthrough.js';
 export * from './state-machine.js';
 export * as Tenancy from './tenancy/index.js';
 export * as Webhooks from './webhook/index.js';
+export * as Schedules from './schedule/index.js';

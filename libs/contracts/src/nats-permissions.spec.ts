@@ -92,6 +92,8 @@ describe('NATS permissions derived from the contracts', () => {
       [
         'sb.cmd.audit.query',
         'sb.cmd.audit.verify',
+        // read-only: the schedules' due list (`switchboard schedules due`)
+        'sb.cmd.orchestrator.schedule.due.list',
         'sb.cmd.xmpp.status',
         ...SERVICE_NAMES.map((s) => `sb.health.${s}`),
       ].sort(),

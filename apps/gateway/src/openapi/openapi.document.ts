@@ -8,6 +8,7 @@ import { ErrorEnvelope, type Operation } from './openapi.operation.js';
 import { PLATFORM_OPERATIONS } from './openapi.platform-operations.js';
 import { TASK_OPERATIONS } from './openapi.task-operations.js';
 import { USAGE_OPERATIONS } from './openapi.usage-operations.js';
+import { SCHEDULE_OPERATIONS } from './openapi.schedule-operations.js';
 import { WEBHOOK_OPERATIONS } from './openapi.webhook-operations.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -19,6 +20,7 @@ export const OPERATIONS: Operation[] = [
   ...CONSOLE_OPERATIONS,
   ...USAGE_OPERATIONS,
   ...WEBHOOK_OPERATIONS,
+  ...SCHEDULE_OPERATIONS,
 ];
 
 /**
@@ -229,6 +231,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       'audit',
       'quotas',
       'webhooks',
+      'schedules',
       'a2a',
       'mcp',
       'operations',

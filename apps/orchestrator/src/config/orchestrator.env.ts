@@ -201,6 +201,24 @@ export const OrchestratorEnv = BaseEnv.extend({
     .describe(
       'How often each replica advances the running replay batches (docs/replay.md): a batch starts its next task at most this late after one ended.',
     ),
+  SCHEDULE_TICK_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(60_000)
+    .default(5_000)
+    .describe(
+      'How often each replica claims the schedules that are due (docs/schedules.md): a firing starts at most this late after its due time.',
+    ),
+  SCHEDULE_MISFIRE_GRACE_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .max(86_400_000)
+    .default(60_000)
+    .describe(
+      "How late a schedule's due time may be taken and still run as on time; an older one was missed (no orchestrator ran) and follows the schedule's catch_up (docs/schedules.md).",
+    ),
   APPROVAL_SWEEP_MS: z.coerce
     .number()
     .int()

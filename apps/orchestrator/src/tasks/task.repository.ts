@@ -142,12 +142,12 @@ export class TaskRepository {
       WITH created AS (
         INSERT INTO "Task" ("id", "tenantId", "userId", "role", "status", "text", "request",
                             "correlationId", "threadId", "planner", "createdAt", "updatedAt", "startedAt",
-                            "parentId", "runKind", "runFrom")
+                            "parentId", "runKind", "runFrom", "scheduleId")
         VALUES (${s.taskId}::uuid, ${tenant}, ${s.actor.userId}, ${s.actor.role}, 'running', ${text},
                 ${jsonText({ ...s.request, task: text })}::jsonb, ${s.correlationId},
                 ${s.request.thread_id ?? null}, ${planner}, ${new Date(s.submittedAt).toISOString()}::timestamp(3), (now() AT TIME ZONE 'UTC'),
                 ${startedAt.toISOString()}::timestamp(3), ${s.run?.of ?? null}::uuid, ${s.run?.kind ?? null},
-                ${jsonText(runFromOf(s.run))}::jsonb)
+                ${jsonText(runFromOf(s.run))}::jsonb, ${s.scheduleId ?? null}::uuid)
         ON CONFLICT ("id") DO NOTHING
         RETURNING 1
       )
@@ -242,6 +242,7 @@ export class TaskRepository {
       request: t.request as Tasks.TaskRequest,
       submittedAt: t.createdAt.toISOString(),
       correlationId: t.correlationId,
+      ...(t.scheduleId ? { scheduleId: t.scheduleId } : {}),
       // A replay or fork resumes as one (a fork's live step may have waited for a decision).
       ...(t.parentId && t.runKind
         ? {
@@ -441,6 +442,7 @@ export class TaskRepository {
       status: t.status as Tasks.TaskStatus,
       task: t.text,
       ...(run ? { run } : {}),
+      ...(t.scheduleId ? { scheduleId: t.scheduleId } : {}),
       ...(verdict.success ? { verdict: verdict.data } : {}),
       ...(t.planner ? { planner: t.planner as Tasks.PlannerKind } : {}),
       ...(t.result !== null ? { result: t.result } : {}),

@@ -13,6 +13,7 @@ export const AuditCategory = z.enum([
   'admin',
   'error',
   'webhook',
+  'schedule',
 ]);
 export type AuditCategory = z.infer<typeof AuditCategory>;
 

@@ -34,6 +34,8 @@ export const TaskSubmission = z.object({
     .optional(),
   /** Internal, set by the gateway only: the task replays or forks a recorded one (docs/replay.md). */
   run: RunOrigin.optional(),
+  /** Internal, set by the orchestrator's scheduler only: the schedule whose firing this task is. */
+  scheduleId: z.string().uuid().optional(),
 });
 export type TaskSubmission = z.infer<typeof TaskSubmission>;
 
@@ -60,6 +62,8 @@ export const TaskView = z.object({
   durationMs: z.number().nonnegative().optional(),
   /** A replay or fork: of which task, and (a fork) from where. */
   run: z.object({ kind: RunKind, of: TaskId, from: ForkPoint.optional() }).optional(),
+  /** The schedule whose firing submitted it (docs/schedules.md). */
+  scheduleId: z.string().uuid().optional(),
   /** A replay's verdict, once it ended. */
   verdict: ReplayVerdict.optional(),
   /** The replays and forks of this task, oldest first (the tree's next level). */

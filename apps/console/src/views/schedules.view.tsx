@@ -1,0 +1,233 @@
+import { useState } from 'preact/hooks';
+import {
+  createSchedule,
+  deleteSchedule,
+  listFirings,
+  listSchedules,
+  setPaused,
+} from '../api/schedules.client';
+import { describeError, useLoad } from '../components/load.hook';
+import { ErrorNotice } from '../components/notice.component';
+import { useSession } from '../context';
+import { formatDateTime } from '../model/format';
+import {
+  localTimeZone,
+  type ScheduleForm,
+  scheduleBody,
+  type ScheduleView,
+  statusWords,
+  timingWords,
+} from '../model/schedules';
+
+/**
+ * Schedules (docs/schedules.md): run a task on a cron schedule or once at a time; see when each runs
+ * next, pause, resume or delete it, and its recent firings with the tasks they started.
+ */
+export function SchedulesView() {
+  const { api } = useSession();
+  const list = useLoad((signal) => listSchedules(api, signal), []);
+  return (
+    <section aria-labelledby="schedules-title">
+      <h1 id="schedules-title" tabIndex={-1}>
+        Schedules
+      </h1>
+      <p class="muted">
+        A schedule submits its task on a cron schedule in a time zone, or once at a time. Each
+        firing is one task of yours, exactly once per due time.
+      </p>
+      <CreateForm onCreated={list.reload} />
+      <h2>
+        Your schedules{' '}
+        <button type="button" class="secondary" onClick={list.reload}>
+          Refresh
+        </button>
+      </h2>
+      <ErrorNotice error={list.error} />
+      <ScheduleList schedules={list.data ?? []} onChanged={list.reload} />
+    </section>
+  );
+}
+
+function CreateForm({ onCreated }: { onCreated: () => void }) {
+  const { api } = useSession();
+  const empty: ScheduleForm = {
+    task: '',
+    kind: 'cron',
+    cron: '0 8 * * 1-5',
+    timezone: localTimeZone(),
+    at: '',
+    catchUp: 'skip',
+    maxSteps: '',
+  };
+  const [form, setForm] = useState<ScheduleForm>(empty);
+  const [problem, setProblem] = useState<string>();
+  const [created, setCreated] = useState<ScheduleView>();
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const checked = scheduleBody(form);
+    if (!checked.ok) return setProblem(checked.problem);
+    try {
+      setCreated(await createSchedule(api, checked.body));
+      setProblem(undefined);
+      setForm(empty);
+      onCreated();
+    } catch (err) {
+      setProblem(describeError(err));
+    }
+  };
+  const field: FieldSetter = (key) => (e) => setForm({ ...form, [key]: e.currentTarget.value });
+  return (
+    <form class="schedule-form" onSubmit={(e) => void submit(e)} aria-labelledby="new-schedule">
+      <h2 id="new-schedule">New schedule</h2>
+      <label>
+        Task
+        <textarea value={form.task} rows={2} onInput={field('task')} />
+      </label>
+      <label>
+        Runs
+        <select value={form.kind} onChange={field('kind')}>
+          <option value="cron">On a cron schedule</option>
+          <option value="at">Once</option>
+        </select>
+      </label>
+      <TimingFields form={form} field={field} />
+      <label>
+        Missed while down
+        <select value={form.catchUp} onChange={field('catchUp')}>
+          <option value="skip">Skip it</option>
+          <option value="latest">Run the latest once</option>
+        </select>
+      </label>
+      <label>
+        Max steps
+        <input value={form.maxSteps} inputMode="numeric" onInput={field('maxSteps')} />
+      </label>
+      <button type="submit">Create schedule</button>
+      {problem && (
+        <p class="notice notice-error" role="alert">
+          {problem}
+        </p>
+      )}
+      {created && (
+        <p class="notice notice-ok schedule-created" role="status">
+          Scheduled: next run {created.nextDueAt ? formatDateTime(created.nextDueAt) : 'none'}.
+        </p>
+      )}
+    </form>
+  );
+}
+
+type FieldSetter = (key: keyof ScheduleForm) => (e: { currentTarget: { value: string } }) => void;
+
+/** When it runs: the cron expression and time zone, or the one local time. */
+function TimingFields({ form, field }: { form: ScheduleForm; field: FieldSetter }) {
+  return form.kind === 'cron' ? (
+    <>
+      <label>
+        Cron
+        <input value={form.cron} placeholder="0 8 * * 1-5" onInput={field('cron')} />
+      </label>
+      <label>
+        Time zone
+        <input value={form.timezone} placeholder="Europe/Berlin" onInput={field('timezone')} />
+      </label>
+    </>
+  ) : (
+    <label>
+      At
+      <input type="datetime-local" value={form.at} onInput={field('at')} />
+    </label>
+  );
+}
+
+function ScheduleList({
+  schedules,
+  onChanged,
+}: {
+  schedules: ScheduleView[];
+  onChanged: () => void;
+}) {
+  const { api } = useSession();
+  const [error, setError] = useState<string>();
+  if (schedules.length === 0) return <p class="muted schedules-none">No schedules.</p>;
+  const act = (p: Promise<unknown>) =>
+    void p.then(
+      () => {
+        setError(undefined);
+        onChanged();
+      },
+      (e: unknown) => setError(describeError(e)),
+    );
+  return (
+    <>
+      <ErrorNotice error={error} />
+      <ul class="schedules">
+        {schedules.map((s) => (
+          <li
+            key={s.scheduleId}
+            class={`schedule schedule-${s.status}`}
+            data-schedule={s.scheduleId}
+          >
+            <h3>{s.task}</h3>
+            <p>
+              {timingWords(s)} · <span class="schedule-status">{statusWords(s)}</span> ·{' '}
+              {s.nextDueAt ? `next ${formatDateTime(s.nextDueAt)}` : 'no next run'} · fired{' '}
+              {s.firedCount}× · {s.userId}'s
+            </p>
+            {s.status === 'active' && (
+              <button
+                type="button"
+                class="secondary"
+                onClick={() => act(setPaused(api, s.scheduleId, true))}
+              >
+                Pause
+              </button>
+            )}
+            {s.status === 'paused' && (
+              <button
+                type="button"
+                class="secondary"
+                onClick={() => act(setPaused(api, s.scheduleId, false))}
+              >
+                Resume
+              </button>
+            )}
+            <button
+              type="button"
+              class="secondary"
+              onClick={() => act(deleteSchedule(api, s.scheduleId))}
+            >
+              Delete
+            </button>
+            <Firings scheduleId={s.scheduleId} firedCount={s.firedCount} />
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+function Firings({ scheduleId, firedCount }: { scheduleId: string; firedCount: number }) {
+  const { api } = useSession();
+  const list = useLoad((signal) => listFirings(api, scheduleId, signal), [scheduleId, firedCount]);
+  const rows = list.data ?? [];
+  if (rows.length === 0) return null;
+  return (
+    <details class="firings">
+      <summary>Recent firings ({rows.length})</summary>
+      <ErrorNotice error={list.error} />
+      <ul>
+        {rows.map((f) => (
+          <li key={f.dueAt} class={`firing firing-${f.status}`}>
+            {formatDateTime(f.dueAt)} ·{' '}
+            {f.taskId ? (
+              <a href={`#/tasks/${f.taskId}`}>Task {f.taskId.slice(0, 8)}</a>
+            ) : (
+              'skipped (missed while down)'
+            )}
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}

@@ -1,0 +1,233 @@
+import type { Schedules, Tasks } from '@switchboard/contracts';
+import {
+  DEMO_TASK,
+  repoRoot,
+  type ServiceHandle,
+  type Stack,
+  startService,
+  startStack,
+  waitFor,
+} from '@switchboard/testing';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+
+/** Someone acting in a tenant (dev auth with TENANCY=true). */
+interface Who {
+  user: string;
+  tenant: string;
+  role?: string;
+}
+
+interface ErrorBody {
+  code: string;
+  message: string;
+}
+
+/** Ticks often so a test waits for a due time, not for the ticker. */
+const ORCHESTRATOR_ENV = { SCHEDULE_TICK_MS: '500' };
+/** How long a replica may take to start again on a loaded machine (the harness' own default is 30 s). */
+const RESTART_READY_MS = 120_000;
+
+/**
+ * Schedules end to end (docs/schedules.md) on real processes — NATS with the services' identities,
+ * PostgreSQL, Redis, two orchestrator replicas each ticking: a one-shot a minute ahead fires exactly
+ * once although both replicas restart before it is due, a cron schedule fires, stops while paused and
+ * fires again once resumed, bad bodies are 400 naming the field, and another user's schedule is 404.
+ */
+describe('schedules end to end (real processes, two orchestrators)', () => {
+  let stack: Stack;
+  let second: ServiceHandle;
+  const stamp = randomUUID().slice(0, 8);
+  const acme = `acme-${stamp}`;
+  const globex = `globex-${stamp}`;
+
+  const startSecond = async () =>
+    startService(
+      'orchestrator-2',
+      { ...stack.envOf('orchestrator') },
+      {
+        logDir: stack.logDir,
+        entry: join(repoRoot, 'dist/apps/orchestrator/src/main.js'),
+        readyTimeoutMs: RESTART_READY_MS,
+      },
+    );
+
+  /** Stops the stack's orchestrator by its PID and starts it again on its port (stack.stop() stops it). */
+  const restartFirst = async () => {
+    const old = stack.services['orchestrator'];
+    await old?.stop();
+    stack.services['orchestrator'] = await startService(
+      'orchestrator',
+      { ...stack.envOf('orchestrator'), ...(old ? { PORT: String(old.port) } : {}) },
+      { logDir: stack.logDir, readyTimeoutMs: RESTART_READY_MS },
+    );
+  };
+
+  beforeAll(async () => {
+    stack = await startStack({
+      natsIdentities: true,
+      env: { gateway: { TENANCY: 'true' }, orchestrator: ORCHESTRATOR_ENV },
+    });
+    second = await startSecond();
+  }, 180_000);
+
+  afterAll(async () => {
+    await second?.stop();
+    const refused = stack?.securedNats?.violations() ?? [];
+    await stack?.stop();
+    expect(refused).toEqual([]);
+  });
+
+  const call = (method: string, path: string, who: Who, body?: unknown) =>
+    fetch(`${stack.gatewayUrl}${path}`, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        'x-user-id': who.user,
+        'x-user-role': who.role ?? 'user',
+        'x-tenant-id': who.tenant,
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+
+  async function json<T>(res: Response, status: number): Promise<T> {
+    const text = await res.text();
+    if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${text}`);
+    return JSON.parse(text) as T;
+  }
+
+  const create = async (who: Who, body: Schedules.ScheduleCreateInput) =>
+    json<Schedules.ScheduleView>(await call('POST', '/schedules', who, body), 201);
+  const get = async (who: Who, id: string) =>
+    json<Schedules.ScheduleView>(await call('GET', `/schedules/${id}`, who), 200);
+  const firings = async (who: Who, id: string) =>
+    (
+      await json<{ firings: Schedules.ScheduleFiringView[] }>(
+        await call('GET', `/schedules/${id}/firings`, who),
+        200,
+      )
+    ).firings;
+  const submitted = (fs: Schedules.ScheduleFiringView[]) =>
+    fs.filter((f) => f.status === 'submitted');
+
+  it('fires a one-shot a minute and a half ahead exactly once, across a restart of each of two replicas; its task completes', async () => {
+    const ann: Who = { user: `ann-${stamp}`, tenant: acme };
+    // A minute and a half ahead: both restarts fit before it even on a loaded machine.
+    const at = new Date(Date.now() + 90_000).toISOString();
+    const schedule = await create(ann, { task: DEMO_TASK, at, maxSteps: 10 });
+    expect(schedule).toMatchObject({ status: 'active', nextDueAt: at, catchUp: 'skip' });
+    // Each replica stops (by PID) and starts again before the due time: the due list is the table.
+    await restartFirst();
+    await second.stop();
+    second = await startSecond();
+    expect(Date.now()).toBeLessThan(Date.parse(at));
+    const [firing] = await waitFor(
+      async () => {
+        const fs = submitted(await firings(ann, schedule.scheduleId));
+        return fs.length > 0 && fs.every((f) => f.publishedAt) && fs;
+      },
+      { timeoutMs: 120_000, intervalMs: 250, what: 'the firing' },
+    );
+    expect(firing?.dueAt).toBe(at);
+    const taskId = firing?.taskId ?? '';
+    const task = await waitFor(
+      async () => {
+        const t = await json<Tasks.TaskView>(await call('GET', `/tasks/${taskId}`, ann), 200);
+        return t.status === 'completed' && t;
+      },
+      { timeoutMs: 60_000, intervalMs: 250, what: 'the scheduled task to complete' },
+    );
+    expect(task).toMatchObject({ userId: ann.user, scheduleId: schedule.scheduleId });
+    // Both replicas ticked many times past the due time: still one firing, one task.
+    await waitFor(
+      async () => Date.now() > Date.parse(at) + 10 * Number(ORCHESTRATOR_ENV.SCHEDULE_TICK_MS),
+      { timeoutMs: 30_000, what: 'ten more ticks' },
+    );
+    expect(await firings(ann, schedule.scheduleId)).toHaveLength(1);
+    expect(await get(ann, schedule.scheduleId)).toMatchObject({ status: 'done', firedCount: 1 });
+    const list = await json<Tasks.TaskListResponse>(await call('GET', '/tasks', ann), 200);
+    expect(list.tasks.map((t) => t.taskId)).toEqual([taskId]);
+  }, 300_000);
+
+  it('fires a cron schedule; paused, it fires nothing; resumed, it fires again', async () => {
+    const bo: Who = { user: `bo-${stamp}`, tenant: acme };
+    const s = await create(bo, { task: DEMO_TASK, cron: '* * * * *', timezone: 'Europe/Berlin' });
+    expect(s).toMatchObject({ status: 'active', cron: '* * * * *', timezone: 'Europe/Berlin' });
+    await waitFor(async () => submitted(await firings(bo, s.scheduleId)).length >= 1, {
+      timeoutMs: 120_000,
+      intervalMs: 500,
+      what: 'the first cron firing',
+    });
+    const paused = await json<Schedules.ScheduleView>(
+      await call('POST', `/schedules/${s.scheduleId}/pause`, bo),
+      200,
+    );
+    expect(paused.status).toBe('paused');
+    expect(paused.nextDueAt).toBeUndefined();
+    const before = (await firings(bo, s.scheduleId)).length;
+    // The next minute boundary passes, and ten ticks after it: nothing fires while paused.
+    const boundary = Math.ceil(Date.now() / 60_000) * 60_000;
+    await waitFor(() => Date.now() > boundary + 5_000, { timeoutMs: 70_000, what: 'a minute' });
+    expect(await firings(bo, s.scheduleId)).toHaveLength(before);
+    const resumed = await json<Schedules.ScheduleView>(
+      await call('POST', `/schedules/${s.scheduleId}/resume`, bo),
+      200,
+    );
+    expect(resumed.status).toBe('active');
+    expect(Date.parse(resumed.nextDueAt ?? '')).toBeGreaterThan(Date.now());
+    await waitFor(async () => submitted(await firings(bo, s.scheduleId)).length > before, {
+      timeoutMs: 120_000,
+      intervalMs: 500,
+      what: 'a firing after the resume',
+    });
+    const deleted = await call('DELETE', `/schedules/${s.scheduleId}`, bo);
+    expect(deleted.status).toBe(200);
+    expect((await call('GET', `/schedules/${s.scheduleId}`, bo)).status).toBe(404);
+  }, 360_000);
+
+  it('answers 400 naming the field for a bad cron, a bad time zone, a past at, both cron and at', async () => {
+    const cy: Who = { user: `cy-${stamp}`, tenant: acme };
+    const cases: [Record<string, unknown>, string][] = [
+      [{ cron: '61 * * * *' }, 'cron'],
+      [{ cron: '* * * *' }, 'cron'],
+      [{ cron: '0 8 * * *', timezone: 'Mars/Olympus_Mons' }, 'timezone'],
+      [{ at: new Date(Date.now() - 60_000).toISOString() }, 'at'],
+      [{ cron: '0 8 * * *', at: new Date(Date.now() + 3_600_000).toISOString() }, 'at'],
+      [{}, 'cron'],
+      [{ cron: '0 8 * * *', catchUp: 'all' }, 'catchUp'],
+    ];
+    for (const [extra, field] of cases) {
+      const res = await call('POST', '/schedules', cy, { task: DEMO_TASK, ...extra });
+      const body = await json<ErrorBody>(res, 400);
+      expect([body.code, body.message]).toEqual(['VALIDATION', expect.stringContaining(field)]);
+    }
+    const list = await json<{ schedules: unknown[] }>(await call('GET', '/schedules', cy), 200);
+    expect(list.schedules).toEqual([]);
+  });
+
+  it("keeps schedules to their owner and their tenant's admins: anyone else gets 404", async () => {
+    const dee: Who = { user: `dee-${stamp}`, tenant: acme };
+    const eve: Who = { user: `eve-${stamp}`, tenant: acme };
+    const alan: Who = { user: `alan-${stamp}`, tenant: acme, role: 'admin' };
+    const gina: Who = { user: `gina-${stamp}`, tenant: globex, role: 'admin' };
+    const s = await create(dee, { task: DEMO_TASK, cron: '0 8 * * 1-5' });
+    for (const who of [eve, gina]) {
+      expect((await call('GET', `/schedules/${s.scheduleId}`, who)).status).toBe(404);
+      expect((await call('POST', `/schedules/${s.scheduleId}/pause`, who)).status).toBe(404);
+      expect((await call('GET', `/schedules/${s.scheduleId}/firings`, who)).status).toBe(404);
+      expect((await call('DELETE', `/schedules/${s.scheduleId}`, who)).status).toBe(404);
+      const theirs = await json<{ schedules: Schedules.ScheduleView[] }>(
+        await call('GET', '/schedules', who),
+        200,
+      );
+      expect(theirs.schedules.map((x) => x.scheduleId)).not.toContain(s.scheduleId);
+    }
+    expect((await get(alan, s.scheduleId)).userId).toBe(dee.user);
+    const paused = await json<Schedules.ScheduleView>(
+      await call('POST', `/schedules/${s.scheduleId}/pause`, alan),
+      200,
+    );
+    expect(paused.status).toBe('paused');
+    expect((await get(dee, s.scheduleId)).status).toBe('paused');
+  });
+});

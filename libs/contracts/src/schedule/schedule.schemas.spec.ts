@@ -1,0 +1,35 @@
+import { describe, expect, it } from '@jest/globals';
+import { ScheduleCreateRequest } from './schedule.schemas.js';
+
+const issues = (body: Record<string, unknown>) => {
+  const r = ScheduleCreateRequest.safeParse({ task: 'summarise', ...body });
+  return r.success ? [] : r.error.issues.map((i) => [i.path.join('.'), i.message]);
+};
+
+describe('ScheduleCreateRequest', () => {
+  it('takes a cron with an IANA time zone, or one future time, catch-up skip by default', () => {
+    expect(issues({ cron: '0 8 * * 1-5', timezone: 'Europe/Berlin' })).toEqual([]);
+    const at = new Date(Date.now() + 60_000).toISOString();
+    expect(ScheduleCreateRequest.parse({ task: 't', at })).toEqual({
+      task: 't',
+      at,
+      catchUp: 'skip',
+    });
+  });
+
+  it('names the field of each mistake', () => {
+    expect(issues({ cron: '61 * * * *' })[0]?.[0]).toBe('cron');
+    expect(issues({ cron: '* * * *' })).toEqual([
+      ['cron', 'must have 5 fields (minute hour day-of-month month day-of-week), got 4'],
+    ]);
+    expect(issues({ cron: '0 8 * * *', timezone: 'Mars/Olympus' })[0]?.[0]).toBe('timezone');
+    expect(issues({ at: '2020-01-01T00:00:00Z' })).toEqual([['at', 'must be in the future']]);
+    const later = new Date(Date.now() + 60_000).toISOString();
+    expect(issues({ cron: '0 8 * * *', at: later })).toEqual([
+      ['at', 'give either cron or at, not both'],
+    ]);
+    expect(issues({})).toEqual([['cron', 'give cron (with timezone) or at']]);
+    expect(issues({ cron: '0 8 * * *', catchUp: 'all' })[0]?.[0]).toBe('catchUp');
+    expect(issues({ cron: '0 8 * * *', max_steps: 3 })[0]?.[1]).toMatch(/max_steps/);
+  });
+});
