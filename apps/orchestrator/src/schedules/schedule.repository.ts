@@ -217,6 +217,17 @@ export class ScheduleRepository {
   }
 
   /**
+   * A firing its busy thread refused (thread_policy reject): skipped, with no task, and never
+   * republished.
+   */
+  async markRefused(scheduleId: string, dueAt: Date): Promise<void> {
+    await this.prisma.scheduleFiring.updateMany({
+      where: { scheduleId, dueAt, publishedAt: null },
+      data: { status: 'skipped', taskId: null, publishedAt: new Date() },
+    });
+  }
+
+  /**
    * Firings recorded before `before` whose task never reached the stream (the replica that claimed
    * them stopped between its commit and its publish), oldest first.
    */

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Actor, DEFAULT_TENANT, Tasks } from '@switchboard/contracts';
+import { type Actor, DEFAULT_TENANT, DomainError, Tasks } from '@switchboard/contracts';
 import { AuditTrail, JetStreamService } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
+import { AdmitToThreadUseCase } from '../../threads/admit-to-thread/admit-to-thread.use-case.js';
 import { type DueFiring, ScheduleRepository } from '../schedule.repository.js';
 
 /**
@@ -10,7 +11,11 @@ import { type DueFiring, ScheduleRepository } from '../schedule.repository.js';
  * schedule and the due time), so a second publish of the same firing — a republish after a crash, two
  * replicas — is dropped by JetStream and, past its duplicate window, by the orchestrator's claim of the
  * task id. Audited as any submitted task (`task.submit`) plus the firing (`schedule.fire`), each once
- * per firing (the records' ids derive from it).
+ * per firing (the records' ids derive from it). A firing into a thread is admitted into it first, as
+ * a message through the gateway is, under the thread's policy (THREAD_POLICY_DEFAULT: a schedule's
+ * firings carry none of their own): `reject` on a busy thread refuses the firing — recorded as
+ * skipped, audited as refused, never submitted; `enqueue` waits; `interrupt`/`rollback` cancel the
+ * running task. Admitting the same task again (a republish) answers the same.
  */
 @Injectable()
 export class ScheduleSubmitter {
@@ -19,6 +24,7 @@ export class ScheduleSubmitter {
     private readonly repository: ScheduleRepository,
     private readonly audit: AuditTrail,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly threads: AdmitToThreadUseCase,
   ) {}
 
   async submit(f: DueFiring): Promise<void> {
@@ -30,6 +36,7 @@ export class ScheduleSubmitter {
     };
     const dueAt = f.dueAt.toISOString();
     const correlationId = `schedule:${f.scheduleId}:${dueAt}`;
+    if (!(await this.admitted(f, actor, correlationId))) return;
     const { duplicate } = await this.jetstream.publish(
       Tasks.TaskSubmitted,
       [],
@@ -77,5 +84,42 @@ export class ScheduleSubmitter {
       onceKey: `schedule-fire:${f.scheduleId}:${dueAt}`,
       details: { dueAt, firedAt: f.firedAt.toISOString() },
     });
+  }
+
+  /** False when the firing's thread refuses it (reject on a busy thread): then it is recorded so. */
+  private async admitted(f: DueFiring, actor: Actor, correlationId: string): Promise<boolean> {
+    const threadId = f.request.thread_id;
+    if (!threadId) return true;
+    try {
+      await this.threads.execute(
+        {
+          taskId: f.taskId,
+          threadId,
+          ...(f.request.thread_policy ? { policy: f.request.thread_policy } : {}),
+        },
+        actor,
+      );
+      return true;
+    } catch (e) {
+      if (!(e instanceof DomainError) || e.code !== 'CONFLICT') throw e;
+      await this.repository.markRefused(f.scheduleId, f.dueAt);
+      const dueAt = f.dueAt.toISOString();
+      this.logger.info(
+        { scheduleId: f.scheduleId, taskId: f.taskId, dueAt, threadId },
+        'scheduled task refused by its busy thread (thread_policy: reject)',
+      );
+      void this.audit.record({
+        category: 'schedule',
+        action: 'schedule.fire',
+        outcome: 'denied',
+        resource: f.scheduleId,
+        tenantId: f.tenantId,
+        actor: { userId: f.userId, role: f.role },
+        correlationId,
+        onceKey: `schedule-fire:${f.scheduleId}:${dueAt}`,
+        details: { dueAt, reason: e.message, ...e.details },
+      });
+      return false;
+    }
   }
 }
