@@ -45,6 +45,7 @@ import { ThreadGateRepository } from './threads/thread-gate.repository.js';
 import { ThreadHandler } from './threads/thread.handler.js';
 import { AdmitToThreadUseCase } from './threads/admit-to-thread/admit-to-thread.use-case.js';
 import { ReleaseThreadUseCase } from './threads/release-thread/release-thread.use-case.js';
+import { ResubmitHandedOverUseCase } from './threads/resubmit-handed-over/resubmit-handed-over.use-case.js';
 import { WaitForThreadUseCase } from './threads/wait-for-thread/wait-for-thread.use-case.js';
 import { TaskCanceller } from './tasks/task-canceller.js';
 import { DiffTasksUseCase } from './replay/diff-tasks/diff-tasks.use-case.js';
@@ -124,6 +125,7 @@ import { webhookProviders } from './webhooks/webhook.providers.js';
     ThreadGateRepository,
     AdmitToThreadUseCase,
     ReleaseThreadUseCase,
+    ResubmitHandedOverUseCase,
     WaitForThreadUseCase,
     TaskCanceller,
     ToolStepRunner,

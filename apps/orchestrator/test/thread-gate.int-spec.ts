@@ -93,6 +93,27 @@ describe('the thread gate (real PostgreSQL)', () => {
     expect((await gates[1]!.admit(key, randomUUID(), 'refuse', STALE_MS)).decision).toBe('run');
   });
 
+  it('keeps a handed-over submission until its task runs: a lost publish is offered again, once per period', async () => {
+    const key = keyOf(`handover-${randomUUID()}`);
+    const [a, b] = [submission(key.threadId), submission(key.threadId)];
+    expect(await gates[0]!.admit(key, a.taskId, 'after', STALE_MS)).toEqual({ decision: 'run' });
+    expect(await gates[0]!.enter(key, a, STALE_MS)).toBe(true);
+    expect(await gates[1]!.admit(key, b.taskId, 'after', STALE_MS)).toMatchObject({
+      decision: 'queued',
+    });
+    expect(await gates[1]!.enter(key, b, STALE_MS)).toBe(false);
+    expect(await gates[0]!.release(key, a.taskId)).toEqual({ taskId: b.taskId, submission: b });
+    // The publish after that commit was lost (the replica died): the sweep finds b's submission…
+    const later = () => new Date(Date.now() + 1_000);
+    expect(await gates[1]!.handedOver(later(), 10)).toEqual([b]);
+    // …once per period: offered again, it is marked as handed over now.
+    expect(await gates[1]!.handedOver(new Date(Date.now() - 30_000), 10)).toEqual([]);
+    // Delivered at last, it runs, and nothing is offered any more.
+    expect(await gates[0]!.enter(key, b, STALE_MS)).toBe(true);
+    expect(await gates[1]!.handedOver(later(), 10)).toEqual([]);
+    expect(await gates[0]!.release(key, b.taskId)).toBeUndefined();
+  });
+
   it('interrupt goes before every waiter; rollback discards the displaced task turns on release', async () => {
     const key = keyOf(`roll-${randomUUID()}`);
     const [running, queued, rolling] = [randomUUID(), randomUUID(), randomUUID()];

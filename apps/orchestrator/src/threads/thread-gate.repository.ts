@@ -73,7 +73,11 @@ export class ThreadGateRepository {
   enter(key: ThreadKey, s: Tasks.TaskSubmission, staleMs: number): Promise<boolean> {
     return this.prisma.$transaction(async (tx) => {
       const slot = await lockSlot(tx, key);
-      if (slot.activeTaskId === s.taskId) return true;
+      if (slot.activeTaskId === s.taskId) {
+        // Handed the thread: its kept submission is no longer needed once it runs.
+        await tx.threadWaiter.deleteMany({ where: { taskId: s.taskId } });
+        return true;
+      }
       // Cancelled while it waited (by its submitter or an admin of its tenant): it leaves the line and
       // runs at once, to end as cancelled at its claim without planning anything.
       if (await cancelledWhileWaiting(tx, key, s.taskId)) {
@@ -106,17 +110,47 @@ export class ThreadGateRepository {
       if (slot.activeTaskId !== taskId) return undefined;
       if (slot.discardTaskId === taskId) await tx.turn.deleteMany({ where: { ...key, taskId } });
       const [next] = await tx.threadWaiter.findMany({
-        where: key,
+        where: { ...key, promotedAt: null },
         orderBy: [{ position: 'asc' }],
         take: 1,
       });
       const discard = slot.discardTaskId === taskId ? null : slot.discardTaskId;
       await setActive(tx, key, next?.taskId ?? null, discard);
       if (!next) return undefined;
-      await tx.threadWaiter.delete({ where: { taskId: next.taskId } });
+      // Kept until its task is claimed (enter): a publish lost after this commit is made again.
+      await tx.threadWaiter.update({
+        where: { taskId: next.taskId },
+        data: { promotedAt: new Date() },
+      });
       const parsed = Tasks.TaskSubmission.safeParse(next.submission);
       return { taskId: next.taskId, ...(parsed.success ? { submission: parsed.data } : {}) };
     });
+  }
+
+  /**
+   * Submissions of tasks handed their thread before `before` and still not claimed (the publish after
+   * the hand-over was lost: a crash, the stream away), oldest first; each is marked handed over again
+   * now, so it is offered once per period, not once per sweep.
+   */
+  async handedOver(before: Date, take: number): Promise<Tasks.TaskSubmission[]> {
+    const rows = await this.prisma.threadWaiter.findMany({
+      where: { promotedAt: { lt: before } },
+      orderBy: [{ promotedAt: 'asc' }],
+      take,
+    });
+    const out: Tasks.TaskSubmission[] = [];
+    for (const row of rows) {
+      const parsed = Tasks.TaskSubmission.safeParse(row.submission);
+      const claimed = await this.claimed(row.taskId);
+      if (claimed) await this.prisma.threadWaiter.deleteMany({ where: { taskId: row.taskId } });
+      else
+        await this.prisma.threadWaiter.updateMany({
+          where: { taskId: row.taskId },
+          data: { promotedAt: new Date() },
+        });
+      if (parsed.success && !claimed) out.push(parsed.data);
+    }
+    return out;
   }
 
   /** The stored submission of a task waiting in a thread (undefined: not waiting, or not delivered yet). */

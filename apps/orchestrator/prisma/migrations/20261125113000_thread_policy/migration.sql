@@ -18,9 +18,12 @@ CREATE TABLE "ThreadWaiter" (
     "position" BIGINT NOT NULL,
     "policy" TEXT NOT NULL,
     "submission" JSONB,
+    "promotedAt" TIMESTAMP(3),
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "ThreadWaiter_pkey" PRIMARY KEY ("taskId")
 );
 
 CREATE INDEX "ThreadWaiter_tenantId_userId_threadId_position_idx" ON "ThreadWaiter"("tenantId", "userId", "threadId", "position");
+
+CREATE INDEX "ThreadWaiter_promotedAt_idx" ON "ThreadWaiter"("promotedAt");

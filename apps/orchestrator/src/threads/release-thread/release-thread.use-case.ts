@@ -21,8 +21,8 @@ const RESUBMIT_WAIT_MS = 30_000;
  * for it, whose submission (stored when its first delivery found the thread busy) is put back on the
  * work queue (Nats-Msg-Id `<taskId>:thread`: two replicas releasing the same end submit it once). A
  * waiter whose first delivery is still on its way needs nothing: it finds the thread its own. Never
- * throws into the end of a task: a failure is logged (the next admission frees a thread whose
- * running task is over).
+ * throws into the end of a task: a failure is logged — the waiter's row keeps its submission until
+ * its task is claimed, and ResubmitHandedOverUseCase publishes it again.
  */
 @Injectable()
 export class ReleaseThreadUseCase {

@@ -1,0 +1,71 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { Tasks } from '@switchboard/contracts';
+import { JetStreamService } from '@switchboard/messaging';
+import { LOGGER, type Logger } from '@switchboard/observability';
+import { ThreadGateRepository } from '../thread-gate.repository.js';
+
+/** How often each replica looks for hand-overs whose publish was lost. */
+export const HANDOVER_SWEEP_MS = 15_000;
+/** How long a handed-over task may stay unclaimed before it is published again. */
+export const HANDOVER_GRACE_MS = 60_000;
+const BATCH = 100;
+
+/**
+ * A thread is handed to its next task in one transaction, and that task's stored submission is
+ * published after the commit (ReleaseThreadUseCase). A replica that dies in between, or a stream that
+ * refuses the publish for longer than its retries, would leave the task admitted, promised to its
+ * client and never run: its waiter row is therefore kept until the task is claimed, and this sweep
+ * publishes again what is still unclaimed after HANDOVER_GRACE_MS — under the same message id, so a
+ * publish that did arrive is dropped by JetStream's duplicate window (and, past it, by the task's
+ * claim, which never runs one task twice).
+ */
+@Injectable()
+export class ResubmitHandedOverUseCase implements OnApplicationBootstrap, OnModuleDestroy {
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+
+  constructor(
+    private readonly gate: ThreadGateRepository,
+    private readonly jetstream: JetStreamService,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.sweeping ??= this.sweep()
+        .catch((e: unknown) =>
+          this.logger.warn({ err: e }, 'thread hand-over sweep failed; the next one retries'),
+        )
+        .then(() => undefined)
+        .finally(() => (this.sweeping = undefined));
+    }, HANDOVER_SWEEP_MS);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sweeping;
+  }
+
+  /** One sweep; the number of submissions published again. */
+  async sweep(now = Date.now()): Promise<number> {
+    const lost = await this.gate.handedOver(new Date(now - HANDOVER_GRACE_MS), BATCH);
+    for (const submission of lost) {
+      await this.jetstream.publish(Tasks.TaskSubmitted, [], submission, {
+        msgId: `${submission.taskId}:thread`,
+        actor: submission.actor,
+        correlationId: submission.correlationId,
+      });
+      this.logger.warn(
+        { taskId: submission.taskId, threadId: submission.request.thread_id },
+        'thread: a handed-over task was not claimed; submitted again',
+      );
+    }
+    return lost.length;
+  }
+}
