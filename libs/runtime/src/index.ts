@@ -7,3 +7,4 @@ export * from './database.js';
 export * from './json-schema.compiler.js';
 export * from './canonical-json.js';
 export * from './tenant-quotas.js';
+export * from './periodic-job.js';

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { AuditTrail } from '@switchboard/messaging';
+import { PeriodicJob } from '@switchboard/runtime';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import { TaskRepository } from '../../tasks/task.repository.js';
@@ -26,8 +27,7 @@ const STALLED_AFTER_MS = 60_000;
  */
 @Injectable()
 export class ExpireApprovalsUseCase implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | undefined;
+  private readonly job: PeriodicJob;
   private lastStalledCheck = 0;
 
   constructor(
@@ -38,22 +38,20 @@ export class ExpireApprovalsUseCase implements OnApplicationBootstrap, OnModuleD
     private readonly metrics: ApprovalMetrics,
     @Inject(APP_CONFIG) private readonly config: Pick<OrchestratorEnv, 'APPROVAL_SWEEP_MS'>,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.job = new PeriodicJob(
+      this.config.APPROVAL_SWEEP_MS,
+      () => this.sweep(),
+      (e) => this.logger.warn({ err: e }, 'approval sweep failed; next one retries'),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.sweeping ??= this.sweep()
-        .catch((e: unknown) =>
-          this.logger.warn({ err: e }, 'approval sweep failed; next one retries'),
-        )
-        .finally(() => (this.sweeping = undefined));
-    }, this.config.APPROVAL_SWEEP_MS);
-    this.timer.unref();
+    this.job.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping;
+    await this.job.stop();
   }
 
   /** One sweep: expire what is due, resume the tasks it leaves with nothing pending. */

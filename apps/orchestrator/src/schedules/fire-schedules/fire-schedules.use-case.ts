@@ -5,6 +5,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
+import { PeriodicJob } from '@switchboard/runtime';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import { planFiring } from '../schedule-plan.js';
@@ -33,8 +34,7 @@ export const REPUBLISH_AFTER_MS = 30_000;
  */
 @Injectable()
 export class FireSchedulesUseCase implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer: NodeJS.Timeout | undefined;
-  private ticking: Promise<void> | undefined;
+  private readonly job: PeriodicJob;
 
   constructor(
     private readonly repository: ScheduleRepository,
@@ -45,23 +45,20 @@ export class FireSchedulesUseCase implements OnApplicationBootstrap, OnModuleDes
       'SCHEDULE_TICK_MS' | 'SCHEDULE_MISFIRE_GRACE_MS'
     >,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.job = new PeriodicJob(
+      this.config.SCHEDULE_TICK_MS,
+      () => this.tick(),
+      (e) => this.logger.warn({ err: e }, 'schedule tick failed; the next one retries'),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.ticking ??= this.tick()
-        .then(() => undefined)
-        .catch((e: unknown) =>
-          this.logger.warn({ err: e }, 'schedule tick failed; the next one retries'),
-        )
-        .finally(() => (this.ticking = undefined));
-    }, this.config.SCHEDULE_TICK_MS);
-    this.timer.unref();
+    this.job.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.ticking;
+    await this.job.stop();
   }
 
   /** One tick: claim and fire what is due, then publish what an earlier claimer left unpublished. */

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { Tasks } from '@switchboard/contracts';
 import { JetStreamService } from '@switchboard/messaging';
+import { PeriodicJob } from '@switchboard/runtime';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { ThreadGateRepository } from '../thread-gate.repository.js';
 
@@ -26,30 +27,26 @@ const BATCH = 100;
  */
 @Injectable()
 export class ResubmitHandedOverUseCase implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | undefined;
+  private readonly job: PeriodicJob;
 
   constructor(
     private readonly gate: ThreadGateRepository,
     private readonly jetstream: JetStreamService,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.job = new PeriodicJob(
+      HANDOVER_SWEEP_MS,
+      () => this.sweep(),
+      (e) => this.logger.warn({ err: e }, 'thread hand-over sweep failed; the next one retries'),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.sweeping ??= this.sweep()
-        .catch((e: unknown) =>
-          this.logger.warn({ err: e }, 'thread hand-over sweep failed; the next one retries'),
-        )
-        .then(() => undefined)
-        .finally(() => (this.sweeping = undefined));
-    }, HANDOVER_SWEEP_MS);
-    this.timer.unref();
+    this.job.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping;
+    await this.job.stop();
   }
 
   /** One sweep; the number of submissions published again. */

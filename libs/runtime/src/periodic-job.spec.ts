@@ -1,0 +1,61 @@
+import { describe, expect, it } from '@jest/globals';
+import { PeriodicJob } from './periodic-job.js';
+
+describe(PeriodicJob.name, () => {
+  it('never runs twice at once: a run asked for while one is in progress is that run', async () => {
+    let release: () => void = () => undefined;
+    let runs = 0;
+    const job = new PeriodicJob(
+      60_000,
+      () => {
+        runs++;
+        return new Promise<void>((r) => (release = r));
+      },
+      () => undefined,
+    );
+    const first = job.runOnce();
+    const second = job.runOnce();
+    expect(second).toBe(first);
+    release();
+    await first;
+    expect(runs).toBe(1);
+    const third = job.runOnce();
+    release();
+    await third;
+    expect(runs).toBe(2);
+  });
+
+  it('hands a failed run to onError and runs again next time', async () => {
+    const errors: unknown[] = [];
+    let fail = true;
+    const job = new PeriodicJob(
+      60_000,
+      async () => {
+        if (fail) throw new Error('database away');
+      },
+      (e) => errors.push(e),
+    );
+    await job.runOnce();
+    expect(errors).toEqual([new Error('database away')]);
+    fail = false;
+    await job.runOnce();
+    expect(errors).toHaveLength(1);
+  });
+
+  it('stop waits for the run in progress', async () => {
+    let release: () => void = () => undefined;
+    let done = false;
+    const job = new PeriodicJob(
+      60_000,
+      () => new Promise<void>((r) => (release = r)).then(() => void (done = true)),
+      () => undefined,
+    );
+    job.start();
+    const run = job.runOnce();
+    const stopped = job.stop();
+    release();
+    await stopped;
+    expect(done).toBe(true);
+    await run;
+  });
+});
