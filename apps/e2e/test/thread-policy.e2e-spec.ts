@@ -98,7 +98,7 @@ describe('thread concurrency policy (two gateways, real processes, scripted LLM)
         const t = await task(user, taskId);
         return ['completed', 'failed', 'cancelled'].includes(t.status) ? t : undefined;
       },
-      { what: `task ${taskId} ended` },
+      { timeoutMs: 60_000, what: `task ${taskId} ended` },
     );
 
   const times = async (taskId: string) => {
@@ -179,7 +179,8 @@ describe('thread concurrency policy (two gateways, real processes, scripted LLM)
           return { cancelled: { ...b, id: ids[1]! }, then: { ...a, id: ids[0]! } };
         return undefined;
       },
-      { what: 'one of the two tasks cancelled' },
+      // A loaded machine (the whole suite on two cores) takes its time to reach the safe point.
+      { timeoutMs: 60_000, what: 'one of the two tasks cancelled' },
     );
     outcome.then.gate.release();
     const done = await ended(user, outcome.then.id);

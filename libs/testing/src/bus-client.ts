@@ -57,7 +57,12 @@ export async function createBusClient(
     ],
   })
   class BusClientModule {}
-  const app = await NestFactory.createApplicationContext(BusClientModule, { logger: false });
+  // abortOnError false: a client that cannot start (NATS away, a refused identity) is an error of the
+  // test that asked for it, not a process.exit of the whole jest run (every later suite lost).
+  const app = await NestFactory.createApplicationContext(BusClientModule, {
+    logger: false,
+    abortOnError: false,
+  });
   return {
     bus: app.get(NatsBus),
     jetstream: app.get(JetStreamService),
