@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import { ApprovalRepository } from '../src/approvals/approval.repository.js';
 import { PrismaService } from '../src/prisma/prisma.service.js';
+import { ReplayBatchRepository } from '../src/replay/batches/replay-batch.repository.js';
 import { PlanningRoundRepository } from '../src/tasks/plan-round/planning-round.repository.js';
 import { TaskListRepository } from '../src/tasks/task-list.repository.js';
 import { TaskRepository } from '../src/tasks/task.repository.js';
@@ -156,6 +157,30 @@ describe('tenants in the orchestrator database (real PostgreSQL)', () => {
     expect(await approvals.get(globex, id, 'piedpiper')).toMatchObject({ tenantId: 'piedpiper' });
     expect(await approvals.get(globex, id, ALL_TENANTS)).toBeDefined();
     expect(await approvals.tenantOfApproval(globex, id)).toBe('piedpiper');
+  });
+
+  it("finds a replay batch's tasks inside the caller's scope only: a filter narrows it, never replaces it", async () => {
+    const batches = new ReplayBatchRepository(prisma);
+    const ended = async (actor: Actor) => {
+      const id = await storeTask(actor);
+      await prisma.task.update({ where: { id }, data: { status: 'completed' } });
+      return id;
+    };
+    const user = (userId: string, tenantId: string): Actor => ({ userId, role: 'user', tenantId });
+    const annTask = await ended(user('ann', 'wayne'));
+    const bobTask = await ended(user('bob', 'wayne'));
+    const carolTask = await ended(user('carol', 'stark'));
+    const find = (actor: Actor, pick: Parameters<ReplayBatchRepository['endedTasks']>[1]) =>
+      batches.endedTasks(actor, pick, 200);
+    const ann = user('ann', 'wayne');
+    expect(await find(ann, {})).toEqual([annTask]);
+    expect(await find(ann, { userId: 'bob' })).toEqual([]);
+    expect(await find(ann, { tenantId: 'stark' })).toEqual([]);
+    expect(await find(ann, { userId: 'carol', tenantId: 'stark' })).toEqual([]);
+    expect(await find(ann, { ids: [bobTask, carolTask, annTask] })).toEqual([annTask]);
+    const admin: Actor = { userId: 'root', role: 'admin', tenantId: 'wayne' };
+    expect(await find(admin, { userId: 'bob' })).toEqual([bobTask]);
+    expect(await find(admin, { tenantId: 'stark' })).toEqual([]);
   });
 
   it('keeps the same thread id of two tenants as two threads', async () => {

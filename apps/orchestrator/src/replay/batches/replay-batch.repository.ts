@@ -65,19 +65,23 @@ export class ReplayBatchRepository {
     });
   }
 
-  /** The ended tasks `actor` may run again, of `ids` (in that order) or of the filter. */
+  /**
+   * The ended tasks `actor` may run again, of `ids` (in that order) or of the filter. The caller's
+   * scope and the pick are two conditions ANDed, never one object spread: a filter naming `userId`
+   * or `tenantId` narrows what the caller may see, it cannot replace the caller's own scope.
+   */
   async endedTasks(
     actor: Actor,
     pick: { ids: readonly string[] } | Prisma.TaskWhereInput,
     limit: number,
   ) {
+    const scope: Prisma.TaskWhereInput = {
+      ...tenantWhere(scopeOf(actor)),
+      ...(isAdmin(actor) ? {} : { userId: actor.userId }),
+      status: { in: [...Tasks.TERMINAL_TASK_STATUSES] },
+    };
     const rows = await this.prisma.task.findMany({
-      where: {
-        ...tenantWhere(scopeOf(actor)),
-        ...(isAdmin(actor) ? {} : { userId: actor.userId }),
-        status: { in: [...Tasks.TERMINAL_TASK_STATUSES] },
-        ...('ids' in pick ? { id: { in: [...pick.ids] } } : pick),
-      },
+      where: { AND: [scope, 'ids' in pick ? { id: { in: [...pick.ids] } } : pick] },
       orderBy: { createdAt: 'desc' },
       take: limit,
       select: { id: true },

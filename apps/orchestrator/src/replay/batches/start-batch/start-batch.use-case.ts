@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { type Actor, DomainError, type Tasks } from '@switchboard/contracts';
+import { type Actor, DomainError, isAdmin, type Tasks } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { randomUUID } from 'node:crypto';
 import { type OrchestratorEnv, usesLlm } from '../../../config/orchestrator.env.js';
@@ -83,6 +83,12 @@ export class StartBatchUseCase {
       return [...new Set(body.taskIds)];
     }
     const f = body.filter as NonNullable<Tasks.ReplayBatchBody['filter']>;
+    if (f.userId && f.userId !== actor.userId && !isAdmin(actor))
+      throw new DomainError(
+        'FORBIDDEN',
+        'filter.userId: only an admin may run again the tasks of another user',
+        { details: { issues: [{ path: 'filter.userId', message: 'not your user id' }] } },
+      );
     const ids = await this.batches.endedTasks(
       actor,
       {
