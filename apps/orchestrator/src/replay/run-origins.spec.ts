@@ -66,6 +66,8 @@ describe(runSubmission.name, () => {
         request: {
           task: 'recorded',
           thread_id: 't1',
+          thread_policy: 'enqueue',
+          webhook: { url: 'https://hooks.example.com/original', events: ['*'] },
           max_steps: 4,
           approval: { tools: ['notes.add'] },
         },
@@ -80,7 +82,7 @@ describe(runSubmission.name, () => {
     correlationId: 'c',
   };
 
-  it("a replay runs the record's request, outside the record's thread", () => {
+  it("a replay runs the record's request, outside the record's thread, calling none of its webhooks", () => {
     expect(runSubmission(s, origin('replay')).request).toEqual({
       task: 'recorded',
       max_steps: 4,
@@ -88,11 +90,16 @@ describe(runSubmission.name, () => {
     });
   });
 
-  it("a fork runs the record's request with its own changes on top", () => {
+  it("a fork runs the record's request with its own changes on top: its caller's webhook only", () => {
     expect(runSubmission(s, origin('fork')).request).toEqual({
       task: 'edited',
       max_steps: 2,
       approval: { tools: ['notes.add'] },
     });
+    const own = { url: 'https://hooks.example.com/fork', events: ['ended' as const] };
+    expect(
+      runSubmission({ ...s, request: { ...s.request, webhook: own } }, origin('fork')).request
+        .webhook,
+    ).toEqual(own);
   });
 });

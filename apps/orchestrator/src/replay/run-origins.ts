@@ -173,7 +173,14 @@ export function runSubmission(
   s: Tasks.TaskSubmission,
   origin: RunOriginState,
 ): Tasks.TaskSubmission {
-  const { thread_id: _thread, ...recorded } = origin.record.request;
+  // Not the original's thread, and not its webhook: a run again is no message on the thread, and it
+  // calls nobody's URL but its own caller's (a fork's request may name one).
+  const {
+    thread_id: _thread,
+    thread_policy: _policy,
+    webhook: _webhook,
+    ...recorded
+  } = origin.record.request;
   const request: Tasks.TaskRequest =
     origin.kind === 'replay' ? recorded : { ...recorded, ...s.request };
   const call = firstContext(origin.record)?.call;
