@@ -1,9 +1,11 @@
+import { jetstreamManager } from '@nats-io/jetstream';
 import {
   type CommandContract,
   commandOfSubject,
   type EventContract,
   eventOfSubject,
   TASK_WALKTHROUGH,
+  TaskEventStream,
   Tasks,
   Tools,
 } from '@switchboard/contracts';
@@ -379,6 +381,52 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
       return body.status === 'completed' ? body : undefined;
     });
     expect(view.result).toContain('5 * 5 = 25');
+  });
+
+  it('reads for webhooks only the messages that end a task or ask for an approval: no one pays for webhooks no one has', async () => {
+    const nc = await connectAs({
+      identity: 'orchestrator',
+      nats: stack.natsSettings('orchestrator'),
+    });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const stream = TaskEventStream.name;
+      /** What each webhook durable was handed so far, once it has caught up with the stream. */
+      const delivered = async () => {
+        const last = (await jsm.streams.info(stream)).state.last_seq;
+        const counts: number[] = [];
+        for (const durable of ['orchestrator-webhooks', 'orchestrator-webhooks-approvals']) {
+          const info = await waitFor(
+            async () => {
+              const i = await jsm.consumers.info(stream, durable);
+              return i.num_pending === 0 && i.num_ack_pending === 0 ? i : undefined;
+            },
+            { what: `durable ${durable} to catch up with stream seq ${last}` },
+          );
+          counts.push(info.delivered.consumer_seq);
+        }
+        return { stored: last, counts };
+      };
+      const before = await delivered();
+      const tasks = 4;
+      for (let i = 0; i < tasks; i++) {
+        const res = await post('/orchestrate', { task: DEMO_TASK });
+        expect(res.status).toBe(200);
+      }
+      const after = await delivered();
+      const stored = after.stored - before.stored;
+      const [ends, approvals] = after.counts.map((n, i) => n - before.counts[i]!);
+      // Each task stores several messages; the ends durable reads its last (and at most the one
+      // holding task.started alone), the approvals durable none — it asked for no approval.
+      expect(stored).toBeGreaterThanOrEqual(4 * tasks);
+      expect({ ends: ends! <= 2 * tasks, approvals }).toEqual({ ends: true, approvals: 0 });
+      // The every-event durable exists only once a webhook asks for every event (none here).
+      await expect(jsm.consumers.info(stream, 'orchestrator-webhooks-every')).rejects.toThrow(
+        /not found/i,
+      );
+    } finally {
+      await nc.close();
+    }
   });
 
   it('exposes health, readiness and Prometheus metrics on every service', async () => {

@@ -28,15 +28,22 @@ const SERVERS: [string, () => string][] = [
   ['2.10', natsServer210Binary],
 ];
 
-/** Every durable consumer of the platform, with a subject of its stream it consumes. */
-/** Each poison message, and the durables that read it (two read every task event). */
+/**
+ * Each poison message, and the durables that read it: the task logs read every task event, the
+ * webhooks' durables the messages that end a task or hold approval requests.
+ */
 const TARGETS: { stream: StreamContract; durables: string[]; subject: string }[] = [
   { stream: TaskSubmissionStream, durables: ['orchestrator'], subject: 'sb.task.submit' },
   { stream: AuditStream, durables: ['audit'], subject: 'sb.audit.tool' },
   {
     stream: TaskEventStream,
     durables: ['task-logs', 'orchestrator-webhooks'],
-    subject: `sb.evt.task.${randomUUID()}.default.task.started`,
+    subject: `sb.evt.task.${randomUUID()}.default.orchestrator.task.completed`,
+  },
+  {
+    stream: TaskEventStream,
+    durables: ['task-logs', 'orchestrator-webhooks-approvals'],
+    subject: `sb.evt.task.${randomUUID()}.default.orchestrator.approval.requested`,
   },
 ];
 
@@ -105,7 +112,9 @@ describe.each(SERVERS)('poison messages on nats-server %s', (_label, binary) => 
       }
     for (const { stream, subject, durables } of published) {
       // One letter per durable that read it: each says which consumer parked it.
-      const letters = (await readAll(client, `sb.dlq.${stream.name}`)) as { consumer: string }[];
+      const letters = (
+        (await readAll(client, `sb.dlq.${stream.name}`)) as { consumer: string; subject: string }[]
+      ).filter((l) => l.subject === subject);
       expect([...letters].sort((a, b) => a.consumer.localeCompare(b.consumer))).toEqual(
         [...durables].sort().map((consumer) =>
           expect.objectContaining({

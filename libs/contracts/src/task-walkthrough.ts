@@ -47,7 +47,7 @@ export const TASK_WALKTHROUGH: readonly WalkthroughHop[] = [
   },
   {
     contract: TaskEventPublished,
-    what: "Every transition as a task event with a gap-free per-task `seq` (`TaskEventLog`): the events of one step go out as one stored batch, pipelined, flushed before the terminal event. The gateway streams them to the client (`id: <seq>`, resumable with `Last-Event-ID`); the audit service writes the per-task log; the orchestrator's own durable (`orchestrator-webhooks`) stores the webhook deliveries they call for (docs/webhooks.md).",
+    what: "Every transition as a task event with a gap-free per-task `seq` (`TaskEventLog`): the events of one step go out as one stored batch, pipelined, flushed before the terminal event. The gateway streams them to the client (`id: <seq>`, resumable with `Last-Event-ID`); the audit service writes the per-task log; the orchestrator's own durables (`orchestrator-webhooks*`: the messages that end a task or hold approval requests, every message only once a webhook asks for every event) store the webhook deliveries they call for (docs/webhooks.md).",
   },
   {
     contract: ToolsCall,

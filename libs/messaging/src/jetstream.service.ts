@@ -213,6 +213,18 @@ export class JetStreamService {
     }
   }
 
+  /** Whether the durable `durable` of `stream` exists (e.g. made by another replica). */
+  async hasDurable(stream: StreamContract, durable: string): Promise<boolean> {
+    const jsm = await this.manager();
+    try {
+      await jsm.consumers.info(stream.name, durable);
+      return true;
+    } catch (e) {
+      if (/not found/i.test((e as Error).message)) return false;
+      throw e;
+    }
+  }
+
   /** Runs `handle` for each message, `concurrency` at a time; acks after success. */
   async consumeDurable<E extends EventContract>(opts: DurableOptions<E>): Promise<ConsumerHandle> {
     // Shared by every pull loop of this consumer (a recreated durable starts a new loop).

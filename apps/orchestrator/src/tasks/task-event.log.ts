@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TaskEventStream, Tasks, tenantOf } from '@switchboard/contracts';
+import { TaskEventStream, Tasks, tenantOf, type Webhooks } from '@switchboard/contracts';
 import { JetStreamService } from '@switchboard/messaging';
 import {
   LOGGER,
@@ -9,6 +9,7 @@ import {
   type ServiceIdentity,
 } from '@switchboard/observability';
 import { ALL_TENANTS } from '../tenancy/tenant-scope.js';
+import { WebhookEventConsumer } from '../webhooks/enqueue-deliveries/webhook-event.consumer.js';
 import { TaskEventSequence } from './task-event.stream.js';
 import { TaskRepository } from './task.repository.js';
 
@@ -20,10 +21,19 @@ export class TaskEventLog {
     private readonly repository: TaskRepository,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly webhookEvents: WebhookEventConsumer,
   ) {}
 
-  /** The task's event sequence, continuing after the last stored event when resuming. */
-  async open(taskId: string, resumed: boolean): Promise<TaskEventSequence> {
+  /**
+   * The task's event sequence, continuing after the last stored event when resuming. A task whose
+   * own webhook asks for every event first makes sure those are read (before its first is stored).
+   */
+  async open(
+    taskId: string,
+    resumed: boolean,
+    webhook?: Pick<Webhooks.TaskWebhook, 'events'>,
+  ): Promise<TaskEventSequence> {
+    await this.webhookEvents.prepareFor(webhook?.events);
     const lastSeq = resumed ? ((await this.last(taskId))?.seq ?? 0) : 0;
     return this.sequence(taskId, lastSeq);
   }

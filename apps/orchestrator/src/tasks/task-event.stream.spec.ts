@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { DomainError, type EventContract, Tasks, validationError } from '@switchboard/contracts';
 import type { JetStreamService } from '@switchboard/messaging';
-import { FLUSH_PATIENCE_MS, TaskEventSequence } from './task-event.stream.js';
+import { batchesOf, FLUSH_PATIENCE_MS, TaskEventSequence } from './task-event.stream.js';
 
 const TASK_ID = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
 
@@ -182,5 +182,36 @@ describe(TaskEventSequence.name, () => {
     expect(events().map((e) => (e.data as { durationMs: number }).durationMs)).toEqual([
       5.6, 6, 41,
     ]);
+  });
+});
+
+describe(batchesOf.name, () => {
+  const named = (...names: string[]) =>
+    names.map((name, i) => ({ name, seq: i + 1 }) as unknown as Tasks.TaskEvent);
+  const shape = (batches: Tasks.TaskEvent[][]) => batches.map((b) => b.map((e) => e.seq));
+
+  it('ends a message after each run of approval requests, so its subject names the request', () => {
+    const events = named(
+      'orchestrator.planning.completed',
+      'orchestrator.approval.requested',
+      'orchestrator.approval.requested',
+      'orchestrator.step.dispatching',
+      'orchestrator.approval.requested',
+    );
+    expect(shape(batchesOf(events))).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
+    expect(batchesOf(events).map((b) => b.at(-1)?.name)).toEqual([
+      'orchestrator.approval.requested',
+      'orchestrator.approval.requested',
+    ]);
+  });
+
+  it('keeps other events of one turn in one message, up to the per-message maximum', () => {
+    const max = Tasks.MAX_EVENTS_PER_MESSAGE;
+    const many = named(...Array.from({ length: max + 3 }, () => 'orchestrator.step.completed'));
+    expect(batchesOf(many).map((b) => b.length)).toEqual([max, 3]);
+    expect(shape(batchesOf(named('orchestrator.task.started')))).toEqual([[1]]);
   });
 });

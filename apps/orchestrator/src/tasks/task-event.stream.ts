@@ -126,16 +126,14 @@ export class TaskEventSequence {
     );
   }
 
-  /** Publishes what was emitted since the last send: one message per MAX_EVENTS_PER_MESSAGE. */
+  /** Publishes what was emitted since the last send (batchesOf: the messages it makes). */
   private send(): void {
     this.sendScheduled = false;
     const events = this.outbox;
     if (events.length === 0) return;
     this.outbox = [];
-    for (let i = 0; i < events.length; i += Tasks.MAX_EVENTS_PER_MESSAGE) {
-      const batch = events.slice(i, i + Tasks.MAX_EVENTS_PER_MESSAGE);
+    for (const batch of batchesOf(events))
       this.pending.set(batch[0]?.seq ?? 0, { events: batch, done: this.publish(batch) });
-    }
   }
 
   private async publish(events: Tasks.TaskEvent[]): Promise<Published> {
@@ -180,6 +178,29 @@ export class TaskEventSequence {
       { msgId: `${this.taskId}:${first.seq}-${last.seq}` },
     );
   }
+}
+
+/**
+ * The stored messages of one send: up to MAX_EVENTS_PER_MESSAGE events each, and a run of approval
+ * requests always ends its message, so the message's subject (named by its last event) tells the
+ * webhooks' approvals durable it holds one (Tasks.APPROVALS_REQUESTED_FILTER) without it reading
+ * every event of every task. A terminal event is last anyway (nothing follows it).
+ */
+export function batchesOf(events: readonly Tasks.TaskEvent[]): Tasks.TaskEvent[][] {
+  const batches: Tasks.TaskEvent[][] = [];
+  let batch: Tasks.TaskEvent[] = [];
+  events.forEach((event, i) => {
+    batch.push(event);
+    const endsRequests =
+      event.name === Tasks.TaskEventName.ApprovalRequested &&
+      events[i + 1]?.name !== Tasks.TaskEventName.ApprovalRequested;
+    if (batch.length === Tasks.MAX_EVENTS_PER_MESSAGE || endsRequests) {
+      batches.push(batch);
+      batch = [];
+    }
+  });
+  if (batch.length) batches.push(batch);
+  return batches;
 }
 
 /**

@@ -1,6 +1,8 @@
 import { fitTaskEvent, TaskEvent, TaskEventName } from './task.events.js';
 import { TaskList } from './task-list.contracts.js';
 import {
+  APPROVALS_REQUESTED_FILTER,
+  TASK_ENDS_FILTER,
   taskEventsFilter,
   TaskEventPublished,
   TaskSubmitted,
@@ -53,6 +55,36 @@ describe('task contracts', () => {
     expect(() => tenantTaskEventsFilter('acme.>')).toThrow();
     expect(() => taskEventsFilter('not-a-task')).toThrow();
     expect(TaskSubmitted.subject()).toBe('sb.task.submit');
+  });
+
+  it("filters the stored messages a webhook's durable reads: task ends and approval requests only", () => {
+    const id = demoSubmission.taskId;
+    const matches = (filter: string, subject: string): boolean => {
+      const [f, s] = [filter.split('.'), subject.split('.')];
+      return f.every((t, i) => t === '>' || (i < s.length && (t === '*' || t === s[i])))
+        ? f.at(-1) === '>'
+          ? s.length >= f.length
+          : s.length === f.length
+        : false;
+    };
+    const subject = (event: string) => TaskEventPublished.subject(id, 'acme', event);
+    for (const end of ['completed', 'failed', 'cancelled'])
+      expect(matches(TASK_ENDS_FILTER, subject(`orchestrator.task.${end}`))).toBe(true);
+    for (const other of [
+      'orchestrator.step.completed',
+      'orchestrator.planning.completed',
+      'mcp.task.completed',
+      'orchestrator.approval.requested',
+      'a2a.delegation.result',
+    ])
+      expect([other, matches(TASK_ENDS_FILTER, subject(other))]).toEqual([other, false]);
+    expect(matches(APPROVALS_REQUESTED_FILTER, subject('orchestrator.approval.requested'))).toBe(
+      true,
+    );
+    expect(matches(APPROVALS_REQUESTED_FILTER, subject('orchestrator.approval.decided'))).toBe(
+      false,
+    );
+    expect(matches(APPROVALS_REQUESTED_FILTER, subject('orchestrator.task.completed'))).toBe(false);
   });
 
   it('fits an event whose data broke its schema, keeping its name and seq', () => {

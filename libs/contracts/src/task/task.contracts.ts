@@ -72,7 +72,7 @@ export const TaskEventPublished = defineEvent({
   stream: TaskEventStream,
   producers: ['orchestrator'],
   // gateway: SSE streams and replays; audit: the per-task log archive (its durable `task-logs`);
-  // orchestrator: the webhooks' deliveries (its durable `orchestrator-webhooks`, docs/webhooks.md)
+  // orchestrator: the webhooks' deliveries (its durables `orchestrator-webhooks*`, docs/webhooks.md)
   consumers: ['gateway', 'audit', 'orchestrator'],
   description:
     "A task's progress: the events it emitted together (a TaskEventBatch, up to 32; earlier releases stored one event per message), `seq` gap-free per task. `event` is the catalogue name of the last event held (e.g. orchestrator.step.completed; a terminal event is always last, so sb.evt.task.*.*.orchestrator.task.> sees every task end). `tenantId` is the task's tenant (`default` with tenancy off). Tail one task with sb.evt.task.<taskId>.>, one tenant's tasks with sb.evt.task.*.<tenantId>.>",
@@ -87,6 +87,21 @@ export function taskEventsFilter(taskId: string): string {
   if (!TaskId.safeParse(taskId).success) throw new Error(`"${taskId}" is not a task id`);
   return TaskEventPublished.pattern.replace('*', taskId);
 }
+
+/**
+ * The stored messages that end a task: a terminal event is always the last of its message, so its
+ * subject ends in `orchestrator.task.<completed|failed|cancelled>` (a message ending with
+ * `orchestrator.task.started` matches too: one a task). What the webhooks' `ended` durable reads,
+ * instead of every event of every task.
+ */
+export const TASK_ENDS_FILTER = 'sb.evt.task.*.*.orchestrator.task.>';
+
+/**
+ * The stored messages that hold approval requests: a run of `orchestrator.approval.requested` always
+ * ends its message (TaskEventSequence), so its subject names it. What the webhooks' approvals durable
+ * reads.
+ */
+export const APPROVALS_REQUESTED_FILTER = 'sb.evt.task.*.*.orchestrator.approval.requested';
 
 /** Every event of one tenant's tasks: what a tenant operator's NATS identity may subscribe to. */
 export function tenantTaskEventsFilter(tenantId: string): string {

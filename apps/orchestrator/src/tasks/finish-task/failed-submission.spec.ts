@@ -3,6 +3,7 @@ import { DomainError, type Tasks } from '@switchboard/contracts';
 import type { DeadLetter, JetStreamService } from '@switchboard/messaging';
 import { type Logger, requestContext, type ServiceIdentity } from '@switchboard/observability';
 import { FailedSubmissions } from './failed-submission.js';
+import type { WebhookEventConsumer } from '../../webhooks/enqueue-deliveries/webhook-event.consumer.js';
 import { TaskEventLog } from '../task-event.log.js';
 import type { AbandonedTask, TaskRepository } from '../task.repository.js';
 
@@ -46,6 +47,7 @@ function setup(
     repository,
     { service: 'orchestrator' } as ServiceIdentity,
     logger as unknown as Logger,
+    { prepareFor: async () => undefined } as unknown as WebhookEventConsumer,
   );
   const audit = { record: jest.fn(async () => undefined) };
   /** Slots freed, and the events stored by then. */

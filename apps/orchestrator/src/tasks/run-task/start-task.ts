@@ -69,7 +69,7 @@ export class StartTask {
       await this.eventLog.ensureTerminalEvent(taskId, planner.kind);
       return undefined;
     }
-    const events = await this.eventLog.open(taskId, claim.resumed);
+    const events = await this.eventLog.open(taskId, claim.resumed, request.webhook);
     phase.fire('claimed');
     const deadline = claim.startedAt.getTime() + this.config.TASK_TIMEOUT_MS;
     const signal = this.cancellations.register(taskId, deadline);

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { type Actor, isDomainError, type Webhooks } from '@switchboard/contracts';
 import type { AuditTrail } from '@switchboard/messaging';
 import type { CheckWebhookTargetUseCase } from '../check-webhook-target/check-webhook-target.use-case.js';
+import type { WebhookEventConsumer } from '../enqueue-deliveries/webhook-event.consumer.js';
 import { TargetRefused } from '../target/webhook-targets.js';
 import type { NewSubscription, WebhookRepository } from '../webhook.repository.js';
 import { CreateWebhookUseCase } from './create-webhook.use-case.js';
@@ -11,6 +12,8 @@ const alan: Actor = { userId: 'alan', role: 'admin', tenantId: 'acme' };
 
 function setup(refusal?: TargetRefused) {
   const created: NewSubscription[] = [];
+  /** What happened, in order: the every-event durable prepared, a subscription stored. */
+  const order: string[] = [];
   const audits: Record<string, unknown>[] = [];
   const target = {
     execute: async () => {
@@ -21,13 +24,18 @@ function setup(refusal?: TargetRefused) {
   const repository = {
     create: async (s: NewSubscription) => {
       created.push(s);
+      order.push('stored');
       const { secret: _secret, description: _d, ...view } = s;
       return { ...view, webhookId: s.id, createdAt: '2026-11-25T10:00:00.000Z' };
     },
   } as unknown as WebhookRepository;
   const audit = { record: async (r: Record<string, unknown>) => void audits.push(r) };
-  const sut = new CreateWebhookUseCase(target, repository, audit as unknown as AuditTrail);
-  return { sut, created, audits };
+  const events = {
+    prepareFor: async (kinds: readonly Webhooks.WebhookEventKind[]) =>
+      void order.push(`prepared ${kinds.join(',')}`),
+  } as unknown as WebhookEventConsumer;
+  const sut = new CreateWebhookUseCase(target, repository, audit as unknown as AuditTrail, events);
+  return { sut, created, audits, order };
 }
 
 const req = (over: Partial<Webhooks.WebhookCreateRequest> = {}): Webhooks.WebhookCreateRequest => ({
@@ -55,6 +63,12 @@ describe(CreateWebhookUseCase.name, () => {
     expect(isDomainError(refused) && refused.code).toBe('FORBIDDEN');
     await sut.execute(req({ scope: 'tenant' }), alan);
     expect(created.map((c) => [c.userId, c.scope])).toEqual([['alan', 'tenant']]);
+  });
+
+  it('makes sure every event is read before a webhook asking for every event is stored', async () => {
+    const { sut, order } = setup();
+    await sut.execute(req({ events: ['*'] }), ann);
+    expect(order).toEqual(['prepared *', 'stored']);
   });
 
   it('stores nothing for a target the URL policy refuses', async () => {
