@@ -370,6 +370,22 @@ describe('replay and fork of recorded tasks (real processes, NATS identities, ag
       { timeoutMs: 20_000, what: "the fork's refused tool call in the audit trail" },
     );
     expect(audited).toMatchObject({ userId: ann.user, role: 'user', outcome: 'denied' });
+    // the fork's submission is audited as the caller's, naming what it forks and from where
+    const submitted = await waitFor(
+      async () =>
+        (
+          await platform.stack.dbs.audit.query<{ userId: string; role: string; details: unknown }>(
+            `SELECT "userId", role, details FROM "AuditEntry" WHERE "taskId" = $1 AND action = 'task.submit'`,
+            [fork.taskId],
+          )
+        )[0],
+      { timeoutMs: 20_000, what: "the fork's task.submit audit record" },
+    );
+    expect(submitted).toMatchObject({
+      userId: ann.user,
+      role: 'user',
+      details: { run: { kind: 'fork', of: original.taskId, from: { step: 1 } } },
+    });
   }, 90_000);
 
   it('refuses bad fork bodies and fork points, naming the field', async () => {
