@@ -42,8 +42,9 @@ function model(n: number) {
 /**
  * Replays and evaluations of tasks an LLM planned (docs/replay.md), on real processes with NATS
  * identities and an OpenAI-compatible stub as the model: a batch of recorded tasks run against
- * another model reports each task's difference; a replay needs no model at all — it runs with the
- * stub stopped.
+ * another model reports each task's difference; a replay needs no model at all — the running stub
+ * receives no request (its own count), and a replay runs with the stub stopped; no replay reaches
+ * mcp-tools' tool handler (its `sb_tool_calls_total`).
  */
 describe('replays of LLM-planned tasks (real processes, NATS identities, OpenAI-compatible stub)', () => {
   let llm: LlmStub;
@@ -152,22 +153,52 @@ describe('replays of LLM-planned tasks (real processes, NATS identities, OpenAI-
     );
   }, 180_000);
 
-  it('replays a task the model planned as identical with the model gone', async () => {
-    await llm.stop();
-    const before = llm.requests.length;
-    const res = await call('POST', `/tasks/${ids[2]}/replay`, {});
+  /** Replays a task and reads the replay's events to their end. */
+  async function replay(taskId: string) {
+    const res = await call('POST', `/tasks/${taskId}/replay`, {});
     expect(res.status).toBe(202);
     const { links } = (await res.json()) as { links: { events: string } };
-    const events = (await collectSse(await call('GET', links.events))).map((e) =>
+    return (await collectSse(await call('GET', links.events))).map((e) =>
       Tasks.TaskEvent.parse(JSON.parse(e.data)),
     );
+  }
+
+  /** The calls mcp-tools' tool handler took (`sb_tool_calls_total` of the running process). */
+  const handlerCalls = async () => {
+    const text = await (await fetch(`${stack.services['mcp-tools']!.url}/metrics`)).text();
+    return [...text.matchAll(/^sb_tool_calls_total\{[^}]*\} (\S+)$/gm)].reduce(
+      (n, m) => n + Number(m[1]),
+      0,
+    );
+  };
+
+  it('replays a task the model planned as identical with the model running and not asked', async () => {
+    const before = { stub: llm.requests.length, handler: await handlerCalls() };
+    // the tool handler's counter counts: the 20 recorded tasks went through it
+    expect(before.handler).toBeGreaterThanOrEqual(TASKS);
+    const events = await replay(ids[1]!);
+    const verdict = events.find((e) => e.name === 'orchestrator.replay.verdict');
+    expect(verdict?.data).toMatchObject({ identical: true, rounds: 2, steps: 1 });
+    expect(events.at(-1)).toMatchObject({
+      name: 'orchestrator.task.completed',
+      data: { result: 'The answer is 14.' },
+    });
+    expect(llm.requests.length).toBe(before.stub);
+    expect(await handlerCalls()).toBe(before.handler);
+  }, 60_000);
+
+  it('replays a task the model planned as identical with the model gone', async () => {
+    await llm.stop();
+    const before = { stub: llm.requests.length, handler: await handlerCalls() };
+    const events = await replay(ids[2]!);
     const verdict = events.find((e) => e.name === 'orchestrator.replay.verdict');
     expect(verdict?.data).toMatchObject({ identical: true, rounds: 2, steps: 1 });
     expect(events.at(-1)).toMatchObject({
       name: 'orchestrator.task.completed',
       data: { result: 'The answer is 21.' },
     });
-    expect(llm.requests.length).toBe(before);
+    expect(llm.requests.length).toBe(before.stub);
+    expect(await handlerCalls()).toBe(before.handler);
   }, 60_000);
 
   it('replays a batch under a new guardrail as a what-if: nothing is called, each task says where the rule would have stopped it', async () => {

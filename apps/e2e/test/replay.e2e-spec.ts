@@ -1,5 +1,5 @@
 import { Tasks } from '@switchboard/contracts';
-import { collectSse, connectAs, DEMO_TASK } from '@switchboard/testing';
+import { collectSse, connectAs, DEMO_TASK, waitFor } from '@switchboard/testing';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import { type AgentsStack, startAgentsStack } from './support/agents-stack.js';
@@ -10,14 +10,17 @@ const DELEGATION_TASK =
 interface Who {
   user: string;
   role?: string;
+  tenant?: string;
 }
 
 /**
  * Replay and fork (docs/replay.md) on the whole platform as `npm run up` runs it: NATS identities,
- * sample agents reachable only over XMPP. A replay runs the real orchestrator loop on its record and
- * calls nothing — checked by watching every tool and delegation command on NATS (as the read-only
- * operator) and the agents' own request counters — and ends with a verdict; a fork takes its record up
- * to a point as done and runs live from there.
+ * sample agents reachable only over XMPP, tenancy on. A replay runs the real orchestrator loop on its
+ * record and calls nothing — counted where the calls would land: mcp-tools' tool handler
+ * (`sb_tool_calls_total` of the running process, and its note rows), the sample agents' own request
+ * counters, and every tool and delegation command on NATS (watched as the read-only operator) — and
+ * ends with a verdict; a fork takes its record up to a point as done and runs live from there, as its
+ * caller.
  */
 describe('replay and fork of recorded tasks (real processes, NATS identities, agents over XMPP)', () => {
   let platform: AgentsStack;
@@ -27,10 +30,13 @@ describe('replay and fork of recorded tasks (real processes, NATS identities, ag
   const ann: Who = { user: `ann-${randomUUID().slice(0, 8)}` };
 
   beforeAll(async () => {
-    platform = await startAgentsStack([
-      { name: 'researcher', kind: 'researcher' },
-      { name: 'writer', kind: 'writer' },
-    ]);
+    platform = await startAgentsStack(
+      [
+        { name: 'researcher', kind: 'researcher' },
+        { name: 'writer', kind: 'writer' },
+      ],
+      { gateway: { TENANCY: 'true' } },
+    );
     watcher = await connectAs({
       identity: 'operator',
       nats: platform.stack.natsSettings('operator'),
@@ -58,6 +64,7 @@ describe('replay and fork of recorded tasks (real processes, NATS identities, ag
         'content-type': 'application/json',
         'x-user-id': who.user,
         'x-user-role': who.role ?? 'user',
+        ...(who.tenant ? { 'x-tenant-id': who.tenant } : {}),
       },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
@@ -82,6 +89,42 @@ describe('replay and fork of recorded tasks (real processes, NATS identities, ag
 
   const named = (taskId: string) =>
     commands.filter((c) => c.subject.includes(taskId) || c.data.includes(taskId));
+  /** What a replay may ask on NATS: the manifest, to compare the tools' definitions (no tool runs). */
+  const calls = (taskId: string) =>
+    named(taskId).filter((c) => !c.subject.startsWith('sb.cmd.tools.manifest'));
+  /**
+   * The calls mcp-tools' tool handler took, by tool and outcome, as its own /metrics counts them
+   * (`sb_tool_calls_total`: every call that reached it, refused or run).
+   */
+  const toolCalls = async () => {
+    const text = await (await fetch(`${platform.stack.services['mcp-tools']!.url}/metrics`)).text();
+    const counts: Record<string, number> = {};
+    for (const [, labels = '', value = '0'] of text.matchAll(
+      /^sb_tool_calls_total\{([^}]*)\} (\S+)$/gm,
+    )) {
+      const tool = /tool="([^"]*)"/.exec(labels)?.[1] ?? '';
+      const outcome = /outcome="([^"]*)"/.exec(labels)?.[1] ?? '';
+      counts[`${tool}:${outcome}`] = (counts[`${tool}:${outcome}`] ?? 0) + Number(value);
+    }
+    return counts;
+  };
+  /** What `after` counted more than `before`, by tool:outcome (the handler's invocations between). */
+  const added = (before: Record<string, number>, after: Record<string, number>) =>
+    Object.fromEntries(
+      Object.entries(after)
+        .map(([k, v]) => [k, v - (before[k] ?? 0)] as const)
+        .filter(([, d]) => d !== 0),
+    );
+  const agentStats = async () =>
+    Object.fromEntries(
+      await Promise.all(
+        ['researcher', 'writer'].map(async (a) => {
+          const r = await fetch(`${platform.agents[a]!.url}/stats`);
+          const s = (await r.json()) as { requests: number; executed: number };
+          return [a, { requests: s.requests, executed: s.executed }] as const;
+        }),
+      ),
+    );
   const verdictOf = (events: Tasks.TaskEvent[]) =>
     events.find((e) => e.name === 'orchestrator.replay.verdict')?.data as
       Tasks.ReplayVerdict | undefined;
@@ -99,9 +142,16 @@ describe('replay and fork of recorded tasks (real processes, NATS identities, ag
   let demoEvents: Tasks.TaskEvent[] = [];
 
   it('replays the demo task as identical, with no tool called and no note written', async () => {
+    const handlerBefore = await toolCalls();
     ({ taskId: demo, events: demoEvents } = await run(ann, DEMO_TASK));
     expect(demoEvents.at(-1)?.name).toBe('orchestrator.task.completed');
     expect(named(demo).filter((c) => c.subject.startsWith('sb.cmd.tools.call'))).toHaveLength(2);
+    // the original reached the tool handler twice (so the counter below counts what it should)
+    const handlerAfterOriginal = await toolCalls();
+    expect(added(handlerBefore, handlerAfterOriginal)).toEqual({
+      'calculator:ok': 1,
+      'notes.add:ok': 1,
+    });
     const notesBefore = await notes(ann.user);
 
     const replay = await rerun(ann, `/tasks/${demo}/replay`);
@@ -122,8 +172,13 @@ describe('replay and fork of recorded tasks (real processes, NATS identities, ag
       name: 'orchestrator.task.completed',
       data: { result: (demoEvents.at(-1)?.data as { result: string }).result },
     });
-    // Nothing reached mcp-tools (not even for the manifest), and nothing was written.
-    expect(named(replay.taskId)).toEqual([]);
+    // No call reached mcp-tools' tool handler (only the manifest was read, to compare the tools'
+    // definitions), and nothing was written.
+    expect(calls(replay.taskId)).toEqual([]);
+    expect(named(replay.taskId).map((c) => c.subject.split('.').slice(0, 4).join('.'))).toEqual([
+      'sb.cmd.tools.manifest',
+    ]);
+    expect(added(handlerAfterOriginal, await toolCalls())).toEqual({});
     expect(await notes(ann.user)).toBe(notesBefore);
     const view = (await (
       await call('GET', `/tasks/${replay.taskId}`, ann)
@@ -140,17 +195,17 @@ describe('replay and fork of recorded tasks (real processes, NATS identities, ag
   }, 90_000);
 
   it('replays the delegation task over XMPP as identical, with no agent asked', async () => {
+    const idle = await agentStats();
     const original = await run(ann, DELEGATION_TASK);
     expect(original.events.at(-1)?.name).toBe('orchestrator.task.completed');
     expect(original.events.some((e) => e.name === 'a2a.delegation.result')).toBe(true);
-    const stats = async () =>
-      Promise.all(
-        ['researcher', 'writer'].map(async (a) => {
-          const r = await fetch(`${platform.agents[a]!.url}/stats`);
-          return ((await r.json()) as { requests: number }).requests;
-        }),
-      );
-    const before = await stats();
+    // the original reached both agents (their own counters moved), so the counters are the proof
+    const before = await agentStats();
+    for (const a of ['researcher', 'writer']) {
+      expect(before[a]!.requests).toBeGreaterThan(idle[a]!.requests);
+      expect(before[a]!.executed).toBe(idle[a]!.executed + 1);
+    }
+    const handlerBefore = await toolCalls();
     const replay = await rerun(ann, `/tasks/${original.taskId}/replay`);
     expect(verdictOf(replay.events)).toMatchObject({ identical: true, steps: 2 });
     // the agents' answers, as they came then, relayed again
@@ -159,12 +214,14 @@ describe('replay and fork of recorded tasks (real processes, NATS identities, ag
         .filter((e) => e.name === 'a2a.delegation.result')
         .map((e) => (e.data as { text: string }).text);
     expect(results(replay.events)).toEqual(results(original.events));
-    expect(named(replay.taskId)).toEqual([]);
-    expect(await stats()).toEqual(before);
+    expect(calls(replay.taskId)).toEqual([]);
+    expect(await agentStats()).toEqual(before);
+    expect(added(handlerBefore, await toolCalls())).toEqual({});
   }, 120_000);
 
   it('forks the demo task from step 2 with an edited calculator result: step 1 is taken over, step 2 runs live and writes one note', async () => {
     const notesBefore = await notes(ann.user);
+    const handlerBefore = await toolCalls();
     const fork = await rerun(ann, `/tasks/${demo}/fork`, {
       from_step: 2,
       step_output: { step: 1, output: { expression: '17 * 23', result: 400 } },
@@ -176,6 +233,7 @@ describe('replay and fork of recorded tasks (real processes, NATS identities, ag
       'sb.cmd.tools.call',
     ]);
     expect(await notes(ann.user)).toBe(notesBefore + 1);
+    expect(added(handlerBefore, await toolCalls())).toEqual({ 'notes.add:ok': 1 });
     const rows = await platform.stack.dbs.tools.query<{ content: string }>(
       `SELECT content FROM "Note" WHERE "userId" = $1 ORDER BY "createdAt" DESC LIMIT 1`,
       [ann.user],
@@ -210,20 +268,124 @@ describe('replay and fork of recorded tasks (real processes, NATS identities, ag
     }
   }, 120_000);
 
-  it("answers another user's task as missing on every route; the tenant's admin may replay it", async () => {
-    const bob: Who = { user: `bob-${randomUUID().slice(0, 8)}` };
-    for (const [method, path, body] of [
-      ['POST', `/tasks/${demo}/replay`, {}],
-      ['POST', `/tasks/${demo}/fork`, { from_step: 1 }],
-      ['GET', `/tasks/${demo}/diff/${demo}`, undefined],
-    ] as const) {
-      const res = await call(method, path, bob, body);
-      expect([path, res.status]).toEqual([path, 404]);
+  it('reports the first divergence when a tool definition changed since the task ran', async () => {
+    const admin: Who = { user: 'root', role: 'admin' };
+    const policy = (p: unknown) =>
+      call('PUT', '/approval-policies/calculator', admin, { policy: p });
+    // the calculator's calls need an admin's approval now: its definition as offered has changed
+    expect((await policy({ approvers: { requester: false, roles: ['admin'] } })).status).toBe(200);
+    try {
+      const handlerBefore = await toolCalls();
+      const replay = await rerun(ann, `/tasks/${demo}/replay`);
+      const verdict = verdictOf(replay.events);
+      expect(verdict).toMatchObject({
+        identical: false,
+        rounds: 0,
+        steps: 0,
+        divergence: {
+          at: 'round',
+          round: 1,
+          expected: { tools: [{ name: 'calculator', version: expect.any(String) }] },
+          got: { tools: [{ name: 'calculator', version: expect.any(String) }] },
+        },
+      });
+      expect(verdict?.divergence?.summary).toBe(
+        'round 1: the tools offered differ from the recorded ones: the definition of calculator changed (approval)',
+      );
+      expect(replay.events.at(-1)).toMatchObject({
+        name: 'orchestrator.task.failed',
+        data: { error: { code: 'CONFLICT' } },
+      });
+      expect(calls(replay.taskId)).toEqual([]);
+      expect(added(handlerBefore, await toolCalls())).toEqual({});
+    } finally {
+      expect((await policy(null)).status).toBe(200);
     }
+    // as it was again: identical
+    const again = await rerun(ann, `/tasks/${demo}/replay`);
+    expect(verdictOf(again.events)?.identical).toBe(true);
+  }, 90_000);
+
+  it("answers another user's task as missing on every route, and another tenant's admin too; the tenant's admin may replay it", async () => {
+    const bob: Who = { user: `bob-${randomUUID().slice(0, 8)}` };
+    const globexAdmin: Who = { user: 'root', role: 'admin', tenant: 'globex' };
+    for (const who of [bob, globexAdmin])
+      for (const [method, path, body] of [
+        ['POST', `/tasks/${demo}/replay`, {}],
+        ['POST', `/tasks/${demo}/fork`, { from_step: 1 }],
+        ['GET', `/tasks/${demo}/diff/${demo}`, undefined],
+        ['GET', `/tasks/${demo}`, undefined],
+      ] as const) {
+        const res = await call(method, path, who, body);
+        expect([who, path, res.status]).toEqual([who, path, 404]);
+      }
     // an admin of the tenant may replay it, and the replay runs as the admin
     const admin: Who = { user: 'root', role: 'admin' };
     const replay = await rerun(admin, `/tasks/${demo}/replay`);
     expect(verdictOf(replay.events)?.identical).toBe(true);
+    // audited: the replay's submission names its caller and what it replays
+    const audited = await waitFor(
+      async () => {
+        const rows = await platform.stack.dbs.audit.query<{
+          userId: string;
+          role: string;
+          details: { run?: unknown };
+        }>(
+          `SELECT "userId", role, details FROM "AuditEntry" WHERE "taskId" = $1 AND action = 'task.submit'`,
+          [replay.taskId],
+        );
+        return rows[0];
+      },
+      { timeoutMs: 20_000, what: "the replay's task.submit audit record" },
+    );
+    expect(audited).toMatchObject({
+      userId: 'root',
+      role: 'admin',
+      details: { run: { kind: 'replay', of: demo } },
+    });
+  }, 90_000);
+
+  it("runs a fork as its caller, under the caller's permissions now: a tool the original owner could use is refused in the live part", async () => {
+    // ann ran it as an admin (admin.debug is offered to admins only) ...
+    const asAdmin: Who = { ...ann, role: 'admin' };
+    const original = await run(asAdmin, 'call admin.debug with {}');
+    expect(original.events.at(-1)?.name).toBe('orchestrator.task.completed');
+    // ... and forks it as a user: the recorded plan is taken over, the step runs live as a user
+    const handlerBefore = await toolCalls();
+    const fork = await rerun(ann, `/tasks/${original.taskId}/fork`, { from_step: 1 });
+    expect(fork.events.at(-1)).toMatchObject({
+      name: 'orchestrator.task.failed',
+      data: { error: { code: 'FORBIDDEN' } },
+    });
+    // mcp-tools' handler refused it as ann the user: it never ran
+    expect(added(handlerBefore, await toolCalls())).toEqual({ 'admin.debug:FORBIDDEN': 1 });
+    const audited = await waitFor(
+      async () =>
+        (
+          await platform.stack.dbs.audit.query<{ userId: string; role: string; outcome: string }>(
+            `SELECT "userId", role, outcome FROM "AuditEntry" WHERE "taskId" = $1 AND action = 'tool.call'`,
+            [fork.taskId],
+          )
+        )[0],
+      { timeoutMs: 20_000, what: "the fork's refused tool call in the audit trail" },
+    );
+    expect(audited).toMatchObject({ userId: ann.user, role: 'user', outcome: 'denied' });
+    // the fork's submission is audited as the caller's, naming what it forks and from where
+    const submitted = await waitFor(
+      async () =>
+        (
+          await platform.stack.dbs.audit.query<{ userId: string; role: string; details: unknown }>(
+            `SELECT "userId", role, details FROM "AuditEntry" WHERE "taskId" = $1 AND action = 'task.submit'`,
+            [fork.taskId],
+          )
+        )[0],
+      { timeoutMs: 20_000, what: "the fork's task.submit audit record" },
+    );
+    expect(submitted).toMatchObject({
+      userId: ann.user,
+      role: 'user',
+      details: { run: { kind: 'fork', of: original.taskId, from: { step: 1 } } },
+    });
   }, 90_000);
 
   it('refuses bad fork bodies and fork points, naming the field', async () => {

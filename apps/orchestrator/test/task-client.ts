@@ -14,14 +14,16 @@ export interface SubmittedTask {
 }
 
 /**
- * Submits a task on the durable stream exactly as the gateway does and follows its events from the
- * task event stream (replayed from the start, so nothing is missed).
+ * Submits a task on the durable stream exactly as the gateway does (with `run`, a replay or fork of a
+ * recorded task) and follows its events from the task event stream (replayed from the start, so
+ * nothing is missed).
  */
 export async function submitTask(
   client: BusClient,
   request: Tasks.TaskRequest,
   actor: Actor = { userId: `user-${randomUUID().slice(0, 8)}`, role: 'user' },
   taskId: string = randomUUID(),
+  run?: Tasks.RunOrigin,
 ): Promise<SubmittedTask> {
   const events: Tasks.TaskEvent[] = [];
   const waiters: { name: Tasks.TaskEventName; resolve: (e: Tasks.TaskEvent) => void }[] = [];
@@ -48,6 +50,8 @@ export async function submitTask(
       request,
       submittedAt: new Date().toISOString(),
       correlationId: `test-${taskId}`,
+      // a replay or fork of a recorded task, as the gateway submits one
+      ...(run ? { run } : {}),
     },
     { msgId: taskId },
   );

@@ -1,4 +1,4 @@
-import { type Actor, Approvals, DomainError, Tasks } from '@switchboard/contracts';
+import { type Actor, Approvals, DomainError, TaskEventStream, Tasks } from '@switchboard/contracts';
 import {
   type BusClient,
   createBusClient,
@@ -7,7 +7,9 @@ import {
   tempDir,
   waitFor,
 } from '@switchboard/testing';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { Subscription } from '@nats-io/transport-node';
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventsNamed, submitTask, terminal } from './task-client.js';
@@ -34,7 +36,9 @@ async function refusalOf(p: Promise<unknown>): Promise<string> {
 // the tenant's x-sb-tenant-id, and mcp-tools' check of the approval finds it in that tenant (it would
 // find nothing in the default tenant, and the call would be refused). Another tenant's admin finds
 // neither the task nor its approval. Real orchestrator, mcp-tools (where the calculator needs the
-// requester's approval) and audit on an open NATS (so the test can read every request's headers).
+// requester's approval) and audit on an open NATS (so the test can read every request's headers,
+// and purge a task's events as the stream's retention would). A replay or fork reads its record from
+// the task's rows, in its caller's tenant only, whatever the event stream still keeps (docs/replay.md).
 describe('a task resumed after its approval keeps its tenant (real orchestrator, mcp-tools, audit)', () => {
   let stack: Stack;
   let client: BusClient;
@@ -139,5 +143,47 @@ describe('a task resumed after its approval keeps its tenant (real orchestrator,
       { what: "the audit records of the other tenant's attempts" },
     );
     expect(denied.map((r) => r.action).sort()).toEqual(['approval.decide', 'task.get.denied']);
+  });
+  it("replays and forks a task whose events the stream no longer keeps, in its tenant only: the record lives with the task's rows", async () => {
+    const ann: Actor = { userId: 'ann', role: 'user', tenantId: 'acme' };
+    const text = 'call notes.add with {"content": "kept with the task"}';
+    const original = await submitTask(client, { task: text }, ann);
+    expect(terminal(await original.done).name).toBe('orchestrator.task.completed');
+    const calls = (taskId: string) =>
+      seen.filter((s) => s.subject === `sb.cmd.tools.call.${taskId}`);
+    expect(calls(original.taskId)).toHaveLength(1);
+    // The stream's retention took the task's events (what its max age does after 7 days).
+    const jsm = await jetstreamManager(client.bus.connection);
+    const filter = Tasks.taskEventsFilter(original.taskId);
+    expect((await jsm.streams.purge(TaskEventStream.name, { filter })).purged).toBeGreaterThan(0);
+    const left = await jsm.streams.info(TaskEventStream.name, { subjects_filter: filter });
+    expect(Object.keys(left.state.subjects ?? {})).toEqual([]);
+
+    const rerun = (actor: Actor, run: Tasks.RunOrigin) =>
+      submitTask(client, { task: text }, actor, randomUUID(), run);
+    const replay = await rerun(ann, { kind: 'replay', of: original.taskId });
+    const replayed = await replay.done;
+    expect(eventsNamed(replayed, 'orchestrator.replay.verdict')[0]?.data).toMatchObject({
+      identical: true,
+      rounds: 2,
+      steps: 1,
+    });
+    expect(terminal(replayed).name).toBe('orchestrator.task.completed');
+    expect(calls(replay.taskId)).toEqual([]);
+
+    // Another tenant's admin: the orchestrator, which owns the record, finds no such task.
+    const globexAdmin: Actor = { userId: 'root', role: 'admin', tenantId: 'globex' };
+    const refused = await (await rerun(globexAdmin, { kind: 'replay', of: original.taskId })).done;
+    expect(terminal(refused)).toMatchObject({
+      name: 'orchestrator.task.failed',
+      data: { error: { code: 'NOT_FOUND', message: `task ${original.taskId} not found` } },
+    });
+
+    // A fork from step 1 takes round 1 from the record and runs the note live, once, as ann of acme.
+    const fork = await rerun(ann, { kind: 'fork', of: original.taskId, from: { step: 1 } });
+    expect(terminal(await fork.done).name).toBe('orchestrator.task.completed');
+    expect(calls(fork.taskId)).toEqual([
+      { subject: `sb.cmd.tools.call.${fork.taskId}`, userId: 'ann', tenantId: 'acme' },
+    ]);
   });
 });

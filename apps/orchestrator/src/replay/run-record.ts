@@ -55,6 +55,11 @@ export interface RunOriginState {
   from?: Tasks.ForkPoint;
   /** What a replay noticed that changes nothing it did (e.g. a prompt that differs): in its verdict. */
   notes?: string[];
+  /**
+   * Where a replay diverged before any round was planned (a tool definition that changed since): its
+   * verdict's divergence, which its trace cannot show.
+   */
+  divergence?: Tasks.Divergence;
   /** Recorded steps an evaluation's live steps were answered with (each answers one call). */
   used?: Set<number>;
 }

@@ -9,7 +9,8 @@ import { firstDivergence, traceOf, type TraceRows } from '../run-trace.js';
  * A replay's verdict, when it ends (before its row and its terminal event, which follow the verdict):
  * its trace — what it stored of its rounds and steps, and how it ends — against its record's. Identical
  * when they are the same (times and ids are not compared), else the first divergence: the input check,
- * a round's decision, a step, or the end.
+ * the tools offered (found before the first round, tool-offer.ts), a round's decision, a step, or the
+ * end.
  */
 @Injectable()
 export class JudgeReplayUseCase {
@@ -25,7 +26,7 @@ export class JudgeReplayUseCase {
     ]);
     if (!recorded || !own) return undefined;
     const got = traceOf(ending(own, run, outcome));
-    const divergence = firstDivergence(traceOf(recorded), got);
+    const divergence = origin.divergence ?? firstDivergence(traceOf(recorded), got);
     const notes = origin.notes?.length ? [...origin.notes] : undefined;
     return Tasks.ReplayVerdict.parse({
       identical: divergence === undefined,

@@ -13,6 +13,7 @@ import { abortable } from '../../dispatch/dispatch.context.js';
 import { AGENTS_NOT_LISTED, type PastRound, type ThreadTurn } from '../../planning/planner.js';
 import { taskRefOf } from '../../tenancy/tenant-scope.js';
 import { firstContext, recordedAgents, type RunRecord } from '../../replay/run-record.js';
+import { toolOfferConflict, toolOfferDivergence } from '../../replay/tool-offer.js';
 import { ThreadHistoryService } from '../../threads/thread-history.service.js';
 import {
   DispatchStepsUseCase,
@@ -184,7 +185,9 @@ export class TaskLoop {
 
   /**
    * A replay plans with what its record planned with — the tools it was offered, its agents, its
-   * thread's history — and asks mcp-tools, a2a and the thread store nothing.
+   * thread's history — and asks a2a and the thread store nothing. It reads the manifest (no tool runs)
+   * only to check that the definitions of the tools it was offered are the same now: a changed one
+   * ends the replay at its first round (tool-offer.ts).
    */
   private async recordedBasis(run: TaskRun, record: RunRecord): Promise<PlanningBasis> {
     const first = firstContext(record);
@@ -194,6 +197,7 @@ export class TaskLoop {
       generatedAt: new Date().toISOString(),
       cached: false,
     };
+    await this.checkToolOffer(run, manifest.tools);
     this.offer(run, manifest);
     const recorded: AgentDirectory = {
       list: () => Promise.resolve({ agents: recordedAgents(record) }),
@@ -206,6 +210,24 @@ export class TaskLoop {
       stored,
       roster: new AgentRoster(listed, recorded, run),
     };
+  }
+
+  /** Throws CONFLICT (the verdict names the tools) when a recorded tool's definition changed since. */
+  private async checkToolOffer(run: TaskRun, recorded: Tools.ManifestTool[]): Promise<void> {
+    if (!recorded.length) return;
+    const { taskId, actor, request } = run.submission;
+    const now = await abortable(
+      this.bus.request(
+        Tools.ToolsManifest,
+        { ...(request.tool_constraints ? { constraints: request.tool_constraints } : {}), taskId },
+        { actor, ...run.retry },
+      ),
+      run.signal,
+    );
+    const divergence = toolOfferDivergence(recorded, now.tools);
+    if (!divergence || !run.origin) return;
+    run.origin.divergence = divergence;
+    throw toolOfferConflict(divergence);
   }
 
   private offer(run: TaskRun, manifest: Tools.Manifest): void {
