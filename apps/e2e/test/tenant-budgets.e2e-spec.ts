@@ -1,6 +1,6 @@
 import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Tasks, Tenancy } from '@switchboard/contracts';
+import type { Schedules, Tasks, Tenancy } from '@switchboard/contracts';
 import {
   deleteRedisKeys,
   type LlmStub,
@@ -362,4 +362,88 @@ describe('tenant budgets and per-day quotas (two replicas of each counting servi
     expect(after - before).toBe(3);
     expect((await usage(t)).delegations).toBe(3);
   });
+
+  it("holds a schedule's firing and a replay batch's run, which do not pass the gateway, to the tenant's concurrentTasks: they wait for the slot, then run", async () => {
+    const t = tenant('own');
+    const ada: Who = { user: 'ada', tenant: t };
+    const done = { content: 'done', usage: { prompt: 10, completion: 2 } };
+    // A finished task to replay (a guardrail what-if: nothing is called again).
+    const original = `own submissions ${run}: original`;
+    llm.script(original, [done]);
+    const first = await call(ada, 'POST', '/orchestrate', { task: original });
+    expect(first.status).toBe(200);
+    const { task_id: originalId } = (await first.json()) as { task_id: string };
+    await putQuota(t, { concurrentTasks: 1 });
+    // A task the model holds takes the tenant's only slot.
+    const gate = llm.gate();
+    const holder = `own submissions ${run}: holds the slot`;
+    llm.script(holder, [{ ...done, hold: gate }]);
+    const holderId = await submitAsync(ada, holder);
+    await gate.reached;
+
+    const batchRes = await call(ada, 'POST', '/replays', {
+      taskIds: [originalId],
+      changes: { guardrails: { disallowedKeywords: [`never-said-${run}`] } },
+    });
+    expect(batchRes.status).toBe(202);
+    const { batchId } = (await batchRes.json()) as Tasks.ReplayBatchView;
+    const scheduled = `own submissions ${run}: scheduled`;
+    llm.script(scheduled, [done]);
+    const at = new Date(Date.now() + 2_000).toISOString();
+    const scheduleRes = await call(ada, 'POST', '/schedules', { task: scheduled, at });
+    expect(scheduleRes.status).toBe(201);
+    const { scheduleId } = (await scheduleRes.json()) as Schedules.ScheduleView;
+
+    // Both are refused by the quota where the orchestrator submits them, and wait.
+    const orchestrators = [stack.services['orchestrator']!, second['orchestrator']!];
+    const logged = (what: string, id: string) =>
+      orchestrators.some((o) =>
+        o
+          .logs()
+          .split('\n')
+          .some((l) => l.includes(what) && l.includes(id)),
+      );
+    await waitFor(
+      () =>
+        logged("replay batch run waits for its tenant's quota", batchId) &&
+        logged("scheduled task waits for its tenant's quota", scheduleId)
+          ? true
+          : undefined,
+      { what: 'the batch run and the firing waiting for the quota', timeoutMs: 40_000 },
+    );
+    expect((await usage(t)).runningTasks).toBe(1);
+    const firings = async () => {
+      const r = await call(ada, 'GET', `/schedules/${scheduleId}/firings`);
+      return ((await r.json()) as { firings: Schedules.ScheduleFiringView[] }).firings;
+    };
+    const [waiting] = await firings();
+    expect(waiting).toMatchObject({ status: 'submitted' });
+    expect(waiting?.publishedAt).toBeUndefined();
+    const batchNow = await call(ada, 'GET', `/replays/${batchId}`);
+    expect(((await batchNow.json()) as Tasks.ReplayBatchView).totals.done).toBe(0);
+
+    // The slot frees: each runs in turn, never two at once.
+    gate.release();
+    expect((await ended(ada, holderId)).status).toBe('completed');
+    const batch = await waitFor(
+      async () => {
+        const view = (await (
+          await call(ada, 'GET', `/replays/${batchId}`)
+        ).json()) as Tasks.ReplayBatchView;
+        return view.status === 'completed' ? view : undefined;
+      },
+      { what: 'the batch to complete', timeoutMs: 60_000 },
+    );
+    expect(batch.totals).toMatchObject({ tasks: 1, done: 1 });
+    const [fired] = await waitFor(
+      async () => {
+        const f = await firings();
+        return f[0]?.publishedAt ? f : undefined;
+      },
+      { what: 'the firing to be submitted', timeoutMs: 60_000 },
+    );
+    expect((await ended(ada, fired!.taskId!)).status).toBe('completed');
+    // every slot freed at the end of its task
+    expect((await usage(t)).runningTasks).toBe(0);
+  }, 150_000);
 });
