@@ -26,8 +26,8 @@ interface Who {
 }
 
 // The quotas enforced where their cost is incurred, on real processes with TWO replicas of every
-// counting service (orchestrator: task slots, tokens; mcp-tools: tool calls; a2a: delegations) and
-// two gateways' worth of admissions sharing one Redis prefix, NATS enforcing every service's identity,
+// counting service (gateway: admissions; orchestrator: task slots, tokens; mcp-tools: tool calls;
+// a2a: delegations) sharing one Redis prefix, NATS enforcing every service's identity,
 // tenancy on (dev auth: X-Tenant-Id), and the orchestrator planning with a scripted OpenAI-compatible
 // server. Quotas are set through the gateway's API, as an operator would.
 describe('tenant budgets and per-day quotas (two replicas of each counting service, NATS identities, TENANCY=true)', () => {
@@ -67,7 +67,7 @@ describe('tenant budgets and per-day quotas (two replicas of each counting servi
         a2a: { ...shared, A2A_AGENTS: `researcher=${researcher.url}` },
       },
     });
-    for (const name of ['orchestrator', 'mcp-tools', 'a2a'])
+    for (const name of ['gateway', 'orchestrator', 'mcp-tools', 'a2a'])
       second[name] = await startService(
         name,
         { ...stack.envOf(name), INSTANCE_ID: `${name}-2` },
@@ -128,6 +128,54 @@ describe('tenant budgets and per-day quotas (two replicas of each counting servi
     expect(r.status).toBe(202);
     return ((await r.json()) as { task_id: string }).task_id;
   };
+
+  it('starts exactly 10 of 64 parallel tasks sent to the two gateways against concurrentTasks=10 (54 × 429 + Retry-After); the ten run on the orchestrators and free their slots', async () => {
+    const t = tenant('burst');
+    await putQuota(t, { concurrentTasks: 10 });
+    const gate = llm.gate();
+    const task = `burst ${run}: held by the model`;
+    const held = { content: 'done', usage: { prompt: 10, completion: 2 }, hold: gate };
+    const script = llm.script(
+      task,
+      Array.from({ length: 10 }, () => held),
+    );
+    const gateways = [stack.gatewayUrl, second['gateway']!.url];
+    const results = await Promise.all(
+      Array.from({ length: 64 }, async (_, i) => {
+        const r = await fetch(`${gateways[i % 2]}/orchestrate?async=true`, {
+          method: 'POST',
+          headers: { ...headers({ user: `u${i}`, tenant: t }), 'content-type': 'application/json' },
+          body: JSON.stringify({ task }),
+        });
+        return {
+          status: r.status,
+          retryAfter: r.headers.get('retry-after'),
+          body: (await r.json()) as { task_id?: string; code?: string },
+        };
+      }),
+    );
+    const admitted = results.filter((r) => r.status === 202);
+    expect(admitted).toHaveLength(10);
+    const refused = results.filter((r) => r.status === 429);
+    expect(refused).toHaveLength(54);
+    for (const r of refused) {
+      expect(r.retryAfter).toBe('5');
+      expect(r.body).toMatchObject({
+        code: 'RATE_LIMITED',
+        details: { quota: 'concurrentTasks', scope: 'tenant', tenantId: t, limit: 10, used: 10 },
+      });
+    }
+    // The ten started: each reached the model, through one orchestrator replica or the other.
+    await waitFor(() => (script.requests.length === 10 ? true : undefined), {
+      what: 'the ten admitted tasks at the model',
+    });
+    expect((await usage(t)).runningTasks).toBe(10);
+    gate.release();
+    const views = await Promise.all(admitted.map((r) => ended(operator, r.body.task_id!)));
+    expect(views.map((v) => v.status)).toEqual(Array(10).fill('completed'));
+    expect(script.requests).toHaveLength(10);
+    expect((await usage(t)).runningTasks).toBe(0);
+  });
 
   it('frees the concurrentTasks slot of every ended task (completed, failed, cancelled) with two orchestrator replicas: eight tasks in a row against concurrentTasks=2', async () => {
     const t = tenant('slots');
