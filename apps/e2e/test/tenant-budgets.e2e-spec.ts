@@ -62,6 +62,8 @@ describe('tenant budgets and per-day quotas (two replicas of each counting servi
           OPENAI_BASE_URL: llm.baseUrl,
           OPENAI_API_KEY: 'sk-e2e-0123456789',
           LLM_MODEL: 'stub-model',
+          // $1,000 per million tokens: a 100-token round costs $0.10 (costPerDayUsd below)
+          LLM_PRICES: JSON.stringify({ 'stub-model': { prompt: 1000, completion: 1000 } }),
         },
         'mcp-tools': shared,
         a2a: { ...shared, A2A_AGENTS: `researcher=${researcher.url}` },
@@ -337,6 +339,36 @@ describe('tenant budgets and per-day quotas (two replicas of each counting servi
     });
     expect(fine.status).toBe(200);
     expect(await fine.json()).toMatchObject({ status: 'completed', result: '42' });
+  });
+
+  it('stops a task mid-run with BUDGET_EXCEEDED naming costPerDayUsd once its priced rounds reach the limit', async () => {
+    const t = tenant('cost');
+    const ada: Who = { user: 'ada', tenant: t };
+    // Each round costs $0.10: the first fits in $0.15, the second goes past it.
+    await putQuota(t, { costPerDayUsd: 0.15 });
+    const task = `cost budget ${run}: what is 6 * 7, then add 0`;
+    const script = llm.script(task, [
+      {
+        toolCalls: [{ name: 'calculator', arguments: { expression: '6 * 7' } }],
+        usage: { prompt: 80, completion: 20 },
+      },
+      {
+        toolCalls: [{ name: 'calculator', arguments: { expression: '42 + 0' } }],
+        usage: { prompt: 80, completion: 20 },
+      },
+    ]);
+    const r = await call(ada, 'POST', '/orchestrate', { task });
+    expect(r.status).toBe(422);
+    const failure = (await r.json()) as { code: string; details: Record<string, unknown> };
+    expect(failure).toMatchObject({
+      code: 'BUDGET_EXCEEDED',
+      details: { quota: 'costPerDayUsd', scope: 'tenant', tenantId: t, limit: 0.15 },
+    });
+    expect(failure.details['used']).toBeCloseTo(0.2, 6);
+    expect(script.remaining).toBe(0);
+    const view = await taskView(ada, String(failure.details['task_id']));
+    expect(view.steps.map((s) => s.status)).toEqual(['completed']);
+    expect((await usage(t)).costUsd).toBeCloseTo(0.2, 6);
   });
 
   it('runs exactly toolCallsPerDay of many parallel MCP tool calls across the two mcp-tools replicas', async () => {
