@@ -209,7 +209,7 @@ describe(ScheduleSubmitter.name, () => {
 
     it('waits within the misfire grace: nothing submitted, recorded or audited, no thread joined', async () => {
       const { sut, published, refused, records, threads } = setup();
-      const soon = new Date(firing.dueAt.getTime() + 59_000);
+      const soon = new Date(firing.firedAt.getTime() + 59_000);
       expect(await sut.submit({ ...firing, request: { task: 't', thread_id: 'n' } }, soon)).toBe(
         'waiting',
       );
@@ -217,9 +217,17 @@ describe(ScheduleSubmitter.name, () => {
       expect(threads.execute).not.toHaveBeenCalled();
     });
 
+    it('waits the whole grace from when it was fired, even when that was long after its due time (catch-up: latest)', async () => {
+      const { sut } = setup();
+      const caughtUp = { ...firing, dueAt: new Date('2026-11-25T04:00:00Z') };
+      expect(await sut.submit(caughtUp, new Date(firing.firedAt.getTime() + 1_000))).toBe(
+        'waiting',
+      );
+    });
+
     it('is skipped past the grace, audited as a denied schedule.fire naming the quota, never submitted', async () => {
       const { sut, published, refused, records } = setup();
-      const late = new Date(firing.dueAt.getTime() + 60_000);
+      const late = new Date(firing.firedAt.getTime() + 60_000);
       expect(await sut.submit(firing, late)).toBe('skipped');
       expect(published).toEqual([]);
       expect(refused).toEqual([[firing.scheduleId, firing.dueAt]]);

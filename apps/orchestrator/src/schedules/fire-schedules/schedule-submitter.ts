@@ -26,8 +26,8 @@ export type SubmitOutcome = 'submitted' | 'skipped' | 'waiting';
  * Before that, the firing's task is admitted against its tenant's `concurrentTasks` and
  * `tasksPerMinute` (TaskAdmission: the gateway's counters), as a task submitted through the gateway
  * is. A firing a full quota refuses **waits**: it stays unpublished and is tried again at each tick
- * until SCHEDULE_MISFIRE_GRACE_MS past its due time (the same grace as a missed due time); then it is
- * recorded skipped, audited as a denied `schedule.fire` naming the quota, never submitted.
+ * for SCHEDULE_MISFIRE_GRACE_MS from when it was fired (the same grace as a missed due time); then it
+ * is recorded skipped, audited as a denied `schedule.fire` naming the quota, never submitted.
  */
 @Injectable()
 export class ScheduleSubmitter {
@@ -115,9 +115,10 @@ export class ScheduleSubmitter {
     correlationId: string,
   ): Promise<SubmitOutcome> {
     const dueAt = f.dueAt.toISOString();
-    const late = now.getTime() - f.dueAt.getTime();
+    // From when the firing was taken, not its due time: a catch-up (`latest`) firing is late already.
+    const waited = now.getTime() - f.firedAt.getTime();
     const log = { scheduleId: f.scheduleId, taskId: f.taskId, dueAt, quota: refusal.quota };
-    if (late < this.config.SCHEDULE_MISFIRE_GRACE_MS) {
+    if (waited < this.config.SCHEDULE_MISFIRE_GRACE_MS) {
       this.logger.info(log, "scheduled task waits for its tenant's quota");
       return 'waiting';
     }
