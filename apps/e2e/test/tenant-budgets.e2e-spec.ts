@@ -1,6 +1,6 @@
 import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Tasks, Tenancy } from '@switchboard/contracts';
+import type { Schedules, Tasks, Tenancy } from '@switchboard/contracts';
 import {
   deleteRedisKeys,
   type LlmStub,
@@ -26,8 +26,8 @@ interface Who {
 }
 
 // The quotas enforced where their cost is incurred, on real processes with TWO replicas of every
-// counting service (orchestrator: task slots, tokens; mcp-tools: tool calls; a2a: delegations) and
-// two gateways' worth of admissions sharing one Redis prefix, NATS enforcing every service's identity,
+// counting service (gateway: admissions; orchestrator: task slots, tokens; mcp-tools: tool calls;
+// a2a: delegations) sharing one Redis prefix, NATS enforcing every service's identity,
 // tenancy on (dev auth: X-Tenant-Id), and the orchestrator planning with a scripted OpenAI-compatible
 // server. Quotas are set through the gateway's API, as an operator would.
 describe('tenant budgets and per-day quotas (two replicas of each counting service, NATS identities, TENANCY=true)', () => {
@@ -62,12 +62,14 @@ describe('tenant budgets and per-day quotas (two replicas of each counting servi
           OPENAI_BASE_URL: llm.baseUrl,
           OPENAI_API_KEY: 'sk-e2e-0123456789',
           LLM_MODEL: 'stub-model',
+          // $1,000 per million tokens: a 100-token round costs $0.10 (costPerDayUsd below)
+          LLM_PRICES: JSON.stringify({ 'stub-model': { prompt: 1000, completion: 1000 } }),
         },
         'mcp-tools': shared,
         a2a: { ...shared, A2A_AGENTS: `researcher=${researcher.url}` },
       },
     });
-    for (const name of ['orchestrator', 'mcp-tools', 'a2a'])
+    for (const name of ['gateway', 'orchestrator', 'mcp-tools', 'a2a'])
       second[name] = await startService(
         name,
         { ...stack.envOf(name), INSTANCE_ID: `${name}-2` },
@@ -128,6 +130,54 @@ describe('tenant budgets and per-day quotas (two replicas of each counting servi
     expect(r.status).toBe(202);
     return ((await r.json()) as { task_id: string }).task_id;
   };
+
+  it('starts exactly 10 of 64 parallel tasks sent to the two gateways against concurrentTasks=10 (54 × 429 + Retry-After); the ten run on the orchestrators and free their slots', async () => {
+    const t = tenant('burst');
+    await putQuota(t, { concurrentTasks: 10 });
+    const gate = llm.gate();
+    const task = `burst ${run}: held by the model`;
+    const held = { content: 'done', usage: { prompt: 10, completion: 2 }, hold: gate };
+    const script = llm.script(
+      task,
+      Array.from({ length: 10 }, () => held),
+    );
+    const gateways = [stack.gatewayUrl, second['gateway']!.url];
+    const results = await Promise.all(
+      Array.from({ length: 64 }, async (_, i) => {
+        const r = await fetch(`${gateways[i % 2]}/orchestrate?async=true`, {
+          method: 'POST',
+          headers: { ...headers({ user: `u${i}`, tenant: t }), 'content-type': 'application/json' },
+          body: JSON.stringify({ task }),
+        });
+        return {
+          status: r.status,
+          retryAfter: r.headers.get('retry-after'),
+          body: (await r.json()) as { task_id?: string; code?: string },
+        };
+      }),
+    );
+    const admitted = results.filter((r) => r.status === 202);
+    expect(admitted).toHaveLength(10);
+    const refused = results.filter((r) => r.status === 429);
+    expect(refused).toHaveLength(54);
+    for (const r of refused) {
+      expect(r.retryAfter).toBe('5');
+      expect(r.body).toMatchObject({
+        code: 'RATE_LIMITED',
+        details: { quota: 'concurrentTasks', scope: 'tenant', tenantId: t, limit: 10, used: 10 },
+      });
+    }
+    // The ten started: each reached the model, through one orchestrator replica or the other.
+    await waitFor(() => (script.requests.length === 10 ? true : undefined), {
+      what: 'the ten admitted tasks at the model',
+    });
+    expect((await usage(t)).runningTasks).toBe(10);
+    gate.release();
+    const views = await Promise.all(admitted.map((r) => ended(operator, r.body.task_id!)));
+    expect(views.map((v) => v.status)).toEqual(Array(10).fill('completed'));
+    expect(script.requests).toHaveLength(10);
+    expect((await usage(t)).runningTasks).toBe(0);
+  });
 
   it('frees the concurrentTasks slot of every ended task (completed, failed, cancelled) with two orchestrator replicas: eight tasks in a row against concurrentTasks=2', async () => {
     const t = tenant('slots');
@@ -291,6 +341,36 @@ describe('tenant budgets and per-day quotas (two replicas of each counting servi
     expect(await fine.json()).toMatchObject({ status: 'completed', result: '42' });
   });
 
+  it('stops a task mid-run with BUDGET_EXCEEDED naming costPerDayUsd once its priced rounds reach the limit', async () => {
+    const t = tenant('cost');
+    const ada: Who = { user: 'ada', tenant: t };
+    // Each round costs $0.10: the first fits in $0.15, the second goes past it.
+    await putQuota(t, { costPerDayUsd: 0.15 });
+    const task = `cost budget ${run}: what is 6 * 7, then add 0`;
+    const script = llm.script(task, [
+      {
+        toolCalls: [{ name: 'calculator', arguments: { expression: '6 * 7' } }],
+        usage: { prompt: 80, completion: 20 },
+      },
+      {
+        toolCalls: [{ name: 'calculator', arguments: { expression: '42 + 0' } }],
+        usage: { prompt: 80, completion: 20 },
+      },
+    ]);
+    const r = await call(ada, 'POST', '/orchestrate', { task });
+    expect(r.status).toBe(422);
+    const failure = (await r.json()) as { code: string; details: Record<string, unknown> };
+    expect(failure).toMatchObject({
+      code: 'BUDGET_EXCEEDED',
+      details: { quota: 'costPerDayUsd', scope: 'tenant', tenantId: t, limit: 0.15 },
+    });
+    expect(failure.details['used']).toBeCloseTo(0.2, 6);
+    expect(script.remaining).toBe(0);
+    const view = await taskView(ada, String(failure.details['task_id']));
+    expect(view.steps.map((s) => s.status)).toEqual(['completed']);
+    expect((await usage(t)).costUsd).toBeCloseTo(0.2, 6);
+  });
+
   it('runs exactly toolCallsPerDay of many parallel MCP tool calls across the two mcp-tools replicas', async () => {
     const t = tenant('tools');
     await putQuota(t, { toolCallsPerDay: 5 });
@@ -362,4 +442,88 @@ describe('tenant budgets and per-day quotas (two replicas of each counting servi
     expect(after - before).toBe(3);
     expect((await usage(t)).delegations).toBe(3);
   });
+
+  it("holds a schedule's firing and a replay batch's run, which do not pass the gateway, to the tenant's concurrentTasks: they wait for the slot, then run", async () => {
+    const t = tenant('own');
+    const ada: Who = { user: 'ada', tenant: t };
+    const done = { content: 'done', usage: { prompt: 10, completion: 2 } };
+    // A finished task to replay (a guardrail what-if: nothing is called again).
+    const original = `own submissions ${run}: original`;
+    llm.script(original, [done]);
+    const first = await call(ada, 'POST', '/orchestrate', { task: original });
+    expect(first.status).toBe(200);
+    const { task_id: originalId } = (await first.json()) as { task_id: string };
+    await putQuota(t, { concurrentTasks: 1 });
+    // A task the model holds takes the tenant's only slot.
+    const gate = llm.gate();
+    const holder = `own submissions ${run}: holds the slot`;
+    llm.script(holder, [{ ...done, hold: gate }]);
+    const holderId = await submitAsync(ada, holder);
+    await gate.reached;
+
+    const batchRes = await call(ada, 'POST', '/replays', {
+      taskIds: [originalId],
+      changes: { guardrails: { disallowedKeywords: [`never-said-${run}`] } },
+    });
+    expect(batchRes.status).toBe(202);
+    const { batchId } = (await batchRes.json()) as Tasks.ReplayBatchView;
+    const scheduled = `own submissions ${run}: scheduled`;
+    llm.script(scheduled, [done]);
+    const at = new Date(Date.now() + 2_000).toISOString();
+    const scheduleRes = await call(ada, 'POST', '/schedules', { task: scheduled, at });
+    expect(scheduleRes.status).toBe(201);
+    const { scheduleId } = (await scheduleRes.json()) as Schedules.ScheduleView;
+
+    // Both are refused by the quota where the orchestrator submits them, and wait.
+    const orchestrators = [stack.services['orchestrator']!, second['orchestrator']!];
+    const logged = (what: string, id: string) =>
+      orchestrators.some((o) =>
+        o
+          .logs()
+          .split('\n')
+          .some((l) => l.includes(what) && l.includes(id)),
+      );
+    await waitFor(
+      () =>
+        logged("replay batch run waits for its tenant's quota", batchId) &&
+        logged("scheduled task waits for its tenant's quota", scheduleId)
+          ? true
+          : undefined,
+      { what: 'the batch run and the firing waiting for the quota', timeoutMs: 40_000 },
+    );
+    expect((await usage(t)).runningTasks).toBe(1);
+    const firings = async () => {
+      const r = await call(ada, 'GET', `/schedules/${scheduleId}/firings`);
+      return ((await r.json()) as { firings: Schedules.ScheduleFiringView[] }).firings;
+    };
+    const [waiting] = await firings();
+    expect(waiting).toMatchObject({ status: 'submitted' });
+    expect(waiting?.publishedAt).toBeUndefined();
+    const batchNow = await call(ada, 'GET', `/replays/${batchId}`);
+    expect(((await batchNow.json()) as Tasks.ReplayBatchView).totals.done).toBe(0);
+
+    // The slot frees: each runs in turn, never two at once.
+    gate.release();
+    expect((await ended(ada, holderId)).status).toBe('completed');
+    const batch = await waitFor(
+      async () => {
+        const view = (await (
+          await call(ada, 'GET', `/replays/${batchId}`)
+        ).json()) as Tasks.ReplayBatchView;
+        return view.status === 'completed' ? view : undefined;
+      },
+      { what: 'the batch to complete', timeoutMs: 60_000 },
+    );
+    expect(batch.totals).toMatchObject({ tasks: 1, done: 1 });
+    const [fired] = await waitFor(
+      async () => {
+        const f = await firings();
+        return f[0]?.publishedAt ? f : undefined;
+      },
+      { what: 'the firing to be submitted', timeoutMs: 60_000 },
+    );
+    expect((await ended(ada, fired!.taskId!)).status).toBe('completed');
+    // every slot freed at the end of its task
+    expect((await usage(t)).runningTasks).toBe(0);
+  }, 150_000);
 });

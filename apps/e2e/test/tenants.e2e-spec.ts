@@ -112,10 +112,33 @@ describe('tenants kept apart on every surface (real processes, NATS identities, 
 
   /** The audit rows of a tenant that record a refusal, since `since`. */
   const deniedIn = (tenant: string, since: Date) =>
-    stack.dbs.audit.query<{ action: string; userId: string | null }>(
-      `SELECT action, "userId" FROM "AuditEntry" WHERE "tenantId" = $1 AND outcome = 'denied' AND at >= $2`,
+    stack.dbs.audit.query<{ action: string; userId: string | null; resource: string | null }>(
+      `SELECT action, "userId", resource FROM "AuditEntry" WHERE "tenantId" = $1 AND outcome = 'denied' AND at >= $2`,
       [tenant, since],
     );
+  /**
+   * Waits until each of `actions` has a refusal audited in `tenant` since `since` (on `resource`
+   * when given), and returns them; the other tenant's trail holds none of them.
+   */
+  const refusalsAudited = async (
+    tenant: string,
+    since: Date,
+    actions: string[],
+    resource?: string,
+  ) => {
+    const rows = await waitFor(
+      async () => {
+        const found = (await deniedIn(tenant, since)).filter(
+          (r) => actions.includes(r.action) && (resource === undefined || r.resource === resource),
+        );
+        return actions.every((a) => found.some((r) => r.action === a)) ? found : undefined;
+      },
+      { what: `refusals ${actions.join(', ')} audited in ${tenant}` },
+    );
+    const other = tenant === acme ? globex : acme;
+    expect((await deniedIn(other, since)).filter((r) => actions.includes(r.action))).toEqual([]);
+    return rows;
+  };
 
   let acmeDemo = '';
 
@@ -212,7 +235,8 @@ describe('tenants kept apart on every surface (real processes, NATS identities, 
     expect(await deniedIn(acme, since)).toEqual([]);
   });
 
-  it("keeps another tenant's approval out of reach on HTTP and AG-UI", async () => {
+  it("keeps another tenant's approval out of reach on HTTP and AG-UI, and audits each attempt", async () => {
+    const since = new Date();
     // acme's ann starts a run that waits for her approval of notes.add.
     const agent = new HttpAgent({
       url: `${stack.gatewayUrl}/ag-ui`,
@@ -256,6 +280,9 @@ describe('tenants kept apart on every surface (real processes, NATS identities, 
         (e: Error) => e.message,
       );
     expect(attempt === 'ran' ? intruderEvents.at(-1)?.type : 'rejected').not.toBe('RUN_FINISHED');
+    // The decisions over HTTP and the resume over AG-UI are each audited in globex.
+    const audited = await refusalsAudited(globex, since, ['approval.decide', 'approval.resume']);
+    expect(audited.every((r) => r.resource === interrupt.id)).toBe(true);
 
     // Still pending for acme, whose admin may decide it.
     const pending = (await (await call('GET', `/tasks/${taskId}/approvals`, annA)).json()) as {
@@ -286,7 +313,8 @@ describe('tenants kept apart on every surface (real processes, NATS identities, 
     return factory.createFromUrl(stack.gatewayUrl);
   }
 
-  it("finds nothing of another tenant's A2A task (GetTask, CancelTask), with the official client", async () => {
+  it("finds nothing of another tenant's A2A task (GetTask, CancelTask), with the official client, and audits each attempt", async () => {
+    const since = new Date();
     const mine = await a2aClient(annA);
     expect(AgentCard.toJSON(await mine.getAgentCard())).toBeDefined();
     const sent = await mine.sendMessage({
@@ -323,6 +351,7 @@ describe('tenants kept apart on every surface (real processes, NATS identities, 
     await expect(
       mine.getTask({ tenant: '', id: taskId, historyLength: undefined }),
     ).resolves.toMatchObject({ id: taskId });
+    await refusalsAudited(globex, since, ['task.get.denied', 'task.cancel.denied'], taskId);
   }, 60_000);
 
   /** An official MCP client acting as `who`, and the session id the gateway gave it. */
@@ -336,7 +365,8 @@ describe('tenants kept apart on every surface (real processes, NATS identities, 
     return { client, sessionId: transport.sessionId! };
   }
 
-  it('reaches no note and no MCP session of another tenant, with the official MCP client', async () => {
+  it('reaches no note and no MCP session of another tenant, with the official MCP client, and audits each attempt', async () => {
+    const since = new Date();
     const { client: mine, sessionId } = await mcpClient(annA);
     const added = await mine.callTool({
       name: 'notes.add',
@@ -368,6 +398,14 @@ describe('tenants kept apart on every surface (real processes, NATS identities, 
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(hijack.status).toBe(404);
+    // notes.get of acme's note (mcp-tools) and the borrowed session (the gateway), audited in globex
+    // naming neither acme nor its session
+    const audited = await refusalsAudited(globex, since, ['tool.call', 'mcp.session']);
+    expect(audited.find((r) => r.action === 'mcp.session')).toMatchObject({
+      userId: 'ann',
+      resource: 'mcp',
+    });
+    expect(JSON.stringify(audited)).not.toContain(sessionId);
   }, 60_000);
 
   it("lists and verifies each tenant's own audit records only", async () => {

@@ -21,6 +21,7 @@ import { plannerProviders } from './planning/planner.provider.js';
 import { PrismaService } from './prisma/prisma.service.js';
 import { OrchestratorQuotas } from './quotas/orchestrator-quotas.js';
 import { OrchestratorRedis } from './quotas/orchestrator-redis.js';
+import { TaskAdmission } from './quotas/task-admission.js';
 import { TaskSlots } from './quotas/task-slots.js';
 import { TenantBudget } from './budget/tenant-budget.js';
 import { DispatchStepsUseCase } from './tasks/dispatch-steps/dispatch-steps.use-case.js';
@@ -117,6 +118,7 @@ import { webhookProviders } from './webhooks/webhook.providers.js';
     TaskLoop,
     TaskRepository,
     TaskSlots,
+    TaskAdmission,
     TaskTelemetry,
     TenantBudget,
     TenantRefusals,

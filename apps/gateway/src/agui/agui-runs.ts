@@ -1,6 +1,6 @@
 import type { BaseEvent, RunAgentInput } from '@ag-ui/core';
-import { type Actor, Approvals, isDomainError, Tasks } from '@switchboard/contracts';
-import type { NatsBus } from '@switchboard/messaging';
+import { type Actor, Approvals, isDomainError, Tasks, tenantOf } from '@switchboard/contracts';
+import type { AuditTrail, NatsBus } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
 import type { ServiceShutdown } from '@switchboard/runtime';
 import type { FastifyReply } from 'fastify';
@@ -20,6 +20,7 @@ export interface AgUiRunDeps {
   config: Pick<GatewayEnv, 'SSE_HEARTBEAT_MS' | 'SSE_MAX_BUFFER_BYTES'>;
   logger: Logger;
   shutdown: ServiceShutdown;
+  audit: AuditTrail;
 }
 
 /** Tasks of a thread that may hold the interrupts a resume answers. */
@@ -96,6 +97,17 @@ export class AgUiRuns {
           requestId,
         );
       const missing = [...answered].join(', ');
+      // Not the actor's to answer (another's, another tenant's, or none at all): answered as unknown,
+      // and the attempt audited in the actor's tenant.
+      void this.deps.audit.record({
+        category: 'approval',
+        action: 'approval.resume',
+        outcome: 'denied',
+        resource: missing.slice(0, 500),
+        actor: { userId: actor.userId, role: actor.role },
+        tenantId: tenantOf(actor),
+        details: { threadId: input.threadId, reason: 'not_waiting' },
+      });
       return this.refuse(
         reply,
         format,

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Inject, Post, Query, Req, Res, UseGuards } from 
 import type { RunAgentInput } from '@ag-ui/core';
 import { APP_CONFIG } from '@switchboard/config';
 import type { Actor } from '@switchboard/contracts';
-import { NatsBus } from '@switchboard/messaging';
+import { AuditTrail, NatsBus } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { ServiceShutdown } from '@switchboard/runtime';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -35,10 +35,11 @@ export class AgUiController {
     submit: SubmitTaskUseCase,
     streamer: TaskStreamer,
     shutdown: ServiceShutdown,
+    audit: AuditTrail,
     @Inject(APP_CONFIG) config: GatewayEnv,
     @Inject(LOGGER) logger: Logger,
   ) {
-    this.runs = new AgUiRuns({ bus, submit, streamer, config, logger, shutdown });
+    this.runs = new AgUiRuns({ bus, submit, streamer, config, logger, shutdown, audit });
   }
 
   /**

@@ -17,7 +17,7 @@ import {
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { type Actor, type Tasks, tenantOf, Tools } from '@switchboard/contracts';
-import { type BusSubscription, NatsBus } from '@switchboard/messaging';
+import { AuditTrail, type BusSubscription, NatsBus } from '@switchboard/messaging';
 import {
   LOGGER,
   type Logger,
@@ -95,6 +95,7 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
     private readonly tools: PlatformTools,
     private readonly approvals: McpApprovals,
     private readonly bus: NatsBus,
+    private readonly audit: AuditTrail,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
     shutdown: ServiceShutdown,
@@ -139,9 +140,11 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
     if (sessionId) {
       const session = this.sessions.get(sessionId);
       // Someone else's session (another user, or the same user id in another tenant) is answered
-      // like an unknown one.
-      if (!session || session.userId !== actor.userId || session.tenantId !== tenantOf(actor))
+      // like an unknown one, and the attempt audited.
+      if (!session || session.userId !== actor.userId || session.tenantId !== tenantOf(actor)) {
+        if (session) this.auditForeign(actor, session);
         return reject(res, 404, 'unknown or expired session; initialize again');
+      }
       session.lastUsed = Date.now();
       await session.transport.handleRequest(req, res, body);
       return;
@@ -154,6 +157,24 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
       );
     }
     await this.open(actor.userId, tenantOf(actor)).handleRequest(req, res, body);
+  }
+
+  /**
+   * Someone presented another's session id: recorded as denied in the presenter's own tenant, naming
+   * neither the session nor its owner (the id is the owner's; the reason says only whose it was not).
+   */
+  private auditForeign(actor: Actor, session: Session): void {
+    void this.audit.record({
+      category: 'auth',
+      action: 'mcp.session',
+      outcome: 'denied',
+      resource: 'mcp',
+      actor: { userId: actor.userId, role: actor.role },
+      tenantId: tenantOf(actor),
+      details: {
+        reason: session.tenantId !== tenantOf(actor) ? 'other_tenant' : 'other_user',
+      },
+    });
   }
 
   /** A new session's transport; the session is kept once the SDK has initialized it. */

@@ -20,8 +20,19 @@ function firing(taskId: string): DueFiring {
   };
 }
 
-function setup(opts: { stale?: DueFiring[]; failFor?: string } = {}) {
+function setup(
+  opts: {
+    stale?: DueFiring[];
+    failFor?: string;
+    claim?: () => DueFiring[];
+    unpublished?: () => DueFiring[];
+  } = {},
+) {
   const plans: FiringPlan[] = [];
+  /** Task ids whose firing waits for its tenant's quota (the submitter answers 'waiting'). */
+  const full = new Set<string>();
+  /** Every submission tried, with the tick time it was tried at. */
+  const tried: [string, Date][] = [];
   const submitted: string[] = [];
   let staleBefore: Date | undefined;
   const repository = {
@@ -35,17 +46,20 @@ function setup(opts: { stale?: DueFiring[]; failFor?: string } = {}) {
           nextDueAt: new Date('2026-11-25T10:05:00Z'),
         }),
       );
-      return [firing('a'), firing('b')];
+      return opts.claim ? opts.claim() : [firing('a'), firing('b')];
     },
     unpublished: async (before: Date) => {
       staleBefore = before;
-      return opts.stale ?? [];
+      return opts.unpublished ? opts.unpublished() : (opts.stale ?? []);
     },
   } as unknown as ScheduleRepository;
   const submitter = {
-    submit: async (f: DueFiring) => {
+    submit: async (f: DueFiring, now: Date) => {
+      tried.push([f.taskId, now]);
       if (f.taskId === opts.failFor) throw new Error('NATS is down');
+      if (full.has(f.taskId)) return 'waiting';
       submitted.push(f.taskId);
+      return 'submitted';
     },
   } as unknown as ScheduleSubmitter;
   const logger = { warn: jest.fn() } as unknown as Logger;
@@ -55,7 +69,7 @@ function setup(opts: { stale?: DueFiring[]; failFor?: string } = {}) {
     { SCHEDULE_TICK_MS: 5_000, SCHEDULE_MISFIRE_GRACE_MS: 60_000 },
     logger,
   );
-  return { sut, plans, submitted, logger, staleBefore: () => staleBefore };
+  return { sut, plans, submitted, logger, full, tried, staleBefore: () => staleBefore };
 }
 
 describe(FireSchedulesUseCase.name, () => {
@@ -80,5 +94,32 @@ describe(FireSchedulesUseCase.name, () => {
     await sut.tick(NOW);
     expect(submitted).toEqual(['b']);
     expect(logger.warn).toHaveBeenCalledTimes(1);
+  });
+
+  it("tries a firing waiting for its tenant's quota again at every tick, once per tick, until it is submitted", async () => {
+    let claims = [firing('a')];
+    // the replica's own waiting firing also shows up as unpublished (once old enough)
+    let unpublished = [firing('a')];
+    const { sut, submitted, full, tried } = setup({
+      claim: () => claims,
+      unpublished: () => unpublished,
+    });
+    full.add('a');
+    await sut.tick(NOW);
+    claims = [];
+    unpublished = [];
+    const later = new Date(NOW.getTime() + 5_000);
+    await sut.tick(later);
+    expect(tried).toEqual([
+      ['a', NOW],
+      ['a', later],
+    ]);
+    expect(submitted).toEqual([]);
+    full.delete('a');
+    await sut.tick(new Date(NOW.getTime() + 10_000));
+    expect(submitted).toEqual(['a']);
+    // submitted: it waits no more
+    await sut.tick(new Date(NOW.getTime() + 15_000));
+    expect(tried).toHaveLength(3);
   });
 });

@@ -35,6 +35,12 @@ export const REPUBLISH_AFTER_MS = 30_000;
 @Injectable()
 export class FireSchedulesUseCase implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly job: PeriodicJob;
+  /**
+   * Firings this replica claimed that wait for their tenant's quota (ScheduleSubmitter), by task id:
+   * tried again at every tick. Lost with the replica, they are still unpublished rows, which any
+   * replica's tick takes up after REPUBLISH_AFTER_MS.
+   */
+  private readonly waiting = new Map<string, DueFiring>();
 
   constructor(
     private readonly repository: ScheduleRepository,
@@ -61,7 +67,10 @@ export class FireSchedulesUseCase implements OnApplicationBootstrap, OnModuleDes
     await this.job.stop();
   }
 
-  /** One tick: claim and fire what is due, then publish what an earlier claimer left unpublished. */
+  /**
+   * One tick: claim and fire what is due, then try again the firings waiting for their tenant's
+   * quota, and publish what an earlier claimer left unpublished.
+   */
   async tick(now = new Date()): Promise<number> {
     const grace = this.config.SCHEDULE_MISFIRE_GRACE_MS;
     const fired = await this.repository.claimDue(now, CLAIM_BATCH, (t) =>
@@ -71,14 +80,16 @@ export class FireSchedulesUseCase implements OnApplicationBootstrap, OnModuleDes
       new Date(now.getTime() - REPUBLISH_AFTER_MS),
       CLAIM_BATCH,
     );
-    for (const f of [...fired, ...stale]) await this.publish(f);
+    const all = new Map([...fired, ...this.waiting.values(), ...stale].map((f) => [f.taskId, f]));
+    this.waiting.clear();
+    for (const f of all.values()) await this.publish(f, now);
     return fired.length;
   }
 
   /** A failed publish is left for a later tick's republish: the firing row remembers it. */
-  private async publish(f: DueFiring): Promise<void> {
+  private async publish(f: DueFiring, now: Date): Promise<void> {
     try {
-      await this.submitter.submit(f);
+      if ((await this.submitter.submit(f, now)) === 'waiting') this.waiting.set(f.taskId, f);
     } catch (e) {
       this.logger.warn(
         { err: e, scheduleId: f.scheduleId, taskId: f.taskId },

@@ -1,8 +1,9 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { DomainError } from '@switchboard/contracts';
+import { DomainError, type Tenancy } from '@switchboard/contracts';
 import type { JetStreamService } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
 import { auditSpy } from '../schedule.fakes.js';
+import type { TaskAdmission } from '../../quotas/task-admission.js';
 import type { AdmitToThreadUseCase } from '../../threads/admit-to-thread/admit-to-thread.use-case.js';
 import type { DueFiring, ScheduleRepository } from '../schedule.repository.js';
 import { ScheduleSubmitter } from './schedule-submitter.js';
@@ -17,6 +18,22 @@ const firing: DueFiring = {
   firedAt: new Date('2026-11-25T10:05:02Z'),
   taskId: '22222222-2222-8222-8222-222222222222',
 };
+
+const GRACE = { SCHEDULE_MISFIRE_GRACE_MS: 60_000 };
+
+/** A TaskAdmission that admits, or refuses with `refusal`; it keeps what it admitted and released. */
+function admission(refusal?: Tenancy.QuotaExceeded) {
+  const admitted: unknown[] = [];
+  const released: unknown[] = [];
+  const fake = {
+    admit: async (s: unknown) => {
+      admitted.push(s);
+      return refusal;
+    },
+    release: async (s: unknown) => void released.push(s),
+  } as unknown as TaskAdmission;
+  return { fake, admitted, released };
+}
 
 describe(ScheduleSubmitter.name, () => {
   it('submits the task as its owner, linked to the schedule, de-duplicated by its id; audited once per firing', async () => {
@@ -37,14 +54,20 @@ describe(ScheduleSubmitter.name, () => {
         throw new Error('a firing without a thread is not admitted anywhere');
       },
     } as unknown as AdmitToThreadUseCase;
+    const quotas = admission();
     const sut = new ScheduleSubmitter(
       jetstream,
       repository,
       audit,
       { info: jest.fn() } as unknown as Logger,
       threads,
+      quotas.fake,
+      GRACE,
     );
-    await sut.submit(firing);
+    expect(await sut.submit(firing)).toBe('submitted');
+    expect(quotas.admitted).toEqual([
+      { taskId: firing.taskId, actor: { userId: 'ann', role: 'user', tenantId: 'acme' } },
+    ]);
     const [, , submission, opts] = published[0] as [
       unknown,
       unknown,
@@ -67,7 +90,7 @@ describe(ScheduleSubmitter.name, () => {
 
   describe('a firing into a thread', () => {
     const threaded: DueFiring = { ...firing, request: { task: 'summarise', thread_id: 'night' } };
-    function setup(admit: () => Promise<unknown>) {
+    function setup(admit: () => Promise<unknown>, quotas = admission()) {
       const published: unknown[][] = [];
       const calls: { published: unknown[][]; refused: unknown[][]; admits: unknown[][] } = {
         published,
@@ -97,8 +120,10 @@ describe(ScheduleSubmitter.name, () => {
         audit,
         { info: jest.fn() } as unknown as Logger,
         threads,
+        quotas.fake,
+        GRACE,
       );
-      return { sut, calls, records };
+      return { sut, calls, records, quotas };
     }
 
     it('is admitted into its thread under the default policy before it is submitted', async () => {
@@ -114,8 +139,8 @@ describe(ScheduleSubmitter.name, () => {
       expect(calls.refused).toEqual([]);
     });
 
-    it('refused by a busy thread (reject): recorded as skipped, audited as denied, never submitted', async () => {
-      const { sut, calls, records } = setup(async () => {
+    it('refused by a busy thread (reject): recorded as skipped, audited as denied, never submitted, its slot freed', async () => {
+      const setupResult = setup(async () => {
         throw new DomainError(
           'CONFLICT',
           'thread night is busy with task x (thread_policy: reject)',
@@ -124,9 +149,14 @@ describe(ScheduleSubmitter.name, () => {
           },
         );
       });
-      await sut.submit(threaded);
+      const { sut, calls, records } = setupResult;
+      const { quotas } = setupResult;
+      expect(await sut.submit(threaded)).toBe('skipped');
       expect(calls.published).toEqual([]);
       expect(calls.refused).toEqual([[firing.scheduleId, firing.dueAt]]);
+      // the quota's slot it was admitted with is given back
+      expect(quotas.released).toEqual(quotas.admitted);
+      expect(quotas.released).toHaveLength(1);
       expect(records).toEqual([
         expect.objectContaining({
           action: 'schedule.fire',
@@ -143,6 +173,77 @@ describe(ScheduleSubmitter.name, () => {
       await expect(sut.submit(threaded)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
       expect(calls.published).toEqual([]);
       expect(calls.refused).toEqual([]);
+    });
+  });
+
+  describe("over its tenant's quota", () => {
+    const refusal: Tenancy.QuotaExceeded = {
+      quota: 'concurrentTasks',
+      scope: 'tenant',
+      tenantId: 'acme',
+      limit: 2,
+      used: 2,
+      retryAfterSeconds: 5,
+    };
+    function setup() {
+      const published: unknown[] = [];
+      const refused: unknown[][] = [];
+      const { audit, records } = auditSpy();
+      const threads = { execute: jest.fn() };
+      const sut = new ScheduleSubmitter(
+        {
+          publish: async (...a: unknown[]) => void published.push(a),
+        } as unknown as JetStreamService,
+        {
+          markPublished: async () => undefined,
+          markRefused: async (...a: unknown[]) => void refused.push(a),
+        } as unknown as ScheduleRepository,
+        audit,
+        { info: jest.fn() } as unknown as Logger,
+        threads as unknown as AdmitToThreadUseCase,
+        admission(refusal).fake,
+        GRACE,
+      );
+      return { sut, published, refused, records, threads };
+    }
+
+    it('waits within the misfire grace: nothing submitted, recorded or audited, no thread joined', async () => {
+      const { sut, published, refused, records, threads } = setup();
+      const soon = new Date(firing.firedAt.getTime() + 59_000);
+      expect(await sut.submit({ ...firing, request: { task: 't', thread_id: 'n' } }, soon)).toBe(
+        'waiting',
+      );
+      expect([published, refused, records]).toEqual([[], [], []]);
+      expect(threads.execute).not.toHaveBeenCalled();
+    });
+
+    it('waits the whole grace from when it was fired, even when that was long after its due time (catch-up: latest)', async () => {
+      const { sut } = setup();
+      const caughtUp = { ...firing, dueAt: new Date('2026-11-25T04:00:00Z') };
+      expect(await sut.submit(caughtUp, new Date(firing.firedAt.getTime() + 1_000))).toBe(
+        'waiting',
+      );
+    });
+
+    it('is skipped past the grace, audited as a denied schedule.fire naming the quota, never submitted', async () => {
+      const { sut, published, refused, records } = setup();
+      const late = new Date(firing.firedAt.getTime() + 60_000);
+      expect(await sut.submit(firing, late)).toBe('skipped');
+      expect(published).toEqual([]);
+      expect(refused).toEqual([[firing.scheduleId, firing.dueAt]]);
+      expect(records).toEqual([
+        expect.objectContaining({
+          action: 'schedule.fire',
+          outcome: 'denied',
+          tenantId: 'acme',
+          onceKey: `schedule-fire:${firing.scheduleId}:2026-11-25T10:05:00.000Z`,
+          details: expect.objectContaining({
+            code: 'RATE_LIMITED',
+            reason: expect.stringMatching(/^quota concurrentTasks of tenant acme reached/),
+            quota: refusal,
+          }),
+        }),
+      ]);
     });
   });
 });

@@ -1,9 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Actor, DEFAULT_TENANT, DomainError, Tasks } from '@switchboard/contracts';
+import { APP_CONFIG } from '@switchboard/config';
+import { type Actor, DEFAULT_TENANT, DomainError, Tasks, Tenancy } from '@switchboard/contracts';
 import { AuditTrail, JetStreamService } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
+import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
+import { TaskAdmission } from '../../quotas/task-admission.js';
 import { AdmitToThreadUseCase } from '../../threads/admit-to-thread/admit-to-thread.use-case.js';
 import { type DueFiring, ScheduleRepository } from '../schedule.repository.js';
+
+/** What became of a firing: its task submitted, the firing skipped, or waiting for its tenant's quota. */
+export type SubmitOutcome = 'submitted' | 'skipped' | 'waiting';
 
 /**
  * Submits a firing's task as the gateway submits a user's: onto the durable submission stream, as its
@@ -16,6 +22,12 @@ import { type DueFiring, ScheduleRepository } from '../schedule.repository.js';
  * firings carry none of their own): `reject` on a busy thread refuses the firing — recorded as
  * skipped, audited as refused, never submitted; `enqueue` waits; `interrupt`/`rollback` cancel the
  * running task. Admitting the same task again (a republish) answers the same.
+ *
+ * Before that, the firing's task is admitted against its tenant's `concurrentTasks` and
+ * `tasksPerMinute` (TaskAdmission: the gateway's counters), as a task submitted through the gateway
+ * is. A firing a full quota refuses **waits**: it stays unpublished and is tried again at each tick
+ * for SCHEDULE_MISFIRE_GRACE_MS from when it was fired (the same grace as a missed due time); then it
+ * is recorded skipped, audited as a denied `schedule.fire` naming the quota, never submitted.
  */
 @Injectable()
 export class ScheduleSubmitter {
@@ -25,9 +37,12 @@ export class ScheduleSubmitter {
     private readonly audit: AuditTrail,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly threads: AdmitToThreadUseCase,
+    private readonly admission: TaskAdmission,
+    @Inject(APP_CONFIG)
+    private readonly config: Pick<OrchestratorEnv, 'SCHEDULE_MISFIRE_GRACE_MS'>,
   ) {}
 
-  async submit(f: DueFiring): Promise<void> {
+  async submit(f: DueFiring, now = new Date()): Promise<SubmitOutcome> {
     const actor: Actor = {
       userId: f.userId,
       role: f.role,
@@ -36,7 +51,12 @@ export class ScheduleSubmitter {
     };
     const dueAt = f.dueAt.toISOString();
     const correlationId = `schedule:${f.scheduleId}:${dueAt}`;
-    if (!(await this.admitted(f, actor, correlationId))) return;
+    const refusal = await this.admission.admit({ taskId: f.taskId, actor });
+    if (refusal) return this.overQuota(f, refusal, now, correlationId);
+    if (!(await this.admitted(f, actor, correlationId))) {
+      await this.admission.release({ taskId: f.taskId, actor });
+      return 'skipped';
+    }
     const { duplicate } = await this.jetstream.publish(
       Tasks.TaskSubmitted,
       [],
@@ -84,6 +104,39 @@ export class ScheduleSubmitter {
       onceKey: `schedule-fire:${f.scheduleId}:${dueAt}`,
       details: { dueAt, firedAt: f.firedAt.toISOString() },
     });
+    return 'submitted';
+  }
+
+  /** A full quota: the firing waits within the misfire grace, and is skipped past it. */
+  private async overQuota(
+    f: DueFiring,
+    refusal: Tenancy.QuotaExceeded,
+    now: Date,
+    correlationId: string,
+  ): Promise<SubmitOutcome> {
+    const dueAt = f.dueAt.toISOString();
+    // From when the firing was taken, not its due time: a catch-up (`latest`) firing is late already.
+    const waited = now.getTime() - f.firedAt.getTime();
+    const log = { scheduleId: f.scheduleId, taskId: f.taskId, dueAt, quota: refusal.quota };
+    if (waited < this.config.SCHEDULE_MISFIRE_GRACE_MS) {
+      this.logger.info(log, "scheduled task waits for its tenant's quota");
+      return 'waiting';
+    }
+    await this.repository.markRefused(f.scheduleId, f.dueAt);
+    this.logger.info(log, "scheduled task skipped: its tenant's quota stayed full past the grace");
+    const error = Tenancy.quotaExceededError(refusal);
+    void this.audit.record({
+      category: 'schedule',
+      action: 'schedule.fire',
+      outcome: 'denied',
+      resource: f.scheduleId,
+      tenantId: f.tenantId,
+      actor: { userId: f.userId, role: f.role },
+      correlationId,
+      onceKey: `schedule-fire:${f.scheduleId}:${dueAt}`,
+      details: { dueAt, reason: error.message, code: error.code, quota: refusal },
+    });
+    return 'skipped';
   }
 
   /** False when the firing's thread refuses it (reject on a busy thread): then it is recorded so. */

@@ -1,7 +1,13 @@
-import { describe, expect, it } from '@jest/globals';
-import { Tasks } from '@switchboard/contracts';
+import { describe, expect, it, jest } from '@jest/globals';
+import { type Tenancy, Tasks } from '@switchboard/contracts';
+import type { JetStreamService } from '@switchboard/messaging';
+import type { Logger } from '@switchboard/observability';
+import type { PrismaService } from '../../../prisma/prisma.service.js';
+import type { TaskAdmission } from '../../../quotas/task-admission.js';
+import type { ItemRow } from '../batch-plan.js';
+import type { BatchHead, ReplayBatchRepository } from '../replay-batch.repository.js';
 import { runTaskIdOf } from '../run-ids.js';
-import { originOf } from './advance-batches.use-case.js';
+import { AdvanceBatchesUseCase, originOf } from './advance-batches.use-case.js';
 
 const BATCH = '0b0e6c36-1f2a-4c1e-9f4e-2d5b6c7d8e9f';
 const TASK = '7f3a2c1e-9b8d-4e6f-a1b2-c3d4e5f60718';
@@ -38,5 +44,78 @@ describe('how a batch runs a task again', () => {
     expect(runTaskIdOf(BATCH, 0)).toBe(runTaskIdOf(BATCH, 0));
     expect(runTaskIdOf(BATCH, 0)).not.toBe(runTaskIdOf(BATCH, 1));
     expect(Tasks.TaskId.safeParse(runTaskIdOf(BATCH, 7)).success).toBe(true);
+  });
+});
+
+describe("a batch's runs and its tenant's quota", () => {
+  const head: BatchHead = {
+    id: BATCH,
+    actor: { userId: 'ann', role: 'user', tenantId: 'acme' },
+    mode: 'replay',
+    changes: {},
+    correlationId: 'c',
+  };
+  const item = (position: number): ItemRow => ({
+    position,
+    taskId: TASK,
+    runTaskId: null,
+    status: 'running',
+    outcome: null,
+    summary: null,
+  });
+  const full: Tenancy.QuotaExceeded = {
+    quota: 'concurrentTasks',
+    scope: 'tenant',
+    tenantId: 'acme',
+    limit: 2,
+    used: 2,
+    retryAfterSeconds: 5,
+  };
+
+  /** A batch starting three items, against a quota that admits `room` of them. */
+  async function advanceWithRoom(room: number) {
+    const published: string[] = [];
+    const admitted: unknown[] = [];
+    const batches = {
+      advance: async () => ({ head, started: [item(0), item(1), item(2)] }),
+      lostStarts: async () => [],
+    } as unknown as ReplayBatchRepository;
+    const prisma = {
+      task: { findMany: async () => [{ id: TASK, text: 'what is 6 * 7' }] },
+    } as unknown as PrismaService;
+    const jetstream = {
+      publish: async (_s: unknown, _t: unknown, sub: Tasks.TaskSubmission) =>
+        void published.push(sub.taskId),
+    } as unknown as JetStreamService;
+    const admission = {
+      admit: async (s: unknown) => {
+        admitted.push(s);
+        return admitted.length > room ? full : undefined;
+      },
+    } as unknown as TaskAdmission;
+    const sut = new AdvanceBatchesUseCase(
+      batches,
+      prisma,
+      jetstream,
+      { REPLAY_BATCH_SWEEP_MS: 1_000 },
+      { info: jest.fn(), warn: jest.fn() } as unknown as Logger,
+      admission,
+    );
+    await sut.advance(BATCH);
+    return { published, admitted };
+  }
+
+  it('admits each run as the batch owner before it is sent', async () => {
+    const { published, admitted } = await advanceWithRoom(3);
+    expect(published).toEqual([0, 1, 2].map((p) => runTaskIdOf(BATCH, p)));
+    expect(admitted).toEqual(
+      [0, 1, 2].map((p) => ({ taskId: runTaskIdOf(BATCH, p), actor: head.actor })),
+    );
+  });
+
+  it('sends none past the first refusal: the rest wait for a later sweep', async () => {
+    const { published, admitted } = await advanceWithRoom(1);
+    expect(published).toEqual([runTaskIdOf(BATCH, 0)]);
+    expect(admitted).toHaveLength(2);
   });
 });

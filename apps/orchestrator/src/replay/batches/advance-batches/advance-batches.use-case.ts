@@ -10,6 +10,7 @@ import { JetStreamService } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { OrchestratorEnv } from '../../../config/orchestrator.env.js';
 import { PrismaService } from '../../../prisma/prisma.service.js';
+import { TaskAdmission } from '../../../quotas/task-admission.js';
 import { type ItemRow, planAdvance } from '../batch-plan.js';
 import { type BatchHead, ReplayBatchRepository } from '../replay-batch.repository.js';
 import { runTaskIdOf } from '../run-ids.js';
@@ -24,6 +25,12 @@ const LOST_AFTER_MS = 15_000;
  * other, whose task id is named after the item, so a start sent twice — the sweep's repeat of a start
  * lost between the commit and the publish — runs once. The batch table is the due list: a restart
  * loses nothing.
+ *
+ * Each run is admitted against its tenant's `concurrentTasks` and `tasksPerMinute` (TaskAdmission,
+ * the gateway's counters) before it is sent, as a task submitted through the gateway is. A run a full
+ * quota refuses is not sent and waits, holding its place in the batch's concurrency: it is a start
+ * with no task, which a later sweep sends again (LOST_AFTER_MS after it was started, then at every
+ * sweep) and admits anew — so a batch never takes more of its tenant's quota than it leaves free.
  */
 @Injectable()
 export class AdvanceBatchesUseCase implements OnApplicationBootstrap, OnModuleDestroy {
@@ -36,6 +43,7 @@ export class AdvanceBatchesUseCase implements OnApplicationBootstrap, OnModuleDe
     private readonly jetstream: JetStreamService,
     @Inject(APP_CONFIG) private readonly config: Pick<OrchestratorEnv, 'REPLAY_BATCH_SWEEP_MS'>,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly admission: TaskAdmission,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -83,6 +91,15 @@ export class AdvanceBatchesUseCase implements OnApplicationBootstrap, OnModuleDe
     );
     for (const item of items) {
       const runTaskId = item.runTaskId ?? runTaskIdOf(head.id, item.position);
+      const refusal = await this.admission.admit({ taskId: runTaskId, actor: head.actor });
+      if (refusal) {
+        // the rest would meet the same full quota: they wait with it for a later sweep
+        this.logger.info(
+          { batchId: head.id, runTaskId, quota: refusal.quota, scope: refusal.scope },
+          "replay batch run waits for its tenant's quota",
+        );
+        return;
+      }
       const submission: Tasks.TaskSubmission = {
         taskId: runTaskId,
         actor: head.actor,
