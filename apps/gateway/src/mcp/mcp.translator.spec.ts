@@ -128,7 +128,7 @@ describe('the MCP translator (gateway)', () => {
     const busy = new DomainError(
       'CONFLICT',
       'thread chat is busy with task 5f0c (thread_policy: reject)',
-      { running_task_id: '5f0c', thread_id: 'chat', thread_policy: 'reject' },
+      { details: { running_task_id: '5f0c', thread_id: 'chat', thread_policy: 'reject' } },
     );
     expect(toCallFailure('math.add', busy)).toEqual({
       content: [
