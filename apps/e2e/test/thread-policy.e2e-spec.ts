@@ -577,6 +577,51 @@ describe('thread concurrency policy (two gateways, real processes, scripted LLM)
         { what: `the message waiting in ${c.thread}` },
       );
 
+    it('several waiting messages, a schedule firing among them, run one at a time in the order they came', async () => {
+      const c = await busyThread('enqueue');
+      const waiters = () =>
+        stack.dbs.orchestrator.query<{ taskId: string }>(
+          'SELECT "taskId" FROM "ThreadWaiter" WHERE "userId" = $1 AND "threadId" = $2 ORDER BY position',
+          [c.user, c.thread],
+        );
+      const queuedNow = async (n: number) =>
+        waitFor(async () => (await waiters()).length === n, { what: `${n} waiting` });
+      const [m1, m2, m3] = [message('first'), message('second'), message('third')];
+      const ids: string[] = [];
+      const viaOrchestrate = async (m: Message, base: string) => {
+        const r = await submit(base, c.user, {
+          task: m.text,
+          thread_id: c.thread,
+          thread_policy: 'enqueue',
+        });
+        expect(r.status).toBe(202);
+        ids.push(((await r.json()) as { task_id: string }).task_id);
+      };
+      await viaOrchestrate(m1!, second.url);
+      await queuedNow(1);
+      expect(await scheduleSend({ ...c, text: m2!.text })).toEqual({});
+      await queuedNow(2);
+      ids.push((await waiters())[1]!.taskId);
+      await viaOrchestrate(m3!, stack.gatewayUrl);
+      await queuedNow(3);
+      expect((await waiters()).map((w) => w.taskId)).toEqual(ids);
+      for (const id of ids) expect((await task(c.user, id)).status).toBe('queued');
+      // Each runs when the one before it has ended, and the ones after it still wait.
+      c.held.gate.release();
+      const order = [m1!, m2!, m3!];
+      for (const [i, m] of order.entries()) {
+        await m.gate.reached;
+        for (const later of ids.slice(i + 1))
+          expect((await task(c.user, later)).status).toBe('queued');
+        m.gate.release();
+        expect((await ended(c.user, ids[i]!)).status).toBe('completed');
+      }
+      const started = await Promise.all(ids.map(async (id) => (await times(id)).startedAt));
+      expect([...started].sort((a, b) => a.getTime() - b.getTime())).toEqual(started);
+      const run = await times(c.held.id);
+      expect(started[0]!.getTime()).toBeGreaterThanOrEqual(run.finishedAt.getTime());
+    });
+
     it.each(table)('%s, %s', async (surface, policy) => {
       const c = await busyThread(policy);
       const sent = await surfaces[surface]!(c);
