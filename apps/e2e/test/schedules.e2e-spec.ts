@@ -31,7 +31,8 @@ const RESTART_READY_MS = 120_000;
 /**
  * Schedules end to end (docs/schedules.md) on real processes — NATS with the services' identities,
  * PostgreSQL, Redis, two orchestrator replicas each ticking: a one-shot a minute ahead fires exactly
- * once although both replicas restart before it is due, a cron schedule fires, stops while paused and
+ * once although both replicas restart before it is due (one firing, one linked task, one audit record
+ * of the firing), a cron schedule fires, stops while paused and
  * fires again once resumed, bad bodies are 400 naming the field, and another user's schedule is 404.
  */
 describe('schedules end to end (real processes, two orchestrators)', () => {
@@ -147,6 +148,33 @@ describe('schedules end to end (real processes, two orchestrators)', () => {
     expect(await get(ann, schedule.scheduleId)).toMatchObject({ status: 'done', firedCount: 1 });
     const list = await json<Tasks.TaskListResponse>(await call('GET', '/tasks', ann), 200);
     expect(list.tasks.map((t) => t.taskId)).toEqual([taskId]);
+    // The store agrees: one task linked to the schedule, one firing row.
+    const linked = await stack.dbs.orchestrator.query<{ id: string }>(
+      'SELECT id FROM "Task" WHERE "scheduleId" = $1::uuid',
+      [schedule.scheduleId],
+    );
+    expect(linked.map((r) => r.id)).toEqual([taskId]);
+    // And the audit trail: the firing and its task's submission, each recorded once.
+    const audited = await waitFor(
+      async () => {
+        const rows = await stack.dbs.audit.query<{
+          action: string;
+          outcome: string;
+          taskId: string;
+        }>(
+          `SELECT action, outcome, "taskId" FROM "AuditEntry"
+            WHERE (action = 'schedule.fire' AND resource = $1) OR (action = 'task.submit' AND resource = $2)
+            ORDER BY action`,
+          [schedule.scheduleId, taskId],
+        );
+        return rows.length >= 2 && rows;
+      },
+      { timeoutMs: 30_000, what: 'the audit records of the firing' },
+    );
+    expect(audited).toEqual([
+      { action: 'schedule.fire', outcome: 'success', taskId },
+      { action: 'task.submit', outcome: 'success', taskId },
+    ]);
   }, 300_000);
 
   it('fires a cron schedule; paused, it fires nothing; resumed, it fires again', async () => {

@@ -5,7 +5,9 @@ import {
   DefaultAgentCardResolver,
   JsonRpcTransportFactory,
 } from '@a2a-js/sdk/client';
-import type { Tasks } from '@switchboard/contracts';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Schedules, Tasks } from '@switchboard/contracts';
 import {
   type LlmGate,
   type LlmScript,
@@ -14,23 +16,28 @@ import {
   type Stack,
   startLlmStub,
   startService,
+  repoRoot,
   startStack,
   tempDir,
   waitFor,
 } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 
 /**
- * Two messages at once (docs/api.md, "Threads"), on real processes: two gateways and the orchestrator,
+ * Two messages at once (docs/api.md, "Threads"), on real processes: two gateways and two orchestrators,
  * the LLM planner pointed at a scripted model whose answers are held until the test releases them (so
  * a task runs as long as the test needs, without sleeps). For each policy, two messages to one thread
  * are sent at the same instant, one through each gateway; the orchestrator decides under the
- * thread's row lock, whichever arrives first.
+ * thread's row lock, whichever arrives first. Then each policy from each surface — `/orchestrate`,
+ * `/orchestrate/stream`, `POST /ag-ui`, `GET /ag-ui/events`, A2A, MCP (`_meta["dev.switchboard/thread"]`)
+ * and a schedule's firing — on a thread busy with a held task.
  */
 describe('thread concurrency policy (two gateways, real processes, scripted LLM)', () => {
   let llm: LlmStub;
   let stack: Stack;
   let second: ServiceHandle;
+  let secondOrchestrator: ServiceHandle;
 
   beforeAll(async () => {
     llm = await startLlmStub();
@@ -40,15 +47,23 @@ describe('thread concurrency policy (two gateways, real processes, scripted LLM)
           OPENAI_BASE_URL: llm.baseUrl,
           OPENAI_API_KEY: 'sk-e2e-secret-0123456789',
           LLM_MODEL: 'stub-model',
+          // Ticks often so a schedule's firing is due in seconds, not at the ticker's pace.
+          SCHEDULE_TICK_MS: '500',
         },
       },
     });
     const env = { ...stack.envOf('gateway') };
     delete env['PORT'];
     second = await startService('gateway', env, { logDir: tempDir('stack-logs-gateway-2') });
-  });
+    secondOrchestrator = await startService(
+      'orchestrator-2',
+      { ...stack.envOf('orchestrator') },
+      { logDir: stack.logDir, entry: join(repoRoot, 'dist/apps/orchestrator/src/main.js') },
+    );
+  }, 180_000);
 
   afterAll(async () => {
+    await secondOrchestrator?.stop();
     await second?.stop();
     await stack?.stop();
     await llm?.stop();
@@ -344,6 +359,309 @@ describe('thread concurrency policy (two gateways, real processes, scripted LLM)
       const r = await submit(stack.gatewayUrl, user, { task: 'x', thread_policy: 'reject' });
       expect(r.status).toBe(400);
       expect(JSON.stringify(await r.json())).toContain('thread_policy');
+    });
+  });
+  describe('each policy from each surface, on a thread busy with a held task', () => {
+    /** One case: a user's thread, busy with `held` (its model call held), and the policy to send with. */
+    interface Case {
+      user: string;
+      thread: string;
+      policy: Tasks.ThreadPolicy;
+      held: Message & { id: string };
+      /** The new message's text (scripted to answer at once when it reaches the model). */
+      text: string;
+    }
+    /** What a surface answered: the running task it named when it refused; `settle` awaits its answer. */
+    interface Sent {
+      refusedFor?: string;
+      settle?: () => Promise<unknown>;
+    }
+    const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
+    const post = (url: string, user: string, body: unknown, signal?: AbortSignal) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-user-id': user },
+        body: JSON.stringify(body),
+        ...(signal ? { signal } : {}),
+      });
+
+    /** An HTTP answer: a 409 names the running task; a stream is left (the task goes on without it). */
+    async function answered(res: Response): Promise<Sent> {
+      if (res.status === 409) {
+        const body = (await res.json()) as { details: { running_task_id: string } };
+        return { refusedFor: body.details.running_task_id };
+      }
+      expect([200, 202]).toContain(res.status);
+      await res.body?.cancel();
+      return {};
+    }
+
+    async function a2aSend(c: Case): Promise<Sent> {
+      const fetchImpl: typeof fetch = (input, init) => {
+        const headers = new Headers(init?.headers);
+        headers.set('x-user-id', c.user);
+        return fetch(input, { ...init, headers });
+      };
+      const client = await new ClientFactory(
+        ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
+          transports: [new JsonRpcTransportFactory({ fetchImpl })],
+          cardResolver: new DefaultAgentCardResolver({ fetchImpl }),
+        }),
+      ).createFromUrl(second.url);
+      const result = (await client.sendMessage({
+        tenant: '',
+        message: {
+          messageId: randomUUID(),
+          role: Role.ROLE_USER,
+          contextId: c.thread,
+          taskId: '',
+          parts: [
+            {
+              content: { $case: 'text' as const, value: c.text },
+              mediaType: 'text/plain',
+              filename: '',
+              metadata: undefined,
+            },
+          ],
+          metadata: { thread_policy: c.policy },
+          extensions: [],
+          referenceTaskIds: [],
+        },
+        // A refusal is the task's end; an accepted message is not waited for (it may wait its turn).
+        configuration:
+          c.policy === 'reject'
+            ? undefined
+            : {
+                acceptedOutputModes: [],
+                taskPushNotificationConfig: undefined,
+                returnImmediately: true,
+              },
+        metadata: undefined,
+      })) as Task;
+      if (taskStateToJSON(result.status!.state) !== 'TASK_STATE_FAILED') return {};
+      const text = result.status?.message?.parts
+        .map((p) => (p.content?.$case === 'text' ? p.content.value : ''))
+        .join('');
+      expect(text).toContain('CONFLICT');
+      return { refusedFor: UUID.exec(text ?? '')?.[0] ?? 'none named' };
+    }
+
+    async function mcpSend(c: Case): Promise<Sent> {
+      const transport = new StreamableHTTPClientTransport(new URL(`${second.url}/mcp`), {
+        requestInit: { headers: { 'x-user-id': c.user, 'x-user-role': 'user' } },
+      });
+      const client = new Client({ name: 'thread-policy-e2e', version: '1.0.0' });
+      await client.connect(transport);
+      const call = client
+        .callTool(
+          {
+            name: 'calculator',
+            arguments: { expression: '2 + 2' },
+            _meta: { 'dev.switchboard/thread': { id: c.thread, policy: c.policy } },
+          },
+          undefined,
+          { timeout: 90_000 },
+        )
+        .finally(() => client.close());
+      if (c.policy !== 'reject') return { settle: () => call };
+      const result = await call;
+      const text = (result.content as { text: string }[])[0]?.text ?? '';
+      expect(result.isError).toBe(true);
+      expect(text).toContain('CONFLICT');
+      return { refusedFor: UUID.exec(text)?.[0] ?? 'none named' };
+    }
+
+    async function scheduleSend(c: Case): Promise<Sent> {
+      const res = await post(`${second.url}/schedules`, c.user, {
+        task: c.text,
+        threadId: c.thread,
+        threadPolicy: c.policy,
+        at: new Date(Date.now() + 2_000).toISOString(),
+      });
+      expect(res.status).toBe(201);
+      const schedule = (await res.json()) as Schedules.ScheduleView;
+      expect(schedule.threadPolicy).toBe(c.policy);
+      const firing = await waitFor(
+        async () => {
+          const r = await fetch(`${stack.gatewayUrl}/schedules/${schedule.scheduleId}/firings`, {
+            headers: { 'x-user-id': c.user },
+          });
+          return ((await r.json()) as { firings: Schedules.ScheduleFiringView[] }).firings[0];
+        },
+        { timeoutMs: 60_000, intervalMs: 250, what: 'the firing into the busy thread' },
+      );
+      if (firing.status === 'submitted') return {};
+      expect(firing.status).toBe('skipped');
+      const [denied] = await waitFor(
+        async () => {
+          const rows = await stack.dbs.audit.query<{ details: { running_task_id?: string } }>(
+            `SELECT details FROM "AuditEntry" WHERE action = 'schedule.fire' AND resource = $1`,
+            [schedule.scheduleId],
+          );
+          return rows.length > 0 && rows;
+        },
+        { what: 'the audit record of the refused firing' },
+      );
+      return { refusedFor: denied?.details.running_task_id ?? 'none named' };
+    }
+
+    const surfaces: Record<string, (c: Case) => Promise<Sent>> = {
+      'POST /orchestrate': async (c) =>
+        answered(
+          await post(`${second.url}/orchestrate?async=true`, c.user, {
+            task: c.text,
+            thread_id: c.thread,
+            thread_policy: c.policy,
+          }),
+        ),
+      'POST /orchestrate/stream': async (c) =>
+        answered(
+          await post(`${second.url}/orchestrate/stream`, c.user, {
+            task: c.text,
+            thread_id: c.thread,
+            thread_policy: c.policy,
+          }),
+        ),
+      'POST /ag-ui': async (c) =>
+        answered(
+          await post(`${second.url}/ag-ui`, c.user, {
+            threadId: c.thread,
+            runId: randomUUID(),
+            state: {},
+            messages: [{ id: randomUUID(), role: 'user', content: c.text }],
+            tools: [],
+            context: [],
+            forwardedProps: { thread_policy: c.policy },
+          }),
+        ),
+      'GET /ag-ui/events': async (c) =>
+        answered(
+          await fetch(
+            `${second.url}/ag-ui/events?${new URLSearchParams({ user_message: c.text, thread_id: c.thread, thread_policy: c.policy })}`,
+            { headers: { 'x-user-id': c.user } },
+          ),
+        ),
+      'A2A SendMessage': a2aSend,
+      'MCP tools/call': mcpSend,
+      'a schedule firing': scheduleSend,
+    };
+    const policies: Tasks.ThreadPolicy[] = ['reject', 'enqueue', 'interrupt', 'rollback'];
+    const table = Object.keys(surfaces).flatMap((surface) =>
+      policies.map((policy) => [surface, policy] as const),
+    );
+
+    /** A thread of its own, busy with a task held at the model, started through the first gateway. */
+    async function busyThread(policy: Tasks.ThreadPolicy): Promise<Case> {
+      const user = `tb-${randomUUID().slice(0, 8)}`;
+      const thread = `busy-${policy}`;
+      const held = message('held');
+      const r = await submit(stack.gatewayUrl, user, { task: held.text, thread_id: thread });
+      expect(r.status).toBe(202);
+      const id = ((await r.json()) as { task_id: string }).task_id;
+      await held.gate.reached;
+      const text = `new ${randomUUID()}`;
+      llm.script(text, [{ content: `answer to the new message` }]);
+      return { user, thread, policy, held: { ...held, id }, text };
+    }
+
+    /** The task waiting behind the held one (the orchestrator's record of the thread's queue). */
+    const waiterOf = (c: Case) =>
+      waitFor(
+        async () => {
+          const [row] = await stack.dbs.orchestrator.query<{ taskId: string; policy: string }>(
+            'SELECT "taskId", policy FROM "ThreadWaiter" WHERE "userId" = $1 AND "threadId" = $2',
+            [c.user, c.thread],
+          );
+          return row;
+        },
+        { what: `the message waiting in ${c.thread}` },
+      );
+
+    it('several waiting messages, a schedule firing among them, run one at a time in the order they came', async () => {
+      const c = await busyThread('enqueue');
+      const waiters = () =>
+        stack.dbs.orchestrator.query<{ taskId: string }>(
+          'SELECT "taskId" FROM "ThreadWaiter" WHERE "userId" = $1 AND "threadId" = $2 ORDER BY position',
+          [c.user, c.thread],
+        );
+      const queuedNow = async (n: number) =>
+        waitFor(async () => (await waiters()).length === n, { what: `${n} waiting` });
+      const [m1, m2, m3] = [message('first'), message('second'), message('third')];
+      const ids: string[] = [];
+      const viaOrchestrate = async (m: Message, base: string) => {
+        const r = await submit(base, c.user, {
+          task: m.text,
+          thread_id: c.thread,
+          thread_policy: 'enqueue',
+        });
+        expect(r.status).toBe(202);
+        ids.push(((await r.json()) as { task_id: string }).task_id);
+      };
+      await viaOrchestrate(m1!, second.url);
+      await queuedNow(1);
+      expect(await scheduleSend({ ...c, text: m2!.text })).toEqual({});
+      await queuedNow(2);
+      ids.push((await waiters())[1]!.taskId);
+      await viaOrchestrate(m3!, stack.gatewayUrl);
+      await queuedNow(3);
+      expect((await waiters()).map((w) => w.taskId)).toEqual(ids);
+      for (const id of ids) expect((await task(c.user, id)).status).toBe('queued');
+      // Each runs when the one before it has ended, and the ones after it still wait.
+      c.held.gate.release();
+      const order = [m1!, m2!, m3!];
+      for (const [i, m] of order.entries()) {
+        await m.gate.reached;
+        for (const later of ids.slice(i + 1))
+          expect((await task(c.user, later)).status).toBe('queued');
+        m.gate.release();
+        expect((await ended(c.user, ids[i]!)).status).toBe('completed');
+      }
+      const started = await Promise.all(ids.map(async (id) => (await times(id)).startedAt));
+      expect([...started].sort((a, b) => a.getTime() - b.getTime())).toEqual(started);
+      const run = await times(c.held.id);
+      expect(started[0]!.getTime()).toBeGreaterThanOrEqual(run.finishedAt.getTime());
+    });
+
+    it.each(table)('%s, %s', async (surface, policy) => {
+      const c = await busyThread(policy);
+      const sent = await surfaces[surface]!(c);
+      if (policy === 'reject') {
+        // Refused, naming the running task, which runs on.
+        expect(sent.refusedFor).toBe(c.held.id);
+        expect((await task(c.user, c.held.id)).status).toBe('running');
+      } else if (policy === 'enqueue') {
+        expect(sent.refusedFor).toBeUndefined();
+        // It waits its turn: visible as queued, cancellable while it waits; the running task runs on.
+        const waiting = await waiterOf(c);
+        expect(waiting.policy).toBe('enqueue');
+        expect((await task(c.user, waiting.taskId)).status).toBe('queued');
+        expect((await task(c.user, c.held.id)).status).toBe('running');
+        const cancel = await post(`${stack.gatewayUrl}/tasks/${waiting.taskId}/cancel`, c.user, {
+          reason: 'never mind',
+        });
+        expect(cancel.status).toBe(202);
+        expect((await ended(c.user, waiting.taskId)).status).toBe('cancelled');
+        expect((await task(c.user, c.held.id)).status).toBe('running');
+      } else {
+        expect(sent.refusedFor).toBeUndefined();
+        // The running task is cancelled at its next safe point, naming the message that displaced it.
+        const cancelled = await ended(c.user, c.held.id);
+        expect(cancelled.status).toBe('cancelled');
+        const word = policy === 'rollback' ? 'rolled back' : 'interrupted';
+        const by = new RegExp(`${word} by task (${UUID.source})`).exec(
+          cancelled.error?.message ?? '',
+        );
+        expect(by).not.toBeNull();
+        expect((await ended(c.user, by![1]!)).status).toBe('completed');
+        // Interrupt keeps the displaced exchange in the thread; rollback discards it.
+        const turns = (await turnsOf(c.user, c.thread)).map((t) => t.taskId);
+        if (policy === 'interrupt') expect(turns).toContain(c.held.id);
+        else expect(turns).not.toContain(c.held.id);
+      }
+      c.held.gate.release();
+      await sent.settle?.();
+      if (policy === 'reject' || policy === 'enqueue')
+        expect((await ended(c.user, c.held.id)).status).toBe('completed');
     });
   });
 });

@@ -184,6 +184,8 @@ export function outcomeResult(
 }
 
 /** The task text of a direct call (what the task list and its events show). */
-export function directCallTask(tool: string): string {
-  return `call ${tool} (a call through the MCP endpoint that needs approval)`;
+export function directCallTask(tool: string, needsApproval = true): string {
+  return needsApproval
+    ? `call ${tool} (a call through the MCP endpoint that needs approval)`
+    : `call ${tool} (a call through the MCP endpoint on a thread)`;
 }

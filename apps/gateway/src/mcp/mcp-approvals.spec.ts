@@ -163,6 +163,21 @@ function answering(answer: ElicitAnswer | Error) {
 const text = (r: { content: unknown[] }) => (r.content[0] as { text: string }).text;
 
 describe(McpApprovals.name, () => {
+  it('puts a call on a thread into it: a one-call task with thread_id and thread_policy, its outcome the answer', async () => {
+    const { sut, submitted } = setup({ script: 'completes-at-once' });
+    const { approval: _none, ...plain } = tool();
+    const result = await sut.call(
+      gated({ tool: plain, thread: { id: 'chat', policy: 'interrupt' } }),
+    );
+    expect(submitted[0]?.request).toEqual({
+      task: 'call notes.add (a call through the MCP endpoint on a thread)',
+      thread_id: 'chat',
+      thread_policy: 'interrupt',
+    });
+    expect(result.isError).toBeFalsy();
+    expect(result._meta).toEqual({ [META_APPROVAL]: { taskId: TASK, status: 'completed' } });
+  });
+
   it('submits the call as a one-call task of the caller, with exactly its input', async () => {
     const { sut, submitted } = setup();
     const constraints: Tasks.ToolConstraints = { mode: 'custom', tools: ['notes.add'] };

@@ -5,6 +5,7 @@ import { type Actor, Approvals, isDomainError, Tasks, type Tools } from '@switch
 import { NatsBus } from '@switchboard/messaging';
 import { LOGGER, type Logger, requestContext } from '@switchboard/observability';
 import type { GatewayEnv } from '../config/gateway.env.js';
+import type { CallThread } from './mcp.translator.js';
 import { TaskEventFollower, type TaskEventFeed } from '../tasks/feed/task-event.feed.js';
 import { SubmitTaskUseCase } from '../tasks/submit-task/submit-task.use-case.js';
 import {
@@ -33,13 +34,18 @@ export interface ElicitAnswer {
 /** Asks the MCP client's user (elicitation/create on the call's own stream). */
 export type Elicit = (message: string, timeoutMs: number) => Promise<ElicitAnswer>;
 
-/** A call through the MCP endpoint of a tool whose policy needs approval. */
+/**
+ * A call through the MCP endpoint that runs as a one-call task: of a tool whose policy needs
+ * approval, or on a thread (`_meta["dev.switchboard/thread"]`).
+ */
 export interface GatedCall {
   actor: Actor;
   constraints: Tasks.ToolConstraints | undefined;
-  /** As the caller's manifest offers it, with its policy. */
-  tool: Tools.ManifestTool & { approval: Approvals.ApprovalPolicy };
+  /** As the caller's manifest offers it, with its policy when it has one. */
+  tool: Tools.ManifestTool;
   input: Record<string, unknown>;
+  /** The thread the call joins, under its policy (absent: THREAD_POLICY_DEFAULT). */
+  thread?: CallThread | undefined;
   /** Present when the client declared form elicitation. */
   elicit: Elicit | undefined;
   /** Aborted when the client cancels the call or goes away. */
@@ -49,7 +55,8 @@ export interface GatedCall {
 const REQUESTED = 'orchestrator.approval.requested';
 
 /**
- * Runs a call that needs approval as a one-call task (TaskSubmission `call`: the orchestrator plans it
+ * Runs a call that needs approval, or a call on a thread (which then waits for, refuses or displaces
+ * the thread's running task as its policy says, like any message), as a one-call task (TaskSubmission `call`: the orchestrator plans it
  * without a model, and its approval gate holds it like any task's call), then asks the caller by
  * elicitation when the client can ask and the policy lets the caller decide; otherwise — or when the
  * form is dismissed — answers how to approve it elsewhere. An approved call's task is followed to its
@@ -78,8 +85,10 @@ export class McpApprovals {
         taskId,
         actor,
         {
-          task: directCallTask(tool.name),
+          task: directCallTask(tool.name, tool.approval !== undefined),
           ...(c.constraints ? { tool_constraints: c.constraints } : {}),
+          ...(c.thread ? { thread_id: c.thread.id } : {}),
+          ...(c.thread?.policy ? { thread_policy: c.thread.policy } : {}),
         },
         requestContext.get()?.correlationId ?? taskId,
         { tool: tool.name, input: c.input },
@@ -91,6 +100,8 @@ export class McpApprovals {
       if (!first) return stillRunningResult(tool.name, taskId);
       // The policy went away meanwhile: the call ran at once.
       if (first.name !== REQUESTED) return outcomeResult(tool.name, first, undefined);
+      // A policy that appeared meanwhile (a call on a thread of a tool that had none): not known here.
+      if (!tool.approval) return stillRunningResult(tool.name, taskId, first.data.approvalId);
       const waiting: WaitingCall = { taskId, approval: first.data, tool, policy: tool.approval };
       if (!c.elicit) return waitingResult(waiting);
       const refusal = Approvals.approvalRefusal(tool.approval, actor.userId, actor);

@@ -32,6 +32,7 @@ import { DECISION_FORM } from './mcp-approval.text.js';
 import { type Elicit, McpApprovals } from './mcp-approvals.js';
 import {
   assertCleanArguments,
+  callThreadOf,
   ProtocolError,
   toCallFailure,
   toCallToolResult,
@@ -205,13 +206,17 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
       const args = request.params.arguments ?? {};
       try {
         assertCleanArguments(args);
-        const gated = await this.tools.gated(actor, name, constraints);
-        if (!gated) return toCallToolResult(await this.tools.call(actor, name, args, constraints));
+        const thread = callThreadOf(request.params._meta);
+        const offered = await this.tools.offered(actor, name, constraints);
+        // A call on a thread, or of a tool that needs approval, runs as a one-call task.
+        if (!offered || (!offered.approval && !thread))
+          return toCallToolResult(await this.tools.call(actor, name, args, constraints));
         return await this.approvals.call({
           actor,
           constraints,
-          tool: gated,
+          tool: offered,
           input: args,
+          thread,
           elicit: elicitOf(server, extra),
           signal: extra.signal,
         });

@@ -1,6 +1,7 @@
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { DomainError } from '@switchboard/contracts';
 import {
+  callThreadOf,
   assertCleanArguments,
   ProtocolError,
   toCallFailure,
@@ -95,6 +96,47 @@ describe('the MCP translator (gateway)', () => {
       { content: [{ type: 'text', text: 'NOT_FOUND: note 7f3a not found' }], isError: true },
     );
     expect(toCallFailure('x', new DomainError('FORBIDDEN', 'not your note'))).toMatchObject({
+      isError: true,
+    });
+  });
+
+  it('reads the thread of a call from _meta["dev.switchboard/thread"], refusing a bad one naming the field', () => {
+    expect(callThreadOf(undefined)).toBeUndefined();
+    expect(callThreadOf({ progressToken: 1 })).toBeUndefined();
+    expect(callThreadOf({ 'dev.switchboard/thread': { id: 'chat' } })).toEqual({ id: 'chat' });
+    expect(callThreadOf({ 'dev.switchboard/thread': { id: 'chat', policy: 'rollback' } })).toEqual({
+      id: 'chat',
+      policy: 'rollback',
+    });
+    const bad: [unknown, string][] = [
+      [{ id: 'chat', policy: 'later' }, '_meta["dev.switchboard/thread"].policy'],
+      [{ policy: 'reject' }, '_meta["dev.switchboard/thread"].id'],
+      ['chat', '_meta["dev.switchboard/thread"]'],
+      [{ id: 'chat', extra: 1 }, '_meta["dev.switchboard/thread"]'],
+    ];
+    for (const [given, field] of bad) {
+      expect(() => callThreadOf({ 'dev.switchboard/thread': given })).toThrow(
+        expect.objectContaining({
+          code: ErrorCode.InvalidParams,
+          message: expect.stringContaining(field) as string,
+        }),
+      );
+    }
+  });
+
+  it("answers a busy thread's refusal (reject) as an isError result naming the running task", () => {
+    const busy = new DomainError(
+      'CONFLICT',
+      'thread chat is busy with task 5f0c (thread_policy: reject)',
+      { details: { running_task_id: '5f0c', thread_id: 'chat', thread_policy: 'reject' } },
+    );
+    expect(toCallFailure('math.add', busy)).toEqual({
+      content: [
+        {
+          type: 'text',
+          text: 'CONFLICT: thread chat is busy with task 5f0c (thread_policy: reject)',
+        },
+      ],
       isError: true,
     });
   });

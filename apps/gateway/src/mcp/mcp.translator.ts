@@ -4,8 +4,10 @@ import {
   DomainError,
   hasControlChars,
   isDomainError,
+  Tasks,
   Tools,
 } from '@switchboard/contracts';
+import { z } from 'zod';
 
 /**
  * Maps the platform's tool contracts to MCP (2025-11-25) and back; the only file of this edge that
@@ -14,6 +16,27 @@ import {
 
 /** Our `_meta` key on listed tools (reverse-DNS, as the spec asks for vendor keys). */
 export const META_PROVIDER = 'dev.switchboard/provider';
+
+/**
+ * Our `_meta` key on a `tools/call` request that puts the call on a thread (docs/mcp.md): the call
+ * then runs as a one-call task in that thread, under `policy` (or THREAD_POLICY_DEFAULT), as a message
+ * through any other surface does (docs/api.md, "Threads").
+ */
+export const META_THREAD = 'dev.switchboard/thread';
+
+const CallThread = z.object({ id: Tasks.ThreadId, policy: Tasks.ThreadPolicy.optional() }).strict();
+export type CallThread = z.infer<typeof CallThread>;
+
+/** The thread a call's `_meta` names, if any; a malformed one is -32602 naming the field. */
+export function callThreadOf(meta: Record<string, unknown> | undefined): CallThread | undefined {
+  const given = meta?.[META_THREAD];
+  if (given === undefined) return undefined;
+  const parsed = CallThread.safeParse(given);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = [`_meta["${META_THREAD}"]`, ...(issue?.path ?? [])].join('.');
+  throw new ProtocolError(ErrorCode.InvalidParams, `${field}: ${issue?.message ?? 'invalid'}`);
+}
 
 export function toMcpTool(tool: Tools.ManifestTool): Tool {
   return {

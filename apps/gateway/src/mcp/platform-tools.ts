@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, type Approvals, type Tasks, Tools } from '@switchboard/contracts';
+import { type Actor, type Tasks, Tools } from '@switchboard/contracts';
 import { NatsBus } from '@switchboard/messaging';
 
 /**
@@ -15,16 +15,16 @@ export class PlatformTools {
   }
 
   /**
-   * The tool as the caller's manifest offers it, when its calls need approval (they then run as a
-   * one-call task, McpApprovals); undefined for any other tool, which is called directly.
+   * The tool as the caller's manifest offers it (with its approval policy when its calls need one:
+   * they then run as a one-call task, McpApprovals); undefined when it is not offered, and the direct
+   * call answers why.
    */
-  async gated(
+  async offered(
     actor: Actor,
     tool: string,
     constraints: Tasks.ToolConstraints | undefined,
-  ): Promise<(Tools.ManifestTool & { approval: Approvals.ApprovalPolicy }) | undefined> {
-    const offered = (await this.manifest(actor, constraints)).tools.find((t) => t.name === tool);
-    return offered?.approval ? { ...offered, approval: offered.approval } : undefined;
+  ): Promise<Tools.ManifestTool | undefined> {
+    return (await this.manifest(actor, constraints)).tools.find((t) => t.name === tool);
   }
 
   call(

@@ -17,6 +17,17 @@ import type { TaskRepository } from './task.repository.js';
 const ACME_TASK = '11111111-1111-4111-8111-111111111111';
 const GLOBEX_TASK = '22222222-2222-4222-8222-222222222222';
 const UNKNOWN = '33333333-3333-4333-8333-333333333333';
+/** A schedule's firing of acme's ann, waiting for her thread: no row yet, its submission stored. */
+const WAITING = '44444444-4444-4444-8444-444444444444';
+const SCHEDULE = '55555555-5555-4555-8555-555555555555';
+const waitingSubmission: Tasks.TaskSubmission = {
+  taskId: WAITING,
+  actor: { userId: 'ann', role: 'user', tenantId: 'acme' },
+  request: { task: 'the stand-up digest', thread_id: 'standup' },
+  submittedAt: '2026-11-25T08:00:00.000Z',
+  correlationId: `schedule:${SCHEDULE}:2026-11-25T08:00:00.000Z`,
+  scheduleId: SCHEDULE,
+};
 
 const view = (taskId: string, userId: string): Tasks.TaskView => ({
   taskId,
@@ -63,6 +74,7 @@ function setup() {
     ),
     {
       letCancelledGo: async (taskId: string) => void waiting.push(taskId),
+      waiting: async (taskId: string) => (taskId === WAITING ? waitingSubmission : undefined),
     } as unknown as WaitForThreadUseCase,
     new TenantRefusals(audit as unknown as AuditTrail, { warn: jest.fn() } as unknown as Logger),
     { runsOf: async () => [] } as unknown as RunRecordRepository,
@@ -169,6 +181,46 @@ describe(TaskHandler.name, () => {
         ask(sut, 'get', { taskId: ACME_TASK }, { userId: 'root', role: 'admin' }),
       );
       expect(answer.code).toBe('NOT_FOUND');
+    });
+  });
+
+  describe('a task waiting for its thread (no row yet: a schedule firing into a busy thread)', () => {
+    const globexAnn = { userId: 'ann', role: 'user', tenantId: 'globex' };
+
+    it('is read as queued by its owner and an admin of its tenant, from its submission', async () => {
+      const { sut } = setup();
+      const expected = {
+        taskId: WAITING,
+        userId: 'ann',
+        tenantId: 'acme',
+        status: 'queued',
+        task: 'the stand-up digest',
+        steps: [],
+        threadId: 'standup',
+        lastEventSeq: 0,
+        createdAt: '2026-11-25T08:00:00.000Z',
+        updatedAt: '2026-11-25T08:00:00.000Z',
+        scheduleId: SCHEDULE,
+      };
+      expect(await ask(sut, 'get', { taskId: WAITING }, acmeAnn)).toEqual(expected);
+      expect(await ask(sut, 'get', { taskId: WAITING }, acmeAdmin)).toEqual(expected);
+    });
+
+    it("is nobody else's: another user, or the same user id in another tenant, gets NOT_FOUND", async () => {
+      const { sut } = setup();
+      for (const who of [{ userId: 'bob', role: 'user', tenantId: 'acme' }, globexAnn]) {
+        expect((await answerOf(ask(sut, 'get', { taskId: WAITING }, who))).code).toBe('NOT_FOUND');
+        const req = { taskId: WAITING, reason: 'stop', whenQueued: false };
+        expect((await answerOf(ask(sut, 'cancel', req, who))).code).toBe('NOT_FOUND');
+      }
+    });
+
+    it('is cancelled by its owner without a gateway vouching for it: ends at once, not at its turn', async () => {
+      const { sut, queued, waiting } = setup();
+      const req = { taskId: WAITING, reason: 'not today', whenQueued: false };
+      expect(await ask(sut, 'cancel', req, acmeAnn)).toEqual({ taskId: WAITING, status: 'queued' });
+      expect(queued.map((q) => q.taskId)).toEqual([WAITING]);
+      expect(waiting).toEqual([WAITING]);
     });
   });
 

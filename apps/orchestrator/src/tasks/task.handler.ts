@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { type Actor, DomainError, isAdmin, Tasks } from '@switchboard/contracts';
+import { type Actor, DomainError, isAdmin, Tasks, tenantOf } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
 import { RunRecordRepository } from '../replay/run-record.repository.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
@@ -25,6 +25,11 @@ export class TaskHandler {
   @HandleCommand(Tasks.TaskGet)
   async get(req: { taskId: string }, meta: MessageMeta): Promise<Tasks.TaskView> {
     const actor = requireActor(meta);
+    // Waiting for its thread, it has no row yet: whoever submitted it (a gateway, a schedule's firing).
+    if (!(await this.repository.get(req.taskId, scopeOf(actor)))) {
+      const waiting = await this.waitingOf(req.taskId, actor);
+      if (waiting) return queuedView(waiting);
+    }
     const task = await this.owned(req.taskId, actor, 'task.get.denied');
     // Its replays and forks the caller may see: the next level of its run tree.
     const runs = await this.records.runsOf(task.taskId, actor);
@@ -44,7 +49,10 @@ export class TaskHandler {
   ): Promise<{ taskId: string; status: Tasks.TaskStatus }> {
     const actor = requireActor(meta);
     const scope = scopeOf(actor);
-    if (req.whenQueued && !(await this.repository.get(req.taskId, scope))) {
+    // Not picked up yet: the gateway vouched that the actor submitted it, or it waits for its thread
+    // as the actor's (a schedule's firing has no gateway to vouch for it).
+    const queued = req.whenQueued || (await this.waitingOf(req.taskId, actor)) !== undefined;
+    if (queued && !(await this.repository.get(req.taskId, scope))) {
       await this.repository.rememberQueuedCancel(req.taskId, actor, req.reason);
       // Claimed in the meantime? Then the claim may have missed the row above: cancel it as running.
       // (The claim inserts the task, then reads queued cancellations; we did the reverse, so at least
@@ -72,6 +80,15 @@ export class TaskHandler {
     return task;
   }
 
+  /** The submission of a task waiting for its thread, when the actor may see it (owner or admin). */
+  private async waitingOf(taskId: string, actor: Actor): Promise<Tasks.TaskSubmission | undefined> {
+    const waiting = await this.threads.waiting(taskId);
+    if (!waiting) return undefined;
+    const scope = scopeOf(actor);
+    if (scope !== ALL_TENANTS && tenantOf(waiting.actor) !== scope) return undefined;
+    return waiting.actor.userId === actor.userId || isAdmin(actor) ? waiting : undefined;
+  }
+
   private refusedIfElsewhere(taskId: string, actor: Actor, action: string): Promise<void> {
     return this.refusals.ifElsewhere(actor, () => this.repository.tenantOfTask(taskId), {
       category: 'auth',
@@ -85,4 +102,21 @@ export class TaskHandler {
 function requireActor(meta: MessageMeta): Actor {
   if (!meta.actor) throw new DomainError('UNAUTHORIZED', 'no acting user on the request');
   return meta.actor;
+}
+
+/** A task waiting for its thread, as its submission describes it: queued, nothing run yet. */
+function queuedView(s: Tasks.TaskSubmission): Tasks.TaskView {
+  return {
+    taskId: s.taskId,
+    userId: s.actor.userId,
+    ...(s.actor.tenantId ? { tenantId: s.actor.tenantId } : {}),
+    status: 'queued',
+    task: s.request.task,
+    steps: [],
+    ...(s.request.thread_id ? { threadId: s.request.thread_id } : {}),
+    lastEventSeq: 0,
+    createdAt: s.submittedAt,
+    updatedAt: s.submittedAt,
+    ...(s.scheduleId ? { scheduleId: s.scheduleId } : {}),
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ScheduleCreateRequest } from './schedule.schemas.js';
+import { ScheduleCreateRequest, scheduledTaskOf, taskRequestOf } from './schedule.schemas.js';
 
 const issues = (body: Record<string, unknown>) => {
   const r = ScheduleCreateRequest.safeParse({ task: 'summarise', ...body });
@@ -31,5 +31,18 @@ describe('ScheduleCreateRequest', () => {
     expect(issues({})).toEqual([['cron', 'give cron (with timezone) or at']]);
     expect(issues({ cron: '0 8 * * *', catchUp: 'all' })[0]?.[0]).toBe('catchUp');
     expect(issues({ cron: '0 8 * * *', max_steps: 3 })[0]?.[1]).toMatch(/max_steps/);
+  });
+
+  it("takes a thread's policy only with its thread, and carries it into the firing's task request", () => {
+    expect(issues({ cron: '0 8 * * *', threadPolicy: 'enqueue' })).toEqual([
+      ['threadPolicy', 'needs threadId'],
+    ]);
+    expect(issues({ cron: '0 8 * * *', threadId: 'standup', threadPolicy: 'later' })[0]?.[0]).toBe(
+      'threadPolicy',
+    );
+    const body = { task: 't', threadId: 'standup', threadPolicy: 'interrupt' as const };
+    const request = taskRequestOf(body);
+    expect(request).toEqual({ task: 't', thread_id: 'standup', thread_policy: 'interrupt' });
+    expect(scheduledTaskOf(request)).toEqual(body);
   });
 });

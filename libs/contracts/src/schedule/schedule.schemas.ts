@@ -33,6 +33,7 @@ export const ScheduledTask = z
     task: TaskRequest.shape.task,
     toolConstraints: TaskRequest.shape.tool_constraints,
     threadId: TaskRequest.shape.thread_id,
+    threadPolicy: TaskRequest.shape.thread_policy,
     maxSteps: TaskRequest.shape.max_steps,
     approval: TaskRequest.shape.approval,
     webhook: TaskRequest.shape.webhook,
@@ -46,6 +47,7 @@ export function taskRequestOf(t: ScheduledTask): TaskRequest {
     task: t.task,
     ...(t.toolConstraints ? { tool_constraints: t.toolConstraints } : {}),
     ...(t.threadId ? { thread_id: t.threadId } : {}),
+    ...(t.threadPolicy ? { thread_policy: t.threadPolicy } : {}),
     ...(t.maxSteps !== undefined ? { max_steps: t.maxSteps } : {}),
     ...(t.approval ? { approval: t.approval } : {}),
     ...(t.webhook ? { webhook: t.webhook } : {}),
@@ -58,6 +60,7 @@ export function scheduledTaskOf(r: TaskRequest): ScheduledTask {
     task: r.task,
     ...(r.tool_constraints ? { toolConstraints: r.tool_constraints } : {}),
     ...(r.thread_id ? { threadId: r.thread_id } : {}),
+    ...(r.thread_policy ? { threadPolicy: r.thread_policy } : {}),
     ...(r.max_steps !== undefined ? { maxSteps: r.max_steps } : {}),
     ...(r.approval ? { approval: r.approval } : {}),
     ...(r.webhook ? { webhook: r.webhook } : {}),
@@ -66,7 +69,7 @@ export function scheduledTaskOf(r: TaskRequest): ScheduledTask {
 
 /**
  * The body of `POST /schedules`: the task (as `POST /orchestrate` takes it — text, tool constraints,
- * budgets, thread, approvals, webhook) and when it runs: either `cron` with its `timezone` (IANA,
+ * budgets, thread and its policy, approvals, webhook) and when it runs: either `cron` with its `timezone` (IANA,
  * default UTC), or `at`, a single future time. Unknown fields are rejected.
  */
 export const ScheduleCreateRequest = ScheduledTask.extend({
@@ -92,6 +95,8 @@ export const ScheduleCreateRequest = ScheduledTask.extend({
 })
   .strict()
   .superRefine((r, ctx) => {
+    if (r.threadPolicy !== undefined && r.threadId === undefined)
+      ctx.addIssue({ code: 'custom', path: ['threadPolicy'], message: 'needs threadId' });
     if (r.cron !== undefined && r.at !== undefined)
       ctx.addIssue({ code: 'custom', path: ['at'], message: 'give either cron or at, not both' });
     if (r.cron === undefined && r.at === undefined)

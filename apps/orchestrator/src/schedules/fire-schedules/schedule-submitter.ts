@@ -18,8 +18,8 @@ export type SubmitOutcome = 'submitted' | 'skipped' | 'waiting';
  * replicas — is dropped by JetStream and, past its duplicate window, by the orchestrator's claim of the
  * task id. Audited as any submitted task (`task.submit`) plus the firing (`schedule.fire`), each once
  * per firing (the records' ids derive from it). A firing into a thread is admitted into it first, as
- * a message through the gateway is, under the thread's policy (THREAD_POLICY_DEFAULT: a schedule's
- * firings carry none of their own): `reject` on a busy thread refuses the firing — recorded as
+ * a message through the gateway is, under the schedule's `threadPolicy` (absent:
+ * THREAD_POLICY_DEFAULT): `reject` on a busy thread refuses the firing — recorded as
  * skipped, audited as refused, never submitted; `enqueue` waits; `interrupt`/`rollback` cancel the
  * running task. Admitting the same task again (a republish) answers the same.
  *

@@ -38,6 +38,14 @@ export class WaitForThreadUseCase {
   }
 
   /**
+   * The submission of a task waiting for its thread (undefined: not waiting, or its first delivery
+   * has not arrived yet): what a read or a cancellation of it knows before its row exists.
+   */
+  waiting(taskId: string): Promise<Tasks.TaskSubmission | undefined> {
+    return this.gate.waitingSubmission(taskId);
+  }
+
+  /**
    * A task cancelled while it waits for its thread ends at once, not when its turn comes: its stored
    * submission is delivered again, and `mayRun` lets it through to its claim, which ends it as
    * cancelled (the queued cancellation). Nothing to do for a task that does not wait, or whose first
