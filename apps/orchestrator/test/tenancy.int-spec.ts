@@ -192,10 +192,42 @@ describe('tenants in the orchestrator database (real PostgreSQL)', () => {
         user: { content: `question in ${tenantId}`, tokens: 3 },
         assistant: { content: `answer in ${tenantId}`, tokens: 3 },
         at: new Date(),
+        keep: 200,
       });
     }
     const turns = await threads.recent(thread('vandelay'), randomUUID(), 10);
     expect(turns.map((t) => t.content)).toEqual(['answer in vandelay', 'question in vandelay']);
+  });
+
+  it("keeps a thread's newest turns only, however many messages it gets; other threads untouched", async () => {
+    const busy = { tenantId: 'wonka', userId: 'ann', threadId: 'every-minute' };
+    const quiet = { ...busy, threadId: 'once' };
+    const exchange = (thread: typeof busy, i: number, keep: number) =>
+      threads.saveExchange({
+        thread,
+        taskId: randomUUID(),
+        user: { content: `question ${i}`, tokens: 3 },
+        assistant: { content: `answer ${i}`, tokens: 3 },
+        at: new Date(Date.UTC(2026, 10, 25, 8, i)),
+        keep,
+      });
+    await exchange(quiet, 0, 4);
+    for (let i = 1; i <= 12; i++) await exchange(busy, i, 4);
+    const rows = await db.query<{ content: string }>(
+      `SELECT "content" FROM "Turn" WHERE "tenantId" = 'wonka' AND "threadId" = $1
+       ORDER BY "createdAt" DESC`,
+      ['every-minute'],
+    );
+    expect(rows.map((r) => r.content)).toEqual([
+      'answer 12',
+      'question 12',
+      'answer 11',
+      'question 11',
+    ]);
+    expect((await threads.recent(quiet, randomUUID(), 10)).map((t) => t.content)).toEqual([
+      'answer 0',
+      'question 0',
+    ]);
   });
 
   it("counts a queued cancellation of the task's tenant, or the operator's; never another tenant's", async () => {

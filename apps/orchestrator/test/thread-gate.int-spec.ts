@@ -130,6 +130,7 @@ describe('the thread gate (real PostgreSQL)', () => {
       user: { content: 'the first message', tokens: 3 },
       assistant: { content: '[no answer: cancelled]', tokens: 4 },
       at: new Date(),
+      keep: 200,
     });
     expect(await gates[0]!.release(key, running)).toEqual({ taskId: rolling });
     expect(await turns.recent(key, randomUUID(), 10)).toEqual([]);

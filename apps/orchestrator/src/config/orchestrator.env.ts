@@ -379,6 +379,15 @@ export const OrchestratorEnv = BaseEnv.extend({
     .max(1_000)
     .default(40)
     .describe('Most earlier turns of a thread fed back to the LLM.'),
+  THREAD_TURNS_KEPT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(200)
+    .describe(
+      "Turns a thread keeps (its newest; never fewer than THREAD_HISTORY_MAX_TURNS): older ones are deleted as new ones are stored, so a thread a schedule fires into for years does not grow. A replay's record keeps the history it planned with.",
+    ),
   THREAD_POLICY_DEFAULT: Tasks.ThreadPolicy.default('enqueue').describe(
     'What a message to a thread that is busy with an earlier task does when its request names no thread_policy (docs/api.md, Threads): reject (409 naming the running task), enqueue (runs after it), interrupt (cancels it, then runs with the history so far), rollback (cancels it and discards its turns, then runs). enqueue by default: every message a client sends is still accepted and answered, as before there was a policy, and in order.',
   ),

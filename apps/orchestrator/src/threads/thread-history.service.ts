@@ -14,6 +14,7 @@ export interface ThreadOwner {
 /**
  * A thread's memory: the turns of its earlier tasks, stored when each task ends and fed back to the
  * planner as history, newest first until THREAD_HISTORY_TOKENS (or THREAD_HISTORY_MAX_TURNS) is reached.
+ * A thread keeps its newest THREAD_TURNS_KEPT turns (at least THREAD_HISTORY_MAX_TURNS).
  */
 @Injectable()
 export class ThreadHistoryService {
@@ -22,7 +23,7 @@ export class ThreadHistoryService {
     @Inject(APP_CONFIG)
     private readonly config: Pick<
       OrchestratorEnv,
-      'THREAD_HISTORY_TOKENS' | 'THREAD_HISTORY_MAX_TURNS'
+      'THREAD_HISTORY_TOKENS' | 'THREAD_HISTORY_MAX_TURNS' | 'THREAD_TURNS_KEPT'
     >,
   ) {}
 
@@ -55,6 +56,8 @@ export class ThreadHistoryService {
       user: { content: args.user, tokens: estimateTokens(args.user) },
       assistant: { content: args.assistant, tokens: estimateTokens(args.assistant) },
       at: new Date(),
+      // Never fewer than the planner reads.
+      keep: Math.max(this.config.THREAD_TURNS_KEPT, this.config.THREAD_HISTORY_MAX_TURNS),
     });
   }
 }

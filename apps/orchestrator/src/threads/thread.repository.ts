@@ -49,8 +49,10 @@ export class ThreadRepository {
     user: { content: string; tokens: number };
     assistant: { content: string; tokens: number };
     at: Date;
+    /** How many of the thread's newest turns are kept: older ones are deleted with this write. */
+    keep: number;
   }): Promise<void> {
-    const { thread, taskId, at } = args;
+    const { thread, taskId, at, keep } = args;
     // The assistant's turn is a millisecond later so that the order survives equal timestamps.
     const turns = [
       { id: `${taskId}:user`, role: 'user', ...args.user, createdAt: at },
@@ -61,14 +63,23 @@ export class ThreadRepository {
         createdAt: new Date(at.getTime() + 1),
       },
     ];
-    await this.prisma.$transaction(
-      turns.map((t) =>
+    await this.prisma.$transaction([
+      ...turns.map((t) =>
         this.prisma.turn.upsert({
           where: { id: t.id },
           create: { ...t, ...thread, taskId },
           update: { content: t.content, tokens: t.tokens },
         }),
       ),
-    );
+      // A thread a schedule fires into every minute for years keeps `keep` rows, not one per message
+      // (the planner never reads more than THREAD_HISTORY_MAX_TURNS of them; replays keep the history
+      // they planned with in their record).
+      this.prisma.$executeRaw`
+        DELETE FROM "Turn" WHERE "tenantId" = ${thread.tenantId} AND "userId" = ${thread.userId}
+          AND "threadId" = ${thread.threadId} AND "id" NOT IN (
+            SELECT "id" FROM "Turn" WHERE "tenantId" = ${thread.tenantId}
+              AND "userId" = ${thread.userId} AND "threadId" = ${thread.threadId}
+            ORDER BY "createdAt" DESC, "id" DESC LIMIT ${keep})`,
+    ]);
   }
 }
