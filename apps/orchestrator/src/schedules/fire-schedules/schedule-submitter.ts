@@ -125,16 +125,10 @@ export class ScheduleSubmitter {
     await this.repository.markRefused(f.scheduleId, f.dueAt);
     this.logger.info(log, "scheduled task skipped: its tenant's quota stayed full past the grace");
     const error = Tenancy.quotaExceededError(refusal);
-    void this.audit.record({
-      category: 'schedule',
-      action: 'schedule.fire',
-      outcome: 'denied',
-      resource: f.scheduleId,
-      tenantId: f.tenantId,
-      actor: { userId: f.userId, role: f.role },
-      correlationId,
-      onceKey: `schedule-fire:${f.scheduleId}:${dueAt}`,
-      details: { dueAt, reason: error.message, code: error.code, quota: refusal },
+    this.auditRefused(f, correlationId, {
+      reason: error.message,
+      code: error.code,
+      quota: refusal,
     });
     return 'skipped';
   }
@@ -161,18 +155,28 @@ export class ScheduleSubmitter {
         { scheduleId: f.scheduleId, taskId: f.taskId, dueAt, threadId },
         'scheduled task refused by its busy thread (thread_policy: reject)',
       );
-      void this.audit.record({
-        category: 'schedule',
-        action: 'schedule.fire',
-        outcome: 'denied',
-        resource: f.scheduleId,
-        tenantId: f.tenantId,
-        actor: { userId: f.userId, role: f.role },
-        correlationId,
-        onceKey: `schedule-fire:${f.scheduleId}:${dueAt}`,
-        details: { dueAt, reason: e.message, ...e.details },
-      });
+      this.auditRefused(f, correlationId, { reason: e.message, ...e.details });
       return false;
     }
+  }
+
+  /** A firing refused for good (a busy thread, a quota past the grace): audited once per due time. */
+  private auditRefused(
+    f: DueFiring,
+    correlationId: string,
+    details: Record<string, unknown>,
+  ): void {
+    const dueAt = f.dueAt.toISOString();
+    void this.audit.record({
+      category: 'schedule',
+      action: 'schedule.fire',
+      outcome: 'denied',
+      resource: f.scheduleId,
+      tenantId: f.tenantId,
+      actor: { userId: f.userId, role: f.role },
+      correlationId,
+      onceKey: `schedule-fire:${f.scheduleId}:${dueAt}`,
+      details: { dueAt, ...details },
+    });
   }
 }
