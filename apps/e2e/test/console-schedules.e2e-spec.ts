@@ -12,7 +12,7 @@ import {
 
 // Schedules in the web console, in a real browser (Debian's Chromium through playwright-core) against
 // real service processes (docs/schedules.md, docs/console.md): a user creates a cron schedule with the
-// form, sees it with its next run, pauses, resumes and deletes it; a cron the API refuses shows the
+// form (on a thread, with the thread's policy), sees it with its next run, pauses, resumes and deletes it; a cron the API refuses shows the
 // API's message naming the field. Screenshots go to test-artifacts/console/.
 describe('schedules in the web console, in Chromium (real stack)', () => {
   let stack: Stack;
@@ -57,13 +57,15 @@ describe('schedules in the web console, in Chromium (real stack)', () => {
     return page;
   }
 
-  it('creates a cron schedule with the form, pauses, resumes and deletes it', async () => {
+  it('creates a cron schedule on a thread with the form, pauses, resumes and deletes it', async () => {
     const sam = `sam-${randomUUID().slice(0, 8)}`;
     const page = await signedIn(sam);
     expect(await page.locator('.schedules-none').textContent()).toBe('No schedules.');
     await page.getByLabel('Task', { exact: true }).fill(DEMO_TASK);
     await page.getByLabel('Cron', { exact: true }).fill('0 8 * * 1-5');
     await page.getByLabel('Time zone', { exact: true }).fill('Europe/Berlin');
+    await page.getByLabel('Thread', { exact: true }).fill('standup');
+    await page.getByLabel('When the thread is busy').selectOption('reject');
     await page.getByRole('button', { name: 'Create schedule' }).click();
     await page.locator('.schedule-created').waitFor();
     const [created] = await schedulesOf(sam);
@@ -71,10 +73,15 @@ describe('schedules in the web console, in Chromium (real stack)', () => {
       cron: '0 8 * * 1-5',
       timezone: 'Europe/Berlin',
       task: DEMO_TASK,
+      threadId: 'standup',
+      threadPolicy: 'reject',
     });
     const item = page.locator(`[data-schedule="${created?.scheduleId}"]`);
     await item.waitFor();
     expect(await item.textContent()).toContain('0 8 * * 1-5 (Europe/Berlin)');
+    expect(await item.locator('.schedule-thread').textContent()).toContain(
+      'thread standup (reject when busy)',
+    );
     expect(await item.locator('.schedule-status').textContent()).toBe('Active');
     expect(await item.textContent()).toContain('next ');
     expect(await seriousViolations(page)).toEqual([]);

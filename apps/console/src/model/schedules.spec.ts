@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { type ScheduleForm, scheduleBody, statusWords, timingWords } from './schedules';
+import {
+  type ScheduleForm,
+  scheduleBody,
+  statusWords,
+  threadWords,
+  timingWords,
+} from './schedules';
 
 const NOW = new Date('2026-11-25T10:00:00Z');
 const form = (over: Partial<ScheduleForm> = {}): ScheduleForm => ({
@@ -10,6 +16,8 @@ const form = (over: Partial<ScheduleForm> = {}): ScheduleForm => ({
   at: '',
   catchUp: 'skip',
   maxSteps: '',
+  threadId: '',
+  threadPolicy: '',
   ...over,
 });
 
@@ -47,6 +55,20 @@ describe(scheduleBody.name, () => {
     });
     expect(scheduleBody(form({ maxSteps: 'ten' }), NOW)).toMatchObject({ ok: false });
   });
+
+  it('sends the thread and its policy, and asks for a thread before sending a policy alone', () => {
+    const checked = scheduleBody(form({ threadId: ' standup ', threadPolicy: 'reject' }), NOW);
+    expect(checked).toMatchObject({
+      ok: true,
+      body: { threadId: 'standup', threadPolicy: 'reject' },
+    });
+    const noPolicy = scheduleBody(form({ threadId: 'standup' }), NOW);
+    expect(noPolicy.ok && 'threadPolicy' in noPolicy.body).toBe(false);
+    expect(scheduleBody(form({ threadPolicy: 'enqueue' }), NOW)).toEqual({
+      ok: false,
+      problem: 'A thread policy needs a thread: name the thread.',
+    });
+  });
 });
 
 describe('schedule words', () => {
@@ -66,5 +88,10 @@ describe('schedule words', () => {
       'once at 2026-11-25T11:30:00.000Z',
     );
     expect(statusWords({ ...base, status: 'paused' })).toBe('Paused');
+    expect(threadWords({ ...base, status: 'active' })).toBe('');
+    expect(threadWords({ ...base, status: 'active', threadId: 'standup' })).toBe('thread standup');
+    expect(
+      threadWords({ ...base, status: 'active', threadId: 'standup', threadPolicy: 'interrupt' }),
+    ).toBe('thread standup (interrupt when busy)');
   });
 });

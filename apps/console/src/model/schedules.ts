@@ -3,6 +3,8 @@ import type { Schedules } from '@switchboard/contracts';
 export type ScheduleView = Schedules.ScheduleView;
 export type ScheduleFiringView = Schedules.ScheduleFiringView;
 export type ScheduleCatchUp = Schedules.ScheduleCatchUp;
+/** A thread's policy for a firing into a busy thread; '' = the orchestrator's default. */
+export type ScheduleThreadPolicy = '' | NonNullable<Schedules.ScheduleView['threadPolicy']>;
 
 /** What the create form holds. */
 export interface ScheduleForm {
@@ -15,6 +17,9 @@ export interface ScheduleForm {
   at: string;
   catchUp: ScheduleCatchUp;
   maxSteps: string;
+  /** The thread its tasks join ('' = none), and what a firing into a busy one does. */
+  threadId: string;
+  threadPolicy: ScheduleThreadPolicy;
 }
 
 /** The browser's time zone (what a new cron schedule runs in unless changed). */
@@ -35,10 +40,15 @@ export function scheduleBody(
   if (!task) return { ok: false, problem: 'Say what the task is.' };
   const steps = f.maxSteps.trim();
   if (steps && !/^\d+$/.test(steps)) return { ok: false, problem: 'Steps must be a number.' };
+  const threadId = f.threadId.trim();
+  if (f.threadPolicy && !threadId)
+    return { ok: false, problem: 'A thread policy needs a thread: name the thread.' };
   const common = {
     task,
     catchUp: f.catchUp,
     ...(steps ? { maxSteps: Number(steps) } : {}),
+    ...(threadId ? { threadId } : {}),
+    ...(f.threadPolicy ? { threadPolicy: f.threadPolicy } : {}),
   };
   if (f.kind === 'cron') {
     const cron = f.cron.trim().replace(/\s+/g, ' ');
@@ -59,6 +69,12 @@ export function scheduleBody(
 export function timingWords(s: ScheduleView): string {
   if (s.cron) return `${s.cron} (${s.timezone ?? 'UTC'})`;
   return s.at ? `once at ${s.at}` : 'once';
+}
+
+/** The thread a schedule's tasks join, in words ('' when none). */
+export function threadWords(s: ScheduleView): string {
+  if (!s.threadId) return '';
+  return `thread ${s.threadId}${s.threadPolicy ? ` (${s.threadPolicy} when busy)` : ''}`;
 }
 
 /** One line on where a schedule stands. */

@@ -16,6 +16,7 @@ import {
   scheduleBody,
   type ScheduleView,
   statusWords,
+  threadWords,
   timingWords,
 } from '../model/schedules';
 
@@ -58,6 +59,8 @@ function CreateForm({ onCreated }: { onCreated: () => void }) {
     at: '',
     catchUp: 'skip',
     maxSteps: '',
+    threadId: '',
+    threadPolicy: '',
   };
   const [form, setForm] = useState<ScheduleForm>(empty);
   const [problem, setProblem] = useState<string>();
@@ -102,6 +105,7 @@ function CreateForm({ onCreated }: { onCreated: () => void }) {
         Max steps
         <input value={form.maxSteps} inputMode="numeric" onInput={field('maxSteps')} />
       </label>
+      <ThreadFields form={form} field={field} />
       <button type="submit">Create schedule</button>
       {problem && (
         <p class="notice notice-error" role="alert">
@@ -140,6 +144,28 @@ function TimingFields({ form, field }: { form: ScheduleForm; field: FieldSetter 
   );
 }
 
+/** The thread its tasks join, and what a firing does when that thread is busy. */
+function ThreadFields({ form, field }: { form: ScheduleForm; field: FieldSetter }) {
+  return (
+    <>
+      <label>
+        Thread
+        <input value={form.threadId} placeholder="none" onInput={field('threadId')} />
+      </label>
+      <label>
+        When the thread is busy
+        <select value={form.threadPolicy} onChange={field('threadPolicy')}>
+          <option value="">Platform default</option>
+          <option value="enqueue">Wait for it (enqueue)</option>
+          <option value="reject">Skip the firing (reject)</option>
+          <option value="interrupt">Interrupt it (interrupt)</option>
+          <option value="rollback">Cancel and discard it (rollback)</option>
+        </select>
+      </label>
+    </>
+  );
+}
+
 function ScheduleList({
   schedules,
   onChanged,
@@ -173,6 +199,7 @@ function ScheduleList({
               {timingWords(s)} · <span class="schedule-status">{statusWords(s)}</span> ·{' '}
               {s.nextDueAt ? `next ${formatDateTime(s.nextDueAt)}` : 'no next run'} · fired{' '}
               {s.firedCount}× · {s.userId}'s
+              {s.threadId && <span class="schedule-thread"> · {threadWords(s)}</span>}
             </p>
             {s.status === 'active' && (
               <button
@@ -223,7 +250,7 @@ function Firings({ scheduleId, firedCount }: { scheduleId: string; firedCount: n
             {f.taskId ? (
               <a href={`#/tasks/${f.taskId}`}>Task {f.taskId.slice(0, 8)}</a>
             ) : (
-              'skipped (missed while down)'
+              'skipped (missed while down, its thread busy, or over quota)'
             )}
           </li>
         ))}
