@@ -5,6 +5,7 @@ import {
   type ServiceHandle,
   type Stack,
   startService,
+  spawnManaged,
   startStack,
   waitFor,
 } from '@switchboard/testing';
@@ -97,6 +98,22 @@ describe('schedules end to end (real processes, two orchestrators)', () => {
     return JSON.parse(text) as T;
   }
 
+  /** Runs the built `switchboard` CLI to its end as the admin NATS identity: its status and output. */
+  const switchboard = async (...args: string[]) => {
+    const p = spawnManaged(
+      process.execPath,
+      [join(repoRoot, 'dist/apps/cli/src/main.js'), ...args],
+      {
+        name: `switchboard-${args.join('-')}`,
+        cwd: repoRoot,
+        env: stack.securedNats!.identities.admin.env,
+      },
+    );
+    const status = await p.exited;
+    await p.settled;
+    return { status, output: p.logs() };
+  };
+
   const create = async (who: Who, body: Schedules.ScheduleCreateInput) =>
     json<Schedules.ScheduleView>(await call('POST', '/schedules', who, body), 201);
   const get = async (who: Who, id: string) =>
@@ -118,6 +135,21 @@ describe('schedules end to end (real processes, two orchestrators)', () => {
     const at = new Date(Date.now() + 60_000).toISOString();
     const schedule = await create(ann, { task: DEMO_TASK, at, maxSteps: 10 });
     expect(schedule).toMatchObject({ status: 'active', nextDueAt: at, catchUp: 'skip' });
+    // The operator's CLI, built and run as the admin identity (docs/operations.md), lists it as due.
+    const due = await switchboard('schedules', 'due', '--within', '5', '--json');
+    expect(due.status).toBe(0);
+    const listed = (
+      JSON.parse(due.output.trim().split('\n').at(-1)!) as { due: Schedules.ScheduleDue[] }
+    ).due;
+    expect(listed).toContainEqual(
+      expect.objectContaining({
+        scheduleId: schedule.scheduleId,
+        tenantId: acme,
+        userId: ann.user,
+        nextDueAt: at,
+        overdue: false,
+      }),
+    );
     // Each replica stops (by PID) and starts again before the due time: the due list is the table.
     await restartFirst();
     await second.stop();
