@@ -25,12 +25,13 @@ export class TaskHandler {
   @HandleCommand(Tasks.TaskGet)
   async get(req: { taskId: string }, meta: MessageMeta): Promise<Tasks.TaskView> {
     const actor = requireActor(meta);
+    const found = await this.repository.get(req.taskId, scopeOf(actor));
     // Waiting for its thread, it has no row yet: whoever submitted it (a gateway, a schedule's firing).
-    if (!(await this.repository.get(req.taskId, scopeOf(actor)))) {
+    if (!found) {
       const waiting = await this.waitingOf(req.taskId, actor);
       if (waiting) return queuedView(waiting);
     }
-    const task = await this.owned(req.taskId, actor, 'task.get.denied');
+    const task = this.ownedOf(found, req.taskId, actor, 'task.get.denied');
     // Its replays and forks the caller may see: the next level of its run tree.
     const runs = await this.records.runsOf(task.taskId, actor);
     const viewed = runs.length ? { ...task, runs } : task;
@@ -72,6 +73,16 @@ export class TaskHandler {
 
   private async owned(taskId: string, actor: Actor, deniedAction: string): Promise<Tasks.TaskView> {
     const task = await this.repository.get(taskId, scopeOf(actor));
+    return this.ownedOf(task, taskId, actor, deniedAction);
+  }
+
+  /** `task` as read in the actor's scope, if the actor may see it; else NOT_FOUND (audited elsewhere). */
+  private ownedOf(
+    task: Tasks.TaskView | undefined,
+    taskId: string,
+    actor: Actor,
+    deniedAction: string,
+  ): Tasks.TaskView {
     if (!task) void this.refusedIfElsewhere(taskId, actor, deniedAction);
     // Someone else's task is reported as not found, so task ids cannot be probed.
     if (!task || (task.userId !== actor.userId && !isAdmin(actor))) {
