@@ -40,6 +40,8 @@ export default {
   collectCoverageFrom: ['src/**/*.ts', '!src/main.ts', '!src/generated/**'],
   coverageProvider: 'v8',
   testTimeout: 30000,
+  // Each file's wall time, for the table `npm test` ends with (SB_TEST_TIMINGS; no-op without it).
+  reporters: ['default', resolve(root, 'tools/test-timings/jest-reporter.mjs')],
   // A failed test can leave a response stream open (an SSE body no one reads to its end); jest would
   // then wait for it forever after the results, and a CI stage would hang instead of going red.
   // The results are complete by then: exit.

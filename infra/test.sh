@@ -15,6 +15,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
+run_started=$SECONDS
 # Same as `setup.sh --no-start` followed by starting PostgreSQL and Redis where absent. What this run
 # starts, it stops again when it ends (SB_KEEP_INFRA=1 keeps them, e.g. for repeated runs); daemons
 # that were already running (the machine's own, or `npm run up`'s) are left alone.
@@ -34,6 +35,12 @@ trap stop_started_here EXIT
 
 OUT="$RUN_DIR/test-output.log"
 mkdir -p "$RUN_DIR"
+# Where the time goes (docs/development.md, "The time budget"): each stage's wall time, and each test
+# file's and chaos fault's (the jest reporter and the chaos suite append to SB_TEST_TIMINGS).
+STAGES="$RUN_DIR/test-stages.tsv"
+export SB_TEST_TIMINGS="$RUN_DIR/test-files.jsonl"
+printf 'setup\t%s\tpassed\n' "$((SECONDS - run_started))" >"$STAGES"
+: >"$SB_TEST_TIMINGS"
 # What the tests keep in temporary directories (private NATS stores, Redis, Prosody, service logs, the
 # browser's profile) goes under one directory per checkout, emptied when its next run starts: a failed
 # run's logs stay readable, and runs on one machine do not pile up in /tmp. It stays outside the
@@ -56,6 +63,7 @@ stage() {
     warn "$name failed with exit code $rc ($((SECONDS - started))s)"
     failed_stages+=("$name")
   fi
+  printf '%s\t%s\t%s\n' "$name" "$((SECONDS - started))" "$([[ $rc == 0 ]] && echo passed || echo failed)" >>"$STAGES"
 }
 
 stage "formatting" npx prettier --check --log-level warn .
@@ -76,6 +84,9 @@ read -r passed failed < <(
     /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
     END { print p + 0, f + 0 }'
 )
+echo
+# Elapsed time, stage totals and the 20 slowest files; a warning (not a failure) past the budget.
+node tools/test-timings/report.mjs "$STAGES" "$SB_TEST_TIMINGS" "$((SECONDS - run_started))" | tee -a "$OUT"
 echo
 if ((${#failed_stages[@]})); then
   # What failed, where a CI log's tail shows it: jest's failing files and test names, failed faults.

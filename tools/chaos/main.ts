@@ -1,6 +1,7 @@
 // The chaos suite: `npm run chaos [-- --quick | --cluster | --only <fault>[,<fault>...] | --list]`.
 // Starts a private stack, drives tasks through the gateway, injects one fault at a time and checks that
 // every accepted task ended truthfully (docs/reliability.md). Exit code 1 when any fault failed.
+import { appendFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CHAOS_SETTINGS, type ChaosStack, startChaosStack } from './chaos-stack.js';
@@ -63,6 +64,17 @@ function select(argv: string[]): Selection | undefined {
 
 const progress = (line: string) => process.stderr.write(`chaos: ${line}\n`);
 
+/**
+ * A fault's wall time (its phase and the repair after it) for the table `npm test` ends with: one JSON
+ * line in the file SB_TEST_TIMINGS names, as the jest reporter writes per file (tools/test-timings).
+ */
+function recordTime(id: string, seconds: number, pass: boolean, mode: string): void {
+  const out = process.env['SB_TEST_TIMINGS'];
+  if (!out) return;
+  const line = { kind: 'chaos', file: `${mode} ${id}`, seconds, tests: 1, failed: pass ? 0 : 1 };
+  appendFileSync(out, `${JSON.stringify(line)}\n`);
+}
+
 /** Whatever a fault left broken is put right before the next one, so each starts from a healthy stack. */
 async function repair(stack: ChaosStack, truth: Truth): Promise<void> {
   if (!stack.auditDbProxy.accepting) await stack.auditDbProxy.accept();
@@ -86,6 +98,7 @@ async function main(): Promise<number> {
   const selection = select(process.argv.slice(2));
   if (!selection) return 0;
   const { faults, cluster } = selection;
+  const mode = cluster ? 'cluster' : 'single';
   const started = Date.now();
   progress(
     `${faults.length} faults on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} (load ${loadavg()[0]?.toFixed(2)})`,
@@ -102,6 +115,7 @@ async function main(): Promise<number> {
   process.once('SIGTERM', () => void stopAll().finally(() => process.exit(143)));
   const results: PhaseResult[] = [];
   try {
+    recordTime('(stack start)', (Date.now() - started) / 1000, true, mode);
     const idempotentTools = await truth.idempotentTools();
     progress(
       `budget ${CHAOS_SETTINGS.TASK_TIMEOUT_MS / 1000} s per task; services ${stack
@@ -111,6 +125,7 @@ async function main(): Promise<number> {
     );
     for (const fault of faults) {
       progress(`${fault.label} ...`);
+      const faultStarted = Date.now();
       const result = await runPhase(fault, {
         stack,
         truth,
@@ -121,6 +136,9 @@ async function main(): Promise<number> {
       results.push(result);
       print(result);
       await repair(stack, truth);
+      const seconds = (Date.now() - faultStarted) / 1000;
+      progress(`${fault.id}: ${seconds.toFixed(1)} s`);
+      recordTime(fault.id, seconds, result.verdict.pass, mode);
     }
   } finally {
     await stopAll();
