@@ -10,8 +10,8 @@ import {
   type BusClient,
   createBusClient,
   createTestDatabase,
-  natsServer210Binary,
   natsServerBinary,
+  machineNatsServerBinary,
   type PrivateNats,
   type ServiceHandle,
   startPrivateNats,
@@ -24,8 +24,8 @@ import { randomUUID } from 'node:crypto';
 
 /** The servers users run: Debian's (2.9, which ignores a TERM that carries a reason) and a current 2.10. */
 const SERVERS: [string, () => string][] = [
-  ['the machine’s (Debian bookworm: 2.9)', natsServerBinary],
-  ['2.10', natsServer210Binary],
+  ['the machine’s (Debian bookworm: 2.9)', machineNatsServerBinary],
+  ['2.10', natsServerBinary],
 ];
 
 /**

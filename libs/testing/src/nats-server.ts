@@ -23,18 +23,24 @@ const CANDIDATES = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local
 /** Where `infra/setup.sh` puts the nats-server 2.10 binary it fetches (Debian's trixie package). */
 export const NATS_210_BINARY = join(repoRoot, 'tools/bin/nats-server-2.10/nats-server');
 
-/** The machine's nats-server (Debian's package: 2.9.10 on bookworm). */
-export function natsServerBinary(): string {
+/**
+ * The machine's own nats-server (Debian's package: 2.9.10 on bookworm): what a user who points the
+ * platform at their own older server runs; the durable-delivery tests hold on it too.
+ */
+export function machineNatsServerBinary(): string {
   const found = CANDIDATES.find((p) => existsSync(p));
   if (!found) throw new Error('nats-server is not installed: run `bash infra/setup.sh --no-start`');
   return found;
 }
 
-/** The nats-server 2.10 binary of the project (for tests that must hold on both 2.9 and 2.10). */
-export function natsServer210Binary(): string {
+/**
+ * The nats-server the project runs (`npm run up`, the chart, docker compose: the version they pin),
+ * fetched by `infra/setup.sh`: what every test runs unless it asks for another.
+ */
+export function natsServerBinary(): string {
   if (!existsSync(NATS_210_BINARY))
     throw new Error(
-      `nats-server 2.10 is not at ${NATS_210_BINARY}: run \`bash infra/setup.sh --no-start\``,
+      `the project's nats-server is not at ${NATS_210_BINARY}: run \`bash infra/setup.sh --no-start\``,
     );
   return NATS_210_BINARY;
 }
@@ -42,7 +48,7 @@ export function natsServer210Binary(): string {
 /**
  * A private nats-server with JetStream on a free port and its own store, so test runs never share
  * subjects, queue groups or streams with each other or with a running stack. `binary` picks the
- * server (default: the machine's, natsServerBinary()); `config`, a configuration file it reads (users,
+ * server (default: the project's, natsServerBinary()); `config`, a configuration file it reads (users,
  * TLS: then `scheme` says how clients reach it); `jetstream: false` runs it without JetStream. It can
  * be stopped and started again on the same port with its streams, to play an outage.
  */

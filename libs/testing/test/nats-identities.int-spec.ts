@@ -25,8 +25,8 @@ import {
 } from '@switchboard/contracts';
 import { natsConnectionOptions } from '@switchboard/messaging';
 import {
-  natsServer210Binary,
   natsServerBinary,
+  machineNatsServerBinary,
   type SecuredNats,
   startOperatorModeNats,
   startSecuredNats,
@@ -34,8 +34,8 @@ import {
 } from '../src/index.js';
 
 const SERVERS = [
-  ['2.9', natsServerBinary],
-  ['2.10', natsServer210Binary],
+  ['2.9', machineNatsServerBinary],
+  ['2.10', natsServerBinary],
 ] as const;
 
 const decoder = new TextDecoder();

@@ -20,8 +20,8 @@ import { JetStreamEnvShape, jetStreamSettings, loadConfig } from '@switchboard/c
 import { createLogger, Metrics, ReadinessRegistry } from '@switchboard/observability';
 import { z } from 'zod';
 import {
-  natsServer210Binary,
   natsServerBinary,
+  machineNatsServerBinary,
   type PrivateNats,
   type PrivateNatsCluster,
   startNatsCluster,
@@ -30,8 +30,8 @@ import {
 } from '../src/index.js';
 
 const SERVERS = [
-  ['2.9', natsServerBinary],
-  ['2.10', natsServer210Binary],
+  ['2.9', machineNatsServerBinary],
+  ['2.10', natsServerBinary],
 ] as const;
 
 const MiB = 1024 ** 2;
