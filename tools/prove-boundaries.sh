@@ -1,22 +1,18 @@
 #!/usr/bin/env bash
-# Proves the lint rules that guard the architecture really bite: each probe file below must fail
-# `nx lint` with the named rule. Probes are written next to real code, linted, and always removed.
+# Proves the lint rules that guard the architecture really bite: each probe file below must fail lint
+# with the named rule. Probes are written next to real code, linted together in one ESLint run (the
+# configuration `nx lint` applies to each project: eslint.config.js), and always removed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false
 probes=()
+expected=() # "<file>\t<rule pattern>\t<description>", checked once every probe is written
 cleanup() { rm -f "${probes[@]}"; }
 trap cleanup EXIT
 
 expect_lint_error() { # <project> <file> <pattern> <description>
-  local project=$1 file=$2 pattern=$3 what=$4 out rc
-  out=$(npx nx lint "$project" --skip-nx-cache --outputStyle=static 2>&1); rc=$?
-  rm -f "$file"
-  if [ $rc -ne 0 ] && grep -qE "$pattern" <<<"$out"; then
-    echo "ok: $what"
-  else
-    echo "FAIL: $what (lint exit $rc)"; grep -E "error|warning" <<<"$out" | head -5; exit 1
-  fi
+  local file=$2 pattern=$3 what=$4
+  expected+=("$file"$'\t'"$pattern"$'\t'"$what")
 }
 
 f=libs/contracts/src/__probe_nest.ts; probes+=("$f")
@@ -60,4 +56,25 @@ expect_lint_error gateway "$f" "no-restricted-imports" "services may not import 
 f=apps/mcp-tools/src/__probe_long_function.ts; probes+=("$f")
 { echo 'export function probe(): number {'; echo '  let n = 0;'; for _ in $(seq 1 85); do echo '  n += 1;'; done; echo '  return n;'; echo '}'; } > "$f"
 expect_lint_error mcp-tools "$f" "max-lines-per-function" "a function may not exceed 80 lines (exceptions are marked where they stand)"
+# One ESLint run over every probe; each must have an error whose "rule: message" matches its pattern.
+report="$(mktemp)"
+npx eslint --format json --no-warn-ignored "${probes[@]}" >"$report" 2>/dev/null
+printf '%s\n' "${expected[@]}" | node -e '
+  const { readFileSync } = require("node:fs");
+  const { resolve } = require("node:path");
+  const results = JSON.parse(readFileSync(process.argv[1], "utf8"));
+  const errors = new Map(results.map((r) => [r.filePath, r.messages.filter((m) => m.severity === 2)]));
+  let failed = 0;
+  for (const line of readFileSync(0, "utf8").split("\n").filter(Boolean)) {
+    const [file, pattern, what] = line.split("\t");
+    const found = (errors.get(resolve(file)) ?? []).map((m) => `${m.ruleId}: ${m.message}`);
+    if (found.some((m) => new RegExp(pattern).test(m))) console.log(`ok: ${what}`);
+    else {
+      failed++;
+      console.log(`FAIL: ${what} (${file}: ${found.length ? found.slice(0, 3).join("; ") : "no error"})`);
+    }
+  }
+  process.exit(failed ? 1 : 0);
+' "$report" || { rm -f "$report"; exit 1; }
+rm -f "$report"
 echo "module boundaries and architecture rules: all probes rejected"
