@@ -70,7 +70,10 @@ stage "formatting" npx prettier --check --log-level warn .
 stage "lint+typecheck+build+test" npx nx run-many -t lint typecheck build test --outputStyle=static
 stage "architecture rules bite" bash tools/prove-boundaries.sh
 stage "generated docs current" npm run -s docs:check
-stage "test-int" npx nx run-many -t test-int --parallel=1 --outputStyle=static
+# Two at a time: each project's specs run in one jest process, each with private NATS servers,
+# databases, key prefixes and ports (docs/development.md, "The time budget"); SB_INT_PARALLEL=1 runs one.
+stage "test-int" npx nx run-many -t test-int --parallel="${SB_INT_PARALLEL:-2}" --outputStyle=static
+# jest runs the end-to-end files in SB_E2E_WORKERS workers (2; nx.json), each file on stacks of its own.
 stage "e2e" npx nx run-many -t e2e --parallel=1 --outputStyle=static
 # Its own stage, not a jest project: one stack for all its faults, a line per fault and its own summary.
 stage "chaos (quick)" npm run -s chaos -- --quick
