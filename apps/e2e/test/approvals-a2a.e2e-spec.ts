@@ -7,7 +7,7 @@ import {
   JsonRpcTransportFactory,
 } from '@a2a-js/sdk/client';
 import type { Tasks } from '@switchboard/contracts';
-import { DEMO_TASK, type Stack, startStack, waitFor } from '@switchboard/testing';
+import { DEMO_TASK, type SharedStack, sharedStack, waitFor } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 
 /** The A2A states an ended platform task is in. */
@@ -20,14 +20,14 @@ const ENDED = ['TASK_STATE_COMPLETED', 'TASK_STATE_FAILED'];
  * A2A task completes, the note written once.
  */
 describe('approvals over A2A 1.0 (real processes, @a2a-js/sdk client)', () => {
-  let stack: Stack;
+  let stack: SharedStack;
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await sharedStack();
   });
 
   afterAll(async () => {
-    const refused = stack?.securedNats?.violations() ?? [];
+    const refused = stack?.violations() ?? [];
     await stack?.stop();
     expect(refused).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { HttpAgent } from '@ag-ui/client';
 import type { BaseEvent, Interrupt, RunFinishedEvent } from '@ag-ui/core';
 import type { Tasks } from '@switchboard/contracts';
-import { DEMO_TASK, type Stack, startStack, waitFor } from '@switchboard/testing';
+import { DEMO_TASK, type SharedStack, sharedStack, waitFor } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 
 /**
@@ -10,14 +10,14 @@ import { randomUUID } from 'node:crypto';
  * a second run on the same thread resumes it, and the task completes, writing the note once.
  */
 describe('approvals over AG-UI 1.0 (real processes, @ag-ui/client HttpAgent)', () => {
-  let stack: Stack;
+  let stack: SharedStack;
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await sharedStack();
   });
 
   afterAll(async () => {
-    const refused = stack?.securedNats?.violations() ?? [];
+    const refused = stack?.violations() ?? [];
     await stack?.stop();
     expect(refused).toEqual([]);
   });

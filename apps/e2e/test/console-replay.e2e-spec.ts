@@ -1,5 +1,5 @@
 import type { Tasks } from '@switchboard/contracts';
-import { DEMO_TASK, type Stack, startStack, waitFor } from '@switchboard/testing';
+import { DEMO_TASK, type SharedStack, sharedStack, waitFor } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import {
@@ -19,7 +19,7 @@ const TASK_ID = /#\/run\/([0-9a-f-]{36})$/;
 // of runs, and the diff view shows the first divergence at step 1. Screenshots go to
 // test-artifacts/console/.
 describe('replay and fork in the web console, in Chromium (real stack, NATS identities)', () => {
-  let stack: Stack;
+  let stack: SharedStack;
   let browser: Browser;
   let gw: string;
   let page: Page;
@@ -28,7 +28,7 @@ describe('replay and fork in the web console, in Chromium (real stack, NATS iden
   const ids = { demo: '', replay: '', fork: '' };
 
   beforeAll(async () => {
-    stack = await startStack({ natsIdentities: true });
+    stack = await sharedStack();
     gw = stack.gatewayUrl;
     browser = await launchBrowser();
     page = await browser.newPage();
@@ -41,7 +41,7 @@ describe('replay and fork in the web console, in Chromium (real stack, NATS iden
 
   afterAll(async () => {
     await browser?.close();
-    const refused = stack?.securedNats?.violations() ?? [];
+    const refused = stack?.violations() ?? [];
     await stack?.stop();
     console.log(`console screenshots: ${ARTIFACTS}`);
     // nats-server refused no service anything

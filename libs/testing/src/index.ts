@@ -12,6 +12,7 @@ export * from './secured-nats.js';
 export * from './services.js';
 export * from './sse.js';
 export * from './stack.js';
+export * from './shared-stack.js';
 export * from './task-logs.js';
 export * from './tcp-proxy.js';
 export * from './wait-for.js';

@@ -51,6 +51,11 @@ export async function createTestDatabase(label: string, migrate?: string): Promi
   await admin((c) =>
     c.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`),
   );
+  return testDatabaseAt(name);
+}
+
+/** A test database that exists already (made by createTestDatabase, in this process or another). */
+export function testDatabaseAt(name: string): TestDatabase {
   const url = urlOf(name);
   return {
     name,
