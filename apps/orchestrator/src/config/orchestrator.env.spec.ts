@@ -60,4 +60,12 @@ describe('OrchestratorEnv', () => {
     expect(message).toContain('OPENAI_BASE_URL');
     expect(message).not.toContain('sk-secret');
   });
+
+  it("takes SCHEDULE_CLOCK_FILE (the schedules' test clock), and refuses it in production", () => {
+    expect(load({}).SCHEDULE_CLOCK_FILE).toBeUndefined();
+    expect(load({ SCHEDULE_CLOCK_FILE: '/tmp/clock' }).SCHEDULE_CLOCK_FILE).toBe('/tmp/clock');
+    expect(() => load({ SCHEDULE_CLOCK_FILE: '/tmp/clock', NODE_ENV: 'production' })).toThrow(
+      /SCHEDULE_CLOCK_FILE: moves the schedules' clock for tests and is refused with NODE_ENV=production/,
+    );
+  });
 });

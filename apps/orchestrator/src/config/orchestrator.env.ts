@@ -219,6 +219,13 @@ export const OrchestratorEnv = BaseEnv.extend({
     .describe(
       "How late a schedule's due time may be taken and still run as on time; an older one was missed (no orchestrator ran) and follows the schedule's catch_up (docs/schedules.md).",
     ),
+  SCHEDULE_CLOCK_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "For tests only (refused with NODE_ENV=production). Path of a file holding an offset in milliseconds (an integer, e.g. 60000) that the schedules' clock adds to the wall clock, read at every reading of the time: a test that rewrites the file moves every replica's schedules past their due time at once instead of waiting for it (docs/schedules.md). A missing file is offset 0; a file that holds anything but an integer stops the orchestrator at boot, and fails a tick, with an error naming this setting. Unset: the system clock.",
+    ),
   APPROVAL_SWEEP_MS: z.coerce
     .number()
     .int()
@@ -401,6 +408,13 @@ export const OrchestratorEnv = BaseEnv.extend({
       'How long a task admitted into a thread may take to be picked up before the thread stops waiting for it (its gateway died between admitting and submitting it). Longer than the work queue can be behind.',
     ),
   ...webhookSettings,
+}).superRefine((env, ctx) => {
+  if (env.SCHEDULE_CLOCK_FILE && env.NODE_ENV === 'production')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SCHEDULE_CLOCK_FILE'],
+      message: "moves the schedules' clock for tests and is refused with NODE_ENV=production",
+    });
 });
 export type OrchestratorEnv = z.infer<typeof OrchestratorEnv>;
 

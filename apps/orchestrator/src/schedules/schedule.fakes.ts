@@ -1,5 +1,6 @@
 import type { Schedules } from '@switchboard/contracts';
 import type { AuditTrail } from '@switchboard/messaging';
+import type { ScheduleClock } from './schedule-clock.js';
 
 /** A schedule view for the use cases' specs. */
 export function scheduleView(over: Partial<Schedules.ScheduleView> = {}): Schedules.ScheduleView {
@@ -25,4 +26,13 @@ export function auditSpy(): { audit: AuditTrail; records: Record<string, unknown
   const records: Record<string, unknown>[] = [];
   const audit = { record: async (r: Record<string, unknown>) => void records.push(r) };
   return { audit: audit as unknown as AuditTrail, records };
+}
+
+/** A schedules' clock that says what the spec sets (`at`), until set again. */
+export function manualClock(at: Date): ScheduleClock & { set(at: Date): void } {
+  let now = at;
+  return {
+    now: () => now,
+    set: (next: Date) => void (now = next),
+  };
 }

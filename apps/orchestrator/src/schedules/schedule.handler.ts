@@ -1,8 +1,9 @@
 import { Controller } from '@nestjs/common';
-import { isAdmin, Schedules } from '@switchboard/contracts';
+import { Schedules } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
 import { CreateScheduleUseCase } from './create-schedule/create-schedule.use-case.js';
 import { DeleteScheduleUseCase } from './delete-schedule/delete-schedule.use-case.js';
+import { ListDueSchedulesUseCase } from './list-due-schedules/list-due-schedules.use-case.js';
 import { PauseScheduleUseCase } from './pause-schedule/pause-schedule.use-case.js';
 import { ResumeScheduleUseCase } from './resume-schedule/resume-schedule.use-case.js';
 import { audienceOf, requireActor } from './schedule-access.js';
@@ -19,6 +20,7 @@ export class ScheduleHandler {
   constructor(
     private readonly creating: CreateScheduleUseCase,
     private readonly deleting: DeleteScheduleUseCase,
+    private readonly listingDue: ListDueSchedulesUseCase,
     private readonly lookup: ScheduleLookup,
     private readonly pausing: PauseScheduleUseCase,
     private readonly repository: ScheduleRepository,
@@ -69,31 +71,10 @@ export class ScheduleHandler {
   }
 
   @HandleCommand(Schedules.ScheduleDueList)
-  async due(
+  due(
     req: { withinMs: number; limit: number },
     meta: MessageMeta,
   ): Promise<{ now: string; due: Schedules.ScheduleDue[] }> {
-    const actor = requireActor(meta.actor);
-    const who = audienceOf(actor);
-    const now = new Date();
-    const rows = await this.repository.due(
-      who.scope,
-      isAdmin(actor) ? undefined : actor.userId,
-      new Date(now.getTime() + req.withinMs),
-      req.limit,
-    );
-    return {
-      now: now.toISOString(),
-      due: rows.map((r) => ({
-        scheduleId: r.id,
-        tenantId: r.tenantId,
-        userId: r.userId,
-        nextDueAt: (r.nextDueAt ?? now).toISOString(),
-        overdue: (r.nextDueAt ?? now) <= now,
-        ...(r.cron ? { cron: r.cron } : {}),
-        ...(r.timezone ? { timezone: r.timezone } : {}),
-        task: (r.request as { task?: string }).task ?? '',
-      })),
-    };
+    return this.listingDue.execute(req, requireActor(meta.actor));
   }
 }

@@ -208,22 +208,23 @@ export class ScheduleRepository {
       ) AND ("publishedAt" IS NOT NULL OR "taskId" IS NULL)`;
   }
 
-  /** The stream took the firing's task. */
-  async markPublished(scheduleId: string, dueAt: Date): Promise<void> {
+  /** The stream took the firing's task, `at` (the schedules' clock's time). */
+  async markPublished(scheduleId: string, dueAt: Date, at: Date): Promise<void> {
     await this.prisma.scheduleFiring.updateMany({
       where: { scheduleId, dueAt, publishedAt: null },
-      data: { publishedAt: new Date() },
+      data: { publishedAt: at },
     });
   }
 
   /**
-   * A firing its busy thread refused (thread_policy reject): skipped, with no task, and never
+   * A firing refused for good, `at` (the schedules' clock's time): its busy thread refused it
+   * (thread_policy reject) or its tenant's quota stayed full. Skipped, with no task, and never
    * republished.
    */
-  async markRefused(scheduleId: string, dueAt: Date): Promise<void> {
+  async markRefused(scheduleId: string, dueAt: Date, at: Date): Promise<void> {
     await this.prisma.scheduleFiring.updateMany({
       where: { scheduleId, dueAt, publishedAt: null },
-      data: { status: 'skipped', taskId: null, publishedAt: new Date() },
+      data: { status: 'skipped', taskId: null, publishedAt: at },
     });
   }
 

@@ -3,13 +3,15 @@ import { type Actor, DomainError, Schedules, tenantOf } from '@switchboard/contr
 import { AuditTrail } from '@switchboard/messaging';
 import { randomUUID } from 'node:crypto';
 import { CheckWebhookTargetUseCase } from '../../webhooks/check-webhook-target/check-webhook-target.use-case.js';
+import { ScheduleClock } from '../schedule-clock.js';
 import { firstDueAt } from '../schedule-plan.js';
 import { ScheduleRepository } from '../schedule.repository.js';
 
 /**
- * Creates a schedule owned by the acting user, in their tenant (docs/schedules.md). Its first due time
- * is the first one after now; a `webhook` must pass the URL policy now, as a task request's must at
- * the gateway (and each delivery is checked again). Audited.
+ * Creates a schedule owned by the acting user, in their tenant (docs/schedules.md). Its first due
+ * time is the first one after now on the schedules' clock (ScheduleClock); a `webhook` must pass
+ * the URL policy now, as a task request's must at the gateway (and each delivery is checked again).
+ * Audited.
  */
 @Injectable()
 export class CreateScheduleUseCase {
@@ -17,12 +19,12 @@ export class CreateScheduleUseCase {
     private readonly repository: ScheduleRepository,
     private readonly target: CheckWebhookTargetUseCase,
     private readonly audit: AuditTrail,
+    private readonly clock: ScheduleClock,
   ) {}
 
   async execute(
     req: Schedules.ScheduleCreateRequest,
     actor: Actor,
-    now = new Date(),
   ): Promise<Schedules.ScheduleView> {
     const { cron, timezone, at, catchUp, ...task } = req;
     const request = Schedules.taskRequestOf(task);
@@ -32,7 +34,7 @@ export class CreateScheduleUseCase {
       timezone: cron ? (timezone ?? 'UTC') : null,
       at: at ? new Date(at) : null,
     };
-    const nextDueAt = firstDueAt(timing, now);
+    const nextDueAt = firstDueAt(timing, this.clock.now());
     if (!nextDueAt)
       throw new DomainError('VALIDATION', 'at: must be in the future', {
         details: { issues: [{ path: 'at', message: 'must be in the future' }] },

@@ -8,6 +8,8 @@ import { APP_CONFIG } from '@switchboard/config';
 import { PeriodicJob } from '@switchboard/runtime';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
+import { ScheduleClock } from '../schedule-clock.js';
+import { ScheduleMetrics } from '../schedule.metrics.js';
 import { planFiring } from '../schedule-plan.js';
 import { type DueFiring, ScheduleRepository } from '../schedule.repository.js';
 import { ScheduleSubmitter } from './schedule-submitter.js';
@@ -51,11 +53,19 @@ export class FireSchedulesUseCase implements OnApplicationBootstrap, OnModuleDes
       'SCHEDULE_TICK_MS' | 'SCHEDULE_MISFIRE_GRACE_MS'
     >,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly clock: ScheduleClock,
+    private readonly metrics: ScheduleMetrics,
   ) {
     this.job = new PeriodicJob(
       this.config.SCHEDULE_TICK_MS,
-      () => this.tick(),
-      (e) => this.logger.warn({ err: e }, 'schedule tick failed; the next one retries'),
+      async () => {
+        await this.tick();
+        this.metrics.ticks.inc({ outcome: 'ok' });
+      },
+      (e) => {
+        this.metrics.ticks.inc({ outcome: 'failed' });
+        this.logger.warn({ err: e }, 'schedule tick failed; the next one retries');
+      },
     );
   }
 
@@ -68,10 +78,11 @@ export class FireSchedulesUseCase implements OnApplicationBootstrap, OnModuleDes
   }
 
   /**
-   * One tick: claim and fire what is due, then try again the firings waiting for their tenant's
-   * quota, and publish what an earlier claimer left unpublished.
+   * One tick at the schedules' clock's time: claim and fire what is due, then try again the firings
+   * waiting for their tenant's quota, and publish what an earlier claimer left unpublished.
    */
-  async tick(now = new Date()): Promise<number> {
+  async tick(): Promise<number> {
+    const now = this.clock.now();
     const grace = this.config.SCHEDULE_MISFIRE_GRACE_MS;
     const fired = await this.repository.claimDue(now, CLAIM_BATCH, (t) =>
       planFiring(t, now, grace),
@@ -82,14 +93,19 @@ export class FireSchedulesUseCase implements OnApplicationBootstrap, OnModuleDes
     );
     const all = new Map([...fired, ...this.waiting.values(), ...stale].map((f) => [f.taskId, f]));
     this.waiting.clear();
-    for (const f of all.values()) await this.publish(f, now);
+    for (const f of all.values()) await this.publish(f);
     return fired.length;
   }
 
-  /** A failed publish is left for a later tick's republish: the firing row remembers it. */
-  private async publish(f: DueFiring, now: Date): Promise<void> {
+  /**
+   * A failed publish is left for a later tick's republish: the firing row remembers it. Each one
+   * reads the clock again: a tick publishing many firings takes time, and the quota wait measures
+   * it.
+   */
+  private async publish(f: DueFiring): Promise<void> {
     try {
-      if ((await this.submitter.submit(f, now)) === 'waiting') this.waiting.set(f.taskId, f);
+      if ((await this.submitter.submit(f, this.clock.now())) === 'waiting')
+        this.waiting.set(f.taskId, f);
     } catch (e) {
       this.logger.warn(
         { err: e, scheduleId: f.scheduleId, taskId: f.taskId },

@@ -20,6 +20,8 @@ const firing: DueFiring = {
 };
 
 const GRACE = { SCHEDULE_MISFIRE_GRACE_MS: 60_000 };
+/** When the ticker submits it, on the schedules' clock. */
+const NOW = new Date('2026-11-25T10:05:03Z');
 
 /** A TaskAdmission that admits, or refuses with `refusal`; it keeps what it admitted and released. */
 function admission(refusal?: Tenancy.QuotaExceeded) {
@@ -64,7 +66,7 @@ describe(ScheduleSubmitter.name, () => {
       quotas.fake,
       GRACE,
     );
-    expect(await sut.submit(firing)).toBe('submitted');
+    expect(await sut.submit(firing, NOW)).toBe('submitted');
     expect(quotas.admitted).toEqual([
       { taskId: firing.taskId, actor: { userId: 'ann', role: 'user', tenantId: 'acme' } },
     ]);
@@ -81,7 +83,8 @@ describe(ScheduleSubmitter.name, () => {
       scheduleId: firing.scheduleId,
     });
     expect(opts['msgId']).toBe(firing.taskId);
-    expect(marked).toEqual([[firing.scheduleId, firing.dueAt]]);
+    // published at the schedules' clock's time it was submitted at
+    expect(marked).toEqual([[firing.scheduleId, firing.dueAt, NOW]]);
     expect(records.map((r) => [r['action'], r['onceKey']])).toEqual([
       ['task.submit', `schedule-task:${firing.taskId}`],
       ['schedule.fire', `schedule-fire:${firing.scheduleId}:2026-11-25T10:05:00.000Z`],
@@ -128,7 +131,7 @@ describe(ScheduleSubmitter.name, () => {
 
     it('is admitted into its thread under the default policy before it is submitted', async () => {
       const { sut, calls } = setup(async () => ({ decision: 'queued' }));
-      await sut.submit(threaded);
+      await sut.submit(threaded, NOW);
       expect(calls.admits).toEqual([
         [
           { taskId: firing.taskId, threadId: 'night' },
@@ -151,9 +154,9 @@ describe(ScheduleSubmitter.name, () => {
       });
       const { sut, calls, records } = setupResult;
       const { quotas } = setupResult;
-      expect(await sut.submit(threaded)).toBe('skipped');
+      expect(await sut.submit(threaded, NOW)).toBe('skipped');
       expect(calls.published).toEqual([]);
-      expect(calls.refused).toEqual([[firing.scheduleId, firing.dueAt]]);
+      expect(calls.refused).toEqual([[firing.scheduleId, firing.dueAt, NOW]]);
       // the quota's slot it was admitted with is given back
       expect(quotas.released).toEqual(quotas.admitted);
       expect(quotas.released).toHaveLength(1);
@@ -170,7 +173,9 @@ describe(ScheduleSubmitter.name, () => {
       const { sut, calls } = setup(async () => {
         throw new DomainError('UPSTREAM_UNAVAILABLE', 'database down', { retryable: true });
       });
-      await expect(sut.submit(threaded)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+      await expect(sut.submit(threaded, NOW)).rejects.toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+      });
       expect(calls.published).toEqual([]);
       expect(calls.refused).toEqual([]);
     });
@@ -230,7 +235,7 @@ describe(ScheduleSubmitter.name, () => {
       const late = new Date(firing.firedAt.getTime() + 60_000);
       expect(await sut.submit(firing, late)).toBe('skipped');
       expect(published).toEqual([]);
-      expect(refused).toEqual([[firing.scheduleId, firing.dueAt]]);
+      expect(refused).toEqual([[firing.scheduleId, firing.dueAt, late]]);
       expect(records).toEqual([
         expect.objectContaining({
           action: 'schedule.fire',

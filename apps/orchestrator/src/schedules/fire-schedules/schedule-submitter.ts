@@ -42,7 +42,8 @@ export class ScheduleSubmitter {
     private readonly config: Pick<OrchestratorEnv, 'SCHEDULE_MISFIRE_GRACE_MS'>,
   ) {}
 
-  async submit(f: DueFiring, now = new Date()): Promise<SubmitOutcome> {
+  /** `now`: the schedules' clock's time (ScheduleClock) of this submission. */
+  async submit(f: DueFiring, now: Date): Promise<SubmitOutcome> {
     const actor: Actor = {
       userId: f.userId,
       role: f.role,
@@ -53,7 +54,7 @@ export class ScheduleSubmitter {
     const correlationId = `schedule:${f.scheduleId}:${dueAt}`;
     const refusal = await this.admission.admit({ taskId: f.taskId, actor });
     if (refusal) return this.overQuota(f, refusal, now, correlationId);
-    if (!(await this.admitted(f, actor, correlationId))) {
+    if (!(await this.admitted(f, actor, correlationId, now))) {
       await this.admission.release({ taskId: f.taskId, actor });
       return 'skipped';
     }
@@ -70,7 +71,7 @@ export class ScheduleSubmitter {
       },
       { msgId: f.taskId, actor, correlationId },
     );
-    await this.repository.markPublished(f.scheduleId, f.dueAt);
+    await this.repository.markPublished(f.scheduleId, f.dueAt, now);
     this.logger.info(
       { scheduleId: f.scheduleId, taskId: f.taskId, dueAt, duplicate },
       'scheduled task submitted',
@@ -122,7 +123,7 @@ export class ScheduleSubmitter {
       this.logger.info(log, "scheduled task waits for its tenant's quota");
       return 'waiting';
     }
-    await this.repository.markRefused(f.scheduleId, f.dueAt);
+    await this.repository.markRefused(f.scheduleId, f.dueAt, now);
     this.logger.info(log, "scheduled task skipped: its tenant's quota stayed full past the grace");
     const error = Tenancy.quotaExceededError(refusal);
     this.auditRefused(f, correlationId, {
@@ -134,7 +135,12 @@ export class ScheduleSubmitter {
   }
 
   /** False when the firing's thread refuses it (reject on a busy thread): then it is recorded so. */
-  private async admitted(f: DueFiring, actor: Actor, correlationId: string): Promise<boolean> {
+  private async admitted(
+    f: DueFiring,
+    actor: Actor,
+    correlationId: string,
+    now: Date,
+  ): Promise<boolean> {
     const threadId = f.request.thread_id;
     if (!threadId) return true;
     try {
@@ -149,7 +155,7 @@ export class ScheduleSubmitter {
       return true;
     } catch (e) {
       if (!(e instanceof DomainError) || e.code !== 'CONFLICT') throw e;
-      await this.repository.markRefused(f.scheduleId, f.dueAt);
+      await this.repository.markRefused(f.scheduleId, f.dueAt, now);
       const dueAt = f.dueAt.toISOString();
       this.logger.info(
         { scheduleId: f.scheduleId, taskId: f.taskId, dueAt, threadId },

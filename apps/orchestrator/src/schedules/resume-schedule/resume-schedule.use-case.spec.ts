@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { type Actor, isDomainError, type Schedules } from '@switchboard/contracts';
-import { auditSpy, scheduleView } from '../schedule.fakes.js';
+import { auditSpy, manualClock, scheduleView } from '../schedule.fakes.js';
 import type { ScheduleLookup } from '../schedule-lookup.js';
 import type { ScheduleRepository } from '../schedule.repository.js';
 import { ResumeScheduleUseCase } from './resume-schedule.use-case.js';
@@ -8,7 +8,7 @@ import { ResumeScheduleUseCase } from './resume-schedule.use-case.js';
 const ann: Actor = { userId: 'ann', role: 'user', tenantId: 'acme' };
 const NOW = new Date('2026-11-25T10:02:00Z');
 
-function setup(view: Schedules.ScheduleView) {
+function setup(view: Schedules.ScheduleView, now = NOW) {
   const moves: unknown[][] = [];
   const { audit, records } = auditSpy();
   const lookup = { find: async () => view } as unknown as ScheduleLookup;
@@ -18,14 +18,15 @@ function setup(view: Schedules.ScheduleView) {
       return { ...view, status: to, nextDueAt: next?.toISOString() };
     },
   } as unknown as ScheduleRepository;
-  return { sut: new ResumeScheduleUseCase(lookup, repository, audit), moves, records };
+  const sut = new ResumeScheduleUseCase(lookup, repository, audit, manualClock(now));
+  return { sut, moves, records };
 }
 
 describe(ResumeScheduleUseCase.name, () => {
   it('resumes from now: the next due time is the first after now (missed ones do not run)', async () => {
     const view = scheduleView({ status: 'paused', cron: '*/5 * * * *', timezone: 'UTC' });
     const { sut, moves, records } = setup(view);
-    const resumed = await sut.execute(view.scheduleId, ann, NOW);
+    const resumed = await sut.execute(view.scheduleId, ann);
     expect(resumed.nextDueAt).toBe('2026-11-25T10:05:00.000Z');
     expect(moves[0]?.slice(1, 3)).toEqual(['paused', 'active']);
     expect(records[0]).toMatchObject({ action: 'schedule.resume' });
@@ -40,7 +41,7 @@ describe(ResumeScheduleUseCase.name, () => {
     });
     for (const view of [once, scheduleView({ status: 'done' })]) {
       const { sut, moves } = setup(view);
-      const e = await sut.execute(view.scheduleId, ann, NOW).catch((x: unknown) => x);
+      const e = await sut.execute(view.scheduleId, ann).catch((x: unknown) => x);
       expect(isDomainError(e) && e.code).toBe('CONFLICT');
       expect(moves).toEqual([]);
     }
@@ -48,7 +49,21 @@ describe(ResumeScheduleUseCase.name, () => {
 
   it('answers an active one as it is', async () => {
     const { sut, moves } = setup(scheduleView());
-    expect((await sut.execute('x', ann, NOW)).status).toBe('active');
+    expect((await sut.execute('x', ann)).status).toBe('active');
     expect(moves).toEqual([]);
+  });
+
+  it("resumes from the schedules' clock's now: a one-shot still ahead of it resumes, one it passed does not", async () => {
+    const once = scheduleView({
+      status: 'paused',
+      cron: undefined,
+      timezone: undefined,
+      at: '2031-05-06T00:00:00.000Z',
+    });
+    const ahead = setup(once, new Date('2031-05-05T23:59:00Z'));
+    expect((await ahead.sut.execute(once.scheduleId, ann)).nextDueAt).toBe(once.at);
+    const passed = setup(once, new Date('2031-05-06T00:00:01Z'));
+    const e = await passed.sut.execute(once.scheduleId, ann).catch((x: unknown) => x);
+    expect(isDomainError(e) && e.code).toBe('CONFLICT');
   });
 });

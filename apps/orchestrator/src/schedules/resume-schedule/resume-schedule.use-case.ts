@@ -1,16 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, DomainError, type Schedules } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
+import { ScheduleClock } from '../schedule-clock.js';
 import { firstDueAt } from '../schedule-plan.js';
 import { SCHEDULE } from '../schedule.machine.js';
 import { ScheduleLookup } from '../schedule-lookup.js';
 import { ScheduleRepository } from '../schedule.repository.js';
 
 /**
- * Resumes a paused schedule from now (its owner or an admin of its tenant): its next due time is the
- * first after now, so what it missed while paused does not run — pausing means "not then". A one-shot
- * whose time passed while it was paused cannot resume (CONFLICT). Resuming an active one answers it
- * as it is. Audited.
+ * Resumes a paused schedule from now (its owner or an admin of its tenant): its next due time is
+ * the first after now on the schedules' clock (ScheduleClock), so what it missed while paused does
+ * not run — pausing means "not then". A one-shot whose time passed while it was paused cannot
+ * resume (CONFLICT). Resuming an active one answers it as it is. Audited.
  */
 @Injectable()
 export class ResumeScheduleUseCase {
@@ -18,13 +19,10 @@ export class ResumeScheduleUseCase {
     private readonly lookup: ScheduleLookup,
     private readonly repository: ScheduleRepository,
     private readonly audit: AuditTrail,
+    private readonly clock: ScheduleClock,
   ) {}
 
-  async execute(
-    scheduleId: string,
-    actor: Actor,
-    now = new Date(),
-  ): Promise<Schedules.ScheduleView> {
+  async execute(scheduleId: string, actor: Actor): Promise<Schedules.ScheduleView> {
     const view = await this.lookup.find(scheduleId, actor, 'schedule.resume');
     if (view.status === 'active') return view;
     const to = SCHEDULE.target(view.status, 'resumed');
@@ -34,7 +32,7 @@ export class ResumeScheduleUseCase {
         timezone: view.timezone ?? null,
         at: view.at ? new Date(view.at) : null,
       },
-      now,
+      this.clock.now(),
     );
     if (!to || !next)
       throw new DomainError(
