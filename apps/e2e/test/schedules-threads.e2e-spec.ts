@@ -1,29 +1,35 @@
 import type { Schedules, Tasks } from '@switchboard/contracts';
 import { DEMO_TASK, type Stack, startStack, waitFor } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
+import { ScheduleTestClock } from './support/schedule-clock.js';
 
 /**
  * A schedule firing into a thread joins it as a message does (docs/schedules.md, docs/api.md
- * "Threads"), under the orchestrator's THREAD_POLICY_DEFAULT — here `reject`: while the thread's task
- * waits for an approval, the firing is refused (recorded skipped, no task, audited as denied) and the
- * running task is left alone; once the thread is free, the next firing runs. Real processes, NATS with
- * the services' identities.
+ * "Threads"), under the orchestrator's THREAD_POLICY_DEFAULT — here `reject`: while the thread's
+ * task waits for an approval, the firing is refused (recorded skipped, no task, audited as denied)
+ * and the running task is left alone; once the thread is free, the next firing runs. Real
+ * processes, NATS with the services' identities; each firing's due time comes when the test moves
+ * the schedules' clock (SCHEDULE_CLOCK_FILE) to it.
  */
 describe('a schedule firing into a busy thread (real processes, THREAD_POLICY_DEFAULT=reject)', () => {
   let stack: Stack;
+  const clock = new ScheduleTestClock();
   const ann = `ann-${randomUUID().slice(0, 8)}`;
   const thread = `standup-${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
     stack = await startStack({
       natsIdentities: true,
-      env: { orchestrator: { SCHEDULE_TICK_MS: '500', THREAD_POLICY_DEFAULT: 'reject' } },
+      env: {
+        orchestrator: { SCHEDULE_TICK_MS: '500', THREAD_POLICY_DEFAULT: 'reject', ...clock.env },
+      },
     });
   }, 180_000);
 
   afterAll(async () => {
     const refused = stack?.securedNats?.violations() ?? [];
     await stack?.stop();
+    clock.remove();
     expect(refused).toEqual([]);
   });
 
@@ -45,16 +51,20 @@ describe('a schedule firing into a busy thread (real processes, THREAD_POLICY_DE
         200,
       )
     ).firings;
-  /** A one-shot into the thread, a few seconds ahead. */
-  const oneShot = async () =>
-    json<Schedules.ScheduleView>(
+  /** A one-shot into the thread a minute ahead, whose time then comes: the clock moves past it. */
+  const oneShot = async () => {
+    const at = clock.now() + 60_000;
+    const schedule = await json<Schedules.ScheduleView>(
       await call('POST', '/schedules', {
         task: DEMO_TASK,
         threadId: thread,
-        at: new Date(Date.now() + 3_000).toISOString(),
+        at: new Date(at).toISOString(),
       }),
       201,
     );
+    clock.advanceTo(at + 1_000);
+    return schedule;
+  };
 
   it('is refused while the thread is busy, and runs once it is free', async () => {
     // The thread's task stops at notes.add for an approval: it holds the thread.
@@ -69,10 +79,12 @@ describe('a schedule firing into a busy thread (real processes, THREAD_POLICY_DE
     expect(first.status).toBe('waiting_approval');
 
     const refused = await oneShot();
+    // Settled: a firing is recorded (as submitted) when a ticker claims it, and refused by the thread
+    // just after; either end stamps its publishedAt.
     const [firing] = await waitFor(
       async () => {
         const fs = await firingsOf(refused.scheduleId);
-        return fs.length > 0 && fs;
+        return fs.length > 0 && fs.every((f) => f.publishedAt) && fs;
       },
       { timeoutMs: 60_000, intervalMs: 250, what: 'the firing into the busy thread' },
     );
@@ -113,7 +125,7 @@ describe('a schedule firing into a busy thread (real processes, THREAD_POLICY_DE
     const [ran] = await waitFor(
       async () => {
         const fs = await firingsOf(runs.scheduleId);
-        return fs.length > 0 && fs;
+        return fs.length > 0 && fs.every((f) => f.publishedAt) && fs;
       },
       { timeoutMs: 60_000, intervalMs: 250, what: 'the firing into the free thread' },
     );

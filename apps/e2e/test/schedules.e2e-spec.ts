@@ -11,6 +11,7 @@ import {
 } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { ScheduleTestClock, waitForTicks } from './support/schedule-clock.js';
 
 /** Someone acting in a tenant (dev auth with TENANCY=true). */
 interface Who {
@@ -24,21 +25,31 @@ interface ErrorBody {
   message: string;
 }
 
-/** Ticks often so a test waits for a due time, not for the ticker. */
-const ORCHESTRATOR_ENV = { SCHEDULE_TICK_MS: '500' };
+/**
+ * The schedules' clock both replicas read (SCHEDULE_CLOCK_FILE): a due time comes when the test
+ * moves the clock to it, not when the wall clock gets there.
+ */
+const clock = new ScheduleTestClock();
+/** Ticks often so a test waits for the ticker's claim of a due time, not for its next tick. */
+const ORCHESTRATOR_ENV = { SCHEDULE_TICK_MS: '500', ...clock.env };
 /** How long a replica may take to start again on a loaded machine (the harness' own default is 30 s). */
 const RESTART_READY_MS = 120_000;
 
 /**
  * Schedules end to end (docs/schedules.md) on real processes — NATS with the services' identities,
- * PostgreSQL, Redis, two orchestrator replicas each ticking: a one-shot a minute ahead fires exactly
- * once although both replicas restart before it is due (one firing, one linked task, one audit record
- * of the firing), a cron schedule fires, stops while paused and
- * fires again once resumed, bad bodies are 400 naming the field, and another user's schedule is 404.
+ * PostgreSQL, Redis, two orchestrator replicas each ticking: a one-shot a minute ahead fires
+ * exactly once although both replicas restart before it is due (one firing, one linked task, one
+ * audit record of the firing), a cron schedule fires, stops while paused and fires again once
+ * resumed, bad bodies are 400 naming the field, and another user's schedule is 404. Due times come
+ * by the schedules' clock (support/schedule-clock.ts): the test moves it just past a due time
+ * instead of waiting for it, and the real tickers claim and fire on the real database as they would
+ * at that time.
  */
 describe('schedules end to end (real processes, two orchestrators)', () => {
   let stack: Stack;
   let second: ServiceHandle;
+  /** Both replicas' URLs (for their tick counts). */
+  const orchestrators = () => [stack.services['orchestrator']?.url ?? '', second.url];
   const stamp = randomUUID().slice(0, 8);
   const acme = `acme-${stamp}`;
   const globex = `globex-${stamp}`;
@@ -77,6 +88,7 @@ describe('schedules end to end (real processes, two orchestrators)', () => {
     await second?.stop();
     const refused = stack?.securedNats?.violations() ?? [];
     await stack?.stop();
+    clock.remove();
     expect(refused).toEqual([]);
   });
 
@@ -130,18 +142,26 @@ describe('schedules end to end (real processes, two orchestrators)', () => {
 
   it('fires a one-shot a minute ahead exactly once, across a restart of each of two replicas; its task completes', async () => {
     const ann: Who = { user: `ann-${stamp}`, tenant: acme };
-    // A minute ahead, as a user sets one: both restarts (seconds each) fit before it; the assertion
-    // below says so if a loaded machine ever makes them slower.
-    const at = new Date(Date.now() + 60_000).toISOString();
+    // A minute ahead of the schedules' clock, as a user sets one: both restarts (seconds each) fit
+    // before it; the assertions below say so if a loaded machine ever makes them slower.
+    const at = new Date(clock.now() + 60_000).toISOString();
     const schedule = await create(ann, { task: DEMO_TASK, at, maxSteps: 10 });
     expect(schedule).toMatchObject({ status: 'active', nextDueAt: at, catchUp: 'skip' });
-    // The operator's CLI, built and run as the admin identity (docs/operations.md), lists it as due.
+    // Each replica stops (by PID) and starts again before the due time: the due list is the table.
+    await restartFirst();
+    await second.stop();
+    second = await startSecond();
+    expect(clock.now()).toBeLessThan(Date.parse(at));
+    // The operator's CLI, built and run as the admin identity (docs/operations.md), lists it as due
+    // and not overdue by the restarted replicas' clock — and nothing has fired yet.
     const due = await switchboard('schedules', 'due', '--within', '5', '--json');
     expect(due.status).toBe(0);
-    const listed = (
-      JSON.parse(due.output.trim().split('\n').at(-1)!) as { due: Schedules.ScheduleDue[] }
-    ).due;
-    expect(listed).toContainEqual(
+    const reply = JSON.parse(due.output.trim().split('\n').at(-1)!) as {
+      now: string;
+      due: Schedules.ScheduleDue[];
+    };
+    expect(Date.parse(reply.now)).toBeLessThan(Date.parse(at));
+    expect(reply.due).toContainEqual(
       expect.objectContaining({
         scheduleId: schedule.scheduleId,
         tenantId: acme,
@@ -150,11 +170,9 @@ describe('schedules end to end (real processes, two orchestrators)', () => {
         overdue: false,
       }),
     );
-    // Each replica stops (by PID) and starts again before the due time: the due list is the table.
-    await restartFirst();
-    await second.stop();
-    second = await startSecond();
-    expect(Date.now()).toBeLessThan(Date.parse(at));
+    expect(await firings(ann, schedule.scheduleId)).toEqual([]);
+    // The due time comes: the clock moves just past it, for both replicas at once.
+    clock.advanceTo(Date.parse(at) + 1_000);
     const [firing] = await waitFor(
       async () => {
         const fs = submitted(await firings(ann, schedule.scheduleId));
@@ -172,11 +190,9 @@ describe('schedules end to end (real processes, two orchestrators)', () => {
       { timeoutMs: 60_000, intervalMs: 250, what: 'the scheduled task to complete' },
     );
     expect(task).toMatchObject({ userId: ann.user, scheduleId: schedule.scheduleId });
-    // Both replicas ticked many times past the due time: still one firing, one task.
-    await waitFor(
-      async () => Date.now() > Date.parse(at) + 10 * Number(ORCHESTRATOR_ENV.SCHEDULE_TICK_MS),
-      { timeoutMs: 30_000, what: 'ten more ticks' },
-    );
+    // Both replicas ticked many times past the due time (ten whole ticks each, counted by their
+    // /metrics): still one firing, one task.
+    await waitForTicks(orchestrators(), 10);
     expect(await firings(ann, schedule.scheduleId)).toHaveLength(1);
     expect(await get(ann, schedule.scheduleId)).toMatchObject({ status: 'done', firedCount: 1 });
     const list = await json<Tasks.TaskListResponse>(await call('GET', '/tasks', ann), 200);
@@ -214,6 +230,11 @@ describe('schedules end to end (real processes, two orchestrators)', () => {
     const bo: Who = { user: `bo-${stamp}`, tenant: acme };
     const s = await create(bo, { task: DEMO_TASK, cron: '* * * * *', timezone: 'Europe/Berlin' });
     expect(s).toMatchObject({ status: 'active', cron: '* * * * *', timezone: 'Europe/Berlin' });
+    // Its first due time is the next minute boundary of the schedules' clock: the clock moves just
+    // past it.
+    const first = Date.parse(s.nextDueAt ?? '');
+    expect(first % 60_000).toBe(0);
+    clock.advanceTo(first + 1_000);
     await waitFor(async () => submitted(await firings(bo, s.scheduleId)).length >= 1, {
       timeoutMs: 120_000,
       intervalMs: 500,
@@ -226,16 +247,20 @@ describe('schedules end to end (real processes, two orchestrators)', () => {
     expect(paused.status).toBe('paused');
     expect(paused.nextDueAt).toBeUndefined();
     const before = (await firings(bo, s.scheduleId)).length;
-    // The next minute boundary passes, and ten ticks after it: nothing fires while paused.
-    const boundary = Math.ceil(Date.now() / 60_000) * 60_000;
-    await waitFor(() => Date.now() > boundary + 5_000, { timeoutMs: 70_000, what: 'a minute' });
+    // The schedules' clock passes the next minute boundary, and each replica ticks ten whole times
+    // after it: nothing fires while paused.
+    const boundary = Math.ceil(clock.now() / 60_000) * 60_000;
+    clock.advanceTo(boundary + 5_000);
+    await waitForTicks(orchestrators(), 10);
     expect(await firings(bo, s.scheduleId)).toHaveLength(before);
     const resumed = await json<Schedules.ScheduleView>(
       await call('POST', `/schedules/${s.scheduleId}/resume`, bo),
       200,
     );
     expect(resumed.status).toBe('active');
-    expect(Date.parse(resumed.nextDueAt ?? '')).toBeGreaterThan(Date.now());
+    // From now on the schedules' clock (never earlier than the wall clock's now)
+    expect(Date.parse(resumed.nextDueAt ?? '')).toBeGreaterThan(clock.now());
+    clock.advanceTo(Date.parse(resumed.nextDueAt ?? '') + 1_000);
     await waitFor(async () => submitted(await firings(bo, s.scheduleId)).length > before, {
       timeoutMs: 120_000,
       intervalMs: 500,
