@@ -47,7 +47,12 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startStack({ natsIdentities: true });
+    stack = await startStack({
+      natsIdentities: true,
+      // One bad-input case asks for an agent while no a2a service runs: the task waits the outage
+      // wait for it, then fails 503. 3 s instead of the shipped 30 s: the same path, in seconds.
+      env: { orchestrator: { TASK_OUTAGE_WAIT_MS: '3000' } },
+    });
   });
 
   afterAll(async () => {
@@ -292,7 +297,7 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
         422,
         /invalid action s1 of the plan: target: .*128/,
       ],
-      // No a2a service runs here: the task waits for it (TASK_OUTAGE_WAIT_MS), then says the agent
+      // No a2a service runs here: the task waits for it (TASK_OUTAGE_WAIT_MS, 3 s here), then says the agent
       // cannot be reached now (503, retryable) — a temporary outage, not an unknown agent.
       [
         'long message to an agent (the a2a service is away)',
