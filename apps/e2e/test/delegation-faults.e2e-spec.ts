@@ -14,11 +14,33 @@ import {
 } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { ciOrFull } from './support/full-run.js';
 
 const DOMAIN = 'agents.switchboard.local';
 const AGENT_HOST = `slow.${DOMAIN}`;
 /** Wide behavioural bound: the delegation may take 240 s and the task 300 s (the shipped defaults). */
 const WITHIN_SECONDS = 60_000;
+
+// The periods the faults are waited out for, set in the services' configuration: shorter in CI than
+// the shipped defaults so the same code paths run in seconds; the defaults with SB_TEST_FULL=1.
+/**
+ * The orchestrator's TASK_OUTAGE_WAIT_MS (default 30 s): how long it asks again for the delegation of
+ * an a2a service that went silent. 6 s still spans several of its request backoff's capped (2 s)
+ * retry periods.
+ */
+const OUTAGE_WAIT_MS = ciOrFull(6_000, 30_000);
+/**
+ * a2a's A2A_BRIDGE_WAIT_MS (default 30 s): how long a delegation waits for the platform's own XMPP
+ * bridge once it stopped beating, trying again with capped (5 s) backoff.
+ */
+const BRIDGE_WAIT_MS = ciOrFull(6_000, 30_000);
+/**
+ * The platform bridge's XMPP_BRIDGE_PRESENCE_WAIT_MS (default 3 s): how long each request to a peer
+ * waits for its presence before failing as offline. After the agent's bridge died, a2a's polls of
+ * the delegation each wait this long for it (four of them); the peer is online (agentOnline) before
+ * every task, so 1 s is ample for the requests that succeed.
+ */
+const PRESENCE_WAIT_MS = ciOrFull(1_000, 3_000);
 
 // Every task ends truthfully when one process of a delegation dies, on real processes: kill -9 of
 // the agent's bridge, of the platform's bridge, of the agent and of the a2a service while the task waits on a slow
@@ -83,8 +105,18 @@ describe('delegations whose bridge or a2a service dies mid-flight (real processe
     stack = await startStack({
       services: ['mcp-tools', 'audit', 'orchestrator', 'xmpp-bridge', 'a2a', 'gateway'],
       env: {
-        'xmpp-bridge': { ...xmpp('platform'), SERVICE_MAP: serviceMap, AZTM_SERVER_MODE: 'false' },
-        a2a: { SERVICE_MAP: serviceMap, A2A_AGENTS: `slow=http://${AGENT_HOST}` },
+        'xmpp-bridge': {
+          ...xmpp('platform'),
+          SERVICE_MAP: serviceMap,
+          AZTM_SERVER_MODE: 'false',
+          XMPP_BRIDGE_PRESENCE_WAIT_MS: String(PRESENCE_WAIT_MS.value),
+        },
+        a2a: {
+          SERVICE_MAP: serviceMap,
+          A2A_AGENTS: `slow=http://${AGENT_HOST}`,
+          A2A_BRIDGE_WAIT_MS: String(BRIDGE_WAIT_MS.value),
+        },
+        orchestrator: { TASK_OUTAGE_WAIT_MS: String(OUTAGE_WAIT_MS.value) },
       },
     });
   }, 180_000);
@@ -174,7 +206,7 @@ describe('delegations whose bridge or a2a service dies mid-flight (real processe
     expect(outcome.stepError).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
   };
 
-  it("ends the task within seconds when the agent's bridge dies (the agent went offline)", async () => {
+  it(`ends the task within seconds when the agent's bridge dies (the agent went offline; each request waits for its presence ${PRESENCE_WAIT_MS.says})`, async () => {
     let outcome: Awaited<ReturnType<typeof runAndKill>>;
     try {
       outcome = await runAndKill(() => agentBridge.kill());
@@ -191,7 +223,7 @@ describe('delegations whose bridge or a2a service dies mid-flight (real processe
     });
   });
 
-  it("ends the task within seconds when the platform's bridge dies (no more heartbeats)", async () => {
+  it(`ends the task within seconds when the platform's bridge dies (no more heartbeats; a2a waits for it ${BRIDGE_WAIT_MS.says})`, async () => {
     let outcome: Awaited<ReturnType<typeof runAndKill>>;
     try {
       outcome = await runAndKill(() => stack.services['xmpp-bridge']!.kill());
@@ -200,6 +232,8 @@ describe('delegations whose bridge or a2a service dies mid-flight (real processe
       await agentOnline();
     }
     expectTruthfulEnd(outcome, /xmpp-bridge|XMPP bridge/);
+    // a2a waited the bridge out (A2A_BRIDGE_WAIT_MS) before it gave up: not failed at once.
+    expect(outcome.endedMs).toBeGreaterThanOrEqual(BRIDGE_WAIT_MS.value);
   });
 
   it('ends the task within seconds when the agent itself dies (its bridge says the response broke off)', async () => {
@@ -212,9 +246,11 @@ describe('delegations whose bridge or a2a service dies mid-flight (real processe
     expectTruthfulEnd(outcome, /slow/);
   });
 
-  it('ends the task once the a2a service it waited for stays away (its heartbeats stopped, nobody answers)', async () => {
-    // The orchestrator asks again for the delegation for TASK_OUTAGE_WAIT_MS (30 s), then gives up.
+  it(`ends the task once the a2a service it waited for stays away (its heartbeats stopped, nobody answers; the outage wait: ${OUTAGE_WAIT_MS.says})`, async () => {
+    // The orchestrator asks again for the delegation for TASK_OUTAGE_WAIT_MS, then gives up.
     const outcome = await runAndKill(() => stack.services['a2a']!.kill());
     expectTruthfulEnd(outcome, /a2a (is not available|stopped answering)/);
+    // It waited the outage out (TASK_OUTAGE_WAIT_MS) before it gave up: not failed at once.
+    expect(outcome.endedMs).toBeGreaterThanOrEqual(OUTAGE_WAIT_MS.value);
   });
 });

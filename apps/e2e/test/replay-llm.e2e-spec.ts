@@ -67,6 +67,10 @@ describe('replays of LLM-planned tasks (real processes, NATS identities, OpenAI-
           OPENAI_BASE_URL: llm.baseUrl,
           OPENAI_API_KEY: 'sk-e2e-replay-0123456789',
           LLM_MODEL: 'model-a',
+          // A batch starts its next runs at its next sweep after earlier ones ended (shipped: every
+          // second): five times a second here, so the 20-task batch (4 at a time) waits for its
+          // runs, not for the sweeps between them.
+          REPLAY_BATCH_SWEEP_MS: '200',
         },
       },
     });

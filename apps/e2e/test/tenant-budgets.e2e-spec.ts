@@ -64,6 +64,13 @@ describe('tenant budgets and per-day quotas (two replicas of each counting servi
           LLM_MODEL: 'stub-model',
           // $1,000 per million tokens: a 100-token round costs $0.10 (costPerDayUsd below)
           LLM_PRICES: JSON.stringify({ 'stub-model': { prompt: 1000, completion: 1000 } }),
+          // The last test waits for the slot, not for the clock: a firing the quota holds back is
+          // tried again at each schedule tick (shipped: every 5 s; here twice a second), a batch's
+          // run once it has been without its task REPLAY_BATCH_LOST_AFTER_MS (shipped: 15 s; here
+          // 2 s) and then at each sweep (shipped: every second; here five times a second).
+          SCHEDULE_TICK_MS: '500',
+          REPLAY_BATCH_LOST_AFTER_MS: '2000',
+          REPLAY_BATCH_SWEEP_MS: '200',
         },
         'mcp-tools': shared,
         a2a: { ...shared, A2A_AGENTS: `researcher=${researcher.url}` },

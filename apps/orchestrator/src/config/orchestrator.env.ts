@@ -201,6 +201,15 @@ export const OrchestratorEnv = BaseEnv.extend({
     .describe(
       'How often each replica advances the running replay batches (docs/replay.md): a batch starts its next task at most this late after one ended.',
     ),
+  REPLAY_BATCH_LOST_AFTER_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .max(3_600_000)
+    .default(15_000)
+    .describe(
+      "How long a replay batch's started run may be without its task before a sweep sends it again (then at every sweep): its start was lost with its replica, or its tenant's quota refused it (docs/replay.md). A run sent twice still runs once.",
+    ),
   SCHEDULE_TICK_MS: z.coerce
     .number()
     .int()

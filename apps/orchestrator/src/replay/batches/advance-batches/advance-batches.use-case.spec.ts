@@ -72,13 +72,21 @@ describe("a batch's runs and its tenant's quota", () => {
     retryAfterSeconds: 5,
   };
 
-  /** A batch starting three items, against a quota that admits `room` of them. */
-  async function advanceWithRoom(room: number) {
+  /**
+   * A batch starting three items, against a quota that admits `room` of them; `lost`: the starts the
+   * repository reports lost (sent again), and the periods it was asked about.
+   */
+  async function advanceWithRoom(room: number, lost: ItemRow[] = []) {
     const published: string[] = [];
     const admitted: unknown[] = [];
+    const lostAfter: number[] = [];
     const batches = {
       advance: async () => ({ head, started: [item(0), item(1), item(2)] }),
-      lostStarts: async () => [],
+      lostStarts: async (_batchId: string, olderThanMs: number) => {
+        lostAfter.push(olderThanMs);
+        return lost;
+      },
+      head: async () => head,
     } as unknown as ReplayBatchRepository;
     const prisma = {
       task: { findMany: async () => [{ id: TASK, text: 'what is 6 * 7' }] },
@@ -97,12 +105,12 @@ describe("a batch's runs and its tenant's quota", () => {
       batches,
       prisma,
       jetstream,
-      { REPLAY_BATCH_SWEEP_MS: 1_000 },
+      { REPLAY_BATCH_SWEEP_MS: 1_000, REPLAY_BATCH_LOST_AFTER_MS: 4_000 },
       { info: jest.fn(), warn: jest.fn() } as unknown as Logger,
       admission,
     );
     await sut.advance(BATCH);
-    return { published, admitted };
+    return { published, admitted, lostAfter };
   }
 
   it('admits each run as the batch owner before it is sent', async () => {
@@ -117,5 +125,12 @@ describe("a batch's runs and its tenant's quota", () => {
     const { published, admitted } = await advanceWithRoom(1);
     expect(published).toEqual([runTaskIdOf(BATCH, 0)]);
     expect(admitted).toHaveLength(2);
+  });
+
+  it('sends again the starts without a task past REPLAY_BATCH_LOST_AFTER_MS (a refused or lost one)', async () => {
+    const waiting = { ...item(3), runTaskId: runTaskIdOf(BATCH, 3) };
+    const { published, lostAfter } = await advanceWithRoom(4, [waiting]);
+    expect(lostAfter).toEqual([4_000]);
+    expect(published).toEqual([0, 1, 2, 3].map((p) => runTaskIdOf(BATCH, p)));
   });
 });

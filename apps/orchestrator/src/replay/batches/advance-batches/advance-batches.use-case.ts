@@ -15,9 +15,6 @@ import { type ItemRow, planAdvance } from '../batch-plan.js';
 import { type BatchHead, ReplayBatchRepository } from '../replay-batch.repository.js';
 import { runTaskIdOf } from '../run-ids.js';
 
-/** How long a started item may have no task row before its submission is taken for lost. */
-const LOST_AFTER_MS = 15_000;
-
 /**
  * Moves the running replay batches on: every REPLAY_BATCH_SWEEP_MS each replica takes each running
  * batch no other replica holds, records the outcome of the runs that ended, and starts the next items
@@ -29,8 +26,9 @@ const LOST_AFTER_MS = 15_000;
  * Each run is admitted against its tenant's `concurrentTasks` and `tasksPerMinute` (TaskAdmission,
  * the gateway's counters) before it is sent, as a task submitted through the gateway is. A run a full
  * quota refuses is not sent and waits, holding its place in the batch's concurrency: it is a start
- * with no task, which a later sweep sends again (LOST_AFTER_MS after it was started, then at every
- * sweep) and admits anew — so a batch never takes more of its tenant's quota than it leaves free.
+ * with no task, which a later sweep sends again (REPLAY_BATCH_LOST_AFTER_MS after it was started,
+ * then at every sweep) and admits anew — so a batch never takes more of its tenant's quota than it
+ * leaves free.
  */
 @Injectable()
 export class AdvanceBatchesUseCase implements OnApplicationBootstrap, OnModuleDestroy {
@@ -41,7 +39,11 @@ export class AdvanceBatchesUseCase implements OnApplicationBootstrap, OnModuleDe
     private readonly batches: ReplayBatchRepository,
     private readonly prisma: PrismaService,
     private readonly jetstream: JetStreamService,
-    @Inject(APP_CONFIG) private readonly config: Pick<OrchestratorEnv, 'REPLAY_BATCH_SWEEP_MS'>,
+    @Inject(APP_CONFIG)
+    private readonly config: Pick<
+      OrchestratorEnv,
+      'REPLAY_BATCH_SWEEP_MS' | 'REPLAY_BATCH_LOST_AFTER_MS'
+    >,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly admission: TaskAdmission,
   ) {}
@@ -72,7 +74,7 @@ export class AdvanceBatchesUseCase implements OnApplicationBootstrap, OnModuleDe
   async advance(batchId: string): Promise<void> {
     const step = await this.batches.advance(batchId, planAdvance, (p) => runTaskIdOf(batchId, p));
     if (step) await this.submit(step.head, step.started);
-    const lost = await this.batches.lostStarts(batchId, LOST_AFTER_MS);
+    const lost = await this.batches.lostStarts(batchId, this.config.REPLAY_BATCH_LOST_AFTER_MS);
     if (lost.length) {
       const head = await this.batches.head(batchId);
       if (head) await this.submit(head, lost);
