@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from './wait-for.js';
 
@@ -175,4 +175,21 @@ export async function waitForPort(
   timeoutMs = 15_000,
 ): Promise<void> {
   await waitFor(() => portOpen(port, host), { timeoutMs, what: `port ${host}:${port}` });
+}
+
+/**
+ * Runs `start` for each item, as many at once as the machine has cores, taking items in order: what
+ * starting processes wants (a Node service's start-up is CPU-bound; more at once only slows each).
+ * Every start is awaited before the first failure is thrown, so none is left running unrecorded.
+ */
+export async function atCoreWidth<T>(items: T[], start: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  const width = Math.max(1, Math.min(availableParallelism(), queue.length));
+  const results = await Promise.allSettled(
+    Array.from({ length: width }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await start(item);
+    }),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }

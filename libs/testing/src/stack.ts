@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import type { NatsIdentity } from '@switchboard/contracts';
 import type { NatsSettings } from '@switchboard/messaging';
@@ -6,7 +5,7 @@ import { startPrivateNats, type PrivateNats } from './nats-server.js';
 import { type SecuredNats, startSecuredNats } from './secured-nats.js';
 import { deleteRedisKeys, testRedisPrefix } from './redis.js';
 import { startService, type ServiceHandle } from './services.js';
-import { disposableTempDir, tempDir } from './processes.js';
+import { atCoreWidth, disposableTempDir, tempDir } from './processes.js';
 
 export interface Stack {
   nats: PrivateNats;
@@ -28,24 +27,6 @@ export interface Stack {
   /** Stops a service and starts it again on the same port, with `overrides` added to its environment. */
   restart(name: string, overrides?: Record<string, string>): Promise<ServiceHandle>;
   stop(): Promise<void>;
-}
-
-/**
- * Starts the services a few at a time, in the order given: as many at once as the machine has cores
- * (a Node service's start-up is CPU-bound; more at once only slows each). Services start in any order
- * in production (each creates or reconciles the streams it needs), so the order is only a preference.
- * Every start is awaited before the first failure is thrown, so none is left running unrecorded.
- */
-async function startAll(names: string[], start: (name: string) => Promise<void>): Promise<void> {
-  const queue = [...names];
-  const width = Math.max(1, Math.min(availableParallelism(), queue.length));
-  const results = await Promise.allSettled(
-    Array.from({ length: width }, async () => {
-      for (let name = queue.shift(); name !== undefined; name = queue.shift()) await start(name);
-    }),
-  );
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
 }
 
 /** The `live` identity's credentials as the gateway reads them (LIVE_NATS_*; servers and TLS are its own). */
@@ -131,7 +112,8 @@ export async function startStack(
     taskLogs.remove();
   };
   try {
-    await startAll(names, async (name) => {
+    // Services start in any order in production (each creates or reconciles the streams it needs).
+    await atCoreWidth(names, async (name) => {
       services[name] = await startService(name, envOf(name), { logDir });
     });
   } catch (e) {

@@ -1,4 +1,5 @@
 import {
+  atCoreWidth,
   type PrivateProsody,
   repoRoot,
   type ServiceHandle,
@@ -66,7 +67,8 @@ export async function startAgentsStack(
     await prosody.stop();
   };
   try {
-    for (const spec of specs) {
+    // Each agent and its bridge, a pair at a time per core (the bridge reaches its agent per request).
+    await atCoreWidth(specs, async (spec) => {
       const socket = join(socketDir, `${spec.name}.sock`);
       const agent = await startService(
         `agent-${spec.name}`,
@@ -96,7 +98,7 @@ export async function startAgentsStack(
           { entry: join(repoRoot, 'dist/apps/xmpp-bridge/src/main.js'), logDir },
         ),
       );
-    }
+    });
     const serviceMap = specs.map((s) => `${hostOf(s.name)}=${s.name}@${AGENT_DOMAIN}`).join(',');
     stack = await startStack({
       services: ['mcp-tools', 'audit', 'orchestrator', 'xmpp-bridge', 'a2a', 'gateway'],
