@@ -87,7 +87,7 @@ try {
     ran += probeTasks + counted;
   }
   console.log(probeTable(probes).join('\n'));
-  const verdict = flatVerdict(probes);
+  const verdict = flatVerdict(probes, [...system.serviceUrls.keys()]);
   console.log(`\n${verdict.lines.join('\n')}`);
   console.log(
     `soak: load average at the end ${loadavg()

@@ -25,20 +25,26 @@ function probe(
 
 describe('the soak’s verdict on flat with history', () => {
   it('holds when p50, CPU per task and every RSS end within 10 % of the first probe', () => {
-    const v = flatVerdict([
-      probe(1000, 100, 50, { orchestrator: 300, gateway: 250 }),
-      probe(26000, 120, 60, { orchestrator: 340, gateway: 260 }),
-      probe(51000, 109, 54.9, { orchestrator: 329, gateway: 275 }),
-    ]);
+    const v = flatVerdict(
+      [
+        probe(1000, 100, 50, { orchestrator: 300, gateway: 250 }),
+        probe(26000, 120, 60, { orchestrator: 340, gateway: 260 }),
+        probe(51000, 109, 54.9, { orchestrator: 329, gateway: 275 }),
+      ],
+      ['orchestrator', 'gateway'],
+    );
     expect(v.flat).toBe(true);
     expect(v.lines.at(-1)).toMatch(/^flat with history: .*\(after 1000 tasks\) at 51000$/);
   });
 
   it('names each figure that grew more than 10 %, one process’s RSS enough to fail', () => {
-    const v = flatVerdict([
-      probe(1000, 100, 50, { orchestrator: 300, gateway: 250 }),
-      probe(51000, 100, 50, { orchestrator: 488, gateway: 250 }),
-    ]);
+    const v = flatVerdict(
+      [
+        probe(1000, 100, 50, { orchestrator: 300, gateway: 250 }),
+        probe(51000, 100, 50, { orchestrator: 488, gateway: 250 }),
+      ],
+      ['orchestrator', 'gateway'],
+    );
     expect(v.flat).toBe(false);
     expect(v.lines.filter((l) => l.startsWith('GREW'))).toEqual([
       'GREW  RSS MB orchestrator: 300.0 -> 488.0 (1.63×)',
@@ -46,8 +52,25 @@ describe('the soak’s verdict on flat with history', () => {
     expect(v.lines.at(-1)).toMatch(/^NOT flat: 1 figure/);
   });
 
+  it('shows, without judging, the memory of processes that are not services (the stored history)', () => {
+    const v = flatVerdict(
+      [
+        probe(1000, 100, 50, { orchestrator: 300, 'nats-server': 58 }),
+        probe(51000, 100, 50, { orchestrator: 310, 'nats-server': 378 }),
+      ],
+      ['orchestrator'],
+    );
+    expect(v.flat).toBe(true);
+    expect(v.lines).toContain(
+      'shown RSS MB nats-server: 58.0 -> 378.0 (6.52×; not judged: not a service)',
+    );
+  });
+
   it('counts a process gone by the end (no memory) as not flat', () => {
-    const v = flatVerdict([probe(1000, 100, 50, { orchestrator: 300 }), probe(2000, 100, 50, {})]);
+    const v = flatVerdict(
+      [probe(1000, 100, 50, { orchestrator: 300 }), probe(2000, 100, 50, {})],
+      ['orchestrator'],
+    );
     expect(v.flat).toBe(false);
     expect(v.lines[2]).toBe('GONE  RSS MB orchestrator: 300.0 -> 0.0 (0.00×)');
   });

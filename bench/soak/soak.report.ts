@@ -61,20 +61,24 @@ export interface FlatVerdict {
 
 /**
  * Whether the last probe is within FLAT_TOLERANCE of the first on p50, CPU per task (all processes)
- * and each process group's RSS. The V8 heap is shown, not judged: /metrics reads it between
- * collections, so it swings with the moment of the read; RSS holds what the heap ever grew to.
+ * and the RSS of each of `services` (Switchboard's own processes). The other processes' memory is
+ * shown, not judged: nats-server's and Redis' hold the stored history itself (per-task subjects and
+ * keys), bounded by the streams' limits and the keys' expiry, not by the tasks run. Nor is the V8 heap:
+ * /metrics reads it between collections, so it swings with the moment of the read.
  */
-export function flatVerdict(probes: readonly Probe[]): FlatVerdict {
+export function flatVerdict(probes: readonly Probe[], services: readonly string[]): FlatVerdict {
   const first = probes[0] as Probe;
   const last = probes.at(-1) as Probe;
   const checks: [string, number, number][] = [
     ['p50 ms', first.p50Ms, last.p50Ms],
     ['CPU ms per task', total(first.cpuPerTask), total(last.cpuPerTask)],
-    ...[...first.rssMb].map(([group, mb]): [string, number, number] => [
-      `RSS MB ${group}`,
-      mb,
-      last.rssMb.get(group) ?? 0,
-    ]),
+    ...[...first.rssMb]
+      .filter(([group]) => services.includes(group))
+      .map(([group, mb]): [string, number, number] => [
+        `RSS MB ${group}`,
+        mb,
+        last.rssMb.get(group) ?? 0,
+      ]),
   ];
   const lines = checks.map(([label, a, b]) => {
     // a process without memory at the end has gone (a crash is not flat)
@@ -82,6 +86,11 @@ export function flatVerdict(probes: readonly Probe[]): FlatVerdict {
     return `${state} ${label}: ${a.toFixed(1)} -> ${b.toFixed(1)} (${ratio(a, b)})`;
   });
   const grew = lines.filter((l) => !l.startsWith('flat')).length;
+  for (const [group, mb] of first.rssMb)
+    if (!services.includes(group))
+      lines.push(
+        `shown RSS MB ${group}: ${mb.toFixed(1)} -> ${(last.rssMb.get(group) ?? 0).toFixed(1)} (${ratio(mb, last.rssMb.get(group))}; not judged: not a service)`,
+      );
   const flat = grew === 0;
   lines.push(
     flat
