@@ -82,8 +82,11 @@ try {
     const p = await probe(system, ran, probeTasks, counted);
     probes.push(p);
     // memory at each probe as it comes, so a long soak shows its trend while it runs
-    const mem = [...p.rssMb].map(([g, mb]) => `${g} ${mb.toFixed(0)}`).join(', ');
-    console.log(`soak: p50 ${p.p50Ms.toFixed(1)} ms; RSS MB: ${mem}`);
+    const mb = (m: Map<string, number>) =>
+      [...m].map(([g, v]) => `${g} ${v.toFixed(0)}`).join(', ');
+    console.log(
+      `soak: p50 ${p.p50Ms.toFixed(1)} ms; RSS MB: ${mb(p.rssMb)}; V8 heap used MB: ${mb(p.heapMb)}`,
+    );
     ran += probeTasks + counted;
   }
   console.log(probeTable(probes).join('\n'));
