@@ -148,6 +148,7 @@ if NATS_VERDICT="$(nats_version_verdict "$NATS_VERSION")"; then
   ok "NATS: $NATS_VERDICT"
 else
   warn "NATS at $NATS_SERVERS: $NATS_VERDICT"
+  NATS_VERDICT="warning: $NATS_VERDICT"
 fi
 
 # --- XMPP ----------------------------------------------------------------------------------------
