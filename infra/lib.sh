@@ -196,6 +196,86 @@ export SB_XMPP_PORT="$XMPP_PORT" SB_XMPP_TLS_PORT="$XMPP_TLS_PORT"
 NATS_PORT="$(port_setting SB_NATS_PORT $((PORT_BASE + 1322)))"
 NATS_DIR="$RUN_DIR/nats"
 
+# The nats-server version the project runs everywhere, and the oldest it supports (infra/nats-server.env:
+# NATS_SERVER_VERSION, NATS_SERVER_DEBIAN_SUITE, NATS_SERVER_MIN_VERSION), and where setup.sh puts
+# that version's binary.
+# shellcheck source=infra/nats-server.env
+source "$ROOT/infra/nats-server.env"
+NATS_SERVER_BIN="$ROOT/tools/bin/nats-server/nats-server"
+
+# True when version A is older than version B (2.9.10 < 2.10.0).
+version_lt() {
+  [[ "$1" != "$2" && "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1)" == "$1" ]]
+}
+
+# The version a nats-server binary prints (2.10.27), empty when there is none.
+nats_binary_version() {
+  [[ -x "$1" ]] || return 0
+  "$1" --version 2>/dev/null | sed -nE 's/^nats-server: v?([0-9][^ ]*).*$/\1/p' | head -n 1
+}
+
+# The machine's own nats-server (Debian's package: 2.9.10 on bookworm), if any.
+machine_nats_server() {
+  local bin
+  for bin in "$(command -v nats-server || true)" /usr/sbin/nats-server /usr/bin/nats-server; do
+    [[ -n "$bin" && -x "$bin" && "$bin" != "$NATS_SERVER_BIN" ]] && echo "$bin" && return 0
+  done
+  return 1
+}
+
+# The version a NATS server announces in its INFO, which it sends every client on connect before any
+# authentication (and before TLS, unless the server wants TLS first): empty when it sent none.
+# Takes a NATS_SERVERS value (nats://user:pass@host:port,...): its first server, port 4222 by default.
+nats_info_version() {
+  local url="${1%%,*}" hostport host port line
+  hostport="${url#*://}"
+  hostport="${hostport##*@}"
+  hostport="${hostport%%/*}"
+  if [[ "$hostport" =~ ^\[(.*)\](:([0-9]+))?$ ]]; then
+    host="${BASH_REMATCH[1]}" port="${BASH_REMATCH[3]:-4222}"
+  else
+    host="${hostport%%:*}" port=4222
+    [[ "$hostport" == *:* ]] && port="${hostport##*:}"
+  fi
+  # shellcheck disable=SC2016 # expanded by the inner bash
+  line="$(timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2" && IFS= read -r line <&3 && printf "%s" "$line"' \
+    _ "$host" "$port" 2>/dev/null || true)"
+  [[ "$line" =~ ^INFO\ .*\"version\":\"([^\"]+)\" ]] && echo "${BASH_REMATCH[1]}"
+  return 0
+}
+
+# How a nats-server version compares with the project's: the pinned one, another supported one, or one
+# older than the supported minimum (then WHY says what that costs, from docs/operations.md). Prints one
+# line; returns 1 when the version is unknown or older than the minimum.
+nats_version_verdict() {
+  local version="$1"
+  if [[ -z "$version" ]]; then
+    echo "version unknown (no INFO from the server); the project runs nats-server $NATS_SERVER_VERSION and needs $NATS_SERVER_MIN_VERSION or newer"
+    return 1
+  elif [[ "$version" == "$NATS_SERVER_VERSION" ]]; then
+    echo "nats-server $version (the version the project pins: infra/nats-server.env)"
+  elif version_lt "$version" "$NATS_SERVER_MIN_VERSION"; then
+    echo "nats-server $version is older than $NATS_SERVER_MIN_VERSION, the oldest supported: on 2.9.10 a task costs nats-server 4× the CPU, the stack runs 2.5× slower, and the cost per task grows with the stored history (docs/operations.md, \"NATS version\"); the project runs $NATS_SERVER_VERSION"
+    return 1
+  else
+    echo "nats-server $version (supported; the project pins $NATS_SERVER_VERSION, which the tests, compose and the chart run)"
+  fi
+}
+
+# The nats-server binary the stack runs: the pinned one setup.sh fetched, else (with a warning) the
+# machine's.
+stack_nats_binary() {
+  if [[ -x "$NATS_SERVER_BIN" ]]; then
+    echo "$NATS_SERVER_BIN"
+    return 0
+  fi
+  local machine
+  machine="$(machine_nats_server)" ||
+    die "no nats-server: neither $NATS_SERVER_BIN (bash infra/setup.sh fetches it) nor one on PATH"
+  warn "the pinned nats-server $NATS_SERVER_VERSION is not at ${NATS_SERVER_BIN#"$ROOT/"} (bash infra/setup.sh fetches it): running the machine's $machine ($(nats_binary_version "$machine"))"
+  echo "$machine"
+}
+
 # The PID of the stack's NATS, if it runs (checked against its configuration file).
 stack_nats_pid() {
   local pid
@@ -218,7 +298,7 @@ start_stack_nats() {
   if port_open 127.0.0.1 "$NATS_PORT"; then
     die "port $NATS_PORT (the stack's NATS) is in use by a process these scripts did not start; stop it or set SB_NATS_PORT"
   fi
-  bin="$(command -v nats-server || echo /usr/sbin/nats-server)"
+  bin="$(stack_nats_binary)"
   (exec nohup "$bin" -c "$NATS_DIR/nats.conf" >>"$NATS_DIR/nats.log" 2>&1 </dev/null) &
   echo $! >"$NATS_DIR/nats.pid"
   wait_port 127.0.0.1 "$NATS_PORT" "the stack's NATS" 30 ||

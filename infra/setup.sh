@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Prepares this machine for Switchboard. Idempotent: run it as often as you like.
 #   1. installs what is missing of nats-server, postgresql, redis-server, prosody, openssl, unzip,
-#      python3-slixmpp, chromium (apt), and fetches nats-server 2.10, Prometheus and promtool binaries
-#      for the tests into tools/bin/;
+#      python3-slixmpp, chromium (apt), and fetches the pinned nats-server (infra/nats-server.env: what
+#      the stack, the tests, compose and the chart run), Prometheus and promtool into tools/bin/;
 #   2. starts PostgreSQL and Redis when nothing answers on their port, and records in
 #      .run/infra-started the ones it started (`npm run down` stops only those); NATS is the stack's
 #      own, with the platform's identities, started by infra/up.sh;
@@ -45,6 +45,8 @@ declare -A PACKAGE_FILES=(
   [python3-slixmpp]=/usr/lib/python3/dist-packages/slixmpp
   [chromium]=/usr/bin/chromium
 )
+# nats-server: the machine's own (2.9 on bookworm), which some tests run as a user's older server; the
+# stack runs the pinned one fetched below.
 # python3-slixmpp: an independent XEP-0332 implementation the bridge's interop tests talk to.
 # chromium: the browser the console's end-to-end tests drive (playwright-core cannot download one).
 PACKAGES=(nats-server postgresql redis-server prosody openssl unzip python3-slixmpp chromium)
@@ -89,53 +91,16 @@ if [[ " ${INSTALLED_NOW[*]} " == *" prosody "* ]] && command -v systemctl >/dev/
   as_root systemctl disable --now prosody || warn "could not stop the system prosody service"
 fi
 
-# Binaries the tests run but that nothing installs system-wide, taken from Debian packages with a
-# private apt state (nothing is installed or changed on the machine) into tools/bin/ (gitignored):
-#   - nats-server 2.10 beside the machine's: the durable-delivery tests run against both (bookworm
-#     ships 2.9, current installs run 2.10+); trixie's package is a static binary;
+# Binaries that nothing installs system-wide, taken from Debian packages with a private apt state
+# (nothing is installed or changed on the machine) into tools/bin/ (gitignored; infra/deb-binaries.sh):
+#   - the pinned nats-server (infra/nats-server.env: the version `npm run up`, the tests, the benches,
+#     docker-compose.yml and the chart run; trixie's package is a static binary), beside the machine's
+#     own (bookworm's 2.9, which some tests also run, as a user's older server);
 #   - Prometheus and promtool (bookworm's, static): the tests load the shipped alert rules and run the
 #     dashboard's queries against the services' real metrics.
-# fetch_deb_binaries SUITE PACKAGE DEST VERSION_PATTERN BINARY...: the package's /usr/{s,}bin/BINARY files
-# into DEST, unless DEST's first binary already prints a version matching VERSION_PATTERN.
-fetch_deb_binaries() {
-  local suite="$1" package="$2" dest="$3" pattern="$4"
-  shift 4
-  local first="$dest/$1"
-  if [[ -x "$first" ]] && "$first" --version 2>&1 | grep -qE "$pattern"; then
-    ok "$package for the tests: $("$first" --version 2>&1 | head -n 1)"
-    return 0
-  fi
-  local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-  if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-deb >/dev/null 2>&1 || [[ ! -f "$keyring" ]]; then
-    warn "cannot fetch $package (needs apt-get, dpkg-deb and $keyring): put $* in $dest for the tests that use them"
-    return 0
-  fi
-  local work
-  work="$(mktemp -d)"
-  mkdir -p "$work/lists/partial" "$work/archives/partial" "$work/cache" "$work/x"
-  echo "deb [signed-by=$keyring] http://deb.debian.org/debian $suite main" >"$work/sources.list"
-  local apt_opts=(-qq -o "Dir::Etc::sourcelist=$work/sources.list" -o Dir::Etc::sourceparts=-
-    -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" -o "Dir::Cache::archives=$work/archives")
-  # As root apt downloads as the _apt user, who may not write to the private directory.
-  if is_root; then apt_opts+=(-o APT::Sandbox::User=root); fi
-  log "fetching $package ($suite's package, not installed) into ${dest#"$ROOT/"}/"
-  local ok_all=1 bin
-  if (cd "$work" && apt-get "${apt_opts[@]}" update && apt-get "${apt_opts[@]}" download "$package") &&
-    dpkg-deb -x "$work"/"${package}"_*.deb "$work/x"; then
-    for bin in "$@"; do
-      install -D -m 0755 "$(ls "$work/x/usr/sbin/$bin" "$work/x/usr/bin/$bin" 2>/dev/null | head -n 1)" "$dest/$bin" || ok_all=0
-    done
-  else
-    ok_all=0
-  fi
-  rm -rf "$work"
-  if ((ok_all)); then
-    ok "$package for the tests: $("$first" --version 2>&1 | head -n 1)"
-  else
-    warn "could not fetch $package from deb.debian.org ($suite); the tests that need it will say so"
-  fi
-}
-fetch_deb_binaries trixie nats-server "$ROOT/tools/bin/nats-server-2.10" ' v2\.10\.' nats-server
+# shellcheck source=infra/deb-binaries.sh
+source "$ROOT/infra/deb-binaries.sh"
+fetch_pinned_nats_server
 fetch_deb_binaries bookworm prometheus "$ROOT/tools/bin/prometheus" 'version 2\.' prometheus promtool
 
 # --- 2. daemons ----------------------------------------------------------------------------------

@@ -37,10 +37,28 @@ for dep in "postgresql 5432" "redis 6379"; do
   fi
   printf '%-14s %-10s %s\n' "$name" "$state" "127.0.0.1:$port"
 done
-if pid="$(stack_nats_pid)"; then
-  printf '%-14s %-10s %s\n' nats "up (ours)" "127.0.0.1:$NATS_PORT (pid $pid; identities in $NATS_DIR/identities)"
+# NATS: the stack's own, or the one NATS_SERVERS named when `up` ran; its version as it announces it.
+nats_line() { # STATE ADDRESS URL
+  local version verdict
+  version="$(nats_info_version "$3")"
+  printf '%-14s %-10s %s\n' nats "$1" "$2"
+  if verdict="$(nats_version_verdict "$version")"; then
+    printf '%-14s %-10s %s\n' '' '' "$verdict"
+  else
+    printf '%-14s %-10s %s\n' '' '' "warning: $verdict"
+  fi
+}
+if [[ -s "$RUN_DIR/nats-servers" ]]; then
+  url="$(head -n 1 "$RUN_DIR/nats-servers")"
+  if [[ -n "$(nats_info_version "$url")" ]]; then
+    nats_line up "$url (NATS_SERVERS: not started by these scripts)" "$url"
+  else
+    printf '%-14s %-10s %s\n' nats "no answer" "$url (NATS_SERVERS)"
+  fi
+elif pid="$(stack_nats_pid)"; then
+  nats_line "up (ours)" "127.0.0.1:$NATS_PORT (pid $pid, $(readlink "/proc/$pid/exe" 2>/dev/null || echo nats-server); identities in $NATS_DIR/identities)" "nats://127.0.0.1:$NATS_PORT"
 elif port_open 127.0.0.1 "$NATS_PORT"; then
-  printf '%-14s %-10s %s\n' nats up "127.0.0.1:$NATS_PORT (not started by these scripts)"
+  nats_line up "127.0.0.1:$NATS_PORT (not started by these scripts)" "nats://127.0.0.1:$NATS_PORT"
 else
   printf '%-14s %-10s %s\n' nats down "127.0.0.1:$NATS_PORT"
 fi

@@ -136,8 +136,19 @@ ok "migrations applied (log: $LOG_DIR/migrate.log)"
 if ((STACK_NATS)); then
   log "starting the stack's NATS on 127.0.0.1:$NATS_PORT (one identity per service)"
   start_stack_nats
+  rm -f "$RUN_DIR/nats-servers"
 else
   ok "using the NATS at $NATS_SERVERS (NATS_SERVERS)"
+  # for `npm run status`, which then reports that server's version
+  printf '%s\n' "$NATS_SERVERS" >"$RUN_DIR/nats-servers"
+fi
+# Which nats-server the stack talks to, as the server itself announces it (its INFO).
+NATS_VERSION="$(nats_info_version "$NATS_SERVERS")"
+if NATS_VERDICT="$(nats_version_verdict "$NATS_VERSION")"; then
+  ok "NATS: $NATS_VERDICT"
+else
+  warn "NATS at $NATS_SERVERS: $NATS_VERDICT"
+  NATS_VERDICT="warning: $NATS_VERDICT"
 fi
 
 # --- XMPP ----------------------------------------------------------------------------------------
@@ -290,7 +301,8 @@ ${_B}Switchboard is running.${_N}
   console       http://127.0.0.1:${SERVICE_PORTS[gateway]}/console/   (the web console: docs/console.md)
   services      ${SERVICES[*]}   (ports $PORT_BASE-$((PORT_BASE + 5)))
   planner       $PLANNER_CHOICE
-  NATS          $NATS_SERVERS$( ((STACK_NATS)) && echo "   (one identity per service, NKeys in $NATS_DIR/identities; switchboard tail connects as operator, call and audit verify as admin)" || true)
+  NATS          $NATS_SERVERS$( ((STACK_NATS)) && echo "   (one identity per service, NKeys in $NATS_DIR/identities; switchboard tail connects as operator, call and audit verify as admin)" || echo "   (NATS_SERVERS: yours)")
+                $NATS_VERDICT
   XMPP          127.0.0.1:$XMPP_PORT (STARTTLS) / $XMPP_TLS_PORT (direct TLS), accounts in $RUN_DIR/xmpp-accounts.env
   agents        $( ((AGENTS)) && echo "researcher, writer over XMPP (examples/agents.sh status)" || echo "not started (--no-agents)")
   logs          $LOG_DIR/<service>.log   (Prosody: $RUN_DIR/prosody/prosody.log)

@@ -1,6 +1,6 @@
 // CPU time of the stack's processes, read from /proc (Linux only): the services and sample agents
-// `npm run up` recorded in .run/pids, plus nats-server, PostgreSQL (every backend) and Redis found by
-// their command name. Read-only: nothing here signals a process.
+// `npm run up` recorded in .run/pids, its nats-server (.run/nats/nats.pid), PostgreSQL (every backend)
+// and Redis found by their command name. Read-only: nothing here signals a process.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -44,8 +44,18 @@ export function findStackProcesses(runDir: string): ProcessGroups {
   } catch {
     // no .run/pids: a stack started some other way; only the daemons below are counted
   }
+  // The stack's own NATS by its pidfile: on a shared machine other nats-servers (tests' private ones)
+  // are not the stack's. Without one (a stack started some other way), every nats-server counts.
+  let stackNats: number | undefined;
+  try {
+    stackNats = Number(readFileSync(join(runDir, 'nats', 'nats.pid'), 'utf8').trim());
+  } catch {
+    stackNats = undefined;
+  }
+  if (stackNats && commandOf(stackNats) === 'nats-server') add('nats-server', stackNats);
+  else stackNats = undefined;
   const daemons: Record<string, string> = {
-    'nats-server': 'nats-server',
+    ...(stackNats ? {} : { 'nats-server': 'nats-server' }),
     postgres: 'PostgreSQL (all backends)',
     'redis-server': 'Redis',
   };

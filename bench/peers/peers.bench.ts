@@ -1,12 +1,14 @@
 // Switchboard against LangGraph JS, Mastra and Restate on the demo task, in one run on one machine:
-//   npm run bench -- peers [--quick] [--rounds N] [--sequential N] [--loaded N] [--concurrency N]
-//                          [--baseline DIR] [--json FILE]
+//   npm run bench -- peers [--stack] [--quick] [--rounds N] [--sequential N] [--loaded N]
+//                          [--concurrency N] [--baseline DIR] [--json FILE]
 // Each system runs on its own processes and databases; one load client measures them in rounds
 // (sequential tasks of all systems interleaved task by task, then each system with 64 in flight, the
 // order rotating every round): latency, throughput, CPU per task per process net of idle,
 // PostgreSQL rows written per task. Then a persistence check reads every task back from each
 // system's database. --baseline DIR adds another built Switchboard checkout (e.g. before a change)
-// to the same rounds, for a before/after budget.
+// to the same rounds, for a before/after budget. --stack measures, as Switchboard, the stack `npm run up`
+// runs (its NATS and identities, Prosody, the sample agents and bridges, task logs) instead of a
+// private one (bench/peers/stack.system.ts); the report names which.
 import { DEMO_TASK, TEST_PG_URL, tempDir } from '@switchboard/testing';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -33,13 +35,15 @@ import {
   type SystemFigures,
 } from './report.js';
 import { rowsDelta, settledRows, total } from './rows-written.js';
-import { startSwitchboard } from './switchboard.system.js';
+import { attachStack } from './stack.system.js';
+import { startSwitchboard, type SwitchboardSystem } from './switchboard.system.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(here, '../../..');
 
 const { values: args } = parseArgs({
   options: {
+    stack: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     rounds: { type: 'string' },
     sequential: { type: 'string' },
@@ -98,7 +102,6 @@ async function machine(pgUrl: string): Promise<Record<string, string>> {
     cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
     memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
     node: process.version,
-    'nats-server': tool('/usr/sbin/nats-server', ['--version']),
     redis: tool('redis-server', ['--version']).replace(/ sha=.*/, ''),
     postgresql: pg?.version ?? 'unknown',
     '@langchain/langgraph': version('@langchain/langgraph'),
@@ -259,7 +262,13 @@ async function main(): Promise<void> {
   const stopAll = () => Promise.allSettled(systems.map((s) => s.stop()));
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
-    systems.push(await startSwitchboard({ root: ROOT, name: 'Switchboard', logDir }));
+    const switchboard: SwitchboardSystem = args.stack
+      ? await attachStack({ root: ROOT, name: 'Switchboard' })
+      : await startSwitchboard({ root: ROOT, name: 'Switchboard', logDir });
+    systems.push(switchboard);
+    info['nats-server'] = switchboard.natsVersion;
+    info['Switchboard'] = switchboard.configuration;
+    console.log(`${'Switchboard'.padEnd(42)} ${switchboard.configuration}`);
     if (args.baseline)
       systems.push(
         await startSwitchboard({

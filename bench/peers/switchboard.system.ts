@@ -12,10 +12,31 @@ import {
   type TestDatabase,
   testRedisPrefix,
 } from '@switchboard/testing';
+import { type ConnectionOptions, connect } from '@nats-io/transport-node';
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type BenchSystem, notesByUser, postgresGroups, queryOnce } from './bench-system.js';
+import {
+  type BenchSystem,
+  notesByUser,
+  postgresGroups,
+  queryOnce,
+  type TaskRecord,
+} from './bench-system.js';
+
+/** A Switchboard the benches measure: a private one (startSwitchboard) or `npm run up`'s (--stack). */
+export type SwitchboardSystem = BenchSystem & {
+  natsUrl: string;
+  /** How to connect to its NATS (its identity, where it has them). */
+  natsOptions: ConnectionOptions;
+  /** The nats-server version it runs, as the server announces it. */
+  natsVersion: string;
+  /** Whether the bench's NATS connection sees JetStream's API and acks (not as the operator). */
+  seesJetStreamApi: boolean;
+  serviceUrls: Map<string, string>;
+  /** Which configuration it is, in a sentence (the reports and docs/benchmarks.md name it). */
+  configuration: string;
+};
 
 const SERVICES = ['mcp-tools', 'audit', 'a2a', 'orchestrator', 'gateway'] as const;
 const DATABASES = { orchestrator: 'orchestrator', tools: 'mcp-tools', audit: 'audit' } as const;
@@ -37,7 +58,7 @@ export async function startSwitchboard(opts: {
   root: string;
   name: string;
   logDir: string;
-}): Promise<BenchSystem & { natsUrl: string; serviceUrls: Map<string, string> }> {
+}): Promise<SwitchboardSystem> {
   for (const service of SERVICES) {
     const entry = join(opts.root, 'dist/apps', service, 'src/main.js');
     if (!existsSync(entry)) throw new Error(`${opts.name}: ${entry} is missing (build it first)`);
@@ -96,10 +117,17 @@ export async function startSwitchboard(opts: {
   }
   const { orchestrator, tools, audit } = dbs as Record<keyof typeof DATABASES, TestDatabase>;
   const gateway = services.find((s) => s.name === 'gateway') as ServiceHandle;
+  const probe = await connect({ servers: nats.url, name: 'bench-version' });
+  const natsVersion = probe.info?.version ?? 'unknown';
+  await probe.close();
   return {
     name: opts.name,
     url: gateway.url,
     natsUrl: nats.url,
+    natsOptions: { servers: nats.url },
+    natsVersion,
+    seesJetStreamApi: true,
+    configuration: `a private stack: this build's gateway, orchestrator (built-in planner), mcp-tools, a2a and audit (task logs) on a private nats-server ${natsVersion} (no identities), Redis and databases; no Prosody, xmpp-bridge or sample agents`,
     serviceUrls: new Map(services.map((s) => [s.name, s.url])),
     databaseUrls: [orchestrator.url, tools.url, audit.url],
     processes: () =>
@@ -109,32 +137,42 @@ export async function startSwitchboard(opts: {
         ['Redis', [redis.process.pid]],
         ...postgresGroups([orchestrator.name, tools.name, audit.name]),
       ]),
-    answerOf: (events) => {
-      const last = events.at(-1);
-      if (last?.event !== 'orchestrator.task.completed') return undefined;
-      const result = (JSON.parse(last.data) as { data?: { result?: unknown } }).data?.result;
-      return typeof result === 'string' ? result : undefined;
-    },
-    readBack: async (records) => {
-      const rows = await queryOnce<{ id: string; status: string; result: string | null }>(
-        orchestrator.url,
-        'SELECT id::text, status, result FROM "Task" WHERE id = ANY($1::uuid[])',
-        [records.map((r) => r.taskId)],
-      );
-      return {
-        notes: await notesByUser(
-          tools.url,
-          'SELECT "userId" AS "user", id::text, content FROM "Note" WHERE "userId" = ANY($1)',
-          records.map((r) => r.user),
-        ),
-        tasks: new Map(
-          rows.map((r) => [
-            r.id,
-            { complete: r.status === 'completed', ...(r.result ? { answer: r.result } : {}) },
-          ]),
-        ),
-      };
-    },
+    answerOf: switchboardAnswer,
+    readBack: (records) => switchboardReadBack(orchestrator.url, tools.url, records),
     stop,
+  };
+}
+
+/** The answer, when the stream ended with the task completed. */
+export function switchboardAnswer(events: { event: string; data: string }[]): string | undefined {
+  const last = events.at(-1);
+  if (last?.event !== 'orchestrator.task.completed') return undefined;
+  const result = (JSON.parse(last.data) as { data?: { result?: unknown } }).data?.result;
+  return typeof result === 'string' ? result : undefined;
+}
+
+/** The tasks' rows and their users' notes, read from Switchboard's orchestrator and tools databases. */
+export async function switchboardReadBack(
+  orchestratorUrl: string,
+  toolsUrl: string,
+  records: TaskRecord[],
+): ReturnType<BenchSystem['readBack']> {
+  const rows = await queryOnce<{ id: string; status: string; result: string | null }>(
+    orchestratorUrl,
+    'SELECT id::text, status, result FROM "Task" WHERE id = ANY($1::uuid[])',
+    [records.map((r) => r.taskId)],
+  );
+  return {
+    notes: await notesByUser(
+      toolsUrl,
+      'SELECT "userId" AS "user", id::text, content FROM "Note" WHERE "userId" = ANY($1)',
+      records.map((r) => r.user),
+    ),
+    tasks: new Map(
+      rows.map((r) => [
+        r.id,
+        { complete: r.status === 'completed', ...(r.result ? { answer: r.result } : {}) },
+      ]),
+    ),
   };
 }

@@ -3,11 +3,13 @@
 // memory of each process, and how much history is stored (streams, tables).
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { ALL_STREAMS } from '@switchboard/contracts';
 import { readFileSync } from 'node:fs';
 import { percentile } from '../stats.js';
-import { type BenchSystem, PG_BACKENDS, PG_SERVER, queryOnce } from '../peers/bench-system.js';
+import { PG_BACKENDS, PG_SERVER, queryOnce } from '../peers/bench-system.js';
 import { runPhase } from '../peers/load.client.js';
 import { measureSequential } from '../peers/measure.js';
+import type { SwitchboardSystem } from '../peers/switchboard.system.js';
 
 export interface Probe {
   /** Tasks the system had run before this probe. */
@@ -17,6 +19,7 @@ export interface Probe {
   cpuPerTask: Map<string, number>;
   /** NATS messages per task, by kind (JetStream API by call, acks, replies and deliveries, subjects). */
   messagesPerTask: Map<string, number>;
+  /** Resident memory per process group, MB: the median of one sample a second during the probe. */
   rssMb: Map<string, number>;
   /** V8 heap in use per service (its /metrics): a heap that grows is a leak, RSS alone may not be. */
   heapMb: Map<string, number>;
@@ -24,7 +27,7 @@ export interface Probe {
   tables: { name: string; rows: number; mb: number }[];
 }
 
-export type SoakSystem = BenchSystem & { natsUrl: string; serviceUrls: Map<string, string> };
+export type SoakSystem = SwitchboardSystem;
 
 /** Resident memory of a process in MB (0 when it has gone). */
 function rssMb(pid: number): number {
@@ -33,6 +36,41 @@ function rssMb(pid: number): number {
     return line ? Number(line[1]) / 1024 : 0;
   } catch {
     return 0;
+  }
+}
+
+/**
+ * Each process group's resident memory, sampled every second while the probe's tasks run: the median
+ * of the samples. One read alone says more about when V8 last collected (and handed pages back) than
+ * about what the process holds; the median over the probe is comparable from probe to probe.
+ */
+class RssSampler {
+  private readonly samples = new Map<string, number[]>();
+  private readonly timer: NodeJS.Timeout;
+
+  private constructor(private readonly system: SoakSystem) {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), 1_000);
+  }
+
+  static start(system: SoakSystem): RssSampler {
+    return new RssSampler(system);
+  }
+
+  private sample(): void {
+    for (const [group, pids] of this.system.processes())
+      if (group !== PG_SERVER && group !== PG_BACKENDS)
+        this.samples.set(group, [
+          ...(this.samples.get(group) ?? []),
+          pids.reduce((sum, pid) => sum + rssMb(pid), 0),
+        ]);
+  }
+
+  /** Median RSS in MB per group. */
+  stop(): Map<string, number> {
+    clearInterval(this.timer);
+    this.sample();
+    return new Map([...this.samples].map(([group, mb]) => [group, percentile(mb, 50)]));
   }
 }
 
@@ -64,37 +102,45 @@ export function kindOf(subject: string): string {
   return t.slice(0, 4).join('.');
 }
 
-/** Every message the server routes while `tasks` sequential tasks run, per task by kind. */
+/**
+ * Every message the server routes while `tasks` sequential tasks run, per task by kind; on a stack with
+ * identities (read as the operator) the platform's subjects and the replies only, not JetStream's API.
+ */
 async function messagesPerTask(system: SoakSystem, tasks: number): Promise<Map<string, number>> {
-  const nc = await connect({ servers: system.natsUrl, name: 'soak-counter' });
+  const nc = await connect({ ...system.natsOptions, name: 'soak-counter' });
   const counts = new Map<string, number>();
-  const sub = nc.subscribe('>', {
-    callback: (_err, m) => {
-      if (!m) return;
-      const kind = kindOf(m.subject);
-      counts.set(kind, (counts.get(kind) ?? 0) + 1);
-    },
-  });
+  const count = (_err: unknown, m: { subject: string } | undefined) => {
+    if (!m) return;
+    const kind = kindOf(m.subject);
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  };
+  const subs = (system.seesJetStreamApi ? ['>'] : ['sb.>', '_INBOX.>']).map((subject) =>
+    nc.subscribe(subject, { callback: count }),
+  );
   await nc.flush();
   const result = await runPhase(system, tasks, 1);
   await nc.flush();
-  sub.unsubscribe();
+  for (const sub of subs) sub.unsubscribe();
   await nc.close();
   if (result.failures.length) throw new Error(`counting tasks failed: ${result.failures[0]}`);
   const perTask = [...counts].map(([kind, n]): [string, number] => [kind, n / tasks]);
   return new Map(perTask.sort((a, b) => b[1] - a[1]));
 }
 
+/** The platform's streams (each read by name: the operator identity may not list them). */
 async function streams(nc: NatsConnection): Promise<Probe['streams']> {
-  const jsm = await jetstreamManager(nc);
+  const jsm = await jetstreamManager(nc, { checkAPI: false });
   const out: Probe['streams'] = [];
-  for await (const s of jsm.streams.list())
-    out.push({
-      name: s.config.name,
-      messages: s.state.messages,
-      subjects: s.state.num_subjects ?? 0,
-      mb: s.state.bytes / 1024 ** 2,
-    });
+  for (const { name } of ALL_STREAMS) {
+    const s = await jsm.streams.info(name).catch(() => undefined);
+    if (s)
+      out.push({
+        name: s.config.name,
+        messages: s.state.messages,
+        subjects: s.state.num_subjects ?? 0,
+        mb: s.state.bytes / 1024 ** 2,
+      });
+  }
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -124,7 +170,9 @@ export async function probe(
   tasks: number,
   counted: number,
 ): Promise<Probe> {
+  const sampler = RssSampler.start(system);
   const measured = (await measureSequential([system], tasks)).get(system);
+  const rss = sampler.stop();
   if (!measured || measured.failures.length)
     throw new Error(`probe tasks failed: ${measured?.failures[0] ?? 'no result'}`);
   const cpuPerTask = new Map(
@@ -132,14 +180,7 @@ export async function probe(
       .filter(([group]) => group !== PG_SERVER)
       .map(([group, ms]) => [group, ms / measured.latencies.length]),
   );
-  const rss = new Map<string, number>();
-  for (const [group, pids] of system.processes())
-    if (group !== PG_SERVER && group !== PG_BACKENDS)
-      rss.set(
-        group,
-        pids.reduce((sum, pid) => sum + rssMb(pid), 0),
-      );
-  const nc = await connect({ servers: system.natsUrl, name: 'soak-probe' });
+  const nc = await connect({ ...system.natsOptions, name: 'soak-probe' });
   try {
     return {
       tasksBefore,

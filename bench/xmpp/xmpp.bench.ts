@@ -12,6 +12,7 @@
 import {
   type ManagedProcess,
   freePort,
+  natsServerBinary,
   spawnManaged,
   startPrivateProsody,
   startService,
@@ -104,7 +105,8 @@ async function main(): Promise<void> {
     join(natsDir, 'nats.conf'),
     `listen: 127.0.0.1:${natsPort}\nmax_payload: 8388608\n`,
   );
-  const nats = spawnManaged('/usr/sbin/nats-server', ['-c', join(natsDir, 'nats.conf')], {
+  // the nats-server the project pins (infra/nats-server.env), as `npm run up` runs it
+  const nats = spawnManaged(natsServerBinary(), ['-c', join(natsDir, 'nats.conf')], {
     name: 'nats',
     logDir: natsDir,
   });

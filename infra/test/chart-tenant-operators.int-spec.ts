@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type K8sObject, renderChart, ROOT } from './support/deploy.js';
 
-/** The nats-server the chart's image pins (2.10), as infra/setup.sh fetches it. */
-const NATS_SERVER = join(ROOT, 'tools/bin/nats-server-2.10/nats-server');
+/** The nats-server the chart's image pins (infra/nats-server.env), as infra/setup.sh fetches it. */
+const NATS_SERVER = join(ROOT, 'tools/bin/nats-server/nats-server');
 
 const data = (o: K8sObject | undefined): Record<string, string> =>
   ((o as { data?: Record<string, string> } | undefined)?.data ?? {}) as Record<string, string>;

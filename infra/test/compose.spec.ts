@@ -45,7 +45,7 @@ const compose = parse(readText('docker-compose.yml'), { merge: true }) as Compos
 /** The nats-server versions the platform supports: Debian's, and the one infra/setup.sh fetches. */
 const NATS_SERVER_BINARIES: [string, string][] = [
   ['2.9', '/usr/sbin/nats-server'],
-  ['2.10', join(ROOT, 'tools/bin/nats-server-2.10/nats-server')],
+  ['2.10', join(ROOT, 'tools/bin/nats-server/nats-server')],
 ];
 const DEPENDENCIES = ['nats', 'postgres', 'redis', 'prosody'];
 

@@ -240,7 +240,7 @@ describe('k8s/switchboard chart', () => {
         images[name] = w?.spec.template.spec.containers[0]?.image ?? 'missing';
       }
       expect(images).toEqual({
-        nats: 'nats:2.10.22-alpine',
+        nats: 'nats:2.10.27-alpine', // infra/nats-server.env's version (nats-version.spec.ts)
         postgresql: 'postgres:15.10-alpine',
         redis: 'redis:7.4.1-alpine',
         prosody: 'ghcr.io/switchboard-platform/prosody:0.1.0',
@@ -294,7 +294,7 @@ describe('k8s/switchboard chart', () => {
 
     it.each([
       ['2.9', '/usr/sbin/nats-server'],
-      ['2.10', join(ROOT, 'tools/bin/nats-server-2.10/nats-server')],
+      ['2.10', join(ROOT, 'tools/bin/nats-server/nats-server')],
     ])('renders a bundled NATS configuration that nats-server %s loads', (_version, binary) => {
       const dir = mkdtempSync(join(tmpdir(), 'sb-chart-nats-'));
       try {

@@ -75,7 +75,7 @@ export const NatsEnvShape = {
     )
     .pipe(z.array(natsUrl).min(1, 'must list at least one server'))
     .describe(
-      'Comma-separated NATS servers (JetStream enabled). `tls://host:port` requires TLS; so does any NATS_TLS_* file.',
+      'Comma-separated NATS servers: nats-server 2.10.0 or newer (older ones work, at several times the cost: docs/operations.md, "NATS version"), JetStream enabled. `tls://host:port` requires TLS; so does any NATS_TLS_* file.',
     ),
   NATS_USER: z
     .string()

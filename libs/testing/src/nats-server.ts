@@ -20,8 +20,11 @@ export interface PrivateNats {
 
 const CANDIDATES = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'];
 
-/** Where `infra/setup.sh` puts the nats-server 2.10 binary it fetches (Debian's trixie package). */
-export const NATS_210_BINARY = join(repoRoot, 'tools/bin/nats-server-2.10/nats-server');
+/**
+ * Where `infra/setup.sh` puts the nats-server the project pins (infra/nats-server.env: 2.10.27, from
+ * Debian's trixie package); infra/lib.sh runs the stack's from the same path.
+ */
+export const NATS_SERVER_BINARY = join(repoRoot, 'tools/bin/nats-server/nats-server');
 
 /**
  * The machine's own nats-server (Debian's package: 2.9.10 on bookworm): what a user who points the
@@ -38,11 +41,11 @@ export function machineNatsServerBinary(): string {
  * fetched by `infra/setup.sh`: what every test runs unless it asks for another.
  */
 export function natsServerBinary(): string {
-  if (!existsSync(NATS_210_BINARY))
+  if (!existsSync(NATS_SERVER_BINARY))
     throw new Error(
-      `the project's nats-server is not at ${NATS_210_BINARY}: run \`bash infra/setup.sh --no-start\``,
+      `the project's nats-server is not at ${NATS_SERVER_BINARY}: run \`bash infra/setup.sh --no-start\``,
     );
-  return NATS_210_BINARY;
+  return NATS_SERVER_BINARY;
 }
 
 /**

@@ -170,6 +170,29 @@ describe(TaskLogWriter.name, () => {
     expect((await readdir(dir)).filter((n) => !n.startsWith('.'))).toEqual([folder]);
   });
 
+  it('keeps in memory only the tasks still running: an ended task is forgotten, and a late event of it still lands once', async () => {
+    const task = (n: number) => `7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f${String(n).padStart(4, '0')}`;
+    const ofTask = (n: number, list: Tasks.TaskEvent[]) =>
+      list.map((e) => ({ ...e, taskId: task(n) }));
+    // 50 tasks run to their end, in two batches each; one is still running
+    for (let n = 0; n < 50; n++) {
+      await sut.write(ofTask(n, events().slice(0, 2)));
+      await sut.write(ofTask(n, events().slice(2)));
+    }
+    await sut.write(ofTask(99, events().slice(0, 3)));
+    expect(sut.cachedTasks()).toBe(1);
+
+    // a redelivered event of an ended task reads its files back: written once, metadata unchanged
+    const folder = (await sut.folderOf(task(7))) as string;
+    const before = await readFile(join(dir, folder, 'metadata.json'), 'utf8');
+    await sut.write(ofTask(7, events().slice(3, 4)));
+    expect(
+      (await lines(join(dir, folder, 'orchestrator/main.jsonl'))).map((l) => l['seq']),
+    ).toEqual([1, 2, 3, 4, 5]);
+    expect(await readFile(join(dir, folder, 'metadata.json'), 'utf8')).toBe(before);
+    expect(sut.cachedTasks()).toBe(1);
+  });
+
   it('deletes folders past TASK_LOG_RETENTION_DAYS and keeps the rest', async () => {
     await sut.write(events());
     const other = 'aaaaaaaa-5b4d-4e6f-8a9b-0c1d2e3f4a5b';

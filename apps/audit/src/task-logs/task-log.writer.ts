@@ -46,8 +46,12 @@ function tenantOfFolder(folder: string): string {
 @Injectable()
 export class TaskLogWriter {
   readonly root: string;
+  // What is cached of a task is for the batches of events still to come: a task that has ended is
+  // forgotten (writeTask), so these hold the running tasks, not the history (a late or redelivered
+  // event of an ended task reads its files back). CACHED only bounds them should many run at once.
   private readonly folders = new Bounded<string, string>(CACHED);
-  private readonly seqs = new Bounded<string, Set<number>>(CACHED);
+  /** The seqs in each main file of a task, by task folder then file path. */
+  private readonly seqs = new Bounded<string, Map<string, Set<number>>>(CACHED);
   /** metadata.json as last written, by task folder: saves reading it back for every batch. */
   private readonly metas = new Bounded<string, TaskLogMetadata>(CACHED);
 
@@ -90,9 +94,14 @@ export class TaskLogWriter {
       await rm(join(this.root, INDEX_DIR, taskId), { force: true });
       this.folders.delete(taskId);
     }
-    for (const key of [...this.seqs.keys()])
-      if (key.startsWith(join(this.root, folder))) this.seqs.delete(key);
+    this.seqs.delete(join(this.root, folder));
     this.metas.delete(join(this.root, folder));
+  }
+
+  /** How many tasks have something cached (folder, seqs or metadata): the running ones. */
+  cachedTasks(): number {
+    const folders = [...this.folders.values()].map((f) => join(this.root, f));
+    return new Set([...folders, ...this.seqs.keys(), ...this.metas.keys()]).size;
   }
 
   private async writeTask(
@@ -124,7 +133,7 @@ export class TaskLogWriter {
     );
     let written = new Set<number>();
     for (const rel of order) {
-      written = await this.appendLines(join(dir, rel), files.get(rel) ?? []);
+      written = await this.appendLines(dir, join(dir, rel), files.get(rel) ?? []);
     }
     const meta =
       structuredClone(this.metas.get(dir)) ??
@@ -138,7 +147,14 @@ export class TaskLogWriter {
     const path = join(dir, 'metadata.json');
     await writeFile(`${path}.tmp`, `${JSON.stringify(meta, null, 2)}\n`);
     await rename(`${path}.tmp`, path);
-    this.metas.set(dir, meta);
+    if (meta.status === 'running') {
+      this.metas.set(dir, meta);
+    } else {
+      // ended: no more batches are coming, so nothing of it needs to stay in memory
+      this.folders.delete(taskId);
+      this.seqs.delete(dir);
+      this.metas.delete(dir);
+    }
   }
 
   private async ensureFolder(taskId: string, tenantId: string, startedAt: string): Promise<string> {
@@ -154,10 +170,12 @@ export class TaskLogWriter {
 
   /** Appends the lines whose seq the file does not hold yet; returns the file's seqs. */
   private async appendLines(
+    dir: string,
     path: string,
     lines: { seq: number; line: string }[],
   ): Promise<Set<number>> {
-    const cached = this.seqs.get(path);
+    const files = this.seqs.get(dir) ?? new Map<string, Set<number>>();
+    const cached = files.get(path);
     const seqs = cached ?? (await this.loadSeqs(path));
     const fresh = lines.filter((l) => !seqs.has(l.seq));
     if (fresh.length) {
@@ -166,7 +184,7 @@ export class TaskLogWriter {
       await appendFile(path, fresh.map((l) => `${l.line}\n`).join(''));
       for (const l of fresh) seqs.add(l.seq);
     }
-    this.seqs.set(path, seqs);
+    this.seqs.set(dir, files.set(path, seqs));
     return seqs;
   }
 
