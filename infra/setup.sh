@@ -213,7 +213,7 @@ node_version="$("$project_node" --version)"
   die "the project's Node is $node_version, expected v$NODE_MAJOR.x (node_modules/node); run: npm ci"
 ok "Node $node_version (node_modules/.bin/node; the machine has $(/usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin node --version 2>/dev/null || echo none))"
 
-log "generating Prisma clients"
+log "Prisma clients (generated where a schema changed)"
 node tools/prisma/generate.mjs
 node tools/helm/get-helm.mjs --quiet
 ok "setup complete"
