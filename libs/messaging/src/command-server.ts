@@ -105,16 +105,19 @@ export async function untilDeadline(deadline: number, work: Promise<unknown>): P
 export class CommandServer extends ServerNats {
   private readonly queue: string | undefined;
   private readonly graceMs: number;
+  /** How often a `liveness: 'heartbeat'` command beats (MessagingOptions.commandHeartbeatMs). */
+  private readonly heartbeatMs: number;
   private readonly intake: Subscription[] = [];
   private readonly inflight = new Set<Promise<void>>();
   private stopping: Promise<void> | undefined;
   private connection: NatsConnection | undefined;
 
-  constructor(options: ServerOptions) {
+  constructor({ heartbeatMs, ...options }: ServerOptions & { heartbeatMs?: number | undefined }) {
     // Nest's graceful shutdown (unsubscribe, then a fixed wait) is replaced by drain().
     super({ ...options, gracefulShutdown: false });
     this.queue = options.queue;
     this.graceMs = options.gracePeriod ?? 10_000;
+    this.heartbeatMs = heartbeatMs ?? COMMAND_HEARTBEAT_MS;
   }
 
   protected override getRouteFromPattern(pattern: string): string {
@@ -207,13 +210,13 @@ export class CommandServer extends ServerNats {
   }
 
   /**
-   * Heartbeats to the caller's `subject` every COMMAND_HEARTBEAT_MS while the request is handled, the
-   * first one an interval after it was taken: a quick answer sends none.
+   * Heartbeats to the caller's `subject` every interval (COMMAND_HEARTBEAT_MS unless configured) while
+   * the request is handled, the first one an interval after it was taken: a quick answer sends none.
    */
   private beat(subject: string): () => void {
     const beat = encodeJson({
       kind: 'heartbeat',
-      intervalMs: COMMAND_HEARTBEAT_MS,
+      intervalMs: this.heartbeatMs,
     } satisfies StreamHeartbeat);
     const timer = setInterval(() => {
       try {
@@ -221,7 +224,7 @@ export class CommandServer extends ServerNats {
       } catch {
         // The connection is going: the caller's own limit ends its wait.
       }
-    }, COMMAND_HEARTBEAT_MS);
+    }, this.heartbeatMs);
     timer.unref();
     return () => clearInterval(timer);
   }

@@ -329,7 +329,10 @@ export class JetStreamService {
     filterSubject: string,
     opts: { follow: boolean; startSeq?: number },
   ): Promise<{ messages: AsyncIterable<ReplayedMessage>; stop(): Promise<void> }> {
-    return replayStream(this.js, stream, filterSubject, opts);
+    return replayStream(this.js, stream, filterSubject, {
+      ...opts,
+      pullExpiresMs: this.options.replayPullExpiresMs,
+    });
   }
 
   /** Sequence number and payload of the last message on `subject` (wildcards allowed). */

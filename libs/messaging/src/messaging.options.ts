@@ -47,6 +47,20 @@ export interface MessagingOptions {
    * (a service waits out a NATS restart within its work's budget; an HTTP edge should not).
    */
   connectionWaitMs?: number | undefined;
+  /**
+   * How often a responder beats while it works on a `liveness: 'heartbeat'` command, and what its
+   * callers expect (they take it for gone after STREAM_HEARTBEAT_MISSES silent intervals). Default
+   * COMMAND_HEARTBEAT_MS, the platform's: every service must use the same, so it is no environment
+   * setting; a test of the heartbeats shortens it on both sides to run the same path in less time.
+   */
+  commandHeartbeatMs?: number | undefined;
+  /**
+   * How long each pull of a replay (JetStreamService.replay) waits on the server, at least 1000:
+   * nats.js expects a server heartbeat every half of it and recreates a replay consumer the server
+   * dropped after two missed ones. Default REPLAY_PULL_EXPIRES_MS (5 s); shorter notices a dropped
+   * consumer sooner at the cost of more pull requests while a replay idles.
+   */
+  replayPullExpiresMs?: number | undefined;
 }
 
 export const MESSAGING_OPTIONS = Symbol.for('switchboard.messaging-options');

@@ -89,7 +89,13 @@ export class NatsBus {
   ) {
     this.watch = watch ?? new ConnectionWatch(nc);
     this.observer = subscriptionObserver(metrics, logger);
-    this.heartbeats = new RequestHeartbeats(nc, options.service, this.watch, this.observer);
+    this.heartbeats = new RequestHeartbeats(
+      nc,
+      options.service,
+      this.watch,
+      this.observer,
+      options.commandHeartbeatMs,
+    );
     this.streamBus = {
       nc,
       service: options.service,
@@ -187,6 +193,7 @@ export class NatsBus {
             ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
             ...(opts.maxOutageMs !== undefined ? { maxOutageMs: opts.maxOutageMs } : {}),
             ...(opts.signal ? { signal: opts.signal } : {}),
+            ...(opts.backoff ? { backoff: opts.backoff } : {}),
             ...(opts.onRetry ? { onRetry: opts.onRetry } : {}),
           },
         ),

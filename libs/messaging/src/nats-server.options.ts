@@ -17,6 +17,7 @@ export function natsServerOptions(options: MessagingOptions): CustomStrategy {
       queue: options.service,
       gracefulShutdown: true,
       gracePeriod: 2_000,
+      heartbeatMs: options.commandHeartbeatMs,
     }),
   };
 }

@@ -3,6 +3,9 @@ import type { StreamContract } from '@switchboard/contracts';
 import { decodeJson, unwrapEnvelope } from './codec.js';
 import type { ReplayedMessage } from './durable.options.js';
 
+/** How long one pull of a replay waits on the server unless configured (replayPullExpiresMs). */
+export const REPLAY_PULL_EXPIRES_MS = 5_000;
+
 /**
  * Reads the messages of `stream` matching `filterSubject` from the start (or from `startSeq`), then,
  * with `follow`, keeps delivering new ones until `stop()` (JetStreamService.replay).
@@ -11,9 +14,15 @@ export async function replayStream(
   js: JetStreamClient,
   stream: StreamContract,
   filterSubject: string,
-  opts: { follow: boolean; startSeq?: number },
+  opts: { follow: boolean; startSeq?: number; pullExpiresMs?: number | undefined },
 ): Promise<{ messages: AsyncIterable<ReplayedMessage>; stop(): Promise<void> }> {
-  const { iter, pending, stop } = await openReplay(js, stream, filterSubject, opts.startSeq);
+  const { iter, pending, stop } = await openReplay(
+    js,
+    stream,
+    filterSubject,
+    opts.startSeq,
+    opts.pullExpiresMs,
+  );
   // Nothing stored yet and not following: finish at once.
   if (!opts.follow && pending === 0) {
     await stop();
@@ -45,14 +54,16 @@ async function* emptyReplay(): AsyncGenerator<ReplayedMessage> {
  * `startSeq`), read in stream order — ephemeral, in memory, unacknowledged. Should the server drop it
  * while its reader waits (an inactivity threshold crossed on a busy machine, a NATS restart), the
  * library creates it again after the last message delivered, where a plain ephemeral consumer would
- * leave its reader waiting forever. Pulls expire every 5 s, so a lost consumer is noticed within two
- * missed heartbeats (5 s). `pending` is what was stored when it was created; `stop()` drops it.
+ * leave its reader waiting forever. Pulls expire every `pullExpiresMs` (5 s), the server beating every
+ * half of it, so a lost consumer is noticed within two missed heartbeats (5 s). `pending` is what was
+ * stored when it was created; `stop()` drops it.
  */
 export async function openReplay(
   js: JetStreamClient,
   stream: StreamContract,
   filterSubject: string,
   startSeq?: number,
+  pullExpiresMs = REPLAY_PULL_EXPIRES_MS,
 ): Promise<{ iter: ConsumerMessages; pending: number; stop(): Promise<void> }> {
   const consumer = await js.consumers.get(stream.name, {
     filter_subjects: filterSubject,
@@ -61,7 +72,11 @@ export async function openReplay(
       : { deliver_policy: DeliverPolicy.All }),
   });
   const { num_pending: pending } = await consumer.info(true);
-  const iter = await consumer.consume({ max_messages: 256, expires: 5_000 });
+  const iter = await consumer.consume({
+    max_messages: 256,
+    // nats.js refuses less than a second.
+    expires: Math.max(1_000, pullExpiresMs),
+  });
   return {
     iter,
     pending,

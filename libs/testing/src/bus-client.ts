@@ -6,6 +6,7 @@ import {
   AuditTrail,
   JetStreamService,
   MessagingModule,
+  type MessagingOptions,
   NatsBus,
   type NatsSettings,
 } from '@switchboard/messaging';
@@ -23,12 +24,14 @@ export interface BusClient {
 /**
  * A NatsBus + JetStream client for tests, wired exactly as services wire theirs (same module), acting as
  * `as` (a service name) so headers and audit sources look real. `nats`: connection settings (an
- * identity's credentials, TLS) instead of plain `natsUrl`.
+ * identity's credentials, TLS) instead of plain `natsUrl`; `messaging`: other messaging options (a
+ * test's shorter command heartbeat or replay pulls).
  */
 export async function createBusClient(
   natsUrl: string,
   as: ServiceName = 'gateway',
   nats: NatsSettings = { servers: [natsUrl] },
+  messaging: Pick<MessagingOptions, 'commandHeartbeatMs' | 'replayPullExpiresMs'> = {},
 ): Promise<BusClient> {
   const identity = {
     service: as,
@@ -50,6 +53,7 @@ export async function createBusClient(
         metrics: new Metrics(as, identity.instance),
       }),
       MessagingModule.forRoot({
+        ...messaging,
         service: as,
         instance: identity.instance,
         nats,
