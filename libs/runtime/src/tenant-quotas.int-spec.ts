@@ -19,6 +19,15 @@ const task = (tenantId: string, userId = 'ada') => ({
 });
 const okCount = (verdicts: QuotaVerdict[]) => verdicts.filter((v) => v.ok).length;
 
+/** Polls `check` every 20 ms until it holds; fails naming `what` after 10 s. */
+async function until(check: () => Promise<boolean> | boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe('TenantQuotas (real Redis)', () => {
   /** Eight connections, as eight replicas: each its own adapter on its own client. */
   const replicas: { redis: Redis; quotas: TenantQuotas }[] = [];
@@ -50,6 +59,19 @@ describe('TenantQuotas (real Redis)', () => {
     await raw.quit();
     await Promise.all(replicas.map((r) => r.redis.quit()));
   });
+
+  /** Redis's own clock (TIME), in ms: the one lease expiries are measured against. */
+  const redisNow = async () => {
+    const [seconds, micros] = await raw.time();
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+  };
+  /** Once Redis's clock has passed `ms` after now: every lease of at most `ms` taken before has lapsed. */
+  const leasesOf = async (ms: number) => {
+    const end = (await redisNow()) + ms;
+    return {
+      lapsed: () => until(async () => (await redisNow()) > end, `${ms} ms on Redis's clock`),
+    };
+  };
 
   /** `n` admissions of new tasks spread over the replicas, all sent at once. */
   const admitMany = (n: number, tenantId: string, user = (_i: number) => 'ada') =>
@@ -129,13 +151,14 @@ describe('TenantQuotas (real Redis)', () => {
     expect((await sut.admitTask(a)).ok).toBe(true);
     expect((await sut.admitTask(a)).ok).toBe(true); // the same task again: still one slot
     expect((await sut.admitTask(b)).ok).toBe(true);
+    const bLease = await leasesOf(b.leaseMs);
     expect((await sut.admitTask(task(t))).ok).toBe(false);
     await sut.releaseTask(a);
     await sut.releaseTask(a);
     expect((await sut.usage(t)).usage.runningTasks).toBe(1);
     expect((await sut.admitTask(task(t))).ok).toBe(true);
     expect((await sut.admitTask(task(t))).ok).toBe(false);
-    await new Promise((r) => setTimeout(r, 400)); // b's lease lapses: a crashed task
+    await bLease.lapsed(); // b's lease lapses: a crashed task
     expect((await sut.admitTask(task(t))).ok).toBe(true);
   });
 
@@ -144,8 +167,9 @@ describe('TenantQuotas (real Redis)', () => {
     await sut.setQuota(t, { concurrentTasks: 1 });
     const a = { ...task(t), leaseMs: 300 };
     expect((await sut.admitTask(a)).ok).toBe(true);
+    const firstLease = await leasesOf(a.leaseMs);
     expect(await sut.renewTask({ ...a, leaseMs: 60_000 })).toBe(true);
-    await new Promise((r) => setTimeout(r, 400));
+    await firstLease.lapsed(); // the lease it was admitted with is over
     expect((await sut.admitTask(task(t))).ok).toBe(false); // still running: renewed
     await sut.releaseTask(a);
     expect(await sut.renewTask(a)).toBe(false);
@@ -285,7 +309,8 @@ describe('TenantQuotas (real Redis)', () => {
     const r = client();
     const quotas = new TenantQuotas(r, { keyPrefix: TENANT_QUOTA_KEY_PREFIX });
     await r.connect();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // It reads the index once connected, in the background: wait for it to know the limited tenant.
+    await until(() => quotas.underQuota(limited), 'the quota index to be loaded');
     expect(quotas.underQuota(limited)).toBe(true);
     expect(quotas.underQuota(tenant())).toBe(false);
     r.disconnect();
