@@ -76,6 +76,15 @@ export const BaseEnv = z.object({
     .max(1)
     .default(1)
     .describe('Share of new traces recorded by the `traceidratio` samplers (0–1).'),
+  OTEL_BSP_SCHEDULE_DELAY: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(300_000)
+    .default(5_000)
+    .describe(
+      'Milliseconds between two exports of recorded spans to OTEL_EXPORTER_OTLP_ENDPOINT (OpenTelemetry name; a full batch of 512 goes at once): how late, at most, a finished span reaches the collector.',
+    ),
   SHUTDOWN_GRACE_MS: z.coerce
     .number()
     .int()

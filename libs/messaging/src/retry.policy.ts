@@ -172,6 +172,8 @@ export interface RetryBudget {
   maxOutageMs?: number;
   /** Aborts the attempt in flight and any further one. */
   signal?: AbortSignal;
+  /** Waits between attempts (default REQUEST_BACKOFF), e.g. from the caller's configuration. */
+  backoff?: BackoffSettings;
 }
 
 /** Waits between attempts of a repeatable request: from ~100 ms, doubling, capped at 2 s. */
@@ -185,7 +187,6 @@ export interface RequestRetryOptions extends RetryBudget {
   timeoutMs: number;
   /** Sending it again is harmless (contracts' `idempotency`); otherwise it is sent exactly once. */
   repeatable: boolean;
-  backoff?: BackoffSettings;
   onRetry?: (error: DomainError, attempt: number, delayMs: number) => void;
 }
 

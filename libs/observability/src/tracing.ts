@@ -40,6 +40,8 @@ export interface TracingSettings {
   sampler?: TraceSampler;
   /** The ratio of the *traceidratio samplers (0…1, default 1). */
   samplerRatio?: number;
+  /** Milliseconds between two exports of recorded spans (OTEL_BSP_SCHEDULE_DELAY, default 5000). */
+  exportDelayMs?: number;
   /** Create spans even without an exporter (tests that check trace propagation). */
   spans?: boolean;
   /** Extra span processors (tests that read the spans in process). */
@@ -60,7 +62,12 @@ export function initTracing(settings: TracingSettings): void {
   const spanProcessors: SpanProcessor[] = [...(settings.processors ?? [])];
   if (settings.otlpEndpoint) {
     const url = `${settings.otlpEndpoint.replace(/\/$/, '')}/v1/traces`;
-    spanProcessors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url }) }));
+    spanProcessors.push(
+      new BatchSpanProcessor({
+        exporter: new OTLPTraceExporter({ url }),
+        scheduledDelayMillis: settings.exportDelayMs ?? 5_000,
+      }),
+    );
   }
   const recorded = Boolean(settings.spans || spanProcessors.length);
   setSpansRecorded(recorded);

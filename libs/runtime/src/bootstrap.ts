@@ -114,6 +114,7 @@ export function bootContext<C extends BaseEnv>(service: ServiceName, config: C):
     otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
     sampler: config.OTEL_TRACES_SAMPLER,
     samplerRatio: config.OTEL_TRACES_SAMPLER_ARG,
+    exportDelayMs: config.OTEL_BSP_SCHEDULE_DELAY,
   });
   const logger = createLogger({
     service,

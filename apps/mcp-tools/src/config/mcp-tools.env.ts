@@ -104,6 +104,24 @@ export const McpToolsEnv = BaseEnv.extend({
     .describe(
       'How long startup waits for each external MCP server to connect and list its tools (it keeps retrying after).',
     ),
+  MCP_RECONNECT_INITIAL_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(60_000)
+    .default(500)
+    .describe(
+      'Wait before the first reconnection attempt to an external MCP server that is down or dropped its connection; each next wait doubles, jittered, up to MCP_RECONNECT_MAX_DELAY_MS.',
+    ),
+  MCP_RECONNECT_MAX_DELAY_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(3_600_000)
+    .default(30_000)
+    .describe(
+      'The longest wait between two reconnection attempts to an external MCP server: how late, at most, its tools reappear after it is back.',
+    ),
   MCP_TOOL_TIMEOUT_MS: z.coerce
     .number()
     .int()

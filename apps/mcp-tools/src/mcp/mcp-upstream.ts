@@ -29,13 +29,13 @@ export interface UpstreamListener {
 export interface UpstreamOptions {
   connectTimeoutMs: number;
   clientVersion: string;
+  /** Waits between reconnection attempts (MCP_RECONNECT_INITIAL_MS … MCP_RECONNECT_MAX_DELAY_MS, jittered). */
+  reconnect: BackoffSettings;
 }
 
 /** Pages and tools accepted from one `tools/list`, so a misbehaving server cannot make us loop. */
 const MAX_PAGES = 50;
 const MAX_TOOLS = 1_000;
-/** Waits between reconnection attempts: from ~500 ms, doubling, capped at 30 s (jittered). */
-const RECONNECT_BACKOFF: BackoffSettings = { initialDelayMs: 500, maxDelayMs: 30_000 };
 
 /**
  * One external MCP server (stdio child process or Streamable HTTP): connects with the SDK's `Client`,
@@ -53,7 +53,7 @@ export class McpUpstream {
   private lastError: string | undefined;
   private closing = false;
   private attempt = 0;
-  private readonly retries = new RetrySchedule(RECONNECT_BACKOFF);
+  private readonly retries: RetrySchedule;
   private refreshing: Promise<void> | undefined;
   private refreshAgain = false;
   private readonly secrets: string[];
@@ -66,6 +66,7 @@ export class McpUpstream {
     private readonly listener: UpstreamListener,
   ) {
     this.secrets = credentials.valuesFor(serverCredentials(config));
+    this.retries = new RetrySchedule(options.reconnect);
   }
 
   status(): McpServerStatus {

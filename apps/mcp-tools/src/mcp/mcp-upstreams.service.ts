@@ -46,6 +46,14 @@ export class McpUpstreams implements McpStatusSource, OnApplicationShutdown {
         {
           connectTimeoutMs: this.config.MCP_CONNECT_TIMEOUT_MS,
           clientVersion: this.identity.version,
+          reconnect: {
+            // A first wait above the cap would make the cap the first wait anyway.
+            initialDelayMs: Math.min(
+              this.config.MCP_RECONNECT_INITIAL_MS,
+              this.config.MCP_RECONNECT_MAX_DELAY_MS,
+            ),
+            maxDelayMs: this.config.MCP_RECONNECT_MAX_DELAY_MS,
+          },
         },
         this.logger,
         {

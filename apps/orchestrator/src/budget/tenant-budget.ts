@@ -85,7 +85,7 @@ function waitOut<T>(ask: () => Promise<T>, budget: RetryBudget): Promise<T> {
   let limit = budget.deadline ?? 0;
   let firstFailure: number | undefined;
   return retryWithBackoff(ask, {
-    backoff: REQUEST_BACKOFF,
+    backoff: budget.backoff ?? REQUEST_BACKOFF,
     retryIf: (e) => {
       if (!isDomainError(e) || e.code !== 'UPSTREAM_UNAVAILABLE') return false;
       firstFailure ??= Date.now();

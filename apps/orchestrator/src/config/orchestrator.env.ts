@@ -251,7 +251,25 @@ export const OrchestratorEnv = BaseEnv.extend({
     .max(3_600_000)
     .default(30_000)
     .describe(
-      'How long a task waits out an unavailable service or NATS before it fails: a request that may be sent again (the tool manifest, the agent list, a tool call with its idempotency key) is retried with capped backoff after no responders, no reply in time or a lost connection, for up to this long after its first failure and never past TASK_TIMEOUT_MS; then the step or task fails with the last error, marked retryable. 0 turns the retries off.',
+      'How long a task waits out an unavailable service or NATS before it fails: a request that may be sent again (the tool manifest, the agent list, a tool call with its idempotency key) is retried with capped backoff (TASK_OUTAGE_RETRY_INITIAL_MS … TASK_OUTAGE_RETRY_MAX_DELAY_MS) after no responders, no reply in time or a lost connection, for up to this long after its first failure and never past TASK_TIMEOUT_MS; then the step or task fails with the last error, marked retryable. 0 turns the retries off.',
+    ),
+  TASK_OUTAGE_RETRY_INITIAL_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(60_000)
+    .default(100)
+    .describe(
+      "Wait before a task's first retry of a request that got no answer (TASK_OUTAGE_WAIT_MS); each next wait doubles, jittered, up to TASK_OUTAGE_RETRY_MAX_DELAY_MS.",
+    ),
+  TASK_OUTAGE_RETRY_MAX_DELAY_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(600_000)
+    .default(2_000)
+    .describe(
+      "The longest wait between two retries of a task's request during an outage: how late, at most, a task notices that the service or NATS is back.",
     ),
   MAX_ITERATIONS_PER_TURN: z.coerce
     .number()

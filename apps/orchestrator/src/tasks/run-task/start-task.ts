@@ -14,7 +14,12 @@ import type { Outcome, TaskRun } from './task-run.js';
 
 type Settings = Pick<
   OrchestratorEnv,
-  'TASK_TIMEOUT_MS' | 'TASK_TOKEN_BUDGET' | 'LLM_PRICES' | 'TASK_OUTAGE_WAIT_MS'
+  | 'TASK_TIMEOUT_MS'
+  | 'TASK_TOKEN_BUDGET'
+  | 'LLM_PRICES'
+  | 'TASK_OUTAGE_WAIT_MS'
+  | 'TASK_OUTAGE_RETRY_INITIAL_MS'
+  | 'TASK_OUTAGE_RETRY_MAX_DELAY_MS'
 >;
 
 /** A task claimed and ready for its loop, with what the claim found. */
@@ -84,7 +89,15 @@ export class StartTask {
       planner: planner.kind,
       ...(planner.kind === 'llm' && planner.model ? { model: planner.model } : {}),
       ...('origin' in planning && planning.origin ? { origin: planning.origin } : {}),
-      retry: { deadline, maxOutageMs: this.config.TASK_OUTAGE_WAIT_MS, signal },
+      retry: {
+        deadline,
+        maxOutageMs: this.config.TASK_OUTAGE_WAIT_MS,
+        signal,
+        backoff: {
+          initialDelayMs: this.config.TASK_OUTAGE_RETRY_INITIAL_MS,
+          maxDelayMs: this.config.TASK_OUTAGE_RETRY_MAX_DELAY_MS,
+        },
+      },
       meter: new UsageMeter(this.config.TASK_TOKEN_BUDGET, this.config.LLM_PRICES),
       plan: [],
       resumed: claim.resumed,
