@@ -65,6 +65,9 @@ mcpServers:
       TOOLS_FILE: toolsFile,
       FORECAST_KEY,
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      // Spans go out every 100 ms rather than every 5 s: each test waits for its spans to arrive, and
+      // the export is the same batch processor and OTLP/HTTP exporter either way.
+      OTEL_BSP_SCHEDULE_DELAY: '100',
     });
     client = await createBusClient(nats.url, 'orchestrator');
   });
