@@ -80,5 +80,7 @@ for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT'])) {
   process.on(signal, () => {
     for (const t of sessions.values()) void t.close();
     http.close(() => process.exit(0));
+    // Clients' keep-alive connections would otherwise hold the exit back until they time out (5 s).
+    http.closeAllConnections();
   });
 }

@@ -74,6 +74,11 @@ mcpServers:
       ]),
       DEMO_STDIO_TOKEN: STDIO_TOKEN,
       REMOTE_MCP_TOKEN: HTTP_TOKEN,
+      // The last test stops the HTTP server and starts it again: reconnection attempts every 50 ms to
+      // 500 ms (not 0.5 s doubling to 30 s) see it back within a second of its start, not after
+      // whatever wait the backoff had grown to meanwhile. The same reconnect path, in less time.
+      MCP_RECONNECT_INITIAL_MS: '50',
+      MCP_RECONNECT_MAX_DELAY_MS: '500',
     });
     client = await createBusClient(nats.url, 'orchestrator');
   });
