@@ -95,6 +95,8 @@ describe('gateway event streams end, whatever state the task is in (real gateway
       env: {
         gateway: {
           TASK_STALL_CHECK_MS: '300',
+          // Two tests wait out the grace an ended task's missing events get: 200 ms, not 2 s.
+          TASK_OUTCOME_GRACE_MS: '200',
           SSE_HEARTBEAT_MS: '200',
           MAX_STREAMS_PER_USER: '1',
           RESULT_TIMEOUT_MS: '600000',

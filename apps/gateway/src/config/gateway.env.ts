@@ -408,6 +408,11 @@ export const GatewayEnv = BaseEnv.extend({
     .describe(
       'How long a followed task may stay silent before the gateway reads its stored state: a task that has ended without its terminal event reaching the gateway (or whose events have expired) ends the stream with that outcome instead of leaving it open.',
     ),
+  TASK_OUTCOME_GRACE_MS: ms(100, 60_000)
+    .default(2_000)
+    .describe(
+      'How long a followed task that is stored as ended may still be missing its last events before the gateway ends the stream with the stored outcome in their place (the orchestrator stores the outcome a moment before it publishes the terminal event).',
+    ),
   EXPOSE_OPENAPI: envBoolean
     .default(true)
     .describe('Serve the OpenAPI document at GET /openapi.json.'),

@@ -106,6 +106,7 @@ export class TaskEventFollower {
         afterSeq: opts.afterSeq,
         gapRepairMs: opts.gapRepairMs ?? 500,
         stallCheckMs: opts.stallCheckMs ?? this.config.TASK_STALL_CHECK_MS,
+        outcomeGraceMs: this.config.TASK_OUTCOME_GRACE_MS,
         ...(opts.known ? { known: opts.known } : {}),
       },
       {

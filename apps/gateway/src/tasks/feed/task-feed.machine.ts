@@ -53,7 +53,7 @@ export const TASK_FEED = new StateMachine<FeedPhase, FeedTrigger>({
       from: 'checking',
       on: 'ended-unheard',
       to: 'grace',
-      note: 'stored as ended, its next event in neither the stream nor the subscription: it gets OUTCOME_GRACE_MS',
+      note: 'stored as ended, its next event in neither the stream nor the subscription: it gets TASK_OUTCOME_GRACE_MS',
     },
     {
       from: 'grace',

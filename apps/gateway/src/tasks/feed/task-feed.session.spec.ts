@@ -109,6 +109,26 @@ describe('a task event feed, phase by phase', () => {
     ]);
   });
 
+  it('grace lasts outcomeGraceMs (TASK_OUTCOME_GRACE_MS) when it is set', async () => {
+    const feed = new TaskFeedSession(
+      TASK,
+      { afterSeq: 0, gapRepairMs: GAP_MS, stallCheckMs: STALL_MS, outcomeGraceMs: 100 },
+      sources,
+    );
+    feed.attach(() => undefined);
+    await feed.start(false);
+    const done = feed.forEach(() => undefined);
+    feed.offer(events[0]!);
+    sources.ended(6);
+    await jest.advanceTimersByTimeAsync(STALL_MS);
+    expect(feed.state).toBe('grace');
+    await jest.advanceTimersByTimeAsync(99);
+    expect(feed.state).toBe('grace');
+    await jest.advanceTimersByTimeAsync(1);
+    await done;
+    expect(feed.state).toBe('ended');
+  });
+
   it('grace → ended: the real terminal event arriving during the grace wins over a stand-in', async () => {
     const { feed, got, read } = session(sources);
     await feed.start(false);

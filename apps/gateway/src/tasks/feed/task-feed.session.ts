@@ -18,6 +18,7 @@ export interface TaskEventFeed extends AsyncIterable<Tasks.TaskEvent> {
 /**
  * How long a task may be stored as ended while its terminal event is still missing before the feed
  * ends with a stand-in: the orchestrator stores the outcome a moment before it publishes the event.
+ * The default of TASK_OUTCOME_GRACE_MS.
  */
 export const OUTCOME_GRACE_MS = 2_000;
 
@@ -28,6 +29,8 @@ export interface FeedSettings {
   gapRepairMs: number;
   /** How long the feed may wait for its next event before it reads the stored task. */
   stallCheckMs: number;
+  /** How long an ended task's missing events are waited for (default OUTCOME_GRACE_MS). */
+  outcomeGraceMs?: number;
   /** What the caller has just read, used once instead of asking again. */
   known?: { eventsStored?: true; view?: Tasks.TaskView };
 }
@@ -52,7 +55,7 @@ interface Sink {
  * offers events, the buffer puts them in order, and the phase says what the feed does when its next
  * event does not come. A feed never waits forever for a task that has ended: after a gap the stream
  * cannot fill, a replay finding nothing, or TASK_STALL_CHECK_MS of silence it reads the stored task;
- * if that has ended and the missing events still cannot be fetched after OUTCOME_GRACE_MS, it
+ * if that has ended and the missing events still cannot be fetched after TASK_OUTCOME_GRACE_MS, it
  * delivers what it holds and ends with the stored outcome (storedOutcomeEvent).
  */
 export class TaskFeedSession implements TaskEventFeed {
@@ -258,9 +261,10 @@ export class TaskFeedSession implements TaskEventFeed {
     if (this.order.ready) return this.resume('events-came');
     this.endedSince ??= Date.now();
     const waited = Date.now() - this.endedSince;
-    if (waited < OUTCOME_GRACE_MS) {
+    const graceMs = this.settings.outcomeGraceMs ?? OUTCOME_GRACE_MS;
+    if (waited < graceMs) {
       this.move('ended-unheard');
-      this.phaseTimer = setTimeout(() => void this.check(), OUTCOME_GRACE_MS - waited);
+      this.phaseTimer = setTimeout(() => void this.check(), graceMs - waited);
       return;
     }
     this.giveUp(view);
