@@ -20,8 +20,12 @@ describe('exchanges whose bridge dies mid-flight (real Prosody, NATS and bridge 
   let pair: BridgePair;
 
   beforeAll(async () => {
-    // Heartbeats as shipped (every 2 s): the caller gives up after three missed ones.
-    pair = await startBridgePair();
+    // The platform bridge beats every 500 ms (XMPP_BRIDGE_STREAM_HEARTBEAT_SECONDS, 2 s as shipped):
+    // the caller still gives up after three missed ones, announced in the beats, and the last test
+    // waits out those three — 1.5 s rather than 6 s.
+    pair = await startBridgePair({
+      platformEnv: () => ({ XMPP_BRIDGE_STREAM_HEARTBEAT_SECONDS: '0.5' }),
+    });
   });
 
   afterAll(() => pair?.stop());
