@@ -70,7 +70,7 @@ tools:
     provider: shop
     inputSchema: { type: object, properties: { item: { type: string } }, required: [item] }
     handler: { kind: http_endpoint, url: "${url}", method: POST }
-    timeoutMs: 1000
+    timeoutMs: 100
 `;
 
 // A repeated call with an idempotency key (an orchestrator resuming a task after a crash) must never
@@ -225,6 +225,7 @@ describe('idempotent tool calls (real process, NATS, PostgreSQL, Redis; stub sho
     expect(await notesWith(content)).toHaveLength(1);
   });
 
+  // shop.quick_order's timeout (100 ms) plus the finishing grace (2 s) is what this test waits out.
   it('a repeat waiting on a call that never finishes gets "interrupted" once its timeout has passed', async () => {
     const key = `task-${randomUUID()}:r1_c1`;
     await insertRunning(key, 'shop.quick_order', '0 seconds');
