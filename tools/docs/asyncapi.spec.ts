@@ -112,10 +112,13 @@ describe('docs/asyncapi.yaml', () => {
     const { schemas } = doc.components;
     expect(Object.keys(schemas['Headers']?.properties ?? {}).sort()).toEqual(
       Object.values(Headers)
-        .filter((h) => h !== Headers.heartbeat)
+        .filter((h) => h !== Headers.heartbeat && h !== Headers.heartbeatInterval)
         .sort(),
     );
     expect(schemas['HeartbeatRequestHeaders']?.properties).toHaveProperty(Headers.heartbeat);
+    expect(schemas['HeartbeatRequestHeaders']?.properties).toHaveProperty(
+      Headers.heartbeatInterval,
+    );
     expect(schemas['StoredEventHeaders']?.properties).toHaveProperty('Nats-Msg-Id');
   });
 

@@ -8,13 +8,14 @@
 //     `{response | err, id, isDisposed}`, or for a `reply: 'stream'` command several bare parts;
 //   - an event is `{pattern, data}` (consumers also take the bare payload);
 //   - headers (libs/contracts/src/headers.ts): correlation id, source, the acting user, W3C trace
-//     context; `x-sb-heartbeat` on the requests of `liveness: 'heartbeat'` commands; `Nats-Msg-Id` on
-//     JetStream publishes (the stream de-duplicates by it).
+//     context; `x-sb-heartbeat` (and `x-sb-heartbeat-interval`) on the requests of `liveness:
+//     'heartbeat'` commands; `Nats-Msg-Id` on JetStream publishes (the stream de-duplicates by it).
 // Commands are served in a queue group named after the serving service (libs/messaging's
 // natsServerOptions), hence the NATS operation bindings.
 import {
   CATALOGUE,
   COMMAND_HEARTBEAT_MS,
+  HEARTBEAT_INTERVAL_MS,
   type CommandContract,
   DeadLettered,
   ErrorBody,
@@ -187,8 +188,12 @@ const HEADER_SCHEMAS = {
     'NATS headers of a request to a command with heartbeats.',
     {
       [Headers.heartbeat]: header(
-        `Where the responder sends a heartbeat every ${COMMAND_HEARTBEAT_MS / 1000} s while it works: a subject under the caller's own inbox prefix (\`_INBOX.\u2026\`). Optional; a value outside the inbox is refused (VALIDATION).`,
+        `Where the responder sends a heartbeat while it works (every ${COMMAND_HEARTBEAT_MS / 1000} s unless \`${Headers.heartbeatInterval}\` asks otherwise): a subject under the caller's own inbox prefix (\`_INBOX.\u2026\`). Optional; a value outside the inbox is refused (VALIDATION).`,
         { type: 'string', pattern: '^_INBOX\\.' },
+      ),
+      [Headers.heartbeatInterval]: header(
+        `How often, in milliseconds, the caller wants those heartbeats (its NATS_COMMAND_HEARTBEAT_MS); the responder beats at that interval. Optional (default ${COMMAND_HEARTBEAT_MS}); a value that is not a whole number from ${HEARTBEAT_INTERVAL_MS.min} to ${HEARTBEAT_INTERVAL_MS.max} is refused (VALIDATION).`,
+        { type: 'string', pattern: '^[0-9]+$' },
       ),
     },
   ),
@@ -331,7 +336,7 @@ export function asyncapiDocument(): Schema {
       operations[`${key}_heartbeat`] = {
         action: 'send',
         channel: { $ref: `#/channels/${key}_heartbeat` },
-        summary: `sent by ${c.service} every ${COMMAND_HEARTBEAT_MS / 1000} s while it works on a request that asked for them (the first one interval after it took it)`,
+        summary: `sent by ${c.service} while it works on a request that asked for them, every ${COMMAND_HEARTBEAT_MS / 1000} s or the interval the request asked for in \`${Headers.heartbeatInterval}\` (the first one interval after it took it)`,
       };
     }
   }

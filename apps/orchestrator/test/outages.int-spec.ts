@@ -34,6 +34,9 @@ describe('outages (real processes; NATS, mcp-tools and a2a go away and come back
           // Retries every 250 ms at most (not 2 s) while a service or NATS is away: a task sees it
           // back within a quarter second instead of up to two. The same retries, sooner.
           TASK_OUTAGE_RETRY_MAX_DELAY_MS: '250',
+          // mcp-tools and a2a beat every second while they work on its requests (2 s by default):
+          // an a2a killed mid-delegation is taken for gone after 3 s, not 6.
+          NATS_COMMAND_HEARTBEAT_MS: '1000',
         },
       },
     });
@@ -304,6 +307,9 @@ describe('outages (real processes; NATS, mcp-tools and a2a go away and come back
       ...stack.envOf('a2a'),
       A2A_AGENTS: `researcher=${researcher.url}`,
       A2A_AGENT_POLICY: 'user=*',
+      // A killed a2a's delegation record is three renewals old after 1.5 s (not 6 s): the next a2a
+      // takes the repeated delegation over that much sooner, following the agent's task.
+      A2A_DELEGATION_RENEW_MS: '500',
     });
 
     const executed = async () =>

@@ -32,7 +32,15 @@ describe('a NATS caller of the bridge cut from NATS mid-exchange (real Prosody, 
   beforeAll(async () => {
     pair = await startBridgePair();
     proxy = await startTcpProxy({ port: Number(new URL(pair.nats.url).port) });
-    caller = await createBusClient(`nats://127.0.0.1:${proxy.port}`, 'a2a');
+    const viaProxy = `nats://127.0.0.1:${proxy.port}`;
+    // The caller asks the platform bridge for heartbeats every 500 ms (2 s by default): the first
+    // test waits out three of them once the caller is back — 1.5 s rather than 6.
+    caller = await createBusClient(
+      viaProxy,
+      'a2a',
+      { servers: [viaProxy] },
+      { commandHeartbeatMs: 500 },
+    );
     observer = await connect({ servers: pair.nats.url });
   });
 

@@ -35,6 +35,15 @@ export const BaseEnv = z.object({
     .describe(
       "The most a NATS request or stored publish waits for a connection that is down or not answering (probed every 5 s) before failing UPSTREAM_UNAVAILABLE. Unset: each request's own timeout, so work in progress rides out a NATS restart. The gateway defaults to 3000: HTTP clients get 503 at once rather than a hang.",
     ),
+  NATS_COMMAND_HEARTBEAT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(60_000)
+    .default(2_000)
+    .describe(
+      'How often a service this one asks to do long work (a tool call, a delegation, an HTTP exchange over XMPP) is asked to send a heartbeat while it works; three missed ones and the responder is taken for gone (the request fails, or is sent again when it may be), instead of waiting for its timeout. Responders of releases before this setting beat every 2000 ms whatever is asked: keep the default until every service runs this release.',
+    ),
   ...JetStreamEnvShape,
   PORT: envPort.describe(
     'HTTP port of /health, /readiness, /metrics (and the API on the gateway). 0 picks a free port.',

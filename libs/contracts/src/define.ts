@@ -109,9 +109,10 @@ export interface CommandContract<
   readonly idempotency?: Idempotency;
   /**
    * `heartbeat`: while it works on a request the responder sends a heartbeat every
-   * COMMAND_HEARTBEAT_MS to the subject the caller names in the `x-sb-heartbeat` header, so a caller
-   * notices within a few intervals that the responder died mid-request (instead of at its timeout) and,
-   * when the request is repeatable, sends it again. For commands whose work may take seconds.
+   * COMMAND_HEARTBEAT_MS (or the interval the `x-sb-heartbeat-interval` header asks for) to the
+   * subject the caller names in the `x-sb-heartbeat` header, so a caller notices within a few
+   * intervals that the responder died mid-request (instead of at its timeout) and, when the request
+   * is repeatable, sends it again. For commands whose work may take seconds.
    */
   readonly liveness?: 'heartbeat';
   readonly description: string;

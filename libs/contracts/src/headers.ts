@@ -15,4 +15,9 @@ export const Headers = {
    * subject under the caller's own inbox prefix.
    */
   heartbeat: 'x-sb-heartbeat',
+  /**
+   * How often, in milliseconds, the caller wants those heartbeats (HEARTBEAT_INTERVAL_MS bounds):
+   * the responder beats at that interval. Absent: COMMAND_HEARTBEAT_MS.
+   */
+  heartbeatInterval: 'x-sb-heartbeat-interval',
 } as const;

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** The shortest and longest heartbeat interval a responder announces or a caller may ask for. */
+export const HEARTBEAT_INTERVAL_MS = { min: 100, max: 60_000 } as const;
+
 /**
  * Liveness of streamed exchanges. A responder that answers a request in several messages (a
  * `reply: 'stream'` command) or publishes progress while it works (a delegation) also sends a
@@ -12,7 +15,7 @@ export const StreamHeartbeat = z
   .object({
     kind: z.literal('heartbeat'),
     /** How often the responder sends one: the caller's limit is a few of these. */
-    intervalMs: z.number().int().min(100).max(60_000),
+    intervalMs: z.number().int().min(HEARTBEAT_INTERVAL_MS.min).max(HEARTBEAT_INTERVAL_MS.max),
   })
   .strict();
 export type StreamHeartbeat = z.infer<typeof StreamHeartbeat>;
@@ -26,9 +29,10 @@ export function isHeartbeat(value: unknown): value is StreamHeartbeat {
 }
 
 /**
- * How often the responder of a `liveness: 'heartbeat'` command beats while it works. Its first beat
- * comes after one interval (a quick answer costs none), so the caller counts the misses from the
- * moment it sent the request.
+ * How often the responder of a `liveness: 'heartbeat'` command beats while it works, unless its caller
+ * asks for another interval (the `x-sb-heartbeat-interval` header; a service's NATS_COMMAND_HEARTBEAT_MS).
+ * Its first beat comes after one interval (a quick answer costs none), so the caller counts the misses
+ * from the moment it sent the request.
  */
 export const COMMAND_HEARTBEAT_MS = 2_000;
 

@@ -1,7 +1,6 @@
 import { type NatsOptions, NatsContext, ServerNats } from '@nestjs/microservices';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import {
-  COMMAND_HEARTBEAT_MS,
   DomainError,
   Headers as H,
   type StreamHeartbeat,
@@ -13,7 +12,7 @@ import { encodeJson } from './codec.js';
 import { refused } from './handle-command.decorator.js';
 import { readMeta } from './message-meta.js';
 import { toErrorBody } from './messaging.errors.js';
-import { isHeartbeatSubject } from './request-heartbeats.js';
+import { requestedHeartbeats } from './request-heartbeats.js';
 
 type ServerOptions = Required<NatsOptions>['options'];
 
@@ -105,19 +104,16 @@ export async function untilDeadline(deadline: number, work: Promise<unknown>): P
 export class CommandServer extends ServerNats {
   private readonly queue: string | undefined;
   private readonly graceMs: number;
-  /** How often a `liveness: 'heartbeat'` command beats (MessagingOptions.commandHeartbeatMs). */
-  private readonly heartbeatMs: number;
   private readonly intake: Subscription[] = [];
   private readonly inflight = new Set<Promise<void>>();
   private stopping: Promise<void> | undefined;
   private connection: NatsConnection | undefined;
 
-  constructor({ heartbeatMs, ...options }: ServerOptions & { heartbeatMs?: number | undefined }) {
+  constructor(options: ServerOptions) {
     // Nest's graceful shutdown (unsubscribe, then a fixed wait) is replaced by drain().
     super({ ...options, gracefulShutdown: false });
     this.queue = options.queue;
     this.graceMs = options.gracePeriod ?? 10_000;
-    this.heartbeatMs = heartbeatMs ?? COMMAND_HEARTBEAT_MS;
   }
 
   protected override getRouteFromPattern(pattern: string): string {
@@ -179,15 +175,8 @@ export class CommandServer extends ServerNats {
       );
       return;
     }
-    const beatTo = natsMsg.headers?.get(H.heartbeat) || undefined;
-    const request =
-      beatTo !== undefined && !isHeartbeatSubject(beatTo)
-        ? new DomainError(
-            'VALIDATION',
-            `request on ${subject} has an invalid ${H.heartbeat} header: it must name an inbox subject (_INBOX.…)`,
-            { details: { issues: [{ path: `(header ${H.heartbeat})`, message: 'not an inbox' }] } },
-          )
-        : readEnvelope(subject, natsMsg.data);
+    const beats = requestedHeartbeats(subject, natsMsg.headers);
+    const request = beats instanceof DomainError ? beats : readEnvelope(subject, natsMsg.data);
     if (request instanceof DomainError) {
       const correlationId = readMeta(subject, natsMsg.headers).correlationId;
       refused(subject, request.message, {
@@ -198,7 +187,10 @@ export class CommandServer extends ServerNats {
       this.respond(natsMsg, undefined, { err: toErrorBody(request, correlationId).body });
       return;
     }
-    const stopBeats = beatTo === undefined ? undefined : this.beat(beatTo);
+    const stopBeats =
+      beats === undefined || beats instanceof DomainError
+        ? undefined
+        : this.beat(beats.to, beats.intervalMs);
     const work = this.serve(handler, natsMsg, request);
     this.inflight.add(work);
     try {
@@ -210,21 +202,19 @@ export class CommandServer extends ServerNats {
   }
 
   /**
-   * Heartbeats to the caller's `subject` every interval (COMMAND_HEARTBEAT_MS unless configured) while
-   * the request is handled, the first one an interval after it was taken: a quick answer sends none.
+   * Heartbeats to the caller's `subject` every `intervalMs` (what the caller asked for, else
+   * COMMAND_HEARTBEAT_MS) while the request is handled, the first one an interval after it was taken:
+   * a quick answer sends none.
    */
-  private beat(subject: string): () => void {
-    const beat = encodeJson({
-      kind: 'heartbeat',
-      intervalMs: this.heartbeatMs,
-    } satisfies StreamHeartbeat);
+  private beat(subject: string, intervalMs: number): () => void {
+    const beat = encodeJson({ kind: 'heartbeat', intervalMs } satisfies StreamHeartbeat);
     const timer = setInterval(() => {
       try {
         this.connection?.publish(subject, beat);
       } catch {
         // The connection is going: the caller's own limit ends its wait.
       }
-    }, this.heartbeatMs);
+    }, intervalMs);
     timer.unref();
     return () => clearInterval(timer);
   }

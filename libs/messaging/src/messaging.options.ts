@@ -48,10 +48,9 @@ export interface MessagingOptions {
    */
   connectionWaitMs?: number | undefined;
   /**
-   * How often a responder beats while it works on a `liveness: 'heartbeat'` command, and what its
-   * callers expect (they take it for gone after STREAM_HEARTBEAT_MISSES silent intervals). Default
-   * COMMAND_HEARTBEAT_MS, the platform's: every service must use the same, so it is no environment
-   * setting; a test of the heartbeats shortens it on both sides to run the same path in less time.
+   * How often this process, calling a `liveness: 'heartbeat'` command, asks the responder to beat
+   * (the `x-sb-heartbeat-interval` header; the responder follows it), taking it for gone after
+   * STREAM_HEARTBEAT_MISSES silent intervals (NATS_COMMAND_HEARTBEAT_MS). Default COMMAND_HEARTBEAT_MS.
    */
   commandHeartbeatMs?: number | undefined;
   /**

@@ -227,6 +227,7 @@ export class NatsBus {
         if (contract.liveness === 'heartbeat') {
           beats = this.heartbeats.open(contract);
           headers.set(H.heartbeat, beats.subject);
+          headers.set(H.heartbeatInterval, String(this.heartbeats.intervalMs));
         }
         const sent = this.nc.request(
           subject,

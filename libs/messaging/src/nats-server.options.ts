@@ -17,7 +17,6 @@ export function natsServerOptions(options: MessagingOptions): CustomStrategy {
       queue: options.service,
       gracefulShutdown: true,
       gracePeriod: 2_000,
-      heartbeatMs: options.commandHeartbeatMs,
     }),
   };
 }

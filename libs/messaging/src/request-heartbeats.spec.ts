@@ -1,10 +1,14 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { Tools } from '@switchboard/contracts';
-import type { Msg, NatsConnection } from '@nats-io/transport-node';
+import { COMMAND_HEARTBEAT_MS, DomainError, Headers as H, Tools } from '@switchboard/contracts';
+import { headers as natsHeaders, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { IGNORED_FAILURES } from './bus-subscription.js';
 import { ConnectionWatch } from './connection.watch.js';
 import { ResponderSilentError } from './messaging.errors.js';
-import { isHeartbeatSubject, RequestHeartbeats } from './request-heartbeats.js';
+import {
+  isHeartbeatSubject,
+  RequestHeartbeats,
+  requestedHeartbeats,
+} from './request-heartbeats.js';
 
 type Callback = (err: Error | null, msg: Msg) => void;
 type Status = { type: 'disconnect' | 'reconnect' };
@@ -147,5 +151,45 @@ describe(RequestHeartbeats.name, () => {
       `_INBOX.${'x'.repeat(300)}`,
     ])
       expect(isHeartbeatSubject(bad)).toBe(false);
+  });
+});
+
+describe(requestedHeartbeats.name, () => {
+  const headers = (values: Record<string, string>) => {
+    const h = natsHeaders();
+    for (const [k, v] of Object.entries(values)) h.set(k, v);
+    return h;
+  };
+  const to = '_INBOX.orchestrator.hb.abc.0';
+
+  it('asks for none without a heartbeat subject', () => {
+    expect(requestedHeartbeats('sb.cmd.x', undefined)).toBeUndefined();
+    expect(
+      requestedHeartbeats('sb.cmd.x', headers({ [H.heartbeatInterval]: '500' })),
+    ).toBeUndefined();
+  });
+
+  it('beats at the interval the caller asks for, else COMMAND_HEARTBEAT_MS', () => {
+    expect(requestedHeartbeats('sb.cmd.x', headers({ [H.heartbeat]: to }))).toEqual({
+      to,
+      intervalMs: COMMAND_HEARTBEAT_MS,
+    });
+    expect(
+      requestedHeartbeats('sb.cmd.x', headers({ [H.heartbeat]: to, [H.heartbeatInterval]: '500' })),
+    ).toEqual({ to, intervalMs: 500 });
+  });
+
+  it('refuses a subject outside the inbox, or an interval that is not 100–60000 whole ms, naming the header', () => {
+    const e = requestedHeartbeats('sb.cmd.x', headers({ [H.heartbeat]: 'sb.cmd.audit.query' }));
+    expect(e).toBeInstanceOf(DomainError);
+    expect((e as DomainError).message).toContain(H.heartbeat);
+    for (const interval of ['99', '60001', '1.5', '-1', 'soon']) {
+      const bad = requestedHeartbeats(
+        'sb.cmd.x',
+        headers({ [H.heartbeat]: to, [H.heartbeatInterval]: interval }),
+      );
+      expect(bad).toMatchObject({ code: 'VALIDATION' });
+      expect((bad as DomainError).message).toContain(H.heartbeatInterval);
+    }
   });
 });

@@ -1,15 +1,19 @@
 // Liveness of single-reply requests whose work may take a while (`liveness: 'heartbeat'` commands):
-// the caller names a subject under its own inbox prefix in the request's `x-sb-heartbeat` header, the
-// responder beats there every COMMAND_HEARTBEAT_MS while it works (CommandServer), and the caller takes
-// the responder for gone after STREAM_HEARTBEAT_MISSES silent intervals — seconds, not the timeout.
+// the caller names a subject under its own inbox prefix in the request's `x-sb-heartbeat` header and
+// its interval in `x-sb-heartbeat-interval` (its NATS_COMMAND_HEARTBEAT_MS, COMMAND_HEARTBEAT_MS by
+// default), the responder beats there at that interval while it works (CommandServer), and the caller
+// takes the responder for gone after STREAM_HEARTBEAT_MISSES silent intervals — seconds, not the timeout.
 import {
   COMMAND_HEARTBEAT_MS,
   type CommandContract,
+  DomainError,
+  HEARTBEAT_INTERVAL_MS,
+  Headers as H,
   inboxPrefix,
   type NatsIdentity,
   STREAM_HEARTBEAT_MISSES,
 } from '@switchboard/contracts';
-import { createInbox, type NatsConnection } from '@nats-io/transport-node';
+import { createInbox, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import {
   type BusSubscription,
   guardedSubscribe,
@@ -35,6 +39,40 @@ export function isHeartbeatSubject(subject: string): boolean {
 }
 
 /**
+ * The responder's side: where and how often a request on `subject` asks to be sent heartbeats (none:
+ * undefined), or the VALIDATION error naming a header that is not an inbox or not an interval within
+ * HEARTBEAT_INTERVAL_MS. A request naming no interval gets COMMAND_HEARTBEAT_MS (callers before it).
+ */
+export function requestedHeartbeats(
+  subject: string,
+  headers: MsgHdrs | undefined,
+): { to: string; intervalMs: number } | DomainError | undefined {
+  const to = headers?.get(H.heartbeat) || undefined;
+  if (to === undefined) return undefined;
+  const invalid = (header: string, rule: string, message: string) =>
+    new DomainError(
+      'VALIDATION',
+      `request on ${subject} has an invalid ${header} header: ${rule}`,
+      {
+        details: { issues: [{ path: `(header ${header})`, message }] },
+      },
+    );
+  if (!isHeartbeatSubject(to))
+    return invalid(H.heartbeat, 'it must name an inbox subject (_INBOX.…)', 'not an inbox');
+  const asked = headers?.get(H.heartbeatInterval) || undefined;
+  if (asked === undefined) return { to, intervalMs: COMMAND_HEARTBEAT_MS };
+  const intervalMs = Number(asked);
+  const { min, max } = HEARTBEAT_INTERVAL_MS;
+  if (!/^\d+$/.test(asked) || intervalMs < min || intervalMs > max)
+    return invalid(
+      H.heartbeatInterval,
+      `it must be a whole number of milliseconds from ${min} to ${max}`,
+      `not an interval of ${min}–${max} ms`,
+    );
+  return { to, intervalMs };
+}
+
+/**
  * The caller's side: one wildcard subscription under the connection's inbox prefix (the only inboxes
  * its NATS identity may read), opened on first use; each request gets its own subject below it. The
  * silence is counted from the moment the request is sent — the responder's first beat comes one
@@ -52,7 +90,8 @@ export class RequestHeartbeats {
     private readonly identity: NatsIdentity,
     private readonly connection: ConnectionWatch,
     private readonly observer: SubscriptionObserver = IGNORED_FAILURES,
-    private readonly intervalMs = COMMAND_HEARTBEAT_MS,
+    /** The interval asked of responders (`x-sb-heartbeat-interval`) and counted in silence. */
+    readonly intervalMs = COMMAND_HEARTBEAT_MS,
     private readonly misses = STREAM_HEARTBEAT_MISSES,
   ) {}
 

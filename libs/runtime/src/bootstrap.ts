@@ -144,6 +144,7 @@ export async function bootstrapService<C extends BaseEnv>(
     // stream replicas and limits: only what JETSTREAM_* set is enforced on existing streams
     jetstream: jetStreamSettings(config),
     connectionWaitMs: config.NATS_CONNECTION_WAIT_MS,
+    commandHeartbeatMs: config.NATS_COMMAND_HEARTBEAT_MS,
   };
 
   @Global()

@@ -1,9 +1,10 @@
 // Heartbeats of long commands (`liveness: 'heartbeat'`) over a real nats-server: the real CommandServer
 // beats while its handler works, so a request outlives three intervals; a responder that takes the
 // request and goes silent (a killed process) is noticed within a few intervals, and a keyed request is
-// sent again; a header that names no inbox is refused. Both sides beat and listen at BEAT_MS, a
-// quarter of the platform's COMMAND_HEARTBEAT_MS (MessagingOptions.commandHeartbeatMs): the same
-// beats and the same silence verdict, in a quarter of the time.
+// sent again; a header that names no inbox, or no interval it may have, is refused. The caller asks
+// for beats every BEAT_MS, a quarter of the default COMMAND_HEARTBEAT_MS (its commandHeartbeatMs, a
+// service's NATS_COMMAND_HEARTBEAT_MS), and the responder follows the request's
+// x-sb-heartbeat-interval: the same beats and the same silence verdict, in a quarter of the time.
 import 'reflect-metadata';
 import { Controller, type INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -64,12 +65,8 @@ class WorkHandler {
 
 async function startServer(natsUrl: string): Promise<INestMicroservice> {
   const identity = { service: 'mcp-tools' as const, instance: 't', version: 't', startedAt: 0 };
-  const messaging = {
-    service: 'mcp-tools' as const,
-    instance: 't',
-    nats: { servers: [natsUrl] },
-    commandHeartbeatMs: BEAT_MS,
-  };
+  // No interval of its own: it beats as each request asks.
+  const messaging = { service: 'mcp-tools' as const, instance: 't', nats: { servers: [natsUrl] } };
   @Module({
     imports: [
       ObservabilityModule.forRoot({
@@ -176,6 +173,24 @@ describe('heartbeats of long commands over a real nats-server', () => {
       await nc.close();
     }
   }, 60_000);
+
+  it('refuses a request asking for heartbeats at an interval outside 100–60000 ms (VALIDATION, naming the header)', async () => {
+    for (const interval of ['50', '60001', '1.5', 'soon']) {
+      const h = natsHeaders();
+      h.set(H.heartbeat, `_INBOX.orchestrator.hb.${randomUUID().slice(0, 8)}.0`);
+      h.set(H.heartbeatInterval, interval);
+      const msg = await client.bus.connection.request(
+        Work.subject,
+        encodeJson({ pattern: Work.subject, data: { ms: 1 }, id: randomUUID() }),
+        { timeout: 5_000, headers: h },
+      );
+      const reply = decodeJson(msg.data) as { err?: { code: string; message: string } };
+      expect({ interval, err: reply.err }).toMatchObject({
+        interval,
+        err: { code: 'VALIDATION', message: expect.stringContaining(H.heartbeatInterval) },
+      });
+    }
+  });
 
   it('refuses a request whose heartbeat header names no inbox (VALIDATION, naming the header)', async () => {
     const h = natsHeaders();

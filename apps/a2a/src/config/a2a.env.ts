@@ -67,6 +67,9 @@ export const A2aEnv = BaseEnv.extend({
   A2A_BRIDGE_WAIT_MS: ms(0, 600_000, 30_000).describe(
     "How long a delegation waits for the platform's own XMPP bridge when it cannot be reached (nobody serves its subject, its heartbeats stopped: restarting, rescheduled), trying again with capped backoff; within the delegation's budget. Such failures are the platform's: they never count against an agent's circuit breaker. 0 fails at once.",
   ),
+  A2A_DELEGATION_RENEW_MS: ms(100, 60_000, 2_000).describe(
+    "How often the replica running a keyed delegation renews its record on SB_DELEGATIONS; a record three renewals old belongs to a replica that is gone, and a repeat of its delegation (the orchestrator asking again) is taken over by another replica, following the agent's task. The same on every replica.",
+  ),
   A2A_POLL_INTERVAL_MS: ms(20, 60_000, 250).describe(
     'GetTask polling interval for agents that are polled (no streaming, or A2A_STREAMING says so), and after a stream that broke off before the task was final.',
   ),

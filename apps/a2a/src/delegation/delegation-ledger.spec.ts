@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { A2a, type Actor, type DomainError } from '@switchboard/contracts';
 import type { AuditTrail, JetStreamService } from '@switchboard/messaging';
 import { createLogger } from '@switchboard/observability';
@@ -34,7 +34,7 @@ const result = (text: string): A2a.DelegationResult => ({
 });
 
 /** The ledger over a stream that keeps the last record of each delegation, and what was audited. */
-function setup() {
+function setup(config?: { A2A_DELEGATION_RENEW_MS: number }) {
   const records = new Map<string, { data: A2a.DelegationRecord; actor?: Actor }>();
   const jetstream = {
     publish: async (
@@ -58,7 +58,13 @@ function setup() {
   const audits: Record<string, unknown>[] = [];
   const audit = { record: async (r: Record<string, unknown>) => void audits.push(r) };
   const identity = { service: 'a2a', instance: 'replica-a', version: 't', startedAt: 0 };
-  const sut = new DelegationLedger(jetstream, audit as unknown as AuditTrail, identity, logger);
+  const sut = new DelegationLedger(
+    jetstream,
+    audit as unknown as AuditTrail,
+    identity,
+    logger,
+    config,
+  );
   return { sut, records, audits };
 }
 
@@ -150,5 +156,49 @@ describe(`${DelegationLedger.name} and tenants`, () => {
     expect(found.kind).toBe('outcome');
     // ...and as nobody else's.
     expect((await t.sut.recorded(repeat, acmeAlice, 0)).kind).toBe('none');
+  });
+});
+
+describe(`${DelegationLedger.name} and a replica that is gone`, () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  /** A running record of `request()` by another replica, last renewed `ageMs` ago. */
+  const runningElsewhere = (t: ReturnType<typeof setup>, ageMs: number) =>
+    t.records.set(request().delegationId, {
+      data: A2a.DelegationRecord.parse({
+        delegationId: request().delegationId,
+        taskId: request().taskId,
+        userId: alice.userId,
+        tenantId: 'default',
+        agent: 'researcher',
+        owner: 'replica-b',
+        state: 'running',
+        at: new Date(Date.now() - ageMs).toISOString(),
+        remoteTaskId: 'remote-1',
+      }),
+    });
+  const pending = Symbol('pending');
+  /** What `p` resolved to once the pending microtasks ran (timers frozen): `pending` if it waits. */
+  const settledNow = async <T>(p: Promise<T>): Promise<T | typeof pending> => {
+    let out: T | typeof pending = pending;
+    void p.then((v) => (out = v));
+    for (let i = 0; i < 50; i++) await Promise.resolve();
+    return out;
+  };
+
+  it('takes over a record three renewals (A2A_DELEGATION_RENEW_MS) old, and waits for a fresher one', async () => {
+    jest.useFakeTimers();
+    const short = setup({ A2A_DELEGATION_RENEW_MS: 200 });
+    runningElsewhere(short, 1_000);
+    await expect(settledNow(short.sut.recorded(request(), alice, 60_000))).resolves.toEqual({
+      kind: 'take-over',
+      remoteTaskId: 'remote-1',
+    });
+    // At the default (2 s renewals), the same record is of a live replica: the repeat waits for it.
+    const usual = setup();
+    runningElsewhere(usual, 1_000);
+    await expect(settledNow(usual.sut.recorded(request(), alice, 60_000))).resolves.toBe(pending);
   });
 });

@@ -1,4 +1,5 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
 import {
   A2a,
   type Actor,
@@ -17,16 +18,17 @@ import {
 } from '@switchboard/observability';
 import { LRUCache } from 'lru-cache';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { A2aEnv } from '../config/a2a.env.js';
 import { auditOtherTenant, recordTenant } from './delegation-tenancy.js';
 
 /** How long a finished delegation's outcome answers a repeat of it from memory. */
 const FINISHED_TTL_MS = 15 * 60_000;
 /** Finished outcomes kept in memory at most (the oldest go first). */
 const MAX_FINISHED = 10_000;
-/** How often the replica running a delegation renews its record. */
+/** How often the replica running a delegation renews its record: A2A_DELEGATION_RENEW_MS's default. */
 export const RECORD_RENEW_MS = 2_000;
-/** A running record not renewed for this long belongs to a replica that is gone. */
-export const RECORD_STALE_MS = 3 * RECORD_RENEW_MS;
+/** Renewals a running record may miss before it is taken for a replica that is gone. */
+const STALE_AFTER_RENEWALS = 3;
 /** How often a replica waiting for another one's delegation reads its record. */
 const WAIT_POLL_MS = 500;
 
@@ -52,8 +54,9 @@ export type Recorded =
  * reply or a NATS outage, or resuming the task after a crash — is attached to the delegation still
  * running here, or answered with its outcome, and the agent is not asked twice. Across replicas, the
  * one running a delegation records where it stands on SB_DELEGATIONS (its start, the agent's task,
- * a renewal every RECORD_RENEW_MS, its outcome): a replica that gets a repeat it does not run reads
- * the record, waits for a replica that is alive, and takes over from one that is gone.
+ * a renewal every A2A_DELEGATION_RENEW_MS, its outcome): a replica that gets a repeat it does not run
+ * reads the record, waits for a replica that is alive, and takes over from one that is gone (three
+ * renewals missed).
  *
  * A delegation belongs to the tenant of the actor who asked for it: keys are the tenant's (the same key
  * in another tenant is another delegation), its record names the tenant (`tenantId`), and a repeat
@@ -67,12 +70,17 @@ export class DelegationLedger implements OnApplicationBootstrap {
     ttl: FINISHED_TTL_MS,
   });
 
+  private readonly renewMs: number;
+
   constructor(
     private readonly jetstream: JetStreamService,
     private readonly audit: AuditTrail,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Optional() @Inject(APP_CONFIG) config?: Pick<A2aEnv, 'A2A_DELEGATION_RENEW_MS'>,
+  ) {
+    this.renewMs = config?.A2A_DELEGATION_RENEW_MS ?? RECORD_RENEW_MS;
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.jetstream.ensureStreams(streamsSetUpBy('a2a'));
@@ -114,7 +122,7 @@ export class DelegationLedger implements OnApplicationBootstrap {
         outcome.catch(() => undefined);
         return { kind: 'outcome', outcome };
       }
-      const stale = Date.now() - Date.parse(record.at) > RECORD_STALE_MS;
+      const stale = Date.now() - Date.parse(record.at) > STALE_AFTER_RENEWALS * this.renewMs;
       if (stale || record.owner === this.identity.instance || Date.now() >= until)
         return { kind: 'take-over', remoteTaskId: record.remoteTaskId };
       await delay(WAIT_POLL_MS);
@@ -151,7 +159,7 @@ export class DelegationLedger implements OnApplicationBootstrap {
         actor,
       );
     void write({});
-    const renewal = setInterval(() => void write({}), RECORD_RENEW_MS);
+    const renewal = setInterval(() => void write({}), this.renewMs);
     renewal.unref();
     const outcome = run();
     const entry: Entry = {
