@@ -208,18 +208,23 @@ function envelopeProblem(
   return undefined;
 }
 
+/**
+ * Sends `text` as a whole request and ends the sending side (the client has nothing more to say), so
+ * a request cut short — a body shorter than its Content-Length — is answered (or its connection closed)
+ * at once rather than after the server's or our own timeout; resolves with what came back.
+ */
 function rawRequest(port: number, text: string): Promise<string> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
     let out = '';
     socket.setTimeout(5_000, () => socket.destroy());
     socket.on('data', (d) => {
       out += d.toString('latin1');
-      if (out.includes('\r\n\r\n')) socket.end();
+      if (out.includes('\r\n\r\n')) socket.destroy();
     });
     socket.on('close', () => resolve(out));
     socket.on('error', () => resolve(out));
-    socket.write(text, 'latin1');
+    socket.end(text, 'latin1');
   });
 }
 
