@@ -74,6 +74,23 @@ async function boot(
 
 const said = (logs: LogLine[], msg: string) => logs.filter((l) => l.msg === msg);
 
+/**
+ * The two 3-node clusters (one per version) start together with the file: most of a cluster's start is
+ * waiting for its JetStream meta leader election, which they may as well do at the same time — and
+ * while the single-server tests run.
+ */
+const clusters = new Map<string, Promise<PrivateNatsCluster>>();
+beforeAll(() => {
+  for (const [version, binary] of SERVERS) {
+    const starting = startNatsCluster({ binary: binary() });
+    starting.catch(() => undefined); // awaited (and its failure reported) by its describe block
+    clusters.set(version, starting);
+  }
+});
+afterAll(async () => {
+  await Promise.allSettled([...clusters.values()].map(async (c) => (await c).stop()));
+});
+
 describe.each(SERVERS)('stream replicas and limits on nats-server %s', (_version, binary) => {
   let nats: PrivateNats;
   let nc: NatsConnection;
@@ -297,22 +314,20 @@ describe.each(SERVERS)('stream replicas and limits on nats-server %s', (_version
   });
 });
 
-describe.each(SERVERS)('stream replicas on a 3-node nats-server %s cluster', (_version, binary) => {
-  let cluster: PrivateNatsCluster | undefined;
+describe.each(SERVERS)('stream replicas on a 3-node nats-server %s cluster', (version) => {
   let nc: NatsConnection;
   let operator: JetStreamManager;
   const start = (streams: StreamContract[], limits?: StreamLimits) => boot(nc, streams, limits);
   const info = (name: string) => operator.streams.info(name);
 
   beforeAll(async () => {
-    cluster = await startNatsCluster({ binary: binary() });
+    const cluster = await clusters.get(version)!;
     nc = await connect({ servers: cluster.urls });
     operator = await jetstreamManager(nc);
   }, 90_000);
 
   afterAll(async () => {
     await nc?.close();
-    await cluster?.stop();
   });
 
   it('creates streams with JETSTREAM_REPLICAS=3 replicated on three servers', async () => {
