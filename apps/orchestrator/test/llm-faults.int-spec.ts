@@ -30,7 +30,9 @@ describe('LLM faults (real orchestrator, mcp-tools and audit; scripted LLM)', ()
           LLM_MODEL: 'stub-model',
           LLM_STREAM: 'true',
           LLM_MAX_RETRIES: '0',
-          LLM_TIMEOUT_MS: '2000',
+          // The stalled answer of the second test is waited out to it: 1 s is ample for the stub's
+          // other answers (in-process, at once).
+          LLM_TIMEOUT_MS: '1000',
           TASK_TIMEOUT_MS: '60000',
         },
       },
@@ -92,14 +94,15 @@ describe('LLM faults (real orchestrator, mcp-tools and audit; scripted LLM)', ()
     expect(last.name).toBe('orchestrator.task.failed');
     expect(last.data.error).toMatchObject({
       code: 'TIMEOUT',
-      message: expect.stringMatching(/did not finish its answer within 2000 ms \(LLM_TIMEOUT_MS\)/),
+      message: expect.stringMatching(/did not finish its answer within 1000 ms \(LLM_TIMEOUT_MS\)/),
     });
     // Wide bound: well before the task's 60 s budget (and the server's own 300 s request timeout).
     expect(elapsedMs).toBeLessThan(30_000);
   });
 
   it('asks again for an answer that stalled (LLM_STREAM_IDLE_MS) and the task completes', async () => {
-    await stack.restart('orchestrator', { LLM_STREAM_IDLE_MS: '500' });
+    // The stalled attempt (500 ms) and the one after it share LLM_TIMEOUT_MS: 2 s leaves room for both.
+    await stack.restart('orchestrator', { LLM_STREAM_IDLE_MS: '500', LLM_TIMEOUT_MS: '2000' });
     const task = 'STALL-ONCE: what is the capital of Italy';
     const script = llm.script(task, [
       { content: 'Let me think about', stall: true },
