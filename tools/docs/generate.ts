@@ -228,6 +228,13 @@ async function settingsOf(service: string): Promise<Setting[]> {
   const schema = Object.values(mod).find((v): v is z.ZodType => v instanceof z.ZodType);
   if (!schema) throw new Error(`${file} exports no zod schema`);
   const js = jsonSchema(schema);
+  // Every setting is documented where it is declared: one without `.describe()` stops the generator
+  // (and `docs:check`, so CI) naming it, instead of leaving a blank row in docs/configuration.md.
+  const undescribed = Object.entries(js.properties ?? {}).filter(([, p]) => !p.description);
+  if (undescribed.length)
+    throw new Error(
+      `${service}: settings without a description (.describe() in ${file}): ${undescribed.map(([k]) => k).join(', ')}`,
+    );
   return Object.entries(js.properties ?? {}).map(([key, p]) => ({
     key,
     description: p.description ?? '',

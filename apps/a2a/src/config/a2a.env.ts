@@ -19,7 +19,7 @@ const ms = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
 export const A2aEnv = BaseEnv.extend({
-  PORT: envPort.default(3003),
+  PORT: envPort.default(3003).describe('HTTP port of /health, /readiness and /metrics.'),
   A2A_AGENTS: parsed(parseAgentsConfig)
     .default([])
     .describe(

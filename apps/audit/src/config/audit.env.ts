@@ -2,10 +2,17 @@ import { BaseEnv, databaseUrl, envBoolean, envPort } from '@switchboard/config';
 import { z } from 'zod';
 
 export const AuditEnv = BaseEnv.extend({
-  PORT: envPort.default(3004),
-  DATABASE_URL: databaseUrl.default('postgresql://postgres@127.0.0.1:5432/sb_audit'),
-  /** Most records committed in one transaction (batches form under load). */
-  AUDIT_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(200),
+  PORT: envPort.default(3004).describe('HTTP port of /health, /readiness and /metrics.'),
+  DATABASE_URL: databaseUrl
+    .default('postgresql://postgres@127.0.0.1:5432/sb_audit')
+    .describe("The audit trail's PostgreSQL database (its own: no other service writes it)."),
+  AUDIT_BATCH_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000)
+    .default(200)
+    .describe('Most records committed in one transaction (batches form under load).'),
   AUDIT_BATCH_LINGER_MS: z.coerce
     .number()
     .int()
@@ -15,10 +22,24 @@ export const AuditEnv = BaseEnv.extend({
     .describe(
       'How long a batch (audit records, task log lines) waits for more after its first message (0 = none). Each audit batch is one transaction on the hash chain: when records trickle in, a short wait cuts the CPU per record several times, at the cost of this much delay before a record is queryable.',
     ),
-  /** How long a delivered batch may stay unacknowledged before JetStream redelivers it (after a crash). */
-  AUDIT_ACK_WAIT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
-  /** Delivery attempts before a record that cannot be stored is parked in the dead-letter stream. */
-  AUDIT_MAX_DELIVER: z.coerce.number().int().min(1).max(10_000).default(100),
+  AUDIT_ACK_WAIT_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .max(600_000)
+    .default(30_000)
+    .describe(
+      'How long a delivered batch may stay unacknowledged before JetStream redelivers it (after a crash).',
+    ),
+  AUDIT_MAX_DELIVER: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(100)
+    .describe(
+      'Delivery attempts before a record that cannot be stored is parked in the dead-letter stream.',
+    ),
   TASK_LOGS_ENABLED: z
     .string()
     .default('true')
