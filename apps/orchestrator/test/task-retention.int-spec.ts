@@ -1,5 +1,14 @@
 import { ReadinessRegistry } from '@switchboard/observability';
-import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
+import {
+  createTestDatabase,
+  type PrivateNats,
+  type ServiceHandle,
+  startPrivateNats,
+  startService,
+  type TestDatabase,
+  tempDir,
+  waitFor,
+} from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import { PrismaService } from '../src/prisma/prisma.service.js';
 import { TaskRetentionRepository } from '../src/retention/task-retention.repository.js';
@@ -129,5 +138,33 @@ describe('task retention (real PostgreSQL)', () => {
     );
     expect(deleted).toBe(30);
     for (const id of due) expect(await exists(id)).toBe(false);
+  });
+
+  it('the orchestrator process sweeps on its own: TASK_RETENTION_DAYS=1 takes a task ended 2 days ago, not one ended an hour ago', async () => {
+    const old = await task('completed', 2);
+    const recent = await task('failed', 1 / 24);
+    let nats: PrivateNats | undefined;
+    let orchestrator: ServiceHandle | undefined;
+    try {
+      nats = await startPrivateNats();
+      // A sweep a second instead of an hour (TASK_RETENTION_SWEEP_MS), so the test waits for one.
+      orchestrator = await startService(
+        'orchestrator',
+        {
+          NATS_SERVERS: nats.url,
+          DATABASE_URL: db.url,
+          TASK_RETENTION_DAYS: '1',
+          TASK_RETENTION_SWEEP_MS: '1000',
+        },
+        { logDir: tempDir('retention-logs') },
+      );
+      await waitFor(async () => !(await exists(old)), { what: 'the old task swept' });
+      expect(await exists(recent)).toBe(true);
+      const metrics = await fetch(`${orchestrator.url}/metrics`).then((r) => r.text());
+      expect(metrics).toMatch(/^sb_tasks_expired_total\{[^}]*\} [1-9]/m);
+    } finally {
+      await orchestrator?.stop();
+      await nats?.stop();
+    }
   });
 });
