@@ -26,8 +26,17 @@ export class McpToolsQuotas extends TenantQuotas {
 @Injectable()
 export class ToolCallQuota {
   constructor(
-    @Inject(McpToolsQuotas) private readonly quotas: Pick<TenantQuotas, 'consumeDaily'>,
+    @Inject(McpToolsQuotas)
+    private readonly quotas: Pick<TenantQuotas, 'consumeDaily' | 'underQuota'>,
   ) {}
+
+  /**
+   * Whether a quota may count the actor's calls, as this replica last heard from Redis (no round
+   * trip): a tenant with a quota of its own, or any tenant under a platform default.
+   */
+  limits(actor: Pick<Actor, 'tenantId'>): boolean {
+    return this.quotas.underQuota(tenantOf(actor));
+  }
 
   async take(actor: Pick<Actor, 'userId' | 'tenantId'>): Promise<void> {
     const verdict = await this.quotas.consumeDaily({
