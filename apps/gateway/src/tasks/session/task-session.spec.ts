@@ -76,6 +76,8 @@ interface Options {
   submitFails?: Error;
   pending?: Approvals.ApprovalView[] | Error;
   decideRefused?: Error;
+  /** Runs while the pending approvals are being read. */
+  duringList?: () => void;
 }
 
 /** The gateway around a session faked: what it took, gave back, submitted and asked the bus. */
@@ -106,6 +108,7 @@ function setup(opts: Options = {}) {
       request: ((contract: { subject: string }, payload: unknown) => {
         if (contract.subject === Approvals.ApprovalList.subject) {
           log.push('list pending');
+          opts.duringList?.();
           return opts.pending instanceof Error
             ? Promise.reject(opts.pending)
             : Promise.resolve({ approvals: opts.pending ?? [] });
@@ -209,6 +212,17 @@ describe(TaskSession.name, () => {
     const outcome = await session.outcome({ pause: 'pending', onPauseLifted: () => lifted++ });
     expect(outcome.kind).toBe('answered');
     expect(lifted).toBe(1);
+  });
+
+  it('ends `gone`, not lifted, when the client leaves while the pending approvals are read', async () => {
+    let session: TaskSession | undefined;
+    const faked = setup({ pending: [], duringList: () => session?.leave() });
+    session = faked.session;
+    await session.start();
+    await session.submit({ task: 'x' } as Tasks.TaskRequest, 'req-1');
+    faked.feed.push(...asking);
+    expect(await session.outcome({ pause: 'pending' })).toEqual({ kind: 'gone' });
+    expect(session.state).toBe('gone');
   });
 
   it('times out: the wait ends, the subscription and slot are given back, nothing is cancelled', async () => {

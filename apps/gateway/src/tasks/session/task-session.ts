@@ -198,7 +198,8 @@ export class TaskSession {
         if (event.name !== REQUESTED || !opts.pause || this.phase !== 'paused') continue;
         const pending = opts.pause === 'pending' ? await this.pendingApprovals() : undefined;
         if (pending?.length !== 0) return { kind: 'waiting', event, pending };
-        this.move('pause-lifted');
+        // Nothing waits any more: the task goes on (unless the session ended during the look).
+        if (this.can('pause-lifted')) this.move('pause-lifted');
         opts.onPauseLifted?.();
       }
     } finally {
