@@ -215,9 +215,9 @@ describe(TaskSession.name, () => {
   });
 
   it('ends `gone`, not lifted, when the client leaves while the pending approvals are read', async () => {
-    let session: TaskSession | undefined;
-    const faked = setup({ pending: [], duringList: () => session?.leave() });
-    session = faked.session;
+    const held: { session?: TaskSession } = {};
+    const faked = setup({ pending: [], duringList: () => held.session?.leave() });
+    const session = (held.session = faked.session);
     await session.start();
     await session.submit({ task: 'x' } as Tasks.TaskRequest, 'req-1');
     faked.feed.push(...asking);
