@@ -118,7 +118,9 @@ export function initTracing(settings: TracingSettings): void {
 /** The provider of the service whose work is running (the first one set up, outside any). */
 function providerHere(): TracerProvider {
   const service = currentService();
-  return (service === undefined ? undefined : providers.get(service)) ?? fallback!;
+  const own = service === undefined ? undefined : providers.get(service);
+  // The global provider is set only once a first one exists: there is always a fallback.
+  return own ?? (fallback as TracerProvider);
 }
 
 /** The process-wide provider: its tracers start each span with the running service's provider. */
@@ -159,5 +161,5 @@ function samplerFor(name: TraceSampler, ratio: number): Sampler {
 /** Exports the spans still queued of one service (`scope`), or of every one (a stopping process). */
 export async function shutdownTracing(scope?: string): Promise<void> {
   const which = scope === undefined ? [...providers.values()] : [providers.get(scope)];
-  await Promise.all(which.map((p) => p?.shutdown()));
+  await Promise.all(which.flatMap((p) => (p ? [p.shutdown()] : [])));
 }
