@@ -30,8 +30,10 @@ export function defineServices(
   env: Env,
 ): ServiceDefinition<BaseEnv>[] {
   const defs = services.map((service) => {
+    const define = definitions.get(service);
+    if (!define) throw new CellStartError(`cell: no definition of ${service} was loaded`);
     try {
-      return definitions.get(service)!(serviceEnv(service, env));
+      return define(serviceEnv(service, env));
     } catch (e) {
       if (e instanceof ConfigError || e instanceof ServiceSetupError)
         throw new CellStartError(e.message);
