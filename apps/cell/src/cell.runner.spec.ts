@@ -45,5 +45,7 @@ describe(defineServices.name, () => {
         ORCHESTRATOR__PORT: '3001',
       }),
     ).toThrow('cell: audit and gateway would all listen on port 3000');
+    // Port 0 is a port of its own for each, chosen by the system.
+    expect(defineServices(['audit', 'gateway'], definitions, { PORT: '0' })).toHaveLength(2);
   });
 });

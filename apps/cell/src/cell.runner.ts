@@ -41,7 +41,8 @@ export function defineServices(
     }
   });
   const byPort = new Map<number, ServiceName[]>();
-  for (const d of defs)
+  // Port 0: each gets one of its own from the system (the cell's `cell ready` line says which).
+  for (const d of defs.filter((x) => x.config.PORT !== 0))
     byPort.set(d.config.PORT, [...(byPort.get(d.config.PORT) ?? []), d.service]);
   const shared = [...byPort].filter(([, names]) => names.length > 1);
   if (shared.length)

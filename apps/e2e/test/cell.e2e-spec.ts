@@ -2,7 +2,6 @@ import { Tasks } from '@switchboard/contracts';
 import {
   collectSse,
   DEMO_TASK,
-  freePort,
   type ManagedProcess,
   type PrivateProsody,
   repoRoot,
@@ -46,8 +45,8 @@ describe('the cell: every service in one process', () => {
   let stack: Stack;
   let prosody: PrivateProsody;
   let cell: ManagedProcess;
-  const ports = {} as Record<Service, number>;
-  const url = (s: Service) => `http://127.0.0.1:${ports[s]}`;
+  let urls: Record<Service, string>;
+  const url = (s: Service) => urls[s];
   const logDir = tempDir('cell');
 
   beforeAll(async () => {
@@ -81,11 +80,10 @@ describe('the cell: every service in one process', () => {
       HOST: '127.0.0.1',
       SB_SERVICES: 'all',
     };
-    for (const s of SERVICES) {
-      ports[s] = await freePort();
-      for (const [k, v] of Object.entries({ ...own[s], PORT: String(ports[s]) }))
-        env[`${prefix(s)}${k}`] = v;
-    }
+    // Port 0: each service gets a port of its own from the system, free for sure (a port picked
+    // beforehand could be taken by another test's process before the cell listens on it).
+    for (const s of SERVICES)
+      for (const [k, v] of Object.entries({ ...own[s], PORT: '0' })) env[`${prefix(s)}${k}`] = v;
     cell = spawnManaged(process.execPath, ['--enable-source-maps', CELL], {
       env,
       cwd: repoRoot,
@@ -94,9 +92,21 @@ describe('the cell: every service in one process', () => {
     });
     let exited: number | string | undefined;
     void cell.exited.then((code) => (exited = code));
+    // Where each service listens: the cell's `cell ready` line says.
+    urls = await waitFor(
+      () => {
+        if (exited !== undefined) throw new Error(`the cell exited (${exited}):\n${cell.logs()}`);
+        const ready = cell
+          .logs()
+          .split('\n')
+          .find((l) => l.includes('"msg":"cell ready'));
+        return ready ? (JSON.parse(ready) as { urls: Record<Service, string> }).urls : undefined;
+      },
+      { timeoutMs: 45_000, what: 'the cell ready', intervalMs: 100 },
+    );
+    expect(Object.keys(urls).sort()).toEqual([...SERVICES].sort());
     await waitFor(
       async () => {
-        if (exited !== undefined) throw new Error(`the cell exited (${exited}):\n${cell.logs()}`);
         const ready = await Promise.all(
           SERVICES.map((s) =>
             fetch(`${url(s)}/readiness`).then(
@@ -107,7 +117,7 @@ describe('the cell: every service in one process', () => {
         );
         return ready.every(Boolean) || undefined;
       },
-      { timeoutMs: 45_000, what: "every service's /readiness in the cell", intervalMs: 100 },
+      { timeoutMs: 15_000, what: "every service's /readiness in the cell", intervalMs: 100 },
     );
   });
 
