@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm run down`: stops what `npm run up` started, by PID: the six services, the sample agents and
+# `npm run down`: stops what `npm run up` started, by PID: the six services (or the cell that runs
+# them, with SB_SHAPE=cell), the sample agents and
 # their bridges, the stack's Prosody and NATS, and
 # PostgreSQL/Redis/NATS only when .run/infra-started says these scripts started them. Daemons that were
 # already running before (the machine's own) are left alone.
@@ -34,6 +35,11 @@ for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do
   fi
   rm -f "$pidfile"
 done
+# The cell (SB_SHAPE=cell): one process, which stops its services itself, the gateway first.
+if pid="$(cell_pid)"; then
+  stop_pid "$pid" "the cell" 60
+fi
+rm -f "$RUN_DIR/pids/cell.pid"
 
 # The sample agents and their bridges (examples/agents.sh keeps their PIDs in .run/pids/).
 bash examples/agents.sh stop

@@ -196,6 +196,13 @@ export SB_XMPP_PORT="$XMPP_PORT" SB_XMPP_TLS_PORT="$XMPP_TLS_PORT"
 NATS_PORT="$(port_setting SB_NATS_PORT $((PORT_BASE + 1322)))"
 NATS_DIR="$RUN_DIR/nats"
 
+# The PID of the cell `SB_SHAPE=cell npm run up` started (all six services in one process), if it runs.
+cell_pid() {
+  local pid
+  pid="$(cat "$RUN_DIR/pids/cell.pid" 2>/dev/null || true)"
+  pid_alive "$pid" "dist/apps/cell/src/main.js" && echo "$pid"
+}
+
 # The nats-server version the project runs everywhere, and the oldest it supports (infra/nats-server.env:
 # NATS_SERVER_VERSION, NATS_SERVER_DEBIAN_SUITE, NATS_SERVER_MIN_VERSION), and where setup.sh puts
 # that version's binary.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm run status`: what runs of the local stack: services (PID, /readiness), its NATS and Prosody,
+# `npm run status`: what runs of the local stack: services (PID, /readiness; the cell's PID for each
+# when `SB_SHAPE=cell npm run up` runs them as one process), its NATS and Prosody,
 # and the PostgreSQL/Redis daemons (answering? started by these scripts?). Exit 0 when all six services
 # are ready, 3 otherwise.
 set -euo pipefail
@@ -13,10 +14,14 @@ started_by_us() {
 
 printf '%-14s %-8s %-7s %s\n' SERVICE PID READY URL
 all_ready=1
+cell="$(cell_pid || true)"
 for svc in "${SERVICES[@]}"; do
   port="${SERVICE_PORTS[$svc]}"
   pid="$(cat "$RUN_DIR/pids/$svc.pid" 2>/dev/null || true)"
-  if pid_alive "$pid" "dist/apps/$svc/src/main.js"; then
+  if [[ -n "$cell" ]]; then
+    pid="$cell"
+    code="$(http_status "$port" /readiness)"
+  elif pid_alive "$pid" "dist/apps/$svc/src/main.js"; then
     code="$(http_status "$port" /readiness)"
   else
     pid="-"
@@ -70,5 +75,6 @@ fi
 echo
 bash examples/agents.sh status || true
 echo
+[[ -n "$cell" ]] && echo "the six services run as one process, the cell (pid $cell; SB_SHAPE=cell)"
 echo "logs: $RUN_DIR/logs/"
 ((all_ready)) || exit 3

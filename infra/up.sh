@@ -13,6 +13,8 @@
 #
 # usage: infra/up.sh [--no-demo] [--no-build] [--no-agents]
 #   --no-agents   do not start the sample agents (and skip the second demo)
+# SB_SHAPE: how the six services run: `services` (default: one process each) or `cell` (all six in one
+# Node process, apps/cell; docs/operations.md "One process: the cell").
 # env: SB_READY_TIMEOUT (s, default 120), SB_DEMO_TIMEOUT (s, default 120), SB_DEMO_TASK,
 #      SB_DEMO_TASK_2, SB_PG_URL, SB_NATS_STORE; where the stack lives (for a second stack beside the
 #      first, as the e2e test of this script does): SB_RUN_DIR (.run), SB_PORT_BASE (3000),
@@ -44,6 +46,8 @@ for arg in "$@"; do
 done
 
 cd "$ROOT"
+SHAPE="${SB_SHAPE:-services}"
+[[ "$SHAPE" == services || "$SHAPE" == cell ]] || die "SB_SHAPE must be services or cell (got: '$SHAPE')"
 LOG_DIR="$RUN_DIR/logs"
 PID_DIR="$RUN_DIR/pids"
 mkdir -p "$LOG_DIR" "$PID_DIR"
@@ -62,7 +66,7 @@ if ((BUILD)); then
   log "building (nx run-many -t build)"
   npx nx run-many -t build --outputStyle=static
 fi
-for svc in "${SERVICES[@]}"; do
+for svc in "${SERVICES[@]}" cell; do
   [[ -f "dist/apps/$svc/src/main.js" ]] || die "dist/apps/$svc/src/main.js is missing after the build"
 done
 
@@ -185,6 +189,8 @@ service_pid() { # the PID of a service we started, if it still runs
   pid_alive "$pid" "dist/apps/$svc/src/main.js" && echo "$pid"
 }
 
+# Whatever shape ran before is stopped: the separate services, or the cell (it stops its services
+# one after the other, hence the longer wait).
 for svc in "${SERVICES[@]}"; do
   if pid="$(service_pid "$svc")"; then
     log "restarting $svc (was pid $pid)"
@@ -192,6 +198,11 @@ for svc in "${SERVICES[@]}"; do
   fi
   rm -f "$PID_DIR/$svc.pid"
 done
+if pid="$(cell_pid)"; then
+  log "restarting the cell (was pid $pid)"
+  stop_pid "$pid" "the cell" $((6 * SHUTDOWN_GRACE_MS / 1000 + 5))
+fi
+rm -f "$PID_DIR/cell.pid"
 
 for svc in "${SERVICES[@]}"; do
   port="${SERVICE_PORTS[$svc]}"
@@ -209,26 +220,53 @@ db_url_for() {
   esac
 }
 
-for svc in "${SERVICES[@]}"; do
-  log "starting $svc on 127.0.0.1:${SERVICE_PORTS[$svc]}"
-  {
-    printf '\n===== %s starting %s =====\n' "$(date -u +%FT%TZ)" "$svc"
-  } >>"$LOG_DIR/$svc.log"
+# What one service is given beside the common settings: its port, instance, database and NATS identity.
+service_settings() { # SERVICE: KEY=VALUE lines
+  local svc="$1" db
   db="$(db_url_for "$svc")"
+  printf '%s\n' "PORT=${SERVICE_PORTS[$svc]}" "INSTANCE_ID=$svc-local-1" "SERVICE_NAME=$svc"
+  [[ -n "$db" ]] && printf '%s\n' "DATABASE_URL=$db"
+  if ((STACK_NATS)); then
+    # its own identity (and no other way to authenticate beside it: up.sh unsets the others)
+    printf '%s\n' "NATS_NKEY_SEED_FILE=$NATS_DIR/identities/$svc.nk"
+    # the Live view reads the traffic as the read-only `live` identity, on a connection of its own
+    [[ "$svc" == gateway ]] && printf '%s\n' "LIVE_NATS_NKEY_SEED_FILE=$NATS_DIR/identities/live.nk"
+  fi
+  return 0
+}
+
+if [[ "$SHAPE" == services ]]; then
+  for svc in "${SERVICES[@]}"; do
+    log "starting $svc on 127.0.0.1:${SERVICE_PORTS[$svc]}"
+    printf '\n===== %s starting %s =====\n' "$(date -u +%FT%TZ)" "$svc" >>"$LOG_DIR/$svc.log"
+    (
+      unset DATABASE_URL
+      ((STACK_NATS)) && unset NATS_USER NATS_PASSWORD NATS_TOKEN NATS_CREDS_FILE
+      while IFS= read -r line; do export "${line?}"; done < <(service_settings "$svc")
+      exec nohup node "dist/apps/$svc/src/main.js" >>"$LOG_DIR/$svc.log" 2>&1 </dev/null
+    ) &
+    echo $! >"$PID_DIR/$svc.pid"
+  done
+else
+  # One process: each service's own settings as <SERVICE>__<KEY> (apps/cell/src/env-view.ts).
+  log "starting the cell: ${SERVICES[*]} in one process"
+  printf '\n===== %s starting the cell =====\n' "$(date -u +%FT%TZ)" >>"$LOG_DIR/cell.log"
   (
-    export PORT="${SERVICE_PORTS[$svc]}" INSTANCE_ID="$svc-local-1" SERVICE_NAME="$svc"
-    if [[ -n "$db" ]]; then export DATABASE_URL="$db"; else unset DATABASE_URL; fi
-    if ((STACK_NATS)); then
-      # its own identity, and no other way to authenticate beside it
-      unset NATS_USER NATS_PASSWORD NATS_TOKEN NATS_CREDS_FILE
-      export NATS_NKEY_SEED_FILE="$NATS_DIR/identities/$svc.nk"
-      # the Live view reads the traffic as the read-only `live` identity, on a connection of its own
-      [[ "$svc" == gateway ]] && export LIVE_NATS_NKEY_SEED_FILE="$NATS_DIR/identities/live.nk"
-    fi
-    exec nohup node "dist/apps/$svc/src/main.js" >>"$LOG_DIR/$svc.log" 2>&1 </dev/null
+    unset DATABASE_URL
+    ((STACK_NATS)) && unset NATS_USER NATS_PASSWORD NATS_TOKEN NATS_CREDS_FILE
+    for svc in "${SERVICES[@]}"; do
+      prefix="$(printf '%s' "$svc" | tr 'a-z-' 'A-Z_')__"
+      while IFS= read -r line; do export "$prefix${line?}"; done < <(service_settings "$svc")
+    done
+    export SB_SERVICES=all INSTANCE_ID=cell-local-1
+    exec nohup node "dist/apps/cell/src/main.js" >>"$LOG_DIR/cell.log" 2>&1 </dev/null
   ) &
-  echo $! >"$PID_DIR/$svc.pid"
-done
+  echo $! >"$PID_DIR/cell.pid"
+fi
+
+log_of() { # SERVICE: where its lines go
+  if [[ "$SHAPE" == cell ]]; then echo "$LOG_DIR/cell.log"; else echo "$LOG_DIR/$1.log"; fi
+}
 
 log "waiting for /readiness (up to ${READY_TIMEOUT}s)"
 deadline=$((SECONDS + READY_TIMEOUT))
@@ -236,11 +274,11 @@ pending=("${SERVICES[@]}")
 while ((${#pending[@]} > 0)); do
   still=()
   for svc in "${pending[@]}"; do
-    pid="$(cat "$PID_DIR/$svc.pid")"
+    pid="$(cat "$PID_DIR/$([[ "$SHAPE" == cell ]] && echo cell || echo "$svc").pid")"
     if ! pid_alive "$pid"; then
-      printf '\n--- last lines of %s ---\n' "$LOG_DIR/$svc.log" >&2
-      tail -n 40 "$LOG_DIR/$svc.log" >&2
-      die "$svc exited during start-up (log: $LOG_DIR/$svc.log)"
+      printf '\n--- last lines of %s ---\n' "$(log_of "$svc")" >&2
+      tail -n 40 "$(log_of "$svc")" >&2
+      die "$svc exited during start-up (log: $(log_of "$svc"))"
     fi
     code="$(http_status "${SERVICE_PORTS[$svc]}" /readiness)"
     if [[ "$code" == 200 ]]; then
@@ -254,8 +292,8 @@ while ((${#pending[@]} > 0)); do
   if ((SECONDS >= deadline)); then
     for svc in "${pending[@]}"; do
       printf '\n--- %s: /readiness answered %s; last lines of %s ---\n' "$svc" \
-        "$(http_status "${SERVICE_PORTS[$svc]}" /readiness)" "$LOG_DIR/$svc.log" >&2
-      tail -n 40 "$LOG_DIR/$svc.log" >&2
+        "$(http_status "${SERVICE_PORTS[$svc]}" /readiness)" "$(log_of "$svc")" >&2
+      tail -n 40 "$(log_of "$svc")" >&2
     done
     die "not ready after ${READY_TIMEOUT}s: ${pending[*]} (the services keep running; npm run down stops them)"
   fi
@@ -280,11 +318,12 @@ run_demo() { # TASK
 if ((DEMO)); then
   run_demo "$DEMO_TASK"
   if ((AGENTS)); then
-    xmpp_before="$(grep -c 'xmpp exchange' "$LOG_DIR/xmpp-bridge.log" || true)"
+    bridge_log="$(log_of xmpp-bridge)"
+    xmpp_before="$(grep -c 'xmpp exchange' "$bridge_log" || true)"
     run_demo "$DEMO_TASK_2"
-    xmpp_after="$(grep -c 'xmpp exchange' "$LOG_DIR/xmpp-bridge.log" || true)"
+    xmpp_after="$(grep -c 'xmpp exchange' "$bridge_log" || true)"
     ok "the xmpp-bridge carried $((xmpp_after - xmpp_before)) HTTP exchanges over XMPP for that task; its log:"
-    grep 'xmpp exchange' "$LOG_DIR/xmpp-bridge.log" | tail -n "$((xmpp_after - xmpp_before))" | node -e '
+    grep 'xmpp exchange' "$bridge_log" | tail -n "$((xmpp_after - xmpp_before))" | node -e '
       const lines = require("node:fs").readFileSync(0, "utf8").trim().split("\n").filter(Boolean);
       for (const l of lines) {
         const x = JSON.parse(l);
@@ -299,13 +338,13 @@ cat <<EOF
 ${_B}Switchboard is running.${_N}
   gateway       http://127.0.0.1:${SERVICE_PORTS[gateway]}   (AUTH_MODE=$AUTH_MODE$([[ "$AUTH_MODE" == dev ]] && echo ": a request without X-User-Id runs as $TB_DEFAULT_USER_ID" || true))
   console       http://127.0.0.1:${SERVICE_PORTS[gateway]}/console/   (the web console: docs/console.md)
-  services      ${SERVICES[*]}   (ports $PORT_BASE-$((PORT_BASE + 5)))
+  services      ${SERVICES[*]}   (ports $PORT_BASE-$((PORT_BASE + 5)); $([[ "$SHAPE" == cell ]] && echo "one process, the cell: pid $(cat "$PID_DIR/cell.pid")" || echo "one process each; SB_SHAPE=cell runs them as one"))
   planner       $PLANNER_CHOICE
   NATS          $NATS_SERVERS$( ((STACK_NATS)) && echo "   (one identity per service, NKeys in $NATS_DIR/identities; switchboard tail connects as operator, call and audit verify as admin)" || echo "   (NATS_SERVERS: yours)")
                 $NATS_VERDICT
   XMPP          127.0.0.1:$XMPP_PORT (STARTTLS) / $XMPP_TLS_PORT (direct TLS), accounts in $RUN_DIR/xmpp-accounts.env
   agents        $( ((AGENTS)) && echo "researcher, writer over XMPP (examples/agents.sh status)" || echo "not started (--no-agents)")
-  logs          $LOG_DIR/<service>.log   (Prosody: $RUN_DIR/prosody/prosody.log)
+  logs          $([[ "$SHAPE" == cell ]] && echo "$LOG_DIR/cell.log" || echo "$LOG_DIR/<service>.log")   (Prosody: $RUN_DIR/prosody/prosody.log)
   status        npm run status
   stop          npm run down
 EOF

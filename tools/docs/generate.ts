@@ -287,6 +287,19 @@ async function configuration(): Promise<{ md: string; env: string }> {
     );
     env.push('', `# --- ${service} ---`, ...own.map((s) => envLine(s)));
   }
+  // The cell's own settings (apps/cell): not a service, so not part of the common ones above.
+  const cell = await settingsOf('cell');
+  md.push(
+    '## cell',
+    '',
+    'The process that runs several services at once (docs/operations.md, "One process: the cell"). Each service it runs reads the settings above from the environment overlaid with its own `<SERVICE>__<KEY>` values (`GATEWAY__PORT`, `ORCHESTRATOR__DATABASE_URL`, …).',
+    '',
+    '| variable | default | description |',
+    '|---|---|---|',
+    ...cell.map((s) => row(s)),
+    '',
+  );
+  env.push('', '# --- cell (SB_SHAPE=cell npm run up) ---', ...cell.map((s) => envLine(s)));
   return { md: `${md.join('\n')}`, env: `${env.join('\n')}\n` };
 }
 

@@ -1,8 +1,5 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from '@switchboard/config';
-import { bootstrapService } from '@switchboard/runtime';
-import { AppModule } from './app.module.js';
-import { AuditEnv } from './config/audit.env.js';
+import { runService } from '@switchboard/runtime';
+import { auditService } from './audit.service.js';
 
-const config = loadConfigOrExit('audit', AuditEnv);
-await bootstrapService({ service: 'audit', config, module: () => AppModule });
+await runService(() => auditService(process.env));

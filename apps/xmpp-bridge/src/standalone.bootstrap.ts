@@ -1,30 +1,20 @@
-import {
-  type DynamicModule,
-  Global,
-  Injectable,
-  Module,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { APP_CONFIG, type BaseEnv } from '@switchboard/config';
 import { ObservabilityModule, PinoNestLogger, shutdownTracing } from '@switchboard/observability';
-import { bootContext } from '@switchboard/runtime';
-
-/** Spans still queued go out before the process ends (Nest closes modules on SIGTERM/SIGINT). */
-@Injectable()
-class TracingFlush implements OnApplicationShutdown {
-  async onApplicationShutdown(): Promise<void> {
-    await shutdownTracing();
-  }
-}
+import { bootContext, type RunningService, ServiceStartError } from '@switchboard/runtime';
 
 /**
  * An agent's bridge: the same HTTP listener (/health, /readiness, /metrics), logs and tracing as
- * bootstrapService, but no NATS at all — it serves XMPP only, so sharing a NATS server with the
- * platform's bridge can never make it answer (or shadow) the platform's subjects.
+ * launchService, but no NATS at all — it serves XMPP only, so sharing a NATS server with the
+ * platform's bridge can never make it answer (or shadow) the platform's subjects. Like launchService,
+ * it leaves the process' signals to its caller and throws (after a fatal log line) when it cannot start.
  */
-export async function bootstrapWithoutNats(config: BaseEnv, module: DynamicModule): Promise<void> {
+export async function launchWithoutNats(
+  config: BaseEnv,
+  module: DynamicModule,
+): Promise<RunningService> {
   const service = 'xmpp-bridge';
   const { identity, logger, metrics } = bootContext(service, config);
 
@@ -38,25 +28,31 @@ export async function bootstrapWithoutNats(config: BaseEnv, module: DynamicModul
       ObservabilityModule.forRoot({ identity, logger, metrics }),
       module,
     ],
-    providers: [TracingFlush],
   })
   class RootModule {}
 
+  let app: NestFastifyApplication | undefined;
   try {
-    const app = await NestFactory.create<NestFastifyApplication>(
+    app = await NestFactory.create<NestFastifyApplication>(
       RootModule,
       new FastifyAdapter({ logger: false }),
-      {
-        logger: new PinoNestLogger(logger),
-        abortOnError: false,
-      },
+      { logger: new PinoNestLogger(logger), abortOnError: false },
     );
-    app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
     await app.listen(config.PORT, config.HOST);
-    logger.info({ url: await app.getUrl(), role: 'xmpp only (no NATS)' }, `${service} ready`);
+    const url = await app.getUrl();
+    logger.info({ url, role: 'xmpp only (no NATS)' }, `${service} ready`);
+    const started = app;
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        await started.close();
+        // Spans still queued go out before the process ends.
+        await shutdownTracing(service);
+      })());
+    return { service, app, url, logger, graceMs: config.SHUTDOWN_GRACE_MS, close };
   } catch (e) {
     logger.fatal({ err: e }, `${service} failed to start: ${(e as Error).message}`);
-    await new Promise((resolve) => setImmediate(resolve));
-    process.exit(1);
+    await app?.close().catch(() => undefined);
+    throw new ServiceStartError(service, e);
   }
 }

@@ -1,4 +1,4 @@
-import { type NatsOptions, NatsContext, ServerNats } from '@nestjs/microservices';
+import { type NatsContext, type NatsOptions, ServerNats } from '@nestjs/microservices';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import {
   DomainError,
@@ -9,7 +9,7 @@ import {
 import { isObservable, lastValueFrom } from 'rxjs';
 import { z } from 'zod';
 import { encodeJson } from './codec.js';
-import { refused } from './handle-command.decorator.js';
+import { type HandlerObserver, ObservedNatsContext, refused } from './handle-command.decorator.js';
 import { readMeta } from './message-meta.js';
 import { toErrorBody } from './messaging.errors.js';
 import { requestedHeartbeats } from './request-heartbeats.js';
@@ -108,12 +108,18 @@ export class CommandServer extends ServerNats {
   private readonly inflight = new Set<Promise<void>>();
   private stopping: Promise<void> | undefined;
   private connection: NatsConnection | undefined;
+  private observer: HandlerObserver | undefined;
 
   constructor(options: ServerOptions) {
     // Nest's graceful shutdown (unsubscribe, then a fixed wait) is replaced by drain().
     super({ ...options, gracefulShutdown: false });
     this.queue = options.queue;
     this.graceMs = options.gracePeriod ?? 10_000;
+  }
+
+  /** Who counts and logs the commands this server handles (the service's metrics and logger). */
+  observe(observer: HandlerObserver): void {
+    this.observer = observer;
   }
 
   protected override getRouteFromPattern(pattern: string): string {
@@ -158,14 +164,20 @@ export class CommandServer extends ServerNats {
     if (!subjectMatches(channel, subject)) {
       // A JetStream consumer delivering stored messages to a command subject (its creator chose the
       // delivery subject): not a request anyone sent on this subject, so never run, never answered.
-      refused(channel, `a message stored on ${subject} was delivered here; it was not run`, {
-        bytes: natsMsg.data.length,
-        source: natsMsg.headers?.get(H.source) || undefined,
-      });
+      refused(
+        this.observer,
+        channel,
+        `a message stored on ${subject} was delivered here; it was not run`,
+        {
+          bytes: natsMsg.data.length,
+          source: natsMsg.headers?.get(H.source) || undefined,
+        },
+      );
       return;
     }
     if (!natsMsg.reply) {
       refused(
+        this.observer,
         subject,
         'a message without a reply subject was not run (commands are request/reply)',
         {
@@ -179,7 +191,7 @@ export class CommandServer extends ServerNats {
     const request = beats instanceof DomainError ? beats : readEnvelope(subject, natsMsg.data);
     if (request instanceof DomainError) {
       const correlationId = readMeta(subject, natsMsg.headers).correlationId;
-      refused(subject, request.message, {
+      refused(this.observer, subject, request.message, {
         bytes: natsMsg.data.length,
         correlationId,
         source: natsMsg.headers?.get(H.source) || undefined,
@@ -227,7 +239,7 @@ export class CommandServer extends ServerNats {
     try {
       const out: unknown = await handler(
         request.data,
-        new NatsContext([natsMsg.subject, natsMsg.headers]),
+        new ObservedNatsContext([natsMsg.subject, natsMsg.headers], this.observer),
       );
       this.respond(natsMsg, request.id, {
         response: isObservable(out) ? await lastValueFrom(out, { defaultValue: undefined }) : out,

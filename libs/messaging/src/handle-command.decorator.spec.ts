@@ -3,7 +3,11 @@ import { describe, expect, it } from '@jest/globals';
 import { NatsContext, RpcException } from '@nestjs/microservices';
 import { Tools } from '@switchboard/contracts';
 import { PATTERN_METADATA } from '@nestjs/microservices/constants.js';
-import { HandleCommand } from './handle-command.decorator.js';
+import {
+  HandleCommand,
+  type HandlerObserver,
+  ObservedNatsContext,
+} from './handle-command.decorator.js';
 
 const TASK = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
 const call = { tool: 'calculator', input: { expression: '1+1' } };
@@ -52,5 +56,24 @@ describe(HandleCommand.name, () => {
     expect((await refusal(sut.call(call, on(`sb.cmd.tools.call.${TASK}`)))).code).toBe(
       'VALIDATION',
     );
+  });
+
+  it('counts each command with the observer of the server that handed it over (a cell runs several)', async () => {
+    const counted = (into: string[]): HandlerObserver => ({
+      handled: (subject, outcome) => into.push(`${subject} ${outcome}`),
+      unexpected: () => undefined,
+      invalidReply: () => undefined,
+      refused: () => undefined,
+    });
+    const mine: string[] = [];
+    const theirs: string[] = [];
+    const subject = `sb.cmd.tools.call.${TASK}`;
+    await sut.call(
+      { ...call, taskId: TASK },
+      new ObservedNatsContext([subject, undefined], counted(mine)),
+    );
+    await refusal(sut.call(call, new ObservedNatsContext([subject, undefined], counted(theirs))));
+    expect(mine).toEqual(['sb.cmd.tools.call.{taskId} ok']);
+    expect(theirs).toEqual(['sb.cmd.tools.call.{taskId} VALIDATION']);
   });
 });

@@ -1,10 +1,4 @@
-import {
-  Ctx,
-  MessagePattern,
-  type NatsContext,
-  Payload,
-  RpcException,
-} from '@nestjs/microservices';
+import { Ctx, MessagePattern, NatsContext, Payload, RpcException } from '@nestjs/microservices';
 import {
   type CommandContract,
   DomainError,
@@ -12,6 +6,8 @@ import {
   validationError,
 } from '@switchboard/contracts';
 import {
+  type Logger,
+  type Metrics,
   requestContext,
   SpanKind,
   withExtractedContext,
@@ -21,7 +17,12 @@ import type { z } from 'zod';
 import { type MessageMeta, natsSpanAttributes, readMeta } from './message-meta.js';
 import { toErrorBody } from './messaging.errors.js';
 
-/** Process-wide observer of handled commands (metrics, error logs); set by MessagingModule. */
+/**
+ * Who counts and logs one service's handled commands: its metrics and logger. Each CommandServer has
+ * its own (set by the runtime at start) and hands it to the handlers with the message's context, so
+ * in a process that runs several services (a cell) every command is counted by the service that
+ * handled it — never by a process-wide observer shared by all of them.
+ */
 export interface HandlerObserver {
   handled(subject: string, outcome: string, seconds: number): void;
   unexpected(subject: string, errorId: string | undefined, error: unknown): void;
@@ -30,13 +31,36 @@ export interface HandlerObserver {
   refused(subject: string, reason: string, fields: Record<string, unknown>): void;
 }
 
-let observer: HandlerObserver | undefined;
-export function setHandlerObserver(o: HandlerObserver): void {
-  observer = o;
+/** A service's observer: `sb_nats_handled_total` and friends in its metrics, problems in its log. */
+export function commandObserver(metrics: Metrics, logger: Logger): HandlerObserver {
+  return {
+    handled: (subject, outcome, seconds) => metrics.observeNatsHandled(subject, outcome, seconds),
+    unexpected: (subject, errorId, error) =>
+      logger.error({ err: error, subject, errorId }, 'unexpected error in command handler'),
+    invalidReply: (subject, error) =>
+      logger.error({ subject, issues: error.details }, 'command handler produced an invalid reply'),
+    refused: (subject, reason, fields) =>
+      logger.warn({ subject, ...fields, reason }, `refused a request: ${reason}`),
+  };
+}
+
+/** The message context a CommandServer hands its handlers: Nest's, plus the server's observer. */
+export class ObservedNatsContext extends NatsContext {
+  constructor(
+    args: ConstructorParameters<typeof NatsContext>[0],
+    readonly observer: HandlerObserver | undefined,
+  ) {
+    super(args);
+  }
 }
 
 /** Reports a request refused before its handler ran: one log line, and the refusal counted. */
-export function refused(subject: string, reason: string, fields: Record<string, unknown>): void {
+export function refused(
+  observer: HandlerObserver | undefined,
+  subject: string,
+  reason: string,
+  fields: Record<string, unknown>,
+): void {
   observer?.refused(subject, reason, fields);
   observer?.handled(subject, 'VALIDATION', 0);
 }
@@ -62,6 +86,7 @@ export function HandleCommand<C extends CommandContract>(contract: C): MethodDec
       ctx: NatsContext,
     ): Promise<unknown> {
       const started = performance.now();
+      const observer = ctx instanceof ObservedNatsContext ? ctx.observer : undefined;
       const headers = ctx.getHeaders();
       const meta = readMeta(ctx.getSubject(), headers);
       let outcome = 'ok';

@@ -7,10 +7,9 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { LOGGER, type Logger, Metrics, ReadinessRegistry } from '@switchboard/observability';
+import { LOGGER, type Logger, ReadinessRegistry } from '@switchboard/observability';
 import { AuditTrail } from './audit-trail.service.js';
 import { ConnectionWatch } from './connection.watch.js';
-import { setHandlerObserver } from './handle-command.decorator.js';
 import { JetStreamService } from './jetstream.service.js';
 import {
   CONNECTION_WATCH,
@@ -39,7 +38,6 @@ class NatsLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(CONNECTION_WATCH) private readonly watch: ConnectionWatch,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly metrics: Metrics,
     private readonly readiness: ReadinessRegistry,
     private readonly jetstream: JetStreamService,
     private readonly audit: AuditTrail,
@@ -53,19 +51,6 @@ class NatsLifecycle implements OnModuleInit, OnApplicationShutdown {
     });
     this.prober = setInterval(() => void this.probe(), PROBE_EVERY_MS);
     this.prober.unref();
-    setHandlerObserver({
-      handled: (subject, outcome, seconds) =>
-        this.metrics.observeNatsHandled(subject, outcome, seconds),
-      unexpected: (subject, errorId, error) =>
-        this.logger.error({ err: error, subject, errorId }, 'unexpected error in command handler'),
-      invalidReply: (subject, error) =>
-        this.logger.error(
-          { subject, issues: error.details },
-          'command handler produced an invalid reply',
-        ),
-      refused: (subject, reason, fields) =>
-        this.logger.warn({ subject, ...fields, reason }, `refused a request: ${reason}`),
-    });
     void (async () => {
       for await (const s of this.nc.status()) {
         if (s.type === 'disconnect') {

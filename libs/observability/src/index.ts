@@ -6,4 +6,5 @@ export * from './readiness.registry.js';
 export * from './redact.js';
 export * from './request-context.js';
 export * from './service-identity.js';
+export * from './service-scope.js';
 export * from './tracing.js';

@@ -13,6 +13,7 @@ import {
   trace,
   type Tracer,
 } from '@opentelemetry/api';
+import { currentService } from './service-scope.js';
 
 export { SpanKind } from '@opentelemetry/api';
 export type {
@@ -23,12 +24,30 @@ export type {
 
 /** The span handed to `withSpan` callbacks when none is active and none is created. */
 const NO_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
-/** Spans are only worth their cost when something records them (initTracing decides). */
-let recorded = false;
+/**
+ * Spans are only worth their cost when something records them: initTracing decides, per service of
+ * the process (a cell runs several, each with its own tracing settings). The first service set up
+ * answers for work outside any service's scope (a single-service process: always itself).
+ */
+const recordedBy = new Map<string, boolean>();
+let anyRecorded = false;
+let firstService: string | undefined;
 
-/** @internal initTracing's switch. */
-export function setSpansRecorded(on: boolean): void {
-  recorded = on;
+/** @internal initTracing's switch for one service of the process. */
+export function setSpansRecorded(service: string, on: boolean): void {
+  recordedBy.set(service, on);
+  firstService ??= service;
+  anyRecorded ||= on;
+}
+
+/** Whether the current service's spans are recorded (no lookup while nothing records anything). */
+function recordedHere(): boolean {
+  if (!anyRecorded) return false;
+  const service = currentService();
+  return (
+    (service === undefined ? undefined : recordedBy.get(service)) ??
+    (firstService === undefined ? false : (recordedBy.get(firstService) ?? false))
+  );
 }
 
 export function tracer(): Tracer {
@@ -37,7 +56,7 @@ export function tracer(): Tracer {
 
 /** Whether spans are recorded (OTEL_EXPORTER_OTLP_ENDPOINT set). */
 export function isTracingExported(): boolean {
-  return recorded;
+  return recordedHere();
 }
 
 export interface SpanOptions {
@@ -58,7 +77,7 @@ export async function withSpan<T>(
   fn: (span: Span) => Promise<T>,
   options: SpanOptions = {},
 ): Promise<T> {
-  if (!recorded) {
+  if (!recordedHere()) {
     const run = () => fn(trace.getActiveSpan() ?? NO_SPAN);
     return options.parent ? context.with(options.parent, run) : run();
   }

@@ -6,15 +6,18 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import {
   APP_CONFIG,
   type BaseEnv,
+  ConfigError,
   jetStreamSettings,
   natsConnectionSettings,
 } from '@switchboard/config';
 import type { ServiceName } from '@switchboard/contracts';
 import {
   type CommandServer,
+  commandObserver,
   MessagingModule,
   type MessagingOptions,
   natsServerOptions,
+  untilDeadline,
 } from '@switchboard/messaging';
 import {
   createLogger,
@@ -23,6 +26,7 @@ import {
   Metrics,
   ObservabilityModule,
   PinoNestLogger,
+  runAsService,
   type ServiceIdentity,
   shutdownTracing,
 } from '@switchboard/observability';
@@ -80,14 +84,44 @@ export interface ServiceDefinition<C extends BaseEnv> {
   http?: HttpOptions;
   /** Runs once the providers exist, before the lifecycle hooks and listeners (e.g. Fastify hooks). */
   configure?: (app: NestFastifyApplication, ctx: BootContext<C>) => Promise<void> | void;
+  /**
+   * Starts the service another way than with NATS (the xmpp-bridge of an agent, which serves XMPP
+   * only). Like launchService: logs why it failed and throws, leaving nothing running.
+   */
+  launch?: () => Promise<RunningService>;
 }
 
 export interface RunningService {
+  service: ServiceName;
   app: NestFastifyApplication;
   url: string;
   logger: Logger;
+  /** SHUTDOWN_GRACE_MS: how long close() lets work in flight finish. */
+  graceMs: number;
   /** Drains work in flight (up to SHUTDOWN_GRACE_MS), then closes everything; what SIGTERM runs. */
   close(): Promise<void>;
+}
+
+/** A service that could not start; its log already has the fatal line saying why. */
+export class ServiceStartError extends Error {
+  constructor(
+    readonly service: ServiceName,
+    cause: unknown,
+  ) {
+    super(`${service} failed to start: ${(cause as Error).message}`, { cause });
+    this.name = 'ServiceStartError';
+  }
+}
+
+/**
+ * A service's definition could not be made from its settings (e.g. mcp-tools' credentials file): the
+ * message is printed as it is, like a ConfigError's.
+ */
+export class ServiceSetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServiceSetupError';
+  }
 }
 
 function trustProxyOption(trust: HttpOptions['trustProxy']): {
@@ -109,6 +143,7 @@ export function bootContext<C extends BaseEnv>(service: ServiceName, config: C):
   };
   initTracing({
     service: config.OTEL_SERVICE_NAME ?? service,
+    scope: service,
     instance: identity.instance,
     version: identity.version,
     otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
@@ -126,11 +161,56 @@ export function bootContext<C extends BaseEnv>(service: ServiceName, config: C):
 }
 
 /**
- * Starts one service: tracing, JSON logs, metrics, the config as a global provider, the NATS client
- * (NatsBus, JetStream), Nest's NATS server in the service's queue group, and the HTTP listener with
- * /health, /readiness and /metrics. Exits the process on a failed start, with one log line saying why.
+ * What a service's main.ts runs: makes the definition from its settings (a ConfigError or
+ * ServiceSetupError is printed and the process exits 1), then bootstrapService.
+ */
+export async function runService<C extends BaseEnv>(
+  define: () => ServiceDefinition<C>,
+): Promise<RunningService> {
+  let def: ServiceDefinition<C>;
+  try {
+    def = define();
+  } catch (e) {
+    if (!(e instanceof ConfigError) && !(e instanceof ServiceSetupError)) throw e;
+    process.stderr.write(`${e.message}\n`);
+    process.exit(1);
+  }
+  return bootstrapService(def);
+}
+
+/**
+ * Starts one service as its own process: launchService, then SIGTERM/SIGINT stop it gracefully. Exits
+ * the process on a failed start, with one log line saying why.
  */
 export async function bootstrapService<C extends BaseEnv>(
+  def: ServiceDefinition<C>,
+): Promise<RunningService> {
+  try {
+    const running = await launchService(def);
+    stopOnSignals(running.service, running.close, running.graceMs, running.logger);
+    return running;
+  } catch {
+    // launchService logged why; let the log line flush before exiting.
+    await new Promise((resolve) => setImmediate(resolve));
+    process.exit(1);
+  }
+}
+
+/**
+ * Starts one service without taking the process over (no signal handlers, no exit), so that several
+ * can share one (a cell): tracing, JSON logs, metrics, the config as a global provider, the NATS
+ * client (NatsBus, JetStream), Nest's NATS server in the service's queue group, and the HTTP listener
+ * with /health, /readiness and /metrics. Everything runs as the service (runAsService), so the spans of
+ * its work are its own. On failure it logs one fatal line, closes what it had started and throws a
+ * ServiceStartError.
+ */
+export async function launchService<C extends BaseEnv>(
+  def: ServiceDefinition<C>,
+): Promise<RunningService> {
+  return runAsService(def.service, () => (def.launch ? def.launch() : startWithNats(def)));
+}
+
+async function startWithNats<C extends BaseEnv>(
   def: ServiceDefinition<C>,
 ): Promise<RunningService> {
   const { config, service } = def;
@@ -163,14 +243,18 @@ export async function bootstrapService<C extends BaseEnv>(
   })
   class RootModule {}
 
+  let app: NestFastifyApplication | undefined;
   try {
     const adapter = createHttpAdapter(def, ctx);
-    const app = await NestFactory.create<NestFastifyApplication>(RootModule, adapter, {
+    app = await NestFactory.create<NestFastifyApplication>(RootModule, adapter, {
       logger: new PinoNestLogger(logger),
       abortOnError: false,
       bodyParser: false,
     });
     const natsServer = natsServerOptions(messaging);
+    const commands = natsServer.strategy as CommandServer;
+    // this service's handled commands, counted and logged as its own
+    commands.observe(commandObserver(metrics, logger));
     app.connectMicroservice(natsServer, { inheritAppConfig: true });
     await def.configure?.(app, ctx);
     // Lifecycle hooks first (tool sources, consumers, connections): a command handler must never
@@ -179,25 +263,24 @@ export async function bootstrapService<C extends BaseEnv>(
     await app.startAllMicroservices();
     await app.listen(config.PORT, config.HOST);
     const url = await app.getUrl();
+    const started = app;
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
-        await drainService(app, natsServer.strategy as CommandServer, {
-          graceMs: config.SHUTDOWN_GRACE_MS,
-          logger,
-        });
+        await drainService(started, commands, { graceMs: config.SHUTDOWN_GRACE_MS, logger });
         // Nest's shutdown: module hooks (Redis, PostgreSQL, …), the NATS server, then the client.
-        await app.close();
-        await shutdownTracing();
+        await started.close();
+        await shutdownTracing(service);
       })());
-    stopOnSignals(service, close, config.SHUTDOWN_GRACE_MS, logger);
     logger.info({ url, nats: config.NATS_SERVERS, version: identity.version }, `${service} ready`);
-    return { app, url, logger, close };
+    return { service, app, url, logger, graceMs: config.SHUTDOWN_GRACE_MS, close };
   } catch (e) {
     logger.fatal({ err: e }, `${service} failed to start: ${(e as Error).message}`);
-    // Let the log line flush before exiting.
-    await new Promise((resolve) => setImmediate(resolve));
-    process.exit(1);
+    // In a cell the others keep running while this one is given up: nothing of it may stay open.
+    if (app)
+      await untilDeadline(Date.now() + Math.min(config.SHUTDOWN_GRACE_MS, 5_000), app.close());
+    await shutdownTracing(service);
+    throw new ServiceStartError(service, e);
   }
 }
 

@@ -3,7 +3,9 @@ import { DomainError, Xmpp } from '@switchboard/contracts';
 import {
   type BusMessage,
   type BusSubscription,
+  commandObserver,
   encodeJson,
+  type HandlerObserver,
   type MessageMeta,
   MESSAGING_OPTIONS,
   type MessagingOptions,
@@ -14,6 +16,7 @@ import {
 import {
   LOGGER,
   type Logger,
+  Metrics,
   requestContext,
   SpanKind,
   withExtractedContext,
@@ -41,6 +44,8 @@ export class HttpStreamHandler implements OnModuleInit, OnApplicationShutdown {
   private readonly subscriptions: BusSubscription[] = [];
   /** Streams in progress, by the request envelope's id (the cancel subject's token). */
   private readonly running = new Map<string, AbortController>();
+  /** Refusals logged and counted as this service's, like those of its other commands. */
+  private readonly observer: HandlerObserver;
 
   constructor(
     private readonly send: SendHttpRequestUseCase,
@@ -48,7 +53,10 @@ export class HttpStreamHandler implements OnModuleInit, OnApplicationShutdown {
     @Inject(MESSAGING_OPTIONS) private readonly messaging: MessagingOptions,
     @Inject(BRIDGE_SETTINGS) private readonly settings: BridgeSettings,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    metrics: Metrics,
+  ) {
+    this.observer = commandObserver(metrics, logger);
+  }
 
   onModuleInit(): void {
     this.subscriptions.push(
@@ -71,7 +79,7 @@ export class HttpStreamHandler implements OnModuleInit, OnApplicationShutdown {
   /** Takes one streamed request: its responder answers it part by part (HttpStreamResponder). */
   private serve(msg: BusMessage): void {
     if (!msg.reply) return;
-    const responder = new HttpStreamResponder(msg, this.bus.maxPayload, this.logger);
+    const responder = new HttpStreamResponder(msg, this.bus.maxPayload, this.logger, this.observer);
     const accepted = responder.accept();
     if (!accepted) return;
     const controller = new AbortController();

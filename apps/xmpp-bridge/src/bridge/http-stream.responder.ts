@@ -2,6 +2,7 @@ import { DomainError, Headers, isSafeToken, validationError, Xmpp } from '@switc
 import {
   type BusMessage,
   encodeJson,
+  type HandlerObserver,
   type MessageMeta,
   readEnvelope,
   readMeta,
@@ -41,6 +42,8 @@ export class HttpStreamResponder {
     private readonly msg: BusMessage,
     private readonly maxPayload: number | undefined,
     private readonly logger: Logger,
+    /** The service's command observer: a refusal is logged and counted as its own. */
+    private readonly observer?: HandlerObserver,
   ) {
     this.meta = readMeta(msg.subject, msg.headers);
   }
@@ -68,7 +71,7 @@ export class HttpStreamResponder {
   /** → `refused`: one log line, and the error part. */
   private refuse(error: DomainError): undefined {
     const { msg, meta } = this;
-    refused(Xmpp.HttpStream.subject, error.message, {
+    refused(this.observer, Xmpp.HttpStream.subject, error.message, {
       bytes: msg.data.length,
       correlationId: meta.correlationId,
       source: msg.headers?.get(Headers.source) || undefined,

@@ -1,0 +1,194 @@
+import { Tasks } from '@switchboard/contracts';
+import {
+  collectSse,
+  DEMO_TASK,
+  type ManagedProcess,
+  type PrivateProsody,
+  repoRoot,
+  spawnManaged,
+  type Stack,
+  startPrivateProsody,
+  startStack,
+  tempDir,
+  waitFor,
+} from '@switchboard/testing';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+
+const CELL = join(repoRoot, 'dist/apps/cell/src/main.js');
+const SERVICES = ['audit', 'mcp-tools', 'orchestrator', 'a2a', 'xmpp-bridge', 'gateway'] as const;
+type Service = (typeof SERVICES)[number];
+const prefix = (s: Service) => `${s.toUpperCase().replace(/-/g, '_')}__`;
+/** The commands each service serves, by subject prefix (docs/subjects.md). */
+const OWN_COMMANDS: Record<Service, string> = {
+  audit: 'sb.cmd.audit.',
+  'mcp-tools': 'sb.cmd.tools.',
+  orchestrator: 'sb.cmd.orchestrator.',
+  a2a: 'sb.cmd.a2a.',
+  'xmpp-bridge': 'sb.cmd.xmpp.',
+  gateway: 'sb.cmd.gateway.',
+};
+
+/** The subjects of the `sb_nats_handled_total` lines of one service's /metrics, each with its service label. */
+async function handled(url: string): Promise<{ subject: string; service: string }[]> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return [...text.matchAll(/^sb_nats_handled_total\{(.*)\} \S+$/gm)].map((m) => ({
+    subject: /subject="([^"]*)"/.exec(m[1]!)?.[1] ?? '',
+    service: /service="([^"]*)"/.exec(m[1]!)?.[1] ?? '',
+  }));
+}
+
+// The cell (apps/cell): all six services in one Node process, each with its own settings (its
+// <SERVICE>__<KEY> values), its own NATS identity on a NATS that enforces them, its own HTTP port and
+// metrics.
+describe('the cell: every service in one process', () => {
+  let stack: Stack;
+  let prosody: PrivateProsody;
+  let cell: ManagedProcess;
+  let urls: Record<Service, string>;
+  const url = (s: Service) => urls[s];
+  const logDir = tempDir('cell');
+
+  beforeAll(async () => {
+    const password = `pw-${randomUUID()}`;
+    [stack, prosody] = await Promise.all([
+      startStack({ services: [], natsIdentities: true }),
+      startPrivateProsody({
+        accounts: [{ user: 'platform', host: 'agents.switchboard.local', password }],
+      }),
+    ]);
+    const own: Record<Service, Record<string, string>> = {
+      audit: stack.envOf('audit'),
+      'mcp-tools': stack.envOf('mcp-tools'),
+      orchestrator: stack.envOf('orchestrator'),
+      a2a: stack.envOf('a2a'),
+      gateway: stack.envOf('gateway'),
+      'xmpp-bridge': {
+        ...stack.envOf('xmpp-bridge'),
+        AZTM_JID: 'platform@agents.switchboard.local',
+        AZTM_PASSWORD: password,
+        AZTM_HOST: '127.0.0.1',
+        AZTM_PORT: String(prosody.c2sPort),
+        AZTM_TLS: 'starttls',
+        XMPP_BRIDGE_CA_FILE: prosody.caFile,
+        AZTM_SERVER_MODE: 'false',
+      },
+    };
+    const env: Record<string, string> = {
+      PATH: process.env['PATH'] ?? '',
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      SB_SERVICES: 'all',
+    };
+    // Port 0: each service gets a port of its own from the system, free for sure (a port picked
+    // beforehand could be taken by another test's process before the cell listens on it).
+    for (const s of SERVICES)
+      for (const [k, v] of Object.entries({ ...own[s], PORT: '0' })) env[`${prefix(s)}${k}`] = v;
+    cell = spawnManaged(process.execPath, ['--enable-source-maps', CELL], {
+      env,
+      cwd: repoRoot,
+      name: 'cell',
+      logDir,
+    });
+    let exited: number | string | undefined;
+    void cell.exited.then((code) => (exited = code));
+    // Where each service listens: the cell's `cell ready` line says.
+    urls = await waitFor(
+      () => {
+        if (exited !== undefined) throw new Error(`the cell exited (${exited}):\n${cell.logs()}`);
+        const ready = cell
+          .logs()
+          .split('\n')
+          .find((l) => l.includes('"msg":"cell ready'));
+        return ready ? (JSON.parse(ready) as { urls: Record<Service, string> }).urls : undefined;
+      },
+      { timeoutMs: 45_000, what: 'the cell ready', intervalMs: 100 },
+    );
+    expect(Object.keys(urls).sort()).toEqual([...SERVICES].sort());
+    await waitFor(
+      async () => {
+        const ready = await Promise.all(
+          SERVICES.map((s) =>
+            fetch(`${url(s)}/readiness`).then(
+              (r) => r.status === 200,
+              () => false,
+            ),
+          ),
+        );
+        return ready.every(Boolean) || undefined;
+      },
+      { timeoutMs: 15_000, what: "every service's /readiness in the cell", intervalMs: 100 },
+    );
+  });
+
+  afterAll(async () => {
+    await cell?.stop(15_000);
+    await Promise.allSettled([stack?.stop(), prosody?.stop()]);
+  });
+
+  it('runs the demo task, leaves the audit trail, and each service counts the commands it handled', async () => {
+    const user = `cell-${randomUUID()}`;
+    const response = await fetch(`${url('gateway')}/orchestrate/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-user-id': user },
+      body: JSON.stringify({ task: DEMO_TASK }),
+    });
+    expect(response.status).toBe(200);
+    const taskId = response.headers.get('x-task-id')!;
+    const events = (await collectSse(response)).map((e) =>
+      Tasks.TaskEvent.parse(JSON.parse(e.data)),
+    );
+    const final = events.at(-1)!;
+    expect(final.name).toBe('orchestrator.task.completed');
+    expect(final.name === 'orchestrator.task.completed' && final.data.result).toContain(
+      '17 * 23 = 391',
+    );
+
+    const audit = await waitFor(
+      async () => {
+        const rows = await stack.dbs.audit.query<{ action: string; source: string }>(
+          'SELECT action, source FROM "AuditEntry" WHERE "taskId" = $1 ORDER BY seq',
+          [taskId],
+        );
+        return rows.length >= 4 ? rows : undefined;
+      },
+      { what: 'audit rows of the task' },
+    );
+    expect(audit.map((r) => `${r.source} ${r.action}`).sort()).toEqual([
+      'gateway task.submit',
+      'mcp-tools tool.call',
+      'mcp-tools tool.call',
+      'orchestrator task.completed',
+    ]);
+
+    // Every service's /metrics counts only the commands it served, under its own name.
+    const tools = await handled(url('mcp-tools'));
+    expect(tools.map((h) => h.subject)).toEqual(
+      expect.arrayContaining(['sb.cmd.tools.manifest', 'sb.cmd.tools.call.{taskId}']),
+    );
+    for (const s of SERVICES) {
+      const lines = await handled(url(s));
+      expect({ s, foreign: lines.filter((h) => !h.subject.startsWith(OWN_COMMANDS[s])) }).toEqual({
+        s,
+        foreign: [],
+      });
+      expect(lines.every((h) => h.service === s)).toBe(true);
+    }
+    // Each service kept its own NATS identity: the server refused nothing.
+    expect(stack.securedNats!.violations()).toEqual([]);
+  });
+
+  it('refuses an SB_SERVICES value naming a service it does not know, naming it', async () => {
+    const bad = spawnManaged(process.execPath, [CELL], {
+      env: { PATH: process.env['PATH'] ?? '', SB_SERVICES: 'gateway,orchestra' },
+      cwd: repoRoot,
+      name: 'cell-bad',
+      logDir,
+    });
+    expect(await bad.exited).toBe(1);
+    await bad.settled;
+    expect(bad.logs()).toContain(
+      'cell: SB_SERVICES names unknown service: "orchestra" (known: all, or a comma-separated list of gateway, orchestrator, mcp-tools, a2a, audit, xmpp-bridge)',
+    );
+  });
+});
