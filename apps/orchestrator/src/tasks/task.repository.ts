@@ -15,6 +15,8 @@ import { jsonText } from '@switchboard/runtime';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { type TaskRef, type TenantScope, tenantWhere } from '../tenancy/tenant-scope.js';
+import { endTrigger, publicStatus, type TaskState } from './state/task-state.machine.js';
+import { TaskStateStore } from './state/task-state.store.js';
 
 export interface StoredStep {
   actionId: string;
@@ -26,7 +28,8 @@ export interface StoredStep {
 
 export interface TaskClaim {
   resumed: boolean;
-  status: Tasks.TaskStatus;
+  /** The stored state after the claim (`running`; `cancelling`, or an end, for a resumed task). */
+  status: TaskState;
   steps: StoredStep[];
   /** When the task first started (the wall-time budget counts from here). */
   startedAt: Date;
@@ -34,6 +37,18 @@ export interface TaskClaim {
   waitedMs: number;
   /** A cancellation requested while no replica was running it (e.g. between a crash and the resume). */
   cancelReason?: string;
+}
+
+/** What storing a task as waiting for approvals found. */
+export type PauseResult =
+  { paused: true } | { paused: false; state?: TaskState; cancelReason?: string };
+
+/** Another run of the task moved its row first: this run's end is not stored. */
+export class TaskStateRace extends Error {
+  constructor(taskId: string, wanted: string, found: string) {
+    super(`task ${taskId}: could not store ${wanted}, it is ${found} already`);
+    this.name = 'TaskStateRace';
+  }
 }
 
 export interface StepRecord extends TaskRef {
@@ -121,7 +136,10 @@ function queuedCancelReason(s: Tasks.TaskSubmission, row: ClaimRow): string | un
  */
 @Injectable()
 export class TaskRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly states: TaskStateStore,
+  ) {}
 
   /**
    * Creates the task as running, in its submitter's tenant, or, when it exists (a redelivery after a
@@ -143,7 +161,7 @@ export class TaskRepository {
         INSERT INTO "Task" ("id", "tenantId", "userId", "role", "status", "text", "request",
                             "correlationId", "threadId", "planner", "createdAt", "updatedAt", "startedAt",
                             "parentId", "runKind", "runFrom", "scheduleId")
-        VALUES (${s.taskId}::uuid, ${tenant}, ${s.actor.userId}, ${s.actor.role}, 'running', ${text},
+        VALUES (${s.taskId}::uuid, ${tenant}, ${s.actor.userId}, ${s.actor.role}, ${TaskStateStore.created('claimed')}, ${text},
                 ${jsonText({ ...s.request, task: text })}::jsonb, ${s.correlationId},
                 ${s.request.thread_id ?? null}, ${planner}, ${new Date(s.submittedAt).toISOString()}::timestamp(3), (now() AT TIME ZONE 'UTC'),
                 ${startedAt.toISOString()}::timestamp(3), ${s.run?.of ?? null}::uuid, ${s.run?.kind ?? null},
@@ -161,7 +179,7 @@ export class TaskRepository {
         ORDER BY ("tenantId" = ${tenant}) DESC, "requestedAt"
         LIMIT 1
       ) AS q ON TRUE`;
-    if (!claimed?.created) return this.resume(s);
+    if (!claimed?.created) return this.resume(s, planner, text, startedAt);
     const queued = queuedCancelReason(s, claimed);
     if (queued !== undefined) await this.requestCancel(s.taskId, queued);
     return {
@@ -175,52 +193,126 @@ export class TaskRepository {
   }
 
   /**
-   * The state of a task claimed before (a redelivery, a resume after approvals). Only in the
-   * submission's tenant: a submission naming another tenant's task is refused for good (dead-lettered)
-   * and touches nothing of it.
+   * The state of a task whose row exists: claimed before (a redelivery, a resume after approvals), or
+   * stored as queued before any replica claimed it. Only in the submission's tenant: a submission
+   * naming another tenant's task is refused for good (dead-lettered) and touches nothing of it. A row
+   * another replica moves meanwhile is read again.
    */
-  private async resume(s: Tasks.TaskSubmission): Promise<TaskClaim> {
+  private async resume(
+    s: Tasks.TaskSubmission,
+    planner: Tasks.PlannerKind,
+    text: string,
+    startedAt: Date,
+  ): Promise<TaskClaim> {
     const tenant = tenantOf(s.actor);
-    // A task that waited for approvals runs again: the wait is added to its time budget.
-    await this.prisma.$executeRaw`
-      UPDATE "Task" SET "status" = 'running', "pausedAt" = NULL,
-        "waitedMs" = "waitedMs" + GREATEST(0, (EXTRACT(EPOCH FROM ((now() AT TIME ZONE 'UTC') - "pausedAt")) * 1000)::int),
-        "updatedAt" = (now() AT TIME ZONE 'UTC')
-      WHERE "id" = ${s.taskId}::uuid AND "tenantId" = ${tenant} AND "status" = 'waiting_approval'`;
-    const task = await this.prisma.task.findUniqueOrThrow({
-      where: { id: s.taskId },
-      include: { steps: { orderBy: { index: 'asc' } } },
-    });
-    if (task.tenantId !== tenant) {
-      throw new DomainError('CONFLICT', `task ${s.taskId} exists in another tenant: not run`);
+    for (let attempt = 0; ; attempt++) {
+      const task = await this.prisma.task.findUniqueOrThrow({
+        where: { id: s.taskId },
+        include: { steps: { orderBy: { index: 'asc' } } },
+      });
+      if (task.tenantId !== tenant) {
+        throw new DomainError('CONFLICT', `task ${s.taskId} exists in another tenant: not run`);
+      }
+      const found: TaskClaim = {
+        resumed: true,
+        status: task.status as TaskState,
+        startedAt: task.startedAt ?? task.createdAt,
+        waitedMs: task.waitedMs,
+        ...(task.cancelRequestedAt
+          ? { cancelReason: task.cancelReason ?? 'cancelled by user' }
+          : {}),
+        steps: task.steps.map((st) => ({
+          actionId: st.actionId,
+          index: st.index,
+          status: st.status as Tasks.StepStatus,
+          output: st.output,
+          error: (st.error as ErrorBody | null) ?? null,
+        })),
+      };
+      const moved =
+        task.status === 'queued'
+          ? await this.claimQueued(s, task.version, planner, text, startedAt)
+          : task.status === 'waiting_approval'
+            ? await this.resumeWaiting(s.taskId, task.version, tenant)
+            : found;
+      if (moved) return moved === found ? found : { ...found, ...moved };
+      // Another replica (or a decision, a cancel) moved it between the read and the transition.
+      if (attempt === 2) throw new Error(`task ${s.taskId} kept moving while it was claimed`);
     }
-    return {
-      resumed: true,
-      status: task.status as Tasks.TaskStatus,
-      startedAt: task.startedAt ?? task.createdAt,
-      waitedMs: task.waitedMs,
-      ...(task.cancelRequestedAt ? { cancelReason: task.cancelReason ?? 'cancelled by user' } : {}),
-      steps: task.steps.map((st) => ({
-        actionId: st.actionId,
-        index: st.index,
-        status: st.status as Tasks.StepStatus,
-        output: st.output,
-        error: (st.error as ErrorBody | null) ?? null,
-      })),
-    };
+  }
+
+  /** A queued row taken by its first run: as new as an insert (its request as the run resolved it). */
+  private async claimQueued(
+    s: Tasks.TaskSubmission,
+    version: number,
+    planner: Tasks.PlannerKind,
+    text: string,
+    startedAt: Date,
+  ): Promise<Partial<TaskClaim> | undefined> {
+    const r = await this.states.transition(
+      s.taskId,
+      { on: 'claimed', from: 'queued', expectedVersion: version, tenantId: tenantOf(s.actor) },
+      {
+        set: Prisma.sql`"text" = ${text}, "request" = ${jsonText({ ...s.request, task: text })}::jsonb,
+          "planner" = ${planner}, "correlationId" = ${s.correlationId},
+          "threadId" = ${s.request.thread_id ?? null}, "startedAt" = ${startedAt.toISOString()}::timestamp(3),
+          "runFrom" = ${jsonText(runFromOf(s.run))}::jsonb`,
+      },
+    );
+    return r.moved
+      ? { resumed: false, status: 'running', steps: [], startedAt, waitedMs: 0 }
+      : undefined;
+  }
+
+  /** A task that waited for approvals runs again: the wait is added to its time budget. */
+  private async resumeWaiting(
+    taskId: string,
+    version: number,
+    tenantId: string,
+  ): Promise<Partial<TaskClaim> | undefined> {
+    const r = await this.states.transition<{ waitedMs: number }>(
+      taskId,
+      { on: 'resumed', from: 'waiting_approval', expectedVersion: version, tenantId },
+      {
+        set: Prisma.sql`"pausedAt" = NULL,
+          "waitedMs" = "waitedMs" + GREATEST(0, (EXTRACT(EPOCH FROM ((now() AT TIME ZONE 'UTC') - "pausedAt")) * 1000)::int)`,
+        select: Prisma.sql`(SELECT "waitedMs" FROM moved) AS "waitedMs"`,
+      },
+    );
+    return r.moved ? { status: 'running', waitedMs: r.extra.waitedMs } : undefined;
   }
 
   /**
    * The task stops to wait for approvals: no replica holds it until a decision submits it again.
-   * False when it is not running any more (a cancellation's resubmission ended it meanwhile).
+   * Otherwise, what it is now: a cancel stored while it was pausing (`cancelling`, with its reason),
+   * or an end another run stored.
    */
-  async pause(taskId: string, plan: Tasks.PlanAction[], lastEventSeq: number): Promise<boolean> {
-    const updated = await this.prisma.$executeRaw`
-      UPDATE "Task" SET "status" = 'waiting_approval', "pausedAt" = (now() AT TIME ZONE 'UTC'),
-        "plan" = ${jsonText(plan)}::jsonb, "lastEventSeq" = ${lastEventSeq},
-        "updatedAt" = (now() AT TIME ZONE 'UTC')
-      WHERE "id" = ${taskId}::uuid AND "status" = 'running'`;
-    return updated === 1;
+  async pause(
+    taskId: string,
+    plan: Tasks.PlanAction[],
+    lastEventSeq: number,
+  ): Promise<PauseResult> {
+    const r = await this.states.transition(
+      taskId,
+      { on: 'paused', from: 'running' },
+      {
+        set: Prisma.sql`"pausedAt" = (now() AT TIME ZONE 'UTC'), "plan" = ${jsonText(plan)}::jsonb,
+          "lastEventSeq" = ${lastEventSeq}`,
+      },
+    );
+    if (r.moved) return { paused: true };
+    // Read after the statement: what moved it may have committed after its snapshot.
+    const now = await this.prisma.task.findUnique({
+      where: { id: taskId },
+      select: { status: true, cancelReason: true },
+    });
+    return {
+      paused: false,
+      ...(now ? { state: now.status as TaskState } : {}),
+      ...(now?.status === 'cancelling'
+        ? { cancelReason: now.cancelReason ?? 'cancelled by user' }
+        : {}),
+    };
   }
 
   /**
@@ -230,7 +322,8 @@ export class TaskRepository {
    */
   async resubmission(taskId: string): Promise<Tasks.TaskSubmission | undefined> {
     const t = await this.prisma.task.findUnique({ where: { id: taskId } });
-    if (!t || t.status !== 'waiting_approval') return undefined;
+    // Waiting, or cancelled while it waited (it keeps `pausedAt` until a run ends it).
+    if (!t || publicStatus(t.status, t.pausedAt) !== 'waiting_approval') return undefined;
     return {
       taskId: t.id,
       actor: {
@@ -260,7 +353,7 @@ export class TaskRepository {
   async stalled(olderThanMs: number): Promise<string[]> {
     const rows = await this.prisma.$queryRaw<{ id: string }[]>`
       SELECT t."id" FROM "Task" t
-      WHERE t."status" = 'waiting_approval'
+      WHERE (t."status" = 'waiting_approval' OR (t."status" = 'cancelling' AND t."pausedAt" IS NOT NULL))
         AND t."updatedAt" < (now() AT TIME ZONE 'UTC') - make_interval(secs => ${olderThanMs / 1000}::double precision)
         AND NOT EXISTS (SELECT 1 FROM "Approval" a WHERE a."taskId" = t."id" AND a."status" = 'pending')
       LIMIT 100`;
@@ -304,16 +397,19 @@ export class TaskRepository {
     });
   }
 
-  /** Remembers a cancellation on the row, so it survives the replica that should have acted on it. */
-  async requestCancel(taskId: string, reason: string): Promise<void> {
-    await this.prisma.task.updateMany({
-      where: {
-        id: taskId,
-        status: { notIn: [...Tasks.TERMINAL_TASK_STATUSES] },
-        cancelRequestedAt: null,
+  /**
+   * Stores the cancel on the row (`cancelling`), so it survives the replica that should act on it.
+   * False when there is nothing to cancel: it ended, or a cancel was stored before.
+   */
+  async requestCancel(taskId: string, reason: string): Promise<boolean> {
+    const r = await this.states.transition(
+      taskId,
+      { on: 'cancel-requested', from: ['queued', 'running', 'waiting_approval'] },
+      {
+        set: Prisma.sql`"cancelRequestedAt" = (now() AT TIME ZONE 'UTC'), "cancelReason" = ${reason}`,
       },
-      data: { cancelRequestedAt: new Date(), cancelReason: reason },
-    });
+    );
+    return r.moved;
   }
 
   /**
@@ -333,31 +429,31 @@ export class TaskRepository {
                  ${i.action.id}, ${i.action.kind}, ${i.action.target}, 'cancelled',
                  ${jsonText(i.action.input)}::jsonb, ${`${taskId}:${i.action.id}`},
                  ${i.startedAt.toISOString()}::timestamp(3), (now() AT TIME ZONE 'UTC')
-          FROM finished
+          FROM moved
           ON CONFLICT DO NOTHING
           RETURNING 1`
       : Prisma.sql`SELECT 1 WHERE false`;
     // The final SELECT does not see the CTE's insert (one snapshot): it counts it separately.
-    const [row] = await this.prisma.$queryRaw<{ updated: number; steps: number }[]>`
-      WITH finished AS (
-        UPDATE "Task" SET
-          "status" = ${o.status}, "planner" = ${o.planner}, "plan" = ${jsonText(o.plan)}::jsonb,
+    const r = await this.states.transition<{ steps: number }>(
+      taskId,
+      { on: endTrigger(o.status), from: ['running', 'cancelling'], tenantId },
+      {
+        set: Prisma.sql`"planner" = ${o.planner}, "plan" = ${jsonText(o.plan)}::jsonb,
           "result" = ${o.result === undefined ? null : scrubJson(o.result)},
           "output" = ${jsonText(o.output)}::jsonb, "error" = ${jsonText(o.error)}::jsonb,
           "usage" = ${jsonText(o.usage)}::jsonb, "lastEventSeq" = ${o.lastEventSeq},
           "verdict" = ${jsonText(o.verdict)}::jsonb,
           "finishedAt" = COALESCE("startedAt", "createdAt")
-                         + make_interval(secs => ${o.durationMs / 1000}::double precision),
-          "updatedAt" = (now() AT TIME ZONE 'UTC')
-        WHERE "id" = ${taskId}::uuid AND "tenantId" = ${tenantId}
-        RETURNING 1
-      ),
-      interrupted AS (${interrupted})
-      SELECT (SELECT count(*) FROM finished)::int AS "updated",
-             ((SELECT count(*) FROM "Step" WHERE "taskId" = ${taskId}::uuid)
-              + (SELECT count(*) FROM interrupted))::int AS "steps"`;
-    if (row?.updated !== 1) throw new Error(`task ${taskId} has no row to finish`);
-    return row.steps;
+                         + make_interval(secs => ${o.durationMs / 1000}::double precision)`,
+        with: [{ name: 'interrupted', sql: interrupted }],
+        select: Prisma.sql`((SELECT count(*) FROM "Step" WHERE "taskId" = ${taskId}::uuid)
+              + (SELECT count(*) FROM interrupted))::int AS "steps"`,
+      },
+    );
+    // Ended (or gone) meanwhile: another run of it stored its end. Its submission is delivered again
+    // and finds it ended (`ended-before`), as a redelivery after a crash does.
+    if (!r.moved) throw new TaskStateRace(taskId, `${o.status} from running`, r.state ?? 'no row');
+    return r.extra.steps;
   }
 
   /**
@@ -367,17 +463,20 @@ export class TaskRepository {
    */
   async abandon(a: AbandonedTask): Promise<void> {
     const tenantId = tenantOf(a.actor);
-    const final = {
-      status: 'failed',
-      error: json(a.error),
-      lastEventSeq: a.lastEventSeq,
-      finishedAt: new Date(),
-    };
-    const updated = await this.prisma.task.updateMany({
-      where: { id: a.taskId, tenantId, status: { notIn: [...Tasks.TERMINAL_TASK_STATUSES] } },
-      data: final,
-    });
-    if (updated.count > 0) return;
+    const finishedAt = new Date();
+    const r = await this.states.transition(
+      a.taskId,
+      {
+        on: 'abandoned',
+        from: ['queued', 'running', 'waiting_approval', 'waiting_thread', 'cancelling'],
+        tenantId,
+      },
+      {
+        set: Prisma.sql`"error" = ${jsonText(a.error)}::jsonb, "lastEventSeq" = ${a.lastEventSeq},
+          "finishedAt" = ${finishedAt.toISOString()}::timestamp(3)`,
+      },
+    );
+    if (r.moved || r.state !== undefined) return;
     await this.prisma.task.createMany({
       data: [
         {
@@ -391,10 +490,13 @@ export class TaskRepository {
           threadId: a.threadId ?? null,
           planner: a.planner,
           createdAt: a.submittedAt,
-          ...final,
+          status: TaskStateStore.created('abandoned'),
+          error: json(a.error),
+          lastEventSeq: a.lastEventSeq,
+          finishedAt,
         },
       ],
-      // A terminal row (or another tenant's) is left as it is.
+      // A row stored meanwhile (or another tenant's) is left as it is.
       skipDuplicates: true,
     });
   }
@@ -439,7 +541,7 @@ export class TaskRepository {
       taskId: t.id,
       userId: t.userId,
       tenantId: t.tenantId,
-      status: t.status as Tasks.TaskStatus,
+      status: publicStatus(t.status, t.pausedAt),
       task: t.text,
       ...(run ? { run } : {}),
       ...(t.scheduleId ? { scheduleId: t.scheduleId } : {}),
