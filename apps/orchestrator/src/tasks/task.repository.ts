@@ -46,7 +46,7 @@ export type PauseResult =
 /** Another run of the task moved its row first: this run's end is not stored. */
 export class TaskStateRace extends Error {
   constructor(taskId: string, wanted: string, found: string) {
-    super(`task ${taskId}: could not store ${wanted}, it is ${found} already`);
+    super(`task ${taskId}: could not store it as ${wanted}: it is ${found} now`);
     this.name = 'TaskStateRace';
   }
 }
@@ -452,7 +452,8 @@ export class TaskRepository {
     );
     // Ended (or gone) meanwhile: another run of it stored its end. Its submission is delivered again
     // and finds it ended (`ended-before`), as a redelivery after a crash does.
-    if (!r.moved) throw new TaskStateRace(taskId, `${o.status} from running`, r.state ?? 'no row');
+    if (!r.moved && r.state === undefined) throw new Error(`task ${taskId} has no row to finish`);
+    if (!r.moved) throw new TaskStateRace(taskId, o.status, r.state ?? 'gone');
     return r.extra.steps;
   }
 

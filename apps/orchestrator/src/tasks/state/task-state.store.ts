@@ -89,6 +89,9 @@ export class TaskStateStore {
     const from = typeof req.from === 'string' ? [req.from] : [...req.from];
     const tenant =
       req.tenantId === undefined ? Prisma.empty : Prisma.sql`AND "tenantId" = ${req.tenantId}`;
+    // Another tenant's row is no row to this caller.
+    const tenantOfT =
+      req.tenantId === undefined ? Prisma.empty : Prisma.sql`AND t."tenantId" = ${req.tenantId}`;
     const version =
       req.expectedVersion === undefined
         ? Prisma.empty
@@ -107,7 +110,7 @@ export class TaskStateStore {
       )${ctes.length ? Prisma.join(ctes, '') : Prisma.empty}
       SELECT (SELECT "version" FROM moved) AS "movedVersion", t."status" AS "seenState",
              t."version" AS "seenVersion"${extra.select ? Prisma.sql`, ${extra.select}` : Prisma.empty}
-      FROM (SELECT 1) AS one LEFT JOIN "Task" t ON t."id" = ${taskId}::uuid`;
+      FROM (SELECT 1) AS one LEFT JOIN "Task" t ON t."id" = ${taskId}::uuid ${tenantOfT}`;
     if (!row) throw new Error(`stored task ${taskId}: the transition returned nothing`);
     const { movedVersion, seenState, seenVersion, ...rest } = row;
     const answer = rest as unknown as R;
