@@ -193,6 +193,25 @@ export class TaskRepository {
   }
 
   /**
+   * A task known before any replica runs it (a replay batch's run): stored `queued` with its origin,
+   * so a read of it says what it will run (`run`) before it does. Its claim takes the row; a row that
+   * exists already is left as it is.
+   */
+  async enqueue(s: Tasks.TaskSubmission): Promise<void> {
+    await this.prisma.$executeRaw`
+      INSERT INTO "Task" ("id", "tenantId", "userId", "role", "status", "text", "request",
+                          "correlationId", "threadId", "createdAt", "updatedAt", "parentId", "runKind",
+                          "runFrom", "scheduleId")
+      VALUES (${s.taskId}::uuid, ${tenantOf(s.actor)}, ${s.actor.userId}, ${s.actor.role},
+              ${TaskStateStore.created()}, ${s.request.task}, ${jsonText(s.request)}::jsonb,
+              ${s.correlationId}, ${s.request.thread_id ?? null},
+              ${new Date(s.submittedAt).toISOString()}::timestamp(3), (now() AT TIME ZONE 'UTC'),
+              ${s.run?.of ?? null}::uuid, ${s.run?.kind ?? null}, ${jsonText(runFromOf(s.run))}::jsonb,
+              ${s.scheduleId ?? null}::uuid)
+      ON CONFLICT ("id") DO NOTHING`;
+  }
+
+  /**
    * The state of a task whose row exists: claimed before (a redelivery, a resume after approvals), or
    * stored as queued before any replica claimed it. Only in the submission's tenant: a submission
    * naming another tenant's task is refused for good (dead-lettered) and touches nothing of it. A row
@@ -213,10 +232,12 @@ export class TaskRepository {
       if (task.tenantId !== tenant) {
         throw new DomainError('CONFLICT', `task ${s.taskId} exists in another tenant: not run`);
       }
+      // Cancelled while queued, it was never started: its first run is a new one (it ends at once).
+      const fresh = task.status === 'cancelling' && task.startedAt === null;
       const found: TaskClaim = {
-        resumed: true,
+        resumed: !fresh,
         status: task.status as TaskState,
-        startedAt: task.startedAt ?? task.createdAt,
+        startedAt: task.startedAt ?? (fresh ? startedAt : task.createdAt),
         waitedMs: task.waitedMs,
         ...(task.cancelRequestedAt
           ? { cancelReason: task.cancelReason ?? 'cancelled by user' }
