@@ -138,23 +138,42 @@ describe('the stored task state (real PostgreSQL)', () => {
     });
   });
 
-  it('takes a queued row as a new run, and abandons a task with or without a row', async () => {
-    const s = submission();
-    await prismas[0]!.task.create({
-      data: {
-        id: s.taskId,
-        userId: 'ann',
-        role: 'user',
-        status: TaskStateStore.created(),
-        text: 'queued text',
-        request: { task: 'queued text' },
-        correlationId: s.correlationId,
-      },
+  it('stores a fork queued with its run, and its claim takes the row as a new run', async () => {
+    const parent = submission();
+    const fork = {
+      ...submission(),
+      run: { kind: 'fork' as const, of: parent.taskId, from: { step: 1 } },
+    };
+    await tasks.enqueue(fork);
+    await tasks.enqueue(fork); // a start sent again stores nothing more
+    const queued = await tasks.get(fork.taskId, ALL_TENANTS);
+    expect(queued).toMatchObject({
+      status: 'queued',
+      run: { kind: 'fork', of: parent.taskId, from: { step: 1 } },
+      steps: [],
     });
+    const claim = await tasks.claim(fork, 'builtin', fork.request.task);
+    expect(claim).toMatchObject({ resumed: false, status: 'running', steps: [] });
+    expect(await row(fork.taskId)).toMatchObject({ status: 'running', version: 1 });
+    expect((await tasks.get(fork.taskId, ALL_TENANTS))?.run).toMatchObject({ kind: 'fork' });
+  });
+
+  it('ends a task cancelled while queued at its first run, as a new one', async () => {
+    const s = submission();
+    await tasks.enqueue(s);
+    expect(await tasks.requestCancel(s.taskId, 'not needed')).toBe(true);
     expect((await tasks.get(s.taskId, ALL_TENANTS))?.status).toBe('queued');
     const claim = await tasks.claim(s, 'builtin', s.request.task);
-    expect(claim).toMatchObject({ resumed: false, status: 'running', steps: [] });
-    expect(await row(s.taskId)).toMatchObject({ status: 'running', version: 1 });
+    expect(claim).toMatchObject({
+      resumed: false,
+      status: 'cancelling',
+      cancelReason: 'not needed',
+    });
+  });
+
+  it('abandons a task with or without a row', async () => {
+    const s = submission();
+    await tasks.claim(s, 'builtin', s.request.task);
     const error = { code: 'INTERNAL' as const, message: 'dead-lettered', retryable: false };
     const abandoned = (taskId: string) => ({
       taskId,
@@ -168,7 +187,7 @@ describe('the stored task state (real PostgreSQL)', () => {
       lastEventSeq: 1,
     });
     await tasks.abandon(abandoned(s.taskId));
-    expect(await row(s.taskId)).toMatchObject({ status: 'failed', version: 2 });
+    expect(await row(s.taskId)).toMatchObject({ status: 'failed', version: 1 });
     const none = randomUUID();
     await tasks.abandon(abandoned(none));
     expect(await row(none)).toMatchObject({ status: 'failed', version: 0 });

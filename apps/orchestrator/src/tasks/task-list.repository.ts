@@ -62,7 +62,7 @@ export class TaskListRepository {
           taskId: t.id,
           userId: t.userId,
           tenantId: t.tenantId,
-          status: publicStatus(t.status, t.pausedAt),
+          status: publicStatus(t),
           task: cut(t.text, Tasks.TASK_SUMMARY_TEXT_MAX),
           ...(t.planner ? { planner: t.planner as Tasks.PlannerKind } : {}),
           ...(t.threadId ? { threadId: t.threadId } : {}),
@@ -86,12 +86,17 @@ export function whereOf(q: TaskListQuery): Prisma.TaskWhereInput {
   const and: Prisma.TaskWhereInput[] = [];
   if (q.tenantId !== undefined) and.push({ tenantId: q.tenantId });
   if (q.userId !== undefined) and.push({ userId: q.userId });
-  // `cancelling` reads as what it was when the cancel came (running, or waiting with `pausedAt`).
+  // `cancelling` reads as what it was when the cancel came (publicStatus).
   if (q.status)
     and.push({
       OR: [
         { status: { in: q.status } },
-        ...(q.status.includes('running') ? [{ status: 'cancelling', pausedAt: null }] : []),
+        ...(q.status.includes('running')
+          ? [{ status: 'cancelling', pausedAt: null, startedAt: { not: null } }]
+          : []),
+        ...(q.status.includes('queued')
+          ? [{ status: { in: ['cancelling', 'waiting_thread'] }, startedAt: null }]
+          : []),
         ...(q.status.includes('waiting_approval')
           ? [{ status: 'cancelling', pausedAt: { not: null } }]
           : []),

@@ -344,7 +344,7 @@ export class TaskRepository {
   async resubmission(taskId: string): Promise<Tasks.TaskSubmission | undefined> {
     const t = await this.prisma.task.findUnique({ where: { id: taskId } });
     // Waiting, or cancelled while it waited (it keeps `pausedAt` until a run ends it).
-    if (!t || publicStatus(t.status, t.pausedAt) !== 'waiting_approval') return undefined;
+    if (!t || publicStatus(t) !== 'waiting_approval') return undefined;
     return {
       taskId: t.id,
       actor: {
@@ -563,7 +563,7 @@ export class TaskRepository {
       taskId: t.id,
       userId: t.userId,
       tenantId: t.tenantId,
-      status: publicStatus(t.status, t.pausedAt),
+      status: publicStatus(t),
       task: t.text,
       ...(run ? { run } : {}),
       ...(t.scheduleId ? { scheduleId: t.scheduleId } : {}),

@@ -84,10 +84,14 @@ describe('the stored task state machine', () => {
   });
 
   it('shows the API today’s statuses: a cancel keeps what it was, a thread’s waiter is queued', () => {
-    expect(publicStatus('cancelling', null)).toBe('running');
-    expect(publicStatus('cancelling', new Date())).toBe('waiting_approval');
-    expect(publicStatus('waiting_thread')).toBe('queued');
-    expect(publicStatus('queued')).toBe('queued');
-    expect(publicStatus('completed')).toBe('completed');
+    const at = new Date();
+    expect(publicStatus({ status: 'cancelling', pausedAt: null, startedAt: at })).toBe('running');
+    expect(publicStatus({ status: 'cancelling', pausedAt: at, startedAt: at })).toBe(
+      'waiting_approval',
+    );
+    expect(publicStatus({ status: 'cancelling', pausedAt: null, startedAt: null })).toBe('queued');
+    expect(publicStatus({ status: 'waiting_thread' })).toBe('queued');
+    expect(publicStatus({ status: 'queued' })).toBe('queued');
+    expect(publicStatus({ status: 'completed' })).toBe('completed');
   });
 });

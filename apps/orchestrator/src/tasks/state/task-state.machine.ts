@@ -120,16 +120,24 @@ export const TASK_STATE = new StateMachine<TaskState, TaskStateTrigger>({
   ],
 });
 
+/** What of a row tells its public status. */
+export interface StoredStatus {
+  status: string;
+  pausedAt?: Date | null;
+  startedAt?: Date | null;
+}
+
 /** The task's status as the API and the task events show it (`cancelling` is not one of them). */
-export function publicStatus(state: string, pausedAt?: Date | null): Tasks.TaskStatus {
-  switch (state as TaskState) {
+export function publicStatus({ status, pausedAt, startedAt }: StoredStatus): Tasks.TaskStatus {
+  switch (status as TaskState) {
     case 'cancelling':
-      // Today's value: what it was when the cancel was stored (a waiting task keeps `pausedAt`).
-      return pausedAt ? 'waiting_approval' : 'running';
+      // Today's value: what it was when the cancel was stored (a waiting task keeps `pausedAt`, a
+      // queued one has not started).
+      return pausedAt ? 'waiting_approval' : startedAt ? 'running' : 'queued';
     case 'waiting_thread':
       return 'queued';
     default:
-      return state as Tasks.TaskStatus;
+      return status as Tasks.TaskStatus;
   }
 }
 
