@@ -71,6 +71,10 @@ export function stackLayout(root: string, env: NodeJS.ProcessEnv = process.env) 
     natsUrl: external ?? `nats://127.0.0.1:${natsPort}`,
     /** The operator's seed: the stack's own NATS only (a NATS_SERVERS of yours: its NATS_* settings). */
     operatorSeed: external ? undefined : join(runDir, 'nats', 'identities', 'operator.nk'),
+    redis: {
+      url: settings['REDIS_URL'] || 'redis://127.0.0.1:6379',
+      keyPrefix: settings['REDIS_KEY_PREFIX'] ?? 'sb:',
+    },
     databaseUrls: {
       orchestrator: settings['ORCHESTRATOR_DATABASE_URL'] ?? `${pg}/sb_orchestrator`,
       tools: settings['MCP_TOOLS_DATABASE_URL'] ?? `${pg}/sb_tools`,
@@ -146,6 +150,7 @@ export async function attachStack(opts: {
     natsOptions,
     natsVersion,
     seesJetStreamApi: false,
+    redis: layout.redis,
     serviceUrls: layout.serviceUrls,
     configuration: `the stack \`npm run up\` runs (${layout.runDir}): nats-server ${natsVersion} at ${layout.natsUrl} with one identity per service, Prosody, the sample agents and their bridges, the xmpp-bridge, audit's task logs`,
   };

@@ -34,6 +34,8 @@ export type SwitchboardSystem = BenchSystem & {
   /** Whether the bench's NATS connection sees JetStream's API and acks (not as the operator). */
   seesJetStreamApi: boolean;
   serviceUrls: Map<string, string>;
+  /** Its Redis and key prefix (the soak counts the round trips a task makes). */
+  redis: { url: string; keyPrefix: string };
   /** Which configuration it is, in a sentence (the reports and docs/benchmarks.md name it). */
   configuration: string;
 };
@@ -70,6 +72,7 @@ export async function startSwitchboard(opts: {
   const nats = await startPrivateNats();
   const redis = await startPrivateRedis();
   const taskLogs = disposableTempDir('peers-task-logs');
+  const keyPrefix = testRedisPrefix('peers');
   const dbs: Partial<Record<keyof typeof DATABASES, TestDatabase>> = {};
   const services: ServiceHandle[] = [];
   const stop = async () => {
@@ -95,7 +98,7 @@ export async function startSwitchboard(opts: {
       NODE_ENV: 'development',
       LOG_LEVEL: 'info',
       REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: testRedisPrefix('peers'),
+      REDIS_KEY_PREFIX: keyPrefix,
     };
     const own: Record<string, Record<string, string>> = {
       gateway: { AUTH_MODE: 'dev' },
@@ -127,6 +130,7 @@ export async function startSwitchboard(opts: {
     natsOptions: { servers: nats.url },
     natsVersion,
     seesJetStreamApi: true,
+    redis: { url: redis.url, keyPrefix },
     configuration: `a private stack: this build's gateway, orchestrator (built-in planner), mcp-tools, a2a and audit (task logs) on a private nats-server ${natsVersion} (no identities), Redis and databases; no Prosody, xmpp-bridge or sample agents`,
     serviceUrls: new Map(services.map((s) => [s.name, s.url])),
     databaseUrls: [orchestrator.url, tools.url, audit.url],

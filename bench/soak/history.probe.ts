@@ -10,6 +10,7 @@ import { PG_BACKENDS, PG_SERVER, queryOnce } from '../peers/bench-system.js';
 import { runPhase } from '../peers/load.client.js';
 import { measureSequential } from '../peers/measure.js';
 import type { SwitchboardSystem } from '../peers/switchboard.system.js';
+import { countStores, type StoreCounts } from './store-counters.js';
 
 export interface Probe {
   /** Tasks the system had run before this probe. */
@@ -19,6 +20,8 @@ export interface Probe {
   cpuPerTask: Map<string, number>;
   /** NATS messages per task, by kind (JetStream API by call, acks, replies and deliveries, subjects). */
   messagesPerTask: Map<string, number>;
+  /** PostgreSQL transactions per database and Redis round trips and commands, per task (net of idle). */
+  stores: StoreCounts;
   /** Resident memory per process group, MB: the median of one sample a second during the probe. */
   rssMb: Map<string, number>;
   /** V8 heap in use per service (its /metrics): a heap that grows is a leak, RSS alone may not be. */
@@ -180,13 +183,18 @@ export async function probe(
       .filter(([group]) => group !== PG_SERVER)
       .map(([group, ms]) => [group, ms / measured.latencies.length]),
   );
+  let messages = new Map<string, number>();
+  const stores = await countStores(system.databaseUrls, system.redis, counted, async () => {
+    messages = await messagesPerTask(system, counted);
+  });
   const nc = await connect({ ...system.natsOptions, name: 'soak-probe' });
   try {
     return {
       tasksBefore,
       p50Ms: percentile(measured.latencies, 50),
       cpuPerTask,
-      messagesPerTask: await messagesPerTask(system, counted),
+      messagesPerTask: messages,
+      stores,
       rssMb: rss,
       heapMb: await heapMb(system),
       streams: await streams(nc),

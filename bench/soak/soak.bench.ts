@@ -102,6 +102,11 @@ try {
       ...p,
       cpuPerTask: Object.fromEntries(p.cpuPerTask),
       messagesPerTask: Object.fromEntries(p.messagesPerTask),
+      stores: {
+        pgTransactions: Object.fromEntries(p.stores.pgTransactions),
+        redisRoundTrips: p.stores.redisRoundTrips,
+        redisCommands: Object.fromEntries(p.stores.redisCommands),
+      },
       rssMb: Object.fromEntries(p.rssMb),
       heapMb: Object.fromEntries(p.heapMb),
     });

@@ -16,6 +16,11 @@ function probe(
       ['nats-server', cpu / 2],
     ]),
     messagesPerTask: new Map([['sb.task.submit', 1]]),
+    stores: {
+      pgTransactions: new Map([['sbt_orchestrator_0a1b', 5]]),
+      redisRoundTrips: 4,
+      redisCommands: new Map([['evalsha', 2]]),
+    },
     rssMb: new Map(Object.entries(rss)),
     heapMb: new Map([['orchestrator', 60]]),
     streams: [],

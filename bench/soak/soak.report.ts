@@ -34,6 +34,13 @@ export function probeTable(probes: readonly Probe[]): string[] {
   row('NATS messages per task', (p) => total(p.messagesPerTask));
   for (const kind of first.messagesPerTask.keys())
     row(`  ${kind}`, (p) => p.messagesPerTask.get(kind));
+  row('PostgreSQL transactions per task', (p) => total(p.stores.pgTransactions));
+  for (const db of first.stores.pgTransactions.keys())
+    row(`  ${db.replace(/^.*_([a-z]+)_[0-9a-f]+$/, '$1')}`, (p) => p.stores.pgTransactions.get(db));
+  row('Redis round trips per task', (p) => p.stores.redisRoundTrips);
+  row('Redis commands per task', (p) => total(p.stores.redisCommands));
+  for (const name of first.stores.redisCommands.keys())
+    row(`  ${name}`, (p) => p.stores.redisCommands.get(name));
   for (const group of first.rssMb.keys()) row(`RSS MB: ${group}`, (p) => p.rssMb.get(group), 0);
   for (const name of first.heapMb.keys())
     row(`V8 heap used MB: ${name}`, (p) => p.heapMb.get(name), 0);

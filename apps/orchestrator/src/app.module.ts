@@ -64,6 +64,7 @@ import { ScheduleHandler } from './schedules/schedule.handler.js';
 import { scheduleProviders } from './schedules/schedule.providers.js';
 import { WebhookHandler } from './webhooks/webhook.handler.js';
 import { webhookProviders } from './webhooks/webhook.providers.js';
+import { retentionProviders } from './retention/retention.providers.js';
 
 @Module({
   controllers: [
@@ -133,6 +134,7 @@ import { webhookProviders } from './webhooks/webhook.providers.js';
     WaitForThreadUseCase,
     TaskCanceller,
     ToolStepRunner,
+    ...retentionProviders,
     ...webhookProviders,
     ...scheduleProviders,
   ],

@@ -9,6 +9,7 @@ import {
 import { Tasks } from '@switchboard/contracts';
 import { z } from 'zod';
 import { type IpRange, parseRange } from '../webhooks/target/ip-range.js';
+import { retentionSettings } from './retention.settings.js';
 
 /** A comma-separated list (empty entries dropped); the default stays a string so the docs can show it. */
 const csv = (fallback: string) =>
@@ -435,6 +436,7 @@ export const OrchestratorEnv = BaseEnv.extend({
       'How long a task admitted into a thread may take to be picked up before the thread stops waiting for it (its gateway died between admitting and submitting it). Longer than the work queue can be behind.',
     ),
   ...webhookSettings,
+  ...retentionSettings,
 }).superRefine((env, ctx) => {
   if (env.SCHEDULE_CLOCK_FILE && env.NODE_ENV === 'production')
     ctx.addIssue({

@@ -1,0 +1,83 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
+import { LOGGER, type Logger, Metrics } from '@switchboard/observability';
+import { Counter } from 'prom-client';
+import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
+import { TaskRetentionRepository } from '../task-retention.repository.js';
+
+type Settings = Pick<
+  OrchestratorEnv,
+  'TASK_RETENTION_DAYS' | 'TASK_RETENTION_SWEEP_MS' | 'TASK_RETENTION_BATCH'
+>;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Keeps the task table to TASK_RETENTION_DAYS of ended tasks (docs/operations.md, "Retention"): every
+ * TASK_RETENTION_SWEEP_MS, on every replica, it deletes the ended tasks past it in bounded batches
+ * until none is left. A sweep that fails is logged and the next one retries: nothing is half-deleted,
+ * each batch is one statement.
+ */
+@Injectable()
+export class ExpireTasksUseCase implements OnApplicationBootstrap, OnModuleDestroy {
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<unknown> | undefined;
+  private stopped = false;
+  private readonly expired: Counter;
+
+  constructor(
+    private readonly tasks: TaskRetentionRepository,
+    metrics: Metrics,
+    @Inject(APP_CONFIG) private readonly config: Settings,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.expired = new Counter({
+      name: 'sb_tasks_expired_total',
+      help: 'Ended tasks deleted by the retention sweep (TASK_RETENTION_DAYS), by this replica',
+      registers: [metrics.registry],
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.TASK_RETENTION_DAYS === 0) return; // kept forever
+    this.timer = setInterval(() => this.kick(), this.config.TASK_RETENTION_SWEEP_MS);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.sweeping;
+  }
+
+  private kick(): void {
+    if (this.stopped || this.sweeping) return;
+    this.sweeping = this.sweep()
+      .catch((e: unknown) =>
+        this.logger.warn({ err: e }, 'task retention sweep failed; the next one retries'),
+      )
+      .finally(() => (this.sweeping = undefined));
+  }
+
+  /** Deletes every task that ended more than TASK_RETENTION_DAYS before `now`; how many. */
+  async sweep(now: Date = new Date()): Promise<number> {
+    if (this.config.TASK_RETENTION_DAYS === 0) return 0;
+    const cutoff = new Date(now.getTime() - this.config.TASK_RETENTION_DAYS * DAY_MS);
+    let total = 0;
+    for (;;) {
+      const deleted = await this.tasks.expireEndedBefore(cutoff, this.config.TASK_RETENTION_BATCH);
+      total += deleted;
+      this.expired.inc(deleted);
+      // a short batch was the last one; stopping mid-way (shutdown) leaves the rest to the next sweep
+      if (deleted < this.config.TASK_RETENTION_BATCH || this.stopped) break;
+    }
+    if (total)
+      this.logger.info({ expired: total, cutoff: cutoff.toISOString() }, 'ended tasks expired');
+    return total;
+  }
+}

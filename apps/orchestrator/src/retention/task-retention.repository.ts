@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma } from '../generated/prisma/client.js';
+import { PrismaService } from '../prisma/prisma.service.js';
+
+/** The stored statuses of a task that has ended: nothing will change its record any more. */
+const ENDED = Prisma.sql`('completed', 'failed', 'cancelled')`;
+
+/**
+ * Deletes ended tasks past their retention. Steps, planning rounds and approvals go with the row (their
+ * foreign keys cascade). Replicas sweep at the same time without waiting on each other (SKIP LOCKED),
+ * and a task a replay or fork still running was made from stays: the run reads its record until it ends.
+ */
+@Injectable()
+export class TaskRetentionRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Deletes up to `limit` tasks that ended before `cutoff`, oldest first; how many it deleted. */
+  async expireEndedBefore(cutoff: Date, limit: number): Promise<number> {
+    return this.prisma.$executeRaw`
+      DELETE FROM "Task" WHERE "id" IN (
+        SELECT t."id" FROM "Task" t
+        WHERE t."status" IN ${ENDED} AND t."finishedAt" < ${cutoff.toISOString()}::timestamp(3)
+          AND NOT EXISTS (
+            SELECT 1 FROM "Task" run WHERE run."parentId" = t."id" AND run."status" NOT IN ${ENDED})
+        ORDER BY t."finishedAt"
+        LIMIT ${limit}
+        FOR UPDATE OF t SKIP LOCKED)`;
+  }
+}
