@@ -2,6 +2,7 @@
 // table the transition tests walk), so the page cannot drift from the code.
 import type { StateMachine } from '@switchboard/contracts';
 import { TASK_FEED } from '../../apps/gateway/src/tasks/feed/task-feed.machine.js';
+import { TASK_SESSION } from '../../apps/gateway/src/tasks/session/task-session.machine.js';
 import { TASK_LIFECYCLE } from '../../apps/orchestrator/src/tasks/lifecycle/task-lifecycle.js';
 import { TASK_STATE } from '../../apps/orchestrator/src/tasks/state/task-state.machine.js';
 import { DELEGATION } from '../../apps/a2a/src/delegation/delegate/delegation.machine.js';
@@ -41,6 +42,14 @@ const MACHINES: Documented[] = [
     driver: 'DelegationStep (`apps/orchestrator/src/dispatch/delegation.step.ts`)',
     about:
       'One delegation step of a task in the orchestrator: the request to the a2a service, its progress relayed as `a2a.delegation.*` events through the output guardrail, and the answer checked.',
+  },
+  {
+    machine: TASK_SESSION,
+    source: 'apps/gateway/src/tasks/session/task-session.machine.ts',
+    driver:
+      'TaskSession (`apps/gateway/src/tasks/session/task-session.ts`), opened by TaskSessions',
+    about:
+      'One task conversation in the gateway, the same on every edge (`/orchestrate` and its stream, `/tasks/{id}/events`, AG-UI, A2A, MCP, the console): the stream slot and the subscription taken before the task is submitted, its events, the edge’s timeout, approval pauses and decisions, and the moment everything is given back. Each edge only translates what the session yields into its protocol.',
   },
   {
     machine: TASK_FEED,

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, TENANTS, TenantDirectory } from '@switchboard/config';
 import { ApprovalPoliciesHandler } from './approvals/approval-policies.handler.js';
+import { ApprovalOverridesCache } from './approvals/approval-overrides.cache.js';
 import { ApprovalPoliciesService } from './approvals/approval-policies.service.js';
 import { ApprovalPolicyRepository } from './approvals/approval-policy.repository.js';
 import { CallApprovalChecker } from './approvals/call-approval.checker.js';
@@ -70,6 +71,7 @@ export class AppModule {
         { provide: CREDENTIALS, useValue: options.credentials },
         { provide: TENANTS, useValue: options.tenants ?? new TenantDirectory() },
         { provide: MCP_STATUS, useExisting: McpUpstreams },
+        ApprovalOverridesCache,
         ApprovalPoliciesService,
         ApprovalPolicyRepository,
         BuildCatalogueUseCase,

@@ -183,6 +183,60 @@ describe('idempotent tool calls (real process, NATS, PostgreSQL, Redis; stub sho
       (r) => r.id,
     );
 
+  it('notes.add stores its note and its completed record together: the same key again, or at once, is one note', async () => {
+    const key = `task-${randomUUID()}:s1`;
+    const content = `one statement ${randomUUID()}`;
+    const first = await note(key, content);
+    expect(first).toMatchObject({ output: { content }, replayed: false });
+    const [stored] = await notesWith(content);
+    const [row] = await db.query<{ status: string; output: unknown }>(
+      'SELECT status, output FROM "ToolCall" WHERE "idempotencyKey" = $1',
+      [key],
+    );
+    expect(row).toEqual({ status: 'completed', output: first.output });
+    expect(first.output).toMatchObject({ id: stored });
+    // Retried (a lost reply), and redelivered three times at once: the first call's note, no other.
+    expect(await note(key, content)).toMatchObject({ output: { id: stored }, replayed: true });
+    const together = `task-${randomUUID()}:s1`;
+    const replies = await Promise.all([1, 2, 3].map(() => note(together, `${content} again`)));
+    expect(replies.filter((r) => !r.replayed)).toHaveLength(1);
+    const ids = await notesWith(`${content} again`);
+    expect(ids).toHaveLength(1);
+    expect(replies.map((r) => (r.output as { id: string }).id)).toEqual([ids[0], ids[0], ids[0]]);
+    expect(await notesWith(content)).toEqual([stored]);
+  });
+
+  it('notes.add whose key has a note but no record (an earlier run) answers with that note, recorded', async () => {
+    const key = `task-${randomUUID()}:s4`;
+    const content = `note without record ${randomUUID()}`;
+    const earlier = randomUUID();
+    await db.query(
+      `INSERT INTO "Note" (id, "userId", content, "createdAt", "idempotencyKey")
+       VALUES ($1, $2, $3, now() AT TIME ZONE 'UTC', $4)`,
+      [earlier, alice.userId, content, key],
+    );
+    expect(await note(key, content)).toMatchObject({ output: { id: earlier }, replayed: false });
+    expect(await note(key, content)).toMatchObject({ output: { id: earlier }, replayed: true });
+    expect(await notesWith(content)).toEqual([earlier]);
+  });
+
+  it('notes.add under a key refused before (a quota) stores its note once admitted', async () => {
+    const key = `task-${randomUUID()}:s3`;
+    const content = `refused before ${randomUUID()}`;
+    await db.query(
+      `INSERT INTO "ToolCall" ("idempotencyKey", "userId", tool, status, error, "createdAt")
+       VALUES ($1, $2, 'notes.add', 'refused', $3::jsonb, now() AT TIME ZONE 'UTC')`,
+      [
+        key,
+        alice.userId,
+        JSON.stringify({ code: 'RATE_LIMITED', message: 'quota', retryable: true }),
+      ],
+    );
+    expect(await note(key, content)).toMatchObject({ output: { content }, replayed: false });
+    expect(await note(key, content)).toMatchObject({ output: { content }, replayed: true });
+    expect(await notesWith(content)).toHaveLength(1);
+  });
+
   it("a repeat of a call lost with its replica is not made to wait for the tool's timeout: interrupted at once", async () => {
     const key = `task-${randomUUID()}:r1_c1`;
     // Started a second ago (its 20 s timeout far off) on a replica whose lease went stale.

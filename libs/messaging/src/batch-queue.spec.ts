@@ -43,6 +43,43 @@ describe(BatchQueue.name, () => {
     }
   });
 
+  it('ends the linger as soon as a fresh cutter, fed each item once, lets the batch go', async () => {
+    // Items are [task, ended]; a batch may go once every task in it has ended.
+    const fed: string[] = [];
+    const cutter = () => {
+      const open = new Set<string>();
+      return ([task, ended]: [string, boolean]) => {
+        fed.push(`${task}${ended ? '!' : ''}`);
+        if (ended) open.delete(task);
+        else open.add(task);
+        return open.size === 0;
+      };
+    };
+    const q = new BatchQueue<[string, boolean]>(100, 60_000, cutter);
+    q.push(['a', false]);
+    const first = q.next();
+    q.push(['b', false]);
+    q.push(['a', true]);
+    await Promise.resolve();
+    q.push(['b', true]);
+    expect(await first).toEqual([
+      ['a', false],
+      ['b', false],
+      ['a', true],
+      ['b', true],
+    ]);
+    expect(fed).toEqual(['a', 'b', 'a!', 'b!']);
+    // The next batch has a cutter of its own: c's start alone does not let it go.
+    q.push(['c', false]);
+    const second = q.next();
+    await Promise.resolve();
+    q.push(['c', true]);
+    expect(await second).toEqual([
+      ['c', false],
+      ['c', true],
+    ]);
+  });
+
   it('answers an empty batch once closed and empty, and hands over what is left first', async () => {
     const q = new BatchQueue<number>(10, 60_000);
     const waiting = q.next();

@@ -1,5 +1,6 @@
 import type { EventContract } from '@switchboard/contracts';
 import type { z } from 'zod';
+import type { BatchCutter } from './batch-queue.js';
 import type { MessageMeta } from './message-meta.js';
 
 export interface Delivery {
@@ -62,6 +63,11 @@ export interface DurableBatchOptions<E extends EventContract> extends DurableBas
    * reached first). Trades a little delay for fewer, larger batches when traffic trickles in.
    */
   lingerMs?: number;
+  /**
+   * Ends the linger early: a fresh cutter per batch, fed each message once, says when the batch may go
+   * (e.g. once every task it holds has ended: nothing more of them is coming).
+   */
+  cutter?: () => BatchCutter<DurableItem<z.infer<E['payload']>>>;
   handleBatch: (items: DurableItem<z.infer<E['payload']>>[]) => Promise<void>;
 }
 

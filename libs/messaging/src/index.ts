@@ -19,3 +19,4 @@ export * from './stream-heartbeat.js';
 export * from './retry.policy.js';
 export * from './request-heartbeats.js';
 export * from './approval-confirmation.js';
+export type { BatchCutter } from './batch-queue.js';

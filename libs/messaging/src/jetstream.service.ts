@@ -21,7 +21,7 @@ import {
 } from '@switchboard/contracts';
 import { LOGGER, type Logger, Metrics, ReadinessRegistry } from '@switchboard/observability';
 import type { z } from 'zod';
-import { BatchQueue } from './batch-queue.js';
+import { type BatchCutter, BatchQueue } from './batch-queue.js';
 import { decodeJson, encodeJson, unwrapEnvelope } from './codec.js';
 import { ConsumerLagMetrics } from './consumer-lag.metrics.js';
 import {
@@ -250,6 +250,7 @@ export class JetStreamService {
     const queue = new BatchQueue<{ m: JsMsg; item: DurableItem<z.infer<E['payload']>> }>(
       opts.maxBatch,
       opts.lingerMs,
+      opts.cutter && cutterOf(opts.cutter),
     );
     const supervisor = await this.supervise(opts, opts.maxBatch * 2, async (messages) => {
       for await (const m of messages) {
@@ -371,4 +372,12 @@ export class JetStreamService {
     this.consumers.add(handle);
     return handle;
   }
+}
+
+/** A cutter of durable items as one of the queue's entries (the message and its item). */
+function cutterOf<I>(make: () => BatchCutter<I>): () => BatchCutter<{ item: I }> {
+  return () => {
+    const cut = make();
+    return (entry) => cut(entry.item);
+  };
 }

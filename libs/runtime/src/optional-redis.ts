@@ -1,6 +1,6 @@
 import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Logger, ReadinessRegistry } from '@switchboard/observability';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 
 /** What the log says when Redis goes away and when it is back (what the service does meanwhile). */
 export interface RedisOutageMessages {
@@ -25,6 +25,8 @@ export abstract class OptionalRedis extends Redis implements OnModuleInit, OnMod
     private readonly readiness: ReadinessRegistry,
     private readonly outageLogger: Logger,
     messages: RedisOutageMessages,
+    /** What a service adds, e.g. `enableAutoPipelining` (commands of one loop turn in one write). */
+    options: Pick<RedisOptions, 'enableAutoPipelining'> = {},
   ) {
     super(url, {
       keyPrefix,
@@ -33,6 +35,7 @@ export abstract class OptionalRedis extends Redis implements OnModuleInit, OnMod
       maxRetriesPerRequest: 1,
       connectTimeout: 2_000,
       commandTimeout: 2_000,
+      ...options,
     });
     this.on('error', (e: Error) => {
       if (this.lost) return;

@@ -261,6 +261,14 @@ export class TenantQuotas {
     return this.platformDefined === true || this.known.get(tenantId) === true;
   }
 
+  /**
+   * Whether Redis last said that no quota applies to the tenant (neither its own nor a platform
+   * default). False for a tenant not heard of yet: unknown is not free.
+   */
+  knownUnlimited(tenantId: string): boolean {
+    return this.platformDefined === false && this.known.get(tenantId) === false;
+  }
+
   private learn(tenantId: string, source: number): void {
     if (this.known.size >= KNOWN_TENANTS_MAX && !this.known.has(tenantId)) this.known.clear();
     this.known.set(tenantId, source === 1);

@@ -20,7 +20,7 @@ export const AuditEnv = BaseEnv.extend({
     .max(5_000)
     .default(50)
     .describe(
-      'How long a batch (audit records, task log lines) waits for more after its first message (0 = none). Each audit batch is one transaction on the hash chain: when records trickle in, a short wait cuts the CPU per record several times, at the cost of this much delay before a record is queryable.',
+      'How long a batch of audit records waits for more after its first message (0 = none). Each audit batch is one transaction on the hash chain: when records trickle in, a short wait cuts the CPU per record several times, at the cost of this much delay before a record is queryable.',
     ),
   AUDIT_ACK_WAIT_MS: z.coerce
     .number()
@@ -52,6 +52,15 @@ export const AuditEnv = BaseEnv.extend({
     .min(1)
     .default('logs')
     .describe('Directory of the per-task logs (relative to the working directory, or absolute).'),
+  TASK_LOG_LINGER_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60_000)
+    .default(2_000)
+    .describe(
+      "How long the task logs wait for the rest of a task's events after its first stored message before writing what they have (0 = none). The wait ends as soon as every task in the batch has ended, so a task shorter than this is written once — one metadata.json, one append per file — instead of once per stored message (about eight for the demo task); a longer one, or one waiting for an approval, every this often.",
+    ),
   TASK_LOG_RETENTION_DAYS: z.coerce
     .number()
     .int()

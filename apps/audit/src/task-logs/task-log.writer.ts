@@ -60,17 +60,22 @@ export class TaskLogWriter {
   }
 
   /**
-   * Writes events; `tenants` names the tenant of tasks (by id) whose folder is still to be made (any
-   * other: the default tenant).
+   * Writes events, each task's folder once; `tenants` names the tenant of tasks (by id) whose folder
+   * is still to be made (any other: the default tenant). Returns how many tasks were written.
    */
   async write(
     events: readonly Tasks.TaskEvent[],
     tenants: ReadonlyMap<string, string> = new Map(),
-  ): Promise<void> {
+  ): Promise<number> {
     const byTask = new Map<string, Tasks.TaskEvent[]>();
-    for (const e of events) byTask.set(e.taskId, [...(byTask.get(e.taskId) ?? []), e]);
+    for (const e of events) {
+      const list = byTask.get(e.taskId);
+      if (list) list.push(e);
+      else byTask.set(e.taskId, [e]);
+    }
     for (const [taskId, list] of byTask)
       await this.writeTask(taskId, tenants.get(taskId) ?? DEFAULT_TENANT, list);
+    return byTask.size;
   }
 
   /**

@@ -7,6 +7,8 @@ import type { GatewayEnv } from '../config/gateway.env.js';
 import type { SubmitTaskUseCase } from '../tasks/submit-task/submit-task.use-case.js';
 import type { CancelTaskUseCase } from '../tasks/cancel-task/cancel-task.use-case.js';
 import type { TaskAccess } from '../tasks/task-access.js';
+import { TaskSessions } from '../tasks/session/task-sessions.js';
+import type { StreamSlots } from '../limits/stream-slots.js';
 import type { TaskEventFeed, TaskEventFollower } from '../tasks/feed/task-event.feed.js';
 import { A2aEndpoint } from './a2a-endpoint.service.js';
 import { PlatformAgentExecutor } from './platform-agent.executor.js';
@@ -112,11 +114,9 @@ function endpoint() {
     request: () => Promise.reject(new Error('no NATS in this spec')),
   } as unknown as NatsBus;
   const executor = new PlatformAgentExecutor(
-    submit,
-    follower,
+    new TaskSessions(submit, follower, {} as StreamSlots, nats, logger),
     cancelling,
     access,
-    nats,
     config,
     logger,
   );

@@ -8,6 +8,8 @@ import type { CancelTaskUseCase } from '../tasks/cancel-task/cancel-task.use-cas
 import type { TaskEventFeed, TaskEventFollower } from '../tasks/feed/task-event.feed.js';
 import type { SubmitTaskUseCase } from '../tasks/submit-task/submit-task.use-case.js';
 import type { TaskAccess } from '../tasks/task-access.js';
+import { TaskSessions } from '../tasks/session/task-sessions.js';
+import type { StreamSlots } from '../limits/stream-slots.js';
 import { A2aEndpoint } from './a2a-endpoint.service.js';
 import { PlatformAgentExecutor } from './platform-agent.executor.js';
 
@@ -140,11 +142,9 @@ function platform() {
   } as unknown as NatsBus;
   const cancelling = {} as CancelTaskUseCase;
   const executor = new PlatformAgentExecutor(
-    submit,
-    follower,
+    new TaskSessions(submit, follower, {} as StreamSlots, nats, logger),
     cancelling,
     access,
-    nats,
     config,
     logger,
   );

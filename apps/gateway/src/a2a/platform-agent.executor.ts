@@ -9,14 +9,13 @@ import {
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { type Actor, Approvals, isDomainError, Tasks } from '@switchboard/contracts';
-import { NatsBus } from '@switchboard/messaging';
 import { LOGGER, type Logger, requestContext } from '@switchboard/observability';
 import { randomUUID } from 'node:crypto';
 import type { GatewayEnv } from '../config/gateway.env.js';
-import { SubmitTaskUseCase } from '../tasks/submit-task/submit-task.use-case.js';
 import { CancelTaskUseCase } from '../tasks/cancel-task/cancel-task.use-case.js';
+import type { TaskSession } from '../tasks/session/task-session.js';
+import { TaskSessions } from '../tasks/session/task-sessions.js';
 import { TaskAccess } from '../tasks/task-access.js';
-import { TaskEventFollower, type TaskEventFeed } from '../tasks/feed/task-event.feed.js';
 import {
   approvalMessage,
   approvalReplyOf,
@@ -79,18 +78,11 @@ class TaskUpdates {
   }
 }
 
-/** Where a run of the executor reads the task's events from, and which it skips. */
-interface Following {
-  feed: TaskEventFeed;
-  /** The approvals this message decided: events before the decision of one of them were sent before. */
-  answered: ReadonlySet<string>;
-}
-
 /**
  * Runs an A2A message as a platform task, the same way POST /orchestrate does: the A2A task id is
- * the platform task id, the A2A contextId is the conversation thread; the task goes on the durable
- * submission stream and its events (followed before submitting, so none is missed) become A2A status
- * updates, the answer an artifact. Cancel is sent to the orchestrator, whose cancelled event ends it.
+ * the platform task id, the A2A contextId is the conversation thread; the task's session (followed
+ * before submitting, so no event is missed) becomes A2A status updates, the answer an artifact.
+ * Cancel is sent to the orchestrator, whose cancelled event ends it.
  *
  * A task that stops for a person's decision (docs/approvals.md) becomes INPUT_REQUIRED, its status
  * message saying which calls wait and how to answer; a message on that task (same taskId) decides
@@ -101,11 +93,9 @@ export class PlatformAgentExecutor implements AgentExecutor {
   private readonly running = new Map<string, Actor>();
 
   constructor(
-    private readonly submit: SubmitTaskUseCase,
-    private readonly follower: TaskEventFollower,
+    private readonly sessions: TaskSessions,
     private readonly cancelling: CancelTaskUseCase,
     private readonly access: TaskAccess,
-    private readonly nats: NatsBus,
     @Inject(APP_CONFIG) private readonly config: GatewayEnv,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -131,28 +121,20 @@ export class PlatformAgentExecutor implements AgentExecutor {
       metadata: undefined,
     };
     let announced = false;
-    let following: Following | undefined;
-    let timer: NodeJS.Timeout | undefined;
+    let session: TaskSession | undefined;
     try {
       const actor = actorOf(ctx.context.user);
       this.running.set(taskId, actor);
       if (ctx.task) {
         bus.publish(AgentEvent.task(ctx.task));
         announced = true;
-        following = await this.answer(ctx, actor, updates);
+        session = await this.answer(ctx, actor, updates);
       } else {
-        following = await this.start(ctx, actor);
+        session = await this.start(ctx, actor);
         bus.publish(AgentEvent.task(initial));
         announced = true;
       }
-      if (!following) return;
-      const feed = following.feed;
-      timer = setTimeout(() => feed.close(), this.config.RESULT_TIMEOUT_MS);
-      if (await this.follow(following, actor, updates)) return;
-      updates.status(
-        TaskState.TASK_STATE_FAILED,
-        `no outcome within ${this.config.RESULT_TIMEOUT_MS} ms; the platform task may still finish (GET /tasks/${taskId})`,
-      );
+      if (session) await this.follow(session, updates);
     } catch (e) {
       // The SDK would put the raw error message in the FAILED status; say only what is safe.
       const expected = isDomainError(e) || e instanceof A2AError;
@@ -165,8 +147,7 @@ export class PlatformAgentExecutor implements AgentExecutor {
       if (!announced) bus.publish(AgentEvent.task(initial));
       updates.status(TaskState.TASK_STATE_FAILED, message);
     } finally {
-      clearTimeout(timer);
-      following?.feed.close();
+      session?.close();
       this.running.delete(taskId);
       bus.finished();
     }
@@ -179,43 +160,36 @@ export class PlatformAgentExecutor implements AgentExecutor {
   };
 
   /** Submits the message as a new platform task, followed from its first event. */
-  private async start(ctx: RequestContext, actor: Actor): Promise<Following> {
+  private async start(ctx: RequestContext, actor: Actor): Promise<TaskSession> {
     const { taskId, contextId } = ctx;
     const text = taskTextOf(ctx.userMessage);
     const approval = approvalRequestOf(ctx.userMessage);
     const webhook = webhookRequestOf(ctx.userMessage);
     const threadPolicy = threadPolicyOf(ctx.userMessage);
-    const feed = await this.follower.follow(taskId, { afterSeq: 0, replay: false, actor });
-    try {
-      await this.submit.execute(
-        taskId,
-        actor,
-        {
-          task: text,
-          thread_id: contextId,
-          ...(approval ? { approval } : {}),
-          ...(webhook ? { webhook } : {}),
-          ...(threadPolicy ? { thread_policy: threadPolicy } : {}),
-        },
-        requestContext.get()?.correlationId ?? taskId,
-      );
-    } catch (e) {
-      feed.close();
-      throw e;
-    }
-    return { feed, answered: new Set() };
+    const session = await this.sessions.start(actor, { taskId });
+    await session.submit(
+      {
+        task: text,
+        thread_id: contextId,
+        ...(approval ? { approval } : {}),
+        ...(webhook ? { webhook } : {}),
+        ...(threadPolicy ? { thread_policy: threadPolicy } : {}),
+      },
+      requestContext.get()?.correlationId ?? taskId,
+    );
+    return session;
   }
 
   /**
    * Decides the approval the message answers and follows the task on (undefined: the task ended or
-   * still waits, and the updates say so). The feed is taken before the decision, after the event the
-   * task stopped at, so the run it resumes is followed whole.
+   * still waits, and the updates say so). The session attaches before the decision, after the event
+   * the task stopped at, so the run it resumes is followed whole.
    */
   private async answer(
     ctx: RequestContext,
     actor: Actor,
     updates: TaskUpdates,
-  ): Promise<Following | undefined> {
+  ): Promise<TaskSession | undefined> {
     const { taskId } = ctx;
     const reply = approvalReplyOf(ctx.userMessage);
     const view = await this.access.view(taskId, actor);
@@ -224,7 +198,8 @@ export class PlatformAgentExecutor implements AgentExecutor {
       updates.status(ended, 'the task has ended; nothing waits for a decision');
       return undefined;
     }
-    const pending = (await this.pendingOf(taskId, actor)) ?? [];
+    const session = this.sessions.create(actor, taskId);
+    const pending = (await session.pendingApprovals()) ?? [];
     const chosen = reply.approvalId
       ? pending.filter((a) => a.approvalId === reply.approvalId)
       : pending.length === 1
@@ -239,37 +214,20 @@ export class PlatformAgentExecutor implements AgentExecutor {
       );
       return undefined;
     }
-    const feed = await this.follower.follow(taskId, {
+    await session.attach({
       afterSeq: view?.lastEventSeq ?? 0,
-      replay: true,
-      actor,
       ...(view ? { known: { view } } : {}),
+      answered: new Set(chosen.map((a) => a.approvalId)),
     });
-    for (const approval of chosen) {
-      try {
-        await this.nats.request(
-          Approvals.ApprovalDecide,
-          {
-            taskId,
-            approvalId: approval.approvalId,
-            decision: reply.decision,
-            ...(reply.input ? { input: reply.input } : {}),
-            ...(reply.reason ? { reason: reply.reason } : {}),
-          },
-          { actor },
-        );
-      } catch (e) {
-        // Decided already (by someone else): the task goes on all the same.
-        if (isDomainError(e) && e.code === 'CONFLICT') continue;
-        feed.close();
-        if (!isDomainError(e)) throw e;
-        updates.waiting(pending, `the decision was refused: ${e.code}: ${e.message}`);
-        return undefined;
-      }
+    const refusal = await this.decide(session, chosen, reply);
+    if (refusal) {
+      session.close();
+      updates.waiting(pending, refusal);
+      return undefined;
     }
-    const left = (await this.pendingOf(taskId, actor)) ?? [];
+    const left = (await session.pendingApprovals()) ?? [];
     if (left.length > 0) {
-      feed.close();
+      session.close();
       updates.waiting(left);
       return undefined;
     }
@@ -279,60 +237,61 @@ export class PlatformAgentExecutor implements AgentExecutor {
         ? `${reply.decision === 'approve' ? 'approved' : 'rejected'}: ${chosen.map((a) => a.target).join(', ')}`
         : 'nothing waits for a decision any more; following the task',
     );
-    return { feed, answered: new Set(chosen.map((a) => a.approvalId)) };
+    return session;
+  }
+
+  /** Decides the chosen approvals; the note for a refusal (the task still waits), else undefined. */
+  private async decide(
+    session: TaskSession,
+    chosen: readonly Approvals.ApprovalView[],
+    reply: ReturnType<typeof approvalReplyOf>,
+  ): Promise<string | undefined> {
+    for (const approval of chosen) {
+      try {
+        await session.decide({
+          approvalId: approval.approvalId,
+          decision: reply.decision,
+          ...(reply.input ? { input: reply.input } : {}),
+          ...(reply.reason ? { reason: reply.reason } : {}),
+        });
+      } catch (e) {
+        // Decided already (by someone else): the task goes on all the same.
+        if (isDomainError(e) && e.code === 'CONFLICT') continue;
+        session.close();
+        if (!isDomainError(e)) throw e;
+        return `the decision was refused: ${e.code}: ${e.message}`;
+      }
+    }
+    return undefined;
   }
 
   /**
-   * Turns the task's events into A2A updates until its outcome (true) or until it waits for approvals
-   * (true: INPUT_REQUIRED says which); false when the feed ended first.
+   * Turns the session into A2A updates: progress as WORKING, then the outcome, INPUT_REQUIRED when the
+   * task waits for approvals (saying which), or FAILED when no outcome came within RESULT_TIMEOUT_MS.
    */
-  private async follow(
-    { feed, answered }: Following,
-    actor: Actor,
-    updates: TaskUpdates,
-  ): Promise<boolean> {
-    let skipping = answered.size > 0;
-    for await (const event of feed) {
-      if (skipping) {
-        const decidedHere =
-          event.name === Tasks.TaskEventName.ApprovalDecided && answered.has(event.data.approvalId);
-        if (!decidedHere && !Tasks.isTerminalTaskEvent(event)) continue;
-        skipping = false;
-      }
-      const outcome = outcomeOf(event);
-      if (outcome) {
-        if (outcome.state === TaskState.TASK_STATE_COMPLETED) updates.artifact(outcome.artifact);
-        updates.status(outcome.state, outcome.text);
-        return true;
-      }
-      if (event.name === Tasks.TaskEventName.ApprovalRequested) {
-        // The orchestrator stores every call it holds before it says so: one look finds them all.
-        const pending = await this.pendingOf(updates.taskId, actor);
-        if (pending?.length === 0) continue; // decided meanwhile: the task goes on
-        updates.waiting(pending ?? [event.data as WaitingCall]);
-        return true;
-      }
-      const progress = progressText(event);
-      if (progress) updates.status(TaskState.TASK_STATE_WORKING, progress);
+  private async follow(session: TaskSession, updates: TaskUpdates): Promise<void> {
+    const outcome = await session.outcome({
+      timeoutMs: this.config.RESULT_TIMEOUT_MS,
+      // The orchestrator stores every call it holds before it says so: one look finds them all.
+      pause: 'pending',
+      onEvent: (event) => {
+        const progress = progressText(event);
+        if (progress) updates.status(TaskState.TASK_STATE_WORKING, progress);
+      },
+    });
+    if (outcome.kind === 'answered' || outcome.kind === 'failed') {
+      const ending = outcomeOf(outcome.event);
+      if (ending?.state === TaskState.TASK_STATE_COMPLETED) updates.artifact(ending.artifact);
+      if (ending) updates.status(ending.state, ending.text);
+      return;
     }
-    return false;
-  }
-
-  /** The task's pending approvals; undefined when they cannot be read now. */
-  private async pendingOf(
-    taskId: string,
-    actor: Actor,
-  ): Promise<Approvals.ApprovalView[] | undefined> {
-    try {
-      const { approvals } = await this.nats.request(
-        Approvals.ApprovalList,
-        { status: 'pending', taskId, limit: 200 },
-        { actor },
-      );
-      return approvals;
-    } catch (e) {
-      this.logger.warn({ err: e, taskId }, 'could not read the pending approvals');
-      return undefined;
+    if (outcome.kind === 'waiting') {
+      updates.waiting(outcome.pending ?? [outcome.event.data as WaitingCall]);
+      return;
     }
+    updates.status(
+      TaskState.TASK_STATE_FAILED,
+      `no outcome within ${this.config.RESULT_TIMEOUT_MS} ms; the platform task may still finish (GET /tasks/${session.taskId})`,
+    );
   }
 }

@@ -2,24 +2,21 @@ import type { BaseEvent, RunAgentInput } from '@ag-ui/core';
 import { type Actor, Approvals, isDomainError, Tasks, tenantOf } from '@switchboard/contracts';
 import type { AuditTrail, NatsBus } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
-import type { ServiceShutdown } from '@switchboard/runtime';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { GatewayEnv } from '../config/gateway.env.js';
-import { SseWriter } from '../http/sse.writer.js';
-import type { SubmitTaskUseCase } from '../tasks/submit-task/submit-task.use-case.js';
-import type { PreparedStream, TaskStreamer } from '../tasks/task-streamer.js';
-import type { ApprovalAnswer, PendingCall } from './agui-interrupts.js';
+import type { SseStreams } from '../http/sse-streams.js';
+import type { SseWriter } from '../http/sse.writer.js';
+import { pendingApprovals, type TaskSession } from '../tasks/session/task-session.js';
+import type { TaskSessions } from '../tasks/session/task-sessions.js';
+import type { ApprovalAnswer } from './agui-interrupts.js';
 import { AgUiRunFormat, AgUiRunTranslator } from './agui-run.format.js';
 
 /** What a run needs of the gateway (injected by the controller). */
 export interface AgUiRunDeps {
   bus: NatsBus;
-  submit: SubmitTaskUseCase;
-  streamer: TaskStreamer;
-  config: Pick<GatewayEnv, 'SSE_HEARTBEAT_MS' | 'SSE_MAX_BUFFER_BYTES'>;
+  sessions: TaskSessions;
+  streams: SseStreams;
   logger: Logger;
-  shutdown: ServiceShutdown;
   audit: AuditTrail;
 }
 
@@ -36,13 +33,7 @@ const DECIDED: Approvals.ApprovalStatus[] = ['approved', 'rejected', 'expired', 
  * the orchestrator and streams what the task does next, as a new run on the same thread.
  */
 export class AgUiRuns {
-  private readonly open = new Set<SseWriter>();
-
-  constructor(private readonly deps: AgUiRunDeps) {
-    deps.shutdown.whenDraining('ag-ui runs', () => {
-      for (const sse of [...this.open]) sse.end();
-    });
-  }
+  constructor(private readonly deps: AgUiRunDeps) {}
 
   /** Submits the task and streams it as this run, from its first event. */
   async start(
@@ -52,20 +43,12 @@ export class AgUiRuns {
     task: Tasks.TaskRequest,
     requestId: string,
   ): Promise<void> {
-    const { submit, streamer } = this.deps;
-    const taskId = submit.newTaskId();
+    const { sessions } = this.deps;
+    const taskId = sessions.newTaskId();
     const format = new AgUiRunFormat(new AgUiRunTranslator(input.threadId, input.runId, taskId));
-    const prepared = await streamer.prepare(actor, taskId, format.kind, {
-      afterSeq: 0,
-      replay: false,
-    });
-    try {
-      await submit.execute(taskId, actor, task, requestId);
-    } catch (e) {
-      prepared.abort();
-      throw e;
-    }
-    await this.stream(reply, actor, prepared, format, requestId, async () => true);
+    const session = await sessions.start(actor, { taskId, slot: format.kind });
+    await session.submit(task, requestId);
+    await this.stream(reply, session, format, requestId, async () => true);
   }
 
   /**
@@ -83,40 +66,8 @@ export class AgUiRuns {
   ): Promise<void> {
     const answered = new Set(answers.map((a) => a.approvalId));
     const taskId = await this.taskOf(actor, threadId, answered);
-    if (!taskId) {
-      const format = new AgUiRunFormat(
-        new AgUiRunTranslator(input.threadId, input.runId, randomUUID()),
-      );
-      const decided = await this.decidedAlready(actor, answered);
-      if (decided)
-        return this.refuse(
-          reply,
-          format,
-          'CONFLICT',
-          `approval ${decided.approvalId} is ${decided.status} already${decided.decidedBy ? ` (by ${decided.decidedBy})` : ''}`,
-          requestId,
-        );
-      const missing = [...answered].join(', ');
-      // Not the actor's to answer (another's, another tenant's, or none at all): answered as unknown,
-      // and the attempt audited in the actor's tenant.
-      void this.deps.audit.record({
-        category: 'approval',
-        action: 'approval.resume',
-        outcome: 'denied',
-        resource: missing.slice(0, 500),
-        actor: { userId: actor.userId, role: actor.role },
-        tenantId: tenantOf(actor),
-        details: { threadId: input.threadId, reason: 'not_waiting' },
-      });
-      return this.refuse(
-        reply,
-        format,
-        'NOT_FOUND',
-        `no approval ${missing} waits on thread ${input.threadId} (expired, or not yours)`,
-        requestId,
-      );
-    }
-    const { bus, streamer } = this.deps;
+    if (!taskId) return this.notWaiting(reply, actor, input, answered, requestId);
+    const { bus, sessions } = this.deps;
     const view = await bus.request(Tasks.TaskGet, { taskId }, { actor });
     const format = new AgUiRunFormat(
       new AgUiRunTranslator(input.threadId, input.runId, taskId, randomUUID, {
@@ -124,31 +75,72 @@ export class AgUiRuns {
       }),
     );
     // Followed before deciding: the task resumes on the last decision, and no event may be missed.
-    const prepared = await streamer.prepare(actor, taskId, format.kind, {
+    const session = await sessions.attach(actor, taskId, {
+      slot: format.kind,
       afterSeq: view.lastEventSeq,
-      replay: true,
       known: { view },
+      answered,
     });
-    await this.stream(reply, actor, prepared, format, requestId, (sse) =>
-      this.decide(sse, actor, taskId, answers, format),
+    await this.stream(reply, session, format, requestId, (sse) =>
+      this.decide(sse, session, answers, format),
+    );
+  }
+
+  /** A resume that answers nothing waiting: CONFLICT when decided already, else NOT_FOUND. */
+  private async notWaiting(
+    reply: FastifyReply,
+    actor: Actor,
+    input: RunAgentInput,
+    answered: ReadonlySet<string>,
+    requestId: string,
+  ): Promise<void> {
+    const format = new AgUiRunFormat(
+      new AgUiRunTranslator(input.threadId, input.runId, randomUUID()),
+    );
+    const decided = await this.decidedAlready(actor, answered);
+    if (decided)
+      return this.refuse(
+        reply,
+        format,
+        'CONFLICT',
+        `approval ${decided.approvalId} is ${decided.status} already${decided.decidedBy ? ` (by ${decided.decidedBy})` : ''}`,
+        requestId,
+      );
+    const missing = [...answered].join(', ');
+    // Not the actor's to answer (another's, another tenant's, or none at all): answered as unknown,
+    // and the attempt audited in the actor's tenant.
+    void this.deps.audit.record({
+      category: 'approval',
+      action: 'approval.resume',
+      outcome: 'denied',
+      resource: missing.slice(0, 500),
+      actor: { userId: actor.userId, role: actor.role },
+      tenantId: tenantOf(actor),
+      details: { threadId: input.threadId, reason: 'not_waiting' },
+    });
+    return this.refuse(
+      reply,
+      format,
+      'NOT_FOUND',
+      `no approval ${missing} waits on thread ${input.threadId} (expired, or not yours)`,
+      requestId,
     );
   }
 
   /**
-   * Writes the run: its opening, what `before` writes (false: it has ended the run), then the task's
-   * events until the run ends — at the task's end, or at an interrupt.
+   * Writes the run: its opening, what `before` writes (false: it has ended the run), then the
+   * session's events until the run ends — at the task's end, or at an interrupt.
    */
   private async stream(
     reply: FastifyReply,
-    actor: Actor,
-    prepared: PreparedStream,
+    session: TaskSession,
     format: AgUiRunFormat,
     requestId: string,
     before: (sse: SseWriter) => Promise<boolean>,
   ): Promise<void> {
-    const { taskId } = prepared;
+    const { taskId } = session;
     const sse = this.openSse(reply, taskId, requestId);
-    sse.onClose(() => prepared.abort());
+    sse.onClose(() => session.leave());
     const translator = format.translator;
     const write = (events: readonly BaseEvent[]) => {
       for (const frame of format.encode(events)) sse.frame(frame);
@@ -156,40 +148,40 @@ export class AgUiRuns {
     try {
       write(translator.start());
       if (!(await before(sse))) return;
-      for await (const event of prepared.feed) {
-        for (const frame of format.frames(event)) sse.frame(frame);
-        if (translator.isInterrupted) {
-          const pending = await this.pending(taskId, actor);
-          write(translator.interrupt(pending ?? translator.askedCalls));
-        }
-        if (translator.isFinished || sse.isClosed) break;
-      }
+      const outcome = await session.outcome({
+        // The orchestrator stores every call it holds before it says so: one look finds them all.
+        pause: 'pending',
+        onEvent: (event) => {
+          for (const frame of format.frames(event)) sse.frame(frame);
+        },
+        onPauseLifted: () => write(translator.interrupt([])),
+      });
+      if (outcome.kind === 'waiting')
+        write(translator.interrupt(outcome.pending ?? translator.askedCalls));
     } catch (e) {
       this.deps.logger.warn({ err: e, taskId }, 'AG-UI run failed');
     } finally {
-      sse.end();
-      this.open.delete(sse);
-      prepared.abort();
+      this.deps.streams.end(sse);
+      session.close();
     }
   }
 
   /** Decides the answers in order; false (the run ended) when one is refused or some still wait. */
   private async decide(
     sse: SseWriter,
-    actor: Actor,
-    taskId: string,
+    session: TaskSession,
     answers: ApprovalAnswer[],
     format: AgUiRunFormat,
   ): Promise<boolean> {
-    const { bus, logger } = this.deps;
     const write = (events: readonly BaseEvent[]) => {
       for (const frame of format.encode(events)) sse.frame(frame);
     };
     for (const answer of answers) {
       try {
-        await bus.request(Approvals.ApprovalDecide, { taskId, ...answer }, { actor });
+        await session.decide(answer);
       } catch (e) {
-        if (!isDomainError(e)) logger.warn({ err: e, taskId }, 'AG-UI decision failed');
+        if (!isDomainError(e))
+          this.deps.logger.warn({ err: e, taskId: session.taskId }, 'AG-UI decision failed');
         write(
           isDomainError(e)
             ? format.translator.error(e.code, e.message)
@@ -199,7 +191,7 @@ export class AgUiRuns {
       }
     }
     // Approvals this run did not answer: the task still waits for them, and the run says so.
-    const left = (await this.pending(taskId, actor)) ?? [];
+    const left = (await session.pendingApprovals()) ?? [];
     if (left.length === 0) return true;
     write(format.translator.interrupt(left, { show: false }));
     return false;
@@ -219,42 +211,15 @@ export class AgUiRuns {
       ...format.translator.error(code, message),
     ]))
       sse.frame(frame);
-    sse.end();
-    this.open.delete(sse);
+    this.deps.streams.end(sse);
   }
 
   private openSse(reply: FastifyReply, taskId: string | undefined, requestId: string): SseWriter {
-    const { config, logger } = this.deps;
-    const sse = SseWriter.open(
+    return this.deps.streams.open(
       reply,
       { ...(taskId ? { 'x-task-id': taskId } : {}), 'x-request-id': requestId },
-      {
-        heartbeatMs: config.SSE_HEARTBEAT_MS,
-        maxBufferBytes: config.SSE_MAX_BUFFER_BYTES,
-        onDrop: (reason, details) =>
-          logger.warn(
-            { taskId, kind: 'ag-ui', ...details },
-            `AG-UI run dropped: ${reason} (the task keeps running)`,
-          ),
-      },
+      { taskId, kind: 'ag-ui', dropped: 'AG-UI run' },
     );
-    this.open.add(sse);
-    return sse;
-  }
-
-  /** The task's pending approvals; undefined when they cannot be read now. */
-  private async pending(taskId: string, actor: Actor): Promise<PendingCall[] | undefined> {
-    try {
-      const { approvals } = await this.deps.bus.request(
-        Approvals.ApprovalList,
-        { status: 'pending', taskId, limit: 200 },
-        { actor },
-      );
-      return approvals;
-    } catch (e) {
-      this.deps.logger.warn({ err: e, taskId }, 'could not read the pending approvals');
-      return undefined;
-    }
   }
 
   /**
@@ -286,7 +251,7 @@ export class AgUiRuns {
     const { bus } = this.deps;
     const { tasks } = await bus.request(Tasks.TaskList, { status: WAITING, limit: 200 }, { actor });
     for (const task of tasks.filter((t) => t.threadId === threadId)) {
-      const pending = (await this.pending(task.taskId, actor)) ?? [];
+      const pending = (await pendingApprovals(this.deps, task.taskId, actor)) ?? [];
       if (pending.some((a) => answered.has(a.approvalId))) return task.taskId;
     }
     return undefined;

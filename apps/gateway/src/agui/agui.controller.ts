@@ -1,10 +1,8 @@
 import { Body, Controller, Get, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { RunAgentInput } from '@ag-ui/core';
-import { APP_CONFIG } from '@switchboard/config';
 import type { Actor } from '@switchboard/contracts';
 import { AuditTrail, NatsBus } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import { ServiceShutdown } from '@switchboard/runtime';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { ToolCatalogueService } from '../catalog/tool-catalogue.service.js';
@@ -13,10 +11,9 @@ import { AgUiEventsQuery } from '../http/api.schemas.js';
 import { requestIdOf } from '../http/request-id.js';
 import { ZodBodyPipe } from '../http/zod-body.pipe.js';
 import { ZodQueryPipe } from '../http/zod-query.pipe.js';
-import type { GatewayEnv } from '../config/gateway.env.js';
 import { StreamNewTaskUseCase } from '../tasks/stream-new-task/stream-new-task.use-case.js';
-import { SubmitTaskUseCase } from '../tasks/submit-task/submit-task.use-case.js';
-import { TaskStreamer } from '../tasks/task-streamer.js';
+import { SseStreams } from '../http/sse-streams.js';
+import { TaskSessions } from '../tasks/session/task-sessions.js';
 import { resumeAnswersOf } from './agui-interrupts.js';
 import { AgUiRuns } from './agui-runs.js';
 import { LegacyAgUiFormat } from './legacy-agui.format.js';
@@ -32,14 +29,12 @@ export class AgUiController {
     private readonly catalogue: ToolCatalogueService,
     private readonly streamNew: StreamNewTaskUseCase,
     bus: NatsBus,
-    submit: SubmitTaskUseCase,
-    streamer: TaskStreamer,
-    shutdown: ServiceShutdown,
+    sessions: TaskSessions,
+    streams: SseStreams,
     audit: AuditTrail,
-    @Inject(APP_CONFIG) config: GatewayEnv,
     @Inject(LOGGER) logger: Logger,
   ) {
-    this.runs = new AgUiRuns({ bus, submit, streamer, config, logger, shutdown, audit });
+    this.runs = new AgUiRuns({ bus, sessions, streams, logger, audit });
   }
 
   /**

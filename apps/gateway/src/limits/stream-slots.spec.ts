@@ -19,6 +19,11 @@ class FakeRedis {
   down = false;
   available = true;
   admit: (ids: string[]) => number[] = (ids) => ids.map(() => 1);
+  readonly defined: string[] = [];
+
+  defineCommand(name: string, def: { numberOfKeys: number; lua: string }) {
+    this.defined.push(`${name}/${def.numberOfKeys}`);
+  }
 
   pipeline() {
     const commands: Command[] = [];
@@ -32,7 +37,8 @@ class FakeRedis {
         pipeline
       ),
       pexpire: (key: string, ms: number) => (commands.push(['pexpire', key, ms]), pipeline),
-      eval: (_script: string, _keys: number, key: string, ...args: (string | number)[]) => (
+      // The acquire script, defined on the client (EVALSHA): key, now, expiry, lease, cap, ids…
+      sbStreamAcquire: (key: string, ...args: (string | number)[]) => (
         commands.push(['eval', key, ...args]),
         pipeline
       ),

@@ -38,6 +38,9 @@ redis.call('PEXPIRE', key, ARGV[3])
 return admitted
 `;
 
+const ACQUIRE_COMMAND = 'sbStreamAcquire';
+type AcquireCommand = Record<typeof ACQUIRE_COMMAND, (...args: (string | number)[]) => unknown>;
+
 interface Admission {
   id: string;
   settle: (admitted: boolean) => void;
@@ -68,6 +71,8 @@ export class StreamSlots implements OnModuleDestroy {
     private readonly metrics: GatewayMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
+    // EVALSHA: the script's text goes to Redis once per connection, not with every batch.
+    redis.defineCommand(ACQUIRE_COMMAND, { numberOfKeys: 1, lua: ACQUIRE_SCRIPT });
     this.renewal = setInterval(() => void this.renew(), Math.floor(config.STREAM_LEASE_MS / 3));
     this.renewal.unref();
   }
@@ -138,7 +143,14 @@ export class StreamSlots implements OnModuleDestroy {
     const batches = [...admitting.entries()].map(([key, batch]) => {
       const at = pipeline.length; // where its reply will be
       const ids = batch.map((a) => a.id);
-      pipeline.eval(ACQUIRE_SCRIPT, 1, key, now, now + lease, lease, max, ...ids);
+      (pipeline as unknown as AcquireCommand)[ACQUIRE_COMMAND](
+        key,
+        now,
+        now + lease,
+        lease,
+        max,
+        ...ids,
+      );
       return { batch, at };
     });
     let results: [Error | null, unknown][] | null = null;

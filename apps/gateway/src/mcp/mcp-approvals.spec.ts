@@ -4,6 +4,8 @@ import type { Logger } from '@switchboard/observability';
 import type { GatewayEnv } from '../config/gateway.env.js';
 import type { TaskEventFeed, TaskEventFollower } from '../tasks/feed/task-event.feed.js';
 import type { SubmitTaskUseCase } from '../tasks/submit-task/submit-task.use-case.js';
+import { TaskSessions } from '../tasks/session/task-sessions.js';
+import type { StreamSlots } from '../limits/stream-slots.js';
 import { META_APPROVAL } from './mcp-approval.text.js';
 import {
   DECLINED_REASON,
@@ -120,7 +122,8 @@ function setup(opts: { script?: Script; refuse?: DomainError; timeoutMs?: number
   } as unknown as NatsBus;
   const config = { RESULT_TIMEOUT_MS: opts.timeoutMs ?? 5_000 } as GatewayEnv;
   const logger = { debug: () => undefined, warn: () => undefined } as unknown as Logger;
-  const sut = new McpApprovals(submit, follower, bus, config, logger);
+  const sessions = new TaskSessions(submit, follower, {} as StreamSlots, bus, logger);
+  const sut = new McpApprovals(sessions, config, logger);
   return { sut, feed, submitted, decided };
 }
 

@@ -1,13 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { APP_CONFIG } from '@switchboard/config';
-import { type Actor, Approvals, isDomainError, Tasks, type Tools } from '@switchboard/contracts';
-import { NatsBus } from '@switchboard/messaging';
+import {
+  type Actor,
+  Approvals,
+  isDomainError,
+  type Tasks,
+  type Tools,
+} from '@switchboard/contracts';
 import { LOGGER, type Logger, requestContext } from '@switchboard/observability';
 import type { GatewayEnv } from '../config/gateway.env.js';
 import type { CallThread } from './mcp.translator.js';
-import { TaskEventFollower, type TaskEventFeed } from '../tasks/feed/task-event.feed.js';
-import { SubmitTaskUseCase } from '../tasks/submit-task/submit-task.use-case.js';
+import type { TaskSession } from '../tasks/session/task-session.js';
+import { TaskSessions } from '../tasks/session/task-sessions.js';
 import {
   abandonedResult,
   DecisionForm,
@@ -52,8 +57,6 @@ export interface GatedCall {
   signal: AbortSignal;
 }
 
-const REQUESTED = 'orchestrator.approval.requested';
-
 /**
  * Runs a call that needs approval, or a call on a thread (which then waits for, refuses or displaces
  * the thread's running task as its policy says, like any message), as a one-call task (TaskSubmission `call`: the orchestrator plans it
@@ -65,25 +68,20 @@ const REQUESTED = 'orchestrator.approval.requested';
 @Injectable()
 export class McpApprovals {
   constructor(
-    private readonly submit: SubmitTaskUseCase,
-    private readonly follower: TaskEventFollower,
-    private readonly bus: NatsBus,
+    private readonly sessions: TaskSessions,
     @Inject(APP_CONFIG) private readonly config: Pick<GatewayEnv, 'RESULT_TIMEOUT_MS'>,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async call(c: GatedCall): Promise<CallToolResult> {
     const { actor, tool } = c;
-    const taskId = this.submit.newTaskId();
-    // Followed before it is submitted, so no event is missed.
-    const feed = await this.follower.follow(taskId, { afterSeq: 0, replay: false, actor });
-    const events = new FeedReader(feed, c.signal);
+    const session = this.sessions.create(actor);
+    const { taskId } = session;
+    session.leaveWhen(c.signal);
     try {
-      // Gone before the task was accepted: it is not submitted (nobody could learn its id).
-      if (c.signal.aborted) return abandonedResult(tool.name);
-      await this.submit.execute(
-        taskId,
-        actor,
+      // Followed before it is submitted, so no event is missed.
+      await session.start();
+      const submitted = await session.submit(
         {
           task: directCallTask(tool.name, tool.approval !== undefined),
           ...(c.constraints ? { tool_constraints: c.constraints } : {}),
@@ -93,31 +91,38 @@ export class McpApprovals {
         requestContext.get()?.correlationId ?? taskId,
         { tool: tool.name, input: c.input },
       );
-      const first = await events.until(
-        (e) => Tasks.isTerminalTaskEvent(e) || e.name === REQUESTED,
-        this.config.RESULT_TIMEOUT_MS,
-      );
-      if (!first) return stillRunningResult(tool.name, taskId);
+      // Gone before the task was accepted: it is not submitted (nobody could learn its id).
+      if (!submitted) return abandonedResult(tool.name);
+      const first = await session.outcome({
+        timeoutMs: this.config.RESULT_TIMEOUT_MS,
+        pause: 'requested',
+      });
       // The policy went away meanwhile: the call ran at once.
-      if (first.name !== REQUESTED) return outcomeResult(tool.name, first, undefined);
+      if (first.kind === 'answered' || first.kind === 'failed')
+        return outcomeResult(tool.name, first.event, undefined);
+      if (first.kind !== 'waiting') return stillRunningResult(tool.name, taskId);
       // A policy that appeared meanwhile (a call on a thread of a tool that had none): not known here.
-      if (!tool.approval) return stillRunningResult(tool.name, taskId, first.data.approvalId);
-      const waiting: WaitingCall = { taskId, approval: first.data, tool, policy: tool.approval };
+      if (!tool.approval) return stillRunningResult(tool.name, taskId, first.event.data.approvalId);
+      const waiting: WaitingCall = {
+        taskId,
+        approval: first.event.data,
+        tool,
+        policy: tool.approval,
+      };
       if (!c.elicit) return waitingResult(waiting);
       const refusal = Approvals.approvalRefusal(tool.approval, actor.userId, actor);
       if (refusal) return waitingResult(waiting, `You may not decide it yourself: ${refusal}.`);
-      return await this.askCaller(c, c.elicit, waiting, events);
+      return await this.askCaller(c.elicit, waiting, session);
     } finally {
-      events.close();
+      session.close();
     }
   }
 
   /** The elicitation, the decision it gives, and the approved call's outcome. */
   private async askCaller(
-    c: GatedCall,
     elicit: Elicit,
     w: WaitingCall,
-    events: FeedReader,
+    session: TaskSession,
   ): Promise<CallToolResult> {
     const left = Date.parse(w.approval.expiresAt) - Date.now();
     let answer: ElicitAnswer;
@@ -138,31 +143,26 @@ export class McpApprovals {
     const decision = form?.data.decision ?? 'reject';
     const given = form?.data.reason?.trim();
     const reason = given || (decision === 'reject' ? DECLINED_REASON : undefined);
-    const refused = await this.decide(c.actor, w, decision, reason);
-    if (refused === 'conflict') return this.outcome(w, events); // decided elsewhere meanwhile
+    const refused = await this.decide(session, w, decision, reason);
+    if (refused === 'conflict') return this.outcome(w, session); // decided elsewhere meanwhile
     if (refused) return refused;
     if (decision === 'reject') return rejectedResult(w, reason ?? DECLINED_REASON);
-    return this.outcome(w, events);
+    return this.outcome(w, session);
   }
 
   /** Undefined once decided; 'conflict' when someone decided first; the answer when it was refused. */
   private async decide(
-    actor: Actor,
+    session: TaskSession,
     w: WaitingCall,
     decision: Approvals.ApprovalDecision,
     reason: string | undefined,
   ): Promise<CallToolResult | 'conflict' | undefined> {
     try {
-      await this.bus.request(
-        Approvals.ApprovalDecide,
-        {
-          taskId: w.taskId,
-          approvalId: w.approval.approvalId,
-          decision,
-          ...(reason ? { reason } : {}),
-        },
-        { actor },
-      );
+      await session.decide({
+        approvalId: w.approval.approvalId,
+        decision,
+        ...(reason ? { reason } : {}),
+      });
       return undefined;
     } catch (e) {
       if (isDomainError(e) && e.code === 'CONFLICT') return 'conflict';
@@ -173,51 +173,11 @@ export class McpApprovals {
   }
 
   /** The task's end within RESULT_TIMEOUT_MS, as the call's result. */
-  private async outcome(w: WaitingCall, events: FeedReader): Promise<CallToolResult> {
-    const end = await events.until(Tasks.isTerminalTaskEvent, this.config.RESULT_TIMEOUT_MS);
+  private async outcome(w: WaitingCall, session: TaskSession): Promise<CallToolResult> {
+    const end = await session.outcome({ timeoutMs: this.config.RESULT_TIMEOUT_MS });
     const { approvalId } = w.approval;
-    return end
-      ? outcomeResult(w.tool.name, end, approvalId)
+    return end.kind === 'answered' || end.kind === 'failed'
+      ? outcomeResult(w.tool.name, end.event, approvalId)
       : stillRunningResult(w.tool.name, w.taskId, approvalId);
-  }
-}
-
-/**
- * Reads one task's events in phases (until the approval is asked for, then until the end). A wait that
- * times out, or a call the client abandons, closes the feed: nothing is read after that.
- */
-class FeedReader {
-  private readonly events: AsyncIterator<Tasks.TaskEvent>;
-  private readonly abort = () => this.feed.close();
-
-  constructor(
-    private readonly feed: TaskEventFeed,
-    private readonly signal: AbortSignal,
-  ) {
-    this.events = feed[Symbol.asyncIterator]();
-    if (signal.aborted) feed.close();
-    else signal.addEventListener('abort', this.abort, { once: true });
-  }
-
-  /** The first event that matches, or undefined when the wait ended first (timeout, abort, feed end). */
-  async until(
-    matches: (e: Tasks.TaskEvent) => boolean,
-    timeoutMs: number,
-  ): Promise<Tasks.TaskEvent | undefined> {
-    const timer = setTimeout(() => this.feed.close(), timeoutMs);
-    try {
-      for (;;) {
-        const next = await this.events.next();
-        if (next.done) return undefined;
-        if (matches(next.value)) return next.value;
-      }
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  close(): void {
-    this.signal.removeEventListener('abort', this.abort);
-    this.feed.close();
   }
 }

@@ -21,8 +21,8 @@ import { requestIdOf } from '../http/request-id.js';
 import { ZodBodyPipe } from '../http/zod-body.pipe.js';
 import { NamedEventFormat } from '../tasks/event-format.js';
 import { StreamNewTaskUseCase } from '../tasks/stream-new-task/stream-new-task.use-case.js';
-import { StreamSlots } from '../limits/stream-slots.js';
-import { type TaskEventFeed, TaskEventFollower } from '../tasks/feed/task-event.feed.js';
+import type { EndedBadlyEvent, SessionOutcome } from '../tasks/session/task-session.js';
+import { TaskSessions } from '../tasks/session/task-sessions.js';
 import { SubmitTaskUseCase } from '../tasks/submit-task/submit-task.use-case.js';
 
 /** `/orchestrate`: submit a task, and stream its events (named SSE) or wait for its answer. */
@@ -32,9 +32,8 @@ export class OrchestrateController {
   constructor(
     private readonly catalogue: ToolCatalogueService,
     private readonly submit: SubmitTaskUseCase,
-    private readonly follower: TaskEventFollower,
+    private readonly sessions: TaskSessions,
     private readonly streamNew: StreamNewTaskUseCase,
-    private readonly slots: StreamSlots,
     @Inject(APP_CONFIG) private readonly config: GatewayEnv,
   ) {}
 
@@ -84,50 +83,23 @@ export class OrchestrateController {
     }
     // A wait holds a connection and a subscription like a stream does: it takes one of the user's
     // stream slots, and gives everything back the moment the client goes away.
-    const slot = await this.slots.acquire(actor, 'wait');
-    let feed: TaskEventFeed | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    let clientGone = false;
+    const session = this.sessions.create(actor, taskId);
     const onClose = () => {
-      if (reply.raw.writableEnded) return;
-      clientGone = true;
-      feed?.close();
+      if (!reply.raw.writableEnded) session.leave();
     };
     reply.raw.on('close', onClose);
     try {
-      feed = await this.follower.follow(taskId, { afterSeq: 0, replay: false, actor });
+      await session.start({ slot: 'wait' });
       // Gone before the task was accepted: it is not submitted (nobody could learn its id).
-      if (clientGone) return {};
-      await this.submit.execute(taskId, actor, body, requestId);
-      const following = feed;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          following.close();
-          reject(
-            new DomainError(
-              'TIMEOUT',
-              `no answer within ${this.config.RESULT_TIMEOUT_MS} ms; the task keeps running`,
-              { details: { task_id: taskId, links } },
-            ),
-          );
-        }, this.config.RESULT_TIMEOUT_MS);
+      if (!(await session.submit(body, requestId))) return {};
+      // A task that stops for a decision answers now: it may wait for hours (docs/approvals.md).
+      const outcome = await session.outcome({
+        timeoutMs: this.config.RESULT_TIMEOUT_MS,
+        pause: 'requested',
       });
-      const terminal = await Promise.race([lastEvent(following), timeout]);
-      if (!terminal) {
-        if (clientGone) return {}; // nobody to answer; the task keeps running
-        throw new DomainError('UPSTREAM_UNAVAILABLE', 'the task event stream ended early', {
-          details: { task_id: taskId, links },
-        });
-      }
-      if (terminal.name === 'orchestrator.approval.requested') {
-        void reply.status(202).header('location', links.self);
-        return waiting(taskId, terminal.data, links);
-      }
-      return answer(taskId, terminal, links);
+      return answerOf(outcome, taskId, links, reply, this.config.RESULT_TIMEOUT_MS);
     } finally {
-      clearTimeout(timer);
-      feed?.close();
-      slot.release();
+      session.close();
       reply.raw.off('close', onClose);
     }
   }
@@ -141,7 +113,49 @@ export class OrchestrateController {
   }
 }
 
-/** The completed task, or a TaskOutcomeError carrying the failed or cancelled task's code. */
+/**
+ * The wait's answer: the completed task; 202 with where to decide a task that waits for approval; a
+ * TaskOutcomeError carrying the failed or cancelled task's code; TIMEOUT after RESULT_TIMEOUT_MS.
+ */
+function answerOf(
+  outcome: SessionOutcome,
+  taskId: string,
+  links: Record<string, string>,
+  reply: FastifyReply,
+  timeoutMs: number,
+): Record<string, unknown> {
+  switch (outcome.kind) {
+    case 'answered': {
+      const { data } = outcome.event;
+      return {
+        task_id: taskId,
+        status: 'completed',
+        result: data.result,
+        output: data.output,
+        planner: data.planner,
+        steps: data.steps,
+        duration_ms: Tasks.roundDurationMs(data.durationMs),
+        links,
+      };
+    }
+    case 'waiting':
+      void reply.status(202).header('location', links.self);
+      return waiting(taskId, outcome.event.data, links);
+    case 'failed':
+      return failed(taskId, outcome.event, links);
+    case 'timed-out':
+      throw new DomainError('TIMEOUT', `no answer within ${timeoutMs} ms; the task keeps running`, {
+        details: { task_id: taskId, links },
+      });
+    case 'gone':
+      return {}; // nobody to answer; the task keeps running
+    case 'cut':
+      throw new DomainError('UPSTREAM_UNAVAILABLE', 'the task event stream ended early', {
+        details: { task_id: taskId, links },
+      });
+  }
+}
+
 /** The answer for a task that waits for a person's decision: where to see and decide it. */
 function waiting(
   taskId: string,
@@ -160,44 +174,15 @@ function waiting(
   };
 }
 
-function answer(
-  taskId: string,
-  event: Tasks.TaskEvent,
-  links: Record<string, string>,
-): Record<string, unknown> {
-  switch (event.name) {
-    case 'orchestrator.task.completed':
-      return {
-        task_id: taskId,
-        status: 'completed',
-        result: event.data.result,
-        output: event.data.output,
-        planner: event.data.planner,
-        steps: event.data.steps,
-        duration_ms: Tasks.roundDurationMs(event.data.durationMs),
-        links,
-      };
-    case 'orchestrator.task.failed': {
-      const { error } = event.data;
-      throw new TaskOutcomeError(error.code, error.message, {
-        details: { ...(error.details ?? {}), task_id: taskId, status: 'failed', links },
-      });
-    }
-    case 'orchestrator.task.cancelled':
-      throw new TaskOutcomeError('CANCELLED', `task cancelled: ${event.data.reason}`, {
-        details: { task_id: taskId, status: 'cancelled', links },
-      });
-    default:
-      throw new DomainError('INTERNAL', `task ${taskId} ended without a terminal event`);
+/** The TaskOutcomeError of a failed or cancelled task, with its code. */
+function failed(taskId: string, event: EndedBadlyEvent, links: Record<string, string>): never {
+  if (event.name === 'orchestrator.task.failed') {
+    const { error } = event.data;
+    throw new TaskOutcomeError(error.code, error.message, {
+      details: { ...(error.details ?? {}), task_id: taskId, status: 'failed', links },
+    });
   }
-}
-
-/** The task's terminal event, or undefined when the feed was closed before it came. */
-async function lastEvent(
-  feed: AsyncIterable<Tasks.TaskEvent>,
-): Promise<Tasks.TaskEvent | undefined> {
-  // A task that stops for a decision answers now: it may wait for hours (docs/approvals.md).
-  for await (const e of feed)
-    if (Tasks.isTerminalTaskEvent(e) || e.name === 'orchestrator.approval.requested') return e;
-  return undefined;
+  throw new TaskOutcomeError('CANCELLED', `task cancelled: ${event.data.reason}`, {
+    details: { task_id: taskId, status: 'cancelled', links },
+  });
 }

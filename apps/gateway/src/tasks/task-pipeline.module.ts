@@ -10,12 +10,16 @@ import { TaskEventFollower } from './feed/task-event.feed.js';
 import { TaskOwners } from './task-owners.js';
 import { WebhookTargetCheck } from './submit-task/webhook-target.check.js';
 import { ThreadAdmission } from './submit-task/thread-admission.js';
+import { TaskSessions } from './session/task-sessions.js';
+import { SseStreams } from '../http/sse-streams.js';
 
 const PIPELINE = [
   SubmitTaskUseCase,
   TaskEventFollower,
   TaskOwners,
   TaskAccess,
+  TaskSessions,
+  SseStreams,
   TaskStreamer,
   StreamNewTaskUseCase,
   ResumeTaskStreamUseCase,
@@ -25,6 +29,9 @@ const PIPELINE = [
   ThreadAdmission,
 ];
 
-/** The task pipeline shared by every HTTP surface: JSON/SSE, AG-UI, and the A2A and MCP edges. */
+/**
+ * The task pipeline shared by every HTTP surface: JSON/SSE, AG-UI, and the A2A and MCP edges, each a
+ * translator over one TaskSession (TaskSessions).
+ */
 @Module({ providers: PIPELINE, exports: PIPELINE })
 export class TaskPipelineModule {}

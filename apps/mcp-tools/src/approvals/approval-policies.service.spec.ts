@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { type Actor, Approvals, type DomainError } from '@switchboard/contracts';
-import type { AuditTrail } from '@switchboard/messaging';
+import type { AuditTrail, NatsBus } from '@switchboard/messaging';
+import type { Logger } from '@switchboard/observability';
 import type { RegisteredTool, ToolRegistry } from '../registry/tool-registry.service.js';
 import type { ToolsChangedPublisher } from '../registry/tools-changed.publisher.js';
+import { ApprovalOverridesCache } from './approval-overrides.cache.js';
 import { ApprovalPoliciesService } from './approval-policies.service.js';
 import type {
   ApprovalPolicyOverride,
@@ -65,13 +67,26 @@ function setup(stored: Record<string, Approvals.ApprovalPolicy> = {}) {
   const changes = {
     approvalPoliciesChanged: () => void announced++,
   } as unknown as ToolsChangedPublisher;
+  // The other replicas are told through the bus (Tools.ApprovalPoliciesChanged).
+  const published: unknown[] = [];
+  const bus = {
+    publish: (_contract: unknown, _tokens: unknown, payload: unknown) =>
+      void published.push(payload),
+  } as unknown as NatsBus;
+  const cache = new ApprovalOverridesCache(
+    repository,
+    bus,
+    { APPROVAL_POLICY_CACHE_TTL_MS: 60_000 },
+    { warn: () => undefined } as unknown as Logger,
+  );
   const sut = new ApprovalPoliciesService(
     repository,
     registry,
     audit as unknown as AuditTrail,
     changes,
+    cache,
   );
-  return { sut, rows, audits, tools, announced: () => announced };
+  return { sut, rows, audits, tools, published, announced: () => announced };
 }
 
 const failure = (p: Promise<unknown>) =>
@@ -92,12 +107,13 @@ describe(ApprovalPoliciesService.name, () => {
   });
 
   it('refuses non-admins (FORBIDDEN, audited as denied) and changes nothing', async () => {
-    const { sut, rows, audits, announced } = setup();
+    const { sut, rows, audits, announced, published } = setup();
     await expect(failure(sut.list(alice))).resolves.toMatchObject({ code: 'FORBIDDEN' });
     const e = await failure(sut.set(alice, 'calculator', FOUR_EYES));
     expect(e.code).toBe('FORBIDDEN');
     expect(rows.size).toBe(0);
     expect(announced()).toBe(0);
+    expect(published).toEqual([]);
     expect(audits).toEqual([
       expect.objectContaining({ category: 'admin', outcome: 'denied' }),
       expect.objectContaining({
@@ -110,7 +126,9 @@ describe(ApprovalPoliciesService.name, () => {
   });
 
   it('sets an override: stored, answered as effective, announced and audited', async () => {
-    const { sut, rows, audits, tools, announced } = setup();
+    const { sut, rows, audits, tools, announced, published } = setup();
+    // Read (and kept) before the change: the change must replace this replica's copy.
+    await expect(sut.effectiveOf(tools[0]!, 'default')).resolves.toBeUndefined();
     await expect(sut.set(admin, 'calculator', FOUR_EYES)).resolves.toMatchObject({
       tool: 'calculator',
       policy: FOUR_EYES,
@@ -120,6 +138,9 @@ describe(ApprovalPoliciesService.name, () => {
     expect(rows.get(at('calculator'))?.policy).toEqual(FOUR_EYES);
     await expect(sut.effectiveOf(tools[0]!, 'default')).resolves.toEqual(FOUR_EYES);
     expect(announced()).toBe(1);
+    expect(published).toEqual([
+      { tenantId: 'default', tool: 'calculator', at: expect.any(String) as unknown },
+    ]);
     expect(audits).toEqual([
       expect.objectContaining({
         category: 'admin',

@@ -8,26 +8,23 @@ import {
   type Tools,
 } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
-import { createHash } from 'node:crypto';
 import { type RegisteredTool, ToolRegistry } from '../registry/tool-registry.service.js';
 import { ToolsChangedPublisher } from '../registry/tools-changed.publisher.js';
+import { type ApprovalOverrides, ApprovalOverridesCache } from './approval-overrides.cache.js';
 import {
   type ApprovalPolicyOverride,
   ApprovalPolicyRepository,
 } from './approval-policy.repository.js';
 
-/** A tenant's overrides in force, by tool, and a fingerprint of them (part of a cached manifest's key). */
-export interface ApprovalOverrides {
-  byTool: ReadonlyMap<string, ApprovalPolicyOverride>;
-  version: string;
-}
+export type { ApprovalOverrides } from './approval-overrides.cache.js';
 
 /**
  * Tools' effective approval policies, per tenant: an admin's override for that tenant (stored in
  * PostgreSQL) or else what the definition says (the registry: the tool, the tools file's `approvals`
- * section, its MCP server). Overrides are read from the database whenever they matter — each call,
- * each manifest — never from a copy, so a policy an admin adds is enforced by every replica on the
- * very next call. An admin lists and sets the policies of the tenant they act in; so does the
+ * section, its MCP server). Calls and manifests read a tenant's overrides from this replica's copy
+ * (ApprovalOverridesCache), which a change drops on every replica before the next call, so a policy
+ * an admin adds is enforced by every replica on the very next call. Admins' own reads and writes go
+ * to the database. An admin lists and sets the policies of the tenant they act in; so does the
  * platform operator (the requests name no tenant).
  */
 @Injectable()
@@ -37,6 +34,7 @@ export class ApprovalPoliciesService {
     private readonly registry: ToolRegistry,
     private readonly audit: AuditTrail,
     private readonly changes: ToolsChangedPublisher,
+    private readonly cache: ApprovalOverridesCache,
   ) {}
 
   /** The policy a call of `registered` in `tenantId` runs under now, if it needs approval. */
@@ -44,23 +42,20 @@ export class ApprovalPoliciesService {
     registered: RegisteredTool,
     tenantId: string,
   ): Promise<Approvals.ApprovalPolicy | undefined> {
-    const override = await this.repository.find(tenantId, registered.definition.name);
-    return override?.policy ?? registered.definition.approval;
+    const { byTool } = await this.cache.get(tenantId);
+    return byTool.get(registered.definition.name)?.policy ?? registered.definition.approval;
   }
 
-  async overrides(tenantId: string): Promise<ApprovalOverrides> {
-    const all = await this.repository.all(tenantId);
-    const version = createHash('sha256')
-      .update(JSON.stringify(all.map((o) => [o.tool, o.policy])))
-      .digest('hex')
-      .slice(0, 16);
-    return { byTool: new Map(all.map((o) => [o.tool, o])), version };
+  /** The tenant's overrides in force, as calls and manifests see them. */
+  overrides(tenantId: string): Promise<ApprovalOverrides> {
+    return this.cache.get(tenantId);
   }
 
   /** Every tool with a policy, registered ones and overrides of tools not registered now alike. */
   async list(actor: Actor): Promise<Tools.ApprovalPolicyEntry[]> {
     this.assertAdmin(actor, 'list', undefined);
-    const { byTool } = await this.overrides(tenantOf(actor));
+    const stored = await this.repository.all(tenantOf(actor));
+    const byTool = new Map(stored.map((o) => [o.tool, o]));
     const names = new Set([
       ...this.registry.list().map((t) => t.definition.name),
       ...byTool.keys(),
@@ -89,6 +84,7 @@ export class ApprovalPoliciesService {
       ? await this.repository.set(tenantId, tool, policy, actor.userId)
       : undefined;
     if (!policy) await this.repository.remove(tenantId, tool);
+    this.cache.changed(tenantId, tool);
     const state = this.entryOf(tool, after);
     this.changes.approvalPoliciesChanged();
     void this.audit.record({

@@ -40,11 +40,24 @@ export class NotesAddTool implements ToolImplementation {
   };
   /** The note keeps the call's key: run again under it, the call returns that note. */
   readonly keyed = true;
+  /** The note and its call's record are stored by one statement (NotesRepository.addRecorded). */
+  readonly completesItsCall = true;
 
   constructor(private readonly notes: NotesRepository) {}
 
-  run(input: Record<string, unknown>, ctx: ToolContext): Promise<unknown> {
+  async run(input: Record<string, unknown>, ctx: ToolContext): Promise<unknown> {
     const title = typeof input['title'] === 'string' ? input['title'] : null;
+    if (ctx.call) {
+      const { note, taken } = await this.notes.addRecorded(
+        tenantUserOf(ctx.actor),
+        String(input['content']),
+        title,
+        ctx.call,
+      );
+      // Taken: nothing was stored, and the caller answers from the record instead of this note.
+      if (taken) ctx.call.taken = true;
+      return note;
+    }
     return this.notes.add(
       tenantUserOf(ctx.actor),
       String(input['content']),

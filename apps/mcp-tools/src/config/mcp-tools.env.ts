@@ -33,6 +33,15 @@ export const McpToolsEnv = BaseEnv.extend({
     .max(86_400)
     .default(300)
     .describe("How long a user's manifest stays cached; it is also invalidated on every change."),
+  APPROVAL_POLICY_CACHE_TTL_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(3_600_000)
+    .default(30_000)
+    .describe(
+      "How long a replica keeps a tenant's approval policy overrides in memory. A change is announced to every replica at once (sb.evt.tools.approval-policies.changed); this bounds how long a replica that missed the announcement serves the old overrides.",
+    ),
   TOOLS_FILE: z
     .string()
     .min(1)

@@ -26,8 +26,18 @@ export class McpToolsQuotas extends TenantQuotas {
 @Injectable()
 export class ToolCallQuota {
   constructor(
-    @Inject(McpToolsQuotas) private readonly quotas: Pick<TenantQuotas, 'consumeDaily'>,
+    @Inject(McpToolsQuotas)
+    private readonly quotas: Pick<TenantQuotas, 'consumeDaily' | 'knownUnlimited'>,
   ) {}
+
+  /**
+   * Whether a quota may count the actor's calls, as far as this replica knows without a round trip:
+   * true unless Redis last said that none applies to the tenant (a tenant not heard of yet may be
+   * limited). A quota set since then is learned from the next call's admission, which counts.
+   */
+  limits(actor: Pick<Actor, 'tenantId'>): boolean {
+    return !this.quotas.knownUnlimited(tenantOf(actor));
+  }
 
   async take(actor: Pick<Actor, 'userId' | 'tenantId'>): Promise<void> {
     const verdict = await this.quotas.consumeDaily({

@@ -10,6 +10,26 @@ export interface ToolContext {
   signal: AbortSignal;
   /** The call's idempotency key, for a `keyed` implementation to store with its effect. */
   idempotencyKey?: string | undefined;
+  /**
+   * Set for an implementation that `completesItsCall`, when it may: the idempotency record to write,
+   * completed with its output, in the statement of its effect.
+   */
+  call?: CallRecord | undefined;
+}
+
+/** The idempotency record of one keyed call (ToolCall), as the statement of its effect writes it. */
+export interface CallRecord {
+  tenantId: string;
+  key: string;
+  userId: string;
+  tool: string;
+  /** The replica running it. */
+  owner: string;
+  /**
+   * Set by the implementation when the key was taken before (a repeat, or a call under way): it did
+   * nothing, and what it returns is ignored — the caller answers from the record instead.
+   */
+  taken?: boolean;
 }
 
 export interface ToolImplementation {
@@ -19,6 +39,12 @@ export interface ToolImplementation {
    * the same key, it finds what the first run did): a call lost with its replica may run again.
    */
   readonly keyed?: boolean;
+  /**
+   * The implementation writes the call's idempotency record, completed with its output, in the same
+   * statement as its effect (`ctx.call`), so no crash can fall between the effect and the record:
+   * one database round trip for the whole call instead of claim, effect and completion.
+   */
+  readonly completesItsCall?: boolean;
   /**
    * Settings of this service the implementation requires and that are unset (`WEATHER_API_URL`): the
    * tool is then registered but not configured — offered to nobody, and refused by name with what it

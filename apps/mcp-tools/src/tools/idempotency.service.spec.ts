@@ -1,6 +1,8 @@
+import { jest } from '@jest/globals';
 import { DomainError, type ErrorBody } from '@switchboard/contracts';
 import { createLogger } from '@switchboard/observability';
 import type { AuditTrail, NatsBus } from '@switchboard/messaging';
+import type { CallRecord } from '../registry/tool-implementation.js';
 import { IdempotencyService, LEASE_STALE_MS } from './idempotency.service.js';
 import { TaskCancellations } from './task-cancellations.js';
 import type { CallClaim, CallKey, ToolCallRepository } from './tool-call.repository.js';
@@ -356,5 +358,128 @@ describe(IdempotencyService.name, () => {
       message: 'tool orders.place was cancelled with its task: user pressed stop',
     });
     expect(t.runs()).toBe(0);
+  });
+
+  describe('a tool that records its call in the statement of its effect (completesItsCall)', () => {
+    /**
+     * Such a tool as the in-memory store sees it: given the record, it claims the key and completes
+     * it with its output at once (one statement), or finds the key taken and stores nothing.
+     */
+    function recording(t: ReturnType<typeof setup>) {
+      const records: (CallRecord | undefined)[] = [];
+      const execute = async (record?: CallRecord) => {
+        records.push(record ? { ...record } : undefined);
+        if (!record) return t.execute();
+        const row = t.calls.rows.get(slot(record));
+        const free =
+          !row ||
+          (row.status === 'refused' && row.userId === record.userId && row.tool === record.tool);
+        if (!free) {
+          record.taken = true;
+          return { output: 'never stored' };
+        }
+        const result = await t.execute();
+        t.calls.rows.set(slot(record), {
+          userId: record.userId,
+          tool: record.tool,
+          status: 'completed',
+          startedAt: new Date(),
+          output: result.output,
+        });
+        return result;
+      };
+      return { execute, records };
+    }
+
+    it('runs a new call once with the record to write, claims nothing before and completes nothing after', async () => {
+      const t = setup();
+      const { execute, records } = recording(t);
+      const claims = jest.spyOn(t.calls, 'claim');
+      const completions = jest.spyOn(t.calls, 'complete');
+      const req = { idempotencyKey: 'task-1:s1' };
+      const once = { keyed: true, completesItsCall: true };
+      expect(await t.sut.run(TOOL, req, acmeAlice, execute, once)).toEqual({
+        result: { output: { order: 1 } },
+        replayed: false,
+      });
+      expect(records).toEqual([
+        {
+          tenantId: 'acme',
+          key: 'task-1:s1',
+          userId: 'alice',
+          tool: TOOL.name,
+          owner: 'replica-b',
+        },
+      ]);
+      expect(claims).not.toHaveBeenCalled();
+      expect(completions).not.toHaveBeenCalled();
+      // A repeat finds the key taken: answered from the record, the tool's work not done again.
+      expect(await t.sut.run(TOOL, req, acmeAlice, execute, once)).toEqual({
+        result: { output: { order: 1 } },
+        replayed: true,
+      });
+      expect(t.runs()).toBe(1);
+    });
+
+    it('takes over a call lost with its replica through the claim path (the tool finds its effect)', async () => {
+      const t = setup();
+      const { execute, records } = recording(t);
+      t.calls.rows.set(at('task-1:s2'), {
+        userId: 'alice',
+        tool: TOOL.name,
+        status: 'running',
+        startedAt: new Date(Date.now() - 1_000),
+        owner: 'replica-a',
+        leaseAgeMs: LEASE_STALE_MS + 1,
+      });
+      const once = { keyed: true, completesItsCall: true };
+      expect(await t.sut.run(TOOL, { idempotencyKey: 'task-1:s2' }, alice, execute, once)).toEqual({
+        result: { output: { order: 1 } },
+        replayed: false,
+      });
+      // Tried in one statement (the key was taken), then run by the claim path, without a record.
+      expect(records.map((r) => r?.key)).toEqual(['task-1:s2', undefined]);
+      expect(t.calls.rows.get(at('task-1:s2'))).toMatchObject({ status: 'completed' });
+    });
+
+    it('leaves a refused admission to the claim path: a repeat answered from its record, a new call refused and stored so', async () => {
+      const t = setup();
+      const { execute } = recording(t);
+      const admit = async () => {
+        throw new DomainError('RATE_LIMITED', 'quota toolCallsPerDay reached');
+      };
+      t.calls.rows.set(at('task-1:s3'), {
+        userId: 'alice',
+        tool: TOOL.name,
+        status: 'completed',
+        startedAt: new Date(),
+        output: { order: 7 },
+      });
+      const once = { keyed: true, completesItsCall: true, admit };
+      expect(await t.sut.run(TOOL, { idempotencyKey: 'task-1:s3' }, alice, execute, once)).toEqual({
+        result: { output: { order: 7 } },
+        replayed: true,
+      });
+      await expect(
+        t.sut.run(TOOL, { idempotencyKey: 'task-1:s4' }, alice, execute, once),
+      ).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+      expect(t.calls.rows.get(at('task-1:s4'))).toMatchObject({ status: 'refused' });
+      expect(t.runs()).toBe(0);
+    });
+
+    it('stores nothing for a call that fails: its one statement did not commit, so it may run again', async () => {
+      const t = setup();
+      const req = { idempotencyKey: 'task-1:s5' };
+      const once = { keyed: true, completesItsCall: true };
+      const failing = async () => {
+        throw new DomainError('UPSTREAM_UNAVAILABLE', 'database unreachable', { retryable: true });
+      };
+      await expect(t.sut.run(TOOL, req, alice, failing, once)).rejects.toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+      });
+      expect(t.calls.rows.size).toBe(0);
+      const { execute } = recording(t);
+      expect(await t.sut.run(TOOL, req, alice, execute, once)).toMatchObject({ replayed: false });
+    });
   });
 });

@@ -13,6 +13,7 @@ import {
   type ServiceIdentity,
 } from '@switchboard/observability';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { CallRecord } from '../registry/tool-implementation.js';
 import { TaskCancellations } from './task-cancellations.js';
 import { type CallClaim, type CallKey, ToolCallRepository } from './tool-call.repository.js';
 import type { RunResult } from './tool-runner.js';
@@ -41,6 +42,13 @@ export interface OnceSettings {
    * was waiting for it gets the same refusal, and the next call with the key is admitted anew.
    */
   admit?: () => Promise<void>;
+  /**
+   * The tool writes the call's record, completed, in the statement of its effect (notes.add): the
+   * call is admitted, then run once with the record to write (`execute(record)`) — no claim before,
+   * no completion after. Only where a repeat costs nothing to admit (no quota counts the tenant's
+   * calls): the admission comes before the statement finds out whether the key was taken.
+   */
+  completesItsCall?: boolean;
 }
 
 /**
@@ -82,7 +90,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
     definition: Pick<Tools.ToolDefinition, 'name' | 'idempotent' | 'timeoutMs'>,
     req: Pick<Tools.ToolCallRequest, 'idempotencyKey' | 'taskId'>,
     caller: Pick<Actor, 'userId' | 'tenantId'>,
-    execute: () => Promise<RunResult>,
+    execute: (record?: CallRecord) => Promise<RunResult>,
     once: OnceSettings = {},
   ): Promise<{ result: RunResult; replayed: boolean }> {
     const key = req.idempotencyKey && !definition.idempotent ? req.idempotencyKey : undefined;
@@ -92,6 +100,10 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
     }
     const call: CallKey = { tenantId: tenantOf(caller), key };
     const { userId } = caller;
+    if (once.completesItsCall) {
+      const result = await this.runInOneStatement(call, userId, definition.name, execute, once);
+      if (result) return { result, replayed: false };
+    }
     const claim = await this.calls.claim(call, userId, definition.name, this.identity.instance);
     if (claim.state !== 'new') {
       const earlier = await this.settle(call, claim, definition, req.taskId, userId, once);
@@ -115,6 +127,30 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
     } finally {
       this.leased.delete(lease);
     }
+  }
+
+  /**
+   * Runs a tool that records its call in the statement of its effect: admitted, then run with the
+   * record to write. Undefined when it did not run — the admission refused it, or the key was taken
+   * before (a repeat; a call under way, or lost with its replica): the claim path then does what it
+   * does for any keyed call (answers a repeat from the record, stores a refusal). A call that fails
+   * here stored nothing (its one statement did not commit), so running it again is safe.
+   */
+  private async runInOneStatement(
+    call: CallKey,
+    userId: string,
+    tool: string,
+    execute: (record?: CallRecord) => Promise<RunResult>,
+    once: OnceSettings,
+  ): Promise<RunResult | undefined> {
+    try {
+      await once.admit?.();
+    } catch {
+      return undefined;
+    }
+    const record: CallRecord = { ...call, userId, tool, owner: this.identity.instance };
+    const result = await execute(record);
+    return record.taken ? undefined : result;
   }
 
   /** Admits a new keyed call; a refusal is stored as `refused` (not the call's outcome) and thrown. */

@@ -36,7 +36,7 @@ interface CallRow {
 }
 
 /** The database's clock, as every replica reads it (UTC wall time, as Prisma writes). */
-const DB_NOW = Prisma.sql`(clock_timestamp() AT TIME ZONE 'UTC')::timestamp(3)`;
+export const DB_NOW = Prisma.sql`(clock_timestamp() AT TIME ZONE 'UTC')::timestamp(3)`;
 
 /**
  * Idempotency records: the first call with a key claims it (`running`, leased to its replica); it

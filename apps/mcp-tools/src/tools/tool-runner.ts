@@ -9,7 +9,7 @@ import {
 } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { McpToolsEnv } from '../config/mcp-tools.env.js';
-import { RichToolOutput } from '../registry/tool-implementation.js';
+import { type CallRecord, RichToolOutput } from '../registry/tool-implementation.js';
 import type { RegisteredTool } from '../registry/tool-registry.service.js';
 import { CREDENTIALS, type CredentialStore } from './credential-store.js';
 import { SchemaValidator } from './schema-validator.js';
@@ -48,6 +48,7 @@ export class ToolRunner {
     actor: Actor,
     registered: RegisteredTool,
     req: Tools.ToolCallRequest,
+    call?: CallRecord,
   ): Promise<RunResult> {
     const { definition, implementation } = registered;
     const tenant = tenantOf(actor);
@@ -93,6 +94,7 @@ export class ToolRunner {
           credentials,
           signal: controller.signal,
           idempotencyKey: req.idempotencyKey,
+          ...(call ? { call } : {}),
         })
         .then(resolve, reject);
     }).finally(() => {

@@ -8,7 +8,6 @@ import { WebhookDeliveryRepository } from './delivery/webhook-delivery.repositor
 import { WebhookSender } from './delivery/webhook-sender.js';
 import { EnqueueDeliveriesUseCase } from './enqueue-deliveries/enqueue-deliveries.use-case.js';
 import { WebhookEventConsumer } from './enqueue-deliveries/webhook-event.consumer.js';
-import { WebhookTaskDirectory } from './enqueue-deliveries/webhook-task.directory.js';
 import { RedeliverWebhookUseCase } from './redeliver-webhook/redeliver-webhook.use-case.js';
 import { HOST_LOOKUP, systemLookup, WebhookTargets } from './target/webhook-targets.js';
 import { WebhookMetrics } from './webhook.metrics.js';
@@ -32,5 +31,4 @@ export const webhookProviders: Provider[] = [
   WebhookSecretsUseCase,
   WebhookSender,
   WebhookTargets,
-  WebhookTaskDirectory,
 ];

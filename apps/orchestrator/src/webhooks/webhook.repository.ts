@@ -16,16 +16,6 @@ export interface NewSubscription {
   secret: string;
 }
 
-/** A live subscription as the event matcher needs it. */
-export interface LiveSubscription {
-  id: string;
-  tenantId: string;
-  userId: string;
-  url: string;
-  events: Webhooks.WebhookEventKind[];
-  scope: Webhooks.WebhookScope;
-}
-
 /** A signing secret as stored: the current one and, during a rotation's grace, the one before. */
 export interface StoredSecret {
   secret: string;
@@ -92,20 +82,6 @@ export class WebhookRepository {
       data: { deletedAt: new Date() },
     });
     return count === 1;
-  }
-
-  /** The live subscriptions of these tenants (what a batch of task events is matched against). */
-  async live(tenants: readonly string[]): Promise<LiveSubscription[]> {
-    if (tenants.length === 0) return [];
-    const rows = await this.prisma.webhookSubscription.findMany({
-      where: { tenantId: { in: [...tenants] }, deletedAt: null },
-      select: { id: true, tenantId: true, userId: true, url: true, events: true, scope: true },
-    });
-    return rows.map((r) => ({
-      ...r,
-      events: r.events as Webhooks.WebhookEventKind[],
-      scope: r.scope as Webhooks.WebhookScope,
-    }));
   }
 
   /** A subscription's secrets (deleted ones too: a dead letter may be redelivered meanwhile). */

@@ -6,7 +6,7 @@ import {
   AuthorizationsList,
 } from './authorization.contracts.js';
 import { ToolsCall, ToolsCatalogue, ToolsManifest } from './tool.contracts.js';
-import { ToolsChanged } from './tools.events.js';
+import { ApprovalPoliciesChanged, ToolsChanged } from './tools.events.js';
 
 /** Every mcp-tools contract, for the catalogue. */
 export const TOOLS_CONTRACTS: {
@@ -23,5 +23,5 @@ export const TOOLS_CONTRACTS: {
     ApprovalPolicyList,
     ApprovalPolicySet,
   ],
-  events: [ToolsChanged],
+  events: [ToolsChanged, ApprovalPoliciesChanged],
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineEvent } from '../define.js';
-import { UserId } from '../identity.schemas.js';
+import { TenantId, UserId } from '../identity.schemas.js';
+import { ToolName } from './tool.schemas.js';
 
 /**
  * The set of tools someone may be offered changed: the registry (a tools source, an external MCP server's
@@ -23,4 +24,26 @@ export const ToolsChanged = defineEvent({
   consumers: ['gateway'],
   description:
     "Tools on offer changed (registry, or one user's authorizations). Fire and forget: manifests are invalidated independently.",
+});
+
+/**
+ * An admin set or removed an approval policy override in one tenant. Every mcp-tools replica keeps
+ * each tenant's overrides in memory (read once, not per call and per manifest) and drops that tenant's
+ * copy when it hears this, so the next call on any replica runs under the new policy. Core NATS, at
+ * most once: a replica that misses it reads the tenant's overrides again when its copy expires
+ * (APPROVAL_POLICY_CACHE_TTL_MS).
+ */
+export const ApprovalPoliciesChanged = defineEvent({
+  template: 'sb.evt.tools.approval-policies.changed',
+  tokens: [],
+  payload: z.object({
+    tenantId: TenantId,
+    tool: ToolName,
+    at: z.string().datetime(),
+  }),
+  delivery: 'at-most-once',
+  producers: ['mcp-tools'],
+  consumers: ['mcp-tools'],
+  description:
+    "A tenant's approval policy overrides changed: every mcp-tools replica drops its copy of that tenant's overrides. Fire and forget: copies also expire.",
 });

@@ -4,6 +4,7 @@ import type { JetStreamService } from '@switchboard/messaging';
 import type { FastifyReply } from 'fastify';
 import { demoTaskEvents } from '../../agui/task-events.fixture.js';
 import type { TaskAccess } from '../task-access.js';
+import type { TaskSessions } from '../session/task-sessions.js';
 import type { TaskStreamer } from '../task-streamer.js';
 import { ResumeTaskStreamUseCase } from './resume-task-stream.use-case.js';
 
@@ -27,13 +28,13 @@ function setup(stored: Tasks.TaskEvent | undefined, view?: Partial<Tasks.TaskVie
     send: async () => undefined,
   } as unknown as FastifyReply;
   const follows: unknown[] = [];
-  const streamer = {
-    prepare: async (_a: Actor, _t: string, _k: string, follow: unknown) => {
+  const sessions = {
+    attach: async (_a: Actor, _t: string, follow: unknown) => {
       follows.push(follow);
       return {};
     },
-    run: async () => undefined,
-  } as unknown as TaskStreamer;
+  } as unknown as TaskSessions;
+  const streamer = { run: async () => undefined } as unknown as TaskStreamer;
   const access = {
     ensureStreamable: async () => (view ? { taskId: TASK, lastEventSeq: 0, ...view } : undefined),
   } as unknown as TaskAccess;
@@ -41,7 +42,7 @@ function setup(stored: Tasks.TaskEvent | undefined, view?: Partial<Tasks.TaskVie
     lastMessage: async () =>
       stored ? { seq: 1, data: { taskId: TASK, events: [stored] } } : undefined,
   } as unknown as JetStreamService;
-  const sut = new ResumeTaskStreamUseCase(access, streamer, jetstream);
+  const sut = new ResumeTaskStreamUseCase(access, sessions, streamer, jetstream);
   return { sut, reply, sent, follows };
 }
 
@@ -68,8 +69,8 @@ describe(ResumeTaskStreamUseCase.name, () => {
     await sut.execute(reply, alice, TASK, 1, 'req-3');
     expect(follows).toEqual([
       {
+        slot: 'named',
         afterSeq: 1,
-        replay: true,
         known: { eventsStored: true, view: expect.objectContaining({ status: 'running' }) },
       },
     ]);

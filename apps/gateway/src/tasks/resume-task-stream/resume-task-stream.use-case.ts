@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { NamedEventFormat } from '../event-format.js';
 import { TaskStreamer } from '../task-streamer.js';
 import { hasEnded } from '../feed/stored-outcome.js';
+import { TaskSessions } from '../session/task-sessions.js';
 import { TaskAccess } from '../task-access.js';
 
 /**
@@ -20,6 +21,7 @@ import { TaskAccess } from '../task-access.js';
 export class ResumeTaskStreamUseCase {
   constructor(
     private readonly access: TaskAccess,
+    private readonly sessions: TaskSessions,
     private readonly streamer: TaskStreamer,
     private readonly jetstream: JetStreamService,
   ) {}
@@ -43,13 +45,13 @@ export class ResumeTaskStreamUseCase {
     }
     const known = Math.max(last?.seq ?? 0, view?.lastEventSeq ?? 0);
     const format = new NamedEventFormat();
-    const prepared = await this.streamer.prepare(actor, taskId, format.kind, {
+    const session = await this.sessions.attach(actor, taskId, {
+      slot: format.kind,
       afterSeq: Math.min(afterSeq, known),
-      replay: true,
       // Read just now: the feed need not ask again before its first replay and its first look.
       known: { ...(last ? { eventsStored: true } : {}), ...(view ? { view } : {}) },
     });
-    await this.streamer.run(reply, prepared, format, {
+    await this.streamer.run(reply, session, format, {
       'x-task-id': taskId,
       'x-request-id': requestId,
     });

@@ -1,17 +1,23 @@
 import { describe, expect, it } from '@jest/globals';
 import { type Actor, DomainError, type Tasks } from '@switchboard/contracts';
+import type { NatsBus } from '@switchboard/messaging';
+import type { Logger } from '@switchboard/observability';
 import type { FastifyReply } from 'fastify';
+import type { StreamSlots } from '../../limits/stream-slots.js';
 import { NamedEventFormat } from '../event-format.js';
+import type { TaskEventFollower } from '../feed/task-event.feed.js';
+import type { TaskSession } from '../session/task-session.js';
+import { TaskSessions } from '../session/task-sessions.js';
 import type { SubmitTaskUseCase } from '../submit-task/submit-task.use-case.js';
-import type { PreparedStream, TaskStreamer } from '../task-streamer.js';
+import type { TaskStreamer } from '../task-streamer.js';
 import { StreamNewTaskUseCase } from './stream-new-task.use-case.js';
 
 const alice: Actor = { userId: 'alice', role: 'user' };
 const TASK = '7f3a2c1e-9b8d-4e6f-a1b2-c3d4e5f60718';
 const reply = {} as FastifyReply;
 
-/** What happened, in order: the stream prepared, the task submitted, the stream run or aborted. */
-function setup(opts: { submitFails?: Error; prepareFails?: Error } = {}) {
+/** What happened, in order: the slot and the feed taken, the task submitted, the stream run. */
+function setup(opts: { submitFails?: Error; slotRefused?: Error } = {}) {
   const steps: string[] = [];
   const submit = {
     newTaskId: () => TASK,
@@ -20,26 +26,31 @@ function setup(opts: { submitFails?: Error; prepareFails?: Error } = {}) {
       if (opts.submitFails) throw opts.submitFails;
     },
   } as unknown as SubmitTaskUseCase;
-  const prepared = { taskId: TASK, abort: () => steps.push('abort') } as unknown as PreparedStream;
+  const slots = {
+    acquire: async (_a: Actor, kind: string) => {
+      steps.push(`slot ${kind}`);
+      if (opts.slotRefused) throw opts.slotRefused;
+      return { release: () => steps.push('slot released') };
+    },
+  } as unknown as StreamSlots;
+  const follower = {
+    follow: async (taskId: string, follow: { afterSeq: number; replay: boolean }) => {
+      steps.push(`follow ${taskId} after ${follow.afterSeq} replay ${follow.replay}`);
+      return { close: () => steps.push('feed closed') };
+    },
+  } as unknown as TaskEventFollower;
+  const logger = { warn: () => undefined } as unknown as Logger;
+  const sessions = new TaskSessions(submit, follower, slots, {} as NatsBus, logger);
   const headers: Record<string, string>[] = [];
   const streamer = {
-    prepare: async (
-      _a: Actor,
-      taskId: string,
-      _kind: string,
-      follow: { afterSeq: number; replay: boolean },
-    ) => {
-      steps.push(`prepare ${taskId} after ${follow.afterSeq} replay ${follow.replay}`);
-      if (opts.prepareFails) throw opts.prepareFails;
-      return prepared;
-    },
-    run: async (_r: unknown, p: PreparedStream, _f: unknown, h: Record<string, string>) => {
-      expect(p).toBe(prepared);
+    run: async (_r: unknown, s: TaskSession, _f: unknown, h: Record<string, string>) => {
+      expect(s.taskId).toBe(TASK);
+      expect(s.state).toBe('started');
       headers.push(h);
       steps.push('run');
     },
   } as unknown as TaskStreamer;
-  return { sut: new StreamNewTaskUseCase(submit, streamer), steps, headers };
+  return { sut: new StreamNewTaskUseCase(sessions, streamer), steps, headers };
 }
 
 const body = { task: 'what is 17 * 23' } as Tasks.TaskRequest;
@@ -48,17 +59,18 @@ describe(StreamNewTaskUseCase.name, () => {
   it('takes the stream before it submits, so not even the first event is missed', async () => {
     const { sut, steps, headers } = setup();
     await sut.execute(reply, alice, body, 'req-1', () => new NamedEventFormat());
-    expect(steps).toEqual([`prepare ${TASK} after 0 replay false`, 'submit', 'run']);
+    expect(steps).toEqual(['slot named', `follow ${TASK} after 0 replay false`, 'submit', 'run']);
     expect(headers).toEqual([{ 'x-task-id': TASK, 'x-request-id': 'req-1' }]);
   });
 
   it('submits nothing when the stream is refused (the user’s stream cap)', async () => {
     const refused = new DomainError('RATE_LIMITED', 'too many open streams');
-    const { sut, steps } = setup({ prepareFails: refused });
+    const { sut, steps } = setup({ slotRefused: refused });
     await expect(
       sut.execute(reply, alice, body, 'req-2', () => new NamedEventFormat()),
     ).rejects.toBe(refused);
     expect(steps).not.toContain('submit');
+    expect(steps).toContain('feed closed');
   });
 
   it('gives the stream back when the submission fails', async () => {
@@ -67,6 +79,6 @@ describe(StreamNewTaskUseCase.name, () => {
     await expect(
       sut.execute(reply, alice, body, 'req-3', () => new NamedEventFormat()),
     ).rejects.toBe(down);
-    expect(steps.slice(1)).toEqual(['submit', 'abort']);
+    expect(steps.slice(2)).toEqual(['submit', 'feed closed', 'slot released']);
   });
 });

@@ -1,18 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor, Tasks } from '@switchboard/contracts';
 import type { FastifyReply } from 'fastify';
-import { SubmitTaskUseCase } from '../submit-task/submit-task.use-case.js';
 import type { EventFormat } from '../event-format.js';
+import { TaskSessions } from '../session/task-sessions.js';
 import { TaskStreamer } from '../task-streamer.js';
 
 /**
- * Submits a task and streams its events from the first one: the slot and the subscription are taken
- * before the submission, so not even the first event can be missed, and a refused stream submits nothing.
+ * Submits a task and streams its events from the first one: the session takes the slot and the
+ * subscription before the submission, so not even the first event can be missed, and a refused
+ * stream submits nothing.
  */
 @Injectable()
 export class StreamNewTaskUseCase {
   constructor(
-    private readonly submit: SubmitTaskUseCase,
+    private readonly sessions: TaskSessions,
     private readonly streamer: TaskStreamer,
   ) {}
 
@@ -23,19 +24,11 @@ export class StreamNewTaskUseCase {
     requestId: string,
     format: (taskId: string) => EventFormat,
   ): Promise<void> {
-    const taskId = this.submit.newTaskId();
+    const taskId = this.sessions.newTaskId();
     const fmt = format(taskId);
-    const prepared = await this.streamer.prepare(actor, taskId, fmt.kind, {
-      afterSeq: 0,
-      replay: false,
-    });
-    try {
-      await this.submit.execute(taskId, actor, body, requestId);
-    } catch (e) {
-      prepared.abort();
-      throw e;
-    }
-    await this.streamer.run(reply, prepared, fmt, {
+    const session = await this.sessions.start(actor, { taskId, slot: fmt.kind });
+    await session.submit(body, requestId);
+    await this.streamer.run(reply, session, fmt, {
       'x-task-id': taskId,
       'x-request-id': requestId,
     });

@@ -26,6 +26,13 @@ const calculator = {
   sourceId: 'builtin',
   needs: [],
 } as unknown as RegisteredTool;
+/** A tool that writes its call's record in the statement of its effect, as notes.add does. */
+const recording = {
+  definition: { name: 'notes.add', requiredCredentials: [] },
+  implementation: { keyed: true, completesItsCall: true },
+  sourceId: 'builtin',
+  needs: [],
+} as unknown as RegisteredTool;
 
 /** The use case over collaborators the test scripts, and what it counted and audited. */
 function setup(
@@ -36,13 +43,15 @@ function setup(
     approval?: ConfirmedApproval | DomainError;
     /** What the tenant's toolCallsPerDay says (default: admitted). */
     quota?: DomainError;
+    /** Whether a quota may count the tenant's calls (default: known to be unlimited). */
+    limited?: boolean;
   } = {},
 ) {
   const audits: Record<string, unknown>[] = [];
   let onceRuns = 0;
   const reports: Record<string, unknown>[] = [];
   const registry = {
-    get: (name: string) => (name === 'calculator' ? calculator : undefined),
+    get: (name: string) => [calculator, recording].find((t) => t.definition.name === name),
   } as unknown as ToolRegistry;
   const access = {
     assertCallable: async () => {
@@ -63,6 +72,8 @@ function setup(
   } as unknown as ToolRunner;
   /** Who the approval check and the idempotency store were asked for. */
   const callers: { approvals: unknown[]; once: unknown[] } = { approvals: [], once: [] };
+  /** The settings each call was run under by the idempotency store. */
+  const settingsSeen: OnceSettings[] = [];
   const approvals = {
     assertApproved: async (_t: unknown, _r: unknown, actor: Actor) => {
       callers.approvals.push(actor);
@@ -79,6 +90,7 @@ function setup(
       settings: OnceSettings,
     ) => {
       callers.once.push(actor);
+      settingsSeen.push(settings);
       onceRuns++;
       // As the real one: a repeat answered from the store is neither admitted nor run.
       if (opts.replayed) return { result: { output: { result: 391 } }, replayed: true };
@@ -92,6 +104,7 @@ function setup(
       taken.push(actor);
       if (opts.quota) throw opts.quota;
     },
+    limits: () => opts.limited === true,
   } as unknown as ToolCallQuota;
   const audit = {
     record: async (r: Record<string, unknown>) => void audits.push(r),
@@ -100,7 +113,16 @@ function setup(
     record: (r: Record<string, unknown>) => void reports.push(r),
   } as unknown as ToolMetrics;
   const sut = new CallToolUseCase(registry, access, approvals, runner, once, audit, metrics, quota);
-  return { sut, audits, reports, callers, taken, onceRuns: () => onceRuns, runs: () => runs };
+  return {
+    sut,
+    audits,
+    reports,
+    callers,
+    taken,
+    settingsSeen,
+    onceRuns: () => onceRuns,
+    runs: () => runs,
+  };
 }
 
 const call = (
@@ -116,6 +138,16 @@ const call = (
   }) as Tools.ToolCallRequest;
 
 describe(CallToolUseCase.name, () => {
+  it('lets a tool write its record in the statement of its effect only where no quota may count the call', async () => {
+    const free = setup();
+    await free.sut.execute(alice, call('notes.add', { idempotencyKey: 't1:s1' }));
+    await free.sut.execute(alice, call('calculator'));
+    const limited = setup({ limited: true });
+    await limited.sut.execute(alice, call('notes.add', { idempotencyKey: 't1:s1' }));
+    expect(free.settingsSeen.map((s) => s.completesItsCall)).toEqual([true, false]);
+    expect(limited.settingsSeen.map((s) => s.completesItsCall)).toEqual([false]);
+  });
+
   it('runs a permitted tool, counts it and audits one success', async () => {
     const { sut, audits, reports } = setup();
     await expect(sut.execute(alice, call())).resolves.toMatchObject({

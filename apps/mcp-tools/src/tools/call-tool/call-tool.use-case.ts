@@ -75,13 +75,16 @@ export class CallToolUseCase {
         registered.definition,
         req,
         actor,
-        () =>
-          this.runner.run(actor, registered, req).catch((e: unknown) => {
+        (record) =>
+          this.runner.run(actor, registered, req, record).catch((e: unknown) => {
             throw this.runner.safeError(registered, e, actor);
           }),
         {
           keyed: registered.implementation.keyed === true,
           admit: () => this.quota.take(actor),
+          // Under a quota, a repeat must not be counted: the claim comes first there.
+          completesItsCall:
+            registered.implementation.completesItsCall === true && !this.quota.limits(actor),
         },
       );
       const durationMs = performance.now() - started;

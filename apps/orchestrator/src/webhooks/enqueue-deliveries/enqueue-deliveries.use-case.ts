@@ -1,15 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { type Tasks, Webhooks } from '@switchboard/contracts';
-import { randomUUID } from 'node:crypto';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import {
-  type NewDelivery,
+  type EventToMatch,
   WebhookDeliveryRepository,
 } from '../delivery/webhook-delivery.repository.js';
 import { WebhookMetrics } from '../webhook.metrics.js';
-import { type LiveSubscription, WebhookRepository } from '../webhook.repository.js';
-import { type WebhookTask, WebhookTaskDirectory } from './webhook-task.directory.js';
 
 /** The events of one stored message of a task, with what its headers and subject said. */
 export interface TaskEventsItem {
@@ -20,119 +17,61 @@ export interface TaskEventsItem {
   userId?: string | undefined;
 }
 
-/** Someone who wants deliveries of a task's events: a subscription, or the task's own webhook. */
-interface Listener {
-  key: string;
-  subscriptionId?: string;
-  userId: string;
-  url: string;
-  events: readonly Webhooks.WebhookEventKind[];
-}
-
 type Settings = Pick<OrchestratorEnv, 'WEBHOOK_RETRY_FOR_MS'>;
+
+/** The webhook kinds that want each event name (a handful of names: worked out once each). */
+const KINDS = new Map<string, Webhooks.WebhookEventKind[]>();
+function kindsOf(name: string): Webhooks.WebhookEventKind[] {
+  let kinds = KINDS.get(name);
+  if (!kinds) {
+    kinds = Webhooks.WebhookEventKind.options.filter((k) => Webhooks.webhookWants([k], name));
+    if (KINDS.size < 1_000) KINDS.set(name, kinds);
+  }
+  return kinds;
+}
 
 /**
  * Turns task events into deliveries: for each event, one per webhook that wants it — the task's own
  * (its request's `webhook`, signed with its submitter's secret) and each live subscription of the
- * task's tenant that hears the task (its submitter's, or a tenant-wide one). Stored by the key of the
- * webhook and the event (taskId, seq), so an event consumed twice — redelivered, or by two replicas
- * — is enqueued once. Returns how many deliveries were new.
+ * task's tenant that hears the task (its submitter's, or a tenant-wide one). Matched and stored in
+ * one statement (WebhookDeliveryRepository.enqueueMatching) by the key of the webhook and the event
+ * (taskId, seq), so an event consumed twice — redelivered, or by two replicas — is enqueued once.
+ * Returns how many deliveries were new.
  */
 @Injectable()
 export class EnqueueDeliveriesUseCase {
   constructor(
-    private readonly tasks: WebhookTaskDirectory,
-    private readonly subscriptions: WebhookRepository,
     private readonly deliveries: WebhookDeliveryRepository,
     private readonly metrics: WebhookMetrics,
     @Inject(APP_CONFIG) private readonly config: Settings,
   ) {}
 
   async execute(items: readonly TaskEventsItem[], now = new Date()): Promise<number> {
-    const known = await this.tasks.of(items.map((i) => i.taskId));
-    const owners = new Map<string, WebhookTask>();
-    for (const item of items) {
-      const task = known.get(item.taskId) ?? fromHeaders(item);
-      if (task) owners.set(item.taskId, task);
-    }
-    const tenants = [...new Set([...owners.values()].map((t) => t.tenantId))];
-    const live = await this.subscriptions.live(tenants);
-    const giveUpAt = new Date(now.getTime() + this.config.WEBHOOK_RETRY_FOR_MS);
-    const rows: NewDelivery[] = [];
-    for (const item of items) {
-      const task = owners.get(item.taskId);
-      if (!task) continue;
-      const listeners = listenersOf(item.taskId, task, live);
-      if (listeners.length === 0) continue;
+    const events = new Map<string, EventToMatch>(); // by task and seq: a message consumed twice
+    for (const item of items)
       for (const event of item.events)
-        for (const l of listeners)
-          if (Webhooks.webhookWants(l.events, event.name))
-            rows.push(deliveryOf(item.taskId, task, l, event, giveUpAt));
-    }
-    const stored = await this.deliveries.enqueue(rows, now);
+        events.set(`${item.taskId}:${event.seq}`, toMatch(item, event));
+    const giveUpAt = new Date(now.getTime() + this.config.WEBHOOK_RETRY_FOR_MS);
+    const stored = await this.deliveries.enqueueMatching([...events.values()], giveUpAt, now);
     if (stored > 0) this.metrics.enqueued.inc(stored);
     return stored;
   }
 }
 
-/** A task with no row (its submission was refused before it was stored): who its messages named. */
-function fromHeaders(item: TaskEventsItem): WebhookTask | undefined {
-  return item.tenantId && item.userId
-    ? { tenantId: item.tenantId, userId: item.userId }
-    : undefined;
-}
-
-function listenersOf(taskId: string, task: WebhookTask, live: LiveSubscription[]): Listener[] {
-  const listeners: Listener[] = live
-    .filter(
-      (s) => s.tenantId === task.tenantId && (s.scope === 'tenant' || s.userId === task.userId),
-    )
-    .map((s) => ({
-      key: `sub:${s.id}`,
-      subscriptionId: s.id,
-      userId: s.userId,
-      url: s.url,
-      events: s.events,
-    }));
-  if (task.webhook)
-    listeners.push({
-      key: 'task',
-      userId: task.userId,
-      url: task.webhook.url,
-      events: task.webhook.events,
-    });
-  return listeners;
-}
-
-function deliveryOf(
-  taskId: string,
-  task: WebhookTask,
-  l: Listener,
-  event: Tasks.TaskEvent,
-  giveUpAt: Date,
-): NewDelivery {
-  const payload: Webhooks.WebhookPayload = {
-    type: event.name,
-    timestamp: event.at,
-    data: {
-      taskId,
-      tenantId: task.tenantId,
-      userId: task.userId,
-      ...(l.subscriptionId ? { webhookId: l.subscriptionId } : {}),
-      event,
-    },
-  };
+/**
+ * The event as the statement matches it, its body (Webhooks.WebhookPayload) written around what the
+ * task's row says: `{type, timestamp, data: {taskId, tenantId, userId, webhookId?, event}}`.
+ */
+function toMatch(item: TaskEventsItem, event: Tasks.TaskEvent): EventToMatch {
+  const head = `{"type":${JSON.stringify(event.name)},"timestamp":${JSON.stringify(event.at)},"data":{"taskId":${JSON.stringify(item.taskId)}`;
   return {
-    id: randomUUID(),
-    dedupeKey: `${l.key}:${taskId}:${event.seq}`,
-    tenantId: task.tenantId,
-    userId: l.userId,
-    ...(l.subscriptionId ? { subscriptionId: l.subscriptionId } : {}),
-    taskId,
+    taskId: item.taskId,
     seq: event.seq,
-    event: event.name,
-    url: l.url,
-    body: JSON.stringify(payload),
-    giveUpAt,
+    name: event.name,
+    kinds: kindsOf(event.name),
+    tenantId: item.tenantId,
+    userId: item.userId,
+    head,
+    tail: `,"event":${JSON.stringify(event)}}}`,
   };
 }
