@@ -4,6 +4,7 @@ import type { StateMachine } from '@switchboard/contracts';
 import { TASK_FEED } from '../../apps/gateway/src/tasks/feed/task-feed.machine.js';
 import { TASK_SESSION } from '../../apps/gateway/src/tasks/session/task-session.machine.js';
 import { TASK_LIFECYCLE } from '../../apps/orchestrator/src/tasks/lifecycle/task-lifecycle.js';
+import { TASK_STATE } from '../../apps/orchestrator/src/tasks/state/task-state.machine.js';
 import { DELEGATION } from '../../apps/a2a/src/delegation/delegate/delegation.machine.js';
 import { AGENT_STEP } from '../../apps/orchestrator/src/dispatch/agent-step.machine.js';
 import { HTTP_STREAM } from '../../apps/xmpp-bridge/src/bridge/http-stream.machine.js';
@@ -21,11 +22,19 @@ interface Documented {
 
 const MACHINES: Documented[] = [
   {
+    machine: TASK_STATE,
+    source: 'apps/orchestrator/src/tasks/state/task-state.machine.ts',
+    driver:
+      'TaskStateStore (`apps/orchestrator/src/tasks/state/task-state.store.ts`), the one writer of `Task.status`, for TaskRepository’s claim, pause, cancel, finish and abandon',
+    about:
+      'A task as stored (`Task.status`, with `Task.version`), whichever replica reads it. Each transition is one PostgreSQL statement that compares and sets the state and version and makes, in the same transaction, the writes the transition owes (the outcome, the step under way, the wait): of two replicas moving the same row, one does and the other is told what it found, never overwriting it. A task nobody stored yet is `queued` implicitly (its submission on the stream); its first transition creates its row. The API shows `cancelling` as the status the task had when the cancel came, and `waiting_thread` as `queued` (docs/api.md). A task waiting for its thread has no row yet (its `ThreadWaiter` holds it), and a task waiting for a remote agent is `running` (its replica holds the delegation open): `waiting_remote` comes with delegations that let go of the replica.',
+  },
+  {
     machine: TASK_LIFECYCLE,
     source: 'apps/orchestrator/src/tasks/lifecycle/task-lifecycle.ts',
     driver: 'the orchestrator’s TaskLoop (`apps/orchestrator/src/tasks/run-task`)',
     about:
-      'One run of a task in the replica that holds it. The phase is not stored: a task resumed on another replica after a crash starts again at `received`, finds its row and replays its stored rounds.',
+      'One run of a task in the replica that holds it. The phase is not stored (the stored task, above, is): a task resumed on another replica after a crash starts again at `received`, finds its row and replays its stored rounds.',
   },
   {
     machine: AGENT_STEP,

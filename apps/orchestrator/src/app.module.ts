@@ -39,6 +39,7 @@ import { TaskListRepository } from './tasks/task-list.repository.js';
 import { TaskLoop } from './tasks/run-task/task-loop.js';
 import { TaskTelemetry } from './tasks/task.telemetry.js';
 import { TaskRepository } from './tasks/task.repository.js';
+import { TaskStateStore } from './tasks/state/task-state.store.js';
 import { ThreadHistoryService } from './threads/thread-history.service.js';
 import { TenantRefusals } from './tenancy/tenant-refusals.js';
 import { ThreadRepository } from './threads/thread.repository.js';
@@ -118,6 +119,7 @@ import { retentionProviders } from './retention/retention.providers.js';
     TaskListRepository,
     TaskLoop,
     TaskRepository,
+    TaskStateStore,
     TaskSlots,
     TaskAdmission,
     TaskTelemetry,

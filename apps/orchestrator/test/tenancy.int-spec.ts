@@ -10,6 +10,7 @@ import { TaskListRepository } from '../src/tasks/task-list.repository.js';
 import { TaskRepository } from '../src/tasks/task.repository.js';
 import { ALL_TENANTS } from '../src/tenancy/tenant-scope.js';
 import { ThreadRepository } from '../src/threads/thread.repository.js';
+import { TaskStateStore } from '../src/tasks/state/task-state.store.js';
 
 const ann = (tenantId?: string): Actor => ({
   userId: 'ann',
@@ -51,7 +52,7 @@ describe('tenants in the orchestrator database (real PostgreSQL)', () => {
     db = await createTestDatabase('orch_tenancy', 'orchestrator');
     prisma = new PrismaService({ DATABASE_URL: db.url }, new ReadinessRegistry());
     await prisma.$connect();
-    tasks = new TaskRepository(prisma);
+    tasks = new TaskRepository(prisma, new TaskStateStore(prisma));
     list = new TaskListRepository(prisma);
     approvals = new ApprovalRepository(prisma);
     threads = new ThreadRepository(prisma);

@@ -6,6 +6,7 @@ import { PrismaService } from '../src/prisma/prisma.service.js';
 import { TaskRepository } from '../src/tasks/task.repository.js';
 import { ThreadGateRepository } from '../src/threads/thread-gate.repository.js';
 import { ThreadRepository } from '../src/threads/thread.repository.js';
+import { TaskStateStore } from '../src/tasks/state/task-state.store.js';
 
 const STALE_MS = 60_000;
 const ann: Actor = { userId: 'ann', role: 'user', tenantId: 'acme' };
@@ -27,7 +28,7 @@ describe('the thread gate (real PostgreSQL)', () => {
     );
     await Promise.all(prismas.map((p) => p.$connect()));
     gates = prismas.map((p) => new ThreadGateRepository(p));
-    tasks = new TaskRepository(prismas[0]!);
+    tasks = new TaskRepository(prismas[0]!, new TaskStateStore(prismas[0]!));
     turns = new ThreadRepository(prismas[0]!);
   });
 

@@ -6,6 +6,7 @@ import type { PrismaService } from '../prisma/prisma.service.js';
 import { TaskRepository } from '../tasks/task.repository.js';
 import type { ApprovalRepository } from './approval.repository.js';
 import { TaskResumer } from './task-resumer.js';
+import { TaskStateStore } from '../tasks/state/task-state.store.js';
 
 const TASK = '11111111-1111-4111-8111-111111111111';
 
@@ -38,7 +39,7 @@ function setup(stored = row) {
     },
   } as unknown as JetStreamService;
   const sut = new TaskResumer(
-    new TaskRepository(prisma),
+    new TaskRepository(prisma, new TaskStateStore(prisma)),
     { counts: async () => ({ total: 1, pending: 0 }) } as unknown as ApprovalRepository,
     jetstream,
     { info: jest.fn() } as unknown as Logger,

@@ -5,6 +5,7 @@ import { PrismaService } from '../prisma/prisma.service.js';
 import { PlanningRoundRepository } from '../tasks/plan-round/planning-round.repository.js';
 import type { RecordedStepEvent } from '../tasks/task.repository.js';
 import { scopeOf, tenantWhere } from '../tenancy/tenant-scope.js';
+import { publicStatus } from '../tasks/state/task-state.machine.js';
 import type { RecordedStep, RunRecord } from './run-record.js';
 import type { TraceRows } from './run-trace.js';
 
@@ -30,7 +31,7 @@ export class RunRecordRepository {
       taskId: t.id,
       tenantId: t.tenantId,
       userId: t.userId,
-      status: t.status as Tasks.TaskStatus,
+      status: publicStatus(t),
       text: t.text,
       request: t.request as Tasks.TaskRequest,
       planner: (t.planner ?? 'builtin') as Tasks.PlannerKind,
@@ -102,6 +103,8 @@ export class RunRecordRepository {
         id: true,
         runKind: true,
         status: true,
+        pausedAt: true,
+        startedAt: true,
         createdAt: true,
         runFrom: true,
         verdict: true,
@@ -116,7 +119,7 @@ export class RunRecordRepository {
         {
           taskId: r.id,
           kind: kind.data,
-          status: r.status,
+          status: publicStatus(r),
           createdAt: r.createdAt.toISOString(),
           ...(from.success ? { from: from.data } : {}),
           ...(verdict.success ? { verdict: verdict.data } : {}),

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Tasks } from '@switchboard/contracts';
 import type { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
+import { publicStatus } from './state/task-state.machine.js';
 
 /**
  * What the list asks for once the caller's authority is settled: `tenantId` undefined is every
@@ -37,6 +38,7 @@ export class TaskListRepository {
         userId: true,
         tenantId: true,
         status: true,
+        pausedAt: true,
         text: true,
         planner: true,
         threadId: true,
@@ -60,7 +62,7 @@ export class TaskListRepository {
           taskId: t.id,
           userId: t.userId,
           tenantId: t.tenantId,
-          status: t.status as Tasks.TaskStatus,
+          status: publicStatus(t),
           task: cut(t.text, Tasks.TASK_SUMMARY_TEXT_MAX),
           ...(t.planner ? { planner: t.planner as Tasks.PlannerKind } : {}),
           ...(t.threadId ? { threadId: t.threadId } : {}),
@@ -84,7 +86,22 @@ export function whereOf(q: TaskListQuery): Prisma.TaskWhereInput {
   const and: Prisma.TaskWhereInput[] = [];
   if (q.tenantId !== undefined) and.push({ tenantId: q.tenantId });
   if (q.userId !== undefined) and.push({ userId: q.userId });
-  if (q.status) and.push({ status: { in: q.status } });
+  // `cancelling` reads as what it was when the cancel came (publicStatus).
+  if (q.status)
+    and.push({
+      OR: [
+        { status: { in: q.status } },
+        ...(q.status.includes('running')
+          ? [{ status: 'cancelling', pausedAt: null, startedAt: { not: null } }]
+          : []),
+        ...(q.status.includes('queued')
+          ? [{ status: { in: ['cancelling', 'waiting_thread'] }, startedAt: null }]
+          : []),
+        ...(q.status.includes('waiting_approval')
+          ? [{ status: 'cancelling', pausedAt: { not: null } }]
+          : []),
+      ],
+    });
   if (q.text) and.push({ text: { contains: q.text, mode: 'insensitive' } });
   if (q.from) and.push({ createdAt: { gte: new Date(q.from) } });
   if (q.to) and.push({ createdAt: { lt: new Date(q.to) } });

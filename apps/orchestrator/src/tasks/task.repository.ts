@@ -2,11 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   type Actor,
   DEFAULT_TENANT,
-  DomainError,
   type ErrorBody,
-  isAdmin,
-  PLATFORM_ADMIN_ROLE,
-  sameTenant,
   scrubJson,
   Tasks,
   tenantOf,
@@ -15,25 +11,22 @@ import { jsonText } from '@switchboard/runtime';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { type TaskRef, type TenantScope, tenantWhere } from '../tenancy/tenant-scope.js';
+import { endTrigger, publicStatus, type TaskState } from './state/task-state.machine.js';
+import { TaskStateStore } from './state/task-state.store.js';
+import { type TaskClaim, TaskClaimStore } from './state/task-claim.store.js';
 
-export interface StoredStep {
-  actionId: string;
-  index: number;
-  status: Tasks.StepStatus;
-  output: unknown;
-  error: ErrorBody | null;
-}
+export type { StoredStep, TaskClaim } from './state/task-claim.store.js';
 
-export interface TaskClaim {
-  resumed: boolean;
-  status: Tasks.TaskStatus;
-  steps: StoredStep[];
-  /** When the task first started (the wall-time budget counts from here). */
-  startedAt: Date;
-  /** Time the task spent waiting for approvals: its wall-time budget is extended by it. */
-  waitedMs: number;
-  /** A cancellation requested while no replica was running it (e.g. between a crash and the resume). */
-  cancelReason?: string;
+/** What storing a task as waiting for approvals found. */
+export type PauseResult =
+  { paused: true } | { paused: false; state?: TaskState; cancelReason?: string };
+
+/** Another run of the task moved its row first: this run's end is not stored. */
+export class TaskStateRace extends Error {
+  constructor(taskId: string, wanted: string, found: string) {
+    super(`task ${taskId}: could not store it as ${wanted}: it is ${found} now`);
+    this.name = 'TaskStateRace';
+  }
 }
 
 export interface StepRecord extends TaskRef {
@@ -90,27 +83,6 @@ export interface AbandonedTask {
 const json = (v: unknown): Prisma.InputJsonValue =>
   (v === undefined || v === null ? Prisma.JsonNull : scrubJson(v)) as Prisma.InputJsonValue;
 
-interface ClaimRow {
-  created: boolean;
-  requesterTenant: string | null;
-  requestedBy: string | null;
-  requesterRole: string | null;
-  reason: string | null;
-}
-
-/**
- * The reason of a queued cancellation by the submitter or an admin of the task's tenant (or the
- * platform operator), if there is one. A user id names someone within their tenant only.
- */
-function queuedCancelReason(s: Tasks.TaskSubmission, row: ClaimRow): string | undefined {
-  if (row.reason === null || row.requestedBy === null) return undefined;
-  const tenant = tenantOf(s.actor);
-  const requester = { role: row.requesterRole ?? 'user', tenantId: row.requesterTenant ?? '' };
-  const byOwner = requester.tenantId === tenant && row.requestedBy === s.actor.userId;
-  const byAdmin = isAdmin(requester) && sameTenant(requester, tenant);
-  return byOwner || byAdmin ? row.reason : undefined;
-}
-
 /**
  * Tasks and their steps. Prisma types stay in this file; callers see contract types. The writes on
  * every task's path (claim, step, finish) are single raw statements: Prisma's query builder costs
@@ -121,106 +93,61 @@ function queuedCancelReason(s: Tasks.TaskSubmission, row: ClaimRow): string | un
  */
 @Injectable()
 export class TaskRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  private readonly claims: TaskClaimStore;
 
-  /**
-   * Creates the task as running, in its submitter's tenant, or, when it exists (a redelivery after a
-   * crash), returns its state. `text` is what may be stored of the request: the caller replaces text a
-   * guardrail blocked.
-   */
-  async claim(
-    s: Tasks.TaskSubmission,
-    planner: Tasks.PlannerKind,
-    text: string,
-  ): Promise<TaskClaim> {
-    const startedAt = new Date();
-    const tenant = tenantOf(s.actor);
-    // One round trip on every task's critical path: the insert (nothing when the row exists, i.e. a
-    // redelivery) and the cancellation that may have arrived while the task was queued — the task's
-    // tenant's own first, else one by the platform operator (another tenant's never counts).
-    const [claimed] = await this.prisma.$queryRaw<ClaimRow[]>`
-      WITH created AS (
-        INSERT INTO "Task" ("id", "tenantId", "userId", "role", "status", "text", "request",
-                            "correlationId", "threadId", "planner", "createdAt", "updatedAt", "startedAt",
-                            "parentId", "runKind", "runFrom", "scheduleId")
-        VALUES (${s.taskId}::uuid, ${tenant}, ${s.actor.userId}, ${s.actor.role}, 'running', ${text},
-                ${jsonText({ ...s.request, task: text })}::jsonb, ${s.correlationId},
-                ${s.request.thread_id ?? null}, ${planner}, ${new Date(s.submittedAt).toISOString()}::timestamp(3), (now() AT TIME ZONE 'UTC'),
-                ${startedAt.toISOString()}::timestamp(3), ${s.run?.of ?? null}::uuid, ${s.run?.kind ?? null},
-                ${jsonText(runFromOf(s.run))}::jsonb, ${s.scheduleId ?? null}::uuid)
-        ON CONFLICT ("id") DO NOTHING
-        RETURNING 1
-      )
-      SELECT EXISTS (SELECT 1 FROM created) AS "created", q."tenantId" AS "requesterTenant",
-             q."requestedBy", q."requesterRole", q."reason"
-      FROM (SELECT 1) AS one
-      LEFT JOIN LATERAL (
-        SELECT * FROM "QueuedCancellation"
-        WHERE "taskId" = ${s.taskId}::uuid
-          AND ("tenantId" = ${tenant} OR "requesterRole" = ${PLATFORM_ADMIN_ROLE})
-        ORDER BY ("tenantId" = ${tenant}) DESC, "requestedAt"
-        LIMIT 1
-      ) AS q ON TRUE`;
-    if (!claimed?.created) return this.resume(s);
-    const queued = queuedCancelReason(s, claimed);
-    if (queued !== undefined) await this.requestCancel(s.taskId, queued);
-    return {
-      resumed: false,
-      status: 'running',
-      steps: [],
-      startedAt,
-      waitedMs: 0,
-      ...(queued !== undefined ? { cancelReason: queued } : {}),
-    };
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly states: TaskStateStore,
+  ) {
+    this.claims = new TaskClaimStore(prisma, states);
   }
 
-  /**
-   * The state of a task claimed before (a redelivery, a resume after approvals). Only in the
-   * submission's tenant: a submission naming another tenant's task is refused for good (dead-lettered)
-   * and touches nothing of it.
-   */
-  private async resume(s: Tasks.TaskSubmission): Promise<TaskClaim> {
-    const tenant = tenantOf(s.actor);
-    // A task that waited for approvals runs again: the wait is added to its time budget.
-    await this.prisma.$executeRaw`
-      UPDATE "Task" SET "status" = 'running', "pausedAt" = NULL,
-        "waitedMs" = "waitedMs" + GREATEST(0, (EXTRACT(EPOCH FROM ((now() AT TIME ZONE 'UTC') - "pausedAt")) * 1000)::int),
-        "updatedAt" = (now() AT TIME ZONE 'UTC')
-      WHERE "id" = ${s.taskId}::uuid AND "tenantId" = ${tenant} AND "status" = 'waiting_approval'`;
-    const task = await this.prisma.task.findUniqueOrThrow({
-      where: { id: s.taskId },
-      include: { steps: { orderBy: { index: 'asc' } } },
-    });
-    if (task.tenantId !== tenant) {
-      throw new DomainError('CONFLICT', `task ${s.taskId} exists in another tenant: not run`);
-    }
-    return {
-      resumed: true,
-      status: task.status as Tasks.TaskStatus,
-      startedAt: task.startedAt ?? task.createdAt,
-      waitedMs: task.waitedMs,
-      ...(task.cancelRequestedAt ? { cancelReason: task.cancelReason ?? 'cancelled by user' } : {}),
-      steps: task.steps.map((st) => ({
-        actionId: st.actionId,
-        index: st.index,
-        status: st.status as Tasks.StepStatus,
-        output: st.output,
-        error: (st.error as ErrorBody | null) ?? null,
-      })),
-    };
+  /** Creates or takes the task's row for a run (TaskClaimStore.claim). */
+  claim(s: Tasks.TaskSubmission, planner: Tasks.PlannerKind, text: string): Promise<TaskClaim> {
+    return this.claims.claim(s, planner, text);
+  }
+
+  /** Stores a task `queued` with its origin before it is sent (TaskClaimStore.enqueue). */
+  enqueue(s: Tasks.TaskSubmission): Promise<void> {
+    return this.claims.enqueue(s);
+  }
+
+  /** Stores a cancel on the row, `cancelling` (TaskClaimStore.requestCancel). */
+  requestCancel(taskId: string, reason: string): Promise<boolean> {
+    return this.claims.requestCancel(taskId, reason);
   }
 
   /**
    * The task stops to wait for approvals: no replica holds it until a decision submits it again.
-   * False when it is not running any more (a cancellation's resubmission ended it meanwhile).
+   * Otherwise, what it is now: a cancel stored while it was pausing (`cancelling`, with its reason),
+   * or an end another run stored.
    */
-  async pause(taskId: string, plan: Tasks.PlanAction[], lastEventSeq: number): Promise<boolean> {
-    const updated = await this.prisma.$executeRaw`
-      UPDATE "Task" SET "status" = 'waiting_approval', "pausedAt" = (now() AT TIME ZONE 'UTC'),
-        "plan" = ${jsonText(plan)}::jsonb, "lastEventSeq" = ${lastEventSeq},
-        "updatedAt" = (now() AT TIME ZONE 'UTC')
-      WHERE "id" = ${taskId}::uuid AND "status" = 'running'`;
-    return updated === 1;
+  async pause(
+    taskId: string,
+    plan: Tasks.PlanAction[],
+    lastEventSeq: number,
+  ): Promise<PauseResult> {
+    const r = await this.states.transition(
+      taskId,
+      { on: 'paused', from: 'running' },
+      {
+        set: Prisma.sql`"pausedAt" = (now() AT TIME ZONE 'UTC'), "plan" = ${jsonText(plan)}::jsonb,
+          "lastEventSeq" = ${lastEventSeq}`,
+      },
+    );
+    if (r.moved) return { paused: true };
+    // Read after the statement: what moved it may have committed after its snapshot.
+    const now = await this.prisma.task.findUnique({
+      where: { id: taskId },
+      select: { status: true, cancelReason: true },
+    });
+    return {
+      paused: false,
+      ...(now ? { state: now.status as TaskState } : {}),
+      ...(now?.status === 'cancelling'
+        ? { cancelReason: now.cancelReason ?? 'cancelled by user' }
+        : {}),
+    };
   }
 
   /**
@@ -230,7 +157,8 @@ export class TaskRepository {
    */
   async resubmission(taskId: string): Promise<Tasks.TaskSubmission | undefined> {
     const t = await this.prisma.task.findUnique({ where: { id: taskId } });
-    if (!t || t.status !== 'waiting_approval') return undefined;
+    // Waiting, or cancelled while it waited (it keeps `pausedAt` until a run ends it).
+    if (!t || publicStatus(t) !== 'waiting_approval') return undefined;
     return {
       taskId: t.id,
       actor: {
@@ -260,7 +188,7 @@ export class TaskRepository {
   async stalled(olderThanMs: number): Promise<string[]> {
     const rows = await this.prisma.$queryRaw<{ id: string }[]>`
       SELECT t."id" FROM "Task" t
-      WHERE t."status" = 'waiting_approval'
+      WHERE (t."status" = 'waiting_approval' OR (t."status" = 'cancelling' AND t."pausedAt" IS NOT NULL))
         AND t."updatedAt" < (now() AT TIME ZONE 'UTC') - make_interval(secs => ${olderThanMs / 1000}::double precision)
         AND NOT EXISTS (SELECT 1 FROM "Approval" a WHERE a."taskId" = t."id" AND a."status" = 'pending')
       LIMIT 100`;
@@ -304,18 +232,6 @@ export class TaskRepository {
     });
   }
 
-  /** Remembers a cancellation on the row, so it survives the replica that should have acted on it. */
-  async requestCancel(taskId: string, reason: string): Promise<void> {
-    await this.prisma.task.updateMany({
-      where: {
-        id: taskId,
-        status: { notIn: [...Tasks.TERMINAL_TASK_STATUSES] },
-        cancelRequestedAt: null,
-      },
-      data: { cancelRequestedAt: new Date(), cancelReason: reason },
-    });
-  }
-
   /**
    * Stores the outcome and returns how many steps the task has stored, the count its terminal event
    * reports (so the event, GET /tasks/{id} and the task list agree). One statement: the step that was
@@ -333,31 +249,32 @@ export class TaskRepository {
                  ${i.action.id}, ${i.action.kind}, ${i.action.target}, 'cancelled',
                  ${jsonText(i.action.input)}::jsonb, ${`${taskId}:${i.action.id}`},
                  ${i.startedAt.toISOString()}::timestamp(3), (now() AT TIME ZONE 'UTC')
-          FROM finished
+          FROM moved
           ON CONFLICT DO NOTHING
           RETURNING 1`
       : Prisma.sql`SELECT 1 WHERE false`;
     // The final SELECT does not see the CTE's insert (one snapshot): it counts it separately.
-    const [row] = await this.prisma.$queryRaw<{ updated: number; steps: number }[]>`
-      WITH finished AS (
-        UPDATE "Task" SET
-          "status" = ${o.status}, "planner" = ${o.planner}, "plan" = ${jsonText(o.plan)}::jsonb,
+    const r = await this.states.transition<{ steps: number }>(
+      taskId,
+      { on: endTrigger(o.status), from: ['running', 'cancelling'], tenantId },
+      {
+        set: Prisma.sql`"planner" = ${o.planner}, "plan" = ${jsonText(o.plan)}::jsonb,
           "result" = ${o.result === undefined ? null : scrubJson(o.result)},
           "output" = ${jsonText(o.output)}::jsonb, "error" = ${jsonText(o.error)}::jsonb,
           "usage" = ${jsonText(o.usage)}::jsonb, "lastEventSeq" = ${o.lastEventSeq},
           "verdict" = ${jsonText(o.verdict)}::jsonb,
           "finishedAt" = COALESCE("startedAt", "createdAt")
-                         + make_interval(secs => ${o.durationMs / 1000}::double precision),
-          "updatedAt" = (now() AT TIME ZONE 'UTC')
-        WHERE "id" = ${taskId}::uuid AND "tenantId" = ${tenantId}
-        RETURNING 1
-      ),
-      interrupted AS (${interrupted})
-      SELECT (SELECT count(*) FROM finished)::int AS "updated",
-             ((SELECT count(*) FROM "Step" WHERE "taskId" = ${taskId}::uuid)
-              + (SELECT count(*) FROM interrupted))::int AS "steps"`;
-    if (row?.updated !== 1) throw new Error(`task ${taskId} has no row to finish`);
-    return row.steps;
+                         + make_interval(secs => ${o.durationMs / 1000}::double precision)`,
+        with: [{ name: 'interrupted', sql: interrupted }],
+        select: Prisma.sql`((SELECT count(*) FROM "Step" WHERE "taskId" = ${taskId}::uuid)
+              + (SELECT count(*) FROM interrupted))::int AS "steps"`,
+      },
+    );
+    // Ended (or gone) meanwhile: another run of it stored its end. Its submission is delivered again
+    // and finds it ended (`ended-before`), as a redelivery after a crash does.
+    if (!r.moved && r.state === undefined) throw new Error(`task ${taskId} has no row to finish`);
+    if (!r.moved) throw new TaskStateRace(taskId, o.status, r.state ?? 'gone');
+    return r.extra.steps;
   }
 
   /**
@@ -367,17 +284,20 @@ export class TaskRepository {
    */
   async abandon(a: AbandonedTask): Promise<void> {
     const tenantId = tenantOf(a.actor);
-    const final = {
-      status: 'failed',
-      error: json(a.error),
-      lastEventSeq: a.lastEventSeq,
-      finishedAt: new Date(),
-    };
-    const updated = await this.prisma.task.updateMany({
-      where: { id: a.taskId, tenantId, status: { notIn: [...Tasks.TERMINAL_TASK_STATUSES] } },
-      data: final,
-    });
-    if (updated.count > 0) return;
+    const finishedAt = new Date();
+    const r = await this.states.transition(
+      a.taskId,
+      {
+        on: 'abandoned',
+        from: ['queued', 'running', 'waiting_approval', 'waiting_thread', 'cancelling'],
+        tenantId,
+      },
+      {
+        set: Prisma.sql`"error" = ${jsonText(a.error)}::jsonb, "lastEventSeq" = ${a.lastEventSeq},
+          "finishedAt" = ${finishedAt.toISOString()}::timestamp(3)`,
+      },
+    );
+    if (r.moved || r.state !== undefined) return;
     await this.prisma.task.createMany({
       data: [
         {
@@ -391,10 +311,13 @@ export class TaskRepository {
           threadId: a.threadId ?? null,
           planner: a.planner,
           createdAt: a.submittedAt,
-          ...final,
+          status: TaskStateStore.created('abandoned'),
+          error: json(a.error),
+          lastEventSeq: a.lastEventSeq,
+          finishedAt,
         },
       ],
-      // A terminal row (or another tenant's) is left as it is.
+      // A row stored meanwhile (or another tenant's) is left as it is.
       skipDuplicates: true,
     });
   }
@@ -439,7 +362,7 @@ export class TaskRepository {
       taskId: t.id,
       userId: t.userId,
       tenantId: t.tenantId,
-      status: t.status as Tasks.TaskStatus,
+      status: publicStatus(t),
       task: t.text,
       ...(run ? { run } : {}),
       ...(t.scheduleId ? { scheduleId: t.scheduleId } : {}),
@@ -473,16 +396,6 @@ export class TaskRepository {
       })),
     };
   }
-}
-
-/** What the row keeps of a run's origin besides its parent and kind: the fork point and edits. */
-function runFromOf(run: Tasks.RunOrigin | undefined): Record<string, unknown> | undefined {
-  if (!run || (!run.from && !run.edits && !run.batchId)) return undefined;
-  return {
-    ...(run.from ? { from: run.from } : {}),
-    ...(run.edits ? { edits: run.edits } : {}),
-    ...(run.batchId ? { batchId: run.batchId } : {}),
-  };
 }
 
 /** A replay's or fork's origin, as its view shows it. */

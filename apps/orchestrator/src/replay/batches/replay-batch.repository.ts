@@ -128,7 +128,10 @@ export class ReplayBatchRepository {
     });
   }
 
-  /** Running items whose run never reached a replica (its submission was lost): sent again. */
+  /**
+   * Running items whose run never reached a replica (its submission was lost: no row, or its row
+   * still queued): sent again.
+   */
   async lostStarts(batchId: string, olderThanMs: number): Promise<ItemRow[]> {
     const rows = await this.prisma.$queryRaw<
       { position: number; taskId: string; runTaskId: string }[]
@@ -136,7 +139,7 @@ export class ReplayBatchRepository {
       SELECT i."position", i."taskId", i."runTaskId" FROM "ReplayBatchItem" i
       WHERE i."batchId" = ${batchId}::uuid AND i."status" = 'running'
         AND i."startedAt" < (now() AT TIME ZONE 'UTC') - make_interval(secs => ${olderThanMs / 1000}::double precision)
-        AND NOT EXISTS (SELECT 1 FROM "Task" t WHERE t."id" = i."runTaskId")`;
+        AND NOT EXISTS (SELECT 1 FROM "Task" t WHERE t."id" = i."runTaskId" AND t."status" <> 'queued')`;
     return rows.map((r) => ({ ...r, status: 'running', outcome: null, summary: null }));
   }
 

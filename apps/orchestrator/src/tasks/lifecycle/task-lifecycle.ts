@@ -58,7 +58,7 @@ export const TASK_LIFECYCLE = new StateMachine<TaskPhase, TaskTrigger>({
       from: 'received',
       on: 'claimed',
       to: 'starting',
-      note: 'the row is inserted as running (or found, on a redelivery: the run resumes); `orchestrator.task.started` for a new task',
+      note: 'the row is inserted as running, or its queued row taken (a new task: `orchestrator.task.started`), or found, on a redelivery or after approvals: the run resumes',
     },
     {
       from: 'received',
@@ -106,7 +106,7 @@ export const TASK_LIFECYCLE = new StateMachine<TaskPhase, TaskTrigger>({
       from: 'pausing',
       on: 'failed',
       to: 'finishing',
-      note: 'the task could not be stored as waiting (it ended meanwhile, or the store failed)',
+      note: 'the task could not be stored as waiting: a cancel was stored meanwhile (the stored task is `cancelling`), and it ends as cancelled',
     },
     {
       from: 'planning',

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { TaskResumer } from '../../approvals/task-resumer.js';
-import { TaskRepository } from '../task.repository.js';
+import { type PauseResult, TaskRepository } from '../task.repository.js';
 import type { TaskRun } from '../run-task/task-run.js';
 
 /**
@@ -20,15 +20,18 @@ export class PauseTaskUseCase {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** False when the task was not running any more (then it is finished as it is). */
-  async pause(run: TaskRun): Promise<boolean> {
+  /**
+   * Not paused when the task is not running any more: a cancel stored while it was pausing (then it
+   * ends as cancelled, with the cancel's reason), or an end another run stored.
+   */
+  async pause(run: TaskRun): Promise<PauseResult> {
     const { taskId } = run.submission;
     await run.events.flush();
     const paused = await this.repository.pause(taskId, run.plan, run.events.lastSeq);
-    if (!paused) return false;
+    if (!paused.paused) return paused;
     run.phase.fire('stored-waiting');
     this.logger.info({ taskId }, 'task waits for approval');
     await this.resumer.resumeIfDecided(taskId);
-    return true;
+    return paused;
   }
 }

@@ -69,8 +69,12 @@ export class RunTaskUseCase {
     if (result.status === 'waiting_approval') {
       // Stored as waiting; the last decision (or a cancellation) submits it again. It keeps its slot
       // for the rest of its lease, renewed when it resumes (docs/quotas.md).
-      await this.pauser.pause(run);
-      return;
+      const paused = await this.pauser.pause(run);
+      if (paused.paused) return;
+      // A cancel was stored while it was pausing: it ends now (pausing → finishing, `failed`).
+      if (paused.state !== 'cancelling') throw new Error(`task ${taskId} ended while it paused`);
+      run.phase.fire('failed');
+      result = { status: 'cancelled', reason: paused.cancelReason ?? 'cancelled by user' };
     }
     const outcome: Outcome = result;
     if (run.signal.aborted && !(run.signal.reason instanceof CancelledBy)) {

@@ -7,6 +7,7 @@ import { BLOCKED_PLACEHOLDER } from '../../guardrails/guardrail.service.js';
 import { Guardrails } from '../../guardrails/guardrails.js';
 import { CancellationRegistry } from '../cancellation.registry.js';
 import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
+import { TASK_STATE } from '../state/task-state.machine.js';
 import { RunOrigins, runSubmission } from '../../replay/run-origins.js';
 import { TaskEventLog } from '../task-event.log.js';
 import { type StoredStep, TaskRepository } from '../task.repository.js';
@@ -69,7 +70,7 @@ export class StartTask {
     const text = inputHit ? BLOCKED_PLACEHOLDER : request.task;
     const claim = await this.repository.claim(submission, planner.kind, text);
     const phase = TASK_LIFECYCLE.start();
-    if (claim.resumed && Tasks.TERMINAL_TASK_STATUSES.includes(claim.status)) {
+    if (claim.resumed && TASK_STATE.isFinal(claim.status)) {
       phase.fire('ended-before');
       await this.eventLog.ensureTerminalEvent(taskId, planner.kind);
       return undefined;

@@ -8,6 +8,7 @@ import type { ItemRow } from '../batch-plan.js';
 import type { BatchHead, ReplayBatchRepository } from '../replay-batch.repository.js';
 import { runTaskIdOf } from '../run-ids.js';
 import { AdvanceBatchesUseCase, originOf } from './advance-batches.use-case.js';
+import type { TaskRepository } from '../../../tasks/task.repository.js';
 
 const BATCH = '0b0e6c36-1f2a-4c1e-9f4e-2d5b6c7d8e9f';
 const TASK = '7f3a2c1e-9b8d-4e6f-a1b2-c3d4e5f60718';
@@ -78,6 +79,7 @@ describe("a batch's runs and its tenant's quota", () => {
    */
   async function advanceWithRoom(room: number, lost: ItemRow[] = []) {
     const published: string[] = [];
+    const queued: string[] = [];
     const admitted: unknown[] = [];
     const lostAfter: number[] = [];
     const batches = {
@@ -92,8 +94,11 @@ describe("a batch's runs and its tenant's quota", () => {
       task: { findMany: async () => [{ id: TASK, text: 'what is 6 * 7' }] },
     } as unknown as PrismaService;
     const jetstream = {
-      publish: async (_s: unknown, _t: unknown, sub: Tasks.TaskSubmission) =>
-        void published.push(sub.taskId),
+      publish: async (_s: unknown, _t: unknown, sub: Tasks.TaskSubmission) => {
+        // Stored queued (with its origin) before it is sent.
+        expect(queued).toContain(sub.taskId);
+        published.push(sub.taskId);
+      },
     } as unknown as JetStreamService;
     const admission = {
       admit: async (s: unknown) => {
@@ -108,9 +113,15 @@ describe("a batch's runs and its tenant's quota", () => {
       { REPLAY_BATCH_SWEEP_MS: 1_000, REPLAY_BATCH_LOST_AFTER_MS: 4_000 },
       { info: jest.fn(), warn: jest.fn() } as unknown as Logger,
       admission,
+      {
+        enqueue: async (sub: Tasks.TaskSubmission) => {
+          expect(sub.run).toMatchObject({ of: TASK });
+          queued.push(sub.taskId);
+        },
+      } as unknown as TaskRepository,
     );
     await sut.advance(BATCH);
-    return { published, admitted, lostAfter };
+    return { published, admitted, lostAfter, queued };
   }
 
   it('admits each run as the batch owner before it is sent', async () => {
@@ -122,8 +133,10 @@ describe("a batch's runs and its tenant's quota", () => {
   });
 
   it('sends none past the first refusal: the rest wait for a later sweep', async () => {
-    const { published, admitted } = await advanceWithRoom(1);
+    const { published, admitted, queued } = await advanceWithRoom(1);
     expect(published).toEqual([runTaskIdOf(BATCH, 0)]);
+    // A refused run is not stored either: a read of it finds nothing, as before it is sent.
+    expect(queued).toEqual([runTaskIdOf(BATCH, 0)]);
     expect(admitted).toHaveLength(2);
   });
 

@@ -14,6 +14,7 @@ import { TaskAdmission } from '../../../quotas/task-admission.js';
 import { type ItemRow, planAdvance } from '../batch-plan.js';
 import { type BatchHead, ReplayBatchRepository } from '../replay-batch.repository.js';
 import { runTaskIdOf } from '../run-ids.js';
+import { TaskRepository } from '../../../tasks/task.repository.js';
 
 /**
  * Moves the running replay batches on: every REPLAY_BATCH_SWEEP_MS each replica takes each running
@@ -22,6 +23,9 @@ import { runTaskIdOf } from '../run-ids.js';
  * other, whose task id is named after the item, so a start sent twice — the sweep's repeat of a start
  * lost between the commit and the publish — runs once. The batch table is the due list: a restart
  * loses nothing.
+ *
+ * A started run is stored `queued` (with its origin) before it is sent; a run still queued
+ * REPLAY_BATCH_LOST_AFTER_MS after its start is sent again (the message id keeps one).
  *
  * Each run is admitted against its tenant's `concurrentTasks` and `tasksPerMinute` (TaskAdmission,
  * the gateway's counters) before it is sent, as a task submitted through the gateway is. A run a full
@@ -46,6 +50,7 @@ export class AdvanceBatchesUseCase implements OnApplicationBootstrap, OnModuleDe
     >,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly admission: TaskAdmission,
+    private readonly tasks: TaskRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -110,6 +115,8 @@ export class AdvanceBatchesUseCase implements OnApplicationBootstrap, OnModuleDe
         correlationId: head.correlationId,
         run: originOf(head, item.taskId),
       };
+      // Stored queued with its origin first: a read of the run says what it runs before it starts.
+      await this.tasks.enqueue(submission);
       await this.jetstream.publish(Tasks.TaskSubmitted, [], submission, {
         msgId: runTaskId,
         actor: head.actor,

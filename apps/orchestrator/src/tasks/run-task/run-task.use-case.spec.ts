@@ -1,0 +1,78 @@
+import { describe, expect, it, jest } from '@jest/globals';
+import type { Tasks } from '@switchboard/contracts';
+import type { TaskSlots } from '../../quotas/task-slots.js';
+import type { WaitForThreadUseCase } from '../../threads/wait-for-thread/wait-for-thread.use-case.js';
+import type { CancellationRegistry } from '../cancellation.registry.js';
+import type { FinishTaskUseCase } from '../finish-task/finish-task.use-case.js';
+import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
+import type { PauseTaskUseCase } from '../pause-task/pause-task.use-case.js';
+import type { PauseResult } from '../task.repository.js';
+import type { TaskTelemetry } from '../task.telemetry.js';
+import type { StartTask } from './start-task.js';
+import type { TaskLoop } from './task-loop.js';
+import type { Outcome, TaskRun } from './task-run.js';
+import { RunTaskUseCase } from './run-task.use-case.js';
+
+const submission = {
+  taskId: '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b',
+  actor: { userId: 'ann', role: 'user' },
+  request: { task: 'delete the file' },
+  submittedAt: new Date().toISOString(),
+  correlationId: 'c-1',
+} as Tasks.TaskSubmission;
+
+/** A run whose loop stopped for an approval, and a pause that found `paused`. */
+async function runPausing(paused: PauseResult) {
+  const run = {
+    submission,
+    // The loop left it pausing: a call of its round needs a decision.
+    phase: TASK_LIFECYCLE.walk('claimed', 'toolbox-ready', 'actions-decided', 'approval-needed'),
+    signal: new AbortController().signal,
+    startedAt: new Date(),
+    resumed: false,
+  } as unknown as TaskRun;
+  const finished: Outcome[] = [];
+  const sut = new RunTaskUseCase(
+    { start: async () => ({ run, storedSteps: [] }) } as unknown as StartTask,
+    { run: async () => ({ status: 'waiting_approval' }) } as unknown as TaskLoop,
+    {
+      finish: async (_r: TaskRun, outcome: Outcome) => void finished.push(outcome),
+    } as unknown as FinishTaskUseCase,
+    { pause: async () => paused } as unknown as PauseTaskUseCase,
+    { unregister: jest.fn(), broadcast: jest.fn() } as unknown as CancellationRegistry,
+    {
+      track: (_s: unknown, _d: unknown, f: () => Promise<void>) => f(),
+      begin: jest.fn(),
+      end: jest.fn(),
+    } as unknown as TaskTelemetry,
+    { hold: () => () => undefined } as unknown as TaskSlots,
+    { TASK_TIMEOUT_MS: 60_000 },
+    { mayRun: async () => true } as unknown as WaitForThreadUseCase,
+  );
+  await sut.execute(submission, 1);
+  return { run, finished };
+}
+
+describe('RunTaskUseCase, a task that stops for an approval', () => {
+  it('is left waiting when its row is stored as waiting', async () => {
+    const { run, finished } = await runPausing({ paused: true });
+    expect(finished).toEqual([]);
+    expect(run.phase.state).toBe('pausing');
+  });
+
+  it('ends as cancelled when a cancel was stored while it paused, with the cancel’s reason', async () => {
+    const { run, finished } = await runPausing({
+      paused: false,
+      state: 'cancelling',
+      cancelReason: 'changed my mind',
+    });
+    expect(finished).toEqual([{ status: 'cancelled', reason: 'changed my mind' }]);
+    expect(run.phase.history.slice(-2)).toEqual(['pausing', 'finishing']);
+  });
+
+  it('is delivered again when another run ended it meanwhile (it then finds it ended)', async () => {
+    await expect(runPausing({ paused: false, state: 'completed' })).rejects.toThrow(
+      /ended while it paused/,
+    );
+  });
+});

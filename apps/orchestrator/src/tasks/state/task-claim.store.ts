@@ -1,0 +1,256 @@
+import {
+  DomainError,
+  type ErrorBody,
+  isAdmin,
+  PLATFORM_ADMIN_ROLE,
+  sameTenant,
+  type Tasks,
+  tenantOf,
+} from '@switchboard/contracts';
+import { jsonText } from '@switchboard/runtime';
+import { Prisma } from '../../generated/prisma/client.js';
+import type { PrismaService } from '../../prisma/prisma.service.js';
+import type { TaskState } from './task-state.machine.js';
+import { TaskStateStore } from './task-state.store.js';
+
+export interface StoredStep {
+  actionId: string;
+  index: number;
+  status: Tasks.StepStatus;
+  output: unknown;
+  error: ErrorBody | null;
+}
+
+export interface TaskClaim {
+  resumed: boolean;
+  /** The stored state after the claim (`running`; `cancelling`, or an end, for a resumed task). */
+  status: TaskState;
+  steps: StoredStep[];
+  /** When the task first started (the wall-time budget counts from here). */
+  startedAt: Date;
+  /** Time the task spent waiting for approvals: its wall-time budget is extended by it. */
+  waitedMs: number;
+  /** A cancellation requested while no replica was running it (e.g. between a crash and the resume). */
+  cancelReason?: string;
+}
+
+interface ClaimRow {
+  created: boolean;
+  requesterTenant: string | null;
+  requestedBy: string | null;
+  requesterRole: string | null;
+  reason: string | null;
+}
+
+/**
+ * The reason of a queued cancellation by the submitter or an admin of the task's tenant (or the
+ * platform operator), if there is one. A user id names someone within their tenant only.
+ */
+function queuedCancelReason(s: Tasks.TaskSubmission, row: ClaimRow): string | undefined {
+  if (row.reason === null || row.requestedBy === null) return undefined;
+  const tenant = tenantOf(s.actor);
+  const requester = { role: row.requesterRole ?? 'user', tenantId: row.requesterTenant ?? '' };
+  const byOwner = requester.tenantId === tenant && row.requestedBy === s.actor.userId;
+  const byAdmin = isAdmin(requester) && sameTenant(requester, tenant);
+  return byOwner || byAdmin ? row.reason : undefined;
+}
+
+/**
+ * The transitions that start a run, or come before one: a task stored `queued` before it runs, its
+ * claim (the row inserted as running, a queued row taken, a waiting task resumed, or a redelivery's
+ * row read as it is) and a cancel stored on the row. Every status it writes goes through the
+ * TaskStateStore; TaskRepository offers them with the task's other reads and writes.
+ */
+export class TaskClaimStore {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly states: TaskStateStore,
+  ) {}
+
+  /**
+   * Creates the task as running, in its submitter's tenant, or, when it exists (a redelivery after a
+   * crash), returns its state. `text` is what may be stored of the request: the caller replaces text a
+   * guardrail blocked.
+   */
+  async claim(
+    s: Tasks.TaskSubmission,
+    planner: Tasks.PlannerKind,
+    text: string,
+  ): Promise<TaskClaim> {
+    const startedAt = new Date();
+    const tenant = tenantOf(s.actor);
+    // One round trip on every task's critical path: the insert (nothing when the row exists, i.e. a
+    // redelivery) and the cancellation that may have arrived while the task was queued — the task's
+    // tenant's own first, else one by the platform operator (another tenant's never counts).
+    const [claimed] = await this.prisma.$queryRaw<ClaimRow[]>`
+      WITH created AS (
+        INSERT INTO "Task" ("id", "tenantId", "userId", "role", "status", "text", "request",
+                            "correlationId", "threadId", "planner", "createdAt", "updatedAt", "startedAt",
+                            "parentId", "runKind", "runFrom", "scheduleId")
+        VALUES (${s.taskId}::uuid, ${tenant}, ${s.actor.userId}, ${s.actor.role}, ${TaskStateStore.created('claimed')}, ${text},
+                ${jsonText({ ...s.request, task: text })}::jsonb, ${s.correlationId},
+                ${s.request.thread_id ?? null}, ${planner}, ${new Date(s.submittedAt).toISOString()}::timestamp(3), (now() AT TIME ZONE 'UTC'),
+                ${startedAt.toISOString()}::timestamp(3), ${s.run?.of ?? null}::uuid, ${s.run?.kind ?? null},
+                ${jsonText(runFromOf(s.run))}::jsonb, ${s.scheduleId ?? null}::uuid)
+        ON CONFLICT ("id") DO NOTHING
+        RETURNING 1
+      )
+      SELECT EXISTS (SELECT 1 FROM created) AS "created", q."tenantId" AS "requesterTenant",
+             q."requestedBy", q."requesterRole", q."reason"
+      FROM (SELECT 1) AS one
+      LEFT JOIN LATERAL (
+        SELECT * FROM "QueuedCancellation"
+        WHERE "taskId" = ${s.taskId}::uuid
+          AND ("tenantId" = ${tenant} OR "requesterRole" = ${PLATFORM_ADMIN_ROLE})
+        ORDER BY ("tenantId" = ${tenant}) DESC, "requestedAt"
+        LIMIT 1
+      ) AS q ON TRUE`;
+    if (!claimed?.created) return this.resume(s, planner, text, startedAt);
+    const queued = queuedCancelReason(s, claimed);
+    if (queued !== undefined) await this.requestCancel(s.taskId, queued);
+    return {
+      resumed: false,
+      status: 'running',
+      steps: [],
+      startedAt,
+      waitedMs: 0,
+      ...(queued !== undefined ? { cancelReason: queued } : {}),
+    };
+  }
+
+  /**
+   * A task known before any replica runs it (a replay batch's run): stored `queued` with its origin,
+   * so a read of it says what it will run (`run`) before it does. Its claim takes the row; a row that
+   * exists already is left as it is.
+   */
+  async enqueue(s: Tasks.TaskSubmission): Promise<void> {
+    await this.prisma.$executeRaw`
+      INSERT INTO "Task" ("id", "tenantId", "userId", "role", "status", "text", "request",
+                          "correlationId", "threadId", "createdAt", "updatedAt", "parentId", "runKind",
+                          "runFrom", "scheduleId")
+      VALUES (${s.taskId}::uuid, ${tenantOf(s.actor)}, ${s.actor.userId}, ${s.actor.role},
+              ${TaskStateStore.created()}, ${s.request.task}, ${jsonText(s.request)}::jsonb,
+              ${s.correlationId}, ${s.request.thread_id ?? null},
+              ${new Date(s.submittedAt).toISOString()}::timestamp(3), (now() AT TIME ZONE 'UTC'),
+              ${s.run?.of ?? null}::uuid, ${s.run?.kind ?? null}, ${jsonText(runFromOf(s.run))}::jsonb,
+              ${s.scheduleId ?? null}::uuid)
+      ON CONFLICT ("id") DO NOTHING`;
+  }
+
+  /**
+   * The state of a task whose row exists: claimed before (a redelivery, a resume after approvals), or
+   * stored as queued before any replica claimed it. Only in the submission's tenant: a submission
+   * naming another tenant's task is refused for good (dead-lettered) and touches nothing of it. A row
+   * another replica moves meanwhile is read again.
+   */
+  private async resume(
+    s: Tasks.TaskSubmission,
+    planner: Tasks.PlannerKind,
+    text: string,
+    startedAt: Date,
+  ): Promise<TaskClaim> {
+    const tenant = tenantOf(s.actor);
+    for (let attempt = 0; ; attempt++) {
+      const task = await this.prisma.task.findUniqueOrThrow({
+        where: { id: s.taskId },
+        include: { steps: { orderBy: { index: 'asc' } } },
+      });
+      if (task.tenantId !== tenant) {
+        throw new DomainError('CONFLICT', `task ${s.taskId} exists in another tenant: not run`);
+      }
+      // Cancelled while queued, it was never started: its first run is a new one (it ends at once).
+      const fresh = task.status === 'cancelling' && task.startedAt === null;
+      const found: TaskClaim = {
+        resumed: !fresh,
+        status: task.status as TaskState,
+        startedAt: task.startedAt ?? (fresh ? startedAt : task.createdAt),
+        waitedMs: task.waitedMs,
+        ...(task.cancelRequestedAt
+          ? { cancelReason: task.cancelReason ?? 'cancelled by user' }
+          : {}),
+        steps: task.steps.map((st) => ({
+          actionId: st.actionId,
+          index: st.index,
+          status: st.status as Tasks.StepStatus,
+          output: st.output,
+          error: (st.error as ErrorBody | null) ?? null,
+        })),
+      };
+      const moved =
+        task.status === 'queued'
+          ? await this.claimQueued(s, task.version, planner, text, startedAt)
+          : task.status === 'waiting_approval'
+            ? await this.resumeWaiting(s.taskId, task.version, tenant)
+            : found;
+      if (moved) return moved === found ? found : { ...found, ...moved };
+      // Another replica (or a decision, a cancel) moved it between the read and the transition.
+      if (attempt === 2) throw new Error(`task ${s.taskId} kept moving while it was claimed`);
+    }
+  }
+
+  /** A queued row taken by its first run: as new as an insert (its request as the run resolved it). */
+  private async claimQueued(
+    s: Tasks.TaskSubmission,
+    version: number,
+    planner: Tasks.PlannerKind,
+    text: string,
+    startedAt: Date,
+  ): Promise<Partial<TaskClaim> | undefined> {
+    const r = await this.states.transition(
+      s.taskId,
+      { on: 'claimed', from: 'queued', expectedVersion: version, tenantId: tenantOf(s.actor) },
+      {
+        set: Prisma.sql`"text" = ${text}, "request" = ${jsonText({ ...s.request, task: text })}::jsonb,
+          "planner" = ${planner}, "correlationId" = ${s.correlationId},
+          "threadId" = ${s.request.thread_id ?? null}, "startedAt" = ${startedAt.toISOString()}::timestamp(3),
+          "runFrom" = ${jsonText(runFromOf(s.run))}::jsonb`,
+      },
+    );
+    return r.moved
+      ? { resumed: false, status: 'running', steps: [], startedAt, waitedMs: 0 }
+      : undefined;
+  }
+
+  /** A task that waited for approvals runs again: the wait is added to its time budget. */
+  private async resumeWaiting(
+    taskId: string,
+    version: number,
+    tenantId: string,
+  ): Promise<Partial<TaskClaim> | undefined> {
+    const r = await this.states.transition<{ waitedMs: number }>(
+      taskId,
+      { on: 'resumed', from: 'waiting_approval', expectedVersion: version, tenantId },
+      {
+        set: Prisma.sql`"pausedAt" = NULL,
+          "waitedMs" = "waitedMs" + GREATEST(0, (EXTRACT(EPOCH FROM ((now() AT TIME ZONE 'UTC') - "pausedAt")) * 1000)::int)`,
+        select: Prisma.sql`(SELECT "waitedMs" FROM moved) AS "waitedMs"`,
+      },
+    );
+    return r.moved ? { status: 'running', waitedMs: r.extra.waitedMs } : undefined;
+  }
+
+  /**
+   * Stores the cancel on the row (`cancelling`), so it survives the replica that should act on it.
+   * False when there is nothing to cancel: it ended, or a cancel was stored before.
+   */
+  async requestCancel(taskId: string, reason: string): Promise<boolean> {
+    const r = await this.states.transition(
+      taskId,
+      { on: 'cancel-requested', from: ['queued', 'running', 'waiting_approval'] },
+      {
+        set: Prisma.sql`"cancelRequestedAt" = (now() AT TIME ZONE 'UTC'), "cancelReason" = ${reason}`,
+      },
+    );
+    return r.moved;
+  }
+}
+
+/** What the row keeps of a run's origin besides its parent and kind: the fork point and edits. */
+export function runFromOf(run: Tasks.RunOrigin | undefined): Record<string, unknown> | undefined {
+  if (!run || (!run.from && !run.edits && !run.batchId)) return undefined;
+  return {
+    ...(run.from ? { from: run.from } : {}),
+    ...(run.edits ? { edits: run.edits } : {}),
+    ...(run.batchId ? { batchId: run.batchId } : {}),
+  };
+}

@@ -1,0 +1,149 @@
+import { StateMachine, type Tasks } from '@switchboard/contracts';
+
+/**
+ * Where a task stands, as stored (`Task.status`), whichever replica looks: `queued` (known, no replica
+ * has claimed it; a task nobody stored yet is queued implicitly, its submission on the stream),
+ * `running` (a replica holds it), `waiting_approval` (no replica holds it until its last decision
+ * submits it again), `waiting_thread` (behind an earlier task of its thread), `cancelling` (a cancel
+ * was stored; the run that holds it, or the next one, stops it), and the three ends.
+ */
+export type TaskState =
+  | 'queued'
+  | 'running'
+  | 'waiting_approval'
+  | 'waiting_thread'
+  | 'cancelling'
+  | 'completed'
+  | 'failed'
+  | 'cancelled';
+
+/** What moves a stored task from one state to the next. */
+export type TaskStateTrigger =
+  | 'claimed'
+  | 'paused'
+  | 'resumed'
+  | 'behind-thread'
+  | 'thread-handed-over'
+  | 'cancel-requested'
+  | 'completed'
+  | 'failed'
+  | 'cancelled'
+  | 'abandoned';
+
+export const TASK_STATES: readonly TaskState[] = [
+  'queued',
+  'running',
+  'waiting_approval',
+  'waiting_thread',
+  'cancelling',
+  'completed',
+  'failed',
+  'cancelled',
+];
+
+const ENDS: readonly TaskState[] = ['completed', 'failed', 'cancelled'];
+/** The states a run that ends leaves: the run held it, or a cancel came while it did. */
+const HELD: readonly TaskState[] = ['running', 'cancelling'];
+
+/**
+ * The stored task. Every write of `Task.status` is one of these rows, made by TaskStateStore as one
+ * statement that compares and sets (state, version): a replica that lost a race to another (a
+ * redelivery, a decision, a cancel) learns it instead of overwriting it. A task waiting for a remote
+ * agent is `running` (its replica holds the delegation's request open): a `waiting_remote` state
+ * comes with delegations that let go of the replica.
+ */
+export const TASK_STATE = new StateMachine<TaskState, TaskStateTrigger>({
+  name: 'stored task',
+  initial: 'queued',
+  final: ENDS,
+  transitions: [
+    {
+      from: 'queued',
+      on: 'claimed',
+      to: 'running',
+      note: 'a replica claims it: its row is inserted as running (version 0), or its queued row is taken; `orchestrator.task.started`',
+    },
+    {
+      from: 'queued',
+      on: 'behind-thread',
+      to: 'waiting_thread',
+      note: 'its thread runs an earlier task (docs/api.md, "Threads"); today its `ThreadWaiter` row holds it and it has no task row (it reads as `queued`)',
+    },
+    {
+      from: 'waiting_thread',
+      on: 'thread-handed-over',
+      to: 'queued',
+      note: 'the task before it ended and handed it the thread: its submission is on the stream again',
+    },
+    {
+      from: 'running',
+      on: 'paused',
+      to: 'waiting_approval',
+      note: 'a call needs a decision: events flushed, plan and `pausedAt` stored, the submission acked',
+    },
+    {
+      from: 'waiting_approval',
+      on: 'resumed',
+      to: 'running',
+      note: 'the last decision submitted it again and a replica claims it: the wait is added to its time budget',
+    },
+    {
+      from: ['queued', 'running', 'waiting_approval'],
+      on: 'cancel-requested',
+      to: 'cancelling',
+      note: "the user's cancel (or a thread's interrupt), stored before anything acts on it: the replica holding it aborts; a waiting task is submitted again to end",
+    },
+    {
+      from: HELD,
+      on: 'completed',
+      to: 'completed',
+      note: 'an answer (also one that came before the run heard a cancel): row final with its result, usage and `finishedAt`',
+    },
+    {
+      from: HELD,
+      on: 'failed',
+      to: 'failed',
+      note: 'a limit, a guardrail, a planning failure, the time budget or an error that cannot be retried',
+    },
+    {
+      from: HELD,
+      on: 'cancelled',
+      to: 'cancelled',
+      note: 'the run stopped for a cancel: the step under way stored as cancelled in the same statement',
+    },
+    {
+      from: ['queued', 'running', 'waiting_approval', 'waiting_thread', 'cancelling'],
+      on: 'abandoned',
+      to: 'failed',
+      note: 'its submission was dead-lettered (it can never run): failed, or a failed row when it had none',
+    },
+  ],
+});
+
+/** What of a row tells its public status. */
+export interface StoredStatus {
+  status: string;
+  pausedAt?: Date | null;
+  startedAt?: Date | null;
+}
+
+/** The task's status as the API and the task events show it (`cancelling` is not one of them). */
+export function publicStatus({ status, pausedAt, startedAt }: StoredStatus): Tasks.TaskStatus {
+  switch (status as TaskState) {
+    case 'cancelling':
+      // Today's value: what it was when the cancel was stored (a waiting task keeps `pausedAt`, a
+      // queued one has not started).
+      return pausedAt ? 'waiting_approval' : startedAt ? 'running' : 'queued';
+    case 'waiting_thread':
+      return 'queued';
+    default:
+      return status as Tasks.TaskStatus;
+  }
+}
+
+/** The transition trigger of a run's outcome. */
+export function endTrigger(
+  status: Extract<Tasks.TaskStatus, 'completed' | 'failed' | 'cancelled'>,
+): TaskStateTrigger {
+  return status;
+}
