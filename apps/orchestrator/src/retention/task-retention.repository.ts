@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { Tasks } from '@switchboard/contracts';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 
 /** The stored statuses of a task that has ended: nothing will change its record any more. */
-const ENDED = Prisma.sql`('completed', 'failed', 'cancelled')`;
+const ENDED = Prisma.sql`(${Prisma.join([...Tasks.TERMINAL_TASK_STATUSES])})`;
 
 /**
  * Deletes ended tasks past their retention. Steps, planning rounds and approvals go with the row (their
