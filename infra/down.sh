@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run down`: stops what `npm run up` started, by PID: the six services (or the cell that runs
-# them, with SB_SHAPE=cell), the sample agents and
+# them, the default shape), the sample agents and
 # their bridges, the stack's Prosody and NATS, and
 # PostgreSQL/Redis/NATS only when .run/infra-started says these scripts started them. Daemons that were
 # already running before (the machine's own) are left alone.
@@ -35,7 +35,7 @@ for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do
   fi
   rm -f "$pidfile"
 done
-# The cell (SB_SHAPE=cell): one process, which stops its services itself, the gateway first.
+# The cell (the default shape): one process, which stops its services itself, the gateway first.
 if pid="$(cell_pid)"; then
   stop_pid "$pid" "the cell" 60
 fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run status`: what runs of the local stack: services (PID, /readiness; the cell's PID for each
-# when `SB_SHAPE=cell npm run up` runs them as one process), its NATS and Prosody,
+# when `npm run up` runs them as one process, its default), its NATS and Prosody,
 # and the PostgreSQL/Redis daemons (answering? started by these scripts?). Exit 0 when all six services
 # are ready, 3 otherwise.
 set -euo pipefail
@@ -75,6 +75,6 @@ fi
 echo
 bash examples/agents.sh status || true
 echo
-[[ -n "$cell" ]] && echo "the six services run as one process, the cell (pid $cell; SB_SHAPE=cell)"
+[[ -n "$cell" ]] && echo "the six services run as one process, the cell (pid $cell; SB_SHAPE=services runs one each)"
 echo "logs: $RUN_DIR/logs/"
 ((all_ready)) || exit 3

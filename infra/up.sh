@@ -13,8 +13,8 @@
 #
 # usage: infra/up.sh [--no-demo] [--no-build] [--no-agents]
 #   --no-agents   do not start the sample agents (and skip the second demo)
-# SB_SHAPE: how the six services run: `services` (default: one process each) or `cell` (all six in one
-# Node process, apps/cell; docs/operations.md "One process: the cell").
+# SB_SHAPE: how the six services run: `cell` (default: all six in one Node process, apps/cell;
+# docs/operations.md "One process: the cell") or `services` (one process each, as in a cluster).
 # env: SB_READY_TIMEOUT (s, default 120), SB_DEMO_TIMEOUT (s, default 120), SB_DEMO_TASK,
 #      SB_DEMO_TASK_2, SB_PG_URL, SB_NATS_STORE; where the stack lives (for a second stack beside the
 #      first, as the e2e test of this script does): SB_RUN_DIR (.run), SB_PORT_BASE (3000),
@@ -46,7 +46,7 @@ for arg in "$@"; do
 done
 
 cd "$ROOT"
-SHAPE="${SB_SHAPE:-services}"
+SHAPE="${SB_SHAPE:-cell}"
 [[ "$SHAPE" == services || "$SHAPE" == cell ]] || die "SB_SHAPE must be services or cell (got: '$SHAPE')"
 LOG_DIR="$RUN_DIR/logs"
 PID_DIR="$RUN_DIR/pids"
@@ -338,7 +338,7 @@ cat <<EOF
 ${_B}Switchboard is running.${_N}
   gateway       http://127.0.0.1:${SERVICE_PORTS[gateway]}   (AUTH_MODE=$AUTH_MODE$([[ "$AUTH_MODE" == dev ]] && echo ": a request without X-User-Id runs as $TB_DEFAULT_USER_ID" || true))
   console       http://127.0.0.1:${SERVICE_PORTS[gateway]}/console/   (the web console: docs/console.md)
-  services      ${SERVICES[*]}   (ports $PORT_BASE-$((PORT_BASE + 5)); $([[ "$SHAPE" == cell ]] && echo "one process, the cell: pid $(cat "$PID_DIR/cell.pid")" || echo "one process each; SB_SHAPE=cell runs them as one"))
+  services      ${SERVICES[*]}   (ports $PORT_BASE-$((PORT_BASE + 5)); $([[ "$SHAPE" == cell ]] && echo "one process, the cell: pid $(cat "$PID_DIR/cell.pid"); SB_SHAPE=services runs one each" || echo "one process each (SB_SHAPE=services)"))
   planner       $PLANNER_CHOICE
   NATS          $NATS_SERVERS$( ((STACK_NATS)) && echo "   (one identity per service, NKeys in $NATS_DIR/identities; switchboard tail connects as operator, call and audit verify as admin)" || echo "   (NATS_SERVERS: yours)")
                 $NATS_VERDICT

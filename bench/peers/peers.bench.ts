@@ -1,17 +1,18 @@
-// Switchboard against LangGraph JS, Mastra and Restate on the demo task, in one run on one machine:
+// Switchboard — as one cell (the users' default) and as separate services — against LangGraph JS,
+// Mastra and Restate on the demo task, in one run on one machine:
 //   npm run bench -- peers [--stack] [--quick] [--rounds N] [--sequential N] [--loaded N]
 //                          [--concurrency N] [--baseline DIR] [--json FILE]
 // Each system runs on its own processes and databases; one load client measures them in rounds
 // (sequential tasks of all systems interleaved task by task, then each system with 64 in flight, the
 // order rotating every round): latency, throughput, CPU per task per process net of idle,
-// PostgreSQL rows written per task. Then a persistence check reads every task back from each
-// system's database. --baseline DIR adds another built Switchboard checkout (e.g. before a change)
+// PostgreSQL rows written per task, and each system's resident memory after the run. Then a
+// persistence check reads every task back from each system's database. --baseline DIR adds another built Switchboard checkout (e.g. before a change)
 // to the same rounds, for a before/after budget. --stack measures, as Switchboard, the stack `npm run up`
 // runs (its NATS and identities, Prosody, the sample agents and bridges, task logs) instead of a
 // private one (bench/peers/stack.system.ts); the report names which.
 import { DEMO_TASK, TEST_PG_URL, tempDir } from '@switchboard/testing';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,8 +36,9 @@ import {
   type SystemFigures,
 } from './report.js';
 import { rowsDelta, settledRows, total } from './rows-written.js';
+import { memoryLines, type SystemMemory, systemMemory } from './resident-memory.js';
 import { attachStack } from './stack.system.js';
-import { startSwitchboard, type SwitchboardSystem } from './switchboard.system.js';
+import { CELL_PROCESS, startSwitchboard, type SwitchboardSystem } from './switchboard.system.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(here, '../../..');
@@ -66,8 +68,8 @@ const SETTINGS = {
   warmup: args.quick ? { sequential: 10, loaded: 64 } : { sequential: 50, loaded: 256 },
 };
 
-/** The peers Switchboard's figures are also divided by, one by one (the durable one first). */
-const AGAINST = ['Restate', 'Mastra'];
+/** The systems Switchboard's figures are also divided by, one by one (the durable one first). */
+const AGAINST = ['Restate', 'Mastra', 'Switchboard (services)'];
 
 interface Tally {
   system: BenchSystem;
@@ -249,6 +251,18 @@ function writeJson(file: string, machineInfo: Record<string, string>, tallies: T
   );
 }
 
+/** The cell's resident memory as a share of the same services run as a process each. */
+function cellShare(memory: SystemMemory[]): string {
+  const cell = memory
+    .find((m) => m.system === 'Switchboard (cell)')
+    ?.groups.find((g) => g.group === CELL_PROCESS);
+  const apart = memory.find((m) => m.system === 'Switchboard (services)');
+  if (!cell || !apart) return '';
+  const SERVICES = new Set(['gateway', 'orchestrator', 'mcp-tools', 'a2a', 'audit']);
+  const services = apart.groups.filter((g) => SERVICES.has(g.group)).reduce((s, g) => s + g.MiB, 0);
+  return `  the cell: ${cell.MiB.toFixed(0)} MiB, ${((100 * cell.MiB) / services).toFixed(0)}% of the five services' ${services.toFixed(0)} MiB together`;
+}
+
 async function main(): Promise<void> {
   const logDir = tempDir('peers-logs');
   const info = await machine(TEST_PG_URL);
@@ -264,26 +278,30 @@ async function main(): Promise<void> {
   try {
     const switchboard: SwitchboardSystem = args.stack
       ? await attachStack({ root: ROOT, name: 'Switchboard' })
-      : await startSwitchboard({ root: ROOT, name: 'Switchboard', logDir });
+      : await startSwitchboard({ root: ROOT, name: 'Switchboard (cell)', logDir, shape: 'cell' });
     systems.push(switchboard);
     info['nats-server'] = switchboard.natsVersion;
-    info['Switchboard'] = switchboard.configuration;
-    console.log(`${'Switchboard'.padEnd(42)} ${switchboard.configuration}`);
-    if (args.baseline)
-      systems.push(
-        await startSwitchboard({
-          root: resolve(args.baseline),
-          name: 'Switchboard (baseline)',
-          logDir,
-        }),
-      );
+    info[switchboard.name] = switchboard.configuration;
+    console.log(`${switchboard.name.padEnd(42)} ${switchboard.configuration}`);
+    // The same build as separate services, in the same rounds (the stack `up` runs has one shape).
+    if (!args.stack) {
+      const apart = await startSwitchboard({ root: ROOT, name: 'Switchboard (services)', logDir });
+      systems.push(apart);
+      info[apart.name] = apart.configuration;
+    }
+    if (args.baseline) {
+      const root = resolve(args.baseline);
+      // a build from before the cell runs as separate services
+      const shape = existsSync(join(root, 'dist/apps/cell/src/main.js')) ? 'cell' : 'services';
+      systems.push(await startSwitchboard({ root, name: 'Switchboard (baseline)', logDir, shape }));
+    }
     systems.push(
       await startPeer(LANGGRAPH, logDir),
       await startPeer(MASTRA, logDir),
       await startRestate(logDir),
     );
     const tallies = systems.map(newTally);
-    if (args.baseline) baseline = tallies[1];
+    baseline = tallies.find((t) => t.system.name === 'Switchboard (baseline)');
     await Promise.all(
       tallies.map(async (t) => (t.rowsBefore = await settledRows(t.system.databaseUrls))),
     );
@@ -292,7 +310,9 @@ async function main(): Promise<void> {
     for (let round = 0; round < SETTINGS.rounds; round++) await measuredRound(tallies, round);
     console.log('waiting for PostgreSQL statistics to settle, then reading every task back…');
     const checks = await Promise.all(tallies.map(finish));
+    const memory = tallies.map((t) => systemMemory(t.system.name, t.system.processes()));
     printResults(tallies, checks, baseline);
+    console.log(`\n${[...memoryLines(memory), cellShare(memory)].filter(Boolean).join('\n')}`);
     console.log(
       `\nload average at the end: ${loadavg()
         .map((l) => l.toFixed(2))

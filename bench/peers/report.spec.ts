@@ -177,6 +177,24 @@ describe('comparisonTable against named peers', () => {
   });
 });
 
+describe('comparisonTable with the subject in two shapes', () => {
+  const systems = [
+    figures('Switchboard (cell)', { sequential: [[12]], loaded: [{ tasks: 300, seconds: 1 }] }),
+    figures('Switchboard (services)', { sequential: [[8]], loaded: [{ tasks: 400, seconds: 1 }] }),
+    figures('Restate', { sequential: [[24]], loaded: [{ tasks: 150, seconds: 1 }] }),
+  ];
+  const table = comparisonTable(systems, ['Restate', 'Switchboard (services)']);
+
+  it('never takes its own other shape for the better peer, and divides by it when named', () => {
+    expect(table[0]).toMatch(/÷ better peer\s+÷ Restate\s+÷ Switchboard \(services\)$/);
+    const p50 = table.find((l) => l.startsWith('sequential p50')) ?? '';
+    expect(p50).toMatch(/0\.50× \(Restate\)\s+0\.50×\s+1\.50×$/);
+    expect(roundRatios(systems, ['Restate'])).toContain(
+      'Switchboard (cell) ÷ better peer, round by round: sequential p50 0.50–0.50×',
+    );
+  });
+});
+
 describe('roundRatios', () => {
   it('gives the range of the ratio to the better peer over the rounds', () => {
     const line = roundRatios([

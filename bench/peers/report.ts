@@ -145,12 +145,15 @@ export function alignTable(rows: string[][]): string[] {
 /**
  * The comparison: one column per system, then the subject (the first system) ÷ the better peer on
  * each row, naming that peer, and ÷ each peer named in `against` (present in the run). Under 1.0× is
- * better for a "lower" row, over 1.0× for a "higher" one.
+ * better for a "lower" row, over 1.0× for a "higher" one. The better peer is another product's: the
+ * subject's other shapes (Switchboard as separate services beside its cell) are shown, and divided by
+ * when named in `against`, but never "the better peer".
  */
 export function comparisonTable(systems: SystemFigures[], against: string[] = []): string[] {
-  const [subject, ...peers] = systems;
+  const [subject, ...all] = systems;
   if (!subject) return [];
-  const named = against.flatMap((name) => peers.filter((p) => p.name === name));
+  const peers = all.filter((p) => productOf(p.name) !== productOf(subject.name));
+  const named = against.flatMap((name) => all.filter((p) => p.name === name));
   const header = [
     '',
     ...systems.map((s) => s.name),
@@ -186,8 +189,10 @@ export function comparisonTable(systems: SystemFigures[], against: string[] = []
  * Only rounds every system completed count.
  */
 export function roundRatios(systems: SystemFigures[], against: string[] = []): string {
-  const [subject, ...peers] = systems;
-  if (!subject || !peers.length) return '';
+  const [subject, ...all] = systems;
+  if (!subject) return '';
+  const peers = all.filter((p) => productOf(p.name) !== productOf(subject.name));
+  if (!peers.length) return '';
   const range = (
     others: SystemFigures[],
     better: Better,
@@ -214,9 +219,12 @@ export function roundRatios(systems: SystemFigures[], against: string[] = []): s
   };
   const line = (label: string, others: SystemFigures[]) =>
     `${subject.name} ÷ ${label}, round by round: sequential p50 ${range(others, 'lower', p50)}, tasks/s ${range(others, 'higher', tps)}`;
-  const named = against.flatMap((name) => peers.filter((p) => p.name === name));
+  const named = against.flatMap((name) => all.filter((p) => p.name === name));
   return [line('better peer', peers), ...named.map((p) => line(p.name, [p]))].join('\n');
 }
+
+/** The product a system is a shape or build of: `Switchboard` for `Switchboard (cell)`. */
+const productOf = (name: string) => name.replace(/\s*\(.*\)$/, '');
 
 /**
  * CPU ms per task for each process group (the median over the rounds), sequential and 64 in flight,

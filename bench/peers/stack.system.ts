@@ -25,6 +25,9 @@ const SERVICE_OFFSETS = {
   'xmpp-bridge': 5,
 } as const;
 
+/** The process group of `npm run up`'s cell, when it runs the six services as one process. */
+export const CELL_GROUP = 'the cell (six services)';
+
 const readPid = (file: string): number | undefined => {
   try {
     const pid = Number(readFileSync(file, 'utf8').trim());
@@ -120,6 +123,9 @@ export async function attachStack(opts: {
       const pid = readPid(join(pids('pids'), `${service}.pid`));
       if (pid) groups.set(service, [pid]);
     }
+    // `npm run up`'s default shape: the six services in one process (SB_SHAPE=services: one each).
+    const cell = readPid(join(pids('pids'), 'cell.pid'));
+    if (cell) groups.set(CELL_GROUP, [cell]);
     const agents = ['agent-researcher', 'agent-writer', 'bridge-researcher', 'bridge-writer']
       .map((n) => readPid(join(pids('pids'), `${n}.pid`)))
       .filter((p): p is number => p !== undefined);

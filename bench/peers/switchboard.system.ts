@@ -1,13 +1,15 @@
 // Switchboard as the bench runs it: its real services (gateway, orchestrator with the built-in
 // planner, mcp-tools, a2a, audit with per-task logs, as `npm run up` ships them) started from a
-// build's dist/, on a private nats-server with JetStream, a private redis-server and fresh databases
-// migrated with that build's own migrations. Never the machine's NATS or a running stack.
+// build's dist/ — as one cell (the users' default shape) or a process each — on a private nats-server
+// with JetStream, a private redis-server and fresh databases migrated with that build's own
+// migrations. Never the machine's NATS or a running stack.
 import {
   createTestDatabase,
   disposableTempDir,
   startPrivateNats,
   startPrivateRedis,
   startService,
+  startStackCell,
   type ServiceHandle,
   type TestDatabase,
   testRedisPrefix,
@@ -60,9 +62,12 @@ export async function startSwitchboard(opts: {
   root: string;
   name: string;
   logDir: string;
+  /** `cell`: the five services in one process; `services` (default): a process each. */
+  shape?: 'cell' | 'services';
 }): Promise<SwitchboardSystem> {
-  for (const service of SERVICES) {
-    const entry = join(opts.root, 'dist/apps', service, 'src/main.js');
+  const cellShape = opts.shape === 'cell';
+  for (const app of cellShape ? ['cell', ...SERVICES] : SERVICES) {
+    const entry = join(opts.root, 'dist/apps', app, 'src/main.js');
     if (!existsSync(entry)) throw new Error(`${opts.name}: ${entry} is missing (build it first)`);
   }
   const label = opts.name
@@ -106,14 +111,23 @@ export async function startSwitchboard(opts: {
       'mcp-tools': { DATABASE_URL: dbs.tools?.url ?? '' },
       audit: { DATABASE_URL: dbs.audit?.url ?? '', TASK_LOG_DIR: taskLogs.path },
     };
-    for (const service of SERVICES)
-      services.push(
-        await startService(
-          service,
-          { ...common, ...own[service] },
-          { logDir: opts.logDir, entry: join(opts.root, 'dist/apps', service, 'src/main.js') },
-        ),
+    if (cellShape) {
+      const cell = await startStackCell(
+        [...SERVICES],
+        (s) => ({ ...common, ...own[s] }),
+        opts.logDir,
+        join(opts.root, 'dist/apps/cell/src/main.js'),
       );
+      services.push(...Object.values(cell.services));
+    } else
+      for (const service of SERVICES)
+        services.push(
+          await startService(
+            service,
+            { ...common, ...own[service] },
+            { logDir: opts.logDir, entry: join(opts.root, 'dist/apps', service, 'src/main.js') },
+          ),
+        );
   } catch (e) {
     await stop();
     throw e;
@@ -131,12 +145,14 @@ export async function startSwitchboard(opts: {
     natsVersion,
     seesJetStreamApi: true,
     redis: { url: redis.url, keyPrefix },
-    configuration: `a private stack: this build's gateway, orchestrator (built-in planner), mcp-tools, a2a and audit (task logs) on a private nats-server ${natsVersion} (no identities), Redis and databases; no Prosody, xmpp-bridge or sample agents`,
+    configuration: `a private stack: this build's gateway, orchestrator (built-in planner), mcp-tools, a2a and audit (task logs) ${cellShape ? 'in one process (the cell)' : 'as a process each'} on a private nats-server ${natsVersion} (no identities), Redis and databases; no Prosody, xmpp-bridge or sample agents`,
     serviceUrls: new Map(services.map((s) => [s.name, s.url])),
     databaseUrls: [orchestrator.url, tools.url, audit.url],
     processes: () =>
       new Map([
-        ...services.map((s): [string, number[]] => [s.name, [s.pid]]),
+        ...(cellShape
+          ? [[CELL_PROCESS, [gateway.pid]] as [string, number[]]]
+          : services.map((s): [string, number[]] => [s.name, [s.pid]])),
         ['nats-server', [nats.process.pid]],
         ['Redis', [redis.process.pid]],
         ...postgresGroups([orchestrator.name, tools.name, audit.name]),
@@ -146,6 +162,9 @@ export async function startSwitchboard(opts: {
     stop,
   };
 }
+
+/** The process group of a private stack's cell (its five services). */
+export const CELL_PROCESS = 'the cell (five services)';
 
 /** The answer, when the stream ended with the task completed. */
 export function switchboardAnswer(events: { event: string; data: string }[]): string | undefined {

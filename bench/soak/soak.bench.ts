@@ -1,8 +1,8 @@
 // Does a task cost more once the platform has run many? A fast-forward soak:
-//   npm run bench -- soak [--stack] [--history N] [--parts N] [--warmup N] [--concurrency N]
+//   npm run bench -- soak [--stack | --cell] [--history N] [--parts N] [--warmup N] [--concurrency N]
 //                         [--probe N] [--count N] [--json FILE]
 // Starts Switchboard as the peers bench does (its real services from this build, a private NATS,
-// Redis and databases) or, with --stack, measures the stack `npm run up` runs (its NATS and
+// Redis and databases; --cell: its services as one cell, the users' default shape) or, with --stack, measures the stack `npm run up` runs (its NATS and
 // identities, Prosody, the sample agents and bridges, task logs; bench/peers/stack.system.ts). Warms
 // it up (--warmup tasks), probes it (sequential demo tasks: p50, CPU per task per process net of
 // idle, NATS messages per task by kind, RSS per process and V8 heap per service, stream and table
@@ -16,8 +16,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runPhase } from '../peers/load.client.js';
-import { attachStack } from '../peers/stack.system.js';
-import { startSwitchboard } from '../peers/switchboard.system.js';
+import { attachStack, CELL_GROUP } from '../peers/stack.system.js';
+import { CELL_PROCESS, startSwitchboard } from '../peers/switchboard.system.js';
 import { type Probe, probe } from './history.probe.js';
 import { flatVerdict, probeTable } from './soak.report.js';
 
@@ -26,6 +26,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const { values: args } = parseArgs({
   options: {
     stack: { type: 'boolean', default: false },
+    cell: { type: 'boolean', default: false },
     history: { type: 'string', default: '50000' },
     parts: { type: 'string', default: '2' },
     warmup: { type: 'string', default: '1000' },
@@ -51,7 +52,12 @@ const [history, parts, warmup, concurrency, probeTasks, counted] = [
 
 const system = args.stack
   ? await attachStack({ root: ROOT, name: 'Switchboard (npm run up)' })
-  : await startSwitchboard({ root: ROOT, name: 'soak', logDir: tempDir('soak-logs') });
+  : await startSwitchboard({
+      root: ROOT,
+      name: args.cell ? 'soak (cell)' : 'soak',
+      logDir: tempDir('soak-logs'),
+      shape: args.cell ? 'cell' : 'services',
+    });
 console.log(`soak: ${system.configuration}`);
 console.log(
   `soak: load average at the start ${loadavg()
@@ -90,7 +96,7 @@ try {
     ran += probeTasks + counted;
   }
   console.log(probeTable(probes).join('\n'));
-  const verdict = flatVerdict(probes, [...system.serviceUrls.keys()]);
+  const verdict = flatVerdict(probes, [...system.serviceUrls.keys(), CELL_GROUP, CELL_PROCESS]);
   console.log(`\n${verdict.lines.join('\n')}`);
   console.log(
     `soak: load average at the end ${loadavg()

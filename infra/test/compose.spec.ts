@@ -1,7 +1,7 @@
 // docker-compose.yml, checked statically (no Docker engine here): every service present, health checks,
 // start order on healthy dependencies, hardening, and builds that point at real services.
 import { describe, expect, it } from '@jest/globals';
-import { isSecretKey } from '@switchboard/config';
+import { isSecretKey, serviceEnv } from '@switchboard/config';
 import { NATS_IDENTITIES, natsPasswordVariable } from '@switchboard/contracts';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -30,6 +30,7 @@ interface ComposeService {
   env_file?: Array<string | { path: string; required?: boolean }>;
   healthcheck?: { test?: string[] | string; interval?: string };
   depends_on?: Record<string, { condition: string }>;
+  deploy?: { replicas?: number | string };
   cap_drop?: string[];
   security_opt?: string[];
   ports?: string[];
@@ -62,7 +63,7 @@ const NEEDS: Record<ServiceName, string[]> = {
 describe('docker-compose.yml', () => {
   it('names every service and dependency, and the migrate one-shot', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      [...SERVICES, ...DEPENDENCIES, 'migrate'].sort(),
+      [...SERVICES, ...DEPENDENCIES, 'migrate', 'cell'].sort(),
     );
   });
 
@@ -163,6 +164,10 @@ describe('docker-compose.yml', () => {
       expect(existsSync(join(ROOT, 'apps', name, 'src', 'main.ts'))).toBe(true);
     });
 
+    it('runs only when SB_SERVICE_REPLICAS asks (the cell is the default shape)', () => {
+      expect(svc.deploy?.replicas).toBe('${SB_SERVICE_REPLICAS:-0}');
+    });
+
     it('has a health check on its own HTTP port', () => {
       const test = JSON.stringify(svc.healthcheck?.test ?? '');
       expect(test).toContain(`127.0.0.1:${PORTS[name]}/`);
@@ -211,6 +216,52 @@ describe('docker-compose.yml', () => {
         if (/_URL$|_HOST$|NATS_SERVERS/.test(key))
           expect(String(value)).not.toMatch(/127\.0\.0\.1|localhost/);
       }
+    });
+  });
+
+  describe('the cell (the default shape: the six services in one process)', () => {
+    const cell = compose.services['cell'] ?? {};
+    // what each service of the cell reads: the cell's own function, on the container's environment
+    const viewOf = (name: ServiceName) => serviceEnv(name, cell.environment ?? {});
+
+    it('runs by default, one replica, from the shared Dockerfile built with every service', () => {
+      expect(cell.deploy?.replicas).toBe('${SB_CELL_REPLICAS:-1}');
+      expect(cell.build?.dockerfile).toBe('infra/docker/Dockerfile');
+      expect(cell.build?.args?.['SERVICE']).toBe('cell');
+      expect(cell.environment?.['SB_SERVICES']).toBe('all');
+      expect(cell.env_file).toEqual([{ path: '.env.cell', required: false }]);
+      expect(cell.cap_drop).toEqual(['ALL']);
+    });
+
+    it.each(SERVICES)(
+      'gives %s the same settings as its own container, under its prefix',
+      (name) => {
+        const own = { ...compose.services[name]?.environment };
+        // its replica name, the gateway's address (in this very process) and the process-wide CA
+        // (the bridge's own XMPP_BRIDGE_CA_FILE carries it) are what differ
+        for (const k of ['INSTANCE_ID', 'XMPP_BRIDGE_HTTP_TARGET', 'NODE_EXTRA_CA_CERTS'])
+          delete own[k];
+        const view = viewOf(name);
+        expect({ name, view }).toEqual({ name, view: expect.objectContaining(own) });
+        expect(view['NATS_USER']).toBe(name);
+      },
+    );
+
+    it('keeps each database to its own service', () => {
+      expect(viewOf('gateway')['DATABASE_URL']).toBeUndefined();
+      expect(viewOf('audit')['DATABASE_URL']).toMatch(/sb_audit$/);
+      expect(viewOf('xmpp-bridge')['XMPP_BRIDGE_HTTP_TARGET']).toBe('http://127.0.0.1:3000');
+    });
+
+    it('starts after what every service needs, and is healthy once every service is ready', () => {
+      const needs = [...new Set(SERVICES.flatMap((n) => NEEDS[n]))].sort();
+      expect(Object.keys(cell.depends_on ?? {}).sort()).toEqual(needs);
+      const test = JSON.stringify(cell.healthcheck?.test ?? '');
+      for (const name of SERVICES) expect(test).toContain(String(PORTS[name]));
+      expect(test).toContain('/readiness');
+      expect(cell.ports).toEqual(compose.services['gateway']?.ports);
+      for (const name of SERVICES)
+        for (const v of compose.services[name]?.volumes ?? []) expect(cell.volumes).toContain(v);
     });
   });
 

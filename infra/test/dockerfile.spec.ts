@@ -58,6 +58,22 @@ describe('infra/docker/Dockerfile', () => {
     expect(run).toContain('dist/apps/${SERVICE}/src/main.js');
   });
 
+  it('builds the cell image (SERVICE=cell) with every service its one process loads, and the console', () => {
+    const run = inStage('build')
+      .filter((s) => s.op === 'RUN')
+      .map((s) => s.args)
+      .join(' && ');
+    const cellBuild = /npx nx run-many -t build -p ([\w,-]+)/.exec(run)?.[1]?.split(',') ?? [];
+    expect(cellBuild.sort()).toEqual(['cell', ...SERVICES].sort());
+    // the cell loads dist/apps/<service>/src/<service>.service.js (apps/cell service-definitions.ts)
+    expect(run).toContain('test -f "dist/apps/$s/src/$s.service.js"');
+    for (const svc of SERVICES)
+      expect(existsSync(join(ROOT, 'apps', svc, 'src', `${svc}.service.ts`))).toBe(true);
+    expect(run).toMatch(
+      /\[ "\$\{SERVICE\}" != cell \] \|\| test -f dist\/apps\/console\/index.html/,
+    );
+  });
+
   it.each(SERVICES)('the entry point of %s is what the Nx build emits', (svc) => {
     // nx.json's build: swc {projectRoot}/src -d dist  =>  apps/<svc>/src/main.ts -> dist/apps/<svc>/src/main.js
     const nx = JSON.parse(readText('nx.json')) as {

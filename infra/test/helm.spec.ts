@@ -25,6 +25,7 @@ import {
   ROOT,
   SERVICES,
   type ServiceName,
+  validateAll,
 } from './support/deploy.js';
 
 type EnvVar = import('../../tools/helm/pods.mjs').EnvVar;
@@ -41,29 +42,6 @@ type Workload = K8sObject & {
 };
 const RULES_FILE = 'k8s/switchboard/files/prometheus-rules.yaml';
 const DASHBOARD_FILE = 'k8s/switchboard/files/grafana-dashboard.json';
-
-type ModelClass = new (data: unknown) => { validate(): void };
-
-/** Builds each object with its kubernetes-models class and validates it against the schema. */
-async function validateAll(objects: K8sObject[]): Promise<void> {
-  for (const obj of objects) {
-    // prometheus-operator's ServiceMonitor is a custom resource: checked on its own below
-    if (obj.apiVersion === 'monitoring.coreos.com/v1') continue;
-    const mod = (await import(`kubernetes-models/${obj.apiVersion}`)) as Record<
-      string,
-      ModelClass | undefined
-    >;
-    const Model = mod[obj.kind];
-    if (!Model) throw new Error(`no kubernetes-models class for ${obj.apiVersion} ${obj.kind}`);
-    try {
-      new Model(obj).validate();
-    } catch (err) {
-      throw new Error(`${obj.kind}/${obj.metadata.name}: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
-  }
-}
 
 const find = (objects: K8sObject[], kind: string, name: string) =>
   objects.find((o) => o.kind === kind && o.metadata.name === name);

@@ -174,6 +174,27 @@ export function chartStructure(parts: {
             "per tenant, a Secret whose keys are credential names, mounted into mcp-tools for that tenant's tool calls only (docs/tenancy.md)",
         },
       }),
+      shape: {
+        enum: ['services', 'cell'],
+        description:
+          'services: a Deployment per service; cell: the services in cell.services in one process per pod',
+      },
+      cell: strict({
+        services: {
+          type: 'array',
+          uniqueItems: true,
+          items: { enum: ['gateway', 'orchestrator', 'mcpTools', 'a2a', 'audit', 'xmppBridge'] },
+          description:
+            'keys of services that run in the cell (shape: cell); the others keep their own Deployment',
+        },
+        replicaCount: int(0),
+        resources: obj,
+        autoscaling,
+        pdb: strict({ enabled: bool(), maxUnavailable: { type: ['integer', 'string'] } }),
+        podAnnotations: obj,
+        extraEnv: list,
+        extraEnvFrom: list,
+      }),
       services: strict(
         {
           gateway: service(svc('gateway')),

@@ -299,7 +299,11 @@ async function configuration(): Promise<{ md: string; env: string }> {
     ...cell.map((s) => row(s)),
     '',
   );
-  env.push('', '# --- cell (SB_SHAPE=cell npm run up) ---', ...cell.map((s) => envLine(s)));
+  env.push(
+    '',
+    '# --- cell (npm run up; SB_SHAPE=services runs one process per service instead) ---',
+    ...cell.map((s) => envLine(s)),
+  );
   return { md: `${md.join('\n')}`, env: `${env.join('\n')}\n` };
 }
 

@@ -13,6 +13,7 @@ import { DelegationDriver } from './delegation/delegate/delegation.driver.js';
 import { DelegationReporter } from './delegation/delegation.reporter.js';
 import { DelegationHandler } from './delegation/delegation.handler.js';
 import { REMOTE_AGENT_PORT } from './delegation/remote-agent.port.js';
+import { PushInbox } from './delegation/push-inbox.js';
 import { RunningDelegations } from './delegation/running-delegations.js';
 import { A2aRedis } from './quotas/a2a-redis.js';
 import { A2aQuotas, DelegationQuota } from './quotas/delegation.quota.js';
@@ -35,6 +36,7 @@ import { AgentHttp } from './transport/agent-http.service.js';
     DelegationLedger,
     DelegationQuota,
     DelegationReporter,
+    PushInbox,
     { provide: REMOTE_AGENT_PORT, useClass: A2aRemoteClient },
     RunningDelegations,
     { provide: TENANTS, useFactory: loadA2aTenants, inject: [APP_CONFIG] },

@@ -1,5 +1,5 @@
 import type { BaseEnv } from '@switchboard/config';
-import { ConfigError } from '@switchboard/config';
+import { ConfigError, type EnvVars as Env, serviceEnv } from '@switchboard/config';
 import type { ServiceName } from '@switchboard/contracts';
 import type { Logger } from '@switchboard/observability';
 import {
@@ -8,7 +8,6 @@ import {
   type ServiceDefinition,
   ServiceSetupError,
 } from '@switchboard/runtime';
-import { type Env, serviceEnv } from './env-view.js';
 import type { DefineService } from './service-definitions.js';
 
 /** The cell could not start: one message, printed as it is (the services' logs say more). */

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 // switchboard cell: the services SB_SERVICES names (default all), in this one Node process, each with
-// its own settings (its view of the environment: env-view.ts), NATS identity, HTTP port with /health,
+// its own settings (its view of the environment: libs/config/src/cell-env.ts), NATS identity, HTTP port with /health,
 // /readiness and /metrics, metrics and traces. docs/architecture.md "The cell", docs/operations.md
 // "One process: the cell". Exit status: 0 stopped by a signal, 1 it could not start (one line says
 // which service, or what is wrong with the settings).

@@ -1,7 +1,6 @@
-import type { BaseEnv } from '@switchboard/config';
+import type { BaseEnv, EnvVars as Env } from '@switchboard/config';
 import type { ServiceName } from '@switchboard/contracts';
 import type { ServiceDefinition } from '@switchboard/runtime';
-import type { Env } from './env-view.js';
 
 /** A service's definition made from its settings (e.g. orchestratorService in orchestrator.service.ts). */
 export type DefineService = (env: Env) => ServiceDefinition<BaseEnv>;

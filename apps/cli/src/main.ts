@@ -5,6 +5,7 @@
 //   switchboard call <subject> '<json request>' [--as <userId>] [--role <role>] [--timeout <ms>]
 //   switchboard audit verify [--json]
 //   switchboard schedules due [--within <minutes>] [--limit <n>] [--json]
+//   switchboard memory forget-user <userId> --tenant <tenantId> | forget-tenant <tenantId> [--json]
 // Each connects to NATS as the services do (NATS_* settings or the flags --nats, --nats-user, --creds,
 // --nkey, --tls-ca, --tls-cert, --tls-key); with none, the local stack's NATS (`npm run up`). Built to
 // dist/apps/cli/src/main.js (on PATH as `switchboard` in every image; in a checkout `npx switchboard`
@@ -59,6 +60,8 @@ async function main(): Promise<number> {
     case 'call':
     case 'audit verify':
     case 'schedules due':
+    case 'memory forget-user':
+    case 'memory forget-tenant':
       return (await import('./run.js')).runCommand(cmd, process.env);
   }
 }

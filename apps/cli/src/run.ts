@@ -4,7 +4,13 @@ import 'reflect-metadata';
 import type { NatsIdentity } from '@switchboard/contracts';
 import { BusConnection, type SubscriptionObserver, TrafficTap } from '@switchboard/messaging';
 import { Metrics } from '@switchboard/observability';
-import type { AuditVerifyCommand, CallCommand, SchedulesDueCommand, TailCommand } from './args.js';
+import type {
+  AuditVerifyCommand,
+  CallCommand,
+  MemoryForgetCommand,
+  SchedulesDueCommand,
+  TailCommand,
+} from './args.js';
 import { auditVerify, call, explainFailure } from './call.js';
 import {
   CONNECTION_FLAGS,
@@ -13,6 +19,7 @@ import {
   type OperatorConnection,
   operatorConnection,
 } from './nats/operator-connection.js';
+import { memoryForget } from './memory-forget.js';
 import { schedulesDue } from './schedules-due.js';
 import { tail } from './tail.js';
 import { ansi, colourWanted } from './tail-format.js';
@@ -118,7 +125,7 @@ export async function runTail(cmd: TailCommand, env: NodeJS.ProcessEnv): Promise
  * otherwise: 0 done (an intact audit trail), 1 failed (refused, no reply, a broken chain).
  */
 export async function runCommand(
-  cmd: CallCommand | AuditVerifyCommand | SchedulesDueCommand,
+  cmd: CallCommand | AuditVerifyCommand | SchedulesDueCommand | MemoryForgetCommand,
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
   const connection = connectionFor(env, cmd.connection, 'admin');
@@ -142,6 +149,8 @@ export async function runCommand(
       await schedulesDue(bus, cmd, { line: stdout });
       return 0;
     }
+    if (cmd.name !== 'audit verify')
+      return (await memoryForget(bus, cmd, { line: stdout })) ? 0 : 1;
     return (await auditVerify(bus, cmd, { line: stdout })) ? 0 : 1;
   } catch (e) {
     stderr(explainFailure(e));

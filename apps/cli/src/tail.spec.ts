@@ -164,6 +164,72 @@ describe(tail.name, () => {
     expect(info.at(-1)).toMatch(new RegExp(`^tailing task ${TASK}: .* on nats://x`));
   });
 
+  it("attached late, shows the task's relayed audit records (SB_AUDIT_CHAINED) with the others, each once", async () => {
+    const record = (id: string, action: string, subject: string) =>
+      message(subject, {
+        pattern: subject,
+        data: {
+          id,
+          at: '2026-05-01T10:00:05.000Z',
+          category: action.split('.')[0],
+          action,
+          outcome: 'success',
+          source: 'orchestrator',
+          actor: {},
+          taskId: TASK,
+          details: {},
+        },
+      });
+    const end = record(
+      '11111111-2222-4333-8444-555555555555',
+      'task.completed',
+      `sb.evt.audit.task.${TASK}.default`,
+    );
+    let live: (() => void) | undefined;
+    const fake = fakeSource({
+      stored: {
+        SB_AUDIT: [
+          record(
+            '66666666-2222-4333-8444-555555555555',
+            'tool.call',
+            `sb.audit.tool.${TASK}.default`,
+          ),
+        ],
+        SB_AUDIT_CHAINED: [end],
+      },
+      // announced again live while the stored ones are read: shown once
+      duringReplay: () => live?.(),
+    });
+    live = () => {
+      live = undefined;
+      fake.deliver('sb.>', end);
+    };
+    const { lines, out } = output();
+    await tail(fake.source, command({ task: TASK, json: true }), out, 'nats://x');
+    const shown = lines.map((l) => JSON.parse(l) as { subject: string; kind: string });
+    // read back from the streams (not only seen live), the live copy recognised by its id
+    expect(shown.map((l) => [l.kind, l.subject])).toEqual([
+      ['stored', `sb.audit.tool.${TASK}.default`],
+      ['stored', `sb.evt.audit.task.${TASK}.default`],
+    ]);
+  });
+
+  it("with --tenant, shows the tenant's relayed audit records as they are chained", async () => {
+    const fake = fakeSource({});
+    const { lines, out } = output();
+    await tail(fake.source, command({ tenant: 'acme' }), out, 'nats://x');
+    const subject = `sb.evt.audit.task.${TASK}.acme`;
+    fake.deliver(
+      'sb.evt.audit.*.*.acme',
+      message(subject, {
+        pattern: subject,
+        data: { id: 'r1', action: 'task.completed', category: 'task', taskId: TASK },
+      }),
+    );
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('task.completed');
+  });
+
   it('prints the JSON lines unchanged with --json', async () => {
     const fake = fakeSource({});
     const { lines, out } = output();

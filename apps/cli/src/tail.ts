@@ -2,13 +2,15 @@
 // JSON lines. Every line says which way the message went (publish, deliver, reply, stored) and when it
 // happened by its own clock (an event's or audit record's `at`).
 // --task follows one task from its start, even when attached late: its stored events and audit records
-// first (read from their streams one by one, then followed live: events in seq order, records each
+// (SB_AUDIT, and SB_AUDIT_CHAINED for those relayed from the orchestrator's journal) first (read from
+// their streams one by one, then followed live: events in seq order, records each
 // once), plus every other message about it — its submission, its tool calls
 // (sb.cmd.tools.call.<taskId>) and whatever else names it or carries its taskId.
 // It only reads, through the messaging library's TrafficTap (guarded subscriptions, stored messages
 // read one by one): the operator identity may subscribe and read stored messages, and publishes nothing.
 import {
   Audit,
+  AuditChainedStream,
   AuditStream,
   describeSubject,
   Headers,
@@ -82,7 +84,12 @@ async function followTenant(
   tenant: string,
   show: (m: BusMessage, kind: Kind, entry: unknown) => void,
 ): Promise<void> {
-  for (const filter of [Tasks.tenantTaskEventsFilter(tenant), Audit.tenantAuditFilter(tenant)]) {
+  for (const filter of [
+    Tasks.tenantTaskEventsFilter(tenant),
+    Audit.tenantAuditFilter(tenant),
+    // the records a service relayed from its journal, announced once chained
+    Audit.tenantChainedAuditFilter(tenant),
+  ]) {
     await needed(
       source.subscribeRaw(filter, (m) => {
         const kind = kindOf(m, 'subjects');
@@ -216,6 +223,13 @@ export async function tail(
     await replay(TaskEventStream.name, events, 'events', (m, at) => showOnce(m, 'stored', at));
     await replay(AuditStream.name, Audit.auditRecordsFilter(task), 'audit records', (m, at) =>
       showOnce(m, 'stored', at),
+    );
+    // the records the orchestrator journaled with the task and relayed, as announced once chained
+    await replay(
+      AuditChainedStream.name,
+      Audit.chainedRecordsFilter(task),
+      'relayed audit records',
+      (m, at) => showOnce(m, 'stored', at),
     );
     const live = held;
     held = undefined;

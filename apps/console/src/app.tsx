@@ -20,6 +20,8 @@ import { CatalogView } from './views/catalog.view';
 import { DiffView } from './views/diff.view';
 import { HealthView } from './views/health.view';
 import { LiveView } from './views/live.view';
+import { McpView } from './views/mcp.view';
+import { MemoryView } from './views/memory.view';
 import { RunView } from './views/run.view';
 import { SchedulesView } from './views/schedules.view';
 import { SignInView } from './views/sign-in.view';
@@ -34,7 +36,9 @@ const NAV: { route: Route; label: string; admin?: boolean }[] = [
   { route: { view: 'approvals' }, label: 'Approvals' },
   { route: { view: 'schedules' }, label: 'Schedules' },
   { route: { view: 'webhooks' }, label: 'Webhooks' },
+  { route: { view: 'memory' }, label: 'Memory' },
   { route: { view: 'catalog' }, label: 'Tools & agents' },
+  { route: { view: 'mcp' }, label: 'MCP' },
   { route: { view: 'usage' }, label: 'Usage' },
   { route: { view: 'audit' }, label: 'Audit', admin: true },
   { route: { view: 'live' }, label: 'Live', admin: true },
@@ -222,6 +226,8 @@ function View({ route, admin }: { route: Route; admin: boolean }) {
       return <SchedulesView />;
     case 'webhooks':
       return <WebhooksView />;
+    case 'memory':
+      return <MemoryView />;
     case 'catalog':
       return <CatalogView />;
     case 'usage':
@@ -230,6 +236,8 @@ function View({ route, admin }: { route: Route; admin: boolean }) {
       return admin ? <AuditView /> : <AdminsOnly name="Audit" />;
     case 'live':
       return admin ? <LiveView /> : <AdminsOnly name="Live" />;
+    case 'mcp':
+      return <McpView />;
     case 'health':
       return <HealthView />;
   }

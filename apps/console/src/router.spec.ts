@@ -11,8 +11,10 @@ describe(parseRoute.name, () => {
     expect(parseRoute(`#/tasks/${ID}`)).toEqual({ view: 'task', taskId: ID });
     expect(parseRoute('#/tasks/not-an-id')).toEqual({ view: 'tasks' });
     expect(parseRoute('#/live')).toEqual({ view: 'live' });
+    expect(parseRoute('#/mcp')).toEqual({ view: 'mcp' });
     expect(parseRoute('#/approvals')).toEqual({ view: 'approvals' });
     expect(parseRoute('#/webhooks')).toEqual({ view: 'webhooks' });
+    expect(parseRoute('#/memory')).toEqual({ view: 'memory' });
     expect(parseRoute('#/schedules')).toEqual({ view: 'schedules' });
     expect(parseRoute('#/nowhere')).toEqual({ view: 'run' });
     expect(parseRoute('#/usage')).toEqual({ view: 'usage' });
@@ -25,6 +27,7 @@ describe(parseRoute.name, () => {
       { view: 'audit' as const },
       { view: 'approvals' as const },
       { view: 'webhooks' as const },
+      { view: 'memory' as const },
       { view: 'schedules' as const },
       { view: 'task' as const, taskId: ID },
       { view: 'usage' as const },

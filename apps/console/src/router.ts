@@ -7,12 +7,16 @@ export type Route =
   | { view: 'diff'; a: string; b: string }
   | { view: 'approvals' }
   | { view: 'webhooks' }
+  /** Long-term memory: the user's items, search, forget (docs/memory.md). */
+  | { view: 'memory' }
   | { view: 'schedules' }
   /** Usage; `tenant`: another tenant's (the platform operator's picker). */
   | { view: 'usage'; tenant?: string }
   | { view: 'catalog' }
   | { view: 'audit' }
   | { view: 'live' }
+  /** How to connect an MCP client, and the tools it offers the user. */
+  | { view: 'mcp' }
   | { view: 'health' };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -32,10 +36,12 @@ export function parseRoute(hash: string): Route {
       return id && TENANT.test(id) ? { view: 'usage', tenant: id } : { view: 'usage' };
     case 'approvals':
     case 'webhooks':
+    case 'memory':
     case 'schedules':
     case 'catalog':
     case 'audit':
     case 'live':
+    case 'mcp':
     case 'health':
       return { view };
     default:

@@ -50,6 +50,7 @@ describe('the platform as an A2A agent (real processes, @a2a-js/sdk clients 1.3 
       { entry: join(repoRoot, 'examples/a2a-agents/src/main.ts') },
     );
     stack = await startStack({
+      shape: 'cell',
       services: ['mcp-tools', 'audit', 'orchestrator', 'a2a', 'gateway'],
       env: { a2a: { A2A_AGENTS: `archivist=${archivist.url}` } },
     });
@@ -142,7 +143,7 @@ describe('the platform as an A2A agent (real processes, @a2a-js/sdk clients 1.3 
     expect(json['supportedInterfaces']).toEqual(bothInterfaces());
     expect(card).toMatchObject({
       name: 'Switchboard',
-      capabilities: { streaming: true, pushNotifications: false },
+      capabilities: { streaming: true, pushNotifications: true, extendedAgentCard: true },
     });
     expect(card.skills.map((s) => s.id)).toEqual(['run-task']);
     expect(json['securitySchemes']).toEqual({
@@ -181,7 +182,8 @@ describe('the platform as an A2A agent (real processes, @a2a-js/sdk clients 1.3 
       protocolVersion: '0.3',
       url: `${stack.gatewayUrl}/a2a`,
       preferredTransport: 'JSONRPC',
-      capabilities: { streaming: true, pushNotifications: false },
+      capabilities: { streaming: true, pushNotifications: true },
+      supportsAuthenticatedExtendedCard: true,
       securitySchemes: { devUser: { type: 'apiKey', in: 'header', name: 'X-User-Id' } },
       security: [{ devUser: [] }],
       skills: [expect.objectContaining({ id: 'run-task' })],

@@ -351,6 +351,7 @@ describe(`${DOC}, run as written against a stack like \`npm run up\`'s`, () => {
     // user is left to its default: every example names its user). The sample agents are left out: no
     // example needs them.
     stack = await startStack({
+      shape: 'cell',
       services: ['mcp-tools', 'audit', 'orchestrator', 'a2a', 'gateway'],
       natsIdentities: true,
       env: { gateway: { AUTH_MODE: 'dev' } },

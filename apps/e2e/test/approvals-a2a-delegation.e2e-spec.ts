@@ -26,6 +26,7 @@ describe('approvals of delegations to remote agents (real NATS with identities, 
     payer = await startScriptedA2aAgent({ name: 'payer', behaviour: 'answer' });
     clerk = await startScriptedA2aAgent({ name: 'clerk', behaviour: { ask: QUESTION } });
     stack = await startStack({
+      shape: 'cell',
       natsIdentities: true,
       services: ['mcp-tools', 'audit', 'orchestrator', 'a2a', 'gateway'],
       env: {

@@ -37,7 +37,7 @@ describe('approvals through the MCP endpoint (elicitation; real processes and NA
     });
 
   beforeAll(async () => {
-    stack = await startStack({ natsIdentities: true });
+    stack = await startStack({ natsIdentities: true, shape: 'cell' });
     // Every note waits for the decision of the user whose call it is.
     const policy: Approvals.ApprovalPolicyInput = {
       approvers: { requester: true },

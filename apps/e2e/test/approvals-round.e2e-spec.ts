@@ -21,6 +21,7 @@ describe('several approvals in one planning round (real processes, identities on
   beforeAll(async () => {
     llm = await startLlmStub();
     stack = await startStack({
+      shape: 'cell',
       natsIdentities: true,
       env: {
         orchestrator: {

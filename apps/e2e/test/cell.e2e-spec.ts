@@ -1,12 +1,15 @@
 import { Tasks } from '@switchboard/contracts';
 import {
+  CELL_SERVICES,
+  type CellService,
   collectSse,
   DEMO_TASK,
-  type ManagedProcess,
   type PrivateProsody,
   repoRoot,
+  type RunningCell,
   spawnManaged,
   type Stack,
+  startCell,
   startPrivateProsody,
   startStack,
   tempDir,
@@ -16,9 +19,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 
 const CELL = join(repoRoot, 'dist/apps/cell/src/main.js');
-const SERVICES = ['audit', 'mcp-tools', 'orchestrator', 'a2a', 'xmpp-bridge', 'gateway'] as const;
-type Service = (typeof SERVICES)[number];
-const prefix = (s: Service) => `${s.toUpperCase().replace(/-/g, '_')}__`;
+const SERVICES = CELL_SERVICES;
+type Service = CellService;
 /** The commands each service serves, by subject prefix (docs/subjects.md). */
 const OWN_COMMANDS: Record<Service, string> = {
   audit: 'sb.cmd.audit.',
@@ -44,7 +46,7 @@ async function handled(url: string): Promise<{ subject: string; service: string 
 describe('the cell: every service in one process', () => {
   let stack: Stack;
   let prosody: PrivateProsody;
-  let cell: ManagedProcess;
+  let cell: RunningCell;
   let urls: Record<Service, string>;
   const url = (s: Service) => urls[s];
   const logDir = tempDir('cell');
@@ -74,55 +76,13 @@ describe('the cell: every service in one process', () => {
         AZTM_SERVER_MODE: 'false',
       },
     };
-    const env: Record<string, string> = {
-      PATH: process.env['PATH'] ?? '',
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      SB_SERVICES: 'all',
-    };
-    // Port 0: each service gets a port of its own from the system, free for sure (a port picked
-    // beforehand could be taken by another test's process before the cell listens on it).
-    for (const s of SERVICES)
-      for (const [k, v] of Object.entries({ ...own[s], PORT: '0' })) env[`${prefix(s)}${k}`] = v;
-    cell = spawnManaged(process.execPath, ['--enable-source-maps', CELL], {
-      env,
-      cwd: repoRoot,
-      name: 'cell',
-      logDir,
-    });
-    let exited: number | string | undefined;
-    void cell.exited.then((code) => (exited = code));
-    // Where each service listens: the cell's `cell ready` line says.
-    urls = await waitFor(
-      () => {
-        if (exited !== undefined) throw new Error(`the cell exited (${exited}):\n${cell.logs()}`);
-        const ready = cell
-          .logs()
-          .split('\n')
-          .find((l) => l.includes('"msg":"cell ready'));
-        return ready ? (JSON.parse(ready) as { urls: Record<Service, string> }).urls : undefined;
-      },
-      { timeoutMs: 45_000, what: 'the cell ready', intervalMs: 100 },
-    );
+    cell = await startCell({ name: 'cell', logDir, services: own });
+    urls = cell.urls as Record<Service, string>;
     expect(Object.keys(urls).sort()).toEqual([...SERVICES].sort());
-    await waitFor(
-      async () => {
-        const ready = await Promise.all(
-          SERVICES.map((s) =>
-            fetch(`${url(s)}/readiness`).then(
-              (r) => r.status === 200,
-              () => false,
-            ),
-          ),
-        );
-        return ready.every(Boolean) || undefined;
-      },
-      { timeoutMs: 15_000, what: "every service's /readiness in the cell", intervalMs: 100 },
-    );
   });
 
   afterAll(async () => {
-    await cell?.stop(15_000);
+    await cell?.process.stop(15_000);
     await Promise.allSettled([stack?.stop(), prosody?.stop()]);
   });
 

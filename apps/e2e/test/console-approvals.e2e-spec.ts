@@ -26,7 +26,7 @@ describe('approvals in the web console, in Chromium (real stack)', () => {
   let gw: string;
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ shape: 'cell' });
     gw = stack.gatewayUrl;
     browser = await launchBrowser();
   }, 240_000);

@@ -20,7 +20,7 @@ describe('schedules in the web console, in Chromium (real stack)', () => {
   let gw: string;
 
   beforeAll(async () => {
-    stack = await startStack({ natsIdentities: true });
+    stack = await startStack({ natsIdentities: true, shape: 'cell' });
     gw = stack.gatewayUrl;
     browser = await launchBrowser();
   }, 240_000);

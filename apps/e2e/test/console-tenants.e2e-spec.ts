@@ -24,7 +24,7 @@ describe('tenants and quotas in the web console, in Chromium (real stack, TENANC
   let acmeTask: string;
 
   beforeAll(async () => {
-    stack = await startStack({ env: { gateway: { TENANCY: 'true' } } });
+    stack = await startStack({ shape: 'cell', env: { gateway: { TENANCY: 'true' } } });
     gw = stack.gatewayUrl;
     browser = await launchBrowser();
   }, 240_000);

@@ -31,6 +31,7 @@ describe('webhooks in the web console, in Chromium (real stack)', () => {
 
   beforeAll(async () => {
     stack = await startStack({
+      shape: 'cell',
       natsIdentities: true,
       env: {
         orchestrator: {

@@ -479,7 +479,9 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
       'Approvals',
       'Schedules',
       'Webhooks',
+      'Memory',
       'Tools & agents',
+      'MCP',
       'Usage',
       'Health',
     ]);

@@ -15,7 +15,7 @@ import { SignJWT } from 'jose';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
+import { lockNotes, readUntil } from './support/held-steps.js';
 
 const SECRET = randomBytes(32).toString('hex');
 const ISSUER = 'https://switchboard.test/auth/v1';
@@ -29,33 +29,6 @@ function token(sub: string, role = 'user'): Promise<string> {
     .setIssuedAt()
     .setExpirationTime('10m')
     .sign(new TextEncoder().encode(SECRET));
-}
-
-/**
- * Holds the notes table locked, so a task's notes.add step blocks inside PostgreSQL until released:
- * a real long step the test controls, without sleeping.
- */
-async function lockNotes(url: string): Promise<{ release(): Promise<void> }> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query('BEGIN');
-  await client.query('LOCK TABLE "Note" IN ACCESS EXCLUSIVE MODE');
-  return {
-    release: async () => {
-      await client.query('COMMIT');
-      await client.end();
-    },
-  };
-}
-
-/** Reads named events until `stop` holds for one, then drops the connection. */
-async function readUntil(response: Response, stop: (e: SseEvent) => boolean): Promise<SseEvent[]> {
-  const seen: SseEvent[] = [];
-  for await (const e of readSse(response)) {
-    seen.push(e);
-    if (stop(e)) break; // leaving the loop cancels the body: the client goes away
-  }
-  return seen;
 }
 
 const view = (e: SseEvent) => ({ id: e.id, event: e.event, data: JSON.parse(e.data) as unknown });

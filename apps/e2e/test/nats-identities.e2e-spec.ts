@@ -30,6 +30,10 @@ const admin = { 'x-user-id': 'root', 'x-user-role': 'admin' };
 /** The operator CLI as the build emits it (and every image runs it, as `switchboard`). */
 const CLI = 'dist/apps/cli/src/main.js';
 
+/** An audit record's subject: in SB_AUDIT, or announced once chained after a relay. */
+const isAuditRecord = (subject: string) =>
+  subject.startsWith('sb.audit.') || subject.startsWith('sb.evt.audit.');
+
 /** One line of `switchboard tail --json`. */
 interface TailLine {
   kind: 'publish' | 'deliver' | 'reply' | 'stored';
@@ -109,7 +113,8 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
     );
 
     // `switchboard tail --task` (the built CLI) as the operator, attached after the task ended: its
-    // stored events in order, then its stored audit records.
+    // stored events in order, then its stored audit records — those of SB_AUDIT and the task end's,
+    // relayed from the orchestrator's journal (SB_AUDIT_CHAINED).
     const tail = spawnManaged(
       process.execPath,
       [join(repoRoot, CLI), 'tail', '--task', taskId, '--json'],
@@ -119,9 +124,11 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
       const seen = await waitFor(
         () => {
           const lines = jsonLines(tail.logs());
-          const records = lines.filter((l) => l.subject.startsWith('sb.audit.'));
+          const records = lines.filter((l) => isAuditRecord(l.subject));
+          // Its line saying it follows the task comes once both replays are over.
           return lines.some((l) => l.data.name === 'orchestrator.task.completed') &&
-            records.length >= 4
+            records.length >= 4 &&
+            tail.logs().includes(`tailing task ${taskId}`)
             ? lines
             : undefined;
         },
@@ -130,11 +137,22 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
       const replayed = seen.filter((l) => typeof l.data.seq === 'number');
       expect(replayed.map((l) => l.data.name)).toEqual(DEMO_TASK_EVENTS);
       expect(replayed.map((l) => l.data.seq)).toEqual(DEMO_TASK_EVENTS.map((_, i) => i + 1));
-      const records = seen.filter((l) => l.subject.startsWith('sb.audit.'));
+      const records = seen.filter((l) => isAuditRecord(l.subject));
       expect(records.map((l) => l.data.action).sort()).toEqual(
         ['task.completed', 'task.submit', 'tool.call', 'tool.call'].sort(),
       );
-      // sb.audit.<category>.<taskId>.<tenant> (docs/tenancy.md): the default tenant here
+      // sb.audit.<category>.<taskId>.<tenant> (docs/tenancy.md), sb.evt.audit.… for the relayed task
+      // end: the default tenant here
+      expect(
+        records.map((l) => [l.data.action, l.subject.startsWith('sb.evt.audit.')]).sort(),
+      ).toEqual(
+        [
+          ['task.completed', true],
+          ['task.submit', false],
+          ['tool.call', false],
+          ['tool.call', false],
+        ].sort(),
+      );
       expect(
         records.every((l) => l.kind === 'stored' && l.subject.endsWith(`.${taskId}.default`)),
       ).toBe(true);
@@ -304,7 +322,7 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
     }
     try {
       const audited = (lines: TailLine[]) =>
-        lines.filter((l) => l.kind !== 'deliver' && l.subject.startsWith('sb.audit.'));
+        lines.filter((l) => l.kind !== 'deliver' && isAuditRecord(l.subject));
       const lines = await waitFor(
         () => {
           const seen = jsonLines(tail!.logs());

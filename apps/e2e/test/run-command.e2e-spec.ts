@@ -22,10 +22,11 @@ import { join } from 'node:path';
  * The README's run command, `npm run up`, as a user runs it — twice — and `npm run down`, on a stack of
  * its own: its state in a temporary SB_RUN_DIR, its ports at a free SB_PORT_BASE (its NATS at +1322)
  * and SB_XMPP_PORT, fresh (empty) databases and its own Redis key prefix, so it collides with neither a
- * developer's running stack nor another test run. Everything else is the script itself: setup, build,
- * migrations, the stack's NATS with one identity per service, the stack's Prosody and accounts, the
- * sample agents and their bridges, the six services, and both demo tasks printed from the gateway's
- * event stream.
+ * developer's running stack nor another test run. Everything else is the script itself (but its build
+ * step, see npmRun): setup, migrations, the stack's NATS with one identity per service, the stack's Prosody and accounts, the
+ * sample agents and their bridges, the six services — the first run in the default shape (one process,
+ * the cell), the second with SB_SHAPE=services (one process each) —, and both demo tasks printed from
+ * the gateway's event stream.
  */
 
 /** Offsets from SB_PORT_BASE that the stack listens on (infra/lib.sh, examples/agents.sh). */
@@ -46,10 +47,19 @@ interface Run {
   output: string;
 }
 
-/** Runs `npm run <script>` in the repository with `env`; resolves with its exit code and output. */
+/**
+ * Runs `npm run <script>` in the repository with `env`; resolves with its exit code and output. `up`
+ * runs with --no-build: the suite built dist/ before any file ran (the e2e target's dependencies), and
+ * a build now would restore dist/ from Nx's cache — delete and copy it — under the processes the other
+ * jest worker is starting from it at that moment (a service or cell then dies on a missing module).
+ */
 function npmRun(script: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', script], {
+    const args =
+      script === 'up'
+        ? ['run', '--silent', script, '--', '--no-build']
+        : ['run', '--silent', script];
+    const child = spawn('npm', args, {
       cwd: repoRoot,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -147,6 +157,8 @@ describe('the README run command: npm run up (twice) and npm run down, on a stac
       OPENAI_API_KEY: _key,
       OPENAI_BASE_URL: _url,
       PLANNER: _planner,
+      // The first run is the default shape (the cell), whatever the shell running the tests chose.
+      SB_SHAPE: _shape,
       ...shell
     } = process.env;
     env = {
@@ -282,39 +294,30 @@ describe('the README run command: npm run up (twice) and npm run down, on a stac
         new RegExp(`nats\\s+up \\(ours\\)\\s+127\\.0\\.0\\.1:${base + 1322}`),
       );
 
+      // The default shape: the six services in one process, the cell; the sample agents beside it.
+      expect(first.output).toMatch(/services .* one process, the cell: pid \d+/);
       const firstPids = recordedPids(runDir.path);
       expect([...firstPids.keys()].sort()).toEqual(
-        [
-          'a2a',
-          'agent-researcher',
-          'agent-writer',
-          'audit',
-          'bridge-researcher',
-          'bridge-writer',
-          'gateway',
-          'mcp-tools',
-          'orchestrator',
-          'xmpp-bridge',
-        ].sort(),
+        ['agent-researcher', 'agent-writer', 'bridge-researcher', 'bridge-writer', 'cell'].sort(),
       );
       for (const pid of firstPids.values()) seenPids.add(pid);
       const prosody = prosodyPid(runDir.path);
       expect(prosody).toBeDefined();
       seenPids.add(prosody!);
 
-      // --- second run: the same command again -----------------------------------------------------
-      const second = await npmRun('up', env, 10 * MINUTES);
+      // --- second run: the same command again, in the other shape: one process per service ---------
+      const second = await npmRun('up', { ...env, SB_SHAPE: 'services' }, 10 * MINUTES);
       if (second.code !== 0)
         throw new Error(`the second npm run up exited with ${second.code}:\n${second.output}`);
       expect(demoEvents(second.output, `demo: "${DEMO_TASK}"`)).toEqual(DEMO_TASK_EVENTS);
       expect(second.output).toMatch(/Answer: 17 \* 23 = 391\. Saved note [0-9a-f-]{36}: "391"\./);
       expectDelegationsOverXmpp(second.output);
-      // The services were restarted (new processes, the old ones gone), not started twice.
+      // The services were restarted (new processes, one each; the cell gone), not started twice.
       const secondPids = recordedPids(runDir.path);
+      expect(pidAlive(firstPids.get('cell')!)).toBe(false);
+      expect(secondPids.has('cell')).toBe(false);
       for (const svc of ['gateway', 'orchestrator', 'mcp-tools', 'a2a', 'audit', 'xmpp-bridge']) {
         expect(secondPids.get(svc)).toBeDefined();
-        expect(secondPids.get(svc)).not.toBe(firstPids.get(svc));
-        expect(pidAlive(firstPids.get(svc)!)).toBe(false);
         expect(pidAlive(secondPids.get(svc)!)).toBe(true);
       }
       for (const pid of secondPids.values()) seenPids.add(pid);

@@ -19,6 +19,7 @@ describe('a schedule firing into a busy thread (real processes, THREAD_POLICY_DE
 
   beforeAll(async () => {
     stack = await startStack({
+      shape: 'cell',
       natsIdentities: true,
       env: {
         orchestrator: { SCHEDULE_TICK_MS: '500', THREAD_POLICY_DEFAULT: 'reject', ...clock.env },

@@ -20,6 +20,7 @@ describe('tenant quotas (two gateway replicas, TENANCY on, real Redis)', () => {
 
   beforeAll(async () => {
     stack = await startStack({
+      shape: 'cell',
       services: ['audit', 'gateway'],
       env: {
         gateway: { TENANCY: 'true', RATE_LIMIT_PER_MINUTE: '0', QUOTA_RETRY_AFTER_SECONDS: '7' },

@@ -109,6 +109,7 @@ describe('per-tenant tools, agents, credentials and guardrails (real processes, 
     writeFileSync(join(credentials, globex, 'WEATHER_API_KEY'), `${GLOBEX_KEY}\n`);
     mkdirSync(join(credentials, globex, '..data'));
     stack = await startStack({
+      shape: 'cell',
       services: ['mcp-tools', 'audit', 'orchestrator', 'a2a', 'gateway'],
       natsIdentities: true,
       env: {
@@ -217,8 +218,10 @@ describe('per-tenant tools, agents, credentials and guardrails (real processes, 
       expect.arrayContaining(['calculator', 'notes.add', 'weather.current']),
     );
     const mcp = await mcpClient(annG);
+    // …and the endpoint's own tool that runs a whole task (docs/mcp.md): the tenant may submit tasks.
     expect((await mcp.listTools()).tools.map((t) => t.name).sort()).toEqual([
       'calculator',
+      'switchboard.run_task',
       'time.now',
       'weather.current',
     ]);

@@ -8,6 +8,10 @@ import {
 } from '@a2a-js/sdk/client';
 import { HttpAgent } from '@ag-ui/client';
 import type { BaseEvent, Interrupt, RunFinishedEvent } from '@ag-ui/core';
+import {
+  Client as McpV2Client,
+  StreamableHTTPClientTransport as McpV2Transport,
+} from '@modelcontextprotocol/client';
 import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { type Approvals, type Audit, Tasks } from '@switchboard/contracts';
@@ -24,6 +28,7 @@ import {
 } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { z } from 'zod';
 
 const DELEGATION_TASK =
   'ask the researcher about NATS JetStream, then have the writer draft a summary';
@@ -50,7 +55,7 @@ const headersOf = (who: Who): Record<string, string> => ({
 describe('tenants kept apart on every surface (real processes, NATS identities, TENANCY=true)', () => {
   let stack: Stack;
   const agents: ServiceHandle[] = [];
-  const mcpClients: McpClient[] = [];
+  const mcpClients: (McpClient | McpV2Client)[] = [];
   const stamp = randomUUID().slice(0, 8);
   const acme = `acme-${stamp}`;
   const globex = `globex-${stamp}`;
@@ -72,6 +77,7 @@ describe('tenants kept apart on every surface (real processes, NATS identities, 
       );
     }
     stack = await startStack({
+      shape: 'cell',
       services: ['mcp-tools', 'audit', 'orchestrator', 'a2a', 'gateway'],
       natsIdentities: true,
       tenantOperators: [acme],
@@ -408,6 +414,36 @@ describe('tenants kept apart on every surface (real processes, NATS identities, 
     expect(JSON.stringify(audited)).not.toContain(sessionId);
   }, 60_000);
 
+  it('reads and cancels no task of another tenant as an MCP 2026-07-28 task (stateless, official v2 client)', async () => {
+    const v2 = async (who: Who) => {
+      const client = new McpV2Client(
+        { name: 'e2e-tenants-v2', version: '2.0.0' },
+        {
+          versionNegotiation: { mode: { pin: '2026-07-28' } },
+          capabilities: { extensions: { 'io.modelcontextprotocol/tasks': {} } },
+        },
+      );
+      await client.connect(
+        new McpV2Transport(new URL(`${stack.gatewayUrl}/mcp`), {
+          requestInit: { headers: headersOf(who) },
+        }),
+      );
+      mcpClients.push(client);
+      return (method: string) =>
+        client.request({ method, params: { taskId: acmeDemo } } as never, z.any()) as Promise<{
+          status: string;
+        }>;
+    };
+    expect(acmeDemo).not.toBe('');
+    await expect((await v2(annA))('tasks/get')).resolves.toMatchObject({ status: 'completed' });
+    // globex's ann (the same user id) and globex's admin: acme's task is no task at all
+    for (const who of [annG, adminG]) {
+      const ask = await v2(who);
+      await expect(ask('tasks/get')).rejects.toThrow(/unknown task/);
+      await expect(ask('tasks/cancel')).rejects.toThrow(/unknown task/);
+    }
+  }, 60_000);
+
   it("lists and verifies each tenant's own audit records only", async () => {
     const listOf = async (who: Who) => {
       const res = await call('GET', '/audit?limit=500', who);
@@ -451,6 +487,10 @@ describe('tenants kept apart on every surface (real processes, NATS identities, 
       const audit = nc.subscribe(`sb.audit.*.*.${acme}`, {
         callback: (_e, m) => void seen.push(m.subject),
       });
+      // the records relayed from the orchestrator's journal (the task's end), once chained
+      const chained = nc.subscribe(`sb.evt.audit.*.*.${acme}`, {
+        callback: (_e, m) => void seen.push(m.subject),
+      });
       nc.subscribe(`sb.evt.task.*.${globex}.>`, { callback: () => undefined });
       await nc.flush();
       const refusal = await waitFor(
@@ -469,7 +509,9 @@ describe('tenants kept apart on every surface (real processes, NATS identities, 
         () =>
           seen.some((s) =>
             s.startsWith(`sb.evt.task.${acmeTask}.${acme}.orchestrator.task.completed`),
-          ) && seen.some((s) => s.startsWith('sb.audit.') && s.includes(acmeTask))
+          ) &&
+          seen.some((s) => s.startsWith('sb.audit.') && s.includes(acmeTask)) &&
+          seen.includes(`sb.evt.audit.task.${acmeTask}.${acme}`)
             ? true
             : undefined,
         { what: "acme's task events and audit records at acme's operator" },
@@ -478,6 +520,7 @@ describe('tenants kept apart on every surface (real processes, NATS identities, 
       expect(seen.every((s) => s.endsWith(`.${acme}`) || s.includes(`.${acme}.`))).toBe(true);
       mine.unsubscribe();
       audit.unsubscribe();
+      chained.unsubscribe();
     } finally {
       await nc.close();
     }

@@ -486,7 +486,10 @@ describe('thread concurrency policy (two gateways, real processes, scripted LLM)
           const r = await fetch(`${stack.gatewayUrl}/schedules/${schedule.scheduleId}/firings`, {
             headers: { 'x-user-id': c.user },
           });
-          return ((await r.json()) as { firings: Schedules.ScheduleFiringView[] }).firings[0];
+          const [f] = ((await r.json()) as { firings: Schedules.ScheduleFiringView[] }).firings;
+          // Settled: a firing is recorded (as submitted) when a ticker claims it and refused by the
+          // thread just after; either end stamps its publishedAt (read before it: a flaky reject).
+          return f?.publishedAt ? f : undefined;
         },
         { timeoutMs: 60_000, intervalMs: 250, what: 'the firing into the busy thread' },
       );

@@ -29,6 +29,7 @@ describe('the platform as an MCP server (standard MCP client, real processes)', 
     const toolsFile = join(tempDir('e2e-tools'), 'tools.yaml');
     writeFileSync(toolsFile, TOOLS_FILE);
     stack = await startStack({
+      shape: 'cell',
       services: ['mcp-tools', 'audit', 'gateway'],
       env: { 'mcp-tools': { TOOLS_FILE: toolsFile } },
     });

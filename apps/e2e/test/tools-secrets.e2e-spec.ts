@@ -89,6 +89,7 @@ describe('tool credentials stay inside mcp-tools (real processes, stub weather A
   beforeAll(async () => {
     weather = await startWeatherApi();
     stack = await startStack({
+      shape: 'cell',
       env: {
         'mcp-tools': {
           WEATHER_API_URL: weather.url,
@@ -209,9 +210,13 @@ describe('tool credentials stay inside mcp-tools (real processes, stub weather A
       expect({ path, found: text.includes(SECRET) }).toEqual({ path, found: false });
     }
 
-    // Every line every service logged.
+    // Every line every service logged (the cell's one log: each line names its service).
     const logs = readdirSync(stack.logDir).map((f) => readFileSync(join(stack.logDir, f), 'utf8'));
-    expect(logs.length).toBeGreaterThanOrEqual(4);
+    for (const service of Object.keys(stack.services))
+      expect({ service, logged: logs.join('\n').includes(`"service":"${service}"`) }).toEqual({
+        service,
+        logged: true,
+      });
     expect(logs.join('\n')).toContain('weather.current');
     for (const log of logs) expect(log).not.toContain(SECRET);
   });

@@ -25,6 +25,7 @@ describe('truthful reports: audit details and MCP tool failures (real processes)
   beforeAll(async () => {
     llm = await startLlmStub();
     stack = await startStack({
+      shape: 'cell',
       env: {
         orchestrator: {
           OPENAI_BASE_URL: llm.baseUrl,

@@ -6,6 +6,7 @@ import { ApprovalsController } from './approvals/approvals.controller.js';
 import { AuditController } from './audit/audit.controller.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AuthorizationsController } from './catalog/authorizations.controller.js';
+import { MemoryController } from './catalog/memory.controller.js';
 import { CatalogController } from './catalog/catalog.controller.js';
 import { ToolCatalogueModule } from './catalog/tool-catalogue.module.js';
 import { ConsoleModule } from './console/console.module.js';
@@ -30,6 +31,7 @@ export const HTTP_CONTROLLERS = [
   AgUiController,
   CatalogController,
   AuthorizationsController,
+  MemoryController,
   AuditController,
   WebhooksController,
   SchedulesController,

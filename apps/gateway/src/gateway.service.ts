@@ -4,7 +4,7 @@ import { JetStreamService } from '@switchboard/messaging';
 import type { ServiceDefinition } from '@switchboard/runtime';
 import { AppModule } from './app.module.js';
 import { GatewayEnv } from './config/gateway.env.js';
-import { echoRequestIds, gatewayHttpOptions } from './http/http-edge.js';
+import { acceptA2aJson, echoRequestIds, gatewayHttpOptions } from './http/http-edge.js';
 
 /**
  * The gateway as a service to start, its settings read from `env` (a ConfigError lists what is
@@ -22,6 +22,7 @@ export function gatewayService(
     module: () => AppModule.register(config),
     configure: async (app) => {
       echoRequestIds(app);
+      acceptA2aJson(app);
       // the streams it must find in place to accept tasks before the others run (its NATS permissions)
       await app.get(JetStreamService).ensureStreams(streamsSetUpBy('gateway'));
     },

@@ -16,17 +16,21 @@ const USER = 'stream-user';
 const at = () => new Date().toISOString();
 
 /**
- * The orchestrator's side of a task, played by the test: it answers TaskGet from `views` and stores
- * events in JetStream, so the gateway's streams meet the states that are hard to reach with a real
+ * The orchestrator's side of a task, played by the test: it answers TaskGet from `views` and
+ * TaskEvents from the events it journaled (`journal`), and publishes them live, so the gateway's streams meet the states that are hard to reach with a real
  * orchestrator (expired events, a terminal event that never comes, a Last-Event-ID from the future).
  */
 class FakeOrchestrator {
   readonly views = new Map<string, Tasks.TaskView>();
+  /** The events each task has journaled (what TaskEvents answers: expire one by deleting it). */
+  readonly journal = new Map<string, Tasks.TaskEvent[]>();
   private sub: Subscription | undefined;
+  private journalSub: Subscription | undefined;
 
   constructor(private readonly client: BusClient) {}
 
   start(): void {
+    this.answerJournal();
     this.sub = this.client.bus.connection.subscribe(Tasks.TaskGet.subject, {
       callback: (err, msg) => {
         if (err) return;
@@ -48,6 +52,27 @@ class FakeOrchestrator {
 
   stop(): void {
     this.sub?.unsubscribe();
+    this.journalSub?.unsubscribe();
+  }
+
+  private answerJournal(): void {
+    this.journalSub = this.client.bus.connection.subscribe(Tasks.TaskEvents.subject, {
+      callback: (err, msg) => {
+        if (err) return;
+        const { data } = decodeJson(msg.data) as {
+          data: { taskId: string; afterSeq?: number; limit?: number };
+        };
+        const journaled = this.journal.get(data.taskId) ?? [];
+        const last = journaled.at(-1);
+        const page = {
+          taskId: data.taskId,
+          events: journaled.filter((e) => e.seq > (data.afterSeq ?? 0)).slice(0, data.limit ?? 100),
+          lastSeq: last?.seq ?? 0,
+          ended: last ? Tasks.isTerminalTaskEvent(last) : false,
+        };
+        msg.respond(encodeJson({ response: page, isDisposed: true }));
+      },
+    });
   }
 
   view(taskId: string, status: Tasks.TaskStatus, lastEventSeq: number): void {
@@ -74,12 +99,19 @@ class FakeOrchestrator {
           }
         : { name: 'orchestrator.planning.started', data: { planner: 'builtin', iteration: seq } }
     ) as Pick<Tasks.TaskEvent, 'name' | 'data'>;
-    await this.client.jetstream.publish(
-      Tasks.TaskEventPublished,
-      [taskId, 'default', event.name],
-      { ...event, taskId, seq, at: at(), source: 'orchestrator' } as Tasks.TaskEvent,
-      { msgId: `${taskId}:${seq}` },
-    );
+    const journaled = {
+      ...event,
+      taskId,
+      seq,
+      at: at(),
+      source: 'orchestrator',
+    } as Tasks.TaskEvent;
+    this.journal.set(taskId, [...(this.journal.get(taskId) ?? []), journaled]);
+    this.client.bus.publish(Tasks.TaskEventPublished, [taskId, 'default', event.name], {
+      taskId,
+      events: [journaled],
+    });
+    await this.client.bus.connection.flush();
   }
 }
 

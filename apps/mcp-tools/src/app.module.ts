@@ -20,6 +20,19 @@ import type { McpToolsEnv } from './config/mcp-tools.env.js';
 import { MCP_STATUS } from './mcp/mcp-server.status.js';
 import { McpUpstreams } from './mcp/mcp-upstreams.service.js';
 import { PrismaService } from './prisma/prisma.service.js';
+import { MemoryCandidates } from './memory/embeddings/memory-candidates.repository.js';
+import { MemoryEmbedder } from './memory/embeddings/memory-embedder.js';
+import { MemoryMeaningSearch } from './memory/embeddings/memory-meaning-search.js';
+import { MemoryHandler } from './memory/memory.handler.js';
+import { MemoryRepository } from './memory/memory.repository.js';
+import { MemoryRetentionSweep } from './memory/retention/memory-retention.sweep.js';
+import { MemoryStore } from './memory/memory-store.service.js';
+import {
+  MemoryForgetTool,
+  MemoryRecallTool,
+  MemoryRememberTool,
+  MemoryShareTool,
+} from './memory/memory.tools.js';
 import { McpToolsQuotas, ToolCallQuota } from './quotas/tool-call.quota.js';
 import { BUILTIN_TOOLS, type ToolImplementation } from './registry/tool-implementation.js';
 import { ToolRegistry } from './registry/tool-registry.service.js';
@@ -45,6 +58,10 @@ const BUILTINS = [
   NotesAddTool,
   NotesGetTool,
   NotesListTool,
+  MemoryRememberTool,
+  MemoryShareTool,
+  MemoryRecallTool,
+  MemoryForgetTool,
   AdminDebugTool,
 ];
 
@@ -56,7 +73,7 @@ export class AppModule {
   }): DynamicModule {
     return {
       module: AppModule,
-      controllers: [ApprovalPoliciesHandler, AuthorizationsHandler, ToolsHandler],
+      controllers: [ApprovalPoliciesHandler, AuthorizationsHandler, MemoryHandler, ToolsHandler],
       providers: [
         ...BUILTINS,
         {
@@ -83,6 +100,12 @@ export class AppModule {
         McpToolsQuotas,
         McpUpstreams,
         NotesRepository,
+        MemoryRepository,
+        MemoryCandidates,
+        MemoryEmbedder,
+        MemoryMeaningSearch,
+        MemoryStore,
+        MemoryRetentionSweep,
         PrismaService,
         ProviderAuthorizationRepository,
         ProviderAuthorizationsService,

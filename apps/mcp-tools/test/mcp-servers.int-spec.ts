@@ -262,8 +262,15 @@ mcpServers:
           transport: 'stdio',
           state: 'connected',
           server: 'switchboard-demo-stdio 1.0.0',
+          // 1.x servers: the v2 client's server/discover probe failed, the handshake settled it.
+          revision: '2025-11-25',
         }),
-        expect.objectContaining({ name: 'remote', transport: 'http', state: 'connected' }),
+        expect.objectContaining({
+          name: 'remote',
+          transport: 'http',
+          state: 'connected',
+          revision: '2025-11-25',
+        }),
       ]),
     );
     expect(output.credentials).toEqual(

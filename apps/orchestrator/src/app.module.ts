@@ -32,6 +32,24 @@ import { RunTaskUseCase } from './tasks/run-task/run-task.use-case.js';
 import { StartTask } from './tasks/run-task/start-task.js';
 import { TaskConsumer } from './tasks/task.consumer.js';
 import { TaskEventLog } from './tasks/task-event.log.js';
+import { AuditOutboxRepository } from './tasks/journal/audit-relay/audit-outbox.repository.js';
+import { AuditRelay } from './tasks/journal/audit-relay/audit-relay.js';
+import { AuditRelaySweep } from './tasks/journal/audit-relay/audit-relay.sweep.js';
+import { TaskEventPublisher } from './tasks/journal/task-event.publisher.js';
+import { ForgetRecalledHandler } from './memory/forget-recalled.handler.js';
+import { ForgetRecalledUseCase } from './memory/forget-recalled/forget-recalled.use-case.js';
+import { RecallRecordsRepository } from './memory/forget-recalled/recall-records.repository.js';
+import { MemoryRecallProvider } from './memory/memory-recall.provider.js';
+import {
+  PLANNING_CONTEXT_PROVIDERS,
+  type PlanningContextProvider,
+} from './tasks/context/planning-context.port.js';
+import {
+  JOURNAL_DELIVERY_SINKS,
+  type JournalDeliverySink,
+} from './tasks/journal/journal-delivery.port.js';
+import { TaskJournal } from './tasks/journal/task-journal.js';
+import { TaskJournalRepository } from './tasks/journal/task-journal.repository.js';
 import { FinishTaskUseCase } from './tasks/finish-task/finish-task.use-case.js';
 import { TaskHandler } from './tasks/task.handler.js';
 import { TaskListHandler } from './tasks/task-list.handler.js';
@@ -63,7 +81,11 @@ import { StartBatchUseCase } from './replay/batches/start-batch/start-batch.use-
 import { ScheduleHandler } from './schedules/schedule.handler.js';
 import { scheduleProviders } from './schedules/schedule.providers.js';
 import { WebhookHandler } from './webhooks/webhook.handler.js';
+import { A2aPushHandler } from './a2a-push/a2a-push.handler.js';
+import { a2aPushProviders } from './a2a-push/a2a-push.providers.js';
 import { webhookProviders } from './webhooks/webhook.providers.js';
+import { EnqueueDeliveriesUseCase } from './webhooks/enqueue-deliveries/enqueue-deliveries.use-case.js';
+import { EnqueuePushNotificationsUseCase } from './a2a-push/enqueue-push-notifications/enqueue-push-notifications.use-case.js';
 import { retentionProviders } from './retention/retention.providers.js';
 
 @Module({
@@ -75,7 +97,9 @@ import { retentionProviders } from './retention/retention.providers.js';
     RunsHandler,
     ReplayBatchesHandler,
     WebhookHandler,
+    A2aPushHandler,
     ScheduleHandler,
+    ForgetRecalledHandler,
   ],
   providers: [
     { provide: AGENT_DIRECTORY, useClass: A2aAgentDirectory },
@@ -115,6 +139,12 @@ import { retentionProviders } from './retention/retention.providers.js';
     StepDispatcher,
     TaskConsumer,
     TaskEventLog,
+    TaskEventPublisher,
+    AuditOutboxRepository,
+    AuditRelay,
+    AuditRelaySweep,
+    TaskJournal,
+    TaskJournalRepository,
     FinishTaskUseCase,
     TaskListRepository,
     TaskLoop,
@@ -136,6 +166,22 @@ import { retentionProviders } from './retention/retention.providers.js';
     ToolStepRunner,
     ...retentionProviders,
     ...webhookProviders,
+    ...a2aPushProviders,
+    // What every planning round is offered besides the task and its thread: long-term memory.
+    MemoryRecallProvider,
+    ForgetRecalledUseCase,
+    RecallRecordsRepository,
+    {
+      provide: PLANNING_CONTEXT_PROVIDERS,
+      useFactory: (...providers: PlanningContextProvider[]) => providers,
+      inject: [MemoryRecallProvider],
+    },
+    // What the task journal's statements store besides the events: each feature's deliveries.
+    {
+      provide: JOURNAL_DELIVERY_SINKS,
+      useFactory: (...sinks: JournalDeliverySink[]) => sinks,
+      inject: [EnqueueDeliveriesUseCase, EnqueuePushNotificationsUseCase],
+    },
     ...scheduleProviders,
   ],
 })

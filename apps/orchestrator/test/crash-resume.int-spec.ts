@@ -1,4 +1,5 @@
 import {
+  auditStreamDrained,
   type BusClient,
   createBusClient,
   type LlmStub,
@@ -232,8 +233,9 @@ describe('crash safety (two orchestrator processes, real mcp-tools, NATS, Postgr
 });
 
 /**
- * The task's tool.call audit records, read once its own completion record is stored: mcp-tools
- * publishes a call's record before it replies, so by then every record of its calls is in.
+ * The task's tool.call audit records, read once its own completion record is stored (relayed from
+ * the journal) and SB_AUDIT is drained: mcp-tools publishes a call's record before it replies, so by
+ * then every record of its calls is in.
  */
 async function toolCallsAudited(stack: Stack, taskId: string): Promise<{ replayed: boolean }[]> {
   const rows = await waitFor(
@@ -242,7 +244,9 @@ async function toolCallsAudited(stack: Stack, taskId: string): Promise<{ replaye
         `SELECT action, (details->>'replayed')::boolean AS replayed FROM "AuditEntry" WHERE "taskId" = $1 ORDER BY seq`,
         [taskId],
       );
-      return all.some((r) => r.action === 'task.completed') ? all : undefined;
+      return all.some((r) => r.action === 'task.completed') && (await auditStreamDrained(stack))
+        ? all
+        : undefined;
     },
     { what: "the task's audit trail" },
   );

@@ -1,5 +1,6 @@
 import { TaskEventStream, Tasks } from '@switchboard/contracts';
 import {
+  auditStreamDrained,
   type BusClient,
   createBusClient,
   repoRoot,
@@ -165,7 +166,8 @@ describe('outages (real processes; NATS, mcp-tools and a2a go away and come back
       );
       // One call, one audit record: the retry answered from the store is not a second call (the
       // first record may have died with mcp-tools; the retry's stands for it under the same id).
-      // mcp-tools publishes it before its reply, so it is stored before the task's own last record.
+      // mcp-tools publishes it before its reply, so once the task's own end record is stored (it is
+      // relayed from the journal) and SB_AUDIT is drained, every record of the call is in.
       const rows = () =>
         stack.dbs.audit.query<{ action: string; outcome: string }>(
           `SELECT action, outcome FROM "AuditEntry" WHERE "taskId" = $1 ORDER BY seq`,
@@ -174,7 +176,9 @@ describe('outages (real processes; NATS, mcp-tools and a2a go away and come back
       const audited = await waitFor(
         async () => {
           const all = await rows();
-          return all.some((r) => r.action === 'task.completed') ? all : undefined;
+          return all.some((r) => r.action === 'task.completed') && (await auditStreamDrained(stack))
+            ? all
+            : undefined;
         },
         { what: "the task's audit trail" },
       );

@@ -29,21 +29,16 @@ const SERVERS: [string, () => string][] = [
 ];
 
 /**
- * Each poison message, and the durables that read it: the task logs read every task event, the
- * webhooks' durables the messages that end a task or hold approval requests.
+ * Each poison message, and the durables that read it: the task logs read every task event (webhooks
+ * read no stream: their deliveries are stored with the journaled events).
  */
 const TARGETS: { stream: StreamContract; durables: string[]; subject: string }[] = [
   { stream: TaskSubmissionStream, durables: ['orchestrator'], subject: 'sb.task.submit' },
   { stream: AuditStream, durables: ['audit'], subject: 'sb.audit.tool' },
   {
     stream: TaskEventStream,
-    durables: ['task-logs', 'orchestrator-webhooks'],
+    durables: ['task-logs'],
     subject: `sb.evt.task.${randomUUID()}.default.orchestrator.task.completed`,
-  },
-  {
-    stream: TaskEventStream,
-    durables: ['task-logs', 'orchestrator-webhooks-approvals'],
-    subject: `sb.evt.task.${randomUUID()}.default.orchestrator.approval.requested`,
   },
 ];
 

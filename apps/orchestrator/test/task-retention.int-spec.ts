@@ -86,13 +86,23 @@ describe('task retention (real PostgreSQL)', () => {
         },
       },
     });
+    // Its journal: keyed by the task without a foreign key, deleted by the sweep's statement.
+    await prisma.taskEvent.createMany({
+      data: [1, 2].map((seq) => ({
+        taskId: id,
+        seq,
+        tenantId: 'acme',
+        name: 'orchestrator.planning.started',
+        event: { seq },
+      })),
+    });
     return id;
   }
 
   const exists = async (id: string) =>
     (await (prismas[0] as PrismaService).task.count({ where: { id } })) === 1;
 
-  it('deletes ended tasks past the cutoff with their steps, rounds and approvals, and nothing else', async () => {
+  it('deletes ended tasks past the cutoff with their steps, rounds, approvals and journal, and nothing else', async () => {
     const cutoff = new Date(now - 30 * DAY);
     const due = [
       await task('completed', 31),
@@ -118,7 +128,9 @@ describe('task retention (real PostgreSQL)', () => {
     expect(await prisma.step.count(orphans)).toBe(0);
     expect(await prisma.planningRound.count(orphans)).toBe(0);
     expect(await prisma.approval.count(orphans)).toBe(0);
+    expect(await prisma.taskEvent.count(orphans)).toBe(0);
     expect(await prisma.step.count({ where: { taskId: { in: kept } } })).toBe(3);
+    expect(await prisma.taskEvent.count({ where: { taskId: { in: kept } } })).toBe(6);
   });
 
   it('two replicas sweeping at once delete each due task once, in bounded batches', async () => {

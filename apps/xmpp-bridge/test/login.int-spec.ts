@@ -15,9 +15,11 @@ import { startScriptedServer } from './support/scripted-xmpp.server.js';
 // Real bridge processes against a real private Prosody (and a scripted server for what Prosody
 // cannot be made to do): each failed login stops the bridge with one line naming the phase, what was
 // said and a hint, long before AZTM_XMPP_TIMEOUT; the doctor prints the same, phase by phase.
-const TIMEOUT_S = 20;
-/** "Well within the timeout": the bridge's own measurement of the failed login must stay below this. */
-const FAST_MS = 3_000;
+// The login timeout is longer than any deadline below (the harness's 30–40 s, jest's 60 s): a login
+// that waited for it cannot pass, so "long before the timeout" needs no clock reading, which a
+// loaded CI machine would make flaky.
+const TIMEOUT_S = 120;
+const EXIT_DEADLINE_MS = 40_000;
 
 describe('AZTM login: diagnostics and mechanism selection (real Prosody, real bridge processes)', () => {
   let xmpp: PrivateProsody;
@@ -54,7 +56,8 @@ describe('AZTM login: diagnostics and mechanism selection (real Prosody, real br
     extra: Record<string, string>,
     phase: string,
   ): Promise<string> {
-    const exited = await runBridgeToExit(name, env(extra), (TIMEOUT_S + 10) * 1000);
+    const exited = await runBridgeToExit(name, env(extra), EXIT_DEADLINE_MS);
+    expect(exited.killed).toBe(false);
     expect(exited.code).toBe(1);
     expect(exited.fatal).toBeDefined();
     const line = exited.fatal ?? '';
@@ -63,10 +66,8 @@ describe('AZTM login: diagnostics and mechanism selection (real Prosody, real br
     expect(line).not.toContain('\n');
     expect(line).not.toContain(password);
     expect(exited.logs).not.toContain(password);
-    const ms = Number(/after (\d+) ms/.exec(line)?.[1]);
-    expect(ms).toBeLessThan(FAST_MS);
-    // The whole process (Node start-up included) ends before the login timeout would have.
-    expect(exited.wallMs).toBeLessThan(TIMEOUT_S * 1000);
+    // A diagnosis of what was said, not of the login timeout running out.
+    expect(line).not.toMatch(/no answer within|no TCP connection within/);
     return line;
   }
 
@@ -117,14 +118,15 @@ describe('AZTM login: diagnostics and mechanism selection (real Prosody, real br
         env({ AZTM_PORT: String(silent.port), AZTM_XMPP_TIMEOUT: '2' }),
         30_000,
       );
+      // It gives up at AZTM_XMPP_TIMEOUT (2 s), not at the ~2 minutes of a TCP timeout (which
+      // the harness's 30 s deadline would have cut short).
+      expect(exited.killed).toBe(false);
       expect(exited.code).toBe(1);
       expect(exited.fatal).toMatch(
         /failed in phase stream after \d+ ms: no answer within 2000 ms — hint: .* stays silent/,
       );
-      // It gives up at AZTM_XMPP_TIMEOUT (2 s), not at the ~2 minutes of a TCP timeout.
       const ms = Number(/after (\d+) ms/.exec(exited.fatal ?? '')?.[1]);
       expect(ms).toBeGreaterThanOrEqual(2_000);
-      expect(ms).toBeLessThan(10_000);
     } finally {
       silent.server.close();
     }
@@ -142,12 +144,12 @@ describe('AZTM login: diagnostics and mechanism selection (real Prosody, real br
         `127.0.0.1:${port} is not an XMPP client port (it looks like an HTTP server)`,
       );
       expect(line).toContain('check AZTM_HOST and AZTM_PORT');
-      // The doctor says the same and ends right away, not when AZTM_XMPP_TIMEOUT (20 s) would have.
-      const started = performance.now();
+      // The doctor says the same and ends on its own, long before AZTM_XMPP_TIMEOUT (120 s): a
+      // timer left behind would have kept it alive past the harness's 30 s deadline.
       const doctor = await runDoctor(env({ AZTM_PORT: String(port) }));
+      expect(doctor.killed).toBe(false);
       expect(doctor.code).toBe(1);
       expect(doctor.out).toMatch(/✗ stream .*instead of an XML stream/);
-      expect(performance.now() - started).toBeLessThan((TIMEOUT_S * 1000) / 2);
     } finally {
       http.close();
     }
@@ -173,14 +175,14 @@ describe('AZTM login: diagnostics and mechanism selection (real Prosody, real br
         env({ AZTM_PORT: String(blackhole.port), XMPP_BRIDGE_CONNECT_TIMEOUT_MS: '500' }),
         30_000,
       );
+      expect(exited.killed).toBe(false);
       expect(exited.code).toBe(1);
       expect(exited.fatal).toMatch(
         /failed in phase connect after \d+ ms: no TCP connection within 500 ms — hint: .* does not answer \(packets dropped\)/,
       );
       const ms = Number(/after (\d+) ms/.exec(exited.fatal ?? '')?.[1]);
+      // The connect deadline (the message names 500 ms), not the login's (120 s).
       expect(ms).toBeGreaterThanOrEqual(500);
-      // The connect deadline, not the login's (20 s).
-      expect(ms).toBeLessThan(TIMEOUT_S * 1000 - 10_000);
     } finally {
       await blackhole.close();
     }

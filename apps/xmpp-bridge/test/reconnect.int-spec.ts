@@ -81,12 +81,11 @@ describe('the bridge across an XMPP server restart (real Prosody, NATS and bridg
       { method: 'GET', url: `http://agent.example${path}`, headers: [], timeoutMs },
       { timeoutMs: timeoutMs + 5_000 },
     );
-  const failure = async (p: Promise<unknown>): Promise<{ error: DomainError; ms: number }> => {
-    const started = performance.now();
+  const failure = async (p: Promise<unknown>): Promise<{ error: DomainError }> => {
     try {
       await p;
     } catch (e) {
-      return { error: e as DomainError, ms: performance.now() - started };
+      return { error: e as DomainError };
     }
     throw new Error('expected a failure');
   };
@@ -96,12 +95,11 @@ describe('the bridge across an XMPP server restart (real Prosody, NATS and bridg
     expect(platform.logs()).toMatch(
       /"level":"warn".*NATS max_payload is 1048576 bytes: bodies over \d+ bytes .* raise max_payload/,
     );
-    const started = performance.now();
+    // Refused while the body arrived, with its own code; dropped by NATS it would have ended in a
+    // TIMEOUT instead.
     const { error } = await failure(send('/bytes?n=1048576'));
     expect(error.code).toBe('PAYLOAD_TOO_LARGE');
     expect(error.message).toMatch(/exceeds (the bridge limit of )?\d+ bytes/);
-    // Refused while the body arrived, not dropped by NATS (which would leave us waiting 20 s).
-    expect(performance.now() - started).toBeLessThan(10_000);
     const fits = await send('/bytes?n=700000');
     expect(Buffer.from(fits.body?.data ?? '', 'base64')).toHaveLength(700_000);
   });
@@ -111,28 +109,26 @@ describe('the bridge across an XMPP server restart (real Prosody, NATS and bridg
 
     // A request in flight when the server goes: rejected as soon as the connection drops — or, when
     // the stopping server first closes the agent's session, as soon as the agent's unavailable
-    // presence arrives — not after its 20 s timeout nor after the 5 s the target takes.
+    // presence arrives — not after its 20 s timeout (a TIMEOUT) nor after the 5 s the target takes
+    // (a 200): the code and the reason say which. No clock reading: a loaded CI machine stretches them.
     const inFlight = failure(send('/slow?ms=5000'));
     await waitFor(() => target.requests.some((r) => r.url === '/slow?ms=5000'), {
       what: 'the slow request at the target',
     });
-    const stopped = performance.now();
     await xmpp.stop();
-    const { error: lost, ms } = await inFlight;
+    const { error: lost } = await inFlight;
     expect(lost).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
     expect(lost.message).toMatch(
       /xmpp bridge unavailable: the XMPP connection was lost|went offline \(unavailable presence\)/,
     );
-    expect(ms).toBeLessThan(5_000);
-    expect(performance.now() - stopped).toBeLessThan(3_000);
 
-    // During the outage: typed, fast, saying the session is reconnecting.
+    // During the outage: typed and refused before sending (the reason names the reconnecting
+    // session, where a request sent into the void would have ended in a TIMEOUT).
     for (let i = 0; i < 3; i++) {
-      const { error, ms: took } = await failure(send('/during'));
+      const { error } = await failure(send('/during'));
       expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
       expect(error.retryable).toBe(true);
       expect(error.message).toMatch(/is reconnecting/);
-      expect(took).toBeLessThan(1_000);
     }
     const down = await waitFor(
       async () => {
@@ -244,7 +240,7 @@ describe('a chunked response cut off by the XMPP server going (real Prosody, NAT
       )
       .then(
         () => undefined,
-        (e: unknown) => ({ error: e as DomainError, at: performance.now() }),
+        (e: unknown) => ({ error: e as DomainError }),
       );
     const chunksIn = () =>
       platform
@@ -258,15 +254,13 @@ describe('a chunked response cut off by the XMPP server going (real Prosody, NAT
       timeoutMs: 20_000,
       what: 'the first 2 MB of the body at the bridge',
     });
-    const stopped = performance.now();
     await xmpp.stop();
     const outcome = await pending;
     expect(outcome).toBeDefined();
     expect(outcome?.error.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(outcome?.error.retryable).toBe(true);
     expect(outcome?.error.details).toMatchObject({ reason: 'bridge-disconnected' });
+    // At once, from the lost connection: waiting out the body's 30 s would have been a TIMEOUT.
     expect(outcome?.error.message).toMatch(/the XMPP connection was lost/);
-    // At once: a wide margin, yet far below the 30 s the body would otherwise have been waited for.
-    expect((outcome?.at ?? Infinity) - stopped).toBeLessThan(5_000);
   });
 });

@@ -63,3 +63,26 @@ export function renderChart(args: string[] = []): K8sObject[] {
 export function readText(path: string): string {
   return readFileSync(join(ROOT, path), 'utf8');
 }
+
+type ModelClass = new (data: unknown) => { validate(): void };
+
+/** Builds each object with its kubernetes-models class and validates it against the schema. */
+export async function validateAll(objects: K8sObject[]): Promise<void> {
+  for (const obj of objects) {
+    // prometheus-operator's ServiceMonitor is a custom resource: checked on its own below
+    if (obj.apiVersion === 'monitoring.coreos.com/v1') continue;
+    const mod = (await import(`kubernetes-models/${obj.apiVersion}`)) as Record<
+      string,
+      ModelClass | undefined
+    >;
+    const Model = mod[obj.kind];
+    if (!Model) throw new Error(`no kubernetes-models class for ${obj.apiVersion} ${obj.kind}`);
+    try {
+      new Model(obj).validate();
+    } catch (err) {
+      throw new Error(`${obj.kind}/${obj.metadata.name}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
+}

@@ -226,3 +226,12 @@ and audit records and nothing else, as libs/contracts tenantOperatorPermissions 
     }
 {{- end }}
 {{- end -}}
+
+{{/*
+Whether a service runs in the cell (shape: cell and its key in cell.services): "true" or "".
+sb.inCell (list $ "gateway")
+*/}}
+{{- define "sb.inCell" -}}
+{{- $ := index . 0 -}}
+{{- if and (eq $.Values.shape "cell") (has (index . 1) $.Values.cell.services) -}}true{{- end -}}
+{{- end -}}

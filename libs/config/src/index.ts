@@ -6,3 +6,4 @@ export * from './jetstream.env.js';
 export * from './jid.js';
 export * from './service-map.js';
 export * from './tenants-file.js';
+export * from './cell-env.js';

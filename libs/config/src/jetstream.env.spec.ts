@@ -77,7 +77,7 @@ describe('JetStream stream settings', () => {
       }),
     ).toEqual([
       expect.stringMatching(/^JETSTREAM_REPLICAS: .*5.* \(got "7"\)$/),
-      'JETSTREAM_MAX_BYTES: unknown stream "SB_AUDITS" (the streams are SB_TASKS, SB_TASK_EVENTS, SB_AUDIT, SB_DEAD_LETTERS, SB_DELEGATIONS); SB_TASKS: "lots" is not a size: give bytes or a number with B, KB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024), e.g. 512MiB, or "unlimited" (got "SB_AUDITS=4GiB,SB_TASKS=lots")',
+      'JETSTREAM_MAX_BYTES: unknown stream "SB_AUDITS" (the streams are SB_TASKS, SB_TASK_EVENTS, SB_AUDIT, SB_AUDIT_CHAINED, SB_DEAD_LETTERS, SB_DELEGATIONS); SB_TASKS: "lots" is not a size: give bytes or a number with B, KB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024), e.g. 512MiB, or "unlimited" (got "SB_AUDITS=4GiB,SB_TASKS=lots")',
       'JETSTREAM_MAX_AGE: default: "30" is not a duration: give a number with a unit, ms, s, m, h, d or w, e.g. 7d or 36h, or "unlimited" (got "30")',
     ]);
     expect(problems({ JETSTREAM_MAX_BYTES: '1GiB,2GiB' })).toEqual([

@@ -98,6 +98,12 @@ export interface CommandContract<
    * `NatsBus.requestStream`. One reply when absent.
    */
   readonly reply?: 'stream';
+  /**
+   * `waiter`: served only by the replica holding what its placeholder names (a push-mode delegation
+   * waiting for its agent's notification), on that one subject; nobody answers it otherwise. That
+   * replica validates what it receives like any responder.
+   */
+  readonly responder?: 'waiter';
   /** Default time the caller waits before failing with TIMEOUT (for a stream: for its first part). */
   readonly timeoutMs: number;
   /**

@@ -5,6 +5,7 @@ import {
   inboxPrefix,
   NATS_IDENTITIES,
   natsPermissions,
+  tenantOperatorPermissions,
   type NatsPermissions,
   streamsReplayedBy,
   streamsSetUpBy,
@@ -49,13 +50,14 @@ describe('NATS permissions derived from the contracts', () => {
     }
   });
 
-  it("lets the orchestrator read a task's events back through a consumer of its own (a resumed delegation step)", () => {
+  it("reads a task's events from the journal, not the stream: the orchestrator makes no consumer of it, the gateway may ask for the journal", () => {
     const orchestrator = natsPermissions('orchestrator').publish;
     expect(may(orchestrator, '$JS.API.CONSUMER.CREATE.SB_TASK_EVENTS.oc_1.sb.evt.task.t1.>')).toBe(
-      true,
+      false,
     );
-    expect(may(orchestrator, '$JS.API.CONSUMER.MSG.NEXT.SB_TASK_EVENTS.oc_1')).toBe(true);
-    // the gateway follows tasks with its own consumers, the live identity with none
+    expect(may(orchestrator, '$JS.API.CONSUMER.MSG.NEXT.SB_TASK_EVENTS.oc_1')).toBe(false);
+    expect(may(orchestrator, 'sb.evt.task.t1.default.orchestrator.task.completed')).toBe(true);
+    expect(publishers('sb.cmd.orchestrator.task.events').sort()).toEqual(['gateway']);
     expect(may(natsPermissions('live').publish, '$JS.API.CONSUMER.CREATE.SB_TASK_EVENTS.x')).toBe(
       false,
     );
@@ -64,6 +66,18 @@ describe('NATS permissions derived from the contracts', () => {
   it('refuses the audit query to every identity but the gateway and admin, the operator included', () => {
     expect(publishers('sb.cmd.audit.query').sort()).toEqual(['admin', 'gateway']);
     expect(may(natsPermissions('operator').publish, 'sb.cmd.audit.query')).toBe(false);
+  });
+
+  it('lets only the orchestrator relay audit records, only the audit service announce them, a tenant operator read its own', () => {
+    expect(publishers('sb.cmd.audit.append').sort()).toEqual(['orchestrator']);
+    const announced = 'sb.evt.audit.task.7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b.acme';
+    expect(publishers(announced).filter((p) => p !== 'admin' && p !== 'operator')).toEqual([
+      'audit',
+    ]);
+    expect(may(natsPermissions('operator').subscribe, announced)).toBe(true);
+    expect(may(natsPermissions('live').subscribe, announced)).toBe(true);
+    expect(may(tenantOperatorPermissions('acme').subscribe, announced)).toBe(true);
+    expect(may(tenantOperatorPermissions('other').subscribe, announced)).toBe(false);
   });
 
   it('sends a tool call on its task’s subject, which its callers may publish and mcp-tools reads', () => {
@@ -94,6 +108,10 @@ describe('NATS permissions derived from the contracts', () => {
         'sb.cmd.audit.verify',
         // read-only: the schedules' due list (`switchboard schedules due`)
         'sb.cmd.orchestrator.schedule.due.list',
+        // a request to be forgotten (`switchboard memory forget-*`): deletes memory, reads none of it
+        'sb.cmd.orchestrator.memory.forget-recalled',
+        'sb.cmd.tools.memory.forget-tenant',
+        'sb.cmd.tools.memory.forget-user',
         'sb.cmd.xmpp.status',
         ...SERVICE_NAMES.map((s) => `sb.health.${s}`),
       ].sort(),

@@ -1,5 +1,5 @@
 import { CATALOGUE } from './catalogue.js';
-import { tenantAuditFilter } from './audit/audit.contracts.js';
+import { tenantAuditFilter, tenantChainedAuditFilter } from './audit/audit.contracts.js';
 import { tenantTaskEventsFilter } from './task/task.contracts.js';
 import {
   type CommandContract,
@@ -11,6 +11,7 @@ import {
 } from './define.js';
 import {
   ALL_STREAMS,
+  AuditChainedStream,
   AuditStream,
   DeadLetterStream,
   DelegationStateStream,
@@ -75,10 +76,12 @@ const JETSTREAM_USE: Readonly<
   >
 > = {
   gateway: { setUp: [TaskSubmissionStream, TaskEventStream, AuditStream], lookups: [] },
-  // the last event of a task, to resume its sequence numbers; a resumed task's history, to find the
-  // remote task a delegation step had started before a crash
-  orchestrator: { setUp: ALL_STREAMS, lookups: [TaskEventStream], replays: [TaskEventStream] },
-  audit: { setUp: [TaskEventStream, AuditStream, DeadLetterStream], lookups: [] },
+  // (a task's events are read back from its journal in PostgreSQL, not from the stream)
+  orchestrator: { setUp: ALL_STREAMS, lookups: [] },
+  audit: {
+    setUp: [TaskEventStream, AuditStream, AuditChainedStream, DeadLetterStream],
+    lookups: [],
+  },
   // where each delegation stands, read back when a repeat of it arrives
   a2a: { setUp: [DelegationStateStream], lookups: [DelegationStateStream] },
 };
@@ -242,7 +245,11 @@ export function tenantOperatorPermissions(tenantId: string): TenantOperatorPermi
     identity: `operator-${tenantId}`,
     tenantId,
     publish: [],
-    subscribe: sorted([tenantTaskEventsFilter(tenantId), tenantAuditFilter(tenantId)]),
+    subscribe: sorted([
+      tenantTaskEventsFilter(tenantId),
+      tenantAuditFilter(tenantId),
+      tenantChainedAuditFilter(tenantId),
+    ]),
     subscribeDeny: ['> *'],
   };
 }

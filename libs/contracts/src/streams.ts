@@ -4,7 +4,7 @@ const DAY = 86_400_000;
 
 /**
  * Largest size of each stream when JETSTREAM_MAX_BYTES (or the stream's contract) does not say
- * otherwise (applied when a stream is created): 1 GiB, so the streams together (4 GiB and 64 MiB) fit
+ * otherwise (applied when a stream is created): 1 GiB, so the streams together (4 GiB, 256 MiB and 64 MiB) fit
  * the chart's bundled NATS volume (5 Gi) and none can fill a volume. A full stream drops its oldest messages — history its consumers already
  * read — except the task queue, which refuses new submissions rather than lose queued tasks.
  */
@@ -51,6 +51,24 @@ export const AuditStream = defineStream({
     'Audit records (sb.audit.<category>.<taskId>.<tenantId>, `_` for no task), consumed durably by the audit service.',
 });
 
+/**
+ * The records relayed to the audit service (AuditAppend), as published once chained: what a late
+ * `switchboard tail --task` reads back. No durable consumer: the trail has them already.
+ */
+export const AuditChainedStream = defineStream({
+  name: 'SB_AUDIT_CHAINED',
+  subjects: ['sb.evt.audit.>'],
+  retention: 'limits',
+  maxAgeMs: 7 * DAY,
+  discard: 'old',
+  duplicateWindowMs: 120_000,
+  // Only a late tail's history (a demo task's record is about 0.9 KiB): a fixed, small size, not
+  // sized by JETSTREAM_TASKS_PER_DAY, so every stream together still fits the chart's NATS volume.
+  maxBytes: 256 * 1024 ** 2,
+  description:
+    'Audit records relayed to the audit service (sb.evt.audit.<category>.<taskId>.<tenantId>), published once chained, kept 7 days for a late tail.',
+});
+
 /** Messages a durable consumer could not process at all (invalid payloads), kept for inspection. */
 export const DeadLetterStream = defineStream({
   name: 'SB_DEAD_LETTERS',
@@ -86,6 +104,7 @@ export const ALL_STREAMS = [
   TaskSubmissionStream,
   TaskEventStream,
   AuditStream,
+  AuditChainedStream,
   DeadLetterStream,
   DelegationStateStream,
 ];

@@ -1,12 +1,14 @@
 import { Delegate, DelegationProgress } from './a2a/a2a.contracts.js';
-import { AuditRecorded } from './audit/audit.contracts.js';
+import { AuditAppend, AuditChained, AuditRecorded } from './audit/audit.contracts.js';
 import type { CommandContract, EventContract, ServiceName } from './define.js';
 import {
   TaskCancel,
   TaskCancelRequested,
   TaskEventPublished,
+  TaskEvents,
   TaskSubmitted,
 } from './task/task.contracts.js';
+import { MemorySearch } from './tools/memory.contracts.js';
 import { ToolsCall, ToolsManifest } from './tools/tool.contracts.js';
 import { HttpRequest, HttpStream } from './xmpp/xmpp.contracts.js';
 
@@ -46,8 +48,19 @@ export const TASK_WALKTHROUGH: readonly WalkthroughHop[] = [
     what: "The tools this caller may use for this task (role, admin-only, provider authorization, the request's `tool_constraints`): what the planner may choose from.",
   },
   {
+    contract: MemorySearch,
+    by: 'orchestrator',
+    when: 'when the task was offered memory.recall and speaks of the user\'s own things ("my …")',
+    what: "Long-term memory's recall (docs/memory.md): the task's text searched in what its user may read of the memory store, once per run, offered to every planning round as context; a store that does not answer within `MEMORY_RECALL_TIMEOUT_MS` leaves the task planned without it.",
+  },
+  {
     contract: TaskEventPublished,
-    what: "Every transition as a task event with a gap-free per-task `seq` (`TaskEventLog`): the events of one step go out as one stored batch, pipelined, flushed before the terminal event. The gateway streams them to the client (`id: <seq>`, resumable with `Last-Event-ID`); the audit service writes the per-task log; the orchestrator's own durables (`orchestrator-webhooks*`: the messages that end a task or hold approval requests, every message only once a webhook asks for every event) store the webhook deliveries they call for (docs/webhooks.md).",
+    what: 'Every transition as a task event with a gap-free per-task `seq`, journaled (`TaskEvent` rows) by the statement of the claim, round, step, pause or end that made it due, together with the webhook deliveries it calls for (docs/webhooks.md), and published live once that statement committed: the events of one commit as one message. The gateway streams them to the client (`id: <seq>`, resumable with `Last-Event-ID`); the audit service writes the per-task log from what `SB_TASK_EVENTS` still captures of them.',
+  },
+  {
+    contract: TaskEvents,
+    when: 'when a live event is missed (a gap outlives its repair wait) or a stream resumes',
+    what: "The task's journal, a page at a time, from any orchestrator replica: the gateway fills a gap in the live events, or replays what a client resuming with `Last-Event-ID` missed, on whichever gateway replica it reconnects to.",
   },
   {
     contract: ToolsCall,
@@ -77,7 +90,15 @@ export const TASK_WALKTHROUGH: readonly WalkthroughHop[] = [
   },
   {
     contract: AuditRecorded,
-    what: "Audit records of the task and of each tool call (`Nats-Msg-Id` = record id). The audit service consumes them in batches, stores each record id at most once, chains each row's SHA-256 to its predecessor's (`Audit.AuditVerify` recomputes the chain) and acks only after the commit; `prevHash` is unique, so two replicas cannot fork the chain.",
+    what: "Audit records of the submission and of each tool call (`Nats-Msg-Id` = record id). The audit service consumes them in batches, stores each record id at most once, chains each row's SHA-256 to its predecessor's (`Audit.AuditVerify` recomputes the chain) and acks only after the commit; `prevHash` is unique, so two replicas cannot fork the chain.",
+  },
+  {
+    contract: AuditAppend,
+    what: "The audit records the task's transitions owe (its end's), stored in `JournalOutbox` by the transition's own statement and relayed after the commit, those of several commits in one request. The audit service chains them in the same append as what it consumes at that moment, each record id once however often it is sent; a relay that died first is caught up by any replica's sweep.",
+  },
+  {
+    contract: AuditChained,
+    what: 'Each relayed record, once chained, on core NATS: what `switchboard tail`, a tenant operator and the Live view read (`SB_AUDIT_CHAINED` keeps it for a late tail).',
   },
   {
     contract: TaskCancel,
@@ -91,6 +112,6 @@ export const TASK_WALKTHROUGH: readonly WalkthroughHop[] = [
   },
   {
     actor: 'gateway → client',
-    what: 'The stream ends with the terminal event (`orchestrator.task.completed`, `.failed` or `.cancelled`); a client that reconnects with `Last-Event-ID` gets what it missed from the stored events.',
+    what: 'The stream ends with the terminal event (`orchestrator.task.completed`, `.failed` or `.cancelled`); a client that reconnects with `Last-Event-ID` gets what it missed from the journal of the task.',
   },
 ];

@@ -93,4 +93,16 @@ describe('audit record subjects', () => {
     expect(() => Audit.auditRecordsFilter('a.b')).toThrow();
     expect(() => Audit.auditRecordsFilter('_')).toThrow();
   });
+
+  it('announce a relayed record once chained on sb.evt.audit.…, an audit record to operators’ views', () => {
+    const id = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
+    expect(Audit.AuditChained.subject('task', id, 'acme')).toBe(`sb.evt.audit.task.${id}.acme`);
+    expect(describeSubject(`sb.evt.audit.task.${id}.acme`)).toEqual({ kind: 'audit', taskId: id });
+    expect(describeSubject('sb.evt.audit.task._.acme')).toEqual({ kind: 'audit' });
+    expect(Audit.chainedRecordsFilter(id)).toBe(`sb.evt.audit.*.${id}.*`);
+    expect(Audit.tenantChainedAuditFilter('acme')).toBe('sb.evt.audit.*.*.acme');
+    expect(() => Audit.tenantChainedAuditFilter('a.*')).toThrow();
+    // not in SB_AUDIT (whose durable consumer is the audit service): nothing chains it twice
+    expect(Audit.AuditChained.stream?.name).toBe('SB_AUDIT_CHAINED');
+  });
 });

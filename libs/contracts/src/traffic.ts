@@ -81,13 +81,16 @@ export function eventOfSubject(subject: string): EventContract | undefined {
 /** The task id a subject names in its placeholder (a tool call's, an audit record's), if any. */
 function taskTokenOf(subject: string, command: CommandContract | undefined): string | undefined {
   const tokens = subject.split('.');
-  // an audit record's task is its fourth token (`sb.audit.<category>.<taskId>[.<tenantId>]`)
+  // an audit record's task is its fourth token (`sb.audit.<category>.<taskId>[.<tenantId>]`), a
+  // chained one's its fifth (`sb.evt.audit.<category>.<taskId>.<tenantId>`)
   const token =
     tokens[1] === 'audit' && (tokens.length === 4 || tokens.length === 5)
       ? tokens[3]
-      : command?.token === 'taskId' && command.subject !== subject
-        ? tokens.at(-1)
-        : undefined;
+      : isChainedAudit(tokens)
+        ? tokens[4]
+        : command?.token === 'taskId' && command.subject !== subject
+          ? tokens.at(-1)
+          : undefined;
   return token && token !== NO_TOKEN ? token : undefined;
 }
 
@@ -102,6 +105,10 @@ export interface SubjectInfo {
   taskId?: string;
 }
 
+/** `sb.evt.audit.<category>.<taskId>.<tenantId>`: a relayed record, published once chained. */
+const isChainedAudit = (tokens: readonly string[]): boolean =>
+  tokens[1] === 'evt' && tokens[2] === 'audit' && tokens.length === 6;
+
 /** Classifies one platform subject for operators' views. */
 export function describeSubject(subject: string): SubjectInfo {
   const tokens = subject.split('.');
@@ -110,7 +117,7 @@ export function describeSubject(subject: string): SubjectInfo {
   if (second === 'evt' && tokens[2] === 'task' && tokens[3]) {
     return { kind: 'task-event', taskId: tokens[3] };
   }
-  const kind = KIND_OF_TOKEN[second] ?? 'other';
+  const kind = isChainedAudit(tokens) ? 'audit' : (KIND_OF_TOKEN[second] ?? 'other');
   if (kind === 'health') {
     const service = SERVICE_NAMES.find((s) => s === tokens[2]);
     return service ? { kind, service } : { kind };

@@ -54,6 +54,17 @@ export class AuditTrail {
 
   /** Builds and publishes a record; resolves when stored (callers may ignore the promise). */
   record(event: AuditEvent): Promise<void> {
+    const record = this.build(event);
+    const p = this.publishWithRetry(record).finally(() => this.pending.delete(p));
+    this.pending.add(p);
+    return p;
+  }
+
+  /**
+   * The record `event` makes, filled from the current context as `record` fills it, without sending
+   * it: for a service that journals it with its own commit and relays it after (AuditAppend).
+   */
+  build(event: AuditEvent): Audit.AuditRecordInput {
     const ctx = requestContext.get();
     const traceId = currentTraceId();
     const { onceKey, ...fields } = event;
@@ -69,9 +80,7 @@ export class AuditTrail {
       ...(traceId && !event.traceId ? { traceId } : {}),
       ...(ctx?.correlationId && !event.correlationId ? { correlationId: ctx.correlationId } : {}),
     });
-    const p = this.publishWithRetry(record).finally(() => this.pending.delete(p));
-    this.pending.add(p);
-    return p;
+    return record;
   }
 
   private async publishWithRetry(record: Audit.AuditRecordInput): Promise<void> {

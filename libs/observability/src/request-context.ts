@@ -21,4 +21,8 @@ export const requestContext = {
   get(): RequestContext | undefined {
     return storage.getStore();
   },
+  /** Runs `fn` outside any request (work of no one request: a batch of several). */
+  exit<T>(fn: () => T): T {
+    return storage.exit(fn);
+  },
 };

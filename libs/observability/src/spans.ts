@@ -13,6 +13,7 @@ import {
   trace,
   type Tracer,
 } from '@opentelemetry/api';
+import { requestContext } from './request-context.js';
 import { currentService } from './service-scope.js';
 
 export { SpanKind } from '@opentelemetry/api';
@@ -119,6 +120,14 @@ function spanStart(attributes: Attributes, options: SpanOptions) {
 /** Runs `fn` with `span` active (its children and outgoing messages hang below it). */
 export function withActiveSpan<T>(span: Span, fn: () => T, parent = context.active()): T {
   return context.with(trace.setSpan(parent, span), fn);
+}
+
+/**
+ * Runs `fn` outside the current request and trace: what it sends starts traces of its own and carries
+ * no request's correlation id (work for several requests at once, e.g. a relayed batch).
+ */
+export function detached<T>(fn: () => T): T {
+  return requestContext.exit(() => context.with(ROOT_CONTEXT, fn));
 }
 
 /** Runs `fn` in a context captured earlier (contextWithSpan, extractTraceContext). */

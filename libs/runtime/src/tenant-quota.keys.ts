@@ -43,6 +43,13 @@ export class TenantQuotaKeys {
   }
 }
 
+/**
+ * The gateway's stream slots of a user (a sorted set of slot ids scored with their lease expiry),
+ * under the client's keyPrefix only. The slot of the session that submitted a task is named by the
+ * task id, and freed with the task's running slot when it ends (TenantQuotas.releaseTask).
+ */
+export const STREAM_SLOTS_KEY = (userId: string): string => `streams:${userId}`;
+
 const scope = (tenantId: string, userId?: string): string =>
   userId === undefined ? tenantId : `${tenantId}:u:${userId}`;
 

@@ -33,59 +33,69 @@ end
 `;
 
 /**
- * Admits a task against concurrentTasks and tasksPerMinute, tenant and user, in one step.
- * KEYS: tenant quota, platform quota, running (tenant), running (user), started (tenant),
- *       started (user), users counted today.
- * ARGV: task id, lease ms, user id, Retry-After for concurrency (s), users-set TTL (s).
+ * Admits a task against concurrentTasks and tasksPerMinute, tenant and user, in one step: the Lua
+ * function `admit_task(k, a)`, so that a service can run it inside a script of its own (the gateway:
+ * with its rate window, stream slot and owner record, one round trip). It writes nothing unless the
+ * task is admitted.
+ * k: tenant quota, platform quota, running (tenant), running (user), started (tenant),
+ *    started (user), users counted today.
+ * a: task id, lease ms, user id, Retry-After for concurrency (s), users-set TTL (s).
  * Running sets hold task ids scored with their lease expiry (a crashed task's slot frees itself);
  * started sets hold the task ids of the last 60 s scored with their start (a sliding window).
  */
-export const ADMIT_TASK = `${PRELUDE}
-local q, source = load_quota(KEYS[1], KEYS[2])
-if not q then return {1, 0} end
-local now = now_ms()
-local lease = tonumber(ARGV[2])
-local id = ARGV[1]
-if redis.call('ZSCORE', KEYS[3], id) then
-  -- the same task admitted again (a retried submission): counted once, its lease renewed
-  redis.call('ZADD', KEYS[3], now + lease, id)
-  redis.call('ZADD', KEYS[4], now + lease, id)
-  return {1, source}
-end
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
-redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
-local running = {{'tenant', KEYS[3], q['concurrentTasks']}, {'user', KEYS[4], q['perUser.concurrentTasks']}}
-for _, c in ipairs(running) do
-  if c[3] then
-    local used = redis.call('ZCARD', c[2])
-    if used >= c[3] then return {0, source, 'concurrentTasks', c[1], c[3], used, tonumber(ARGV[4])} end
+export const ADMIT_TASK_FUNCTION = `${PRELUDE}
+local function admit_task(k, a)
+  local q, source = load_quota(k[1], k[2])
+  if not q then return {1, 0} end
+  local now = now_ms()
+  local lease = tonumber(a[2])
+  local id = a[1]
+  if redis.call('ZSCORE', k[3], id) then
+    -- the same task admitted again (a retried submission): counted once, its lease renewed
+    redis.call('ZADD', k[3], now + lease, id)
+    redis.call('ZADD', k[4], now + lease, id)
+    return {1, source}
   end
-end
-local since = now - 60000
-redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', since)
-redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', since)
-local started = {{'tenant', KEYS[5], q['tasksPerMinute']}, {'user', KEYS[6], q['perUser.tasksPerMinute']}}
-for _, c in ipairs(started) do
-  if c[3] then
-    local used = redis.call('ZCARD', c[2])
-    if used >= c[3] then
-      local oldest = redis.call('ZRANGE', c[2], 0, 0, 'WITHSCORES')
-      local wait = math.ceil((tonumber(oldest[2]) + 60000 - now) / 1000)
-      return {0, source, 'tasksPerMinute', c[1], c[3], used, math.max(1, wait)}
+  redis.call('ZREMRANGEBYSCORE', k[3], '-inf', now)
+  redis.call('ZREMRANGEBYSCORE', k[4], '-inf', now)
+  local running = {{'tenant', k[3], q['concurrentTasks']}, {'user', k[4], q['perUser.concurrentTasks']}}
+  for _, c in ipairs(running) do
+    if c[3] then
+      local used = redis.call('ZCARD', c[2])
+      if used >= c[3] then return {0, source, 'concurrentTasks', c[1], c[3], used, tonumber(a[4])} end
     end
   end
+  local since = now - 60000
+  redis.call('ZREMRANGEBYSCORE', k[5], '-inf', since)
+  redis.call('ZREMRANGEBYSCORE', k[6], '-inf', since)
+  local started = {{'tenant', k[5], q['tasksPerMinute']}, {'user', k[6], q['perUser.tasksPerMinute']}}
+  for _, c in ipairs(started) do
+    if c[3] then
+      local used = redis.call('ZCARD', c[2])
+      if used >= c[3] then
+        local oldest = redis.call('ZRANGE', c[2], 0, 0, 'WITHSCORES')
+        local wait = math.ceil((tonumber(oldest[2]) + 60000 - now) / 1000)
+        return {0, source, 'tasksPerMinute', c[1], c[3], used, math.max(1, wait)}
+      end
+    end
+  end
+  for i = 3, 4 do
+    redis.call('ZADD', k[i], now + lease, id)
+    extend(k[i], lease)
+  end
+  for i = 5, 6 do
+    redis.call('ZADD', k[i], now, id)
+    redis.call('PEXPIRE', k[i], 60000)
+  end
+  redis.call('SADD', k[7], a[3])
+  redis.call('EXPIRE', k[7], tonumber(a[5]))
+  return {1, source}
 end
-for i = 3, 4 do
-  redis.call('ZADD', KEYS[i], now + lease, id)
-  extend(KEYS[i], lease)
-end
-for i = 5, 6 do
-  redis.call('ZADD', KEYS[i], now, id)
-  redis.call('PEXPIRE', KEYS[i], 60000)
-end
-redis.call('SADD', KEYS[7], ARGV[3])
-redis.call('EXPIRE', KEYS[7], tonumber(ARGV[5]))
-return {1, source}
+`;
+
+/** The admission alone. KEYS: admit_task's k; ARGV: its a. */
+export const ADMIT_TASK = `${ADMIT_TASK_FUNCTION}
+return admit_task(KEYS, ARGV)
 `;
 
 /**
@@ -105,43 +115,65 @@ return 1
 `;
 
 /**
- * Checks, consumes or charges a per-day counter (tokens, cost, tool calls, delegations).
+ * Checks, consumes or charges per-day counters (tokens, cost, tool calls, delegations): one kind, or
+ * several in one step (a planning round's tokens and cost: one round trip for both).
  * KEYS: tenant quota, platform quota, day counters (tenant), day counters (user), users counted today.
- * ARGV: counter field, quota name, amount (whole units; cost in micro-dollars), mode, scale of the
- *       limit (1e6 for cost), TTL of the day's keys (s), user id.
- * Modes: `check` (is `amount` left, or with 0 anything left), `consume` (take `amount` only if it is
- * left: a call about to be made), `charge` (add what was spent anyway, e.g. an LLM call's tokens; the
- * reply is a refusal once nothing is left, so the caller stops spending).
+ * ARGV: mode, TTL of the day's keys (s), user id, then per kind: counter field, quota name, amount
+ *       (whole units; cost in micro-dollars), scale of the limit (1e6 for cost).
+ * Modes: `check` (is `amount` left, or with 0 anything left), `consume` (take every `amount` only if
+ * each is left: a call about to be made), `charge` (add what was spent anyway, e.g. an LLM call's
+ * tokens; the reply is a refusal once nothing is left, so the caller stops spending). A refusal names
+ * the first kind (in ARGV order) and scope (tenant, then user) over its limit.
  */
 export const DAILY = `${PRELUDE}
 local q, source = load_quota(KEYS[1], KEYS[2])
-if not q then return {1, 0, 0, 0} end
-local field, name, amount, mode = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
-local scale = tonumber(ARGV[5])
-local scopes = {{'tenant', KEYS[3], q[name]}, {'user', KEYS[4], q['perUser.' .. name]}}
-local used = {}
-for i, s in ipairs(scopes) do
-  used[i] = tonumber(redis.call('HGET', s[2], field) or '0')
-  if s[3] then s[3] = math.floor(s[3] * scale + 0.5) end
+if not q then return {1, 0} end
+local mode, ttl = ARGV[1], tonumber(ARGV[2])
+local kinds = {}
+for i = 4, #ARGV, 4 do
+  local k = {field = ARGV[i], name = ARGV[i + 1], amount = tonumber(ARGV[i + 2]), scopes = {}}
+  local scale = tonumber(ARGV[i + 3])
+  local limits = {{'tenant', KEYS[3], q[k.name]}, {'user', KEYS[4], q['perUser.' .. k.name]}}
+  for j, s in ipairs(limits) do
+    local limit = s[3] and math.floor(s[3] * scale + 0.5) or nil
+    local used = tonumber(redis.call('HGET', s[2], k.field) or '0')
+    k.scopes[j] = {scope = s[1], key = s[2], limit = limit, used = used}
+  end
+  kinds[#kinds + 1] = k
 end
-if mode ~= 'charge' then
-  for i, s in ipairs(scopes) do
-    if s[3] and ((amount > 0 and used[i] + amount > s[3]) or (amount == 0 and used[i] >= s[3])) then
-      return {0, source, name, s[1], s[3], used[i]}
+local function over(exceeded)
+  for _, k in ipairs(kinds) do
+    for _, s in ipairs(k.scopes) do
+      if s.limit and exceeded(k, s) then return {0, source, k.name, s.scope, s.limit, s.used} end
     end
   end
-  if mode == 'check' then return {1, source, used[1], used[2]} end
+  return nil
 end
-for i, s in ipairs(scopes) do
-  used[i] = redis.call('HINCRBY', s[2], field, amount)
-  redis.call('EXPIRE', s[2], tonumber(ARGV[6]))
+if mode ~= 'charge' then
+  local refusal = over(function(k, s)
+    if k.amount > 0 then return s.used + k.amount > s.limit end
+    return s.used >= s.limit
+  end)
+  if refusal then return refusal end
+  if mode == 'check' then return {1, source} end
 end
-redis.call('SADD', KEYS[5], ARGV[7])
-redis.call('EXPIRE', KEYS[5], tonumber(ARGV[6]))
-if mode == 'charge' then
-  for i, s in ipairs(scopes) do
-    if s[3] and used[i] >= s[3] then return {0, source, name, s[1], s[3], used[i]} end
+local counted = false
+for _, k in ipairs(kinds) do
+  if k.amount > 0 then
+    for _, s in ipairs(k.scopes) do
+      s.used = redis.call('HINCRBY', s.key, k.field, k.amount)
+      redis.call('EXPIRE', s.key, ttl)
+    end
+    counted = true
   end
 end
-return {1, source, used[1], used[2]}
+if counted then
+  redis.call('SADD', KEYS[5], ARGV[3])
+  redis.call('EXPIRE', KEYS[5], ttl)
+end
+if mode == 'charge' then
+  local refusal = over(function(_, s) return s.used >= s.limit end)
+  if refusal then return refusal end
+end
+return {1, source}
 `;

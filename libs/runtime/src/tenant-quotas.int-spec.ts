@@ -285,6 +285,42 @@ describe('TenantQuotas (real Redis)', () => {
     for (const key of dayKeys) expect(await raw.pttl(key)).toBeGreaterThan(86_400_000);
   });
 
+  it('checks and charges tokens and cost in one round trip, naming the kind used up (micro-dollar exact)', async () => {
+    const t = tenant();
+    await sut.setQuota(t, { tokensPerDay: 100, perUser: { costPerDayUsd: 0.3 } });
+    const who = { tenantId: t, userId: 'ada' };
+    const sent: string[] = [];
+    const send = redis.sendCommand.bind(redis);
+    redis.sendCommand = (command) => (sent.push(command.name), send(command));
+    try {
+      expect(await sut.checkDailyAll(who, ['tokens', 'costUsd'])).toEqual({
+        ok: true,
+        metered: true,
+      });
+      expect(await sut.chargeDailyAll(who, { tokens: 40, costUsd: 0.1 })).toEqual({
+        ok: true,
+        metered: true,
+      });
+      expect(await sut.chargeDailyAll(who, { tokens: 40, costUsd: 0.2 })).toMatchObject({
+        ok: false,
+        refusal: { quota: 'costPerDayUsd', scope: 'user', userId: 'ada', limit: 0.3, used: 0.3 },
+      });
+    } finally {
+      redis.sendCommand = send;
+    }
+    expect(sent).toEqual(['evalsha', 'evalsha', 'evalsha']);
+    expect(await sut.checkDailyAll(who, ['tokens', 'costUsd'])).toMatchObject({
+      ok: false,
+      refusal: { quota: 'costPerDayUsd', scope: 'user', limit: 0.3, used: 0.3 },
+    });
+    // Tokens are left (80 of 100): consuming 30 more of them is refused, naming the tenant's limit.
+    expect(await sut.consumeDaily({ ...who, kind: 'tokens', amount: 30 })).toMatchObject({
+      ok: false,
+      refusal: { quota: 'tokensPerDay', scope: 'tenant', limit: 100, used: 80 },
+    });
+    expect((await sut.usage(t)).usage).toMatchObject({ tokens: 80, costUsd: 0.3 });
+  });
+
   it('refuses a tenant under a quota while Redis is unreachable, and lets one without through', async () => {
     const r = client();
     await r.connect();

@@ -1,10 +1,12 @@
 import { Tenancy } from '@switchboard/contracts';
 import type { Redis } from 'ioredis';
 import { quotaFromHash, quotaToHash } from './tenant-quota.codec.js';
-import { TenantQuotaKeys, utcDay } from './tenant-quota.keys.js';
+import { readUsage } from './tenant-quota.counters.js';
+import { STREAM_SLOTS_KEY, TenantQuotaKeys, utcDay } from './tenant-quota.keys.js';
 import { ADMIT_TASK, DAILY, RENEW_TASK } from './tenant-quota.scripts.js';
 
-export { TenantQuotaKeys, utcDay } from './tenant-quota.keys.js';
+export { STREAM_SLOTS_KEY, TenantQuotaKeys, utcDay } from './tenant-quota.keys.js';
+export { ADMIT_TASK_FUNCTION } from './tenant-quota.scripts.js';
 
 /** The adapter's keys under the client's REDIS_KEY_PREFIX: the same in every service. */
 export const TENANT_QUOTA_KEY_PREFIX = 'quota:';
@@ -16,13 +18,20 @@ export interface QuotaTask {
   taskId: string;
 }
 
-/** A per-day charge or check: `amount` in the kind's unit (tokens, US dollars, calls, delegations). */
-export interface DailyUse {
+/** A user of a tenant, as the quotas count them. */
+export interface QuotaUser {
   tenantId: string;
   userId: string;
+}
+
+/** A per-day charge or check: `amount` in the kind's unit (tokens, US dollars, calls, delegations). */
+export interface DailyUse extends QuotaUser {
   kind: Tenancy.DailyKind;
   amount: number;
 }
+
+/** Amounts of several kinds at once, each in its kind's unit. */
+export type DailyAmounts = Partial<Record<Tenancy.DailyKind, number>>;
 
 /**
  * The answer of a check. `metered` is false when no quota applies to the tenant (nothing was counted),
@@ -57,6 +66,10 @@ const FIELD: Record<Tenancy.DailyKind, string> = {
   delegations: 'delegations',
 };
 const SCALE = (kind: Tenancy.DailyKind): number => (kind === 'costUsd' ? 1_000_000 : 1);
+/** The scale of a daily quota's counter, by the quota's name (what a refusal names). */
+const SCALE_OF_QUOTA: Record<string, number> = Object.fromEntries(
+  Tenancy.DailyKind.options.map((kind) => [Tenancy.DAILY_QUOTA_OF[kind], SCALE(kind)]),
+);
 /** A lease in whole milliseconds, at least one. */
 const leaseOf = (ms: number): number => Math.max(1, Math.round(ms));
 /** Day keys outlive their day by one, so yesterday's counters can still be read after midnight. */
@@ -104,21 +117,37 @@ export class TenantQuotas {
    * (a crashed service's tasks free their slots by themselves); renewTask extends it.
    */
   async admitTask(t: QuotaTask & { leaseMs: number }): Promise<QuotaVerdict> {
+    const verdict = await this.guarded(t.tenantId, async () => {
+      const { keys, args } = this.admissionCall(t);
+      return this.admissionVerdict(t, await this.commands.sbQuotaAdmit(...keys, ...args));
+    });
+    return verdict ?? { ok: true, metered: false };
+  }
+
+  /**
+   * The keys and arguments of `admit_task` (ADMIT_TASK_FUNCTION) for a service that runs the
+   * admission inside a script of its own, under `guarded`; its reply goes to admissionVerdict.
+   */
+  admissionCall(t: QuotaTask & { leaseMs: number }): {
+    keys: string[];
+    args: (string | number)[];
+  } {
     const k = this.keys;
     const day = utcDay(this.now()).key;
-    return this.guarded(t.tenantId, async () => {
-      const { tenantId, userId } = t;
-      const keys = [
-        ...[k.quota(tenantId), k.platform],
-        ...[k.running(tenantId), k.running(tenantId, userId)],
-        ...[k.started(tenantId), k.started(tenantId, userId)],
-        k.users(day, tenantId),
-      ];
-      const retry = this.options.concurrencyRetryAfterSeconds ?? 5;
-      const args = [t.taskId, leaseOf(t.leaseMs), userId, retry, DAY_TTL_SECONDS];
-      const reply = await this.commands.sbQuotaAdmit(...keys, ...args);
-      return this.verdict(t, reply, (r) => Number(r[6]), 1);
-    });
+    const { tenantId, userId } = t;
+    const keys = [
+      ...[k.quota(tenantId), k.platform],
+      ...[k.running(tenantId), k.running(tenantId, userId)],
+      ...[k.started(tenantId), k.started(tenantId, userId)],
+      k.users(day, tenantId),
+    ];
+    const retry = this.options.concurrencyRetryAfterSeconds ?? 5;
+    return { keys, args: [t.taskId, leaseOf(t.leaseMs), userId, retry, DAY_TTL_SECONDS] };
+  }
+
+  /** The verdict of `admit_task`'s reply; what it says of the tenant's quota is remembered (outages). */
+  admissionVerdict(who: QuotaUser, reply: (string | number)[]): QuotaVerdict {
+    return this.verdict(who, reply, (r) => Number(r[6]), 1);
   }
 
   /**
@@ -138,8 +167,10 @@ export class TenantQuotas {
   }
 
   /**
-   * Frees a task's running slot: idempotent, one round trip, never throws (a release lost to an
-   * outage is mended by the lease). Its start stays counted in tasksPerMinute.
+   * Frees a task's running slot, and the stream slot of the gateway session that submitted it (named
+   * by the task id: the session leaves it to the task's end, STREAM_SLOTS_KEY): idempotent, one round
+   * trip, never throws (a release lost to an outage is mended by the leases). Its start stays counted
+   * in tasksPerMinute.
    */
   async releaseTask(t: QuotaTask): Promise<void> {
     try {
@@ -147,6 +178,7 @@ export class TenantQuotas {
         .pipeline()
         .zrem(this.keys.running(t.tenantId), t.taskId)
         .zrem(this.keys.running(t.tenantId, t.userId), t.taskId)
+        .zrem(STREAM_SLOTS_KEY(t.userId), t.taskId)
         .exec();
       const failed = results?.find(([err]) => err)?.[0];
       if (failed) throw failed;
@@ -157,12 +189,21 @@ export class TenantQuotas {
 
   /** Whether `amount` is left today (0: whether anything is), counting nothing. */
   checkDaily(use: Omit<DailyUse, 'amount'> & { amount?: number }): Promise<QuotaVerdict> {
-    return this.daily({ ...use, amount: use.amount ?? 0 }, 'check');
+    return this.daily(use, { [use.kind]: use.amount ?? 0 }, 'check');
+  }
+
+  /**
+   * Whether anything is left today of each kind, counting nothing: one round trip for all of them (the
+   * orchestrator's check before a planning round: tokens and cost). The refusal names the first kind
+   * (in the order given) that is used up.
+   */
+  checkDailyAll(who: QuotaUser, kinds: readonly Tenancy.DailyKind[]): Promise<QuotaVerdict> {
+    return this.daily(who, Object.fromEntries(kinds.map((kind) => [kind, 0])), 'check');
   }
 
   /** Takes `amount` only if it is left today: for a call about to be made (a tool call, a delegation). */
   consumeDaily(use: DailyUse): Promise<QuotaVerdict> {
-    return this.daily(use, 'consume');
+    return this.daily(use, { [use.kind]: use.amount }, 'consume');
   }
 
   /**
@@ -170,35 +211,50 @@ export class TenantQuotas {
    * so the caller stops spending (the orchestrator: BUDGET_EXCEEDED naming the quota).
    */
   chargeDaily(use: DailyUse): Promise<QuotaVerdict> {
-    return this.daily(use, 'charge');
+    return this.daily(use, { [use.kind]: use.amount }, 'charge');
   }
 
-  private async daily(use: DailyUse, mode: 'check' | 'consume' | 'charge'): Promise<QuotaVerdict> {
+  /** chargeDaily of several kinds in one round trip (a planning round's tokens and cost). */
+  chargeDailyAll(who: QuotaUser, amounts: DailyAmounts): Promise<QuotaVerdict> {
+    return this.daily(who, amounts, 'charge');
+  }
+
+  private async daily(
+    who: QuotaUser,
+    amounts: DailyAmounts,
+    mode: 'check' | 'consume' | 'charge',
+  ): Promise<QuotaVerdict> {
     const k = this.keys;
-    const scale = SCALE(use.kind);
-    const amount = Math.round(use.amount * scale);
-    if (!(amount >= 0)) throw new RangeError(`amount must be 0 or more (got ${use.amount})`);
-    // Nothing to take or add (or less than the counter's unit): whether anything is left.
-    if (amount === 0) mode = 'check';
+    const perKind = (Object.entries(amounts) as [Tenancy.DailyKind, number][]).flatMap(
+      ([kind, amount]) => {
+        const scaled = Math.round(amount * SCALE(kind));
+        if (!(scaled >= 0)) throw new RangeError(`amount must be 0 or more (got ${amount})`);
+        return [FIELD[kind], Tenancy.DAILY_QUOTA_OF[kind], scaled, SCALE(kind)];
+      },
+    );
+    if (perKind.length === 0) return { ok: true, metered: false }; // nothing to count
     const day = utcDay(this.now());
-    const quota = Tenancy.DAILY_QUOTA_OF[use.kind];
-    return this.guarded(use.tenantId, async () => {
-      const { tenantId, userId } = use;
+    const verdict = await this.guarded(who.tenantId, async () => {
+      const { tenantId, userId } = who;
       const keys = [
         ...[k.quota(tenantId), k.platform],
         ...[k.day(day.key, tenantId), k.day(day.key, tenantId, userId)],
         k.users(day.key, tenantId),
       ];
-      const args = [FIELD[use.kind], quota, amount, mode, scale, DAY_TTL_SECONDS, userId];
-      const reply = await this.commands.sbQuotaDaily(...keys, ...args);
+      const reply = await this.commands.sbQuotaDaily(
+        ...keys,
+        ...[mode, DAY_TTL_SECONDS, userId],
+        ...perKind,
+      );
       const untilMidnight = Math.ceil((day.resetsAt.getTime() - this.now()) / 1000);
-      return this.verdict(use, reply, () => untilMidnight, scale);
+      return this.verdict(who, reply, () => untilMidnight, SCALE_OF_QUOTA[String(reply[2])] ?? 1);
     });
+    return verdict ?? { ok: true, metered: false };
   }
 
   /** A script's reply as a verdict; what it says of the quota's source is remembered for outages. */
   private verdict(
-    who: { tenantId: string; userId: string },
+    who: QuotaUser,
     reply: Reply,
     retryAfter: (reply: Reply) => number,
     scale: number,
@@ -223,13 +279,10 @@ export class TenantQuotas {
 
   /**
    * Runs a check; when Redis cannot answer, refuses a tenant under a quota (UPSTREAM_UNAVAILABLE) and
-   * lets any other through uncounted — a quota is a cost control, an outage of it is no reason to stop
-   * tenants nobody limits.
+   * lets any other through uncounted (undefined) — a quota is a cost control, an outage of it is no
+   * reason to stop tenants nobody limits.
    */
-  private async guarded(
-    tenantId: string,
-    check: () => Promise<QuotaVerdict>,
-  ): Promise<QuotaVerdict> {
+  async guarded<T>(tenantId: string, check: () => Promise<T>): Promise<T | undefined> {
     let failure: unknown;
     if (this.redis.status === 'ready') {
       try {
@@ -243,7 +296,7 @@ export class TenantQuotas {
     } else failure = new Error(`Redis connection ${this.redis.status}`);
     this.unreachable(failure);
     if (this.underQuota(tenantId)) throw Tenancy.quotaUnavailableError(tenantId, failure);
-    return { ok: true, metered: false };
+    return undefined;
   }
 
   /** Logs an outage once, when it begins. */
@@ -336,64 +389,17 @@ export class TenantQuotas {
    * counted today, at most `maxUsers`). Two round trips; refused with UPSTREAM_UNAVAILABLE while
    * Redis is unreachable.
    */
-  async usage(
-    tenantId: string,
-    opts: { users?: 'all' | string[] } = {},
-  ): Promise<Tenancy.TenantUsage> {
-    const now = this.now();
-    const day = utcDay(now);
-    try {
-      const [view, totals, counted] = await Promise.all([
-        this.effectiveQuota(tenantId),
-        this.counters(now, day.key, tenantId),
-        opts.users === 'all'
-          ? this.redis.smembers(this.keys.users(day.key, tenantId))
-          : Promise.resolve(opts.users ?? []),
-      ]);
-      const max = this.options.maxUsers ?? 1_000;
-      const listed = [...new Set(counted)].sort().slice(0, max);
-      const users = await Promise.all(
-        listed.map(async (userId) => ({
-          userId,
-          usage: await this.counters(now, day.key, tenantId, userId),
-        })),
-      );
-      return {
-        tenantId,
-        day: day.iso,
-        resetsAt: day.resetsAt.toISOString(),
-        metered: view.source !== 'none',
-        quota: view.quota,
-        source: view.source,
-        usage: totals,
-        ...(opts.users ? { users } : {}),
-        ...(counted.length > max ? { usersTruncated: true } : {}),
-      };
-    } catch (e) {
-      throw Tenancy.quotaUnavailableError(tenantId, e);
-    }
-  }
-
-  /** One scope's counters (its three reads are sent together, with the other scopes' of the tick). */
-  private async counters(
-    now: number,
-    day: string,
-    tenantId: string,
-    userId?: string,
-  ): Promise<Tenancy.UsageCounters> {
-    const [running, started, daily] = await Promise.all([
-      this.redis.zcount(this.keys.running(tenantId, userId), `(${now}`, '+inf'),
-      this.redis.zcount(this.keys.started(tenantId, userId), `(${now - 60_000}`, '+inf'),
-      this.redis.hgetall(this.keys.day(day, tenantId, userId)),
-    ]);
-    const n = (field: string) => Number(daily[field] ?? 0);
-    return {
-      runningTasks: running,
-      tasksLastMinute: started,
-      tokens: n('tokens'),
-      costUsd: n('costMicroUsd') / 1_000_000,
-      toolCalls: n('toolCalls'),
-      delegations: n('delegations'),
-    };
+  usage(tenantId: string, opts: { users?: 'all' | string[] } = {}): Promise<Tenancy.TenantUsage> {
+    return readUsage(
+      {
+        redis: this.redis,
+        keys: this.keys,
+        now: this.now(),
+        maxUsers: this.options.maxUsers ?? 1_000,
+        quota: () => this.effectiveQuota(tenantId),
+      },
+      tenantId,
+      opts,
+    );
   }
 }

@@ -6,12 +6,48 @@ import { join } from 'node:path';
 import { waitFor } from './wait-for.js';
 
 /** A free TCP port on loopback (the OS picks; we release it immediately). */
-export function freePort(): Promise<number> {
+/**
+ * A free loopback port for a process to listen on later. Picked at random below the kernel's
+ * ephemeral range (ip_local_port_range) and checked: a port from listen(0) comes from that range,
+ * where every other process's outgoing connections are numbered too, so one of them could take it
+ * between the pick and the listen (a CI run's chart-pods cell failed with EADDRINUSE). Below it only
+ * another listener can, and none holds it when it is picked.
+ */
+export async function freePort(): Promise<number> {
+  const top = ephemeralLow() - 1;
+  const bottom = Math.min(10_000, top - 1_000);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = bottom + Math.floor(Math.random() * (top - bottom));
+    if (await listenable(port)) return port;
+  }
+  return listenOnce(0);
+}
+
+/** The first port of the kernel's ephemeral range (Linux's default when it cannot be read). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0],
+    );
+    return Number.isInteger(low) && low > 11_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+const listenable = (port: number): Promise<boolean> =>
+  listenOnce(port).then(
+    () => true,
+    () => false,
+  );
+
+/** Listens on `port` (0: any) on loopback, closes, and resolves with the port it had. */
+function listenOnce(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
     srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
+    srv.listen(port, '127.0.0.1', () => {
       const address = srv.address();
       srv.close(() =>
         typeof address === 'object' && address

@@ -2,13 +2,16 @@ import type { Message, Part } from '@a2a-js/sdk';
 import type { ExecutionEventBus, RequestContext } from '@a2a-js/sdk/server';
 import type { RequestHandler } from 'express';
 import type { Server } from 'node:http';
+import { AgentTraffic, RecordingPushSender } from './scripted-a2a-push.js';
 
 /** What the agent does with a message that starts a task. */
 export type ScriptedBehaviour =
   /** Works on it and completes, answering `done: <message>`. */
   | 'answer'
   /** Stops the task in TASK_STATE_INPUT_REQUIRED asking `question`; a reply on it completes it. */
-  | { ask: string };
+  | { ask: string }
+  /** Works on it (TASK_STATE_WORKING) until the test calls `release()`, then completes like `answer`. */
+  | 'hold';
 
 /** One message the agent received (SendMessage / SendStreamingMessage), in order. */
 export interface ReceivedMessage {
@@ -25,6 +28,12 @@ export interface ScriptedA2aAgent {
   received: ReceivedMessage[];
   /** Tasks it created (a reply on an existing task creates none). */
   tasksCreated(): number;
+  /** Its JSON-RPC methods, the push configs it was given and the notifications it sent. */
+  traffic: AgentTraffic;
+  /** `hold`: lets the tasks held so far (and any to come) complete. */
+  release(): void;
+  /** Tasks the platform cancelled (CancelTask), in order. */
+  cancelled: string[];
   close(): Promise<void>;
 }
 
@@ -34,12 +43,16 @@ type SdkServer = typeof import('@a2a-js/sdk/server');
 
 /**
  * A real A2A 1.0 agent over HTTP (the @a2a-js/sdk server, as the sample agents use) whose behaviour a
- * test scripts: it answers, or asks a question and completes once a reply arrives on the same task.
- * Its card says `streaming: false`, so the platform sends SendMessage and polls GetTask.
+ * test scripts: it answers, asks a question and completes once a reply arrives on the same task, or
+ * works until released. Its card says `streaming: false` unless `streaming`, so the platform sends
+ * SendMessage and polls GetTask; with `push` it offers push notifications (the SDK's store of configs,
+ * each event sent to them by RecordingPushSender).
  */
 export async function startScriptedA2aAgent(opts: {
   name: string;
   behaviour: ScriptedBehaviour;
+  streaming?: boolean;
+  push?: boolean;
 }): Promise<ScriptedA2aAgent> {
   const sdk = await import('@a2a-js/sdk');
   const server = await import('@a2a-js/sdk/server');
@@ -52,13 +65,21 @@ export async function startScriptedA2aAgent(opts: {
   });
   const url = `http://127.0.0.1:${(listening.address() as { port: number }).port}`;
   const executor = new ScriptedExecutor(sdk, server, opts.behaviour);
+  const traffic = new AgentTraffic();
+  const pushStore = new server.InMemoryPushNotificationStore();
   const handler = new server.DefaultRequestHandler(
-    scriptedCard(sdk, opts.name, url),
+    scriptedCard(sdk, opts.name, url, {
+      streaming: opts.streaming === true,
+      pushNotifications: opts.push === true,
+    }),
     new server.InMemoryTaskStore(),
     executor,
+    undefined,
+    pushStore,
+    new RecordingPushSender(sdk, pushStore, traffic),
   );
   app.use('/.well-known/agent-card.json', http.agentCardHandler({ agentCardProvider: handler }));
-  app.use('/a2a', express.json(), recordMessages(received));
+  app.use('/a2a', express.json(), recordMessages(received), traffic.recorder());
   app.use(
     '/a2a',
     http.jsonRpcHandler({
@@ -70,6 +91,9 @@ export async function startScriptedA2aAgent(opts: {
     url,
     received,
     tasksCreated: () => executor.created,
+    traffic,
+    release: () => executor.release(),
+    cancelled: executor.cancelled,
     close: () =>
       new Promise<void>((resolve) => {
         listening.closeAllConnections();
@@ -78,7 +102,12 @@ export async function startScriptedA2aAgent(opts: {
   };
 }
 
-function scriptedCard(sdk: Sdk, name: string, url: string) {
+function scriptedCard(
+  sdk: Sdk,
+  name: string,
+  url: string,
+  capabilities: { streaming: boolean; pushNotifications: boolean },
+) {
   return sdk.AgentCard.fromJSON({
     name,
     description: `scripted test agent ${name}`,
@@ -86,7 +115,7 @@ function scriptedCard(sdk: Sdk, name: string, url: string) {
     supportedInterfaces: [
       { url: `${url}/a2a`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
     ],
-    capabilities: { streaming: false, pushNotifications: false },
+    capabilities,
     defaultInputModes: ['text/plain'],
     defaultOutputModes: ['text/plain'],
     skills: [
@@ -117,6 +146,10 @@ function recordMessages(received: ReceivedMessage[]): RequestHandler {
 /** Runs each message as the test scripted: a task that completes, or one that asks first. */
 class ScriptedExecutor {
   created = 0;
+  readonly cancelled: string[] = [];
+  private released = false;
+  /** Held tasks: each resumes (true) when released, or stops (false) when cancelled. */
+  private readonly held = new Map<string, { resume: (go: boolean) => void; contextId: string }>();
 
   constructor(
     private readonly sdk: Sdk,
@@ -128,12 +161,13 @@ class ScriptedExecutor {
     const { TaskState } = this.sdk;
     const continuing = ctx.task !== undefined;
     if (!continuing) this.started(ctx, bus);
-    if (!continuing && this.behaviour !== 'answer') {
+    if (!continuing && typeof this.behaviour === 'object') {
       this.status(ctx, bus, TaskState.TASK_STATE_INPUT_REQUIRED, this.behaviour.ask);
       bus.finished();
       return;
     }
     this.status(ctx, bus, TaskState.TASK_STATE_WORKING, continuing ? 'reply received' : 'working');
+    if (this.behaviour === 'hold' && !(await this.hold(ctx.taskId, ctx.contextId))) return;
     const request = ctx.userMessage.parts
       .map((p) => (p.content?.$case === 'text' ? p.content.value : ''))
       .join('');
@@ -158,7 +192,39 @@ class ScriptedExecutor {
     bus.finished();
   };
 
-  cancelTask = async (): Promise<void> => undefined;
+  /** A cancelled held task ends CANCELED (the SDK waits for that event); others are left alone. */
+  cancelTask = async (taskId: string, bus: ExecutionEventBus): Promise<void> => {
+    this.cancelled.push(taskId);
+    const held = this.held.get(taskId);
+    if (!held) return;
+    this.held.delete(taskId);
+    held.resume(false);
+    bus.publish(
+      this.server.AgentEvent.statusUpdate({
+        taskId,
+        contextId: held.contextId,
+        status: {
+          state: this.sdk.TaskState.TASK_STATE_CANCELED,
+          timestamp: new Date().toISOString(),
+          message: undefined,
+        },
+        metadata: undefined,
+      }),
+    );
+    bus.finished();
+  };
+
+  release(): void {
+    this.released = true;
+    for (const { resume } of this.held.values()) resume(true);
+    this.held.clear();
+  }
+
+  /** Waits for the release (true) or a cancel (false). */
+  private hold(taskId: string, contextId: string): Promise<boolean> {
+    if (this.released) return Promise.resolve(true);
+    return new Promise((resolve) => this.held.set(taskId, { resume: resolve, contextId }));
+  }
 
   private started(ctx: RequestContext, bus: ExecutionEventBus): void {
     this.created++;

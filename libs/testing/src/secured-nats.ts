@@ -290,6 +290,9 @@ export async function startOperatorModeNats(
       `operator: ${operatorJwt}`,
       'resolver: MEMORY',
       `resolver_preload: { ${account.getPublicKey()}: ${accountJwt} }`,
+      // A user JWT carries its allow-lists: the gateway's and the orchestrator's pass the 4 KB that
+      // nats-server allows a CONNECT line by default (docs/operations.md, "Your own NATS").
+      'max_control_line: 16384',
       '',
     ].join('\n'),
   );

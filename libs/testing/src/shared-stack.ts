@@ -43,8 +43,8 @@ export interface SharedStackRecord {
 
 /**
  * The stack this jest worker shares among the test files that need no private topology: the default
- * platform (mcp-tools, audit, orchestrator, gateway; NATS identities enforced; no tenancy), as
- * startStack() starts it. The first file of a worker starts it and records it in SB_SHARED_STACKS (a
+ * platform (mcp-tools, audit, orchestrator, gateway; NATS identities enforced; no tenancy) as one
+ * cell, the shape users run (startStack({ shape: 'cell' })). The first file of a worker starts it and records it in SB_SHARED_STACKS (a
  * directory the e2e project's global setup makes); the worker's later files reuse it; the run's global
  * teardown stops it by PID, drops its databases and deletes its Redis keys. Files sharing a stack keep
  * apart by fresh users and ids, never by global settings. Outside such a run (no SB_SHARED_STACKS) the
@@ -53,12 +53,12 @@ export interface SharedStackRecord {
 export async function sharedStack(): Promise<SharedStack> {
   const dir = process.env['SB_SHARED_STACKS'];
   if (!dir || !existsSync(dir)) {
-    const stack = await startStack();
+    const stack = await startStack({ shape: 'cell' });
     return view(recordOf(stack), () => stack.stop());
   }
   const file = join(dir, `worker-${process.env['JEST_WORKER_ID'] ?? '1'}.json`);
   if (existsSync(file)) return view(JSON.parse(readFileSync(file, 'utf8')) as SharedStackRecord);
-  const record = recordOf(await startStack());
+  const record = recordOf(await startStack({ shape: 'cell' }));
   writeFileSync(file, JSON.stringify(record));
   return view(record);
 }
@@ -88,7 +88,8 @@ function recordOf(stack: Awaited<ReturnType<typeof startStack>>): SharedStackRec
     logDir: stack.logDir,
     taskLogDir: stack.taskLogDir,
     redisPrefix: stack.redisPrefix,
-    pids: [...Object.values(services).map((s) => s.pid), nats.process.pid],
+    // the cell's services share its one PID
+    pids: [...new Set(Object.values(services).map((s) => s.pid)), nats.process.pid],
     dirs: [stack.taskLogDir],
   };
 }

@@ -6,6 +6,7 @@ import { type SecuredNats, startSecuredNats } from './secured-nats.js';
 import { deleteRedisKeys, testRedisPrefix } from './redis.js';
 import { startService, type ServiceHandle } from './services.js';
 import { atCoreWidth, disposableTempDir, tempDir } from './processes.js';
+import { type StackCell, startStackCell } from './stack-cell.js';
 
 export interface Stack {
   nats: PrivateNats;
@@ -55,6 +56,11 @@ export async function startStack(
     natsIdentities?: boolean;
     /** With NATS identities: tenants that also get an operator identity (docs/tenancy.md). */
     tenantOperators?: readonly string[];
+    /**
+     * `cell`: the services in one process, as `npm run up` runs them for users (restarting one
+     * restarts the cell); `services` (default): a process each, for what tests distribution.
+     */
+    shape?: 'services' | 'cell';
   } = {},
 ): Promise<Stack> {
   const names = opts.services ?? ['mcp-tools', 'audit', 'orchestrator', 'gateway'];
@@ -101,7 +107,8 @@ export async function startStack(
     ...perService[name],
     ...opts.env?.[name],
   });
-  const services: Record<string, ServiceHandle> = {};
+  let services: Record<string, ServiceHandle> = {};
+  let cell: StackCell | undefined;
   const stop = async () => {
     await Promise.allSettled(Object.values(services).map((s) => s.stop()));
     await nats.stop();
@@ -112,10 +119,15 @@ export async function startStack(
     taskLogs.remove();
   };
   try {
-    // Services start in any order in production (each creates or reconciles the streams it needs).
-    await atCoreWidth(names, async (name) => {
-      services[name] = await startService(name, envOf(name), { logDir });
-    });
+    if (opts.shape === 'cell') {
+      cell = await startStackCell(names, envOf, logDir);
+      services = cell.services;
+    } else {
+      // Services start in any order in production (each creates or reconciles the streams it needs).
+      await atCoreWidth(names, async (name) => {
+        services[name] = await startService(name, envOf(name), { logDir });
+      });
+    }
   } catch (e) {
     await stop();
     throw e;
@@ -125,7 +137,9 @@ export async function startStack(
     ...(securedNats ? { securedNats } : {}),
     natsSettings: (identity) => securedNats?.identities[identity].nats ?? { servers: [nats.url] },
     dbs,
-    services,
+    get services() {
+      return services;
+    },
     logDir,
     taskLogDir,
     redisPrefix,
@@ -136,6 +150,12 @@ export async function startStack(
       return gw.url;
     },
     restart: async (name, overrides = {}) => {
+      if (cell) {
+        services = await cell.restart(name, overrides);
+        const restarted = services[name];
+        if (!restarted) throw new Error(`${name} is not part of this stack`);
+        return restarted;
+      }
       await services[name]?.stop();
       const env = {
         ...envOf(name),

@@ -12,6 +12,7 @@ import { DomainError, isDomainError } from '@switchboard/contracts';
 import type {
   CardFetch,
   OutgoingMessage,
+  PushTarget,
   RemoteAgentPort,
   RemoteConnection,
   RemoteEvent,
@@ -145,7 +146,7 @@ export class A2aRemoteClient implements RemoteAgentPort {
   async send(
     connection: RemoteConnection,
     message: OutgoingMessage,
-    opts: { returnImmediately: boolean; signal: AbortSignal },
+    opts: { returnImmediately: boolean; signal: AbortSignal; push?: PushTarget },
   ): Promise<RemoteEvent & { kind: 'task' | 'message' }> {
     const c = sdk(connection);
     try {
@@ -155,7 +156,16 @@ export class A2aRemoteClient implements RemoteAgentPort {
           message: toMessage(message),
           configuration: {
             acceptedOutputModes: [],
-            taskPushNotificationConfig: undefined,
+            taskPushNotificationConfig: opts.push
+              ? {
+                  tenant: '',
+                  id: '',
+                  taskId: '',
+                  url: opts.push.url,
+                  token: opts.push.token,
+                  authentication: undefined,
+                }
+              : undefined,
             returnImmediately: opts.returnImmediately,
           },
           metadata: undefined,

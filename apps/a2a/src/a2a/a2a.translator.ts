@@ -121,6 +121,7 @@ export function readAgentCard(
       protocolVersion: /^\d+\.\d+/.exec(preferred?.protocolVersion ?? '')?.[0] ?? '1.0',
       interfaceUrl: preferred?.url ?? '',
       streaming: sdkCard.capabilities?.streaming === true,
+      pushNotifications: sdkCard.capabilities?.pushNotifications === true,
       skills: checked.data.skills.map((s) => ({
         id: s.id,
         name: s.name,

@@ -16,6 +16,7 @@ const card = (description: string): RemoteCard => ({
   protocolVersion: '1.0',
   interfaceUrl: 'http://researcher.agents.example/a2a',
   streaming: true,
+  pushNotifications: false,
   skills: [],
   json: { name: 'Researcher' },
 });

@@ -15,6 +15,20 @@ function parsed<T>(parse: (raw: string) => T) {
   });
 }
 
+/** Why `raw` cannot be the public base URL push notifications are sent to, or undefined. */
+function callbackProblem(raw: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'must be an absolute URL (e.g. https://switchboard.example.com)';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL';
+  if (url.username || url.password) return 'must not carry credentials';
+  if (url.search || url.hash) return 'must not carry a query or a fragment';
+  return undefined;
+}
+
 const ms = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
@@ -79,6 +93,24 @@ export const A2aEnv = BaseEnv.extend({
     .describe(
       '`auto`: SendStreamingMessage to every agent whose card declares streaming, directly or through the XMPP bridge (incremental over XMPP as well); `http-only`: stream from direct-HTTP agents only and poll those behind the bridge (e.g. a peer whose XEP-0332 side cannot stream, such as slixmpp, which would deliver the stream whole at its end); `never`: always SendMessage and poll.',
     ),
+  A2A_PUSH_CALLBACK_URL: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return undefined;
+      const problem = callbackProblem(raw);
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: problem });
+        return z.NEVER;
+      }
+      return raw.replace(/\/+$/, '');
+    })
+    .describe(
+      "The gateway's public base URL as remote agents reach it (e.g. `https://switchboard.example.com`): when set, a delegation to an agent whose card offers push notifications registers `<url>/a2a/notifications/<delegationId>` with a per-delegation token and holds no stream; the agent's notification wakes the delegation, which reads the task with GetTask. Unset: no push (streaming or polling as A2A_STREAMING says).",
+    ),
+  A2A_PUSH_SAFETY_POLL_MS: ms(1_000, 3_600_000, 60_000).describe(
+    'While a push-mode delegation waits for a notification, GetTask this often anyway, so that a notification the agent failed to deliver delays the delegation at most this long.',
+  ),
   REDIS_URL: redisUrl
     .default('redis://127.0.0.1:6379')
     .describe(

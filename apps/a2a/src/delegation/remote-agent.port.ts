@@ -10,6 +10,8 @@ export interface RemoteCard {
   /** URL of that interface (where JSON-RPC goes; its host decides the transport). */
   interfaceUrl: string;
   streaming: boolean;
+  /** The card offers push notifications (`capabilities.pushNotifications`). */
+  pushNotifications: boolean;
   skills: { id: string; name: string; description: string }[];
   /** The card as v1.0 wire JSON, for GET /agents. */
   json: Record<string, unknown>;
@@ -56,6 +58,12 @@ export interface OutgoingMessage {
   onTask?: { taskId: string; contextId: string };
 }
 
+/** Where and with what token the agent notifies about its task (a push notification config). */
+export interface PushTarget {
+  url: string;
+  token: string;
+}
+
 /** The A2A protocol as the delegation logic needs it. Implemented with @a2a-js/sdk in src/a2a/. */
 export interface RemoteAgentPort {
   /** Fetches (or revalidates, with `etag`) the card at `<baseUrl>/.well-known/agent-card.json`. */
@@ -69,11 +77,14 @@ export interface RemoteAgentPort {
     message: OutgoingMessage,
     signal: AbortSignal,
   ): AsyncIterable<RemoteEvent>;
-  /** SendMessage; with `returnImmediately` the task comes back as soon as the agent created it. */
+  /**
+   * SendMessage; with `returnImmediately` the task comes back as soon as the agent created it; with
+   * `push` the agent is asked to notify `push.url` about the task (inline push notification config).
+   */
   send(
     connection: RemoteConnection,
     message: OutgoingMessage,
-    opts: { returnImmediately: boolean; signal: AbortSignal },
+    opts: { returnImmediately: boolean; signal: AbortSignal; push?: PushTarget },
   ): Promise<RemoteEvent & { kind: 'task' | 'message' }>;
   getTask(
     connection: RemoteConnection,

@@ -7,6 +7,7 @@ import type {
   RemoteEvent,
   RemoteTaskSnapshot,
 } from './remote-agent.port.js';
+import type { PushWaiter } from './push-inbox.js';
 import { RemoteTaskDriver, type StatusNotice } from './remote-task.driver.js';
 
 const connection: RemoteConnection = { protocolVersion: '1.0' };
@@ -39,10 +40,14 @@ describe(RemoteTaskDriver.name, () => {
   const statuses: StatusNotice[] = [];
   const input = (
     port: RemoteAgentPort,
-    mode: 'stream' | 'poll',
+    mode: 'stream' | 'poll' | 'push',
     run = new DelegationRun('d1', 'task1', 'researcher', 'default'),
   ) => ({
-    driver: new RemoteTaskDriver(port, { pollIntervalMs: 1, maxPollFailures: 3 }),
+    driver: new RemoteTaskDriver(port, {
+      pollIntervalMs: 1,
+      maxPollFailures: 3,
+      pushSafetyPollMs: 60_000,
+    }),
     args: { connection, mode, message, run, onStatus: (s: StatusNotice) => statuses.push(s) },
   });
 
@@ -182,6 +187,46 @@ describe(RemoteTaskDriver.name, () => {
       'TASK_STATE_WORKING:reading',
       'TASK_STATE_FAILED:no sources',
     ]);
+  });
+
+  it('in push mode sends the push target and reads the task only when the agent notifies', async () => {
+    const log: string[] = [];
+    let notify: (() => void) | undefined;
+    const waits: number[] = [];
+    const push: PushWaiter = {
+      target: { url: 'https://sb.example/a2a/notifications/d1', token: 'tok' },
+      notifications: 0,
+      next: (ms) => {
+        waits.push(ms);
+        log.push('wait');
+        return new Promise((resolve) => (notify = () => resolve('notified')));
+      },
+      close: () => undefined,
+    };
+    const states = ['TASK_STATE_WORKING', 'TASK_STATE_COMPLETED'];
+    const port = fakePort({
+      send: async (_c, _m, opts) => {
+        log.push(`send ${opts.push?.url} ${String(opts.returnImmediately)}`);
+        return { kind: 'task', task: snapshot('TASK_STATE_SUBMITTED') };
+      },
+      getTask: async () => {
+        log.push('get');
+        return snapshot(states.shift()!);
+      },
+    });
+    const { driver, args } = input(port, 'push');
+    const done = driver.drive({ ...args, push });
+    // Nothing is read before a notification: the driver only waits.
+    await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['send https://sb.example/a2a/notifications/d1 true', 'wait']);
+    notify!();
+    await new Promise((r) => setImmediate(r));
+    expect(log.slice(2)).toEqual(['get', 'wait']);
+    notify!();
+    expect((await done).state).toBe('TASK_STATE_COMPLETED');
+    expect(log.filter((l) => l === 'get')).toHaveLength(2);
+    // Each wait is bounded by the safety interval (a notification lost delays, never stalls).
+    expect(waits).toEqual([60_000, 60_000]);
   });
 
   it('treats a direct message answer as a completed exchange', async () => {

@@ -1,6 +1,7 @@
 import { A2a, DomainError } from '@switchboard/contracts';
 import type { DelegationRun } from './delegation-run.js';
 import { isTransient } from './agent-resilience.js';
+import type { PushWaiter } from './push-inbox.js';
 import type {
   OutgoingMessage,
   RemoteAgentPort,
@@ -22,6 +23,8 @@ export interface DriveInput {
   /** The agent's task this delegation already started (elsewhere): followed by GetTask, not sent. */
   follow?: string;
   run: DelegationRun;
+  /** Mode `push`: the mailbox whose notifications say when to read the task (GetTask). */
+  push?: PushWaiter;
   onStatus: (notice: StatusNotice) => void;
 }
 
@@ -37,13 +40,17 @@ export interface DriverOptions {
   pollIntervalMs: number;
   /** Consecutive transient GetTask failures tolerated while polling. */
   maxPollFailures: number;
+  /** Mode `push`: GetTask this long after the last notification or read, a notification lost. */
+  pushSafetyPollMs: number;
 }
 
 const FINAL: ReadonlySet<string> = new Set(A2a.FINAL_REMOTE_STATES);
 
 /**
- * Follows one remote task to a final state: by SendStreamingMessage (`stream`), or by SendMessage with
- * returnImmediately then GetTask polling (`poll`). A stream that ends early, or breaks off for a
+ * Follows one remote task to a final state: by SendStreamingMessage (`stream`), by SendMessage with
+ * returnImmediately then GetTask polling (`poll`), or by SendMessage with returnImmediately and a push
+ * notification config, then GetTask each time the agent notifies (`push`: nothing held open while the
+ * agent works; a slow safety GetTask covers a notification lost). A stream that ends early, or breaks off for a
  * transient reason once the task exists, falls back to polling.
  * Status changes are reported as they are seen. Failures before the remote task exists keep their
  * retryability; after it exists they carry its id and are never retried here (a retry would start a
@@ -83,6 +90,7 @@ export class RemoteTaskDriver {
           await this.port.send(input.connection, input.message, {
             returnImmediately: true,
             signal: input.run.signal,
+            ...(input.push ? { push: input.push.target } : {}),
           }),
         );
       }
@@ -106,10 +114,18 @@ export class RemoteTaskDriver {
     return tracker.outcome();
   }
 
+  /**
+   * GetTask until the task is final: after each polling interval, or — in push mode — after each
+   * notification (or the safety interval without one).
+   */
   private async pollUntilFinal(input: DriveInput, tracker: TaskTracker): Promise<void> {
+    const { push } = input;
+    const wait = push
+      ? () => push.next(this.options.pushSafetyPollMs, input.run.signal)
+      : () => sleep(this.options.pollIntervalMs, input.run.signal);
     let failures = 0;
     while (!tracker.final) {
-      await sleep(this.options.pollIntervalMs, input.run.signal);
+      await wait();
       let snapshot: RemoteTaskSnapshot;
       try {
         snapshot = await this.port.getTask(

@@ -20,7 +20,7 @@ export const AuditEnv = BaseEnv.extend({
     .max(5_000)
     .default(50)
     .describe(
-      'How long a batch of audit records waits for more after its first message (0 = none). Each audit batch is one transaction on the hash chain: when records trickle in, a short wait cuts the CPU per record several times, at the cost of this much delay before a record is queryable.',
+      'How long a batch of audit records waits for more after its first message (0 = none), and again for the records relayed by sb.cmd.audit.append (the two go in one append). Each audit batch is one transaction on the hash chain: when records trickle in, a short wait cuts the CPU per record several times, at the cost of up to twice this much delay before a record is queryable.',
     ),
   AUDIT_ACK_WAIT_MS: z.coerce
     .number()

@@ -1,10 +1,10 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { Audit, AuditStream, DeadLetterStream } from '@switchboard/contracts';
+import { Audit, AuditChainedStream, AuditStream, DeadLetterStream } from '@switchboard/contracts';
 import { type ConsumerHandle, JetStreamService } from '@switchboard/messaging';
 import { LOGGER, type Logger, ReadinessRegistry } from '@switchboard/observability';
 import type { AuditEnv } from '../config/audit.env.js';
-import { AuditRepository } from './audit.repository.js';
+import { AuditAppendQueue } from './audit-append.queue.js';
 
 /**
  * The durable consumer of the audit stream. A batch is acked only after its transaction committed;
@@ -16,14 +16,14 @@ export class AuditConsumer implements OnApplicationBootstrap {
 
   constructor(
     private readonly jetstream: JetStreamService,
-    private readonly repository: AuditRepository,
+    private readonly queue: AuditAppendQueue,
     private readonly readiness: ReadinessRegistry,
     @Inject(APP_CONFIG) private readonly config: AuditEnv,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.jetstream.ensureStreams([AuditStream, DeadLetterStream]);
+    await this.jetstream.ensureStreams([AuditStream, AuditChainedStream, DeadLetterStream]);
     this.handle = await this.jetstream.consumeDurableBatch({
       contract: Audit.AuditRecorded,
       durable: 'audit',
@@ -37,7 +37,8 @@ export class AuditConsumer implements OnApplicationBootstrap {
       maxDeliver: this.config.AUDIT_MAX_DELIVER,
       retryDelaysMs: [1_000, 2_000, 5_000, 10_000, 30_000, 60_000],
       handleBatch: async (items) => {
-        const stored = await this.repository.append(items.map((i) => i.payload));
+        // with the relayed records of the same moment, in one append (AuditAppendQueue)
+        const stored = (await this.queue.append(items.map((i) => i.payload))).length;
         this.logger.debug({ received: items.length, stored }, 'audit batch committed');
       },
     });

@@ -139,6 +139,11 @@ export class AuditRepository {
    * head of.
    */
   async append(records: Audit.AuditRecord[]): Promise<number> {
+    return (await this.appendNew(records)).length;
+  }
+
+  /** As append, answering the records it chained now (as stored: redacted and scrubbed), in order. */
+  async appendNew(records: Audit.AuditRecord[]): Promise<Audit.AuditRecord[]> {
     const batch = uniqueById(records);
     const tenants = [...new Set(batch.map(tenantOfRecord))];
     if (this.head !== undefined && tenants.every((t) => this.tenantHeads.has(t))) {
@@ -147,7 +152,7 @@ export class AuditRepository {
       try {
         await this.insert(this.prisma, rows);
         this.remember(rows.at(-1)?.hash ?? this.head, heads);
-        return rows.length;
+        return rows.map((r) => r.record);
       } catch (e) {
         if (sqlStateOf(e) !== UNIQUE_VIOLATION) throw e;
       }
@@ -162,7 +167,10 @@ export class AuditRepository {
     }
   }
 
-  private async appendLocked(batch: Audit.AuditRecord[], tenants: string[]): Promise<number> {
+  private async appendLocked(
+    batch: Audit.AuditRecord[],
+    tenants: string[],
+  ): Promise<Audit.AuditRecord[]> {
     const { found, head, heads, stored } = await this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`;
       // The trail's head, each batch tenant's head (its highest tenantSeq, by the unique index) and the
@@ -194,7 +202,7 @@ export class AuditRepository {
         batch.filter((r) => !seen.has(r.id)),
       );
       await this.insert(tx, rows);
-      return { found, head: rows.at(-1)?.hash ?? found, heads, stored: rows.length };
+      return { found, head: rows.at(-1)?.hash ?? found, heads, stored: rows.map((r) => r.record) };
     });
     // Another replica appended since this one last did: any tenant head it holds may be behind
     // (its next batch of such a tenant would fail on the unique (tenantId, tenantSeq) first).

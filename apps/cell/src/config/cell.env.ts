@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The cell's own settings (the services it runs read theirs, each from its own view of the
- * environment: env-view.ts).
+ * environment: libs/config/src/cell-env.ts).
  */
 export const CellEnv = z.object({
   SB_SERVICES: z

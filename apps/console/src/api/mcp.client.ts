@@ -1,4 +1,5 @@
 import { createParser } from 'eventsource-parser';
+import { MODERN_META, MODERN_REVISION } from '../model/mcp-connect';
 import type { Api } from './http.client';
 
 /** The MCP revision the console speaks; the server answers with the one it agrees to. */
@@ -134,4 +135,69 @@ function refusalOf(response: Response, body: string): string {
     // not JSON
   }
   return `the MCP endpoint answered HTTP ${response.status}`;
+}
+
+/** What the endpoint said about itself and the caller's tools, over revision 2026-07-28. */
+export interface McpOffer {
+  supportedVersions: string[];
+  server: { name: string; version: string };
+  extensions: string[];
+  tools: { name: string; title?: string; description?: string }[];
+}
+
+/**
+ * Asks `/mcp` as a 2026-07-28 client does, with the user's credentials and no session:
+ * `server/discover`, then `tools/list` (following `nextCursor`). Each request names its revision and
+ * method in headers that agree with its body, so what the page lists is what the user's agents get.
+ */
+export async function discoverTools(api: Api, signal?: AbortSignal): Promise<McpOffer> {
+  const url = api.url('mcp');
+  let id = 0;
+  const ask = async (method: string, params: Record<string, unknown> = {}) => {
+    const n = ++id;
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        ...api.authHeaders(),
+        accept: 'application/json, text/event-stream',
+        'content-type': 'application/json',
+        'mcp-protocol-version': MODERN_REVISION,
+        'mcp-method': method,
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: n,
+        method,
+        params: { ...params, _meta: MODERN_META },
+      }),
+      ...(signal ? { signal } : {}),
+    });
+    const body = await response.text();
+    const reply = safeReply(response, body, n) as { result?: unknown; error?: { message: string } };
+    if (!reply) throw new Error(refusalOf(response, body));
+    if (reply.error) throw new Error(`${method}: ${reply.error.message}`);
+    return reply.result as Record<string, unknown>;
+  };
+  const discovered = (await ask('server/discover')) as {
+    supportedVersions?: string[];
+    capabilities?: { extensions?: Record<string, unknown> };
+    _meta?: Record<string, { name?: string; version?: string } | undefined>;
+  };
+  const tools: McpOffer['tools'] = [];
+  let cursor: string | undefined;
+  do {
+    const page = (await ask('tools/list', cursor ? { cursor } : {})) as {
+      tools?: McpOffer['tools'];
+      nextCursor?: string;
+    };
+    tools.push(...(page.tools ?? []));
+    cursor = page.nextCursor;
+  } while (cursor);
+  const info = discovered._meta?.['io.modelcontextprotocol/serverInfo'];
+  return {
+    supportedVersions: discovered.supportedVersions ?? [],
+    server: { name: info?.name ?? '', version: info?.version ?? '' },
+    extensions: Object.keys(discovered.capabilities?.extensions ?? {}),
+    tools,
+  };
 }

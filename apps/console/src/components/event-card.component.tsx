@@ -9,9 +9,11 @@ import {
 } from '../model/format';
 import type { ForkAt } from '../model/fork-form';
 import type { ApprovalCard } from '../model/timeline-approvals.model';
+import { recalledTitle } from '../model/timeline-memory.model';
 import type { Card } from '../model/timeline.model';
 import { AnswerView } from './answer.component';
 import { ApprovalControls } from './approval-controls.component';
+import { RecalledBody } from './recalled.component';
 import { ForkFromHere, type ForkSource } from './fork-editor.component';
 import { JsonView } from './json-view.component';
 import { Markdown } from './markdown.component';
@@ -68,6 +70,8 @@ function titleOf(c: Card): string {
       return `Delegation to ${c.agent}`;
     case 'guardrail':
       return 'Guardrail refusal';
+    case 'recalled':
+      return recalledTitle(c);
     case 'approval':
       return `Approval: ${c.target}`;
     case 'verdict':
@@ -122,6 +126,8 @@ function CardBody({ card: c }: { card: Card }) {
       );
     case 'approval':
       return <ApprovalBody card={c} />;
+    case 'recalled':
+      return <RecalledBody card={c} />;
     case 'verdict':
       return <VerdictBody verdict={c.verdict} />;
     case 'answer':

@@ -98,6 +98,14 @@ function ForkEditor(p: { source: ForkSource; at: ForkAt; id: string; onClose: ()
         invalid={problem?.field === 'json'}
         set={set}
       />
+      <label class="inline">
+        <input
+          type="checkbox"
+          checked={form.memoryAsItWas === true}
+          onChange={(e) => set({ memoryAsItWas: e.currentTarget.checked })}
+        />{' '}
+        Use memory as it was (what this task recalled), not as it is now
+      </label>
       {check.ok && <p class="fork-words muted">{check.words}</p>}
       <div class="approval-buttons">
         <button type="submit" disabled={busy}>

@@ -130,6 +130,24 @@ describe(sideOf.name, () => {
   });
 });
 
+describe('the recall position', () => {
+  it('says what memory gave each run, and that it differs', () => {
+    const rows = diffRows({
+      entries: [
+        { at: 'input', a: { blocked: false }, b: { blocked: false }, same: true },
+        { at: 'recall', a: { recalled: ['my number is 7'] }, b: { recalled: [] }, same: false },
+      ],
+    });
+    expect(rows[1]).toMatchObject({
+      label: 'Memory recalled',
+      first: true,
+      what: 'what memory recalled differs',
+      a: { title: 'recalled 1 item', parts: [{ label: 'Recalled', value: ['my number is 7'] }] },
+      b: { title: 'recalled nothing', parts: [] },
+    });
+  });
+});
+
 describe(positionLabel.name, () => {
   it('labels each kind of position', () => {
     expect(positionLabel({ at: 'round', round: 2 })).toBe('Planning round 2');

@@ -56,6 +56,8 @@ export function positionLabel(e: Pick<DiffEntry, 'at' | 'round' | 'step'>): stri
   switch (e.at) {
     case 'input':
       return 'Input check';
+    case 'recall':
+      return 'Memory recalled';
     case 'round':
       return `Planning round ${e.round ?? '?'}`;
     case 'step':
@@ -83,6 +85,16 @@ export function sideOf(at: DiffEntry['at'], value: unknown): DiffSide {
         title: v['blocked'] ? 'blocked by the input guardrail' : 'passed the input guardrail',
         parts: [],
       };
+    case 'recall': {
+      const recalled = Array.isArray(v['recalled']) ? (v['recalled'] as unknown[]) : [];
+      return {
+        reached: true,
+        title: recalled.length
+          ? `recalled ${recalled.length} item${recalled.length === 1 ? '' : 's'}`
+          : 'recalled nothing',
+        parts: recalled.length ? [{ label: 'Recalled', value: recalled }] : [],
+      };
+    }
     case 'round':
       return roundSide(v);
     case 'step':

@@ -1,5 +1,5 @@
 /** Where two runs can be compared (a diff entry's or a divergence's `at`). */
-export type Position = 'input' | 'round' | 'step' | 'outcome';
+export type Position = 'input' | 'recall' | 'round' | 'step' | 'outcome';
 
 /** JSON with object keys sorted, so two values compare equal whatever their key order. */
 export function canonicalJson(value: unknown): string {
@@ -54,6 +54,8 @@ function partsOf(at: Position, a: Obj, b: Obj): [string, unknown, unknown][] {
   switch (at) {
     case 'input':
       return [['the input check', a, b]];
+    case 'recall':
+      return [['what memory recalled', a['recalled'], b['recalled']]];
     case 'step': {
       const [x, y] = [obj(a['action']), obj(b['action'])];
       const [r, s] = [obj(a['result']), obj(b['result'])];

@@ -143,6 +143,21 @@ describe(forkBody.name, () => {
     });
   });
 
+  it('asks for memory as it was when the box is ticked, and says so', () => {
+    const calc = at(demo(), 'step', 1);
+    const check = forkBody(calc, TASK, {
+      task: TASK,
+      choice: 'live',
+      json: '',
+      memoryAsItWas: true,
+    });
+    expect(check).toMatchObject({
+      ok: true,
+      body: { from_step: 1, memory: 'recorded' },
+      words: expect.stringMatching(/what the task recalled from memory, as it was\.$/),
+    });
+  });
+
   it("sends no step_output for a result left as recorded, and a round's fork point after a round's last step", () => {
     const cards = demo();
     const calc = at(cards, 'step', 1);

@@ -13,6 +13,7 @@ export interface ForkBody {
   task?: string;
   step_output?: { step: number; output: unknown };
   plan?: PlanAction[];
+  memory?: Tasks.ForkMemory;
 }
 
 /** The timeline card "Fork from here" was pressed on: a step, or a planning round. */
@@ -43,6 +44,8 @@ export interface ForkForm {
   choice: ForkChoice;
   /** The step's result, or the round's plan, as JSON text. */
   json: string;
+  /** Plan with what the task recalled from long-term memory (as it was), not with memory as it is. */
+  memoryAsItWas?: boolean;
 }
 
 export type ForkField = 'task' | 'json';
@@ -126,10 +129,15 @@ export function forkBody(at: ForkAt, originalTask: string, form: ForkForm): Fork
   const edited = task !== originalTask.trim();
   const checked = at.kind === 'step' ? stepFork(at, form) : roundFork(at, form);
   if (!checked.ok) return checked;
+  const recorded = form.memoryAsItWas === true;
   return {
     ok: true,
-    body: { ...checked.body, ...(edited ? { task } : {}) },
-    words: `${checked.words}${edited ? ' It runs with the edited task text.' : ''}`,
+    body: {
+      ...checked.body,
+      ...(edited ? { task } : {}),
+      ...(recorded ? { memory: 'recorded' } : {}),
+    },
+    words: `${checked.words}${edited ? ' It runs with the edited task text.' : ''}${recorded ? ' It plans with what the task recalled from memory, as it was.' : ''}`,
   };
 }
 

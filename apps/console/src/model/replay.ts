@@ -32,6 +32,8 @@ export function divergenceWhere(d: Pick<Tasks.Divergence, 'at' | 'round' | 'step
   switch (d.at) {
     case 'input':
       return 'the input check';
+    case 'recall':
+      return 'what memory recalled';
     case 'round':
       return d.round !== undefined ? `planning round ${d.round}` : 'a planning round';
     case 'step':

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { TaskEvent } from './event-log';
-import { agentReplies, buildTimeline, summarize } from './timeline.model';
+import { summarize } from './run-summary.model';
+import { recalledHow, recalledTitle } from './timeline-memory.model';
+import { agentReplies, buildTimeline } from './timeline.model';
 
 const TASK = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
 let seq = 0;
@@ -349,5 +351,60 @@ describe('approvals in the timeline', () => {
     expect(card).toMatchObject({ kind: 'approval', status: 'cancelled' });
     expect(card).not.toHaveProperty('decidedAt');
     expect(summarize(events).status).toBe('cancelled');
+  });
+});
+
+describe('memory recalled in the timeline', () => {
+  const ITEM = '3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a9f';
+  it('shows what memory recalled before the first round as its own card, without content', () => {
+    seq = 0;
+    const events = [
+      ev('orchestrator.task.started', {
+        task: 'what is my number',
+        userId: 'ada',
+        planner: 'builtin',
+      }),
+      ev('orchestrator.memory.recalled', {
+        count: 1,
+        items: [
+          { id: ITEM, namespace: { kind: 'user', key: 'ada' }, score: 0.06, matchedBy: 'words' },
+        ],
+      }),
+      ev('orchestrator.planning.started', { planner: 'builtin', iteration: 1 }),
+    ];
+    const cards = buildTimeline(events);
+    expect(cards.map((c) => c.kind)).toEqual(['started', 'recalled', 'planning']);
+    expect(cards[1]).toEqual({
+      key: 'recalled-2',
+      seq: 2,
+      at,
+      kind: 'recalled',
+      count: 1,
+      items: [
+        { id: ITEM, namespace: { kind: 'user', key: 'ada' }, score: 0.06, matchedBy: 'words' },
+      ],
+    });
+    expect(recalledTitle(cards[1] as Parameters<typeof recalledTitle>[0])).toBe(
+      'Recalled from memory: 1 item (by words)',
+    );
+    // Recall is not a step: the run's counts stay the planner's.
+    expect(summarize(events)).toMatchObject({ steps: 0, events: 3 });
+  });
+
+  it('says how the items were found: by meaning, by words, both, or nothing when not said', () => {
+    expect(recalledHow([{ matchedBy: 'meaning' }, { matchedBy: 'meaning' }])).toBe('by meaning');
+    expect(recalledHow([{ matchedBy: 'meaning' }, { matchedBy: 'words' }])).toBe(
+      'by meaning and by words',
+    );
+    expect(recalledHow([{}])).toBe('');
+    expect(
+      recalledTitle({
+        count: 2,
+        items: [
+          { id: 'a', namespace: { kind: 'tenant', key: 'h' }, score: 0.9, matchedBy: 'meaning' },
+          { id: 'b', namespace: { kind: 'user', key: 'ada' }, score: 0.5, matchedBy: 'meaning' },
+        ],
+      }),
+    ).toBe('Recalled from memory: 2 items (by meaning)');
   });
 });

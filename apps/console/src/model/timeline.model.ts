@@ -1,6 +1,7 @@
 import type { ErrorBody, Tasks } from '@switchboard/contracts';
 import type { AgentReply } from './answer';
 import { isTerminal, type TaskEvent } from './event-log';
+import { type RecalledCardFields, recalled } from './timeline-memory.model';
 import {
   approval,
   type ApprovalCard,
@@ -68,6 +69,7 @@ export type Card = CardBase &
     /** A replay's verdict (`orchestrator.replay.verdict`): identical to its record, or where it diverged. */
     | { kind: 'verdict'; verdict: Tasks.ReplayVerdict }
     | ApprovalCardFields
+    | RecalledCardFields
     | {
         kind: 'answer';
         result: string;
@@ -84,22 +86,10 @@ export type Card = CardBase &
 
 export type StepCard = Extract<Card, { kind: 'tool' | 'delegation' }>;
 
-/** Where a run stands, for the page's status line. */
-export interface RunSummary {
-  /** `waiting_approval` while a call waits for a person's decision (the task's stored status too). */
-  status: 'running' | 'waiting_approval' | 'completed' | 'failed' | 'cancelled';
-  events: number;
-  steps: number;
-  tokens: number;
-  estimated: boolean;
-  costUsd?: number;
-  planner?: string;
-  durationMs?: number;
-}
-
 /**
  * Folds a task's events into the timeline's cards: one per planning round, per step (a tool call, or
- * a delegation with its transport and status updates), per guardrail refusal, and the ending (the
+ * a delegation with its transport and status updates), per guardrail refusal, what memory recalled
+ * before the first round, and the ending (the
  * answer, the failure or the cancellation). The mcp.* and a2a.* events of a step land on its card.
  */
 export function buildTimeline(events: readonly TaskEvent[]): Card[] {
@@ -133,6 +123,9 @@ export function buildTimeline(events: readonly TaskEvent[]): Card[] {
           cached: e.data.cached,
           tools: e.data.tools.map((t) => `${t.provider}/${t.name}`),
         });
+        break;
+      case 'orchestrator.memory.recalled':
+        cards.push(recalled(base(e, `recalled-${e.seq}`), e));
         break;
       case 'orchestrator.planning.started': {
         const card = {
@@ -344,56 +337,4 @@ function delegated(
       durationMs: e.data.durationMs,
     });
   }
-}
-
-/** The run's status line: how far it got, and what it cost. */
-export function summarize(events: readonly TaskEvent[]): RunSummary {
-  let status: RunSummary['status'] = 'running';
-  let steps = 0;
-  let tokens = 0;
-  let estimated = false;
-  let costUsd: number | undefined;
-  let planner: string | undefined;
-  let durationMs: number | undefined;
-  const waiting = new Set<string>(); // approvals requested and not decided
-  for (const e of events) {
-    if (e.name === 'orchestrator.task.started') planner = e.data.planner;
-    if (e.name === 'orchestrator.approval.requested') waiting.add(e.data.approvalId);
-    if (e.name === 'orchestrator.approval.decided') waiting.delete(e.data.approvalId);
-    if (e.name === 'orchestrator.step.dispatching') steps++;
-    if (e.name === 'orchestrator.planning.completed' && e.data.usage) {
-      tokens += e.data.usage.totalTokens;
-      estimated ||= e.data.usage.estimated === true;
-      if (e.data.usage.costUsd !== undefined) costUsd = (costUsd ?? 0) + e.data.usage.costUsd;
-    }
-    if (
-      e.name === 'orchestrator.task.completed' ||
-      e.name === 'orchestrator.task.failed' ||
-      e.name === 'orchestrator.task.cancelled'
-    ) {
-      status =
-        e.name === 'orchestrator.task.completed'
-          ? 'completed'
-          : e.name === 'orchestrator.task.failed'
-            ? 'failed'
-            : 'cancelled';
-      durationMs = e.data.durationMs;
-      steps = e.data.steps;
-      if (e.data.usage) {
-        tokens = e.data.usage.totalTokens;
-        estimated = e.data.usage.estimated === true;
-        costUsd = e.data.usage.costUsd;
-      }
-    }
-  }
-  return {
-    status: status === 'running' && waiting.size > 0 ? 'waiting_approval' : status,
-    events: events.length,
-    steps,
-    tokens,
-    estimated,
-    ...(costUsd !== undefined ? { costUsd } : {}),
-    ...(planner ? { planner } : {}),
-    ...(durationMs !== undefined ? { durationMs } : {}),
-  };
 }

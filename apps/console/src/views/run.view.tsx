@@ -16,7 +16,8 @@ import { formatDuration, splitList, usageWords } from '../model/format';
 import { agUiErrorLine, newId } from '../model/ids';
 import { type QuotaRefusal, quotaRefusalOf, quotaRefusalWords } from '../model/quota-refusal';
 import { startedOf, verdictOf } from '../model/replay';
-import { agentReplies, type RunSummary, summarize } from '../model/timeline.model';
+import { type RunSummary, summarize } from '../model/run-summary.model';
+import { agentReplies } from '../model/timeline.model';
 import { RunForm, type RunRequest } from './run-form.component';
 
 /** The conversation of the run this page started through AG-UI (its task id once announced). */

@@ -11,7 +11,7 @@ import { VerdictNotice } from '../components/verdict.component';
 import { useSession } from '../context';
 import { formatDateTime, formatTokens } from '../model/format';
 import { verdictOf } from '../model/replay';
-import { summarize } from '../model/timeline.model';
+import { summarize } from '../model/run-summary.model';
 
 /**
  * One task: its stored state, and its stored events replayed as the same timeline as Run (live if it

@@ -289,6 +289,7 @@ function Deliveries() {
           >
             <h3>
               {d.event} · <a href={`#/tasks/${d.taskId}`}>Task {d.taskId.slice(0, 8)}</a>
+              {d.a2aPush && <span class="delivery-kind"> · A2A push notification</span>}
             </h3>
             <p>
               {d.url} · {d.userId}'s · {formatDateTime(d.createdAt)}

@@ -12,6 +12,7 @@ import type { StreamSlots } from '../limits/stream-slots.js';
 import type { TaskEventFeed, TaskEventFollower } from '../tasks/feed/task-event.feed.js';
 import { A2aEndpoint } from './a2a-endpoint.service.js';
 import { PlatformAgentExecutor } from './platform-agent.executor.js';
+import { PlatformAgentQueries } from './platform-agent.queries.js';
 
 const config = {
   AUTH_MODE: 'dev',
@@ -68,7 +69,7 @@ class CapturedResponse {
  * The endpoint over the real request handler and executor; the platform around them is faked: each
  * submitted task "runs" as the demo task's events, and the orchestrator stores one completed task.
  */
-function endpoint() {
+function endpoint(answers: Record<string, (payload: unknown) => unknown> = {}) {
   const submitted: string[] = [];
   const cancelled: string[] = [];
   const submit = {
@@ -113,6 +114,13 @@ function endpoint() {
   const nats = {
     request: () => Promise.reject(new Error('no NATS in this spec')),
   } as unknown as NatsBus;
+  const asked: { subject: string; payload: unknown }[] = [];
+  const queries = new PlatformAgentQueries({
+    request: (contract: { subject: string }, payload: unknown) => {
+      asked.push({ subject: contract.subject, payload });
+      return Promise.resolve(answers[contract.subject]?.(payload));
+    },
+  } as unknown as NatsBus);
   const executor = new PlatformAgentExecutor(
     new TaskSessions(submit, follower, {} as StreamSlots, nats, logger),
     cancelling,
@@ -120,13 +128,13 @@ function endpoint() {
     config,
     logger,
   );
-  const sut = new A2aEndpoint(executor, access, cancelling, config, logger);
+  const sut = new A2aEndpoint(executor, access, cancelling, queries, config, logger);
   const call = async (body: unknown, headers: Record<string, string> = {}) => {
     const res = new CapturedResponse();
     await sut.handle({ body, headers, actor, res: res as unknown as ServerResponse });
     return res;
   };
-  return { sut, call, submitted, cancelled };
+  return { sut, call, submitted, cancelled, asked };
 }
 
 /** A v0.3 request: v0.3 method names, kind-tagged parts, lowercase roles. */

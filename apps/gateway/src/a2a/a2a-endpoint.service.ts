@@ -24,6 +24,7 @@ import {
   requestedVersionOf,
 } from './a2a.translator.js';
 import { PlatformAgentExecutor } from './platform-agent.executor.js';
+import { PlatformAgentQueries } from './platform-agent.queries.js';
 import { platformAgentCard } from './platform-agent.card.js';
 import { PlatformRequestHandler } from './platform-request.handler.js';
 
@@ -68,11 +69,19 @@ export class A2aEndpoint {
     executor: PlatformAgentExecutor,
     access: TaskAccess,
     cancelling: CancelTaskUseCase,
+    queries: PlatformAgentQueries,
     @Inject(APP_CONFIG) private readonly config: GatewayEnv,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.card = platformAgentCard(config, 'http://localhost');
-    const handler = new PlatformRequestHandler(this.card, executor, access, cancelling, logger);
+    const handler = new PlatformRequestHandler(
+      this.card,
+      executor,
+      access,
+      cancelling,
+      logger,
+      queries,
+    );
     this.current = {
       transport: new JsonRpcTransportHandler(handler),
       error: (e) => JsonRpcTransportHandler.mapToJSONRPCError(e),

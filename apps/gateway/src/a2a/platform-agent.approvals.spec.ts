@@ -11,6 +11,7 @@ import type { TaskAccess } from '../tasks/task-access.js';
 import { TaskSessions } from '../tasks/session/task-sessions.js';
 import type { StreamSlots } from '../limits/stream-slots.js';
 import { A2aEndpoint } from './a2a-endpoint.service.js';
+import { PlatformAgentQueries } from './platform-agent.queries.js';
 import { PlatformAgentExecutor } from './platform-agent.executor.js';
 
 const config = {
@@ -141,6 +142,7 @@ function platform() {
     },
   } as unknown as NatsBus;
   const cancelling = {} as CancelTaskUseCase;
+  const queries = new PlatformAgentQueries(nats);
   const executor = new PlatformAgentExecutor(
     new TaskSessions(submit, follower, {} as StreamSlots, nats, logger),
     cancelling,
@@ -148,7 +150,7 @@ function platform() {
     config,
     logger,
   );
-  const sut = new A2aEndpoint(executor, access, cancelling, config, logger);
+  const sut = new A2aEndpoint(executor, access, cancelling, queries, config, logger);
   const send = async (message: Record<string, unknown>) => {
     const res = new Captured();
     await sut.handle({

@@ -73,7 +73,7 @@ export function platformAgentCard(config: GatewayEnv, baseUrl: string): AgentCar
         protocolVersion,
       }),
     ),
-    capabilities: { streaming: true, pushNotifications: false, extendedAgentCard: false },
+    capabilities: { streaming: true, pushNotifications: true, extendedAgentCard: true },
     ...security(config),
     defaultInputModes: ['text/plain'],
     defaultOutputModes: ['text/plain', 'application/json'],

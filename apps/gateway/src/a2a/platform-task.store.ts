@@ -23,10 +23,9 @@ export class PlatformTaskStore implements TaskStore {
     return task === undefined ? undefined : structuredClone(task);
   }
 
+  /** Never asked: ListTasks reads the orchestrator's task list (PlatformRequestHandler). */
   async list(_params: ListTasksRequest, _context: ServerCallContext): Promise<ListTasksResponse> {
-    throw new UnsupportedOperationError(
-      'ListTasks is not offered; read one task with GetTask (or GET /tasks/{id})',
-    );
+    throw new UnsupportedOperationError('ListTasks reads the orchestrator, not this cache');
   }
 }
 

@@ -1,8 +1,9 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { APP_CONFIG } from '@switchboard/config';
 import { DomainError } from '@switchboard/contracts';
 import { AuditTrail, NatsBus } from '@switchboard/messaging';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requestIdOf } from '../http/request-id.js';
 import { AuthFailureLimiter } from '../limits/auth-failure-limiter.js';
 import { GatewayMetrics } from '../limits/gateway.metrics.js';
@@ -11,9 +12,11 @@ import type { GatewayEnv } from '../config/gateway.env.js';
 import { AuthError } from './auth.errors.js';
 import { AUTHENTICATOR, type Authenticator } from './authenticator.js';
 import { setActor } from './current-actor.decorator.js';
+import { RATE_CHARGED_AT_ADMISSION, setRateCharge } from './rate-charge.decorator.js';
 
 /**
- * Admits a request to the API: authenticates it, charges the user's rate limit, and answers 503 at
+ * Admits a request to the API: authenticates it, charges the user's rate limit (on a route that
+ * submits a task, RateChargedAtAdmission, the task's admission charges it), and answers 503 at
  * once when the gateway cannot reach NATS (its connection down, or not answering its probe, for more
  * than NATS_CONNECTION_WAIT_MS): everything behind the API needs it, and a client is better served by
  * a prompt 503 than by a request that waits out its timeout. Runs before the body is validated, so
@@ -32,6 +35,7 @@ export class AuthGuard implements CanActivate {
     private readonly metrics: GatewayMetrics,
     private readonly bus: NatsBus,
     @Inject(APP_CONFIG) private readonly config: Pick<GatewayEnv, 'NATS_CONNECTION_WAIT_MS'>,
+    private readonly reflector: Reflector,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -44,7 +48,13 @@ export class AuthGuard implements CanActivate {
       throw e;
     }
     setActor(request, actor);
-    await this.limiter.admit(actor);
+    if (this.reflector.get<boolean>(RATE_CHARGED_AT_ADMISSION, context.getHandler())) {
+      const charge = this.limiter.defer(actor);
+      setRateCharge(request, charge);
+      // A request that ended before its admission took the charge is counted all the same.
+      const reply = context.switchToHttp().getResponse<FastifyReply>();
+      reply.raw.once('close', () => void charge.settle().catch(() => undefined));
+    } else await this.limiter.admit(actor);
     if (!this.bus.usable && !(await this.bus.whenUsable(this.config.NATS_CONNECTION_WAIT_MS)))
       throw new DomainError(
         'UPSTREAM_UNAVAILABLE',

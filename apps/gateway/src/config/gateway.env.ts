@@ -403,6 +403,11 @@ export const GatewayEnv = BaseEnv.extend({
     .describe(
       'Unsent bytes one event stream may hold for a client that reads too slowly; beyond it the client is disconnected (the task keeps running and the client can resume with Last-Event-ID).',
     ),
+  TASK_OWNER_TTL_MS: ms(60_000, 366 * 86_400_000)
+    .default(7 * 86_400_000)
+    .describe(
+      "How long the gateway remembers in Redis who submitted a task (so its submitter can follow it before the orchestrator has claimed it, or while the orchestrator is unreachable). The orchestrator's own record answers after that.",
+    ),
   TASK_STALL_CHECK_MS: ms(100, 3_600_000)
     .default(30_000)
     .describe(

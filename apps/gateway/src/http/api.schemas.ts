@@ -46,6 +46,58 @@ export const AuthorizationsQuery = z
   .object({ user_id: UserId.optional().describe('Another user (admins only).') })
   .strict();
 
+/** `GET /memory`: one namespace of long-term memory (docs/memory.md); the caller's own by default. */
+export const MemoryQuery = z
+  .object({
+    kind: Tools.MemoryNamespaceKind.optional().describe(
+      'The namespace kind (default `user`); `thread`, `agent` and `tenant` need `key`.',
+    ),
+    key: Tools.MemoryNamespace.shape.key
+      .optional()
+      .describe("The namespace key (default for `user`: the caller's user id)."),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(50)
+      .describe('Most items (newest first).'),
+  })
+  .strict();
+export type MemoryQuery = z.infer<typeof MemoryQuery>;
+
+/** How many recorded recalls a forget emptied in tasks' run records (docs/memory.md). */
+const recalls = z
+  .number()
+  .int()
+  .min(0)
+  .describe("Recorded recalls emptied in tasks' run records (a replay says they were forgotten).");
+
+/** `DELETE /memory/users/{userId}`: the store's answer, and the run records'. */
+export const MemoryUserForgotten = Tools.MemoryForgetUser.response.extend({ recalls });
+export type MemoryUserForgotten = z.infer<typeof MemoryUserForgotten>;
+
+/** `DELETE /memory/tenants/{tenantId}`: the store's answer, and the run records'. */
+export const MemoryTenantForgotten = Tools.MemoryForgetTenant.response.extend({ recalls });
+export type MemoryTenantForgotten = z.infer<typeof MemoryTenantForgotten>;
+
+/** `DELETE /memory/{id}`: the store's answer, and the run records'. */
+export const MemoryItemForgotten = Tools.MemoryDelete.response.extend({ recalls });
+export type MemoryItemForgotten = z.infer<typeof MemoryItemForgotten>;
+
+/** GET /memory/search: what the caller may read, by meaning or by words (docs/memory.md). */
+export const MemorySearchQuery = z
+  .object({
+    q: Tools.MemorySearch.request.shape.query.describe('What to look for.'),
+    kind: Tools.MemoryNamespaceKind.optional().describe(
+      'Only this namespace kind (with `key`); absent: everything the caller may read.',
+    ),
+    key: Tools.MemoryNamespace.shape.key.optional().describe('The namespace key, with `kind`.'),
+    limit: z.coerce.number().int().min(1).max(50).default(10).describe('Most items, best first.'),
+  })
+  .strict();
+export type MemorySearchQuery = z.infer<typeof MemorySearchQuery>;
+
 /** An audited action name, as the audit records spell them (`task.submit`, `auth.refused`). */
 const AuditAction = z
   .string()

@@ -39,3 +39,16 @@ export function echoRequestIds(app: NestFastifyApplication): void {
       done();
     });
 }
+
+/**
+ * Bodies typed `application/a2a+json` (what A2A 1.0 agents send, push notifications among them) are
+ * read as JSON, with the same limits and errors as `application/json`.
+ */
+export function acceptA2aJson(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addContentTypeParser(
+    'application/a2a+json',
+    { parseAs: 'string' },
+    fastify.getDefaultJsonParser('error', 'error'),
+  );
+}

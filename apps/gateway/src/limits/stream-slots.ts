@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import type { Actor } from '@switchboard/contracts';
+import type { Actor, DomainError } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
+import { STREAM_SLOTS_KEY } from '@switchboard/runtime';
 import { randomUUID } from 'node:crypto';
 import type { Gauge } from 'prom-client';
 import type { GatewayEnv } from '../config/gateway.env.js';
@@ -9,9 +10,16 @@ import { GatewayMetrics } from './gateway.metrics.js';
 import { rateLimited } from './rate-limiter.js';
 import { GatewayRedis } from './redis.service.js';
 
-/** A held stream slot; `release` is idempotent. */
+/** A held stream slot; `release` and `taskEnded` are idempotent (the first of them counts). */
 export interface StreamSlot {
+  /** Frees the slot at once (the client went away, the wait ended, the edge closed it). */
   release(): void;
+  /**
+   * The task the slot streams ended (its terminal event was seen): a slot named by the task, taken at
+   * its admission, was freed by the orchestrator with the task's running slot (TenantQuotas
+   * .releaseTask), so only this replica's hold goes; any other slot is released.
+   */
+  taskEnded(): void;
 }
 
 /**
@@ -77,31 +85,49 @@ export class StreamSlots implements OnModuleDestroy {
     this.renewal.unref();
   }
 
+  /** The cap on a user's open streams (MAX_STREAMS_PER_USER; 0: none) and their lease. */
+  get cap(): { max: number; leaseMs: number } {
+    return { max: this.config.MAX_STREAMS_PER_USER, leaseMs: this.config.STREAM_LEASE_MS };
+  }
+
   async acquire(actor: Actor, kind: string): Promise<StreamSlot> {
-    const max = this.config.MAX_STREAMS_PER_USER;
     const id = randomUUID();
-    const key = `streams:${actor.userId}`;
-    if (max > 0 && !(await this.admit(key, id))) {
-      this.metrics.limited.inc({ limit: 'streams' });
-      throw rateLimited(
-        `at most ${max} event streams may be open at once; close one first`,
-        5,
-        'streams',
-      );
-    }
+    const key = STREAM_SLOTS_KEY(actor.userId);
+    if (this.cap.max > 0 && !(await this.admit(key, id))) throw this.refusal();
+    return this.hold(id, key, kind, false);
+  }
+
+  /**
+   * A slot a task's admission took in Redis (TaskAdmission: named by the task id, in the same script),
+   * held and renewed here like any other.
+   */
+  adopt(actor: Actor, kind: string, taskId: string): StreamSlot {
+    return this.hold(taskId, STREAM_SLOTS_KEY(actor.userId), kind, true);
+  }
+
+  /** The user holds as many streams as the cap allows: 429 naming `streams`, counted. */
+  refusal(): DomainError {
+    this.metrics.limited.inc({ limit: 'streams' });
+    return rateLimited(
+      `at most ${this.cap.max} event streams may be open at once; close one first`,
+      5,
+      'streams',
+    );
+  }
+
+  private hold(id: string, key: string, kind: string, namedByTask: boolean): StreamSlot {
     this.held.set(id, key);
     const gauge = this.gaugeOf(kind);
     gauge.inc();
-    let released = false;
-    return {
-      release: () => {
-        if (released) return;
-        released = true;
-        this.held.delete(id);
-        gauge.dec();
-        if (max > 0) this.queue(this.releasing, key, id);
-      },
+    let done = false;
+    const letGo = (freedInRedis: boolean) => {
+      if (done) return;
+      done = true;
+      this.held.delete(id);
+      gauge.dec();
+      if (this.cap.max > 0 && !freedInRedis) this.queue(this.releasing, key, id);
     };
+    return { release: () => letGo(false), taskEnded: () => letGo(namedByTask) };
   }
 
   /** Whether Redis admits the slot (queued with the others of this turn of the event loop). */

@@ -143,18 +143,22 @@ export function rejectedResult(w: WaitingCall, reason: string): CallToolResult {
 
 /**
  * The task's terminal event as the call's result: its output as a direct call's result would be
- * (the step's output is the task's), its failure as the tool's error.
+ * (the step's output is the task's), its failure as the tool's error. A whole task's (`answer`:
+ * `switchboard.run_task`) is its answer, as text.
  */
 export function outcomeResult(
   tool: string,
   event: Tasks.TaskEvent,
   approvalId: string | undefined,
+  answer = false,
 ): CallToolResult {
   const meta = (status: string) => ({
     [META_APPROVAL]: { taskId: event.taskId, ...(approvalId ? { approvalId } : {}), status },
   });
   switch (event.name) {
     case 'orchestrator.task.completed':
+      if (answer)
+        return { content: [{ type: 'text', text: event.data.result }], _meta: meta('completed') };
       return {
         ...toCallToolResult({
           tool,
@@ -173,7 +177,10 @@ export function outcomeResult(
     case 'orchestrator.task.cancelled':
       return {
         content: [
-          { type: 'text', text: `CANCELLED: the call was cancelled: ${event.data.reason}` },
+          {
+            type: 'text',
+            text: `CANCELLED: ${answer ? 'the task' : 'the call'} was cancelled: ${event.data.reason}`,
+          },
         ],
         isError: true,
         _meta: meta('cancelled'),

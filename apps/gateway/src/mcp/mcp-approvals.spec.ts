@@ -3,7 +3,10 @@ import type { NatsBus } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
 import type { GatewayEnv } from '../config/gateway.env.js';
 import type { TaskEventFeed, TaskEventFollower } from '../tasks/feed/task-event.feed.js';
-import type { SubmitTaskUseCase } from '../tasks/submit-task/submit-task.use-case.js';
+import type {
+  SubmitOptions,
+  SubmitTaskUseCase,
+} from '../tasks/submit-task/submit-task.use-case.js';
 import { TaskSessions } from '../tasks/session/task-sessions.js';
 import type { StreamSlots } from '../limits/stream-slots.js';
 import { META_APPROVAL } from './mcp-approval.text.js';
@@ -70,7 +73,13 @@ function setup(opts: { script?: Script; refuse?: DomainError; timeoutMs?: number
   const decided: Approvals.ApprovalDecisionRequest[] = [];
   const submit = {
     newTaskId: () => TASK,
-    execute: (_id: string, actor: Actor, request: Tasks.TaskRequest, _c: string, call: unknown) => {
+    execute: (
+      _id: string,
+      actor: Actor,
+      request: Tasks.TaskRequest,
+      _c: string,
+      { call }: SubmitOptions,
+    ) => {
       submitted.push({ request, call, actor });
       if (opts.script === 'completes-at-once') {
         feed.push('orchestrator.task.completed', {
@@ -178,6 +187,15 @@ describe(McpApprovals.name, () => {
       thread_policy: 'interrupt',
     });
     expect(result.isError).toBeFalsy();
+    expect(result._meta).toEqual({ [META_APPROVAL]: { taskId: TASK, status: 'completed' } });
+  });
+
+  it('runs a whole task (switchboard.run_task): its request as given, no call; the answer its result', async () => {
+    const { sut, submitted } = setup({ script: 'completes-at-once' });
+    const task: Tasks.TaskRequest = { task: 'ask the keeper about X', thread_id: 'chat' };
+    const result = await sut.call(gated({ tool: tool(), task }));
+    expect(submitted).toEqual([{ actor: ann, request: task, call: undefined }]);
+    expect(result.content).toEqual([{ type: 'text', text: 'x' }]);
     expect(result._meta).toEqual({ [META_APPROVAL]: { taskId: TASK, status: 'completed' } });
   });
 

@@ -11,6 +11,7 @@ import {
 import { LOGGER, type Logger, requestContext } from '@switchboard/observability';
 import type { GatewayEnv } from '../config/gateway.env.js';
 import type { CallThread } from './mcp.translator.js';
+import { RUN_TASK_TOOL } from './run-task.tool.js';
 import type { TaskSession } from '../tasks/session/task-session.js';
 import { TaskSessions } from '../tasks/session/task-sessions.js';
 import {
@@ -55,6 +56,39 @@ export interface GatedCall {
   elicit: Elicit | undefined;
   /** Aborted when the client cancels the call or goes away. */
   signal: AbortSignal;
+  /**
+   * A whole task to run instead of the one call (`switchboard.run_task`, run-task.tool.ts): planned
+   * by the orchestrator; `input` and `thread` are then the task request's.
+   */
+  task?: Tasks.TaskRequest | undefined;
+  /** How long the first wait lasts (default RESULT_TIMEOUT_MS): then the call goes on as its task. */
+  waitMs?: number | undefined;
+  /** Each event of the task until its first pause (the client's progress notifications). */
+  onEvent?: ((event: Tasks.TaskEvent) => void) | undefined;
+}
+
+/** A gated call after its first pause: done (its result), or waiting for its approval. */
+export type Begun =
+  | { kind: 'done'; result: CallToolResult }
+  | { kind: 'waiting'; waiting: WaitingCall; session: TaskSession; seq: number };
+
+/** A caller's answer to a waiting call, given by calling again (MCP 2026-07-28). */
+export interface Resumed {
+  actor: Actor;
+  taskId: string;
+  approvalId: string;
+  /** The seq of the approval request: the task is followed from there on. */
+  seq: number;
+  /** The tool as the caller's manifest offers it now. */
+  tool: Tools.ManifestTool;
+  /** Absent: the client answered without the decision (the call keeps waiting). */
+  answer: ElicitAnswer | undefined;
+  signal: AbortSignal;
+}
+
+/** Why the caller may not decide the approval themselves; undefined when they may. */
+export function callerRefusal(actor: Actor, w: WaitingCall): string | undefined {
+  return Approvals.approvalRefusal(w.policy, actor.userId, actor);
 }
 
 /**
@@ -74,45 +108,94 @@ export class McpApprovals {
   ) {}
 
   async call(c: GatedCall): Promise<CallToolResult> {
-    const { actor, tool } = c;
-    const session = this.sessions.create(actor);
+    const begun = await this.begin(c);
+    if (begun.kind === 'done') return begun.result;
+    const { waiting, session } = begun;
+    try {
+      if (!c.elicit) return waitingResult(waiting);
+      const refusal = callerRefusal(c.actor, waiting);
+      if (refusal) return waitingResult(waiting, `You may not decide it yourself: ${refusal}.`);
+      return await this.askCaller(c.elicit, waiting, session);
+    } finally {
+      session.close();
+    }
+  }
+
+  /**
+   * Submits the call's one-call task and follows it to its first pause: the call's result when it
+   * ended (or the wait did), or the approval it waits for — with the still open session, which the
+   * caller closes.
+   */
+  async begin(c: Omit<GatedCall, 'elicit'>): Promise<Begun> {
+    const { tool } = c;
+    const session = this.sessions.create(c.actor);
     const { taskId } = session;
     session.leaveWhen(c.signal);
+    const done = (result: CallToolResult): Begun => {
+      session.close();
+      return { kind: 'done', result };
+    };
     try {
       // Followed before it is submitted, so no event is missed.
       await session.start();
       const submitted = await session.submit(
-        {
+        c.task ?? {
           task: directCallTask(tool.name, tool.approval !== undefined),
           ...(c.constraints ? { tool_constraints: c.constraints } : {}),
           ...(c.thread ? { thread_id: c.thread.id } : {}),
           ...(c.thread?.policy ? { thread_policy: c.thread.policy } : {}),
         },
         requestContext.get()?.correlationId ?? taskId,
-        { tool: tool.name, input: c.input },
+        c.task ? undefined : { tool: tool.name, input: c.input },
       );
       // Gone before the task was accepted: it is not submitted (nobody could learn its id).
-      if (!submitted) return abandonedResult(tool.name);
+      if (!submitted) return done(abandonedResult(tool.name));
       const first = await session.outcome({
-        timeoutMs: this.config.RESULT_TIMEOUT_MS,
+        timeoutMs: c.waitMs ?? this.config.RESULT_TIMEOUT_MS,
         pause: 'requested',
+        ...(c.onEvent ? { onEvent: c.onEvent } : {}),
       });
       // The policy went away meanwhile: the call ran at once.
       if (first.kind === 'answered' || first.kind === 'failed')
-        return outcomeResult(tool.name, first.event, undefined);
-      if (first.kind !== 'waiting') return stillRunningResult(tool.name, taskId);
+        return done(outcomeResult(tool.name, first.event, undefined, c.task !== undefined));
+      if (first.kind !== 'waiting') return done(stillRunningResult(tool.name, taskId));
+      const { approvalId } = first.event.data;
+      // A whole task waits for a call of its own: that call's policy (as the orchestrator has it).
+      const policy = c.task ? await policyOf(session, approvalId) : tool.approval;
       // A policy that appeared meanwhile (a call on a thread of a tool that had none): not known here.
-      if (!tool.approval) return stillRunningResult(tool.name, taskId, first.event.data.approvalId);
-      const waiting: WaitingCall = {
-        taskId,
-        approval: first.event.data,
-        tool,
-        policy: tool.approval,
+      if (!policy) return done(stillRunningResult(tool.name, taskId, approvalId));
+      const waiting = { taskId, approval: first.event.data, tool, policy };
+      return { kind: 'waiting', waiting, session, seq: first.event.seq };
+    } catch (e) {
+      session.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The caller's answer to a call that waits (`input_required` answered by calling again, or
+   * `tasks/update`, MCP 2026-07-28): its approval decided as the caller, exactly as the elicitation's
+   * answer, and the call's outcome. The task is followed again from the approval request on (`seq`),
+   * on whichever replica this is. The ids come from the client: nothing is trusted — the orchestrator
+   * lets only those who may see and decide the approval do so (NOT_FOUND for anyone else's task).
+   */
+  async resume(r: Resumed): Promise<CallToolResult> {
+    const session = this.sessions.create(r.actor, r.taskId);
+    session.leaveWhen(r.signal);
+    try {
+      await session.attach({ afterSeq: r.seq, answered: new Set([r.approvalId]) });
+      const view = (await session.pendingApprovals())?.find((a) => a.approvalId === r.approvalId);
+      // Decided (or expired) meanwhile: the call's outcome is the task's.
+      if (!view) return await this.outcomeOf(r.tool.name, r.approvalId, r.taskId, session);
+      const policy = view.policy ?? r.tool.approval;
+      if (!policy) return stillRunningResult(r.tool.name, r.taskId, r.approvalId);
+      const waiting = {
+        taskId: r.taskId,
+        approval: Approvals.approvalRequestedOf(view),
+        tool: r.tool,
+        policy,
       };
-      if (!c.elicit) return waitingResult(waiting);
-      const refusal = Approvals.approvalRefusal(tool.approval, actor.userId, actor);
-      if (refusal) return waitingResult(waiting, `You may not decide it yourself: ${refusal}.`);
-      return await this.askCaller(c.elicit, waiting, session);
+      return await this.settle(r.answer, waiting, session);
     } finally {
       session.close();
     }
@@ -135,7 +218,16 @@ export class McpApprovals {
       this.logger.debug({ err: e, taskId: w.taskId }, 'the MCP client did not answer the form');
       return waitingResult(w, 'The MCP client did not answer the approval request.');
     }
-    if (answer.action === 'cancel')
+    return this.settle(answer, w, session);
+  }
+
+  /** The form's answer: the decision it gives, taken as the caller, and the call's outcome. */
+  async settle(
+    answer: ElicitAnswer | undefined,
+    w: WaitingCall,
+    session: TaskSession,
+  ): Promise<CallToolResult> {
+    if (!answer || answer.action === 'cancel')
       return waitingResult(w, 'The approval request was dismissed in the MCP client.');
     const form = answer.action === 'accept' ? DecisionForm.safeParse(answer.content) : undefined;
     if (form && !form.success)
@@ -173,11 +265,27 @@ export class McpApprovals {
   }
 
   /** The task's end within RESULT_TIMEOUT_MS, as the call's result. */
-  private async outcome(w: WaitingCall, session: TaskSession): Promise<CallToolResult> {
-    const end = await session.outcome({ timeoutMs: this.config.RESULT_TIMEOUT_MS });
-    const { approvalId } = w.approval;
-    return end.kind === 'answered' || end.kind === 'failed'
-      ? outcomeResult(w.tool.name, end.event, approvalId)
-      : stillRunningResult(w.tool.name, w.taskId, approvalId);
+  private outcome(w: WaitingCall, session: TaskSession): Promise<CallToolResult> {
+    return this.outcomeOf(w.tool.name, w.approval.approvalId, w.taskId, session);
   }
+
+  private async outcomeOf(
+    tool: string,
+    approvalId: string,
+    taskId: string,
+    session: TaskSession,
+  ): Promise<CallToolResult> {
+    const end = await session.outcome({ timeoutMs: this.config.RESULT_TIMEOUT_MS });
+    return end.kind === 'answered' || end.kind === 'failed'
+      ? outcomeResult(tool, end.event, approvalId, tool === RUN_TASK_TOOL)
+      : stillRunningResult(tool, taskId, approvalId);
+  }
+}
+
+/** The policy of a pending approval of the session's task, as the orchestrator has it. */
+async function policyOf(
+  session: TaskSession,
+  approvalId: string,
+): Promise<Approvals.ApprovalPolicy | undefined> {
+  return (await session.pendingApprovals())?.find((a) => a.approvalId === approvalId)?.policy;
 }

@@ -1,3 +1,4 @@
+import { Reflector } from '@nestjs/core';
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { AuditTrail, NatsBus } from '@switchboard/messaging';
@@ -46,8 +47,18 @@ export class McpAuthGuard implements CanActivate {
     metrics: GatewayMetrics,
     bus: NatsBus,
     @Inject(APP_CONFIG) config: GatewayEnv,
+    reflector: Reflector,
   ) {
-    this.guard = new AuthGuard(authenticator, audit, limiter, failures, metrics, bus, config);
+    this.guard = new AuthGuard(
+      authenticator,
+      audit,
+      limiter,
+      failures,
+      metrics,
+      bus,
+      config,
+      reflector,
+    );
   }
 
   canActivate(context: ExecutionContext): Promise<boolean> {

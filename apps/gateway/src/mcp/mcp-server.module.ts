@@ -10,11 +10,14 @@ import { McpApprovals } from './mcp-approvals.js';
 import { McpController } from './mcp.controller.js';
 import { checkMcpOAuth, MCP_OAUTH, type McpOAuth, mcpOAuthOf } from './mcp-oauth.js';
 import { McpOAuthController } from './mcp-oauth.controller.js';
+import { McpModern } from './mcp-modern.js';
 import { McpSessions } from './mcp-sessions.js';
+import { McpTasks } from './mcp-tasks.js';
 import { PlatformTools } from './platform-tools.js';
 
 /**
- * The platform as an MCP server: the caller's permitted tools over Streamable HTTP at /mcp; a call
+ * The platform as an MCP server: the caller's permitted tools over Streamable HTTP at /mcp, in
+ * revisions 2026-07-28 (stateless; tasks extension) and 2025-11-25 (sessions); a call
  * that needs approval runs as a one-call task of the task pipeline. In jwt mode the endpoint is an
  * OAuth protected resource: its metadata at /.well-known/oauth-protected-resource[/mcp], its 401s
  * pointing there, its tokens checked for its audience.
@@ -39,7 +42,9 @@ import { PlatformTools } from './platform-tools.js';
     },
     McpApprovals,
     McpAuthGuard,
+    McpModern,
     McpSessions,
+    McpTasks,
     PlatformTools,
   ],
 })

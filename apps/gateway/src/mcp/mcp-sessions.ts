@@ -30,6 +30,7 @@ import { randomUUID } from 'node:crypto';
 import { PlatformTools } from './platform-tools.js';
 import { DECISION_FORM } from './mcp-approval.text.js';
 import { type Elicit, McpApprovals } from './mcp-approvals.js';
+import { RUN_TASK_TOOL, runTaskRequestOf } from './run-task.tool.js';
 import {
   assertCleanArguments,
   callThreadOf,
@@ -208,8 +209,11 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
         assertCleanArguments(args);
         const thread = callThreadOf(request.params._meta);
         const offered = await this.tools.offered(actor, name, constraints);
-        // A call on a thread, or of a tool that needs approval, runs as a one-call task.
-        if (!offered || (!offered.approval && !thread))
+        // A call on a thread, or of a tool that needs approval, runs as a one-call task; the
+        // endpoint's own tool runs a whole task (run-task.tool.ts).
+        const task =
+          offered?.name === RUN_TASK_TOOL ? runTaskRequestOf(args, constraints) : undefined;
+        if (!offered || (!task && !offered.approval && !thread))
           return toCallToolResult(await this.tools.call(actor, name, args, constraints));
         return await this.approvals.call({
           actor,
@@ -217,6 +221,8 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
           tool: offered,
           input: args,
           thread,
+          task,
+          onEvent: task ? progressOf(extra) : undefined,
           elicit: elicitOf(server, extra),
           signal: extra.signal,
         });
@@ -305,6 +311,23 @@ function elicitOf(server: Server, extra: CallExtra): Elicit | undefined {
       ElicitResultSchema,
       { timeout, signal: extra.signal },
     );
+}
+
+/**
+ * A whole task's progress (`switchboard.run_task`), when the client asked for it with a
+ * `progressToken`: one `notifications/progress` per task event, its seq the progress and its name
+ * the message. Best effort: a notification that cannot be sent is dropped.
+ */
+function progressOf(extra: CallExtra): ((event: Tasks.TaskEvent) => void) | undefined {
+  const token = extra._meta?.progressToken;
+  if (token === undefined) return undefined;
+  return (event) =>
+    void extra
+      .sendNotification({
+        method: 'notifications/progress',
+        params: { progressToken: token, progress: event.seq, message: event.name },
+      })
+      .catch(() => undefined);
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

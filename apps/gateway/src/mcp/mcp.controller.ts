@@ -18,6 +18,7 @@ import { ZodQueryPipe } from '../http/zod-query.pipe.js';
 import { McpAuthGuard } from './mcp-auth.guard.js';
 import { McpChallengeFilter } from './mcp-challenge.filter.js';
 import { McpOriginGuard } from './mcp-origin.guard.js';
+import { McpModern } from './mcp-modern.js';
 import { McpSessions } from './mcp-sessions.js';
 
 /**
@@ -26,7 +27,8 @@ import { McpSessions } from './mcp-sessions.js';
  * after the Host/Origin check (McpOriginGuard); its 401s carry the OAuth challenge that points MCP
  * clients to the authorization server (McpChallengeFilter). Optional `?providers=…&tools=…` narrow the
  * session to those (custom constraints). Once authenticated, the raw request and response go to the
- * SDK transport.
+ * SDK transport of the request's revision: 2026-07-28 (stateless, McpModern) or 2025-11-25 (sessions,
+ * McpSessions).
  */
 @Controller('mcp')
 @UseGuards(McpOriginGuard, McpAuthGuard)
@@ -35,6 +37,7 @@ export class McpController {
   constructor(
     private readonly catalogue: ToolCatalogueService,
     private readonly sessions: McpSessions,
+    private readonly modern: McpModern,
   ) {}
 
   @Post()
@@ -80,12 +83,10 @@ export class McpController {
     await this.catalogue.check(constraints, { prefix: '', what: 'query string' });
     // From here on the SDK writes the response (JSON, SSE or an HTTP error) on the raw socket.
     reply.hijack();
-    await this.sessions.handle({
-      actor,
-      constraints,
-      req: req.raw,
-      res: reply.raw,
-      body: req.body,
-    });
+    const exchange = { actor, constraints, req: req.raw, res: reply.raw, body: req.body };
+    // The revision as the spec (and the v2 SDK) chooses it: 2026-07-28 requests carry the `_meta`
+    // envelope; initialize, session requests, GET and DELETE are 2025-11-25's.
+    if (await this.modern.isLegacy(exchange)) await this.sessions.handle(exchange);
+    else await this.modern.handle(exchange);
   }
 }

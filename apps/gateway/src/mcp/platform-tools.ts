@@ -1,17 +1,32 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, type Tasks, Tools } from '@switchboard/contracts';
 import { NatsBus } from '@switchboard/messaging';
+import { runTaskTool } from './run-task.tool.js';
 
 /**
  * What an MCP session may do, as the caller: list its manifest and call a tool. mcp-tools enforces
- * roles, admin-only tools, provider authorizations and constraints on both.
+ * roles, admin-only tools, provider authorizations and constraints on both. The listing also offers
+ * the endpoint's own tool, `switchboard.run_task` (run-task.tool.ts): everyone who may call the
+ * endpoint may submit tasks. Not to an endpoint narrowed to named providers or tools
+ * (`?providers=…&tools=…`): a whole task is none of them.
  */
 @Injectable()
 export class PlatformTools {
   constructor(private readonly bus: NatsBus) {}
 
-  manifest(actor: Actor, constraints: Tasks.ToolConstraints | undefined): Promise<Tools.Manifest> {
-    return this.bus.request(Tools.ToolsManifest, constraints ? { constraints } : {}, { actor });
+  async manifest(
+    actor: Actor,
+    constraints: Tasks.ToolConstraints | undefined,
+  ): Promise<Tools.Manifest> {
+    const manifest = await this.bus.request(
+      Tools.ToolsManifest,
+      constraints ? { constraints } : {},
+      { actor },
+    );
+    if (narrowed(constraints)) return manifest;
+    // Never two of one name: a registry tool of that name (there is none) would be shadowed.
+    const tools = manifest.tools.filter((t) => t.name !== runTaskTool.name);
+    return { ...manifest, tools: [...tools, runTaskTool] };
   }
 
   /**
@@ -39,4 +54,14 @@ export class PlatformTools {
       { actor },
     );
   }
+}
+
+/** Whether the endpoint was narrowed to named providers or tools (`?providers=…&tools=…`). */
+function narrowed(constraints: Tasks.ToolConstraints | undefined): boolean {
+  if (!constraints) return false;
+  return (
+    constraints.mode === 'custom' ||
+    Boolean(constraints.providers?.length) ||
+    Boolean(constraints.tools?.length)
+  );
 }

@@ -1,4 +1,5 @@
-import { A2a, Audit, Tools } from '@switchboard/contracts';
+import { A2a, Audit, TenantId, Tools, UserId, Uuid } from '@switchboard/contracts';
+import { z } from 'zod';
 
 import { ApprovalPolicyBody } from '../catalog/approval-policies.controller.js';
 import { ProtectedResourceMetadata } from '../mcp/mcp-oauth.js';
@@ -6,6 +7,11 @@ import {
   AuditQueryParams,
   AuditVerifyParams,
   AuthorizationsQuery,
+  MemoryItemForgotten,
+  MemoryQuery,
+  MemorySearchQuery,
+  MemoryTenantForgotten,
+  MemoryUserForgotten,
   ToolsQuery,
 } from '../http/api.schemas.js';
 
@@ -22,6 +28,10 @@ import {
 
 const PROTECTED_RESOURCE_METADATA: Operation['responses'] = {
   200: { description: 'The metadata document (RFC 9728 §2).', schema: ProtectedResourceMetadata },
+};
+
+const MEMORY_ITEM_PARAMS = {
+  id: { schema: Uuid, description: 'The memory item.' },
 };
 
 /** Tools, agents, authorizations, audit, the A2A and MCP endpoints, and the operational routes. */
@@ -60,6 +70,71 @@ export const PLATFORM_OPERATIONS: Operation[] = [
       200: {
         description: "Grants and every provider's status.",
         schema: Tools.AuthorizationsList.response,
+      },
+    },
+    errors: [400, 401, 403, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/memory',
+    tag: 'memory',
+    summary: "A namespace of long-term memory (default: the caller's own)",
+    query: MemoryQuery,
+    responses: {
+      200: { description: 'Its newest items.', schema: Tools.MemoryList.response },
+    },
+    errors: [400, 401, 403, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/memory/search',
+    tag: 'memory',
+    summary: 'Search the memory the caller may read (by meaning with embeddings, else by words)',
+    query: MemorySearchQuery,
+    responses: {
+      200: { description: 'The best matches first.', schema: Tools.MemorySearch.response },
+    },
+    errors: [400, 401, 403, 429, 503, 504],
+  },
+  {
+    method: 'delete',
+    path: '/memory/users/{userId}',
+    tag: 'memory',
+    summary: "Forget everything of a user's memory (the user, or an admin)",
+    pathParams: { userId: { schema: UserId, description: 'The user to forget.' } },
+    responses: {
+      200: {
+        description: 'How many items were deleted, and whether reading back found none left.',
+        schema: MemoryUserForgotten,
+      },
+    },
+    errors: [400, 401, 403, 429, 503, 504],
+  },
+  {
+    method: 'delete',
+    path: '/memory/tenants/{tenantId}',
+    tag: 'memory',
+    summary:
+      "Forget all of a tenant's memory, when it is removed (the platform operator, or its admin)",
+    pathParams: { tenantId: { schema: TenantId, description: 'The tenant being removed.' } },
+    responses: {
+      200: {
+        description: 'How many items were deleted, and whether reading back found none left.',
+        schema: MemoryTenantForgotten,
+      },
+    },
+    errors: [400, 401, 403, 429, 503, 504],
+  },
+  {
+    method: 'delete',
+    path: '/memory/{id}',
+    tag: 'memory',
+    summary: 'Forget one memory item',
+    pathParams: MEMORY_ITEM_PARAMS,
+    responses: {
+      200: {
+        description: 'Whether it was deleted (false: gone already, or not yours to see).',
+        schema: MemoryItemForgotten,
       },
     },
     errors: [400, 401, 403, 429, 503, 504],
@@ -172,6 +247,27 @@ export const PLATFORM_OPERATIONS: Operation[] = [
       304: { description: 'Unchanged since the ETag sent.' },
     },
     errors: [],
+  },
+  {
+    method: 'post',
+    path: '/a2a/notifications/{delegationId}',
+    tag: 'a2a',
+    summary: "A remote agent's push notification about a delegation's task",
+    description:
+      "The platform's A2A client registers this URL (A2A_PUSH_CALLBACK_URL + the delegation's id) with a remote agent whose card offers push notifications, with a random token per delegation. The agent posts its task's events here (`application/a2a+json` or JSON, A2A 1.0 StreamResponse or a 0.3 Task) with the token in `X-A2A-Notification-Token`; the a2a replica running the delegation checks it and then reads the task with GetTask (the body only wakes it). No user authentication: the token is the credential.",
+    public: true,
+    externalDocs: A2A_DOCS,
+    pathParams: {
+      delegationId: { schema: A2a.DelegationId, description: 'The delegation (a UUID).' },
+    },
+    body: z.record(z.string(), z.unknown()),
+    responses: {
+      200: {
+        description: 'Accepted: the delegation reads its task.',
+        schema: z.object({ accepted: z.literal(true) }),
+      },
+    },
+    errors: [400, 401, 403, 404, 413, 415, 503, 504],
   },
   {
     method: 'post',

@@ -15,9 +15,11 @@ import { ToolCatalogueService } from '../catalog/tool-catalogue.service.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { RateCharge, RateChargedAtAdmission } from '../auth/rate-charge.decorator.js';
 import type { GatewayEnv } from '../config/gateway.env.js';
 import { TaskOutcomeError } from '../http/error-envelope.js';
 import { requestIdOf } from '../http/request-id.js';
+import type { DeferredRateCharge } from '../limits/rate-limiter.js';
 import { ZodBodyPipe } from '../http/zod-body.pipe.js';
 import { NamedEventFormat } from '../tasks/event-format.js';
 import { StreamNewTaskUseCase } from '../tasks/stream-new-task/stream-new-task.use-case.js';
@@ -37,13 +39,18 @@ export class OrchestrateController {
     @Inject(APP_CONFIG) private readonly config: GatewayEnv,
   ) {}
 
-  /** Streams every event of the new task as `event: <name>` / `id: <seq>` until it ends. */
+  /**
+   * Streams every event of the new task as `event: <name>` / `id: <seq>` until it ends. Its rate
+   * charge is made by the task's admission (one round trip with the quotas and the stream slot).
+   */
   @Post('stream')
+  @RateChargedAtAdmission()
   async stream(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
     @CurrentActor() actor: Actor,
     @Body(new ZodBodyPipe(Tasks.TaskRequest)) body: Tasks.TaskRequest,
+    @RateCharge() rate: DeferredRateCharge | undefined,
   ): Promise<void> {
     await this.checkConstraints(body);
     await this.streamNew.execute(
@@ -52,6 +59,7 @@ export class OrchestrateController {
       body,
       requestIdOf(request),
       () => new NamedEventFormat(),
+      rate,
     );
   }
 
@@ -61,11 +69,13 @@ export class OrchestrateController {
    */
   @Post()
   @HttpCode(200)
+  @RateChargedAtAdmission()
   async run(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
     @CurrentActor() actor: Actor,
     @Body(new ZodBodyPipe(Tasks.TaskRequest)) body: Tasks.TaskRequest,
+    @RateCharge() rate: DeferredRateCharge | undefined,
     @Query('async') asyncFlag?: string,
   ): Promise<Record<string, unknown>> {
     await this.checkConstraints(body);
@@ -77,7 +87,7 @@ export class OrchestrateController {
       asyncFlag === '1' ||
       /respond-async/i.test(String(request.headers['prefer'] ?? ''));
     if (wantsAsync) {
-      await this.submit.execute(taskId, actor, body, requestId);
+      await this.submit.execute(taskId, actor, body, requestId, { holds: { rate } });
       void reply.status(202).header('location', links.self);
       return { task_id: taskId, status: 'queued', links };
     }
@@ -89,7 +99,7 @@ export class OrchestrateController {
     };
     reply.raw.on('close', onClose);
     try {
-      await session.start({ slot: 'wait' });
+      await session.start({ slot: 'wait', rate });
       // Gone before the task was accepted: it is not submitted (nobody could learn its id).
       if (!(await session.submit(body, requestId))) return {};
       // A task that stops for a decision answers now: it may wait for hours (docs/approvals.md).

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, DEFAULT_TENANT, TaskEventStream, tenantOf } from '@switchboard/contracts';
+import { type Actor, DEFAULT_TENANT, tenantOf } from '@switchboard/contracts';
 import { GatewayRedis } from '../limits/redis.service.js';
 
 /**
- * Who submitted each task through this gateway, kept in Redis as long as the task's events are kept.
+ * Who submitted each task through this gateway, kept in Redis for TASK_OWNER_TTL_MS: written by the
+ * task's admission (TaskAdmission, in its script), read here.
  * The orchestrator is the authority on ownership once it has claimed a task; this record covers the
  * moment before (a queued task) and the time the orchestrator is unreachable, so a client can attach
  * to its own task's events at once. Only a convenience: while Redis is unreachable nothing is recorded
@@ -13,17 +14,20 @@ import { GatewayRedis } from '../limits/redis.service.js';
 export class TaskOwners {
   constructor(private readonly redis: GatewayRedis) {}
 
-  async remember(taskId: string, actor: Pick<Actor, 'userId' | 'tenantId'>): Promise<void> {
-    if (!this.redis.available) return;
-    const owner = `${tenantOf(actor)}/${actor.userId}`;
-    await this.redis.set(`owner:${taskId}`, owner, 'PX', TaskEventStream.maxAgeMs);
-  }
-
   async ownerOf(taskId: string): Promise<TaskOwner | undefined> {
     if (!this.redis.available) return undefined;
     const stored = await this.redis.get(`owner:${taskId}`);
     return stored === null ? undefined : parseOwner(stored);
   }
+}
+
+/** The owner record of a task: its key, `<tenant>/<user>`, and how long it is kept (TASK_OWNER_TTL_MS). */
+export function ownerRecord(
+  taskId: string,
+  actor: Pick<Actor, 'userId' | 'tenantId'>,
+  ttlMs: number,
+): { key: string; value: string; ttlMs: number } {
+  return { key: `owner:${taskId}`, value: `${tenantOf(actor)}/${actor.userId}`, ttlMs };
 }
 
 /** Who submitted a task: a user of a tenant (the same user id in two tenants is two people). */

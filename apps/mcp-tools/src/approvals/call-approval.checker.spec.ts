@@ -164,3 +164,87 @@ describe(CallApprovalChecker.name, () => {
     },
   );
 });
+
+describe(`${CallApprovalChecker.name}: answers to an MCP server's question`, () => {
+  const deploy = {
+    definition: {
+      name: 'modern__deploy',
+      handler: { kind: 'mcp', server: 'modern', tool: 'deploy' },
+    },
+  } as unknown as RegisteredTool;
+  const ANSWER_INPUT = { responses: { confirm: { confirm: true } }, requestState: 's' };
+  const answered = (extra: Partial<Tools.ToolCallAnswer> = {}): Tools.ToolCallRequest => ({
+    tool: 'modern__deploy',
+    input: { env: 'staging' },
+    taskId: TASK,
+    answer: {
+      approvalId: APPROVAL,
+      argsHash: approvalArgsHash('modern__deploy', ANSWER_INPUT),
+      input: ANSWER_INPUT,
+      requestState: 's',
+      ...extra,
+    },
+  });
+
+  it('needs nothing of a call without an answer', async () => {
+    const { sut, asked } = setup();
+    await expect(sut.assertAnswered(deploy, call({ answer: undefined }))).resolves.toBeUndefined();
+    expect(asked).toEqual([]);
+  });
+
+  it('lets an answer through once the orchestrator confirms a person approved exactly it', async () => {
+    const { sut, asked } = setup({ answer: { decidedBy: 'ann' } });
+    await expect(sut.assertAnswered(deploy, answered())).resolves.toEqual({
+      approvalId: APPROVAL,
+      decidedBy: 'ann',
+    });
+    expect(asked).toEqual([
+      {
+        approvalId: APPROVAL,
+        taskId: TASK,
+        target: 'modern__deploy',
+        argsHash: approvalArgsHash('modern__deploy', ANSWER_INPUT),
+      },
+    ]);
+  });
+
+  it('refuses an answer other than the one approved, before asking anyone', async () => {
+    const { sut, asked } = setup();
+    const e = await refusal(
+      sut.assertAnswered(
+        deploy,
+        answered({ input: { responses: { confirm: { confirm: false } } } }),
+      ),
+    );
+    expect(e.code).toBe('FORBIDDEN');
+    expect(e.details?.['reason']).toBe('approval-mismatch');
+    expect(asked).toEqual([]);
+  });
+
+  it('refuses an answer for a tool of no MCP server, or outside a task', async () => {
+    const { sut } = setup();
+    const notMcp = await refusal(
+      sut.assertAnswered(
+        {
+          definition: { name: 'notes.add', handler: { kind: 'builtin', ref: 'notes.add' } },
+        } as never,
+        { ...answered(), tool: 'notes.add' },
+      ),
+    );
+    expect(notMcp.details?.['reason']).toBe('answer-not-applicable');
+    const noTask = await refusal(sut.assertAnswered(deploy, { ...answered(), taskId: undefined }));
+    expect(noTask.details?.['reason']).toBe('answer-not-applicable');
+  });
+
+  it('refuses an answer whose approval the orchestrator does not confirm', async () => {
+    const { sut } = setup({
+      answer: new RemoteError('orchestrator', {
+        code: 'FORBIDDEN',
+        message: 'approval was rejected',
+        retryable: false,
+      }),
+    });
+    const e = await refusal(sut.assertAnswered(deploy, answered()));
+    expect(e.details?.['reason']).toBe('approval-not-confirmed');
+  });
+});

@@ -20,7 +20,11 @@ export interface ConfirmedApproval {
 
 /** Why a call that needs approval was refused (`details.reason` of the FORBIDDEN, and its audit). */
 export type ApprovalRefusal =
-  'approval-outside-task' | 'approval-missing' | 'approval-mismatch' | 'approval-not-confirmed';
+  | 'approval-outside-task'
+  | 'approval-missing'
+  | 'approval-mismatch'
+  | 'approval-not-confirmed'
+  | 'answer-not-applicable';
 
 /**
  * Lets a call of a tool whose effective policy needs approval run only under a decided approval of
@@ -66,6 +70,39 @@ export class CallApprovalChecker {
         `approval ${approval.id} does not cover this call of ${tool}: its arguments differ from the ones a person approved`,
       );
     return this.confirm(req, { approvalId: approval.id, taskId, target: tool, argsHash });
+  }
+
+  /**
+   * Undefined when the call carries no answer; the approval a person answered the tool's MCP server's
+   * question with when it does (docs/mcp.md): only for a tool of an external MCP server, inside the
+   * task that asked, for exactly the answer approved (`argsHash` of the tool and `answer.input`) —
+   * confirmed by the orchestrator as for any approval. The model never sets it: the orchestrator
+   * sends it from the decided approval.
+   */
+  async assertAnswered(
+    registered: RegisteredTool,
+    req: Tools.ToolCallRequest,
+  ): Promise<ConfirmedApproval | undefined> {
+    const { answer, tool, taskId } = req;
+    if (!answer) return undefined;
+    if (registered.definition.handler.kind !== 'mcp' || !taskId)
+      throw refused(
+        req,
+        'answer-not-applicable',
+        `an answer goes only with a call of a tool of an external MCP server inside the task whose call asked for it, and ${tool} is ${taskId ? 'not one' : 'called outside a task'}`,
+      );
+    if (approvalArgsHash(tool, answer.input) !== answer.argsHash)
+      throw refused(
+        req,
+        'approval-mismatch',
+        `approval ${answer.approvalId} does not cover this answer to ${tool}: it differs from the one a person approved`,
+      );
+    return this.confirm(req, {
+      approvalId: answer.approvalId,
+      taskId,
+      target: tool,
+      argsHash: answer.argsHash,
+    });
   }
 
   private async confirm(

@@ -54,7 +54,7 @@ function setup() {
   } as unknown as ToolRegistry;
   const invalidated: TenantUser[] = [];
   const cache = {
-    invalidateUser: async (u: TenantUser) => void invalidated.push(u),
+    invalidateUser: (u: TenantUser) => void invalidated.push(u),
   } as unknown as ManifestCache;
   const audits: Record<string, unknown>[] = [];
   const audit = { record: async (r: Record<string, unknown>) => void audits.push(r) };

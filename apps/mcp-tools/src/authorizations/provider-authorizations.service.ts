@@ -65,7 +65,7 @@ export class ProviderAuthorizationsService {
     this.assertKnown(provider);
     const user = { tenantId: tenantOf(actor), userId };
     const grant = await this.repository.grant(user, provider, actor.userId);
-    await this.changed(user);
+    this.changed(user);
     void this.audit.record({
       category: 'admin',
       action: 'tools.authorization.grant',
@@ -85,7 +85,7 @@ export class ProviderAuthorizationsService {
     const tenants = await this.repository.revoke(userId, provider, readableBy(actor));
     const revoked = tenants.length > 0;
     for (const tenantId of revoked ? tenants : [tenantOf(actor)])
-      await this.changed({ tenantId, userId });
+      this.changed({ tenantId, userId });
     if (!revoked && (await this.heldInAnotherTenant(actor, userId, provider))) {
       auditOtherTenant(this.audit, {
         category: 'admin',
@@ -140,8 +140,8 @@ export class ProviderAuthorizationsService {
     return this.repository.heldElsewhere(userId, provider, tenantOf(actor));
   }
 
-  private async changed(user: TenantUser): Promise<void> {
-    await this.cache.invalidateUser(user);
+  private changed(user: TenantUser): void {
+    this.cache.invalidateUser(user);
     this.changes.authorizationsChanged(user.userId);
   }
 }

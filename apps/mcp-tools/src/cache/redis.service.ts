@@ -5,8 +5,9 @@ import { OptionalRedis } from '@switchboard/runtime';
 import type { McpToolsEnv } from '../config/mcp-tools.env.js';
 
 /**
- * The Redis client (keys under REDIS_KEY_PREFIX). Redis holds only the manifest cache, so while it is
- * unreachable manifests are built without it (OptionalRedis).
+ * The Redis client (keys under REDIS_KEY_PREFIX). Redis holds only the tenant quota counters
+ * (toolCallsPerDay; manifests are cached in memory, ManifestCache), so while it is unreachable a
+ * tenant without a quota calls tools uncounted (OptionalRedis, TenantQuotas).
  */
 @Injectable()
 export class RedisService extends OptionalRedis {
@@ -16,8 +17,8 @@ export class RedisService extends OptionalRedis {
     @Inject(LOGGER) logger: Logger,
   ) {
     super(config.REDIS_URL, config.REDIS_KEY_PREFIX, readiness, logger, {
-      lost: 'Redis unavailable: manifests are built without the cache until it is back',
-      back: 'Redis is back: the manifest cache is used again',
+      lost: 'Redis unavailable: tool calls of tenants without a quota run uncounted, tenants under one are refused until it is back',
+      back: 'Redis is back: tool call quotas are counted again',
     });
   }
 }

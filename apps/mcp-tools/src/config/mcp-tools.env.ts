@@ -32,7 +32,18 @@ export const McpToolsEnv = BaseEnv.extend({
     .min(1)
     .max(86_400)
     .default(300)
-    .describe("How long a user's manifest stays cached; it is also invalidated on every change."),
+    .describe(
+      "How long a replica keeps a user's manifest in memory. A change of the user's authorizations is announced to every replica at once (sb.evt.tools.manifests.invalidated), and a change of the registry, the role, the tenant's overrides or settings is part of the entry's key; this bounds how long a replica that missed an announcement offers the old manifest (each tool call is still checked against the grants in force).",
+    ),
+  MANIFEST_CACHE_MAX_USERS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(1_000)
+    .describe(
+      'Users whose manifests a replica keeps in memory at most; past that the least recently asked go (built again when asked).',
+    ),
   APPROVAL_POLICY_CACHE_TTL_MS: z.coerce
     .number()
     .int()
@@ -139,6 +150,75 @@ export const McpToolsEnv = BaseEnv.extend({
     .default(30_000)
     .describe(
       `Default timeout of an external MCP server's tool call (a server's \`timeoutMs\` overrides it); at most ${MAX_TOOL_TIMEOUT_MS} ms, below the ${Tools.ToolsCall.timeoutMs} ms callers wait.`,
+    ),
+  MEMORY_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(36_500)
+    .default(0)
+    .describe(
+      'Days a long-term memory item is kept after it was last written (docs/memory.md); a sweep on every replica deletes older ones, with their search entries. 0 keeps items until they are forgotten.',
+    ),
+  MEMORY_RETENTION_SWEEP_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .max(86_400_000)
+    .default(3_600_000)
+    .describe('How often the memory retention sweep runs (when MEMORY_RETENTION_DAYS is set).'),
+  MEMORY_EMBEDDINGS_BASE_URL: httpUrl
+    .optional()
+    .describe(
+      'Base URL of an OpenAI-compatible embeddings API (POST <url>/embeddings, e.g. https://api.openai.com/v1). Set: long-term memory is searched by meaning (docs/memory.md); unset: by PostgreSQL full-text search.',
+    ),
+  MEMORY_EMBEDDINGS_MODEL: z
+    .string()
+    .min(1)
+    .max(200)
+    .default('text-embedding-3-small')
+    .describe(
+      'Embeddings model asked for memory vectors (when MEMORY_EMBEDDINGS_BASE_URL is set).',
+    ),
+  MEMORY_EMBEDDINGS_DIMENSIONS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(4_096)
+    .optional()
+    .describe(
+      "Length of the memory vectors, sent as the request's `dimensions` (models that can shorten them, like text-embedding-3-*) and checked on every answer. Unset: the model's own length, not sent. Fewer dimensions make recall cheaper (docs/memory.md).",
+    ),
+  MEMORY_EMBEDDINGS_API_KEY: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('API key of the embeddings API (secret; never logged, audited or returned).'),
+  MEMORY_EMBEDDINGS_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .max(60_000)
+    .default(3_000)
+    .describe(
+      'How long one embeddings request may take. A recall whose query was not embedded in time searches by words; an item whose content was not is stored without a vector (found by its words).',
+    ),
+  MEMORY_EMBEDDINGS_CANDIDATES: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(20_000)
+    .default(1_000)
+    .describe(
+      'Items a search by meaning compares with the query at most: the newest the caller may see, plus the best word matches (docs/memory.md, "Search by meaning").',
+    ),
+  MEMORY_EMBEDDINGS_MIN_SCORE: z.coerce
+    .number()
+    .min(-1)
+    .max(1)
+    .default(0.2)
+    .describe(
+      'Least cosine similarity of an item to the query for a search by meaning to return it (depends on the model; unrelated texts score near 0).',
     ),
 });
 export type McpToolsEnv = z.infer<typeof McpToolsEnv>;

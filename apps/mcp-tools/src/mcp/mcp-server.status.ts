@@ -6,6 +6,11 @@ export interface McpServerStatus {
   tools: number;
   /** Server name and version it reported when connecting. */
   server?: string | undefined;
+  /**
+   * The MCP revision spoken with it (`2026-07-28` when it answered `server/discover`, else what the
+   * `initialize` handshake settled on, e.g. `2025-11-25`), once connected.
+   */
+  revision?: string | undefined;
   lastError?: string | undefined;
   since: string;
 }

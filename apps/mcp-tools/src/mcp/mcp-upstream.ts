@@ -1,14 +1,14 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
-  CallToolResultSchema,
-  ErrorCode,
-  McpError,
-  ToolListChangedNotificationSchema,
-} from '@modelcontextprotocol/sdk/types.js';
-import { DomainError } from '@switchboard/contracts';
+  type Client,
+  ProtocolError,
+  ProtocolErrorCode,
+  SdkError,
+  SdkErrorCode,
+  StreamableHTTPClientTransport,
+  type Transport,
+} from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { DomainError, isDomainError, type Tools } from '@switchboard/contracts';
 import { type BackoffSettings, RetrySchedule } from '@switchboard/messaging';
 import { type Logger, SpanKind, withSpan } from '@switchboard/observability';
 import { createInterface } from 'node:readline';
@@ -17,6 +17,8 @@ import { fillTemplate, type McpServerConfig } from '../definitions/tools-file.sc
 import type { CredentialStore } from '../tools/credential-store.js';
 import { scrubValues } from '../tools/scrub.js';
 import type { McpServerStatus } from './mcp-server.status.js';
+import { MAX_PAGES, newClient } from './mcp-client.factory.js';
+import { type CallRequest, callUpstream } from './mcp-upstream-call.js';
 import { serverCredentials } from './mcp.translator.js';
 
 export interface UpstreamListener {
@@ -33,15 +35,15 @@ export interface UpstreamOptions {
   reconnect: BackoffSettings;
 }
 
-/** Pages and tools accepted from one `tools/list`, so a misbehaving server cannot make us loop. */
-const MAX_PAGES = 50;
+/** Tools accepted from one `tools/list` (at most MAX_PAGES pages), so a server cannot make us loop. */
 const MAX_TOOLS = 1_000;
 
 /**
- * One external MCP server (stdio child process or Streamable HTTP): connects with the SDK's `Client`,
- * lists its tools (following `nextCursor`), re-lists on `notifications/tools/list_changed`, calls tools
- * with the caller's abort signal (which the SDK turns into `notifications/cancelled`), and reconnects
- * with backoff when the connection drops. Credentials go into the child's environment or the HTTP
+ * One external MCP server (stdio child process or Streamable HTTP): connects with the v2 SDK's
+ * `Client` in the newest revision the server offers — `server/discover` first (2026-07-28), the
+ * 2025-11-25 `initialize` handshake for a server that does not answer it — lists its tools (following
+ * `nextCursor`), re-lists on `notifications/tools/list_changed`, calls tools with the caller's abort
+ * signal (`callUpstream`: questions, MCP tasks), and reconnects with backoff when the connection drops. Credentials go into the child's environment or the HTTP
  * headers only; the child's stderr is logged line by line with them scrubbed.
  */
 export class McpUpstream {
@@ -50,6 +52,7 @@ export class McpUpstream {
   private since = new Date().toISOString();
   private toolCount = 0;
   private serverName: string | undefined;
+  private revision: string | undefined;
   private lastError: string | undefined;
   private closing = false;
   private attempt = 0;
@@ -76,6 +79,7 @@ export class McpUpstream {
       state: this.state,
       tools: this.toolCount,
       ...(this.serverName ? { server: this.serverName } : {}),
+      ...(this.revision ? { revision: this.revision } : {}),
       ...(this.lastError ? { lastError: this.lastError } : {}),
       since: this.since,
     };
@@ -85,10 +89,7 @@ export class McpUpstream {
   async connect(): Promise<void> {
     if (this.closing) return;
     this.setState('connecting');
-    const client = new Client(
-      { name: 'switchboard-mcp-tools', version: this.options.clientVersion },
-      { capabilities: {} },
-    );
+    const client = newClient(this.options.clientVersion);
     let transport: Transport;
     try {
       transport = this.createTransport();
@@ -101,7 +102,7 @@ export class McpUpstream {
       this.client = undefined;
       this.disconnected('the connection closed');
     };
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+    client.setNotificationHandler('notifications/tools/list_changed', () => {
       // A listing that fails is logged (and, while connecting, fails the connect itself).
       this.refresh().catch(() => undefined);
     });
@@ -110,13 +111,20 @@ export class McpUpstream {
       this.client = client;
       const version = client.getServerVersion();
       this.serverName = version ? `${version.name} ${version.version}` : undefined;
+      this.revision = client.getNegotiatedProtocolVersion();
       await this.refresh();
+      await this.listen(client);
       this.attempt = 0;
       this.retries.reset();
       this.lastError = undefined;
       this.setState('connected');
       this.logger.info(
-        { server: this.config.name, tools: this.toolCount, upstream: this.serverName },
+        {
+          server: this.config.name,
+          tools: this.toolCount,
+          upstream: this.serverName,
+          revision: this.revision,
+        },
         'MCP server connected',
       );
     } catch (e) {
@@ -133,6 +141,7 @@ export class McpUpstream {
     args: Record<string, unknown>,
     signal: AbortSignal,
     timeoutMs: number,
+    answer?: Tools.ToolCallAnswer,
   ): Promise<unknown> {
     const client = this.client;
     if (!client || this.state !== 'connected') {
@@ -148,48 +157,39 @@ export class McpUpstream {
         'mcp.method.name': 'tools/call',
         'mcp.server': this.config.name,
         'mcp.transport': this.config.transport,
+        'mcp.protocol.version': this.revision ?? 'unknown',
         'gen_ai.tool.name': tool,
       },
-      () => this.request(client, tool, args, signal, timeoutMs),
+      () =>
+        this.request(client, { server: this.config.name, tool, args, signal, timeoutMs, answer }),
       { kind: SpanKind.CLIENT },
     );
   }
 
-  private async request(
-    client: Client,
-    tool: string,
-    args: Record<string, unknown>,
-    signal: AbortSignal,
-    timeoutMs: number,
-  ): Promise<unknown> {
+  private async request(client: Client, req: CallRequest): Promise<unknown> {
+    const { tool, signal } = req;
     try {
-      // The runner's own timeout fires first; the SDK's is only a backstop.
-      return await client.request(
-        { method: 'tools/call', params: { name: tool, arguments: args } },
-        CallToolResultSchema,
-        { signal, timeout: timeoutMs + 1_000 },
-      );
+      return await callUpstream(client, req);
     } catch (e) {
       if (signal.aborted)
         throw signal.reason instanceof Error
           ? signal.reason
           : new DomainError('CANCELLED', `${tool} was aborted`);
-      if (e instanceof McpError) {
-        if (e.code === ErrorCode.RequestTimeout)
-          throw new DomainError(
-            'TIMEOUT',
-            `MCP server ${this.config.name} did not answer in time`,
-            { retryable: true },
-          );
-        if (e.code === ErrorCode.ConnectionClosed) {
-          this.disconnected('the connection closed during a call');
-          throw new DomainError(
-            'UPSTREAM_UNAVAILABLE',
-            `MCP server ${this.config.name} closed the connection`,
-            { retryable: true },
-          );
-        }
-        const code = e.code === ErrorCode.InvalidParams ? 'VALIDATION' : 'UPSTREAM_ERROR';
+      if (isDomainError(e)) throw e;
+      if (e instanceof SdkError && e.code === SdkErrorCode.RequestTimeout)
+        throw new DomainError('TIMEOUT', `MCP server ${this.config.name} did not answer in time`, {
+          retryable: true,
+        });
+      if (e instanceof SdkError && e.code === SdkErrorCode.ConnectionClosed) {
+        this.disconnected('the connection closed during a call');
+        throw new DomainError(
+          'UPSTREAM_UNAVAILABLE',
+          `MCP server ${this.config.name} closed the connection`,
+          { retryable: true },
+        );
+      }
+      if (e instanceof ProtocolError) {
+        const code = e.code === ProtocolErrorCode.InvalidParams ? 'VALIDATION' : 'UPSTREAM_ERROR';
         throw new DomainError(code, `MCP server ${this.config.name}: ${this.scrub(e.message)}`);
       }
       // A transport failure (HTTP error, session gone): reconnect in the background.
@@ -200,6 +200,34 @@ export class McpUpstream {
         { retryable: true },
       );
     }
+  }
+
+  /**
+   * On 2026-07-28 `notifications/tools/list_changed` arrives only on a `subscriptions/listen` stream:
+   * opened when the server says its list changes. A stream the server ends unasked is a connection
+   * lost (a server restarted): reconnected, and listed again, with backoff.
+   */
+  private async listen(client: Client): Promise<void> {
+    if (client.getProtocolEra() !== 'modern') return;
+    if (!client.getServerCapabilities()?.tools?.listChanged) return;
+    let subscription: Awaited<ReturnType<Client['listen']>>;
+    try {
+      subscription = await client.listen(
+        { toolsListChanged: true },
+        { timeout: this.options.connectTimeoutMs },
+      );
+    } catch (e) {
+      // Its tools are usable all the same; only changes to them go unheard until a reconnect.
+      this.logger.warn(
+        { server: this.config.name, error: this.describe(e) },
+        'could not listen for tool changes of an MCP server',
+      );
+      return;
+    }
+    void subscription.closed.then((how) => {
+      if (how !== 'local' && this.client === client)
+        this.disconnected(`the subscriptions/listen stream ended (${how})`);
+    });
   }
 
   async close(): Promise<void> {
@@ -243,8 +271,10 @@ export class McpUpstream {
     const tools: unknown[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
+      // Page by page (an explicit cursor), fetched afresh: a `list_changed` means it changed.
       const result = await client.listTools(cursor ? { cursor } : {}, {
         timeout: this.options.connectTimeoutMs,
+        cacheMode: 'refresh',
       });
       tools.push(...result.tools);
       cursor = result.nextCursor;

@@ -100,7 +100,7 @@ export class McpUpstreams implements McpStatusSource, OnApplicationShutdown {
           run: async (args, ctx) =>
             toToolOutput(
               definition.name,
-              await upstream.call(upstreamName, args, ctx.signal, definition.timeoutMs),
+              await upstream.call(upstreamName, args, ctx.signal, definition.timeoutMs, ctx.answer),
             ),
         },
       });

@@ -15,6 +15,11 @@ export interface ToolContext {
    * completed with its output, in the statement of its effect.
    */
   call?: CallRecord | undefined;
+  /**
+   * A person's answer to the question the tool's MCP server asked on an earlier call (checked against
+   * its approval before the call runs); only tools of external MCP servers use it.
+   */
+  answer?: Tools.ToolCallAnswer | undefined;
 }
 
 /** The idempotency record of one keyed call (ToolCall), as the statement of its effect writes it. */

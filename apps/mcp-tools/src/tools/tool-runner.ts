@@ -95,6 +95,7 @@ export class ToolRunner {
           signal: controller.signal,
           idempotencyKey: req.idempotencyKey,
           ...(call ? { call } : {}),
+          ...(req.answer ? { answer: req.answer } : {}),
         })
         .then(resolve, reject);
     }).finally(() => {

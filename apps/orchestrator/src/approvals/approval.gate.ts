@@ -1,5 +1,12 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { Approvals, DomainError, type ErrorBody, Tasks, tenantOf } from '@switchboard/contracts';
+import {
+  Approvals,
+  DomainError,
+  type ErrorBody,
+  Tasks,
+  tenantOf,
+  Tools,
+} from '@switchboard/contracts';
 import { AuditTrail, NatsBus } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { approvalArgsHash } from '@switchboard/runtime';
@@ -31,8 +38,16 @@ export type Gate =
   | { kind: 'ask'; policy: Approvals.ApprovalPolicy }
   /** Decided, still open: the task waits. */
   | { kind: 'wait' }
-  /** Approved: run it with these arguments (the approver's edit, if any) under this approval. */
-  | { kind: 'run'; input: Record<string, unknown>; approval: GateApproval }
+  /**
+   * Approved: run it with these arguments (the approver's edit, if any) under this approval (when it
+   * needed one); for a tool whose MCP server asked a question, with the person's `answer`.
+   */
+  | {
+      kind: 'run';
+      input: Record<string, unknown>;
+      approval?: GateApproval;
+      answer?: Tools.ToolCallAnswer;
+    }
   /** Rejected, or expired where expiry rejects: the step fails with this, and the planner hears it. */
   | { kind: 'refused'; error: ErrorBody };
 
@@ -41,6 +56,8 @@ export interface HeldCall {
   action: Tasks.PlanAction;
   input: Record<string, unknown>;
   policy: Approvals.ApprovalPolicy;
+  /** What an approver's edit must match; the tool's input schema when not given. */
+  inputSchema?: Record<string, unknown> | undefined;
 }
 
 /**
@@ -92,8 +109,8 @@ export class ApprovalGate {
   ): Promise<Gate> {
     if (action.kind === 'agent') await this.loadAgentPolicies(run);
     const policy = this.policyOf(run, action);
-    // Only a delegation may have been asked about without a policy (its agent asked for input).
-    if (!policy && action.kind !== 'agent') return { kind: 'free' };
+    // Without a policy only a question (an agent's, a tool's server's) of a resumed run can be asked.
+    if (!policy && !run.resumed) return { kind: 'free' };
     const approvals = await this.approvalsOf(run);
     const stored = approvals.get(action.id);
     const call: Gate = !policy
@@ -101,11 +118,18 @@ export class ApprovalGate {
       : stored
         ? this.decided(run, stored)
         : { kind: 'ask', policy };
-    if (action.kind !== 'agent' || (call.kind !== 'free' && call.kind !== 'run')) return call;
+    if (call.kind !== 'free' && call.kind !== 'run') return call;
     const question = lastQuestion(approvals, action.id);
     if (!question) return call;
     const answered = this.decided(run, question);
-    if (answered.kind !== 'run') return answered;
+    if (answered.kind !== 'run' || !answered.approval) return answered;
+    if (action.kind === 'tool')
+      return {
+        kind: 'run',
+        input: call.kind === 'run' ? call.input : (input ?? action.input),
+        ...(call.kind === 'run' && call.approval ? { approval: call.approval } : {}),
+        answer: toolAnswerOf(question, answered.input, answered.approval),
+      };
     const reply = answered.input['reply'];
     // The agent's task is the one it asked on, whatever an edit says.
     const remoteTaskId = question.view.input['remoteTaskId'];
@@ -155,6 +179,36 @@ export class ApprovalGate {
     ]);
   }
 
+  /**
+   * The tool's external MCP server asked a question (`input_required`): a pending approval of the
+   * task, on the same path as any call that waits (`hold`), whose reason is the server's question and
+   * whose input is the proposed answer (an approver may edit it within the server's form), kept apart
+   * from the call's own approval by its step id, `<stepId>#input-<n>`. The tool's policy says who
+   * decides; without one, the requester (as a request's `approval.tools`).
+   */
+  async askTool(
+    run: TaskRun,
+    action: Tasks.PlanAction,
+    asked: Tools.ToolInputRequired,
+  ): Promise<void> {
+    const earlier = [...(await this.approvalsOf(run)).keys()].filter((id) =>
+      id.startsWith(`${action.id}${QUESTION_MARK}`),
+    ).length;
+    const text = asked.question.trim() || `${action.target} asks for input`;
+    await this.hold(run, [
+      {
+        action: {
+          ...action,
+          id: `${action.id}${QUESTION_MARK}${earlier + 1}`,
+          description: text.slice(0, Tasks.PLAN_DESCRIPTION_MAX),
+        },
+        input: asked.input,
+        policy: this.policyOf(run, action) ?? Approvals.REQUESTED_APPROVAL_POLICY,
+        inputSchema: asked.inputSchema,
+      },
+    ]);
+  }
+
   /** What a stored decision means for the call (announced once the run meets it). */
   private decided(run: TaskRun, stored: StoredApproval): Gate {
     const { view } = stored;
@@ -193,7 +247,7 @@ export class ApprovalGate {
         input: c.input,
         argsHash: approvalArgsHash(c.action.target, c.input),
         policy: c.policy,
-        inputSchema: run.offered?.get(c.action.target)?.inputSchema,
+        inputSchema: c.inputSchema ?? run.offered?.get(c.action.target)?.inputSchema,
         requestedBy: actor.userId,
       })),
     );
@@ -279,6 +333,33 @@ export class ApprovalGate {
       `${view.target}: ${view.status}${view.decidedBy ? ` by ${view.decidedBy}` : ''}`,
     );
   }
+}
+
+/**
+ * The answer to a tool's server's question as mcp-tools gets it: the approved (maybe edited) answer
+ * under its approval, with what the server needs back (its `requestState`, its task): from the
+ * approved input, or — an edit that left them out — from the question as asked. The server checks
+ * its state itself (it comes back through a client, so the spec has servers treat it as untrusted).
+ */
+function toolAnswerOf(
+  question: StoredApproval,
+  input: Record<string, unknown>,
+  approval: GateApproval,
+): Tools.ToolCallAnswer {
+  const edited = Tools.ToolQuestionInput.partial().safeParse(input);
+  const asked = Tools.ToolQuestionInput.partial().safeParse(question.view.input);
+  const pick = <K extends 'requestState' | 'upstreamTaskId'>(key: K) =>
+    (edited.success ? edited.data[key] : undefined) ??
+    (asked.success ? asked.data[key] : undefined);
+  const requestState = pick('requestState');
+  const upstreamTaskId = pick('upstreamTaskId');
+  return {
+    approvalId: approval.id,
+    argsHash: approval.argsHash,
+    input,
+    ...(requestState !== undefined ? { requestState } : {}),
+    ...(upstreamTaskId !== undefined ? { upstreamTaskId } : {}),
+  };
 }
 
 /** The approval of the agent's latest question on the delegation `actionId`, if it asked one. */

@@ -2,16 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type Actor, isDomainError, type Tasks, Tenancy, tenantOf } from '@switchboard/contracts';
 import { REQUEST_BACKOFF, retryWithBackoff, type RetryBudget } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import type { QuotaVerdict, TenantQuotas } from '@switchboard/runtime';
+import type { DailyAmounts, TenantQuotas } from '@switchboard/runtime';
 import { OrchestratorQuotas } from '../quotas/orchestrator-quotas.js';
 
-export type DailyQuotas = Pick<TenantQuotas, 'checkDaily' | 'chargeDaily'>;
+export type DailyQuotas = Pick<TenantQuotas, 'checkDailyAll' | 'chargeDailyAll'>;
 
 /**
  * The tenant's daily LLM budget — `tokensPerDay` and `costPerDayUsd`, the tenant's and each user's
  * (docs/quotas.md) — on the counters every replica shares: asked before a planning round calls the
- * model, charged with what the round spent. A tenant without a quota costs one round trip per kind
- * and is never refused.
+ * model, charged with what the round spent: each of the two is one script for both kinds (one round
+ * trip). A tenant without a quota costs that round trip and is never refused.
  */
 @Injectable()
 export class TenantBudget {
@@ -28,15 +28,11 @@ export class TenantBudget {
    */
   async refusal(actor: Actor, budget: RetryBudget): Promise<Tenancy.QuotaExceeded | undefined> {
     const who = whoOf(actor);
-    const verdicts = await waitOut(
-      () =>
-        Promise.all([
-          this.quotas.checkDaily({ ...who, kind: 'tokens' }),
-          this.quotas.checkDaily({ ...who, kind: 'costUsd' }),
-        ]),
+    const verdict = await waitOut(
+      () => this.quotas.checkDailyAll(who, ['tokens', 'costUsd']),
       budget,
     );
-    return firstRefusal(verdicts);
+    return verdict.ok ? undefined : verdict.refusal;
   }
 
   /**
@@ -51,13 +47,13 @@ export class TenantBudget {
     taskId: string,
   ): Promise<Tenancy.QuotaExceeded | undefined> {
     const who = whoOf(actor);
-    const charges: Promise<QuotaVerdict>[] = [];
-    if (usage.totalTokens > 0)
-      charges.push(this.quotas.chargeDaily({ ...who, kind: 'tokens', amount: usage.totalTokens }));
-    if (usage.costUsd)
-      charges.push(this.quotas.chargeDaily({ ...who, kind: 'costUsd', amount: usage.costUsd }));
+    const amounts: DailyAmounts = {};
+    if (usage.totalTokens > 0) amounts.tokens = usage.totalTokens;
+    if (usage.costUsd) amounts.costUsd = usage.costUsd;
+    if (Object.keys(amounts).length === 0) return undefined;
     try {
-      return firstRefusal(await Promise.all(charges));
+      const verdict = await this.quotas.chargeDailyAll(who, amounts);
+      return verdict.ok ? undefined : verdict.refusal;
     } catch (e) {
       this.logger.warn(
         { err: e, taskId, ...who, totalTokens: usage.totalTokens, costUsd: usage.costUsd },
@@ -70,11 +66,6 @@ export class TenantBudget {
 
 function whoOf(actor: Actor): { tenantId: string; userId: string } {
   return { tenantId: tenantOf(actor), userId: actor.userId };
-}
-
-function firstRefusal(verdicts: QuotaVerdict[]): Tenancy.QuotaExceeded | undefined {
-  for (const v of verdicts) if (!v.ok) return v.refusal;
-  return undefined;
 }
 
 /**

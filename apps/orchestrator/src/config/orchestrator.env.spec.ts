@@ -68,4 +68,16 @@ describe('OrchestratorEnv', () => {
       /SCHEDULE_CLOCK_FILE: moves the schedules' clock for tests and is refused with NODE_ENV=production/,
     );
   });
+
+  it('refuses an audit relay sweep that would take what the committing replica is still sending, naming the setting', () => {
+    expect(load({})).toMatchObject({
+      AUDIT_RELAY_LINGER_MS: 200,
+      AUDIT_RELAY_MARK_LINGER_MS: 1_000,
+      AUDIT_RELAY_SWEEP_AFTER_MS: 15_000,
+    });
+    expect(() =>
+      load({ AUDIT_RELAY_MARK_LINGER_MS: '5000', AUDIT_RELAY_SWEEP_AFTER_MS: '4000' }),
+    ).toThrow(/AUDIT_RELAY_SWEEP_AFTER_MS.*longer than AUDIT_RELAY_LINGER_MS/);
+    expect(() => load({ AUDIT_RELAY_BATCH: '501' })).toThrow(/AUDIT_RELAY_BATCH/);
+  });
 });

@@ -8,6 +8,8 @@ import {
 } from '@switchboard/config';
 import { Tasks } from '@switchboard/contracts';
 import { z } from 'zod';
+import { auditRelayProblem, auditRelaySettings } from './audit-relay.settings.js';
+import { memorySettings } from './memory.settings.js';
 import { retentionSettings } from './retention.settings.js';
 import { webhookSettings } from './webhook.settings.js';
 
@@ -357,8 +359,12 @@ export const OrchestratorEnv = BaseEnv.extend({
       'How long a task admitted into a thread may take to be picked up before the thread stops waiting for it (its gateway died between admitting and submitting it). Longer than the work queue can be behind.',
     ),
   ...webhookSettings,
+  ...memorySettings,
   ...retentionSettings,
+  ...auditRelaySettings,
 }).superRefine((env, ctx) => {
+  const relay = auditRelayProblem(env);
+  if (relay) ctx.addIssue({ code: 'custom', path: ['AUDIT_RELAY_SWEEP_AFTER_MS'], message: relay });
   if (env.SCHEDULE_CLOCK_FILE && env.NODE_ENV === 'production')
     ctx.addIssue({
       code: 'custom',

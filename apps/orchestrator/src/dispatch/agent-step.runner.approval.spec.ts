@@ -1,7 +1,9 @@
 import { A2a, type Tasks } from '@switchboard/contracts';
-import type { JetStreamService, NatsBus } from '@switchboard/messaging';
+import type { NatsBus } from '@switchboard/messaging';
 import { createLogger } from '@switchboard/observability';
 import { randomUUID } from 'node:crypto';
+import { InMemoryJournal } from '../tasks/journal/in-memory.journal.js';
+import type { TaskJournalRepository } from '../tasks/journal/task-journal.repository.js';
 import { TaskEventSequence } from '../tasks/task-event.stream.js';
 import { AgentStepRunner } from './agent-step.runner.js';
 import { StepDispatcher } from './step-dispatcher.js';
@@ -65,28 +67,27 @@ function fakeBus(answer: Partial<A2a.DelegationResult>) {
   return { bus, requests };
 }
 
-/** The task's stored events, counting how often they are read back (never, under an approval). */
+/** The task's journaled events, counting how often they are read back (never, under an approval). */
 function storedEvents() {
   let replays = 0;
   const jetstream = {
-    replay: async () => {
+    named: async () => {
       replays++;
-      const messages = (async function* () {
-        // no stored events
-      })();
-      return { messages, stop: async () => undefined };
+      return [];
     },
-  } as unknown as JetStreamService;
+  } as unknown as TaskJournalRepository;
   return { jetstream, replays: () => replays };
 }
 
 function context(approval?: DispatchContext['approval']): DispatchContext {
-  const jetstream = { publish: async () => undefined } as unknown as JetStreamService;
+  const jetstream = new InMemoryJournal();
   return {
     taskId: randomUUID(),
     actor: { userId: 'ann', role: 'user' },
     constraints: undefined,
-    events: new TaskEventSequence(randomUUID(), 0, 'orchestrator', jetstream),
+    events: new TaskEventSequence(randomUUID(), 0, 'orchestrator', jetstream, {
+      tenantId: 'default',
+    }),
     index: 0,
     signal: new AbortController().signal,
     timeoutMs: 60_000,

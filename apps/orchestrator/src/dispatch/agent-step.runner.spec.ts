@@ -1,7 +1,9 @@
 import { A2a, DomainError, Tasks } from '@switchboard/contracts';
-import { type JetStreamService, type NatsBus, ResponderSilentError } from '@switchboard/messaging';
+import { type NatsBus, ResponderSilentError } from '@switchboard/messaging';
 import { createLogger } from '@switchboard/observability';
 import { randomUUID } from 'node:crypto';
+import { InMemoryJournal } from '../tasks/journal/in-memory.journal.js';
+import type { TaskJournalRepository } from '../tasks/journal/task-journal.repository.js';
 import { TaskEventSequence } from '../tasks/task-event.stream.js';
 import { BLOCKED_PLACEHOLDER } from '../guardrails/guardrail.service.js';
 import { AgentStepRunner } from './agent-step.runner.js';
@@ -53,22 +55,11 @@ function fakeBus(script: Script) {
   return { bus, published, requests, subscriptions };
 }
 
-/** The task event stream as the runner reads it back: one stored batch holding `last`, if any. */
-function streamWith(last?: Tasks.TaskEvent): JetStreamService {
+/** The task journal as the runner reads it back: `last`, if any. */
+function streamWith(last?: Tasks.TaskEvent): TaskJournalRepository {
   return {
-    replay: async () => ({
-      messages: (async function* () {
-        if (last)
-          yield {
-            subject: '',
-            streamSeq: 1,
-            pending: 0,
-            data: { taskId: last.taskId, events: [last] },
-          };
-      })(),
-      stop: async () => undefined,
-    }),
-  } as unknown as JetStreamService;
+    named: async () => (last ? [last] : []),
+  } as unknown as TaskJournalRepository;
 }
 
 /** Blocks any text with "classified" in it, the way the output guardrail would; records the hits. */
@@ -84,15 +75,14 @@ function screenFor(hits: string[]) {
 function context(signal = new AbortController().signal) {
   const stored: Tasks.TaskEvent[] = [];
   const hits: string[] = [];
-  const jetstream = {
-    publish: async (_c: unknown, _t: unknown, b: Tasks.TaskEventBatch) =>
-      void stored.push(...b.events.map((e) => Tasks.TaskEvent.parse(e))),
-  } as unknown as JetStreamService;
+  const jetstream = new InMemoryJournal((e) => void stored.push(Tasks.TaskEvent.parse(e)));
   const ctx: DispatchContext = {
     taskId: randomUUID(),
     actor: { userId: 'alice', role: 'user' },
     constraints: undefined,
-    events: new TaskEventSequence(randomUUID(), 0, 'orchestrator', jetstream),
+    events: new TaskEventSequence(randomUUID(), 0, 'orchestrator', jetstream, {
+      tenantId: 'default',
+    }),
     index: 0,
     signal,
     timeoutMs: 60_000,

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, TaskEventStream, Tasks } from '@switchboard/contracts';
-import { JetStreamService, NatsBus } from '@switchboard/messaging';
+import { DomainError, Tasks } from '@switchboard/contracts';
+import { NatsBus } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { createHash } from 'node:crypto';
+import { TaskJournalRepository } from '../tasks/journal/task-journal.repository.js';
 import type { DispatchContext } from './dispatch.context.js';
 import { type DelegationOutput, DelegationStep } from './delegation.step.js';
 
@@ -30,7 +31,7 @@ export type { DelegationOutput } from './delegation.step.js';
 export class AgentStepRunner {
   constructor(
     private readonly bus: NatsBus,
-    private readonly jetstream: JetStreamService,
+    private readonly journal: TaskJournalRepository,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -100,24 +101,14 @@ export class AgentStepRunner {
   /**
    * The agent's task of this step named by the task's last stored delegation status, when it is this
    * step's: the repeat then follows it even on an a2a replica that never saw the delegation. (Read on
-   * a resume only: the task's stored events are read back, a few messages.)
+   * a resume only: the task's journaled delegation statuses are read back.)
    */
   private async startedBefore(taskId: string, stepId: string): Promise<string | undefined> {
     try {
-      const { messages } = await this.jetstream.replay(
-        TaskEventStream,
-        Tasks.taskEventsFilter(taskId),
-        { follow: false },
-      );
       let remoteTaskId: string | undefined;
-      for await (const m of messages) {
-        const stored = Tasks.StoredTaskEvents.safeParse(m.data);
-        if (!stored.success) continue;
-        for (const e of Tasks.eventsOf(stored.data)) {
-          if (e.name !== 'a2a.delegation.status') continue;
-          remoteTaskId =
-            e.data.stepId === stepId ? (e.data.remoteTaskId ?? remoteTaskId) : undefined;
-        }
+      for (const e of await this.journal.named(taskId, 'a2a.delegation.status')) {
+        if (e.name !== 'a2a.delegation.status') continue;
+        remoteTaskId = e.data.stepId === stepId ? (e.data.remoteTaskId ?? remoteTaskId) : undefined;
       }
       return remoteTaskId;
     } catch (e) {

@@ -170,6 +170,7 @@ export class DelegationStep {
       { stepId, agent, message, transport: t },
       `delegating to ${agent} over ${t === 'xmpp' ? 'XMPP' : 'HTTP'}`,
     );
+    this.ctx.events.goLive();
   }
 
   /** Progress from a2a, relayed as task events (nothing more once `muted`). */
@@ -204,6 +205,8 @@ export class DelegationStep {
         `${agent}: retrying after a transient failure`,
       );
     }
+    // A delegation may take minutes with no commit of the task: its progress is shown as it comes.
+    this.ctx.events.goLive();
   }
 
   /** → `answered`: the result event, then `completed` — or a throw that `failed` turns `rejected`. */

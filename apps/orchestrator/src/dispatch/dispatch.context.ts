@@ -4,6 +4,7 @@ import {
   type ErrorBody,
   isDomainError,
   type Tasks,
+  type Tools,
 } from '@switchboard/contracts';
 import type { RetryBudget } from '@switchboard/messaging';
 import { abortable as abortableBy } from '@switchboard/runtime';
@@ -35,6 +36,8 @@ export interface DispatchContext {
    * delegation whose agent asked for input, with the person's reply (`answer`).
    */
   approval?: { id: string; argsHash: string; answer?: { reply: string; remoteTaskId: string } };
+  /** For a tool call whose MCP server asked a question: the person's answer, sent with the call again. */
+  answer?: Tools.ToolCallAnswer;
 }
 
 export type StepResult = (
@@ -49,6 +52,8 @@ export type StepResult = (
       durationMs: number;
       output?: unknown;
       inputRequired?: { question: string; remoteTaskId: string };
+      /** Not a failure either: the tool's MCP server asks a question a person answers (an approval). */
+      toolQuestion?: Tools.ToolInputRequired;
     }
 ) & {
   /** What the step's runner reported (its mcp.task.* or a2a.delegation.* events), for the record. */
@@ -67,6 +72,20 @@ export class AgentInputRequired extends Error {
   ) {
     super(`${agent} asks for input: ${question.slice(0, 300)}`);
     this.name = 'AgentInputRequired';
+  }
+}
+
+/**
+ * The tool's external MCP server asked for input (`input_required`, or its task waits for input): the
+ * step is not over, the task waits for a person's answer (an approval), then calls again with it.
+ */
+export class ToolInputRequired extends Error {
+  constructor(
+    readonly tool: string,
+    readonly question: Tools.ToolInputRequired,
+  ) {
+    super(`${tool} asks for input: ${question.question.slice(0, 300)}`);
+    this.name = 'ToolInputRequired';
   }
 }
 
@@ -103,7 +122,7 @@ export function abortError(signal: AbortSignal): DomainError {
 
 export function toBody(e: unknown): ErrorBody {
   if (e instanceof BlockedStepOutput) return e.error.toBody();
-  if (e instanceof AgentInputRequired)
+  if (e instanceof AgentInputRequired || e instanceof ToolInputRequired)
     return { code: 'UPSTREAM_ERROR', message: e.message, retryable: false };
   if (isDomainError(e)) return e.toBody();
   return { code: 'INTERNAL', message: 'step failed unexpectedly', retryable: false };

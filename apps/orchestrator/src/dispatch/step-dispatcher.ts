@@ -13,6 +13,7 @@ import {
   type DispatchContext,
   type StepResult,
   toBody,
+  ToolInputRequired,
 } from './dispatch.context.js';
 
 /**
@@ -62,6 +63,7 @@ export class StepDispatcher {
             ...(e instanceof AgentInputRequired
               ? { inputRequired: { question: e.question, remoteTaskId: e.remoteTaskId } }
               : {}),
+            ...(e instanceof ToolInputRequired ? { toolQuestion: e.question } : {}),
             durationMs: performance.now() - started,
           }),
         );
@@ -71,8 +73,8 @@ export class StepDispatcher {
       },
     ).finally(untap);
     result.events = recorded;
-    // The agent's question: the step goes on once a person answered (the approval event says so).
-    if (!result.ok && result.inputRequired) return result;
+    // The agent's (or the tool's server's) question: the step goes on once a person answered (the approval event says so).
+    if (!result.ok && (result.inputRequired || result.toolQuestion)) return result;
     if (result.ok) {
       ctx.events.emit('orchestrator.step.completed', {
         ...ref,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Tasks, Tools } from '@switchboard/contracts';
+import { isDomainError, type Tasks, Tools } from '@switchboard/contracts';
 import { NatsBus } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import {
@@ -8,6 +8,7 @@ import {
   type DispatchContext,
   screenedError,
   toBody,
+  ToolInputRequired,
 } from './dispatch.context.js';
 
 /**
@@ -20,6 +21,11 @@ import {
  * A call whose reply never came (no responders, no reply in time, NATS lost) is sent again with the
  * same key within the task's retry budget: mcp-tools answers a repeat with the first call's stored
  * outcome, or waits for it while it still runs, so the tool never runs twice.
+ *
+ * A tool of an external MCP server may ask a question instead of answering (`input_required`): the
+ * step then throws ToolInputRequired (the task asks a person), and once answered the call is sent
+ * again with the answer, under a key of its own (`…:answer:<approvalId>`): the asking call's outcome
+ * is stored under the first key, and each answer is sent once however often it is asked for.
  */
 @Injectable()
 export class ToolStepRunner {
@@ -34,6 +40,7 @@ export class ToolStepRunner {
     ctx: DispatchContext,
   ): Promise<unknown> {
     const stepId = action.id;
+    const { answer } = ctx;
     ctx.events.emit('mcp.task.started', { stepId, tool: action.target, input });
     const call = this.bus.request(
       Tools.ToolsCall,
@@ -43,10 +50,13 @@ export class ToolStepRunner {
         ...(ctx.constraints ? { constraints: ctx.constraints } : {}),
         taskId: ctx.taskId,
         stepId,
-        idempotencyKey: `${ctx.taskId}:${stepId}`,
+        idempotencyKey: answer
+          ? `${ctx.taskId}:${stepId}:answer:${answer.approvalId}`
+          : `${ctx.taskId}:${stepId}`,
         ...(ctx.approval
           ? { approval: { id: ctx.approval.id, argsHash: ctx.approval.argsHash } }
           : {}),
+        ...(answer ? { answer } : {}),
       },
       {
         actor: ctx.actor,
@@ -70,6 +80,18 @@ export class ToolStepRunner {
     try {
       res = await abortable(call, ctx.signal);
     } catch (e) {
+      const question = isDomainError(e) ? Tools.toolInputRequiredOf(e.details) : undefined;
+      if (question) {
+        // What the server asks is shown to people: it passes the output guardrail, as an answer would.
+        const blocked = ctx.screen(stepId, { question: question.question, input: question.input });
+        if (!blocked) throw new ToolInputRequired(action.target, question);
+        ctx.events.emit('mcp.task.failed', {
+          stepId,
+          tool: action.target,
+          error: blocked.toBody(),
+        });
+        throw new BlockedStepOutput(blocked);
+      }
       const error = screenedError(ctx, stepId, e);
       ctx.events.emit('mcp.task.failed', { stepId, tool: action.target, error: toBody(error) });
       throw error;

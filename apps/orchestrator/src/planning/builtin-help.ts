@@ -22,6 +22,10 @@ export function builtinHelp(tools: Tools.ManifestTool[], agents: KnownAgent[]): 
     ...(offered.has('notes.list') ? ['"list my notes"'] : []),
   ];
   if (notes.length) shapes.push(`notes (${notes.join(', ')})`);
+  if (offered.has('memory.remember'))
+    shapes.push(
+      'long-term memory ("remember that my favourite number is 7", then "my favourite number" in any thread)',
+    );
   if (offered.has('time.now')) shapes.push('the time ("what time is it in Europe/Paris")');
   if (offered.has('weather.current')) shapes.push('the weather ("weather in Paris")');
   const [first, second] = agents;

@@ -1,5 +1,6 @@
 import { DomainError, ErrorCode, Tasks, Tools, validationError } from '@switchboard/contracts';
 import { builtinHelp, ENABLE_LLM } from './builtin-help.js';
+import { factsOf, type RecalledFact, withRecalledFacts } from './builtin-memory.js';
 import {
   AGENTS_NOT_LISTED,
   AgentsUnavailable,
@@ -36,7 +37,13 @@ export class BuiltinPlanner implements Planner {
       try {
         return {
           kind: 'actions',
-          actions: planTask(state.task, state.tools, state.agents, state.agentsUnavailable),
+          actions: planTask(
+            state.task,
+            state.tools,
+            state.agents,
+            state.agentsUnavailable,
+            state.recalled,
+          ),
         };
       } catch (e) {
         return { kind: 'fail', error: e as DomainError };
@@ -63,7 +70,10 @@ export function planTask(
   tools: Tools.ManifestTool[],
   agents: KnownAgent[],
   agentsUnavailable?: string,
+  recalled: readonly RecalledFact[] = [],
 ): Tasks.PlanAction[] {
+  const facts = factsOf(recalled);
+  const offered = new Set(tools.map((t) => t.name));
   const clauses = task.split(CLAUSE_SPLIT).map((c) =>
     c
       .trim()
@@ -83,7 +93,11 @@ export function planTask(
   for (const clause of clauses.filter(Boolean)) {
     const id = `s${actions.length + 1}`;
     const prev = actions[actions.length - 1];
-    const action = planClause(clause, id, prev, agents, agentsUnavailable);
+    // "remember that my …" stores the words as said; any other clause uses what was recalled.
+    const remembered = offered.has('memory.remember') ? rememberClause(clause, id) : undefined;
+    const action =
+      remembered ??
+      planClause(withRecalledFacts(clause, facts), id, prev, agents, agentsUnavailable);
     if (!action) {
       // The help names the agents too: read them first.
       if (agentsUnavailable === AGENTS_NOT_LISTED)
@@ -111,6 +125,19 @@ export function planTask(
     throw new DomainError('UNSUPPORTED', `The task is empty. ${builtinHelp(tools, agents)}`);
   }
   return actions;
+}
+
+/** "remember (that) …" as a write to the user's long-term memory (docs/memory.md). */
+function rememberClause(clause: string, id: string): Tasks.PlanAction | undefined {
+  const fact = /^(?:please\s+)?remember\s+(?:that\s+)?(.+)$/i.exec(clause);
+  if (!fact) return undefined;
+  return {
+    id,
+    kind: 'tool',
+    target: 'memory.remember',
+    input: { content: unquote(fact[1] as string) },
+    description: 'remember it (long-term memory)',
+  };
 }
 
 /** A description within the contract's limit (the full text stays in the action's input). */
@@ -271,6 +298,10 @@ export function normalizeExpression(text: string): string | undefined {
     .trim()
     .replace(/(\d)\s*[x×]\s*(?=[\d(])/gi, '$1 * ')
     .replace(/÷/g, '/')
+    .replace(/(\d)\s*(?:times|multiplied\s+by)\s*(?=[\d(])/gi, '$1 * ')
+    .replace(/(\d)\s*divided\s+by\s*(?=[\d(])/gi, '$1 / ')
+    .replace(/(\d)\s*plus\s*(?=[\d(])/gi, '$1 + ')
+    .replace(/(\d)\s*minus\s*(?=[\d(])/gi, '$1 - ')
     .replace(/\s+/g, ' ');
   if (!/\d/.test(expr) || !/^[\d\s.+\-*/^%(),a-z]+$/i.test(expr)) return undefined;
   const words = expr.match(/[a-z]+\d*/gi) ?? [];
@@ -302,6 +333,10 @@ function describe(step: ObservedStep): string {
       const notes = (out['notes'] as { content: string }[] | undefined) ?? [];
       return `You have ${notes.length} recent note${notes.length === 1 ? '' : 's'}${notes.length ? `: ${notes.map((n) => `"${n.content}"`).join(', ')}` : ''}.`;
     }
+    case 'memory.remember':
+      return `I will remember that ${String(out['content'])}.`;
+    case 'memory.forget':
+      return out['deleted'] ? 'Forgotten.' : 'There was nothing to forget.';
     case 'time.now':
       return `It is ${String(out['local'])} (${String(out['timezone'])}).`;
     default: {

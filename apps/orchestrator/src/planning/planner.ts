@@ -42,6 +42,11 @@ export interface PlanningState {
   signal: AbortSignal;
   /** The rounds before this one, oldest first (an LLM planner rebuilds its conversation from them). */
   rounds: readonly PastRound[];
+  /**
+   * What the task core's planning context providers recalled from long-term memory for this task
+   * (docs/memory.md), best match first; absent when nothing was recalled.
+   */
+  recalled?: readonly Tools.RecalledMemory[];
   /** Earlier turns of the thread, oldest first, already cut to the history budget. */
   history: readonly ThreadTurn[];
   /** Most completion tokens this round may use (what is left of the task's token budget). */

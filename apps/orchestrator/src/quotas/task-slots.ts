@@ -16,7 +16,8 @@ export interface SlotHolder {
 
 /**
  * The `concurrentTasks` slot the gateway admitted a task with (docs/quotas.md): renewed while a
- * replica runs the task, freed when it ends. Freeing is idempotent (the slot is the task id in the
+ * replica runs the task, freed when it ends — with the stream slot of the gateway session that
+ * submitted it (named by the task id: the session leaves it to the task's end), in one round trip. Freeing is idempotent (the slot is the task id in the
  * tenant's and the user's running sets), so the mend after a crash — a task delivered again after it
  * ended frees it once more — changes nothing when the first one got through. Nothing here throws into
  * a task: a release or a renewal lost to a Redis outage is mended by the lease.
@@ -29,7 +30,10 @@ export class TaskSlots {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Frees the task's slot (completed, failed, cancelled, abandoned): at once, never throws. */
+  /**
+   * Frees the task's slot and its submitter's stream slot (completed, failed, cancelled, abandoned):
+   * at once, never throws.
+   */
   async release(task: SlotHolder): Promise<void> {
     try {
       await this.quotas.releaseTask(slotOf(task));

@@ -2,10 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { type Actor, type ErrorBody, isAdmin, Tasks } from '@switchboard/contracts';
 import { BLOCKED_PLACEHOLDER } from '../guardrails/guardrail.service.js';
 import { PrismaService } from '../prisma/prisma.service.js';
-import { PlanningRoundRepository } from '../tasks/plan-round/planning-round.repository.js';
+import {
+  PlanningRoundRepository,
+  RoundContext,
+} from '../tasks/plan-round/planning-round.repository.js';
 import type { RecordedStepEvent } from '../tasks/task.repository.js';
 import { scopeOf, tenantWhere } from '../tenancy/tenant-scope.js';
 import { publicStatus } from '../tasks/state/task-state.machine.js';
+import { FORGOTTEN_MARK } from '../memory/forget-recalled/recalled-redaction.js';
 import type { RecordedStep, RunRecord } from './run-record.js';
 import type { TraceRows } from './run-trace.js';
 
@@ -75,6 +79,7 @@ export class RunRecordRepository {
         ? { durationMs: Math.max(0, t.finishedAt.getTime() - started.getTime()) }
         : {}),
       ...(kind.success && t.parentId ? { run: runOf(kind.data, t.parentId, t.runFrom) } : {}),
+      recalled: recalledOf(t.rounds),
       rounds: t.rounds.map((r) => ({ iteration: r.iteration, decision: r.decision })),
       steps: t.steps.map((s) => ({
         index: s.index,
@@ -142,4 +147,13 @@ export class RunRecordRepository {
 function runOf(kind: Tasks.RunKind, of: string, runFrom: unknown): NonNullable<TraceRows['run']> {
   const from = Tasks.ForkPoint.safeParse((runFrom as { from?: unknown } | null)?.from);
   return { kind, of, ...(from.success ? { from: from.data } : {}) };
+}
+
+/** The contents its first round recalled from long-term memory (its stored context says). */
+function recalledOf(rounds: { iteration: number; context: unknown }[]): string[] {
+  const first = rounds.find((r) => r.iteration === 1)?.context;
+  const parsed = RoundContext.pick({ recalled: true }).safeParse(first ?? {});
+  return parsed.success
+    ? (parsed.data.recalled ?? []).map((r) => (r.forgotten ? FORGOTTEN_MARK : r.content))
+    : [];
 }

@@ -74,3 +74,29 @@ export function recordedAgents(record: RunRecord): KnownAgent[] {
   for (const r of record.rounds) if (r.context?.agents.length) return r.context.agents;
   return [];
 }
+
+/**
+ * What the record's task recalled from long-term memory (docs/memory.md), as planning context —
+ * without the items forgotten since: forgetting outranks an identical replay.
+ */
+export function recalledContext(record: RunRecord): { recalled?: RoundContext['recalled'] } {
+  const recalled = firstContext(record)?.recalled?.filter((r) => !r.forgotten);
+  return recalled?.length ? { recalled } : {};
+}
+
+/** How many items the record's task recalled that were forgotten since. */
+export const forgottenRecalls = (record: RunRecord): number =>
+  firstContext(record)?.recalled?.filter((r) => r.forgotten).length ?? 0;
+
+/**
+ * The recall a run plans with instead of asking memory: a fork with `memory: recorded` takes its
+ * parent's (memory as it was). Undefined for every other run: a fork with live memory and a live
+ * task recall again (a replay's basis is its record's altogether).
+ */
+export function forkedRecall(
+  origin: RunOriginState | undefined,
+): { recalled?: RoundContext['recalled'] } | undefined {
+  return origin?.kind === 'fork' && origin.edits?.memory === 'recorded'
+    ? recalledContext(origin.record)
+    : undefined;
+}

@@ -109,6 +109,27 @@ describe('run traces', () => {
     });
   });
 
+  it('names what memory recalled as the first divergence, before the rounds it changed', () => {
+    const seven = demo({ recalled: ['my favourite number is 7'] });
+    const nine = demo({
+      recalled: ['my favourite number is 9'],
+      result: '9 * 6 = 54.',
+    });
+    expect(firstDivergence(traceOf(seven), traceOf(seven))).toBeUndefined();
+    expect(firstDivergence(traceOf(seven), traceOf(nine))).toEqual({
+      at: 'recall',
+      expected: { recalled: ['my favourite number is 7'] },
+      got: { recalled: ['my favourite number is 9'] },
+      summary:
+        'recall: planned with ["my favourite number is 9"], the record with ["my favourite number is 7"]',
+    });
+    expect(firstDivergence(traceOf(seven), traceOf(demo()))).toMatchObject({
+      at: 'recall',
+      summary:
+        'recall: planned with nothing recalled, the record with ["my favourite number is 7"]',
+    });
+  });
+
   it('a run that stopped early diverges where it stopped', () => {
     const short = demo({
       rounds: demo().rounds.slice(0, 1),

@@ -11,6 +11,8 @@ export interface RunTrace {
   taskId: string;
   /** The task text was blocked by the input guardrail. */
   blocked: boolean;
+  /** What long-term memory gave it to plan with (docs/memory.md): the items' contents, best first. */
+  recalled: string[];
   entries: TraceEntry[];
   outcome: TraceOutcome;
   tokens: number;
@@ -54,6 +56,8 @@ export interface TraceRows {
   usage?: { totalTokens: number; costUsd?: number } | null;
   durationMs?: number;
   run?: { kind: Tasks.RunKind; of: string; from?: Tasks.ForkPoint };
+  /** The contents of what its first round recalled from long-term memory. */
+  recalled?: string[];
   rounds: { iteration: number; decision: unknown }[];
   steps: {
     index: number;
@@ -102,6 +106,7 @@ export function traceOf(rows: TraceRows): RunTrace {
   return {
     taskId: rows.taskId,
     blocked: rows.blocked,
+    recalled: rows.recalled ?? [],
     entries,
     outcome: {
       status: rows.status,
@@ -171,6 +176,14 @@ export function firstDivergence(expected: RunTrace, got: RunTrace): Tasks.Diverg
       got: { blocked: got.blocked },
       summary: `the task text was ${expected.blocked ? '' : 'not '}blocked by the input guardrail, and now is${got.blocked ? '' : ' not'}`,
     };
+  // Memory comes before the first round: when it differs, it is what made the rest differ.
+  if (!same(expected.recalled, got.recalled))
+    return {
+      at: 'recall',
+      expected: { recalled: expected.recalled },
+      got: { recalled: got.recalled },
+      summary: `recall: planned with ${describeRecall(got.recalled)}, the record with ${describeRecall(expected.recalled)}`,
+    };
   const n = Math.max(expected.entries.length, got.entries.length);
   for (let i = 0; i < n; i++) {
     const e = expected.entries[i];
@@ -239,5 +252,8 @@ function describeOutcome(o: TraceOutcome): string {
     ? `completed with ${quote(o.answer ?? '')}`
     : `${o.status}${o.code ? ` ${o.code}` : ''}`;
 }
+
+const describeRecall = (r: string[]): string =>
+  r.length ? `[${r.map(quote).join(', ')}]` : 'nothing recalled';
 
 const quote = (s: string): string => JSON.stringify(s.length > 60 ? `${s.slice(0, 57)}...` : s);

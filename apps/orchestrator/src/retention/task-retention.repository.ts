@@ -8,7 +8,7 @@ const ENDED = Prisma.sql`(${Prisma.join([...Tasks.TERMINAL_TASK_STATUSES])})`;
 
 /**
  * Deletes ended tasks past their retention. Steps, planning rounds and approvals go with the row (their
- * foreign keys cascade). Replicas sweep at the same time without waiting on each other (SKIP LOCKED),
+ * foreign keys cascade), its journaled events (TaskEvent) in the same statement. Replicas sweep at the same time without waiting on each other (SKIP LOCKED),
  * and a task a replay or fork still running was made from stays: the run reads its record until it ends.
  */
 @Injectable()
@@ -17,7 +17,9 @@ export class TaskRetentionRepository {
 
   /** Deletes up to `limit` tasks that ended before `cutoff`, oldest first; how many it deleted. */
   async expireEndedBefore(cutoff: Date, limit: number): Promise<number> {
-    return this.prisma.$executeRaw`
+    // The task's journal (TaskEvent, keyed by task without a foreign key) goes in the same statement.
+    const [row] = await this.prisma.$queryRaw<{ deleted: number }[]>`
+      WITH gone AS (
       DELETE FROM "Task" WHERE "id" IN (
         SELECT t."id" FROM "Task" t
         WHERE t."status" IN ${ENDED} AND t."finishedAt" < ${cutoff.toISOString()}::timestamp(3)
@@ -25,6 +27,12 @@ export class TaskRetentionRepository {
             SELECT 1 FROM "Task" run WHERE run."parentId" = t."id" AND run."status" NOT IN ${ENDED})
         ORDER BY t."finishedAt"
         LIMIT ${limit}
-        FOR UPDATE OF t SKIP LOCKED)`;
+        FOR UPDATE OF t SKIP LOCKED)
+      RETURNING "id"
+      ), journal AS (
+        DELETE FROM "TaskEvent" e USING gone WHERE e."taskId" = gone."id"
+      )
+      SELECT count(*)::int AS "deleted" FROM gone`;
+    return row?.deleted ?? 0;
   }
 }

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TaskEventStream, Tasks, tenantOf, type Webhooks } from '@switchboard/contracts';
-import { JetStreamService } from '@switchboard/messaging';
+import { type Actor, Tasks, tenantOf } from '@switchboard/contracts';
 import {
   LOGGER,
   type Logger,
@@ -9,33 +8,38 @@ import {
   type ServiceIdentity,
 } from '@switchboard/observability';
 import { ALL_TENANTS } from '../tenancy/tenant-scope.js';
-import { WebhookEventConsumer } from '../webhooks/enqueue-deliveries/webhook-event.consumer.js';
+import { TaskJournal } from './journal/task-journal.js';
+import { type JournalOwner, TaskJournalRepository } from './journal/task-journal.repository.js';
 import { TaskEventSequence } from './task-event.stream.js';
 import { TaskRepository } from './task.repository.js';
 
-/** Where a task's events continue from (after a crash too), and repair of a lost terminal event. */
+/**
+ * A task's event sequences (journaled: TaskEventSequence), where they continue from after a crash
+ * (the journal's last seq), and repair of a lost terminal event.
+ */
 @Injectable()
 export class TaskEventLog {
   constructor(
-    private readonly jetstream: JetStreamService,
+    private readonly journal: TaskJournal,
+    private readonly entries: TaskJournalRepository,
     private readonly repository: TaskRepository,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly webhookEvents: WebhookEventConsumer,
   ) {}
 
   /**
-   * The task's event sequence, continuing after the last stored event when resuming. A task whose
-   * own webhook asks for every event first makes sure those are read (before its first is stored).
+   * The task's event sequence: a new task's from seq 1 (its first events ride with its claim), a
+   * resumed one's after its last journaled event (`continueAfterJournal`).
    */
-  async open(
-    taskId: string,
-    resumed: boolean,
-    webhook?: Pick<Webhooks.TaskWebhook, 'events'>,
-  ): Promise<TaskEventSequence> {
-    await this.webhookEvents.prepareFor(webhook?.events);
-    const lastSeq = resumed ? ((await this.last(taskId))?.seq ?? 0) : 0;
-    return this.sequence(taskId, lastSeq);
+  open(taskId: string, resumed: boolean, webhook?: unknown): Promise<TaskEventSequence> {
+    const events = this.sequence(taskId, 0, webhook);
+    return resumed ? this.continueAfterJournal(events) : Promise.resolve(events);
+  }
+
+  /** `events` continuing after the last event the journal holds for its task. */
+  async continueAfterJournal(events: TaskEventSequence): Promise<TaskEventSequence> {
+    events.restart((await this.last(events.taskId))?.seq ?? 0);
+    return events;
   }
 
   /** A task finished before a crash may have lost its terminal event: publish it from the stored row. */
@@ -84,24 +88,30 @@ export class TaskEventLog {
   }
 
   /**
-   * A task's events are published in the name of its submitter (the run's request context holds the
+   * A task's events are journaled in the name of its submitter (the run's request context holds the
    * submission's actor, a resumed run's too), so the actor's tenant is the task's.
    */
-  private sequence(taskId: string, lastSeq: number): TaskEventSequence {
+  sequence(taskId: string, lastSeq: number, webhook?: unknown): TaskEventSequence {
     return new TaskEventSequence(
       taskId,
       lastSeq,
       this.identity.service,
-      this.jetstream,
+      this.journal,
+      ownerOf(requestContext.get()?.actor, webhook),
       this.logger,
-      tenantOf(requestContext.get()?.actor),
     );
   }
 
-  /** The last stored event of the task (undefined when none is stored yet). */
-  async last(taskId: string): Promise<Tasks.TaskEvent | undefined> {
-    const last = await this.jetstream.lastMessage(TaskEventStream, Tasks.taskEventsFilter(taskId));
-    const parsed = Tasks.StoredTaskEvents.safeParse(last?.data);
-    return parsed.success ? Tasks.eventsOf(parsed.data).at(-1) : undefined;
+  /** The last journaled event of the task (undefined when none is). */
+  last(taskId: string): Promise<Tasks.TaskEvent | undefined> {
+    return this.entries.last(taskId);
   }
+}
+
+function ownerOf(actor: Actor | undefined, webhook: unknown): JournalOwner {
+  return {
+    tenantId: tenantOf(actor),
+    ...(actor ? { userId: actor.userId } : {}),
+    ...(webhook !== undefined ? { webhook } : {}),
+  };
 }

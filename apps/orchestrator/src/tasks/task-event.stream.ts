@@ -1,69 +1,97 @@
-import { DEFAULT_TENANT, isDomainError, Tasks } from '@switchboard/contracts';
-import {
-  type BackoffSettings,
-  type JetStreamService,
-  retryWithBackoff,
-} from '@switchboard/messaging';
+import { type Audit, Tasks } from '@switchboard/contracts';
 import type { Logger } from '@switchboard/observability';
+import type { JournalPort } from './journal/task-journal.js';
+import {
+  type JournalCounts,
+  type JournalCte,
+  type JournalEntry,
+  journaledOf,
+  type JournalOwner,
+  type JournalWrites,
+} from './journal/task-journal.repository.js';
 
-/** Waits between attempts to store what is still pending: from ~100 ms, doubling, capped at 2 s. */
-const FLUSH_BACKOFF: BackoffSettings = { initialDelayMs: 100, maxDelayMs: 2_000 };
-/** How long flush() keeps trying before the task is left to its redelivery (longer than an outage). */
-export const FLUSH_PATIENCE_MS = 30_000;
+/**
+ * How long emitted events may wait for the commit they ride with before they are journaled in a
+ * statement of their own: a model call, a slow tool or a delegation's progress is seen live within
+ * about this, while the fast steps of a task add no transaction for their events.
+ */
+export const LIVE_FLUSH_MS = 1_000;
 
-/** Events that fit no contract, not even reduced: publishing them again cannot help. */
-class EventsRefused extends Error {
-  constructor(taskId: string, seqs: number[]) {
-    super(`event(s) ${seqs.join(', ')} of task ${taskId} fit no contract`);
-    this.name = 'EventsRefused';
+/**
+ * The pending events (and deferred writes) a statement takes: it adds `writes()` to itself and
+ * reports its answer with `committed()` once it returned (its transaction committed).
+ */
+export class JournalBatch {
+  private result: JournalCounts | undefined;
+
+  constructor(
+    readonly entry: JournalEntry,
+    private readonly port: JournalPort,
+  ) {}
+
+  /** The common table expressions and answer columns to add; `gate`: written only if it has a row. */
+  writes(gate?: string): JournalWrites {
+    return this.port.writes(this.entry, gate);
+  }
+
+  /** The statement committed, answering `row` (its "journaled" and "webhooksDue" columns). */
+  committed(row: JournalCounts): void {
+    this.result = journaledOf(row);
+  }
+
+  get counts(): JournalCounts | undefined {
+    return this.result;
   }
 }
 
-/** How a publish ended: stored, failed in transport (retry), or refused even in its reduced form. */
-type Published = 'stored' | 'retry' | 'refused';
-
-/** A batch of consecutive events published as one stored message. */
-interface Batch {
-  events: Tasks.TaskEvent[];
-  done: Promise<Published>;
-}
+/** A statement that may take the pending events: with `undefined` when none are pending. */
+export type JournaledStatement<T> = (batch: JournalBatch | undefined) => Promise<T>;
 
 /**
- * The events of one task, numbered 1, 2, 3… without gaps. What the task emits in one moment of its
- * run — everything up to the end of the event loop's current turn: a step dispatched and sent, a step
- * answered and stored — is stored as one message (a TaskEventBatch, on the subject of its last
- * event): a message, an acknowledgement and two deliveries per moment instead of per event. Publishes
- * are pipelined (NATS keeps their order on the connection) and `flush()` waits until every batch is
- * stored, re-publishing any that failed in transport (Nats-Msg-Id = taskId:firstSeq-lastSeq
- * de-duplicates). A batch over the server's max_payload is stored in halves. An event that fails its
- * contract (a string over its limit…) is never retried as it is: its seq gets the event reduced to fit
- * (Tasks.fitTaskEvent), since clients release events strictly in seq order and a missing seq would hold
- * back every later event forever.
+ * The events of one task, numbered 1, 2, 3… without gaps, journaled (TaskEvent) in the transaction
+ * of the step or transition that makes them due: what is emitted waits here until the next statement
+ * of the task takes it (`commit`: a claim, a planning round, a step, a pause, the end), and only once
+ * that statement has committed are its events published live on core NATS (TaskEventPublisher) and
+ * the webhook deliveries they made due sent. A statement that fails journals nothing and publishes
+ * nothing: its events wait for the next one, so the journal stays gap-free. Events that would wait
+ * long (no commit within LIVE_FLUSH_MS: a model call, a delegation) are journaled by a statement of
+ * their own (`flush`). Statements of one sequence run one at a time, in seq order. An event that
+ * fails its contract (a string over its limit…) is journaled reduced to fit (Tasks.fitTaskEvent):
+ * clients release events strictly in seq order, and a missing seq would hold back every later one.
  */
 export class TaskEventSequence {
   private seq: number;
-  /** Emitted in this turn of the event loop, published together at its end. */
-  private outbox: Tasks.TaskEvent[] = [];
-  private sendScheduled = false;
-  /** Published and not yet known to be stored, by first seq. */
-  private readonly pending = new Map<number, Batch>();
+  private pending: Tasks.TaskEvent[] = [];
+  private deferred: JournalCte[] = [];
+  /** Audit records owed, stored (JournalOutbox) by the next statement that journals. */
+  private owed: Audit.AuditRecordInput[] = [];
+  /** The statement under way (statements of the sequence run one after another). */
+  private tail: Promise<unknown> = Promise.resolve();
+  /** While held, committed events are kept here and published by release(). */
+  private held: JournalEntry[] | undefined;
+  private timer: NodeJS.Timeout | undefined;
   /** Who also hears each event as it is emitted (a step recording what it reported). */
   private readonly taps = new Set<(event: Tasks.TaskEvent) => void>();
 
   constructor(
-    private readonly taskId: string,
+    readonly taskId: string,
     lastSeq: number,
     private readonly source: string,
-    private readonly jetstream: JetStreamService,
+    private readonly journal: JournalPort,
+    private readonly owner: JournalOwner,
     private readonly logger?: Pick<Logger, 'warn'>,
-    /** The task's tenant, named in the subject so NATS can keep tenants apart (docs/tenancy.md). */
-    private readonly tenantId: string = DEFAULT_TENANT,
+    private readonly liveFlushMs = LIVE_FLUSH_MS,
   ) {
     this.seq = lastSeq;
   }
 
   get lastSeq(): number {
     return this.seq;
+  }
+
+  /** Emitted events no statement has journaled yet. */
+  get unjournaled(): number {
+    return this.pending.length;
   }
 
   /** Calls `listener` with every event emitted from now on, until the returned function is called. */
@@ -86,121 +114,166 @@ export class TaskEventSequence {
       ...(message ? { message } : {}),
       data: roundedDuration(data),
     } as Tasks.TaskEvent;
-    this.outbox.push(event);
+    this.pending.push(event);
     for (const listener of this.taps) listener(event);
-    if (this.sendScheduled) return;
-    this.sendScheduled = true;
-    setImmediate(() => this.send());
+    this.timer ??= setTimeout(() => this.flushLate(), this.liveFlushMs).unref();
   }
 
   /**
-   * Resolves once every emitted event is stored, publishing again (capped backoff) what failed in
-   * transport, for up to FLUSH_PATIENCE_MS (a NATS outage or restart). Throws when that runs out, or
-   * at once if an event cannot be stored at all (not even reduced: a programming error).
+   * What is pending goes out now (a statement of its own, at the end of this turn of the event loop)
+   * instead of after LIVE_FLUSH_MS: for progress that says something to whoever watches — a remote
+   * agent's status — while nothing else will commit for as long as the other side takes.
    */
+  goLive(): void {
+    if (!this.pending.length) return;
+    this.clearTimer();
+    this.timer = setTimeout(() => this.flushLate(), 0).unref();
+  }
+
+  /**
+   * A write (an INSERT … RETURNING, as a common table expression) that waits for the next statement
+   * of the task and commits with it: what may be lost with the replica and done again the same way.
+   */
+  defer(name: string, sql: JournalCte['sql']): void {
+    this.deferred = [...this.deferred.filter((d) => d.name !== name), { name, sql }];
+  }
+
+  /**
+   * An audit record the task owes, stored by the next statement that journals (with its events, in
+   * its transaction) and relayed to the audit service after it committed: never lost with the
+   * replica, never sent for a transition that did not happen.
+   */
+  owe(record: Audit.AuditRecordInput): void {
+    this.owed.push(record);
+  }
+
+  /**
+   * Runs `statement` with what is pending (it adds `batch.writes()` and reports `batch.committed()`),
+   * then publishes the events it journaled. What it did not journal — it threw, or its gate had no
+   * row (the transition did not move) — stays pending, in order, for the next statement.
+   */
+  commit<T>(statement: JournaledStatement<T>): Promise<T> {
+    const run = this.tail.then(() => this.run(statement));
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Journals what is pending in a statement of its own (nothing when nothing is). */
   async flush(): Promise<void> {
-    this.send();
-    const started = Date.now();
-    await retryWithBackoff(
-      async (attempt) => {
-        if (attempt > 0)
-          for (const [first, b] of this.pending)
-            this.pending.set(first, { ...b, done: this.publish(b.events) });
-        const entries = [...this.pending.entries()];
-        const results = await Promise.all(entries.map(([, b]) => b.done));
-        entries.forEach(([first], i) => {
-          if (results[i] === 'stored') this.pending.delete(first);
-        });
-        const refused = entries
-          .filter((_, i) => results[i] === 'refused')
-          .flatMap(([, b]) => b.events.map((e) => e.seq));
-        if (refused.length) throw new EventsRefused(this.taskId, refused);
-        const left = [...this.pending.values()].reduce((n, b) => n + b.events.length, 0);
-        if (left > 0) throw new Error(`could not store ${left} event(s) of task ${this.taskId}`);
-      },
-      {
-        backoff: FLUSH_BACKOFF,
-        retryIf: (e) => !(e instanceof EventsRefused),
-        until: () => started + FLUSH_PATIENCE_MS,
-      },
+    await this.commit(async (batch) => {
+      if (batch) batch.committed(await this.journal.write(batch.entry));
+    });
+  }
+
+  /** Until release(), what commits is journaled but not published (e.g. until a slot is freed). */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Publishes what was held, in order. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    // (the audit records they owed were relayed when they committed)
+    for (const entry of held)
+      this.journal.committed({ ...entry, audit: [] }, { journaled: true, webhooksDue: 0 });
+  }
+
+  /**
+   * Drops what is pending and continues after `lastSeq`: a claim found the task started before, so
+   * what was emitted for a new task is not its (the journal has its own events).
+   */
+  restart(lastSeq: number): void {
+    this.pending = [];
+    this.deferred = [];
+    this.owed = [];
+    this.seq = lastSeq;
+    this.clearTimer();
+  }
+
+  private async run<T>(statement: JournaledStatement<T>): Promise<T> {
+    const batch = this.take();
+    if (!batch) return statement(undefined);
+    let result: T;
+    try {
+      result = await statement(batch);
+    } catch (e) {
+      this.putBack(batch.entry, true);
+      throw e;
+    }
+    const counts = batch.counts;
+    if (!counts?.journaled) {
+      // Its deferred writes ran (unconditionally) if it committed at all.
+      this.putBack(batch.entry, counts === undefined);
+      return result;
+    }
+    if (this.held) {
+      this.held.push(batch.entry);
+      // What the commit made due (deliveries, audit records) goes out now; its events wait.
+      if (counts.webhooksDue > 0 || counts.auditIds?.length)
+        this.journal.committed({ ...batch.entry, events: [] }, counts);
+    } else this.journal.committed(batch.entry, counts);
+    return result;
+  }
+
+  /** What is pending, fitted to its contracts, for one statement. */
+  private take(): JournalBatch | undefined {
+    if (!this.pending.length && !this.deferred.length && !this.owed.length) return undefined;
+    const events = this.pending.map((e) => this.fit(e));
+    const { deferred, owed: audit } = this;
+    this.pending = [];
+    this.deferred = [];
+    this.owed = [];
+    this.clearTimer();
+    const entry: JournalEntry = { taskId: this.taskId, owner: this.owner, events, deferred, audit };
+    return new JournalBatch(entry, this.journal);
+  }
+
+  private putBack(entry: JournalEntry, withDeferred: boolean): void {
+    this.pending = [...entry.events, ...this.pending];
+    this.owed = [...(entry.audit ?? []), ...this.owed];
+    if (withDeferred)
+      this.deferred = [
+        ...entry.deferred.filter((d) => !this.deferred.some((n) => n.name === d.name)),
+        ...this.deferred,
+      ];
+    if (this.pending.length)
+      this.timer ??= setTimeout(() => this.flushLate(), this.liveFlushMs).unref();
+  }
+
+  private flushLate(): void {
+    this.timer = undefined;
+    this.flush().catch((err: unknown) =>
+      this.logger?.warn(
+        { taskId: this.taskId, err },
+        'could not journal task events yet; the next commit takes them',
+      ),
     );
   }
 
-  /** Publishes what was emitted since the last send (batchesOf: the messages it makes). */
-  private send(): void {
-    this.sendScheduled = false;
-    const events = this.outbox;
-    if (events.length === 0) return;
-    this.outbox = [];
-    for (const batch of batchesOf(events))
-      this.pending.set(batch[0]?.seq ?? 0, { events: batch, done: this.publish(batch) });
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
-  private async publish(events: Tasks.TaskEvent[]): Promise<Published> {
-    try {
-      await this.store(events);
-      return 'stored';
-    } catch (e) {
-      if (isDomainError(e) && e.code === 'PAYLOAD_TOO_LARGE' && events.length > 1) {
-        const half = Math.ceil(events.length / 2);
-        const first = await this.publish(events.slice(0, half));
-        return first === 'stored' ? this.publish(events.slice(half)) : first;
-      }
-      // Anything but a contract failure happened on the way to the stream: worth another try.
-      if (!isDomainError(e) || e.code !== 'VALIDATION') return 'retry';
-      const fitted = events.map((event) => this.fit(event, e));
-      if (fitted.some((f) => f === undefined)) return 'refused';
-      return this.store(fitted as Tasks.TaskEvent[]).then(
-        () => 'stored' as const,
-        () => 'retry' as const,
-      );
-    }
-  }
-
-  /** `event` as it is when valid, else reduced to fit its contract (undefined when it cannot be). */
-  private fit(event: Tasks.TaskEvent, cause: unknown): Tasks.TaskEvent | undefined {
-    if (Tasks.TaskEvent.safeParse(event).success) return event;
+  /** `event` as it is when valid, else reduced to fit its contract. */
+  private fit(event: Tasks.TaskEvent): Tasks.TaskEvent {
+    const checked = Tasks.TaskEvent.safeParse(event);
+    if (checked.success) return event;
     const fitted = Tasks.fitTaskEvent(event);
     this.logger?.warn(
-      { taskId: event.taskId, seq: event.seq, event: event.name, err: cause, reduced: !!fitted },
-      'task event broke its contract; publishing it reduced',
+      {
+        taskId: event.taskId,
+        seq: event.seq,
+        event: event.name,
+        err: checked.error,
+        reduced: !!fitted,
+      },
+      'task event broke its contract; journaling it reduced',
     );
-    return fitted;
+    // None fits even reduced (a programming error): journaled as it is, its readers log it.
+    return fitted ?? event;
   }
-
-  private async store(events: Tasks.TaskEvent[]): Promise<void> {
-    const [first, last] = [events[0], events.at(-1)];
-    if (!first || !last) return;
-    await this.jetstream.publish(
-      Tasks.TaskEventPublished,
-      [this.taskId, this.tenantId, last.name],
-      { taskId: this.taskId, events },
-      { msgId: `${this.taskId}:${first.seq}-${last.seq}` },
-    );
-  }
-}
-
-/**
- * The stored messages of one send: up to MAX_EVENTS_PER_MESSAGE events each, and a run of approval
- * requests always ends its message, so the message's subject (named by its last event) tells the
- * webhooks' approvals durable it holds one (Tasks.APPROVALS_REQUESTED_FILTER) without it reading
- * every event of every task. A terminal event is last anyway (nothing follows it).
- */
-export function batchesOf(events: readonly Tasks.TaskEvent[]): Tasks.TaskEvent[][] {
-  const batches: Tasks.TaskEvent[][] = [];
-  let batch: Tasks.TaskEvent[] = [];
-  events.forEach((event, i) => {
-    batch.push(event);
-    const endsRequests =
-      event.name === Tasks.TaskEventName.ApprovalRequested &&
-      events[i + 1]?.name !== Tasks.TaskEventName.ApprovalRequested;
-    if (batch.length === Tasks.MAX_EVENTS_PER_MESSAGE || endsRequests) {
-      batches.push(batch);
-      batch = [];
-    }
-  });
-  if (batch.length) batches.push(batch);
-  return batches;
 }
 
 /**

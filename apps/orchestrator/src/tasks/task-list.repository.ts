@@ -17,6 +17,9 @@ export interface TaskListQuery {
   to?: string;
   before?: string;
   limit: number;
+  threadId?: string;
+  updatedAfter?: string;
+  withTotal?: boolean;
 }
 
 /**
@@ -29,27 +32,32 @@ export class TaskListRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   async list(q: TaskListQuery, now = new Date()): Promise<Tasks.TaskListResponse> {
-    const rows = await this.prisma.task.findMany({
-      where: whereOf(q),
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: q.limit + 1,
-      select: {
-        id: true,
-        userId: true,
-        tenantId: true,
-        status: true,
-        pausedAt: true,
-        text: true,
-        planner: true,
-        threadId: true,
-        usage: true,
-        lastEventSeq: true,
-        createdAt: true,
-        startedAt: true,
-        finishedAt: true,
-        _count: { select: { steps: true } },
-      },
-    });
+    const where = whereOf(q);
+    const [rows, total] = await Promise.all([
+      this.prisma.task.findMany({
+        where,
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: q.limit + 1,
+        select: {
+          id: true,
+          userId: true,
+          tenantId: true,
+          status: true,
+          pausedAt: true,
+          text: true,
+          planner: true,
+          threadId: true,
+          usage: true,
+          lastEventSeq: true,
+          createdAt: true,
+          updatedAt: true,
+          startedAt: true,
+          finishedAt: true,
+          _count: { select: { steps: true } },
+        },
+      }),
+      q.withTotal ? this.prisma.task.count({ where }) : Promise.resolve(undefined),
+    ]);
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return {
@@ -70,6 +78,7 @@ export class TaskListRepository {
           ...(usage.success ? { usage: usage.data } : {}),
           lastEventSeq: t.lastEventSeq,
           createdAt: t.createdAt.toISOString(),
+          updatedAt: t.updatedAt.toISOString(),
           ...(t.finishedAt ? { finishedAt: t.finishedAt.toISOString() } : {}),
           ...(end ? { durationMs: Math.max(0, end.getTime() - started.getTime()) } : {}),
         };
@@ -77,6 +86,7 @@ export class TaskListRepository {
       ...(rows.length > q.limit && last
         ? { nextBefore: `${last.createdAt.toISOString()}_${last.id}` }
         : {}),
+      ...(total !== undefined ? { total } : {}),
     };
   }
 }
@@ -105,6 +115,8 @@ export function whereOf(q: TaskListQuery): Prisma.TaskWhereInput {
   if (q.text) and.push({ text: { contains: q.text, mode: 'insensitive' } });
   if (q.from) and.push({ createdAt: { gte: new Date(q.from) } });
   if (q.to) and.push({ createdAt: { lt: new Date(q.to) } });
+  if (q.threadId !== undefined) and.push({ threadId: q.threadId });
+  if (q.updatedAfter) and.push({ updatedAt: { gte: new Date(q.updatedAfter) } });
   if (q.before) {
     const at = q.before.indexOf('Z_') + 1;
     const createdAt = new Date(q.before.slice(0, at));

@@ -11,6 +11,7 @@ import { ALL_TENANTS, type TenantScope } from '../tenancy/tenant-scope.js';
 import type { RunRecordRepository } from '../replay/run-record.repository.js';
 import type { WaitForThreadUseCase } from '../threads/wait-for-thread/wait-for-thread.use-case.js';
 import { TaskCanceller } from './task-canceller.js';
+import type { TaskJournalRepository } from './journal/task-journal.repository.js';
 import { TaskHandler } from './task.handler.js';
 import type { TaskRepository } from './task.repository.js';
 
@@ -78,6 +79,14 @@ function setup() {
     } as unknown as WaitForThreadUseCase,
     new TenantRefusals(audit as unknown as AuditTrail, { warn: jest.fn() } as unknown as Logger),
     { runsOf: async () => [] } as unknown as RunRecordRepository,
+    // The journal's page, read as its statement does: in the scope's tenant only.
+    {
+      page: async (taskId: string, scope: TenantScope, afterSeq: number) => {
+        const row = rows.get(taskId);
+        if (!row || (scope !== ALL_TENANTS && scope !== row.tenantId)) return undefined;
+        return { userId: row.view.userId, events: [], lastSeq: afterSeq, ended: false };
+      },
+    } as unknown as TaskJournalRepository,
   );
   return { sut, cancelled, queued, published, audits, waiting };
 }
@@ -122,6 +131,28 @@ const otherTenantRecord = (action: string, taskId: string) => ({
 });
 
 describe(TaskHandler.name, () => {
+  describe('events', () => {
+    it("answers the task's owner and an admin of its tenant from the journal", async () => {
+      const { sut } = setup();
+      for (const actor of [acmeAnn, acmeAdmin])
+        expect(
+          await ask(sut, 'events', { taskId: ACME_TASK, afterSeq: 3, limit: 10 }, actor),
+        ).toEqual({ taskId: ACME_TASK, events: [], lastSeq: 3, ended: false });
+    });
+
+    it("answers another tenant's task (a same-named user's too) exactly as a missing one, audited", async () => {
+      const { sut, audits } = setup();
+      const req = (taskId: string) => ({ taskId, afterSeq: 0, limit: 10 });
+      const other = await answerOf(ask(sut, 'events', req(GLOBEX_TASK), acmeAnn));
+      const missing = await answerOf(ask(sut, 'events', req(UNKNOWN), acmeAnn));
+      expect(other).toEqual({ code: 'NOT_FOUND', message: 'task <id> not found' });
+      expect(other).toEqual(missing);
+      await settled();
+      expect(audits).toHaveLength(1);
+      expect(audits[0]).toMatchObject({ action: 'task.events.denied', taskId: GLOBEX_TASK });
+    });
+  });
+
   describe('get', () => {
     it("gives an admin the tasks of their tenant's users", async () => {
       const { sut } = setup();

@@ -5,6 +5,7 @@ import { RunRecordRepository } from '../replay/run-record.repository.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { ALL_TENANTS, scopeOf } from '../tenancy/tenant-scope.js';
 import { WaitForThreadUseCase } from '../threads/wait-for-thread/wait-for-thread.use-case.js';
+import { TaskJournalRepository } from './journal/task-journal.repository.js';
 import { TaskCanceller } from './task-canceller.js';
 import { TaskRepository } from './task.repository.js';
 
@@ -20,7 +21,29 @@ export class TaskHandler {
     private readonly threads: WaitForThreadUseCase,
     private readonly refusals: TenantRefusals,
     private readonly records: RunRecordRepository,
+    private readonly journal: TaskJournalRepository,
   ) {}
+
+  /**
+   * A page of the task's journal: any replica answers it (the events are committed with their steps).
+   * Read as TaskGet reads: its owner, an admin of its tenant, the platform operator; anyone else
+   * (another tenant included) gets NOT_FOUND, as for a task that does not exist. A task waiting for
+   * its thread has no event yet.
+   */
+  @HandleCommand(Tasks.TaskEvents)
+  async events(
+    req: { taskId: string; afterSeq: number; limit: number },
+    meta: MessageMeta,
+  ): Promise<Tasks.TaskEventsPage> {
+    const actor = requireActor(meta);
+    const page = await this.journal.page(req.taskId, scopeOf(actor), req.afterSeq, req.limit);
+    if (page && (page.userId === actor.userId || isAdmin(actor)))
+      return { taskId: req.taskId, events: page.events, lastSeq: page.lastSeq, ended: page.ended };
+    if (!page && (await this.waitingOf(req.taskId, actor)))
+      return { taskId: req.taskId, events: [], lastSeq: 0, ended: false };
+    if (!page) void this.refusedIfElsewhere(req.taskId, actor, 'task.events.denied');
+    throw new DomainError('NOT_FOUND', `task ${req.taskId} not found`);
+  }
 
   @HandleCommand(Tasks.TaskGet)
   async get(req: { taskId: string }, meta: MessageMeta): Promise<Tasks.TaskView> {

@@ -13,7 +13,9 @@ import { PrismaService } from '../prisma/prisma.service.js';
 import { type TaskRef, type TenantScope, tenantWhere } from '../tenancy/tenant-scope.js';
 import { endTrigger, publicStatus, type TaskState } from './state/task-state.machine.js';
 import { TaskStateStore } from './state/task-state.store.js';
-import { type TaskClaim, TaskClaimStore } from './state/task-claim.store.js';
+import { journaledOf, type TaskClaim, TaskClaimStore } from './state/task-claim.store.js';
+import { type JournalCounts, withClause } from './journal/task-journal.repository.js';
+import type { JournalBatch } from './task-event.stream.js';
 
 export type { StoredStep, TaskClaim } from './state/task-claim.store.js';
 
@@ -102,9 +104,14 @@ export class TaskRepository {
     this.claims = new TaskClaimStore(prisma, states);
   }
 
-  /** Creates or takes the task's row for a run (TaskClaimStore.claim). */
-  claim(s: Tasks.TaskSubmission, planner: Tasks.PlannerKind, text: string): Promise<TaskClaim> {
-    return this.claims.claim(s, planner, text);
+  /** Creates or takes the task's row for a run (TaskClaimStore.claim), journaling a new task's first events. */
+  claim(
+    s: Tasks.TaskSubmission,
+    planner: Tasks.PlannerKind,
+    text: string,
+    journal?: JournalBatch,
+  ): Promise<TaskClaim> {
+    return this.claims.claim(s, planner, text, journal);
   }
 
   /** Stores a task `queued` with its origin before it is sent (TaskClaimStore.enqueue). */
@@ -126,6 +133,7 @@ export class TaskRepository {
     taskId: string,
     plan: Tasks.PlanAction[],
     lastEventSeq: number,
+    journal?: JournalBatch,
   ): Promise<PauseResult> {
     const r = await this.states.transition(
       taskId,
@@ -134,6 +142,7 @@ export class TaskRepository {
         set: Prisma.sql`"pausedAt" = (now() AT TIME ZONE 'UTC'), "plan" = ${jsonText(plan)}::jsonb,
           "lastEventSeq" = ${lastEventSeq}`,
       },
+      journal,
     );
     if (r.moved) return { paused: true };
     // Read after the statement: what moved it may have committed after its snapshot.
@@ -195,9 +204,22 @@ export class TaskRepository {
     return rows.map((r) => r.id);
   }
 
-  async recordStep(r: StepRecord): Promise<void> {
+  /** Stores a step, with the task's pending events (`journal`) in the same statement. */
+  async recordStep(r: StepRecord, journal?: JournalBatch): Promise<void> {
+    if (!journal) {
+      await this.prisma.$executeRaw`${this.stepUpsert(r)}`;
+      return;
+    }
+    const w = journal.writes();
+    const [row] = await this.prisma.$queryRaw<JournalCounts[]>`
+      ${withClause([{ name: 'step', sql: Prisma.sql`${this.stepUpsert(r)} RETURNING 1` }, ...w.with])}
+      SELECT ${w.select}`;
+    if (row) journal.committed(journaledOf(row));
+  }
+
+  private stepUpsert(r: StepRecord): Prisma.Sql {
     // An upsert: a replica resuming after a crash may write a step the dead one had written.
-    await this.prisma.$executeRaw`
+    return Prisma.sql`
       INSERT INTO "Step" ("id", "taskId", "tenantId", "index", "actionId", "kind", "target", "status",
                           "input", "output", "error", "idempotencyKey", "events", "startedAt", "finishedAt")
       VALUES (${`${r.taskId}:${r.index}`}, ${r.taskId}::uuid, ${r.tenantId}, ${r.index}, ${r.action.id},
@@ -239,7 +261,11 @@ export class TaskRepository {
    * `cancelled` step in the same breath as the row turns terminal — and only if it does (the task's
    * row in `tenantId`).
    */
-  async finish({ taskId, tenantId }: TaskRef, o: TaskOutcome): Promise<number> {
+  async finish(
+    { taskId, tenantId }: TaskRef,
+    o: TaskOutcome,
+    journal?: JournalBatch,
+  ): Promise<number> {
     const i = o.interrupted;
     const interrupted = i
       ? Prisma.sql`
@@ -269,6 +295,7 @@ export class TaskRepository {
         select: Prisma.sql`((SELECT count(*) FROM "Step" WHERE "taskId" = ${taskId}::uuid)
               + (SELECT count(*) FROM interrupted))::int AS "steps"`,
       },
+      journal,
     );
     // Ended (or gone) meanwhile: another run of it stored its end. Its submission is delivered again
     // and finds it ended (`ended-before`), as a redelivery after a crash does.

@@ -41,6 +41,7 @@ function setup() {
     meter: new UsageMeter(0, undefined),
     plan: [] as Tasks.PlanAction[],
     resumed,
+    stepsStored: new Set(),
   });
   return { sut, metrics, lines, run };
 }

@@ -1,4 +1,5 @@
 import type { Provider } from '@nestjs/common';
+import { JOURNAL_DELIVERY_SENDER } from '../tasks/journal/journal-delivery.port.js';
 import { CheckWebhookTargetUseCase } from './check-webhook-target/check-webhook-target.use-case.js';
 import { CreateWebhookUseCase } from './create-webhook/create-webhook.use-case.js';
 import { DeleteWebhookUseCase } from './delete-webhook/delete-webhook.use-case.js';
@@ -7,7 +8,6 @@ import { DeliveryAttempt } from './deliver-webhooks/delivery-attempt.js';
 import { WebhookDeliveryRepository } from './delivery/webhook-delivery.repository.js';
 import { WebhookSender } from './delivery/webhook-sender.js';
 import { EnqueueDeliveriesUseCase } from './enqueue-deliveries/enqueue-deliveries.use-case.js';
-import { WebhookEventConsumer } from './enqueue-deliveries/webhook-event.consumer.js';
 import { RedeliverWebhookUseCase } from './redeliver-webhook/redeliver-webhook.use-case.js';
 import { HOST_LOOKUP, systemLookup, WebhookTargets } from './target/webhook-targets.js';
 import { WebhookMetrics } from './webhook.metrics.js';
@@ -23,9 +23,19 @@ export const webhookProviders: Provider[] = [
   DeliverWebhooksUseCase,
   DeliveryAttempt,
   EnqueueDeliveriesUseCase,
+  // The task journal's deliveries are counted and sent by the webhooks' sender.
+  {
+    provide: JOURNAL_DELIVERY_SENDER,
+    useFactory: (enqueue: EnqueueDeliveriesUseCase, deliver: DeliverWebhooksUseCase) => ({
+      enqueued: (count: number) => {
+        enqueue.enqueued(count);
+        if (count > 0) deliver.kick();
+      },
+    }),
+    inject: [EnqueueDeliveriesUseCase, DeliverWebhooksUseCase],
+  },
   RedeliverWebhookUseCase,
   WebhookDeliveryRepository,
-  WebhookEventConsumer,
   WebhookMetrics,
   WebhookRepository,
   WebhookSecretsUseCase,

@@ -54,7 +54,8 @@ export function startBridge(name: string, env: Record<string, string>): Promise<
 
 export interface Exited {
   code: number | string;
-  wallMs: number;
+  /** The harness stopped it at its deadline: it had not ended on its own. */
+  killed: boolean;
   logs: string;
   /** The message of the fatal log line (the one-line diagnosis). */
   fatal: string | undefined;
@@ -66,13 +67,16 @@ export async function runBridgeToExit(
   env: Record<string, string>,
   timeoutMs = 30_000,
 ): Promise<Exited> {
-  const started = performance.now();
   const proc = spawnManaged(process.execPath, [MAIN], {
     name,
     env: { NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', ...env },
     cwd: repoRoot,
   });
-  const timer = setTimeout(() => void proc.kill(), timeoutMs);
+  let killed = false;
+  const timer = setTimeout(() => {
+    killed = true;
+    void proc.kill();
+  }, timeoutMs);
   const code = await proc.exited;
   clearTimeout(timer);
   const logs = proc.logs();
@@ -80,14 +84,15 @@ export async function runBridgeToExit(
     .split('\n')
     .filter((l) => l.includes('"level":"fatal"'))
     .map((l) => (JSON.parse(l) as { msg: string }).msg)[0];
-  return { code, wallMs: performance.now() - started, logs, fatal };
+  return { code, killed, logs, fatal };
 }
 
-/** Runs the doctor with the bridge's settings; resolves with its exit code and output. */
+/** Runs the doctor with the bridge's settings; resolves with its exit code, output and whether the
+ * harness had to stop it at `timeoutMs`. */
 export function runDoctor(
   env: Record<string, string>,
   timeoutMs = 30_000,
-): Promise<{ code: number; out: string }> {
+): Promise<{ code: number; out: string; killed: boolean }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -97,6 +102,7 @@ export function runDoctor(
         resolve({
           code: err ? (typeof err.code === 'number' ? err.code : 1) : 0,
           out: `${stdout}${stderr}`,
+          killed: err?.killed === true,
         });
       },
     );

@@ -81,6 +81,36 @@ export const DelegationCancel = defineEvent({
     'Broadcast to every a2a replica: the one running the delegation stops it and sends the agent CancelTask (also done for every delegation of a task on sb.ctl.task.<taskId>.cancel).',
 });
 
+/**
+ * A remote agent's push notification about the task of a delegation, as the gateway received it on
+ * its public callback (`POST /a2a/notifications/{delegationId}`). Only the a2a replica running the
+ * delegation subscribes to its subject (no queue group), so nobody answers for a delegation that is
+ * not running (NOT_FOUND at the gateway). The token itself never travels: its sha256.
+ */
+export const DelegationNotified = defineCommand({
+  subject: 'sb.cmd.a2a.delegation.notified.{delegationId}',
+  tokenOf: (r: { delegationId: string }) => r.delegationId,
+  service: 'a2a',
+  callers: ['gateway'],
+  responder: 'waiter',
+  request: z
+    .object({
+      delegationId: DelegationId,
+      /** sha256 (hex) of the notification's `X-A2A-Notification-Token`. */
+      tokenHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 hex digest'),
+      /** The agent's task the notification names, when it names one. */
+      remoteTaskId: z.string().min(1).max(512).optional(),
+    })
+    .strict(),
+  response: z.object({ accepted: z.literal(true) }).strict(),
+  timeoutMs: 5_000,
+  idempotency: 'idempotent',
+  description:
+    "A remote agent notified the platform about the task of a delegation that runs in push mode: the replica running it checks the per-delegation token (UNAUTHORIZED) and the task (FORBIDDEN), then reads the task with GetTask. Served only by that replica, on the delegation's own subject; no responders when it is not running.",
+});
+
+export type DelegationNotifiedRequest = z.infer<typeof DelegationNotified.request>;
+
 /** Where one delegation stands, as the a2a replica running it records it (DelegationState). */
 export const DelegationRecord = z
   .object({
@@ -123,6 +153,6 @@ export const A2A_CONTRACTS: {
   commands: readonly CommandContract[];
   events: readonly EventContract[];
 } = {
-  commands: [AgentsList, Delegate],
+  commands: [AgentsList, Delegate, DelegationNotified],
   events: [DelegationProgress, DelegationCancel, DelegationState],
 };

@@ -55,8 +55,12 @@ export const DelegatedArtifact = z
   .strict();
 export type DelegatedArtifact = z.infer<typeof DelegatedArtifact>;
 
-/** `stream`: SendStreamingMessage. `poll`: SendMessage (returnImmediately), then GetTask until final. */
-export const DelegationMode = z.enum(['stream', 'poll']);
+/**
+ * `stream`: SendStreamingMessage. `poll`: SendMessage (returnImmediately), then GetTask until final.
+ * `push`: SendMessage (returnImmediately) with a push notification config, then GetTask each time the
+ * agent notifies (no stream held, no polling between notifications but a slow safety poll).
+ */
+export const DelegationMode = z.enum(['stream', 'poll', 'push']);
 export type DelegationMode = z.infer<typeof DelegationMode>;
 
 const StepId = z.string().min(1).max(64);

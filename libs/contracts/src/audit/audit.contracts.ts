@@ -7,8 +7,10 @@ import {
   NO_TOKEN,
 } from '../define.js';
 import { DEFAULT_TENANT, TenantId } from '../identity.schemas.js';
-import { AuditStream } from '../streams.js';
+import { AuditChainedStream, AuditStream } from '../streams.js';
 import {
+  AuditAppendRequest,
+  AuditAppendResponse,
   type AuditCategory,
   AuditQueryRequest,
   AuditQueryResponse,
@@ -31,11 +33,49 @@ export const AuditRecorded = defineEvent({
     "An audit record, published with Nats-Msg-Id = record id, on its category, its task's id (`_` when it belongs to no task) and its tenant (`default` with tenancy off): auditSubjectTokens. The audit service acks only after the row is committed; a redelivery never duplicates a row.",
 });
 
+export const AuditChained = defineEvent({
+  template: 'sb.evt.audit.{category}.{taskId}.{tenantId}',
+  tokens: ['category', 'taskId', 'tenantId'],
+  payload: AuditRecord,
+  delivery: 'at-most-once',
+  stream: AuditChainedStream,
+  producers: ['audit'],
+  consumers: [],
+  description:
+    "A record relayed to the audit service by a command (AuditAppend), published on core NATS once it is chained, for whoever watches (switchboard tail, a tenant's operator, the Live view); SB_AUDIT_CHAINED keeps it for a task's late tail. Same tokens as AuditRecorded: `sb.evt.audit.*.<taskId>.*` is one task's, `sb.evt.audit.*.*.<tenant>` one tenant's. Nothing consumes it durably: the record is in the trail already.",
+});
+
+export const AuditAppend = defineCommand({
+  subject: 'sb.cmd.audit.append',
+  service: 'audit',
+  // the orchestrator relays the records its task transitions journaled (JournalOutbox)
+  callers: ['orchestrator'],
+  request: AuditAppendRequest,
+  response: AuditAppendResponse,
+  timeoutMs: 10_000,
+  idempotency: 'idempotent',
+  description:
+    'Chains a batch of records a service committed in its own database, exactly once by record id: a batch sent again (a relay that died before marking it, a sweep of another replica) appends nothing twice. Answers how many were new; each new one is then published on sb.evt.audit.{category}.{taskId}.{tenantId}.',
+});
+
 /** The subscription filter for every audit record of one task (`sb.audit.*.<taskId>.*`). */
 export function auditRecordsFilter(taskId: string): string {
   if (!isSafeToken(taskId) || taskId === NO_TOKEN)
     throw new Error(`"${taskId}" cannot name a task in a subject`);
   return `sb.audit.*.${taskId}.*`;
+}
+
+/** Every relayed record of one task, once chained (`sb.evt.audit.*.<taskId>.*`). */
+export function chainedRecordsFilter(taskId: string): string {
+  if (!isSafeToken(taskId) || taskId === NO_TOKEN)
+    throw new Error(`"${taskId}" cannot name a task in a subject`);
+  return `sb.evt.audit.*.${taskId}.*`;
+}
+
+/** Every relayed record of one tenant, once chained: what a tenant operator may also read. */
+export function tenantChainedAuditFilter(tenantId: string): string {
+  if (!TenantId.safeParse(tenantId).success) throw new Error(`"${tenantId}" is not a tenant id`);
+  return `sb.evt.audit.*.*.${tenantId}`;
 }
 
 /** Every audit record of one tenant: what a tenant operator's NATS identity may subscribe to. */
@@ -84,6 +124,6 @@ export const AUDIT_CONTRACTS: {
   commands: readonly CommandContract[];
   events: readonly EventContract[];
 } = {
-  commands: [AuditQuery, AuditVerify],
-  events: [AuditRecorded],
+  commands: [AuditQuery, AuditVerify, AuditAppend],
+  events: [AuditRecorded, AuditChained],
 };

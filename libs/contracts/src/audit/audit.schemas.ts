@@ -138,3 +138,22 @@ export const AuditVerifyResponse = z.object({
   reason: z.string().optional(),
 });
 export type AuditVerifyResponse = z.infer<typeof AuditVerifyResponse>;
+
+/** Most records one append carries (a relay sends more in several). */
+export const MAX_AUDIT_APPEND_RECORDS = 500;
+
+/**
+ * Records a service journaled in its own database (the orchestrator's JournalOutbox), relayed in a
+ * batch after the commit that stored them. Each is chained once by its id, however often it is sent.
+ */
+export const AuditAppendRequest = z
+  .object({ records: z.array(AuditRecord).min(1).max(MAX_AUDIT_APPEND_RECORDS) })
+  .strict();
+export type AuditAppendRequest = z.infer<typeof AuditAppendRequest>;
+export type AuditAppendRequestInput = z.input<typeof AuditAppendRequest>;
+
+export const AuditAppendResponse = z.object({
+  /** Records of the batch chained now; the others were in the trail already (sent before). */
+  appended: z.number().int().nonnegative(),
+});
+export type AuditAppendResponse = z.infer<typeof AuditAppendResponse>;

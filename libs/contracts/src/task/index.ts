@@ -6,3 +6,4 @@ export * from './replay.schemas.js';
 export * from './task-submission.schemas.js';
 export * from './replay.contracts.js';
 export * from './thread.contracts.js';
+export * from './recall-forget.contracts.js';

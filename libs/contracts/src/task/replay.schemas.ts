@@ -12,6 +12,10 @@ export type RunKind = z.infer<typeof RunKind>;
 const position = (what: string) =>
   z.number().int().min(1).max(1000).describe(`${what}, counted from 1 as the timeline shows it`);
 
+/** Whether a fork recalls long-term memory again (`live`) or uses its parent's recall (`recorded`). */
+export const ForkMemory = z.enum(['live', 'recorded']);
+export type ForkMemory = z.infer<typeof ForkMemory>;
+
 /** What a fork changes at its fork point (the task text, budgets and constraints go in its request). */
 export const ForkEdits = z
   .object({
@@ -41,6 +45,11 @@ export const ForkEdits = z
      * evaluation that never touches a real system. `live` (default): live steps run for real.
      */
     tools: z.enum(['live', 'recorded']).optional(),
+    /**
+     * Long-term memory (docs/memory.md): `recorded` plans with what the parent recalled (memory as it
+     * was); `live` (default) recalls again from the store as it is now.
+     */
+    memory: ForkMemory.optional(),
   })
   .strict();
 export type ForkEdits = z.infer<typeof ForkEdits>;
@@ -79,9 +88,12 @@ export const RunOrigin = z
   });
 export type RunOrigin = z.infer<typeof RunOrigin>;
 
-/** A place in a run: `input` (its text's check), a planning `round`, a `step`, or its `outcome`. */
+/**
+ * A place in a run: `input` (its text's check), `recall` (what long-term memory gave it), a planning
+ * `round`, a `step`, or its `outcome`.
+ */
 const TracePosition = {
-  at: z.enum(['input', 'round', 'step', 'outcome']),
+  at: z.enum(['input', 'recall', 'round', 'step', 'outcome']),
   round: z.number().int().positive().optional(),
   step: z.number().int().positive().optional(),
 };
@@ -134,6 +146,9 @@ export const ForkRequestBody = z
     model: z.string().min(1).max(200).optional(),
     max_steps: z.number().int().min(1).max(100).optional(),
     tool_constraints: ToolConstraints.optional(),
+    memory: ForkMemory.optional().describe(
+      'Long-term memory: `recorded` plans with what the task recalled (memory as it was), `live` (default) recalls again (memory as it is now).',
+    ),
   })
   .strict()
   .superRefine((b, ctx) => {

@@ -37,6 +37,12 @@ export const TaskListRequest = z
     to: z.string().datetime().optional(),
     before: TaskListCursor.optional(),
     limit: z.number().int().min(1).max(200).default(50),
+    /** Only the tasks of this conversation thread (A2A's contextId). */
+    threadId: z.string().min(1).max(128).optional(),
+    /** Only tasks whose state changed at or after this time (A2A's statusTimestampAfter). */
+    updatedAfter: z.string().datetime().optional(),
+    /** Also count every task that matches (`total`): one more query, so only when asked (A2A). */
+    withTotal: z.boolean().optional(),
   })
   .strict();
 export type TaskListRequest = z.infer<typeof TaskListRequest>;
@@ -56,6 +62,8 @@ export const TaskSummary = z.object({
   usage: TokenUsage.optional(),
   lastEventSeq: z.number().int().nonnegative(),
   createdAt: z.string().datetime(),
+  /** When its row last changed (its status's time, for A2A). */
+  updatedAt: z.string().datetime().optional(),
   finishedAt: z.string().datetime().optional(),
   /** From the first claim to the end (or until now while it runs). */
   durationMs: z.number().nonnegative().optional(),
@@ -66,6 +74,8 @@ export const TaskListResponse = z.object({
   tasks: z.array(TaskSummary),
   /** Present when older tasks match: pass it as `before` for the next page. */
   nextBefore: TaskListCursor.optional(),
+  /** How many tasks match in all pages, when the request asked `withTotal`. */
+  total: z.number().int().nonnegative().optional(),
 });
 export type TaskListResponse = z.infer<typeof TaskListResponse>;
 

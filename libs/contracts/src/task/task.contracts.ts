@@ -3,6 +3,7 @@ import { type CommandContract, defineCommand, defineEvent, type EventContract } 
 import { TaskEventStream, TaskSubmissionStream } from '../streams.js';
 import { TenantId } from '../identity.schemas.js';
 import { safeText } from '../text.schemas.js';
+import { ForgetRecalled } from './recall-forget.contracts.js';
 import { TaskList } from './task-list.contracts.js';
 import { TaskEvent } from './task.events.js';
 import { ReplayBatchGet, ReplayBatchList, ReplayBatchStart } from './replay.contracts.js';
@@ -71,11 +72,11 @@ export const TaskEventPublished = defineEvent({
   delivery: 'at-least-once',
   stream: TaskEventStream,
   producers: ['orchestrator'],
-  // gateway: SSE streams and replays; audit: the per-task log archive (its durable `task-logs`);
-  // orchestrator: the webhooks' deliveries (its durables `orchestrator-webhooks*`, docs/webhooks.md)
-  consumers: ['gateway', 'audit', 'orchestrator'],
+  // gateway: SSE streams (gaps and resumes read the journal: TaskEvents); audit: the per-task log
+  // archive (its durable `task-logs`, on what the stream captures of the live publishes)
+  consumers: ['gateway', 'audit'],
   description:
-    "A task's progress: the events it emitted together (a TaskEventBatch, up to 32; earlier releases stored one event per message), `seq` gap-free per task. `event` is the catalogue name of the last event held (e.g. orchestrator.step.completed; a terminal event is always last, so sb.evt.task.*.*.orchestrator.task.> sees every task end). `tenantId` is the task's tenant (`default` with tenancy off). Tail one task with sb.evt.task.<taskId>.>, one tenant's tasks with sb.evt.task.*.<tenantId>.>",
+    "A task's progress, published live on core NATS once the transaction that journaled it (the orchestrator's TaskEvent table) committed: the events of one commit together (a TaskEventBatch, up to 32; earlier releases stored one event per message), `seq` gap-free per task. At most once: a reader missing a seq reads it from the journal (TaskEvents); SB_TASK_EVENTS still captures the subjects. `event` is the catalogue name of the last event held (e.g. orchestrator.step.completed; a terminal event is always last, so sb.evt.task.*.*.orchestrator.task.> sees every task end). `tenantId` is the task's tenant (`default` with tenancy off). Tail one task with sb.evt.task.<taskId>.>, one tenant's tasks with sb.evt.task.*.<tenantId>.>",
 });
 
 /**
@@ -132,6 +133,41 @@ export const TaskGet = defineCommand({
     "The stored state of one task with its steps. Its owner, an admin of its tenant, or the platform operator only (from headers); another tenant's task is NOT_FOUND, as a missing one.",
 });
 
+/** The most events one page of TaskEvents answers (a reply stays well under NATS' max_payload). */
+export const TASK_EVENTS_PAGE_MAX = 200;
+
+export const TaskEventsPage = z
+  .object({
+    taskId: TaskId,
+    /** Up to `limit` journaled events after `afterSeq`, in seq order, without gaps. */
+    events: z.array(TaskEvent),
+    /** The task's last journaled seq (0: none yet): more are there when it is past the page's last. */
+    lastSeq: z.number().int().min(0),
+    /** The last journaled event ends the task (nothing follows it). */
+    ended: z.boolean(),
+  })
+  .strict();
+export type TaskEventsPage = z.infer<typeof TaskEventsPage>;
+
+export const TaskEvents = defineCommand({
+  subject: 'sb.cmd.orchestrator.task.events',
+  service: 'orchestrator',
+  callers: ['gateway'],
+  request: z
+    .object({
+      taskId: TaskId,
+      /** Events with seq > afterSeq (a Last-Event-ID, or the last seq a reader holds). */
+      afterSeq: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(TASK_EVENTS_PAGE_MAX).default(100),
+    })
+    .strict(),
+  response: TaskEventsPage,
+  timeoutMs: 5_000,
+  idempotency: 'idempotent',
+  description:
+    "A task's journaled events after `afterSeq`, a page at a time (the orchestrator's TaskEvent table, committed with the step that emitted them): what a stream resumed with Last-Event-ID and a reader repairing a gap read, from any replica. Its owner, an admin of its tenant, or the platform operator only; another tenant's task is NOT_FOUND, as a missing one.",
+});
+
 export const TaskCancel = defineCommand({
   subject: 'sb.cmd.orchestrator.task.cancel',
   service: 'orchestrator',
@@ -175,6 +211,7 @@ export const TASK_CONTRACTS: {
 } = {
   commands: [
     TaskGet,
+    TaskEvents,
     TaskCancel,
     TaskList,
     TaskDiff,
@@ -183,6 +220,7 @@ export const TASK_CONTRACTS: {
     ReplayBatchList,
     ThreadAdmit,
     ThreadWithdraw,
+    ForgetRecalled,
   ],
   events: [TaskSubmitted, TaskEventPublished, TaskCancelRequested],
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorBody } from '../errors.js';
+import { MemoryNamespace } from '../tools/memory.contracts.js';
 import { scrubJson } from '../text.schemas.js';
 import { ForkPoint, ReplayVerdict, RunKind } from './replay.schemas.js';
 import { PlanAction, PlannerKind, StepKind, TaskId, TokenUsage } from './task.schemas.js';
@@ -29,6 +30,7 @@ export const TaskEventName = {
   ApprovalRequested: 'orchestrator.approval.requested',
   ApprovalDecided: 'orchestrator.approval.decided',
   ReplayVerdict: 'orchestrator.replay.verdict',
+  MemoryRecalled: 'orchestrator.memory.recalled',
 } as const;
 export type TaskEventName = (typeof TaskEventName)[keyof typeof TaskEventName];
 
@@ -175,6 +177,21 @@ export const TaskEventData = {
    * A replay's verdict, just before its terminal event: identical to its record (the same decisions,
    * steps and outcome; times and ids are not compared), or where it first diverged.
    */
+  /**
+   * What long-term memory recalled for the task before its first round (docs/memory.md): which items
+   * (ids, namespaces, how well and how they matched), not what they say — the run record keeps that.
+   */
+  [TaskEventName.MemoryRecalled]: z.object({
+    count: z.number().int().nonnegative(),
+    items: z.array(
+      z.object({
+        id: z.string(),
+        namespace: MemoryNamespace,
+        score: z.number(),
+        matchedBy: z.enum(['meaning', 'words']).optional(),
+      }),
+    ),
+  }),
   [TaskEventName.ReplayVerdict]: ReplayVerdict,
 } satisfies Record<TaskEventName, z.ZodType>;
 

@@ -38,8 +38,8 @@ export const THREAD_POLICIES = ['reject', 'enqueue', 'interrupt', 'rollback'] as
 export const ThreadPolicy = z.enum(THREAD_POLICIES);
 export type ThreadPolicy = z.infer<typeof ThreadPolicy>;
 
-/** The body of `POST /orchestrate` and `POST /orchestrate/stream`. Unknown fields are rejected. */
-export const TaskRequest = z
+/** A task request's fields (TaskRequest checks them together). */
+const TaskRequestFields = z
   .object({
     task: safeText(
       z.string().max(TASK_TEXT_MAX, `must be at most ${TASK_TEXT_MAX} characters`),
@@ -60,12 +60,25 @@ export const TaskRequest = z
      */
     webhook: TaskWebhook.optional(),
   })
-  .strict()
-  .refine((r) => r.thread_policy === undefined || r.thread_id !== undefined, {
+  .strict();
+
+/** The body of `POST /orchestrate` and `POST /orchestrate/stream`. Unknown fields are rejected. */
+export const TaskRequest = TaskRequestFields.refine(
+  (r) => r.thread_policy === undefined || r.thread_id !== undefined,
+  {
     path: ['thread_policy'],
     message: 'needs thread_id',
-  });
+  },
+);
 export type TaskRequest = z.infer<typeof TaskRequest>;
+
+/**
+ * The arguments of the MCP endpoint's tool that runs a whole task as the caller
+ * (`switchboard.run_task`, docs/mcp.md): a task request's own `task` and `thread_id`, checked as
+ * POST /orchestrate checks them. Unknown fields are rejected.
+ */
+export const RunTaskArguments = TaskRequestFields.pick({ task: true, thread_id: true }).strict();
+export type RunTaskArguments = z.infer<typeof RunTaskArguments>;
 
 export const TaskId = z.string().uuid();
 

@@ -68,6 +68,33 @@ export const TenantCredentialPolicy = z
   .strict();
 export type TenantCredentialPolicy = z.infer<typeof TenantCredentialPolicy>;
 
+const RetentionDays = z.number().int().min(0).max(36_500);
+
+/** A tenant's long-term memory settings (docs/memory.md, "Retention"). */
+export const TenantMemory = z
+  .object({
+    retentionDays: RetentionDays.optional().describe(
+      "Days the tenant's memory items are kept after they were last written; 0 keeps them until forgotten. Absent: MEMORY_RETENTION_DAYS.",
+    ),
+    namespaces: z
+      .record(
+        z
+          .string()
+          .regex(
+            /^(user|thread|agent|tenant)(:[^\s]{1,200})?$/,
+            'must be a namespace kind (user, thread, agent, tenant), or kind:key',
+          ),
+        RetentionDays,
+      )
+      .refine((r) => Object.keys(r).length <= 200, 'at most 200 namespaces')
+      .optional()
+      .describe(
+        'Days by namespace kind (`thread`) or namespace (`tenant:handbook`), winning over retentionDays; kind:key wins over kind; 0 keeps them until forgotten.',
+      ),
+  })
+  .strict();
+export type TenantMemory = z.infer<typeof TenantMemory>;
+
 /** One tenant's settings in the tenants file. Every part is optional: absent means as the platform. */
 export const TenantSettings = z
   .object({
@@ -79,6 +106,7 @@ export const TenantSettings = z
       .describe('Remote agents the tenant may delegate to; absent: every configured agent.'),
     guardrails: TenantGuardrails.optional(),
     credentials: TenantCredentialPolicy.optional(),
+    memory: TenantMemory.optional(),
   })
   .strict();
 export type TenantSettings = z.infer<typeof TenantSettings>;

@@ -7,3 +7,5 @@ export * from './tools.catalogue.js';
 export * from './calculator.grammar.js';
 export * from './tool-refusal.js';
 export * from './tool-catalogue.schemas.js';
+export * from './memory.contracts.js';
+export * from './tool-input-required.js';

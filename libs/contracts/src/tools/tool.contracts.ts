@@ -34,7 +34,7 @@ export const ToolsCall = defineCommand({
   idempotency: 'keyed',
   liveness: 'heartbeat',
   description:
-    "Runs one tool for the acting user after checking role, constraints and the input schema; the output is validated too. With an idempotencyKey a repeat gets the first outcome (or waits for the call still running) and the tool does not run twice. The subject's last token is the request's taskId (`_` when it has none); a request whose subject names another task than its taskId is refused (VALIDATION).",
+    "Runs one tool for the acting user after checking role, constraints and the input schema; the output is validated too. With an idempotencyKey a repeat gets the first outcome (or waits for the call still running) and the tool does not run twice. The subject's last token is the request's taskId (`_` when it has none); a request whose subject names another task than its taskId is refused (VALIDATION). A tool of an external MCP server that asks a question (`input_required`) is answered FORBIDDEN with `details.reason: input-required` and `details.inputRequired` (Tools.ToolInputRequired); the call made again with `answer` (a decided approval of the task) carries the person's answer to the server.",
 });
 
 export const ToolsCatalogue = defineCommand({

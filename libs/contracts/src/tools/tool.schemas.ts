@@ -3,6 +3,7 @@ import { ApprovalPolicy } from '../approval/approval.schemas.js';
 import { Role } from '../identity.schemas.js';
 import { ToolConstraints } from '../task/task.schemas.js';
 import { StorableJsonObject } from '../text.schemas.js';
+import { ToolCallAnswer } from './tool-input-required.js';
 
 /** A tool's name: what models, MCP clients and the planner call it by (`notes.add`, `github__search`). */
 export const ToolName = z
@@ -141,6 +142,8 @@ export const ToolCallRequest = z
     idempotencyKey: z.string().min(8).max(200).optional(),
     /** The decided approval this call runs under (a tool whose policy needs one is refused without it). */
     approval: z.object({ id: z.string().uuid(), argsHash: z.string() }).strict().optional(),
+    /** A person's answer to the question the tool's MCP server asked on an earlier call (input_required). */
+    answer: ToolCallAnswer.optional(),
   })
   .strict();
 export type ToolCallRequest = z.infer<typeof ToolCallRequest>;

@@ -5,8 +5,15 @@ import {
   AuthorizationRevoke,
   AuthorizationsList,
 } from './authorization.contracts.js';
+import {
+  MemoryDelete,
+  MemoryForgetTenant,
+  MemoryForgetUser,
+  MemoryList,
+  MemorySearch,
+} from './memory.contracts.js';
 import { ToolsCall, ToolsCatalogue, ToolsManifest } from './tool.contracts.js';
-import { ApprovalPoliciesChanged, ToolsChanged } from './tools.events.js';
+import { ApprovalPoliciesChanged, ManifestsInvalidated, ToolsChanged } from './tools.events.js';
 
 /** Every mcp-tools contract, for the catalogue. */
 export const TOOLS_CONTRACTS: {
@@ -22,6 +29,11 @@ export const TOOLS_CONTRACTS: {
     AuthorizationRevoke,
     ApprovalPolicyList,
     ApprovalPolicySet,
+    MemorySearch,
+    MemoryList,
+    MemoryDelete,
+    MemoryForgetUser,
+    MemoryForgetTenant,
   ],
-  events: [ToolsChanged, ApprovalPoliciesChanged],
+  events: [ToolsChanged, ApprovalPoliciesChanged, ManifestsInvalidated],
 };

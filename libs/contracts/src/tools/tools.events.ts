@@ -47,3 +47,25 @@ export const ApprovalPoliciesChanged = defineEvent({
   description:
     "A tenant's approval policy overrides changed: every mcp-tools replica drops its copy of that tenant's overrides. Fire and forget: copies also expire.",
 });
+
+/**
+ * A user's provider authorizations changed in one tenant. Every mcp-tools replica keeps the manifests
+ * it built in its own memory (not in Redis: a manifest costs no round trip) and drops that user's
+ * when it hears this, so the next manifest on any replica is built with the change. Core NATS, at
+ * most once: a replica that misses it serves its copy until it expires (MANIFEST_CACHE_TTL_SECONDS);
+ * every tool call is checked against the grants in force whatever the manifest offered.
+ */
+export const ManifestsInvalidated = defineEvent({
+  template: 'sb.evt.tools.manifests.invalidated',
+  tokens: [],
+  payload: z.object({
+    tenantId: TenantId,
+    userId: UserId,
+    at: z.string().datetime(),
+  }),
+  delivery: 'at-most-once',
+  producers: ['mcp-tools'],
+  consumers: ['mcp-tools'],
+  description:
+    "A user's provider authorizations changed: every mcp-tools replica drops its copies of that user's manifests. Fire and forget: copies also expire.",
+});

@@ -11,6 +11,12 @@ import {
   WebhookView,
 } from './webhook.schemas.js';
 import { WebhookUrl } from './webhook-target.schemas.js';
+import {
+  A2aPushConfigDelete,
+  A2aPushConfigGet,
+  A2aPushConfigList,
+  A2aPushConfigSet,
+} from './a2a-push.contracts.js';
 
 export const WebhookCreate = defineCommand({
   subject: 'sb.cmd.orchestrator.webhook.create',
@@ -134,6 +140,10 @@ export const WEBHOOK_CONTRACTS: {
     WebhookTargetCheck,
     WebhookDeliveryList,
     WebhookRedeliver,
+    A2aPushConfigSet,
+    A2aPushConfigGet,
+    A2aPushConfigList,
+    A2aPushConfigDelete,
   ],
   events: [],
 };

@@ -93,6 +93,8 @@ export const WebhookDeliveryView = z.object({
   userId: z.string(),
   /** The subscription, absent for a task's own webhook. */
   webhookId: WebhookId.optional(),
+  /** An A2A push notification config's notification (docs/a2a.md), set by an A2A client on the task. */
+  a2aPush: z.literal(true).optional(),
   taskId: z.string().uuid(),
   seq: z.number().int().positive(),
   event: z.string(),

@@ -8,6 +8,7 @@ import { A2aEnv } from '../../config/a2a.env.js';
 import { A2aMetrics } from '../a2a.metrics.js';
 import { AgentResilience } from '../agent-resilience.js';
 import type { DelegationReporter } from '../delegation.reporter.js';
+import type { PushInbox, PushWaiter } from '../push-inbox.js';
 import type { RemoteAgentPort, RemoteEvent, RemoteTaskSnapshot } from '../remote-agent.port.js';
 import type { RunningDelegations } from '../running-delegations.js';
 import { type DelegationRun } from '../delegation-run.js';
@@ -35,8 +36,33 @@ const request = (extra: Partial<A2a.DelegateRequest> = {}): A2a.DelegateRequest 
   ...extra,
 });
 
+/** A push inbox whose mailboxes are notified at once (or none, when push is off). */
+function fakeInbox(enabled: boolean) {
+  const opened: string[] = [];
+  const closed: string[] = [];
+  const inbox = {
+    enabled,
+    safetyPollMs: 60_000,
+    open: async (run: DelegationRun): Promise<PushWaiter> => {
+      opened.push(run.delegationId);
+      return {
+        target: { url: `https://sb.example/a2a/notifications/${run.delegationId}`, token: 'tok' },
+        notifications: 1,
+        next: async () => 'notified',
+        close: () => closed.push(run.delegationId),
+      };
+    },
+  } as unknown as PushInbox;
+  return { inbox, opened, closed };
+}
+
 /** The driver with a scripted agent (streaming), and what it reported. */
-function setup(port: Partial<RemoteAgentPort>, env: Record<string, string> = {}) {
+function setup(
+  port: Partial<RemoteAgentPort>,
+  env: Record<string, string> = {},
+  card: Record<string, unknown> = { streaming: true },
+  push = fakeInbox(false),
+) {
   const config = A2aEnv.parse({
     A2A_RETRY_MAX_ATTEMPTS: '3',
     A2A_RETRY_BASE_MS: '1',
@@ -46,7 +72,7 @@ function setup(port: Partial<RemoteAgentPort>, env: Record<string, string> = {})
   });
   const agent = {
     agent: { name: 'researcher' },
-    card: { streaming: true },
+    card,
     connection: { protocolVersion: '1.0' },
     transport: 'http',
   } as unknown as ResolvedAgent;
@@ -96,9 +122,10 @@ function setup(port: Partial<RemoteAgentPort>, env: Record<string, string> = {})
     resilience,
     running,
     reporter,
+    push.inbox,
     logger,
   );
-  return { sut, progress, records, runs };
+  return { sut, progress, records, runs, push };
 }
 
 async function* events(...list: RemoteEvent[]): AsyncIterable<RemoteEvent> {
@@ -128,6 +155,52 @@ describe(DelegationDriver.name, () => {
     });
     expect(progress.map((p) => p.kind)).toEqual(['started', 'status', 'status']);
     expect(records).toEqual([expect.objectContaining({ outcome: 'success' })]);
+  });
+
+  it('registers a push config instead of streaming when the card offers push and a callback is set', async () => {
+    const sent: unknown[] = [];
+    const gets: string[] = [];
+    const push = fakeInbox(true);
+    const { sut, progress } = setup(
+      {
+        stream: () => {
+          throw new Error('no stream in push mode');
+        },
+        send: async (_c, _m, opts) => {
+          sent.push(opts.push);
+          return { kind: 'task', task: snapshot('TASK_STATE_WORKING') };
+        },
+        getTask: async (_c, id) => {
+          gets.push(id);
+          return snapshot('TASK_STATE_COMPLETED');
+        },
+      },
+      {},
+      { streaming: true, pushNotifications: true },
+      push,
+    );
+    const result = await sut.delegate(request(), user);
+    expect(result).toMatchObject({ mode: 'push', state: 'TASK_STATE_COMPLETED' });
+    expect(sent).toEqual([
+      {
+        url: 'https://sb.example/a2a/notifications/11111111-2222-4333-8444-555555555555',
+        token: 'tok',
+      },
+    ]);
+    expect(gets).toEqual(['remote-1']);
+    expect(progress[0]).toMatchObject({ kind: 'started', mode: 'push' });
+    // The mailbox lives exactly as long as the delegation.
+    expect(push.opened).toEqual(push.closed);
+    expect(push.opened).toHaveLength(1);
+  });
+
+  it('streams as before when the card offers push but no callback is configured', async () => {
+    const { sut } = setup(
+      { stream: () => events({ kind: 'task', task: snapshot('TASK_STATE_COMPLETED') }) },
+      {},
+      { streaming: true, pushNotifications: true },
+    );
+    expect(await sut.delegate(request(), user)).toMatchObject({ mode: 'stream' });
   });
 
   it('denies a role the policy does not allow, before anything is sent, and audits it', async () => {

@@ -14,6 +14,7 @@ import {
   type RemoteAgentPort,
 } from '../remote-agent.port.js';
 import { type DriveOutcome, RemoteTaskDriver, type StatusNotice } from '../remote-task.driver.js';
+import { PushInbox, type PushWaiter } from '../push-inbox.js';
 import { RunningDelegations } from '../running-delegations.js';
 import { DELEGATION, type DelegationPhase, type DelegationTrigger } from './delegation.machine.js';
 
@@ -33,6 +34,8 @@ interface Delegation {
   started: number;
   attempts: number;
   agent?: ResolvedAgent;
+  /** Push mode: the delegation's mailbox, opened by its first push attempt, closed at its end. */
+  push?: PushWaiter;
 }
 
 /**
@@ -52,11 +55,13 @@ export class DelegationDriver {
     private readonly resilience: AgentResilience,
     private readonly running: RunningDelegations,
     private readonly reporter: DelegationReporter,
+    private readonly pushInbox: PushInbox,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.remote = new RemoteTaskDriver(port, {
       pollIntervalMs: config.A2A_POLL_INTERVAL_MS,
       maxPollFailures: config.A2A_RETRY_MAX_ATTEMPTS,
+      pushSafetyPollMs: pushInbox.safetyPollMs,
     });
   }
 
@@ -93,6 +98,7 @@ export class DelegationDriver {
       throw await this.failed(d, e);
     } finally {
       clearTimeout(deadline);
+      d.push?.close();
       this.running.finish(d.run);
       await this.reporter.flush();
     }
@@ -136,7 +142,8 @@ export class DelegationDriver {
     d.attempts = attempt;
     const agent = await this.registry.resolve(request.agent);
     d.agent = agent;
-    const mode = this.modeFor(agent);
+    const mode = this.modeFor(agent, follow !== undefined);
+    if (mode === 'push') d.push ??= await this.pushInbox.open(run);
     if (attempt === 1)
       this.reporter.progress({
         kind: 'started',
@@ -151,6 +158,7 @@ export class DelegationDriver {
       mode,
       message: outgoing(request),
       ...(follow ? { follow } : {}),
+      ...(mode === 'push' && d.push ? { push: d.push } : {}),
       run,
       onStatus: (s) => this.status(d, agent, s),
     });
@@ -255,8 +263,13 @@ export class DelegationDriver {
     return error;
   }
 
-  /** Streams whenever the card allows it: the bridge carries a streamed response incrementally. */
-  private modeFor(agent: ResolvedAgent): A2a.DelegationMode {
+  /**
+   * Push when the agent offers push notifications and the platform has a public callback (a new
+   * task only: a task followed from elsewhere was registered with another replica's token); else
+   * streams whenever the card allows it (the bridge carries a streamed response incrementally).
+   */
+  private modeFor(agent: ResolvedAgent, following: boolean): A2a.DelegationMode {
+    if (this.pushInbox.enabled && agent.card.pushNotifications && !following) return 'push';
     const setting = this.config.A2A_STREAMING;
     const allowed = setting === 'auto' || (setting === 'http-only' && agent.transport === 'http');
     return allowed && agent.card.streaming ? 'stream' : 'poll';

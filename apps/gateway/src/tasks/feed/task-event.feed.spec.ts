@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { type Actor, DomainError, Tasks } from '@switchboard/contracts';
-import type { JetStreamService, NatsBus } from '@switchboard/messaging';
+import type { NatsBus } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
 import type { GatewayEnv } from '../../config/gateway.env.js';
 import { demoTaskEvents } from '../../agui/task-events.fixture.js';
@@ -12,7 +12,7 @@ const STALL_MS = 1_000;
 const events = demoTaskEvents(TASK); // 1..n, the last one orchestrator.task.completed
 const last = events.at(-1)!;
 
-/** NATS, JetStream and the orchestrator as the follower sees them, driven by the test. */
+/** NATS and the orchestrator (its task reads and its journal) as the follower sees them, driven by the test. */
 class World {
   stored: Tasks.TaskEvent[] = [];
   view: Tasks.TaskView | undefined;
@@ -20,28 +20,27 @@ class World {
   reads = 0;
   private listener: ((event: Tasks.TaskEvent) => void) | undefined;
 
-  readonly jetstream = {
-    lastMessage: async () => {
-      const e = this.stored.at(-1);
-      return e ? { seq: e.seq, data: e } : undefined;
-    },
-    replay: async () => {
-      const copy = [...this.stored];
-      return {
-        messages: (async function* () {
-          for (const e of copy) yield { subject: '', streamSeq: e.seq, pending: 0, data: e };
-        })(),
-        stop: async () => undefined,
-      };
-    },
-  } as unknown as JetStreamService;
+  /** The journal reads (TaskEvents requests) and where each page started. */
+  journalReads: number[] = [];
 
   readonly bus = {
     subscribe: (_contract: unknown, handler: World['listener']) => {
       this.listener = handler;
       return { ready: Promise.resolve(), unsubscribe: () => (this.listener = undefined) };
     },
-    request: async () => {
+    request: async (contract: unknown, req: { afterSeq?: number; limit?: number }) => {
+      if (contract === Tasks.TaskEvents) {
+        const afterSeq = req.afterSeq ?? 0;
+        this.journalReads.push(afterSeq);
+        const page = this.stored.filter((e) => e.seq > afterSeq).slice(0, req.limit ?? 100);
+        const lastEvent = this.stored.at(-1);
+        return {
+          taskId: TASK,
+          events: page,
+          lastSeq: lastEvent?.seq ?? 0,
+          ended: lastEvent ? Tasks.isTerminalTaskEvent(lastEvent) : false,
+        };
+      }
       this.reads++;
       if (!this.view) throw new DomainError('NOT_FOUND', 'no such task');
       return this.view;
@@ -91,7 +90,7 @@ describe(TaskEventFollower.name, () => {
   beforeEach(() => {
     jest.useFakeTimers();
     world = new World();
-    sut = new TaskEventFollower(world.jetstream, world.bus, config, logger);
+    sut = new TaskEventFollower(world.bus, config, logger);
   });
 
   afterEach(() => {
@@ -144,6 +143,17 @@ describe(TaskEventFollower.name, () => {
       data: { error: { code: 'UPSTREAM_ERROR', message: 'the tool broke' } },
     });
     expect(Tasks.TaskEvent.safeParse(got.at(-1)).success).toBe(true);
+  });
+
+  it('repairs a live gap from the journal, read from the position it reached, page by page', async () => {
+    const feed = await sut.follow(TASK, { afterSeq: 0, replay: false, actor });
+    const all = drain(feed);
+    world.live(events[0]!);
+    world.live(last); // the live publishes in between were lost (core NATS: at most once)
+    world.stored = events; // but the journal holds them
+    await jest.advanceTimersByTimeAsync(500);
+    expect((await all).map((e) => e.seq)).toEqual(events.map((e) => e.seq));
+    expect(world.journalReads).toEqual([1]);
   });
 
   it('skips a hole the stream cannot fill once the task has ended, delivering its real terminal event', async () => {

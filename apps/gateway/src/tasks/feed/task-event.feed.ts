@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { type Actor, TaskEventStream, Tasks } from '@switchboard/contracts';
-import { type BusSubscription, JetStreamService, NatsBus } from '@switchboard/messaging';
+import { type Actor, isDomainError, Tasks } from '@switchboard/contracts';
+import { type BusSubscription, NatsBus } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { GatewayEnv } from '../../config/gateway.env.js';
 import { type TaskEventFeed, TaskFeedSession } from './task-feed.session.js';
@@ -15,7 +15,7 @@ export interface FollowOptions {
   replay: boolean;
   /** Who follows: the stored task is read as this user when the events stop coming. */
   actor: Actor;
-  /** How long a missing seq may stay missing before it is fetched from the stream. */
+  /** How long a missing seq may stay missing before it is read from the journal. */
   gapRepairMs?: number;
   /** How long the feed may wait for its next event before it reads the stored task. */
   stallCheckMs?: number;
@@ -28,8 +28,8 @@ export interface FollowOptions {
 
 /**
  * Follows a task's events. Live events arrive on a core subscription taken *before* anything else
- * (so none is missed); stored events come from JetStream when replaying or when a gap in the per-task
- * sequence outlives `gapRepairMs`. Each feed is a TaskFeedSession: its phases (task-feed.machine.ts)
+ * (so none is missed); journaled events are read from the orchestrator (TaskEvents, any replica)
+ * when replaying or when a gap in the per-task sequence outlives `gapRepairMs`. Each feed is a TaskFeedSession: its phases (task-feed.machine.ts)
  * say what it does when its next event does not come.
  */
 @Injectable()
@@ -41,7 +41,6 @@ export class TaskEventFollower {
   >();
 
   constructor(
-    private readonly jetstream: JetStreamService,
     private readonly bus: NatsBus,
     @Inject(APP_CONFIG) private readonly config: GatewayEnv,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -110,7 +109,8 @@ export class TaskEventFollower {
         ...(opts.known ? { known: opts.known } : {}),
       },
       {
-        readStored: (known, offer) => this.readStored(taskId, known, offer),
+        readStored: (_known, offer, afterSeq) =>
+          this.readStored(taskId, opts.actor, afterSeq, offer),
         readTask: () => this.storedTask(taskId, opts.actor),
         logger: this.logger,
       },
@@ -120,20 +120,32 @@ export class TaskEventFollower {
     return feed;
   }
 
-  /** Offers the task's stored events to a feed, in stream order. */
+  /** Offers the task's journaled events after `afterSeq` to a feed, in seq order, page by page. */
   private async readStored(
     taskId: string,
-    known: boolean,
+    actor: Actor,
+    afterSeq: number,
     offer: (event: Tasks.TaskEvent) => void,
   ): Promise<void> {
-    const filter = Tasks.taskEventsFilter(taskId);
-    // Replaying a filter with nothing stored does not finish (libs/messaging), and is pointless.
-    if (!known && !(await this.jetstream.lastMessage(TaskEventStream, filter))) return;
-    const { messages } = await this.jetstream.replay(TaskEventStream, filter, { follow: false });
-    for await (const m of messages) {
-      const parsed = Tasks.StoredTaskEvents.safeParse(m.data);
-      if (parsed.success) for (const e of Tasks.eventsOf(parsed.data)) offer(e);
-      else this.logger.warn({ taskId }, 'ignored an invalid task event');
+    for (let after = afterSeq; ;) {
+      const page = await this.bus
+        .request(Tasks.TaskEvents, { taskId, afterSeq: after, limit: JOURNAL_PAGE }, { actor })
+        .catch((e: unknown) => {
+          // Not claimed yet (no row, no event): nothing is journaled.
+          if (isDomainError(e) && e.code === 'NOT_FOUND') return undefined;
+          throw e;
+        });
+      if (!page) return;
+      for (const e of page.events) offer(e);
+      const last = page.events.at(-1)?.seq;
+      // The reader is at or past the task's end: its terminal event tells the feed nothing more comes.
+      if (last === undefined && page.ended && page.lastSeq > 0 && after >= page.lastSeq)
+        return this.readStored(taskId, actor, page.lastSeq - 1, offer);
+      if (last === undefined || last >= page.lastSeq) return;
+      after = last;
     }
   }
 }
+
+/** Events per page read from the journal. */
+const JOURNAL_PAGE = 100;

@@ -37,8 +37,15 @@ export interface FeedSettings {
 
 /** Where a feed reads what the subscription did not bring. */
 export interface FeedSources {
-  /** Offers the task's stored events (JetStream); `known`: events are known to be stored. */
-  readStored(known: boolean, offer: (event: Tasks.TaskEvent) => void): Promise<void>;
+  /**
+   * Offers the task's journaled events after `afterSeq` (the orchestrator's TaskEvents); `known`:
+   * events are known to be journaled.
+   */
+  readStored(
+    known: boolean,
+    offer: (event: Tasks.TaskEvent) => void,
+    afterSeq: number,
+  ): Promise<void>;
   /** The stored task, or undefined when it cannot be read now. */
   readTask(): Promise<Tasks.TaskView | undefined>;
   logger: Logger;
@@ -226,7 +233,7 @@ export class TaskFeedSession implements TaskEventFeed {
   private async readStored(): Promise<void> {
     const known = this.knownStored;
     this.knownStored = false;
-    await this.sources.readStored(known, (event) => this.offer(event));
+    await this.sources.readStored(known, (event) => this.offer(event), this.order.next - 1);
   }
 
   /** While following, reads the stored task once the feed has been quiet for stallCheckMs. */

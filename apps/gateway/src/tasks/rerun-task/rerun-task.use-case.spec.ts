@@ -66,7 +66,7 @@ describe(RerunTaskUseCase.name, () => {
       links: { events: `/tasks/${NEW}/events`, diff: `/tasks/${PARENT}/diff/${NEW}` },
     });
     expect(submitted).toEqual([
-      [NEW, ann, { task: view().task }, 'req-1', undefined, { kind: 'replay', of: PARENT }],
+      [NEW, ann, { task: view().task }, 'req-1', { run: { kind: 'replay', of: PARENT } }],
     ]);
   });
 
@@ -93,12 +93,25 @@ describe(RerunTaskUseCase.name, () => {
     const accepted = await sut.fork(PARENT, body, ann, 'r');
     expect(accepted.run).toEqual({ kind: 'fork', of: PARENT, from: { step: 2 } });
     expect(submitted[0]?.[2]).toEqual({ task: view().task, max_steps: 5 });
-    expect(submitted[0]?.[5]).toEqual({
+    expect((submitted[0]?.[4] as { run?: unknown })?.run).toEqual({
       kind: 'fork',
       of: PARENT,
       from: { step: 2 },
       edits: { stepOutput: { step: 1, output: { result: 400 } } },
     });
+  });
+
+  it('forks with memory as it was: the choice travels with the run as an edit', async () => {
+    const { sut, submitted } = setup(view());
+    const body = Tasks.ForkRequestBody.parse({ from_round: 1, memory: 'recorded' });
+    await sut.fork(PARENT, body, ann, 'r');
+    expect((submitted[0]?.[4] as { run?: unknown })?.run).toEqual({
+      kind: 'fork',
+      of: PARENT,
+      from: { round: 1 },
+      edits: { memory: 'recorded' },
+    });
+    expect(Tasks.ForkRequestBody.safeParse({ from_round: 1, memory: 'then' }).success).toBe(false);
   });
 
   it('refuses a fork point past the record, naming the field', async () => {
@@ -134,7 +147,7 @@ describe(RerunTaskUseCase.name, () => {
     });
     const { sut, submitted } = setup(twoRounds);
     await sut.fork(PARENT, edit(2, 1), ann, 'r');
-    expect(submitted[0]?.[5]).toMatchObject({
+    expect((submitted[0]?.[4] as { run?: unknown })?.run).toMatchObject({
       from: { round: 2 },
       edits: { stepOutput: { step: 1 } },
     });

@@ -50,6 +50,7 @@ export class RerunTaskUseCase {
       ...(body.plan ? { plan: body.plan } : {}),
       ...(body.planner ? { planner: body.planner } : {}),
       ...(body.model ? { model: body.model } : {}),
+      ...(body.memory ? { memory: body.memory } : {}),
     };
     const request: Tasks.TaskRequest = {
       task: body.task ?? parent.task,
@@ -82,7 +83,7 @@ export class RerunTaskUseCase {
     run: Tasks.RunOrigin,
   ): Promise<RunAccepted> {
     const taskId = this.submit.newTaskId();
-    await this.submit.execute(taskId, actor, request, correlationId, undefined, run);
+    await this.submit.execute(taskId, actor, request, correlationId, { run });
     return {
       task_id: taskId,
       status: 'queued',

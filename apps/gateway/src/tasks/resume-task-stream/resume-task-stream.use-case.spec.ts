@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { type Actor, type Tasks } from '@switchboard/contracts';
-import type { JetStreamService } from '@switchboard/messaging';
+import { type Actor, Tasks } from '@switchboard/contracts';
+import type { NatsBus } from '@switchboard/messaging';
 import type { FastifyReply } from 'fastify';
 import { demoTaskEvents } from '../../agui/task-events.fixture.js';
 import type { TaskAccess } from '../task-access.js';
@@ -14,7 +14,11 @@ const events = demoTaskEvents(TASK);
 const last = events.at(-1)!;
 
 /** A reply that records its status; a streamer that records how it was asked to follow. */
-function setup(stored: Tasks.TaskEvent | undefined, view?: Partial<Tasks.TaskView>) {
+function setup(
+  stored: Tasks.TaskEvent | undefined,
+  view?: Partial<Tasks.TaskView>,
+  journal: 'up' | 'unreadable' = 'up',
+) {
   const sent: { status?: number; headers: Record<string, string> } = { headers: {} };
   const reply = {
     status(code: number) {
@@ -38,11 +42,20 @@ function setup(stored: Tasks.TaskEvent | undefined, view?: Partial<Tasks.TaskVie
   const access = {
     ensureStreamable: async () => (view ? { taskId: TASK, lastEventSeq: 0, ...view } : undefined),
   } as unknown as TaskAccess;
-  const jetstream = {
-    lastMessage: async () =>
-      stored ? { seq: 1, data: { taskId: TASK, events: [stored] } } : undefined,
-  } as unknown as JetStreamService;
-  const sut = new ResumeTaskStreamUseCase(access, sessions, streamer, jetstream);
+  // The orchestrator's journal: where it ends (TaskEvents).
+  const bus = {
+    request: async () => {
+      if (journal === 'unreadable') throw new Error('request timed out');
+      return journalEnd();
+    },
+  } as unknown as NatsBus;
+  const journalEnd = () => ({
+    taskId: TASK,
+    events: [],
+    lastSeq: stored?.seq ?? 0,
+    ended: stored ? Tasks.isTerminalTaskEvent(stored) : false,
+  });
+  const sut = new ResumeTaskStreamUseCase(access, sessions, streamer, bus);
   return { sut, reply, sent, follows };
 }
 
@@ -54,7 +67,7 @@ describe(ResumeTaskStreamUseCase.name, () => {
     expect(follows).toEqual([]);
   });
 
-  it('answers 204 from the stored task when its events have expired', async () => {
+  it('answers 204 from the stored task when its journal holds none', async () => {
     const { sut, reply, sent } = setup(undefined, { status: 'completed', lastEventSeq: 9 });
     await sut.execute(reply, alice, TASK, 9, 'req-2');
     expect(sent.status).toBe(204);
@@ -81,5 +94,16 @@ describe(ResumeTaskStreamUseCase.name, () => {
     const { sut, reply, follows } = setup(running);
     await sut.execute(reply, alice, TASK, 500, 'req-4');
     expect(follows).toEqual([expect.objectContaining({ afterSeq: running.seq })]);
+  });
+
+  it('keeps the client’s position when the journal cannot be read: a running task’s row lags it', async () => {
+    // The row was last written when the task was claimed; the client has seen seq 4 since.
+    const { sut, reply, follows } = setup(
+      undefined,
+      { status: 'running', lastEventSeq: 1 },
+      'unreadable',
+    );
+    await sut.execute(reply, alice, TASK, 4, 'req-5');
+    expect(follows).toEqual([expect.objectContaining({ afterSeq: 4 })]);
   });
 });

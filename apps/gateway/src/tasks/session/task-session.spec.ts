@@ -78,6 +78,8 @@ interface Options {
   decideRefused?: Error;
   /** Runs while the pending approvals are being read. */
   duringList?: () => void;
+  /** Runs while the task is being admitted and submitted. */
+  duringSubmit?: () => void;
 }
 
 /** The gateway around a session faked: what it took, gave back, submitted and asked the bus. */
@@ -89,7 +91,10 @@ function setup(opts: Options = {}) {
       acquire: (_actor: Actor, kind: string) => {
         log.push(`slot ${kind}`);
         if (opts.slotRefused) return Promise.reject(opts.slotRefused);
-        return Promise.resolve({ release: () => log.push('slot released') });
+        return Promise.resolve({
+          release: () => void log.push('slot released'),
+          taskEnded: () => void log.push('slot released'),
+        });
       },
     },
     follower: {
@@ -98,10 +103,20 @@ function setup(opts: Options = {}) {
         return Promise.resolve(feed);
       },
     },
+    // The admission takes the stream slot the session asks for (named by the task), or refuses it.
     submit: {
-      execute: () => {
+      execute: async (_t, _a, _r, _c, submitted = {}) => {
         log.push('submit');
-        return opts.submitFails ? Promise.reject(opts.submitFails) : Promise.resolve();
+        opts.duringSubmit?.();
+        if (opts.submitFails) throw opts.submitFails;
+        const kind = submitted.holds?.slot;
+        if (!kind) return undefined;
+        if (opts.slotRefused) throw opts.slotRefused;
+        log.push(`slot ${kind}`);
+        return {
+          release: () => void log.push('slot released'),
+          taskEnded: () => void log.push('slot left to the task end'),
+        };
       },
     },
     bus: {
@@ -128,13 +143,13 @@ const asking = approvalTaskEvents(TASK);
 const askIndex = asking.findIndex((e) => e.name === 'orchestrator.approval.requested');
 
 describe(TaskSession.name, () => {
-  it('is started once its slot and subscription are taken and the task is submitted', async () => {
+  it('is started once its subscription is taken and the task submitted, its slot with the admission', async () => {
     const { session, log } = setup();
     await session.start({ slot: 'named' });
     expect(session.state).toBe('ready');
     expect(await session.submit({ task: 'x' } as Tasks.TaskRequest, 'req-1')).toBe(true);
     expect(session.state).toBe('started');
-    expect(log).toEqual(['slot named', 'follow after 0', 'submit']);
+    expect(log).toEqual(['follow after 0', 'submit', 'slot named']);
   });
 
   it('streams the events in order and is answered at the task’s end, giving everything back', async () => {
@@ -153,7 +168,8 @@ describe(TaskSession.name, () => {
     expect(states.slice(1, 3)).toEqual(['streaming', 'streaming']);
     expect(session.state).toBe('answered');
     expect(feed.closed).toBe(true);
-    expect(log.at(-1)).toBe('slot released');
+    // The task's end frees the slot its admission took (the orchestrator, with its running slot).
+    expect(log.at(-1)).toBe('slot left to the task end');
   });
 
   it('answers with the completed event', async () => {
@@ -233,16 +249,27 @@ describe(TaskSession.name, () => {
     expect(await session.outcome({ timeoutMs: 20 })).toEqual({ kind: 'timed-out' });
     expect(session.state).toBe('timed-out');
     expect(feed.closed).toBe(true);
-    expect(log).toEqual(['slot wait', 'follow after 0', 'submit', 'slot released']);
+    expect(log).toEqual(['follow after 0', 'submit', 'slot wait', 'slot released']);
   });
 
-  it('refuses when the slot is refused: the subscription is dropped, nothing is submitted', async () => {
+  it('closes when the admission refuses the slot: the subscription is dropped, no slot is held', async () => {
     const refused = new DomainError('RATE_LIMITED', 'too many open streams');
     const { session, feed, log } = setup({ slotRefused: refused });
-    await expect(session.start({ slot: 'named' })).rejects.toBe(refused);
-    expect(session.state).toBe('refused');
+    await session.start({ slot: 'named' });
+    await expect(session.submit({ task: 'x' } as Tasks.TaskRequest, 'r')).rejects.toBe(refused);
+    expect(session.state).toBe('closed');
     expect(feed.closed).toBe(true);
-    expect(log).not.toContain('submit');
+    expect(log).toEqual(['follow after 0', 'submit']);
+  });
+
+  it('frees the slot at once when the client left while the task was being admitted', async () => {
+    const leaving: { session?: TaskSession } = {};
+    const setUp = setup({ duringSubmit: () => leaving.session?.leave() });
+    const session = (leaving.session = setUp.session);
+    await session.start({ slot: 'named' });
+    expect(await session.submit({ task: 'x' } as Tasks.TaskRequest, 'req-1')).toBe(true);
+    expect(session.state).toBe('gone');
+    expect(setUp.log).toEqual(['follow after 0', 'submit', 'slot named', 'slot released']);
   });
 
   it('closes when the submission fails, and lets the error through', async () => {
@@ -252,7 +279,8 @@ describe(TaskSession.name, () => {
     await expect(session.submit({ task: 'x' } as Tasks.TaskRequest, 'r')).rejects.toBe(down);
     expect(session.state).toBe('closed');
     expect(feed.closed).toBe(true);
-    expect(log.at(-1)).toBe('slot released');
+    // The submission gave back what its admission took (SubmitTaskUseCase).
+    expect(log).toEqual(['follow after 0', 'submit']);
   });
 
   it('lets go when the client leaves mid-wait: the wait ends `gone`, the slot is freed at once', async () => {

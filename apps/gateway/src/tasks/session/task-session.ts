@@ -1,7 +1,9 @@
 import { type Actor, Approvals, Tasks } from '@switchboard/contracts';
 import type { NatsBus } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
+import type { DeferredRateCharge } from '../../limits/rate-limiter.js';
 import type { StreamSlot, StreamSlots } from '../../limits/stream-slots.js';
+import type { AdmissionHolds } from '../../limits/task-admission.js';
 import type { FollowOptions, TaskEventFeed, TaskEventFollower } from '../feed/task-event.feed.js';
 import type { SubmitTaskUseCase } from '../submit-task/submit-task.use-case.js';
 import { type SessionState, type SessionTrigger, TASK_SESSION } from './task-session.machine.js';
@@ -44,6 +46,11 @@ export interface StartOptions {
   slot?: string;
 }
 
+export interface NewTaskOptions extends StartOptions {
+  /** The request's rate-limit charge, left to the task's admission (RateChargedAtAdmission). */
+  rate?: DeferredRateCharge | undefined;
+}
+
 export interface AttachOptions extends StartOptions {
   /** The events after this seq (Last-Event-ID, or the stored task's last when resuming a pause). */
   afterSeq: number;
@@ -71,9 +78,9 @@ const REQUESTED = Tasks.TaskEventName.ApprovalRequested;
 
 /**
  * One task conversation of the gateway, the same on every edge (SSE, the JSON wait, AG-UI, A2A,
- * MCP): it takes the user's stream slot and the task's event subscription before the task is
- * submitted (so not even its first event is missed, and a refused slot submits nothing) or attaches
- * to a task that exists; hands the events on in seq order; races the edge's timeout; stops at
+ * MCP): it takes the task's event subscription before the task is submitted (so not even its first
+ * event is missed) and the user's stream slot with the task's admission (so a refused slot submits
+ * nothing), or attaches to a task that exists; hands the events on in seq order; races the edge's timeout; stops at
  * approval pauses and decides approvals as its user; and gives slot and subscription back the moment
  * the task ends, the wait times out, the client goes away or the edge closes it. The task itself is
  * never touched: it keeps running. Its states are TASK_SESSION (task-session.machine.ts).
@@ -82,6 +89,8 @@ export class TaskSession {
   private phase: SessionState = TASK_SESSION.definition.initial;
   private feed: TaskEventFeed | undefined;
   private slot: StreamSlot | undefined;
+  /** What a new task's admission takes for this session (`start`). */
+  private admission: AdmissionHolds | undefined;
   private reader: AsyncIterator<Tasks.TaskEvent> | undefined;
   /** Set while a resumed session skips what was shown before the decision it follows. */
   private skipping: ReadonlySet<string> | undefined;
@@ -103,21 +112,25 @@ export class TaskSession {
     return this.phase === 'gone';
   }
 
-  /** A new task: its slot and its live subscription, taken side by side (one round trip, not two). */
-  async start(opts: StartOptions = {}): Promise<void> {
-    const [slotTaken, feedTaken] = await Promise.allSettled([
-      opts.slot ? this.deps.slots.acquire(this.actor, opts.slot) : Promise.resolve(undefined),
-      this.deps.follower.follow(this.taskId, { afterSeq: 0, replay: false, actor: this.actor }),
-    ]);
-    if (slotTaken.status === 'rejected' || feedTaken.status === 'rejected') {
-      if (slotTaken.status === 'fulfilled') slotTaken.value?.release();
-      if (feedTaken.status === 'fulfilled') feedTaken.value.close();
+  /**
+   * A new task: its live subscription now; its stream slot (and the request's rate charge, when the
+   * edge left it) with the task's admission, in the same script as its quotas and owner record (one
+   * round trip: `submit`), so a refused slot still submits nothing.
+   */
+  async start(opts: NewTaskOptions = {}): Promise<void> {
+    this.admission = { slot: opts.slot, rate: opts.rate };
+    let feed: TaskEventFeed;
+    try {
+      feed = await this.deps.follower.follow(this.taskId, {
+        afterSeq: 0,
+        replay: false,
+        actor: this.actor,
+      });
+    } catch (e) {
       this.refuse();
-      throw slotTaken.status === 'rejected'
-        ? slotTaken.reason
-        : (feedTaken as PromiseRejectedResult).reason;
+      throw e;
     }
-    this.hold(slotTaken.value, feedTaken.value, 'opened');
+    this.hold(undefined, feed, 'opened');
   }
 
   /** An existing task, from after `afterSeq`: its stored events, then the live ones. */
@@ -152,12 +165,17 @@ export class TaskSession {
   ): Promise<boolean> {
     if (this.isGone) return false;
     try {
-      await this.deps.submit.execute(this.taskId, this.actor, request, correlationId, call);
+      this.slot = await this.deps.submit.execute(this.taskId, this.actor, request, correlationId, {
+        call,
+        holds: this.admission,
+      });
     } catch (e) {
       this.close();
       throw e;
     }
-    if (this.can('submitted')) this.move('submitted');
+    // The client went away while the task was being admitted: the task runs on, the slot goes.
+    if (TASK_SESSION.isFinal(this.phase)) this.slot?.release();
+    else if (this.can('submitted')) this.move('submitted');
     return true;
   }
 
@@ -296,15 +314,17 @@ export class TaskSession {
   private end(trigger: SessionTrigger): void {
     if (!this.can(trigger)) return;
     this.move(trigger);
-    this.release();
+    this.release(trigger === 'completed' || trigger === 'failed');
   }
 
-  private release(): void {
+  /** Lets go of slot and subscription; at the task's end, its slot went with it (StreamSlot.taskEnded). */
+  private release(taskEnded = false): void {
     clearTimeout(this.timer);
     this.unlink?.();
     this.unlink = undefined;
     this.feed?.close();
-    this.slot?.release();
+    if (taskEnded) this.slot?.taskEnded();
+    else this.slot?.release();
   }
 
   private can(trigger: SessionTrigger): boolean {

@@ -7,8 +7,8 @@ import { TaskEventFollower } from '../feed/task-event.feed.js';
 import { SubmitTaskUseCase } from '../submit-task/submit-task.use-case.js';
 import {
   type AttachOptions,
+  type NewTaskOptions,
   type SessionDeps,
-  type StartOptions,
   TaskSession,
 } from './task-session.js';
 
@@ -44,7 +44,7 @@ export class TaskSessions {
   }
 
   /** A new task's session, opened: submit it next. */
-  async start(actor: Actor, opts: StartOptions & { taskId?: string } = {}): Promise<TaskSession> {
+  async start(actor: Actor, opts: NewTaskOptions & { taskId?: string } = {}): Promise<TaskSession> {
     const session = this.create(actor, opts.taskId);
     await session.start(opts);
     return session;

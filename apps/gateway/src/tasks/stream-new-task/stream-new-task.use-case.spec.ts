@@ -3,12 +3,13 @@ import { type Actor, DomainError, type Tasks } from '@switchboard/contracts';
 import type { NatsBus } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
 import type { FastifyReply } from 'fastify';
+import { DeferredRateCharge } from '../../limits/rate-limiter.js';
 import type { StreamSlots } from '../../limits/stream-slots.js';
 import { NamedEventFormat } from '../event-format.js';
 import type { TaskEventFollower } from '../feed/task-event.feed.js';
 import type { TaskSession } from '../session/task-session.js';
 import { TaskSessions } from '../session/task-sessions.js';
-import type { SubmitTaskUseCase } from '../submit-task/submit-task.use-case.js';
+import type { SubmitOptions, SubmitTaskUseCase } from '../submit-task/submit-task.use-case.js';
 import type { TaskStreamer } from '../task-streamer.js';
 import { StreamNewTaskUseCase } from './stream-new-task.use-case.js';
 
@@ -16,14 +17,27 @@ const alice: Actor = { userId: 'alice', role: 'user' };
 const TASK = '7f3a2c1e-9b8d-4e6f-a1b2-c3d4e5f60718';
 const reply = {} as FastifyReply;
 
-/** What happened, in order: the slot and the feed taken, the task submitted, the stream run. */
+/**
+ * What happened, in order: the feed taken, the task admitted with its slot (and the request's rate
+ * charge) and stored, the stream run.
+ */
 function setup(opts: { submitFails?: Error; slotRefused?: Error } = {}) {
   const steps: string[] = [];
   const submit = {
     newTaskId: () => TASK,
-    execute: async () => {
-      steps.push('submit');
-      if (opts.submitFails) throw opts.submitFails;
+    execute: async (_t: string, _a: Actor, _r: unknown, _c: string, submitted: SubmitOptions) => {
+      const rate = submitted.holds?.rate ? 'rate left' : 'rate charged';
+      steps.push(`admit slot ${submitted.holds?.slot}, ${rate}`);
+      if (opts.slotRefused) throw opts.slotRefused;
+      if (opts.submitFails) {
+        steps.push('slot released'); // the use case gives back what its admission took
+        throw opts.submitFails;
+      }
+      steps.push('store');
+      return {
+        release: () => steps.push('slot released'),
+        taskEnded: () => steps.push('slot left to the task end'),
+      };
     },
   } as unknown as SubmitTaskUseCase;
   const slots = {
@@ -56,10 +70,16 @@ function setup(opts: { submitFails?: Error; slotRefused?: Error } = {}) {
 const body = { task: 'what is 17 * 23' } as Tasks.TaskRequest;
 
 describe(StreamNewTaskUseCase.name, () => {
-  it('takes the stream before it submits, so not even the first event is missed', async () => {
+  it('takes the stream before it submits (not even the first event is missed), its slot with the admission', async () => {
     const { sut, steps, headers } = setup();
-    await sut.execute(reply, alice, body, 'req-1', () => new NamedEventFormat());
-    expect(steps).toEqual(['slot named', `follow ${TASK} after 0 replay false`, 'submit', 'run']);
+    const rate = new DeferredRateCharge({ admit: async () => undefined }, alice);
+    await sut.execute(reply, alice, body, 'req-1', () => new NamedEventFormat(), rate);
+    expect(steps).toEqual([
+      `follow ${TASK} after 0 replay false`,
+      'admit slot named, rate left',
+      'store',
+      'run',
+    ]);
     expect(headers).toEqual([{ 'x-task-id': TASK, 'x-request-id': 'req-1' }]);
   });
 
@@ -69,7 +89,7 @@ describe(StreamNewTaskUseCase.name, () => {
     await expect(
       sut.execute(reply, alice, body, 'req-2', () => new NamedEventFormat()),
     ).rejects.toBe(refused);
-    expect(steps).not.toContain('submit');
+    expect(steps).not.toContain('store');
     expect(steps).toContain('feed closed');
   });
 
@@ -79,6 +99,10 @@ describe(StreamNewTaskUseCase.name, () => {
     await expect(
       sut.execute(reply, alice, body, 'req-3', () => new NamedEventFormat()),
     ).rejects.toBe(down);
-    expect(steps.slice(2)).toEqual(['submit', 'feed closed', 'slot released']);
+    expect(steps.slice(1)).toEqual([
+      'admit slot named, rate charged',
+      'slot released',
+      'feed closed',
+    ]);
   });
 });

@@ -3,8 +3,8 @@ import { type Actor, DomainError, Tasks, Tenancy } from '@switchboard/contracts'
 import type { AuditTrail, JetStreamService } from '@switchboard/messaging';
 import { createLogger } from '@switchboard/observability';
 import type { GatewayMetrics } from '../../limits/gateway.metrics.js';
-import type { TaskAdmission } from '../../limits/task-admission.js';
-import type { TaskOwners } from '../task-owners.js';
+import { DeferredRateCharge } from '../../limits/rate-limiter.js';
+import type { AdmissionHolds, TaskAdmission } from '../../limits/task-admission.js';
 import type { WebhookTargetCheck } from './webhook-target.check.js';
 import type { ThreadAdmission, ThreadPlace } from './thread-admission.js';
 import { SubmitTaskUseCase } from './submit-task.use-case.js';
@@ -16,7 +16,6 @@ const request: Tasks.TaskRequest = { task: 'what is 17 * 23' } as Tasks.TaskRequ
 /** The submission stream answers from a script (errors are thrown), and what was recorded. */
 function setup(
   answers: (Error | undefined)[] = [],
-  ownerFails = false,
   refusal?: Error,
   webhookRefusal?: Error,
   threadAnswer: (taskId: string) => ThreadPlace | Error = (taskId) => ({
@@ -43,21 +42,21 @@ function setup(
   const audit = {
     record: async (r: Record<string, unknown>) => void audits.push(r),
   } as unknown as AuditTrail;
+  // The admission records the owner with the quota slot (one script).
   const owners: string[] = [];
-  const taskOwners = {
-    remember: async (taskId: string, actor: { userId: string }) => {
-      if (ownerFails) throw new Error('redis is down');
-      owners.push(`${taskId}:${actor.userId}`);
-    },
-  } as unknown as TaskOwners;
+  const holds: unknown[] = [];
   let submitted = 0;
   const metrics = { tasksSubmitted: { inc: () => submitted++ } } as unknown as GatewayMetrics;
   // The tenant quotas: admit everything, or refuse with `refusal`; what was admitted and released.
   const slots = { admitted: [] as string[], released: [] as string[] };
   const admission = {
-    admit: async (_actor: Actor, taskId: string) => {
+    admit: async (actor: Actor, taskId: string, held: AdmissionHolds = {}) => {
+      holds.push(held);
       if (refusal) throw refusal;
       slots.admitted.push(taskId);
+      owners.push(`${taskId}:${actor.userId}`);
+      if (held.slot)
+        return { release: () => slots.released.push(`stream ${taskId}`), taskEnded: () => 0 };
     },
     release: async (_actor: Actor, taskId: string) => void slots.released.push(taskId),
   } as unknown as TaskAdmission;
@@ -85,7 +84,6 @@ function setup(
   const sut = new SubmitTaskUseCase(
     jetstream,
     audit,
-    taskOwners,
     metrics,
     { SUBMIT_WAIT_MS: 5_000 },
     logger,
@@ -93,7 +91,17 @@ function setup(
     webhook,
     threadAdmission,
   );
-  return { sut, published, audits, owners, slots, checked, thread, submitted: () => submitted };
+  return {
+    sut,
+    published,
+    audits,
+    owners,
+    slots,
+    holds,
+    checked,
+    thread,
+    submitted: () => submitted,
+  };
 }
 
 describe(SubmitTaskUseCase.name, () => {
@@ -103,7 +111,7 @@ describe(SubmitTaskUseCase.name, () => {
       webhook: { url: 'https://10.0.0.1/hook', events: ['ended'] },
     } as Tasks.TaskRequest;
     const refused = new DomainError('VALIDATION', 'webhook.url: 10.0.0.1 is a private address');
-    const { sut, published, slots, owners, checked } = setup([], false, undefined, refused);
+    const { sut, published, slots, owners, checked } = setup([], undefined, refused);
     await expect(sut.execute(sut.newTaskId(), alice, withHook, 'req-w')).rejects.toBe(refused);
     expect(checked).toEqual(['https://10.0.0.1/hook']);
     expect([published, slots.admitted, owners]).toEqual([[], [], []]);
@@ -116,7 +124,7 @@ describe(SubmitTaskUseCase.name, () => {
 
   it('admits a task that names a thread into it before storing it, and audits its place', async () => {
     const RUNNING = '22222222-2222-4222-8222-222222222222';
-    const { sut, published, thread, audits } = setup([], false, undefined, undefined, (taskId) => ({
+    const { sut, published, thread, audits } = setup([], undefined, undefined, (taskId) => ({
       taskId,
       decision: 'queued',
       policy: 'interrupt',
@@ -143,7 +151,7 @@ describe(SubmitTaskUseCase.name, () => {
     const busy = new DomainError('CONFLICT', 'thread t1 is busy', {
       details: { running_task_id: '22222222-2222-4222-8222-222222222222' },
     });
-    const { sut, published, slots, thread } = setup([], false, undefined, undefined, () => busy);
+    const { sut, published, slots, thread } = setup([], undefined, undefined, () => busy);
     const taskId = sut.newTaskId();
     await expect(
       sut.execute(taskId, alice, { ...request, thread_id: 't1' } as Tasks.TaskRequest, 'req-r'),
@@ -171,8 +179,7 @@ describe(SubmitTaskUseCase.name, () => {
       alice,
       { ...request, thread_id: 't1' } as Tasks.TaskRequest,
       'req-p',
-      undefined,
-      run,
+      { run },
     );
     expect(thread.asked).toEqual([]);
     expect(published).toHaveLength(1);
@@ -229,7 +236,7 @@ describe(SubmitTaskUseCase.name, () => {
       used: 10,
       retryAfterSeconds: 5,
     });
-    const { sut, published, audits, submitted } = setup([], false, over);
+    const { sut, published, audits, submitted } = setup([], over);
     await expect(sut.execute(sut.newTaskId(), alice, request, 'req-5')).rejects.toBe(over);
     expect(published).toEqual([]);
     expect(audits).toEqual([]);
@@ -248,9 +255,44 @@ describe(SubmitTaskUseCase.name, () => {
     expect(ok.slots).toEqual({ admitted: [kept], released: [] });
   });
 
-  it('submits even when the owner cannot be recorded (the orchestrator decides access then)', async () => {
-    const { sut, published } = setup([], true);
-    await sut.execute(sut.newTaskId(), alice, request, 'req-4');
-    expect(published).toHaveLength(1);
+  it("hands the admission the request's rate charge and the session's slot, and returns the slot", async () => {
+    const { sut, holds } = setup();
+    const rate = new DeferredRateCharge({ admit: async () => undefined }, alice);
+    const slot = await sut.execute(sut.newTaskId(), alice, request, 'req-4', {
+      holds: { rate, slot: 'sse' },
+    });
+    expect(slot).toBeDefined();
+    expect(holds).toEqual([{ rate, slot: 'sse' }]);
+  });
+
+  it("charges a rate left to the admission before a webhook's check: an over-limit user causes none", async () => {
+    const over = new DomainError('RATE_LIMITED', 'rate limit exceeded');
+    const withHook = {
+      ...request,
+      webhook: { url: 'https://example.com/hook', events: ['ended'] },
+    } as Tasks.TaskRequest;
+    const { sut, checked, slots } = setup();
+    const rate = new DeferredRateCharge(
+      {
+        admit: async () => {
+          throw over;
+        },
+      },
+      alice,
+    );
+    await expect(
+      sut.execute(sut.newTaskId(), alice, withHook, 'req-5', { holds: { rate } }),
+    ).rejects.toBe(over);
+    expect([checked, slots.admitted]).toEqual([[], []]);
+  });
+
+  it("gives the session's stream slot back with the quota slot when the task cannot be stored", async () => {
+    const full = new DomainError('UPSTREAM_UNAVAILABLE', 'stream full');
+    const { sut, slots } = setup([full]);
+    const taskId = sut.newTaskId();
+    await expect(
+      sut.execute(taskId, alice, request, 'req-6', { holds: { slot: 'sse' } }),
+    ).rejects.toBe(full);
+    expect(slots.released).toEqual([`stream ${taskId}`, taskId]);
   });
 });

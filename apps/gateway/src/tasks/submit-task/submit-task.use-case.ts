@@ -10,19 +10,28 @@ import {
 import { LOGGER, type Logger, SpanKind, withSpan } from '@switchboard/observability';
 import type { GatewayEnv } from '../../config/gateway.env.js';
 import { GatewayMetrics } from '../../limits/gateway.metrics.js';
-import { TaskAdmission } from '../../limits/task-admission.js';
-import { TaskOwners } from '../task-owners.js';
+import type { StreamSlot } from '../../limits/stream-slots.js';
+import { type AdmissionHolds, TaskAdmission } from '../../limits/task-admission.js';
 import { WebhookTargetCheck } from './webhook-target.check.js';
 import { ThreadAdmission, type ThreadPlace } from './thread-admission.js';
 import { randomUUID } from 'node:crypto';
+
+export interface SubmitOptions {
+  /** A task that is one tool call (the MCP endpoint's calls that need approval). */
+  call?: Tasks.TaskSubmission['call'] | undefined;
+  /** A replay or fork of a recorded task (docs/replay.md). */
+  run?: Tasks.RunOrigin | undefined;
+  /** What the admission takes besides the quota slot: the request's rate charge, a stream slot. */
+  holds?: AdmissionHolds | undefined;
+}
 
 /**
  * Puts a validated task on the durable submission stream (de-duplicated by task id), counts, logs and
  * audits it. The submission carries the request's trace: the task's run continues it. A stream that
  * cannot take it at once (a leader election, a reconnection) is offered it again for SUBMIT_WAIT_MS:
  * the de-duplication makes that harmless. Every surface submits here, so this is where the tenant's
- * quotas admit the task first (TaskAdmission: 429 naming the quota), and give its slot back when it
- * could not be stored; and where a request's `webhook` is checked against the URL policy
+ * quotas admit the task first, with its owner record and what the caller holds (TaskAdmission, one
+ * script: 429 naming the quota or the limit), and give its slots back when it could not be stored; and where a request's `webhook` is checked against the URL policy
  * (WebhookTargetCheck: 400 naming `webhook.url`); and where a task that names a thread is admitted
  * into it by the orchestrator (ThreadAdmission: 409 naming the running task under `reject`).
  */
@@ -31,7 +40,6 @@ export class SubmitTaskUseCase {
   constructor(
     private readonly jetstream: JetStreamService,
     private readonly audit: AuditTrail,
-    private readonly owners: TaskOwners,
     private readonly metrics: GatewayMetrics,
     @Inject(APP_CONFIG) private readonly config: Pick<GatewayEnv, 'SUBMIT_WAIT_MS'>,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -44,17 +52,19 @@ export class SubmitTaskUseCase {
     return randomUUID();
   }
 
+  /** Submits the task; the stream slot its admission took when `opts.holds.slot` asked for one. */
   async execute(
     taskId: string,
     actor: Actor,
     request: Tasks.TaskRequest,
     correlationId: string,
-    /** A task that is one tool call (the MCP endpoint's calls that need approval). */
-    call?: Tasks.TaskSubmission['call'],
-    /** A replay or fork of a recorded task (docs/replay.md). */
-    run?: Tasks.RunOrigin,
-  ): Promise<void> {
-    // A webhook the URL policy refuses is the request's error, before anything is admitted.
+    opts: SubmitOptions = {},
+  ): Promise<StreamSlot | undefined> {
+    const { call, run, holds } = opts;
+    // A webhook the URL policy refuses is the request's error, before anything is admitted; its
+    // check is work a user over the rate limit must not cause, so a charge left to the admission is
+    // made first.
+    if (request.webhook) await holds?.rate?.settle();
     await this.webhook.check(request, actor);
     const submission: Tasks.TaskSubmission = {
       taskId,
@@ -65,16 +75,9 @@ export class SubmitTaskUseCase {
       ...(call ? { call } : {}),
       ...(run ? { run } : {}),
     };
-    // The owner is recorded alongside the submission: nobody learns the task id before both are
-    // done, so the owner can attach to the task's events the moment it is accepted.
-    const [, place] = await Promise.all([
-      this.owners
-        .remember(taskId, actor)
-        .catch((e: unknown) =>
-          this.logger.warn({ err: e, taskId }, 'could not record the task owner'),
-        ),
-      this.admitAndStore(submission, actor),
-    ]);
+    // The owner is recorded by the admission, before the submission: nobody learns the task id
+    // before both are done, so the owner can attach to the task's events the moment it is accepted.
+    const { place, slot } = await this.admitAndStore(submission, actor, holds);
     this.metrics.tasksSubmitted.inc();
     this.logger.info(
       {
@@ -110,6 +113,7 @@ export class SubmitTaskUseCase {
           : {}),
       },
     });
+    return slot;
   }
 
   /**
@@ -120,9 +124,10 @@ export class SubmitTaskUseCase {
   private async admitAndStore(
     submission: Tasks.TaskSubmission,
     actor: Actor,
-  ): Promise<ThreadPlace | undefined> {
+    holds: AdmissionHolds | undefined,
+  ): Promise<{ place: ThreadPlace | undefined; slot: StreamSlot | undefined }> {
     const { taskId, request } = submission;
-    await this.admission.admit(actor, taskId);
+    const slot = await this.admission.admit(actor, taskId, holds);
     let place: ThreadPlace | undefined;
     let asked = false;
     try {
@@ -139,8 +144,9 @@ export class SubmitTaskUseCase {
         () => this.store(submission, actor),
         { kind: SpanKind.PRODUCER },
       );
-      return place;
+      return { place, slot };
     } catch (e) {
+      slot?.release();
       void this.admission.release(actor, taskId);
       // Refused (reject): it holds no place. Anything else may have left one (a lost answer).
       const refused = !place && isDomainError(e) && e.code === 'CONFLICT';

@@ -47,12 +47,12 @@ function setup(
   const users: unknown[] = [];
   const tenants: string[] = [];
   const cache = {
-    lookup: async (user: unknown, _r: string, variant: unknown) => {
+    lookup: (user: unknown, _r: string, variant: unknown) => {
       users.push(user);
       keys.push(variant);
       return { entry: stored };
     },
-    store: async (_slot: unknown, entry: unknown) => void (stored = entry),
+    store: (_slot: unknown, entry: unknown) => void (stored = entry),
   } as unknown as ManifestCache;
   const access = {
     permitted: async () => {

@@ -40,7 +40,7 @@ export class BuildManifestUseCase {
     const generatedAt = new Date().toISOString();
     const tenant = tenantOf(actor);
     const overrides = await this.approvals.overrides(tenant);
-    const slot = await this.cache.lookup(
+    const slot = this.cache.lookup(
       tenantUserOf(actor),
       actor.role,
       {
@@ -83,7 +83,7 @@ export class BuildManifestUseCase {
           reason: Tools.unconfiguredReason(d.name, needs),
         }));
       entry = { tools, ...(unconfigured.length ? { unconfigured } : {}) };
-      await this.cache.store(slot, entry);
+      this.cache.store(slot, entry);
     }
     return { ...entry, mode: effective.mode, generatedAt, cached };
   }

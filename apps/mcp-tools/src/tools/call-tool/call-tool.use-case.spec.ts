@@ -80,6 +80,8 @@ function setup(
       if (opts.approval instanceof DomainError) throw opts.approval;
       return opts.approval;
     },
+    // No call here carries an answer to a server's question (mcp-question.spec, the e2e spec).
+    assertAnswered: async () => undefined,
   } as unknown as CallApprovalChecker;
   const once = {
     run: async (

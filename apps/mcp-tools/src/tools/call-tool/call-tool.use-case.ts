@@ -71,6 +71,7 @@ export class CallToolUseCase {
       await this.access.assertCallable(actor, registered, req);
       this.runner.validateInput(registered, req.input);
       const approval = await this.approvals.assertApproved(registered, req, actor);
+      const answer = await this.approvals.assertAnswered(registered, req);
       const { result, replayed } = await this.once.run(
         registered.definition,
         req,
@@ -88,7 +89,7 @@ export class CallToolUseCase {
         },
       );
       const durationMs = performance.now() - started;
-      this.succeeded(actor, req, span, { durationMs, replayed, approval });
+      this.succeeded(actor, req, span, { durationMs, replayed, approval, answer });
       return {
         tool: req.tool,
         output: result.output,
@@ -112,7 +113,13 @@ export class CallToolUseCase {
       durationMs,
       replayed,
       approval,
-    }: { durationMs: number; replayed: boolean; approval: ConfirmedApproval | undefined },
+      answer,
+    }: {
+      durationMs: number;
+      replayed: boolean;
+      approval: ConfirmedApproval | undefined;
+      answer?: ConfirmedApproval | undefined;
+    },
   ): void {
     this.metrics.record({
       tool: req.tool,
@@ -136,6 +143,8 @@ export class CallToolUseCase {
         ...(req.stepId ? { stepId: req.stepId } : {}),
         // Who let it run: the proof that a person approved exactly this call.
         ...(approval ? { approvalId: approval.approvalId, approvedBy: approval.decidedBy } : {}),
+        // Who answered the question the tool's MCP server asked, under which approval.
+        ...(answer ? { answerApprovalId: answer.approvalId, answeredBy: answer.decidedBy } : {}),
       },
     });
   }
@@ -176,6 +185,7 @@ export class CallToolUseCase {
           ? { reason: error.details['reason'] }
           : {}),
         ...(req.approval ? { approvalId: req.approval.id } : {}),
+        ...(req.answer ? { answerApprovalId: req.answer.approvalId } : {}),
         // The limit that refused it (toolCallsPerDay: whose, its value, what was used).
         ...(quota.success ? { quota: quota.data } : {}),
       },

@@ -92,6 +92,7 @@ export class LlmPlanner implements Planner {
       rounds: state.rounds,
       steps: state.steps,
       maxObservationChars: this.settings.maxObservationChars,
+      recalled: state.recalled,
     });
     return { messages, catalog };
   }

@@ -42,6 +42,14 @@ export function sideBySide(a: RunTrace, b: RunTrace): Tasks.DiffEntry[] {
       same: a.blocked === b.blocked,
     },
   ];
+  // Shown when either run recalled something: memory that changed is why the rest may differ.
+  if (a.recalled.length || b.recalled.length)
+    entries.push({
+      at: 'recall',
+      a: { recalled: a.recalled },
+      b: { recalled: b.recalled },
+      same: same(a.recalled, b.recalled),
+    });
   for (let i = 0; i < Math.max(a.entries.length, b.entries.length); i++) {
     const ea = a.entries[i];
     const eb = b.entries[i];

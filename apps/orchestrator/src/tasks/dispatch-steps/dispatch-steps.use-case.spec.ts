@@ -82,12 +82,16 @@ function setup(opts: { decided?: StoredApproval[]; resumed?: boolean; asked?: st
       actor: { userId: 'ann', role: 'user' },
       request: { task: 't', ...(opts.asked ? { approval: { tools: opts.asked } } : {}) },
     },
-    events: { emit: (name: string) => void emitted.push(name) },
+    events: {
+      emit: (name: string) => void emitted.push(name),
+      commit: async <T>(statement: (b: undefined) => Promise<T>) => statement(undefined),
+    },
     signal: new AbortController().signal,
     deadline: Date.now() + 60_000,
     retry: {},
     plan: [],
     resumed: opts.resumed ?? false,
+    stepsStored: new Set(),
     offered: new Map([
       ['calculator', tool('calculator')],
       ['notes.add', tool('notes.add', policy)],

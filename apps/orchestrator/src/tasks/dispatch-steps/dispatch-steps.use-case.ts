@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { type Approvals, DomainError, type ErrorBody, type Tasks } from '@switchboard/contracts';
+import {
+  type Approvals,
+  DomainError,
+  type ErrorBody,
+  type Tasks,
+  type Tools,
+} from '@switchboard/contracts';
 import { ApprovalGate, type HeldCall } from '../../approvals/approval.gate.js';
 import { abortError } from '../../dispatch/dispatch.context.js';
 import { StepDispatcher } from '../../dispatch/step-dispatcher.js';
@@ -7,7 +13,7 @@ import { Guardrails } from '../../guardrails/guardrails.js';
 import { resolveReferences } from '../../planning/plan-references.js';
 import type { ObservedStep, PlanDecision } from '../../planning/planner.js';
 import { taskRefOf } from '../../tenancy/tenant-scope.js';
-import type { StoredStep } from '../task.repository.js';
+import type { StepRecord, StoredStep } from '../task.repository.js';
 import { TaskRepository } from '../task.repository.js';
 import { BLOCKED_PLACEHOLDER } from '../../guardrails/guardrail.service.js';
 import {
@@ -93,7 +99,7 @@ export class DispatchStepsUseCase {
       case 'free':
         return this.runStep(run, action, input, index, ledger);
       case 'run':
-        return this.runStep(run, action, gate.input, index, ledger, gate.approval);
+        return this.runStep(run, action, gate.input, index, ledger, gate.approval, gate.answer);
       case 'refused':
         return this.failStep(run, { ...action, input }, index, ledger, gate.error);
       case 'ask':
@@ -212,20 +218,26 @@ export class DispatchStepsUseCase {
         durationMs: 0,
       });
       this.observe(ledger, resolved, 'completed', outcome.output);
-      await this.repository.recordStep({ ...stored, status: 'completed', output: outcome.output });
+      await this.record(run, { ...stored, status: 'completed', output: outcome.output });
       return 'completed';
     }
     const error = blocked ? blocked.toBody() : (outcome as { error: ErrorBody }).error;
     const output = blocked ? BLOCKED_PLACEHOLDER : 'output' in outcome ? outcome.output : undefined;
     run.events.emit('orchestrator.step.failed', { ...ref, error }, error.message);
     this.observe(ledger, resolved, 'failed', undefined, error);
-    await this.repository.recordStep({
+    await this.record(run, {
       ...stored,
       status: 'failed',
       error,
       ...(output !== undefined ? { output } : {}),
     });
     return 'failed';
+  }
+
+  /** Stores a step with the task's pending events (one statement), and counts it as stored. */
+  private async record(run: TaskRun, step: StepRecord): Promise<void> {
+    await run.events.commit((journal) => this.repository.recordStep(step, journal));
+    run.stepsStored.add(step.index);
   }
 
   /** The step's input with its references to earlier outputs resolved; a bad reference fails the step. */
@@ -257,7 +269,7 @@ export class DispatchStepsUseCase {
       error.message,
     );
     this.observe(ledger, action, 'failed', undefined, error);
-    await this.repository.recordStep({
+    await this.record(run, {
       ...taskRefOf(run.submission),
       index,
       action,
@@ -276,6 +288,7 @@ export class DispatchStepsUseCase {
     index: number,
     ledger: StepLedger,
     approval?: { id: string; argsHash: string },
+    answer?: Tools.ToolCallAnswer,
   ): Promise<Ended | 'paused'> {
     const { taskId, actor, request } = run.submission;
     const startedAt = new Date();
@@ -292,6 +305,7 @@ export class DispatchStepsUseCase {
       resumed: run.resumed,
       screen: (stepId, value) => this.guardrails.screenStep(run, stepId, value),
       ...(approval ? { approval } : {}),
+      ...(answer ? { answer } : {}),
     });
     if (run.signal.aborted) throw abortError(run.signal);
     const resolved = { ...action, input };
@@ -299,6 +313,12 @@ export class DispatchStepsUseCase {
       // The delegated agent asks: a person answers (an approval), then the step goes on.
       run.underWay = undefined;
       await this.gate.askAgent(run, resolved, result.inputRequired);
+      return 'paused';
+    }
+    if (!result.ok && result.toolQuestion) {
+      // The tool's MCP server asks: a person answers (an approval), then the call goes on with it.
+      run.underWay = undefined;
+      await this.gate.askTool(run, resolved, result.toolQuestion);
       return 'paused';
     }
     const stored = {
@@ -310,10 +330,10 @@ export class DispatchStepsUseCase {
     };
     if (result.ok) {
       this.observe(ledger, resolved, 'completed', result.output);
-      await this.repository.recordStep({ ...stored, status: 'completed', output: result.output });
+      await this.record(run, { ...stored, status: 'completed', output: result.output });
     } else {
       this.observe(ledger, resolved, 'failed', undefined, result.error);
-      await this.repository.recordStep({
+      await this.record(run, {
         ...stored,
         status: 'failed',
         ...(result.output !== undefined ? { output: result.output } : {}),

@@ -1,9 +1,11 @@
 import { jest } from '@jest/globals';
 import { DomainError, type Tasks } from '@switchboard/contracts';
-import type { DeadLetter, JetStreamService } from '@switchboard/messaging';
+import type { DeadLetter } from '@switchboard/messaging';
 import { type Logger, requestContext, type ServiceIdentity } from '@switchboard/observability';
 import { FailedSubmissions } from './failed-submission.js';
-import type { WebhookEventConsumer } from '../../webhooks/enqueue-deliveries/webhook-event.consumer.js';
+import { InMemoryJournal } from '../journal/in-memory.journal.js';
+import type { TaskJournal } from '../journal/task-journal.js';
+import type { TaskJournalRepository } from '../journal/task-journal.repository.js';
 import { TaskEventLog } from '../task-event.log.js';
 import type { AbandonedTask, TaskRepository } from '../task.repository.js';
 
@@ -22,19 +24,13 @@ function setup(
   const events: Tasks.TaskEvent[] = [...(opts.stored ?? [])];
   /** The tenant each publish was sent in (what its x-sb-tenant-id header says). */
   const sentIn: (string | undefined)[] = [];
-  const jetstream = {
-    publish: async (_c: unknown, _t: unknown, b: Tasks.TaskEventBatch) => {
-      sentIn.push(requestContext.get()?.actor?.tenantId);
-      events.push(...b.events);
-      return { seq: events.length, duplicate: false };
-    },
-    lastMessage: async () => {
-      const last = events[events.length - 1];
-      return last
-        ? { seq: events.length, data: { taskId: last.taskId, events: [last] } }
-        : undefined;
-    },
-  } as unknown as JetStreamService;
+  const journal = new InMemoryJournal((e) => {
+    sentIn.push(requestContext.get()?.actor?.tenantId);
+    events.push(e);
+  });
+  const entries = {
+    last: async () => events[events.length - 1],
+  } as unknown as TaskJournalRepository;
   const abandoned: AbandonedTask[] = [];
   const repository = {
     get: async () => (opts.row ? ({ steps: [], ...opts.row } as Tasks.TaskView) : undefined),
@@ -43,11 +39,11 @@ function setup(
   } as unknown as TaskRepository;
   const logger = { warn: jest.fn(), error: jest.fn() };
   const eventLog = new TaskEventLog(
-    jetstream,
+    journal as unknown as TaskJournal,
+    entries,
     repository,
     { service: 'orchestrator' } as ServiceIdentity,
     logger as unknown as Logger,
-    { prepareFor: async () => undefined } as unknown as WebhookEventConsumer,
   );
   const audit = { record: jest.fn(async () => undefined) };
   /** Slots freed, and the events stored by then. */

@@ -1,11 +1,11 @@
 import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
-import { jest } from '@jest/globals';
 import { DomainError, type Tasks } from '@switchboard/contracts';
-import type { AuditTrail, JetStreamService } from '@switchboard/messaging';
+import type { AuditTrail } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
 import { UsageMeter } from '../../budget/usage-meter.js';
 import type { ThreadHistoryService } from '../../threads/thread-history.service.js';
-import { FLUSH_PATIENCE_MS, TaskEventSequence } from '../task-event.stream.js';
+import { InMemoryJournal } from '../journal/in-memory.journal.js';
+import { type JournalBatch, TaskEventSequence } from '../task-event.stream.js';
 import { TaskSlots } from '../../quotas/task-slots.js';
 import type { JudgeReplayUseCase } from '../../replay/judge-replay/judge-replay.use-case.js';
 import type {
@@ -30,22 +30,21 @@ function setup(
   const log: string[] = [];
   const finished: TaskOutcome[] = [];
   const published: Tasks.TaskEvent[] = [];
-  const jetstream = {
-    publish: async (_c: unknown, _t: unknown, b: Tasks.TaskEventBatch) => {
-      if (opts.outage) throw new DomainError('UPSTREAM_UNAVAILABLE', 'down', { retryable: true });
-      for (const e of b.events) {
-        log.push(`event ${e.seq} ${e.name}`);
-        published.push(e);
-      }
-      return { seq: b.events.at(-1)!.seq, duplicate: false };
-    },
-  } as unknown as JetStreamService;
+  const journal = new InMemoryJournal((e) => {
+    log.push(`event ${e.seq} ${e.name}`);
+    published.push(e);
+  });
   const audits: Record<string, unknown>[] = [];
   const repository = {
     get: async () => opts.stored,
-    finish: async (_id: string, o: TaskOutcome) => {
-      log.push(`row ${o.status} lastEventSeq=${o.lastEventSeq}`);
+    finish: async (_id: string, o: TaskOutcome, batch?: JournalBatch) => {
+      if (opts.outage) throw new DomainError('UPSTREAM_UNAVAILABLE', 'down', { retryable: true });
+      log.push(
+        `row ${o.status} lastEventSeq=${o.lastEventSeq} events=${batch?.entry.events.length ?? 0}`,
+      );
+      for (const a of batch?.entry.audit ?? []) log.push(`audit owed ${a.action}`);
       finished.push(o);
+      batch?.committed(InMemoryJournal.COMMITTED);
       return opts.storedSteps ?? 0;
     },
   } as unknown as TaskRepository;
@@ -53,6 +52,11 @@ function setup(
     repository,
     { record: async () => void log.push('turns') } as unknown as ThreadHistoryService,
     {
+      // What the end owes is built here and stored by its statement (JournalOutbox).
+      build: (r: Record<string, unknown>) => {
+        audits.push(r);
+        return { ...r, id: 'rec-1', at: new Date().toISOString(), source: 'orchestrator' };
+      },
       record: async (r: Record<string, unknown>) => {
         audits.push(r);
         // stored a turn of the event loop later, as a JetStream acknowledgement comes
@@ -89,7 +93,7 @@ function setup(
       correlationId: 'c1',
     },
     text: 'what is 1+1',
-    events: new TaskEventSequence(TASK_ID, 0, 'orchestrator', jetstream),
+    events: new TaskEventSequence(TASK_ID, 0, 'orchestrator', journal, { tenantId: 'default' }),
     phase: TASK_LIFECYCLE.start('planning'),
     startedAt: new Date(),
     planner: 'builtin',
@@ -99,12 +103,13 @@ function setup(
     meter: new UsageMeter(0, undefined),
     plan: [],
     resumed: false,
+    stepsStored: new Set(Array.from({ length: opts.storedSteps ?? 0 }, (_, i) => i)),
   };
-  return { log, finisher, run, finished, published, audits };
+  return { log, finisher, run, finished, published, audits, journal };
 }
 
 describe(FinishTaskUseCase.name, () => {
-  it('stores every earlier event before the row and the terminal event', async () => {
+  it('journals every earlier event and the terminal one with the row, and publishes them after the slot is freed', async () => {
     const { log, finisher, run } = setup();
     run.events.emit('orchestrator.planning.started', { planner: 'builtin', iteration: 1 });
     run.events.emit('orchestrator.planning.completed', {
@@ -119,13 +124,13 @@ describe(FinishTaskUseCase.name, () => {
       5,
     );
     expect(log).toEqual([
-      'event 1 orchestrator.planning.started',
-      'event 2 orchestrator.planning.completed',
-      'row failed lastEventSeq=3',
+      'row failed lastEventSeq=3 events=3',
+      'audit owed task.failed',
       'turns',
       'slot freed default/u1',
+      'event 1 orchestrator.planning.started',
+      'event 2 orchestrator.planning.completed',
       'event 3 orchestrator.task.failed',
-      'audit stored task.failed',
     ]);
   });
 
@@ -145,11 +150,11 @@ describe(FinishTaskUseCase.name, () => {
     const failing = setup({ releaseFails: true });
     await failing.finisher.finish(failing.run, { status: 'completed', result: '2' }, 5);
     expect(failing.log).toEqual([
-      'row completed lastEventSeq=1',
+      'row completed lastEventSeq=1 events=1',
+      'audit owed task.completed',
       'turns',
       'slot release failed (logged)',
       'event 1 orchestrator.task.completed',
-      'audit stored task.completed',
     ]);
   });
 
@@ -162,12 +167,12 @@ describe(FinishTaskUseCase.name, () => {
       run.submission.request.thread_id = 'chat-1';
       await finisher.finish(run, outcome, 5);
       expect(log).toEqual([
-        `row ${outcome.status} lastEventSeq=1`,
+        `row ${outcome.status} lastEventSeq=1 events=1`,
+        `audit owed task.${outcome.status}`,
         'turns',
         'slot freed default/u1',
         `thread chat-1 released by ${TASK_ID}`,
         `event 1 orchestrator.task.${outcome.status}`,
-        `audit stored task.${outcome.status}`,
       ]);
     }
   });
@@ -204,24 +209,19 @@ describe(FinishTaskUseCase.name, () => {
     });
   });
 
-  it('writes nothing final when the earlier events cannot be stored (the task is redelivered)', async () => {
-    jest.useFakeTimers();
-    try {
-      const { log, finisher, run } = setup({ outage: true });
-      run.events.emit('orchestrator.planning.started', { planner: 'builtin', iteration: 1 });
-      const flushing = finisher
-        .finish(run, { status: 'completed', result: '2' }, 5)
-        .catch((e: Error) => e);
-      await jest.advanceTimersByTimeAsync(FLUSH_PATIENCE_MS + 5_000);
-      expect(await flushing).toEqual(new Error(`could not store 1 event(s) of task ${TASK_ID}`));
-      expect(log).toEqual([]);
-    } finally {
-      jest.useRealTimers();
-    }
+  it('publishes nothing when the end cannot be stored (the task is redelivered and resumes)', async () => {
+    const { log, finisher, run, journal } = setup({ outage: true });
+    run.events.emit('orchestrator.planning.started', { planner: 'builtin', iteration: 1 });
+    await expect(
+      finisher.finish(run, { status: 'completed', result: '2' }, 5),
+    ).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect(log).toEqual([]);
+    expect(run.events.unjournaled).toBe(0);
+    expect(journal.written).toEqual([]);
   });
 
   it('stores the step under way as cancelled and reports the stored count, not the plan', async () => {
-    const { finisher, run, finished, published } = setup({ storedSteps: 2 });
+    const { finisher, run, finished, published } = setup({ storedSteps: 1 });
     const note: Tasks.PlanAction = {
       id: 's2',
       kind: 'tool',
@@ -240,11 +240,24 @@ describe(FinishTaskUseCase.name, () => {
     });
   });
 
-  it('stores its audit record before it returns (the submission is acked after), under one id per task', async () => {
+  it("stores its audit record with the end, in the end's own statement, under one id per task (nothing is published)", async () => {
     const { finisher, run, log, audits } = setup();
     await finisher.finish(run, { status: 'completed', result: '2' }, 5);
-    expect(log.at(-1)).toBe('audit stored task.completed');
-    expect(audits[0]).toMatchObject({ onceKey: `task:${TASK_ID}:ended` });
+    expect(log.slice(0, 2)).toEqual([
+      'row completed lastEventSeq=1 events=1',
+      'audit owed task.completed',
+    ]);
+    expect(log.some((l) => l.startsWith('audit stored'))).toBe(false);
+    expect(audits).toEqual([expect.objectContaining({ onceKey: `task:${TASK_ID}:ended` })]);
+  });
+
+  it('owes no audit record of an end that was not stored (the next run ends the task and owes it)', async () => {
+    const { finisher, run, log, journal } = setup({ outage: true });
+    await expect(finisher.finish(run, { status: 'completed', result: '2' }, 5)).rejects.toThrow();
+    expect(log).toEqual([]);
+    // What the end owed went with it: the run that ends the task later owes it again.
+    await run.events.flush();
+    expect(journal.written).toEqual([]);
   });
 
   it('records the end again from the row for a task delivered after it ended, under the same id', async () => {

@@ -15,13 +15,14 @@ import { TaskRepository } from '../task.repository.js';
 import type { Outcome, TaskRun } from '../run-task/task-run.js';
 
 /**
- * Ends a task: the events emitted so far are flushed first (a terminal row or event must never get
- * ahead of them: clients release events in seq order), then the row (so a client reading the task
- * after the terminal event sees the same outcome), then the thread's turns (so the next message of the
- * thread sees this one), then its concurrentTasks slot is freed (so a client that saw the end may
- * start the next task at once) and its thread handed to the next task waiting for it, then the terminal event with the task's token usage, and the audit
- * record. If the earlier events cannot be stored, this throws before anything is final: the
- * submission is redelivered and the task resumes (and keeps its slot).
+ * Ends a task: the row and every event not journaled yet, the terminal one (with the task's token
+ * usage) last, in one statement (a client reading the task after the terminal event sees the same
+ * outcome); then the thread's turns (so the next message of the thread sees this one), then its
+ * concurrentTasks slot is freed (so a client that saw the end may start the next task at once) and
+ * its thread handed to the next task waiting for it; then the events go out live. The task's audit
+ * record is stored by the same statement (JournalOutbox) and relayed after it (AuditRelay). If the
+ * statement fails, this throws before anything is final: the submission is
+ * redelivered and the task resumes (and keeps its slot).
  */
 @Injectable()
 export class FinishTaskUseCase {
@@ -42,7 +43,6 @@ export class FinishTaskUseCase {
     if (run.phase.state !== 'finishing')
       run.phase.fire(outcome.status === 'cancelled' ? 'cancelled' : 'failed');
     const usage = run.meter.total();
-    await events.flush();
     // A replay's verdict comes before its end: stored with its row, streamed before its terminal event.
     const verdict = await this.judge.verdict(run, outcome);
     if (verdict) run.verdict = verdict;
@@ -54,36 +54,58 @@ export class FinishTaskUseCase {
           ? 'identical to its record'
           : `diverged: ${verdict.divergence?.summary ?? ''}`,
       );
-    // The count the row's steps give, not the plan's: the event then says what GET /tasks/{id} and
-    // the task list show, also for a step that was under way when the task stopped.
-    const steps = await this.repository.finish(taskRefOf(s), {
-      ...(verdict ? { verdict } : {}),
-      status: outcome.status,
-      planner: run.planner,
-      plan: run.plan,
-      lastEventSeq: events.lastSeq + 1,
-      durationMs,
-      ...(run.underWay ? { interrupted: run.underWay } : {}),
-      ...(usage ? { usage } : {}),
-      ...(outcome.status === 'completed' ? { result: outcome.result, output: outcome.output } : {}),
-      ...(outcome.status === 'failed' ? { error: outcome.error } : {}),
-      ...(outcome.status === 'cancelled'
-        ? { error: { code: 'CANCELLED', message: outcome.reason, retryable: false } }
-        : {}),
-    });
-    // A replay or fork is a run beside its thread's conversation, not a turn of it.
-    if (!run.origin) await this.recordTurns(run, outcome);
-    await this.slots.release(s);
-    // After its turns: the next task of the thread (docs/api.md, "Threads") sees them (or, after a
-    // rollback, does not: the release discards them).
-    if (!run.origin) await this.thread.execute(threadHolderOf(s));
+    // The count of the task's stored steps, a step under way included (stored as cancelled by the
+    // same statement): the event says what GET /tasks/{id} and the task list show.
+    const under = run.underWay;
+    const steps = run.stepsStored.size + (under && !run.stepsStored.has(under.index) ? 1 : 0);
     const ending = { steps, durationMs, ...(usage ? { usage } : {}) };
     this.emitEnding(run, outcome, ending);
-    const audited = this.recordAudit(run, outcome, ending);
-    await events.flush();
-    // The submission is acked when this returns: a replica killed before its task's audit record was
-    // stored would lose it (a redelivery finds the task ended and records nothing), so it waits for it.
-    await audited;
+    // Owed by the end itself: committed with it, relayed after (a crash in between leaves it to the sweep).
+    events.owe(this.audit.build(this.endRecord(run, outcome, ending)));
+    // The terminal event is journaled with the end, and published once the slot and the thread are
+    // free: a client that saw the end may start its next task at once.
+    events.hold();
+    try {
+      await events.commit((journal) =>
+        this.repository.finish(
+          taskRefOf(s),
+          {
+            ...(verdict ? { verdict } : {}),
+            status: outcome.status,
+            planner: run.planner,
+            plan: run.plan,
+            lastEventSeq: events.lastSeq,
+            durationMs,
+            ...(under ? { interrupted: under } : {}),
+            ...(usage ? { usage } : {}),
+            ...(outcome.status === 'completed'
+              ? { result: outcome.result, output: outcome.output }
+              : {}),
+            ...(outcome.status === 'failed' ? { error: outcome.error } : {}),
+            ...(outcome.status === 'cancelled'
+              ? { error: { code: 'CANCELLED', message: outcome.reason, retryable: false } }
+              : {}),
+          },
+          journal,
+        ),
+      );
+    } catch (e) {
+      // Not ended here (another run ended it, or the store failed: the submission comes again and
+      // resumes after what the journal holds): nothing of this end goes out.
+      events.restart(events.lastSeq);
+      events.release();
+      throw e;
+    }
+    try {
+      // A replay or fork is a run beside its thread's conversation, not a turn of it.
+      if (!run.origin) await this.recordTurns(run, outcome);
+      await this.slots.release(s);
+      // After its turns: the next task of the thread (docs/api.md, "Threads") sees them (or, after
+      // a rollback, does not: the release discards them).
+      if (!run.origin) await this.thread.execute(threadHolderOf(s));
+    } finally {
+      events.release();
+    }
     run.phase.fire(storedTrigger(outcome.status));
   }
 
@@ -164,28 +186,27 @@ export class FinishTaskUseCase {
     }
   }
 
-  private recordAudit(
+  /** The audit record of the task's end, with its steps, duration, planner and usage. */
+  private endRecord(
     run: TaskRun,
     outcome: Outcome,
     { steps, durationMs, usage }: Ending,
-  ): Promise<void> {
+  ): AuditEvent {
     const s = run.submission;
-    return this.audit.record(
-      taskEndRecord(s, outcome.status, {
-        steps,
-        durationMs: Math.round(durationMs),
-        planner: run.planner,
-        ...(run.model ? { model: run.model } : {}),
-        ...(s.run ? { run: { kind: s.run.kind, of: s.run.of } } : {}),
-        ...(usage
-          ? {
-              totalTokens: usage.totalTokens,
-              ...(usage.costUsd !== undefined ? { costUsd: usage.costUsd } : {}),
-            }
-          : {}),
-        ...(outcome.status === 'failed' ? failureDetails(outcome.error) : {}),
-      }),
-    );
+    return taskEndRecord(s, outcome.status, {
+      steps,
+      durationMs: Math.round(durationMs),
+      planner: run.planner,
+      ...(run.model ? { model: run.model } : {}),
+      ...(s.run ? { run: { kind: s.run.kind, of: s.run.of } } : {}),
+      ...(usage
+        ? {
+            totalTokens: usage.totalTokens,
+            ...(usage.costUsd !== undefined ? { costUsd: usage.costUsd } : {}),
+          }
+        : {}),
+      ...(outcome.status === 'failed' ? failureDetails(outcome.error) : {}),
+    });
   }
 }
 

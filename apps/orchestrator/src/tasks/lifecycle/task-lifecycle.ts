@@ -100,7 +100,7 @@ export const TASK_LIFECYCLE = new StateMachine<TaskPhase, TaskTrigger>({
       from: 'pausing',
       on: 'stored-waiting',
       to: 'waiting_approval',
-      note: 'events flushed, the row `waiting_approval`, the submission acked: nothing holds the task until the last decision (or a cancellation) submits it again',
+      note: 'the row `waiting_approval` with the pending events journaled, the submission acked: nothing holds the task until the last decision (or a cancellation) submits it again',
     },
     {
       from: 'pausing',
@@ -130,7 +130,7 @@ export const TASK_LIFECYCLE = new StateMachine<TaskPhase, TaskTrigger>({
       from: 'finishing',
       on: 'stored-completed',
       to: 'completed',
-      note: 'events flushed, row final, thread turns, the thread handed to the next task waiting for it; `orchestrator.task.completed`',
+      note: 'row final with the pending events and `orchestrator.task.completed` journaled, thread turns, the thread handed to the next task waiting for it; the events published',
     },
     {
       from: 'finishing',

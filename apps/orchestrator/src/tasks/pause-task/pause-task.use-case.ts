@@ -5,8 +5,8 @@ import { type PauseResult, TaskRepository } from '../task.repository.js';
 import type { TaskRun } from '../run-task/task-run.js';
 
 /**
- * Stops a task that waits for approvals: its events are flushed (the `orchestrator.approval.requested`
- * ones among them), then its row says `waiting_approval`, and the work queue's message is acked by the
+ * Stops a task that waits for approvals: its row says `waiting_approval`, in the statement that
+ * journals its events (the `orchestrator.approval.requested` ones among them), and the work queue's message is acked by the
  * caller — no replica holds the task while people decide. A decision that came while the task was
  * still pausing found it running and did not resubmit it; so after the row is stored, the task is
  * resubmitted here if nothing of it is pending any more (decider and pauser each write, then read
@@ -26,8 +26,11 @@ export class PauseTaskUseCase {
    */
   async pause(run: TaskRun): Promise<PauseResult> {
     const { taskId } = run.submission;
-    await run.events.flush();
-    const paused = await this.repository.pause(taskId, run.plan, run.events.lastSeq);
+    // Its events (the approval requests among them) are journaled with the pause; if it does not
+    // pause, they wait for the end.
+    const paused = await run.events.commit((journal) =>
+      this.repository.pause(taskId, run.plan, run.events.lastSeq, journal),
+    );
     if (!paused.paused) return paused;
     run.phase.fire('stored-waiting');
     this.logger.info({ taskId }, 'task waits for approval');

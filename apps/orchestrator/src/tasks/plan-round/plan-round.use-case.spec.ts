@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { DomainError, type Tasks, Tenancy } from '@switchboard/contracts';
-import type { AuditTrail, JetStreamService } from '@switchboard/messaging';
+import type { AuditTrail } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
 import type { DailyUse, QuotaVerdict } from '@switchboard/runtime';
 import { type DailyQuotas, TenantBudget } from '../../budget/tenant-budget.js';
@@ -12,6 +12,7 @@ import { DirectCallPlanner } from '../../planning/direct-call.planner.js';
 import type { PlanDecision, Planner, PlanningState } from '../../planning/planner.js';
 import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
 import type { TaskRun } from '../run-task/task-run.js';
+import { InMemoryJournal } from '../journal/in-memory.journal.js';
 import { TaskEventSequence } from '../task-event.stream.js';
 import type { PlanningRoundRepository } from './planning-round.repository.js';
 import { PlanRoundUseCase } from './plan-round.use-case.js';
@@ -69,28 +70,43 @@ function setup(
   } = {},
 ) {
   const calls: { mode: 'check' | 'charge'; use: Partial<DailyUse> }[] = [];
-  const answer = (v: QuotaVerdict | Error | undefined): Promise<QuotaVerdict> =>
-    v instanceof Error ? Promise.reject(v) : Promise.resolve(v ?? { ok: true, metered: true });
+  // One call answers several kinds (one script): each kind is recorded, the first refusal answers.
+  const answer = (vs: (QuotaVerdict | Error | undefined)[]): Promise<QuotaVerdict> => {
+    const failed = vs.find((v) => v instanceof Error);
+    if (failed) return Promise.reject(failed);
+    const refused = vs.find((v): v is QuotaVerdict => v !== undefined && !(v as QuotaVerdict).ok);
+    return Promise.resolve(refused ?? { ok: true, metered: true });
+  };
   const quotas: DailyQuotas = {
-    checkDaily: (use) => {
-      calls.push({ mode: 'check', use });
-      return answer(verdicts.check?.[use.kind]);
-    },
-    chargeDaily: (use) => {
-      calls.push({ mode: 'charge', use });
-      return answer(verdicts.charge?.[use.kind]);
-    },
+    checkDailyAll: (who, kinds) =>
+      answer(
+        kinds.map((kind) => {
+          calls.push({ mode: 'check', use: { ...who, kind } });
+          return verdicts.check?.[kind];
+        }),
+      ),
+    chargeDailyAll: (who, amounts) =>
+      answer(
+        (Object.entries(amounts) as [Tenancy.DailyKind, number][]).map(([kind, amount]) => {
+          calls.push({ mode: 'charge', use: { ...who, kind, amount } });
+          return verdicts.charge?.[kind];
+        }),
+      ),
   };
   const events: Tasks.TaskEvent[] = [];
-  const jetstream = {
-    publish: async (_c: unknown, _t: unknown, b: Tasks.TaskEventBatch) => {
-      events.push(...b.events);
-      return { seq: events.length, duplicate: false };
-    },
-  } as unknown as JetStreamService;
+  const jetstream = new InMemoryJournal((e) => void events.push(e));
   const saved: PlanDecision[] = [];
+  /** How each round was stored: in a statement of its own, or deferred to the next commit. */
+  const stored: string[] = [];
   const rounds = {
-    save: async (_t: unknown, _i: number, _p: string, d: PlanDecision) => void saved.push(d),
+    save: async (_t: unknown, _i: number, _p: string, d: PlanDecision) => {
+      saved.push(d);
+      stored.push('own statement');
+    },
+    upsert: (_t: unknown, _i: number, _p: string, d: PlanDecision) => {
+      saved.push(d);
+      stored.push('deferred');
+    },
   } as unknown as PlanningRoundRepository;
   const audit = { record: jest.fn(async () => undefined) } as unknown as AuditTrail;
   const logger = { warn: jest.fn() } as unknown as Logger;
@@ -119,7 +135,7 @@ function setup(
       correlationId: 'c1',
     },
     text: 'do it',
-    events: new TaskEventSequence(TASK_ID, 0, 'orchestrator', jetstream),
+    events: new TaskEventSequence(TASK_ID, 0, 'orchestrator', jetstream, { tenantId: 'default' }),
     phase: TASK_LIFECYCLE.start('planning'),
     startedAt: new Date(),
     planner: planner.kind,
@@ -130,6 +146,7 @@ function setup(
     meter: new UsageMeter(0, { '*': { prompt: 1, completion: 2 } }),
     plan: [],
     resumed: false,
+    stepsStored: new Set(),
   };
   const state: Omit<PlanningState, 'signal' | 'maxOutputTokens'> = {
     taskId: TASK_ID,
@@ -145,7 +162,7 @@ function setup(
     await run.events.flush();
     return events;
   };
-  return { sut, run, state, calls, saved, flushed, logger };
+  return { sut, run, state, calls, saved, stored, flushed, logger };
 }
 
 describe(PlanRoundUseCase.name, () => {
@@ -254,6 +271,18 @@ describe(PlanRoundUseCase.name, () => {
     await replay.sut.decide(replay.run, replay.state, stored);
     // Charged when it was planned, before the crash.
     expect(replay.calls).toEqual([]);
+  });
+
+  it("stores a model's decision before anything acts on it, and defers a round no model planned to the next commit", async () => {
+    const model = setup(new ModelPlanner([{ kind: 'final', answer: '42', usage: usage(10, 10) }]));
+    await model.sut.decide(model.run, model.state, undefined);
+    expect(model.stored).toEqual(['own statement']);
+
+    const builtin = setup(new BuiltinPlanner());
+    await builtin.sut.decide(builtin.run, { ...builtin.state, task: 'what is 6 * 7' }, undefined);
+    expect(builtin.stored).toEqual(['deferred']);
+    // Its events wait for that commit too: nothing is journaled on its own.
+    expect(builtin.run.events.unjournaled).toBeGreaterThan(0);
   });
 
   it('waits out a counters outage within the task budget, then fails the round as unavailable', async () => {

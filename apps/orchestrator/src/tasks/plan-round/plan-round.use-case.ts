@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type DomainError, Tenancy, tenantOf } from '@switchboard/contracts';
+import { type DomainError, type Tasks, Tenancy, tenantOf } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { TenantBudget } from '../../budget/tenant-budget.js';
 import { abortable } from '../../dispatch/dispatch.context.js';
@@ -106,12 +106,18 @@ export class PlanRoundUseCase {
     const replaying = run.origin?.kind === 'replay';
     const screened = this.screened(run, priced);
     const decision = replaying ? screened : await this.charged(run, screened);
-    await this.rounds.save(
-      taskRefOf(run.submission),
+    // A round no model planned (the built-in planner, a direct call) is planned the same way again
+    // after a crash: its decision rides with the task's next commit (its first step, or its end)
+    // instead of a transaction of its own. A model's decision is stored before anything acts on it:
+    // a model call is not repeated.
+    const deterministic = !replaying && !decision.usage && !planner.asksModel?.(state);
+    await this.saveRound(
+      run,
       iteration,
       planner.kind,
       decision,
       roundContext(run, state),
+      deterministic,
     );
     this.auditRefusals(run, iteration, decision);
     this.completed(run, iteration, decision, false);
@@ -134,15 +140,31 @@ export class PlanRoundUseCase {
     const { iteration } = state;
     const kind = run.origin?.planner.kind ?? this.planner.kind;
     run.events.emit('orchestrator.planning.started', { planner: kind, iteration });
-    await this.rounds.save(
-      taskRefOf(run.submission),
-      iteration,
-      kind,
-      decision,
-      roundContext(run, state),
-    );
+    await this.saveRound(run, iteration, kind, decision, roundContext(run, state), false);
     this.completed(run, iteration, decision, true);
     return { decision };
+  }
+
+  /** Stores the round with the task's pending events, or defers it to the task's next commit. */
+  private async saveRound(
+    run: TaskRun,
+    iteration: number,
+    kind: Tasks.PlannerKind,
+    decision: PlanDecision,
+    context: RoundContext,
+    deferred: boolean,
+  ): Promise<void> {
+    const ref = taskRefOf(run.submission);
+    if (deferred) {
+      run.events.defer(
+        `round_${iteration}`,
+        this.rounds.upsert(ref, iteration, kind, decision, context),
+      );
+      return;
+    }
+    await run.events.commit((journal) =>
+      this.rounds.save(ref, iteration, kind, decision, context, journal),
+    );
   }
 
   /**
@@ -326,5 +348,6 @@ function roundContext(
     manifest: { tools: state.tools, mode: run.submission.request.tool_constraints?.mode ?? 'auto' },
     history: [...state.history],
     ...(state.call ? { call: state.call } : {}),
+    ...(state.recalled ? { recalled: [...state.recalled] } : {}),
   };
 }

@@ -3,7 +3,11 @@ import { Approvals, DomainError, ErrorBody, Tasks, Tools } from '@switchboard/co
 import { jsonText } from '@switchboard/runtime';
 import { z } from 'zod';
 import type { PastRound, PlanDecision } from '../../planning/planner.js';
+import { Prisma } from '../../generated/prisma/client.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
+import { withClause } from '../journal/task-journal.repository.js';
+import { journaledOf } from '../state/task-claim.store.js';
+import type { JournalBatch } from '../task-event.stream.js';
 import type { TaskRef } from '../../tenancy/tenant-scope.js';
 
 /** How a decision is stored (the DomainError of a `fail` as its body; no generated text). */
@@ -29,13 +33,37 @@ const StoredDecision = z.discriminatedUnion('kind', [
 export class PlanningRoundRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  /** Stores the round, with the task's pending events (`journal`) in the same statement. */
   async save(
+    ref: TaskRef,
+    iteration: number,
+    planner: Tasks.PlannerKind,
+    decision: PlanDecision,
+    context?: RoundContext,
+    journal?: JournalBatch,
+  ): Promise<void> {
+    const upsert = this.upsert(ref, iteration, planner, decision, context);
+    if (!journal) {
+      await this.prisma.$executeRaw`${upsert}`;
+      return;
+    }
+    const w = journal.writes();
+    const [row] = await this.prisma.$queryRaw<{ journaled: boolean; webhooksDue: number }[]>`
+      ${withClause([{ name: 'round', sql: upsert }, ...w.with])} SELECT ${w.select}`;
+    if (row) journal.committed(journaledOf(row));
+  }
+
+  /**
+   * The round's upsert (RETURNING a row): a statement of its own, or a write deferred to ride with
+   * the task's next commit (TaskEventSequence.defer).
+   */
+  upsert(
     { taskId, tenantId }: TaskRef,
     iteration: number,
     planner: Tasks.PlannerKind,
     decision: PlanDecision,
     context?: RoundContext,
-  ): Promise<void> {
+  ): Prisma.Sql {
     const stored =
       decision.kind === 'actions'
         ? {
@@ -53,7 +81,7 @@ export class PlanningRoundRepository {
           : { kind: decision.kind, error: decision.error.toBody() };
     const id = `${taskId}:${iteration}`;
     // Upsert: a replica that planned this round before dying may have stored it already.
-    await this.prisma.$executeRaw`
+    return Prisma.sql`
       INSERT INTO "PlanningRound" ("id", "taskId", "tenantId", "iteration", "planner", "decision",
                                    "memo", "usage", "model", "durationMs", "request", "context")
       VALUES (${id}, ${taskId}::uuid, ${tenantId}, ${iteration}, ${planner}, ${jsonText(stored)}::jsonb,
@@ -63,7 +91,8 @@ export class PlanningRoundRepository {
       ON CONFLICT ("id") DO UPDATE SET
         "planner" = EXCLUDED."planner", "decision" = EXCLUDED."decision", "memo" = EXCLUDED."memo",
         "usage" = EXCLUDED."usage", "model" = EXCLUDED."model", "durationMs" = EXCLUDED."durationMs",
-        "request" = EXCLUDED."request", "context" = EXCLUDED."context"`;
+        "request" = EXCLUDED."request", "context" = EXCLUDED."context"
+      RETURNING 1`;
   }
 
   /** The task's stored rounds (in its tenant), in order. */
@@ -116,7 +145,8 @@ export type StoredRound = PastRound & { planner: Tasks.PlannerKind; context?: Ro
 
 /**
  * What a round planned with, recorded for a replay (docs/replay.md): the agents it knew and, on the
- * first round, the tools offered (the manifest), the thread's history, a direct call's tool and input.
+ * first round, the tools offered (the manifest), the thread's history, a direct call's tool and input,
+ * what was recalled from long-term memory.
  */
 export const RoundContext = z.object({
   agents: z.array(
@@ -133,5 +163,12 @@ export const RoundContext = z.object({
     .array(z.object({ role: z.enum(['user', 'assistant']), content: z.string() }))
     .optional(),
   call: z.object({ tool: z.string(), input: z.record(z.string(), z.unknown()) }).optional(),
+  /**
+   * What long-term memory's recall gave the task (docs/memory.md): a replay plans with it. An item
+   * forgotten since is kept emptied, `forgotten: true` (memory/forget-recalled).
+   */
+  recalled: z
+    .array(Tools.RecalledMemory.extend({ forgotten: z.literal(true).optional() }))
+    .optional(),
 });
 export type RoundContext = z.infer<typeof RoundContext>;

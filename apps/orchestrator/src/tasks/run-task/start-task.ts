@@ -10,6 +10,7 @@ import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
 import { TASK_STATE } from '../state/task-state.machine.js';
 import { RunOrigins, runSubmission } from '../../replay/run-origins.js';
 import { TaskEventLog } from '../task-event.log.js';
+import type { TaskEventSequence } from '../task-event.stream.js';
 import { type StoredStep, TaskRepository } from '../task.repository.js';
 import type { Outcome, TaskRun } from './task-run.js';
 
@@ -68,14 +69,22 @@ export class StartTask {
       'origin' in planning ? planning.origin : undefined,
     );
     const text = inputHit ? BLOCKED_PLACEHOLDER : request.task;
-    const claim = await this.repository.claim(submission, planner.kind, text);
+    // A new task's `orchestrator.task.started` rides with its claim: journaled (and published) only
+    // if the claim makes the task new; a resumed task's events continue after its journal's.
+    const events = await this.eventLog.open(taskId, false, request.webhook);
+    const model = planner.kind === 'llm' ? planner.model : undefined;
+    announce(events, submission, text, planner.kind, model);
+    const claim = await events.commit((journal) =>
+      this.repository.claim(submission, planner.kind, text, journal),
+    );
     const phase = TASK_LIFECYCLE.start();
     if (claim.resumed && TASK_STATE.isFinal(claim.status)) {
       phase.fire('ended-before');
+      events.restart(0);
       await this.eventLog.ensureTerminalEvent(taskId, planner.kind);
       return undefined;
     }
-    const events = await this.eventLog.open(taskId, claim.resumed, request.webhook);
+    if (claim.resumed) await this.eventLog.continueAfterJournal(events);
     phase.fire('claimed');
     const deadline = claim.startedAt.getTime() + this.config.TASK_TIMEOUT_MS;
     const signal = this.cancellations.register(taskId, deadline);
@@ -88,7 +97,7 @@ export class StartTask {
       deadline,
       startedAt: claim.startedAt,
       planner: planner.kind,
-      ...(planner.kind === 'llm' && planner.model ? { model: planner.model } : {}),
+      ...(model ? { model } : {}),
       ...('origin' in planning && planning.origin ? { origin: planning.origin } : {}),
       retry: {
         deadline,
@@ -102,8 +111,8 @@ export class StartTask {
       meter: new UsageMeter(this.config.TASK_TOKEN_BUDGET, this.config.LLM_PRICES),
       plan: [],
       resumed: claim.resumed,
+      stepsStored: new Set(claim.steps.map((st) => st.index)),
     };
-    if (!claim.resumed) this.announce(run);
     const early: Outcome | undefined =
       claim.cancelReason !== undefined
         ? { status: 'cancelled', reason: claim.cancelReason }
@@ -117,30 +126,37 @@ export class StartTask {
             : undefined;
     return { run, storedSteps: claim.steps, ...(early ? { early } : {}) };
   }
+}
 
-  private announce(run: TaskRun): void {
-    const { actor, request } = run.submission;
-    const llm = run.planner === 'llm';
-    const origin = run.submission.run;
-    run.events.emit(
-      'orchestrator.task.started',
-      {
-        task: run.text,
-        userId: actor.userId,
-        planner: run.planner,
-        ...(request.thread_id ? { threadId: request.thread_id } : {}),
-        ...(llm && run.model ? { model: run.model } : {}),
-        ...(origin
-          ? {
-              run: {
-                kind: origin.kind,
-                of: origin.of,
-                ...(origin.from ? { from: origin.from } : {}),
-              },
-            }
-          : {}),
-      },
-      `${origin ? `${origin.kind} of ${origin.of} ` : 'task '}started (${llm ? `LLM planner, model ${run.model ?? 'unknown'}` : 'built-in planner, no LLM'})`,
-    );
-  }
+/** A new task's first event (its planner, its model, a replay's or fork's origin). */
+function announce(
+  events: TaskEventSequence,
+  submission: Tasks.TaskSubmission,
+  text: string,
+  planner: Tasks.PlannerKind,
+  model: string | undefined,
+): void {
+  const { actor, request } = submission;
+  const llm = planner === 'llm';
+  const origin = submission.run;
+  events.emit(
+    'orchestrator.task.started',
+    {
+      task: text,
+      userId: actor.userId,
+      planner,
+      ...(request.thread_id ? { threadId: request.thread_id } : {}),
+      ...(llm && model ? { model } : {}),
+      ...(origin
+        ? {
+            run: {
+              kind: origin.kind,
+              of: origin.of,
+              ...(origin.from ? { from: origin.from } : {}),
+            },
+          }
+        : {}),
+    },
+    `${origin ? `${origin.kind} of ${origin.of} ` : 'task '}started (${llm ? `LLM planner, model ${model ?? 'unknown'}` : 'built-in planner, no LLM'})`,
+  );
 }

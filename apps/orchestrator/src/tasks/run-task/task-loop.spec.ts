@@ -3,7 +3,7 @@ import type { ApprovalMetrics } from '../../approvals/approval.metrics.js';
 import type { ApprovalRepository } from '../../approvals/approval.repository.js';
 import { jest } from '@jest/globals';
 import { DomainError, type Tasks, type Tools } from '@switchboard/contracts';
-import type { JetStreamService, NatsBus, AuditTrail, RetryBudget } from '@switchboard/messaging';
+import type { NatsBus, AuditTrail, RetryBudget } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
 import type { AgentDirectory, AgentList } from '../../agents/agent-directory.js';
 import type { TenantBudget } from '../../budget/tenant-budget.js';
@@ -27,10 +27,15 @@ import type {
   StoredRound,
 } from '../plan-round/planning-round.repository.js';
 import { PlanRoundUseCase } from '../plan-round/plan-round.use-case.js';
+import { InMemoryJournal } from '../journal/in-memory.journal.js';
 import { TaskEventSequence } from '../task-event.stream.js';
 import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
 import { BuiltinPlanner } from '../../planning/builtin-planner.js';
 import { TaskLoop } from './task-loop.js';
+import type {
+  PlanningContextProvider,
+  PlanningContextRequest,
+} from '../context/planning-context.port.js';
 import type { StepRecord, StoredStep, TaskRepository } from '../task.repository.js';
 import type { TaskRun } from './task-run.js';
 
@@ -77,19 +82,18 @@ function setup(opts: {
   /** Tool outputs by tool name: runs steps through the real dispatcher and tool runner. */
   toolOutputs?: Record<string, unknown>;
   directory?: AgentDirectory;
+  contextProviders?: PlanningContextProvider[];
 }) {
   const manifestRequests: unknown[] = [];
   const events: Tasks.TaskEvent[] = [];
-  const jetstream = {
-    publish: async (_c: unknown, _t: unknown, b: Tasks.TaskEventBatch) => {
-      events.push(...b.events);
-      return { seq: events.length, duplicate: false };
-    },
-  } as unknown as JetStreamService;
+  const jetstream = new InMemoryJournal((e) => void events.push(e));
   const saved: { iteration: number; decision: PlanDecision }[] = [];
   const rounds = {
     list: async () => opts.stored ?? [],
     save: async (_t: string, iteration: number, _p: string, decision: PlanDecision) =>
+      void saved.push({ iteration, decision }),
+    // A round no model planned is deferred to the next commit: recorded here when it is decided.
+    upsert: (_t: string, iteration: number, _p: string, decision: PlanDecision) =>
       void saved.push({ iteration, decision }),
   } as unknown as PlanningRoundRepository;
   const recorded: StepRecord[] = [];
@@ -152,12 +156,14 @@ function setup(opts: {
       dispatcher,
       guardrails,
       new ApprovalGate(
-        {} as ApprovalRepository,
+        // a resumed run reads its approvals (none here): a question asked before may be answered
+        { ofTask: () => Promise.resolve(new Map()) } as unknown as ApprovalRepository,
         audit as unknown as AuditTrail,
         {} as ApprovalMetrics,
       ),
     ),
     { MAX_ITERATIONS_PER_TURN: 3, DEFAULT_MAX_STEPS: opts.maxSteps ?? 10 },
+    opts.contextProviders,
   );
   const run: TaskRun = {
     submission: {
@@ -168,7 +174,7 @@ function setup(opts: {
       correlationId: 'c1',
     },
     text: 'do it',
-    events: new TaskEventSequence(TASK_ID, 0, 'orchestrator', jetstream),
+    events: new TaskEventSequence(TASK_ID, 0, 'orchestrator', jetstream, { tenantId: 'default' }),
     phase: TASK_LIFECYCLE.start('starting'),
     startedAt: new Date(),
     planner: opts.planner.kind,
@@ -178,6 +184,7 @@ function setup(opts: {
     meter: new UsageMeter(opts.budget ?? 0, undefined),
     plan: [],
     resumed: opts.stored !== undefined || opts.storedSteps !== undefined,
+    stepsStored: new Set(),
   };
   return {
     loop,
@@ -222,6 +229,36 @@ describe(TaskLoop.name, () => {
     await delegating.go();
     expect(asked).toEqual(['list']);
     expect(delegating.dispatched).toHaveLength(1);
+  });
+
+  it('asks each planning context provider once, after the manifest, and offers what it gave to every round', async () => {
+    const recalled: Tools.RecalledMemory = {
+      id: '0b0f6c3e-0c4b-4f55-9a43-2a9a0c1f2b3d',
+      namespace: { kind: 'user', key: 'u1' },
+      content: 'my favourite number is 7',
+      metadata: {},
+      writtenBy: { userId: 'u1', taskId: null },
+      createdAt: '2026-11-26T10:00:00.000Z',
+      updatedAt: '2026-11-26T10:00:00.000Z',
+      score: 0.1,
+    };
+    const asked: PlanningContextRequest[] = [];
+    const provider: PlanningContextProvider = {
+      provide: async (r) => {
+        asked.push(r);
+        return { recalled: [recalled] };
+      },
+    };
+    const planner = new ScriptedPlanner([
+      { kind: 'actions', actions: [action('r1_a')], usage: usage(20) },
+      { kind: 'final', answer: 'done', usage: usage(20) },
+    ]);
+    const t = setup({ planner, contextProviders: [provider] });
+    expect(await t.go()).toEqual({ status: 'completed', result: 'done' });
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toMatchObject({ taskId: TASK_ID, task: 'do it', actor: { userId: 'u1' } });
+    expect(t.manifestRequests).toHaveLength(1);
+    expect(planner.seen.map((s) => s.recalled)).toEqual([[recalled], [recalled]]);
   });
 
   it('stores each decision before acting on it and feeds observations to the next round', async () => {

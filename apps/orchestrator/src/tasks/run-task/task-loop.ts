@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { DomainError, tenantOf, Tools } from '@switchboard/contracts';
 import { NatsBus } from '@switchboard/messaging';
@@ -12,9 +12,22 @@ import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import { abortable } from '../../dispatch/dispatch.context.js';
 import { AGENTS_NOT_LISTED, type PastRound, type ThreadTurn } from '../../planning/planner.js';
 import { taskRefOf } from '../../tenancy/tenant-scope.js';
-import { firstContext, recordedAgents, type RunRecord } from '../../replay/run-record.js';
+import {
+  firstContext,
+  forgottenRecalls,
+  forkedRecall,
+  recalledContext,
+  recordedAgents,
+  type RunRecord,
+} from '../../replay/run-record.js';
 import { toolOfferConflict, toolOfferDivergence } from '../../replay/tool-offer.js';
 import { ThreadHistoryService } from '../../threads/thread-history.service.js';
+import {
+  type PlanningContext,
+  planningContext,
+  PLANNING_CONTEXT_PROVIDERS,
+  type PlanningContextProvider,
+} from '../context/planning-context.port.js';
 import {
   DispatchStepsUseCase,
   type StepLedger,
@@ -40,6 +53,8 @@ interface PlanningBasis {
   history: ThreadTurn[];
   stored: StoredRound[];
   roster: AgentRoster;
+  /** What the planning context providers gave (a replay's: what its record says they gave). */
+  context: PlanningContext;
 }
 
 /**
@@ -93,10 +108,14 @@ export class TaskLoop {
     private readonly planning: PlanRoundUseCase,
     private readonly actions: DispatchStepsUseCase,
     @Inject(APP_CONFIG) private readonly limits: Limits,
+    @Optional()
+    @Inject(PLANNING_CONTEXT_PROVIDERS)
+    private readonly contextProviders: readonly PlanningContextProvider[] = [],
   ) {}
 
   async run(run: TaskRun, storedSteps: StoredStep[]): Promise<LoopResult> {
     const basis = await this.prepare(run);
+    this.announceRecall(run, basis);
     const maxSteps = this.maxSteps(run.submission.request.max_steps);
     const ledger: StepLedger = {
       steps: [],
@@ -179,8 +198,20 @@ export class TaskLoop {
       run.signal,
     );
     this.offer(run, manifest);
-    const [listed, history, stored] = await context;
-    return { manifest, history, stored, roster: new AgentRoster(listed, this.agents, run) };
+    const recorded = forkedRecall(run.origin);
+    const provided = recorded
+      ? Promise.resolve(recorded)
+      : planningContext(this.contextProviders, {
+          taskId,
+          actor,
+          task: request.task,
+          threadId: request.thread_id,
+          offered: new Set(manifest.tools.map((t) => t.name)),
+          signal: run.signal,
+        });
+    const [[listed, history, stored], given] = await Promise.all([context, provided]);
+    const roster = new AgentRoster(listed, this.agents, run);
+    return { manifest, history, stored, roster, context: given };
   }
 
   /**
@@ -204,12 +235,33 @@ export class TaskLoop {
     };
     const listed = run.planner === 'llm' ? await recorded.list(run.submission.actor) : NOT_LISTED;
     const stored = run.resumed ? await this.rounds.list(taskRefOf(run.submission)) : [];
+    noteForgotten(run, record);
     return {
       manifest,
       history: first?.history ?? [],
       stored,
       roster: new AgentRoster(listed, recorded, run),
+      // What the original recalled, not what the store holds now: a replay reads no memory.
+      context: recalledContext(record),
     };
+  }
+
+  /**
+   * Which memories the task recalled, on its timeline (docs/memory.md): once, before its first round
+   * (a resumed task announced them when it started). Ids and namespaces, not contents.
+   */
+  private announceRecall(run: TaskRun, basis: PlanningBasis): void {
+    const recalled = basis.context.recalled;
+    if (!recalled?.length || run.resumed) return;
+    run.events.emit('orchestrator.memory.recalled', {
+      count: recalled.length,
+      items: recalled.map((r) => ({
+        id: r.id,
+        namespace: r.namespace,
+        score: r.score,
+        ...(r.matchedBy ? { matchedBy: r.matchedBy } : {}),
+      })),
+    });
   }
 
   /** Throws CONFLICT (the verdict names the tools) when a recorded tool's definition changed since. */
@@ -270,6 +322,7 @@ export class TaskLoop {
           iteration,
           rounds: [...past],
           history: basis.history,
+          ...(basis.context.recalled ? { recalled: basis.context.recalled } : {}),
           ...(run.submission.call ? { call: run.submission.call } : {}),
         },
         replay,
@@ -314,4 +367,13 @@ export class TaskLoop {
     run.phase.fire(outcome.status === 'cancelled' ? 'cancelled' : 'failed');
     return outcome;
   }
+}
+
+/** A replay of a task whose recall was forgotten since says so in its verdict (docs/memory.md). */
+function noteForgotten(run: TaskRun, record: RunRecord): void {
+  const n = forgottenRecalls(record);
+  if (!n || !run.origin) return;
+  (run.origin.notes ??= []).push(
+    `round 1 planned without ${n} recalled memory item${n === 1 ? '' : 's'} forgotten since the task ran: forgetting outranks an identical replay`,
+  );
 }

@@ -35,6 +35,11 @@ export interface TaskRun {
   offered?: ReadonlyMap<string, Tools.ManifestTool>;
   /** Redelivered after a crash: stored rounds and steps exist and are replayed (a new task has none). */
   resumed: boolean;
+  /**
+   * The indexes of the task's stored steps (the claim's and this run's): the count its terminal
+   * event reports, journaled in the same statement as the end.
+   */
+  stepsStored: Set<number>;
   /** A replay or fork of a recorded task: what it takes from the record, and who plans (docs/replay.md). */
   origin?: RunOriginState;
   /** A replay's verdict, once it ended. */

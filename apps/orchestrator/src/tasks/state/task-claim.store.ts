@@ -10,6 +10,8 @@ import {
 import { jsonText } from '@switchboard/runtime';
 import { Prisma } from '../../generated/prisma/client.js';
 import type { PrismaService } from '../../prisma/prisma.service.js';
+import { type JournalCounts, journaledOf } from '../journal/task-journal.repository.js';
+import type { JournalBatch } from '../task-event.stream.js';
 import type { TaskState } from './task-state.machine.js';
 import { TaskStateStore } from './task-state.store.js';
 
@@ -34,7 +36,7 @@ export interface TaskClaim {
   cancelReason?: string;
 }
 
-interface ClaimRow {
+interface ClaimRow extends Partial<JournalCounts> {
   created: boolean;
   requesterTenant: string | null;
   requestedBy: string | null;
@@ -70,18 +72,22 @@ export class TaskClaimStore {
   /**
    * Creates the task as running, in its submitter's tenant, or, when it exists (a redelivery after a
    * crash), returns its state. `text` is what may be stored of the request: the caller replaces text a
-   * guardrail blocked.
+   * guardrail blocked. `journal`: a new task's first events, journaled only if the claim makes it new.
    */
   async claim(
     s: Tasks.TaskSubmission,
     planner: Tasks.PlannerKind,
     text: string,
+    journal?: JournalBatch,
   ): Promise<TaskClaim> {
     const startedAt = new Date();
     const tenant = tenantOf(s.actor);
     // One round trip on every task's critical path: the insert (nothing when the row exists, i.e. a
     // redelivery) and the cancellation that may have arrived while the task was queued — the task's
-    // tenant's own first, else one by the platform operator (another tenant's never counts).
+    // tenant's own first, else one by the platform operator (another tenant's never counts). A new
+    // task's first events are journaled by the same statement.
+    const w = journal?.writes('created');
+    const ctes = w?.with.map((c) => Prisma.sql`, ${Prisma.raw(`"${c.name}"`)} AS (${c.sql})`) ?? [];
     const [claimed] = await this.prisma.$queryRaw<ClaimRow[]>`
       WITH created AS (
         INSERT INTO "Task" ("id", "tenantId", "userId", "role", "status", "text", "request",
@@ -94,9 +100,9 @@ export class TaskClaimStore {
                 ${jsonText(runFromOf(s.run))}::jsonb, ${s.scheduleId ?? null}::uuid)
         ON CONFLICT ("id") DO NOTHING
         RETURNING 1
-      )
+      )${ctes.length ? Prisma.join(ctes, '') : Prisma.empty}
       SELECT EXISTS (SELECT 1 FROM created) AS "created", q."tenantId" AS "requesterTenant",
-             q."requestedBy", q."requesterRole", q."reason"
+             q."requestedBy", q."requesterRole", q."reason"${w ? Prisma.sql`, ${w.select}` : Prisma.empty}
       FROM (SELECT 1) AS one
       LEFT JOIN LATERAL (
         SELECT * FROM "QueuedCancellation"
@@ -105,7 +111,8 @@ export class TaskClaimStore {
         ORDER BY ("tenantId" = ${tenant}) DESC, "requestedAt"
         LIMIT 1
       ) AS q ON TRUE`;
-    if (!claimed?.created) return this.resume(s, planner, text, startedAt);
+    if (claimed && journal) journal.committed(journaledOf(claimed));
+    if (!claimed?.created) return this.resume(s, planner, text, startedAt, journal);
     const queued = queuedCancelReason(s, claimed);
     if (queued !== undefined) await this.requestCancel(s.taskId, queued);
     return {
@@ -148,6 +155,7 @@ export class TaskClaimStore {
     planner: Tasks.PlannerKind,
     text: string,
     startedAt: Date,
+    journal?: JournalBatch,
   ): Promise<TaskClaim> {
     const tenant = tenantOf(s.actor);
     for (let attempt = 0; ; attempt++) {
@@ -178,7 +186,7 @@ export class TaskClaimStore {
       };
       const moved =
         task.status === 'queued'
-          ? await this.claimQueued(s, task.version, planner, text, startedAt)
+          ? await this.claimQueued(s, task.version, planner, text, startedAt, journal)
           : task.status === 'waiting_approval'
             ? await this.resumeWaiting(s.taskId, task.version, tenant)
             : found;
@@ -195,6 +203,7 @@ export class TaskClaimStore {
     planner: Tasks.PlannerKind,
     text: string,
     startedAt: Date,
+    journal?: JournalBatch,
   ): Promise<Partial<TaskClaim> | undefined> {
     const r = await this.states.transition(
       s.taskId,
@@ -205,6 +214,7 @@ export class TaskClaimStore {
           "threadId" = ${s.request.thread_id ?? null}, "startedAt" = ${startedAt.toISOString()}::timestamp(3),
           "runFrom" = ${jsonText(runFromOf(s.run))}::jsonb`,
       },
+      journal,
     );
     return r.moved
       ? { resumed: false, status: 'running', steps: [], startedAt, waitedMs: 0 }
@@ -254,3 +264,5 @@ export function runFromOf(run: Tasks.RunOrigin | undefined): Record<string, unkn
     ...(run.batchId ? { batchId: run.batchId } : {}),
   };
 }
+
+export { journaledOf };

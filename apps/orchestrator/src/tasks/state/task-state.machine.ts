@@ -79,7 +79,7 @@ export const TASK_STATE = new StateMachine<TaskState, TaskStateTrigger>({
       from: 'running',
       on: 'paused',
       to: 'waiting_approval',
-      note: 'a call needs a decision: events flushed, plan and `pausedAt` stored, the submission acked',
+      note: 'a call needs a decision: plan and `pausedAt` stored with the pending events journaled, the submission acked',
     },
     {
       from: 'waiting_approval',

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { IllegalTransition } from '@switchboard/contracts';
 import { Prisma } from '../../generated/prisma/client.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
+import { type JournalCounts, journaledOf } from '../journal/task-journal.repository.js';
+import type { JournalBatch } from '../task-event.stream.js';
 import { TASK_STATE, type TaskState, type TaskStateTrigger } from './task-state.machine.js';
 
 /** One step of the stored machine: the event, the states it may leave, and (optionally) the version. */
@@ -80,11 +82,17 @@ export class TaskStateStore {
     return on === undefined ? TASK_STATE.definition.initial : this.target(on, 'queued');
   }
 
+  /**
+   * `journal`: the task's pending events (and deferred writes), journaled with the transition — its
+   * events and their webhook deliveries only if the row moved.
+   */
   async transition<R extends object = Record<string, never>>(
     taskId: string,
     req: TransitionRequest,
-    extra: ExtraWrites = {},
+    extraWrites: ExtraWrites = {},
+    journal?: JournalBatch,
   ): Promise<TransitionResult<R>> {
+    const extra = journal ? withJournal(extraWrites, journal) : extraWrites;
     const to = TaskStateStore.target(req.on, req.from);
     const from = typeof req.from === 'string' ? [req.from] : [...req.from];
     const tenant =
@@ -112,7 +120,9 @@ export class TaskStateStore {
              t."version" AS "seenVersion"${extra.select ? Prisma.sql`, ${extra.select}` : Prisma.empty}
       FROM (SELECT 1) AS one LEFT JOIN "Task" t ON t."id" = ${taskId}::uuid ${tenantOfT}`;
     if (!row) throw new Error(`stored task ${taskId}: the transition returned nothing`);
-    const { movedVersion, seenState, seenVersion, ...rest } = row;
+    const { movedVersion, seenState, seenVersion, journaled, webhooksDue, auditIds, ...rest } =
+      row as typeof row & Partial<JournalCounts>;
+    journal?.committed(journaledOf({ journaled, webhooksDue, auditIds }));
     const answer = rest as unknown as R;
     if (movedVersion !== null)
       return { moved: true, state: to, version: movedVersion, extra: answer };
@@ -123,4 +133,14 @@ export class TaskStateStore {
       extra: answer,
     };
   }
+}
+
+/** `extra` with the journal's writes added (gated on the row moving). */
+function withJournal(extra: ExtraWrites, journal: JournalBatch): ExtraWrites {
+  const w = journal.writes('moved');
+  return {
+    ...extra,
+    with: [...(extra.with ?? []), ...w.with],
+    select: extra.select ? Prisma.sql`${extra.select}, ${w.select}` : w.select,
+  };
 }

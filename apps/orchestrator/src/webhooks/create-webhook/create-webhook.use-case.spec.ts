@@ -2,7 +2,6 @@ import { describe, expect, it } from '@jest/globals';
 import { type Actor, isDomainError, type Webhooks } from '@switchboard/contracts';
 import type { AuditTrail } from '@switchboard/messaging';
 import type { CheckWebhookTargetUseCase } from '../check-webhook-target/check-webhook-target.use-case.js';
-import type { WebhookEventConsumer } from '../enqueue-deliveries/webhook-event.consumer.js';
 import { TargetRefused } from '../target/webhook-targets.js';
 import type { NewSubscription, WebhookRepository } from '../webhook.repository.js';
 import { CreateWebhookUseCase } from './create-webhook.use-case.js';
@@ -12,7 +11,7 @@ const alan: Actor = { userId: 'alan', role: 'admin', tenantId: 'acme' };
 
 function setup(refusal?: TargetRefused) {
   const created: NewSubscription[] = [];
-  /** What happened, in order: the every-event durable prepared, a subscription stored. */
+  /** What happened, in order: a subscription stored. */
   const order: string[] = [];
   const audits: Record<string, unknown>[] = [];
   const target = {
@@ -30,11 +29,7 @@ function setup(refusal?: TargetRefused) {
     },
   } as unknown as WebhookRepository;
   const audit = { record: async (r: Record<string, unknown>) => void audits.push(r) };
-  const events = {
-    prepareFor: async (kinds: readonly Webhooks.WebhookEventKind[]) =>
-      void order.push(`prepared ${kinds.join(',')}`),
-  } as unknown as WebhookEventConsumer;
-  const sut = new CreateWebhookUseCase(target, repository, audit as unknown as AuditTrail, events);
+  const sut = new CreateWebhookUseCase(target, repository, audit as unknown as AuditTrail);
   return { sut, created, audits, order };
 }
 
@@ -65,10 +60,10 @@ describe(CreateWebhookUseCase.name, () => {
     expect(created.map((c) => [c.userId, c.scope])).toEqual([['alan', 'tenant']]);
   });
 
-  it('makes sure every event is read before a webhook asking for every event is stored', async () => {
+  it('stores a webhook asking for every event at once (its deliveries are enqueued as events are journaled)', async () => {
     const { sut, order } = setup();
     await sut.execute(req({ events: ['*'] }), ann);
-    expect(order).toEqual(['prepared *', 'stored']);
+    expect(order).toEqual(['stored']);
   });
 
   it('stores nothing for a target the URL policy refuses', async () => {

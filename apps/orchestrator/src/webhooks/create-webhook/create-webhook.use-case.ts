@@ -3,7 +3,6 @@ import { type Actor, DomainError, isAdmin, tenantOf, Webhooks } from '@switchboa
 import { AuditTrail } from '@switchboard/messaging';
 import { randomUUID } from 'node:crypto';
 import { CheckWebhookTargetUseCase } from '../check-webhook-target/check-webhook-target.use-case.js';
-import { WebhookEventConsumer } from '../enqueue-deliveries/webhook-event.consumer.js';
 import { newWebhookSecret } from '../signing/webhook-signature.js';
 import { WebhookRepository } from '../webhook.repository.js';
 import { shownUrl } from '../webhook-url.js';
@@ -11,8 +10,8 @@ import { shownUrl } from '../webhook-url.js';
 /**
  * A user's standing subscription: its URL must pass the URL policy now (and does again before each
  * delivery); scope `tenant` (every task of the tenant) is for admins. Answers it with its new signing
- * secret. Audited, without the secret. One asking for every event (`*`) first makes sure the
- * every-event durable reads (WebhookEventConsumer).
+ * secret. Audited, without the secret. It hears the events journaled from then on (their deliveries are
+ * stored by the statement that journals them).
  */
 @Injectable()
 export class CreateWebhookUseCase {
@@ -20,7 +19,6 @@ export class CreateWebhookUseCase {
     private readonly target: CheckWebhookTargetUseCase,
     private readonly repository: WebhookRepository,
     private readonly audit: AuditTrail,
-    private readonly events: WebhookEventConsumer,
   ) {}
 
   async execute(
@@ -34,8 +32,6 @@ export class CreateWebhookUseCase {
         { details: { issues: [{ path: 'scope', message: 'is for admins only' }] } },
       );
     await this.target.execute(req.url, 'url', actor);
-    // Before the subscription exists: a `*` webhook hears every event from its first on.
-    await this.events.prepareFor(req.events);
     const secret = newWebhookSecret();
     const view = await this.repository.create({
       id: randomUUID(),

@@ -3,6 +3,10 @@ import type { LeasedDelivery } from '../delivery/webhook-delivery.repository.js'
 import type { AttemptResult, WebhookSender } from '../delivery/webhook-sender.js';
 import { TargetRefused, type WebhookTargets } from '../target/webhook-targets.js';
 import type { WebhookRepository } from '../webhook.repository.js';
+import type {
+  A2aPushConfigRepository,
+  PushHeaders,
+} from '../../a2a-push/a2a-push-config.repository.js';
 import { DeliveryAttempt } from './delivery-attempt.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -13,6 +17,7 @@ const leased = (over: Partial<LeasedDelivery> = {}): LeasedDelivery => ({
   tenantId: 'acme',
   userId: 'ann',
   subscriptionId: null,
+  pushConfigId: null,
   taskId: '11111111-1111-4111-8111-111111111111',
   seq: 3,
   event: 'orchestrator.task.completed',
@@ -24,8 +29,9 @@ const leased = (over: Partial<LeasedDelivery> = {}): LeasedDelivery => ({
   ...over,
 });
 
-function setup(answer: AttemptResult | Error, refused?: TargetRefused) {
+function setup(answer: AttemptResult | Error, refused?: TargetRefused, push?: PushHeaders) {
   const sent: Record<string, string>[] = [];
+  const extras: unknown[] = [];
   const targets = {
     check: async (url: string) => {
       if (refused) throw refused;
@@ -33,8 +39,9 @@ function setup(answer: AttemptResult | Error, refused?: TargetRefused) {
     },
   } as unknown as WebhookTargets;
   const sender = {
-    send: async (_t: unknown, headers: Record<string, string>) => {
+    send: async (_t: unknown, headers: Record<string, string>, _b: string, extra?: unknown) => {
       sent.push(headers);
+      extras.push(extra);
       if (answer instanceof Error) throw answer;
       return answer;
     },
@@ -51,11 +58,15 @@ function setup(answer: AttemptResult | Error, refused?: TargetRefused) {
       previousSecretUntil: new Date(Date.now() - 1_000),
     }),
   } as unknown as WebhookRepository;
-  const sut = new DeliveryAttempt(targets, sender, secrets, {
-    WEBHOOK_RETRY_INITIAL_MS: 1_000,
-    WEBHOOK_RETRY_MAX_DELAY_MS: 10_000,
-  });
-  return { sut, sent };
+  const pushes = { headersOf: async () => push } as unknown as A2aPushConfigRepository;
+  const sut = new DeliveryAttempt(
+    targets,
+    sender,
+    secrets,
+    { WEBHOOK_RETRY_INITIAL_MS: 1_000, WEBHOOK_RETRY_MAX_DELAY_MS: 10_000 },
+    pushes,
+  );
+  return { sut, sent, extras };
 }
 
 describe(DeliveryAttempt.name, () => {
@@ -109,5 +120,28 @@ describe(DeliveryAttempt.name, () => {
     );
     const report = await setup({ ok: true, status: 200, message: '' }, gone).sut.run(leased());
     expect(report).toMatchObject({ trigger: 'failed', result: { reason: 'network' } });
+  });
+
+  it("sends an A2A push notification signed, with its config's token, authorization and media type", async () => {
+    const { sut, sent, extras } = setup({ ok: true, status: 200, message: 'HTTP 200' }, undefined, {
+      token: 'tok-1',
+      authorization: 'Bearer abc',
+      wireVersion: '1.0',
+    });
+    const report = await sut.run(leased({ pushConfigId: '5b0c4a52-3f0e-4f7e-9d55-000000000001' }));
+    expect(report.outcome).toEqual({ status: 'delivered' });
+    expect(sent[0]?.['webhook-signature']).toMatch(/^v1,/);
+    expect(extras[0]).toEqual({
+      contentType: 'application/a2a+json',
+      headers: { 'x-a2a-notification-token': 'tok-1', authorization: 'Bearer abc' },
+    });
+  });
+
+  it('gives up a push notification whose config was deleted, sending nothing', async () => {
+    const { sut, sent } = setup({ ok: true, status: 200, message: 'HTTP 200' });
+    const report = await sut.run(leased({ pushConfigId: '5b0c4a52-3f0e-4f7e-9d55-000000000001' }));
+    expect(report.outcome).toEqual({ status: 'dead' });
+    expect(report.result.message).toMatch(/config was deleted/);
+    expect(sent).toEqual([]);
   });
 });

@@ -9,6 +9,10 @@ import { afterFailure } from '../delivery/retry-schedule.js';
 import { messageIdOf, newWebhookSecret, signWebhook } from '../signing/webhook-signature.js';
 import { TargetRefused, WebhookTargets } from '../target/webhook-targets.js';
 import { signingSecrets, WebhookRepository } from '../webhook.repository.js';
+import {
+  A2aPushConfigRepository,
+  type PushHeaders,
+} from '../../a2a-push/a2a-push-config.repository.js';
 
 /** One attempt, judged: what happened, the machine's trigger for it, and what to store. */
 export interface AttemptReport {
@@ -33,6 +37,7 @@ export class DeliveryAttempt {
     private readonly sender: WebhookSender,
     private readonly secrets: WebhookRepository,
     @Inject(APP_CONFIG) private readonly config: Settings,
+    private readonly pushes: A2aPushConfigRepository,
   ) {}
 
   async run(d: LeasedDelivery): Promise<AttemptReport> {
@@ -70,13 +75,20 @@ export class DeliveryAttempt {
         return { ok: false, reason: 'target_forbidden', message: e.reason };
       return { ok: false, reason: 'network', message: (e as Error).message };
     }
+    const push = d.pushConfigId ? await this.pushes.headersOf(d.pushConfigId) : undefined;
+    if (d.pushConfigId && !push)
+      return {
+        ok: false,
+        reason: 'target_forbidden',
+        message: 'the A2A push notification config was deleted',
+      };
     const headers = signWebhook(
       await this.secretsOf(d),
       messageIdOf(d.id),
       Math.floor(Date.now() / 1000),
       d.body,
     );
-    return this.sender.send(target, headers, d.body);
+    return this.sender.send(target, headers, d.body, push ? a2aHeaders(push) : undefined);
   }
 
   /** The subscription's secrets, or for a task's own webhook its submitter's task-webhook secrets. */
@@ -87,4 +99,19 @@ export class DeliveryAttempt {
     if (!stored) throw new Error(`webhook ${d.subscriptionId ?? ''} has no secret`);
     return signingSecrets(stored);
   }
+}
+
+/**
+ * What an A2A push notification is sent with besides the signature: A2A's media type, the config's
+ * token (`X-A2A-Notification-Token`, as the A2A SDK sends it) and `Authorization: <scheme>
+ * <credentials>`.
+ */
+function a2aHeaders(push: PushHeaders): { contentType: string; headers: Record<string, string> } {
+  return {
+    contentType: push.wireVersion === '0.3' ? 'application/json' : 'application/a2a+json',
+    headers: {
+      ...(push.token ? { 'x-a2a-notification-token': push.token } : {}),
+      ...(push.authorization ? { authorization: push.authorization } : {}),
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Webhooks } from '@switchboard/contracts';
-import type { WebhookDelivery } from '../../generated/prisma/client.js';
+import { Prisma, type WebhookDelivery } from '../../generated/prisma/client.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
 import { type TenantScope, tenantWhere } from '../../tenancy/tenant-scope.js';
 import { messageIdOf } from '../signing/webhook-signature.js';
@@ -16,9 +16,11 @@ export interface EventToMatch {
   name: string;
   /** The webhook kinds that want it (Webhooks.webhookWants): a webhook asking for any of them. */
   kinds: readonly Webhooks.WebhookEventKind[];
-  /** Who the message named, for a task without a row (its submission refused before it was stored). */
+  /** The task's tenant and owner as its run knows them (its row is read for what is not given). */
   tenantId?: string | undefined;
   userId?: string | undefined;
+  /** The task's own webhook (its request's `webhook`), when its run knows it. */
+  webhook?: unknown;
   /** The body up to the task id: `{"type":…,"timestamp":…,"data":{"taskId":…`. */
   head: string;
   /** The body from the event on: `,"event":{…}}}`. */
@@ -31,6 +33,8 @@ export interface LeasedDelivery {
   tenantId: string;
   userId: string;
   subscriptionId: string | null;
+  /** An A2A push notification config's delivery (sent with its headers, docs/a2a.md). */
+  pushConfigId: string | null;
   taskId: string;
   seq: number;
   event: string;
@@ -69,13 +73,8 @@ export class WebhookDeliveryRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * Stores, in ONE statement, a delivery per event and webhook that wants it — the task's own (its
-   * request's `webhook`, its submitter's) and each live subscription of the task's tenant that hears
-   * the task (its submitter's, or a tenant-wide one) — keyed by `<webhook>:<taskId>:<seq>`, so an
-   * event consumed twice (redelivered, or by two replicas) is stored once. The task's owner and
-   * webhook are read from its row, or for a task without one from what its message named; an event
-   * of a task that names nobody calls for nothing. Reading the task and the subscriptions first cost
-   * two more transactions per batch. Returns how many deliveries were new.
+   * Stores, in ONE statement, a delivery per event and webhook that wants it (matchingInsert).
+   * Returns how many deliveries were new.
    */
   async enqueueMatching(
     events: readonly EventToMatch[],
@@ -83,47 +82,7 @@ export class WebhookDeliveryRepository {
     now = new Date(),
   ): Promise<number> {
     if (events.length === 0) return 0;
-    const rows = JSON.stringify(
-      events.map((e) => ({ ...e, tenantId: e.tenantId ?? null, userId: e.userId ?? null })),
-    );
-    return this.prisma.$executeRaw`
-      WITH ev AS (
-        SELECT * FROM json_to_recordset(${rows}::json) AS e(
-          "taskId" uuid, seq int, name text, kinds text[], "tenantId" text, "userId" text,
-          head text, tail text)
-      ), owned AS (
-        SELECT ev.*, coalesce(t."tenantId", ev."tenantId") AS tenant,
-               coalesce(t."userId", ev."userId") AS owner, t."request" -> 'webhook' AS webhook
-        FROM ev LEFT JOIN "Task" t ON t."id" = ev."taskId"
-        WHERE t."id" IS NOT NULL OR (ev."tenantId" IS NOT NULL AND ev."userId" IS NOT NULL)
-      ), listeners AS (
-        SELECT o.*, 'sub:' || s."id"::text AS key, s."id" AS sub, s."userId" AS listener, s."url",
-               s."events"
-        FROM owned o JOIN "WebhookSubscription" s
-          ON s."tenantId" = o.tenant AND s."deletedAt" IS NULL
-         AND (s."scope" = 'tenant' OR s."userId" = o.owner)
-        UNION ALL
-        SELECT o.*, 'task', NULL::uuid, o.owner, o.webhook ->> 'url',
-               ARRAY(SELECT jsonb_array_elements_text(o.webhook -> 'events'))
-        FROM owned o
-        WHERE jsonb_typeof(o.webhook -> 'url') = 'string'
-          AND jsonb_typeof(o.webhook -> 'events') = 'array'
-      )
-      INSERT INTO "WebhookDelivery" ("id", "dedupeKey", "tenantId", "userId", "subscriptionId",
-        "taskId", "seq", "event", "url", "body", "status", "nextAttemptAt", "giveUpAt", "createdAt")
-      SELECT gen_random_uuid(), l.key || ':' || l."taskId"::text || ':' || l.seq, l.tenant,
-             l.listener, l.sub, l."taskId", l.seq, l.name, l."url",
-             l.head || ',"tenantId":' || to_json(l.tenant)::text
-               || ',"userId":' || to_json(l.owner)::text
-               || coalesce(',"webhookId":' || to_json(l.sub::text)::text, '') || l.tail,
-             'pending', ${iso(now)}::timestamp(3), ${iso(giveUpAt)}::timestamp(3),
-             ${iso(now)}::timestamp(3)
-      FROM listeners l
-      WHERE l."events" && l.kinds
-      -- In key order: two replicas storing the same batch take its keys in the same order, so one
-      -- waits for the other and skips what it stored instead of deadlocking with it.
-      ORDER BY 2
-      ON CONFLICT ("dedupeKey") DO NOTHING`;
+    return this.prisma.$executeRaw`${matchingInsert(events, giveUpAt, now)}`;
   }
 
   /**
@@ -144,7 +103,7 @@ export class WebhookDeliveryRepository {
         WHERE ("status" = 'pending' AND "nextAttemptAt" <= (now() AT TIME ZONE 'UTC'))
            OR ("status" = 'sending' AND "leaseUntil" < (now() AT TIME ZONE 'UTC'))
         ORDER BY "nextAttemptAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-      RETURNING "id", "tenantId", "userId", "subscriptionId", "taskId", "seq", "event", "url",
+      RETURNING "id", "tenantId", "userId", "subscriptionId", "pushConfigId", "taskId", "seq", "event", "url",
                 "body", "attempts", "giveUpAt", "leaseToken"::text AS "leaseToken"`;
   }
 
@@ -283,6 +242,7 @@ function viewOf(r: WebhookDelivery): Webhooks.WebhookDeliveryView {
     tenantId: r.tenantId,
     userId: r.userId,
     ...(r.subscriptionId ? { webhookId: r.subscriptionId } : {}),
+    ...(r.pushConfigId ? { a2aPush: true as const } : {}),
     taskId: r.taskId,
     seq: r.seq,
     event: r.event,
@@ -305,4 +265,70 @@ function viewOf(r: WebhookDelivery): Webhooks.WebhookDeliveryView {
         }
       : {}),
   };
+}
+
+/**
+ * The statement (an INSERT, usable as a common table expression of a larger one: the task journal's)
+ * that stores a delivery per event and webhook that wants it — the task's own (its request's
+ * `webhook`, its submitter's) and each live subscription of the task's tenant that hears the task
+ * (its submitter's, or a tenant-wide one) — keyed by `<webhook>:<taskId>:<seq>`, so an event
+ * journaled twice is enqueued once. The task's tenant, owner and webhook are what its run gave, else
+ * its row's (a row the same statement inserts is not visible to it: the run gives them); an event of
+ * a task that names nobody calls for nothing. `gate`, the name of a common table expression of the
+ * enclosing statement: nothing is stored unless it has a row (the transition moved the task).
+ */
+export function matchingInsert(
+  events: readonly EventToMatch[],
+  giveUpAt: Date,
+  now: Date,
+  gate?: string,
+): Prisma.Sql {
+  const rows = JSON.stringify(
+    events.map((e) => ({
+      ...e,
+      tenantId: e.tenantId ?? null,
+      userId: e.userId ?? null,
+      webhook: e.webhook ?? null,
+    })),
+  );
+  const gated = gate ? Prisma.raw(` WHERE EXISTS (SELECT 1 FROM "${gate}")`) : Prisma.empty;
+  return Prisma.sql`
+      WITH ev AS (
+        SELECT * FROM json_to_recordset(${rows}::json) AS e(
+          "taskId" uuid, seq int, name text, kinds text[], "tenantId" text, "userId" text,
+          webhook jsonb, head text, tail text)${gated}
+      ), owned AS (
+        SELECT ev.*, coalesce(ev."tenantId", t."tenantId") AS tenant,
+               coalesce(ev."userId", t."userId") AS owner,
+               coalesce(ev.webhook, t."request" -> 'webhook') AS hook
+        FROM ev LEFT JOIN "Task" t ON t."id" = ev."taskId"
+        WHERE t."id" IS NOT NULL OR (ev."tenantId" IS NOT NULL AND ev."userId" IS NOT NULL)
+      ), listeners AS (
+        SELECT o.*, 'sub:' || s."id"::text AS key, s."id" AS sub, s."userId" AS listener, s."url",
+               s."events"
+        FROM owned o JOIN "WebhookSubscription" s
+          ON s."tenantId" = o.tenant AND s."deletedAt" IS NULL
+         AND (s."scope" = 'tenant' OR s."userId" = o.owner)
+        UNION ALL
+        SELECT o.*, 'task', NULL::uuid, o.owner, o.hook ->> 'url',
+               ARRAY(SELECT jsonb_array_elements_text(o.hook -> 'events'))
+        FROM owned o
+        WHERE jsonb_typeof(o.hook -> 'url') = 'string'
+          AND jsonb_typeof(o.hook -> 'events') = 'array'
+      )
+      INSERT INTO "WebhookDelivery" ("id", "dedupeKey", "tenantId", "userId", "subscriptionId",
+        "taskId", "seq", "event", "url", "body", "status", "nextAttemptAt", "giveUpAt", "createdAt")
+      SELECT gen_random_uuid(), l.key || ':' || l."taskId"::text || ':' || l.seq, l.tenant,
+             l.listener, l.sub, l."taskId", l.seq, l.name, l."url",
+             l.head || ',"tenantId":' || to_json(l.tenant)::text
+               || ',"userId":' || to_json(l.owner)::text
+               || coalesce(',"webhookId":' || to_json(l.sub::text)::text, '') || l.tail,
+             'pending', ${iso(now)}::timestamp(3), ${iso(giveUpAt)}::timestamp(3),
+             ${iso(now)}::timestamp(3)
+      FROM listeners l
+      WHERE l."events" && l.kinds
+      -- In key order: two statements storing the same events take their keys in the same order, so
+      -- one waits for the other and skips what it stored instead of deadlocking with it.
+      ORDER BY 2
+      ON CONFLICT ("dedupeKey") DO NOTHING`;
 }

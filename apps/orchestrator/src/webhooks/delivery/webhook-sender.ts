@@ -35,7 +35,16 @@ type Settings = Pick<OrchestratorEnv, 'WEBHOOK_TIMEOUT_MS' | 'WEBHOOK_RESPONSE_M
 export class WebhookSender {
   constructor(@Inject(APP_CONFIG) private readonly config: Settings) {}
 
-  send(target: CheckedTarget, headers: SignedHeaders, body: string): Promise<AttemptResult> {
+  /**
+   * `extra`: what an A2A push notification adds (docs/a2a.md): its media type and the receiver's own
+   * token and authorization, which its config holds.
+   */
+  send(
+    target: CheckedTarget,
+    headers: SignedHeaders,
+    body: string,
+    extra?: { contentType: string; headers: Record<string, string> },
+  ): Promise<AttemptResult> {
     const { url, addresses } = target;
     const payload = Buffer.from(body, 'utf8');
     const lookup: LookupFunction = (_host, options, callback) => {
@@ -63,8 +72,9 @@ export class WebhookSender {
         agent: false,
         lookup,
         headers: {
+          ...extra?.headers,
           ...headers,
-          'content-type': 'application/json',
+          'content-type': extra?.contentType ?? 'application/json',
           'content-length': String(payload.length),
           'user-agent': USER_AGENT,
         },

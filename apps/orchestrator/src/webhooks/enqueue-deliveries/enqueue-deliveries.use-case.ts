@@ -2,20 +2,20 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { type Tasks, Webhooks } from '@switchboard/contracts';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
+import { Prisma } from '../../generated/prisma/client.js';
 import {
   type EventToMatch,
+  matchingInsert,
   WebhookDeliveryRepository,
 } from '../delivery/webhook-delivery.repository.js';
+import type {
+  JournalDeliverySink,
+  JournaledEvents,
+} from '../../tasks/journal/journal-delivery.port.js';
 import { WebhookMetrics } from '../webhook.metrics.js';
 
-/** The events of one stored message of a task, with what its headers and subject said. */
-export interface TaskEventsItem {
-  taskId: string;
-  events: readonly Tasks.TaskEvent[];
-  /** The tenant and submitter the message was published in the name of (for a task with no row). */
-  tenantId?: string | undefined;
-  userId?: string | undefined;
-}
+/** Events of one task journaled together (the task core's journal-delivery port). */
+export type TaskEventsItem = JournaledEvents;
 
 type Settings = Pick<OrchestratorEnv, 'WEBHOOK_RETRY_FOR_MS'>;
 
@@ -35,17 +35,35 @@ function kindsOf(name: string): Webhooks.WebhookEventKind[] {
  * (its request's `webhook`, signed with its submitter's secret) and each live subscription of the
  * task's tenant that hears the task (its submitter's, or a tenant-wide one). Matched and stored in
  * one statement (WebhookDeliveryRepository.enqueueMatching) by the key of the webhook and the event
- * (taskId, seq), so an event consumed twice — redelivered, or by two replicas — is enqueued once.
- * Returns how many deliveries were new.
+ * (taskId, seq), so an event journaled twice is enqueued once. The task journal runs the statement
+ * in the transaction that journals the events (`statement`): a delivery is due exactly when its
+ * event is committed (docs/webhooks.md).
  */
 @Injectable()
-export class EnqueueDeliveriesUseCase {
+export class EnqueueDeliveriesUseCase implements JournalDeliverySink {
   constructor(
     private readonly deliveries: WebhookDeliveryRepository,
     private readonly metrics: WebhookMetrics,
     @Inject(APP_CONFIG) private readonly config: Settings,
   ) {}
 
+  /**
+   * The INSERT (RETURNING a row per new delivery) storing the deliveries `item`'s events make due, as
+   * a common table expression of the statement that journals them; nothing unless the enclosing
+   * statement's `gate` has a row.
+   */
+  statement(item: TaskEventsItem, gate?: string, now = new Date()): Prisma.Sql {
+    const giveUpAt = new Date(now.getTime() + this.config.WEBHOOK_RETRY_FOR_MS);
+    const events = item.events.map((event) => toMatch(item, event));
+    return Prisma.sql`${matchingInsert(events, giveUpAt, now, gate)} RETURNING 1`;
+  }
+
+  /** Counts deliveries a committed statement stored. */
+  enqueued(stored: number): void {
+    if (stored > 0) this.metrics.enqueued.inc(stored);
+  }
+
+  /** Stores the deliveries of `items` in a statement of their own; how many were new. */
   async execute(items: readonly TaskEventsItem[], now = new Date()): Promise<number> {
     const events = new Map<string, EventToMatch>(); // by task and seq: a message consumed twice
     for (const item of items)
@@ -71,6 +89,7 @@ function toMatch(item: TaskEventsItem, event: Tasks.TaskEvent): EventToMatch {
     kinds: kindsOf(event.name),
     tenantId: item.tenantId,
     userId: item.userId,
+    ...(item.webhook !== undefined ? { webhook: item.webhook } : {}),
     head,
     tail: `,"event":${JSON.stringify(event)}}}`,
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { envPrefix, serviceEnv } from './env-view.js';
+import { envPrefix, serviceEnv } from './cell-env.js';
 
 describe(serviceEnv.name, () => {
   const env = {

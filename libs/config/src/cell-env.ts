@@ -1,6 +1,6 @@
 import { SERVICE_NAMES, type ServiceName } from '@switchboard/contracts';
 
-export type Env = Record<string, string | undefined>;
+export type EnvVars = Record<string, string | undefined>;
 
 /** The prefix of a service's own values in a cell's environment: `MCP_TOOLS__` for mcp-tools. */
 export function envPrefix(service: ServiceName): string {
@@ -16,10 +16,10 @@ const PREFIXES = SERVICE_NAMES.map(envPrefix);
  * PORT, `AUDIT__NATS_NKEY_SEED_FILE` the audit service's NATS identity). So every service keeps its own
  * validated settings, and one service's values never reach another (a database URL, credentials).
  */
-export function serviceEnv(service: ServiceName, env: Env): Env {
+export function serviceEnv(service: ServiceName, env: EnvVars): EnvVars {
   const own = envPrefix(service);
-  const view: Env = {};
-  const overlay: Env = {};
+  const view: EnvVars = {};
+  const overlay: EnvVars = {};
   for (const [key, value] of Object.entries(env)) {
     if (key.startsWith(own) && key.length > own.length) overlay[key.slice(own.length)] = value;
     else if (!PREFIXES.some((p) => key.startsWith(p))) view[key] = value;

@@ -1,0 +1,279 @@
+import { useState } from 'preact/hooks';
+import { forgetItem, forgetUser, listMemory, searchMemory } from '../api/memory.client';
+import { describeError, useLoad } from '../components/load.hook';
+import { ErrorNotice } from '../components/notice.component';
+import { useSession } from '../context';
+import { formatDateTime } from '../model/format';
+import {
+  itemForgottenWords,
+  keyLabelOf,
+  matchedWords,
+  type MemoryItem,
+  NAMESPACE_CHOICES,
+  type Namespace,
+  type NamespaceKind,
+  namespaceOf,
+  namespaceWords,
+  type RecalledMemory,
+  scoreWords,
+  type UserForgotten,
+  userForgottenWords,
+} from '../model/memory';
+
+/**
+ * Long-term memory (docs/memory.md): the items of a namespace (the user's own by default), a search
+ * over everything the user may read, forgetting one item, and "Forget me". mcp-tools decides every
+ * right; a refusal is shown with the API's message.
+ */
+export function MemoryView() {
+  const { api, me } = useSession();
+  const [ns, setNs] = useState<Namespace>({ kind: 'user', key: me.userId });
+  const list = useLoad((signal) => listMemory(api, ns, signal), [ns.kind, ns.key]);
+  const [forgotten, setForgotten] = useState<string>();
+  const [error, setError] = useState<string>();
+  const [found, setFound] = useState<RecalledMemory[]>();
+  const forget = (id: string) =>
+    forgetItem(api, id).then(
+      (r) => {
+        setForgotten(itemForgottenWords(r));
+        setError(undefined);
+        setFound((f) => f?.filter((i) => i.id !== id));
+        list.reload();
+      },
+      (e: unknown) => setError(describeError(e)),
+    );
+  // A refused namespace shows no items (the loader keeps the last list it had).
+  const items = list.error ? [] : (list.data ?? []);
+  return (
+    <section aria-labelledby="memory-title">
+      <h1 id="memory-title" tabIndex={-1}>
+        Memory
+      </h1>
+      <p class="muted">
+        What agents remember beyond a conversation: what you asked them to remember (your own
+        memory), a thread's, an agent's and the tenant's shared memory. Tasks recall from it before
+        they plan; forgetting an item empties what tasks' run records recalled of it too.
+      </p>
+      <NamespacePicker current={ns} onPick={setNs} />
+      <p class="approvals-bar">
+        <span role="status" class="memory-count">
+          {list.loading && !list.data
+            ? 'Loading…'
+            : list.error
+              ? `Could not list ${namespaceWords(ns)}`
+              : `${items.length} item${items.length === 1 ? '' : 's'} in ${namespaceWords(ns)}`}
+        </span>
+        <button type="button" class="secondary" onClick={list.reload}>
+          Refresh
+        </button>
+      </p>
+      {forgotten && (
+        <p class="notice notice-ok memory-forgotten" role="status">
+          {forgotten}
+        </p>
+      )}
+      <ErrorNotice error={error ?? list.error} />
+      {list.data && !list.error && items.length === 0 && (
+        <p class="muted memory-none">Nothing remembered.</p>
+      )}
+      <ItemList items={items} label="Items" onForget={forget} />
+      <Search found={found} onFound={setFound} onForget={forget} />
+      <ForgetMe onForgotten={list.reload} />
+    </section>
+  );
+}
+
+function NamespacePicker({
+  current,
+  onPick,
+}: {
+  current: Namespace;
+  onPick: (ns: Namespace) => void;
+}) {
+  const { me } = useSession();
+  const [kind, setKind] = useState<NamespaceKind>(current.kind);
+  const [key, setKey] = useState('');
+  const [problem, setProblem] = useState<string>();
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const checked = namespaceOf(kind, key, me.userId);
+    if (!checked.ok) return setProblem(checked.problem);
+    setProblem(undefined);
+    onPick(checked.namespace);
+  };
+  return (
+    <form class="memory-namespace approvals-bar" onSubmit={submit} aria-label="Namespace">
+      <label>
+        Namespace
+        <select value={kind} onChange={(e) => setKind(e.currentTarget.value as NamespaceKind)}>
+          {NAMESPACE_CHOICES.map((c) => (
+            <option key={c.kind} value={c.kind}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {keyLabelOf(kind)}
+        <input
+          value={key}
+          placeholder={kind === 'user' ? me.userId : ''}
+          onInput={(e) => setKey(e.currentTarget.value)}
+        />
+      </label>
+      <button type="submit">Show</button>
+      {problem && (
+        <span class="notice notice-error" role="alert">
+          {problem}
+        </span>
+      )}
+    </form>
+  );
+}
+
+/** Items (a namespace's, or a search's with how each matched), each with Forget. */
+function ItemList({
+  items,
+  label,
+  onForget,
+}: {
+  items: (MemoryItem | RecalledMemory)[];
+  label: string;
+  onForget: (id: string) => Promise<unknown>;
+}) {
+  if (items.length === 0) return null;
+  return (
+    <ul class="memory-items" aria-label={label}>
+      {items.map((i) => (
+        <li key={i.id} class="memory-item" data-item={i.id}>
+          <p class="memory-content">{i.content}</p>
+          <p class="muted">
+            <code>{namespaceWords(i.namespace)}</code>
+            {'score' in i && (
+              <span class="memory-match">
+                {' '}
+                · {matchedWords(i.matchedBy)}, score {scoreWords(i.score)}
+              </span>
+            )}{' '}
+            · by {i.writtenBy.userId}
+            {i.writtenBy.taskId && (
+              <>
+                {' '}
+                in{' '}
+                <a href={`#/tasks/${i.writtenBy.taskId}`}>task {i.writtenBy.taskId.slice(0, 8)}</a>
+              </>
+            )}{' '}
+            · {formatDateTime(i.updatedAt)}
+          </p>
+          <button
+            type="button"
+            class="secondary"
+            aria-label={`Forget "${i.content.slice(0, 60)}"`}
+            onClick={() => void onForget(i.id)}
+          >
+            Forget
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Search({
+  found,
+  onFound,
+  onForget,
+}: {
+  found: RecalledMemory[] | undefined;
+  onFound: (items: RecalledMemory[] | undefined) => void;
+  onForget: (id: string) => Promise<unknown>;
+}) {
+  const { api } = useSession();
+  const [q, setQ] = useState('');
+  const [error, setError] = useState<string>();
+  const submit = (e: Event) => {
+    e.preventDefault();
+    if (!q.trim()) return setError('Type what to look for.');
+    searchMemory(api, q.trim()).then(
+      (items) => {
+        setError(undefined);
+        onFound(items);
+      },
+      (err: unknown) => setError(describeError(err)),
+    );
+  };
+  return (
+    <section aria-labelledby="memory-search-title">
+      <h2 id="memory-search-title">Search</h2>
+      <p class="muted">
+        Everything you may read, as a task's recall searches it: by meaning when an embeddings
+        endpoint is configured, else by words.
+      </p>
+      <form class="approvals-bar memory-search" onSubmit={submit}>
+        <label>
+          Search memory
+          <input type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+        </label>
+        <button type="submit">Search</button>
+      </form>
+      <ErrorNotice error={error} />
+      {found && (
+        <p role="status" class="memory-found">
+          {found.length} found
+        </p>
+      )}
+      {found && <ItemList items={found} label="Search results" onForget={onForget} />}
+    </section>
+  );
+}
+
+function ForgetMe({ onForgotten }: { onForgotten: () => void }) {
+  const { api, me } = useSession();
+  const [asking, setAsking] = useState(false);
+  const [done, setDone] = useState<UserForgotten>();
+  const [error, setError] = useState<string>();
+  const confirm = () =>
+    forgetUser(api, me.userId).then(
+      (r) => {
+        setDone(r);
+        setAsking(false);
+        setError(undefined);
+        onForgotten();
+      },
+      (e: unknown) => setError(describeError(e)),
+    );
+  return (
+    <section aria-labelledby="forget-me-title">
+      <h2 id="forget-me-title">Forget me</h2>
+      <p class="muted">
+        Deletes everything your memory holds in this tenant — your own items and the thread items
+        you wrote — and empties what tasks' run records recalled of it; then reads back that nothing
+        is left. What you wrote to shared memory belongs to the tenant and stays.
+      </p>
+      {asking ? (
+        <div class="notice notice-warn forget-confirm" role="group" aria-label="Confirm">
+          <p>Forget everything of {me.userId}? This cannot be undone.</p>
+          <button type="button" onClick={() => void confirm()}>
+            Yes, forget everything of mine
+          </button>{' '}
+          <button type="button" class="secondary" onClick={() => setAsking(false)}>
+            Cancel
+          </button>
+        </div>
+      ) : (
+        <button type="button" class="secondary" onClick={() => setAsking(true)}>
+          Forget me…
+        </button>
+      )}
+      {done && (
+        <p
+          class={`notice ${done.verified ? 'notice-ok' : 'notice-error'} memory-forget-me`}
+          role="status"
+        >
+          {userForgottenWords(done)}
+        </p>
+      )}
+      <ErrorNotice error={error} />
+    </section>
+  );
+}

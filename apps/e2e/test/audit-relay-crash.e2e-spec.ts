@@ -1,0 +1,123 @@
+import {
+  DEMO_TASK,
+  repoRoot,
+  type ServiceHandle,
+  type Stack,
+  startService,
+  startStack,
+  waitFor,
+} from '@switchboard/testing';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+
+// Issue 34's "kill between a commit and its relay" on real processes. The task's end commits its audit
+// record into JournalOutbox with the end itself; the relay sends it after. Two ways a replica dies
+// owing records: (B) it sent a batch the audit service chained but was killed before marking it; (A)
+// the audit service was down, so nothing it sent arrived, and it was killed after. Another replica's
+// sweep relays both; the trail holds every record of each task exactly once and verifies.
+
+const DEMO_RECORDS = ['task.completed', 'task.submit', 'tool.call', 'tool.call'];
+
+describe('the audit records a task owes outlive the orchestrator that committed them (kill -9 before the relay)', () => {
+  let stack: Stack;
+  let replica: ServiceHandle | undefined;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      env: {
+        // The first replica marks what it relayed only after a minute (it dies before) and never
+        // sweeps within the test: what is owed after its death is the other replica's to relay.
+        orchestrator: {
+          AUDIT_RELAY_MARK_LINGER_MS: '60000',
+          AUDIT_RELAY_SWEEP_AFTER_MS: '120000',
+        },
+      },
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await replica?.stop();
+    await stack?.stop();
+  });
+
+  const runDemo = async (user: string): Promise<string> => {
+    const r = await fetch(`${stack.gatewayUrl}/orchestrate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-user-id': user },
+      body: JSON.stringify({ task: DEMO_TASK }),
+    });
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as { task_id: string; result: string };
+    expect(body.result).toContain('391');
+    return body.task_id;
+  };
+  const recordsOf = (taskId: string) =>
+    stack.dbs.audit.query<{ id: string; action: string }>(
+      'SELECT "id"::text AS id, action FROM "AuditEntry" WHERE "taskId" = $1 ORDER BY seq',
+      [taskId],
+    );
+  const owed = (taskId: string) =>
+    stack.dbs.orchestrator.query<{ relayed: boolean }>(
+      `SELECT "relayedAt" IS NOT NULL AS relayed FROM "JournalOutbox" WHERE "taskId" = $1 AND kind = 'audit'`,
+      [taskId],
+    );
+
+  it('another replica sweeps them: each record of each task once in the trail, and audit verify passes', async () => {
+    // B: relayed and chained, not marked.
+    const relayedTask = await runDemo(`relay-b-${randomUUID()}`);
+    await waitFor(
+      async () => (await recordsOf(relayedTask)).some((r) => r.action === 'task.completed'),
+      { what: "task B's end relayed to the trail" },
+    );
+    expect(await owed(relayedTask)).toEqual([{ relayed: false }]);
+
+    // A: the audit service is down, so the relay cannot deliver; the end is committed all the same.
+    await stack.services['audit']!.stop();
+    const ownedTask = await runDemo(`relay-a-${randomUUID()}`);
+    const orchestrator = stack.services['orchestrator']!;
+    await waitFor(() => orchestrator.logs().includes('audit records could not be relayed yet'), {
+      what: "the first replica's relay failing",
+    });
+    expect(await owed(ownedTask)).toEqual([{ relayed: false }]);
+
+    // The replica that owes both dies without a word; another one stands; the audit service is back.
+    await orchestrator.kill();
+    replica = await startService(
+      'orchestrator-2',
+      {
+        ...stack.envOf('orchestrator'),
+        INSTANCE_ID: 'orchestrator-replica-2',
+        AUDIT_RELAY_MARK_LINGER_MS: '1000',
+        AUDIT_RELAY_SWEEP_MS: '500',
+        AUDIT_RELAY_SWEEP_AFTER_MS: '2000',
+      },
+      { logDir: stack.logDir, entry: join(repoRoot, 'dist/apps/orchestrator/src/main.js') },
+    );
+    await stack.restart('audit');
+
+    await waitFor(
+      async () => {
+        const rows = [...(await owed(ownedTask)), ...(await owed(relayedTask))];
+        return rows.length === 2 && rows.every((r) => r.relayed);
+      },
+      { what: 'both owed records relayed and marked by the sweep', timeoutMs: 60_000 },
+    );
+    expect(replica.logs()).toMatch(/owed audit records relayed by the sweep/);
+    for (const taskId of [ownedTask, relayedTask]) {
+      const rows = await waitFor(
+        async () => {
+          const r = await recordsOf(taskId);
+          return r.length >= DEMO_RECORDS.length ? r : undefined;
+        },
+        { what: `the records of ${taskId} in the trail` },
+      );
+      expect(rows.map((r) => r.action).sort()).toEqual(DEMO_RECORDS);
+      expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+    }
+    const verify = await fetch(`${stack.gatewayUrl}/audit/verify`, {
+      headers: { 'x-user-id': 'root', 'x-user-role': 'admin' },
+    });
+    expect(verify.status).toBe(200);
+    expect(await verify.json()).toMatchObject({ ok: true });
+  });
+});

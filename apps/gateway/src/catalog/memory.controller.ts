@@ -1,0 +1,107 @@
+import { Controller, Delete, Get, Param, Query, UseGuards } from '@nestjs/common';
+import {
+  type Actor,
+  DomainError,
+  parseOrThrow,
+  Tasks,
+  TenantId,
+  Tools,
+  UserId,
+  Uuid,
+} from '@switchboard/contracts';
+import { NatsBus } from '@switchboard/messaging';
+import type { z } from 'zod';
+import { AuthGuard } from '../auth/auth.guard.js';
+import { CurrentActor } from '../auth/current-actor.decorator.js';
+import {
+  type MemoryItemForgotten,
+  MemoryQuery,
+  MemorySearchQuery,
+  type MemoryTenantForgotten,
+  type MemoryUserForgotten,
+} from '../http/api.schemas.js';
+import { ZodQueryPipe } from '../http/zod-query.pipe.js';
+
+/**
+ * Long-term memory over HTTP (docs/memory.md): list a namespace's items, delete one, forget a user or a
+ * tenant. mcp-tools owns
+ * the store and decides every right itself; this edge only translates.
+ */
+@Controller('memory')
+@UseGuards(AuthGuard)
+export class MemoryController {
+  constructor(private readonly bus: NatsBus) {}
+
+  @Get()
+  list(
+    @CurrentActor() actor: Actor,
+    @Query(new ZodQueryPipe(MemoryQuery)) query: MemoryQuery,
+  ): Promise<z.infer<typeof Tools.MemoryList.response>> {
+    const kind = query.kind ?? 'user';
+    const key = query.key ?? (kind === 'user' ? actor.userId : undefined);
+    if (key === undefined)
+      throw new DomainError('VALIDATION', `query parameter key is required for kind ${kind}`);
+    return this.bus.request(
+      Tools.MemoryList,
+      { namespace: { kind, key }, limit: query.limit },
+      { actor },
+    );
+  }
+
+  /** What the caller may read that matches `q`, best first: by meaning with embeddings, else by words. */
+  @Get('search')
+  search(
+    @CurrentActor() actor: Actor,
+    @Query(new ZodQueryPipe(MemorySearchQuery)) query: MemorySearchQuery,
+  ): Promise<z.infer<typeof Tools.MemorySearch.response>> {
+    if ((query.kind === undefined) !== (query.key === undefined))
+      throw new DomainError('VALIDATION', 'query parameters kind and key go together');
+    const namespaces = query.kind && query.key ? [{ kind: query.kind, key: query.key }] : undefined;
+    return this.bus.request(
+      Tools.MemorySearch,
+      { query: query.q, limit: query.limit, ...(namespaces ? { namespaces } : {}) },
+      { actor },
+    );
+  }
+
+  /**
+   * Everything of one user in the caller's tenant: the user themself, or an admin (a request to be
+   * forgotten) — the store first (mcp-tools), then what tasks recalled of it (the orchestrator's run
+   * records). Both are idempotent: a request that failed half-way is simply sent again.
+   */
+  @Delete('users/:userId')
+  async forgetUser(
+    @CurrentActor() actor: Actor,
+    @Param('userId') rawUser: string,
+  ): Promise<MemoryUserForgotten> {
+    const userId = parseOrThrow(UserId, rawUser, 'path parameter userId');
+    const store = await this.bus.request(Tools.MemoryForgetUser, { userId }, { actor });
+    const runs = await this.bus.request(Tasks.ForgetRecalled, { userId }, { actor });
+    return { ...store, verified: store.verified && runs.verified, recalls: runs.forgotten };
+  }
+
+  /** All of a tenant's memory, when the tenant is removed: the platform operator, or the tenant's admin. */
+  @Delete('tenants/:tenantId')
+  async forgetTenant(
+    @CurrentActor() actor: Actor,
+    @Param('tenantId') rawTenant: string,
+  ): Promise<MemoryTenantForgotten> {
+    const tenantId = parseOrThrow(TenantId, rawTenant, 'path parameter tenantId');
+    const store = await this.bus.request(Tools.MemoryForgetTenant, { tenantId }, { actor });
+    const runs = await this.bus.request(Tasks.ForgetRecalled, { tenantId }, { actor });
+    return { ...store, verified: store.verified && runs.verified, recalls: runs.forgotten };
+  }
+
+  /** One item: from the store, then from the run records of tasks that recalled it. */
+  @Delete(':id')
+  async delete(
+    @CurrentActor() actor: Actor,
+    @Param('id') rawId: string,
+  ): Promise<MemoryItemForgotten> {
+    const id = parseOrThrow(Uuid, rawId, 'path parameter id');
+    const store = await this.bus.request(Tools.MemoryDelete, { id }, { actor });
+    // Asked even when the store had nothing to delete: a retry after a failure half-way.
+    const runs = await this.bus.request(Tasks.ForgetRecalled, { ids: [id] }, { actor });
+    return { ...store, recalls: runs.forgotten };
+  }
+}

@@ -1,0 +1,27 @@
+import type { Actor, Tasks, Tools } from '@switchboard/contracts';
+import type { NatsBus } from '@switchboard/messaging';
+import { PlatformTools } from './platform-tools.js';
+import { RUN_TASK_TOOL } from './run-task.tool.js';
+
+const ann: Actor = { userId: 'ann', role: 'user' };
+const calculator = { name: 'calculator' } as Tools.ManifestTool;
+
+function listed(constraints: Tasks.ToolConstraints | undefined): Promise<string[]> {
+  const bus = {
+    request: () =>
+      Promise.resolve({ tools: [calculator], mode: 'auto', generatedAt: '', cached: false }),
+  } as unknown as NatsBus;
+  return new PlatformTools(bus).manifest(ann, constraints).then((m) => m.tools.map((t) => t.name));
+}
+
+describe(PlatformTools.name, () => {
+  it('offers switchboard.run_task beside the caller’s tools', async () => {
+    expect(await listed(undefined)).toEqual(['calculator', RUN_TASK_TOOL]);
+    expect(await listed({ mode: 'auto' })).toEqual(['calculator', RUN_TASK_TOOL]);
+  });
+
+  it('does not offer it on an endpoint narrowed to named providers or tools', async () => {
+    expect(await listed({ mode: 'custom', providers: ['math'] })).toEqual(['calculator']);
+    expect(await listed({ mode: 'auto', tools: ['calculator'] })).toEqual(['calculator']);
+  });
+});

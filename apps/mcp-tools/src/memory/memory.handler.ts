@@ -1,0 +1,53 @@
+import { Controller } from '@nestjs/common';
+import { type RequestOf, type ResponseOf, Tools } from '@switchboard/contracts';
+import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
+import { requireActor } from '../tools/tools.handler.js';
+import { MemoryStore } from './memory-store.service.js';
+
+/** NATS adapter for the memory store: parse → store → reply; the actor comes from headers. */
+@Controller()
+export class MemoryHandler {
+  constructor(private readonly store: MemoryStore) {}
+
+  @HandleCommand(Tools.MemorySearch)
+  async search(
+    req: RequestOf<typeof Tools.MemorySearch>,
+    meta: MessageMeta,
+  ): Promise<ResponseOf<typeof Tools.MemorySearch>> {
+    return {
+      items: await this.store.search(requireActor(meta), req.query, req.namespaces, req.limit),
+    };
+  }
+
+  @HandleCommand(Tools.MemoryList)
+  async list(
+    req: RequestOf<typeof Tools.MemoryList>,
+    meta: MessageMeta,
+  ): Promise<ResponseOf<typeof Tools.MemoryList>> {
+    return { items: await this.store.list(requireActor(meta), req.namespace, req.limit) };
+  }
+
+  @HandleCommand(Tools.MemoryForgetUser)
+  forgetUser(
+    req: RequestOf<typeof Tools.MemoryForgetUser>,
+    meta: MessageMeta,
+  ): Promise<ResponseOf<typeof Tools.MemoryForgetUser>> {
+    return this.store.forgetUser(requireActor(meta), req.userId);
+  }
+
+  @HandleCommand(Tools.MemoryForgetTenant)
+  forgetTenant(
+    req: RequestOf<typeof Tools.MemoryForgetTenant>,
+    meta: MessageMeta,
+  ): Promise<ResponseOf<typeof Tools.MemoryForgetTenant>> {
+    return this.store.forgetTenant(requireActor(meta), req.tenantId);
+  }
+
+  @HandleCommand(Tools.MemoryDelete)
+  delete(
+    req: RequestOf<typeof Tools.MemoryDelete>,
+    meta: MessageMeta,
+  ): Promise<ResponseOf<typeof Tools.MemoryDelete>> {
+    return this.store.delete(requireActor(meta), req.id);
+  }
+}

@@ -1,0 +1,19 @@
+import { Controller } from '@nestjs/common';
+import { DomainError, Tasks } from '@switchboard/contracts';
+import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
+import { ForgetRecalledUseCase } from './forget-recalled/forget-recalled.use-case.js';
+
+/** `sb.cmd.orchestrator.memory.forget-recalled`: forgetting that reaches run records (docs/memory.md). */
+@Controller()
+export class ForgetRecalledHandler {
+  constructor(private readonly useCase: ForgetRecalledUseCase) {}
+
+  @HandleCommand(Tasks.ForgetRecalled)
+  forget(
+    req: Tasks.ForgetRecalledRequest,
+    meta: MessageMeta,
+  ): Promise<Tasks.ForgetRecalledResponse> {
+    if (!meta.actor) throw new DomainError('UNAUTHORIZED', 'no acting user on the request');
+    return this.useCase.execute(req, meta.actor);
+  }
+}

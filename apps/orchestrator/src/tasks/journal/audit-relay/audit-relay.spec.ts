@@ -1,0 +1,96 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import type { Audit } from '@switchboard/contracts';
+import type { NatsBus } from '@switchboard/messaging';
+import { type Logger, requestContext } from '@switchboard/observability';
+import type { AuditOutboxRepository } from './audit-outbox.repository.js';
+import { AuditRelay } from './audit-relay.js';
+
+const record = (n: number): Audit.AuditRecordInput => ({
+  id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  at: '2026-11-26T10:00:00.000Z',
+  category: 'task',
+  action: 'task.completed',
+  outcome: 'success',
+  source: 'orchestrator',
+  details: {},
+});
+
+function setup(opts: { fail?: boolean; batch?: number } = {}) {
+  const requests: { ids: string[]; context: unknown }[] = [];
+  const marked: string[][] = [];
+  const warnings: string[] = [];
+  const bus = {
+    request: async (_c: unknown, req: { records: Audit.AuditRecordInput[] }) => {
+      requests.push({
+        ids: req.records.map((r) => r.id as string),
+        context: requestContext.get(),
+      });
+      if (opts.fail) throw new Error('no responders');
+      return { appended: req.records.length };
+    },
+  } as unknown as NatsBus;
+  const outbox = {
+    markRelayed: async (ids: readonly string[]) => void marked.push([...ids]),
+  } as unknown as AuditOutboxRepository;
+  const relay = new AuditRelay(
+    bus,
+    outbox,
+    {
+      AUDIT_RELAY_LINGER_MS: 20,
+      AUDIT_RELAY_BATCH: opts.batch ?? 200,
+      AUDIT_RELAY_MARK_LINGER_MS: 1_000,
+      AUDIT_RELAY_SWEEP_MS: 5_000,
+      AUDIT_RELAY_SWEEP_AFTER_MS: 15_000,
+      AUDIT_RELAY_KEEP_MS: 3_600_000,
+    },
+    { warn: (_o: unknown, msg: string) => void warnings.push(msg) } as unknown as Logger,
+  );
+  return { relay, requests, marked, warnings };
+}
+
+describe(AuditRelay.name, () => {
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('sends the records of the commits of one linger in one request, outside any task, and marks their rows together later', async () => {
+    const { relay, requests, marked } = setup();
+    requestContext.run({ correlationId: 'task-1' }, () => relay.committed(['1'], [record(1)]));
+    requestContext.run({ correlationId: 'task-2' }, () =>
+      relay.committed(['2', '3'], [record(2), record(3)]),
+    );
+    expect(requests).toEqual([]);
+    await jest.advanceTimersByTimeAsync(20);
+    expect(requests).toEqual([
+      { ids: [record(1).id, record(2).id, record(3).id], context: undefined },
+    ]);
+    expect(marked).toEqual([]);
+    relay.committed(['4'], [record(4)]);
+    await jest.advanceTimersByTimeAsync(20);
+    expect(requests).toHaveLength(2);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(marked).toEqual([['1', '2', '3', '4']]);
+  });
+
+  it('sends at once when a batch is full, never more than AUDIT_RELAY_BATCH records a request', async () => {
+    const { relay, requests } = setup({ batch: 2 });
+    relay.committed(['1'], [record(1)]);
+    relay.committed(['2', '3', '4'], [record(2), record(3), record(4)]);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(requests.map((r) => r.ids.length)).toEqual([2, 2]);
+  });
+
+  it('marks nothing it could not send: the rows stay owed for the sweep', async () => {
+    const { relay, requests, marked, warnings } = setup({ fail: true });
+    relay.committed(['1'], [record(1)]);
+    await jest.advanceTimersByTimeAsync(2_000);
+    expect(requests).toHaveLength(1);
+    expect(marked).toEqual([]);
+    expect(warnings).toEqual([expect.stringMatching(/sweep/)]);
+    await relay.onModuleDestroy();
+    expect(marked).toEqual([]);
+  });
+});

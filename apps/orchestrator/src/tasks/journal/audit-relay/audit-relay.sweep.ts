@@ -1,0 +1,72 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
+import { Audit } from '@switchboard/contracts';
+import { LOGGER, type Logger } from '@switchboard/observability';
+import type { AuditRelaySettings } from '../../../config/audit-relay.settings.js';
+import { AuditOutboxRepository } from './audit-outbox.repository.js';
+import { AuditRelay } from './audit-relay.js';
+
+/** Relayed rows one sweep deletes at most (the rest go with the next sweeps). */
+const FORGET_BATCH = 1_000;
+
+/**
+ * Catches up what the relay did not send: every AUDIT_RELAY_SWEEP_MS, on every replica, the audit
+ * records JournalOutbox still owes past AUDIT_RELAY_SWEEP_AFTER_MS — a replica killed between a
+ * commit and its relay, an audit service that did not answer — are taken (FOR UPDATE SKIP LOCKED:
+ * replicas share them), sent and marked in one transaction, batch after batch; then relayed rows past
+ * AUDIT_RELAY_KEEP_MS are deleted. A sweep that fails is logged and the next one retries.
+ */
+@Injectable()
+export class AuditRelaySweep implements OnApplicationBootstrap, OnModuleDestroy {
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<unknown> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly outbox: AuditOutboxRepository,
+    private readonly relay: AuditRelay,
+    @Inject(APP_CONFIG) private readonly config: AuditRelaySettings,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.kick(), this.config.AUDIT_RELAY_SWEEP_MS);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.sweeping;
+  }
+
+  private kick(): void {
+    if (this.stopped || this.sweeping) return;
+    this.sweeping = this.sweep()
+      .catch((e: unknown) =>
+        this.logger.warn({ err: e }, 'audit relay sweep failed; the next one retries'),
+      )
+      .finally(() => (this.sweeping = undefined));
+  }
+
+  /** Relays every record owed past AUDIT_RELAY_SWEEP_AFTER_MS; how many. */
+  async sweep(): Promise<number> {
+    const { AUDIT_RELAY_BATCH: batch, AUDIT_RELAY_SWEEP_AFTER_MS: after } = this.config;
+    // The transaction outlives the request's timeout: its rows stay locked until it answered.
+    const timeoutMs = Audit.AuditAppend.timeoutMs + 5_000;
+    let total = 0;
+    for (;;) {
+      const sent = await this.outbox.relayOwed(after, batch, (r) => this.relay.send(r), timeoutMs);
+      total += sent;
+      if (sent < batch || this.stopped) break;
+    }
+    if (total) this.logger.info({ relayed: total }, 'owed audit records relayed by the sweep');
+    await this.outbox.forgetRelayed(this.config.AUDIT_RELAY_KEEP_MS, FORGET_BATCH);
+    return total;
+  }
+}

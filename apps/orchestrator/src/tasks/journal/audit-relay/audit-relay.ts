@@ -1,0 +1,123 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
+import { Audit } from '@switchboard/contracts';
+import { NatsBus } from '@switchboard/messaging';
+import { detached, LOGGER, type Logger } from '@switchboard/observability';
+import type { AuditRelaySettings } from '../../../config/audit-relay.settings.js';
+import { AuditOutboxRepository } from './audit-outbox.repository.js';
+
+/** The records one commit stored, and their JournalOutbox rows. */
+interface Owed {
+  ids: readonly string[];
+  records: readonly Audit.AuditRecordInput[];
+}
+
+/**
+ * Relays the audit records task transitions committed (JournalOutbox) to the audit service: what the
+ * commits of AUDIT_RELAY_LINGER_MS stored goes in one sb.cmd.audit.append (up to AUDIT_RELAY_BATCH
+ * records), and the rows it carried are marked relayed together every AUDIT_RELAY_MARK_LINGER_MS.
+ * Nothing here is needed for correctness: a batch that fails, or a replica that dies first, leaves its
+ * rows to the sweep (AuditRelaySweep) of any replica, and the audit service chains a record once
+ * however often it is sent. Requests go out of the task's context: a batch holds several tasks'
+ * records, and is no part of one task's trace.
+ */
+@Injectable()
+export class AuditRelay implements OnModuleDestroy {
+  private queue: Owed[] = [];
+  private queued = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private relayed: string[] = [];
+  private markTimer: NodeJS.Timeout | undefined;
+  private readonly inflight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly outbox: AuditOutboxRepository,
+    @Inject(APP_CONFIG) private readonly config: AuditRelaySettings,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** A statement committed `records`, stored as the JournalOutbox rows `ids`. */
+  committed(ids: readonly string[], records: readonly Audit.AuditRecordInput[]): void {
+    if (!ids.length || !records.length) return;
+    this.queue.push({ ids, records });
+    this.queued += records.length;
+    if (this.queued >= this.config.AUDIT_RELAY_BATCH || this.config.AUDIT_RELAY_LINGER_MS === 0)
+      this.flushSoon(0);
+    else this.flushSoon(this.config.AUDIT_RELAY_LINGER_MS);
+  }
+
+  /** Sends a batch and waits for the audit service's answer (used by the sweep too). */
+  async send(records: Audit.AuditRecordInput[]): Promise<void> {
+    for (let at = 0; at < records.length; at += this.config.AUDIT_RELAY_BATCH) {
+      const chunk = records.slice(at, at + this.config.AUDIT_RELAY_BATCH);
+      await detached(() => this.bus.request(Audit.AuditAppend, { records: chunk }));
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    // What is still queued is in JournalOutbox: the sweep of the next replica relays it.
+    await Promise.allSettled([...this.inflight]);
+    clearTimeout(this.markTimer);
+    this.markTimer = undefined;
+    await this.mark();
+  }
+
+  private flushSoon(delayMs: number): void {
+    if (this.timer && delayMs > 0) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const p = detached(() => this.flush()).finally(() => this.inflight.delete(p));
+      this.inflight.add(p);
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /** Sends what is queued, one batch of whole commits at a time. */
+  private async flush(): Promise<void> {
+    while (this.queue.length) {
+      const batch: Owed[] = [];
+      let size = 0;
+      while (this.queue.length && (size === 0 || size < this.config.AUDIT_RELAY_BATCH)) {
+        const next = this.queue.shift() as Owed;
+        batch.push(next);
+        size += next.records.length;
+      }
+      this.queued -= size;
+      try {
+        await this.send(batch.flatMap((o) => [...o.records]));
+        this.relayed.push(...batch.flatMap((o) => o.ids));
+        this.markSoon();
+      } catch (e) {
+        this.logger.warn(
+          { err: e, records: size },
+          'audit records could not be relayed yet; the sweep sends them again',
+        );
+      }
+    }
+  }
+
+  private markSoon(): void {
+    if (this.markTimer) return;
+    this.markTimer = setTimeout(() => {
+      this.markTimer = undefined;
+      void this.mark();
+    }, this.config.AUDIT_RELAY_MARK_LINGER_MS);
+    this.markTimer.unref();
+  }
+
+  private async mark(): Promise<void> {
+    const ids = this.relayed;
+    this.relayed = [];
+    if (!ids.length) return;
+    try {
+      await this.outbox.markRelayed(ids);
+    } catch (e) {
+      // Unmarked rows are sent again by a sweep; the audit service appends nothing twice.
+      this.logger.warn({ err: e, rows: ids.length }, 'relayed audit records could not be marked');
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { defineCommand } from '../define.js';
+import { TenantId, UserId } from '../identity.schemas.js';
+
+/**
+ * Long-term memory (docs/memory.md), owned by mcp-tools: items in a namespace of one tenant. `user`:
+ * one user's (key = their user id); `thread`: one conversation's (key = thread id, read by the user
+ * who wrote it); `agent`: what one agent keeps (key = agent name); `tenant`: the whole tenant's.
+ */
+export const MemoryNamespaceKind = z.enum(['user', 'thread', 'agent', 'tenant']);
+export type MemoryNamespaceKind = z.infer<typeof MemoryNamespaceKind>;
+
+export const MEMORY_CONTENT_MAX = 4_000;
+export const MEMORY_QUERY_MAX = 1_000;
+export const MEMORY_METADATA_MAX_BYTES = 4_096;
+
+export const MemoryNamespace = z
+  .object({
+    kind: MemoryNamespaceKind,
+    key: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[A-Za-z0-9_.:@-]+$/, 'may hold letters, digits and _ . : @ - only'),
+  })
+  .strict();
+export type MemoryNamespace = z.infer<typeof MemoryNamespace>;
+
+export const MemoryMetadata = z
+  .record(z.string(), z.unknown())
+  .refine((m) => JSON.stringify(m).length <= MEMORY_METADATA_MAX_BYTES, {
+    message: `must be at most ${MEMORY_METADATA_MAX_BYTES} bytes as JSON`,
+  });
+
+export const MemoryItem = z.object({
+  id: z.string().uuid(),
+  namespace: MemoryNamespace,
+  content: z.string(),
+  metadata: z.record(z.string(), z.unknown()),
+  /** Who wrote it, and in which task (none: written outside a task). */
+  writtenBy: z.object({ userId: UserId, taskId: z.string().nullable() }),
+  createdAt: z.string().datetime(),
+  updatedAt: z.string().datetime(),
+});
+export type MemoryItem = z.infer<typeof MemoryItem>;
+
+/** An item found by a search, with how well it matched (higher is better; comparable within one search). */
+export const RecalledMemory = MemoryItem.extend({
+  /** Cosine similarity to the query (`meaning`), or full-text rank (`words`): per query, not comparable across. */
+  score: z.number(),
+  /** How it was found: by meaning (an embeddings endpoint is configured) or by its words. */
+  matchedBy: z.enum(['meaning', 'words']).optional(),
+});
+export type RecalledMemory = z.infer<typeof RecalledMemory>;
+
+export const MemorySearch = defineCommand({
+  subject: 'sb.cmd.tools.memory.search',
+  service: 'mcp-tools',
+  callers: ['orchestrator', 'gateway'],
+  request: z
+    .object({
+      query: z.string().min(1).max(MEMORY_QUERY_MAX),
+      /** Absent: every namespace the caller may read (their own user namespace and the tenant's). */
+      namespaces: z.array(MemoryNamespace).min(1).max(10).optional(),
+      limit: z.number().int().min(1).max(50).default(5),
+      taskId: z.string().optional(),
+    })
+    .strict(),
+  response: z.object({ items: z.array(RecalledMemory) }),
+  timeoutMs: 5_000,
+  idempotency: 'idempotent',
+  description:
+    "Searches the caller's readable memory (by meaning with an embeddings endpoint, else full-text search; docs/memory.md): the planner's recall.",
+});
+
+export const MemoryList = defineCommand({
+  subject: 'sb.cmd.tools.memory.list',
+  service: 'mcp-tools',
+  callers: ['gateway'],
+  request: z
+    .object({
+      namespace: MemoryNamespace.optional(),
+      limit: z.number().int().min(1).max(100).default(50),
+    })
+    .strict(),
+  response: z.object({ items: z.array(MemoryItem) }),
+  timeoutMs: 5_000,
+  idempotency: 'idempotent',
+  description:
+    "A namespace's newest items (default: the caller's own user namespace); others' only as the rights allow.",
+});
+
+export const MemoryDelete = defineCommand({
+  subject: 'sb.cmd.tools.memory.delete',
+  service: 'mcp-tools',
+  callers: ['gateway'],
+  request: z.object({ id: z.string().uuid() }).strict(),
+  response: z.object({ id: z.string().uuid(), deleted: z.boolean() }),
+  timeoutMs: 5_000,
+  idempotency: 'idempotent',
+  description: 'Deletes one memory item the caller may write (its search entry goes with the row).',
+});
+
+export const MemoryForgetUser = defineCommand({
+  subject: 'sb.cmd.tools.memory.forget-user',
+  service: 'mcp-tools',
+  callers: ['gateway', 'admin'],
+  request: z.object({ userId: UserId }).strict(),
+  response: z.object({
+    userId: UserId,
+    /** Items deleted: the user's namespace and the thread items they wrote. */
+    deleted: z.number().int().min(0),
+    /** Read back after the delete: nothing of the user's is left in the store. */
+    verified: z.boolean(),
+  }),
+  timeoutMs: 30_000,
+  idempotency: 'idempotent',
+  description:
+    "Forgets everything a user's memory holds in the caller's tenant (the user themself, or an admin), audited with counts and content hashes, and verified.",
+});
+
+export const MemoryForgetTenant = defineCommand({
+  subject: 'sb.cmd.tools.memory.forget-tenant',
+  service: 'mcp-tools',
+  callers: ['gateway', 'admin'],
+  request: z.object({ tenantId: TenantId }).strict(),
+  response: z.object({
+    tenantId: TenantId,
+    /** Items deleted: every item of the tenant, in every namespace. */
+    deleted: z.number().int().min(0),
+    /** Read back after the delete: no item of the tenant is left in the store. */
+    verified: z.boolean(),
+  }),
+  timeoutMs: 60_000,
+  idempotency: 'idempotent',
+  description:
+    "Forgets all of a tenant's memory when the tenant is removed (the platform operator, or an admin of the tenant), audited with counts and content hashes, and verified.",
+});

@@ -1,0 +1,58 @@
+import { type CellService, startCell } from './cell.js';
+import type { ServiceHandle } from './services.js';
+
+/**
+ * A stack's services as one cell (apps/cell: one Node process, each service with its own settings and
+ * port), the shape `npm run up` gives users. Each service's handle is a view of that one process:
+ * its own URL and port, the cell's PID, log and stop — stopping one stops the cell.
+ */
+export interface StackCell {
+  services: Record<string, ServiceHandle>;
+  /** Stops the cell and starts it again on the same ports, `overrides` added to `name`'s settings. */
+  restart(name: string, overrides: Record<string, string>): Promise<Record<string, ServiceHandle>>;
+}
+
+/** `entry`: another build's cell (a benchmark's baseline); this checkout's by default. */
+export async function startStackCell(
+  names: string[],
+  envOf: (name: string) => Record<string, string>,
+  logDir: string,
+  entry?: string,
+): Promise<StackCell> {
+  const overrides: Record<string, Record<string, string>> = {};
+  let ports: Partial<Record<CellService, number>> | undefined;
+  let services: Record<string, ServiceHandle> = {};
+  const start = async () => {
+    const own = Object.fromEntries(
+      names.map((n) => [n, { LOG_LEVEL: 'info', ...envOf(n), ...overrides[n] }]),
+    ) as Partial<Record<CellService, Record<string, string>>>;
+    const cell = await startCell({
+      name: 'cell',
+      logDir,
+      services: own,
+      ...(ports ? { ports } : {}),
+      ...(entry ? { entry } : {}),
+    });
+    services = {};
+    ports = {};
+    for (const n of names as CellService[]) {
+      const url = cell.urls[n];
+      if (!url) throw new Error(`the cell did not say where ${n} listens`);
+      const port = Number(new URL(url).port);
+      ports[n] = port;
+      services[n] = { ...cell.process, name: n, url, port, env: own[n] ?? {} };
+    }
+    return services;
+  };
+  await start();
+  return {
+    get services() {
+      return services;
+    },
+    restart: async (name, extra) => {
+      await Object.values(services)[0]?.stop();
+      overrides[name] = { ...overrides[name], ...extra };
+      return start();
+    },
+  };
+}
