@@ -327,6 +327,8 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
     await waitFor(
       async () => {
         await page.getByRole('button', { name: 'Apply' }).click();
+        // The rows of this Apply, not the unfiltered page the view opened with.
+        await page.locator('table.audit[aria-busy="false"]').waitFor();
         return (await page.locator('tbody tr', { hasText: 'task.submit' }).count()) > 0;
       },
       { what: "the task's audit rows", timeoutMs: 30_000, intervalMs: 500 },

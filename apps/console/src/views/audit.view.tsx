@@ -1,5 +1,5 @@
 import type { Audit } from '@switchboard/contracts';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { JsonView } from '../components/json-view.component';
 import { describeError } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
@@ -54,6 +54,10 @@ export function AuditView() {
   const [rows, setRows] = useState<Audit.AuditEntry[]>([]);
   const [next, setNext] = useState<number>();
   const [error, setError] = useState<string>();
+  const [loading, setLoading] = useState(false);
+  // Only the newest load may fill the table: an unfiltered page answered after the filtered one
+  // would otherwise show rows the filters exclude.
+  const latest = useRef(0);
   const [verify, setVerify] = useState<{
     busy: boolean;
     result?: Audit.AuditVerifyResponse;
@@ -61,16 +65,21 @@ export function AuditView() {
   }>({ busy: false });
 
   const load = async (before?: number) => {
+    const mine = ++latest.current;
     setError(undefined);
+    setLoading(true);
     try {
       const q = Object.fromEntries(
         Object.entries(applied).map(([k, v]) => [k, v.trim() || undefined]),
       );
       const page = await api.get<Audit.AuditQueryResponse>('audit', { ...q, before, limit: 100 });
+      if (mine !== latest.current) return;
       setRows((r) => (before ? [...r, ...page.entries] : page.entries));
       setNext(page.nextBefore);
     } catch (e) {
-      setError(describeError(e));
+      if (mine === latest.current) setError(describeError(e));
+    } finally {
+      if (mine === latest.current) setLoading(false);
     }
   };
   useEffect(() => void load(), [applied]);
@@ -114,7 +123,11 @@ export function AuditView() {
           e.preventDefault();
           const problem = tenantProblem(filters.tenant_id);
           setError(problem && `Tenant: ${problem}`);
-          if (!problem) setApplied(filters);
+          if (problem) return;
+          // Busy from this render on, so nobody reads the old rows as the filtered ones.
+          setLoading(true);
+          // A new object each time: Apply with unchanged filters loads the newest rows again.
+          setApplied({ ...filters });
         }}
       >
         {me.platformAdmin && (
@@ -170,7 +183,7 @@ export function AuditView() {
         <button type="submit">Apply</button>
       </form>
       <ErrorNotice error={error} />
-      <table class="table audit">
+      <table class="table audit" aria-busy={loading}>
         <caption class="sr-only">Audit rows, newest first</caption>
         <thead>
           <tr>
