@@ -83,7 +83,8 @@ export function TasksView() {
         aria-label="Filter tasks"
         onSubmit={(e) => {
           e.preventDefault();
-          setApplied(filters);
+          // A new object each time: Apply with unchanged filters loads the newest tasks again.
+          setApplied({ ...filters });
         }}
       >
         <label>
