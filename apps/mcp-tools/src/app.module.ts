@@ -27,6 +27,7 @@ import { MemoryHandler } from './memory/memory.handler.js';
 import { MemoryRepository } from './memory/memory.repository.js';
 import { MemoryRetentionSweep } from './memory/retention/memory-retention.sweep.js';
 import { MemoryStore } from './memory/memory-store.service.js';
+import { UpdateMemoryUseCase } from './memory/update-memory/update-memory.use-case.js';
 import {
   MemoryForgetTool,
   MemoryRecallTool,
@@ -106,6 +107,7 @@ export class AppModule {
         MemoryMeaningSearch,
         MemoryStore,
         MemoryRetentionSweep,
+        UpdateMemoryUseCase,
         PrismaService,
         ProviderAuthorizationRepository,
         ProviderAuthorizationsService,

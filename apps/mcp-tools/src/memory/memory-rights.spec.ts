@@ -1,6 +1,7 @@
 import { DomainError } from '@switchboard/contracts';
 import {
   checkReadable,
+  editRefusal,
   mayDelete,
   mayRead,
   type MemoryScope,
@@ -50,5 +51,16 @@ describe('memory rights', () => {
     expect(mayDelete(alice, thread, 'bob')).toBe(false);
     expect(mayDelete(alice, tenant, '')).toBe(false);
     expect(mayDelete(ann, tenant, '')).toBe(true);
+  });
+
+  it('lets a user edit their own and their thread items, admins only the tenant-wide ones', () => {
+    expect(editRefusal(alice, user('alice'), 'alice')).toBeUndefined();
+    expect(editRefusal(alice, thread, 'alice')).toBeUndefined();
+    expect(editRefusal(alice, thread, 'bob')).toBe('only its own user edits a thread item');
+    expect(editRefusal(alice, tenant, '')).toBe('needs the admin role');
+    // An admin reads and deletes a user's items, never writes them.
+    expect(editRefusal(ann, user('alice'), 'alice')).toBe('only its own user edits a user item');
+    expect(editRefusal(ann, thread, 'alice')).toBe('only its own user edits a thread item');
+    expect(editRefusal(ann, tenant, '')).toBeUndefined();
   });
 });

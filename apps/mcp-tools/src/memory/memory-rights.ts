@@ -52,6 +52,21 @@ export function mayDelete(scope: MemoryScope, ns: Tools.MemoryNamespace, ownerId
   return (ns.kind === 'user' || ns.kind === 'thread') && ownerId === scope.userId;
 }
 
+/**
+ * Why the caller may not edit an item with this namespace and owner (undefined: they may). The rights
+ * of writing there: user and thread items by their own user only (admins read and delete them, never
+ * write them), the tenant-wide ones by the tenant's admins.
+ */
+export function editRefusal(
+  scope: MemoryScope,
+  ns: Tools.MemoryNamespace,
+  ownerId: string,
+): string | undefined {
+  if (ns.kind === 'agent' || ns.kind === 'tenant')
+    return scope.admin ? undefined : 'needs the admin role';
+  return ownerId === scope.userId ? undefined : `only its own user edits a ${ns.kind} item`;
+}
+
 /** Refuses to read a namespace the caller may not read at all (a user namespace of someone else). */
 export function checkReadable(scope: MemoryScope, ns: Tools.MemoryNamespace): void {
   if (ns.kind === 'user' && ns.key !== scope.userId && !scope.admin)

@@ -7,6 +7,7 @@ import { MemoryEmbedder } from './embeddings/memory-embedder.js';
 import { MemoryMeaningSearch } from './embeddings/memory-meaning-search.js';
 import {
   checkReadable,
+  editRefusal,
   mayDelete,
   mayRead,
   type MemoryScope,
@@ -115,6 +116,24 @@ export class MemoryStore {
         },
       });
     return { id, deleted };
+  }
+
+  /**
+   * The item the caller may edit (its namespace's write rights, memory-rights.ts), for the edit
+   * (update-memory.use-case.ts): one the caller may not see is not found, as for a get, so ids
+   * cannot be probed; one they see but may not write is refused. Both attempts are audited.
+   */
+  async editable(actor: Actor, id: string): Promise<StoredMemory> {
+    const scope = scopeOf(actor);
+    const item = await this.visible(scope, id, 'memory.update');
+    if (!item) throw new DomainError('NOT_FOUND', `memory item ${id} not found (or not yours)`);
+    const refusal = editRefusal(scope, item.namespace, item.ownerId);
+    if (refusal) {
+      const shared = item.namespace.kind === 'agent' || item.namespace.kind === 'tenant';
+      this.denied('memory.update', id, shared ? 'needs_admin' : 'not_owner');
+      throw new DomainError('FORBIDDEN', `you may not edit memory item ${id}: ${refusal}`);
+    }
+    return item;
   }
 
   /**

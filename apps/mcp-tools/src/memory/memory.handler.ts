@@ -3,11 +3,15 @@ import { type RequestOf, type ResponseOf, Tools } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
 import { requireActor } from '../tools/tools.handler.js';
 import { MemoryStore } from './memory-store.service.js';
+import { UpdateMemoryUseCase } from './update-memory/update-memory.use-case.js';
 
 /** NATS adapter for the memory store: parse → store → reply; the actor comes from headers. */
 @Controller()
 export class MemoryHandler {
-  constructor(private readonly store: MemoryStore) {}
+  constructor(
+    private readonly store: MemoryStore,
+    private readonly updateMemory: UpdateMemoryUseCase,
+  ) {}
 
   @HandleCommand(Tools.MemorySearch)
   async search(
@@ -49,5 +53,13 @@ export class MemoryHandler {
     meta: MessageMeta,
   ): Promise<ResponseOf<typeof Tools.MemoryDelete>> {
     return this.store.delete(requireActor(meta), req.id);
+  }
+
+  @HandleCommand(Tools.MemoryUpdate)
+  update(
+    req: RequestOf<typeof Tools.MemoryUpdate>,
+    meta: MessageMeta,
+  ): Promise<ResponseOf<typeof Tools.MemoryUpdate>> {
+    return this.updateMemory.execute(requireActor(meta), req);
   }
 }

@@ -34,6 +34,13 @@ export interface NewMemory {
   embedding?: { model: string; vector: Float32Array } | undefined;
 }
 
+/** An edit of one item: what is given changes; new content comes with its vector, or null (none). */
+export interface MemoryEdit {
+  content?: string | undefined;
+  metadata?: Record<string, unknown> | undefined;
+  embedding?: { model: string; vector: Float32Array } | null | undefined;
+}
+
 export const COLUMNS = Prisma.sql`"id", "namespaceKind", "namespaceKey", "ownerId", "content", "metadata",
   "writerUserId", "writerTaskId", "createdAt", "updatedAt"`;
 
@@ -165,6 +172,39 @@ export class MemoryRepository {
     };
   }
 
+  /**
+   * Edits one item of the tenant in one statement, so no search sees half of it: the search column is
+   * generated from the content and the vector is replaced (or cleared) with it. Answers the item and
+   * the SHA-256 of its content before and after, hashed in the database; undefined if it is gone.
+   */
+  async update(
+    tenantId: string,
+    id: string,
+    edit: MemoryEdit,
+  ): Promise<{ item: StoredMemory; before: string; after: string } | undefined> {
+    const sets = [Prisma.sql`"updatedAt" = (now() AT TIME ZONE 'UTC')`];
+    if (edit.content !== undefined)
+      sets.push(
+        Prisma.sql`"content" = ${edit.content}`,
+        Prisma.sql`"embedding" = ${edit.embedding ? toBytes(edit.embedding.vector) : null}`,
+        Prisma.sql`"embeddingModel" = ${edit.embedding?.model ?? null}`,
+      );
+    if (edit.metadata !== undefined)
+      sets.push(Prisma.sql`"metadata" = ${jsonText(edit.metadata)}::jsonb`);
+    // The row is locked before it is read, so `before` is what this edit replaced.
+    const rows = await this.prisma.$queryRaw<(ItemRow & { before: string; after: string })[]>`
+      WITH old AS (
+        SELECT "id" AS "oldId", "content" AS "oldContent" FROM "MemoryItem"
+        WHERE "tenantId" = ${tenantId} AND "id" = ${id}::uuid FOR UPDATE)
+      UPDATE "MemoryItem" SET ${Prisma.join(sets, ', ')} FROM old WHERE "id" = old."oldId"
+      RETURNING ${COLUMNS}, ${hex(Prisma.sql`old."oldContent"`)} AS "before",
+                ${hex(Prisma.sql`"MemoryItem"."content"`)} AS "after"`;
+    const row = rows[0];
+    if (!row) return undefined;
+    const { before, after, ...item } = row;
+    return { item: toItem(item), before, after };
+  }
+
   /** Whether an item with this id exists in another tenant than `tenantId` (to audit the attempt). */
   async inOtherTenant(tenantId: string, id: string): Promise<boolean> {
     const rows = await this.prisma.$queryRaw<unknown[]>`
@@ -179,6 +219,10 @@ export class MemoryRepository {
     return deleted === 1;
   }
 }
+
+/** The SHA-256 of a text column, in hex: what audit records keep instead of the text. */
+const hex = (column: Prisma.Sql) =>
+  Prisma.sql`encode(sha256(convert_to(${column}, 'UTF8')), 'hex')`;
 
 /** A user's own items: their namespace, and the thread items they wrote. */
 const ofUser = (userId: string) =>

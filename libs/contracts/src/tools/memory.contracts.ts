@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../define.js';
 import { TenantId, UserId } from '../identity.schemas.js';
+import { safeText, StorableJsonObject } from '../text.schemas.js';
 
 /**
  * Long-term memory (docs/memory.md), owned by mcp-tools: items in a namespace of one tenant. `user`:
@@ -99,6 +100,40 @@ export const MemoryDelete = defineCommand({
   timeoutMs: 5_000,
   idempotency: 'idempotent',
   description: 'Deletes one memory item the caller may write (its search entry goes with the row).',
+});
+
+/**
+ * What an edit of one item sets: its content, its metadata, or both (docs/memory.md, "Editing").
+ * Content a person types: no control characters but tab and newlines, nothing jsonb cannot hold.
+ */
+export const MemoryChange = z
+  .object({
+    content: safeText(z.string().min(1).max(MEMORY_CONTENT_MAX)).optional(),
+    /** Replaces the item's metadata as a whole. */
+    metadata: StorableJsonObject.pipe(MemoryMetadata).optional(),
+  })
+  .strict();
+export type MemoryChange = z.infer<typeof MemoryChange>;
+
+/** An edit that changes nothing is refused, naming the field a caller most likely forgot. */
+export const changesSomething = (c: MemoryChange): boolean =>
+  c.content !== undefined || c.metadata !== undefined;
+export const NO_CHANGE = { message: 'give content, metadata or both', path: ['content'] };
+
+export const MemoryUpdate = defineCommand({
+  subject: 'sb.cmd.tools.memory.update',
+  service: 'mcp-tools',
+  callers: ['gateway'],
+  request: z
+    .object({ id: z.string().uuid(), ...MemoryChange.shape })
+    .strict()
+    .refine(changesSomething, NO_CHANGE),
+  response: MemoryItem,
+  // New content is embedded before it is stored (MEMORY_EMBEDDINGS_TIMEOUT_MS, 3 s by default).
+  timeoutMs: 10_000,
+  idempotency: 'idempotent',
+  description:
+    'Edits one memory item the caller may write (content and/or metadata): its search entry and vector are replaced in the same statement, audited with content hashes before and after.',
 });
 
 export const MemoryForgetUser = defineCommand({

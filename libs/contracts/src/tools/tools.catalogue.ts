@@ -11,6 +11,7 @@ import {
   MemoryForgetUser,
   MemoryList,
   MemorySearch,
+  MemoryUpdate,
 } from './memory.contracts.js';
 import { ToolsCall, ToolsCatalogue, ToolsManifest } from './tool.contracts.js';
 import { ApprovalPoliciesChanged, ManifestsInvalidated, ToolsChanged } from './tools.events.js';
@@ -32,6 +33,7 @@ export const TOOLS_CONTRACTS: {
     MemorySearch,
     MemoryList,
     MemoryDelete,
+    MemoryUpdate,
     MemoryForgetUser,
     MemoryForgetTenant,
   ],
