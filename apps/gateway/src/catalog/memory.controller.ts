@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Query, UseGuards } from '@nestjs/common';
 import {
   type Actor,
   DomainError,
@@ -19,7 +19,9 @@ import {
   MemorySearchQuery,
   type MemoryTenantForgotten,
   type MemoryUserForgotten,
+  MemoryUpdateBody,
 } from '../http/api.schemas.js';
+import { ZodBodyPipe } from '../http/zod-body.pipe.js';
 import { ZodQueryPipe } from '../http/zod-query.pipe.js';
 
 /**
@@ -90,6 +92,20 @@ export class MemoryController {
     const store = await this.bus.request(Tools.MemoryForgetTenant, { tenantId }, { actor });
     const runs = await this.bus.request(Tasks.ForgetRecalled, { tenantId }, { actor });
     return { ...store, verified: store.verified && runs.verified, recalls: runs.forgotten };
+  }
+
+  /**
+   * Edits one item's content and/or metadata (the rights of writing its namespace). Run records are
+   * not rewritten: a recorded recall keeps what its task saw, so a replay stays identical.
+   */
+  @Patch(':id')
+  update(
+    @CurrentActor() actor: Actor,
+    @Param('id') rawId: string,
+    @Body(new ZodBodyPipe(MemoryUpdateBody)) body: MemoryUpdateBody,
+  ): Promise<z.infer<typeof Tools.MemoryUpdate.response>> {
+    const id = parseOrThrow(Uuid, rawId, 'path parameter id');
+    return this.bus.request(Tools.MemoryUpdate, { id, ...body }, { actor });
   }
 
   /** One item: from the store, then from the run records of tasks that recalled it. */

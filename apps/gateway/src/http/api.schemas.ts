@@ -85,6 +85,13 @@ export type MemoryTenantForgotten = z.infer<typeof MemoryTenantForgotten>;
 export const MemoryItemForgotten = Tools.MemoryDelete.response.extend({ recalls });
 export type MemoryItemForgotten = z.infer<typeof MemoryItemForgotten>;
 
+/** `PATCH /memory/{id}`: new content, new metadata (replacing the old as a whole), or both. */
+export const MemoryUpdateBody = Tools.MemoryChange.refine(
+  Tools.changesSomething,
+  Tools.NO_CHANGE,
+).describe('Content, metadata or both; what is left out stays as it is.');
+export type MemoryUpdateBody = z.infer<typeof MemoryUpdateBody>;
+
 /** GET /memory/search: what the caller may read, by meaning or by words (docs/memory.md). */
 export const MemorySearchQuery = z
   .object({

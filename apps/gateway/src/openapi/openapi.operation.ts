@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { HttpErrorCode } from '../http/error-status.js';
 
 /** How the OpenAPI document describes one route (built from the routes' own zod schemas). */
-export type Method = 'get' | 'post' | 'put' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export interface Operation {
   method: Method;
