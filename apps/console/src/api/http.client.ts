@@ -76,6 +76,10 @@ export class Api {
     return this.send<T>('PUT', this.url(path), body);
   }
 
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.send<T>('PATCH', this.url(path), body);
+  }
+
   delete<T>(path: string): Promise<T> {
     return this.send<T>('DELETE', this.url(path));
   }

@@ -1,6 +1,7 @@
 import type { Api } from './http.client';
 import type {
   ItemForgotten,
+  MemoryChange,
   MemoryItem,
   Namespace,
   RecalledMemory,
@@ -19,6 +20,11 @@ export async function listMemory(
 /** What the user may read that matches `q`, best first (`GET /memory/search`). */
 export async function searchMemory(api: Api, q: string): Promise<RecalledMemory[]> {
   return (await api.get<{ items: RecalledMemory[] }>('memory/search', { q, limit: 50 })).items;
+}
+
+/** Edits one item's content and/or metadata (`PATCH /memory/{id}`); answers the item as edited. */
+export function updateItem(api: Api, id: string, change: MemoryChange): Promise<MemoryItem> {
+  return api.patch<MemoryItem>(`memory/${encodeURIComponent(id)}`, change);
 }
 
 /** Forgets one item, and what tasks' run records recalled of it (`DELETE /memory/{id}`). */

@@ -1,11 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  CONTENT_MAX,
+  contentEdit,
   itemForgottenWords,
   matchedWords,
   namespaceOf,
   namespaceWords,
   scoreWords,
   userForgottenWords,
+  userToForget,
 } from './memory';
 
 describe(namespaceOf.name, () => {
@@ -64,5 +67,40 @@ describe('words', () => {
     expect(
       userForgottenWords({ userId: 'ada', deleted: 3, verified: false, recalls: 5 }),
     ).toContain('Not verified');
+  });
+});
+
+describe(contentEdit.name, () => {
+  it('asks for the trimmed new content, and for nothing when it did not change', () => {
+    expect(contentEdit('my number is 7', '  my number is 9\n')).toEqual({
+      ok: true,
+      change: { content: 'my number is 9' },
+    });
+    expect(contentEdit('my number is 7', 'my number is 7 ')).toEqual({
+      ok: true,
+      change: undefined,
+    });
+  });
+
+  it('names the field when the content is empty or too long', () => {
+    expect(contentEdit('x', '   ')).toEqual({
+      ok: false,
+      problem: 'Content: write something (or Forget the item).',
+    });
+    expect(contentEdit('x', 'y'.repeat(CONTENT_MAX + 1))).toEqual({
+      ok: false,
+      problem: 'Content: at most 4,000 characters (4,001 now).',
+    });
+  });
+});
+
+describe(userToForget.name, () => {
+  it('takes a user id as the contract does, naming the field otherwise', () => {
+    expect(userToForget(' bob@acme ')).toEqual({ ok: true, userId: 'bob@acme' });
+    expect(userToForget('')).toEqual({ ok: false, problem: 'User id: give the user to forget.' });
+    expect(userToForget('bob smith')).toEqual({
+      ok: false,
+      problem: 'User id: letters, digits and . _ @ : + - only (at most 128).',
+    });
   });
 });

@@ -20,6 +20,9 @@ export interface UserForgotten {
   recalls: number;
 }
 
+/** `PATCH /memory/{id}`: what an edit sets (the console edits the content). */
+export type MemoryChange = Tools.MemoryChange;
+
 /** The namespace kinds, as the picker names them (docs/memory.md, Model). */
 export const NAMESPACE_CHOICES: { kind: NamespaceKind; label: string; keyLabel: string }[] = [
   { kind: 'user', label: 'My memory (user)', keyLabel: 'User id' },
@@ -86,4 +89,42 @@ export function userForgottenWords(r: UserForgotten): string {
   return r.verified
     ? `${what} Verified: nothing of it remains.`
     : `${what} Not verified: something of it is still there — ask again.`;
+}
+
+/** The contract's content limit (libs/contracts MEMORY_CONTENT_MAX), checked before the API does. */
+export const CONTENT_MAX = 4_000;
+
+/**
+ * The change an edit of `before` into `draft` asks for, or the problem to show instead: the content
+ * trimmed, not empty, within the limit, and different (an unchanged Save sends nothing).
+ */
+export function contentEdit(
+  before: string,
+  draft: string,
+): { ok: true; change: MemoryChange | undefined } | { ok: false; problem: string } {
+  const content = draft.trim();
+  if (!content) return { ok: false, problem: 'Content: write something (or Forget the item).' };
+  if (content.length > CONTENT_MAX)
+    return {
+      ok: false,
+      problem: `Content: at most ${CONTENT_MAX.toLocaleString('en')} characters (${content.length.toLocaleString('en')} now).`,
+    };
+  return { ok: true, change: content === before ? undefined : { content } };
+}
+
+/** The contract's user id (libs/contracts UserId). */
+const USER_ID = /^[A-Za-z0-9._@:+-]{1,128}$/;
+
+/** The user id an admin asks to forget, or the problem to show instead. */
+export function userToForget(
+  raw: string,
+): { ok: true; userId: string } | { ok: false; problem: string } {
+  const userId = raw.trim();
+  if (!userId) return { ok: false, problem: 'User id: give the user to forget.' };
+  if (!USER_ID.test(userId))
+    return {
+      ok: false,
+      problem: 'User id: letters, digits and . _ @ : + - only (at most 128).',
+    };
+  return { ok: true, userId };
 }

@@ -3,11 +3,9 @@ import { forgetItem, forgetUser, listMemory, searchMemory } from '../api/memory.
 import { describeError, useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { useSession } from '../context';
-import { formatDateTime } from '../model/format';
 import {
   itemForgottenWords,
   keyLabelOf,
-  matchedWords,
   type MemoryItem,
   NAMESPACE_CHOICES,
   type Namespace,
@@ -15,33 +13,45 @@ import {
   namespaceOf,
   namespaceWords,
   type RecalledMemory,
-  scoreWords,
   type UserForgotten,
   userForgottenWords,
 } from '../model/memory';
+import { ForgetUser } from './forget-user.component';
+import { ItemList } from './memory-items.component';
 
 /**
  * Long-term memory (docs/memory.md): the items of a namespace (the user's own by default), a search
- * over everything the user may read, forgetting one item, and "Forget me". mcp-tools decides every
- * right; a refusal is shown with the API's message.
+ * over everything the user may read, editing and forgetting one item, "Forget me", and for admins
+ * "Forget a user". mcp-tools decides every right; a refusal is shown with the API's message.
  */
 export function MemoryView() {
   const { api, me } = useSession();
   const [ns, setNs] = useState<Namespace>({ kind: 'user', key: me.userId });
   const list = useLoad((signal) => listMemory(api, ns, signal), [ns.kind, ns.key]);
   const [forgotten, setForgotten] = useState<string>();
+  const [edited, setEdited] = useState<string>();
   const [error, setError] = useState<string>();
   const [found, setFound] = useState<RecalledMemory[]>();
   const forget = (id: string) =>
     forgetItem(api, id).then(
       (r) => {
         setForgotten(itemForgottenWords(r));
+        setEdited(undefined);
         setError(undefined);
         setFound((f) => f?.filter((i) => i.id !== id));
         list.reload();
       },
       (e: unknown) => setError(describeError(e)),
     );
+  const onEdited = (item: MemoryItem) => {
+    setEdited(
+      "Saved. Tasks recall the new text from now on; tasks' run records keep what they recalled.",
+    );
+    setForgotten(undefined);
+    setError(undefined);
+    setFound((f) => f?.map((i) => (i.id === item.id ? { ...i, ...item } : i)));
+    list.reload();
+  };
   // A refused namespace shows no items (the loader keeps the last list it had).
   const items = list.error ? [] : (list.data ?? []);
   return (
@@ -72,13 +82,19 @@ export function MemoryView() {
           {forgotten}
         </p>
       )}
+      {edited && (
+        <p class="notice notice-ok memory-edited" role="status">
+          {edited}
+        </p>
+      )}
       <ErrorNotice error={error ?? list.error} />
       {list.data && !list.error && items.length === 0 && (
         <p class="muted memory-none">Nothing remembered.</p>
       )}
-      <ItemList items={items} label="Items" onForget={forget} />
-      <Search found={found} onFound={setFound} onForget={forget} />
+      <ItemList items={items} label="Items" onForget={forget} onEdited={onEdited} />
+      <Search found={found} onFound={setFound} onForget={forget} onEdited={onEdited} />
       <ForgetMe onForgotten={list.reload} />
+      {me.admin && <ForgetUser onForgotten={list.reload} />}
     </section>
   );
 }
@@ -131,62 +147,16 @@ function NamespacePicker({
   );
 }
 
-/** Items (a namespace's, or a search's with how each matched), each with Forget. */
-function ItemList({
-  items,
-  label,
-  onForget,
-}: {
-  items: (MemoryItem | RecalledMemory)[];
-  label: string;
-  onForget: (id: string) => Promise<unknown>;
-}) {
-  if (items.length === 0) return null;
-  return (
-    <ul class="memory-items" aria-label={label}>
-      {items.map((i) => (
-        <li key={i.id} class="memory-item" data-item={i.id}>
-          <p class="memory-content">{i.content}</p>
-          <p class="muted">
-            <code>{namespaceWords(i.namespace)}</code>
-            {'score' in i && (
-              <span class="memory-match">
-                {' '}
-                · {matchedWords(i.matchedBy)}, score {scoreWords(i.score)}
-              </span>
-            )}{' '}
-            · by {i.writtenBy.userId}
-            {i.writtenBy.taskId && (
-              <>
-                {' '}
-                in{' '}
-                <a href={`#/tasks/${i.writtenBy.taskId}`}>task {i.writtenBy.taskId.slice(0, 8)}</a>
-              </>
-            )}{' '}
-            · {formatDateTime(i.updatedAt)}
-          </p>
-          <button
-            type="button"
-            class="secondary"
-            aria-label={`Forget "${i.content.slice(0, 60)}"`}
-            onClick={() => void onForget(i.id)}
-          >
-            Forget
-          </button>
-        </li>
-      ))}
-    </ul>
-  );
-}
-
 function Search({
   found,
   onFound,
   onForget,
+  onEdited,
 }: {
   found: RecalledMemory[] | undefined;
   onFound: (items: RecalledMemory[] | undefined) => void;
   onForget: (id: string) => Promise<unknown>;
+  onEdited: (item: MemoryItem) => void;
 }) {
   const { api } = useSession();
   const [q, setQ] = useState('');
@@ -222,7 +192,9 @@ function Search({
           {found.length} found
         </p>
       )}
-      {found && <ItemList items={found} label="Search results" onForget={onForget} />}
+      {found && (
+        <ItemList items={found} label="Search results" onForget={onForget} onEdited={onEdited} />
+      )}
     </section>
   );
 }
