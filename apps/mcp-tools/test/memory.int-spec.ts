@@ -284,6 +284,111 @@ describe('memory (real process, NATS, PostgreSQL)', () => {
     expect(JSON.stringify(audited)).not.toContain('shoe');
   });
 
+  it('edits an item: only its own user may; search finds the new words and never the old; audited with hashes, not content', async () => {
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    const before = 'my favourite colour is turquoise';
+    const after = 'my favourite colour is vermilion';
+    const { id } = (await call(alice, 'memory.remember', { content: before }))
+      .output as Tools.MemoryItem;
+    const edit = (actor: Actor, change: Tools.MemoryChange) =>
+      client.bus.request(Tools.MemoryUpdate, { id, ...change }, { actor });
+
+    // Another user of the tenant, the same user id in another tenant, that tenant's admin: not
+    // theirs to see, so not found (ids cannot be probed). The tenant's admin sees it but may not
+    // write a user's namespace: refused, saying why. Nothing changed.
+    for (const other of [bob, globexAlice, globexAdmin]) {
+      const refused = await failure(edit(other, { content: 'mine now' }));
+      expect({ code: refused.code, message: refused.message }).toEqual({
+        code: 'NOT_FOUND',
+        message: `memory item ${id} not found (or not yours)`,
+      });
+    }
+    const admin = await failure(edit(ann, { content: 'overwritten by an admin' }));
+    expect({ code: admin.code, message: admin.message }).toEqual({
+      code: 'FORBIDDEN',
+      message: `you may not edit memory item ${id}: only its own user edits a user item`,
+    });
+    const row = () =>
+      db.query<{ content: string; search: string; metadata: unknown }>(
+        'SELECT content, "search"::text AS search, metadata FROM "MemoryItem" WHERE id = $1',
+        [id],
+      );
+    expect((await row())[0]?.content).toBe(before);
+
+    const edited = await edit(alice, { content: after });
+    expect(edited).toMatchObject({
+      id,
+      content: after,
+      namespace: { kind: 'user', key: alice.userId },
+      writtenBy: { userId: alice.userId },
+    });
+    expect(Date.parse(edited.updatedAt)).toBeGreaterThan(Date.parse(edited.createdAt));
+    expect((await search(alice, 'vermilion')).items.map((i) => i.id)).toEqual([id]);
+    expect((await recall(alice, 'is my colour turquoise')).items.map((i) => i.content)).toEqual([
+      after,
+    ]);
+    expect((await search(alice, 'turquoise')).items).toEqual([]);
+    expect((await row())[0]?.search).toContain("'vermilion'");
+    expect((await row())[0]?.search).not.toContain('turquois');
+
+    // Metadata alone: the content (and its search entry) stays.
+    const tagged = await edit(alice, { metadata: { source: 'kiosk' } });
+    expect(tagged).toMatchObject({ content: after, metadata: { source: 'kiosk' } });
+
+    const records = await waitFor(async () => {
+      const rows = (await auditRecords(client)).filter((r) => r.resource === `memory/${id}`);
+      return rows.filter((r) => r.action === 'memory.update').length >= 6 ? rows : undefined;
+    });
+    const seen = records.map((r) => [r.outcome, r.tenantId, r.actor.userId, r.details['reason']]);
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        ['denied', acme, bob.userId, 'not_owner'],
+        ['denied', globexAlice.tenantId, alice.userId, 'other_tenant'],
+        ['denied', globexAdmin.tenantId, globexAdmin.userId, 'other_tenant'],
+        ['denied', acme, ann.userId, 'not_owner'],
+      ]),
+    );
+    const done = records
+      .filter((r) => r.action === 'memory.update' && r.outcome === 'success')
+      .map((r) => r.details);
+    expect(done).toEqual([
+      {
+        namespace: `user:${alice.userId}`,
+        changed: ['content'],
+        contentSha256Before: sha(before),
+        contentSha256After: sha(after),
+      },
+      {
+        namespace: `user:${alice.userId}`,
+        changed: ['metadata'],
+        contentSha256Before: sha(after),
+        contentSha256After: sha(after),
+      },
+    ]);
+    expect(JSON.stringify(records)).not.toMatch(/turquoise|vermilion|kiosk/);
+  });
+
+  it("lets only the tenant's admins edit its shared memory", async () => {
+    const handbook = { kind: 'tenant' as const, key: `rules-${run}` };
+    const { id } = (
+      await call(ann, 'memory.share', { content: 'the canteen opens at 11', namespace: handbook })
+    ).output as Tools.MemoryItem;
+    const refused = await failure(
+      client.bus.request(Tools.MemoryUpdate, { id, content: 'free lunch' }, { actor: alice }),
+    );
+    expect(refused.message).toBe(`you may not edit memory item ${id}: needs the admin role`);
+    await expect(
+      client.bus.request(
+        Tools.MemoryUpdate,
+        { id, content: 'the canteen opens at 12' },
+        { actor: ann },
+      ),
+    ).resolves.toMatchObject({ content: 'the canteen opens at 12', namespace: handbook });
+    expect((await recall(bob, 'when does the canteen open')).items.map((i) => i.content)).toEqual([
+      'the canteen opens at 12',
+    ]);
+  });
+
   it('offers the memory tools like any other, with their provider', async () => {
     const manifest = await client.bus.request(Tools.ToolsManifest, {}, { actor: alice });
     const memory = manifest.tools.filter((t) => t.provider === 'memory').map((t) => t.name);
