@@ -137,6 +137,41 @@ describe('memory search by meaning (real process, embeddings stub, PostgreSQL)',
     expect(service.logs()).not.toContain(KEY);
   });
 
+  it('edits an item with its vector: by meaning the new text is found, never the old; unembedded, by its words', async () => {
+    // A tenant of its own: the last test finds acme empty.
+    const cyd: Actor = { userId: `cyd-${run}`, role: 'user', tenantId: `initech-${run}` };
+    const { id } = (await call(cyd, 'memory.remember', { content: 'my favourite colour is teal' }))
+      .output as Tools.MemoryItem;
+    const found = async (query: string) =>
+      (await search(cyd, query)).items.map((i) => [i.content, i.matchedBy]);
+    const edit = (content: string) =>
+      client.bus.request(Tools.MemoryUpdate, { id, content }, { actor: cyd });
+    const vectorOf = async () =>
+      (
+        await db.query<{ model: string | null }>(
+          'SELECT "embeddingModel" AS model FROM "MemoryItem" WHERE id = $1',
+          [id],
+        )
+      )[0]?.model;
+    expect(await found('which shade do I like best')).toEqual([
+      ['my favourite colour is teal', 'meaning'],
+    ]);
+
+    await edit('my dog is called Rex');
+    expect(await found('which shade do I like best')).toEqual([]);
+    expect(await found('what is my puppy called')).toEqual([['my dog is called Rex', 'meaning']]);
+    expect(await vectorOf()).toBe('stub-embed@128');
+
+    // The endpoint down during an edit: the old vector goes with the old text.
+    stub.failNext(1, 503);
+    await edit('my hound sleeps in the garden');
+    expect(await vectorOf()).toBeNull();
+    expect(await found('what is my puppy called')).toEqual([]);
+    expect(await found('where does my hound sleep')).toEqual([
+      ['my hound sleeps in the garden', 'words'],
+    ]);
+  });
+
   it('forgets a user with their vectors: no row, so no vector, is left', async () => {
     const forgot = await client.bus.request(
       Tools.MemoryForgetUser,
