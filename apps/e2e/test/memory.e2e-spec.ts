@@ -239,6 +239,79 @@ describe('long-term memory across threads (real processes, built-in planner, TEN
     expect(JSON.stringify(view)).not.toContain('favourite number is 7');
   });
 
+  it('edits over HTTP: new tasks recall the new text, a replay keeps what its task recalled; refusals name why', async () => {
+    const cyd: Who = { user: 'cyd', tenant: acme };
+    const alan: Who = { user: 'alan', tenant: acme, role: 'admin' };
+    const first = await ask(cyd, 'remember that my lucky number is 5', 'lucky');
+    expect(first.status).toBe('completed');
+    const before = await ask(cyd, 'what is my lucky number times 6', 'lucky-2');
+    expect(before).toMatchObject({ status: 'completed', result: '5 * 6 = 30.' });
+    const { items } = (await (await http('GET', '/memory', cyd)).json()) as {
+      items: { id: string; content: string }[];
+    };
+    const id = items.find((i) => i.content === 'my lucky number is 5')!.id;
+    const patch = (who: Who, body: unknown) => http('PATCH', `/memory/${id}`, who, body);
+
+    // A bad body: 400, naming the field.
+    for (const [body, message] of [
+      [{}, 'invalid request body: content: give content, metadata or both'],
+      [{ content: 42 }, 'invalid request body: content: '],
+      [
+        { content: 'x', namespace: { kind: 'tenant', key: 'handbook' } },
+        'Unrecognized key: "namespace"',
+      ],
+    ] as const) {
+      const res = await patch(cyd, body);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({
+        code: 'VALIDATION',
+        message: expect.stringContaining(message),
+      });
+    }
+    expect((await http('PATCH', '/memory/not-a-uuid', cyd, { content: 'x' })).status).toBe(400);
+    // Not theirs to see: 404, as for an item that does not exist. The tenant's admin sees it but
+    // does not write a user's memory: 403.
+    for (const other of [bob, annG, adminG])
+      expect((await patch(other, { content: 'x' })).status).toBe(404);
+    const admin = await patch(alan, { content: 'my lucky number is 13' });
+    expect(admin.status).toBe(403);
+    expect(await admin.json()).toMatchObject({
+      code: 'FORBIDDEN',
+      message: `you may not edit memory item ${id}: only its own user edits a user item`,
+    });
+
+    const res = await patch(cyd, { content: 'my lucky number is 8', metadata: { via: 'e2e' } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      id,
+      content: 'my lucky number is 8',
+      metadata: { via: 'e2e' },
+      namespace: { kind: 'user', key: 'cyd' },
+    });
+    const found = (await (await http('GET', '/memory/search?q=lucky', cyd)).json()) as {
+      items: { content: string }[];
+    };
+    expect(found.items.map((i) => i.content)).toEqual(['my lucky number is 8']);
+    const after = await ask(cyd, 'what is my lucky number times 6', 'lucky-3');
+    expect(after).toMatchObject({ status: 'completed', result: '8 * 6 = 48.' });
+
+    // The run record keeps what the task recalled, so its replay is identical.
+    const replayed = await http('POST', `/tasks/${before.task_id}/replay`, cyd, {});
+    expect(replayed.status).toBe(202);
+    const { task_id } = (await replayed.json()) as { task_id: string };
+    const view = await waitFor(async () => {
+      const r = await http('GET', `/tasks/${task_id}`, cyd);
+      const body = (await r.json()) as { status: string; result?: string; verdict?: unknown };
+      return ['completed', 'failed'].includes(body.status) && body.verdict ? body : undefined;
+    });
+    expect(view).toMatchObject({ result: '5 * 6 = 30.', verdict: { identical: true } });
+    const recorded = await stack.dbs.orchestrator.query(
+      `SELECT id FROM "PlanningRound" WHERE "taskId" = $1 AND context::text LIKE '%my lucky number is 5%'`,
+      [before.task_id],
+    );
+    expect(recorded).not.toEqual([]);
+  });
+
   it("pauses a task's tenant-wide write for approval under an admin's policy on memory.share", async () => {
     const alan: Who = { user: 'alan', tenant: acme, role: 'admin' };
     const policy = (body: unknown) => http('PUT', '/approval-policies/memory.share', alan, body);
