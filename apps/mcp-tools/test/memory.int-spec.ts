@@ -306,12 +306,13 @@ describe('memory (real process, NATS, PostgreSQL)', () => {
     await put(globexDave, 'memory.remember', 'my bike is blue');
     const forget = (actor: Actor, namespace: Tools.MemoryNamespace) =>
       client.bus.request(Tools.MemoryForgetNamespace, { namespace }, { actor });
+    // What is left of the three namespaces (and of nothing else) in a tenant.
     const contents = async (tenantId: string) =>
       (
         await db.query<{ content: string }>(
-          `SELECT content FROM "MemoryItem" WHERE "tenantId" = $1 AND "writerUserId" = ANY($2)
+          `SELECT content FROM "MemoryItem" WHERE "tenantId" = $1 AND "namespaceKey" = ANY($2)
            ORDER BY content`,
-          [tenantId, [dave.userId, erin.userId, ann.userId]],
+          [tenantId, [mine.key, thread.key, notices.key]],
         )
       ).map((r) => r.content);
 
