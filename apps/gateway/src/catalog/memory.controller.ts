@@ -24,8 +24,8 @@ import { ZodQueryPipe } from '../http/zod-query.pipe.js';
 
 /**
  * Long-term memory over HTTP (docs/memory.md): list a namespace's items, delete one, forget a
- * namespace, a user or a tenant. mcp-tools owns
- * the store and decides every right itself; this edge only translates.
+ * namespace, a user or a tenant. mcp-tools owns the store and decides every right itself, the
+ * orchestrator its run records; this edge only translates.
  */
 @Controller('memory')
 @UseGuards(AuthGuard)
