@@ -1,4 +1,4 @@
-import { A2a, Audit, TenantId, Tools, UserId, Uuid } from '@switchboard/contracts';
+import { A2a, Audit, Tools } from '@switchboard/contracts';
 import { z } from 'zod';
 
 import { ApprovalPolicyBody } from '../catalog/approval-policies.controller.js';
@@ -7,14 +7,10 @@ import {
   AuditQueryParams,
   AuditVerifyParams,
   AuthorizationsQuery,
-  MemoryItemForgotten,
-  MemoryQuery,
-  MemorySearchQuery,
-  MemoryTenantForgotten,
-  MemoryUserForgotten,
   ToolsQuery,
 } from '../http/api.schemas.js';
 
+import { MEMORY_OPERATIONS } from './openapi.memory-operations.js';
 import {
   A2A_DOCS,
   JsonRpcRequest,
@@ -30,11 +26,7 @@ const PROTECTED_RESOURCE_METADATA: Operation['responses'] = {
   200: { description: 'The metadata document (RFC 9728 §2).', schema: ProtectedResourceMetadata },
 };
 
-const MEMORY_ITEM_PARAMS = {
-  id: { schema: Uuid, description: 'The memory item.' },
-};
-
-/** Tools, agents, authorizations, audit, the A2A and MCP endpoints, and the operational routes. */
+/** Tools, agents, authorizations, audit, the A2A and MCP endpoints, and the operational routes (memory: openapi.memory-operations.ts). */
 export const PLATFORM_OPERATIONS: Operation[] = [
   {
     method: 'get',
@@ -74,71 +66,8 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     },
     errors: [400, 401, 403, 429, 503, 504],
   },
-  {
-    method: 'get',
-    path: '/memory',
-    tag: 'memory',
-    summary: "A namespace of long-term memory (default: the caller's own)",
-    query: MemoryQuery,
-    responses: {
-      200: { description: 'Its newest items.', schema: Tools.MemoryList.response },
-    },
-    errors: [400, 401, 403, 429, 503, 504],
-  },
-  {
-    method: 'get',
-    path: '/memory/search',
-    tag: 'memory',
-    summary: 'Search the memory the caller may read (by meaning with embeddings, else by words)',
-    query: MemorySearchQuery,
-    responses: {
-      200: { description: 'The best matches first.', schema: Tools.MemorySearch.response },
-    },
-    errors: [400, 401, 403, 429, 503, 504],
-  },
-  {
-    method: 'delete',
-    path: '/memory/users/{userId}',
-    tag: 'memory',
-    summary: "Forget everything of a user's memory (the user, or an admin)",
-    pathParams: { userId: { schema: UserId, description: 'The user to forget.' } },
-    responses: {
-      200: {
-        description: 'How many items were deleted, and whether reading back found none left.',
-        schema: MemoryUserForgotten,
-      },
-    },
-    errors: [400, 401, 403, 429, 503, 504],
-  },
-  {
-    method: 'delete',
-    path: '/memory/tenants/{tenantId}',
-    tag: 'memory',
-    summary:
-      "Forget all of a tenant's memory, when it is removed (the platform operator, or its admin)",
-    pathParams: { tenantId: { schema: TenantId, description: 'The tenant being removed.' } },
-    responses: {
-      200: {
-        description: 'How many items were deleted, and whether reading back found none left.',
-        schema: MemoryTenantForgotten,
-      },
-    },
-    errors: [400, 401, 403, 429, 503, 504],
-  },
-  {
-    method: 'delete',
-    path: '/memory/{id}',
-    tag: 'memory',
-    summary: 'Forget one memory item',
-    pathParams: MEMORY_ITEM_PARAMS,
-    responses: {
-      200: {
-        description: 'Whether it was deleted (false: gone already, or not yours to see).',
-        schema: MemoryItemForgotten,
-      },
-    },
-    errors: [400, 401, 403, 429, 503, 504],
-  },
+  // where they stood before they had a file of their own, so the document's order stays
+  ...MEMORY_OPERATIONS,
   {
     method: 'put',
     path: '/authorizations/{userId}/{provider}',

@@ -1,6 +1,7 @@
 import { DomainError } from '@switchboard/contracts';
 import {
   checkReadable,
+  forgettable,
   mayDelete,
   mayRead,
   type MemoryScope,
@@ -50,5 +51,18 @@ describe('memory rights', () => {
     expect(mayDelete(alice, thread, 'bob')).toBe(false);
     expect(mayDelete(alice, tenant, '')).toBe(false);
     expect(mayDelete(ann, tenant, '')).toBe(true);
+  });
+
+  it('lets a namespace be forgotten whole by its user or an admin, a thread only of its own items', () => {
+    expect(forgettable(alice, user('alice'))).toEqual({ ownerId: undefined });
+    expect(forgettable(alice, thread)).toEqual({ ownerId: 'alice' });
+    expect(forgettable(ann, thread)).toEqual({ ownerId: undefined });
+    expect(forgettable(ann, user('alice'))).toEqual({ ownerId: undefined });
+    expect(forgettable(ann, tenant)).toEqual({ ownerId: undefined });
+    expect(() => forgettable(alice, user('bob'))).toThrow(
+      /may not forget memory namespace user:bob/,
+    );
+    expect(() => forgettable(alice, tenant)).toThrow(/tenant:handbook: needs the admin role/);
+    expect(() => forgettable(alice, { kind: 'agent', key: 'helper' })).toThrow(DomainError);
   });
 });

@@ -7,6 +7,7 @@ import {
 } from './authorization.contracts.js';
 import {
   MemoryDelete,
+  MemoryForgetNamespace,
   MemoryForgetTenant,
   MemoryForgetUser,
   MemoryList,
@@ -34,6 +35,7 @@ export const TOOLS_CONTRACTS: {
     MemoryDelete,
     MemoryForgetUser,
     MemoryForgetTenant,
+    MemoryForgetNamespace,
   ],
   events: [ToolsChanged, ApprovalPoliciesChanged, ManifestsInvalidated],
 };

@@ -1,0 +1,103 @@
+import { TenantId, Tools, UserId, Uuid } from '@switchboard/contracts';
+
+import {
+  MemoryItemForgotten,
+  MemoryNamespaceForgotten,
+  MemoryQuery,
+  MemorySearchQuery,
+  MemoryTenantForgotten,
+  MemoryUserForgotten,
+} from '../http/api.schemas.js';
+
+import type { Operation } from './openapi.operation.js';
+
+const MEMORY_ITEM_PARAMS = {
+  id: { schema: Uuid, description: 'The memory item.' },
+};
+
+/** Long-term memory (docs/memory.md): list, search, and forget an item, a namespace, a user, a tenant. */
+export const MEMORY_OPERATIONS: Operation[] = [
+  {
+    method: 'get',
+    path: '/memory',
+    tag: 'memory',
+    summary: "A namespace of long-term memory (default: the caller's own)",
+    query: MemoryQuery,
+    responses: {
+      200: { description: 'Its newest items.', schema: Tools.MemoryList.response },
+    },
+    errors: [400, 401, 403, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/memory/search',
+    tag: 'memory',
+    summary: 'Search the memory the caller may read (by meaning with embeddings, else by words)',
+    query: MemorySearchQuery,
+    responses: {
+      200: { description: 'The best matches first.', schema: Tools.MemorySearch.response },
+    },
+    errors: [400, 401, 403, 429, 503, 504],
+  },
+  {
+    method: 'delete',
+    path: '/memory/users/{userId}',
+    tag: 'memory',
+    summary: "Forget everything of a user's memory (the user, or an admin)",
+    pathParams: { userId: { schema: UserId, description: 'The user to forget.' } },
+    responses: {
+      200: {
+        description: 'How many items were deleted, and whether reading back found none left.',
+        schema: MemoryUserForgotten,
+      },
+    },
+    errors: [400, 401, 403, 429, 503, 504],
+  },
+  {
+    method: 'delete',
+    path: '/memory/tenants/{tenantId}',
+    tag: 'memory',
+    summary:
+      "Forget all of a tenant's memory, when it is removed (the platform operator, or its admin)",
+    pathParams: { tenantId: { schema: TenantId, description: 'The tenant being removed.' } },
+    responses: {
+      200: {
+        description: 'How many items were deleted, and whether reading back found none left.',
+        schema: MemoryTenantForgotten,
+      },
+    },
+    errors: [400, 401, 403, 429, 503, 504],
+  },
+  {
+    method: 'delete',
+    path: '/memory/namespaces/{kind}/{key}',
+    tag: 'memory',
+    summary: 'Forget one namespace (its user, or an admin; a thread: your own items in it)',
+    pathParams: {
+      kind: { schema: Tools.MemoryNamespaceKind, description: 'The namespace kind.' },
+      key: { schema: Tools.MemoryNamespace.shape.key, description: 'The namespace key.' },
+    },
+    responses: {
+      200: {
+        description:
+          "How many items were deleted, whether reading back found none left, and how many recorded recalls in tasks' run records were emptied.",
+        schema: MemoryNamespaceForgotten,
+      },
+    },
+    errors: [400, 401, 403, 429, 503, 504],
+  },
+  {
+    method: 'delete',
+    path: '/memory/{id}',
+    tag: 'memory',
+    summary: 'Forget one memory item',
+    pathParams: MEMORY_ITEM_PARAMS,
+    responses: {
+      200: {
+        description: 'Whether it was deleted (false: gone already, or not yours to see).',
+        schema: MemoryItemForgotten,
+      },
+    },
+    errors: [400, 401, 403, 429, 503, 504],
+  },
+];
