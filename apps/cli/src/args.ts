@@ -134,12 +134,13 @@ function isCommandName(s: string): s is CommandName {
     s === 'audit verify' ||
     s === 'schedules due' ||
     s === 'memory forget-user' ||
+    s === 'memory forget-namespace' ||
     s === 'memory forget-tenant'
   );
 }
 
 function unknownCommand(name: string): string {
-  return `unknown command "${name}": the commands are tail, call, audit verify, schedules due, memory forget-user and memory forget-tenant (switchboard --help)`;
+  return `unknown command "${name}": the commands are tail, call, audit verify, schedules due, memory forget-user, memory forget-namespace and memory forget-tenant (switchboard --help)`;
 }
 
 /** `--color` / `--no-color`: the last one on the command line, or undefined. */

@@ -17,7 +17,7 @@ describe('switchboard memory', () => {
       parseCommandLine(['memory', 'forget-user', 'bob', '--tenant', 'acme', '--json']),
     ).toEqual({
       name: 'memory forget-user',
-      target: 'bob',
+      forget: { userId: 'bob' },
       actor: { userId: 'switchboard-cli', role: 'platform-admin', tenantId: 'acme' },
       json: true,
       connection: {},
@@ -27,10 +27,39 @@ describe('switchboard memory', () => {
   it('forgets a tenant, acting in it', () => {
     expect(parseCommandLine(['memory', 'forget-tenant', 'acme', '--as', 'olga'])).toMatchObject({
       name: 'memory forget-tenant',
-      target: 'acme',
+      forget: { tenantId: 'acme' },
       actor: { userId: 'olga', role: 'platform-admin', tenantId: 'acme' },
       json: false,
     });
+  });
+
+  it('forgets one namespace in one tenant, acting in it', () => {
+    expect(
+      parseCommandLine(['memory', 'forget-namespace', 'tenant', 'handbook', '--tenant', 'acme']),
+    ).toEqual({
+      name: 'memory forget-namespace',
+      forget: { namespace: { kind: 'tenant', key: 'handbook' } },
+      actor: { userId: 'switchboard-cli', role: 'platform-admin', tenantId: 'acme' },
+      json: false,
+      connection: {},
+    });
+    expect(refusal(['memory', 'forget-namespace', 'tenant', 'handbook'])).toMatch(
+      /--tenant is required: a namespace is one in one tenant/,
+    );
+    expect(refusal(['memory', 'forget-namespace', 'tenant', '--tenant', 'acme'])).toMatch(
+      /say which namespace: <kind> <key> \(kind: user, thread, agent, tenant\)/,
+    );
+    expect(refusal(['memory', 'forget-namespace', 'planet', 'x', '--tenant', 'acme'])).toMatch(
+      /the kind .*got "planet"/,
+    );
+    expect(refusal(['memory', 'forget-namespace', 'user', 'a b', '--tenant', 'acme'])).toMatch(
+      /the key may hold letters, digits .*got "a b"/,
+    );
+    expect(refusal(['memory', 'forget-namespace', 'user', 'ann', 'x', '--tenant', 'acme'])).toMatch(
+      /unexpected argument/,
+    );
+    expect(USAGE['memory forget-namespace']).toMatch(/never contents/);
+    expect(USAGE.switchboard).toMatch(/memory forget-namespace/);
   });
 
   it('names what is missing or wrong', () => {

@@ -16,7 +16,8 @@ function bus(store: { deleted: number; verified: boolean }, runs: { verified: bo
       sent.push({ subject: contract.subject, request, tenant: opts.actor.tenantId });
       if (contract.subject === Tasks.ForgetRecalled.subject)
         return Promise.resolve({ forgotten: 3, rounds: 2, verified: runs.verified });
-      return Promise.resolve({ ...store, userId: 'bob', tenantId: 'acme' });
+      const ids = ['6b1f7a52-4c4e-4b8e-9d8a-3c3f4e2a1b00'];
+      return Promise.resolve({ ...store, ...(request as object), ids });
     },
   } as unknown as NatsBus;
   return { fake, sent };
@@ -24,11 +25,11 @@ function bus(store: { deleted: number; verified: boolean }, runs: { verified: bo
 
 const cmd = (
   name: MemoryForgetCommand['name'],
-  target: string,
+  forget: MemoryForgetCommand['forget'],
   json = false,
 ): MemoryForgetCommand => ({
   name,
-  target,
+  forget,
   actor: { userId: 'olga', role: 'platform-admin', tenantId: 'acme' },
   json,
   connection: {},
@@ -38,7 +39,7 @@ describe(memoryForget.name, () => {
   it('forgets in the store, then in the run records, and prints counts only', async () => {
     const { fake, sent } = bus({ deleted: 2, verified: true }, { verified: true });
     const lines: string[] = [];
-    const ok = await memoryForget(fake, cmd('memory forget-user', 'bob'), {
+    const ok = await memoryForget(fake, cmd('memory forget-user', { userId: 'bob' }), {
       line: (l) => lines.push(l),
     });
     expect(ok).toBe(true);
@@ -54,7 +55,7 @@ describe(memoryForget.name, () => {
   it('forgets a tenant, and is not verified when a read-back found something', async () => {
     const { fake, sent } = bus({ deleted: 1, verified: true }, { verified: false });
     const lines: string[] = [];
-    const ok = await memoryForget(fake, cmd('memory forget-tenant', 'acme', true), {
+    const ok = await memoryForget(fake, cmd('memory forget-tenant', { tenantId: 'acme' }, true), {
       line: (l) => lines.push(l),
     });
     expect(ok).toBe(false);
@@ -68,5 +69,26 @@ describe(memoryForget.name, () => {
     expect(forgottenLine({ whom: 'tenant acme', deleted: 1, recalls: 1, verified: false })).toMatch(
       /1 memory item of tenant acme .*1 recorded recall in .*NOT verified/,
     );
+  });
+
+  it('forgets a namespace in the tenant, then the recorded recalls of the items it deleted', async () => {
+    const { fake, sent } = bus({ deleted: 1, verified: true }, { verified: true });
+    const lines: string[] = [];
+    const namespace = { kind: 'tenant' as const, key: 'handbook' };
+    const ok = await memoryForget(fake, cmd('memory forget-namespace', { namespace }), {
+      line: (l) => lines.push(l),
+    });
+    expect(ok).toBe(true);
+    expect(sent).toEqual([
+      { subject: Tools.MemoryForgetNamespace.subject, request: { namespace }, tenant: 'acme' },
+      {
+        subject: Tasks.ForgetRecalled.subject,
+        request: { ids: ['6b1f7a52-4c4e-4b8e-9d8a-3c3f4e2a1b00'] },
+        tenant: 'acme',
+      },
+    ]);
+    expect(lines).toEqual([
+      "forgot 1 memory item of namespace tenant:handbook in tenant acme and emptied 3 recorded recalls in tasks' run records: verified, nothing of it is left",
+    ]);
   });
 });

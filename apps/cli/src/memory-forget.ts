@@ -1,13 +1,13 @@
-// `switchboard memory forget-user|forget-tenant`: the store first (mcp-tools), then what tasks
-// recalled of it (the orchestrator's run records), as `DELETE /memory/users/{id}` and
-// `DELETE /memory/tenants/{id}` do; both idempotent, so a forget that failed half-way is run again.
-import { Tasks, Tools } from '@switchboard/contracts';
-import type { NatsBus } from '@switchboard/messaging';
+// `switchboard memory forget-user|forget-namespace|forget-tenant`: the store first (mcp-tools), then
+// what tasks recalled of it (the orchestrator's run records), with the same two steps as
+// `DELETE /memory/users/{id}`, `/memory/namespaces/{kind}/{key}` and `/memory/tenants/{id}`
+// (forgetMemory, libs/messaging).
+import { forgetMemory, type NatsBus } from '@switchboard/messaging';
 import type { CallOutput } from './call.js';
 import type { MemoryForgetCommand } from './memory-args.js';
 
 export interface Forgotten {
-  /** `user bob in tenant acme`, `tenant acme`. */
+  /** `user bob in tenant acme`, `namespace tenant:handbook in tenant acme`, `tenant acme`. */
   whom: string;
   deleted: number;
   recalls: number;
@@ -20,28 +20,26 @@ export async function memoryForget(
   cmd: MemoryForgetCommand,
   out: CallOutput,
 ): Promise<boolean> {
-  const opts = {
+  const done = await forgetMemory(bus, cmd.forget, {
     actor: cmd.actor,
     ...(cmd.timeoutMs !== undefined ? { timeoutMs: cmd.timeoutMs } : {}),
-  };
-  const tenant = cmd.actor.tenantId ?? '';
-  const byUser = cmd.name === 'memory forget-user';
-  const store = byUser
-    ? await bus.request(Tools.MemoryForgetUser, { userId: cmd.target }, opts)
-    : await bus.request(Tools.MemoryForgetTenant, { tenantId: cmd.target }, opts);
-  const runs = await bus.request(
-    Tasks.ForgetRecalled,
-    byUser ? { userId: cmd.target } : { tenantId: cmd.target },
-    opts,
-  );
+  });
   const result: Forgotten = {
-    whom: byUser ? `user ${cmd.target} in tenant ${tenant}` : `tenant ${cmd.target}`,
-    deleted: store.deleted,
-    recalls: runs.forgotten,
-    verified: store.verified && runs.verified,
+    whom: whomOf(cmd),
+    deleted: done.deleted,
+    recalls: done.recalls,
+    verified: done.verified,
   };
   out.line(cmd.json ? JSON.stringify(result) : forgottenLine(result));
   return result.verified;
+}
+
+function whomOf({ forget, actor }: MemoryForgetCommand): string {
+  const tenant = actor.tenantId ?? '';
+  if ('userId' in forget) return `user ${forget.userId} in tenant ${tenant}`;
+  if ('namespace' in forget)
+    return `namespace ${forget.namespace.kind}:${forget.namespace.key} in tenant ${tenant}`;
+  return `tenant ${forget.tenantId}`;
 }
 
 /** What the operator is told: counts, and whether the read-back found anything left. */

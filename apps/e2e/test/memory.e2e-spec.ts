@@ -312,6 +312,58 @@ describe('long-term memory across threads (real processes, built-in planner, TEN
     expect(recorded).not.toEqual([]);
   });
 
+  it('forgets one namespace over HTTP: its items and what tasks recalled of them; a replay notes it', async () => {
+    const stored = await ask(annG, 'remember that my favourite number is 5', 'ns-first');
+    expect(stored.status).toBe('completed');
+    const answered = await ask(annG, 'what is my favourite number times 6', 'ns-second');
+    expect(answered).toMatchObject({ status: 'completed', result: '5 * 6 = 30.' });
+
+    // Not theirs: another user of the tenant; a path that is not a namespace, named.
+    const bobG: Who = { user: 'bob', tenant: globex };
+    expect((await http('DELETE', '/memory/namespaces/user/ann', bobG)).status).toBe(403);
+    const bad = await http('DELETE', '/memory/namespaces/planet/ann', annG);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('path parameter kind');
+
+    const forgot = await http('DELETE', '/memory/namespaces/user/ann', annG);
+    expect(forgot.status).toBe(200);
+    const body = (await forgot.json()) as { recalls: number };
+    expect(body).toEqual({
+      namespace: { kind: 'user', key: 'ann' },
+      deleted: 1,
+      verified: true,
+      recalls: expect.any(Number),
+    });
+    expect(body.recalls).toBeGreaterThan(0);
+    expect(
+      await stack.dbs.tools.query(
+        `SELECT id FROM "MemoryItem" WHERE "tenantId" = $1 AND "namespaceKey" = 'ann'`,
+        [globex],
+      ),
+    ).toEqual([]);
+    const held = await stack.dbs.orchestrator.query(
+      `SELECT id FROM "PlanningRound" WHERE "tenantId" = $1
+         AND (context::text LIKE '%favourite number is 5%' OR coalesce(request::text, '') LIKE '%favourite number is 5%')`,
+      [globex],
+    );
+    expect(held).toEqual([]);
+
+    const res = await http('POST', `/tasks/${answered.task_id}/replay`, annG, {});
+    expect(res.status).toBe(202);
+    const { task_id } = (await res.json()) as { task_id: string };
+    const view = await waitFor(async () => {
+      const r = await http('GET', `/tasks/${task_id}`, annG);
+      const v = (await r.json()) as { status: string; verdict?: unknown };
+      return ['completed', 'failed'].includes(v.status) && v.verdict ? v : undefined;
+    });
+    expect(view.verdict).toMatchObject({
+      identical: false,
+      divergence: { at: 'recall', expected: { recalled: ['[forgotten]'] } },
+      notes: [expect.stringContaining('1 recalled memory item forgotten since the task ran')],
+    });
+    expect(JSON.stringify(view)).not.toContain('favourite number is 5');
+  });
+
   it("pauses a task's tenant-wide write for approval under an admin's policy on memory.share", async () => {
     const alan: Who = { user: 'alan', tenant: acme, role: 'admin' };
     const policy = (body: unknown) => http('PUT', '/approval-policies/memory.share', alan, body);
@@ -357,7 +409,7 @@ describe('long-term memory across threads (real processes, built-in planner, TEN
     }
   });
 
-  it('lets the platform operator forget a user and then the tenant over the CLI, counts only', async () => {
+  it('lets the platform operator forget a namespace, a user and then the tenant over the CLI, counts only', async () => {
     /** The built `switchboard` CLI as the admin NATS identity: its status and its output. */
     const switchboard = async (...args: string[]) => {
       const p = spawnManaged(
@@ -375,6 +427,36 @@ describe('long-term memory across threads (real processes, built-in planner, TEN
     };
     const stored = await ask(bob, 'remember that my car is red', 'car');
     expect(stored.status).toBe('completed');
+
+    // One namespace: a tenant-wide one an admin shared, nothing else.
+    const alan: Who = { user: 'alan', tenant: acme, role: 'admin' };
+    const share = await http('POST', '/orchestrate', alan, {
+      task: 'call memory.share with {"content": "the office opens at 8am", "namespace": {"kind": "tenant", "key": "notices"}}',
+    });
+    expect((await share.json()) as Answer).toMatchObject({ status: 'completed' });
+    const ns = await switchboard(
+      'memory',
+      'forget-namespace',
+      'tenant',
+      'notices',
+      '--tenant',
+      acme,
+      '--json',
+    );
+    expect(ns.status).toBe(0);
+    expect(JSON.parse(ns.output.trim().split('\n').at(-1) ?? '')).toEqual({
+      whom: `namespace tenant:notices in tenant ${acme}`,
+      deleted: 1,
+      recalls: 0,
+      verified: true,
+    });
+    expect(ns.output).not.toContain('opens at 8am');
+    expect(
+      await stack.dbs.tools.query(
+        `SELECT id FROM "MemoryItem" WHERE "tenantId" = $1 AND "namespaceKey" = 'notices'`,
+        [acme],
+      ),
+    ).toEqual([]);
 
     const user = await switchboard('memory', 'forget-user', 'bob', '--tenant', acme, '--json');
     expect(user.status).toBe(0);

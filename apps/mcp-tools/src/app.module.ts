@@ -25,6 +25,7 @@ import { MemoryEmbedder } from './memory/embeddings/memory-embedder.js';
 import { MemoryMeaningSearch } from './memory/embeddings/memory-meaning-search.js';
 import { MemoryHandler } from './memory/memory.handler.js';
 import { MemoryRepository } from './memory/memory.repository.js';
+import { MemoryReembedSweep } from './memory/embeddings/memory-reembed.sweep.js';
 import { MemoryRetentionSweep } from './memory/retention/memory-retention.sweep.js';
 import { MemoryStore } from './memory/memory-store.service.js';
 import { UpdateMemoryUseCase } from './memory/update-memory/update-memory.use-case.js';
@@ -108,6 +109,7 @@ export class AppModule {
         MemoryStore,
         MemoryRetentionSweep,
         UpdateMemoryUseCase,
+        MemoryReembedSweep,
         PrismaService,
         ProviderAuthorizationRepository,
         ProviderAuthorizationsService,

@@ -52,6 +52,9 @@ describe('memory search by meaning (real process, embeddings stub, PostgreSQL)',
       MEMORY_EMBEDDINGS_MODEL: 'stub-embed',
       MEMORY_EMBEDDINGS_DIMENSIONS: '128',
       MEMORY_EMBEDDINGS_API_KEY: KEY,
+      // No re-embedding sweep here: an item stored while the endpoint is down stays without a
+      // vector (memory-reembed.int-spec.ts shows the sweep).
+      MEMORY_EMBEDDINGS_REEMBED_MS: '86400000',
     });
   });
 

@@ -389,6 +389,99 @@ describe('memory (real process, NATS, PostgreSQL)', () => {
     ]);
   });
 
+  it('forgets one namespace: only it, as far as the caller may, in their tenant only; audited with hashes, verified', async () => {
+    const dave: Actor = { userId: `dave-${run}`, role: 'user', tenantId: acme };
+    const erin: Actor = { userId: `erin-${run}`, role: 'user', tenantId: acme };
+    const globexDave: Actor = { ...dave, tenantId: globexAlice.tenantId! };
+    const mine = { kind: 'user' as const, key: dave.userId };
+    const thread = { kind: 'thread' as const, key: `th-${run}` };
+    const notices = { kind: 'tenant' as const, key: `notices-${run}` };
+    const put = async (actor: Actor, tool: string, content: string, namespace?: object) =>
+      (
+        (await call(actor, tool, { content, ...(namespace ? { namespace } : {}) }))
+          .output as Tools.MemoryItem
+      ).id;
+    const own = [
+      await put(dave, 'memory.remember', 'my bike is green'),
+      await put(dave, 'memory.remember', 'my desk is by the window'),
+    ];
+    await put(dave, 'memory.remember', 'we planned the trip', thread);
+    await put(erin, 'memory.remember', 'I booked the train', thread);
+    await put(ann, 'memory.share', 'the office opens at 8', notices);
+    await put(globexDave, 'memory.remember', 'my bike is blue');
+    const forget = (actor: Actor, namespace: Tools.MemoryNamespace) =>
+      client.bus.request(Tools.MemoryForgetNamespace, { namespace }, { actor });
+    // What is left of the three namespaces (and of nothing else) in a tenant.
+    const contents = async (tenantId: string) =>
+      (
+        await db.query<{ content: string }>(
+          `SELECT content FROM "MemoryItem" WHERE "tenantId" = $1 AND "namespaceKey" = ANY($2)
+           ORDER BY content`,
+          [tenantId, [mine.key, thread.key, notices.key]],
+        )
+      ).map((r) => r.content);
+
+    // Not theirs to forget: another user's namespace, a shared one without the admin role.
+    expect((await failure(forget(bob, mine))).code).toBe('FORBIDDEN');
+    expect((await failure(forget(dave, notices))).code).toBe('FORBIDDEN');
+    // Another tenant's admin forgets the namespace of that name in their own tenant, never acme's.
+    await expect(forget(globexAdmin, mine)).resolves.toMatchObject({ deleted: 1, verified: true });
+    expect(await contents(acme)).toEqual([
+      'I booked the train',
+      'my bike is green',
+      'my desk is by the window',
+      'the office opens at 8',
+      'we planned the trip',
+    ]);
+
+    // A thread: only the caller's own items in it; erin's stay.
+    await expect(forget(dave, thread)).resolves.toMatchObject({ deleted: 1, verified: true });
+    const forgotten = await forget(dave, mine);
+    expect(forgotten).toEqual({
+      namespace: mine,
+      deleted: 2,
+      verified: true,
+      ids: expect.any(Array),
+    });
+    expect([...forgotten.ids].sort()).toEqual([...own].sort());
+    await expect(forget(ann, notices)).resolves.toMatchObject({ deleted: 1, verified: true });
+    expect(await contents(acme)).toEqual(['I booked the train']);
+    // Vectors and search entries are columns of the deleted rows: nothing of them is searchable.
+    expect((await recall(dave, 'bike desk window')).items).toEqual([]);
+    await expect(forget(dave, mine)).resolves.toEqual({
+      namespace: mine,
+      deleted: 0,
+      verified: true,
+      ids: [],
+    });
+
+    const audited = await waitFor(async () =>
+      (await auditRecords(client)).find(
+        (r) =>
+          r.action === 'memory.forget-namespace' &&
+          r.resource === `memory/user:${dave.userId}` &&
+          r.outcome === 'success' &&
+          r.details['deleted'] === 2,
+      ),
+    );
+    expect(audited).toMatchObject({ tenantId: acme, actor: { userId: dave.userId } });
+    expect((audited.details['contentSha256'] as string[]).sort()).toEqual(
+      ['my bike is green', 'my desk is by the window']
+        .map((c) => createHash('sha256').update(c).digest('hex'))
+        .sort(),
+    );
+    expect(JSON.stringify(audited)).not.toMatch(/bike|desk/);
+    const denied = await waitFor(async () =>
+      (await auditRecords(client)).find(
+        (r) =>
+          r.action === 'memory.forget-namespace' &&
+          r.outcome === 'denied' &&
+          r.resource === `memory/user:${dave.userId}`,
+      ),
+    );
+    expect(denied).toMatchObject({ tenantId: acme, actor: { userId: bob.userId } });
+  });
+
   it('offers the memory tools like any other, with their provider', async () => {
     const manifest = await client.bus.request(Tools.ToolsManifest, {}, { actor: alice });
     const memory = manifest.tools.filter((t) => t.provider === 'memory').map((t) => t.name);

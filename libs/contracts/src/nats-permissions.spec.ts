@@ -95,6 +95,21 @@ describe('NATS permissions derived from the contracts', () => {
     expect(may(natsPermissions('audit').subscribe, 'sb.audit.tool._.default')).toBe(true);
   });
 
+  it('lets a namespace be forgotten by those who may forget a user: the gateway and the operator tool', () => {
+    for (const subject of [
+      'sb.cmd.tools.memory.forget-namespace',
+      'sb.cmd.tools.memory.forget-user',
+      'sb.cmd.orchestrator.memory.forget-recalled',
+    ])
+      expect({ subject, senders: publishers(subject).sort() }).toEqual({
+        subject,
+        senders: ['admin', 'gateway'],
+      });
+    expect(
+      may(natsPermissions('mcp-tools').subscribe, 'sb.cmd.tools.memory.forget-namespace'),
+    ).toBe(true);
+  });
+
   it('lets admin read what the operator reads and send the operator commands only', () => {
     const op = natsPermissions('operator');
     const admin = natsPermissions('admin');
@@ -110,6 +125,7 @@ describe('NATS permissions derived from the contracts', () => {
         'sb.cmd.orchestrator.schedule.due.list',
         // a request to be forgotten (`switchboard memory forget-*`): deletes memory, reads none of it
         'sb.cmd.orchestrator.memory.forget-recalled',
+        'sb.cmd.tools.memory.forget-namespace',
         'sb.cmd.tools.memory.forget-tenant',
         'sb.cmd.tools.memory.forget-user',
         'sb.cmd.xmpp.status',

@@ -20,3 +20,4 @@ export * from './retry.policy.js';
 export * from './request-heartbeats.js';
 export * from './approval-confirmation.js';
 export type { BatchCutter } from './batch-queue.js';
+export * from './memory-forget.js';

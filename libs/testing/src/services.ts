@@ -47,23 +47,29 @@ export async function startService(
   // A process that exits during start-up fails at once, not after the readiness deadline.
   let exitCode: number | string | undefined;
   void proc.exited.then((code) => (exitCode = code));
+  // The last answer of /readiness, for the error when it never says ready: which check failed.
+  let lastAnswer = 'no answer';
   try {
     const outcome = await waitFor(
       async () => {
         if (exitCode !== undefined) return 'exited' as const;
         const r = await fetch(`${url}/readiness`).catch(() => undefined);
-        return r?.status === 200 ? ('ready' as const) : undefined;
+        if (r?.status === 200) return 'ready' as const;
+        if (r) lastAnswer = `${r.status} ${(await r.text()).slice(0, 1_000)}`;
+        return undefined;
       },
       { timeoutMs: opts.readyTimeoutMs ?? 30_000, what: `${name} readiness`, intervalMs: 50 },
     );
     if (outcome === 'exited')
       throw new Error(`${name} exited with ${exitCode} before it was ready`);
   } catch (e) {
+    const answer = exitCode === undefined ? `\n--- last /readiness answer ---\n${lastAnswer}` : '';
     await proc.stop(2_000);
     removeTaskLogs();
-    throw new Error(`${(e as Error).message}\n--- ${name} log ---\n${proc.logs().slice(-4_000)}`, {
-      cause: e,
-    });
+    throw new Error(
+      `${(e as Error).message}${answer}\n--- ${name} log ---\n${proc.logs().slice(-4_000)}`,
+      { cause: e },
+    );
   }
   return {
     ...proc,

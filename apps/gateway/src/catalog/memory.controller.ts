@@ -3,18 +3,18 @@ import {
   type Actor,
   DomainError,
   parseOrThrow,
-  Tasks,
   TenantId,
   Tools,
   UserId,
   Uuid,
 } from '@switchboard/contracts';
-import { NatsBus } from '@switchboard/messaging';
+import { forgetMemory, NatsBus } from '@switchboard/messaging';
 import type { z } from 'zod';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import {
   type MemoryItemForgotten,
+  type MemoryNamespaceForgotten,
   MemoryQuery,
   MemorySearchQuery,
   type MemoryTenantForgotten,
@@ -25,9 +25,9 @@ import { ZodBodyPipe } from '../http/zod-body.pipe.js';
 import { ZodQueryPipe } from '../http/zod-query.pipe.js';
 
 /**
- * Long-term memory over HTTP (docs/memory.md): list a namespace's items, delete one, forget a user or a
- * tenant. mcp-tools owns
- * the store and decides every right itself; this edge only translates.
+ * Long-term memory over HTTP (docs/memory.md): list a namespace's items, edit or delete one, forget a
+ * namespace, a user or a tenant. mcp-tools owns the store and decides every right itself, the
+ * orchestrator its run records; this edge only translates.
  */
 @Controller('memory')
 @UseGuards(AuthGuard)
@@ -68,30 +68,39 @@ export class MemoryController {
 
   /**
    * Everything of one user in the caller's tenant: the user themself, or an admin (a request to be
-   * forgotten) — the store first (mcp-tools), then what tasks recalled of it (the orchestrator's run
-   * records). Both are idempotent: a request that failed half-way is simply sent again.
+   * forgotten) — the store, then what tasks recalled of it (forgetMemory, as the CLI does).
    */
   @Delete('users/:userId')
-  async forgetUser(
+  forgetUser(
     @CurrentActor() actor: Actor,
     @Param('userId') rawUser: string,
   ): Promise<MemoryUserForgotten> {
     const userId = parseOrThrow(UserId, rawUser, 'path parameter userId');
-    const store = await this.bus.request(Tools.MemoryForgetUser, { userId }, { actor });
-    const runs = await this.bus.request(Tasks.ForgetRecalled, { userId }, { actor });
-    return { ...store, verified: store.verified && runs.verified, recalls: runs.forgotten };
+    return forgetMemory(this.bus, { userId }, { actor });
   }
 
   /** All of a tenant's memory, when the tenant is removed: the platform operator, or the tenant's admin. */
   @Delete('tenants/:tenantId')
-  async forgetTenant(
+  forgetTenant(
     @CurrentActor() actor: Actor,
     @Param('tenantId') rawTenant: string,
   ): Promise<MemoryTenantForgotten> {
     const tenantId = parseOrThrow(TenantId, rawTenant, 'path parameter tenantId');
-    const store = await this.bus.request(Tools.MemoryForgetTenant, { tenantId }, { actor });
-    const runs = await this.bus.request(Tasks.ForgetRecalled, { tenantId }, { actor });
-    return { ...store, verified: store.verified && runs.verified, recalls: runs.forgotten };
+    return forgetMemory(this.bus, { tenantId }, { actor });
+  }
+
+  /** One namespace of the caller's tenant: its user, an admin; a thread: the caller's own items. */
+  @Delete('namespaces/:kind/:key')
+  forgetNamespace(
+    @CurrentActor() actor: Actor,
+    @Param('kind') kind: string,
+    @Param('key') key: string,
+  ): Promise<MemoryNamespaceForgotten> {
+    const namespace = {
+      kind: parseOrThrow(Tools.MemoryNamespaceKind, kind, 'path parameter kind'),
+      key: parseOrThrow(Tools.MemoryNamespace.shape.key, key, 'path parameter key'),
+    };
+    return forgetMemory(this.bus, { namespace }, { actor });
   }
 
   /**
@@ -110,14 +119,8 @@ export class MemoryController {
 
   /** One item: from the store, then from the run records of tasks that recalled it. */
   @Delete(':id')
-  async delete(
-    @CurrentActor() actor: Actor,
-    @Param('id') rawId: string,
-  ): Promise<MemoryItemForgotten> {
+  delete(@CurrentActor() actor: Actor, @Param('id') rawId: string): Promise<MemoryItemForgotten> {
     const id = parseOrThrow(Uuid, rawId, 'path parameter id');
-    const store = await this.bus.request(Tools.MemoryDelete, { id }, { actor });
-    // Asked even when the store had nothing to delete: a retry after a failure half-way.
-    const runs = await this.bus.request(Tasks.ForgetRecalled, { ids: [id] }, { actor });
-    return { ...store, recalls: runs.forgotten };
+    return forgetMemory(this.bus, { id }, { actor });
   }
 }

@@ -81,6 +81,12 @@ export type MemoryUserForgotten = z.infer<typeof MemoryUserForgotten>;
 export const MemoryTenantForgotten = Tools.MemoryForgetTenant.response.extend({ recalls });
 export type MemoryTenantForgotten = z.infer<typeof MemoryTenantForgotten>;
 
+/** `DELETE /memory/namespaces/{kind}/{key}`: the store's answer (without the ids), and the run records'. */
+export const MemoryNamespaceForgotten = Tools.MemoryForgetNamespace.response
+  .omit({ ids: true })
+  .extend({ recalls });
+export type MemoryNamespaceForgotten = z.infer<typeof MemoryNamespaceForgotten>;
+
 /** `DELETE /memory/{id}`: the store's answer, and the run records'. */
 export const MemoryItemForgotten = Tools.MemoryDelete.response.extend({ recalls });
 export type MemoryItemForgotten = z.infer<typeof MemoryItemForgotten>;

@@ -37,6 +37,7 @@ import {
   toListFailure,
   toMcpTool,
 } from './mcp.translator.js';
+import type { MemoryResources } from './memory-resources.js';
 import type { PlatformTools } from './platform-tools.js';
 import { RUN_TASK_AT_ONCE_MS, RUN_TASK_TOOL, runTaskRequestOf } from './run-task.tool.js';
 
@@ -66,6 +67,7 @@ export interface ModernDeps {
   tools: PlatformTools;
   approvals: McpApprovals;
   tasks: McpTasks;
+  memory: MemoryResources;
   version: string;
 }
 
@@ -81,9 +83,19 @@ export async function modernServer(ctx: McpRequestContext, deps: ModernDeps): Pr
   const server = new Server(
     { name: 'switchboard', title: 'Switchboard', version: deps.version },
     {
-      capabilities: { tools: { listChanged: true }, extensions: { [TASKS_EXTENSION]: {} } },
+      capabilities: {
+        tools: { listChanged: true },
+        resources: {},
+        extensions: { [TASKS_EXTENSION]: {} },
+      },
       instructions: instructionsOf(names),
-      cacheHints: { 'tools/list': LIST_CACHE, 'server/discover': LIST_CACHE },
+      cacheHints: {
+        'tools/list': LIST_CACHE,
+        'server/discover': LIST_CACHE,
+        'resources/list': LIST_CACHE,
+        'resources/templates/list': LIST_CACHE,
+        'resources/read': LIST_CACHE,
+      },
     },
   );
   server.setRequestHandler('tools/list', async () => {
@@ -96,6 +108,26 @@ export async function modernServer(ctx: McpRequestContext, deps: ModernDeps): Pr
   });
   server.setRequestHandler('tools/call', (request, c) =>
     guarded(() => call(deps, server, caller, request, c)),
+  );
+  // Memory as resources (memory-resources.ts): mcp-tools decides what the caller may read.
+  server.setRequestHandler(
+    'resources/list',
+    () =>
+      ({
+        ...deps.memory.list(caller.actor),
+        ...LIST_CACHE,
+      }) as never,
+  );
+  server.setRequestHandler(
+    'resources/templates/list',
+    () =>
+      ({
+        ...deps.memory.templates(),
+        ...LIST_CACHE,
+      }) as never,
+  );
+  server.setRequestHandler('resources/read', (r) =>
+    guarded(() => deps.memory.read(caller.actor, r.params.uri)),
   );
   server.setRequestHandler('tasks/get', { params: TaskRef }, (p) =>
     guarded(async () => (await deps.tasks.get(caller.actor, p.taskId)) as never),
@@ -126,7 +158,7 @@ async function toolNames(
 
 function instructionsOf(names: string[] | undefined): string {
   const base =
-    "Switchboard, the multi-agent platform: its tools you may use; calls run with your identity and permissions. A call that needs a person's decision answers input_required, or becomes a task (extension io.modelcontextprotocol/tasks) whose id is the Switchboard task's.";
+    "Switchboard, the multi-agent platform: its tools you may use; calls run with your identity and permissions. Your long-term memory is a resource (switchboard://memory/{kind}/{key}). A call that needs a person's decision answers input_required, or becomes a task (extension io.modelcontextprotocol/tasks) whose id is the Switchboard task's.";
   return names ? `${base}\nYour tools: ${names.join(', ') || '(none)'}.` : base;
 }
 

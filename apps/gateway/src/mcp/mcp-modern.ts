@@ -25,6 +25,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { McpApprovals } from './mcp-approvals.js';
+import { MemoryResources } from './memory-resources.js';
 import { modernServer } from './mcp-modern.server.js';
 import type { McpExchange } from './mcp-sessions.js';
 import { McpTasks } from './mcp-tasks.js';
@@ -51,8 +52,9 @@ export class McpModern implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(SERVICE_IDENTITY) identity: ServiceIdentity,
     shutdown: ServiceShutdown,
+    memory: MemoryResources,
   ) {
-    const deps = { tools, approvals, tasks, version: identity.version };
+    const deps = { tools, approvals, tasks, memory, version: identity.version };
     this.handler = createMcpHandler((ctx) => modernServer(ctx, deps), {
       // 2025-era requests never reach this handler: the controller routes them to McpSessions.
       legacy: 'reject',

@@ -13,6 +13,7 @@ import { McpOAuthController } from './mcp-oauth.controller.js';
 import { McpModern } from './mcp-modern.js';
 import { McpSessions } from './mcp-sessions.js';
 import { McpTasks } from './mcp-tasks.js';
+import { MemoryResources } from './memory-resources.js';
 import { PlatformTools } from './platform-tools.js';
 
 /**
@@ -45,6 +46,7 @@ import { PlatformTools } from './platform-tools.js';
     McpModern,
     McpSessions,
     McpTasks,
+    MemoryResources,
     PlatformTools,
   ],
 })

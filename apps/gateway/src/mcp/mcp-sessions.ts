@@ -12,7 +12,10 @@ import {
   ElicitResultSchema,
   ErrorCode,
   isInitializeRequest,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
+  ReadResourceRequestSchema,
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -27,6 +30,7 @@ import {
 import { ServiceShutdown } from '@switchboard/runtime';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { MemoryResources } from './memory-resources.js';
 import { PlatformTools } from './platform-tools.js';
 import { DECISION_FORM } from './mcp-approval.text.js';
 import { type Elicit, McpApprovals } from './mcp-approvals.js';
@@ -101,6 +105,7 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
     shutdown: ServiceShutdown,
+    private readonly memory: MemoryResources,
   ) {
     // Open GET streams would hold the HTTP listener open; they end when the gateway starts stopping.
     shutdown.whenDraining('MCP sessions', () => this.closeAll());
@@ -185,10 +190,18 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
     const server = new Server(
       { name: 'switchboard', version: this.identity.version },
       {
-        capabilities: { tools: { listChanged: true } },
+        capabilities: { tools: { listChanged: true }, resources: {} },
         instructions:
-          "Switchboard's tools you may use; calls run with your identity and permissions.",
+          "Switchboard's tools you may use; calls run with your identity and permissions. Your long-term memory is a resource (switchboard://memory/{kind}/{key}).",
       },
+    );
+    // Memory as resources (memory-resources.ts): mcp-tools decides what the caller may read.
+    server.setRequestHandler(ListResourcesRequestSchema, (_r, extra) =>
+      this.memory.list(callerOf(extra.authInfo?.extra).actor),
+    );
+    server.setRequestHandler(ListResourceTemplatesRequestSchema, () => this.memory.templates());
+    server.setRequestHandler(ReadResourceRequestSchema, (r, extra) =>
+      this.memory.read(callerOf(extra.authInfo?.extra).actor, r.params.uri),
     );
     server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {
       const { actor, constraints } = callerOf(extra.authInfo?.extra);

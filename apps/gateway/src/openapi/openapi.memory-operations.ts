@@ -2,6 +2,7 @@ import { TenantId, Tools, UserId, Uuid } from '@switchboard/contracts';
 
 import {
   MemoryItemForgotten,
+  MemoryNamespaceForgotten,
   MemoryQuery,
   MemorySearchQuery,
   MemoryTenantForgotten,
@@ -15,7 +16,7 @@ const MEMORY_ITEM_PARAMS = {
   id: { schema: Uuid, description: 'The memory item.' },
 };
 
-/** Long-term memory (docs/memory.md): list, search, edit and forget. */
+/** Long-term memory (docs/memory.md): list, search, edit an item, and forget an item, a namespace, a user, a tenant. */
 export const MEMORY_OPERATIONS: Operation[] = [
   {
     method: 'get',
@@ -64,6 +65,24 @@ export const MEMORY_OPERATIONS: Operation[] = [
       200: {
         description: 'How many items were deleted, and whether reading back found none left.',
         schema: MemoryTenantForgotten,
+      },
+    },
+    errors: [400, 401, 403, 429, 503, 504],
+  },
+  {
+    method: 'delete',
+    path: '/memory/namespaces/{kind}/{key}',
+    tag: 'memory',
+    summary: 'Forget one namespace (its user, or an admin; a thread: your own items in it)',
+    pathParams: {
+      kind: { schema: Tools.MemoryNamespaceKind, description: 'The namespace kind.' },
+      key: { schema: Tools.MemoryNamespace.shape.key, description: 'The namespace key.' },
+    },
+    responses: {
+      200: {
+        description:
+          "How many items were deleted, whether reading back found none left, and how many recorded recalls in tasks' run records were emptied.",
+        schema: MemoryNamespaceForgotten,
       },
     },
     errors: [400, 401, 403, 429, 503, 504],

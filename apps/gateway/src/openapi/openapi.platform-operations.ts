@@ -26,7 +26,7 @@ const PROTECTED_RESOURCE_METADATA: Operation['responses'] = {
   200: { description: 'The metadata document (RFC 9728 §2).', schema: ProtectedResourceMetadata },
 };
 
-/** Tools, agents, authorizations, audit, the A2A and MCP endpoints, and the operational routes. */
+/** Tools, agents, authorizations, audit, the A2A and MCP endpoints, and the operational routes (memory: openapi.memory-operations.ts). */
 export const PLATFORM_OPERATIONS: Operation[] = [
   {
     method: 'get',
@@ -66,7 +66,7 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     },
     errors: [400, 401, 403, 429, 503, 504],
   },
-  // Where they always were in the document (openapi.memory-operations.ts).
+  // where they stood before they had a file of their own, so the document's order stays
   ...MEMORY_OPERATIONS,
   {
     method: 'put',

@@ -212,6 +212,15 @@ export const McpToolsEnv = BaseEnv.extend({
     .describe(
       'Items a search by meaning compares with the query at most: the newest the caller may see, plus the best word matches (docs/memory.md, "Search by meaning").',
     ),
+  MEMORY_EMBEDDINGS_REEMBED_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .max(86_400_000)
+    .default(60_000)
+    .describe(
+      'How often items without a vector of MEMORY_EMBEDDINGS_MODEL (stored while the endpoint was down, or made by another model) are embedded, a batch at a time (docs/memory.md).',
+    ),
   MEMORY_EMBEDDINGS_MIN_SCORE: z.coerce
     .number()
     .min(-1)

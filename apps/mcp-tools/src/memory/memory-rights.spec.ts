@@ -2,6 +2,7 @@ import { DomainError } from '@switchboard/contracts';
 import {
   checkReadable,
   editRefusal,
+  forgettable,
   mayDelete,
   mayRead,
   type MemoryScope,
@@ -62,5 +63,18 @@ describe('memory rights', () => {
     expect(editRefusal(ann, user('alice'), 'alice')).toBe('only its own user edits a user item');
     expect(editRefusal(ann, thread, 'alice')).toBe('only its own user edits a thread item');
     expect(editRefusal(ann, tenant, '')).toBeUndefined();
+  });
+
+  it('lets a namespace be forgotten whole by its user or an admin, a thread only of its own items', () => {
+    expect(forgettable(alice, user('alice'))).toEqual({ ownerId: undefined });
+    expect(forgettable(alice, thread)).toEqual({ ownerId: 'alice' });
+    expect(forgettable(ann, thread)).toEqual({ ownerId: undefined });
+    expect(forgettable(ann, user('alice'))).toEqual({ ownerId: undefined });
+    expect(forgettable(ann, tenant)).toEqual({ ownerId: undefined });
+    expect(() => forgettable(alice, user('bob'))).toThrow(
+      /may not forget memory namespace user:bob/,
+    );
+    expect(() => forgettable(alice, tenant)).toThrow(/tenant:handbook: needs the admin role/);
+    expect(() => forgettable(alice, { kind: 'agent', key: 'helper' })).toThrow(DomainError);
   });
 });

@@ -67,6 +67,30 @@ export function editRefusal(
   return ownerId === scope.userId ? undefined : `only its own user edits a ${ns.kind} item`;
 }
 
+/**
+ * Which of a namespace's items the caller forgets at once: all of it (a user their own namespace, an
+ * admin any namespace of the tenant), only the caller's own items (a thread: threads belong to their
+ * user, and another's items there are not theirs to delete), or refused (another's user namespace,
+ * a shared one without the admin role). Undefined owner: every item of the namespace.
+ */
+export function forgettable(
+  scope: MemoryScope,
+  ns: Tools.MemoryNamespace,
+): { ownerId: string | undefined } {
+  if (scope.admin) return { ownerId: undefined };
+  switch (ns.kind) {
+    case 'user':
+      if (ns.key !== scope.userId)
+        throw refused('forget', ns, 'only its user (or an admin of the tenant) forgets it');
+      return { ownerId: undefined };
+    case 'thread':
+      return { ownerId: scope.userId };
+    case 'agent':
+    case 'tenant':
+      throw refused('forget', ns, 'needs the admin role');
+  }
+}
+
 /** Refuses to read a namespace the caller may not read at all (a user namespace of someone else). */
 export function checkReadable(scope: MemoryScope, ns: Tools.MemoryNamespace): void {
   if (ns.kind === 'user' && ns.key !== scope.userId && !scope.admin)

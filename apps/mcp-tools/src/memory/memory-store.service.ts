@@ -8,6 +8,7 @@ import { MemoryMeaningSearch } from './embeddings/memory-meaning-search.js';
 import {
   checkReadable,
   editRefusal,
+  forgettable,
   mayDelete,
   mayRead,
   type MemoryScope,
@@ -197,6 +198,48 @@ export class MemoryStore {
       details: { tenantId, deleted, remaining, contentSha256 },
     });
     return { tenantId, deleted, verified: remaining === 0 };
+  }
+
+  /**
+   * Forgets one namespace of the caller's tenant, as far as the caller may (memory-rights.ts,
+   * `forgettable`): refused attempts are audited as denied. Audited like forgetting a user — counts
+   * and content hashes, never content — and verified by reading back; answers the deleted ids, for
+   * the run records that recalled them.
+   */
+  async forgetNamespace(
+    actor: Actor,
+    namespace: Tools.MemoryNamespace,
+  ): Promise<{
+    namespace: Tools.MemoryNamespace;
+    deleted: number;
+    verified: boolean;
+    ids: string[];
+  }> {
+    const scope = scopeOf(actor);
+    const what = `${namespace.kind}:${namespace.key}`;
+    let ownerId: string | undefined;
+    try {
+      ({ ownerId } = forgettable(scope, namespace));
+    } catch (e) {
+      this.denied('memory.forget-namespace', what, 'not_owner');
+      throw e;
+    }
+    const gone = await this.items.forgetNamespace(scope.tenantId, namespace, ownerId);
+    void this.audit.record({
+      category: 'tool',
+      action: 'memory.forget-namespace',
+      outcome: gone.remaining === 0 ? 'success' : 'failure',
+      resource: `memory/${what}`,
+      details: {
+        namespace: what,
+        // a thread forgotten by its user: only their items in it
+        ...(ownerId !== undefined ? { ownerId } : {}),
+        deleted: gone.ids.length,
+        remaining: gone.remaining,
+        contentSha256: gone.contentSha256.slice(0, 1_000),
+      },
+    });
+    return { namespace, deleted: gone.ids.length, verified: gone.remaining === 0, ids: gone.ids };
   }
 
   /** The tenant's item if the caller may read it; an attempt at any other is audited. */

@@ -47,6 +47,14 @@ export class MemoryHandler {
     return this.store.forgetTenant(requireActor(meta), req.tenantId);
   }
 
+  @HandleCommand(Tools.MemoryForgetNamespace)
+  forgetNamespace(
+    req: RequestOf<typeof Tools.MemoryForgetNamespace>,
+    meta: MessageMeta,
+  ): Promise<ResponseOf<typeof Tools.MemoryForgetNamespace>> {
+    return this.store.forgetNamespace(requireActor(meta), req.namespace);
+  }
+
   @HandleCommand(Tools.MemoryDelete)
   delete(
     req: RequestOf<typeof Tools.MemoryDelete>,

@@ -205,6 +205,30 @@ export class MemoryRepository {
     return { item: toItem(item), before, after };
   }
 
+  /**
+   * Deletes one namespace of the tenant (only `ownerId`'s items in it when given) in one statement,
+   * so in one transaction: each row's search entry and vector are its columns and go with it. Returns
+   * the deleted ids, the SHA-256 of their contents (hashed in the database: the contents never leave
+   * it) and what a read-back after the commit still finds.
+   */
+  async forgetNamespace(
+    tenantId: string,
+    ns: Tools.MemoryNamespace,
+    ownerId: string | undefined,
+  ): Promise<{ ids: string[]; contentSha256: string[]; remaining: number }> {
+    const gone = await this.prisma.$queryRaw<{ id: string; sha: string }[]>`
+      DELETE FROM "MemoryItem" WHERE "tenantId" = ${tenantId} AND ${inNamespace(ns, ownerId)}
+      RETURNING "id"::text AS "id", encode(sha256(convert_to("content", 'UTF8')), 'hex') AS "sha"`;
+    const [left] = await this.prisma.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS "n" FROM "MemoryItem"
+      WHERE "tenantId" = ${tenantId} AND ${inNamespace(ns, ownerId)}`;
+    return {
+      ids: gone.map((r) => r.id),
+      contentSha256: gone.map((r) => r.sha),
+      remaining: left?.n ?? 0,
+    };
+  }
+
   /** Whether an item with this id exists in another tenant than `tenantId` (to audit the attempt). */
   async inOtherTenant(tenantId: string, id: string): Promise<boolean> {
     const rows = await this.prisma.$queryRaw<unknown[]>`
@@ -228,6 +252,11 @@ const hex = (column: Prisma.Sql) =>
 const ofUser = (userId: string) =>
   Prisma.sql`(("namespaceKind" = 'user' AND "namespaceKey" = ${userId})
     OR ("namespaceKind" = 'thread' AND "ownerId" = ${userId}))`;
+
+/** One namespace's items; only `ownerId`'s when given (a user forgetting their part of a thread). */
+const inNamespace = (ns: Tools.MemoryNamespace, ownerId: string | undefined) =>
+  Prisma.sql`"namespaceKind" = ${ns.kind} AND "namespaceKey" = ${ns.key}
+    ${ownerId === undefined ? Prisma.empty : Prisma.sql`AND "ownerId" = ${ownerId}`}`;
 
 /**
  * What a search may return: by default the caller's own user namespace and thread items and the

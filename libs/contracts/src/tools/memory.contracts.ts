@@ -171,3 +171,23 @@ export const MemoryForgetTenant = defineCommand({
   description:
     "Forgets all of a tenant's memory when the tenant is removed (the platform operator, or an admin of the tenant), audited with counts and content hashes, and verified.",
 });
+
+export const MemoryForgetNamespace = defineCommand({
+  subject: 'sb.cmd.tools.memory.forget-namespace',
+  service: 'mcp-tools',
+  callers: ['gateway', 'admin'],
+  request: z.object({ namespace: MemoryNamespace }).strict(),
+  response: z.object({
+    namespace: MemoryNamespace,
+    /** Items deleted: all of the namespace (its user, an admin), or the caller's own in a thread. */
+    deleted: z.number().int().min(0),
+    /** Read back after the delete: nothing the caller could forget there is left in the store. */
+    verified: z.boolean(),
+    /** The deleted items' ids, for the run records that recalled them (`Tasks.ForgetRecalled`). */
+    ids: z.array(z.string().uuid()),
+  }),
+  timeoutMs: 30_000,
+  idempotency: 'idempotent',
+  description:
+    "Forgets one namespace of the caller's tenant (its user, an admin of the tenant; a thread: the caller's own items in it), audited with counts and content hashes, and verified; answers the deleted ids.",
+});

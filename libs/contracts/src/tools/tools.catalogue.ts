@@ -7,6 +7,7 @@ import {
 } from './authorization.contracts.js';
 import {
   MemoryDelete,
+  MemoryForgetNamespace,
   MemoryForgetTenant,
   MemoryForgetUser,
   MemoryList,
@@ -36,6 +37,7 @@ export const TOOLS_CONTRACTS: {
     MemoryUpdate,
     MemoryForgetUser,
     MemoryForgetTenant,
+    MemoryForgetNamespace,
   ],
   events: [ToolsChanged, ApprovalPoliciesChanged, ManifestsInvalidated],
 };
