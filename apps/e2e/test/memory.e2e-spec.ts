@@ -1,6 +1,5 @@
-import { repoRoot, spawnManaged, startStack, type Stack, waitFor } from '@switchboard/testing';
+import { runSwitchboardCli, startStack, type Stack, waitFor } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 
 /** Someone acting in a tenant (dev auth with TENANCY=true: X-User-Id, X-User-Role, X-Tenant-Id). */
 interface Who {
@@ -410,21 +409,8 @@ describe('long-term memory across threads (real processes, built-in planner, TEN
   });
 
   it('lets the platform operator forget a namespace, a user and then the tenant over the CLI, counts only', async () => {
-    /** The built `switchboard` CLI as the admin NATS identity: its status and its output. */
-    const switchboard = async (...args: string[]) => {
-      const p = spawnManaged(
-        process.execPath,
-        [join(repoRoot, 'dist/apps/cli/src/main.js'), ...args],
-        {
-          name: `switchboard-${args.slice(0, 2).join('-')}`,
-          cwd: repoRoot,
-          env: stack.securedNats!.identities.admin.env,
-        },
-      );
-      const status = await p.exited;
-      await p.settled;
-      return { status, output: p.logs() };
-    };
+    const switchboard = (...args: string[]) =>
+      runSwitchboardCli(stack.securedNats!.identities.admin.env, ...args);
     const stored = await ask(bob, 'remember that my car is red', 'car');
     expect(stored.status).toBe('completed');
 

@@ -16,6 +16,7 @@ import {
   DEMO_TASK_EVENTS,
   repoRoot,
   type SecuredNats,
+  runSwitchboardCli,
   spawnManaged,
   type Stack,
   startOperatorModeNats,
@@ -367,16 +368,8 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
   });
 
   /** Runs the built CLI to its end as `identity`; its exit status and output (stdout and stderr). */
-  const switchboard = async (identity: NatsIdentity, ...args: string[]) => {
-    const p = spawnManaged(process.execPath, [join(repoRoot, CLI), ...args], {
-      name: `switchboard-${identity}-${args[0]}`,
-      cwd: repoRoot,
-      env: nats.identities[identity].env,
-    });
-    const status = await p.exited;
-    await p.settled; // the output may still be on its way when the process has exited
-    return { status, output: p.logs() };
-  };
+  const switchboard = (identity: NatsIdentity, ...args: string[]) =>
+    runSwitchboardCli(nats.identities[identity].env, ...args);
 
   it('runs `switchboard audit verify` and `switchboard call` as admin, and refuses them to the operator, saying who may', async () => {
     const verified = await switchboard('admin', 'audit', 'verify');

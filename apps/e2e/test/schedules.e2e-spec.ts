@@ -5,7 +5,7 @@ import {
   type ServiceHandle,
   type Stack,
   startService,
-  spawnManaged,
+  runSwitchboardCli,
   startStack,
   waitFor,
 } from '@switchboard/testing';
@@ -110,21 +110,9 @@ describe('schedules end to end (real processes, two orchestrators)', () => {
     return JSON.parse(text) as T;
   }
 
-  /** Runs the built `switchboard` CLI to its end as the admin NATS identity: its status and output. */
-  const switchboard = async (...args: string[]) => {
-    const p = spawnManaged(
-      process.execPath,
-      [join(repoRoot, 'dist/apps/cli/src/main.js'), ...args],
-      {
-        name: `switchboard-${args.join('-')}`,
-        cwd: repoRoot,
-        env: stack.securedNats!.identities.admin.env,
-      },
-    );
-    const status = await p.exited;
-    await p.settled;
-    return { status, output: p.logs() };
-  };
+  /** The built `switchboard` CLI as the admin NATS identity. */
+  const switchboard = (...args: string[]) =>
+    runSwitchboardCli(stack.securedNats!.identities.admin.env, ...args);
 
   const create = async (who: Who, body: Schedules.ScheduleCreateInput) =>
     json<Schedules.ScheduleView>(await call('POST', '/schedules', who, body), 201);

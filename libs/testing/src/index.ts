@@ -1,5 +1,6 @@
 export * from './bus-client.js';
 export * from './cell.js';
+export * from './cli.js';
 export * from './demo.js';
 export * from './embeddings-stub.js';
 export * from './llm-stub.js';
