@@ -2,6 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import {
+  allStarted,
   repoRoot,
   type ServiceHandle,
   type Stack,
@@ -136,7 +137,7 @@ describe('gateway authentication (real gateway processes, JWKS over HTTP, audit 
       JWT_ISSUER: ISSUER,
       JWT_AUDIENCE: AUDIENCE,
     };
-    [jwtGateway, hsGateway, proxyGateway, mixedGateway] = await Promise.all([
+    [jwtGateway, hsGateway, proxyGateway, mixedGateway] = await allStarted([
       startService(
         'gateway',
         { ...common, AUTH_MODE: 'jwt', JWT_JWKS_URL: jwks.url, JWKS_COOLDOWN_MS: '0' },

@@ -83,3 +83,19 @@ export async function startService(
     },
   };
 }
+
+/**
+ * Services started at once: all of them, or — when one fails to start — none, the others stopped by
+ * PID before the first failure is thrown (a bare Promise.all leaves them running, unreferenced).
+ */
+export async function allStarted<const T extends readonly Promise<ServiceHandle>[]>(
+  starts: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(starts);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (!failed)
+    return settled.map((s) => (s as PromiseFulfilledResult<ServiceHandle>).value) as never;
+  const started = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  await Promise.allSettled(started.map((s) => s.stop()));
+  throw failed.reason;
+}
