@@ -32,6 +32,7 @@ describe('memory in the web console, in Chromium (real stack)', () => {
 
   beforeAll(async () => {
     stack = await startStack({
+      shape: 'cell',
       services: ['mcp-tools', 'audit', 'orchestrator', 'gateway'],
       natsIdentities: true,
     });

@@ -68,6 +68,7 @@ describe('external MCP servers of both revisions (mcp-tools as a v2 client; real
   beforeAll(async () => {
     modern = await startModernMcpServer();
     stack = await startStack({
+      shape: 'cell',
       env: {
         'mcp-tools': {
           MCP_SERVERS: JSON.stringify([

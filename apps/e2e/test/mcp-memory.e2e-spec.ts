@@ -46,6 +46,7 @@ describe('memory as MCP resources (official clients, both revisions, real proces
 
   beforeAll(async () => {
     stack = await startStack({
+      shape: 'cell',
       services: ['mcp-tools', 'audit', 'orchestrator', 'gateway'],
       natsIdentities: true,
       env: { gateway: { TENANCY: 'true' } },

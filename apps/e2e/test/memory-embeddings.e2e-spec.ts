@@ -35,6 +35,7 @@ describe('long-term memory by meaning across threads (real processes, embeddings
   beforeAll(async () => {
     stub = await startEmbeddingsStub();
     stack = await startStack({
+      shape: 'cell',
       services: ['mcp-tools', 'audit', 'orchestrator', 'gateway'],
       natsIdentities: true,
       env: {

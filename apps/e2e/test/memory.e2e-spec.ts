@@ -35,6 +35,7 @@ describe('long-term memory across threads (real processes, built-in planner, TEN
 
   beforeAll(async () => {
     stack = await startStack({
+      shape: 'cell',
       services: ['mcp-tools', 'audit', 'orchestrator', 'gateway'],
       natsIdentities: true,
       env: { gateway: { TENANCY: 'true' } },
