@@ -50,7 +50,7 @@ describe('MCP 2026-07-28 on /mcp (official v2 client; two gateway replicas)', ()
     });
 
   beforeAll(async () => {
-    stack = await startStack({ natsIdentities: true });
+    stack = await startStack({ natsIdentities: true, shape: 'cell' });
     second = await startService('gateway', stack.envOf('gateway'), { logDir: stack.logDir });
     const policy: Approvals.ApprovalPolicyInput = {
       approvers: { requester: true },

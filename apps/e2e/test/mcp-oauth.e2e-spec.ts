@@ -122,6 +122,7 @@ describe('MCP clients that sign in: /mcp as an OAuth protected resource (JWT aut
   beforeAll(async () => {
     as = await startAuthServer();
     stack = await startStack({
+      shape: 'cell',
       services: ['mcp-tools', 'audit', 'gateway'],
       env: {
         gateway: {

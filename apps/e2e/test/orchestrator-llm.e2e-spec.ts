@@ -42,6 +42,7 @@ describe('the LLM planner end to end (gateway, orchestrator, mcp-tools, audit pr
   beforeAll(async () => {
     llm = await startLlmStub();
     stack = await startStack({
+      shape: 'cell',
       env: {
         orchestrator: {
           OPENAI_BASE_URL: llm.baseUrl,

@@ -62,6 +62,7 @@ describe('replays of LLM-planned tasks (real processes, NATS identities, OpenAI-
         Array.from({ length: 6 }, () => model(n)),
       );
     stack = await startStack({
+      shape: 'cell',
       env: {
         orchestrator: {
           OPENAI_BASE_URL: llm.baseUrl,

@@ -17,6 +17,9 @@ export function natsPasswordVariable(identity: NatsIdentity): string {
   return `NATS_PASSWORD_${identity.toUpperCase().replaceAll('-', '_')}`;
 }
 
+/** How long the server waits for a client's credentials after it connects (its default: 2 s). */
+export const NATS_AUTH_TIMEOUT_SECONDS = 10;
+
 const quote = (s: string) => JSON.stringify(s);
 const list = (items: readonly string[]) => `[${items.map(quote).join(', ')}]`;
 
@@ -74,6 +77,10 @@ export function renderNatsAuthorization(
     '# Generated from libs/contracts (natsPermissions): one user per identity, allowed exactly what',
     '# its contracts declare. Regenerate rather than edit.',
     'authorization {',
+    // A cell connects its services' identities while it is still loading the others: on a busy
+    // machine its event loop may answer the server's nonce later than the default 2 s, and the
+    // server would refuse it ("Authentication Timeout"). Credentials still decide; this is patience.
+    `  timeout: ${NATS_AUTH_TIMEOUT_SECONDS}`,
     '  users: [',
     users.join('\n'),
     '  ]',
