@@ -34,7 +34,7 @@ const readJsonl = (path: string) =>
 
 // The platform with its planner pointed at an OpenAI-compatible server (a scripted one: there is no real
 // LLM on the test machines), through the gateway, with the audit service writing per-task logs.
-describe('the LLM planner end to end (gateway, orchestrator, mcp-tools, audit processes; scripted OpenAI-compatible server)', () => {
+describe('the LLM planner end to end (gateway, orchestrator, mcp-tools and audit in a cell; scripted OpenAI-compatible server)', () => {
   let llm: LlmStub;
   let stack: Stack;
   let logs: string;
