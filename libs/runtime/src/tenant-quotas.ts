@@ -1,6 +1,6 @@
 import { Tenancy } from '@switchboard/contracts';
 import type { Redis } from 'ioredis';
-import { quotaFromHash, quotaToHash } from './tenant-quota.codec.js';
+import { dailyArgs, quotaFromHash, quotaToHash, SCALE_OF_QUOTA } from './tenant-quota.codec.js';
 import { readUsage } from './tenant-quota.counters.js';
 import { STREAM_SLOTS_KEY, TenantQuotaKeys, utcDay } from './tenant-quota.keys.js';
 import { ADMIT_TASK, DAILY, RENEW_TASK } from './tenant-quota.scripts.js';
@@ -34,18 +34,6 @@ interface QuotaCommands {
   sbQuotaDaily(...args: (string | number)[]): Promise<Reply>;
 }
 
-/** The day's counter field of each kind; cost is counted in whole micro-dollars (exact sums). */
-const FIELD: Record<Tenancy.DailyKind, string> = {
-  tokens: 'tokens',
-  costUsd: 'costMicroUsd',
-  toolCalls: 'toolCalls',
-  delegations: 'delegations',
-};
-const SCALE = (kind: Tenancy.DailyKind): number => (kind === 'costUsd' ? 1_000_000 : 1);
-/** The scale of a daily quota's counter, by the quota's name (what a refusal names). */
-const SCALE_OF_QUOTA: Record<string, number> = Object.fromEntries(
-  Tenancy.DailyKind.options.map((kind) => [Tenancy.DAILY_QUOTA_OF[kind], SCALE(kind)]),
-);
 /** A lease in whole milliseconds, at least one. */
 const leaseOf = (ms: number): number => Math.max(1, Math.round(ms));
 /** Day keys outlive their day by one, so yesterday's counters can still be read after midnight. */
@@ -201,13 +189,7 @@ export class TenantQuotas {
     mode: 'check' | 'consume' | 'charge',
   ): Promise<QuotaVerdict> {
     const k = this.keys;
-    const perKind = (Object.entries(amounts) as [Tenancy.DailyKind, number][]).flatMap(
-      ([kind, amount]) => {
-        const scaled = Math.round(amount * SCALE(kind));
-        if (!(scaled >= 0)) throw new RangeError(`amount must be 0 or more (got ${amount})`);
-        return [FIELD[kind], Tenancy.DAILY_QUOTA_OF[kind], scaled, SCALE(kind)];
-      },
-    );
+    const perKind = dailyArgs(amounts);
     if (perKind.length === 0) return { ok: true, metered: false }; // nothing to count
     const day = utcDay(this.now());
     const verdict = await this.guarded(who.tenantId, async () => {
