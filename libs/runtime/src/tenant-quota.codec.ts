@@ -1,4 +1,5 @@
 import { Tenancy } from '@switchboard/contracts';
+import type { DailyAmounts } from './tenant-quota.types.js';
 
 /** Marks a stored quota that limits nothing (`{}`): metered, unlimited, and not the platform's. */
 const MARKER = 'v';
@@ -30,4 +31,26 @@ export function quotaFromHash(hash: Record<string, string>): Tenancy.TenantQuota
   }
   const quota = Object.keys(perUser).length > 0 ? { ...limits, perUser } : limits;
   return Tenancy.TenantQuota.parse(quota);
+}
+
+/** The day's counter field of each kind; cost is counted in whole micro-dollars (exact sums). */
+const FIELD: Record<Tenancy.DailyKind, string> = {
+  tokens: 'tokens',
+  costUsd: 'costMicroUsd',
+  toolCalls: 'toolCalls',
+  delegations: 'delegations',
+};
+const SCALE = (kind: Tenancy.DailyKind): number => (kind === 'costUsd' ? 1_000_000 : 1);
+/** The scale of a daily quota's counter, by the quota's name (what a refusal names). */
+export const SCALE_OF_QUOTA: Record<string, number> = Object.fromEntries(
+  Tenancy.DailyKind.options.map((kind) => [Tenancy.DAILY_QUOTA_OF[kind], SCALE(kind)]),
+);
+
+/** The DAILY script's per-kind arguments: counter field, quota name, scaled amount, scale. */
+export function dailyArgs(amounts: DailyAmounts): (string | number)[] {
+  return (Object.entries(amounts) as [Tenancy.DailyKind, number][]).flatMap(([kind, amount]) => {
+    const scaled = Math.round(amount * SCALE(kind));
+    if (!(scaled >= 0)) throw new RangeError(`amount must be 0 or more (got ${amount})`);
+    return [FIELD[kind], Tenancy.DAILY_QUOTA_OF[kind], scaled, SCALE(kind)];
+  });
 }

@@ -38,6 +38,12 @@ export interface TenantQuotasOptions {
   concurrencyRetryAfterSeconds?: number;
   /** Most users a per-user breakdown lists (usage). */
   maxUsers?: number;
+  /**
+   * How long a process takes a tenant Redis said no quota applies to for unlimited, skipping its daily
+   * checks, while it hears quota changes (TenantQuotas.listen): a bound on a missed announcement.
+   * 0: always ask. Default 30 s.
+   */
+  unlimitedTtlMs?: number;
   logger?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
   now?: () => number;
 }

@@ -1,9 +1,15 @@
 import { Tenancy } from '@switchboard/contracts';
 import type { Redis } from 'ioredis';
-import { quotaFromHash, quotaToHash } from './tenant-quota.codec.js';
+import { dailyArgs, quotaFromHash, quotaToHash, SCALE_OF_QUOTA } from './tenant-quota.codec.js';
 import { readUsage } from './tenant-quota.counters.js';
+import {
+  listenForQuotaChanges,
+  type QuotaSubscriber,
+  quotaChangesChannel,
+} from './tenant-quota.announcements.js';
 import { STREAM_SLOTS_KEY, TenantQuotaKeys, utcDay } from './tenant-quota.keys.js';
 import { ADMIT_TASK, DAILY, RENEW_TASK } from './tenant-quota.scripts.js';
+import { UnlimitedTenants } from './tenant-quota.unlimited.js';
 import type {
   DailyAmounts,
   DailyUse,
@@ -13,6 +19,7 @@ import type {
   TenantQuotasOptions,
 } from './tenant-quota.types.js';
 
+export { quotaChangesChannel, type QuotaSubscriber } from './tenant-quota.announcements.js';
 export { STREAM_SLOTS_KEY, TenantQuotaKeys, utcDay } from './tenant-quota.keys.js';
 export { ADMIT_TASK_FUNCTION } from './tenant-quota.scripts.js';
 export type {
@@ -34,18 +41,6 @@ interface QuotaCommands {
   sbQuotaDaily(...args: (string | number)[]): Promise<Reply>;
 }
 
-/** The day's counter field of each kind; cost is counted in whole micro-dollars (exact sums). */
-const FIELD: Record<Tenancy.DailyKind, string> = {
-  tokens: 'tokens',
-  costUsd: 'costMicroUsd',
-  toolCalls: 'toolCalls',
-  delegations: 'delegations',
-};
-const SCALE = (kind: Tenancy.DailyKind): number => (kind === 'costUsd' ? 1_000_000 : 1);
-/** The scale of a daily quota's counter, by the quota's name (what a refusal names). */
-const SCALE_OF_QUOTA: Record<string, number> = Object.fromEntries(
-  Tenancy.DailyKind.options.map((kind) => [Tenancy.DAILY_QUOTA_OF[kind], SCALE(kind)]),
-);
 /** A lease in whole milliseconds, at least one. */
 const leaseOf = (ms: number): number => Math.max(1, Math.round(ms));
 /** Day keys outlive their day by one, so yesterday's counters can still be read after midnight. */
@@ -56,7 +51,9 @@ const KNOWN_TENANTS_MAX = 100_000;
 /**
  * Per-tenant quotas in Redis, shared by every replica of every service that enforces one (the
  * gateway: tasks; the orchestrator: tokens and cost; mcp-tools: tool calls; a2a: delegations).
- * Quotas are read by every check, so a change applies to the next check everywhere, without restart.
+ * Quotas are read by every check, so a change applies to the next check everywhere, without restart —
+ * except a process that listens (listen) skips the daily checks of tenants known to be unlimited until
+ * it hears the change announced (setQuota publishes it in its transaction).
  * See docs/quotas.md for the key layout, the measurements behind Redis, and the outage policy:
  * while Redis is unreachable a tenant under a quota is refused (UPSTREAM_UNAVAILABLE, retryable) and
  * a tenant without one is let through — which of the two a tenant is, each process knows from the
@@ -71,6 +68,8 @@ export class TenantQuotas {
   /** Whether the platform default exists, as Redis last said (undefined: never reached). */
   private platformDefined: boolean | undefined;
   private outage = false;
+  /** Tenants whose daily checks are skipped: no quota applies, as heard recently (listen). */
+  private readonly unlimited: UnlimitedTenants;
 
   constructor(
     private readonly redis: Redis,
@@ -78,6 +77,7 @@ export class TenantQuotas {
   ) {
     this.keys = new TenantQuotaKeys(options.keyPrefix);
     this.now = options.now ?? Date.now;
+    this.unlimited = new UnlimitedTenants(options.unlimitedTtlMs ?? 30_000, this.now);
     redis.defineCommand('sbQuotaAdmit', { numberOfKeys: 7, lua: ADMIT_TASK });
     redis.defineCommand('sbQuotaRenew', { numberOfKeys: 2, lua: RENEW_TASK });
     redis.defineCommand('sbQuotaDaily', { numberOfKeys: 5, lua: DAILY });
@@ -201,14 +201,11 @@ export class TenantQuotas {
     mode: 'check' | 'consume' | 'charge',
   ): Promise<QuotaVerdict> {
     const k = this.keys;
-    const perKind = (Object.entries(amounts) as [Tenancy.DailyKind, number][]).flatMap(
-      ([kind, amount]) => {
-        const scaled = Math.round(amount * SCALE(kind));
-        if (!(scaled >= 0)) throw new RangeError(`amount must be 0 or more (got ${amount})`);
-        return [FIELD[kind], Tenancy.DAILY_QUOTA_OF[kind], scaled, SCALE(kind)];
-      },
-    );
+    const perKind = dailyArgs(amounts);
     if (perKind.length === 0) return { ok: true, metered: false }; // nothing to count
+    // Known to be unlimited: the script would count nothing and say yes, so it is not asked.
+    if (this.unlimited.has(who.tenantId)) return { ok: true, metered: false };
+    const asked = this.unlimited.ask();
     const day = utcDay(this.now());
     const verdict = await this.guarded(who.tenantId, async () => {
       const { tenantId, userId } = who;
@@ -222,6 +219,7 @@ export class TenantQuotas {
         ...[mode, DAY_TTL_SECONDS, userId],
         ...perKind,
       );
+      if (Number(reply[1]) === 0) this.unlimited.learn(tenantId, asked);
       const untilMidnight = Math.ceil((day.resetsAt.getTime() - this.now()) / 1000);
       return this.verdict(who, reply, () => untilMidnight, SCALE_OF_QUOTA[String(reply[2])] ?? 1);
     });
@@ -291,11 +289,22 @@ export class TenantQuotas {
   }
 
   /**
-   * Whether Redis last said that no quota applies to the tenant (neither its own nor a platform
-   * default). False for a tenant not heard of yet: unknown is not free.
+   * Whether Redis said less than `unlimitedTtlMs` ago that no quota applies to the tenant (neither its
+   * own nor a platform default), and no change was announced since: its daily checks are skipped.
+   * False for a tenant not heard of yet (unknown is not free), and always without `listen`.
    */
   knownUnlimited(tenantId: string): boolean {
-    return this.platformDefined === false && this.known.get(tenantId) === false;
+    return this.unlimited.has(tenantId);
+  }
+
+  /**
+   * Hears quota changes on `subscriber` (a connection of its own: ioredis'
+   * `duplicate({ autoResubscribe: false })`), which lets daily checks be skipped for tenants known to
+   * be unlimited (knownUnlimited). Returns what stops listening.
+   */
+  listen(subscriber: QuotaSubscriber): () => void {
+    const { logger } = this.options;
+    return listenForQuotaChanges(subscriber, this.changesChannel, this.unlimited, logger);
   }
 
   private learn(tenantId: string, source: number): void {
@@ -337,7 +346,10 @@ export class TenantQuotas {
     return quotaFromHash(await this.redis.hgetall(this.quotaKey(tenantId)));
   }
 
-  /** Sets (or with null removes) a tenant's own quota or, for '*', the platform default. */
+  /**
+   * Sets (or with null removes) a tenant's own quota or, for '*', the platform default, and announces
+   * it to every process (listen) in the same transaction: a change cannot commit unannounced.
+   */
   async setQuota(tenantId: string, quota: Tenancy.TenantQuota | null): Promise<void> {
     const key = this.quotaKey(tenantId);
     const tx = this.redis.multi().del(key);
@@ -346,7 +358,9 @@ export class TenantQuotas {
       if (quota) tx.sadd(this.keys.tenants, tenantId);
       else tx.srem(this.keys.tenants, tenantId);
     }
+    tx.publish(this.changesChannel, tenantId);
     await tx.exec();
+    this.unlimited.forget(tenantId);
     if (tenantId === Tenancy.PLATFORM_QUOTA) this.platformDefined = quota !== null;
     else this.known.set(tenantId, quota !== null);
   }
@@ -354,6 +368,11 @@ export class TenantQuotas {
   /** The tenants with a quota of their own, sorted. */
   async tenantsWithQuota(): Promise<string[]> {
     return (await this.redis.smembers(this.keys.tenants)).sort();
+  }
+
+  /** Where setQuota announces a change (quotaChangesChannel). */
+  get changesChannel(): string {
+    return quotaChangesChannel(this.redis, this.options.keyPrefix);
   }
 
   private quotaKey(tenantId: string): string {

@@ -53,6 +53,15 @@ export const McpToolsEnv = BaseEnv.extend({
     .describe(
       "How long a replica keeps a tenant's approval policy overrides in memory. A change is announced to every replica at once (sb.evt.tools.approval-policies.changed); this bounds how long a replica that missed the announcement serves the old overrides.",
     ),
+  QUOTA_UNLIMITED_CACHE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3_600_000)
+    .default(30_000)
+    .describe(
+      "How long a replica skips the toolCallsPerDay check of a tenant Redis said no quota applies to (nothing would be counted for it). Every quota change is announced to every replica at once (a Redis PUBLISH in the change's transaction) and a reconnection forgets every tenant; this bounds how long a replica that missed an announcement lets such a tenant's calls through uncounted. 0: every call asks Redis.",
+    ),
   TOOLS_FILE: z
     .string()
     .min(1)

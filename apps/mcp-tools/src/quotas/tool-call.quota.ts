@@ -1,17 +1,46 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
 import { type Actor, Tenancy, tenantOf } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { TENANT_QUOTA_KEY_PREFIX, TenantQuotas } from '@switchboard/runtime';
+import type { Redis } from 'ioredis';
 import { RedisService } from '../cache/redis.service.js';
+import type { McpToolsEnv } from '../config/mcp-tools.env.js';
 
 /**
  * The tenant quotas (docs/quotas.md) on mcp-tools' Redis connection: the counters every service
- * enforcing a quota shares (REDIS_KEY_PREFIX + `quota:`, the gateway's prefix).
+ * enforcing a quota shares (REDIS_KEY_PREFIX + `quota:`, the gateway's prefix). A second connection
+ * hears quota changes, so that the check of a tenant known to have no quota is skipped
+ * (QUOTA_UNLIMITED_CACHE_MS; 0: no second connection, every call asks).
  */
 @Injectable()
-export class McpToolsQuotas extends TenantQuotas {
-  constructor(redis: RedisService, @Inject(LOGGER) logger: Logger) {
-    super(redis, { keyPrefix: TENANT_QUOTA_KEY_PREFIX, logger });
+export class McpToolsQuotas extends TenantQuotas implements OnModuleInit, OnModuleDestroy {
+  private readonly subscriber: Redis | undefined;
+  private stopListening: (() => void) | undefined;
+
+  constructor(
+    redis: RedisService,
+    @Inject(LOGGER) logger: Logger,
+    @Inject(APP_CONFIG) config: McpToolsEnv,
+  ) {
+    const unlimitedTtlMs = config.QUOTA_UNLIMITED_CACHE_MS;
+    super(redis, { keyPrefix: TENANT_QUOTA_KEY_PREFIX, logger, unlimitedTtlMs });
+    if (unlimitedTtlMs === 0) return;
+    // Resubscribed by listen(), which must know when the subscription is confirmed again.
+    this.subscriber = redis.duplicate({ autoResubscribe: false, lazyConnect: true });
+    // Outages are logged once by the command connection (RedisService); this one just reconnects.
+    this.subscriber.on('error', () => undefined);
+  }
+
+  onModuleInit(): void {
+    if (!this.subscriber) return;
+    this.stopListening = this.listen(this.subscriber);
+    void this.subscriber.connect().catch(() => undefined);
+  }
+
+  onModuleDestroy(): void {
+    this.stopListening?.();
+    this.subscriber?.disconnect();
   }
 }
 
@@ -21,7 +50,9 @@ export class McpToolsQuotas extends TenantQuotas {
  * N parallel calls against a limit of N all run and the next is refused. A repeat answered from the
  * idempotency store takes none (CallToolUseCase asks only for a call that runs). Over the limit:
  * RATE_LIMITED naming the quota, retryable at the next UTC midnight; while Redis is unreachable a
- * tenant under a quota is refused (UPSTREAM_UNAVAILABLE), any other let through uncounted.
+ * tenant under a quota is refused (UPSTREAM_UNAVAILABLE), any other let through uncounted. A tenant
+ * no quota applies to (neither its own nor the platform default) is asked about once per
+ * QUOTA_UNLIMITED_CACHE_MS at most, and again as soon as a quota change is announced.
  */
 @Injectable()
 export class ToolCallQuota {
@@ -32,13 +63,14 @@ export class ToolCallQuota {
 
   /**
    * Whether a quota may count the actor's calls, as far as this replica knows without a round trip:
-   * true unless Redis last said that none applies to the tenant (a tenant not heard of yet may be
-   * limited). A quota set since then is learned from the next call's admission, which counts.
+   * true unless Redis said recently that none applies to the tenant and no change was announced since
+   * (TenantQuotas.knownUnlimited; a tenant not heard of yet may be limited).
    */
   limits(actor: Pick<Actor, 'tenantId'>): boolean {
     return !this.quotas.knownUnlimited(tenantOf(actor));
   }
 
+  /** Takes one call; no round trip for a tenant known to have no quota (nothing would be counted). */
   async take(actor: Pick<Actor, 'userId' | 'tenantId'>): Promise<void> {
     const verdict = await this.quotas.consumeDaily({
       tenantId: tenantOf(actor),
