@@ -42,6 +42,7 @@ describe('thread concurrency policy (two gateways, real processes, scripted LLM)
   beforeAll(async () => {
     llm = await startLlmStub();
     stack = await startStack({
+      shape: 'cell',
       env: {
         orchestrator: {
           OPENAI_BASE_URL: llm.baseUrl,

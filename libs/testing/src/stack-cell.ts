@@ -8,7 +8,10 @@ import type { ServiceHandle } from './services.js';
  */
 export interface StackCell {
   services: Record<string, ServiceHandle>;
-  /** Stops the cell and starts it again on the same ports, `overrides` added to `name`'s settings. */
+  /**
+   * Stops the cell and starts it again on the same ports, `overrides` added to `name`'s own settings:
+   * those of an earlier restart are dropped, as when one service of a stack is restarted alone.
+   */
   restart(name: string, overrides: Record<string, string>): Promise<Record<string, ServiceHandle>>;
 }
 
@@ -51,7 +54,7 @@ export async function startStackCell(
     },
     restart: async (name, extra) => {
       await Object.values(services)[0]?.stop();
-      overrides[name] = { ...overrides[name], ...extra };
+      overrides[name] = extra;
       return start();
     },
   };

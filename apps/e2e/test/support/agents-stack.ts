@@ -36,6 +36,8 @@ export interface AgentsStack {
 export async function startAgentsStack(
   specs: AgentSpec[],
   env: Record<string, Record<string, string>> = {},
+  /** The six services as one cell (the users' shape, the default) or a process each. */
+  shape: 'cell' | 'services' = 'cell',
 ): Promise<AgentsStack> {
   const logDir = tempDir('agents-stack');
   const socketDir = tempDir('agents-stack-sockets');
@@ -101,6 +103,7 @@ export async function startAgentsStack(
     });
     const serviceMap = specs.map((s) => `${hostOf(s.name)}=${s.name}@${AGENT_DOMAIN}`).join(',');
     stack = await startStack({
+      shape,
       services: ['mcp-tools', 'audit', 'orchestrator', 'xmpp-bridge', 'a2a', 'gateway'],
       env: {
         ...env,
