@@ -78,9 +78,8 @@ export class StartTask {
     const events = await this.eventLog.open(taskId, false, request.webhook);
     const model = planner.kind === 'llm' ? planner.model : undefined;
     announce(events, submission, text, planner.kind, model);
-    // So does the submission's audit record (the gateway's `task.submit`): stored by the claim only if
-    // the claim makes the task new, so a redelivered submission (whose first claim journaled it) adds
-    // none — `restart` below drops it; a task cancelled while queued journals it with its end.
+    // So does its audit record (`task.submit`): a redelivery's claim (the first one journaled it)
+    // makes nothing new, and `restart` below drops it; a task cancelled while queued ends with it.
     const record = submissionRecord(received, this.logger);
     if (record) events.owe(record);
     const claim = await events.commit((journal) =>
