@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Tasks } from '@switchboard/contracts';
 import { AuditRelay } from './audit-relay/audit-relay.js';
 import { JOURNAL_DELIVERY_SENDER, type JournalDeliverySender } from './journal-delivery.port.js';
 import { TaskEventPublisher } from './task-event.publisher.js';
@@ -45,6 +46,8 @@ export class TaskJournal implements JournalPort {
     if (entry.events.length)
       this.publisher.publish(entry.taskId, entry.owner.tenantId, entry.events);
     this.deliveries.enqueued(counts.webhooksDue);
-    if (counts.auditIds?.length) this.audit.committed(counts.auditIds, entry.audit ?? []);
+    // Records before the task's end may wait for the end's and go with them (AUDIT_RELAY_HOLD_MS).
+    const ending = entry.events.some((e) => Tasks.isTerminalTaskEvent(e));
+    if (counts.auditIds?.length) this.audit.committed(counts.auditIds, entry.audit ?? [], ending);
   }
 }
