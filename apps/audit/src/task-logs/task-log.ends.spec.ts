@@ -11,7 +11,8 @@ import { TaskLogMetrics } from './task-log.metrics.js';
 import { TaskLogWriter } from './task-log.writer.js';
 
 const TASK = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
-const silent = { debug() {}, info() {}, warn() {}, error() {} } as never;
+const quiet = () => undefined;
+const silent = { debug: quiet, info: quiet, warn: quiet, error: quiet } as never;
 const metrics = new TaskLogMetrics(new Metrics('audit', 'test'));
 
 /** The demo task's 5 events, the last one terminal. */
