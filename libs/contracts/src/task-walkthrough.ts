@@ -55,12 +55,12 @@ export const TASK_WALKTHROUGH: readonly WalkthroughHop[] = [
   },
   {
     contract: TaskEventPublished,
-    what: 'Every transition as a task event with a gap-free per-task `seq`, journaled (`TaskEvent` rows) by the statement of the claim, round, step, pause or end that made it due, together with the webhook deliveries it calls for (docs/webhooks.md), and published live once that statement committed: the events of one commit as one message. The gateway streams them to the client (`id: <seq>`, resumable with `Last-Event-ID`); the audit service writes the per-task log from what `SB_TASK_EVENTS` still captures of them.',
+    what: "Every transition as a task event with a gap-free per-task `seq`, journaled (`TaskEvent` rows) by the statement of the claim, round, step, pause or end that made it due, together with the webhook deliveries it calls for (docs/webhooks.md), and published live once that statement committed: the events of one commit as one message. The gateway streams them to the client (`id: <seq>`, resumable with `Last-Event-ID`); every audit replica hears them live (no queue group) and writes a task's log when it chains the task's end record (docs/task-logs.md); `SB_TASK_EVENTS` still captures them for `switchboard tail`, and no durable consumer reads it.",
   },
   {
     contract: TaskEvents,
-    when: 'when a live event is missed (a gap outlives its repair wait) or a stream resumes',
-    what: "The task's journal, a page at a time, from any orchestrator replica: the gateway fills a gap in the live events, or replays what a client resuming with `Last-Event-ID` missed, on whichever gateway replica it reconnects to.",
+    when: "when a live event is missed (a gap outlives its repair wait), a stream resumes, or a task's log misses events at its end",
+    what: "The task's journal, a page at a time, from any orchestrator replica: the gateway fills a gap in the live events, or replays what a client resuming with `Last-Event-ID` missed, on whichever gateway replica it reconnects to; the audit service reads, as the task's owner, what it did not hear of a task whose end record it chained.",
   },
   {
     contract: ToolsCall,
