@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import {
   type Actor,
   DomainError,
+  type NatsIdentity,
   isDomainError,
   Tenancy,
   type Tools,
@@ -108,8 +109,14 @@ function setup(
     },
     limits: () => opts.limited === true,
   } as unknown as ToolCallQuota;
+  /** The records built to go back in a reply (not published). */
+  const built: Record<string, unknown>[] = [];
   const audit = {
     record: async (r: Record<string, unknown>) => void audits.push(r),
+    build: (r: Record<string, unknown>) => {
+      built.push(r);
+      return { ...r, id: `id-of:${String(r['onceKey'])}`, source: 'mcp-tools' };
+    },
   } as unknown as AuditTrail;
   const metrics = {
     record: (r: Record<string, unknown>) => void reports.push(r),
@@ -118,6 +125,7 @@ function setup(
   return {
     sut,
     audits,
+    built,
     reports,
     callers,
     taken,
@@ -276,5 +284,61 @@ describe(CallToolUseCase.name, () => {
     const e = await sut.execute(alice, call()).catch((x: unknown) => x as DomainError);
     expect(e).toMatchObject({ code: 'INTERNAL', message: 'tool failed unexpectedly' });
     expect(JSON.stringify(audits)).not.toContain('secret-token-123');
+  });
+
+  describe('the success record in the reply (auditInReply)', () => {
+    const keyed = (extra: Partial<Tools.ToolCallRequest> = {}) =>
+      call('calculator', { idempotencyKey: 't1:s1', auditInReply: true, ...extra });
+
+    it('hands it back to the orchestrator instead of publishing it: same record id as its repeats', async () => {
+      const { sut, audits, built } = setup();
+      const res = await sut.execute(alice, keyed(), 'orchestrator');
+      expect(audits).toEqual([]);
+      expect(built).toEqual([
+        expect.objectContaining({
+          category: 'tool',
+          action: 'tool.call',
+          outcome: 'success',
+          taskId: 't1',
+          onceKey: 'tool.call:alice:t1:s1',
+        }),
+      ]);
+      expect(res.audit).toMatchObject({ id: 'id-of:tool.call:alice:t1:s1', taskId: 't1' });
+      // a repeat answered from the store brings back the same record
+      const repeat = await setup({ replayed: true }).sut.execute(alice, keyed(), 'orchestrator');
+      expect(repeat.audit).toMatchObject({
+        id: 'id-of:tool.call:alice:t1:s1',
+        details: { replayed: true },
+      });
+    });
+
+    it('publishes it as without the flag for any other caller, or a call without a key or a task', async () => {
+      const cases: [Tools.ToolCallRequest, NatsIdentity | undefined][] = [
+        [keyed(), 'gateway'],
+        [keyed(), undefined],
+        [keyed({ idempotencyKey: undefined }), 'orchestrator'],
+        [keyed({ taskId: undefined }), 'orchestrator'],
+        [call('calculator', { idempotencyKey: 't1:s1' }), 'orchestrator'],
+      ];
+      for (const [req, replyTo] of cases) {
+        const { sut, audits, built } = setup();
+        const res = await sut.execute(alice, req, replyTo);
+        expect(res.audit).toBeUndefined();
+        expect(built).toEqual([]);
+        expect(audits).toEqual([expect.objectContaining({ outcome: 'success' })]);
+      }
+    });
+
+    it("publishes a failure or a refusal of the orchestrator's call as always (no step commit to ride with)", async () => {
+      const failing = setup({ fail: new DomainError('UPSTREAM_UNAVAILABLE', 'shop down') });
+      await expect(failing.sut.execute(alice, keyed(), 'orchestrator')).rejects.toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+      });
+      expect(failing.audits).toEqual([expect.objectContaining({ outcome: 'failure' })]);
+      const refused = setup({ refuse: new DomainError('FORBIDDEN', 'not offered') });
+      await expect(refused.sut.execute(alice, keyed(), 'orchestrator')).rejects.toThrow();
+      expect(refused.audits).toEqual([expect.objectContaining({ outcome: 'denied' })]);
+      expect([...failing.built, ...refused.built]).toEqual([]);
+    });
   });
 });
