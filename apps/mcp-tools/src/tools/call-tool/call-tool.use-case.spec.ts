@@ -7,7 +7,7 @@ import {
   Tenancy,
   type Tools,
 } from '@switchboard/contracts';
-import type { AuditTrail } from '@switchboard/messaging';
+import { type AuditTrail, recordIdFor } from '@switchboard/messaging';
 import type {
   CallApprovalChecker,
   ConfirmedApproval,
@@ -113,9 +113,16 @@ function setup(
   const built: Record<string, unknown>[] = [];
   const audit = {
     record: async (r: Record<string, unknown>) => void audits.push(r),
-    build: (r: Record<string, unknown>) => {
-      built.push(r);
-      return { ...r, id: `id-of:${String(r['onceKey'])}`, source: 'mcp-tools' };
+    // as the real one fills it (the id from the onceKey)
+    build: ({ onceKey, ...r }: Record<string, unknown>) => {
+      built.push({ ...r, onceKey });
+      return {
+        ...r,
+        id: recordIdFor(String(onceKey)),
+        at: new Date().toISOString(),
+        source: 'mcp-tools',
+        actor: { userId: 'alice', role: 'user' },
+      };
     },
   } as unknown as AuditTrail;
   const metrics = {
@@ -287,8 +294,14 @@ describe(CallToolUseCase.name, () => {
   });
 
   describe('the success record in the reply (auditInReply)', () => {
+    const task = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
     const keyed = (extra: Partial<Tools.ToolCallRequest> = {}) =>
-      call('calculator', { idempotencyKey: 't1:s1', auditInReply: true, ...extra });
+      call('calculator', {
+        taskId: task,
+        idempotencyKey: `${task}:s1`,
+        auditInReply: true,
+        ...extra,
+      });
 
     it('hands it back to the orchestrator instead of publishing it: same record id as its repeats', async () => {
       const { sut, audits, built } = setup();
@@ -299,17 +312,15 @@ describe(CallToolUseCase.name, () => {
           category: 'tool',
           action: 'tool.call',
           outcome: 'success',
-          taskId: 't1',
-          onceKey: 'tool.call:alice:t1:s1',
+          taskId: task,
+          onceKey: `tool.call:alice:${task}:s1`,
         }),
       ]);
-      expect(res.audit).toMatchObject({ id: 'id-of:tool.call:alice:t1:s1', taskId: 't1' });
+      const id = recordIdFor(`tool.call:alice:${task}:s1`);
+      expect(res.audit).toMatchObject({ id, taskId: task, source: 'mcp-tools' });
       // a repeat answered from the store brings back the same record
       const repeat = await setup({ replayed: true }).sut.execute(alice, keyed(), 'orchestrator');
-      expect(repeat.audit).toMatchObject({
-        id: 'id-of:tool.call:alice:t1:s1',
-        details: { replayed: true },
-      });
+      expect(repeat.audit).toMatchObject({ id, details: { replayed: true } });
     });
 
     it('publishes it as without the flag for any other caller, or a call without a key or a task', async () => {
@@ -318,7 +329,7 @@ describe(CallToolUseCase.name, () => {
         [keyed(), undefined],
         [keyed({ idempotencyKey: undefined }), 'orchestrator'],
         [keyed({ taskId: undefined }), 'orchestrator'],
-        [call('calculator', { idempotencyKey: 't1:s1' }), 'orchestrator'],
+        [keyed({ auditInReply: undefined }), 'orchestrator'],
       ];
       for (const [req, replyTo] of cases) {
         const { sut, audits, built } = setup();

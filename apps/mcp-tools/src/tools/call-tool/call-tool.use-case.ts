@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   type Actor,
   DEFAULT_TENANT,
-  type Audit,
+  Audit,
   DomainError,
   type NatsIdentity,
   Tenancy,
@@ -125,7 +125,8 @@ export class CallToolUseCase {
 
   /**
    * Counted, traced and audited once (a retry answered from the idempotency store is the same call).
-   * With `inReply`, its audit record is built and answered instead of published.
+   * With `inReply`, its audit record is built and answered instead of published (one the contract
+   * refuses would break the reply of a call that ran: it is published, and so logged, instead).
    */
   private succeeded(
     actor: Actor,
@@ -143,7 +144,7 @@ export class CallToolUseCase {
       answer?: ConfirmedApproval | undefined;
     },
     inReply = false,
-  ): Audit.AuditRecordInput | undefined {
+  ): Audit.AuditRecord | undefined {
     this.metrics.record({
       tool: req.tool,
       outcome: replayed ? 'replayed' : 'ok',
@@ -170,7 +171,8 @@ export class CallToolUseCase {
         ...(answer ? { answerApprovalId: answer.approvalId, answeredBy: answer.decidedBy } : {}),
       },
     };
-    if (inReply) return this.audit.build(event);
+    const built = inReply ? Audit.AuditRecord.safeParse(this.audit.build(event)) : undefined;
+    if (built?.success) return built.data;
     void this.audit.record(event);
     return undefined;
   }
