@@ -90,11 +90,11 @@ export const TASK_WALKTHROUGH: readonly WalkthroughHop[] = [
   },
   {
     contract: AuditRecorded,
-    what: "Audit records of the submission and of each tool call (`Nats-Msg-Id` = record id). The audit service consumes them in batches, stores each record id at most once, chains each row's SHA-256 to its predecessor's (`Audit.AuditVerify` recomputes the chain) and acks only after the commit; `prevHash` is unique, so two replicas cannot fork the chain.",
+    what: "Audit records of the submission and of a tool call that failed or was refused (`Nats-Msg-Id` = record id); a task's successful calls' records come back to the orchestrator in the call's reply and are relayed (the next hop). The audit service consumes them in batches, stores each record id at most once, chains each row's SHA-256 to its predecessor's (`Audit.AuditVerify` recomputes the chain) and acks only after the commit; `prevHash` is unique, so two replicas cannot fork the chain.",
   },
   {
     contract: AuditAppend,
-    what: "The audit records the task's transitions owe (its end's), stored in `JournalOutbox` by the transition's own statement and relayed after the commit, those of several commits in one request. The audit service chains them in the same append as what it consumes at that moment, each record id once however often it is sent; a relay that died first is caught up by any replica's sweep.",
+    what: "The audit records the task's transitions owe (each successful tool call's, handed back by mcp-tools in the call's reply and owed with its step; its end's), stored in `JournalOutbox` by the transition's own statement and relayed after the commit, those of several commits in one request. The audit service chains them in the same append as what it consumes at that moment, each record id once however often it is sent; a relay that died first is caught up by any replica's sweep.",
   },
   {
     contract: AuditChained,
