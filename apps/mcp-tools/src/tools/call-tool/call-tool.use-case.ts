@@ -34,7 +34,7 @@ import { ToolMetrics } from '../tool.metrics.js';
  *
  * A success's record is published to SB_AUDIT, or handed back in the result (`audit`) when the
  * orchestrator asks for it (`auditInReply`) on a keyed call of a task: it journals the record with
- * the step that stores the result and relays it to the trail after that commit (docs/audit.md).
+ * the step that stores the result and relays it to the trail after that commit (docs/tools.md).
  */
 @Injectable()
 export class CallToolUseCase {
