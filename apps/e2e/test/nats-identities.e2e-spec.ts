@@ -114,8 +114,8 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
     );
 
     // `switchboard tail --task` (the built CLI) as the operator, attached after the task ended: its
-    // stored events in order, then its stored audit records — those of SB_AUDIT and the task end's,
-    // relayed from the orchestrator's journal (SB_AUDIT_CHAINED).
+    // stored events in order, then its stored audit records — those of SB_AUDIT and those relayed
+    // from the orchestrator's journal, its end's and its tool calls' (SB_AUDIT_CHAINED).
     const tail = spawnManaged(
       process.execPath,
       [join(repoRoot, CLI), 'tail', '--task', taskId, '--json'],
@@ -142,16 +142,16 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
       expect(records.map((l) => l.data.action).sort()).toEqual(
         ['task.completed', 'task.submit', 'tool.call', 'tool.call'].sort(),
       );
-      // sb.audit.<category>.<taskId>.<tenant> (docs/tenancy.md), sb.evt.audit.… for the relayed task
-      // end: the default tenant here
+      // sb.audit.<category>.<taskId>.<tenant> (docs/tenancy.md), sb.evt.audit.… for the records
+      // relayed from the journal (the task's end, its tool calls'): the default tenant here
       expect(
         records.map((l) => [l.data.action, l.subject.startsWith('sb.evt.audit.')]).sort(),
       ).toEqual(
         [
           ['task.completed', true],
           ['task.submit', false],
-          ['tool.call', false],
-          ['tool.call', false],
+          ['tool.call', true],
+          ['tool.call', true],
         ].sort(),
       );
       expect(
