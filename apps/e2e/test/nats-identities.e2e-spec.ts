@@ -114,8 +114,8 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
     );
 
     // `switchboard tail --task` (the built CLI) as the operator, attached after the task ended: its
-    // stored events in order, then its stored audit records — those of SB_AUDIT and the submission's
-    // and the task end's, relayed from the orchestrator's journal (SB_AUDIT_CHAINED).
+    // stored events in order, then its stored audit records — all of them relayed from the orchestrator's
+    // journal (SB_AUDIT_CHAINED): its submission's, its tool calls' and its end's.
     const tail = spawnManaged(
       process.execPath,
       [join(repoRoot, CLI), 'tail', '--task', taskId, '--json'],
@@ -142,17 +142,17 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
       expect(records.map((l) => l.data.action).sort()).toEqual(
         ['task.completed', 'task.submit', 'tool.call', 'tool.call'].sort(),
       );
-      // sb.audit.<category>.<taskId>.<tenant> (docs/tenancy.md), sb.evt.audit.… for the records relayed
-      // from the orchestrator's journal (the submission's, journaled by the claim, and the task's end):
-      // the default tenant here
+      // sb.audit.<category>.<taskId>.<tenant> (docs/tenancy.md) for what services publish themselves,
+      // sb.evt.audit.… for the records relayed from the journal (the submission's, journaled by the
+      // claim, the tool calls', journaled with their steps, and the task's end): the default tenant here
       expect(
         records.map((l) => [l.data.action, l.subject.startsWith('sb.evt.audit.')]).sort(),
       ).toEqual(
         [
           ['task.completed', true],
           ['task.submit', true],
-          ['tool.call', false],
-          ['tool.call', false],
+          ['tool.call', true],
+          ['tool.call', true],
         ].sort(),
       );
       expect(

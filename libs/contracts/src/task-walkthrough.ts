@@ -90,11 +90,11 @@ export const TASK_WALKTHROUGH: readonly WalkthroughHop[] = [
   },
   {
     contract: AuditRecorded,
-    what: "Audit records of each tool call (`Nats-Msg-Id` = record id); the submission's rides in the submission instead (13). The audit service consumes them in batches, stores each record id at most once, chains each row's SHA-256 to its predecessor's (`Audit.AuditVerify` recomputes the chain) and acks only after the commit; `prevHash` is unique, so two replicas cannot fork the chain.",
+    what: "Audit records of a tool call that failed or was refused, and of services without a journal (`Nats-Msg-Id` = record id); the submission's rides in the submission and a task's successful calls' records come back in the call's reply (the next hop). The audit service consumes them in batches, stores each record id at most once, chains each row's SHA-256 to its predecessor's (`Audit.AuditVerify` recomputes the chain) and acks only after the commit; `prevHash` is unique, so two replicas cannot fork the chain.",
   },
   {
     contract: AuditAppend,
-    what: "The audit records the task's transitions owe (its submission's, which the gateway put in the submission, with its claim; its end's), stored in `JournalOutbox` by the transition's own statement and relayed after the commit, those of several commits in one request. The audit service chains them in the same append as what it consumes at that moment, each record id once however often it is sent; a relay that died first is caught up by any replica's sweep.",
+    what: "The audit records the task's transitions owe (its submission's, which the gateway put in the submission, with its claim; each successful tool call's, handed back by mcp-tools in the call's reply, with its step; its end's), stored in `JournalOutbox` by the transition's own statement and relayed after the commit, a task's records before its end held for the end's, those of several commits in one request. The audit service chains them in the same append as what it consumes at that moment, each record id once however often it is sent; a relay that died first is caught up by any replica's sweep.",
   },
   {
     contract: AuditChained,
