@@ -18,7 +18,7 @@ export interface JournalPort {
    * After the commit: the events go out live, the deliveries they made due are sent and the audit
    * records it stored are relayed.
    */
-  committed(entry: JournalEntry, counts: JournalCounts): void;
+  committed(entry: JournalEntry, counts: JournalCounts, ending?: boolean): void;
 }
 
 /**
@@ -42,12 +42,17 @@ export class TaskJournal implements JournalPort {
     return this.repository.write(entry);
   }
 
-  committed(entry: JournalEntry, counts: JournalCounts): void {
+  /** `ending`: the commit ended the task (default: read from `entry`'s events). */
+  committed(entry: JournalEntry, counts: JournalCounts, ending = endsTask(entry)): void {
     if (entry.events.length)
       this.publisher.publish(entry.taskId, entry.owner.tenantId, entry.events);
     this.deliveries.enqueued(counts.webhooksDue);
     // Records before the task's end may wait for the end's and go with them (AUDIT_RELAY_HOLD_MS).
-    const ending = entry.events.some((e) => Tasks.isTerminalTaskEvent(e));
     if (counts.auditIds?.length) this.audit.committed(counts.auditIds, entry.audit ?? [], ending);
   }
+}
+
+/** The entry's events end the task. */
+export function endsTask(entry: Pick<JournalEntry, 'events'>): boolean {
+  return entry.events.some((e) => Tasks.isTerminalTaskEvent(e));
 }
