@@ -41,7 +41,12 @@ describe('task logs from the journal (real orchestrator, mcp-tools, audit)', () 
       services: ['mcp-tools', 'audit', 'orchestrator'],
       env: {
         // the end record owed while the audit service is down is swept again soon after
-        orchestrator: { AUDIT_RELAY_SWEEP_MS: '500', AUDIT_RELAY_SWEEP_AFTER_MS: '2000' },
+        // (a task's records held for its end at most 500 ms: the sweep's margin counts the hold)
+        orchestrator: {
+          AUDIT_RELAY_SWEEP_MS: '500',
+          AUDIT_RELAY_SWEEP_AFTER_MS: '2000',
+          AUDIT_RELAY_HOLD_MS: '500',
+        },
         // long enough that a heard task never reads the journal for a terminal event still on its way
         audit: { TASK_LOG_LINGER_MS: '10000' },
       },

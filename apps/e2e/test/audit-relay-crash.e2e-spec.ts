@@ -95,6 +95,8 @@ describe('the audit records a task owes outlive the orchestrator that committed 
         AUDIT_RELAY_MARK_LINGER_MS: '1000',
         AUDIT_RELAY_SWEEP_MS: '500',
         AUDIT_RELAY_SWEEP_AFTER_MS: '2000',
+        // the sweep's margin counts how long a task's records may be held for its end
+        AUDIT_RELAY_HOLD_MS: '500',
       },
       { logDir: stack.logDir, entry: join(repoRoot, 'dist/apps/orchestrator/src/main.js') },
     );
