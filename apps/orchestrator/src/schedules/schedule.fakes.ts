@@ -1,11 +1,5 @@
 import type { Schedules } from '@switchboard/contracts';
-import {
-  type AuditEvent,
-  AuditTrail,
-  type JetStreamService,
-  type MessagingOptions,
-} from '@switchboard/messaging';
-import type { Logger } from '@switchboard/observability';
+import type { AuditTrail } from '@switchboard/messaging';
 import type { ScheduleClock } from './schedule-clock.js';
 
 /** A schedule view for the use cases' specs. */
@@ -27,18 +21,10 @@ export function scheduleView(over: Partial<Schedules.ScheduleView> = {}): Schedu
   };
 }
 
-/** An audit trail that keeps what it is given to publish; `build` is the real one (publishes nothing). */
+/** An audit trail that keeps what it is given. */
 export function auditSpy(): { audit: AuditTrail; records: Record<string, unknown>[] } {
   const records: Record<string, unknown>[] = [];
-  const trail = new AuditTrail(
-    {} as JetStreamService,
-    { service: 'orchestrator' } as MessagingOptions,
-    {} as Logger,
-  );
-  const audit = {
-    record: async (r: Record<string, unknown>) => void records.push(r),
-    build: (e: AuditEvent) => trail.build(e),
-  };
+  const audit = { record: async (r: Record<string, unknown>) => void records.push(r) };
   return { audit: audit as unknown as AuditTrail, records };
 }
 

@@ -2,14 +2,12 @@ import { Injectable } from '@nestjs/common';
 import {
   type Actor,
   DEFAULT_TENANT,
-  Audit,
   DomainError,
-  type NatsIdentity,
   Tenancy,
   tenantOf,
   type Tools,
 } from '@switchboard/contracts';
-import { type AuditEvent, AuditTrail } from '@switchboard/messaging';
+import { AuditTrail } from '@switchboard/messaging';
 import { failSpan, type Span, withSpan } from '@switchboard/observability';
 import {
   CallApprovalChecker,
@@ -31,10 +29,6 @@ import { ToolMetrics } from '../tool.metrics.js';
  * runs takes one of its tenant's `toolCallsPerDay` first (ToolCallQuota; a repeat answered from the
  * store takes none). Every outcome is audited, counted, timed, logged and traced (a `tool call`
  * span), with messages already scrubbed of credentials; a refusal (a permission, a quota) as `denied`.
- *
- * A success's record is published to SB_AUDIT, or handed back in the result (`audit`) when the
- * orchestrator asks for it (`auditInReply`) on a keyed call of a task: it journals the record with
- * the step that stores the result and relays it to the trail after that commit (docs/tools.md).
  */
 @Injectable()
 export class CallToolUseCase {
@@ -49,12 +43,7 @@ export class CallToolUseCase {
     private readonly quota: ToolCallQuota,
   ) {}
 
-  /** `replyTo`: whose inbox the reply goes to (MessageMeta.replyTo), the only one that reads it. */
-  execute(
-    actor: Actor,
-    req: Tools.ToolCallRequest,
-    replyTo?: NatsIdentity,
-  ): Promise<Tools.ToolCallResult> {
+  execute(actor: Actor, req: Tools.ToolCallRequest): Promise<Tools.ToolCallResult> {
     return withSpan(
       'tool call',
       {
@@ -63,7 +52,7 @@ export class CallToolUseCase {
         ...(req.taskId ? { 'switchboard.task_id': req.taskId } : {}),
         ...(req.stepId ? { 'switchboard.step_id': req.stepId } : {}),
       },
-      (span) => this.call(actor, req, span, replyTo),
+      (span) => this.call(actor, req, span),
     );
   }
 
@@ -71,7 +60,6 @@ export class CallToolUseCase {
     actor: Actor,
     req: Tools.ToolCallRequest,
     span: Span,
-    replyTo: NatsIdentity | undefined,
   ): Promise<Tools.ToolCallResult> {
     const started = performance.now();
     const registered = this.registry.get(req.tool);
@@ -101,20 +89,13 @@ export class CallToolUseCase {
         },
       );
       const durationMs = performance.now() - started;
-      const audit = this.succeeded(
-        actor,
-        req,
-        span,
-        { durationMs, replayed, approval, answer },
-        auditsInReply(req, replyTo),
-      );
+      this.succeeded(actor, req, span, { durationMs, replayed, approval, answer });
       return {
         tool: req.tool,
         output: result.output,
         ...(result.content ? { content: result.content } : {}),
         durationMs,
         replayed,
-        ...(audit ? { audit } : {}),
       };
     } catch (e) {
       const error = this.runner.safeError(registered, e, actor);
@@ -123,11 +104,7 @@ export class CallToolUseCase {
     }
   }
 
-  /**
-   * Counted, traced and audited once (a retry answered from the idempotency store is the same call).
-   * With `inReply`, its audit record is built and answered instead of published (one the contract
-   * refuses would break the reply of a call that ran: it is published, and so logged, instead).
-   */
+  /** Counted, traced and audited once (a retry answered from the idempotency store is the same call). */
   private succeeded(
     actor: Actor,
     req: Tools.ToolCallRequest,
@@ -143,8 +120,7 @@ export class CallToolUseCase {
       approval: ConfirmedApproval | undefined;
       answer?: ConfirmedApproval | undefined;
     },
-    inReply = false,
-  ): Audit.AuditRecord | undefined {
+  ): void {
     this.metrics.record({
       tool: req.tool,
       outcome: replayed ? 'replayed' : 'ok',
@@ -153,7 +129,7 @@ export class CallToolUseCase {
       stepId: req.stepId,
     });
     span.setAttribute('switchboard.replayed', replayed);
-    const event: AuditEvent = {
+    void this.audit.record({
       category: 'tool',
       action: 'tool.call',
       outcome: 'success',
@@ -170,11 +146,7 @@ export class CallToolUseCase {
         // Who answered the question the tool's MCP server asked, under which approval.
         ...(answer ? { answerApprovalId: answer.approvalId, answeredBy: answer.decidedBy } : {}),
       },
-    };
-    const built = inReply ? Audit.AuditRecord.safeParse(this.audit.build(event)) : undefined;
-    if (built?.success) return built.data;
-    void this.audit.record(event);
-    return undefined;
+    });
   }
 
   /** A refusal (`denied`) or a failure: counted under `tool` (`unknown` for a name not registered). */
@@ -219,19 +191,6 @@ export class CallToolUseCase {
       },
     });
   }
-}
-
-/**
- * Whether a success's record goes back in the reply rather than to SB_AUDIT: asked for, on a keyed
- * call of a task (its record id comes from the key, so the repeat after an orchestrator crash brings
- * back the same record and the trail chains it once), and only when the reply reaches the orchestrator
- * — the one service that journals it with the step. Any other caller's record is published: a flag
- * alone must not keep a call out of the trail.
- */
-function auditsInReply(req: Tools.ToolCallRequest, replyTo: NatsIdentity | undefined): boolean {
-  return (
-    req.auditInReply === true && !!req.taskId && !!req.idempotencyKey && replyTo === 'orchestrator'
-  );
 }
 
 /**

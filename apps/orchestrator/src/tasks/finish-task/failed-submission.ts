@@ -1,17 +1,9 @@
-import {
-  Actor,
-  Audit,
-  type ErrorBody,
-  isDomainError,
-  Tasks,
-  tenantOf,
-} from '@switchboard/contracts';
+import { Actor, type ErrorBody, isDomainError, Tasks, tenantOf } from '@switchboard/contracts';
 import type { AuditTrail, DeadLetter } from '@switchboard/messaging';
 import { type Logger, requestContext } from '@switchboard/observability';
 import { z } from 'zod';
 import type { TaskSlots } from '../../quotas/task-slots.js';
 import type { ReleaseThreadUseCase } from '../../threads/release-thread/release-thread.use-case.js';
-import { submissionRecord } from '../run-task/submission-record.js';
 import type { TaskEventLog } from '../task-event.log.js';
 import type { TaskRepository } from '../task.repository.js';
 
@@ -28,7 +20,6 @@ const SubmissionRef = z.object({
     .catch(undefined),
   submittedAt: z.string().datetime().optional().catch(undefined),
   correlationId: z.string().optional().catch(undefined),
-  audit: Audit.AuditRecord.optional().catch(undefined),
 });
 type SubmissionRef = z.infer<typeof SubmissionRef>;
 
@@ -39,10 +30,7 @@ type SubmissionRef = z.infer<typeof SubmissionRef>;
  * task's last stored event. A task that is terminal already only gets its terminal event ensured. A
  * submission naming a task of another tenant than its actor's changes nothing of that task. Either
  * way the concurrentTasks slot the gateway admitted the submission with is freed (the submitter's, by
- * the task id: never another tenant's). The submission's own audit record (`task.submit`, which its
- * claim would have journaled) is journaled with the failed event: a submission refused before its
- * claim is recorded too, and one whose claim journaled it already is chained once all the same (the
- * audit service stores a record id once).
+ * the task id: never another tenant's).
  */
 export class FailedSubmissions {
   constructor(
@@ -108,8 +96,6 @@ export class FailedSubmissions {
         );
     }
     const events = await this.eventLog.open(taskId, true);
-    const submitted = submissionRecord(ref, this.logger);
-    if (submitted) events.owe(submitted);
     const started = submittedAt ? Date.parse(submittedAt) : Date.now();
     events.emit(
       'orchestrator.task.failed',

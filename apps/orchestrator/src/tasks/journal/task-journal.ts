@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Tasks } from '@switchboard/contracts';
 import { AuditRelay } from './audit-relay/audit-relay.js';
 import { JOURNAL_DELIVERY_SENDER, type JournalDeliverySender } from './journal-delivery.port.js';
 import { TaskEventPublisher } from './task-event.publisher.js';
@@ -18,7 +17,7 @@ export interface JournalPort {
    * After the commit: the events go out live, the deliveries they made due are sent and the audit
    * records it stored are relayed.
    */
-  committed(entry: JournalEntry, counts: JournalCounts, ending?: boolean): void;
+  committed(entry: JournalEntry, counts: JournalCounts): void;
 }
 
 /**
@@ -42,17 +41,10 @@ export class TaskJournal implements JournalPort {
     return this.repository.write(entry);
   }
 
-  /** `ending`: the commit ended the task (default: read from `entry`'s events). */
-  committed(entry: JournalEntry, counts: JournalCounts, ending = endsTask(entry)): void {
+  committed(entry: JournalEntry, counts: JournalCounts): void {
     if (entry.events.length)
       this.publisher.publish(entry.taskId, entry.owner.tenantId, entry.events);
     this.deliveries.enqueued(counts.webhooksDue);
-    // Records before the task's end may wait for the end's and go with them (AUDIT_RELAY_HOLD_MS).
-    if (counts.auditIds?.length) this.audit.committed(counts.auditIds, entry.audit ?? [], ending);
+    if (counts.auditIds?.length) this.audit.committed(counts.auditIds, entry.audit ?? []);
   }
-}
-
-/** The entry's events end the task. */
-export function endsTask(entry: Pick<JournalEntry, 'events'>): boolean {
-  return entry.events.some((e) => Tasks.isTerminalTaskEvent(e));
 }
