@@ -44,6 +44,7 @@ describe("the A2A client follows a remote agent's push notifications (real proce
     const port = await freePort();
     gateway = `http://127.0.0.1:${port}`;
     stack = await startStack({
+      shape: 'cell',
       natsIdentities: true,
       services: ['mcp-tools', 'audit', 'orchestrator', 'a2a', 'gateway'],
       env: {

@@ -68,6 +68,7 @@ describe('MCP switchboard.run_task: a whole task as an MCP task (official client
     const port = await freePort();
     gateway = `http://127.0.0.1:${port}`;
     stack = await startStack({
+      shape: 'cell',
       natsIdentities: true,
       services: ['mcp-tools', 'audit', 'orchestrator', 'a2a', 'gateway'],
       env: {

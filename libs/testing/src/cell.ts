@@ -32,7 +32,7 @@ export interface RunningCell {
  * Starts a cell running `services` (each with its own settings) and resolves once every one of them
  * answers /readiness. Each service gets port 0 — a free port from the system, so no other test's
  * process can take it between a pick and the listen — unless `ports` names one (a cell started again
- * where its clients expect it).
+ * where its clients expect it) or its own settings do (a client configured before it starts).
  */
 export async function startCell(opts: {
   name: string;
@@ -52,7 +52,7 @@ export async function startCell(opts: {
   for (const s of names)
     for (const [k, v] of Object.entries({
       ...opts.services[s],
-      PORT: String(opts.ports?.[s] ?? 0),
+      PORT: String(opts.ports?.[s] ?? opts.services[s]?.['PORT'] ?? 0),
     }))
       env[`${cellPrefix(s)}${k}`] = v;
   const cell = spawnManaged(process.execPath, ['--enable-source-maps', opts.entry ?? CELL_ENTRY], {
