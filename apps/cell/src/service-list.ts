@@ -1,15 +1,17 @@
 import { SERVICE_NAMES, type ServiceName } from '@switchboard/contracts';
 
 /**
- * The order a cell starts its services in (the order `npm run up` starts them as processes): those
- * the others call first, the gateway — which lets work in — last. They stop in the reverse order.
+ * The order a cell starts its services in: each after those it calls (the orchestrator calls a2a,
+ * a2a calls the xmpp-bridge; every one records to audit), the gateway — which lets work in — last.
+ * They stop in the reverse order, so a service finishing its work in flight still reaches the ones
+ * it calls: the orchestrator drains its delegations while a2a and the bridge still run.
  */
 export const START_ORDER: readonly ServiceName[] = [
   'audit',
   'mcp-tools',
-  'orchestrator',
-  'a2a',
   'xmpp-bridge',
+  'a2a',
+  'orchestrator',
   'gateway',
 ];
 
