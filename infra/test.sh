@@ -8,7 +8,9 @@
 #   3. integration tests (test-int);  4. end-to-end tests (e2e);  5. the chaos suite's quick subset
 #      (`npm run chaos -- --quick`: faults injected one at a time into a private stack under load);
 #   6. the chaos suite on a cluster (`npm run chaos -- --cluster`: three NATS nodes, two replicas of
-#      each service but the xmpp-bridge; a NATS node and one replica of each service killed in turn).
+#      each service but the xmpp-bridge; a NATS node and one replica of each service killed in turn);
+#   7. the chaos suite on a cell (`npm run chaos -- --cell`: every service in one process, as `npm run up`
+#      runs them; the cell killed and stopped while it works, NATS and Redis down, bad input).
 # Every stage runs; the exit code is non-zero when any failed. The last line sums jest's test counts.
 set -euo pipefail
 # shellcheck source=infra/lib.sh
@@ -78,6 +80,7 @@ stage "e2e" npx nx run-many -t e2e --parallel=1 --outputStyle=static
 # Its own stage, not a jest project: one stack for all its faults, a line per fault and its own summary.
 stage "chaos (quick)" npm run -s chaos -- --quick
 stage "chaos (cluster)" npm run -s chaos -- --cluster
+stage "chaos (cell)" npm run -s chaos -- --cell
 
 # jest prints "Tests:       1 failed, 2 skipped, 11 passed, 14 total" per project run; the chaos suite
 # ends with "9 passed, 1 failed" (one per fault).

@@ -82,7 +82,7 @@ export const restartEverythingWhileWaiting: Fault = {
     const waiting = await submitWaiting(ctx.stack, ctx.findings);
     for (const name of SERVICES) await ctx.stack.services[name].stop();
     const endedAt = Date.now();
-    for (const name of SERVICES) await ctx.stack.start(name);
+    await ctx.stack.startAll();
     if (waiting) await approveAndCheck(ctx, waiting);
     return { endedAt, outage: true };
   },

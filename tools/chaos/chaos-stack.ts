@@ -19,32 +19,19 @@ import {
   TEST_PG_URL,
 } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
+import {
+  cellProcess,
+  type Replica,
+  SERVICES,
+  type ServiceName,
+  serviceProcesses,
+} from './chaos-processes.js';
 import { join } from 'node:path';
 
-export const SERVICES = [
-  'mcp-tools',
-  'audit',
-  'orchestrator',
-  'xmpp-bridge',
-  'a2a',
-  'gateway',
-] as const;
-export type ServiceName = (typeof SERVICES)[number];
+export { SERVICES, replicaLabel, type Replica, type ServiceName } from './chaos-processes.js';
 
 /** The services that run as two replicas on a cluster (the xmpp-bridge owns its XMPP login: one). */
 export const REPLICATED: readonly ServiceName[] = SERVICES.filter((s) => s !== 'xmpp-bridge');
-
-/** How a replica is named in logs and reports: `audit` for the first, `audit-2` for the second. */
-export const replicaLabel = (name: ServiceName, index: number): string =>
-  index === 0 ? name : `${name}-${index + 1}`;
-
-/** One running replica of a service. */
-export interface Replica {
-  service: ServiceName;
-  index: number;
-  label: string;
-  handle: ServiceHandle;
-}
 
 export const AGENTS = ['researcher', 'writer'] as const;
 export type AgentName = (typeof AGENTS)[number];
@@ -77,7 +64,9 @@ export interface ChaosStack {
   auditDbProxy: TcpProxy;
   dbs: { orchestrator: TestDatabase; tools: TestDatabase; audit: TestDatabase };
   prosody: PrivateProsody;
-  /** The first replica of each service. */
+  /** Every service in one process (apps/cell) instead of a process each (`--cell`). */
+  cell: boolean;
+  /** The first replica of each service (in a cell: its view of the one process). */
   readonly services: Record<ServiceName, ServiceHandle>;
   /** Every replica of every service. */
   replicas(): Replica[];
@@ -94,6 +83,8 @@ export interface ChaosStack {
     overrides?: Record<string, string>,
     index?: number,
   ): Promise<ServiceHandle>;
+  /** Starts every service again after all were stopped (a cell: once). */
+  startAll(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -106,7 +97,7 @@ export interface ChaosStack {
  * every service but the xmpp-bridge.
  */
 export async function startChaosStack(
-  opts: { log?: (line: string) => void; cluster?: boolean } = {},
+  opts: { log?: (line: string) => void; cluster?: boolean; cell?: boolean } = {},
 ): Promise<ChaosStack> {
   const log = opts.log ?? (() => undefined);
   const logDir = tempDir('chaos-logs');
@@ -192,40 +183,14 @@ export async function startChaosStack(
       },
       gateway: { AUTH_MODE: 'dev', REDIS_URL: redis.url },
     };
-    const running = Object.fromEntries(SERVICES.map((n) => [n, [] as ServiceHandle[]])) as Record<
-      ServiceName,
-      ServiceHandle[]
-    >;
-    const all = () => SERVICES.flatMap((n) => running[n]);
-    cleanups.push(() => Promise.allSettled(all().map((s) => s.stop(5_000))));
-    const start = async (name: ServiceName, overrides: Record<string, string> = {}, index = 0) => {
-      const port = running[name][index]?.port;
-      running[name][index] = await startService(
-        replicaLabel(name, index),
-        { ...common, ...envOf[name], ...overrides, ...(port ? { PORT: String(port) } : {}) },
-        {
-          logDir,
-          readyTimeoutMs: 60_000,
-          entry: join(repoRoot, 'dist/apps', name, 'src/main.js'),
-        },
-      );
-      return running[name][index];
-    };
-    for (const name of SERVICES) {
-      const count = natsCluster && REPLICATED.includes(name) ? 2 : 1;
-      for (let i = 0; i < count; i++) await start(name, {}, i);
-    }
-    const replicas = (): Replica[] =>
-      SERVICES.flatMap((service) =>
-        running[service].map((handle, index) => ({
-          service,
-          index,
-          label: replicaLabel(service, index),
-          handle,
-        })),
-      );
+    const envFor = (name: ServiceName) => ({ ...common, ...envOf[name] });
+    const processes = opts.cell
+      ? await cellProcess(envFor, logDir)
+      : await serviceProcesses(envFor, logDir, natsCluster ? REPLICATED : []);
+    cleanups.push(() => processes.stop());
+    const replicas = processes.replicas;
     log(
-      `services ready: ${replicas()
+      `services ready${opts.cell ? ' in one cell' : ''}: ${replicas()
         .map((r) => `${r.label} :${r.handle.port}`)
         .join(', ')}`,
     );
@@ -237,21 +202,20 @@ export async function startChaosStack(
       auditDbProxy,
       dbs,
       prosody,
+      cell: opts.cell === true,
       get services() {
-        return Object.fromEntries(SERVICES.map((n) => [n, running[n][0]])) as Record<
-          ServiceName,
-          ServiceHandle
-        >;
+        return processes.services();
       },
       replicas,
       agents,
       logDir,
       get gatewayUrl() {
-        const up = running.gateway.filter(isUp);
-        const choices = up.length ? up : running.gateway;
+        const up = processes.gateways().filter(isUp);
+        const choices = up.length ? up : processes.gateways();
         return (choices[turn++ % choices.length] as ServiceHandle).url;
       },
-      start,
+      start: (name, overrides, index) => processes.start(name, overrides, index),
+      startAll: () => processes.startAll(),
       stop: stopAll,
     };
   } catch (e) {

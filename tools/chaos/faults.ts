@@ -87,10 +87,11 @@ async function restart(ctx: FaultContext, name: ServiceName): Promise<void> {
   }
 }
 
-function kill(name: ServiceName): Fault {
+/** kill -9 of a service (`who` names the process: a cell's services share one) while it works. */
+function kill(name: ServiceName, who: string = name): Fault {
   return {
-    id: `kill-${name}`,
-    label: `kill -9 ${name}`,
+    id: `kill-${who}`,
+    label: `kill -9 ${who}`,
     quick: name === 'orchestrator' || name === 'mcp-tools',
     refusals: name === 'gateway' ? 'clean' : 'none',
     strike: async (ctx) => {
@@ -103,10 +104,11 @@ function kill(name: ServiceName): Fault {
   };
 }
 
-function term(name: ServiceName): Fault {
+/** SIGTERM of a service (`who`: as for kill) while it works; it must exit 0 within the grace period. */
+function term(name: ServiceName, who: string = name): Fault {
   return {
-    id: `term-${name}`,
-    label: `SIGTERM ${name}`,
+    id: `term-${who}`,
+    label: `SIGTERM ${who}`,
     quick: name === 'orchestrator' || name === 'mcp-tools',
     refusals: name === 'gateway' ? 'clean' : 'none',
     strike: async (ctx) => {
@@ -117,11 +119,11 @@ function term(name: ServiceName): Fault {
       const endedAt = Date.now();
       const exit = await service.exited;
       ctx.notes.push(
-        `${name} exited ${exit} ${((endedAt - sent) / 1000).toFixed(1)} s after SIGTERM`,
+        `${who} exited ${exit} ${((endedAt - sent) / 1000).toFixed(1)} s after SIGTERM`,
       );
       if (exit === 'SIGKILL')
-        ctx.findings.push(`${name} did not exit within ${TERM_GRACE_MS / 1000} s of SIGTERM`);
-      else if (exit !== 0) ctx.findings.push(`${name} exited ${exit} after SIGTERM, not 0`);
+        ctx.findings.push(`${who} did not exit within ${TERM_GRACE_MS / 1000} s of SIGTERM`);
+      else if (exit !== 0) ctx.findings.push(`${who} exited ${exit} after SIGTERM, not 0`);
       await restart(ctx, name);
       return { endedAt, outage: true };
     },
@@ -280,8 +282,8 @@ export const CLUSTER_FAULTS: readonly Fault[] = [killNatsNode, ...REPLICATED.map
 
 /** Every fault, in the order a full run injects them. */
 export const FAULTS: readonly Fault[] = [
-  ...SERVICES.map(kill),
-  ...SERVICES.map(term),
+  ...SERVICES.map((n) => kill(n)),
+  ...SERVICES.map((n) => term(n)),
   killOrchestratorWhileWaiting,
   restartEverythingWhileWaiting,
   natsDown,
@@ -294,4 +296,33 @@ export const FAULTS: readonly Fault[] = [
     .map(poison),
   malformed,
   llmStall,
+];
+
+/**
+ * The faults of a cell run (`--cell`: every service in one process, as `npm run up` runs them). The
+ * cell dies or stops as a whole — killed while a note is being written, stopped while a delegation
+ * crosses XMPP, killed while a task waits for approval — and the outages and bad input of a single
+ * stack reach it too. Faults between services (one killed while the others run) need a process each.
+ */
+export const CELL_FAULTS: readonly Fault[] = [
+  {
+    ...kill('mcp-tools', 'cell'),
+    label: 'kill -9 the cell while a note is written',
+    refusals: 'clean',
+  },
+  {
+    ...term('orchestrator', 'cell'),
+    label: 'SIGTERM the cell while a delegation runs',
+    refusals: 'clean',
+  },
+  {
+    ...killOrchestratorWhileWaiting,
+    id: 'kill-cell-waiting-approval',
+    label: 'kill -9 the cell while a task waits for approval',
+    refusals: 'clean',
+  },
+  restartEverythingWhileWaiting,
+  natsDown,
+  redisDown,
+  malformed,
 ];

@@ -1,28 +1,32 @@
-// The chaos suite: `npm run chaos [-- --quick | --cluster | --only <fault>[,<fault>...] | --list]`.
+// The chaos suite: `npm run chaos [-- --quick | --cluster | --cell | --only <fault>[,...] | --list]`.
 // Starts a private stack, drives tasks through the gateway, injects one fault at a time and checks that
 // every accepted task ended truthfully (docs/reliability.md). Exit code 1 when any fault failed.
 import { appendFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CHAOS_SETTINGS, type ChaosStack, startChaosStack } from './chaos-stack.js';
-import { CLUSTER_FAULTS, FAULTS, type Fault } from './faults.js';
+import { CELL_FAULTS, CLUSTER_FAULTS, FAULTS, type Fault } from './faults.js';
 import { type ChaosLlm, startChaosLlm } from './llm-server.js';
 import { type PhaseResult, runPhase } from './phase.js';
 import { Truth } from './truth.js';
 import { formatLine } from './verdict.js';
 
-const USAGE = `usage: npm run chaos -- [--quick | --cluster] [--only <fault>[,<fault>...]] [--list]
+const USAGE = `usage: npm run chaos -- [--quick | --cluster | --cell] [--only <fault>[,<fault>...]] [--list]
   --quick    the CI subset (${FAULTS.filter((f) => f.quick)
     .map((f) => f.id)
     .join(', ')})
   --cluster  the cluster faults, on three NATS nodes and two replicas of each service but the
              xmpp-bridge (${CLUSTER_FAULTS.map((f) => f.id).join(', ')})
+  --cell     the cell faults, on every service in one process as \`npm run up\` runs them
+             (${CELL_FAULTS.map((f) => f.id).join(', ')})
   --only     these faults only (ids from --list)
   --list     print the faults and exit`;
 
+type Mode = 'single' | 'cluster' | 'cell';
+
 interface Selection {
   faults: Fault[];
-  cluster: boolean;
+  mode: Mode;
 }
 
 function select(argv: string[]): Selection | undefined {
@@ -31,6 +35,7 @@ function select(argv: string[]): Selection | undefined {
     options: {
       quick: { type: 'boolean', default: false },
       cluster: { type: 'boolean', default: false },
+      cell: { type: 'boolean', default: false },
       only: { type: 'string' },
       list: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -41,25 +46,29 @@ function select(argv: string[]): Selection | undefined {
     return undefined;
   }
   if (values.list) {
-    for (const f of [...FAULTS, ...CLUSTER_FAULTS])
-      console.log(
-        `${f.id.padEnd(26)} ${f.label}${f.quick ? '  (quick)' : ''}${f.cluster ? '  (cluster)' : ''}`,
-      );
+    for (const [mode, faults] of [
+      ['', FAULTS],
+      ['  (cluster)', CLUSTER_FAULTS],
+      ['  (cell)', CELL_FAULTS],
+    ] as const)
+      for (const f of faults)
+        console.log(`${f.id.padEnd(26)} ${f.label}${f.quick && !mode ? '  (quick)' : ''}${mode}`);
     return undefined;
   }
-  if (values.quick && values.cluster) throw new Error('--quick and --cluster are separate runs');
-  const cluster = values.cluster;
-  const pool = cluster ? CLUSTER_FAULTS : FAULTS;
+  if ([values.quick, values.cluster, values.cell].filter(Boolean).length > 1)
+    throw new Error('--quick, --cluster and --cell are separate runs');
+  const mode: Mode = values.cluster ? 'cluster' : values.cell ? 'cell' : 'single';
+  const pool = { single: FAULTS, cluster: CLUSTER_FAULTS, cell: CELL_FAULTS }[mode];
   if (values.only) {
     const ids = values.only.split(',').map((s) => s.trim());
     const unknown = ids.filter((id) => !pool.some((f) => f.id === id));
     if (unknown.length)
       throw new Error(
-        `unknown fault ${unknown.join(', ')} (see --list${cluster ? '' : '; cluster faults need --cluster'})`,
+        `unknown fault ${unknown.join(', ')} (see --list; cluster and cell faults need --cluster, --cell)`,
       );
-    return { faults: pool.filter((f) => ids.includes(f.id)), cluster };
+    return { faults: pool.filter((f) => ids.includes(f.id)), mode };
   }
-  return { faults: values.quick ? FAULTS.filter((f) => f.quick) : [...pool], cluster };
+  return { faults: values.quick ? FAULTS.filter((f) => f.quick) : [...pool], mode };
 }
 
 const progress = (line: string) => process.stderr.write(`chaos: ${line}\n`);
@@ -79,7 +88,11 @@ function recordTime(id: string, seconds: number, pass: boolean, mode: string): v
 async function repair(stack: ChaosStack, truth: Truth): Promise<void> {
   if (!stack.auditDbProxy.accepting) await stack.auditDbProxy.accept();
   const notReady = new Set(await truth.notReady());
+  const restarted = new Set<number>();
   for (const r of stack.replicas().filter((x) => notReady.has(x.label))) {
+    // A cell's services share one process: started again once.
+    if (restarted.has(r.handle.pid)) continue;
+    restarted.add(r.handle.pid);
     progress(`${r.label} is not ready: restarting it`);
     await r.handle.stop(5_000);
     await stack
@@ -97,13 +110,16 @@ function print(r: PhaseResult): void {
 async function main(): Promise<number> {
   const selection = select(process.argv.slice(2));
   if (!selection) return 0;
-  const { faults, cluster } = selection;
-  const mode = cluster ? 'cluster' : 'single';
+  const { faults, mode } = selection;
   const started = Date.now();
   progress(
     `${faults.length} faults on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} (load ${loadavg()[0]?.toFixed(2)})`,
   );
-  const stack = await startChaosStack({ log: progress, cluster });
+  const stack = await startChaosStack({
+    log: progress,
+    cluster: mode === 'cluster',
+    cell: mode === 'cell',
+  });
   let llm: ChaosLlm | undefined;
   const truth = new Truth(stack);
   const stopAll = async () => {

@@ -308,7 +308,11 @@ async function phantoms(truth: Truth, submissions: Submission[]): Promise<string
 /** "message dead-lettered" lines about `subject` written since the phase began, in every service log. */
 function deadLetterLines(stack: ChaosStack, subject: string, offsets: Map<string, number>): number {
   let n = 0;
+  // A cell's services are views of one process: its log is read once.
+  const logs = new Set<string>();
   for (const { label, handle } of stack.replicas()) {
+    if (logs.has(handle.logFile)) continue;
+    logs.add(handle.logFile);
     const text = handle.logs().slice(offsets.get(label) ?? 0);
     for (const line of text.split('\n'))
       if (line.includes('"message dead-lettered"') && line.includes(`"subject":"${subject}"`)) n++;
