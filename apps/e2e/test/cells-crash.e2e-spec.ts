@@ -33,7 +33,7 @@ describe('two cells on one NATS: kill -9 of the cell running a task between its 
           INSTANCE_ID: `${name}-${s}`,
           // A dead cell's submission comes back to the other after its ack wait: 2 s, not 30.
           ...(s === 'orchestrator' ? { TASK_ACK_WAIT_MS: '2000' } : {}),
-          // The per-task log files have one writer (docs/task-logs.md).
+          // Task logs on the first cell only: this test reads none (in production: on in every replica or in none, docs/task-logs.md).
           ...(s === 'audit' && !taskLogs ? { TASK_LOGS_ENABLED: 'false' } : {}),
         },
       ]),

@@ -114,8 +114,8 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
     );
 
     // `switchboard tail --task` (the built CLI) as the operator, attached after the task ended: its
-    // stored events in order, then its stored audit records — those of SB_AUDIT and the task end's,
-    // relayed from the orchestrator's journal (SB_AUDIT_CHAINED).
+    // stored events in order, then its stored audit records — all of them relayed from the orchestrator's
+    // journal (SB_AUDIT_CHAINED): its submission's, its tool calls' and its end's.
     const tail = spawnManaged(
       process.execPath,
       [join(repoRoot, CLI), 'tail', '--task', taskId, '--json'],
@@ -142,16 +142,17 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
       expect(records.map((l) => l.data.action).sort()).toEqual(
         ['task.completed', 'task.submit', 'tool.call', 'tool.call'].sort(),
       );
-      // sb.audit.<category>.<taskId>.<tenant> (docs/tenancy.md), sb.evt.audit.… for the relayed task
-      // end: the default tenant here
+      // sb.audit.<category>.<taskId>.<tenant> (docs/tenancy.md) for what services publish themselves,
+      // sb.evt.audit.… for the records relayed from the journal (the submission's, journaled by the
+      // claim, the tool calls', journaled with their steps, and the task's end): the default tenant here
       expect(
         records.map((l) => [l.data.action, l.subject.startsWith('sb.evt.audit.')]).sort(),
       ).toEqual(
         [
           ['task.completed', true],
-          ['task.submit', false],
-          ['tool.call', false],
-          ['tool.call', false],
+          ['task.submit', true],
+          ['tool.call', true],
+          ['tool.call', true],
         ].sort(),
       );
       expect(
@@ -352,7 +353,8 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
       expect(
         records.every((r) => r.subject.endsWith(`.${taskId}.default`) && r.time === r.data.at),
       ).toBe(true);
-      // stored before the tail came (read back from SB_AUDIT), or published just after it did
+      // relayed when the orchestrator claims the task (after the tail came: published live), or by a
+      // gateway of before the journal (stored in SB_AUDIT before the tail came)
       expect(['stored', 'publish']).toContain(
         records.find((r) => r.data.action === 'task.submit')?.kind,
       );

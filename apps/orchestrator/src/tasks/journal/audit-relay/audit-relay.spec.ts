@@ -37,6 +37,7 @@ function setup(opts: { fail?: boolean; batch?: number } = {}) {
     outbox,
     {
       AUDIT_RELAY_LINGER_MS: 20,
+      AUDIT_RELAY_HOLD_MS: 500,
       AUDIT_RELAY_BATCH: opts.batch ?? 200,
       AUDIT_RELAY_MARK_LINGER_MS: 1_000,
       AUDIT_RELAY_SWEEP_MS: 5_000,
@@ -73,6 +74,22 @@ describe(AuditRelay.name, () => {
     expect(requests).toHaveLength(2);
     await jest.advanceTimersByTimeAsync(1_000);
     expect(marked).toEqual([['1', '2', '3', '4']]);
+  });
+
+  it("holds a task's records before its end for AUDIT_RELAY_HOLD_MS, and sends them with the end's when it commits", async () => {
+    const { relay, requests } = setup();
+    relay.committed(['1'], [record(1)], false);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(requests).toEqual([]);
+    relay.committed(['2'], [record(2)], true);
+    await jest.advanceTimersByTimeAsync(20);
+    expect(requests.map((r) => r.ids)).toEqual([[record(1).id, record(2).id]]);
+    // a task that does not end within the hold: its records go when the hold is up
+    relay.committed(['3'], [record(3)], false);
+    await jest.advanceTimersByTimeAsync(499);
+    expect(requests).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(requests.map((r) => r.ids)).toEqual([[record(1).id, record(2).id], [record(3).id]]);
   });
 
   it('sends at once when a batch is full, never more than AUDIT_RELAY_BATCH records a request', async () => {
