@@ -10,16 +10,17 @@ import {
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 
-// Issue 34's "kill between a commit and its relay" on real processes. The task's end commits its audit
-// record into JournalOutbox with the end itself, each tool step its call's record (handed back by
-// mcp-tools in the reply) with the step; the relay sends them after. Two ways a replica dies
+// Issue 34's "kill between a commit and its relay" on real processes. The task's claim commits its
+// submission's audit record (carried in the submission) into JournalOutbox, each tool step its call's
+// record (handed back by mcp-tools in the reply) with the step, and the task's end its own with the end
+// itself; the relay sends them after. Two ways a replica dies
 // owing records: (B) it sent a batch the audit service chained but was killed before marking it; (A)
 // the audit service was down, so nothing it sent arrived, and it was killed after. Another replica's
 // sweep relays both; the trail holds every record of each task exactly once and verifies.
 
 const DEMO_RECORDS = ['task.completed', 'task.submit', 'tool.call', 'tool.call'];
-/** What the demo task owes in JournalOutbox: its two tool calls' records and its end's. */
-const DEMO_OWED = ['task.completed', 'tool.call', 'tool.call'];
+/** What the demo task owes in JournalOutbox: every record of it (submission, two tool calls, end). */
+const DEMO_OWED = DEMO_RECORDS;
 
 describe('the audit records a task owes outlive the orchestrator that committed them (kill -9 before the relay)', () => {
   let stack: Stack;

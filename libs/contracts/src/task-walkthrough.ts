@@ -90,6 +90,7 @@ export const TASK_WALKTHROUGH: readonly WalkthroughHop[] = [
   },
   {
     contract: AuditRecorded,
+    when: "when a tool call fails or is refused, or a service without a journal records what it did (a delegation, a refusal at the gateway; an older gateway, a task's submission)",
     what: "Audit records of a tool call that failed or was refused, and of services without a journal (`Nats-Msg-Id` = record id); the submission's rides in the submission and a task's successful calls' records come back in the call's reply (the next hop). The audit service consumes them in batches, stores each record id at most once, chains each row's SHA-256 to its predecessor's (`Audit.AuditVerify` recomputes the chain) and acks only after the commit; `prevHash` is unique, so two replicas cannot fork the chain.",
   },
   {
