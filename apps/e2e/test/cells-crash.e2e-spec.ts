@@ -115,8 +115,10 @@ describe('two cells on one NATS: kill -9 of the cell running a task between its 
             'SELECT action FROM "AuditEntry" WHERE "taskId" = $1',
             [taskId],
           );
-          // (the end's record is relayed from the journal, the others consumed from SB_AUDIT: in
-          // no set order between the two)
+          // All four are relayed from the orchestrator's journal: the submission's and the first
+          // call's were committed by the killed cell, which held them for the task's end; the cell
+          // that resumed the task relays them with its end (docs/architecture.md, "The audit relay"),
+          // well within this wait, not a sweep's 15 s later.
           return rows.length >= 4 ? rows : undefined;
         },
         { what: 'the completion of the task in its audit trail' },

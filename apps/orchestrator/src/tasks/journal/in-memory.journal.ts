@@ -14,6 +14,8 @@ export class InMemoryJournal implements JournalPort {
   readonly published: Tasks.TaskEvent[] = [];
   /** Each commit reported, with whether the stream said it ended the task. */
   readonly commits: { events: number; audit: number; ending: boolean | undefined }[] = [];
+  /** The tasks whose earlier runs' owed audit records were adopted (TaskJournal.adoptOwed). */
+  readonly adopted: string[] = [];
   /** Makes the next write fail (a database outage). */
   failNext: Error | undefined;
 
@@ -42,6 +44,11 @@ export class InMemoryJournal implements JournalPort {
     });
     this.published.push(...entry.events);
     for (const e of entry.events) this.onPublish?.(e);
+  }
+
+  adoptOwed(taskId: string): Promise<void> {
+    this.adopted.push(taskId);
+    return Promise.resolve();
   }
 
   /** The names of the events published so far, in order. */

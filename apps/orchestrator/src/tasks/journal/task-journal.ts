@@ -42,6 +42,11 @@ export class TaskJournal implements JournalPort {
     return this.repository.write(entry);
   }
 
+  /** A task resumed here: what its earlier run owes the audit trail is this replica's to relay. */
+  adoptOwed(taskId: string): Promise<void> {
+    return this.audit.adopt(taskId);
+  }
+
   /** `ending`: the commit ended the task (default: read from `entry`'s events). */
   committed(entry: JournalEntry, counts: JournalCounts, ending = endsTask(entry)): void {
     if (entry.events.length)

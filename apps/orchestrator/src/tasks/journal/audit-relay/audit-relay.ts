@@ -58,6 +58,31 @@ export class AuditRelay implements OnModuleDestroy {
     else this.flushSoon(ending ? linger : Math.max(linger, hold));
   }
 
+  /**
+   * A task resumed here (its submission delivered again: its replica died, or it waited for
+   * approvals): the records its earlier run committed and did not relay — a dead replica's, held for
+   * the task's end — are relayed as this replica's own, with the end's, rather than after
+   * AUDIT_RELAY_SWEEP_AFTER_MS by a sweep. A replica still alive may send them too: the audit service
+   * chains each record once. A failure leaves them to the sweep.
+   */
+  async adopt(taskId: string): Promise<void> {
+    try {
+      const mine = new Set([...this.queue.flatMap((o) => o.ids), ...this.relayed]);
+      const owed = (await this.outbox.owedOf(taskId)).filter((r) => !mine.has(r.id));
+      if (!owed.length) return;
+      this.committed(
+        owed.map((r) => r.id),
+        owed.map((r) => r.payload),
+        false,
+      );
+    } catch (e) {
+      this.logger.warn(
+        { err: e, taskId },
+        "a resumed task's owed audit records could not be read; the sweep sends them",
+      );
+    }
+  }
+
   /** Sends a batch and waits for the audit service's answer (used by the sweep too). */
   async send(records: Audit.AuditRecordInput[]): Promise<void> {
     for (let at = 0; at < records.length; at += this.config.AUDIT_RELAY_BATCH) {
