@@ -345,7 +345,8 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
       expect(calls.map((c) => c.data.tool).sort()).toEqual(['calculator', 'notes.add']);
       expect(calls.every((c) => c.kind === 'publish' && c.data.taskId === taskId)).toBe(true);
       expect(lines.filter((l) => l.kind === 'reply').length).toBeGreaterThanOrEqual(2);
-      // its audit records (the submission's stored before the tail came), on sb.audit.<category>.<taskId>.<tenant>
+      // its audit records, relayed from the orchestrator's journal and announced once chained, on
+      // sb.evt.audit.<category>.<taskId>.<tenant>
       const records = audited(lines);
       expect(records.map((r) => r.data.action).sort()).toEqual(
         ['task.completed', 'task.submit', 'tool.call', 'tool.call'].sort(),
@@ -358,7 +359,7 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
       expect(['stored', 'publish']).toContain(
         records.find((r) => r.data.action === 'task.submit')?.kind,
       );
-      // a JetStream delivery (to the audit service, or its task logs) is labelled, never taken for a publish
+      // a JetStream delivery (its submission, to the orchestrator) is labelled, never taken for a publish
       const deliveries = lines.filter((l) => l.kind === 'deliver');
       expect(deliveries.length).toBeGreaterThan(0);
       expect(deliveries.every((d) => d.delivery !== undefined)).toBe(true);
