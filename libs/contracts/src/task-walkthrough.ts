@@ -95,7 +95,7 @@ export const TASK_WALKTHROUGH: readonly WalkthroughHop[] = [
   },
   {
     contract: AuditAppend,
-    what: "The audit records the task's transitions owe (its submission's, which the gateway put in the submission, with its claim; each successful tool call's, handed back by mcp-tools in the call's reply, with its step; its end's), stored in `JournalOutbox` by the transition's own statement and relayed after the commit, a task's records before its end held for the end's, those of several commits in one request. The audit service chains them in the same append as what it consumes at that moment, each record id once however often it is sent; a relay that died first is caught up by any replica's sweep.",
+    what: "The audit records the task's transitions owe (its submission's, which the gateway put in the submission, with its claim; each successful tool call's, handed back by mcp-tools in the call's reply, with its step; its end's), stored in `JournalOutbox` by the transition's own statement and relayed after the commit, a task's records before its end held for the end's, those of several commits in one request. The audit service chains them in the same append as what it consumes at that moment, each record id once however often it is sent; what a replica that died owed is relayed by the replica that resumes its task, with the task's end, or else by any replica's sweep.",
   },
   {
     contract: AuditChained,

@@ -35,7 +35,7 @@ describe(toLiveMessage.name, () => {
     expect(m.truncated).toBeUndefined();
   });
 
-  it("names a relayed audit record, announced by the audit service, by the service that recorded it", () => {
+  it('names a relayed audit record, announced by the audit service, by the service that recorded it', () => {
     const m = toLiveMessage(
       raw(
         `sb.evt.audit.tool.${TASK}.default`,
