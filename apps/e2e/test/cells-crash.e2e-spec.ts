@@ -126,6 +126,8 @@ describe('two cells on one NATS: kill -9 of the cell running a task between its 
       expect(audit.map((r) => r.action).sort()).toEqual(
         ['task.completed', 'task.submit', 'tool.call', 'tool.call'].sort(),
       );
+      // relayed by the cell that resumed the task, with its end: no sweep had to catch them up
+      expect(b.process.logs()).not.toMatch(/owed audit records relayed by the sweep/);
       const verify = await fetch(`${b.urls.gateway}/audit/verify`, {
         headers: { 'x-user-id': 'root', 'x-user-role': 'admin' },
       });
