@@ -105,6 +105,11 @@ export function kindOf(subject: string): string {
   return t.slice(0, 4).join('.');
 }
 
+/** No message for this long: what the counted tasks set off has been sent. */
+const QUIET_MS = 1_000;
+/** The longest the count waits for that quiet after its last task. */
+const SETTLE_MAX_MS = 5_000;
+
 /**
  * Every message the server routes while `tasks` sequential tasks run, per task by kind; on a stack with
  * identities (read as the operator) the platform's subjects and the replies only, not JetStream's API.
@@ -112,8 +117,10 @@ export function kindOf(subject: string): string {
 async function messagesPerTask(system: SoakSystem, tasks: number): Promise<Map<string, number>> {
   const nc = await connect({ ...system.natsOptions, name: 'soak-counter' });
   const counts = new Map<string, number>();
+  let lastSeen = Date.now();
   const count = (_err: unknown, m: { subject: string } | undefined) => {
     if (!m) return;
+    lastSeen = Date.now();
     const kind = kindOf(m.subject);
     counts.set(kind, (counts.get(kind) ?? 0) + 1);
   };
@@ -122,6 +129,12 @@ async function messagesPerTask(system: SoakSystem, tasks: number): Promise<Map<s
   );
   await nc.flush();
   const result = await runPhase(system, tasks, 1);
+  // What the tasks set off after their answers counts too: the audit relay's append (it lingers, or
+  // holds a task's records for its end) and the announcements of what it chained. Counting stops once
+  // QUIET_MS pass without a message (at most SETTLE_MAX_MS after the last task).
+  const settled = Date.now() + SETTLE_MAX_MS;
+  while (Date.now() - lastSeen < QUIET_MS && Date.now() < settled)
+    await new Promise((r) => setTimeout(r, 50));
   await nc.flush();
   for (const sub of subs) sub.unsubscribe();
   await nc.close();

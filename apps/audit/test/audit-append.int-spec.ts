@@ -41,7 +41,13 @@ describe('sb.cmd.audit.append (real audit process, NATS, PostgreSQL)', () => {
   beforeAll(async () => {
     nats = await startPrivateNats();
     db = await createTestDatabase('audit_append', 'audit');
-    audit = await startService('audit', { NATS_SERVERS: nats.url, DATABASE_URL: db.url });
+    // The chain alone: no per-task logs (a chained end would read its task's events from an
+    // orchestrator, which this spec plays only as a sender; task-logs.int-spec covers the logs).
+    audit = await startService('audit', {
+      NATS_SERVERS: nats.url,
+      DATABASE_URL: db.url,
+      TASK_LOGS_ENABLED: 'false',
+    });
     orchestrator = await createBusClient(nats.url, 'orchestrator');
   });
 

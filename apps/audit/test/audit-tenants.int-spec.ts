@@ -237,23 +237,42 @@ describe('audit trail with tenants (real processes, JetStream, PostgreSQL)', () 
     const publishTask = async (actor: Actor) => {
       const taskId = randomUUID();
       const at = new Date().toISOString();
+      const event = (seq: number, name: string, data: unknown) =>
+        ({ taskId, seq, at, source: 'orchestrator', name, data }) as Tasks.TaskEvent;
       const events: Tasks.TaskEvent[] = [
-        {
-          taskId,
-          seq: 1,
-          at,
-          source: 'orchestrator',
-          name: 'orchestrator.task.started',
-          data: { task: 'what is 17 * 23', userId: actor.userId, planner: 'builtin' },
-        },
+        event(1, 'orchestrator.task.started', {
+          task: 'what is 17 * 23',
+          userId: actor.userId,
+          planner: 'builtin',
+        }),
+        event(2, 'orchestrator.task.completed', {
+          result: '391',
+          planner: 'builtin',
+          steps: 0,
+          durationMs: 1,
+        }),
       ];
-      // The orchestrator publishes a task's events in its owner's name: the tenant is in the headers.
       await client.jetstream.publish(
         Tasks.TaskEventPublished,
         [taskId, actor.tenantId ?? 'default', events.at(-1)!.name],
         { taskId, events },
-        { msgId: `${taskId}:1-1`, actor },
+        { msgId: `${taskId}:1-2`, actor },
       );
+      // Its end record through SB_AUDIT (as a dead-lettered submission's is): the log is written when
+      // it is chained, in the record's tenant.
+      const end: Audit.AuditRecordInput = {
+        id: randomUUID(),
+        at,
+        category: 'task',
+        action: 'task.completed',
+        outcome: 'success',
+        source: 'orchestrator',
+        actor: { userId: actor.userId, role: actor.role },
+        ...(actor.tenantId ? { tenantId: actor.tenantId } : {}),
+        taskId,
+        details: {},
+      };
+      await publishAll(client, [end]);
       return taskId;
     };
     const acmeTask = await publishTask({ userId: 'ann', role: 'user', tenantId: acme });

@@ -284,6 +284,15 @@ describe('compact tail lines', () => {
     expect(lineOf(full, 'stored')).toMatch(
       / audit {3}mcp-tools {16}tool\.call denied notes\.add \(stored\)$/,
     );
+    // a relayed record, announced once chained by the audit service: still shown as mcp-tools' own
+    const chained: Seen = {
+      subject: `sb.evt.audit.tool.${TASK}.default`,
+      headers: source('audit'),
+      data: encode({ ...record, outcome: 'success', resource: 'calculator', source: 'mcp-tools' }),
+    };
+    expect(lineOf(chained, 'stored')).toBe(
+      ' 10:00:01.250 7f3a2c1e audit   mcp-tools                tool.call success calculator (stored)',
+    );
   });
 
   it('says a submission, a cancellation, a health request, a dead letter and anything else in one line', () => {

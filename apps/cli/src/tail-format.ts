@@ -214,14 +214,20 @@ export function routeOf(line: TailLine, context: ReplyContext = {}): string {
     const { stream, consumer, attempt } = line.delivery;
     return `${stream} → ${consumer}${attempt > 1 ? ` #${attempt}` : ''}`;
   }
-  const source = line.headers[Headers.source] || fieldOf(line.data, 'source');
+  const { kind, service } = describeSubject(line.subject);
+  // An audit record says who recorded it: a relayed one is announced (sb.evt.audit.…) by the audit
+  // service, whose header would hide the service that did what the record says.
+  const header = line.headers[Headers.source];
+  const source =
+    kind === 'audit'
+      ? fieldOf(line.data, 'source') || header
+      : header || fieldOf(line.data, 'source');
   if (line.kind === 'reply') {
     const requester = requesterOf(line.subject);
     return requester || context.responder
       ? `${context.responder ?? '?'} → ${requester ?? '?'}`
       : '';
   }
-  const { kind, service } = describeSubject(line.subject);
   if (kind === 'command' || kind === 'health') return `${source ?? '?'} → ${service ?? '?'}`;
   return source ?? '';
 }

@@ -10,13 +10,17 @@ import {
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 
-// Issue 34's "kill between a commit and its relay" on real processes. The task's end commits its audit
-// record into JournalOutbox with the end itself; the relay sends it after. Two ways a replica dies
+// Issue 34's "kill between a commit and its relay" on real processes. The task's claim commits its
+// submission's audit record (carried in the submission) into JournalOutbox, each tool step its call's
+// record (handed back by mcp-tools in the reply) with the step, and the task's end its own with the end
+// itself; the relay sends them after. Two ways a replica dies
 // owing records: (B) it sent a batch the audit service chained but was killed before marking it; (A)
 // the audit service was down, so nothing it sent arrived, and it was killed after. Another replica's
 // sweep relays both; the trail holds every record of each task exactly once and verifies.
 
 const DEMO_RECORDS = ['task.completed', 'task.submit', 'tool.call', 'tool.call'];
+/** What the demo task owes in JournalOutbox: every record of it (submission, two tool calls, end). */
+const DEMO_OWED = DEMO_RECORDS;
 
 describe('the audit records a task owes outlive the orchestrator that committed them (kill -9 before the relay)', () => {
   let stack: Stack;
@@ -57,10 +61,12 @@ describe('the audit records a task owes outlive the orchestrator that committed 
       [taskId],
     );
   const owed = (taskId: string) =>
-    stack.dbs.orchestrator.query<{ relayed: boolean }>(
-      `SELECT "relayedAt" IS NOT NULL AS relayed FROM "JournalOutbox" WHERE "taskId" = $1 AND kind = 'audit'`,
+    stack.dbs.orchestrator.query<{ action: string; relayed: boolean }>(
+      `SELECT payload->>'action' AS action, "relayedAt" IS NOT NULL AS relayed FROM "JournalOutbox"
+        WHERE "taskId" = $1 AND kind = 'audit' ORDER BY action`,
       [taskId],
     );
+  const unmarked = DEMO_OWED.map((action) => ({ action, relayed: false }));
 
   it('another replica sweeps them: each record of each task once in the trail, and audit verify passes', async () => {
     // B: relayed and chained, not marked.
@@ -69,7 +75,7 @@ describe('the audit records a task owes outlive the orchestrator that committed 
       async () => (await recordsOf(relayedTask)).some((r) => r.action === 'task.completed'),
       { what: "task B's end relayed to the trail" },
     );
-    expect(await owed(relayedTask)).toEqual([{ relayed: false }]);
+    expect(await owed(relayedTask)).toEqual(unmarked);
 
     // A: the audit service is down, so the relay cannot deliver; the end is committed all the same.
     await stack.services['audit']!.stop();
@@ -78,7 +84,7 @@ describe('the audit records a task owes outlive the orchestrator that committed 
     await waitFor(() => orchestrator.logs().includes('audit records could not be relayed yet'), {
       what: "the first replica's relay failing",
     });
-    expect(await owed(ownedTask)).toEqual([{ relayed: false }]);
+    expect(await owed(ownedTask)).toEqual(unmarked);
 
     // The replica that owes both dies without a word; another one stands; the audit service is back.
     await orchestrator.kill();
@@ -90,6 +96,8 @@ describe('the audit records a task owes outlive the orchestrator that committed 
         AUDIT_RELAY_MARK_LINGER_MS: '1000',
         AUDIT_RELAY_SWEEP_MS: '500',
         AUDIT_RELAY_SWEEP_AFTER_MS: '2000',
+        // the sweep's margin counts how long a task's records may be held for its end
+        AUDIT_RELAY_HOLD_MS: '500',
       },
       { logDir: stack.logDir, entry: join(repoRoot, 'dist/apps/orchestrator/src/main.js') },
     );
@@ -98,9 +106,9 @@ describe('the audit records a task owes outlive the orchestrator that committed 
     await waitFor(
       async () => {
         const rows = [...(await owed(ownedTask)), ...(await owed(relayedTask))];
-        return rows.length === 2 && rows.every((r) => r.relayed);
+        return rows.length === 2 * DEMO_OWED.length && rows.every((r) => r.relayed);
       },
-      { what: 'both owed records relayed and marked by the sweep', timeoutMs: 60_000 },
+      { what: "both tasks' owed records relayed and marked by the sweep", timeoutMs: 60_000 },
     );
     expect(replica.logs()).toMatch(/owed audit records relayed by the sweep/);
     for (const taskId of [ownedTask, relayedTask]) {

@@ -33,7 +33,7 @@ describe('two cells on one NATS: kill -9 of the cell running a task between its 
           INSTANCE_ID: `${name}-${s}`,
           // A dead cell's submission comes back to the other after its ack wait: 2 s, not 30.
           ...(s === 'orchestrator' ? { TASK_ACK_WAIT_MS: '2000' } : {}),
-          // The per-task log files have one writer (docs/task-logs.md).
+          // Task logs on the first cell only: this test reads none (in production: on in every replica or in none, docs/task-logs.md).
           ...(s === 'audit' && !taskLogs ? { TASK_LOGS_ENABLED: 'false' } : {}),
         },
       ]),
@@ -115,8 +115,10 @@ describe('two cells on one NATS: kill -9 of the cell running a task between its 
             'SELECT action FROM "AuditEntry" WHERE "taskId" = $1',
             [taskId],
           );
-          // (the end's record is relayed from the journal, the others consumed from SB_AUDIT: in
-          // no set order between the two)
+          // All four are relayed from the orchestrator's journal: the submission's and the first
+          // call's were committed by the killed cell, which held them for the task's end; the cell
+          // that resumed the task relays them with its end (docs/architecture.md, "The audit relay"),
+          // well within this wait, not a sweep's 15 s later.
           return rows.length >= 4 ? rows : undefined;
         },
         { what: 'the completion of the task in its audit trail' },
@@ -124,6 +126,8 @@ describe('two cells on one NATS: kill -9 of the cell running a task between its 
       expect(audit.map((r) => r.action).sort()).toEqual(
         ['task.completed', 'task.submit', 'tool.call', 'tool.call'].sort(),
       );
+      // relayed by the cell that resumed the task, with its end: no sweep had to catch them up
+      expect(b.process.logs()).not.toMatch(/owed audit records relayed by the sweep/);
       const verify = await fetch(`${b.urls.gateway}/audit/verify`, {
         headers: { 'x-user-id': 'root', 'x-user-role': 'admin' },
       });

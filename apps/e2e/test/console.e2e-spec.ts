@@ -404,7 +404,9 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
     });
     expect(answer.status).toBe(200);
     expect(((await answer.json()) as { result: string }).result).toContain('391');
-    for (const prefix of ['sb.task.submit', 'sb.cmd.tools.call.', 'sb.evt.task.', 'sb.audit.'])
+    // The task's audit records are relayed from the orchestrator's journal: the Live view shows them
+    // as the audit service announces them once chained (sb.evt.audit.…).
+    for (const prefix of ['sb.task.submit', 'sb.cmd.tools.call.', 'sb.evt.task.', 'sb.evt.audit.'])
       await page.locator(`.live-row[data-subject^="${prefix}"]`).first().waitFor();
     // Still connected, and watching commands left the gateway ready.
     expect(await page.locator('.live-status').textContent()).toContain('Connected');

@@ -178,8 +178,12 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
         hop.contract && (!hop.when || hop.contract === Tools.ToolsCall) ? [name(hop.contract)] : [],
       ).sort();
       // The audit records come after the stream's end: waited for, then nothing else may be there.
+      // (what was seen is read when the wait fails, not when it starts: at the stream's end, the
+      // records' relay had not been sent yet)
       await waitFor(() => expected.every((hop) => made().has(hop)), {
-        what: `the walkthrough's hops (${expected.join(', ')}); seen ${[...made()].join(', ')}`,
+        what: `the walkthrough's hops (${expected.join(', ')})`,
+      }).catch((e: unknown) => {
+        throw new Error(`${String(e)}; seen ${[...made()].join(', ')}`);
       });
       expect([...made()].sort()).toEqual(expected);
     } finally {

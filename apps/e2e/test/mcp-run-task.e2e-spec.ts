@@ -142,10 +142,17 @@ describe('MCP switchboard.run_task: a whole task as an MCP task (official client
       { what: "the keeper's WORKING notification" },
     );
     expect(await ask(client, 'tasks/get', taskId)).toMatchObject({ taskId, status: 'working' });
-    // Submitted as the caller, audited as any task.
-    const submitted = await stack.dbs.audit.query<{ userId: string; tenantId: string }>(
-      `SELECT "userId", "tenantId" FROM "AuditEntry" WHERE action = 'task.submit' AND "taskId" = $1`,
-      [taskId],
+    // Submitted as the caller, audited as any task: the submission's record is journaled by the
+    // task's claim and relayed (held up to AUDIT_RELAY_HOLD_MS for the end's while the task runs).
+    const submitted = await waitFor(
+      async () => {
+        const rows = await stack.dbs.audit.query<{ userId: string; tenantId: string }>(
+          `SELECT "userId", "tenantId" FROM "AuditEntry" WHERE action = 'task.submit' AND "taskId" = $1`,
+          [taskId],
+        );
+        return rows.length ? rows : undefined;
+      },
+      { what: "the task's submission in the audit trail" },
     );
     expect(submitted).toEqual([{ userId: 'ann', tenantId: annA.tenant }]);
 

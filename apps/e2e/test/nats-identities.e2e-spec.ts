@@ -114,8 +114,8 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
     );
 
     // `switchboard tail --task` (the built CLI) as the operator, attached after the task ended: its
-    // stored events in order, then its stored audit records — those of SB_AUDIT and the task end's,
-    // relayed from the orchestrator's journal (SB_AUDIT_CHAINED).
+    // stored events in order, then its stored audit records — all of them relayed from the orchestrator's
+    // journal (SB_AUDIT_CHAINED): its submission's, its tool calls' and its end's.
     const tail = spawnManaged(
       process.execPath,
       [join(repoRoot, CLI), 'tail', '--task', taskId, '--json'],
@@ -142,16 +142,17 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
       expect(records.map((l) => l.data.action).sort()).toEqual(
         ['task.completed', 'task.submit', 'tool.call', 'tool.call'].sort(),
       );
-      // sb.audit.<category>.<taskId>.<tenant> (docs/tenancy.md), sb.evt.audit.… for the relayed task
-      // end: the default tenant here
+      // sb.audit.<category>.<taskId>.<tenant> (docs/tenancy.md) for what services publish themselves,
+      // sb.evt.audit.… for the records relayed from the journal (the submission's, journaled by the
+      // claim, the tool calls', journaled with their steps, and the task's end): the default tenant here
       expect(
         records.map((l) => [l.data.action, l.subject.startsWith('sb.evt.audit.')]).sort(),
       ).toEqual(
         [
           ['task.completed', true],
-          ['task.submit', false],
-          ['tool.call', false],
-          ['tool.call', false],
+          ['task.submit', true],
+          ['tool.call', true],
+          ['tool.call', true],
         ].sort(),
       );
       expect(
@@ -344,7 +345,8 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
       expect(calls.map((c) => c.data.tool).sort()).toEqual(['calculator', 'notes.add']);
       expect(calls.every((c) => c.kind === 'publish' && c.data.taskId === taskId)).toBe(true);
       expect(lines.filter((l) => l.kind === 'reply').length).toBeGreaterThanOrEqual(2);
-      // its audit records (the submission's stored before the tail came), on sb.audit.<category>.<taskId>.<tenant>
+      // its audit records, relayed from the orchestrator's journal and announced once chained, on
+      // sb.evt.audit.<category>.<taskId>.<tenant>
       const records = audited(lines);
       expect(records.map((r) => r.data.action).sort()).toEqual(
         ['task.completed', 'task.submit', 'tool.call', 'tool.call'].sort(),
@@ -352,11 +354,12 @@ describe('a stack whose NATS enforces each identity’s permissions (real servic
       expect(
         records.every((r) => r.subject.endsWith(`.${taskId}.default`) && r.time === r.data.at),
       ).toBe(true);
-      // stored before the tail came (read back from SB_AUDIT), or published just after it did
+      // relayed when the orchestrator claims the task (after the tail came: published live), or by a
+      // gateway of before the journal (stored in SB_AUDIT before the tail came)
       expect(['stored', 'publish']).toContain(
         records.find((r) => r.data.action === 'task.submit')?.kind,
       );
-      // a JetStream delivery (to the audit service, or its task logs) is labelled, never taken for a publish
+      // a JetStream delivery (its submission, to the orchestrator) is labelled, never taken for a publish
       const deliveries = lines.filter((l) => l.kind === 'deliver');
       expect(deliveries.length).toBeGreaterThan(0);
       expect(deliveries.every((d) => d.delivery !== undefined)).toBe(true);

@@ -487,7 +487,8 @@ describe('tenants kept apart on every surface (real processes, NATS identities, 
       const audit = nc.subscribe(`sb.audit.*.*.${acme}`, {
         callback: (_e, m) => void seen.push(m.subject),
       });
-      // the records relayed from the orchestrator's journal (the task's end), once chained
+      // the records relayed from the orchestrator's journal (the task's submission, its tool calls,
+      // its end), once chained
       const chained = nc.subscribe(`sb.evt.audit.*.*.${acme}`, {
         callback: (_e, m) => void seen.push(m.subject),
       });
@@ -510,8 +511,9 @@ describe('tenants kept apart on every surface (real processes, NATS identities, 
           seen.some((s) =>
             s.startsWith(`sb.evt.task.${acmeTask}.${acme}.orchestrator.task.completed`),
           ) &&
-          seen.some((s) => s.startsWith('sb.audit.') && s.includes(acmeTask)) &&
-          seen.includes(`sb.evt.audit.task.${acmeTask}.${acme}`)
+          ['request', 'tool', 'task'].every((category) =>
+            seen.includes(`sb.evt.audit.${category}.${acmeTask}.${acme}`),
+          )
             ? true
             : undefined,
         { what: "acme's task events and audit records at acme's operator" },

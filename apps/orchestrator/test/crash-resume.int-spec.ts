@@ -1,6 +1,9 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Audit, AuditStream } from '@switchboard/contracts';
 import {
   auditStreamDrained,
   type BusClient,
+  connectAs,
   createBusClient,
   type LlmStub,
   type ServiceHandle,
@@ -163,6 +166,8 @@ describe('crash safety (two orchestrator processes, real mcp-tools, NATS, Postgr
     expect(replayed.map((e) => e.data.iteration)).toEqual([1]);
     // Only one notes.add ever reached mcp-tools.
     expect(eventsNamed(events, 'mcp.task.started')).toHaveLength(1);
+    expect(await toolCallsAudited(stack, submitted.taskId)).toEqual([{ replayed: false }]);
+    await expectRelayedOnly(client, stack, submitted.taskId);
     const log = readFileSync(join(stack.logDir, 'orchestrator.log'), 'utf8');
     expect(log).toMatch(new RegExp(`"instance":"${instance}".*resuming task after redelivery`));
   });
@@ -185,8 +190,10 @@ describe('crash safety (two orchestrator processes, real mcp-tools, NATS, Postgr
     ]);
     expect(notes).toHaveLength(1);
     // The resumed replica asked again with the same key and got the first call's result back: one
-    // call, so one audit record (the replay's record has the same id and is stored once).
+    // call, so one audit record (the replay's record has the same id and is stored once). The first
+    // record was journaled with the step the dead replica stored, and relayed.
     expect(await toolCallsAudited(stack, submitted.taskId)).toEqual([{ replayed: false }]);
+    await expectRelayedOnly(client, stack, submitted.taskId);
     const started = eventsNamed(events, 'mcp.task.started');
     expect(started.map((e) => e.data.stepId)).toEqual(['r1_c1', 'r1_c1']);
     const steps = await stack.dbs.orchestrator.query<{ status: string }>(
@@ -228,14 +235,57 @@ describe('crash safety (two orchestrator processes, real mcp-tools, NATS, Postgr
     expect(toolResults(script.requests[1]!).map((r) => r.content)).toEqual([
       expect.objectContaining({ status: 'completed', output: { orderId: 'order-1' } }),
     ]);
-    expect(await toolCallsAudited(stack, submitted.taskId)).toEqual([{ replayed: false }]);
+    // The first call's record went back in a reply the dead replica never read: the trail holds the
+    // call once, as the repeat that brought back its outcome (same record id, from the key).
+    expect(await toolCallsAudited(stack, submitted.taskId)).toEqual([{ replayed: true }]);
+    await expectRelayedOnly(client, stack, submitted.taskId);
   });
 });
 
 /**
- * The task's tool.call audit records, read once its own completion record is stored (relayed from
- * the journal) and SB_AUDIT is drained: mcp-tools publishes a call's record before it replies, so by
- * then every record of its calls is in.
+ * The task's tool-call records took the journal's way only: journaled with their steps (JournalOutbox,
+ * one row per record id, relayed), chained once each, none published to SB_AUDIT, and the whole trail
+ * verifies.
+ */
+async function expectRelayedOnly(client: BusClient, stack: Stack, taskId: string): Promise<void> {
+  const journaled = await stack.dbs.orchestrator.query<{ id: string }>(
+    `SELECT DISTINCT payload->>'id' AS id FROM "JournalOutbox"
+      WHERE "taskId" = $1 AND kind = 'audit' AND payload->>'category' = 'tool'`,
+    [taskId],
+  );
+  const chained = await stack.dbs.audit.query<{ id: string; source: string }>(
+    `SELECT "id"::text AS id, source FROM "AuditEntry" WHERE "taskId" = $1 AND category = 'tool'`,
+    [taskId],
+  );
+  expect(chained.length).toBeGreaterThan(0);
+  expect(chained.every((r) => r.source === 'mcp-tools')).toBe(true);
+  expect(journaled.map((r) => r.id).sort()).toEqual(chained.map((r) => r.id).sort());
+  expect(await publishedToSbAudit(stack, `sb.audit.tool.${taskId}.*`)).toBe(0);
+  const verified = await client.bus.request(
+    Audit.AuditVerify,
+    {},
+    { actor: { userId: 'root', role: 'platform-admin' } },
+  );
+  expect(verified).toMatchObject({ ok: true, scope: 'all' });
+}
+
+/** How many records SB_AUDIT holds on subjects matching `filter` (read as the audit service). */
+async function publishedToSbAudit(stack: Stack, filter: string): Promise<number> {
+  const nc = await connectAs({ identity: 'audit', nats: stack.natsSettings('audit') });
+  try {
+    const jsm = await jetstreamManager(nc, { checkAPI: false });
+    const info = await jsm.streams.info(AuditStream.name, { subjects_filter: filter });
+    return Object.values(info.state.subjects ?? {}).reduce((n, c) => n + c, 0);
+  } finally {
+    await nc.close();
+  }
+}
+
+/**
+ * The task's tool.call audit records, read once its own completion record is stored, every record its
+ * journal owes is relayed (JournalOutbox rows marked once the audit service answered) and SB_AUDIT is
+ * drained: a successful call's record is journaled with its step, a failed one's published before
+ * mcp-tools replies, so by then every record of its calls is in.
  */
 async function toolCallsAudited(stack: Stack, taskId: string): Promise<{ replayed: boolean }[]> {
   const rows = await waitFor(
@@ -244,7 +294,13 @@ async function toolCallsAudited(stack: Stack, taskId: string): Promise<{ replaye
         `SELECT action, (details->>'replayed')::boolean AS replayed FROM "AuditEntry" WHERE "taskId" = $1 ORDER BY seq`,
         [taskId],
       );
-      return all.some((r) => r.action === 'task.completed') && (await auditStreamDrained(stack))
+      const [owed] = await stack.dbs.orchestrator.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM "JournalOutbox" WHERE "taskId" = $1 AND "relayedAt" IS NULL`,
+        [taskId],
+      );
+      return all.some((r) => r.action === 'task.completed') &&
+        owed?.n === 0 &&
+        (await auditStreamDrained(stack))
         ? all
         : undefined;
     },

@@ -166,17 +166,27 @@ describe('outages (real processes; NATS, mcp-tools and a2a go away and come back
       );
       // One call, one audit record: the retry answered from the store is not a second call (the
       // first record may have died with mcp-tools; the retry's stands for it under the same id).
-      // mcp-tools publishes it before its reply, so once the task's own end record is stored (it is
-      // relayed from the journal) and SB_AUDIT is drained, every record of the call is in.
+      // Its success record comes back in the reply and is journaled with the step, so once the
+      // task's end record is stored, nothing the journal owes is unrelayed (rows are marked once
+      // the audit service answered) and SB_AUDIT is drained, every record of the call is in.
       const rows = () =>
         stack.dbs.audit.query<{ action: string; outcome: string }>(
           `SELECT action, outcome FROM "AuditEntry" WHERE "taskId" = $1 ORDER BY seq`,
           [task.taskId],
         );
+      const unrelayed = async () =>
+        (
+          await stack.dbs.orchestrator.query(
+            `SELECT 1 FROM "JournalOutbox" WHERE "taskId" = $1 AND "relayedAt" IS NULL`,
+            [task.taskId],
+          )
+        ).length;
       const audited = await waitFor(
         async () => {
           const all = await rows();
-          return all.some((r) => r.action === 'task.completed') && (await auditStreamDrained(stack))
+          return all.some((r) => r.action === 'task.completed') &&
+            (await unrelayed()) === 0 &&
+            (await auditStreamDrained(stack))
             ? all
             : undefined;
         },

@@ -3,7 +3,6 @@ import {
   AuditStream,
   DeadLetterStream,
   type StreamContract,
-  TaskEventStream,
   TaskSubmissionStream,
 } from '@switchboard/contracts';
 import {
@@ -29,17 +28,13 @@ const SERVERS: [string, () => string][] = [
 ];
 
 /**
- * Each poison message, and the durables that read it: the task logs read every task event (webhooks
- * read no stream: their deliveries are stored with the journaled events).
+ * Each poison message, and the durables that read it. No durable reads SB_TASK_EVENTS: webhooks'
+ * deliveries are stored with the journaled events, and the task logs hear the live events and read
+ * the journal for what they missed.
  */
 const TARGETS: { stream: StreamContract; durables: string[]; subject: string }[] = [
   { stream: TaskSubmissionStream, durables: ['orchestrator'], subject: 'sb.task.submit' },
   { stream: AuditStream, durables: ['audit'], subject: 'sb.audit.tool' },
-  {
-    stream: TaskEventStream,
-    durables: ['task-logs'],
-    subject: `sb.evt.task.${randomUUID()}.default.orchestrator.task.completed`,
-  },
 ];
 
 // A message that can never be processed is dead-lettered once and terminated: the server must not

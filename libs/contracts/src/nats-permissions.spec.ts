@@ -50,14 +50,14 @@ describe('NATS permissions derived from the contracts', () => {
     }
   });
 
-  it("reads a task's events from the journal, not the stream: the orchestrator makes no consumer of it, the gateway may ask for the journal", () => {
+  it("reads a task's events from the journal, not the stream: the orchestrator makes no consumer of it, the gateway and the audit service (task logs) may ask for the journal", () => {
     const orchestrator = natsPermissions('orchestrator').publish;
     expect(may(orchestrator, '$JS.API.CONSUMER.CREATE.SB_TASK_EVENTS.oc_1.sb.evt.task.t1.>')).toBe(
       false,
     );
     expect(may(orchestrator, '$JS.API.CONSUMER.MSG.NEXT.SB_TASK_EVENTS.oc_1')).toBe(false);
     expect(may(orchestrator, 'sb.evt.task.t1.default.orchestrator.task.completed')).toBe(true);
-    expect(publishers('sb.cmd.orchestrator.task.events').sort()).toEqual(['gateway']);
+    expect(publishers('sb.cmd.orchestrator.task.events').sort()).toEqual(['audit', 'gateway']);
     expect(may(natsPermissions('live').publish, '$JS.API.CONSUMER.CREATE.SB_TASK_EVENTS.x')).toBe(
       false,
     );

@@ -55,12 +55,12 @@ export const TASK_WALKTHROUGH: readonly WalkthroughHop[] = [
   },
   {
     contract: TaskEventPublished,
-    what: 'Every transition as a task event with a gap-free per-task `seq`, journaled (`TaskEvent` rows) by the statement of the claim, round, step, pause or end that made it due, together with the webhook deliveries it calls for (docs/webhooks.md), and published live once that statement committed: the events of one commit as one message. The gateway streams them to the client (`id: <seq>`, resumable with `Last-Event-ID`); the audit service writes the per-task log from what `SB_TASK_EVENTS` still captures of them.',
+    what: "Every transition as a task event with a gap-free per-task `seq`, journaled (`TaskEvent` rows) by the statement of the claim, round, step, pause or end that made it due, together with the webhook deliveries it calls for (docs/webhooks.md), and published live once that statement committed: the events of one commit as one message. The gateway streams them to the client (`id: <seq>`, resumable with `Last-Event-ID`); every audit replica hears them live (no queue group) and writes a task's log when it chains the task's end record (docs/task-logs.md); `SB_TASK_EVENTS` still captures them for `switchboard tail`, and no durable consumer reads it.",
   },
   {
     contract: TaskEvents,
-    when: 'when a live event is missed (a gap outlives its repair wait) or a stream resumes',
-    what: "The task's journal, a page at a time, from any orchestrator replica: the gateway fills a gap in the live events, or replays what a client resuming with `Last-Event-ID` missed, on whichever gateway replica it reconnects to.",
+    when: "when a live event is missed (a gap outlives its repair wait), a stream resumes, or a task's log misses events at its end",
+    what: "The task's journal, a page at a time, from any orchestrator replica: the gateway fills a gap in the live events, or replays what a client resuming with `Last-Event-ID` missed, on whichever gateway replica it reconnects to; the audit service reads, as the task's owner, what it did not hear of a task whose end record it chained.",
   },
   {
     contract: ToolsCall,
@@ -90,11 +90,12 @@ export const TASK_WALKTHROUGH: readonly WalkthroughHop[] = [
   },
   {
     contract: AuditRecorded,
-    what: "Audit records of the submission and of each tool call (`Nats-Msg-Id` = record id). The audit service consumes them in batches, stores each record id at most once, chains each row's SHA-256 to its predecessor's (`Audit.AuditVerify` recomputes the chain) and acks only after the commit; `prevHash` is unique, so two replicas cannot fork the chain.",
+    when: "when a tool call fails or is refused, or a service without a journal records what it did (a delegation, a refusal at the gateway; an older gateway, a task's submission)",
+    what: "Audit records of a tool call that failed or was refused, and of services without a journal (`Nats-Msg-Id` = record id); the submission's rides in the submission and a task's successful calls' records come back in the call's reply (the next hop). The audit service consumes them in batches, stores each record id at most once, chains each row's SHA-256 to its predecessor's (`Audit.AuditVerify` recomputes the chain) and acks only after the commit; `prevHash` is unique, so two replicas cannot fork the chain.",
   },
   {
     contract: AuditAppend,
-    what: "The audit records the task's transitions owe (its end's), stored in `JournalOutbox` by the transition's own statement and relayed after the commit, those of several commits in one request. The audit service chains them in the same append as what it consumes at that moment, each record id once however often it is sent; a relay that died first is caught up by any replica's sweep.",
+    what: "The audit records the task's transitions owe (its submission's, which the gateway put in the submission, with its claim; each successful tool call's, handed back by mcp-tools in the call's reply, with its step; its end's), stored in `JournalOutbox` by the transition's own statement and relayed after the commit, a task's records before its end held for the end's, those of several commits in one request. The audit service chains them in the same append as what it consumes at that moment, each record id once however often it is sent; what a replica that died owed is relayed by the replica that resumes its task, with the task's end, or else by any replica's sweep.",
   },
   {
     contract: AuditChained,

@@ -239,7 +239,7 @@ export class CommandServer extends ServerNats {
     try {
       const out: unknown = await handler(
         request.data,
-        new ObservedNatsContext([natsMsg.subject, natsMsg.headers], this.observer),
+        new ObservedNatsContext([natsMsg.subject, natsMsg.headers], this.observer, natsMsg.reply),
       );
       this.respond(natsMsg, request.id, {
         response: isObservable(out) ? await lastValueFrom(out, { defaultValue: undefined }) : out,

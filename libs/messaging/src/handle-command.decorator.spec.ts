@@ -8,14 +8,15 @@ import {
   type HandlerObserver,
   ObservedNatsContext,
 } from './handle-command.decorator.js';
+import { type MessageMeta, replyIdentityOf } from './message-meta.js';
 
 const TASK = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
 const call = { tool: 'calculator', input: { expression: '1+1' } };
 
 class ToolsHandler {
   @HandleCommand(Tools.ToolsCall)
-  call(input: Tools.ToolCallRequest) {
-    return { tool: input.tool, output: 2, durationMs: 1, replayed: false };
+  call(input: Tools.ToolCallRequest, meta: MessageMeta) {
+    return { tool: input.tool, output: meta.replyTo ?? 2, durationMs: 1, replayed: false };
   }
 }
 type Wrapped = (data: unknown, ctx: NatsContext) => Promise<unknown>;
@@ -75,5 +76,23 @@ describe(HandleCommand.name, () => {
     await refusal(sut.call(call, new ObservedNatsContext([subject, undefined], counted(theirs))));
     expect(mine).toEqual(['sb.cmd.tools.call.{taskId} ok']);
     expect(theirs).toEqual(['sb.cmd.tools.call.{taskId} VALIDATION']);
+  });
+
+  it("tells the handler whose inbox its reply goes to (the only identity that reads it), from the request's reply subject", async () => {
+    const subject = `sb.cmd.tools.call.${TASK}`;
+    const replied = (reply?: string) =>
+      sut.call(
+        { ...call, taskId: TASK },
+        new ObservedNatsContext([subject, undefined], undefined, reply),
+      );
+    await expect(replied('_INBOX.orchestrator.AbC123.7')).resolves.toMatchObject({
+      output: 'orchestrator',
+    });
+    await expect(replied('_INBOX.gateway.AbC123.7')).resolves.toMatchObject({ output: 'gateway' });
+    // an inbox of no identity (a client with nats.js's default prefix), or none: nobody in particular
+    await expect(replied('_INBOX.AbC123XyZ.7')).resolves.toMatchObject({ output: 2 });
+    await expect(replied(undefined)).resolves.toMatchObject({ output: 2 });
+    expect(replyIdentityOf('_INBOX.orchestratorx.1')).toBeUndefined();
+    expect(replyIdentityOf('sb.cmd.x._INBOX.orchestrator.1')).toBeUndefined();
   });
 });

@@ -14,7 +14,7 @@ import {
   withSpan,
 } from '@switchboard/observability';
 import type { z } from 'zod';
-import { type MessageMeta, natsSpanAttributes, readMeta } from './message-meta.js';
+import { type MessageMeta, natsSpanAttributes, readMeta, replyIdentityOf } from './message-meta.js';
 import { toErrorBody } from './messaging.errors.js';
 
 /**
@@ -44,11 +44,15 @@ export function commandObserver(metrics: Metrics, logger: Logger): HandlerObserv
   };
 }
 
-/** The message context a CommandServer hands its handlers: Nest's, plus the server's observer. */
+/**
+ * The message context a CommandServer hands its handlers: Nest's, plus the server's observer and the
+ * request's reply subject (Nest's context has none).
+ */
 export class ObservedNatsContext extends NatsContext {
   constructor(
     args: ConstructorParameters<typeof NatsContext>[0],
     readonly observer: HandlerObserver | undefined,
+    readonly reply?: string,
   ) {
     super(args);
   }
@@ -88,7 +92,8 @@ export function HandleCommand<C extends CommandContract>(contract: C): MethodDec
       const started = performance.now();
       const observer = ctx instanceof ObservedNatsContext ? ctx.observer : undefined;
       const headers = ctx.getHeaders();
-      const meta = readMeta(ctx.getSubject(), headers);
+      const replyTo = ctx instanceof ObservedNatsContext ? replyIdentityOf(ctx.reply) : undefined;
+      const meta = { ...readMeta(ctx.getSubject(), headers), ...(replyTo ? { replyTo } : {}) };
       let outcome = 'ok';
       try {
         return await requestContext.run(

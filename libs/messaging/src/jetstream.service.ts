@@ -225,6 +225,20 @@ export class JetStreamService {
     }
   }
 
+  /**
+   * Deletes the durable `durable` of `stream` if it exists: one a release no longer reads, which
+   * would otherwise keep its place in the stream (and its pending count) forever. Whether it did.
+   */
+  async deleteDurable(stream: StreamContract, durable: string): Promise<boolean> {
+    const jsm = await this.manager();
+    try {
+      return await jsm.consumers.delete(stream.name, durable);
+    } catch (e) {
+      if (/not found/i.test((e as Error).message)) return false;
+      throw e;
+    }
+  }
+
   /** Runs `handle` for each message, `concurrency` at a time; acks after success. */
   async consumeDurable<E extends EventContract>(opts: DurableOptions<E>): Promise<ConsumerHandle> {
     // Shared by every pull loop of this consumer (a recreated durable starts a new loop).

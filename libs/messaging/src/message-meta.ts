@@ -1,4 +1,4 @@
-import { Actor, Headers as H } from '@switchboard/contracts';
+import { Actor, Headers as H, NATS_IDENTITIES, type NatsIdentity } from '@switchboard/contracts';
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import { injectTraceContext, requestContext, type TraceContext } from '@switchboard/observability';
 import { randomUUID } from 'node:crypto';
@@ -9,6 +9,25 @@ export interface MessageMeta {
   correlationId: string;
   /** The acting user, when the sender authenticated one. Handlers enforce roles with it. */
   actor?: Actor;
+  /**
+   * Whose inbox the reply goes to (`_INBOX.<identity>.…`, see `replyIdentityOf`): the one service that
+   * can read the answer under the per-service NATS permissions. Not proof of who sent the request (a
+   * sender may name another's inbox, and then never sees the answer); proof of who receives it.
+   */
+  replyTo?: NatsIdentity;
+}
+
+/**
+ * The identity that reads a reply on `reply`: every connection replies on its identity's own inboxes
+ * (`_INBOX.<identity>.…`, natsConnectionOptions) and its NATS user may read no other service's. What
+ * a handler may put in a reply for one service only (the orchestrator's audit records) depends on it.
+ */
+export function replyIdentityOf(reply: string | undefined): NatsIdentity | undefined {
+  const m = /^_INBOX\.([A-Za-z0-9_-]+)\./.exec(reply ?? '');
+  const id = m?.[1];
+  return (NATS_IDENTITIES as readonly string[]).includes(id ?? '')
+    ? (id as NatsIdentity)
+    : undefined;
 }
 
 export interface OutgoingOptions {

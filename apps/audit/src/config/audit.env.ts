@@ -45,7 +45,7 @@ export const AuditEnv = BaseEnv.extend({
     .default('true')
     .pipe(envBoolean)
     .describe(
-      'Write the per-task hierarchical logs (logs/{ISO-timestamp}_{hash}/...) from the task event stream.',
+      "Write the per-task hierarchical logs (logs/{ISO-timestamp}_{hash}/...) at each task's end, from its live events (the orchestrator's journal for any missed).",
     ),
   TASK_LOG_DIR: z
     .string()
@@ -56,10 +56,10 @@ export const AuditEnv = BaseEnv.extend({
     .number()
     .int()
     .min(0)
-    .max(60_000)
-    .default(2_000)
+    .max(10_000)
+    .default(1_000)
     .describe(
-      "How long the task logs wait for the rest of a task's events after its first stored message before writing what they have (0 = none). The wait ends as soon as every task in the batch has ended, so a task shorter than this is written once — one metadata.json, one append per file — instead of once per stored message (about eight for the demo task); a longer one, or one waiting for an approval, every this often.",
+      "How long a task's log waits, once its end record is chained, for the task's last live events (its terminal event is published once the task's slot is free, and may trail the record) before it reads the missing ones from the orchestrator's journal instead (0 = read them at once). Only a task with live events held waits; the append that chained the record is answered after the log is written.",
     ),
   TASK_LOG_RETENTION_DAYS: z.coerce
     .number()

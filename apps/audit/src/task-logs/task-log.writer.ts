@@ -92,6 +92,21 @@ export class TaskLogWriter {
     return stored?.trim();
   }
 
+  /**
+   * Whether the task's log on disk has its end and every event before it (seqs 1..the last): an end
+   * record sent again finds its log done.
+   */
+  async ended(taskId: string): Promise<boolean> {
+    const folder = await this.folderOf(taskId);
+    if (!folder) return false;
+    const meta = await this.readMetadata(join(this.root, folder));
+    const done =
+      !!meta && meta.status !== 'running' && meta.lastSeq > 0 && meta.events === meta.lastSeq;
+    // an ended task's folder is not kept in memory (see writeTask)
+    if (done) this.folders.delete(taskId);
+    return done;
+  }
+
   /** Drops a task's folder and index entry (retention). */
   async remove(taskId: string | undefined, folder: string): Promise<void> {
     await rm(join(this.root, folder), { recursive: true, force: true });

@@ -1,8 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import type { Audit } from '@switchboard/contracts';
 import type { AuditEnv } from '../config/audit.env.js';
 import { AuditRepository } from './audit.repository.js';
+import { CHAIN_WATCHER, type ChainWatcher } from './chain-watcher.js';
 
 interface Waiting {
   records: Audit.AuditRecord[];
@@ -15,6 +16,8 @@ interface Waiting {
  * relayed ones (sb.cmd.audit.append) wait here up to AUDIT_BATCH_LINGER_MS for each other and go in
  * one append, one at a time. Two appends of one replica never race for the same head (which costs a
  * failed insert and the locked path), and a task's records that arrive both ways share a transaction.
+ * The watcher (the task logs) hears of each append before its callers are answered, outside the
+ * one-at-a-time chain: a task's log written from the journal does not hold up the next append.
  */
 @Injectable()
 export class AuditAppendQueue {
@@ -27,6 +30,7 @@ export class AuditAppendQueue {
     private readonly repository: AuditRepository,
     @Inject(APP_CONFIG)
     private readonly config: Pick<AuditEnv, 'AUDIT_BATCH_LINGER_MS' | 'AUDIT_BATCH_SIZE'>,
+    @Optional() @Inject(CHAIN_WATCHER) private readonly watcher?: ChainWatcher,
   ) {}
 
   /** Appends `records` with whatever else is waiting; resolves with those of them chained now. */
@@ -50,13 +54,25 @@ export class AuditAppendQueue {
   }
 
   private async commit(batch: Waiting[]): Promise<void> {
+    const offered = batch.flatMap((w) => w.records);
     let chained: Audit.AuditRecord[];
     try {
-      chained = await this.repository.appendNew(batch.flatMap((w) => w.records));
+      chained = await this.repository.appendNew(offered);
     } catch (e) {
       for (const w of batch) w.reject(e);
       return;
     }
+    if (!this.watcher) return this.answer(batch, chained);
+    // Not awaited: the next append goes meanwhile; these callers are answered once it is done.
+    void this.watcher.chained(offered, chained).then(
+      () => this.answer(batch, chained),
+      (e: unknown) => {
+        for (const w of batch) w.reject(e);
+      },
+    );
+  }
+
+  private answer(batch: Waiting[], chained: Audit.AuditRecord[]): void {
     // Each record chained now goes back to the first caller that sent it.
     const fresh = new Map(chained.map((r) => [r.id, r]));
     for (const w of batch) {

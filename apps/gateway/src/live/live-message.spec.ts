@@ -35,6 +35,19 @@ describe(toLiveMessage.name, () => {
     expect(m.truncated).toBeUndefined();
   });
 
+  it('names a relayed audit record, announced by the audit service, by the service that recorded it', () => {
+    const m = toLiveMessage(
+      raw(
+        `sb.evt.audit.tool.${TASK}.default`,
+        { taskId: TASK, action: 'tool.call', source: 'mcp-tools' },
+        { 'x-sb-source': 'audit', 'x-sb-user-id': 'ada' },
+      ),
+      16_384,
+    );
+    expect(m).toMatchObject({ kind: 'audit', source: 'mcp-tools', userId: 'ada', taskId: TASK });
+    expect(matches(m, { service: 'mcp-tools' })).toBe(true);
+  });
+
   it('redacts secret keys and secret header pairs, wherever they are', () => {
     const m = toLiveMessage(
       raw('sb.cmd.xmpp.http.request', {

@@ -27,7 +27,8 @@ export class ToolsHandler {
 
   @HandleCommand(Tools.ToolsCall)
   call(req: Tools.ToolCallRequest, meta: MessageMeta): Promise<Tools.ToolCallResult> {
-    return this.callTool.execute(requireActor(meta), req);
+    // Whose inbox the reply goes to decides who may take the call's audit record in it.
+    return this.callTool.execute(requireActor(meta), req, meta.replyTo);
   }
 }
 

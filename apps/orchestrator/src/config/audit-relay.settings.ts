@@ -12,6 +12,9 @@ export const auditRelaySettings = {
   AUDIT_RELAY_LINGER_MS: ms(0, 5_000, 200).describe(
     'How long the audit records a commit stored wait for those of the next commits before they are sent to the audit service together (one sb.cmd.audit.append per batch; 0 = at once): the audit trail is written after the fact anyway, and fewer, larger batches cost the audit service and NATS less per record.',
   ),
+  AUDIT_RELAY_HOLD_MS: ms(0, 60_000, 2_000).describe(
+    "How long the audit records a task owes before its end (its submission's, its tool calls') may wait for the end's, so that a short task's records go to the audit service in one sb.cmd.audit.append (never shorter than AUDIT_RELAY_LINGER_MS; a longer task's go when it is up). They are in JournalOutbox from their commit on: waiting delays the trail, never loses a record.",
+  ),
   AUDIT_RELAY_BATCH: z.coerce
     .number()
     .int()
@@ -26,7 +29,7 @@ export const auditRelaySettings = {
     'How often each replica relays the audit records still owed past AUDIT_RELAY_SWEEP_AFTER_MS (a replica that died between a commit and its relay, an audit service that was down): rows are taken with FOR UPDATE SKIP LOCKED, so replicas share the work.',
   ),
   AUDIT_RELAY_SWEEP_AFTER_MS: ms(1_000, 86_400_000, 15_000).describe(
-    'How old an unrelayed audit record must be before a sweep takes it: longer than AUDIT_RELAY_LINGER_MS plus AUDIT_RELAY_MARK_LINGER_MS, so the sweep does not send what the replica that committed it is sending.',
+    'How old an unrelayed audit record must be before a sweep takes it: longer than the longer of AUDIT_RELAY_LINGER_MS and AUDIT_RELAY_HOLD_MS, plus AUDIT_RELAY_MARK_LINGER_MS, so the sweep does not send what the replica that committed it is sending.',
   ),
   AUDIT_RELAY_KEEP_MS: ms(0, 30 * 86_400_000, 3_600_000).describe(
     'How long a relayed audit record stays in JournalOutbox (the sweep deletes older ones); the audit trail keeps it for good.',
@@ -36,6 +39,7 @@ export const auditRelaySettings = {
 /** The relay's settings as validated. */
 export interface AuditRelaySettings {
   AUDIT_RELAY_LINGER_MS: number;
+  AUDIT_RELAY_HOLD_MS: number;
   AUDIT_RELAY_BATCH: number;
   AUDIT_RELAY_MARK_LINGER_MS: number;
   AUDIT_RELAY_SWEEP_MS: number;
@@ -45,8 +49,9 @@ export interface AuditRelaySettings {
 
 /** The sweep must not take what the committing replica is still relaying. */
 export function auditRelayProblem(env: AuditRelaySettings): string | undefined {
-  const busy = env.AUDIT_RELAY_LINGER_MS + env.AUDIT_RELAY_MARK_LINGER_MS;
+  const waits = Math.max(env.AUDIT_RELAY_LINGER_MS, env.AUDIT_RELAY_HOLD_MS);
+  const busy = waits + env.AUDIT_RELAY_MARK_LINGER_MS;
   return env.AUDIT_RELAY_SWEEP_AFTER_MS > busy
     ? undefined
-    : `must be longer than AUDIT_RELAY_LINGER_MS + AUDIT_RELAY_MARK_LINGER_MS (${busy} ms)`;
+    : `must be longer than the longer of AUDIT_RELAY_LINGER_MS and AUDIT_RELAY_HOLD_MS, plus AUDIT_RELAY_MARK_LINGER_MS (${busy} ms)`;
 }

@@ -72,12 +72,17 @@ describe('OrchestratorEnv', () => {
   it('refuses an audit relay sweep that would take what the committing replica is still sending, naming the setting', () => {
     expect(load({})).toMatchObject({
       AUDIT_RELAY_LINGER_MS: 200,
+      AUDIT_RELAY_HOLD_MS: 2_000,
       AUDIT_RELAY_MARK_LINGER_MS: 1_000,
       AUDIT_RELAY_SWEEP_AFTER_MS: 15_000,
     });
     expect(() =>
       load({ AUDIT_RELAY_MARK_LINGER_MS: '5000', AUDIT_RELAY_SWEEP_AFTER_MS: '4000' }),
-    ).toThrow(/AUDIT_RELAY_SWEEP_AFTER_MS.*longer than AUDIT_RELAY_LINGER_MS/);
+    ).toThrow(/AUDIT_RELAY_SWEEP_AFTER_MS.*longer than the longer of AUDIT_RELAY_LINGER_MS/);
+    // the hold counts too: records held 14 s could be taken by a sweep after 15 s
+    expect(() => load({ AUDIT_RELAY_HOLD_MS: '14500' })).toThrow(
+      /AUDIT_RELAY_SWEEP_AFTER_MS.*AUDIT_RELAY_HOLD_MS.*\(15500 ms\)/,
+    );
     expect(() => load({ AUDIT_RELAY_BATCH: '501' })).toThrow(/AUDIT_RELAY_BATCH/);
   });
 });

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { DomainError, type Tasks, Tools } from '@switchboard/contracts';
+import { type Audit, DomainError, type Tasks, Tools } from '@switchboard/contracts';
 import type { NatsBus, RequestOptions } from '@switchboard/messaging';
 import { randomUUID } from 'node:crypto';
 import { InMemoryJournal } from '../tasks/journal/in-memory.journal.js';
@@ -40,7 +40,16 @@ function setup(reply: (opts: RequestOptions) => Promise<Tools.ToolCallResult>) {
     screen: () => undefined,
   };
   const warn = jest.fn();
-  return { sut: new ToolStepRunner(bus, { warn }), ctx, calls, stored, warn };
+  const error = jest.fn();
+  return {
+    sut: new ToolStepRunner(bus, { warn, error }),
+    ctx,
+    calls,
+    stored,
+    journal: jetstream,
+    warn,
+    error,
+  };
 }
 
 describe(ToolStepRunner.name, () => {
@@ -151,5 +160,90 @@ describe(ToolStepRunner.name, () => {
     ]);
     await t.ctx.events.flush();
     expect(t.stored.map((e) => e.name)).toEqual(['mcp.task.started', 'mcp.task.failed']);
+  });
+
+  describe("the call's success audit record, in its reply", () => {
+    /** mcp-tools' record of the call (as AuditTrail.build fills it). */
+    const recordOf = (
+      taskId: string,
+      extra: Partial<Audit.AuditRecord> = {},
+    ): Audit.AuditRecord => ({
+      id: randomUUID(),
+      at: new Date().toISOString(),
+      category: 'tool',
+      action: 'tool.call',
+      outcome: 'success',
+      source: 'mcp-tools',
+      actor: { userId: 'alice', role: 'user' },
+      resource: 'notes.add',
+      tenantId: 'default',
+      taskId,
+      details: { tool: 'notes.add', stepId: 's2', replayed: false },
+      ...extra,
+    });
+    const replying = (audit: (taskId: string) => Audit.AuditRecord) => {
+      let taskId = '';
+      const t = setup(async () => ({
+        tool: 'notes.add',
+        output: { id: 'n1' },
+        durationMs: 3,
+        replayed: false,
+        audit: audit(taskId),
+      }));
+      taskId = t.ctx.taskId;
+      return t;
+    };
+    /** What the step's statement stores: its events and the audit records it owes, one entry each. */
+    const journaled = async (t: ReturnType<typeof setup>) => {
+      await t.ctx.events.flush();
+      return t.journal.written.map((e) => ({
+        events: e.events.map((x) => x.name),
+        audit: (e.audit ?? []).map((r) => r.id),
+      }));
+    };
+
+    it('asks for it, and owes it with the completion: the statement that stores the step journals both', async () => {
+      let record: Audit.AuditRecord | undefined;
+      const t = replying((taskId) => (record = recordOf(taskId)));
+      await t.sut.run(action, action.input, t.ctx);
+      expect(t.calls[0]?.request).toMatchObject({ auditInReply: true });
+      expect(await journaled(t)).toEqual([
+        { events: ['mcp.task.started', 'mcp.task.completed'], audit: [record?.id] },
+      ]);
+    });
+
+    it('owes it too when the guardrail withholds the output (the call did happen)', async () => {
+      const t = replying((taskId) => recordOf(taskId));
+      const blocked = new DomainError('GUARDRAIL', 'blocked by the output guardrail');
+      const thrown = await t.sut
+        .run(action, action.input, { ...t.ctx, screen: () => blocked })
+        .catch((e: unknown) => e);
+      expect(thrown).toBeInstanceOf(BlockedStepOutput);
+      expect((await journaled(t))[0]?.audit).toHaveLength(1);
+    });
+
+    it("refuses a record that is not mcp-tools' success record of this task's call: not owed, logged", async () => {
+      const strangers: ((taskId: string) => Audit.AuditRecord)[] = [
+        () => recordOf(randomUUID()),
+        (taskId) => recordOf(taskId, { taskId: undefined }),
+        (taskId) => recordOf(taskId, { category: 'task', action: 'task.completed' }),
+        (taskId) => recordOf(taskId, { action: 'approval.decided' }),
+        (taskId) => recordOf(taskId, { source: 'gateway' }),
+        (taskId) => recordOf(taskId, { outcome: 'denied' }),
+        (taskId) => recordOf(taskId, { tenantId: 'acme' }),
+      ];
+      for (const stranger of strangers) {
+        const t = replying(stranger);
+        await expect(t.sut.run(action, action.input, t.ctx)).resolves.toEqual({ id: 'n1' });
+        expect((await journaled(t))[0]).toEqual({
+          events: ['mcp.task.started', 'mcp.task.completed'],
+          audit: [],
+        });
+        expect(t.error).toHaveBeenCalledWith(
+          expect.objectContaining({ stepId: 's2' }),
+          expect.stringContaining('not journaled'),
+        );
+      }
+    });
   });
 });

@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isDomainError, type Tasks, Tools } from '@switchboard/contracts';
+import {
+  type Audit,
+  DEFAULT_TENANT,
+  isDomainError,
+  type Tasks,
+  tenantOf,
+  Tools,
+} from '@switchboard/contracts';
 import { NatsBus } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import {
@@ -26,12 +33,17 @@ import {
  * step then throws ToolInputRequired (the task asks a person), and once answered the call is sent
  * again with the answer, under a key of its own (`…:answer:<approvalId>`): the asking call's outcome
  * is stored under the first key, and each answer is sent once however often it is asked for.
+ *
+ * A call's success audit record comes back in its reply (`auditInReply`) and is owed with the step
+ * (TaskEventSequence.owe): the statement that stores the step journals it in JournalOutbox and the
+ * audit relay chains it after that commit, instead of mcp-tools publishing it to SB_AUDIT. A record
+ * that is not mcp-tools' record of a call of this task is not owed (logged).
  */
 @Injectable()
 export class ToolStepRunner {
   constructor(
     private readonly bus: NatsBus,
-    @Inject(LOGGER) private readonly logger?: Pick<Logger, 'warn'>,
+    @Inject(LOGGER) private readonly logger?: Pick<Logger, 'warn' | 'error'>,
   ) {}
 
   async run(
@@ -57,6 +69,7 @@ export class ToolStepRunner {
           ? { approval: { id: ctx.approval.id, argsHash: ctx.approval.argsHash } }
           : {}),
         ...(answer ? { answer } : {}),
+        auditInReply: true,
       },
       {
         actor: ctx.actor,
@@ -96,6 +109,8 @@ export class ToolStepRunner {
       ctx.events.emit('mcp.task.failed', { stepId, tool: action.target, error: toBody(error) });
       throw error;
     }
+    // Owed before the step's completion is emitted: the statement storing the step journals both.
+    if (res.audit) this.owe(res.audit, ctx, stepId);
     const blocked = ctx.screen(stepId, res.output);
     const reported = blocked ? new BlockedStepOutput(blocked) : undefined;
     // The call did complete (its effects happened); only its output is withheld.
@@ -107,5 +122,34 @@ export class ToolStepRunner {
     });
     if (reported) throw reported;
     return res.output;
+  }
+
+  /**
+   * Owes the call's record if it is mcp-tools' success record of a tool call of this task, in its
+   * user's tenant: anything else in a reply is not this task's to journal, and would be chained as if
+   * it were (the relay sends what the journal holds).
+   */
+  private owe(record: Audit.AuditRecord, ctx: DispatchContext, stepId: string): void {
+    const own =
+      record.taskId === ctx.taskId &&
+      record.category === 'tool' &&
+      record.action === 'tool.call' &&
+      record.outcome === 'success' &&
+      record.source === Tools.ToolsCall.service &&
+      (record.tenantId ?? DEFAULT_TENANT) === tenantOf(ctx.actor);
+    if (own) ctx.events.owe(record);
+    else
+      this.logger?.error(
+        {
+          taskId: ctx.taskId,
+          stepId,
+          auditId: record.id,
+          recordTaskId: record.taskId,
+          category: record.category,
+          action: record.action,
+          source: record.source,
+        },
+        "a tool call's reply carried an audit record that is not this call's; not journaled",
+      );
   }
 }

@@ -1,5 +1,11 @@
 import type { Schedules } from '@switchboard/contracts';
-import type { AuditTrail } from '@switchboard/messaging';
+import {
+  type AuditEvent,
+  AuditTrail,
+  type JetStreamService,
+  type MessagingOptions,
+} from '@switchboard/messaging';
+import type { Logger } from '@switchboard/observability';
 import type { ScheduleClock } from './schedule-clock.js';
 
 /** A schedule view for the use cases' specs. */
@@ -21,10 +27,18 @@ export function scheduleView(over: Partial<Schedules.ScheduleView> = {}): Schedu
   };
 }
 
-/** An audit trail that keeps what it is given. */
+/** An audit trail that keeps what it is given to publish; `build` is the real one (publishes nothing). */
 export function auditSpy(): { audit: AuditTrail; records: Record<string, unknown>[] } {
   const records: Record<string, unknown>[] = [];
-  const audit = { record: async (r: Record<string, unknown>) => void records.push(r) };
+  const trail = new AuditTrail(
+    {} as JetStreamService,
+    { service: 'orchestrator' } as MessagingOptions,
+    {} as Logger,
+  );
+  const audit = {
+    record: async (r: Record<string, unknown>) => void records.push(r),
+    build: (e: AuditEvent) => trail.build(e),
+  };
   return { audit: audit as unknown as AuditTrail, records };
 }
 

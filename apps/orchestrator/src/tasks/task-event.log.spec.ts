@@ -27,9 +27,12 @@ describe(TaskEventLog.name, () => {
     const events = await fresh.log.open(TASK_ID, false);
     events.emit('orchestrator.planning.started', { planner: 'builtin', iteration: 1 });
     expect(events.lastSeq).toBe(1);
+    expect(fresh.journal.adopted).toEqual([]);
     const resumed = await fresh.log.open(TASK_ID, true);
     resumed.emit('orchestrator.planning.started', { planner: 'builtin', iteration: 1 });
     expect(resumed.lastSeq).toBe(10);
+    // what the earlier run (a replica killed while it held them) owes the trail goes with this one's
+    expect(fresh.journal.adopted).toEqual([TASK_ID]);
   });
 
   it('journals the lost terminal event of a task that ended, read from its row, after the last one', async () => {

@@ -36,9 +36,13 @@ export class TaskEventLog {
     return resumed ? this.continueAfterJournal(events) : Promise.resolve(events);
   }
 
-  /** `events` continuing after the last event the journal holds for its task. */
+  /**
+   * `events` continuing after the last event the journal holds for its task; the audit records its
+   * earlier run still owes go with this run's (a replica killed while it held them for the end).
+   */
   async continueAfterJournal(events: TaskEventSequence): Promise<TaskEventSequence> {
     events.restart((await this.last(events.taskId))?.seq ?? 0);
+    await this.journal.adoptOwed(events.taskId);
     return events;
   }
 

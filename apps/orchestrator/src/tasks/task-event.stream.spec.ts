@@ -162,6 +162,33 @@ describe(TaskEventSequence.name, () => {
     expect(journal.published.map((e) => e.seq)).toEqual([1]);
   });
 
+  it('says a held commit that ends the task ended it, so its audit records are relayed now, not held for an end', async () => {
+    const journal = new InMemoryJournal();
+    const seq = sequence(journal);
+    started(seq);
+    seq.hold();
+    seq.emit('orchestrator.task.completed', {
+      result: 'a',
+      planner: 'builtin',
+      steps: 0,
+      durationMs: 1,
+    });
+    seq.owe({
+      id: '00000000-0000-4000-8000-000000000001',
+      at: '2026-11-26T10:00:00.000Z',
+      source: 'orchestrator',
+      category: 'task',
+      action: 'task.completed',
+      outcome: 'success',
+    });
+    await seq.commit(async (batch) => {
+      batch?.committed({ journaled: true, webhooksDue: 0, auditIds: ['r1'] });
+    });
+    // published later (release), but its records went at once, marked as the task's end
+    expect(journal.published).toEqual([]);
+    expect(journal.commits).toEqual([{ events: 0, audit: 1, ending: true }]);
+  });
+
   it('drops what is pending when it restarts after the journal (a claim found the task started)', async () => {
     const journal = new InMemoryJournal();
     const seq = sequence(journal);

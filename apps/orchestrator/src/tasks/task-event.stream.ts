@@ -210,8 +210,10 @@ export class TaskEventSequence {
     if (this.held) {
       this.held.push(batch.entry);
       // What the commit made due (deliveries, audit records) goes out now; its events wait.
+      // (with whether it ended the task: its records must not wait for a later commit)
+      const ending = batch.entry.events.some((e) => Tasks.isTerminalTaskEvent(e));
       if (counts.webhooksDue > 0 || counts.auditIds?.length)
-        this.journal.committed({ ...batch.entry, events: [] }, counts);
+        this.journal.committed({ ...batch.entry, events: [] }, counts, ending);
     } else this.journal.committed(batch.entry, counts);
     return result;
   }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+// the audit schemas alone (they import identity and text only): the audit contracts stay out of tasks
+import { AuditRecord } from '../audit/audit.schemas.js';
 import { ErrorBody } from '../errors.js';
 import { Actor, TenantId } from '../identity.schemas.js';
 import { safeText } from '../text.schemas.js';
@@ -36,6 +38,13 @@ export const TaskSubmission = z.object({
   run: RunOrigin.optional(),
   /** Internal, set by the orchestrator's scheduler only: the schedule whose firing this task is. */
   scheduleId: z.string().uuid().optional(),
+  /**
+   * Internal, set by the gateway (and the orchestrator's scheduler): the submission's own audit
+   * record (`request` / `task.submit`), journaled by the orchestrator's claim of the task instead of
+   * being published on its own (docs/architecture.md, "The audit relay"). Absent from an older
+   * gateway's submission, which published it.
+   */
+  audit: AuditRecord.optional(),
 });
 export type TaskSubmission = z.infer<typeof TaskSubmission>;
 

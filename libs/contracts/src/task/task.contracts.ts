@@ -73,7 +73,7 @@ export const TaskEventPublished = defineEvent({
   stream: TaskEventStream,
   producers: ['orchestrator'],
   // gateway: SSE streams (gaps and resumes read the journal: TaskEvents); audit: the per-task log
-  // archive (its durable `task-logs`, on what the stream captures of the live publishes)
+  // archive (live, no queue group; what it missed is read from the journal at the task's end)
   consumers: ['gateway', 'audit'],
   description:
     "A task's progress, published live on core NATS once the transaction that journaled it (the orchestrator's TaskEvent table) committed: the events of one commit together (a TaskEventBatch, up to 32; earlier releases stored one event per message), `seq` gap-free per task. At most once: a reader missing a seq reads it from the journal (TaskEvents); SB_TASK_EVENTS still captures the subjects. `event` is the catalogue name of the last event held (e.g. orchestrator.step.completed; a terminal event is always last, so sb.evt.task.*.*.orchestrator.task.> sees every task end). `tenantId` is the task's tenant (`default` with tenancy off). Tail one task with sb.evt.task.<taskId>.>, one tenant's tasks with sb.evt.task.*.<tenantId>.>",
@@ -152,7 +152,8 @@ export type TaskEventsPage = z.infer<typeof TaskEventsPage>;
 export const TaskEvents = defineCommand({
   subject: 'sb.cmd.orchestrator.task.events',
   service: 'orchestrator',
-  callers: ['gateway'],
+  // audit: a task log whose live events had a gap, read at the task's end as the task's owner
+  callers: ['gateway', 'audit'],
   request: z
     .object({
       taskId: TaskId,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApprovalPolicy } from '../approval/approval.schemas.js';
+import { AuditRecord } from '../audit/audit.schemas.js';
 import { Role } from '../identity.schemas.js';
 import { ToolConstraints } from '../task/task.schemas.js';
 import { StorableJsonObject } from '../text.schemas.js';
@@ -144,6 +145,14 @@ export const ToolCallRequest = z
     approval: z.object({ id: z.string().uuid(), argsHash: z.string() }).strict().optional(),
     /** A person's answer to the question the tool's MCP server asked on an earlier call (input_required). */
     answer: ToolCallAnswer.optional(),
+    /**
+     * The caller commits the call's success audit record with its own step (the orchestrator's
+     * JournalOutbox) and relays it: the record comes back as the result's `audit` instead of being
+     * published to SB_AUDIT. Honoured only for a call of a task (`taskId`) with an `idempotencyKey`
+     * whose reply goes to the orchestrator's inbox; anyone else's call is audited as without it.
+     * Failures and refusals are published as always.
+     */
+    auditInReply: z.boolean().optional(),
   })
   .strict();
 export type ToolCallRequest = z.infer<typeof ToolCallRequest>;
@@ -171,6 +180,12 @@ export const ToolCallResult = z.object({
   durationMs: z.number().nonnegative(),
   /** True when the result is a replay of an earlier call with the same idempotency key. */
   replayed: z.boolean(),
+  /**
+   * The call's success audit record, not published (present only when the request's `auditInReply`
+   * was honoured): the caller owes it with the step that stores this result. Its id comes from the
+   * idempotency key, so a repeat's record is the same one and the trail chains it once.
+   */
+  audit: AuditRecord.optional(),
 });
 export type ToolCallResult = z.infer<typeof ToolCallResult>;
 

@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { type Actor, DomainError, Tasks, Tenancy } from '@switchboard/contracts';
-import type { AuditTrail, JetStreamService } from '@switchboard/messaging';
+import { type Actor, DEFAULT_TENANT, DomainError, Tasks, Tenancy } from '@switchboard/contracts';
+import {
+  type AuditEvent,
+  AuditTrail,
+  type JetStreamService,
+  type MessagingOptions,
+} from '@switchboard/messaging';
 import { createLogger } from '@switchboard/observability';
 import type { GatewayMetrics } from '../../limits/gateway.metrics.js';
 import { DeferredRateCharge } from '../../limits/rate-limiter.js';
@@ -38,9 +43,12 @@ function setup(
       published.push({ submission, msgId: opts.msgId });
     },
   } as unknown as JetStreamService;
+  // What is published on its own (`record`); `build` is the real one (the record in the submission).
   const audits: Record<string, unknown>[] = [];
+  const trail = new AuditTrail(jetstream, { service: 'gateway' } as MessagingOptions, logger);
   const audit = {
     record: async (r: Record<string, unknown>) => void audits.push(r),
+    build: (e: AuditEvent) => trail.build(e),
   } as unknown as AuditTrail;
   // The admission records the owner with the quota slot (one script).
   const owners: string[] = [];
@@ -139,7 +147,8 @@ describe(SubmitTaskUseCase.name, () => {
     await sut.execute(taskId, alice, inThread, 'req-t');
     expect(thread.asked).toEqual([`${taskId}:t1:interrupt`]);
     expect(published).toHaveLength(1);
-    expect(audits[0]?.['details']).toMatchObject({
+    expect(audits).toEqual([]);
+    expect(published[0]?.submission.audit?.details).toMatchObject({
       threadId: 't1',
       thread: 'queued',
       threadPolicy: 'interrupt',
@@ -186,7 +195,7 @@ describe(SubmitTaskUseCase.name, () => {
   });
 
   it('stores the submission de-duplicated by task id, records its owner, counts and audits it', async () => {
-    const { sut, published, audits, owners, submitted } = setup();
+    const { sut, published, owners, submitted } = setup();
     const taskId = sut.newTaskId();
     await sut.execute(taskId, alice, request, 'req-1');
     expect(published).toEqual([
@@ -202,9 +211,37 @@ describe(SubmitTaskUseCase.name, () => {
     ]);
     expect(owners).toEqual([`${taskId}:alice`]);
     expect(submitted()).toBe(1);
-    expect(audits).toEqual([
-      expect.objectContaining({ action: 'task.submit', outcome: 'success', taskId }),
-    ]);
+  });
+
+  it("puts the submission's audit record in the submission, publishing none of its own", async () => {
+    const { sut, published, audits } = setup();
+    const taskId = sut.newTaskId();
+    await sut.execute(taskId, alice, request, 'req-a');
+    expect(audits).toEqual([]);
+    const submission = Tasks.TaskSubmission.parse(published[0]?.submission);
+    expect(submission.audit).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      at: expect.any(String),
+      category: 'request',
+      action: 'task.submit',
+      outcome: 'success',
+      source: 'gateway',
+      resource: taskId,
+      taskId,
+      actor: { userId: 'alice', role: 'user' },
+      tenantId: DEFAULT_TENANT,
+      details: { length: request.task.length },
+    });
+  });
+
+  it('a replay or fork names its origin in the record', async () => {
+    const { sut, published } = setup();
+    const run = { kind: 'fork', of: '22222222-2222-4222-8222-222222222222' } as Tasks.RunOrigin;
+    await sut.execute(sut.newTaskId(), alice, request, 'req-o', { run });
+    expect(published[0]?.submission.audit?.details).toEqual({
+      length: request.task.length,
+      run: { kind: 'fork', of: run.of },
+    });
   });
 
   it('offers the task again while the stream cannot take it (a leader election), once it can', async () => {

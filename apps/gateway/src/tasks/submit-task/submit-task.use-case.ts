@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { type Actor, isDomainError, Tasks } from '@switchboard/contracts';
+import { type Actor, type Audit, isDomainError, Tasks } from '@switchboard/contracts';
 import {
+  type AuditEvent,
   AuditTrail,
   JetStreamService,
   REQUEST_BACKOFF,
@@ -27,7 +28,9 @@ export interface SubmitOptions {
 
 /**
  * Puts a validated task on the durable submission stream (de-duplicated by task id), counts, logs and
- * audits it. The submission carries the request's trace: the task's run continues it. A stream that
+ * audits it: its `task.submit` record rides in the submission, and the orchestrator's claim journals it
+ * with the task's first transition (docs/architecture.md, "The audit relay"), so a task stored costs
+ * no message of its own on SB_AUDIT; a task refused here is never stored and has no such record. The submission carries the request's trace: the task's run continues it. A stream that
  * cannot take it at once (a leader election, a reconnection) is offered it again for SUBMIT_WAIT_MS:
  * the de-duplication makes that harmless. Every surface submits here, so this is where the tenant's
  * quotas admit the task first, with its owner record and what the caller holds (TaskAdmission, one
@@ -90,29 +93,6 @@ export class SubmitTaskUseCase {
       },
       'task submitted',
     );
-    void this.audit.record({
-      category: 'request',
-      action: 'task.submit',
-      outcome: 'success',
-      resource: taskId,
-      taskId,
-      actor: { userId: actor.userId, role: actor.role },
-      details: {
-        length: request.task.length,
-        ...(request.tool_constraints ? { constraints: request.tool_constraints.mode } : {}),
-        ...(request.thread_id ? { threadId: request.thread_id } : {}),
-        ...(place
-          ? {
-              thread: place.decision,
-              threadPolicy: place.policy,
-              ...(place.runningTaskId ? { runningTaskId: place.runningTaskId } : {}),
-            }
-          : {}),
-        ...(run
-          ? { run: { kind: run.kind, of: run.of, ...(run.from ? { from: run.from } : {}) } }
-          : {}),
-      },
-    });
     return slot;
   }
 
@@ -133,6 +113,10 @@ export class SubmitTaskUseCase {
     try {
       asked = !submission.run;
       if (asked) place = await this.thread.admit(taskId, actor, request);
+      // Built once its thread placement is known (the record names it), stored with the submission.
+      // (`build` fills every field the contract defaults: actor, details.)
+      const audit = this.audit.build(submitRecord(submission, place)) as Audit.AuditRecord;
+      const audited: Tasks.TaskSubmission = { ...submission, audit };
       await withSpan(
         `jetstream publish ${Tasks.TaskSubmitted.template}`,
         {
@@ -141,7 +125,7 @@ export class SubmitTaskUseCase {
           'messaging.operation.type': 'send',
           'switchboard.task_id': taskId,
         },
-        () => this.store(submission, actor),
+        () => this.store(audited, actor),
         { kind: SpanKind.PRODUCER },
       );
       return { place, slot };
@@ -177,4 +161,35 @@ export class SubmitTaskUseCase {
       },
     );
   }
+}
+
+/** The submission's audit record, as the gateway has always written it (the thread's placement too). */
+function submitRecord(
+  submission: Tasks.TaskSubmission,
+  place: ThreadPlace | undefined,
+): AuditEvent {
+  const { taskId, actor, request, run } = submission;
+  return {
+    category: 'request',
+    action: 'task.submit',
+    outcome: 'success',
+    resource: taskId,
+    taskId,
+    actor: { userId: actor.userId, role: actor.role },
+    details: {
+      length: request.task.length,
+      ...(request.tool_constraints ? { constraints: request.tool_constraints.mode } : {}),
+      ...(request.thread_id ? { threadId: request.thread_id } : {}),
+      ...(place
+        ? {
+            thread: place.decision,
+            threadPolicy: place.policy,
+            ...(place.runningTaskId ? { runningTaskId: place.runningTaskId } : {}),
+          }
+        : {}),
+      ...(run
+        ? { run: { kind: run.kind, of: run.of, ...(run.from ? { from: run.from } : {}) } }
+        : {}),
+    },
+  };
 }

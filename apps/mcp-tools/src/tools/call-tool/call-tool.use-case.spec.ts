@@ -2,11 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import {
   type Actor,
   DomainError,
+  type NatsIdentity,
   isDomainError,
   Tenancy,
   type Tools,
 } from '@switchboard/contracts';
-import type { AuditTrail } from '@switchboard/messaging';
+import { type AuditTrail, recordIdFor } from '@switchboard/messaging';
 import type {
   CallApprovalChecker,
   ConfirmedApproval,
@@ -108,8 +109,21 @@ function setup(
     },
     limits: () => opts.limited === true,
   } as unknown as ToolCallQuota;
+  /** The records built to go back in a reply (not published). */
+  const built: Record<string, unknown>[] = [];
   const audit = {
     record: async (r: Record<string, unknown>) => void audits.push(r),
+    // as the real one fills it (the id from the onceKey)
+    build: ({ onceKey, ...r }: Record<string, unknown>) => {
+      built.push({ ...r, onceKey });
+      return {
+        ...r,
+        id: recordIdFor(String(onceKey)),
+        at: new Date().toISOString(),
+        source: 'mcp-tools',
+        actor: { userId: 'alice', role: 'user' },
+      };
+    },
   } as unknown as AuditTrail;
   const metrics = {
     record: (r: Record<string, unknown>) => void reports.push(r),
@@ -118,6 +132,7 @@ function setup(
   return {
     sut,
     audits,
+    built,
     reports,
     callers,
     taken,
@@ -276,5 +291,65 @@ describe(CallToolUseCase.name, () => {
     const e = await sut.execute(alice, call()).catch((x: unknown) => x as DomainError);
     expect(e).toMatchObject({ code: 'INTERNAL', message: 'tool failed unexpectedly' });
     expect(JSON.stringify(audits)).not.toContain('secret-token-123');
+  });
+
+  describe('the success record in the reply (auditInReply)', () => {
+    const task = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
+    const keyed = (extra: Partial<Tools.ToolCallRequest> = {}) =>
+      call('calculator', {
+        taskId: task,
+        idempotencyKey: `${task}:s1`,
+        auditInReply: true,
+        ...extra,
+      });
+
+    it('hands it back to the orchestrator instead of publishing it: same record id as its repeats', async () => {
+      const { sut, audits, built } = setup();
+      const res = await sut.execute(alice, keyed(), 'orchestrator');
+      expect(audits).toEqual([]);
+      expect(built).toEqual([
+        expect.objectContaining({
+          category: 'tool',
+          action: 'tool.call',
+          outcome: 'success',
+          taskId: task,
+          onceKey: `tool.call:alice:${task}:s1`,
+        }),
+      ]);
+      const id = recordIdFor(`tool.call:alice:${task}:s1`);
+      expect(res.audit).toMatchObject({ id, taskId: task, source: 'mcp-tools' });
+      // a repeat answered from the store brings back the same record
+      const repeat = await setup({ replayed: true }).sut.execute(alice, keyed(), 'orchestrator');
+      expect(repeat.audit).toMatchObject({ id, details: { replayed: true } });
+    });
+
+    it('publishes it as without the flag for any other caller, or a call without a key or a task', async () => {
+      const cases: [Tools.ToolCallRequest, NatsIdentity | undefined][] = [
+        [keyed(), 'gateway'],
+        [keyed(), undefined],
+        [keyed({ idempotencyKey: undefined }), 'orchestrator'],
+        [keyed({ taskId: undefined }), 'orchestrator'],
+        [keyed({ auditInReply: undefined }), 'orchestrator'],
+      ];
+      for (const [req, replyTo] of cases) {
+        const { sut, audits, built } = setup();
+        const res = await sut.execute(alice, req, replyTo);
+        expect(res.audit).toBeUndefined();
+        expect(built).toEqual([]);
+        expect(audits).toEqual([expect.objectContaining({ outcome: 'success' })]);
+      }
+    });
+
+    it("publishes a failure or a refusal of the orchestrator's call as always (no step commit to ride with)", async () => {
+      const failing = setup({ fail: new DomainError('UPSTREAM_UNAVAILABLE', 'shop down') });
+      await expect(failing.sut.execute(alice, keyed(), 'orchestrator')).rejects.toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+      });
+      expect(failing.audits).toEqual([expect.objectContaining({ outcome: 'failure' })]);
+      const refused = setup({ refuse: new DomainError('FORBIDDEN', 'not offered') });
+      await expect(refused.sut.execute(alice, keyed(), 'orchestrator')).rejects.toThrow();
+      expect(refused.audits).toEqual([expect.objectContaining({ outcome: 'denied' })]);
+      expect([...failing.built, ...refused.built]).toEqual([]);
+    });
   });
 });

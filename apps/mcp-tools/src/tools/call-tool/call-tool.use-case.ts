@@ -2,12 +2,14 @@ import { Injectable } from '@nestjs/common';
 import {
   type Actor,
   DEFAULT_TENANT,
+  Audit,
   DomainError,
+  type NatsIdentity,
   Tenancy,
   tenantOf,
   type Tools,
 } from '@switchboard/contracts';
-import { AuditTrail } from '@switchboard/messaging';
+import { type AuditEvent, AuditTrail } from '@switchboard/messaging';
 import { failSpan, type Span, withSpan } from '@switchboard/observability';
 import {
   CallApprovalChecker,
@@ -29,6 +31,10 @@ import { ToolMetrics } from '../tool.metrics.js';
  * runs takes one of its tenant's `toolCallsPerDay` first (ToolCallQuota; a repeat answered from the
  * store takes none). Every outcome is audited, counted, timed, logged and traced (a `tool call`
  * span), with messages already scrubbed of credentials; a refusal (a permission, a quota) as `denied`.
+ *
+ * A success's record is published to SB_AUDIT, or handed back in the result (`audit`) when the
+ * orchestrator asks for it (`auditInReply`) on a keyed call of a task: it journals the record with
+ * the step that stores the result and relays it to the trail after that commit (docs/tools.md).
  */
 @Injectable()
 export class CallToolUseCase {
@@ -43,7 +49,12 @@ export class CallToolUseCase {
     private readonly quota: ToolCallQuota,
   ) {}
 
-  execute(actor: Actor, req: Tools.ToolCallRequest): Promise<Tools.ToolCallResult> {
+  /** `replyTo`: whose inbox the reply goes to (MessageMeta.replyTo), the only one that reads it. */
+  execute(
+    actor: Actor,
+    req: Tools.ToolCallRequest,
+    replyTo?: NatsIdentity,
+  ): Promise<Tools.ToolCallResult> {
     return withSpan(
       'tool call',
       {
@@ -52,7 +63,7 @@ export class CallToolUseCase {
         ...(req.taskId ? { 'switchboard.task_id': req.taskId } : {}),
         ...(req.stepId ? { 'switchboard.step_id': req.stepId } : {}),
       },
-      (span) => this.call(actor, req, span),
+      (span) => this.call(actor, req, span, replyTo),
     );
   }
 
@@ -60,6 +71,7 @@ export class CallToolUseCase {
     actor: Actor,
     req: Tools.ToolCallRequest,
     span: Span,
+    replyTo: NatsIdentity | undefined,
   ): Promise<Tools.ToolCallResult> {
     const started = performance.now();
     const registered = this.registry.get(req.tool);
@@ -89,13 +101,20 @@ export class CallToolUseCase {
         },
       );
       const durationMs = performance.now() - started;
-      this.succeeded(actor, req, span, { durationMs, replayed, approval, answer });
+      const audit = this.succeeded(
+        actor,
+        req,
+        span,
+        { durationMs, replayed, approval, answer },
+        auditsInReply(req, replyTo),
+      );
       return {
         tool: req.tool,
         output: result.output,
         ...(result.content ? { content: result.content } : {}),
         durationMs,
         replayed,
+        ...(audit ? { audit } : {}),
       };
     } catch (e) {
       const error = this.runner.safeError(registered, e, actor);
@@ -104,7 +123,11 @@ export class CallToolUseCase {
     }
   }
 
-  /** Counted, traced and audited once (a retry answered from the idempotency store is the same call). */
+  /**
+   * Counted, traced and audited once (a retry answered from the idempotency store is the same call).
+   * With `inReply`, its audit record is built and answered instead of published (one the contract
+   * refuses would break the reply of a call that ran: it is published, and so logged, instead).
+   */
   private succeeded(
     actor: Actor,
     req: Tools.ToolCallRequest,
@@ -120,7 +143,8 @@ export class CallToolUseCase {
       approval: ConfirmedApproval | undefined;
       answer?: ConfirmedApproval | undefined;
     },
-  ): void {
+    inReply = false,
+  ): Audit.AuditRecord | undefined {
     this.metrics.record({
       tool: req.tool,
       outcome: replayed ? 'replayed' : 'ok',
@@ -129,7 +153,7 @@ export class CallToolUseCase {
       stepId: req.stepId,
     });
     span.setAttribute('switchboard.replayed', replayed);
-    void this.audit.record({
+    const event: AuditEvent = {
       category: 'tool',
       action: 'tool.call',
       outcome: 'success',
@@ -146,7 +170,11 @@ export class CallToolUseCase {
         // Who answered the question the tool's MCP server asked, under which approval.
         ...(answer ? { answerApprovalId: answer.approvalId, answeredBy: answer.decidedBy } : {}),
       },
-    });
+    };
+    const built = inReply ? Audit.AuditRecord.safeParse(this.audit.build(event)) : undefined;
+    if (built?.success) return built.data;
+    void this.audit.record(event);
+    return undefined;
   }
 
   /** A refusal (`denied`) or a failure: counted under `tool` (`unknown` for a name not registered). */
@@ -191,6 +219,19 @@ export class CallToolUseCase {
       },
     });
   }
+}
+
+/**
+ * Whether a success's record goes back in the reply rather than to SB_AUDIT: asked for, on a keyed
+ * call of a task (its record id comes from the key, so the repeat after an orchestrator crash brings
+ * back the same record and the trail chains it once), and only when the reply reaches the orchestrator
+ * — the one service that journals it with the step. Any other caller's record is published: a flag
+ * alone must not keep a call out of the trail.
+ */
+function auditsInReply(req: Tools.ToolCallRequest, replyTo: NatsIdentity | undefined): boolean {
+  return (
+    req.auditInReply === true && !!req.taskId && !!req.idempotencyKey && replyTo === 'orchestrator'
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { DomainError, type Tenancy } from '@switchboard/contracts';
-import type { JetStreamService } from '@switchboard/messaging';
+import { type JetStreamService, recordIdFor } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
 import { auditSpy } from '../schedule.fakes.js';
 import type { TaskAdmission } from '../../quotas/task-admission.js';
@@ -81,12 +81,22 @@ describe(ScheduleSubmitter.name, () => {
       actor: { userId: 'ann', role: 'user', tenantId: 'acme' },
       request: { task: 'summarise', max_steps: 3 },
       scheduleId: firing.scheduleId,
+      // its `task.submit` record rides in it (the claim journals it), once per firing
+      audit: {
+        id: recordIdFor(`schedule-task:${firing.taskId}`),
+        category: 'request',
+        action: 'task.submit',
+        source: 'orchestrator',
+        taskId: firing.taskId,
+        tenantId: 'acme',
+        actor: { userId: 'ann', role: 'user' },
+        details: { length: 9, scheduleId: firing.scheduleId },
+      },
     });
     expect(opts['msgId']).toBe(firing.taskId);
     // published at the schedules' clock's time it was submitted at
     expect(marked).toEqual([[firing.scheduleId, firing.dueAt, NOW]]);
     expect(records.map((r) => [r['action'], r['onceKey']])).toEqual([
-      ['task.submit', `schedule-task:${firing.taskId}`],
       ['schedule.fire', `schedule-fire:${firing.scheduleId}:2026-11-25T10:05:00.000Z`],
     ]);
   });

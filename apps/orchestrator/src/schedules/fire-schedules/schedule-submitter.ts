@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { type Actor, DEFAULT_TENANT, DomainError, Tasks, Tenancy } from '@switchboard/contracts';
+import {
+  type Actor,
+  type Audit,
+  DEFAULT_TENANT,
+  DomainError,
+  Tasks,
+  Tenancy,
+} from '@switchboard/contracts';
 import { AuditTrail, JetStreamService } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
@@ -16,8 +23,8 @@ export type SubmitOutcome = 'submitted' | 'skipped' | 'waiting';
  * schedule's owner in the schedule's tenant, with Nats-Msg-Id = the task id (derived from the
  * schedule and the due time), so a second publish of the same firing — a republish after a crash, two
  * replicas — is dropped by JetStream and, past its duplicate window, by the orchestrator's claim of the
- * task id. Audited as any submitted task (`task.submit`) plus the firing (`schedule.fire`), each once
- * per firing (the records' ids derive from it). A firing into a thread is admitted into it first, as
+ * task id. Audited as any submitted task (`task.submit`, in the submission: the claim journals it)
+ * plus the firing (`schedule.fire`), each once per firing (the records' ids derive from it). A firing into a thread is admitted into it first, as
  * a message through the gateway is, under the schedule's `threadPolicy` (absent:
  * THREAD_POLICY_DEFAULT): `reject` on a busy thread refuses the firing — recorded as
  * skipped, audited as refused, never submitted; `enqueue` waits; `interrupt`/`rollback` cancel the
@@ -58,26 +65,10 @@ export class ScheduleSubmitter {
       await this.admission.release({ taskId: f.taskId, actor });
       return 'skipped';
     }
-    const { duplicate } = await this.jetstream.publish(
-      Tasks.TaskSubmitted,
-      [],
-      {
-        taskId: f.taskId,
-        actor,
-        request: f.request,
-        submittedAt: f.firedAt.toISOString(),
-        correlationId,
-        scheduleId: f.scheduleId,
-      },
-      { msgId: f.taskId, actor, correlationId },
-    );
-    await this.repository.markPublished(f.scheduleId, f.dueAt, now);
-    this.logger.info(
-      { scheduleId: f.scheduleId, taskId: f.taskId, dueAt, duplicate },
-      'scheduled task submitted',
-    );
     const who = { userId: f.userId, role: f.role };
-    void this.audit.record({
+    // The task's `task.submit` record rides in the submission, journaled by its claim (as the
+    // gateway's does): once per firing, its id derived from the task's.
+    const audit = this.audit.build({
       category: 'request',
       action: 'task.submit',
       outcome: 'success',
@@ -93,6 +84,26 @@ export class ScheduleSubmitter {
         ...(f.request.thread_id ? { threadId: f.request.thread_id } : {}),
       },
     });
+    const { duplicate } = await this.jetstream.publish(
+      Tasks.TaskSubmitted,
+      [],
+      {
+        taskId: f.taskId,
+        actor,
+        request: f.request,
+        submittedAt: f.firedAt.toISOString(),
+        correlationId,
+        scheduleId: f.scheduleId,
+        // (`build` fills every field the contract defaults: actor, details.)
+        audit: audit as Audit.AuditRecord,
+      },
+      { msgId: f.taskId, actor, correlationId },
+    );
+    await this.repository.markPublished(f.scheduleId, f.dueAt, now);
+    this.logger.info(
+      { scheduleId: f.scheduleId, taskId: f.taskId, dueAt, duplicate },
+      'scheduled task submitted',
+    );
     void this.audit.record({
       category: 'schedule',
       action: 'schedule.fire',

@@ -57,8 +57,23 @@ function setup(
       }),
   };
   const sut = new FailedSubmissions(repository, eventLog, 'builtin', audit, logger, slots);
-  return { sut, events, abandoned, audit, logger, sentIn, released };
+  return { sut, events, abandoned, audit, logger, sentIn, released, journal };
 }
+
+/** The submission's own record, as the gateway puts it in the submission. */
+const submitRecord = {
+  id: '0b4d2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b',
+  at: new Date().toISOString(),
+  category: 'request',
+  action: 'task.submit',
+  outcome: 'success',
+  source: 'gateway',
+  resource: TASK_ID,
+  taskId: TASK_ID,
+  actor: { userId: 'u1', role: 'user' },
+  tenantId: 'default',
+  details: { length: 12 },
+};
 
 const dead = (over: Partial<DeadLetter> = {}): DeadLetter => ({
   raw: submission,
@@ -177,5 +192,36 @@ describe(FailedSubmissions.name, () => {
     await sut.end(dead({ raw: { nothing: true } }));
     expect(events).toHaveLength(1);
     expect(logger.error).toHaveBeenCalled();
+  });
+
+  it("journals the submission's audit record with the failed event: a task dead-lettered before its claim is recorded", async () => {
+    const { sut, journal, audit } = setup();
+    await sut.end(dead({ raw: { ...submission, audit: submitRecord } }));
+    expect(journal.written).toEqual([
+      expect.objectContaining({
+        events: [expect.objectContaining({ name: 'orchestrator.task.failed' })],
+        audit: [submitRecord],
+      }),
+    ]);
+    // published on its own: only the task's end, as before
+    expect(audit.record.mock.calls.map((c) => (c as unknown[])[0])).toEqual([
+      expect.objectContaining({ action: 'task.failed' }),
+    ]);
+  });
+
+  it("journals no record that is not the submission's own (another task's, another category)", async () => {
+    for (const foreign of [
+      { ...submitRecord, taskId: '11111111-2222-4333-8444-555555555555' },
+      { ...submitRecord, category: 'task', action: 'task.completed' },
+      { ...submitRecord, source: 'mcp-tools' },
+    ]) {
+      const { sut, journal, logger } = setup();
+      await sut.end(dead({ raw: { ...submission, audit: foreign } }));
+      expect(journal.written.map((w) => w.audit)).toEqual([[]]);
+      expect(logger.warn).toHaveBeenCalledWith(
+        expect.objectContaining({ auditId: submitRecord.id }),
+        expect.stringMatching(/not its own/),
+      );
+    }
   });
 });

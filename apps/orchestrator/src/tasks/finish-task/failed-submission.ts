@@ -1,9 +1,17 @@
-import { Actor, type ErrorBody, isDomainError, Tasks, tenantOf } from '@switchboard/contracts';
+import {
+  Actor,
+  Audit,
+  type ErrorBody,
+  isDomainError,
+  Tasks,
+  tenantOf,
+} from '@switchboard/contracts';
 import type { AuditTrail, DeadLetter } from '@switchboard/messaging';
 import { type Logger, requestContext } from '@switchboard/observability';
 import { z } from 'zod';
 import type { TaskSlots } from '../../quotas/task-slots.js';
 import type { ReleaseThreadUseCase } from '../../threads/release-thread/release-thread.use-case.js';
+import { submissionRecord } from '../run-task/submission-record.js';
 import type { TaskEventLog } from '../task-event.log.js';
 import type { TaskRepository } from '../task.repository.js';
 
@@ -20,6 +28,7 @@ const SubmissionRef = z.object({
     .catch(undefined),
   submittedAt: z.string().datetime().optional().catch(undefined),
   correlationId: z.string().optional().catch(undefined),
+  audit: Audit.AuditRecord.optional().catch(undefined),
 });
 type SubmissionRef = z.infer<typeof SubmissionRef>;
 
@@ -30,7 +39,10 @@ type SubmissionRef = z.infer<typeof SubmissionRef>;
  * task's last stored event. A task that is terminal already only gets its terminal event ensured. A
  * submission naming a task of another tenant than its actor's changes nothing of that task. Either
  * way the concurrentTasks slot the gateway admitted the submission with is freed (the submitter's, by
- * the task id: never another tenant's).
+ * the task id: never another tenant's). The submission's own audit record (`task.submit`, which its
+ * claim would have journaled) is journaled with the failed event: a submission refused before its
+ * claim is recorded too, and one whose claim journaled it already is chained once all the same (the
+ * audit service stores a record id once).
  */
 export class FailedSubmissions {
   constructor(
@@ -96,6 +108,8 @@ export class FailedSubmissions {
         );
     }
     const events = await this.eventLog.open(taskId, true);
+    const submitted = submissionRecord(ref, this.logger);
+    if (submitted) events.owe(submitted);
     const started = submittedAt ? Date.parse(submittedAt) : Date.now();
     events.emit(
       'orchestrator.task.failed',

@@ -12,6 +12,10 @@ export class InMemoryJournal implements JournalPort {
   static readonly COMMITTED: JournalCounts = { journaled: true, webhooksDue: 0 };
   readonly written: JournalEntry[] = [];
   readonly published: Tasks.TaskEvent[] = [];
+  /** Each commit reported, with whether the stream said it ended the task. */
+  readonly commits: { events: number; audit: number; ending: boolean | undefined }[] = [];
+  /** The tasks whose earlier runs' owed audit records were adopted (TaskJournal.adoptOwed). */
+  readonly adopted: string[] = [];
   /** Makes the next write fail (a database outage). */
   failNext: Error | undefined;
 
@@ -32,9 +36,19 @@ export class InMemoryJournal implements JournalPort {
     return Promise.resolve(InMemoryJournal.COMMITTED);
   }
 
-  committed(entry: JournalEntry): void {
+  committed(entry: JournalEntry, _counts?: JournalCounts, ending?: boolean): void {
+    this.commits.push({
+      events: entry.events.length,
+      audit: entry.audit?.length ?? 0,
+      ending,
+    });
     this.published.push(...entry.events);
     for (const e of entry.events) this.onPublish?.(e);
+  }
+
+  adoptOwed(taskId: string): Promise<void> {
+    this.adopted.push(taskId);
+    return Promise.resolve();
   }
 
   /** The names of the events published so far, in order. */

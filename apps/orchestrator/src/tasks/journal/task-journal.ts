@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Tasks } from '@switchboard/contracts';
 import { AuditRelay } from './audit-relay/audit-relay.js';
 import { JOURNAL_DELIVERY_SENDER, type JournalDeliverySender } from './journal-delivery.port.js';
 import { TaskEventPublisher } from './task-event.publisher.js';
@@ -17,7 +18,7 @@ export interface JournalPort {
    * After the commit: the events go out live, the deliveries they made due are sent and the audit
    * records it stored are relayed.
    */
-  committed(entry: JournalEntry, counts: JournalCounts): void;
+  committed(entry: JournalEntry, counts: JournalCounts, ending?: boolean): void;
 }
 
 /**
@@ -41,10 +42,22 @@ export class TaskJournal implements JournalPort {
     return this.repository.write(entry);
   }
 
-  committed(entry: JournalEntry, counts: JournalCounts): void {
+  /** A task resumed here: what its earlier run owes the audit trail is this replica's to relay. */
+  adoptOwed(taskId: string): Promise<void> {
+    return this.audit.adopt(taskId);
+  }
+
+  /** `ending`: the commit ended the task (default: read from `entry`'s events). */
+  committed(entry: JournalEntry, counts: JournalCounts, ending = endsTask(entry)): void {
     if (entry.events.length)
       this.publisher.publish(entry.taskId, entry.owner.tenantId, entry.events);
     this.deliveries.enqueued(counts.webhooksDue);
-    if (counts.auditIds?.length) this.audit.committed(counts.auditIds, entry.audit ?? []);
+    // Records before the task's end may wait for the end's and go with them (AUDIT_RELAY_HOLD_MS).
+    if (counts.auditIds?.length) this.audit.committed(counts.auditIds, entry.audit ?? [], ending);
   }
+}
+
+/** The entry's events end the task. */
+export function endsTask(entry: Pick<JournalEntry, 'events'>): boolean {
+  return entry.events.some((e) => Tasks.isTerminalTaskEvent(e));
 }

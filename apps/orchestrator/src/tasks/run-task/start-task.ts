@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { isDomainError, Tasks, tenantOf } from '@switchboard/contracts';
+import { LOGGER, type Logger } from '@switchboard/observability';
 import { UsageMeter } from '../../budget/usage-meter.js';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import { BLOCKED_PLACEHOLDER } from '../../guardrails/guardrail.service.js';
@@ -12,6 +13,7 @@ import { RunOrigins, runSubmission } from '../../replay/run-origins.js';
 import { TaskEventLog } from '../task-event.log.js';
 import type { TaskEventSequence } from '../task-event.stream.js';
 import { type StoredStep, TaskRepository } from '../task.repository.js';
+import { submissionRecord } from './submission-record.js';
 import type { Outcome, TaskRun } from './task-run.js';
 
 type Settings = Pick<
@@ -36,7 +38,8 @@ export interface StartedTask {
 /**
  * The `received` phase of a task: the input guardrail (before anything is stored: blocked text never
  * reaches a row, an event or a turn), the claim (the row is created, or found on a redelivery), the
- * event sequence continuing after what is stored, and `orchestrator.task.started` for a new task. A
+ * event sequence continuing after what is stored, and `orchestrator.task.started` and the
+ * submission's audit record for a new task, journaled by the claim's statement. A
  * task delivered again after it ended gets its terminal event back if it was lost, and no run.
  */
 @Injectable()
@@ -48,6 +51,7 @@ export class StartTask {
     private readonly guardrails: Guardrails,
     private readonly cancellations: CancellationRegistry,
     @Inject(APP_CONFIG) private readonly config: Settings,
+    @Inject(LOGGER) private readonly logger: Pick<Logger, 'warn'>,
   ) {}
 
   async start(received: Tasks.TaskSubmission): Promise<StartedTask | undefined> {
@@ -74,6 +78,10 @@ export class StartTask {
     const events = await this.eventLog.open(taskId, false, request.webhook);
     const model = planner.kind === 'llm' ? planner.model : undefined;
     announce(events, submission, text, planner.kind, model);
+    // So does its audit record (`task.submit`): a redelivery's claim (the first one journaled it)
+    // makes nothing new, and `restart` below drops it; a task cancelled while queued ends with it.
+    const record = submissionRecord(received, this.logger);
+    if (record) events.owe(record);
     const claim = await events.commit((journal) =>
       this.repository.claim(submission, planner.kind, text, journal),
     );

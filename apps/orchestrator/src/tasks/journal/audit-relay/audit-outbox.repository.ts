@@ -22,6 +22,14 @@ export class AuditOutboxRepository {
       WHERE "id" = ANY(${[...ids]}::bigint[]) AND "relayedAt" IS NULL`;
   }
 
+  /** The records still owed for one task, oldest first, with their rows' ids. */
+  async owedOf(taskId: string): Promise<{ id: string; payload: Audit.AuditRecordInput }[]> {
+    return this.prisma.$queryRaw<{ id: string; payload: Audit.AuditRecordInput }[]>`
+      SELECT "id"::text AS "id", "payload" FROM "JournalOutbox"
+      WHERE "taskId" = ${taskId}::uuid AND "kind" = 'audit' AND "relayedAt" IS NULL
+      ORDER BY "createdAt", "id"`;
+  }
+
   /**
    * Takes up to `limit` records still owed, older than `olderThanMs`, oldest first, locked for this
    * transaction (SKIP LOCKED: another replica's sweep takes others), hands them to `send` and marks

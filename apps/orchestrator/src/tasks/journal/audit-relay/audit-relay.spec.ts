@@ -15,7 +15,13 @@ const record = (n: number): Audit.AuditRecordInput => ({
   details: {},
 });
 
-function setup(opts: { fail?: boolean; batch?: number } = {}) {
+function setup(
+  opts: {
+    fail?: boolean;
+    batch?: number;
+    owed?: { id: string; payload: Audit.AuditRecordInput }[] | Error;
+  } = {},
+) {
   const requests: { ids: string[]; context: unknown }[] = [];
   const marked: string[][] = [];
   const warnings: string[] = [];
@@ -31,12 +37,17 @@ function setup(opts: { fail?: boolean; batch?: number } = {}) {
   } as unknown as NatsBus;
   const outbox = {
     markRelayed: async (ids: readonly string[]) => void marked.push([...ids]),
+    owedOf: async () => {
+      if (opts.owed instanceof Error) throw opts.owed;
+      return opts.owed ?? [];
+    },
   } as unknown as AuditOutboxRepository;
   const relay = new AuditRelay(
     bus,
     outbox,
     {
       AUDIT_RELAY_LINGER_MS: 20,
+      AUDIT_RELAY_HOLD_MS: 500,
       AUDIT_RELAY_BATCH: opts.batch ?? 200,
       AUDIT_RELAY_MARK_LINGER_MS: 1_000,
       AUDIT_RELAY_SWEEP_MS: 5_000,
@@ -73,6 +84,49 @@ describe(AuditRelay.name, () => {
     expect(requests).toHaveLength(2);
     await jest.advanceTimersByTimeAsync(1_000);
     expect(marked).toEqual([['1', '2', '3', '4']]);
+  });
+
+  it("holds a task's records before its end for AUDIT_RELAY_HOLD_MS, and sends them with the end's when it commits", async () => {
+    const { relay, requests } = setup();
+    relay.committed(['1'], [record(1)], false);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(requests).toEqual([]);
+    relay.committed(['2'], [record(2)], true);
+    await jest.advanceTimersByTimeAsync(20);
+    expect(requests.map((r) => r.ids)).toEqual([[record(1).id, record(2).id]]);
+    // a task that does not end within the hold: its records go when the hold is up
+    relay.committed(['3'], [record(3)], false);
+    await jest.advanceTimersByTimeAsync(499);
+    expect(requests).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(requests.map((r) => r.ids)).toEqual([[record(1).id, record(2).id], [record(3).id]]);
+  });
+
+  it("adopts the records a resumed task's earlier run still owes: they go with its end's, not after the sweep's wait", async () => {
+    // a dead replica committed the submission's and a tool call's records and held them for the end
+    const owed = [
+      { id: '7', payload: record(7) },
+      { id: '8', payload: record(8) },
+    ];
+    const { relay, requests, marked } = setup({ owed });
+    relay.committed(['8'], [record(8)], false);
+    await relay.adopt('task-1');
+    await jest.advanceTimersByTimeAsync(100);
+    expect(requests).toEqual([]);
+    relay.committed(['9'], [record(9)], true);
+    await jest.advanceTimersByTimeAsync(20);
+    // each once, though this replica had one of them queued already
+    expect(requests.map((r) => r.ids)).toEqual([[record(8).id, record(7).id, record(9).id]]);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(marked).toEqual([['8', '7', '9']]);
+  });
+
+  it('leaves them to the sweep when they cannot be read', async () => {
+    const { relay, requests, warnings } = setup({ owed: new Error('database down') });
+    await relay.adopt('task-1');
+    await jest.advanceTimersByTimeAsync(2_000);
+    expect(requests).toEqual([]);
+    expect(warnings).toEqual([expect.stringMatching(/sweep/)]);
   });
 
   it('sends at once when a batch is full, never more than AUDIT_RELAY_BATCH records a request', async () => {

@@ -15,7 +15,8 @@ interface Owed {
 /**
  * Relays the audit records task transitions committed (JournalOutbox) to the audit service: what the
  * commits of AUDIT_RELAY_LINGER_MS stored goes in one sb.cmd.audit.append (up to AUDIT_RELAY_BATCH
- * records), and the rows it carried are marked relayed together every AUDIT_RELAY_MARK_LINGER_MS.
+ * records; a task's records before its end wait up to AUDIT_RELAY_HOLD_MS for it), and the rows it
+ * carried are marked relayed together every AUDIT_RELAY_MARK_LINGER_MS.
  * Nothing here is needed for correctness: a batch that fails, or a replica that dies first, leaves its
  * rows to the sweep (AuditRelaySweep) of any replica, and the audit service chains a record once
  * however often it is sent. Requests go out of the task's context: a batch holds several tasks'
@@ -26,6 +27,8 @@ export class AuditRelay implements OnModuleDestroy {
   private queue: Owed[] = [];
   private queued = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** When the timer sends (Date.now() ms). */
+  private due = 0;
   private relayed: string[] = [];
   private markTimer: NodeJS.Timeout | undefined;
   private readonly inflight = new Set<Promise<void>>();
@@ -37,14 +40,47 @@ export class AuditRelay implements OnModuleDestroy {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** A statement committed `records`, stored as the JournalOutbox rows `ids`. */
-  committed(ids: readonly string[], records: readonly Audit.AuditRecordInput[]): void {
+  /**
+   * A statement committed `records`, stored as the JournalOutbox rows `ids`. Those of a task that has
+   * not ended (its submission's, its tool calls') may wait AUDIT_RELAY_HOLD_MS for its end's, so that
+   * a short task's records travel in one request; whatever commits first sends what is queued.
+   */
+  committed(
+    ids: readonly string[],
+    records: readonly Audit.AuditRecordInput[],
+    ending = true,
+  ): void {
     if (!ids.length || !records.length) return;
     this.queue.push({ ids, records });
     this.queued += records.length;
-    if (this.queued >= this.config.AUDIT_RELAY_BATCH || this.config.AUDIT_RELAY_LINGER_MS === 0)
-      this.flushSoon(0);
-    else this.flushSoon(this.config.AUDIT_RELAY_LINGER_MS);
+    const { AUDIT_RELAY_LINGER_MS: linger, AUDIT_RELAY_HOLD_MS: hold } = this.config;
+    if (this.queued >= this.config.AUDIT_RELAY_BATCH || linger === 0) this.flushSoon(0);
+    else this.flushSoon(ending ? linger : Math.max(linger, hold));
+  }
+
+  /**
+   * A task resumed here (its submission delivered again: its replica died, or it waited for
+   * approvals): the records its earlier run committed and did not relay — a dead replica's, held for
+   * the task's end — are relayed as this replica's own, with the end's, rather than after
+   * AUDIT_RELAY_SWEEP_AFTER_MS by a sweep. A replica still alive may send them too: the audit service
+   * chains each record once. A failure leaves them to the sweep.
+   */
+  async adopt(taskId: string): Promise<void> {
+    try {
+      const mine = new Set([...this.queue.flatMap((o) => o.ids), ...this.relayed]);
+      const owed = (await this.outbox.owedOf(taskId)).filter((r) => !mine.has(r.id));
+      if (!owed.length) return;
+      this.committed(
+        owed.map((r) => r.id),
+        owed.map((r) => r.payload),
+        false,
+      );
+    } catch (e) {
+      this.logger.warn(
+        { err: e, taskId },
+        "a resumed task's owed audit records could not be read; the sweep sends them",
+      );
+    }
   }
 
   /** Sends a batch and waits for the audit service's answer (used by the sweep too). */
@@ -65,9 +101,12 @@ export class AuditRelay implements OnModuleDestroy {
     await this.mark();
   }
 
+  /** Sends what is queued within `delayMs` (an earlier send already due stays). */
   private flushSoon(delayMs: number): void {
-    if (this.timer && delayMs > 0) return;
+    const at = Date.now() + delayMs;
+    if (this.timer && this.due <= at) return;
     clearTimeout(this.timer);
+    this.due = at;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       const p = detached(() => this.flush()).finally(() => this.inflight.delete(p));
