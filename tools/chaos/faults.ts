@@ -1,11 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import {
-  ALL_STREAMS,
-  CATALOGUE,
-  DeadLetterStream,
-  TaskSubmissionStream,
-} from '@switchboard/contracts';
+import { AuditStream, type StreamContract, TaskSubmissionStream } from '@switchboard/contracts';
 import type { PrivateNats, PrivateNatsCluster } from '@switchboard/testing';
 import {
   CHAOS_SETTINGS,
@@ -172,7 +167,7 @@ const auditDbRefusing: Fault = {
   },
 };
 
-function poison(stream: (typeof ALL_STREAMS)[number]): Fault {
+function poison(stream: StreamContract): Fault {
   return {
     id: `poison-${stream.name}`,
     label: `poison ${stream.name}`,
@@ -289,11 +284,10 @@ export const FAULTS: readonly Fault[] = [
   natsDown,
   redisDown,
   auditDbRefusing,
-  // The streams durable consumers read (the dead letters' reader is a person; delegation records are
-  // read one by one).
-  ...ALL_STREAMS.filter((s) => CATALOGUE.events.some((e) => e.stream === s && e.consumers.length))
-    .filter((s) => s !== DeadLetterStream)
-    .map(poison),
+  // The streams durable consumers read: the task queue (the orchestrator) and the audit records in
+  // transit (the audit service). Task events are heard live and read from the journal, with no consumer
+  // on SB_TASK_EVENTS; the dead letters' reader is a person; delegation records are read one by one.
+  ...[TaskSubmissionStream, AuditStream].map(poison),
   malformed,
   llmStall,
 ];
