@@ -20,8 +20,8 @@ import {
 } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import {
+  type ChaosProcesses,
   cellProcess,
-  type Replica,
   SERVICES,
   type ServiceName,
   serviceProcesses,
@@ -54,7 +54,8 @@ export const CHAOS_SETTINGS = {
   LLM_STREAM_IDLE_MS: 5_000,
 } as const;
 
-export interface ChaosStack {
+/** The private stack; `replicas`, `start` and `startAll` as ChaosProcesses say, for either shape. */
+export interface ChaosStack extends Pick<ChaosProcesses, 'replicas' | 'start' | 'startAll'> {
   /** The NATS server the suite's own clients use (on a cluster: its first node). */
   nats: PrivateNats;
   /** The three-node cluster, when the stack runs on one (`--cluster`). */
@@ -64,27 +65,12 @@ export interface ChaosStack {
   auditDbProxy: TcpProxy;
   dbs: { orchestrator: TestDatabase; tools: TestDatabase; audit: TestDatabase };
   prosody: PrivateProsody;
-  /** Every service in one process (apps/cell) instead of a process each (`--cell`). */
-  cell: boolean;
   /** The first replica of each service (in a cell: its view of the one process). */
   readonly services: Record<ServiceName, ServiceHandle>;
-  /** Every replica of every service. */
-  replicas(): Replica[];
   agents: Record<AgentName, ServiceHandle>;
   logDir: string;
   /** A gateway that is up (with several replicas, the next one in turn: a load balancer's choice). */
   readonly gatewayUrl: string;
-  /**
-   * Starts a replica of a service again (after it died or was stopped) on its port, with `overrides`
-   * added.
-   */
-  start(
-    name: ServiceName,
-    overrides?: Record<string, string>,
-    index?: number,
-  ): Promise<ServiceHandle>;
-  /** Starts every service again after all were stopped (a cell: once). */
-  startAll(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -202,7 +188,6 @@ export async function startChaosStack(
       auditDbProxy,
       dbs,
       prosody,
-      cell: opts.cell === true,
       get services() {
         return processes.services();
       },
