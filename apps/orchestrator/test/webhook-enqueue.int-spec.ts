@@ -12,7 +12,7 @@ import { WebhookRepository } from '../src/webhooks/webhook.repository.js';
 
 // Task events matched against the webhooks that want them and stored as deliveries, in ONE statement
 // per batch, on a real, migrated PostgreSQL: what the task's row and the tenant's subscriptions say,
-// exactly once per webhook and event however often a batch is consumed.
+// exactly once per webhook and event however often a batch is consumed. And a dead letter sent again.
 describe('webhook deliveries enqueued in one statement (real PostgreSQL)', () => {
   let db: TestDatabase;
   let pool: pg.Pool;
@@ -20,6 +20,7 @@ describe('webhook deliveries enqueued in one statement (real PostgreSQL)', () =>
   let statements = 0;
   let sut: EnqueueDeliveriesUseCase;
   let subscriptions: WebhookRepository;
+  let repository: WebhookDeliveryRepository;
 
   beforeAll(async () => {
     db = await createTestDatabase('orch_webhook_enqueue', 'orchestrator');
@@ -32,7 +33,8 @@ describe('webhook deliveries enqueued in one statement (real PostgreSQL)', () =>
     const service = prisma as unknown as PrismaService;
     subscriptions = new WebhookRepository(service);
     const metrics = { enqueued: { inc: () => undefined } } as unknown as WebhookMetrics;
-    sut = new EnqueueDeliveriesUseCase(new WebhookDeliveryRepository(service), metrics, {
+    repository = new WebhookDeliveryRepository(service);
+    sut = new EnqueueDeliveriesUseCase(repository, metrics, {
       WEBHOOK_RETRY_FOR_MS: 60_000,
     });
   });
@@ -217,5 +219,35 @@ describe('webhook deliveries enqueued in one statement (real PostgreSQL)', () =>
     expect((await deliveriesOf(fresh)).map((r) => [r.userId, r.url])).toEqual([
       ['bob', 'https://h.example/own'],
     ]);
+  });
+
+  it('makes a dead delivery pending again in one statement and answers it as that statement left it', async () => {
+    // Read after the update, the row could already be another replica's sender's ("sending").
+    const tenant = `t${randomUUID().slice(0, 8)}`;
+    const taskId = await task(tenant, 'ann', { url: 'https://h.example/task', events: ['*'] });
+    await sut.execute([{ taskId, events: [event(taskId, 3, 'orchestrator.task.completed')] }]);
+    const [dead] = await deliveriesOf(taskId);
+    await prisma.webhookDelivery.update({
+      where: { id: dead!.id },
+      data: { status: 'dead', deadAt: new Date(), attempts: 3 },
+    });
+    const giveUpAt = new Date(Date.now() + 3_600_000);
+
+    statements = 0;
+    const view = await repository.redeliver(dead!.id, giveUpAt);
+    expect(statements).toBe(1);
+    expect(view).toMatchObject({
+      deliveryId: dead!.id,
+      status: 'pending',
+      attempts: 3,
+      giveUpAt: giveUpAt.toISOString(),
+    });
+    expect(await prisma.webhookDelivery.findUnique({ where: { id: dead!.id } })).toMatchObject({
+      status: 'pending',
+      giveUpAt,
+      deadAt: null,
+    });
+    // Not dead any more: a second redelivery changes nothing.
+    expect(await repository.redeliver(dead!.id, giveUpAt)).toBeUndefined();
   });
 });

@@ -186,16 +186,19 @@ export class WebhookDeliveryRepository {
     };
   }
 
-  /** A dead delivery made pending again with a new retry window (`redelivered`); undefined: not dead. */
+  /**
+   * A dead delivery made pending again with a new retry window (`redelivered`), as that statement left
+   * it; undefined: not dead. One statement: a row read after the update could already be another
+   * replica's sender's (`sending`, or sent).
+   */
   async redeliver(id: string, giveUpAt: Date): Promise<Webhooks.WebhookDeliveryView | undefined> {
-    const now = new Date();
-    const { count } = await this.prisma.webhookDelivery.updateMany({
-      where: { id, status: 'dead' },
-      data: { status: 'pending', nextAttemptAt: now, giveUpAt, deadAt: null },
-    });
-    if (count === 0) return undefined;
-    const row = await this.prisma.webhookDelivery.findUniqueOrThrow({ where: { id } });
-    return viewOf(row);
+    const [row] = await this.prisma.$queryRaw<WebhookDelivery[]>`
+      UPDATE "WebhookDelivery"
+      SET "status" = 'pending', "nextAttemptAt" = ${iso(new Date())}::timestamp(3),
+          "giveUpAt" = ${iso(giveUpAt)}::timestamp(3), "deadAt" = NULL
+      WHERE "id" = ${id}::uuid AND "status" = 'dead'
+      RETURNING *`;
+    return row ? viewOf(row) : undefined;
   }
 
   /** Cancels a deleted subscription's deliveries that have not gone out (`subscription-deleted`). */
