@@ -4,6 +4,7 @@
 // payload with Nest's envelope taken off — as one JSON object (`--json`, for scripts) or as a compact,
 // aligned line for people. Pure, so the format is unit-tested.
 import {
+  auditRecorderOf,
   describeSubject,
   Headers,
   NATS_IDENTITIES,
@@ -215,13 +216,10 @@ export function routeOf(line: TailLine, context: ReplyContext = {}): string {
     return `${stream} → ${consumer}${attempt > 1 ? ` #${attempt}` : ''}`;
   }
   const { kind, service } = describeSubject(line.subject);
-  // An audit record says who recorded it: a relayed one is announced (sb.evt.audit.…) by the audit
-  // service, whose header would hide the service that did what the record says.
-  const header = line.headers[Headers.source];
   const source =
-    kind === 'audit'
-      ? fieldOf(line.data, 'source') || header
-      : header || fieldOf(line.data, 'source');
+    auditRecorderOf(kind, line.data) ||
+    line.headers[Headers.source] ||
+    fieldOf(line.data, 'source');
   if (line.kind === 'reply') {
     const requester = requesterOf(line.subject);
     return requester || context.responder

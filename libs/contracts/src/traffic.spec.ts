@@ -1,6 +1,7 @@
 import * as Audit from './audit/index.js';
 import * as Tools from './tools/index.js';
 import {
+  auditRecorderOf,
   commandOfSubject,
   describeSubject,
   PLATFORM_TRAFFIC_PATTERN,
@@ -104,5 +105,15 @@ describe('audit record subjects', () => {
     expect(() => Audit.tenantChainedAuditFilter('a.*')).toThrow();
     // not in SB_AUDIT (whose durable consumer is the audit service): nothing chains it twice
     expect(Audit.AuditChained.stream?.name).toBe('SB_AUDIT_CHAINED');
+  });
+
+  it("names an audit record's recorder (its payload's source), and nothing for other messages", () => {
+    expect(auditRecorderOf('audit', { source: 'mcp-tools', action: 'tool.call' })).toBe(
+      'mcp-tools',
+    );
+    expect(auditRecorderOf('audit', { action: 'tool.call' })).toBeUndefined();
+    expect(auditRecorderOf('audit', { source: '' })).toBeUndefined();
+    expect(auditRecorderOf('task-event', { source: 'orchestrator' })).toBeUndefined();
+    expect(auditRecorderOf('audit', null)).toBeUndefined();
   });
 });

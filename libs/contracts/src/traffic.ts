@@ -130,3 +130,14 @@ export function describeSubject(subject: string): SubjectInfo {
     ...(taskId ? { taskId } : {}),
   };
 }
+
+/**
+ * Who recorded an audit record (its payload's `source`), for operators' views: a relayed record is
+ * announced (`sb.evt.audit.…`) by the audit service, whose `x-sb-source` header would hide the service
+ * that did what the record says. Undefined for any other kind of message, or a record without one.
+ */
+export function auditRecorderOf(kind: TrafficKind, data: unknown): string | undefined {
+  if (kind !== 'audit' || !data || typeof data !== 'object') return undefined;
+  const source = (data as { source?: unknown }).source;
+  return typeof source === 'string' && source ? source : undefined;
+}

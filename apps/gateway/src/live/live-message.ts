@@ -1,4 +1,5 @@
 import {
+  auditRecorderOf,
   describeSubject,
   Headers,
   SERVICE_NAMES,
@@ -57,7 +58,7 @@ export function toLiveMessage(m: RawMessage, maxBytes: number, at = new Date()):
   const userId = m.header(Headers.userId);
   const tenantId = m.header(Headers.tenantId);
   const data = redactPairs(redactSecrets(payloadOf(m.data)));
-  const source = sourceOf(m, info.kind, data);
+  const source = auditRecorderOf(info.kind, data) ?? m.header(Headers.source);
   const taskId = info.taskId ?? taskIdIn(data);
   const text = JSON.stringify(data) ?? 'null';
   const cut = text.length > maxBytes;
@@ -74,18 +75,6 @@ export function toLiveMessage(m: RawMessage, maxBytes: number, at = new Date()):
     data: cut ? `${text.slice(0, maxBytes)}…` : data,
     ...(cut ? { truncated: true } : {}),
   };
-}
-
-/**
- * Who sent it; for an audit record, who recorded it: a relayed record is announced (sb.evt.audit.…)
- * by the audit service, whose header would hide the service that did what the record says.
- */
-function sourceOf(m: RawMessage, kind: string, data: unknown): string | undefined {
-  const recorded =
-    kind === 'audit' && data && typeof data === 'object'
-      ? (data as { source?: unknown }).source
-      : undefined;
-  return typeof recorded === 'string' && recorded ? recorded : m.header(Headers.source);
 }
 
 /** Whether a viewer with `filter` sees `m`. */

@@ -5,6 +5,9 @@ import { PrismaService } from '../../../prisma/prisma.service.js';
 /** Sends a batch of records to the audit service; resolves once it answered (they are chained). */
 export type AuditSend = (records: Audit.AuditRecordInput[]) => Promise<void>;
 
+/** An audit record still owed, with its JournalOutbox row's id. */
+type OwedRecord = { id: string; payload: Audit.AuditRecordInput };
+
 /**
  * The audit records in JournalOutbox (kind `audit`): stored by the statements of task transitions
  * (TaskJournalRepository.writes), marked relayed once the audit service chained them. Timestamps are
@@ -23,8 +26,8 @@ export class AuditOutboxRepository {
   }
 
   /** The records still owed for one task, oldest first, with their rows' ids. */
-  async owedOf(taskId: string): Promise<{ id: string; payload: Audit.AuditRecordInput }[]> {
-    return this.prisma.$queryRaw<{ id: string; payload: Audit.AuditRecordInput }[]>`
+  async owedOf(taskId: string): Promise<OwedRecord[]> {
+    return this.prisma.$queryRaw<OwedRecord[]>`
       SELECT "id"::text AS "id", "payload" FROM "JournalOutbox"
       WHERE "taskId" = ${taskId}::uuid AND "kind" = 'audit' AND "relayedAt" IS NULL
       ORDER BY "createdAt", "id"`;
@@ -43,7 +46,7 @@ export class AuditOutboxRepository {
   ): Promise<number> {
     return this.prisma.$transaction(
       async (tx) => {
-        const rows = await tx.$queryRaw<{ id: string; payload: Audit.AuditRecordInput }[]>`
+        const rows = await tx.$queryRaw<OwedRecord[]>`
           SELECT "id"::text AS "id", "payload" FROM "JournalOutbox"
           WHERE "relayedAt" IS NULL AND "kind" = 'audit'
             AND "createdAt" < LOCALTIMESTAMP - make_interval(secs => ${olderThanMs / 1000}::double precision)
