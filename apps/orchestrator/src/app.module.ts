@@ -10,7 +10,7 @@ import { TaskResumer } from './approvals/task-resumer.js';
 import { PauseTaskUseCase } from './tasks/pause-task/pause-task.use-case.js';
 import { Module } from '@nestjs/common';
 import { A2aAgentDirectory } from './agents/a2a-agent-directory.js';
-import { AGENT_DIRECTORY } from './agents/agent-directory.js';
+import { AGENT_DIRECTORY } from './tasks/ports/agent-directory.port.js';
 import { AgentStepRunner } from './dispatch/agent-step.runner.js';
 import { StepDispatcher } from './dispatch/step-dispatcher.js';
 import { ToolStepRunner } from './dispatch/tool-step.runner.js';
@@ -67,6 +67,10 @@ import { AdmitToThreadUseCase } from './threads/admit-to-thread/admit-to-thread.
 import { ReleaseThreadUseCase } from './threads/release-thread/release-thread.use-case.js';
 import { ResubmitHandedOverUseCase } from './threads/resubmit-handed-over/resubmit-handed-over.use-case.js';
 import { WaitForThreadUseCase } from './threads/wait-for-thread/wait-for-thread.use-case.js';
+import { ThreadObserver } from './threads/thread.observer.js';
+import { START_GATE } from './tasks/ports/start-gate.port.js';
+import { TASK_OBSERVERS, type TaskObserver } from './tasks/ports/task-observer.port.js';
+import { THREAD_HISTORY } from './tasks/ports/thread-history.port.js';
 import { TaskCanceller } from './tasks/task-canceller.js';
 import { DiffTasksUseCase } from './replay/diff-tasks/diff-tasks.use-case.js';
 import { JudgeReplayUseCase } from './replay/judge-replay/judge-replay.use-case.js';
@@ -162,6 +166,17 @@ import { retentionProviders } from './retention/retention.providers.js';
     ReleaseThreadUseCase,
     ResubmitHandedOverUseCase,
     WaitForThreadUseCase,
+    ThreadObserver,
+    // Asked before a task starts: a task behind an earlier task of its thread waits for it.
+    { provide: START_GATE, useExisting: WaitForThreadUseCase },
+    // The conversation the LLM planner continues: the thread's earlier turns.
+    { provide: THREAD_HISTORY, useExisting: ThreadHistoryService },
+    // Told when a task ends and when it holds nothing any more, in this order: the thread.
+    {
+      provide: TASK_OBSERVERS,
+      useFactory: (...observers: TaskObserver[]) => observers,
+      inject: [ThreadObserver],
+    },
     TaskCanceller,
     ToolStepRunner,
     ...retentionProviders,

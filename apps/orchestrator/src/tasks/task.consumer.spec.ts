@@ -12,7 +12,6 @@ import type { TaskSlots } from '../quotas/task-slots.js';
 import type { PlanRoundUseCase } from './plan-round/plan-round.use-case.js';
 import type { RunTaskUseCase } from './run-task/run-task.use-case.js';
 import type { TaskEventLog } from './task-event.log.js';
-import type { ReleaseThreadUseCase } from '../threads/release-thread/release-thread.use-case.js';
 import { TaskConsumer } from './task.consumer.js';
 import type { TaskRepository } from './task.repository.js';
 
@@ -54,7 +53,7 @@ async function setup() {
     {} as AuditTrail,
     { warn: () => undefined, error: () => undefined } as unknown as Logger,
     {} as TaskSlots,
-    {} as ReleaseThreadUseCase,
+    [],
   );
   await consumer.onApplicationBootstrap();
   return { opts: opts!, health, readiness, execute, release: () => release() };

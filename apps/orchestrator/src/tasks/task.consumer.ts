@@ -1,13 +1,13 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { ALL_STREAMS, Tasks } from '@switchboard/contracts';
 import { AuditTrail, type ConsumerHandle, JetStreamService } from '@switchboard/messaging';
 import { LOGGER, type Logger, ReadinessRegistry } from '@switchboard/observability';
 import type { OrchestratorEnv } from '../config/orchestrator.env.js';
 import { TaskSlots } from '../quotas/task-slots.js';
-import { ReleaseThreadUseCase } from '../threads/release-thread/release-thread.use-case.js';
 import { FailedSubmissions } from './finish-task/failed-submission.js';
 import { PlanRoundUseCase } from './plan-round/plan-round.use-case.js';
+import { TASK_OBSERVERS, type TaskObserver } from './ports/task-observer.port.js';
 import { RunTaskUseCase } from './run-task/run-task.use-case.js';
 import { TaskEventLog } from './task-event.log.js';
 import { TaskRepository } from './task.repository.js';
@@ -37,7 +37,7 @@ export class TaskConsumer implements OnApplicationBootstrap {
     audit: AuditTrail,
     @Inject(LOGGER) logger: Logger,
     slots: TaskSlots,
-    threads: ReleaseThreadUseCase,
+    @Optional() @Inject(TASK_OBSERVERS) observers: readonly TaskObserver[] = [],
   ) {
     this.failures = new FailedSubmissions(
       repository,
@@ -46,7 +46,7 @@ export class TaskConsumer implements OnApplicationBootstrap {
       audit,
       logger,
       slots,
-      threads,
+      observers,
     );
   }
 

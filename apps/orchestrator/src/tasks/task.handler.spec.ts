@@ -9,7 +9,7 @@ import type { TaskResumer } from '../approvals/task-resumer.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { ALL_TENANTS, type TenantScope } from '../tenancy/tenant-scope.js';
 import type { RunRecordRepository } from '../replay/run-record.repository.js';
-import type { WaitForThreadUseCase } from '../threads/wait-for-thread/wait-for-thread.use-case.js';
+import type { StartGate } from './ports/start-gate.port.js';
 import { TaskCanceller } from './task-canceller.js';
 import type { TaskJournalRepository } from './journal/task-journal.repository.js';
 import { TaskHandler } from './task.handler.js';
@@ -76,7 +76,7 @@ function setup() {
     {
       letCancelledGo: async (taskId: string) => void waiting.push(taskId),
       waiting: async (taskId: string) => (taskId === WAITING ? waitingSubmission : undefined),
-    } as unknown as WaitForThreadUseCase,
+    } as unknown as StartGate,
     new TenantRefusals(audit as unknown as AuditTrail, { warn: jest.fn() } as unknown as Logger),
     { runsOf: async () => [] } as unknown as RunRecordRepository,
     // The journal's page, read as its statement does: in the scope's tenant only.

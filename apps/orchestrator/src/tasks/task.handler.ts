@@ -1,11 +1,11 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { type Actor, DomainError, isAdmin, Tasks, tenantOf } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
 import { RunRecordRepository } from '../replay/run-record.repository.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { ALL_TENANTS, scopeOf } from '../tenancy/tenant-scope.js';
-import { WaitForThreadUseCase } from '../threads/wait-for-thread/wait-for-thread.use-case.js';
 import { TaskJournalRepository } from './journal/task-journal.repository.js';
+import { START_GATE, type StartGate } from './ports/start-gate.port.js';
 import { TaskCanceller } from './task-canceller.js';
 import { TaskRepository } from './task.repository.js';
 
@@ -18,7 +18,7 @@ export class TaskHandler {
   constructor(
     private readonly repository: TaskRepository,
     private readonly canceller: TaskCanceller,
-    private readonly threads: WaitForThreadUseCase,
+    @Inject(START_GATE) private readonly startGate: StartGate,
     private readonly refusals: TenantRefusals,
     private readonly records: RunRecordRepository,
     private readonly journal: TaskJournalRepository,
@@ -85,7 +85,7 @@ export class TaskHandler {
         // Another tenant's task answers as an id nobody submitted yet does.
         void this.refusedIfElsewhere(req.taskId, actor, 'task.cancel.denied');
         // Waiting for its thread: it ends now rather than when its turn comes.
-        await this.threads.letCancelledGo(req.taskId);
+        await this.startGate.letCancelledGo(req.taskId);
         return { taskId: req.taskId, status: 'queued' };
       }
     }
@@ -116,7 +116,7 @@ export class TaskHandler {
 
   /** The submission of a task waiting for its thread, when the actor may see it (owner or admin). */
   private async waitingOf(taskId: string, actor: Actor): Promise<Tasks.TaskSubmission | undefined> {
-    const waiting = await this.threads.waiting(taskId);
+    const waiting = await this.startGate.waiting(taskId);
     if (!waiting) return undefined;
     const scope = scopeOf(actor);
     if (scope !== ALL_TENANTS && tenantOf(waiting.actor) !== scope) return undefined;

@@ -3,13 +3,8 @@ import { APP_CONFIG } from '@switchboard/config';
 import type { OrchestratorEnv } from '../config/orchestrator.env.js';
 import { estimateTokens } from '../budget/usage-meter.js';
 import type { ThreadTurn } from '../planning/planner.js';
+import type { ThreadHistory, ThreadOwner } from '../tasks/ports/thread-history.port.js';
 import { ThreadRepository, type StoredTurn } from './thread.repository.js';
-
-/** Whose thread a task belongs to (its submitter, in their tenant). */
-export interface ThreadOwner {
-  tenantId: string;
-  userId: string;
-}
 
 /**
  * A thread's memory: the turns of its earlier tasks, stored when each task ends and fed back to the
@@ -17,7 +12,7 @@ export interface ThreadOwner {
  * A thread keeps its newest THREAD_TURNS_KEPT turns (at least THREAD_HISTORY_MAX_TURNS).
  */
 @Injectable()
-export class ThreadHistoryService {
+export class ThreadHistoryService implements ThreadHistory {
   constructor(
     private readonly repository: ThreadRepository,
     @Inject(APP_CONFIG)

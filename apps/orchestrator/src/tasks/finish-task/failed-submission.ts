@@ -10,7 +10,7 @@ import type { AuditTrail, DeadLetter } from '@switchboard/messaging';
 import { type Logger, requestContext } from '@switchboard/observability';
 import { z } from 'zod';
 import type { TaskSlots } from '../../quotas/task-slots.js';
-import type { ReleaseThreadUseCase } from '../../threads/release-thread/release-thread.use-case.js';
+import { observeReleased, type TaskObserver } from '../ports/task-observer.port.js';
 import { submissionRecord } from '../run-task/submission-record.js';
 import type { TaskEventLog } from '../task-event.log.js';
 import type { TaskRepository } from '../task.repository.js';
@@ -52,8 +52,8 @@ export class FailedSubmissions {
     private readonly audit: Pick<AuditTrail, 'record'>,
     private readonly logger: Pick<Logger, 'warn' | 'error'>,
     private readonly slots: Pick<TaskSlots, 'release'>,
-    /** Its thread, if it held it or waited for it, goes to the next task (docs/api.md, "Threads"). */
-    private readonly threads?: Pick<ReleaseThreadUseCase, 'execute'>,
+    /** Told it holds nothing any more (its thread goes to the next task: docs/api.md, "Threads"). */
+    private readonly observers: readonly TaskObserver[] = [],
   ) {}
 
   async end(dead: DeadLetter): Promise<void> {
@@ -74,7 +74,7 @@ export class FailedSubmissions {
     const { taskId, actor, request, submittedAt, correlationId } = ref;
     const tenantId = tenantOf(actor);
     await this.slots.release({ taskId, actor });
-    await this.threads?.execute({ taskId, actor, threadId: request?.thread_id });
+    await observeReleased(this.observers, { taskId, actor, threadId: request?.thread_id });
     if (await this.ofAnotherTenant(taskId, tenantId)) return;
     const last = await this.eventLog.last(taskId);
     if (last && Tasks.isTerminalTaskEvent(last)) return;

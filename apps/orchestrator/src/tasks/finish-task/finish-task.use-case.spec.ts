@@ -3,15 +3,11 @@ import { DomainError, type Tasks } from '@switchboard/contracts';
 import type { AuditTrail } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
 import { UsageMeter } from '../../budget/usage-meter.js';
-import type { ThreadHistoryService } from '../../threads/thread-history.service.js';
 import { InMemoryJournal } from '../journal/in-memory.journal.js';
 import { type JournalBatch, TaskEventSequence } from '../task-event.stream.js';
 import { TaskSlots } from '../../quotas/task-slots.js';
 import type { JudgeReplayUseCase } from '../../replay/judge-replay/judge-replay.use-case.js';
-import type {
-  ReleaseThreadUseCase,
-  ThreadHolder,
-} from '../../threads/release-thread/release-thread.use-case.js';
+import type { TaskObserver } from '../ports/task-observer.port.js';
 import { FinishTaskUseCase } from './finish-task.use-case.js';
 import type { TaskOutcome, TaskRepository } from '../task.repository.js';
 import type { TaskRun } from '../run-task/task-run.js';
@@ -50,7 +46,6 @@ function setup(
   } as unknown as TaskRepository;
   const finisher = new FinishTaskUseCase(
     repository,
-    { record: async () => void log.push('turns') } as unknown as ThreadHistoryService,
     {
       // What the end owes is built here and stored by its statement (JournalOutbox).
       build: (r: Record<string, unknown>) => {
@@ -75,14 +70,16 @@ function setup(
       { QUOTA_TASK_LEASE_MS: 600_000 },
       { warn: () => void log.push('slot release failed (logged)') } as unknown as Logger,
     ),
-    { error: () => undefined } as unknown as Logger,
     { verdict: async () => undefined } as unknown as JudgeReplayUseCase,
-    {
-      // The real one releases only a task that names a thread.
-      execute: async (h: ThreadHolder) => {
-        if (h.threadId) log.push(`thread ${h.threadId} released by ${h.taskId}`);
-      },
-    } as unknown as ReleaseThreadUseCase,
+    [
+      {
+        // The thread's: it stores turns, and releases only a task that names a thread.
+        ended: async () => void log.push('turns'),
+        released: async (h) => {
+          if (h.threadId) log.push(`thread ${h.threadId} released by ${h.taskId}`);
+        },
+      } satisfies TaskObserver,
+    ],
   );
   const run: TaskRun = {
     submission: {

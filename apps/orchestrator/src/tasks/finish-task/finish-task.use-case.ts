@@ -1,25 +1,27 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { type ErrorBody, Tasks, Tenancy, tenantOf } from '@switchboard/contracts';
 import { type AuditEvent, AuditTrail } from '@switchboard/messaging';
-import { LOGGER, type Logger } from '@switchboard/observability';
 import { TaskSlots } from '../../quotas/task-slots.js';
 import { JudgeReplayUseCase } from '../../replay/judge-replay/judge-replay.use-case.js';
 import { taskRefOf } from '../../tenancy/tenant-scope.js';
-import { ThreadHistoryService } from '../../threads/thread-history.service.js';
-import {
-  ReleaseThreadUseCase,
-  type ThreadHolder,
-} from '../../threads/release-thread/release-thread.use-case.js';
 import { storedTrigger } from '../lifecycle/task-lifecycle.js';
+import {
+  observeEnded,
+  observeReleased,
+  type ReleasedTask,
+  TASK_OBSERVERS,
+  type TaskObserver,
+} from '../ports/task-observer.port.js';
 import { TaskRepository } from '../task.repository.js';
 import type { Outcome, TaskRun } from '../run-task/task-run.js';
 
 /**
  * Ends a task: the row and every event not journaled yet, the terminal one (with the task's token
  * usage) last, in one statement (a client reading the task after the terminal event sees the same
- * outcome); then the thread's turns (so the next message of the thread sees this one), then its
- * concurrentTasks slot is freed (so a client that saw the end may start the next task at once) and
- * its thread handed to the next task waiting for it; then the events go out live. The task's audit
+ * outcome); then the task observers hear of its end (the thread's turns: the next message of the
+ * thread sees this one), then its concurrentTasks slot is freed (so a client that saw the end may
+ * start the next task at once) and the observers release what it held (its thread, to the next task
+ * waiting for it); then the events go out live. The task's audit
  * record is stored by the same statement (JournalOutbox) and relayed after it (AuditRelay). If the
  * statement fails, this throws before anything is final: the submission is
  * redelivered and the task resumes (and keeps its slot).
@@ -28,12 +30,12 @@ import type { Outcome, TaskRun } from '../run-task/task-run.js';
 export class FinishTaskUseCase {
   constructor(
     private readonly repository: TaskRepository,
-    private readonly threads: ThreadHistoryService,
     private readonly audit: AuditTrail,
     private readonly slots: TaskSlots,
-    @Inject(LOGGER) private readonly logger: Logger,
     private readonly judge: JudgeReplayUseCase,
-    private readonly thread: ReleaseThreadUseCase,
+    @Optional()
+    @Inject(TASK_OBSERVERS)
+    private readonly observers: readonly TaskObserver[] = [],
   ) {}
 
   async finish(run: TaskRun, outcome: Outcome, durationMs: number): Promise<void> {
@@ -97,12 +99,14 @@ export class FinishTaskUseCase {
       throw e;
     }
     try {
-      // A replay or fork is a run beside its thread's conversation, not a turn of it.
-      if (!run.origin) await this.recordTurns(run, outcome);
+      // A replay or fork is a run beside its thread's conversation, not a turn of it: its end is
+      // told to no observer (task-observer.port.ts).
+      const live = !run.origin;
+      if (live) await observeEnded(this.observers, { submission: s, text: run.text, outcome });
       await this.slots.release(s);
       // After its turns: the next task of the thread (docs/api.md, "Threads") sees them (or, after
       // a rollback, does not: the release discards them).
-      if (!run.origin) await this.thread.execute(threadHolderOf(s));
+      if (live) await observeReleased(this.observers, releasedTaskOf(s));
     } finally {
       events.release();
     }
@@ -119,7 +123,7 @@ export class FinishTaskUseCase {
     const view = await this.repository.get(s.taskId, tenantOf(s.actor));
     if (!view || !Tasks.TERMINAL_TASK_STATUSES.includes(view.status)) return;
     await this.slots.release(s);
-    if (!s.run) await this.thread.execute(threadHolderOf(s));
+    if (!s.run) await observeReleased(this.observers, releasedTaskOf(s));
     await this.audit.record(
       taskEndRecord(s, view.status, {
         steps: view.steps.length,
@@ -129,28 +133,6 @@ export class FinishTaskUseCase {
         ...(view.status === 'failed' && view.error ? failureDetails(view.error) : {}),
       }),
     );
-  }
-
-  /** The thread's turns, so the next message of the thread sees this one (a failure is logged). */
-  private recordTurns(run: TaskRun, outcome: Outcome): Promise<void> {
-    const s = run.submission;
-    return this.threads
-      .record({
-        tenantId: tenantOf(s.actor),
-        userId: s.actor.userId,
-        threadId: s.request.thread_id,
-        taskId: s.taskId,
-        user: run.text,
-        assistant:
-          outcome.status === 'completed'
-            ? outcome.result
-            : outcome.status === 'failed'
-              ? `[no answer: ${outcome.error.code}]`
-              : '[no answer: cancelled]',
-      })
-      .catch((e: unknown) =>
-        this.logger.error({ err: e, taskId: s.taskId }, 'could not store the thread turns'),
-      );
   }
 
   /** The terminal event, with the task's steps, duration and token usage. */
@@ -239,7 +221,7 @@ function taskEndRecord(
   };
 }
 
-function threadHolderOf(s: Tasks.TaskSubmission): ThreadHolder {
+function releasedTaskOf(s: Tasks.TaskSubmission): ReleasedTask {
   return { taskId: s.taskId, actor: s.actor, threadId: s.request.thread_id };
 }
 

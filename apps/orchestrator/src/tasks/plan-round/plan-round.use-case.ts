@@ -4,7 +4,7 @@ import { AuditTrail } from '@switchboard/messaging';
 import { TenantBudget } from '../../budget/tenant-budget.js';
 import { abortable } from '../../dispatch/dispatch.context.js';
 import { Guardrails } from '../../guardrails/guardrails.js';
-import type { AgentList, DirectoryAgent } from '../../agents/agent-directory.js';
+import type { AgentList, DirectoryAgent } from '../ports/agent-directory.port.js';
 import {
   AGENTS_NOT_LISTED,
   AgentsUnavailable,

@@ -1,7 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import type { Tasks } from '@switchboard/contracts';
 import type { TaskSlots } from '../../quotas/task-slots.js';
-import type { WaitForThreadUseCase } from '../../threads/wait-for-thread/wait-for-thread.use-case.js';
+import type { StartGate } from '../ports/start-gate.port.js';
 import type { CancellationRegistry } from '../cancellation.registry.js';
 import type { FinishTaskUseCase } from '../finish-task/finish-task.use-case.js';
 import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
@@ -47,7 +47,7 @@ async function runPausing(paused: PauseResult) {
     } as unknown as TaskTelemetry,
     { hold: () => () => undefined } as unknown as TaskSlots,
     { TASK_TIMEOUT_MS: 60_000 },
-    { mayRun: async () => true } as unknown as WaitForThreadUseCase,
+    { mayRun: async () => true } as unknown as StartGate,
   );
   await sut.execute(submission, 1);
   return { run, finished };

@@ -4,10 +4,10 @@ import { isDomainError, type Tasks } from '@switchboard/contracts';
 import { permanentFailure } from '@switchboard/messaging';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import { TaskSlots } from '../../quotas/task-slots.js';
-import { WaitForThreadUseCase } from '../../threads/wait-for-thread/wait-for-thread.use-case.js';
 import { CancellationRegistry, CancelledBy } from '../cancellation.registry.js';
 import { FinishTaskUseCase } from '../finish-task/finish-task.use-case.js';
 import { PauseTaskUseCase } from '../pause-task/pause-task.use-case.js';
+import { START_GATE, type StartGate } from '../ports/start-gate.port.js';
 import { TaskTelemetry } from '../task.telemetry.js';
 import { StartTask } from './start-task.js';
 import { TaskLoop } from './task-loop.js';
@@ -32,7 +32,7 @@ export class RunTaskUseCase {
     private readonly telemetry: TaskTelemetry,
     private readonly slots: TaskSlots,
     @Inject(APP_CONFIG) private readonly config: Pick<OrchestratorEnv, 'TASK_TIMEOUT_MS'>,
-    private readonly thread: WaitForThreadUseCase,
+    @Inject(START_GATE) private readonly startGate: StartGate,
   ) {}
 
   execute(submission: Tasks.TaskSubmission, deliveryCount: number): Promise<void> {
@@ -42,8 +42,9 @@ export class RunTaskUseCase {
   }
 
   private async run(submission: Tasks.TaskSubmission, deliveryCount: number): Promise<void> {
-    // Its thread runs an earlier task: it waits (stored), and the end of that task submits it again.
-    if (!(await this.thread.mayRun(submission))) return;
+    // Held by the start gate (its thread runs an earlier task: it waits, stored, and the end of that
+    // task submits it again).
+    if (!(await this.startGate.mayRun(submission))) return;
     const started = await this.starter.start(submission);
     if (!started) {
       // Ended before: its terminal event was checked; its audit record may have been lost with the

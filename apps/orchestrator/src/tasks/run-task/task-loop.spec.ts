@@ -5,7 +5,7 @@ import { jest } from '@jest/globals';
 import { DomainError, type Tasks, type Tools } from '@switchboard/contracts';
 import type { NatsBus, AuditTrail, RetryBudget } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
-import type { AgentDirectory, AgentList } from '../../agents/agent-directory.js';
+import type { AgentDirectory, AgentList } from '../ports/agent-directory.port.js';
 import type { TenantBudget } from '../../budget/tenant-budget.js';
 import { UsageMeter } from '../../budget/usage-meter.js';
 import type { AgentStepRunner } from '../../dispatch/agent-step.runner.js';
@@ -20,7 +20,7 @@ import {
   type Planner,
   type PlanningState,
 } from '../../planning/planner.js';
-import type { ThreadHistoryService } from '../../threads/thread-history.service.js';
+import type { ThreadHistory } from '../ports/thread-history.port.js';
 import { DispatchStepsUseCase } from '../dispatch-steps/dispatch-steps.use-case.js';
 import type {
   PlanningRoundRepository,
@@ -139,7 +139,7 @@ function setup(opts: {
       },
     } as unknown as NatsBus,
     opts.directory ?? ({ list: async () => ({ agents: [] }) } as AgentDirectory),
-    { load: async () => [] } as unknown as ThreadHistoryService,
+    { load: async () => [] } satisfies ThreadHistory,
     rounds,
     new PlanRoundUseCase(
       opts.planner,

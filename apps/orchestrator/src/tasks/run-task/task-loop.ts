@@ -7,7 +7,7 @@ import {
   AGENT_DIRECTORY,
   type AgentDirectory,
   type AgentList,
-} from '../../agents/agent-directory.js';
+} from '../ports/agent-directory.port.js';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import { abortable } from '../../dispatch/dispatch.context.js';
 import { AGENTS_NOT_LISTED, type PastRound, type ThreadTurn } from '../../planning/planner.js';
@@ -21,7 +21,6 @@ import {
   type RunRecord,
 } from '../../replay/run-record.js';
 import { toolOfferConflict, toolOfferDivergence } from '../../replay/tool-offer.js';
-import { ThreadHistoryService } from '../../threads/thread-history.service.js';
 import {
   type PlanningContext,
   planningContext,
@@ -32,6 +31,7 @@ import {
   DispatchStepsUseCase,
   type StepLedger,
 } from '../dispatch-steps/dispatch-steps.use-case.js';
+import { THREAD_HISTORY, type ThreadHistory } from '../ports/thread-history.port.js';
 import {
   PlanningRoundRepository,
   type StoredRound,
@@ -103,7 +103,7 @@ export class TaskLoop {
   constructor(
     private readonly bus: NatsBus,
     @Inject(AGENT_DIRECTORY) private readonly agents: AgentDirectory,
-    private readonly threads: ThreadHistoryService,
+    @Inject(THREAD_HISTORY) private readonly threads: ThreadHistory,
     private readonly rounds: PlanningRoundRepository,
     private readonly planning: PlanRoundUseCase,
     private readonly actions: DispatchStepsUseCase,

@@ -5,6 +5,7 @@ import { JetStreamService } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import { TASK_LIFECYCLE } from '../../tasks/lifecycle/task-lifecycle.js';
+import type { StartGate } from '../../tasks/ports/start-gate.port.js';
 import { ThreadGateRepository } from '../thread-gate.repository.js';
 import { threadKeyOf } from '../thread-key.js';
 
@@ -16,7 +17,7 @@ import { threadKeyOf } from '../thread-key.js';
  * a redelivery) always go on.
  */
 @Injectable()
-export class WaitForThreadUseCase {
+export class WaitForThreadUseCase implements StartGate {
   constructor(
     private readonly gate: ThreadGateRepository,
     @Inject(APP_CONFIG)
