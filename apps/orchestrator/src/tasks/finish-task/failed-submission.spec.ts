@@ -6,6 +6,7 @@ import { FailedSubmissions } from './failed-submission.js';
 import { InMemoryJournal } from '../journal/in-memory.journal.js';
 import type { TaskJournal } from '../journal/task-journal.js';
 import type { TaskJournalRepository } from '../journal/task-journal.repository.js';
+import type { ReleasedTask } from '../ports/task-observer.port.js';
 import { TaskEventLog } from '../task-event.log.js';
 import type { AbandonedTask, TaskRepository } from '../task.repository.js';
 
@@ -56,8 +57,16 @@ function setup(
         eventsBefore: events.length,
       }),
   };
-  const sut = new FailedSubmissions(repository, eventLog, 'builtin', audit, logger, slots);
-  return { sut, events, abandoned, audit, logger, sentIn, released, journal };
+  /** What the task observers were told it let go of, in order, after which slot releases. */
+  const observed: { task: ReleasedTask; slotsBefore: number }[] = [];
+  const observer = {
+    released: async (task: ReleasedTask) =>
+      void observed.push({ task, slotsBefore: released.length }),
+  };
+  const sut = new FailedSubmissions(repository, eventLog, 'builtin', audit, logger, slots, [
+    observer,
+  ]);
+  return { sut, events, abandoned, audit, logger, sentIn, released, journal, observed };
 }
 
 /** The submission's own record, as the gateway puts it in the submission. */
@@ -133,6 +142,15 @@ describe(FailedSubmissions.name, () => {
       dead({ raw: { ...submission, actor: { ...submission.actor, tenantId: 'acme' } } }),
     );
     expect(released).toEqual([{ taskId: TASK_ID, tenantId: 'acme', eventsBefore: 0 }]);
+  });
+
+  it('tells the task observers it holds nothing any more (its thread goes on), after its slot is freed', async () => {
+    const { sut, observed } = setup();
+    const request = { ...submission.request, thread_id: 'chat-1' };
+    await sut.end(dead({ raw: { ...submission, request } }));
+    expect(observed).toEqual([
+      { task: { taskId: TASK_ID, actor: submission.actor, threadId: 'chat-1' }, slotsBefore: 1 },
+    ]);
   });
 
   it("sends the terminal event as the submission's actor, in its tenant", async () => {

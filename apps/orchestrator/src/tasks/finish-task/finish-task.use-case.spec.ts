@@ -284,4 +284,21 @@ describe(FinishTaskUseCase.name, () => {
       }),
     ]);
   });
+
+  it('hands the thread on again for a task found ended, after its slot; not for a replay or fork', async () => {
+    const stored = { taskId: TASK_ID, userId: 'u1', status: 'failed', steps: [] };
+    const live = setup({ stored: stored as unknown as Tasks.TaskView });
+    live.run.submission.request.thread_id = 'chat-1';
+    await live.finisher.recordEndAgain(live.run.submission);
+    expect(live.log).toEqual([
+      'slot freed default/u1',
+      `thread chat-1 released by ${TASK_ID}`,
+      'audit stored task.failed',
+    ]);
+    const replay = setup({ stored: stored as unknown as Tasks.TaskView });
+    replay.run.submission.request.thread_id = 'chat-1';
+    replay.run.submission.run = { kind: 'replay', of: TASK_ID };
+    await replay.finisher.recordEndAgain(replay.run.submission);
+    expect(replay.log).toEqual(['slot freed default/u1', 'audit stored task.failed']);
+  });
 });
