@@ -2,7 +2,7 @@ import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
 import { DomainError, type Tasks } from '@switchboard/contracts';
 import type { AuditTrail } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
-import { UsageMeter } from '../../budget/usage-meter.js';
+import { UsageMeter } from '../run-task/usage-meter.js';
 import type { ThreadHistoryService } from '../../threads/thread-history.service.js';
 import { InMemoryJournal } from '../journal/in-memory.journal.js';
 import { type JournalBatch, TaskEventSequence } from '../task-event.stream.js';

@@ -4,7 +4,7 @@ import type { AuditTrail } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
 import type { DailyUse, QuotaVerdict } from '@switchboard/runtime';
 import { type DailyQuotas, TenantBudget } from '../../budget/tenant-budget.js';
-import { UsageMeter } from '../../budget/usage-meter.js';
+import { UsageMeter } from '../run-task/usage-meter.js';
 import { GuardrailService } from '../../guardrails/guardrail.service.js';
 import { Guardrails } from '../../guardrails/guardrails.js';
 import { BuiltinPlanner } from '../../planning/builtin-planner.js';

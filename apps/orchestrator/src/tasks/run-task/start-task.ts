@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { isDomainError, Tasks, tenantOf } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import { UsageMeter } from '../../budget/usage-meter.js';
+import { UsageMeter } from './usage-meter.js';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import { BLOCKED_PLACEHOLDER } from '../../guardrails/guardrail.service.js';
 import { Guardrails } from '../../guardrails/guardrails.js';

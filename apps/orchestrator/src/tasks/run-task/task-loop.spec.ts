@@ -7,7 +7,7 @@ import type { NatsBus, AuditTrail, RetryBudget } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
 import type { AgentDirectory, AgentList } from '../../agents/agent-directory.js';
 import type { TenantBudget } from '../../budget/tenant-budget.js';
-import { UsageMeter } from '../../budget/usage-meter.js';
+import { UsageMeter } from './usage-meter.js';
 import type { AgentStepRunner } from '../../dispatch/agent-step.runner.js';
 import { StepDispatcher } from '../../dispatch/step-dispatcher.js';
 import type { StepResult } from '../../dispatch/dispatch.context.js';
