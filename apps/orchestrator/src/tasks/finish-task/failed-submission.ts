@@ -9,7 +9,7 @@ import {
 import type { AuditTrail, DeadLetter } from '@switchboard/messaging';
 import { type Logger, requestContext } from '@switchboard/observability';
 import { z } from 'zod';
-import type { TaskSlots } from '../../quotas/task-slots.js';
+import type { RunSlot } from '../ports/run-slot.port.js';
 import type { ReleaseThreadUseCase } from '../../threads/release-thread/release-thread.use-case.js';
 import { submissionRecord } from '../run-task/submission-record.js';
 import type { TaskEventLog } from '../task-event.log.js';
@@ -51,7 +51,7 @@ export class FailedSubmissions {
     private readonly planner: Tasks.PlannerKind,
     private readonly audit: Pick<AuditTrail, 'record'>,
     private readonly logger: Pick<Logger, 'warn' | 'error'>,
-    private readonly slots: Pick<TaskSlots, 'release'>,
+    private readonly slots: Pick<RunSlot, 'release'>,
     /** Its thread, if it held it or waited for it, goes to the next task (docs/api.md, "Threads"). */
     private readonly threads?: Pick<ReleaseThreadUseCase, 'execute'>,
   ) {}

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type ErrorBody, Tasks, Tenancy, tenantOf } from '@switchboard/contracts';
 import { type AuditEvent, AuditTrail } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import { TaskSlots } from '../../quotas/task-slots.js';
 import { JudgeReplayUseCase } from '../../replay/judge-replay/judge-replay.use-case.js';
+import { RUN_SLOT, type RunSlot } from '../ports/run-slot.port.js';
 import { taskRefOf } from '../../tenancy/tenant-scope.js';
 import { ThreadHistoryService } from '../../threads/thread-history.service.js';
 import {
@@ -30,7 +30,7 @@ export class FinishTaskUseCase {
     private readonly repository: TaskRepository,
     private readonly threads: ThreadHistoryService,
     private readonly audit: AuditTrail,
-    private readonly slots: TaskSlots,
+    @Inject(RUN_SLOT) private readonly slots: RunSlot,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly judge: JudgeReplayUseCase,
     private readonly thread: ReleaseThreadUseCase,
