@@ -24,6 +24,7 @@ import { OrchestratorRedis } from './quotas/orchestrator-redis.js';
 import { TaskAdmission } from './quotas/task-admission.js';
 import { TaskSlots } from './quotas/task-slots.js';
 import { TenantBudget } from './budget/tenant-budget.js';
+import { CONTENT_SCREEN } from './tasks/ports/content-screen.port.js';
 import { RUN_SLOT } from './tasks/ports/run-slot.port.js';
 import { DispatchStepsUseCase } from './tasks/dispatch-steps/dispatch-steps.use-case.js';
 import { CancellationRegistry } from './tasks/cancellation.registry.js';
@@ -183,8 +184,9 @@ import { retentionProviders } from './retention/retention.providers.js';
       useFactory: (...sinks: JournalDeliverySink[]) => sinks,
       inject: [EnqueueDeliveriesUseCase, EnqueuePushNotificationsUseCase],
     },
-    // The step gates the task core asks (tasks/ports/): the concurrentTasks quota is the slot a
-    // task holds while it runs.
+    // The step gates the task core asks (tasks/ports/): the guardrails screen what the task stores
+    // and shows, the concurrentTasks quota is the slot a task holds while it runs.
+    { provide: CONTENT_SCREEN, useExisting: Guardrails },
     { provide: RUN_SLOT, useExisting: TaskSlots },
     ...scheduleProviders,
   ],

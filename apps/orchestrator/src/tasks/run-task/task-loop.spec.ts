@@ -12,7 +12,7 @@ import type { AgentStepRunner } from '../../dispatch/agent-step.runner.js';
 import { StepDispatcher } from '../../dispatch/step-dispatcher.js';
 import type { StepResult } from '../../dispatch/dispatch.context.js';
 import { ToolStepRunner } from '../../dispatch/tool-step.runner.js';
-import { BLOCKED_PLACEHOLDER, GuardrailService } from '../../guardrails/guardrail.service.js';
+import { GuardrailService } from '../../guardrails/guardrail.service.js';
 import { Guardrails } from '../../guardrails/guardrails.js';
 import {
   AgentsUnavailable,
@@ -36,6 +36,7 @@ import type {
   PlanningContextProvider,
   PlanningContextRequest,
 } from '../context/planning-context.port.js';
+import { BLOCKED_PLACEHOLDER } from '../ports/content-screen.port.js';
 import type { StepRecord, StoredStep, TaskRepository } from '../task.repository.js';
 import type { TaskRun } from './task-run.js';
 
