@@ -24,7 +24,9 @@ import { OrchestratorRedis } from './quotas/orchestrator-redis.js';
 import { TaskAdmission } from './quotas/task-admission.js';
 import { TaskSlots } from './quotas/task-slots.js';
 import { TenantBudget } from './budget/tenant-budget.js';
+import { TenantBudgetGate } from './budget/tenant-budget.gate.js';
 import { CONTENT_SCREEN } from './tasks/ports/content-screen.port.js';
+import { ROUND_GATE } from './tasks/ports/round-gate.port.js';
 import { RUN_SLOT } from './tasks/ports/run-slot.port.js';
 import { DispatchStepsUseCase } from './tasks/dispatch-steps/dispatch-steps.use-case.js';
 import { CancellationRegistry } from './tasks/cancellation.registry.js';
@@ -156,6 +158,7 @@ import { retentionProviders } from './retention/retention.providers.js';
     TaskAdmission,
     TaskTelemetry,
     TenantBudget,
+    TenantBudgetGate,
     TenantRefusals,
     ThreadHistoryService,
     ThreadRepository,
@@ -185,8 +188,10 @@ import { retentionProviders } from './retention/retention.providers.js';
       inject: [EnqueueDeliveriesUseCase, EnqueuePushNotificationsUseCase],
     },
     // The step gates the task core asks (tasks/ports/): the guardrails screen what the task stores
-    // and shows, the concurrentTasks quota is the slot a task holds while it runs.
+    // and shows, the tenant's daily budget gates each round that asks a model, the concurrentTasks
+    // quota is the slot a task holds while it runs.
     { provide: CONTENT_SCREEN, useExisting: Guardrails },
+    { provide: ROUND_GATE, useExisting: TenantBudgetGate },
     { provide: RUN_SLOT, useExisting: TaskSlots },
     ...scheduleProviders,
   ],
