@@ -24,6 +24,10 @@ import { OrchestratorRedis } from './quotas/orchestrator-redis.js';
 import { TaskAdmission } from './quotas/task-admission.js';
 import { TaskSlots } from './quotas/task-slots.js';
 import { TenantBudget } from './budget/tenant-budget.js';
+import { TenantBudgetGate } from './budget/tenant-budget.gate.js';
+import { CONTENT_SCREEN } from './tasks/ports/content-screen.port.js';
+import { ROUND_GATE } from './tasks/ports/round-gate.port.js';
+import { RUN_SLOT } from './tasks/ports/run-slot.port.js';
 import { DispatchStepsUseCase } from './tasks/dispatch-steps/dispatch-steps.use-case.js';
 import { CancellationRegistry } from './tasks/cancellation.registry.js';
 import { PlanningRoundRepository } from './tasks/plan-round/planning-round.repository.js';
@@ -158,6 +162,7 @@ import { retentionProviders } from './retention/retention.providers.js';
     TaskAdmission,
     TaskTelemetry,
     TenantBudget,
+    TenantBudgetGate,
     TenantRefusals,
     ThreadHistoryService,
     ThreadRepository,
@@ -197,6 +202,12 @@ import { retentionProviders } from './retention/retention.providers.js';
       useFactory: (...sinks: JournalDeliverySink[]) => sinks,
       inject: [EnqueueDeliveriesUseCase, EnqueuePushNotificationsUseCase],
     },
+    // The step gates the task core asks (tasks/ports/): the guardrails screen what the task stores
+    // and shows, the tenant's daily budget gates each round that asks a model, the concurrentTasks
+    // quota is the slot a task holds while it runs.
+    { provide: CONTENT_SCREEN, useExisting: Guardrails },
+    { provide: ROUND_GATE, useExisting: TenantBudgetGate },
+    { provide: RUN_SLOT, useExisting: TaskSlots },
     ...scheduleProviders,
   ],
 })

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { InMemoryJournal } from '../tasks/journal/in-memory.journal.js';
 import type { TaskJournalRepository } from '../tasks/journal/task-journal.repository.js';
 import { TaskEventSequence } from '../tasks/task-event.stream.js';
-import { BLOCKED_PLACEHOLDER } from '../guardrails/guardrail.service.js';
+import { BLOCKED_PLACEHOLDER } from '../tasks/ports/content-screen.port.js';
 import { AgentStepRunner } from './agent-step.runner.js';
 import { DelegationStep } from './delegation.step.js';
 import { BlockedStepOutput, type DispatchContext } from './dispatch.context.js';

@@ -1,7 +1,7 @@
 import { A2a, DomainError, type ErrorBody, isDomainError } from '@switchboard/contracts';
 import { type NatsBus, retryRequest } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
-import { BLOCKED_PLACEHOLDER } from '../guardrails/guardrail.service.js';
+import { BLOCKED_PLACEHOLDER } from '../tasks/ports/content-screen.port.js';
 import { AGENT_STEP } from './agent-step.machine.js';
 import {
   abortable,

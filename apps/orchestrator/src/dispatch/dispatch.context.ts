@@ -8,7 +8,7 @@ import {
 } from '@switchboard/contracts';
 import type { RetryBudget } from '@switchboard/messaging';
 import { abortable as abortableBy } from '@switchboard/runtime';
-import { BLOCKED_PLACEHOLDER } from '../guardrails/guardrail.service.js';
+import { BLOCKED_PLACEHOLDER } from '../tasks/ports/content-screen.port.js';
 import type { TaskEventSequence } from '../tasks/task-event.stream.js';
 import type { RecordedStepEvent } from '../tasks/task.repository.js';
 

@@ -10,9 +10,6 @@ export interface GuardrailHit {
   rule: 'disallowed_keywords' | 'disallowed_patterns';
 }
 
-/** What replaces blocked text wherever the task would otherwise have stored it (rows, turns, events). */
-export const BLOCKED_PLACEHOLDER = '[blocked by a guardrail]';
-
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** One set of rules: keywords as one expression, and patterns. */

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, tenantOf } from '@switchboard/contracts';
+import { DomainError, type Tasks, tenantOf } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
+import type { ContentScreen, ScreenHit } from '../tasks/ports/content-screen.port.js';
 import type { TaskRun } from '../tasks/run-task/task-run.js';
 import type { RunOriginState } from '../replay/run-record.js';
 import {
@@ -16,9 +17,10 @@ import {
  * The guardrails as the task sees them: the checks, and the report of a hit — the task event (shown as
  * GUARDRAIL_VIOLATION by `GET /ag-ui/events`), an audit record and a log line. None of them carries the
  * blocked text: only the stage, the rule, the text's length and (for a step's output) the step id.
+ * The task core's content screen (tasks/ports/content-screen.port.ts).
  */
 @Injectable()
-export class Guardrails {
+export class Guardrails implements ContentScreen {
   constructor(
     private readonly checks: GuardrailService,
     private readonly audit: AuditTrail,
@@ -51,8 +53,19 @@ export class Guardrails {
     return rules;
   }
 
+  /** The input guardrail on the task's text (its submission's, for its tenant), before it is stored. */
+  checkInput(submission: Tasks.TaskSubmission, origin?: RunOriginState): GuardrailHit | undefined {
+    return this.check('input', submission.request.task, tenantOf(submission.actor), origin);
+  }
+
+  /** The output guardrail on what the planner generated: a hit is reported and ends the round. */
+  screenAnswer(run: TaskRun, generated: string): DomainError | undefined {
+    const hit = this.check('output', generated, tenantOf(run.submission.actor), run.origin);
+    return hit ? this.block(run, hit, generated.length) : undefined;
+  }
+
   /** Reports a hit on the task text or on what the planner generated; returns the error that ends the task. */
-  block(run: TaskRun, hit: GuardrailHit, blockedChars: number): DomainError {
+  block(run: TaskRun, hit: ScreenHit, blockedChars: number): DomainError {
     this.report(run, hit, blockedChars);
     const message =
       hit.stage === 'input'
@@ -78,7 +91,7 @@ export class Guardrails {
     );
   }
 
-  private report(run: TaskRun, hit: GuardrailHit, blockedChars: number, stepId?: string): void {
+  private report(run: TaskRun, hit: ScreenHit, blockedChars: number, stepId?: string): void {
     const { taskId, actor, correlationId } = run.submission;
     const where = stepId ? { stepId } : {};
     run.events.emit(

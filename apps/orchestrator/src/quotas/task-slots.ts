@@ -1,18 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { type Actor, tenantOf } from '@switchboard/contracts';
+import { tenantOf } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { QuotaTask, TenantQuotas } from '@switchboard/runtime';
 import type { OrchestratorEnv } from '../config/orchestrator.env.js';
+import type { RunSlot, SlotHolder } from '../tasks/ports/run-slot.port.js';
 import { OrchestratorQuotas } from './orchestrator-quotas.js';
 
 export type SlotQuotas = Pick<TenantQuotas, 'releaseTask' | 'renewTask'>;
-
-/** A task as its submission names it (a dead-lettered one may name no valid actor). */
-export interface SlotHolder {
-  taskId: string;
-  actor?: Pick<Actor, 'userId' | 'tenantId'> | undefined;
-}
 
 /**
  * The `concurrentTasks` slot the gateway admitted a task with (docs/quotas.md): renewed while a
@@ -20,10 +15,11 @@ export interface SlotHolder {
  * submitted it (named by the task id: the session leaves it to the task's end), in one round trip. Freeing is idempotent (the slot is the task id in the
  * tenant's and the user's running sets), so the mend after a crash — a task delivered again after it
  * ended frees it once more — changes nothing when the first one got through. Nothing here throws into
- * a task: a release or a renewal lost to a Redis outage is mended by the lease.
+ * a task: a release or a renewal lost to a Redis outage is mended by the lease. The task core's run
+ * slot (tasks/ports/run-slot.port.ts).
  */
 @Injectable()
-export class TaskSlots {
+export class TaskSlots implements RunSlot {
   constructor(
     @Inject(OrchestratorQuotas) private readonly quotas: SlotQuotas,
     @Inject(APP_CONFIG) private readonly config: Pick<OrchestratorEnv, 'QUOTA_TASK_LEASE_MS'>,

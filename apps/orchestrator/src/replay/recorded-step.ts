@@ -1,6 +1,6 @@
 import type { ErrorBody, Tasks } from '@switchboard/contracts';
 import { actionOf, same } from './run-trace.js';
-import { BLOCKED_PLACEHOLDER } from '../guardrails/guardrail.service.js';
+import { BLOCKED_PLACEHOLDER } from '../tasks/ports/content-screen.port.js';
 import type { RecordedStepEvent } from '../tasks/task.repository.js';
 import type { RecordedStep, RunOriginState } from './run-record.js';
 

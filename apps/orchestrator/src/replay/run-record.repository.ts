@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, type ErrorBody, isAdmin, Tasks } from '@switchboard/contracts';
-import { BLOCKED_PLACEHOLDER } from '../guardrails/guardrail.service.js';
+import { BLOCKED_PLACEHOLDER } from '../tasks/ports/content-screen.port.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import {
   PlanningRoundRepository,

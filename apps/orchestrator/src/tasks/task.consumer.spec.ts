@@ -8,7 +8,7 @@ import type {
 } from '@switchboard/messaging';
 import { type Logger, ReadinessRegistry } from '@switchboard/observability';
 import type { OrchestratorEnv } from '../config/orchestrator.env.js';
-import type { TaskSlots } from '../quotas/task-slots.js';
+import type { RunSlot } from './ports/run-slot.port.js';
 import type { PlanRoundUseCase } from './plan-round/plan-round.use-case.js';
 import type { RunTaskUseCase } from './run-task/run-task.use-case.js';
 import type { TaskEventLog } from './task-event.log.js';
@@ -52,7 +52,7 @@ async function setup() {
     { kind: 'builtin' } as PlanRoundUseCase,
     {} as AuditTrail,
     { warn: () => undefined, error: () => undefined } as unknown as Logger,
-    {} as TaskSlots,
+    {} as RunSlot,
     [],
   );
   await consumer.onApplicationBootstrap();

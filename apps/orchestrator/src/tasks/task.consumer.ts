@@ -4,7 +4,7 @@ import { ALL_STREAMS, Tasks } from '@switchboard/contracts';
 import { AuditTrail, type ConsumerHandle, JetStreamService } from '@switchboard/messaging';
 import { LOGGER, type Logger, ReadinessRegistry } from '@switchboard/observability';
 import type { OrchestratorEnv } from '../config/orchestrator.env.js';
-import { TaskSlots } from '../quotas/task-slots.js';
+import { RUN_SLOT, type RunSlot } from './ports/run-slot.port.js';
 import { FailedSubmissions } from './finish-task/failed-submission.js';
 import { PlanRoundUseCase } from './plan-round/plan-round.use-case.js';
 import { TASK_OBSERVERS, type TaskObserver } from './ports/task-observer.port.js';
@@ -36,7 +36,7 @@ export class TaskConsumer implements OnApplicationBootstrap {
     planning: PlanRoundUseCase,
     audit: AuditTrail,
     @Inject(LOGGER) logger: Logger,
-    slots: TaskSlots,
+    @Inject(RUN_SLOT) slots: RunSlot,
     @Optional() @Inject(TASK_OBSERVERS) observers: readonly TaskObserver[] = [],
   ) {
     this.failures = new FailedSubmissions(

@@ -1,7 +1,7 @@
 import { type Tasks } from '@switchboard/contracts';
 import { buildHeaders } from '@switchboard/messaging';
 import { createLogger, Metrics, requestContext } from '@switchboard/observability';
-import { UsageMeter } from '../budget/usage-meter.js';
+import { UsageMeter } from './run-task/usage-meter.js';
 import type { TaskEventSequence } from './task-event.stream.js';
 import type { TaskRun } from './run-task/task-run.js';
 import { TASK_LIFECYCLE } from './lifecycle/task-lifecycle.js';

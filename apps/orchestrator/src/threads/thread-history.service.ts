@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import type { OrchestratorEnv } from '../config/orchestrator.env.js';
-import { estimateTokens } from '../budget/usage-meter.js';
+import { estimateTokens } from '../tasks/run-task/usage-meter.js';
 import type { ThreadTurn } from '../planning/planner.js';
 import type { ThreadHistory, ThreadOwner } from '../tasks/ports/thread-history.port.js';
 import { ThreadRepository, type StoredTurn } from './thread.repository.js';

@@ -1,5 +1,5 @@
 import type { Tasks } from '@switchboard/contracts';
-import { estimateTokens } from '../../budget/usage-meter.js';
+import { estimateTokens } from '../../tasks/run-task/usage-meter.js';
 import type { PlanDecision, Planner, PlanningState } from '../planner.js';
 import { ArgumentValidator } from './argument-validator.js';
 import { interpretCompletion } from './completion.interpreter.js';

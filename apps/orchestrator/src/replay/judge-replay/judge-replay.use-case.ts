@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Tasks } from '@switchboard/contracts';
-import { BLOCKED_PLACEHOLDER } from '../../guardrails/guardrail.service.js';
+import { BLOCKED_PLACEHOLDER } from '../../tasks/ports/content-screen.port.js';
 import type { Outcome, TaskRun } from '../../tasks/run-task/task-run.js';
 import { RunRecordRepository } from '../run-record.repository.js';
 import { firstDivergence, traceOf, type TraceRows } from '../run-trace.js';

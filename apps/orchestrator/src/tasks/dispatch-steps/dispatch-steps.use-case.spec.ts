@@ -11,7 +11,7 @@ import type {
 } from '../../approvals/approval.repository.js';
 import type { DispatchContext } from '../../dispatch/dispatch.context.js';
 import type { StepDispatcher } from '../../dispatch/step-dispatcher.js';
-import type { Guardrails } from '../../guardrails/guardrails.js';
+import type { ContentScreen } from '../ports/content-screen.port.js';
 import type { TaskRun } from '../run-task/task-run.js';
 import type { StepRecord, TaskRepository } from '../task.repository.js';
 import { DispatchStepsUseCase, type StepLedger } from './dispatch-steps.use-case.js';
@@ -73,7 +73,7 @@ function setup(opts: { decided?: StoredApproval[]; resumed?: boolean; asked?: st
         return { ok: true, output: a.target === 'calculator' ? 391 : { id: 'n1' }, durationMs: 1 };
       },
     } as unknown as StepDispatcher,
-    { screenStep: () => undefined } as unknown as Guardrails,
+    { screenStep: () => undefined } as unknown as ContentScreen,
     gate,
   );
   const run = {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   type Approvals,
   DomainError,
@@ -9,13 +9,16 @@ import {
 import { ApprovalGate, type HeldCall } from '../../approvals/approval.gate.js';
 import { abortError } from '../../dispatch/dispatch.context.js';
 import { StepDispatcher } from '../../dispatch/step-dispatcher.js';
-import { Guardrails } from '../../guardrails/guardrails.js';
 import { resolveReferences } from '../../planning/plan-references.js';
 import type { ObservedStep, PlanDecision } from '../../planning/planner.js';
 import { taskRefOf } from '../../tenancy/tenant-scope.js';
 import type { StepRecord, StoredStep } from '../task.repository.js';
 import { TaskRepository } from '../task.repository.js';
-import { BLOCKED_PLACEHOLDER } from '../../guardrails/guardrail.service.js';
+import {
+  BLOCKED_PLACEHOLDER,
+  CONTENT_SCREEN,
+  type ContentScreen,
+} from '../ports/content-screen.port.js';
 import {
   answersFromRecord,
   emitRecorded,
@@ -53,7 +56,7 @@ export class DispatchStepsUseCase {
   constructor(
     private readonly repository: TaskRepository,
     private readonly dispatcher: StepDispatcher,
-    private readonly guardrails: Guardrails,
+    @Inject(CONTENT_SCREEN) private readonly screen: ContentScreen,
     private readonly gate: ApprovalGate,
   ) {}
 
@@ -199,7 +202,7 @@ export class DispatchStepsUseCase {
     );
     const blocked =
       outcome.status === 'completed'
-        ? this.guardrails.screenStep(run, action.id, outcome.output)
+        ? this.screen.screenStep(run, action.id, outcome.output)
         : undefined;
     const events = replayedEvents(taken, outcome, blocked !== undefined);
     emitRecorded(run.events, events);
@@ -303,7 +306,7 @@ export class DispatchStepsUseCase {
       timeoutMs: Math.max(1, run.deadline - Date.now()),
       retry: run.retry,
       resumed: run.resumed,
-      screen: (stepId, value) => this.guardrails.screenStep(run, stepId, value),
+      screen: (stepId, value) => this.screen.screenStep(run, stepId, value),
       ...(approval ? { approval } : {}),
       ...(answer ? { answer } : {}),
     });

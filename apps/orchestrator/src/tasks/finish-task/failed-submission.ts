@@ -9,7 +9,7 @@ import {
 import type { AuditTrail, DeadLetter } from '@switchboard/messaging';
 import { type Logger, requestContext } from '@switchboard/observability';
 import { z } from 'zod';
-import type { TaskSlots } from '../../quotas/task-slots.js';
+import type { RunSlot } from '../ports/run-slot.port.js';
 import { observeReleased, type TaskObserver } from '../ports/task-observer.port.js';
 import { submissionRecord } from '../run-task/submission-record.js';
 import type { TaskEventLog } from '../task-event.log.js';
@@ -51,7 +51,7 @@ export class FailedSubmissions {
     private readonly planner: Tasks.PlannerKind,
     private readonly audit: Pick<AuditTrail, 'record'>,
     private readonly logger: Pick<Logger, 'warn' | 'error'>,
-    private readonly slots: Pick<TaskSlots, 'release'>,
+    private readonly slots: Pick<RunSlot, 'release'>,
     /** Told it holds nothing any more (its thread goes to the next task: docs/api.md, "Threads"). */
     private readonly observers: readonly TaskObserver[] = [],
   ) {}

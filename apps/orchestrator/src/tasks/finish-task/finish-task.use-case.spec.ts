@@ -1,11 +1,10 @@
 import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
-import { DomainError, type Tasks } from '@switchboard/contracts';
+import { DomainError, type Tasks, tenantOf } from '@switchboard/contracts';
 import type { AuditTrail } from '@switchboard/messaging';
-import type { Logger } from '@switchboard/observability';
-import { UsageMeter } from '../../budget/usage-meter.js';
+import { UsageMeter } from '../run-task/usage-meter.js';
 import { InMemoryJournal } from '../journal/in-memory.journal.js';
 import { type JournalBatch, TaskEventSequence } from '../task-event.stream.js';
-import { TaskSlots } from '../../quotas/task-slots.js';
+import type { RunSlot, SlotHolder } from '../ports/run-slot.port.js';
 import type { JudgeReplayUseCase } from '../../replay/judge-replay/judge-replay.use-case.js';
 import type { TaskObserver } from '../ports/task-observer.port.js';
 import { FinishTaskUseCase } from './finish-task.use-case.js';
@@ -19,7 +18,7 @@ function setup(
     outage?: boolean;
     storedSteps?: number;
     stored?: Tasks.TaskView;
-    /** The slot release fails (it never throws into the task: TaskSlots logs it). */
+    /** The slot release fails (it never throws into the task: the slot logs it). */
     releaseFails?: boolean;
   } = {},
 ) {
@@ -59,17 +58,13 @@ function setup(
         log.push(`audit stored ${String(r['action'])}`);
       },
     } as unknown as AuditTrail,
-    new TaskSlots(
-      {
-        releaseTask: async (t: { taskId: string; tenantId: string; userId: string }) => {
-          if (opts.releaseFails) throw new Error('redis down');
-          log.push(`slot freed ${t.tenantId}/${t.userId}`);
-        },
-        renewTask: async () => true,
+    {
+      hold: () => () => undefined,
+      release: async (t: SlotHolder) => {
+        if (opts.releaseFails) log.push('slot release failed (logged)');
+        else log.push(`slot freed ${tenantOf(t.actor)}/${t.actor?.userId ?? ''}`);
       },
-      { QUOTA_TASK_LEASE_MS: 600_000 },
-      { warn: () => void log.push('slot release failed (logged)') } as unknown as Logger,
-    ),
+    } satisfies RunSlot,
     { verdict: async () => undefined } as unknown as JudgeReplayUseCase,
     [
       {

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { type ErrorBody, Tasks, Tenancy, tenantOf } from '@switchboard/contracts';
 import { type AuditEvent, AuditTrail } from '@switchboard/messaging';
-import { TaskSlots } from '../../quotas/task-slots.js';
 import { JudgeReplayUseCase } from '../../replay/judge-replay/judge-replay.use-case.js';
+import { RUN_SLOT, type RunSlot } from '../ports/run-slot.port.js';
 import { taskRefOf } from '../../tenancy/tenant-scope.js';
 import { storedTrigger } from '../lifecycle/task-lifecycle.js';
 import {
@@ -31,7 +31,7 @@ export class FinishTaskUseCase {
   constructor(
     private readonly repository: TaskRepository,
     private readonly audit: AuditTrail,
-    private readonly slots: TaskSlots,
+    @Inject(RUN_SLOT) private readonly slots: RunSlot,
     private readonly judge: JudgeReplayUseCase,
     @Optional()
     @Inject(TASK_OBSERVERS)

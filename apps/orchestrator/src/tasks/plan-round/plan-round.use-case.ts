@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type DomainError, type Tasks, Tenancy, tenantOf } from '@switchboard/contracts';
+import type { DomainError, Tasks } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
-import { TenantBudget } from '../../budget/tenant-budget.js';
 import { abortable } from '../../dispatch/dispatch.context.js';
-import { Guardrails } from '../../guardrails/guardrails.js';
 import type { AgentList, DirectoryAgent } from '../ports/agent-directory.port.js';
 import {
   AGENTS_NOT_LISTED,
@@ -15,6 +13,8 @@ import {
 } from '../../planning/planner.js';
 import { taskRefOf } from '../../tenancy/tenant-scope.js';
 import { PlanningRoundRepository, type RoundContext } from './planning-round.repository.js';
+import { CONTENT_SCREEN, type ContentScreen } from '../ports/content-screen.port.js';
+import { ROUND_GATE, type RoundGate } from '../ports/round-gate.port.js';
 import { roundDivergence } from '../../replay/replay-check.js';
 import type { RunOriginState } from '../../replay/run-record.js';
 import { failed, type Outcome, type TaskRun } from '../run-task/task-run.js';
@@ -23,8 +23,8 @@ export type RoundResult = { decision: PlanDecision } | { outcome: Outcome };
 
 /**
  * One planning round: replays the stored decision of a resumed task, or asks the planner — within the
- * task's token budget and its tenant's daily one (TenantBudget: tokensPerDay, costPerDayUsd) — checks
- * what it generated against the output guardrail, charges what it spent to the tenant, and stores the
+ * task's token budget and its round gate (the tenant's daily one: tokensPerDay, costPerDayUsd) — checks
+ * what it generated against the output guardrail, charges what it spent to the gate, and stores the
  * decision before anything acts on it. Emits planning.started / planning.completed.
  */
 @Injectable()
@@ -32,9 +32,9 @@ export class PlanRoundUseCase {
   constructor(
     @Inject(PLANNER) private readonly planner: Planner,
     private readonly rounds: PlanningRoundRepository,
-    private readonly guardrails: Guardrails,
+    @Inject(CONTENT_SCREEN) private readonly screen: ContentScreen,
     private readonly audit: AuditTrail,
-    private readonly budget: TenantBudget,
+    @Inject(ROUND_GATE) private readonly budget: RoundGate,
   ) {}
 
   get kind(): Planner['kind'] {
@@ -194,11 +194,8 @@ export class PlanRoundUseCase {
       maxOutputTokens = left;
     }
     if (run.origin?.kind !== 'replay' && planner.asksModel?.(state)) {
-      const refusal = await this.budget.refusal(run.submission.actor, run.retry);
-      if (refusal)
-        return {
-          outcome: { status: 'failed', error: Tenancy.quotaExceededError(refusal).toBody() },
-        };
+      const refusal = await this.budget.refusal(run);
+      if (refusal) return { outcome: { status: 'failed', error: refusal.toBody() } };
     }
     return maxOutputTokens !== undefined ? { maxOutputTokens } : {};
   }
@@ -206,14 +203,9 @@ export class PlanRoundUseCase {
   /** The decision as the output guardrail lets it through: a hit keeps only the refusal, its cost and timing. */
   private screened(run: TaskRun, decision: PlanDecision): PlanDecision {
     const generated = decision.generatedText ?? visibleText(decision);
-    const hit = this.guardrails.check(
-      'output',
-      generated,
-      tenantOf(run.submission.actor),
-      run.origin,
-    );
-    if (!hit) return decision;
-    return failedRound(decision, this.guardrails.block(run, hit, generated.length));
+    const blocked = this.screen.screenAnswer(run, generated);
+    if (!blocked) return decision;
+    return failedRound(decision, blocked);
   }
 
   /**
@@ -224,11 +216,10 @@ export class PlanRoundUseCase {
    */
   private async charged(run: TaskRun, decision: PlanDecision): Promise<PlanDecision> {
     if (!decision.usage) return decision;
-    const { actor, taskId } = run.submission;
-    const refusal = await this.budget.charge(actor, decision.usage, taskId);
+    const refusal = await this.budget.charge(run, decision.usage);
     // A round that failed already (a guardrail hit, a planner error) keeps its own reason.
     if (!refusal || decision.kind === 'fail') return decision;
-    return failedRound(decision, Tenancy.quotaExceededError(refusal));
+    return failedRound(decision, refusal);
   }
 
   /**

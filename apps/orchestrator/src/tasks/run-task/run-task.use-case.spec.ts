@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import type { Tasks } from '@switchboard/contracts';
-import type { TaskSlots } from '../../quotas/task-slots.js';
+import type { RunSlot } from '../ports/run-slot.port.js';
 import type { StartGate } from '../ports/start-gate.port.js';
 import type { CancellationRegistry } from '../cancellation.registry.js';
 import type { FinishTaskUseCase } from '../finish-task/finish-task.use-case.js';
@@ -45,7 +45,7 @@ async function runPausing(paused: PauseResult) {
       begin: jest.fn(),
       end: jest.fn(),
     } as unknown as TaskTelemetry,
-    { hold: () => () => undefined } as unknown as TaskSlots,
+    { hold: () => () => undefined } as unknown as RunSlot,
     { TASK_TIMEOUT_MS: 60_000 },
     { mayRun: async () => true } as unknown as StartGate,
   );

@@ -3,7 +3,7 @@ import { APP_CONFIG } from '@switchboard/config';
 import { isDomainError, type Tasks } from '@switchboard/contracts';
 import { permanentFailure } from '@switchboard/messaging';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
-import { TaskSlots } from '../../quotas/task-slots.js';
+import { RUN_SLOT, type RunSlot } from '../ports/run-slot.port.js';
 import { CancellationRegistry, CancelledBy } from '../cancellation.registry.js';
 import { FinishTaskUseCase } from '../finish-task/finish-task.use-case.js';
 import { PauseTaskUseCase } from '../pause-task/pause-task.use-case.js';
@@ -30,7 +30,7 @@ export class RunTaskUseCase {
     private readonly pauser: PauseTaskUseCase,
     private readonly cancellations: CancellationRegistry,
     private readonly telemetry: TaskTelemetry,
-    private readonly slots: TaskSlots,
+    @Inject(RUN_SLOT) private readonly slots: RunSlot,
     @Inject(APP_CONFIG) private readonly config: Pick<OrchestratorEnv, 'TASK_TIMEOUT_MS'>,
     @Inject(START_GATE) private readonly startGate: StartGate,
   ) {}

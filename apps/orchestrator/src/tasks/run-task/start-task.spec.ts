@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import type { Audit, Tasks } from '@switchboard/contracts';
-import type { Guardrails } from '../../guardrails/guardrails.js';
+import type { ContentScreen } from '../ports/content-screen.port.js';
 import type { RunOrigins } from '../../replay/run-origins.js';
 import type { CancellationRegistry } from '../cancellation.registry.js';
 import { InMemoryJournal } from '../journal/in-memory.journal.js';
@@ -72,7 +72,7 @@ function setup(found?: { lastSeq: number; status: TaskClaim['status'] }) {
     resolve: async () => ({ planner: { kind: 'builtin' } }),
     live: { kind: 'builtin' },
   } as unknown as RunOrigins;
-  const guardrails = { check: () => undefined } as unknown as Guardrails;
+  const guardrails = { checkInput: () => undefined } as unknown as ContentScreen;
   const cancellations = {
     register: () => new AbortController().signal,
   } as unknown as CancellationRegistry;

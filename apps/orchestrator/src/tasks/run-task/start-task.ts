@@ -1,12 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { isDomainError, Tasks, tenantOf } from '@switchboard/contracts';
+import { isDomainError, Tasks } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import { UsageMeter } from '../../budget/usage-meter.js';
+import { UsageMeter } from './usage-meter.js';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
-import { BLOCKED_PLACEHOLDER } from '../../guardrails/guardrail.service.js';
-import { Guardrails } from '../../guardrails/guardrails.js';
 import { CancellationRegistry } from '../cancellation.registry.js';
+import {
+  BLOCKED_PLACEHOLDER,
+  CONTENT_SCREEN,
+  type ContentScreen,
+} from '../ports/content-screen.port.js';
 import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
 import { TASK_STATE } from '../state/task-state.machine.js';
 import { RunOrigins, runSubmission } from '../../replay/run-origins.js';
@@ -48,7 +51,7 @@ export class StartTask {
     private readonly repository: TaskRepository,
     private readonly eventLog: TaskEventLog,
     private readonly origins: RunOrigins,
-    private readonly guardrails: Guardrails,
+    @Inject(CONTENT_SCREEN) private readonly screen: ContentScreen,
     private readonly cancellations: CancellationRegistry,
     @Inject(APP_CONFIG) private readonly config: Settings,
     @Inject(LOGGER) private readonly logger: Pick<Logger, 'warn'>,
@@ -66,10 +69,8 @@ export class StartTask {
     const submission =
       'origin' in planning && planning.origin ? runSubmission(received, planning.origin) : received;
     const { taskId, request } = submission;
-    const inputHit = this.guardrails.check(
-      'input',
-      request.task,
-      tenantOf(submission.actor),
+    const inputHit = this.screen.checkInput(
+      submission,
       'origin' in planning ? planning.origin : undefined,
     );
     const text = inputHit ? BLOCKED_PLACEHOLDER : request.task;
@@ -129,7 +130,7 @@ export class StartTask {
           : inputHit
             ? {
                 status: 'failed',
-                error: this.guardrails.block(run, inputHit, request.task.length).toBody(),
+                error: this.screen.block(run, inputHit, request.task.length).toBody(),
               }
             : undefined;
     return { run, storedSteps: claim.steps, ...(early ? { early } : {}) };

@@ -1,6 +1,6 @@
 import { DomainError, type ErrorBody, type Tasks, type Tools } from '@switchboard/contracts';
 import type { RetryBudget } from '@switchboard/messaging';
-import type { UsageMeter } from '../../budget/usage-meter.js';
+import type { UsageMeter } from './usage-meter.js';
 import type { RunOriginState } from '../../replay/run-record.js';
 import type { TaskLifecycle } from '../lifecycle/task-lifecycle.js';
 import type { TaskEventSequence } from '../task-event.stream.js';

@@ -1,5 +1,5 @@
 import type { Tasks } from '@switchboard/contracts';
-import type { PriceTable } from '../config/orchestrator.env.js';
+import type { PriceTable } from '../../config/orchestrator.env.js';
 
 /** About four characters a token: the usual rough figure, used only when a server reports no usage. */
 export function estimateTokens(text: string): number {

@@ -3,19 +3,20 @@ import { DomainError, type Tasks, Tenancy } from '@switchboard/contracts';
 import type { AuditTrail } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
 import type { DailyUse, QuotaVerdict } from '@switchboard/runtime';
-import { type DailyQuotas, TenantBudget } from '../../budget/tenant-budget.js';
-import { UsageMeter } from '../../budget/usage-meter.js';
-import { GuardrailService } from '../../guardrails/guardrail.service.js';
-import { Guardrails } from '../../guardrails/guardrails.js';
-import { BuiltinPlanner } from '../../planning/builtin-planner.js';
-import { DirectCallPlanner } from '../../planning/direct-call.planner.js';
-import type { PlanDecision, Planner, PlanningState } from '../../planning/planner.js';
-import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
-import type { TaskRun } from '../run-task/task-run.js';
-import { InMemoryJournal } from '../journal/in-memory.journal.js';
-import { TaskEventSequence } from '../task-event.stream.js';
-import type { PlanningRoundRepository } from './planning-round.repository.js';
-import { PlanRoundUseCase } from './plan-round.use-case.js';
+import { GuardrailService } from '../guardrails/guardrail.service.js';
+import { Guardrails } from '../guardrails/guardrails.js';
+import { BuiltinPlanner } from '../planning/builtin-planner.js';
+import { DirectCallPlanner } from '../planning/direct-call.planner.js';
+import type { PlanDecision, Planner, PlanningState } from '../planning/planner.js';
+import { TASK_LIFECYCLE } from '../tasks/lifecycle/task-lifecycle.js';
+import { InMemoryJournal } from '../tasks/journal/in-memory.journal.js';
+import { PlanRoundUseCase } from '../tasks/plan-round/plan-round.use-case.js';
+import type { PlanningRoundRepository } from '../tasks/plan-round/planning-round.repository.js';
+import type { TaskRun } from '../tasks/run-task/task-run.js';
+import { UsageMeter } from '../tasks/run-task/usage-meter.js';
+import { TaskEventSequence } from '../tasks/task-event.stream.js';
+import { TenantBudgetGate } from './tenant-budget.gate.js';
+import { type DailyQuotas, TenantBudget } from './tenant-budget.js';
 
 const TASK_ID = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
 const ACTOR = { userId: 'ada', role: 'user', tenantId: 'acme' };
@@ -59,8 +60,9 @@ const refusal = (quota: Tenancy.QuotaName, used: number): QuotaVerdict => ({
 });
 
 /**
- * The use case with the real TenantBudget on fake counters: `verdicts` answers each check or charge
- * by its kind (default: within, metered), and every call is recorded.
+ * A planning round (the real use case) under the real TenantBudget, plugged in as its round gate, on
+ * fake counters: `verdicts` answers each check or charge by its kind (default: within, metered), and
+ * every call is recorded.
  */
 function setup(
   planner: Planner,
@@ -124,7 +126,7 @@ function setup(
     rounds,
     guardrails,
     audit,
-    new TenantBudget(quotas, logger),
+    new TenantBudgetGate(new TenantBudget(quotas, logger)),
   );
   const run: TaskRun = {
     submission: {
@@ -165,7 +167,7 @@ function setup(
   return { sut, run, state, calls, saved, stored, flushed, logger };
 }
 
-describe(PlanRoundUseCase.name, () => {
+describe(`${PlanRoundUseCase.name} under ${TenantBudgetGate.name}`, () => {
   it("checks the tenant's daily tokens and cost before the model is asked, then charges what the round spent", async () => {
     const planner = new ModelPlanner([
       { kind: 'final', answer: '42', usage: usage(1_000, 500), model: 'stub-model' },
