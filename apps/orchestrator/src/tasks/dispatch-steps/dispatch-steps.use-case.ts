@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   type Approvals,
   DomainError,
@@ -6,7 +6,7 @@ import {
   type Tasks,
   type Tools,
 } from '@switchboard/contracts';
-import { ApprovalGate, type HeldCall } from '../../approvals/approval.gate.js';
+import { CALL_GATE, type CallGate, type HeldCall } from '../ports/call-gate.port.js';
 import { abortError } from '../../dispatch/dispatch.context.js';
 import { StepDispatcher } from '../../dispatch/step-dispatcher.js';
 import { Guardrails } from '../../guardrails/guardrails.js';
@@ -54,7 +54,7 @@ export class DispatchStepsUseCase {
     private readonly repository: TaskRepository,
     private readonly dispatcher: StepDispatcher,
     private readonly guardrails: Guardrails,
-    private readonly gate: ApprovalGate,
+    @Inject(CALL_GATE) private readonly gate: CallGate,
   ) {}
 
   /**
