@@ -7,6 +7,8 @@ import { ApprovalRepository } from './approvals/approval.repository.js';
 import { DecideApprovalUseCase } from './approvals/decide-approval/decide-approval.use-case.js';
 import { ExpireApprovalsUseCase } from './approvals/expire-approvals/expire-approvals.use-case.js';
 import { TaskResumer } from './approvals/task-resumer.js';
+import { CALL_GATE } from './tasks/ports/call-gate.port.js';
+import { PENDING_DECISIONS } from './tasks/ports/pending-decisions.port.js';
 import { PauseTaskUseCase } from './tasks/pause-task/pause-task.use-case.js';
 import { Module } from '@nestjs/common';
 import { A2aAgentDirectory } from './agents/a2a-agent-directory.js';
@@ -118,6 +120,9 @@ import { retentionProviders } from './retention/retention.providers.js';
     ExpireApprovalsUseCase,
     PauseTaskUseCase,
     TaskResumer,
+    // The gate every planned call passes, and what a pause or a cancel asks of the decisions: approvals.
+    { provide: CALL_GATE, useExisting: ApprovalGate },
+    { provide: PENDING_DECISIONS, useExisting: TaskResumer },
     DispatchStepsUseCase,
     AgentStepRunner,
     CancellationRegistry,

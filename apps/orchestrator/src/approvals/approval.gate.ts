@@ -11,18 +11,16 @@ import { AuditTrail, NatsBus } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { approvalArgsHash } from '@switchboard/runtime';
 import { AGENT_DIRECTORY, type AgentDirectory } from '../agents/agent-directory.js';
+import type {
+  CallApproval,
+  CallGate,
+  CallVerdict,
+  HeldCall,
+} from '../tasks/ports/call-gate.port.js';
 import type { TaskRun } from '../tasks/run-task/task-run.js';
 import { taskRefOf } from '../tenancy/tenant-scope.js';
 import { ApprovalMetrics } from './approval.metrics.js';
 import { ApprovalRepository, type StoredApproval } from './approval.repository.js';
-
-/** The approval a call runs under; for a delegation whose agent asked, the person's reply. */
-export interface GateApproval {
-  id: string;
-  argsHash: string;
-  /** The reply to the agent's question: the delegation goes on as this message on the agent's task. */
-  answer?: { reply: string; remoteTaskId: string };
-}
 
 /** What an agent is told when a person approves its question without writing a reply. */
 export const DEFAULT_REPLY = 'approved';
@@ -30,44 +28,15 @@ export const DEFAULT_REPLY = 'approved';
 /** Between a delegation's step id and the number of the agent's question, in an approval's step id. */
 const QUESTION_MARK = '#input-';
 
-/** What the gate says about one call, in the order the dispatcher meets them. */
-export type Gate =
-  /** No approval needed: run it as planned. */
-  | { kind: 'free' }
-  /** Needs one and has none yet: the round stops here and asks. */
-  | { kind: 'ask'; policy: Approvals.ApprovalPolicy }
-  /** Decided, still open: the task waits. */
-  | { kind: 'wait' }
-  /**
-   * Approved: run it with these arguments (the approver's edit, if any) under this approval (when it
-   * needed one); for a tool whose MCP server asked a question, with the person's `answer`.
-   */
-  | {
-      kind: 'run';
-      input: Record<string, unknown>;
-      approval?: GateApproval;
-      answer?: Tools.ToolCallAnswer;
-    }
-  /** Rejected, or expired where expiry rejects: the step fails with this, and the planner hears it. */
-  | { kind: 'refused'; error: ErrorBody };
-
-/** A call of the round that needs a decision, with its arguments resolved. */
-export interface HeldCall {
-  action: Tasks.PlanAction;
-  input: Record<string, unknown>;
-  policy: Approvals.ApprovalPolicy;
-  /** What an approver's edit must match; the tool's input schema when not given. */
-  inputSchema?: Record<string, unknown> | undefined;
-}
-
 /**
  * Which calls need a person's decision and what was decided (docs/approvals.md). A tool's policy comes
  * from mcp-tools with the manifest, an agent's from a2a with the agent list; a request can add tools
  * and agents (`approval.tools`), never drop one. An agent that asks for input is asked about too.
- * Approvals are read once per run: a run only meets decisions made before it started.
+ * Approvals are read once per run: a run only meets decisions made before it started. The task core's
+ * dispatcher reaches it through the CallGate port.
  */
 @Injectable()
-export class ApprovalGate {
+export class ApprovalGate implements CallGate {
   private readonly decisions = new WeakMap<TaskRun, Promise<Map<string, StoredApproval>>>();
   private readonly agentPolicies = new WeakMap<TaskRun, Map<string, Approvals.ApprovalPolicy>>();
 
@@ -106,14 +75,14 @@ export class ApprovalGate {
     run: TaskRun,
     action: Tasks.PlanAction,
     input?: Record<string, unknown>,
-  ): Promise<Gate> {
+  ): Promise<CallVerdict> {
     if (action.kind === 'agent') await this.loadAgentPolicies(run);
     const policy = this.policyOf(run, action);
     // Without a policy only a question (an agent's, a tool's server's) of a resumed run can be asked.
     if (!policy && !run.resumed) return { kind: 'free' };
     const approvals = await this.approvalsOf(run);
     const stored = approvals.get(action.id);
-    const call: Gate = !policy
+    const call: CallVerdict = !policy
       ? { kind: 'free' }
       : stored
         ? this.decided(run, stored)
@@ -210,7 +179,7 @@ export class ApprovalGate {
   }
 
   /** What a stored decision means for the call (announced once the run meets it). */
-  private decided(run: TaskRun, stored: StoredApproval): Gate {
+  private decided(run: TaskRun, stored: StoredApproval): CallVerdict {
     const { view } = stored;
     switch (view.status) {
       case 'pending':
@@ -344,7 +313,7 @@ export class ApprovalGate {
 function toolAnswerOf(
   question: StoredApproval,
   input: Record<string, unknown>,
-  approval: GateApproval,
+  approval: CallApproval,
 ): Tools.ToolCallAnswer {
   const edited = Tools.ToolQuestionInput.partial().safeParse(input);
   const asked = Tools.ToolQuestionInput.partial().safeParse(question.view.input);

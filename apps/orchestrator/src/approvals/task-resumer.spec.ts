@@ -24,6 +24,7 @@ const row = {
 
 function setup(stored = row) {
   const published: { payload: Tasks.TaskSubmission; opts: OutgoingOptions }[] = [];
+  const effects: string[] = [];
   const prisma = {
     task: { findUnique: async () => stored },
   } as unknown as PrismaService;
@@ -35,16 +36,20 @@ function setup(stored = row) {
       opts: OutgoingOptions,
     ) => {
       published.push({ payload, opts });
+      effects.push('resubmit');
       return { seq: 1, duplicate: false };
     },
   } as unknown as JetStreamService;
   const sut = new TaskResumer(
     new TaskRepository(prisma, new TaskStateStore(prisma)),
-    { counts: async () => ({ total: 1, pending: 0 }) } as unknown as ApprovalRepository,
+    {
+      counts: async () => ({ total: 1, pending: 0 }),
+      cancelPending: async (taskId: string, by: string) => void effects.push(`cancel ${by}`),
+    } as unknown as ApprovalRepository,
     jetstream,
     { info: jest.fn() } as unknown as Logger,
   );
-  return { sut, published };
+  return { sut, published, effects };
 }
 
 // A task resumed after its approvals runs on any replica from this submission: its actor must be the
@@ -74,6 +79,16 @@ describe(TaskResumer.name, () => {
     const { sut, published } = setup();
     await sut.resumeCancelled(TASK);
     expect(published[0]?.payload.actor.tenantId).toBe('acme');
+  });
+
+  it("cancels a task's pending approvals first, then resubmits it only if it was waiting", async () => {
+    const waiting = setup();
+    await waiting.sut.cancel({ taskId: TASK, status: 'waiting_approval' }, 'root');
+    expect(waiting.effects).toEqual(['cancel root', 'resubmit']);
+    // A running task hears the cancel on the bus: its approvals are cancelled, it is not resubmitted.
+    const running = setup();
+    await running.sut.cancel({ taskId: TASK, status: 'running' }, 'root');
+    expect(running.effects).toEqual(['cancel root']);
   });
 
   it('resubmits a task of the default tenant (tenancy off) with an actor naming no tenant, as before', async () => {

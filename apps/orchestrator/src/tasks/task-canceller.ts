@@ -1,8 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { type Actor, Tasks } from '@switchboard/contracts';
 import { NatsBus } from '@switchboard/messaging';
-import { ApprovalRepository } from '../approvals/approval.repository.js';
-import { TaskResumer } from '../approvals/task-resumer.js';
+import { PENDING_DECISIONS, type PendingDecisions } from './ports/pending-decisions.port.js';
 import { scopeOf } from '../tenancy/tenant-scope.js';
 import { TaskRepository } from './task.repository.js';
 
@@ -16,8 +15,7 @@ export class TaskCanceller {
   constructor(
     private readonly repository: TaskRepository,
     private readonly bus: NatsBus,
-    private readonly approvals: ApprovalRepository,
-    private readonly resumer: TaskResumer,
+    @Inject(PENDING_DECISIONS) private readonly decisions: PendingDecisions,
   ) {}
 
   /** A task that has a row and is not terminal. */
@@ -33,8 +31,7 @@ export class TaskCanceller {
     this.bus.publish(Tasks.TaskCancelRequested, [task.taskId], { taskId: task.taskId, reason });
     // A task waiting for approvals has no replica to hear it: its approvals are cancelled and it
     // is submitted again, to end as cancelled wherever it is delivered.
-    await this.approvals.cancelPending(task.taskId, userId);
-    if (task.status === 'waiting_approval') await this.resumer.resumeCancelled(task.taskId);
+    await this.decisions.cancel(task, userId);
   }
 
   /**

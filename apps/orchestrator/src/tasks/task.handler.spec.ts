@@ -4,8 +4,7 @@ import { NatsContext, RpcException } from '@nestjs/microservices';
 import { type Actor, type Tasks } from '@switchboard/contracts';
 import { type AuditTrail, buildHeaders, type NatsBus } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
-import type { ApprovalRepository } from '../approvals/approval.repository.js';
-import type { TaskResumer } from '../approvals/task-resumer.js';
+import type { PendingDecisions } from './ports/pending-decisions.port.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { ALL_TENANTS, type TenantScope } from '../tenancy/tenant-scope.js';
 import type { RunRecordRepository } from '../replay/run-record.repository.js';
@@ -70,8 +69,7 @@ function setup() {
     new TaskCanceller(
       repository,
       { publish: (...args: unknown[]) => void published.push(args) } as unknown as NatsBus,
-      { cancelPending: async () => 0 } as unknown as ApprovalRepository,
-      { resumeCancelled: async () => true } as unknown as TaskResumer,
+      { cancel: async () => undefined } as unknown as PendingDecisions,
     ),
     {
       letCancelledGo: async (taskId: string) => void waiting.push(taskId),

@@ -1,16 +1,7 @@
-import { jest } from '@jest/globals';
-import { Approvals, type Tasks, type Tools } from '@switchboard/contracts';
-import type { AuditTrail } from '@switchboard/messaging';
-import { approvalArgsHash } from '@switchboard/runtime';
-import { ApprovalGate } from '../../approvals/approval.gate.js';
-import type { ApprovalMetrics } from '../../approvals/approval.metrics.js';
-import type {
-  ApprovalRepository,
-  ApprovalRequestRecord,
-  StoredApproval,
-} from '../../approvals/approval.repository.js';
-import type { DispatchContext } from '../../dispatch/dispatch.context.js';
+import { Approvals, DomainError, type Tasks } from '@switchboard/contracts';
+import type { DispatchContext, StepResult } from '../../dispatch/dispatch.context.js';
 import type { StepDispatcher } from '../../dispatch/step-dispatcher.js';
+import type { CallGate, CallVerdict, HeldCall } from '../ports/call-gate.port.js';
 import type { ContentScreen } from '../ports/content-screen.port.js';
 import type { TaskRun } from '../run-task/task-run.js';
 import type { StepRecord, TaskRepository } from '../task.repository.js';
@@ -18,16 +9,6 @@ import { DispatchStepsUseCase, type StepLedger } from './dispatch-steps.use-case
 
 const TASK = '11111111-1111-4111-8111-111111111111';
 const policy = Approvals.ApprovalPolicy.parse({});
-
-const tool = (name: string, approval?: Approvals.ApprovalPolicy): Tools.ManifestTool => ({
-  name,
-  title: name,
-  description: name,
-  provider: 'p',
-  inputSchema: { type: 'object' },
-  idempotent: false,
-  ...(approval ? { approval } : {}),
-});
 
 const action = (id: string, target: string, input: Record<string, unknown>): Tasks.PlanAction => ({
   id,
@@ -37,30 +18,40 @@ const action = (id: string, target: string, input: Record<string, unknown>): Tas
   description: `call ${target}`,
 });
 
-function setup(opts: { decided?: StoredApproval[]; resumed?: boolean; asked?: string[] } = {}) {
-  const held: ApprovalRequestRecord[] = [];
-  const dispatched: { target: string; input: unknown; approval?: unknown }[] = [];
-  const recorded: StepRecord[] = [];
-  const emitted: string[] = [];
-  const repository = {
-    request: async (records: ApprovalRequestRecord[]) => {
-      held.push(...records);
-      return records.map((r, i) => ({
-        view: {
-          ...decidedView(r.action, 'pending'),
-          approvalId: `00000000-0000-4000-8000-00000000000${i}`,
-        },
-        runInput: r.input,
-        approvedHash: undefined,
-      }));
+/**
+ * A call gate as the core sees it (the approvals feature's is specified with the dispatcher in
+ * approvals/): the targets in `gated` wait for a decision; a verdict (or an error) given by step id is
+ * what was decided. Records what it is asked, in order.
+ */
+function fakeGate(opts: { gated?: string[]; verdicts?: Record<string, CallVerdict | Error> }) {
+  const held: HeldCall[] = [];
+  const asked: { kind: 'agent' | 'tool'; action: Tasks.PlanAction; asked: unknown }[] = [];
+  const gate: CallGate = {
+    policyOf: (_run, a) => (opts.gated?.includes(a.target) ? policy : undefined),
+    check: async (run, a) => {
+      const decided = opts.verdicts?.[a.id];
+      if (decided instanceof Error) throw decided;
+      if (decided) return decided;
+      const needs = gate.policyOf(run, a);
+      return needs ? { kind: 'ask', policy: needs } : { kind: 'free' };
     },
-    ofTask: async () => new Map((opts.decided ?? []).map((d) => [d.view.stepId, d])),
-  } as unknown as ApprovalRepository;
-  const gate = new ApprovalGate(
-    repository,
-    { record: async () => undefined } as unknown as AuditTrail,
-    { requested: { inc: jest.fn() } } as unknown as ApprovalMetrics,
-  );
+    hold: async (_run, calls) => void held.push(...calls),
+    askAgent: async (_run, a, q) => void asked.push({ kind: 'agent', action: a, asked: q }),
+    askTool: async (_run, a, q) => void asked.push({ kind: 'tool', action: a, asked: q }),
+  };
+  return { gate, held, asked };
+}
+
+function setup(
+  opts: {
+    gated?: string[];
+    verdicts?: Record<string, CallVerdict | Error>;
+    results?: Record<string, StepResult>;
+  } = {},
+) {
+  const dispatched: { target: string; input: unknown; approval?: unknown; answer?: unknown }[] = [];
+  const recorded: StepRecord[] = [];
+  const { gate, held, asked } = fakeGate(opts);
   const useCase = new DispatchStepsUseCase(
     { recordStep: async (r: StepRecord) => void recorded.push(r) } as unknown as TaskRepository,
     {
@@ -69,8 +60,15 @@ function setup(opts: { decided?: StoredApproval[]; resumed?: boolean; asked?: st
           target: a.target,
           input,
           ...(ctx.approval ? { approval: ctx.approval } : {}),
+          ...(ctx.answer ? { answer: ctx.answer } : {}),
         });
-        return { ok: true, output: a.target === 'calculator' ? 391 : { id: 'n1' }, durationMs: 1 };
+        return (
+          opts.results?.[a.id] ?? {
+            ok: true,
+            output: a.target === 'calculator' ? 391 : { id: 'n1' },
+            durationMs: 1,
+          }
+        );
       },
     } as unknown as StepDispatcher,
     { screenStep: () => undefined } as unknown as ContentScreen,
@@ -80,48 +78,21 @@ function setup(opts: { decided?: StoredApproval[]; resumed?: boolean; asked?: st
     submission: {
       taskId: TASK,
       actor: { userId: 'ann', role: 'user' },
-      request: { task: 't', ...(opts.asked ? { approval: { tools: opts.asked } } : {}) },
+      request: { task: 't' },
     },
     events: {
-      emit: (name: string) => void emitted.push(name),
+      emit: () => undefined,
       commit: async <T>(statement: (b: undefined) => Promise<T>) => statement(undefined),
     },
     signal: new AbortController().signal,
     deadline: Date.now() + 60_000,
     retry: {},
     plan: [],
-    resumed: opts.resumed ?? false,
+    resumed: false,
     stepsStored: new Set(),
-    offered: new Map([
-      ['calculator', tool('calculator')],
-      ['notes.add', tool('notes.add', policy)],
-      ['mail.send', tool('mail.send', policy)],
-    ]),
   } as unknown as TaskRun;
   const ledger: StepLedger = { steps: [], outputs: new Map(), stored: new Map() };
-  return { useCase, run, ledger, held, dispatched, recorded, emitted };
-}
-
-function decidedView(
-  a: Tasks.PlanAction,
-  status: Approvals.ApprovalStatus,
-): Approvals.ApprovalView {
-  return {
-    approvalId: '99999999-9999-4999-8999-999999999999',
-    taskId: TASK,
-    stepId: a.id,
-    kind: 'tool',
-    target: a.target,
-    input: a.input,
-    argsHash: approvalArgsHash(a.target, a.input),
-    reason: a.description,
-    policy,
-    status,
-    requestedBy: 'ann',
-    requestedAt: '2026-11-24T10:00:00.000Z',
-    expiresAt: '2026-11-25T10:00:00.000Z',
-    ...(status !== 'pending' ? { decidedBy: 'ann', comment: 'no' } : {}),
-  };
+  return { useCase, run, ledger, held, asked, dispatched, recorded };
 }
 
 const demo = [
@@ -129,40 +100,35 @@ const demo = [
   action('s2', 'notes.add', { content: '$steps.s1.output' }),
   action('s3', 'mail.send', { to: 'x@example.com' }),
 ];
+const gated = ['notes.add', 'mail.send'];
 
 describe(DispatchStepsUseCase.name, () => {
-  it('runs what needs no approval, then stops before the first call that does, asking for the round', async () => {
-    const { useCase, run, ledger, held, dispatched, emitted } = setup();
+  it('runs what the gate lets go, then stops before the first call that must wait, holding the round', async () => {
+    const { useCase, run, ledger, held, dispatched } = setup({ gated });
     expect(await useCase.run(run, { kind: 'actions', actions: demo }, ledger)).toBe('paused');
     expect(dispatched.map((d) => d.target)).toEqual(['calculator']);
-    // Both calls of the round that need one are asked for at once, with resolved arguments.
-    expect(held.map((h) => [h.action.id, h.input])).toEqual([
-      ['s2', { content: 391 }],
-      ['s3', { to: 'x@example.com' }],
+    // Both calls of the round that need a decision are held at once, with resolved arguments.
+    expect(held).toEqual([
+      { action: demo[1], input: { content: 391 }, policy },
+      { action: demo[2], input: { to: 'x@example.com' }, policy },
     ]);
-    expect(held[0]?.argsHash).toBe(approvalArgsHash('notes.add', { content: 391 }));
-    expect(emitted.filter((e) => e === 'orchestrator.approval.requested')).toHaveLength(2);
     expect(run.plan.map((a) => a.id)).toEqual(['s1']);
   });
 
-  it('a request adds tools to approve: a tool without a policy waits too', async () => {
-    const { useCase, run, ledger, held, dispatched } = setup({ asked: ['calculator'] });
-    expect(await useCase.run(run, { kind: 'actions', actions: [demo[0]!] }, ledger)).toBe('paused');
-    expect(dispatched).toEqual([]);
-    expect(held.map((h) => h.action.target)).toEqual(['calculator']);
+  it('does not hold a later call that needs the output of a step not run yet', async () => {
+    const s2 = action('s2', 'notes.add', { content: 'x' });
+    const s4 = action('s4', 'mail.send', { body: '$steps.s2.output' });
+    const { useCase, run, ledger, held } = setup({ gated });
+    expect(await useCase.run(run, { kind: 'actions', actions: [s2, s4] }, ledger)).toBe('paused');
+    expect(held.map((h) => h.action.id)).toEqual(['s2']);
   });
 
-  it('resumed with the approval decided, runs the call under it with the approved arguments', async () => {
-    const s2 = { ...demo[1]!, input: { content: 391 } };
-    const approved: StoredApproval = {
-      tenantId: 'default',
-      view: decidedView(s2, 'approved'),
-      runInput: { content: 'edited' },
-      approvedHash: approvalArgsHash('notes.add', { content: 'edited' }),
-    };
-    const { useCase, run, ledger, dispatched, emitted } = setup({
-      resumed: true,
-      decided: [approved],
+  it('runs a decided call with the arguments and the decision the gate gives', async () => {
+    const approval = { id: '99999999-9999-4999-8999-999999999999', argsHash: 'h' };
+    const answer = { approvalId: approval.id, argsHash: 'h', input: { ok: true } };
+    const { useCase, run, ledger, held, dispatched } = setup({
+      gated,
+      verdicts: { s2: { kind: 'run', input: { content: 'edited' }, approval, answer } },
     });
     expect(await useCase.run(run, { kind: 'actions', actions: demo.slice(0, 2) }, ledger)).toBe(
       'done',
@@ -170,62 +136,68 @@ describe(DispatchStepsUseCase.name, () => {
     expect(dispatched[1]).toEqual({
       target: 'notes.add',
       input: { content: 'edited' },
-      approval: { id: approved.view.approvalId, argsHash: approved.approvedHash },
+      approval,
+      answer,
     });
-    expect(emitted).toContain('orchestrator.approval.decided');
+    expect(held).toEqual([]);
   });
 
-  it('a rejected call fails its step with the reason and is never dispatched', async () => {
-    const s3 = demo[2]!;
+  it('a refused call fails its step with the reason and is never dispatched', async () => {
+    const error = new DomainError('FORBIDDEN', 'the call of mail.send was rejected').toBody();
     const { useCase, run, ledger, dispatched, recorded } = setup({
-      resumed: true,
-      decided: [
-        {
-          tenantId: 'default',
-          view: decidedView(s3, 'rejected'),
-          runInput: s3.input,
-          approvedHash: undefined,
-        },
-      ],
+      gated,
+      verdicts: { s3: { kind: 'refused', error } },
     });
-    expect(await useCase.run(run, { kind: 'actions', actions: [s3] }, ledger)).toBe('done');
+    expect(await useCase.run(run, { kind: 'actions', actions: [demo[2]!] }, ledger)).toBe('done');
     expect(dispatched).toEqual([]);
     expect(recorded[0]).toMatchObject({ status: 'failed', error: { code: 'FORBIDDEN' } });
-    expect(ledger.steps[0]?.error?.message).toContain('rejected by ann: no');
+    expect(ledger.steps[0]?.error).toEqual(error);
   });
 
-  it('an approval that expired where expiry fails the task throws TIMEOUT', async () => {
-    const s3 = demo[2]!;
-    const view = {
-      ...decidedView(s3, 'expired'),
-      policy: { ...policy, onExpiry: 'fail' as const },
-    };
-    const { useCase, run, ledger } = setup({
-      resumed: true,
-      decided: [{ tenantId: 'default', view, runInput: s3.input, approvedHash: undefined }],
+  it('a gate that throws ends the round with its error (an approval expired where expiry fails)', async () => {
+    const { useCase, run, ledger, recorded } = setup({
+      gated,
+      verdicts: { s3: new DomainError('TIMEOUT', 'nobody decided') },
     });
     await expect(
-      useCase.run(run, { kind: 'actions', actions: [s3] }, ledger),
-    ).rejects.toMatchObject({
-      code: 'TIMEOUT',
-    });
+      useCase.run(run, { kind: 'actions', actions: [demo[2]!] }, ledger),
+    ).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(recorded).toEqual([]);
   });
 
-  it('still pending when resumed (a lost resume sent again): pauses again, asking nothing new', async () => {
-    const s3 = demo[2]!;
+  it('a call still waiting pauses again, holding nothing new', async () => {
     const { useCase, run, ledger, held, dispatched } = setup({
-      resumed: true,
-      decided: [
-        {
-          tenantId: 'default',
-          view: decidedView(s3, 'pending'),
-          runInput: s3.input,
-          approvedHash: undefined,
-        },
-      ],
+      gated,
+      verdicts: { s3: { kind: 'wait' } },
     });
-    expect(await useCase.run(run, { kind: 'actions', actions: [s3] }, ledger)).toBe('paused');
+    expect(await useCase.run(run, { kind: 'actions', actions: [demo[2]!] }, ledger)).toBe('paused');
     expect(held).toEqual([]);
     expect(dispatched).toEqual([]);
+  });
+
+  it("a delegated agent's or a tool's question becomes a decision to wait for, the step not stored", async () => {
+    const ask = action('s1', 'researcher', { q: 'NATS' });
+    // How the step dispatcher reports a question: not ok, with what was asked.
+    const asking = new DomainError('UPSTREAM_ERROR', 'asks').toBody();
+    const inputRequired = { question: 'which cluster?', remoteTaskId: 'r1' };
+    const agent = setup({
+      results: { s1: { ok: false, error: asking, durationMs: 1, inputRequired } },
+    });
+    expect(
+      await agent.useCase.run(agent.run, { kind: 'actions', actions: [ask] }, agent.ledger),
+    ).toBe('paused');
+    expect(agent.asked).toEqual([{ kind: 'agent', action: ask, asked: inputRequired }]);
+    expect(agent.recorded).toEqual([]);
+    expect(agent.run.underWay).toBeUndefined();
+
+    const toolQuestion = { question: 'which folder?', input: {}, inputSchema: {} };
+    const tool = setup({
+      results: { s1: { ok: false, error: asking, durationMs: 1, toolQuestion } },
+    });
+    expect(await tool.useCase.run(tool.run, { kind: 'actions', actions: [ask] }, tool.ledger)).toBe(
+      'paused',
+    );
+    expect(tool.asked).toEqual([{ kind: 'tool', action: ask, asked: toolQuestion }]);
+    expect(tool.recorded).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import {
   type Tasks,
   type Tools,
 } from '@switchboard/contracts';
-import { ApprovalGate, type HeldCall } from '../../approvals/approval.gate.js';
+import { CALL_GATE, type CallGate, type HeldCall } from '../ports/call-gate.port.js';
 import { abortError } from '../../dispatch/dispatch.context.js';
 import { StepDispatcher } from '../../dispatch/step-dispatcher.js';
 import { resolveReferences } from '../../planning/plan-references.js';
@@ -57,7 +57,7 @@ export class DispatchStepsUseCase {
     private readonly repository: TaskRepository,
     private readonly dispatcher: StepDispatcher,
     @Inject(CONTENT_SCREEN) private readonly screen: ContentScreen,
-    private readonly gate: ApprovalGate,
+    @Inject(CALL_GATE) private readonly gate: CallGate,
   ) {}
 
   /**

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import { TaskResumer } from '../../approvals/task-resumer.js';
+import { PENDING_DECISIONS, type PendingDecisions } from '../ports/pending-decisions.port.js';
 import { type PauseResult, TaskRepository } from '../task.repository.js';
 import type { TaskRun } from '../run-task/task-run.js';
 
@@ -16,7 +16,7 @@ import type { TaskRun } from '../run-task/task-run.js';
 export class PauseTaskUseCase {
   constructor(
     private readonly repository: TaskRepository,
-    private readonly resumer: TaskResumer,
+    @Inject(PENDING_DECISIONS) private readonly decisions: PendingDecisions,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -34,7 +34,7 @@ export class PauseTaskUseCase {
     if (!paused.paused) return paused;
     run.phase.fire('stored-waiting');
     this.logger.info({ taskId }, 'task waits for approval');
-    await this.resumer.resumeIfDecided(taskId);
+    await this.decisions.resumeIfDecided(taskId);
     return paused;
   }
 }

@@ -1,6 +1,3 @@
-import { ApprovalGate } from '../../approvals/approval.gate.js';
-import type { ApprovalMetrics } from '../../approvals/approval.metrics.js';
-import type { ApprovalRepository } from '../../approvals/approval.repository.js';
 import { jest } from '@jest/globals';
 import { DomainError, type Tasks, type Tools } from '@switchboard/contracts';
 import type { NatsBus, AuditTrail, RetryBudget } from '@switchboard/messaging';
@@ -34,6 +31,7 @@ import type {
 } from '../context/planning-context.port.js';
 import { BLOCKED_PLACEHOLDER, type ContentScreen } from '../ports/content-screen.port.js';
 import type { RoundGate } from '../ports/round-gate.port.js';
+import type { CallGate } from '../ports/call-gate.port.js';
 import type { StepRecord, StoredStep, TaskRepository } from '../task.repository.js';
 import type { TaskRun } from './task-run.js';
 
@@ -176,12 +174,8 @@ function setup(opts: {
       repository,
       dispatcher,
       guardrails,
-      new ApprovalGate(
-        // a resumed run reads its approvals (none here): a question asked before may be answered
-        { ofTask: () => Promise.resolve(new Map()) } as unknown as ApprovalRepository,
-        audit as unknown as AuditTrail,
-        {} as ApprovalMetrics,
-      ),
+      // no call here needs a decision (none is offered with a policy, none was decided before)
+      { check: async () => ({ kind: 'free' }) } as unknown as CallGate,
     ),
     { MAX_ITERATIONS_PER_TURN: 3, DEFAULT_MAX_STEPS: opts.maxSteps ?? 10 },
     opts.contextProviders,
