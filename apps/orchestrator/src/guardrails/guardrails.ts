@@ -3,7 +3,7 @@ import { DomainError, tenantOf } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { TaskRun } from '../tasks/run-task/task-run.js';
-import type { RunOriginState } from '../replay/run-record.js';
+import type { RunSource } from '../tasks/ports/run-source.port.js';
 import {
   type GuardrailHit,
   GuardrailService,
@@ -33,14 +33,14 @@ export class Guardrails {
     stage: GuardrailStage,
     text: string | undefined,
     tenant: string,
-    origin?: RunOriginState,
+    origin?: RunSource,
   ): GuardrailHit | undefined {
     return this.checks.check(stage, text, tenant, this.extraOf(origin));
   }
 
-  private readonly extra = new WeakMap<RunOriginState, RuleSet>();
+  private readonly extra = new WeakMap<RunSource, RuleSet>();
 
-  private extraOf(origin: RunOriginState | undefined): RuleSet | undefined {
+  private extraOf(origin: RunSource | undefined): RuleSet | undefined {
     const added = origin?.edits?.guardrails;
     if (!origin || !added) return undefined;
     let rules = this.extra.get(origin);
@@ -68,7 +68,7 @@ export class Guardrails {
    */
   screenStep(run: TaskRun, stepId: string, value: unknown): DomainError | undefined {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
-    const hit = this.check('output', text, tenantOf(run.submission.actor), run.origin);
+    const hit = this.check('output', text, tenantOf(run.submission.actor), run.source);
     if (!hit) return undefined;
     this.report(run, hit, text.length, stepId);
     return new DomainError(

@@ -8,7 +8,7 @@ import type { ApprovalRepository } from '../approvals/approval.repository.js';
 import type { TaskResumer } from '../approvals/task-resumer.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { ALL_TENANTS, type TenantScope } from '../tenancy/tenant-scope.js';
-import type { RunRecordRepository } from '../replay/run-record.repository.js';
+import type { RunTree } from './ports/run-tree.port.js';
 import type { WaitForThreadUseCase } from '../threads/wait-for-thread/wait-for-thread.use-case.js';
 import { TaskCanceller } from './task-canceller.js';
 import type { TaskJournalRepository } from './journal/task-journal.repository.js';
@@ -78,7 +78,7 @@ function setup() {
       waiting: async (taskId: string) => (taskId === WAITING ? waitingSubmission : undefined),
     } as unknown as WaitForThreadUseCase,
     new TenantRefusals(audit as unknown as AuditTrail, { warn: jest.fn() } as unknown as Logger),
-    { runsOf: async () => [] } as unknown as RunRecordRepository,
+    { runsOf: async () => [] } satisfies RunTree,
     // The journal's page, read as its statement does: in the scope's tenant only.
     {
       page: async (taskId: string, scope: TenantScope, afterSeq: number) => {

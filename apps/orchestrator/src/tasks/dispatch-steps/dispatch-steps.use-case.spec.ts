@@ -15,6 +15,7 @@ import type { Guardrails } from '../../guardrails/guardrails.js';
 import type { TaskRun } from '../run-task/task-run.js';
 import type { StepRecord, TaskRepository } from '../task.repository.js';
 import { DispatchStepsUseCase, type StepLedger } from './dispatch-steps.use-case.js';
+import { LIVE_RUN } from '../run-task/live-run.source.js';
 
 const TASK = '11111111-1111-4111-8111-111111111111';
 const policy = Approvals.ApprovalPolicy.parse({});
@@ -92,6 +93,7 @@ function setup(opts: { decided?: StoredApproval[]; resumed?: boolean; asked?: st
     plan: [],
     resumed: opts.resumed ?? false,
     stepsStored: new Set(),
+    source: LIVE_RUN,
     offered: new Map([
       ['calculator', tool('calculator')],
       ['notes.add', tool('notes.add', policy)],

@@ -3,7 +3,6 @@ import { type ErrorBody, Tasks, Tenancy, tenantOf } from '@switchboard/contracts
 import { type AuditEvent, AuditTrail } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { TaskSlots } from '../../quotas/task-slots.js';
-import { JudgeReplayUseCase } from '../../replay/judge-replay/judge-replay.use-case.js';
 import { taskRefOf } from '../../tenancy/tenant-scope.js';
 import { ThreadHistoryService } from '../../threads/thread-history.service.js';
 import {
@@ -32,7 +31,6 @@ export class FinishTaskUseCase {
     private readonly audit: AuditTrail,
     private readonly slots: TaskSlots,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly judge: JudgeReplayUseCase,
     private readonly thread: ReleaseThreadUseCase,
   ) {}
 
@@ -44,7 +42,7 @@ export class FinishTaskUseCase {
       run.phase.fire(outcome.status === 'cancelled' ? 'cancelled' : 'failed');
     const usage = run.meter.total();
     // A replay's verdict comes before its end: stored with its row, streamed before its terminal event.
-    const verdict = await this.judge.verdict(run, outcome);
+    const verdict = await run.source.verdict(run, outcome);
     if (verdict) run.verdict = verdict;
     if (verdict)
       events.emit(
@@ -98,11 +96,11 @@ export class FinishTaskUseCase {
     }
     try {
       // A replay or fork is a run beside its thread's conversation, not a turn of it.
-      if (!run.origin) await this.recordTurns(run, outcome);
+      if (run.source.inThread) await this.recordTurns(run, outcome);
       await this.slots.release(s);
       // After its turns: the next task of the thread (docs/api.md, "Threads") sees them (or, after
       // a rollback, does not: the release discards them).
-      if (!run.origin) await this.thread.execute(threadHolderOf(s));
+      if (run.source.inThread) await this.thread.execute(threadHolderOf(s));
     } finally {
       events.release();
     }

@@ -16,6 +16,7 @@ import { InMemoryJournal } from '../journal/in-memory.journal.js';
 import { TaskEventSequence } from '../task-event.stream.js';
 import type { PlanningRoundRepository } from './planning-round.repository.js';
 import { PlanRoundUseCase } from './plan-round.use-case.js';
+import { LIVE_RUN } from '../run-task/live-run.source.js';
 
 const TASK_ID = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
 const ACTOR = { userId: 'ada', role: 'user', tenantId: 'acme' };
@@ -147,6 +148,7 @@ function setup(
     plan: [],
     resumed: false,
     stepsStored: new Set(),
+    source: LIVE_RUN,
   };
   const state: Omit<PlanningState, 'signal' | 'maxOutputTokens'> = {
     taskId: TASK_ID,
