@@ -54,6 +54,8 @@ import {
   JOURNAL_DELIVERY_SINKS,
   type JournalDeliverySink,
 } from './tasks/journal/journal-delivery.port.js';
+import { RUN_SOURCES } from './tasks/ports/run-source.port.js';
+import { RUN_TREE } from './tasks/ports/run-tree.port.js';
 import { TaskJournal } from './tasks/journal/task-journal.js';
 import { TaskJournalRepository } from './tasks/journal/task-journal.repository.js';
 import { FinishTaskUseCase } from './tasks/finish-task/finish-task.use-case.js';
@@ -147,6 +149,10 @@ import { retentionProviders } from './retention/retention.providers.js';
     JudgeReplayUseCase,
     RunOrigins,
     RunRecordRepository,
+    // Where a run's decisions and step results come from: live, or a recorded task's (replay, fork).
+    { provide: RUN_SOURCES, useExisting: RunOrigins },
+    // The replays and forks made of a task, listed with it.
+    { provide: RUN_TREE, useExisting: RunRecordRepository },
     RunTaskUseCase,
     StartTask,
     StepDispatcher,

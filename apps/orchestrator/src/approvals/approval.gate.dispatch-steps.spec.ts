@@ -9,6 +9,7 @@ import {
   DispatchStepsUseCase,
   type StepLedger,
 } from '../tasks/dispatch-steps/dispatch-steps.use-case.js';
+import { LIVE_RUN } from '../tasks/run-task/live-run.source.js';
 import type { TaskRun } from '../tasks/run-task/task-run.js';
 import type { StepRecord, TaskRepository } from '../tasks/task.repository.js';
 import { ApprovalGate } from './approval.gate.js';
@@ -95,6 +96,7 @@ function setup(opts: { decided?: StoredApproval[]; resumed?: boolean; asked?: st
     plan: [],
     resumed: opts.resumed ?? false,
     stepsStored: new Set(),
+    source: LIVE_RUN,
     offered: new Map([
       ['calculator', tool('calculator')],
       ['notes.add', tool('notes.add', policy)],

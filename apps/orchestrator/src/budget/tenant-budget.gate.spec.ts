@@ -17,6 +17,7 @@ import { UsageMeter } from '../tasks/run-task/usage-meter.js';
 import { TaskEventSequence } from '../tasks/task-event.stream.js';
 import { TenantBudgetGate } from './tenant-budget.gate.js';
 import { type DailyQuotas, TenantBudget } from './tenant-budget.js';
+import { LIVE_RUN } from '../tasks/run-task/live-run.source.js';
 
 const TASK_ID = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
 const ACTOR = { userId: 'ada', role: 'user', tenantId: 'acme' };
@@ -149,6 +150,7 @@ function setup(
     plan: [],
     resumed: false,
     stepsStored: new Set(),
+    source: LIVE_RUN,
   };
   const state: Omit<PlanningState, 'signal' | 'maxOutputTokens'> = {
     taskId: TASK_ID,

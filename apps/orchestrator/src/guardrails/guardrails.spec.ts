@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import type { Tasks } from '@switchboard/contracts';
 import type { AuditTrail } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
-import type { RunOriginState } from '../replay/run-record.js';
+import type { RunSource } from '../tasks/ports/run-source.port.js';
 import { InMemoryJournal } from '../tasks/journal/in-memory.journal.js';
 import type { TaskRun } from '../tasks/run-task/task-run.js';
 import { TaskEventSequence } from '../tasks/task-event.stream.js';
@@ -80,11 +80,11 @@ describe(Guardrails.name, () => {
 
   it("adds a replay's or fork's own rules to the input check", () => {
     const { sut, submission } = setup('launch the rocket');
-    const origin = {
+    const source = {
       edits: { guardrails: { disallowedKeywords: ['rocket'], disallowedPatterns: [] } },
-    } as unknown as RunOriginState;
+    } as unknown as RunSource;
     expect(sut.checkInput(submission)).toBeUndefined();
-    expect(sut.checkInput(submission, origin)).toEqual({
+    expect(sut.checkInput(submission, source)).toEqual({
       stage: 'input',
       rule: 'disallowed_keywords',
     });

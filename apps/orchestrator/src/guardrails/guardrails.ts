@@ -4,7 +4,7 @@ import { AuditTrail } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { ContentScreen, ScreenHit } from '../tasks/ports/content-screen.port.js';
 import type { TaskRun } from '../tasks/run-task/task-run.js';
-import type { RunOriginState } from '../replay/run-record.js';
+import type { RunSource } from '../tasks/ports/run-source.port.js';
 import {
   type GuardrailHit,
   GuardrailService,
@@ -29,38 +29,38 @@ export class Guardrails implements ContentScreen {
 
   /**
    * The platform's rules, those of `tenant` (the task's: its submission's actor's), and a replay's or
-   * fork's own added rules (`origin`'s edits), compiled once per run.
+   * fork's own added rules (its run source's edits), compiled once per run.
    */
   check(
     stage: GuardrailStage,
     text: string | undefined,
     tenant: string,
-    origin?: RunOriginState,
+    source?: RunSource,
   ): GuardrailHit | undefined {
-    return this.checks.check(stage, text, tenant, this.extraOf(origin));
+    return this.checks.check(stage, text, tenant, this.extraOf(source));
   }
 
-  private readonly extra = new WeakMap<RunOriginState, RuleSet>();
+  private readonly extra = new WeakMap<RunSource, RuleSet>();
 
-  private extraOf(origin: RunOriginState | undefined): RuleSet | undefined {
-    const added = origin?.edits?.guardrails;
-    if (!origin || !added) return undefined;
-    let rules = this.extra.get(origin);
+  private extraOf(source: RunSource | undefined): RuleSet | undefined {
+    const added = source?.edits?.guardrails;
+    if (!source || !added) return undefined;
+    let rules = this.extra.get(source);
     if (!rules) {
       rules = ruleSet(added.disallowedKeywords, added.disallowedPatterns);
-      this.extra.set(origin, rules);
+      this.extra.set(source, rules);
     }
     return rules;
   }
 
   /** The input guardrail on the task's text (its submission's, for its tenant), before it is stored. */
-  checkInput(submission: Tasks.TaskSubmission, origin?: RunOriginState): GuardrailHit | undefined {
-    return this.check('input', submission.request.task, tenantOf(submission.actor), origin);
+  checkInput(submission: Tasks.TaskSubmission, source?: RunSource): GuardrailHit | undefined {
+    return this.check('input', submission.request.task, tenantOf(submission.actor), source);
   }
 
   /** The output guardrail on what the planner generated: a hit is reported and ends the round. */
   screenAnswer(run: TaskRun, generated: string): DomainError | undefined {
-    const hit = this.check('output', generated, tenantOf(run.submission.actor), run.origin);
+    const hit = this.check('output', generated, tenantOf(run.submission.actor), run.source);
     return hit ? this.block(run, hit, generated.length) : undefined;
   }
 
@@ -81,7 +81,7 @@ export class Guardrails implements ContentScreen {
    */
   screenStep(run: TaskRun, stepId: string, value: unknown): DomainError | undefined {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
-    const hit = this.check('output', text, tenantOf(run.submission.actor), run.origin);
+    const hit = this.check('output', text, tenantOf(run.submission.actor), run.source);
     if (!hit) return undefined;
     this.report(run, hit, text.length, stepId);
     return new DomainError(

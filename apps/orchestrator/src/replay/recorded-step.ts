@@ -2,12 +2,8 @@ import type { ErrorBody, Tasks } from '@switchboard/contracts';
 import { actionOf, same } from './run-trace.js';
 import { BLOCKED_PLACEHOLDER } from '../tasks/ports/content-screen.port.js';
 import type { RecordedStepEvent } from '../tasks/task.repository.js';
+import type { RecordedOutcome } from '../tasks/ports/run-source.port.js';
 import type { RecordedStep, RunOriginState } from './run-record.js';
-
-/** How a step taken from the record ends, as the loop observes it. */
-export type RecordedOutcome =
-  | { status: 'completed'; output: unknown }
-  | { status: 'failed'; error: ErrorBody; output?: unknown };
 
 /** Whether step `index` of the run is taken from its record instead of dispatched. */
 export const takesRecordedStep = (origin: RunOriginState | undefined, index: number): boolean =>
@@ -97,12 +93,4 @@ function synthesized(
       ? { name: 'mcp.task.completed', data: { ...ref, output: shown, durationMs: 0 } }
       : { name: 'mcp.task.failed', data: { ...ref, error: outcome.error } },
   ];
-}
-
-/** Emits recorded events through the run's typed sequence. */
-export function emitRecorded(
-  events: { emit(name: Tasks.TaskEventName, data: never, message?: string): void },
-  recorded: readonly RecordedStepEvent[],
-): void {
-  for (const e of recorded) events.emit(e.name, e.data as never, e.message);
 }

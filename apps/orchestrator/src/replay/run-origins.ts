@@ -6,8 +6,11 @@ import { BuiltinPlanner } from '../planning/builtin-planner.js';
 import { DirectCallPlanner } from '../planning/direct-call.planner.js';
 import { LLM_CLIENT, type LlmClient } from '../planning/llm/llm.client.js';
 import { LlmPlanner } from '../planning/llm/llm-planner.js';
-import { PLANNER, type Planner } from '../planning/planner.js';
+import type { ResolvedRun, RunSources } from '../tasks/ports/run-source.port.js';
+import { LIVE_RUN } from '../tasks/run-task/live-run.source.js';
+import { JudgeReplayUseCase } from './judge-replay/judge-replay.use-case.js';
 import { RecordedLlmClient } from './recorded-llm.client.js';
+import { RecordedRunSource } from './recorded-run.source.js';
 import { firstContext, type RunOriginState, type RunRecord } from './run-record.js';
 import { RunRecordRepository } from './run-record.repository.js';
 
@@ -22,13 +25,8 @@ type Settings = Pick<
   | 'LLM_OBSERVATION_MAX_CHARS'
 >;
 
-/** Who plans a task, and for a replay or fork what it takes from its record. */
-export interface RunPlanning {
-  planner: Planner;
-  origin?: RunOriginState;
-}
-
 /**
+ * The run sources (RunSources, the task core's port): a live task's, or a recorded one (RecordedRunSource).
  * Decides how a task is planned: a live task by the platform's planner; a replay by the same kind of
  * planner as its record, fed the recorded model completions (no model is called); a fork from its
  * record up to its fork point, then live — by the planner and model it asks for, else the record's
@@ -36,30 +34,35 @@ export interface RunPlanning {
  * NOT_FOUND, as a missing one (the gateway checked too: this is the owner of the data checking).
  */
 @Injectable()
-export class RunOrigins {
+export class RunOrigins implements RunSources {
   constructor(
-    @Inject(PLANNER) private readonly planner: Planner,
     @Inject(LLM_CLIENT) private readonly client: LlmClient,
     private readonly records: RunRecordRepository,
     @Inject(APP_CONFIG) private readonly config: Settings,
+    private readonly judge: JudgeReplayUseCase,
   ) {}
 
-  /** The planner of a live task (its kind is what a task's row and events say). */
-  get live(): Planner {
-    return this.planner;
+  /** How `s` runs; throws (NOT_FOUND, VALIDATION, UNSUPPORTED) when its origin cannot be run. */
+  async resolve(s: Tasks.TaskSubmission): Promise<ResolvedRun> {
+    const origin = await this.originOf(s);
+    if (!origin) return { source: LIVE_RUN, submission: s };
+    // A replay or fork runs its record's request (with a fork's changes).
+    return {
+      source: new RecordedRunSource(origin, this.judge),
+      submission: runSubmission(s, origin),
+    };
   }
 
-  /** How `s` is planned; throws (NOT_FOUND, VALIDATION, UNSUPPORTED) when its origin cannot be run. */
-  async resolve(s: Tasks.TaskSubmission): Promise<RunPlanning> {
+  private async originOf(s: Tasks.TaskSubmission): Promise<RunOriginState | undefined> {
     const origin = s.run;
-    if (!origin) return { planner: this.planner };
+    if (!origin) return undefined;
     const record = await this.records.load(origin.of, s.actor);
     if (!record) throw new DomainError('NOT_FOUND', `task ${origin.of} not found`);
     if (origin.kind === 'replay') return this.replay(record, origin.edits);
     return this.fork(record, origin);
   }
 
-  private replay(record: RunRecord, edits: Tasks.ForkEdits | undefined): RunPlanning {
+  private replay(record: RunRecord, edits: Tasks.ForkEdits | undefined): RunOriginState {
     if (record.rounds.length && !firstContext(record))
       throw new DomainError(
         'UNSUPPORTED',
@@ -70,23 +73,20 @@ export class RunOrigins {
       client ? new LlmPlanner(client, this.llmSettings(record.model)) : new BuiltinPlanner(),
     );
     return {
+      kind: 'replay',
+      of: record.taskId,
+      record,
       planner,
-      origin: {
-        kind: 'replay',
-        of: record.taskId,
-        record,
-        planner,
-        liveRound: Infinity,
-        liveStep: Infinity,
-        // a replay changes nothing but, as a what-if, the guardrails
-        ...(edits?.guardrails ? { edits: { guardrails: edits.guardrails } } : {}),
-        // the same list the client fills as the rounds are planned
-        ...(client ? { notes: client.changedRequests } : {}),
-      },
+      liveRound: Infinity,
+      liveStep: Infinity,
+      // a replay changes nothing but, as a what-if, the guardrails
+      ...(edits?.guardrails ? { edits: { guardrails: edits.guardrails } } : {}),
+      // the same list the client fills as the rounds are planned
+      ...(client ? { notes: client.changedRequests } : {}),
     };
   }
 
-  private fork(record: RunRecord, origin: Tasks.RunOrigin): RunPlanning {
+  private fork(record: RunRecord, origin: Tasks.RunOrigin): RunOriginState {
     const from = origin.from as Tasks.ForkPoint;
     const { liveRound, liveStep } = forkPoint(record, from);
     const edits = origin.edits;
@@ -111,17 +111,14 @@ export class RunOrigins {
         : new BuiltinPlanner(),
     );
     return {
+      kind: 'fork',
+      of: record.taskId,
+      record,
       planner,
-      origin: {
-        kind: 'fork',
-        of: record.taskId,
-        record,
-        planner,
-        liveRound,
-        liveStep,
-        from,
-        ...(edits ? { edits } : {}),
-      },
+      liveRound,
+      liveStep,
+      from,
+      ...(edits ? { edits } : {}),
     };
   }
 

@@ -7,6 +7,7 @@ import {
   RoundContext,
 } from '../tasks/plan-round/planning-round.repository.js';
 import type { RecordedStepEvent } from '../tasks/task.repository.js';
+import type { RunTree } from '../tasks/ports/run-tree.port.js';
 import { scopeOf, tenantWhere } from '../tenancy/tenant-scope.js';
 import { publicStatus } from '../tasks/state/task-state.machine.js';
 import { FORGOTTEN_MARK } from '../memory/forget-recalled/recalled-redaction.js';
@@ -19,7 +20,7 @@ import type { TraceRows } from './run-trace.js';
  * task follows. Anything else is absent, exactly like a task that does not exist.
  */
 @Injectable()
-export class RunRecordRepository {
+export class RunRecordRepository implements RunTree {
   constructor(
     private readonly prisma: PrismaService,
     private readonly rounds: PlanningRoundRepository,

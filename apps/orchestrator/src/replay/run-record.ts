@@ -37,7 +37,7 @@ export interface RunRecord {
   error?: ErrorBody;
 }
 
-/** What a replay or fork runs with, on its TaskRun (`run.origin`). */
+/** What a replay or fork runs with: its RecordedRunSource's state (`run.source` on its TaskRun). */
 export interface RunOriginState {
   kind: Tasks.RunKind;
   of: string;

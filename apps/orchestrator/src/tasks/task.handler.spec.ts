@@ -7,7 +7,7 @@ import type { Logger } from '@switchboard/observability';
 import type { PendingDecisions } from './ports/pending-decisions.port.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { ALL_TENANTS, type TenantScope } from '../tenancy/tenant-scope.js';
-import type { RunRecordRepository } from '../replay/run-record.repository.js';
+import type { RunTree } from './ports/run-tree.port.js';
 import type { StartGate } from './ports/start-gate.port.js';
 import { TaskCanceller } from './task-canceller.js';
 import type { TaskJournalRepository } from './journal/task-journal.repository.js';
@@ -76,7 +76,7 @@ function setup() {
       waiting: async (taskId: string) => (taskId === WAITING ? waitingSubmission : undefined),
     } as unknown as StartGate,
     new TenantRefusals(audit as unknown as AuditTrail, { warn: jest.fn() } as unknown as Logger),
-    { runsOf: async () => [] } as unknown as RunRecordRepository,
+    { runsOf: async () => [] } satisfies RunTree,
     // The journal's page, read as its statement does: in the scope's tenant only.
     {
       page: async (taskId: string, scope: TenantScope, afterSeq: number) => {

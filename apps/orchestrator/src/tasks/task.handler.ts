@@ -1,11 +1,11 @@
 import { Controller, Inject } from '@nestjs/common';
 import { type Actor, DomainError, isAdmin, Tasks, tenantOf } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
-import { RunRecordRepository } from '../replay/run-record.repository.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { ALL_TENANTS, scopeOf } from '../tenancy/tenant-scope.js';
 import { TaskJournalRepository } from './journal/task-journal.repository.js';
 import { START_GATE, type StartGate } from './ports/start-gate.port.js';
+import { RUN_TREE, type RunTree } from './ports/run-tree.port.js';
 import { TaskCanceller } from './task-canceller.js';
 import { TaskRepository } from './task.repository.js';
 
@@ -20,7 +20,7 @@ export class TaskHandler {
     private readonly canceller: TaskCanceller,
     @Inject(START_GATE) private readonly startGate: StartGate,
     private readonly refusals: TenantRefusals,
-    private readonly records: RunRecordRepository,
+    @Inject(RUN_TREE) private readonly records: RunTree,
     private readonly journal: TaskJournalRepository,
   ) {}
 

@@ -6,6 +6,7 @@ import type { TaskEventSequence } from './task-event.stream.js';
 import type { TaskRun } from './run-task/task-run.js';
 import { TASK_LIFECYCLE } from './lifecycle/task-lifecycle.js';
 import { TaskTelemetry } from './task.telemetry.js';
+import { LIVE_RUN } from './run-task/live-run.source.js';
 
 const TASK_ID = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
 
@@ -42,6 +43,7 @@ function setup() {
     plan: [] as Tasks.PlanAction[],
     resumed,
     stepsStored: new Set(),
+    source: LIVE_RUN,
   });
   return { sut, metrics, lines, run };
 }

@@ -114,7 +114,8 @@ export class TaskTelemetry {
    */
   begin(run: TaskRun, deliveryCount: number, completedSteps: number): void {
     const { taskId, actor, request } = run.submission;
-    this.started.inc({ kind: run.resumed ? 'resumed' : (run.origin?.kind ?? 'new') });
+    const { kind } = run.source;
+    this.started.inc({ kind: run.resumed ? 'resumed' : kind === 'live' ? 'new' : kind });
     if (run.resumed) {
       this.logger.warn({ taskId, deliveryCount, completedSteps }, 'resuming task after redelivery');
       return;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Tasks } from '@switchboard/contracts';
 import { BLOCKED_PLACEHOLDER } from '../../tasks/ports/content-screen.port.js';
 import type { Outcome, TaskRun } from '../../tasks/run-task/task-run.js';
+import type { RunOriginState } from '../run-record.js';
 import { RunRecordRepository } from '../run-record.repository.js';
 import { firstDivergence, traceOf, type TraceRows } from '../run-trace.js';
 
@@ -16,9 +17,12 @@ import { firstDivergence, traceOf, type TraceRows } from '../run-trace.js';
 export class JudgeReplayUseCase {
   constructor(private readonly records: RunRecordRepository) {}
 
-  async verdict(run: TaskRun, outcome: Outcome): Promise<Tasks.ReplayVerdict | undefined> {
-    const origin = run.origin;
-    if (origin?.kind !== 'replay') return undefined;
+  async verdict(
+    origin: RunOriginState,
+    run: TaskRun,
+    outcome: Outcome,
+  ): Promise<Tasks.ReplayVerdict | undefined> {
+    if (origin.kind !== 'replay') return undefined;
     const { actor, taskId } = run.submission;
     const [recorded, own] = await Promise.all([
       this.records.traceRows(origin.of, actor),

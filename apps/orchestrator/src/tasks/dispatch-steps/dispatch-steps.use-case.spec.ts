@@ -6,6 +6,7 @@ import type { ContentScreen } from '../ports/content-screen.port.js';
 import type { TaskRun } from '../run-task/task-run.js';
 import type { StepRecord, TaskRepository } from '../task.repository.js';
 import { DispatchStepsUseCase, type StepLedger } from './dispatch-steps.use-case.js';
+import { LIVE_RUN } from '../run-task/live-run.source.js';
 
 const TASK = '11111111-1111-4111-8111-111111111111';
 const policy = Approvals.ApprovalPolicy.parse({});
@@ -90,6 +91,7 @@ function setup(
     plan: [],
     resumed: false,
     stepsStored: new Set(),
+    source: LIVE_RUN,
   } as unknown as TaskRun;
   const ledger: StepLedger = { steps: [], outputs: new Map(), stored: new Map() };
   return { useCase, run, ledger, held, asked, dispatched, recorded };

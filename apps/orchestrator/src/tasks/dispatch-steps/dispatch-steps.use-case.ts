@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type Approvals,
-  DomainError,
+  type DomainError,
   type ErrorBody,
   type Tasks,
   type Tools,
@@ -19,17 +19,7 @@ import {
   CONTENT_SCREEN,
   type ContentScreen,
 } from '../ports/content-screen.port.js';
-import {
-  answersFromRecord,
-  emitRecorded,
-  matchingStep,
-  notRecorded,
-  recordedOutcome,
-  replayedEvents,
-  takesRecordedStep,
-} from '../../replay/recorded-step.js';
-import { recordedStep } from '../../replay/replay-check.js';
-import type { RecordedStep, RunOriginState } from '../../replay/run-record.js';
+import type { RecordedStepAnswer } from '../ports/run-source.port.js';
 import { CancelledBy } from '../cancellation.registry.js';
 import type { TaskRun } from '../run-task/task-run.js';
 
@@ -77,7 +67,7 @@ export class DispatchStepsUseCase {
       const index = ledger.steps.length;
       const status =
         this.reused(ledger, action, index) ??
-        (takesRecordedStep(run.origin, index) || answersFromRecord(run.origin)
+        (run.source.answersStep(index)
           ? await this.fromRecord(run, action, index, ledger)
           : await this.gated(run, decision.actions.slice(i), index, ledger));
       if (status === 'paused') return 'paused';
@@ -162,25 +152,20 @@ export class DispatchStepsUseCase {
     index: number,
     ledger: StepLedger,
   ): Promise<Ended> {
-    const origin = run.origin as RunOriginState;
     const input = await this.resolve(run, action, index, ledger);
     if (input === undefined) return 'failed';
-    if (!takesRecordedStep(origin, index)) {
-      // A live step of an evaluation (tools: recorded): answered only by a same call of the record.
-      const same = matchingStep(origin, action, input);
-      if (!same)
-        return this.failStep(run, { ...action, input }, index, ledger, notRecorded(action));
-      return this.replayStep(run, action, input, index, ledger, same);
+    const answer = run.source.recordedStep(index, action, input);
+    switch (answer.kind) {
+      case 'refused':
+        return this.failStep(run, { ...action, input }, index, ledger, answer.error);
+      case 'diverged':
+        await this.failStep(run, { ...action, input }, index, ledger, answer.error.toBody());
+        throw answer.error;
+      case 'ended':
+        throw new CancelledBy(answer.reason);
+      case 'taken':
+        return this.replayStep(run, action, input, index, ledger, answer.step);
     }
-    const step = recordedStep(origin.record, index, action, input);
-    if (step instanceof DomainError && origin.kind === 'replay') {
-      await this.failStep(run, { ...action, input }, index, ledger, step.toBody());
-      throw step;
-    }
-    const taken = step instanceof DomainError ? origin.record.steps[index] : step;
-    if (!taken || (taken.status !== 'completed' && taken.status !== 'failed'))
-      throw new CancelledBy(recordEnded(origin, index));
-    return this.replayStep(run, action, input, index, ledger, taken);
   }
 
   /** Reports and stores a recorded step as this run's own, its output through today's guardrail. */
@@ -190,10 +175,9 @@ export class DispatchStepsUseCase {
     input: Record<string, unknown>,
     index: number,
     ledger: StepLedger,
-    taken: RecordedStep,
+    taken: RecordedStepAnswer,
   ): Promise<Ended> {
-    const origin = run.origin as RunOriginState;
-    const outcome = recordedOutcome(origin, taken);
+    const { outcome } = taken;
     const ref = { stepId: action.id, index, kind: action.kind, target: action.target };
     run.events.emit(
       'orchestrator.step.dispatching',
@@ -204,8 +188,8 @@ export class DispatchStepsUseCase {
       outcome.status === 'completed'
         ? this.screen.screenStep(run, action.id, outcome.output)
         : undefined;
-    const events = replayedEvents(taken, outcome, blocked !== undefined);
-    emitRecorded(run.events, events);
+    const events = taken.events(blocked !== undefined);
+    for (const e of events) run.events.emit(e.name, e.data as never, e.message);
     const resolved = { ...action, input };
     const stored = {
       ...taskRefOf(run.submission),
@@ -362,10 +346,4 @@ export class DispatchStepsUseCase {
     });
     if (status === 'completed') ledger.outputs.set(action.id, output);
   }
-}
-
-/** Why a replay or fork stops at a step its record never finished. */
-function recordEnded(origin: RunOriginState, index: number): string {
-  const why = origin.record.error?.message ?? `the recorded task ended ${origin.record.status}`;
-  return `the recorded task stopped at step ${index + 1} (${why}): the ${origin.kind} stops there too`;
 }

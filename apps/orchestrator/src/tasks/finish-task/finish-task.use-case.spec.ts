@@ -5,11 +5,11 @@ import { UsageMeter } from '../run-task/usage-meter.js';
 import { InMemoryJournal } from '../journal/in-memory.journal.js';
 import { type JournalBatch, TaskEventSequence } from '../task-event.stream.js';
 import type { RunSlot, SlotHolder } from '../ports/run-slot.port.js';
-import type { JudgeReplayUseCase } from '../../replay/judge-replay/judge-replay.use-case.js';
 import type { TaskObserver } from '../ports/task-observer.port.js';
 import { FinishTaskUseCase } from './finish-task.use-case.js';
 import type { TaskOutcome, TaskRepository } from '../task.repository.js';
 import type { TaskRun } from '../run-task/task-run.js';
+import { LIVE_RUN } from '../run-task/live-run.source.js';
 
 const TASK_ID = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
 
@@ -65,7 +65,6 @@ function setup(
         else log.push(`slot freed ${tenantOf(t.actor)}/${t.actor?.userId ?? ''}`);
       },
     } satisfies RunSlot,
-    { verdict: async () => undefined } as unknown as JudgeReplayUseCase,
     [
       {
         // The thread's: it stores turns, and releases only a task that names a thread.
@@ -96,6 +95,7 @@ function setup(
     plan: [],
     resumed: false,
     stepsStored: new Set(Array.from({ length: opts.storedSteps ?? 0 }, (_, i) => i)),
+    source: LIVE_RUN,
   };
   return { log, finisher, run, finished, published, audits, journal };
 }
@@ -172,7 +172,10 @@ describe(FinishTaskUseCase.name, () => {
   it('does not touch the thread for a replay or fork (a run beside its conversation)', async () => {
     const { log, finisher, run } = setup();
     run.submission.request.thread_id = 'chat-1';
-    run.origin = { kind: 'replay' } as unknown as NonNullable<TaskRun['origin']>;
+    run.source = Object.create(LIVE_RUN, {
+      kind: { value: 'replay' },
+      inThread: { value: false },
+    }) as TaskRun['source'];
     await finisher.finish(run, { status: 'completed', result: '2' }, 5);
     expect(log.some((l) => l.startsWith('thread'))).toBe(false);
   });

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { type ErrorBody, Tasks, Tenancy, tenantOf } from '@switchboard/contracts';
 import { type AuditEvent, AuditTrail } from '@switchboard/messaging';
-import { JudgeReplayUseCase } from '../../replay/judge-replay/judge-replay.use-case.js';
 import { RUN_SLOT, type RunSlot } from '../ports/run-slot.port.js';
 import { taskRefOf } from '../../tenancy/tenant-scope.js';
 import { storedTrigger } from '../lifecycle/task-lifecycle.js';
@@ -32,7 +31,6 @@ export class FinishTaskUseCase {
     private readonly repository: TaskRepository,
     private readonly audit: AuditTrail,
     @Inject(RUN_SLOT) private readonly slots: RunSlot,
-    private readonly judge: JudgeReplayUseCase,
     @Optional()
     @Inject(TASK_OBSERVERS)
     private readonly observers: readonly TaskObserver[] = [],
@@ -46,7 +44,7 @@ export class FinishTaskUseCase {
       run.phase.fire(outcome.status === 'cancelled' ? 'cancelled' : 'failed');
     const usage = run.meter.total();
     // A replay's verdict comes before its end: stored with its row, streamed before its terminal event.
-    const verdict = await this.judge.verdict(run, outcome);
+    const verdict = await run.source.verdict(run, outcome);
     if (verdict) run.verdict = verdict;
     if (verdict)
       events.emit(
@@ -101,7 +99,7 @@ export class FinishTaskUseCase {
     try {
       // A replay or fork is a run beside its thread's conversation, not a turn of it: its end is
       // told to no observer (task-observer.port.ts).
-      const live = !run.origin;
+      const live = run.source.inThread;
       if (live) await observeEnded(this.observers, { submission: s, text: run.text, outcome });
       await this.slots.release(s);
       // After its turns: the next task of the thread (docs/api.md, "Threads") sees them (or, after

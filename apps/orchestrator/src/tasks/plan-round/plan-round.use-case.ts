@@ -15,8 +15,6 @@ import { taskRefOf } from '../../tenancy/tenant-scope.js';
 import { PlanningRoundRepository, type RoundContext } from './planning-round.repository.js';
 import { CONTENT_SCREEN, type ContentScreen } from '../ports/content-screen.port.js';
 import { ROUND_GATE, type RoundGate } from '../ports/round-gate.port.js';
-import { roundDivergence } from '../../replay/replay-check.js';
-import type { RunOriginState } from '../../replay/run-record.js';
 import { failed, type Outcome, type TaskRun } from '../run-task/task-run.js';
 
 export type RoundResult = { decision: PlanDecision } | { outcome: Outcome };
@@ -58,7 +56,7 @@ export class PlanRoundUseCase {
   ): Promise<RoundResult> {
     const { events, meter } = run;
     const iteration = state.iteration;
-    const planner = run.origin?.planner ?? this.planner;
+    const planner = run.source.planner ?? this.planner;
     if (stored) {
       // Planned before a crash: the same decision, not a new (and possibly different) one.
       meter.add(stored.usage, stored.model);
@@ -66,7 +64,7 @@ export class PlanRoundUseCase {
       this.completed(run, iteration, stored, true);
       return { decision: stored };
     }
-    const taken = takenOver(run, iteration);
+    const taken = run.source.recordedDecision(iteration);
     if (taken) return this.takeOver(run, state, taken);
     const allowed = await this.allowance(run, state, planner);
     if ('outcome' in allowed) return allowed;
@@ -103,7 +101,7 @@ export class PlanRoundUseCase {
       ...(raw.usage ? { usage: meter.add(raw.usage, raw.model) } : {}),
     };
     // A replay's completions come from its record: no model was called, nothing is charged.
-    const replaying = run.origin?.kind === 'replay';
+    const replaying = !run.source.asksModel;
     const screened = this.screened(run, priced);
     const decision = replaying ? screened : await this.charged(run, screened);
     // A round no model planned (the built-in planner, a direct call) is planned the same way again
@@ -121,9 +119,7 @@ export class PlanRoundUseCase {
     );
     this.auditRefusals(run, iteration, decision);
     this.completed(run, iteration, decision, false);
-    const diverged = replaying
-      ? roundDivergence((run.origin as RunOriginState).record, iteration, decision)
-      : undefined;
+    const diverged = run.source.checkRound(iteration, decision);
     if (diverged) return { outcome: { status: 'failed', error: diverged.toBody() } };
     return { decision };
   }
@@ -138,7 +134,7 @@ export class PlanRoundUseCase {
     decision: PlanDecision,
   ): Promise<RoundResult> {
     const { iteration } = state;
-    const kind = run.origin?.planner.kind ?? this.planner.kind;
+    const kind = (run.source.planner ?? this.planner).kind;
     run.events.emit('orchestrator.planning.started', { planner: kind, iteration });
     await this.saveRound(run, iteration, kind, decision, roundContext(run, state), false);
     this.completed(run, iteration, decision, true);
@@ -193,7 +189,7 @@ export class PlanRoundUseCase {
       }
       maxOutputTokens = left;
     }
-    if (run.origin?.kind !== 'replay' && planner.asksModel?.(state)) {
+    if (run.source.asksModel && planner.asksModel?.(state)) {
       const refusal = await this.budget.refusal(run);
       if (refusal) return { outcome: { status: 'failed', error: refusal.toBody() } };
     }
@@ -256,7 +252,7 @@ export class PlanRoundUseCase {
     run.events.emit(
       'orchestrator.planning.completed',
       {
-        planner: run.origin?.planner.kind ?? this.planner.kind,
+        planner: (run.source.planner ?? this.planner).kind,
         iteration,
         plan: d.kind === 'actions' ? d.actions : [],
         decision: d.kind,
@@ -301,23 +297,6 @@ function describeDecision(d: PlanDecision): string {
         ? `${d.actions.length} action${d.actions.length === 1 ? '' : 's'}: ${d.actions.map((a) => a.target).join(', ')}`
         : 'no runnable action (refused calls go back to the planner)';
   }
-}
-
-/**
- * The recorded decision a fork takes over at `iteration` (before its fork point, or the edited plan
- * at it), if any. A replay takes none: its rounds are planned again from the recorded completions.
- */
-function takenOver(run: TaskRun, iteration: number): PlanDecision | undefined {
-  const origin = run.origin;
-  if (origin?.kind !== 'fork') return undefined;
-  if (iteration === origin.liveRound && origin.edits?.plan)
-    return { kind: 'actions', actions: origin.edits.plan };
-  if (iteration >= origin.liveRound) return undefined;
-  const recorded = origin.record.rounds.find((r) => r.iteration === iteration)?.decision;
-  if (!recorded) return undefined;
-  // Its cost was the original's; the memo stays (the LLM planner rebuilds its conversation from it).
-  const { usage: _usage, durationMs: _duration, request: _request, ...decision } = recorded;
-  return decision as PlanDecision;
 }
 
 /**

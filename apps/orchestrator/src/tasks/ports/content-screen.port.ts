@@ -29,7 +29,7 @@ export interface ContentScreen {
    * The submission's text (`request.task`) before the claim: the hit, or undefined when it passes.
    * Nothing is reported yet: the run that carries the report does not exist before the claim.
    */
-  checkInput(submission: Tasks.TaskSubmission, origin: TaskRun['origin']): ScreenHit | undefined;
+  checkInput(submission: Tasks.TaskSubmission, source: TaskRun['source']): ScreenHit | undefined;
   /** Reports an input hit on the claimed run; the error that ends the task. */
   block(run: TaskRun, hit: ScreenHit, blockedChars: number): DomainError;
   /** What the planner generated: undefined when it passes, or (reported) the error that ends the round. */

@@ -1,7 +1,9 @@
 import { jest } from '@jest/globals';
 import type { Audit, Tasks } from '@switchboard/contracts';
 import type { ContentScreen } from '../ports/content-screen.port.js';
-import type { RunOrigins } from '../../replay/run-origins.js';
+import type { Planner } from '../../planning/planner.js';
+import type { RunSources } from '../ports/run-source.port.js';
+import { LIVE_RUN } from './live-run.source.js';
 import type { CancellationRegistry } from '../cancellation.registry.js';
 import { InMemoryJournal } from '../journal/in-memory.journal.js';
 import type { JournalEntry } from '../journal/task-journal.repository.js';
@@ -68,10 +70,9 @@ function setup(found?: { lastSeq: number; status: TaskClaim['status'] }) {
     },
     ensureTerminalEvent: async () => undefined,
   } as unknown as TaskEventLog;
-  const origins = {
-    resolve: async () => ({ planner: { kind: 'builtin' } }),
-    live: { kind: 'builtin' },
-  } as unknown as RunOrigins;
+  const sources: RunSources = {
+    resolve: async (s) => ({ source: LIVE_RUN, submission: s }),
+  };
   const guardrails = { checkInput: () => undefined } as unknown as ContentScreen;
   const cancellations = {
     register: () => new AbortController().signal,
@@ -88,11 +89,12 @@ function setup(found?: { lastSeq: number; status: TaskClaim['status'] }) {
   const sut = new StartTask(
     repository,
     eventLog,
-    origins,
+    sources,
     guardrails,
     cancellations,
     config,
     logger,
+    { kind: 'builtin' } as Planner,
   );
   return { sut, journal, claimed, logger };
 }

@@ -4,6 +4,7 @@ import { isDomainError, Tasks } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { UsageMeter } from './usage-meter.js';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
+import { PLANNER, type Planner } from '../../planning/planner.js';
 import { CancellationRegistry } from '../cancellation.registry.js';
 import {
   BLOCKED_PLACEHOLDER,
@@ -12,10 +13,11 @@ import {
 } from '../ports/content-screen.port.js';
 import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
 import { TASK_STATE } from '../state/task-state.machine.js';
-import { RunOrigins, runSubmission } from '../../replay/run-origins.js';
+import { RUN_SOURCES, type RunSources } from '../ports/run-source.port.js';
 import { TaskEventLog } from '../task-event.log.js';
 import type { TaskEventSequence } from '../task-event.stream.js';
 import { type StoredStep, TaskRepository } from '../task.repository.js';
+import { LIVE_RUN } from './live-run.source.js';
 import { submissionRecord } from './submission-record.js';
 import type { Outcome, TaskRun } from './task-run.js';
 
@@ -50,29 +52,27 @@ export class StartTask {
   constructor(
     private readonly repository: TaskRepository,
     private readonly eventLog: TaskEventLog,
-    private readonly origins: RunOrigins,
+    @Inject(RUN_SOURCES) private readonly sources: RunSources,
     @Inject(CONTENT_SCREEN) private readonly screen: ContentScreen,
     private readonly cancellations: CancellationRegistry,
     @Inject(APP_CONFIG) private readonly config: Settings,
     @Inject(LOGGER) private readonly logger: Pick<Logger, 'warn'>,
+    @Inject(PLANNER) private readonly planner: Planner,
   ) {}
 
   async start(received: Tasks.TaskSubmission): Promise<StartedTask | undefined> {
     // A replay or fork whose record cannot be run ends at once, saying why (as a blocked input does);
     // a store that cannot be read now throws, and the submission is delivered again.
-    const planning = await this.origins.resolve(received).catch((e: unknown) => {
+    const planning = await this.sources.resolve(received).catch((e: unknown) => {
       if (isDomainError(e)) return { refused: e };
       throw e;
     });
-    const planner = 'refused' in planning ? this.origins.live : planning.planner;
+    const source = 'refused' in planning ? LIVE_RUN : planning.source;
+    const planner = source.planner ?? this.planner;
     // A replay or fork runs its record's request (with a fork's changes).
-    const submission =
-      'origin' in planning && planning.origin ? runSubmission(received, planning.origin) : received;
+    const submission = 'refused' in planning ? received : planning.submission;
     const { taskId, request } = submission;
-    const inputHit = this.screen.checkInput(
-      submission,
-      'origin' in planning ? planning.origin : undefined,
-    );
+    const inputHit = this.screen.checkInput(submission, source);
     const text = inputHit ? BLOCKED_PLACEHOLDER : request.task;
     // A new task's `orchestrator.task.started` rides with its claim: journaled (and published) only
     // if the claim makes the task new; a resumed task's events continue after its journal's.
@@ -107,7 +107,7 @@ export class StartTask {
       startedAt: claim.startedAt,
       planner: planner.kind,
       ...(model ? { model } : {}),
-      ...('origin' in planning && planning.origin ? { origin: planning.origin } : {}),
+      source,
       retry: {
         deadline,
         maxOutageMs: this.config.TASK_OUTAGE_WAIT_MS,

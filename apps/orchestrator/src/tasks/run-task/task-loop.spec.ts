@@ -34,6 +34,7 @@ import type { RoundGate } from '../ports/round-gate.port.js';
 import type { CallGate } from '../ports/call-gate.port.js';
 import type { StepRecord, StoredStep, TaskRepository } from '../task.repository.js';
 import type { TaskRun } from './task-run.js';
+import { LIVE_RUN } from './live-run.source.js';
 
 const TASK_ID = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
 const MANIFEST: Tools.Manifest = {
@@ -200,6 +201,7 @@ function setup(opts: {
     plan: [],
     resumed: opts.stored !== undefined || opts.storedSteps !== undefined,
     stepsStored: new Set(),
+    source: LIVE_RUN,
   };
   return {
     loop,

@@ -13,15 +13,6 @@ import { abortable } from '../../dispatch/dispatch.context.js';
 import { AGENTS_NOT_LISTED, type PastRound, type ThreadTurn } from '../../planning/planner.js';
 import { taskRefOf } from '../../tenancy/tenant-scope.js';
 import {
-  firstContext,
-  forgottenRecalls,
-  forkedRecall,
-  recalledContext,
-  recordedAgents,
-  type RunRecord,
-} from '../../replay/run-record.js';
-import { toolOfferConflict, toolOfferDivergence } from '../../replay/tool-offer.js';
-import {
   type PlanningContext,
   planningContext,
   PLANNING_CONTEXT_PROVIDERS,
@@ -37,6 +28,7 @@ import {
   type StoredRound,
 } from '../plan-round/planning-round.repository.js';
 import { PlanRoundUseCase, type RoundResult } from '../plan-round/plan-round.use-case.js';
+import type { RecordedBasis } from '../ports/run-source.port.js';
 import type { StoredStep } from '../task.repository.js';
 import { failed, type LoopResult, type Outcome, type TaskRun } from './task-run.js';
 
@@ -169,10 +161,11 @@ export class TaskLoop {
    * (AGENTS_NOT_LISTED): most tasks never ask the a2a service.
    */
   private async prepare(run: TaskRun): Promise<PlanningBasis> {
-    if (run.origin?.kind === 'replay') return this.recordedBasis(run, run.origin.record);
+    const recordedBasis = run.source.recordedBasis();
+    if (recordedBasis) return this.recordedBasis(run, recordedBasis);
     const { taskId, actor, request } = run.submission;
     const llm = run.planner === 'llm';
-    const forked = run.origin ? firstContext(run.origin.record)?.history : undefined;
+    const forked = run.source.recordedHistory();
     const context = Promise.all([
       llm ? this.agents.list(actor) : Promise.resolve(NOT_LISTED),
       // A fork continues the conversation its record had, whatever the thread holds now.
@@ -198,7 +191,7 @@ export class TaskLoop {
       run.signal,
     );
     this.offer(run, manifest);
-    const recorded = forkedRecall(run.origin);
+    const recorded = run.source.recordedRecall();
     const provided = recorded
       ? Promise.resolve(recorded)
       : planningContext(this.contextProviders, {
@@ -220,29 +213,26 @@ export class TaskLoop {
    * only to check that the definitions of the tools it was offered are the same now: a changed one
    * ends the replay at its first round (tool-offer.ts).
    */
-  private async recordedBasis(run: TaskRun, record: RunRecord): Promise<PlanningBasis> {
-    const first = firstContext(record);
+  private async recordedBasis(run: TaskRun, basis: RecordedBasis): Promise<PlanningBasis> {
     const manifest: Tools.Manifest = {
-      tools: first?.manifest?.tools ?? [],
-      mode: first?.manifest?.mode ?? 'auto',
+      ...basis.manifest,
       generatedAt: new Date().toISOString(),
       cached: false,
     };
-    await this.checkToolOffer(run, manifest.tools);
+    await this.checkToolOffer(run, basis);
     this.offer(run, manifest);
     const recorded: AgentDirectory = {
-      list: () => Promise.resolve({ agents: recordedAgents(record) }),
+      list: () => Promise.resolve({ agents: basis.agents }),
     };
     const listed = run.planner === 'llm' ? await recorded.list(run.submission.actor) : NOT_LISTED;
     const stored = run.resumed ? await this.rounds.list(taskRefOf(run.submission)) : [];
-    noteForgotten(run, record);
+    const context = basis.recall();
     return {
       manifest,
-      history: first?.history ?? [],
+      history: basis.history,
       stored,
       roster: new AgentRoster(listed, recorded, run),
-      // What the original recalled, not what the store holds now: a replay reads no memory.
-      context: recalledContext(record),
+      context,
     };
   }
 
@@ -265,8 +255,8 @@ export class TaskLoop {
   }
 
   /** Throws CONFLICT (the verdict names the tools) when a recorded tool's definition changed since. */
-  private async checkToolOffer(run: TaskRun, recorded: Tools.ManifestTool[]): Promise<void> {
-    if (!recorded.length) return;
+  private async checkToolOffer(run: TaskRun, basis: RecordedBasis): Promise<void> {
+    if (!basis.manifest.tools.length) return;
     const { taskId, actor, request } = run.submission;
     const now = await abortable(
       this.bus.request(
@@ -276,10 +266,8 @@ export class TaskLoop {
       ),
       run.signal,
     );
-    const divergence = toolOfferDivergence(recorded, now.tools);
-    if (!divergence || !run.origin) return;
-    run.origin.divergence = divergence;
-    throw toolOfferConflict(divergence);
+    const conflict = basis.compare(now.tools);
+    if (conflict) throw conflict;
   }
 
   private offer(run: TaskRun, manifest: Tools.Manifest): void {
@@ -367,13 +355,4 @@ export class TaskLoop {
     run.phase.fire(outcome.status === 'cancelled' ? 'cancelled' : 'failed');
     return outcome;
   }
-}
-
-/** A replay of a task whose recall was forgotten since says so in its verdict (docs/memory.md). */
-function noteForgotten(run: TaskRun, record: RunRecord): void {
-  const n = forgottenRecalls(record);
-  if (!n || !run.origin) return;
-  (run.origin.notes ??= []).push(
-    `round 1 planned without ${n} recalled memory item${n === 1 ? '' : 's'} forgotten since the task ran: forgetting outranks an identical replay`,
-  );
 }

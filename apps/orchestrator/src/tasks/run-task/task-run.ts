@@ -1,8 +1,8 @@
 import { DomainError, type ErrorBody, type Tasks, type Tools } from '@switchboard/contracts';
 import type { RetryBudget } from '@switchboard/messaging';
 import type { UsageMeter } from './usage-meter.js';
-import type { RunOriginState } from '../../replay/run-record.js';
 import type { TaskLifecycle } from '../lifecycle/task-lifecycle.js';
+import type { RunSource } from '../ports/run-source.port.js';
 import type { TaskEventSequence } from '../task-event.stream.js';
 
 /** One run of a task in this replica: what the loop, the guardrails and the finisher share. */
@@ -40,8 +40,8 @@ export interface TaskRun {
    * event reports, journaled in the same statement as the end.
    */
   stepsStored: Set<number>;
-  /** A replay or fork of a recorded task: what it takes from the record, and who plans (docs/replay.md). */
-  origin?: RunOriginState;
+  /** Where its decisions and step results come from: live, or a recorded task's (docs/replay.md). */
+  source: RunSource;
   /** A replay's verdict, once it ended. */
   verdict?: Tasks.ReplayVerdict;
 }

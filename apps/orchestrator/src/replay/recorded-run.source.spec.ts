@@ -1,0 +1,189 @@
+import { describe, expect, it, jest } from '@jest/globals';
+import { DomainError, type Tools } from '@switchboard/contracts';
+import type { Planner } from '../planning/planner.js';
+import type { StoredRound } from '../tasks/plan-round/planning-round.repository.js';
+import type { RecordedStepResult } from '../tasks/ports/run-source.port.js';
+import { RecordedRunSource } from './recorded-run.source.js';
+import type { RecordedStep, RunOriginState, RunRecord } from './run-record.js';
+
+const action = (id: string, target: string, input: Record<string, unknown> = {}) => ({
+  id,
+  kind: 'tool' as const,
+  target,
+  input,
+  description: target,
+});
+const tool = (name: string, description = name): Tools.ManifestTool =>
+  ({ name, description, provider: 'builtin', inputSchema: {} }) as unknown as Tools.ManifestTool;
+const rounds: StoredRound[] = [
+  {
+    iteration: 1,
+    planner: 'builtin',
+    decision: {
+      kind: 'actions',
+      actions: [action('a1', 'calculator', { expression: '1+1' })],
+      usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 },
+      durationMs: 3,
+    },
+    context: {
+      agents: [{ name: 'helper', description: 'helps' }],
+      manifest: { tools: [tool('calculator')], mode: 'auto' },
+      history: [{ role: 'user', content: 'before' }],
+      recalled: [
+        { id: 'm1', namespace: 'n', text: 'kept', score: 1 },
+        { id: 'm2', namespace: 'n', text: '', score: 1, forgotten: true },
+      ],
+    },
+  } as unknown as StoredRound,
+  { iteration: 2, planner: 'builtin', decision: { kind: 'final', answer: '2' } },
+];
+const step = (index: number, over: Partial<RecordedStep> = {}): RecordedStep => ({
+  index,
+  actionId: 'a1',
+  kind: 'tool',
+  target: 'calculator',
+  status: 'completed',
+  input: { expression: '1+1' },
+  output: 2,
+  error: null,
+  events: [],
+  ...over,
+});
+const record = {
+  taskId: 'orig',
+  status: 'completed',
+  rounds,
+  steps: [step(0)],
+} as unknown as RunRecord;
+
+const planner = { kind: 'builtin' } as Planner;
+const judge = { verdict: jest.fn(async (..._: unknown[]) => undefined) };
+const source = (over: Partial<RunOriginState>) =>
+  new RecordedRunSource(
+    {
+      kind: 'replay',
+      of: 'orig',
+      record,
+      planner,
+      liveRound: Infinity,
+      liveStep: Infinity,
+      ...over,
+    },
+    judge,
+  );
+const calc = { kind: 'tool' as const, target: 'calculator' };
+
+describe(RecordedRunSource.name, () => {
+  it('a replay: its own planner, no model asked, beside its thread, every step from the record', () => {
+    const replay = source({});
+    expect(replay).toMatchObject({ kind: 'replay', planner, inThread: false, asksModel: false });
+    expect(replay.recordedDecision(1)).toBeUndefined();
+    expect(replay.answersStep(7)).toBe(true);
+  });
+
+  it("a replay plans with its record's basis; a changed tool is its divergence", () => {
+    const origin: Partial<RunOriginState> = {};
+    const replay = source(origin);
+    const basis = replay.recordedBasis();
+    expect(basis).toMatchObject({
+      manifest: { tools: [tool('calculator')], mode: 'auto' },
+      agents: [{ name: 'helper' }],
+      history: [{ role: 'user', content: 'before' }],
+    });
+    expect(basis?.compare([tool('calculator')])).toBeUndefined();
+    const conflict = basis?.compare([tool('calculator', 'changed')]);
+    expect(conflict).toMatchObject({ code: 'CONFLICT' });
+    expect(replay.origin.divergence).toMatchObject({ at: 'round', round: 1 });
+    // the recall without what was forgotten since, noted for the verdict
+    expect(basis?.recall()).toEqual({ recalled: [expect.objectContaining({ id: 'm1' })] });
+    expect(replay.origin.notes).toEqual([expect.stringMatching(/without 1 recalled memory item/)]);
+  });
+
+  it('a replay checks each round against its record', () => {
+    const replay = source({});
+    expect(
+      replay.checkRound(1, {
+        kind: 'actions',
+        actions: [action('x', 'calculator', { expression: '1+1' })],
+      }),
+    ).toBeUndefined();
+    expect(replay.checkRound(2, { kind: 'final', answer: '3' })).toBeInstanceOf(DomainError);
+  });
+
+  it('a replay takes the recorded step, and diverges on another call', () => {
+    const replay = source({});
+    const taken = replay.recordedStep(0, calc, { expression: '1+1' });
+    expect(taken).toMatchObject({ kind: 'taken', step: { outcome: { output: 2 } } });
+    const events = (taken as Extract<RecordedStepResult, { kind: 'taken' }>).step.events(true);
+    expect(events.map((e) => e.name)).toEqual(['mcp.task.started', 'mcp.task.completed']);
+    expect(replay.recordedStep(0, calc, { expression: '2+2' })).toMatchObject({
+      kind: 'diverged',
+      error: { code: 'CONFLICT' },
+    });
+  });
+
+  it('a fork takes rounds and steps before its fork point, an edited plan at it, then runs live', () => {
+    const fork = source({
+      kind: 'fork',
+      liveRound: 2,
+      liveStep: 1,
+      edits: { plan: [action('p', 'time.now')] },
+    });
+    expect(fork).toMatchObject({ kind: 'fork', asksModel: true, inThread: false });
+    expect(fork.recordedBasis()).toBeUndefined();
+    expect(fork.recordedHistory()).toEqual([{ role: 'user', content: 'before' }]);
+    // round 1 without the cost the original paid
+    expect(fork.recordedDecision(1)).toEqual({
+      kind: 'actions',
+      actions: [action('a1', 'calculator', { expression: '1+1' })],
+    });
+    expect(fork.recordedDecision(2)).toEqual({
+      kind: 'actions',
+      actions: [action('p', 'time.now')],
+    });
+    expect(fork.checkRound(2, { kind: 'final', answer: 'other' })).toBeUndefined();
+    expect([fork.answersStep(0), fork.answersStep(1)]).toEqual([true, false]);
+    // a fork takes the recorded step at its index even when the call differs
+    expect(fork.recordedStep(0, calc, { expression: '9' })).toMatchObject({ kind: 'taken' });
+  });
+
+  it('stops where the record never finished a step', () => {
+    const stopped = {
+      ...record,
+      status: 'cancelled' as const,
+      steps: [step(0, { status: 'running' })],
+    };
+    expect(source({ record: stopped }).recordedStep(0, calc, { expression: '1+1' })).toEqual({
+      kind: 'ended',
+      reason:
+        'the recorded task stopped at step 1 (the recorded task ended cancelled): the replay stops there too',
+    });
+  });
+
+  it('an evaluation answers a live step only with a same call of the record, once', () => {
+    const evaluation = source({
+      kind: 'fork',
+      liveRound: 1,
+      liveStep: 0,
+      edits: { tools: 'recorded' },
+    });
+    expect(evaluation.answersStep(3)).toBe(true);
+    expect(evaluation.recordedStep(3, calc, { expression: '1+1' })).toMatchObject({
+      kind: 'taken',
+    });
+    expect(evaluation.recordedStep(4, calc, { expression: '1+1' })).toMatchObject({
+      kind: 'refused',
+      error: { code: 'NOT_FOUND' },
+    });
+  });
+
+  it('hands its origin to the judge for the verdict', async () => {
+    const replay = source({});
+    const run = {} as never;
+    await replay.verdict(run, { status: 'completed', result: '2' });
+    expect(judge.verdict).toHaveBeenCalledWith(replay.origin, run, {
+      status: 'completed',
+      result: '2',
+    });
+  });
+});
