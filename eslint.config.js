@@ -36,6 +36,41 @@ const depConstraints = [
   },
 ];
 
+// The orchestrator's core, and the feature folders it may not import (the kernel it may: config,
+// prisma, generated, tenancy, the libs).
+const ORCHESTRATOR_CORE = ['apps/orchestrator/src/{tasks,planning,dispatch}/**/*.ts'];
+const ORCHESTRATOR_FEATURES = [
+  'approvals',
+  'replay',
+  'threads',
+  'guardrails',
+  'budget',
+  'quotas',
+  'agents',
+  'memory',
+  'webhooks',
+  'a2a-push',
+  'schedules',
+  'retention',
+];
+const BARREL_PATTERN = {
+  group: ['@switchboard/*/src/*', '@switchboard/*/src'],
+  message: 'Import a lib through its barrel.',
+};
+const APP_IMPORT_PATTERNS = [
+  BARREL_PATTERN,
+  {
+    group: ['@nats-io/*'],
+    message:
+      'Use @switchboard/messaging (NatsBus.subscribe, subscribeRaw, TrafficTap): its callbacks never throw into the NATS client.',
+  },
+];
+const CORE_FEATURE_PATTERN = {
+  regex: `^(\\.\\./)+(${ORCHESTRATOR_FEATURES.join('|')})/`,
+  message:
+    "The orchestrator's core imports no feature: plug the feature into a port (apps/orchestrator/src/tasks/ports).",
+};
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -90,12 +125,7 @@ export default [
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            {
-              group: ['@switchboard/*/src/*', '@switchboard/*/src'],
-              message: 'Import a lib through its barrel.',
-            },
-          ],
+          patterns: [BARREL_PATTERN],
         },
       ],
     },
@@ -167,12 +197,7 @@ export default [
         'error',
         {
           paths: [{ name: '@switchboard/testing', message: 'The testing lib is for tests only.' }],
-          patterns: [
-            {
-              group: ['@switchboard/*/src/*', '@switchboard/*/src'],
-              message: 'Import a lib through its barrel.',
-            },
-          ],
+          patterns: [BARREL_PATTERN],
         },
       ],
     },
@@ -200,19 +225,32 @@ export default [
         'error',
         {
           paths: [{ name: '@switchboard/testing', message: 'The testing lib is for tests only.' }],
-          patterns: [
-            {
-              group: ['@switchboard/*/src/*', '@switchboard/*/src'],
-              message: 'Import a lib through its barrel.',
-            },
-            {
-              group: ['@nats-io/*'],
-              message:
-                'Use @switchboard/messaging (NatsBus.subscribe, subscribeRaw, TrafficTap): its callbacks never throw into the NATS client.',
-            },
-          ],
+          patterns: APP_IMPORT_PATTERNS,
         },
       ],
+    },
+  },
+  // The orchestrator's core (the task runner, the planner adapters, the step runners) imports no
+  // feature: features plug into its ports (apps/orchestrator/src/tasks/ports, docs/architecture.md),
+  // never the reverse. Listed after the rules above because a file's last matching
+  // `no-restricted-imports` wins: the core keeps theirs and adds its own.
+  {
+    files: ORCHESTRATOR_CORE,
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@switchboard/testing', message: 'The testing lib is for tests only.' }],
+          patterns: [...APP_IMPORT_PATTERNS, CORE_FEATURE_PATTERN],
+        },
+      ],
+    },
+  },
+  {
+    files: ORCHESTRATOR_CORE.map((glob) => glob.replace(/\.ts$/, '.spec.ts')),
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [BARREL_PATTERN, CORE_FEATURE_PATTERN] }],
     },
   },
   prettier,

@@ -56,6 +56,12 @@ expect_lint_error gateway "$f" "no-restricted-imports" "services may not import 
 f=apps/mcp-tools/src/__probe_long_function.ts; probes+=("$f")
 { echo 'export function probe(): number {'; echo '  let n = 0;'; for _ in $(seq 1 85); do echo '  n += 1;'; done; echo '  return n;'; echo '}'; } > "$f"
 expect_lint_error mcp-tools "$f" "max-lines-per-function" "a function may not exceed 80 lines (exceptions are marked where they stand)"
+f=apps/orchestrator/src/tasks/run-task/__probe_feature.ts; probes+=("$f")
+printf "import { ApprovalRepository } from '../../approvals/approval.repository.js';\nexport const probe = ApprovalRepository;\n" > "$f"
+expect_lint_error orchestrator "$f" "no-restricted-imports: .*core imports no feature" "the orchestrator's core may not import a feature (features plug into its ports)"
+f=apps/orchestrator/src/dispatch/__probe_feature_type.ts; probes+=("$f")
+printf "import type { TaskSlots } from '../quotas/task-slots.js';\nexport type Probe = TaskSlots;\n" > "$f"
+expect_lint_error orchestrator "$f" "no-restricted-imports: .*core imports no feature" "the orchestrator's core may not import a feature's type either"
 # One ESLint run over every probe; each must have an error whose "rule: message" matches its pattern.
 report="$(mktemp)"
 npx eslint --format json --no-warn-ignored "${probes[@]}" >"$report" 2>/dev/null
