@@ -1,5 +1,4 @@
 import type { Provider } from '@nestjs/common';
-import { JOURNAL_DELIVERY_SENDER } from '../tasks/journal/journal-delivery.port.js';
 import { CheckWebhookTargetUseCase } from './check-webhook-target/check-webhook-target.use-case.js';
 import { CreateWebhookUseCase } from './create-webhook/create-webhook.use-case.js';
 import { DeleteWebhookUseCase } from './delete-webhook/delete-webhook.use-case.js';
@@ -12,9 +11,10 @@ import { RedeliverWebhookUseCase } from './redeliver-webhook/redeliver-webhook.u
 import { HOST_LOOKUP, systemLookup, WebhookTargets } from './target/webhook-targets.js';
 import { WebhookMetrics } from './webhook.metrics.js';
 import { WebhookRepository } from './webhook.repository.js';
+import { WebhookJournalSender } from './webhook-journal.sender.js';
 import { WebhookSecretsUseCase } from './webhook-secrets/webhook-secrets.use-case.js';
 
-/** Everything of webhooks (docs/webhooks.md) the orchestrator's module provides. */
+/** Everything of webhooks (docs/webhooks.md): WebhooksModule's providers. */
 export const webhookProviders: Provider[] = [
   { provide: HOST_LOOKUP, useValue: systemLookup },
   CheckWebhookTargetUseCase,
@@ -23,17 +23,6 @@ export const webhookProviders: Provider[] = [
   DeliverWebhooksUseCase,
   DeliveryAttempt,
   EnqueueDeliveriesUseCase,
-  // The task journal's deliveries are counted and sent by the webhooks' sender.
-  {
-    provide: JOURNAL_DELIVERY_SENDER,
-    useFactory: (enqueue: EnqueueDeliveriesUseCase, deliver: DeliverWebhooksUseCase) => ({
-      enqueued: (count: number) => {
-        enqueue.enqueued(count);
-        if (count > 0) deliver.kick();
-      },
-    }),
-    inject: [EnqueueDeliveriesUseCase, DeliverWebhooksUseCase],
-  },
   RedeliverWebhookUseCase,
   WebhookDeliveryRepository,
   WebhookMetrics,
@@ -41,4 +30,5 @@ export const webhookProviders: Provider[] = [
   WebhookSecretsUseCase,
   WebhookSender,
   WebhookTargets,
+  WebhookJournalSender,
 ];

@@ -1,0 +1,111 @@
+import { Global, Module } from '@nestjs/common';
+import { A2aPushModule } from './a2a-push/a2a-push.module.js';
+import { EnqueuePushNotificationsUseCase } from './a2a-push/enqueue-push-notifications/enqueue-push-notifications.use-case.js';
+import { AgentsModule } from './agents/agents.module.js';
+import { ApprovalGate } from './approvals/approval.gate.js';
+import { ApprovalsModule } from './approvals/approvals.module.js';
+import { TaskResumer } from './approvals/task-resumer.js';
+import { BudgetModule } from './budget/budget.module.js';
+import { TenantBudgetGate } from './budget/tenant-budget.gate.js';
+import { Guardrails } from './guardrails/guardrails.js';
+import { GuardrailsModule } from './guardrails/guardrails.module.js';
+import { MemoryRecallProvider } from './memory/memory-recall.provider.js';
+import { MemoryModule } from './memory/memory.module.js';
+import { QuotasModule } from './quotas/quotas.module.js';
+import { TaskSlots } from './quotas/task-slots.js';
+import { ReplayModule } from './replay/replay.module.js';
+import { RunOrigins } from './replay/run-origins.js';
+import { RunRecordRepository } from './replay/run-record.repository.js';
+import {
+  PLANNING_CONTEXT_PROVIDERS,
+  type PlanningContextProvider,
+} from './tasks/context/planning-context.port.js';
+import {
+  JOURNAL_DELIVERY_SENDER,
+  JOURNAL_DELIVERY_SINKS,
+  type JournalDeliverySink,
+} from './tasks/journal/journal-delivery.port.js';
+import { CALL_GATE } from './tasks/ports/call-gate.port.js';
+import { CONTENT_SCREEN } from './tasks/ports/content-screen.port.js';
+import { PENDING_DECISIONS } from './tasks/ports/pending-decisions.port.js';
+import { ROUND_GATE } from './tasks/ports/round-gate.port.js';
+import { RUN_SLOT } from './tasks/ports/run-slot.port.js';
+import { RUN_SOURCES } from './tasks/ports/run-source.port.js';
+import { RUN_TREE } from './tasks/ports/run-tree.port.js';
+import { START_GATE } from './tasks/ports/start-gate.port.js';
+import { TASK_OBSERVERS, type TaskObserver } from './tasks/ports/task-observer.port.js';
+import { THREAD_HISTORY } from './tasks/ports/thread-history.port.js';
+import { ThreadHistoryService } from './threads/thread-history.service.js';
+import { ThreadObserver } from './threads/thread.observer.js';
+import { ThreadsModule } from './threads/threads.module.js';
+import { WaitForThreadUseCase } from './threads/wait-for-thread/wait-for-thread.use-case.js';
+import { EnqueueDeliveriesUseCase } from './webhooks/enqueue-deliveries/enqueue-deliveries.use-case.js';
+import { WebhookJournalSender } from './webhooks/webhook-journal.sender.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
+
+/** Which feature answers each port of the task core (docs/task-core.md), in one place. */
+const ports = [
+  // Step gates: the guardrails screen what the task stores and shows, the tenant's daily budget
+  // gates each round that asks a model, the concurrentTasks quota is the slot a task holds while it
+  // runs, and approvals hold the calls that wait for a person.
+  { provide: CONTENT_SCREEN, useExisting: Guardrails },
+  { provide: ROUND_GATE, useExisting: TenantBudgetGate },
+  { provide: RUN_SLOT, useExisting: TaskSlots },
+  { provide: CALL_GATE, useExisting: ApprovalGate },
+  { provide: PENDING_DECISIONS, useExisting: TaskResumer },
+  // Where a run's decisions and step results come from: live, or a recorded task's (replay, fork);
+  // and the replays and forks made of a task, listed with it.
+  { provide: RUN_SOURCES, useExisting: RunOrigins },
+  { provide: RUN_TREE, useExisting: RunRecordRepository },
+  // Asked before a task starts: a task behind an earlier task of its thread waits for it.
+  { provide: START_GATE, useExisting: WaitForThreadUseCase },
+  // The conversation the LLM planner continues: the thread's earlier turns.
+  { provide: THREAD_HISTORY, useExisting: ThreadHistoryService },
+  // Told when a task ends and when it holds nothing any more, in this order: the thread.
+  {
+    provide: TASK_OBSERVERS,
+    useFactory: (...observers: TaskObserver[]) => observers,
+    inject: [ThreadObserver],
+  },
+  // What every planning round is offered besides the task and its thread: long-term memory.
+  {
+    provide: PLANNING_CONTEXT_PROVIDERS,
+    useFactory: (...providers: PlanningContextProvider[]) => providers,
+    inject: [MemoryRecallProvider],
+  },
+  // What the task journal's statements store besides the events: each feature's deliveries, sent
+  // by the webhooks' sender.
+  {
+    provide: JOURNAL_DELIVERY_SINKS,
+    useFactory: (...sinks: JournalDeliverySink[]) => sinks,
+    inject: [EnqueueDeliveriesUseCase, EnqueuePushNotificationsUseCase],
+  },
+  { provide: JOURNAL_DELIVERY_SENDER, useExisting: WebhookJournalSender },
+];
+
+const features = [
+  AgentsModule,
+  ApprovalsModule,
+  BudgetModule,
+  GuardrailsModule,
+  MemoryModule,
+  QuotasModule,
+  ReplayModule,
+  ThreadsModule,
+  WebhooksModule,
+  A2aPushModule,
+];
+
+/**
+ * The orchestrator's composition root for the task core's ports: each port bound to the feature
+ * module that plugs into it. Global, as TaskCoreModule is, so the core injects its ports without
+ * importing a feature (the lint rule forbids it). The agent directory's token is the agents module's
+ * own (approvals read it too): re-exported with it.
+ */
+@Global()
+@Module({
+  imports: features,
+  providers: ports,
+  exports: [...ports.map((p) => p.provide), AgentsModule],
+})
+export class TaskPortsModule {}
