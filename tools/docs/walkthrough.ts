@@ -19,6 +19,8 @@ function delivery(hop: WalkthroughHop): string {
   if (!c) return 'HTTP';
   if (c.kind === 'command')
     return `\`${c.subject}\`, ${c.reply === 'stream' ? 'request with streamed reply' : 'request/reply'}`;
+  if (c.stream && c.delivery === 'at-most-once')
+    return `\`${c.template}\`, core NATS (at most once; captured in \`${c.stream.name}\`)`;
   if (c.stream) return `\`${c.template}\`, stored in \`${c.stream.name}\` (at least once)`;
   return `\`${c.template}\`, ${c.delivery === 'at-most-once' ? 'core NATS (at most once)' : c.delivery}`;
 }
