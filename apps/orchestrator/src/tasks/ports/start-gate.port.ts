@@ -18,9 +18,9 @@ export interface StartGate {
   /** The submission of a task the gate holds (undefined: it holds none by that id). */
   waiting(taskId: string): Promise<Tasks.TaskSubmission | undefined>;
   /**
-   * The held task was cancelled (stored on its row, or as a queued cancellation when it has none): the
-   * gate lets it go at once, so that its claim ends it as cancelled rather than when its turn comes.
-   * Nothing for a task it does not hold.
+   * The held task was cancelled (stored on its row, or as a queued cancellation when it has none):
+   * the gate lets it go at once, so that its claim ends it as cancelled rather than when its turn
+   * comes. Nothing for a task it does not hold.
    */
   letCancelledGo(taskId: string): Promise<void>;
 }

@@ -148,12 +148,12 @@ export class TaskClaimStore {
   }
 
   /**
-   * A task whose first delivery found its thread running an earlier task (threads/: ThreadGateRepository),
-   * stored `waiting_thread` (version 0) in `tx`, the transaction that puts it in line: one commit
-   * stores both or neither. Without its text: the input guardrail has not screened it yet (blocked text
-   * never reaches a row), so the row holds '' (never a task's text) and the waiter its submission,
-   * which reads take the text from; the claim after its hand-over writes the screened text. A row that
-   * exists already (a redelivery) is left as it is.
+   * A task whose first delivery found its thread running an earlier task (threads/:
+   * ThreadGateRepository), stored `waiting_thread` (version 0) in `tx`, the transaction that puts
+   * it in line: one commit stores both or neither. Without its text: the input guardrail has not
+   * screened it yet (blocked text never reaches a row), so the row holds '' (never a task's text)
+   * and the waiter its submission, which reads take the text from; the claim after its hand-over
+   * writes the screened text. A row that exists already (a redelivery) is left as it is.
    */
   static async storeBehindThread(tx: StateDb, s: Tasks.TaskSubmission): Promise<void> {
     await tx.$queryRaw`
@@ -192,7 +192,7 @@ export class TaskClaimStore {
       if (task.tenantId !== tenant) {
         throw new DomainError('CONFLICT', `task ${s.taskId} exists in another tenant: not run`);
       }
-      // Held by its thread: a bug of the gate that let it through, never run (nor its text unscreened).
+      // Held by its thread: the gate let it through by mistake. Never run (its text is unscreened).
       if (task.status === 'waiting_thread')
         throw new Error(`task ${s.taskId} waits for its thread: not claimed`);
       // Cancelled while queued, it was never started: its first run is a new one (it ends at once).
