@@ -167,9 +167,11 @@ describe('the thread gate (real PostgreSQL)', () => {
       status: 'cancelling',
       cancelReason: 'changed my mind',
     });
-    // Let go (its submission delivered again): claimed now, it skips the gate; its claim is a new
-    // run's, ending it at once with its screened text stored.
-    expect(await gates[1]!.claimed(b.taskId)).toBe(true);
+    // Let go (its submission delivered again): not claimed yet, the gate lets it through (its kept
+    // submission dropped); its claim is a new run's, ending it at once with its screened text stored.
+    expect(await gates[1]!.claimed(b.taskId)).toBe(false);
+    expect(await gates[1]!.enter(key, b, STALE_MS)).toBe(true);
+    expect(await gates[0]!.waitingSubmission(b.taskId)).toBeUndefined();
     const claim = await tasks.claim(b, 'builtin', b.request.task);
     expect(claim).toMatchObject({
       resumed: false,
@@ -178,6 +180,7 @@ describe('the thread gate (real PostgreSQL)', () => {
     });
     expect(await rowOf(b.taskId)).toMatchObject({ status: 'cancelling', text: b.request.task });
     expect((await rowOf(b.taskId))?.startedAt).toBeInstanceOf(Date);
+    expect(await gates[1]!.claimed(b.taskId)).toBe(true);
     // c's cancel stored as a queued cancellation (a cancel that raced its first delivery): its next
     // delivery is let through, and its row stores the cancel in the same transaction.
     await tasks.rememberQueuedCancel(c.taskId, ann, 'too late');
@@ -185,6 +188,26 @@ describe('the thread gate (real PostgreSQL)', () => {
     expect(await rowOf(c.taskId)).toMatchObject({ status: 'cancelling', cancelReason: 'too late' });
     // It left the line: a's end hands the thread to nobody.
     expect(await gates[0]!.waitingSubmission(c.taskId)).toBeUndefined();
+  });
+
+  it('offers again a task cancelled after its hand-over whose publishes were lost', async () => {
+    const key = keyOf(`stored-lost-${randomUUID()}`);
+    const [a, b] = [submission(key.threadId), submission(key.threadId)];
+    expect(await gates[0]!.enter(key, a, STALE_MS)).toBe(true);
+    await tasks.claim(a, 'builtin', a.request.task);
+    expect(await gates[0]!.enter(key, b, STALE_MS)).toBe(false);
+    await prismas[0]!.task.update({ where: { id: a.taskId }, data: { status: 'completed' } });
+    expect(await gates[0]!.release(key, a.taskId)).toEqual({ taskId: b.taskId, submission: b });
+    expect(await tasks.requestCancel(b.taskId, 'stop')).toBe(true);
+    // Neither the hand-over's publish nor the cancel's arrived: the sweep offers it again, and it
+    // runs (to end cancelled at its claim).
+    expect(await gates[1]!.handedOver(new Date(Date.now() + 1_000), 10)).toEqual([b]);
+    expect(await gates[1]!.claimed(b.taskId)).toBe(false);
+    expect(await gates[1]!.enter(key, b, STALE_MS)).toBe(true);
+    expect(await tasks.claim(b, 'builtin', b.request.task)).toMatchObject({
+      resumed: false,
+      cancelReason: 'stop',
+    });
   });
 
   it('fails a waiting task whose submission is dead-lettered, with its text', async () => {

@@ -83,8 +83,13 @@ export class ThreadGateRepository {
         return true;
       }
       // Cancelled while it waited (by its submitter or an admin of its tenant): it leaves the line and
-      // runs at once, to end as cancelled at its claim without planning anything.
-      // Its row, if it waits already, stores the cancel (waiting_thread → cancelling): its claim ends it.
+      // runs at once, to end as cancelled at its claim without planning anything. Cancelled on its
+      // row (TaskHandler checked who asked), or by a queued cancellation that came before its row:
+      // then its row, if it has one now, stores the cancel (waiting_thread → cancelling).
+      if (await cancelledOnRow(tx, key, s.taskId)) {
+        await tx.threadWaiter.deleteMany({ where: { taskId: s.taskId } });
+        return true;
+      }
       const cancelled = await cancelledWhileWaiting(tx, key, s.taskId);
       if (cancelled !== undefined) {
         await tx.threadWaiter.deleteMany({ where: { taskId: s.taskId } });
@@ -186,16 +191,17 @@ export class ThreadGateRepository {
   }
 
   /**
-   * Whether a run claimed the task before (a redelivery or a resume, never gated): it has a row past
-   * the queue — not `waiting_thread` (it waits: a redelivery waits again) nor `queued` (handed its
-   * thread, not claimed yet: enter lets it through and drops its kept submission).
+   * Whether a run claimed the task before (a redelivery or a resume, never gated): it has a row no
+   * longer waiting for its first run — not `waiting_thread` (a redelivery waits again), `queued`
+   * (handed its thread: enter lets it through and drops its kept submission) nor `cancelling` before
+   * it started (cancelled while it waited: enter lets it through; a lost publish is offered again).
    */
   async claimed(taskId: string): Promise<boolean> {
     const row = await this.prisma.task.findUnique({
       where: { id: taskId },
-      select: { status: true },
+      select: { status: true, startedAt: true },
     });
-    return row !== null && !UNCLAIMED.includes(row.status);
+    return row !== null && !neverStarted(row);
   }
 }
 
@@ -218,6 +224,22 @@ const UNCLAIMED: readonly string[] = [
   TaskStateStore.created(),
   TaskStateStore.created('behind-thread'),
 ];
+/** Where a cancel takes a waiting task. */
+const CANCELLING = TaskStateStore.target('cancel-requested', 'waiting_thread');
+
+/** A row that waits for its first run: queued, behind its thread, or cancelled before it started. */
+function neverStarted(row: { status: string; startedAt: Date | null }): boolean {
+  return UNCLAIMED.includes(row.status) || (row.status === CANCELLING && row.startedAt === null);
+}
+
+/** The waiting task's row stores a cancel (its submitter's or its tenant admin's, checked then). */
+async function cancelledOnRow(tx: Tx, key: ThreadKey, taskId: string): Promise<boolean> {
+  const row = await tx.task.findFirst({
+    where: { id: taskId, tenantId: key.tenantId, status: CANCELLING, startedAt: null },
+    select: { id: true },
+  });
+  return row !== null;
+}
 
 /**
  * The reason of a cancellation of the waiting task that its claim will honour: its submitter's, or
