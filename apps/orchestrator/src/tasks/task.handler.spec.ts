@@ -17,7 +17,10 @@ import type { TaskRepository } from './task.repository.js';
 const ACME_TASK = '11111111-1111-4111-8111-111111111111';
 const GLOBEX_TASK = '22222222-2222-4222-8222-222222222222';
 const UNKNOWN = '33333333-3333-4333-8333-333333333333';
-/** A schedule's firing of acme's ann, waiting for her thread: no row yet, its submission stored. */
+/**
+ * A schedule's firing of acme's ann, waiting for her thread, its submission stored: with no row (a
+ * waiter stored before waiting tasks had rows) or, with `setup(true)`, its `waiting_thread` row.
+ */
 const WAITING = '44444444-4444-4444-8444-444444444444';
 const SCHEDULE = '55555555-5555-4555-8555-555555555555';
 const waitingSubmission: Tasks.TaskSubmission = {
@@ -232,7 +235,7 @@ describe(TaskHandler.name, () => {
     });
   });
 
-  describe('a task waiting for its thread (no row yet: a schedule firing into a busy thread)', () => {
+  describe('a task waiting for its thread with no row (a waiter stored before waiting tasks had rows)', () => {
     const globexAnn = { userId: 'ann', role: 'user', tenantId: 'globex' };
 
     it('is read as queued by its owner and an admin of its tenant, from its submission', async () => {
