@@ -94,6 +94,142 @@ describe('the thread gate (real PostgreSQL)', () => {
     expect((await gates[1]!.admit(key, randomUUID(), 'refuse', STALE_MS)).decision).toBe('run');
   });
 
+  /** The stored state of a task's row (undefined: no row). */
+  const rowOf = (taskId: string) =>
+    prismas[0]!.task.findUnique({
+      where: { id: taskId },
+      select: { status: true, version: true, text: true, startedAt: true, cancelReason: true },
+    });
+
+  it('stores a task behind its busy thread as waiting_thread, hands it over as queued; a redelivery waits', async () => {
+    const key = keyOf(`stored-${randomUUID()}`);
+    const [a, b, c] = [
+      submission(key.threadId),
+      submission(key.threadId),
+      submission(key.threadId),
+    ];
+    expect(await gates[0]!.admit(key, a.taskId, 'after', STALE_MS)).toEqual({ decision: 'run' });
+    expect(await gates[0]!.enter(key, a, STALE_MS)).toBe(true);
+    await tasks.claim(a, 'builtin', a.request.task);
+    // b admitted by its gateway, then delivered: it waits, its row stored with its place in line,
+    // without its text (not screened yet).
+    await gates[1]!.admit(key, b.taskId, 'after', STALE_MS);
+    expect(await gates[1]!.enter(key, b, STALE_MS)).toBe(false);
+    expect(await rowOf(b.taskId)).toEqual({
+      status: 'waiting_thread',
+      version: 0,
+      text: '',
+      startedAt: null,
+      cancelReason: null,
+    });
+    // c never admitted (a producer that does not ask): it waits at the end, stored the same way.
+    expect(await gates[0]!.enter(key, c, STALE_MS)).toBe(false);
+    expect((await rowOf(c.taskId))?.status).toBe('waiting_thread');
+    // A redelivery of b is not a claimed task: it waits again, its row as it was.
+    expect(await gates[0]!.claimed(b.taskId)).toBe(false);
+    expect(await gates[0]!.enter(key, b, STALE_MS)).toBe(false);
+    expect(await rowOf(b.taskId)).toMatchObject({ status: 'waiting_thread', version: 0 });
+    // a ends: the release hands b the thread and moves its row to queued, in one transaction.
+    await prismas[0]!.task.update({ where: { id: a.taskId }, data: { status: 'completed' } });
+    expect(await gates[1]!.release(key, a.taskId)).toEqual({ taskId: b.taskId, submission: b });
+    expect(await rowOf(b.taskId)).toMatchObject({ status: 'queued', version: 1, text: '' });
+    expect((await rowOf(c.taskId))?.status).toBe('waiting_thread');
+    // Not claimed yet: a lost publish is offered again; delivered, it runs and its claim takes the
+    // queued row with its screened text.
+    expect(await gates[0]!.claimed(b.taskId)).toBe(false);
+    expect(await gates[0]!.handedOver(new Date(Date.now() + 1_000), 10)).toEqual([b]);
+    expect(await gates[0]!.enter(key, b, STALE_MS)).toBe(true);
+    const claim = await tasks.claim(b, 'builtin', b.request.task);
+    expect(claim).toMatchObject({ resumed: false, status: 'running', steps: [] });
+    expect(await rowOf(b.taskId)).toMatchObject({
+      status: 'running',
+      version: 2,
+      text: b.request.task,
+    });
+    expect(await gates[0]!.claimed(b.taskId)).toBe(true);
+    expect(await gates[0]!.waitingSubmission(b.taskId)).toBeUndefined();
+  });
+
+  it('ends a task cancelled while it waits at its claim: its row cancelling, then started with its text', async () => {
+    const key = keyOf(`stored-cancel-${randomUUID()}`);
+    const [a, b, c] = [
+      submission(key.threadId),
+      submission(key.threadId),
+      submission(key.threadId),
+    ];
+    expect(await gates[0]!.enter(key, a, STALE_MS)).toBe(true);
+    await tasks.claim(a, 'builtin', a.request.task);
+    expect(await gates[0]!.enter(key, b, STALE_MS)).toBe(false);
+    expect(await gates[0]!.enter(key, c, STALE_MS)).toBe(false);
+    // The user's cancel of b, on its row (TaskHandler → TaskCanceller).
+    expect(await tasks.requestCancel(b.taskId, 'changed my mind')).toBe(true);
+    expect(await rowOf(b.taskId)).toMatchObject({
+      status: 'cancelling',
+      cancelReason: 'changed my mind',
+    });
+    // Let go (its submission delivered again): not claimed yet, the gate lets it through (its kept
+    // submission dropped); its claim is a new run's, ending it at once with its screened text stored.
+    expect(await gates[1]!.claimed(b.taskId)).toBe(false);
+    expect(await gates[1]!.enter(key, b, STALE_MS)).toBe(true);
+    expect(await gates[0]!.waitingSubmission(b.taskId)).toBeUndefined();
+    const claim = await tasks.claim(b, 'builtin', b.request.task);
+    expect(claim).toMatchObject({
+      resumed: false,
+      status: 'cancelling',
+      cancelReason: 'changed my mind',
+    });
+    expect(await rowOf(b.taskId)).toMatchObject({ status: 'cancelling', text: b.request.task });
+    expect((await rowOf(b.taskId))?.startedAt).toBeInstanceOf(Date);
+    expect(await gates[1]!.claimed(b.taskId)).toBe(true);
+    // c's cancel stored as a queued cancellation (a cancel that raced its first delivery): its next
+    // delivery is let through, and its row stores the cancel in the same transaction.
+    await tasks.rememberQueuedCancel(c.taskId, ann, 'too late');
+    expect(await gates[0]!.enter(key, c, STALE_MS)).toBe(true);
+    expect(await rowOf(c.taskId)).toMatchObject({ status: 'cancelling', cancelReason: 'too late' });
+    // It left the line: a's end hands the thread to nobody.
+    expect(await gates[0]!.waitingSubmission(c.taskId)).toBeUndefined();
+  });
+
+  it('offers again a task cancelled after its hand-over whose publishes were lost', async () => {
+    const key = keyOf(`stored-lost-${randomUUID()}`);
+    const [a, b] = [submission(key.threadId), submission(key.threadId)];
+    expect(await gates[0]!.enter(key, a, STALE_MS)).toBe(true);
+    await tasks.claim(a, 'builtin', a.request.task);
+    expect(await gates[0]!.enter(key, b, STALE_MS)).toBe(false);
+    await prismas[0]!.task.update({ where: { id: a.taskId }, data: { status: 'completed' } });
+    expect(await gates[0]!.release(key, a.taskId)).toEqual({ taskId: b.taskId, submission: b });
+    expect(await tasks.requestCancel(b.taskId, 'stop')).toBe(true);
+    // Neither the hand-over's publish nor the cancel's arrived: the sweep offers it again, and it
+    // runs (to end cancelled at its claim).
+    expect(await gates[1]!.handedOver(new Date(Date.now() + 1_000), 10)).toEqual([b]);
+    expect(await gates[1]!.claimed(b.taskId)).toBe(false);
+    expect(await gates[1]!.enter(key, b, STALE_MS)).toBe(true);
+    expect(await tasks.claim(b, 'builtin', b.request.task)).toMatchObject({
+      resumed: false,
+      cancelReason: 'stop',
+    });
+  });
+
+  it('fails a waiting task whose submission is dead-lettered, with its text', async () => {
+    const key = keyOf(`stored-dead-${randomUUID()}`);
+    const [a, b] = [submission(key.threadId), submission(key.threadId)];
+    expect(await gates[0]!.enter(key, a, STALE_MS)).toBe(true);
+    expect(await gates[0]!.enter(key, b, STALE_MS)).toBe(false);
+    await tasks.abandon({
+      taskId: b.taskId,
+      actor: ann,
+      text: b.request.task,
+      request: b.request,
+      correlationId: b.correlationId,
+      threadId: key.threadId,
+      submittedAt: new Date(b.submittedAt),
+      planner: 'builtin',
+      error: { code: 'INTERNAL', message: 'gave up', retryable: false },
+      lastEventSeq: 1,
+    });
+    expect(await rowOf(b.taskId)).toMatchObject({ status: 'failed', text: b.request.task });
+  });
+
   it('keeps a handed-over submission until its task runs: a lost publish is offered again, once per period', async () => {
     const key = keyOf(`handover-${randomUUID()}`);
     const [a, b] = [submission(key.threadId), submission(key.threadId)];

@@ -15,15 +15,21 @@ const row = (taskId: string, userId: string): Tasks.TaskSummary => ({
   createdAt: '2026-11-25T10:00:00.000Z',
 });
 
-/** A repository that records what it was asked and answers `rows` (an empty page by default). */
-function setup(rows: Tasks.TaskSummary[] = []) {
+/**
+ * A repository that records what it was asked and answers `rows` (an empty page by default); the
+ * start gate holds the `waiting` submissions.
+ */
+function setup(rows: Tasks.TaskSummary[] = [], waiting = new Map<string, Tasks.TaskSubmission>()) {
   const asked: TaskListQuery[] = [];
-  const sut = new TaskListHandler({
-    list: async (q: TaskListQuery) => {
-      asked.push(q);
-      return { tasks: rows };
-    },
-  } as unknown as TaskListRepository);
+  const sut = new TaskListHandler(
+    {
+      list: async (q: TaskListQuery) => {
+        asked.push(q);
+        return { tasks: rows };
+      },
+    } as unknown as TaskListRepository,
+    { waiting: async (taskId: string) => waiting.get(taskId) },
+  );
   return { sut, asked };
 }
 
@@ -122,6 +128,28 @@ describe(TaskListHandler.name, () => {
     const { sut, asked } = setup();
     await ask(sut, 'list', req(), { userId: 'root', role: 'admin' });
     expect(asked).toEqual([{ limit: 50, tenantId: 'default' }]);
+  });
+
+  it('shows a task waiting for its thread with its submission’s text (its row has none yet)', async () => {
+    const id = '22222222-2222-4222-8222-222222222222';
+    const ann = { userId: 'ann', role: 'user', tenantId: 'acme' };
+    const waiting: Tasks.TaskSubmission = {
+      taskId: id,
+      actor: ann,
+      request: { task: 'and then 17 * 24', thread_id: 'th-1' },
+      submittedAt: '2026-11-25T10:00:00.000Z',
+      correlationId: 'c-1',
+    };
+    const stored = { ...row(id, 'ann'), status: 'queued' as const, task: '', threadId: 'th-1' };
+    const { sut } = setup(
+      [stored, row('33333333-3333-4333-8333-333333333333', 'ann')],
+      new Map([[id, waiting]]),
+    );
+    const page = await ask<Tasks.TaskListResponse>(sut, 'list', req(), ann);
+    expect(page.tasks.map((t) => [t.status, t.task])).toEqual([
+      ['queued', 'and then 17 * 24'],
+      ['completed', 'what is 17 * 23'],
+    ]);
   });
 
   it("still refuses a user asking for someone else's tasks", async () => {

@@ -1,8 +1,10 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { DomainError, isAdmin, Tasks } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
 import { ALL_TENANTS, scopeOf } from '../tenancy/tenant-scope.js';
-import { TaskListRepository } from './task-list.repository.js';
+import { START_GATE, type StartGate } from './ports/start-gate.port.js';
+import { UNSCREENED } from './state/task-claim.store.js';
+import { summaryText, TaskListRepository } from './task-list.repository.js';
 
 /**
  * The task list: a user sees their own tasks; an admin everyone's of their tenant, or one user's; the
@@ -11,7 +13,10 @@ import { TaskListRepository } from './task-list.repository.js';
  */
 @Controller()
 export class TaskListHandler {
-  constructor(private readonly repository: TaskListRepository) {}
+  constructor(
+    private readonly repository: TaskListRepository,
+    @Inject(START_GATE) private readonly startGate: Pick<StartGate, 'waiting'>,
+  ) {}
 
   @HandleCommand(Tasks.TaskList)
   async list(req: Tasks.TaskListRequest, meta: MessageMeta): Promise<Tasks.TaskListResponse> {
@@ -32,9 +37,21 @@ export class TaskListHandler {
       ...(tenantId !== undefined ? { tenantId } : {}),
       ...(userId !== undefined ? { userId } : {}),
     });
+    const tasks = await Promise.all(page.tasks.map((t) => this.withWaitingText(t)));
     // Every row of a one-tenant list is in that tenant; a row that names its own keeps it.
-    return tenantId === undefined
-      ? page
-      : { ...page, tasks: page.tasks.map((t) => ({ ...t, tenantId: t.tenantId ?? tenantId })) };
+    return {
+      ...page,
+      tasks:
+        tenantId === undefined
+          ? tasks
+          : tasks.map((t) => ({ ...t, tenantId: t.tenantId ?? tenantId })),
+    };
+  }
+
+  /** A task waiting for its thread (its row has no text until its claim): its submission's text. */
+  private async withWaitingText(t: Tasks.TaskSummary): Promise<Tasks.TaskSummary> {
+    if (t.status !== 'queued' || t.task !== UNSCREENED) return t;
+    const waiting = await this.startGate.waiting(t.taskId);
+    return waiting ? { ...t, task: summaryText(waiting.request.task) } : t;
   }
 }

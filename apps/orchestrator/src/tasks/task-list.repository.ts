@@ -24,7 +24,9 @@ export interface TaskListQuery {
 
 /**
  * The task list: newest first, paged by (createdAt, id) so a page boundary never skips or repeats a
- * task, whatever is created meanwhile. Served by the (tenantId, userId, createdAt) and
+ * task, whatever is created meanwhile. A task waiting for its thread is listed as `queued` with no
+ * text (its row has none until its claim screens it: TaskListHandler adds it from its submission),
+ * and a text filter does not find it until then. Served by the (tenantId, userId, createdAt) and
  * (tenantId, createdAt, id) indexes, and (createdAt, id) for every tenant's.
  */
 @Injectable()
@@ -71,7 +73,7 @@ export class TaskListRepository {
           userId: t.userId,
           tenantId: t.tenantId,
           status: publicStatus(t),
-          task: cut(t.text, Tasks.TASK_SUMMARY_TEXT_MAX),
+          task: summaryText(t.text),
           ...(t.planner ? { planner: t.planner as Tasks.PlannerKind } : {}),
           ...(t.threadId ? { threadId: t.threadId } : {}),
           steps: t._count.steps,
@@ -126,6 +128,7 @@ export function whereOf(q: TaskListQuery): Prisma.TaskWhereInput {
   return { AND: and };
 }
 
-function cut(s: string, max: number): string {
+/** A task's text as the list shows it: cut to TASK_SUMMARY_TEXT_MAX characters. */
+export function summaryText(s: string, max = Tasks.TASK_SUMMARY_TEXT_MAX): string {
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }

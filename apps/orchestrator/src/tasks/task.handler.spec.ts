@@ -17,7 +17,10 @@ import type { TaskRepository } from './task.repository.js';
 const ACME_TASK = '11111111-1111-4111-8111-111111111111';
 const GLOBEX_TASK = '22222222-2222-4222-8222-222222222222';
 const UNKNOWN = '33333333-3333-4333-8333-333333333333';
-/** A schedule's firing of acme's ann, waiting for her thread: no row yet, its submission stored. */
+/**
+ * A schedule's firing of acme's ann, waiting for her thread, its submission stored: with no row (a
+ * waiter stored before waiting tasks had rows) or, with `setup(true)`, its `waiting_thread` row.
+ */
 const WAITING = '44444444-4444-4444-8444-444444444444';
 const SCHEDULE = '55555555-5555-4555-8555-555555555555';
 const waitingSubmission: Tasks.TaskSubmission = {
@@ -40,11 +43,30 @@ const view = (taskId: string, userId: string): Tasks.TaskView => ({
   updatedAt: '2026-11-25T10:00:00.000Z',
 });
 
-/** Two tenants whose users have the same name: `ann` of acme and `ann` of globex are two people. */
-function setup() {
+/** WAITING's row once its first delivery stored it `waiting_thread`: read as queued, no text yet. */
+const waitingRow: Tasks.TaskView = {
+  taskId: WAITING,
+  userId: 'ann',
+  tenantId: 'acme',
+  status: 'queued',
+  task: '',
+  steps: [],
+  threadId: 'standup',
+  lastEventSeq: 0,
+  createdAt: '2026-11-25T08:00:00.000Z',
+  updatedAt: '2026-11-25T08:00:01.000Z',
+  scheduleId: SCHEDULE,
+};
+
+/**
+ * Two tenants whose users have the same name: `ann` of acme and `ann` of globex are two people.
+ * `withWaitingRow`: WAITING has its row (`waiting_thread`), as after its first delivery.
+ */
+function setup(withWaitingRow = false) {
   const rows = new Map([
     [ACME_TASK, { tenantId: 'acme', view: view(ACME_TASK, 'ann') }],
     [GLOBEX_TASK, { tenantId: 'globex', view: view(GLOBEX_TASK, 'ann') }],
+    ...(withWaitingRow ? [[WAITING, { tenantId: 'acme', view: waitingRow }] as const] : []),
   ]);
   const cancelled: string[] = [];
   /** Tasks told to stop waiting for their thread. */
@@ -213,7 +235,7 @@ describe(TaskHandler.name, () => {
     });
   });
 
-  describe('a task waiting for its thread (no row yet: a schedule firing into a busy thread)', () => {
+  describe('a task waiting for its thread with no row (a waiter stored before waiting tasks had rows)', () => {
     const globexAnn = { userId: 'ann', role: 'user', tenantId: 'globex' };
 
     it('is read as queued by its owner and an admin of its tenant, from its submission', async () => {
@@ -249,6 +271,45 @@ describe(TaskHandler.name, () => {
       const req = { taskId: WAITING, reason: 'not today', whenQueued: false };
       expect(await ask(sut, 'cancel', req, acmeAnn)).toEqual({ taskId: WAITING, status: 'queued' });
       expect(queued.map((q) => q.taskId)).toEqual([WAITING]);
+      expect(waiting).toEqual([WAITING]);
+    });
+  });
+
+  describe('a task waiting for its thread, its row stored (waiting_thread, no text yet)', () => {
+    const globexAnn = { userId: 'ann', role: 'user', tenantId: 'globex' };
+
+    it('is read exactly as before its row: queued, its text from its submission, no steps', async () => {
+      const before = await ask(setup().sut, 'get', { taskId: WAITING }, acmeAnn);
+      const { sut } = setup(true);
+      expect(await ask(sut, 'get', { taskId: WAITING }, acmeAnn)).toEqual(before);
+      expect(await ask(sut, 'get', { taskId: WAITING }, acmeAdmin)).toEqual(before);
+      expect(before).toMatchObject({ status: 'queued', task: 'the stand-up digest', steps: [] });
+    });
+
+    it("is nobody else's: another user, or the same user id in another tenant, gets NOT_FOUND", async () => {
+      const { sut, cancelled, queued } = setup(true);
+      for (const who of [{ userId: 'bob', role: 'user', tenantId: 'acme' }, globexAnn]) {
+        expect((await answerOf(ask(sut, 'get', { taskId: WAITING }, who))).code).toBe('NOT_FOUND');
+        const req = { taskId: WAITING, reason: 'stop', whenQueued: false };
+        expect((await answerOf(ask(sut, 'cancel', req, who))).code).toBe('NOT_FOUND');
+      }
+      // Vouched for by a gateway as queued, another tenant's id is an id nobody submitted there: its
+      // queued cancellation is kept in the requester's tenant, which no claim of this task honours.
+      const vouched = { taskId: WAITING, reason: 'stop', whenQueued: true };
+      expect(await ask(sut, 'cancel', vouched, globexAnn)).toEqual({
+        taskId: WAITING,
+        status: 'queued',
+      });
+      expect(cancelled).toEqual([]);
+      expect(queued.map((q) => q.actor.tenantId)).toEqual(['globex']);
+    });
+
+    it('is cancelled on its row by its owner, then let go at once (it ends at its claim)', async () => {
+      const { sut, cancelled, queued, waiting } = setup(true);
+      const req = { taskId: WAITING, reason: 'not today', whenQueued: false };
+      expect(await ask(sut, 'cancel', req, acmeAnn)).toEqual({ taskId: WAITING, status: 'queued' });
+      expect(cancelled).toEqual([WAITING]);
+      expect(queued).toEqual([]);
       expect(waiting).toEqual([WAITING]);
     });
   });

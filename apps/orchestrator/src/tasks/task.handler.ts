@@ -28,7 +28,7 @@ export class TaskHandler {
    * A page of the task's journal: any replica answers it (the events are committed with their steps).
    * Read as TaskGet reads: its owner, an admin of its tenant, the platform operator; anyone else
    * (another tenant included) gets NOT_FOUND, as for a task that does not exist. A task waiting for
-   * its thread has no event yet.
+   * its thread has no event yet (and may have no row yet).
    */
   @HandleCommand(Tasks.TaskEvents)
   async events(
@@ -49,8 +49,9 @@ export class TaskHandler {
   async get(req: { taskId: string }, meta: MessageMeta): Promise<Tasks.TaskView> {
     const actor = requireActor(meta);
     const found = await this.repository.get(req.taskId, scopeOf(actor));
-    // Waiting for its thread, it has no row yet: whoever submitted it (a gateway, a schedule's firing).
-    if (!found) {
+    // Waiting for its thread (or handed it, not claimed yet), its row has no text, or it has no row
+    // yet: as its submission tells, to whoever submitted it (a gateway, a schedule's firing).
+    if (!found || found.status === 'queued') {
       const waiting = await this.waitingOf(req.taskId, actor);
       if (waiting) return queuedView(waiting);
     }
@@ -91,6 +92,8 @@ export class TaskHandler {
     }
     const task = await this.owned(req.taskId, actor, 'task.cancel.denied');
     await this.canceller.cancelLive(task, req.reason, actor.userId);
+    // Waiting for its thread (its row is cancelling now): it ends now rather than when its turn comes.
+    if (task.status === 'queued') await this.startGate.letCancelledGo(task.taskId);
     return { taskId: task.taskId, status: task.status };
   }
 

@@ -13,7 +13,12 @@ import { PrismaService } from '../prisma/prisma.service.js';
 import { type TaskRef, type TenantScope, tenantWhere } from '../tenancy/tenant-scope.js';
 import { endTrigger, publicStatus, type TaskState } from './state/task-state.machine.js';
 import { TaskStateStore } from './state/task-state.store.js';
-import { journaledOf, type TaskClaim, TaskClaimStore } from './state/task-claim.store.js';
+import {
+  journaledOf,
+  type TaskClaim,
+  TaskClaimStore,
+  UNSCREENED,
+} from './state/task-claim.store.js';
 import { type JournalCounts, withClause } from './journal/task-journal.repository.js';
 import type { JournalBatch } from './task-event.stream.js';
 import { taskViewOf } from './task-view.mapper.js';
@@ -85,6 +90,9 @@ export interface AbandonedTask {
 // \u0000 or unpaired surrogates in jsonb): such characters become U+FFFD instead of failing the task.
 const json = (v: unknown): Prisma.InputJsonValue =>
   (v === undefined || v === null ? Prisma.JsonNull : scrubJson(v)) as Prisma.InputJsonValue;
+
+/** What may be stored of an abandoned submission's text. */
+const abandonedText = (text: string): string => scrubJson(text).slice(0, Tasks.TASK_TEXT_MAX);
 
 /**
  * Tasks and their steps. Prisma types stay in this file; callers see contract types. The writes on
@@ -321,8 +329,11 @@ export class TaskRepository {
         tenantId,
       },
       {
+        // A row stored behind its thread has no text yet: it keeps the submission's, as a new one does.
         set: Prisma.sql`"error" = ${jsonText(a.error)}::jsonb, "lastEventSeq" = ${a.lastEventSeq},
-          "finishedAt" = ${finishedAt.toISOString()}::timestamp(3)`,
+          "finishedAt" = ${finishedAt.toISOString()}::timestamp(3),
+          "request" = CASE WHEN "text" = ${UNSCREENED} THEN ${jsonText(a.request) ?? '{}'}::jsonb ELSE "request" END,
+          "text" = CASE WHEN "text" = ${UNSCREENED} THEN ${abandonedText(a.text)} ELSE "text" END`,
       },
     );
     if (r.moved || r.state !== undefined) return;
@@ -333,7 +344,7 @@ export class TaskRepository {
           tenantId,
           userId: a.actor.userId,
           role: a.actor.role,
-          text: scrubJson(a.text).slice(0, Tasks.TASK_TEXT_MAX),
+          text: abandonedText(a.text),
           request: json(a.request),
           correlationId: scrubJson(a.correlationId).slice(0, 128),
           threadId: a.threadId ?? null,

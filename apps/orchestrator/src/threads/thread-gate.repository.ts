@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { isAdmin, Tasks } from '@switchboard/contracts';
-import type { Prisma } from '../generated/prisma/client.js';
+import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
+import { TaskClaimStore } from '../tasks/state/task-claim.store.js';
+import { TaskStateStore } from '../tasks/state/task-state.store.js';
 import type { ThreadKey } from './thread.repository.js';
 
 type Tx = Prisma.TransactionClient;
@@ -68,7 +70,9 @@ export class ThreadGateRepository {
   /**
    * A submission delivered to a replica: true if it may run now. A task admitted as a waiter stores
    * its submission and waits; one that was never admitted (a producer that does not ask, e.g. an
-   * older gateway) takes an idle thread, else waits at the end (it cannot be refused any more).
+   * older gateway) takes an idle thread, else waits at the end (it cannot be refused any more). A task
+   * that waits has its row stored `waiting_thread` in the same transaction (without its text: not
+   * screened yet); a redelivery of it finds its row and waits again.
    */
   enter(key: ThreadKey, s: Tasks.TaskSubmission, staleMs: number): Promise<boolean> {
     return this.prisma.$transaction(async (tx) => {
@@ -79,9 +83,23 @@ export class ThreadGateRepository {
         return true;
       }
       // Cancelled while it waited (by its submitter or an admin of its tenant): it leaves the line and
-      // runs at once, to end as cancelled at its claim without planning anything.
-      if (await cancelledWhileWaiting(tx, key, s.taskId)) {
+      // runs at once, to end as cancelled at its claim without planning anything. Cancelled on its
+      // row (TaskHandler checked who asked), or by a queued cancellation that came before its row:
+      // then its row, if it has one now, stores the cancel (waiting_thread → cancelling).
+      if (await cancelledOnRow(tx, key, s.taskId)) {
         await tx.threadWaiter.deleteMany({ where: { taskId: s.taskId } });
+        return true;
+      }
+      const cancelled = await cancelledWhileWaiting(tx, key, s.taskId);
+      if (cancelled !== undefined) {
+        await tx.threadWaiter.deleteMany({ where: { taskId: s.taskId } });
+        await TaskStateStore.within(tx).transition(
+          s.taskId,
+          { on: 'cancel-requested', from: 'waiting_thread', tenantId: key.tenantId },
+          {
+            set: Prisma.sql`"cancelRequestedAt" = (now() AT TIME ZONE 'UTC'), "cancelReason" = ${cancelled}`,
+          },
+        );
         return true;
       }
       const submission = s as unknown as Prisma.InputJsonValue;
@@ -89,19 +107,25 @@ export class ThreadGateRepository {
         where: { taskId: s.taskId },
         data: { submission },
       });
-      if (waiting.count > 0) return false;
+      if (waiting.count > 0) {
+        // Admitted as a waiter by its gateway: it waits, stored (a redelivery finds its row).
+        await TaskClaimStore.storeBehindThread(tx, s);
+        return false;
+      }
       if (!(await liveActive(tx, slot, staleMs))) {
         await setActive(tx, key, s.taskId, null);
         return true;
       }
       await addWaiter(tx, key, s.taskId, 'enqueue', false, submission);
+      await TaskClaimStore.storeBehindThread(tx, s);
       return false;
     });
   }
 
   /**
    * `taskId` ended (or was withdrawn): a waiter leaves the queue; the running task gives the thread to
-   * the first waiter (its turns deleted first if a rollback displaced it). Idempotent.
+   * the first waiter (its turns deleted first if a rollback displaced it), whose row, if its first
+   * delivery stored it, moves waiting_thread → queued in the same transaction. Idempotent.
    */
   release(key: ThreadKey, taskId: string): Promise<NextInThread | undefined> {
     return this.prisma.$transaction(async (tx) => {
@@ -121,6 +145,12 @@ export class ThreadGateRepository {
       await tx.threadWaiter.update({
         where: { taskId: next.taskId },
         data: { promotedAt: new Date() },
+      });
+      // No row (its first delivery is on its way) or cancelled while it waited: nothing moves.
+      await TaskStateStore.within(tx).transition(next.taskId, {
+        on: 'thread-handed-over',
+        from: 'waiting_thread',
+        tenantId: key.tenantId,
       });
       const parsed = Tasks.TaskSubmission.safeParse(next.submission);
       return { taskId: next.taskId, ...(parsed.success ? { submission: parsed.data } : {}) };
@@ -160,10 +190,18 @@ export class ThreadGateRepository {
     return parsed.success ? parsed.data : undefined;
   }
 
-  /** Whether the task has a row (it was claimed before: a redelivery or a resume, never gated). */
+  /**
+   * Whether a run claimed the task before (a redelivery or a resume, never gated): it has a row no
+   * longer waiting for its first run — not `waiting_thread` (a redelivery waits again), `queued`
+   * (handed its thread: enter lets it through and drops its kept submission) nor `cancelling` before
+   * it started (cancelled while it waited: enter lets it through; a lost publish is offered again).
+   */
   async claimed(taskId: string): Promise<boolean> {
-    const row = await this.prisma.task.findUnique({ where: { id: taskId }, select: { id: true } });
-    return row !== null;
+    const row = await this.prisma.task.findUnique({
+      where: { id: taskId },
+      select: { status: true, startedAt: true },
+    });
+    return row !== null && !neverStarted(row);
   }
 }
 
@@ -181,13 +219,44 @@ async function lockSlot(tx: Tx, key: ThreadKey): Promise<SlotRow> {
   return slot;
 }
 
-/** A cancellation of the waiting task that its claim will honour: its submitter's, or its tenant admin's. */
-async function cancelledWhileWaiting(tx: Tx, key: ThreadKey, taskId: string): Promise<boolean> {
+/** The stored states of a task no run has claimed yet. */
+const UNCLAIMED: readonly string[] = [
+  TaskStateStore.created(),
+  TaskStateStore.created('behind-thread'),
+];
+/** Where a cancel takes a waiting task. */
+const CANCELLING = TaskStateStore.target('cancel-requested', 'waiting_thread');
+
+/** A row that waits for its first run: queued, behind its thread, or cancelled before it started. */
+function neverStarted(row: { status: string; startedAt: Date | null }): boolean {
+  return UNCLAIMED.includes(row.status) || (row.status === CANCELLING && row.startedAt === null);
+}
+
+/** The waiting task's row stores a cancel (its submitter's or its tenant admin's, checked then). */
+async function cancelledOnRow(tx: Tx, key: ThreadKey, taskId: string): Promise<boolean> {
+  const row = await tx.task.findFirst({
+    where: { id: taskId, tenantId: key.tenantId, status: CANCELLING, startedAt: null },
+    select: { id: true },
+  });
+  return row !== null;
+}
+
+/**
+ * The reason of a cancellation of the waiting task that its claim will honour: its submitter's, or
+ * its tenant admin's (undefined: none).
+ */
+async function cancelledWhileWaiting(
+  tx: Tx,
+  key: ThreadKey,
+  taskId: string,
+): Promise<string | undefined> {
   const requests = await tx.queuedCancellation.findMany({
     where: { taskId, tenantId: key.tenantId },
-    select: { requestedBy: true, requesterRole: true },
+    select: { requestedBy: true, requesterRole: true, reason: true },
+    orderBy: { requestedAt: 'asc' },
   });
-  return requests.some((r) => r.requestedBy === key.userId || isAdmin({ role: r.requesterRole }));
+  return requests.find((r) => r.requestedBy === key.userId || isAdmin({ role: r.requesterRole }))
+    ?.reason;
 }
 
 /**

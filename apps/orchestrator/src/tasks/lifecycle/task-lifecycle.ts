@@ -70,7 +70,7 @@ export const TASK_LIFECYCLE = new StateMachine<TaskPhase, TaskTrigger>({
       from: 'received',
       on: 'queued-behind-thread',
       to: 'waiting_thread',
-      note: 'its thread runs an earlier task: no row yet, the submission stored with its place in line and acked; the end of the task before it (ThreadSlot released) submits it again',
+      note: 'its thread runs an earlier task: the submission stored with its place in line and its row as waiting_thread (no text yet), acked; the end of the task before it (ThreadSlot released) moves its row to queued and submits it again',
     },
     {
       from: 'starting',

@@ -4,7 +4,8 @@ import type { Tasks } from '@switchboard/contracts';
  * A port of the task core: asked before a delivered task is started (claimed), whether it may start
  * now. A gate that says no has taken the submission into its keeping (stored, the delivery is acked)
  * and owes the task a new submission when its turn comes: the core does nothing more with it. Until
- * then the task has no row, so reads and cancellations of it ask the gate for its submission.
+ * its claim the task's row (`waiting_thread`, then `queued` once its turn came) has no text — the
+ * input guardrail screens it at the claim — so reads of it ask the gate for its submission.
  *
  * The threads feature plugs in (threads/wait-for-thread: a task behind an earlier task of its thread
  * waits), bound in app.module; the task core imports none of it. One gate, not a list: a gate that
@@ -17,9 +18,9 @@ export interface StartGate {
   /** The submission of a task the gate holds (undefined: it holds none by that id). */
   waiting(taskId: string): Promise<Tasks.TaskSubmission | undefined>;
   /**
-   * The held task was cancelled (its queued cancellation is stored): the gate lets it go at once, so
-   * that its claim ends it as cancelled rather than when its turn comes. Nothing for a task it does
-   * not hold.
+   * The held task was cancelled (stored on its row, or as a queued cancellation when it has none):
+   * the gate lets it go at once, so that its claim ends it as cancelled rather than when its turn
+   * comes. Nothing for a task it does not hold.
    */
   letCancelledGo(taskId: string): Promise<void>;
 }

@@ -13,7 +13,10 @@ import type { PrismaService } from '../../prisma/prisma.service.js';
 import { type JournalCounts, journaledOf } from '../journal/task-journal.repository.js';
 import type { JournalBatch } from '../task-event.stream.js';
 import type { TaskState } from './task-state.machine.js';
-import { TaskStateStore } from './task-state.store.js';
+import { type StateDb, TaskStateStore } from './task-state.store.js';
+
+/** The text of a row stored before its text was screened (a task's text is never empty). */
+export const UNSCREENED = '';
 
 export interface StoredStep {
   actionId: string;
@@ -145,6 +148,29 @@ export class TaskClaimStore {
   }
 
   /**
+   * A task whose first delivery found its thread running an earlier task (threads/:
+   * ThreadGateRepository), stored `waiting_thread` (version 0) in `tx`, the transaction that puts
+   * it in line: one commit stores both or neither. Without its text: the input guardrail has not
+   * screened it yet (blocked text never reaches a row), so the row holds '' (never a task's text)
+   * and the waiter its submission, which reads take the text from; the claim after its hand-over
+   * writes the screened text. A row that exists already (a redelivery) is left as it is.
+   */
+  static async storeBehindThread(tx: StateDb, s: Tasks.TaskSubmission): Promise<void> {
+    await tx.$queryRaw`
+      INSERT INTO "Task" ("id", "tenantId", "userId", "role", "status", "text", "request",
+                          "correlationId", "threadId", "createdAt", "updatedAt", "parentId", "runKind",
+                          "runFrom", "scheduleId")
+      VALUES (${s.taskId}::uuid, ${tenantOf(s.actor)}, ${s.actor.userId}, ${s.actor.role},
+              ${TaskStateStore.created('behind-thread')}, ${UNSCREENED}, ${jsonText({ ...s.request, task: UNSCREENED })}::jsonb,
+              ${s.correlationId}, ${s.request.thread_id ?? null},
+              ${new Date(s.submittedAt).toISOString()}::timestamp(3), (now() AT TIME ZONE 'UTC'),
+              ${s.run?.of ?? null}::uuid, ${s.run?.kind ?? null}, ${jsonText(runFromOf(s.run))}::jsonb,
+              ${s.scheduleId ?? null}::uuid)
+      ON CONFLICT ("id") DO NOTHING
+      RETURNING 1`;
+  }
+
+  /**
    * The state of a task whose row exists: claimed before (a redelivery, a resume after approvals), or
    * stored as queued before any replica claimed it. Only in the submission's tenant: a submission
    * naming another tenant's task is refused for good (dead-lettered) and touches nothing of it. A row
@@ -166,6 +192,9 @@ export class TaskClaimStore {
       if (task.tenantId !== tenant) {
         throw new DomainError('CONFLICT', `task ${s.taskId} exists in another tenant: not run`);
       }
+      // Held by its thread: the gate let it through by mistake. Never run (its text is unscreened).
+      if (task.status === 'waiting_thread')
+        throw new Error(`task ${s.taskId} waits for its thread: not claimed`);
       // Cancelled while queued, it was never started: its first run is a new one (it ends at once).
       const fresh = task.status === 'cancelling' && task.startedAt === null;
       const found: TaskClaim = {
@@ -189,7 +218,9 @@ export class TaskClaimStore {
           ? await this.claimQueued(s, task.version, planner, text, startedAt, journal)
           : task.status === 'waiting_approval'
             ? await this.resumeWaiting(s.taskId, task.version, tenant)
-            : found;
+            : fresh && task.text === UNSCREENED
+              ? await this.startCancelled(s, task.version, planner, text, startedAt)
+              : found;
       if (moved) return moved === found ? found : { ...found, ...moved };
       // Another replica (or a decision, a cancel) moved it between the read and the transition.
       if (attempt === 2) throw new Error(`task ${s.taskId} kept moving while it was claimed`);
@@ -221,6 +252,27 @@ export class TaskClaimStore {
       : undefined;
   }
 
+  /**
+   * A row stored behind its thread and cancelled there, taken by its first run: it stays `cancelling`
+   * (the run ends it at once) and gets what its claim would have written as it started (the screened
+   * text, its request, `startedAt`), as a task cancelled before its insert does. Undefined: moved.
+   */
+  private async startCancelled(
+    s: Tasks.TaskSubmission,
+    version: number,
+    planner: Tasks.PlannerKind,
+    text: string,
+    startedAt: Date,
+  ): Promise<Partial<TaskClaim> | undefined> {
+    const written = await this.prisma.$executeRaw`
+      UPDATE "Task" SET "text" = ${text}, "request" = ${jsonText({ ...s.request, task: text })}::jsonb,
+        "planner" = ${planner}, "correlationId" = ${s.correlationId},
+        "startedAt" = ${startedAt.toISOString()}::timestamp(3), "updatedAt" = (now() AT TIME ZONE 'UTC')
+      WHERE "id" = ${s.taskId}::uuid AND "tenantId" = ${tenantOf(s.actor)} AND "status" = 'cancelling'
+        AND "version" = ${version}::int AND "startedAt" IS NULL`;
+    return written > 0 ? { resumed: false, startedAt } : undefined;
+  }
+
   /** A task that waited for approvals runs again: the wait is added to its time budget. */
   private async resumeWaiting(
     taskId: string,
@@ -246,7 +298,7 @@ export class TaskClaimStore {
   async requestCancel(taskId: string, reason: string): Promise<boolean> {
     const r = await this.states.transition(
       taskId,
-      { on: 'cancel-requested', from: ['queued', 'running', 'waiting_approval'] },
+      { on: 'cancel-requested', from: ['queued', 'running', 'waiting_approval', 'waiting_thread'] },
       {
         set: Prisma.sql`"cancelRequestedAt" = (now() AT TIME ZONE 'UTC'), "cancelReason" = ${reason}`,
       },

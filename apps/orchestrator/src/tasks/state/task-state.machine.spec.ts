@@ -19,6 +19,7 @@ const LEGAL: [TaskState, TaskStateTrigger, TaskState][] = [
   ['queued', 'cancel-requested', 'cancelling'],
   ['running', 'cancel-requested', 'cancelling'],
   ['waiting_approval', 'cancel-requested', 'cancelling'],
+  ['waiting_thread', 'cancel-requested', 'cancelling'],
   ['running', 'completed', 'completed'],
   ['cancelling', 'completed', 'completed'],
   ['running', 'failed', 'failed'],
@@ -57,6 +58,9 @@ describe('the stored task state machine', () => {
     ['cancelling', 'cancel-requested'],
     ['queued', 'completed'],
     ['waiting_thread', 'claimed'],
+    ['waiting_thread', 'behind-thread'],
+    ['queued', 'thread-handed-over'],
+    ['running', 'behind-thread'],
   ] as [TaskState, TaskStateTrigger][])('refuses %s --%s-->, naming both', (from, on) => {
     expect(() => TASK_STATE.next(from, on)).toThrow(IllegalTransition);
     expect(() => TaskStateStore.target(on, from)).toThrow(
@@ -74,6 +78,8 @@ describe('the stored task state machine', () => {
   it('creates a row in the state its first transition from the implicit queue reaches', () => {
     expect(TaskStateStore.created()).toBe('queued');
     expect(TaskStateStore.created('claimed')).toBe('running');
+    // A task whose first delivery finds its thread busy: stored behind it.
+    expect(TaskStateStore.created('behind-thread')).toBe('waiting_thread');
     expect(TaskStateStore.created('abandoned')).toBe('failed');
     expect(() => TaskStateStore.created('resumed')).toThrow(IllegalTaskTransition);
   });

@@ -4,7 +4,8 @@ import { StateMachine, type Tasks } from '@switchboard/contracts';
  * Where a task stands, as stored (`Task.status`), whichever replica looks: `queued` (known, no replica
  * has claimed it; a task nobody stored yet is queued implicitly, its submission on the stream),
  * `running` (a replica holds it), `waiting_approval` (no replica holds it until its last decision
- * submits it again), `waiting_thread` (behind an earlier task of its thread), `cancelling` (a cancel
+ * submits it again), `waiting_thread` (behind an earlier task of its thread: stored by the thread gate
+ * with its place in line, its text kept with its submission until its claim screens it), `cancelling` (a cancel
  * was stored; the run that holds it, or the next one, stops it), and the three ends.
  */
 export type TaskState =
@@ -67,13 +68,13 @@ export const TASK_STATE = new StateMachine<TaskState, TaskStateTrigger>({
       from: 'queued',
       on: 'behind-thread',
       to: 'waiting_thread',
-      note: 'its thread runs an earlier task (docs/api.md, "Threads"); today its `ThreadWaiter` row holds it and it has no task row (it reads as `queued`)',
+      note: 'its first delivery found its thread running an earlier task (docs/api.md, "Threads"): its row is inserted as waiting_thread (version 0) in the transaction that puts it in line, without its text (not screened yet: reads take it from its `ThreadWaiter` submission); it reads as `queued`',
     },
     {
       from: 'waiting_thread',
       on: 'thread-handed-over',
       to: 'queued',
-      note: 'the task before it ended and handed it the thread: its submission is on the stream again',
+      note: "the task before it ended and handed it the thread, in the release's transaction: its submission is on the stream again, and its claim takes the queued row (writing its screened text)",
     },
     {
       from: 'running',
@@ -88,10 +89,10 @@ export const TASK_STATE = new StateMachine<TaskState, TaskStateTrigger>({
       note: 'the last decision submitted it again and a replica claims it: the wait is added to its time budget',
     },
     {
-      from: ['queued', 'running', 'waiting_approval'],
+      from: ['queued', 'running', 'waiting_approval', 'waiting_thread'],
       on: 'cancel-requested',
       to: 'cancelling',
-      note: "the user's cancel (or a thread's interrupt), stored before anything acts on it: the replica holding it aborts; a waiting task is submitted again to end",
+      note: "the user's cancel (or a thread's interrupt), stored before anything acts on it: the replica holding it aborts; a task waiting for approvals or for its thread is submitted again to end (a row never started ends at its claim, running nothing)",
     },
     {
       from: HELD,

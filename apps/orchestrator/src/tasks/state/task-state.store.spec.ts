@@ -1,7 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { Prisma } from '../../generated/prisma/client.js';
 import type { PrismaService } from '../../prisma/prisma.service.js';
-import { IllegalTaskTransition, TaskStateStore } from './task-state.store.js';
+import { IllegalTaskTransition, type StateDb, TaskStateStore } from './task-state.store.js';
 
 const TASK = '00000000-0000-4000-8000-000000000001';
 
@@ -58,6 +58,23 @@ describe('TaskStateStore.transition', () => {
     const { store } = storeAnswering({ movedVersion: null, seenState: null, seenVersion: null });
     const r = await store.transition(TASK, { on: 'cancel-requested', from: ['running'] });
     expect(r).toEqual({ moved: false, state: undefined, version: undefined, extra: {} });
+  });
+
+  it('writes in a transaction another repository holds (the thread gate’s hand-over)', async () => {
+    const seen: Prisma.Sql[] = [];
+    const tx = {
+      $queryRaw: jest.fn(async (strings: TemplateStringsArray, ...values: unknown[]) => {
+        seen.push(Prisma.sql(strings, ...values));
+        return [{ movedVersion: 1, seenState: 'waiting_thread', seenVersion: 0 }];
+      }),
+    };
+    const r = await TaskStateStore.within(tx as unknown as StateDb).transition(TASK, {
+      on: 'thread-handed-over',
+      from: 'waiting_thread',
+    });
+    expect(r).toEqual({ moved: true, state: 'queued', version: 1, extra: {} });
+    expect(tx.$queryRaw).toHaveBeenCalledTimes(1);
+    expect(seen[0]!.values).toEqual(expect.arrayContaining(['queued', ['waiting_thread']]));
   });
 
   it('refuses a transition the table does not have before it sends anything', async () => {

@@ -1,10 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { IllegalTransition } from '@switchboard/contracts';
 import { Prisma } from '../../generated/prisma/client.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
 import { type JournalCounts, journaledOf } from '../journal/task-journal.repository.js';
 import type { JournalBatch } from '../task-event.stream.js';
 import { TASK_STATE, type TaskState, type TaskStateTrigger } from './task-state.machine.js';
+
+/**
+ * What a transition's statement runs on: the client, or a transaction another repository holds (the
+ * thread gate's, so a task's place in line and its row move together).
+ */
+export type StateDb = Pick<Prisma.TransactionClient, '$queryRaw'>;
 
 /** One step of the stored machine: the event, the states it may leave, and (optionally) the version. */
 export interface TransitionRequest {
@@ -58,7 +64,12 @@ export class IllegalTaskTransition extends IllegalTransition {
  */
 @Injectable()
 export class TaskStateStore {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(@Inject(PrismaService) private readonly prisma: StateDb) {}
+
+  /** The same store writing in `tx`: its transitions commit (or roll back) with that transaction. */
+  static within(tx: StateDb): TaskStateStore {
+    return new TaskStateStore(tx);
+  }
 
   /** Where `on` takes the task from `from`; throws IllegalTaskTransition when a `from` does not take it. */
   static target(on: TaskStateTrigger, from: TaskState | readonly TaskState[]): TaskState {

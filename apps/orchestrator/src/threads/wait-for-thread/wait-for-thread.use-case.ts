@@ -11,10 +11,10 @@ import { threadKeyOf } from '../thread-key.js';
 
 /**
  * The thread's door on the work queue: a new task delivered while its thread is someone else's is
- * not claimed — its submission is stored with its place in line and the delivery acked (lifecycle
- * `received` → `waiting_thread`); the release of the task before it submits it again. Tasks without a
- * thread, replays and forks (beside their thread's conversation) and tasks claimed before (a resume,
- * a redelivery) always go on.
+ * not claimed — its submission is stored with its place in line, its row as `waiting_thread`, and the
+ * delivery acked (lifecycle `received` → `waiting_thread`); the release of the task before it moves
+ * its row to `queued` and submits it again. Tasks without a thread, replays and forks (beside their
+ * thread's conversation) and tasks claimed before (a resume, a redelivery) always go on.
  */
 @Injectable()
 export class WaitForThreadUseCase implements StartGate {
@@ -40,7 +40,8 @@ export class WaitForThreadUseCase implements StartGate {
 
   /**
    * The submission of a task waiting for its thread (undefined: not waiting, or its first delivery
-   * has not arrived yet): what a read or a cancellation of it knows before its row exists.
+   * has not arrived yet): what a read or a cancellation of it knows before its claim (its row, if
+   * any, holds no text yet).
    */
   waiting(taskId: string): Promise<Tasks.TaskSubmission | undefined> {
     return this.gate.waitingSubmission(taskId);
@@ -48,9 +49,10 @@ export class WaitForThreadUseCase implements StartGate {
 
   /**
    * A task cancelled while it waits for its thread ends at once, not when its turn comes: its stored
-   * submission is delivered again, and `mayRun` lets it through to its claim, which ends it as
-   * cancelled (the queued cancellation). Nothing to do for a task that does not wait, or whose first
-   * delivery has not arrived yet (it sees the cancellation when it does).
+   * submission is delivered again, and `mayRun` lets it through to its claim (its row `cancelling`, or
+   * the queued cancellation when it had no row), which ends it as cancelled. Nothing to do for a task
+   * that does not wait, or whose first delivery has not arrived yet (it sees the cancellation when it
+   * does).
    */
   async letCancelledGo(taskId: string): Promise<void> {
     const submission = await this.gate.waitingSubmission(taskId);
