@@ -393,7 +393,7 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
     expect(view.result).toContain('5 * 5 = 25');
   });
 
-  it("journals every event of the task with its steps (the stream's events, row for row); no consumer reads the stream", async () => {
+  it("journals every event of the task with its steps (the stream's events, row for row) and reads no stream for webhooks", async () => {
     const user = `journal-${randomUUID()}`;
     const response = await post('/orchestrate/stream', { task: DEMO_TASK }, { 'x-user-id': user });
     const taskId = response.headers.get('x-task-id')!;
@@ -403,14 +403,19 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
       [taskId],
     );
     expect(journaled.map((r) => [r.seq, r.name])).toEqual(streamed);
-    // Webhook deliveries are stored by the statements that journal the events, and gateways and the
-    // audit service hear the events live: nothing reads the task event stream through a consumer
-    // (no identity may create one on it; asked as the operator, who may look at the stream).
-    const nc = await connectAs({ identity: 'operator', nats: stack.natsSettings('operator') });
+    // Webhook deliveries are stored by the statements that journal the events: no durable reads
+    // the task event stream for them any more (asked as the gateway, which may look at its consumers).
+    const nc = await connectAs({ identity: 'gateway', nats: stack.natsSettings('gateway') });
     try {
       const jsm = await jetstreamManager(nc);
-      const info = await jsm.streams.info(TaskEventStream.name);
-      expect(info.state.consumer_count).toBe(0);
+      for (const durable of [
+        'orchestrator-webhooks',
+        'orchestrator-webhooks-approvals',
+        'orchestrator-webhooks-every',
+      ])
+        await expect(jsm.consumers.info(TaskEventStream.name, durable)).rejects.toThrow(
+          /not found/i,
+        );
     } finally {
       await nc.close();
     }

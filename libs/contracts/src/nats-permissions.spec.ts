@@ -5,14 +5,12 @@ import {
   inboxPrefix,
   NATS_IDENTITIES,
   natsPermissions,
-  RETIRED_TASK_LOG_DURABLE,
   tenantOperatorPermissions,
   type NatsPermissions,
   streamsReplayedBy,
   streamsSetUpBy,
 } from './nats-permissions.js';
-import { ALL_STREAMS, TaskEventStream } from './streams.js';
-import { TaskEventPublished } from './task/task.contracts.js';
+import { ALL_STREAMS } from './streams.js';
 
 /** NATS subject matching: `*` is one token, `>` one or more trailing tokens. */
 function matches(pattern: string, subject: string): boolean {
@@ -215,12 +213,9 @@ describe('NATS permissions derived from the contracts', () => {
 
   it('lets only the readers of a stream create consumers on it, and acknowledge its messages', () => {
     for (const stream of ALL_STREAMS) {
-      // A live event's consumers subscribe to it; a stream that captures it gives them no consumer.
       const readers = [
         ...new Set([
-          ...CATALOGUE.events
-            .filter((e) => e.stream === stream && e.delivery === 'at-least-once')
-            .flatMap((e) => e.consumers),
+          ...CATALOGUE.events.filter((e) => e.stream === stream).flatMap((e) => e.consumers),
           ...SERVICE_NAMES.filter((s) => streamsReplayedBy(s).includes(stream)),
         ]),
       ].sort();
@@ -232,20 +227,6 @@ describe('NATS permissions derived from the contracts', () => {
       const ackers = publishers(`$JS.ACK.${stream.name}.c1.1.2.3.4.0`).sort();
       expect({ stream: stream.name, ackers }).toEqual({ stream: stream.name, ackers: readers });
     }
-  });
-
-  it("gives no consumer on the task events' stream to the services that hear them live", () => {
-    const events = `$JS.API.CONSUMER.CREATE.${TaskEventStream.name}.c1.sb.x`;
-    for (const service of ['gateway', 'audit'] as const) {
-      const p = natsPermissions(service);
-      expect(may(p.subscribe, TaskEventPublished.subject('t1', 'acme', 'a.b'))).toBe(true);
-      expect({ service, consumer: may(p.publish, events) }).toEqual({ service, consumer: false });
-    }
-    // the audit service deletes the one durable earlier releases read, and no other
-    const audit = natsPermissions('audit').publish;
-    const del = `$JS.API.CONSUMER.DELETE.${TaskEventStream.name}`;
-    expect(may(audit, `${del}.${RETIRED_TASK_LOG_DURABLE}`)).toBe(true);
-    expect(may(audit, `${del}.other`)).toBe(false);
   });
 
   it('lets a service create or update only the streams it sets up', () => {

@@ -61,12 +61,8 @@ export function inboxPrefix(identity: NatsIdentity): string {
  * consume: `setUp`, the streams a service creates or updates when it starts (JetStreamService.
  * ensureStreams: what it must find in place before the others run); `lookups`, the streams whose
  * stored messages it reads one by one (JetStreamService.lastMessage); `replays`, the streams it reads
- * back through a consumer of its own (JetStreamService.replay); `retires`, the durables of earlier
- * releases it deletes when it starts (JetStreamService.deleteDurable): that one durable, nothing else.
+ * back through a consumer of its own (JetStreamService.replay).
  */
-/** The durable earlier releases' audit service read the task logs from (SB_TASK_EVENTS). */
-export const RETIRED_TASK_LOG_DURABLE = 'task-logs';
-
 const JETSTREAM_USE: Readonly<
   Partial<
     Record<
@@ -75,7 +71,6 @@ const JETSTREAM_USE: Readonly<
         setUp: readonly StreamContract[];
         lookups: readonly StreamContract[];
         replays?: readonly StreamContract[];
-        retires?: readonly { stream: StreamContract; durable: string }[];
       }
     >
   >
@@ -86,8 +81,6 @@ const JETSTREAM_USE: Readonly<
   audit: {
     setUp: [TaskEventStream, AuditStream, AuditChainedStream, DeadLetterStream],
     lookups: [],
-    // the task logs' reader of releases before the journal (task logs now come from live events)
-    retires: [{ stream: TaskEventStream, durable: RETIRED_TASK_LOG_DURABLE }],
   },
   // where each delegation stands, read back when a repeat of it arrives
   a2a: { setUp: [DelegationStateStream], lookups: [DelegationStateStream] },
@@ -139,12 +132,7 @@ function servicePermissions(service: ServiceName): NatsPermissions {
   const sent = CATALOGUE.commands.filter((c) => c.callers.includes(service));
   const produced = CATALOGUE.events.filter((e) => e.producers.includes(service));
   const consumed = CATALOGUE.events.filter((e) => e.consumers.includes(service));
-  // Only a durable delivery is read through a consumer: a live event (at most once) is subscribed
-  // to, whether or not a stream also captures it.
-  const read = streamsOf(consumed.filter((e) => e.delivery === 'at-least-once'));
-  const retired = (JETSTREAM_USE[service]?.retires ?? []).map(
-    (r) => `${JS_API}.CONSUMER.DELETE.${r.stream.name}.${r.durable}`,
-  );
+  const read = streamsOf(consumed);
   const setUp = streamsSetUpBy(service);
   const lookups = JETSTREAM_USE[service]?.lookups ?? [];
   const replays = streamsReplayedBy(service);
@@ -162,7 +150,6 @@ function servicePermissions(service: ServiceName): NatsPermissions {
     ...setUp.flatMap(streamSetup),
     ...[...read, ...lookups].flatMap(streamReads),
     ...[...new Set([...read, ...replays])].flatMap(consumerRights),
-    ...retired,
   ];
   const subscribe = [
     ...served.map((c) => c.pattern),

@@ -5,14 +5,14 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { RETIRED_TASK_LOG_DURABLE, TaskEventStream, Tasks } from '@switchboard/contracts';
+import { TaskEventStream, Tasks } from '@switchboard/contracts';
 import { type BusSubscription, JetStreamService, NatsBus } from '@switchboard/messaging';
 import { LOGGER, type Logger, ReadinessRegistry } from '@switchboard/observability';
 import type { AuditEnv } from '../config/audit.env.js';
 import { TaskLogBuffer } from './task-log.buffer.js';
 
 /** The durable earlier releases read the task logs from (SB_TASK_EVENTS): removed at start-up. */
-export const RETIRED_DURABLE = RETIRED_TASK_LOG_DURABLE;
+export const RETIRED_DURABLE = 'task-logs';
 
 const SWEEP_EVERY_MS = 1_000;
 

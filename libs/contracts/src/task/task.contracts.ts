@@ -69,8 +69,7 @@ export const TaskEventPublished = defineEvent({
   template: 'sb.evt.task.{taskId}.{tenantId}.{event...}',
   tokens: ['taskId', 'tenantId', 'event'],
   payload: StoredTaskEvents,
-  // Live on core NATS after the journal's commit; the stream only captures it (for the tail).
-  delivery: 'at-most-once',
+  delivery: 'at-least-once',
   stream: TaskEventStream,
   producers: ['orchestrator'],
   // gateway: SSE streams (gaps and resumes read the journal: TaskEvents); audit: the per-task log
