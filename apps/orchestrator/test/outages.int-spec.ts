@@ -1,4 +1,4 @@
-import { TaskEventStream, Tasks } from '@switchboard/contracts';
+import { Tasks } from '@switchboard/contracts';
 import {
   auditStreamDrained,
   type BusClient,
@@ -65,43 +65,21 @@ describe('outages (real processes; NATS, mcp-tools and a2a go away and come back
       )
     )[0]?.status;
 
-  /** Every event of a task in its stream so far (a replay that does not end fails, saying so). */
+  /**
+   * Every event of a task journaled so far, in seq order. Read from the journal, not from
+   * SB_TASK_EVENTS: events are published live after their commit (at most once) and the stream only
+   * captures what was published — what went out while NATS was down is in the journal alone (a
+   * landing run missed `mcp.task.started` so).
+   */
   async function storedEvents(taskId: string): Promise<Tasks.TaskEvent[]> {
-    const events: Tasks.TaskEvent[] = [];
-    const read = async () => {
-      const { messages } = await client.jetstream.replay(
-        TaskEventStream,
-        Tasks.taskEventsFilter(taskId),
-        { follow: false },
-      );
-      for await (const m of messages)
-        events.push(...Tasks.eventsOf(Tasks.StoredTaskEvents.parse(m.data)));
-      return events;
-    };
-    let guard: NodeJS.Timeout | undefined;
-    const hung = new Promise<never>((_, reject) => {
-      guard = setTimeout(
-        () =>
-          reject(
-            new Error(
-              `a replay of task ${taskId} did not end within 15 s (read: ${events.map((e) => e.seq).join(',')})`,
-            ),
-          ),
-        15_000,
-      );
-    });
-    try {
-      return await Promise.race([read(), hung]);
-    } finally {
-      clearTimeout(guard);
-    }
+    const rows = await stack.dbs.orchestrator.query<{ event: unknown }>(
+      'SELECT event FROM "TaskEvent" WHERE "taskId" = $1 ORDER BY seq',
+      [taskId],
+    );
+    return rows.map((r) => Tasks.TaskEvent.parse(r.event));
   }
 
-  /**
-   * Every event of a task once its stream holds its terminal event. Not once its row says it ended:
-   * the orchestrator stores the row first and the terminal event after it (FinishTaskUseCase), so a
-   * replay right after the row can miss the event (a landing run failed so).
-   */
+  /** Every event of a task once its journal holds its terminal event. */
   async function finished(taskId: string): Promise<Tasks.TaskEvent[]> {
     let last: Tasks.TaskEvent[] = [];
     try {
@@ -113,13 +91,13 @@ describe('outages (real processes; NATS, mcp-tools and a2a go away and come back
         { timeoutMs: 60_000, what: `task ${taskId}'s terminal event` },
       );
     } catch (e) {
-      // Say what the stream held, and what the orchestrator's row says.
+      // Say what the journal held, and what the orchestrator's row says.
       const [row] = await stack.dbs.orchestrator.query<{ status: string; lastEventSeq: number }>(
         'SELECT status, "lastEventSeq" FROM "Task" WHERE id = $1',
         [taskId],
       );
       throw new Error(
-        `${(e as Error).message}; the stream held ${last.map((x) => `${x.seq}:${x.name}`).join(', ') || 'nothing'}; the row: ${JSON.stringify(row)}`,
+        `${(e as Error).message}; the journal held ${last.map((x) => `${x.seq}:${x.name}`).join(', ') || 'nothing'}; the row: ${JSON.stringify(row)}`,
         { cause: e },
       );
     }
@@ -148,8 +126,7 @@ describe('outages (real processes; NATS, mcp-tools and a2a go away and come back
       await stack.nats.start();
       await stack.restart('mcp-tools');
 
-      // The test's own replay of the events did not survive the restart (an in-memory consumer):
-      // the task's events are read from the stream again until they end.
+      // The task's events are read from its journal until they end.
       const events = await finished(task.taskId);
       expect(terminal(events)).toMatchObject({
         name: 'orchestrator.task.completed',
