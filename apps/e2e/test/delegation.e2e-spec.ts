@@ -379,10 +379,15 @@ describe('delegation to remote agents across XMPP (real processes, Prosody and s
     for (const kind of ['researcher', 'writer']) {
       const toAgent = out.filter((l) => l.to === `${kind}@${DOMAIN}`);
       expect(toAgent.length).toBeGreaterThanOrEqual(2);
-      // (the exchanges that were not, printed whole when there are any)
-      expect(
-        toAgent.filter((l) => !(l.outcome === 'ok' && l.status !== undefined && l.status < 400)),
-      ).toEqual([]);
+      // Every exchange answered (the ones that were not, printed whole when there are any). A
+      // streamed one may end CANCELLED after a 200: the A2A client stops reading once the task's
+      // final status came (its statuses are all above), and that can beat the agent closing its
+      // SSE — the reader's cancel travels down to the agent's bridge, which logs it so.
+      const answered = (l: (typeof toAgent)[number]) =>
+        l.status !== undefined &&
+        l.status < 400 &&
+        (l.outcome === 'ok' || (l.streamed === true && l.outcome === 'CANCELLED'));
+      expect(toAgent.filter((l) => !answered(l))).toEqual([]);
       // The card came as one exchange, the task's events as one streamed exchange.
       expect(toAgent.filter((l) => l.streamed)).toEqual([
         expect.objectContaining({ method: 'POST', path: '/a2a', status: 200 }),
@@ -391,8 +396,9 @@ describe('delegation to remote agents across XMPP (real processes, Prosody and s
       expect(served.length).toBeGreaterThanOrEqual(2);
       expect(served.every((l) => l.from === `platform@${DOMAIN}`)).toBe(true);
       expect(served.filter((l) => l.streamed)).toEqual([
-        expect.objectContaining({ path: '/a2a', status: 200, outcome: 'ok' }),
+        expect.objectContaining({ path: '/a2a', status: 200 }),
       ]);
+      expect(served.filter((l) => !answered(l))).toEqual([]);
     }
   });
 
