@@ -373,6 +373,7 @@ describe('access control (real process, NATS, PostgreSQL, Redis)', () => {
       },
     );
     expect(await proc.exited).toBe(1);
+    await proc.settled; // its last lines are read after 'exit'
     const fatal = proc
       .logs()
       .split('\n')

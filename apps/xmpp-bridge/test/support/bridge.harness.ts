@@ -87,6 +87,9 @@ export async function runBridgeToExit(
   }, timeoutMs);
   const code = await proc.exited;
   clearTimeout(timer);
+  // 'exit' can come before its last lines (the fatal diagnosis) are read: read the log once its
+  // output streams closed and the file is flushed (a clean-clone CI run missed the line so).
+  await proc.settled;
   const logs = proc.logs();
   const fatal = logs
     .split('\n')
