@@ -10,7 +10,7 @@ import {
 import { AuditTrail, NatsBus } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { approvalArgsHash } from '@switchboard/runtime';
-import { AGENT_DIRECTORY, type AgentDirectory } from '../agents/agent-directory.js';
+import { AGENT_DIRECTORY, type AgentDirectory } from '../tasks/ports/agent-directory.port.js';
 import type {
   CallApproval,
   CallGate,
