@@ -102,22 +102,23 @@ export class LoginRun {
   async wait<T>(promise: Promise<T>, limitMs?: number): Promise<T> {
     promise.catch(() => undefined);
     if (this.failed !== undefined) throw this.failed;
-    const remaining = this.deadline - performance.now();
-    const own = limitMs !== undefined && limitMs < remaining;
+    const now = performance.now();
+    const own = limitMs !== undefined && limitMs < this.deadline - now;
+    const limit = own ? (limitMs as number) : this.timeoutMs;
+    const end = own ? now + limit : this.deadline;
     let timer: NodeJS.Timeout | undefined;
     try {
       return await new Promise<T>((resolve, reject) => {
         this.abort = reject;
-        timer = setTimeout(
-          () =>
-            reject(
-              new LoginStepError(this.phase, {
-                type: 'timeout',
-                ms: own ? (limitMs as number) : this.timeoutMs,
-              }),
-            ),
-          Math.max(0, own ? (limitMs as number) : remaining),
-        );
+        // A timer can fire up to a millisecond before its fractional delay has passed (libuv counts
+        // whole milliseconds): one that comes early waits out the rest, so the deadline is never
+        // reported before it passed.
+        const expire = (): void => {
+          const left = end - performance.now();
+          if (left > 0) timer = setTimeout(expire, Math.ceil(left));
+          else reject(new LoginStepError(this.phase, { type: 'timeout', ms: limit }));
+        };
+        timer = setTimeout(expire, Math.ceil(Math.max(0, end - performance.now())));
         promise.then(resolve, reject);
       });
     } finally {
