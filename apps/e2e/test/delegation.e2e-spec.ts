@@ -273,6 +273,59 @@ describe('delegation to remote agents across XMPP (real processes, Prosody and s
     }
   });
 
+  it('stores the task as waiting on the remote agent while it works, shown as running, and a cancel ends it there', async () => {
+    const user = `waiting-${randomUUID()}`;
+    const headers = { 'content-type': 'application/json', 'x-user-id': user };
+    const accepted = await fetch(`${stack.gatewayUrl}/orchestrate?async=true`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ task: 'ask the slow about NATS JetStream' }),
+    });
+    expect(accepted.status).toBe(202);
+    const { task_id: taskId } = (await accepted.json()) as { task_id: string };
+    const stored = async () =>
+      (
+        await stack.dbs.orchestrator.query<{ status: string }>(
+          'SELECT "status" FROM "Task" WHERE "id" = $1',
+          [taskId],
+        )
+      )[0]?.status;
+    const journaled = async (name: string) =>
+      (
+        await stack.dbs.orchestrator.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM "TaskEvent" WHERE "taskId" = $1 AND "name" = $2',
+          [taskId, name],
+        )
+      )[0]?.n ?? 0;
+    // The agent is working (its status came over XMPP and was journaled): the task waits on it.
+    await waitFor(async () => (await journaled('a2a.delegation.status')) > 0, {
+      timeoutMs: 30_000,
+      what: 'the slow agent working on the delegation',
+    });
+    expect(await stored()).toBe('waiting_remote');
+    const view = (await (
+      await fetch(`${stack.gatewayUrl}/tasks/${taskId}`, { headers })
+    ).json()) as {
+      status: string;
+    };
+    expect(view.status).toBe('running');
+    const listed = (await (
+      await fetch(`${stack.gatewayUrl}/tasks?status=running`, { headers })
+    ).json()) as { tasks: { taskId: string }[] };
+    expect(listed.tasks.map((t) => t.taskId)).toEqual([taskId]);
+    const cancel = await fetch(`${stack.gatewayUrl}/tasks/${taskId}/cancel`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ reason: 'not needed' }),
+    });
+    expect(cancel.status).toBe(202);
+    await waitFor(async () => (await stored()) === 'cancelled', {
+      timeoutMs: 30_000,
+      what: 'the task to end cancelled',
+    });
+    expect(await journaled('orchestrator.task.cancelled')).toBe(1);
+  });
+
   it('runs the demo delegation task: both delegations cross XMPP and the events show them', async () => {
     const response = await fetch(`${stack.gatewayUrl}/orchestrate/stream`, {
       method: 'POST',

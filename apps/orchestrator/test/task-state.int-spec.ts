@@ -5,7 +5,13 @@ import { randomUUID } from 'node:crypto';
 import { Prisma } from '../src/generated/prisma/client.js';
 import { PrismaService } from '../src/prisma/prisma.service.js';
 import { TaskStateStore } from '../src/tasks/state/task-state.store.js';
-import { type TaskOutcome, TaskRepository, TaskStateRace } from '../src/tasks/task.repository.js';
+import { TaskListRepository } from '../src/tasks/task-list.repository.js';
+import {
+  type StepRecord,
+  type TaskOutcome,
+  TaskRepository,
+  TaskStateRace,
+} from '../src/tasks/task.repository.js';
 import { ALL_TENANTS } from '../src/tenancy/tenant-scope.js';
 
 const ann: Actor = { userId: 'ann', role: 'user' };
@@ -191,5 +197,86 @@ describe('the stored task state (real PostgreSQL)', () => {
     const none = randomUUID();
     await tasks.abandon(abandoned(none));
     expect(await row(none)).toMatchObject({ status: 'failed', version: 0 });
+  });
+
+  const delegationStep = (taskId: string, status: 'completed' | 'failed'): StepRecord => ({
+    taskId,
+    tenantId: 'default',
+    index: 0,
+    action: {
+      id: 's1',
+      kind: 'agent',
+      target: 'researcher',
+      input: { message: 'NATS?' },
+      description: 'ask the researcher',
+    },
+    status,
+    ...(status === 'completed' ? { output: 'JetStream persists' } : {}),
+    startedAt: new Date(),
+    remote: true,
+  });
+
+  it('a delegation: waiting_remote while the agent works (shown and listed as running), running again with its step', async () => {
+    const s = submission();
+    await tasks.claim(s, 'builtin', s.request.task);
+    expect(await tasks.awaitRemote(s.taskId, 'default')).toBe(true);
+    expect(await row(s.taskId)).toMatchObject({ status: 'waiting_remote', version: 1 });
+    expect((await tasks.get(s.taskId, ALL_TENANTS))?.status).toBe('running');
+    const list = new TaskListRepository(prismas[0]!);
+    const running = await list.list({ userId: 'ann', status: ['running'], limit: 100 });
+    expect(running.tasks.map((t) => t.taskId)).toContain(s.taskId);
+    // Another tenant's task is not moved by this tenant's run.
+    expect(await tasks.awaitRemote(s.taskId, 'acme')).toBe(false);
+    // A run resumed after a crash finds it waiting and delegates again: nothing to move.
+    expect(await tasks.claim(s, 'builtin', s.request.task)).toMatchObject({
+      resumed: true,
+      status: 'waiting_remote',
+    });
+    expect(await tasks.awaitRemote(s.taskId, 'default')).toBe(false);
+    // The step and the state, in one statement.
+    await tasks.recordStep(delegationStep(s.taskId, 'completed'));
+    expect(await row(s.taskId)).toMatchObject({ status: 'running', version: 2 });
+    const view = await tasks.get(s.taskId, ALL_TENANTS);
+    expect(view?.steps).toMatchObject([{ status: 'completed', target: 'researcher' }]);
+    await tasks.finish({ taskId: s.taskId, tenantId: 'default' }, completed('ok'));
+    expect(await row(s.taskId)).toMatchObject({ status: 'completed', version: 3 });
+  });
+
+  it('a cancel stored while the agent works is kept by the step that ends the delegation, and the run ends cancelled', async () => {
+    const s = submission();
+    await tasks.claim(s, 'builtin', s.request.task);
+    await tasks.awaitRemote(s.taskId, 'default');
+    expect(await tasks.requestCancel(s.taskId, 'stop asking')).toBe(true);
+    expect(await row(s.taskId)).toMatchObject({ status: 'cancelling', version: 2 });
+    expect((await tasks.get(s.taskId, ALL_TENANTS))?.status).toBe('running');
+    await tasks.recordStep(delegationStep(s.taskId, 'failed'));
+    // The step is stored; the cancel is not undone.
+    expect(await row(s.taskId)).toMatchObject({ status: 'cancelling', version: 2 });
+    expect((await tasks.get(s.taskId, ALL_TENANTS))?.steps).toHaveLength(1);
+    await tasks.finish(
+      { taskId: s.taskId, tenantId: 'default' },
+      { ...completed(''), status: 'cancelled' },
+    );
+    expect(await row(s.taskId)).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('a run that ends while the agent works ends from waiting_remote (the time budget, a failure)', async () => {
+    const s = submission();
+    await tasks.claim(s, 'builtin', s.request.task);
+    await tasks.awaitRemote(s.taskId, 'default');
+    await tasks.finish({ taskId: s.taskId, tenantId: 'default' }, {
+      ...completed(''),
+      status: 'failed',
+      error: { code: 'TIMEOUT', message: 'time budget', retryable: false },
+    } as TaskOutcome);
+    expect(await row(s.taskId)).toMatchObject({ status: 'failed', version: 2 });
+  });
+
+  it('an agent that asks a question pauses the task from its wait', async () => {
+    const s = submission();
+    await tasks.claim(s, 'builtin', s.request.task);
+    await tasks.awaitRemote(s.taskId, 'default');
+    expect(await tasks.pause(s.taskId, [], 4)).toEqual({ paused: true });
+    expect(await row(s.taskId)).toMatchObject({ status: 'waiting_approval', version: 2 });
   });
 });

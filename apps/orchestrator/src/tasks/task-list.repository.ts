@@ -98,13 +98,16 @@ export function whereOf(q: TaskListQuery): Prisma.TaskWhereInput {
   const and: Prisma.TaskWhereInput[] = [];
   if (q.tenantId !== undefined) and.push({ tenantId: q.tenantId });
   if (q.userId !== undefined) and.push({ userId: q.userId });
-  // `cancelling` reads as what it was when the cancel came (publicStatus).
+  // `cancelling` reads as what it was when the cancel came, `waiting_remote` as running (publicStatus).
   if (q.status)
     and.push({
       OR: [
         { status: { in: q.status } },
         ...(q.status.includes('running')
-          ? [{ status: 'cancelling', pausedAt: null, startedAt: { not: null } }]
+          ? [
+              { status: 'waiting_remote' },
+              { status: 'cancelling', pausedAt: null, startedAt: { not: null } },
+            ]
           : []),
         ...(q.status.includes('queued')
           ? [{ status: { in: ['cancelling', 'waiting_thread'] }, startedAt: null }]

@@ -11,7 +11,12 @@ import { jsonText } from '@switchboard/runtime';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { type TaskRef, type TenantScope, tenantWhere } from '../tenancy/tenant-scope.js';
-import { endTrigger, publicStatus, type TaskState } from './state/task-state.machine.js';
+import {
+  CANCELLABLE_STATES,
+  endTrigger,
+  publicStatus,
+  type TaskState,
+} from './state/task-state.machine.js';
 import { TaskStateStore } from './state/task-state.store.js';
 import {
   journaledOf,
@@ -46,6 +51,8 @@ export interface StepRecord extends TaskRef {
   startedAt: Date;
   /** What the step reported while it ran (its tool's or agent's events), for a replay to re-emit. */
   events?: RecordedStepEvent[];
+  /** A delegation's step: storing it moves the task from `waiting_remote` back to `running`. */
+  remote?: boolean;
 }
 
 /** A tool's or an agent's event of one step, as a replay re-emits it (docs/replay.md). */
@@ -146,7 +153,7 @@ export class TaskRepository {
   ): Promise<PauseResult> {
     const r = await this.states.transition(
       taskId,
-      { on: 'paused', from: 'running' },
+      { on: 'paused', from: ['running', 'waiting_remote'] },
       {
         set: Prisma.sql`"pausedAt" = (now() AT TIME ZONE 'UTC'), "plan" = ${jsonText(plan)}::jsonb,
           "lastEventSeq" = ${lastEventSeq}`,
@@ -213,17 +220,39 @@ export class TaskRepository {
     return rows.map((r) => r.id);
   }
 
-  /** Stores a step, with the task's pending events (`journal`) in the same statement. */
+  /**
+   * A delegation step starts: the task waits on a remote agent (`waiting_remote`), stored with its
+   * pending events before the request goes out. False when the row is not `running`: a cancel was
+   * stored (the run hears it), or a run resumed after a crash found it waiting so already.
+   */
+  async awaitRemote(taskId: string, tenantId: string, journal?: JournalBatch): Promise<boolean> {
+    const r = await this.states.transition(
+      taskId,
+      { on: 'delegated', from: 'running', tenantId },
+      {},
+      journal,
+    );
+    return r.moved;
+  }
+
+  /**
+   * Stores a step, with the task's pending events (`journal`) in the same statement; a delegation's
+   * step moves the task back to `running` in it too (one transaction: the step's outcome and the
+   * state).
+   */
   async recordStep(r: StepRecord, journal?: JournalBatch): Promise<void> {
-    if (!journal) {
+    const state = r.remote
+      ? [TaskStateStore.alongside(r.taskId, { on: 'remote-answered', from: 'waiting_remote' })]
+      : [];
+    if (!journal && !state.length) {
       await this.prisma.$executeRaw`${this.stepUpsert(r)}`;
       return;
     }
-    const w = journal.writes();
+    const w = journal?.writes();
     const [row] = await this.prisma.$queryRaw<JournalCounts[]>`
-      ${withClause([{ name: 'step', sql: Prisma.sql`${this.stepUpsert(r)} RETURNING 1` }, ...w.with])}
-      SELECT ${w.select}`;
-    if (row) journal.committed(journaledOf(row));
+      ${withClause([{ name: 'step', sql: Prisma.sql`${this.stepUpsert(r)} RETURNING 1` }, ...state, ...(w?.with ?? [])])}
+      SELECT ${w?.select ?? Prisma.sql`true AS "stored"`}`;
+    if (row && journal) journal.committed(journaledOf(row));
   }
 
   private stepUpsert(r: StepRecord): Prisma.Sql {
@@ -291,7 +320,7 @@ export class TaskRepository {
     // The final SELECT does not see the CTE's insert (one snapshot): it counts it separately.
     const r = await this.states.transition<{ steps: number }>(
       taskId,
-      { on: endTrigger(o.status), from: ['running', 'cancelling'], tenantId },
+      { on: endTrigger(o.status), from: ['running', 'waiting_remote', 'cancelling'], tenantId },
       {
         set: Prisma.sql`"planner" = ${o.planner}, "plan" = ${jsonText(o.plan)}::jsonb,
           "result" = ${o.result === undefined ? null : scrubJson(o.result)},
@@ -325,7 +354,7 @@ export class TaskRepository {
       a.taskId,
       {
         on: 'abandoned',
-        from: ['queued', 'running', 'waiting_approval', 'waiting_thread', 'cancelling'],
+        from: [...CANCELLABLE_STATES, 'cancelling'],
         tenantId,
       },
       {

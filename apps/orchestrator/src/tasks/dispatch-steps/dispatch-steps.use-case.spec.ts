@@ -52,11 +52,21 @@ function setup(
 ) {
   const dispatched: { target: string; input: unknown; approval?: unknown; answer?: unknown }[] = [];
   const recorded: StepRecord[] = [];
+  // What the stored task saw, in order: the waits on remote agents, the dispatches and the steps.
+  const log: string[] = [];
   const { gate, held, asked } = fakeGate(opts);
   const useCase = new DispatchStepsUseCase(
-    { recordStep: async (r: StepRecord) => void recorded.push(r) } as unknown as TaskRepository,
+    {
+      recordStep: async (r: StepRecord) => {
+        recorded.push(r);
+        log.push(`stored ${r.action.target}${r.remote ? ' (back to running)' : ''}`);
+      },
+      awaitRemote: async (taskId: string, tenantId: string) =>
+        void log.push(`waiting_remote ${taskId === TASK ? 'its task' : taskId} in ${tenantId}`),
+    } as unknown as TaskRepository,
     {
       dispatch: async (a: Tasks.PlanAction, input: unknown, ctx: DispatchContext) => {
+        log.push(`dispatched ${a.target}`);
         dispatched.push({
           target: a.target,
           input,
@@ -94,7 +104,7 @@ function setup(
     source: LIVE_RUN,
   } as unknown as TaskRun;
   const ledger: StepLedger = { steps: [], outputs: new Map(), stored: new Map() };
-  return { useCase, run, ledger, held, asked, dispatched, recorded };
+  return { useCase, run, ledger, held, asked, dispatched, recorded, log };
 }
 
 const demo = [
@@ -201,5 +211,46 @@ describe(DispatchStepsUseCase.name, () => {
     );
     expect(tool.asked).toEqual([{ kind: 'tool', action: ask, asked: toolQuestion }]);
     expect(tool.recorded).toEqual([]);
+  });
+
+  it("a delegation's step: the task is stored waiting on the remote agent before the request goes out, and running again with the step", async () => {
+    const delegate: Tasks.PlanAction = {
+      ...action('s2', 'researcher', { message: 'NATS?' }),
+      kind: 'agent',
+    };
+    const failing = new DomainError('UPSTREAM_ERROR', 'the agent failed').toBody();
+    const { useCase, run, ledger, log, recorded } = setup({
+      results: { s3: { ok: false, error: failing, durationMs: 1 } },
+    });
+    const again: Tasks.PlanAction = { ...delegate, id: 's3' };
+    const actions = [demo[0]!, delegate, again];
+    expect(await useCase.run(run, { kind: 'actions', actions }, ledger)).toBe('done');
+    expect(log).toEqual([
+      'dispatched calculator',
+      'stored calculator',
+      'waiting_remote its task in default',
+      'dispatched researcher',
+      'stored researcher (back to running)',
+      // A failed delegation leaves the wait in its step's statement too.
+      'waiting_remote its task in default',
+      'dispatched researcher',
+      'stored researcher (back to running)',
+    ]);
+    expect(recorded.map((r) => r.status)).toEqual(['completed', 'completed', 'failed']);
+  });
+
+  it("a delegated agent's question pauses the task from its wait, the step not stored", async () => {
+    const delegate: Tasks.PlanAction = {
+      ...action('s1', 'researcher', { message: 'NATS?' }),
+      kind: 'agent',
+    };
+    const asking = new DomainError('UPSTREAM_ERROR', 'asks').toBody();
+    const inputRequired = { question: 'which cluster?', remoteTaskId: 'r1' };
+    const { useCase, run, ledger, log } = setup({
+      results: { s1: { ok: false, error: asking, durationMs: 1, inputRequired } },
+    });
+    expect(await useCase.run(run, { kind: 'actions', actions: [delegate] }, ledger)).toBe('paused');
+    // The pause (the approval gate's) takes the task from waiting_remote to waiting_approval.
+    expect(log).toEqual(['waiting_remote its task in default', 'dispatched researcher']);
   });
 });

@@ -280,6 +280,14 @@ export class DispatchStepsUseCase {
     const { taskId, actor, request } = run.submission;
     const startedAt = new Date();
     run.underWay = { index, action: { ...action, input }, startedAt };
+    // A delegation: the task is stored as waiting on the remote agent before the request goes out,
+    // and running again in the statement that stores the step.
+    const remote = action.kind === 'agent';
+    const ref = taskRefOf(run.submission);
+    if (remote)
+      await run.events.commit((journal) =>
+        this.repository.awaitRemote(taskId, ref.tenantId, journal),
+      );
     const result = await this.dispatcher.dispatch(action, input, {
       taskId,
       actor,
@@ -309,11 +317,12 @@ export class DispatchStepsUseCase {
       return 'paused';
     }
     const stored = {
-      ...taskRefOf(run.submission),
+      ...ref,
       index,
       action: resolved,
       startedAt,
       ...(result.events?.length ? { events: result.events } : {}),
+      ...(remote ? { remote } : {}),
     };
     if (result.ok) {
       this.observe(ledger, resolved, 'completed', result.output);

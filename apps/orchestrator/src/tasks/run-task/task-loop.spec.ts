@@ -128,6 +128,7 @@ function setup(opts: {
   const recorded: StepRecord[] = [];
   const repository = {
     recordStep: async (r: StepRecord) => void recorded.push(r),
+    awaitRemote: async () => true,
   } as unknown as TaskRepository;
   const dispatched: string[] = [];
   const toolOutputs = opts.toolOutputs;

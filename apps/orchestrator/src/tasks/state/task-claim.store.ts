@@ -12,7 +12,7 @@ import { Prisma } from '../../generated/prisma/client.js';
 import type { PrismaService } from '../../prisma/prisma.service.js';
 import { type JournalCounts, journaledOf } from '../journal/task-journal.repository.js';
 import type { JournalBatch } from '../task-event.stream.js';
-import type { TaskState } from './task-state.machine.js';
+import { CANCELLABLE_STATES, type TaskState } from './task-state.machine.js';
 import { type StateDb, TaskStateStore } from './task-state.store.js';
 
 /** The text of a row stored before its text was screened (a task's text is never empty). */
@@ -298,7 +298,7 @@ export class TaskClaimStore {
   async requestCancel(taskId: string, reason: string): Promise<boolean> {
     const r = await this.states.transition(
       taskId,
-      { on: 'cancel-requested', from: ['queued', 'running', 'waiting_approval', 'waiting_thread'] },
+      { on: 'cancel-requested', from: CANCELLABLE_STATES },
       {
         set: Prisma.sql`"cancelRequestedAt" = (now() AT TIME ZONE 'UTC'), "cancelReason" = ${reason}`,
       },

@@ -14,20 +14,28 @@ const LEGAL: [TaskState, TaskStateTrigger, TaskState][] = [
   ['queued', 'claimed', 'running'],
   ['queued', 'behind-thread', 'waiting_thread'],
   ['waiting_thread', 'thread-handed-over', 'queued'],
+  ['running', 'delegated', 'waiting_remote'],
+  ['waiting_remote', 'remote-answered', 'running'],
   ['running', 'paused', 'waiting_approval'],
+  ['waiting_remote', 'paused', 'waiting_approval'],
   ['waiting_approval', 'resumed', 'running'],
   ['queued', 'cancel-requested', 'cancelling'],
   ['running', 'cancel-requested', 'cancelling'],
+  ['waiting_remote', 'cancel-requested', 'cancelling'],
   ['waiting_approval', 'cancel-requested', 'cancelling'],
   ['waiting_thread', 'cancel-requested', 'cancelling'],
   ['running', 'completed', 'completed'],
+  ['waiting_remote', 'completed', 'completed'],
   ['cancelling', 'completed', 'completed'],
   ['running', 'failed', 'failed'],
+  ['waiting_remote', 'failed', 'failed'],
   ['cancelling', 'failed', 'failed'],
   ['running', 'cancelled', 'cancelled'],
+  ['waiting_remote', 'cancelled', 'cancelled'],
   ['cancelling', 'cancelled', 'cancelled'],
   ['queued', 'abandoned', 'failed'],
   ['running', 'abandoned', 'failed'],
+  ['waiting_remote', 'abandoned', 'failed'],
   ['waiting_approval', 'abandoned', 'failed'],
   ['waiting_thread', 'abandoned', 'failed'],
   ['cancelling', 'abandoned', 'failed'],
@@ -61,6 +69,11 @@ describe('the stored task state machine', () => {
     ['waiting_thread', 'behind-thread'],
     ['queued', 'thread-handed-over'],
     ['running', 'behind-thread'],
+    ['waiting_remote', 'delegated'],
+    ['waiting_remote', 'claimed'],
+    ['running', 'remote-answered'],
+    ['cancelling', 'remote-answered'],
+    ['waiting_approval', 'delegated'],
   ] as [TaskState, TaskStateTrigger][])('refuses %s --%s-->, naming both', (from, on) => {
     expect(() => TASK_STATE.next(from, on)).toThrow(IllegalTransition);
     expect(() => TaskStateStore.target(on, from)).toThrow(
@@ -89,7 +102,7 @@ describe('the stored task state machine', () => {
     expect(ends).toEqual(['completed', 'failed', 'cancelled']);
   });
 
-  it('shows the API today’s statuses: a cancel keeps what it was, a thread’s waiter is queued', () => {
+  it('shows the API today’s statuses: a cancel keeps what it was, a thread’s waiter is queued, a delegating task running', () => {
     const at = new Date();
     expect(publicStatus({ status: 'cancelling', pausedAt: null, startedAt: at })).toBe('running');
     expect(publicStatus({ status: 'cancelling', pausedAt: at, startedAt: at })).toBe(
@@ -97,6 +110,7 @@ describe('the stored task state machine', () => {
     );
     expect(publicStatus({ status: 'cancelling', pausedAt: null, startedAt: null })).toBe('queued');
     expect(publicStatus({ status: 'waiting_thread' })).toBe('queued');
+    expect(publicStatus({ status: 'waiting_remote', startedAt: at })).toBe('running');
     expect(publicStatus({ status: 'queued' })).toBe('queued');
     expect(publicStatus({ status: 'completed' })).toBe('completed');
   });

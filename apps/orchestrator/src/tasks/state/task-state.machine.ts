@@ -3,7 +3,8 @@ import { StateMachine, type Tasks } from '@switchboard/contracts';
 /**
  * Where a task stands, as stored (`Task.status`), whichever replica looks: `queued` (known, no replica
  * has claimed it; a task nobody stored yet is queued implicitly, its submission on the stream),
- * `running` (a replica holds it), `waiting_approval` (no replica holds it until its last decision
+ * `running` (a replica holds it), `waiting_remote` (its replica holds it while a remote agent works
+ * on a delegation of its), `waiting_approval` (no replica holds it until its last decision
  * submits it again), `waiting_thread` (behind an earlier task of its thread: stored by the thread gate
  * with its place in line, its text kept with its submission until its claim screens it), `cancelling` (a cancel
  * was stored; the run that holds it, or the next one, stops it), and the three ends.
@@ -11,6 +12,7 @@ import { StateMachine, type Tasks } from '@switchboard/contracts';
 export type TaskState =
   | 'queued'
   | 'running'
+  | 'waiting_remote'
   | 'waiting_approval'
   | 'waiting_thread'
   | 'cancelling'
@@ -21,6 +23,8 @@ export type TaskState =
 /** What moves a stored task from one state to the next. */
 export type TaskStateTrigger =
   | 'claimed'
+  | 'delegated'
+  | 'remote-answered'
   | 'paused'
   | 'resumed'
   | 'behind-thread'
@@ -34,6 +38,7 @@ export type TaskStateTrigger =
 export const TASK_STATES: readonly TaskState[] = [
   'queued',
   'running',
+  'waiting_remote',
   'waiting_approval',
   'waiting_thread',
   'cancelling',
@@ -43,16 +48,24 @@ export const TASK_STATES: readonly TaskState[] = [
 ];
 
 const ENDS: readonly TaskState[] = ['completed', 'failed', 'cancelled'];
+/** The states a replica holds the task in: its run, waiting on a remote agent or not. */
+const RUN: readonly TaskState[] = ['running', 'waiting_remote'];
 /** The states a run that ends leaves: the run held it, or a cancel came while it did. */
-const HELD: readonly TaskState[] = ['running', 'cancelling'];
+const HELD: readonly TaskState[] = [...RUN, 'cancelling'];
+/** The states a cancel can be stored in (an end has nothing to cancel; a cancel is stored once). */
+const CANCELLABLE: readonly TaskState[] = ['queued', ...RUN, 'waiting_approval', 'waiting_thread'];
 
 /**
  * The stored task. Every write of `Task.status` is one of these rows, made by TaskStateStore as one
  * statement that compares and sets (state, version): a replica that lost a race to another (a
  * redelivery, a decision, a cancel) learns it instead of overwriting it. A task waiting for a remote
- * agent is `running` (its replica holds the delegation's request open): a `waiting_remote` state
- * comes with delegations that let go of the replica.
+ * agent is `waiting_remote` while its replica holds the delegation open: stored as the delegation
+ * starts and left in the statement that stores the delegation's step, so a reader (and a replica
+ * resuming it after a crash) knows the task waits on another system, not on itself.
  */
+/** The states a cancel can be stored in. */
+export const CANCELLABLE_STATES = CANCELLABLE;
+
 export const TASK_STATE = new StateMachine<TaskState, TaskStateTrigger>({
   name: 'stored task',
   initial: 'queued',
@@ -78,9 +91,21 @@ export const TASK_STATE = new StateMachine<TaskState, TaskStateTrigger>({
     },
     {
       from: 'running',
+      on: 'delegated',
+      to: 'waiting_remote',
+      note: 'a delegation step starts: stored, with the pending events journaled, before the request goes to the a2a service; its replica holds the delegation open (a resumed run finds the row so and delegates again, attached to the same delegation)',
+    },
+    {
+      from: 'waiting_remote',
+      on: 'remote-answered',
+      to: 'running',
+      note: "the delegation ended (answered, failed or refused): in the statement that stores its step, so the step's outcome and the state commit together",
+    },
+    {
+      from: RUN,
       on: 'paused',
       to: 'waiting_approval',
-      note: 'a call needs a decision: plan and `pausedAt` stored with the pending events journaled, the submission acked',
+      note: 'a call needs a decision (or a delegated agent asks a question): plan and `pausedAt` stored with the pending events journaled, the submission acked',
     },
     {
       from: 'waiting_approval',
@@ -89,7 +114,7 @@ export const TASK_STATE = new StateMachine<TaskState, TaskStateTrigger>({
       note: 'the last decision submitted it again and a replica claims it: the wait is added to its time budget',
     },
     {
-      from: ['queued', 'running', 'waiting_approval', 'waiting_thread'],
+      from: CANCELLABLE,
       on: 'cancel-requested',
       to: 'cancelling',
       note: "the user's cancel (or a thread's interrupt), stored before anything acts on it: the replica holding it aborts; a task waiting for approvals or for its thread is submitted again to end (a row never started ends at its claim, running nothing)",
@@ -113,7 +138,7 @@ export const TASK_STATE = new StateMachine<TaskState, TaskStateTrigger>({
       note: 'the run stopped for a cancel: the step under way stored as cancelled in the same statement',
     },
     {
-      from: ['queued', 'running', 'waiting_approval', 'waiting_thread', 'cancelling'],
+      from: [...CANCELLABLE, 'cancelling'],
       on: 'abandoned',
       to: 'failed',
       note: 'its submission was dead-lettered (it can never run): failed, or a failed row when it had none',
@@ -137,6 +162,8 @@ export function publicStatus({ status, pausedAt, startedAt }: StoredStatus): Tas
       return pausedAt ? 'waiting_approval' : startedAt ? 'running' : 'queued';
     case 'waiting_thread':
       return 'queued';
+    case 'waiting_remote':
+      return 'running';
     default:
       return status as Tasks.TaskStatus;
   }

@@ -12,6 +12,12 @@ import { TASK_STATE, type TaskState, type TaskStateTrigger } from './task-state.
  */
 export type StateDb = Pick<Prisma.TransactionClient, '$queryRaw'>;
 
+/** A transition written by another statement, as its common table expression. */
+export interface StateCte {
+  name: string;
+  sql: Prisma.Sql;
+}
+
 /** One step of the stored machine: the event, the states it may leave, and (optionally) the version. */
 export interface TransitionRequest {
   on: TaskStateTrigger;
@@ -91,6 +97,26 @@ export class TaskStateStore {
    */
   static created(on?: TaskStateTrigger): TaskState {
     return on === undefined ? TASK_STATE.definition.initial : this.target(on, 'queued');
+  }
+
+  /**
+   * The transition as one common table expression (named `task_state`) for a statement that writes
+   * the task's other rows — the step a delegation ended with — so the state moves in that statement's
+   * transaction. It does not gate the statement's other writes: a row in another state (a cancel was
+   * stored meanwhile) stays as it is, and what else the statement writes is written. A statement
+   * that moves the row itself must not take it (a row is updated once per statement).
+   */
+  static alongside(taskId: string, req: Pick<TransitionRequest, 'on' | 'from'>): StateCte {
+    const to = TaskStateStore.target(req.on, req.from);
+    const from = typeof req.from === 'string' ? [req.from] : [...req.from];
+    return {
+      name: 'task_state',
+      sql: Prisma.sql`
+        UPDATE "Task" SET "status" = ${to}, "version" = "version" + 1,
+          "updatedAt" = (now() AT TIME ZONE 'UTC')
+        WHERE "id" = ${taskId}::uuid AND "status" = ANY(${from}::text[])
+        RETURNING 1`,
+    };
   }
 
   /**
