@@ -170,6 +170,18 @@ describe(TaskLogWriter.name, () => {
     expect((await readdir(dir)).filter((n) => !n.startsWith('.'))).toEqual([folder]);
   });
 
+  it('writes the next task after its log directory was removed by hand, index included', async () => {
+    await sut.write(events());
+    await rm(dir, { recursive: true, force: true });
+    const other = events().map((e) => ({ ...e, taskId: '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f0000' }));
+    await sut.write(other);
+    const folder = await new TaskLogWriter({ TASK_LOG_DIR: dir }).folderOf(other[0]!.taskId);
+    expect(folder).toBe(folderName(AT, other[0]!.taskId));
+    expect(
+      (await lines(join(dir, folder!, 'orchestrator', 'main.jsonl'))).map((l) => l['seq']),
+    ).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('keeps in memory only the tasks still running: an ended task is forgotten, and a late event of it still lands once', async () => {
     const task = (n: number) => `7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f${String(n).padStart(4, '0')}`;
     const ofTask = (n: number, list: Tasks.TaskEvent[]) =>

@@ -54,6 +54,8 @@ export class TaskLogWriter {
   private readonly seqs = new Bounded<string, Map<string, Set<number>>>(CACHED);
   /** metadata.json as last written, by task folder: saves reading it back for every batch. */
   private readonly metas = new Bounded<string, TaskLogMetadata>(CACHED);
+  /** The index folder exists (made once per writer: retention never removes it). */
+  private indexMade = false;
 
   constructor(@Inject(APP_CONFIG) config: Pick<AuditEnv, 'TASK_LOG_DIR'>) {
     this.root = resolve(config.TASK_LOG_DIR);
@@ -131,16 +133,19 @@ export class TaskLogWriter {
   ): Promise<void> {
     events.sort((a, b) => a.seq - b.seq);
     const first = events[0] as Tasks.TaskEvent;
-    const folder = await this.ensureFolder(
+    const { folder, made } = await this.ensureFolder(
       taskId,
       tenantId,
       first.seq === 1 ? first.at : events.reduce((m, e) => (e.at < m ? e.at : m), first.at),
     );
     const dir = join(this.root, folder);
+    // A folder made just now holds nothing yet (its log is written once, at the task's end): no
+    // file is read back, and each sub-folder is made once.
+    const madeDirs = new Set<string>(made ? [join(dir, 'orchestrator')] : []);
     const placed = events.map((e) => ({ event: e, ...placeEvent(e) }));
     for (const p of placed) {
       if (!p.raw) continue;
-      await mkdir(dirname(join(dir, p.raw)), { recursive: true });
+      await this.makeDir(dirname(join(dir, p.raw)), madeDirs);
       await writeFile(join(dir, p.raw), `${JSON.stringify(p.event, null, 2)}\n`);
     }
     // Sub-folders first, orchestrator/main.jsonl last: it is the one a reader follows.
@@ -153,11 +158,14 @@ export class TaskLogWriter {
     );
     let written = new Set<number>();
     for (const rel of order) {
-      written = await this.appendLines(dir, join(dir, rel), files.get(rel) ?? []);
+      written = await this.appendLines(dir, join(dir, rel), files.get(rel) ?? [], {
+        made,
+        dirs: madeDirs,
+      });
     }
     const meta =
       structuredClone(this.metas.get(dir)) ??
-      (await this.readMetadata(dir)) ??
+      (made ? undefined : await this.readMetadata(dir)) ??
       newMetadata({ folder, startedAt: first.at, taskId, tenantId: tenantOfFolder(folder) });
     for (const e of events) applyEvent(meta, e);
     meta.events = written.size;
@@ -177,30 +185,66 @@ export class TaskLogWriter {
     }
   }
 
-  private async ensureFolder(taskId: string, tenantId: string, startedAt: string): Promise<string> {
+  /** The task's folder; `made`: created by this call (nothing is in it yet). */
+  private async ensureFolder(
+    taskId: string,
+    tenantId: string,
+    startedAt: string,
+  ): Promise<{ folder: string; made: boolean }> {
     const known = await this.folderOf(taskId);
-    if (known) return known;
+    if (known) return { folder: known, made: false };
     const folder = taskFolderPath(tenantId, startedAt, taskId);
     await mkdir(join(this.root, folder, 'orchestrator'), { recursive: true });
-    await mkdir(join(this.root, INDEX_DIR), { recursive: true });
-    await writeFile(join(this.root, INDEX_DIR, taskId), folder);
+    await this.writeIndex(taskId, folder);
     this.folders.set(taskId, folder);
-    return folder;
+    return { folder, made: true };
   }
 
-  /** Appends the lines whose seq the file does not hold yet; returns the file's seqs. */
+  /**
+   * Records the task's folder in the index. The index folder is made once per writer; should it
+   * have gone since (the log directory removed by hand), it is made again.
+   */
+  private async writeIndex(taskId: string, folder: string): Promise<void> {
+    const path = join(this.root, INDEX_DIR, taskId);
+    if (this.indexMade) {
+      const gone = await writeFile(path, folder).then(
+        () => false,
+        (e: NodeJS.ErrnoException) => {
+          if (e.code !== 'ENOENT') throw e;
+          return true;
+        },
+      );
+      if (!gone) return;
+    }
+    await mkdir(join(this.root, INDEX_DIR), { recursive: true });
+    this.indexMade = true;
+    await writeFile(path, folder);
+  }
+
+  /** Makes `path` (and its parents) unless `made` says it was made already. */
+  private async makeDir(path: string, made: Set<string>): Promise<void> {
+    if (made.has(path)) return;
+    await mkdir(path, { recursive: true });
+    made.add(path);
+  }
+
+  /**
+   * Appends the lines whose seq the file does not hold yet; returns the file's seqs. In a task folder
+   * made by this write (`folder.made`) every file is new: nothing is read back.
+   */
   private async appendLines(
     dir: string,
     path: string,
     lines: { seq: number; line: string }[],
+    folder: { made: boolean; dirs: Set<string> },
   ): Promise<Set<number>> {
     const files = this.seqs.get(dir) ?? new Map<string, Set<number>>();
     const cached = files.get(path);
-    const seqs = cached ?? (await this.loadSeqs(path));
+    const seqs = cached ?? (folder.made ? new Set<number>() : await this.loadSeqs(path));
     const fresh = lines.filter((l) => !seqs.has(l.seq));
     if (fresh.length) {
       // A cached file was written before, so its folder exists.
-      if (!cached) await mkdir(dirname(path), { recursive: true });
+      if (!cached) await this.makeDir(dirname(path), folder.dirs);
       await appendFile(path, fresh.map((l) => `${l.line}\n`).join(''));
       for (const l of fresh) seqs.add(l.seq);
     }
