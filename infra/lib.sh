@@ -63,6 +63,22 @@ wait_port() {
   ok "$what answers on $host:$port"
 }
 
+# wait_port, for a process just started: stops waiting as soon as PID has ended (returns 2), e.g. a
+# server that could not bind its port, instead of waiting out the deadline.
+wait_port_of() {
+  local pid="$1" host="$2" port="$3" what="$4" deadline=$((SECONDS + ${5:-30}))
+  until port_open "$host" "$port"; do
+    if ! pid_alive "$pid"; then
+      return 2
+    fi
+    if ((SECONDS >= deadline)); then
+      return 1
+    fi
+    sleep 0.2
+  done
+  ok "$what answers on $host:$port"
+}
+
 # True when PID is a live (non-zombie) process; with a second argument, only when its command line
 # contains that text (guards against a recycled PID).
 pid_alive() {
@@ -307,9 +323,15 @@ start_stack_nats() {
   fi
   bin="$(stack_nats_binary)"
   (exec nohup "$bin" -c "$NATS_DIR/nats.conf" >>"$NATS_DIR/nats.log" 2>&1 </dev/null) &
-  echo $! >"$NATS_DIR/nats.pid"
-  wait_port 127.0.0.1 "$NATS_PORT" "the stack's NATS" 30 ||
-    die "the stack's NATS did not answer on 127.0.0.1:$NATS_PORT within 30s (see $NATS_DIR/nats.log)"
+  pid=$!
+  echo "$pid" >"$NATS_DIR/nats.pid"
+  local waited=0
+  wait_port_of "$pid" 127.0.0.1 "$NATS_PORT" "the stack's NATS" 30 || waited=$?
+  case "$waited" in
+    0) ;;
+    2) die "the stack's NATS exited before it answered on 127.0.0.1:$NATS_PORT; its log ($NATS_DIR/nats.log) ends: $(tail -n 3 "$NATS_DIR/nats.log" | tr '\n' ' ')" ;;
+    *) die "the stack's NATS did not answer on 127.0.0.1:$NATS_PORT within 30s (see $NATS_DIR/nats.log)" ;;
+  esac
 }
 
 stop_stack_nats() {

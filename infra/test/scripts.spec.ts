@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@switchboard/testing';
 import { ROOT } from './support/deploy.js';
 
 function run(command: string, args: string[], env: Record<string, string>) {
@@ -49,5 +50,29 @@ describe('the stack scripts refuse bad port settings', () => {
     expect(r.stderr.trim()).toBe(
       "prosody: SB_XMPP_PORT must be a port number between 1024 and 65535 (got: '05222')",
     );
+  });
+});
+
+describe('waiting for a server the scripts started (infra/lib.sh wait_port_of)', () => {
+  const waitFor = (server: string, port: number) =>
+    spawnSync(
+      'bash',
+      [
+        '-c',
+        `source infra/lib.sh; ${server} & pid=$!; rc=0; wait_port_of "$pid" 127.0.0.1 ${port} server 30 || rc=$?; kill "$pid" 2>/dev/null; echo "rc=$rc"`,
+      ],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+    ).stdout.trim();
+
+  it('stops waiting as soon as the server has exited (it could not bind its port, say): 2, not the deadline', async () => {
+    const port = await freePort();
+    // a deadline waited out would answer 1
+    expect(waitFor('node -e "process.exit(1)"', port)).toBe('rc=2');
+  });
+
+  it('answers 0 once the server listens', async () => {
+    const port = await freePort();
+    const listen = `node -e "require('net').createServer().listen(${port}, '127.0.0.1')"`;
+    expect(waitFor(listen, port)).toMatch(/server answers on 127.0.0.1:\d+\nrc=0$/);
   });
 });

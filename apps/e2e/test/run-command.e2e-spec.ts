@@ -5,6 +5,7 @@ import {
   deleteRedisKeys,
   disposableTempDir,
   pidAlive,
+  portBelowEphemeral,
   portFree,
   portOpen,
   repoRoot,
@@ -32,10 +33,16 @@ import { join } from 'node:path';
 /** Offsets from SB_PORT_BASE that the stack listens on (infra/lib.sh, examples/agents.sh). */
 const PORT_OFFSETS = [0, 1, 2, 3, 4, 5, 105, 106, 1101, 1102, 1322];
 
-/** A base port whose every offset is free right now (random, so parallel runs rarely even try the same). */
+/**
+ * A base port whose every offset is free right now (random, so parallel runs rarely even try the
+ * same), below the kernel's ephemeral range: the stack holds its ports for minutes while other
+ * tests' outgoing connections are numbered from that range (a CI run's stack NATS could not bind
+ * its port so, and `up` gave up after 30 s).
+ */
 async function freePortBase(): Promise<number> {
+  const span = Math.max(...PORT_OFFSETS) + 1;
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const base = portBelowEphemeral(span);
     const free = await Promise.all(PORT_OFFSETS.map((o) => portFree(base + o)));
     if (free.every(Boolean)) return base;
   }
@@ -146,7 +153,7 @@ describe('the README run command: npm run up (twice) and npm run down, on a stac
     redisPrefix = testRedisPrefix('up');
     base = await freePortBase();
     for (;;) {
-      xmppPort = 20_000 + Math.floor(Math.random() * 30_000);
+      xmppPort = portBelowEphemeral(2);
       if ((await portFree(xmppPort)) && (await portFree(xmppPort + 1))) break;
     }
     // A user's shell: none of jest's own settings (NODE_ENV=test, its NODE_OPTIONS) leak into the stack,

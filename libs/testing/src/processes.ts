@@ -23,6 +23,16 @@ export async function freePort(): Promise<number> {
   return listenOnce(0);
 }
 
+/**
+ * A random port from which `span` ports on are all below the kernel's ephemeral range (see
+ * freePort): for a set of ports a process listens on later, each checked free by the caller.
+ */
+export function portBelowEphemeral(span: number): number {
+  const top = ephemeralLow() - 1 - span;
+  const bottom = Math.min(10_000, top - 1_000);
+  return bottom + Math.floor(Math.random() * (top - bottom));
+}
+
 /** The first port of the kernel's ephemeral range (Linux's default when it cannot be read). */
 function ephemeralLow(): number {
   try {
