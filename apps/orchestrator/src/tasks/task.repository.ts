@@ -18,17 +18,13 @@ import {
   type TaskState,
 } from './state/task-state.machine.js';
 import { TaskStateStore } from './state/task-state.store.js';
-import {
-  journaledOf,
-  type TaskClaim,
-  TaskClaimStore,
-  UNSCREENED,
-} from './state/task-claim.store.js';
-import { type JournalCounts, withClause } from './journal/task-journal.repository.js';
+import { type TaskClaim, TaskClaimStore, UNSCREENED } from './state/task-claim.store.js';
 import type { JournalBatch } from './task-event.stream.js';
+import { type StepRecord, TaskStepStore } from './task-step.store.js';
 import { taskViewOf } from './task-view.mapper.js';
 
 export type { StoredStep, TaskClaim } from './state/task-claim.store.js';
+export type { RecordedStepEvent, StepRecord } from './task-step.store.js';
 
 /** What storing a task as waiting for approvals found. */
 export type PauseResult =
@@ -40,26 +36,6 @@ export class TaskStateRace extends Error {
     super(`task ${taskId}: could not store it as ${wanted}: it is ${found} now`);
     this.name = 'TaskStateRace';
   }
-}
-
-export interface StepRecord extends TaskRef {
-  index: number;
-  action: Tasks.PlanAction;
-  status: Tasks.StepStatus;
-  output?: unknown;
-  error?: ErrorBody;
-  startedAt: Date;
-  /** What the step reported while it ran (its tool's or agent's events), for a replay to re-emit. */
-  events?: RecordedStepEvent[];
-  /** A delegation's step: storing it moves the task from `waiting_remote` back to `running`. */
-  remote?: boolean;
-}
-
-/** A tool's or an agent's event of one step, as a replay re-emits it (docs/replay.md). */
-export interface RecordedStepEvent {
-  name: Tasks.TaskEventName;
-  data: Record<string, unknown>;
-  message?: string;
 }
 
 export interface TaskOutcome {
@@ -112,12 +88,14 @@ const abandonedText = (text: string): string => scrubJson(text).slice(0, Tasks.T
 @Injectable()
 export class TaskRepository {
   private readonly claims: TaskClaimStore;
+  private readonly steps: TaskStepStore;
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly states: TaskStateStore,
   ) {
     this.claims = new TaskClaimStore(prisma, states);
+    this.steps = new TaskStepStore(prisma, states);
   }
 
   /** Creates or takes the task's row for a run (TaskClaimStore.claim), journaling a new task's first events. */
@@ -220,57 +198,14 @@ export class TaskRepository {
     return rows.map((r) => r.id);
   }
 
-  /**
-   * A delegation step starts: the task waits on a remote agent (`waiting_remote`), stored with its
-   * pending events before the request goes out. False when the row is not `running`: a cancel was
-   * stored (the run hears it), or a run resumed after a crash found it waiting so already.
-   */
-  async awaitRemote(taskId: string, tenantId: string, journal?: JournalBatch): Promise<boolean> {
-    const r = await this.states.transition(
-      taskId,
-      { on: 'delegated', from: 'running', tenantId },
-      {},
-      journal,
-    );
-    return r.moved;
+  /** A delegation step starts: the task waits on a remote agent (TaskStepStore.awaitRemote). */
+  awaitRemote(taskId: string, tenantId: string, journal?: JournalBatch): Promise<boolean> {
+    return this.steps.awaitRemote(taskId, tenantId, journal);
   }
 
-  /**
-   * Stores a step, with the task's pending events (`journal`) in the same statement; a delegation's
-   * step moves the task back to `running` in it too (one transaction: the step's outcome and the
-   * state).
-   */
-  async recordStep(r: StepRecord, journal?: JournalBatch): Promise<void> {
-    const state = r.remote
-      ? [TaskStateStore.alongside(r.taskId, { on: 'remote-answered', from: 'waiting_remote' })]
-      : [];
-    if (!journal && !state.length) {
-      await this.prisma.$executeRaw`${this.stepUpsert(r)}`;
-      return;
-    }
-    const w = journal?.writes();
-    const [row] = await this.prisma.$queryRaw<JournalCounts[]>`
-      ${withClause([{ name: 'step', sql: Prisma.sql`${this.stepUpsert(r)} RETURNING 1` }, ...state, ...(w?.with ?? [])])}
-      SELECT ${w?.select ?? Prisma.sql`true AS "stored"`}`;
-    if (row && journal) journal.committed(journaledOf(row));
-  }
-
-  private stepUpsert(r: StepRecord): Prisma.Sql {
-    // An upsert: a replica resuming after a crash may write a step the dead one had written.
-    return Prisma.sql`
-      INSERT INTO "Step" ("id", "taskId", "tenantId", "index", "actionId", "kind", "target", "status",
-                          "input", "output", "error", "idempotencyKey", "events", "startedAt", "finishedAt")
-      VALUES (${`${r.taskId}:${r.index}`}, ${r.taskId}::uuid, ${r.tenantId}, ${r.index}, ${r.action.id},
-              ${r.action.kind}, ${r.action.target}, ${r.status}, ${jsonText(r.action.input)}::jsonb,
-              ${jsonText(r.output)}::jsonb, ${jsonText(r.error)}::jsonb,
-              ${`${r.taskId}:${r.action.id}`}, ${jsonText(r.events?.length ? r.events : undefined)}::jsonb,
-              ${r.startedAt.toISOString()}::timestamp(3), (now() AT TIME ZONE 'UTC'))
-      ON CONFLICT ("id") DO UPDATE SET
-        "actionId" = EXCLUDED."actionId", "kind" = EXCLUDED."kind", "target" = EXCLUDED."target",
-        "status" = EXCLUDED."status", "input" = EXCLUDED."input", "output" = EXCLUDED."output",
-        "error" = EXCLUDED."error", "idempotencyKey" = EXCLUDED."idempotencyKey",
-        "events" = EXCLUDED."events",
-        "startedAt" = EXCLUDED."startedAt", "finishedAt" = EXCLUDED."finishedAt"`;
+  /** Stores a step with the task's pending events (TaskStepStore.record). */
+  recordStep(r: StepRecord, journal?: JournalBatch): Promise<void> {
+    return this.steps.record(r, journal);
   }
 
   /**
