@@ -4,8 +4,8 @@ import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { freePort } from '@switchboard/testing';
 import { ROOT } from './support/deploy.js';
 
 function run(command: string, args: string[], env: Record<string, string>) {
@@ -52,6 +52,17 @@ describe('the stack scripts refuse bad port settings', () => {
     );
   });
 });
+
+/** A loopback port nothing listens on now (the kernel's pick, released at once). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 describe('waiting for a server the scripts started (infra/lib.sh wait_port_of)', () => {
   const waitFor = (server: string, port: number) =>
