@@ -9,16 +9,27 @@ import {
 
 type Callback = (err: Error | null, msg: Msg) => void;
 
-/** A connection that records the subscription's callback, as nats.js holds it. */
-function fakeConnection() {
+/**
+ * A connection that records the subscription's callback, as nats.js holds it; `flushes` are the
+ * answers of its round trips in turn (an Error: the connection dropped first), then success.
+ */
+function fakeConnection(flushes: (Error | undefined)[] = []) {
   let callback: Callback | undefined;
   let closed = false;
   const nc = {
-    subscribe: (_subject: string, opts: { callback: Callback }) => {
+    subscribe: (subject: string, opts: { callback: Callback }) => {
       callback = opts.callback;
-      return { isClosed: () => closed, unsubscribe: () => (closed = true) };
+      return {
+        isClosed: () => closed,
+        unsubscribe: () => (closed = true),
+        getSubject: () => subject,
+      };
     },
-    flush: () => Promise.resolve(),
+    flush: () => {
+      const e = flushes.shift();
+      return e ? Promise.reject(e) : Promise.resolve();
+    },
+    isClosed: () => false,
   } as unknown as NatsConnection;
   return {
     nc,
@@ -129,5 +140,37 @@ describe(guardedSubscribe.name, () => {
     );
     expect(() => conn.deliver(new Error('refused'), {})).not.toThrow();
     expect(() => conn.deliver(null, message('sb.x'))).not.toThrow();
+  });
+
+  it('a connection that drops before the server confirmed the subscription: `ready` asks again once reconnected', async () => {
+    jest.useFakeTimers();
+    try {
+      const disconnect = Object.assign(new Error('disconnect'), { name: 'NatsError' });
+      const conn = fakeConnection([disconnect]);
+      const sut = guardedSubscribe(conn.nc, 'sb.evt.x', () => undefined, {}, observer());
+      let settled: unknown = 'pending';
+      sut.ready.then(
+        () => (settled = 'ready'),
+        (e: unknown) => (settled = e),
+      );
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(settled).toBe('ready');
+
+      // One that never comes back is given up, as unavailable (retryable), naming the subject.
+      const gone = fakeConnection(Array.from({ length: 9 }, () => disconnect));
+      const lost = guardedSubscribe(gone.nc, 'sb.evt.y', () => undefined, {}, observer());
+      const outcome = lost.ready.then(
+        () => 'ready',
+        (e: unknown) => e,
+      );
+      await jest.advanceTimersByTimeAsync(10_000);
+      expect(await outcome).toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        retryable: true,
+        message: expect.stringContaining('sb.evt.y'),
+      });
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

@@ -123,7 +123,7 @@ export function guardedSubscribe(
   const ready: Promise<void> =
     sub === undefined
       ? Promise.reject(refusedError(subject, refusal ?? 'no subscription'))
-      : nc.flush().then(() => {
+      : confirmed(nc, sub).then(() => {
           if (refusal !== undefined) throw refusedError(subject, refusal);
         });
   // Not every caller waits for `ready`: a refusal must not become an unhandled rejection.
@@ -142,6 +142,34 @@ export function guardedSubscribe(
       }
     },
   };
+}
+
+/** How often `ready` asks again after the connection dropped before the server answered. */
+const CONFIRM_ATTEMPTS = 5;
+const CONFIRM_BACKOFF_MS = 100;
+
+/**
+ * The server has the subscription: a round trip after it was sent. A connection that drops before the
+ * answer (a NATS node going away) rejects the round trip, but the client sends its subscriptions again
+ * when it reconnects: the round trip is asked again then, a few times, before the subscription is
+ * given up as unavailable (retryable) — never a raw client error.
+ */
+async function confirmed(nc: NatsConnection, sub: Subscription): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await nc.flush();
+      return;
+    } catch (e) {
+      if (attempt >= CONFIRM_ATTEMPTS || nc.isClosed() || sub.isClosed())
+        throw new DomainError(
+          'UPSTREAM_UNAVAILABLE',
+          `NATS did not confirm the subscription to ${sub.getSubject()}: ${(e as Error).message || String(e)}`,
+          { retryable: true },
+        );
+      // (a moment for the client to reconnect first)
+      await new Promise((resolve) => setTimeout(resolve, CONFIRM_BACKOFF_MS * attempt));
+    }
+  }
 }
 
 function refusedError(subject: string, reason: string): DomainError {
