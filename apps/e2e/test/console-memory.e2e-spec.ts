@@ -211,10 +211,11 @@ describe('memory in the web console, in Chromium (real stack)', () => {
 
     await list.getByRole('button', { name: 'Edit "my lucky number is 5"' }).click();
     const content = list.getByLabel('Content');
-    // The focus is in the text; an empty content is refused before anything is sent.
-    expect(await page.evaluate<string | undefined>('document.activeElement?.tagName')).toBe(
-      'TEXTAREA',
-    );
+    // The focus goes to the text once the form has rendered (an effect after it: waited for, not read
+    // at once — a CI run read it a moment too early); an empty content is refused before anything is sent.
+    await page.waitForFunction("document.activeElement?.tagName === 'TEXTAREA'", undefined, {
+      timeout: 10_000,
+    });
     await content.fill('  ');
     await list.getByRole('button', { name: 'Save' }).click();
     expect(await list.locator('[role=alert]').textContent()).toBe(
