@@ -6,6 +6,7 @@ import 'reflect-metadata';
 // which service, or what is wrong with the settings).
 import { ConfigError, loadConfig } from '@switchboard/config';
 import type { ServiceName } from '@switchboard/contracts';
+import { localCommands } from '@switchboard/messaging';
 import { createLogger } from '@switchboard/observability';
 import type { RunningService } from '@switchboard/runtime';
 import { hostname } from 'node:os';
@@ -22,13 +23,19 @@ const logger = createLogger({
 });
 
 async function start(): Promise<RunningService[]> {
-  const { SB_SERVICES } = loadConfig('cell', CellEnv, process.env);
+  const { SB_SERVICES, SB_IN_PROCESS_BUS } = loadConfig('cell', CellEnv, process.env);
   const services = parseServiceList(SB_SERVICES);
+  // before any service starts: each registers its command handlers as it begins to listen
+  if (SB_IN_PROCESS_BUS === 'on') localCommands.enable();
   const definitions = new Map<ServiceName, DefineService>();
   for (const s of services) definitions.set(s, await loadDefinition(s));
   const running = await startServices(defineServices(services, definitions, process.env), logger);
   logger.info(
-    { services, urls: Object.fromEntries(running.map((r) => [r.service, r.url])) },
+    {
+      services,
+      inProcessBus: SB_IN_PROCESS_BUS,
+      urls: Object.fromEntries(running.map((r) => [r.service, r.url])),
+    },
     `cell ready: ${services.join(', ')}`,
   );
   return running;

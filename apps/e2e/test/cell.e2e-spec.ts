@@ -1,4 +1,5 @@
 import { Tasks } from '@switchboard/contracts';
+import { type BusMessage, IGNORED_FAILURES, TrafficTap } from '@switchboard/messaging';
 import {
   CELL_SERVICES,
   type CellService,
@@ -87,6 +88,16 @@ describe('the cell: every service in one process', () => {
   });
 
   it('runs the demo task, leaves the audit trail, and each service counts the commands it handled', async () => {
+    // the operator's view of the commands (as `switchboard tail` has it), copies included
+    const tap = await TrafficTap.open({
+      name: 'cell-e2e-operator',
+      nats: stack.natsSettings('operator'),
+      identity: 'operator',
+      observer: IGNORED_FAILURES,
+    });
+    const commands: BusMessage[] = [];
+    const watching = tap.subscribeRaw('sb.cmd.>', (m) => void commands.push(m));
+    await watching.ready;
     const user = `cell-${randomUUID()}`;
     const response = await fetch(`${url('gateway')}/orchestrate/stream`, {
       method: 'POST',
@@ -120,6 +131,24 @@ describe('the cell: every service in one process', () => {
       'mcp-tools tool.call',
       'orchestrator task.completed',
     ]);
+
+    // The services' requests to each other were served in the process (the in-process bus): the
+    // operator saw each as a copy (answered on a local inbox), none crossing NATS.
+    const toolCalls = await waitFor(
+      () => {
+        const calls = commands.filter((m) => m.subject === `sb.cmd.tools.call.${taskId}`);
+        return calls.length >= 2 ? calls : undefined;
+      },
+      { what: "the copies of the task's tool calls" },
+    );
+    expect(toolCalls.map((m) => m.reply)).toEqual([
+      expect.stringMatching(/^_INBOX\.orchestrator\.local\./),
+      expect.stringMatching(/^_INBOX\.orchestrator\.local\./),
+    ]);
+    expect(toolCalls.map((m) => m.header('x-sb-source'))).toEqual(['orchestrator', 'orchestrator']);
+    expect(commands.filter((m) => !m.reply?.includes('.local.')).map((m) => m.subject)).toEqual([]);
+    watching.unsubscribe();
+    await tap.close();
 
     // Every service's /metrics counts only the commands it served, under its own name.
     const tools = await handled(url('mcp-tools'));

@@ -18,7 +18,12 @@ import {
   TaskEventStream,
   TaskSubmissionStream,
 } from './streams.js';
-import { PUBLISHED_TRAFFIC_PATTERNS, REQUEST_TRAFFIC_PATTERNS } from './traffic.js';
+import {
+  PUBLISHED_TRAFFIC_PATTERNS,
+  REQUEST_TRAFFIC_PATTERNS,
+  TAP_TRAFFIC_PATTERN,
+  tapSubject,
+} from './traffic.js';
 
 /**
  * Who connects to NATS: every service as itself; `operator` for people watching the platform
@@ -139,6 +144,8 @@ function servicePermissions(service: ServiceName): NatsPermissions {
   const managesJetStream = read.length + setUp.length + lookups.length + replays.length > 0;
   const publish = [
     ...sent.map((c) => c.pattern),
+    // copies of what it sent in-process (in a cell), for the traffic's watchers
+    ...(sent.length ? [tapSubject(service)] : []),
     ...produced.map((e) => e.pattern),
     // A streamed reply is many messages on the caller's inbox, for as long as the stream lasts; a
     // command with heartbeats beats under the caller's inbox while it works.
@@ -200,14 +207,18 @@ function adminPermissions(): NatsPermissions {
 
 /**
  * The Live view's reader: the platform's traffic subjects (what services publish, and the requests
- * when a viewer asks for them), nothing else. It publishes nothing — so it answers no request and
+ * when a viewer asks for them, with the copies of those a cell served in-process), nothing else. It publishes nothing — so it answers no request and
  * sends no command — and joins no queue group (which would take messages away from a service).
  */
 function livePermissions(): NatsPermissions {
   return {
     identity: 'live',
     publish: [],
-    subscribe: sorted([...PUBLISHED_TRAFFIC_PATTERNS, ...REQUEST_TRAFFIC_PATTERNS]),
+    subscribe: sorted([
+      ...PUBLISHED_TRAFFIC_PATTERNS,
+      ...REQUEST_TRAFFIC_PATTERNS,
+      TAP_TRAFFIC_PATTERN,
+    ]),
     subscribeDeny: ['> *'],
   };
 }

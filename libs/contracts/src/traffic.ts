@@ -29,6 +29,18 @@ export const REQUEST_TRAFFIC_PATTERNS: readonly string[] = ['cmd', 'health'].map
   (kind) => `${SUBJECT_ROOT}.${kind}.>`,
 );
 
+/**
+ * Copies of the requests and replies that services of one process (a cell) exchanged in-process,
+ * batched: `sb.tap.<service>`, published by the calling service for the traffic's watchers (`switchboard
+ * tail`, the console's Live view), who unpack each copy to its own subject. Nobody acts on them.
+ */
+export const TAP_TRAFFIC_PATTERN = `${SUBJECT_ROOT}.tap.>`;
+
+/** The subject a service publishes its in-process traffic's copies on. */
+export function tapSubject(service: string): string {
+  return `${SUBJECT_ROOT}.tap.${service}`;
+}
+
 /** What kind of message a subject carries, from the subject grammar (docs/architecture.md). */
 export type TrafficKind =
   | 'command'

@@ -1,5 +1,5 @@
 import { type NatsContext, type NatsOptions, ServerNats } from '@nestjs/microservices';
-import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Msg, MsgHdrs, NatsConnection, Subscription } from '@nats-io/transport-node';
 import {
   DomainError,
   Headers as H,
@@ -9,6 +9,7 @@ import {
 import { isObservable, lastValueFrom } from 'rxjs';
 import { z } from 'zod';
 import { encodeJson } from './codec.js';
+import { type LocalResponder, localCommands, type ReplyBody } from './local-commands.js';
 import { type HandlerObserver, ObservedNatsContext, refused } from './handle-command.decorator.js';
 import { readMeta } from './message-meta.js';
 import { toErrorBody } from './messaging.errors.js';
@@ -101,7 +102,7 @@ export async function untilDeadline(deadline: number, work: Promise<unknown>): P
  * subject is not run (a command nobody waits for). `drain` stops taking requests and waits for those
  * being handled, so a service shuts down without failing work it accepted.
  */
-export class CommandServer extends ServerNats {
+export class CommandServer extends ServerNats implements LocalResponder {
   private readonly queue: string | undefined;
   private readonly graceMs: number;
   private readonly intake: Subscription[] = [];
@@ -109,6 +110,8 @@ export class CommandServer extends ServerNats {
   private stopping: Promise<void> | undefined;
   private connection: NatsConnection | undefined;
   private observer: HandlerObserver | undefined;
+  /** Withdraws this server's handlers from the process' in-process bus (a cell's). */
+  private withdrawLocal: () => void = () => undefined;
 
   constructor(options: ServerOptions) {
     // Nest's graceful shutdown (unsubscribe, then a fixed wait) is replaced by drain().
@@ -138,6 +141,39 @@ export class CommandServer extends ServerNats {
         }),
       );
     }
+    // In a cell, callers in this process are served without NATS (NatsBus asks localCommands).
+    this.withdrawLocal = localCommands.register(
+      [...this.messageHandlers].filter(([, h]) => !h.isEventHandler).map(([channel]) => channel),
+      this,
+    );
+  }
+
+  /**
+   * Serves a request from a caller in this process (LocalResponder): the handler of `pattern`, as for
+   * a request that came over NATS — the same validation, meta, metrics and logs — and counted among
+   * the requests a drain waits for.
+   */
+  async serveLocal(
+    pattern: string,
+    subject: string,
+    data: unknown,
+    headers: MsgHdrs,
+    reply: string,
+  ): Promise<ReplyBody> {
+    const handler = this.messageHandlers.get(pattern);
+    if (!handler || handler.isEventHandler)
+      return {
+        err: toErrorBody(new DomainError('UPSTREAM_UNAVAILABLE', `nothing serves ${subject} here`))
+          .body,
+      };
+    const work = this.run(handler, subject, headers, reply, data);
+    const done = work.then(() => undefined);
+    this.inflight.add(done);
+    try {
+      return await work;
+    } finally {
+      this.inflight.delete(done);
+    }
   }
 
   /**
@@ -146,6 +182,7 @@ export class CommandServer extends ServerNats {
    * being handled. Resolves with how many were still running at the deadline.
    */
   async drain(deadline: number): Promise<number> {
+    this.withdrawLocal();
     this.stopping ??= Promise.allSettled(this.intake.map((s) => s.drain())).then(() => undefined);
     await untilDeadline(deadline, this.stopping);
     await untilDeadline(deadline, Promise.allSettled([...this.inflight]));
@@ -203,7 +240,9 @@ export class CommandServer extends ServerNats {
       beats === undefined || beats instanceof DomainError
         ? undefined
         : this.beat(beats.to, beats.intervalMs);
-    const work = this.serve(handler, natsMsg, request);
+    const work = this.run(handler, subject, natsMsg.headers, natsMsg.reply, request.data).then(
+      (body) => this.respond(natsMsg, request.id, body),
+    );
     this.inflight.add(work);
     try {
       await work;
@@ -231,30 +270,29 @@ export class CommandServer extends ServerNats {
     return () => clearInterval(timer);
   }
 
-  private async serve(
+  /** Runs the handler; what it answered, or the error body Nest's exception filters made of a throw. */
+  private async run(
     handler: (data: unknown, ctx: NatsContext) => Promise<unknown>,
-    natsMsg: Msg,
-    request: Envelope,
-  ): Promise<void> {
+    subject: string,
+    headers: MsgHdrs | undefined,
+    reply: string,
+    data: unknown,
+  ): Promise<ReplyBody> {
     try {
       const out: unknown = await handler(
-        request.data,
-        new ObservedNatsContext([natsMsg.subject, natsMsg.headers], this.observer, natsMsg.reply),
+        data,
+        new ObservedNatsContext([subject, headers], this.observer, reply),
       );
-      this.respond(natsMsg, request.id, {
+      return {
         response: isObservable(out) ? await lastValueFrom(out, { defaultValue: undefined }) : out,
-      });
+      };
     } catch (err) {
       // Nest's exception filters turn a thrown RpcException into a failing stream of its error body.
-      this.respond(natsMsg, request.id, { err });
+      return { err };
     }
   }
 
-  private respond(
-    natsMsg: Msg,
-    id: string | number | undefined,
-    body: { response: unknown } | { err: unknown },
-  ): void {
+  private respond(natsMsg: Msg, id: string | number | undefined, body: ReplyBody): void {
     try {
       natsMsg.respond(
         encodeJson({ ...body, ...(id === undefined ? {} : { id }), isDisposed: true }),

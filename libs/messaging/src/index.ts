@@ -21,3 +21,4 @@ export * from './request-heartbeats.js';
 export * from './approval-confirmation.js';
 export type { BatchCutter } from './batch-queue.js';
 export * from './memory-forget.js';
+export { localCommands, type LocalCommands } from './local-commands.js';

@@ -8,6 +8,7 @@ import {
   isRepeatable,
   type NatsIdentity,
   requestSubject,
+  tapSubject,
   type TokenValues,
   validationError,
 } from '@switchboard/contracts';
@@ -39,6 +40,8 @@ import {
   type SubscriptionObserver,
 } from './bus-subscription.js';
 import { decodeJson, encodeJson, unwrapEnvelope } from './codec.js';
+import { inProcess, LocalRequests, type ReplyPacket } from './local-request.js';
+import { LocalTrafficCopies } from './local-traffic.js';
 import { RequestHeartbeats } from './request-heartbeats.js';
 import { type StreamRequestBus, StreamRequestCall } from './stream-request.call.js';
 import { retryRequest, type RetryBudget } from './retry.policy.js';
@@ -59,14 +62,6 @@ export interface RequestOptions extends OutgoingOptions, RetryBudget {
  */
 export type NatsBusOptions = Omit<MessagingOptions, 'service'> & { service: NatsIdentity };
 
-/** Nest's NATS reply packet (see @nestjs/microservices ServerNats). */
-interface ReplyPacket {
-  id?: string;
-  response?: unknown;
-  err?: unknown;
-  isDisposed?: boolean;
-}
-
 /**
  * Typed request/reply and publish. Payloads are validated before sending and replies after receiving.
  * Requests speak Nest's NATS envelope (`{pattern, data, id}`) over the shared connection's muxed inbox,
@@ -79,6 +74,10 @@ export class NatsBus {
   private readonly observer: SubscriptionObserver;
   /** What each streamed request needs of this bus (StreamRequestCall). */
   private readonly streamBus: StreamRequestBus;
+  /** Requests to services of this process, when it runs an in-process bus (a cell). */
+  private readonly local: LocalRequests;
+  /** The copies of those requests for the traffic's watchers. */
+  private readonly copies: LocalTrafficCopies;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -96,6 +95,11 @@ export class NatsBus {
       this.observer,
       options.commandHeartbeatMs,
     );
+    this.copies = new LocalTrafficCopies(
+      { publish: (subject, data) => nc.publish(subject, data) },
+      tapSubject(options.service),
+    );
+    this.local = new LocalRequests(options.service, this.copies);
     this.streamBus = {
       nc,
       service: options.service,
@@ -217,6 +221,13 @@ export class NatsBus {
     let outcome = 'ok';
     let beats: ReturnType<RequestHeartbeats['open']> | undefined;
     try {
+      const local = inProcess(contract);
+      if (local)
+        return readReply(
+          contract,
+          subject,
+          await this.local.call(contract, subject, data, opts, timeoutMs, local),
+        );
       // Sent while disconnected, a request would be lost: wait for the connection, then send it once.
       const waitMs = this.connectionWait(timeoutMs);
       if (!this.watch.usable && !(await this.watch.whenConnected(waitMs)))
@@ -242,23 +253,7 @@ export class NatsBus {
       } catch (e) {
         throw fromNatsRequestError(e, subject, contract.service, timeoutMs);
       }
-      const packet = decodeJson(reply.data) as ReplyPacket;
-      if (packet.err !== undefined && packet.err !== null) {
-        const body = ErrorBody.safeParse(packet.err);
-        if (body.success) throw new RemoteError(contract.service, body.data);
-        throw new DomainError(
-          'UPSTREAM_ERROR',
-          `${contract.service} failed on ${subject}: ${describe(packet.err)}`,
-        );
-      }
-      const response = contract.response.safeParse(packet.response);
-      if (!response.success) {
-        const e = validationError(`reply from ${contract.service} on ${subject}`, response.error);
-        throw new DomainError('UPSTREAM_ERROR', e.message, {
-          ...(e.details ? { details: e.details } : {}),
-        });
-      }
-      return response.data as z.infer<C['response']>;
+      return readReply(contract, subject, decodeJson(reply.data) as ReplyPacket);
     } catch (e) {
       outcome = e instanceof DomainError ? e.code : 'INTERNAL';
       throw e;
@@ -355,6 +350,24 @@ export class NatsBus {
   }
 }
 
+/** A reply packet's answer, validated against the contract; its error as a typed DomainError. */
+function readReply<C extends CommandContract>(
+  contract: C,
+  subject: string,
+  packet: ReplyPacket,
+): z.infer<C['response']> {
+  if (packet.err !== undefined && packet.err !== null)
+    throw remoteErrorOf(contract, packet.err, subject);
+  const response = contract.response.safeParse(packet.response);
+  if (!response.success) {
+    const e = validationError(`reply from ${contract.service} on ${subject}`, response.error);
+    throw new DomainError('UPSTREAM_ERROR', e.message, {
+      ...(e.details ? { details: e.details } : {}),
+    });
+  }
+  return response.data as z.infer<C['response']>;
+}
+
 /**
  * The subject one request goes on: the contract's, its placeholder filled from the request; VALIDATION
  * when that cannot be one token.
@@ -367,13 +380,13 @@ function subjectOf(contract: CommandContract, request: unknown): string {
   }
 }
 
-function remoteErrorOf(contract: CommandContract, error: unknown): DomainError {
+function remoteErrorOf(contract: CommandContract, error: unknown, subject?: string): DomainError {
   const body = ErrorBody.safeParse(error);
   return body.success
     ? new RemoteError(contract.service, body.data)
     : new DomainError(
         'UPSTREAM_ERROR',
-        `${contract.service} failed on ${contract.subject}: ${describe(error)}`,
+        `${contract.service} failed on ${subject ?? contract.subject}: ${describe(error)}`,
       );
 }
 

@@ -8,6 +8,7 @@ import {
   type SubscribeOptions,
   type SubscriptionObserver,
 } from './bus-subscription.js';
+import { CopiedTraffic, isTapSubject, mayTakeCopies } from './local-traffic.js';
 import { type NatsSettings, natsConnectionOptions } from './messaging.options.js';
 
 /** What can be subscribed to raw: the service's bus, or a tap of its own. */
@@ -60,12 +61,18 @@ const isSubscriptionRefusal = (e: Error) =>
  * (`$JS.API.STREAM.MSG.GET`, no consumer: reading is all a watcher may do).
  */
 export class TrafficTap implements TrafficSource {
+  private readonly copies: CopiedTraffic;
+
   private constructor(
     private readonly nc: NatsConnection,
     private readonly observer: SubscriptionObserver,
     onServerError: ((message: string) => void) | undefined,
   ) {
     if (onServerError) this.follow(onServerError);
+    this.copies = new CopiedTraffic(
+      (subject, handler, opts) => guardedSubscribe(nc, subject, handler, opts, observer),
+      observer,
+    );
   }
 
   /**
@@ -90,12 +97,38 @@ export class TrafficTap implements TrafficSource {
     return new TrafficTap(nc, opts.observer, opts.onServerError);
   }
 
+  /**
+   * The messages on `subject` — and, where it can take a command or a reply, the copies of those a
+   * cell's services exchanged in-process (local-traffic.ts), as if they had crossed NATS; the copies'
+   * batches themselves are never handed over.
+   */
   subscribeRaw(
     subject: string,
     handler: (message: BusMessage) => void | Promise<void>,
     opts: SubscribeOptions = {},
   ): BusSubscription {
-    return guardedSubscribe(this.nc, subject, handler, opts, this.observer);
+    const own = guardedSubscribe(
+      this.nc,
+      subject,
+      (m) => (isTapSubject(m.subject) ? undefined : handler(m)),
+      opts,
+      this.observer,
+    );
+    if (!mayTakeCopies(subject)) return own;
+    const copies = this.copies.add(subject, handler);
+    const ready = Promise.all([own.ready, copies.ready]).then(() => undefined);
+    ready.catch(() => undefined);
+    return {
+      subject,
+      ready,
+      get refusal() {
+        return own.refusal;
+      },
+      unsubscribe: () => {
+        own.unsubscribe();
+        copies.remove();
+      },
+    };
   }
 
   /**

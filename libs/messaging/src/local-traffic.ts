@@ -1,0 +1,185 @@
+import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
+import { SUBJECT_ROOT, TAP_TRAFFIC_PATTERN } from '@switchboard/contracts';
+import { z } from 'zod';
+import {
+  type BusMessage,
+  type BusSubscription,
+  InvalidMessage,
+  type SubscribeOptions,
+  type SubscriptionObserver,
+} from './bus-subscription.js';
+import { encodeJson } from './codec.js';
+import { subjectMatches } from './command-server.js';
+
+/** Where the copies go: a publish on the caller's own connection (its NATS identity may make it). */
+export interface CopyPublisher {
+  publish(subject: string, data: Uint8Array): void;
+}
+
+/** How long copies wait to be sent together: the watchers see in-process traffic this late at most. */
+export const COPY_BATCH_MS = 50;
+/** A batch is sent at once when it holds this much (well under NATS' default 1 MiB payload). */
+const BATCH_BYTES = 256 * 1024;
+/** A copied body larger than this is replaced by its size: watchers are shown, not given, bulk. */
+const BODY_BYTES = 64 * 1024;
+
+/**
+ * The copies of one service's in-process traffic (requests it sent to services of the same process,
+ * and their replies), published together on its tap subject every COPY_BATCH_MS — one NATS message
+ * where the same exchange over NATS made two and a round trip. At most once, like all core NATS: a
+ * copy lost with the connection or the process is lost to the watchers, never to the work.
+ */
+export class LocalTrafficCopies {
+  private pending: string[] = [];
+  private bytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly publisher: CopyPublisher,
+    private readonly subject: string,
+  ) {}
+
+  /** One message as it would have crossed NATS: its subject, reply subject, headers and JSON body. */
+  add(subject: string, body: string, opts: { reply?: string; headers?: MsgHdrs } = {}): void {
+    const copied =
+      body.length > BODY_BYTES
+        ? JSON.stringify({ omitted: 'too large to copy', bytes: body.length })
+        : body;
+    const headers = opts.headers ? [...opts.headers].map(([k, v]) => [k, v[0] ?? '']) : [];
+    const record = `{"subject":${JSON.stringify(subject)},${opts.reply ? `"reply":${JSON.stringify(opts.reply)},` : ''}"headers":${JSON.stringify(headers)},"body":${copied}}`;
+    this.pending.push(record);
+    this.bytes += record.length;
+    if (this.bytes >= BATCH_BYTES) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), COPY_BATCH_MS).unref();
+  }
+
+  /** Sends what is pending now (also at a service's shutdown). */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0) return;
+    const batch = `[${this.pending.join(',')}]`;
+    this.pending = [];
+    this.bytes = 0;
+    try {
+      this.publisher.publish(this.subject, new TextEncoder().encode(batch));
+    } catch {
+      // The connection is closed or going: copies are at most once.
+    }
+  }
+}
+
+const TapRecord = z
+  .object({
+    subject: z.string().min(1).max(1024),
+    reply: z.string().min(1).max(1024).optional(),
+    headers: z.array(z.tuple([z.string(), z.string()])),
+    body: z.unknown(),
+  })
+  .strict();
+const TapBatch = z.array(TapRecord);
+
+/** Whether `subject` is one a tap batch travels on (never shown as a message of its own). */
+export function isTapSubject(subject: string): boolean {
+  return subject.startsWith(`${SUBJECT_ROOT}.tap.`);
+}
+
+/**
+ * The copies a tap batch holds, each as the message it stands for; a VALIDATION-style reason (the
+ * field and what is wrong) when the batch is not one.
+ */
+export function unpackTapBatch(data: Uint8Array): BusMessage[] | string {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(data));
+  } catch {
+    return 'not JSON';
+  }
+  const batch = TapBatch.safeParse(json);
+  if (!batch.success) {
+    const issue = batch.error.issues[0];
+    return `${issue?.path.join('.') || '(body)'}: ${issue?.message ?? 'invalid'}`;
+  }
+  return batch.data.map((r) => copiedMessage(r));
+}
+
+function copiedMessage(r: z.infer<typeof TapRecord>): BusMessage {
+  const headers = natsHeaders();
+  for (const [k, v] of r.headers) headers.set(k, v);
+  return {
+    subject: r.subject,
+    data: encodeJson(r.body),
+    reply: r.reply,
+    headers,
+    header: (name) => headers.get(name) || undefined,
+    // a copy: the request was answered in its process
+    respond: () => false,
+  };
+}
+
+/**
+ * Whether a subscription to `pattern` can take a copied subject (a command `sb.cmd.…` or a reply on an
+ * inbox `_INBOX.…`): only those need the tap's copies.
+ */
+export function mayTakeCopies(pattern: string): boolean {
+  const [first, second] = pattern.split('.');
+  if (first === '>' || first === '_INBOX') return true;
+  if (first === '*') return true;
+  return first === SUBJECT_ROOT && (second === '>' || second === '*' || second === 'cmd');
+}
+
+type Handler = (message: BusMessage) => void | Promise<void>;
+type Subscribe = (subject: string, handler: Handler, opts: SubscribeOptions) => BusSubscription;
+
+/**
+ * A watcher's side of the copies (TrafficTap): one subscription to every tap subject, shared by the
+ * watcher's subscriptions that can take a copied subject, each handed the copies its pattern takes —
+ * so a watcher of `sb.cmd.>` sees a request a cell served in-process as if it had crossed NATS.
+ */
+export class CopiedTraffic {
+  private readonly listeners = new Set<{ pattern: string; handler: Handler }>();
+  private subscription: BusSubscription | undefined;
+
+  constructor(
+    private readonly subscribe: Subscribe,
+    private readonly observer: SubscriptionObserver,
+  ) {}
+
+  /**
+   * Hands `handler` the copies whose subject `pattern` takes until `remove`; `ready` settles once the
+   * server has the tap subscription (or refused it: an identity that may not read the copies still
+   * watches the rest).
+   */
+  add(pattern: string, handler: Handler): { ready: Promise<void>; remove: () => void } {
+    const listener = { pattern, handler };
+    this.listeners.add(listener);
+    this.subscription ??= this.subscribe(TAP_TRAFFIC_PATTERN, (m) => this.deliver(m), {
+      label: TAP_TRAFFIC_PATTERN,
+    });
+    return {
+      ready: this.subscription.ready.catch(() => undefined),
+      remove: () => {
+        this.listeners.delete(listener);
+        if (this.listeners.size > 0) return;
+        this.subscription?.unsubscribe();
+        this.subscription = undefined;
+      },
+    };
+  }
+
+  private deliver(batch: BusMessage): void {
+    const copies = unpackTapBatch(batch.data);
+    if (typeof copies === 'string') throw new InvalidMessage(batch.subject, `copies: ${copies}`);
+    for (const copy of copies)
+      for (const l of this.listeners) {
+        if (!subjectMatches(l.pattern, copy.subject)) continue;
+        try {
+          const done = l.handler(copy);
+          if (done && typeof done.then === 'function')
+            done.then(undefined, (e: unknown) => this.observer.failed(l.pattern, 'handler', e));
+        } catch (e) {
+          this.observer.failed(l.pattern, 'handler', e);
+        }
+      }
+  }
+}
