@@ -1,9 +1,9 @@
 import { Tasks } from '@switchboard/contracts';
-import { type BusMessage, IGNORED_FAILURES, TrafficTap } from '@switchboard/messaging';
 import {
   CELL_SERVICES,
   type CellService,
   collectSse,
+  connectAs,
   DEMO_TASK,
   type PrivateProsody,
   repoRoot,
@@ -20,6 +20,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 
 const CELL = join(repoRoot, 'dist/apps/cell/src/main.js');
+/** The operator CLI as the build emits it. */
+const CLI_MAIN = 'dist/apps/cli/src/main.js';
 const SERVICES = CELL_SERVICES;
 type Service = CellService;
 /** The commands each service serves, by subject prefix (docs/subjects.md). */
@@ -88,16 +90,18 @@ describe('the cell: every service in one process', () => {
   });
 
   it('runs the demo task, leaves the audit trail, and each service counts the commands it handled', async () => {
-    // the operator's view of the commands (as `switchboard tail` has it), copies included
-    const tap = await TrafficTap.open({
-      name: 'cell-e2e-operator',
-      nats: stack.natsSettings('operator'),
-      identity: 'operator',
-      observer: IGNORED_FAILURES,
-    });
-    const commands: BusMessage[] = [];
-    const watching = tap.subscribeRaw('sb.cmd.>', (m) => void commands.push(m));
-    await watching.ready;
+    // What crosses NATS on command subjects, read as the operator; and `switchboard tail` (the
+    // built CLI) as the operator, which shows the copies of what the cell served in-process too.
+    const raw = await connectAs(stack.securedNats!.identities.operator);
+    const crossed: string[] = [];
+    raw.subscribe('sb.cmd.>', { callback: (_e, m) => void crossed.push(m.subject) });
+    await raw.flush();
+    const tail = spawnManaged(
+      process.execPath,
+      [join(repoRoot, CLI_MAIN), 'tail', '--replies', '--json'],
+      { name: 'cell-tail', cwd: repoRoot, env: stack.securedNats!.identities.operator.env, logDir },
+    );
+    await waitFor(() => tail.logs().includes('tailing sb.>'), { what: 'the tail subscribed' });
     const user = `cell-${randomUUID()}`;
     const response = await fetch(`${url('gateway')}/orchestrate/stream`, {
       method: 'POST',
@@ -132,23 +136,36 @@ describe('the cell: every service in one process', () => {
       'orchestrator task.completed',
     ]);
 
-    // The services' requests to each other were served in the process (the in-process bus): the
-    // operator saw each as a copy (answered on a local inbox), none crossing NATS.
-    const toolCalls = await waitFor(
-      () => {
-        const calls = commands.filter((m) => m.subject === `sb.cmd.tools.call.${taskId}`);
-        return calls.length >= 2 ? calls : undefined;
-      },
-      { what: "the copies of the task's tool calls" },
-    );
-    expect(toolCalls.map((m) => m.reply)).toEqual([
-      expect.stringMatching(/^_INBOX\.orchestrator\.local\./),
-      expect.stringMatching(/^_INBOX\.orchestrator\.local\./),
-    ]);
-    expect(toolCalls.map((m) => m.header('x-sb-source'))).toEqual(['orchestrator', 'orchestrator']);
-    expect(commands.filter((m) => !m.reply?.includes('.local.')).map((m) => m.subject)).toEqual([]);
-    watching.unsubscribe();
-    await tap.close();
+    // The services' requests to each other were served in the process (the in-process bus): none
+    // crossed NATS, and the operator's tail showed each, and its reply, from the copies.
+    try {
+      const lines = await waitFor(
+        () => {
+          const seen = tail
+            .logs()
+            .split('\n')
+            .filter((l) => l.startsWith('{'))
+            .map(
+              (l) => JSON.parse(l) as { kind: string; subject: string; data: { tool?: string } },
+            );
+          const calls = seen.filter((l) => l.subject === `sb.cmd.tools.call.${taskId}`);
+          return calls.length >= 2 ? seen : undefined;
+        },
+        { what: "the task's tool calls in the tail" },
+      );
+      const calls = lines.filter((l) => l.subject === `sb.cmd.tools.call.${taskId}`);
+      expect(calls.map((c) => [c.kind, c.data.tool]).sort()).toEqual([
+        ['publish', 'calculator'],
+        ['publish', 'notes.add'],
+      ]);
+      const replies = lines.filter((l) => l.kind === 'reply');
+      expect(replies.length).toBeGreaterThanOrEqual(2);
+      expect(replies.every((r) => /^_INBOX\.[a-z-]+\.local\./.test(r.subject))).toBe(true);
+      expect(crossed).toEqual([]);
+    } finally {
+      await tail.stop(2_000);
+      await raw.close();
+    }
 
     // Every service's /metrics counts only the commands it served, under its own name.
     const tools = await handled(url('mcp-tools'));

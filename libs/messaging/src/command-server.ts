@@ -6,6 +6,7 @@ import {
   type StreamHeartbeat,
   validationError,
 } from '@switchboard/contracts';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { z } from 'zod';
 import { encodeJson } from './codec.js';
@@ -112,6 +113,12 @@ export class CommandServer extends ServerNats implements LocalResponder {
   private observer: HandlerObserver | undefined;
   /** Withdraws this server's handlers from the process' in-process bus (a cell's). */
   private withdrawLocal: () => void = () => undefined;
+  /**
+   * Runs a function in the asynchronous context this server started listening in — its service's (a
+   * cell starts each service in its own: runAsService) — as NATS' callbacks do: a request served
+   * in-process is the responder's work (its spans, its scope), not the caller's.
+   */
+  private inOwnContext: <R>(fn: () => R) => R = (fn) => fn();
 
   constructor(options: ServerOptions) {
     // Nest's graceful shutdown (unsubscribe, then a fixed wait) is replaced by drain().
@@ -142,6 +149,7 @@ export class CommandServer extends ServerNats implements LocalResponder {
       );
     }
     // In a cell, callers in this process are served without NATS (NatsBus asks localCommands).
+    this.inOwnContext = AsyncLocalStorage.snapshot();
     this.withdrawLocal = localCommands.register(
       [...this.messageHandlers].filter(([, h]) => !h.isEventHandler).map(([channel]) => channel),
       this,
@@ -166,7 +174,7 @@ export class CommandServer extends ServerNats implements LocalResponder {
         err: toErrorBody(new DomainError('UPSTREAM_UNAVAILABLE', `nothing serves ${subject} here`))
           .body,
       };
-    const work = this.run(handler, subject, headers, reply, data);
+    const work = this.inOwnContext(() => this.run(handler, subject, headers, reply, data));
     const done = work.then(() => undefined);
     this.inflight.add(done);
     try {

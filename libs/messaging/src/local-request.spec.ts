@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { RpcException } from '@nestjs/microservices';
 import { DomainError, Headers, type NatsIdentity, Tools } from '@switchboard/contracts';
-import type { Metrics } from '@switchboard/observability';
+import { currentService, type Metrics, runAsService } from '@switchboard/observability';
 import { catchError, from, type Observable, throwError } from 'rxjs';
 import { CommandServer } from './command-server.js';
 import { HandleCommand } from './handle-command.decorator.js';
@@ -20,12 +20,12 @@ const MANIFEST: Tools.Manifest = {
 
 /** A service's handler as the decorator makes it, answering what the test says. */
 class ManifestHandler {
-  seen: { input: unknown; meta: MessageMeta }[] = [];
+  seen: { input: unknown; meta: MessageMeta; service: string | undefined }[] = [];
   answer: unknown = MANIFEST;
 
   @HandleCommand(Tools.ToolsManifest)
   manifest(input: unknown, meta: MessageMeta): unknown {
-    this.seen.push({ input, meta });
+    this.seen.push({ input, meta, service: currentService() });
     if (this.answer instanceof DomainError) throw this.answer;
     return this.answer;
   }
@@ -73,9 +73,11 @@ function cell() {
   servers.push(server);
   server.addHandler(Tools.ToolsManifest.pattern, asNest(handler) as never, false);
   // what listening does: the NATS subscriptions (none here), then the in-process offer
-  server.bindEvents({
-    subscribe: () => ({ drain: () => Promise.resolve() }),
-  } as unknown as NatsConnection);
+  runAsService('mcp-tools', () =>
+    server.bindEvents({
+      subscribe: () => ({ drain: () => Promise.resolve() }),
+    } as unknown as NatsConnection),
+  );
   const bus = (service: NatsIdentity) => {
     const nats = fakeNats();
     const sut = new NatsBus(nats.nc, { service, instance: 't', nats: { servers: [] } }, {
@@ -101,9 +103,13 @@ describe('the in-process bus (a cell)', () => {
     try {
       const { handler, bus } = cell();
       const { sut, nats } = bus('orchestrator');
-      const reply = await sut.request(Tools.ToolsManifest, {}, { correlationId: 'corr-1' });
+      const reply = await runAsService('orchestrator', () =>
+        sut.request(Tools.ToolsManifest, {}, { correlationId: 'corr-1' }),
+      );
       expect(reply).toEqual(MANIFEST);
       expect(handler.seen).toHaveLength(1);
+      // the responder's work, as when NATS delivers it (its spans are the service's own)
+      expect(handler.seen[0]!.service).toBe('mcp-tools');
       expect(handler.seen[0]!.meta).toMatchObject({
         subject: 'sb.cmd.tools.manifest',
         correlationId: 'corr-1',

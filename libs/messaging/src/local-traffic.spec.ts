@@ -15,8 +15,12 @@ import {
 const text = (s: string) => new TextEncoder().encode(s);
 
 describe(LocalTrafficCopies.name, () => {
-  beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   it('sends what one service exchanged in-process as one batch on its tap subject, each copy with its subject, reply and headers', () => {
     const sent: { subject: string; data: Uint8Array }[] = [];

@@ -5,7 +5,6 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from './wait-for.js';
 
-/** A free TCP port on loopback (the OS picks; we release it immediately). */
 /**
  * A free loopback port for a process to listen on later. Picked at random below the kernel's
  * ephemeral range (ip_local_port_range) and checked: a port from listen(0) comes from that range,
@@ -14,10 +13,8 @@ import { waitFor } from './wait-for.js';
  * another listener can, and none holds it when it is picked.
  */
 export async function freePort(): Promise<number> {
-  const top = ephemeralLow() - 1;
-  const bottom = Math.min(10_000, top - 1_000);
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = bottom + Math.floor(Math.random() * (top - bottom));
+    const port = portBelowEphemeral(0);
     if (await listenable(port)) return port;
   }
   return listenOnce(0);
