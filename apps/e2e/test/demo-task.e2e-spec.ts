@@ -12,6 +12,7 @@ import {
 import {
   collectSse,
   connectAs,
+  watchTraffic,
   DEMO_TASK,
   DEMO_TASK_EVENTS,
   readSse,
@@ -146,15 +147,16 @@ describe('the demo task end to end (real NATS, PostgreSQL, Redis and service pro
   });
 
   it('makes on NATS exactly the hops docs/architecture.md walks through: the unconditional ones and its tool calls', async () => {
-    // The operator's identity reads every platform subject (it answers nothing: a copy of each).
+    // The operator's identity reads every platform subject (it answers nothing: a copy of each), as
+    // `switchboard tail` does: with the copies of what a cell's services asked each other in-process.
     const nc = await connectAs({ identity: 'operator', nats: stack.natsSettings('operator') });
     const seen: { subject: string; data: string }[] = [];
     const text = new TextDecoder();
-    nc.subscribe('sb.>', {
-      callback: (_err, m) =>
-        void (m && seen.push({ subject: m.subject, data: text.decode(m.data) })),
-    });
-    await nc.flush();
+    await watchTraffic(
+      nc,
+      'sb.>',
+      (m) => void seen.push({ subject: m.subject, data: text.decode(m.data) }),
+    ).ready;
     try {
       const response = await post(
         '/orchestrate/stream',

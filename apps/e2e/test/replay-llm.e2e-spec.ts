@@ -2,6 +2,7 @@ import { Tasks } from '@switchboard/contracts';
 import {
   collectSse,
   connectAs,
+  watchTraffic,
   type LlmStub,
   type LlmStubAnswer,
   type LlmStubRequest,
@@ -77,10 +78,12 @@ describe('replays of LLM-planned tasks (real processes, NATS identities, OpenAI-
     });
     watcher = await connectAs({ identity: 'operator', nats: stack.natsSettings('operator') });
     const text = new TextDecoder();
-    watcher.subscribe('sb.cmd.tools.call.>', {
-      callback: (_e, m) => void (m && toolCalls.push(text.decode(m.data))),
-    });
-    await watcher.flush();
+    // as the operator sees them: with the copies of what the cell's services asked each other
+    await watchTraffic(
+      watcher,
+      'sb.cmd.tools.call.>',
+      (m) => void toolCalls.push(text.decode(m.data)),
+    ).ready;
   }, 120_000);
 
   afterAll(async () => {

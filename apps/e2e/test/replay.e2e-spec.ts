@@ -1,5 +1,5 @@
 import { Tasks } from '@switchboard/contracts';
-import { collectSse, connectAs, DEMO_TASK, waitFor } from '@switchboard/testing';
+import { collectSse, connectAs, DEMO_TASK, waitFor, watchTraffic } from '@switchboard/testing';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import { type AgentsStack, startAgentsStack } from './support/agents-stack.js';
@@ -42,12 +42,13 @@ describe('replay and fork of recorded tasks (real processes, NATS identities, ag
       nats: platform.stack.natsSettings('operator'),
     });
     const text = new TextDecoder();
+    // as the operator sees them: with the copies of what the cell's services asked each other
     for (const pattern of ['sb.cmd.tools.>', 'sb.cmd.a2a.>', 'sb.cmd.xmpp.>'])
-      watcher.subscribe(pattern, {
-        callback: (_e, m) =>
-          void (m && commands.push({ subject: m.subject, data: text.decode(m.data) })),
-      });
-    await watcher.flush();
+      await watchTraffic(
+        watcher,
+        pattern,
+        (m) => void commands.push({ subject: m.subject, data: text.decode(m.data) }),
+      ).ready;
   }, 240_000);
 
   afterAll(async () => {

@@ -6,7 +6,14 @@ import {
   type NatsUserAuth,
   renderNatsAuthorization,
 } from '@switchboard/contracts';
-import { natsConnectionOptions, type NatsSettings } from '@switchboard/messaging';
+import {
+  type BusMessage,
+  type BusSubscription,
+  IGNORED_FAILURES,
+  natsConnectionOptions,
+  type NatsSettings,
+  TrafficTap,
+} from '@switchboard/messaging';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, writeFileSync } from 'node:fs';
@@ -329,4 +336,17 @@ export async function startOperatorModeNats(
     );
   };
   return Object.assign(base, { credsFor });
+}
+
+/**
+ * Watches `subject` on `nc` as an operator does (`switchboard tail`, the Live view: TrafficTap): what
+ * crosses NATS, and the copies of the requests and replies a cell's services exchanged in-process
+ * (each on its own subject, never the batch they came in). Await `ready` before the traffic starts.
+ */
+export function watchTraffic(
+  nc: NatsConnection,
+  subject: string,
+  handler: (m: BusMessage) => void,
+): BusSubscription {
+  return TrafficTap.over(nc, { observer: IGNORED_FAILURES }).subscribeRaw(subject, handler);
 }

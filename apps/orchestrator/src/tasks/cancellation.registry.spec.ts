@@ -52,4 +52,26 @@ describe(CancellationRegistry.name, () => {
     jest.advanceTimersByTime(300_000);
     expect(signals.some((s) => s.aborted)).toBe(false);
   });
+
+  it('hears a cancel that comes between listen (before the claim) and register (after it)', () => {
+    const { sut, cancel } = setup();
+    expect(sut.listen('t1')).toBe(true);
+    // a thread's interrupt: stored on the row the claim made, published before the run registered
+    cancel('t1', 'interrupted by task t2');
+    const signal = sut.register('t1', Date.now() + 60_000);
+    expect(signal.reason).toBeInstanceOf(CancelledBy);
+    expect((signal.reason as CancelledBy).reason).toBe('interrupted by task t2');
+    // its deadline counts once registered; unregistering leaves nothing behind
+    expect(jest.getTimerCount()).toBe(1);
+    sut.unregister('t1');
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('does not take over a task already heard here (listen says so)', () => {
+    const { sut } = setup();
+    const signal = sut.register('t1', Date.now() + 60_000);
+    expect(sut.listen('t1')).toBe(false);
+    expect(sut.register('t1', Date.now() + 60_000)).toBe(signal);
+    expect(jest.getTimerCount()).toBe(1);
+  });
 });

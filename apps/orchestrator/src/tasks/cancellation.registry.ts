@@ -5,7 +5,8 @@ import { type BusSubscription, NatsBus } from '@switchboard/messaging';
 /** A task running here: what aborts it, and its deadline's timer. */
 interface Running {
   controller: AbortController;
-  deadline: NodeJS.Timeout;
+  /** Set once the task is claimed (its deadline counts from its first start). */
+  deadline?: NodeJS.Timeout;
 }
 
 /**
@@ -26,9 +27,25 @@ export class CancellationRegistry implements OnModuleInit, OnApplicationShutdown
     );
   }
 
-  /** The task's signal, aborted by its cancellation or at `deadline` (epoch ms). */
+  /**
+   * Hears the task's cancellation from now on, before its claim: a cancel is stored on the task's
+   * row, which the claim makes, and published at once — a thread's interrupt can do both between the
+   * claim's commit and `register`, and would be heard only at the task's next safe point (after a
+   * model call that may take minutes). False when the task was heard already (it runs here).
+   */
+  listen(taskId: string): boolean {
+    if (this.running.has(taskId)) return false;
+    this.running.set(taskId, { controller: new AbortController() });
+    return true;
+  }
+
+  /**
+   * The task's signal, aborted by its cancellation (heard since `listen`, if it was called) or at
+   * `deadline` (epoch ms).
+   */
   register(taskId: string, deadline: number): AbortSignal {
-    const controller = new AbortController();
+    const controller = this.running.get(taskId)?.controller ?? new AbortController();
+    clearTimeout(this.running.get(taskId)?.deadline);
     // A timer of its own, cleared when the task ends: AbortSignal.timeout's lived out the whole
     // budget after every task that ended sooner, holding the task's async context (its span, its
     // request context) — 2 KB a task, 100 MB at 160 tasks/s with the default 5 minutes.

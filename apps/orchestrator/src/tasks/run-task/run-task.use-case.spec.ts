@@ -39,7 +39,11 @@ async function runPausing(paused: PauseResult) {
       finish: async (_r: TaskRun, outcome: Outcome) => void finished.push(outcome),
     } as unknown as FinishTaskUseCase,
     { pause: async () => paused } as unknown as PauseTaskUseCase,
-    { unregister: jest.fn(), broadcast: jest.fn() } as unknown as CancellationRegistry,
+    {
+      listen: () => true,
+      unregister: jest.fn(),
+      broadcast: jest.fn(),
+    } as unknown as CancellationRegistry,
     {
       track: (_s: unknown, _d: unknown, f: () => Promise<void>) => f(),
       begin: jest.fn(),

@@ -45,8 +45,14 @@ export class RunTaskUseCase {
     // Held by the start gate (its thread runs an earlier task: it waits, stored, and the end of that
     // task submits it again).
     if (!(await this.startGate.mayRun(submission))) return;
-    const started = await this.starter.start(submission);
+    // Its cancellation is heard from before its claim (CancellationRegistry.listen).
+    const listening = this.cancellations.listen(submission.taskId);
+    const started = await this.starter.start(submission).catch((e: unknown) => {
+      if (listening) this.cancellations.unregister(submission.taskId);
+      throw e;
+    });
     if (!started) {
+      if (listening) this.cancellations.unregister(submission.taskId);
       // Ended before: its terminal event was checked; its audit record may have been lost with the
       // replica that ended it.
       await this.finisher.recordEndAgain(submission);
