@@ -34,7 +34,7 @@ export function walkthroughSection(): string {
   return [
     START,
     '',
-    'A hop without a condition happens on every task, the others when their condition holds. An end-to-end test (`apps/e2e/test/demo-task.e2e-spec.ts`) checks that the demo task, with its two tool steps, makes exactly the unconditional hops and its tool calls on NATS, and no other.',
+    'A hop without a condition happens on every task, the others when their condition holds. An end-to-end test (`apps/e2e/test/demo-task.e2e-spec.ts`) checks that the demo task, with its two tool steps, makes exactly the unconditional hops and its tool calls, and no other, as the operator sees them on NATS. In a cell (the default where one machine serves) a request between two of its services is served in the process (the in-process bus, [below](#the-cell-several-services-in-one-process)): the hop is the same, and the operator sees it from its copy on `sb.tap.<service>`.',
     '',
     ...hops,
     '',
