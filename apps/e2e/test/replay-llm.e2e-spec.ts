@@ -108,6 +108,8 @@ describe('replays of LLM-planned tasks (real processes, NATS identities, OpenAI-
       expect([n, res.status, body.result]).toEqual([n, 200, `The answer is ${n * 7}.`]);
       ids.push(body.task_id);
     }
+    // (a cell's copies of its in-process requests reach the watcher within about 50 ms)
+    await waitFor(() => toolCalls.length >= TASKS, { what: 'the recorded tasks’ tool calls' });
     expect(toolCalls).toHaveLength(TASKS);
   }, 180_000);
 

@@ -146,6 +146,11 @@ describe('replay and fork of recorded tasks (real processes, NATS identities, ag
     const handlerBefore = await toolCalls();
     ({ taskId: demo, events: demoEvents } = await run(ann, DEMO_TASK));
     expect(demoEvents.at(-1)?.name).toBe('orchestrator.task.completed');
+    // (a cell's copies of its in-process requests reach the watcher within about 50 ms)
+    await waitFor(
+      () => named(demo).filter((c) => c.subject.startsWith('sb.cmd.tools.call')).length >= 2,
+      { what: "the original's two tool calls" },
+    );
     expect(named(demo).filter((c) => c.subject.startsWith('sb.cmd.tools.call'))).toHaveLength(2);
     // the original reached the tool handler twice (so the counter below counts what it should)
     const handlerAfterOriginal = await toolCalls();
@@ -175,6 +180,7 @@ describe('replay and fork of recorded tasks (real processes, NATS identities, ag
     });
     // No call reached mcp-tools' tool handler (only the manifest was read, to compare the tools'
     // definitions), and nothing was written.
+    await waitFor(() => named(replay.taskId).length > 0, { what: "the replay's manifest request" });
     expect(calls(replay.taskId)).toEqual([]);
     expect(named(replay.taskId).map((c) => c.subject.split('.').slice(0, 4).join('.'))).toEqual([
       'sb.cmd.tools.manifest',
@@ -229,6 +235,7 @@ describe('replay and fork of recorded tasks (real processes, NATS identities, ag
     });
     expect(fork.events.at(-1)?.name).toBe('orchestrator.task.completed');
     // only the live step reached mcp-tools: the note, with the edited result
+    await waitFor(() => named(fork.taskId).length >= 2, { what: "the fork's requests" });
     expect(named(fork.taskId).map((c) => c.subject.split('.').slice(0, 4).join('.'))).toEqual([
       'sb.cmd.tools.manifest',
       'sb.cmd.tools.call',
