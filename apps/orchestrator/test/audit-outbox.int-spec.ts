@@ -84,10 +84,17 @@ describe('the audit outbox (real PostgreSQL)', () => {
       submittedAt: new Date().toISOString(),
       correlationId: `c-${randomUUID()}`,
     };
-    const events = new TaskEventSequence(s.taskId, 0, 'orchestrator', journal, {
-      tenantId: 'default',
-      userId: 'ann',
-    });
+    // Events wait for the end's statement however slow the machine is: no live flush of their own
+    // (which the statement count below would see) within the test.
+    const events = new TaskEventSequence(
+      s.taskId,
+      0,
+      'orchestrator',
+      journal,
+      { tenantId: 'default', userId: 'ann' },
+      undefined,
+      600_000,
+    );
     events.emit('orchestrator.task.started', { task: 'x', userId: 'ann', planner: 'builtin' });
     await events.commit((j) => tasks.claim(s, 'builtin', s.request.task, j));
     events.emit('orchestrator.task.completed', {
@@ -153,8 +160,8 @@ describe('the audit outbox (real PostgreSQL)', () => {
     const a = outbox.relayOwed(
       0,
       2,
-      async (records) => {
-        first.push(...records.map((r) => r.id as string));
+      async (batch) => {
+        first.push(...batch.flatMap((b) => b.records.map((r) => r.id as string)));
         await held;
       },
       10_000,
@@ -164,7 +171,8 @@ describe('the audit outbox (real PostgreSQL)', () => {
     const b = await outbox.relayOwed(
       0,
       10,
-      async (records) => void second.push(...records.map((r) => r.id as string)),
+      async (batch) =>
+        void second.push(...batch.flatMap((b) => b.records.map((r) => r.id as string))),
       10_000,
     );
     release();

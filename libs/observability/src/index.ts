@@ -8,3 +8,4 @@ export * from './request-context.js';
 export * from './service-identity.js';
 export * from './service-scope.js';
 export * from './tracing.js';
+export * from './relay-spans.js';

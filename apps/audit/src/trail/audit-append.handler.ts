@@ -1,7 +1,12 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Audit } from '@switchboard/contracts';
 import { HandleCommand, NatsBus } from '@switchboard/messaging';
-import { LOGGER, type Logger } from '@switchboard/observability';
+import {
+  LOGGER,
+  type Logger,
+  withSpansReceivedFor,
+  withTraceContext,
+} from '@switchboard/observability';
 import { AuditAppendQueue } from './audit-append.queue.js';
 
 /**
@@ -19,17 +24,36 @@ export class AuditAppendHandler {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
+  /**
+   * A batch of several tasks' records is chained in a span of each task's trace (`req.traces`): a
+   * task's trace shows its records chained however the relay batched them.
+   */
   @HandleCommand(Audit.AuditAppend)
   async append(req: Audit.AuditAppendRequest): Promise<Audit.AuditAppendResponse> {
-    const chained = await this.queue.append(req.records);
-    for (const record of chained) this.announce(record);
+    const chained = await withSpansReceivedFor(
+      'audit chain',
+      req.traces,
+      (taskId) => ({
+        'switchboard.task_id': taskId,
+        'switchboard.audit_records': req.records.filter((r) => r.taskId === taskId).length,
+      }),
+      async (contextOf) => {
+        const chained = await this.queue.append(req.records);
+        for (const record of chained) {
+          const ctx = contextOf(record.taskId);
+          if (ctx) withTraceContext(ctx, () => this.announce(record));
+          else this.announce(record);
+        }
+        return chained;
+      },
+    );
     return { appended: chained.length };
   }
 
   /**
    * At most once: the record is in the trail; a watcher that misses it reads it there. It carries its
-   * actor as headers (the Live view filters by user), and neither the batch's correlation id nor
-   * trace: a batch holds several tasks' records.
+   * actor as headers (the Live view filters by user) and its task's trace (where the batch named it),
+   * not the batch's correlation id: a batch holds several tasks' records.
    */
   private announce(record: Audit.AuditRecord): void {
     const { userId, role } = record.actor;

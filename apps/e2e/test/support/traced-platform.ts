@@ -16,8 +16,10 @@ import {
   startPrivateProsody,
   startService,
   startStack,
+  startWebhookReceiver,
   tempDir,
   waitFor,
+  type WebhookReceiver,
 } from '@switchboard/testing';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -46,8 +48,13 @@ export interface TracedPlatform {
   secrets: string[];
   /** Every `sb.*` message NATS carried, with its headers (lower-case names). */
   seen: { subject: string; headers: Record<string, string> }[];
+  /** Where tasks' own webhooks are delivered (a real HTTP server). */
+  webhooks: WebhookReceiver;
   stop(): Promise<void>;
 }
+
+/** What lets the orchestrator call a webhook receiver on 127.0.0.1 over plain HTTP (refused by default). */
+export const LOCAL_WEBHOOKS = { WEBHOOK_HTTPS_ONLY: 'false', WEBHOOK_ALLOWED_TARGETS: '127.0.0.1' };
 
 /** A task run by a client from inside its own trace (the gateway continues its traceparent). */
 export interface TracedRun {
@@ -58,7 +65,10 @@ export interface TracedRun {
   events: Tasks.TaskEvent[];
 }
 
-export async function startTracedPlatform(): Promise<TracedPlatform> {
+/** `shape`: the six services as one process each (default) or as one cell, as `npm run up` runs them. */
+export async function startTracedPlatform(
+  opts: { shape?: 'services' | 'cell' } = {},
+): Promise<TracedPlatform> {
   const started: { stop(): Promise<unknown> }[] = [];
   const stop = async () => {
     for (const s of started.reverse()) await s.stop().catch(() => undefined);
@@ -68,6 +78,8 @@ export async function startTracedPlatform(): Promise<TracedPlatform> {
     started.push({ stop: () => receiver.close() });
     const llm = await startLlmStub();
     started.push(llm);
+    const webhooks = await startWebhookReceiver();
+    started.push({ stop: () => webhooks.close() });
     const accounts = {
       platform: `pw-${randomUUID()}`,
       researcher: `pw-${randomUUID()}`,
@@ -94,10 +106,12 @@ export async function startTracedPlatform(): Promise<TracedPlatform> {
     const serviceMap = AGENTS.map((a) => `${a}.${DOMAIN}=${a}@${DOMAIN}`).join(',');
     const apiKey = `sk-telemetry-${randomUUID()}`;
     const stack = await startStack({
+      ...(opts.shape ? { shape: opts.shape } : {}),
       services: ['mcp-tools', 'audit', 'orchestrator', 'xmpp-bridge', 'a2a', 'gateway'],
       common: traced,
       env: {
         orchestrator: {
+          ...LOCAL_WEBHOOKS,
           OPENAI_BASE_URL: llm.baseUrl,
           OPENAI_API_KEY: apiKey,
           LLM_MODEL: 'stub-model',
@@ -121,6 +135,7 @@ export async function startTracedPlatform(): Promise<TracedPlatform> {
       bridges,
       secrets: [apiKey, ...Object.values(accounts)],
       seen,
+      webhooks,
       stop,
     };
   } catch (e) {
@@ -187,20 +202,28 @@ async function watch(connection: NatsConnection): Promise<TracedPlatform['seen']
   return seen;
 }
 
-/** Runs `task` through the gateway from inside a client trace, to its terminal event. */
-export async function runTracedTask(gatewayUrl: string, task: string): Promise<TracedRun> {
-  const traceId = randomBytes(16).toString('hex');
-  const clientSpanId = randomBytes(8).toString('hex');
+/**
+ * Runs `task` through the gateway to its terminal event: from inside a client trace (the gateway
+ * continues its traceparent), or with `fresh` from none (the gateway's span starts the trace: its id
+ * is read from the task's spans). `body` adds to the request (a webhook, say).
+ */
+export async function runTracedTask(
+  gatewayUrl: string,
+  task: string,
+  opts: { fresh?: boolean; body?: Record<string, unknown>; user?: string } = {},
+): Promise<TracedRun> {
+  const traceId = opts.fresh ? '' : randomBytes(16).toString('hex');
+  const clientSpanId = opts.fresh ? '' : randomBytes(8).toString('hex');
   const requestId = `telemetry-${randomUUID()}`;
   const response = await fetch(`${gatewayUrl}/orchestrate/stream`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      'x-user-id': `telemetry-${randomUUID().slice(0, 8)}`,
+      'x-user-id': opts.user ?? `telemetry-${randomUUID().slice(0, 8)}`,
       'x-request-id': requestId,
-      traceparent: `00-${traceId}-${clientSpanId}-01`,
+      ...(opts.fresh ? {} : { traceparent: `00-${traceId}-${clientSpanId}-01` }),
     },
-    body: JSON.stringify({ task }),
+    body: JSON.stringify({ task, ...opts.body }),
   });
   if (response.status !== 200) throw new Error(`${task}: HTTP ${response.status}`);
   const taskId = response.headers.get('x-task-id') ?? '';
@@ -208,6 +231,19 @@ export async function runTracedTask(gatewayUrl: string, task: string): Promise<T
   const last = events[events.length - 1]?.name;
   if (last !== 'orchestrator.task.completed') throw new Error(`${task}: ended with ${last}`);
   return { traceId, clientSpanId, requestId, taskId, events };
+}
+
+/** A fresh run's trace id: the trace its orchestrator's `task` span was recorded in. */
+export async function withTraceIdOf(receiver: OtlpReceiver, run: TracedRun): Promise<TracedRun> {
+  if (run.traceId) return run;
+  const task = await waitFor(
+    () =>
+      receiver
+        .spans()
+        .find((s) => s.name === 'task' && s.attributes['switchboard.task_id'] === run.taskId),
+    { timeoutMs: 60_000, intervalMs: 250, what: `the task span of ${run.taskId}` },
+  );
+  return { ...run, traceId: task.traceId };
 }
 
 /**
@@ -228,8 +264,11 @@ export async function traceOf(
         const complete = Object.entries(expected).every(([service, names]) =>
           names.every((n) => last.some((s) => s.service === service && s.name === n)),
         );
-        const linked = last.every(
-          (s) => s.parentSpanId === run.clientSpanId || ids.has(s.parentSpanId ?? ''),
+        // every span's parent is in the trace: the caller's span, or none for a fresh run's root
+        const linked = last.every((s) =>
+          run.clientSpanId
+            ? s.parentSpanId === run.clientSpanId || ids.has(s.parentSpanId ?? '')
+            : !s.parentSpanId || ids.has(s.parentSpanId),
         );
         return complete && linked ? last : undefined;
       },
@@ -254,4 +293,95 @@ export function ancestry(spans: ReceivedSpan[], s: ReceivedSpan): string[] {
   const path: string[] = [];
   for (let p = parentOf(s); p; p = parentOf(p)) path.push(`${p.service}: ${p.name}`);
   return path;
+}
+
+/**
+ * What makes `spans` one trace per task: the gateway's request span is its only root (the only child
+ * of the caller's span when the caller sent one), no span outside it names the task, the audit
+ * service chained the task's records in a span of it (below the orchestrator's relay), and nothing
+ * secret is in any span the receiver got.
+ */
+export function expectOneTaskTrace(
+  receiver: OtlpReceiver,
+  run: TracedRun,
+  spans: ReceivedSpan[],
+  secrets: readonly string[],
+): void {
+  const ids = new Set(spans.map((s) => s.spanId));
+  const roots = spans.filter((s) => !s.parentSpanId || !ids.has(s.parentSpanId));
+  expect(roots.map((s) => [s.service, s.name, s.kind, s.parentSpanId ?? ''])).toEqual([
+    ['gateway', 'POST /orchestrate/stream', SpanKinds.SERVER, run.clientSpanId],
+  ]);
+  const elsewhere = receiver
+    .spans()
+    .filter((s) => s.traceId !== run.traceId && s.attributes['switchboard.task_id'] === run.taskId);
+  expect(elsewhere.map((s) => `${s.service}: ${s.name}`)).toEqual([]);
+  const chained = spans.filter(
+    (s) =>
+      s.service === 'audit' &&
+      s.name === 'audit chain' &&
+      s.attributes['switchboard.task_id'] === run.taskId,
+  );
+  expect(chained.length).toBeGreaterThan(0);
+  for (const c of chained) {
+    const path = ancestry(spans, c);
+    expect(path).toContain('orchestrator: audit relay');
+    expect(path.at(-1)).toBe('gateway: POST /orchestrate/stream');
+  }
+  const shown = JSON.stringify(receiver.spans().map((s) => [s.name, s.attributes]));
+  for (const secret of secrets) expect(shown).not.toContain(secret);
+}
+
+/**
+ * What the delegation demo's trace shows: all six services and both agents' bridges, each agent's
+ * bridge continuing the platform bridge's exchange span carried in the XEP-0332 stanza, within the
+ * delegation of one of the task's steps.
+ */
+export function expectDelegationAcrossXmpp(spans: ReceivedSpan[]): void {
+  expect(new Set(spans.map((s) => s.service))).toEqual(
+    new Set([...SERVICES, 'bridge-researcher', 'bridge-writer']),
+  );
+  for (const kind of AGENTS) {
+    const served = spans.filter((s) => s.service === `bridge-${kind}` && s.name === 'xmpp http in');
+    expect(served.length).toBeGreaterThan(0);
+    for (const s of served) {
+      expect(s.kind).toBe(SpanKinds.SERVER);
+      // The agent's bridge continued the platform bridge's exchange span, carried in the stanza,
+      // within the delegation of one of the task's steps.
+      const path = ancestry(spans, s);
+      expect(path[0]).toBe('xmpp-bridge: xmpp http out');
+      expect(path).toEqual(
+        expect.arrayContaining([
+          'a2a: a2a delegate',
+          'a2a: nats handle sb.cmd.a2a.delegate',
+          'orchestrator: nats request sb.cmd.a2a.delegate',
+          'orchestrator: step agent',
+          'orchestrator: task',
+        ]),
+      );
+      expect(path.at(-1)).toBe('gateway: POST /orchestrate/stream');
+    }
+    // The A2A streaming call itself, hop by hop.
+    expect(served.map((s) => ancestry(spans, s).slice(0, 9))).toContainEqual([
+      'xmpp-bridge: xmpp http out',
+      'xmpp-bridge: nats handle sb.cmd.xmpp.http.stream',
+      'a2a: nats request sb.cmd.xmpp.http.stream',
+      'a2a: a2a http POST',
+      'a2a: a2a delegate',
+      'a2a: nats handle sb.cmd.a2a.delegate',
+      'orchestrator: nats request sb.cmd.a2a.delegate',
+      'orchestrator: step agent',
+      'orchestrator: task',
+    ]);
+  }
+  const delegations = spans.filter((s) => s.name === 'a2a delegate');
+  expect(
+    delegations.map((d) => [
+      d.attributes['switchboard.agent'],
+      d.attributes['switchboard.transport'],
+    ]),
+  ).toEqual([
+    ['researcher', 'xmpp'],
+    ['writer', 'xmpp'],
+  ]);
 }

@@ -27,6 +27,8 @@ export interface PushToEnqueue {
   /** The 1.0 and 0.3 bodies, with CONTEXT_MARKER where the task's thread goes. */
   v1: string;
   v03: string;
+  /** Where the event was journaled (a traceparent): the notification continues that trace. */
+  traceparent?: string | undefined;
 }
 
 const iso = (d: Date) => d.toISOString();
@@ -181,15 +183,16 @@ export function enqueueStatement(
   const gated = gate ? Prisma.raw(`WHERE EXISTS (SELECT 1 FROM "${gate}")`) : Prisma.empty;
   return Prisma.sql`
       INSERT INTO "WebhookDelivery" ("id", "dedupeKey", "tenantId", "userId", "pushConfigId",
-        "taskId", "seq", "event", "url", "body", "status", "nextAttemptAt", "giveUpAt", "createdAt")
+        "taskId", "seq", "event", "url", "body", "status", "nextAttemptAt", "giveUpAt", "createdAt",
+        "traceparent")
       SELECT gen_random_uuid(), 'a2a:' || c."id"::text || ':' || ev."taskId"::text || ':' || ev.seq,
              c."tenantId", c."userId", c."id", ev."taskId", ev.seq, ev.name, c."url",
              replace(CASE WHEN c."wireVersion" = '0.3' THEN ev.v03 ELSE ev.v1 END, ${marker},
                      to_json(coalesce(t."threadId", ''))::text),
              'pending', ${iso(now)}::timestamp(3), ${iso(giveUpAt)}::timestamp(3),
-             ${iso(now)}::timestamp(3)
+             ${iso(now)}::timestamp(3), ev.traceparent
       FROM json_to_recordset(${JSON.stringify(pushes)}::json) AS ev(
-        "taskId" uuid, seq int, name text, v1 text, v03 text)
+        "taskId" uuid, seq int, name text, v1 text, v03 text, traceparent text)
       JOIN "A2aPushConfig" c ON c."taskId" = ev."taskId" AND c."deletedAt" IS NULL
       -- The task's row names the config's tenant and owner: a config set while its task was being
       -- submitted (no row yet) notifies only if the task is the one who set it.

@@ -1,5 +1,5 @@
 import { type Audit, Tasks } from '@switchboard/contracts';
-import type { Logger } from '@switchboard/observability';
+import { type Logger, traceparentOf } from '@switchboard/observability';
 import type { JournalPort } from './journal/task-journal.js';
 import {
   type JournalCounts,
@@ -227,7 +227,14 @@ export class TaskEventSequence {
     this.deferred = [];
     this.owed = [];
     this.clearTimer();
-    const entry: JournalEntry = { taskId: this.taskId, owner: this.owner, events, deferred, audit };
+    const entry: JournalEntry = {
+      taskId: this.taskId,
+      owner: this.owner,
+      events,
+      deferred,
+      audit,
+      traceparent: traceparentOf(),
+    };
     return new JournalBatch(entry, this.journal);
   }
 

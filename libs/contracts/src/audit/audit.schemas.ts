@@ -142,12 +142,30 @@ export type AuditVerifyResponse = z.infer<typeof AuditVerifyResponse>;
 /** Most records one append carries (a relay sends more in several). */
 export const MAX_AUDIT_APPEND_RECORDS = 500;
 
+/** A W3C trace context's `traceparent` (version 00): where work relayed later was owed. */
+export const Traceparent = z
+  .string()
+  .regex(/^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, 'must be a W3C traceparent (version 00)');
+
 /**
  * Records a service journaled in its own database (the orchestrator's JournalOutbox), relayed in a
  * batch after the commit that stored them. Each is chained once by its id, however often it is sent.
  */
 export const AuditAppendRequest = z
-  .object({ records: z.array(AuditRecord).min(1).max(MAX_AUDIT_APPEND_RECORDS) })
+  .object({
+    records: z.array(AuditRecord).min(1).max(MAX_AUDIT_APPEND_RECORDS),
+    /**
+     * Each task's trace (task id → traceparent) for a batch that holds its records: the audit service
+     * chains them in a span of that task's trace, so a task stays one trace however its records were
+     * batched. Absent: the batch's own trace context (its headers) only.
+     */
+    traces: z
+      .record(z.string().uuid(), Traceparent)
+      .refine((t) => Object.keys(t).length <= MAX_AUDIT_APPEND_RECORDS, {
+        message: `at most ${MAX_AUDIT_APPEND_RECORDS} traces`,
+      })
+      .optional(),
+  })
   .strict();
 export type AuditAppendRequest = z.infer<typeof AuditAppendRequest>;
 export type AuditAppendRequestInput = z.input<typeof AuditAppendRequest>;

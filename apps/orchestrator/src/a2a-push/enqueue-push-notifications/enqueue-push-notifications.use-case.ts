@@ -52,16 +52,27 @@ export class EnqueuePushNotificationsUseCase implements JournalDeliverySink {
 
 /** The events that notify, each with its body in both wire versions (by task and seq, once). */
 function pushesOf(
-  items: readonly { taskId: string; events: readonly Tasks.TaskEvent[] }[],
+  items: readonly {
+    taskId: string;
+    events: readonly Tasks.TaskEvent[];
+    traceparent?: string | undefined;
+  }[],
 ): PushToEnqueue[] {
   const pushes = new Map<string, PushToEnqueue>();
-  for (const { taskId, events } of items)
+  for (const { taskId, events, traceparent } of items)
     for (const event of events) {
       if (!notifies(event.name)) continue;
       const v1 = pushBodyOf(taskId, event, '1.0');
       const v03 = pushBodyOf(taskId, event, '0.3');
       if (v1 && v03)
-        pushes.set(`${taskId}:${event.seq}`, { taskId, seq: event.seq, name: event.name, v1, v03 });
+        pushes.set(`${taskId}:${event.seq}`, {
+          taskId,
+          seq: event.seq,
+          name: event.name,
+          v1,
+          v03,
+          ...(traceparent ? { traceparent } : {}),
+        });
     }
   return [...pushes.values()];
 }

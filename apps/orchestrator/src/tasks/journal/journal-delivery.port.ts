@@ -10,6 +10,8 @@ export interface JournaledEvents {
   userId?: string | undefined;
   /** The task's own webhook (its request's `webhook`). */
   webhook?: unknown;
+  /** Where the events were journaled (a traceparent): their deliveries continue the task's trace. */
+  traceparent?: string;
 }
 
 /**

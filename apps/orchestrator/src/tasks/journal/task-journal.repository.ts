@@ -25,6 +25,11 @@ export interface JournalEntry {
   deferred: readonly JournalCte[];
   /** Audit records the transition owes, stored in JournalOutbox and relayed after the commit. */
   audit?: readonly Audit.AuditRecordInput[];
+  /**
+   * Where the statement was made (traceparentOf): what it makes due and is relayed after the commit
+   * (its audit records, its deliveries) continues the task's trace from there.
+   */
+  traceparent?: string | undefined;
 }
 
 export interface JournalCte {
@@ -123,6 +128,7 @@ export class TaskJournalRepository {
       tenantId: entry.owner.tenantId,
       userId: entry.owner.userId,
       ...(entry.owner.webhook !== undefined ? { webhook: entry.owner.webhook } : {}),
+      ...(entry.traceparent ? { traceparent: entry.traceparent } : {}),
     };
     return this.sinks.flatMap((sink, i) => {
       const sql = sink.statement(item, gate, now);
@@ -206,8 +212,8 @@ function auditWrite(entry: JournalEntry, gated: Prisma.Sql): JournalCte {
   return {
     name: AUDIT_OWED,
     sql: Prisma.sql`
-      INSERT INTO "JournalOutbox" ("kind", "taskId", "payload")
-      SELECT 'audit', ${entry.taskId}::uuid, r
+      INSERT INTO "JournalOutbox" ("kind", "taskId", "payload", "traceparent")
+      SELECT 'audit', ${entry.taskId}::uuid, r, ${entry.traceparent ?? null}::text
       FROM jsonb_array_elements(${jsonText(entry.audit ?? [])}::jsonb) AS r${gated}
       RETURNING "id"`,
   };

@@ -53,7 +53,8 @@ export class TaskJournal implements JournalPort {
       this.publisher.publish(entry.taskId, entry.owner.tenantId, entry.events);
     this.deliveries.enqueued(counts.webhooksDue);
     // Records before the task's end may wait for the end's and go with them (AUDIT_RELAY_HOLD_MS).
-    if (counts.auditIds?.length) this.audit.committed(counts.auditIds, entry.audit ?? [], ending);
+    if (counts.auditIds?.length)
+      this.audit.committed(counts.auditIds, entry.audit ?? [], ending, entry.traceparent);
   }
 }
 

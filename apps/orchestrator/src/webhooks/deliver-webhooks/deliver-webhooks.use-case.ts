@@ -6,7 +6,13 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { AuditTrail } from '@switchboard/messaging';
-import { LOGGER, type Logger } from '@switchboard/observability';
+import {
+  contextOfTraceparent,
+  LOGGER,
+  type Logger,
+  SpanKind,
+  withSpan,
+} from '@switchboard/observability';
 import { randomUUID } from 'node:crypto';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import {
@@ -71,6 +77,37 @@ export class DeliverWebhooksUseCase implements OnApplicationBootstrap, OnModuleD
     await Promise.allSettled([...this.inflight]);
   }
 
+  /**
+   * One attempt, in a span of the task's trace (where the delivery was made due, stored with it):
+   * whichever replica sends it and however late, the task's trace shows its webhook calls, and the
+   * receiver gets that trace's `traceparent`. The URL shown is the redacted one (a query may carry a
+   * token).
+   */
+  private attempted(d: LeasedDelivery): Promise<AttemptReport> {
+    return withSpan(
+      'webhook delivery',
+      {
+        'switchboard.task_id': d.taskId,
+        'switchboard.webhook.delivery_id': d.id,
+        'switchboard.webhook.event': d.event,
+        'switchboard.webhook.attempt': d.attempts,
+        'url.full': shownUrl(d.url),
+      },
+      async (span) => {
+        const report = await this.attempt.run(d);
+        if (span.isRecording())
+          span.setAttributes({
+            'switchboard.webhook.result': attemptResultLabel(report.result),
+            ...(report.result.status !== undefined
+              ? { 'http.response.status_code': report.result.status }
+              : {}),
+          });
+        return report;
+      },
+      { kind: SpanKind.PRODUCER, parent: contextOfTraceparent(d.traceparent ?? undefined) },
+    );
+  }
+
   /** Looks for due deliveries now (one sweep at a time; a kick during one runs another after it). */
   kick(): void {
     if (this.stopped) return;
@@ -118,7 +155,7 @@ export class DeliverWebhooksUseCase implements OnApplicationBootstrap, OnModuleD
     const started = performance.now();
     let report: AttemptReport;
     try {
-      report = await this.attempt.run(d);
+      report = await this.attempted(d);
     } catch (e) {
       // Nothing was decided: the lease runs out and the delivery is attempted again.
       this.logger.error({ err: e, deliveryId: d.id }, 'webhook attempt failed unexpectedly');

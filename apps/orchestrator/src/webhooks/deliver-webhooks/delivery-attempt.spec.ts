@@ -26,6 +26,7 @@ const leased = (over: Partial<LeasedDelivery> = {}): LeasedDelivery => ({
   attempts: 1,
   giveUpAt: new Date(Date.now() + 60_000),
   leaseToken: 'token',
+  traceparent: null,
   ...over,
 });
 

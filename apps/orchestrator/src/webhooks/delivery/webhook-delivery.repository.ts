@@ -25,6 +25,8 @@ export interface EventToMatch {
   head: string;
   /** The body from the event on: `,"event":{…}}}`. */
   tail: string;
+  /** Where the event was journaled (a traceparent): the delivery's attempts continue that trace. */
+  traceparent?: string | undefined;
 }
 
 /** A delivery this replica holds the lease of, to send now. */
@@ -43,6 +45,8 @@ export interface LeasedDelivery {
   attempts: number;
   giveUpAt: Date;
   leaseToken: string;
+  /** Where it was made due (a traceparent): its attempt continues the task's trace. */
+  traceparent: string | null;
 }
 
 /** What an attempt leaves: delivered, pending again (retry at), or dead. */
@@ -104,7 +108,7 @@ export class WebhookDeliveryRepository {
            OR ("status" = 'sending' AND "leaseUntil" < (now() AT TIME ZONE 'UTC'))
         ORDER BY "nextAttemptAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED)
       RETURNING "id", "tenantId", "userId", "subscriptionId", "pushConfigId", "taskId", "seq", "event", "url",
-                "body", "attempts", "giveUpAt", "leaseToken"::text AS "leaseToken"`;
+                "body", "attempts", "giveUpAt", "leaseToken"::text AS "leaseToken", "traceparent"`;
   }
 
   /**
@@ -292,6 +296,7 @@ export function matchingInsert(
       tenantId: e.tenantId ?? null,
       userId: e.userId ?? null,
       webhook: e.webhook ?? null,
+      traceparent: e.traceparent ?? null,
     })),
   );
   const gated = gate ? Prisma.raw(` WHERE EXISTS (SELECT 1 FROM "${gate}")`) : Prisma.empty;
@@ -299,7 +304,7 @@ export function matchingInsert(
       WITH ev AS (
         SELECT * FROM json_to_recordset(${rows}::json) AS e(
           "taskId" uuid, seq int, name text, kinds text[], "tenantId" text, "userId" text,
-          webhook jsonb, head text, tail text)${gated}
+          webhook jsonb, head text, tail text, traceparent text)${gated}
       ), owned AS (
         SELECT ev.*, coalesce(ev."tenantId", t."tenantId") AS tenant,
                coalesce(ev."userId", t."userId") AS owner,
@@ -320,14 +325,15 @@ export function matchingInsert(
           AND jsonb_typeof(o.hook -> 'events') = 'array'
       )
       INSERT INTO "WebhookDelivery" ("id", "dedupeKey", "tenantId", "userId", "subscriptionId",
-        "taskId", "seq", "event", "url", "body", "status", "nextAttemptAt", "giveUpAt", "createdAt")
+        "taskId", "seq", "event", "url", "body", "status", "nextAttemptAt", "giveUpAt", "createdAt",
+        "traceparent")
       SELECT gen_random_uuid(), l.key || ':' || l."taskId"::text || ':' || l.seq, l.tenant,
              l.listener, l.sub, l."taskId", l.seq, l.name, l."url",
              l.head || ',"tenantId":' || to_json(l.tenant)::text
                || ',"userId":' || to_json(l.owner)::text
                || coalesce(',"webhookId":' || to_json(l.sub::text)::text, '') || l.tail,
              'pending', ${iso(now)}::timestamp(3), ${iso(giveUpAt)}::timestamp(3),
-             ${iso(now)}::timestamp(3)
+             ${iso(now)}::timestamp(3), l.traceparent
       FROM listeners l
       WHERE l."events" && l.kinds
       -- In key order: two statements storing the same events take their keys in the same order, so

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import type { Webhooks } from '@switchboard/contracts';
+import { injectTraceContext } from '@switchboard/observability';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
@@ -28,8 +29,9 @@ type Settings = Pick<OrchestratorEnv, 'WEBHOOK_TIMEOUT_MS' | 'WEBHOOK_RESPONSE_M
  * One POST to a webhook target: to exactly the addresses the URL policy judged (the connection's
  * lookup answers them, never the resolver again), redirects not followed (a 3xx is a failed
  * attempt), the whole exchange within WEBHOOK_TIMEOUT_MS, and at most WEBHOOK_RESPONSE_MAX_BYTES of
- * the answer read. It sends the body and the signature headers, nothing else of the platform's: no
- * cookie, no token, no credential.
+ * the answer read. It sends the body, the signature headers and the task's W3C trace context
+ * (`traceparent`: a receiver that traces may continue the task's trace), nothing else of the
+ * platform's: no cookie, no token, no credential.
  */
 @Injectable()
 export class WebhookSender {
@@ -55,6 +57,8 @@ export class WebhookSender {
       else callback(null, first.address, first.family);
     };
     const client = url.protocol === 'https:' ? https : http;
+    const trace: Record<string, string> = {};
+    injectTraceContext((k, v) => (trace[k] = v));
     return new Promise<AttemptResult>((resolve) => {
       let settled = false;
       const done = (r: AttemptResult) => {
@@ -73,6 +77,7 @@ export class WebhookSender {
         lookup,
         headers: {
           ...extra?.headers,
+          ...trace,
           ...headers,
           'content-type': extra?.contentType ?? 'application/json',
           'content-length': String(payload.length),

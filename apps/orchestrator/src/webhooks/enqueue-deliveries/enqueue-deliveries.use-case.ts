@@ -92,5 +92,6 @@ function toMatch(item: TaskEventsItem, event: Tasks.TaskEvent): EventToMatch {
     ...(item.webhook !== undefined ? { webhook: item.webhook } : {}),
     head,
     tail: `,"event":${JSON.stringify(event)}}}`,
+    ...(item.traceparent ? { traceparent: item.traceparent } : {}),
   };
 }

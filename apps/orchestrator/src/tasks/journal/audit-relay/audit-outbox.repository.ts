@@ -2,11 +2,16 @@ import { Injectable } from '@nestjs/common';
 import type { Audit } from '@switchboard/contracts';
 import { PrismaService } from '../../../prisma/prisma.service.js';
 
-/** Sends a batch of records to the audit service; resolves once it answered (they are chained). */
-export type AuditSend = (records: Audit.AuditRecordInput[]) => Promise<void>;
+/**
+ * Sends records (each with the trace it was owed in) to the audit service; resolves once it answered
+ * (they are chained).
+ */
+export type AuditSend = (
+  batch: { records: Audit.AuditRecordInput[]; traceparent?: string | undefined }[],
+) => Promise<void>;
 
-/** An audit record still owed, with its JournalOutbox row's id. */
-type OwedRecord = { id: string; payload: Audit.AuditRecordInput };
+/** An audit record still owed, with its JournalOutbox row's id and where it was owed. */
+type OwedRecord = { id: string; payload: Audit.AuditRecordInput; traceparent: string | null };
 
 /**
  * The audit records in JournalOutbox (kind `audit`): stored by the statements of task transitions
@@ -28,7 +33,7 @@ export class AuditOutboxRepository {
   /** The records still owed for one task, oldest first, with their rows' ids. */
   async owedOf(taskId: string): Promise<OwedRecord[]> {
     return this.prisma.$queryRaw<OwedRecord[]>`
-      SELECT "id"::text AS "id", "payload" FROM "JournalOutbox"
+      SELECT "id"::text AS "id", "payload", "traceparent" FROM "JournalOutbox"
       WHERE "taskId" = ${taskId}::uuid AND "kind" = 'audit' AND "relayedAt" IS NULL
       ORDER BY "createdAt", "id"`;
   }
@@ -47,13 +52,15 @@ export class AuditOutboxRepository {
     return this.prisma.$transaction(
       async (tx) => {
         const rows = await tx.$queryRaw<OwedRecord[]>`
-          SELECT "id"::text AS "id", "payload" FROM "JournalOutbox"
+          SELECT "id"::text AS "id", "payload", "traceparent" FROM "JournalOutbox"
           WHERE "relayedAt" IS NULL AND "kind" = 'audit'
             AND "createdAt" < LOCALTIMESTAMP - make_interval(secs => ${olderThanMs / 1000}::double precision)
           ORDER BY "createdAt", "id" LIMIT ${limit}::int
           FOR UPDATE SKIP LOCKED`;
         if (!rows.length) return 0;
-        await send(rows.map((r) => r.payload));
+        await send(
+          rows.map((r) => ({ records: [r.payload], traceparent: r.traceparent ?? undefined })),
+        );
         await tx.$executeRaw`
           UPDATE "JournalOutbox" SET "relayedAt" = LOCALTIMESTAMP
           WHERE "id" = ANY(${rows.map((r) => r.id)}::bigint[])`;

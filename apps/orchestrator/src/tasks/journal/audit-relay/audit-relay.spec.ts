@@ -22,14 +22,22 @@ function setup(
     owed?: { id: string; payload: Audit.AuditRecordInput }[] | Error;
   } = {},
 ) {
-  const requests: { ids: string[]; context: unknown }[] = [];
+  const requests: {
+    ids: string[];
+    context: unknown;
+    traces?: Record<string, string>;
+  }[] = [];
   const marked: string[][] = [];
   const warnings: string[] = [];
   const bus = {
-    request: async (_c: unknown, req: { records: Audit.AuditRecordInput[] }) => {
+    request: async (
+      _c: unknown,
+      req: { records: Audit.AuditRecordInput[]; traces?: Record<string, string> },
+    ) => {
       requests.push({
         ids: req.records.map((r) => r.id as string),
         context: requestContext.get(),
+        ...(req.traces ? { traces: req.traces } : {}),
       });
       if (opts.fail) throw new Error('no responders');
       return { appended: req.records.length };
@@ -146,5 +154,31 @@ describe(AuditRelay.name, () => {
     expect(warnings).toEqual([expect.stringMatching(/sweep/)]);
     await relay.onModuleDestroy();
     expect(marked).toEqual([]);
+  });
+
+  it("continues each task's trace: one task's batch is sent in its trace, several tasks' batch names each task's trace", async () => {
+    const TASK_A = '00000000-0000-4000-8000-00000000000a';
+    const TASK_B = '00000000-0000-4000-8000-00000000000b';
+    const inTrace = (t: string) => `00-${t.repeat(32)}-${'1'.repeat(16)}-01`;
+    const { relay, requests } = setup();
+    relay.committed(['1'], [{ ...record(1), taskId: TASK_A }], true, inTrace('a'));
+    await jest.advanceTimersByTimeAsync(20);
+    expect(requests).toEqual([
+      {
+        ids: [record(1).id],
+        context: undefined,
+        traces: { [TASK_A]: inTrace('a') },
+      },
+    ]);
+    relay.committed(['2'], [{ ...record(2), taskId: TASK_A }], true, inTrace('a'));
+    relay.committed(['3'], [{ ...record(3), taskId: TASK_B }], true, inTrace('b'));
+    relay.committed(['4'], [{ ...record(4), taskId: TASK_B }], true);
+    await jest.advanceTimersByTimeAsync(20);
+    // several tasks' records: sent outside any one task's trace, naming each task's
+    expect(requests[1]).toEqual({
+      ids: [record(2).id, record(3).id, record(4).id],
+      context: undefined,
+      traces: { [TASK_A]: inTrace('a'), [TASK_B]: inTrace('b') },
+    });
   });
 });

@@ -2,14 +2,25 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { Audit } from '@switchboard/contracts';
 import { NatsBus } from '@switchboard/messaging';
-import { detached, LOGGER, type Logger } from '@switchboard/observability';
+import {
+  detached,
+  LOGGER,
+  type Logger,
+  type OwedTo,
+  withSpansOwedTo,
+} from '@switchboard/observability';
 import type { AuditRelaySettings } from '../../../config/audit-relay.settings.js';
 import { AuditOutboxRepository } from './audit-outbox.repository.js';
 
 /** The records one commit stored, and their JournalOutbox rows. */
-interface Owed {
+interface Owed extends Relayed {
   ids: readonly string[];
+}
+
+/** Records of one task to relay, with where they were owed (a traceparent: the task's trace). */
+export interface Relayed {
   records: readonly Audit.AuditRecordInput[];
+  traceparent?: string | undefined;
 }
 
 /**
@@ -19,8 +30,9 @@ interface Owed {
  * carried are marked relayed together every AUDIT_RELAY_MARK_LINGER_MS.
  * Nothing here is needed for correctness: a batch that fails, or a replica that dies first, leaves its
  * rows to the sweep (AuditRelaySweep) of any replica, and the audit service chains a record once
- * however often it is sent. Requests go out of the task's context: a batch holds several tasks'
- * records, and is no part of one task's trace.
+ * however often it is sent. Each task's records continue the trace they were owed in (stored with
+ * them): a batch of one task's records is part of its trace, one of several tasks' gives each task a
+ * span of its own and names each task's trace to the audit service (withSpansOwedTo).
  */
 @Injectable()
 export class AuditRelay implements OnModuleDestroy {
@@ -49,9 +61,10 @@ export class AuditRelay implements OnModuleDestroy {
     ids: readonly string[],
     records: readonly Audit.AuditRecordInput[],
     ending = true,
+    traceparent?: string,
   ): void {
     if (!ids.length || !records.length) return;
-    this.queue.push({ ids, records });
+    this.queue.push({ ids, records, traceparent });
     this.queued += records.length;
     const { AUDIT_RELAY_LINGER_MS: linger, AUDIT_RELAY_HOLD_MS: hold } = this.config;
     if (this.queued >= this.config.AUDIT_RELAY_BATCH || linger === 0) this.flushSoon(0);
@@ -74,6 +87,7 @@ export class AuditRelay implements OnModuleDestroy {
         owed.map((r) => r.id),
         owed.map((r) => r.payload),
         false,
+        owed.findLast((r) => r.traceparent)?.traceparent ?? undefined,
       );
     } catch (e) {
       this.logger.warn(
@@ -83,11 +97,21 @@ export class AuditRelay implements OnModuleDestroy {
     }
   }
 
-  /** Sends a batch and waits for the audit service's answer (used by the sweep too). */
-  async send(records: Audit.AuditRecordInput[]): Promise<void> {
-    for (let at = 0; at < records.length; at += this.config.AUDIT_RELAY_BATCH) {
-      const chunk = records.slice(at, at + this.config.AUDIT_RELAY_BATCH);
-      await detached(() => this.bus.request(Audit.AuditAppend, { records: chunk }));
+  /**
+   * Sends the records (in requests of up to AUDIT_RELAY_BATCH) and waits for the audit service's
+   * answer (used by the sweep too), each request in the traces of the tasks whose records it carries.
+   */
+  async send(batch: readonly Relayed[]): Promise<void> {
+    const size = this.config.AUDIT_RELAY_BATCH;
+    const items = batch.flatMap((b) => b.records.map((record) => ({ record, tp: b.traceparent })));
+    for (let at = 0; at < items.length; at += size) {
+      const chunk = items.slice(at, at + size);
+      await withSpansOwedTo('audit relay', owedTo(chunk), (traces) =>
+        this.bus.request(Audit.AuditAppend, {
+          records: chunk.map((c) => c.record),
+          ...(Object.keys(traces).length ? { traces } : {}),
+        }),
+      );
     }
   }
 
@@ -127,7 +151,7 @@ export class AuditRelay implements OnModuleDestroy {
       }
       this.queued -= size;
       try {
-        await this.send(batch.flatMap((o) => [...o.records]));
+        await this.send(batch);
         this.relayed.push(...batch.flatMap((o) => o.ids));
         this.markSoon();
       } catch (e) {
@@ -159,4 +183,22 @@ export class AuditRelay implements OnModuleDestroy {
       this.logger.warn({ err: e, rows: ids.length }, 'relayed audit records could not be marked');
     }
   }
+}
+
+/** The tasks a chunk carries records of, each with the last trace its records were owed in. */
+function owedTo(
+  chunk: readonly { record: Audit.AuditRecordInput; tp: string | undefined }[],
+): OwedTo[] {
+  const byTask = new Map<string, OwedTo>();
+  for (const { record, tp } of chunk) {
+    if (!record.taskId) continue;
+    const known = byTask.get(record.taskId);
+    const records = ((known?.attributes?.['switchboard.audit_records'] as number) ?? 0) + 1;
+    byTask.set(record.taskId, {
+      key: record.taskId,
+      traceparent: tp ?? known?.traceparent,
+      attributes: { 'switchboard.task_id': record.taskId, 'switchboard.audit_records': records },
+    });
+  }
+  return [...byTask.values()];
 }
