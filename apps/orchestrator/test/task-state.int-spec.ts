@@ -144,17 +144,29 @@ describe('the stored task state (real PostgreSQL)', () => {
     });
   });
 
-  it('stores a fork queued with its run, and its claim takes the row as a new run', async () => {
+  /** A stored, ended task of ann's, and a fork of it by ann (from step 1), not stored yet. */
+  async function parentAndRun(): Promise<{
+    parent: Tasks.TaskSubmission;
+    fork: Tasks.TaskSubmission & { run: Tasks.RunOrigin };
+  }> {
     const parent = submission();
+    await tasks.claim(parent, 'builtin', parent.request.task);
+    await tasks.finish({ taskId: parent.taskId, tenantId: 'default' }, completed('391'));
     const fork = {
       ...submission(),
       run: { kind: 'fork' as const, of: parent.taskId, from: { step: 1 } },
     };
-    await tasks.enqueue(fork);
-    await tasks.enqueue(fork); // a start sent again stores nothing more
+    return { parent, fork };
+  }
+
+  it('stores a fork queued with its run, and its claim takes the row as a new run', async () => {
+    const { parent, fork } = await parentAndRun();
+    expect(await tasks.enqueue(fork)).toBe(true);
+    expect(await tasks.enqueue(fork)).toBe(false); // a start sent again stores nothing more
     const queued = await tasks.get(fork.taskId, ALL_TENANTS);
     expect(queued).toMatchObject({
       status: 'queued',
+      task: parent.request.task,
       run: { kind: 'fork', of: parent.taskId, from: { step: 1 } },
       steps: [],
     });
@@ -162,10 +174,47 @@ describe('the stored task state (real PostgreSQL)', () => {
     expect(claim).toMatchObject({ resumed: false, status: 'running', steps: [] });
     expect(await row(fork.taskId)).toMatchObject({ status: 'running', version: 1 });
     expect((await tasks.get(fork.taskId, ALL_TENANTS))?.run).toMatchObject({ kind: 'fork' });
+    // Delivered again (a redelivery after a crash): the row as it is, resumed, not a second one.
+    expect(await tasks.claim(fork, 'builtin', fork.request.task)).toMatchObject({
+      resumed: true,
+      status: 'running',
+    });
+    expect(await prismas[0]!.task.count({ where: { parentId: parent.taskId } })).toBe(1);
+  });
+
+  it('a run whose claim came first is left as its claim stored it', async () => {
+    const { fork } = await parentAndRun();
+    await tasks.claim(fork, 'builtin', fork.request.task);
+    expect(await tasks.enqueue(fork)).toBe(false);
+    expect(await row(fork.taskId)).toMatchObject({ status: 'running', version: 0 });
+  });
+
+  it('stores a run only of a parent its submitter may read, and an edited text only once it is screened', async () => {
+    const { parent, fork } = await parentAndRun();
+    // another user's task, and a task of another tenant (even for its admin): no row
+    const bob = { ...fork, taskId: randomUUID(), actor: { userId: 'bob', role: 'user' } };
+    expect(await tasks.enqueue(bob)).toBe(false);
+    const elsewhere = {
+      ...fork,
+      taskId: randomUUID(),
+      actor: { userId: 'ann', role: 'admin', tenantId: 'acme' },
+    };
+    expect(await tasks.enqueue(elsewhere)).toBe(false);
+    expect(await prismas[0]!.task.count({ where: { parentId: parent.taskId } })).toBe(0);
+    // an admin of the parent's tenant may
+    const admin = { ...fork, taskId: randomUUID(), actor: { userId: 'root', role: 'admin' } };
+    expect(await tasks.enqueue(admin)).toBe(true);
+    // an edited text has not passed the input guardrail: the row holds none until the claim
+    const edited = { ...fork, request: { task: 'what is 17 * 24', max_steps: 3 } };
+    expect(await tasks.enqueue(edited)).toBe(true);
+    const stored = await prismas[0]!.task.findUniqueOrThrow({ where: { id: edited.taskId } });
+    expect(stored).toMatchObject({ text: '', request: { task: '', max_steps: 3 } });
+    await tasks.claim(edited, 'builtin', edited.request.task);
+    expect((await tasks.get(edited.taskId, ALL_TENANTS))?.task).toBe('what is 17 * 24');
   });
 
   it('ends a task cancelled while queued at its first run, as a new one', async () => {
-    const s = submission();
+    const { fork: s } = await parentAndRun();
     await tasks.enqueue(s);
     expect(await tasks.requestCancel(s.taskId, 'not needed')).toBe(true);
     expect((await tasks.get(s.taskId, ALL_TENANTS))?.status).toBe('queued');

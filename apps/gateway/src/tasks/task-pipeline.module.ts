@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CancelTaskUseCase } from './cancel-task/cancel-task.use-case.js';
+import { QueuedRunStore } from './rerun-task/queued-run.store.js';
 import { RerunTaskUseCase } from './rerun-task/rerun-task.use-case.js';
 import { SubmitTaskUseCase } from './submit-task/submit-task.use-case.js';
 import { StreamNewTaskUseCase } from './stream-new-task/stream-new-task.use-case.js';
@@ -25,6 +26,7 @@ const PIPELINE = [
   ResumeTaskStreamUseCase,
   CancelTaskUseCase,
   RerunTaskUseCase,
+  QueuedRunStore,
   WebhookTargetCheck,
   ThreadAdmission,
 ];

@@ -5,7 +5,10 @@ import { TaskRepository } from '../tasks/task.repository.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { DiffTasksUseCase } from './diff-tasks/diff-tasks.use-case.js';
 
-/** The comparison of two runs of a task (docs/replay.md). A thin adapter: the use case decides. */
+/**
+ * The comparison of two runs of a task, and a submitted run stored before its claim (docs/replay.md).
+ * A thin adapter: the use case and the task store decide.
+ */
 @Controller()
 export class RunsHandler {
   constructor(
@@ -13,6 +16,20 @@ export class RunsHandler {
     private readonly tasks: TaskRepository,
     private readonly refusals: TenantRefusals,
   ) {}
+
+  /**
+   * A replay or fork the gateway submitted, stored `queued` with its origin before the gateway
+   * answers: its first read names its parent and its run (TaskRepository.enqueue checks the parent).
+   */
+  @HandleCommand(Tasks.RunEnqueue)
+  async enqueue(
+    req: Tasks.RunEnqueueRequest,
+    meta: MessageMeta,
+  ): Promise<{ taskId: string; stored: boolean }> {
+    if (!meta.actor) throw new DomainError('UNAUTHORIZED', 'no acting user on the request');
+    const stored = await this.tasks.enqueue({ ...req, actor: meta.actor });
+    return { taskId: req.taskId, stored };
+  }
 
   @HandleCommand(Tasks.TaskDiff)
   async compare(req: { a: string; b: string }, meta: MessageMeta): Promise<Tasks.TaskDiffView> {

@@ -108,8 +108,8 @@ export class TaskRepository {
     return this.claims.claim(s, planner, text, journal);
   }
 
-  /** Stores a task `queued` with its origin before it is sent (TaskClaimStore.enqueue). */
-  enqueue(s: Tasks.TaskSubmission): Promise<void> {
+  /** Stores a replay or fork `queued` with its origin before its claim (TaskClaimStore.enqueue). */
+  enqueue(s: Tasks.TaskSubmission & { run: Tasks.RunOrigin }): Promise<boolean> {
     return this.claims.enqueue(s);
   }
 

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { defineCommand } from '../define.js';
-import { ReplayBatchBody, ReplayBatchSummary, ReplayBatchView } from './replay.schemas.js';
+import {
+  ReplayBatchBody,
+  ReplayBatchSummary,
+  ReplayBatchView,
+  RunOrigin,
+} from './replay.schemas.js';
+import { TaskSubmission } from './task-submission.schemas.js';
+import { TaskId } from './task.schemas.js';
 
 export const ReplayBatchStart = defineCommand({
   subject: 'sb.cmd.orchestrator.replays.start',
@@ -36,3 +43,34 @@ export const ReplayBatchList = defineCommand({
   description:
     "The caller's replay batches (an admin's: its tenant's), newest first, with their totals.",
 });
+
+/**
+ * Asked by the gateway once a replay's or fork's submission is on the stream, before it answers the
+ * POST (docs/replay.md): the orchestrator stores the run `queued` with its origin, so its first read
+ * names its parent and its run, as a replay batch's runs are stored before they are sent.
+ */
+export const RunEnqueue = defineCommand({
+  subject: 'sb.cmd.orchestrator.run.enqueue',
+  service: 'orchestrator',
+  callers: ['gateway'],
+  request: TaskSubmission.pick({
+    taskId: true,
+    request: true,
+    submittedAt: true,
+    correlationId: true,
+  })
+    .extend({ run: RunOrigin })
+    .strict(),
+  response: z
+    .object({
+      taskId: TaskId,
+      /** False: stored before (its claim came first, or a repeat), or a parent the caller may not read. */
+      stored: z.boolean(),
+    })
+    .strict(),
+  timeoutMs: 5_000,
+  idempotency: 'idempotent',
+  description:
+    "Stores a submitted replay or fork `queued` with its origin (the acting user from headers), so GET /tasks/{id} and its parent's `runs` show it before a replica claims it; the claim takes that row. Only for a parent the caller may read (its owner, an admin of its tenant, the platform operator); its text is stored only when it is the parent's (an edited one waits for its claim's input guardrail). A task stored already is left as it is.",
+});
+export type RunEnqueueRequest = z.infer<typeof RunEnqueue.request>;

@@ -6,7 +6,12 @@ import { safeText } from '../text.schemas.js';
 import { ForgetRecalled } from './recall-forget.contracts.js';
 import { TaskList } from './task-list.contracts.js';
 import { TaskEvent } from './task.events.js';
-import { ReplayBatchGet, ReplayBatchList, ReplayBatchStart } from './replay.contracts.js';
+import {
+  ReplayBatchGet,
+  ReplayBatchList,
+  ReplayBatchStart,
+  RunEnqueue,
+} from './replay.contracts.js';
 import { TaskDiffView } from './replay.schemas.js';
 import { TaskSubmission, TaskView } from './task-submission.schemas.js';
 import { TaskId, TaskStatus } from './task.schemas.js';
@@ -219,6 +224,7 @@ export const TASK_CONTRACTS: {
     ReplayBatchStart,
     ReplayBatchGet,
     ReplayBatchList,
+    RunEnqueue,
     ThreadAdmit,
     ThreadWithdraw,
     ForgetRecalled,

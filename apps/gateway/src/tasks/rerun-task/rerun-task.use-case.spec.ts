@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { type Actor, DomainError, Tasks } from '@switchboard/contracts';
 import type { SubmitTaskUseCase } from '../submit-task/submit-task.use-case.js';
 import type { TaskAccess } from '../task-access.js';
+import type { QueuedRunStore } from './queued-run.store.js';
 import { RerunTaskUseCase } from './rerun-task.use-case.js';
 
 const ann: Actor = { userId: 'ann', role: 'user' };
@@ -42,6 +43,9 @@ const view = (over: Partial<Tasks.TaskView> = {}): Tasks.TaskView => ({
 
 function setup(parent: Tasks.TaskView | undefined | Error) {
   const submitted: unknown[][] = [];
+  /** What happened, in order: each submission, then each run stored queued. */
+  const order: string[] = [];
+  const stored: Parameters<QueuedRunStore['store']>[] = [];
   const access = {
     view: async () => {
       if (parent instanceof Error) throw parent;
@@ -50,9 +54,18 @@ function setup(parent: Tasks.TaskView | undefined | Error) {
   } as unknown as TaskAccess;
   const submit = {
     newTaskId: () => NEW,
-    execute: async (...args: unknown[]) => void submitted.push(args),
+    execute: async (...args: unknown[]) => {
+      submitted.push(args);
+      order.push('submitted');
+    },
   } as unknown as SubmitTaskUseCase;
-  return { sut: new RerunTaskUseCase(access, submit), submitted };
+  const queued = {
+    store: async (...args: Parameters<QueuedRunStore['store']>) => {
+      stored.push(args);
+      order.push('stored');
+    },
+  } as unknown as QueuedRunStore;
+  return { sut: new RerunTaskUseCase(access, submit, queued), submitted, stored, order };
 }
 
 describe(RerunTaskUseCase.name, () => {
@@ -65,8 +78,37 @@ describe(RerunTaskUseCase.name, () => {
       run: { kind: 'replay', of: PARENT },
       links: { events: `/tasks/${NEW}/events`, diff: `/tasks/${PARENT}/diff/${NEW}` },
     });
+    const submittedAt = (submitted[0]?.[4] as { submittedAt: string }).submittedAt;
     expect(submitted).toEqual([
-      [NEW, ann, { task: view().task }, 'req-1', { run: { kind: 'replay', of: PARENT } }],
+      [
+        NEW,
+        ann,
+        { task: view().task },
+        'req-1',
+        { run: { kind: 'replay', of: PARENT }, submittedAt },
+      ],
+    ]);
+  });
+
+  it('stores the run queued with its origin once it is submitted, before it answers', async () => {
+    const { sut, submitted, stored, order } = setup(view());
+    const body = Tasks.ForkRequestBody.parse({ from_step: 2, task: 'what is 17 * 24' });
+    await sut.fork(PARENT, body, ann, 'req-2');
+    // after the submission: a row is never stored for a run that was not submitted
+    expect(order).toEqual(['submitted', 'stored']);
+    const { submittedAt } = submitted[0]?.[4] as { submittedAt: string };
+    expect(stored).toEqual([
+      [
+        {
+          taskId: NEW,
+          actor: ann,
+          request: { task: 'what is 17 * 24' },
+          submittedAt,
+          correlationId: 'req-2',
+          run: { kind: 'fork', of: PARENT, from: { step: 2 } },
+        },
+        ann,
+      ],
     ]);
   });
 

@@ -3,18 +3,22 @@ import { type Actor, DomainError, Tasks } from '@switchboard/contracts';
 import type { RunAccepted } from '../../http/api.schemas.js';
 import { SubmitTaskUseCase } from '../submit-task/submit-task.use-case.js';
 import { TaskAccess } from '../task-access.js';
+import { QueuedRunStore } from './queued-run.store.js';
 
 /**
  * Replays or forks a recorded task (docs/replay.md) as a new task of the caller, submitted like any
  * other (its tenant's quotas admit it): the parent must be the caller's own, or their tenant's for an
  * admin (another's is 404, as a missing one), and it must have ended — its record is complete then.
- * The orchestrator reads the record and checks the caller again: it owns the data.
+ * The orchestrator reads the record and checks the caller again: it owns the data. Once submitted,
+ * the run is stored `queued` with its origin before the answer (QueuedRunStore): its first read names
+ * its parent and its run.
  */
 @Injectable()
 export class RerunTaskUseCase {
   constructor(
     private readonly access: TaskAccess,
     private readonly submit: SubmitTaskUseCase,
+    private readonly queued: QueuedRunStore,
   ) {}
 
   async replay(parentId: string, actor: Actor, correlationId: string): Promise<RunAccepted> {
@@ -83,7 +87,9 @@ export class RerunTaskUseCase {
     run: Tasks.RunOrigin,
   ): Promise<RunAccepted> {
     const taskId = this.submit.newTaskId();
-    await this.submit.execute(taskId, actor, request, correlationId, { run });
+    const submittedAt = new Date().toISOString();
+    await this.submit.execute(taskId, actor, request, correlationId, { run, submittedAt });
+    await this.queued.store({ taskId, actor, request, submittedAt, correlationId, run }, actor);
     return {
       task_id: taskId,
       status: 'queued',

@@ -24,6 +24,8 @@ export interface SubmitOptions {
   run?: Tasks.RunOrigin | undefined;
   /** What the admission takes besides the quota slot: the request's rate charge, a stream slot. */
   holds?: AdmissionHolds | undefined;
+  /** When it was submitted (default: now): a caller that stores more of the task names the same. */
+  submittedAt?: string | undefined;
 }
 
 /**
@@ -63,7 +65,7 @@ export class SubmitTaskUseCase {
     correlationId: string,
     opts: SubmitOptions = {},
   ): Promise<StreamSlot | undefined> {
-    const { call, run, holds } = opts;
+    const { call, run, holds, submittedAt = new Date().toISOString() } = opts;
     // A webhook the URL policy refuses is the request's error, before anything is admitted; its
     // check is work a user over the rate limit must not cause, so a charge left to the admission is
     // made first.
@@ -73,7 +75,7 @@ export class SubmitTaskUseCase {
       taskId,
       actor,
       request,
-      submittedAt: new Date().toISOString(),
+      submittedAt,
       correlationId,
       ...(call ? { call } : {}),
       ...(run ? { run } : {}),

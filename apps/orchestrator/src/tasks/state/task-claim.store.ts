@@ -12,6 +12,7 @@ import { Prisma } from '../../generated/prisma/client.js';
 import type { PrismaService } from '../../prisma/prisma.service.js';
 import { type JournalCounts, journaledOf } from '../journal/task-journal.repository.js';
 import type { JournalBatch } from '../task-event.stream.js';
+import { ALL_TENANTS, scopeOf } from '../../tenancy/tenant-scope.js';
 import { CANCELLABLE_STATES, type TaskState } from './task-state.machine.js';
 import { type StateDb, TaskStateStore } from './task-state.store.js';
 
@@ -129,22 +130,35 @@ export class TaskClaimStore {
   }
 
   /**
-   * A task known before any replica runs it (a replay batch's run): stored `queued` with its origin,
-   * so a read of it says what it will run (`run`) before it does. Its claim takes the row; a row that
-   * exists already is left as it is.
+   * A replay or fork known before any replica runs it (a replay batch's run before it is sent, one
+   * the gateway submitted before it answers): stored `queued` with its origin, so a read of it says
+   * what it will run (`run`) and its parent lists it before it does. Only when its submitter may read
+   * the parent (their own task, their tenant's for an admin, any for the platform operator): the
+   * statement reads the parent and inserts in one go. Its text is stored only when it is the
+   * parent's, already stored: an edited one has not passed the input guardrail yet (blocked text never
+   * reaches a row), so the row holds '' (UNSCREENED) until its claim writes the screened text. Its
+   * claim takes the row; a row that exists already (a claim came first, a start sent again) is left
+   * as it is. True when it stored the row.
    */
-  async enqueue(s: Tasks.TaskSubmission): Promise<void> {
-    await this.prisma.$executeRaw`
+  async enqueue(s: Tasks.TaskSubmission & { run: Tasks.RunOrigin }): Promise<boolean> {
+    const scope = scopeOf(s.actor);
+    const inTenant = scope === ALL_TENANTS ? Prisma.empty : Prisma.sql`AND p."tenantId" = ${scope}`;
+    const owned = isAdmin(s.actor) ? Prisma.empty : Prisma.sql`AND p."userId" = ${s.actor.userId}`;
+    const text = Prisma.sql`(CASE WHEN p."text" = ${s.request.task} THEN p."text" ELSE ${UNSCREENED} END)`;
+    const stored = await this.prisma.$executeRaw`
       INSERT INTO "Task" ("id", "tenantId", "userId", "role", "status", "text", "request",
                           "correlationId", "threadId", "createdAt", "updatedAt", "parentId", "runKind",
                           "runFrom", "scheduleId")
-      VALUES (${s.taskId}::uuid, ${tenantOf(s.actor)}, ${s.actor.userId}, ${s.actor.role},
-              ${TaskStateStore.created()}, ${s.request.task}, ${jsonText(s.request)}::jsonb,
-              ${s.correlationId}, ${s.request.thread_id ?? null},
-              ${new Date(s.submittedAt).toISOString()}::timestamp(3), (now() AT TIME ZONE 'UTC'),
-              ${s.run?.of ?? null}::uuid, ${s.run?.kind ?? null}, ${jsonText(runFromOf(s.run))}::jsonb,
-              ${s.scheduleId ?? null}::uuid)
+      SELECT ${s.taskId}::uuid, ${tenantOf(s.actor)}, ${s.actor.userId}, ${s.actor.role},
+             ${TaskStateStore.created()}, ${text},
+             jsonb_set(${jsonText(s.request)}::jsonb, '{task}', to_jsonb(${text})),
+             ${s.correlationId}, ${s.request.thread_id ?? null},
+             ${new Date(s.submittedAt).toISOString()}::timestamp(3), (now() AT TIME ZONE 'UTC'),
+             p."id", ${s.run.kind}, ${jsonText(runFromOf(s.run))}::jsonb, ${s.scheduleId ?? null}::uuid
+      FROM "Task" p
+      WHERE p."id" = ${s.run.of}::uuid ${inTenant} ${owned}
       ON CONFLICT ("id") DO NOTHING`;
+    return stored > 0;
   }
 
   /**

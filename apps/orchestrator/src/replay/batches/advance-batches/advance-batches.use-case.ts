@@ -107,7 +107,7 @@ export class AdvanceBatchesUseCase implements OnApplicationBootstrap, OnModuleDe
         );
         return;
       }
-      const submission: Tasks.TaskSubmission = {
+      const submission: Tasks.TaskSubmission & { run: Tasks.RunOrigin } = {
         taskId: runTaskId,
         actor: head.actor,
         request: { task: texts.get(item.taskId) ?? '(recorded task)' },
