@@ -6,6 +6,11 @@ import {
   type FetchLike,
   StreamableHTTPClientTransport,
 } from '@modelcontextprotocol/client';
+import {
+  CreateTaskResultV2Schema,
+  GetTaskResultV2Schema,
+} from '@modelcontextprotocol/ext-tasks/core/v2';
+import { resultFromTaskOutcome } from '@modelcontextprotocol/ext-tasks/client';
 import type { Approvals } from '@switchboard/contracts';
 import {
   type ServiceHandle,
@@ -16,8 +21,8 @@ import {
 } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { rpcMessage, TASKS_EXTENSION as TASKS, taskSession } from './support/mcp-task-session.js';
 
-const TASKS = 'io.modelcontextprotocol/tasks';
 const REVISION = '2026-07-28';
 
 interface McpTask {
@@ -32,8 +37,9 @@ const AnyResult = z.any();
  * MCP revision 2026-07-28 on the gateway's /mcp beside 2025-11-25 (docs/mcp.md), with the official v2
  * client (`@modelcontextprotocol/client`) against real processes: two gateway replicas answering
  * alternately with no session, discovery, the header check, an approval answered as
- * `input_required` by calling again, a long call as an MCP task (tasks/get, tasks/update,
- * tasks/cancel), and another user seeing none of it.
+ * `input_required` by calling again, a waiting call as an MCP task — on the wire exactly the tasks
+ * extension's task result, followed by its official requester (`@modelcontextprotocol/ext-tasks`:
+ * tasks/get, tasks/update, tasks/cancel) — and another user seeing none of it.
  */
 describe('MCP 2026-07-28 on /mcp (official v2 client; two gateway replicas)', () => {
   let stack: Stack;
@@ -112,7 +118,11 @@ describe('MCP 2026-07-28 on /mcp (official v2 client; two gateway replicas)', ()
     ]);
 
   /** A raw 2026-07-28 request body (the `_meta` envelope a client sends). */
-  const body = (method: string, params: Record<string, unknown> = {}) =>
+  const body = (
+    method: string,
+    params: Record<string, unknown> = {},
+    clientCapabilities: Record<string, unknown> = {},
+  ) =>
     JSON.stringify({
       jsonrpc: '2.0',
       id: 1,
@@ -121,7 +131,7 @@ describe('MCP 2026-07-28 on /mcp (official v2 client; two gateway replicas)', ()
         ...params,
         _meta: {
           'io.modelcontextprotocol/protocolVersion': REVISION,
-          'io.modelcontextprotocol/clientCapabilities': {},
+          'io.modelcontextprotocol/clientCapabilities': clientCapabilities,
         },
       },
     });
@@ -220,64 +230,156 @@ describe('MCP 2026-07-28 on /mcp (official v2 client; two gateway replicas)', ()
     ]);
   });
 
-  it('makes a waiting call an MCP task: tasks/get reads it, tasks/update approves it, tasks/cancel cancels another; other users see nothing', async () => {
-    const bob = `v2-bob-${randomUUID()}`;
-    const client = await connect(bob, { tasks: true });
-    const answer = (await client.callTool({
-      name: 'notes.add',
-      arguments: { content: 'approved as a task' },
-    })) as CallToolResult & { task?: McpTask };
-    expect(answer.task).toMatchObject({ status: 'input_required' });
-    const { taskId } = answer.task!;
-    expect(answer._meta?.['io.modelcontextprotocol/related-task']).toEqual({ taskId });
+  it("answers a call that needs a decision the caller may not give, from a client with the tasks extension, with the extension's task result (plain HTTP)", async () => {
+    // Four eyes: an auditor decides memory.remember, never the caller.
+    const policy: Approvals.ApprovalPolicyInput = {
+      approvers: { requester: false, roles: ['auditor'] },
+      allowSelf: false,
+    };
+    const set = await http(
+      'PUT',
+      '/approval-policies/memory.remember',
+      'root',
+      { policy },
+      'admin',
+    );
+    expect(set.status).toBe(200);
+    const cal = `v2-raw-${randomUUID()}`;
+    const rpc = async (
+      method: string,
+      params: Record<string, unknown>,
+      name: string,
+      capabilities: Record<string, unknown> = { extensions: { [TASKS]: {} } },
+    ) => {
+      const res = await fetch(`${stack.gatewayUrl}/mcp`, {
+        method: 'POST',
+        headers: { ...headers(method, { 'mcp-name': name }), 'x-user-id': cal },
+        body: body(method, params, capabilities),
+      });
+      expect(res.status).toBe(200);
+      return rpcMessage(await res.text());
+    };
+    const secret = `the vault code is ${randomUUID()}`;
+    const call = { name: 'memory.remember', arguments: { content: secret } };
 
-    const got = await taskRequest(client, 'tasks/get', { taskId });
-    expect(got).toMatchObject({ taskId, status: 'input_required' });
-    expect(got.inputRequests?.['decision']?.method).toBe('elicitation/create');
+    const { result } = await rpc('tools/call', call, call.name);
+    // Exactly the extension's CreateTaskResult (Result & Task, resultType "task"): no tool result
+    // fields, and nothing of the call's arguments.
+    const created = CreateTaskResultV2Schema.strict().parse(result);
+    expect(created).toMatchObject({ resultType: 'task', status: 'working', ttlMs: null });
+    expect(created.statusMessage).toContain('You may not decide it yourself');
+    expect(created.statusMessage).toContain('holders of the role auditor');
+    expect(JSON.stringify(result)).not.toContain(secret);
+    const { taskId } = created;
 
-    // Someone else cannot read, decide or cancel it (answered like a task that does not exist).
-    const eve = await connect(`v2-eve-${randomUUID()}`, { tasks: true });
-    await expect(taskRequest(eve, 'tasks/get', { taskId })).rejects.toThrow(/unknown task/);
-    await expect(taskRequest(eve, 'tasks/cancel', { taskId })).rejects.toThrow(/unknown task/);
-    await expect(
-      taskRequest(eve, 'tasks/update', {
-        taskId,
-        inputResponses: { decision: { action: 'accept', content: { decision: 'approve' } } },
-      }),
-    ).rejects.toThrow(/unknown task/);
-    // A malformed answer names the field.
-    await expect(
-      taskRequest(client, 'tasks/update', { taskId, inputResponses: { decision: { nope: 1 } } }),
-    ).rejects.toThrow(/inputResponses\.decision/);
+    // tasks/get: the extension's GetTaskResult — working (someone else decides), no form to answer.
+    const waiting = (await rpc('tasks/get', { taskId }, taskId)).result;
+    expect(GetTaskResultV2Schema.safeParse(waiting).error).toBeUndefined();
+    expect(waiting).toMatchObject({ resultType: 'complete', taskId, status: 'working' });
+    expect(waiting).not.toHaveProperty('inputRequests');
 
-    await taskRequest(client, 'tasks/update', {
-      taskId,
-      inputResponses: { decision: { action: 'accept', content: { decision: 'approve' } } },
-    });
+    // The auditor approves it in the HTTP API; the task ends, and tasks/get says so.
+    const inbox = (await (await http('GET', '/approvals', 'aud', undefined, 'auditor')).json()) as {
+      approvals: Approvals.ApprovalView[];
+    };
+    const approval = inbox.approvals.find((a) => a.taskId === taskId);
+    const decided = await http(
+      'POST',
+      `/tasks/${taskId}/approvals/${approval!.approvalId}`,
+      'aud',
+      { decision: 'approve' },
+      'auditor',
+    );
+    expect(decided.status).toBe(200);
     const done = await waitFor(
       async () => {
-        const t = await taskRequest(client, 'tasks/get', { taskId });
-        return t.status === 'completed' ? t : undefined;
+        const got = (await rpc('tasks/get', { taskId }, taskId)).result;
+        return got?.['status'] === 'completed' ? got : undefined;
       },
       { what: 'the approved task to complete', intervalMs: 200 },
     );
-    expect(done.result?.content[0]?.text).toContain('approved as a task');
-    expect(await notesOf(bob)).toEqual([{ content: 'approved as a task' }]);
+    expect(GetTaskResultV2Schema.safeParse(done).error).toBeUndefined();
+    expect(done['result']).toMatchObject({ resultType: 'complete' });
+    expect(done['result']).not.toHaveProperty('isError');
 
-    const other = (await client.callTool({
-      name: 'notes.add',
-      arguments: { content: 'never written' },
-    })) as CallToolResult & { task?: McpTask };
-    const cancelled = await taskRequest(client, 'tasks/cancel', { taskId: other.task!.taskId });
-    // Asked of the orchestrator that holds it; the task ends cancelled a moment later.
-    expect(cancelled.taskId).toBe(other.task!.taskId);
-    await waitFor(
-      async () =>
-        (await taskRequest(client, 'tasks/get', { taskId: other.task!.taskId })).status ===
-        'cancelled',
-      { what: 'the cancelled task', intervalMs: 200 },
-    );
-    expect(await notesOf(bob)).toEqual([{ content: 'approved as a task' }]);
+    // A 2026-07-28 client without the extension: the answer that says how to approve it, as before.
+    const plain = (await rpc('tools/call', call, call.name, {})).result as CallToolResult;
+    expect(plain).toMatchObject({ resultType: 'complete', isError: true });
+    expect((plain.content[0] as { text: string }).text).toContain('approvals/');
+  });
+
+  it("follows a waiting call with the extension's official requester: a task, approved with tasks/update; another cancelled with tasks/cancel; other users see nothing", async () => {
+    const bob = `v2-bob-${randomUUID()}`;
+    const client = await connect(bob, { tasks: true });
+    let release!: () => void;
+    const checked = new Promise<void>((resolve) => (release = resolve));
+    const asked: { taskId?: string | undefined; message: unknown }[] = [];
+    let first: string | undefined;
+    const session = taskSession(client, {
+      url: `${stack.gatewayUrl}/mcp`,
+      headers: { 'x-user-id': bob, 'x-user-role': 'user' },
+      fetch: alternating(),
+      // The user approves the first call's form once the checks below are done; any other waits.
+      elicit: async (request, context) => {
+        asked.push({ taskId: context.taskId, message: request.params['message'] });
+        if (context.taskId !== first)
+          return new Promise((_, reject) =>
+            context.signal?.addEventListener('abort', () => reject(new Error('closed'))),
+          );
+        await checked;
+        return { action: 'accept', content: { decision: 'approve' } };
+      },
+    });
+    try {
+      const execution = await session.callTool('notes.add', { content: 'approved as a task' });
+      expect(execution.kind).toBe('task');
+      const taskId = execution.handle!.taskId;
+      first = taskId;
+
+      const got = await taskRequest(client, 'tasks/get', { taskId });
+      expect(got).toMatchObject({ taskId, status: 'input_required' });
+      expect(got.inputRequests?.['decision']?.method).toBe('elicitation/create');
+
+      // Someone else cannot read, decide or cancel it (answered like a task that does not exist).
+      const eve = await connect(`v2-eve-${randomUUID()}`, { tasks: true });
+      await expect(taskRequest(eve, 'tasks/get', { taskId })).rejects.toThrow(/unknown task/);
+      await expect(taskRequest(eve, 'tasks/cancel', { taskId })).rejects.toThrow(/unknown task/);
+      await expect(
+        taskRequest(eve, 'tasks/update', {
+          taskId,
+          inputResponses: { decision: { action: 'accept', content: { decision: 'approve' } } },
+        }),
+      ).rejects.toThrow(/unknown task/);
+      // A malformed answer names the field.
+      await expect(
+        taskRequest(client, 'tasks/update', { taskId, inputResponses: { decision: { nope: 1 } } }),
+      ).rejects.toThrow(/inputResponses\.decision/);
+
+      release();
+      const { outcome } = await execution.settle();
+      expect(outcome.status).toBe('completed');
+      const result = resultFromTaskOutcome(outcome) as CallToolResult;
+      expect(result.isError).toBeFalsy();
+      expect((result.content[0] as { text: string }).text).toContain('approved as a task');
+      expect(asked).toEqual([
+        { taskId, message: expect.stringContaining('Approve the call of notes.add') },
+      ]);
+      expect(await notesOf(bob)).toEqual([{ content: 'approved as a task' }]);
+
+      const other = await session.callTool('notes.add', { content: 'never written' });
+      expect(other.kind).toBe('task');
+      const otherId = other.handle!.taskId;
+      await other.cancel();
+      // Asked of the orchestrator that holds it; the task ends cancelled a moment later.
+      await waitFor(
+        async () =>
+          (await taskRequest(client, 'tasks/get', { taskId: otherId })).status === 'cancelled',
+        { what: 'the cancelled task', intervalMs: 200 },
+      );
+      expect(await notesOf(bob)).toEqual([{ content: 'approved as a task' }]);
+    } finally {
+      await session.close();
+    }
   });
 
   it('continues the trace named in _meta, and tells listening clients when the tools on offer change', async () => {

@@ -14,18 +14,19 @@ import {
   startStack,
   waitFor,
 } from '@switchboard/testing';
+import { resultFromTaskOutcome } from '@modelcontextprotocol/ext-tasks/client';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { TASKS_EXTENSION as TASKS, taskSession } from './support/mcp-task-session.js';
 
-const TASKS = 'io.modelcontextprotocol/tasks';
 const RUN = 'switchboard.run_task';
 
 interface McpTask {
   taskId: string;
   status: string;
+  inputRequests?: Record<string, { method: string }>;
   result?: { content: { text: string }[]; isError?: boolean };
 }
-type RunAnswer = CallToolResult & { task?: McpTask };
 
 /** Someone acting in a tenant (dev auth with TENANCY=true). */
 interface Who {
@@ -42,9 +43,10 @@ const headersOf = (who: Who): Record<string, string> => ({
  * The MCP endpoint's own tool `switchboard.run_task` (docs/mcp.md, "Running a whole task"), with the
  * official clients against real processes (NATS with per-service identities, gateway, orchestrator,
  * a2a, mcp-tools, audit) and real A2A 1.0 agents (@a2a-js/sdk servers) that hold their work: over
- * 2026-07-28 a task that delegates becomes an MCP task under the Switchboard task's id — tasks/get
- * follows it, tasks/cancel cancels it down to the remote agent's task, and another tenant's caller
- * finds no such task; over 2025-11-25 it is a normal call answered with the task's answer.
+ * 2026-07-28 a task that delegates becomes an MCP task under the Switchboard task's id — followed by
+ * the tasks extension's official requester (`@modelcontextprotocol/ext-tasks`), tasks/cancel cancels
+ * it down to the remote agent's task, and another tenant's caller finds no such task; over 2025-11-25
+ * it is a normal call answered with the task's answer.
  */
 describe('MCP switchboard.run_task: a whole task as an MCP task (official clients, real processes)', () => {
   let stack: Stack;
@@ -129,65 +131,74 @@ describe('MCP switchboard.run_task: a whole task as an MCP task (official client
   it("becomes an MCP task: tasks/get follows it, tasks/cancel cancels it down to the remote agent's task; another tenant finds nothing", async () => {
     const client = await connect(annA);
     expect((await client.listTools()).tools.map((t) => t.name)).toContain(RUN);
-    const answer = (await client.callTool({
-      name: RUN,
-      arguments: { task: 'ask the keeper about the archive' },
-    })) as RunAnswer;
-    expect(answer.task).toMatchObject({ status: 'working' });
-    const { taskId } = answer.task!;
-    expect(answer._meta?.['io.modelcontextprotocol/related-task']).toEqual({ taskId });
-    // The remote agent works on it (held).
-    await waitFor(
-      () => keeper.traffic.notifications.find((n) => n.state === 'TASK_STATE_WORKING'),
-      { what: "the keeper's WORKING notification" },
-    );
-    expect(await ask(client, 'tasks/get', taskId)).toMatchObject({ taskId, status: 'working' });
-    // Submitted as the caller, audited as any task: the submission's record is journaled by the
-    // task's claim and relayed (held up to AUDIT_RELAY_HOLD_MS for the end's while the task runs).
-    const submitted = await waitFor(
-      async () => {
-        const rows = await stack.dbs.audit.query<{ userId: string; tenantId: string }>(
-          `SELECT "userId", "tenantId" FROM "AuditEntry" WHERE action = 'task.submit' AND "taskId" = $1`,
-          [taskId],
-        );
-        return rows.length ? rows : undefined;
-      },
-      { what: "the task's submission in the audit trail" },
-    );
-    expect(submitted).toEqual([{ userId: 'ann', tenantId: annA.tenant }]);
+    const session = taskSession(client, { url: `${gateway}/mcp`, headers: headersOf(annA) });
+    try {
+      const execution = await session.callTool(RUN, { task: 'ask the keeper about the archive' });
+      expect(execution.kind).toBe('task');
+      const taskId = execution.handle!.taskId;
+      // The remote agent works on it (held).
+      await waitFor(
+        () => keeper.traffic.notifications.find((n) => n.state === 'TASK_STATE_WORKING'),
+        { what: "the keeper's WORKING notification" },
+      );
+      expect(await ask(client, 'tasks/get', taskId)).toMatchObject({ taskId, status: 'working' });
+      // Submitted as the caller, audited as any task: the submission's record is journaled by the
+      // task's claim and relayed (held up to AUDIT_RELAY_HOLD_MS for the end's while the task runs).
+      const submitted = await waitFor(
+        async () => {
+          const rows = await stack.dbs.audit.query<{ userId: string; tenantId: string }>(
+            `SELECT "userId", "tenantId" FROM "AuditEntry" WHERE action = 'task.submit' AND "taskId" = $1`,
+            [taskId],
+          );
+          return rows.length ? rows : undefined;
+        },
+        { what: "the task's submission in the audit trail" },
+      );
+      expect(submitted).toEqual([{ userId: 'ann', tenantId: annA.tenant }]);
 
-    // The same user id in another tenant: no such task, to read or to cancel.
-    const other = await connect(annG);
-    await expect(ask(other, 'tasks/get', taskId)).rejects.toThrow(/unknown task/);
-    await expect(ask(other, 'tasks/cancel', taskId)).rejects.toThrow(/unknown task/);
-    expect((await taskOf(taskId, annA)).status).toBe('running');
+      // The same user id in another tenant: no such task, to read or to cancel.
+      const other = await connect(annG);
+      await expect(ask(other, 'tasks/get', taskId)).rejects.toThrow(/unknown task/);
+      await expect(ask(other, 'tasks/cancel', taskId)).rejects.toThrow(/unknown task/);
+      expect((await taskOf(taskId, annA)).status).toBe('running');
 
-    const cancelled = await ask(client, 'tasks/cancel', taskId);
-    expect(cancelled.taskId).toBe(taskId);
-    await until(client, taskId, 'cancelled');
-    await waitFor(() => (keeper.cancelled.length === 1 ? true : undefined), {
-      what: 'CancelTask at the keeper',
-    });
-    expect(keeper.traffic.methods).toContain('CancelTask');
-    expect((await taskOf(taskId, annA)).status).toBe('cancelled');
+      await execution.cancel();
+      await until(client, taskId, 'cancelled');
+      await waitFor(() => (keeper.cancelled.length === 1 ? true : undefined), {
+        what: 'CancelTask at the keeper',
+      });
+      expect(keeper.traffic.methods).toContain('CancelTask');
+      expect((await taskOf(taskId, annA)).status).toBe('cancelled');
+    } finally {
+      await session.close();
+    }
   });
 
   it("completes: tasks/get shows the task's answer once the remote agent finishes", async () => {
     const client = await connect(annA);
-    const answer = (await client.callTool({
-      name: RUN,
-      arguments: { task: 'ask the watcher about the logs of March' },
-    })) as RunAnswer;
-    const { taskId } = answer.task!;
-    await waitFor(
-      () => watcher.traffic.notifications.find((n) => n.state === 'TASK_STATE_WORKING'),
-      { what: "the watcher's WORKING notification" },
-    );
-    expect(await ask(client, 'tasks/get', taskId)).toMatchObject({ status: 'working' });
-    watcher.release();
-    const done = await until(client, taskId, 'completed');
-    expect(done.result?.content[0]?.text).toContain('done: the logs of March');
-    expect(watcher.cancelled).toEqual([]);
+    const session = taskSession(client, { url: `${gateway}/mcp`, headers: headersOf(annA) });
+    try {
+      const execution = await session.callTool(RUN, {
+        task: 'ask the watcher about the logs of March',
+      });
+      expect(execution.kind).toBe('task');
+      const taskId = execution.handle!.taskId;
+      await waitFor(
+        () => watcher.traffic.notifications.find((n) => n.state === 'TASK_STATE_WORKING'),
+        { what: "the watcher's WORKING notification" },
+      );
+      expect(await ask(client, 'tasks/get', taskId)).toMatchObject({ status: 'working' });
+      watcher.release();
+      const { outcome } = await execution.settle();
+      const answer = resultFromTaskOutcome(outcome) as CallToolResult;
+      expect(answer.content).toEqual([
+        { type: 'text', text: expect.stringContaining('done: the logs of March') },
+      ]);
+      expect((await ask(client, 'tasks/get', taskId)).status).toBe('completed');
+      expect(watcher.cancelled).toEqual([]);
+    } finally {
+      await session.close();
+    }
   });
 
   it('waits for an approval of a call of its own as input_required; tasks/update approves it and the task ends', async () => {
@@ -204,33 +215,42 @@ describe('MCP switchboard.run_task: a whole task as an MCP task (official client
     });
     expect(set.status).toBe(200);
     const client = await connect(annA);
-    const answer = (await client.callTool({
-      name: RUN,
-      arguments: { task: 'call notes.add with {"content": "written by a run"}' },
-    })) as RunAnswer & { task?: McpTask & { inputRequests?: Record<string, unknown> } };
-    expect(answer.task).toMatchObject({ status: 'input_required' });
-    const { taskId } = answer.task!;
-    const got = (await ask(client, 'tasks/get', taskId)) as McpTask & {
-      inputRequests?: Record<string, { method: string }>;
-    };
-    expect(got).toMatchObject({ status: 'input_required' });
-    expect(got.inputRequests?.['decision']?.method).toBe('elicitation/create');
-    await client.request(
-      {
-        method: 'tasks/update',
-        params: {
-          taskId,
-          inputResponses: { decision: { action: 'accept', content: { decision: 'approve' } } },
+    let release!: () => void;
+    const seen = new Promise<void>((resolve) => (release = resolve));
+    const session = taskSession(client, {
+      url: `${gateway}/mcp`,
+      headers: headersOf(annA),
+      // The user approves the form (sent with tasks/update) once it was seen in tasks/get below.
+      elicit: async () => {
+        await seen;
+        return { action: 'accept', content: { decision: 'approve' } };
+      },
+    });
+    try {
+      const execution = await session.callTool(RUN, {
+        task: 'call notes.add with {"content": "written by a run"}',
+      });
+      expect(execution.kind).toBe('task');
+      const taskId = execution.handle!.taskId;
+      const got = await waitFor(
+        async () => {
+          const t = await ask(client, 'tasks/get', taskId);
+          return t.status === 'input_required' ? t : undefined;
         },
-      } as never,
-      z.any(),
-    );
-    await until(client, taskId, 'completed');
-    const notes = await stack.dbs.tools.query<{ content: string }>(
-      'SELECT content FROM "Note" WHERE "userId" = $1',
-      ['ann'],
-    );
-    expect(notes).toEqual([{ content: 'written by a run' }]);
+        { what: 'the task to wait for its approval', intervalMs: 200 },
+      );
+      expect(got.inputRequests?.['decision']?.method).toBe('elicitation/create');
+      release();
+      const { outcome } = await execution.settle();
+      expect(outcome.status).toBe('completed');
+      const notes = await stack.dbs.tools.query<{ content: string }>(
+        'SELECT content FROM "Note" WHERE "userId" = $1',
+        ['ann'],
+      );
+      expect(notes).toEqual([{ content: 'written by a run' }]);
+    } finally {
+      await session.close();
+    }
   });
 
   it('answers over 2025-11-25 as a normal call, and refuses bad arguments naming the field', async () => {

@@ -38,13 +38,52 @@ describe('a 2026-07-28 call that waits for a decision', () => {
     expect(resumeStateOf(state)).toEqual({ taskId: TASK, approvalId: APPROVAL, seq: 7 });
   });
 
-  it('becomes an MCP task when the caller may not decide and the client took the extension', () => {
+  /** The extension's CreateTaskResult (schema 2026-07-28): Result & Task, `resultType: "task"`. */
+  const TASK_RESULT_KEYS = [
+    '_meta',
+    'createdAt',
+    'lastUpdatedAt',
+    'pollIntervalMs',
+    'resultType',
+    'status',
+    'statusMessage',
+    'taskId',
+    'ttlMs',
+  ];
+
+  it('becomes an MCP task — a task result, not a failed tool result — when the caller may not decide and the client took the extension', () => {
     const answer = waitingAnswer(waiting(false), 7, ann, {
       elicitation: {},
       extensions: { 'io.modelcontextprotocol/tasks': {} },
-    }) as unknown as { task: { taskId: string; status: string }; _meta: Record<string, unknown> };
-    expect(answer.task).toMatchObject({ taskId: TASK, status: 'input_required' });
+    }) as unknown as Record<string, unknown> & { _meta: Record<string, unknown> };
+    expect(Object.keys(answer).sort()).toEqual(TASK_RESULT_KEYS);
+    expect(answer).toMatchObject({
+      resultType: 'task',
+      taskId: TASK,
+      // Someone else decides: nothing for this client to answer, the task goes on without it.
+      status: 'working',
+      ttlMs: null,
+      pollIntervalMs: 2_000,
+    });
+    expect(answer.statusMessage).toContain(`approval ${APPROVAL}`);
+    expect(answer.statusMessage).toContain('You may not decide it yourself');
+    expect(answer.statusMessage).toContain('holders of the role ops');
     expect(answer._meta['io.modelcontextprotocol/related-task']).toEqual({ taskId: TASK });
+    expect(answer._meta['dev.switchboard/approval']).toEqual({
+      taskId: TASK,
+      approvalId: APPROVAL,
+      status: 'waiting_approval',
+      expiresAt: EXPIRES,
+    });
+  });
+
+  it('is a task waiting for its input when the caller may decide but the client cannot ask its user', () => {
+    const answer = waitingAnswer(waiting(), 7, ann, {
+      extensions: { 'io.modelcontextprotocol/tasks': {} },
+    }) as unknown as Record<string, unknown>;
+    expect(Object.keys(answer).sort()).toEqual(TASK_RESULT_KEYS);
+    expect(answer).toMatchObject({ resultType: 'task', taskId: TASK, status: 'input_required' });
+    expect(answer.statusMessage).toContain('tasks/update');
   });
 
   it('says how to approve it elsewhere to a client with neither', () => {
@@ -67,11 +106,27 @@ describe('a call whose task goes on past the wait', () => {
   };
   const TASKS = { extensions: { 'io.modelcontextprotocol/tasks': {} } };
 
-  it('is that task for a client that took the tasks extension', () => {
-    const answer = goingOn(running, TASKS) as typeof running & { task: { status: string } };
-    expect(answer.task).toMatchObject({ taskId: TASK, status: 'working' });
-    expect(answer._meta).toMatchObject({
-      'io.modelcontextprotocol/related-task': { taskId: TASK },
+  it('is that task — a task result, not the error text — for a client that took the tasks extension', () => {
+    const answer = goingOn(running, TASKS) as unknown as Record<string, unknown>;
+    expect(Object.keys(answer).sort()).toEqual([
+      '_meta',
+      'createdAt',
+      'lastUpdatedAt',
+      'pollIntervalMs',
+      'resultType',
+      'status',
+      'taskId',
+      'ttlMs',
+    ]);
+    expect(answer).toMatchObject({
+      resultType: 'task',
+      taskId: TASK,
+      status: 'working',
+      ttlMs: null,
+      _meta: {
+        'io.modelcontextprotocol/related-task': { taskId: TASK },
+        'dev.switchboard/approval': { taskId: TASK, status: 'running' },
+      },
     });
   });
 

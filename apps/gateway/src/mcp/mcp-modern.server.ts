@@ -6,7 +6,7 @@ import {
   type InputRequiredResult,
   type McpRequestContext,
   ProtocolError as SdkProtocolError,
-  Server,
+  type Server,
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { type Actor, Approvals, type Tasks, Tools } from '@switchboard/contracts';
@@ -18,11 +18,15 @@ import {
   waitingResult,
 } from './mcp-approval.text.js';
 import { callerRefusal, type ElicitAnswer, type McpApprovals } from './mcp-approvals.js';
+import { McpTaskingServer } from './mcp-tasking.server.js';
 import {
+  type CreateTaskResult,
+  createTaskResult,
   decisionRequest,
   DECISION_KEY,
   type McpTasks,
-  RELATED_TASK,
+  pendingDecision,
+  takesTasks,
   TASKS_EXTENSION,
   TaskRef,
   TaskUpdate,
@@ -80,7 +84,7 @@ export async function modernServer(ctx: McpRequestContext, deps: ModernDeps): Pr
   const caller = callerOf(ctx);
   const discover = ctx.requestInfo?.headers.get('mcp-method') === 'server/discover';
   const names = discover ? await toolNames(deps.tools, caller) : undefined;
-  const server = new Server(
+  const server = new McpTaskingServer(
     { name: 'switchboard', title: 'Switchboard', version: deps.version },
     {
       capabilities: {
@@ -106,8 +110,9 @@ export async function modernServer(ctx: McpRequestContext, deps: ModernDeps): Pr
       throw sdkError(toListFailure(e));
     }
   });
-  server.setRequestHandler('tools/call', (request, c) =>
-    guarded(() => call(deps, server, caller, request, c)),
+  server.setRequestHandler(
+    'tools/call',
+    (request, c) => guarded(() => call(deps, server, caller, request, c)) as never,
   );
   // Memory as resources (memory-resources.ts): mcp-tools decides what the caller may read.
   server.setRequestHandler(
@@ -162,6 +167,9 @@ function instructionsOf(names: string[] | undefined): string {
   return names ? `${base}\nYour tools: ${names.join(', ') || '(none)'}.` : base;
 }
 
+/** The answers of a 2026-07-28 tools/call. */
+type CallAnswer = CallToolResult | InputRequiredResult | CreateTaskResult;
+
 /** A tools/call of 2026-07-28: direct, or a one-call task that may wait for a decision. */
 async function call(
   deps: ModernDeps,
@@ -169,7 +177,7 @@ async function call(
   caller: ModernCaller,
   request: CallToolRequest,
   c: ServerContext,
-): Promise<CallToolResult | InputRequiredResult> {
+): Promise<CallAnswer> {
   const { actor, constraints } = caller;
   const { name } = request.params;
   if (!Tools.ToolName.safeParse(name).success)
@@ -219,18 +227,17 @@ async function call(
 
 /**
  * A call that waits for a decision: `input_required` when this client can ask its user and the
- * caller may decide; an MCP task when the client took the tasks extension (answered later with
- * `tasks/update`, by the caller or — the policy wanting someone else — by an approver elsewhere);
- * otherwise the text saying how to approve it, as on 2025-11-25.
+ * caller may decide; an MCP task when the client took the tasks extension (a task result — answered
+ * later with `tasks/update`, by the caller, or followed with `tasks/get` while an approver elsewhere
+ * decides); otherwise the text saying how to approve it, as on 2025-11-25.
  */
 export function waitingAnswer(
   w: WaitingCall,
   seq: number,
   actor: Actor,
   caps: ClientCapabilities | undefined,
-): CallToolResult | InputRequiredResult {
+): CallAnswer {
   const refusal = callerRefusal(actor, w);
-  const tasks = takesTasks(caps);
   if (caps?.elicitation !== undefined && !refusal) {
     const state: ResumeState = { taskId: w.taskId, approvalId: w.approval.approvalId, seq };
     return inputRequired({
@@ -240,21 +247,16 @@ export function waitingAnswer(
       requestState: JSON.stringify(state),
     });
   }
-  const text = waitingResult(
-    w,
-    refusal ? `You may not decide it yourself: ${refusal}.` : undefined,
-  );
-  if (!tasks) return text as CallToolResult;
+  if (!takesTasks(caps))
+    return waitingResult(w, refusal ? `You may not decide it yourself: ${refusal}.` : undefined);
   const now = new Date().toISOString();
-  const task = toMcpTask(
-    { taskId: w.taskId, status: 'waiting_approval', createdAt: now, updatedAt: now },
-    w.approval,
+  const pending = pendingDecision(w.approval, refusal, w.policy);
+  return createTaskResult(
+    toMcpTask(
+      { taskId: w.taskId, status: 'waiting_approval', createdAt: now, updatedAt: now },
+      pending,
+    ),
   );
-  return {
-    ...(text as CallToolResult),
-    task,
-    _meta: { ...text._meta, [RELATED_TASK]: { taskId: w.taskId } },
-  } as CallToolResult;
 }
 
 /**
@@ -264,8 +266,9 @@ export function waitingAnswer(
 export function goingOn(
   result: CallToolResult,
   caps: ClientCapabilities | undefined,
-): CallToolResult {
-  const meta = result._meta?.[META_APPROVAL] as { taskId?: string; status?: string } | undefined;
+): CallToolResult | CreateTaskResult {
+  const meta = result._meta?.[META_APPROVAL] as
+    { taskId?: string; approvalId?: string; status?: string } | undefined;
   if (meta?.status !== 'running' || !meta.taskId || !takesTasks(caps)) return result;
   const now = new Date().toISOString();
   const task = toMcpTask({
@@ -274,12 +277,10 @@ export function goingOn(
     createdAt: now,
     updatedAt: now,
   });
-  return { ...result, task, _meta: { ...result._meta, [RELATED_TASK]: { taskId: meta.taskId } } };
-}
-
-/** Whether the client took the tasks extension (it follows a long call with tasks/get). */
-function takesTasks(caps: ClientCapabilities | undefined): boolean {
-  return caps?.extensions?.[TASKS_EXTENSION] !== undefined;
+  return createTaskResult({
+    ...task,
+    _meta: { ...task._meta, [META_APPROVAL]: meta },
+  });
 }
 
 export function resumeStateOf(state: string): ResumeState {

@@ -26,7 +26,9 @@ const pending = {
   approvalId: APPROVAL,
   target: 'notes.add',
   expiresAt: AT,
-} as Approvals.ApprovalView;
+  requestedBy: 'ann',
+  policy: { approvers: { requester: true, roles: [], users: [] }, allowSelf: true },
+} as unknown as Approvals.ApprovalView;
 
 /** The platform faked: the task's view, its pending approvals, and what was asked of it. */
 function setup(
@@ -59,25 +61,54 @@ function setup(
 }
 
 describe('toMcpTask', () => {
-  it('maps the statuses and offers the decision form while an approval waits', () => {
+  it("maps the statuses to the extension's Task and offers the decision form while an approval waits", () => {
     const waiting = toMcpTask(view('waiting_approval'), pending);
     expect(waiting).toMatchObject({
       taskId: TASK,
       status: 'input_required',
+      createdAt: AT,
+      lastUpdatedAt: AT,
+      ttlMs: null,
+      pollIntervalMs: 2_000,
       inputRequests: { decision: { method: 'elicitation/create' } },
       _meta: { 'io.modelcontextprotocol/related-task': { taskId: TASK } },
     });
+    expect(waiting).not.toHaveProperty('pollInterval');
     expect(waiting.statusMessage).toContain(APPROVAL);
     expect(toMcpTask(view('running')).status).toBe('working');
     expect(toMcpTask(view('queued')).status).toBe('working');
     expect(toMcpTask(view('completed', { result: 'done' })).result).toEqual({
+      resultType: 'complete',
       content: [{ type: 'text', text: 'done' }],
     });
+    expect(toMcpTask(view('cancelled')).status).toBe('cancelled');
+  });
+
+  it("is completed with the error as the call's result when the call failed (the extension's failed is a JSON-RPC error's)", () => {
     const failed = toMcpTask(
       view('failed', { error: { code: 'UPSTREAM_ERROR', message: 'boom', retryable: false } }),
     );
-    expect(failed).toMatchObject({ status: 'failed', result: { isError: true } });
-    expect(toMcpTask(view('cancelled')).status).toBe('cancelled');
+    expect(failed).toMatchObject({
+      status: 'completed',
+      statusMessage: 'boom',
+      result: { content: [{ type: 'text', text: 'UPSTREAM_ERROR: boom' }], isError: true },
+      _meta: { 'dev.switchboard/approval': { status: 'failed' } },
+    });
+    expect(failed).not.toHaveProperty('error');
+  });
+
+  it('is working, with no form, for a caller who may not decide the approval it waits for', () => {
+    const task = toMcpTask(view('waiting_approval'), {
+      ...pending,
+      refusal: 'deciding needs the role ops',
+      approvers: 'holders of the role ops; admins',
+    });
+    expect(task.status).toBe('working');
+    expect(task).not.toHaveProperty('inputRequests');
+    expect(task.statusMessage).toContain(
+      'You may not decide it yourself (deciding needs the role ops)',
+    );
+    expect(task.statusMessage).toContain('holders of the role ops; admins');
   });
 });
 
@@ -125,6 +156,22 @@ describe('McpTasks', () => {
       expect(error).toMatchObject({ code: -32602, message: `unknown task ${TASK}` });
     }
     expect(asked).toEqual([]);
+  });
+
+  it('shows the waiting task as working, with no form, to a caller the policy does not let decide', async () => {
+    const fourEyes = {
+      ...pending,
+      requestedBy: 'ann',
+      policy: { approvers: { requester: false, roles: ['ops'], users: [] }, allowSelf: false },
+    } as unknown as Approvals.ApprovalView;
+    const { tasks } = setup({ pending: [fourEyes] });
+    const task = await tasks.get(ann, TASK);
+    expect(task.status).toBe('working');
+    expect(task).not.toHaveProperty('inputRequests');
+    expect(task.statusMessage).toContain('does not let the requester approve their own call');
+    // An approver of the policy sees the form.
+    const ops = await tasks.get({ userId: 'olga', role: 'ops' } as Actor, TASK);
+    expect(ops).toMatchObject({ status: 'input_required', inputRequests: { decision: {} } });
   });
 
   it('says so when the task waits for no decision', async () => {
