@@ -121,7 +121,7 @@ describe("a task's admission in one round trip (real Redis, two replicas)", () =
       expect((await g!.quotas.usage(tenant)).usage.runningTasks).toBe(quota ? 2 : 0);
       expect(await probe.zrange(`${prefix}streams:${ann.userId}`, '0', '-1')).toEqual([taskId]);
       expect(await probe.get(`${prefix}rl:req:${ann.userId}`)).toBe('1');
-      slot?.taskEnded();
+      await slot?.taskEnded();
     },
   );
 

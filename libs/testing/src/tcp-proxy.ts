@@ -18,12 +18,23 @@ export interface TcpProxy {
   stop(): Promise<void>;
 }
 
+export interface TcpProxyOptions {
+  /**
+   * A slow link: what the client sends reaches the server this much later (in order). For a client
+   * whose server is far away (another zone), beside others that are near.
+   */
+  delayMs?: number;
+}
+
 /**
  * A TCP proxy on a free loopback port in front of `target`, for tests that make a shared server (e.g.
- * the machine's PostgreSQL) unreachable for one client only: the client is pointed at the proxy, and
- * refuse() cuts it off while everyone else keeps using the server.
+ * the machine's PostgreSQL) unreachable, or slow, for one client only: the client is pointed at the
+ * proxy, and refuse() cuts it off while everyone else keeps using the server.
  */
-export async function startTcpProxy(target: { host?: string; port: number }): Promise<TcpProxy> {
+export async function startTcpProxy(
+  target: { host?: string; port: number },
+  options: TcpProxyOptions = {},
+): Promise<TcpProxy> {
   const port = await freePort();
   const host = target.host ?? '127.0.0.1';
   const open = new Set<Socket>();
@@ -40,7 +51,17 @@ export async function startTcpProxy(target: { host?: string; port: number }): Pr
     }
     client.on('error', () => upstream.destroy());
     upstream.on('error', () => client.destroy());
-    client.pipe(upstream).pipe(client);
+    upstream.pipe(client);
+    const delayMs = options.delayMs ?? 0;
+    if (delayMs === 0) client.pipe(upstream);
+    else {
+      // Timers of the same delay fire in the order they were set: the bytes stay in order.
+      const forward = (chunk: Buffer) => {
+        if (!upstream.destroyed) upstream.write(chunk);
+      };
+      client.on('data', (chunk: Buffer) => setTimeout(forward, delayMs, chunk));
+      client.on('end', () => setTimeout(() => upstream.end(), delayMs));
+    }
   };
 
   const listen = () =>

@@ -161,8 +161,9 @@ export class AgUiRuns {
     } catch (e) {
       this.deps.logger.warn({ err: e, taskId }, 'AG-UI run failed');
     } finally {
+      // The run ends once its slot is free: the client may start the next run the moment it has.
+      await session.finish();
       this.deps.streams.end(sse);
-      session.close();
     }
   }
 

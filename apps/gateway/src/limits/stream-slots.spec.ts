@@ -20,6 +20,8 @@ class FakeRedis {
   available = true;
   admit: (ids: string[]) => number[] = (ids) => ids.map(() => 1);
   readonly defined: string[] = [];
+  /** While set, a pipeline is answered only once it settles (a slow link). */
+  answering: Promise<void> | undefined;
 
   defineCommand(name: string, def: { numberOfKeys: number; lua: string }) {
     this.defined.push(`${name}/${def.numberOfKeys}`);
@@ -44,6 +46,7 @@ class FakeRedis {
       ),
       exec: async () => {
         this.execs.push(commands);
+        await this.answering;
         if (this.down) throw new Error('Connection is closed.');
         return commands.map(([name, , ...args]) =>
           name === 'eval' ? [null, this.admit(args.slice(4).map(String))] : [null, 1],
@@ -112,8 +115,8 @@ describe(StreamSlots.name, () => {
     const slots = await Promise.all([sut.acquire(ada, 'named'), sut.acquire(ada, 'named')]);
     const admitted = redis.execs[0]!.flatMap(([, , ...args]) => args.slice(4));
     for (const slot of slots) {
-      slot.release();
-      slot.release();
+      void slot.release();
+      void slot.release();
     }
     await sut.acquire(bob, 'named'); // the next batch: the releases go first
     expect(redis.execs).toHaveLength(2);
@@ -122,6 +125,41 @@ describe(StreamSlots.name, () => {
     expect(await open()).toEqual([
       expect.objectContaining({ labels: { kind: 'named' }, value: 1 }),
     ]);
+  });
+
+  it('settles a release once Redis has answered its batch, not before (the edge ends its response after it)', async () => {
+    const { sut, redis } = setup();
+    const slot = await sut.acquire(ada, 'named');
+    let answer!: () => void;
+    redis.answering = new Promise((r) => (answer = r));
+    let free = false;
+    const freeing = slot.release();
+    void freeing?.then(() => (free = true));
+    await new Promise((r) => setImmediate(r)); // the batch is sent...
+    expect(redis.execs[1]?.[0]?.[0]).toBe('zrem');
+    await Promise.resolve();
+    expect(free).toBe(false); // ...and not answered yet
+    expect(slot.release()).toBe(freeing); // the first release counts, and is what a second one waits for
+    answer();
+    await freeing;
+    expect(free).toBe(true);
+  });
+
+  it("leaves nothing to wait for when a task's end frees the slot named by it (the orchestrator did)", async () => {
+    const { sut, redis } = setup();
+    const slot = sut.adopt(ada, 'named', 'task-1');
+    expect(slot.taskEnded()).toBeUndefined();
+    expect(slot.release()).toBeUndefined();
+    await new Promise((r) => setImmediate(r));
+    expect(redis.execs).toEqual([]);
+  });
+
+  it('settles the releases at once while Redis is unreachable (the leases free the slots)', async () => {
+    const { sut, redis } = setup();
+    const slot = await sut.acquire(ada, 'named');
+    redis.available = false;
+    await slot.release();
+    expect(redis.execs).toHaveLength(1); // the admission only
   });
 
   it('lets streams through without asking Redis while it is unreachable (its client logs the outage once)', async () => {

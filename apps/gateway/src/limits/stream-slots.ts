@@ -10,16 +10,28 @@ import { GatewayMetrics } from './gateway.metrics.js';
 import { rateLimited } from './rate-limiter.js';
 import { GatewayRedis } from './redis.service.js';
 
+/**
+ * A slot's release while Redis has not answered it: it settles (never rejects) once the slot is free
+ * for every replica. Undefined when there is nothing to wait for: no cap, a slot let go before (its
+ * first release is returned again), or one the orchestrator frees (`taskEnded`).
+ */
+export type SlotFreeing = Promise<void> | undefined;
+
 /** A held stream slot; `release` and `taskEnded` are idempotent (the first of them counts). */
 export interface StreamSlot {
-  /** Frees the slot at once (the client went away, the wait ended, the edge closed it). */
-  release(): void;
+  /**
+   * Frees the slot at once (the client went away, the wait ended, the edge closed it). An edge that
+   * answers its client after this ends the response once the release has settled: a client that has
+   * read the end may open its next stream at once, on any replica.
+   */
+  release(): SlotFreeing;
   /**
    * The task the slot streams ended (its terminal event was seen): a slot named by the task, taken at
    * its admission, was freed by the orchestrator with the task's running slot (TenantQuotas
-   * .releaseTask), so only this replica's hold goes; any other slot is released.
+   * .releaseTask) before it published that event, so only this replica's hold goes (nothing to wait
+   * for); any other slot is released.
    */
-  taskEnded(): void;
+  taskEnded(): SlotFreeing;
 }
 
 /**
@@ -62,7 +74,9 @@ interface Admission {
  * Slots taken and freed in the same turn of the event loop go to Redis together — one pipeline, one
  * script call per user for the admissions and one ZREM per user for the releases — so that 2,000
  * streams opening or ending at once (a deploy, a task that ends with many watchers) cost a handful of
- * Redis round trips instead of one each.
+ * Redis round trips instead of one each. A release settles when its pipeline is answered: the edges
+ * end their responses after it (no round trip more, one later), so the slot is free before the client
+ * can ask again — on another replica too, whose admission no ordering of this one's commands covers.
  */
 @Injectable()
 export class StreamSlots implements OnModuleDestroy {
@@ -70,6 +84,7 @@ export class StreamSlots implements OnModuleDestroy {
   private readonly renewal: NodeJS.Timeout;
   private admitting = new Map<string, Admission[]>(); // user key → waiting admissions
   private releasing = new Map<string, string[]>(); // user key → freed slot ids
+  private freed: (() => void)[] = []; // the releases queued, settled with their pipeline
   private flushPending = false;
   private readonly gauges = new Map<string, Gauge.Internal<'kind'>>();
 
@@ -120,14 +135,24 @@ export class StreamSlots implements OnModuleDestroy {
     const gauge = this.gaugeOf(kind);
     gauge.inc();
     let done = false;
-    const letGo = (freedInRedis: boolean) => {
-      if (done) return;
+    let freeing: SlotFreeing;
+    const letGo = (freedInRedis: boolean): SlotFreeing => {
+      if (done) return freeing;
       done = true;
       this.held.delete(id);
       gauge.dec();
-      if (this.cap.max > 0 && !freedInRedis) this.queue(this.releasing, key, id);
+      if (this.cap.max > 0 && !freedInRedis) freeing = this.free(key, id);
+      return freeing;
     };
     return { release: () => letGo(false), taskEnded: () => letGo(namedByTask) };
+  }
+
+  /** Frees the slot in Redis (queued with the others of this turn); settles once Redis has answered. */
+  private free(key: string, id: string): Promise<void> {
+    return new Promise((settle) => {
+      this.queue(this.releasing, key, id);
+      this.freed.push(settle);
+    });
   }
 
   /** Whether Redis admits the slot (queued with the others of this turn of the event loop). */
@@ -150,13 +175,16 @@ export class StreamSlots implements OnModuleDestroy {
     this.flushPending = false;
     const admitting = this.admitting;
     const releasing = this.releasing;
+    const freed = this.freed;
     if (admitting.size === 0 && releasing.size === 0) return;
     this.admitting = new Map();
     this.releasing = new Map();
+    this.freed = [];
     if (!this.redis.available) {
       // Same policy as the rate limiter: a Redis outage does not close the API (logged once by
       // GatewayRedis); the releases are moot, the leases of slots taken before expire by themselves.
       for (const batch of admitting.values()) for (const a of batch) a.settle(true);
+      for (const settle of freed) settle();
       return;
     }
     const pipeline = this.redis.pipeline();
@@ -186,6 +214,8 @@ export class StreamSlots implements OnModuleDestroy {
     } catch (e) {
       failure = e;
     }
+    // Freed, or lost to an outage (then the leases free them): either way nothing more to wait for.
+    for (const settle of freed) settle();
     let unavailable = false;
     for (const { batch, at } of batches) {
       const [err, reply] = results?.[at] ?? [failure, undefined];

@@ -92,10 +92,10 @@ export class LiveController {
       stop = watched.stop;
       const release = () => {
         stop?.();
-        slot.release();
+        return slot.release();
       };
-      writer.onClose(release);
-      if (writer.isClosed) release();
+      writer.onClose(() => void release());
+      if (writer.isClosed) void release();
       else {
         writer.event('ready', undefined, {
           filter,
@@ -107,12 +107,16 @@ export class LiveController {
             { identity: watched.status.identity, refused: watched.status.refused },
             'the Live view cannot read part of the traffic (its NATS permissions)',
           );
-        // Nothing at all can be read: say so and end, rather than hold an empty stream open.
-        if (watched.status.watching.length === 0) writer.end();
+        // Nothing at all can be read: say so and end, rather than hold an empty stream open (once
+        // the slot is free: the viewer may open another at once).
+        if (watched.status.watching.length === 0) {
+          await release();
+          writer.end();
+        }
       }
     } catch (e) {
       stop?.();
-      slot.release();
+      await slot.release();
       throw e;
     }
   }

@@ -109,7 +109,8 @@ export class OrchestrateController {
       });
       return answerOf(outcome, taskId, links, reply, this.config.RESULT_TIMEOUT_MS);
     } finally {
-      session.close();
+      // The answer goes out once the slot is free: the client may ask again the moment it has it.
+      await session.finish();
       reply.raw.off('close', onClose);
     }
   }

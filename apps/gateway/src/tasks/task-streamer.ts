@@ -38,14 +38,16 @@ export class TaskStreamer {
       // thousands of streams of one task are thousands of writes, not thousands of async steps.
       await session.stream((event) => {
         for (const frame of format.frames(event)) sse.frame(frame);
-        // Ended in the same tick as the last frame: one socket write for both.
+        // Ended in the same tick as the last frame: one socket write for both. (The session hands
+        // the terminal event over once its slot is free.)
         if (Tasks.isTerminalTaskEvent(event)) sse.end();
       });
     } catch (e) {
       this.logger.warn({ err: e, taskId }, 'task stream failed');
     } finally {
+      // Any other end (the events stopped, a failure): once the slot is free too.
+      await session.finish();
       this.streams.end(sse);
-      session.close();
     }
   }
 }

@@ -80,6 +80,8 @@ interface Options {
   duringList?: () => void;
   /** Runs while the task is being admitted and submitted. */
   duringSubmit?: () => void;
+  /** What an attached slot's release returns: settled once Redis has freed it. */
+  freeing?: Promise<void>;
 }
 
 /** The gateway around a session faked: what it took, gave back, submitted and asked the bus. */
@@ -91,10 +93,11 @@ function setup(opts: Options = {}) {
       acquire: (_actor: Actor, kind: string) => {
         log.push(`slot ${kind}`);
         if (opts.slotRefused) return Promise.reject(opts.slotRefused);
-        return Promise.resolve({
-          release: () => void log.push('slot released'),
-          taskEnded: () => void log.push('slot released'),
-        });
+        const release = () => {
+          log.push('slot released');
+          return opts.freeing;
+        };
+        return Promise.resolve({ release, taskEnded: release });
       },
     },
     follower: {
@@ -330,6 +333,72 @@ describe(TaskSession.name, () => {
     expect(seen[0]).toBe('orchestrator.approval.decided');
     expect(seen).not.toContain('orchestrator.approval.requested');
     expect(outcome.kind).toBe('answered');
+  });
+
+  /** A release Redis answers when the test says (`free`), noted in the log. */
+  const slowRelease = (log: () => string[]) => {
+    let free!: () => void;
+    const freeing = new Promise<void>((r) => (free = r)).then(() => void log().push('slot free'));
+    return { freeing, free };
+  };
+
+  it("hands a stream the task's end once its slot is free in Redis, so the edge ends its response after that", async () => {
+    const logged: { log?: string[] } = {};
+    const release = slowRelease(() => logged.log!);
+    const { session, feed, log } = setup({ freeing: release.freeing });
+    logged.log = log;
+    await session.attach({ slot: 'sse', afterSeq: 0 });
+    const done = session.stream((e) => void log.push(e.name));
+    feed.push(...demo);
+    expect(log.at(-1)).toBe('slot released'); // the end is in, its slot on its way
+    expect(log).not.toContain('orchestrator.task.completed');
+    release.free();
+    await done;
+    expect(log.slice(-3)).toEqual(['slot released', 'slot free', 'orchestrator.task.completed']);
+  });
+
+  it("answers a wait with the task's end once its slot is free in Redis", async () => {
+    const logged: { log?: string[] } = {};
+    const release = slowRelease(() => logged.log!);
+    const { session, feed, log } = setup({ freeing: release.freeing });
+    logged.log = log;
+    await session.attach({ slot: 'ag-ui', afterSeq: 0 });
+    feed.push(...demo);
+    const outcome = session.outcome({ onEvent: (e) => void log.push(e.name) });
+    await new Promise((r) => setImmediate(r));
+    expect(log.at(-1)).toBe('slot released');
+    release.free();
+    expect((await outcome).kind).toBe('answered');
+    expect(log.slice(-3)).toEqual(['slot released', 'slot free', 'orchestrator.task.completed']);
+  });
+
+  it("hands a new task's end over in the same turn: its slot is the orchestrator's to free, nothing to wait for", async () => {
+    const { session, feed, log } = setup();
+    await session.start({ slot: 'named' });
+    await session.submit({ task: 'x' } as Tasks.TaskRequest, 'req-1');
+    const seen: string[] = [];
+    const done = session.stream((e) => void seen.push(e.name));
+    feed.push(...demo);
+    expect(seen).toEqual(demo.map((e) => e.name)); // synchronously, as the feed gave them
+    expect(log.at(-1)).toBe('slot left to the task end');
+    await done;
+  });
+
+  it('finishes once the slot is free in Redis: an edge that answers after a pause answers after that', async () => {
+    const logged: { log?: string[] } = {};
+    const release = slowRelease(() => logged.log!);
+    const { session, feed, log } = setup({ freeing: release.freeing });
+    logged.log = log;
+    await session.attach({ slot: 'ag-ui', afterSeq: 0 });
+    feed.push(...asking);
+    expect((await session.outcome({ pause: 'requested' })).kind).toBe('waiting');
+    const finished = session.finish().then(() => void log.push('finished'));
+    await new Promise((r) => setImmediate(r));
+    expect(log.at(-1)).toBe('slot released');
+    release.free();
+    await finished;
+    expect(log.slice(-3)).toEqual(['slot released', 'slot free', 'finished']);
+    expect(session.state).toBe('closed');
   });
 
   it('reads the pending approvals as undefined when the orchestrator cannot say', async () => {

@@ -2,7 +2,7 @@ import { type Actor, Approvals, Tasks } from '@switchboard/contracts';
 import type { NatsBus } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
 import type { DeferredRateCharge } from '../../limits/rate-limiter.js';
-import type { StreamSlot, StreamSlots } from '../../limits/stream-slots.js';
+import type { SlotFreeing, StreamSlot, StreamSlots } from '../../limits/stream-slots.js';
 import type { AdmissionHolds } from '../../limits/task-admission.js';
 import type { FollowOptions, TaskEventFeed, TaskEventFollower } from '../feed/task-event.feed.js';
 import type { SubmitTaskUseCase } from '../submit-task/submit-task.use-case.js';
@@ -84,11 +84,17 @@ const REQUESTED = Tasks.TaskEventName.ApprovalRequested;
  * approval pauses and decides approvals as its user; and gives slot and subscription back the moment
  * the task ends, the wait times out, the client goes away or the edge closes it. The task itself is
  * never touched: it keeps running. Its states are TASK_SESSION (task-session.machine.ts).
+ *
+ * A client that waits for one answer before it asks the next is never refused a slot: the task's end
+ * reaches the edge once the session's slot is free in Redis, and an edge that answers after the
+ * session ends its response after `finish` (the slot's release answered; nothing more is sent).
  */
 export class TaskSession {
   private phase: SessionState = TASK_SESSION.definition.initial;
   private feed: TaskEventFeed | undefined;
   private slot: StreamSlot | undefined;
+  /** The slot's release while Redis has not answered it. */
+  private freeing: SlotFreeing;
   /** What a new task's admission takes for this session (`start`). */
   private admission: AdmissionHolds | undefined;
   private reader: AsyncIterator<Tasks.TaskEvent> | undefined;
@@ -148,7 +154,8 @@ export class TaskSession {
       if (opts.answered?.size) this.skipping = opts.answered;
       this.hold(slot, feed, 'attached');
     } catch (e) {
-      slot?.release();
+      // The refusal answers the client: the slot is free by then.
+      await slot?.release();
       this.refuse();
       throw e;
     }
@@ -174,7 +181,7 @@ export class TaskSession {
       throw e;
     }
     // The client went away while the task was being admitted: the task runs on, the slot goes.
-    if (TASK_SESSION.isFinal(this.phase)) this.slot?.release();
+    if (TASK_SESSION.isFinal(this.phase)) this.freeing = this.slot?.release();
     else if (this.can('submitted')) this.move('submitted');
     return true;
   }
@@ -184,12 +191,23 @@ export class TaskSession {
    * task with thousands of watchers), to the task's end or the session's; never pauses.
    */
   async stream(onEvent: (event: Tasks.TaskEvent) => void): Promise<void> {
+    let last: Promise<void> | undefined;
     try {
       await this.following().forEach((event) => {
         if (this.skipped(event)) return;
-        onEvent(event);
+        if (!Tasks.isTerminalTaskEvent(event)) {
+          onEvent(event);
+          this.observe(event);
+          return;
+        }
+        // The task's end: the slot first, the edge once it is free (in this same turn when nothing
+        // had to be sent: the slot was the task's, freed by the orchestrator before it said so).
         this.observe(event);
+        const freeing = this.freeing;
+        if (freeing) last = freeing.then(() => onEvent(event));
+        else onEvent(event);
       });
+      await last;
     } finally {
       this.end('feed-ended');
     }
@@ -210,8 +228,11 @@ export class TaskSession {
         }
         const event = next.value;
         if (this.skipped(event)) continue;
+        // The task's end is handed on once the session's slot is free (stream()).
+        const ending = Tasks.isTerminalTaskEvent(event) ? this.observe(event) : undefined;
+        if (ending) await this.freeing;
         await opts.onEvent?.(event);
-        const outcome = this.observe(event);
+        const outcome = ending ?? this.observe(event);
         if (outcome) return outcome;
         if (event.name !== REQUESTED || !opts.pause || this.phase !== 'paused') continue;
         const pending = opts.pause === 'pending' ? await this.pendingApprovals() : undefined;
@@ -256,6 +277,16 @@ export class TaskSession {
   close(): void {
     // A session in a final state let go of everything when it got there.
     this.end('closed');
+  }
+
+  /**
+   * The edge is done and answers its client next: close(), settled once the slot's release is through
+   * in Redis (at once when nothing was sent). The response ends after it, so a client that has read
+   * the end may open its next stream at once, on any replica. Never throws.
+   */
+  async finish(): Promise<void> {
+    this.close();
+    await this.freeing;
   }
 
   private hold(slot: StreamSlot | undefined, feed: TaskEventFeed, trigger: SessionTrigger): void {
@@ -323,8 +354,8 @@ export class TaskSession {
     this.unlink?.();
     this.unlink = undefined;
     this.feed?.close();
-    if (taskEnded) this.slot?.taskEnded();
-    else this.slot?.release();
+    const freeing = taskEnded ? this.slot?.taskEnded() : this.slot?.release();
+    this.freeing ??= freeing;
   }
 
   private can(trigger: SessionTrigger): boolean {

@@ -132,8 +132,9 @@ export class SubmitTaskUseCase {
       );
       return { place, slot };
     } catch (e) {
-      slot?.release();
-      void this.admission.release(actor, taskId);
+      // Given back before the refusal answers the client, who may submit again at once (neither
+      // release throws).
+      await Promise.all([slot?.release(), this.admission.release(actor, taskId)]);
       // Refused (reject): it holds no place. Anything else may have left one (a lost answer).
       const refused = !place && isDomainError(e) && e.code === 'CONFLICT';
       if (asked && !refused) void this.thread.withdraw(taskId, actor, request);
