@@ -216,7 +216,8 @@ describe('webhooks end to end (real processes, NATS identities, two orchestrator
     expect(new Set(every.map((v) => v.id)).size).toBe(every.length);
     expect(every.every((v) => v.payload.data.webhookId === sub.webhookId)).toBe(true);
 
-    // Only the signature headers and the JSON body: no credential of the platform's, no actor header.
+    // Only the signature headers, the task's trace context and the JSON body: no credential of the
+    // platform's, no actor header.
     for (const r of [...ended.received, ...all.received]) {
       expect(Object.keys(r.headers).sort()).toEqual(
         [
@@ -224,6 +225,7 @@ describe('webhooks end to end (real processes, NATS identities, two orchestrator
           'content-length',
           'content-type',
           'host',
+          'traceparent',
           'user-agent',
           'webhook-id',
           'webhook-signature',

@@ -43,10 +43,15 @@ export class TaskCanceller {
     let task = await this.repository.get(taskId, scope);
     if (!task) {
       await this.repository.rememberQueuedCancel(taskId, actor, reason);
-      // Claimed in the meantime? The claim inserts the task, then reads queued cancellations; we did
-      // the reverse, so at least one of the two sees the other.
+      // Claimed in the meantime? The claim inserts the task and reads queued cancellations in one
+      // statement, whose snapshot is taken when it starts: a claim that started before the cancel was
+      // stored and commits after this read sees neither. The replica making it listens for the task's
+      // cancel before its claim (CancellationRegistry.listen): it hears this broadcast.
       task = await this.repository.get(taskId, scope);
-      if (!task) return 'queued';
+      if (!task) {
+        this.bus.publish(Tasks.TaskCancelRequested, [taskId], { taskId, reason });
+        return 'queued';
+      }
     }
     await this.cancelLive(task, reason, actor.userId);
     return task.status;
