@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, Param, Patch, Query, UseGuards } from '@
 import {
   type Actor,
   DomainError,
+  type Gateway,
   parseOrThrow,
   TenantId,
   Tools,
@@ -12,15 +13,7 @@ import { forgetMemory, NatsBus } from '@switchboard/messaging';
 import type { z } from 'zod';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
-import {
-  type MemoryItemForgotten,
-  type MemoryNamespaceForgotten,
-  MemoryQuery,
-  MemorySearchQuery,
-  type MemoryTenantForgotten,
-  type MemoryUserForgotten,
-  MemoryUpdateBody,
-} from '../http/api.schemas.js';
+import { MemoryQuery, MemorySearchQuery, MemoryUpdateBody } from '../http/api.schemas.js';
 import { ZodBodyPipe } from '../http/zod-body.pipe.js';
 import { ZodQueryPipe } from '../http/zod-query.pipe.js';
 
@@ -74,7 +67,7 @@ export class MemoryController {
   forgetUser(
     @CurrentActor() actor: Actor,
     @Param('userId') rawUser: string,
-  ): Promise<MemoryUserForgotten> {
+  ): Promise<Gateway.MemoryUserForgotten> {
     const userId = parseOrThrow(UserId, rawUser, 'path parameter userId');
     return forgetMemory(this.bus, { userId }, { actor });
   }
@@ -84,7 +77,7 @@ export class MemoryController {
   forgetTenant(
     @CurrentActor() actor: Actor,
     @Param('tenantId') rawTenant: string,
-  ): Promise<MemoryTenantForgotten> {
+  ): Promise<Gateway.MemoryTenantForgotten> {
     const tenantId = parseOrThrow(TenantId, rawTenant, 'path parameter tenantId');
     return forgetMemory(this.bus, { tenantId }, { actor });
   }
@@ -95,7 +88,7 @@ export class MemoryController {
     @CurrentActor() actor: Actor,
     @Param('kind') kind: string,
     @Param('key') key: string,
-  ): Promise<MemoryNamespaceForgotten> {
+  ): Promise<Gateway.MemoryNamespaceForgotten> {
     const namespace = {
       kind: parseOrThrow(Tools.MemoryNamespaceKind, kind, 'path parameter kind'),
       key: parseOrThrow(Tools.MemoryNamespace.shape.key, key, 'path parameter key'),
@@ -119,7 +112,10 @@ export class MemoryController {
 
   /** One item: from the store, then from the run records of tasks that recalled it. */
   @Delete(':id')
-  delete(@CurrentActor() actor: Actor, @Param('id') rawId: string): Promise<MemoryItemForgotten> {
+  delete(
+    @CurrentActor() actor: Actor,
+    @Param('id') rawId: string,
+  ): Promise<Gateway.MemoryItemForgotten> {
     const id = parseOrThrow(Uuid, rawId, 'path parameter id');
     return forgetMemory(this.bus, { id }, { actor });
   }

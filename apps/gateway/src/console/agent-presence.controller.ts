@@ -1,14 +1,8 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
-import { A2a, type Actor, DomainError, Xmpp } from '@switchboard/contracts';
+import { A2a, type Actor, DomainError, type Gateway, Xmpp } from '@switchboard/contracts';
 import { NatsBus } from '@switchboard/messaging';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
-
-/** Whether the XMPP peer of each agent reached over XMPP is online, as the platform's bridge sees it. */
-export interface AgentPresence {
-  bridge: { state: Xmpp.ConnectionState | 'unreachable'; jid?: string; since?: string } | null;
-  agents: { name: string; host: string; jid?: string; online: boolean }[];
-}
 
 /**
  * GET /agents/presence: for the agents the caller may use (a2a's per-role policy) whose HTTP crosses
@@ -20,7 +14,7 @@ export class AgentPresenceController {
   constructor(private readonly bus: NatsBus) {}
 
   @Get('presence')
-  async presence(@CurrentActor() actor: Actor): Promise<AgentPresence> {
+  async presence(@CurrentActor() actor: Actor): Promise<Gateway.AgentPresence> {
     const { agents } = await this.bus.request(A2a.AgentsList, {}, { actor });
     const overXmpp = agents.filter((a) => a.transport === 'xmpp');
     if (overXmpp.length === 0) return { bridge: null, agents: [] };

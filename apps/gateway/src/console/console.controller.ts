@@ -1,18 +1,10 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { DomainError } from '@switchboard/contracts';
+import { DomainError, type Gateway } from '@switchboard/contracts';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@switchboard/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayEnv } from '../config/gateway.env.js';
 import { ConsolePages } from './console-pages.service.js';
-
-/** What the console needs before anyone signs in: how this gateway authenticates. */
-export interface ConsoleConfig {
-  authMode: GatewayEnv['AUTH_MODE'];
-  version: string;
-  /** dev mode: the user a request without X-User-Id acts as. */
-  defaultUserId?: string;
-}
 
 /**
  * The web console: its built files (public, like any web page: what it shows comes from the API under
@@ -37,7 +29,8 @@ export class ConsoleController {
   }
 
   @Get('config.json')
-  settings(): ConsoleConfig {
+  /** What the console needs before anyone signs in: how this gateway authenticates. */
+  settings(): Gateway.ConsoleConfig {
     this.ensureEnabled();
     return {
       authMode: this.config.AUTH_MODE,

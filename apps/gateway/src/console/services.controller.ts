@@ -2,19 +2,14 @@ import { Controller, Get, UseGuards } from '@nestjs/common';
 import {
   type Actor,
   DomainError,
+  type Gateway,
   Health,
   isAdmin,
   SERVICE_NAMES,
-  type ServiceName,
 } from '@switchboard/contracts';
 import { NatsBus } from '@switchboard/messaging';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
-
-/** One service as the Health view shows it: a replica's readiness, or why none answered. */
-export type ServiceHealth =
-  | ({ reachable: true } & Health.ServiceStatus)
-  | { reachable: false; service: ServiceName; status: 'down'; problem: string };
 
 /**
  * GET /services: the readiness of every service (`sb.health.<service>`, answered by one replica of
@@ -27,10 +22,10 @@ export class ServicesController {
   constructor(private readonly bus: NatsBus) {}
 
   @Get()
-  async list(@CurrentActor() actor: Actor): Promise<{ services: ServiceHealth[] }> {
+  async list(@CurrentActor() actor: Actor): Promise<{ services: Gateway.ServiceHealth[] }> {
     const admin = isAdmin(actor);
     const services = await Promise.all(
-      SERVICE_NAMES.map(async (service): Promise<ServiceHealth> => {
+      SERVICE_NAMES.map(async (service): Promise<Gateway.ServiceHealth> => {
         try {
           const s = await this.bus.request(Health.HealthStatus[service], {}, { actor });
           return { reachable: true, ...(admin ? s : withoutDetails(s)) };

@@ -66,31 +66,6 @@ export const MemoryQuery = z
   .strict();
 export type MemoryQuery = z.infer<typeof MemoryQuery>;
 
-/** How many recorded recalls a forget emptied in tasks' run records (docs/memory.md). */
-const recalls = z
-  .number()
-  .int()
-  .min(0)
-  .describe("Recorded recalls emptied in tasks' run records (a replay says they were forgotten).");
-
-/** `DELETE /memory/users/{userId}`: the store's answer, and the run records'. */
-export const MemoryUserForgotten = Tools.MemoryForgetUser.response.extend({ recalls });
-export type MemoryUserForgotten = z.infer<typeof MemoryUserForgotten>;
-
-/** `DELETE /memory/tenants/{tenantId}`: the store's answer, and the run records'. */
-export const MemoryTenantForgotten = Tools.MemoryForgetTenant.response.extend({ recalls });
-export type MemoryTenantForgotten = z.infer<typeof MemoryTenantForgotten>;
-
-/** `DELETE /memory/namespaces/{kind}/{key}`: the store's answer (without the ids), and the run records'. */
-export const MemoryNamespaceForgotten = Tools.MemoryForgetNamespace.response
-  .omit({ ids: true })
-  .extend({ recalls });
-export type MemoryNamespaceForgotten = z.infer<typeof MemoryNamespaceForgotten>;
-
-/** `DELETE /memory/{id}`: the store's answer, and the run records'. */
-export const MemoryItemForgotten = Tools.MemoryDelete.response.extend({ recalls });
-export type MemoryItemForgotten = z.infer<typeof MemoryItemForgotten>;
-
 /** `PATCH /memory/{id}`: new content, new metadata (replacing the old as a whole), or both. */
 export const MemoryUpdateBody = Tools.MemoryChange.refine(
   Tools.changesSomething,
@@ -206,29 +181,3 @@ export type CancelBody = z.infer<typeof CancelBody>;
 export const LastEventId = z
   .string()
   .regex(/^\d{1,9}$/, 'must be the decimal seq of the last event received');
-
-/** The 202 of `POST /orchestrate?async=true` (snake_case: `/orchestrate` is the compatibility surface). */
-export const TaskAccepted = z.object({
-  task_id: z.string().uuid(),
-  status: z.literal('queued'),
-  links: z.object({ self: z.string(), events: z.string() }),
-});
-
-/** The answer of `POST /tasks/{id}/replay` and `/fork`: a new task, like `POST /orchestrate`'s 202. */
-export const RunAccepted = z.object({
-  task_id: z.string().uuid(),
-  status: z.literal('queued'),
-  run: z.object({ kind: Tasks.RunKind, of: z.string().uuid(), from: Tasks.ForkPoint.optional() }),
-  links: z.object({ self: z.string(), events: z.string(), parent: z.string(), diff: z.string() }),
-});
-export type RunAccepted = z.infer<typeof RunAccepted>;
-
-/** The answer of `POST /tasks/{id}/cancel` (camelCase, like every `/tasks` answer). */
-export const CancelAccepted = z.object({
-  taskId: z.string().uuid(),
-  status: Tasks.TaskStatus,
-  cancelRequested: z
-    .boolean()
-    .describe('false: the task had already ended (200), so there was nothing to cancel.'),
-});
-export type CancelAccepted = z.infer<typeof CancelAccepted>;

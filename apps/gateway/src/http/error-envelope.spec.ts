@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { DomainError, ErrorCode } from '@switchboard/contracts';
+import { DomainError, ErrorCode, Gateway } from '@switchboard/contracts';
 import { MessagingTimeoutError, NoRespondersError } from '@switchboard/messaging';
 import { errorHeaders, TaskOutcomeError, toEnvelope } from './error-envelope.js';
-import { HttpErrorCode, STATUS_OF } from './error-status.js';
+import { STATUS_OF } from './error-status.js';
+
+const { HttpErrorCode } = Gateway;
 
 describe('the error envelope', () => {
   it('has a status for every code, timeouts 504 and missing services 503', () => {

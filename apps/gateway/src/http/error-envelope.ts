@@ -1,16 +1,11 @@
-import { DomainError, isDomainError } from '@switchboard/contracts';
+import { DomainError, type Gateway, isDomainError } from '@switchboard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { FAILED_TASK_STATUS_OF, type HttpErrorCode, STATUS_OF } from './error-status.js';
+import { FAILED_TASK_STATUS_OF, STATUS_OF } from './error-status.js';
 import { requestIdOf } from './request-id.js';
 
-/** The one JSON error body of the gateway. */
-export interface ErrorEnvelope {
-  code: HttpErrorCode;
-  message: string;
-  details?: Record<string, unknown>;
-  requestId: string;
-}
+/** The one JSON error body of the gateway (contracts: Gateway.ErrorEnvelope). */
+type ErrorEnvelope = Gateway.ErrorEnvelope;
 
 /**
  * A task that was accepted and ran, and ended failed or cancelled: reported with the task's own code
@@ -106,7 +101,7 @@ export function sendError(
 function frameworkError(
   status: number,
   fe: FrameworkError,
-): { code: HttpErrorCode; message: string } {
+): { code: Gateway.HttpErrorCode; message: string } {
   const message = fe.message ?? '';
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

@@ -1,13 +1,7 @@
-import { ErrorCode } from '@switchboard/contracts';
-import { z } from 'zod';
+import type { ErrorCode, Gateway } from '@switchboard/contracts';
 
-/**
- * The codes of the gateway's error envelope: the platform's codes plus the one only the HTTP edge can
- * raise (a body in a media type the API does not read). No service behind the gateway produces it, so
- * it is not part of the platform's vocabulary in contracts.
- */
-export const HttpErrorCode = z.enum([...ErrorCode.options, 'UNSUPPORTED_MEDIA_TYPE']);
-export type HttpErrorCode = z.infer<typeof HttpErrorCode>;
+/** The codes of the gateway's error envelope (contracts: Gateway.HttpErrorCode). */
+type HttpErrorCode = Gateway.HttpErrorCode;
 
 /** The gateway's one code → HTTP status table. */
 export const STATUS_OF: Record<HttpErrorCode, number> = {

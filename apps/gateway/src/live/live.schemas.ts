@@ -21,29 +21,3 @@ export const LiveQuery = z
   })
   .strict();
 export type LiveQuery = z.infer<typeof LiveQuery>;
-
-/** One frame of GET /live (`event: message`). */
-export const LiveMessageSchema = z.object({
-  at: z.string().datetime(),
-  subject: z.string(),
-  kind: z.enum([
-    'command',
-    'task-submission',
-    'task-event',
-    'event',
-    'control',
-    'audit',
-    'health',
-    'dead-letter',
-    'other',
-  ]),
-  source: z.string().optional(),
-  target: z.enum(SERVICE_NAMES).optional(),
-  userId: z.string().optional(),
-  taskId: z.string().optional(),
-  bytes: z.number().int().nonnegative(),
-  data: z.unknown(),
-  truncated: z.boolean().optional(),
-  /** Messages left out before this one because the viewer read too slowly. */
-  dropped: z.number().int().positive().optional(),
-});

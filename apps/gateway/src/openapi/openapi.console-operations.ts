@@ -1,38 +1,8 @@
-import { Health, SERVICE_NAMES, Tasks, TenantId, Xmpp } from '@switchboard/contracts';
+import { Gateway, Tasks } from '@switchboard/contracts';
 import { z } from 'zod';
-import { LiveMessageSchema, LiveQuery } from '../live/live.schemas.js';
+import { LiveQuery } from '../live/live.schemas.js';
 import { TaskListQuery } from '../tasks/task-list.query.js';
 import type { Operation } from './openapi.operation.js';
-
-const AuthMode = z.enum(['dev', 'jwt', 'trusted-headers']);
-
-const ServiceHealth = z.union([
-  Health.ServiceStatus.extend({ reachable: z.literal(true) }),
-  z.object({
-    reachable: z.literal(false),
-    service: z.enum(SERVICE_NAMES),
-    status: z.literal('down'),
-    problem: z.string(),
-  }),
-]);
-
-const AgentPresence = z.object({
-  bridge: z
-    .object({
-      state: z.union([Xmpp.ConnectionState, z.literal('unreachable')]),
-      jid: z.string().optional(),
-      since: z.string().optional(),
-    })
-    .nullable(),
-  agents: z.array(
-    z.object({
-      name: z.string(),
-      host: z.string(),
-      jid: z.string().optional(),
-      online: z.boolean(),
-    }),
-  ),
-});
 
 /** The task list, and the routes the web console adds: its files, the caller, health, presence, live traffic. */
 export const CONSOLE_OPERATIONS: Operation[] = [
@@ -55,20 +25,7 @@ export const CONSOLE_OPERATIONS: Operation[] = [
     responses: {
       200: {
         description: 'The authenticated user, role, tenant and authentication mode.',
-        schema: z.object({
-          userId: z.string(),
-          role: z.string(),
-          email: z.string().optional(),
-          admin: z.boolean().describe('An admin of its tenant (or the platform operator).'),
-          tenantId: TenantId.describe(
-            'The tenant the caller acts in (`default` with tenancy off).',
-          ),
-          tenancy: z.boolean().describe('Whether the gateway runs with TENANCY=true.'),
-          platformAdmin: z
-            .boolean()
-            .describe('The platform operator (`platform-admin`): spans tenants.'),
-          authMode: AuthMode,
-        }),
+        schema: Gateway.Me,
       },
     },
     errors: [401, 403, 429],
@@ -83,7 +40,7 @@ export const CONSOLE_OPERATIONS: Operation[] = [
     responses: {
       200: {
         description: 'One entry per service.',
-        schema: z.object({ services: z.array(ServiceHealth) }),
+        schema: z.object({ services: z.array(Gateway.ServiceHealth) }),
       },
     },
     errors: [401, 403, 429],
@@ -95,7 +52,7 @@ export const CONSOLE_OPERATIONS: Operation[] = [
     summary: 'Presence of the XMPP peers of the agents reached over XMPP',
     description:
       "For the agents the caller may use whose host is in SERVICE_MAP: the mapped JID and whether it is online, as the platform's xmpp-bridge sees it. `bridge` is null when no agent is reached over XMPP, `state: unreachable` when no bridge answers.",
-    responses: { 200: { description: 'Presence.', schema: AgentPresence } },
+    responses: { 200: { description: 'Presence.', schema: Gateway.AgentPresence } },
     errors: [401, 403, 429, 503, 504],
   },
   {
@@ -107,7 +64,7 @@ export const CONSOLE_OPERATIONS: Operation[] = [
       "SSE: an `event: ready` once the gateway's subscriptions are in place, then one `event: message` per message on the platform's subjects (task submissions and events, domain events, audit records, control messages, dead letters; with `commands=true` also commands and health requests), secrets redacted and payloads over LIVE_MAX_PAYLOAD_BYTES cut. Replies are not shown. While a viewer of commands is connected, a request to a service with no replica times out instead of failing at once (a listener counts as a responder for NATS). A viewer that reads too slowly skips messages; the next frame's `dropped` says how many. Non-admins get 403 (audited as `live.denied`). Holds one of the user's stream slots.",
     query: LiveQuery,
     responses: {
-      200: { description: 'Live traffic.', sse: 'named events', schema: LiveMessageSchema },
+      200: { description: 'Live traffic.', sse: 'named events', schema: Gateway.LiveMessage },
     },
     errors: [400, 401, 403, 429],
   },
@@ -133,11 +90,7 @@ export const CONSOLE_OPERATIONS: Operation[] = [
     responses: {
       200: {
         description: 'How this gateway authenticates (and, in dev mode, its default user).',
-        schema: z.object({
-          authMode: AuthMode,
-          version: z.string(),
-          defaultUserId: z.string().optional(),
-        }),
+        schema: Gateway.ConsoleConfig,
       },
     },
     errors: [404],

@@ -1,10 +1,10 @@
-import { Tasks, Tools } from '@switchboard/contracts';
+import { Gateway, Tasks, Tools } from '@switchboard/contracts';
 import { z } from 'zod';
 import { AgUiRunInput } from '../agui/run-input.js';
 
 import { FAILED_TASK_STATUS_OF, STATUS_OF } from '../http/error-status.js';
 import { CONSOLE_OPERATIONS } from './openapi.console-operations.js';
-import { ErrorEnvelope, type Operation } from './openapi.operation.js';
+import type { Operation } from './openapi.operation.js';
 import { PLATFORM_OPERATIONS } from './openapi.platform-operations.js';
 import { TASK_OPERATIONS } from './openapi.task-operations.js';
 import { USAGE_OPERATIONS } from './openapi.usage-operations.js';
@@ -245,7 +245,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       schemas: {
         Error: {
-          ...inline(ErrorEnvelope, 'output'),
+          ...inline(Gateway.ErrorEnvelope, 'output'),
           'x-error-status': STATUS_OF,
           'x-failed-task-status': FAILED_TASK_STATUS_OF,
         },

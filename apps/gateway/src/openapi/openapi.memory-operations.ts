@@ -1,14 +1,6 @@
-import { TenantId, Tools, UserId, Uuid } from '@switchboard/contracts';
+import { Gateway, TenantId, Tools, UserId, Uuid } from '@switchboard/contracts';
 
-import {
-  MemoryItemForgotten,
-  MemoryNamespaceForgotten,
-  MemoryQuery,
-  MemorySearchQuery,
-  MemoryTenantForgotten,
-  MemoryUpdateBody,
-  MemoryUserForgotten,
-} from '../http/api.schemas.js';
+import { MemoryQuery, MemorySearchQuery, MemoryUpdateBody } from '../http/api.schemas.js';
 
 import type { Operation } from './openapi.operation.js';
 
@@ -49,7 +41,7 @@ export const MEMORY_OPERATIONS: Operation[] = [
     responses: {
       200: {
         description: 'How many items were deleted, and whether reading back found none left.',
-        schema: MemoryUserForgotten,
+        schema: Gateway.MemoryUserForgotten,
       },
     },
     errors: [400, 401, 403, 429, 503, 504],
@@ -64,7 +56,7 @@ export const MEMORY_OPERATIONS: Operation[] = [
     responses: {
       200: {
         description: 'How many items were deleted, and whether reading back found none left.',
-        schema: MemoryTenantForgotten,
+        schema: Gateway.MemoryTenantForgotten,
       },
     },
     errors: [400, 401, 403, 429, 503, 504],
@@ -82,7 +74,7 @@ export const MEMORY_OPERATIONS: Operation[] = [
       200: {
         description:
           "How many items were deleted, whether reading back found none left, and how many recorded recalls in tasks' run records were emptied.",
-        schema: MemoryNamespaceForgotten,
+        schema: Gateway.MemoryNamespaceForgotten,
       },
     },
     errors: [400, 401, 403, 429, 503, 504],
@@ -109,7 +101,7 @@ export const MEMORY_OPERATIONS: Operation[] = [
     responses: {
       200: {
         description: 'Whether it was deleted (false: gone already, or not yours to see).',
-        schema: MemoryItemForgotten,
+        schema: Gateway.MemoryItemForgotten,
       },
     },
     errors: [400, 401, 403, 429, 503, 504],

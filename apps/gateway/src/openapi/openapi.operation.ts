@@ -1,6 +1,5 @@
 import { Tasks, Tools, UserId } from '@switchboard/contracts';
 import { z } from 'zod';
-import { HttpErrorCode } from '../http/error-status.js';
 
 /** How the OpenAPI document describes one route (built from the routes' own zod schemas). */
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -32,13 +31,6 @@ export interface Operation {
   /** The protocol an endpoint speaks, for operations that are another protocol's transport. */
   externalDocs?: { description: string; url: string };
 }
-
-export const ErrorEnvelope = z.object({
-  code: HttpErrorCode,
-  message: z.string(),
-  details: z.record(z.string(), z.unknown()).optional(),
-  requestId: z.string(),
-});
 
 export const taskId = { id: { schema: Tasks.TaskId, description: 'The task id (UUID).' } };
 export const grantParams = {

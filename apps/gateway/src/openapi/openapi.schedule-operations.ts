@@ -1,4 +1,4 @@
-import { Schedules } from '@switchboard/contracts';
+import { Gateway, Schedules } from '@switchboard/contracts';
 import { z } from 'zod';
 import { ScheduleListQuery } from '../schedules/schedule-http.schemas.js';
 import type { Operation } from './openapi.operation.js';
@@ -77,7 +77,7 @@ export const SCHEDULE_OPERATIONS: Operation[] = [
     description: `It and its firings are deleted; the tasks it submitted stay. ${NOT_YOURS} Audited.`,
     pathParams: scheduleId,
     responses: {
-      200: { description: 'Deleted.', schema: z.object({ scheduleId: Schedules.ScheduleId }) },
+      200: { description: 'Deleted.', schema: Gateway.ScheduleDeleted },
     },
     errors: [400, 401, 404, 429, 503, 504],
   },

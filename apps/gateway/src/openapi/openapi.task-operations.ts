@@ -1,13 +1,7 @@
-import { Approvals, Tasks } from '@switchboard/contracts';
+import { Approvals, Gateway, Tasks } from '@switchboard/contracts';
 import { z } from 'zod';
 import { AgUiRunInput } from '../agui/run-input.js';
-import {
-  AgUiEventsQuery,
-  CancelAccepted,
-  CancelBody,
-  RunAccepted,
-  TaskAccepted,
-} from '../http/api.schemas.js';
+import { AgUiEventsQuery, CancelBody } from '../http/api.schemas.js';
 
 import { STREAM, taskId, type Operation } from './openapi.operation.js';
 
@@ -47,21 +41,12 @@ export const TASK_OPERATIONS: Operation[] = [
     responses: {
       200: {
         description: 'The completed task.',
-        schema: z.object({
-          task_id: z.string(),
-          status: z.literal('completed'),
-          result: z.string(),
-          output: z.unknown(),
-          planner: Tasks.PlannerKind,
-          steps: z.number(),
-          duration_ms: z.number(),
-          links: z.record(z.string(), z.string()),
-        }),
+        schema: Gateway.TaskAnswer,
       },
       202: {
         description:
           'Accepted; poll or stream it. Also when the task stopped for a decision: `status: waiting_approval`, the first `approval` and `links.approvals` (docs/approvals.md).',
-        schema: TaskAccepted,
+        schema: Gateway.TaskAccepted,
         headers: ['Location'],
       },
     },
@@ -154,8 +139,8 @@ export const TASK_OPERATIONS: Operation[] = [
     pathParams: taskId,
     body: CancelBody,
     responses: {
-      202: { description: 'Cancellation requested.', schema: CancelAccepted },
-      200: { description: 'The task had already ended.', schema: CancelAccepted },
+      202: { description: 'Cancellation requested.', schema: Gateway.CancelAccepted },
+      200: { description: 'The task had already ended.', schema: Gateway.CancelAccepted },
     },
     errors: [400, 401, 403, 404, 409, 415, 429, 503, 504],
   },
@@ -168,7 +153,7 @@ export const TASK_OPERATIONS: Operation[] = [
       "A new task of the caller runs the task again through the orchestrator's loop with every model completion, tool result and delegation answer taken from its record: nothing is called and nothing is written. Its events stream like any task's and end with `orchestrator.replay.verdict` (identical, or the first divergence) before the terminal event. The task must have ended, and be the caller's own (or their tenant's, for an admin). See docs/replay.md.",
     pathParams: taskId,
     responses: {
-      202: { description: 'The replay, queued; follow links.events.', schema: RunAccepted },
+      202: { description: 'The replay, queued; follow links.events.', schema: Gateway.RunAccepted },
     },
     errors: [400, 401, 403, 404, 409, 429, 503, 504],
   },
@@ -183,7 +168,7 @@ export const TASK_OPERATIONS: Operation[] = [
     body: Tasks.ForkRequestBody,
     bodyRequired: true,
     responses: {
-      202: { description: 'The fork, queued; follow links.events.', schema: RunAccepted },
+      202: { description: 'The fork, queued; follow links.events.', schema: Gateway.RunAccepted },
     },
     errors: [400, 401, 403, 404, 409, 415, 422, 429, 503, 504],
   },

@@ -1,4 +1,4 @@
-import { Webhooks } from '@switchboard/contracts';
+import { Gateway, Webhooks } from '@switchboard/contracts';
 import { z } from 'zod';
 import { WebhookDeliveryQuery, WebhookListQuery } from '../webhooks/webhook-http.schemas.js';
 import type { Operation } from './openapi.operation.js';
@@ -109,10 +109,7 @@ export const WEBHOOK_OPERATIONS: Operation[] = [
     responses: {
       200: {
         description: 'Deleted.',
-        schema: z.object({
-          webhookId: Webhooks.WebhookId,
-          cancelledDeliveries: z.number().int(),
-        }),
+        schema: Gateway.WebhookDeleted,
       },
     },
     errors: [400, 401, 404, 429, 503, 504],

@@ -10,7 +10,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { type Actor, DomainError, Tasks } from '@switchboard/contracts';
+import { type Actor, DomainError, type Gateway, Tasks } from '@switchboard/contracts';
 import { ToolCatalogueService } from '../catalog/tool-catalogue.service.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard.js';
@@ -77,7 +77,7 @@ export class OrchestrateController {
     @Body(new ZodBodyPipe(Tasks.TaskRequest)) body: Tasks.TaskRequest,
     @RateCharge() rate: DeferredRateCharge | undefined,
     @Query('async') asyncFlag?: string,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<OrchestrateAnswer> {
     await this.checkConstraints(body);
     const requestId = requestIdOf(request);
     const taskId = this.submit.newTaskId();
@@ -124,6 +124,10 @@ export class OrchestrateController {
   }
 }
 
+/** What `POST /orchestrate` answers; nothing (`{}`) to a client that has gone. */
+type OrchestrateAnswer =
+  Gateway.TaskAnswer | Gateway.TaskWaitingAnswer | Gateway.TaskAccepted | Record<string, never>;
+
 /**
  * The wait's answer: the completed task; 202 with where to decide a task that waits for approval; a
  * TaskOutcomeError carrying the failed or cancelled task's code; TIMEOUT after RESULT_TIMEOUT_MS.
@@ -131,10 +135,10 @@ export class OrchestrateController {
 function answerOf(
   outcome: SessionOutcome,
   taskId: string,
-  links: Record<string, string>,
+  links: { self: string; events: string },
   reply: FastifyReply,
   timeoutMs: number,
-): Record<string, unknown> {
+): OrchestrateAnswer {
   switch (outcome.kind) {
     case 'answered': {
       const { data } = outcome.event;
@@ -171,8 +175,8 @@ function answerOf(
 function waiting(
   taskId: string,
   approval: Tasks.TaskEventPayload<'orchestrator.approval.requested'>,
-  links: Record<string, string>,
-): Record<string, unknown> {
+  links: { self: string; events: string },
+): Gateway.TaskWaitingAnswer {
   return {
     task_id: taskId,
     status: 'waiting_approval',
@@ -186,7 +190,11 @@ function waiting(
 }
 
 /** The TaskOutcomeError of a failed or cancelled task, with its code. */
-function failed(taskId: string, event: EndedBadlyEvent, links: Record<string, string>): never {
+function failed(
+  taskId: string,
+  event: EndedBadlyEvent,
+  links: { self: string; events: string },
+): never {
   if (event.name === 'orchestrator.task.failed') {
     const { error } = event.data;
     throw new TaskOutcomeError(error.code, error.message, {

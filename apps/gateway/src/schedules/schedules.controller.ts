@@ -9,7 +9,7 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { type Actor, parseOrThrow, Schedules } from '@switchboard/contracts';
+import { type Actor, type Gateway, parseOrThrow, Schedules } from '@switchboard/contracts';
 import { NatsBus } from '@switchboard/messaging';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
@@ -66,7 +66,7 @@ export class SchedulesController {
 
   @Delete(':id')
   @HttpCode(200)
-  remove(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<{ scheduleId: string }> {
+  remove(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<Gateway.ScheduleDeleted> {
     return this.bus.request(Schedules.ScheduleDelete, scheduleIdOf(id), { actor });
   }
 

@@ -11,17 +11,19 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { type Actor, DomainError, isAdmin, parseOrThrow, Tasks } from '@switchboard/contracts';
+import {
+  type Actor,
+  DomainError,
+  type Gateway,
+  isAdmin,
+  parseOrThrow,
+  Tasks,
+} from '@switchboard/contracts';
 import { AuditTrail, NatsBus } from '@switchboard/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
-import {
-  type CancelAccepted,
-  CancelBody,
-  LastEventId,
-  type RunAccepted,
-} from '../http/api.schemas.js';
+import { CancelBody, LastEventId } from '../http/api.schemas.js';
 import { requestIdOf } from '../http/request-id.js';
 import { ZodQueryPipe } from '../http/zod-query.pipe.js';
 import { CancelTaskUseCase } from './cancel-task/cancel-task.use-case.js';
@@ -70,7 +72,7 @@ export class TasksController {
   async get(
     @Param('id') id: string,
     @CurrentActor() actor: Actor,
-  ): Promise<Tasks.TaskView | { taskId: string; status: 'queued' }> {
+  ): Promise<Tasks.TaskView | Gateway.QueuedTaskView> {
     const taskId = parseOrThrow(Tasks.TaskId, id, 'task id');
     return (await this.access.view(taskId, actor)) ?? { taskId, status: 'queued' };
   }
@@ -106,7 +108,7 @@ export class TasksController {
     @Body() rawBody: unknown,
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CancelAccepted> {
+  ): Promise<Gateway.CancelAccepted> {
     const taskId = parseOrThrow(Tasks.TaskId, id, 'task id');
     const body =
       rawBody === undefined || rawBody === null || rawBody === ''
@@ -131,7 +133,7 @@ export class TasksController {
     @Param('id') id: string,
     @CurrentActor() actor: Actor,
     @Req() request: FastifyRequest,
-  ): Promise<RunAccepted> {
+  ): Promise<Gateway.RunAccepted> {
     const taskId = parseOrThrow(Tasks.TaskId, id, 'task id');
     return this.rerun.replay(taskId, actor, requestIdOf(request));
   }
@@ -144,7 +146,7 @@ export class TasksController {
     @Body() rawBody: unknown,
     @CurrentActor() actor: Actor,
     @Req() request: FastifyRequest,
-  ): Promise<RunAccepted> {
+  ): Promise<Gateway.RunAccepted> {
     const taskId = parseOrThrow(Tasks.TaskId, id, 'task id');
     const body = parseOrThrow(Tasks.ForkRequestBody, rawBody ?? {}, 'request body');
     return this.rerun.fork(taskId, body, actor, requestIdOf(request));

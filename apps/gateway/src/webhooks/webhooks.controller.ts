@@ -9,7 +9,7 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { type Actor, parseOrThrow, Webhooks } from '@switchboard/contracts';
+import { type Actor, type Gateway, parseOrThrow, Webhooks } from '@switchboard/contracts';
 import { NatsBus } from '@switchboard/messaging';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
@@ -87,10 +87,7 @@ export class WebhooksController {
 
   @Delete(':id')
   @HttpCode(200)
-  remove(
-    @Param('id') id: string,
-    @CurrentActor() actor: Actor,
-  ): Promise<{ webhookId: string; cancelledDeliveries: number }> {
+  remove(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<Gateway.WebhookDeleted> {
     return this.bus.request(Webhooks.WebhookDelete, { webhookId: webhookIdOf(id) }, { actor });
   }
 

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, DomainError, Tasks } from '@switchboard/contracts';
-import type { RunAccepted } from '../../http/api.schemas.js';
+import { type Actor, DomainError, type Gateway, Tasks } from '@switchboard/contracts';
 import { SubmitTaskUseCase } from '../submit-task/submit-task.use-case.js';
 import { TaskAccess } from '../task-access.js';
 import { QueuedRunStore } from './queued-run.store.js';
@@ -21,7 +20,11 @@ export class RerunTaskUseCase {
     private readonly queued: QueuedRunStore,
   ) {}
 
-  async replay(parentId: string, actor: Actor, correlationId: string): Promise<RunAccepted> {
+  async replay(
+    parentId: string,
+    actor: Actor,
+    correlationId: string,
+  ): Promise<Gateway.RunAccepted> {
     const parent = await this.ended(parentId, actor);
     return this.start(
       actor,
@@ -36,7 +39,7 @@ export class RerunTaskUseCase {
     body: Tasks.ForkRequestBody,
     actor: Actor,
     correlationId: string,
-  ): Promise<RunAccepted> {
+  ): Promise<Gateway.RunAccepted> {
     const parent = await this.ended(parentId, actor);
     const from: Tasks.ForkPoint =
       body.from_step !== undefined
@@ -85,7 +88,7 @@ export class RerunTaskUseCase {
     correlationId: string,
     request: Tasks.TaskRequest,
     run: Tasks.RunOrigin,
-  ): Promise<RunAccepted> {
+  ): Promise<Gateway.RunAccepted> {
     const taskId = this.submit.newTaskId();
     const submittedAt = new Date().toISOString();
     await this.submit.execute(taskId, actor, request, correlationId, { run, submittedAt });
