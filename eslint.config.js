@@ -25,14 +25,20 @@ const depConstraints = [
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:infra'] },
   {
     sourceTag: 'type:app',
-    onlyDependOnLibsWithTags: ['type:contracts', 'type:infra', 'type:testing'],
+    onlyDependOnLibsWithTags: ['type:contracts', 'type:infra', 'type:testing', 'type:client'],
   },
-  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing'] },
-  // The web console runs in browsers: it may use the contracts' types, never server code.
-  { sourceTag: 'type:web', onlyDependOnLibsWithTags: ['type:contracts'] },
+  {
+    sourceTag: 'type:e2e',
+    onlyDependOnLibsWithTags: ['type:contracts', 'type:testing', 'type:client'],
+  },
+  // The web console runs in browsers: it may use the contracts' types and the client, never server code.
+  { sourceTag: 'type:web', onlyDependOnLibsWithTags: ['type:contracts', 'type:client'] },
+  // The published client (libs/client) runs in browsers and installs alone: the contracts' types only
+  // (the rule below bans their values), no dependency.
+  { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:contracts'] },
   {
     sourceTag: 'type:tooling',
-    onlyDependOnLibsWithTags: ['type:contracts', 'type:infra', 'type:testing'],
+    onlyDependOnLibsWithTags: ['type:contracts', 'type:infra', 'type:testing', 'type:client'],
   },
 ];
 
@@ -134,6 +140,32 @@ export default [
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  // The published client installs from its tarball alone and runs in browsers: it takes the contracts'
+  // and zod's types (written out in its declarations at build), never their values, and no Node module.
+  {
+    files: ['libs/client/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@switchboard/contracts',
+              allowTypeImports: true,
+              message: "The client takes the contracts' types only: it installs without them.",
+            },
+            { name: 'zod', allowTypeImports: true, message: 'The client has no dependency.' },
+          ],
+          patterns: [
+            { group: ['node:*'], message: 'The client runs in browsers: web APIs only.' },
+            BARREL_PATTERN,
+          ],
+        },
+      ],
+    },
   },
   // Contracts and messaging are the typed backbone: no `any` at all.
   {

@@ -1,6 +1,10 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, natsConnectionSettings } from '@switchboard/config';
-import { PUBLISHED_TRAFFIC_PATTERNS, REQUEST_TRAFFIC_PATTERNS } from '@switchboard/contracts';
+import {
+  type Gateway,
+  PUBLISHED_TRAFFIC_PATTERNS,
+  REQUEST_TRAFFIC_PATTERNS,
+} from '@switchboard/contracts';
 import {
   type BusMessage,
   type BusSubscription,
@@ -15,13 +19,8 @@ import { type LiveMessage, toLiveMessage } from './live-message.js';
 
 export type LiveListener = (m: LiveMessage) => void;
 
-/** What a viewer can see: the patterns watched, and those NATS refused, with the server's words. */
-export interface LiveStatus {
-  /** The NATS identity the traffic is read as: `live`, or the gateway's own when none is configured. */
-  identity: 'live' | 'gateway';
-  watching: string[];
-  refused: { pattern: string; reason: string }[];
-}
+/** What a viewer can see: the patterns watched, and those NATS refused (contracts: Gateway.LiveStatus). */
+export type LiveStatus = Gateway.LiveStatus;
 
 /** The subscriptions of one kind of traffic, held while someone watches it. */
 class Feed {

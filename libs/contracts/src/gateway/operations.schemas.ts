@@ -63,3 +63,15 @@ export const LiveMessage = z.object({
   dropped: z.number().int().positive().optional(),
 });
 export type LiveMessage = z.infer<typeof LiveMessage>;
+
+/**
+ * What a `GET /live` viewer can see, in its `ready` event and in a `status` event when it changes: the
+ * NATS identity the traffic is read as, the subject patterns watched, and those NATS refused.
+ */
+export const LiveStatus = z.object({
+  /** `live`, or the gateway's own identity when no live identity is configured. */
+  identity: z.enum(['live', 'gateway']),
+  watching: z.array(z.string()),
+  refused: z.array(z.object({ pattern: z.string(), reason: z.string() })),
+});
+export type LiveStatus = z.infer<typeof LiveStatus>;

@@ -1,0 +1,72 @@
+import { type CallOptions, pathOf, type Transport } from '../core/transport.js';
+import type {
+  AgentPresence,
+  AgentSummary,
+  AuthorizationGranted,
+  AuthorizationRevoked,
+  AuthorizationsList,
+  Manifest,
+} from '../wire.js';
+
+/** `GET /tools`' constraints: a list without `mode` means `custom`. */
+export interface ToolsQuery {
+  mode?: 'auto' | 'custom';
+  providers?: readonly string[];
+  tools?: readonly string[];
+}
+
+/** What the caller can use: tools, remote agents, and provider authorizations (docs/api.md). */
+export class CatalogApi {
+  constructor(private readonly transport: Transport) {}
+
+  /** The caller's tool manifest, optionally under constraints. */
+  tools(query: ToolsQuery = {}, options: CallOptions = {}): Promise<Manifest> {
+    return this.transport.json({ method: 'GET', path: 'tools', query: { ...query }, ...options });
+  }
+
+  /** The remote agents the caller may delegate to. */
+  agents(options: CallOptions = {}): Promise<{ agents: AgentSummary[] }> {
+    return this.transport.json({ method: 'GET', path: 'agents', ...options });
+  }
+
+  /** The XMPP peers of the agents reached over XMPP, online or not. */
+  presence(options: CallOptions = {}): Promise<AgentPresence> {
+    return this.transport.json({ method: 'GET', path: 'agents/presence', ...options });
+  }
+
+  /** A user's provider authorizations (default the caller's; another user's: admins). */
+  authorizations(userId?: string, options: CallOptions = {}): Promise<AuthorizationsList> {
+    return this.transport.json({
+      method: 'GET',
+      path: 'authorizations',
+      query: { user_id: userId },
+      ...options,
+    });
+  }
+
+  /** Grants a user a provider (admins). Harmless to repeat. */
+  grant(
+    userId: string,
+    provider: string,
+    options: CallOptions = {},
+  ): Promise<AuthorizationGranted> {
+    return this.transport.json({
+      method: 'PUT',
+      path: pathOf`authorizations/${userId}/${provider}`,
+      ...options,
+    });
+  }
+
+  /** Revokes a user's provider (admins); `revoked: false` when there was none. */
+  revoke(
+    userId: string,
+    provider: string,
+    options: CallOptions = {},
+  ): Promise<AuthorizationRevoked> {
+    return this.transport.json({
+      method: 'DELETE',
+      path: pathOf`authorizations/${userId}/${provider}`,
+      ...options,
+    });
+  }
+}
