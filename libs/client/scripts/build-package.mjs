@@ -16,10 +16,15 @@ const out = join(root, 'dist/libs/client');
 const src = join(lib, 'src');
 
 function program() {
-  const config = ts.getParsedCommandLineOfConfigFile(join(lib, 'tsconfig.json'), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => fail(ts.flattenDiagnosticMessageText(d.messageText, '\n')),
-  });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(lib, 'tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) =>
+        fail(ts.flattenDiagnosticMessageText(d.messageText, '\n')),
+    },
+  );
   return ts.createProgram(config.fileNames, {
     ...config.options,
     noEmit: false,
@@ -34,7 +39,7 @@ function program() {
 function emitDeclarations(p) {
   const result = p.emit(undefined, (fileName, text, _bom, _onError, sources) => {
     const source = sources?.[0]?.fileName;
-    if (!source || !source.startsWith(src)) return;
+    if (!source || !source.startsWith(src) || source.endsWith('.spec.ts')) return;
     const target = join(out, 'src', relative(src, source).replace(/\.ts$/, '.d.ts'));
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, text);
@@ -48,23 +53,32 @@ function writeWireTypes(p) {
   const checker = p.getTypeChecker();
   const file = p.getSourceFile(join(src, 'wire.ts'));
   const aliases = file.statements.filter(
-    (s) => ts.isTypeAliasDeclaration(s) && s.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword),
+    (s) =>
+      ts.isTypeAliasDeclaration(s) &&
+      s.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword),
   );
   const typed = aliases.map((a) => ({ alias: a, type: checker.getTypeAtLocation(a.name) }));
   // Inside another wire type, an object or union that is exported under a name is printed by name.
   const names = new Map();
   for (const { alias, type } of typed) {
-    const nameable = type.flags & ts.TypeFlags.Object || (type.flags & ts.TypeFlags.Union && !(type.flags & ts.TypeFlags.Boolean));
+    const nameable =
+      type.flags & ts.TypeFlags.Object ||
+      (type.flags & ts.TypeFlags.Union && !(type.flags & ts.TypeFlags.Boolean));
     if (nameable && !names.has(type)) names.set(type, alias.name.text);
   }
   const printer = new WireTypePrinter(checker, names);
   const blocks = typed.map(({ alias, type }) => {
-    const doc = ts.displayPartsToString(checker.getSymbolAtLocation(alias.name).getDocumentationComment(checker));
-    return [...(doc ? comment(doc, '') : []), `export type ${alias.name.text} = ${printer.print(type)};`].join('\n');
+    const doc = ts.displayPartsToString(
+      checker.getSymbolAtLocation(alias.name).getDocumentationComment(checker),
+    );
+    return [
+      ...(doc ? comment(doc, '') : []),
+      `export type ${alias.name.text} = ${printer.print(type)};`,
+    ].join('\n');
   });
   const header = [
     '// The wire types of the Switchboard gateway, written out from its contracts (libs/contracts) when',
-    "// this package was built (scripts/build-package.mjs): what the routes take and answer.",
+    '// this package was built (scripts/build-package.mjs): what the routes take and answer.',
   ];
   writeFileSync(join(out, 'src/wire.d.ts'), `${header.join('\n')}\n\n${blocks.join('\n\n')}\n`);
 }

@@ -14,7 +14,7 @@ const entry = join(root, 'dist/libs/client/src/index.js');
 
 const CASES = {
   'everything (import *)': `export * from ${JSON.stringify(entry)};`,
-  'SwitchboardClient': `export { SwitchboardClient } from ${JSON.stringify(entry)};`,
+  SwitchboardClient: `export { SwitchboardClient } from ${JSON.stringify(entry)};`,
   'Transport + TasksApi': `export { Transport, TasksApi } from ${JSON.stringify(entry)};`,
 };
 
@@ -38,7 +38,9 @@ async function measure(source) {
   await bundle.close();
   const [chunk] = output;
   if (output.length !== 1 || chunk.imports.length > 0 || chunk.dynamicImports.length > 0) {
-    throw new Error(`the browser bundle imports ${[...chunk.imports, ...chunk.dynamicImports].join(', ')}`);
+    throw new Error(
+      `the browser bundle imports ${[...chunk.imports, ...chunk.dynamicImports].join(', ')}`,
+    );
   }
   const code = Buffer.from(chunk.code);
   return { minified: code.length, gzip: gzipSync(code, { level: 9 }).length };

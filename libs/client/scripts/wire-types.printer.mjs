@@ -16,7 +16,9 @@ export class WireTypePrinter {
     this.stack = new Set();
     // A named union inside an optional property's `X | undefined` is a new union: known by its members.
     this.unionNames = new Map(
-      [...names].filter(([t]) => t.flags & ts.TypeFlags.Union).map(([t, name]) => [membersKey(t.types), name]),
+      [...names]
+        .filter(([t]) => t.flags & ts.TypeFlags.Union)
+        .map(([t, name]) => [membersKey(t.types), name]),
     );
   }
 
@@ -54,10 +56,16 @@ export class WireTypePrinter {
   union(type, indent) {
     let members = type.types;
     const nullish = members.filter((t) => t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null));
-    const named = nullish.length > 0 && this.unionNames.get(membersKey(members.filter((t) => !nullish.includes(t))));
+    const named =
+      nullish.length > 0 &&
+      this.unionNames.get(membersKey(members.filter((t) => !nullish.includes(t))));
     if (named) return [named, ...nullish.map((t) => this.type(t, indent))].join(' | ');
-    const hasTrue = members.some((t) => t.flags & ts.TypeFlags.BooleanLiteral && t.intrinsicName === 'true');
-    const hasFalse = members.some((t) => t.flags & ts.TypeFlags.BooleanLiteral && t.intrinsicName === 'false');
+    const hasTrue = members.some(
+      (t) => t.flags & ts.TypeFlags.BooleanLiteral && t.intrinsicName === 'true',
+    );
+    const hasFalse = members.some(
+      (t) => t.flags & ts.TypeFlags.BooleanLiteral && t.intrinsicName === 'false',
+    );
     const parts = [];
     if (hasTrue && hasFalse) {
       members = members.filter((t) => !(t.flags & ts.TypeFlags.BooleanLiteral));
@@ -113,7 +121,9 @@ export class WireTypePrinter {
     const lines = [];
     for (const info of c.getIndexInfosOfType(type)) {
       const ro = info.isReadonly ? 'readonly ' : '';
-      lines.push(`${inner}${ro}[key: ${this.type(info.keyType, inner)}]: ${this.type(info.type, inner)};`);
+      lines.push(
+        `${inner}${ro}[key: ${this.type(info.keyType, inner)}]: ${this.type(info.type, inner)};`,
+      );
     }
     for (const prop of c.getPropertiesOfType(type)) {
       const doc = ts.displayPartsToString(prop.getDocumentationComment(c)).trim();
@@ -137,11 +147,19 @@ export class WireTypePrinter {
 export function comment(text, indent) {
   const lines = text.split('\n');
   if (lines.length === 1) return [`${indent}/** ${text.replaceAll('*/', '*\\/')} */`];
-  return [`${indent}/**`, ...lines.map((l) => `${indent} * ${l.replaceAll('*/', '*\\/')}`.trimEnd()), `${indent} */`];
+  return [
+    `${indent}/**`,
+    ...lines.map((l) => `${indent} * ${l.replaceAll('*/', '*\\/')}`.trimEnd()),
+    `${indent} */`,
+  ];
 }
 
 /** A union's members as a key (the checker gives each type one id). */
-const membersKey = (types) => types.map((t) => t.id).sort((a, b) => a - b).join(',');
+const membersKey = (types) =>
+  types
+    .map((t) => t.id)
+    .sort((a, b) => a - b)
+    .join(',');
 
 /** Whether `printed` has a ` | `, ` & ` or `readonly ` outside its brackets and string literals. */
 function topLevel(printed) {
@@ -155,7 +173,8 @@ function topLevel(printed) {
     } else if (ch === '"') quoted = true;
     else if ('{[('.includes(ch)) depth++;
     else if ('}])'.includes(ch)) depth--;
-    else if (depth === 0 && (printed.startsWith(' | ', i) || printed.startsWith(' & ', i))) return true;
+    else if (depth === 0 && (printed.startsWith(' | ', i) || printed.startsWith(' & ', i)))
+      return true;
   }
   return printed.startsWith('readonly ');
 }

@@ -140,7 +140,7 @@ export class TasksApi {
     return this.transport.json({
       method: 'GET',
       path: 'tasks',
-      query: { ...rest, status: typeof status === 'string' ? [status] : status },
+      query: { status: typeof status === 'string' ? [status] : status, ...rest },
       ...options,
     });
   }

@@ -98,7 +98,7 @@ export class TaskEventStream implements AsyncIterable<TaskEvent> {
           this.first = undefined;
           opened = true;
           if (response.status === 204 || !response.body) return; // nothing after the last event
-          for await (const event of this.read(response.body, idle)) {
+          for await (const event of this.read(response.body, idle, linked.signal)) {
             Object.assign(trouble, { since: 0, failures: 0, pause: 0 });
             yield event;
             if (isTerminalEvent(event)) return;
@@ -125,6 +125,7 @@ export class TaskEventStream implements AsyncIterable<TaskEvent> {
   private async *read(
     body: ReadableStream<Uint8Array>,
     idle: AbortController,
+    signal: AbortSignal,
   ): AsyncGenerator<TaskEvent> {
     const limit = this.reconnect.idleTimeoutMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -134,7 +135,7 @@ export class TaskEventStream implements AsyncIterable<TaskEvent> {
     };
     arm();
     try {
-      for await (const message of readSse(body, arm)) {
+      for await (const message of readSse(body, arm, signal)) {
         const event = eventOf(message);
         if (!event || event.seq <= this.last) continue; // not a task event, or one given already
         this.last = event.seq;

@@ -77,16 +77,21 @@ export class SseParser {
 }
 
 /**
- * The events of a response body, one at a time, until it ends. `onActivity` hears every chunk —
- * heartbeat comments too — so a caller can tell a quiet stream from a dead connection.
+ * The events of a response body, one at a time, until it ends — or `signal` aborts, which ends it too.
+ * `onActivity` hears every chunk — heartbeat comments too — so a caller can tell a quiet stream from a
+ * dead connection.
  */
 export async function* readSse(
   body: ReadableStream<Uint8Array>,
   onActivity: () => void = () => undefined,
+  signal?: AbortSignal,
 ): AsyncGenerator<SseMessage> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   const parser = new SseParser();
+  const stop = () => void reader.cancel(signal?.reason).catch(() => undefined);
+  if (signal?.aborted) stop();
+  signal?.addEventListener('abort', stop, { once: true });
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -95,6 +100,7 @@ export async function* readSse(
       for (const message of parser.feed(decoder.decode(value, { stream: true }))) yield message;
     }
   } finally {
+    signal?.removeEventListener('abort', stop);
     // Leaving early (a break, an error) closes the connection: the gateway frees the stream at once.
     reader.cancel().catch(() => undefined);
   }
