@@ -10,6 +10,14 @@ export default defineConfig({
   base: './',
   logLevel: 'warn',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  // The console calls the gateway through @switchboard/client, built from its source with the page.
+  resolve: {
+    alias: {
+      '@switchboard/client': fileURLToPath(
+        new URL('../../libs/client/src/index.ts', import.meta.url),
+      ),
+    },
+  },
   build: {
     outDir: fileURLToPath(new URL('../../dist/apps/console', import.meta.url)),
     emptyOutDir: true,

@@ -1,10 +1,11 @@
+import { type ApiError, SwitchboardClient } from '@switchboard/client';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { Api, type ApiError, gatewayBase } from './api/http.client';
 import {
-  authHeaders,
+  authOf,
   clearCredentials,
   type ConsoleConfig,
   type Credentials,
+  gatewayBase,
   loadCredentials,
   type Me,
   saveCredentials,
@@ -45,6 +46,19 @@ const NAV: { route: Route; label: string; admin?: boolean }[] = [
   { route: { view: 'health' }, label: 'Health' },
 ];
 
+/** The gateway's API as the signed-in user; a 401 the token cannot cure signs the user out. */
+function useClient(
+  base: string,
+  credentials: Credentials | undefined,
+  onSignedOut: (e: ApiError) => void,
+): SwitchboardClient {
+  return useMemo(
+    () =>
+      new SwitchboardClient({ baseUrl: base, ...authOf(credentials), onUnauthorized: onSignedOut }),
+    [base, credentials],
+  );
+}
+
 function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(location.hash));
   useEffect(() => {
@@ -64,31 +78,25 @@ export function App() {
     loadCredentials(store),
   );
   const [me, setMe] = useState<Me>();
+  const [headers, setHeaders] = useState<Record<string, string>>({});
   const [error, setError] = useState<string>();
-  const api = useMemo(
-    () =>
-      new Api(
-        base,
-        () => authHeaders(credentials),
-        (e: ApiError) => {
-          setMe(undefined);
-          setError(`Signed out: ${e.message}`);
-        },
-      ),
-    [base, credentials],
-  );
+  const client = useClient(base, credentials, (e) => {
+    setMe(undefined);
+    setError(`Signed out: ${e.message}`);
+  });
 
   useEffect(() => {
-    fetch(new URL('console/config.json', base))
-      .then((r) => r.json() as Promise<ConsoleConfig>)
+    new SwitchboardClient({ baseUrl: base })
+      .consoleConfig()
       .then(setConfig, (e: unknown) => setError(`The gateway did not answer: ${describeError(e)}`));
   }, [base]);
 
   useEffect(() => {
     if (!config || !credentials) return;
     if (credentials.mode !== config.authMode) return setCredentials(undefined);
-    api.get<Me>('me').then(
-      (m) => {
+    Promise.all([client.me(), client.headers()]).then(
+      ([m, h]) => {
+        setHeaders(h);
         setMe(m);
         setError(undefined);
         saveCredentials(store, credentials);
@@ -98,7 +106,7 @@ export function App() {
         setError(describeError(e));
       },
     );
-  }, [config, credentials, api]);
+  }, [config, credentials, client]);
 
   // What bench/console times: navigation start → the first view on screen.
   useEffect(() => {
@@ -125,7 +133,7 @@ export function App() {
     setMe(undefined);
   };
   return (
-    <SessionContext.Provider value={{ api, me, store }}>
+    <SessionContext.Provider value={{ client, headers, me, store }}>
       <Shell
         me={me}
         onSignOut={signOut}

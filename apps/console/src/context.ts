@@ -1,10 +1,13 @@
+import type { SwitchboardClient } from '@switchboard/client';
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import type { Api } from './api/http.client';
 import type { Me } from './api/session';
 
 export interface Session {
-  api: Api;
+  /** The gateway's API, as the signed-in user. */
+  client: SwitchboardClient;
+  /** The headers that authenticate the user, for the protocol clients (AG-UI, MCP) and examples. */
+  headers: Record<string, string>;
   me: Me;
   /** Where the console keeps a tab's state (the credentials, a run's events). */
   store: Storage;

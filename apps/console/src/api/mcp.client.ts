@@ -1,6 +1,11 @@
-import { createParser } from 'eventsource-parser';
+import { SseParser } from '@switchboard/client';
 import { MODERN_META, MODERN_REVISION } from '../model/mcp-connect';
-import type { Api } from './http.client';
+
+/** Where the platform's MCP endpoint is, and the headers that authenticate the user to it. */
+export interface McpEndpoint {
+  url: string;
+  headers: Record<string, string>;
+}
 
 /** The MCP revision the console speaks; the server answers with the one it agrees to. */
 const PROTOCOL_VERSION = '2025-06-18';
@@ -24,16 +29,13 @@ interface RpcReply {
 export function rpcReplyOf(contentType: string, body: string, id: number): RpcReply | undefined {
   const candidates: unknown[] = [];
   if (contentType.includes('text/event-stream')) {
-    const parser = createParser({
-      onEvent: (e) => {
-        try {
-          candidates.push(JSON.parse(e.data));
-        } catch {
-          // not a JSON-RPC message (a keep-alive)
-        }
-      },
-    });
-    parser.feed(body.endsWith('\n\n') ? body : `${body}\n\n`);
+    for (const e of new SseParser().feed(body.endsWith('\n\n') ? body : `${body}\n\n`)) {
+      try {
+        candidates.push(JSON.parse(e.data));
+      } catch {
+        // not a JSON-RPC message (a keep-alive)
+      }
+    }
   } else if (body.trim()) {
     const parsed = JSON.parse(body) as unknown;
     candidates.push(...(Array.isArray(parsed) ? parsed : [parsed]));
@@ -73,13 +75,13 @@ export function outcomeOf(reply: RpcReply): ToolOutcome {
  * tool's schema, so what the page shows is what the user's agents would get.
  */
 export async function callTool(
-  api: Api,
+  endpoint: McpEndpoint,
   name: string,
   args: Record<string, unknown>,
 ): Promise<ToolOutcome> {
-  const url = api.url('mcp');
+  const { url } = endpoint;
   const headers: Record<string, string> = {
-    ...api.authHeaders(),
+    ...endpoint.headers,
     accept: 'application/json, text/event-stream',
     'content-type': 'application/json',
   };
@@ -150,15 +152,18 @@ export interface McpOffer {
  * `server/discover`, then `tools/list` (following `nextCursor`). Each request names its revision and
  * method in headers that agree with its body, so what the page lists is what the user's agents get.
  */
-export async function discoverTools(api: Api, signal?: AbortSignal): Promise<McpOffer> {
-  const url = api.url('mcp');
+export async function discoverTools(
+  endpoint: McpEndpoint,
+  signal?: AbortSignal,
+): Promise<McpOffer> {
+  const { url } = endpoint;
   let id = 0;
   const ask = async (method: string, params: Record<string, unknown> = {}) => {
     const n = ++id;
     const response = await fetch(url, {
       method: 'POST',
       headers: {
-        ...api.authHeaders(),
+        ...endpoint.headers,
         accept: 'application/json, text/event-stream',
         'content-type': 'application/json',
         'mcp-protocol-version': MODERN_REVISION,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { gatewayBase } from './http.client';
-import { authHeaders, clearCredentials, loadCredentials, saveCredentials } from './session';
+import { authOf, clearCredentials, gatewayBase, loadCredentials, saveCredentials } from './session';
 
 const store = () => {
   const m = new Map<string, string>();
@@ -11,22 +10,18 @@ const store = () => {
   };
 };
 
-describe('authentication headers', () => {
-  it('sends what each mode of the gateway reads', () => {
-    expect(authHeaders({ mode: 'dev', userId: 'ada', role: 'admin' })).toEqual({
-      'x-user-id': 'ada',
-      'x-user-role': 'admin',
+describe('authentication', () => {
+  it('gives the client what each mode of the gateway reads', () => {
+    expect(authOf({ mode: 'dev', userId: 'ada', role: 'admin' })).toEqual({
+      dev: { userId: 'ada', role: 'admin' },
     });
-    expect(authHeaders({ mode: 'dev', userId: 'ann', role: 'user', tenant: 'acme' })).toEqual({
-      'x-user-id': 'ann',
-      'x-user-role': 'user',
-      'x-tenant-id': 'acme',
+    expect(authOf({ mode: 'dev', userId: 'ann', role: 'user', tenant: 'acme' })).toEqual({
+      dev: { userId: 'ann', role: 'user', tenantId: 'acme' },
     });
-    expect(authHeaders({ mode: 'jwt', token: ' eyJ.x.y \n' })).toEqual({
-      authorization: 'Bearer eyJ.x.y',
-    });
-    expect(authHeaders({ mode: 'trusted-headers' })).toEqual({});
-    expect(authHeaders(undefined)).toEqual({});
+    expect(authOf({ mode: 'jwt', token: ' eyJ.x.y \n' })).toEqual({ token: 'eyJ.x.y' });
+    expect(authOf({ mode: 'jwt', token: ' ' })).toEqual({});
+    expect(authOf({ mode: 'trusted-headers' })).toEqual({});
+    expect(authOf(undefined)).toEqual({});
   });
 
   it('keeps credentials for the tab, and ignores what it cannot read', () => {

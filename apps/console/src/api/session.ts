@@ -1,5 +1,6 @@
-/** How the gateway authenticates (GET /console/config.json says which). */
-export type AuthMode = 'dev' | 'jwt' | 'trusted-headers';
+import type { AuthMode, AuthOptions } from '@switchboard/client';
+
+export type { AuthMode, ConsoleConfig, Me } from '@switchboard/client';
 
 /** What the user gave on the sign-in page. Kept for the browser tab only (sessionStorage). */
 export interface Credentials {
@@ -11,32 +12,6 @@ export interface Credentials {
   tenant?: string;
   /** jwt mode: the bearer token. */
   token?: string;
-}
-
-/** Who the gateway takes the user for (GET /me). */
-export interface Me {
-  userId: string;
-  role: string;
-  email?: string;
-  admin: boolean;
-  /** The tenant the user acts in (`default` while tenancy is off). */
-  tenantId: string;
-  /** The gateway keeps tenants apart (TENANCY=true): the console names the tenant. */
-  tenancy: boolean;
-  /** The platform operator (role platform-admin): sees and administers every tenant. */
-  platformAdmin: boolean;
-  authMode: AuthMode;
-}
-
-export interface ConsoleConfig {
-  authMode: AuthMode;
-  version: string;
-  defaultUserId?: string;
-  /**
-   * Whether the gateway keeps tenants apart. Not sent by today's gateway: until it is, the dev sign-in
-   * always offers the tenant field, and the views learn it from GET /me.
-   */
-  tenancy?: boolean;
 }
 
 const KEY = 'switchboard-console:credentials';
@@ -63,21 +38,33 @@ export function clearCredentials(store: KeyValueStore): void {
 }
 
 /**
- * The headers that authenticate a request, as the API expects them per mode. Behind the trusted
- * proxy the browser sends nothing: the proxy adds the user's headers itself.
+ * How the client authenticates the user, per mode of the gateway: the dev headers, the bearer token,
+ * or nothing behind the trusted proxy (the proxy adds the user's headers itself).
  */
-export function authHeaders(c: Credentials | undefined): Record<string, string> {
-  if (!c) return {};
-  switch (c.mode) {
-    case 'dev':
-      return {
-        ...(c.userId ? { 'x-user-id': c.userId } : {}),
-        ...(c.role ? { 'x-user-role': c.role } : {}),
-        ...(c.tenant ? { 'x-tenant-id': c.tenant } : {}),
-      };
-    case 'jwt':
-      return c.token ? { authorization: `Bearer ${c.token.trim()}` } : {};
+export function authOf(c: Credentials | undefined): AuthOptions {
+  switch (c?.mode) {
+    case undefined:
     case 'trusted-headers':
       return {};
+    case 'dev':
+      return {
+        dev: {
+          ...(c.userId ? { userId: c.userId } : {}),
+          ...(c.role ? { role: c.role } : {}),
+          ...(c.tenant ? { tenantId: c.tenant } : {}),
+        },
+      };
+    case 'jwt':
+      return c.token?.trim() ? { token: c.token.trim() } : {};
   }
+}
+
+/** The gateway's base URL for a page at `<base>console/…`. */
+export function gatewayBase(pageUrl: string): string {
+  const u = new URL(pageUrl);
+  const at = u.pathname.lastIndexOf('/console/');
+  u.pathname = at >= 0 ? u.pathname.slice(0, at + 1) : '/';
+  u.search = '';
+  u.hash = '';
+  return u.toString();
 }

@@ -1,5 +1,4 @@
 import { useState } from 'preact/hooks';
-import { decideApproval } from '../api/approvals.client';
 import { useSession } from '../context';
 import {
   type ApprovalView,
@@ -29,7 +28,7 @@ export function ApprovalControls({
   inputSchema?: Record<string, unknown> | undefined;
   onDecided?: (decided: ApprovalView) => void;
 }) {
-  const { api } = useSession();
+  const { client } = useSession();
   const [mode, setMode] = useState<Mode>('choose');
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string>();
@@ -46,7 +45,7 @@ export function ApprovalControls({
     setProblem(undefined);
     setBusy(true);
     try {
-      const view = await decideApproval(api, call, parsed.body);
+      const view = await client.approvals.decide(call.taskId, call.approvalId, parsed.body);
       setDecided(view);
       onDecided?.(view);
     } catch (e) {

@@ -1,5 +1,4 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { forkTask } from '../api/runs.client';
 import { useSession } from '../context';
 import {
   type ForkAt,
@@ -46,7 +45,7 @@ export function ForkFromHere(p: { source: ForkSource; at: ForkAt; cardKey: strin
 }
 
 function ForkEditor(p: { source: ForkSource; at: ForkAt; id: string; onClose: () => void }) {
-  const { api } = useSession();
+  const { client } = useSession();
   const [form, setForm] = useState<ForkForm>(() => initialForkForm(p.at, p.source.task));
   const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -64,7 +63,7 @@ function ForkEditor(p: { source: ForkSource; at: ForkAt; id: string; onClose: ()
     if (!check.ok) return;
     setBusy(true);
     try {
-      const accepted = await forkTask(api, p.source.taskId, check.body);
+      const accepted = await client.tasks.fork(p.source.taskId, check.body);
       location.hash = `#/run/${accepted.task_id}`;
     } catch (e) {
       setRefusal(describeError(e));

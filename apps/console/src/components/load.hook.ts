@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError } from '../api/http.client';
+import { ApiError } from '@switchboard/client';
 
 export interface Loaded<T> {
   data?: T;

@@ -1,5 +1,4 @@
 import { useState } from 'preact/hooks';
-import { replayTask } from '../api/runs.client';
 import { useSession } from '../context';
 import { originParts, type RunOrigin, shortId } from '../model/replay';
 import { hrefOf } from '../router';
@@ -16,13 +15,13 @@ export function ReplayButton({
   taskId: string;
   onError: (message: string | undefined) => void;
 }) {
-  const { api } = useSession();
+  const { client } = useSession();
   const [busy, setBusy] = useState(false);
   const replay = async () => {
     onError(undefined);
     setBusy(true);
     try {
-      const accepted = await replayTask(api, taskId);
+      const accepted = await client.tasks.replay(taskId);
       location.hash = hrefOf({ view: 'run', taskId: accepted.task_id });
     } catch (e) {
       onError(describeError(e));

@@ -1,5 +1,5 @@
+import { isTaskView } from '@switchboard/client';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { taskView } from '../api/runs.client';
 import { useSession } from '../context';
 import { formatDateTime } from '../model/format';
 import { shortId } from '../model/replay';
@@ -25,7 +25,7 @@ const REFRESH_MS = 2_000;
  * opening one reads its own replays and forks. Runs still under way are read again until they end.
  */
 export function RunTree({ taskId }: { taskId: string }) {
-  const { api } = useSession();
+  const { client } = useSession();
   const [loaded, setLoaded] = useState<ReadonlyMap<string, RunSummary[]>>(new Map());
   const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
   const [error, setError] = useState<string>();
@@ -34,11 +34,13 @@ export function RunTree({ taskId }: { taskId: string }) {
   root.current = taskId;
   const read = useCallback(
     (id: string, forRoot: string) =>
-      taskView(api, id).then(
-        (v) => root.current === forRoot && setLoaded((m) => new Map(m).set(id, v.runs ?? [])),
+      client.tasks.get(id).then(
+        (v) =>
+          root.current === forRoot &&
+          setLoaded((m) => new Map(m).set(id, isTaskView(v) ? (v.runs ?? []) : [])),
         (e: unknown) => root.current === forRoot && setError(describeError(e)),
       ),
-    [api],
+    [client],
   );
   useEffect(() => {
     setLoaded(new Map());

@@ -1,6 +1,5 @@
+import { ApiError, type SwitchboardClient } from '@switchboard/client';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, type Api } from '../api/http.client';
-import { readSse } from '../api/sse.client';
 import type { KeyValueStore } from '../api/session';
 import { EventLog, loadEvents, saveEvents, type TaskEvent } from '../model/event-log';
 import { describeError } from './load.hook';
@@ -19,10 +18,10 @@ const SAVE_EVERY_MS = 200;
 /**
  * Follows one task's events (GET /tasks/{id}/events): replayed from the first, or — with `persist`,
  * after a reload — from the last one the tab kept, sending its seq as Last-Event-ID; then live until
- * the task ends. A dropped connection resumes the same way, after a short wait. Each seq shows once.
+ * the task ends. The client resumes a dropped connection the same way; each seq shows once.
  */
 export function useTaskStream(
-  api: Api,
+  client: SwitchboardClient,
   taskId: string | undefined,
   opts: { persist?: KeyValueStore } = {},
 ): TaskStream {
@@ -48,7 +47,7 @@ export function useTaskStream(
         ...(resumedAfter ? { resumedAfter } : {}),
       });
     publish();
-    void follow(api, taskId, log, ac.signal, {
+    void follow(client, taskId, log, ac.signal, {
       onEvents: () => {
         publish();
         saveTimer ??= setTimeout(save, SAVE_EVERY_MS);
@@ -69,7 +68,7 @@ export function useTaskStream(
       if (saveTimer) clearTimeout(saveTimer);
       save();
     };
-  }, [api, taskId]);
+  }, [client, taskId]);
   return state;
 }
 
@@ -78,8 +77,13 @@ interface FollowCallbacks {
   onError: (message: string) => void;
 }
 
+/**
+ * Reads the task's events into `log` until the task ends. The client's stream resumes a dropped
+ * connection by itself; a hole the log finds in the sequence, or a stream the client gave up on (the
+ * gateway away past its reconnect budget), opens a new one from the last event held, after a wait.
+ */
 async function follow(
-  api: Api,
+  client: SwitchboardClient,
   taskId: string,
   log: EventLog,
   signal: AbortSignal,
@@ -87,40 +91,27 @@ async function follow(
 ): Promise<void> {
   let wait = 500;
   while (!signal.aborted && !log.ended) {
-    // One connection; a hole in the sequence ends it, to read again from the last event held.
-    const attempt = new AbortController();
-    const stop = () => attempt.abort();
-    signal.addEventListener('abort', stop);
-    let gap = false;
     try {
-      const { status } = await readSse(api.url(`tasks/${taskId}/events`), {
-        headers: api.authHeaders(),
-        signal: attempt.signal,
-        ...(log.lastSeq > 0 ? { lastEventId: String(log.lastSeq) } : {}),
-        onMessage: (m) => {
-          if (gap || !m.data) return;
-          const outcome = log.add(JSON.parse(m.data) as TaskEvent);
-          if (outcome === 'added') cb.onEvents();
-          if (outcome === 'gap') {
-            gap = true;
-            attempt.abort();
-          }
-        },
-      });
-      if (status === 204) return; // nothing after the last event held: the task has ended
+      const stream = await client.tasks.events(taskId, { after: log.lastSeq, signal });
+      let gap = false;
+      for await (const e of stream) {
+        const outcome = log.add(e);
+        if (outcome === 'added') cb.onEvents();
+        if (outcome === 'gap') {
+          gap = true;
+          break; // leaving the loop closes the connection: read again from the last event held
+        }
+      }
+      if (!gap) return; // the task ended, or nothing came after the last event held (204)
       wait = 500;
+      continue;
     } catch (e) {
       if (signal.aborted) return;
-      if (gap) continue;
       const permanent = e instanceof ApiError && e.status < 500 && e.status !== 429;
       cb.onError(describeError(e));
       if (permanent) return;
-    } finally {
-      signal.removeEventListener('abort', stop);
     }
-    if (!log.ended && !signal.aborted) {
-      await new Promise((resolve) => setTimeout(resolve, wait));
-      wait = Math.min(wait * 2, 10_000);
-    }
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    wait = Math.min(wait * 2, 10_000);
   }
 }

@@ -1,3 +1,4 @@
+import type { ForkRequest } from '@switchboard/client';
 import type { Tasks } from '@switchboard/contracts';
 import { canonicalJson } from './difference';
 import type { Card } from './timeline.model';
@@ -6,15 +7,8 @@ type PlanAction = Tasks.PlanAction;
 type StepCard = Extract<Card, { kind: 'tool' | 'delegation' }>;
 type PlanningCard = Extract<Card, { kind: 'planning' }>;
 
-/** The body of `POST /tasks/{id}/fork` (libs/contracts ForkRequestBody), as the console sends it. */
-export interface ForkBody {
-  from_step?: number;
-  from_round?: number;
-  task?: string;
-  step_output?: { step: number; output: unknown };
-  plan?: PlanAction[];
-  memory?: Tasks.ForkMemory;
-}
+/** The body of `POST /tasks/{id}/fork`, as the console sends it. */
+export type ForkBody = ForkRequest;
 
 /** The timeline card "Fork from here" was pressed on: a step, or a planning round. */
 export type ForkAt =

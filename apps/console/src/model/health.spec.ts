@@ -1,9 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
 import { healthOverview, type ServiceHealth } from './health';
 
-const up = (service: string): ServiceHealth => ({ service, reachable: true, status: 'up' });
-const away = (service: string): ServiceHealth => ({
+const up = (service: string): ServiceHealth => ({
   service,
+  reachable: true,
+  status: 'up',
+  instance: `${service}-1`,
+  version: '0.1.0',
+  uptimeSeconds: 5,
+  checks: {},
+});
+const away = (service: string): ServiceHealth => ({
+  service: service as Extract<ServiceHealth, { reachable: false }>['service'],
   reachable: false,
   status: 'down',
   problem: 'no replica is running',

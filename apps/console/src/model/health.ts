@@ -1,24 +1,10 @@
+import type { ServiceHealth } from '@switchboard/client';
+
 /** The platform's services (the console may not import the contracts' values, only their types). */
 export const SERVICES = ['gateway', 'orchestrator', 'mcp-tools', 'a2a', 'audit', 'xmpp-bridge'];
 
 /** One service as GET /services reports it. */
-export interface ServiceHealth {
-  service: string;
-  reachable: boolean;
-  status: 'up' | 'down';
-  problem?: string;
-  instance?: string;
-  version?: string;
-  uptimeSeconds?: number;
-  checks?: Record<string, { status: string; detail?: string }>;
-  metrics?: {
-    rssBytes: number;
-    heapUsedBytes: number;
-    eventLoopDelayMs: number;
-    commandsHandled: number;
-    commandsFailed: number;
-  };
-}
+export type { ServiceHealth };
 
 /**
  * What the Health view says of a service: its readiness (`up`/`down`), `unreachable` (no replica
@@ -31,7 +17,7 @@ export interface ServiceRow {
   service: string;
   state: ServiceState;
   /** The service's report, when it answered. */
-  health?: ServiceHealth;
+  health?: Extract<ServiceHealth, { reachable: true }>;
   /** Why it is unreachable, serving or unknown. */
   note?: string;
 }

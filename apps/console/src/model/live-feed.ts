@@ -1,17 +1,7 @@
+import type { LiveMessage } from '@switchboard/client';
+
 /** One message of GET /live. */
-export interface LiveMessage {
-  at: string;
-  subject: string;
-  kind: string;
-  source?: string;
-  target?: string;
-  userId?: string;
-  taskId?: string;
-  bytes: number;
-  data: unknown;
-  truncated?: boolean;
-  dropped?: number;
-}
+export type { LiveMessage };
 
 export interface LiveEntry extends LiveMessage {
   /** Position since the view connected (the SSE id). */

@@ -1,18 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseLiveStatus, refusalAdvice, refusalLines } from './live-status';
+import { liveStatusOf, refusalAdvice, refusalLines } from './live-status';
 
 const refusal = 'Permissions Violation for Subscription to "sb.dlq.>"';
 
-describe(parseLiveStatus.name, () => {
+describe(liveStatusOf.name, () => {
   it("reads the ready event's identity, patterns watched and refusals", () => {
-    const data = JSON.stringify({
+    const data = {
       filter: {},
       commands: true,
       identity: 'gateway',
       watching: ['sb.evt.>'],
       refused: [{ pattern: 'sb.dlq.>', reason: refusal }],
-    });
-    expect(parseLiveStatus(data)).toEqual({
+    };
+    expect(liveStatusOf(data)).toEqual({
       identity: 'gateway',
       watching: ['sb.evt.>'],
       refused: [{ pattern: 'sb.dlq.>', reason: refusal }],
@@ -20,8 +20,9 @@ describe(parseLiveStatus.name, () => {
   });
 
   it('is undefined for data that is not a status (an older gateway, a broken frame)', () => {
-    expect(parseLiveStatus('{}')).toBeUndefined();
-    expect(parseLiveStatus('not json')).toBeUndefined();
+    expect(liveStatusOf({})).toBeUndefined();
+    expect(liveStatusOf('not a status')).toBeUndefined();
+    expect(liveStatusOf(null)).toBeUndefined();
   });
 });
 

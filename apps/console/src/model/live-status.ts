@@ -1,23 +1,15 @@
+import type { LiveStatus } from '@switchboard/client';
+
 /**
  * What a Live viewer sees, as GET /live says it in its `ready` event (and in `status` events when it
  * changes): the NATS identity the gateway reads the traffic as, the subject patterns it watches, and
  * those NATS refused it, with the server's reason.
  */
-export interface LiveStatus {
-  identity: 'live' | 'gateway';
-  watching: string[];
-  refused: { pattern: string; reason: string }[];
-}
+export type { LiveStatus };
 
 /** The status in a `ready` or `status` event's data, or undefined when it is not one. */
-export function parseLiveStatus(data: string): LiveStatus | undefined {
-  let v: unknown;
-  try {
-    v = JSON.parse(data);
-  } catch {
-    return undefined;
-  }
-  const s = v as Partial<LiveStatus> | null;
+export function liveStatusOf(v: unknown): LiveStatus | undefined {
+  const s = (typeof v === 'object' ? v : null) as Partial<LiveStatus> | null;
   if (!s || (s.identity !== 'live' && s.identity !== 'gateway')) return undefined;
   const watching = Array.isArray(s.watching) ? s.watching.filter((p) => typeof p === 'string') : [];
   const refused = Array.isArray(s.refused)

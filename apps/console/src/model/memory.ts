@@ -1,3 +1,4 @@
+import type { MemoryItemForgotten, MemoryUserForgotten } from '@switchboard/client';
 import type { Tools } from '@switchboard/contracts';
 
 export type MemoryItem = Tools.MemoryItem;
@@ -6,19 +7,10 @@ export type NamespaceKind = Tools.MemoryNamespaceKind;
 export type Namespace = Tools.MemoryNamespace;
 
 /** `DELETE /memory/{id}`: the store's answer, and how many recorded recalls the run records emptied. */
-export interface ItemForgotten {
-  id: string;
-  deleted: boolean;
-  recalls: number;
-}
+export type ItemForgotten = MemoryItemForgotten;
 
 /** `DELETE /memory/users/{userId}`: items deleted, the read-back, and the recorded recalls emptied. */
-export interface UserForgotten {
-  userId: string;
-  deleted: number;
-  verified: boolean;
-  recalls: number;
-}
+export type UserForgotten = MemoryUserForgotten;
 
 /** `PATCH /memory/{id}`: what an edit sets (the console edits the content). */
 export type MemoryChange = Tools.MemoryChange;

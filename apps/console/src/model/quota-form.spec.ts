@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ApiError } from '../api/http.client';
+import { ApiError } from '@switchboard/client';
 import {
   apiFieldProblems,
   problemOf,
@@ -94,14 +94,21 @@ describe(quotaBody.name, () => {
 
 describe(apiFieldProblems.name, () => {
   it("reads the fields of the API's VALIDATION refusal, so each shows beside its field", () => {
-    const e = new ApiError(400, 'VALIDATION', 'invalid request body: …', 'r1', {
+    const details = {
       issues: [
         { path: 'perUser.concurrentTasks', message: 'Too small: expected number to be >0' },
         { path: '(root)', message: 'Unrecognized key: "tasksPerHour"' },
         { path: 'request body.tokensPerDay', message: 'Invalid input' },
         { nonsense: true },
       ],
-    });
+    };
+    const envelope = {
+      code: 'VALIDATION',
+      message: 'invalid request body: …',
+      requestId: 'r1',
+      details,
+    } as const;
+    const e = new ApiError(400, envelope, { method: 'PUT', path: '/tenants/acme/quotas' });
     const problems = apiFieldProblems(e);
     expect(problems).toEqual([
       { field: 'perUser.concurrentTasks', message: 'Too small: expected number to be >0' },
@@ -115,7 +122,15 @@ describe(apiFieldProblems.name, () => {
   });
 
   it('finds none in other refusals', () => {
-    expect(apiFieldProblems(new ApiError(403, 'FORBIDDEN', 'no'))).toEqual([]);
+    expect(
+      apiFieldProblems(
+        new ApiError(
+          403,
+          { code: 'FORBIDDEN', message: 'no' },
+          { method: 'PUT', path: '/tenants/acme/quotas' },
+        ),
+      ),
+    ).toEqual([]);
     expect(apiFieldProblems(new Error('HTTP 400'))).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import type { Tenancy } from '@switchboard/contracts';
-import { ApiError } from '../api/http.client';
+import { ApiError } from '@switchboard/client';
 import type { FieldProblem } from './approval-policies';
 import { PLATFORM_QUOTA } from './tenant';
 import { COUNTERS, type QuotaName, quotaWords, sourceWords, type TenantQuota } from './usage';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ApiError } from '../api/http.client';
+import { ApiError } from '@switchboard/client';
 import { type QuotaRefusal, quotaRefusalOf, quotaRefusalWords, waitWords } from './quota-refusal';
 
 const BODY = {
@@ -35,7 +35,13 @@ describe(quotaRefusalOf.name, () => {
   it("reads the 429's details from an AG-UI client error, an ApiError, or the error's text", () => {
     expect(quotaRefusalOf(agUiError(BODY))).toEqual(REFUSAL);
     expect(
-      quotaRefusalOf(new ApiError(429, 'RATE_LIMITED', BODY.message, 'r1', BODY.details)),
+      quotaRefusalOf(
+        new ApiError(
+          429,
+          { code: 'RATE_LIMITED', message: BODY.message, requestId: 'r1', details: BODY.details },
+          { method: 'POST', path: '/orchestrate' },
+        ),
+      ),
     ).toEqual(REFUSAL);
     expect(quotaRefusalOf(new Error(`HTTP 429: ${JSON.stringify(BODY)}`))).toEqual(REFUSAL);
   });
@@ -52,7 +58,11 @@ describe(quotaRefusalOf.name, () => {
     expect(
       quotaRefusalOf(agUiError({ ...BODY, details: { ...BODY.details, quota: 'other' } })),
     ).toBeUndefined();
-    expect(quotaRefusalOf(new ApiError(400, 'VALIDATION', 'bad'))).toBeUndefined();
+    expect(
+      quotaRefusalOf(
+        new ApiError(400, { code: 'VALIDATION', message: 'bad' }, { method: 'POST', path: '/x' }),
+      ),
+    ).toBeUndefined();
     expect(quotaRefusalOf(new Error('Failed to fetch'))).toBeUndefined();
     expect(quotaRefusalOf('nope')).toBeUndefined();
   });

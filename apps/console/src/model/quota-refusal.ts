@@ -1,5 +1,5 @@
 import type { Tenancy } from '@switchboard/contracts';
-import { ApiError } from '../api/http.client';
+import { ApiError } from '@switchboard/client';
 import { formatTime } from './format';
 import { amountText, limitWords } from './usage';
 

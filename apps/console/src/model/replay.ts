@@ -2,11 +2,7 @@ import type { Tasks } from '@switchboard/contracts';
 import { differenceWords } from './difference';
 
 /** A replay or fork as a task names its origin (`run` of its started event and of GET /tasks/{id}). */
-export interface RunOrigin {
-  kind: Tasks.RunKind;
-  of: string;
-  from?: Tasks.ForkPoint | undefined;
-}
+export type RunOrigin = Tasks.RunOrigin;
 
 export const shortId = (taskId: string): string => taskId.slice(0, 8);
 

@@ -1,5 +1,4 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { listApprovalPolicies, setApprovalPolicy } from '../api/approval-policies.client';
 import { describeError, useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { useSession } from '../context';
@@ -40,8 +39,11 @@ export function ApprovalPoliciesPanel({
   tools: readonly string[];
   onChanged: () => void;
 }) {
-  const { api } = useSession();
-  const list = useLoad((s) => listApprovalPolicies(api, s), []);
+  const { client } = useSession();
+  const list = useLoad(
+    async (signal) => (await client.approvals.policies({ signal })).policies,
+    [],
+  );
   const [editing, setEditing] = useState<Editing>();
   const [last, setLast] = useState<PolicyState>();
   const [error, setError] = useState<string>();
@@ -54,7 +56,7 @@ export function ApprovalPoliciesPanel({
   const remove = async (tool: string) => {
     setError(undefined);
     try {
-      changed(await setApprovalPolicy(api, tool, { policy: null }));
+      changed(await client.approvals.setPolicy(tool, null));
     } catch (e) {
       setError(describeError(e));
     }
@@ -167,7 +169,7 @@ function PolicyEditor(p: {
   onSaved: (s: PolicyState) => void;
   onCancel: () => void;
 }) {
-  const { api } = useSession();
+  const { client } = useSession();
   const [tool, setTool] = useState(p.tool ?? '');
   const [form, setForm] = useState<PolicyForm>(() => formOf(p.policy));
   const [problems, setProblems] = useState<string[]>([]);
@@ -185,7 +187,7 @@ function PolicyEditor(p: {
     if (lines.length > 0 || !parsed.ok) return;
     setBusy(true);
     try {
-      p.onSaved(await setApprovalPolicy(api, (p.tool ?? tool).trim(), parsed.body));
+      p.onSaved(await client.approvals.setPolicy((p.tool ?? tool).trim(), parsed.body.policy));
     } catch (e) {
       setProblems([describeError(e)]);
     } finally {

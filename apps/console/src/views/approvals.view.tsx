@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'preact/hooks';
-import { pendingApprovals } from '../api/approvals.client';
 import { ApprovalControls } from '../components/approval-controls.component';
 import { JsonView } from '../components/json-view.component';
 import { useLoad } from '../components/load.hook';
@@ -17,8 +16,12 @@ const REFRESH_MS = 15_000;
  * each with Approve / Edit / Reject. A decision resumes the task; the inbox then refreshes.
  */
 export function ApprovalsView() {
-  const { api, me } = useSession();
-  const inbox = useLoad((signal) => pendingApprovals(api, signal), []);
+  const { client, me } = useSession();
+  const inbox = useLoad(
+    async (signal) =>
+      (await client.approvals.list({ status: 'pending', limit: 200 }, { signal })).approvals,
+    [],
+  );
   const [last, setLast] = useState<ApprovalView>();
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {

@@ -9,7 +9,7 @@ import { verifyWords } from '../model/audit-verify';
  * whole trail, or the tenant `tenantId` names.
  */
 export function AuditVerify(props: { tenantId: string }) {
-  const { api, me } = useSession();
+  const { client, me } = useSession();
   const [verify, setVerify] = useState<{
     busy: boolean;
     result?: Audit.AuditVerifyResponse;
@@ -21,7 +21,7 @@ export function AuditVerify(props: { tenantId: string }) {
       const tenant = me.platformAdmin ? props.tenantId.trim() || undefined : undefined;
       setVerify({
         busy: false,
-        result: await api.get<Audit.AuditVerifyResponse>('audit/verify', { tenant_id: tenant }),
+        result: await client.admin.verifyAudit(tenant),
       });
     } catch (e) {
       setVerify({ busy: false, error: describeError(e) });

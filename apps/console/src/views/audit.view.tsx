@@ -11,7 +11,7 @@ import { AuditVerify } from './audit-verify.component';
  * Audit (admins): the trail filtered by task, user, category and outcome; and the chain check.
  */
 export function AuditView() {
-  const { api } = useSession();
+  const { client } = useSession();
   const [applied, setApplied] = useState<AuditFilters>(NO_AUDIT_FILTERS);
   const [rows, setRows] = useState<Audit.AuditEntry[]>([]);
   const [next, setNext] = useState<number>();
@@ -29,7 +29,7 @@ export function AuditView() {
       const q = Object.fromEntries(
         Object.entries(applied).map(([k, v]) => [k, v.trim() || undefined]),
       );
-      const page = await api.get<Audit.AuditQueryResponse>('audit', { ...q, before, limit: 100 });
+      const page = await client.admin.audit({ ...q, before, limit: 100 });
       if (mine !== latest.current) return;
       setRows((r) => (before ? [...r, ...page.entries] : page.entries));
       setNext(page.nextBefore);

@@ -1,4 +1,4 @@
-import type { A2a, Tools } from '@switchboard/contracts';
+import type { Tools } from '@switchboard/contracts';
 import { useState } from 'preact/hooks';
 import { JsonView } from '../components/json-view.component';
 import { describeError, useLoad } from '../components/load.hook';
@@ -16,24 +16,16 @@ import { formatDateTime } from '../model/format';
 import { ApprovalPoliciesPanel } from './approval-policies.component';
 import { ToolTry } from './tool-try.component';
 
-interface Authorizations {
-  userId: string;
-  grants: { provider: string; grantedBy: string; grantedAt: string }[];
-  providers: { provider: string; requiresAuthorization: boolean; authorized: boolean }[];
-}
-
-interface Presence {
-  bridge: { state: string; jid?: string } | null;
-  agents: { name: string; host: string; jid?: string; online: boolean }[];
-}
-
 /**
  * Tools & agents: the user's manifest per provider, (admins) the tools' approval policies, provider
  * authorizations, and the remote agents.
  */
 export function CatalogView() {
-  const { api, me } = useSession();
-  const manifest = useLoad((s) => api.get<Catalogue>('tools', {}, s), []);
+  const { client, me } = useSession();
+  const manifest = useLoad(
+    (signal): Promise<Catalogue> => client.catalog.tools({}, { signal }),
+    [],
+  );
   const byProvider = manifest.data ? toolsByProvider(manifest.data) : new Map();
   return (
     <section aria-labelledby="catalog-title">
@@ -107,20 +99,20 @@ function ApprovalNote({ policy }: { policy?: PolicyLike | undefined }) {
 
 // eslint-disable-next-line max-lines-per-function -- a view is one JSX tree with its hooks; split into panels when it next changes
 function AuthorizationsPanel() {
-  const { api, me } = useSession();
+  const { client, me } = useSession();
   const [userId, setUserId] = useState(me.userId);
   const [shown, setShown] = useState(me.userId);
   const [error, setError] = useState<string>();
   const list = useLoad(
-    (s) =>
-      api.get<Authorizations>('authorizations', shown !== me.userId ? { user_id: shown } : {}, s),
+    (signal) => client.catalog.authorizations(shown !== me.userId ? shown : undefined, { signal }),
     [shown],
   );
   const change = async (provider: string, grant: boolean) => {
     setError(undefined);
     try {
-      const path = `authorizations/${encodeURIComponent(shown)}/${encodeURIComponent(provider)}`;
-      await (grant ? api.put(path) : api.delete(path));
+      await (grant
+        ? client.catalog.grant(shown, provider)
+        : client.catalog.revoke(shown, provider));
       list.reload();
     } catch (e) {
       setError(describeError(e));
@@ -209,9 +201,9 @@ function AuthorizationsPanel() {
 }
 
 function AgentsPanel() {
-  const { api } = useSession();
-  const agents = useLoad((s) => api.get<{ agents: A2a.AgentSummary[] }>('agents', {}, s), []);
-  const presence = useLoad((s) => api.get<Presence>('agents/presence', {}, s), []);
+  const { client } = useSession();
+  const agents = useLoad((signal) => client.catalog.agents({ signal }), []);
+  const presence = useLoad((signal) => client.catalog.presence({ signal }), []);
   const peerOf = (name: string) => presence.data?.agents.find((a) => a.name === name);
   return (
     <section aria-labelledby="agents-title">

@@ -1,6 +1,5 @@
 import type { Tasks } from '@switchboard/contracts';
 import { useMemo, useRef } from 'preact/hooks';
-import { taskDiff } from '../api/runs.client';
 import { JsonView } from '../components/json-view.component';
 import { useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
@@ -15,8 +14,8 @@ import { hrefOf } from '../router';
  * decision, each step, the end — with the first position where they differ highlighted.
  */
 export function DiffView({ a, b }: { a: string; b: string }) {
-  const { api } = useSession();
-  const diff = useLoad((signal) => taskDiff(api, a, b, signal), [a, b]);
+  const { client } = useSession();
+  const diff = useLoad((signal) => client.tasks.diff(a, b, { signal }), [a, b]);
   return (
     <section aria-labelledby="diff-title">
       <h1 id="diff-title" tabIndex={-1}>

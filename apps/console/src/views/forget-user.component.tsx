@@ -1,5 +1,4 @@
 import { useState } from 'preact/hooks';
-import { forgetUser } from '../api/memory.client';
 import { describeError } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { useSession } from '../context';
@@ -11,7 +10,7 @@ import { type UserForgotten, userForgottenWords, userToForget } from '../model/m
  * many recorded recalls in tasks' run records were emptied, and whether the read-back verified it.
  */
 export function ForgetUser({ onForgotten }: { onForgotten: () => void }) {
-  const { api } = useSession();
+  const { client } = useSession();
   const [raw, setRaw] = useState('');
   const [asking, setAsking] = useState<string>();
   const [done, setDone] = useState<UserForgotten>();
@@ -25,7 +24,7 @@ export function ForgetUser({ onForgotten }: { onForgotten: () => void }) {
     setAsking(checked.userId);
   };
   const confirm = (userId: string) =>
-    forgetUser(api, userId).then(
+    client.memory.forgetUser(userId).then(
       (r) => {
         setDone(r);
         setAsking(undefined);

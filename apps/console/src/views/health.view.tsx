@@ -1,17 +1,17 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError } from '../api/http.client';
+import { ApiError } from '@switchboard/client';
 import { useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { StatusBadge } from '../components/status-badge.component';
 import { useSession } from '../context';
 import { formatBytes, formatDuration } from '../model/format';
-import { healthOverview, type ServiceHealth, type ServiceRow } from '../model/health';
+import { healthOverview, type ServiceRow } from '../model/health';
 
 /** Health: every service's readiness and a few figures, refreshed every few seconds. */
 export function HealthView() {
-  const { api } = useSession();
+  const { client } = useSession();
   const [auto, setAuto] = useState(true);
-  const services = useLoad((s) => api.get<{ services: ServiceHealth[] }>('services', {}, s), []);
+  const services = useLoad((signal) => client.admin.services({ signal }), []);
   // A refusal of the last refresh; a success clears it (useLoad keeps the last data either way).
   const failure =
     services.failure instanceof ApiError && services.error !== undefined

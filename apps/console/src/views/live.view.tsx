@@ -1,5 +1,4 @@
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
-import { readSse } from '../api/sse.client';
 import { JsonView } from '../components/json-view.component';
 import { describeError } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
@@ -7,13 +6,8 @@ import { VirtualList } from '../components/virtual-list.component';
 import { useSession } from '../context';
 import { formatBytes, formatTime } from '../model/format';
 import { SERVICES } from '../model/health';
-import { type LiveEntry, LiveFeed, type LiveMessage } from '../model/live-feed';
-import {
-  type LiveStatus,
-  parseLiveStatus,
-  refusalAdvice,
-  refusalLines,
-} from '../model/live-status';
+import { type LiveEntry, LiveFeed } from '../model/live-feed';
+import { type LiveStatus, liveStatusOf, refusalAdvice, refusalLines } from '../model/live-status';
 
 interface Filter {
   task_id: string;
@@ -25,7 +19,7 @@ interface Filter {
 /** Live (admins): the platform's NATS traffic as operators tail it, through the gateway (GET /live). */
 // eslint-disable-next-line max-lines-per-function -- a view is one JSX tree with its hooks; split into panels when it next changes
 export function LiveView() {
-  const { api } = useSession();
+  const { client } = useSession();
   const [filter, setFilter] = useState<Filter>({
     task_id: '',
     user_id: '',
@@ -47,27 +41,26 @@ export function LiveView() {
       task_id: applied.task_id.trim() || undefined,
       user_id: applied.user_id.trim() || undefined,
       service: applied.service || undefined,
-      commands: applied.commands ? 'true' : undefined,
+      commands: applied.commands,
     };
     setState({ phase: 'connecting' });
     let status: LiveStatus | undefined;
-    readSse(api.url('live', query), {
-      headers: api.authHeaders(),
-      signal: ac.signal,
-      onMessage: (m) => {
-        if (m.event === 'ready' || m.event === 'status') {
-          status = parseLiveStatus(m.data) ?? status;
-          return setState({ phase: 'open', ...(status ? { status } : {}) });
+    const read = async () => {
+      for await (const f of client.admin.live(query, { signal: ac.signal })) {
+        if (f.event !== 'message') {
+          status = liveStatusOf(f.data) ?? status;
+          setState({ phase: 'open', ...(status ? { status } : {}) });
+          continue;
         }
-        if (m.event !== 'message') return;
-        feed.push({ ...(JSON.parse(m.data) as LiveMessage), n: ++n });
+        feed.push({ ...f.data, n: ++n });
         // Many messages may arrive in one frame: draw once per animation frame.
         frame ||= requestAnimationFrame(() => {
           frame = 0;
           redraw(0);
         });
-      },
-    }).then(
+      }
+    };
+    read().then(
       () => !ac.signal.aborted && setState(ended(status)),
       (e: unknown) =>
         !ac.signal.aborted &&

@@ -16,10 +16,9 @@ import {
  * itself over revision 2026-07-28 with their credentials (docs/mcp.md).
  */
 export function McpView() {
-  const { api } = useSession();
-  const endpoint = api.url('mcp');
-  const auth = api.authHeaders();
-  const offer = useLoad((signal) => discoverTools(api, signal), []);
+  const { client, headers: auth } = useSession();
+  const endpoint = client.url('mcp');
+  const offer = useLoad((signal) => discoverTools({ url: endpoint, headers: auth }, signal), []);
   return (
     <section aria-labelledby="mcp-title">
       <h1 id="mcp-title" tabIndex={-1}>

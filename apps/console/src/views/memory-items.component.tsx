@@ -1,5 +1,4 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { updateItem } from '../api/memory.client';
 import { describeError } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { useSession } from '../context';
@@ -112,7 +111,7 @@ function ItemEditor({
   item: MemoryItem;
   onDone: (edited: MemoryItem | undefined) => void;
 }) {
-  const { api } = useSession();
+  const { client } = useSession();
   const [draft, setDraft] = useState(item.content);
   const [error, setError] = useState<string>();
   const [saving, setSaving] = useState(false);
@@ -125,7 +124,7 @@ function ItemEditor({
     if (!checked.ok) return setError(checked.problem);
     if (!checked.change) return onDone(undefined);
     setSaving(true);
-    updateItem(api, item.id, checked.change).then(
+    client.memory.update(item.id, checked.change).then(
       (edited) => onDone(edited),
       (err: unknown) => {
         setSaving(false);

@@ -1,5 +1,4 @@
 import { useState } from 'preact/hooks';
-import { forgetItem, forgetUser, listMemory, searchMemory } from '../api/memory.client';
 import { describeError, useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { useSession } from '../context';
@@ -25,15 +24,18 @@ import { ItemList } from './memory-items.component';
  * "Forget a user". mcp-tools decides every right; a refusal is shown with the API's message.
  */
 export function MemoryView() {
-  const { api, me } = useSession();
+  const { client, me } = useSession();
   const [ns, setNs] = useState<Namespace>({ kind: 'user', key: me.userId });
-  const list = useLoad((signal) => listMemory(api, ns, signal), [ns.kind, ns.key]);
+  const list = useLoad(
+    async (signal) => (await client.memory.list({ ...ns, limit: 100 }, { signal })).items,
+    [ns.kind, ns.key],
+  );
   const [forgotten, setForgotten] = useState<string>();
   const [edited, setEdited] = useState<string>();
   const [error, setError] = useState<string>();
   const [found, setFound] = useState<RecalledMemory[]>();
   const forget = (id: string) =>
-    forgetItem(api, id).then(
+    client.memory.forget(id).then(
       (r) => {
         setForgotten(itemForgottenWords(r));
         setEdited(undefined);
@@ -158,19 +160,22 @@ function Search({
   onForget: (id: string) => Promise<unknown>;
   onEdited: (item: MemoryItem) => void;
 }) {
-  const { api } = useSession();
+  const { client } = useSession();
   const [q, setQ] = useState('');
   const [error, setError] = useState<string>();
   const submit = (e: Event) => {
     e.preventDefault();
     if (!q.trim()) return setError('Type what to look for.');
-    searchMemory(api, q.trim()).then(
-      (items) => {
-        setError(undefined);
-        onFound(items);
-      },
-      (err: unknown) => setError(describeError(err)),
-    );
+    client.memory
+      .search(q.trim(), { limit: 50 })
+      .then(({ items }) => items)
+      .then(
+        (items) => {
+          setError(undefined);
+          onFound(items);
+        },
+        (err: unknown) => setError(describeError(err)),
+      );
   };
   return (
     <section aria-labelledby="memory-search-title">
@@ -200,12 +205,12 @@ function Search({
 }
 
 function ForgetMe({ onForgotten }: { onForgotten: () => void }) {
-  const { api, me } = useSession();
+  const { client, me } = useSession();
   const [asking, setAsking] = useState(false);
   const [done, setDone] = useState<UserForgotten>();
   const [error, setError] = useState<string>();
   const confirm = () =>
-    forgetUser(api, me.userId).then(
+    client.memory.forgetUser(me.userId).then(
       (r) => {
         setDone(r);
         setAsking(false);

@@ -1,5 +1,4 @@
 import { useState } from 'preact/hooks';
-import { getQuota, removeQuota, setQuota } from '../api/usage.client';
 import { describeError, useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { useSession } from '../context';
@@ -31,11 +30,11 @@ const whoseWords = (name: string) =>
  * tenant without its own), read with `GET /tenants/{t}/quotas`, set with PUT, removed with DELETE.
  */
 export function QuotaEditor({ tenant, onChanged }: { tenant: string; onChanged: () => void }) {
-  const { api } = useSession();
+  const { client } = useSession();
   const [target, setTarget] = useState<Target>('tenant');
   const [last, setLast] = useState<TenantQuotaView>();
   const name = target === 'platform' ? PLATFORM_QUOTA : tenant;
-  const current = useLoad((s) => getQuota(api, name, s), [name]);
+  const current = useLoad((signal) => client.usage.quota(name, { signal }), [name]);
   const changed = (v: TenantQuotaView) => {
     setLast(v);
     current.reload();
@@ -87,7 +86,7 @@ function QuotaFormPanel(p: {
   view: TenantQuotaView;
   onChanged: (v: TenantQuotaView) => void;
 }) {
-  const { api } = useSession();
+  const { client } = useSession();
   const [form, setForm] = useState<QuotaForm>(() => quotaFormOf(p.view.quota));
   const [problems, setProblems] = useState<FieldProblem[]>([]);
   const [error, setError] = useState<string>();
@@ -110,7 +109,7 @@ function QuotaFormPanel(p: {
     const parsed = quotaBody(form);
     setProblems(parsed.ok ? [] : parsed.problems);
     setError(undefined);
-    if (parsed.ok) void send(() => setQuota(api, p.name, parsed.body));
+    if (parsed.ok) void send(() => client.usage.setQuota(p.name, parsed.body));
   };
   return (
     <form
@@ -138,7 +137,7 @@ function QuotaFormPanel(p: {
             type="button"
             class="danger"
             disabled={busy}
-            onClick={() => void send(() => removeQuota(api, p.name))}
+            onClick={() => void send(() => client.usage.removeQuota(p.name))}
           >
             {p.name === PLATFORM_QUOTA
               ? 'Remove the platform default'

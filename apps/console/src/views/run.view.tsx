@@ -1,6 +1,5 @@
 import { HttpAgent } from '@ag-ui/client';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Api } from '../api/http.client';
 import { AnswerView } from '../components/answer.component';
 import { describeError } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
@@ -34,8 +33,8 @@ interface Conversation {
  * or fork started here is followed the same way, by its task id.
  */
 export function RunView({ taskId }: { taskId?: string | undefined }) {
-  const { api, store } = useSession();
-  const stream = useTaskStream(api, taskId, { persist: store });
+  const { client, headers, store } = useSession();
+  const stream = useTaskStream(client, taskId, { persist: store });
   const [conversation, setConversation] = useState<Conversation>({});
   const [error, setError] = useState<string>();
   const [refusal, setRefusal] = useState<{ refusal: QuotaRefusal; at: number }>();
@@ -49,7 +48,7 @@ export function RunView({ taskId }: { taskId?: string | undefined }) {
     setConversation({ asked: r.task });
     setStarting(true);
     agent.current?.abortRun();
-    agent.current = startRun(api, r, {
+    agent.current = startRun({ url: client.url('ag-ui'), headers }, r, {
       onTask: (id) => {
         setStarting(false);
         setConversation((c) => ({ ...c, taskId: id }));
@@ -98,7 +97,7 @@ export function RunView({ taskId }: { taskId?: string | undefined }) {
 
 /** Starts a run through AG-UI; the callbacks hear its task id, its answer, and how it ended. */
 function startRun(
-  api: Api,
+  endpoint: { url: string; headers: Record<string, string> },
   r: RunRequest,
   cb: {
     onTask: (taskId: string) => void;
@@ -107,8 +106,8 @@ function startRun(
   },
 ): HttpAgent {
   const a = new HttpAgent({
-    url: api.url('ag-ui'),
-    headers: api.authHeaders(),
+    url: endpoint.url,
+    headers: endpoint.headers,
     threadId: newId(),
     initialMessages: [{ id: newId(), role: 'user', content: r.task }],
   });
@@ -188,13 +187,13 @@ function RunBar(p: {
   onError: (message: string | undefined) => void;
   onStartOver: () => void;
 }) {
-  const { api } = useSession();
+  const { client } = useSession();
   const [cancelling, setCancelling] = useState(false);
   const { summary, stream, taskId } = p;
   const cancel = async () => {
     setCancelling(true);
     try {
-      await api.post(`tasks/${taskId}/cancel`, { reason: 'cancelled from the console' });
+      await client.tasks.cancel(taskId, 'cancelled from the console');
     } catch (e) {
       p.onError(describeError(e));
     } finally {

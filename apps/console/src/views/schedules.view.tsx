@@ -1,11 +1,4 @@
 import { useState } from 'preact/hooks';
-import {
-  createSchedule,
-  deleteSchedule,
-  listFirings,
-  listSchedules,
-  setPaused,
-} from '../api/schedules.client';
 import { describeError, useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { useSession } from '../context';
@@ -25,8 +18,11 @@ import {
  * next, pause, resume or delete it, and its recent firings with the tasks they started.
  */
 export function SchedulesView() {
-  const { api } = useSession();
-  const list = useLoad((signal) => listSchedules(api, signal), []);
+  const { client } = useSession();
+  const list = useLoad(
+    async (signal) => (await client.schedules.list({ limit: 500 }, { signal })).schedules,
+    [],
+  );
   return (
     <section aria-labelledby="schedules-title">
       <h1 id="schedules-title" tabIndex={-1}>
@@ -50,7 +46,7 @@ export function SchedulesView() {
 }
 
 function CreateForm({ onCreated }: { onCreated: () => void }) {
-  const { api } = useSession();
+  const { client } = useSession();
   const empty: ScheduleForm = {
     task: '',
     kind: 'cron',
@@ -70,7 +66,7 @@ function CreateForm({ onCreated }: { onCreated: () => void }) {
     const checked = scheduleBody(form);
     if (!checked.ok) return setProblem(checked.problem);
     try {
-      setCreated(await createSchedule(api, checked.body));
+      setCreated(await client.schedules.create(checked.body));
       setProblem(undefined);
       setForm(empty);
       onCreated();
@@ -173,7 +169,7 @@ function ScheduleList({
   schedules: ScheduleView[];
   onChanged: () => void;
 }) {
-  const { api } = useSession();
+  const { client } = useSession();
   const [error, setError] = useState<string>();
   if (schedules.length === 0) return <p class="muted schedules-none">No schedules.</p>;
   const act = (p: Promise<unknown>) =>
@@ -205,7 +201,7 @@ function ScheduleList({
               <button
                 type="button"
                 class="secondary"
-                onClick={() => act(setPaused(api, s.scheduleId, true))}
+                onClick={() => act(client.schedules.pause(s.scheduleId))}
               >
                 Pause
               </button>
@@ -214,7 +210,7 @@ function ScheduleList({
               <button
                 type="button"
                 class="secondary"
-                onClick={() => act(setPaused(api, s.scheduleId, false))}
+                onClick={() => act(client.schedules.resume(s.scheduleId))}
               >
                 Resume
               </button>
@@ -222,7 +218,7 @@ function ScheduleList({
             <button
               type="button"
               class="secondary"
-              onClick={() => act(deleteSchedule(api, s.scheduleId))}
+              onClick={() => act(client.schedules.delete(s.scheduleId))}
             >
               Delete
             </button>
@@ -235,8 +231,11 @@ function ScheduleList({
 }
 
 function Firings({ scheduleId, firedCount }: { scheduleId: string; firedCount: number }) {
-  const { api } = useSession();
-  const list = useLoad((signal) => listFirings(api, scheduleId, signal), [scheduleId, firedCount]);
+  const { client } = useSession();
+  const list = useLoad(
+    async (signal) => (await client.schedules.firings(scheduleId, { signal })).firings,
+    [scheduleId, firedCount],
+  );
   const rows = list.data ?? [];
   if (rows.length === 0) return null;
   return (

@@ -109,8 +109,8 @@ export function SignInView({ config, error, busy, onSignIn }: Props) {
 
 /**
  * Dev mode's fields: the user id, the role and the tenant (sent as X-Tenant-Id). The tenant is read
- * only by a gateway with TENANCY=true; config.json does not say yet whether it is on, so the field is
- * always offered (with a hint) unless config.json says tenancy is off.
+ * only by a gateway with TENANCY=true; config.json does not say whether it is on, so the field is
+ * always offered, with a hint.
  */
 function DevFields(p: {
   config: ConsoleConfig;
@@ -147,7 +147,7 @@ function DevFields(p: {
           </option>
         ))}
       </select>
-      {p.config.tenancy !== false && (
+      {
         <>
           <label for="tenant">
             Tenant <span class="muted">(optional)</span>
@@ -169,14 +169,12 @@ function DevFields(p: {
               <span class="error" role="alert">
                 {p.problem}
               </span>
-            ) : p.config.tenancy ? (
-              `Sent as X-Tenant-Id; empty: the tenant ${DEFAULT_TENANT}.`
             ) : (
               `Sent as X-Tenant-Id, which only a gateway with TENANCY=true reads; empty: the tenant ${DEFAULT_TENANT}.`
             )}
           </p>
         </>
-      )}
+      }
     </>
   );
 }

@@ -1,4 +1,4 @@
-import type { Tasks } from '@switchboard/contracts';
+import { isTaskView } from '@switchboard/client';
 import { useMemo, useState } from 'preact/hooks';
 import { ErrorNotice } from '../components/notice.component';
 import { useLoad } from '../components/load.hook';
@@ -18,12 +18,16 @@ import { summarize } from '../model/run-summary.model';
  * still runs); once it has ended, Replay, Fork from here on its cards, and its replays and forks.
  */
 export function TaskView({ taskId }: { taskId: string }) {
-  const { api } = useSession();
+  const { client } = useSession();
+  // A task not picked up yet is only {taskId, status: 'queued'}: its facts show once it is stored.
   const view = useLoad(
-    (signal) => api.get<Tasks.TaskView>(`tasks/${taskId}`, {}, signal),
+    async (signal) => {
+      const v = await client.tasks.get(taskId, { signal });
+      return isTaskView(v) ? v : undefined;
+    },
     [taskId],
   );
-  const stream = useTaskStream(api, taskId);
+  const stream = useTaskStream(client, taskId);
   const [error, setError] = useState<string>();
   const t = view.data;
   const verdict = useMemo(() => verdictOf(stream.events), [stream.events]) ?? t?.verdict;

@@ -1,3 +1,4 @@
+import type { TaskStatus } from '@switchboard/client';
 import type { Tasks } from '@switchboard/contracts';
 import { useEffect, useState } from 'preact/hooks';
 import { describeError } from '../components/load.hook';
@@ -40,7 +41,7 @@ function tasksTitle(me: {
 /** Tasks: the user's tasks (an admin's: everyone's), filtered, newest first, with more on demand. */
 // eslint-disable-next-line max-lines-per-function -- a view is one JSX tree with its hooks; split into panels when it next changes
 export function TasksView() {
-  const { api, me } = useSession();
+  const { client, me } = useSession();
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [applied, setApplied] = useState<Filters>(NO_FILTERS);
   const [rows, setRows] = useState<Tasks.TaskSummary[]>([]);
@@ -52,8 +53,8 @@ export function TasksView() {
     setLoading(true);
     setError(undefined);
     try {
-      const page = await api.get<Tasks.TaskListResponse>('tasks', {
-        status: applied.status || undefined,
+      const page = await client.tasks.list({
+        status: (applied.status || undefined) as TaskStatus | undefined,
         q: applied.q.trim() || undefined,
         user_id: me.admin ? applied.user.trim() || undefined : undefined,
         from: dayStart(applied.from),

@@ -11,7 +11,7 @@ import { type ToolField, type ToolFormValues, toolArguments, toolFields } from '
  * as the user — the same checks as for their agents — and shows the result or the error.
  */
 export function ToolTry({ tool }: { tool: Tools.ManifestTool }) {
-  const { api } = useSession();
+  const { client, headers } = useSession();
   const fields = useMemo(() => toolFields(tool.inputSchema), [tool.inputSchema]);
   const [values, setValues] = useState<ToolFormValues>({});
   const [problems, setProblems] = useState<string[]>([]);
@@ -25,7 +25,7 @@ export function ToolTry({ tool }: { tool: Tools.ManifestTool }) {
     setProblems([]);
     setBusy(true);
     try {
-      setOutcome(await callTool(api, tool.name, parsed.args));
+      setOutcome(await callTool({ url: client.url('mcp'), headers }, tool.name, parsed.args));
     } catch (e) {
       setOutcome({ ok: false, message: describeError(e) });
     } finally {

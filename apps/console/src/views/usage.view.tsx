@@ -1,6 +1,5 @@
 import type { Tenancy } from '@switchboard/contracts';
 import { useEffect, useState } from 'preact/hooks';
-import { getUsage } from '../api/usage.client';
 import { useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { useSession } from '../context';
@@ -25,10 +24,13 @@ const REFRESH_MS = 10_000;
  * else: their own row). The platform operator picks the tenant (`?tenant=`) and edits quotas.
  */
 export function UsageView({ tenant }: { tenant?: string | undefined }) {
-  const { api, me } = useSession();
+  const { client, me } = useSession();
   const other = me.platformAdmin && tenant !== undefined && tenant !== me.tenantId;
   const shown = other ? tenant : me.tenantId;
-  const usage = useLoad((s) => getUsage(api, other ? tenant : undefined, s), [shown]);
+  const usage = useLoad(
+    (signal) => client.usage.get(other ? tenant : undefined, { signal }),
+    [shown],
+  );
   useEffect(() => {
     const t = setInterval(usage.reload, REFRESH_MS);
     return () => clearInterval(t);

@@ -1,12 +1,4 @@
 import { useState } from 'preact/hooks';
-import {
-  createWebhook,
-  deleteWebhook,
-  listDeliveries,
-  listWebhooks,
-  redeliver,
-  taskWebhookSecret,
-} from '../api/webhooks.client';
 import { describeError, useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { useSession } from '../context';
@@ -29,8 +21,11 @@ import {
  * letters first, each with Redeliver.
  */
 export function WebhooksView() {
-  const { api } = useSession();
-  const hooks = useLoad((signal) => listWebhooks(api, signal), []);
+  const { client } = useSession();
+  const hooks = useLoad(
+    async (signal) => (await client.webhooks.list({ limit: 500 }, { signal })).webhooks,
+    [],
+  );
   return (
     <section aria-labelledby="webhooks-title">
       <h1 id="webhooks-title" tabIndex={-1}>
@@ -52,7 +47,7 @@ export function WebhooksView() {
 }
 
 function SubscribeForm({ onCreated }: { onCreated: () => void }) {
-  const { api, me } = useSession();
+  const { client, me } = useSession();
   const empty: SubscribeForm = { url: '', events: ['ended'], scope: 'own', description: '' };
   const [form, setForm] = useState<SubscribeForm>(empty);
   const [problem, setProblem] = useState<string>();
@@ -67,7 +62,7 @@ function SubscribeForm({ onCreated }: { onCreated: () => void }) {
     const checked = subscribeBody(form);
     if (!checked.ok) return setProblem(checked.problem);
     try {
-      setCreated(await createWebhook(api, checked.body));
+      setCreated(await client.webhooks.create(checked.body));
       setProblem(undefined);
       setForm(empty);
       onCreated();
@@ -161,7 +156,7 @@ function SubscriptionList({
   webhooks: WebhookView[];
   onDeleted: () => void;
 }) {
-  const { api } = useSession();
+  const { client } = useSession();
   const [error, setError] = useState<string>();
   if (webhooks.length === 0) return <p class="muted webhooks-none">No subscriptions.</p>;
   return (
@@ -180,9 +175,9 @@ function SubscriptionList({
               type="button"
               class="secondary"
               onClick={() =>
-                void deleteWebhook(api, w.webhookId).then(onDeleted, (e: unknown) =>
-                  setError(describeError(e)),
-                )
+                void client.webhooks
+                  .delete(w.webhookId)
+                  .then(onDeleted, (e: unknown) => setError(describeError(e)))
               }
             >
               Delete
@@ -195,7 +190,7 @@ function SubscriptionList({
 }
 
 function TaskSecret() {
-  const { api } = useSession();
+  const { client } = useSession();
   const [secret, setSecret] = useState<string>();
   const [error, setError] = useState<string>();
   return (
@@ -214,7 +209,10 @@ function TaskSecret() {
           type="button"
           class="secondary"
           onClick={() =>
-            void taskWebhookSecret(api).then(setSecret, (e: unknown) => setError(describeError(e)))
+            void client.webhooks
+              .taskSecret()
+              .then(({ secret }) => secret)
+              .then(setSecret, (e: unknown) => setError(describeError(e)))
           }
         >
           Show my task-webhook secret
@@ -233,13 +231,18 @@ const STATUSES: { value: DeliveryStatus | ''; label: string }[] = [
 ];
 
 function Deliveries() {
-  const { api, me } = useSession();
+  const { client, me } = useSession();
   const [status, setStatus] = useState<DeliveryStatus | ''>('dead');
-  const list = useLoad((s) => listDeliveries(api, status || undefined, s), [status]);
+  const list = useLoad(
+    async (signal) =>
+      (await client.webhooks.deliveries({ status: status || undefined, limit: 200 }, { signal }))
+        .deliveries,
+    [status],
+  );
   const [last, setLast] = useState<string>();
   const [error, setError] = useState<string>();
   const again = (d: WebhookDeliveryView) =>
-    redeliver(api, d.deliveryId).then(
+    client.webhooks.redeliver(d.deliveryId).then(
       () => {
         setLast(`Sent again: ${d.event} of task ${d.taskId.slice(0, 8)} to ${d.url}`);
         setError(undefined);

@@ -42,6 +42,14 @@ export interface TaskListQuery {
 }
 
 /**
+ * Whether `GET /tasks/{id}` answered the stored task, not `{taskId, status: 'queued'}`: the instant
+ * before an orchestrator has its submission, when nothing more is known of it.
+ */
+export function isTaskView(view: TaskView | QueuedTaskView): view is TaskView {
+  return 'userId' in view;
+}
+
+/**
  * Tasks: run one and get its answer, or stream its events; read, list and cancel tasks; replay, fork
  * and compare runs (docs/api.md, docs/replay.md).
  */

@@ -11,7 +11,8 @@ export type TokenSource =
  * with tenancy on, `X-Tenant-Id`. Never accepted outside dev mode.
  */
 export interface DevIdentity {
-  userId: string;
+  /** Absent: the gateway's default user (TB_DEFAULT_USER_ID). */
+  userId?: string;
   role?: string;
   tenantId?: string;
 }
@@ -35,7 +36,7 @@ export class Credentials {
     const headers: Record<string, string> = {};
     const { dev, token } = this.options;
     if (dev) {
-      headers['x-user-id'] = dev.userId;
+      if (dev.userId) headers['x-user-id'] = dev.userId;
       if (dev.role) headers['x-user-role'] = dev.role;
       if (dev.tenantId) headers['x-tenant-id'] = dev.tenantId;
     }
