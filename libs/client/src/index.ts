@@ -7,12 +7,7 @@ export { CatalogApi, type ToolsQuery } from './api/catalog.api.js';
 export { MemoryApi, type MemoryQuery } from './api/memory.api.js';
 export { ReplaysApi } from './api/replays.api.js';
 export { SchedulesApi } from './api/schedules.api.js';
-export {
-  isTaskView,
-  type StreamOptions,
-  type TaskListQuery,
-  TasksApi,
-} from './api/tasks.api.js';
+export { isTaskView, type StreamOptions, type TaskListQuery, TasksApi } from './api/tasks.api.js';
 export { Thread, type ThreadMessage } from './api/threads.api.js';
 export { UsageApi } from './api/usage.api.js';
 export { type DeliveryQuery, WebhooksApi } from './api/webhooks.api.js';

@@ -11,7 +11,8 @@ import { healthOverview, type ServiceRow } from '../model/health';
 export function HealthView() {
   const { client } = useSession();
   const [auto, setAuto] = useState(true);
-  const services = useLoad((signal) => client.admin.services({ signal }), []);
+  // It polls anyway: an outage shows at once (a 503), not after the client's retries.
+  const services = useLoad((signal) => client.admin.services({ signal, retries: 0 }), []);
   // A refusal of the last refresh; a success clears it (useLoad keeps the last data either way).
   const failure =
     services.failure instanceof ApiError && services.error !== undefined

@@ -140,6 +140,19 @@ describe('retries: only of calls that may be repeated', () => {
     expect(gw.seen[2]!.url.search).toBe('?status=completed%2Cfailed&limit=5');
   });
 
+  it('a read told `retries: 0` is sent once (a view that polls anyway shows an outage at once)', async () => {
+    const { sut, gw } = client([
+      json(
+        503,
+        { code: 'UPSTREAM_UNAVAILABLE', message: 'NATS away', requestId: 'r' },
+        { 'retry-after': '0' },
+      ),
+      json(200, { services: [] }),
+    ]);
+    await expect(sut.admin.services({ retries: 0 })).rejects.toMatchObject({ status: 503 });
+    expect(gw.seen).toHaveLength(1);
+  });
+
   it('a task submission is sent once: after no answer it fails, it is not sent again', async () => {
     const { sut, gw } = client([refused(), json(200, {})]);
     const e = await rejection(sut.tasks.run({ task: 'what is 6 * 7' }));

@@ -25,6 +25,11 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** How long to wait for the answer, in ms (0: as long as it takes); the client's default otherwise. */
   timeoutMs?: number;
+  /**
+   * How many times a call that may be repeated is tried again (the client's `retry.retries` by
+   * default; 0: once — e.g. a view that polls anyway and must show an outage at once).
+   */
+  retries?: number;
 }
 
 /** One try of one call, as the `log` option receives it: never a header, a body or a query string. */
@@ -151,7 +156,7 @@ export class Transport {
           continue;
         }
         if (isUnauthorized(e)) this.options.onUnauthorized?.(e as ApiError);
-        const wait = this.retryPause(e, repeatable, attempt, pause);
+        const wait = this.retryPause(e, repeatable, attempt, pause, spec.retries);
         if (wait === undefined) throw e;
         pause = wait;
         await sleep(wait, spec.signal);
@@ -165,8 +170,9 @@ export class Transport {
     repeatable: boolean,
     attempt: number,
     previous: number,
+    retries = this.retry.retries,
   ): number | undefined {
-    if (!repeatable || attempt > this.retry.retries || !isSwitchboardError(e)) return undefined;
+    if (!repeatable || attempt > retries || !isSwitchboardError(e)) return undefined;
     const unavailable = e.code === 'UPSTREAM_UNAVAILABLE' || e.code === 'CONNECTION';
     if (!unavailable) return undefined;
     const after = (e as Partial<ApiError>).retryAfterMs;
