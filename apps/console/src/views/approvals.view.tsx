@@ -19,7 +19,8 @@ export function ApprovalsView() {
   const { client, me } = useSession();
   const inbox = useLoad(
     async (signal) =>
-      (await client.approvals.list({ status: 'pending', limit: 200 }, { signal })).approvals,
+      (await client.approvals.list({ status: 'pending', limit: 200 }, { signal, retries: 0 }))
+        .approvals,
     [],
   );
   const [last, setLast] = useState<ApprovalView>();

@@ -28,7 +28,7 @@ export function UsageView({ tenant }: { tenant?: string | undefined }) {
   const other = me.platformAdmin && tenant !== undefined && tenant !== me.tenantId;
   const shown = other ? tenant : me.tenantId;
   const usage = useLoad(
-    (signal) => client.usage.get(other ? tenant : undefined, { signal }),
+    (signal) => client.usage.get(other ? tenant : undefined, { signal, retries: 0 }),
     [shown],
   );
   useEffect(() => {
