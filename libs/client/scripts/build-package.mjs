@@ -1,7 +1,7 @@
 // The package of @switchboard/client, in dist/libs/client (after swc wrote its JavaScript there):
 // declarations for every module, the wire types written out in full in src/wire.d.ts (so the package
 // needs neither libs/contracts nor zod: `npm pack dist/libs/client` installs anywhere), its
-// package.json and README. Then it proves the declarations stand alone: compiled on their own, with no
+// package.json, README and API reference. Then it proves the declarations stand alone: compiled on their own, with no
 // path to the repository, they must have no error and name no workspace package.
 //   node libs/client/scripts/build-package.mjs
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -109,7 +109,7 @@ function checkStandalone() {
 function copyManifest() {
   const manifest = JSON.parse(readFileSync(join(lib, 'package.json'), 'utf8'));
   writeFileSync(join(out, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  copyFileSync(join(lib, 'README.md'), join(out, 'README.md'));
+  for (const doc of ['README.md', 'API.md']) copyFileSync(join(lib, doc), join(out, doc));
 }
 
 const walk = (dir) =>
