@@ -62,6 +62,15 @@ expect_lint_error orchestrator "$f" "no-restricted-imports: .*core imports no fe
 f=apps/orchestrator/src/dispatch/__probe_feature_type.ts; probes+=("$f")
 printf "import type { TaskSlots } from '../quotas/task-slots.js';\nexport type Probe = TaskSlots;\n" > "$f"
 expect_lint_error orchestrator "$f" "no-restricted-imports: .*core imports no feature" "the orchestrator's core may not import a feature's type either"
+f=libs/client/src/__probe_contract_value.ts; probes+=("$f")
+printf "import { Tasks } from '@switchboard/contracts';\nexport const probe = Tasks.TaskStatus;\n" > "$f"
+expect_lint_error client "$f" "no-restricted-imports: .*contracts' types only" "the published client may import the contracts' types, never their values"
+f=libs/client/src/__probe_node.ts; probes+=("$f")
+printf "import { Buffer } from 'node:buffer';\nexport const probe = Buffer;\n" > "$f"
+expect_lint_error client "$f" "no-restricted-imports: .*runs in browsers" "the published client may not import a Node module"
+f=libs/client/src/__probe_server.ts; probes+=("$f")
+printf "import { NatsBus } from '@switchboard/messaging';\nexport const probe = NatsBus;\n" > "$f"
+expect_lint_error client "$f" "enforce-module-boundaries" "the published client may not import server code"
 # One ESLint run over every probe; each must have an error whose "rule: message" matches its pattern.
 report="$(mktemp)"
 npx eslint --format json --no-warn-ignored "${probes[@]}" >"$report" 2>/dev/null
