@@ -1,17 +1,21 @@
 #!/usr/bin/env node
-// The demo client: submits a task to the gateway and prints its streamed events as they arrive.
+// The demo client: submits a task to the gateway and prints its streamed events as they arrive,
+// through the built @switchboard/client (dist/libs/client: `npm run up` builds it), which resumes the
+// stream if its connection drops.
 //   node tools/demo.mjs ["task text"]     (GATEWAY_URL, DEMO_USER_ID; --json prints raw events)
 // Exits 0 when the task completed, 1 otherwise.
-import { createParser } from 'eventsource-parser';
+import { ConnectionError, SwitchboardClient } from '../dist/libs/client/src/index.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const task =
   args.filter((a) => a !== '--json').join(' ') || 'what is 17 * 23, then save the result as a note';
 const gateway = (process.env.GATEWAY_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
-const headers = { 'content-type': 'application/json', accept: 'text/event-stream' };
-if (process.env.DEMO_USER_ID) headers['x-user-id'] = process.env.DEMO_USER_ID;
-if (process.env.DEMO_TOKEN) headers.authorization = `Bearer ${process.env.DEMO_TOKEN}`;
+const client = new SwitchboardClient({
+  baseUrl: gateway,
+  ...(process.env.DEMO_USER_ID ? { dev: { userId: process.env.DEMO_USER_ID } } : {}),
+  ...(process.env.DEMO_TOKEN ? { token: process.env.DEMO_TOKEN } : {}),
+});
 
 const clip = (text, max = 160) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
 const summary = (e) => {
@@ -48,33 +52,29 @@ const summary = (e) => {
 };
 
 console.log(`→ POST ${gateway}/orchestrate/stream  ${JSON.stringify({ task })}`);
-let response;
+let stream;
 try {
-  response = await fetch(`${gateway}/orchestrate/stream`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ task }),
-  });
+  stream = await client.tasks.stream({ task });
 } catch (e) {
-  console.error(`cannot reach the gateway at ${gateway}: ${e.cause?.code ?? e.message}`);
+  if (e instanceof ConnectionError) {
+    console.error(`cannot reach the gateway at ${gateway}: ${e.cause?.message ?? e.message}`);
+  } else {
+    console.error(`gateway answered ${e.status ?? '?'}: ${e.code}: ${e.message}`);
+  }
   process.exit(1);
 }
-if (!response.ok) {
-  console.error(`gateway answered ${response.status}: ${await response.text()}`);
-  process.exit(1);
-}
-console.log(`← ${response.status} task ${response.headers.get('x-task-id')}\n`);
+console.log(`← 200 task ${stream.taskId}\n`);
 let final;
-const parser = createParser({
-  onEvent: (m) => {
-    const e = JSON.parse(m.data);
-    if (json) console.log(m.data);
-    else console.log(`${String(m.id).padStart(3)}  ${(m.event ?? '').padEnd(32)} ${summary(e)}`);
+try {
+  for await (const e of stream) {
+    if (json) console.log(JSON.stringify(e));
+    else console.log(`${String(e.seq).padStart(3)}  ${e.name.padEnd(32)} ${summary(e)}`);
     if (/^orchestrator\.task\.(completed|failed|cancelled)$/.test(e.name)) final = e;
-  },
-});
-const decoder = new TextDecoder();
-for await (const chunk of response.body) parser.feed(decoder.decode(chunk, { stream: true }));
+  }
+} catch (e) {
+  console.error(`\nthe stream broke off: ${e.message}`);
+  process.exit(1);
+}
 if (!final) {
   console.error('\nthe stream ended without a final event');
   process.exit(1);
