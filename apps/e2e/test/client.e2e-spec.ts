@@ -296,6 +296,8 @@ describe('@switchboard/client against the real gateway', () => {
     }
     expect((await c.consoleConfig()).authMode).toBe('dev');
     expect(await c.ready()).toBe(true);
+    expect(await c.alive()).toBe(true);
+    expect(Object.keys((await c.openapi()).paths)).toContain('/orchestrate/stream');
   });
 
   it('a 429 surfaces as a RateLimitedError with its retry-after (one stream per user here)', async () => {

@@ -71,6 +71,17 @@ export class SwitchboardClient {
     return this.transport.json({ method: 'GET', path: 'console/config.json', ...options });
   }
 
+  /** Whether the gateway's process answers (`GET /health`, liveness). */
+  async alive(options: CallOptions = {}): Promise<boolean> {
+    await this.transport.json({ method: 'GET', path: 'health', ...options });
+    return true;
+  }
+
+  /** The gateway's OpenAPI document (`GET /openapi.json`): every route, generated from its schemas. */
+  openapi(options: CallOptions = {}): Promise<{ openapi: string; paths: Record<string, unknown> }> {
+    return this.transport.json({ method: 'GET', path: 'openapi.json', ...options });
+  }
+
   /** Whether the gateway is ready (`GET /readiness`: NATS, JetStream and Redis); false on 503. */
   async ready(options: CallOptions = {}): Promise<boolean> {
     try {
