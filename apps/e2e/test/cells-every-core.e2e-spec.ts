@@ -5,7 +5,9 @@ import {
   DEMO_TASK,
   freePort,
   pidAlive,
+  repoRoot,
   type RunningCell,
+  spawnManaged,
   type SseEvent,
   type Stack,
   startCell,
@@ -15,6 +17,7 @@ import {
 } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import { get } from 'node:http';
+import { join } from 'node:path';
 import { lockNotes, readUntil } from './support/held-steps.js';
 
 // SB_CELLS=2 (docs/operations.md "Every core: several cells"): one primary and two cells on one set of
@@ -238,5 +241,24 @@ describe('SB_CELLS=2: two cells under one primary, on one set of ports', () => {
     });
     for (const s of SERVICES)
       await expect(getFresh(`${url(s)}/health`)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it.each([
+    [{ SB_CELLS: '0' }, 'SB_CELLS: auto, or a whole number from 1 to 64 (got "0")'],
+    [
+      { SB_CELLS: '2', SB_SERVICES: 'audit', AUDIT__PORT: '0' },
+      'audit: PORT 0 gives each cell a port of its own; several cells share one: give AUDIT__PORT a number',
+    ],
+  ])('refuses %j before anything starts, saying why', async (env, why) => {
+    const bad = spawnManaged(process.execPath, [join(repoRoot, 'dist/apps/cell/src/main.js')], {
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+      cwd: repoRoot,
+      name: 'cells-bad',
+      logDir,
+    });
+    expect(await bad.exited).toBe(1);
+    await bad.settled;
+    expect(bad.logs()).toContain(why);
+    expect(bad.logs()).not.toContain('cell 1 starting');
   });
 });
