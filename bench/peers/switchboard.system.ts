@@ -16,7 +16,7 @@ import {
 } from '@switchboard/testing';
 import { type ConnectionOptions, connect } from '@nats-io/transport-node';
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { withChildren } from '../core/process-cpu.js';
 import {
@@ -140,7 +140,17 @@ export async function startSwitchboard(opts: {
   const gateway = services.find((s) => s.name === 'gateway') as ServiceHandle;
   // the cell's process, with its cells when there are several (found again at every sample: one the
   // primary starts again counts from then)
-  const cellCount = cellShape ? Math.max(1, withChildren(gateway.pid).length - 1) : 0;
+  const isCell = (pid: number) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('apps/cell/src/main.js');
+    } catch {
+      return false;
+    }
+  };
+  const cellCount = Math.max(
+    1,
+    withChildren(gateway.pid).filter((p) => p !== gateway.pid && isCell(p)).length,
+  );
   const shapeSentence = !cellShape
     ? 'as a process each'
     : cellCount === 1
