@@ -10,7 +10,7 @@
 // to the same rounds, for a before/after budget. --stack measures, as Switchboard, the stack `npm run up`
 // runs (its NATS and identities, Prosody, the sample agents and bridges, task logs) instead of a
 // private one (bench/peers/stack.system.ts); the report names which. --cells: the cell's SB_CELLS
-// (default auto, as users run it: one cell per core); each further value adds that cell to the same
+// (default auto, as users run it: one cell per core but one); each further value adds that cell to the same
 // rounds (`--cells auto,1`: the default against one process).
 import { DEMO_TASK, TEST_PG_URL, tempDir } from '@switchboard/testing';
 import { execFileSync } from 'node:child_process';

@@ -65,7 +65,7 @@ export async function startSwitchboard(opts: {
   logDir: string;
   /** `cell`: the five services in one process; `services` (default): a process each. */
   shape?: 'cell' | 'services';
-  /** The cell's SB_CELLS (default `auto`, as users run it: one cell per core). */
+  /** The cell's SB_CELLS (default `auto`, as users run it: one cell per core but one). */
   cells?: number | 'auto';
 }): Promise<SwitchboardSystem> {
   const cellShape = opts.shape === 'cell';

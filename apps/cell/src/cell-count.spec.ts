@@ -27,9 +27,10 @@ describe('SB_CELLS', () => {
 });
 
 describe(resolveCellCount.name, () => {
-  it('auto: one cell per core the process may use', () => {
-    expect(resolveCellCount('auto', { cores: 2 })).toBe(2);
-    expect(resolveCellCount('auto', { cores: 16 })).toBe(16);
+  it('auto: one cell per core the process may use but one, left to the databases and NATS beside it', () => {
+    expect(resolveCellCount('auto', { cores: 1 })).toBe(1);
+    expect(resolveCellCount('auto', { cores: 2 })).toBe(1);
+    expect(resolveCellCount('auto', { cores: 16 })).toBe(15);
   });
 
   it("auto: no more than the cgroup's CPU limit allows (a container's --cpus), and at least one", () => {

@@ -11,13 +11,16 @@ export interface MachineCpus {
 
 /**
  * How many cells an SB_CELLS value asks for (already validated by CellEnv): a number as it is;
- * `auto` one per core, capped by the cgroup's CPU limit — a container given 2 CPUs of a 32-core host
- * runs 2, not 32 — and at least 1 (a limit of half a CPU still runs one).
+ * `auto` one per core but one — the core left to the PostgreSQL, NATS and Redis the same machine
+ * runs, which take about a third of a task's CPU: on 2 cores a second cell only competes with them
+ * (measured: docs/benchmarks.md, "Every core") — capped by the cgroup's CPU limit (a container given
+ * 2 CPUs of a 32-core host runs 2: its databases are elsewhere), and at least 1.
  */
 export function resolveCellCount(value: string, machine: MachineCpus): number {
   if (value !== 'auto') return Number(value);
-  const limit = machine.cpuLimit === undefined ? Infinity : Math.floor(machine.cpuLimit);
-  return Math.max(1, Math.min(machine.cores, limit));
+  if (machine.cpuLimit !== undefined)
+    return Math.max(1, Math.min(machine.cores, Math.floor(machine.cpuLimit)));
+  return Math.max(1, machine.cores - 1);
 }
 
 type Read = (path: string) => string;

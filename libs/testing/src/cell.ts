@@ -47,7 +47,7 @@ export async function startCell(opts: {
   /** The cell's entry point (another checkout's build); default this repository's. */
   entry?: string;
   /**
-   * SB_CELLS: how many cells (the default `auto` of `npm run up` is one per core). 1 unless a test
+   * SB_CELLS: how many cells (the default `auto` of `npm run up` is one per core but one). 1 unless a test
    * asks for more: one process is what most tests need, and what the suite's time budget allows.
    * Several share each service's port, so none may be 0: give them in `ports`.
    */

@@ -29,7 +29,7 @@ export const CellEnv = z.object({
       message: `auto, or a whole number from 1 to ${MAX_CELLS}`,
     })
     .describe(
-      `How many cells run the services on this machine, each a process of its own sharing the work like replicas: \`auto\` (one per core this process may use: os.availableParallelism(), capped by its cgroup's CPU limit) or a whole number from 1 to ${MAX_CELLS}. \`1\` is one process, as before; more are the workers of one supervising process, which restarts a cell that dies and stops them all on SIGTERM. The gateway and the xmpp-bridge run in the first cell only, the other services in every cell; every service keeps its port (docs/operations.md "Every core: several cells")`,
+      `How many cells run the services on this machine, each a process of its own sharing the work like replicas: \`auto\` (one per core this process may use but one, left to the databases and NATS beside it: os.availableParallelism() − 1; in a container with a CPU limit, that limit; at least 1) or a whole number from 1 to ${MAX_CELLS}. \`1\` is one process, as before; more are the workers of one supervising process, which restarts a cell that dies and stops them all on SIGTERM. The gateway and the xmpp-bridge run in the first cell only, the other services in every cell; every service keeps its port (docs/operations.md "Every core: several cells")`,
     ),
 });
 export type CellEnv = z.infer<typeof CellEnv>;
