@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run down`: stops what `npm run up` started, by PID: the six services (or the cell that runs
-# them, the default shape), the sample agents and
+# them, the default shape, or its cells and their primary), the sample agents and
 # their bridges, the stack's Prosody and NATS, and
 # PostgreSQL/Redis/NATS only when .run/infra-started says these scripts started them. Daemons that were
 # already running before (the machine's own) are left alone.
@@ -35,10 +35,9 @@ for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do
   fi
   rm -f "$pidfile"
 done
-# The cell (the default shape): one process, which stops its services itself, the gateway first.
-if pid="$(cell_pid)"; then
-  stop_pid "$pid" "the cell" 60
-fi
+# The cell (the default shape): one process, which stops its services itself, the gateway first; or
+# the primary of several cells (SB_CELLS), which stops them, then any cell left, by PID.
+stop_cells 60
 rm -f "$RUN_DIR/pids/cell.pid"
 
 # The sample agents and their bridges (examples/agents.sh keeps their PIDs in .run/pids/).

@@ -212,11 +212,45 @@ export SB_XMPP_PORT="$XMPP_PORT" SB_XMPP_TLS_PORT="$XMPP_TLS_PORT"
 NATS_PORT="$(port_setting SB_NATS_PORT $((PORT_BASE + 1322)))"
 NATS_DIR="$RUN_DIR/nats"
 
-# The PID of the cell `SB_SHAPE=cell npm run up` started (all six services in one process), if it runs.
+# The PID of the cell `SB_SHAPE=cell npm run up` started (all six services in one process), if it runs;
+# with SB_CELLS > 1, the primary of the cells.
 cell_pid() {
   local pid
   pid="$(cat "$RUN_DIR/pids/cell.pid" 2>/dev/null || true)"
   pid_alive "$pid" "dist/apps/cell/src/main.js" && echo "$pid"
+}
+
+# The cells under the cells' primary PID (SB_CELLS > 1: its children running the cell's entry point),
+# one a line; nothing for a single cell, which has none. Found from the kernel's list of the
+# primary's children, never by name.
+cell_children() { # PID
+  local children pid
+  children="$(cat /proc/"$1"/task/*/children 2>/dev/null || ps -o pid= --ppid "$1" 2>/dev/null || true)"
+  for pid in $children; do
+    pid_alive "$pid" "dist/apps/cell/src/main.js" && echo "$pid"
+  done
+  return 0
+}
+
+# Which of several cells a cell PID is (its SB_CELL, set by the primary), or '?'.
+cell_number() { # PID
+  local n
+  n="$(tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null | sed -n 's/^SB_CELL=//p' | head -n 1)"
+  echo "${n:-?}"
+}
+
+# Stops the cell (or the primary of several, which stops its cells itself, each within its grace),
+# then any of its cells still running (the primary killed after its grace: they exit with it, but
+# are checked by PID all the same).
+stop_cells() { # GRACE_SECONDS
+  local pid cells
+  pid="$(cell_pid)" || return 0
+  cells="$(cell_children "$pid")"
+  stop_pid "$pid" "the cell$([[ -n "$cells" ]] && echo "s' primary")" "$1"
+  for pid in $cells; do
+    pid_alive "$pid" "dist/apps/cell/src/main.js" && stop_pid "$pid" "cell pid $pid" 10
+  done
+  return 0
 }
 
 # The nats-server version the project runs everywhere, and the oldest it supports (infra/nats-server.env:

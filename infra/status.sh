@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm run status`: what runs of the local stack: services (PID, /readiness; the cell's PID for each
-# when `npm run up` runs them as one process, its default), its NATS and Prosody,
+# when `npm run up` runs them as one process, its default — with several cells (SB_CELLS), their
+# primary's, and a line for each cell), its NATS and Prosody,
 # and the PostgreSQL/Redis daemons (answering? started by these scripts?). Exit 0 when all six services
 # are ready, 3 otherwise.
 set -euo pipefail
@@ -30,6 +31,22 @@ for svc in "${SERVICES[@]}"; do
   [[ "$code" == 200 ]] || all_ready=0
   printf '%-14s %-8s %-7s %s\n' "$svc" "$pid" "$code" "http://127.0.0.1:$port"
 done
+
+# Several cells (SB_CELLS > 1): the primary and each cell, how long each has run (a cell the primary
+# started again after it died is younger than the others).
+cells=()
+[[ -n "$cell" ]] && mapfile -t cells < <(cell_children "$cell")
+if ((${#cells[@]} > 0)); then
+  echo
+  printf '%-14s %-8s %-12s %s\n' CELL PID UP SERVICES
+  since() { ps -o etime= -p "$1" 2>/dev/null | tr -d ' ' || echo -; }
+  printf '%-14s %-8s %-12s %s\n' primary "$cell" "$(since "$cell")" "(starts a cell again when it dies)"
+  for pid in "${cells[@]}"; do
+    n="$(cell_number "$pid")"
+    printf '%-14s %-8s %-12s %s\n' "cell $n" "$pid" "$(since "$pid")" \
+      "$([[ "$n" == 1 ]] && echo "all six" || echo "all but the gateway and the xmpp-bridge")"
+  done
+fi
 
 echo
 printf '%-14s %-10s %s\n' DEPENDENCY STATE ADDRESS
@@ -75,6 +92,10 @@ fi
 echo
 bash examples/agents.sh status || true
 echo
-[[ -n "$cell" ]] && echo "the six services run as one process, the cell (pid $cell; SB_SHAPE=services runs one each)"
+if ((${#cells[@]} > 0)); then
+  echo "the six services run in ${#cells[@]} cells under pid $cell (SB_CELLS; their lines all go to cell.log)"
+elif [[ -n "$cell" ]]; then
+  echo "the six services run as one process, the cell (pid $cell; SB_SHAPE=services runs one each)"
+fi
 echo "logs: $RUN_DIR/logs/"
 ((all_ready)) || exit 3

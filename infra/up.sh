@@ -15,6 +15,8 @@
 #   --no-agents   do not start the sample agents (and skip the second demo)
 # SB_SHAPE: how the six services run: `cell` (default: all six in one Node process, apps/cell;
 # docs/operations.md "One process: the cell") or `services` (one process each, as in a cluster).
+# SB_CELLS: how many cells (`auto`, the default: one per core; `1`: one process; docs/operations.md
+# "Every core: several cells").
 # env: SB_READY_TIMEOUT (s, default 120), SB_DEMO_TIMEOUT (s, default 120), SB_DEMO_TASK,
 #      SB_DEMO_TASK_2, SB_PG_URL, SB_NATS_STORE; where the stack lives (for a second stack beside the
 #      first, as the e2e test of this script does): SB_RUN_DIR (.run), SB_PORT_BASE (3000),
@@ -200,7 +202,7 @@ for svc in "${SERVICES[@]}"; do
 done
 if pid="$(cell_pid)"; then
   log "restarting the cell (was pid $pid)"
-  stop_pid "$pid" "the cell" $((6 * SHUTDOWN_GRACE_MS / 1000 + 5))
+  stop_cells $((6 * SHUTDOWN_GRACE_MS / 1000 + 5))
 fi
 rm -f "$PID_DIR/cell.pid"
 
@@ -248,9 +250,12 @@ if [[ "$SHAPE" == services ]]; then
     echo $! >"$PID_DIR/$svc.pid"
   done
 else
-  # One process: each service's own settings as <SERVICE>__<KEY> (apps/cell/src/env-view.ts).
-  log "starting the cell: ${SERVICES[*]} in one process"
+  # One process, or SB_CELLS of them under a primary (default: one per core; docs/operations.md
+  # "Every core: several cells"): each service's own settings as <SERVICE>__<KEY>
+  # (libs/config/src/cell-env.ts). Its lines, every cell's, go to cell.log.
+  log "starting the cell: ${SERVICES[*]} (SB_CELLS=${SB_CELLS:-auto})"
   printf '\n===== %s starting the cell =====\n' "$(date -u +%FT%TZ)" >>"$LOG_DIR/cell.log"
+  CELL_LOG_FROM=$(($(wc -c <"$LOG_DIR/cell.log") + 1))
   (
     unset DATABASE_URL
     ((STACK_NATS)) && unset NATS_USER NATS_PASSWORD NATS_TOKEN NATS_CREDS_FILE
@@ -300,6 +305,29 @@ while ((${#pending[@]} > 0)); do
   sleep 0.5
 done
 
+# The cell says when all its services are ready, and so does the primary of several cells once every
+# cell is: a port answers as soon as one cell listens on it.
+CELLS_SUMMARY=""
+if [[ "$SHAPE" == cell ]]; then
+  pid="$(cat "$PID_DIR/cell.pid")"
+  # (grep -c reads to the end: a grep -q leaving early would fail the pipe under pipefail)
+  until [[ "$(tail -c +"$CELL_LOG_FROM" "$LOG_DIR/cell.log" | grep -cE '"msg":"cells? ready')" != 0 ]]; do
+    if ! pid_alive "$pid"; then
+      tail -n 40 "$LOG_DIR/cell.log" >&2
+      die "the cell exited during start-up (log: $LOG_DIR/cell.log)"
+    fi
+    ((SECONDS < deadline)) || die "the cells were not all ready after ${READY_TIMEOUT}s (log: $LOG_DIR/cell.log; npm run down stops them)"
+    sleep 0.5
+  done
+  mapfile -t cells < <(cell_children "$pid")
+  if ((${#cells[@]} > 0)); then
+    CELLS_SUMMARY="${#cells[@]} cells (SB_CELLS=${SB_CELLS:-auto}) under pid $pid: pids ${cells[*]}; the gateway and the xmpp-bridge in the first"
+    ok "${#cells[@]} cells ready (pids ${cells[*]}; their primary: pid $pid)"
+  else
+    CELLS_SUMMARY="one process, the cell: pid $pid"
+  fi
+fi
+
 run_demo() { # TASK
   log "demo: \"$1\""
   local demo_rc=0
@@ -338,13 +366,13 @@ cat <<EOF
 ${_B}Switchboard is running.${_N}
   gateway       http://127.0.0.1:${SERVICE_PORTS[gateway]}   (AUTH_MODE=$AUTH_MODE$([[ "$AUTH_MODE" == dev ]] && echo ": a request without X-User-Id runs as $TB_DEFAULT_USER_ID" || true))
   console       http://127.0.0.1:${SERVICE_PORTS[gateway]}/console/   (the web console: docs/console.md)
-  services      ${SERVICES[*]}   (ports $PORT_BASE-$((PORT_BASE + 5)); $([[ "$SHAPE" == cell ]] && echo "one process, the cell: pid $(cat "$PID_DIR/cell.pid"); SB_SHAPE=services runs one each" || echo "one process each (SB_SHAPE=services)"))
+  services      ${SERVICES[*]}   (ports $PORT_BASE-$((PORT_BASE + 5)); $([[ "$SHAPE" == cell ]] && echo "$CELLS_SUMMARY; SB_SHAPE=services runs one each" || echo "one process each (SB_SHAPE=services)"))
   planner       $PLANNER_CHOICE
   NATS          $NATS_SERVERS$( ((STACK_NATS)) && echo "   (one identity per service, NKeys in $NATS_DIR/identities; switchboard tail connects as operator, call and audit verify as admin)" || echo "   (NATS_SERVERS: yours)")
                 $NATS_VERDICT
   XMPP          127.0.0.1:$XMPP_PORT (STARTTLS) / $XMPP_TLS_PORT (direct TLS), accounts in $RUN_DIR/xmpp-accounts.env
   agents        $( ((AGENTS)) && echo "researcher, writer over XMPP (examples/agents.sh status)" || echo "not started (--no-agents)")
-  logs          $([[ "$SHAPE" == cell ]] && echo "$LOG_DIR/cell.log" || echo "$LOG_DIR/<service>.log")   (Prosody: $RUN_DIR/prosody/prosody.log)
+  logs          $([[ "$SHAPE" == cell ]] && echo "$LOG_DIR/cell.log (every cell's lines; each names its service and instance)" || echo "$LOG_DIR/<service>.log")   (Prosody: $RUN_DIR/prosody/prosody.log)
   status        npm run status
   stop          npm run down
 EOF

@@ -1,4 +1,5 @@
-import { backendDatabase } from './process-cpu.js';
+import { spawn } from 'node:child_process';
+import { backendDatabase, withChildren } from './process-cpu.js';
 
 describe('backendDatabase', () => {
   it.each([
@@ -22,5 +23,21 @@ describe('backendDatabase', () => {
     'postgres: 15/main: logical replication launcher',
   ])('names no database for the server process %j', (title) => {
     expect(backendDatabase(title)).toBeUndefined();
+  });
+});
+
+describe('withChildren', () => {
+  it('is a process and its children (the cells under their primary), and the process alone once it has none', async () => {
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
+      stdio: 'ignore',
+    });
+    try {
+      expect(withChildren(process.pid)).toEqual(expect.arrayContaining([process.pid, child.pid]));
+      expect(withChildren(child.pid!)).toEqual([child.pid]);
+    } finally {
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    expect(withChildren(process.pid)).not.toContain(child.pid);
   });
 });

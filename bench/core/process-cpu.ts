@@ -30,6 +30,27 @@ export function cpuMs(pid: number): number {
   }
 }
 
+/**
+ * A process and its children (the cells under the primary of several, SB_CELLS > 1), from the
+ * kernel's list of each thread's children: a process' own CPU time does not include theirs.
+ */
+export function withChildren(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`))
+      children = children.concat(
+        readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8')
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean)
+          .map(Number),
+      );
+  } catch {
+    // gone, or no children list on this kernel: the process alone
+  }
+  return [pid, ...children];
+}
+
 export function findStackProcesses(runDir: string): ProcessGroups {
   const groups: ProcessGroups = new Map();
   const add = (group: string, pid: number) =>
@@ -39,7 +60,9 @@ export function findStackProcesses(runDir: string): ProcessGroups {
       const pid = Number(readFileSync(join(runDir, 'pids', file), 'utf8').trim());
       if (!Number.isInteger(pid) || !commandOf(pid)) continue;
       const name = file.replace(/\.pid$/, '');
-      add(/^(agent|bridge)-/.test(name) ? 'sample agents and their bridges' : name, pid);
+      const group = /^(agent|bridge)-/.test(name) ? 'sample agents and their bridges' : name;
+      // the cell: with several cells (SB_CELLS), their primary and each cell
+      for (const p of name === 'cell' ? withChildren(pid) : [pid]) add(group, p);
     }
   } catch {
     // no .run/pids: a stack started some other way; only the daemons below are counted

@@ -1,7 +1,7 @@
 // Switchboard — as one cell (the users' default) and as separate services — against LangGraph JS,
 // Mastra and Restate on the demo task, in one run on one machine:
 //   npm run bench -- peers [--stack] [--quick] [--rounds N] [--sequential N] [--loaded N]
-//                          [--concurrency N] [--baseline DIR] [--json FILE]
+//                          [--concurrency N] [--baseline DIR] [--json FILE] [--cells N|auto[,…]]
 // Each system runs on its own processes and databases; one load client measures them in rounds
 // (sequential tasks of all systems interleaved task by task, then each system with 64 in flight, the
 // order rotating every round): latency, throughput, CPU per task per process net of idle,
@@ -9,7 +9,9 @@
 // persistence check reads every task back from each system's database. --baseline DIR adds another built Switchboard checkout (e.g. before a change)
 // to the same rounds, for a before/after budget. --stack measures, as Switchboard, the stack `npm run up`
 // runs (its NATS and identities, Prosody, the sample agents and bridges, task logs) instead of a
-// private one (bench/peers/stack.system.ts); the report names which.
+// private one (bench/peers/stack.system.ts); the report names which. --cells: the cell's SB_CELLS
+// (default auto, as users run it: one cell per core but one); each further value adds that cell to the same
+// rounds (`--cells auto,1`: the default against one process).
 import { DEMO_TASK, TEST_PG_URL, tempDir } from '@switchboard/testing';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -53,8 +55,19 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     baseline: { type: 'string' },
     json: { type: 'string' },
+    cells: { type: 'string', default: 'auto' },
   },
 });
+/** --cells: SB_CELLS of the cell, then of each further cell measured beside it. */
+const CELLS = (args.cells ?? 'auto').split(',').map((v): number | 'auto' => {
+  const n = Number(v.trim());
+  if (v.trim() === 'auto') return 'auto';
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`--cells: auto or a whole number ≥ 1, got ${v}`);
+  return n;
+});
+/** The name of a further cell: `Switchboard (1 cell)`, `Switchboard (auto cells)`. */
+const cellName = (cells: number | 'auto') => `Switchboard (${cells} cell${cells === 1 ? '' : 's'})`;
 const count = (value: string | undefined, fallback: number, name: string): number => {
   const n = value === undefined ? fallback : Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: a whole number ≥ 1, got ${value}`);
@@ -69,7 +82,7 @@ const SETTINGS = {
 };
 
 /** The systems Switchboard's figures are also divided by, one by one (the durable one first). */
-const AGAINST = ['Restate', 'Mastra', 'Switchboard (services)'];
+const AGAINST = ['Restate', 'Mastra', 'Switchboard (services)', ...CELLS.slice(1).map(cellName)];
 
 interface Tally {
   system: BenchSystem;
@@ -278,7 +291,13 @@ async function main(): Promise<void> {
   try {
     const switchboard: SwitchboardSystem = args.stack
       ? await attachStack({ root: ROOT, name: 'Switchboard' })
-      : await startSwitchboard({ root: ROOT, name: 'Switchboard (cell)', logDir, shape: 'cell' });
+      : await startSwitchboard({
+          root: ROOT,
+          name: 'Switchboard (cell)',
+          logDir,
+          shape: 'cell',
+          cells: CELLS[0] ?? 'auto',
+        });
     systems.push(switchboard);
     info['nats-server'] = switchboard.natsVersion;
     info[switchboard.name] = switchboard.configuration;
@@ -288,6 +307,18 @@ async function main(): Promise<void> {
       const apart = await startSwitchboard({ root: ROOT, name: 'Switchboard (services)', logDir });
       systems.push(apart);
       info[apart.name] = apart.configuration;
+      for (const cells of CELLS.slice(1)) {
+        const other = await startSwitchboard({
+          root: ROOT,
+          name: cellName(cells),
+          logDir,
+          shape: 'cell',
+          cells,
+        });
+        systems.push(other);
+        info[other.name] = other.configuration;
+        console.log(`${other.name.padEnd(42)} ${other.configuration}`);
+      }
     }
     if (args.baseline) {
       const root = resolve(args.baseline);

@@ -7,7 +7,7 @@
 import { type ConnectionOptions, connect, nkeyAuthenticator } from '@nats-io/transport-node';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { commandOf } from '../core/process-cpu.js';
+import { commandOf, withChildren } from '../core/process-cpu.js';
 import { type BenchSystem, postgresGroups } from './bench-system.js';
 import {
   switchboardAnswer,
@@ -125,7 +125,8 @@ export async function attachStack(opts: {
     }
     // `npm run up`'s default shape: the six services in one process (SB_SHAPE=services: one each).
     const cell = readPid(join(pids('pids'), 'cell.pid'));
-    if (cell) groups.set(CELL_GROUP, [cell]);
+    // with several cells (SB_CELLS): their primary and each cell
+    if (cell) groups.set(CELL_GROUP, withChildren(cell));
     const agents = ['agent-researcher', 'agent-writer', 'bridge-researcher', 'bridge-writer']
       .map((n) => readPid(join(pids('pids'), `${n}.pid`)))
       .filter((p): p is number => p !== undefined);

@@ -16,8 +16,9 @@ import {
 } from '@switchboard/testing';
 import { type ConnectionOptions, connect } from '@nats-io/transport-node';
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { withChildren } from '../core/process-cpu.js';
 import {
   type BenchSystem,
   notesByUser,
@@ -64,6 +65,8 @@ export async function startSwitchboard(opts: {
   logDir: string;
   /** `cell`: the five services in one process; `services` (default): a process each. */
   shape?: 'cell' | 'services';
+  /** The cell's SB_CELLS (default `auto`, as users run it: one cell per core but one). */
+  cells?: number | 'auto';
 }): Promise<SwitchboardSystem> {
   const cellShape = opts.shape === 'cell';
   for (const app of cellShape ? ['cell', ...SERVICES] : SERVICES) {
@@ -117,6 +120,7 @@ export async function startSwitchboard(opts: {
         (s) => ({ ...common, ...own[s] }),
         opts.logDir,
         join(opts.root, 'dist/apps/cell/src/main.js'),
+        opts.cells ?? 'auto',
       );
       services.push(...Object.values(cell.services));
     } else
@@ -134,6 +138,24 @@ export async function startSwitchboard(opts: {
   }
   const { orchestrator, tools, audit } = dbs as Record<keyof typeof DATABASES, TestDatabase>;
   const gateway = services.find((s) => s.name === 'gateway') as ServiceHandle;
+  // the cell's process, with its cells when there are several (found again at every sample: one the
+  // primary starts again counts from then)
+  const isCell = (pid: number) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('apps/cell/src/main.js');
+    } catch {
+      return false;
+    }
+  };
+  const cellCount = Math.max(
+    1,
+    withChildren(gateway.pid).filter((p) => p !== gateway.pid && isCell(p)).length,
+  );
+  const shapeSentence = !cellShape
+    ? 'as a process each'
+    : cellCount === 1
+      ? `in one process (the cell, SB_CELLS=${opts.cells ?? 'auto'})`
+      : `in ${cellCount} cells under a primary (SB_CELLS=${opts.cells ?? 'auto'}: the gateway in the first, the others in each)`;
   const probe = await connect({ servers: nats.url, name: 'bench-version' });
   const natsVersion = probe.info?.version ?? 'unknown';
   await probe.close();
@@ -145,13 +167,13 @@ export async function startSwitchboard(opts: {
     natsVersion,
     seesJetStreamApi: true,
     redis: { url: redis.url, keyPrefix },
-    configuration: `a private stack: this build's gateway, orchestrator (built-in planner), mcp-tools, a2a and audit (task logs) ${cellShape ? 'in one process (the cell)' : 'as a process each'} on a private nats-server ${natsVersion} (no identities), Redis and databases; no Prosody, xmpp-bridge or sample agents`,
+    configuration: `a private stack: this build's gateway, orchestrator (built-in planner), mcp-tools, a2a and audit (task logs) ${shapeSentence} on a private nats-server ${natsVersion} (no identities), Redis and databases; no Prosody, xmpp-bridge or sample agents`,
     serviceUrls: new Map(services.map((s) => [s.name, s.url])),
     databaseUrls: [orchestrator.url, tools.url, audit.url],
     processes: () =>
       new Map([
         ...(cellShape
-          ? [[CELL_PROCESS, [gateway.pid]] as [string, number[]]]
+          ? [[CELL_PROCESS, withChildren(gateway.pid)] as [string, number[]]]
           : services.map((s): [string, number[]] => [s.name, [s.pid]])),
         ['nats-server', [nats.process.pid]],
         ['Redis', [redis.process.pid]],
@@ -163,7 +185,7 @@ export async function startSwitchboard(opts: {
   };
 }
 
-/** The process group of a private stack's cell (its five services). */
+/** The process group of a private stack's cell (its five services; with several cells, all of them). */
 export const CELL_PROCESS = 'the cell (five services)';
 
 /** The answer, when the stream ended with the task completed. */

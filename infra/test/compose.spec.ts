@@ -229,6 +229,8 @@ describe('docker-compose.yml', () => {
       expect(cell.build?.dockerfile).toBe('infra/docker/Dockerfile');
       expect(cell.build?.args?.['SERVICE']).toBe('cell');
       expect(cell.environment?.['SB_SERVICES']).toBe('all');
+      // one cell per container unless SB_CELLS says otherwise: containers scale with SB_CELL_REPLICAS
+      expect(cell.environment?.['SB_CELLS']).toBe('${SB_CELLS:-1}');
       expect(cell.env_file).toEqual([{ path: '.env.cell', required: false }]);
       expect(cell.cap_drop).toEqual(['ALL']);
     });

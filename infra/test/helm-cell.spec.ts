@@ -85,6 +85,23 @@ describe('the chart with shape=cell', () => {
     expect(c.command).toEqual(['node', 'dist/apps/cell/src/main.js']);
     const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));
     expect(env['SB_SERVICES']).toBe(IN_CELL.join(','));
+    // One cell per pod unless asked: pods are what the HPA, the PDB and cell.resources size.
+    expect(env['SB_CELLS']).toBe('1');
+  });
+
+  it('runs cell.cells cells in each pod when asked (SB_CELLS), and refuses what the cell would', () => {
+    const envOf = (objects: K8sObject[]) =>
+      Object.fromEntries((cellContainer(objects).env ?? []).map((e) => [e.name, e.value]));
+    for (const cells of ['2', 'auto'])
+      expect(
+        envOf(renderChart([...base, '--set', 'shape=cell', '--set', `cell.cells=${cells}`]))[
+          'SB_CELLS'
+        ],
+      ).toBe(cells);
+    expect(renderError([...base, '--set', 'shape=cell', '--set', 'cell.cells=0'])).toMatch(/cells/);
+    expect(renderError([...base, '--set', 'shape=cell', '--set', 'cell.cells=65'])).toMatch(
+      /cells/,
+    );
   });
 
   it("leads each cell service's Service to the cells, on the container port named after it", () => {

@@ -187,6 +187,11 @@ export function chartStructure(parts: {
           description:
             'keys of services that run in the cell (shape: cell); the others keep their own Deployment',
         },
+        cells: {
+          anyOf: [{ type: 'integer', minimum: 1, maximum: 64 }, { enum: ['auto'] }],
+          description:
+            "cells per pod (SB_CELLS): 1 (one process), a number up to 64, or auto (one per CPU of the pod's limit)",
+        },
         replicaCount: int(0),
         resources: obj,
         autoscaling,

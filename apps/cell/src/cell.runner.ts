@@ -8,15 +8,10 @@ import {
   type ServiceDefinition,
   ServiceSetupError,
 } from '@switchboard/runtime';
+import { CellStartError } from './cell.errors.js';
 import type { DefineService } from './service-definitions.js';
 
-/** The cell could not start: one message, printed as it is (the services' logs say more). */
-export class CellStartError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CellStartError';
-  }
-}
+export { CellStartError };
 
 /**
  * Every service's definition, each from its own view of the environment (serviceEnv). A service whose

@@ -17,6 +17,7 @@ import {
 import { NATS_IDENTITIES } from '@switchboard/contracts';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
 /**
@@ -25,8 +26,9 @@ import { join } from 'node:path';
  * and SB_XMPP_PORT, fresh (empty) databases and its own Redis key prefix, so it collides with neither a
  * developer's running stack nor another test run. Everything else is the script itself (but its build
  * step, see npmRun): setup, migrations, the stack's NATS with one identity per service, the stack's Prosody and accounts, the
- * sample agents and their bridges, the six services — the first run in the default shape (one process,
- * the cell), the second with SB_SHAPE=services (one process each) —, and both demo tasks printed from
+ * sample agents and their bridges, the six services — the first run in the default shape (the cell: one
+ * process per core under a primary, SB_CELLS=auto), the second with SB_SHAPE=services (one process
+ * each) —, and both demo tasks printed from
  * the gateway's event stream.
  */
 
@@ -166,6 +168,8 @@ describe('the README run command: npm run up (twice) and npm run down, on a stac
       PLANNER: _planner,
       // The first run is the default shape (the cell), whatever the shell running the tests chose.
       SB_SHAPE: _shape,
+      // …and as many cells as users get (auto)
+      SB_CELLS: _cells,
       ...shell
     } = process.env;
     env = {
@@ -301,9 +305,30 @@ describe('the README run command: npm run up (twice) and npm run down, on a stac
         new RegExp(`nats\\s+up \\(ours\\)\\s+127\\.0\\.0\\.1:${base + 1322}`),
       );
 
-      // The default shape: the six services in one process, the cell; the sample agents beside it.
-      expect(first.output).toMatch(/services .* one process, the cell: pid \d+/);
+      // The default shape: the six services in the cell — one process per core but one
+      // (SB_CELLS=auto) under a primary, or one process on a machine of one or two cores; the sample
+      // agents beside it.
       const firstPids = recordedPids(runDir.path);
+      const cellPids: number[] = [];
+      if (availableParallelism() <= 2)
+        expect(first.output).toMatch(/services .* one process, the cell: pid \d+/);
+      else {
+        const cells = new RegExp(
+          `services .* (\\d+) cells \\(SB_CELLS=auto\\) under pid ${firstPids.get('cell')}: pids ([\\d ]+);`,
+        ).exec(first.output);
+        expect(cells).not.toBeNull();
+        cellPids.push(...cells![2]!.split(' ').map(Number));
+        expect(cellPids).toHaveLength(Number(cells![1]));
+        expect(cellPids.length).toBeGreaterThan(1);
+        expect(cellPids.length).toBe(availableParallelism() - 1);
+        for (const pid of cellPids) {
+          expect(pidAlive(pid)).toBe(true);
+          seenPids.add(pid);
+          // `status` lists each cell
+          expect(status.output).toMatch(new RegExp(`cell \\d+\\s+${pid}\\s`));
+        }
+        expect(status.output).toMatch(new RegExp(`primary\\s+${firstPids.get('cell')}\\s`));
+      }
       expect([...firstPids.keys()].sort()).toEqual(
         ['agent-researcher', 'agent-writer', 'bridge-researcher', 'bridge-writer', 'cell'].sort(),
       );
@@ -322,6 +347,8 @@ describe('the README run command: npm run up (twice) and npm run down, on a stac
       // The services were restarted (new processes, one each; the cell gone), not started twice.
       const secondPids = recordedPids(runDir.path);
       expect(pidAlive(firstPids.get('cell')!)).toBe(false);
+      for (const pid of cellPids)
+        expect({ pid, alive: pidAlive(pid) }).toEqual({ pid, alive: false });
       expect(secondPids.has('cell')).toBe(false);
       for (const svc of ['gateway', 'orchestrator', 'mcp-tools', 'a2a', 'audit', 'xmpp-bridge']) {
         expect(secondPids.get(svc)).toBeDefined();

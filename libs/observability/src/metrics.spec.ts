@@ -1,4 +1,4 @@
-import { Metrics } from './metrics.js';
+import { Metrics, scrapePeers } from './metrics.js';
 
 /** The value of one sample in Prometheus text, found by name and labels (in any order). */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
@@ -73,5 +73,58 @@ describe(Metrics.name, () => {
     a.observeNatsRequest('sb.cmd.audit.query', 'ok', 0.01);
     expect(await b.text()).not.toContain('sb.cmd.audit.query');
     expect(await a.text()).toContain('sb.cmd.audit.query');
+  });
+
+  describe('when its port is shared with other processes (several cells: scrapePeers)', () => {
+    afterEach(() => scrapePeers(undefined));
+
+    it("answers a scrape for every replica of the service, each series with its own value and replica's label", async () => {
+      const here = new Metrics('orchestrator', 'orchestrator-local-1-c1');
+      const there = new Metrics('orchestrator', 'orchestrator-local-1-c2');
+      here.observeNatsHandled('sb.cmd.orchestrator.task.get', 'ok', 0.001);
+      for (let i = 0; i < 3; i++) there.observeNatsHandled('sb.cmd.orchestrator.task.get', 'ok', 2);
+      const asked: string[] = [];
+      scrapePeers(async (service) => {
+        asked.push(service);
+        return [await there.json()];
+      });
+
+      const text = await here.text();
+      expect(asked).toEqual(['orchestrator']);
+      const handled = (instance: string) => ({
+        service: 'orchestrator',
+        service_instance_id: instance,
+        subject: 'sb.cmd.orchestrator.task.get',
+      });
+      const c1 = handled('orchestrator-local-1-c1');
+      const c2 = handled('orchestrator-local-1-c2');
+      expect(sample(text, 'sb_nats_handled_total', { ...c1, outcome: 'ok' })).toBe(1);
+      expect(sample(text, 'sb_nats_handled_total', { ...c2, outcome: 'ok' })).toBe(3);
+      expect(sample(text, 'sb_nats_handle_duration_seconds_count', c2)).toBe(3);
+      expect(sample(text, 'sb_nats_handle_duration_seconds_bucket', { ...c2, le: '1' })).toBe(0);
+      expect(sample(text, 'sb_nats_handle_duration_seconds_bucket', { ...c1, le: '1' })).toBe(1);
+      // Each process' own figures, not a sum or an average (nor left out, as prom-client's cluster
+      // aggregation leaves out the start time): one series per replica.
+      for (const instance of ['orchestrator-local-1-c1', 'orchestrator-local-1-c2'])
+        expect(
+          sample(text, 'process_start_time_seconds', {
+            service: 'orchestrator',
+            service_instance_id: instance,
+          }),
+        ).toBeGreaterThan(0);
+      // One HELP and TYPE per metric: valid exposition text.
+      expect(text.match(/^# TYPE sb_nats_handled_total /gm)).toHaveLength(1);
+    });
+
+    it('still answers for itself alone when there are no peers', async () => {
+      const alone = new Metrics('audit', 'audit-c1');
+      scrapePeers(async () => []);
+      expect(
+        sample(await alone.text(), 'process_start_time_seconds', {
+          service: 'audit',
+          service_instance_id: 'audit-c1',
+        }),
+      ).toBeGreaterThan(0);
+    });
   });
 });

@@ -1,4 +1,12 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import {
+  AggregatorRegistry,
+  Counter,
+  collectDefaultMetrics,
+  Histogram,
+  type MetricObjectWithValues,
+  type MetricValue,
+  Registry,
+} from 'prom-client';
 
 /**
  * The label naming the replica on every series. Not `instance`: Prometheus sets that one on each
@@ -6,9 +14,42 @@ import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client
  */
 export const INSTANCE_LABEL = 'service_instance_id';
 
+/** One registry's metrics as data (prom-client's getMetricsAsJSON), as they cross between processes. */
+export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
+
+/**
+ * The same service's metrics in the other processes that share this one's port — the cells of one
+ * machine (apps/cell), which take its connections in turn, so a scrape reaches any one of them.
+ */
+export type PeerMetrics = (service: string) => Promise<MetricsJson[]>;
+
+let peerMetrics: PeerMetrics | undefined;
+
+/**
+ * Makes every scrape of this process' services answer for their replicas in the processes that share
+ * its ports too (the cell sets it when it is one of several): one target per port, each replica's
+ * series told apart by its `service_instance_id`. Undefined: each answers for itself (the default).
+ */
+export function scrapePeers(peers: PeerMetrics | undefined): void {
+  peerMetrics = peers;
+}
+
+/**
+ * Several registries' metrics as one Prometheus text: the series of each metric side by side. They
+ * differ by their `service_instance_id`, so none is summed or averaged (prom-client's cluster
+ * aggregation would, and would drop the process start time): each keeps its own value.
+ */
+export function mergeMetrics(registries: MetricsJson[]): Promise<string> {
+  const asTheyAre = registries.map((metrics) =>
+    metrics.map((m) => ({ ...m, aggregator: 'first' as const })),
+  );
+  return AggregatorRegistry.aggregate(asTheyAre).metrics();
+}
+
 /** One Prometheus registry per process, labelled with the service, plus the platform's own metrics. */
 export class Metrics {
   readonly registry = new Registry();
+  readonly service: string;
 
   readonly natsRequests: Counter<'subject' | 'outcome'>;
   readonly natsRequestSeconds: Histogram<'subject'>;
@@ -20,6 +61,7 @@ export class Metrics {
   readonly natsSubscriptionFailures: Counter<'subject' | 'reason'>;
 
   constructor(service: string, instance: string) {
+    this.service = service;
     this.registry.setDefaultLabels({ service, [INSTANCE_LABEL]: instance });
     collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
@@ -143,8 +185,16 @@ export class Metrics {
     return record;
   }
 
-  text(): Promise<string> {
-    return this.registry.metrics();
+  /** What /metrics answers: this replica's metrics, and its peers' when it shares its port (scrapePeers). */
+  async text(): Promise<string> {
+    if (!peerMetrics) return this.registry.metrics();
+    const [own, peers] = await Promise.all([this.json(), peerMetrics(this.service)]);
+    return mergeMetrics([own, ...peers]);
+  }
+
+  /** This replica's metrics alone, as data. */
+  json(): Promise<MetricsJson> {
+    return this.registry.getMetricsAsJSON();
   }
 
   get contentType(): string {

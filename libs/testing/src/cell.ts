@@ -26,6 +26,11 @@ export interface RunningCell {
   process: ManagedProcess;
   /** Where each of its services listens, as its `cell ready` line says. */
   urls: Partial<Record<CellService, string>>;
+  /**
+   * Several cells (`cells` > 1): the PIDs of the cells under `process`, their primary, as its `cells
+   * ready` line names them; [] for one cell, which is `process` itself.
+   */
+  cellPids: number[];
 }
 
 /**
@@ -41,6 +46,12 @@ export async function startCell(opts: {
   ports?: Partial<Record<CellService, number>>;
   /** The cell's entry point (another checkout's build); default this repository's. */
   entry?: string;
+  /**
+   * SB_CELLS: how many cells (the default `auto` of `npm run up` is one per core but one). 1 unless a test
+   * asks for more: one process is what most tests need, and what the suite's time budget allows.
+   * Several share each service's port, so none may be 0: give them in `ports`.
+   */
+  cells?: number | 'auto';
 }): Promise<RunningCell> {
   const names = Object.keys(opts.services) as CellService[];
   const env: Record<string, string> = {
@@ -48,6 +59,7 @@ export async function startCell(opts: {
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     SB_SERVICES: names.length === CELL_SERVICES.length ? 'all' : names.join(','),
+    SB_CELLS: String(opts.cells ?? 1),
   };
   for (const s of names)
     for (const [k, v] of Object.entries({
@@ -66,15 +78,18 @@ export async function startCell(opts: {
   let exited: number | string | undefined;
   void cell.exited.then((code) => (exited = code));
   try {
-    const urls = await waitFor(
+    // One cell says `cell ready`; the primary of several `cells ready` once every cell has.
+    const { urls, pids } = await waitFor(
       () => {
         if (exited !== undefined) throw new Error(`the cell exited (${exited}):\n${cell.logs()}`);
         const ready = cell
           .logs()
           .slice(from)
           .split('\n')
-          .find((l) => l.includes('"msg":"cell ready'));
-        return ready ? (JSON.parse(ready) as { urls: RunningCell['urls'] }).urls : undefined;
+          .find((l) => l.includes('"msg":"cell ready') || l.includes('"msg":"cells ready'));
+        return ready
+          ? (JSON.parse(ready) as { urls: RunningCell['urls']; pids?: number[] })
+          : undefined;
       },
       { timeoutMs: 90_000, what: `the cell ${opts.name} ready`, intervalMs: 100 },
     );
@@ -92,7 +107,7 @@ export async function startCell(opts: {
       },
       { timeoutMs: 15_000, what: `every service's /readiness in ${opts.name}`, intervalMs: 100 },
     );
-    return { process: cell, urls };
+    return { process: cell, urls, cellPids: pids ?? [] };
   } catch (e) {
     await cell.stop(2_000);
     throw e;

@@ -1,4 +1,5 @@
 import { type CellService, startCell } from './cell.js';
+import { freePort } from './processes.js';
 import type { ServiceHandle } from './services.js';
 
 /**
@@ -15,15 +16,20 @@ export interface StackCell {
   restart(name: string, overrides: Record<string, string>): Promise<Record<string, ServiceHandle>>;
 }
 
-/** `entry`: another build's cell (a benchmark's baseline); this checkout's by default. */
+/**
+ * `entry`: another build's cell (a benchmark's baseline); this checkout's by default. `cells`: SB_CELLS
+ * (1 by default; more share each service's port, so each gets a free one picked here first).
+ */
 export async function startStackCell(
   names: string[],
   envOf: (name: string) => Record<string, string>,
   logDir: string,
   entry?: string,
+  cells?: number | 'auto',
 ): Promise<StackCell> {
   const overrides: Record<string, Record<string, string>> = {};
-  let ports: Partial<Record<CellService, number>> | undefined;
+  let ports: Partial<Record<CellService, number>> | undefined =
+    cells === undefined || cells === 1 ? undefined : await distinctPorts(names as CellService[]);
   let services: Record<string, ServiceHandle> = {};
   const start = async () => {
     const own = Object.fromEntries(
@@ -35,6 +41,7 @@ export async function startStackCell(
       services: own,
       ...(ports ? { ports } : {}),
       ...(entry ? { entry } : {}),
+      ...(cells === undefined ? {} : { cells }),
     });
     services = {};
     ports = {};
@@ -58,4 +65,17 @@ export async function startStackCell(
       return start();
     },
   };
+}
+
+/** A free port for each service, no two alike. */
+async function distinctPorts(names: CellService[]): Promise<Partial<Record<CellService, number>>> {
+  const ports: Partial<Record<CellService, number>> = {};
+  const taken = new Set<number>();
+  for (const n of names) {
+    let port = await freePort();
+    while (taken.has(port)) port = await freePort();
+    taken.add(port);
+    ports[n] = port;
+  }
+  return ports;
 }
