@@ -180,6 +180,10 @@ describe('SB_CELLS=2: two cells under one primary, on one set of ports', () => {
       const first = cells.cellPids[0]!;
       process.kill(first, 'SIGKILL');
       await waitFor(() => !pidAlive(first) || undefined, { what: 'the first cell gone' });
+      // Released once the cell is gone, not once it is back: the other cell's held call must not
+      // outwait its tool timeout (10 s) while a loaded machine restarts the first.
+      await lock.release();
+      released = true;
       await waitFor(() => logs().includes('"msg":"cell 1 ready again"') || undefined, {
         what: 'the first cell started again by the primary',
         timeoutMs: 90_000,
@@ -187,8 +191,6 @@ describe('SB_CELLS=2: two cells under one primary, on one set of ports', () => {
       expect(logs()).toContain(`cell 1 (pid ${first}) exited (SIGKILL): starting it again`);
       expect(pidAlive(cells.process.pid)).toBe(true);
       expect(pidAlive(cells.cellPids[1]!)).toBe(true);
-      await lock.release();
-      released = true;
 
       // Each stream resumes where it stopped, on the gateway of the new first cell, to the task's end.
       for (const { taskId, user, head } of held) {
