@@ -106,7 +106,8 @@ else
 fi
 
 PG="$(pg_base_url)"
-setdefault NODE_ENV development
+# production, as users run it in production (dev auth is allowed because HOST stays on the loopback)
+setdefault NODE_ENV production
 setdefault LOG_LEVEL info
 setdefault LOG_PRETTY false
 setdefault HOST 127.0.0.1

@@ -1,7 +1,8 @@
 // Switchboard — as one cell (the users' default) and as separate services — against LangGraph JS,
 // Mastra and Restate on the demo task, in one run on one machine:
 //   npm run bench -- peers [--stack] [--quick] [--rounds N] [--sequential N] [--loaded N]
-//                          [--concurrency N] [--baseline DIR] [--json FILE] [--cells N|auto[,…]]
+//                          [--concurrency N] [--baseline DIR] [--baseline-node-env ENV] [--json FILE]
+//                          [--cells N|auto[,…]] [--peers restate,mastra,langgraph] [--no-services]
 // Each system runs on its own processes and databases; one load client measures them in rounds
 // (sequential tasks of all systems interleaved task by task, then each system with 64 in flight, the
 // order rotating every round): latency, throughput, CPU per task per process net of idle,
@@ -11,7 +12,10 @@
 // runs (its NATS and identities, Prosody, the sample agents and bridges, task logs) instead of a
 // private one (bench/peers/stack.system.ts); the report names which. --cells: the cell's SB_CELLS
 // (default auto, as users run it: one cell per core but one); each further value adds that cell to the same
-// rounds (`--cells auto,1`: the default against one process).
+// rounds (`--cells auto,1`: the default against one process). --peers: which peers to run (default
+// all three; `--peers restate` for a quicker before/after); --no-services leaves out the services shape.
+// Switchboard runs with NODE_ENV=production, as `npm run up` runs it; --baseline-node-env sets the
+// baseline's (e.g. development, to price a build from before production mode as users then ran it).
 import { DEMO_TASK, TEST_PG_URL, tempDir } from '@switchboard/testing';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -56,8 +60,19 @@ const { values: args } = parseArgs({
     baseline: { type: 'string' },
     json: { type: 'string' },
     cells: { type: 'string', default: 'auto' },
+    peers: { type: 'string', default: 'langgraph,mastra,restate' },
+    services: { type: 'boolean', default: true },
+    'baseline-node-env': { type: 'string', default: 'production' },
   },
+  allowNegative: true,
 });
+const PEERS = new Set((args.peers ?? '').split(',').map((p) => p.trim().toLowerCase()));
+for (const p of PEERS)
+  if (!['langgraph', 'mastra', 'restate'].includes(p))
+    throw new Error(`--peers: langgraph, mastra or restate, got ${p}`);
+const BASELINE_NODE_ENV = args['baseline-node-env'] ?? 'production';
+if (!['production', 'development'].includes(BASELINE_NODE_ENV))
+  throw new Error(`--baseline-node-env: production or development, got ${BASELINE_NODE_ENV}`);
 /** --cells: SB_CELLS of the cell, then of each further cell measured beside it. */
 const CELLS = (args.cells ?? 'auto').split(',').map((v): number | 'auto' => {
   const n = Number(v.trim());
@@ -303,7 +318,7 @@ async function main(): Promise<void> {
     info[switchboard.name] = switchboard.configuration;
     console.log(`${switchboard.name.padEnd(42)} ${switchboard.configuration}`);
     // The same build as separate services, in the same rounds (the stack `up` runs has one shape).
-    if (!args.stack) {
+    if (!args.stack && args.services) {
       const apart = await startSwitchboard({ root: ROOT, name: 'Switchboard (services)', logDir });
       systems.push(apart);
       info[apart.name] = apart.configuration;
@@ -324,13 +339,13 @@ async function main(): Promise<void> {
       const root = resolve(args.baseline);
       // a build from before the cell runs as separate services
       const shape = existsSync(join(root, 'dist/apps/cell/src/main.js')) ? 'cell' : 'services';
-      systems.push(await startSwitchboard({ root, name: 'Switchboard (baseline)', logDir, shape }));
+      const nodeEnv = BASELINE_NODE_ENV as 'production' | 'development';
+      const name = 'Switchboard (baseline)';
+      systems.push(await startSwitchboard({ root, name, logDir, shape, nodeEnv }));
     }
-    systems.push(
-      await startPeer(LANGGRAPH, logDir),
-      await startPeer(MASTRA, logDir),
-      await startRestate(logDir),
-    );
+    if (PEERS.has('langgraph')) systems.push(await startPeer(LANGGRAPH, logDir));
+    if (PEERS.has('mastra')) systems.push(await startPeer(MASTRA, logDir));
+    if (PEERS.has('restate')) systems.push(await startRestate(logDir));
     const tallies = systems.map(newTally);
     baseline = tallies.find((t) => t.system.name === 'Switchboard (baseline)');
     await Promise.all(

@@ -67,6 +67,8 @@ export async function startSwitchboard(opts: {
   shape?: 'cell' | 'services';
   /** The cell's SB_CELLS (default `auto`, as users run it: one cell per core but one). */
   cells?: number | 'auto';
+  /** NODE_ENV (default production, as `npm run up` runs it; a build from before it ran development). */
+  nodeEnv?: 'production' | 'development';
 }): Promise<SwitchboardSystem> {
   const cellShape = opts.shape === 'cell';
   for (const app of cellShape ? ['cell', ...SERVICES] : SERVICES) {
@@ -103,7 +105,9 @@ export async function startSwitchboard(opts: {
     }
     const common = {
       NATS_SERVERS: nats.url,
-      NODE_ENV: 'development',
+      NODE_ENV: opts.nodeEnv ?? 'production',
+      // on the loopback, as `npm run up` binds it: where production allows the dev authentication
+      HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: keyPrefix,
@@ -167,7 +171,7 @@ export async function startSwitchboard(opts: {
     natsVersion,
     seesJetStreamApi: true,
     redis: { url: redis.url, keyPrefix },
-    configuration: `a private stack: this build's gateway, orchestrator (built-in planner), mcp-tools, a2a and audit (task logs) ${shapeSentence} on a private nats-server ${natsVersion} (no identities), Redis and databases; no Prosody, xmpp-bridge or sample agents`,
+    configuration: `NODE_ENV=${opts.nodeEnv ?? 'production'}; a private stack: this build's gateway, orchestrator (built-in planner), mcp-tools, a2a and audit (task logs) ${shapeSentence} on a private nats-server ${natsVersion} (no identities), Redis and databases; no Prosody, xmpp-bridge or sample agents`,
     serviceUrls: new Map(services.map((s) => [s.name, s.url])),
     databaseUrls: [orchestrator.url, tools.url, audit.url],
     processes: () =>

@@ -576,9 +576,15 @@ describe('gateway authentication (real gateway processes, JWKS over HTTP, audit 
     expect(dump).not.toContain(SECRET);
   });
 
-  it('refuses to start in dev mode under NODE_ENV=production: exits 1 with the reason', async () => {
+  it('refuses to start in dev mode under NODE_ENV=production on every interface: exits 1 with the reason', async () => {
     const child = spawn(process.execPath, [join(repoRoot, 'dist/apps/gateway/src/main.js')], {
-      env: { ...stack.envOf('gateway'), NODE_ENV: 'production', AUTH_MODE: 'dev', PORT: '0' },
+      env: {
+        ...stack.envOf('gateway'),
+        NODE_ENV: 'production',
+        AUTH_MODE: 'dev',
+        HOST: '0.0.0.0',
+        PORT: '0',
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

@@ -5,7 +5,7 @@ import { GatewayEnv } from './gateway.env.js';
 const SECRET = 's'.repeat(40);
 
 describe('GatewayEnv', () => {
-  it('refuses dev mode under NODE_ENV=production, naming the key', () => {
+  it('refuses dev mode under NODE_ENV=production on a network interface, naming the key', () => {
     expect(() =>
       loadConfig('gateway', GatewayEnv, { NODE_ENV: 'production', AUTH_MODE: 'dev' }),
     ).toThrow(ConfigError);
@@ -16,6 +16,17 @@ describe('GatewayEnv', () => {
       loadConfig('gateway', GatewayEnv, { NODE_ENV: 'development', AUTH_MODE: 'dev' }).AUTH_MODE,
     ).toBe('dev');
   });
+
+  it.each(['127.0.0.1', '::1', 'localhost'])(
+    'allows dev mode under NODE_ENV=production bound to the loopback %s (as npm run up runs)',
+    (HOST) => {
+      const env = { NODE_ENV: 'production', AUTH_MODE: 'dev', HOST };
+      expect(loadConfig('gateway', GatewayEnv, env).AUTH_MODE).toBe('dev');
+      expect(() => loadConfig('gateway', GatewayEnv, { ...env, HOST: '0.0.0.0' })).toThrow(
+        /AUTH_MODE: dev mode trusts X-User-Id and is refused with NODE_ENV=production/,
+      );
+    },
+  );
 
   it('makes the service exit non-zero with the message at boot (loadConfigOrExit)', () => {
     const exit = jest.spyOn(process, 'exit').mockImplementation(((code?: number) => {

@@ -71,6 +71,9 @@ const trustProxy = z
     return entries;
   });
 
+/** The addresses only this machine reaches. */
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
 export const GatewayEnv = BaseEnv.extend({
   PORT: envPort
     .default(3000)
@@ -79,7 +82,7 @@ export const GatewayEnv = BaseEnv.extend({
     .enum(['dev', 'jwt', 'trusted-headers'])
     .default('jwt')
     .describe(
-      'How callers are authenticated: `jwt` (bearer tokens), `trusted-headers` (behind a proxy that proves itself with TRUSTED_PROXY_SECRET) or `dev` (X-User-Id; refused with NODE_ENV=production). See docs/auth.md.',
+      'How callers are authenticated: `jwt` (bearer tokens), `trusted-headers` (behind a proxy that proves itself with TRUSTED_PROXY_SECRET) or `dev` (X-User-Id; refused with NODE_ENV=production unless HOST is a loopback address). See docs/auth.md.',
     ),
   TB_DEFAULT_USER_ID: UserId.default('dev-user').describe(
     'dev mode: the user when a request has no X-User-Id.',
@@ -356,11 +359,15 @@ export const GatewayEnv = BaseEnv.extend({
       "GET /live (the console's Live view): a message payload larger than this is shown cut to this many characters, marked as truncated.",
     ),
 }).superRefine((env, ctx) => {
-  if (env.AUTH_MODE === 'dev' && env.NODE_ENV === 'production') {
+  // dev mode trusts X-User-Id, so it may not face a network in production; bound to the loopback
+  // interface (what `npm run up` does) only this machine's users reach it, and the services run as
+  // in production otherwise (Prisma, for one, builds an Error per query outside production).
+  if (env.AUTH_MODE === 'dev' && env.NODE_ENV === 'production' && !LOOPBACK.has(env.HOST)) {
     ctx.addIssue({
       code: 'custom',
       path: ['AUTH_MODE'],
-      message: 'dev mode trusts X-User-Id and is refused with NODE_ENV=production',
+      message:
+        'dev mode trusts X-User-Id and is refused with NODE_ENV=production unless HOST is a loopback address (127.0.0.1, ::1, localhost)',
     });
   }
   if (env.AUTH_MODE === 'jwt' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
