@@ -316,7 +316,15 @@ describe('@switchboard/client against the real gateway', () => {
     try {
       const { stdout } = await run(
         'npm',
-        ['pack', join(repoRoot, 'dist/libs/client'), '--pack-destination', dir, '--json'],
+        [
+          'pack',
+          join(repoRoot, 'dist/libs/client'),
+          '--pack-destination',
+          dir,
+          '--json',
+          '--cache',
+          join(dir, '.npm-cache'),
+        ],
         { cwd: dir },
       );
       const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
@@ -324,23 +332,33 @@ describe('@switchboard/client against the real gateway', () => {
         join(dir, 'package.json'),
         JSON.stringify({ name: 'try-it', private: true, type: 'module' }),
       );
-      // Offline: the package has no dependency to fetch.
+      // Offline, with a cache of its own: nothing shared with the user's npm or another test's.
+      const cache = ['--cache', join(dir, '.npm-cache')];
       await run(
         'npm',
-        ['install', `./${filename}`, '--offline', '--no-audit', '--no-fund', '--ignore-scripts'],
+        [
+          'install',
+          `./${filename}`,
+          '--offline',
+          '--no-audit',
+          '--no-fund',
+          '--ignore-scripts',
+          ...cache,
+        ],
         {
           cwd: dir,
         },
       );
       copyFileSync(join(repoRoot, 'examples/client/run-demo.mjs'), join(dir, 'run-demo.mjs'));
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        SWITCHBOARD_URL: stack.gatewayUrl,
-        SWITCHBOARD_USER: 'example',
-      };
+      const env: NodeJS.ProcessEnv = { ...process.env, SWITCHBOARD_URL: stack.gatewayUrl };
       delete env['NODE_OPTIONS']; // jest's flags: the example runs as a user runs it
-      for (const node of nodeBinaries()) {
-        const { stdout: printed } = await run(node, ['run-demo.mjs'], { cwd: dir, env });
+      for (const [i, node] of nodeBinaries().entries()) {
+        // A user per Node: this stack allows one stream per user, and what a user's streams back to
+        // back get is the 429 test's and the slot e2e's, not the package's.
+        const { stdout: printed } = await run(node, ['run-demo.mjs'], {
+          cwd: dir,
+          env: { ...env, SWITCHBOARD_USER: `example-${i}` },
+        });
         const lines = printed
           .trim()
           .split('\n')
