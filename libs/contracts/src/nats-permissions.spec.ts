@@ -11,6 +11,7 @@ import {
   streamsSetUpBy,
 } from './nats-permissions.js';
 import { ALL_STREAMS } from './streams.js';
+import { TAP_WATCH_SUBJECT } from './traffic.js';
 
 /** NATS subject matching: `*` is one token, `>` one or more trailing tokens. */
 function matches(pattern: string, subject: string): boolean {
@@ -61,6 +62,20 @@ describe('NATS permissions derived from the contracts', () => {
     expect(may(natsPermissions('live').publish, '$JS.API.CONSUMER.CREATE.SB_TASK_EVENTS.x')).toBe(
       false,
     );
+  });
+
+  it('lets the watchers say that they watch the copies, and the services that copy hear it', () => {
+    for (const watcher of ['operator', 'admin', 'live'] as const)
+      expect({ watcher, may: may(natsPermissions(watcher).publish, TAP_WATCH_SUBJECT) }).toEqual({
+        watcher,
+        may: true,
+      });
+    expect(publishers(TAP_WATCH_SUBJECT).sort()).toEqual(['admin', 'live', 'operator']);
+    for (const service of SERVICE_NAMES) {
+      const copies = may(natsPermissions(service).publish, `sb.tap.${service}`);
+      const hears = may(natsPermissions(service).subscribe, TAP_WATCH_SUBJECT);
+      expect({ service, hears }).toEqual({ service, hears: copies });
+    }
   });
 
   it('refuses the audit query to every identity but the gateway and admin, the operator included', () => {
@@ -156,14 +171,15 @@ describe('NATS permissions derived from the contracts', () => {
     }
   });
 
-  it('gives the operator every platform subject and reply to read, and nothing to send', () => {
+  it('gives the operator every platform subject and reply to read, and nothing to send but that it watches', () => {
     const op = natsPermissions('operator');
     expect(may(op.subscribe, 'sb.evt.task.t1.orchestrator.task.started')).toBe(true);
     expect(may(op.subscribe, 'sb.audit.tool')).toBe(true);
     expect(may(op.subscribe, `${inboxPrefix('gateway')}.abc`)).toBe(true);
     // Stored messages one by one (a task's history), never a consumer (it would choose where to deliver).
-    for (const subject of op.publish)
+    for (const subject of op.publish.filter((s) => s !== TAP_WATCH_SUBJECT))
       expect(subject).toMatch(/^\$JS\.API\.(INFO|STREAM\.(INFO|MSG\.GET)\.[A-Z_]+)$/);
+    expect(op.publish).toContain('sb.ctl.tap.watching');
     expect(op.subscribeDeny).toEqual(['> *']);
     expect(op.responses).toBeUndefined();
   });

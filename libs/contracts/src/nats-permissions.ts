@@ -22,6 +22,7 @@ import {
   PUBLISHED_TRAFFIC_PATTERNS,
   REQUEST_TRAFFIC_PATTERNS,
   TAP_TRAFFIC_PATTERN,
+  TAP_WATCH_SUBJECT,
   tapSubject,
 } from './traffic.js';
 
@@ -162,6 +163,8 @@ function servicePermissions(service: ServiceName): NatsPermissions {
     ...served.map((c) => c.pattern),
     ...consumed.map((e) => e.pattern),
     `${inboxPrefix(service)}.>`,
+    // whether anyone watches the copies of what it sends in-process (it copies only then)
+    ...(sent.length ? [TAP_WATCH_SUBJECT] : []),
   ];
   return {
     identity: service,
@@ -184,7 +187,8 @@ function responseWindow(served: readonly CommandContract[]): number {
 function operatorPermissions(): NatsPermissions {
   return {
     identity: 'operator',
-    publish: sorted([`${JS_API}.INFO`, ...ALL_STREAMS.flatMap(streamReads)]),
+    // and that it watches the copies of in-process traffic (TAP_WATCH_SUBJECT: nobody acts on it)
+    publish: sorted([`${JS_API}.INFO`, ...ALL_STREAMS.flatMap(streamReads), TAP_WATCH_SUBJECT]),
     subscribe: sorted([`${SUBJECT_ROOT}.>`, '_INBOX.>']),
     subscribeDeny: ['> *'],
   };
@@ -207,13 +211,14 @@ function adminPermissions(): NatsPermissions {
 
 /**
  * The Live view's reader: the platform's traffic subjects (what services publish, and the requests
- * when a viewer asks for them, with the copies of those a cell served in-process), nothing else. It publishes nothing — so it answers no request and
- * sends no command — and joins no queue group (which would take messages away from a service).
+ * when a viewer asks for them, with the copies of those a cell served in-process), nothing else. It
+ * publishes only that it watches the copies (TAP_WATCH_SUBJECT) — so it answers no request and sends
+ * no command — and joins no queue group (which would take messages away from a service).
  */
 function livePermissions(): NatsPermissions {
   return {
     identity: 'live',
-    publish: [],
+    publish: [TAP_WATCH_SUBJECT],
     subscribe: sorted([
       ...PUBLISHED_TRAFFIC_PATTERNS,
       ...REQUEST_TRAFFIC_PATTERNS,

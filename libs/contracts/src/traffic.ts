@@ -36,6 +36,17 @@ export const REQUEST_TRAFFIC_PATTERNS: readonly string[] = ['cmd', 'health'].map
  */
 export const TAP_TRAFFIC_PATTERN = `${SUBJECT_ROOT}.tap.>`;
 
+/**
+ * Where the traffic's watchers say that they watch (`sb.ctl.tap.watching`, an empty body): a service
+ * copies its in-process traffic only while someone does, so a cell nobody watches sends no copy. A
+ * watcher says so when it starts watching the copies and every TAP_WATCH_EVERY_MS while it does; a
+ * service copies for TAP_WATCH_HOLD_MS after the last time it heard one (a watcher gone quietly costs
+ * at most that long of copies).
+ */
+export const TAP_WATCH_SUBJECT = `${SUBJECT_ROOT}.ctl.tap.watching`;
+export const TAP_WATCH_EVERY_MS = 10_000;
+export const TAP_WATCH_HOLD_MS = 30_000;
+
 /** The subject a service publishes its in-process traffic's copies on. */
 export function tapSubject(service: string): string {
   return `${SUBJECT_ROOT}.tap.${service}`;

@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { RpcException } from '@nestjs/microservices';
-import { DomainError, Headers, type NatsIdentity, Tools } from '@switchboard/contracts';
+import {
+  DomainError,
+  Headers,
+  type NatsIdentity,
+  TAP_WATCH_SUBJECT,
+  Tools,
+} from '@switchboard/contracts';
 import { currentService, type Metrics, runAsService } from '@switchboard/observability';
 import { catchError, from, type Observable, throwError } from 'rxjs';
 import { CommandServer } from './command-server.js';
@@ -48,8 +54,13 @@ function asNest(handler: ManifestHandler) {
 function fakeNats() {
   const published: { subject: string; data: Uint8Array }[] = [];
   const requests: string[] = [];
+  const subscribed = new Map<string, (err: Error | null, msg: unknown) => void>();
   const nc = {
     publish: (subject: string, data: Uint8Array) => published.push({ subject, data }),
+    subscribe: (subject: string, opts: { callback: (err: Error | null, msg: unknown) => void }) => {
+      subscribed.set(subject, opts.callback);
+      return { getSubject: () => subject, isClosed: () => false, unsubscribe: () => undefined };
+    },
     request: (subject: string) => {
       requests.push(subject);
       return Promise.reject(new Error('no NATS in this test'));
@@ -59,7 +70,15 @@ function fakeNats() {
     }),
     isClosed: () => false,
   };
-  return { nc: nc as unknown as NatsConnection, published, requests };
+  /** A watcher says it watches the copies (what TrafficTap publishes on TAP_WATCH_SUBJECT). */
+  const watcher = () =>
+    subscribed.get(TAP_WATCH_SUBJECT)?.(null, {
+      subject: TAP_WATCH_SUBJECT,
+      data: new Uint8Array(),
+      headers: undefined,
+      reply: '',
+    });
+  return { nc: nc as unknown as NatsConnection, published, requests, watcher };
 }
 
 const servers: CommandServer[] = [];
@@ -103,6 +122,7 @@ describe('the in-process bus (a cell)', () => {
     try {
       const { handler, bus } = cell();
       const { sut, nats } = bus('orchestrator');
+      nats.watcher();
       const reply = await runAsService('orchestrator', () =>
         sut.request(Tools.ToolsManifest, {}, { correlationId: 'corr-1' }),
       );
@@ -127,6 +147,20 @@ describe('the in-process bus (a cell)', () => {
       ]);
       expect(copies[0]!.reply).toBe(copies[1]!.subject);
       expect(copies[0]!.header(Headers.correlationId)).toBe('corr-1');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('copies nothing when no watcher says it watches: nothing at all crosses NATS', async () => {
+    jest.useFakeTimers({ doNotFake: ['queueMicrotask', 'nextTick', 'setImmediate'] });
+    try {
+      const { bus } = cell();
+      const { sut, nats } = bus('orchestrator');
+      await runAsService('orchestrator', () => sut.request(Tools.ToolsManifest, {}, {}));
+      jest.advanceTimersByTime(COPY_BATCH_MS);
+      expect(nats.published).toEqual([]);
+      expect(nats.requests).toEqual([]);
     } finally {
       jest.useRealTimers();
     }

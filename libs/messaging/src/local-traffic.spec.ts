@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import { Headers } from '@switchboard/contracts';
+import { Headers, TAP_WATCH_EVERY_MS, TAP_WATCH_HOLD_MS } from '@switchboard/contracts';
 import type { BusMessage, BusSubscription } from './bus-subscription.js';
 import { decodeJson } from './codec.js';
 import {
@@ -28,6 +28,7 @@ describe(LocalTrafficCopies.name, () => {
       { publish: (subject, data) => sent.push({ subject, data }) },
       'sb.tap.orchestrator',
     );
+    copies.heard();
     const h = natsHeaders();
     h.set(Headers.correlationId, 'c-1');
     copies.add('sb.cmd.tools.manifest', '{"pattern":"sb.cmd.tools.manifest","data":{}}', {
@@ -61,6 +62,7 @@ describe(LocalTrafficCopies.name, () => {
       },
       'sb.tap.gateway',
     );
+    copies.heard();
     const big = JSON.stringify({ data: 'x'.repeat(100_000) });
     copies.add('sb.cmd.tools.call._', big);
     const fits = JSON.stringify({ data: 'y'.repeat(60_000) });
@@ -75,6 +77,36 @@ describe(LocalTrafficCopies.name, () => {
     closed = true;
     copies.add('sb.cmd.tools.manifest', '{}');
     expect(() => jest.advanceTimersByTime(COPY_BATCH_MS)).not.toThrow();
+  });
+});
+
+describe(`${LocalTrafficCopies.name}, watched or not`, () => {
+  it('copies nothing until a watcher says it watches, and stops TAP_WATCH_HOLD_MS after the last time one did', () => {
+    jest.useFakeTimers();
+    try {
+      let now = 1_000;
+      const sent: string[] = [];
+      const copies = new LocalTrafficCopies(
+        { publish: (subject) => sent.push(subject) },
+        'sb.tap.orchestrator',
+        () => now,
+      );
+      copies.add('sb.cmd.tools.manifest', '{}');
+      jest.advanceTimersByTime(COPY_BATCH_MS);
+      expect(sent).toEqual([]); // nobody watches: nothing goes out
+      copies.heard();
+      now += TAP_WATCH_HOLD_MS - 1;
+      copies.add('sb.cmd.tools.manifest', '{}');
+      jest.advanceTimersByTime(COPY_BATCH_MS);
+      expect(sent).toEqual(['sb.tap.orchestrator']);
+      now += 1; // the watcher went quiet: its hold is over
+      expect(copies.watched).toBe(false);
+      copies.add('sb.cmd.tools.manifest', '{}');
+      jest.advanceTimersByTime(COPY_BATCH_MS);
+      expect(sent).toHaveLength(1);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });
 
@@ -143,6 +175,38 @@ describe(CopiedTraffic.name, () => {
     expect(subs[0]!.closed).toBe(false);
     b.remove();
     expect(subs[0]!.closed).toBe(true);
+  });
+
+  it('says it watches once subscribed (ready once the server has it), again every TAP_WATCH_EVERY_MS, and no more once unwatched', async () => {
+    jest.useFakeTimers();
+    try {
+      const said: string[] = [];
+      const traffic = new CopiedTraffic(
+        (subject) => ({
+          subject,
+          ready: Promise.resolve(),
+          refusal: undefined,
+          unsubscribe: () => undefined,
+        }),
+        { refused: jest.fn(), failed: jest.fn() },
+        {
+          announce: () => void said.push('announce'),
+          flush: async () => void said.push('flush'),
+        },
+      );
+      const a = traffic.add('sb.cmd.>', () => undefined);
+      const b = traffic.add('_INBOX.>', () => undefined);
+      await Promise.all([a.ready, b.ready]);
+      expect(said).toEqual(['announce', 'flush']); // one watcher, however many patterns
+      jest.advanceTimersByTime(TAP_WATCH_EVERY_MS);
+      expect(said).toEqual(['announce', 'flush', 'announce']);
+      a.remove();
+      b.remove();
+      jest.advanceTimersByTime(3 * TAP_WATCH_EVERY_MS);
+      expect(said).toHaveLength(3);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('refuses a batch that is not one as invalid, and keeps serving the other listeners when one throws', () => {

@@ -1,5 +1,10 @@
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
-import { SUBJECT_ROOT, TAP_TRAFFIC_PATTERN } from '@switchboard/contracts';
+import {
+  SUBJECT_ROOT,
+  TAP_TRAFFIC_PATTERN,
+  TAP_WATCH_EVERY_MS,
+  TAP_WATCH_HOLD_MS,
+} from '@switchboard/contracts';
 import { z } from 'zod';
 import {
   type BusMessage,
@@ -26,21 +31,38 @@ const BODY_BYTES = 64 * 1024;
 /**
  * The copies of one service's in-process traffic (requests it sent to services of the same process,
  * and their replies), published together on its tap subject every COPY_BATCH_MS — one NATS message
- * where the same exchange over NATS made two and a round trip. At most once, like all core NATS: a
- * copy lost with the connection or the process is lost to the watchers, never to the work.
+ * where the same exchange over NATS made two and a round trip — while a watcher says it watches
+ * (`heard`, TAP_WATCH_SUBJECT); nobody watching, nothing is copied. At most once, like all core NATS:
+ * a copy lost with the connection or the process is lost to the watchers, never to the work.
  */
 export class LocalTrafficCopies {
   private pending: string[] = [];
   private bytes = 0;
   private timer: NodeJS.Timeout | undefined;
+  private watchedUntil = -Infinity;
 
   constructor(
     private readonly publisher: CopyPublisher,
     private readonly subject: string,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  /** One message as it would have crossed NATS: its subject, reply subject, headers and JSON body. */
+  /** A watcher said it watches: copies go out for TAP_WATCH_HOLD_MS from now. */
+  heard(): void {
+    this.watchedUntil = this.now() + TAP_WATCH_HOLD_MS;
+  }
+
+  /** Whether anyone said it watches within TAP_WATCH_HOLD_MS. */
+  get watched(): boolean {
+    return this.now() < this.watchedUntil;
+  }
+
+  /**
+   * One message as it would have crossed NATS: its subject, reply subject, headers and JSON body —
+   * dropped when nobody watches.
+   */
   add(subject: string, body: string, opts: { reply?: string; headers?: MsgHdrs } = {}): void {
+    if (!this.watched) return;
     const copied =
       body.length > BODY_BYTES
         ? JSON.stringify({ omitted: 'too large to copy', bytes: body.length })
@@ -132,6 +154,15 @@ type Handler = (message: BusMessage) => void | Promise<void>;
 type Subscribe = (subject: string, handler: Handler, opts: SubscribeOptions) => BusSubscription;
 
 /**
+ * How a watcher says it watches the copies (TAP_WATCH_SUBJECT): `announce` publishes, `flush`
+ * settles once the server has it (so the services hear it before what the watcher does next).
+ */
+export interface WatchAnnouncer {
+  announce(): void;
+  flush(): Promise<void>;
+}
+
+/**
  * A watcher's side of the copies (TrafficTap): one subscription to every tap subject, shared by the
  * watcher's subscriptions that can take a copied subject, each handed the copies its pattern takes —
  * so a watcher of `sb.cmd.>` sees a request a cell served in-process as if it had crossed NATS.
@@ -139,10 +170,12 @@ type Subscribe = (subject: string, handler: Handler, opts: SubscribeOptions) => 
 export class CopiedTraffic {
   private readonly listeners = new Set<{ pattern: string; handler: Handler }>();
   private subscription: BusSubscription | undefined;
+  private watching: { ready: Promise<void>; timer: NodeJS.Timeout } | undefined;
 
   constructor(
     private readonly subscribe: Subscribe,
     private readonly observer: SubscriptionObserver,
+    private readonly announcer?: WatchAnnouncer,
   ) {}
 
   /**
@@ -156,15 +189,40 @@ export class CopiedTraffic {
     this.subscription ??= this.subscribe(TAP_TRAFFIC_PATTERN, (m) => this.deliver(m), {
       label: TAP_TRAFFIC_PATTERN,
     });
+    const subscribed = this.subscription.ready.catch(() => undefined);
+    this.watching ??= this.startWatching(subscribed);
     return {
-      ready: this.subscription.ready.catch(() => undefined),
+      ready: this.watching.ready,
       remove: () => {
         this.listeners.delete(listener);
         if (this.listeners.size > 0) return;
         this.subscription?.unsubscribe();
         this.subscription = undefined;
+        clearInterval(this.watching?.timer);
+        this.watching = undefined;
       },
     };
+  }
+
+  /**
+   * Says that it watches once subscribed, and again every TAP_WATCH_EVERY_MS while it does: the
+   * services copy only while someone does. Ready once the server has the first announcement.
+   */
+  private startWatching(subscribed: Promise<void>): NonNullable<typeof this.watching> {
+    const announcer = this.announcer;
+    const say = () => {
+      try {
+        announcer?.announce();
+      } catch {
+        // closed or refused (an identity that may not say it): the services' copies stay off
+      }
+    };
+    const timer = setInterval(say, TAP_WATCH_EVERY_MS).unref();
+    const ready = subscribed.then(async () => {
+      say();
+      await announcer?.flush().catch(() => undefined);
+    });
+    return { ready, timer };
   }
 
   private deliver(batch: BusMessage): void {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
+  CATALOGUE,
   type CommandContract,
   DomainError,
   ErrorBody,
@@ -8,6 +9,7 @@ import {
   isRepeatable,
   type NatsIdentity,
   requestSubject,
+  TAP_WATCH_SUBJECT,
   tapSubject,
   type TokenValues,
   validationError,
@@ -99,6 +101,15 @@ export class NatsBus {
       { publish: (subject, data) => nc.publish(subject, data) },
       tapSubject(options.service),
     );
+    // copied only while a watcher says it watches (local-traffic.ts); only a caller may copy
+    if (CATALOGUE.commands.some((c) => (c.callers as readonly string[]).includes(options.service)))
+      guardedSubscribe(
+        nc,
+        TAP_WATCH_SUBJECT,
+        () => this.copies.heard(),
+        { label: TAP_WATCH_SUBJECT },
+        this.observer,
+      );
     this.local = new LocalRequests(options.service, this.copies);
     this.streamBus = {
       nc,

@@ -1,6 +1,6 @@
 import { jetstreamManager, type MsgRequest, type NextMsgRequest } from '@nats-io/jetstream';
 import { connect, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
-import type { NatsIdentity } from '@switchboard/contracts';
+import { type NatsIdentity, TAP_WATCH_SUBJECT } from '@switchboard/contracts';
 import {
   type BusMessage,
   type BusSubscription,
@@ -72,6 +72,7 @@ export class TrafficTap implements TrafficSource {
     this.copies = new CopiedTraffic(
       (subject, handler, opts) => guardedSubscribe(nc, subject, handler, opts, observer),
       observer,
+      { announce: () => nc.publish(TAP_WATCH_SUBJECT), flush: () => nc.flush() },
     );
   }
 
