@@ -33,7 +33,10 @@ async function setup() {
     admin,
   );
   await new CreateAgentVersionUseCase(lookup, repository, audit).execute(
-    { agent: 'support', config: config({ tools: ['echo'], model: { name: 'gpt-2' } }) },
+    {
+      agent: 'support',
+      config: config({ tools: ['echo'], model: { name: 'gpt-2' }, limits: { maxSteps: 4 } }),
+    },
     admin,
   );
   const labels = new MoveAgentLabelUseCase(lookup, repository, audit);
@@ -80,12 +83,14 @@ describe(AgentVersionResolver.name, () => {
       tools: 2,
     });
     expect(got?.tools).toEqual(['notes.add', 'notes.search']);
+    expect(got?.maxSteps).toBeUndefined();
   });
 
   it('takes a version by number or label, and resolves once: a later run keeps the first stamp', async () => {
     const { sut, labels } = await setup();
     const byNumber = await sut.resolve(submission({ agent: { name: 'support', version: 2 } }));
     expect(byNumber?.stamp).toMatchObject({ version: 2, model: 'gpt-2', tools: 1 });
+    expect(byNumber?.maxSteps).toBe(4);
     expect(byNumber?.stamp.label).toBeUndefined();
     const s = submission({ agent: { name: 'support' } });
     expect((await sut.resolve(s))?.stamp.version).toBe(1);

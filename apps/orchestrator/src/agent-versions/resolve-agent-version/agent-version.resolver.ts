@@ -44,7 +44,11 @@ export class AgentVersionResolver implements AgentVersions {
     };
     const stored = await this.repository.keepStamp(s.taskId, tenantId, stamp);
     if (stored.versionId !== stamp.versionId) return this.resolved(s, stored);
-    return { stamp: stored, tools: offered.map((t) => t.name) };
+    return {
+      stamp: stored,
+      tools: offered.map((t) => t.name),
+      maxSteps: version.config.limits.maxSteps,
+    };
   }
 
   /**
@@ -64,7 +68,7 @@ export class AgentVersionResolver implements AgentVersions {
         `agent ${stamp.agent} has no version ${stamp.version} any more`,
       );
     const offered = await this.offered(s, version.config.tools);
-    return { stamp, tools: offered.map((t) => t.name) };
+    return { stamp, tools: offered.map((t) => t.name), maxSteps: version.config.limits.maxSteps };
   }
 
   private async chosen(

@@ -9,6 +9,8 @@ export interface ResolvedAgent {
    * runs no other (an explicit call of another is refused there, as any tool a task may not use).
    */
   tools: readonly string[];
+  /** The most steps the version lets a task take (its planner limit); absent: the task's own. */
+  maxSteps?: number | undefined;
 }
 
 /**

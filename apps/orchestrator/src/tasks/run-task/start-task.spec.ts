@@ -178,6 +178,22 @@ describe(StartTask.name, () => {
       expect(started?.early).toBeUndefined();
     });
 
+    it("caps the task's steps at the version's limit, the task's own when lower", async () => {
+      const limited: AgentVersions = {
+        resolve: async () => (stamp ? { stamp, tools: [], maxSteps: 3 } : undefined),
+      };
+      const steps = async (max_steps?: number) => {
+        const { sut } = setup(undefined, limited);
+        const s = submission();
+        const started = await sut.start({
+          ...s,
+          request: { ...s.request, ...(max_steps ? { max_steps } : {}) },
+        });
+        return started?.run.submission.request.max_steps;
+      };
+      expect([await steps(), await steps(10), await steps(2)]).toEqual([3, 3, 2]);
+    });
+
     it('ends a task naming what its tenant does not have at once, saying which field', async () => {
       const refusal = new DomainError('NOT_FOUND', 'agent.name: agent nobody not found');
       const { sut, claimed } = setup(undefined, { resolve: () => Promise.reject(refusal) });

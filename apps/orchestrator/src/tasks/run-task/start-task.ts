@@ -167,10 +167,19 @@ export class StartTask {
   }
 }
 
-/** The submission as its agent version runs it: only the tools the version allows. */
+/**
+ * The submission as its agent version runs it: only the tools the version allows, and at most as
+ * many steps as the version's limit (the task's own max_steps when lower).
+ */
 function withAgentTools(s: Tasks.TaskSubmission, agent: ResolvedAgent): Tasks.TaskSubmission {
   const tool_constraints: Tasks.ToolConstraints = { mode: 'custom', tools: [...agent.tools] };
-  return { ...s, request: { ...s.request, tool_constraints } };
+  const own = s.request.max_steps;
+  const limit = agent.maxSteps;
+  const max_steps = limit === undefined ? own : Math.min(own ?? limit, limit);
+  return {
+    ...s,
+    request: { ...s.request, tool_constraints, ...(max_steps !== undefined ? { max_steps } : {}) },
+  };
 }
 
 /** A new task's first event (its planner, its model, a replay's or fork's origin). */
