@@ -53,6 +53,7 @@ const ORCHESTRATOR_FEATURES = [
   'budget',
   'quotas',
   'agents',
+  'agent-versions',
   'memory',
   'webhooks',
   'a2a-push',

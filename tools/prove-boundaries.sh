@@ -62,6 +62,9 @@ expect_lint_error orchestrator "$f" "no-restricted-imports: .*core imports no fe
 f=apps/orchestrator/src/dispatch/__probe_feature_type.ts; probes+=("$f")
 printf "import type { TaskSlots } from '../quotas/task-slots.js';\nexport type Probe = TaskSlots;\n" > "$f"
 expect_lint_error orchestrator "$f" "no-restricted-imports: .*core imports no feature" "the orchestrator's core may not import a feature's type either"
+f=apps/orchestrator/src/tasks/run-task/__probe_agent_versions.ts; probes+=("$f")
+printf "import { AgentVersionResolver } from '../../agent-versions/resolve-agent-version/agent-version.resolver.js';\nexport const probe = AgentVersionResolver;\n" > "$f"
+expect_lint_error orchestrator "$f" "no-restricted-imports: .*core imports no feature" "the orchestrator's core may not import the agent versions (they plug into AGENT_VERSIONS)"
 f=libs/client/src/__probe_contract_value.ts; probes+=("$f")
 printf "import { Tasks } from '@switchboard/contracts';\nexport const probe = Tasks.TaskStatus;\n" > "$f"
 expect_lint_error client "$f" "no-restricted-imports: .*contracts' types only" "the published client may import the contracts' types, never their values"

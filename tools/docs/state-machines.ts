@@ -10,6 +10,7 @@ import { AGENT_STEP } from '../../apps/orchestrator/src/dispatch/agent-step.mach
 import { HTTP_STREAM } from '../../apps/xmpp-bridge/src/bridge/http-stream.machine.js';
 import { STREAM_REQUEST } from '../../libs/messaging/src/stream-request.machine.js';
 import { SCHEDULE } from '../../apps/orchestrator/src/schedules/schedule.machine.js';
+import { AGENT_LABEL } from '../../apps/orchestrator/src/agent-versions/agent-label.machine.js';
 import { WEBHOOK_DELIVERY } from '../../apps/orchestrator/src/webhooks/delivery/webhook-delivery.machine.js';
 
 interface Documented {
@@ -95,6 +96,14 @@ const MACHINES: Documented[] = [
       'the orchestrator’s FireSchedulesUseCase (`apps/orchestrator/src/schedules/fire-schedules`), PauseScheduleUseCase and ResumeScheduleUseCase',
     about:
       'A task run on a cron schedule or once at a time (docs/schedules.md). The state is stored (`Schedule.status`): the tickers of every replica claim only active rows (`FOR UPDATE SKIP LOCKED`), and a pause or resume is one conditional update naming the state it leaves.',
+  },
+  {
+    machine: AGENT_LABEL,
+    source: 'apps/orchestrator/src/agent-versions/agent-label.machine.ts',
+    driver:
+      'the orchestrator’s CreateAgentUseCase and MoveAgentLabelUseCase (`apps/orchestrator/src/agent-versions`)',
+    about:
+      'A label of an agent (`production`, `staging`, any other) pointing at one of its versions (docs/agents.md). Stored as an `AgentLabel` row, read and written under the agent’s row lock, so each move’s audit record names the version it really left. A move to an older version is the rollback.',
   },
 ];
 

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { A2aServerModule } from './a2a/a2a-server.module.js';
+import { AgentConfigsController } from './agent-configs/agent-configs.controller.js';
 import { AgUiController } from './agui/agui.controller.js';
 import { ApprovalsController } from './approvals/approvals.controller.js';
 import { AuditController } from './audit/audit.controller.js';
@@ -35,6 +36,7 @@ export const HTTP_CONTROLLERS = [
   AuditController,
   WebhooksController,
   SchedulesController,
+  AgentConfigsController,
   OpenApiController,
   ReplaysController,
 ] as const;

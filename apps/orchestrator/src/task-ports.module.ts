@@ -1,6 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { A2aPushModule } from './a2a-push/a2a-push.module.js';
 import { EnqueuePushNotificationsUseCase } from './a2a-push/enqueue-push-notifications/enqueue-push-notifications.use-case.js';
+import { AgentVersionsModule } from './agent-versions/agent-versions.module.js';
+import { AgentVersionResolver } from './agent-versions/resolve-agent-version/agent-version.resolver.js';
 import { AgentsModule } from './agents/agents.module.js';
 import { ApprovalGate } from './approvals/approval.gate.js';
 import { ApprovalsModule } from './approvals/approvals.module.js';
@@ -25,6 +27,7 @@ import {
   JOURNAL_DELIVERY_SINKS,
   type JournalDeliverySink,
 } from './tasks/journal/journal-delivery.port.js';
+import { AGENT_VERSIONS } from './tasks/ports/agent-version.port.js';
 import { CALL_GATE } from './tasks/ports/call-gate.port.js';
 import { CONTENT_SCREEN } from './tasks/ports/content-screen.port.js';
 import { PENDING_DECISIONS } from './tasks/ports/pending-decisions.port.js';
@@ -57,6 +60,8 @@ const ports = [
   // and the replays and forks made of a task, listed with it.
   { provide: RUN_SOURCES, useExisting: RunOrigins },
   { provide: RUN_TREE, useExisting: RunRecordRepository },
+  // Which agent version a task runs (docs/agents.md), resolved once as it starts.
+  { provide: AGENT_VERSIONS, useExisting: AgentVersionResolver },
   // Asked before a task starts: a task behind an earlier task of its thread waits for it.
   { provide: START_GATE, useExisting: WaitForThreadUseCase },
   // The conversation the LLM planner continues: the thread's earlier turns.
@@ -85,6 +90,7 @@ const ports = [
 
 const features = [
   AgentsModule,
+  AgentVersionsModule,
   ApprovalsModule,
   BudgetModule,
   GuardrailsModule,

@@ -96,6 +96,10 @@ describe('task retention (real PostgreSQL)', () => {
         event: { seq },
       })),
     });
+    // Its agent version stamp (docs/agents.md): keyed by the task without a foreign key too.
+    await prisma.agentTaskStamp.create({
+      data: { taskId: id, tenantId: 'acme', versionId: randomUUID(), stamp: { version: 1 } },
+    });
     return id;
   }
 
@@ -129,6 +133,8 @@ describe('task retention (real PostgreSQL)', () => {
     expect(await prisma.planningRound.count(orphans)).toBe(0);
     expect(await prisma.approval.count(orphans)).toBe(0);
     expect(await prisma.taskEvent.count(orphans)).toBe(0);
+    expect(await prisma.agentTaskStamp.count(orphans)).toBe(0);
+    expect(await prisma.agentTaskStamp.count({ where: { taskId: { in: kept } } })).toBe(3);
     expect(await prisma.step.count({ where: { taskId: { in: kept } } })).toBe(3);
     expect(await prisma.taskEvent.count({ where: { taskId: { in: kept } } })).toBe(6);
   });

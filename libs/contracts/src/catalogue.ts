@@ -1,4 +1,5 @@
 import { A2A_CONTRACTS } from './a2a/a2a.contracts.js';
+import { AGENT_CONTRACTS } from './agent/agent.contracts.js';
 import { APPROVAL_CONTRACTS } from './approval/approval.contracts.js';
 import { AUDIT_CONTRACTS } from './audit/audit.contracts.js';
 import { DeadLettered } from './dead-letter.contracts.js';
@@ -20,6 +21,7 @@ const DOMAINS = [
   XMPP_CONTRACTS,
   WEBHOOK_CONTRACTS,
   SCHEDULE_CONTRACTS,
+  AGENT_CONTRACTS,
 ];
 
 /**

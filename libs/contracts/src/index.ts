@@ -22,4 +22,5 @@ export * from './state-machine.js';
 export * as Tenancy from './tenancy/index.js';
 export * as Webhooks from './webhook/index.js';
 export * as Schedules from './schedule/index.js';
+export * as Agents from './agent/index.js';
 export * as Gateway from './gateway/index.js';

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AgUiRunInput } from '../agui/run-input.js';
 
 import { FAILED_TASK_STATUS_OF, STATUS_OF } from '../http/error-status.js';
+import { AGENT_CONFIG_OPERATIONS } from './openapi.agent-config-operations.js';
 import { CONSOLE_OPERATIONS } from './openapi.console-operations.js';
 import type { Operation } from './openapi.operation.js';
 import { PLATFORM_OPERATIONS } from './openapi.platform-operations.js';
@@ -21,6 +22,7 @@ export const OPERATIONS: Operation[] = [
   ...USAGE_OPERATIONS,
   ...WEBHOOK_OPERATIONS,
   ...SCHEDULE_OPERATIONS,
+  ...AGENT_CONFIG_OPERATIONS,
 ];
 
 /**
@@ -234,6 +236,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       'quotas',
       'webhooks',
       'schedules',
+      'agent-configs',
       'a2a',
       'mcp',
       'operations',

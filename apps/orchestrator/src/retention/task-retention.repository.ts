@@ -8,7 +8,7 @@ const ENDED = Prisma.sql`(${Prisma.join([...Tasks.TERMINAL_TASK_STATUSES])})`;
 
 /**
  * Deletes ended tasks past their retention. Steps, planning rounds and approvals go with the row (their
- * foreign keys cascade), its journaled events (TaskEvent) in the same statement. Replicas sweep at the same time without waiting on each other (SKIP LOCKED),
+ * foreign keys cascade), its journaled events (TaskEvent) and version stamp in the same statement. Replicas sweep at the same time without waiting on each other (SKIP LOCKED),
  * and a task a replay or fork still running was made from stays: the run reads its record until it ends.
  */
 @Injectable()
@@ -17,7 +17,8 @@ export class TaskRetentionRepository {
 
   /** Deletes up to `limit` tasks that ended before `cutoff`, oldest first; how many it deleted. */
   async expireEndedBefore(cutoff: Date, limit: number): Promise<number> {
-    // The task's journal (TaskEvent, keyed by task without a foreign key) goes in the same statement.
+    // The task's journal (TaskEvent) and its agent version stamp (AgentTaskStamp, docs/agents.md),
+    // keyed by task without a foreign key, go in the same statement.
     const [row] = await this.prisma.$queryRaw<{ deleted: number }[]>`
       WITH gone AS (
       DELETE FROM "Task" WHERE "id" IN (
@@ -31,6 +32,8 @@ export class TaskRetentionRepository {
       RETURNING "id"
       ), journal AS (
         DELETE FROM "TaskEvent" e USING gone WHERE e."taskId" = gone."id"
+      ), stamps AS (
+        DELETE FROM "AgentTaskStamp" s USING gone WHERE s."taskId" = gone."id"
       )
       SELECT count(*)::int AS "deleted" FROM gone`;
     return row?.deleted ?? 0;

@@ -1,9 +1,12 @@
-import { type ErrorBody, Tasks } from '@switchboard/contracts';
+import { Agents, type ErrorBody, Tasks } from '@switchboard/contracts';
 import type { Prisma } from '../generated/prisma/client.js';
 import { publicStatus } from './state/task-state.machine.js';
 
 /** A task row with its steps and planning rounds, as TaskRepository.get reads it. */
-export type TaskRow = Prisma.TaskGetPayload<{ include: { steps: true; rounds: true } }>;
+export type TaskRow = Prisma.TaskGetPayload<{ include: { steps: true; rounds: true } }> & {
+  /** Its version stamp's row (docs/agents.md), when read with it. */
+  agentStamp?: { stamp: unknown } | null;
+};
 
 /** The stored task as its public view (GET /tasks/{id}): what the row holds, parsed, nothing more. */
 export function taskViewOf(t: TaskRow): Tasks.TaskView {
@@ -27,6 +30,7 @@ export function taskViewOf(t: TaskRow): Tasks.TaskView {
   const started = t.startedAt ?? t.createdAt;
   const run = runOf(t);
   const verdict = Tasks.ReplayVerdict.safeParse(t.verdict);
+  const agent = Agents.AgentStamp.safeParse(t.agentStamp?.stamp);
   return {
     taskId: t.id,
     userId: t.userId,
@@ -36,6 +40,7 @@ export function taskViewOf(t: TaskRow): Tasks.TaskView {
     ...(run ? { run } : {}),
     ...(t.scheduleId ? { scheduleId: t.scheduleId } : {}),
     ...(verdict.success ? { verdict: verdict.data } : {}),
+    ...(agent.success ? { agent: agent.data } : {}),
     ...(t.planner ? { planner: t.planner as Tasks.PlannerKind } : {}),
     ...(t.result !== null ? { result: t.result } : {}),
     ...(t.error ? { error: t.error as unknown as ErrorBody } : {}),

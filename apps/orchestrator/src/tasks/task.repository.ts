@@ -338,7 +338,11 @@ export class TaskRepository {
   async get(taskId: string, scope: TenantScope): Promise<Tasks.TaskView | undefined> {
     const t = await this.prisma.task.findFirst({
       where: { id: taskId, ...tenantWhere(scope) },
-      include: { steps: { orderBy: { index: 'asc' } }, rounds: { orderBy: { iteration: 'asc' } } },
+      include: {
+        steps: { orderBy: { index: 'asc' } },
+        rounds: { orderBy: { iteration: 'asc' } },
+        agentStamp: true,
+      },
     });
     return t ? taskViewOf(t) : undefined;
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 // the audit schemas alone (they import identity and text only): the audit contracts stay out of tasks
 import { AuditRecord } from '../audit/audit.schemas.js';
+import { AgentStamp } from '../agent/agent.schemas.js';
 import { ErrorBody } from '../errors.js';
 import { Actor, TenantId } from '../identity.schemas.js';
 import { safeText } from '../text.schemas.js';
@@ -77,5 +78,7 @@ export const TaskView = z.object({
   verdict: ReplayVerdict.optional(),
   /** The replays and forks of this task, oldest first (the tree's next level). */
   runs: z.array(RunSummary).optional(),
+  /** The agent version it ran (docs/agents.md): its version stamp, absent for a task of no agent. */
+  agent: AgentStamp.optional(),
 });
 export type TaskView = z.infer<typeof TaskView>;

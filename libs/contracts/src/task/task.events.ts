@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AgentStamp } from '../agent/agent.schemas.js';
 import { ErrorBody } from '../errors.js';
 import { MemoryNamespace } from '../tools/memory.contracts.js';
 import { scrubJson } from '../text.schemas.js';
@@ -52,6 +53,8 @@ export const TaskEventData = {
     model: z.string().optional(),
     /** A replay or fork of a recorded task (docs/replay.md): of which, and (a fork) from where. */
     run: z.object({ kind: RunKind, of: TaskId, from: ForkPoint.optional() }).optional(),
+    /** The agent version it runs, when it names one (docs/agents.md): its version stamp. */
+    agent: AgentStamp.optional(),
   }),
   [TaskEventName.PlanningStarted]: z.object({ planner: PlannerKind, iteration: z.number().int() }),
   [TaskEventName.PlanningCompleted]: z.object({

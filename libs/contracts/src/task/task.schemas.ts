@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorBody } from '../errors.js';
+import { TaskAgentChoice } from '../agent/agent.schemas.js';
 import { ApprovalRequest } from '../approval/approval.schemas.js';
 import { safeText, UNSTORABLE_JSON_MESSAGE, unstorableJsonPath } from '../text.schemas.js';
 import { TaskWebhook } from '../webhook/webhook-target.schemas.js';
@@ -59,6 +60,11 @@ const TaskRequestFields = z
      * `events` says otherwise. Signed with the submitter's task-webhook secret.
      */
     webhook: TaskWebhook.optional(),
+    /**
+     * The agent version it runs (docs/agents.md): by version number or label (default
+     * `production`), resolved once at its start. Absent: no agent, the platform's planner as it is.
+     */
+    agent: TaskAgentChoice.optional(),
   })
   .strict();
 

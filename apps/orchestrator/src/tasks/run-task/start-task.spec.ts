@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
-import type { Audit, Tasks } from '@switchboard/contracts';
+import { type Audit, DomainError, type Tasks } from '@switchboard/contracts';
+import type { AgentVersions } from '../ports/agent-version.port.js';
 import type { ContentScreen } from '../ports/content-screen.port.js';
 import type { Planner } from '../../planning/planner.js';
 import type { RunSources } from '../ports/run-source.port.js';
@@ -41,7 +42,7 @@ const submission = (audit?: Audit.AuditRecordInput): Tasks.TaskSubmission => ({
  * StartTask with a claim that makes the task new (`created`) or finds it claimed before (a
  * redelivery: its journal holds `lastSeq` events), and what each claim's statement journaled.
  */
-function setup(found?: { lastSeq: number; status: TaskClaim['status'] }) {
+function setup(found?: { lastSeq: number; status: TaskClaim['status'] }, agents?: AgentVersions) {
   const journal = new InMemoryJournal();
   const claimed: JournalEntry[] = [];
   const repository = {
@@ -95,6 +96,7 @@ function setup(found?: { lastSeq: number; status: TaskClaim['status'] }) {
     config,
     logger,
     { kind: 'builtin' } as Planner,
+    agents,
   );
   return { sut, journal, claimed, logger };
 }
@@ -145,5 +147,59 @@ describe(StartTask.name, () => {
     const { sut, claimed } = setup();
     await sut.start(submission());
     expect(claimed.map((c) => c.audit)).toEqual([[]]);
+  });
+
+  describe('agent versions (docs/agents.md)', () => {
+    const stamp: Tasks.TaskView['agent'] = {
+      agent: 'support',
+      versionId: '0c4d2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b',
+      version: 2,
+      label: 'production',
+      instructionsSha256: 'a'.repeat(64),
+      model: 'gpt-test',
+      toolSchemasSha256: 'b'.repeat(64),
+      tools: 1,
+    };
+
+    it("carries the version stamp on the task's first event; its tools are the run's constraints", async () => {
+      const agents: AgentVersions = {
+        resolve: async () => (stamp ? { stamp, tools: ['echo'] } : undefined),
+      };
+      const { sut, claimed } = setup(undefined, agents);
+      const started = await sut.start(submission());
+      expect(claimed[0]?.events[0]).toMatchObject({
+        name: 'orchestrator.task.started',
+        data: { agent: stamp },
+      });
+      expect(started?.run.submission.request.tool_constraints).toEqual({
+        mode: 'custom',
+        tools: ['echo'],
+      });
+      expect(started?.early).toBeUndefined();
+    });
+
+    it("caps the task's steps at the version's limit, the task's own when lower", async () => {
+      const limited: AgentVersions = {
+        resolve: async () => (stamp ? { stamp, tools: [], maxSteps: 3 } : undefined),
+      };
+      const steps = async (max_steps?: number) => {
+        const { sut } = setup(undefined, limited);
+        const s = submission();
+        const started = await sut.start({
+          ...s,
+          request: { ...s.request, ...(max_steps ? { max_steps } : {}) },
+        });
+        return started?.run.submission.request.max_steps;
+      };
+      expect([await steps(), await steps(10), await steps(2)]).toEqual([3, 3, 2]);
+    });
+
+    it('ends a task naming what its tenant does not have at once, saying which field', async () => {
+      const refusal = new DomainError('NOT_FOUND', 'agent.name: agent nobody not found');
+      const { sut, claimed } = setup(undefined, { resolve: () => Promise.reject(refusal) });
+      const started = await sut.start(submission());
+      expect(started?.early).toEqual({ status: 'failed', error: refusal.toBody() });
+      expect(claimed[0]?.events[0]?.data).not.toHaveProperty('agent');
+    });
   });
 });

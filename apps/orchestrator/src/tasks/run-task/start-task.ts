@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { isDomainError, Tasks } from '@switchboard/contracts';
+import { type Agents, type DomainError, isDomainError, Tasks } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { UsageMeter } from './usage-meter.js';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
@@ -14,6 +14,11 @@ import {
 import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
 import { TASK_STATE } from '../state/task-state.machine.js';
 import { RUN_SOURCES, type RunSources } from '../ports/run-source.port.js';
+import {
+  AGENT_VERSIONS,
+  type AgentVersions,
+  type ResolvedAgent,
+} from '../ports/agent-version.port.js';
 import { TaskEventLog } from '../task-event.log.js';
 import type { TaskEventSequence } from '../task-event.stream.js';
 import { type StoredStep, TaskRepository } from '../task.repository.js';
@@ -58,6 +63,7 @@ export class StartTask {
     @Inject(APP_CONFIG) private readonly config: Settings,
     @Inject(LOGGER) private readonly logger: Pick<Logger, 'warn'>,
     @Inject(PLANNER) private readonly planner: Planner,
+    @Optional() @Inject(AGENT_VERSIONS) private readonly agentVersions?: AgentVersions,
   ) {}
 
   async start(received: Tasks.TaskSubmission): Promise<StartedTask | undefined> {
@@ -69,8 +75,11 @@ export class StartTask {
     });
     const source = 'refused' in planning ? LIVE_RUN : planning.source;
     const planner = source.planner ?? this.planner;
-    // A replay or fork runs its record's request (with a fork's changes).
-    const submission = 'refused' in planning ? received : planning.submission;
+    // A replay or fork runs its record's request (with a fork's changes), as its agent version.
+    const { submission, stamp, refused } =
+      'refused' in planning
+        ? { submission: received, refused: planning.refused, stamp: undefined }
+        : await this.asAgent(planning.submission);
     const { taskId, request } = submission;
     const inputHit = this.screen.checkInput(submission, source);
     const text = inputHit ? BLOCKED_PLACEHOLDER : request.task;
@@ -78,7 +87,7 @@ export class StartTask {
     // if the claim makes the task new; a resumed task's events continue after its journal's.
     const events = await this.eventLog.open(taskId, false, request.webhook);
     const model = planner.kind === 'llm' ? planner.model : undefined;
-    announce(events, submission, text, planner.kind, model);
+    announce(events, submission, text, planner.kind, model, stamp);
     // So does its audit record (`task.submit`): a redelivery's claim (the first one journaled it)
     // makes nothing new, and `restart` below drops it; a task cancelled while queued ends with it.
     const record = submissionRecord(received, this.logger);
@@ -125,8 +134,8 @@ export class StartTask {
     const early: Outcome | undefined =
       claim.cancelReason !== undefined
         ? { status: 'cancelled', reason: claim.cancelReason }
-        : 'refused' in planning
-          ? { status: 'failed', error: planning.refused.toBody() }
+        : refused
+          ? { status: 'failed', error: refused.toBody() }
           : inputHit
             ? {
                 status: 'failed',
@@ -135,6 +144,42 @@ export class StartTask {
             : undefined;
     return { run, storedSteps: claim.steps, ...(early ? { early } : {}) };
   }
+
+  /**
+   * The submission as the agent version it names runs it (docs/agents.md): resolved once (a later
+   * run of it takes the stored stamp), the version's tools as its tool constraints. A name, version
+   * or label its tenant does not have is why it ends at once.
+   */
+  private async asAgent(submission: Tasks.TaskSubmission): Promise<{
+    submission: Tasks.TaskSubmission;
+    stamp?: Agents.AgentStamp | undefined;
+    refused?: DomainError | undefined;
+  }> {
+    if (!this.agentVersions) return { submission };
+    try {
+      const agent = await this.agentVersions.resolve(submission);
+      if (!agent) return { submission };
+      return { submission: withAgentTools(submission, agent), stamp: agent.stamp };
+    } catch (e) {
+      if (isDomainError(e)) return { submission, refused: e };
+      throw e;
+    }
+  }
+}
+
+/**
+ * The submission as its agent version runs it: only the tools the version allows, and at most as
+ * many steps as the version's limit (the task's own max_steps when lower).
+ */
+function withAgentTools(s: Tasks.TaskSubmission, agent: ResolvedAgent): Tasks.TaskSubmission {
+  const tool_constraints: Tasks.ToolConstraints = { mode: 'custom', tools: [...agent.tools] };
+  const own = s.request.max_steps;
+  const limit = agent.maxSteps;
+  const max_steps = limit === undefined ? own : Math.min(own ?? limit, limit);
+  return {
+    ...s,
+    request: { ...s.request, tool_constraints, ...(max_steps !== undefined ? { max_steps } : {}) },
+  };
 }
 
 /** A new task's first event (its planner, its model, a replay's or fork's origin). */
@@ -144,6 +189,7 @@ function announce(
   text: string,
   planner: Tasks.PlannerKind,
   model: string | undefined,
+  agent: Agents.AgentStamp | undefined,
 ): void {
   const { actor, request } = submission;
   const llm = planner === 'llm';
@@ -156,6 +202,7 @@ function announce(
       planner,
       ...(request.thread_id ? { threadId: request.thread_id } : {}),
       ...(llm && model ? { model } : {}),
+      ...(agent ? { agent } : {}),
       ...(origin
         ? {
             run: {

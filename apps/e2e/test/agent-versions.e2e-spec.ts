@@ -1,0 +1,188 @@
+import type { Agents } from '@switchboard/contracts';
+import { Tasks } from '@switchboard/contracts';
+import { collectSse, DEMO_TASK, type Stack, startStack, waitFor } from '@switchboard/testing';
+import { randomUUID } from 'node:crypto';
+
+interface Who {
+  user: string;
+  tenant: string;
+  role?: string;
+}
+
+/**
+ * Agent versions end to end (docs/agents.md) through the HTTP API on real processes (NATS with the
+ * services' identities, PostgreSQL, the built-in planner): an admin creates an agent (v1 may use
+ * every tool, `production` on it) and a v2 that may use the calculator only; tasks naming the agent
+ * run the version `production` points at and carry its stamp — on their first event and their
+ * view — so moving the label releases v2 (whose task cannot save the note: notes.add is not among
+ * its tools) and moving it back is the rollback, both audited; a replay keeps its record's stamp
+ * after the label moved; another tenant sees none of it.
+ */
+describe('agent versions and labels (real processes)', () => {
+  let stack: Stack;
+  const stamp = randomUUID().slice(0, 8);
+  const acme = `acme-${stamp}`;
+  const admin: Who = { user: 'alan', tenant: acme, role: 'admin' };
+  const ann: Who = { user: 'ann', tenant: acme };
+  const globex: Who = { user: 'gus', tenant: `globex-${stamp}`, role: 'admin' };
+
+  beforeAll(async () => {
+    stack = await startStack({ env: { gateway: { TENANCY: 'true' } } });
+  }, 180_000);
+
+  afterAll(async () => {
+    const refused = stack?.securedNats?.violations() ?? [];
+    await stack?.stop();
+    // the gateway's requests to the orchestrator's new subjects are within its NATS identity's rights
+    expect(refused).toEqual([]);
+  });
+
+  const call = (who: Who, method: string, path: string, body?: unknown) =>
+    fetch(`${stack.gatewayUrl}${path}`, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        'x-user-id': who.user,
+        'x-user-role': who.role ?? 'user',
+        'x-tenant-id': who.tenant,
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  const json = async <T>(res: Response, status: number): Promise<T> => {
+    const body = (await res.json()) as T;
+    expect([res.status, body]).toEqual([status, expect.anything()]);
+    return body;
+  };
+  /** Runs a task to its end as `who`; its events, and its view. */
+  const run = async (who: Who, request: Record<string, unknown>) => {
+    const res = await call(who, 'POST', '/orchestrate/stream', { task: DEMO_TASK, ...request });
+    expect(res.status).toBe(200);
+    const taskId = res.headers.get('x-task-id') ?? '';
+    const events = (await collectSse(res)).map((e) => Tasks.TaskEvent.parse(JSON.parse(e.data)));
+    const view = await json<Tasks.TaskView>(await call(who, 'GET', `/tasks/${taskId}`), 200);
+    return { taskId, events, view };
+  };
+  const stampOf = (events: Tasks.TaskEvent[]) =>
+    events[0]?.name === 'orchestrator.task.started' ? events[0].data.agent : undefined;
+
+  const v1 = { instructions: 'Answer briefly.', model: { name: 'builtin' } };
+  const v2 = { ...v1, instructions: 'Only calculate.', tools: ['calculator'] };
+
+  it('creates an agent and versions it; bad input names the field; only admins write', async () => {
+    const created = await json<Agents.AgentView>(
+      await call(admin, 'POST', '/agent-configs', { name: 'support', config: v1 }),
+      201,
+    );
+    expect(created).toMatchObject({ agent: 'support', tenantId: acme, latestVersion: 1 });
+    expect(created.labels).toEqual([expect.objectContaining({ label: 'production', version: 1 })]);
+    const bad = await call(admin, 'POST', '/agent-configs', {
+      name: 'other',
+      config: { ...v1, model: { name: 'm', temperature: 9 } },
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toContain(
+      'config.model.temperature',
+    );
+    expect(
+      (await call(ann, 'POST', '/agent-configs/support/versions', { config: v2 })).status,
+    ).toBe(403);
+    const second = await json<Agents.AgentVersionView>(
+      await call(admin, 'POST', '/agent-configs/support/versions', {
+        config: v2,
+        note: 'calc only',
+      }),
+      201,
+    );
+    expect(second).toMatchObject({ version: 2, note: 'calc only', createdBy: 'alan' });
+    // Anyone of the tenant reads them; the diff names what changed.
+    const listed = await json<{ versions: Agents.AgentVersionView[] }>(
+      await call(ann, 'GET', '/agent-configs/support/versions'),
+      200,
+    );
+    expect(listed.versions.map((v) => v.version)).toEqual([2, 1]);
+    const diff = await json<Agents.AgentVersionDiff>(
+      await call(ann, 'GET', '/agent-configs/support/diff?from=1&to=2'),
+      200,
+    );
+    expect(diff.changes.map((c) => c.path)).toEqual(['instructions', 'tools']);
+    expect((await call(ann, 'GET', '/agent-configs/support/versions/3')).status).toBe(404);
+    // Another tenant: no such agent, and its tasks cannot name it.
+    expect((await call(globex, 'GET', '/agent-configs/support')).status).toBe(404);
+    const elsewhere = await run(globex, { agent: { name: 'support' } });
+    expect(elsewhere.view).toMatchObject({ status: 'failed', error: { code: 'NOT_FOUND' } });
+    expect(elsewhere.view.error?.message).toMatch(/^agent\.name: /);
+  });
+
+  it('runs production, releases v2 by moving the label and rolls back; each task keeps its stamp', async () => {
+    const first = await run(ann, { agent: { name: 'support' } });
+    expect(first.view.status).toBe('completed');
+    expect(stampOf(first.events)).toMatchObject({
+      agent: 'support',
+      version: 1,
+      label: 'production',
+    });
+    expect(first.view.agent).toEqual(stampOf(first.events));
+    const offered = first.events.find((e) => e.name === 'mcp.toolbox.generated');
+    expect(offered?.data).toMatchObject({ count: first.view.agent?.tools });
+
+    const released = await json<Agents.AgentLabelMoved>(
+      await call(admin, 'PUT', '/agent-configs/support/labels/production', { version: 2 }),
+      200,
+    );
+    expect(released).toMatchObject({ from: 1, to: 2, moved: true });
+    const onV2 = await run(ann, { agent: { name: 'support' } });
+    expect(onV2.view.agent).toMatchObject({ version: 2, tools: 1 });
+    expect(onV2.view.agent?.instructionsSha256).not.toBe(first.view.agent?.instructionsSha256);
+    // v2 may only calculate: the note cannot be saved, the planner says notes.add is not offered.
+    expect(onV2.view).toMatchObject({ status: 'failed', error: { code: 'FORBIDDEN' } });
+    expect(onV2.view.error?.message).toContain('notes.add');
+
+    // A replay of the first task runs the version it recorded, whatever production says now.
+    const replayed = await call(ann, 'POST', `/tasks/${first.taskId}/replay`, {});
+    expect(replayed.status).toBe(202);
+    const replayId = ((await replayed.json()) as { task_id: string }).task_id;
+    const replay = await waitFor(
+      async () => {
+        const v = await json<Tasks.TaskView>(await call(ann, 'GET', `/tasks/${replayId}`), 200);
+        return Tasks.TERMINAL_TASK_STATUSES.includes(v.status) ? v : undefined;
+      },
+      { what: 'the replay to end', timeoutMs: 20_000 },
+    );
+    expect(replay).toMatchObject({ status: 'completed', agent: first.view.agent });
+
+    const rolledBack = await json<Agents.AgentLabelMoved>(
+      await call(admin, 'PUT', '/agent-configs/support/labels/production', { version: 1 }),
+      200,
+    );
+    expect(rolledBack).toMatchObject({ from: 2, to: 1, moved: true });
+    const again = await run(ann, { agent: { name: 'support' } });
+    expect(again.view).toMatchObject({ status: 'completed', agent: { version: 1 } });
+    // By number, whatever the label: version 2.
+    const pinned = await run(ann, { agent: { name: 'support', version: 2 } });
+    expect(pinned.view.agent).toMatchObject({ version: 2 });
+    expect(pinned.view.agent?.label).toBeUndefined();
+
+    const moves = await waitFor(
+      async () => {
+        const r = await call(admin, 'GET', '/audit?action=agent.label.move&limit=50');
+        if (r.status !== 200) return undefined;
+        const { entries } = (await r.json()) as {
+          entries: { details?: Record<string, unknown> }[];
+        };
+        return entries.length >= 2 ? entries : undefined;
+      },
+      { what: 'both label moves in the audit trail', timeoutMs: 20_000 },
+    );
+    expect(moves.map((m) => m.details)).toEqual([
+      expect.objectContaining({ label: 'production', from: 2, to: 1, rollback: true }),
+      expect.objectContaining({ label: 'production', from: 1, to: 2, rollback: false }),
+    ]);
+  });
+
+  it('a task naming no agent runs as ever: no stamp', async () => {
+    const plain = await run(ann, {});
+    expect(plain.view.status).toBe('completed');
+    expect(plain.view.agent).toBeUndefined();
+    expect(stampOf(plain.events)).toBeUndefined();
+  });
+});

@@ -1,0 +1,17 @@
+import { Agents } from '@switchboard/contracts';
+import { z } from 'zod';
+
+/** `GET /agent-configs/{name}/diff`'s query string: the two version numbers compared. */
+export const AgentDiffQuery = z
+  .object({
+    from: z.coerce.number().int().positive(),
+    to: z.coerce.number().int().positive(),
+  })
+  .strict();
+export type AgentDiffQuery = z.infer<typeof AgentDiffQuery>;
+
+/** A version number in a path. */
+export const VersionParam = z.coerce.number().int().positive();
+
+export const AgentNameParam = Agents.AgentName;
+export const AgentLabelParam = Agents.AgentLabelName;

@@ -1,0 +1,114 @@
+import { Agents } from '@switchboard/contracts';
+import { z } from 'zod';
+import { AgentDiffQuery } from '../agent-configs/agent-config-http.schemas.js';
+import type { Operation } from './openapi.operation.js';
+
+const name = { name: { schema: Agents.AgentName, description: 'The agent’s name in the tenant.' } };
+const version = {
+  version: { schema: z.number().int().positive(), description: 'A version number (1, 2, …).' },
+};
+const label = {
+  label: {
+    schema: Agents.AgentLabelName,
+    description: 'A label: `production`, `staging`, any other.',
+  },
+};
+const SEE = 'See docs/agents.md.';
+const ADMINS = "An admin's of the tenant (anyone else: 403).";
+const OF_TENANT = "An agent of the caller's tenant; another tenant's is 404.";
+
+/** Agents as named, versioned configurations with labels (docs/agents.md). */
+export const AGENT_CONFIG_OPERATIONS: Operation[] = [
+  {
+    method: 'post',
+    path: '/agent-configs',
+    tag: 'agent-configs',
+    summary: 'Create an agent',
+    description: `A named configuration (instructions, model and parameters, the tools it may offer by name or \`*\` pattern, the remote agents it may delegate to, planner limits) in the caller's tenant: its version 1, with \`production\` pointing at it. A task names it with \`agent\` (POST /orchestrate). 400 names the field; a name taken in the tenant: 409. ${ADMINS} Audited. ${SEE}`,
+    body: Agents.AgentCreateRequest,
+    bodyRequired: true,
+    responses: { 201: { description: 'Created.', schema: Agents.AgentView } },
+    errors: [400, 401, 403, 409, 415, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/agent-configs',
+    tag: 'agent-configs',
+    summary: 'Agents',
+    description: "The agents of the caller's tenant, by name, with their labels.",
+    responses: {
+      200: { description: 'By name.', schema: z.object({ agents: z.array(Agents.AgentView) }) },
+    },
+    errors: [401, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/agent-configs/{name}',
+    tag: 'agent-configs',
+    summary: 'One agent',
+    description: `Its latest version number and where each label points. ${OF_TENANT}`,
+    pathParams: name,
+    responses: { 200: { description: 'The agent.', schema: Agents.AgentView } },
+    errors: [400, 401, 404, 429, 503, 504],
+  },
+  {
+    method: 'post',
+    path: '/agent-configs/{name}/versions',
+    tag: 'agent-configs',
+    summary: 'New version of an agent',
+    description: `The whole configuration, stored as the next version, never changed afterwards. No label moves: release it by moving a label. ${ADMINS} Audited. ${OF_TENANT}`,
+    pathParams: name,
+    body: Agents.AgentVersionCreateBody,
+    bodyRequired: true,
+    responses: { 201: { description: 'Stored.', schema: Agents.AgentVersionView } },
+    errors: [400, 401, 403, 404, 415, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/agent-configs/{name}/versions',
+    tag: 'agent-configs',
+    summary: "An agent's versions",
+    description: `Newest first. ${OF_TENANT}`,
+    pathParams: name,
+    responses: {
+      200: {
+        description: 'Newest first.',
+        schema: z.object({ versions: z.array(Agents.AgentVersionView) }),
+      },
+    },
+    errors: [400, 401, 404, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/agent-configs/{name}/versions/{version}',
+    tag: 'agent-configs',
+    summary: 'One version of an agent',
+    description: `Its configuration and the sha256 of its instructions (as a task's version stamp carries it). ${OF_TENANT} A version it does not have: 404.`,
+    pathParams: { ...name, ...version },
+    responses: { 200: { description: 'The version.', schema: Agents.AgentVersionView } },
+    errors: [400, 401, 404, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/agent-configs/{name}/diff',
+    tag: 'agent-configs',
+    summary: 'Compare two versions',
+    description: `One entry per configuration field that differs from version \`from\` to version \`to\` (a dotted path; lists compared whole). ${OF_TENANT}`,
+    pathParams: name,
+    query: AgentDiffQuery,
+    responses: { 200: { description: 'The changes.', schema: Agents.AgentVersionDiff } },
+    errors: [400, 401, 404, 429, 503, 504],
+  },
+  {
+    method: 'put',
+    path: '/agent-configs/{name}/labels/{label}',
+    tag: 'agent-configs',
+    summary: 'Point a label at a version',
+    description: `The release, and the rollback when it points back to an older version: tasks resolving the label from now on run that version; tasks already started keep theirs. \`moved: false\` when it pointed there already. ${ADMINS} Audited (\`agent.label.move\`, from and to). ${OF_TENANT}`,
+    pathParams: { ...name, ...label },
+    body: Agents.AgentLabelMoveBody,
+    bodyRequired: true,
+    responses: { 200: { description: 'Where it points now.', schema: Agents.AgentLabelMoved } },
+    errors: [400, 401, 403, 404, 415, 429, 503, 504],
+  },
+];

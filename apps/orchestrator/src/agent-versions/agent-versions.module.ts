@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { AgentLookup } from './agent-lookup.js';
+import { AgentRepository } from './agent.repository.js';
+import { AgentVersionReader } from './agent-version.reader.js';
+import { AgentVersionsHandler } from './agent-versions.handler.js';
+import { CreateAgentUseCase } from './create-agent/create-agent.use-case.js';
+import { CreateAgentVersionUseCase } from './create-agent-version/create-agent-version.use-case.js';
+import { MoveAgentLabelUseCase } from './move-agent-label/move-agent-label.use-case.js';
+import { AgentVersionResolver } from './resolve-agent-version/agent-version.resolver.js';
+
+/**
+ * Agent versions (docs/agents.md): agents as named, versioned configurations with labels, and the
+ * resolver the task core asks (AGENT_VERSIONS) which version a task runs.
+ */
+@Module({
+  controllers: [AgentVersionsHandler],
+  providers: [
+    AgentLookup,
+    AgentRepository,
+    AgentVersionReader,
+    AgentVersionResolver,
+    CreateAgentUseCase,
+    CreateAgentVersionUseCase,
+    MoveAgentLabelUseCase,
+  ],
+  exports: [AgentVersionResolver],
+})
+export class AgentVersionsModule {}

@@ -1,0 +1,144 @@
+import type { Agents } from '@switchboard/contracts';
+import type { AgentRepository, FoundAgent, LabelWrite, NewVersion } from './agent.repository.js';
+
+export { auditSpy } from '../schedules/schedule.fakes.js';
+
+interface Stored {
+  id: string;
+  tenantId: string;
+  name: string;
+  versions: Agents.AgentVersionView[];
+  labels: Map<string, string>;
+}
+
+/** An AgentRepository in memory, with the real one's rules (numbers, first stamp wins). */
+export class InMemoryAgents {
+  readonly agents: Stored[] = [];
+  readonly stamps = new Map<string, Agents.AgentStamp>();
+  private at = Date.parse('2026-11-27T10:00:00Z');
+
+  asRepository(): AgentRepository {
+    return this as unknown as AgentRepository;
+  }
+
+  create(
+    agent: { id: string; tenantId: string; name: string; description?: string | undefined },
+    first: NewVersion,
+  ): Promise<FoundAgent | undefined> {
+    if (this.agents.some((a) => a.tenantId === agent.tenantId && a.name === agent.name))
+      return Promise.resolve(undefined);
+    const stored: Stored = { ...agent, versions: [], labels: new Map() };
+    this.agents.push(stored);
+    this.push(stored, first);
+    stored.labels.set('production', first.id);
+    return Promise.resolve({ id: stored.id, view: this.view(stored) });
+  }
+
+  find(tenantId: string, name: string): Promise<FoundAgent | undefined> {
+    const a = this.agents.find((x) => x.tenantId === tenantId && x.name === name);
+    return Promise.resolve(a ? { id: a.id, view: this.view(a) } : undefined);
+  }
+
+  addVersion(agentId: string, _tenantId: string, v: NewVersion): Promise<Agents.AgentVersionView> {
+    return Promise.resolve(this.push(this.byId(agentId), v));
+  }
+
+  versions(agentId: string): Promise<Agents.AgentVersionView[]> {
+    return Promise.resolve([...this.byId(agentId).versions].reverse());
+  }
+
+  version(agentId: string, version: number): Promise<Agents.AgentVersionView | undefined> {
+    return Promise.resolve(this.byId(agentId).versions.find((v) => v.version === version));
+  }
+
+  versionById(tenantId: string, id: string): Promise<Agents.AgentVersionView | undefined> {
+    const all = this.agents.flatMap((a) => a.versions);
+    return Promise.resolve(all.find((v) => v.versionId === id && v.tenantId === tenantId));
+  }
+
+  labelled(agentId: string, label: string): Promise<Agents.AgentVersionView | undefined> {
+    const a = this.byId(agentId);
+    const id = a.labels.get(label);
+    return Promise.resolve(a.versions.find((v) => v.versionId === id));
+  }
+
+  moveLabel(
+    agentId: string,
+    _tenantId: string,
+    label: string,
+    to: { version: number; versionId: string },
+    _movedBy: string,
+    decide: (from: number | undefined) => boolean,
+  ): Promise<LabelWrite & { written: boolean }> {
+    const a = this.byId(agentId);
+    const now = a.versions.find((v) => v.versionId === a.labels.get(label));
+    const from = now ? { version: now.version, versionId: now.versionId } : undefined;
+    if (!decide(from?.version)) return Promise.resolve({ from, to, written: false });
+    a.labels.set(label, to.versionId);
+    return Promise.resolve({ from, to, written: true });
+  }
+
+  stampOf(taskId: string): Promise<Agents.AgentStamp | undefined> {
+    return Promise.resolve(this.stamps.get(taskId));
+  }
+
+  keepStamp(
+    taskId: string,
+    _tenantId: string,
+    stamp: Agents.AgentStamp,
+  ): Promise<Agents.AgentStamp> {
+    if (!this.stamps.has(taskId)) this.stamps.set(taskId, stamp);
+    return Promise.resolve(this.stamps.get(taskId) ?? stamp);
+  }
+
+  private byId(id: string): Stored {
+    const a = this.agents.find((x) => x.id === id);
+    if (!a) throw new Error(`no agent ${id}`);
+    return a;
+  }
+
+  private push(a: Stored, v: NewVersion): Agents.AgentVersionView {
+    const view: Agents.AgentVersionView = {
+      versionId: v.id,
+      agent: a.name,
+      tenantId: a.tenantId,
+      version: a.versions.length + 1,
+      config: v.config,
+      instructionsSha256: v.instructionsSha256,
+      ...(v.note ? { note: v.note } : {}),
+      createdBy: v.createdBy,
+      createdAt: new Date((this.at += 1000)).toISOString(),
+    };
+    a.versions.push(view);
+    return view;
+  }
+
+  private view(a: Stored): Agents.AgentView {
+    return {
+      agent: a.name,
+      tenantId: a.tenantId,
+      latestVersion: a.versions.length,
+      labels: [...a.labels].map(([label, id]) => {
+        const v = a.versions.find((x) => x.versionId === id);
+        return {
+          label,
+          versionId: id,
+          version: v?.version ?? 0,
+          movedBy: 'ann',
+          movedAt: new Date(this.at).toISOString(),
+        };
+      }),
+      createdAt: new Date(this.at).toISOString(),
+    };
+  }
+}
+
+/** A configuration as a request gives it (defaults filled). */
+export function config(over: Partial<Agents.AgentConfigInput> = {}): Agents.AgentConfig {
+  return {
+    instructions: 'Answer briefly.',
+    model: { name: 'gpt-test' },
+    limits: {},
+    ...over,
+  } as Agents.AgentConfig;
+}

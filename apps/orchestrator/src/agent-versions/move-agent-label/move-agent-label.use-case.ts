@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { type Actor, type Agents, tenantOf } from '@switchboard/contracts';
+import { AuditTrail } from '@switchboard/messaging';
+import { requireAuthor, versionNotFound } from '../agent-access.js';
+import { AGENT_LABEL, labelMove } from '../agent-label.machine.js';
+import { AgentLookup } from '../agent-lookup.js';
+import { AgentRepository } from '../agent.repository.js';
+
+/**
+ * Points a label of an agent at one of its versions (agent-label.machine.ts): the release, and the
+ * rollback when it points back. The label's row is read and written under the agent's lock, so the
+ * audit record's `from` is the version it really left. Audited (`agent.label.move`) unless it
+ * pointed there already. Tasks already started keep the version they resolved.
+ */
+@Injectable()
+export class MoveAgentLabelUseCase {
+  constructor(
+    private readonly lookup: AgentLookup,
+    private readonly repository: AgentRepository,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  async execute(req: Agents.AgentLabelMoveRequest, actor: Actor): Promise<Agents.AgentLabelMoved> {
+    requireAuthor(actor);
+    const agent = await this.lookup.find(req.agent, actor);
+    const target = await this.repository.version(agent.id, req.version);
+    if (!target) throw versionNotFound(req.agent, req.version);
+    const to = { version: target.version, versionId: target.versionId };
+    const write = await this.repository.moveLabel(
+      agent.id,
+      tenantOf(actor),
+      req.label,
+      to,
+      actor.userId,
+      (from) => labelMove(from, to.version) !== 'kept',
+    );
+    const from = write.from?.version;
+    const move = labelMove(from, to.version);
+    // The machine's table is the rule: a move its state does not take is a bug, not a user's error.
+    AGENT_LABEL.next(from === undefined ? 'unset' : 'pointing', move);
+    if (write.written)
+      void this.audit.record({
+        category: 'admin',
+        action: 'agent.label.move',
+        outcome: 'success',
+        resource: `agent:${req.agent}`,
+        tenantId: tenantOf(actor),
+        actor: { userId: actor.userId, role: actor.role },
+        details: {
+          label: req.label,
+          ...(from !== undefined ? { from } : {}),
+          to: to.version,
+          versionId: to.versionId,
+          rollback: move === 'rolled-back',
+        },
+      });
+    return {
+      agent: req.agent,
+      label: req.label,
+      ...(from !== undefined ? { from } : {}),
+      to: to.version,
+      versionId: to.versionId,
+      moved: write.written,
+    };
+  }
+}

@@ -1,0 +1,2 @@
+export * from './agent.contracts.js';
+export * from './agent.schemas.js';
