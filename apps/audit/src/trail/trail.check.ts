@@ -1,4 +1,4 @@
-import { type Audit, DEFAULT_TENANT } from '@switchboard/contracts';
+import { DEFAULT_TENANT } from '@switchboard/contracts';
 import { chainHash, type ChainRow, GENESIS_HASH, type TenantLink } from './audit-chain.js';
 
 /** Why a row's own content does not verify, in the format its hash version names. */
