@@ -2,7 +2,11 @@
 //   docs/subjects.md, docs/asyncapi.yaml  — from libs/contracts (every subject, payload, direction, guarantee)
 //   docs/state-machines.md                — from the state machines' definitions (tools/docs/state-machines.ts)
 //   docs/architecture.md's walkthrough     — "One task, end to end", from TASK_WALKTHROUGH (tools/docs/walkthrough.ts)
+//   docs/architecture.md's long functions  — the max-lines-per-function exceptions, as the lint counts
+//                                           them (tools/docs/long-functions.ts)
 //   docs/configuration.md, .env.example   — from each service's zod config (`.describe()` texts)
+//   docs/architecture.md's services table — its "state" column is checked (not written) against the
+//                                           same configs and the streams each service keeps state in
 //   k8s/switchboard/values.schema.json, k8s/switchboard/files/settings.json — the Helm chart's values
 //                                           schema and secret wiring, from the same configs (chart-values.ts)
 //   infra/docker/nats-identities.conf, k8s/switchboard/files/nats-identities.conf — the NATS users of
@@ -18,6 +22,7 @@ import {
   NATS_IDENTITIES,
   natsPasswordVariable,
   renderNatsAuthorization,
+  streamsLookedUpBy,
   Tasks,
 } from '@switchboard/contracts';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -27,6 +32,8 @@ import { z } from 'zod';
 import { asyncapiYaml } from './asyncapi.js';
 import { chartFiles } from './chart-values.js';
 import { commandDelivery } from './delivery.js';
+import { longFunctions, withLongFunctions } from './long-functions.js';
+import { type StoreFacts, storeFacts, storeProblems } from './service-stores.js';
 import { stateMachinesMd } from './state-machines.js';
 import { withWalkthrough } from './walkthrough.js';
 
@@ -342,6 +349,22 @@ async function prettyMd(file: string, text: string): Promise<string> {
 }
 
 const check = process.argv.includes('--check');
+const facts = new Map<string, StoreFacts>();
+for (const s of services)
+  facts.set(
+    s,
+    storeFacts(
+      await settingsOf(s),
+      streamsLookedUpBy(s).map((st) => st.name),
+    ),
+  );
+const wrongStores = storeProblems(readFileSync(join(root, 'docs/architecture.md'), 'utf8'), facts);
+if (wrongStores.length) {
+  console.error(
+    `docs/architecture.md's services table (edit it by hand):\n${wrongStores.join('\n')}`,
+  );
+  process.exit(1);
+}
 const { md, env } = await configuration();
 const chart = await chartFiles(root);
 const outputs: [string, string][] = [
@@ -351,7 +374,10 @@ const outputs: [string, string][] = [
     'docs/architecture.md',
     await prettyMd(
       'docs/architecture.md',
-      withWalkthrough(readFileSync(join(root, 'docs/architecture.md'), 'utf8')),
+      withLongFunctions(
+        withWalkthrough(readFileSync(join(root, 'docs/architecture.md'), 'utf8')),
+        longFunctions(root),
+      ),
     ),
   ],
   ['docs/asyncapi.yaml', asyncapiYaml()],

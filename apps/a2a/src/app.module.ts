@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, TENANTS } from '@switchboard/config';
+import { quotaProviders, redisProviders } from '@switchboard/runtime';
 import { A2aRemoteClient } from './a2a/a2a-remote.client.js';
 import { AgentAccess, loadA2aTenants } from './agents/agent-access.js';
 import { AgentRegistry } from './agents/agent-registry.service.js';
@@ -15,8 +16,8 @@ import { DelegationHandler } from './delegation/delegation.handler.js';
 import { REMOTE_AGENT_PORT } from './delegation/remote-agent.port.js';
 import { PushInbox } from './delegation/push-inbox.js';
 import { RunningDelegations } from './delegation/running-delegations.js';
-import { A2aRedis } from './quotas/a2a-redis.js';
-import { A2aQuotas, DelegationQuota } from './quotas/delegation.quota.js';
+import { A2A_REDIS } from './quotas/a2a-redis.settings.js';
+import { DelegationQuota } from './quotas/delegation.quota.js';
 import { AgentHttp } from './transport/agent-http.service.js';
 
 /** Remote agent registry (cards), delegation with retries and circuit breaking, per-role policy. */
@@ -24,8 +25,8 @@ import { AgentHttp } from './transport/agent-http.service.js';
   controllers: [AgentsHandler, DelegationHandler],
   providers: [
     A2aMetrics,
-    A2aQuotas,
-    A2aRedis,
+    ...quotaProviders(),
+    ...redisProviders(A2A_REDIS),
     AgentAccess,
     AgentHttp,
     AgentRegistry,

@@ -1,14 +1,15 @@
 import { type Actor, isDomainError, type Tenancy } from '@switchboard/contracts';
 import { createLogger, Metrics, ReadinessRegistry } from '@switchboard/observability';
+import { OptionalRedis, TenantQuotasService } from '@switchboard/runtime';
 import { type PrivateRedis, startPrivateRedis, testRedisPrefix } from '@switchboard/testing';
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { GatewayEnv } from '../src/config/gateway.env.js';
 import { GatewayMetrics } from '../src/limits/gateway.metrics.js';
-import { GatewayQuotas } from '../src/limits/gateway-quotas.js';
 import { QuotaMetrics } from '../src/limits/quota.metrics.js';
-import { GatewayRedis } from '../src/limits/redis.service.js';
+import { gatewayQuotaSettings } from '../src/limits/quota.settings.js';
 import { RequestRateLimiter } from '../src/limits/rate-limiter.js';
+import { GATEWAY_REDIS } from '../src/limits/redis.settings.js';
 import { StreamSlots } from '../src/limits/stream-slots.js';
 import { TaskAdmission } from '../src/limits/task-admission.js';
 import { TaskOwners } from '../src/tasks/task-owners.js';
@@ -30,9 +31,9 @@ async function replica(url: string, prefix: string, limits: Partial<GatewayEnv> 
     STREAM_LEASE_MS: 60_000,
     ...limits,
   } as GatewayEnv;
-  const redis = new GatewayRedis(config, new ReadinessRegistry(), logger);
+  const redis = new OptionalRedis(config, GATEWAY_REDIS, new ReadinessRegistry(), logger);
   await redis.connect();
-  const quotas = new GatewayQuotas(redis, config, logger);
+  const quotas = new TenantQuotasService(redis, gatewayQuotaSettings(config), logger);
   const metrics = new Metrics('gateway', randomUUID());
   const gatewayMetrics = new GatewayMetrics(metrics);
   const limiter = new RequestRateLimiter(redis, config, gatewayMetrics, logger);

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, TENANTS, TenantDirectory } from '@switchboard/config';
+import { quotaProviders, redisProviders } from '@switchboard/runtime';
 import { ApprovalPoliciesHandler } from './approvals/approval-policies.handler.js';
 import { ApprovalOverridesCache } from './approvals/approval-overrides.cache.js';
 import { ApprovalPoliciesService } from './approvals/approval-policies.service.js';
@@ -15,7 +16,7 @@ import { NotesRepository } from './builtins/notes.repository.js';
 import { NotesAddTool, NotesGetTool, NotesListTool } from './builtins/notes.tool.js';
 import { createWeatherTool } from './builtins/weather.tool.js';
 import { ManifestCache } from './cache/manifest-cache.js';
-import { RedisService } from './cache/redis.service.js';
+import { MCP_TOOLS_REDIS } from './cache/redis.settings.js';
 import type { McpToolsEnv } from './config/mcp-tools.env.js';
 import { MCP_STATUS } from './mcp/mcp-server.status.js';
 import { McpUpstreams } from './mcp/mcp-upstreams.service.js';
@@ -35,7 +36,7 @@ import {
   MemoryRememberTool,
   MemoryShareTool,
 } from './memory/memory.tools.js';
-import { McpToolsQuotas, ToolCallQuota } from './quotas/tool-call.quota.js';
+import { mcpToolsQuotaSettings, ToolCallQuota } from './quotas/tool-call.quota.js';
 import { BUILTIN_TOOLS, type ToolImplementation } from './registry/tool-implementation.js';
 import { ToolRegistry } from './registry/tool-registry.service.js';
 import { loadToolSources, TOOL_SOURCES, ToolSourcesLoader } from './registry/tool-sources.js';
@@ -99,7 +100,7 @@ export class AppModule {
         CallToolUseCase,
         IdempotencyService,
         ManifestCache,
-        McpToolsQuotas,
+        ...quotaProviders(mcpToolsQuotaSettings),
         McpUpstreams,
         NotesRepository,
         MemoryRepository,
@@ -113,7 +114,7 @@ export class AppModule {
         PrismaService,
         ProviderAuthorizationRepository,
         ProviderAuthorizationsService,
-        RedisService,
+        ...redisProviders(MCP_TOOLS_REDIS),
         ToolCallQuota,
         SchemaValidator,
         TaskCancellations,

@@ -11,7 +11,7 @@ import { NS_HTTP } from './xmpp/http-over-xmpp.translator.js';
 import { LoginFailedError, type LoginStep } from './xmpp/login.errors.js';
 import { login } from './xmpp/login.procedure.js';
 import { ScramKeyCache } from './xmpp/sasl/scram.js';
-import type { BridgeClient } from './xmpp/xmpp-client.js';
+import type { BridgeClient } from './xmpp/bridge.client.js';
 import { bareOf } from '@switchboard/config';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);

@@ -8,7 +8,7 @@ import { TasksApi } from './api/tasks.api.js';
 import { Thread } from './api/threads.api.js';
 import { UsageApi } from './api/usage.api.js';
 import { WebhooksApi } from './api/webhooks.api.js';
-import type { ReconnectOptions } from './core/event-stream.js';
+import type { ReconnectOptions } from './core/task-event.stream.js';
 import { type CallOptions, type ClientOptions, type Query, Transport } from './core/transport.js';
 import type { ConsoleConfig, Me, ThreadPolicy } from './wire.js';
 

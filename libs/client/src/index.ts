@@ -25,9 +25,13 @@ export {
   TaskFailedError,
   ValidationError,
 } from './core/errors.js';
-export { isTerminalEvent, type ReconnectOptions, TaskEventStream } from './core/event-stream.js';
+export {
+  isTerminalEvent,
+  type ReconnectOptions,
+  TaskEventStream,
+} from './core/task-event.stream.js';
 export type { HttpMethod, RetryOptions } from './core/retry.policy.js';
-export { readSse, SseParser, type SseMessage } from './core/sse.reader.js';
+export { readSse, SseParser, type SseMessage } from './core/sse.parser.js';
 export {
   type CallLog,
   type CallOptions,

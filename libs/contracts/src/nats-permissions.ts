@@ -97,6 +97,11 @@ export function streamsReplayedBy(service: ServiceName): readonly StreamContract
   return JETSTREAM_USE[service]?.replays ?? [];
 }
 
+/** The streams `service` reads single messages back from: where it keeps state of its own. */
+export function streamsLookedUpBy(service: ServiceName): readonly StreamContract[] {
+  return JETSTREAM_USE[service]?.lookups ?? [];
+}
+
 /** The streams `service` creates or updates when it starts. */
 export function streamsSetUpBy(service: ServiceName): readonly StreamContract[] {
   return JETSTREAM_USE[service]?.setUp ?? [];
@@ -140,7 +145,7 @@ function servicePermissions(service: ServiceName): NatsPermissions {
   const consumed = CATALOGUE.events.filter((e) => e.consumers.includes(service));
   const read = streamsOf(consumed);
   const setUp = streamsSetUpBy(service);
-  const lookups = JETSTREAM_USE[service]?.lookups ?? [];
+  const lookups = streamsLookedUpBy(service);
   const replays = streamsReplayedBy(service);
   const managesJetStream = read.length + setUp.length + lookups.length + replays.length > 0;
   const publish = [

@@ -42,7 +42,7 @@ import {
   type SubscriptionObserver,
 } from './bus-subscription.js';
 import { decodeJson, encodeJson, unwrapEnvelope } from './codec.js';
-import { inProcess, LocalRequests, type ReplyPacket } from './local-request.js';
+import { inProcess, LocalRequests, type ReplyPacket } from './local-requests.js';
 import { LocalTrafficCopies } from './local-traffic.js';
 import { RequestHeartbeats } from './request-heartbeats.js';
 import { type StreamRequestBus, StreamRequestCall } from './stream-request.call.js';

@@ -7,4 +7,5 @@ export * from './database.js';
 export * from './json-schema.compiler.js';
 export * from './canonical-json.js';
 export * from './tenant-quotas.js';
+export * from './tenant-quotas.service.js';
 export * from './periodic-job.js';

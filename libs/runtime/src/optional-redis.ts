@@ -1,11 +1,34 @@
-import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import type { Logger, ReadinessRegistry } from '@switchboard/observability';
+import {
+  Inject,
+  Injectable,
+  type OnModuleDestroy,
+  type OnModuleInit,
+  type Provider,
+} from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
+import { LOGGER, type Logger, ReadinessRegistry } from '@switchboard/observability';
 import { Redis, type RedisOptions } from 'ioredis';
 
 /** What the log says when Redis goes away and when it is back (what the service does meanwhile). */
 export interface RedisOutageMessages {
   lost: string;
   back: string;
+}
+
+/** What each service says of its Redis: its outage messages and what it adds to the client. */
+export interface RedisSettings {
+  messages: RedisOutageMessages;
+  /** What a service adds, e.g. `enableAutoPipelining` (commands of one loop turn in one write). */
+  options?: Pick<RedisOptions, 'enableAutoPipelining'>;
+}
+
+/** The provider token of a service's RedisSettings. */
+export const REDIS_SETTINGS = Symbol.for('switchboard.redis-settings');
+
+/** The settings a service's Redis client reads from its configuration. */
+export interface RedisConfig {
+  REDIS_URL: string;
+  REDIS_KEY_PREFIX: string;
 }
 
 /**
@@ -15,37 +38,35 @@ export interface RedisOutageMessages {
  * reconnecting. Readiness reports it ("redis"), and the log says when it goes away and comes back,
  * once each, not per command.
  */
-export abstract class OptionalRedis extends Redis implements OnModuleInit, OnModuleDestroy {
+@Injectable()
+export class OptionalRedis extends Redis implements OnModuleInit, OnModuleDestroy {
   private lost = false;
   private readonly reconnected = new Set<() => void>();
 
-  protected constructor(
-    url: string,
-    keyPrefix: string,
+  constructor(
+    @Inject(APP_CONFIG) config: RedisConfig,
+    @Inject(REDIS_SETTINGS) settings: RedisSettings,
     private readonly readiness: ReadinessRegistry,
-    private readonly outageLogger: Logger,
-    messages: RedisOutageMessages,
-    /** What a service adds, e.g. `enableAutoPipelining` (commands of one loop turn in one write). */
-    options: Pick<RedisOptions, 'enableAutoPipelining'> = {},
+    @Inject(LOGGER) private readonly outageLogger: Logger,
   ) {
-    super(url, {
-      keyPrefix,
+    super(config.REDIS_URL, {
+      keyPrefix: config.REDIS_KEY_PREFIX,
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 2_000,
       commandTimeout: 2_000,
-      ...options,
+      ...settings.options,
     });
     this.on('error', (e: Error) => {
       if (this.lost) return;
       this.lost = true;
-      this.outageLogger.warn({ err: e }, messages.lost);
+      this.outageLogger.warn({ err: e }, settings.messages.lost);
     });
     this.on('ready', () => {
       if (!this.lost) return;
       this.lost = false;
-      this.outageLogger.info(messages.back);
+      this.outageLogger.info(settings.messages.back);
       for (const listener of this.reconnected) listener();
     });
   }
@@ -71,4 +92,9 @@ export abstract class OptionalRedis extends Redis implements OnModuleInit, OnMod
   async onModuleDestroy(): Promise<void> {
     await this.quit().catch(() => this.disconnect());
   }
+}
+
+/** A service's one Redis client (OptionalRedis) with its settings. */
+export function redisProviders(settings: RedisSettings): Provider[] {
+  return [{ provide: REDIS_SETTINGS, useValue: settings }, OptionalRedis];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { PeriodicJob } from './periodic-job.js';
+import { drainBatches, PeriodicJob } from './periodic-job.js';
 
 describe(PeriodicJob.name, () => {
   it('never runs twice at once: a run asked for while one is in progress is that run', async () => {
@@ -57,5 +57,33 @@ describe(PeriodicJob.name, () => {
     await stopped;
     expect(done).toBe(true);
     await run;
+  });
+});
+
+describe(drainBatches.name, () => {
+  const batches = (sizes: (number | undefined)[]) => {
+    const calls: number[] = [];
+    return { calls, batch: async () => (calls.push(calls.length), sizes.shift()) };
+  };
+
+  it('runs batches until one is short', async () => {
+    const { calls, batch } = batches([10, 10, 3, 10]);
+    await drainBatches(batch, 10);
+    expect(calls).toHaveLength(3);
+  });
+
+  it('stops at a batch that says to, at the most batches, and once stopped', async () => {
+    const told = batches([10, undefined, 10]);
+    await drainBatches(told.batch, 10);
+    expect(told.calls).toHaveLength(2);
+    const capped = batches([10, 10, 10, 10]);
+    await drainBatches(capped.batch, 10, { maxBatches: 2 });
+    expect(capped.calls).toHaveLength(2);
+    let stopped = false;
+    const halted = batches([10, 10, 10]);
+    await drainBatches(async () => ((stopped = true), halted.batch()), 10, {
+      stopped: () => stopped,
+    });
+    expect(halted.calls).toHaveLength(1);
   });
 });

@@ -33,3 +33,25 @@ export class PeriodicJob {
     await this.running;
   }
 }
+
+/** How far one sweep drains: at most `maxBatches` batches, and no further once `stopped()` says so. */
+export interface DrainLimits {
+  maxBatches?: number;
+  stopped?: () => boolean;
+}
+
+/**
+ * A sweep's batches: `batch` again and again until one comes back short (fewer rows than `size`),
+ * says to stop (undefined: the rest waits for the next sweep), or the limits are reached. Each batch
+ * is its own statement, so a sweep after a long pause never holds one huge transaction.
+ */
+export async function drainBatches(
+  batch: () => Promise<number | undefined>,
+  size: number,
+  limits: DrainLimits = {},
+): Promise<void> {
+  for (let n = 0; n < (limits.maxBatches ?? Infinity); n++) {
+    const rows = await batch();
+    if (rows === undefined || rows < size || limits.stopped?.()) return;
+  }
+}

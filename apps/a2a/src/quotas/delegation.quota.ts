@@ -1,21 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type A2a, type Actor, Tenancy, tenantOf } from '@switchboard/contracts';
-import { LOGGER, type Logger } from '@switchboard/observability';
-import { TENANT_QUOTA_KEY_PREFIX, TenantQuotas } from '@switchboard/runtime';
+import { type TenantQuotas, TenantQuotasService } from '@switchboard/runtime';
 import { AgentRegistry } from '../agents/agent-registry.service.js';
 import { DelegationReporter } from '../delegation/delegation.reporter.js';
-import { A2aRedis } from './a2a-redis.js';
-
-/**
- * The tenant quotas (docs/quotas.md) on a2a's Redis connection: the counters every service enforcing
- * a quota shares (REDIS_KEY_PREFIX + `quota:`, the gateway's prefix).
- */
-@Injectable()
-export class A2aQuotas extends TenantQuotas {
-  constructor(redis: A2aRedis, @Inject(LOGGER) logger: Logger) {
-    super(redis, { keyPrefix: TENANT_QUOTA_KEY_PREFIX, logger });
-  }
-}
 
 /**
  * `delegationsPerDay` (the tenant's, and each user's): every new delegation takes one before it
@@ -29,7 +16,7 @@ export class A2aQuotas extends TenantQuotas {
 @Injectable()
 export class DelegationQuota {
   constructor(
-    @Inject(A2aQuotas) private readonly quotas: Pick<TenantQuotas, 'consumeDaily'>,
+    @Inject(TenantQuotasService) private readonly quotas: Pick<TenantQuotas, 'consumeDaily'>,
     @Inject(AgentRegistry) private readonly registry: Pick<AgentRegistry, 'names' | 'refusal'>,
     @Inject(DelegationReporter) private readonly reporter: Pick<DelegationReporter, 'record'>,
   ) {}

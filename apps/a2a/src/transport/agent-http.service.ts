@@ -13,7 +13,7 @@ import { abortable } from '@switchboard/runtime';
 import type { A2aEnv } from '../config/a2a.env.js';
 import { A2aMetrics } from '../delegation/a2a.metrics.js';
 import { BRIDGE_COMPONENT } from '../delegation/agent-resilience.js';
-import { MappedHosts } from './service-map.js';
+import { MappedHosts } from './mapped-hosts.js';
 
 /** HTTP statuses that say "not now" rather than "no": retried, and counted by the circuit breaker. */
 const TRANSIENT_STATUS = new Set([429, 502, 503, 504]);

@@ -4,15 +4,8 @@ import { redactSecrets } from '@switchboard/observability';
 import { sqlStateOf } from '@switchboard/messaging';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
-import {
-  type ChainBreak,
-  chainHash,
-  type ChainRow,
-  GENESIS_HASH,
-  HASH_VERSION,
-  TenantCheck,
-  TrailCheck,
-} from './audit-chain.js';
+import { chainHash, type ChainRow, GENESIS_HASH, HASH_VERSION } from './audit-chain.js';
+import { type ChainBreak, TenantCheck, TrailCheck } from './trail.check.js';
 
 /** Serializes chain writers across replicas (transaction-scoped advisory lock). */
 const CHAIN_LOCK = 0x5b_a0d1;

@@ -9,7 +9,7 @@ import type { CancelTaskUseCase } from '../tasks/cancel-task/cancel-task.use-cas
 import type { TaskAccess } from '../tasks/task-access.js';
 import { TaskSessions } from '../tasks/session/task-sessions.js';
 import type { StreamSlots } from '../limits/stream-slots.js';
-import type { TaskEventFeed, TaskEventFollower } from '../tasks/feed/task-event.feed.js';
+import type { TaskEventFeed, TaskEventFollower } from '../tasks/feed/task-event.follower.js';
 import { A2aEndpoint } from './a2a-endpoint.service.js';
 import { PlatformAgentExecutor } from './platform-agent.executor.js';
 import { PlatformAgentQueries } from './platform-agent.queries.js';

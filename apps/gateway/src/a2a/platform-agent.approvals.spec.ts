@@ -5,7 +5,7 @@ import type { ServerResponse } from 'node:http';
 import { approvalTaskEvents, DEMO_APPROVAL } from '../agui/task-events.fixture.js';
 import type { GatewayEnv } from '../config/gateway.env.js';
 import type { CancelTaskUseCase } from '../tasks/cancel-task/cancel-task.use-case.js';
-import type { TaskEventFeed, TaskEventFollower } from '../tasks/feed/task-event.feed.js';
+import type { TaskEventFeed, TaskEventFollower } from '../tasks/feed/task-event.follower.js';
 import type { SubmitTaskUseCase } from '../tasks/submit-task/submit-task.use-case.js';
 import type { TaskAccess } from '../tasks/task-access.js';
 import { TaskSessions } from '../tasks/session/task-sessions.js';

@@ -1,10 +1,11 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { LOGGER, type Logger } from '@switchboard/observability';
+import { OptionalRedis, redisProviders } from '@switchboard/runtime';
 import type { GatewayEnv } from '../config/gateway.env.js';
 import { AuthFailureLimiter } from '../limits/auth-failure-limiter.js';
 import { GatewayMetrics } from '../limits/gateway.metrics.js';
 import { RequestRateLimiter } from '../limits/rate-limiter.js';
-import { GatewayRedis } from '../limits/redis.service.js';
+import { GATEWAY_REDIS } from '../limits/redis.settings.js';
 import { StreamSlots } from '../limits/stream-slots.js';
 import { AuthGuard } from './auth.guard.js';
 import { AUTHENTICATOR, type Authenticator } from './authenticator.js';
@@ -74,7 +75,7 @@ export class AuthModule {
           useFactory: (logger: Logger) => createAuthenticator(config, logger),
         },
         AuthFailureLimiter,
-        GatewayRedis,
+        ...redisProviders(GATEWAY_REDIS),
         GatewayMetrics,
         RequestRateLimiter,
         StreamSlots,
@@ -83,7 +84,7 @@ export class AuthModule {
       exports: [
         AUTHENTICATOR,
         AuthFailureLimiter,
-        GatewayRedis,
+        OptionalRedis,
         GatewayMetrics,
         RequestRateLimiter,
         StreamSlots,

@@ -1,5 +1,5 @@
+import { csv, csvDefault } from '@switchboard/config';
 import { z } from 'zod';
-import { csv, csvDefault } from './env-lists.js';
 
 // The MCP endpoint's settings (docs/mcp.md), in a file of their own: gateway.env.ts holds the rest.
 /** Hostnames (no port; IPv6 in brackets) a request to /mcp may name in Host, or `*` for any. */

@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { DomainError, ErrorCode, Gateway } from '@switchboard/contracts';
 import { MessagingTimeoutError, NoRespondersError } from '@switchboard/messaging';
-import { errorHeaders, TaskOutcomeError, toEnvelope } from './error-envelope.js';
+import { errorHeaders, toEnvelope } from './error-envelope.js';
 import { STATUS_OF } from './error-status.js';
+import { TaskOutcomeError } from './task-outcome.errors.js';
 
 const { HttpErrorCode } = Gateway;
 

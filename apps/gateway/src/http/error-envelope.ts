@@ -1,17 +1,12 @@
-import { DomainError, type Gateway, isDomainError } from '@switchboard/contracts';
+import { type Gateway, isDomainError } from '@switchboard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { FAILED_TASK_STATUS_OF, STATUS_OF } from './error-status.js';
 import { requestIdOf } from './request-id.js';
+import { TaskOutcomeError } from './task-outcome.errors.js';
 
 /** The one JSON error body of the gateway (contracts: Gateway.ErrorEnvelope). */
 type ErrorEnvelope = Gateway.ErrorEnvelope;
-
-/**
- * A task that was accepted and ran, and ended failed or cancelled: reported with the task's own code
- * and FAILED_TASK_STATUS_OF, the task id and links in `details`.
- */
-export class TaskOutcomeError extends DomainError {}
 
 interface FrameworkError {
   statusCode?: number;

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { LOGGER, type Logger } from '@switchboard/observability';
+import { OptionalRedis } from '@switchboard/runtime';
 import type { GatewayEnv } from '../config/gateway.env.js';
-import { GatewayRedis } from './redis.service.js';
 import { RedisWindow } from './redis-window.js';
 
 /** What one more refused authentication from an address means. */
@@ -22,7 +22,7 @@ export class AuthFailureLimiter {
   private readonly window: RedisWindow;
 
   constructor(
-    redis: GatewayRedis,
+    redis: OptionalRedis,
     @Inject(APP_CONFIG) config: GatewayEnv,
     @Inject(LOGGER) logger: Logger,
   ) {

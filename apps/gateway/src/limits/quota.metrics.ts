@@ -2,9 +2,9 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { DEFAULT_TENANT, Tenancy } from '@switchboard/contracts';
 import { LOGGER, type Logger, Metrics } from '@switchboard/observability';
+import { TenantQuotasService } from '@switchboard/runtime';
 import { Counter, Gauge } from 'prom-client';
 import type { GatewayEnv } from '../config/gateway.env.js';
-import { GatewayQuotas } from './gateway-quotas.js';
 
 /** The label of every tenant beyond QUOTA_METRICS_MAX_TENANTS. */
 export const OTHER_TENANTS = 'other';
@@ -37,7 +37,7 @@ export class QuotaMetrics implements OnModuleInit {
 
   constructor(
     metrics: Metrics,
-    private readonly quotas: GatewayQuotas,
+    private readonly quotas: TenantQuotasService,
     @Inject(APP_CONFIG) private readonly config: Pick<GatewayEnv, 'QUOTA_METRICS_MAX_TENANTS'>,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {

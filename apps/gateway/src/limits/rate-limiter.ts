@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { type Actor, DomainError } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
+import { OptionalRedis } from '@switchboard/runtime';
 import type { GatewayEnv } from '../config/gateway.env.js';
 import { GatewayMetrics } from './gateway.metrics.js';
-import { GatewayRedis } from './redis.service.js';
 import { RedisWindow } from './redis-window.js';
 
 /** A 429 whose Retry-After (seconds) the error filter turns into the header. */
@@ -31,7 +31,7 @@ export class RequestRateLimiter {
   private readonly window: RedisWindow;
 
   constructor(
-    redis: GatewayRedis,
+    redis: OptionalRedis,
     @Inject(APP_CONFIG) config: GatewayEnv,
     private readonly metrics: GatewayMetrics,
     @Inject(LOGGER) logger: Logger,

@@ -1,6 +1,6 @@
 import type { Logger } from '@switchboard/observability';
+import type { OptionalRedis } from '@switchboard/runtime';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { GatewayRedis } from './redis.service.js';
 
 /** What one more count against a key means. */
 export type WindowVerdict =
@@ -11,13 +11,13 @@ export type WindowVerdict =
 /**
  * A fixed-window counter per key in Redis (atomic increment), shared by every gateway replica; `points`
  * 0 turns it off. If Redis is unreachable the count is let through: readiness and one log line
- * (GatewayRedis) report the outage, and an outage of a limiter should not become an outage of the API.
+ * (OptionalRedis) report the outage, and an outage of a limiter should not become an outage of the API.
  */
 export class RedisWindow {
   private readonly limiter: RateLimiterRedis | undefined;
 
   constructor(
-    private readonly redis: GatewayRedis,
+    private readonly redis: OptionalRedis,
     opts: { keyPrefix: string; points: number; durationSeconds: number },
     private readonly logger: Logger,
     /** Logged when Redis is away, e.g. 'rate limiter unavailable (Redis); request let through'. */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { type Actor, DomainError } from '@switchboard/contracts';
 import type { Logger, Metrics } from '@switchboard/observability';
+import type { OptionalRedis } from '@switchboard/runtime';
 import { Registry } from 'prom-client';
 import type { GatewayEnv } from '../config/gateway.env.js';
 import { GatewayMetrics } from './gateway.metrics.js';
-import type { GatewayRedis } from './redis.service.js';
 import { StreamSlots } from './stream-slots.js';
 
 type Command = [name: string, ...args: (string | number)[]];
@@ -69,7 +69,7 @@ const setup = () => {
     debug: (_o: unknown, msg: string) => warnings.push(`debug: ${msg}`),
   } as unknown as Logger;
   const metrics = new GatewayMetrics({ registry: new Registry() } as unknown as Metrics);
-  const sut = new StreamSlots(redis as unknown as GatewayRedis, config, metrics, logger);
+  const sut = new StreamSlots(redis as unknown as OptionalRedis, config, metrics, logger);
   const open = async () => (await metrics.openStreams.get()).values;
   return { sut, redis, warnings, open };
 };

@@ -2,13 +2,12 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import type { Actor, DomainError } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import { STREAM_SLOTS_KEY } from '@switchboard/runtime';
+import { OptionalRedis, STREAM_SLOTS_KEY } from '@switchboard/runtime';
 import { randomUUID } from 'node:crypto';
 import type { Gauge } from 'prom-client';
 import type { GatewayEnv } from '../config/gateway.env.js';
 import { GatewayMetrics } from './gateway.metrics.js';
 import { rateLimited } from './rate-limiter.js';
-import { GatewayRedis } from './redis.service.js';
 
 /**
  * A slot's release while Redis has not answered it: it settles (never rejects) once the slot is free
@@ -89,7 +88,7 @@ export class StreamSlots implements OnModuleDestroy {
   private readonly gauges = new Map<string, Gauge.Internal<'kind'>>();
 
   constructor(
-    private readonly redis: GatewayRedis,
+    private readonly redis: OptionalRedis,
     @Inject(APP_CONFIG) private readonly config: GatewayEnv,
     private readonly metrics: GatewayMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -182,7 +181,7 @@ export class StreamSlots implements OnModuleDestroy {
     this.freed = [];
     if (!this.redis.available) {
       // Same policy as the rate limiter: a Redis outage does not close the API (logged once by
-      // GatewayRedis); the releases are moot, the leases of slots taken before expire by themselves.
+      // OptionalRedis); the releases are moot, the leases of slots taken before expire by themselves.
       for (const batch of admitting.values()) for (const a of batch) a.settle(true);
       for (const settle of freed) settle();
       return;

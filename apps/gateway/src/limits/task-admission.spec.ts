@@ -1,11 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { type Actor, DomainError, Tenancy } from '@switchboard/contracts';
 import { createLogger } from '@switchboard/observability';
+import { type OptionalRedis, TenantQuotasService } from '@switchboard/runtime';
 import type { GatewayMetrics } from './gateway.metrics.js';
-import { GatewayQuotas } from './gateway-quotas.js';
 import type { QuotaMetrics } from './quota.metrics.js';
 import { DeferredRateCharge, type RequestRateLimiter } from './rate-limiter.js';
-import type { GatewayRedis } from './redis.service.js';
 import type { StreamSlot, StreamSlots } from './stream-slots.js';
 import { TaskAdmission } from './task-admission.js';
 
@@ -34,8 +33,8 @@ function setup(reply: unknown[] | Error, status = 'ready') {
       const p = { zrem: (...a: unknown[]) => (pipelined.push(a), p), exec: async () => [] };
       return p;
     },
-  } as unknown as GatewayRedis;
-  const quotas = new GatewayQuotas(redis, { QUOTA_RETRY_AFTER_SECONDS: 7 }, logger);
+  } as unknown as OptionalRedis;
+  const quotas = new TenantQuotasService(redis, { concurrencyRetryAfterSeconds: 7 }, logger);
   const counted: string[] = [];
   const count = (what: string) => ({
     inc: (labels: Record<string, string>) => counted.push(`${what} ${JSON.stringify(labels)}`),

@@ -2,14 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { type Actor, isDomainError, Tenancy, tenantOf } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import { STREAM_SLOTS_KEY } from '@switchboard/runtime';
+import { OptionalRedis, STREAM_SLOTS_KEY, TenantQuotasService } from '@switchboard/runtime';
 import type { GatewayEnv } from '../config/gateway.env.js';
 import { ownerRecord } from '../tasks/task-owners.js';
 import { GatewayMetrics } from './gateway.metrics.js';
-import { GatewayQuotas } from './gateway-quotas.js';
 import { QuotaMetrics } from './quota.metrics.js';
 import { type DeferredRateCharge, RequestRateLimiter } from './rate-limiter.js';
-import { GatewayRedis } from './redis.service.js';
 import { type StreamSlot, StreamSlots } from './stream-slots.js';
 import { TASK_ADMISSION } from './task-admission.script.js';
 
@@ -38,8 +36,8 @@ type AdmitCommand = Record<typeof COMMAND, (...args: (string | number)[]) => Pro
 @Injectable()
 export class TaskAdmission {
   constructor(
-    private readonly quotas: GatewayQuotas,
-    private readonly redis: GatewayRedis,
+    private readonly quotas: TenantQuotasService,
+    private readonly redis: OptionalRedis,
     private readonly limiter: RequestRateLimiter,
     private readonly slots: StreamSlots,
     private readonly metrics: QuotaMetrics,

@@ -2,7 +2,7 @@ import { type Actor, Approvals, DomainError, type Tasks } from '@switchboard/con
 import type { NatsBus } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
 import type { GatewayEnv } from '../config/gateway.env.js';
-import type { TaskEventFeed, TaskEventFollower } from '../tasks/feed/task-event.feed.js';
+import type { TaskEventFeed, TaskEventFollower } from '../tasks/feed/task-event.follower.js';
 import type {
   SubmitOptions,
   SubmitTaskUseCase,

@@ -17,7 +17,7 @@ import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { RateCharge, RateChargedAtAdmission } from '../auth/rate-charge.decorator.js';
 import type { GatewayEnv } from '../config/gateway.env.js';
-import { TaskOutcomeError } from '../http/error-envelope.js';
+import { TaskOutcomeError } from '../http/task-outcome.errors.js';
 import { requestIdOf } from '../http/request-id.js';
 import type { DeferredRateCharge } from '../limits/rate-limiter.js';
 import { ZodBodyPipe } from '../http/zod-body.pipe.js';

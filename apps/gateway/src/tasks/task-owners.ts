@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, DEFAULT_TENANT, tenantOf } from '@switchboard/contracts';
-import { GatewayRedis } from '../limits/redis.service.js';
+import { OptionalRedis } from '@switchboard/runtime';
 
 /**
  * Who submitted each task through this gateway, kept in Redis for TASK_OWNER_TTL_MS: written by the
@@ -12,7 +12,7 @@ import { GatewayRedis } from '../limits/redis.service.js';
  */
 @Injectable()
 export class TaskOwners {
-  constructor(private readonly redis: GatewayRedis) {}
+  constructor(private readonly redis: OptionalRedis) {}
 
   async ownerOf(taskId: string): Promise<TaskOwner | undefined> {
     if (!this.redis.available) return undefined;

@@ -7,7 +7,7 @@ import { StreamNewTaskUseCase } from './stream-new-task/stream-new-task.use-case
 import { TaskStreamer } from './task-streamer.js';
 import { ResumeTaskStreamUseCase } from './resume-task-stream/resume-task-stream.use-case.js';
 import { TaskAccess } from './task-access.js';
-import { TaskEventFollower } from './feed/task-event.feed.js';
+import { TaskEventFollower } from './feed/task-event.follower.js';
 import { TaskOwners } from './task-owners.js';
 import { WebhookTargetCheck } from './submit-task/webhook-target.check.js';
 import { ThreadAdmission } from './submit-task/thread-admission.js';

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
-import { GatewayQuotas } from '../limits/gateway-quotas.js';
+import { quotaProviders, TenantQuotasService } from '@switchboard/runtime';
 import { QuotaMetrics } from '../limits/quota.metrics.js';
+import { gatewayQuotaSettings } from '../limits/quota.settings.js';
 import { TaskAdmission } from '../limits/task-admission.js';
 import { GetUsageUseCase } from './get-usage/get-usage.use-case.js';
 import { GetTenantQuotaUseCase } from './tenant-quota/get-tenant-quota.use-case.js';
@@ -17,13 +18,13 @@ import { UsageController } from './usage.controller.js';
 @Module({
   controllers: [TenantQuotasController, UsageController],
   providers: [
-    GatewayQuotas,
+    ...quotaProviders(gatewayQuotaSettings),
     GetTenantQuotaUseCase,
     GetUsageUseCase,
     QuotaMetrics,
     SetTenantQuotaUseCase,
     TaskAdmission,
   ],
-  exports: [GatewayQuotas, TaskAdmission],
+  exports: [TenantQuotasService, TaskAdmission],
 })
 export class UsageModule {}

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Logger } from '@switchboard/observability';
+import { type OptionalRedis, TenantQuotasService } from '@switchboard/runtime';
 import { EventEmitter } from 'node:events';
-import type { RedisService } from '../cache/redis.service.js';
 import { McpToolsEnv } from '../config/mcp-tools.env.js';
-import { McpToolsQuotas, ToolCallQuota } from './tool-call.quota.js';
+import { mcpToolsQuotaSettings, ToolCallQuota } from './tool-call.quota.js';
 
 /** mcp-tools' Redis as the quotas use it: a DAILY script saying no quota applies, a duplicate. */
 function setUp(QUOTA_UNLIMITED_CACHE_MS: number) {
@@ -24,10 +24,10 @@ function setUp(QUOTA_UNLIMITED_CACHE_MS: number) {
     on: () => undefined,
     sbQuotaDaily: async () => (seen.scripts++, [1, 0]),
     duplicate: (override: object) => (seen.duplicated.push(override), subscriber),
-  } as unknown as RedisService;
+  } as unknown as OptionalRedis;
   const logger = { warn: () => undefined, info: () => undefined } as unknown as Logger;
   const config = { QUOTA_UNLIMITED_CACHE_MS } as McpToolsEnv;
-  const quotas = new McpToolsQuotas(redis, logger, config);
+  const quotas = new TenantQuotasService(redis, mcpToolsQuotaSettings(config), logger);
   return { quotas, sut: new ToolCallQuota(quotas), seen, subscriber };
 }
 

@@ -1,48 +1,16 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { APP_CONFIG } from '@switchboard/config';
+import { Inject, Injectable } from '@nestjs/common';
 import { type Actor, Tenancy, tenantOf } from '@switchboard/contracts';
-import { LOGGER, type Logger } from '@switchboard/observability';
-import { TENANT_QUOTA_KEY_PREFIX, TenantQuotas } from '@switchboard/runtime';
-import type { Redis } from 'ioredis';
-import { RedisService } from '../cache/redis.service.js';
+import { type QuotaSettings, type TenantQuotas, TenantQuotasService } from '@switchboard/runtime';
 import type { McpToolsEnv } from '../config/mcp-tools.env.js';
 
 /**
- * The tenant quotas (docs/quotas.md) on mcp-tools' Redis connection: the counters every service
- * enforcing a quota shares (REDIS_KEY_PREFIX + `quota:`, the gateway's prefix). A second connection
- * hears quota changes, so that the check of a tenant known to have no quota is skipped
- * (QUOTA_UNLIMITED_CACHE_MS; 0: no second connection, every call asks).
+ * mcp-tools' tenant quotas (TenantQuotasService, docs/quotas.md): a second connection hears quota
+ * changes, so that the check of a tenant known to have no quota is skipped (QUOTA_UNLIMITED_CACHE_MS;
+ * 0: no second connection, every call asks).
  */
-@Injectable()
-export class McpToolsQuotas extends TenantQuotas implements OnModuleInit, OnModuleDestroy {
-  private readonly subscriber: Redis | undefined;
-  private stopListening: (() => void) | undefined;
-
-  constructor(
-    redis: RedisService,
-    @Inject(LOGGER) logger: Logger,
-    @Inject(APP_CONFIG) config: McpToolsEnv,
-  ) {
-    const unlimitedTtlMs = config.QUOTA_UNLIMITED_CACHE_MS;
-    super(redis, { keyPrefix: TENANT_QUOTA_KEY_PREFIX, logger, unlimitedTtlMs });
-    if (unlimitedTtlMs === 0) return;
-    // Resubscribed by listen(), which must know when the subscription is confirmed again.
-    this.subscriber = redis.duplicate({ autoResubscribe: false, lazyConnect: true });
-    // Outages are logged once by the command connection (RedisService); this one just reconnects.
-    this.subscriber.on('error', () => undefined);
-  }
-
-  onModuleInit(): void {
-    if (!this.subscriber) return;
-    this.stopListening = this.listen(this.subscriber);
-    void this.subscriber.connect().catch(() => undefined);
-  }
-
-  onModuleDestroy(): void {
-    this.stopListening?.();
-    this.subscriber?.disconnect();
-  }
-}
+export const mcpToolsQuotaSettings = (
+  config: Pick<McpToolsEnv, 'QUOTA_UNLIMITED_CACHE_MS'>,
+): QuotaSettings => ({ unlimitedTtlMs: config.QUOTA_UNLIMITED_CACHE_MS });
 
 /**
  * `toolCallsPerDay` (the tenant's, and each user's): every tool call takes one before it runs — a
@@ -57,7 +25,7 @@ export class McpToolsQuotas extends TenantQuotas implements OnModuleInit, OnModu
 @Injectable()
 export class ToolCallQuota {
   constructor(
-    @Inject(McpToolsQuotas)
+    @Inject(TenantQuotasService)
     private readonly quotas: Pick<TenantQuotas, 'consumeDaily' | 'knownUnlimited'>,
   ) {}
 

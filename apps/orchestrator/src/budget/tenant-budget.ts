@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type Actor, isDomainError, type Tasks, Tenancy, tenantOf } from '@switchboard/contracts';
 import { REQUEST_BACKOFF, retryWithBackoff, type RetryBudget } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import type { DailyAmounts, TenantQuotas } from '@switchboard/runtime';
-import { OrchestratorQuotas } from '../quotas/orchestrator-quotas.js';
+import { type DailyAmounts, type TenantQuotas, TenantQuotasService } from '@switchboard/runtime';
 
 export type DailyQuotas = Pick<TenantQuotas, 'checkDailyAll' | 'chargeDailyAll'>;
 
@@ -16,7 +15,7 @@ export type DailyQuotas = Pick<TenantQuotas, 'checkDailyAll' | 'chargeDailyAll'>
 @Injectable()
 export class TenantBudget {
   constructor(
-    @Inject(OrchestratorQuotas) private readonly quotas: DailyQuotas,
+    @Inject(TenantQuotasService) private readonly quotas: DailyQuotas,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 

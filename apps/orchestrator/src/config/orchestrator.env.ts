@@ -1,5 +1,6 @@
 import {
   BaseEnv,
+  csvDefault,
   databaseUrl,
   envBoolean,
   envPort,
@@ -12,18 +13,6 @@ import { auditRelayProblem, auditRelaySettings } from './audit-relay.settings.js
 import { memorySettings } from './memory.settings.js';
 import { retentionSettings } from './retention.settings.js';
 import { webhookSettings } from './webhook.settings.js';
-
-/** A comma-separated list (empty entries dropped); the default stays a string so the docs can show it. */
-const csv = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((s) =>
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
-    );
 
 /** USD per million tokens, by model name (`*` applies to any model not listed). */
 const PriceTable = z.record(
@@ -308,14 +297,14 @@ export const OrchestratorEnv = BaseEnv.extend({
     .default(4_000)
     .describe('Longest tool result or error fed back to the LLM (longer ones are cut, saying so).'),
 
-  DISALLOWED_KEYWORDS: csv('').describe(
+  DISALLOWED_KEYWORDS: csvDefault('').describe(
     'Guardrail: comma-separated words or phrases (case-insensitive, whole words) that block a request or a reply.',
   ),
   DISALLOWED_PATTERNS: regexList.describe(
     'Guardrail: regular expressions (case-insensitive) separated by ";;" or newlines that block a request or a reply.',
   ),
   TENANTS_FILE: tenantsFileSetting,
-  GUARDRAIL_STAGES: csv('input,output')
+  GUARDRAIL_STAGES: csvDefault('input,output')
     .pipe(z.array(z.enum(['input', 'output'])))
     .describe(
       "Where the guardrail checks run: input (the task text), output (everything the planner produces, and every step's result: tool outputs and errors, remote agents' answers and status texts).",

@@ -2,9 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { type Actor, type Tenancy, tenantOf } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import type { TenantQuotas } from '@switchboard/runtime';
+import { type TenantQuotas, TenantQuotasService } from '@switchboard/runtime';
 import type { OrchestratorEnv } from '../config/orchestrator.env.js';
-import { OrchestratorQuotas } from './orchestrator-quotas.js';
 
 export type AdmissionQuotas = Pick<TenantQuotas, 'admitTask' | 'releaseTask'>;
 
@@ -25,7 +24,7 @@ export interface OwnSubmission {
 @Injectable()
 export class TaskAdmission {
   constructor(
-    @Inject(OrchestratorQuotas) private readonly quotas: AdmissionQuotas,
+    @Inject(TenantQuotasService) private readonly quotas: AdmissionQuotas,
     @Inject(APP_CONFIG) private readonly config: Pick<OrchestratorEnv, 'QUOTA_TASK_LEASE_MS'>,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}

@@ -2,10 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { tenantOf } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import type { QuotaTask, TenantQuotas } from '@switchboard/runtime';
+import { type QuotaTask, type TenantQuotas, TenantQuotasService } from '@switchboard/runtime';
 import type { OrchestratorEnv } from '../config/orchestrator.env.js';
 import type { RunSlot, SlotHolder } from '../tasks/ports/run-slot.port.js';
-import { OrchestratorQuotas } from './orchestrator-quotas.js';
 
 export type SlotQuotas = Pick<TenantQuotas, 'releaseTask' | 'renewTask'>;
 
@@ -21,7 +20,7 @@ export type SlotQuotas = Pick<TenantQuotas, 'releaseTask' | 'renewTask'>;
 @Injectable()
 export class TaskSlots implements RunSlot {
   constructor(
-    @Inject(OrchestratorQuotas) private readonly quotas: SlotQuotas,
+    @Inject(TenantQuotasService) private readonly quotas: SlotQuotas,
     @Inject(APP_CONFIG) private readonly config: Pick<OrchestratorEnv, 'QUOTA_TASK_LEASE_MS'>,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}

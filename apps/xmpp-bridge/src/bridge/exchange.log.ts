@@ -12,7 +12,7 @@ export function exchangeLogger(logger: Logger): Logger {
 
 /**
  * Runs `work` once what this turn of the event loop wrote has gone out: the XMPP socket is uncorked at
- * the end of the turn (xmpp-client.ts) and NATS flushes in a microtask, so bookkeeping deferred by two
+ * the end of the turn (bridge.client.ts) and NATS flushes in a microtask, so bookkeeping deferred by two
  * turns (an exchange's log line: tens of µs, a thread-pool write) no longer delays the answer.
  */
 export function afterThisTurn(work: () => void): void {

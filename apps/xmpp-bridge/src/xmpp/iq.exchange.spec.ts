@@ -3,7 +3,7 @@ import { createLogger } from '@switchboard/observability';
 import { type Element, xml } from '@xmpp/xml';
 import { IqExchange } from './iq.exchange.js';
 import { StanzaTooLargeError } from './stanza.limits.js';
-import type { BridgeClient } from './xmpp-client.js';
+import type { BridgeClient } from './bridge.client.js';
 
 const logger = createLogger({ service: 'test', instance: 't', level: 'silent', pretty: false });
 

@@ -7,7 +7,7 @@ import { type Element, xml } from '@xmpp/xml';
 import { randomUUID } from 'node:crypto';
 import type { XmppSettings } from '../config/bridge-settings.js';
 import { isJidOf } from '@switchboard/config';
-import type { BridgeClient } from './xmpp-client.js';
+import type { BridgeClient } from './bridge.client.js';
 import {
   IqErrorReply,
   StanzaErrorReply,

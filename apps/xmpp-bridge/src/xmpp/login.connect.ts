@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import type { XmppSettings } from '../config/bridge-settings.js';
 import { LoginStepError } from './login.errors.js';
 import { type LoginRun, openStream } from './login.run.js';
-import type { BridgeClient } from './xmpp-client.js';
+import type { BridgeClient } from './bridge.client.js';
 import { NS } from './xmpp.namespaces.js';
 
 /** The resolve and connect phases (and the tls phase, for direct TLS). */

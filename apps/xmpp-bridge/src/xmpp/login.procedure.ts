@@ -15,7 +15,7 @@ import { LoginRun, openStream } from './login.run.js';
 import { authenticate } from './login.sasl.js';
 import type { ScramKeyCache } from './sasl/scram.js';
 import { advertisedStanzaLimit } from './stanza.limits.js';
-import { BridgeClient } from './xmpp-client.js';
+import { BridgeClient } from './bridge.client.js';
 import { NS } from './xmpp.namespaces.js';
 
 type LoginPhase = Xmpp.LoginPhase;

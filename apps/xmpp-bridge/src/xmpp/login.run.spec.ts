@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { EventEmitter } from 'node:events';
 import { LoginStepError } from './login.errors.js';
 import { LoginRun } from './login.run.js';
-import type { BridgeClient } from './xmpp-client.js';
+import type { BridgeClient } from './bridge.client.js';
 
 // The clock the run reads (performance.now) is driven apart from the timers, to play a timer that
 // fires before its delay has passed on that clock, as libuv's whole milliseconds let it.

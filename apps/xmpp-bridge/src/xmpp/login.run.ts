@@ -5,7 +5,7 @@ import type { Xmpp } from '@switchboard/contracts';
 import { xml, type Element } from '@xmpp/xml';
 import { randomUUID } from 'node:crypto';
 import { type LoginCause, type LoginStep, LoginStepError } from './login.errors.js';
-import { type BridgeClient, isTlsRecord, NotXmppAnswerError } from './xmpp-client.js';
+import { type BridgeClient, isTlsRecord, NotXmppAnswerError } from './bridge.client.js';
 import { NS } from './xmpp.namespaces.js';
 
 type LoginPhase = Xmpp.LoginPhase;

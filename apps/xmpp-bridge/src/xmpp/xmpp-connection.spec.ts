@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { XmppSettings } from '../config/bridge-settings.js';
 import { LoginFailedError } from './login.errors.js';
 import type { login, LoginHooks, LoginResult } from './login.procedure.js';
-import type { BridgeClient } from './xmpp-client.js';
+import type { BridgeClient } from './bridge.client.js';
 import { XmppConnection } from './xmpp-connection.js';
 
 const INITIAL_MS = 100;

@@ -13,7 +13,7 @@ import { LoginFailedError, type LoginStep } from './login.errors.js';
 import { login } from './login.procedure.js';
 import { ScramKeyCache } from './sasl/scram.js';
 import type { StanzaLimit } from './stanza.limits.js';
-import type { BridgeClient } from './xmpp-client.js';
+import type { BridgeClient } from './bridge.client.js';
 import { XmppTimeoutError, XmppUnavailableError } from './xmpp-connection.errors.js';
 import { NS } from './xmpp.namespaces.js';
 

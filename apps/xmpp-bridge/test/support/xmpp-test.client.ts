@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { login } from '../../src/xmpp/login.procedure.js';
 import { ScramKeyCache } from '../../src/xmpp/sasl/scram.js';
-import type { BridgeClient } from '../../src/xmpp/xmpp-client.js';
+import type { BridgeClient } from '../../src/xmpp/bridge.client.js';
 
 export interface TestXmppClient {
   jid: string;

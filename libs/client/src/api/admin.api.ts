@@ -1,4 +1,4 @@
-import { readSse } from '../core/sse.reader.js';
+import { readSse } from '../core/sse.parser.js';
 import type { CallOptions, Transport } from '../core/transport.js';
 import type {
   AuditCategory,

@@ -1,5 +1,5 @@
 import { ConnectionError } from '../core/errors.js';
-import { type ReconnectOptions, TaskEventStream } from '../core/event-stream.js';
+import { type ReconnectOptions, TaskEventStream } from '../core/task-event.stream.js';
 import { type CallOptions, pathOf, type Transport } from '../core/transport.js';
 import type {
   CancelAccepted,

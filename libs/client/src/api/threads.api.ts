@@ -1,4 +1,4 @@
-import type { TaskEventStream } from '../core/event-stream.js';
+import type { TaskEventStream } from '../core/task-event.stream.js';
 import type { CallOptions } from '../core/transport.js';
 import type {
   TaskAccepted,

@@ -5,7 +5,7 @@ import {
   DEMO_APPROVAL,
   demoTaskEvents,
 } from '../../agui/task-events.fixture.js';
-import type { TaskEventFeed } from '../feed/task-event.feed.js';
+import type { TaskEventFeed } from '../feed/task-event.follower.js';
 import { type SessionDeps, TaskSession } from './task-session.js';
 import { TASK_SESSION } from './task-session.machine.js';
 

@@ -4,7 +4,11 @@ import type { Logger } from '@switchboard/observability';
 import type { DeferredRateCharge } from '../../limits/rate-limiter.js';
 import type { SlotFreeing, StreamSlot, StreamSlots } from '../../limits/stream-slots.js';
 import type { AdmissionHolds } from '../../limits/task-admission.js';
-import type { FollowOptions, TaskEventFeed, TaskEventFollower } from '../feed/task-event.feed.js';
+import type {
+  FollowOptions,
+  TaskEventFeed,
+  TaskEventFollower,
+} from '../feed/task-event.follower.js';
 import type { SubmitTaskUseCase } from '../submit-task/submit-task.use-case.js';
 import { type SessionState, type SessionTrigger, TASK_SESSION } from './task-session.machine.js';
 

@@ -3,7 +3,7 @@ import type { Actor } from '@switchboard/contracts';
 import { NatsBus } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { StreamSlots } from '../../limits/stream-slots.js';
-import { TaskEventFollower } from '../feed/task-event.feed.js';
+import { TaskEventFollower } from '../feed/task-event.follower.js';
 import { SubmitTaskUseCase } from '../submit-task/submit-task.use-case.js';
 import {
   type AttachOptions,

@@ -6,7 +6,7 @@ import type { FastifyReply } from 'fastify';
 import { DeferredRateCharge } from '../../limits/rate-limiter.js';
 import type { StreamSlots } from '../../limits/stream-slots.js';
 import { NamedEventFormat } from '../event-format.js';
-import type { TaskEventFollower } from '../feed/task-event.feed.js';
+import type { TaskEventFollower } from '../feed/task-event.follower.js';
 import type { TaskSession } from '../session/task-session.js';
 import { TaskSessions } from '../session/task-sessions.js';
 import type { SubmitOptions, SubmitTaskUseCase } from '../submit-task/submit-task.use-case.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { type Actor, PLATFORM_ADMIN_ROLE } from '@switchboard/contracts';
-import type { GatewayQuotas } from '../../limits/gateway-quotas.js';
+import { type TenantQuotasService } from '@switchboard/runtime';
 import { GetUsageUseCase } from './get-usage.use-case.js';
 
 function setup(fails = false) {
@@ -11,7 +11,7 @@ function setup(fails = false) {
       asked.push([tenantId, opts]);
       return { tenantId };
     },
-  } as unknown as GatewayQuotas;
+  } as unknown as TenantQuotasService;
   return { sut: new GetUsageUseCase(quotas), asked };
 }
 

@@ -7,7 +7,7 @@ import {
   type Tenancy,
   tenantOf,
 } from '@switchboard/contracts';
-import { GatewayQuotas } from '../../limits/gateway-quotas.js';
+import { TenantQuotasService } from '@switchboard/runtime';
 import { quotaStore } from '../quota-store.js';
 
 /**
@@ -17,7 +17,7 @@ import { quotaStore } from '../quota-store.js';
  */
 @Injectable()
 export class GetUsageUseCase {
-  constructor(private readonly quotas: GatewayQuotas) {}
+  constructor(private readonly quotas: TenantQuotasService) {}
 
   async execute(actor: Actor, tenant?: string): Promise<Tenancy.TenantUsage> {
     const tenantId = tenant ?? tenantOf(actor);

@@ -8,7 +8,7 @@ import {
   Tenancy,
 } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
-import { GatewayQuotas } from '../../limits/gateway-quotas.js';
+import { TenantQuotasService } from '@switchboard/runtime';
 import { quotaStore } from '../quota-store.js';
 
 /**
@@ -18,7 +18,7 @@ import { quotaStore } from '../quota-store.js';
 @Injectable()
 export class GetTenantQuotaUseCase {
   constructor(
-    private readonly quotas: GatewayQuotas,
+    private readonly quotas: TenantQuotasService,
     private readonly audit: AuditTrail,
   ) {}
 

@@ -7,7 +7,7 @@ import {
   Tenancy,
 } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
-import { GatewayQuotas } from '../../limits/gateway-quotas.js';
+import { TenantQuotasService } from '@switchboard/runtime';
 import { QuotaMetrics } from '../../limits/quota.metrics.js';
 import { quotaStore } from '../quota-store.js';
 
@@ -20,7 +20,7 @@ import { quotaStore } from '../quota-store.js';
 @Injectable()
 export class SetTenantQuotaUseCase {
   constructor(
-    private readonly quotas: GatewayQuotas,
+    private readonly quotas: TenantQuotasService,
     private readonly metrics: QuotaMetrics,
     private readonly audit: AuditTrail,
   ) {}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { type Actor, PLATFORM_ADMIN_ROLE, Tenancy } from '@switchboard/contracts';
 import type { AuditTrail } from '@switchboard/messaging';
-import type { GatewayQuotas } from '../../limits/gateway-quotas.js';
+import { type TenantQuotasService } from '@switchboard/runtime';
 import type { QuotaMetrics } from '../../limits/quota.metrics.js';
 import { GetTenantQuotaUseCase } from './get-tenant-quota.use-case.js';
 import { SetTenantQuotaUseCase } from './set-tenant-quota.use-case.js';
@@ -24,7 +24,7 @@ function setup() {
       if (platform) return { tenantId: t, quota: platform, source: 'platform' };
       return { tenantId: t, quota: null, source: 'none' };
     },
-  } as unknown as GatewayQuotas;
+  } as unknown as TenantQuotasService;
   const audits: Record<string, unknown>[] = [];
   const audit = { record: async (r: Record<string, unknown>) => void audits.push(r) };
   let refreshed = 0;

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { LOGGER, type Logger } from '@switchboard/observability';
+import { drainBatches, PeriodicJob } from '@switchboard/runtime';
 import type { McpToolsEnv } from '../../config/mcp-tools.env.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
 import { MemoryEmbedder } from './memory-embedder.js';
@@ -23,46 +24,46 @@ const MAX_BATCHES = 50;
  */
 @Injectable()
 export class MemoryReembedSweep implements OnModuleInit, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  private readonly job: PeriodicJob;
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly embedder: MemoryEmbedder,
-    @Inject(APP_CONFIG) private readonly settings: Settings,
+    @Inject(APP_CONFIG) settings: Settings,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
-
-  onModuleInit(): void {
-    if (!this.embedder.enabled) return;
-    this.timer = setInterval(() => void this.sweep(), this.settings.MEMORY_EMBEDDINGS_REEMBED_MS);
-    this.timer.unref();
+  ) {
+    this.job = new PeriodicJob(
+      settings.MEMORY_EMBEDDINGS_REEMBED_MS,
+      () => this.sweep(),
+      (e) => this.logger.warn({ err: e }, 'memory re-embedding failed; retried at the next sweep'),
+    );
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  onModuleInit(): void {
+    if (this.embedder.enabled) this.job.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.job.stop();
   }
 
   /** Embeds what lacks a vector of the current model; returns how many items got one. */
   async sweep(): Promise<number> {
     const model = this.embedder.model;
-    if (this.running || !model) return 0;
-    this.running = true;
+    if (!model) return 0;
     let total = 0;
-    try {
-      for (let batch = 0; batch < MAX_BATCHES; batch++) {
+    await drainBatches(
+      async () => {
         const done = await this.embedBatch(model);
         // undefined: the endpoint failed (the embedder said why); the next sweep tries again.
-        if (done === undefined) break;
+        if (done === undefined) return undefined;
         total += done.stored;
-        if (done.read < BATCH) break;
-      }
-      if (total) this.logger.info({ embedded: total, model }, 'memory embeddings: items embedded');
-    } catch (e) {
-      this.logger.warn({ err: e }, 'memory re-embedding failed; retried at the next sweep');
-    } finally {
-      this.running = false;
-    }
+        return done.read;
+      },
+      BATCH,
+      { maxBatches: MAX_BATCHES },
+    );
+    if (total) this.logger.info({ embedded: total, model }, 'memory embeddings: items embedded');
     return total;
   }
 

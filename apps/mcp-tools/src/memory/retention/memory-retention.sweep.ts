@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, TENANTS, type TenantDirectory } from '@switchboard/config';
 import { LOGGER, type Logger } from '@switchboard/observability';
+import { drainBatches, PeriodicJob } from '@switchboard/runtime';
 import type { McpToolsEnv } from '../../config/mcp-tools.env.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
 import { anyRetention, type RetentionRule, retentionRules } from './retention-rules.js';
@@ -19,8 +20,7 @@ const BATCH = 5_000;
  */
 @Injectable()
 export class MemoryRetentionSweep implements OnModuleInit, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  private readonly job: PeriodicJob;
   private readonly rules: RetentionRule[];
 
   constructor(
@@ -30,39 +30,34 @@ export class MemoryRetentionSweep implements OnModuleInit, OnApplicationShutdown
     @Inject(TENANTS) tenants: TenantDirectory,
   ) {
     this.rules = retentionRules(settings.MEMORY_RETENTION_DAYS, tenants);
+    this.job = new PeriodicJob(
+      settings.MEMORY_RETENTION_SWEEP_MS,
+      () => this.sweep(),
+      (e) => this.logger.warn({ err: e }, 'memory retention sweep failed; retried at the next one'),
+    );
   }
 
   onModuleInit(): void {
-    if (!anyRetention(this.rules)) return;
-    this.timer = setInterval(() => void this.sweep(), this.settings.MEMORY_RETENTION_SWEEP_MS);
-    this.timer.unref();
+    if (anyRetention(this.rules)) this.job.start();
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  async onApplicationShutdown(): Promise<void> {
+    await this.job.stop();
   }
 
   /** Deletes what is due, a batch at a time; returns how many items it deleted. */
   async sweep(): Promise<number> {
-    if (this.running) return 0;
-    this.running = true;
     let total = 0;
-    try {
-      for (;;) {
-        const deleted = await this.deleteBatch();
-        total += deleted;
-        if (deleted < BATCH) break;
-      }
-      if (total)
-        this.logger.info(
-          { deleted: total, days: this.settings.MEMORY_RETENTION_DAYS, rules: this.rules.length },
-          'memory retention: items deleted',
-        );
-    } catch (e) {
-      this.logger.warn({ err: e }, 'memory retention sweep failed; retried at the next one');
-    } finally {
-      this.running = false;
-    }
+    await drainBatches(async () => {
+      const deleted = await this.deleteBatch();
+      total += deleted;
+      return deleted;
+    }, BATCH);
+    if (total)
+      this.logger.info(
+        { deleted: total, days: this.settings.MEMORY_RETENTION_DAYS, rules: this.rules.length },
+        'memory retention: items deleted',
+      );
     return total;
   }
 

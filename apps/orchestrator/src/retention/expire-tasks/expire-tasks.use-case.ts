@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { LOGGER, type Logger, Metrics } from '@switchboard/observability';
+import { drainBatches, PeriodicJob } from '@switchboard/runtime';
 import { Counter } from 'prom-client';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import { TaskRetentionRepository } from '../task-retention.repository.js';
@@ -25,8 +26,7 @@ const DAY_MS = 86_400_000;
  */
 @Injectable()
 export class ExpireTasksUseCase implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<unknown> | undefined;
+  private readonly job: PeriodicJob;
   private stopped = false;
   private readonly expired: Counter;
 
@@ -41,41 +41,40 @@ export class ExpireTasksUseCase implements OnApplicationBootstrap, OnModuleDestr
       help: 'Ended tasks deleted by the retention sweep (TASK_RETENTION_DAYS), by this replica',
       registers: [metrics.registry],
     });
+    this.job = new PeriodicJob(
+      config.TASK_RETENTION_SWEEP_MS,
+      () => this.sweep(),
+      (e) => this.logger.warn({ err: e }, 'task retention sweep failed; the next one retries'),
+    );
   }
 
   onApplicationBootstrap(): void {
     if (this.config.TASK_RETENTION_DAYS === 0) return; // kept forever
-    this.timer = setInterval(() => this.kick(), this.config.TASK_RETENTION_SWEEP_MS);
-    this.timer.unref();
+    this.job.start();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
-    await this.sweeping;
-  }
-
-  private kick(): void {
-    if (this.stopped || this.sweeping) return;
-    this.sweeping = this.sweep()
-      .catch((e: unknown) =>
-        this.logger.warn({ err: e }, 'task retention sweep failed; the next one retries'),
-      )
-      .finally(() => (this.sweeping = undefined));
+    await this.job.stop();
   }
 
   /** Deletes every task that ended more than TASK_RETENTION_DAYS before `now`; how many. */
   async sweep(now: Date = new Date()): Promise<number> {
     if (this.config.TASK_RETENTION_DAYS === 0) return 0;
     const cutoff = new Date(now.getTime() - this.config.TASK_RETENTION_DAYS * DAY_MS);
+    const size = this.config.TASK_RETENTION_BATCH;
     let total = 0;
-    for (;;) {
-      const deleted = await this.tasks.expireEndedBefore(cutoff, this.config.TASK_RETENTION_BATCH);
-      total += deleted;
-      this.expired.inc(deleted);
-      // a short batch was the last one; stopping mid-way (shutdown) leaves the rest to the next sweep
-      if (deleted < this.config.TASK_RETENTION_BATCH || this.stopped) break;
-    }
+    // stopping mid-way (shutdown) leaves the rest to the next sweep
+    await drainBatches(
+      async () => {
+        const deleted = await this.tasks.expireEndedBefore(cutoff, size);
+        total += deleted;
+        this.expired.inc(deleted);
+        return deleted;
+      },
+      size,
+      { stopped: () => this.stopped },
+    );
     if (total)
       this.logger.info({ expired: total, cutoff: cutoff.toISOString() }, 'ended tasks expired');
     return total;

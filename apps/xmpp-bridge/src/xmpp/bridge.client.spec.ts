@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { xml } from '@xmpp/xml';
 import { StanzaTooLargeError } from './stanza.limits.js';
-import { BridgeClient, NotXmppAnswerError } from './xmpp-client.js';
+import { BridgeClient, NotXmppAnswerError } from './bridge.client.js';
 
 /** A client fed `chunks` as if the server had sent them; returns the errors it raised. */
 function feed(chunks: (string | number[])[], opened = false): Error[] {

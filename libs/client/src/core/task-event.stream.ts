@@ -2,7 +2,7 @@ import type { TaskEvent } from '../wire.js';
 import { type CallSite, isSwitchboardError, StreamInterruptedError } from './errors.js';
 import { backoffMs } from './retry.policy.js';
 import { anySignal, sleep } from './signals.js';
-import { readSse, type SseMessage } from './sse.reader.js';
+import { readSse, type SseMessage } from './sse.parser.js';
 import { pathOf, type Transport } from './transport.js';
 
 /** How a task's event stream comes back after its connection dropped. */

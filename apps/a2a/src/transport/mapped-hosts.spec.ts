@@ -1,5 +1,5 @@
 import { parseServiceMap } from '@switchboard/config';
-import { MappedHosts } from './service-map.js';
+import { MappedHosts } from './mapped-hosts.js';
 
 const hostsOf = (text: string) => {
   const parsed = parseServiceMap(text);

@@ -3,7 +3,7 @@ import { type Answer, fakeGateway, frame, json, refused, sse } from '../../test/
 import { SwitchboardClient } from '../client.js';
 import type { TaskEvent } from '../wire.js';
 import { StreamInterruptedError } from './errors.js';
-import type { ReconnectOptions } from './event-stream.js';
+import type { ReconnectOptions } from './task-event.stream.js';
 
 const TASK = '0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6';
 const started = frame(TASK, 1, 'orchestrator.task.started');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { readSse, SseParser, type SseMessage } from './sse.reader.js';
+import { readSse, SseParser, type SseMessage } from './sse.parser.js';
 
 const bytes = (chunks: (string | Uint8Array)[]): ReadableStream<Uint8Array> =>
   new ReadableStream({

@@ -4,7 +4,7 @@ import type { NatsBus } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
 import type { GatewayEnv } from '../../config/gateway.env.js';
 import { demoTaskEvents } from '../../agui/task-events.fixture.js';
-import { OUTCOME_GRACE_MS, type TaskEventFeed, TaskEventFollower } from './task-event.feed.js';
+import { OUTCOME_GRACE_MS, type TaskEventFeed, TaskEventFollower } from './task-event.follower.js';
 
 const TASK = '7f3a2c1e-9b8d-4e6f-a1b2-c3d4e5f60718';
 const actor: Actor = { userId: 'u1', role: 'user' };
