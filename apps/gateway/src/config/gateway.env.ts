@@ -1,5 +1,6 @@
 import {
   BaseEnv,
+  csv,
   envBoolean,
   envPort,
   natsCredsFile,
@@ -9,7 +10,6 @@ import {
 import { UserId } from '@switchboard/contracts';
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { csv } from './env-lists.js';
 import { mcpSettings } from './mcp.settings.js';
 
 const ms = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
