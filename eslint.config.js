@@ -43,7 +43,7 @@ const depConstraints = [
 ];
 
 // The orchestrator's core, and the feature folders it may not import (the kernel it may: config,
-// prisma, generated, tenancy, the libs).
+// prisma, generated, tenancy, nest, the libs).
 const ORCHESTRATOR_CORE = ['apps/orchestrator/src/{tasks,planning,dispatch}/**/*.ts'];
 const ORCHESTRATOR_FEATURES = [
   'approvals',
