@@ -23,7 +23,7 @@ export class TaskResumer implements PendingDecisions {
   async resumeIfDecided(taskId: string): Promise<boolean> {
     const { total, pending } = await this.approvals.counts(taskId);
     if (pending > 0) return false;
-    return this.resubmit(taskId, `resume:${total}`);
+    return this.wake(taskId, `resume:${total}`);
   }
 
   /**
@@ -38,11 +38,11 @@ export class TaskResumer implements PendingDecisions {
 
   /** Resubmits a waiting task that was cancelled: its run ends it as cancelled. */
   resumeCancelled(taskId: string): Promise<boolean> {
-    return this.resubmit(taskId, 'cancel');
+    return this.wake(taskId, 'cancel');
   }
 
   /** Wakes the waiting task (TaskCore.wakeWaiting); false when it does not wait. */
-  private async resubmit(taskId: string, reason: string): Promise<boolean> {
+  private async wake(taskId: string, reason: string): Promise<boolean> {
     const duplicate = await this.tasks.wakeWaiting(taskId, reason);
     if (duplicate === undefined) return false;
     const msgId = `${taskId}:${reason}`;
