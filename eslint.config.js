@@ -43,7 +43,7 @@ const depConstraints = [
 ];
 
 // The orchestrator's core, and the feature folders it may not import (the kernel it may: config,
-// prisma, generated, tenancy, the libs).
+// prisma, generated, tenancy, nest, the libs).
 const ORCHESTRATOR_CORE = ['apps/orchestrator/src/{tasks,planning,dispatch}/**/*.ts'];
 const ORCHESTRATOR_FEATURES = [
   'approvals',
@@ -72,6 +72,18 @@ const APP_IMPORT_PATTERNS = [
       'Use @switchboard/messaging (NatsBus.subscribe, subscribeRaw, TrafficTap): its callbacks never throw into the NATS client.',
   },
 ];
+// The other way round: a feature (or the app's composition root, src/*.ts) uses the core only through
+// its front doors, tasks/index.ts and planning/index.ts (docs/architecture.md, "The task core's front
+// door"); the rest of tasks/, planning/ and dispatch/ is the core's own.
+const ORCHESTRATOR_FEATURE_FILES = [
+  ...ORCHESTRATOR_FEATURES.map((f) => `apps/orchestrator/src/${f}/**/*.ts`),
+  'apps/orchestrator/src/*.ts',
+];
+const FRONT_DOOR_PATTERN = {
+  regex: `^(\\.\\./|\\./)+(dispatch/|(tasks|planning)/(?!index\\.js$))`,
+  message:
+    "A feature uses the orchestrator's core only through its front door: import from tasks/index.js (or planning/index.js).",
+};
 const CORE_FEATURE_PATTERN = {
   regex: `^(\\.\\./)+(${ORCHESTRATOR_FEATURES.join('|')})/`,
   message:
@@ -276,6 +288,21 @@ export default [
         {
           paths: [{ name: '@switchboard/testing', message: 'The testing lib is for tests only.' }],
           patterns: [...APP_IMPORT_PATTERNS, CORE_FEATURE_PATTERN],
+        },
+      ],
+    },
+  },
+  // Features import the core only through its front door (the mirror of the rule above). Their tests
+  // may build the core's insides (fakes, a real loop round): specs are left out.
+  {
+    files: ORCHESTRATOR_FEATURE_FILES,
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@switchboard/testing', message: 'The testing lib is for tests only.' }],
+          patterns: [...APP_IMPORT_PATTERNS, FRONT_DOOR_PATTERN],
         },
       ],
     },

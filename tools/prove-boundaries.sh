@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proves the lint rules that guard the architecture really bite: each probe file below must fail lint
-# with the named rule. Probes are written next to real code, linted together in one ESLint run (the
-# configuration `nx lint` applies to each project: eslint.config.js), and always removed.
+# with the named rule, and each control probe (expect_no_lint_error: what main does) must pass it.
+# Probes are written next to real code, linted together in one ESLint run (the configuration `nx lint`
+# applies to each project: eslint.config.js), and always removed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false
@@ -13,6 +14,9 @@ trap cleanup EXIT
 expect_lint_error() { # <project> <file> <pattern> <description>
   local file=$2 pattern=$3 what=$4
   expected+=("$file"$'\t'"$pattern"$'\t'"$what")
+}
+expect_no_lint_error() { # <file> <rule pattern> <description>: the file must have no such error
+  expected+=("$1"$'\t'"!$2"$'\t'"$3")
 }
 
 f=libs/contracts/src/__probe_nest.ts; probes+=("$f")
@@ -65,6 +69,15 @@ expect_lint_error orchestrator "$f" "no-restricted-imports: .*core imports no fe
 f=apps/orchestrator/src/tasks/run-task/__probe_agent_versions.ts; probes+=("$f")
 printf "import { AgentVersionResolver } from '../../agent-versions/resolve-agent-version/agent-version.resolver.js';\nexport const probe = AgentVersionResolver;\n" > "$f"
 expect_lint_error orchestrator "$f" "no-restricted-imports: .*core imports no feature" "the orchestrator's core may not import the agent versions (they plug into AGENT_VERSIONS)"
+f=apps/orchestrator/src/replay/__probe_core_inside.ts; probes+=("$f")
+printf "import { TaskRepository } from '../tasks/task.repository.js';\nexport const probe = TaskRepository;\n" > "$f"
+expect_lint_error orchestrator "$f" "no-restricted-imports: .*only through its front door" "a feature may not import the orchestrator core's insides (only its front door, tasks/index.ts)"
+f=apps/orchestrator/src/threads/wait-for-thread/__probe_core_type.ts; probes+=("$f")
+printf "import type { TaskRun } from '../../tasks/run-task/task-run.js';\nexport type Probe = TaskRun;\n" > "$f"
+expect_lint_error orchestrator "$f" "no-restricted-imports: .*only through its front door" "a feature may not import a core type from the core's insides either (the mutable TaskRun)"
+f=apps/orchestrator/src/__probe_root_planner.ts; probes+=("$f")
+printf "import type { Planner } from './planning/planner.js';\nexport type Probe = Planner;\n" > "$f"
+expect_lint_error orchestrator "$f" "no-restricted-imports: .*only through its front door" "the app's composition root uses the planners only through planning/index.ts"
 f=libs/client/src/__probe_contract_value.ts; probes+=("$f")
 printf "import { Tasks } from '@switchboard/contracts';\nexport const probe = Tasks.TaskStatus;\n" > "$f"
 expect_lint_error client "$f" "no-restricted-imports: .*contracts' types only" "the published client may import the contracts' types, never their values"
@@ -74,6 +87,10 @@ expect_lint_error client "$f" "no-restricted-imports: .*runs in browsers" "the p
 f=libs/client/src/__probe_server.ts; probes+=("$f")
 printf "import { NatsBus } from '@switchboard/messaging';\nexport const probe = NatsBus;\n" > "$f"
 expect_lint_error client "$f" "enforce-module-boundaries" "the published client may not import server code"
+# And what main does passes: a feature importing the core through its front door has no such error.
+f=apps/orchestrator/src/approvals/__probe_front_door.ts; probes+=("$f")
+printf "import { TaskCore } from '../tasks/index.js';\nimport type { Planner } from '../planning/index.js';\nexport const probe = TaskCore;\nexport type Probe = Planner;\n" > "$f"
+expect_no_lint_error "$f" "no-restricted-imports" "a feature may import the core's front door (tasks/index.ts, planning/index.ts)"
 # One ESLint run over every probe; each must have an error whose "rule: message" matches its pattern.
 report="$(mktemp)"
 npx eslint --format json --no-warn-ignored "${probes[@]}" >"$report" 2>/dev/null
@@ -86,7 +103,9 @@ printf '%s\n' "${expected[@]}" | node -e '
   for (const line of readFileSync(0, "utf8").split("\n").filter(Boolean)) {
     const [file, pattern, what] = line.split("\t");
     const found = (errors.get(resolve(file)) ?? []).map((m) => `${m.ruleId}: ${m.message}`);
-    if (found.some((m) => new RegExp(pattern).test(m))) console.log(`ok: ${what}`);
+    const passes = pattern.startsWith("!");
+    const hit = found.some((m) => new RegExp(passes ? pattern.slice(1) : pattern).test(m));
+    if (hit !== passes) console.log(`ok: ${what}`);
     else {
       failed++;
       console.log(`FAIL: ${what} (${file}: ${found.length ? found.slice(0, 3).join("; ") : "no error"})`);

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RetentionModule } from './retention/retention.module.js';
 import { SchedulesModule } from './schedules/schedules.module.js';
-import { TaskCoreModule } from './tasks/task-core.module.js';
+import { TaskCoreModule } from './tasks/index.js';
 import { TaskPortsModule } from './task-ports.module.js';
 
 /**

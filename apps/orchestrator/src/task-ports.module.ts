@@ -19,25 +19,24 @@ import { ReplayModule } from './replay/replay.module.js';
 import { RunOrigins } from './replay/run-origins.js';
 import { RunRecordRepository } from './replay/run-record.repository.js';
 import {
-  PLANNING_CONTEXT_PROVIDERS,
-  type PlanningContextProvider,
-} from './tasks/context/planning-context.port.js';
-import {
+  AGENT_VERSIONS,
+  CALL_GATE,
+  CONTENT_SCREEN,
   JOURNAL_DELIVERY_SENDER,
   JOURNAL_DELIVERY_SINKS,
   type JournalDeliverySink,
-} from './tasks/journal/journal-delivery.port.js';
-import { AGENT_VERSIONS } from './tasks/ports/agent-version.port.js';
-import { CALL_GATE } from './tasks/ports/call-gate.port.js';
-import { CONTENT_SCREEN } from './tasks/ports/content-screen.port.js';
-import { PENDING_DECISIONS } from './tasks/ports/pending-decisions.port.js';
-import { ROUND_GATE } from './tasks/ports/round-gate.port.js';
-import { RUN_SLOT } from './tasks/ports/run-slot.port.js';
-import { RUN_SOURCES } from './tasks/ports/run-source.port.js';
-import { RUN_TREE } from './tasks/ports/run-tree.port.js';
-import { START_GATE } from './tasks/ports/start-gate.port.js';
-import { TASK_OBSERVERS, type TaskObserver } from './tasks/ports/task-observer.port.js';
-import { THREAD_HISTORY } from './tasks/ports/thread-history.port.js';
+  PENDING_DECISIONS,
+  PLANNING_CONTEXT_PROVIDERS,
+  type PlanningContextProvider,
+  ROUND_GATE,
+  RUN_SLOT,
+  RUN_SOURCES,
+  RUN_TREE,
+  START_GATE,
+  TASK_OBSERVERS,
+  type TaskObserver,
+  THREAD_HISTORY,
+} from './tasks/index.js';
 import { ThreadHistoryService } from './threads/thread-history.service.js';
 import { ThreadObserver } from './threads/thread.observer.js';
 import { ThreadsModule } from './threads/threads.module.js';

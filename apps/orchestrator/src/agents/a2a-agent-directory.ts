@@ -3,11 +3,7 @@ import { A2a, type Actor, isDomainError, tenantOf } from '@switchboard/contracts
 import { NatsBus, type RetryBudget } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { LRUCache } from 'lru-cache';
-import type {
-  AgentDirectory,
-  AgentList,
-  DirectoryAgent,
-} from '../tasks/ports/agent-directory.port.js';
+import type { AgentDirectory, AgentList, DirectoryAgent } from '../tasks/index.js';
 
 /** How long one user's agent list is reused: long enough for a burst of tasks, short enough for policy changes. */
 const LIST_TTL_MS = 5_000;

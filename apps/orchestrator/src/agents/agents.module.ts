@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AGENT_DIRECTORY } from '../tasks/ports/agent-directory.port.js';
+import { AGENT_DIRECTORY } from '../tasks/index.js';
 import { A2aAgentDirectory } from './a2a-agent-directory.js';
 
 /** The remote agents a user may delegate to, read from the a2a service (the core's agent directory). */

@@ -3,7 +3,7 @@ import { type Actor, Approvals, type Tasks } from '@switchboard/contracts';
 import type { AuditTrail } from '@switchboard/messaging';
 import { approvalArgsHash } from '@switchboard/runtime';
 import type { AgentDirectory, DirectoryAgent } from '../tasks/ports/agent-directory.port.js';
-import type { TaskRun } from '../tasks/run-task/task-run.js';
+import type { TaskRunView } from '../tasks/index.js';
 import { ApprovalGate, DEFAULT_REPLY } from './approval.gate.js';
 import type { ApprovalMetrics } from './approval.metrics.js';
 import type {
@@ -98,7 +98,7 @@ function setup(
     retry: {},
     resumed: opts.decided !== undefined,
     offered: new Map(),
-  } as unknown as TaskRun;
+  } as unknown as TaskRunView;
   return { gate, run, held, lists };
 }
 

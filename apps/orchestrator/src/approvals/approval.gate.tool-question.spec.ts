@@ -2,7 +2,7 @@ import { describe, expect, it, jest } from '@jest/globals';
 import { Approvals, type Tasks, type Tools } from '@switchboard/contracts';
 import type { AuditTrail } from '@switchboard/messaging';
 import { approvalArgsHash } from '@switchboard/runtime';
-import type { TaskRun } from '../tasks/run-task/task-run.js';
+import type { TaskRunView } from '../tasks/index.js';
 import { ApprovalGate } from './approval.gate.js';
 import type { ApprovalMetrics } from './approval.metrics.js';
 import type {
@@ -78,7 +78,7 @@ function setup(decided?: StoredApproval[]) {
     retry: {},
     resumed: decided !== undefined,
     offered: new Map(),
-  } as unknown as TaskRun;
+  } as unknown as TaskRunView;
   return { gate, run, held };
 }
 

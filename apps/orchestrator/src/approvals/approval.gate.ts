@@ -10,14 +10,15 @@ import {
 import { AuditTrail, NatsBus } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { approvalArgsHash } from '@switchboard/runtime';
-import { AGENT_DIRECTORY, type AgentDirectory } from '../tasks/ports/agent-directory.port.js';
-import type {
-  CallApproval,
-  CallGate,
-  CallVerdict,
-  HeldCall,
-} from '../tasks/ports/call-gate.port.js';
-import type { TaskRun } from '../tasks/run-task/task-run.js';
+import {
+  AGENT_DIRECTORY,
+  type AgentDirectory,
+  type CallApproval,
+  type CallGate,
+  type CallVerdict,
+  type HeldCall,
+  type TaskRunView,
+} from '../tasks/index.js';
 import { taskRefOf } from '../tenancy/tenant-scope.js';
 import { ApprovalMetrics } from './approval.metrics.js';
 import { ApprovalRepository, type StoredApproval } from './approval.repository.js';
@@ -37,8 +38,11 @@ const QUESTION_MARK = '#input-';
  */
 @Injectable()
 export class ApprovalGate implements CallGate {
-  private readonly decisions = new WeakMap<TaskRun, Promise<Map<string, StoredApproval>>>();
-  private readonly agentPolicies = new WeakMap<TaskRun, Map<string, Approvals.ApprovalPolicy>>();
+  private readonly decisions = new WeakMap<TaskRunView, Promise<Map<string, StoredApproval>>>();
+  private readonly agentPolicies = new WeakMap<
+    TaskRunView,
+    Map<string, Approvals.ApprovalPolicy>
+  >();
 
   constructor(
     private readonly repository: ApprovalRepository,
@@ -56,7 +60,7 @@ export class ApprovalGate implements CallGate {
    * agent's from the agent directory (read by `check` when the run first meets an agent), or the
    * request's `approval.tools`.
    */
-  policyOf(run: TaskRun, action: Tasks.PlanAction): Approvals.ApprovalPolicy | undefined {
+  policyOf(run: TaskRunView, action: Tasks.PlanAction): Approvals.ApprovalPolicy | undefined {
     const offered =
       action.kind === 'tool'
         ? run.offered?.get(action.target)?.approval
@@ -72,7 +76,7 @@ export class ApprovalGate implements CallGate {
    * agent's task (`approval.answer`).
    */
   async check(
-    run: TaskRun,
+    run: TaskRunView,
     action: Tasks.PlanAction,
     input?: Record<string, unknown>,
   ): Promise<CallVerdict> {
@@ -125,7 +129,7 @@ export class ApprovalGate implements CallGate {
    * id, `<stepId>#input-<n>`.
    */
   async askAgent(
-    run: TaskRun,
+    run: TaskRunView,
     action: Tasks.PlanAction,
     asked: { question: string; remoteTaskId: string },
   ): Promise<void> {
@@ -156,7 +160,7 @@ export class ApprovalGate implements CallGate {
    * decides; without one, the requester (as a request's `approval.tools`).
    */
   async askTool(
-    run: TaskRun,
+    run: TaskRunView,
     action: Tasks.PlanAction,
     asked: Tools.ToolInputRequired,
   ): Promise<void> {
@@ -179,7 +183,7 @@ export class ApprovalGate implements CallGate {
   }
 
   /** What a stored decision means for the call (announced once the run meets it). */
-  private decided(run: TaskRun, stored: StoredApproval): CallVerdict {
+  private decided(run: TaskRunView, stored: StoredApproval): CallVerdict {
     const { view } = stored;
     switch (view.status) {
       case 'pending':
@@ -206,7 +210,7 @@ export class ApprovalGate implements CallGate {
   }
 
   /** Records the round's calls that need a decision as pending approvals and says so. */
-  async hold(run: TaskRun, calls: HeldCall[]): Promise<void> {
+  async hold(run: TaskRunView, calls: HeldCall[]): Promise<void> {
     const { taskId, actor } = run.submission;
     const held = await this.repository.request(
       calls.map((c) => ({
@@ -267,7 +271,7 @@ export class ApprovalGate implements CallGate {
    * The approval policies of the agents the task's user may use, read once per run. A directory that
    * cannot be read leaves them unknown: a2a still refuses a delegation that needs an approval.
    */
-  private async loadAgentPolicies(run: TaskRun): Promise<void> {
+  private async loadAgentPolicies(run: TaskRunView): Promise<void> {
     if (!this.agents || this.agentPolicies.has(run)) return;
     const { agents } = await this.agents.list(run.submission.actor, run.retry);
     const policies = new Map<string, Approvals.ApprovalPolicy>();
@@ -275,7 +279,7 @@ export class ApprovalGate implements CallGate {
     this.agentPolicies.set(run, policies);
   }
 
-  private approvalsOf(run: TaskRun): Promise<Map<string, StoredApproval>> {
+  private approvalsOf(run: TaskRunView): Promise<Map<string, StoredApproval>> {
     let found = this.decisions.get(run);
     if (!found) {
       // A new task has none; one resumed may.
@@ -287,7 +291,7 @@ export class ApprovalGate implements CallGate {
     return found;
   }
 
-  private announce(run: TaskRun, view: Approvals.ApprovalView): void {
+  private announce(run: TaskRunView, view: Approvals.ApprovalView): void {
     run.events.emit(
       'orchestrator.approval.decided',
       {

@@ -4,7 +4,7 @@ import { NatsContext, RpcException } from '@nestjs/microservices';
 import { type Actor, Approvals } from '@switchboard/contracts';
 import { type AuditTrail, buildHeaders } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
-import type { TaskRepository } from '../tasks/task.repository.js';
+import type { TaskCore } from '../tasks/index.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { ALL_TENANTS, type TenantScope } from '../tenancy/tenant-scope.js';
 import { ApprovalHandler } from './approval.handler.js';
@@ -58,7 +58,7 @@ function setup() {
   } as unknown as ApprovalRepository;
   const tasks = {
     tenantOfTask: async (taskId: string) => rows.find((r) => r.view.taskId === taskId)?.tenantId,
-  } as unknown as TaskRepository;
+  } as unknown as TaskCore;
   const audit = { record: async (r: Record<string, unknown>) => void audits.push(r) };
   const sut = new ApprovalHandler(
     repository,

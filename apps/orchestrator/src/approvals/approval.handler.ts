@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { type Actor, Approvals, DomainError } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
-import { TaskRepository } from '../tasks/task.repository.js';
+import { TaskCore } from '../tasks/index.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { scopeOf } from '../tenancy/tenant-scope.js';
 import { ApprovalRepository } from './approval.repository.js';
@@ -18,7 +18,7 @@ export class ApprovalHandler {
     private readonly repository: ApprovalRepository,
     private readonly deciding: DecideApprovalUseCase,
     private readonly refusals: TenantRefusals,
-    private readonly tasks: TaskRepository,
+    private readonly tasks: TaskCore,
   ) {}
 
   /**

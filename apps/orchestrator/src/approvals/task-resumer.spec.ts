@@ -3,6 +3,7 @@ import type { Tasks } from '@switchboard/contracts';
 import { buildHeaders, type JetStreamService, type OutgoingOptions } from '@switchboard/messaging';
 import { type Logger, requestContext } from '@switchboard/observability';
 import type { PrismaService } from '../prisma/prisma.service.js';
+import { TaskCore } from '../tasks/index.js';
 import { TaskRepository } from '../tasks/task.repository.js';
 import type { ApprovalRepository } from './approval.repository.js';
 import { TaskResumer } from './task-resumer.js';
@@ -41,12 +42,11 @@ function setup(stored = row) {
     },
   } as unknown as JetStreamService;
   const sut = new TaskResumer(
-    new TaskRepository(prisma, new TaskStateStore(prisma)),
+    new TaskCore(new TaskRepository(prisma, new TaskStateStore(prisma)), {} as never, jetstream),
     {
       counts: async () => ({ total: 1, pending: 0 }),
       cancelPending: async (taskId: string, by: string) => void effects.push(`cancel ${by}`),
     } as unknown as ApprovalRepository,
-    jetstream,
     { info: jest.fn() } as unknown as Logger,
   );
   return { sut, published, effects };

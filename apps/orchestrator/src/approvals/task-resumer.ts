@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Tasks } from '@switchboard/contracts';
-import { JetStreamService } from '@switchboard/messaging';
+import type { Tasks } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import type { PendingDecisions } from '../tasks/ports/pending-decisions.port.js';
-import { TaskRepository } from '../tasks/task.repository.js';
+import { type PendingDecisions, TaskCore } from '../tasks/index.js';
 import { ApprovalRepository } from './approval.repository.js';
 
 /**
@@ -16,9 +14,8 @@ import { ApprovalRepository } from './approval.repository.js';
 @Injectable()
 export class TaskResumer implements PendingDecisions {
   constructor(
-    private readonly tasks: TaskRepository,
+    private readonly tasks: TaskCore,
     private readonly approvals: ApprovalRepository,
-    private readonly jetstream: JetStreamService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -26,7 +23,7 @@ export class TaskResumer implements PendingDecisions {
   async resumeIfDecided(taskId: string): Promise<boolean> {
     const { total, pending } = await this.approvals.counts(taskId);
     if (pending > 0) return false;
-    return this.resubmit(taskId, `${taskId}:resume:${total}`);
+    return this.wake(taskId, `resume:${total}`);
   }
 
   /**
@@ -41,17 +38,14 @@ export class TaskResumer implements PendingDecisions {
 
   /** Resubmits a waiting task that was cancelled: its run ends it as cancelled. */
   resumeCancelled(taskId: string): Promise<boolean> {
-    return this.resubmit(taskId, `${taskId}:cancel`);
+    return this.wake(taskId, 'cancel');
   }
 
-  private async resubmit(taskId: string, msgId: string): Promise<boolean> {
-    const submission = await this.tasks.resubmission(taskId);
-    if (!submission) return false;
-    const { duplicate } = await this.jetstream.publish(Tasks.TaskSubmitted, [], submission, {
-      msgId,
-      actor: submission.actor,
-      correlationId: submission.correlationId,
-    });
+  /** Wakes the waiting task (TaskCore.wakeWaiting); false when it does not wait. */
+  private async wake(taskId: string, reason: string): Promise<boolean> {
+    const duplicate = await this.tasks.wakeWaiting(taskId, reason);
+    if (duplicate === undefined) return false;
+    const msgId = `${taskId}:${reason}`;
     this.logger.info({ taskId, msgId, duplicate }, 'task submitted again to resume it');
     return true;
   }

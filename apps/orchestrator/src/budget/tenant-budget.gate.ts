@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type DomainError, type Tasks, Tenancy } from '@switchboard/contracts';
-import type { RoundGate } from '../tasks/ports/round-gate.port.js';
-import type { TaskRun } from '../tasks/run-task/task-run.js';
+import type { RoundGate, TaskRunView } from '../tasks/index.js';
 import { TenantBudget } from './tenant-budget.js';
 
 /**
@@ -13,12 +12,12 @@ import { TenantBudget } from './tenant-budget.js';
 export class TenantBudgetGate implements RoundGate {
   constructor(private readonly budget: TenantBudget) {}
 
-  async refusal(run: TaskRun): Promise<DomainError | undefined> {
+  async refusal(run: TaskRunView): Promise<DomainError | undefined> {
     const refusal = await this.budget.refusal(run.submission.actor, run.retry);
     return refusal ? Tenancy.quotaExceededError(refusal) : undefined;
   }
 
-  async charge(run: TaskRun, usage: Tasks.TokenUsage): Promise<DomainError | undefined> {
+  async charge(run: TaskRunView, usage: Tasks.TokenUsage): Promise<DomainError | undefined> {
     const { actor, taskId } = run.submission;
     const refusal = await this.budget.charge(actor, usage, taskId);
     return refusal ? Tenancy.quotaExceededError(refusal) : undefined;

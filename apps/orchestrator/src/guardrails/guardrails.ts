@@ -2,9 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, type Tasks, tenantOf } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import type { ContentScreen, ScreenHit } from '../tasks/ports/content-screen.port.js';
-import type { TaskRun } from '../tasks/run-task/task-run.js';
-import type { RunSource } from '../tasks/ports/run-source.port.js';
+import type { ContentScreen, RunSourceView, ScreenHit, TaskRunView } from '../tasks/index.js';
 import {
   type GuardrailHit,
   GuardrailService,
@@ -35,14 +33,14 @@ export class Guardrails implements ContentScreen {
     stage: GuardrailStage,
     text: string | undefined,
     tenant: string,
-    source?: RunSource,
+    source?: RunSourceView,
   ): GuardrailHit | undefined {
     return this.checks.check(stage, text, tenant, this.extraOf(source));
   }
 
-  private readonly extra = new WeakMap<RunSource, RuleSet>();
+  private readonly extra = new WeakMap<RunSourceView, RuleSet>();
 
-  private extraOf(source: RunSource | undefined): RuleSet | undefined {
+  private extraOf(source: RunSourceView | undefined): RuleSet | undefined {
     const added = source?.edits?.guardrails;
     if (!source || !added) return undefined;
     let rules = this.extra.get(source);
@@ -54,18 +52,18 @@ export class Guardrails implements ContentScreen {
   }
 
   /** The input guardrail on the task's text (its submission's, for its tenant), before it is stored. */
-  checkInput(submission: Tasks.TaskSubmission, source?: RunSource): GuardrailHit | undefined {
+  checkInput(submission: Tasks.TaskSubmission, source?: RunSourceView): GuardrailHit | undefined {
     return this.check('input', submission.request.task, tenantOf(submission.actor), source);
   }
 
   /** The output guardrail on what the planner generated: a hit is reported and ends the round. */
-  screenAnswer(run: TaskRun, generated: string): DomainError | undefined {
+  screenAnswer(run: TaskRunView, generated: string): DomainError | undefined {
     const hit = this.check('output', generated, tenantOf(run.submission.actor), run.source);
     return hit ? this.block(run, hit, generated.length) : undefined;
   }
 
   /** Reports a hit on the task text or on what the planner generated; returns the error that ends the task. */
-  block(run: TaskRun, hit: ScreenHit, blockedChars: number): DomainError {
+  block(run: TaskRunView, hit: ScreenHit, blockedChars: number): DomainError {
     this.report(run, hit, blockedChars);
     const message =
       hit.stage === 'input'
@@ -79,7 +77,7 @@ export class Guardrails implements ContentScreen {
    * the output guardrail before it is streamed, stored or shown to the planner. A hit is reported and
    * returned as the error that fails the step.
    */
-  screenStep(run: TaskRun, stepId: string, value: unknown): DomainError | undefined {
+  screenStep(run: TaskRunView, stepId: string, value: unknown): DomainError | undefined {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     const hit = this.check('output', text, tenantOf(run.submission.actor), run.source);
     if (!hit) return undefined;
@@ -91,7 +89,7 @@ export class Guardrails implements ContentScreen {
     );
   }
 
-  private report(run: TaskRun, hit: ScreenHit, blockedChars: number, stepId?: string): void {
+  private report(run: TaskRunView, hit: ScreenHit, blockedChars: number, stepId?: string): void {
     const { taskId, actor, correlationId } = run.submission;
     const where = stepId ? { stepId } : {};
     run.events.emit(

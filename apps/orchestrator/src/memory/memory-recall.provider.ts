@@ -8,7 +8,7 @@ import type {
   PlanningContext,
   PlanningContextProvider,
   PlanningContextRequest,
-} from '../tasks/context/planning-context.port.js';
+} from '../tasks/index.js';
 
 type Settings = Pick<
   OrchestratorEnv,

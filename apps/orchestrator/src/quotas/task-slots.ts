@@ -4,7 +4,7 @@ import { tenantOf } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { type QuotaTask, type TenantQuotas, TenantQuotasService } from '@switchboard/runtime';
 import type { OrchestratorEnv } from '../config/orchestrator.env.js';
-import type { RunSlot, SlotHolder } from '../tasks/ports/run-slot.port.js';
+import type { RunSlot, SlotHolder } from '../tasks/index.js';
 
 export type SlotQuotas = Pick<TenantQuotas, 'releaseTask' | 'renewTask'>;
 

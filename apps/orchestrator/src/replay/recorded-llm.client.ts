@@ -1,12 +1,12 @@
 import { DomainError } from '@switchboard/contracts';
-import { llmMemoOf } from '../planning/llm/llm-transcript.js';
-import type {
-  LlmClient,
-  LlmCompletion,
-  LlmMessage,
-  LlmRequest,
-} from '../planning/llm/llm.client.js';
-import type { StoredRound } from '../tasks/plan-round/planning-round.repository.js';
+import {
+  type LlmClient,
+  type LlmCompletion,
+  llmMemoOf,
+  type LlmMessage,
+  type LlmRequest,
+} from '../planning/index.js';
+import type { StoredRound } from '../tasks/index.js';
 import { same } from './run-trace.js';
 
 /**

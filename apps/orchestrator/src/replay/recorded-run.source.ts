@@ -1,12 +1,13 @@
 import { DomainError, type Tasks } from '@switchboard/contracts';
-import type { PlanDecision, Planner, ThreadTurn } from '../planning/planner.js';
-import type { PlanningContext } from '../tasks/context/planning-context.port.js';
+import type { PlanDecision, Planner, ThreadTurn } from '../planning/index.js';
 import type {
+  Outcome,
+  PlanningContext,
   RecordedBasis,
   RecordedStepResult,
   RunSource,
-} from '../tasks/ports/run-source.port.js';
-import type { Outcome, TaskRun } from '../tasks/run-task/task-run.js';
+  TaskRunView,
+} from '../tasks/index.js';
 import type { JudgeReplayUseCase } from './judge-replay/judge-replay.use-case.js';
 import {
   answersFromRecord,
@@ -146,7 +147,7 @@ export class RecordedRunSource implements RunSource {
     return this.taken(taken);
   }
 
-  verdict(run: TaskRun, outcome: Outcome): Promise<Tasks.ReplayVerdict | undefined> {
+  verdict(run: TaskRunView, outcome: Outcome): Promise<Tasks.ReplayVerdict | undefined> {
     return this.judge.verdict(this.origin, run, outcome);
   }
 

@@ -1,8 +1,10 @@
 import type { ErrorBody, Tasks } from '@switchboard/contracts';
 import { actionOf, same } from './run-trace.js';
-import { BLOCKED_PLACEHOLDER } from '../tasks/ports/content-screen.port.js';
-import type { RecordedStepEvent } from '../tasks/task.repository.js';
-import type { RecordedOutcome } from '../tasks/ports/run-source.port.js';
+import {
+  BLOCKED_PLACEHOLDER,
+  type RecordedOutcome,
+  type RecordedStepEvent,
+} from '../tasks/index.js';
 import type { RecordedStep, RunOriginState } from './run-record.js';
 
 /** Whether step `index` of the run is taken from its record instead of dispatched. */

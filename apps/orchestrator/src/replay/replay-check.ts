@@ -1,5 +1,5 @@
 import { DomainError, type Tasks } from '@switchboard/contracts';
-import type { PlanDecision } from '../planning/planner.js';
+import type { PlanDecision } from '../planning/index.js';
 import { actionOf, decisionOf, describeEntry, same } from './run-trace.js';
 import type { RecordedStep, RunRecord } from './run-record.js';
 

@@ -2,12 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { DomainError, type Tasks } from '@switchboard/contracts';
 import { type OrchestratorEnv, usesLlm } from '../config/orchestrator.env.js';
-import { BuiltinPlanner } from '../planning/builtin-planner.js';
-import { DirectCallPlanner } from '../planning/direct-call.planner.js';
-import { LLM_CLIENT, type LlmClient } from '../planning/llm/llm.client.js';
-import { LlmPlanner } from '../planning/llm/llm-planner.js';
-import type { ResolvedRun, RunSources } from '../tasks/ports/run-source.port.js';
-import { LIVE_RUN } from '../tasks/run-task/live-run.source.js';
+import {
+  BuiltinPlanner,
+  DirectCallPlanner,
+  LLM_CLIENT,
+  type LlmClient,
+  LlmPlanner,
+} from '../planning/index.js';
+import { LIVE_RUN, type ResolvedRun, type RunSources } from '../tasks/index.js';
 import { JudgeReplayUseCase } from './judge-replay/judge-replay.use-case.js';
 import { RecordedLlmClient } from './recorded-llm.client.js';
 import { RecordedRunSource } from './recorded-run.source.js';

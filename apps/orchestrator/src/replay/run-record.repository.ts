@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, type ErrorBody, isAdmin, Tasks } from '@switchboard/contracts';
-import { BLOCKED_PLACEHOLDER } from '../tasks/ports/content-screen.port.js';
-import { PrismaService } from '../prisma/prisma.service.js';
 import {
-  PlanningRoundRepository,
+  BLOCKED_PLACEHOLDER,
+  publicStatus,
+  type RecordedStepEvent,
   RoundContext,
-} from '../tasks/plan-round/planning-round.repository.js';
-import type { RecordedStepEvent } from '../tasks/task.repository.js';
-import type { RunTree } from '../tasks/ports/run-tree.port.js';
+  type RunTree,
+  TaskCore,
+} from '../tasks/index.js';
+import { PrismaService } from '../prisma/prisma.service.js';
 import { scopeOf, tenantWhere } from '../tenancy/tenant-scope.js';
-import { publicStatus } from '../tasks/state/task-state.machine.js';
 import { FORGOTTEN_MARK } from '../memory/forget-recalled/recalled-redaction.js';
 import type { RecordedStep, RunRecord } from './run-record.js';
 import type { TraceRows } from './run-trace.js';
@@ -23,7 +23,7 @@ import type { TraceRows } from './run-trace.js';
 export class RunRecordRepository implements RunTree {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly rounds: PlanningRoundRepository,
+    private readonly tasks: TaskCore,
   ) {}
 
   async load(taskId: string, actor: Actor): Promise<RunRecord | undefined> {
@@ -31,7 +31,7 @@ export class RunRecordRepository implements RunTree {
       steps: { orderBy: { index: 'asc' } },
     });
     if (!t) return undefined;
-    const rounds = await this.rounds.list({ taskId: t.id, tenantId: t.tenantId });
+    const rounds = await this.tasks.rounds({ taskId: t.id, tenantId: t.tenantId });
     return {
       taskId: t.id,
       tenantId: t.tenantId,

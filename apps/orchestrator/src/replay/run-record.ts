@@ -1,7 +1,6 @@
 import type { ErrorBody, Tasks } from '@switchboard/contracts';
-import type { KnownAgent, Planner } from '../planning/planner.js';
-import type { RoundContext, StoredRound } from '../tasks/plan-round/planning-round.repository.js';
-import type { RecordedStepEvent } from '../tasks/task.repository.js';
+import type { KnownAgent, Planner } from '../planning/index.js';
+import type { RecordedStepEvent, RoundContext, StoredRound } from '../tasks/index.js';
 
 /** A step of a recorded task, as a replay or fork takes it over. */
 export interface RecordedStep {

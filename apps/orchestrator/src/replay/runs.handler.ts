@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { type Actor, DomainError, isDomainError, Tasks } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
-import { TaskRepository } from '../tasks/task.repository.js';
+import { TaskCore } from '../tasks/index.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { DiffTasksUseCase } from './diff-tasks/diff-tasks.use-case.js';
 
@@ -13,13 +13,13 @@ import { DiffTasksUseCase } from './diff-tasks/diff-tasks.use-case.js';
 export class RunsHandler {
   constructor(
     private readonly diff: DiffTasksUseCase,
-    private readonly tasks: TaskRepository,
+    private readonly tasks: TaskCore,
     private readonly refusals: TenantRefusals,
   ) {}
 
   /**
    * A replay or fork the gateway submitted, stored `queued` with its origin before the gateway
-   * answers: its first read names its parent and its run (TaskRepository.enqueue checks the parent).
+   * answers: its first read names its parent and its run (TaskCore.enqueue checks the parent).
    */
   @HandleCommand(Tasks.RunEnqueue)
   async enqueue(

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { QuotasModule } from '../quotas/quotas.module.js';
-import { tokenOf } from '../tasks/task-core.module.js';
+import { tokenOf } from '../nest/provider-token.js';
 import { ThreadsModule } from '../threads/threads.module.js';
 import { WebhooksModule } from '../webhooks/webhooks.module.js';
 import { ScheduleHandler } from './schedule.handler.js';

@@ -1,11 +1,13 @@
-import { Global, type InjectionToken, Module, type Provider } from '@nestjs/common';
+import { Global, Module, type Provider } from '@nestjs/common';
 import { APP_CONFIG, TENANTS, TenantDirectory } from '@switchboard/config';
 import type { OrchestratorEnv } from '../config/orchestrator.env.js';
 import { AgentStepRunner } from '../dispatch/agent-step.runner.js';
 import { StepDispatcher } from '../dispatch/step-dispatcher.js';
 import { ToolStepRunner } from '../dispatch/tool-step.runner.js';
+import { LLM_CLIENT } from '../planning/llm/llm.client.js';
 import { LlmMetrics } from '../planning/llm/llm.metrics.js';
 import { plannerProviders } from '../planning/planner.provider.js';
+import { tokenOf } from '../nest/provider-token.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { CancellationRegistry } from './cancellation.registry.js';
@@ -24,6 +26,7 @@ import { RunTaskUseCase } from './run-task/run-task.use-case.js';
 import { StartTask } from './run-task/start-task.js';
 import { TaskLoop } from './run-task/task-loop.js';
 import { TaskCanceller } from './task-canceller.js';
+import { TaskCore } from './task.core.js';
 import { TaskEventLog } from './task-event.log.js';
 import { TaskListHandler } from './task-list.handler.js';
 import { TaskListRepository } from './task-list.repository.js';
@@ -63,6 +66,7 @@ const core: Provider[] = [
   StepDispatcher,
   TaskCanceller,
   TaskConsumer,
+  TaskCore,
   TaskEventLog,
   TaskEventPublisher,
   TaskJournal,
@@ -75,20 +79,22 @@ const core: Provider[] = [
   ToolStepRunner,
 ];
 
-/** The token a provider is injected by. */
-export function tokenOf(provider: Provider): InjectionToken {
-  return typeof provider === 'function' ? provider : provider.provide;
-}
+/**
+ * What features may inject (tasks/index.ts, the core's front door): the commands, and the LLM client
+ * a replay plans again with. The rest of the core is its own.
+ */
+const frontDoor = [TaskCore, TaskCanceller, LLM_CLIENT];
 
 /**
- * The task core as a Nest module (docs/task-core.md). Global: every feature module injects the core's
- * providers without importing it — features depend on the core, the core on none of them. Its ports
- * (tasks/ports) are bound by the app's TaskPortsModule, also global, from the feature modules.
+ * The task core as a Nest module (docs/task-core.md). Global: every feature module injects what the
+ * core exports without importing it — features depend on the core, the core on none of them. It
+ * exports the kernel and its front door only. Its ports (tasks/ports) are bound by the app's
+ * TaskPortsModule, also global, from the feature modules.
  */
 @Global()
 @Module({
   controllers: [TaskHandler, TaskListHandler],
   providers: [...kernel, ...core],
-  exports: [...kernel, ...core].map(tokenOf),
+  exports: [...kernel.map(tokenOf), ...frontDoor],
 })
 export class TaskCoreModule {}

@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { isAdmin, Tasks } from '@switchboard/contracts';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
-import { TaskClaimStore } from '../tasks/state/task-claim.store.js';
-import { TaskStateStore } from '../tasks/state/task-state.store.js';
+import { ThreadWaitStore } from '../tasks/index.js';
 import type { ThreadKey } from './thread.repository.js';
 
 type Tx = Prisma.TransactionClient;
@@ -93,13 +92,7 @@ export class ThreadGateRepository {
       const cancelled = await cancelledWhileWaiting(tx, key, s.taskId);
       if (cancelled !== undefined) {
         await tx.threadWaiter.deleteMany({ where: { taskId: s.taskId } });
-        await TaskStateStore.within(tx).transition(
-          s.taskId,
-          { on: 'cancel-requested', from: 'waiting_thread', tenantId: key.tenantId },
-          {
-            set: Prisma.sql`"cancelRequestedAt" = (now() AT TIME ZONE 'UTC'), "cancelReason" = ${cancelled}`,
-          },
-        );
+        await ThreadWaitStore.within(tx).cancelWaiting(s.taskId, key.tenantId, cancelled);
         return true;
       }
       const submission = s as unknown as Prisma.InputJsonValue;
@@ -109,7 +102,7 @@ export class ThreadGateRepository {
       });
       if (waiting.count > 0) {
         // Admitted as a waiter by its gateway: it waits, stored (a redelivery finds its row).
-        await TaskClaimStore.storeBehindThread(tx, s);
+        await ThreadWaitStore.within(tx).storeBehindThread(s);
         return false;
       }
       if (!(await liveActive(tx, slot, staleMs))) {
@@ -117,7 +110,7 @@ export class ThreadGateRepository {
         return true;
       }
       await addWaiter(tx, key, s.taskId, 'enqueue', false, submission);
-      await TaskClaimStore.storeBehindThread(tx, s);
+      await ThreadWaitStore.within(tx).storeBehindThread(s);
       return false;
     });
   }
@@ -147,11 +140,7 @@ export class ThreadGateRepository {
         data: { promotedAt: new Date() },
       });
       // No row (its first delivery is on its way) or cancelled while it waited: nothing moves.
-      await TaskStateStore.within(tx).transition(next.taskId, {
-        on: 'thread-handed-over',
-        from: 'waiting_thread',
-        tenantId: key.tenantId,
-      });
+      await ThreadWaitStore.within(tx).handOver(next.taskId, key.tenantId);
       const parsed = Tasks.TaskSubmission.safeParse(next.submission);
       return { taskId: next.taskId, ...(parsed.success ? { submission: parsed.data } : {}) };
     });
@@ -219,13 +208,7 @@ async function lockSlot(tx: Tx, key: ThreadKey): Promise<SlotRow> {
   return slot;
 }
 
-/** The stored states of a task no run has claimed yet. */
-const UNCLAIMED: readonly string[] = [
-  TaskStateStore.created(),
-  TaskStateStore.created('behind-thread'),
-];
-/** Where a cancel takes a waiting task. */
-const CANCELLING = TaskStateStore.target('cancel-requested', 'waiting_thread');
+const { UNCLAIMED, CANCELLING } = ThreadWaitStore;
 
 /** A row that waits for its first run: queued, behind its thread, or cancelled before it started. */
 function neverStarted(row: { status: string; startedAt: Date | null }): boolean {

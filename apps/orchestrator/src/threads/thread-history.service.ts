@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import type { OrchestratorEnv } from '../config/orchestrator.env.js';
-import { estimateTokens } from '../tasks/run-task/usage-meter.js';
-import type { ThreadTurn } from '../planning/planner.js';
-import type { ThreadHistory, ThreadOwner } from '../tasks/ports/thread-history.port.js';
+import { estimateTokens, type ThreadHistory, type ThreadOwner } from '../tasks/index.js';
+import type { ThreadTurn } from '../planning/index.js';
 import { ThreadRepository, type StoredTurn } from './thread.repository.js';
 
 /**

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { tenantOf } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import type { EndedTask, ReleasedTask, TaskObserver } from '../tasks/ports/task-observer.port.js';
+import type { EndedTask, ReleasedTask, TaskObserver } from '../tasks/index.js';
 import { ReleaseThreadUseCase } from './release-thread/release-thread.use-case.js';
 import { ThreadHistoryService } from './thread-history.service.js';
 

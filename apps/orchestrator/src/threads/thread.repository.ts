@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../prisma/prisma.service.js';
-import type { ThreadTurn } from '../planning/planner.js';
+import type { ThreadTurn } from '../planning/index.js';
 
 export interface StoredTurn extends ThreadTurn {
   taskId: string;

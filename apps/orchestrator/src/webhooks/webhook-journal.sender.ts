@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { JournalDeliverySender } from '../tasks/journal/journal-delivery.port.js';
+import type { JournalDeliverySender } from '../tasks/index.js';
 import { DeliverWebhooksUseCase } from './deliver-webhooks/deliver-webhooks.use-case.js';
 import { EnqueueDeliveriesUseCase } from './enqueue-deliveries/enqueue-deliveries.use-case.js';
 

@@ -1,6 +1,6 @@
 import { forwardRef, Module } from '@nestjs/common';
 import { A2aPushModule } from '../a2a-push/a2a-push.module.js';
-import { tokenOf } from '../tasks/task-core.module.js';
+import { tokenOf } from '../nest/provider-token.js';
 import { WebhookHandler } from './webhook.handler.js';
 import { webhookProviders } from './webhook.providers.js';
 

@@ -3,10 +3,7 @@ import { APP_CONFIG } from '@switchboard/config';
 import type { Tasks } from '@switchboard/contracts';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import type { Prisma } from '../../generated/prisma/client.js';
-import type {
-  JournalDeliverySink,
-  JournaledEvents,
-} from '../../tasks/journal/journal-delivery.port.js';
+import type { JournalDeliverySink, JournaledEvents } from '../../tasks/index.js';
 import {
   A2aPushConfigRepository,
   enqueueStatement,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Agents, DomainError, type Tasks, tenantOf, Tools } from '@switchboard/contracts';
 import { NatsBus } from '@switchboard/messaging';
-import type { AgentVersions, ResolvedAgent } from '../../tasks/ports/agent-version.port.js';
+import type { AgentVersions, ResolvedAgent } from '../../tasks/index.js';
 import { agentNotFound } from '../agent-access.js';
 import { toolAllowed, toolSchemasSha256 } from '../agent-config.js';
 import { AgentRepository } from '../agent.repository.js';

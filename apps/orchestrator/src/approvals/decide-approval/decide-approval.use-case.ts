@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Actor, Approvals, DomainError, isAdmin } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { approvalArgsHash } from '@switchboard/runtime';
-import { ArgumentValidator } from '../../planning/llm/argument-validator.js';
+import { ArgumentValidator } from '../../planning/index.js';
 import { TenantRefusals } from '../../tenancy/tenant-refusals.js';
 import { scopeOf } from '../../tenancy/tenant-scope.js';
 import { ApprovalMetrics } from '../approval.metrics.js';

@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { Approvals } from '@switchboard/contracts';
 import type { AuditTrail } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
-import type { TaskRepository } from '../../tasks/task.repository.js';
+import type { TaskCore } from '../../tasks/index.js';
 import type { ApprovalMetrics } from '../approval.metrics.js';
 import type { ApprovalRepository, StoredApproval } from '../approval.repository.js';
 import type { TaskResumer } from '../task-resumer.js';
@@ -39,7 +39,7 @@ function setup(due: StoredApproval[], stalled: string[] = []) {
   const audits: Record<string, unknown>[] = [];
   const sweeper = new ExpireApprovalsUseCase(
     { expireDue: async () => due } as unknown as ApprovalRepository,
-    { stalled: async () => stalled } as unknown as TaskRepository,
+    { stalledWaiting: async () => stalled } as unknown as TaskCore,
     { resumeIfDecided: async (t: string) => void resumed.push(t) } as unknown as TaskResumer,
     { record: async (r: Record<string, unknown>) => void audits.push(r) } as unknown as AuditTrail,
     {

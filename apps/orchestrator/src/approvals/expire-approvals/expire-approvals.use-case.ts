@@ -9,7 +9,7 @@ import { AuditTrail } from '@switchboard/messaging';
 import { PeriodicJob } from '@switchboard/runtime';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
-import { TaskRepository } from '../../tasks/task.repository.js';
+import { TaskCore } from '../../tasks/index.js';
 import { ApprovalMetrics } from '../approval.metrics.js';
 import { ApprovalRepository } from '../approval.repository.js';
 import { TaskResumer } from '../task-resumer.js';
@@ -32,7 +32,7 @@ export class ExpireApprovalsUseCase implements OnApplicationBootstrap, OnModuleD
 
   constructor(
     private readonly approvals: ApprovalRepository,
-    private readonly tasks: TaskRepository,
+    private readonly tasks: TaskCore,
     private readonly resumer: TaskResumer,
     private readonly audit: AuditTrail,
     private readonly metrics: ApprovalMetrics,
@@ -86,7 +86,7 @@ export class ExpireApprovalsUseCase implements OnApplicationBootstrap, OnModuleD
     }
     if (now - this.lastStalledCheck >= STALLED_AFTER_MS) {
       this.lastStalledCheck = now;
-      for (const taskId of await this.tasks.stalled(STALLED_AFTER_MS)) tasks.add(taskId);
+      for (const taskId of await this.tasks.stalledWaiting(STALLED_AFTER_MS)) tasks.add(taskId);
     }
     for (const taskId of tasks) await this.resumer.resumeIfDecided(taskId);
   }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Tasks } from '@switchboard/contracts';
-import { BLOCKED_PLACEHOLDER } from '../../tasks/ports/content-screen.port.js';
-import type { Outcome, TaskRun } from '../../tasks/run-task/task-run.js';
+import { BLOCKED_PLACEHOLDER, type Outcome, type TaskRunView } from '../../tasks/index.js';
 import type { RunOriginState } from '../run-record.js';
 import { RunRecordRepository } from '../run-record.repository.js';
 import { firstDivergence, traceOf, type TraceRows } from '../run-trace.js';
@@ -19,7 +18,7 @@ export class JudgeReplayUseCase {
 
   async verdict(
     origin: RunOriginState,
-    run: TaskRun,
+    run: TaskRunView,
     outcome: Outcome,
   ): Promise<Tasks.ReplayVerdict | undefined> {
     if (origin.kind !== 'replay') return undefined;
@@ -44,7 +43,7 @@ export class JudgeReplayUseCase {
 }
 
 /** The replay's rows as they will be once it ends: its outcome is not on its row yet. */
-function ending(rows: TraceRows, run: TaskRun, outcome: Outcome): TraceRows {
+function ending(rows: TraceRows, run: TaskRunView, outcome: Outcome): TraceRows {
   return {
     ...rows,
     status: outcome.status,

@@ -1,5 +1,5 @@
 import type { Approvals, ErrorBody, Tasks, Tools } from '@switchboard/contracts';
-import type { TaskRun } from '../run-task/task-run.js';
+import type { TaskRunView } from '../run-task/task-run.js';
 
 /**
  * The decision a call runs under, when it needed one (mcp-tools and a2a check it); for a delegation
@@ -59,22 +59,26 @@ export interface HeldCall {
 export interface CallGate {
   /** What to do with `action`, its arguments resolved (`input`). */
   check(
-    run: TaskRun,
+    run: TaskRunView,
     action: Tasks.PlanAction,
     input?: Record<string, unknown>,
   ): Promise<CallVerdict>;
   /** The policy a call of `action` would wait under, if it needs a decision. */
-  policyOf(run: TaskRun, action: Tasks.PlanAction): Approvals.ApprovalPolicy | undefined;
+  policyOf(run: TaskRunView, action: Tasks.PlanAction): Approvals.ApprovalPolicy | undefined;
   /** Records the calls as waiting for a decision and says so on the task's events. */
-  hold(run: TaskRun, calls: HeldCall[]): Promise<void>;
+  hold(run: TaskRunView, calls: HeldCall[]): Promise<void>;
   /** The delegated agent of `action` (its input resolved) asked for input: a decision to wait for. */
   askAgent(
-    run: TaskRun,
+    run: TaskRunView,
     action: Tasks.PlanAction,
     asked: { question: string; remoteTaskId: string },
   ): Promise<void>;
   /** The tool's MCP server asked a question during `action`: a decision to wait for. */
-  askTool(run: TaskRun, action: Tasks.PlanAction, asked: Tools.ToolInputRequired): Promise<void>;
+  askTool(
+    run: TaskRunView,
+    action: Tasks.PlanAction,
+    asked: Tools.ToolInputRequired,
+  ): Promise<void>;
 }
 
 export const CALL_GATE = Symbol('CALL_GATE');

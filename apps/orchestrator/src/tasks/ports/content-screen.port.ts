@@ -1,5 +1,5 @@
 import type { DomainError, Tasks } from '@switchboard/contracts';
-import type { TaskRun } from '../run-task/task-run.js';
+import type { RunSourceView, TaskRunView } from '../run-task/task-run.js';
 
 /** What replaces blocked text wherever the task would otherwise have stored it (rows, turns, events). */
 export const BLOCKED_PLACEHOLDER = '[blocked by a guardrail]';
@@ -29,13 +29,13 @@ export interface ContentScreen {
    * The submission's text (`request.task`) before the claim: the hit, or undefined when it passes.
    * Nothing is reported yet: the run that carries the report does not exist before the claim.
    */
-  checkInput(submission: Tasks.TaskSubmission, source: TaskRun['source']): ScreenHit | undefined;
+  checkInput(submission: Tasks.TaskSubmission, source: RunSourceView): ScreenHit | undefined;
   /** Reports an input hit on the claimed run; the error that ends the task. */
-  block(run: TaskRun, hit: ScreenHit, blockedChars: number): DomainError;
+  block(run: TaskRunView, hit: ScreenHit, blockedChars: number): DomainError;
   /** What the planner generated: undefined when it passes, or (reported) the error that ends the round. */
-  screenAnswer(run: TaskRun, generated: string): DomainError | undefined;
+  screenAnswer(run: TaskRunView, generated: string): DomainError | undefined;
   /** What a step brought back: undefined when it passes, or (reported) the error that fails the step. */
-  screenStep(run: TaskRun, stepId: string, value: unknown): DomainError | undefined;
+  screenStep(run: TaskRunView, stepId: string, value: unknown): DomainError | undefined;
 }
 
 export const CONTENT_SCREEN = Symbol('CONTENT_SCREEN');

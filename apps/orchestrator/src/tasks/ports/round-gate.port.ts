@@ -1,5 +1,5 @@
 import type { DomainError, Tasks } from '@switchboard/contracts';
-import type { TaskRun } from '../run-task/task-run.js';
+import type { TaskRunView } from '../run-task/task-run.js';
 
 /**
  * A port of the task core: what a planning round that asks a model must get past, and is charged to,
@@ -13,9 +13,9 @@ import type { TaskRun } from '../run-task/task-run.js';
  */
 export interface RoundGate {
   /** The error that stops the task before the model is asked, or undefined when it may be asked. */
-  refusal(run: TaskRun): Promise<DomainError | undefined>;
+  refusal(run: TaskRunView): Promise<DomainError | undefined>;
   /** Counts what one round spent; the error that ends the task once nothing is left, else undefined. */
-  charge(run: TaskRun, usage: Tasks.TokenUsage): Promise<DomainError | undefined>;
+  charge(run: TaskRunView, usage: Tasks.TokenUsage): Promise<DomainError | undefined>;
 }
 
 export const ROUND_GATE = Symbol('ROUND_GATE');

@@ -1,7 +1,7 @@
 import type { DomainError, ErrorBody, Tasks, Tools } from '@switchboard/contracts';
 import type { KnownAgent, PlanDecision, Planner, ThreadTurn } from '../../planning/planner.js';
 import type { PlanningContext } from '../context/planning-context.port.js';
-import type { Outcome, TaskRun } from '../run-task/task-run.js';
+import type { Outcome, TaskRunView } from '../run-task/task-run.js';
 import type { RecordedStepEvent } from '../task.repository.js';
 
 /** How a step taken from the record ends, as the loop observes it. */
@@ -86,7 +86,7 @@ export interface RunSource {
     input: Record<string, unknown>,
   ): RecordedStepResult;
   /** A replay's verdict as it ends, before its row and terminal event; undefined for other runs. */
-  verdict(run: TaskRun, outcome: Outcome): Promise<Tasks.ReplayVerdict | undefined>;
+  verdict(run: TaskRunView, outcome: Outcome): Promise<Tasks.ReplayVerdict | undefined>;
 }
 
 /** The run source of a submission, and the submission it runs as. */

@@ -7,6 +7,7 @@ import { RUN_SLOT, type RunSlot } from '../ports/run-slot.port.js';
 import { CancellationRegistry, CancelledBy } from '../cancellation.registry.js';
 import { FinishTaskUseCase } from '../finish-task/finish-task.use-case.js';
 import { PauseTaskUseCase } from '../pause-task/pause-task.use-case.js';
+import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
 import { START_GATE, type StartGate } from '../ports/start-gate.port.js';
 import { TaskTelemetry } from '../task.telemetry.js';
 import { StartTask } from './start-task.js';
@@ -44,7 +45,10 @@ export class RunTaskUseCase {
   private async run(submission: Tasks.TaskSubmission, deliveryCount: number): Promise<void> {
     // Held by the start gate (its thread runs an earlier task: it waits, stored, and the end of that
     // task submits it again).
-    if (!(await this.startGate.mayRun(submission))) return;
+    if (!(await this.startGate.mayRun(submission))) {
+      TASK_LIFECYCLE.start().fire('queued-behind-thread');
+      return;
+    }
     // Its cancellation is heard from before its claim (CancellationRegistry.listen).
     const listening = this.cancellations.listen(submission.taskId);
     const started = await this.starter.start(submission).catch((e: unknown) => {

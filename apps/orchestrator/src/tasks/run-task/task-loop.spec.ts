@@ -33,7 +33,7 @@ import { BLOCKED_PLACEHOLDER, type ContentScreen } from '../ports/content-screen
 import type { RoundGate } from '../ports/round-gate.port.js';
 import type { CallGate } from '../ports/call-gate.port.js';
 import type { StepRecord, StoredStep, TaskRepository } from '../task.repository.js';
-import type { TaskRun } from './task-run.js';
+import type { TaskRun, TaskRunView } from './task-run.js';
 import { LIVE_RUN } from './live-run.source.js';
 
 const TASK_ID = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
@@ -76,7 +76,7 @@ class ScriptedPlanner implements Planner {
 function keywordScreen(): ContentScreen {
   const hit = { stage: 'output', rule: 'disallowed_keywords' } as const;
   const blocks = (text: string) => /secret-plan/i.test(text);
-  const report = (run: TaskRun, stepId?: string) =>
+  const report = (run: TaskRunView, stepId?: string) =>
     run.events.emit(
       'orchestrator.guardrail.violation',
       { ...hit, ...(stepId ? { stepId } : {}) },

@@ -46,6 +46,31 @@ export interface TaskRun {
   verdict?: Tasks.ReplayVerdict;
 }
 
+/**
+ * What a port (tasks/ports) is shown of a run: the few facts a feature needs, read-only, never the
+ * run's mutable state (its phase, plan, meter, steps stored). The core hands the run itself, so one
+ * run is one view: a feature may key what it keeps per run by it (a WeakMap), and must not cast it
+ * back to a TaskRun.
+ */
+export interface TaskRunView {
+  readonly submission: Readonly<Tasks.TaskSubmission>;
+  /** The task text as it may be stored and streamed (a placeholder when the input guardrail blocked it). */
+  readonly text: string;
+  /** Where a feature reports on the task's events (an approval asked, a guardrail hit). */
+  readonly events: Pick<TaskEventSequence, 'emit'>;
+  /** How the feature's own requests for this run ride out an outage (TaskRun.retry). */
+  readonly retry: RetryBudget;
+  /** Redelivered after a crash or resumed after approvals: stored rounds and steps exist. */
+  readonly resumed: boolean;
+  /** The tools the manifest offered, by name, once it is read. */
+  readonly offered?: ReadonlyMap<string, Tools.ManifestTool> | undefined;
+  /** Where its decisions come from, as far as a feature may know: its kind and a fork's edits. */
+  readonly source: RunSourceView;
+}
+
+/** What a feature is shown of a run's source: one object per run (a feature may key by it). */
+export type RunSourceView = Pick<RunSource, 'kind' | 'edits'>;
+
 export interface UnderWayStep {
   index: number;
   /** With its input resolved, as it was dispatched. */

@@ -3,7 +3,7 @@ import { APP_CONFIG } from '@switchboard/config';
 import { type Actor, DomainError, type Tasks } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
-import { TaskCanceller } from '../../tasks/task-canceller.js';
+import { TaskCanceller } from '../../tasks/index.js';
 import { type AdmissionMode, ThreadGateRepository } from '../thread-gate.repository.js';
 import { threadKeyOf } from '../thread-key.js';
 

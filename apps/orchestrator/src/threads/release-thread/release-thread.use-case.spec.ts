@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { Tasks } from '@switchboard/contracts';
 import type { JetStreamService } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
+import { TaskCore } from '../../tasks/index.js';
 import type { NextInThread, ThreadGateRepository } from '../thread-gate.repository.js';
 import type { ThreadKey } from '../thread.repository.js';
 import { ReleaseThreadUseCase } from './release-thread.use-case.js';
@@ -37,7 +38,12 @@ function setup(next: NextInThread | undefined, opts: { gateFails?: boolean } = {
     info: () => undefined,
     error: (o: unknown) => void errors.push(o),
   } as unknown as Logger;
-  return { sut: new ReleaseThreadUseCase(gate, jetstream, logger), released, published, errors };
+  return {
+    sut: new ReleaseThreadUseCase(gate, new TaskCore({} as never, {} as never, jetstream), logger),
+    released,
+    published,
+    errors,
+  };
 }
 
 const ended = { taskId: ENDED, actor: { userId: 'ann', tenantId: 'acme' }, threadId: 't1' };

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Actor, Tasks } from '@switchboard/contracts';
-import { JetStreamService, REQUEST_BACKOFF, retryWithBackoff } from '@switchboard/messaging';
+import type { Actor, Tasks } from '@switchboard/contracts';
+import { REQUEST_BACKOFF, retryWithBackoff } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
+import { TaskCore } from '../../tasks/index.js';
 import { ThreadGateRepository } from '../thread-gate.repository.js';
 import { threadKeyOf } from '../thread-key.js';
 
@@ -28,7 +29,7 @@ const RESUBMIT_WAIT_MS = 30_000;
 export class ReleaseThreadUseCase {
   constructor(
     private readonly gate: ThreadGateRepository,
-    private readonly jetstream: JetStreamService,
+    private readonly tasks: TaskCore,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -52,14 +53,9 @@ export class ReleaseThreadUseCase {
 
   private async submit(submission: Tasks.TaskSubmission): Promise<void> {
     const until = Date.now() + RESUBMIT_WAIT_MS;
-    await retryWithBackoff(
-      () =>
-        this.jetstream.publish(Tasks.TaskSubmitted, [], submission, {
-          msgId: `${submission.taskId}:thread`,
-          actor: submission.actor,
-          correlationId: submission.correlationId,
-        }),
-      { backoff: REQUEST_BACKOFF, until: () => until },
-    );
+    await retryWithBackoff(() => this.tasks.wake(submission, 'thread'), {
+      backoff: REQUEST_BACKOFF,
+      until: () => until,
+    });
   }
 }

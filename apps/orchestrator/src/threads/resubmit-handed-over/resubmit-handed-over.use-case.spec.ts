@@ -2,6 +2,7 @@ import { describe, expect, it, jest } from '@jest/globals';
 import type { Tasks } from '@switchboard/contracts';
 import type { JetStreamService } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
+import { TaskCore } from '../../tasks/index.js';
 import type { ThreadGateRepository } from '../thread-gate.repository.js';
 import { HANDOVER_GRACE_MS, ResubmitHandedOverUseCase } from './resubmit-handed-over.use-case.js';
 
@@ -29,7 +30,15 @@ function setup(found: Tasks.TaskSubmission[]) {
     },
   } as unknown as JetStreamService;
   const logger = { warn: jest.fn() } as unknown as Logger;
-  return { sut: new ResubmitHandedOverUseCase(gate, jetstream, logger), asked, published };
+  return {
+    sut: new ResubmitHandedOverUseCase(
+      gate,
+      new TaskCore({} as never, {} as never, jetstream),
+      logger,
+    ),
+    asked,
+    published,
+  };
 }
 
 describe(ResubmitHandedOverUseCase.name, () => {

@@ -4,10 +4,9 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { Tasks } from '@switchboard/contracts';
-import { JetStreamService } from '@switchboard/messaging';
 import { PeriodicJob } from '@switchboard/runtime';
 import { LOGGER, type Logger } from '@switchboard/observability';
+import { TaskCore } from '../../tasks/index.js';
 import { ThreadGateRepository } from '../thread-gate.repository.js';
 
 /** How often each replica looks for hand-overs whose publish was lost. */
@@ -31,7 +30,7 @@ export class ResubmitHandedOverUseCase implements OnApplicationBootstrap, OnModu
 
   constructor(
     private readonly gate: ThreadGateRepository,
-    private readonly jetstream: JetStreamService,
+    private readonly tasks: TaskCore,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.job = new PeriodicJob(
@@ -53,11 +52,7 @@ export class ResubmitHandedOverUseCase implements OnApplicationBootstrap, OnModu
   async sweep(now = Date.now()): Promise<number> {
     const lost = await this.gate.handedOver(new Date(now - HANDOVER_GRACE_MS), BATCH);
     for (const submission of lost) {
-      await this.jetstream.publish(Tasks.TaskSubmitted, [], submission, {
-        msgId: `${submission.taskId}:thread`,
-        actor: submission.actor,
-        correlationId: submission.correlationId,
-      });
+      await this.tasks.wake(submission, 'thread');
       this.logger.warn(
         { taskId: submission.taskId, threadId: submission.request.thread_id },
         'thread: a handed-over task was not claimed; submitted again',

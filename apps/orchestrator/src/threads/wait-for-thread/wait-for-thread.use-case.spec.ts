@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { Tasks } from '@switchboard/contracts';
 import type { JetStreamService } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
+import { TaskCore } from '../../tasks/index.js';
 import type { ThreadGateRepository } from '../thread-gate.repository.js';
 import { WaitForThreadUseCase } from './wait-for-thread.use-case.js';
 
@@ -42,7 +43,7 @@ function setup(opts: { claimed?: boolean; itsTurn: boolean; stored?: boolean }) 
     gate,
     { THREAD_ADMISSION_STALE_MS: 900_000 },
     logger,
-    jetstream,
+    new TaskCore({} as never, {} as never, jetstream),
   );
   return { sut, entered, published };
 }

@@ -1,11 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { Tasks } from '@switchboard/contracts';
-import { JetStreamService } from '@switchboard/messaging';
+import type { Tasks } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
-import { TASK_LIFECYCLE } from '../../tasks/lifecycle/task-lifecycle.js';
-import type { StartGate } from '../../tasks/ports/start-gate.port.js';
+import { type StartGate, TaskCore } from '../../tasks/index.js';
 import { ThreadGateRepository } from '../thread-gate.repository.js';
 import { threadKeyOf } from '../thread-key.js';
 
@@ -23,7 +21,7 @@ export class WaitForThreadUseCase implements StartGate {
     @Inject(APP_CONFIG)
     private readonly config: Pick<OrchestratorEnv, 'THREAD_ADMISSION_STALE_MS'>,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly jetstream: JetStreamService,
+    private readonly tasks: TaskCore,
   ) {}
 
   /** True if the task may run now; false if it waits for its thread (nothing else to do). */
@@ -33,7 +31,6 @@ export class WaitForThreadUseCase implements StartGate {
     if (await this.gate.claimed(s.taskId)) return true;
     const key = threadKeyOf(s.actor, threadId);
     if (await this.gate.enter(key, s, this.config.THREAD_ADMISSION_STALE_MS)) return true;
-    TASK_LIFECYCLE.start().fire('queued-behind-thread');
     this.logger.info({ taskId: s.taskId, threadId }, 'thread busy: the task waits for its turn');
     return false;
   }
@@ -57,10 +54,6 @@ export class WaitForThreadUseCase implements StartGate {
   async letCancelledGo(taskId: string): Promise<void> {
     const submission = await this.gate.waitingSubmission(taskId);
     if (!submission) return;
-    await this.jetstream.publish(Tasks.TaskSubmitted, [], submission, {
-      msgId: `${taskId}:thread-cancel`,
-      actor: submission.actor,
-      correlationId: submission.correlationId,
-    });
+    await this.tasks.wake(submission, 'thread-cancel');
   }
 }

@@ -8,10 +8,7 @@ import {
   matchingInsert,
   WebhookDeliveryRepository,
 } from '../delivery/webhook-delivery.repository.js';
-import type {
-  JournalDeliverySink,
-  JournaledEvents,
-} from '../../tasks/journal/journal-delivery.port.js';
+import type { JournalDeliverySink, JournaledEvents } from '../../tasks/index.js';
 import { WebhookMetrics } from '../webhook.metrics.js';
 
 /** Events of one task journaled together (the task core's journal-delivery port). */

@@ -8,6 +8,7 @@ import type { ItemRow } from '../batch-plan.js';
 import type { BatchHead, ReplayBatchRepository } from '../replay-batch.repository.js';
 import { runTaskIdOf } from '../run-ids.js';
 import { AdvanceBatchesUseCase, originOf } from './advance-batches.use-case.js';
+import { TaskCore } from '../../../tasks/index.js';
 import type { TaskRepository } from '../../../tasks/task.repository.js';
 
 const BATCH = '0b0e6c36-1f2a-4c1e-9f4e-2d5b6c7d8e9f';
@@ -98,6 +99,7 @@ describe("a batch's runs and its tenant's quota", () => {
         // Stored queued (with its origin) before it is sent.
         expect(queued).toContain(sub.taskId);
         published.push(sub.taskId);
+        return { seq: published.length, duplicate: false };
       },
     } as unknown as JetStreamService;
     const admission = {
@@ -109,16 +111,19 @@ describe("a batch's runs and its tenant's quota", () => {
     const sut = new AdvanceBatchesUseCase(
       batches,
       prisma,
-      jetstream,
       { REPLAY_BATCH_SWEEP_MS: 1_000, REPLAY_BATCH_LOST_AFTER_MS: 4_000 },
       { info: jest.fn(), warn: jest.fn() } as unknown as Logger,
       admission,
-      {
-        enqueue: async (sub: Tasks.TaskSubmission) => {
-          expect(sub.run).toMatchObject({ of: TASK });
-          queued.push(sub.taskId);
-        },
-      } as unknown as TaskRepository,
+      new TaskCore(
+        {
+          enqueue: async (sub: Tasks.TaskSubmission) => {
+            expect(sub.run).toMatchObject({ of: TASK });
+            queued.push(sub.taskId);
+          },
+        } as unknown as TaskRepository,
+        {} as never,
+        jetstream,
+      ),
     );
     await sut.advance(BATCH);
     return { published, admitted, lostAfter, queued };

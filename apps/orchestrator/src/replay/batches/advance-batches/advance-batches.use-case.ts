@@ -5,8 +5,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { Tasks } from '@switchboard/contracts';
-import { JetStreamService } from '@switchboard/messaging';
+import type { Tasks } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { OrchestratorEnv } from '../../../config/orchestrator.env.js';
 import { PrismaService } from '../../../prisma/prisma.service.js';
@@ -14,7 +13,7 @@ import { TaskAdmission } from '../../../quotas/task-admission.js';
 import { type ItemRow, planAdvance } from '../batch-plan.js';
 import { type BatchHead, ReplayBatchRepository } from '../replay-batch.repository.js';
 import { runTaskIdOf } from '../run-ids.js';
-import { TaskRepository } from '../../../tasks/task.repository.js';
+import { type RunSubmission, TaskCore } from '../../../tasks/index.js';
 
 /**
  * Moves the running replay batches on: every REPLAY_BATCH_SWEEP_MS each replica takes each running
@@ -42,7 +41,6 @@ export class AdvanceBatchesUseCase implements OnApplicationBootstrap, OnModuleDe
   constructor(
     private readonly batches: ReplayBatchRepository,
     private readonly prisma: PrismaService,
-    private readonly jetstream: JetStreamService,
     @Inject(APP_CONFIG)
     private readonly config: Pick<
       OrchestratorEnv,
@@ -50,7 +48,7 @@ export class AdvanceBatchesUseCase implements OnApplicationBootstrap, OnModuleDe
     >,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly admission: TaskAdmission,
-    private readonly tasks: TaskRepository,
+    private readonly tasks: TaskCore,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -107,7 +105,7 @@ export class AdvanceBatchesUseCase implements OnApplicationBootstrap, OnModuleDe
         );
         return;
       }
-      const submission: Tasks.TaskSubmission & { run: Tasks.RunOrigin } = {
+      const submission: RunSubmission = {
         taskId: runTaskId,
         actor: head.actor,
         request: { task: texts.get(item.taskId) ?? '(recorded task)' },
@@ -115,13 +113,9 @@ export class AdvanceBatchesUseCase implements OnApplicationBootstrap, OnModuleDe
         correlationId: head.correlationId,
         run: originOf(head, item.taskId),
       };
-      // Stored queued with its origin first: a read of the run says what it runs before it starts.
-      await this.tasks.enqueue(submission);
-      await this.jetstream.publish(Tasks.TaskSubmitted, [], submission, {
-        msgId: runTaskId,
-        actor: head.actor,
-        correlationId: head.correlationId,
-      });
+      // Stored queued with its origin first (a read of the run says what it runs before it starts),
+      // then sent: its message id is its task id.
+      await this.tasks.submit(submission);
       this.logger.info(
         { batchId: head.id, taskId: item.taskId, runTaskId, mode: head.mode },
         'replay batch started a run',
