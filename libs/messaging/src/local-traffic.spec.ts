@@ -228,6 +228,8 @@ describe(CopiedTraffic.name, () => {
 describe('which subjects copies concern', () => {
   it('knows a tap subject, and which patterns can take a copied command or reply', () => {
     expect(isTapSubject('sb.tap.gateway')).toBe(true);
+    expect(isTapSubject('sb.ctl.tap.watching')).toBe(true); // a watcher's announcement
+    expect(isTapSubject('sb.ctl.task.t1.cancel')).toBe(false);
     expect(isTapSubject('sb.task.submit')).toBe(false);
     for (const p of [
       '>',

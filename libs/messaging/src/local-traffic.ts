@@ -4,6 +4,7 @@ import {
   TAP_TRAFFIC_PATTERN,
   TAP_WATCH_EVERY_MS,
   TAP_WATCH_HOLD_MS,
+  TAP_WATCH_SUBJECT,
 } from '@switchboard/contracts';
 import { z } from 'zod';
 import {
@@ -101,9 +102,13 @@ const TapRecord = z
   .strict();
 const TapBatch = z.array(TapRecord);
 
-/** Whether `subject` is one a tap batch travels on (never shown as a message of its own). */
+/**
+ * Whether `subject` is the watching's own: one a tap batch travels on, or where watchers say that they
+ * watch (TAP_WATCH_SUBJECT). Never shown as a message of its own: a watcher would otherwise see its
+ * own announcement as the first thing it watched.
+ */
 export function isTapSubject(subject: string): boolean {
-  return subject.startsWith(`${SUBJECT_ROOT}.tap.`);
+  return subject.startsWith(`${SUBJECT_ROOT}.tap.`) || subject === TAP_WATCH_SUBJECT;
 }
 
 /**
