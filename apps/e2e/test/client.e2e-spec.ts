@@ -351,13 +351,14 @@ describe('@switchboard/client against the real gateway', () => {
       );
       copyFileSync(join(repoRoot, 'examples/client/run-demo.mjs'), join(dir, 'run-demo.mjs'));
       const env: NodeJS.ProcessEnv = { ...process.env, SWITCHBOARD_URL: stack.gatewayUrl };
-      delete env['NODE_OPTIONS']; // jest's flags: the example runs as a user runs it
-      for (const [i, node] of nodeBinaries().entries()) {
-        // A user per Node: this stack allows one stream per user, and what a user's streams back to
-        // back get is the 429 test's and the slot e2e's, not the package's.
+      // The example runs as a user runs it: not with jest's flags, nor with the FORCE_COLOR Nx sets
+      // for its tasks (Node's console.log then colours the numbers: a CI run read every seq as NaN).
+      delete env['NODE_OPTIONS'];
+      delete env['FORCE_COLOR'];
+      for (const node of nodeBinaries()) {
         const { stdout: printed } = await run(node, ['run-demo.mjs'], {
           cwd: dir,
-          env: { ...env, SWITCHBOARD_USER: `example-${i}` },
+          env: { ...env, SWITCHBOARD_USER: 'example' },
         });
         const lines = printed
           .trim()
