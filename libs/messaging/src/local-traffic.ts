@@ -1,15 +1,19 @@
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import {
+  CATALOGUE,
   SUBJECT_ROOT,
   TAP_TRAFFIC_PATTERN,
   TAP_WATCH_EVERY_MS,
   TAP_WATCH_HOLD_MS,
   TAP_WATCH_SUBJECT,
+  tapSubject,
 } from '@switchboard/contracts';
 import { z } from 'zod';
 import {
   type BusMessage,
   type BusSubscription,
+  guardedSubscribe,
   InvalidMessage,
   type SubscribeOptions,
   type SubscriptionObserver,
@@ -47,6 +51,24 @@ export class LocalTrafficCopies {
     private readonly subject: string,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /**
+   * A service's copies on its own connection, on its tap subject; a service that sends commands (the
+   * only kind that may copy) listens for the watchers' announcements.
+   */
+  static of(
+    nc: NatsConnection,
+    service: string,
+    observer: SubscriptionObserver,
+  ): LocalTrafficCopies {
+    const copies = new LocalTrafficCopies(
+      { publish: (subject, data) => nc.publish(subject, data) },
+      tapSubject(service),
+    );
+    if (CATALOGUE.commands.some((c) => (c.callers as readonly string[]).includes(service)))
+      guardedSubscribe(nc, TAP_WATCH_SUBJECT, () => copies.heard(), {}, observer);
+    return copies;
+  }
 
   /** A watcher said it watches: copies go out for TAP_WATCH_HOLD_MS from now. */
   heard(): void {

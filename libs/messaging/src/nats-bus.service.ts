@@ -1,6 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
-  CATALOGUE,
   type CommandContract,
   DomainError,
   ErrorBody,
@@ -9,8 +8,6 @@ import {
   isRepeatable,
   type NatsIdentity,
   requestSubject,
-  TAP_WATCH_SUBJECT,
-  tapSubject,
   type TokenValues,
   validationError,
 } from '@switchboard/contracts';
@@ -97,19 +94,7 @@ export class NatsBus {
       this.observer,
       options.commandHeartbeatMs,
     );
-    this.copies = new LocalTrafficCopies(
-      { publish: (subject, data) => nc.publish(subject, data) },
-      tapSubject(options.service),
-    );
-    // copied only while a watcher says it watches (local-traffic.ts); only a caller may copy
-    if (CATALOGUE.commands.some((c) => (c.callers as readonly string[]).includes(options.service)))
-      guardedSubscribe(
-        nc,
-        TAP_WATCH_SUBJECT,
-        () => this.copies.heard(),
-        { label: TAP_WATCH_SUBJECT },
-        this.observer,
-      );
+    this.copies = LocalTrafficCopies.of(nc, options.service, this.observer);
     this.local = new LocalRequests(options.service, this.copies);
     this.streamBus = {
       nc,

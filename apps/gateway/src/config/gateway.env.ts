@@ -71,8 +71,7 @@ const trustProxy = z
     return entries;
   });
 
-/** The addresses only this machine reaches. */
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']); // only this machine reaches them
 
 export const GatewayEnv = BaseEnv.extend({
   PORT: envPort
@@ -359,9 +358,7 @@ export const GatewayEnv = BaseEnv.extend({
       "GET /live (the console's Live view): a message payload larger than this is shown cut to this many characters, marked as truncated.",
     ),
 }).superRefine((env, ctx) => {
-  // dev mode trusts X-User-Id, so it may not face a network in production; bound to the loopback
-  // interface (what `npm run up` does) only this machine's users reach it, and the services run as
-  // in production otherwise (Prisma, for one, builds an Error per query outside production).
+  // dev mode trusts X-User-Id: in production only on the loopback, which only this machine reaches
   if (env.AUTH_MODE === 'dev' && env.NODE_ENV === 'production' && !LOOPBACK.has(env.HOST)) {
     ctx.addIssue({
       code: 'custom',
