@@ -76,7 +76,8 @@ export const killOrchestratorWhileWaiting: Fault = {
 export const restartEverythingWhileWaiting: Fault = {
   id: 'restart-all-waiting-approval',
   label: 'restart every service while a task waits for approval',
-  quick: true,
+  // In CI on the cell (`--cell`), where it is a restart of the one process `npm run up` runs.
+  quick: false,
   refusals: 'clean',
   strike: async (ctx) => {
     const waiting = await submitWaiting(ctx.stack, ctx.findings);

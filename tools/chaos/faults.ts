@@ -128,7 +128,8 @@ function term(name: ServiceName, who: string = name): Fault {
 const natsDown: Fault = {
   id: 'nats-down',
   label: `NATS down ${OUTAGE_MS.nats / 1000} s`,
-  quick: true,
+  // In CI on the cell (`--cell`: the shape `npm run up` runs), not again on the single stack.
+  quick: false,
   refusals: 'clean',
   strike: async (ctx) => {
     await ctx.inFlight('task');
@@ -142,7 +143,8 @@ const natsDown: Fault = {
 const redisDown: Fault = {
   id: 'redis-down',
   label: `Redis down ${OUTAGE_MS.redis / 1000} s`,
-  quick: true,
+  // In CI on the cell (`--cell`: the shape `npm run up` runs), not again on the single stack.
+  quick: false,
   refusals: 'none',
   strike: async (ctx) => {
     await ctx.inFlight('task');
@@ -184,7 +186,8 @@ function poison(stream: StreamContract): Fault {
 const malformed: Fault = {
   id: 'malformed',
   label: 'malformed requests',
-  quick: true,
+  // In CI on the cell (`--cell`: the shape `npm run up` runs), not again on the single stack.
+  quick: false,
   refusals: 'none',
   strike: async (ctx) => {
     await ctx.inFlight('task');

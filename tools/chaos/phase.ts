@@ -13,8 +13,11 @@ import { judge, type TaskRecord, type Verdict } from './verdict.js';
 export const PHASE = {
   /** One task every this often, each from its own user. */
   loadIntervalMs: 250,
-  /** Load keeps coming at least this long after the fault ended: tasks submitted "just after" it. */
-  afterMs: 10_000,
+  /**
+   * Load keeps coming at least this long after the fault ended: tasks submitted "just after" it (20 at
+   * one every 250 ms); the wait for a demo task and a delegation served again follows.
+   */
+  afterMs: 5_000,
   /**
    * ... and until a demo task and a delegation submitted after the end have completed (the platform
    * serves both again), for at most this long: the next fault starts from a platform that recovered.
