@@ -44,12 +44,12 @@ const VERBS: [string, string, string[]][] = [
   [
     'create',
     'Creates (makes, adds) a new',
-    ['Please make a new {thing} in {service}', 'I need a fresh {thing} on {service}'],
+    ['Please make a new {thing} in {service}', 'Add a {thing} on {service} for me'],
   ],
   [
     'list',
     'Lists (shows) all the',
-    ['Show me all {thing}s in {service}', 'Which {thing}s do we have on {service}?'],
+    ['Show me all the {thing}s in {service}', 'List the {service} {thing}s we have'],
   ],
   [
     'get',
@@ -81,6 +81,7 @@ const PARAMETERS: Record<string, string[]> = {
 };
 
 const words = (thing: string) => thing.replace(/_/g, ' ');
+const plural = (w: string) => (/[^aeiou]y$/.test(w) ? `${w.slice(0, -1)}ies` : `${w}s`);
 
 function toolOf(
   service: string,

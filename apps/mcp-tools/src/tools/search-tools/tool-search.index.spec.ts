@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Tools } from '@switchboard/contracts';
+import { generatedTools, toolRequests } from '@switchboard/testing';
 import { terms, ToolSearchIndex } from './tool-search.index.js';
 
 const tool = (
@@ -64,5 +65,24 @@ describe(ToolSearchIndex.name, () => {
     const [first, second] = index.search('send mail body subject', 2);
     expect(first?.tool.name).toBe('mail__send');
     expect(first!.score).toBeGreaterThan(second?.score ?? 0);
+  });
+});
+
+describe('ToolSearchIndex over 500 generated tools', () => {
+  it('puts the right tool first for 50 varied requests worded otherwise than the tools', () => {
+    const index = new ToolSearchIndex(
+      generatedTools(500).map((t) => ({
+        name: `corp__${t.name}`,
+        title: t.name,
+        description: t.description,
+        provider: 'corp',
+        inputSchema: t.inputSchema,
+        idempotent: false,
+      })),
+    );
+    const wrong = toolRequests(50).filter(
+      (r) => index.search(r.text, 1)[0]?.tool.name !== `corp__${r.tool}`,
+    );
+    expect(wrong).toEqual([]);
   });
 });
