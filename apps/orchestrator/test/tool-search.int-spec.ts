@@ -92,7 +92,7 @@ describe('deferred tools and tool search (real orchestrator, mcp-tools, a 500-to
       (req) => {
         first = req;
         firstRequests.push(req);
-        const query = lastUserText(req).replace(`${marker}: `, '');
+        const query = lastUserText(req).replace(`${marker} `, '');
         return { toolCalls: [{ name: Tools.SEARCH_TOOL_NAME, arguments: { query } }] };
       },
       (req) => {
@@ -111,9 +111,10 @@ describe('deferred tools and tool search (real orchestrator, mcp-tools, a 500-to
     for (let i = 0; i < requests.length; i += 10) {
       await Promise.all(
         requests.slice(i, i + 10).map(async (r, j) => {
-          const marker = `PICK-${i + j}`;
+          // the colon ends it: PICK-1 is not a part of PICK-10
+          const marker = `PICK-${i + j}:`;
           searchAndPick(marker);
-          const text = `${marker}: ${r.text}`;
+          const text = `${marker} ${r.text}`;
           const task = await submitTask(client, { task: text }, actor);
           tasks.push({ taskId: task.taskId, text, tool: r.tool, events: await task.done });
         }),
