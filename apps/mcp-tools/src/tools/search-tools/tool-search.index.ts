@@ -48,18 +48,22 @@ function parameterNames(schema: Record<string, unknown>, depth = 0): string[] {
   });
 }
 
-/** The weighted terms of one tool: what the index counts for it. */
-function documentOf(tool: Tools.ManifestTool): string[] {
+/** The weighted term counts of one tool (what the index counts for it), and their sum. */
+function documentOf(tool: Tools.ManifestTool): { counts: Map<string, number>; length: number } {
   const parts: [string, number][] = [
     [tool.name, WEIGHTS.name],
     [tool.title, WEIGHTS.title],
     [parameterNames(tool.inputSchema).join(' '), WEIGHTS.parameters],
     [tool.description, WEIGHTS.description],
   ];
-  return parts.flatMap(([text, weight]) => {
-    const words = terms(text);
-    return Array.from({ length: weight }, () => words).flat();
-  });
+  const counts = new Map<string, number>();
+  let length = 0;
+  for (const [text, weight] of parts)
+    for (const word of terms(text)) {
+      counts.set(word, (counts.get(word) ?? 0) + weight);
+      length += weight;
+    }
+  return { counts, length };
 }
 
 export interface ScoredTool {
@@ -73,49 +77,52 @@ export interface ScoredTool {
  * only the postings of its own terms.
  */
 export class ToolSearchIndex {
-  private readonly postings = new Map<string, { doc: number; tf: number }[]>();
+  /** Per term, its documents and counts side by side (`doc, tf, doc, tf, …`): few objects to collect. */
+  private readonly postings = new Map<string, number[]>();
   private readonly lengths: number[] = [];
   private readonly averageLength: number;
 
   constructor(readonly tools: readonly Tools.ManifestTool[]) {
     tools.forEach((tool, doc) => {
-      const words = documentOf(tool);
-      this.lengths.push(words.length);
-      const counts = new Map<string, number>();
-      for (const w of words) counts.set(w, (counts.get(w) ?? 0) + 1);
+      const { counts, length } = documentOf(tool);
+      this.lengths.push(length);
       for (const [term, tf] of counts) {
-        const list = this.postings.get(term) ?? [];
-        list.push({ doc, tf });
-        this.postings.set(term, list);
+        const list = this.postings.get(term);
+        if (list) list.push(doc, tf);
+        else this.postings.set(term, [doc, tf]);
       }
     });
     const total = this.lengths.reduce((a, b) => a + b, 0);
     this.averageLength = tools.length ? total / tools.length : 0;
   }
 
-  /** The best `limit` tools for `query`, best first (ties by name); tools matching no term are left out. */
+  /**
+   * The best `limit` tools for `query`, best first (ties in the offer's order: by name, as manifests
+   * list them); tools matching no term are left out.
+   */
   search(query: string, limit: number): ScoredTool[] {
-    const scores = new Map<number, number>();
+    const scores = new Float64Array(this.tools.length);
+    const matched: number[] = [];
     const n = this.tools.length;
     for (const term of new Set(terms(query))) {
       const list = this.postings.get(term);
       if (!list) continue;
-      const idf = Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5));
-      for (const { doc, tf } of list) {
+      const df = list.length / 2;
+      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      for (let i = 0; i < list.length; i += 2) {
+        const doc = list[i] as number;
+        const tf = list[i + 1] as number;
         const norm = tf + K1 * (1 - B + (B * (this.lengths[doc] ?? 0)) / this.averageLength);
-        scores.set(doc, (scores.get(doc) ?? 0) + (idf * tf * (K1 + 1)) / norm);
+        if (scores[doc] === 0) matched.push(doc);
+        scores[doc] = (scores[doc] ?? 0) + (idf * tf * (K1 + 1)) / norm;
       }
     }
-    return [...scores]
-      .sort(([a, x], [b, y]) => y - x || this.name(a).localeCompare(this.name(b)))
+    return matched
+      .sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0) || a - b)
       .slice(0, limit)
-      .map(([doc, score]) => ({
+      .map((doc) => ({
         tool: this.tools[doc] as Tools.ManifestTool,
-        score: Math.round(score * 1000) / 1000,
+        score: Math.round((scores[doc] ?? 0) * 1000) / 1000,
       }));
-  }
-
-  private name(doc: number): string {
-    return this.tools[doc]?.name ?? '';
   }
 }
