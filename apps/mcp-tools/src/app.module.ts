@@ -37,6 +37,8 @@ import {
   MemoryShareTool,
 } from './memory/memory.tools.js';
 import { mcpToolsQuotaSettings, ToolCallQuota } from './quotas/tool-call.quota.js';
+import { SearchToolsTool } from './builtins/search-tools.tool.js';
+import { SearchToolsUseCase } from './tools/search-tools/search-tools.use-case.js';
 import { BUILTIN_TOOLS, type ToolImplementation } from './registry/tool-implementation.js';
 import { ToolRegistry } from './registry/tool-registry.service.js';
 import { loadToolSources, TOOL_SOURCES, ToolSourcesLoader } from './registry/tool-sources.js';
@@ -66,6 +68,7 @@ const BUILTINS = [
   MemoryRecallTool,
   MemoryForgetTool,
   AdminDebugTool,
+  SearchToolsTool,
 ];
 
 @Module({})
@@ -96,6 +99,7 @@ export class AppModule {
         ApprovalPolicyRepository,
         BuildCatalogueUseCase,
         BuildManifestUseCase,
+        SearchToolsUseCase,
         CallApprovalChecker,
         CallToolUseCase,
         IdempotencyService,

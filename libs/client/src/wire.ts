@@ -92,6 +92,7 @@ export type ApprovalPolicyState = Tools.ApprovalPolicyState;
 export type Manifest = Tools.Manifest;
 /** One tool of a manifest. */
 export type ManifestTool = Tools.ManifestTool;
+export type ToolSearchResult = Tools.ToolSearchResult;
 /** One remote agent the caller may delegate to. */
 export type AgentSummary = A2a.AgentSummary;
 /** `GET /agents/presence`. */

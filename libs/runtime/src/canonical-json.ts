@@ -20,3 +20,14 @@ export function canonicalJson(value: unknown): string {
 export function approvalArgsHash(target: string, input: unknown): string {
   return createHash('sha256').update(canonicalJson({ target, input })).digest('hex');
 }
+
+/**
+ * A tool definition's fingerprint as a caller is offered it (a manifest tool): a short hash of its
+ * name, texts, schemas, access and approval policy, the same on every replica. Whether it is deferred
+ * is how it is offered, not what it is, and is left out: a tool found by a search has the fingerprint
+ * it has in the manifest.
+ */
+export function toolFingerprint(tool: object): string {
+  const { deferred: _offered, ...definition } = tool as { deferred?: unknown };
+  return createHash('sha256').update(canonicalJson(definition)).digest('hex').slice(0, 12);
+}

@@ -29,3 +29,4 @@ export * from './scripted-a2a-agent.js';
 export * from './webhook-receiver.js';
 export * from './audit-trail.js';
 export * from './modern-mcp-server.js';
+export * from './generated-tools.js';

@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
+import type { GeneratedTool } from './generated-tools.js';
 
 const TASKS = 'io.modelcontextprotocol/tasks';
 
@@ -84,10 +85,15 @@ const EXTRA = {
  * an MCP task (tasks extension) that stays `working` until cancelled — or completes when its name
  * is `quick`; `extra` appears when the test adds it, announced on `subscriptions/listen` streams.
  */
-export async function startModernMcpServer(): Promise<ModernMcpServer> {
+export async function startModernMcpServer(
+  options: {
+    /** More tools to list (e.g. generatedTools(500)): each answers `{ tool, args }` when called. */
+    tools?: readonly GeneratedTool[];
+  } = {},
+): Promise<ModernMcpServer> {
   const log: ModernMcpLog = { calls: [], deployed: [], cancelled: [] };
   const tasks = new Map<string, RunningTask>();
-  const listed = { extra: false };
+  const listed = { extra: false, more: options.tools ?? [] };
   const handler = createMcpHandler(() => serverOf(log, tasks, listed), { legacy: 'reject' });
   const http: HttpServer = createServer((req, res) => {
     void (async () => {
@@ -119,14 +125,14 @@ export async function startModernMcpServer(): Promise<ModernMcpServer> {
 function serverOf(
   log: ModernMcpLog,
   tasks: Map<string, RunningTask>,
-  listed: { extra: boolean },
+  listed: { extra: boolean; more: readonly GeneratedTool[] },
 ): Server {
   const server = new Server(
     { name: 'modern-test-server', version: '2.0.0' },
     { capabilities: { tools: { listChanged: true }, extensions: { [TASKS]: {} } } },
   );
   server.setRequestHandler('tools/list', () => ({
-    tools: (listed.extra ? [...TOOLS, EXTRA] : TOOLS) as never,
+    tools: [...TOOLS, ...(listed.extra ? [EXTRA] : []), ...listed.more] as never,
   }));
   server.setRequestHandler('tools/call', (request, ctx) => {
     const { name } = request.params;
@@ -134,6 +140,7 @@ function serverOf(
     const responses = ctx.mcpReq.inputResponses as Record<string, unknown> | undefined;
     log.calls.push({ tool: name, args, ...(responses ? { responses } : {}) });
     if (name === 'extra') return text('extra', {});
+    if (listed.more.some((t) => t.name === name)) return text(`${name} done`, { tool: name, args });
     if (name === 'echo') return text(`echo: ${Echo.parse(args).text}`, Echo.parse(args));
     if (name === 'deploy') return deploy(log, Deploy.parse(args).env, ctx);
     if (name === 'long_job') {

@@ -14,6 +14,7 @@ import {
 } from '../model/catalogue';
 import { formatDateTime } from '../model/format';
 import { ApprovalPoliciesPanel } from './approval-policies.component';
+import { ToolSearchPanel } from './tool-search.component';
 import { ToolTry } from './tool-try.component';
 
 /**
@@ -32,12 +33,17 @@ export function CatalogView() {
       <h1 id="catalog-title" tabIndex={-1}>
         Tools &amp; agents
       </h1>
+      <ToolSearchPanel />
       <h2>Your tools</h2>
       <ErrorNotice error={manifest.error} />
       {manifest.data && (
         <p class="muted">
           {manifest.data.tools.length} tools offered to you ({manifest.data.mode} mode
-          {manifest.data.cached ? ', from the cache' : ''}).
+          {manifest.data.cached ? ', from the cache' : ''}
+          {deferredCount(manifest.data)
+            ? `; ${deferredCount(manifest.data)} deferred: a model finds them with search_tools`
+            : ''}
+          ).
         </p>
       )}
       {[...byProvider].map(([provider, entries]: [string, CatalogueEntry[]]) => (
@@ -79,6 +85,7 @@ function ToolItem({ tool: t }: { tool: Tools.ManifestTool }) {
       ) : (
         <span class="muted">· {audienceOf(t)}</span>
       )}
+      {t.deferred && <span class="muted"> · deferred</span>}
       <p>{t.description}</p>
       <ApprovalNote policy={t.approval} />
       <JsonView label="Input schema" value={t.inputSchema} folded />
@@ -89,6 +96,11 @@ function ToolItem({ tool: t }: { tool: Tools.ManifestTool }) {
       </details>
     </li>
   );
+}
+
+/** How many of the offered tools a model is not shown up front (docs/tools.md). */
+function deferredCount(catalogue: Catalogue): number {
+  return catalogue.tools.filter((t) => t.deferred).length;
 }
 
 /** "needs approval: role finance" under a tool or an agent whose calls wait for a person's decision. */

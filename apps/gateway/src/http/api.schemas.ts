@@ -32,6 +32,27 @@ export const ToolsQuery = z
   .strict();
 export type ToolsQuery = z.infer<typeof ToolsQuery>;
 
+/** `GET /tools`: the manifest under constraints, or (with `q`) a search of the caller's tools. */
+export const ToolsListQuery = ToolsQuery.extend({
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(500)
+    .optional()
+    .describe(
+      'Search words: answers the best matches among the tools you may call (deferred ones included), best first, instead of the manifest (docs/tools.md).',
+    ),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(Tools.MAX_SEARCH_LIMIT)
+    .optional()
+    .describe(`How many matches a search answers (default ${Tools.DEFAULT_SEARCH_LIMIT}).`),
+}).strict();
+export type ToolsListQuery = z.infer<typeof ToolsListQuery>;
+
 export function constraintsOf(q: ToolsQuery): Tasks.ToolConstraints | undefined {
   if (!q.mode && !q.providers && !q.tools) return undefined;
   return {

@@ -104,7 +104,7 @@ export async function modernServer(ctx: McpRequestContext, deps: ModernDeps): Pr
   );
   server.setRequestHandler('tools/list', async () => {
     try {
-      const manifest = await deps.tools.manifest(caller.actor, caller.constraints);
+      const manifest = await deps.tools.listed(caller.actor, caller.constraints);
       return { tools: manifest.tools.map(toMcpTool) as never, ...LIST_CACHE };
     } catch (e) {
       throw sdkError(toListFailure(e));

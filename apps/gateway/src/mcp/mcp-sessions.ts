@@ -206,7 +206,7 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
     server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {
       const { actor, constraints } = callerOf(extra.authInfo?.extra);
       try {
-        const manifest = await this.tools.manifest(actor, constraints);
+        const manifest = await this.tools.listed(actor, constraints);
         return { tools: manifest.tools.map(toMcpTool) };
       } catch (e) {
         throw toListFailure(e);

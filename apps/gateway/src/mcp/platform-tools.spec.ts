@@ -25,3 +25,23 @@ describe(PlatformTools.name, () => {
     expect(await listed({ mode: 'auto', tools: ['calculator'] })).toEqual(['calculator']);
   });
 });
+
+describe('PlatformTools.listed', () => {
+  it('lists the tools an MCP client is shown: not the deferred ones, which stay callable by name', async () => {
+    const deferred = { name: 'corp__send_sms', deferred: true } as Tools.ManifestTool;
+    const search = { name: 'search_tools' } as Tools.ManifestTool;
+    const bus = {
+      request: () =>
+        Promise.resolve({
+          tools: [calculator, deferred, search],
+          mode: 'auto',
+          generatedAt: '',
+          cached: false,
+        }),
+    } as unknown as NatsBus;
+    const tools = new PlatformTools(bus);
+    const shown = (await tools.listed(ann, undefined)).tools.map((t) => t.name);
+    expect(shown).toEqual(['calculator', 'search_tools', RUN_TASK_TOOL]);
+    expect(await tools.offered(ann, 'corp__send_sms', undefined)).toEqual(deferred);
+  });
+});

@@ -30,6 +30,19 @@ export class PlatformTools {
   }
 
   /**
+   * What `tools/list` shows an MCP client: the manifest without its deferred tools (docs/tools.md
+   * "Deferred tools and tool search"). When some are deferred the manifest offers `search_tools`, and
+   * the client finds them with it; a deferred tool is called by name as any other (`offered`).
+   */
+  async listed(
+    actor: Actor,
+    constraints: Tasks.ToolConstraints | undefined,
+  ): Promise<Tools.Manifest> {
+    const manifest = await this.manifest(actor, constraints);
+    return { ...manifest, tools: manifest.tools.filter((t) => !t.deferred) };
+  }
+
+  /**
    * The tool as the caller's manifest offers it (with its approval policy when its calls need one:
    * they then run as a one-call task, McpApprovals); undefined when it is not offered, and the direct
    * call answers why.

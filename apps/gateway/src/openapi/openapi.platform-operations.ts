@@ -7,6 +7,7 @@ import {
   AuditQueryParams,
   AuditVerifyParams,
   AuthorizationsQuery,
+  ToolsListQuery,
   ToolsQuery,
 } from '../http/api.schemas.js';
 
@@ -32,12 +33,13 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     method: 'get',
     path: '/tools',
     tag: 'tools',
-    summary: "The caller's tool manifest",
-    query: ToolsQuery,
+    summary: "The caller's tool manifest, or a search of the caller's tools (`q`)",
+    query: ToolsListQuery,
     responses: {
       200: {
-        description: 'Tools the caller may use under the constraints.',
-        schema: Tools.Manifest,
+        description:
+          'Tools the caller may use under the constraints (deferred ones marked `deferred`); with `q`, the best matches among them, each with its schemas, approval policy and fingerprint (docs/tools.md).',
+        schema: z.union([Tools.Manifest, Tools.ToolSearchResult]),
       },
     },
     errors: [400, 401, 403, 429, 503, 504],

@@ -62,6 +62,15 @@ export const McpToolsEnv = BaseEnv.extend({
     .describe(
       "How long a replica skips the toolCallsPerDay check of a tenant Redis said no quota applies to (nothing would be counted for it). Every quota change is announced to every replica at once (a Redis PUBLISH in the change's transaction) and a reconnection forgets every tenant; this bounds how long a replica that missed an announcement lets such a tenant's calls through uncounted. 0: every call asks Redis.",
     ),
+  TOOL_DEFER_THRESHOLD: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(100_000)
+    .default(Tools.DEFAULT_DEFER_THRESHOLD)
+    .describe(
+      "Past this many tools in a user's offer, every tool of an MCP server or the tools file that is not pinned (`deferred: false`) is deferred: a model is offered search_tools instead and finds them by words (docs/tools.md). 0: only tools marked deferred are.",
+    ),
   TOOLS_FILE: z
     .string()
     .min(1)

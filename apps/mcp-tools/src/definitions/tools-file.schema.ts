@@ -33,6 +33,8 @@ const McpToolPolicy = z
     idempotent: z.boolean().optional(),
     /** Replaces the server's `approval` for this tool; `false`: its calls need none. */
     approval: z.union([Approvals.ApprovalPolicy, z.literal(false)]).optional(),
+    /** Replaces the server's `deferred` for this tool (`false`: offered up front, pinned). */
+    deferred: z.boolean().optional(),
   })
   .strict();
 
@@ -48,6 +50,11 @@ const mcpServerCommon = {
   timeoutMs: z.number().int().min(1).max(MAX_TOOL_TIMEOUT_MS, timeoutTooLong).optional(),
   /** Each call of the server's tools waits for a person's approval (docs/approvals.md). */
   approval: Approvals.ApprovalPolicy.optional(),
+  /**
+   * The server's tools are found with the search tool instead of offered up front (`true`), or always
+   * offered (`false`, pinned past the automatic threshold); absent: automatic (docs/tools.md).
+   */
+  deferred: z.boolean().optional(),
   /** Upstream tool names to offer (all when absent) and to hide. */
   include: z.array(z.string().min(1).max(128)).max(1_000).optional(),
   exclude: z.array(z.string().min(1).max(128)).max(1_000).default([]),

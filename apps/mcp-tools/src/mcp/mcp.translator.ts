@@ -87,6 +87,7 @@ export function toDefinitions(
     const requiredRole = policy.requiredRole ?? server.requiredRole;
     // The tool's own setting wins, `false` included (no approval although the server asks for one).
     const approval = policy.approval === false ? undefined : (policy.approval ?? server.approval);
+    const deferred = policy.deferred ?? server.deferred;
     tools.push({
       upstreamName: tool.name,
       name,
@@ -105,6 +106,7 @@ export function toDefinitions(
       timeoutMs: policy.timeoutMs ?? server.timeoutMs ?? defaultTimeoutMs,
       idempotent: policy.idempotent ?? false,
       ...(approval ? { approval } : {}),
+      ...(deferred !== undefined ? { deferred } : {}),
     });
   });
   return { tools, skipped };

@@ -1,9 +1,11 @@
-import type { Actor, Tools } from '@switchboard/contracts';
+import type { Actor, Tasks, Tools } from '@switchboard/contracts';
 
 /** What a tool implementation gets besides its (already validated) input. */
 export interface ToolContext {
   actor: Actor;
   taskId?: string | undefined;
+  /** The call's tool constraints (its task's): a tool that lists tools lists only those they allow. */
+  constraints?: Tasks.ToolConstraints | undefined;
   /** Credentials named by the definition's `requiredCredentials`, injected at call time. */
   credentials: Readonly<Record<string, string>>;
   /** Aborted on timeout or when the task is cancelled; implementations pass it to their I/O. */

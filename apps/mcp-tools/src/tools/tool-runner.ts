@@ -91,6 +91,7 @@ export class ToolRunner {
         .run(req.input, {
           actor,
           taskId: req.taskId,
+          ...(req.constraints ? { constraints: req.constraints } : {}),
           credentials,
           signal: controller.signal,
           idempotencyKey: req.idempotencyKey,

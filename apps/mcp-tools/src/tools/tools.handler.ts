@@ -4,6 +4,7 @@ import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
 import { BuildCatalogueUseCase } from './build-catalogue/build-catalogue.use-case.js';
 import { BuildManifestUseCase } from './build-manifest/build-manifest.use-case.js';
 import { CallToolUseCase } from './call-tool/call-tool.use-case.js';
+import { SearchToolsUseCase } from './search-tools/search-tools.use-case.js';
 
 /** NATS adapter: parse → use case → reply. The acting user comes from the message headers. */
 @Controller()
@@ -12,11 +13,17 @@ export class ToolsHandler {
     private readonly buildCatalogue: BuildCatalogueUseCase,
     private readonly buildManifest: BuildManifestUseCase,
     private readonly callTool: CallToolUseCase,
+    private readonly searchTools: SearchToolsUseCase,
   ) {}
 
   @HandleCommand(Tools.ToolsManifest)
   manifest(req: Tools.ManifestRequest, meta: MessageMeta): Promise<Tools.Manifest> {
     return this.buildManifest.execute(requireActor(meta), req.constraints);
+  }
+
+  @HandleCommand(Tools.ToolsSearch)
+  search(req: Tools.ToolSearchRequest, meta: MessageMeta): Promise<Tools.ToolSearchResult> {
+    return this.searchTools.execute(requireActor(meta), req);
   }
 
   /** Asks for no acting user: only the gateway may send it, for its own checks. */

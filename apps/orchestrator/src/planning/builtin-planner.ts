@@ -1,6 +1,7 @@
 import { DomainError, ErrorCode, Tasks, Tools, validationError } from '@switchboard/contracts';
 import { builtinHelp, ENABLE_LLM } from './builtin-help.js';
 import { factsOf, type RecalledFact, withRecalledFacts } from './builtin-memory.js';
+import { describeSearch, searchClause } from './builtin-search.js';
 import {
   AGENTS_NOT_LISTED,
   AgentsUnavailable,
@@ -97,6 +98,7 @@ export function planTask(
     const remembered = offered.has('memory.remember') ? rememberClause(clause, id) : undefined;
     const action =
       remembered ??
+      searchClause(clause, id, offered) ??
       planClause(withRecalledFacts(clause, facts), id, prev, agents, agentsUnavailable);
     if (!action) {
       // The help names the agents too: read them first.
@@ -339,6 +341,8 @@ function describe(step: ObservedStep): string {
       return out['deleted'] ? 'Forgotten.' : 'There was nothing to forget.';
     case 'time.now':
       return `It is ${String(out['local'])} (${String(out['timezone'])}).`;
+    case Tools.SEARCH_TOOL_NAME:
+      return describeSearch(step.output);
     default: {
       const text = JSON.stringify(step.output);
       return `${step.action.target} returned ${text.length > 300 ? `${text.slice(0, 300)}…` : text}.`;

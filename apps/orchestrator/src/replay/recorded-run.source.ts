@@ -1,4 +1,4 @@
-import { DomainError, type Tasks } from '@switchboard/contracts';
+import { DomainError, type Tasks, Tools } from '@switchboard/contracts';
 import type { PlanDecision, Planner, ThreadTurn } from '../planning/index.js';
 import type {
   Outcome,
@@ -61,8 +61,9 @@ export class RecordedRunSource implements RunSource {
   }
 
   /**
-   * A replay plans with what its record planned with. The tools it was offered are compared with the
-   * definitions offered now: a changed one ends it at its first round (tool-offer.ts).
+   * A replay plans with what its record planned with. The tools it was offered — and those its
+   * searches found — are compared with the definitions offered now: a changed one ends it at its first
+   * round (tool-offer.ts), so a schema changed since never slips into a replay.
    */
   recordedBasis(): RecordedBasis | undefined {
     const origin = this.origin;
@@ -74,7 +75,7 @@ export class RecordedRunSource implements RunSource {
       agents: recordedAgents(origin.record),
       history: first?.history ?? [],
       compare: (current) => {
-        const divergence = toolOfferDivergence(tools, current);
+        const divergence = toolOfferDivergence([...tools, ...foundTools(origin, tools)], current);
         if (!divergence) return undefined;
         origin.divergence = divergence;
         return toolOfferConflict(divergence);
@@ -159,6 +160,18 @@ export class RecordedRunSource implements RunSource {
       step: { outcome, events: (blocked) => replayedEvents(step, outcome, blocked) },
     };
   }
+}
+
+/** The tools the record's searches found (docs/tools.md) that its first round was not offered. */
+function foundTools(origin: RunOriginState, offered: readonly Tools.ManifestTool[]) {
+  const names = new Set(offered.map((t) => t.name));
+  const found = new Map<string, Tools.ManifestTool>();
+  for (const step of origin.record.steps) {
+    if (step.status !== 'completed') continue;
+    for (const hit of Tools.searchHitsOf(step.target, step.output))
+      if (!names.has(hit.tool.name)) found.set(hit.tool.name, hit.tool);
+  }
+  return [...found.values()];
 }
 
 /** A replay of a task whose recall was forgotten since says so in its verdict (docs/memory.md). */

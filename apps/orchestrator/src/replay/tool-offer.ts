@@ -1,6 +1,5 @@
 import { DomainError, type Tasks, type Tools } from '@switchboard/contracts';
-import { canonicalJson } from '@switchboard/runtime';
-import { createHash } from 'node:crypto';
+import { canonicalJson, toolFingerprint } from '@switchboard/runtime';
 
 /** The parts of a tool's definition a planner is offered, as the manifest carries them. */
 const DEFINITION_FIELDS = [
@@ -20,7 +19,7 @@ const DEFINITION_FIELDS = [
  * texts, schemas, access and approval policy), the same on every replica for the same definition.
  */
 export function toolVersion(tool: Tools.ManifestTool): string {
-  return createHash('sha256').update(canonicalJson(tool)).digest('hex').slice(0, 12);
+  return toolFingerprint(tool);
 }
 
 /**

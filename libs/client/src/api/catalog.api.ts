@@ -6,6 +6,7 @@ import type {
   AuthorizationRevoked,
   AuthorizationsList,
   Manifest,
+  ToolSearchResult,
 } from '../wire.js';
 
 /** `GET /tools`' constraints: a list without `mode` means `custom`. */
@@ -22,6 +23,23 @@ export class CatalogApi {
   /** The caller's tool manifest, optionally under constraints. */
   tools(query: ToolsQuery = {}, options: CallOptions = {}): Promise<Manifest> {
     return this.transport.json({ method: 'GET', path: 'tools', query: { ...query }, ...options });
+  }
+
+  /**
+   * The best matches for `q` among the tools the caller may call (deferred ones included), best first,
+   * each with its schemas, approval policy and fingerprint (docs/tools.md).
+   */
+  searchTools(
+    q: string,
+    query: ToolsQuery & { limit?: number } = {},
+    options: CallOptions = {},
+  ): Promise<ToolSearchResult> {
+    return this.transport.json({
+      method: 'GET',
+      path: 'tools',
+      query: { ...query, q },
+      ...options,
+    });
   }
 
   /** The remote agents the caller may delegate to. */

@@ -21,6 +21,7 @@ export const TaskEventName = {
   TaskFailed: 'orchestrator.task.failed',
   TaskCancelled: 'orchestrator.task.cancelled',
   ToolboxGenerated: 'mcp.toolbox.generated',
+  ToolboxExtended: 'mcp.toolbox.extended',
   McpTaskStarted: 'mcp.task.started',
   McpTaskCompleted: 'mcp.task.completed',
   McpTaskFailed: 'mcp.task.failed',
@@ -103,6 +104,21 @@ export const TaskEventData = {
     count: z.number().int().nonnegative(),
     mode: z.enum(['auto', 'custom']),
     cached: z.boolean(),
+    /** Tools left out of the planner's first offer, found with search_tools (docs/tools.md). */
+    deferred: z.number().int().nonnegative().optional(),
+  }),
+  /**
+   * A search step's results joined the task's offer (docs/tools.md): the tools found, each with its
+   * fingerprint, and — a fork onto a changed catalog — those whose definition differs from the one the
+   * record found (`now`: today's fingerprint, null when no longer offered).
+   */
+  [TaskEventName.ToolboxExtended]: z.object({
+    stepId: z.string(),
+    query: z.string(),
+    tools: z.array(z.object({ name: z.string(), fingerprint: z.string() })),
+    changed: z
+      .array(z.object({ name: z.string(), recorded: z.string(), now: z.string().nullable() }))
+      .optional(),
   }),
   [TaskEventName.McpTaskStarted]: z.object({
     stepId: z.string(),

@@ -9,3 +9,4 @@ export * from './tool-refusal.js';
 export * from './tool-catalogue.schemas.js';
 export * from './memory.contracts.js';
 export * from './tool-input-required.js';
+export * from './tool-search.schemas.js';

@@ -8,6 +8,7 @@ import {
   ToolCallResult,
 } from './tool.schemas.js';
 import { ToolCatalogue } from './tool-catalogue.schemas.js';
+import { ToolSearchRequest, ToolSearchResult } from './tool-search.schemas.js';
 
 export const ToolsManifest = defineCommand({
   subject: 'sb.cmd.tools.manifest',
@@ -47,4 +48,16 @@ export const ToolsCatalogue = defineCommand({
   idempotency: 'idempotent',
   description:
     'Every tool and provider the registry knows, whoever may use them, each tool with whether it is configured (and, if not, what it needs: names only). The gateway keeps a copy, asked again after `sb.evt.tools.changed`, to refuse constraints that name nothing real (or an unconfigured tool) before a task is created.',
+});
+
+export const ToolsSearch = defineCommand({
+  subject: 'sb.cmd.tools.search',
+  service: 'mcp-tools',
+  callers: ['orchestrator', 'gateway'],
+  request: ToolSearchRequest,
+  response: ToolSearchResult,
+  timeoutMs: 5_000,
+  idempotency: 'idempotent',
+  description:
+    "Searches the acting user's tools (user and role from headers) by words: BM25 over names, titles, descriptions and parameter names, over only the tools the user may call under the optional constraints (deferred ones included), best first, each with its schemas, its effective approval policy and its fingerprint. Finding a tool grants nothing: each call is checked again.",
 });

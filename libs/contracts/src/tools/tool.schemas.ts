@@ -74,6 +74,11 @@ export const ToolDefinition = z
     idempotent: z.boolean().default(false),
     /** A person decides before each call runs (docs/approvals.md). */
     approval: ApprovalPolicy.optional(),
+    /**
+     * Left out of a model's first offer (found with the search tool): `true` always, `false` never
+     * (pinned, even past the automatic threshold); absent: automatic (docs/tools.md).
+     */
+    deferred: z.boolean().optional(),
   })
   .strict();
 export type ToolDefinition = z.infer<typeof ToolDefinition>;
@@ -94,6 +99,8 @@ export const ManifestTool = z.object({
   adminOnly: z.boolean().optional(),
   /** Each call waits for a person's decision (docs/approvals.md). */
   approval: ApprovalPolicy.optional(),
+  /** Not offered to a model until a search (SEARCH_TOOL_NAME) finds it (docs/tools.md). */
+  deferred: z.boolean().optional(),
 });
 export type ManifestTool = z.infer<typeof ManifestTool>;
 

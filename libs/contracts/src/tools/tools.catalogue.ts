@@ -14,7 +14,7 @@ import {
   MemorySearch,
   MemoryUpdate,
 } from './memory.contracts.js';
-import { ToolsCall, ToolsCatalogue, ToolsManifest } from './tool.contracts.js';
+import { ToolsCall, ToolsCatalogue, ToolsManifest, ToolsSearch } from './tool.contracts.js';
 import { ApprovalPoliciesChanged, ManifestsInvalidated, ToolsChanged } from './tools.events.js';
 
 /** Every mcp-tools contract, for the catalogue. */
@@ -26,6 +26,7 @@ export const TOOLS_CONTRACTS: {
     ToolsManifest,
     ToolsCall,
     ToolsCatalogue,
+    ToolsSearch,
     AuthorizationsList,
     AuthorizationGrant,
     AuthorizationRevoke,

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { APP_CONFIG } from '@switchboard/config';
 import { type Actor, type Tasks, tenantOf, Tools } from '@switchboard/contracts';
 import {
   type ApprovalOverrides,
@@ -8,7 +9,11 @@ import { ManifestCache } from '../../cache/manifest-cache.js';
 import { ToolRegistry } from '../../registry/tool-registry.service.js';
 import { tenantUserOf } from '../../tenancy/tenant-scope.js';
 import { TenantTools } from '../../tenancy/tenant-tools.js';
+import type { McpToolsEnv } from '../../config/mcp-tools.env.js';
 import { ToolAccessChecker } from '../tool-access.checker.js';
+import { applyDeferral } from './tool-deferral.js';
+
+type DeferralSettings = Pick<McpToolsEnv, 'TOOL_DEFER_THRESHOLD'>;
 
 /**
  * The tools `actor` is offered under `constraints` (default `auto`), served from a per-user cache.
@@ -20,7 +25,8 @@ import { ToolAccessChecker } from '../tool-access.checker.js';
  * overrides in force are part of the cache key, so a change of one is served on the next request.
  * Grants, overrides and cached entries are all the actor's tenant's, and so are the tools' needs: a
  * tool is configured for a tenant when the tenant (or the platform, which it may share) has what it
- * requires (TenantTools), and the tenant's settings are part of the cache key too.
+ * requires (TenantTools), and the tenant's settings are part of the cache key too. Tools past the
+ * deferral threshold (or marked so) are offered `deferred`, with the search tool (tool-deferral.ts).
  */
 @Injectable()
 export class BuildManifestUseCase {
@@ -30,6 +36,11 @@ export class BuildManifestUseCase {
     private readonly approvals: ApprovalPoliciesService,
     private readonly cache: ManifestCache,
     private readonly tenantTools: TenantTools,
+    @Optional()
+    @Inject(APP_CONFIG)
+    private readonly deferral: DeferralSettings = {
+      TOOL_DEFER_THRESHOLD: Tools.DEFAULT_DEFER_THRESHOLD,
+    },
   ) {}
 
   async execute(
@@ -57,22 +68,16 @@ export class BuildManifestUseCase {
         ...t,
         needs: this.tenantTools.needs(tenant, t),
       }));
-      const tools = permitted
-        .filter((t) => t.needs.length === 0)
-        .map(({ definition: d }) =>
-          Tools.ManifestTool.parse({
-            name: d.name,
-            title: d.title,
-            description: d.description,
-            provider: d.provider,
-            inputSchema: d.inputSchema,
-            ...(d.outputSchema ? { outputSchema: d.outputSchema } : {}),
-            idempotent: d.idempotent,
-            ...(d.requiredRole ? { requiredRole: d.requiredRole } : {}),
-            ...(d.adminOnly ? { adminOnly: true } : {}),
-            ...approvalOf(d, overrides),
-          }),
-        );
+      const tools = applyDeferral(
+        permitted
+          .filter((t) => t.needs.length === 0)
+          .map(({ definition: d, sourceId }) => ({
+            tool: manifestToolOf(d, overrides),
+            sourceId,
+            deferred: d.deferred,
+          })),
+        this.deferral.TOOL_DEFER_THRESHOLD,
+      );
       const unconfigured = permitted
         .filter((t) => t.needs.length > 0)
         .map(({ definition: d, needs }) => ({
@@ -87,6 +92,22 @@ export class BuildManifestUseCase {
     }
     return { ...entry, mode: effective.mode, generatedAt, cached };
   }
+}
+
+/** The public face of a definition, with its effective approval policy. */
+function manifestToolOf(d: Tools.ToolDefinition, overrides: ApprovalOverrides): Tools.ManifestTool {
+  return Tools.ManifestTool.parse({
+    name: d.name,
+    title: d.title,
+    description: d.description,
+    provider: d.provider,
+    inputSchema: d.inputSchema,
+    ...(d.outputSchema ? { outputSchema: d.outputSchema } : {}),
+    idempotent: d.idempotent,
+    ...(d.requiredRole ? { requiredRole: d.requiredRole } : {}),
+    ...(d.adminOnly ? { adminOnly: true } : {}),
+    ...approvalOf(d, overrides),
+  });
 }
 
 /** The `approval` of a manifest tool: the admin's override, else the definition's, else none. */

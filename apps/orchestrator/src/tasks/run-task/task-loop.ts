@@ -30,6 +30,7 @@ import {
 import { PlanRoundUseCase, type RoundResult } from '../plan-round/plan-round.use-case.js';
 import type { RecordedBasis } from '../ports/run-source.port.js';
 import type { StoredStep } from '../task.repository.js';
+import { TaskOffer } from './task-offer.js';
 import { failed, type LoopResult, type Outcome, type TaskRun } from './task-run.js';
 
 const NOT_LISTED: AgentList = {
@@ -42,6 +43,8 @@ type Limits = Pick<OrchestratorEnv, 'MAX_ITERATIONS_PER_TURN' | 'DEFAULT_MAX_STE
 /** What every planning round of a task plans with. */
 interface PlanningBasis {
   manifest: Tools.Manifest;
+  /** What each round is offered of it: the tools not deferred, and those the task's searches found. */
+  offer: TaskOffer;
   history: ThreadTurn[];
   stored: StoredRound[];
   roster: AgentRoster;
@@ -204,7 +207,8 @@ export class TaskLoop {
         });
     const [[listed, history, stored], given] = await Promise.all([context, provided]);
     const roster = new AgentRoster(listed, this.agents, run);
-    return { manifest, history, stored, roster, context: given };
+    const offer = new TaskOffer(manifest.tools, new Map(manifest.tools.map((t) => [t.name, t])));
+    return { manifest, offer, history, stored, roster, context: given };
   }
 
   /**
@@ -229,6 +233,8 @@ export class TaskLoop {
     const context = basis.recall();
     return {
       manifest,
+      // A replay's searches are answered from its record: it plans with what they found then.
+      offer: new TaskOffer(manifest.tools, undefined),
       history: basis.history,
       stored,
       roster: new AgentRoster(listed, recorded, run),
@@ -271,6 +277,7 @@ export class TaskLoop {
   }
 
   private offer(run: TaskRun, manifest: Tools.Manifest): void {
+    const deferred = manifest.tools.filter((t) => t.deferred).length;
     run.offered = new Map(manifest.tools.map((t) => [t.name, t]));
     run.phase.fire('toolbox-ready');
     run.events.emit('mcp.toolbox.generated', {
@@ -278,7 +285,20 @@ export class TaskLoop {
       count: manifest.tools.length,
       mode: manifest.mode,
       cached: manifest.cached,
+      ...(deferred ? { deferred } : {}),
     });
+  }
+
+  /**
+   * The tools this round is offered: the offer grown by the searches of the steps so far, each
+   * announced once (with what a fork's changed catalog changed of it). A found tool's approval
+   * policy is known to the call gate from then on.
+   */
+  private offerFor(run: TaskRun, basis: PlanningBasis, ledger: StepLedger): Tools.ManifestTool[] {
+    const { tools, grown } = basis.offer.planningTools(ledger.steps);
+    for (const growth of grown) run.events.emit('mcp.toolbox.extended', { ...growth });
+    if (grown.length) run.offered = new Map([...(run.offered ?? []), ...basis.offer.foundTools]);
+    return tools;
   }
 
   /** One planning round in its span: the stored decision replayed, or the planner asked. */
@@ -303,7 +323,7 @@ export class TaskLoop {
         {
           taskId: run.submission.taskId,
           task: run.submission.request.task,
-          tools: basis.manifest.tools,
+          tools: this.offerFor(run, basis, ledger),
           agents: roster.agents,
           ...(unavailable !== undefined ? { agentsUnavailable: unavailable } : {}),
           steps: [...ledger.steps],
