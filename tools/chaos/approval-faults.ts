@@ -1,7 +1,7 @@
 import { waitFor } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import { SERVICES, type ChaosStack } from './chaos-stack.js';
-import type { Fault, FaultContext } from './faults.js';
+import type { Fault, FaultContext } from './fault.js';
 
 /** The demo task with its note to be approved: it stops before notes.add. */
 const TASK = 'what is 17 * 23, then save the result as a note';

@@ -2,14 +2,8 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { AuditStream, type StreamContract, TaskSubmissionStream } from '@switchboard/contracts';
 import type { PrivateNats, PrivateNatsCluster } from '@switchboard/testing';
-import {
-  CHAOS_SETTINGS,
-  type ChaosStack,
-  REPLICATED,
-  SERVICES,
-  type ServiceName,
-} from './chaos-stack.js';
-import type { ChaosLlm } from './llm-server.js';
+import { CHAOS_SETTINGS, REPLICATED, SERVICES, type ServiceName } from './chaos-stack.js';
+import type { Fault, FaultContext } from './fault.js';
 import { killOrchestratorWhileWaiting, restartEverythingWhileWaiting } from './approval-faults.js';
 import { malformedRequests } from './malformed.js';
 import { poisonStream } from './poison.js';
@@ -25,40 +19,6 @@ export const OUTAGE_MS = {
 } as const;
 /** Kubernetes' default terminationGracePeriodSeconds: SIGTERM, then SIGKILL after this. */
 export const TERM_GRACE_MS = 30_000;
-
-export interface FaultContext {
-  stack: ChaosStack;
-  /**
-   * Waits (bounded) until the load has work of this kind in flight, so that the fault hits it;
-   * resolves with the number of accepted tasks running then.
-   */
-  inFlight(what: 'task' | 'tool' | 'agent'): Promise<number>;
-  /** The LLM server (started on first use). */
-  llm(): Promise<ChaosLlm>;
-  /** Lines "message dead-lettered" about `subject` in every service log so far. */
-  deadLetterLines(subject: string): number;
-  /** Problems the fault itself found; they fail the fault. */
-  findings: string[];
-  /** Observations worth printing that do not fail it. */
-  notes: string[];
-}
-
-export interface Fault {
-  id: string;
-  label: string;
-  /** Part of the quick subset (CI). */
-  quick: boolean;
-  /** Struck on the cluster stack (`--cluster`: three NATS nodes, two replicas of each service). */
-  cluster?: boolean;
-  /** While it lasts, may the gateway turn users away (cleanly)? Only when it or NATS is down. */
-  refusals: 'none' | 'clean';
-  /** Before the load starts (e.g. switch the planner). */
-  setup?(ctx: FaultContext): Promise<void>;
-  /** Strikes, lasts and ends; resolves with the moment the fault ended (recovery counts from it). */
-  strike(ctx: FaultContext): Promise<{ endedAt: number; outage: boolean }>;
-  /** After the checks (e.g. switch the planner back). */
-  teardown?(ctx: FaultContext): Promise<void>;
-}
 
 const hold = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -2,7 +2,7 @@ import { Xmpp } from '@switchboard/contracts';
 import { waitFor } from '@switchboard/testing';
 import { randomBytes } from 'node:crypto';
 import { CHAOS_SETTINGS, type ChaosStack } from './chaos-stack.js';
-import type { Fault, FaultContext } from './faults.js';
+import type { Fault, FaultContext } from './fault.js';
 import type { ChaosLlm } from './llm-server.js';
 import { LoadDriver, type Submission } from './load.js';
 import { requestSeen } from './traffic.js';

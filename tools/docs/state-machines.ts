@@ -3,7 +3,6 @@
 import type { StateMachine } from '@switchboard/contracts';
 import { TASK_FEED } from '../../apps/gateway/src/tasks/feed/task-feed.machine.js';
 import { TASK_SESSION } from '../../apps/gateway/src/tasks/session/task-session.machine.js';
-import { TASK_LIFECYCLE } from '../../apps/orchestrator/src/tasks/lifecycle/task-lifecycle.js';
 import { TASK_STATE } from '../../apps/orchestrator/src/tasks/state/task-state.machine.js';
 import { DELEGATION } from '../../apps/a2a/src/delegation/delegate/delegation.machine.js';
 import { AGENT_STEP } from '../../apps/orchestrator/src/dispatch/agent-step.machine.js';
@@ -28,14 +27,7 @@ const MACHINES: Documented[] = [
     driver:
       'TaskStateStore (`apps/orchestrator/src/tasks/state/task-state.store.ts`), the one writer of `Task.status`, for TaskRepository’s claim, delegation, step, pause, cancel, finish and abandon',
     about:
-      'A task as stored (`Task.status`, with `Task.version`), whichever replica reads it. Each transition is one PostgreSQL statement that compares and sets the state and version and makes, in the same transaction, the writes the transition owes (the outcome, the step under way, the wait): of two replicas moving the same row, one does and the other is told what it found, never overwriting it. A task nobody stored yet is `queued` implicitly (its submission on the stream); its first transition creates its row. The API shows `cancelling` as the status the task had when the cancel came, `waiting_thread` as `queued` and `waiting_remote` as `running` (docs/api.md). A task waiting for its thread is stored `waiting_thread` by the thread gate, with its place in line and in its transaction, without its text until its claim screens it (reads take it from its `ThreadWaiter` submission); a task waiting for a remote agent is stored `waiting_remote` as its delegation starts, and `running` again in the statement that stores the delegation’s step; its replica holds the delegation open meanwhile, and a replica resuming it after a crash finds it so and delegates again, attached to the same delegation (the a2a service answers a repeat once).',
-  },
-  {
-    machine: TASK_LIFECYCLE,
-    source: 'apps/orchestrator/src/tasks/lifecycle/task-lifecycle.ts',
-    driver: 'the orchestrator’s TaskLoop (`apps/orchestrator/src/tasks/run-task`)',
-    about:
-      'One run of a task in the replica that holds it. The phase is not stored (the stored task, above, is): a task resumed on another replica after a crash starts again at `received`, finds its row and replays its stored rounds.',
+      'A task as stored (`Task.status`, with `Task.version`), whichever replica reads it. Each transition is one PostgreSQL statement that compares and sets the state and version and makes, in the same transaction, the writes the transition owes (the outcome, the step under way, the wait): of two replicas moving the same row, one does and the other is told what it found, never overwriting it. A task nobody stored yet is `queued` implicitly (its submission on the stream); its first transition creates its row. The API shows `cancelling` as the status the task had when the cancel came, `waiting_thread` as `queued` and `waiting_remote` as `running` (docs/api.md). A task waiting for its thread is stored `waiting_thread` by the thread gate, with its place in line and in its transaction, without its text until its claim screens it (reads take it from its `ThreadWaiter` submission); a task waiting for a remote agent is stored `waiting_remote` as its delegation starts, and `running` again in the statement that stores the delegation’s step; its replica holds the delegation open meanwhile, and a replica resuming it after a crash finds it so and delegates again, attached to the same delegation (the a2a service answers a repeat once). This is the one machine of a task: while it is `running`, the replica holding it runs it (RunTaskUseCase in `apps/orchestrator/src/tasks/run-task`: claim, read its tools, plan a round, dispatch its steps, pause or finish), and those steps are the runner’s code, not states: nothing outside the replica sees them, and a replica resuming the task after a crash starts from the stored state and replays its stored rounds and steps.',
   },
   {
     machine: AGENT_STEP,

@@ -2,8 +2,7 @@
 // timeout, whole-number flags and the NATS connection flags.
 import { type Actor, Role, UserId } from '@switchboard/contracts';
 import { parseArgs } from 'node:util';
-import type { CommandName } from './args.js';
-import { DEFAULT_ACTOR } from './cli.usage.js';
+import { type CommandName, DEFAULT_ACTOR } from './cli.commands.js';
 import { CONNECTION_FLAGS, type ConnectionFlags } from './nats/operator-connection.js';
 
 /** A command line the CLI cannot run (exit status 2), with what is wrong. */

@@ -21,15 +21,15 @@ import {
   timeoutOf,
   UsageError,
 } from './args.parsing.js';
-import { type MemoryCommandName, type MemoryForgetCommand, parseMemory } from './memory-args.js';
+import type { CommandName } from './cli.commands.js';
+import { type MemoryForgetCommand, parseMemory } from './memory-args.js';
 import type { ConnectionFlags } from './nats/operator-connection.js';
 
 export type { MemoryForgetCommand } from './memory-args.js';
 
 export { UsageError } from './args.parsing.js';
-export { DEFAULT_ACTOR, USAGE } from './cli.usage.js';
-
-export type CommandName = 'tail' | 'call' | 'audit verify' | 'schedules due' | MemoryCommandName;
+export { USAGE } from './cli.usage.js';
+export { type CommandName, DEFAULT_ACTOR } from './cli.commands.js';
 
 export interface TailCommand {
   name: 'tail';

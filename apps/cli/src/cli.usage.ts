@@ -1,11 +1,8 @@
-// What `switchboard --help` and `switchboard <command> --help` print, and the acting user the CLI
-// states by default: text and one constant, apart from the parsing in args.ts.
-import { type Actor, SERVICE_NAMES } from '@switchboard/contracts';
-import type { CommandName } from './args.js';
+// What `switchboard --help` and `switchboard <command> --help` print: text, apart from the parsing in
+// args.ts.
+import { SERVICE_NAMES } from '@switchboard/contracts';
+import { type CommandName, DEFAULT_ACTOR } from './cli.commands.js';
 import { CONNECTION_FLAGS } from './nats/operator-connection.js';
-
-/** The acting user the CLI states on what it sends, unless told otherwise (`--as`, `--role`). */
-export const DEFAULT_ACTOR: Actor = { userId: 'switchboard-cli', role: 'admin' };
 
 const CONNECTION_USAGE = [
   'NATS connection (the services’ NATS_* settings, which these flags override):',

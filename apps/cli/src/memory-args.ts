@@ -14,11 +14,12 @@ import {
   timeoutOf,
   UsageError,
 } from './args.parsing.js';
+import {
+  MEMORY_SUBCOMMANDS as SUBCOMMANDS,
+  type MemoryCommandName,
+  type MemorySub,
+} from './cli.commands.js';
 import type { ConnectionFlags } from './nats/operator-connection.js';
-
-const SUBCOMMANDS = ['forget-user', 'forget-tenant', 'forget-namespace'] as const;
-type MemorySub = (typeof SUBCOMMANDS)[number];
-export type MemoryCommandName = `memory ${MemorySub}`;
 
 export interface MemoryForgetCommand {
   name: MemoryCommandName;

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { A2aPushModule } from './a2a-push/a2a-push.module.js';
+import { A2aPushConfigRepository } from './a2a-push/a2a-push-config.repository.js';
 import { EnqueuePushNotificationsUseCase } from './a2a-push/enqueue-push-notifications/enqueue-push-notifications.use-case.js';
 import { AgentVersionsModule } from './agent-versions/agent-versions.module.js';
 import { AgentVersionResolver } from './agent-versions/resolve-agent-version/agent-version.resolver.js';
@@ -43,6 +44,7 @@ import { ThreadsModule } from './threads/threads.module.js';
 import { WaitForThreadUseCase } from './threads/wait-for-thread/wait-for-thread.use-case.js';
 import { EnqueueDeliveriesUseCase } from './webhooks/enqueue-deliveries/enqueue-deliveries.use-case.js';
 import { WebhookJournalSender } from './webhooks/webhook-journal.sender.js';
+import { PUSH_HEADERS } from './webhooks/delivery/push-headers.port.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 /** Which feature answers each port of the task core (docs/task-core.md), in one place. */
@@ -85,6 +87,9 @@ const ports = [
     inject: [EnqueueDeliveriesUseCase, EnqueuePushNotificationsUseCase],
   },
   { provide: JOURNAL_DELIVERY_SENDER, useExisting: WebhookJournalSender },
+  // Not the core's: the webhooks' one port, answered by the feature built on them (A2A push
+  // configs give their deliveries' headers), bound here so neither module imports the other back.
+  { provide: PUSH_HEADERS, useExisting: A2aPushConfigRepository },
 ];
 
 const features = [

@@ -1,5 +1,5 @@
 import type { TaskEvent } from './event-log';
-import type { Card, CardBase } from './timeline.model';
+import type { CardBase } from './timeline-card.model';
 
 /**
  * A call that needed a person's decision: opened by `orchestrator.approval.requested`, updated by
@@ -30,16 +30,18 @@ export function closeApprovals(approvals: Map<string, ApprovalCard>): void {
   for (const card of approvals.values()) if (card.status === 'pending') card.status = 'cancelled';
 }
 
-/** Opens an approval's card on its request; its decision updates the same card. */
+/**
+ * Opens an approval's card on its request (returned, for the timeline to add); its decision updates
+ * the same card (nothing returned).
+ */
 export function approval(
-  cards: Card[],
   approvals: Map<string, ApprovalCard>,
   e: Extract<
     TaskEvent,
     { name: 'orchestrator.approval.requested' | 'orchestrator.approval.decided' }
   >,
   b: CardBase,
-): void {
+): ApprovalCard | undefined {
   if (e.name === 'orchestrator.approval.requested') {
     const card: ApprovalCard = {
       ...b,
@@ -55,11 +57,10 @@ export function approval(
       status: 'pending',
     };
     approvals.set(e.data.approvalId, card);
-    cards.push(card);
-    return;
+    return card;
   }
   const card = approvals.get(e.data.approvalId);
-  if (!card) return;
+  if (!card) return undefined;
   Object.assign(card, {
     status: e.data.status,
     decidedAt: e.at,
@@ -67,4 +68,5 @@ export function approval(
     ...(e.data.decidedBy ? { decidedBy: e.data.decidedBy } : {}),
     ...(e.data.comment ? { comment: e.data.comment } : {}),
   });
+  return undefined;
 }

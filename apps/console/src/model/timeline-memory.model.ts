@@ -1,5 +1,5 @@
 import type { TaskEvent } from './event-log';
-import type { CardBase } from './timeline.model';
+import type { CardBase } from './timeline-card.model';
 
 type RecalledEvent = Extract<TaskEvent, { name: 'orchestrator.memory.recalled' }>;
 export type RecalledItem = RecalledEvent['data']['items'][number];

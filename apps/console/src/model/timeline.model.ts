@@ -1,6 +1,7 @@
 import type { ErrorBody, Tasks } from '@switchboard/contracts';
 import type { AgentReply } from './answer';
 import { isTerminal, type TaskEvent } from './event-log';
+import type { CardBase } from './timeline-card.model';
 import { type RecalledCardFields, recalled } from './timeline-memory.model';
 import {
   approval,
@@ -11,14 +12,6 @@ import {
 
 type Usage = Tasks.TokenUsage;
 type Transport = 'http' | 'xmpp';
-
-export interface CardBase {
-  /** Stable across updates (the list keeps measured heights by key). */
-  key: string;
-  /** Seq of the event that opened the card. */
-  seq: number;
-  at: string;
-}
 
 export type Card = CardBase &
   (
@@ -149,9 +142,11 @@ export function buildTimeline(events: readonly TaskEvent[]): Card[] {
         dispatched(cards, steps, e, base(e, `step-${e.seq}`));
         break;
       case 'orchestrator.approval.requested':
-      case 'orchestrator.approval.decided':
-        approval(cards, approvals, e, base(e, `approval-${e.seq}`));
+      case 'orchestrator.approval.decided': {
+        const opened = approval(approvals, e, base(e, `approval-${e.seq}`));
+        if (opened) cards.push(opened);
         break;
+      }
       default:
         onStepOrEnd(cards, steps, e, base);
     }

@@ -4,19 +4,13 @@ import { randomUUID } from 'node:crypto';
 import { type A2aPushConfig, Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { type TenantScope, tenantWhere } from '../tenancy/tenant-scope.js';
+import type { PushHeaders, PushHeadersSource } from '../webhooks/delivery/push-headers.port.js';
 
 /** The task a config is set on, as far as the access rule needs it. */
 export interface PushTask {
   taskId: string;
   tenantId: string;
   userId: string;
-}
-
-/** What a config's deliveries are sent with, besides the signature (never logged or shown). */
-export interface PushHeaders {
-  token?: string | undefined;
-  authorization?: string | undefined;
-  wireVersion: Webhooks.A2aPushWireVersion;
 }
 
 /** A task event's A2A notification to store for each live config of its task that hears it. */
@@ -39,7 +33,7 @@ const iso = (d: Date) => d.toISOString();
  * signature and dead letters as every webhook's.
  */
 @Injectable()
-export class A2aPushConfigRepository {
+export class A2aPushConfigRepository implements PushHeadersSource {
   constructor(private readonly prisma: PrismaService) {}
 
   /** The task, if it exists in `scope` (its owner and tenant decide who may touch its configs). */

@@ -8,7 +8,6 @@ import { Guardrails } from '../guardrails/guardrails.js';
 import { BuiltinPlanner } from '../planning/builtin-planner.js';
 import { DirectCallPlanner } from '../planning/direct-call.planner.js';
 import type { PlanDecision, Planner, PlanningState } from '../planning/planner.js';
-import { TASK_LIFECYCLE } from '../tasks/lifecycle/task-lifecycle.js';
 import { InMemoryJournal } from '../tasks/journal/in-memory.journal.js';
 import { PlanRoundUseCase } from '../tasks/plan-round/plan-round.use-case.js';
 import type { PlanningRoundRepository } from '../tasks/plan-round/planning-round.repository.js';
@@ -139,7 +138,6 @@ function setup(
     },
     text: 'do it',
     events: new TaskEventSequence(TASK_ID, 0, 'orchestrator', jetstream, { tenantId: 'default' }),
-    phase: TASK_LIFECYCLE.start('planning'),
     startedAt: new Date(),
     planner: planner.kind,
     signal: new AbortController().signal,

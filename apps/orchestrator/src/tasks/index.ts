@@ -23,7 +23,7 @@ export { TaskCanceller } from './task-canceller.js';
 export { ThreadWaitStore } from './state/thread-wait.store.js';
 
 // What a port shows of a run, and how a run ends.
-export type { Outcome, RunSourceView, TaskRunView } from './run-task/task-run.js';
+export type { Outcome, RunSourceView, TaskRunView } from './ports/task-run.view.js';
 
 // The ports features plug into (bound by the app's TaskPortsModule).
 export {

@@ -4,7 +4,6 @@ import { createLogger, Metrics, requestContext } from '@switchboard/observabilit
 import { UsageMeter } from './run-task/usage-meter.js';
 import type { TaskEventSequence } from './task-event.stream.js';
 import type { TaskRun } from './run-task/task-run.js';
-import { TASK_LIFECYCLE } from './lifecycle/task-lifecycle.js';
 import { TaskTelemetry } from './task.telemetry.js';
 import { LIVE_RUN } from './run-task/live-run.source.js';
 
@@ -33,7 +32,6 @@ function setup() {
     },
     text: 'what is 17 * 23, with my secret plan',
     events: {} as TaskEventSequence,
-    phase: TASK_LIFECYCLE.start('starting'),
     startedAt: new Date(),
     planner: 'builtin',
     signal: new AbortController().signal,

@@ -9,7 +9,8 @@ import {
   withSpan,
 } from '@switchboard/observability';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import type { Outcome, TaskRun } from './run-task/task-run.js';
+import type { TaskRun } from './run-task/task-run.js';
+import type { Outcome } from './ports/task-run.view.js';
 
 /** How a task ended, as the metrics label it: the outcome and, unless it completed, the error code. */
 export function outcomeLabels(outcome: Outcome): { outcome: Outcome['status']; code: string } {

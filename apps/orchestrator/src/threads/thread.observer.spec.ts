@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Tasks } from '@switchboard/contracts';
 import type { Logger } from '@switchboard/observability';
-import type { Outcome } from '../tasks/run-task/task-run.js';
+import type { Outcome } from '../tasks/index.js';
 import type {
   ReleaseThreadUseCase,
   ThreadHolder,

@@ -1,4 +1,3 @@
-import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
 import { DomainError, type Tasks, tenantOf } from '@switchboard/contracts';
 import type { AuditTrail } from '@switchboard/messaging';
 import { UsageMeter } from '../run-task/usage-meter.js';
@@ -85,7 +84,6 @@ function setup(
     },
     text: 'what is 1+1',
     events: new TaskEventSequence(TASK_ID, 0, 'orchestrator', journal, { tenantId: 'default' }),
-    phase: TASK_LIFECYCLE.start('planning'),
     startedAt: new Date(),
     planner: 'builtin',
     signal: new AbortController().signal,

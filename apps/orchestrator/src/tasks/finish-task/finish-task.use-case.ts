@@ -3,7 +3,6 @@ import { type ErrorBody, Tasks, Tenancy, tenantOf } from '@switchboard/contracts
 import { type AuditEvent, AuditTrail } from '@switchboard/messaging';
 import { RUN_SLOT, type RunSlot } from '../ports/run-slot.port.js';
 import { taskRefOf } from '../../tenancy/tenant-scope.js';
-import { storedTrigger } from '../lifecycle/task-lifecycle.js';
 import {
   observeEnded,
   observeReleased,
@@ -12,7 +11,8 @@ import {
   type TaskObserver,
 } from '../ports/task-observer.port.js';
 import { TaskRepository } from '../task.repository.js';
-import type { Outcome, TaskRun } from '../run-task/task-run.js';
+import type { TaskRun } from '../run-task/task-run.js';
+import type { Outcome } from '../ports/task-run.view.js';
 
 /**
  * Ends a task: the row and every event not journaled yet, the terminal one (with the task's token
@@ -38,10 +38,6 @@ export class FinishTaskUseCase {
 
   async finish(run: TaskRun, outcome: Outcome, durationMs: number): Promise<void> {
     const { submission: s, events } = run;
-    // The loop moves to `finishing` with the outcomes it decides; an error or a cancellation that
-    // stopped it mid-phase does here.
-    if (run.phase.state !== 'finishing')
-      run.phase.fire(outcome.status === 'cancelled' ? 'cancelled' : 'failed');
     const usage = run.meter.total();
     // A replay's verdict comes before its end: stored with its row, streamed before its terminal event.
     const verdict = await run.source.verdict(run, outcome);
@@ -108,7 +104,6 @@ export class FinishTaskUseCase {
     } finally {
       events.release();
     }
-    run.phase.fire(storedTrigger(outcome.status));
   }
 
   /**

@@ -32,7 +32,6 @@ export class PauseTaskUseCase {
       this.repository.pause(taskId, run.plan, run.events.lastSeq, journal),
     );
     if (!paused.paused) return paused;
-    run.phase.fire('stored-waiting');
     this.logger.info({ taskId }, 'task waits for approval');
     await this.decisions.resumeIfDecided(taskId);
     return paused;

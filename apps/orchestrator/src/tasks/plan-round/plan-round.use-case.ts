@@ -15,7 +15,8 @@ import { taskRefOf } from '../../tenancy/tenant-scope.js';
 import { PlanningRoundRepository, type RoundContext } from './planning-round.repository.js';
 import { CONTENT_SCREEN, type ContentScreen } from '../ports/content-screen.port.js';
 import { ROUND_GATE, type RoundGate } from '../ports/round-gate.port.js';
-import { failed, type Outcome, type TaskRun } from '../run-task/task-run.js';
+import { failed, type TaskRun } from '../run-task/task-run.js';
+import type { Outcome } from '../ports/task-run.view.js';
 
 export type RoundResult = { decision: PlanDecision } | { outcome: Outcome };
 

@@ -1,5 +1,5 @@
 import type { Approvals, ErrorBody, Tasks, Tools } from '@switchboard/contracts';
-import type { TaskRunView } from '../run-task/task-run.js';
+import type { TaskRunView } from './task-run.view.js';
 
 /**
  * The decision a call runs under, when it needed one (mcp-tools and a2a check it); for a delegation

@@ -1,5 +1,5 @@
 import type { DomainError, Tasks } from '@switchboard/contracts';
-import type { RunSourceView, TaskRunView } from '../run-task/task-run.js';
+import type { RunSourceView, TaskRunView } from './task-run.view.js';
 
 /** What replaces blocked text wherever the task would otherwise have stored it (rows, turns, events). */
 export const BLOCKED_PLACEHOLDER = '[blocked by a guardrail]';

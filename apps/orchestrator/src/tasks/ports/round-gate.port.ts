@@ -1,5 +1,5 @@
 import type { DomainError, Tasks } from '@switchboard/contracts';
-import type { TaskRunView } from '../run-task/task-run.js';
+import type { TaskRunView } from './task-run.view.js';
 
 /**
  * A port of the task core: what a planning round that asks a model must get past, and is charged to,

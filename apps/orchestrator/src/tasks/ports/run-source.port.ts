@@ -1,7 +1,7 @@
 import type { DomainError, ErrorBody, Tasks, Tools } from '@switchboard/contracts';
 import type { KnownAgent, PlanDecision, Planner, ThreadTurn } from '../../planning/planner.js';
 import type { PlanningContext } from '../context/planning-context.port.js';
-import type { Outcome, TaskRunView } from '../run-task/task-run.js';
+import type { Outcome, RunSourceView, TaskRunView } from './task-run.view.js';
 import type { RecordedStepEvent } from '../task.repository.js';
 
 /** How a step taken from the record ends, as the loop observes it. */
@@ -53,13 +53,9 @@ export interface RecordedBasis {
  * a source may keep what it learns (notes, a divergence) for its verdict. Its methods must not call
  * a tool, an agent or a model: what the core must run, it runs itself.
  */
-export interface RunSource {
-  /** What the run is: stored as the task's origin (its submission's `run`), counted by telemetry. */
-  readonly kind: 'live' | Tasks.RunKind;
+export interface RunSource extends RunSourceView {
   /** Who plans its rounds, when not the platform's planner (PLANNER): a replay's, fed its record. */
   readonly planner?: Planner;
-  /** What a replay or fork changes from its record (its guardrails' what-if rules among them). */
-  readonly edits?: Tasks.ForkEdits;
   /** A turn of its thread's conversation (its turns recorded, the thread handed on), or beside it. */
   readonly inThread: boolean;
   /**

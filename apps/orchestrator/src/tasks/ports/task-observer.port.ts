@@ -1,5 +1,5 @@
 import type { Actor, Tasks } from '@switchboard/contracts';
-import type { Outcome } from '../run-task/task-run.js';
+import type { Outcome } from './task-run.view.js';
 
 /** A live task whose end is committed, as its observers are told of it. */
 export interface EndedTask {

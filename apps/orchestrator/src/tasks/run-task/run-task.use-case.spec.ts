@@ -4,13 +4,13 @@ import type { RunSlot } from '../ports/run-slot.port.js';
 import type { StartGate } from '../ports/start-gate.port.js';
 import type { CancellationRegistry } from '../cancellation.registry.js';
 import type { FinishTaskUseCase } from '../finish-task/finish-task.use-case.js';
-import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
 import type { PauseTaskUseCase } from '../pause-task/pause-task.use-case.js';
 import type { PauseResult } from '../task.repository.js';
 import type { TaskTelemetry } from '../task.telemetry.js';
 import type { StartTask } from './start-task.js';
 import type { TaskLoop } from './task-loop.js';
-import type { Outcome, TaskRun } from './task-run.js';
+import type { TaskRun } from './task-run.js';
+import type { Outcome } from '../ports/task-run.view.js';
 import { RunTaskUseCase } from './run-task.use-case.js';
 
 const submission = {
@@ -25,20 +25,24 @@ const submission = {
 async function runPausing(paused: PauseResult) {
   const run = {
     submission,
-    // The loop left it pausing: a call of its round needs a decision.
-    phase: TASK_LIFECYCLE.walk('claimed', 'toolbox-ready', 'actions-decided', 'approval-needed'),
     signal: new AbortController().signal,
     startedAt: new Date(),
     resumed: false,
   } as unknown as TaskRun;
   const finished: Outcome[] = [];
+  const pausedRuns: TaskRun[] = [];
   const sut = new RunTaskUseCase(
     { start: async () => ({ run, storedSteps: [] }) } as unknown as StartTask,
     { run: async () => ({ status: 'waiting_approval' }) } as unknown as TaskLoop,
     {
       finish: async (_r: TaskRun, outcome: Outcome) => void finished.push(outcome),
     } as unknown as FinishTaskUseCase,
-    { pause: async () => paused } as unknown as PauseTaskUseCase,
+    {
+      pause: async (r: TaskRun) => {
+        pausedRuns.push(r);
+        return paused;
+      },
+    } as unknown as PauseTaskUseCase,
     {
       listen: () => true,
       unregister: jest.fn(),
@@ -54,24 +58,24 @@ async function runPausing(paused: PauseResult) {
     { mayRun: async () => true } as unknown as StartGate,
   );
   await sut.execute(submission, 1);
-  return { run, finished };
+  return { run, finished, pausedRuns };
 }
 
 describe('RunTaskUseCase, a task that stops for an approval', () => {
   it('is left waiting when its row is stored as waiting', async () => {
-    const { run, finished } = await runPausing({ paused: true });
+    const { run, finished, pausedRuns } = await runPausing({ paused: true });
+    expect(pausedRuns).toEqual([run]);
     expect(finished).toEqual([]);
-    expect(run.phase.state).toBe('pausing');
   });
 
   it('ends as cancelled when a cancel was stored while it paused, with the cancel’s reason', async () => {
-    const { run, finished } = await runPausing({
+    const { run, finished, pausedRuns } = await runPausing({
       paused: false,
       state: 'cancelling',
       cancelReason: 'changed my mind',
     });
+    expect(pausedRuns).toEqual([run]);
     expect(finished).toEqual([{ status: 'cancelled', reason: 'changed my mind' }]);
-    expect(run.phase.history.slice(-2)).toEqual(['pausing', 'finishing']);
   });
 
   it('is delivered again when another run ended it meanwhile (it then finds it ended)', async () => {

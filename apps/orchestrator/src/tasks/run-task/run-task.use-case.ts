@@ -7,16 +7,15 @@ import { RUN_SLOT, type RunSlot } from '../ports/run-slot.port.js';
 import { CancellationRegistry, CancelledBy } from '../cancellation.registry.js';
 import { FinishTaskUseCase } from '../finish-task/finish-task.use-case.js';
 import { PauseTaskUseCase } from '../pause-task/pause-task.use-case.js';
-import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
 import { START_GATE, type StartGate } from '../ports/start-gate.port.js';
 import { TaskTelemetry } from '../task.telemetry.js';
 import { StartTask } from './start-task.js';
 import { TaskLoop } from './task-loop.js';
-import type { LoopResult, Outcome } from './task-run.js';
+import type { LoopResult } from './task-run.js';
+import type { Outcome } from '../ports/task-run.view.js';
 
 /**
- * Runs one task delivered by the work queue through its lifecycle (lifecycle/task-lifecycle.ts):
- * start (claim, or resume after a crash), the loop under the task's signal (cancellation + wall-time
+ * Runs one task delivered by the work queue: start (claim, or resume after a crash), the loop under the task's signal (cancellation + wall-time
  * budget), then finish with the outcome. Never throws for a task that failed: the failure is the
  * task's outcome. A task that runs out of time has its remote work stopped too: the task's cancel is
  * broadcast, as for a user's cancellation. Each run is one span of the submission's trace, and starts
@@ -46,7 +45,6 @@ export class RunTaskUseCase {
     // Held by the start gate (its thread runs an earlier task: it waits, stored, and the end of that
     // task submits it again).
     if (!(await this.startGate.mayRun(submission))) {
-      TASK_LIFECYCLE.start().fire('queued-behind-thread');
       return;
     }
     // Its cancellation is heard from before its claim (CancellationRegistry.listen).
@@ -82,9 +80,8 @@ export class RunTaskUseCase {
       // for the rest of its lease, renewed when it resumes (docs/quotas.md).
       const paused = await this.pauser.pause(run);
       if (paused.paused) return;
-      // A cancel was stored while it was pausing: it ends now (pausing → finishing, `failed`).
+      // A cancel was stored while it was pausing (`running → cancelling`): it ends now, as cancelled.
       if (paused.state !== 'cancelling') throw new Error(`task ${taskId} ended while it paused`);
-      run.phase.fire('failed');
       result = { status: 'cancelled', reason: paused.cancelReason ?? 'cancelled by user' };
     }
     const outcome: Outcome = result;

@@ -11,7 +11,6 @@ import {
   CONTENT_SCREEN,
   type ContentScreen,
 } from '../ports/content-screen.port.js';
-import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
 import { TASK_STATE } from '../state/task-state.machine.js';
 import { RUN_SOURCES, type RunSources } from '../ports/run-source.port.js';
 import {
@@ -24,7 +23,8 @@ import type { TaskEventSequence } from '../task-event.stream.js';
 import { type StoredStep, TaskRepository } from '../task.repository.js';
 import { LIVE_RUN } from './live-run.source.js';
 import { submissionRecord } from './submission-record.js';
-import type { Outcome, TaskRun } from './task-run.js';
+import type { TaskRun } from './task-run.js';
+import type { Outcome } from '../ports/task-run.view.js';
 
 type Settings = Pick<
   OrchestratorEnv,
@@ -46,7 +46,7 @@ export interface StartedTask {
 }
 
 /**
- * The `received` phase of a task: the input guardrail (before anything is stored: blocked text never
+ * The start of a delivered task's run: the input guardrail (before anything is stored: blocked text never
  * reaches a row, an event or a turn), the claim (the row is created, or found on a redelivery), the
  * event sequence continuing after what is stored, and `orchestrator.task.started` and the
  * submission's audit record for a new task, journaled by the claim's statement. A
@@ -95,22 +95,18 @@ export class StartTask {
     const claim = await events.commit((journal) =>
       this.repository.claim(submission, planner.kind, text, journal),
     );
-    const phase = TASK_LIFECYCLE.start();
     if (claim.resumed && TASK_STATE.isFinal(claim.status)) {
-      phase.fire('ended-before');
       events.restart(0);
       await this.eventLog.ensureTerminalEvent(taskId, planner.kind);
       return undefined;
     }
     if (claim.resumed) await this.eventLog.continueAfterJournal(events);
-    phase.fire('claimed');
     const deadline = claim.startedAt.getTime() + this.config.TASK_TIMEOUT_MS;
     const signal = this.cancellations.register(taskId, deadline);
     const run: TaskRun = {
       submission,
       text,
       events,
-      phase,
       signal,
       deadline,
       startedAt: claim.startedAt,

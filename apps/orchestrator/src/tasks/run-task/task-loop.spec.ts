@@ -22,7 +22,6 @@ import type {
 import { PlanRoundUseCase } from '../plan-round/plan-round.use-case.js';
 import { InMemoryJournal } from '../journal/in-memory.journal.js';
 import { TaskEventSequence } from '../task-event.stream.js';
-import { TASK_LIFECYCLE } from '../lifecycle/task-lifecycle.js';
 import { BuiltinPlanner } from '../../planning/builtin-planner.js';
 import { TaskLoop } from './task-loop.js';
 import type {
@@ -33,7 +32,8 @@ import { BLOCKED_PLACEHOLDER, type ContentScreen } from '../ports/content-screen
 import type { RoundGate } from '../ports/round-gate.port.js';
 import type { CallGate } from '../ports/call-gate.port.js';
 import type { StepRecord, StoredStep, TaskRepository } from '../task.repository.js';
-import type { TaskRun, TaskRunView } from './task-run.js';
+import type { TaskRun } from './task-run.js';
+import type { TaskRunView } from '../ports/task-run.view.js';
 import { LIVE_RUN } from './live-run.source.js';
 
 const TASK_ID = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
@@ -192,7 +192,6 @@ function setup(opts: {
     },
     text: 'do it',
     events: new TaskEventSequence(TASK_ID, 0, 'orchestrator', jetstream, { tenantId: 'default' }),
-    phase: TASK_LIFECYCLE.start('starting'),
     startedAt: new Date(),
     planner: opts.planner.kind,
     signal: new AbortController().signal,

@@ -31,7 +31,8 @@ import { PlanRoundUseCase, type RoundResult } from '../plan-round/plan-round.use
 import type { RecordedBasis } from '../ports/run-source.port.js';
 import type { StoredStep } from '../task.repository.js';
 import { TaskOffer } from './task-offer.js';
-import { failed, type LoopResult, type Outcome, type TaskRun } from './task-run.js';
+import { failed, type LoopResult, type TaskRun } from './task-run.js';
+import type { Outcome } from '../ports/task-run.view.js';
 
 const NOT_LISTED: AgentList = {
   agents: [],
@@ -120,40 +121,32 @@ export class TaskLoop {
     const past: PastRound[] = [];
     for (let iteration = 1; ; iteration++) {
       if (iteration > this.limits.MAX_ITERATIONS_PER_TURN) {
-        return this.ended(
-          run,
-          failed(
-            'BUDGET_EXCEEDED',
-            `the task needed more than ${this.limits.MAX_ITERATIONS_PER_TURN} planning rounds (MAX_ITERATIONS_PER_TURN) after ${ledger.steps.length} step(s)`,
-          ),
+        return failed(
+          'BUDGET_EXCEEDED',
+          `the task needed more than ${this.limits.MAX_ITERATIONS_PER_TURN} planning rounds (MAX_ITERATIONS_PER_TURN) after ${ledger.steps.length} step(s)`,
         );
       }
       const round = await this.planRound(run, basis, ledger, past, iteration);
-      if ('outcome' in round) return this.ended(run, round.outcome);
+      if ('outcome' in round) return round.outcome;
       const { decision } = round;
       past.push({ iteration, decision });
       if (decision.kind === 'final') {
-        run.phase.fire('answered');
         return {
           status: 'completed',
           result: decision.answer,
           ...(decision.output !== undefined ? { output: decision.output } : {}),
         };
       }
-      if (decision.kind === 'fail')
-        return this.ended(run, { status: 'failed', error: decision.error.toBody() });
+      if (decision.kind === 'fail') return { status: 'failed', error: decision.error.toBody() };
       const overBudget = this.overBudget(
         run,
         ledger.steps.length + decision.actions.length,
         maxSteps,
       );
-      if (overBudget) return this.ended(run, overBudget);
-      run.phase.fire('actions-decided');
+      if (overBudget) return overBudget;
       if ((await this.actions.run(run, decision, ledger)) === 'paused') {
-        run.phase.fire('approval-needed');
         return { status: 'waiting_approval' };
       }
-      run.phase.fire('steps-done');
     }
   }
 
@@ -279,7 +272,6 @@ export class TaskLoop {
   private offer(run: TaskRun, manifest: Tools.Manifest): void {
     const deferred = manifest.tools.filter((t) => t.deferred).length;
     run.offered = new Map(manifest.tools.map((t) => [t.name, t]));
-    run.phase.fire('toolbox-ready');
     run.events.emit('mcp.toolbox.generated', {
       tools: manifest.tools.map((t) => ({ name: t.name, provider: t.provider })),
       count: manifest.tools.length,
@@ -368,11 +360,5 @@ export class TaskLoop {
         `the plan needs ${steps} steps; the limit is ${maxSteps.limit} (${maxSteps.setting})`,
       );
     return undefined;
-  }
-
-  /** A failure (or a cancellation) the loop decided: the run moves on to `finishing` with it. */
-  private ended(run: TaskRun, outcome: Outcome): Outcome {
-    run.phase.fire(outcome.status === 'cancelled' ? 'cancelled' : 'failed');
-    return outcome;
   }
 }

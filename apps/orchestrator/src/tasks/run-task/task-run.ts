@@ -1,8 +1,8 @@
-import { DomainError, type ErrorBody, type Tasks, type Tools } from '@switchboard/contracts';
+import { DomainError, type Tasks, type Tools } from '@switchboard/contracts';
 import type { RetryBudget } from '@switchboard/messaging';
 import type { UsageMeter } from './usage-meter.js';
-import type { TaskLifecycle } from '../lifecycle/task-lifecycle.js';
 import type { RunSource } from '../ports/run-source.port.js';
+import type { Outcome } from '../ports/task-run.view.js';
 import type { TaskEventSequence } from '../task-event.stream.js';
 
 /** One run of a task in this replica: what the loop, the guardrails and the finisher share. */
@@ -11,8 +11,6 @@ export interface TaskRun {
   /** The task text as it may be stored and streamed (a placeholder when the input guardrail blocked it). */
   text: string;
   events: TaskEventSequence;
-  /** Where the run stands (lifecycle/task-lifecycle.ts): the loop and the finisher move it on. */
-  phase: TaskLifecycle;
   signal: AbortSignal;
   /** When the task first started (its wall-time budget and duration count from here). */
   startedAt: Date;
@@ -46,42 +44,12 @@ export interface TaskRun {
   verdict?: Tasks.ReplayVerdict;
 }
 
-/**
- * What a port (tasks/ports) is shown of a run: the few facts a feature needs, read-only, never the
- * run's mutable state (its phase, plan, meter, steps stored). The core hands the run itself, so one
- * run is one view: a feature may key what it keeps per run by it (a WeakMap), and must not cast it
- * back to a TaskRun.
- */
-export interface TaskRunView {
-  readonly submission: Readonly<Tasks.TaskSubmission>;
-  /** The task text as it may be stored and streamed (a placeholder when the input guardrail blocked it). */
-  readonly text: string;
-  /** Where a feature reports on the task's events (an approval asked, a guardrail hit). */
-  readonly events: Pick<TaskEventSequence, 'emit'>;
-  /** How the feature's own requests for this run ride out an outage (TaskRun.retry). */
-  readonly retry: RetryBudget;
-  /** Redelivered after a crash or resumed after approvals: stored rounds and steps exist. */
-  readonly resumed: boolean;
-  /** The tools the manifest offered, by name, once it is read. */
-  readonly offered?: ReadonlyMap<string, Tools.ManifestTool> | undefined;
-  /** Where its decisions come from, as far as a feature may know: its kind and a fork's edits. */
-  readonly source: RunSourceView;
-}
-
-/** What a feature is shown of a run's source: one object per run (a feature may key by it). */
-export type RunSourceView = Pick<RunSource, 'kind' | 'edits'>;
-
 export interface UnderWayStep {
   index: number;
   /** With its input resolved, as it was dispatched. */
   action: Tasks.PlanAction;
   startedAt: Date;
 }
-
-export type Outcome =
-  | { status: 'completed'; result: string; output?: unknown }
-  | { status: 'failed'; error: ErrorBody }
-  | { status: 'cancelled'; reason: string };
 
 /** How the loop left a task: with its outcome, or stopped to wait for approvals (no outcome yet). */
 export type LoopResult = Outcome | { status: 'waiting_approval' };

@@ -10,7 +10,7 @@ import { threadKeyOf } from '../thread-key.js';
 /**
  * The thread's door on the work queue: a new task delivered while its thread is someone else's is
  * not claimed — its submission is stored with its place in line, its row as `waiting_thread`, and the
- * delivery acked (lifecycle `received` → `waiting_thread`); the release of the task before it moves
+ * delivery acked (stored `queued` → `waiting_thread`); the release of the task before it moves
  * its row to `queued` and submits it again. Tasks without a thread, replays and forks (beside their
  * thread's conversation) and tasks claimed before (a resume, a redelivery) always go on.
  */

@@ -3,10 +3,7 @@ import type { LeasedDelivery } from '../delivery/webhook-delivery.repository.js'
 import type { AttemptResult, WebhookSender } from '../delivery/webhook-sender.js';
 import { TargetRefused, type WebhookTargets } from '../target/webhook-targets.js';
 import type { WebhookRepository } from '../webhook.repository.js';
-import type {
-  A2aPushConfigRepository,
-  PushHeaders,
-} from '../../a2a-push/a2a-push-config.repository.js';
+import type { PushHeaders, PushHeadersSource } from '../delivery/push-headers.port.js';
 import { DeliveryAttempt } from './delivery-attempt.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -59,7 +56,7 @@ function setup(answer: AttemptResult | Error, refused?: TargetRefused, push?: Pu
       previousSecretUntil: new Date(Date.now() - 1_000),
     }),
   } as unknown as WebhookRepository;
-  const pushes = { headersOf: async () => push } as unknown as A2aPushConfigRepository;
+  const pushes = { headersOf: async () => push } satisfies PushHeadersSource;
   const sut = new DeliveryAttempt(
     targets,
     sender,

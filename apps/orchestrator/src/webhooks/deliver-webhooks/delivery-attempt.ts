@@ -10,9 +10,10 @@ import { messageIdOf, newWebhookSecret, signWebhook } from '../signing/webhook-s
 import { TargetRefused, WebhookTargets } from '../target/webhook-targets.js';
 import { signingSecrets, WebhookRepository } from '../webhook.repository.js';
 import {
-  A2aPushConfigRepository,
+  PUSH_HEADERS,
   type PushHeaders,
-} from '../../a2a-push/a2a-push-config.repository.js';
+  type PushHeadersSource,
+} from '../delivery/push-headers.port.js';
 
 /** One attempt, judged: what happened, the machine's trigger for it, and what to store. */
 export interface AttemptReport {
@@ -37,7 +38,7 @@ export class DeliveryAttempt {
     private readonly sender: WebhookSender,
     private readonly secrets: WebhookRepository,
     @Inject(APP_CONFIG) private readonly config: Settings,
-    private readonly pushes: A2aPushConfigRepository,
+    @Inject(PUSH_HEADERS) private readonly pushes: PushHeadersSource,
   ) {}
 
   async run(d: LeasedDelivery): Promise<AttemptReport> {
