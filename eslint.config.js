@@ -84,6 +84,15 @@ const FRONT_DOOR_PATTERN = {
   message:
     "A feature uses the orchestrator's core only through its front door: import from tasks/index.js (or planning/index.js).",
 };
+// Feature specs that test a feature plugged into the core's real insides (a dispatch or planning round,
+// the event sequence, the stores a wake goes through): what they prove is the two together. Every
+// other feature spec, like the feature's code, sees the core only through its front door.
+const FEATURE_SPECS_WITH_THE_CORE = [
+  'apps/orchestrator/src/approvals/approval.gate.dispatch-steps.spec.ts',
+  'apps/orchestrator/src/approvals/task-resumer.spec.ts',
+  'apps/orchestrator/src/budget/tenant-budget.gate.spec.ts',
+  'apps/orchestrator/src/guardrails/guardrails.spec.ts',
+];
 const CORE_FEATURE_PATTERN = {
   regex: `^(\\.\\./)+(${ORCHESTRATOR_FEATURES.join('|')})/`,
   message:
@@ -292,8 +301,8 @@ export default [
       ],
     },
   },
-  // Features import the core only through its front door (the mirror of the rule above). Their tests
-  // may build the core's insides (fakes, a real loop round): specs are left out.
+  // Features import the core only through its front door (the mirror of the rule above), and so do
+  // their specs, but for the few that test a feature with the core's real insides (listed above).
   {
     files: ORCHESTRATOR_FEATURE_FILES,
     ignores: ['**/*.spec.ts', '**/*.int-spec.ts'],
@@ -305,6 +314,13 @@ export default [
           patterns: [...APP_IMPORT_PATTERNS, FRONT_DOOR_PATTERN],
         },
       ],
+    },
+  },
+  {
+    files: ORCHESTRATOR_FEATURE_FILES.map((glob) => glob.replace(/\.ts$/, '.spec.ts')),
+    ignores: FEATURE_SPECS_WITH_THE_CORE,
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [BARREL_PATTERN, FRONT_DOOR_PATTERN] }],
     },
   },
   {

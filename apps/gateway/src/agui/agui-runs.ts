@@ -6,7 +6,7 @@ import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { SseStreams } from '../http/sse-streams.js';
 import type { SseWriter } from '../http/sse.writer.js';
-import { pendingApprovals, type TaskSession } from '../tasks/session/task-session.js';
+import type { TaskSession } from '../tasks/session/task-session.js';
 import type { TaskSessions } from '../tasks/session/task-sessions.js';
 import type { ApprovalAnswer } from './agui-interrupts.js';
 import { AgUiRunFormat, AgUiRunTranslator } from './agui-run.format.js';
@@ -67,18 +67,14 @@ export class AgUiRuns {
     const answered = new Set(answers.map((a) => a.approvalId));
     const taskId = await this.taskOf(actor, threadId, answered);
     if (!taskId) return this.notWaiting(reply, actor, input, answered, requestId);
-    const { bus, sessions } = this.deps;
-    const view = await bus.request(Tasks.TaskGet, { taskId }, { actor });
     const format = new AgUiRunFormat(
       new AgUiRunTranslator(input.threadId, input.runId, taskId, randomUUID, {
         approvalIds: answered,
       }),
     );
     // Followed before deciding: the task resumes on the last decision, and no event may be missed.
-    const session = await sessions.attach(actor, taskId, {
+    const session = await this.deps.sessions.resume(actor, taskId, {
       slot: format.kind,
-      afterSeq: view.lastEventSeq,
-      known: { view },
       answered,
     });
     await this.stream(reply, session, format, requestId, (sse) =>
@@ -249,10 +245,10 @@ export class AgUiRuns {
     threadId: string,
     answered: ReadonlySet<string>,
   ): Promise<string | undefined> {
-    const { bus } = this.deps;
+    const { bus, sessions } = this.deps;
     const { tasks } = await bus.request(Tasks.TaskList, { status: WAITING, limit: 200 }, { actor });
     for (const task of tasks.filter((t) => t.threadId === threadId)) {
-      const pending = (await pendingApprovals(this.deps, task.taskId, actor)) ?? [];
+      const pending = (await sessions.pendingApprovals(actor, task.taskId)) ?? [];
       if (pending.some((a) => answered.has(a.approvalId))) return task.taskId;
     }
     return undefined;

@@ -2,6 +2,11 @@ import { type Actor, type Approvals, DomainError, type Tasks } from '@switchboar
 import type { NatsBus } from '@switchboard/messaging';
 import type { CancelTaskUseCase } from '../tasks/cancel-task/cancel-task.use-case.js';
 import type { TaskAccess } from '../tasks/task-access.js';
+import { TaskSessions } from '../tasks/session/task-sessions.js';
+import type { StreamSlots } from '../limits/stream-slots.js';
+import type { TaskEventFollower } from '../tasks/feed/task-event.follower.js';
+import type { SubmitTaskUseCase } from '../tasks/submit-task/submit-task.use-case.js';
+import type { Logger } from '@switchboard/observability';
 import { McpTasks, toMcpTask } from './mcp-tasks.js';
 import { ProtocolError } from './mcp.translator.js';
 
@@ -57,7 +62,15 @@ function setup(
       return Promise.resolve({ taskId, status: 'cancelled', cancelRequested: true });
     },
   } as unknown as CancelTaskUseCase;
-  return { tasks: new McpTasks(access, cancel, bus), asked };
+  // The sessions only ask (decide, list what is pending): nothing is submitted, followed or held.
+  const sessions = new TaskSessions(
+    {} as SubmitTaskUseCase,
+    {} as TaskEventFollower,
+    {} as StreamSlots,
+    bus,
+    {} as Logger,
+  );
+  return { tasks: new McpTasks(access, cancel, sessions), asked };
 }
 
 describe('toMcpTask', () => {

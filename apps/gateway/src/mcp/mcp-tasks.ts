@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, Approvals, isDomainError, Tasks } from '@switchboard/contracts';
-import { NatsBus } from '@switchboard/messaging';
 import { z } from 'zod';
 import { CancelTaskUseCase } from '../tasks/cancel-task/cancel-task.use-case.js';
+import { TaskSessions } from '../tasks/session/task-sessions.js';
 import { TaskAccess } from '../tasks/task-access.js';
 import { approversText, DECISION_FORM, DecisionForm, META_APPROVAL } from './mcp-approval.text.js';
 import { DECLINED_REASON } from './mcp-approvals.js';
@@ -107,7 +107,7 @@ export class McpTasks {
   constructor(
     private readonly access: TaskAccess,
     private readonly cancelTask: CancelTaskUseCase,
-    private readonly bus: NatsBus,
+    private readonly sessions: TaskSessions,
   ) {}
 
   async get(actor: Actor, taskId: string): Promise<McpTask> {
@@ -141,13 +141,14 @@ export class McpTasks {
         );
       const decision = form?.data.decision ?? 'reject';
       const reason = form?.data.reason?.trim() || (decision === 'reject' ? DECLINED_REASON : '');
+      const session = this.sessions.create(actor, taskId);
       await this.ask(
         () =>
-          this.bus.request(
-            Approvals.ApprovalDecide,
-            { taskId, approvalId: approval.approvalId, decision, ...(reason ? { reason } : {}) },
-            { actor },
-          ),
+          session.decide({
+            approvalId: approval.approvalId,
+            decision,
+            ...(reason ? { reason } : {}),
+          }),
         taskId,
       );
     }
@@ -169,16 +170,7 @@ export class McpTasks {
   }
 
   private async pending(actor: Actor, taskId: string): Promise<Approvals.ApprovalView[]> {
-    const { approvals } = await this.ask(
-      () =>
-        this.bus.request(
-          Approvals.ApprovalList,
-          { taskId, status: 'pending', limit: 50 },
-          { actor },
-        ),
-      taskId,
-    );
-    return approvals;
+    return this.ask(() => this.sessions.create(actor, taskId).listPending(), taskId);
   }
 
   /** A domain refusal as a JSON-RPC error: NOT_FOUND (someone else's task too) as an unknown task. */

@@ -2,8 +2,7 @@ import { describe, expect, it, jest } from '@jest/globals';
 import { type Actor, Approvals, type Tasks } from '@switchboard/contracts';
 import type { AuditTrail } from '@switchboard/messaging';
 import { approvalArgsHash } from '@switchboard/runtime';
-import type { AgentDirectory, DirectoryAgent } from '../tasks/ports/agent-directory.port.js';
-import type { TaskRunView } from '../tasks/index.js';
+import type { AgentDirectory, DirectoryAgent, TaskRunView } from '../tasks/index.js';
 import { ApprovalGate, DEFAULT_REPLY } from './approval.gate.js';
 import type { ApprovalMetrics } from './approval.metrics.js';
 import type {

@@ -1,8 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { DomainError, type Tools } from '@switchboard/contracts';
-import type { Planner } from '../planning/planner.js';
-import type { StoredRound } from '../tasks/plan-round/planning-round.repository.js';
-import type { RecordedStepResult } from '../tasks/ports/run-source.port.js';
+import type { Planner } from '../planning/index.js';
+import type { RecordedStepResult, StoredRound } from '../tasks/index.js';
 import { RecordedRunSource } from './recorded-run.source.js';
 import type { RecordedStep, RunOriginState, RunRecord } from './run-record.js';
 

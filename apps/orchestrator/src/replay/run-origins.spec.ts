@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { DomainError } from '@switchboard/contracts';
-import type { StoredRound } from '../tasks/plan-round/planning-round.repository.js';
+import type { StoredRound } from '../tasks/index.js';
 import { forkPoint, runSubmission } from './run-origins.js';
 import type { RecordedStep, RunOriginState, RunRecord } from './run-record.js';
 

@@ -1,13 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
-import { type Actor, Approvals, DomainError, type Tasks } from '@switchboard/contracts';
+import { type Actor, Approvals, DomainError, Tasks } from '@switchboard/contracts';
+import type { NatsBus } from '@switchboard/messaging';
+import type { Logger } from '@switchboard/observability';
+import type { StreamSlots } from '../../limits/stream-slots.js';
 import {
   approvalTaskEvents,
   DEMO_APPROVAL,
   demoTaskEvents,
 } from '../../agui/task-events.fixture.js';
-import type { TaskEventFeed } from '../feed/task-event.follower.js';
+import type { TaskEventFeed, TaskEventFollower } from '../feed/task-event.follower.js';
+import type { SubmitTaskUseCase } from '../submit-task/submit-task.use-case.js';
 import { type SessionDeps, TaskSession } from './task-session.js';
 import { TASK_SESSION } from './task-session.machine.js';
+import { TaskSessions } from './task-sessions.js';
 
 const TASK = '7f3a2c1e-9b8d-4e6f-a1b2-c3d4e5f60718';
 const ann: Actor = { userId: 'ann', role: 'user' };
@@ -101,8 +106,12 @@ function setup(opts: Options = {}) {
       },
     },
     follower: {
-      follow: (_taskId: string, follow: { afterSeq: number; replay: boolean }) => {
-        log.push(`follow after ${follow.afterSeq}${follow.replay ? ' replay' : ''}`);
+      follow: (
+        _taskId: string,
+        follow: { afterSeq: number; replay: boolean; known?: { view?: unknown } },
+      ) => {
+        const known = follow.known?.view ? ', the view known' : '';
+        log.push(`follow after ${follow.afterSeq}${follow.replay ? ' replay' : ''}${known}`);
         return Promise.resolve(feed);
       },
     },
@@ -138,7 +147,7 @@ function setup(opts: Options = {}) {
     logger: { warn: () => undefined },
   };
   const session = new TaskSession(TASK, ann, deps);
-  return { session, feed, log };
+  return { session, feed, log, deps };
 }
 
 const demo = demoTaskEvents(TASK);
@@ -404,6 +413,53 @@ describe(TaskSession.name, () => {
   it('reads the pending approvals as undefined when the orchestrator cannot say', async () => {
     const { session } = setup({ pending: new Error('no responders') });
     expect(await session.pendingApprovals()).toBeUndefined();
+  });
+
+  it("lists the pending approvals with the orchestrator's refusal thrown (an edge that must say so)", async () => {
+    const notYours = new DomainError('NOT_FOUND', `task ${TASK} not found`);
+    expect(await setup({ pending: [pendingView()] }).session.listPending()).toEqual([
+      pendingView(),
+    ]);
+    await expect(setup({ pending: notYours }).session.listPending()).rejects.toBe(notYours);
+  });
+});
+
+describe(TaskSessions.name, () => {
+  /** The sessions over setup()'s fakes, the bus answering TaskGet with a task stored up to seq 7. */
+  function sessionsOf(ctx: ReturnType<typeof setup>) {
+    const { deps, log } = ctx;
+    const bus = {
+      request: (contract: { subject: string }, payload: { taskId: string }) => {
+        if (contract.subject !== Tasks.TaskGet.subject)
+          return deps.bus.request(contract as never, payload as never);
+        log.push(`read ${payload.taskId}`);
+        return Promise.resolve({ taskId: payload.taskId, lastEventSeq: 7 });
+      },
+    } as unknown as NatsBus;
+    return new TaskSessions(
+      deps.submit as SubmitTaskUseCase,
+      deps.follower as TaskEventFollower,
+      deps.slots as StreamSlots,
+      bus,
+      deps.logger as Logger,
+    );
+  }
+
+  it('resumes a task from after its stored events: the task read once, its view handed to the feed', async () => {
+    const ctx = setup();
+    const session = await sessionsOf(ctx).resume(ann, TASK, { slot: 'ag-ui' });
+    expect(ctx.log).toEqual([
+      `read ${TASK}`,
+      'slot ag-ui',
+      'follow after 7 replay, the view known',
+    ]);
+    expect(session.state).not.toBe('opening');
+  });
+
+  it('reads a task’s pending approvals without opening a session', async () => {
+    const ctx = setup({ pending: [pendingView()] });
+    expect(await sessionsOf(ctx).pendingApprovals(ann, TASK)).toEqual([pendingView()]);
+    expect(ctx.log).toEqual(['list pending']);
   });
 });
 

@@ -255,6 +255,14 @@ export class TaskSession {
     return pendingApprovals(this.deps, this.taskId, this.actor);
   }
 
+  /**
+   * The task's pending approvals as its user sees them; throws the orchestrator's refusal (NOT_FOUND:
+   * not the user's task). Asking holds nothing: a session only asked (this, `decide`) is never opened.
+   */
+  listPending(): Promise<Approvals.ApprovalView[]> {
+    return listPending(this.deps, this.taskId, this.actor);
+  }
+
   /** Decides one of the task's approvals as the session's user; throws the orchestrator's refusal. */
   async decide(answer: Omit<Approvals.ApprovalDecisionRequest, 'taskId'>): Promise<void> {
     await this.deps.bus.request(
@@ -378,14 +386,22 @@ export async function pendingApprovals(
   actor: Actor,
 ): Promise<Approvals.ApprovalView[] | undefined> {
   try {
-    const { approvals } = await deps.bus.request(
-      Approvals.ApprovalList,
-      { status: 'pending', taskId, limit: 200 },
-      { actor },
-    );
-    return approvals;
+    return await listPending(deps, taskId, actor);
   } catch (e) {
     deps.logger.warn({ err: e, taskId }, 'could not read the pending approvals');
     return undefined;
   }
+}
+
+async function listPending(
+  deps: Pick<SessionDeps, 'bus'>,
+  taskId: string,
+  actor: Actor,
+): Promise<Approvals.ApprovalView[]> {
+  const { approvals } = await deps.bus.request(
+    Approvals.ApprovalList,
+    { status: 'pending', taskId, limit: 200 },
+    { actor },
+  );
+  return approvals;
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Actor } from '@switchboard/contracts';
+import { type Actor, type Approvals, Tasks } from '@switchboard/contracts';
 import { NatsBus } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { StreamSlots } from '../../limits/stream-slots.js';
@@ -8,6 +8,7 @@ import { SubmitTaskUseCase } from '../submit-task/submit-task.use-case.js';
 import {
   type AttachOptions,
   type NewTaskOptions,
+  pendingApprovals,
   type SessionDeps,
   TaskSession,
 } from './task-session.js';
@@ -55,5 +56,23 @@ export class TaskSessions {
     const session = this.create(actor, taskId);
     await session.attach(opts);
     return session;
+  }
+
+  /**
+   * A session on an existing task from after its stored events: the task read first (its view used
+   * once by the feed; the orchestrator's refusal thrown), then `attach` from its last event.
+   */
+  async resume(
+    actor: Actor,
+    taskId: string,
+    opts: Omit<AttachOptions, 'afterSeq' | 'known'> = {},
+  ): Promise<TaskSession> {
+    const view = await this.deps.bus.request(Tasks.TaskGet, { taskId }, { actor });
+    return this.attach(actor, taskId, { ...opts, afterSeq: view.lastEventSeq, known: { view } });
+  }
+
+  /** A task's pending approvals as `actor` sees them, without a session; undefined: not readable now. */
+  pendingApprovals(actor: Actor, taskId: string): Promise<Approvals.ApprovalView[] | undefined> {
+    return pendingApprovals(this.deps, taskId, actor);
   }
 }

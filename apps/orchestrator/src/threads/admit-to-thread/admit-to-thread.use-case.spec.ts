@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { type Actor, DomainError, type Tasks } from '@switchboard/contracts';
 import type { Logger } from '@switchboard/observability';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
-import type { TaskCanceller } from '../../tasks/task-canceller.js';
+import type { TaskCanceller } from '../../tasks/index.js';
 import type { Admission, AdmissionMode, ThreadGateRepository } from '../thread-gate.repository.js';
 import type { ThreadKey } from '../thread.repository.js';
 import { AdmitToThreadUseCase } from './admit-to-thread.use-case.js';

@@ -9,7 +9,6 @@ import type { BatchHead, ReplayBatchRepository } from '../replay-batch.repositor
 import { runTaskIdOf } from '../run-ids.js';
 import { AdvanceBatchesUseCase, originOf } from './advance-batches.use-case.js';
 import { TaskCore } from '../../../tasks/index.js';
-import type { TaskRepository } from '../../../tasks/task.repository.js';
 
 const BATCH = '0b0e6c36-1f2a-4c1e-9f4e-2d5b6c7d8e9f';
 const TASK = '7f3a2c1e-9b8d-4e6f-a1b2-c3d4e5f60718';
@@ -120,7 +119,7 @@ describe("a batch's runs and its tenant's quota", () => {
             expect(sub.run).toMatchObject({ of: TASK });
             queued.push(sub.taskId);
           },
-        } as unknown as TaskRepository,
+        } as unknown as ConstructorParameters<typeof TaskCore>[0],
         {} as never,
         jetstream,
       ),

@@ -7,6 +7,7 @@ import {
 import { APP_CONFIG } from '@switchboard/config';
 import { Audit } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
+import { drainBatches, PeriodicJob } from '@switchboard/runtime';
 import type { AuditRelaySettings } from '../../../config/audit-relay.settings.js';
 import { AuditOutboxRepository } from './audit-outbox.repository.js';
 import { AuditRelay } from './audit-relay.js';
@@ -23,8 +24,7 @@ const FORGET_BATCH = 1_000;
  */
 @Injectable()
 export class AuditRelaySweep implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<unknown> | undefined;
+  private readonly job: PeriodicJob;
   private stopped = false;
 
   constructor(
@@ -32,26 +32,22 @@ export class AuditRelaySweep implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly relay: AuditRelay,
     @Inject(APP_CONFIG) private readonly config: AuditRelaySettings,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.job = new PeriodicJob(
+      this.config.AUDIT_RELAY_SWEEP_MS,
+      () => this.sweep(),
+      (e) => this.logger.warn({ err: e }, 'audit relay sweep failed; the next one retries'),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.kick(), this.config.AUDIT_RELAY_SWEEP_MS);
-    this.timer.unref();
+    this.job.start();
   }
 
+  /** A sweep under way stops after its current batch (the rest is the next replica's). */
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
-    await this.sweeping;
-  }
-
-  private kick(): void {
-    if (this.stopped || this.sweeping) return;
-    this.sweeping = this.sweep()
-      .catch((e: unknown) =>
-        this.logger.warn({ err: e }, 'audit relay sweep failed; the next one retries'),
-      )
-      .finally(() => (this.sweeping = undefined));
+    await this.job.stop();
   }
 
   /** Relays every record owed past AUDIT_RELAY_SWEEP_AFTER_MS; how many. */
@@ -60,11 +56,20 @@ export class AuditRelaySweep implements OnApplicationBootstrap, OnModuleDestroy 
     // The transaction outlives the request's timeout: its rows stay locked until it answered.
     const timeoutMs = Audit.AuditAppend.timeoutMs + 5_000;
     let total = 0;
-    for (;;) {
-      const sent = await this.outbox.relayOwed(after, batch, (r) => this.relay.send(r), timeoutMs);
-      total += sent;
-      if (sent < batch || this.stopped) break;
-    }
+    await drainBatches(
+      async () => {
+        const sent = await this.outbox.relayOwed(
+          after,
+          batch,
+          (r) => this.relay.send(r),
+          timeoutMs,
+        );
+        total += sent;
+        return sent;
+      },
+      batch,
+      { stopped: () => this.stopped },
+    );
     if (total) this.logger.info({ relayed: total }, 'owed audit records relayed by the sweep');
     await this.outbox.forgetRelayed(this.config.AUDIT_RELAY_KEEP_MS, FORGET_BATCH);
     return total;
