@@ -1,4 +1,4 @@
-import { type Actor, Tasks, Tools } from '@switchboard/contracts';
+import { type Actor, type Tasks, Tools } from '@switchboard/contracts';
 import {
   type BusClient,
   createBusClient,

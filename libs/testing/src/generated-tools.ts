@@ -138,9 +138,10 @@ export function toolRequests(count: number): ToolRequest[] {
     const [, , asks] = VERBS.find(([v]) => v === verb) ?? ['', '', ['{thing} {service}']];
     const title = SERVICES.find(([s]) => s === service)?.[1] ?? String(service);
     const template = asks[i % asks.length] as string;
-    return {
-      text: template.replace('{thing}', words(thing)).replace('{service}', title),
-      tool: tool.name,
-    };
+    const text = template
+      .replace('{thing}s', plural(words(thing)))
+      .replace('{thing}', words(thing))
+      .replace('{service}', title);
+    return { text, tool: tool.name };
   });
 }

@@ -9,7 +9,11 @@ import {
 } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { McpToolsEnv } from '../config/mcp-tools.env.js';
-import { type CallRecord, RichToolOutput } from '../registry/tool-implementation.js';
+import {
+  type CallRecord,
+  RichToolOutput,
+  type ToolContext,
+} from '../registry/tool-implementation.js';
 import type { RegisteredTool } from '../registry/tool-registry.service.js';
 import { CREDENTIALS, type CredentialStore } from './credential-store.js';
 import { SchemaValidator } from './schema-validator.js';
@@ -90,8 +94,7 @@ export class ToolRunner {
       implementation
         .run(req.input, {
           actor,
-          taskId: req.taskId,
-          ...(req.constraints ? { constraints: req.constraints } : {}),
+          ...scopeOf(req),
           credentials,
           signal: controller.signal,
           idempotencyKey: req.idempotencyKey,
@@ -153,4 +156,9 @@ export class ToolRunner {
     );
     return new DomainError('INTERNAL', 'tool failed unexpectedly');
   }
+}
+
+/** The task a call is of and the tool constraints it runs under, as its implementation sees them. */
+function scopeOf(req: Tools.ToolCallRequest): Pick<ToolContext, 'taskId' | 'constraints'> {
+  return { taskId: req.taskId, ...(req.constraints ? { constraints: req.constraints } : {}) };
 }
