@@ -84,6 +84,7 @@ describe(AgentVersionResolver.name, () => {
     });
     expect(got?.tools).toEqual(['notes.add', 'notes.search']);
     expect(got?.maxSteps).toBeUndefined();
+    expect(got?.planning).toEqual({ instructions: 'Answer briefly.', model: { name: 'gpt-test' } });
   });
 
   it('takes a version by number or label, and resolves once: a later run keeps the first stamp', async () => {
@@ -91,6 +92,7 @@ describe(AgentVersionResolver.name, () => {
     const byNumber = await sut.resolve(submission({ agent: { name: 'support', version: 2 } }));
     expect(byNumber?.stamp).toMatchObject({ version: 2, model: 'gpt-2', tools: 1 });
     expect(byNumber?.maxSteps).toBe(4);
+    expect(byNumber?.planning.model).toEqual({ name: 'gpt-2' });
     expect(byNumber?.stamp.label).toBeUndefined();
     const s = submission({ agent: { name: 'support' } });
     expect((await sut.resolve(s))?.stamp.version).toBe(1);

@@ -48,6 +48,7 @@ export class AgentVersionResolver implements AgentVersions {
       stamp: stored,
       tools: offered.map((t) => t.name),
       maxSteps: version.config.limits.maxSteps,
+      planning: planningOf(version),
     };
   }
 
@@ -68,7 +69,12 @@ export class AgentVersionResolver implements AgentVersions {
         `agent ${stamp.agent} has no version ${stamp.version} any more`,
       );
     const offered = await this.offered(s, version.config.tools);
-    return { stamp, tools: offered.map((t) => t.name), maxSteps: version.config.limits.maxSteps };
+    return {
+      stamp,
+      tools: offered.map((t) => t.name),
+      maxSteps: version.config.limits.maxSteps,
+      planning: planningOf(version),
+    };
   }
 
   private async chosen(
@@ -102,6 +108,11 @@ export class AgentVersionResolver implements AgentVersions {
     );
     return manifest.tools.filter((t) => toolAllowed(t.name, patterns));
   }
+}
+
+/** What the version tells the planner (an LLM planner plans with them). */
+function planningOf(version: Agents.AgentVersionView): ResolvedAgent['planning'] {
+  return { instructions: version.config.instructions, model: version.config.model };
 }
 
 /** The task names what its tenant does not have: it ends at once, the error naming the field. */
