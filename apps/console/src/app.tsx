@@ -25,6 +25,7 @@ import { McpView } from './views/mcp.view';
 import { MemoryView } from './views/memory.view';
 import { RunView } from './views/run.view';
 import { SchedulesView } from './views/schedules.view';
+import { AgentsView } from './views/agents.view';
 import { SignInView } from './views/sign-in.view';
 import { TaskView } from './views/task.view';
 import { TasksView } from './views/tasks.view';
@@ -36,6 +37,7 @@ const NAV: { route: Route; label: string; admin?: boolean }[] = [
   { route: { view: 'tasks' }, label: 'Tasks' },
   { route: { view: 'approvals' }, label: 'Approvals' },
   { route: { view: 'schedules' }, label: 'Schedules' },
+  { route: { view: 'agents' }, label: 'Agent versions' },
   { route: { view: 'webhooks' }, label: 'Webhooks' },
   { route: { view: 'memory' }, label: 'Memory' },
   { route: { view: 'catalog' }, label: 'Tools & agents' },
@@ -232,6 +234,8 @@ function View({ route, admin }: { route: Route; admin: boolean }) {
       return <ApprovalsView />;
     case 'schedules':
       return <SchedulesView />;
+    case 'agents':
+      return <AgentsView />;
     case 'webhooks':
       return <WebhooksView />;
     case 'memory':

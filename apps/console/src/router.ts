@@ -10,6 +10,8 @@ export type Route =
   /** Long-term memory: the user's items, search, forget (docs/memory.md). */
   | { view: 'memory' }
   | { view: 'schedules' }
+  /** Agent versions: agents, labels and canaries, versions and their diff (docs/agents.md). */
+  | { view: 'agents' }
   /** Usage; `tenant`: another tenant's (the platform operator's picker). */
   | { view: 'usage'; tenant?: string }
   | { view: 'catalog' }
@@ -38,6 +40,7 @@ export function parseRoute(hash: string): Route {
     case 'webhooks':
     case 'memory':
     case 'schedules':
+    case 'agents':
     case 'catalog':
     case 'audit':
     case 'live':

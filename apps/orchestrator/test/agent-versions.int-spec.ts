@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import { sha256 } from '../src/agent-versions/agent-config.js';
 import { AgentRepository, type NewVersion } from '../src/agent-versions/agent.repository.js';
+import { AgentRoutingRepository } from '../src/agent-versions/agent-routing.repository.js';
 import { AgentVersionResolver } from '../src/agent-versions/resolve-agent-version/agent-version.resolver.js';
 import { PrismaService } from '../src/prisma/prisma.service.js';
 
@@ -163,7 +164,9 @@ describe('agent versions (real PostgreSQL)', () => {
           generatedAt: new Date().toISOString(),
         }),
     } as unknown as NatsBus;
-    const resolvers = repos.map((r) => new AgentVersionResolver(r, bus));
+    const resolvers = repos.map(
+      (r, i) => new AgentVersionResolver(r, bus, new AgentRoutingRepository(prismas[i]!)),
+    );
     const actor: Actor = { userId: 'bob', role: 'user', tenantId: 'acme' };
     const s: Tasks.TaskSubmission = {
       taskId: randomUUID(),
@@ -190,5 +193,52 @@ describe('agent versions (real PostgreSQL)', () => {
       `SELECT count(*)::text AS n FROM "AgentTaskStamp" WHERE "taskId" = '${s.taskId}'`,
     );
     expect(rows[0]?.n).toBe('1');
+  });
+
+  it("keeps one default agent per tenant and a label's canary, shown on the agent's view", async () => {
+    const routing = new AgentRoutingRepository(prismas[0]!);
+    const a = await first().create(
+      { id: randomUUID(), tenantId: 'acme', name: 'routed' },
+      version('v1'),
+    );
+    const b = await first().create(
+      { id: randomUUID(), tenantId: 'acme', name: 'routed-too' },
+      version('v1'),
+    );
+    const [aId, bId] = [a?.id ?? '', b?.id ?? ''];
+    expect(await routing.setDefault('acme', aId, true, 'ann')).toEqual({ previous: undefined });
+    expect(await routing.setDefault('acme', bId, true, 'ann')).toEqual({ previous: 'routed' });
+    // Unsetting one that is not the default keeps the default; unsetting the default clears it.
+    await routing.setDefault('acme', aId, false, 'ann');
+    expect(await routing.defaultAgent('acme')).toBe('routed-too');
+    expect((await first().list('acme')).filter((v) => v.isDefault).map((v) => v.agent)).toEqual([
+      'routed-too',
+    ]);
+    await routing.setDefault('acme', bId, false, 'ann');
+    expect(await routing.defaultAgent('acme')).toBeUndefined();
+    expect(await routing.defaultAgent('globex')).toBeUndefined();
+
+    const v2 = await first().addVersion(aId, 'acme', version('v2'));
+    expect(await routing.setCanary(aId, 'staging', { versionId: v2.versionId, weight: 10 })).toBe(
+      false,
+    );
+    expect(
+      await routing.setCanary(aId, 'production', { versionId: v2.versionId, weight: 10 }),
+    ).toBe(true);
+    expect((await routing.canary(aId, 'production'))?.version.version).toBe(2);
+    expect((await first().find('acme', 'routed'))?.view.labels[0]).toMatchObject({
+      label: 'production',
+      version: 1,
+      canary: { version: 2, weight: 10, versionId: v2.versionId },
+    });
+    // The database refuses a weight out of 1-99, and a canary's version cannot be deleted.
+    await expect(
+      db.query(`UPDATE "AgentLabel" SET "canaryWeight" = 100 WHERE "agentId" = '${aId}'`),
+    ).rejects.toThrow(/AgentLabel_canary_check/);
+    await expect(
+      prismas[0]?.agentVersion.delete({ where: { id: v2.versionId } }),
+    ).rejects.toThrow();
+    await routing.setCanary(aId, 'production', undefined);
+    expect(await routing.canary(aId, 'production')).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { Tasks, Tools } from '@switchboard/contracts';
+import { Agents, Tasks, Tools } from '@switchboard/contracts';
 import {
   type BusClient,
   createBusClient,
@@ -472,6 +472,70 @@ describe('LLM planning (real orchestrator, mcp-tools, NATS, PostgreSQL; scripted
     });
     await stranger.done;
     expect(script.requests[4]!.body.messages.map((m) => m.role)).toEqual(['system', 'user']);
+  });
+
+  it('plans as the agent version a task runs: its instructions, model and parameters reach the model', async () => {
+    const admin = { userId: 'ann', role: 'admin' as const };
+    const make = (instructions: string, model: Agents.AgentModel, tools?: string[]) => ({
+      instructions,
+      model,
+      ...(tools ? { tools } : {}),
+      limits: {},
+    });
+    await client.bus.request(
+      Agents.AgentCreate,
+      {
+        name: 'pirate',
+        config: make('You are PIRATE-ONE.', { name: 'model-one', temperature: 0.2 }),
+      },
+      { actor: admin },
+    );
+    await client.bus.request(
+      Agents.AgentVersionCreate,
+      {
+        agent: 'pirate',
+        config: make('You are PIRATE-TWO.', { name: 'model-two', topP: 0.5 }, ['calculator']),
+      },
+      { actor: admin },
+    );
+    const one = llm.script('AGENT-V1', [{ content: 'arr one', usage: false }]);
+    const two = llm.script('AGENT-V2', [{ content: 'arr two', usage: false }]);
+    const none = llm.script('AGENT-NONE', [{ content: 'plain', usage: false }]);
+    const [v1, v2, plain] = await Promise.all([
+      submitTask(client, { task: 'AGENT-V1 hello', agent: { name: 'pirate' } }),
+      submitTask(client, { task: 'AGENT-V2 hello', agent: { name: 'pirate', version: 2 } }),
+      submitTask(client, { task: 'AGENT-NONE hello' }),
+    ]);
+    const ended = await Promise.all([v1.done, v2.done, plain.done]);
+    expect(ended.map((events) => terminal(events).name)).toEqual([
+      'orchestrator.task.completed',
+      'orchestrator.task.completed',
+      'orchestrator.task.completed',
+    ]);
+    const [asOne, asTwo, asNone] = [one, two, none].map((s) => s.requests[0]!.body);
+    const system = (b: typeof asOne) => String(b?.messages[0]?.content);
+    // Two versions, two system prompts and two models; the platform's own for a task naming none.
+    expect(system(asOne)).toMatch(/^You are PIRATE-ONE\./);
+    expect(system(asTwo)).toMatch(/^You are PIRATE-TWO\./);
+    expect(system(asNone)).toMatch(/^You are the planner of Switchboard/);
+    expect([asOne?.model, asTwo?.model, asNone?.model]).toEqual([
+      'model-one',
+      'model-two',
+      'stub-model',
+    ]);
+    expect([asOne?.temperature, asOne?.top_p]).toEqual([0.2, undefined]);
+    expect(asTwo?.top_p).toBe(0.5);
+    // Version 2 offers the calculator alone (with `plan`); version 1 every tool.
+    expect(asTwo?.tools?.map((t) => t.function.name).sort()).toEqual(['calculator', 'plan']);
+    expect(asOne?.tools?.map((t) => t.function.name)).toContain('notes__add');
+    const started = ended.map(
+      (events) => eventsNamed(events, 'orchestrator.task.started')[0]?.data,
+    );
+    expect(started.map((d) => [d?.model, d?.agent?.version])).toEqual([
+      ['model-one', 1],
+      ['model-two', 2],
+      ['stub-model', undefined],
+    ]);
   });
 
   it('cancels a task during an LLM call by aborting the HTTP request', async () => {

@@ -1,4 +1,5 @@
 import { AdminApi } from './api/admin.api.js';
+import { AgentConfigsApi } from './api/agent-configs.api.js';
 import { ApprovalsApi } from './api/approvals.api.js';
 import { CatalogApi } from './api/catalog.api.js';
 import { MemoryApi } from './api/memory.api.js';
@@ -36,6 +37,8 @@ export class SwitchboardClient {
   readonly memory: MemoryApi;
   /** Scheduled tasks. */
   readonly schedules: SchedulesApi;
+  /** Agent versions, labels, canaries and the tenant's default agent. */
+  readonly agentConfigs: AgentConfigsApi;
   /** Webhook subscriptions, secrets and deliveries. */
   readonly webhooks: WebhooksApi;
   /** Usage and quotas. */
@@ -51,6 +54,7 @@ export class SwitchboardClient {
     this.catalog = new CatalogApi(this.transport);
     this.memory = new MemoryApi(this.transport);
     this.schedules = new SchedulesApi(this.transport);
+    this.agentConfigs = new AgentConfigsApi(this.transport);
     this.webhooks = new WebhooksApi(this.transport);
     this.usage = new UsageApi(this.transport);
     this.admin = new AdminApi(this.transport);

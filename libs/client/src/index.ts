@@ -2,6 +2,7 @@
 // browsers (fetch and web streams; no dependency). README.md says how to use it.
 export { SwitchboardClient, type SwitchboardClientOptions } from './client.js';
 export { AdminApi, type AuditQuery, type LiveFrame, type LiveQuery } from './api/admin.api.js';
+export { AgentConfigsApi } from './api/agent-configs.api.js';
 export { ApprovalsApi, type ApprovalQuery } from './api/approvals.api.js';
 export { CatalogApi, type ToolsQuery } from './api/catalog.api.js';
 export { MemoryApi, type MemoryQuery } from './api/memory.api.js';

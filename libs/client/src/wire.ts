@@ -4,6 +4,7 @@
 // (scripts/inline-wire-types.mjs), so the package needs no other part of the repository.
 import type {
   A2a,
+  Agents,
   Approvals,
   Audit,
   ErrorCode as ContractErrorCode,
@@ -159,6 +160,22 @@ export type TenantQuota = z.input<typeof Tenancy.TenantQuota>;
 export type TenantQuotaView = Tenancy.TenantQuotaView;
 /** A quota refusal's particulars (the `details` of a RATE_LIMITED or BUDGET_EXCEEDED). */
 export type QuotaExceeded = Tenancy.QuotaExceeded;
+
+// ---- agent versions (docs/agents.md)
+/** An agent: its latest version, its labels (with a canary's split), whether it is the default. */
+export type AgentView = Agents.AgentView;
+/** One immutable version of an agent. */
+export type AgentVersionView = Agents.AgentVersionView;
+/** What changed between two versions of an agent. */
+export type AgentVersionDiff = Agents.AgentVersionDiff;
+/** Where a label points, and its canary. */
+export type AgentLabelView = Agents.AgentLabelView;
+/** A label moved. */
+export type AgentLabelMoved = Agents.AgentLabelMoved;
+/** The tenant's default agent after a change. */
+export type AgentDefaultView = Agents.AgentDefaultView;
+/** The version stamp a task carries. */
+export type AgentStamp = Agents.AgentStamp;
 
 // ---- admin and operations
 /** `GET /audit`: one page of the audit trail. */

@@ -1,6 +1,6 @@
 import type { Message } from '@a2a-js/sdk';
 import { RequestMalformedError } from '@a2a-js/sdk/errors';
-import { Approvals, Tasks, Webhooks } from '@switchboard/contracts';
+import { Agents, Approvals, Tasks, Webhooks } from '@switchboard/contracts';
 import { callText } from '../approvals/approval-call.text.js';
 import { agentMessage, taskTextOf, textPart } from './a2a.translator.js';
 
@@ -18,6 +18,21 @@ export function assertRunnable(message: Message | undefined): void {
   approvalRequestOf(message);
   webhookRequestOf(message);
   threadPolicyOf(message);
+  agentChoiceOf(message);
+}
+
+/**
+ * The agent version a new task runs (`metadata.agent` of the message, as `agent` of POST
+ * /orchestrate: `{name, version?, label?}`, docs/agents.md), if it names one.
+ */
+export function agentChoiceOf(message: Message): Agents.TaskAgentChoice | undefined {
+  const raw = (message.metadata as Record<string, unknown> | undefined)?.['agent'];
+  if (raw === undefined) return undefined;
+  const parsed = Agents.TaskAgentChoice.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const path = ['params.message.metadata.agent', ...(issue?.path ?? [])].join('.');
+  throw new RequestMalformedError(`${path}: ${issue?.message ?? 'is invalid'}`);
 }
 
 /**

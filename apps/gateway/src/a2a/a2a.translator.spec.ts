@@ -8,6 +8,7 @@ import {
   approvalRequestOf,
   assertRunnable,
   threadPolicyOf,
+  agentChoiceOf,
 } from './a2a-approvals.translator.js';
 import {
   fromTaskView,
@@ -133,6 +134,21 @@ describe('gateway A2A translator', () => {
       expect(threadPolicyOf(message([text('x')]))).toBeUndefined();
       expect(() => assertRunnable(withMeta({ thread_policy: 'later' }))).toThrow(
         /params\.message\.metadata\.thread_policy: must be one of reject, enqueue, interrupt, rollback/,
+      );
+    });
+
+    it("reads a new message's metadata.agent, refusing a malformed one naming the field", () => {
+      const withMeta = (metadata: Record<string, unknown>) => ({
+        ...message([text('what is 17 * 23')]),
+        metadata,
+      });
+      expect(agentChoiceOf(withMeta({ agent: { name: 'support', label: 'staging' } }))).toEqual({
+        name: 'support',
+        label: 'staging',
+      });
+      expect(agentChoiceOf(message([text('x')]))).toBeUndefined();
+      expect(() => assertRunnable(withMeta({ agent: { name: 'support', version: 0 } }))).toThrow(
+        /params\.message\.metadata\.agent\.version/,
       );
     });
 

@@ -22,6 +22,7 @@ import {
   approvalRequestOf,
   webhookRequestOf,
   threadPolicyOf,
+  agentChoiceOf,
   type WaitingCall,
 } from './a2a-approvals.translator.js';
 import {
@@ -166,6 +167,7 @@ export class PlatformAgentExecutor implements AgentExecutor {
     const approval = approvalRequestOf(ctx.userMessage);
     const webhook = webhookRequestOf(ctx.userMessage);
     const threadPolicy = threadPolicyOf(ctx.userMessage);
+    const agent = agentChoiceOf(ctx.userMessage);
     const session = await this.sessions.start(actor, { taskId });
     await session.submit(
       {
@@ -174,6 +176,7 @@ export class PlatformAgentExecutor implements AgentExecutor {
         ...(approval ? { approval } : {}),
         ...(webhook ? { webhook } : {}),
         ...(threadPolicy ? { thread_policy: threadPolicy } : {}),
+        ...(agent ? { agent } : {}),
       },
       requestContext.get()?.correlationId ?? taskId,
     );

@@ -1,6 +1,7 @@
 import {
   Body,
   Controller,
+  Delete,
   Get,
   HttpCode,
   Param,
@@ -109,6 +110,52 @@ export class AgentConfigsController {
         label: parseOrThrow(AgentLabelParam, label, 'label'),
         version: body.version,
       },
+      { actor },
+    );
+  }
+
+  @Put(':name/labels/:label/canary')
+  @HttpCode(200)
+  setCanary(
+    @Param('name') name: string,
+    @Param('label') label: string,
+    @CurrentActor() actor: Actor,
+    @Body(new ZodBodyPipe(Agents.AgentCanaryBody))
+    body: Pick<Agents.AgentCanarySetRequest, 'canary'>,
+  ): Promise<Agents.AgentLabelView> {
+    return this.bus.request(
+      Agents.AgentCanarySet,
+      {
+        agent: nameOf(name),
+        label: parseOrThrow(AgentLabelParam, label, 'label'),
+        canary: body.canary,
+      },
+      { actor },
+    );
+  }
+
+  @Put(':name/default')
+  @HttpCode(200)
+  makeDefault(
+    @Param('name') name: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<Agents.AgentDefaultView> {
+    return this.bus.request(
+      Agents.AgentDefaultSet,
+      { agent: nameOf(name), isDefault: true },
+      { actor },
+    );
+  }
+
+  @Delete(':name/default')
+  @HttpCode(200)
+  unmakeDefault(
+    @Param('name') name: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<Agents.AgentDefaultView> {
+    return this.bus.request(
+      Agents.AgentDefaultSet,
+      { agent: nameOf(name), isDefault: false },
       { actor },
     );
   }

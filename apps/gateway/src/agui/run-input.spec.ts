@@ -37,4 +37,15 @@ describe('AG-UI run input → task request', () => {
     expect((e as DomainError).code).toBe('VALIDATION');
     expect((e as DomainError).message).toContain('forwardedProps.thread_policy');
   });
+
+  it('passes forwardedProps.agent through, refusing a malformed one naming its field', () => {
+    expect(taskRequestOf(input({ agent: { name: 'support', version: 2 } }))).toEqual({
+      task: 'what is 2 + 2',
+      thread_id: 'chat-1',
+      agent: { name: 'support', version: 2 },
+    });
+    expect(() => taskRequestOf(input({ agent: { name: 'support', label: 'Bad Label' } }))).toThrow(
+      /forwardedProps\.agent\.label/,
+    );
+  });
 });

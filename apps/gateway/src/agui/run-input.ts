@@ -1,6 +1,7 @@
 import type { RunAgentInput } from '@ag-ui/core';
 import { RunAgentInputSchema } from '@ag-ui/core/schemas';
 import {
+  Agents,
   Approvals,
   CONTROL_CHARS_MESSAGE,
   DomainError,
@@ -25,6 +26,8 @@ const ForwardedProps = z
     webhook: Webhooks.TaskWebhook.optional(),
     /** What this message does when the thread is busy (docs/api.md, Threads). */
     thread_policy: Tasks.ThreadPolicy.optional(),
+    /** The agent version it runs, as `agent` of POST /orchestrate (docs/agents.md). */
+    agent: Agents.TaskAgentChoice.optional(),
   })
   .passthrough();
 
@@ -33,7 +36,7 @@ const THREAD_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 /**
  * Turns a run into a task: the text of the last user message is the task, the AG-UI thread is the
  * conversation (ids the task contract cannot hold are hashed to a stable one), and
- * `forwardedProps.tool_constraints` / `max_steps` / `approval` / `webhook` / `thread_policy` pass through. Frontend tools (`tools[]`) are not
+ * `forwardedProps.tool_constraints` / `max_steps` / `approval` / `webhook` / `thread_policy` / `agent` pass through. Frontend tools (`tools[]`) are not
  * offered to the planner: the platform's tools run on the platform.
  */
 export function taskRequestOf(input: RunAgentInput): Tasks.TaskRequest {
@@ -59,6 +62,7 @@ export function taskRequestOf(input: RunAgentInput): Tasks.TaskRequest {
     ...(props.data.approval ? { approval: props.data.approval } : {}),
     ...(props.data.webhook ? { webhook: props.data.webhook } : {}),
     ...(props.data.thread_policy ? { thread_policy: props.data.thread_policy } : {}),
+    ...(props.data.agent ? { agent: props.data.agent } : {}),
   };
 }
 

@@ -28,6 +28,13 @@ describe('switchboard.run_task', () => {
     expect(runTaskRequestOf({ task: 'what time is it' }, undefined)).toEqual({
       task: 'what time is it',
     });
+    // The agent version it runs, as POST /orchestrate's `agent`.
+    expect(
+      runTaskRequestOf({ task: 't', agent: { name: 'support', version: 2 } }, undefined),
+    ).toEqual({ task: 't', agent: { name: 'support', version: 2 } });
+    expect(
+      failure({ task: 't', agent: { name: 'support', version: 1, label: 'x' } }).message,
+    ).toMatch(/^invalid arguments: arguments\.agent\.label: /);
   });
 
   it('refuses bad arguments as the task request does, naming the field', () => {

@@ -40,6 +40,18 @@ export const runTaskTool: Tools.ManifestTool = {
         pattern: '^[A-Za-z0-9_.:-]+$',
         description: 'The conversation the task continues (your own thread ids)',
       },
+      agent: {
+        type: 'object',
+        description:
+          "The agent version it runs (docs/agents.md): an agent of your tenant by name, at a version number or a label (default: its production); absent: your tenant's default agent, if any",
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9_-]*$' },
+          version: { type: 'integer', minimum: 1 },
+          label: { type: 'string', minLength: 1, maxLength: 32, pattern: '^[a-z][a-z0-9_-]*$' },
+        },
+        required: ['name'],
+        additionalProperties: false,
+      },
     },
     required: ['task'],
     additionalProperties: false,

@@ -15,6 +15,7 @@ import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { ZodBodyPipe } from '../http/zod-body.pipe.js';
 import { ZodQueryPipe } from '../http/zod-query.pipe.js';
+import { AgentChoiceCheck } from '../tasks/submit-task/agent-choice.check.js';
 import { ScheduleListQuery } from './schedule-http.schemas.js';
 
 const scheduleIdOf = (id: string) => ({
@@ -28,14 +29,19 @@ const scheduleIdOf = (id: string) => ({
 @Controller('schedules')
 @UseGuards(AuthGuard)
 export class SchedulesController {
-  constructor(private readonly bus: NatsBus) {}
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly agents: AgentChoiceCheck,
+  ) {}
 
   @Post()
   @HttpCode(201)
-  create(
+  async create(
     @CurrentActor() actor: Actor,
     @Body(new ZodBodyPipe(Schedules.ScheduleCreateRequest)) body: Schedules.ScheduleCreateRequest,
   ): Promise<Schedules.ScheduleView> {
+    // An agent, version or label the tenant lacks is the request's error now, not each firing's.
+    if (body.agent) await this.agents.check(Schedules.taskRequestOf(body), actor);
     return this.bus.request(Schedules.ScheduleCreate, body, { actor });
   }
 

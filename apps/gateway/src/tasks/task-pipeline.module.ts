@@ -9,6 +9,7 @@ import { ResumeTaskStreamUseCase } from './resume-task-stream/resume-task-stream
 import { TaskAccess } from './task-access.js';
 import { TaskEventFollower } from './feed/task-event.follower.js';
 import { TaskOwners } from './task-owners.js';
+import { AgentChoiceCheck } from './submit-task/agent-choice.check.js';
 import { WebhookTargetCheck } from './submit-task/webhook-target.check.js';
 import { ThreadAdmission } from './submit-task/thread-admission.js';
 import { TaskSessions } from './session/task-sessions.js';
@@ -28,6 +29,7 @@ const PIPELINE = [
   RerunTaskUseCase,
   QueuedRunStore,
   WebhookTargetCheck,
+  AgentChoiceCheck,
   ThreadAdmission,
 ];
 

@@ -8,6 +8,8 @@ import { AgentVersionReader } from './agent-version.reader.js';
 import { CreateAgentUseCase } from './create-agent/create-agent.use-case.js';
 import { CreateAgentVersionUseCase } from './create-agent-version/create-agent-version.use-case.js';
 import { MoveAgentLabelUseCase } from './move-agent-label/move-agent-label.use-case.js';
+import { SetAgentCanaryUseCase } from './set-agent-canary/set-agent-canary.use-case.js';
+import { SetDefaultAgentUseCase } from './set-default-agent/set-default-agent.use-case.js';
 
 /**
  * The agents' NATS commands (docs/agents.md). Everything reads and writes in the acting user's
@@ -22,6 +24,8 @@ export class AgentVersionsHandler {
     private readonly reader: AgentVersionReader,
     private readonly lookup: AgentLookup,
     private readonly repository: AgentRepository,
+    private readonly defaults: SetDefaultAgentUseCase,
+    private readonly canaries: SetAgentCanaryUseCase,
   ) {}
 
   @HandleCommand(Agents.AgentCreate)
@@ -74,6 +78,19 @@ export class AgentVersionsHandler {
   @HandleCommand(Agents.AgentLabelMove)
   move(req: Agents.AgentLabelMoveRequest, meta: MessageMeta): Promise<Agents.AgentLabelMoved> {
     return this.labelling.execute(req, requireActor(meta.actor));
+  }
+
+  @HandleCommand(Agents.AgentDefaultSet)
+  setDefault(
+    req: Agents.AgentDefaultSetRequest,
+    meta: MessageMeta,
+  ): Promise<Agents.AgentDefaultView> {
+    return this.defaults.execute(req, actorOf(meta));
+  }
+
+  @HandleCommand(Agents.AgentCanarySet)
+  setCanary(req: Agents.AgentCanarySetRequest, meta: MessageMeta): Promise<Agents.AgentLabelView> {
+    return this.canaries.execute(req, actorOf(meta));
   }
 }
 

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AgentLookup } from './agent-lookup.js';
 import { AgentRepository } from './agent.repository.js';
+import { AgentRoutingRepository } from './agent-routing.repository.js';
+import { SetAgentCanaryUseCase } from './set-agent-canary/set-agent-canary.use-case.js';
+import { SetDefaultAgentUseCase } from './set-default-agent/set-default-agent.use-case.js';
 import { AgentVersionReader } from './agent-version.reader.js';
 import { AgentVersionsHandler } from './agent-versions.handler.js';
 import { CreateAgentUseCase } from './create-agent/create-agent.use-case.js';
@@ -17,11 +20,14 @@ import { AgentVersionResolver } from './resolve-agent-version/agent-version.reso
   providers: [
     AgentLookup,
     AgentRepository,
+    AgentRoutingRepository,
     AgentVersionReader,
     AgentVersionResolver,
     CreateAgentUseCase,
     CreateAgentVersionUseCase,
     MoveAgentLabelUseCase,
+    SetAgentCanaryUseCase,
+    SetDefaultAgentUseCase,
   ],
   exports: [AgentVersionResolver],
 })

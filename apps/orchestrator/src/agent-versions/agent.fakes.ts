@@ -1,5 +1,6 @@
 import type { Agents } from '@switchboard/contracts';
 import type { AgentRepository, FoundAgent, LabelWrite, NewVersion } from './agent.repository.js';
+import type { AgentRoutingRepository, LabelCanary } from './agent-routing.repository.js';
 
 export { auditSpy } from '../schedules/schedule.fakes.js';
 
@@ -15,10 +16,50 @@ interface Stored {
 export class InMemoryAgents {
   readonly agents: Stored[] = [];
   readonly stamps = new Map<string, Agents.AgentStamp>();
+  /** The default agent's id by tenant; a canary (version id, weight) by `agentId/label`. */
+  readonly defaults = new Map<string, string>();
+  readonly canaries = new Map<string, { versionId: string; weight: number }>();
   private at = Date.parse('2026-11-27T10:00:00Z');
 
   asRepository(): AgentRepository {
     return this as unknown as AgentRepository;
+  }
+
+  asRouting(): AgentRoutingRepository {
+    return this as unknown as AgentRoutingRepository;
+  }
+
+  defaultAgent(tenantId: string): Promise<string | undefined> {
+    const id = this.defaults.get(tenantId);
+    return Promise.resolve(id ? this.byId(id).name : undefined);
+  }
+
+  async setDefault(
+    tenantId: string,
+    agentId: string,
+    isDefault: boolean,
+  ): Promise<{ previous?: string | undefined }> {
+    const previous = await this.defaultAgent(tenantId);
+    if (isDefault) this.defaults.set(tenantId, agentId);
+    else if (this.defaults.get(tenantId) === agentId) this.defaults.delete(tenantId);
+    return { previous };
+  }
+
+  canary(agentId: string, label: string): Promise<LabelCanary | undefined> {
+    const c = this.canaries.get(`${agentId}/${label}`);
+    const version = this.byId(agentId).versions.find((v) => v.versionId === c?.versionId);
+    return Promise.resolve(c && version ? { version, weight: c.weight } : undefined);
+  }
+
+  setCanary(
+    agentId: string,
+    label: string,
+    canary: { versionId: string; weight: number } | undefined,
+  ): Promise<boolean> {
+    if (!this.byId(agentId).labels.has(label)) return Promise.resolve(false);
+    if (canary) this.canaries.set(`${agentId}/${label}`, canary);
+    else this.canaries.delete(`${agentId}/${label}`);
+    return Promise.resolve(true);
   }
 
   create(
@@ -118,12 +159,20 @@ export class InMemoryAgents {
       agent: a.name,
       tenantId: a.tenantId,
       latestVersion: a.versions.length,
+      ...([...this.defaults].some(([t, id]) => t === a.tenantId && id === a.id)
+        ? { isDefault: true }
+        : {}),
       labels: [...a.labels].map(([label, id]) => {
         const v = a.versions.find((x) => x.versionId === id);
+        const c = this.canaries.get(`${a.id}/${label}`);
+        const cv = a.versions.find((x) => x.versionId === c?.versionId);
         return {
           label,
           versionId: id,
           version: v?.version ?? 0,
+          ...(c && cv
+            ? { canary: { versionId: c.versionId, version: cv.version, weight: c.weight } }
+            : {}),
           movedBy: 'ann',
           movedAt: new Date(this.at).toISOString(),
         };

@@ -6,9 +6,7 @@ import { PrismaService } from '../prisma/prisma.service.js';
 type Tx = Prisma.TransactionClient;
 
 /** An agent row with what its view needs. */
-type AgentRow = Prisma.AgentGetPayload<{
-  include: { labels: { include: { target: { select: { version: true } } } } };
-}>;
+type AgentRow = Prisma.AgentGetPayload<{ include: typeof withLabels }>;
 type VersionRow = Prisma.AgentVersionGetPayload<{ include: { agent: { select: { name: true } } } }>;
 
 /** A new version's content, as the use cases make it. */
@@ -32,7 +30,12 @@ export interface LabelWrite {
   to: { version: number; versionId: string };
 }
 
-const withLabels = { labels: { include: { target: { select: { version: true } } } } } as const;
+const withLabels = {
+  labels: {
+    include: { target: { select: { version: true } }, canary: { select: { version: true } } },
+  },
+  defaultOf: { select: { tenantId: true } },
+} as const;
 
 /**
  * Agents, their versions and labels, and the tasks' version stamps (docs/agents.md), each in one
@@ -211,7 +214,7 @@ export class AgentRepository {
   }
 }
 
-const named = { agent: { select: { name: true } } } as const;
+export const named = { agent: { select: { name: true } } } as const;
 
 async function lockAgent(tx: Tx, agentId: string): Promise<void> {
   await tx.$queryRaw`SELECT 1 FROM "Agent" WHERE "id" = ${agentId}::uuid FOR UPDATE`;
@@ -243,12 +246,22 @@ function agentViewOf(row: AgentRow, latestVersion: number): Agents.AgentView {
     agent: row.name,
     tenantId: row.tenantId || DEFAULT_TENANT,
     ...(row.description ? { description: row.description } : {}),
+    ...(row.defaultOf.length ? { isDefault: true } : {}),
     latestVersion,
     labels: row.labels
       .map((l) => ({
         label: l.label,
         versionId: l.versionId,
         version: l.target.version,
+        ...(l.canary && l.canaryVersionId && l.canaryWeight
+          ? {
+              canary: {
+                versionId: l.canaryVersionId,
+                version: l.canary.version,
+                weight: l.canaryWeight,
+              },
+            }
+          : {}),
         movedBy: l.movedBy,
         movedAt: l.movedAt.toISOString(),
       }))
@@ -257,7 +270,7 @@ function agentViewOf(row: AgentRow, latestVersion: number): Agents.AgentView {
   };
 }
 
-function versionViewOf(row: VersionRow): Agents.AgentVersionView {
+export function versionViewOf(row: VersionRow): Agents.AgentVersionView {
   return {
     versionId: row.id,
     agent: row.agent.name,

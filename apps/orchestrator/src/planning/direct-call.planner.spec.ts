@@ -182,4 +182,18 @@ describe(DirectCallPlanner.name, () => {
     expect(sut.asksModel(state())).toBe(true);
     expect(sut.asksModel(state({ call: CALL }))).toBe(false);
   });
+
+  it('plans as an agent version when its inner planner does (a direct call still asks no model)', async () => {
+    const { sut } = setup();
+    const agent = { instructions: 'x', model: { name: 'gpt-v2' } };
+    expect(sut.forAgent(agent)).toBe(sut);
+    const llm = new InnerPlanner();
+    const asVersion = new InnerPlanner();
+    Object.assign(llm, { forAgent: () => asVersion });
+    const wrapped = new DirectCallPlanner(llm).forAgent(agent);
+    expect(wrapped).toBeInstanceOf(DirectCallPlanner);
+    await wrapped.next(state({ iteration: 2, rounds: [] }));
+    expect([llm.asked, asVersion.asked]).toEqual([0, 1]);
+    expect(await wrapped.next(state({ call: CALL }))).toMatchObject({ kind: 'actions' });
+  });
 });

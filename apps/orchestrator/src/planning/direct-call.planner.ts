@@ -1,5 +1,12 @@
 import { DomainError, ErrorCode, type Tasks } from '@switchboard/contracts';
-import type { DirectCall, PastRound, PlanDecision, Planner, PlanningState } from './planner.js';
+import type {
+  AgentPlanning,
+  DirectCall,
+  PastRound,
+  PlanDecision,
+  Planner,
+  PlanningState,
+} from './planner.js';
 
 /** The id of the one action of a direct call (its idempotency key is `<taskId>:call`). */
 export const DIRECT_CALL_ACTION_ID = 'call';
@@ -44,6 +51,11 @@ export class DirectCallPlanner implements Planner {
   asksModel(state: Omit<PlanningState, 'signal'>): boolean {
     if (state.call || isDirectCall(state.rounds)) return false;
     return this.inner.asksModel?.(state) ?? false;
+  }
+
+  forAgent(agent: AgentPlanning): Planner {
+    const inner = this.inner.forAgent?.(agent);
+    return inner ? new DirectCallPlanner(inner) : this;
   }
 }
 

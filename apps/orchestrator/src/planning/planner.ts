@@ -1,4 +1,4 @@
-import { DomainError, type Tasks, type Tools } from '@switchboard/contracts';
+import { type Agents, DomainError, type Tasks, type Tools } from '@switchboard/contracts';
 
 /** A step as the planner sees it after dispatch. */
 export interface ObservedStep {
@@ -115,6 +115,18 @@ export interface Planner {
    * before it. Absent: never (the built-in planner).
    */
   asksModel?(state: Omit<PlanningState, 'signal'>): boolean;
+  /**
+   * This planner as an agent version plans (docs/agents.md): with its instructions and its model
+   * and parameters. Absent: the version changes nothing of how it plans (the built-in planner,
+   * which plans only by the tools the version lets the task use — its constraints).
+   */
+  forAgent?(agent: AgentPlanning): Planner;
+}
+
+/** What an agent version tells a planner: its instructions, its model and that model's parameters. */
+export interface AgentPlanning {
+  instructions: string;
+  model: Agents.AgentModel;
 }
 
 export const PLANNER = Symbol.for('switchboard.planner');

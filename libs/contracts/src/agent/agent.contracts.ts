@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { type CommandContract, defineCommand, type EventContract } from '../define.js';
 import {
+  AgentCanarySetRequest,
   AgentCreateRequest,
+  AgentDefaultSetRequest,
+  AgentDefaultView,
+  AgentLabelView,
   AgentLabelMoved,
   AgentLabelMoveRequest,
   AgentName,
@@ -103,6 +107,28 @@ export const AgentLabelMove = defineCommand({
   description: `Points a label of an agent at one of its versions (creating the label if new): the release, and the rollback when it points back. Tasks resolving the label from then on run that version; tasks already started keep theirs. ${WRITERS} Audited (\`agent.label.move\`, from and to), unless it pointed there already.`,
 });
 
+export const AgentDefaultSet = defineCommand({
+  subject: 'sb.cmd.orchestrator.agent.default.set',
+  service: 'orchestrator',
+  callers: ['gateway'],
+  request: AgentDefaultSetRequest,
+  response: AgentDefaultView,
+  timeoutMs: 5_000,
+  idempotency: 'idempotent',
+  description: `Makes an agent the tenant's default (\`isDefault: false\`: makes it not the default, leaving the tenant none; another agent stays so): a task that names no agent runs its \`production\` label, its stamp marked \`byDefault\`. NOT_FOUND as AgentGet. ${WRITERS} Audited (\`agent.default.set\`) when it changes.`,
+});
+
+export const AgentCanarySet = defineCommand({
+  subject: 'sb.cmd.orchestrator.agent.label.canary',
+  service: 'orchestrator',
+  callers: ['gateway'],
+  request: AgentCanarySetRequest,
+  response: AgentLabelView,
+  timeoutMs: 5_000,
+  idempotency: 'idempotent',
+  description: `Splits a label's traffic: another version of the agent takes \`weight\` percent of the tasks resolving it, sticky per thread (null: no split). The label must exist (NOT_FOUND naming \`label\`), the version too (naming \`canary.version\`), and differ from the label's. ${WRITERS} Audited (\`agent.label.canary\`).`,
+});
+
 export const AGENT_CONTRACTS: {
   commands: readonly CommandContract[];
   events: readonly EventContract[];
@@ -116,6 +142,8 @@ export const AGENT_CONTRACTS: {
     AgentVersionGet,
     AgentVersionCompare,
     AgentLabelMove,
+    AgentDefaultSet,
+    AgentCanarySet,
   ],
   events: [],
 };

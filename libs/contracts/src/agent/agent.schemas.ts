@@ -125,11 +125,26 @@ export const AgentVersionView = z.object({
 });
 export type AgentVersionView = z.infer<typeof AgentVersionView>;
 
-/** Where a label points. */
+/** The share of a label's traffic a canary takes: a percentage, 1 to 99. */
+export const CanaryWeight = z.number().int().min(1).max(99);
+
+/**
+ * A label's canary: another version of the agent takes `weight` percent of the tasks resolving the
+ * label, chosen by a hash of the task's thread (its id when it has none) — sticky per thread.
+ */
+export const AgentCanaryView = z.object({
+  versionId: AgentVersionId,
+  version: z.number().int().positive(),
+  weight: CanaryWeight,
+});
+export type AgentCanaryView = z.infer<typeof AgentCanaryView>;
+
+/** Where a label points (and its canary's split, if it has one). */
 export const AgentLabelView = z.object({
   label: AgentLabelName,
   versionId: AgentVersionId,
   version: z.number().int().positive(),
+  canary: AgentCanaryView.optional(),
   movedBy: z.string(),
   movedAt: z.string().datetime(),
 });
@@ -140,6 +155,8 @@ export const AgentView = z.object({
   agent: AgentName,
   tenantId: TenantId,
   description: z.string().optional(),
+  /** The tenant's default agent: a task naming no agent runs its `production`. */
+  isDefault: z.boolean().optional(),
   latestVersion: z.number().int().positive(),
   labels: z.array(AgentLabelView),
   createdAt: z.string().datetime(),
@@ -207,5 +224,51 @@ export const AgentStamp = z.object({
   toolSchemasSha256: z.string().length(64),
   /** How many tools it was offered. */
   tools: z.number().int().nonnegative(),
+  /** The task named no agent: it ran its tenant's default agent. */
+  byDefault: z.literal(true).optional(),
+  /**
+   * The label had a canary when it resolved: its version and weight, the task's bucket (0-99, from
+   * the hash of its thread or task id) and whether it took the canary (bucket < weight).
+   */
+  canary: z
+    .object({
+      version: z.number().int().positive(),
+      weight: CanaryWeight,
+      bucket: z.number().int().min(0).max(99),
+      chosen: z.boolean(),
+    })
+    .optional(),
 });
 export type AgentStamp = z.infer<typeof AgentStamp>;
+
+/**
+ * Makes an agent its tenant's default (`PUT /agent-configs/{name}/default`), or makes it not the
+ * default (`DELETE`: the tenant then has none, unless another one is).
+ */
+export const AgentDefaultSetRequest = z
+  .object({ agent: AgentName, isDefault: z.boolean() })
+  .strict();
+export type AgentDefaultSetRequest = z.infer<typeof AgentDefaultSetRequest>;
+
+export const AgentDefaultView = z.object({
+  /** The tenant's default agent, absent when it has none. */
+  agent: AgentName.optional(),
+  /** The one it replaced, if any. */
+  previous: AgentName.optional(),
+});
+export type AgentDefaultView = z.infer<typeof AgentDefaultView>;
+
+/** The body of `PUT /agent-configs/{name}/labels/{label}/canary`: the split (null: none). */
+export const AgentCanaryBody = z
+  .object({
+    canary: z
+      .object({ version: z.number().int().positive(), weight: CanaryWeight })
+      .strict()
+      .nullable(),
+  })
+  .strict();
+export const AgentCanarySetRequest = AgentCanaryBody.extend({
+  agent: AgentName,
+  label: AgentLabelName,
+}).strict();
+export type AgentCanarySetRequest = z.infer<typeof AgentCanarySetRequest>;

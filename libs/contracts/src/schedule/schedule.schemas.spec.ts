@@ -45,4 +45,12 @@ describe('ScheduleCreateRequest', () => {
     expect(request).toEqual({ task: 't', thread_id: 'standup', thread_policy: 'interrupt' });
     expect(scheduledTaskOf(request)).toEqual(body);
   });
+
+  it("carries the agent version each firing runs, naming a bad one's field", () => {
+    const body = { task: 't', agent: { name: 'support', label: 'staging' } };
+    const request = taskRequestOf(body);
+    expect(request).toEqual({ task: 't', agent: { name: 'support', label: 'staging' } });
+    expect(scheduledTaskOf(request)).toEqual(body);
+    expect(issues({ cron: '0 8 * * *', agent: { name: 'Support!' } })[0]?.[0]).toBe('agent.name');
+  });
 });

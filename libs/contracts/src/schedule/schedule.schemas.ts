@@ -37,6 +37,8 @@ export const ScheduledTask = z
     maxSteps: TaskRequest.shape.max_steps,
     approval: TaskRequest.shape.approval,
     webhook: TaskRequest.shape.webhook,
+    /** The agent version each firing runs (resolved at each firing: a label's version then). */
+    agent: TaskRequest.shape.agent,
   })
   .strict();
 export type ScheduledTask = z.infer<typeof ScheduledTask>;
@@ -51,6 +53,7 @@ export function taskRequestOf(t: ScheduledTask): TaskRequest {
     ...(t.maxSteps !== undefined ? { max_steps: t.maxSteps } : {}),
     ...(t.approval ? { approval: t.approval } : {}),
     ...(t.webhook ? { webhook: t.webhook } : {}),
+    ...(t.agent ? { agent: t.agent } : {}),
   };
 }
 
@@ -64,6 +67,7 @@ export function scheduledTaskOf(r: TaskRequest): ScheduledTask {
     ...(r.max_steps !== undefined ? { maxSteps: r.max_steps } : {}),
     ...(r.approval ? { approval: r.approval } : {}),
     ...(r.webhook ? { webhook: r.webhook } : {}),
+    ...(r.agent ? { agent: r.agent } : {}),
   };
 }
 

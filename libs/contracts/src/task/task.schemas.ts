@@ -80,10 +80,14 @@ export type TaskRequest = z.infer<typeof TaskRequest>;
 
 /**
  * The arguments of the MCP endpoint's tool that runs a whole task as the caller
- * (`switchboard.run_task`, docs/mcp.md): a task request's own `task` and `thread_id`, checked as
- * POST /orchestrate checks them. Unknown fields are rejected.
+ * (`switchboard.run_task`, docs/mcp.md): a task request's own `task`, `thread_id` and `agent`,
+ * checked as POST /orchestrate checks them. Unknown fields are rejected.
  */
-export const RunTaskArguments = TaskRequestFields.pick({ task: true, thread_id: true }).strict();
+export const RunTaskArguments = TaskRequestFields.pick({
+  task: true,
+  thread_id: true,
+  agent: true,
+}).strict();
 export type RunTaskArguments = z.infer<typeof RunTaskArguments>;
 
 export const TaskId = z.string().uuid();

@@ -10,6 +10,7 @@ import { createLogger } from '@switchboard/observability';
 import type { GatewayMetrics } from '../../limits/gateway.metrics.js';
 import { DeferredRateCharge } from '../../limits/rate-limiter.js';
 import type { AdmissionHolds, TaskAdmission } from '../../limits/task-admission.js';
+import type { AgentChoiceCheck } from './agent-choice.check.js';
 import type { WebhookTargetCheck } from './webhook-target.check.js';
 import type { ThreadAdmission, ThreadPlace } from './thread-admission.js';
 import { SubmitTaskUseCase } from './submit-task.use-case.js';
@@ -77,6 +78,14 @@ function setup(
       if (webhookRefusal) throw webhookRefusal;
     },
   } as unknown as WebhookTargetCheck;
+  // The tenant's agents: every request's `agent` is checked before anything is admitted.
+  const agentsChecked: string[] = [];
+  const agentCheck = {
+    check: async (r: Tasks.TaskRequest, _a: Actor, replaying: boolean) => {
+      if (r.agent && !replaying) agentsChecked.push(r.agent.name);
+      if (r.agent?.name === 'nobody') throw new DomainError('VALIDATION', 'agent.name: no');
+    },
+  } as unknown as AgentChoiceCheck;
   // The orchestrator's thread door: what it was asked, and what was given back.
   const thread = { asked: [] as string[], withdrawn: [] as string[] };
   const threadAdmission = {
@@ -98,6 +107,7 @@ function setup(
     admission,
     webhook,
     threadAdmission,
+    agentCheck,
   );
   return {
     sut,
@@ -107,6 +117,7 @@ function setup(
     slots,
     holds,
     checked,
+    agentsChecked,
     thread,
     submitted: () => submitted,
   };
@@ -178,6 +189,21 @@ describe(SubmitTaskUseCase.name, () => {
       sut.execute(taskId, alice, { ...request, thread_id: 't1' } as Tasks.TaskRequest, 'req-f'),
     ).rejects.toBe(down);
     expect(thread.withdrawn).toEqual([taskId]);
+  });
+
+  it("checks a request's agent on every surface: one its tenant lacks admits and stores nothing", async () => {
+    const { sut, published, slots, agentsChecked } = setup();
+    const named = (name: string) => ({ ...request, agent: { name } }) as Tasks.TaskRequest;
+    await expect(sut.execute(sut.newTaskId(), alice, named('nobody'), 'req-a')).rejects.toThrow(
+      /agent\.name/,
+    );
+    expect([published, slots.admitted]).toEqual([[], []]);
+    await sut.execute(sut.newTaskId(), alice, named('support'), 'req-a2');
+    // A replay runs its record's version: not checked again.
+    const run = { kind: 'replay', of: '22222222-2222-4222-8222-222222222222' } as Tasks.RunOrigin;
+    await sut.execute(sut.newTaskId(), alice, named('support'), 'req-a3', { run });
+    expect(agentsChecked).toEqual(['nobody', 'support']);
+    expect(published.map((p) => p.submission.request.agent?.name)).toEqual(['support', 'support']);
   });
 
   it('never admits a replay or fork into the thread (it runs beside the conversation)', async () => {

@@ -13,6 +13,7 @@ import type { GatewayEnv } from '../../config/gateway.env.js';
 import { GatewayMetrics } from '../../limits/gateway.metrics.js';
 import type { StreamSlot } from '../../limits/stream-slots.js';
 import { type AdmissionHolds, TaskAdmission } from '../../limits/task-admission.js';
+import { AgentChoiceCheck } from './agent-choice.check.js';
 import { WebhookTargetCheck } from './webhook-target.check.js';
 import { ThreadAdmission, type ThreadPlace } from './thread-admission.js';
 import { randomUUID } from 'node:crypto';
@@ -37,7 +38,8 @@ export interface SubmitOptions {
  * the de-duplication makes that harmless. Every surface submits here, so this is where the tenant's
  * quotas admit the task first, with its owner record and what the caller holds (TaskAdmission, one
  * script: 429 naming the quota or the limit), and give its slots back when it could not be stored; and where a request's `webhook` is checked against the URL policy
- * (WebhookTargetCheck: 400 naming `webhook.url`); and where a task that names a thread is admitted
+ * (WebhookTargetCheck: 400 naming `webhook.url`) and its `agent` against the tenant's agents
+ * (AgentChoiceCheck: 400 naming `agent.name`, `agent.version` or `agent.label`); and where a task that names a thread is admitted
  * into it by the orchestrator (ThreadAdmission: 409 naming the running task under `reject`).
  */
 @Injectable()
@@ -51,6 +53,7 @@ export class SubmitTaskUseCase {
     private readonly admission: TaskAdmission,
     private readonly webhook: WebhookTargetCheck,
     private readonly thread: ThreadAdmission,
+    private readonly agents: AgentChoiceCheck,
   ) {}
 
   newTaskId(): string {
@@ -69,8 +72,10 @@ export class SubmitTaskUseCase {
     // A webhook the URL policy refuses is the request's error, before anything is admitted; its
     // check is work a user over the rate limit must not cause, so a charge left to the admission is
     // made first.
-    if (request.webhook) await holds?.rate?.settle();
+    if (request.webhook || request.agent) await holds?.rate?.settle();
     await this.webhook.check(request, actor);
+    // An agent, version or label the tenant lacks: 400 naming the field (AgentChoiceCheck).
+    await this.agents.check(request, actor, !!run);
     const submission: Tasks.TaskSubmission = {
       taskId,
       actor,

@@ -47,7 +47,12 @@ async function setup() {
       return Promise.resolve({ tools: MANIFEST, mode: 'auto', cached: false, generatedAt: '' });
     },
   } as unknown as NatsBus;
-  return { sut: new AgentVersionResolver(repository, bus), labels, store, asked };
+  return {
+    sut: new AgentVersionResolver(repository, bus, store.asRouting()),
+    labels,
+    store,
+    asked,
+  };
 }
 
 const submission = (
@@ -84,6 +89,7 @@ describe(AgentVersionResolver.name, () => {
     });
     expect(got?.tools).toEqual(['notes.add', 'notes.search']);
     expect(got?.maxSteps).toBeUndefined();
+    expect(got?.planning).toEqual({ instructions: 'Answer briefly.', model: { name: 'gpt-test' } });
   });
 
   it('takes a version by number or label, and resolves once: a later run keeps the first stamp', async () => {
@@ -91,6 +97,7 @@ describe(AgentVersionResolver.name, () => {
     const byNumber = await sut.resolve(submission({ agent: { name: 'support', version: 2 } }));
     expect(byNumber?.stamp).toMatchObject({ version: 2, model: 'gpt-2', tools: 1 });
     expect(byNumber?.maxSteps).toBe(4);
+    expect(byNumber?.planning.model).toEqual({ name: 'gpt-2' });
     expect(byNumber?.stamp.label).toBeUndefined();
     const s = submission({ agent: { name: 'support' } });
     expect((await sut.resolve(s))?.stamp.version).toBe(1);
@@ -126,5 +133,62 @@ describe(AgentVersionResolver.name, () => {
       const e = await sut.resolve(submission({ agent }, { actor })).catch((x: unknown) => x);
       expect(isDomainError(e) && [e.code, e.message.split(':')[0]]).toEqual(['NOT_FOUND', field]);
     }
+  });
+
+  it("runs a task naming no agent as its tenant's default's production, the stamp saying so", async () => {
+    const { sut, store } = await setup();
+    store.defaults.set('acme', store.agents[0]?.id ?? '');
+    const got = await sut.resolve(submission({}));
+    expect(got?.stamp).toMatchObject({
+      agent: 'support',
+      version: 1,
+      label: 'production',
+      byDefault: true,
+    });
+    // Another tenant has none; a task naming an agent is not the default's; a replay of a task
+    // that ran no agent runs none.
+    const globex = submission({}, { actor: { ...user, tenantId: 'globex' } });
+    expect(await sut.resolve(globex)).toBeUndefined();
+    const named = await sut.resolve(submission({ agent: { name: 'support', version: 2 } }));
+    expect(named?.stamp.byDefault).toBeUndefined();
+    const replay = submission(
+      {},
+      { run: { kind: 'replay', of: randomUUID() } as Tasks.TaskSubmission['run'] },
+    );
+    expect(await sut.resolve(replay)).toBeUndefined();
+  });
+
+  it("splits a label's tasks by its canary's weight, sticky per thread, the choice in the stamp", async () => {
+    const { sut, store } = await setup();
+    const agent = store.agents[0];
+    const v2 = agent?.versions[1]?.versionId ?? '';
+    store.canaries.set(`${agent?.id}/production`, { versionId: v2, weight: 30 });
+    const loose = await Promise.all(
+      Array.from({ length: 200 }, () => sut.resolve(submission({ agent: { name: 'support' } }))),
+    );
+    const stamps = loose.map((r) => r?.stamp);
+    for (const st of stamps) {
+      expect(st?.canary).toMatchObject({ version: 2, weight: 30 });
+      expect(st?.canary?.chosen).toBe((st?.canary?.bucket ?? 100) < 30);
+      expect(st?.version).toBe(st?.canary?.chosen ? 2 : 1);
+    }
+    // 30% of 200 is 60; the bounds are over 3.5 standard deviations away.
+    const canaried = stamps.filter((st) => st?.canary?.chosen).length;
+    expect(canaried).toBeGreaterThan(35);
+    expect(canaried).toBeLessThan(85);
+    // Every task of one thread runs one version, whichever it is.
+    const threads = Array.from({ length: 20 }, (_, i) => `thread-${i}`);
+    const perThread = await Promise.all(
+      threads.map(async (thread_id) => {
+        const runs = await Promise.all(
+          [1, 2, 3].map(() => sut.resolve(submission({ agent: { name: 'support' }, thread_id }))),
+        );
+        return new Set(runs.map((r) => r?.stamp.version));
+      }),
+    );
+    expect(perThread.every((versions) => versions.size === 1)).toBe(true);
+    // A version named by number is never split.
+    const pinned = await sut.resolve(submission({ agent: { name: 'support', version: 1 } }));
+    expect(pinned?.stamp.canary).toBeUndefined();
   });
 });

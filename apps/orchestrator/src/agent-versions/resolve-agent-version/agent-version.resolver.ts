@@ -4,13 +4,24 @@ import { NatsBus } from '@switchboard/messaging';
 import type { AgentVersions, ResolvedAgent } from '../../tasks/index.js';
 import { agentNotFound } from '../agent-access.js';
 import { toolAllowed, toolSchemasSha256 } from '../agent-config.js';
+import { AgentRoutingRepository } from '../agent-routing.repository.js';
 import { AgentRepository } from '../agent.repository.js';
+import { canaryBucket } from './canary-bucket.js';
+
+/** The version a choice resolved to, and how (the default agent, a canary's split). */
+interface Chosen {
+  version: Agents.AgentVersionView;
+  canary?: Agents.AgentStamp['canary'];
+}
 
 /**
  * Resolves the agent version a task runs, once (the task core's AGENT_VERSIONS port): a stamp the
  * task has already (an earlier run of it) is taken as it is; a replay or fork of a stamped task takes
  * its record's stamp (the version it ran, whatever the label says now); otherwise the version it
- * names, by number or label (`production` by default), in its submitter's tenant. The stamp hashes
+ * names, by number or label (`production` by default), in its submitter's tenant — or, naming none,
+ * its tenant's default agent's `production` (a replay or fork of a task that ran none runs none). A
+ * label with a canary sends the task to the canary's version when its bucket (a hash of its thread,
+ * or of the task when it has none) falls under the canary's weight. The stamp hashes
  * the tools the version lets it be offered: the task's manifest (under its own constraints), filtered
  * by the version's patterns — the names the run then takes as its constraints. Stored before the
  * task's claim, first one wins.
@@ -20,6 +31,7 @@ export class AgentVersionResolver implements AgentVersions {
   constructor(
     private readonly repository: AgentRepository,
     private readonly bus: NatsBus,
+    private readonly routing: AgentRoutingRepository,
   ) {}
 
   async resolve(s: Tasks.TaskSubmission): Promise<ResolvedAgent | undefined> {
@@ -28,9 +40,11 @@ export class AgentVersionResolver implements AgentVersions {
       (await this.repository.stampOf(s.taskId)) ??
       (s.run ? await this.repository.stampOf(s.run.of) : undefined);
     if (kept) return this.resolved(s, kept);
-    const choice = s.request.agent;
+    const named = s.request.agent;
+    const byDefault = named || s.run ? undefined : await this.routing.defaultAgent(tenantId);
+    const choice = named ?? (byDefault ? { name: byDefault } : undefined);
     if (!choice) return undefined;
-    const version = await this.chosen(tenantId, choice);
+    const { version, canary } = await this.chosen(s, choice);
     const offered = await this.offered(s, version.config.tools);
     const stamp: Agents.AgentStamp = {
       agent: choice.name,
@@ -41,6 +55,8 @@ export class AgentVersionResolver implements AgentVersions {
       model: version.config.model.name,
       toolSchemasSha256: toolSchemasSha256(offered),
       tools: offered.length,
+      ...(byDefault ? { byDefault: true as const } : {}),
+      ...(canary ? { canary } : {}),
     };
     const stored = await this.repository.keepStamp(s.taskId, tenantId, stamp);
     if (stored.versionId !== stamp.versionId) return this.resolved(s, stored);
@@ -48,6 +64,7 @@ export class AgentVersionResolver implements AgentVersions {
       stamp: stored,
       tools: offered.map((t) => t.name),
       maxSteps: version.config.limits.maxSteps,
+      planning: planningOf(version),
     };
   }
 
@@ -68,25 +85,34 @@ export class AgentVersionResolver implements AgentVersions {
         `agent ${stamp.agent} has no version ${stamp.version} any more`,
       );
     const offered = await this.offered(s, version.config.tools);
-    return { stamp, tools: offered.map((t) => t.name), maxSteps: version.config.limits.maxSteps };
+    return {
+      stamp,
+      tools: offered.map((t) => t.name),
+      maxSteps: version.config.limits.maxSteps,
+      planning: planningOf(version),
+    };
   }
 
-  private async chosen(
-    tenantId: string,
-    choice: Agents.TaskAgentChoice,
-  ): Promise<Agents.AgentVersionView> {
-    const agent = await this.repository.find(tenantId, choice.name);
+  private async chosen(s: Tasks.TaskSubmission, choice: Agents.TaskAgentChoice): Promise<Chosen> {
+    const agent = await this.repository.find(tenantOf(s.actor), choice.name);
     if (!agent) throw refused('agent.name', agentNotFound(choice.name).message);
     if (choice.version !== undefined) {
       const v = await this.repository.version(agent.id, choice.version);
       if (!v)
         throw refused('agent.version', `agent ${choice.name} has no version ${choice.version}`);
-      return v;
+      return { version: v };
     }
     const label = choice.label ?? 'production';
     const v = await this.repository.labelled(agent.id, label);
     if (!v) throw refused('agent.label', `agent ${choice.name} has no label ${label}`);
-    return v;
+    const canary = await this.routing.canary(agent.id, label);
+    if (!canary) return { version: v };
+    const bucket = canaryBucket(s, choice.name, label);
+    const chosen = bucket < canary.weight;
+    return {
+      version: chosen ? canary.version : v,
+      canary: { version: canary.version.version, weight: canary.weight, bucket, chosen },
+    };
   }
 
   /** The tools of the task's manifest (under its constraints) the version's patterns allow. */
@@ -102,6 +128,11 @@ export class AgentVersionResolver implements AgentVersions {
     );
     return manifest.tools.filter((t) => toolAllowed(t.name, patterns));
   }
+}
+
+/** What the version tells the planner (an LLM planner plans with them). */
+function planningOf(version: Agents.AgentVersionView): ResolvedAgent['planning'] {
+  return { instructions: version.config.instructions, model: version.config.model };
 }
 
 /** The task names what its tenant does not have: it ends at once, the error naming the field. */

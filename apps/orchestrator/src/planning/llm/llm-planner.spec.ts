@@ -126,3 +126,63 @@ describe(LlmPlanner.name, () => {
     );
   });
 });
+
+describe('LlmPlanner.forAgent (docs/agents.md)', () => {
+  const answer: LlmCompletion = { content: 'ok', toolCalls: [], model: 'x' };
+  const state = {
+    task: 'hi',
+    tools: [calculator],
+    agents: [],
+    steps: [],
+    iteration: 1,
+    rounds: [],
+    history: [],
+    signal,
+  };
+
+  it("asks the version's model with its parameters, its instructions opening the system prompt", async () => {
+    const client = new FakeClient([answer, answer]);
+    const platform = new LlmPlanner(client, settings);
+    const v2 = platform.forAgent({
+      instructions: 'You are a terse pirate.',
+      model: { name: 'pirate-1', temperature: 0.7, topP: 0.9, maxOutputTokens: 64 },
+    });
+    expect(v2.model).toBe('pirate-1');
+    await v2.next(state);
+    await platform.next(state);
+    const [asVersion, asPlatform] = client.requests;
+    expect(asVersion).toMatchObject({
+      model: 'pirate-1',
+      temperature: 0.7,
+      topP: 0.9,
+      maxOutputTokens: 64,
+    });
+    const system = (r: LlmRequest | undefined) => r?.messages[0]?.content as string;
+    expect(system(asVersion)).toMatch(/^You are a terse pirate\.\n/);
+    // the platform's rules for the functions follow the version's text
+    expect(system(asVersion)).toContain('call `plan`');
+    expect(system(asVersion)).not.toContain('You are the planner of Switchboard');
+    // the planner it came from is unchanged
+    expect(asPlatform).toMatchObject({ model: 'm', temperature: 0, maxOutputTokens: 500 });
+    expect(asPlatform).not.toHaveProperty('topP');
+    expect(system(asPlatform)).toMatch(/^You are the planner of Switchboard/);
+  });
+
+  it("keeps the platform's parameters the version does not set, and a fork's whole system prompt", async () => {
+    const client = new FakeClient([answer, answer]);
+    const bare = new LlmPlanner(client, settings).forAgent({
+      instructions: '  ',
+      model: { name: 'other' },
+    });
+    const forked = new LlmPlanner(client, { ...settings, systemPrompt: 'EDITED' }).forAgent({
+      instructions: 'Be brief.',
+      model: { name: 'other' },
+    });
+    await bare.next(state);
+    await forked.next(state);
+    const [a, b] = client.requests;
+    expect(a).toMatchObject({ model: 'other', temperature: 0, maxOutputTokens: 500 });
+    expect(a?.messages[0]?.content).toMatch(/^You are the planner of Switchboard/);
+    expect(b?.messages[0]?.content).toBe('EDITED');
+  });
+});

@@ -1,6 +1,6 @@
 import type { Tasks } from '@switchboard/contracts';
 import { estimateTokens } from '../../tasks/run-task/usage-meter.js';
-import type { PlanDecision, Planner, PlanningState } from '../planner.js';
+import type { AgentPlanning, PlanDecision, Planner, PlanningState } from '../planner.js';
 import { ArgumentValidator } from './argument-validator.js';
 import { interpretCompletion } from './completion.interpreter.js';
 import type { LlmClient, LlmCompletion, LlmMessage } from './llm.client.js';
@@ -13,8 +13,16 @@ export interface LlmPlannerSettings {
   temperature: number;
   maxOutputTokens: number;
   maxObservationChars: number;
+  /** Nucleus sampling, sent only when set (an agent version's parameter). */
+  topP?: number;
   /** Instructions that replace the platform's (a fork evaluating another prompt, docs/replay.md). */
   systemPrompt?: string;
+  /**
+   * An agent version's instructions (docs/agents.md): the system prompt opens with them, followed by
+   * the platform's rules for the functions (how to call, plan and answer), which the version's text
+   * need not repeat. A fork's `systemPrompt` still replaces the whole.
+   */
+  instructions?: string;
 }
 
 /**
@@ -45,6 +53,19 @@ export class LlmPlanner implements Planner {
     return true;
   }
 
+  /** The same planner with the version's instructions, model and parameters (unset ones: ours). */
+  forAgent(agent: AgentPlanning): LlmPlanner {
+    const { name, temperature, topP, maxOutputTokens } = agent.model;
+    return new LlmPlanner(this.client, {
+      ...this.settings,
+      model: name,
+      ...(temperature !== undefined ? { temperature } : {}),
+      ...(topP !== undefined ? { topP } : {}),
+      ...(maxOutputTokens !== undefined ? { maxOutputTokens } : {}),
+      ...(agent.instructions.trim() ? { instructions: agent.instructions } : {}),
+    });
+  }
+
   async next(state: PlanningState): Promise<PlanDecision> {
     const { messages, catalog } = this.request(state);
     const started = performance.now();
@@ -53,6 +74,7 @@ export class LlmPlanner implements Planner {
       messages,
       tools: catalog.functions,
       temperature: this.settings.temperature,
+      ...(this.settings.topP !== undefined ? { topP: this.settings.topP } : {}),
       maxOutputTokens: Math.max(
         1,
         Math.min(this.settings.maxOutputTokens, state.maxOutputTokens ?? Infinity),
@@ -86,7 +108,11 @@ export class LlmPlanner implements Planner {
     const catalog = new ToolCatalog(state.tools, state.agents);
     const messages = buildMessages({
       system:
-        this.settings.systemPrompt ?? systemPrompt({ hasFunctions: catalog.functions.length > 0 }),
+        this.settings.systemPrompt ??
+        systemPrompt({
+          hasFunctions: catalog.functions.length > 0,
+          instructions: this.settings.instructions,
+        }),
       history: state.history,
       task: state.task,
       rounds: state.rounds,

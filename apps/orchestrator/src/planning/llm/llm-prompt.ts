@@ -1,12 +1,18 @@
 /**
  * The LLM planner's instructions. Plain and tool-agnostic: the tools and agents themselves arrive as
- * function definitions, each with its schema.
+ * function definitions, each with its schema. An agent version's instructions (docs/agents.md) take
+ * the place of the platform's two opening lines; the rules for the functions follow them either way.
  */
-export function systemPrompt(opts: { hasFunctions: boolean }): string {
-  const lines = [
-    'You are the planner of Switchboard, a platform that runs tasks for a user with tools and remote agents.',
-    'Work out what the user asks, use the functions you are offered to do it, then answer the user.',
-  ];
+export function systemPrompt(opts: {
+  hasFunctions: boolean;
+  instructions?: string | undefined;
+}): string {
+  const lines = opts.instructions?.trim()
+    ? [opts.instructions.trim(), '', 'How to work:']
+    : [
+        'You are the planner of Switchboard, a platform that runs tasks for a user with tools and remote agents.',
+        'Work out what the user asks, use the functions you are offered to do it, then answer the user.',
+      ];
   if (opts.hasFunctions) {
     lines.push(
       '- Call a function to act. You may call several independent functions at once.',

@@ -27,6 +27,8 @@ export interface LlmRequest {
   messages: LlmMessage[];
   tools: LlmFunction[];
   temperature: number;
+  /** Sent as top_p when set (an agent version's parameter). */
+  topP?: number;
   maxOutputTokens: number;
   /** For spans and logs only. */
   taskId?: string;

@@ -146,6 +146,7 @@ export class OpenAiLlmClient implements LlmClient {
       model: request.model,
       messages: request.messages,
       temperature: request.temperature,
+      ...(request.topP !== undefined ? { top_p: request.topP } : {}),
       [this.config.LLM_MAX_TOKENS_PARAM]: request.maxOutputTokens,
       ...(request.tools.length
         ? {

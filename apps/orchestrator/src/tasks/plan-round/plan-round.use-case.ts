@@ -44,6 +44,11 @@ export class PlanRoundUseCase {
     return this.planner.model;
   }
 
+  /** Who plans the run's rounds: its agent version's planner, its source's, or the platform's. */
+  private plannerOf(run: TaskRun): Planner {
+    return run.agentPlanner ?? run.source.planner ?? this.planner;
+  }
+
   /**
    * `awaitAgents`, when the agent list could not be read (or was not read upfront): called when the
    * planner needs the list (AgentsUnavailable), and the planner is asked again with what it returns;
@@ -57,7 +62,7 @@ export class PlanRoundUseCase {
   ): Promise<RoundResult> {
     const { events, meter } = run;
     const iteration = state.iteration;
-    const planner = run.source.planner ?? this.planner;
+    const planner = this.plannerOf(run);
     if (stored) {
       // Planned before a crash: the same decision, not a new (and possibly different) one.
       meter.add(stored.usage, stored.model);
@@ -135,7 +140,7 @@ export class PlanRoundUseCase {
     decision: PlanDecision,
   ): Promise<RoundResult> {
     const { iteration } = state;
-    const kind = (run.source.planner ?? this.planner).kind;
+    const kind = this.plannerOf(run).kind;
     run.events.emit('orchestrator.planning.started', { planner: kind, iteration });
     await this.saveRound(run, iteration, kind, decision, roundContext(run, state), false);
     this.completed(run, iteration, decision, true);
@@ -253,7 +258,7 @@ export class PlanRoundUseCase {
     run.events.emit(
       'orchestrator.planning.completed',
       {
-        planner: (run.source.planner ?? this.planner).kind,
+        planner: this.plannerOf(run).kind,
         iteration,
         plan: d.kind === 'actions' ? d.actions : [],
         decision: d.kind,

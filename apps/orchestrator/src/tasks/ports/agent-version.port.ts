@@ -1,4 +1,5 @@
 import type { Agents, Tasks } from '@switchboard/contracts';
+import type { AgentPlanning } from '../../planning/planner.js';
 
 /** The agent version a task runs: its stamp, and the tools the version lets it use. */
 export interface ResolvedAgent {
@@ -11,6 +12,8 @@ export interface ResolvedAgent {
   tools: readonly string[];
   /** The most steps the version lets a task take (its planner limit); absent: the task's own. */
   maxSteps?: number | undefined;
+  /** How it plans: the version's instructions and model (an LLM planner takes them; docs/agents.md). */
+  planning: AgentPlanning;
 }
 
 /**

@@ -42,7 +42,11 @@ const submission = (audit?: Audit.AuditRecordInput): Tasks.TaskSubmission => ({
  * StartTask with a claim that makes the task new (`created`) or finds it claimed before (a
  * redelivery: its journal holds `lastSeq` events), and what each claim's statement journaled.
  */
-function setup(found?: { lastSeq: number; status: TaskClaim['status'] }, agents?: AgentVersions) {
+function setup(
+  found?: { lastSeq: number; status: TaskClaim['status'] },
+  agents?: AgentVersions,
+  planner: Planner = { kind: 'builtin' } as Planner,
+) {
   const journal = new InMemoryJournal();
   const claimed: JournalEntry[] = [];
   const repository = {
@@ -95,7 +99,7 @@ function setup(found?: { lastSeq: number; status: TaskClaim['status'] }, agents?
     cancellations,
     config,
     logger,
-    { kind: 'builtin' } as Planner,
+    planner,
     agents,
   );
   return { sut, journal, claimed, logger };
@@ -160,10 +164,33 @@ describe(StartTask.name, () => {
       toolSchemasSha256: 'b'.repeat(64),
       tools: 1,
     };
+    const planning = { instructions: 'Be a pirate.', model: { name: 'gpt-v2', temperature: 0.5 } };
+
+    it("plans with the version's instructions and model: the planner's forAgent, whose model the first event names", async () => {
+      const asked: unknown[] = [];
+      const asVersion = { kind: 'llm', model: 'gpt-v2' } as Planner;
+      const llm = {
+        kind: 'llm',
+        model: 'platform-model',
+        forAgent: (a: unknown) => (asked.push(a), asVersion),
+      } as unknown as Planner;
+      const agents: AgentVersions = { resolve: async () => ({ stamp, tools: [], planning }) };
+      const { sut, claimed } = setup(undefined, agents, llm);
+      const started = await sut.start(submission());
+      expect(asked).toEqual([planning]);
+      expect(started?.run.agentPlanner).toBe(asVersion);
+      expect(started?.run.model).toBe('gpt-v2');
+      expect(claimed[0]?.events[0]).toMatchObject({ data: { model: 'gpt-v2', agent: stamp } });
+      // A task naming no agent plans with the platform's planner as it is.
+      const plain = await setup(undefined, { resolve: async () => undefined }, llm).sut.start(
+        submission(),
+      );
+      expect([plain?.run.agentPlanner, plain?.run.model]).toEqual([undefined, 'platform-model']);
+    });
 
     it("carries the version stamp on the task's first event; its tools are the run's constraints", async () => {
       const agents: AgentVersions = {
-        resolve: async () => (stamp ? { stamp, tools: ['echo'] } : undefined),
+        resolve: async () => (stamp ? { stamp, tools: ['echo'], planning } : undefined),
       };
       const { sut, claimed } = setup(undefined, agents);
       const started = await sut.start(submission());
@@ -180,7 +207,7 @@ describe(StartTask.name, () => {
 
     it("caps the task's steps at the version's limit, the task's own when lower", async () => {
       const limited: AgentVersions = {
-        resolve: async () => (stamp ? { stamp, tools: [], maxSteps: 3 } : undefined),
+        resolve: async () => (stamp ? { stamp, tools: [], maxSteps: 3, planning } : undefined),
       };
       const steps = async (max_steps?: number) => {
         const { sut } = setup(undefined, limited);

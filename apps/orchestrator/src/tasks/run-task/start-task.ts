@@ -74,12 +74,14 @@ export class StartTask {
       throw e;
     });
     const source = 'refused' in planning ? LIVE_RUN : planning.source;
-    const planner = source.planner ?? this.planner;
     // A replay or fork runs its record's request (with a fork's changes), as its agent version.
-    const { submission, stamp, refused } =
+    const { submission, stamp, refused, agent } =
       'refused' in planning
-        ? { submission: received, refused: planning.refused, stamp: undefined }
+        ? { submission: received, refused: planning.refused, stamp: undefined, agent: undefined }
         : await this.asAgent(planning.submission);
+    const base = source.planner ?? this.planner;
+    const agentPlanner = agent ? versionPlanner(base, agent, source.edits) : undefined;
+    const planner = agentPlanner ?? base;
     const { taskId, request } = submission;
     const inputHit = this.screen.checkInput(submission, source);
     const text = inputHit ? BLOCKED_PLACEHOLDER : request.task;
@@ -113,6 +115,7 @@ export class StartTask {
       planner: planner.kind,
       ...(model ? { model } : {}),
       source,
+      ...(agentPlanner ? { agentPlanner } : {}),
       retry: {
         deadline,
         maxOutageMs: this.config.TASK_OUTAGE_WAIT_MS,
@@ -150,12 +153,13 @@ export class StartTask {
     submission: Tasks.TaskSubmission;
     stamp?: Agents.AgentStamp | undefined;
     refused?: DomainError | undefined;
+    agent?: ResolvedAgent | undefined;
   }> {
     if (!this.agentVersions) return { submission };
     try {
       const agent = await this.agentVersions.resolve(submission);
       if (!agent) return { submission };
-      return { submission: withAgentTools(submission, agent), stamp: agent.stamp };
+      return { submission: withAgentTools(submission, agent), stamp: agent.stamp, agent };
     } catch (e) {
       if (isDomainError(e)) return { submission, refused: e };
       throw e;
@@ -176,6 +180,23 @@ function withAgentTools(s: Tasks.TaskSubmission, agent: ResolvedAgent): Tasks.Ta
     ...s,
     request: { ...s.request, tool_constraints, ...(max_steps !== undefined ? { max_steps } : {}) },
   };
+}
+
+/**
+ * The planner as the agent version plans (its instructions, model and parameters), when it plans
+ * differently by them (an LLM planner; the built-in one plans by the tools alone). A fork that edits
+ * the model keeps its edit (its edited system prompt, too: the planner's own wins over instructions).
+ */
+function versionPlanner(
+  base: Planner,
+  agent: ResolvedAgent,
+  edits: Tasks.ForkEdits | undefined,
+): Planner | undefined {
+  const { instructions, model } = agent.planning;
+  return base.forAgent?.({
+    instructions,
+    model: edits?.model ? { ...model, name: edits.model } : model,
+  });
 }
 
 /** A new task's first event (its planner, its model, a replay's or fork's origin). */

@@ -1,5 +1,6 @@
 import { DomainError, type Tasks, type Tools } from '@switchboard/contracts';
 import type { RetryBudget } from '@switchboard/messaging';
+import type { Planner } from '../../planning/planner.js';
 import type { UsageMeter } from './usage-meter.js';
 import type { RunSource } from '../ports/run-source.port.js';
 import type { Outcome } from '../ports/task-run.view.js';
@@ -40,6 +41,12 @@ export interface TaskRun {
   stepsStored: Set<number>;
   /** Where its decisions and step results come from: live, or a recorded task's (docs/replay.md). */
   source: RunSource;
+  /**
+   * Who plans its rounds when it runs an agent version: the source's planner (a replay's) or the
+   * platform's, with the version's instructions, model and parameters (docs/agents.md). Absent: the
+   * source's or the platform's as they are.
+   */
+  agentPlanner?: Planner;
   /** A replay's verdict, once it ended. */
   verdict?: Tasks.ReplayVerdict;
 }

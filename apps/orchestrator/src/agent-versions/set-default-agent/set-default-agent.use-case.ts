@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { type Actor, type Agents, tenantOf } from '@switchboard/contracts';
+import { AuditTrail } from '@switchboard/messaging';
+import { requireAuthor } from '../agent-access.js';
+import { AgentLookup } from '../agent-lookup.js';
+import { AgentRoutingRepository } from '../agent-routing.repository.js';
+
+/**
+ * Makes an agent its tenant's default, or not (the tenant then has none): from then on a task of the tenant that names no
+ * agent runs the default's `production` label, its stamp marked `byDefault` (docs/agents.md). Tasks
+ * already started keep what they resolved. Audited (`agent.default.set`) when it changes.
+ */
+@Injectable()
+export class SetDefaultAgentUseCase {
+  constructor(
+    private readonly lookup: AgentLookup,
+    private readonly routing: AgentRoutingRepository,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  async execute(
+    req: Agents.AgentDefaultSetRequest,
+    actor: Actor,
+  ): Promise<Agents.AgentDefaultView> {
+    requireAuthor(actor);
+    const tenantId = tenantOf(actor);
+    const agent = await this.lookup.find(req.agent, actor);
+    const { previous } = await this.routing.setDefault(
+      tenantId,
+      agent.id,
+      req.isDefault,
+      actor.userId,
+    );
+    const now = req.isDefault ? req.agent : previous === req.agent ? undefined : previous;
+    if (previous !== now)
+      void this.audit.record({
+        category: 'admin',
+        action: 'agent.default.set',
+        outcome: 'success',
+        resource: `tenant:${tenantId}`,
+        tenantId,
+        actor: { userId: actor.userId, role: actor.role },
+        details: { ...(now ? { agent: now } : {}), ...(previous ? { previous } : {}) },
+      });
+    return { ...(now ? { agent: now } : {}), ...(previous ? { previous } : {}) };
+  }
+}
