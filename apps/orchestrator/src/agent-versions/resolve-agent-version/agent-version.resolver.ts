@@ -10,7 +10,8 @@ import { AgentRepository } from '../agent.repository.js';
  * Resolves the agent version a task runs, once (the task core's AGENT_VERSIONS port): a stamp the
  * task has already (an earlier run of it) is taken as it is; a replay or fork of a stamped task takes
  * its record's stamp (the version it ran, whatever the label says now); otherwise the version it
- * names, by number or label (`production` by default), in its submitter's tenant. The stamp hashes
+ * names, by number or label (`production` by default), in its submitter's tenant — a fork that names a
+ * version (docs/evaluations.md) is forked onto it and stamped with it. The stamp hashes
  * the tools the version lets it be offered: the task's manifest (under its own constraints), filtered
  * by the version's patterns — the names the run then takes as its constraints. Stored before the
  * task's claim, first one wins.
@@ -24,9 +25,11 @@ export class AgentVersionResolver implements AgentVersions {
 
   async resolve(s: Tasks.TaskSubmission): Promise<ResolvedAgent | undefined> {
     const tenantId = tenantOf(s.actor);
+    // A fork naming an agent version runs that version: its parent's stamp is not inherited.
+    const onto = s.run?.kind === 'fork' && s.request.agent !== undefined;
     const kept =
       (await this.repository.stampOf(s.taskId)) ??
-      (s.run ? await this.repository.stampOf(s.run.of) : undefined);
+      (s.run && !onto ? await this.repository.stampOf(s.run.of) : undefined);
     if (kept) return this.resolved(s, kept);
     const choice = s.request.agent;
     if (!choice) return undefined;
