@@ -23,6 +23,6 @@ import { AgentVersionResolver } from './resolve-agent-version/agent-version.reso
     CreateAgentVersionUseCase,
     MoveAgentLabelUseCase,
   ],
-  exports: [AgentVersionResolver],
+  exports: [AgentVersionResolver, AgentRepository, AgentLookup],
 })
 export class AgentVersionsModule {}

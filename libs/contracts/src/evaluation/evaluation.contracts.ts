@@ -9,10 +9,14 @@ import {
   ExperimentBody,
   ExperimentView,
   HumanScoreBody,
+  LabelProtectionBody,
+  LabelProtectionView,
   ScoreView,
 } from './evaluation.schemas.js';
+import { AgentLabelName, AgentName } from '../agent/agent.schemas.js';
 
 const TENANT = "In the acting user's tenant; another tenant's is NOT_FOUND.";
+// Experiments are also the CLI's gate (`switchboard eval run`, as the admin identity).
 
 export const DatasetCreate = defineCommand({
   subject: 'sb.cmd.orchestrator.dataset.create',
@@ -83,7 +87,7 @@ export const ScoreList = defineCommand({
 export const ExperimentStart = defineCommand({
   subject: 'sb.cmd.orchestrator.experiment.start',
   service: 'orchestrator',
-  callers: ['gateway'],
+  callers: ['gateway', 'admin'],
   request: ExperimentBody,
   response: ExperimentView,
   timeoutMs: 10_000,
@@ -93,12 +97,23 @@ export const ExperimentStart = defineCommand({
 export const ExperimentGet = defineCommand({
   subject: 'sb.cmd.orchestrator.experiment.get',
   service: 'orchestrator',
-  callers: ['gateway'],
+  callers: ['gateway', 'admin'],
   request: z.object({ experimentId: z.string().uuid() }).strict(),
   response: ExperimentView,
   timeoutMs: 10_000,
   idempotency: 'idempotent',
   description: `An experiment: per item its scores, divergences, tokens and time, the aggregates and the pairwise comparison with the baseline. ${TENANT}`,
+});
+
+export const LabelProtect = defineCommand({
+  subject: 'sb.cmd.orchestrator.agent.label.protect',
+  service: 'orchestrator',
+  callers: ['gateway'],
+  request: LabelProtectionBody.extend({ agent: AgentName, label: AgentLabelName }).strict(),
+  response: LabelProtectionView,
+  timeoutMs: 5_000,
+  idempotency: 'idempotent',
+  description: `Protects a label of an agent: from then on it moves only to a version with a passing experiment on the dataset (no item worse than its baseline and a mean at least the baseline's; or, with a threshold, a mean at least that), else the move is CONFLICT. An admin's of the tenant (anyone else: FORBIDDEN). Audited. ${TENANT}`,
 });
 
 export const EVALUATION_CONTRACTS: {
@@ -114,6 +129,7 @@ export const EVALUATION_CONTRACTS: {
     ScoreList,
     ExperimentStart,
     ExperimentGet,
+    LabelProtect,
   ],
   events: [],
 };

@@ -264,3 +264,21 @@ export const ExperimentView = z.object({
   createdAt: z.string().datetime(),
 });
 export type ExperimentView = z.infer<typeof ExperimentView>;
+
+/** `PUT /agent-configs/{name}/labels/{label}/protection`: the label moves only past this gate. */
+export const LabelProtectionBody = z
+  .object({
+    dataset: DatasetName,
+    /** Passing: a mean at least this (0-1) instead of "no item worse than the baseline". */
+    threshold: z.number().min(0).max(1).optional(),
+  })
+  .strict();
+export type LabelProtectionBody = z.infer<typeof LabelProtectionBody>;
+
+export const LabelProtectionView = LabelProtectionBody.extend({
+  agent: AgentName,
+  label: AgentLabelName,
+  setBy: z.string(),
+  setAt: z.string().datetime(),
+});
+export type LabelProtectionView = z.infer<typeof LabelProtectionView>;

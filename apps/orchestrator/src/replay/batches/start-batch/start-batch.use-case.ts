@@ -32,9 +32,7 @@ export class StartBatchUseCase {
   ): Promise<Tasks.ReplayBatchView> {
     const { changes } = body;
     const mode: Tasks.RunKind =
-      changes.agent || changes.model || changes.planner || changes.systemPrompt
-        ? 'fork'
-        : 'replay';
+      changes.agent || changes.model || changes.planner || changes.systemPrompt ? 'fork' : 'replay';
     // a model or prompt is the LLM planner's; an agent version brings its own planner
     const needsLlm =
       changes.planner === 'llm' || (!changes.planner && !!(changes.model || changes.systemPrompt));
