@@ -134,6 +134,16 @@ describe('evaluations (real processes)', () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toContain('rule.rate');
 
+    // an online scoring rule scores every one of them as it ends, off its path
+    await json(
+      await call(admin, 'POST', '/scoring-rules', {
+        name: dataset,
+        filter: { agent },
+        rate: 1,
+        scorers: [{ kind: 'regex', name: 'says-391', pattern: '\\b391\\b' }],
+      }),
+      201,
+    );
     const tasks: string[] = [];
     for (let i = 0; i < 3; i++) {
       const res = await call(ann, 'POST', '/orchestrate', {
@@ -159,6 +169,17 @@ describe('evaluations (real processes)', () => {
     expect(collected.items.map((i) => i.taskId).sort()).toEqual([...tasks].sort());
     expect(collected.items.every((i) => i.source === 'rule')).toBe(true);
     expect(collected.version).toBe(3);
+    const online = await waitFor(
+      async () => {
+        const r = await json<{ scores: Evaluations.ScoreView[] }>(
+          await call(ann, 'GET', `/tasks/${tasks[0]}/scores`),
+          200,
+        );
+        return r.scores.length ? r.scores : undefined;
+      },
+      { what: 'the online score of a task' },
+    );
+    expect(online.map((o) => [o.name, o.value, o.source])).toEqual([['says-391', 1, 'code']]);
 
     await json(
       await call(admin, 'PUT', `/agent-configs/${agent}/labels/production/protection`, {

@@ -12,6 +12,7 @@ import { BudgetModule } from './budget/budget.module.js';
 import { DatasetRuleObserver } from './evaluations/datasets/dataset-rules/dataset-rule.observer.js';
 import { EvaluationsModule } from './evaluations/evaluations.module.js';
 import { LabelProtectionGate } from './evaluations/label-protection/label-protection.gate.js';
+import { OnlineScoringObserver } from './evaluations/online/online-scoring.observer.js';
 import { TenantBudgetGate } from './budget/tenant-budget.gate.js';
 import { Guardrails } from './guardrails/guardrails.js';
 import { GuardrailsModule } from './guardrails/guardrails.module.js';
@@ -72,11 +73,11 @@ const ports = [
   // The conversation the LLM planner continues: the thread's earlier turns.
   { provide: THREAD_HISTORY, useExisting: ThreadHistoryService },
   // Told when a task ends and when it holds nothing any more, in this order: the thread, then the
-  // datasets whose rules collect ended tasks (off the task's path).
+  // datasets whose rules collect ended tasks and the online scoring rules (both off the task's path).
   {
     provide: TASK_OBSERVERS,
     useFactory: (...observers: TaskObserver[]) => observers,
-    inject: [ThreadObserver, DatasetRuleObserver],
+    inject: [ThreadObserver, DatasetRuleObserver, OnlineScoringObserver],
   },
   // What every planning round is offered besides the task and its thread: long-term memory.
   {

@@ -109,4 +109,18 @@ export class EvaluationsController {
       { actor },
     );
   }
+
+  @Post('scoring-rules')
+  @HttpCode(201)
+  addRule(
+    @CurrentActor() actor: Actor,
+    @Body(new ZodBodyPipe(Evaluations.ScoringRuleBody)) body: Evaluations.ScoringRuleBody,
+  ): Promise<Evaluations.ScoringRuleView> {
+    return this.bus.request(Evaluations.ScoringRuleCreate, body, { actor });
+  }
+
+  @Get('scoring-rules')
+  rules(@CurrentActor() actor: Actor) {
+    return this.bus.request(Evaluations.ScoringRuleList, {}, { actor });
+  }
 }

@@ -122,4 +122,29 @@ export const EVALUATION_OPERATIONS: Operation[] = [
     responses: { 200: { description: 'Protected.', schema: Evaluations.LabelProtectionView } },
     errors: [400, 401, 403, 404, 415, 429, 503, 504],
   },
+  {
+    method: 'post',
+    path: '/scoring-rules',
+    tag: 'evaluations',
+    summary: 'Score live tasks as they end',
+    description: `An online scoring rule: a sample (\`rate\`) of the live tasks matching \`filter\` is scored as they end, off their path, with \`scorers\` against the rule's \`expectations\`; the scores are on each task (GET /tasks/{id}/scores). 400 names the field; a name taken: 409. An admin's of the tenant (anyone else: 403). ${SEE}`,
+    body: Evaluations.ScoringRuleBody,
+    bodyRequired: true,
+    responses: { 201: { description: 'Created.', schema: Evaluations.ScoringRuleView } },
+    errors: [400, 401, 403, 409, 415, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/scoring-rules',
+    tag: 'evaluations',
+    summary: 'Online scoring rules',
+    description: "The caller's tenant's online scoring rules, by name.",
+    responses: {
+      200: {
+        description: 'By name.',
+        schema: z.object({ rules: z.array(Evaluations.ScoringRuleView) }),
+      },
+    },
+    errors: [401, 429, 503, 504],
+  },
 ];

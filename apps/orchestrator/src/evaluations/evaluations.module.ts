@@ -7,7 +7,12 @@ import { CreateDatasetUseCase } from './datasets/create-dataset/create-dataset.u
 import { DatasetRepository } from './datasets/dataset.repository.js';
 import { DatasetRuleObserver } from './datasets/dataset-rules/dataset-rule.observer.js';
 import { RecordedTasks } from './datasets/recorded-tasks.js';
+import { EndedFactsReader } from './datasets/dataset-rules/ended-facts.reader.js';
 import { EvaluationsHandler } from './evaluations.handler.js';
+import { CreateScoringRuleUseCase } from './online/create-scoring-rule/create-scoring-rule.use-case.js';
+import { OnlineScoringHandler } from './online/online-scoring.handler.js';
+import { OnlineScoringObserver } from './online/online-scoring.observer.js';
+import { ScoringRuleRepository } from './online/scoring-rule.repository.js';
 import { ExperimentRepository } from './experiments/experiment.repository.js';
 import { ReadExperimentUseCase } from './experiments/read-experiment/read-experiment.use-case.js';
 import { StartExperimentUseCase } from './experiments/start-experiment/start-experiment.use-case.js';
@@ -23,22 +28,26 @@ import { LlmJudge } from './scorers/llm-judge.js';
  */
 @Module({
   imports: [AgentVersionsModule, BudgetModule, ReplayModule],
-  controllers: [EvaluationsHandler],
+  controllers: [EvaluationsHandler, OnlineScoringHandler],
   providers: [
     AddDatasetItemsUseCase,
     AddHumanScoreUseCase,
     CreateDatasetUseCase,
+    CreateScoringRuleUseCase,
     DatasetRepository,
     DatasetRuleObserver,
+    EndedFactsReader,
     ExperimentRepository,
     LabelProtectionGate,
     LlmJudge,
+    OnlineScoringObserver,
     ProtectLabelUseCase,
     ReadExperimentUseCase,
     RecordedTasks,
     ScoreRepository,
+    ScoringRuleRepository,
     StartExperimentUseCase,
   ],
-  exports: [DatasetRuleObserver, LabelProtectionGate],
+  exports: [DatasetRuleObserver, LabelProtectionGate, OnlineScoringObserver],
 })
 export class EvaluationsModule {}

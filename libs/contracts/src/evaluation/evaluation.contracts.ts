@@ -12,6 +12,8 @@ import {
   LabelProtectionBody,
   LabelProtectionView,
   ScoreView,
+  ScoringRuleBody,
+  ScoringRuleView,
 } from './evaluation.schemas.js';
 import { AgentLabelName, AgentName } from '../agent/agent.schemas.js';
 
@@ -116,6 +118,27 @@ export const LabelProtect = defineCommand({
   description: `Protects a label of an agent: from then on it moves only to a version with a passing experiment on the dataset (no item worse than its baseline and a mean at least the baseline's; or, with a threshold, a mean at least that), else the move is CONFLICT. An admin's of the tenant (anyone else: FORBIDDEN). Audited. ${TENANT}`,
 });
 
+export const ScoringRuleCreate = defineCommand({
+  subject: 'sb.cmd.orchestrator.scoring-rule.create',
+  service: 'orchestrator',
+  callers: ['gateway'],
+  request: ScoringRuleBody,
+  response: ScoringRuleView,
+  timeoutMs: 5_000,
+  description: `An online scoring rule: a sample (\`rate\`) of the live tasks matching its filter is scored as they end, off their path, with its scorers; each score is recorded on the task (source \`code\` or \`judge\`). A name taken is CONFLICT. An admin's of the tenant (anyone else: FORBIDDEN). ${TENANT}`,
+});
+
+export const ScoringRuleList = defineCommand({
+  subject: 'sb.cmd.orchestrator.scoring-rule.list',
+  service: 'orchestrator',
+  callers: ['gateway'],
+  request: z.object({}).strict(),
+  response: z.object({ rules: z.array(ScoringRuleView) }),
+  timeoutMs: 5_000,
+  idempotency: 'idempotent',
+  description: "The online scoring rules of the acting user's tenant, by name.",
+});
+
 export const EVALUATION_CONTRACTS: {
   commands: readonly CommandContract[];
   events: readonly EventContract[];
@@ -130,6 +153,8 @@ export const EVALUATION_CONTRACTS: {
     ExperimentStart,
     ExperimentGet,
     LabelProtect,
+    ScoringRuleCreate,
+    ScoringRuleList,
   ],
   events: [],
 };

@@ -282,3 +282,24 @@ export const LabelProtectionView = LabelProtectionBody.extend({
   setAt: z.string().datetime(),
 });
 export type LabelProtectionView = z.infer<typeof LabelProtectionView>;
+
+/**
+ * `POST /scoring-rules`: scores a sample of live tasks as they end (off their path) with the scorers,
+ * against the rule's expectations (a regex, a JSON schema every answer must meet, a judge's rubric).
+ */
+export const ScoringRuleBody = z
+  .object({
+    name: DatasetName,
+    filter: DatasetRule.shape.filter,
+    rate: z.number().min(0).max(1).default(0.1),
+    scorers: z.array(ScorerSpec).min(1).max(10),
+    expectations: Expectations.optional(),
+  })
+  .strict();
+export type ScoringRuleBody = z.infer<typeof ScoringRuleBody>;
+
+export const ScoringRuleView = ScoringRuleBody.extend({
+  createdBy: z.string(),
+  createdAt: z.string().datetime(),
+});
+export type ScoringRuleView = z.infer<typeof ScoringRuleView>;

@@ -87,3 +87,17 @@ CREATE TABLE "LabelProtection" (
     "setAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "LabelProtection_pkey" PRIMARY KEY ("agentId", "label")
 );
+
+CREATE TABLE "ScoringRule" (
+    "id" UUID NOT NULL,
+    "tenantId" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "filter" JSONB NOT NULL,
+    "rate" DOUBLE PRECISION NOT NULL,
+    "scorers" JSONB NOT NULL,
+    "expectations" JSONB,
+    "createdBy" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "ScoringRule_pkey" PRIMARY KEY ("id")
+);
+CREATE UNIQUE INDEX "ScoringRule_tenantId_name_key" ON "ScoringRule"("tenantId", "name");

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Agents, tenantOf } from '@switchboard/contracts';
+import { tenantOf } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import { PrismaService } from '../../../prisma/prisma.service.js';
 import type { EndedTask, TaskObserver } from '../../../tasks/index.js';
+import { OffPath } from '../../off-path.js';
 import { DatasetRepository } from '../dataset.repository.js';
-import { type EndedFacts, ruleMatches, sampled } from './dataset-rule.js';
+import { ruleMatches, sampled } from './dataset-rule.js';
+import { EndedFactsReader } from './ended-facts.reader.js';
 
 /**
  * Adds a live task that ended to each dataset of its tenant whose rule it matches and whose sample it
@@ -15,34 +16,26 @@ import { type EndedFacts, ruleMatches, sampled } from './dataset-rule.js';
 @Injectable()
 export class DatasetRuleObserver implements TaskObserver {
   /** The adds under way, so a test (or shutdown) can wait for them. */
-  readonly pending = new Set<Promise<void>>();
+  readonly work: OffPath;
 
   constructor(
     private readonly datasets: DatasetRepository,
-    private readonly prisma: PrismaService,
+    private readonly facts: EndedFactsReader,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
-
-  ended(task: EndedTask): Promise<void> {
-    const p = this.collect(task)
-      .catch((e: unknown) =>
-        this.logger.warn({ err: e, taskId: task.submission.taskId }, 'dataset rule failed'),
-      )
-      .finally(() => this.pending.delete(p));
-    this.pending.add(p);
-    return Promise.resolve();
+  ) {
+    this.work = new OffPath((e) => this.logger.warn({ err: e }, 'dataset rule failed'));
   }
 
-  /** Every add started so far, ended. */
-  async settled(): Promise<void> {
-    while (this.pending.size) await Promise.all([...this.pending]);
+  ended(task: EndedTask): Promise<void> {
+    this.work.start(() => this.collect(task));
+    return Promise.resolve();
   }
 
   private async collect(task: EndedTask): Promise<void> {
     const { submission } = task;
     const ruled = await this.datasets.ruled(tenantOf(submission.actor));
     if (!ruled.length) return;
-    const facts = await this.factsOf(task);
+    const facts = await this.facts.factsOf(task);
     for (const d of ruled) {
       if (d.items >= d.rule.maxItems) continue;
       if (!ruleMatches(d.rule, facts) || !sampled(d.id, facts.taskId, d.rule.rate)) continue;
@@ -55,27 +48,5 @@ export class DatasetRuleObserver implements TaskObserver {
       if (added)
         this.logger.info({ dataset: d.name, taskId: facts.taskId }, 'dataset rule added a task');
     }
-  }
-
-  private async factsOf({ submission, outcome }: EndedTask): Promise<EndedFacts> {
-    const [steps, stamp] = await Promise.all([
-      this.prisma.step.findMany({
-        where: { taskId: submission.taskId, kind: 'tool' },
-        select: { target: true },
-      }),
-      this.prisma.agentTaskStamp.findUnique({
-        where: { taskId: submission.taskId },
-        select: { stamp: true },
-      }),
-    ]);
-    const parsed = Agents.AgentStamp.safeParse(stamp?.stamp);
-    return {
-      taskId: submission.taskId,
-      status: outcome.status,
-      userId: submission.actor.userId,
-      tools: steps.map((s) => s.target),
-      ...(parsed.success ? { agent: parsed.data.agent, label: parsed.data.label } : {}),
-      endedAt: new Date(),
-    };
   }
 }

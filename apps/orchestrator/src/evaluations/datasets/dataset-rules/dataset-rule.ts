@@ -11,6 +11,7 @@ export interface EndedFacts {
   /** Its version stamp's agent and label, when it ran one. */
   agent?: string | undefined;
   label?: string | undefined;
+  version?: number | undefined;
   endedAt: Date;
 }
 
