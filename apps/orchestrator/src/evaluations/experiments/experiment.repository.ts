@@ -4,6 +4,11 @@ import { randomUUID } from 'node:crypto';
 import type { Experiment } from '../../generated/prisma/client.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
 
+/** What a gate reads of a stored result (the rest of it may grow without changing the gate). */
+const Verdict = Evaluations.ExperimentView.pick({ passed: true }).extend({
+  candidate: Evaluations.ExperimentAggregate.pick({ mean: true }),
+});
+
 /** An experiment as stored: what it runs, its two batches, and its result once scored. */
 export type ExperimentRow = Experiment;
 
@@ -80,7 +85,7 @@ export class ExperimentRepository {
       select: { result: true },
     });
     return rows.some((r) => {
-      const v = Evaluations.ExperimentView.safeParse(r.result);
+      const v = Verdict.safeParse(r.result);
       if (!v.success) return false;
       return threshold !== undefined
         ? (v.data.candidate.mean ?? 0) >= threshold
