@@ -69,9 +69,24 @@ describe("an experiment run's facts", () => {
         message: 'the record holds no call of email.send with this input: not executed',
       },
     ]);
-    // a recorded call that failed NOT_FOUND in its record too is no divergence
+    // a recorded call that failed NOT_FOUND in its record too is no divergence: it is the record's
+    const failing = trace('p', [step(1, 'notes.add', { text: '391' }, refused)]);
     const same = trace('r', [step(1, 'notes.add', { text: '391' }, refused)]);
-    expect(runFactsOf(same, parent).divergences).toEqual([]);
+    expect(runFactsOf(same, failing).divergences).toEqual([]);
+    // a recorded call asked for out of the recorded order was refused: a divergence too
+    const reversed = trace('r', [
+      step(1, 'notes.add', { text: '391' }, ok),
+      step(2, 'calculator', { expression: '17 * 23' }, refused),
+    ]);
+    expect(runFactsOf(reversed, parent).divergences).toEqual([
+      {
+        step: 2,
+        tool: 'calculator',
+        input: { expression: '17 * 23' },
+        message:
+          'the record holds this call of calculator only earlier: out of its order, not executed',
+      },
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Evaluations } from '@switchboard/contracts';
 import { canonicalJson } from '@switchboard/runtime';
-import type { RunTrace } from '../../replay/run-trace.js';
+import type { RunTrace, TraceResult } from '../../replay/run-trace.js';
 import type { Call } from '../scorers/trajectory.js';
 
 /** What an experiment keeps of one run: its answer, calls, divergences and cost. */
@@ -18,29 +18,30 @@ export interface RunFacts {
 /**
  * A run's facts from its trace and its recorded parent's: the tool calls it made (those answered
  * from the record and those refused), and its divergences — each call it asked for that the record
- * does not hold, which was therefore never executed (a failed NOT_FOUND step of a call its parent
- * never made).
+ * does not hold, or holds only earlier than the order it was asked in, which was therefore never
+ * executed (a failed NOT_FOUND step, unless its parent's same call failed NOT_FOUND too: then it is
+ * the recorded failure, answered).
  */
 export function runFactsOf(run: RunTrace, parent: RunTrace | undefined): RunFacts {
-  const recorded = new Set(
-    (parent?.entries ?? []).flatMap((e) =>
-      e.at === 'step' ? [callKey(e.action.target, e.action.input)] : [],
-    ),
-  );
+  const recorded = new Map<string, boolean>();
+  for (const e of parent?.entries ?? [])
+    if (e.at === 'step') recorded.set(callKey(e.action.target, e.action.input), notFound(e.result));
   const calls: Call[] = [];
   const divergences: Evaluations.ExperimentDivergence[] = [];
   for (const e of run.entries) {
     if (e.at !== 'step' || e.action.kind !== 'tool') continue;
     const args = (e.action.input ?? {}) as Record<string, unknown>;
     calls.push({ tool: e.action.target, args });
-    const refused = 'code' in e.result && e.result.code === 'NOT_FOUND';
-    if (refused && !recorded.has(callKey(e.action.target, e.action.input)))
-      divergences.push({
-        step: e.step,
-        tool: e.action.target,
-        input: e.action.input,
-        message: `the record holds no call of ${e.action.target} with this input: not executed`,
-      });
+    const key = callKey(e.action.target, e.action.input);
+    if (!notFound(e.result) || recorded.get(key) === true) continue;
+    divergences.push({
+      step: e.step,
+      tool: e.action.target,
+      input: e.action.input,
+      message: recorded.has(key)
+        ? `the record holds this call of ${e.action.target} only earlier: out of its order, not executed`
+        : `the record holds no call of ${e.action.target} with this input: not executed`,
+    });
   }
   return {
     runTaskId: run.taskId,
@@ -54,6 +55,7 @@ export function runFactsOf(run: RunTrace, parent: RunTrace | undefined): RunFact
   };
 }
 
+const notFound = (r: TraceResult): boolean => 'code' in r && r.code === 'NOT_FOUND';
 const callKey = (tool: string, input: unknown): string => `${tool} ${canonicalJson(input ?? {})}`;
 
 /** The mean of a run's numeric scores (booleans as 0/1; categories are not averaged). */
