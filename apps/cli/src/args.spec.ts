@@ -167,7 +167,7 @@ describe(parseCommandLine.name, () => {
   it('names an unknown command and the ones there are', () => {
     const e = refusal(['tial']);
     expect(e.message).toBe(
-      'unknown command "tial": the commands are tail, call, audit verify, schedules due, memory forget-user, memory forget-namespace and memory forget-tenant (switchboard --help)',
+      'unknown command "tial": the commands are tail, call, audit verify, schedules due, memory forget-user, memory forget-namespace, memory forget-tenant and eval run (switchboard --help)',
     );
     expect(e.command).toBeUndefined();
     expect(refusal(['help', 'nothing']).message).toMatch(/unknown command "nothing"/);

@@ -22,10 +22,12 @@ import {
   UsageError,
 } from './args.parsing.js';
 import type { CommandName } from './cli.commands.js';
+import { type EvalRunCommand, parseEval } from './eval-args.js';
 import { type MemoryForgetCommand, parseMemory } from './memory-args.js';
 import type { ConnectionFlags } from './nats/operator-connection.js';
 
 export type { MemoryForgetCommand } from './memory-args.js';
+export type { EvalRunCommand } from './eval-args.js';
 
 export { UsageError } from './args.parsing.js';
 export { USAGE } from './cli.usage.js';
@@ -81,7 +83,8 @@ export type Command =
   | CallCommand
   | AuditVerifyCommand
   | SchedulesDueCommand
-  | MemoryForgetCommand;
+  | MemoryForgetCommand
+  | EvalRunCommand;
 
 /**
  * Parses `argv` (without node and the script). Throws a UsageError for an unknown command or flag, a
@@ -122,6 +125,8 @@ export function parseCommandLine(argv: readonly string[]): Command {
     }
     case 'memory':
       return parseMemory(rest);
+    case 'eval':
+      return parseEval(rest);
     default:
       throw new UsageError(unknownCommand(first));
   }
@@ -135,12 +140,13 @@ function isCommandName(s: string): s is CommandName {
     s === 'schedules due' ||
     s === 'memory forget-user' ||
     s === 'memory forget-namespace' ||
-    s === 'memory forget-tenant'
+    s === 'memory forget-tenant' ||
+    s === 'eval run'
   );
 }
 
 function unknownCommand(name: string): string {
-  return `unknown command "${name}": the commands are tail, call, audit verify, schedules due, memory forget-user, memory forget-namespace and memory forget-tenant (switchboard --help)`;
+  return `unknown command "${name}": the commands are tail, call, audit verify, schedules due, memory forget-user, memory forget-namespace, memory forget-tenant and eval run (switchboard --help)`;
 }
 
 /** `--color` / `--no-color`: the last one on the command line, or undefined. */

@@ -8,7 +8,16 @@ export const MEMORY_SUBCOMMANDS = ['forget-user', 'forget-tenant', 'forget-names
 export type MemorySub = (typeof MEMORY_SUBCOMMANDS)[number];
 export type MemoryCommandName = `memory ${MemorySub}`;
 
-export type CommandName = 'tail' | 'call' | 'audit verify' | 'schedules due' | MemoryCommandName;
+/** `switchboard eval run`: an experiment as a gate (docs/evaluations.md). */
+export type EvalCommandName = 'eval run';
+
+export type CommandName =
+  | 'tail'
+  | 'call'
+  | 'audit verify'
+  | 'schedules due'
+  | MemoryCommandName
+  | EvalCommandName;
 
 /** The acting user the CLI states on what it sends, unless told otherwise (`--as`, `--role`). */
 export const DEFAULT_ACTOR: Actor = { userId: 'switchboard-cli', role: 'admin' };

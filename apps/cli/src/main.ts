@@ -7,6 +7,7 @@
 //   switchboard schedules due [--within <minutes>] [--limit <n>] [--json]
 //   switchboard memory forget-user <userId> --tenant <tenantId> | forget-tenant <tenantId> [--json]
 //   switchboard memory forget-namespace <kind> <key> --tenant <tenantId> [--json]
+//   switchboard eval run --dataset <name> --agent <name> --version <n|label> [--baseline <n|label>]
 // Each connects to NATS as the services do (NATS_* settings or the flags --nats, --nats-user, --creds,
 // --nkey, --tls-ca, --tls-cert, --tls-key); with none, the local stack's NATS (`npm run up`). Built to
 // dist/apps/cli/src/main.js (on PATH as `switchboard` in every image; in a checkout `npx switchboard`
@@ -64,6 +65,7 @@ async function main(): Promise<number> {
     case 'memory forget-user':
     case 'memory forget-namespace':
     case 'memory forget-tenant':
+    case 'eval run':
       return (await import('./run.js')).runCommand(cmd, process.env);
   }
 }

@@ -7,6 +7,7 @@ import { Metrics } from '@switchboard/observability';
 import type {
   AuditVerifyCommand,
   CallCommand,
+  EvalRunCommand,
   MemoryForgetCommand,
   SchedulesDueCommand,
   TailCommand,
@@ -19,6 +20,7 @@ import {
   type OperatorConnection,
   operatorConnection,
 } from './nats/operator-connection.js';
+import { evalRun } from './eval-run.js';
 import { memoryForget } from './memory-forget.js';
 import { schedulesDue } from './schedules-due.js';
 import { tail } from './tail.js';
@@ -125,7 +127,8 @@ export async function runTail(cmd: TailCommand, env: NodeJS.ProcessEnv): Promise
  * otherwise: 0 done (an intact audit trail), 1 failed (refused, no reply, a broken chain).
  */
 export async function runCommand(
-  cmd: CallCommand | AuditVerifyCommand | SchedulesDueCommand | MemoryForgetCommand,
+  cmd:
+    CallCommand | AuditVerifyCommand | SchedulesDueCommand | MemoryForgetCommand | EvalRunCommand,
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
   const connection = connectionFor(env, cmd.connection, 'admin');
@@ -149,6 +152,15 @@ export async function runCommand(
       await schedulesDue(bus, cmd, { line: stdout });
       return 0;
     }
+    if (cmd.name === 'eval run')
+      return (await evalRun(
+        bus,
+        cmd,
+        { line: stdout },
+        (ms) => new Promise((r) => setTimeout(r, ms)),
+      ))
+        ? 0
+        : 1;
     if (cmd.name !== 'audit verify')
       return (await memoryForget(bus, cmd, { line: stdout })) ? 0 : 1;
     return (await auditVerify(bus, cmd, { line: stdout })) ? 0 : 1;

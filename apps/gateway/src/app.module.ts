@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { A2aServerModule } from './a2a/a2a-server.module.js';
 import { AgentConfigsController } from './agent-configs/agent-configs.controller.js';
+import { EvaluationsController } from './evaluations/evaluations.controller.js';
 import { AgUiController } from './agui/agui.controller.js';
 import { ApprovalsController } from './approvals/approvals.controller.js';
 import { AuditController } from './audit/audit.controller.js';
@@ -37,6 +38,7 @@ export const HTTP_CONTROLLERS = [
   WebhooksController,
   SchedulesController,
   AgentConfigsController,
+  EvaluationsController,
   OpenApiController,
   ReplaysController,
 ] as const;

@@ -3,12 +3,17 @@ import { A2aPushModule } from './a2a-push/a2a-push.module.js';
 import { A2aPushConfigRepository } from './a2a-push/a2a-push-config.repository.js';
 import { EnqueuePushNotificationsUseCase } from './a2a-push/enqueue-push-notifications/enqueue-push-notifications.use-case.js';
 import { AgentVersionsModule } from './agent-versions/agent-versions.module.js';
+import { LABEL_GATE } from './agent-versions/label-gate.port.js';
 import { AgentVersionResolver } from './agent-versions/resolve-agent-version/agent-version.resolver.js';
 import { AgentsModule } from './agents/agents.module.js';
 import { ApprovalGate } from './approvals/approval.gate.js';
 import { ApprovalsModule } from './approvals/approvals.module.js';
 import { TaskResumer } from './approvals/task-resumer.js';
 import { BudgetModule } from './budget/budget.module.js';
+import { DatasetRuleObserver } from './evaluations/datasets/dataset-rules/dataset-rule.observer.js';
+import { EvaluationsModule } from './evaluations/evaluations.module.js';
+import { LabelProtectionGate } from './evaluations/label-protection/label-protection.gate.js';
+import { OnlineScoringObserver } from './evaluations/online/online-scoring.observer.js';
 import { TenantBudgetGate } from './budget/tenant-budget.gate.js';
 import { Guardrails } from './guardrails/guardrails.js';
 import { GuardrailsModule } from './guardrails/guardrails.module.js';
@@ -63,15 +68,18 @@ const ports = [
   { provide: RUN_TREE, useExisting: RunRecordRepository },
   // Which agent version a task runs (docs/agents.md), resolved once as it starts.
   { provide: AGENT_VERSIONS, useExisting: AgentVersionResolver },
+  // Asked before an agent's label moves: a protected label needs a passing experiment.
+  { provide: LABEL_GATE, useExisting: LabelProtectionGate },
   // Asked before a task starts: a task behind an earlier task of its thread waits for it.
   { provide: START_GATE, useExisting: WaitForThreadUseCase },
   // The conversation the LLM planner continues: the thread's earlier turns.
   { provide: THREAD_HISTORY, useExisting: ThreadHistoryService },
-  // Told when a task ends and when it holds nothing any more, in this order: the thread.
+  // Told when a task ends and when it holds nothing any more, in this order: the thread, then the
+  // datasets whose rules collect ended tasks and the online scoring rules (both off the task's path).
   {
     provide: TASK_OBSERVERS,
     useFactory: (...observers: TaskObserver[]) => observers,
-    inject: [ThreadObserver],
+    inject: [ThreadObserver, DatasetRuleObserver, OnlineScoringObserver],
   },
   // What every planning round is offered besides the task and its thread: long-term memory.
   {
@@ -97,6 +105,7 @@ const features = [
   AgentVersionsModule,
   ApprovalsModule,
   BudgetModule,
+  EvaluationsModule,
   GuardrailsModule,
   MemoryModule,
   QuotasModule,

@@ -3,6 +3,7 @@ import { AGENT_CONTRACTS } from './agent/agent.contracts.js';
 import { APPROVAL_CONTRACTS } from './approval/approval.contracts.js';
 import { AUDIT_CONTRACTS } from './audit/audit.contracts.js';
 import { DeadLettered } from './dead-letter.contracts.js';
+import { EVALUATION_CONTRACTS } from './evaluation/evaluation.contracts.js';
 import type { CommandContract, EventContract, StreamContract } from './define.js';
 import { HealthStatus } from './health/health.contracts.js';
 import { ALL_STREAMS } from './streams.js';
@@ -22,6 +23,7 @@ const DOMAINS = [
   WEBHOOK_CONTRACTS,
   SCHEDULE_CONTRACTS,
   AGENT_CONTRACTS,
+  EVALUATION_CONTRACTS,
 ];
 
 /**

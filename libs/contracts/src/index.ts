@@ -24,3 +24,4 @@ export * as Webhooks from './webhook/index.js';
 export * as Schedules from './schedule/index.js';
 export * as Agents from './agent/index.js';
 export * as Gateway from './gateway/index.js';
+export * as Evaluations from './evaluation/index.js';

@@ -4,6 +4,7 @@ import { AgUiRunInput } from '../agui/run-input.js';
 
 import { FAILED_TASK_STATUS_OF, STATUS_OF } from '../http/error-status.js';
 import { AGENT_CONFIG_OPERATIONS } from './openapi.agent-config-operations.js';
+import { EVALUATION_OPERATIONS } from './openapi.evaluation-operations.js';
 import { CONSOLE_OPERATIONS } from './openapi.console-operations.js';
 import type { Operation } from './openapi.operation.js';
 import { PLATFORM_OPERATIONS } from './openapi.platform-operations.js';
@@ -23,6 +24,7 @@ export const OPERATIONS: Operation[] = [
   ...WEBHOOK_OPERATIONS,
   ...SCHEDULE_OPERATIONS,
   ...AGENT_CONFIG_OPERATIONS,
+  ...EVALUATION_OPERATIONS,
 ];
 
 /**
@@ -237,6 +239,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       'webhooks',
       'schedules',
       'agent-configs',
+      'evaluations',
       'a2a',
       'mcp',
       'operations',

@@ -29,6 +29,6 @@ import { AgentVersionResolver } from './resolve-agent-version/agent-version.reso
     SetAgentCanaryUseCase,
     SetDefaultAgentUseCase,
   ],
-  exports: [AgentVersionResolver],
+  exports: [AgentVersionResolver, AgentRepository, AgentLookup],
 })
 export class AgentVersionsModule {}

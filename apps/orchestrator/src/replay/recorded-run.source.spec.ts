@@ -176,6 +176,40 @@ describe(RecordedRunSource.name, () => {
     });
   });
 
+  it('an evaluation answers the recorded calls in their order: one made out of order is refused', () => {
+    const note = { kind: 'tool' as const, target: 'notes.add' };
+    const twoCalls = {
+      ...record,
+      steps: [step(0), step(1, { target: 'notes.add', input: { text: '2' } })],
+    } as unknown as RunRecord;
+    const evaluation = () =>
+      source({
+        kind: 'fork',
+        record: twoCalls,
+        liveRound: 1,
+        liveStep: 0,
+        edits: { tools: 'recorded' },
+      });
+    const inOrder = evaluation();
+    expect(inOrder.recordedStep(0, calc, { expression: '1+1' }).kind).toBe('taken');
+    expect(inOrder.recordedStep(1, note, { text: '2' }).kind).toBe('taken');
+    const reversed = evaluation();
+    expect(reversed.recordedStep(0, note, { text: '2' }).kind).toBe('taken');
+    expect(reversed.recordedStep(1, calc, { expression: '1+1' })).toMatchObject({
+      kind: 'refused',
+      error: { code: 'NOT_FOUND' },
+    });
+    // a fork from step 2: the step before the fork point is the record's, not a live call's answer
+    const late = source({
+      kind: 'fork',
+      record: twoCalls,
+      liveRound: 1,
+      liveStep: 1,
+      edits: { tools: 'recorded' },
+    });
+    expect(late.recordedStep(1, calc, { expression: '1+1' }).kind).toBe('refused');
+  });
+
   it('hands its origin to the judge for the verdict', async () => {
     const replay = source({});
     const run = {} as never;

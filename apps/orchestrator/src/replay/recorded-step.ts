@@ -16,8 +16,10 @@ export const answersFromRecord = (origin: RunOriginState | undefined): boolean =
   origin?.kind === 'fork' && origin.edits?.tools === 'recorded';
 
 /**
- * A recorded step that made the same call (the same tool or agent with the same input), not taken by
- * an earlier step of this run yet; it is marked taken.
+ * A recorded step that made the same call (the same tool or agent with the same input), in order: one
+ * after the fork point and after the last step this run took — so a run that makes the recorded calls
+ * in another order is answered up to where the order breaks, and no recorded call answers twice. It
+ * is marked taken.
  */
 export function matchingStep(
   origin: RunOriginState,
@@ -25,10 +27,11 @@ export function matchingStep(
   input: Record<string, unknown>,
 ): RecordedStep | undefined {
   const used = (origin.used ??= new Set<number>());
+  const after = Math.max(origin.liveStep - 1, ...used);
   const call = actionOf({ ...action, input });
   const found = origin.record.steps.find(
     (s) =>
-      !used.has(s.index) &&
+      s.index > after &&
       (s.status === 'completed' || s.status === 'failed') &&
       same(actionOf(s), call),
   );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TaskAgentChoice } from '../agent/agent.schemas.js';
 import { PlanAction, PlannerKind, TASK_TEXT_MAX, TaskId, ToolConstraints } from './task.schemas.js';
 
 /**
@@ -149,6 +150,9 @@ export const ForkRequestBody = z
     memory: ForkMemory.optional().describe(
       'Long-term memory: `recorded` plans with what the task recalled (memory as it was), `live` (default) recalls again (memory as it is now).',
     ),
+    agent: TaskAgentChoice.optional().describe(
+      "Fork onto this agent version (by number or label) instead of the parent's: the fork's version stamp names it (docs/evaluations.md).",
+    ),
   })
   .strict()
   .superRefine((b, ctx) => {
@@ -216,6 +220,8 @@ export type TaskDiffView = z.infer<typeof TaskDiffView>;
 /** What a replay batch changes for every task it runs again (docs/replay.md). */
 export const BatchChanges = z
   .object({
+    /** Fork each task onto this agent version (an experiment, docs/evaluations.md). */
+    agent: TaskAgentChoice.optional(),
     model: z.string().min(1).max(200).optional(),
     planner: PlannerKind.optional(),
     systemPrompt: z.string().min(1).max(20_000).optional(),

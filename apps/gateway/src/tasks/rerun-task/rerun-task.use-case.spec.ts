@@ -156,6 +156,18 @@ describe(RerunTaskUseCase.name, () => {
     expect(Tasks.ForkRequestBody.safeParse({ from_round: 1, memory: 'then' }).success).toBe(false);
   });
 
+  it('forks onto an agent version: the version travels in the request, where the orchestrator stamps it', async () => {
+    const { sut, submitted } = setup(view());
+    const agent = { name: 'support', version: 2 };
+    await sut.fork(PARENT, Tasks.ForkRequestBody.parse({ from_round: 1, agent }), ann, 'r');
+    expect(submitted[0]?.[2]).toEqual({ task: view().task, agent });
+    const both = Tasks.ForkRequestBody.safeParse({
+      from_round: 1,
+      agent: { name: 'support', version: 2, label: 'staging' },
+    });
+    expect(both.error?.issues[0]?.path).toEqual(['agent', 'label']);
+  });
+
   it('refuses a fork point past the record, naming the field', async () => {
     const { sut } = setup(view());
     await expect(

@@ -63,6 +63,8 @@ export class RerunTaskUseCase {
       task: body.task ?? parent.task,
       ...(body.tool_constraints ? { tool_constraints: body.tool_constraints } : {}),
       ...(body.max_steps !== undefined ? { max_steps: body.max_steps } : {}),
+      // a fork onto another agent version: the orchestrator stamps the fork with it
+      ...(body.agent ? { agent: body.agent } : {}),
     };
     return this.start(actor, correlationId, request, {
       kind: 'fork',

@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
-import { type Actor, type Agents, tenantOf } from '@switchboard/contracts';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { type Actor, type Agents, DomainError, tenantOf } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { requireAuthor, versionNotFound } from '../agent-access.js';
 import { AGENT_LABEL, labelMove } from '../agent-label.machine.js';
 import { AgentLookup } from '../agent-lookup.js';
 import { AgentRepository } from '../agent.repository.js';
+import { LABEL_GATE, type LabelGate } from '../label-gate.port.js';
 
 /**
  * Points a label of an agent at one of its versions (agent-label.machine.ts): the release, and the
@@ -18,6 +19,7 @@ export class MoveAgentLabelUseCase {
     private readonly lookup: AgentLookup,
     private readonly repository: AgentRepository,
     private readonly audit: AuditTrail,
+    @Optional() @Inject(LABEL_GATE) private readonly gate?: LabelGate,
   ) {}
 
   async execute(req: Agents.AgentLabelMoveRequest, actor: Actor): Promise<Agents.AgentLabelMoved> {
@@ -26,6 +28,12 @@ export class MoveAgentLabelUseCase {
     const target = await this.repository.version(agent.id, req.version);
     if (!target) throw versionNotFound(req.agent, req.version);
     const to = { version: target.version, versionId: target.versionId };
+    // a protected label moves only to a version that passed its experiment (docs/evaluations.md)
+    const refusal = await this.gate?.refusal(tenantOf(actor), agent.id, req.label, to.versionId);
+    if (refusal)
+      throw new DomainError('CONFLICT', `label ${req.label}: ${refusal}`, {
+        details: { issues: [{ path: 'version', message: refusal }] },
+      });
     const write = await this.repository.moveLabel(
       agent.id,
       tenantOf(actor),

@@ -121,6 +121,21 @@ describe(AgentVersionResolver.name, () => {
     expect(again?.tools).toEqual(['notes.add', 'notes.search']);
   });
 
+  it('a fork naming a version is stamped with it; a fork naming none keeps its parent stamp', async () => {
+    const { sut } = await setup();
+    const original = submission({ agent: { name: 'support' } });
+    const first = await sut.resolve(original);
+    const fork = (agent?: Tasks.TaskRequest['agent']) =>
+      submission(agent ? { agent } : {}, {
+        run: { kind: 'fork', of: original.taskId, from: { round: 1 } },
+      });
+    const onto = await sut.resolve(fork({ name: 'support', version: 2 }));
+    expect(onto?.stamp).toMatchObject({ version: 2, model: 'gpt-2', tools: 1 });
+    expect(onto?.stamp.label).toBeUndefined();
+    expect(onto?.tools).toEqual(['echo']);
+    expect((await sut.resolve(fork()))?.stamp).toEqual(first?.stamp);
+  });
+
   it('refuses an agent, version or label the tenant does not have, naming the field', async () => {
     const { sut } = await setup();
     const cases: [Tasks.TaskRequest['agent'], Actor, string][] = [

@@ -20,6 +20,7 @@ interface Chosen {
  * its record's stamp (the version it ran, whatever the label says now); otherwise the version it
  * names, by number or label (`production` by default), in its submitter's tenant — or, naming none,
  * its tenant's default agent's `production` (a replay or fork of a task that ran none runs none). A
+ * fork that names a version (docs/evaluations.md) is forked onto it and stamped with it. A
  * label with a canary sends the task to the canary's version when its bucket (a hash of its thread,
  * or of the task when it has none) falls under the canary's weight. The stamp hashes
  * the tools the version lets it be offered: the task's manifest (under its own constraints), filtered
@@ -36,9 +37,11 @@ export class AgentVersionResolver implements AgentVersions {
 
   async resolve(s: Tasks.TaskSubmission): Promise<ResolvedAgent | undefined> {
     const tenantId = tenantOf(s.actor);
+    // A fork naming an agent version runs that version: its parent's stamp is not inherited.
+    const onto = s.run?.kind === 'fork' && s.request.agent !== undefined;
     const kept =
       (await this.repository.stampOf(s.taskId)) ??
-      (s.run ? await this.repository.stampOf(s.run.of) : undefined);
+      (s.run && !onto ? await this.repository.stampOf(s.run.of) : undefined);
     if (kept) return this.resolved(s, kept);
     const named = s.request.agent;
     const byDefault = named || s.run ? undefined : await this.routing.defaultAgent(tenantId);

@@ -41,6 +41,20 @@ describe('how a batch runs a task again', () => {
     expect(Tasks.RunOrigin.safeParse(origin).success).toBe(true);
   });
 
+  it('forks it onto an agent version from its first round (an experiment): tools from the record, no planner forced', () => {
+    const origin = originOf(
+      { id: BATCH, mode: 'fork', changes: { agent: { name: 'support', version: 2 } } },
+      TASK,
+    );
+    expect(origin).toEqual({
+      kind: 'fork',
+      of: TASK,
+      batchId: BATCH,
+      from: { round: 1 },
+      edits: { tools: 'recorded' },
+    });
+  });
+
   it("names each item's run by the batch and its place: the same id on every replica, another per item", () => {
     expect(runTaskIdOf(BATCH, 0)).toBe(runTaskIdOf(BATCH, 0));
     expect(runTaskIdOf(BATCH, 0)).not.toBe(runTaskIdOf(BATCH, 1));
@@ -77,18 +91,19 @@ describe("a batch's runs and its tenant's quota", () => {
    * A batch starting three items, against a quota that admits `room` of them; `lost`: the starts the
    * repository reports lost (sent again), and the periods it was asked about.
    */
-  async function advanceWithRoom(room: number, lost: ItemRow[] = []) {
+  async function advanceWithRoom(room: number, lost: ItemRow[] = [], h: BatchHead = head) {
     const published: string[] = [];
+    const requests: Tasks.TaskRequest[] = [];
     const queued: string[] = [];
     const admitted: unknown[] = [];
     const lostAfter: number[] = [];
     const batches = {
-      advance: async () => ({ head, started: [item(0), item(1), item(2)] }),
+      advance: async () => ({ head: h, started: [item(0), item(1), item(2)] }),
       lostStarts: async (_batchId: string, olderThanMs: number) => {
         lostAfter.push(olderThanMs);
         return lost;
       },
-      head: async () => head,
+      head: async () => h,
     } as unknown as ReplayBatchRepository;
     const prisma = {
       task: { findMany: async () => [{ id: TASK, text: 'what is 6 * 7' }] },
@@ -98,6 +113,7 @@ describe("a batch's runs and its tenant's quota", () => {
         // Stored queued (with its origin) before it is sent.
         expect(queued).toContain(sub.taskId);
         published.push(sub.taskId);
+        requests.push(sub.request);
         return { seq: published.length, duplicate: false };
       },
     } as unknown as JetStreamService;
@@ -125,8 +141,18 @@ describe("a batch's runs and its tenant's quota", () => {
       ),
     );
     await sut.advance(BATCH);
-    return { published, admitted, lostAfter, queued };
+    return { published, admitted, lostAfter, queued, requests };
   }
+
+  it("submits an experiment's runs naming its agent version (each is stamped with it)", async () => {
+    const agent = { name: 'support', label: 'staging' };
+    const { requests } = await advanceWithRoom(3, [], {
+      ...head,
+      mode: 'fork',
+      changes: { agent },
+    });
+    expect(requests).toEqual([0, 1, 2].map(() => ({ task: 'what is 6 * 7', agent })));
+  });
 
   it('admits each run as the batch owner before it is sent', async () => {
     const { published, admitted } = await advanceWithRoom(3);

@@ -108,7 +108,11 @@ export class AdvanceBatchesUseCase implements OnApplicationBootstrap, OnModuleDe
       const submission: RunSubmission = {
         taskId: runTaskId,
         actor: head.actor,
-        request: { task: texts.get(item.taskId) ?? '(recorded task)' },
+        request: {
+          task: texts.get(item.taskId) ?? '(recorded task)',
+          // an experiment forks each task onto its agent version (docs/evaluations.md)
+          ...(head.changes.agent ? { agent: head.changes.agent } : {}),
+        },
         submittedAt: new Date().toISOString(),
         correlationId: head.correlationId,
         run: originOf(head, item.taskId),

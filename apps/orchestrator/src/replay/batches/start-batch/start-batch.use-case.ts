@@ -32,11 +32,11 @@ export class StartBatchUseCase {
   ): Promise<Tasks.ReplayBatchView> {
     const { changes } = body;
     const mode: Tasks.RunKind =
-      changes.model || changes.planner || changes.systemPrompt ? 'fork' : 'replay';
-    checkChanges(
-      changes,
-      mode === 'fork' && (changes.planner ?? 'llm') === 'llm' && !usesLlm(this.config),
-    );
+      changes.agent || changes.model || changes.planner || changes.systemPrompt ? 'fork' : 'replay';
+    // a model or prompt is the LLM planner's; an agent version brings its own planner
+    const needsLlm =
+      changes.planner === 'llm' || (!changes.planner && !!(changes.model || changes.systemPrompt));
+    checkChanges(changes, needsLlm && !usesLlm(this.config));
     const taskIds = await this.tasksOf(body, actor);
     const id = randomUUID();
     await this.batches.create(

@@ -1,0 +1,150 @@
+import { Agents, Evaluations, Tasks } from '@switchboard/contracts';
+import { z } from 'zod';
+import { DatasetItemsBody } from '../evaluations/evaluations.controller.js';
+import type { Operation } from './openapi.operation.js';
+
+const dataset = {
+  name: { schema: Evaluations.DatasetName, description: 'The dataset’s name in the tenant.' },
+};
+const task = { id: { schema: Tasks.TaskId, description: 'The task id.' } };
+const SEE = 'See docs/evaluations.md.';
+const OF_TENANT = "In the caller's tenant; another tenant's is 404.";
+
+/** Datasets, scores and experiments (docs/evaluations.md). */
+export const EVALUATION_OPERATIONS: Operation[] = [
+  {
+    method: 'post',
+    path: '/datasets',
+    tag: 'evaluations',
+    summary: 'Create a dataset',
+    description: `A named, versioned list of recorded tasks, optionally with a \`rule\` (a filter over ended tasks — tool, outcome, agent, label, user, time — and a sampling \`rate\`) that adds matching live tasks as they end. 400 names the field; a name taken: 409. ${SEE}`,
+    body: Evaluations.DatasetCreateBody,
+    bodyRequired: true,
+    responses: { 201: { description: 'Created.', schema: Evaluations.DatasetView } },
+    errors: [400, 401, 409, 415, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/datasets',
+    tag: 'evaluations',
+    summary: 'Datasets',
+    description: "The caller's tenant's datasets, by name, without their items.",
+    responses: {
+      200: {
+        description: 'By name.',
+        schema: z.object({ datasets: z.array(Evaluations.DatasetView.omit({ items: true })) }),
+      },
+    },
+    errors: [401, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/datasets/{name}',
+    tag: 'evaluations',
+    summary: 'One dataset',
+    description: `Its version and items. ${OF_TENANT}`,
+    pathParams: dataset,
+    responses: { 200: { description: 'The dataset.', schema: Evaluations.DatasetView } },
+    errors: [400, 401, 404, 429, 503, 504],
+  },
+  {
+    method: 'post',
+    path: '/datasets/{name}/items',
+    tag: 'evaluations',
+    summary: 'Add tasks to a dataset',
+    description: `Each item an ended task the caller may read (400 naming the item otherwise), with optional expectations (an answer, a JSON schema, a tool trajectory); the dataset's next version. ${OF_TENANT}`,
+    pathParams: dataset,
+    body: DatasetItemsBody,
+    bodyRequired: true,
+    responses: { 200: { description: 'The dataset.', schema: Evaluations.DatasetView } },
+    errors: [400, 401, 404, 415, 429, 503, 504],
+  },
+  {
+    method: 'post',
+    path: '/tasks/{id}/scores',
+    tag: 'evaluations',
+    summary: 'Score a task',
+    description: `A human score (a number, a category or a boolean) of a task the caller may read, recorded with the caller's name. ${OF_TENANT}`,
+    pathParams: task,
+    body: Evaluations.HumanScoreBody,
+    bodyRequired: true,
+    responses: { 201: { description: 'Recorded.', schema: Evaluations.ScoreView } },
+    errors: [400, 401, 404, 415, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/tasks/{id}/scores',
+    tag: 'evaluations',
+    summary: "A task's scores",
+    description: `Code, judge and human scores of the task, oldest first. ${OF_TENANT}`,
+    pathParams: task,
+    responses: {
+      200: {
+        description: 'Oldest first.',
+        schema: z.object({ scores: z.array(Evaluations.ScoreView) }),
+      },
+    },
+    errors: [400, 401, 404, 429, 503, 504],
+  },
+  {
+    method: 'post',
+    path: '/experiments',
+    tag: 'evaluations',
+    summary: 'Run a dataset against an agent version',
+    description: `Each item runs as a fork of its recorded task onto the version, its tool calls answered from the record and never executed (a call the record does not hold is a divergence); with \`baseline\`, the same items onto the baseline version. Poll GET /experiments/{id} until \`completed\`. ${SEE}`,
+    body: Evaluations.ExperimentBody,
+    bodyRequired: true,
+    responses: { 202: { description: 'Started.', schema: Evaluations.ExperimentView } },
+    errors: [400, 401, 404, 415, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/experiments/{id}',
+    tag: 'evaluations',
+    summary: 'An experiment',
+    description: `Per item its scores, divergences, tokens and time; the aggregates; the pairwise comparison with the baseline (better / worse / same / diverged) and whether it passed. ${OF_TENANT}`,
+    pathParams: { id: { schema: z.string().uuid(), description: 'The experiment id.' } },
+    responses: { 200: { description: 'The experiment.', schema: Evaluations.ExperimentView } },
+    errors: [400, 401, 404, 429, 503, 504],
+  },
+  {
+    method: 'put',
+    path: '/agent-configs/{name}/labels/{label}/protection',
+    tag: 'evaluations',
+    summary: 'Protect a label',
+    description: `From then on the label moves only to a version with a passing experiment on the dataset: no item worse than its baseline and a mean at least the baseline's, or, with \`threshold\`, a mean at least that; any other move is 409. An admin's of the tenant (anyone else: 403). Audited. ${OF_TENANT}`,
+    pathParams: {
+      name: { schema: Agents.AgentName, description: 'The agent’s name in the tenant.' },
+      label: { schema: Agents.AgentLabelName, description: 'The label, e.g. `production`.' },
+    },
+    body: Evaluations.LabelProtectionBody,
+    bodyRequired: true,
+    responses: { 200: { description: 'Protected.', schema: Evaluations.LabelProtectionView } },
+    errors: [400, 401, 403, 404, 415, 429, 503, 504],
+  },
+  {
+    method: 'post',
+    path: '/scoring-rules',
+    tag: 'evaluations',
+    summary: 'Score live tasks as they end',
+    description: `An online scoring rule: a sample (\`rate\`) of the live tasks matching \`filter\` is scored as they end, off their path, with \`scorers\` against the rule's \`expectations\`; the scores are on each task (GET /tasks/{id}/scores). 400 names the field; a name taken: 409. An admin's of the tenant (anyone else: 403). ${SEE}`,
+    body: Evaluations.ScoringRuleBody,
+    bodyRequired: true,
+    responses: { 201: { description: 'Created.', schema: Evaluations.ScoringRuleView } },
+    errors: [400, 401, 403, 409, 415, 429, 503, 504],
+  },
+  {
+    method: 'get',
+    path: '/scoring-rules',
+    tag: 'evaluations',
+    summary: 'Online scoring rules',
+    description: "The caller's tenant's online scoring rules, by name.",
+    responses: {
+      200: {
+        description: 'By name.',
+        schema: z.object({ rules: z.array(Evaluations.ScoringRuleView) }),
+      },
+    },
+    errors: [401, 429, 503, 504],
+  },
+];

@@ -1,0 +1,52 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { tenantOf } from '@switchboard/contracts';
+import { LOGGER, type Logger } from '@switchboard/observability';
+import type { EndedTask, TaskObserver } from '../../../tasks/index.js';
+import { OffPath } from '../../off-path.js';
+import { DatasetRepository } from '../dataset.repository.js';
+import { ruleMatches, sampled } from './dataset-rule.js';
+import { EndedFactsReader } from './ended-facts.reader.js';
+
+/**
+ * Adds a live task that ended to each dataset of its tenant whose rule it matches and whose sample it
+ * falls in (docs/evaluations.md). Off the task's path: the end of the task does not wait for it, and
+ * its failure is only logged. Replays and forks (experiments among them) are told to no observer, so
+ * a dataset never collects its own experiments.
+ */
+@Injectable()
+export class DatasetRuleObserver implements TaskObserver {
+  /** The adds under way, so a test (or shutdown) can wait for them. */
+  readonly work: OffPath;
+
+  constructor(
+    private readonly datasets: DatasetRepository,
+    private readonly facts: EndedFactsReader,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.work = new OffPath((e) => this.logger.warn({ err: e }, 'dataset rule failed'));
+  }
+
+  ended(task: EndedTask): Promise<void> {
+    this.work.start(() => this.collect(task));
+    return Promise.resolve();
+  }
+
+  private async collect(task: EndedTask): Promise<void> {
+    const { submission } = task;
+    const ruled = await this.datasets.ruled(tenantOf(submission.actor));
+    if (!ruled.length) return;
+    const facts = await this.facts.factsOf(task);
+    for (const d of ruled) {
+      if (d.items >= d.rule.maxItems) continue;
+      if (!ruleMatches(d.rule, facts) || !sampled(d.id, facts.taskId, d.rule.rate)) continue;
+      const added = await this.datasets.addItems(
+        d.id,
+        [{ taskId: facts.taskId }],
+        'rule',
+        d.rule.maxItems,
+      );
+      if (added)
+        this.logger.info({ dataset: d.name, taskId: facts.taskId }, 'dataset rule added a task');
+    }
+  }
+}

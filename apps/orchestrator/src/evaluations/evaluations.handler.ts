@@ -1,0 +1,92 @@
+import { Controller } from '@nestjs/common';
+import { DomainError, Evaluations, tenantOf } from '@switchboard/contracts';
+import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
+import { requireActor } from '../webhooks/webhook-access.js';
+import { AddDatasetItemsUseCase } from './datasets/add-dataset-items/add-dataset-items.use-case.js';
+import { CreateDatasetUseCase } from './datasets/create-dataset/create-dataset.use-case.js';
+import { DatasetRepository } from './datasets/dataset.repository.js';
+import { RecordedTasks } from './datasets/recorded-tasks.js';
+import { datasetNotFound } from './evaluation-errors.js';
+import { ProtectLabelUseCase } from './label-protection/protect-label/protect-label.use-case.js';
+import { ReadExperimentUseCase } from './experiments/read-experiment/read-experiment.use-case.js';
+import { StartExperimentUseCase } from './experiments/start-experiment/start-experiment.use-case.js';
+import { AddHumanScoreUseCase } from './scores/add-human-score/add-human-score.use-case.js';
+import { ScoreRepository } from './scores/score.repository.js';
+
+/**
+ * The evaluations' NATS commands (docs/evaluations.md): datasets, scores, experiments. Everything
+ * reads and writes in the acting user's tenant only. Thin: the use cases decide.
+ */
+@Controller()
+export class EvaluationsHandler {
+  constructor(
+    private readonly creating: CreateDatasetUseCase,
+    private readonly adding: AddDatasetItemsUseCase,
+    private readonly datasets: DatasetRepository,
+    private readonly scoring: AddHumanScoreUseCase,
+    private readonly scores: ScoreRepository,
+    private readonly recorded: RecordedTasks,
+    private readonly starting: StartExperimentUseCase,
+    private readonly reading: ReadExperimentUseCase,
+    private readonly protecting: ProtectLabelUseCase,
+  ) {}
+
+  @HandleCommand(Evaluations.DatasetCreate)
+  create(req: Evaluations.DatasetCreateBody, meta: MessageMeta): Promise<Evaluations.DatasetView> {
+    return this.creating.execute(req, requireActor(meta.actor));
+  }
+
+  @HandleCommand(Evaluations.DatasetList)
+  async list(_req: unknown, meta: MessageMeta) {
+    return { datasets: await this.datasets.list(tenantOf(requireActor(meta.actor))) };
+  }
+
+  @HandleCommand(Evaluations.DatasetGet)
+  async get(req: { dataset: string }, meta: MessageMeta): Promise<Evaluations.DatasetView> {
+    const found = await this.datasets.get(tenantOf(requireActor(meta.actor)), req.dataset);
+    if (!found) throw datasetNotFound(req.dataset);
+    return found.view;
+  }
+
+  @HandleCommand(Evaluations.DatasetItemsAdd)
+  add(
+    req: { dataset: string; items: Evaluations.DatasetItemInput[] },
+    meta: MessageMeta,
+  ): Promise<Evaluations.DatasetView> {
+    return this.adding.execute(req, requireActor(meta.actor));
+  }
+
+  @HandleCommand(Evaluations.ScoreAdd)
+  score(
+    req: Evaluations.HumanScoreBody & { taskId: string },
+    meta: MessageMeta,
+  ): Promise<Evaluations.ScoreView> {
+    return this.scoring.execute(req, requireActor(meta.actor));
+  }
+
+  @HandleCommand(Evaluations.ScoreList)
+  async scoresOf(req: { taskId: string }, meta: MessageMeta) {
+    const actor = requireActor(meta.actor);
+    if (!(await this.recorded.trace(req.taskId, actor)))
+      throw new DomainError('NOT_FOUND', `task ${req.taskId} not found`);
+    return { scores: await this.scores.ofTask(tenantOf(actor), req.taskId) };
+  }
+
+  @HandleCommand(Evaluations.ExperimentStart)
+  start(req: Evaluations.ExperimentBody, meta: MessageMeta): Promise<Evaluations.ExperimentView> {
+    return this.starting.execute(req, requireActor(meta.actor), meta.correlationId);
+  }
+
+  @HandleCommand(Evaluations.ExperimentGet)
+  read(req: { experimentId: string }, meta: MessageMeta): Promise<Evaluations.ExperimentView> {
+    return this.reading.execute(req.experimentId, requireActor(meta.actor));
+  }
+
+  @HandleCommand(Evaluations.LabelProtect)
+  protect(
+    req: Evaluations.LabelProtectionBody & { agent: string; label: string },
+    meta: MessageMeta,
+  ): Promise<Evaluations.LabelProtectionView> {
+    return this.protecting.execute(req, requireActor(meta.actor));
+  }
+}

@@ -1,0 +1,53 @@
+import { Module } from '@nestjs/common';
+import { AgentVersionsModule } from '../agent-versions/agent-versions.module.js';
+import { BudgetModule } from '../budget/budget.module.js';
+import { ReplayModule } from '../replay/replay.module.js';
+import { AddDatasetItemsUseCase } from './datasets/add-dataset-items/add-dataset-items.use-case.js';
+import { CreateDatasetUseCase } from './datasets/create-dataset/create-dataset.use-case.js';
+import { DatasetRepository } from './datasets/dataset.repository.js';
+import { DatasetRuleObserver } from './datasets/dataset-rules/dataset-rule.observer.js';
+import { RecordedTasks } from './datasets/recorded-tasks.js';
+import { EndedFactsReader } from './datasets/dataset-rules/ended-facts.reader.js';
+import { EvaluationsHandler } from './evaluations.handler.js';
+import { CreateScoringRuleUseCase } from './online/create-scoring-rule/create-scoring-rule.use-case.js';
+import { OnlineScoringHandler } from './online/online-scoring.handler.js';
+import { OnlineScoringObserver } from './online/online-scoring.observer.js';
+import { ScoringRuleRepository } from './online/scoring-rule.repository.js';
+import { ExperimentRepository } from './experiments/experiment.repository.js';
+import { ReadExperimentUseCase } from './experiments/read-experiment/read-experiment.use-case.js';
+import { StartExperimentUseCase } from './experiments/start-experiment/start-experiment.use-case.js';
+import { AddHumanScoreUseCase } from './scores/add-human-score/add-human-score.use-case.js';
+import { ScoreRepository } from './scores/score.repository.js';
+import { LabelProtectionGate } from './label-protection/label-protection.gate.js';
+import { ProtectLabelUseCase } from './label-protection/protect-label/protect-label.use-case.js';
+import { LlmJudge } from './scorers/llm-judge.js';
+
+/**
+ * Evaluations (docs/evaluations.md): datasets of recorded tasks, scorers and scores, and experiments
+ * that run a dataset against an agent version as replay batches answered from the record.
+ */
+@Module({
+  imports: [AgentVersionsModule, BudgetModule, ReplayModule],
+  controllers: [EvaluationsHandler, OnlineScoringHandler],
+  providers: [
+    AddDatasetItemsUseCase,
+    AddHumanScoreUseCase,
+    CreateDatasetUseCase,
+    CreateScoringRuleUseCase,
+    DatasetRepository,
+    DatasetRuleObserver,
+    EndedFactsReader,
+    ExperimentRepository,
+    LabelProtectionGate,
+    LlmJudge,
+    OnlineScoringObserver,
+    ProtectLabelUseCase,
+    ReadExperimentUseCase,
+    RecordedTasks,
+    ScoreRepository,
+    ScoringRuleRepository,
+    StartExperimentUseCase,
+  ],
+  exports: [DatasetRuleObserver, LabelProtectionGate, OnlineScoringObserver],
+})
+export class EvaluationsModule {}

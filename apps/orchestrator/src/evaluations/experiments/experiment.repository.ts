@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { Evaluations } from '@switchboard/contracts';
+import { randomUUID } from 'node:crypto';
+import type { Experiment } from '../../generated/prisma/client.js';
+import { PrismaService } from '../../prisma/prisma.service.js';
+
+/** What a gate reads of a stored result (the rest of it may grow without changing the gate). */
+const Verdict = Evaluations.ExperimentView.pick({ passed: true }).extend({
+  candidate: Evaluations.ExperimentAggregate.pick({ mean: true }),
+});
+
+/** An experiment as stored: what it runs, its two batches, and its result once scored. */
+export type ExperimentRow = Experiment;
+
+/** A score to store with an experiment's result. */
+export interface NewScore {
+  taskId: string;
+  name: string;
+  value: Evaluations.ScoreValue;
+  source: 'code' | 'judge' | 'human';
+  scorerVersion: string;
+  reason?: string | undefined;
+}
+
+/**
+ * Experiments and the scores they give (docs/evaluations.md), each read in one tenant. A result is
+ * stored once: the first reader to find both batches ended stores it with its scores, in one
+ * transaction conditional on the row still running.
+ */
+@Injectable()
+export class ExperimentRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  create(row: Omit<ExperimentRow, 'createdAt' | 'result' | 'status'>): Promise<ExperimentRow> {
+    return this.prisma.experiment.create({
+      data: { ...row, scorers: row.scorers as object, status: 'running' },
+    });
+  }
+
+  get(tenantId: string, id: string): Promise<ExperimentRow | null> {
+    return this.prisma.experiment.findFirst({ where: { id, tenantId } });
+  }
+
+  /** Stores the result and its scores; false when another reader stored it first. */
+  async complete(
+    row: Pick<ExperimentRow, 'id' | 'tenantId'>,
+    result: Evaluations.ExperimentView,
+    scores: readonly NewScore[],
+  ): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.experiment.updateMany({
+        where: { id: row.id, status: 'running' },
+        data: { status: 'completed', result: result as object },
+      });
+      if (!count) return false;
+      await tx.score.createMany({
+        data: scores.map((s) => ({
+          id: randomUUID(),
+          tenantId: row.tenantId,
+          experimentId: row.id,
+          taskId: s.taskId,
+          name: s.name,
+          value: s.value,
+          source: s.source,
+          scorerVersion: s.scorerVersion,
+          ...(s.reason ? { reason: s.reason } : {}),
+        })),
+      });
+      return true;
+    });
+  }
+
+  /**
+   * Whether a version has a passing experiment on a dataset (a protected label's condition): its
+   * result passed against its baseline, or, with a threshold, its mean reached it.
+   */
+  async passing(
+    tenantId: string,
+    versionId: string,
+    datasetId: string,
+    threshold?: number,
+  ): Promise<boolean> {
+    const rows = await this.prisma.experiment.findMany({
+      where: { tenantId, versionId, datasetId, status: 'completed' },
+      select: { result: true },
+    });
+    return rows.some((r) => {
+      const v = Verdict.safeParse(r.result);
+      if (!v.success) return false;
+      return threshold !== undefined
+        ? (v.data.candidate.mean ?? 0) >= threshold
+        : v.data.passed === true;
+    });
+  }
+}

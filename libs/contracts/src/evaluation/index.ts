@@ -1,0 +1,2 @@
+export * from './evaluation.contracts.js';
+export * from './evaluation.schemas.js';
