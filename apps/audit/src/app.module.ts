@@ -1,15 +1,6 @@
 import { Module } from '@nestjs/common';
-import { PrismaService } from './prisma/prisma.service.js';
-import { TaskLogsModule } from './task-logs/task-logs.module.js';
-import { AuditAppendHandler } from './trail/audit-append.handler.js';
-import { AuditAppendQueue } from './trail/audit-append.queue.js';
-import { AuditConsumer } from './trail/audit.consumer.js';
-import { AuditHandler } from './trail/audit.handler.js';
-import { AuditRepository } from './trail/audit.repository.js';
+import { TrailModule } from './trail/trail.module.js';
 
-@Module({
-  imports: [TaskLogsModule],
-  controllers: [AuditHandler, AuditAppendHandler],
-  providers: [AuditConsumer, AuditAppendQueue, AuditRepository, PrismaService],
-})
+/** The audit service: the trail and, fed by it, the per-task log archive (TaskLogsModule). */
+@Module({ imports: [TrailModule] })
 export class AppModule {}

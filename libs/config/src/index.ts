@@ -4,6 +4,7 @@ export * from './load-config.js';
 export * from './nats.env.js';
 export * from './jetstream.env.js';
 export * from './env-lists.js';
+export * from './env-numbers.js';
 export * from './jid.js';
 export * from './service-map.js';
 export * from './tenants-file.js';

@@ -1,5 +1,5 @@
-import type { Metrics } from '@switchboard/observability';
-import { Gauge } from 'prom-client';
+import { declareMetrics, gauge, type Metrics } from '@switchboard/observability';
+import type { Gauge } from 'prom-client';
 
 /** What the server says of a durable consumer (the fields of its consumer info used here). */
 export interface ConsumerState {
@@ -28,40 +28,34 @@ export class ConsumerLagMetrics {
     metrics: Metrics,
     private readonly info: (stream: string, consumer: string) => Promise<ConsumerState>,
   ) {
-    const registers = [metrics.registry];
-    const gauge = (name: string, help: string, read: (s: ConsumerState) => number) => {
-      const fill = async (g: Gauge<Labels>) => {
-        g.reset();
-        for (const [key, state] of await this.states()) {
-          const c = this.consumers.get(key);
-          if (c && state) g.set(c, read(state));
-        }
-      };
-      return new Gauge<Labels>({
-        name,
-        help,
-        labelNames: ['stream', 'consumer'],
-        registers,
-        async collect() {
-          await fill(this);
-        },
-      });
+    const lag = (read: (s: ConsumerState) => number) => async (g: Gauge<Labels>) => {
+      g.reset();
+      for (const [key, state] of await this.states()) {
+        const c = this.consumers.get(key);
+        if (c && state) g.set(c, read(state));
+      }
     };
-    gauge(
-      'sb_jetstream_consumer_pending',
-      'Messages of the stream not yet delivered to the durable consumer (its backlog)',
-      (s) => s.num_pending,
-    );
-    gauge(
-      'sb_jetstream_consumer_ack_pending',
-      'Messages delivered to the durable consumer and not acknowledged yet (being worked on)',
-      (s) => s.num_ack_pending,
-    );
-    gauge(
-      'sb_jetstream_consumer_redelivered',
-      'Messages delivered to the durable consumer more than once and not acknowledged yet',
-      (s) => s.num_redelivered,
-    );
+    const labels: Labels[] = ['stream', 'consumer'];
+    declareMetrics(metrics.registry, {
+      pending: gauge(
+        'sb_jetstream_consumer_pending',
+        'Messages of the stream not yet delivered to the durable consumer (its backlog)',
+        labels,
+        lag((s) => s.num_pending),
+      ),
+      ackPending: gauge(
+        'sb_jetstream_consumer_ack_pending',
+        'Messages delivered to the durable consumer and not acknowledged yet (being worked on)',
+        labels,
+        lag((s) => s.num_ack_pending),
+      ),
+      redelivered: gauge(
+        'sb_jetstream_consumer_redelivered',
+        'Messages delivered to the durable consumer more than once and not acknowledged yet',
+        labels,
+        lag((s) => s.num_redelivered),
+      ),
+    });
   }
 
   /** Reports `consumer` of `stream` from now on (called when this process starts consuming it). */

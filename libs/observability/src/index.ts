@@ -1,5 +1,7 @@
 export * from './health.controller.js';
 export * from './logger.js';
+export * from './metric-set.js';
+export * from './metric-table.js';
 export * from './metrics.js';
 export * from './observability.module.js';
 export * from './readiness.registry.js';

@@ -1,12 +1,13 @@
 import {
   AggregatorRegistry,
-  Counter,
+  type Counter,
   collectDefaultMetrics,
-  Histogram,
+  type Histogram,
   type MetricObjectWithValues,
   type MetricValue,
   Registry,
 } from 'prom-client';
+import { counter, histogram, metricFields } from './metric-table.js';
 
 /**
  * The label naming the replica on every series. Not `instance`: Prometheus sets that one on each
@@ -46,77 +47,65 @@ export function mergeMetrics(registries: MetricsJson[]): Promise<string> {
   return AggregatorRegistry.aggregate(asTheyAre).metrics();
 }
 
+const FAST = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** The platform's own series, in every service: NATS hops, JetStream deliveries, HTTP answers. */
+const PLATFORM_METRICS = {
+  natsRequests: counter('sb_nats_requests_total', 'NATS requests sent, by subject and outcome', [
+    'subject',
+    'outcome',
+  ]),
+  natsRequestSeconds: histogram(
+    'sb_nats_request_duration_seconds',
+    'Round trip of NATS requests sent',
+    ['subject'],
+    FAST,
+  ),
+  natsHandled: counter('sb_nats_handled_total', 'NATS commands handled, by subject and outcome', [
+    'subject',
+    'outcome',
+  ]),
+  natsHandleSeconds: histogram(
+    'sb_nats_handle_duration_seconds',
+    'Time spent handling NATS commands',
+    ['subject'],
+    FAST,
+  ),
+  jsDelivered: counter(
+    'sb_jetstream_messages_total',
+    'JetStream messages processed by durable consumers, by outcome (ack, nak, term)',
+    ['stream', 'consumer', 'outcome'],
+  ),
+  natsSubscriptionFailures: counter(
+    'sb_nats_subscription_failures_total',
+    'Messages a NATS subscription could not handle, and subscriptions the server refused, by subscribed pattern and reason (refused, invalid, handler)',
+    ['subject', 'reason'],
+  ),
+  httpRequests: counter('sb_http_requests_total', 'HTTP requests served', [
+    'route',
+    'method',
+    'status',
+  ]),
+  httpRequestSeconds: histogram(
+    'sb_http_request_duration_seconds',
+    'Time from a request arriving to its answer ending, by route, method and status (for an event stream: how long it stayed open)',
+    ['route', 'method', 'status'],
+    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+  ),
+};
+
 /** One Prometheus registry per process, labelled with the service, plus the platform's own metrics. */
-export class Metrics {
-  readonly registry = new Registry();
+export class Metrics extends metricFields(PLATFORM_METRICS) {
+  readonly registry: Registry;
   readonly service: string;
 
-  readonly natsRequests: Counter<'subject' | 'outcome'>;
-  readonly natsRequestSeconds: Histogram<'subject'>;
-  readonly natsHandled: Counter<'subject' | 'outcome'>;
-  readonly natsHandleSeconds: Histogram<'subject'>;
-  readonly jsDelivered: Counter<'stream' | 'consumer' | 'outcome'>;
-  readonly httpRequests: Counter<'route' | 'method' | 'status'>;
-  readonly httpRequestSeconds: Histogram<'route' | 'method' | 'status'>;
-  readonly natsSubscriptionFailures: Counter<'subject' | 'reason'>;
-
   constructor(service: string, instance: string) {
+    const registry = new Registry();
+    registry.setDefaultLabels({ service, [INSTANCE_LABEL]: instance });
+    collectDefaultMetrics({ register: registry });
+    super(registry);
+    this.registry = registry;
     this.service = service;
-    this.registry.setDefaultLabels({ service, [INSTANCE_LABEL]: instance });
-    collectDefaultMetrics({ register: this.registry });
-    const registers = [this.registry];
-    const fast = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-    this.natsRequests = new Counter({
-      name: 'sb_nats_requests_total',
-      help: 'NATS requests sent, by subject and outcome',
-      labelNames: ['subject', 'outcome'],
-      registers,
-    });
-    this.natsRequestSeconds = new Histogram({
-      name: 'sb_nats_request_duration_seconds',
-      help: 'Round trip of NATS requests sent',
-      labelNames: ['subject'],
-      buckets: fast,
-      registers,
-    });
-    this.natsHandled = new Counter({
-      name: 'sb_nats_handled_total',
-      help: 'NATS commands handled, by subject and outcome',
-      labelNames: ['subject', 'outcome'],
-      registers,
-    });
-    this.natsHandleSeconds = new Histogram({
-      name: 'sb_nats_handle_duration_seconds',
-      help: 'Time spent handling NATS commands',
-      labelNames: ['subject'],
-      buckets: fast,
-      registers,
-    });
-    this.jsDelivered = new Counter({
-      name: 'sb_jetstream_messages_total',
-      help: 'JetStream messages processed by durable consumers, by outcome (ack, nak, term)',
-      labelNames: ['stream', 'consumer', 'outcome'],
-      registers,
-    });
-    this.natsSubscriptionFailures = new Counter({
-      name: 'sb_nats_subscription_failures_total',
-      help: 'Messages a NATS subscription could not handle, and subscriptions the server refused, by subscribed pattern and reason (refused, invalid, handler)',
-      labelNames: ['subject', 'reason'],
-      registers,
-    });
-    this.httpRequests = new Counter({
-      name: 'sb_http_requests_total',
-      help: 'HTTP requests served',
-      labelNames: ['route', 'method', 'status'],
-      registers,
-    });
-    this.httpRequestSeconds = new Histogram({
-      name: 'sb_http_request_duration_seconds',
-      help: 'Time from a request arriving to its answer ending, by route, method and status (for an event stream: how long it stayed open)',
-      labelNames: ['route', 'method', 'status'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
-      registers,
-    });
   }
 
   /** Counts and times one HTTP answer (label children cached, as for NATS hops). */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Gauge } from 'prom-client';
+import { declareMetrics, gauge } from './metric-table.js';
 import type { Metrics } from './metrics.js';
 
 /** A scrape must not wait for a hanging check as long as a probe may (Prometheus' timeout is ~10 s). */
@@ -22,16 +22,17 @@ export class ReadinessRegistry {
    */
   reportTo(metrics: Metrics): this {
     const run = () => this.run(SCRAPE_CHECK_TIMEOUT_MS);
-    new Gauge<'check'>({
-      name: 'sb_readiness_check_up',
-      help: 'Readiness checks of this replica when scraped: 1 up, 0 down (the /readiness checks: NATS, JetStream, PostgreSQL, Redis, XMPP, consumers…)',
-      labelNames: ['check'],
-      registers: [metrics.registry],
-      async collect() {
-        this.reset();
-        for (const [check, result] of Object.entries(await run()))
-          this.set({ check }, result.status === 'up' ? 1 : 0);
-      },
+    declareMetrics(metrics.registry, {
+      up: gauge(
+        'sb_readiness_check_up',
+        'Readiness checks of this replica when scraped: 1 up, 0 down (the /readiness checks: NATS, JetStream, PostgreSQL, Redis, XMPP, consumers…)',
+        ['check'],
+        async (g) => {
+          g.reset();
+          for (const [check, result] of Object.entries(await run()))
+            g.set({ check }, result.status === 'up' ? 1 : 0);
+        },
+      ),
     });
     return this;
   }

@@ -183,14 +183,9 @@ export class A2aRemoteClient implements RemoteAgentPort {
     taskId: string,
     signal: AbortSignal,
   ): Promise<RemoteTaskSnapshot> {
-    const c = sdk(connection);
-    try {
-      return toSnapshot(
-        await c.client.getTask({ tenant: '', id: taskId, historyLength: 0 }, { signal }),
-      );
-    } catch (e) {
-      throw toDomainError(e, c.agent, 'GetTask');
-    }
+    return taskCall(connection, 'GetTask', (client) =>
+      client.getTask({ tenant: '', id: taskId, historyLength: 0 }, { signal }),
+    );
   }
 
   async cancelTask(
@@ -198,14 +193,23 @@ export class A2aRemoteClient implements RemoteAgentPort {
     taskId: string,
     signal: AbortSignal,
   ): Promise<RemoteTaskSnapshot> {
-    const c = sdk(connection);
-    try {
-      return toSnapshot(
-        await c.client.cancelTask({ tenant: '', id: taskId, metadata: undefined }, { signal }),
-      );
-    } catch (e) {
-      throw toDomainError(e, c.agent, 'CancelTask');
-    }
+    return taskCall(connection, 'CancelTask', (client) =>
+      client.cancelTask({ tenant: '', id: taskId, metadata: undefined }, { signal }),
+    );
+  }
+}
+
+/** One call that answers a task (GetTask, CancelTask): its snapshot, or the call's error as a DomainError. */
+async function taskCall(
+  connection: RemoteConnection,
+  operation: string,
+  call: (client: Client) => Promise<Parameters<typeof toSnapshot>[0]>,
+): Promise<RemoteTaskSnapshot> {
+  const c = sdk(connection);
+  try {
+    return toSnapshot(await call(c.client));
+  } catch (e) {
+    throw toDomainError(e, c.agent, operation);
   }
 }
 

@@ -1,4 +1,11 @@
-import { BaseEnv, envPort, envServiceMap, redisUrl, tenantsFileSetting } from '@switchboard/config';
+import {
+  BaseEnv,
+  envPort,
+  envServiceMap,
+  redisUrl,
+  tenantsFileSetting,
+  envInt,
+} from '@switchboard/config';
 import { z } from 'zod';
 import { parseAgentPolicy } from '../agents/agent-policy.js';
 import { parseAgentsConfig } from '../agents/agents.config.js';
@@ -29,9 +36,6 @@ function callbackProblem(raw: string): string | undefined {
   return undefined;
 }
 
-const ms = (min: number, max: number, fallback: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
-
 export const A2aEnv = BaseEnv.extend({
   PORT: envPort.default(3003).describe('HTTP port of /health, /readiness and /metrics.'),
   A2A_AGENTS: parsed(parseAgentsConfig)
@@ -48,11 +52,13 @@ export const A2aEnv = BaseEnv.extend({
     .describe(
       'Which roles (or users, as `user:<id>`) may delegate to which agents: `role=agent|agent;role=*;*=agent` or JSON {"role": ["agent"]}. `*` as key is the fallback for unlisted roles; admins may use every agent. Default `*=*` (everyone, every agent).',
     ),
-  A2A_CARD_TTL_MS: ms(0, 86_400_000, 300_000).describe(
+  A2A_CARD_TTL_MS: envInt(0, 86_400_000, 300_000).describe(
     'How long a fetched agent card is used before it is revalidated (If-None-Match); a shorter Cache-Control max-age from the agent wins.',
   ),
-  A2A_CARD_TIMEOUT_MS: ms(100, 120_000, 5_000).describe('Time allowed to fetch one agent card.'),
-  A2A_DELEGATION_TIMEOUT_MS: ms(1_000, 3_600_000, 240_000).describe(
+  A2A_CARD_TIMEOUT_MS: envInt(100, 120_000, 5_000).describe(
+    'Time allowed to fetch one agent card.',
+  ),
+  A2A_DELEGATION_TIMEOUT_MS: envInt(1_000, 3_600_000, 240_000).describe(
     'Longest a delegation (all attempts, streaming or polling) may take before the remote task is cancelled.',
   ),
   A2A_RETRY_MAX_ATTEMPTS: z.coerce
@@ -64,10 +70,10 @@ export const A2aEnv = BaseEnv.extend({
     .describe(
       'Attempts per delegation when the failure is transient (connection refused, 429/502/503/504, bridge unavailable). 1 disables retries.',
     ),
-  A2A_RETRY_BASE_MS: ms(1, 60_000, 200).describe(
+  A2A_RETRY_BASE_MS: envInt(1, 60_000, 200).describe(
     'First retry delay; doubles per attempt, with full jitter.',
   ),
-  A2A_RETRY_MAX_MS: ms(1, 300_000, 5_000).describe('Upper bound of one retry delay.'),
+  A2A_RETRY_MAX_MS: envInt(1, 300_000, 5_000).describe('Upper bound of one retry delay.'),
   A2A_BREAKER_THRESHOLD: z.coerce
     .number()
     .int()
@@ -75,16 +81,16 @@ export const A2aEnv = BaseEnv.extend({
     .max(1_000)
     .default(5)
     .describe('Consecutive transient failures of one agent that open its circuit breaker.'),
-  A2A_BREAKER_HALF_OPEN_MS: ms(100, 3_600_000, 30_000).describe(
+  A2A_BREAKER_HALF_OPEN_MS: envInt(100, 3_600_000, 30_000).describe(
     'How long an open circuit refuses delegations before one trial call is let through.',
   ),
-  A2A_BRIDGE_WAIT_MS: ms(0, 600_000, 30_000).describe(
+  A2A_BRIDGE_WAIT_MS: envInt(0, 600_000, 30_000).describe(
     "How long a delegation waits for the platform's own XMPP bridge when it cannot be reached (nobody serves its subject, its heartbeats stopped: restarting, rescheduled), trying again with capped backoff; within the delegation's budget. Such failures are the platform's: they never count against an agent's circuit breaker. 0 fails at once.",
   ),
-  A2A_DELEGATION_RENEW_MS: ms(100, 60_000, 2_000).describe(
+  A2A_DELEGATION_RENEW_MS: envInt(100, 60_000, 2_000).describe(
     "How often the replica running a keyed delegation renews its record on SB_DELEGATIONS; a record three renewals old belongs to a replica that is gone, and a repeat of its delegation (the orchestrator asking again) is taken over by another replica, following the agent's task. The same on every replica.",
   ),
-  A2A_POLL_INTERVAL_MS: ms(20, 60_000, 250).describe(
+  A2A_POLL_INTERVAL_MS: envInt(20, 60_000, 250).describe(
     'GetTask polling interval for agents that are polled (no streaming, or A2A_STREAMING says so), and after a stream that broke off before the task was final.',
   ),
   A2A_STREAMING: z
@@ -108,7 +114,7 @@ export const A2aEnv = BaseEnv.extend({
     .describe(
       "The gateway's public base URL as remote agents reach it (e.g. `https://switchboard.example.com`): when set, a delegation to an agent whose card offers push notifications registers `<url>/a2a/notifications/<delegationId>` with a per-delegation token and holds no stream; the agent's notification wakes the delegation, which reads the task with GetTask. Unset: no push (streaming or polling as A2A_STREAMING says).",
     ),
-  A2A_PUSH_SAFETY_POLL_MS: ms(1_000, 3_600_000, 60_000).describe(
+  A2A_PUSH_SAFETY_POLL_MS: envInt(1_000, 3_600_000, 60_000).describe(
     'While a push-mode delegation waits for a notification, GetTask this often anyway, so that a notification the agent failed to deliver delays the delegation at most this long.',
   ),
   REDIS_URL: redisUrl

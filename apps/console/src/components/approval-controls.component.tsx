@@ -142,14 +142,12 @@ function EditForm(p: {
         onInput={(e) => setText(e.currentTarget.value)}
       />
       {p.inputSchema && <JsonView label="Input schema" value={p.inputSchema} folded />}
-      <div class="approval-buttons">
-        <button type="submit" disabled={p.busy}>
-          {p.busy ? 'Approving…' : 'Approve with these arguments'}
-        </button>
-        <button type="button" class="link" onClick={p.onBack}>
-          Back
-        </button>
-      </div>
+      <FormButtons
+        busy={p.busy}
+        label="Approve with these arguments"
+        busyLabel="Approving…"
+        onBack={p.onBack}
+      />
     </form>
   );
 }
@@ -178,14 +176,33 @@ function RejectForm(p: {
         value={reason}
         onInput={(e) => setReason(e.currentTarget.value)}
       />
-      <div class="approval-buttons">
-        <button type="submit" class="danger" disabled={p.busy}>
-          {p.busy ? 'Rejecting…' : 'Reject the call'}
-        </button>
-        <button type="button" class="link" onClick={p.onBack}>
-          Back
-        </button>
-      </div>
+      <FormButtons
+        busy={p.busy}
+        label="Reject the call"
+        busyLabel="Rejecting…"
+        danger
+        onBack={p.onBack}
+      />
     </form>
+  );
+}
+
+/** A decision form's submit button (its label while busy) and the way back to the choice. */
+function FormButtons(p: {
+  busy: boolean;
+  label: string;
+  busyLabel: string;
+  danger?: boolean;
+  onBack: () => void;
+}) {
+  return (
+    <div class="approval-buttons">
+      <button type="submit" class={p.danger ? 'danger' : undefined} disabled={p.busy}>
+        {p.busy ? p.busyLabel : p.label}
+      </button>
+      <button type="button" class="link" onClick={p.onBack}>
+        Back
+      </button>
+    </div>
   );
 }

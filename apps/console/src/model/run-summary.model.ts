@@ -1,9 +1,10 @@
+import type { Tasks } from '@switchboard/contracts';
 import type { TaskEvent } from './event-log';
 
 /** Where a run stands, for the page's status line. */
 export interface RunSummary {
-  /** `waiting_approval` while a call waits for a person's decision (the task's stored status too). */
-  status: 'running' | 'waiting_approval' | 'completed' | 'failed' | 'cancelled';
+  /** The task's status as the events tell it (`waiting_approval` while a call waits for a person). */
+  status: Exclude<Tasks.TaskStatus, 'queued'>;
   events: number;
   steps: number;
   tokens: number;

@@ -120,21 +120,9 @@ export function buildTimeline(events: readonly TaskEvent[]): Card[] {
       case 'orchestrator.memory.recalled':
         cards.push(recalled(base(e, `recalled-${e.seq}`), e));
         break;
-      case 'orchestrator.planning.started': {
-        const card = {
-          ...base(e, `planning-${e.seq}`),
-          kind: 'planning' as const,
-          iteration: e.data.iteration,
-          planner: e.data.planner,
-          done: false,
-          actions: [],
-          plan: [],
-          rejected: [],
-        };
-        rounds.set(e.data.iteration, card);
-        cards.push(card);
+      case 'orchestrator.planning.started':
+        openRound(cards, rounds, base(e, `planning-${e.seq}`), e.data);
         break;
-      }
       case 'orchestrator.planning.completed':
         planned(cards, rounds, e, base(e, `planning-${e.seq}`));
         break;
@@ -164,27 +152,35 @@ function closeRounds(
   }
 }
 
+/** A planning round's card, open until the round's plan (or the task's end) closes it. */
+function openRound(
+  cards: Card[],
+  rounds: Map<number, Extract<Card, { kind: 'planning' }>>,
+  b: CardBase,
+  round: { iteration: number; planner: string },
+): Extract<Card, { kind: 'planning' }> {
+  const card = {
+    ...b,
+    kind: 'planning' as const,
+    iteration: round.iteration,
+    planner: round.planner,
+    done: false,
+    actions: [],
+    plan: [],
+    rejected: [],
+  };
+  rounds.set(round.iteration, card);
+  cards.push(card);
+  return card;
+}
+
 function planned(
   cards: Card[],
   rounds: Map<number, Extract<Card, { kind: 'planning' }>>,
   e: Extract<TaskEvent, { name: 'orchestrator.planning.completed' }>,
   b: CardBase,
 ): void {
-  let card = rounds.get(e.data.iteration);
-  if (!card) {
-    card = {
-      ...b,
-      kind: 'planning',
-      iteration: e.data.iteration,
-      planner: e.data.planner,
-      done: false,
-      actions: [],
-      plan: [],
-      rejected: [],
-    };
-    rounds.set(e.data.iteration, card);
-    cards.push(card);
-  }
+  const card = rounds.get(e.data.iteration) ?? openRound(cards, rounds, b, e.data);
   Object.assign(card, {
     done: true,
     actions: e.data.plan.map((a) => ({

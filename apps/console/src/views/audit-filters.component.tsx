@@ -1,20 +1,50 @@
+import type { Audit } from '@switchboard/contracts';
 import { useState } from 'preact/hooks';
 import { useSession } from '../context';
 import { tenantProblem } from '../model/tenant';
 
-const CATEGORIES = [
-  'auth',
-  'request',
-  'task',
-  'tool',
-  'delegation',
-  'guardrail',
-  'approval',
-  'webhook',
-  'admin',
-  'error',
-];
-const OUTCOMES = ['success', 'failure', 'denied'];
+// The contracts' categories and outcomes, in the order the filter offers them: keyed by their types,
+// so one the contracts add is a type error here until the filter offers it too.
+const CATEGORIES = Object.keys({
+  auth: true,
+  request: true,
+  task: true,
+  tool: true,
+  delegation: true,
+  guardrail: true,
+  approval: true,
+  webhook: true,
+  schedule: true,
+  admin: true,
+  error: true,
+} satisfies Record<Audit.AuditCategory, true>);
+const OUTCOMES = Object.keys({
+  success: true,
+  failure: true,
+  denied: true,
+} satisfies Record<Audit.AuditOutcome, true>);
+
+/** One of the filters' drop-downs: any, or one of `options`. */
+function Choice(props: {
+  label: string;
+  value: string;
+  options: readonly string[];
+  onChange: (e: { currentTarget: { value: string } }) => void;
+}) {
+  return (
+    <label>
+      {props.label}
+      <select value={props.value} onChange={props.onChange}>
+        <option value="">any</option>
+        {props.options.map((c) => (
+          <option key={c} value={c}>
+            {c}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
 
 export interface AuditFilters {
   task_id: string;
@@ -76,28 +106,18 @@ export function AuditFilterForm(props: {
         User
         <input value={filters.user_id} onInput={set('user_id')} maxLength={128} />
       </label>
-      <label>
-        Category
-        <select value={filters.category} onChange={set('category')}>
-          <option value="">any</option>
-          {CATEGORIES.map((c) => (
-            <option key={c} value={c}>
-              {c}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Outcome
-        <select value={filters.outcome} onChange={set('outcome')}>
-          <option value="">any</option>
-          {OUTCOMES.map((c) => (
-            <option key={c} value={c}>
-              {c}
-            </option>
-          ))}
-        </select>
-      </label>
+      <Choice
+        label="Category"
+        value={filters.category}
+        options={CATEGORIES}
+        onChange={set('category')}
+      />
+      <Choice
+        label="Outcome"
+        value={filters.outcome}
+        options={OUTCOMES}
+        onChange={set('outcome')}
+      />
       <label>
         Action
         <input

@@ -1,9 +1,16 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { DEFAULT_TENANT, Tenancy } from '@switchboard/contracts';
-import { LOGGER, type Logger, Metrics } from '@switchboard/observability';
+import {
+  counter,
+  declareMetrics,
+  gauge,
+  LOGGER,
+  type Logger,
+  Metrics,
+} from '@switchboard/observability';
 import { TenantQuotasService } from '@switchboard/runtime';
-import { Counter, Gauge } from 'prom-client';
+import type { Counter } from 'prom-client';
 import type { GatewayEnv } from '../config/gateway.env.js';
 
 /** The label of every tenant beyond QUOTA_METRICS_MAX_TENANTS. */
@@ -41,48 +48,45 @@ export class QuotaMetrics implements OnModuleInit {
     @Inject(APP_CONFIG) private readonly config: Pick<GatewayEnv, 'QUOTA_METRICS_MAX_TENANTS'>,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    const registers = [metrics.registry];
-    this.admitted = new Counter({
-      name: 'sb_quota_tasks_admitted_total',
-      help: 'Task submissions admitted by the tenant quotas (on this replica), by tenant',
-      labelNames: ['tenant'],
-      registers,
-    });
-    this.refused = new Counter({
-      name: 'sb_quota_refusals_total',
-      help: 'Task submissions refused by a tenant quota (on this replica), by tenant, quota and scope (quota "unavailable": Redis unreachable)',
-      labelNames: ['tenant', 'quota', 'scope'],
-      registers,
-    });
     const read = () => this.read();
-    new Gauge({
-      name: 'sb_quota_usage',
-      help: "A tenant's counters now (platform-wide, read from Redis at scrape: every replica reports the same value)",
-      labelNames: ['tenant', 'counter'],
-      registers,
-      async collect() {
-        this.reset();
-        for (const u of await read())
-          for (const counter of COUNTERS)
-            this.set({ tenant: u.tenantId, counter }, u.usage[counter]);
-      },
-    });
-    new Gauge({
-      name: 'sb_quota_limit',
-      help: "A tenant's effective limits (its own quota or the platform default), by quota and scope",
-      labelNames: ['tenant', 'quota', 'scope'],
-      registers,
-      async collect() {
-        this.reset();
-        for (const u of await read()) {
-          const { perUser, ...limits } = u.quota ?? {};
-          for (const [quota, v] of Object.entries(limits))
-            this.set({ tenant: u.tenantId, quota, scope: 'tenant' }, v);
-          for (const [quota, v] of Object.entries(perUser ?? {}))
-            this.set({ tenant: u.tenantId, quota, scope: 'user' }, v);
-        }
-      },
-    });
+    ({ admitted: this.admitted, refused: this.refused } = declareMetrics(metrics.registry, {
+      admitted: counter(
+        'sb_quota_tasks_admitted_total',
+        'Task submissions admitted by the tenant quotas (on this replica), by tenant',
+        ['tenant'],
+      ),
+      refused: counter(
+        'sb_quota_refusals_total',
+        'Task submissions refused by a tenant quota (on this replica), by tenant, quota and scope (quota "unavailable": Redis unreachable)',
+        ['tenant', 'quota', 'scope'],
+      ),
+      usage: gauge(
+        'sb_quota_usage',
+        "A tenant's counters now (platform-wide, read from Redis at scrape: every replica reports the same value)",
+        ['tenant', 'counter'],
+        async (g) => {
+          g.reset();
+          for (const u of await read())
+            for (const counter of COUNTERS)
+              g.set({ tenant: u.tenantId, counter }, u.usage[counter]);
+        },
+      ),
+      limit: gauge(
+        'sb_quota_limit',
+        "A tenant's effective limits (its own quota or the platform default), by quota and scope",
+        ['tenant', 'quota', 'scope'],
+        async (g) => {
+          g.reset();
+          for (const u of await read()) {
+            const { perUser, ...limits } = u.quota ?? {};
+            for (const [quota, v] of Object.entries(limits))
+              g.set({ tenant: u.tenantId, quota, scope: 'tenant' }, v);
+            for (const [quota, v] of Object.entries(perUser ?? {}))
+              g.set({ tenant: u.tenantId, quota, scope: 'user' }, v);
+          }
+        },
+      ),
+    }));
   }
 
   async onModuleInit(): Promise<void> {

@@ -6,12 +6,7 @@ import { PLATFORM_VERSION } from '@switchboard/runtime';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { A2aServerModule } from '../a2a/a2a-server.module.js';
-import { HTTP_CONTROLLERS } from '../app.module.js';
-import { ToolCatalogueModule } from '../catalog/tool-catalogue.module.js';
-import { ConsoleModule } from '../console/console.module.js';
-import { McpServerModule } from '../mcp/mcp-server.module.js';
-import { UsageModule } from '../usage/usage.module.js';
+import { FEATURE_MODULES, HTTP_CONTROLLERS } from '../app.module.js';
 import {
   buildOpenApiDocument,
   FIELD_NAMES,
@@ -30,10 +25,10 @@ type Doc = {
   >;
 };
 
-/** The gateway's controllers and those the A2A, MCP, console, tool catalogue and usage modules bring. */
+/** The gateway's own controllers and those its feature modules bring. */
 const ALL_CONTROLLERS: Type<unknown>[] = [
   ...HTTP_CONTROLLERS,
-  ...[A2aServerModule, McpServerModule, ConsoleModule, ToolCatalogueModule, UsageModule].flatMap(
+  ...FEATURE_MODULES.flatMap(
     (m) => (Reflect.getMetadata(MODULE_METADATA.CONTROLLERS, m) ?? []) as Type<unknown>[],
   ),
 ];

@@ -44,6 +44,28 @@ const ITEM_PROPERTIES = {
 };
 const ITEM_REQUIRED = ['id', 'namespace', 'content', 'metadata', 'writtenBy', 'createdAt'];
 
+/** What a write (memory.remember, memory.share) takes, its namespaces those of the tool, and answers. */
+function writeSchemas(namespace: object, required: string[]) {
+  return {
+    inputSchema: {
+      type: 'object',
+      properties: {
+        content: { type: 'string', minLength: 1, maxLength: Tools.MEMORY_CONTENT_MAX },
+        namespace,
+        metadata: { type: 'object' },
+      },
+      required,
+      additionalProperties: false,
+    },
+    outputSchema: {
+      type: 'object',
+      properties: ITEM_PROPERTIES,
+      required: ITEM_REQUIRED,
+      additionalProperties: false,
+    },
+  };
+}
+
 /**
  * memory.remember, memory.share, memory.recall, memory.forget: the memory store (docs/memory.md) as tools, so an
  * agent's use of it is role-gated, quota-counted and approvable like any other call. The rights are
@@ -57,22 +79,7 @@ export class MemoryRememberTool implements ToolImplementation {
     description:
       "Stores a fact in the user's long-term memory, kept across threads: by default their own; `namespace` {kind: thread, key: <thread id>} keeps it with one conversation. Shared (agent, tenant) memory is memory.share's.",
     provider: 'memory',
-    inputSchema: {
-      type: 'object',
-      properties: {
-        content: { type: 'string', minLength: 1, maxLength: Tools.MEMORY_CONTENT_MAX },
-        namespace: PERSONAL_NAMESPACE_SCHEMA,
-        metadata: { type: 'object' },
-      },
-      required: ['content'],
-      additionalProperties: false,
-    },
-    outputSchema: {
-      type: 'object',
-      properties: ITEM_PROPERTIES,
-      required: ITEM_REQUIRED,
-      additionalProperties: false,
-    },
+    ...writeSchemas(PERSONAL_NAMESPACE_SCHEMA, ['content']),
     handler: { kind: 'builtin' as const, ref: 'memory.remember' },
     idempotent: false,
   };
@@ -100,22 +107,7 @@ export class MemoryShareTool implements ToolImplementation {
       "Stores a fact in the tenant's shared long-term memory (`namespace` {kind: agent|tenant, key}), recalled by every user of the tenant. Admins only.",
     provider: 'memory',
     adminOnly: true,
-    inputSchema: {
-      type: 'object',
-      properties: {
-        content: { type: 'string', minLength: 1, maxLength: Tools.MEMORY_CONTENT_MAX },
-        namespace: SHARED_NAMESPACE_SCHEMA,
-        metadata: { type: 'object' },
-      },
-      required: ['content', 'namespace'],
-      additionalProperties: false,
-    },
-    outputSchema: {
-      type: 'object',
-      properties: ITEM_PROPERTIES,
-      required: ITEM_REQUIRED,
-      additionalProperties: false,
-    },
+    ...writeSchemas(SHARED_NAMESPACE_SCHEMA, ['content', 'namespace']),
     handler: { kind: 'builtin' as const, ref: 'memory.share' },
     idempotent: false,
   };

@@ -1,6 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LOGGER, type Logger, Metrics } from '@switchboard/observability';
-import { Counter, Histogram } from 'prom-client';
+import {
+  counter,
+  histogram,
+  LOGGER,
+  type Logger,
+  Metrics,
+  metricSet,
+} from '@switchboard/observability';
 
 /** One tool call as reported: what ran, for which task step, how it ended and how long it took. */
 export interface ToolCallReport {
@@ -20,27 +26,24 @@ export interface ToolCallReport {
  * line per call — never its input or output, which may hold the user's data.
  */
 @Injectable()
-export class ToolMetrics {
-  readonly calls: Counter<'tool' | 'outcome'>;
-  readonly seconds: Histogram<'tool'>;
-
+export class ToolMetrics extends metricSet({
+  calls: counter(
+    'sb_tool_calls_total',
+    'Tool calls by tool and outcome (ok, replayed, or the error code)',
+    ['tool', 'outcome'],
+  ),
+  seconds: histogram(
+    'sb_tool_call_duration_seconds',
+    'Duration of tool calls (access check, run and result checks), by tool',
+    ['tool'],
+    [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  ),
+}) {
   constructor(
     metrics: Metrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.seconds = new Histogram({
-      name: 'sb_tool_call_duration_seconds',
-      help: 'Duration of tool calls (access check, run and result checks), by tool',
-      labelNames: ['tool'],
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-      registers: [metrics.registry],
-    });
-    this.calls = new Counter({
-      name: 'sb_tool_calls_total',
-      help: 'Tool calls by tool and outcome (ok, replayed, or the error code)',
-      labelNames: ['tool', 'outcome'],
-      registers: [metrics.registry],
-    });
+    super(metrics);
   }
 
   /** Counts, times and logs one call (a refusal or failure at warn). */

@@ -1,6 +1,4 @@
-import { Injectable } from '@nestjs/common';
-import { Metrics } from '@switchboard/observability';
-import { Counter } from 'prom-client';
+import { counter, metricSet } from '@switchboard/observability';
 
 /**
  * The ticker's heartbeat: the ticks this replica ran, by outcome. A replica whose `ok` count stops
@@ -8,16 +6,10 @@ import { Counter } from 'prom-client';
  * ticker that cannot reach its database. Tests wait for it to count ticks instead of waiting for
  * time.
  */
-@Injectable()
-export class ScheduleMetrics {
-  readonly ticks: Counter<'outcome'>;
-
-  constructor(metrics: Metrics) {
-    this.ticks = new Counter({
-      name: 'sb_schedule_ticks_total',
-      help: 'Schedule ticks this replica ran (claiming what is due and submitting it), by outcome (ok, failed)',
-      labelNames: ['outcome'],
-      registers: [metrics.registry],
-    });
-  }
-}
+export class ScheduleMetrics extends metricSet({
+  ticks: counter(
+    'sb_schedule_ticks_total',
+    'Schedule ticks this replica ran (claiming what is due and submitting it), by outcome (ok, failed)',
+    ['outcome'],
+  ),
+}) {}

@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Tasks } from '@switchboard/contracts';
 import {
+  counter,
+  type DeclaredMetrics,
+  declareMetrics,
+  gauge,
+  histogram,
   LOGGER,
   type Logger,
   Metrics,
@@ -8,7 +13,6 @@ import {
   SpanKind,
   withSpan,
 } from '@switchboard/observability';
-import { Counter, Gauge, Histogram } from 'prom-client';
 import type { TaskRun } from './run-task/task-run.js';
 import type { Outcome } from './ports/task-run.view.js';
 
@@ -24,6 +28,32 @@ export function outcomeLabels(outcome: Outcome): { outcome: Outcome['status']; c
   }
 }
 
+/** The task series: in flight on this replica, started, ended and how long they took. */
+const TASK_METRICS = {
+  inFlight: gauge('sb_tasks_in_flight', 'Tasks this orchestrator replica is running now'),
+  started: counter(
+    'sb_tasks_started_total',
+    'Task runs started, by kind: new, resumed after a redelivery (a crashed or stopped replica), or a replay or fork of a recorded task (docs/replay.md)',
+    ['kind'],
+  ),
+  finished: counter(
+    'sb_tasks_finished_total',
+    'Tasks ended, by outcome (completed, failed, cancelled) and error code (empty when completed)',
+    ['outcome', 'code'],
+  ),
+  seconds: histogram(
+    'sb_task_duration_seconds',
+    'Wall time of tasks from their first start to their end, by outcome and error code',
+    ['outcome', 'code'],
+    [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800],
+  ),
+  verdicts: counter(
+    'sb_replay_verdicts_total',
+    'Replays ended, by verdict: identical to their record, or diverged (docs/replay.md)',
+    ['verdict'],
+  ),
+};
+
 /**
  * What a task run leaves for operators: its span (the submission's trace continues through every
  * round, model call and step below it), the task counters and duration histogram by outcome and
@@ -33,49 +63,16 @@ export function outcomeLabels(outcome: Outcome): { outcome: Outcome['status']; c
  */
 @Injectable()
 export class TaskTelemetry {
-  private readonly inFlight: Gauge;
-  private readonly started: Counter<'kind'>;
-  private readonly finished: Counter<'outcome' | 'code'>;
-  private readonly verdicts: Counter<'verdict'>;
-  private readonly seconds: Histogram<'outcome' | 'code'>;
+  private readonly series: DeclaredMetrics<typeof TASK_METRICS>;
 
   constructor(
     metrics: Metrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    const registers = [metrics.registry];
-    this.inFlight = new Gauge({
-      name: 'sb_tasks_in_flight',
-      help: 'Tasks this orchestrator replica is running now',
-      registers,
-    });
-    this.started = new Counter({
-      name: 'sb_tasks_started_total',
-      help: 'Task runs started, by kind: new, resumed after a redelivery (a crashed or stopped replica), or a replay or fork of a recorded task (docs/replay.md)',
-      labelNames: ['kind'],
-      registers,
-    });
-    this.finished = new Counter({
-      name: 'sb_tasks_finished_total',
-      help: 'Tasks ended, by outcome (completed, failed, cancelled) and error code (empty when completed)',
-      labelNames: ['outcome', 'code'],
-      registers,
-    });
-    this.seconds = new Histogram({
-      name: 'sb_task_duration_seconds',
-      help: 'Wall time of tasks from their first start to their end, by outcome and error code',
-      labelNames: ['outcome', 'code'],
-      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800],
-      registers,
-    });
-    this.verdicts = new Counter({
-      name: 'sb_replay_verdicts_total',
-      help: 'Replays ended, by verdict: identical to their record, or diverged (docs/replay.md)',
-      labelNames: ['verdict'],
-      registers,
-    });
-    for (const kind of ['new', 'resumed', 'replay', 'fork']) this.started.labels(kind).inc(0);
-    for (const verdict of ['identical', 'diverged']) this.verdicts.labels(verdict).inc(0);
+    this.series = declareMetrics(metrics.registry, TASK_METRICS);
+    for (const kind of ['new', 'resumed', 'replay', 'fork'])
+      this.series.started.labels(kind).inc(0);
+    for (const verdict of ['identical', 'diverged']) this.series.verdicts.labels(verdict).inc(0);
   }
 
   /** Runs one delivery of a task inside its span and log context (every line names the task). */
@@ -97,11 +94,11 @@ export class TaskTelemetry {
             'messaging.message.delivery_count': deliveryCount,
           },
           async () => {
-            this.inFlight.inc();
+            this.series.inFlight.inc();
             try {
               return await fn();
             } finally {
-              this.inFlight.dec();
+              this.series.inFlight.dec();
             }
           },
           { kind: SpanKind.INTERNAL },
@@ -116,7 +113,7 @@ export class TaskTelemetry {
   begin(run: TaskRun, deliveryCount: number, completedSteps: number): void {
     const { taskId, actor, request } = run.submission;
     const { kind } = run.source;
-    this.started.inc({ kind: run.resumed ? 'resumed' : kind === 'live' ? 'new' : kind });
+    this.series.started.inc({ kind: run.resumed ? 'resumed' : kind === 'live' ? 'new' : kind });
     if (run.resumed) {
       this.logger.warn({ taskId, deliveryCount, completedSteps }, 'resuming task after redelivery');
       return;
@@ -146,10 +143,10 @@ export class TaskTelemetry {
   /** The run ended with `outcome` after `durationMs` since the task first started. */
   end(run: TaskRun, outcome: Outcome, durationMs: number): void {
     const labels = outcomeLabels(outcome);
-    this.finished.inc(labels);
+    this.series.finished.inc(labels);
     if (run.verdict)
-      this.verdicts.inc({ verdict: run.verdict.identical ? 'identical' : 'diverged' });
-    this.seconds.observe(labels, durationMs / 1000);
+      this.series.verdicts.inc({ verdict: run.verdict.identical ? 'identical' : 'diverged' });
+    this.series.seconds.observe(labels, durationMs / 1000);
     const usage = run.meter.total();
     const line = {
       taskId: run.submission.taskId,

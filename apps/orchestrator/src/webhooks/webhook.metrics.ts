@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { Metrics } from '@switchboard/observability';
-import { Counter, Gauge, Histogram } from 'prom-client';
+import {
+  counter,
+  declareMetrics,
+  gauge,
+  histogram,
+  Metrics,
+  metricSet,
+} from '@switchboard/observability';
 import { WebhookDeliveryRepository } from './delivery/webhook-delivery.repository.js';
 
 /**
@@ -9,55 +15,46 @@ import { WebhookDeliveryRepository } from './delivery/webhook-delivery.repositor
  * the platform's) how many wait and how many are dead.
  */
 @Injectable()
-export class WebhookMetrics {
-  readonly enqueued: Counter;
-  readonly attempts: Counter<'result'>;
-  readonly attemptSeconds: Histogram<'result'>;
-  readonly outcomes: Counter<'outcome'>;
-  readonly refusedTargets: Counter<'where' | 'refusal'>;
-
+export class WebhookMetrics extends metricSet({
+  enqueued: counter(
+    'sb_webhook_deliveries_enqueued_total',
+    'Webhook deliveries stored (one task event for one webhook)',
+  ),
+  attempts: counter(
+    'sb_webhook_attempts_total',
+    'Webhook delivery attempts, by result (2xx, 3xx, 4xx, 5xx, timeout, network, target_forbidden)',
+    ['result'],
+  ),
+  attemptSeconds: histogram(
+    'sb_webhook_attempt_seconds',
+    'Time one webhook delivery attempt took, by result',
+    ['result'],
+    [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  ),
+  outcomes: counter(
+    'sb_webhook_deliveries_total',
+    'Webhook deliveries that ended, by outcome (delivered, dead)',
+    ['outcome'],
+  ),
+  refusedTargets: counter(
+    'sb_webhook_targets_refused_total',
+    'Webhook targets the URL policy refused, where (registration, delivery) and why (scheme, address, unresolvable)',
+    ['where', 'refusal'],
+  ),
+}) {
   constructor(metrics: Metrics, deliveries: WebhookDeliveryRepository) {
-    const registers = [metrics.registry];
-    this.enqueued = new Counter({
-      name: 'sb_webhook_deliveries_enqueued_total',
-      help: 'Webhook deliveries stored (one task event for one webhook)',
-      registers,
-    });
-    this.attempts = new Counter({
-      name: 'sb_webhook_attempts_total',
-      help: 'Webhook delivery attempts, by result (2xx, 3xx, 4xx, 5xx, timeout, network, target_forbidden)',
-      labelNames: ['result'],
-      registers,
-    });
-    this.attemptSeconds = new Histogram({
-      name: 'sb_webhook_attempt_seconds',
-      help: 'Time one webhook delivery attempt took, by result',
-      labelNames: ['result'],
-      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-      registers,
-    });
-    this.outcomes = new Counter({
-      name: 'sb_webhook_deliveries_total',
-      help: 'Webhook deliveries that ended, by outcome (delivered, dead)',
-      labelNames: ['outcome'],
-      registers,
-    });
-    this.refusedTargets = new Counter({
-      name: 'sb_webhook_targets_refused_total',
-      help: 'Webhook targets the URL policy refused, where (registration, delivery) and why (scheme, address, unresolvable)',
-      labelNames: ['where', 'refusal'],
-      registers,
-    });
-    new Gauge({
-      name: 'sb_webhook_deliveries',
-      help: 'Webhook deliveries not done, by status (pending, sending, dead), platform-wide from the database',
-      labelNames: ['status'],
-      registers,
-      async collect() {
-        const counts = await deliveries.countByStatus();
-        for (const status of ['pending', 'sending', 'dead'])
-          this.set({ status }, counts[status] ?? 0);
-      },
+    super(metrics);
+    declareMetrics(metrics.registry, {
+      waiting: gauge(
+        'sb_webhook_deliveries',
+        'Webhook deliveries not done, by status (pending, sending, dead), platform-wide from the database',
+        ['status'],
+        async (g) => {
+          const counts = await deliveries.countByStatus();
+          for (const status of ['pending', 'sending', 'dead'])
+            g.set({ status }, counts[status] ?? 0);
+        },
+      ),
     });
   }
 }

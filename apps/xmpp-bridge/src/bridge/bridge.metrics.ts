@@ -1,45 +1,27 @@
-import { Injectable } from '@nestjs/common';
-import { Metrics } from '@switchboard/observability';
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { counter, gauge, histogram, metricSet } from '@switchboard/observability';
 
 type Direction = 'in' | 'out';
 
 /** The bridge's own Prometheus metrics (in the service registry). */
-@Injectable()
-export class BridgeMetrics {
-  readonly exchanges: Counter<'direction' | 'outcome'>;
-  readonly exchangeSeconds: Histogram<'direction'>;
-  readonly connected: Gauge;
-  readonly logins: Counter<'outcome'>;
-
-  constructor(metrics: Metrics) {
-    const registers = [metrics.registry];
-    this.exchanges = new Counter({
-      name: 'sb_xmpp_http_exchanges_total',
-      help: 'HTTP-over-XMPP exchanges: outgoing (NATS → peer) and incoming (peer → local target), by outcome',
-      labelNames: ['direction', 'outcome'],
-      registers,
-    });
-    this.exchangeSeconds = new Histogram({
-      name: 'sb_xmpp_http_exchange_duration_seconds',
-      help: 'Duration of HTTP-over-XMPP exchanges',
-      labelNames: ['direction'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers,
-    });
-    this.connected = new Gauge({
-      name: 'sb_xmpp_connected',
-      help: '1 while the XMPP session is online',
-      registers,
-    });
-    this.logins = new Counter({
-      name: 'sb_xmpp_logins_total',
-      help: 'XMPP login attempts by outcome (ok, or the failure kind)',
-      labelNames: ['outcome'],
-      registers,
-    });
-  }
-
+export class BridgeMetrics extends metricSet({
+  exchanges: counter(
+    'sb_xmpp_http_exchanges_total',
+    'HTTP-over-XMPP exchanges: outgoing (NATS → peer) and incoming (peer → local target), by outcome',
+    ['direction', 'outcome'],
+  ),
+  exchangeSeconds: histogram(
+    'sb_xmpp_http_exchange_duration_seconds',
+    'Duration of HTTP-over-XMPP exchanges',
+    ['direction'],
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  ),
+  connected: gauge('sb_xmpp_connected', '1 while the XMPP session is online'),
+  logins: counter(
+    'sb_xmpp_logins_total',
+    'XMPP login attempts by outcome (ok, or the failure kind)',
+    ['outcome'],
+  ),
+}) {
   private readonly exchangeChildren = new Map<string, { inc(): void }>();
   private readonly secondsChildren = new Map<string, { observe(v: number): void }>();
 

@@ -5,9 +5,9 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { LOGGER, type Logger, Metrics } from '@switchboard/observability';
+import { counter, declareMetrics, LOGGER, type Logger, Metrics } from '@switchboard/observability';
 import { drainBatches, PeriodicJob } from '@switchboard/runtime';
-import { Counter } from 'prom-client';
+import type { Counter } from 'prom-client';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import { TaskRetentionRepository } from '../task-retention.repository.js';
 
@@ -36,11 +36,12 @@ export class ExpireTasksUseCase implements OnApplicationBootstrap, OnModuleDestr
     @Inject(APP_CONFIG) private readonly config: Settings,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.expired = new Counter({
-      name: 'sb_tasks_expired_total',
-      help: 'Ended tasks deleted by the retention sweep (TASK_RETENTION_DAYS), by this replica',
-      registers: [metrics.registry],
-    });
+    this.expired = declareMetrics(metrics.registry, {
+      expired: counter(
+        'sb_tasks_expired_total',
+        'Ended tasks deleted by the retention sweep (TASK_RETENTION_DAYS), by this replica',
+      ),
+    }).expired;
     this.job = new PeriodicJob(
       config.TASK_RETENTION_SWEEP_MS,
       () => this.sweep(),
