@@ -98,6 +98,36 @@ describe(RecordedRunSource.name, () => {
     expect(replay.origin.notes).toEqual([expect.stringMatching(/without 1 recalled memory item/)]);
   });
 
+  it("a replay compares the tools its searches found with today's too (docs/tools.md)", () => {
+    // a whole manifest tool, as a search's result carries it
+    const found: Tools.ManifestTool = {
+      name: 'gh__create_issue',
+      title: 'Create issue',
+      description: 'Opens an issue.',
+      provider: 'gh',
+      inputSchema: { type: 'object' },
+      idempotent: false,
+    };
+    const search = step(1, {
+      target: 'search_tools',
+      input: { query: 'issue' },
+      output: {
+        query: 'issue',
+        searched: 9,
+        results: [{ tool: found, score: 1, fingerprint: 'f' }],
+      },
+    });
+    const origin: Partial<RunOriginState> = { record: { ...record, steps: [step(0), search] } };
+    const basis = source(origin).recordedBasis();
+    const today = [tool('calculator'), { ...found, deferred: true }];
+    expect(basis?.compare(today)).toBeUndefined();
+    const changed = basis?.compare([tool('calculator'), { ...found, description: 'changed' }]);
+    expect(changed?.message).toContain('the definition of gh__create_issue changed (description)');
+    expect(basis?.compare([tool('calculator')])?.message).toContain(
+      'gh__create_issue is no longer offered',
+    );
+  });
+
   it('a replay checks each round against its record', () => {
     const replay = source({});
     expect(
