@@ -24,12 +24,35 @@ const OUTCOMES = Object.keys({
   denied: true,
 } satisfies Record<Audit.AuditOutcome, true>);
 
+type OnValue = (e: { currentTarget: { value: string } }) => void;
+
+/** One of the filters' text fields. */
+function TextFilter(props: {
+  label: string;
+  value: string;
+  onInput: OnValue;
+  maxLength: number;
+  placeholder?: string;
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        value={props.value}
+        onInput={props.onInput}
+        maxLength={props.maxLength}
+        placeholder={props.placeholder}
+      />
+    </label>
+  );
+}
+
 /** One of the filters' drop-downs: any, or one of `options`. */
 function Choice(props: {
   label: string;
   value: string;
   options: readonly string[];
-  onChange: (e: { currentTarget: { value: string } }) => void;
+  onChange: OnValue;
 }) {
   return (
     <label>
@@ -88,24 +111,16 @@ export function AuditFilterForm(props: {
       }}
     >
       {me.platformAdmin && (
-        <label>
-          Tenant
-          <input
-            value={filters.tenant_id}
-            onInput={set('tenant_id')}
-            maxLength={64}
-            placeholder="every tenant"
-          />
-        </label>
+        <TextFilter
+          label="Tenant"
+          value={filters.tenant_id}
+          onInput={set('tenant_id')}
+          maxLength={64}
+          placeholder="every tenant"
+        />
       )}
-      <label>
-        Task id
-        <input value={filters.task_id} onInput={set('task_id')} maxLength={36} />
-      </label>
-      <label>
-        User
-        <input value={filters.user_id} onInput={set('user_id')} maxLength={128} />
-      </label>
+      <TextFilter label="Task id" value={filters.task_id} onInput={set('task_id')} maxLength={36} />
+      <TextFilter label="User" value={filters.user_id} onInput={set('user_id')} maxLength={128} />
       <Choice
         label="Category"
         value={filters.category}
@@ -118,15 +133,13 @@ export function AuditFilterForm(props: {
         options={OUTCOMES}
         onChange={set('outcome')}
       />
-      <label>
-        Action
-        <input
-          value={filters.action}
-          onInput={set('action')}
-          maxLength={100}
-          placeholder="task.submit"
-        />
-      </label>
+      <TextFilter
+        label="Action"
+        value={filters.action}
+        onInput={set('action')}
+        maxLength={100}
+        placeholder="task.submit"
+      />
       <button type="submit">Apply</button>
     </form>
   );
