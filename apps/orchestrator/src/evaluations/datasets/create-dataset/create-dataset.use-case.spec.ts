@@ -10,7 +10,7 @@ describe(CreateDatasetUseCase.name, () => {
   it("creates a dataset in the caller's tenant, audited; a name taken there is CONFLICT naming it", async () => {
     const taken = new Set<string>();
     const created: unknown[] = [];
-    const audit = { record: jest.fn(async () => undefined) };
+    const audit = { record: jest.fn(async (_record: unknown) => undefined) };
     const sut = new CreateDatasetUseCase(
       {
         create: async (_id: string, tenantId: string, body: { name: string }, by: string) => {

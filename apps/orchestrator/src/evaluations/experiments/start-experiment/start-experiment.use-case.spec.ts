@@ -19,7 +19,7 @@ const TASKS = [randomUUID(), randomUUID()];
 const version = (n: number) => ({ versionId: randomUUID(), version: n }) as Agents.AgentVersionView;
 const V = { 1: version(1), 2: version(2) } as Record<number, Agents.AgentVersionView>;
 
-function setup(items = TASKS) {
+function setup(items: string[] = TASKS) {
   const batches: Tasks.ReplayBatchBody[] = [];
   const created: unknown[] = [];
   const sut = new StartExperimentUseCase(

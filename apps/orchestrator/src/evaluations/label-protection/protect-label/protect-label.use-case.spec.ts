@@ -10,7 +10,7 @@ const alan: Actor = { userId: 'alan', role: 'admin', tenantId: 'acme' };
 
 function setup(dataset: boolean) {
   const written: unknown[] = [];
-  const audit = { record: jest.fn(async () => undefined) };
+  const audit = { record: jest.fn(async (_record: unknown) => undefined) };
   const sut = new ProtectLabelUseCase(
     { find: async () => ({ id: 'agent-1' }) } as unknown as AgentLookup,
     {
