@@ -144,6 +144,10 @@ describe('NATS permissions derived from the contracts', () => {
         'sb.cmd.tools.memory.forget-tenant',
         'sb.cmd.tools.memory.forget-user',
         'sb.cmd.xmpp.status',
+        // the evaluation gate (`switchboard eval run`): an experiment runs tasks from the record
+        // only, calling no tool
+        'sb.cmd.orchestrator.experiment.get',
+        'sb.cmd.orchestrator.experiment.start',
         ...SERVICE_NAMES.map((s) => `sb.health.${s}`),
       ].sort(),
     );

@@ -102,7 +102,7 @@ export const EVALUATION_OPERATIONS: Operation[] = [
     path: '/experiments/{id}',
     tag: 'evaluations',
     summary: 'An experiment',
-    description: `Per item its scores, divergences, tokens and time; the aggregates; the pairwise comparison with the baseline (better / worse / same / diverged) and whether it passed. ${OF_TENANT}`,
+    description: `Per item its scores, divergences, tokens and time; the aggregates; the pairwise comparison with the baseline (better / worse / same / diverged) and whether it passed. Its creator's, or (admins) its tenant's; any other is 404.`,
     pathParams: { id: { schema: z.string().uuid(), description: 'The experiment id.' } },
     responses: { 200: { description: 'The experiment.', schema: Evaluations.ExperimentView } },
     errors: [400, 401, 404, 429, 503, 504],

@@ -104,7 +104,7 @@ export const ExperimentGet = defineCommand({
   response: ExperimentView,
   timeoutMs: 10_000,
   idempotency: 'idempotent',
-  description: `An experiment: per item its scores, divergences, tokens and time, the aggregates and the pairwise comparison with the baseline. ${TENANT}`,
+  description: `An experiment: per item its scores, divergences, tokens and time, the aggregates and the pairwise comparison with the baseline. Its creator's, or (admins) its tenant's; any other is NOT_FOUND.`,
 });
 
 export const LabelProtect = defineCommand({

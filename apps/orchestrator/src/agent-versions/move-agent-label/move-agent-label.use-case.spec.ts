@@ -4,6 +4,7 @@ import { AgentLookup } from '../agent-lookup.js';
 import { auditSpy, config, InMemoryAgents } from '../agent.fakes.js';
 import { CreateAgentVersionUseCase } from '../create-agent-version/create-agent-version.use-case.js';
 import { CreateAgentUseCase } from '../create-agent/create-agent.use-case.js';
+import type { LabelGate } from '../label-gate.port.js';
 import { MoveAgentLabelUseCase } from './move-agent-label.use-case.js';
 
 const admin: Actor = { userId: 'ann', role: 'admin', tenantId: 'acme' };
@@ -22,10 +23,41 @@ async function setup() {
     admin,
   );
   records.length = 0;
-  return { sut: new MoveAgentLabelUseCase(lookup, repository, audit), store, records };
+  return {
+    sut: new MoveAgentLabelUseCase(lookup, repository, audit),
+    store,
+    records,
+    gated: (gate: LabelGate) => new MoveAgentLabelUseCase(lookup, repository, audit, gate),
+  };
 }
 
 describe(MoveAgentLabelUseCase.name, () => {
+  it('moves a protected label only where its gate lets it: a refusal is CONFLICT and nothing moves', async () => {
+    const { gated, store, records } = await setup();
+    const asked: unknown[] = [];
+    const gate: LabelGate = {
+      refusal: async (tenantId, agentId, label, versionId) => {
+        asked.push({ tenantId, agentId, label, versionId });
+        return label === 'production' ? 'is protected: no passing experiment' : undefined;
+      },
+    };
+    const sut = gated(gate);
+    const e = await sut
+      .execute({ agent: 'support', label: 'production', version: 2 }, admin)
+      .catch((x: unknown) => x);
+    expect(isDomainError(e) && [e.code, e.message]).toEqual([
+      'CONFLICT',
+      'label production: is protected: no passing experiment',
+    ]);
+    expect((await store.labelled(store.agents[0]?.id ?? '', 'production'))?.version).toBe(1);
+    expect(records).toEqual([]);
+    expect(asked[0]).toMatchObject({ tenantId: 'acme', label: 'production' });
+    // another label of the same agent is not protected
+    await expect(
+      sut.execute({ agent: 'support', label: 'staging', version: 2 }, admin),
+    ).resolves.toMatchObject({ to: 2, moved: true });
+  });
+
   it('releases by moving production forward and rolls back by moving it back, each audited', async () => {
     const { sut, store, records } = await setup();
     const up = await sut.execute({ agent: 'support', label: 'production', version: 2 }, admin);

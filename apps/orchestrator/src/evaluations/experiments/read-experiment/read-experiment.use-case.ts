@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, Evaluations, tenantOf, type Tasks } from '@switchboard/contracts';
+import { type Actor, Evaluations, isAdmin, tenantOf, type Tasks } from '@switchboard/contracts';
 import { ReplayBatchRepository } from '../../../replay/batches/replay-batch.repository.js';
 import type { RunTrace } from '../../../replay/run-trace.js';
 import { DatasetRepository } from '../../datasets/dataset.repository.js';
@@ -43,7 +43,8 @@ export class ReadExperimentUseCase {
 
   async execute(id: string, actor: Actor): Promise<Evaluations.ExperimentView> {
     const row = await this.experiments.get(tenantOf(actor), id);
-    if (!row) throw experimentNotFound(id);
+    // as its replay batches: its creator's, or (admins) its tenant's
+    if (!row || (row.createdBy !== actor.userId && !isAdmin(actor))) throw experimentNotFound(id);
     return this.viewOf(row, actor);
   }
 
