@@ -41,7 +41,7 @@ describe('agent versions and labels (real processes)', () => {
     fetch(`${stack.gatewayUrl}${path}`, {
       method,
       headers: {
-        'content-type': 'application/json',
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         'x-user-id': who.user,
         'x-user-role': who.role ?? 'user',
         'x-tenant-id': who.tenant,
