@@ -41,7 +41,7 @@ describe('agent versions and labels (real processes)', () => {
     fetch(`${stack.gatewayUrl}${path}`, {
       method,
       headers: {
-        'content-type': 'application/json',
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         'x-user-id': who.user,
         'x-user-role': who.role ?? 'user',
         'x-tenant-id': who.tenant,
@@ -108,9 +108,25 @@ describe('agent versions and labels (real processes)', () => {
     expect((await call(ann, 'GET', '/agent-configs/support/versions/3')).status).toBe(404);
     // Another tenant: no such agent, and its tasks cannot name it.
     expect((await call(globex, 'GET', '/agent-configs/support')).status).toBe(404);
-    const elsewhere = await run(globex, { agent: { name: 'support' } });
-    expect(elsewhere.view).toMatchObject({ status: 'failed', error: { code: 'NOT_FOUND' } });
-    expect(elsewhere.view.error?.message).toMatch(/^agent\.name: /);
+    // Refused at the edge, before any task exists, naming the field.
+    const elsewhere = await call(globex, 'POST', '/orchestrate', {
+      task: DEMO_TASK,
+      agent: { name: 'support' },
+    });
+    expect(elsewhere.status).toBe(400);
+    expect(await elsewhere.json()).toMatchObject({
+      details: { issues: [{ path: 'agent.name' }] },
+    });
+    const noLabel = await call(ann, 'POST', '/orchestrate', {
+      task: DEMO_TASK,
+      agent: { name: 'support', label: 'staging' },
+    });
+    expect([noLabel.status, await noLabel.json()]).toEqual([
+      400,
+      expect.objectContaining({
+        details: { issues: [{ path: 'agent.label', message: expect.any(String) }] },
+      }),
+    ]);
   });
 
   it('runs production, releases v2 by moving the label and rolls back; each task keeps its stamp', async () => {
@@ -179,10 +195,62 @@ describe('agent versions and labels (real processes)', () => {
     ]);
   });
 
-  it('a task naming no agent runs as ever: no stamp', async () => {
+  it("runs the tenant's default agent for a task naming none, until it is unset; another tenant keeps none", async () => {
+    expect((await call(ann, 'PUT', '/agent-configs/support/default')).status).toBe(403);
+    expect(await json(await call(admin, 'PUT', '/agent-configs/support/default'), 200)).toEqual({
+      agent: 'support',
+    });
+    const listed = await json<{ agents: Agents.AgentView[] }>(
+      await call(ann, 'GET', '/agent-configs'),
+      200,
+    );
+    expect(listed.agents.map((a) => [a.agent, a.isDefault])).toEqual([['support', true]]);
+    const byDefault = await run(ann, {});
+    expect(byDefault.view.agent).toMatchObject({
+      agent: 'support',
+      version: 1,
+      label: 'production',
+      byDefault: true,
+    });
+    const theirs = await run(globex, {});
+    expect(theirs.view.agent).toBeUndefined();
+    expect(await json(await call(admin, 'DELETE', '/agent-configs/support/default'), 200)).toEqual({
+      previous: 'support',
+    });
     const plain = await run(ann, {});
     expect(plain.view.status).toBe('completed');
     expect(plain.view.agent).toBeUndefined();
     expect(stampOf(plain.events)).toBeUndefined();
+  });
+
+  it('splits production with a canary, sticky per thread, the choice in each stamp', async () => {
+    const split = await json<Agents.AgentLabelView>(
+      await call(admin, 'PUT', '/agent-configs/support/labels/production/canary', {
+        canary: { version: 2, weight: 50 },
+      }),
+      200,
+    );
+    expect(split).toMatchObject({ version: 1, canary: { version: 2, weight: 50 } });
+    const thread = `canary-${stamp}`;
+    const turns = [];
+    for (let i = 0; i < 3; i++)
+      turns.push(await run(ann, { agent: { name: 'support' }, thread_id: thread }));
+    const stamps = turns.map((t) => t.view.agent);
+    expect(new Set(stamps.map((a) => a?.version)).size).toBe(1);
+    for (const a of stamps) {
+      expect(a?.canary).toMatchObject({ version: 2, weight: 50 });
+      expect(a?.version).toBe(a?.canary?.chosen ? 2 : 1);
+    }
+    expect(
+      (
+        await call(admin, 'PUT', '/agent-configs/support/labels/production/canary', {
+          canary: { version: 1, weight: 50 },
+        })
+      ).status,
+    ).toBe(400);
+    await json(
+      await call(admin, 'PUT', '/agent-configs/support/labels/production/canary', { canary: null }),
+      200,
+    );
   });
 });

@@ -34,7 +34,7 @@ export function AgentsView() {
       </p>
       <ErrorNotice error={list.error} />
       {agents.length === 0 && !list.loading && <p class="muted agents-none">No agents yet.</p>}
-      <ul class="agents">
+      <ul class="agent-configs">
         {agents.map((a) => (
           <AgentRow
             key={a.agent}
@@ -64,7 +64,7 @@ function AgentRow(props: {
       .setDefault(a.agent, !a.isDefault)
       .then(props.onChanged, (e: unknown) => setError(describeError(e)));
   return (
-    <li class={selected ? 'agent selected' : 'agent'} data-agent={a.agent}>
+    <li class={selected ? 'agent-config selected' : 'agent-config'} data-agent={a.agent}>
       <h2>
         <button type="button" class="link" aria-pressed={selected} onClick={props.onSelect}>
           {a.agent}

@@ -12,7 +12,7 @@ import {
   type ContentScreen,
 } from '../ports/content-screen.port.js';
 import { TASK_STATE } from '../state/task-state.machine.js';
-import { RUN_SOURCES, type RunSources } from '../ports/run-source.port.js';
+import { RUN_SOURCES, type RunSource, type RunSources } from '../ports/run-source.port.js';
 import {
   AGENT_VERSIONS,
   type AgentVersions,
@@ -79,9 +79,8 @@ export class StartTask {
       'refused' in planning
         ? { submission: received, refused: planning.refused, stamp: undefined, agent: undefined }
         : await this.asAgent(planning.submission);
-    const base = source.planner ?? this.planner;
-    const agentPlanner = agent ? versionPlanner(base, agent, source.edits) : undefined;
-    const planner = agentPlanner ?? base;
+    const agentPlanner = this.asVersion(source, agent);
+    const planner = agentPlanner ?? source.planner ?? this.planner;
     const { taskId, request } = submission;
     const inputHit = this.screen.checkInput(submission, source);
     const text = inputHit ? BLOCKED_PLACEHOLDER : request.task;
@@ -142,6 +141,11 @@ export class StartTask {
               }
             : undefined;
     return { run, storedSteps: claim.steps, ...(early ? { early } : {}) };
+  }
+
+  /** The run's planner as its agent version plans, if it names one (versionPlanner). */
+  private asVersion(source: RunSource, agent: ResolvedAgent | undefined): Planner | undefined {
+    return agent && versionPlanner(source.planner ?? this.planner, agent, source.edits);
   }
 
   /**
