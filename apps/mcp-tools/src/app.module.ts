@@ -24,6 +24,7 @@ import { ToolRunner } from './tools/tool-runner.js';
 import { ToolMetrics } from './tools/tool.metrics.js';
 import { ToolsHandler } from './tools/tools.handler.js';
 import { SearchToolsUseCase } from './tools/search-tools/search-tools.use-case.js';
+import { ToolMeaningRanker } from './tools/search-tools/tool-meaning.ranker.js';
 
 /** Calling a tool: the catalogue and manifests, the access and approval checks, the run, once. */
 const toolCalls = [
@@ -39,6 +40,7 @@ const toolCalls = [
   ...quotaProviders(mcpToolsQuotaSettings),
   ToolCallQuota,
   SearchToolsUseCase,
+  ToolMeaningRanker,
 ];
 
 /**

@@ -188,7 +188,7 @@ export const McpToolsEnv = BaseEnv.extend({
   MEMORY_EMBEDDINGS_BASE_URL: httpUrl
     .optional()
     .describe(
-      'Base URL of an OpenAI-compatible embeddings API (POST <url>/embeddings, e.g. https://api.openai.com/v1). Set: long-term memory is searched by meaning (docs/memory.md); unset: by PostgreSQL full-text search.',
+      'Base URL of an OpenAI-compatible embeddings API (POST <url>/embeddings, e.g. https://api.openai.com/v1). Set: long-term memory is searched by meaning (docs/memory.md), and tool search ranks by meaning beside words (docs/tools.md); unset: memory by PostgreSQL full-text search, tools by words.',
     ),
   MEMORY_EMBEDDINGS_MODEL: z
     .string()
@@ -245,7 +245,7 @@ export const McpToolsEnv = BaseEnv.extend({
     .max(1)
     .default(0.2)
     .describe(
-      'Least cosine similarity of an item to the query for a search by meaning to return it (depends on the model; unrelated texts score near 0).',
+      'Least cosine similarity of an item (or a tool, in tool search) to the query for a search by meaning to return it (depends on the model; unrelated texts score near 0).',
     ),
 });
 export type McpToolsEnv = z.infer<typeof McpToolsEnv>;

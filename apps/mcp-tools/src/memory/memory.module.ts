@@ -40,6 +40,7 @@ export const MEMORY_TOOLS = [
     MemoryStore,
     UpdateMemoryUseCase,
   ],
-  exports: MEMORY_TOOLS,
+  // The embeddings endpoint also serves tool search by meaning (tools/search-tools).
+  exports: [...MEMORY_TOOLS, MemoryEmbedder],
 })
 export class MemoryModule {}

@@ -11,7 +11,7 @@ import {
 import type { McpServerConfig, ToolsFileContent } from '../definitions/tools-file.schema.js';
 import { HttpEndpointTool } from '../http/http-endpoint.tool.js';
 import { McpUpstreams } from '../mcp/mcp-upstreams.service.js';
-import { BUILTIN_TOOLS, type ToolImplementation } from './tool-implementation.js';
+import type { ToolImplementation } from './tool-implementation.js';
 import { parseDefinition, ToolRegistry } from './tool-registry.service.js';
 
 /** DI token of the configured sources (tools file and MCP servers), read once at boot. */
@@ -20,6 +20,8 @@ export const TOOL_SOURCES = Symbol.for('switchboard.tool-sources');
 export interface ToolSources {
   file: ToolsFileContent;
   mcpServers: McpServerConfig[];
+  /** The built-in tools to register: BUILTIN_TOOLS and the search tool (joined in AppModule). */
+  builtins: readonly ToolImplementation[];
 }
 
 /**
@@ -52,7 +54,7 @@ export function loadToolSources(
   }
   problems.push(...unknownApprovalNames(file.approvals, builtinRefs, file.tools, mcpServers));
   if (problems.length) throw new ToolsFileError('tool sources', problems);
-  return { file, mcpServers };
+  return { file, mcpServers, builtins };
 }
 
 /**
@@ -95,7 +97,6 @@ export class ToolSourcesLoader implements OnModuleInit, OnApplicationBootstrap {
   constructor(
     private readonly registry: ToolRegistry,
     private readonly mcp: McpUpstreams,
-    @Inject(BUILTIN_TOOLS) private readonly builtins: ToolImplementation[],
     @Inject(TOOL_SOURCES) private readonly sources: ToolSources,
     @Inject(APP_CONFIG) private readonly config: McpToolsEnv,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -106,7 +107,7 @@ export class ToolSourcesLoader implements OnModuleInit, OnApplicationBootstrap {
     this.registry.configureApprovals(this.sources.file.approvals);
     this.registry.replaceSource(
       'builtin',
-      this.builtins.map((implementation) => ({
+      this.sources.builtins.map((implementation) => ({
         definition: parseDefinition(implementation, 'built-in tool'),
         implementation,
       })),
@@ -124,7 +125,7 @@ export class ToolSourcesLoader implements OnModuleInit, OnApplicationBootstrap {
     this.registry.replaceSource('file', fileTools);
     this.logger.info(
       {
-        builtin: this.builtins.map((b) => b.definition.name),
+        builtin: this.sources.builtins.map((b) => b.definition.name),
         file: fileTools.map((t) => t.definition.name),
         mcpServers: this.sources.mcpServers.map((s) => s.name),
         // Registered but offered to nobody until these settings or credentials are set.
@@ -164,7 +165,7 @@ export class ToolSourcesLoader implements OnModuleInit, OnApplicationBootstrap {
           }),
         };
       case 'builtin': {
-        const builtin = this.builtins.find((b) => b.definition.name === handler.ref);
+        const builtin = this.sources.builtins.find((b) => b.definition.name === handler.ref);
         if (!builtin)
           throw new ToolsFileError('TOOLS_FILE', [
             `tools ("${definition.name}"): handler.ref: no built-in "${handler.ref}"`,

@@ -36,7 +36,10 @@ export type ToolSearchRequest = z.infer<typeof ToolSearchRequest>;
 export const ToolSearchHit = z.object({
   /** The tool as the caller's manifest offers it: its schemas and its effective approval policy. */
   tool: ManifestTool,
-  /** BM25 score over its name, title, description and parameter names (higher is better). */
+  /**
+   * BM25 score over its name, title, description and parameter names; with an embeddings endpoint, the
+   * reciprocal-rank fusion of that ranking and the one by meaning (higher is better either way).
+   */
   score: z.number(),
   /** The definition's fingerprint (as replays compare it): a changed schema changes it. */
   fingerprint: z.string(),

@@ -14,8 +14,12 @@ type Settings = Pick<
   | 'MEMORY_EMBEDDINGS_TIMEOUT_MS'
 >;
 
+/** Vectors, or why there are none: the request failed, or its answer is not usable. */
+export type EmbedAnswer =
+  { vectors: Float32Array[] } | { failed: 'request' | 'answer'; problem: string };
+
 /**
- * Embeddings of memory texts from any OpenAI-compatible `/embeddings` endpoint, with the official
+ * Embeddings of memory texts (and of tools, for tool search) from any OpenAI-compatible `/embeddings` endpoint, with the official
  * `openai` client (the SDK stays in this file). Vectors come back unit length. An embedding is never
  * what fails a write or a recall: when the endpoint does not answer in time, or answers something
  * unusable, `embed` gives `undefined` and says why in a warning (never with the key), and the caller
@@ -48,8 +52,20 @@ export class MemoryEmbedder {
     return this.client !== undefined;
   }
 
-  /** One unit vector per text, in order; undefined when off or the endpoint failed. */
+  /** One unit vector per text, in order; undefined when off or the endpoint failed (logged). */
   async embed(texts: readonly string[]): Promise<Float32Array[] | undefined> {
+    const answer = await this.attempt(texts);
+    if (!answer || 'vectors' in answer) return answer?.vectors;
+    const what = answer.failed === 'request' ? 'request failed' : 'answer not usable';
+    this.logger.warn({ reason: answer.problem }, `memory embeddings: ${what}; words only`);
+    return undefined;
+  }
+
+  /**
+   * What `embed` does without logging: the vectors, or what went wrong (never with the key), so a
+   * caller that asks often (tool search) can say it once. Undefined when off or given no text.
+   */
+  async attempt(texts: readonly string[]): Promise<EmbedAnswer | undefined> {
     if (!this.client || texts.length === 0) return undefined;
     const dims = this.config.MEMORY_EMBEDDINGS_DIMENSIONS;
     try {
@@ -64,17 +80,10 @@ export class MemoryEmbedder {
         .sort((a, b) => a.index - b.index)
         .map((d) => d.embedding as unknown);
       const problem = unusable(vectors, texts.length, dims);
-      if (problem) {
-        this.logger.warn({ reason: problem }, 'memory embeddings: answer not usable; words only');
-        return undefined;
-      }
-      return (vectors as number[][]).map((v) => normalized(v));
+      if (problem) return { failed: 'answer', problem };
+      return { vectors: (vectors as number[][]).map((v) => normalized(v)) };
     } catch (e) {
-      this.logger.warn(
-        { reason: this.scrubbed(e) },
-        'memory embeddings: request failed; words only',
-      );
-      return undefined;
+      return { failed: 'request', problem: this.scrubbed(e) };
     }
   }
 

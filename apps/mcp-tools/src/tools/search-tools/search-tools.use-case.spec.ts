@@ -3,6 +3,7 @@ import { type Actor, type Tasks, Tools } from '@switchboard/contracts';
 import { toolFingerprint } from '@switchboard/runtime';
 import type { BuildManifestUseCase } from '../build-manifest/build-manifest.use-case.js';
 import { SearchToolsUseCase } from './search-tools.use-case.js';
+import type { ToolMeaningRanker } from './tool-meaning.ranker.js';
 
 const tool = (name: string, description: string, extra: Partial<Tools.ManifestTool> = {}) => ({
   name,
@@ -24,8 +25,14 @@ const USER_TOOLS = [
 ];
 const ADMIN_TOOLS = [...USER_TOOLS, tool('admin__purge_payments', 'Deletes every payment.')];
 
-/** The use case over manifests that depend on the caller, and what it asked for. */
-function setup() {
+/**
+ * The use case over manifests that depend on the caller, and what it asked for; `meaning` ranks by
+ * meaning (positions in the searched tools, best first), undefined: no embeddings endpoint.
+ */
+function setup(
+  meaning: (tools: readonly Tools.ManifestTool[], query: string) => number[] | undefined = () =>
+    undefined,
+) {
   const asked: { actor: Actor; constraints?: Tasks.ToolConstraints | undefined }[] = [];
   const byRole = new Map([
     ['user', USER_TOOLS],
@@ -37,7 +44,10 @@ function setup() {
       return { tools: byRole.get(actor.role) ?? [], mode: 'auto', generatedAt: '', cached: true };
     },
   } as unknown as BuildManifestUseCase;
-  return { sut: new SearchToolsUseCase(manifests), asked };
+  const ranker = {
+    rank: async (tools: readonly Tools.ManifestTool[], query: string) => meaning(tools, query),
+  } as unknown as ToolMeaningRanker;
+  return { sut: new SearchToolsUseCase(manifests, ranker), asked };
 }
 const alice: Actor = { userId: 'alice', role: 'user', tenantId: 'acme' };
 const root: Actor = { userId: 'root', role: 'admin', tenantId: 'acme' };
@@ -69,5 +79,25 @@ describe(SearchToolsUseCase.name, () => {
     expect(
       Tools.ToolSearchResult.safeParse({ query: 'q', results: [hit], searched: 1 }).success,
     ).toBe(true);
+  });
+
+  it('fuses the ranking by words with the ranking by meaning, and finds by meaning alone', async () => {
+    const position = (tools: readonly Tools.ManifestTool[], name: string) =>
+      tools.findIndex((t) => t.name === name);
+    // meaning puts the note first for both queries
+    const { sut } = setup((tools) => [position(tools, 'notes.add')]);
+    const byMeaning = await sut.execute(alice, { query: 'jot something down' });
+    expect(byMeaning.results.map((h) => h.tool.name)).toEqual(['notes.add']);
+    expect(byMeaning.results[0]?.score).toBeCloseTo(1 / 61, 6);
+    // words find only the refund, meaning only the note: each first in one list, ties by name
+    const both = await sut.execute(alice, { query: 'refund' });
+    expect(both.results.map((h) => h.tool.name)).toEqual(['billing__refund', 'notes.add']);
+  });
+
+  it('searches by words alone, with BM25 scores, when there is no ranking by meaning', async () => {
+    const { sut } = setup();
+    expect((await sut.execute(alice, { query: 'jot something down' })).results).toEqual([]);
+    const [hit] = (await sut.execute(alice, { query: 'refund' })).results;
+    expect(hit?.score).toBeGreaterThan(0.5);
   });
 });

@@ -37,7 +37,7 @@ function stem(word: string): string {
 }
 
 /** The names of a schema's properties, nested objects and array items included (two levels). */
-function parameterNames(schema: Record<string, unknown>, depth = 0): string[] {
+export function parameterNames(schema: Record<string, unknown>, depth = 0): string[] {
   const properties = schema['properties'];
   if (!properties || typeof properties !== 'object' || depth > 1) return [];
   return Object.entries(properties as Record<string, unknown>).flatMap(([name, sub]) => {
@@ -101,6 +101,16 @@ export class ToolSearchIndex {
    * list them); tools matching no term are left out.
    */
   search(query: string, limit: number): ScoredTool[] {
+    return this.rank(query)
+      .slice(0, limit)
+      .map(({ doc, score }) => ({
+        tool: this.tools[doc] as Tools.ManifestTool,
+        score: Math.round(score * 1000) / 1000,
+      }));
+  }
+
+  /** Every tool matching a term of `query` (its position in `tools`), best first, with its score. */
+  rank(query: string): { doc: number; score: number }[] {
     const scores = new Float64Array(this.tools.length);
     const matched: number[] = [];
     const n = this.tools.length;
@@ -119,10 +129,6 @@ export class ToolSearchIndex {
     }
     return matched
       .sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0) || a - b)
-      .slice(0, limit)
-      .map((doc) => ({
-        tool: this.tools[doc] as Tools.ManifestTool,
-        score: Math.round((scores[doc] ?? 0) * 1000) / 1000,
-      }));
+      .map((doc) => ({ doc, score: scores[doc] ?? 0 }));
   }
 }
