@@ -12,12 +12,7 @@ export type MemoryCommandName = `memory ${MemorySub}`;
 export type EvalCommandName = 'eval run';
 
 export type CommandName =
-  | 'tail'
-  | 'call'
-  | 'audit verify'
-  | 'schedules due'
-  | MemoryCommandName
-  | EvalCommandName;
+  'tail' | 'call' | 'audit verify' | 'schedules due' | MemoryCommandName | EvalCommandName;
 
 /** The acting user the CLI states on what it sends, unless told otherwise (`--as`, `--role`). */
 export const DEFAULT_ACTOR: Actor = { userId: 'switchboard-cli', role: 'admin' };
