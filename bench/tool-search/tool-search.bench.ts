@@ -11,6 +11,7 @@ import { SearchToolsTool } from '../../apps/mcp-tools/src/builtins/search-tools.
 import { applyDeferral } from '../../apps/mcp-tools/src/tools/build-manifest/tool-deferral.js';
 import type { BuildManifestUseCase } from '../../apps/mcp-tools/src/tools/build-manifest/build-manifest.use-case.js';
 import { SearchToolsUseCase } from '../../apps/mcp-tools/src/tools/search-tools/search-tools.use-case.js';
+import type { ToolMeaningRanker } from '../../apps/mcp-tools/src/tools/search-tools/tool-meaning.ranker.js';
 import { ToolCatalog } from '../../apps/orchestrator/src/planning/llm/tool-catalog.js';
 import { percentile } from '../stats.js';
 
@@ -38,22 +39,28 @@ function definitionBytes(tools: readonly Tools.ManifestTool[]): number {
   return Buffer.byteLength(JSON.stringify(new ToolCatalog(tools, []).functions));
 }
 
+/** The search by words alone (BM25): no embeddings endpoint, as mcp-tools runs without one. */
+const WORDS_ONLY = { rank: () => Promise.resolve(undefined) } as unknown as ToolMeaningRanker;
+
 async function measure(count: number) {
   const tools = offerOf(count);
   const manifests = {
     execute: () => Promise.resolve({ tools, mode: 'auto', generatedAt: '', cached: true }),
   } as unknown as BuildManifestUseCase;
-  const search = new SearchToolsUseCase(manifests);
+  const search = new SearchToolsUseCase(manifests, WORDS_ONLY);
   const requests = toolRequests(50);
   const firstQuery = requests[0]?.text ?? 'create';
   let t = performance.now();
   await search.execute(actor, { query: firstQuery });
   const first = performance.now() - t;
   // A new manifest (a registry change, another user's offer) is indexed again, the code warm now.
-  const again = new SearchToolsUseCase({
-    execute: () =>
-      Promise.resolve({ tools: [...tools], mode: 'auto', generatedAt: '', cached: true }),
-  } as unknown as BuildManifestUseCase);
+  const again = new SearchToolsUseCase(
+    {
+      execute: () =>
+        Promise.resolve({ tools: [...tools], mode: 'auto', generatedAt: '', cached: true }),
+    } as unknown as BuildManifestUseCase,
+    WORDS_ONLY,
+  );
   t = performance.now();
   await again.execute(actor, { query: firstQuery });
   const rebuilt = performance.now() - t;
