@@ -11,6 +11,7 @@ import type {
 } from '../feed/task-event.follower.js';
 import type { SubmitTaskUseCase } from '../submit-task/submit-task.use-case.js';
 import { type SessionState, type SessionTrigger, TASK_SESSION } from './task-session.machine.js';
+import { listPending, pendingApprovals } from './task-approvals.js';
 
 /** What a session needs of the gateway (TaskSessions hands it the real ones, unit tests fakes). */
 export interface SessionDeps {
@@ -377,31 +378,4 @@ export class TaskSession {
   private move(trigger: SessionTrigger): void {
     this.phase = TASK_SESSION.next(this.phase, trigger);
   }
-}
-
-/** A task's pending approvals as `actor` sees them; undefined when they cannot be read now. */
-export async function pendingApprovals(
-  deps: Pick<SessionDeps, 'bus' | 'logger'>,
-  taskId: string,
-  actor: Actor,
-): Promise<Approvals.ApprovalView[] | undefined> {
-  try {
-    return await listPending(deps, taskId, actor);
-  } catch (e) {
-    deps.logger.warn({ err: e, taskId }, 'could not read the pending approvals');
-    return undefined;
-  }
-}
-
-async function listPending(
-  deps: Pick<SessionDeps, 'bus'>,
-  taskId: string,
-  actor: Actor,
-): Promise<Approvals.ApprovalView[]> {
-  const { approvals } = await deps.bus.request(
-    Approvals.ApprovalList,
-    { status: 'pending', taskId, limit: 200 },
-    { actor },
-  );
-  return approvals;
 }

@@ -8,10 +8,10 @@ import { SubmitTaskUseCase } from '../submit-task/submit-task.use-case.js';
 import {
   type AttachOptions,
   type NewTaskOptions,
-  pendingApprovals,
   type SessionDeps,
   TaskSession,
 } from './task-session.js';
+import { pendingApprovals } from './task-approvals.js';
 
 /**
  * Opens the gateway's task sessions: every edge (HTTP, SSE, AG-UI, A2A, MCP, the console's) talks to
