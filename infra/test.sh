@@ -53,25 +53,57 @@ mkdir -p "$TMPDIR"
 : >"$OUT"
 failed_stages=()
 
+# A stage's verdict: the line, the list of failed stages, its row in $STAGES.
+record_stage() { # <name> <exit code> <seconds> [<what else to say of the time>]
+  local name="$1" rc="$2" seconds="$3" also="${4:-}"
+  if ((rc == 0)); then
+    ok "$name passed (${seconds}s${also})"
+  else
+    warn "$name failed with exit code $rc (${seconds}s)"
+    failed_stages+=("$name")
+  fi
+  printf '%s\t%s\t%s\n' "$name" "$seconds" "$([[ $rc == 0 ]] && echo passed || echo failed)" >>"$STAGES"
+}
+
 stage() {
   local name="$1"
   shift
   log "$name: $*"
   local started=$SECONDS rc=0
   "$@" 2>&1 | tee -a "$OUT" || rc=$?
-  if ((rc == 0)); then
-    ok "$name passed ($((SECONDS - started))s)"
-  else
-    warn "$name failed with exit code $rc ($((SECONDS - started))s)"
-    failed_stages+=("$name")
-  fi
-  printf '%s\t%s\t%s\n' "$name" "$((SECONDS - started))" "$([[ $rc == 0 ]] && echo passed || echo failed)" >>"$STAGES"
+  record_stage "$name" "$rc" "$((SECONDS - started))"
 }
 
-stage "formatting" npx prettier --check --log-level warn .
+# Stages that share nothing run at once, each with its own output, appended to the log in order when
+# all have ended: three single-threaded checks on a machine with two cores or more. (The probes that
+# tools/prove-boundaries.sh writes for a moment are in .prettierignore; no generator reads them.)
+stages_together() { # "<name>|<command>" ...
+  local pids=() names=() outs=() started=$SECONDS i
+  for spec in "$@"; do
+    names+=("${spec%%|*}")
+    outs+=("$(mktemp)")
+    log "${spec%%|*}: ${spec#*|}"
+    (
+      local t=$SECONDS rc=0
+      bash -c "${spec#*|}" >"${outs[-1]}" 2>&1 || rc=$?
+      echo "$rc $((SECONDS - t))" >"${outs[-1]}.rc"
+    ) &
+    pids+=($!)
+  done
+  wait "${pids[@]}" || true
+  for i in "${!names[@]}"; do
+    local rc seconds
+    read -r rc seconds <"${outs[i]}.rc"
+    tee -a "$OUT" <"${outs[i]}"
+    record_stage "${names[i]}" "$rc" "$seconds" ", beside the others of its group: $((SECONDS - started))s"
+    rm -f "${outs[i]}" "${outs[i]}.rc"
+  done
+}
+
+stages_together "formatting|npx prettier --check --log-level warn ." \
+  "architecture rules bite|bash tools/prove-boundaries.sh" \
+  "generated docs current|npm run -s docs:check"
 stage "lint+typecheck+build+test" npx nx run-many -t lint typecheck build test --outputStyle=static
-stage "architecture rules bite" bash tools/prove-boundaries.sh
-stage "generated docs current" npm run -s docs:check
 # Two at a time: each project's specs run in one jest process, each with private NATS servers,
 # databases, key prefixes and ports (docs/development.md, "The time budget"); SB_INT_PARALLEL=1 runs one.
 stage "test-int" npx nx run-many -t test-int --parallel="${SB_INT_PARALLEL:-2}" --outputStyle=static
@@ -97,6 +129,11 @@ echo
 if ((${#failed_stages[@]})); then
   # What failed, where a CI log's tail shows it: jest's failing files and test names, failed faults.
   sed 's/\x1b\[[0-9;]*m//g' "$OUT" | grep -E '^ *(FAIL |✕ |● .* › )|  FAIL$' | sort -u | head -n 40 >&2 || true
+  # ... and why: each failing test's message, up to its first stack frame (at most 15 lines each).
+  sed 's/\x1b\[[0-9;]*m//g' "$OUT" | awk '
+    /^ *● .* › / { n = 15; print; next }
+    n > 0 && /^ +at / { n = 0 }
+    n > 0 && NF { print; n-- }' | head -n 120 >&2 || true
   warn "failed stages: ${failed_stages[*]} (full output: $OUT)"
   echo "tests: $passed passed, $failed failed"
   exit 1

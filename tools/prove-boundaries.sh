@@ -6,6 +6,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false
+# @nx/enforce-module-boundaries reads Nx's cached project graph and skips itself (with a warning)
+# where there is none yet, as in a fresh clone: compute it first.
+npx nx show projects >/dev/null
 probes=()
 expected=() # "<file>\t<rule pattern>\t<description>", checked once every probe is written
 cleanup() { rm -f "${probes[@]}"; }

@@ -25,6 +25,8 @@ export const PHASE = {
   recoverTimeoutMs: 60_000,
   /** Longest wait for the load to have work in flight before the fault strikes anyway. */
   inFlightTimeoutMs: 20_000,
+  /** A fault waiting for tasks in flight waits this long for two at once, then strikes at one. */
+  oneInFlightAfterMs: 3_000,
   /** A task may end this long after its budget ran out (the orchestrator's redelivery, clocks). */
   slackMs: CHAOS_SETTINGS.TASK_ACK_WAIT_MS + 10_000,
   /** Longest wait for every service to answer /readiness 200 again. */
@@ -66,13 +68,20 @@ export async function runPhase(fault: Fault, deps: PhaseDeps): Promise<PhaseResu
   });
   const logOffsets = new Map(stack.replicas().map((r) => [r.label, r.handle.logs().length]));
   let inFlight: number | undefined;
+  let slowedNotes = false;
   const ctx: FaultContext = {
     stack,
     llm: deps.llm,
     findings: [],
     notes: [],
     inFlight: async (what) => {
-      inFlight = await waitInFlight(stack, truth, load, users, what, ctx.notes);
+      // A note being stored is a window of milliseconds: the tools database is made slow to store
+      // notes while this phase lasts, so that the fault can strike in it.
+      if (what === 'tool' && !slowedNotes) {
+        slowedNotes = true;
+        await truth.slowNoteWrites(true);
+      }
+      inFlight = await waitInFlight(stack, truth, load, what, ctx.notes);
       return inFlight;
     },
     deadLetterLines: (subject) => deadLetterLines(stack, subject, logOffsets),
@@ -117,6 +126,7 @@ export async function runPhase(fault: Fault, deps: PhaseDeps): Promise<PhaseResu
   if (verdict.reruns)
     ctx.notes.push(`${verdict.reruns} steps of idempotent tools ran again after the fault`);
   await fault.teardown?.(ctx);
+  if (slowedNotes) await truth.slowNoteWrites(false);
   return { fault, verdict, inFlight, notes: ctx.notes, durationMs: Date.now() - started };
 }
 
@@ -124,15 +134,14 @@ const hold = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Waits (bounded) until the load has work in flight where the fault will strike: tasks running; a
- * note being written (a notes.add call claimed under its idempotency key and not finished: the
- * window in which a crash loses the reply of a call that may have taken effect); a delegation
- * streaming across XMPP. Returns how many accepted tasks are running then.
+ * note being stored (the statement that stores a notes.add call's idempotency record and its note:
+ * the window in which a crash loses the reply of a call that may have taken effect, widened by the
+ * phase's slow note writes); a delegation streaming across XMPP. Returns how many accepted tasks are running then.
  */
 async function waitInFlight(
   stack: ChaosStack,
   truth: Truth,
   load: LoadDriver,
-  users: string,
   what: 'task' | 'tool' | 'agent',
   notes: string[],
 ): Promise<number> {
@@ -146,23 +155,27 @@ async function waitInFlight(
   }
   if (what === 'task') {
     // The count that let the fault strike, not a second reading (these tasks end within a second).
+    // Two tasks when the load has them at once; on the cell, whose tasks end within a moment, two
+    // rarely overlap, and one does after `oneInFlightAfterMs`.
+    const since = Date.now();
     const atStrike = await waitFor(
       async () => {
         const n = await running();
-        return n >= 2 ? n : undefined;
+        const enough = Date.now() - since < PHASE.oneInFlightAfterMs ? 2 : 1;
+        return n >= enough ? n : undefined;
       },
       { timeoutMs: PHASE.inFlightTimeoutMs, intervalMs: 20, what: 'tasks in flight' },
     ).catch(() => {
-      notes.push('fewer than two tasks were running when the fault struck');
+      notes.push('no task was running when the fault struck');
       return undefined;
     });
     return atStrike ?? running();
   }
-  await waitFor(() => truth.toolCallRunning(users, 'notes.add'), {
+  await waitFor(() => truth.noteWriteRunning(), {
     timeoutMs: PHASE.inFlightTimeoutMs,
-    intervalMs: 1,
-    what: 'a notes.add call in flight',
-  }).catch(() => notes.push('no notes.add call was in flight when the fault struck'));
+    intervalMs: 5,
+    what: 'a note being stored',
+  }).catch(() => notes.push('no note was being stored when the fault struck'));
   return running();
 }
 

@@ -19,6 +19,9 @@ export interface StoredTask {
   finishedAt: number | undefined;
 }
 
+/** How long a note takes to store while a fault waits for one being written (slowNoteWrites). */
+export const NOTE_WRITE_MS = 300;
+
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 export const isTerminal = (status: string | undefined): boolean =>
   status !== undefined && TERMINAL.has(status);
@@ -65,13 +68,28 @@ export class Truth {
   }
 
   /**
-   * Whether a call of `tool` by a user under `userPrefix` is claimed and not finished right now: from
-   * its idempotency record's claim until it stores the outcome, just before the reply.
+   * Makes the tools database slow to store notes (a slow disk, `NOTE_WRITE_MS` per note) or fast
+   * again. notes.add stores its idempotency record and its note in one statement, so the window
+   * in which a crash loses the reply of a call that took effect is that statement; slowed down, it
+   * is wide enough to strike in. Only the suite's private database is touched.
    */
-  async toolCallRunning(userPrefix: string, tool: string): Promise<boolean> {
+  async slowNoteWrites(slow: boolean): Promise<void> {
+    await this.tools.query(
+      slow
+        ? `CREATE OR REPLACE FUNCTION chaos_slow_note() RETURNS trigger LANGUAGE plpgsql AS
+             $$ BEGIN PERFORM pg_sleep(${NOTE_WRITE_MS / 1000}); RETURN NEW; END $$;
+           CREATE OR REPLACE TRIGGER chaos_slow_note BEFORE INSERT ON "Note"
+             FOR EACH ROW EXECUTE FUNCTION chaos_slow_note()`
+        : 'DROP TRIGGER IF EXISTS chaos_slow_note ON "Note"',
+    );
+  }
+
+  /** Whether a statement storing a note is running in the tools database right now. */
+  async noteWriteRunning(): Promise<boolean> {
     const { rows } = await this.tools.query(
-      `SELECT 1 FROM "ToolCall" WHERE status = 'running' AND tool = $1 AND "userId" LIKE $2 LIMIT 1`,
-      [tool, `${userPrefix}%`],
+      `SELECT 1 FROM pg_stat_activity
+        WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()
+          AND query LIKE '%INSERT INTO "Note"%' LIMIT 1`,
     );
     return rows.length > 0;
   }

@@ -67,7 +67,8 @@ export async function startCell(opts: {
       PORT: String(opts.ports?.[s] ?? opts.services[s]?.['PORT'] ?? 0),
     }))
       env[`${cellPrefix(s)}${k}`] = v;
-  const cell = spawnManaged(process.execPath, ['--enable-source-maps', opts.entry ?? CELL_ENTRY], {
+  // Without --enable-source-maps, as `npm run up` runs it (services.ts says why).
+  const cell = spawnManaged(process.execPath, [opts.entry ?? CELL_ENTRY], {
     env,
     cwd: repoRoot,
     name: opts.name,
