@@ -132,6 +132,12 @@ describe('switchboard eval run: the gate', () => {
     );
   });
 
+  it('counts the items that diverged among the reasons, not only the worse ones', () => {
+    expect(gateOf(view(0, 1, ['email.send'])).reasons).toEqual([
+      'worse than the baseline (v1): 0 item(s) worse, 1 diverged, mean 0.00 vs 1.00',
+    ]);
+  });
+
   it('fails a candidate below the threshold, even when it beats its baseline', () => {
     expect(gateOf(view(0.5, 0), 0.8).reasons).toEqual([
       'the mean 0.50 is below the threshold 0.80',

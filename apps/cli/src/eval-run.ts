@@ -20,8 +20,10 @@ export function gateOf(
     reasons.push(`the mean ${fmt(mean)} is below the threshold ${fmt(threshold)}`);
   if (view.baseline && view.passed === false) {
     const worse = view.pairwise?.worse ?? 0;
+    // an item that diverged is not counted worse (docs/evaluations.md): say it, or "0 worse" misleads
+    const diverged = view.pairwise?.diverged ? `, ${view.pairwise.diverged} diverged` : '';
     reasons.push(
-      `worse than the baseline (v${view.baselineVersion}): ${worse} item(s) worse, mean ${fmt(mean)} vs ${fmt(view.baseline.mean ?? 0)}`,
+      `worse than the baseline (v${view.baselineVersion}): ${worse} item(s) worse${diverged}, mean ${fmt(mean)} vs ${fmt(view.baseline.mean ?? 0)}`,
     );
   }
   return { passed: reasons.length === 0, reasons };

@@ -18,7 +18,9 @@ import { hrefOf, parseRoute, type Route } from './router';
 import { ApprovalsView } from './views/approvals.view';
 import { AuditView } from './views/audit.view';
 import { CatalogView } from './views/catalog.view';
+import { DatasetsView } from './views/datasets.view';
 import { DiffView } from './views/diff.view';
+import { ExperimentsView } from './views/experiments.view';
 import { HealthView } from './views/health.view';
 import { LiveView } from './views/live.view';
 import { McpView } from './views/mcp.view';
@@ -38,6 +40,8 @@ const NAV: { route: Route; label: string; admin?: boolean }[] = [
   { route: { view: 'approvals' }, label: 'Approvals' },
   { route: { view: 'schedules' }, label: 'Schedules' },
   { route: { view: 'agents' }, label: 'Agent versions' },
+  { route: { view: 'datasets' }, label: 'Datasets' },
+  { route: { view: 'experiments' }, label: 'Experiments' },
   { route: { view: 'webhooks' }, label: 'Webhooks' },
   { route: { view: 'memory' }, label: 'Memory' },
   { route: { view: 'catalog' }, label: 'Tools & agents' },
@@ -236,6 +240,10 @@ function View({ route, admin }: { route: Route; admin: boolean }) {
       return <SchedulesView />;
     case 'agents':
       return <AgentsView />;
+    case 'datasets':
+      return <DatasetsView name={route.name} />;
+    case 'experiments':
+      return <ExperimentsView experimentId={route.experimentId} />;
     case 'webhooks':
       return <WebhooksView />;
     case 'memory':

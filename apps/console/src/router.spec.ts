@@ -20,6 +20,12 @@ describe(parseRoute.name, () => {
     expect(parseRoute('#/usage')).toEqual({ view: 'usage' });
     expect(parseRoute('#/usage/acme')).toEqual({ view: 'usage', tenant: 'acme' });
     expect(parseRoute('#/usage/not%20a%20tenant')).toEqual({ view: 'usage' });
+    expect(parseRoute('#/datasets/support-tasks')).toEqual({
+      view: 'datasets',
+      name: 'support-tasks',
+    });
+    expect(parseRoute('#/datasets/Not%20One')).toEqual({ view: 'datasets' });
+    expect(parseRoute('#/experiments/nope')).toEqual({ view: 'experiments' });
     expect(parseRoute(`#/diff/${ID}/${OTHER}`)).toEqual({ view: 'diff', a: ID, b: OTHER });
     expect(parseRoute(`#/diff/${ID}`)).toEqual({ view: 'tasks' });
     expect(parseRoute(`#/diff/${ID}/nope`)).toEqual({ view: 'tasks' });
@@ -33,6 +39,10 @@ describe(parseRoute.name, () => {
       { view: 'usage' as const },
       { view: 'usage' as const, tenant: 'globex-2' },
       { view: 'diff' as const, a: ID, b: OTHER },
+      { view: 'datasets' as const },
+      { view: 'datasets' as const, name: 'support-tasks' },
+      { view: 'experiments' as const },
+      { view: 'experiments' as const, experimentId: ID },
     ])
       expect(parseRoute(hrefOf(r))).toEqual(r);
   });

@@ -12,6 +12,10 @@ export type Route =
   | { view: 'schedules' }
   /** Agent versions: agents, labels and canaries, versions and their diff (docs/agents.md). */
   | { view: 'agents' }
+  /** Datasets of recorded tasks; `name`: one with its items (docs/evaluations.md). */
+  | { view: 'datasets'; name?: string }
+  /** Experiments; `experimentId`: one against its baseline, side by side. */
+  | { view: 'experiments'; experimentId?: string }
   /** Usage; `tenant`: another tenant's (the platform operator's picker). */
   | { view: 'usage'; tenant?: string }
   | { view: 'catalog' }
@@ -23,6 +27,8 @@ export type Route =
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A tenant id (libs/contracts TenantId): one safe token, so it needs no escaping in the fragment. */
+/** A dataset name (libs/contracts DatasetName): safe in the fragment as it is. */
+const DATASET = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 export function parseRoute(hash: string): Route {
@@ -34,6 +40,12 @@ export function parseRoute(hash: string): Route {
         : { view: 'tasks' };
     case 'tasks':
       return id && UUID.test(id) ? { view: 'task', taskId: id } : { view: 'tasks' };
+    case 'datasets':
+      return id && DATASET.test(id) ? { view: 'datasets', name: id } : { view: 'datasets' };
+    case 'experiments':
+      return id && UUID.test(id)
+        ? { view: 'experiments', experimentId: id }
+        : { view: 'experiments' };
     case 'usage':
       return id && TENANT.test(id) ? { view: 'usage', tenant: id } : { view: 'usage' };
     case 'approvals':
@@ -60,6 +72,10 @@ export function hrefOf(r: Route): string {
       return `#/tasks/${r.taskId}`;
     case 'diff':
       return `#/diff/${r.a}/${r.b}`;
+    case 'datasets':
+      return r.name ? `#/datasets/${r.name}` : '#/datasets';
+    case 'experiments':
+      return r.experimentId ? `#/experiments/${r.experimentId}` : '#/experiments';
     case 'usage':
       return r.tenant ? `#/usage/${r.tenant}` : '#/usage';
     default:

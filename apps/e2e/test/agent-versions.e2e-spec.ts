@@ -1,7 +1,18 @@
-import type { Agents } from '@switchboard/contracts';
+import type { Agents, Evaluations } from '@switchboard/contracts';
 import { Tasks } from '@switchboard/contracts';
-import { collectSse, DEMO_TASK, type Stack, startStack, waitFor } from '@switchboard/testing';
-import { randomUUID } from 'node:crypto';
+import {
+  collectSse,
+  DEMO_TASK,
+  lastUserText,
+  type LlmStub,
+  type LlmStubRequest,
+  type Stack,
+  startLlmStub,
+  startStack,
+  waitFor,
+} from '@switchboard/testing';
+import { createHash, randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 
 interface Who {
   user: string;
@@ -16,7 +27,10 @@ interface Who {
  * run the version `production` points at and carry its stamp — on their first event and their
  * view — so moving the label releases v2 (whose task cannot save the note: notes.add is not among
  * its tools) and moving it back is the rollback, both audited; a replay keeps its record's stamp
- * after the label moved; another tenant sees none of it.
+ * after the label moved; a 10% canary on `production` sends a thread's every turn to the same
+ * version, the choice in each task's stamp; another tenant sees none of it. Tasks plan with the
+ * built-in planner while the judge of an experiment asks an OpenAI-compatible stub (PLANNER=builtin
+ * with OPENAI_BASE_URL).
  */
 describe('agent versions and labels (real processes)', () => {
   let stack: Stack;
@@ -26,13 +40,39 @@ describe('agent versions and labels (real processes)', () => {
   const ann: Who = { user: 'ann', tenant: acme };
   const globex: Who = { user: 'gus', tenant: `globex-${stamp}`, role: 'admin' };
 
+  /** The judge's model (tasks plan with the built-in planner: only the judge asks it). */
+  let judge: LlmStub;
+  const v1Tasks: string[] = [];
+
   beforeAll(async () => {
-    stack = await startStack({ env: { gateway: { TENANCY: 'true' } } });
+    judge = await startLlmStub();
+    judge.script(
+      () => true,
+      Array.from({ length: 20 }, () => (req: LlmStubRequest) => ({
+        content: JSON.stringify({
+          score: /Answer:\n[\s\S]*391/.test(lastUserText(req)) ? 1 : 0,
+          reason: 'checked the product',
+        }),
+      })),
+    );
+    // one cell (the shape users run): one process to start, not four
+    stack = await startStack({
+      shape: 'cell',
+      env: {
+        gateway: { TENANCY: 'true' },
+        orchestrator: {
+          PLANNER: 'builtin',
+          OPENAI_BASE_URL: judge.baseUrl,
+          LLM_MODEL: 'judge-model',
+        },
+      },
+    });
   }, 180_000);
 
   afterAll(async () => {
     const refused = stack?.securedNats?.violations() ?? [];
     await stack?.stop();
+    await judge?.stop();
     // the gateway's requests to the orchestrator's new subjects are within its NATS identity's rights
     expect(refused).toEqual([]);
   });
@@ -132,12 +172,16 @@ describe('agent versions and labels (real processes)', () => {
   it('runs production, releases v2 by moving the label and rolls back; each task keeps its stamp', async () => {
     const first = await run(ann, { agent: { name: 'support' } });
     expect(first.view.status).toBe('completed');
+    v1Tasks.push(first.taskId);
     expect(stampOf(first.events)).toMatchObject({
       agent: 'support',
       version: 1,
       label: 'production',
     });
     expect(first.view.agent).toEqual(stampOf(first.events));
+    // every event of the task names the version it ran, not only the first
+    const v1Ref = { agent: 'support', version: 1, versionId: first.view.agent?.versionId };
+    expect(first.events.filter((e) => !isDeepStrictEqual(e.agentVersion, v1Ref))).toEqual([]);
     const offered = first.events.find((e) => e.name === 'mcp.toolbox.generated');
     expect(offered?.data).toMatchObject({ count: first.view.agent?.tools });
 
@@ -173,6 +217,7 @@ describe('agent versions and labels (real processes)', () => {
     expect(rolledBack).toMatchObject({ from: 2, to: 1, moved: true });
     const again = await run(ann, { agent: { name: 'support' } });
     expect(again.view).toMatchObject({ status: 'completed', agent: { version: 1 } });
+    v1Tasks.push(again.taskId);
     // By number, whatever the label: version 2.
     const pinned = await run(ann, { agent: { name: 'support', version: 2 } });
     expect(pinned.view.agent).toMatchObject({ version: 2 });
@@ -223,23 +268,58 @@ describe('agent versions and labels (real processes)', () => {
     expect(stampOf(plain.events)).toBeUndefined();
   });
 
-  it('splits production with a canary, sticky per thread, the choice in each stamp', async () => {
+  /**
+   * The bucket the orchestrator gives a thread's tasks for a label's canary (canary-bucket.ts),
+   * computed here to pick a thread on each side of a 10% split rather than hoping for one.
+   */
+  const bucketOf = (who: Who, agent: string, label: string, thread: string) =>
+    createHash('sha256')
+      .update(`${agent}/${label}/thread:${who.tenant}:${who.user}:${thread}`, 'utf8')
+      .digest()
+      .readUInt32BE(0) % 100;
+  const threadIn = (inCanary: boolean) => {
+    for (let i = 0; ; i++) {
+      const thread = `canary-${stamp}-${i}`;
+      if (bucketOf(ann, 'support', 'production', thread) < 10 === inCanary) return thread;
+    }
+  };
+
+  it("splits production 90/10 with a canary, sticky per thread, the choice journaled in each task's stamp; another tenant sees none of it", async () => {
     const split = await json<Agents.AgentLabelView>(
       await call(admin, 'PUT', '/agent-configs/support/labels/production/canary', {
-        canary: { version: 2, weight: 50 },
+        canary: { version: 2, weight: 10 },
       }),
       200,
     );
-    expect(split).toMatchObject({ version: 1, canary: { version: 2, weight: 50 } });
-    const thread = `canary-${stamp}`;
-    const turns = [];
-    for (let i = 0; i < 3; i++)
-      turns.push(await run(ann, { agent: { name: 'support' }, thread_id: thread }));
-    const stamps = turns.map((t) => t.view.agent);
-    expect(new Set(stamps.map((a) => a?.version)).size).toBe(1);
-    for (const a of stamps) {
-      expect(a?.canary).toMatchObject({ version: 2, weight: 50 });
-      expect(a?.version).toBe(a?.canary?.chosen ? 2 : 1);
+    expect(split).toMatchObject({ version: 1, canary: { version: 2, weight: 10 } });
+    const shown = await json<Agents.AgentView>(
+      await call(ann, 'GET', '/agent-configs/support'),
+      200,
+    );
+    expect(shown.labels[0]).toMatchObject({
+      label: 'production',
+      canary: { version: 2, weight: 10 },
+    });
+    // Globex's own `support` (same name, same label) has no canary.
+    await json(await call(globex, 'POST', '/agent-configs', { name: 'support', config: v1 }), 201);
+    for (const [thread, chosen] of [
+      [threadIn(true), true],
+      [threadIn(false), false],
+    ] as const) {
+      const bucket = bucketOf(ann, 'support', 'production', thread);
+      for (let turn = 0; turn < 2; turn++) {
+        const { events, view } = await run(ann, { agent: { name: 'support' }, thread_id: thread });
+        // journaled: the task's first event carries the choice, and its view reads it back
+        expect(stampOf(events)).toMatchObject({
+          version: chosen ? 2 : 1,
+          label: 'production',
+          canary: { version: 2, weight: 10, bucket, chosen },
+        });
+        expect(view.agent).toEqual(stampOf(events));
+      }
+      const theirs = await run(globex, { agent: { name: 'support' }, thread_id: thread });
+      expect(theirs.view.agent).toMatchObject({ version: 1, label: 'production' });
+      expect(theirs.view.agent?.canary).toBeUndefined();
     }
     expect(
       (
@@ -252,5 +332,50 @@ describe('agent versions and labels (real processes)', () => {
       await call(admin, 'PUT', '/agent-configs/support/labels/production/canary', { canary: null }),
       200,
     );
+  });
+
+  it('scores an experiment on the built-in planner with the judge (a model only the judge asks)', async () => {
+    await json(await call(admin, 'POST', '/datasets', { name: 'judged' }), 201);
+    await json(
+      await call(admin, 'POST', '/datasets/judged/items', {
+        items: v1Tasks.map((taskId) => ({ taskId })),
+      }),
+      201,
+    );
+    const started = await json<Evaluations.ExperimentView>(
+      await call(admin, 'POST', '/experiments', {
+        dataset: 'judged',
+        agent: { name: 'support', version: 2 },
+        baseline: { label: 'production' },
+        scorers: [
+          { kind: 'trajectory', mode: 'strict' },
+          { kind: 'judge', rubric: 'Is the product of 17 and 23 given?' },
+        ],
+      }),
+      202,
+    );
+    const done = await waitFor(
+      async () => {
+        const r = await call(admin, 'GET', `/experiments/${started.experimentId}`);
+        const v = await json<Evaluations.ExperimentView>(r, 200);
+        return v.status === 'completed' ? v : undefined;
+      },
+      { what: 'the judged experiment', timeoutMs: 60_000 },
+    );
+    // v2 cannot save the note: no answer, judged 0; production (v1) answers 391, judged 1
+    expect(done.items.map((i) => [i.candidate.scores, i.baseline?.scores, i.comparison])).toEqual(
+      v1Tasks.map(() => [
+        { 'trajectory.strict': 0, judge: 0 },
+        { 'trajectory.strict': 1, judge: 1 },
+        'worse',
+      ]),
+    );
+    // the model was asked as the judge only, once per distinct answer shown to it
+    expect(judge.requests.length).toBeGreaterThan(0);
+    expect(
+      judge.requests.every((r) =>
+        String(r.body.messages[0]?.content).startsWith('You grade the answer'),
+      ),
+    ).toBe(true);
   });
 });

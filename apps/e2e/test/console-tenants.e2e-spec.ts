@@ -296,7 +296,8 @@ describe('tenants and quotas in the web console, in Chromium (real stack, TENANC
     expect(await page.locator('.who .identity').allTextContents()).toEqual(['tenant globex']);
     await open(page, 'Tasks', 'Tasks (all users of tenant globex)');
     await page.locator('tbody tr', { hasText: 'gil' }).waitFor();
-    const users = await page.locator('tbody tr td:nth-child(3)').allTextContents();
+    // the columns: selection, created, task, user, …
+    const users = await page.locator('tbody tr td:nth-child(4)').allTextContents();
     expect(users).toEqual(['gil']);
     expect(await page.locator(`a[href="#/tasks/${acmeTask}"]`).count()).toBe(0);
     // acme's task by its address: answered as a task that does not exist.

@@ -272,6 +272,12 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
         'Agents',
         () => page.locator('.agents-none, .agent-config').first().waitFor(),
       ],
+      ['Datasets', 'Datasets', () => page.locator('.datasets-none, .datasets').first().waitFor()],
+      [
+        'Experiments',
+        'Experiments',
+        () => page.locator('.experiments-none, .experiments').first().waitFor(),
+      ],
       ['Audit', 'Audit trail', () => page.locator('tbody tr').first().waitFor()],
       ['Live', 'Live traffic', () => page.getByText('Connected').waitFor()],
       ['Health', 'Health', () => page.locator('.service').nth(5).waitFor()],
@@ -488,6 +494,8 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
       'Approvals',
       'Schedules',
       'Agent versions',
+      'Datasets',
+      'Experiments',
       'Webhooks',
       'Memory',
       'Tools & agents',
@@ -574,6 +582,231 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
     expect(await page.getByRole('button', { name: /Authorize|Grant|Revoke/ }).count()).toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'tools-admin');
+    await page.close();
+  });
+
+  // ---- evaluations (docs/evaluations.md): seeded over HTTP, each page driven in the browser
+  const api = async <T>(
+    user: string,
+    role: string,
+    method: string,
+    path: string,
+    body?: unknown,
+  ) => {
+    const res = await fetch(`${gw}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', 'x-user-id': user, 'x-user-role': role },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const answer = (await res.json()) as T;
+    expect({ path, status: res.status, ok: res.ok }).toEqual({
+      path,
+      status: res.status,
+      ok: true,
+    });
+    return answer;
+  };
+  const v1 = { instructions: 'Answer briefly.', model: { name: 'builtin' } };
+  let seeded: Promise<string[]> | undefined;
+  /**
+   * The agent `support` (v1: every tool, `production`; v2: the calculator only) and two demo tasks
+   * of una's on its production: once, for the tests that need them.
+   */
+  const supportTasks = () =>
+    (seeded ??= (async () => {
+      await api('root', 'admin', 'POST', '/agent-configs', { name: 'support', config: v1 });
+      await api('root', 'admin', 'POST', '/agent-configs/support/versions', {
+        config: { ...v1, instructions: 'Only calculate.', tools: ['calculator'] },
+      });
+      const ids: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const done = await api<{ task_id: string; status: string }>(
+          'una',
+          'user',
+          'POST',
+          '/orchestrate',
+          {
+            task: DEMO_TASK,
+            agent: { name: 'support' },
+          },
+        );
+        expect(done.status).toBe('completed');
+        ids.push(done.task_id);
+      }
+      return ids;
+    })());
+
+  it('Agent versions: moves a label, splits production with a canary and ends the split', async () => {
+    await supportTasks();
+    const page = await signedIn('root', 'admin');
+    await page.getByRole('link', { name: 'Agent versions', exact: true }).click();
+    const agent = page.locator('.agent-config[data-agent="support"]');
+    await agent.getByRole('button', { name: 'support' }).click();
+    const controls = agent.locator('.label-controls');
+    const labels = agent.locator('.agent-labels');
+    await controls.getByLabel('Label').fill('staging');
+    await controls.getByLabel('Version').selectOption('2');
+    await controls.getByRole('button', { name: 'Move label' }).click();
+    await labels.locator('[data-label="staging"]', { hasText: 'staging → v2' }).waitFor();
+    await controls.getByLabel('Label').fill('production');
+    await controls.getByLabel('Canary weight (%)').fill('10');
+    await controls.getByRole('button', { name: 'Set canary' }).click();
+    const production = labels.locator('[data-label="production"]');
+    await production.getByText('production → v1 90% · v2 10%', { exact: false }).waitFor();
+    // The versions table says which version the canary sends its share to.
+    expect(await page.locator('.agent-versions tr[data-version="2"]').textContent()).toContain(
+      'production (canary 10%)',
+    );
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'agent-canary');
+    await controls.getByRole('button', { name: 'Clear canary' }).click();
+    await waitFor(async () => (await production.textContent()) === 'production → v1', {
+      what: 'the canary cleared',
+    });
+    // A move to the version the label has is refused on the page, before any request.
+    await controls.getByLabel('Version').selectOption('1');
+    await controls.getByRole('button', { name: 'Set canary' }).click();
+    await controls.getByText('the label already points at v1').waitFor();
+    await page.close();
+  });
+
+  it('Datasets: made with a rule or by hand, tasks added from the list and from their page, items with their tasks', async () => {
+    const [first, second] = await supportTasks();
+    const page = await signedIn('una', 'user');
+    await page.getByRole('link', { name: 'Datasets', exact: true }).click();
+    const form = page.getByRole('form', { name: 'New dataset' });
+    await form.getByLabel('Name').fill('picked');
+    await form.getByRole('button', { name: 'Create dataset' }).click();
+    await page.locator('tr[data-dataset="picked"]').waitFor();
+    await form.getByLabel('Name').fill('support-prod');
+    await form.getByLabel('Add matching tasks as they end').check();
+    await form.getByLabel('Called the tool').fill('calculator');
+    await form.getByLabel('Ended').selectOption('completed');
+    await form.getByLabel('Label').fill('production');
+    await form.getByRole('button', { name: 'Create dataset' }).click();
+    const ruled = page.locator('tr[data-dataset="support-prod"]');
+    await ruled.waitFor();
+    expect(await ruled.textContent()).toContain(
+      'adds 100% of the tasks that called calculator, ended completed, on label production as they end',
+    );
+    // From the task list: tick the first task.
+    await page.getByRole('link', { name: 'Tasks', exact: true }).click();
+    await page.locator(`a[href="#/tasks/${first}"]`).waitFor();
+    const rowOf = (id: string) =>
+      page.locator('tbody tr', { has: page.locator(`a[href="#/tasks/${id}"]`) });
+    await rowOf(first!).getByRole('checkbox').check();
+    await page.locator('.add-to-dataset').getByLabel('Dataset').selectOption('picked');
+    await page.getByRole('button', { name: 'Add to dataset' }).click();
+    await page.getByText('Added to picked (version 1, 1 items).').waitFor();
+    // From the second task's page.
+    await page.goto(`${gw}/console/#/tasks/${second}`);
+    await page.locator('.add-to-dataset').getByLabel('Dataset').selectOption('picked');
+    await page.getByRole('button', { name: 'Add to dataset' }).click();
+    await page.getByText('Added to picked (version 2, 2 items).').waitFor();
+    // A task ending after the rule is collected by it.
+    const later = await api<{ task_id: string }>('una', 'user', 'POST', '/orchestrate', {
+      task: DEMO_TASK,
+      agent: { name: 'support' },
+    });
+    await waitFor(
+      async () =>
+        (await api<{ items: unknown[] }>('una', 'user', 'GET', '/datasets/support-prod')).items
+          .length > 0,
+      { what: 'the rule collecting the task' },
+    );
+    await page.goto(`${gw}/console/#/datasets/picked`);
+    const items = page.locator('.dataset-items');
+    await items.locator(`tr[data-task="${second}"]`).waitFor();
+    expect(await items.locator('.dataset-facts').textContent()).toContain('Version 2 · 2 items');
+    for (const id of [first, second]) {
+      const item = items.locator(`tr[data-task="${id}"]`);
+      expect(await item.getByRole('link').textContent()).toBe(DEMO_TASK);
+      expect(await item.textContent()).toContain('completed');
+      expect(await item.textContent()).toContain('by hand');
+    }
+    await page.getByRole('link', { name: 'support-prod' }).click();
+    const collected = items.locator(`tr[data-task="${later.task_id}"]`);
+    await collected.waitFor();
+    expect(await collected.textContent()).toContain('by its rule');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'datasets');
+    await page.close();
+  });
+
+  it('Experiments: starts v2 against production and shows it side by side; its code scores are on the run', async () => {
+    const tasks = await supportTasks();
+    await api('root', 'admin', 'POST', '/datasets', { name: 'exp-support' });
+    await api('root', 'admin', 'POST', '/datasets/exp-support/items', {
+      items: tasks.map((taskId) => ({ taskId })),
+    });
+    const page = await signedIn('root', 'admin');
+    await page.getByRole('link', { name: 'Experiments', exact: true }).click();
+    const form = page.getByRole('form', { name: 'New experiment' });
+    await form.getByLabel('Dataset').selectOption('exp-support');
+    await form.getByLabel('Agent').selectOption('support');
+    await form.getByRole('combobox', { name: /^Version/ }).selectOption('2');
+    expect(await form.getByLabel(/^Baseline/).inputValue()).toBe('production');
+    await form.getByLabel('Tool trajectory').selectOption('strict');
+    await form.getByRole('button', { name: 'Start experiment' }).click();
+    await page.waitForURL(/#\/experiments\/[0-9a-f-]{36}$/);
+    const experiment = page.locator('.experiment[data-status="completed"]');
+    await experiment.waitFor({ timeout: 60_000 });
+    expect(await experiment.locator('h2').textContent()).toBe(
+      'support v2 vs v1 on exp-support (v1)',
+    );
+    expect(await experiment.locator('.experiment-verdict').textContent()).toBe(
+      '0 better, 2 worse, 0 same, 0 diverged — does not pass',
+    );
+    const measure = (m: string) =>
+      experiment.locator(`tr[data-measure="${m}"] td`).allTextContents();
+    expect(await measure('Mean trajectory.strict')).toEqual(['0', '1']);
+    expect(await measure('Items')).toEqual(['2', '2']);
+    expect(await measure('Diverged')).toEqual(['0', '0']);
+    expect((await measure('Cost')).length).toBe(2);
+    for (const taskId of tasks) {
+      const item = experiment.locator(`.experiment-items tr[data-task="${taskId}"]`);
+      expect(await item.getAttribute('data-comparison')).toBe('worse');
+      expect(await item.locator('td').nth(1).textContent()).toBe('0 / 1');
+    }
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'experiment');
+    // The candidate's run carries its code score, with the scorer's version.
+    await experiment
+      .locator('.experiment-items tbody tr')
+      .first()
+      .getByRole('link', { name: 'run', exact: true })
+      .click();
+    const score = page.locator('.task-scores tr[data-name="trajectory.strict"]');
+    await score.waitFor();
+    const cells = await score.locator('td').allTextContents();
+    expect(cells.slice(0, 3)).toEqual(['trajectory.strict', '0', 'code']);
+    expect(cells[3]).not.toBe('');
+    await page.close();
+  });
+
+  it("Scores on a task's page: none at first, then a person's score with its source", async () => {
+    const [taskId] = await supportTasks();
+    const page = await signedIn('una', 'user');
+    await page.goto(`${gw}/console/#/tasks/${taskId}`);
+    const scores = page.locator('.task-scores');
+    await scores.getByText('No scores yet.').waitFor();
+    await scores.getByRole('button', { name: 'Add score' }).click();
+    await scores.getByText('Name: give the score a name').waitFor();
+    await scores.getByLabel('Score name').fill('helpful');
+    await scores.getByLabel('Value').fill('0.8');
+    await scores.getByLabel('Reason').fill('clear and short');
+    await scores.getByRole('button', { name: 'Add score' }).click();
+    const row = scores.locator('tr[data-name="helpful"]');
+    await row.waitFor();
+    const cells = await row.locator('td').allTextContents();
+    expect(cells.slice(0, 3)).toEqual(['helpful', '0.8', 'human']);
+    expect(cells[4]).toBe('clear and short');
+    expect(cells[5]).toContain('by una');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'task-scores');
+    // Another user of the tenant may not read una's task, nor score it.
+    const other = await fetch(`${gw}/tasks/${taskId}/scores`, { headers: { 'x-user-id': 'vic' } });
+    expect(other.status).toBe(404);
     await page.close();
   });
 

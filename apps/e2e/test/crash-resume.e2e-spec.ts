@@ -59,15 +59,17 @@ describe('the demo task outlives its orchestrator (kill -9 between its two tool 
       const head = await readUntil(first, (e) => e.event === 'mcp.task.started' && ++started === 2);
       expect(head.filter((e) => e.event === 'orchestrator.step.completed')).toHaveLength(1);
 
-      // Another replica stands by; the one running the task dies without a word.
+      // The replica running the task dies without a word while step 2 is held (at once: not after a
+      // replica's start-up, which a busy machine can stretch past the held call's own timeout), the
+      // held call then completes in mcp-tools, and another replica comes up and takes the task.
+      await stack.services['orchestrator']!.kill();
+      await lock.release();
+      released = true;
       secondOrchestrator = await startService(
         'orchestrator-2',
         { ...stack.envOf('orchestrator'), INSTANCE_ID: 'orchestrator-replica-2' },
         { logDir: stack.logDir, entry: join(repoRoot, 'dist/apps/orchestrator/src/main.js') },
       );
-      await stack.services['orchestrator']!.kill();
-      await lock.release();
-      released = true;
 
       const lastId = head.at(-1)!.id!;
       const resumed = await fetch(`${secondGateway.url}/tasks/${taskId}/events`, {

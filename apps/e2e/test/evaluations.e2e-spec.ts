@@ -1,4 +1,4 @@
-import type { Agents, Evaluations } from '@switchboard/contracts';
+import type { Agents, Evaluations, Tasks } from '@switchboard/contracts';
 import {
   DEMO_TASK,
   natsEnvOf,
@@ -16,10 +16,10 @@ interface Who {
 
 /**
  * Evaluations end to end (docs/evaluations.md) on the shared stack's real processes with the built-in
- * planner: tasks of an agent's `production` (v1: every tool) are collected by a dataset's rule as
- * they end; an experiment of v2 (the calculator only) against v1 over them calls no tool and writes
- * no note (mcp-tools' own sb_tool_calls_total and the notes table unchanged), scores every item and
- * comes out worse — the CLI gate exits 1 and the protected label refuses v2 — while v3 (v1's tools)
+ * planner: tasks of an agent's `production` (v1: every tool), each stamped v1, are collected by a
+ * dataset's rule as they end; an experiment of v2 (the calculator only) against v1 over them calls
+ * no tool and writes no note (mcp-tools' own sb_tool_calls_total and the notes table unchanged),
+ * scores every item and comes out worse — the CLI gate exits 1 and the protected label refuses v2 — while v3 (v1's tools)
  * passes: the gate exits 0 and the label moves.
  */
 describe('evaluations (real processes)', () => {
@@ -28,6 +28,12 @@ describe('evaluations (real processes)', () => {
   const agent = `support-${stamp}`;
   const dataset = `prod-${stamp}`;
   const admin: Who = { user: `alan-${stamp}`, role: 'admin' };
+  /**
+   * The dataset's rule collects this many production tasks, each replayed by three experiments and
+   * scored (about 8 s more than three on the shared stack); replay-llm.e2e-spec collects as many with
+   * a model.
+   */
+  const ITEMS = 20;
   const ann: Who = { user: `ann-${stamp}` };
 
   beforeAll(async () => {
@@ -75,6 +81,7 @@ describe('evaluations (real processes)', () => {
         agent: { name: agent, version },
         baseline: { label: 'production' },
         scorers: [{ kind: 'trajectory', mode: 'strict' }, { kind: 'contains' }],
+        concurrency: 8,
       }),
       202,
     );
@@ -102,6 +109,8 @@ describe('evaluations (real processes)', () => {
       String(version),
       '--baseline',
       'production',
+      '--concurrency',
+      '8',
       '--as',
       admin.user,
       '--role',
@@ -112,7 +121,7 @@ describe('evaluations (real processes)', () => {
 
   const v1 = { instructions: 'Answer briefly.', model: { name: 'builtin' } };
 
-  it('collects production tasks by rule, and an experiment of a worse version calls no tool, writes nothing and is refused by the gates', async () => {
+  it('collects 20 production tasks by rule, and an experiment of a worse version calls no tool, writes nothing and is refused by the gates', async () => {
     await json<Agents.AgentView>(
       await call(admin, 'POST', '/agent-configs', { name: agent, config: v1 }),
       201,
@@ -145,7 +154,7 @@ describe('evaluations (real processes)', () => {
       201,
     );
     const tasks: string[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < ITEMS; i++) {
       const res = await call(ann, 'POST', '/orchestrate', {
         task: DEMO_TASK,
         agent: { name: agent },
@@ -153,6 +162,12 @@ describe('evaluations (real processes)', () => {
       const body = await json<{ task_id: string; status: string }>(res, 200);
       expect(body.status).toBe('completed');
       tasks.push(body.task_id);
+      // run on production = v1, and stamped so
+      const view = await json<Tasks.TaskView>(
+        await call(ann, 'GET', `/tasks/${body.task_id}`),
+        200,
+      );
+      expect(view.agent).toMatchObject({ agent, version: 1, label: 'production' });
     }
     // a task of no agent is not collected
     await json(await call(ann, 'POST', '/orchestrate', { task: DEMO_TASK }), 200);
@@ -162,13 +177,13 @@ describe('evaluations (real processes)', () => {
           await call(ann, 'GET', `/datasets/${dataset}`),
           200,
         );
-        return d.items.length >= 3 ? d : undefined;
+        return d.items.length >= ITEMS ? d : undefined;
       },
-      { what: 'the rule collecting the three tasks' },
+      { what: 'the rule collecting the production tasks' },
     );
     expect(collected.items.map((i) => i.taskId).sort()).toEqual([...tasks].sort());
     expect(collected.items.every((i) => i.source === 'rule')).toBe(true);
-    expect(collected.version).toBe(3);
+    expect(collected.version).toBe(ITEMS);
     const online = await waitFor(
       async () => {
         const r = await json<{ scores: Evaluations.ScoreView[] }>(
@@ -191,14 +206,14 @@ describe('evaluations (real processes)', () => {
     const notesBefore = await notes();
 
     const worse = await experiment(2);
-    expect(worse.items).toHaveLength(3);
+    expect(worse.items).toHaveLength(ITEMS);
     for (const item of worse.items) {
       expect(item.baseline?.scores).toEqual({ 'trajectory.strict': 1, contains: 1 });
       expect(item.candidate.scores['trajectory.strict']).toBe(0);
       expect(item.comparison).toBe('worse');
     }
     expect(worse).toMatchObject({ version: 2, baselineVersion: 1, passed: false });
-    expect(worse.pairwise).toEqual({ better: 0, worse: 3, same: 0, diverged: 0 });
+    expect(worse.pairwise).toEqual({ better: 0, worse: ITEMS, same: 0, diverged: 0 });
     // scores are records of the runs they score
     const runId = worse.items[0]?.candidate.runTaskId ?? '';
     const scores = await json<{ scores: Evaluations.ScoreView[] }>(
@@ -219,7 +234,7 @@ describe('evaluations (real processes)', () => {
     // the CLI gate: exit 1, the table says why
     const failing = await gate(2);
     expect(failing.status).toBe(1);
-    expect(failing.output).toMatch(/FAIL: worse than the baseline \(v1\): 3 item\(s\) worse/);
+    expect(failing.output).toContain(`FAIL: worse than the baseline (v1): ${ITEMS} item(s) worse`);
 
     // the experiments (and the CLI's) made no tool call and wrote no note
     expect(await toolCalls()).toBe(toolsBefore);
@@ -229,7 +244,7 @@ describe('evaluations (real processes)', () => {
   it('a version as good as production passes: the gate exits 0 and the protected label moves', async () => {
     const same = await experiment(3);
     expect(same).toMatchObject({ version: 3, passed: true });
-    expect(same.pairwise).toMatchObject({ worse: 0, same: 3 });
+    expect(same.pairwise).toMatchObject({ worse: 0, same: ITEMS });
     const passing = await gate(3);
     expect(passing.status).toBe(0);
     expect(passing.output).toContain('PASS');

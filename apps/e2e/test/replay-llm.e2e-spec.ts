@@ -1,7 +1,11 @@
+import type { Agents, Evaluations } from '@switchboard/contracts';
 import { Tasks } from '@switchboard/contracts';
 import {
   collectSse,
   connectAs,
+  lastUserText,
+  natsEnvOf,
+  runSwitchboardCli,
   watchTraffic,
   type LlmStub,
   type LlmStubAnswer,
@@ -14,6 +18,14 @@ import {
 } from '@switchboard/testing';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  EVAL_INSTRUCTIONS,
+  evalModel,
+  evalTask,
+  JUDGE_RUBRIC,
+  systemOf,
+} from './support/eval-model.js';
 
 const TASKS = 20;
 const question = (n: number) => `what is ${n} * 7?`;
@@ -196,6 +208,166 @@ describe('replays of LLM-planned tasks (real processes, NATS identities, OpenAI-
     expect(llm.requests.length).toBe(before.stub);
     expect(await handlerCalls()).toBe(before.handler);
   }, 60_000);
+
+  /**
+   * Evaluations with a model (docs/evaluations.md): three versions differing by their instructions
+   * (support/eval-model.ts). Twenty tasks of `production` (v1) carry v1's stamp and a rule collects
+   * them as they end; `switchboard eval run` of v2 against production calls no tool and writes no
+   * note, reports each item's divergence (the note v2 asks for first is not in the record), scores
+   * every item by trajectory and by the judge (the stub, asked the judge's prompt) and exits 1 — the
+   * protected label refuses v2; v3 scores better with the judge and exits 0, and the label moves.
+   */
+  describe('an agent whose versions plan differently by their instructions', () => {
+    const marker = `eval-${randomUUID().slice(0, 8)}`;
+    const agent = `helper-${marker}`;
+    const dataset = `tickets-${marker}`;
+    const admin = (method: string, path: string, body?: unknown) =>
+      fetch(`${stack.gatewayUrl}${path}`, {
+        method,
+        headers: {
+          'content-type': 'application/json',
+          'x-user-id': 'alan',
+          'x-user-role': 'admin',
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    const notes = async () =>
+      Number(
+        (await stack.dbs.tools.query<{ n: string }>(`SELECT count(*)::text AS n FROM "Note"`))[0]
+          ?.n,
+      );
+    const gate = async (version: number) => {
+      const run = await runSwitchboardCli(
+        natsEnvOf(stack.natsSettings('admin')),
+        ...['eval', 'run', '--dataset', dataset, '--agent', agent, '--version', String(version)],
+        ...['--baseline', 'production', '--concurrency', '8', '--json', '--poll-ms', '200'],
+        ...['--scorer', 'trajectory:strict', '--scorer', `judge:${JUDGE_RUBRIC}`],
+        // its first read after the runs ended scores them all (40 judge verdicts): time for it
+        ...['--as', 'alan', '--role', 'admin', '--timeout', '120000'],
+      );
+      const json = run.output.split('\n').find((l) => l.startsWith('{'));
+      if (!json)
+        throw new Error(`eval run (exit ${run.status}) printed no experiment:\n${run.output}`);
+      return { status: run.status, view: JSON.parse(json) as Evaluations.ExperimentView };
+    };
+    const version = (v: keyof typeof EVAL_INSTRUCTIONS) => ({
+      instructions: EVAL_INSTRUCTIONS[v],
+      model: { name: 'model-e' },
+    });
+    let v1Stamp: Agents.AgentStamp | undefined;
+
+    beforeAll(() => {
+      llm.script(
+        (r) => lastUserText(r).includes(marker),
+        Array.from({ length: 600 }, () => evalModel),
+      );
+    });
+
+    it('runs twenty tasks on production (v1), each stamped v1, and a rule collects them as they end', async () => {
+      expect(
+        (await admin('POST', '/agent-configs', { name: agent, config: version('v1') })).status,
+      ).toBe(201);
+      for (const v of ['v2', 'v3'] as const)
+        expect(
+          (await admin('POST', `/agent-configs/${agent}/versions`, { config: version(v) })).status,
+        ).toBe(201);
+      const rule = { filter: { agent, label: 'production', outcome: ['completed'] }, rate: 1 };
+      expect((await admin('POST', '/datasets', { name: dataset, rule })).status).toBe(201);
+      const tasks: string[] = [];
+      for (let n = 1; n <= TASKS; n++) {
+        const res = await call('POST', '/orchestrate', {
+          task: evalTask(marker, n),
+          agent: { name: agent },
+        });
+        const body = (await res.json()) as { task_id: string; result: string };
+        expect([n, res.status, body.result]).toEqual([n, 200, String(n * 3)]);
+        tasks.push(body.task_id);
+      }
+      // the model was asked with v1's instructions and model, and each task's journal starts with
+      // v1's stamp (the view reads it back from there)
+      const asked = llm.requests.filter((r) => lastUserText(r).includes(marker));
+      expect(new Set(asked.map((r) => r.body.model))).toEqual(new Set(['model-e']));
+      for (const taskId of tasks) {
+        const res = await call('GET', `/tasks/${taskId}/events`);
+        const events = (await collectSse(res)).map((e) =>
+          Tasks.TaskEvent.parse(JSON.parse(e.data)),
+        );
+        const started = events[0];
+        if (started?.name !== 'orchestrator.task.started') throw new Error('no start event');
+        v1Stamp ??= started.data.agent;
+        expect(started.data.agent).toEqual(v1Stamp);
+        expect(events.every((e) => e.taskId === taskId)).toBe(true);
+        // and every event of it names the version it ran
+        const ref = { agent, version: 1, versionId: started.data.agent?.versionId };
+        expect(events.filter((e) => !isDeepStrictEqual(e.agentVersion, ref))).toEqual([]);
+      }
+      expect(v1Stamp).toMatchObject({ agent, version: 1, label: 'production', model: 'model-e' });
+      const collected = await waitFor(
+        async () => {
+          const d = (await (
+            await admin('GET', `/datasets/${dataset}`)
+          ).json()) as Evaluations.DatasetView;
+          return d.items.length >= TASKS ? d : undefined;
+        },
+        { what: 'the rule collecting the twenty tasks' },
+      );
+      expect(collected.items.map((i) => i.taskId).sort()).toEqual([...tasks].sort());
+      expect(collected.items.every((i) => i.source === 'rule')).toBe(true);
+    }, 120_000);
+
+    it('gates v2 (it diverges, the judge grades it worse): exit 1, the protected label refuses it, no tool call and no note', async () => {
+      expect(
+        (await admin('PUT', `/agent-configs/${agent}/labels/production/protection`, { dataset }))
+          .status,
+      ).toBe(200);
+      const before = {
+        handler: await handlerCalls(),
+        notes: await notes(),
+        watched: toolCalls.length,
+      };
+      const worse = await gate(2);
+      expect(worse.status).toBe(1);
+      expect(worse.view).toMatchObject({ version: 2, baselineVersion: 1, passed: false });
+      expect(worse.view.items).toHaveLength(TASKS);
+      expect(worse.view.pairwise).toEqual({ better: 0, worse: 0, same: 0, diverged: TASKS });
+      for (const item of worse.view.items) {
+        expect(item.candidate.divergences).toEqual([
+          expect.objectContaining({ tool: 'notes.add', input: { content: 'pending' } }),
+        ]);
+        expect(item.candidate.scores).toEqual({ 'trajectory.strict': 0, judge: 0 });
+        expect(item.baseline?.scores).toEqual({ 'trajectory.strict': 1, judge: 0.5 });
+        expect(item.baseline?.divergences).toEqual([]);
+      }
+      const refused = await admin('PUT', `/agent-configs/${agent}/labels/production`, {
+        version: 2,
+      });
+      expect(refused.status).toBe(409);
+      // no tool handler ran, no note was written, no tool call crossed NATS
+      expect(await handlerCalls()).toBe(before.handler);
+      expect(await notes()).toBe(before.notes);
+      expect(toolCalls.length).toBe(before.watched);
+    }, 180_000);
+
+    it('gates v3 (the judge grades it better): exit 0, the protected label moves to it, the judge asked once per answer', async () => {
+      const judged = () => llm.requests.filter((r) => systemOf(r).startsWith('You grade')).length;
+      const before = { handler: await handlerCalls(), notes: await notes(), judged: judged() };
+      const better = await gate(3);
+      expect(better.status).toBe(0);
+      expect(better.view).toMatchObject({ version: 3, baselineVersion: 1, passed: true });
+      expect(better.view.pairwise).toEqual({ better: TASKS, worse: 0, same: 0, diverged: 0 });
+      for (const item of better.view.items)
+        expect(item.candidate.scores).toEqual({ 'trajectory.strict': 1, judge: 1 });
+      // v1's answers were judged in v2's experiment already: only v3's are asked for
+      expect(judged() - before.judged).toBe(TASKS);
+      expect(await handlerCalls()).toBe(before.handler);
+      expect(await notes()).toBe(before.notes);
+      const moved = await admin('PUT', `/agent-configs/${agent}/labels/production`, { version: 3 });
+      expect([moved.status, await moved.json()]).toEqual([
+        200,
+        expect.objectContaining({ from: 1, to: 3, moved: true }),
+      ]);
+    }, 180_000);
+  });
 
   it('replays a task the model planned as identical with the model gone', async () => {
     await llm.stop();

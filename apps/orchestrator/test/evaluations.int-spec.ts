@@ -6,12 +6,16 @@ import { DatasetRepository } from '../src/evaluations/datasets/dataset.repositor
 import { ExperimentRepository } from '../src/evaluations/experiments/experiment.repository.js';
 import { LabelProtectionGate } from '../src/evaluations/label-protection/label-protection.gate.js';
 import { PrismaService } from '../src/prisma/prisma.service.js';
+import { planAdvance } from '../src/replay/batches/batch-plan.js';
+import { ReplayBatchRepository } from '../src/replay/batches/replay-batch.repository.js';
 
 /**
  * Evaluations' storage on a real PostgreSQL (docs/evaluations.md): datasets are per tenant, writers
  * from separate pools (as separate replicas) give every change its own version and a rule never
  * passes its maxItems, and a protected label's gate opens only for a version with a passing
- * experiment on its dataset (or one reaching its threshold), in its own tenant.
+ * experiment on its dataset (or one reaching its threshold), in its own tenant; an experiment's
+ * batch of 1,000 items (each with the step it starts from) moves by its concurrency and resumes on
+ * another replica where it left off.
  */
 describe('evaluations (real PostgreSQL)', () => {
   let db: TestDatabase;
@@ -107,6 +111,7 @@ describe('evaluations (real PostgreSQL)', () => {
         batchId: randomUUID(),
         baselineBatchId: randomUUID(),
         createdBy: 'alan',
+        createdByRole: 'admin',
       });
       expect(await experiments.complete(row, view, [])).toBe(true);
       expect(await experiments.complete(row, view, [])).toBe(false); // stored once
@@ -124,5 +129,67 @@ describe('evaluations (real PostgreSQL)', () => {
       data: { threshold: 0.8 },
     });
     expect(await gate.refusal('acme', agentId, 'production', v3)).toMatch(/at least 0.8/);
+  });
+
+  it("runs an experiment's 1,000 items by its concurrency, each from its step, and resumes on another replica", async () => {
+    const [a, b] = prismas as [PrismaService, PrismaService];
+    const batchId = randomUUID();
+    const actor = { userId: 'alan', role: 'admin', tenantId: 'acme' };
+    const items = Array.from({ length: 1_000 }, (_, i) => ({
+      taskId: randomUUID(),
+      ...(i % 2 ? { step: 2 } : {}),
+    }));
+    await new ReplayBatchRepository(a).create(
+      {
+        id: batchId,
+        actor,
+        mode: 'fork',
+        changes: { agent: { name: 'support', version: 2 }, liveTools: ['time.now'] },
+        concurrency: 4,
+        correlationId: 'c',
+      },
+      items,
+    );
+    const runIds = new Map<string, string>();
+    const advance = async (p: PrismaService) =>
+      (
+        await new ReplayBatchRepository(p).advance(batchId, planAdvance, (n) => {
+          runIds.set(String(n), runIds.get(String(n)) ?? randomUUID());
+          return runIds.get(String(n)) as string;
+        })
+      )?.started ?? [];
+    const first = await advance(a);
+    expect(first.map((i) => [i.position, i.step])).toEqual([
+      [0, undefined],
+      [1, 2],
+      [2, undefined],
+      [3, 2],
+    ]);
+    // a restart: another replica finds the four still running and starts nothing more
+    expect(await advance(b)).toEqual([]);
+    // two runs end: the next replica starts exactly two more, where the batch left off
+    for (const n of ['0', '1'])
+      await a.task.create({
+        data: {
+          id: runIds.get(n) as string,
+          tenantId: 'acme',
+          userId: 'alan',
+          role: 'admin',
+          status: 'completed',
+          text: 't',
+          request: { task: 't' },
+          correlationId: 'c',
+          result: '391',
+        },
+      });
+    const next = await advance(b);
+    expect(next.map((i) => [i.position, i.step])).toEqual([
+      [4, undefined],
+      [5, 2],
+    ]);
+    const view = await new ReplayBatchRepository(b).get(batchId, actor);
+    expect(view?.totals).toMatchObject({ tasks: 1_000, done: 2 });
+    expect(view?.items[5]).toMatchObject({ step: 2, status: 'running' });
+    expect(view?.changes.liveTools).toEqual(['time.now']);
   });
 });

@@ -1,6 +1,7 @@
 import { AdminApi } from './api/admin.api.js';
 import { AgentConfigsApi } from './api/agent-configs.api.js';
 import { ApprovalsApi } from './api/approvals.api.js';
+import { EvaluationsApi } from './api/evaluations.api.js';
 import { CatalogApi } from './api/catalog.api.js';
 import { MemoryApi } from './api/memory.api.js';
 import { ReplaysApi } from './api/replays.api.js';
@@ -39,6 +40,8 @@ export class SwitchboardClient {
   readonly schedules: SchedulesApi;
   /** Agent versions, labels, canaries and the tenant's default agent. */
   readonly agentConfigs: AgentConfigsApi;
+  /** Datasets, a task's scores and experiments. */
+  readonly evaluations: EvaluationsApi;
   /** Webhook subscriptions, secrets and deliveries. */
   readonly webhooks: WebhooksApi;
   /** Usage and quotas. */
@@ -55,6 +58,7 @@ export class SwitchboardClient {
     this.memory = new MemoryApi(this.transport);
     this.schedules = new SchedulesApi(this.transport);
     this.agentConfigs = new AgentConfigsApi(this.transport);
+    this.evaluations = new EvaluationsApi(this.transport);
     this.webhooks = new WebhooksApi(this.transport);
     this.usage = new UsageApi(this.transport);
     this.admin = new AdminApi(this.transport);

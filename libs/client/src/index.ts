@@ -5,6 +5,7 @@ export { AdminApi, type AuditQuery, type LiveFrame, type LiveQuery } from './api
 export { AgentConfigsApi } from './api/agent-configs.api.js';
 export { ApprovalsApi, type ApprovalQuery } from './api/approvals.api.js';
 export { CatalogApi, type ToolsQuery } from './api/catalog.api.js';
+export { EvaluationsApi } from './api/evaluations.api.js';
 export { MemoryApi, type MemoryQuery } from './api/memory.api.js';
 export { ReplaysApi } from './api/replays.api.js';
 export { SchedulesApi } from './api/schedules.api.js';

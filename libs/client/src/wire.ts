@@ -8,6 +8,7 @@ import type {
   Approvals,
   Audit,
   ErrorCode as ContractErrorCode,
+  Evaluations,
   Gateway,
   Issue as ContractIssue,
   Schedules,
@@ -176,6 +177,30 @@ export type AgentLabelMoved = Agents.AgentLabelMoved;
 export type AgentDefaultView = Agents.AgentDefaultView;
 /** The version stamp a task carries. */
 export type AgentStamp = Agents.AgentStamp;
+
+// ---- evaluations (docs/evaluations.md)
+/** The body of `POST /datasets`: a name, and optionally a rule that adds tasks as they end. */
+export type DatasetCreateRequest = z.input<typeof Evaluations.DatasetCreateBody>;
+/** A dataset with its items. */
+export type DatasetView = Evaluations.DatasetView;
+/** A dataset in `GET /datasets` (without its items). */
+export type DatasetSummary = Omit<Evaluations.DatasetView, 'items'>;
+/** One item to add to a dataset: a recorded task, its step, its expectations. */
+export type DatasetItemInput = Evaluations.DatasetItemInput;
+/** The rule of a dataset: which ended tasks it adds, and what share. */
+export type DatasetRule = Evaluations.DatasetRule;
+/** A score of a task: name, value, source, scorer version. */
+export type ScoreView = Evaluations.ScoreView;
+/** The body of `POST /tasks/{id}/scores`. */
+export type HumanScoreRequest = Evaluations.HumanScoreBody;
+/** A scorer of an experiment or a scoring rule. */
+export type ScorerSpec = z.input<typeof Evaluations.ScorerSpec>;
+/** The body of `POST /experiments`. */
+export type ExperimentRequest = z.input<typeof Evaluations.ExperimentBody>;
+/** An experiment with its items, aggregates and pairwise comparison. */
+export type ExperimentView = Evaluations.ExperimentView;
+/** An experiment in `GET /experiments`. */
+export type ExperimentSummary = Evaluations.ExperimentSummary;
 
 // ---- admin and operations
 /** `GET /audit`: one page of the audit trail. */

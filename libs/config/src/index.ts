@@ -9,3 +9,4 @@ export * from './jid.js';
 export * from './service-map.js';
 export * from './tenants-file.js';
 export * from './cell-env.js';
+export * from './yaml.js';

@@ -2,7 +2,7 @@ import { Tenancy } from '@switchboard/contracts';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from './yaml.js';
 import { z } from 'zod';
 
 /** A tenants file that cannot be read or does not validate; the message lists every problem. */

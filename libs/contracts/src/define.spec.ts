@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { defineCommand, defineEvent, NO_TOKEN } from './define.js';
+import {
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  defineCommand,
+  defineEvent,
+  defineQuery,
+  isRepeatable,
+  NO_TOKEN,
+  subjectMatches,
+} from './define.js';
 
 describe('defineEvent', () => {
   const TaskEvent = defineEvent({
@@ -60,6 +68,38 @@ describe('defineCommand', () => {
     expect(() => defineCommand({ ...base, subject: 'sb..x' })).toThrow();
     expect(defineCommand({ ...base, subject: 'sb.cmd.x' }).subject).toBe('sb.cmd.x');
   });
+
+  it('takes the service its subject names and the default timeout unless the definition says', () => {
+    const base = { callers: [], request: z.object({}), response: z.object({}), description: '' };
+    const Call = defineCommand({ ...base, subject: 'sb.cmd.tools.x' });
+    expect(Call).toMatchObject({ service: 'mcp-tools', timeoutMs: DEFAULT_COMMAND_TIMEOUT_MS });
+    expect(defineCommand({ ...base, subject: 'sb.cmd.xmpp.x' }).service).toBe('xmpp-bridge');
+    const Stated = defineCommand({
+      ...base,
+      subject: 'sb.cmd.tools.x',
+      service: 'a2a',
+      timeoutMs: 9,
+    });
+    expect(Stated).toMatchObject({ service: 'a2a', timeoutMs: 9 });
+    expect(() => defineCommand({ ...base, subject: 'sb.cmd.nobody.x' })).toThrow(
+      /names no service/,
+    );
+    expect(() => defineCommand({ ...base, subject: 'sb.health.x' })).toThrow(/names no service/);
+  });
+
+  it('makes a query idempotent: asking again is harmless', () => {
+    const base = { callers: [], request: z.object({}), response: z.object({}), description: '' };
+    const Read = defineQuery({ ...base, subject: 'sb.cmd.orchestrator.x.get' });
+    expect(Read).toMatchObject({
+      kind: 'command',
+      idempotency: 'idempotent',
+      service: 'orchestrator',
+    });
+    expect(isRepeatable(Read, {})).toBe(true);
+    expect(
+      defineCommand({ ...base, subject: 'sb.cmd.orchestrator.x.set' }).idempotency,
+    ).toBeUndefined();
+  });
 });
 
 describe('defineCommand with a placeholder', () => {
@@ -110,5 +150,20 @@ describe('defineCommand with a placeholder', () => {
     expect(Plain.pattern).toBe('sb.cmd.x.get');
     expect(Plain.subjectOf({ taskId: 't1' })).toBe('sb.cmd.x.get');
     expect(Plain.token).toBeUndefined();
+  });
+});
+
+describe(subjectMatches.name, () => {
+  it('matches a subject the way a NATS subscription does', () => {
+    expect(subjectMatches('sb.cmd.tools.call', 'sb.cmd.tools.call')).toBe(true);
+    expect(subjectMatches('sb.health.*', 'sb.health.audit')).toBe(true);
+    expect(subjectMatches('sb.evt.task.*.>', 'sb.evt.task.t1.orchestrator.task.started')).toBe(
+      true,
+    );
+    expect(subjectMatches('sb.evt.task.*.>', 'sb.evt.task.t1')).toBe(false);
+    // what a JetStream consumer redirected to a command subject delivers: the stored subject
+    expect(subjectMatches('sb.cmd.tools.call', 'sb.audit.tool')).toBe(false);
+    expect(subjectMatches('sb.cmd.tools.call', 'sb.cmd.tools.call.x')).toBe(false);
+    expect(subjectMatches('sb.health.*', 'sb.health')).toBe(false);
   });
 });

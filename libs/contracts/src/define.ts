@@ -168,6 +168,12 @@ export type TokenValues<A extends readonly string[]> = { [K in keyof A]: string 
 
 export type AnyContract = CommandContract | EventContract | StreamContract;
 
+/** What a domain folder defines, listed for the catalogue (docs, AsyncAPI, NATS permissions). */
+export interface DomainContracts {
+  commands: readonly CommandContract[];
+  events: readonly EventContract[];
+}
+
 export function defineStream(def: Omit<StreamContract, 'kind'>): StreamContract {
   return Object.freeze({ kind: 'stream', ...def });
 }
@@ -200,11 +206,52 @@ export function requestSubject(
 }
 
 /**
+ * Who serves `sb.cmd.<token>.…`, by that token: a command's subject names its service, so a
+ * definition states the service only when its subject does not (a test's, a health check's).
+ */
+const SERVICE_OF_SUBJECT: Readonly<Record<string, ServiceName>> = {
+  gateway: 'gateway',
+  orchestrator: 'orchestrator',
+  tools: 'mcp-tools',
+  'mcp-tools': 'mcp-tools',
+  a2a: 'a2a',
+  audit: 'audit',
+  xmpp: 'xmpp-bridge',
+  'xmpp-bridge': 'xmpp-bridge',
+};
+
+/** How long a caller waits for a command's answer unless its definition says otherwise. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
+
+/** What a command's definition states: its service and timeout only where they are not the default. */
+export type CommandDefinition<
+  S extends string,
+  Req extends z.ZodType,
+  Res extends z.ZodType,
+> = Omit<
+  CommandContract<S, Req, Res>,
+  'kind' | 'pattern' | 'subjectOf' | 'token' | 'service' | 'timeoutMs'
+> &
+  Partial<Pick<CommandContract<S, Req, Res>, 'service' | 'timeoutMs'>>;
+
+function serviceOf(def: { subject: string; service?: ServiceName }): ServiceName {
+  const [root, kind, token] = def.subject.split('.');
+  const named =
+    root === SUBJECT_ROOT && kind === 'cmd' ? SERVICE_OF_SUBJECT[token ?? ''] : undefined;
+  const service = def.service ?? named;
+  if (!service)
+    throw new Error(`${def.subject}: its subject names no service; say which serves it`);
+  return service;
+}
+
+/**
  * Defines a command. Its subject may end with one placeholder (`sb.cmd.tools.call.{taskId}`) whose
  * value `tokenOf` takes from the request; the handler then subscribes to the subject with a `*` there.
+ * The service is the one its subject names (`sb.cmd.tools.…`: mcp-tools) unless `service` says; the
+ * timeout DEFAULT_COMMAND_TIMEOUT_MS unless `timeoutMs` says.
  */
 export function defineCommand<S extends string, Req extends z.ZodType, Res extends z.ZodType>(
-  def: Omit<CommandContract<S, Req, Res>, 'kind' | 'pattern' | 'subjectOf' | 'token'>,
+  def: CommandDefinition<S, Req, Res>,
 ): CommandContract<S, Req, Res> {
   const { fixed, token } = splitPlaceholder(def.subject);
   assertSubject(fixed);
@@ -215,6 +262,8 @@ export function defineCommand<S extends string, Req extends z.ZodType, Res exten
   const contract: CommandContract<S, Req, Res> = Object.freeze({
     kind: 'command' as const,
     ...def,
+    service: serviceOf(def),
+    timeoutMs: def.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
     ...(token ? { token } : {}),
     pattern: token ? `${fixed}.*` : def.subject,
     subjectOf: (request: z.infer<Req>) => requestSubject(contract, request),
@@ -222,11 +271,32 @@ export function defineCommand<S extends string, Req extends z.ZodType, Res exten
   return contract;
 }
 
+/**
+ * Defines a command that only reads (a get, a list, a search, a check): asking again changes nothing,
+ * so it is `idempotent` and NatsBus may send it again.
+ */
+export function defineQuery<S extends string, Req extends z.ZodType, Res extends z.ZodType>(
+  def: Omit<CommandDefinition<S, Req, Res>, 'idempotency'>,
+): CommandContract<S, Req, Res> {
+  return defineCommand({ ...def, idempotency: 'idempotent' });
+}
+
 /** Subject token validity (NATS docs, ADR-6): no empty tokens, whitespace or wildcards in a token. */
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
 export function isSafeToken(token: string): boolean {
   return TOKEN.test(token);
+}
+
+/** Whether `subject` is one that `pattern` (a subscription, `*` and `>` wildcards) receives. */
+export function subjectMatches(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '>') return s.length > i;
+    if (i >= s.length || (p[i] !== '*' && p[i] !== s[i])) return false;
+  }
+  return p.length === s.length;
 }
 
 export function assertSubject(subject: string): void {

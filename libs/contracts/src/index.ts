@@ -5,6 +5,7 @@ export * from './identity.schemas.js';
 export * from './streams.js';
 export * from './stream-liveness.js';
 export * from './text.schemas.js';
+export * from './request.schemas.js';
 export * from './dead-letter.contracts.js';
 export * from './catalogue.js';
 export * from './nats-permissions.js';

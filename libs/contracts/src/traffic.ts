@@ -6,6 +6,7 @@ import {
   SERVICE_NAMES,
   SUBJECT_ROOT,
   type ServiceName,
+  subjectMatches,
 } from './define.js';
 
 /** Every subject of the platform (what `npm run tail` watches). */
@@ -74,17 +75,6 @@ const KIND_OF_TOKEN: Record<string, TrafficKind> = {
   dlq: 'dead-letter',
 };
 
-/** Whether `subject` is one that `pattern` (`*` one token, `>` the rest) takes. */
-function matchesPattern(pattern: string, subject: string): boolean {
-  const p = pattern.split('.');
-  const s = subject.split('.');
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === '>') return s.length > i;
-    if (i >= s.length || (p[i] !== '*' && p[i] !== s[i])) return false;
-  }
-  return p.length === s.length;
-}
-
 /**
  * The command a concrete subject belongs to (`sb.cmd.tools.call.<taskId>` → ToolsCall): the one whose
  * subject it is, or whose pattern takes it.
@@ -92,13 +82,13 @@ function matchesPattern(pattern: string, subject: string): boolean {
 export function commandOfSubject(subject: string): CommandContract | undefined {
   return (
     CATALOGUE.commands.find((c) => c.subject === subject) ??
-    CATALOGUE.commands.find((c) => c.pattern !== c.subject && matchesPattern(c.pattern, subject))
+    CATALOGUE.commands.find((c) => c.pattern !== c.subject && subjectMatches(c.pattern, subject))
   );
 }
 
 /** The event contract a concrete subject belongs to (`sb.evt.task.<id>.<event>` → TaskEventPublished). */
 export function eventOfSubject(subject: string): EventContract | undefined {
-  return CATALOGUE.events.find((e) => matchesPattern(e.pattern, subject));
+  return CATALOGUE.events.find((e) => subjectMatches(e.pattern, subject));
 }
 
 /** The task id a subject names in its placeholder (a tool call's, an audit record's), if any. */

@@ -1,5 +1,5 @@
 import { DomainError } from '@switchboard/contracts';
-import { readEnvelope, subjectMatches } from './command-server.js';
+import { readEnvelope } from './command-server.js';
 
 const SUBJECT = 'sb.cmd.tools.call';
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -42,20 +42,5 @@ describe(readEnvelope.name, () => {
     expect(refusal(bytes('{"tool":"calculator","input":{}}'))).toMatch(/"data" is missing/);
     expect(refusal(bytes('{"data":{},"extra":1}'))).toMatch(/extra/);
     expect(refusal(bytes('{"data":{},"id":{"x":1}}'))).toMatch(/id/);
-  });
-});
-
-describe(subjectMatches.name, () => {
-  it('matches a subject the way a NATS subscription does', () => {
-    expect(subjectMatches(SUBJECT, SUBJECT)).toBe(true);
-    expect(subjectMatches('sb.health.*', 'sb.health.audit')).toBe(true);
-    expect(subjectMatches('sb.evt.task.*.>', 'sb.evt.task.t1.orchestrator.task.started')).toBe(
-      true,
-    );
-    expect(subjectMatches('sb.evt.task.*.>', 'sb.evt.task.t1')).toBe(false);
-    // what a JetStream consumer redirected to a command subject delivers: the stored subject
-    expect(subjectMatches(SUBJECT, 'sb.audit.tool')).toBe(false);
-    expect(subjectMatches(SUBJECT, `${SUBJECT}.x`)).toBe(false);
-    expect(subjectMatches('sb.health.*', 'sb.health')).toBe(false);
   });
 });

@@ -4,6 +4,7 @@ import {
   DomainError,
   Headers as H,
   type StreamHeartbeat,
+  subjectMatches,
   validationError,
 } from '@switchboard/contracts';
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -64,17 +65,6 @@ export function readEnvelope(subject: string, body: Uint8Array): Envelope | Doma
   return envelope.success
     ? envelope.data
     : validationError(`request envelope on ${subject}`, envelope.error);
-}
-
-/** Whether `subject` is one that `pattern` (a subscription, `*` and `>` wildcards) receives. */
-export function subjectMatches(pattern: string, subject: string): boolean {
-  const p = pattern.split('.');
-  const s = subject.split('.');
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === '>') return s.length > i;
-    if (i >= s.length || (p[i] !== '*' && p[i] !== s[i])) return false;
-  }
-  return p.length === s.length;
 }
 
 /** Resolves when `work` settles or `deadline` (epoch ms) passes, whichever comes first. */

@@ -8,6 +8,7 @@ import {
   TAP_WATCH_HOLD_MS,
   TAP_WATCH_SUBJECT,
   tapSubject,
+  subjectMatches,
 } from '@switchboard/contracts';
 import { z } from 'zod';
 import {
@@ -19,7 +20,6 @@ import {
   type SubscriptionObserver,
 } from './bus-subscription.js';
 import { encodeJson } from './codec.js';
-import { subjectMatches } from './command-server.js';
 
 /** Where the copies go: a publish on the caller's own connection (its NATS identity may make it). */
 export interface CopyPublisher {

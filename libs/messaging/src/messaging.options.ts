@@ -1,6 +1,7 @@
-import { type Authenticator, credsAuthenticator, nkeyAuthenticator } from '@nats-io/transport-node';
+import { type Authenticator, credsAuthenticator } from '@nats-io/transport-node';
 import { inboxPrefix, type NatsIdentity, type ServiceName } from '@switchboard/contracts';
 import { readFileSync } from 'node:fs';
+import { nkeyAuthenticatorNative } from './nkey.authenticator.js';
 
 export interface NatsSettings {
   servers: string[];
@@ -70,10 +71,10 @@ export const CONNECTION_WATCH = Symbol.for('switchboard.nats-connection-watch');
 const USER_SEED = /\bSU[A-Z2-7]{56}\b/;
 
 /** The seed in an NKey seed file (the file may hold comments or a trailing newline around it). */
-function seedFrom(file: string): Uint8Array {
+function seedFrom(file: string): string {
   const seed = USER_SEED.exec(readFileSync(file, 'utf8'))?.[0];
   if (!seed) throw new Error(`${file} holds no user NKey seed`);
-  return new TextEncoder().encode(seed);
+  return seed;
 }
 
 /** Credentials files and seeds are read at each connect, so a rotated file needs no restart. */
@@ -84,7 +85,7 @@ function authenticator(nats: NatsSettings): { authenticator?: Authenticator } {
   }
   if (nats.nkeySeedFile) {
     const file = nats.nkeySeedFile;
-    return { authenticator: nkeyAuthenticator(() => seedFrom(file)) };
+    return { authenticator: nkeyAuthenticatorNative(() => seedFrom(file)) };
   }
   return {};
 }

@@ -1,7 +1,7 @@
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import type * as Instrumentation from '@opentelemetry/instrumentation';
+import type * as IORedis from '@opentelemetry/instrumentation-ioredis';
+import type * as Pg from '@opentelemetry/instrumentation-pg';
+import type * as Undici from '@opentelemetry/instrumentation-undici';
 import { createRequire } from 'node:module';
 
 /** The libraries whose classes the instrumentations patch, loaded through `require` (see below). */
@@ -20,6 +20,15 @@ let done = false;
 export function instrumentLibraries(): void {
   if (done) return;
   done = true;
+  const require = createRequire(import.meta.url);
+  // Loaded here, not imported with this file: only a process that exports spans uses them.
+  const { registerInstrumentations } =
+    require('@opentelemetry/instrumentation') as typeof Instrumentation;
+  const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof Pg;
+  const { IORedisInstrumentation } =
+    require('@opentelemetry/instrumentation-ioredis') as typeof IORedis;
+  const { UndiciInstrumentation } =
+    require('@opentelemetry/instrumentation-undici') as typeof Undici;
   registerInstrumentations({
     instrumentations: [
       new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
@@ -31,7 +40,6 @@ export function instrumentLibraries(): void {
       }),
     ],
   });
-  const require = createRequire(import.meta.url);
   for (const name of PATCHED_MODULES) {
     try {
       require(name);

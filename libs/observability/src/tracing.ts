@@ -8,7 +8,6 @@ import {
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AlwaysOffSampler,
@@ -21,6 +20,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { instrumentLibraries } from './instrumentation.js';
+import { LazyOtlpExporter } from './lazy-otlp.exporter.js';
 import { currentService } from './service-scope.js';
 import { setSpansRecorded } from './spans.js';
 
@@ -86,7 +86,7 @@ export function initTracing(settings: TracingSettings): void {
     const url = `${settings.otlpEndpoint.replace(/\/$/, '')}/v1/traces`;
     spanProcessors.push(
       new BatchSpanProcessor({
-        exporter: new OTLPTraceExporter({ url }),
+        exporter: new LazyOtlpExporter(url),
         scheduledDelayMillis: settings.exportDelayMs ?? 5_000,
       }),
     );

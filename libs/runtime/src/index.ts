@@ -9,3 +9,5 @@ export * from './canonical-json.js';
 export * from './tenant-quotas.js';
 export * from './tenant-quotas.service.js';
 export * from './periodic-job.js';
+export * from './periodic-sweep.js';
+export * from './openai-sdk.js';

@@ -1,5 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { type AgentView, changeValue, labelsOf, splitWords, toolsWords } from './agents';
+import {
+  type AgentView,
+  canaryOf,
+  changeValue,
+  type LabelForm,
+  labelMove,
+  labelsOf,
+  splitWords,
+  toolsWords,
+} from './agents';
 
 const label = (over: Partial<AgentView['labels'][number]> = {}): AgentView['labels'][number] => ({
   label: 'production',
@@ -44,5 +53,46 @@ describe('agent versions in the console', () => {
     expect(toolsWords(config)).toBe('every tool the task may use');
     expect(toolsWords({ ...config, tools: [] })).toBe('no tools');
     expect(toolsWords({ ...config, tools: ['calculator', 'notes.*'] })).toBe('calculator, notes.*');
+  });
+});
+
+describe(canaryOf.name, () => {
+  const production = {
+    label: 'production',
+    versionId: '6f1c2a52-1d0e-4c8f-9a43-0f6f7c1b2d3e',
+    version: 1,
+    movedBy: 'root',
+    movedAt: '2026-11-28T03:00:00.000Z',
+  };
+  it('splits a label with another version by a percentage', () => {
+    expect(canaryOf({ label: ' production ', version: '2', weight: '10' }, production)).toEqual({
+      ok: true,
+      label: 'production',
+      canary: { version: 2, weight: 10 },
+    });
+  });
+
+  it('says what to fix', () => {
+    const error = (f: LabelForm, l = production) => {
+      const r = canaryOf(f, l);
+      return r.ok ? 'ok' : r.error.split(':')[0];
+    };
+    expect(error({ label: 'Prod', version: '2', weight: '10' })).toBe('Label');
+    expect(error({ label: 'production', version: '', weight: '10' })).toBe('Version');
+    expect(error({ label: 'production', version: '1', weight: '10' })).toBe('Version');
+    for (const weight of ['0', '100', '2.5', ''])
+      expect(error({ label: 'production', version: '2', weight })).toBe('Weight');
+    expect(canaryOf({ label: 'staging', version: '2', weight: '5' }, undefined)).toEqual({
+      ok: false,
+      error: 'Label: staging points at no version yet',
+    });
+  });
+
+  it('moves a label to any version', () => {
+    expect(labelMove({ label: 'staging', version: '3', weight: '' })).toEqual({
+      ok: true,
+      label: 'staging',
+      version: 3,
+    });
   });
 });

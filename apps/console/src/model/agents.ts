@@ -34,3 +34,41 @@ export function toolsWords(config: Agents.AgentConfig): string {
   if (config.tools.length === 0) return 'no tools';
   return config.tools.join(', ');
 }
+
+/** The label form as typed: a label, a version, and (for a canary) its share in percent. */
+export interface LabelForm {
+  label: string;
+  version: string;
+  weight: string;
+}
+
+const LABEL = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+
+/** A label and the version to point it at, or what to fix. */
+export function labelMove(
+  f: LabelForm,
+): { ok: true; label: string; version: number } | { ok: false; error: string } {
+  const label = f.label.trim();
+  if (!LABEL.test(label)) return { ok: false, error: 'Label: lower-case letters, digits, . _ -' };
+  const version = Number(f.version);
+  if (!Number.isInteger(version) || version < 1) return { ok: false, error: 'Version: choose one' };
+  return { ok: true, label, version };
+}
+
+/** A canary of a label (another version and its share, 1-99%), or what to fix. */
+export function canaryOf(
+  f: LabelForm,
+  current: AgentLabelView | undefined,
+):
+  | { ok: true; label: string; canary: { version: number; weight: number } }
+  | { ok: false; error: string } {
+  const moved = labelMove(f);
+  if (!moved.ok) return moved;
+  if (!current) return { ok: false, error: `Label: ${moved.label} points at no version yet` };
+  if (current.version === moved.version)
+    return { ok: false, error: `Version: the label already points at v${moved.version}` };
+  const weight = Number(f.weight);
+  if (!Number.isInteger(weight) || weight < 1 || weight > 99)
+    return { ok: false, error: 'Weight: a whole percentage from 1 to 99' };
+  return { ok: true, label: moved.label, canary: { version: moved.version, weight } };
+}

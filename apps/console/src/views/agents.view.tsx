@@ -3,6 +3,7 @@ import { describeError, useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { useSession } from '../context';
 import { formatDateTime } from '../model/format';
+import { LabelControls } from './agent-labels.component';
 import {
   type AgentView,
   type AgentVersionView,
@@ -83,6 +84,7 @@ function AgentRow(props: {
           </li>
         ))}
       </ul>
+      {me.admin && selected && <LabelControls agent={a} onChanged={props.onChanged} />}
       {me.admin && (
         <button type="button" class="secondary" onClick={toggleDefault}>
           {a.isDefault ? 'Stop being the default' : 'Make the default'}

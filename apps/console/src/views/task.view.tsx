@@ -1,9 +1,11 @@
 import { isTaskView } from '@switchboard/client';
 import { useMemo, useState } from 'preact/hooks';
+import { AddToDataset } from '../components/add-to-dataset.component';
 import { ErrorNotice } from '../components/notice.component';
 import { useLoad } from '../components/load.hook';
 import { ReplayButton, RunOriginLine } from '../components/rerun.component';
 import { RunTree } from '../components/run-tree.component';
+import { TaskScores } from '../components/task-scores.component';
 import { StatusBadge } from '../components/status-badge.component';
 import { type TaskStream, useTaskStream } from '../components/task-stream.hook';
 import { Timeline } from '../components/timeline.component';
@@ -63,7 +65,9 @@ export function TaskView({ taskId }: { taskId: string }) {
           <a href={`#/run/${taskId}`}>Open in Run</a>
         </p>
       )}
+      {stream.ended && <AddToDataset taskIds={[taskId]} />}
       {stream.ended && <RunTree taskId={taskId} />}
+      <TaskScores taskId={taskId} />
       <h2>
         Timeline{' '}
         <span class="muted">

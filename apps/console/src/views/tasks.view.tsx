@@ -1,6 +1,7 @@
 import type { TaskStatus } from '@switchboard/client';
 import type { Tasks } from '@switchboard/contracts';
 import { useEffect, useState } from 'preact/hooks';
+import { AddToDataset } from '../components/add-to-dataset.component';
 import { describeError } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { StatusBadge } from '../components/status-badge.component';
@@ -48,6 +49,10 @@ export function TasksView() {
   const [next, setNext] = useState<string>();
   const [error, setError] = useState<string>();
   const [loading, setLoading] = useState(false);
+  // Rows ticked to add to a dataset (docs/evaluations.md).
+  const [selected, setSelected] = useState<string[]>([]);
+  const toggle = (id: string) =>
+    setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
 
   const load = async (before?: string) => {
     setLoading(true);
@@ -124,6 +129,9 @@ export function TasksView() {
         <caption class="sr-only">Tasks, newest first</caption>
         <thead>
           <tr>
+            <th scope="col">
+              <span class="sr-only">Selected</span>
+            </th>
             <th scope="col">Created</th>
             <th scope="col">Task</th>
             {me.admin && <th scope="col">User</th>}
@@ -136,6 +144,14 @@ export function TasksView() {
         <tbody>
           {rows.map((t) => (
             <tr key={t.taskId}>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`Select ${t.task}`}
+                  checked={selected.includes(t.taskId)}
+                  onChange={() => toggle(t.taskId)}
+                />
+              </td>
               <td>{formatDateTime(t.createdAt)}</td>
               <td>
                 <a href={`#/tasks/${t.taskId}`}>{t.task}</a>
@@ -162,6 +178,7 @@ export function TasksView() {
           ? 'Loading…'
           : `${rows.length} task${rows.length === 1 ? '' : 's'}${next ? ', more older ones' : ''}`}
       </p>
+      {selected.length > 0 && <AddToDataset taskIds={selected} />}
       {next && (
         <button type="button" disabled={loading} onClick={() => void load(next)}>
           Older tasks

@@ -374,14 +374,11 @@ export function expectDelegationAcrossXmpp(spans: ReceivedSpan[]): void {
       'orchestrator: task',
     ]);
   }
-  const delegations = spans.filter((s) => s.name === 'a2a delegate');
-  expect(
-    delegations.map((d) => [
-      d.attributes['switchboard.agent'],
-      d.attributes['switchboard.transport'],
-    ]),
-  ).toEqual([
-    ['researcher', 'xmpp'],
-    ['writer', 'xmpp'],
-  ]);
+  // Each agent's delegation over XMPP, in the plan's order (a step retried under load delegates again).
+  const delegations = spans
+    .filter((s) => s.name === 'a2a delegate')
+    .map(
+      (d) => `${d.attributes['switchboard.agent']} over ${d.attributes['switchboard.transport']}`,
+    );
+  expect([...new Set(delegations)]).toEqual(['researcher over xmpp', 'writer over xmpp']);
 }

@@ -1,6 +1,7 @@
 import type { Message } from '@a2a-js/sdk';
 import { RequestMalformedError } from '@a2a-js/sdk/errors';
 import { Agents, Approvals, Tasks, Webhooks } from '@switchboard/contracts';
+import type { z } from 'zod';
 import { callText } from '../approvals/approval-call.text.js';
 import { agentMessage, taskTextOf, textPart } from './a2a.translator.js';
 
@@ -26,13 +27,7 @@ export function assertRunnable(message: Message | undefined): void {
  * /orchestrate: `{name, version?, label?}`, docs/agents.md), if it names one.
  */
 export function agentChoiceOf(message: Message): Agents.TaskAgentChoice | undefined {
-  const raw = (message.metadata as Record<string, unknown> | undefined)?.['agent'];
-  if (raw === undefined) return undefined;
-  const parsed = Agents.TaskAgentChoice.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const path = ['params.message.metadata.agent', ...(issue?.path ?? [])].join('.');
-  throw new RequestMalformedError(`${path}: ${issue?.message ?? 'is invalid'}`);
+  return metadataField(message, 'agent', Agents.TaskAgentChoice);
 }
 
 /**
@@ -40,12 +35,11 @@ export function agentChoiceOf(message: Message): Agents.TaskAgentChoice | undefi
  * (`metadata.thread_policy`: reject, enqueue, interrupt or rollback; docs/api.md, Threads), if said.
  */
 export function threadPolicyOf(message: Message): Tasks.ThreadPolicy | undefined {
-  const raw = (message.metadata as Record<string, unknown> | undefined)?.['thread_policy'];
-  if (raw === undefined) return undefined;
-  const parsed = Tasks.ThreadPolicy.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  throw new RequestMalformedError(
-    `params.message.metadata.thread_policy: must be one of ${Tasks.THREAD_POLICIES.join(', ')}`,
+  return metadataField(
+    message,
+    'thread_policy',
+    Tasks.ThreadPolicy,
+    `must be one of ${Tasks.THREAD_POLICIES.join(', ')}`,
   );
 }
 
@@ -55,13 +49,7 @@ export function threadPolicyOf(message: Message): Tasks.ThreadPolicy | undefined
  * the task is submitted.
  */
 export function webhookRequestOf(message: Message): Webhooks.TaskWebhook | undefined {
-  const raw = (message.metadata as Record<string, unknown> | undefined)?.['webhook'];
-  if (raw === undefined) return undefined;
-  const parsed = Webhooks.TaskWebhook.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const path = ['params.message.metadata.webhook', ...(issue?.path ?? [])].join('.');
-  throw new RequestMalformedError(`${path}: ${issue?.message ?? 'is invalid'}`);
+  return metadataField(message, 'webhook', Webhooks.TaskWebhook);
 }
 
 /**
@@ -69,13 +57,7 @@ export function webhookRequestOf(message: Message): Webhooks.TaskWebhook | undef
  * message, as `approval` of POST /orchestrate: `{tools: [...]}`), if any.
  */
 export function approvalRequestOf(message: Message): Approvals.ApprovalRequest | undefined {
-  const raw = (message.metadata as Record<string, unknown> | undefined)?.['approval'];
-  if (raw === undefined) return undefined;
-  const parsed = Approvals.ApprovalRequest.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const path = ['params.message.metadata.approval', ...(issue?.path ?? [])].join('.');
-  throw new RequestMalformedError(`${path}: ${issue?.message ?? 'is invalid'}`);
+  return metadataField(message, 'approval', Approvals.ApprovalRequest);
 }
 
 /** An answer to a task that waits for approvals (docs/approvals.md), read from a message. */
@@ -177,4 +159,25 @@ export function approvalMessage(
       },
     ],
   };
+}
+
+/**
+ * `metadata[key]` of a message read with `schema`, if the message has it; otherwise malformed, naming
+ * the field (and where in it, unless `invalid` says what the field must be).
+ */
+function metadataField<S extends z.ZodType>(
+  message: Message,
+  key: string,
+  schema: S,
+  invalid?: string,
+): z.infer<S> | undefined {
+  const raw = (message.metadata as Record<string, unknown> | undefined)?.[key];
+  if (raw === undefined) return undefined;
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const field = `params.message.metadata.${key}`;
+  if (invalid) throw new RequestMalformedError(`${field}: ${invalid}`);
+  const issue = parsed.error.issues[0];
+  const path = [field, ...(issue?.path ?? [])].join('.');
+  throw new RequestMalformedError(`${path}: ${issue?.message ?? 'is invalid'}`);
 }

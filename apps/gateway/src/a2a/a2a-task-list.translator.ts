@@ -1,6 +1,7 @@
 import { type ListTasksRequest, type ListTasksResponse, type Task, TaskState } from '@a2a-js/sdk';
 import { RequestMalformedError } from '@a2a-js/sdk/errors';
 import { type Actor, tenantOf, Tasks } from '@switchboard/contracts';
+import { STATE_OF_STATUS } from './a2a.translator.js';
 
 /** A2A 1.0's page size bounds and default (ListTasksRequest.pageSize). */
 export const LIST_PAGE_SIZE_DEFAULT = 50;
@@ -16,15 +17,6 @@ const STATUSES_OF_STATE: Partial<Record<TaskState, Tasks.TaskStatus[]>> = {
   [TaskState.TASK_STATE_CANCELED]: ['cancelled'],
   [TaskState.TASK_STATE_REJECTED]: [],
   [TaskState.TASK_STATE_AUTH_REQUIRED]: [],
-};
-
-const STATE_OF_STATUS: Record<Tasks.TaskStatus, TaskState> = {
-  queued: TaskState.TASK_STATE_SUBMITTED,
-  running: TaskState.TASK_STATE_WORKING,
-  waiting_approval: TaskState.TASK_STATE_INPUT_REQUIRED,
-  completed: TaskState.TASK_STATE_COMPLETED,
-  failed: TaskState.TASK_STATE_FAILED,
-  cancelled: TaskState.TASK_STATE_CANCELED,
 };
 
 /**

@@ -178,7 +178,8 @@ function resultArtifact(result: string, output: unknown): Artifact {
   };
 }
 
-const STATE_OF_STATUS: Record<Tasks.TaskStatus, TaskState> = {
+/** The A2A state of a platform task's status (a stored task, a listed one). */
+export const STATE_OF_STATUS: Record<Tasks.TaskStatus, TaskState> = {
   queued: TaskState.TASK_STATE_SUBMITTED,
   running: TaskState.TASK_STATE_WORKING,
   // A call waits for a person's decision (docs/approvals.md).

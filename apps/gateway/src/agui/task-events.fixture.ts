@@ -1,13 +1,9 @@
 import type { Tasks } from '@switchboard/contracts';
 
-/** A realistic event sequence of the demo task (as the orchestrator emits it), for the format specs. */
-// eslint-disable-next-line max-lines-per-function -- a table: one case per event or route
-export function demoTaskEvents(
-  taskId: string,
-  ending: 'completed' | 'failed' | 'cancelled' = 'completed',
-): Tasks.TaskEvent[] {
+/** Makes one task's events in order: each the orchestrator's, numbered from 1. */
+function eventsOf(taskId: string) {
   let seq = 0;
-  const e = <N extends Tasks.TaskEventName>(
+  return <N extends Tasks.TaskEventName>(
     name: N,
     data: Tasks.TaskEventPayload<N>,
     message?: string,
@@ -21,6 +17,15 @@ export function demoTaskEvents(
       data,
       ...(message ? { message } : {}),
     }) as Tasks.TaskEvent;
+}
+
+/** A realistic event sequence of the demo task (as the orchestrator emits it), for the format specs. */
+// eslint-disable-next-line max-lines-per-function -- a table: one case per event or route
+export function demoTaskEvents(
+  taskId: string,
+  ending: 'completed' | 'failed' | 'cancelled' = 'completed',
+): Tasks.TaskEvent[] {
+  const e = eventsOf(taskId);
   const events = [
     e('orchestrator.task.started', {
       task: 'what is 17 * 23, then save the result as a note',
@@ -127,19 +132,7 @@ export function approvalTaskEvents(
   taskId: string,
   decision: 'approved' | 'rejected' = 'approved',
 ): Tasks.TaskEvent[] {
-  let seq = 0;
-  const e = <N extends Tasks.TaskEventName>(
-    name: N,
-    data: Tasks.TaskEventPayload<N>,
-  ): Tasks.TaskEvent =>
-    ({
-      taskId,
-      seq: ++seq,
-      at: '2026-11-22T10:00:00.000Z',
-      source: 'orchestrator',
-      name,
-      data,
-    }) as Tasks.TaskEvent;
+  const e = eventsOf(taskId);
   const note = { stepId: 's2', index: 1, kind: 'tool' as const, target: 'notes.add' };
   return [
     e('orchestrator.task.started', { task: 'demo', userId: 'u1', planner: 'builtin' }),

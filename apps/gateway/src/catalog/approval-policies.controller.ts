@@ -3,7 +3,6 @@ import {
   type Actor,
   Approvals,
   DomainError,
-  isAdmin,
   parseOrThrow,
   type ResponseOf,
   Tools,
@@ -12,6 +11,7 @@ import { AuditTrail, NatsBus } from '@switchboard/messaging';
 import { z } from 'zod';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { requireAdmin } from './catalog-access.js';
 
 /** The body of `PUT /approval-policies/{tool}`: the override, or `null` to remove it. */
 export const ApprovalPolicyBody = z
@@ -37,7 +37,7 @@ export class ApprovalPoliciesController {
 
   @Get()
   list(@CurrentActor() actor: Actor): Promise<ResponseOf<typeof Tools.ApprovalPolicyList>> {
-    this.requireAdmin(actor, 'list approval policies');
+    requireAdmin(this.audit, actor, 'approval-policies', 'list approval policies');
     return this.bus.request(Tools.ApprovalPolicyList, {}, { actor });
   }
 
@@ -47,23 +47,11 @@ export class ApprovalPoliciesController {
     @Param('tool') rawTool: string,
     @Body() rawBody: unknown,
   ): Promise<ResponseOf<typeof Tools.ApprovalPolicySet>> {
-    this.requireAdmin(actor, 'set approval policies');
+    requireAdmin(this.audit, actor, 'approval-policies', 'set approval policies');
     const tool = parseOrThrow(Tools.ToolName, rawTool, 'path parameter tool');
     if (typeof rawBody !== 'object' || rawBody === null || Array.isArray(rawBody))
       throw new DomainError('VALIDATION', 'request body must be a JSON object: {"policy": …}');
     const { policy } = parseOrThrow(ApprovalPolicyBody, rawBody, 'request body');
     return this.bus.request(Tools.ApprovalPolicySet, { tool, policy }, { actor });
-  }
-
-  private requireAdmin(actor: Actor, what: string): void {
-    if (isAdmin(actor)) return;
-    void this.audit.record({
-      category: 'auth',
-      action: 'authorization.denied',
-      outcome: 'denied',
-      resource: 'approval-policies',
-      details: { what },
-    });
-    throw new DomainError('FORBIDDEN', `only admins may ${what}`);
   }
 }

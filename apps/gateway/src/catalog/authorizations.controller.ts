@@ -1,18 +1,12 @@
 import { Controller, Delete, Get, Param, Put, Query, UseGuards } from '@nestjs/common';
-import {
-  type Actor,
-  DomainError,
-  isAdmin,
-  parseOrThrow,
-  Tools,
-  UserId,
-} from '@switchboard/contracts';
+import { type Actor, parseOrThrow, Tools, UserId } from '@switchboard/contracts';
 import { AuditTrail, NatsBus } from '@switchboard/messaging';
 import { z } from 'zod';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { AuthorizationsQuery } from '../http/api.schemas.js';
 import { ZodQueryPipe } from '../http/zod-query.pipe.js';
+import { requireAdmin } from './catalog-access.js';
 
 type AuthorizationsList = z.infer<typeof Tools.AuthorizationsList.response>;
 
@@ -35,7 +29,8 @@ export class AuthorizationsController {
     @Query(new ZodQueryPipe(AuthorizationsQuery)) query: z.infer<typeof AuthorizationsQuery>,
   ): Promise<AuthorizationsList> {
     const userId = query.user_id ?? actor.userId;
-    if (userId !== actor.userId) this.requireAdmin(actor, "list another user's authorizations");
+    if (userId !== actor.userId)
+      requireAdmin(this.audit, actor, 'authorizations', "list another user's authorizations");
     return this.bus.request(Tools.AuthorizationsList, { userId }, { actor });
   }
 
@@ -46,7 +41,7 @@ export class AuthorizationsController {
     @Param('provider') rawProvider: string,
   ): Promise<z.infer<typeof Tools.AuthorizationGrant.response>> {
     const { userId, provider } = this.target(rawUser, rawProvider);
-    this.requireAdmin(actor, 'grant provider authorizations');
+    requireAdmin(this.audit, actor, 'authorizations', 'grant provider authorizations');
     return this.bus.request(Tools.AuthorizationGrant, { userId, provider }, { actor });
   }
 
@@ -57,7 +52,7 @@ export class AuthorizationsController {
     @Param('provider') rawProvider: string,
   ): Promise<z.infer<typeof Tools.AuthorizationRevoke.response>> {
     const { userId, provider } = this.target(rawUser, rawProvider);
-    this.requireAdmin(actor, 'revoke provider authorizations');
+    requireAdmin(this.audit, actor, 'authorizations', 'revoke provider authorizations');
     return this.bus.request(Tools.AuthorizationRevoke, { userId, provider }, { actor });
   }
 
@@ -66,17 +61,5 @@ export class AuthorizationsController {
       userId: parseOrThrow(UserId, rawUser, 'path parameter userId'),
       provider: parseOrThrow(Tools.ProviderName, rawProvider, 'path parameter provider'),
     };
-  }
-
-  private requireAdmin(actor: Actor, what: string): void {
-    if (isAdmin(actor)) return;
-    void this.audit.record({
-      category: 'auth',
-      action: 'authorization.denied',
-      outcome: 'denied',
-      resource: 'authorizations',
-      details: { what },
-    });
-    throw new DomainError('FORBIDDEN', `only admins may ${what}`);
   }
 }

@@ -2,7 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync, brotliDecompressSync } from 'node:zlib';
+import {
+  brotliCompressSync,
+  brotliDecompressSync,
+  constants,
+  gunzipSync,
+  gzipSync,
+} from 'node:zlib';
 import { acceptedCodings, ConsoleAssets } from './console-assets.js';
 
 function builtConsole(): string {
@@ -38,6 +44,31 @@ describe(ConsoleAssets.name, () => {
       // Too small to be worth compressing; identity when nothing is accepted.
       expect(sut.answer('assets/tiny-AbCdEfGh.css', 'br')!.encoding).toBeUndefined();
       expect(sut.answer('index.html', undefined)!.encoding).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("serves the build's own compressed forms (<file>.br, .gz) as they are, never as files, and remakes one that is not the file's", () => {
+    const dir = builtConsole();
+    try {
+      const js = join(dir, 'assets', 'index-Bx9_k2Lm.js');
+      // Byte-for-byte the build's (a lower quality than the gateway's own, so it shows which was served).
+      const built = brotliCompressSync(`console.log(1);${'//'.repeat(2_000)}`, {
+        params: { [constants.BROTLI_PARAM_QUALITY]: 1 },
+      });
+      writeFileSync(`${js}.br`, built);
+      writeFileSync(`${js}.gz`, gzipSync('not this file'));
+      const sut = ConsoleAssets.load(dir);
+      expect(sut.names).toEqual([
+        'assets/index-Bx9_k2Lm.js',
+        'assets/tiny-AbCdEfGh.css',
+        'index.html',
+      ]);
+      expect(sut.answer('assets/index-Bx9_k2Lm.js', 'br')!.body.equals(built)).toBe(true);
+      const gz = sut.answer('assets/index-Bx9_k2Lm.js', 'gzip')!;
+      expect(gunzipSync(gz.body).toString()).toMatch(/^console\.log\(1\);/);
+      expect(sut.answer('assets/index-Bx9_k2Lm.js.br', 'br')).toBeUndefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import {
+  brotliCompressSync,
+  brotliDecompressSync,
+  constants,
+  gunzipSync,
+  gzipSync,
+} from 'node:zlib';
 
 /** One file of the built console, held in memory with its compressed forms. */
 export interface ConsoleAsset {
@@ -34,13 +40,18 @@ const TYPES: Record<string, string> = {
 const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json', '.txt']);
 /** Below this, compression saves less than the header it costs. */
 const MIN_COMPRESS_BYTES = 1_024;
+/** The build's compressed forms of a file (`<file>.br`, `<file>.gz`): read with it, never served alone. */
+const PRECOMPRESSED = new Set(['.br', '.gz']);
 /** A built console is a few hundred kilobytes; this bounds what a wrong CONSOLE_DIR can pull in. */
 const MAX_FILES = 500;
 
 /**
- * The built console (Vite's output: index.html and assets/), read once at start-up and compressed
- * once (brotli and gzip), so serving a file is a map lookup. Only files found at start-up exist: a
- * path is a key of the map, never joined onto the file system, so no request can reach outside it.
+ * The built console (Vite's output: index.html and assets/), read once at start-up with its
+ * compressed forms (brotli and gzip), so serving a file is a map lookup. The build writes those forms
+ * beside each file (`<file>.br`, `<file>.gz`: apps/console/precompress.mjs); one missing or not the
+ * file's own (another CONSOLE_DIR, a file changed since) is made here once. Only files found at
+ * start-up exist: a path is a key of the map, never joined onto the file system, so no request can
+ * reach outside it.
  */
 export class ConsoleAssets {
   private constructor(private readonly files: ReadonlyMap<string, ConsoleAsset>) {}
@@ -52,18 +63,12 @@ export class ConsoleAssets {
     for (const path of walk(dir)) {
       const name = relative(dir, path).split(sep).join('/');
       const ext = extname(name).toLowerCase();
+      if (PRECOMPRESSED.has(ext)) continue;
       const body = readFileSync(path);
       const compress = COMPRESSIBLE.has(ext) && body.length >= MIN_COMPRESS_BYTES;
       files.set(name, {
         body,
-        ...(compress
-          ? {
-              br: brotliCompressSync(body, {
-                params: { [constants.BROTLI_PARAM_QUALITY]: 11 },
-              }),
-              gzip: gzipSync(body, { level: 9 }),
-            }
-          : {}),
+        ...(compress ? compressedForms(path, body) : {}),
         contentType: TYPES[ext] ?? 'application/octet-stream',
         etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
         immutable: name.startsWith('assets/') && /-[A-Za-z0-9_-]{8,}\.[a-z0-9]+$/.test(name),
@@ -90,6 +95,28 @@ export class ConsoleAssets {
     if (asset.gzip && accepts('gzip')) return { body: asset.gzip, encoding: 'gzip', asset };
     return { body: asset.body, asset };
   }
+}
+
+/**
+ * A file's brotli and gzip forms: the build's, when they decompress to the file (decompressing costs
+ * milliseconds, compressing at brotli's quality 11 about a second per hundred kilobytes), else made now.
+ */
+function compressedForms(path: string, body: Buffer): { br: Buffer; gzip: Buffer } {
+  const built = (suffix: string, decompress: (b: Buffer) => Buffer): Buffer | undefined => {
+    if (!existsSync(path + suffix)) return undefined;
+    const form = readFileSync(path + suffix);
+    try {
+      return decompress(form).equals(body) ? form : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    br:
+      built('.br', brotliDecompressSync) ??
+      brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
+    gzip: built('.gz', gunzipSync) ?? gzipSync(body, { level: 9 }),
+  };
 }
 
 /** The content codings an Accept-Encoding header accepts (those with q=0 are refused). */

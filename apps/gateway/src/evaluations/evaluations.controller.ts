@@ -80,6 +80,11 @@ export class EvaluationsController {
     return this.bus.request(Evaluations.ExperimentStart, body, { actor });
   }
 
+  @Get('experiments')
+  experiments(@CurrentActor() actor: Actor) {
+    return this.bus.request(Evaluations.ExperimentList, {}, { actor });
+  }
+
   @Get('experiments/:id')
   experiment(
     @Param('id') id: string,

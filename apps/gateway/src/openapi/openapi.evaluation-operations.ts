@@ -99,6 +99,20 @@ export const EVALUATION_OPERATIONS: Operation[] = [
   },
   {
     method: 'get',
+    path: '/experiments',
+    tag: 'evaluations',
+    summary: 'Experiments',
+    description: `The caller's experiments (an admin's: the tenant's), newest first, at most 100: what each ran and, once read after both its batches ended, its mean, pairwise counts and whether it passed. ${SEE}`,
+    responses: {
+      200: {
+        description: 'Newest first.',
+        schema: z.object({ experiments: z.array(Evaluations.ExperimentSummary) }),
+      },
+    },
+    errors: [401, 429, 503, 504],
+  },
+  {
+    method: 'get',
     path: '/experiments/{id}',
     tag: 'evaluations',
     summary: 'An experiment',

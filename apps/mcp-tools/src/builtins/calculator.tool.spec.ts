@@ -1,10 +1,16 @@
 import { DomainError, Tools } from '@switchboard/contracts';
 import { SchemaValidator } from '../tools/schema-validator.js';
-import { CalculatorTool, evaluateExpression } from './calculator.tool.js';
+import type { MathJsInstance } from 'mathjs';
+import { CalculatorTool, calculatorMath, evaluateExpression } from './calculator.tool.js';
+
+let math: MathJsInstance;
+beforeAll(async () => {
+  math = await calculatorMath();
+});
 
 function refusal(expression: string): DomainError {
   try {
-    evaluateExpression(expression);
+    evaluateExpression(math, expression);
   } catch (e) {
     if (e instanceof DomainError) return e;
     throw new Error(`"${expression}" failed with a ${String(e)}, not the tool's DomainError`, {
@@ -38,7 +44,7 @@ describe(CalculatorTool.name, () => {
     ['2pi', 2 * Math.PI],
     ['e', Math.E],
   ])('evaluates %s', (expression, expected) => {
-    expect(evaluateExpression(expression)).toBeCloseTo(expected, 12);
+    expect(evaluateExpression(math, expression)).toBeCloseTo(expected, 12);
   });
 
   const functions: [string, string, number][] = [
@@ -58,7 +64,7 @@ describe(CalculatorTool.name, () => {
   ];
 
   it.each(functions)('evaluates the allowed function %s: %s', (_, expression, expected) => {
-    expect(evaluateExpression(expression)).toBeCloseTo(expected, 12);
+    expect(evaluateExpression(math, expression)).toBeCloseTo(expected, 12);
   });
 
   it('exercises every function the contract allows', () => {
@@ -128,7 +134,7 @@ describe(CalculatorTool.name, () => {
     const longest = '10' + ' +1'.repeat(166);
     expect(longest).toHaveLength(500);
     expect(() => check(longest)).not.toThrow();
-    expect(evaluateExpression(longest)).toBe(176);
+    expect(evaluateExpression(math, longest)).toBe(176);
     let refused: unknown;
     try {
       check(`${longest}0`);

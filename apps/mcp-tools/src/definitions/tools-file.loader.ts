@@ -1,7 +1,7 @@
 import { Approvals, DomainError, Tools } from '@switchboard/contracts';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '@switchboard/config';
 import type { z } from 'zod';
 import {
   normalizeApproval,

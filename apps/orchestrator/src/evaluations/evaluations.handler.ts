@@ -8,6 +8,7 @@ import { DatasetRepository } from './datasets/dataset.repository.js';
 import { RecordedTasks } from './datasets/recorded-tasks.js';
 import { datasetNotFound } from './evaluation-errors.js';
 import { ProtectLabelUseCase } from './label-protection/protect-label/protect-label.use-case.js';
+import { ListExperimentsUseCase } from './experiments/list-experiments/list-experiments.use-case.js';
 import { ReadExperimentUseCase } from './experiments/read-experiment/read-experiment.use-case.js';
 import { StartExperimentUseCase } from './experiments/start-experiment/start-experiment.use-case.js';
 import { AddHumanScoreUseCase } from './scores/add-human-score/add-human-score.use-case.js';
@@ -28,6 +29,7 @@ export class EvaluationsHandler {
     private readonly recorded: RecordedTasks,
     private readonly starting: StartExperimentUseCase,
     private readonly reading: ReadExperimentUseCase,
+    private readonly listing: ListExperimentsUseCase,
     private readonly protecting: ProtectLabelUseCase,
   ) {}
 
@@ -80,6 +82,11 @@ export class EvaluationsHandler {
   @HandleCommand(Evaluations.ExperimentGet)
   read(req: { experimentId: string }, meta: MessageMeta): Promise<Evaluations.ExperimentView> {
     return this.reading.execute(req.experimentId, requireActor(meta.actor));
+  }
+
+  @HandleCommand(Evaluations.ExperimentList)
+  experiments(_req: unknown, meta: MessageMeta) {
+    return this.listing.execute(requireActor(meta.actor));
   }
 
   @HandleCommand(Evaluations.LabelProtect)

@@ -14,9 +14,14 @@ import { OnlineScoringHandler } from './online/online-scoring.handler.js';
 import { OnlineScoringObserver } from './online/online-scoring.observer.js';
 import { ScoringRuleRepository } from './online/scoring-rule.repository.js';
 import { ExperimentRepository } from './experiments/experiment.repository.js';
+import { ExperimentScorer } from './experiments/experiment.scorer.js';
+import { ListExperimentsUseCase } from './experiments/list-experiments/list-experiments.use-case.js';
 import { ReadExperimentUseCase } from './experiments/read-experiment/read-experiment.use-case.js';
+import { ScoreExperimentsUseCase } from './experiments/score-experiments/score-experiments.use-case.js';
+import { LiveToolsCheck } from './experiments/start-experiment/live-tools.check.js';
 import { StartExperimentUseCase } from './experiments/start-experiment/start-experiment.use-case.js';
 import { AddHumanScoreUseCase } from './scores/add-human-score/add-human-score.use-case.js';
+import { ScoreMetrics } from './scores/score.metrics.js';
 import { ScoreRepository } from './scores/score.repository.js';
 import { LabelProtectionGate } from './label-protection/label-protection.gate.js';
 import { ProtectLabelUseCase } from './label-protection/protect-label/protect-label.use-case.js';
@@ -38,12 +43,17 @@ import { LlmJudge } from './scorers/llm-judge.js';
     DatasetRuleObserver,
     EndedFactsReader,
     ExperimentRepository,
+    ExperimentScorer,
     LabelProtectionGate,
+    ListExperimentsUseCase,
+    LiveToolsCheck,
     LlmJudge,
     OnlineScoringObserver,
     ProtectLabelUseCase,
     ReadExperimentUseCase,
     RecordedTasks,
+    ScoreExperimentsUseCase,
+    ScoreMetrics,
     ScoreRepository,
     ScoringRuleRepository,
     StartExperimentUseCase,

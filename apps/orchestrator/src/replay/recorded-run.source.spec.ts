@@ -240,6 +240,35 @@ describe(RecordedRunSource.name, () => {
     expect(late.recordedStep(1, calc, { expression: '1+1' }).kind).toBe('refused');
   });
 
+  it('an evaluation runs live only a read-only tool its liveTools name, when the record has no match', () => {
+    const clock = { kind: 'tool' as const, target: 'time.now' };
+    const note = { kind: 'tool' as const, target: 'notes.add' };
+    const evaluation = source({
+      kind: 'fork',
+      liveRound: 1,
+      liveStep: 0,
+      edits: { tools: 'recorded', liveTools: ['time.now'] },
+    });
+    // a recorded call is still answered from the record, even of a live tool's name
+    expect(evaluation.recordedStep(0, calc, { expression: '1+1' }).kind).toBe('taken');
+    expect(evaluation.recordedStep(1, clock, {})).toEqual({ kind: 'live' });
+    expect(evaluation.recordedStep(2, note, { text: 'x' })).toMatchObject({
+      kind: 'refused',
+      error: { code: 'NOT_FOUND' },
+    });
+    // a delegation never runs live, whatever its name
+    expect(
+      evaluation.recordedStep(3, { kind: 'agent', target: 'time.now' }, { message: 'hi' }).kind,
+    ).toBe('refused');
+    const strict = source({
+      kind: 'fork',
+      liveRound: 1,
+      liveStep: 0,
+      edits: { tools: 'recorded' },
+    });
+    expect(strict.recordedStep(0, clock, {}).kind).toBe('refused');
+  });
+
   it('hands its origin to the judge for the verdict', async () => {
     const replay = source({});
     const run = {} as never;

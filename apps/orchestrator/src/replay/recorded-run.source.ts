@@ -15,6 +15,7 @@ import {
   notRecorded,
   recordedOutcome,
   replayedEvents,
+  runsLive,
   takesRecordedStep,
 } from './recorded-step.js';
 import { recordedStep, roundDivergence } from './replay-check.js';
@@ -127,7 +128,7 @@ export class RecordedRunSource implements RunSource {
    * A replay whose step is not the recorded one diverges there; a fork takes the recorded step at its
    * index all the same. A recorded step that never ended (its task was cancelled or stopped there)
    * ends the run the same way. A live step of an evaluation (tools: recorded) is answered only by a
-   * same call of the record.
+   * same call of the record, or, for a tool the run's `liveTools` mark read-only, run live.
    */
   recordedStep(
     index: number,
@@ -137,7 +138,10 @@ export class RecordedRunSource implements RunSource {
     const origin = this.origin;
     if (!takesRecordedStep(origin, index)) {
       const same = matchingStep(origin, action, input);
-      return same ? this.taken(same) : { kind: 'refused', error: notRecorded(action) };
+      if (same) return this.taken(same);
+      return runsLive(origin, action)
+        ? { kind: 'live' }
+        : { kind: 'refused', error: notRecorded(action) };
     }
     const step = recordedStep(origin.record, index, action, input);
     if (step instanceof DomainError && origin.kind === 'replay')

@@ -16,6 +16,15 @@ export const answersFromRecord = (origin: RunOriginState | undefined): boolean =
   origin?.kind === 'fork' && origin.edits?.tools === 'recorded';
 
 /**
+ * Whether an evaluation may run a call its record does not hold: a tool the operator marked
+ * read-only for it (`liveTools`, an experiment's). Delegations never run live.
+ */
+export const runsLive = (
+  origin: RunOriginState,
+  action: Pick<Tasks.PlanAction, 'kind' | 'target'>,
+): boolean => action.kind === 'tool' && (origin.edits?.liveTools ?? []).includes(action.target);
+
+/**
  * A recorded step that made the same call (the same tool or agent with the same input), in order: one
  * after the fork point and after the last step this run took — so a run that makes the recorded calls
  * in another order is answered up to where the order breaks, and no recorded call answers twice. It

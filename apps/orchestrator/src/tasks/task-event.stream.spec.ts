@@ -52,6 +52,33 @@ describe(TaskEventSequence.name, () => {
     expect(taken).toHaveLength(1);
   });
 
+  it('names the agent version the task runs on every event from runsAs on, in the contract', async () => {
+    const journal = new InMemoryJournal();
+    const seq = sequence(journal);
+    started(seq);
+    const versionId = '0b6f3c2a-1d4e-4f5a-9b8c-7d6e5f4a3b2c';
+    seq.runsAs({
+      agent: 'support',
+      versionId,
+      version: 3,
+      label: 'production',
+      instructionsSha256: 'a'.repeat(64),
+      model: 'builtin',
+      toolSchemasSha256: 'b'.repeat(64),
+      tools: 2,
+    });
+    started(seq, 2);
+    started(seq, 3);
+    await seq.commit(statement([]));
+    const [before, ...after] = journal.published;
+    expect(before?.agentVersion).toBeUndefined();
+    expect(after.map((e) => e.agentVersion)).toEqual([
+      { agent: 'support', version: 3, versionId },
+      { agent: 'support', version: 3, versionId },
+    ]);
+    for (const e of after) expect(Tasks.TaskEvent.parse(e)).toEqual(e);
+  });
+
   it('journals and publishes nothing of a statement that failed: its events ride with the next one, in order', async () => {
     const journal = new InMemoryJournal();
     const seq = sequence(journal);

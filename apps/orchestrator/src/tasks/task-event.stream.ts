@@ -1,4 +1,4 @@
-import { type Audit, Tasks } from '@switchboard/contracts';
+import { type Agents, type Audit, Tasks } from '@switchboard/contracts';
 import { type Logger, traceparentOf } from '@switchboard/observability';
 import type { JournalPort } from './journal/task-journal.js';
 import {
@@ -72,6 +72,8 @@ export class TaskEventSequence {
   private timer: NodeJS.Timeout | undefined;
   /** Who also hears each event as it is emitted (a step recording what it reported). */
   private readonly taps = new Set<(event: Tasks.TaskEvent) => void>();
+  /** The agent version the task runs: on every event from the start on (runsAs). */
+  private agentVersion: Agents.AgentVersionRef | undefined;
 
   constructor(
     readonly taskId: string,
@@ -94,6 +96,13 @@ export class TaskEventSequence {
     return this.pending.length;
   }
 
+  /** Every event from now on names the agent version the task runs (`agentVersion`). */
+  runsAs(stamp: Agents.AgentStamp | undefined): void {
+    this.agentVersion = stamp
+      ? { agent: stamp.agent, version: stamp.version, versionId: stamp.versionId }
+      : undefined;
+  }
+
   /** Calls `listener` with every event emitted from now on, until the returned function is called. */
   tap(listener: (event: Tasks.TaskEvent) => void): () => void {
     this.taps.add(listener);
@@ -112,6 +121,7 @@ export class TaskEventSequence {
       at: new Date().toISOString(),
       source: this.source,
       ...(message ? { message } : {}),
+      ...(this.agentVersion ? { agentVersion: this.agentVersion } : {}),
       data: roundedDuration(data),
     } as Tasks.TaskEvent;
     this.pending.push(event);

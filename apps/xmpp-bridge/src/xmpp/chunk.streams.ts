@@ -223,16 +223,21 @@ export class ChunkStreams {
 
   private fail(key: string, stream: Stream, error: ChunkStreamError): void {
     stream.failed = error;
-    if (!stream.claim) this.unclaimedBytes -= stream.bytes;
+    // Unclaimed, it stays (failed) for the claim that comes; claimed, its receiver hears now.
+    if (stream.claim) this.streams.delete(key);
+    else this.unclaimedBytes -= stream.bytes;
+    this.abandon(stream, error);
+  }
+
+  /** Empties a stream and fails its receiver, if it has one, with `error`. */
+  private abandon(stream: Stream, error: Error): void {
     stream.parts.clear();
     stream.bytes = 0;
     const claim = stream.claim;
-    if (claim) {
-      clearTimeout(claim.timer);
-      stream.claim = undefined;
-      this.streams.delete(key);
-      claim.onError(error);
-    }
+    if (!claim) return;
+    clearTimeout(claim.timer);
+    stream.claim = undefined;
+    claim.onError(error);
   }
 
   /**
@@ -243,15 +248,7 @@ export class ChunkStreams {
     const streams = [...this.streams.values()];
     this.streams.clear();
     this.unclaimedBytes = 0;
-    for (const s of streams) {
-      s.parts.clear();
-      s.bytes = 0;
-      const claim = s.claim;
-      if (!claim) continue;
-      clearTimeout(claim.timer);
-      s.claim = undefined;
-      claim.onError(error);
-    }
+    for (const s of streams) this.abandon(s, error);
   }
 
   /** Every stream whose sender matches `from` fails with `error` (the sender went offline). */
@@ -260,13 +257,7 @@ export class ChunkStreams {
       if (!from(key.slice(0, key.indexOf('\n')))) continue;
       this.streams.delete(key);
       if (!s.claim) this.unclaimedBytes -= s.bytes;
-      s.parts.clear();
-      s.bytes = 0;
-      const claim = s.claim;
-      if (!claim) continue;
-      clearTimeout(claim.timer);
-      s.claim = undefined;
-      claim.onError(error);
+      this.abandon(s, error);
     }
   }
 

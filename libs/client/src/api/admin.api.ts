@@ -50,7 +50,7 @@ export class AdminApi {
 
   /** Audit rows, newest first (admins: their tenant's; the platform operator: any tenant's). */
   audit(query: AuditQuery = {}, options: CallOptions = {}): Promise<AuditQueryResponse> {
-    return this.transport.json({ method: 'GET', path: 'audit', query: { ...query }, ...options });
+    return this.transport.send('GET', 'audit', options, { query: { ...query } });
   }
 
   /**
@@ -58,18 +58,15 @@ export class AdminApi {
    * tenant's). A long trail takes a while: no time limit of the client's own unless given.
    */
   verifyAudit(tenantId?: string, options: CallOptions = {}): Promise<AuditVerifyResponse> {
-    return this.transport.json({
-      method: 'GET',
-      path: 'audit/verify',
+    return this.transport.send('GET', 'audit/verify', options, {
       query: { tenant_id: tenantId },
       timeoutMs: 0,
-      ...options,
     });
   }
 
   /** Every service's readiness and figures. */
   services(options: CallOptions = {}): Promise<{ services: ServiceHealth[] }> {
-    return this.transport.json({ method: 'GET', path: 'services', ...options });
+    return this.transport.send('GET', 'services', options);
   }
 
   /**

@@ -17,16 +17,12 @@ export class AgentConfigsApi {
 
   /** The tenant's agents, by name. */
   list(options: CallOptions = {}): Promise<{ agents: AgentView[] }> {
-    return this.transport.json({ method: 'GET', path: 'agent-configs', ...options });
+    return this.transport.send('GET', 'agent-configs', options);
   }
 
   /** An agent's versions, newest first. */
   versions(agent: string, options: CallOptions = {}): Promise<{ versions: AgentVersionView[] }> {
-    return this.transport.json({
-      method: 'GET',
-      path: pathOf`agent-configs/${agent}/versions`,
-      ...options,
-    });
+    return this.transport.send('GET', pathOf`agent-configs/${agent}/versions`, options);
   }
 
   /** What changed from version `from` to version `to`, one entry per field. */
@@ -36,11 +32,8 @@ export class AgentConfigsApi {
     to: number,
     options: CallOptions = {},
   ): Promise<AgentVersionDiff> {
-    return this.transport.json({
-      method: 'GET',
-      path: pathOf`agent-configs/${agent}/diff`,
+    return this.transport.send('GET', pathOf`agent-configs/${agent}/diff`, options, {
       query: { from, to },
-      ...options,
     });
   }
 
@@ -51,12 +44,9 @@ export class AgentConfigsApi {
     version: number,
     options: CallOptions = {},
   ): Promise<AgentLabelMoved> {
-    return this.transport.json({
-      method: 'PUT',
-      path: pathOf`agent-configs/${agent}/labels/${label}`,
+    return this.transport.send('PUT', pathOf`agent-configs/${agent}/labels/${label}`, options, {
       body: { version },
       repeatable: true,
-      ...options,
     });
   }
 
@@ -67,13 +57,12 @@ export class AgentConfigsApi {
     canary: { version: number; weight: number } | null,
     options: CallOptions = {},
   ): Promise<AgentLabelView> {
-    return this.transport.json({
-      method: 'PUT',
-      path: pathOf`agent-configs/${agent}/labels/${label}/canary`,
-      body: { canary },
-      repeatable: true,
-      ...options,
-    });
+    return this.transport.send(
+      'PUT',
+      pathOf`agent-configs/${agent}/labels/${label}/canary`,
+      options,
+      { body: { canary }, repeatable: true },
+    );
   }
 
   /** Makes an agent the tenant's default (`false`: not the default). Harmless to repeat. */
@@ -82,11 +71,11 @@ export class AgentConfigsApi {
     isDefault: boolean,
     options: CallOptions = {},
   ): Promise<AgentDefaultView> {
-    return this.transport.json({
-      method: isDefault ? 'PUT' : 'DELETE',
-      path: pathOf`agent-configs/${agent}/default`,
-      repeatable: true,
-      ...options,
-    });
+    return this.transport.send(
+      isDefault ? 'PUT' : 'DELETE',
+      pathOf`agent-configs/${agent}/default`,
+      options,
+      { repeatable: true },
+    );
   }
 }

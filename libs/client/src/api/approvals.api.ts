@@ -26,12 +26,7 @@ export class ApprovalsApi {
     query: ApprovalQuery = {},
     options: CallOptions = {},
   ): Promise<{ approvals: ApprovalView[] }> {
-    return this.transport.json({
-      method: 'GET',
-      path: 'approvals',
-      query: { ...query },
-      ...options,
-    });
+    return this.transport.send('GET', 'approvals', options, { query: { ...query } });
   }
 
   /** One task's approvals of a status (its owner, its approvers and admins see them). */
@@ -40,11 +35,8 @@ export class ApprovalsApi {
     query: ApprovalQuery = {},
     options: CallOptions = {},
   ): Promise<{ approvals: ApprovalView[] }> {
-    return this.transport.json({
-      method: 'GET',
-      path: pathOf`tasks/${taskId}/approvals`,
+    return this.transport.send('GET', pathOf`tasks/${taskId}/approvals`, options, {
       query: { ...query },
-      ...options,
     });
   }
 
@@ -58,17 +50,14 @@ export class ApprovalsApi {
     decision: ApprovalDecision,
     options: CallOptions = {},
   ): Promise<ApprovalView> {
-    return this.transport.json({
-      method: 'POST',
-      path: pathOf`tasks/${taskId}/approvals/${approvalId}`,
+    return this.transport.send('POST', pathOf`tasks/${taskId}/approvals/${approvalId}`, options, {
       body: decision,
-      ...options,
     });
   }
 
   /** Every tool whose calls need approval, with its effective policy and its source (admins). */
   policies(options: CallOptions = {}): Promise<{ policies: ApprovalPolicyEntry[] }> {
-    return this.transport.json({ method: 'GET', path: 'approval-policies', ...options });
+    return this.transport.send('GET', 'approval-policies', options);
   }
 
   /** Sets a tool's policy override, or removes it with `null` (admins); answers the effective policy. */
@@ -77,11 +66,8 @@ export class ApprovalsApi {
     policy: ApprovalPolicy | null,
     options: CallOptions = {},
   ): Promise<ApprovalPolicyState> {
-    return this.transport.json({
-      method: 'PUT',
-      path: pathOf`approval-policies/${tool}`,
+    return this.transport.send('PUT', pathOf`approval-policies/${tool}`, options, {
       body: { policy },
-      ...options,
     });
   }
 }

@@ -22,7 +22,7 @@ export class CatalogApi {
 
   /** The caller's tool manifest, optionally under constraints. */
   tools(query: ToolsQuery = {}, options: CallOptions = {}): Promise<Manifest> {
-    return this.transport.json({ method: 'GET', path: 'tools', query: { ...query }, ...options });
+    return this.transport.send('GET', 'tools', options, { query: { ...query } });
   }
 
   /**
@@ -34,32 +34,22 @@ export class CatalogApi {
     query: ToolsQuery & { limit?: number } = {},
     options: CallOptions = {},
   ): Promise<ToolSearchResult> {
-    return this.transport.json({
-      method: 'GET',
-      path: 'tools',
-      query: { ...query, q },
-      ...options,
-    });
+    return this.transport.send('GET', 'tools', options, { query: { ...query, q } });
   }
 
   /** The remote agents the caller may delegate to. */
   agents(options: CallOptions = {}): Promise<{ agents: AgentSummary[] }> {
-    return this.transport.json({ method: 'GET', path: 'agents', ...options });
+    return this.transport.send('GET', 'agents', options);
   }
 
   /** The XMPP peers of the agents reached over XMPP, online or not. */
   presence(options: CallOptions = {}): Promise<AgentPresence> {
-    return this.transport.json({ method: 'GET', path: 'agents/presence', ...options });
+    return this.transport.send('GET', 'agents/presence', options);
   }
 
   /** A user's provider authorizations (default the caller's; another user's: admins). */
   authorizations(userId?: string, options: CallOptions = {}): Promise<AuthorizationsList> {
-    return this.transport.json({
-      method: 'GET',
-      path: 'authorizations',
-      query: { user_id: userId },
-      ...options,
-    });
+    return this.transport.send('GET', 'authorizations', options, { query: { user_id: userId } });
   }
 
   /** Grants a user a provider (admins). Harmless to repeat. */
@@ -68,11 +58,7 @@ export class CatalogApi {
     provider: string,
     options: CallOptions = {},
   ): Promise<AuthorizationGranted> {
-    return this.transport.json({
-      method: 'PUT',
-      path: pathOf`authorizations/${userId}/${provider}`,
-      ...options,
-    });
+    return this.transport.send('PUT', pathOf`authorizations/${userId}/${provider}`, options);
   }
 
   /** Revokes a user's provider (admins); `revoked: false` when there was none. */
@@ -81,10 +67,6 @@ export class CatalogApi {
     provider: string,
     options: CallOptions = {},
   ): Promise<AuthorizationRevoked> {
-    return this.transport.json({
-      method: 'DELETE',
-      path: pathOf`authorizations/${userId}/${provider}`,
-      ...options,
-    });
+    return this.transport.send('DELETE', pathOf`authorizations/${userId}/${provider}`, options);
   }
 }

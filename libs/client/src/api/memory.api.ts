@@ -23,7 +23,7 @@ export class MemoryApi {
 
   /** A namespace's newest items (default: the caller's own, `user`). */
   list(query: MemoryQuery = {}, options: CallOptions = {}): Promise<{ items: MemoryItem[] }> {
-    return this.transport.json({ method: 'GET', path: 'memory', query: { ...query }, ...options });
+    return this.transport.send('GET', 'memory', options, { query: { ...query } });
   }
 
   /** What the caller may read that matches `q`, best first (or in one namespace: `kind` and `key`). */
@@ -32,27 +32,17 @@ export class MemoryApi {
     query: MemoryQuery = {},
     options: CallOptions = {},
   ): Promise<{ items: RecalledMemory[] }> {
-    return this.transport.json({
-      method: 'GET',
-      path: 'memory/search',
-      query: { q, ...query },
-      ...options,
-    });
+    return this.transport.send('GET', 'memory/search', options, { query: { q, ...query } });
   }
 
   /** Edits an item's content and/or metadata; answers it as edited. */
   update(id: string, change: MemoryChange, options: CallOptions = {}): Promise<MemoryItem> {
-    return this.transport.json({
-      method: 'PATCH',
-      path: pathOf`memory/${id}`,
-      body: change,
-      ...options,
-    });
+    return this.transport.send('PATCH', pathOf`memory/${id}`, options, { body: change });
   }
 
   /** Forgets one item, and what tasks' run records recalled of it. */
   forget(id: string, options: CallOptions = {}): Promise<MemoryItemForgotten> {
-    return this.transport.json({ method: 'DELETE', path: pathOf`memory/${id}`, ...options });
+    return this.transport.send('DELETE', pathOf`memory/${id}`, options);
   }
 
   /** Forgets one namespace (a thread's: the caller's items in it). */
@@ -61,28 +51,16 @@ export class MemoryApi {
     key: string,
     options: CallOptions = {},
   ): Promise<MemoryNamespaceForgotten> {
-    return this.transport.json({
-      method: 'DELETE',
-      path: pathOf`memory/namespaces/${kind}/${key}`,
-      ...options,
-    });
+    return this.transport.send('DELETE', pathOf`memory/namespaces/${kind}/${key}`, options);
   }
 
   /** Forgets everything of a user ("forget me": yourself, or an admin). */
   forgetUser(userId: string, options: CallOptions = {}): Promise<MemoryUserForgotten> {
-    return this.transport.json({
-      method: 'DELETE',
-      path: pathOf`memory/users/${userId}`,
-      ...options,
-    });
+    return this.transport.send('DELETE', pathOf`memory/users/${userId}`, options);
   }
 
   /** Forgets all of a tenant's memory (the platform operator). */
   forgetTenant(tenantId: string, options: CallOptions = {}): Promise<MemoryTenantForgotten> {
-    return this.transport.json({
-      method: 'DELETE',
-      path: pathOf`memory/tenants/${tenantId}`,
-      ...options,
-    });
+    return this.transport.send('DELETE', pathOf`memory/tenants/${tenantId}`, options);
   }
 }

@@ -7,12 +7,12 @@ export class ReplaysApi {
 
   /** Starts a batch (`taskIds` or `filter`, `changes`, `concurrency`, `budget`); 202 with the batch. */
   create(request: ReplayBatchRequest, options: CallOptions = {}): Promise<ReplayBatchView> {
-    return this.transport.json({ method: 'POST', path: 'replays', body: request, ...options });
+    return this.transport.send('POST', 'replays', options, { body: request });
   }
 
   /** A batch: each task against its original, and the totals. */
   get(batchId: string, options: CallOptions = {}): Promise<ReplayBatchView> {
-    return this.transport.json({ method: 'GET', path: pathOf`replays/${batchId}`, ...options });
+    return this.transport.send('GET', pathOf`replays/${batchId}`, options);
   }
 
   /** The caller's batches (an admin's: the tenant's), newest first. */
@@ -20,6 +20,6 @@ export class ReplaysApi {
     query: { limit?: number } = {},
     options: CallOptions = {},
   ): Promise<{ batches: ReplayBatchSummary[] }> {
-    return this.transport.json({ method: 'GET', path: 'replays', query: { ...query }, ...options });
+    return this.transport.send('GET', 'replays', options, { query: { ...query } });
   }
 }

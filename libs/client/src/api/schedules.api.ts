@@ -12,7 +12,7 @@ export class SchedulesApi {
 
   /** Schedules a task (`cron` + `timezone`, or `at`); 400 names the field. Sent once. */
   create(request: ScheduleRequest, options: CallOptions = {}): Promise<ScheduleView> {
-    return this.transport.json({ method: 'POST', path: 'schedules', body: request, ...options });
+    return this.transport.send('POST', 'schedules', options, { body: request });
   }
 
   /** The caller's schedules (an admin's: the tenant's). */
@@ -20,49 +20,30 @@ export class SchedulesApi {
     query: { limit?: number } = {},
     options: CallOptions = {},
   ): Promise<{ schedules: ScheduleView[] }> {
-    return this.transport.json({
-      method: 'GET',
-      path: 'schedules',
-      query: { ...query },
-      ...options,
-    });
+    return this.transport.send('GET', 'schedules', options, { query: { ...query } });
   }
 
   get(scheduleId: string, options: CallOptions = {}): Promise<ScheduleView> {
-    return this.transport.json({
-      method: 'GET',
-      path: pathOf`schedules/${scheduleId}`,
-      ...options,
-    });
+    return this.transport.send('GET', pathOf`schedules/${scheduleId}`, options);
   }
 
   /** Pauses it: no firing until resumed. Harmless to repeat. */
   pause(scheduleId: string, options: CallOptions = {}): Promise<ScheduleView> {
-    return this.transport.json({
-      method: 'POST',
-      path: pathOf`schedules/${scheduleId}/pause`,
+    return this.transport.send('POST', pathOf`schedules/${scheduleId}/pause`, options, {
       repeatable: true,
-      ...options,
     });
   }
 
   /** Resumes it from now (missed times do not run). Harmless to repeat. */
   resume(scheduleId: string, options: CallOptions = {}): Promise<ScheduleView> {
-    return this.transport.json({
-      method: 'POST',
-      path: pathOf`schedules/${scheduleId}/resume`,
+    return this.transport.send('POST', pathOf`schedules/${scheduleId}/resume`, options, {
       repeatable: true,
-      ...options,
     });
   }
 
   /** Deletes it and its firings; the tasks it submitted stay. */
   delete(scheduleId: string, options: CallOptions = {}): Promise<ScheduleDeleted> {
-    return this.transport.json({
-      method: 'DELETE',
-      path: pathOf`schedules/${scheduleId}`,
-      ...options,
-    });
+    return this.transport.send('DELETE', pathOf`schedules/${scheduleId}`, options);
   }
 
   /** Its most recent firings, newest first. */
@@ -70,10 +51,6 @@ export class SchedulesApi {
     scheduleId: string,
     options: CallOptions = {},
   ): Promise<{ firings: ScheduleFiringView[] }> {
-    return this.transport.json({
-      method: 'GET',
-      path: pathOf`schedules/${scheduleId}/firings`,
-      ...options,
-    });
+    return this.transport.send('GET', pathOf`schedules/${scheduleId}/firings`, options);
   }
 }

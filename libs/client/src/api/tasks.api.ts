@@ -67,23 +67,14 @@ export class TasksApi {
    * Sent once: the gateway takes no idempotency key, so a retry could start the task twice.
    */
   run(request: TaskRequest, options: CallOptions = {}): Promise<TaskAnswer | TaskWaitingAnswer> {
-    return this.transport.json({
-      method: 'POST',
-      path: 'orchestrate',
-      body: request,
-      timeoutMs: 0,
-      ...options,
-    });
+    return this.transport.send('POST', 'orchestrate', options, { body: request, timeoutMs: 0 });
   }
 
   /** Submits a task and answers at once with its id and links (`POST /orchestrate?async=true`). */
   submit(request: TaskRequest, options: CallOptions = {}): Promise<TaskAccepted> {
-    return this.transport.json({
-      method: 'POST',
-      path: 'orchestrate',
+    return this.transport.send('POST', 'orchestrate', options, {
       query: { async: 'true' },
       body: request,
-      ...options,
     });
   }
 
@@ -139,17 +130,14 @@ export class TasksApi {
 
   /** A task with its steps, origin, verdict and runs; `{taskId, status: 'queued'}` before it is picked up. */
   get(taskId: string, options: CallOptions = {}): Promise<TaskView | QueuedTaskView> {
-    return this.transport.json({ method: 'GET', path: pathOf`tasks/${taskId}`, ...options });
+    return this.transport.send('GET', pathOf`tasks/${taskId}`, options);
   }
 
   /** The caller's tasks, newest first (admins: the tenant's), one page; pass `nextBefore` as `before`. */
   list(query: TaskListQuery = {}, options: CallOptions = {}): Promise<TaskListResponse> {
     const { status, ...rest } = query;
-    return this.transport.json({
-      method: 'GET',
-      path: 'tasks',
+    return this.transport.send('GET', 'tasks', options, {
       query: { status: typeof status === 'string' ? [status] : status, ...rest },
-      ...options,
     });
   }
 
@@ -158,38 +146,25 @@ export class TasksApi {
    * Harmless to repeat, so retried like a read.
    */
   cancel(taskId: string, reason?: string, options: CallOptions = {}): Promise<CancelAccepted> {
-    return this.transport.json({
-      method: 'POST',
-      path: pathOf`tasks/${taskId}/cancel`,
+    return this.transport.send('POST', pathOf`tasks/${taskId}/cancel`, options, {
       body: reason === undefined ? {} : { reason },
       repeatable: true,
-      ...options,
     });
   }
 
   /** Replays an ended task from its record (nothing is called; it ends with a verdict). */
   replay(taskId: string, options: CallOptions = {}): Promise<RunAccepted> {
-    return this.transport.json({
-      method: 'POST',
-      path: pathOf`tasks/${taskId}/replay`,
-      body: {},
-      ...options,
-    });
+    return this.transport.send('POST', pathOf`tasks/${taskId}/replay`, options, { body: {} });
   }
 
   /** Forks an ended task at a step or planning round, optionally with edits, live from there. */
   fork(taskId: string, request: ForkRequest, options: CallOptions = {}): Promise<RunAccepted> {
-    return this.transport.json({
-      method: 'POST',
-      path: pathOf`tasks/${taskId}/fork`,
-      body: request,
-      ...options,
-    });
+    return this.transport.send('POST', pathOf`tasks/${taskId}/fork`, options, { body: request });
   }
 
   /** Where two runs differ: decisions, steps, answers, tokens, cost, time. */
   diff(a: string, b: string, options: CallOptions = {}): Promise<TaskDiffView> {
-    return this.transport.json({ method: 'GET', path: pathOf`tasks/${a}/diff/${b}`, ...options });
+    return this.transport.send('GET', pathOf`tasks/${a}/diff/${b}`, options);
   }
 
   private streamOptions(options: StreamOptions): ConstructorParameters<typeof TaskEventStream>[4] {

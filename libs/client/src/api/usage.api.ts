@@ -7,16 +7,12 @@ export class UsageApi {
 
   /** Today's counters of the caller's tenant and its quota; `tenant`: another's (the platform operator). */
   get(tenant?: string, options: CallOptions = {}): Promise<TenantUsage> {
-    return this.transport.json({ method: 'GET', path: 'usage', query: { tenant }, ...options });
+    return this.transport.send('GET', 'usage', options, { query: { tenant } });
   }
 
   /** The quota that applies to a tenant, and its source (an admin: their own tenant's). */
   quota(tenant: string, options: CallOptions = {}): Promise<TenantQuotaView> {
-    return this.transport.json({
-      method: 'GET',
-      path: pathOf`tenants/${tenant}/quotas`,
-      ...options,
-    });
+    return this.transport.send('GET', pathOf`tenants/${tenant}/quotas`, options);
   }
 
   /** Replaces a tenant's own quota as a whole (the platform operator). Harmless to repeat. */
@@ -25,20 +21,11 @@ export class UsageApi {
     quota: TenantQuota,
     options: CallOptions = {},
   ): Promise<TenantQuotaView> {
-    return this.transport.json({
-      method: 'PUT',
-      path: pathOf`tenants/${tenant}/quotas`,
-      body: quota,
-      ...options,
-    });
+    return this.transport.send('PUT', pathOf`tenants/${tenant}/quotas`, options, { body: quota });
   }
 
   /** Removes a tenant's own quota: it falls back to the platform default (the platform operator). */
   removeQuota(tenant: string, options: CallOptions = {}): Promise<TenantQuotaView> {
-    return this.transport.json({
-      method: 'DELETE',
-      path: pathOf`tenants/${tenant}/quotas`,
-      ...options,
-    });
+    return this.transport.send('DELETE', pathOf`tenants/${tenant}/quotas`, options);
   }
 }

@@ -130,6 +130,19 @@ export class Transport {
   }
 
   /**
+   * `json` of the usual call: `method` on `path`, with what it sends (a query, a body, whether it is
+   * repeatable, its own time limit) and the caller's options, which win.
+   */
+  send<T>(
+    method: HttpMethod,
+    path: string,
+    options: CallOptions = {},
+    sends: Pick<RequestSpec, 'query' | 'body' | 'repeatable' | 'timeoutMs'> = {},
+  ): Promise<T> {
+    return this.json({ method, path, ...sends, ...options });
+  }
+
+  /**
    * Sends the call and answers its response with the body unread (a stream). The time limit covers the
    * wait for the response's head; the caller's signal goes on aborting the body.
    */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { NoArguments } from '../request.schemas.js';
 import { ApprovalPolicy } from '../approval/approval.schemas.js';
-import { type CommandContract, defineCommand, defineEvent, type EventContract } from '../define.js';
+import { defineCommand, defineEvent, defineQuery, type DomainContracts } from '../define.js';
 import { ErrorBody } from '../errors.js';
 import { DelegationStateStream } from '../streams.js';
 import {
@@ -34,21 +35,17 @@ export const AgentSummary = z.object({
 });
 export type AgentSummary = z.infer<typeof AgentSummary>;
 
-export const AgentsList = defineCommand({
+export const AgentsList = defineQuery({
   subject: 'sb.cmd.a2a.agents.list',
-  service: 'a2a',
   callers: ['gateway', 'orchestrator'],
-  request: z.object({}).strict(),
+  request: NoArguments,
   response: z.object({ agents: z.array(AgentSummary) }),
-  timeoutMs: 5_000,
-  idempotency: 'idempotent',
   description:
     'The remote agents the acting user may delegate to (per-role policy applied), from their cached cards.',
 });
 
 export const Delegate = defineCommand({
   subject: 'sb.cmd.a2a.delegate',
-  service: 'a2a',
   callers: ['orchestrator'],
   request: DelegateRequest,
   response: DelegationResult,
@@ -90,7 +87,6 @@ export const DelegationCancel = defineEvent({
 export const DelegationNotified = defineCommand({
   subject: 'sb.cmd.a2a.delegation.notified.{delegationId}',
   tokenOf: (r: { delegationId: string }) => r.delegationId,
-  service: 'a2a',
   callers: ['gateway'],
   responder: 'waiter',
   request: z
@@ -103,7 +99,6 @@ export const DelegationNotified = defineCommand({
     })
     .strict(),
   response: z.object({ accepted: z.literal(true) }).strict(),
-  timeoutMs: 5_000,
   idempotency: 'idempotent',
   description:
     "A remote agent notified the platform about the task of a delegation that runs in push mode: the replica running it checks the per-delegation token (UNAUTHORIZED) and the task (FORBIDDEN), then reads the task with GetTask. Served only by that replica, on the delegation's own subject; no responders when it is not running.",
@@ -149,10 +144,7 @@ export const DelegationState = defineEvent({
 });
 
 /** Every a2a contract, for the catalogue. */
-export const A2A_CONTRACTS: {
-  commands: readonly CommandContract[];
-  events: readonly EventContract[];
-} = {
+export const A2A_CONTRACTS: DomainContracts = {
   commands: [AgentsList, Delegate, DelegationNotified],
   events: [DelegationProgress, DelegationCancel, DelegationState],
 };

@@ -33,6 +33,18 @@ export const DEFAULT_AGENT_LABEL = 'production';
 export const AgentVersionId = z.string().uuid();
 
 /**
+ * Which agent version a task runs, on every one of its events (`agentVersion`): the configuration
+ * that produced the event, whatever a label says later. The whole stamp (hashes, model, canary) is in
+ * the task's `orchestrator.task.started` and its view.
+ */
+export const AgentVersionRef = z.object({
+  agent: z.string(),
+  version: z.number().int().positive(),
+  versionId: AgentVersionId,
+});
+export type AgentVersionRef = z.infer<typeof AgentVersionRef>;
+
+/**
  * A tool an agent may offer: its exact name (`notes.add`) or a pattern whose `*` stands for any run
  * of characters (`notes.*`, `*`).
  */

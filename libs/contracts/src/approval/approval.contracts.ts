@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type CommandContract, defineCommand, defineEvent, type EventContract } from '../define.js';
+import { pageLimit } from '../request.schemas.js';
+import { defineCommand, defineEvent, defineQuery, type DomainContracts } from '../define.js';
 import {
   ApprovalDecisionRequest,
   ApprovalId,
@@ -7,9 +8,8 @@ import {
   ApprovalView,
 } from './approval.schemas.js';
 
-export const ApprovalList = defineCommand({
+export const ApprovalList = defineQuery({
   subject: 'sb.cmd.orchestrator.approval.list',
-  service: 'orchestrator',
   // xmpp-bridge: finds the approval a chat command's short id names, among those its sender may decide
   callers: ['gateway', 'xmpp-bridge'],
   request: z
@@ -17,19 +17,16 @@ export const ApprovalList = defineCommand({
       /** Default `pending`. */
       status: ApprovalStatus.default('pending'),
       taskId: z.string().uuid().optional(),
-      limit: z.number().int().min(1).max(200).default(50),
+      limit: pageLimit(200, 50),
     })
     .strict(),
   response: z.object({ approvals: z.array(ApprovalView) }),
-  timeoutMs: 5_000,
-  idempotency: 'idempotent',
   description:
     "Approvals the acting user may decide (their own tasks' where the policy lets them, their roles', the ones naming them; admins: everyone's in their tenant; the platform operator: every tenant's), newest first. With `taskId`: that task's approvals, for its owner too.",
 });
 
 export const ApprovalDecide = defineCommand({
   subject: 'sb.cmd.orchestrator.approval.decide',
-  service: 'orchestrator',
   // xmpp-bridge: the answer of an approver's XMPP client (docs/xmpp-bridge.md)
   callers: ['gateway', 'xmpp-bridge'],
   request: ApprovalDecisionRequest,
@@ -39,9 +36,8 @@ export const ApprovalDecide = defineCommand({
     'Approves (optionally with edited arguments, validated against the tool input schema) or rejects a pending approval. NOT_FOUND for an approval the actor may not see, FORBIDDEN (audited) when the policy does not let them decide, CONFLICT when it is decided already. When the last pending approval of the task is decided, the task is submitted again and resumes on any replica.',
 });
 
-export const ApprovalVerify = defineCommand({
+export const ApprovalVerify = defineQuery({
   subject: 'sb.cmd.orchestrator.approval.verify',
-  service: 'orchestrator',
   callers: ['mcp-tools', 'a2a'],
   request: z
     .object({
@@ -52,8 +48,6 @@ export const ApprovalVerify = defineCommand({
     })
     .strict(),
   response: z.object({ approvalId: ApprovalId, decidedBy: z.string() }),
-  timeoutMs: 5_000,
-  idempotency: 'idempotent',
   description:
     'Asked by mcp-tools (and a2a) before a call that needs approval: answers only when the approval exists for this task and target, is approved, and approved exactly these arguments (the hash of target + arguments); FORBIDDEN otherwise.',
 });
@@ -97,7 +91,7 @@ export const ApprovalRequested = defineEvent({
     "A call now waits for a person's decision (one per approval, once it is stored as pending): the XMPP bridge sends it to the approvers' JIDs as a chat message with an XEP-0004 form. Fire and forget: a bridge that is down misses it; the approval stays in the inbox and the API (and the task event orchestrator.approval.requested).",
 });
 
-export const APPROVAL_CONTRACTS: {
-  commands: readonly CommandContract[];
-  events: readonly EventContract[];
-} = { commands: [ApprovalList, ApprovalDecide, ApprovalVerify], events: [ApprovalRequested] };
+export const APPROVAL_CONTRACTS: DomainContracts = {
+  commands: [ApprovalList, ApprovalDecide, ApprovalVerify],
+  events: [ApprovalRequested],
+};

@@ -1,8 +1,8 @@
 import {
-  type CommandContract,
   defineCommand,
   defineEvent,
-  type EventContract,
+  defineQuery,
+  type DomainContracts,
   isSafeToken,
   NO_TOKEN,
 } from '../define.js';
@@ -47,7 +47,6 @@ export const AuditChained = defineEvent({
 
 export const AuditAppend = defineCommand({
   subject: 'sb.cmd.audit.append',
-  service: 'audit',
   // the orchestrator relays the records its task transitions journaled (JournalOutbox)
   callers: ['orchestrator'],
   request: AuditAppendRequest,
@@ -93,37 +92,30 @@ export function auditSubjectTokens(record: {
   return [record.category, record.taskId || NO_TOKEN, record.tenantId || DEFAULT_TENANT];
 }
 
-export const AuditQuery = defineCommand({
+export const AuditQuery = defineQuery({
   subject: 'sb.cmd.audit.query',
-  service: 'audit',
   // the gateway for its admins; `admin` for the platform's administrators (`switchboard call`)
   callers: ['gateway', 'admin'],
   request: AuditQueryRequest,
   response: AuditQueryResponse,
   timeoutMs: 10_000,
-  idempotency: 'idempotent',
   description:
     "Filtered, paged audit rows (newest first). Admins only (from headers): a tenant's admin gets its own tenant's rows; the platform operator every tenant's, or one tenant's with `tenantId`.",
 });
 
-export const AuditVerify = defineCommand({
+export const AuditVerify = defineQuery({
   subject: 'sb.cmd.audit.verify',
-  service: 'audit',
   // the gateway for its admins (GET /audit/verify); `admin`: `switchboard audit verify`
   callers: ['gateway', 'admin'],
   request: AuditVerifyRequest,
   response: AuditVerifyResponse,
   timeoutMs: 120_000,
-  idempotency: 'idempotent',
   description:
     "Recomputes the hash chain and reports the first row that does not match. Admins only (from headers): a tenant's admin verifies its own tenant's chain (scope `tenant`); the platform operator the whole trail with every tenant's chain (scope `all`), or one tenant's with `tenantId`.",
 });
 
 /** Every audit contract, for the catalogue. */
-export const AUDIT_CONTRACTS: {
-  commands: readonly CommandContract[];
-  events: readonly EventContract[];
-} = {
+export const AUDIT_CONTRACTS: DomainContracts = {
   commands: [AuditQuery, AuditVerify, AuditAppend],
   events: [AuditRecorded, AuditChained],
 };

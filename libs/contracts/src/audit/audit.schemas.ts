@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageLimit } from '../request.schemas.js';
 import { Role, TenantId } from '../identity.schemas.js';
 import { safeText, StorableJsonObject } from '../text.schemas.js';
 
@@ -91,7 +92,7 @@ export const AuditQueryRequest = z
     to: z.string().datetime().optional(),
     /** Return rows with `seq` below this (newest first paging). */
     before: z.number().int().positive().optional(),
-    limit: z.number().int().min(1).max(500).default(50),
+    limit: pageLimit(500, 50),
   })
   .strict();
 export type AuditQueryRequest = z.infer<typeof AuditQueryRequest>;

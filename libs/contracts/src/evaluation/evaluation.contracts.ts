@@ -7,6 +7,7 @@ import {
   DatasetName,
   DatasetView,
   ExperimentBody,
+  ExperimentSummary,
   ExperimentView,
   HumanScoreBody,
   LabelProtectionBody,
@@ -107,6 +108,17 @@ export const ExperimentGet = defineCommand({
   description: `An experiment: per item its scores, divergences, tokens and time, the aggregates and the pairwise comparison with the baseline. Its creator's, or (admins) its tenant's; any other is NOT_FOUND.`,
 });
 
+export const ExperimentList = defineCommand({
+  subject: 'sb.cmd.orchestrator.experiment.list',
+  service: 'orchestrator',
+  callers: ['gateway'],
+  request: z.object({}).strict(),
+  response: z.object({ experiments: z.array(ExperimentSummary) }),
+  timeoutMs: 5_000,
+  idempotency: 'idempotent',
+  description: `The experiments the caller may read (its own; an admin's: the tenant's), newest first, at most 100: each as stored (one still running until it is read once both batches ended). ${TENANT}`,
+});
+
 export const LabelProtect = defineCommand({
   subject: 'sb.cmd.orchestrator.agent.label.protect',
   service: 'orchestrator',
@@ -152,6 +164,7 @@ export const EVALUATION_CONTRACTS: {
     ScoreList,
     ExperimentStart,
     ExperimentGet,
+    ExperimentList,
     LabelProtect,
     ScoringRuleCreate,
     ScoringRuleList,

@@ -187,6 +187,11 @@ export const ExperimentBody = z
       .optional(),
     scorers: z.array(ScorerSpec).min(1).max(10),
     concurrency: z.number().int().min(1).max(8).default(4),
+    /**
+     * Tools the operator marks read-only: a call of one the record does not hold runs live (and is
+     * listed as such); every other unrecorded call is never executed and reported as a divergence.
+     */
+    liveTools: z.array(z.string().min(1).max(200)).max(50).optional(),
   })
   .strict();
 export type ExperimentBody = z.infer<typeof ExperimentBody>;
@@ -204,6 +209,14 @@ export const ExperimentDivergence = z.object({
 });
 export type ExperimentDivergence = z.infer<typeof ExperimentDivergence>;
 
+/** A call of a read-only tool (the experiment's `liveTools`) the record did not hold: it ran live. */
+export const ExperimentLiveCall = z.object({
+  step: z.number().int().positive(),
+  tool: z.string(),
+  input: z.unknown(),
+});
+export type ExperimentLiveCall = z.infer<typeof ExperimentLiveCall>;
+
 export const ExperimentRunView = z.object({
   runTaskId: TaskId.optional(),
   status: z.string(),
@@ -215,11 +228,15 @@ export const ExperimentRunView = z.object({
   costUsd: z.number().nonnegative(),
   durationMs: z.number().nonnegative().optional(),
   divergences: z.array(ExperimentDivergence),
+  /** The calls that ran live (read-only tools only); absent: none did. */
+  live: z.array(ExperimentLiveCall).optional(),
 });
 export type ExperimentRunView = z.infer<typeof ExperimentRunView>;
 
 export const ExperimentItemView = z.object({
   taskId: TaskId,
+  /** The recorded step the item's runs started at; absent: the whole task. */
+  step: z.number().int().positive().optional(),
   candidate: ExperimentRunView,
   baseline: ExperimentRunView.optional(),
   comparison: PairwiseOutcome.optional(),
@@ -247,6 +264,8 @@ export const ExperimentView = z.object({
   version: z.number().int().positive(),
   baselineVersion: z.number().int().positive().optional(),
   scorers: z.array(ScorerSpec),
+  /** The read-only tools allowed to run live. */
+  liveTools: z.array(z.string()).optional(),
   items: z.array(ExperimentItemView),
   candidate: ExperimentAggregate,
   baseline: ExperimentAggregate.optional(),
@@ -264,6 +283,22 @@ export const ExperimentView = z.object({
   createdAt: z.string().datetime(),
 });
 export type ExperimentView = z.infer<typeof ExperimentView>;
+
+/** One experiment of `GET /experiments`: what it ran and, once scored, its verdict. */
+export const ExperimentSummary = ExperimentView.pick({
+  experimentId: true,
+  status: true,
+  dataset: true,
+  datasetVersion: true,
+  agent: true,
+  version: true,
+  baselineVersion: true,
+  pairwise: true,
+  passed: true,
+  createdBy: true,
+  createdAt: true,
+}).extend({ items: z.number().int().optional(), mean: z.number().optional() });
+export type ExperimentSummary = z.infer<typeof ExperimentSummary>;
 
 /** `PUT /agent-configs/{name}/labels/{label}/protection`: the label moves only past this gate. */
 export const LabelProtectionBody = z

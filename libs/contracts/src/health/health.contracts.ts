@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type CommandContract, defineCommand, SERVICE_NAMES, type ServiceName } from '../define.js';
+import { NoArguments } from '../request.schemas.js';
 
 export const CheckStatus = z.enum(['up', 'down']);
 
@@ -25,8 +26,6 @@ export const ServiceStatus = z.object({
 });
 export type ServiceStatus = z.infer<typeof ServiceStatus>;
 
-const StatusRequest = z.object({}).strict();
-
 /** `sb.health.<service>`: any replica of the service answers with its readiness. */
 export const HealthStatus = Object.fromEntries(
   SERVICE_NAMES.map((service) => [
@@ -37,11 +36,11 @@ export const HealthStatus = Object.fromEntries(
       // The gateway (the console's Health view) and administrators (`switchboard call`, the `admin`
       // identity); `npm run status` reads the same checks over HTTP /readiness.
       callers: ['gateway', 'admin'],
-      request: StatusRequest,
+      request: NoArguments,
       response: ServiceStatus,
       timeoutMs: 2_000,
       idempotency: 'idempotent',
       description: `Readiness of one ${service} replica (its dependency checks), for operators.`,
     }),
   ]),
-) as Record<ServiceName, CommandContract<string, typeof StatusRequest, typeof ServiceStatus>>;
+) as Record<ServiceName, CommandContract<string, typeof NoArguments, typeof ServiceStatus>>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type CommandContract, defineCommand, type EventContract } from '../define.js';
+import { limitRequest, pageLimit } from '../request.schemas.js';
+import { defineCommand, defineQuery, type DomainContracts } from '../define.js';
 import {
   ScheduleCreateRequest,
   ScheduleDue,
@@ -15,7 +16,6 @@ const byId = z.object({ scheduleId: ScheduleId }).strict();
 
 export const ScheduleCreate = defineCommand({
   subject: 'sb.cmd.orchestrator.schedule.create',
-  service: 'orchestrator',
   callers: ['gateway'],
   request: ScheduleCreateRequest,
   response: ScheduleView,
@@ -24,37 +24,29 @@ export const ScheduleCreate = defineCommand({
     'Creates a schedule owned by the acting user, in their tenant: the task it submits and when (cron + IANA time zone, or one future time `at`). A `webhook` is checked against the URL policy (VALIDATION naming `webhook.url`). Audited.',
 });
 
-export const ScheduleList = defineCommand({
+export const ScheduleList = defineQuery({
   subject: 'sb.cmd.orchestrator.schedule.list',
-  service: 'orchestrator',
   callers: ['gateway'],
-  request: z.object({ limit: z.number().int().min(1).max(500).default(100) }).strict(),
+  request: limitRequest(500, 100),
   response: z.object({ schedules: z.array(ScheduleView) }),
-  timeoutMs: 5_000,
-  idempotency: 'idempotent',
   description:
     "Schedules the acting user sees, newest first: their own; an admin's: every one of their tenant; the platform operator's: every tenant's.",
 });
 
-export const ScheduleGet = defineCommand({
+export const ScheduleGet = defineQuery({
   subject: 'sb.cmd.orchestrator.schedule.get',
-  service: 'orchestrator',
   callers: ['gateway'],
   request: byId,
   response: ScheduleView,
-  timeoutMs: 5_000,
-  idempotency: 'idempotent',
   description:
     "One schedule, for its owner or an admin of its tenant; another's is NOT_FOUND (another tenant's audited as denied).",
 });
 
 export const SchedulePause = defineCommand({
   subject: 'sb.cmd.orchestrator.schedule.pause',
-  service: 'orchestrator',
   callers: ['gateway'],
   request: byId,
   response: ScheduleView,
-  timeoutMs: 5_000,
   idempotency: 'idempotent',
   description:
     'Pauses an active schedule: it fires nothing until resumed. A paused one answers as it is; a done one is CONFLICT. NOT_FOUND as ScheduleGet. Audited.',
@@ -62,11 +54,9 @@ export const SchedulePause = defineCommand({
 
 export const ScheduleResume = defineCommand({
   subject: 'sb.cmd.orchestrator.schedule.resume',
-  service: 'orchestrator',
   callers: ['gateway'],
   request: byId,
   response: ScheduleView,
-  timeoutMs: 5_000,
   idempotency: 'idempotent',
   description:
     'Resumes a paused schedule from now: the times it missed while paused are not run; its next due time is the next one after now (a one-shot whose time passed meanwhile is CONFLICT). NOT_FOUND as ScheduleGet. Audited.',
@@ -74,29 +64,23 @@ export const ScheduleResume = defineCommand({
 
 export const ScheduleDelete = defineCommand({
   subject: 'sb.cmd.orchestrator.schedule.delete',
-  service: 'orchestrator',
   callers: ['gateway'],
   request: byId,
   response: z.object({ scheduleId: ScheduleId }),
-  timeoutMs: 5_000,
   description:
     'Deletes a schedule and its firings (the tasks it submitted stay). NOT_FOUND as ScheduleGet. Audited.',
 });
 
-export const ScheduleFiringList = defineCommand({
+export const ScheduleFiringList = defineQuery({
   subject: 'sb.cmd.orchestrator.schedule.firing.list',
-  service: 'orchestrator',
   callers: ['gateway'],
   request: byId,
   response: z.object({ firings: z.array(ScheduleFiringView) }),
-  timeoutMs: 5_000,
-  idempotency: 'idempotent',
   description: `A schedule's most recent firings (at most ${SCHEDULE_FIRINGS_KEPT}), newest first. NOT_FOUND as ScheduleGet.`,
 });
 
-export const ScheduleDueList = defineCommand({
+export const ScheduleDueList = defineQuery({
   subject: 'sb.cmd.orchestrator.schedule.due.list',
-  service: 'orchestrator',
   callers: ['gateway', 'admin'],
   request: z
     .object({
@@ -107,20 +91,15 @@ export const ScheduleDueList = defineCommand({
         .min(0)
         .max(366 * 86_400_000)
         .default(3_600_000),
-      limit: z.number().int().min(1).max(1000).default(100),
+      limit: pageLimit(1000, 100),
     })
     .strict(),
   response: z.object({ now: z.string().datetime(), due: z.array(ScheduleDue) }),
-  timeoutMs: 5_000,
-  idempotency: 'idempotent',
   description:
     "Active schedules' next due times, soonest first: overdue ones and those due within `withinMs`. For the acting user's own schedules; an admin's tenant; the platform operator's (the CLI's `schedules due`): every tenant's.",
 });
 
-export const SCHEDULE_CONTRACTS: {
-  commands: readonly CommandContract[];
-  events: readonly EventContract[];
-} = {
+export const SCHEDULE_CONTRACTS: DomainContracts = {
   commands: [
     ScheduleCreate,
     ScheduleList,

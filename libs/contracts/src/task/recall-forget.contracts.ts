@@ -38,7 +38,6 @@ export type ForgetRecalledResponse = z.infer<typeof ForgetRecalledResponse>;
 
 export const ForgetRecalled = defineCommand({
   subject: 'sb.cmd.orchestrator.memory.forget-recalled',
-  service: 'orchestrator',
   callers: ['gateway', 'admin'],
   request: ForgetRecalledRequest,
   response: ForgetRecalledResponse,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineCommand } from '../define.js';
+import { limitRequest } from '../request.schemas.js';
+import { defineCommand, defineQuery } from '../define.js';
 import {
   ReplayBatchBody,
   ReplayBatchSummary,
@@ -11,7 +12,6 @@ import { TaskId } from './task.schemas.js';
 
 export const ReplayBatchStart = defineCommand({
   subject: 'sb.cmd.orchestrator.replays.start',
-  service: 'orchestrator',
   callers: ['gateway'],
   request: ReplayBatchBody,
   response: ReplayBatchView,
@@ -20,26 +20,20 @@ export const ReplayBatchStart = defineCommand({
     "Starts a replay batch (docs/replay.md): the caller's ended tasks (an admin's: its tenant's) by id or filter, run again with the changes, at most `concurrency` at a time, within the budget; answers the batch as started.",
 });
 
-export const ReplayBatchGet = defineCommand({
+export const ReplayBatchGet = defineQuery({
   subject: 'sb.cmd.orchestrator.replays.get',
-  service: 'orchestrator',
   callers: ['gateway'],
   request: z.object({ batchId: z.string().uuid() }).strict(),
   response: ReplayBatchView,
-  timeoutMs: 5_000,
-  idempotency: 'idempotent',
   description:
     "One replay batch with each task's outcome against its original and the totals. Its creator's, or (admins) its tenant's; another tenant's is NOT_FOUND.",
 });
 
-export const ReplayBatchList = defineCommand({
+export const ReplayBatchList = defineQuery({
   subject: 'sb.cmd.orchestrator.replays.list',
-  service: 'orchestrator',
   callers: ['gateway'],
-  request: z.object({ limit: z.number().int().min(1).max(100).default(20) }).strict(),
+  request: limitRequest(100, 20),
   response: z.object({ batches: z.array(ReplayBatchSummary) }),
-  timeoutMs: 5_000,
-  idempotency: 'idempotent',
   description:
     "The caller's replay batches (an admin's: its tenant's), newest first, with their totals.",
 });
@@ -51,7 +45,6 @@ export const ReplayBatchList = defineCommand({
  */
 export const RunEnqueue = defineCommand({
   subject: 'sb.cmd.orchestrator.run.enqueue',
-  service: 'orchestrator',
   callers: ['gateway'],
   request: TaskSubmission.pick({
     taskId: true,
@@ -68,7 +61,6 @@ export const RunEnqueue = defineCommand({
       stored: z.boolean(),
     })
     .strict(),
-  timeoutMs: 5_000,
   idempotency: 'idempotent',
   description:
     "Stores a submitted replay or fork `queued` with its origin (the acting user from headers), so GET /tasks/{id} and its parent's `runs` show it before a replica claims it; the claim takes that row. Only for a parent the caller may read (its owner, an admin of its tenant, the platform operator); its text is stored only when it is the parent's (an edited one waits for its claim's input guardrail). A task stored already is left as it is.",

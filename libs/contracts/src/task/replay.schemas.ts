@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageLimit } from '../request.schemas.js';
 import { TaskAgentChoice } from '../agent/agent.schemas.js';
 import { PlanAction, PlannerKind, TASK_TEXT_MAX, TaskId, ToolConstraints } from './task.schemas.js';
 
@@ -46,6 +47,11 @@ export const ForkEdits = z
      * evaluation that never touches a real system. `live` (default): live steps run for real.
      */
     tools: z.enum(['live', 'recorded']).optional(),
+    /**
+     * With `tools: recorded`: tools the operator marks read-only, which run live when the record holds
+     * no matching call (an experiment's `liveTools`); every other unrecorded call is still refused.
+     */
+    liveTools: z.array(z.string().min(1).max(200)).max(50).optional(),
     /**
      * Long-term memory (docs/memory.md): `recorded` plans with what the parent recalled (memory as it
      * was); `live` (default) recalls again from the store as it is now.
@@ -232,6 +238,8 @@ export const BatchChanges = z
       })
       .strict()
       .optional(),
+    /** Read-only tools a fork may run live when its record holds no matching call (experiments). */
+    liveTools: z.array(z.string().min(1).max(200)).max(50).optional(),
   })
   .strict();
 export type BatchChanges = z.infer<typeof BatchChanges>;
@@ -254,7 +262,7 @@ export const ReplayBatchBody = z
           .optional(),
         from: z.string().datetime().optional(),
         to: z.string().datetime().optional(),
-        limit: z.number().int().min(1).max(200).default(50),
+        limit: pageLimit(200, 50),
       })
       .strict()
       .optional(),
@@ -297,6 +305,8 @@ export type BatchOutcome = z.infer<typeof BatchOutcome>;
 
 export const BatchItemView = z.object({
   taskId: TaskId,
+  /** The recorded step its fork starts at (an experiment's item); absent: its first round. */
+  step: z.number().int().positive().optional(),
   runTaskId: TaskId.optional(),
   status: z.enum(['pending', 'running', 'done', 'skipped']),
   outcome: BatchOutcome.optional(),

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { pageLimit } from '../request.schemas.js';
 import { defineCommand } from '../define.js';
 import { TenantId, UserId } from '../identity.schemas.js';
-import { PlannerKind, TaskId, TaskStatus, TokenUsage } from './task.schemas.js';
+import { TASK_HEAD, TaskStatus, TokenUsage } from './task.schemas.js';
 
 /** Longest task text a list row carries; the whole text is in `TaskGet`. */
 export const TASK_SUMMARY_TEXT_MAX = 300;
@@ -36,7 +37,7 @@ export const TaskListRequest = z
     from: z.string().datetime().optional(),
     to: z.string().datetime().optional(),
     before: TaskListCursor.optional(),
-    limit: z.number().int().min(1).max(200).default(50),
+    limit: pageLimit(200, 50),
     /** Only the tasks of this conversation thread (A2A's contextId). */
     threadId: z.string().min(1).max(128).optional(),
     /** Only tasks whose state changed at or after this time (A2A's statusTimestampAfter). */
@@ -49,14 +50,7 @@ export type TaskListRequest = z.infer<typeof TaskListRequest>;
 
 /** One row of the task list: what a table of tasks shows, without the steps themselves. */
 export const TaskSummary = z.object({
-  taskId: TaskId,
-  userId: z.string(),
-  /** The tenant the task belongs to (its submitter's). */
-  tenantId: TenantId.optional(),
-  status: TaskStatus,
-  /** The task text, cut to TASK_SUMMARY_TEXT_MAX characters. */
-  task: z.string(),
-  planner: PlannerKind.optional(),
+  ...TASK_HEAD,
   threadId: z.string().optional(),
   steps: z.number().int().nonnegative(),
   usage: TokenUsage.optional(),
@@ -81,11 +75,9 @@ export type TaskListResponse = z.infer<typeof TaskListResponse>;
 
 export const TaskList = defineCommand({
   subject: 'sb.cmd.orchestrator.task.list',
-  service: 'orchestrator',
   callers: ['gateway'],
   request: TaskListRequest,
   response: TaskListResponse,
-  timeoutMs: 5_000,
   description:
     "Stored tasks, newest first, paged: the acting user's own, or (admins) everyone's in their tenant or one user's; the platform operator: every tenant's, or one tenant's with `tenantId` (anyone else naming another tenant gets no tasks). Filtered by status, text and creation time. Tasks not picked up by an orchestrator yet are not listed. FORBIDDEN for a non-admin asking for someone else's.",
 });

@@ -3,17 +3,16 @@ import { z } from 'zod';
 import { AuditRecord } from '../audit/audit.schemas.js';
 import { AgentStamp } from '../agent/agent.schemas.js';
 import { ErrorBody } from '../errors.js';
-import { Actor, TenantId } from '../identity.schemas.js';
+import { Actor } from '../identity.schemas.js';
 import { safeText } from '../text.schemas.js';
 import { ForkPoint, ReplayVerdict, RunKind, RunOrigin, RunSummary } from './replay.schemas.js';
 import {
   ConstraintName,
-  PlannerKind,
   PlanningRoundView,
   StepView,
   TaskId,
   TaskRequest,
-  TaskStatus,
+  TASK_HEAD,
   TokenUsage,
 } from './task.schemas.js';
 
@@ -50,13 +49,7 @@ export const TaskSubmission = z.object({
 export type TaskSubmission = z.infer<typeof TaskSubmission>;
 
 export const TaskView = z.object({
-  taskId: TaskId,
-  userId: z.string(),
-  /** The tenant the task belongs to (its submitter's). */
-  tenantId: TenantId.optional(),
-  status: TaskStatus,
-  task: z.string(),
-  planner: PlannerKind.optional(),
+  ...TASK_HEAD,
   result: z.string().optional(),
   error: ErrorBody.optional(),
   steps: z.array(StepView),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type CommandContract, defineCommand, defineEvent, type EventContract } from '../define.js';
+import { pageLimit } from '../request.schemas.js';
+import { defineCommand, defineEvent, defineQuery, type DomainContracts } from '../define.js';
 import { TaskEventStream, TaskSubmissionStream } from '../streams.js';
 import { TenantId } from '../identity.schemas.js';
 import { safeText } from '../text.schemas.js';
@@ -126,14 +127,11 @@ export const TaskCancelRequested = defineEvent({
     'Broadcast so the replica running the task (and its tool calls and delegations) stops it.',
 });
 
-export const TaskGet = defineCommand({
+export const TaskGet = defineQuery({
   subject: 'sb.cmd.orchestrator.task.get',
-  service: 'orchestrator',
   callers: ['gateway'],
   request: z.object({ taskId: TaskId }).strict(),
   response: TaskView,
-  timeoutMs: 5_000,
-  idempotency: 'idempotent',
   description:
     "The stored state of one task with its steps. Its owner, an admin of its tenant, or the platform operator only (from headers); another tenant's task is NOT_FOUND, as a missing one.",
 });
@@ -154,9 +152,8 @@ export const TaskEventsPage = z
   .strict();
 export type TaskEventsPage = z.infer<typeof TaskEventsPage>;
 
-export const TaskEvents = defineCommand({
+export const TaskEvents = defineQuery({
   subject: 'sb.cmd.orchestrator.task.events',
-  service: 'orchestrator',
   // audit: a task log whose live events had a gap, read at the task's end as the task's owner
   callers: ['gateway', 'audit'],
   request: z
@@ -164,19 +161,16 @@ export const TaskEvents = defineCommand({
       taskId: TaskId,
       /** Events with seq > afterSeq (a Last-Event-ID, or the last seq a reader holds). */
       afterSeq: z.number().int().min(0).default(0),
-      limit: z.number().int().min(1).max(TASK_EVENTS_PAGE_MAX).default(100),
+      limit: pageLimit(TASK_EVENTS_PAGE_MAX, 100),
     })
     .strict(),
   response: TaskEventsPage,
-  timeoutMs: 5_000,
-  idempotency: 'idempotent',
   description:
     "A task's journaled events after `afterSeq`, a page at a time (the orchestrator's TaskEvent table, committed with the step that emitted them): what a stream resumed with Last-Event-ID and a reader repairing a gap read, from any replica. Its owner, an admin of its tenant, or the platform operator only; another tenant's task is NOT_FOUND, as a missing one.",
 });
 
 export const TaskCancel = defineCommand({
   subject: 'sb.cmd.orchestrator.task.cancel',
-  service: 'orchestrator',
   callers: ['gateway'],
   request: z
     .object({
@@ -192,29 +186,23 @@ export const TaskCancel = defineCommand({
     })
     .strict(),
   response: z.object({ taskId: TaskId, status: TaskStatus }),
-  timeoutMs: 5_000,
   idempotency: 'idempotent',
   description:
     "Requests cancellation. Its owner, an admin of its tenant, or the platform operator only; another tenant's task is NOT_FOUND. Idempotent; a terminal task is returned unchanged; a task not picked up yet (whenQueued) answers `queued` and ends cancelled when it is.",
 });
 
-export const TaskDiff = defineCommand({
+export const TaskDiff = defineQuery({
   subject: 'sb.cmd.orchestrator.task.diff',
-  service: 'orchestrator',
   callers: ['gateway'],
   request: z.object({ a: TaskId, b: TaskId }).strict(),
   response: TaskDiffView,
   timeoutMs: 10_000,
-  idempotency: 'idempotent',
   description:
     "Where two runs of a task (the original, its replays and forks) differ: decisions, steps' arguments and results, answers, tokens, cost and time (docs/replay.md). Both must be the caller's own, or their tenant's for its admins; another tenant's is NOT_FOUND.",
 });
 
 /** Every task contract, for the catalogue. */
-export const TASK_CONTRACTS: {
-  commands: readonly CommandContract[];
-  events: readonly EventContract[];
-} = {
+export const TASK_CONTRACTS: DomainContracts = {
   commands: [
     TaskGet,
     TaskEvents,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentStamp } from '../agent/agent.schemas.js';
+import { AgentStamp, AgentVersionRef } from '../agent/agent.schemas.js';
 import { ErrorBody } from '../errors.js';
 import { MemoryNamespace } from '../tools/memory.contracts.js';
 import { scrubJson } from '../text.schemas.js';
@@ -228,6 +228,8 @@ const envelope = {
   source: z.string(),
   /** A short human-readable line (never holds secrets or blocked text). */
   message: z.string().optional(),
+  /** The agent version the task runs, on each of its events when it runs one (docs/agents.md). */
+  agentVersion: AgentVersionRef.optional(),
 };
 
 type EventVariant<N extends TaskEventName> = z.ZodObject<{
@@ -238,6 +240,7 @@ type EventVariant<N extends TaskEventName> = z.ZodObject<{
   at: z.ZodString;
   source: z.ZodString;
   message: z.ZodOptional<z.ZodString>;
+  agentVersion: z.ZodOptional<typeof AgentVersionRef>;
 }>;
 
 function variant<N extends TaskEventName>(name: N): EventVariant<N> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorBody } from '../errors.js';
+import { TenantId } from '../identity.schemas.js';
 import { TaskAgentChoice } from '../agent/agent.schemas.js';
 import { ApprovalRequest } from '../approval/approval.schemas.js';
 import { safeText, UNSTORABLE_JSON_MESSAGE, unstorableJsonPath } from '../text.schemas.js';
@@ -122,6 +123,18 @@ export type StepStatus = z.infer<typeof StepStatus>;
 /** Which planner produced a plan. The built-in one is deterministic and never presented as an LLM. */
 export const PlannerKind = z.enum(['builtin', 'llm']);
 export type PlannerKind = z.infer<typeof PlannerKind>;
+
+/** What a stored task's view and its row in the task list both begin with: whose, its state, its text. */
+export const TASK_HEAD = {
+  taskId: TaskId,
+  userId: z.string(),
+  /** The tenant the task belongs to (its submitter's). */
+  tenantId: TenantId.optional(),
+  status: TaskStatus,
+  /** The task text (in a row of the task list, cut to TASK_SUMMARY_TEXT_MAX characters). */
+  task: z.string(),
+  planner: PlannerKind.optional(),
+};
 
 export const PLAN_DESCRIPTION_MAX = 500;
 

@@ -9,7 +9,6 @@ import { TaskId, ThreadId, ThreadPolicy } from './task.schemas.js';
  */
 export const ThreadAdmit = defineCommand({
   subject: 'sb.cmd.orchestrator.thread.admit',
-  service: 'orchestrator',
   callers: ['gateway'],
   request: z
     .object({
@@ -29,7 +28,6 @@ export const ThreadAdmit = defineCommand({
       runningTaskId: TaskId.optional(),
     })
     .strict(),
-  timeoutMs: 5_000,
   idempotency: 'idempotent',
   description:
     "Admits a task into its submitter's thread (the acting user from headers) before it is submitted. The thread idle: `run`. Busy: by the policy (the request's, else THREAD_POLICY_DEFAULT) — reject: CONFLICT with details.running_task_id; enqueue: `queued`, it runs after the tasks before it; interrupt / rollback: the running task is cancelled (rollback: its turns are discarded), and this one runs next. Asked again for the same task: the same answer.",
@@ -37,11 +35,9 @@ export const ThreadAdmit = defineCommand({
 
 export const ThreadWithdraw = defineCommand({
   subject: 'sb.cmd.orchestrator.thread.withdraw',
-  service: 'orchestrator',
   callers: ['gateway'],
   request: z.object({ taskId: TaskId, threadId: ThreadId }).strict(),
   response: z.object({ taskId: TaskId }).strict(),
-  timeoutMs: 5_000,
   idempotency: 'idempotent',
   description:
     'Gives back the place of an admitted task that could not be submitted (the submission stream refused it, or a quota did), so the thread does not wait for a task that never comes.',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { NoArguments } from '../request.schemas.js';
 import { ApprovalPolicy } from '../approval/approval.schemas.js';
-import { defineCommand } from '../define.js';
+import { defineCommand, defineQuery } from '../define.js';
 import { ToolName } from './tool.schemas.js';
 
 /**
@@ -29,21 +30,17 @@ export const ApprovalPolicyState = ApprovalPolicyEntry.extend({
 });
 export type ApprovalPolicyState = z.infer<typeof ApprovalPolicyState>;
 
-export const ApprovalPolicyList = defineCommand({
+export const ApprovalPolicyList = defineQuery({
   subject: 'sb.cmd.tools.approval-policies.list',
-  service: 'mcp-tools',
   callers: ['gateway'],
-  request: z.object({}).strict(),
+  request: NoArguments,
   response: z.object({ policies: z.array(ApprovalPolicyEntry) }),
-  timeoutMs: 5_000,
-  idempotency: 'idempotent',
   description:
     'Every registered tool whose calls need approval, with its effective policy and where it comes from (definition or override), by tool name. Admins only (FORBIDDEN otherwise).',
 });
 
 export const ApprovalPolicySet = defineCommand({
   subject: 'sb.cmd.tools.approval-policies.set',
-  service: 'mcp-tools',
   callers: ['gateway'],
   request: z
     .object({
@@ -53,7 +50,6 @@ export const ApprovalPolicySet = defineCommand({
     })
     .strict(),
   response: ApprovalPolicyState,
-  timeoutMs: 5_000,
   idempotency: 'idempotent',
   description:
     "Sets (or with `policy: null` removes) an admin's override of a tool's approval policy, stored so every replica enforces it on the next call; cached manifests are invalidated and the change is audited. Admins only (FORBIDDEN, audited); NOT_FOUND for a tool the registry does not know. Answers the tool's effective policy.",

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand } from '../define.js';
+import { defineCommand, defineQuery } from '../define.js';
 import { UserId } from '../identity.schemas.js';
 import { ProviderName } from './tool.schemas.js';
 
@@ -18,9 +18,8 @@ export const ProviderStatus = z.object({
 });
 export type ProviderStatus = z.infer<typeof ProviderStatus>;
 
-export const AuthorizationsList = defineCommand({
+export const AuthorizationsList = defineQuery({
   subject: 'sb.cmd.tools.authorizations.list',
-  service: 'mcp-tools',
   callers: ['gateway'],
   request: z.object({ userId: UserId.optional() }).strict(),
   response: z.object({
@@ -28,30 +27,24 @@ export const AuthorizationsList = defineCommand({
     grants: z.array(ProviderGrant),
     providers: z.array(ProviderStatus),
   }),
-  timeoutMs: 5_000,
-  idempotency: 'idempotent',
   description:
     "A user's provider authorizations and every provider's status for them. Others' only for admins.",
 });
 
 export const AuthorizationGrant = defineCommand({
   subject: 'sb.cmd.tools.authorizations.grant',
-  service: 'mcp-tools',
   callers: ['gateway'],
   request: z.object({ userId: UserId, provider: ProviderName }).strict(),
   response: z.object({ userId: UserId, grant: ProviderGrant }),
-  timeoutMs: 5_000,
   description:
     "Authorizes a provider for a user (admin only); invalidates the user's cached manifests.",
 });
 
 export const AuthorizationRevoke = defineCommand({
   subject: 'sb.cmd.tools.authorizations.revoke',
-  service: 'mcp-tools',
   callers: ['gateway'],
   request: z.object({ userId: UserId, provider: ProviderName }).strict(),
   response: z.object({ userId: UserId, provider: ProviderName, revoked: z.boolean() }),
-  timeoutMs: 5_000,
   description:
     "Revokes a provider for a user (admin only); invalidates the user's cached manifests.",
 });

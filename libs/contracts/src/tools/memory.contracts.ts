@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineCommand } from '../define.js';
+import { pageLimit } from '../request.schemas.js';
+import { defineCommand, defineQuery } from '../define.js';
 import { TenantId, UserId } from '../identity.schemas.js';
 import { safeText, StorableJsonObject } from '../text.schemas.js';
 
@@ -54,50 +55,42 @@ export const RecalledMemory = MemoryItem.extend({
 });
 export type RecalledMemory = z.infer<typeof RecalledMemory>;
 
-export const MemorySearch = defineCommand({
+export const MemorySearch = defineQuery({
   subject: 'sb.cmd.tools.memory.search',
-  service: 'mcp-tools',
   callers: ['orchestrator', 'gateway'],
   request: z
     .object({
       query: z.string().min(1).max(MEMORY_QUERY_MAX),
       /** Absent: every namespace the caller may read (their own user namespace and the tenant's). */
       namespaces: z.array(MemoryNamespace).min(1).max(10).optional(),
-      limit: z.number().int().min(1).max(50).default(5),
+      limit: pageLimit(50, 5),
       taskId: z.string().optional(),
     })
     .strict(),
   response: z.object({ items: z.array(RecalledMemory) }),
-  timeoutMs: 5_000,
-  idempotency: 'idempotent',
   description:
     "Searches the caller's readable memory (by meaning with an embeddings endpoint, else full-text search; docs/memory.md): the planner's recall.",
 });
 
-export const MemoryList = defineCommand({
+export const MemoryList = defineQuery({
   subject: 'sb.cmd.tools.memory.list',
-  service: 'mcp-tools',
   callers: ['gateway'],
   request: z
     .object({
       namespace: MemoryNamespace.optional(),
-      limit: z.number().int().min(1).max(100).default(50),
+      limit: pageLimit(100, 50),
     })
     .strict(),
   response: z.object({ items: z.array(MemoryItem) }),
-  timeoutMs: 5_000,
-  idempotency: 'idempotent',
   description:
     "A namespace's newest items (default: the caller's own user namespace); others' only as the rights allow.",
 });
 
 export const MemoryDelete = defineCommand({
   subject: 'sb.cmd.tools.memory.delete',
-  service: 'mcp-tools',
   callers: ['gateway'],
   request: z.object({ id: z.string().uuid() }).strict(),
   response: z.object({ id: z.string().uuid(), deleted: z.boolean() }),
-  timeoutMs: 5_000,
   idempotency: 'idempotent',
   description: 'Deletes one memory item the caller may write (its search entry goes with the row).',
 });
@@ -122,7 +115,6 @@ export const NO_CHANGE = { message: 'give content, metadata or both', path: ['co
 
 export const MemoryUpdate = defineCommand({
   subject: 'sb.cmd.tools.memory.update',
-  service: 'mcp-tools',
   callers: ['gateway'],
   request: z
     .object({ id: z.string().uuid(), ...MemoryChange.shape })
@@ -136,18 +128,22 @@ export const MemoryUpdate = defineCommand({
     'Edits one memory item the caller may write (content and/or metadata): its search entry and vector are replaced in the same statement, audited with content hashes before and after.',
 });
 
+/**
+ * A forget command's request names whose memory (a user, a tenant, a namespace); its answer names it
+ * again with how many items were deleted and whether reading back after the delete found none left.
+ */
+function forgetting<const Whose extends z.ZodRawShape>(whose: Whose) {
+  return {
+    request: z.object(whose).strict(),
+    response: z.object({ ...whose, deleted: z.number().int().min(0), verified: z.boolean() }),
+  };
+}
+
 export const MemoryForgetUser = defineCommand({
   subject: 'sb.cmd.tools.memory.forget-user',
-  service: 'mcp-tools',
   callers: ['gateway', 'admin'],
-  request: z.object({ userId: UserId }).strict(),
-  response: z.object({
-    userId: UserId,
-    /** Items deleted: the user's namespace and the thread items they wrote. */
-    deleted: z.number().int().min(0),
-    /** Read back after the delete: nothing of the user's is left in the store. */
-    verified: z.boolean(),
-  }),
+  // Deleted: the user's namespace and the thread items they wrote.
+  ...forgetting({ userId: UserId }),
   timeoutMs: 30_000,
   idempotency: 'idempotent',
   description:
@@ -156,16 +152,9 @@ export const MemoryForgetUser = defineCommand({
 
 export const MemoryForgetTenant = defineCommand({
   subject: 'sb.cmd.tools.memory.forget-tenant',
-  service: 'mcp-tools',
   callers: ['gateway', 'admin'],
-  request: z.object({ tenantId: TenantId }).strict(),
-  response: z.object({
-    tenantId: TenantId,
-    /** Items deleted: every item of the tenant, in every namespace. */
-    deleted: z.number().int().min(0),
-    /** Read back after the delete: no item of the tenant is left in the store. */
-    verified: z.boolean(),
-  }),
+  // Deleted: every item of the tenant, in every namespace.
+  ...forgetting({ tenantId: TenantId }),
   timeoutMs: 60_000,
   idempotency: 'idempotent',
   description:
@@ -174,15 +163,10 @@ export const MemoryForgetTenant = defineCommand({
 
 export const MemoryForgetNamespace = defineCommand({
   subject: 'sb.cmd.tools.memory.forget-namespace',
-  service: 'mcp-tools',
   callers: ['gateway', 'admin'],
   request: z.object({ namespace: MemoryNamespace }).strict(),
-  response: z.object({
-    namespace: MemoryNamespace,
-    /** Items deleted: all of the namespace (its user, an admin), or the caller's own in a thread. */
-    deleted: z.number().int().min(0),
-    /** Read back after the delete: nothing the caller could forget there is left in the store. */
-    verified: z.boolean(),
+  // Deleted: all of the namespace (its user, an admin), or the caller's own in a thread.
+  response: forgetting({ namespace: MemoryNamespace }).response.extend({
     /** The deleted items' ids, for the run records that recalled them (`Tasks.ForgetRecalled`). */
     ids: z.array(z.string().uuid()),
   }),

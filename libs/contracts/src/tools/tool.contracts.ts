@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { defineCommand } from '../define.js';
+import { NoArguments } from '../request.schemas.js';
+import { defineCommand, defineQuery } from '../define.js';
 import {
   Manifest,
   ManifestRequest,
@@ -10,14 +10,11 @@ import {
 import { ToolCatalogue } from './tool-catalogue.schemas.js';
 import { ToolSearchRequest, ToolSearchResult } from './tool-search.schemas.js';
 
-export const ToolsManifest = defineCommand({
+export const ToolsManifest = defineQuery({
   subject: 'sb.cmd.tools.manifest',
-  service: 'mcp-tools',
   callers: ['orchestrator', 'gateway'],
   request: ManifestRequest,
   response: Manifest,
-  timeoutMs: 5_000,
-  idempotency: 'idempotent',
   description:
     "The acting user's tool manifest under optional constraints (user and role from headers). Cached per user.",
 });
@@ -27,7 +24,6 @@ export const ToolsCall = defineCommand({
   // The task's id in the subject (NO_TOKEN `_` for a call of no task): `sb.cmd.tools.call.<taskId>`
   // follows one task's tool calls with any NATS client.
   tokenOf: (request) => request.taskId,
-  service: 'mcp-tools',
   callers: ['orchestrator', 'gateway'],
   request: ToolCallRequest,
   response: ToolCallResult,
@@ -38,26 +34,20 @@ export const ToolsCall = defineCommand({
     "Runs one tool for the acting user after checking role, constraints and the input schema; the output is validated too. With an idempotencyKey a repeat gets the first outcome (or waits for the call still running) and the tool does not run twice. The subject's last token is the request's taskId (`_` when it has none); a request whose subject names another task than its taskId is refused (VALIDATION). A tool of an external MCP server that asks a question (`input_required`) is answered FORBIDDEN with `details.reason: input-required` and `details.inputRequired` (Tools.ToolInputRequired); the call made again with `answer` (a decided approval of the task) carries the person's answer to the server.",
 });
 
-export const ToolsCatalogue = defineCommand({
+export const ToolsCatalogue = defineQuery({
   subject: 'sb.cmd.tools.catalogue',
-  service: 'mcp-tools',
   callers: ['gateway'],
-  request: z.object({}).strict(),
+  request: NoArguments,
   response: ToolCatalogue,
-  timeoutMs: 5_000,
-  idempotency: 'idempotent',
   description:
     'Every tool and provider the registry knows, whoever may use them, each tool with whether it is configured (and, if not, what it needs: names only). The gateway keeps a copy, asked again after `sb.evt.tools.changed`, to refuse constraints that name nothing real (or an unconfigured tool) before a task is created.',
 });
 
-export const ToolsSearch = defineCommand({
+export const ToolsSearch = defineQuery({
   subject: 'sb.cmd.tools.search',
-  service: 'mcp-tools',
   callers: ['orchestrator', 'gateway'],
   request: ToolSearchRequest,
   response: ToolSearchResult,
-  timeoutMs: 5_000,
-  idempotency: 'idempotent',
   description:
     "Searches the acting user's tools (user and role from headers) by words: BM25 over names, titles, descriptions and parameter names, over only the tools the user may call under the optional constraints (deferred ones included), best first, each with its schemas, its effective approval policy and its fingerprint. Finding a tool grants nothing: each call is checked again.",
 });

@@ -1,4 +1,4 @@
-import type { CommandContract, EventContract } from '../define.js';
+import type { DomainContracts } from '../define.js';
 import { ApprovalPolicyList, ApprovalPolicySet } from './approval-policy.contracts.js';
 import {
   AuthorizationGrant,
@@ -18,10 +18,7 @@ import { ToolsCall, ToolsCatalogue, ToolsManifest, ToolsSearch } from './tool.co
 import { ApprovalPoliciesChanged, ManifestsInvalidated, ToolsChanged } from './tools.events.js';
 
 /** Every mcp-tools contract, for the catalogue. */
-export const TOOLS_CONTRACTS: {
-  commands: readonly CommandContract[];
-  events: readonly EventContract[];
-} = {
+export const TOOLS_CONTRACTS: DomainContracts = {
   commands: [
     ToolsManifest,
     ToolsCall,

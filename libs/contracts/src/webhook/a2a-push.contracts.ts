@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineCommand } from '../define.js';
+import { pageLimit } from '../request.schemas.js';
+import { defineCommand, defineQuery } from '../define.js';
 import { safeText } from '../text.schemas.js';
 import { TaskId } from '../task/task.schemas.js';
 import { WebhookUrl } from './webhook-target.schemas.js';
@@ -76,7 +77,6 @@ const OneConfig = z.object({ taskId: TaskId, configId: A2aPushConfigId }).strict
 
 export const A2aPushConfigSet = defineCommand({
   subject: 'sb.cmd.orchestrator.a2a.push.set',
-  service: 'orchestrator',
   callers: ['gateway'],
   request: A2aPushConfigSetRequest,
   response: A2aPushConfigView,
@@ -85,44 +85,36 @@ export const A2aPushConfigSet = defineCommand({
     "Sets an A2A push notification config on a task (its owner, or an admin of its tenant; another's task is NOT_FOUND). The URL is judged by the webhooks' URL policy (VALIDATION naming `url`); at most A2A_PUSH_CONFIGS_PER_TASK per task (CONFLICT). The task's approval requests and its end are then delivered to it as A2A notifications, signed and retried like webhooks. Audited, never with the token or credentials.",
 });
 
-export const A2aPushConfigGet = defineCommand({
+export const A2aPushConfigGet = defineQuery({
   subject: 'sb.cmd.orchestrator.a2a.push.get',
-  service: 'orchestrator',
   callers: ['gateway'],
   request: OneConfig,
   response: A2aPushConfigView,
-  timeoutMs: 5_000,
-  idempotency: 'idempotent',
   description:
     'One push notification config of a task, for the task owner or an admin of its tenant (NOT_FOUND otherwise).',
 });
 
-export const A2aPushConfigList = defineCommand({
+export const A2aPushConfigList = defineQuery({
   subject: 'sb.cmd.orchestrator.a2a.push.list',
-  service: 'orchestrator',
   callers: ['gateway'],
   request: z
     .object({
       taskId: TaskId,
-      limit: z.number().int().min(1).max(100).default(50),
+      limit: pageLimit(100, 50),
       /** The `nextAfter` of the previous page. */
       after: A2aPushConfigId.optional(),
     })
     .strict(),
   response: z.object({ configs: z.array(A2aPushConfigView), nextAfter: z.string().optional() }),
-  timeoutMs: 5_000,
-  idempotency: 'idempotent',
   description:
     "A task's push notification configs by id, paged, for the task owner or an admin of its tenant (NOT_FOUND otherwise).",
 });
 
 export const A2aPushConfigDelete = defineCommand({
   subject: 'sb.cmd.orchestrator.a2a.push.delete',
-  service: 'orchestrator',
   callers: ['gateway'],
   request: OneConfig,
   response: z.object({ deleted: z.boolean(), cancelledDeliveries: z.number().int().nonnegative() }),
-  timeoutMs: 5_000,
   description:
     'Deletes a push notification config (the task owner or an admin of its tenant; NOT_FOUND otherwise): its notifications not sent yet are cancelled. Audited.',
 });

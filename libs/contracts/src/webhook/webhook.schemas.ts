@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageLimit } from '../request.schemas.js';
 import { TenantId, UserId } from '../identity.schemas.js';
 import { safeText } from '../text.schemas.js';
 import { TaskEvent } from '../task/task.events.js';
@@ -129,7 +130,7 @@ export const WebhookDeliveryListRequest = z
     taskId: z.string().uuid().optional(),
     /** Deliveries created before this one's creation (a previous page's `nextBefore`). */
     before: WebhookDeliveryId.optional(),
-    limit: z.number().int().min(1).max(WEBHOOK_DELIVERY_PAGE_MAX).default(50),
+    limit: pageLimit(WEBHOOK_DELIVERY_PAGE_MAX, 50),
   })
   .strict();
 export type WebhookDeliveryListRequest = z.infer<typeof WebhookDeliveryListRequest>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type CommandContract, defineCommand, defineEvent, type EventContract } from '../define.js';
+import { NoArguments } from '../request.schemas.js';
+import { defineCommand, defineEvent, defineQuery, type DomainContracts } from '../define.js';
 import { ErrorBody } from '../errors.js';
 import { StreamHeartbeat } from '../stream-liveness.js';
 import { BridgeStatus } from './xmpp.schemas.js';
@@ -41,7 +42,6 @@ export type HttpOverXmppResponse = z.infer<typeof HttpOverXmppResponse>;
 
 export const HttpRequest = defineCommand({
   subject: 'sb.cmd.xmpp.http.request',
-  service: 'xmpp-bridge',
   callers: ['a2a'],
   request: HttpOverXmppRequest,
   response: HttpOverXmppResponse,
@@ -92,7 +92,6 @@ export type HttpStreamPart = z.infer<typeof HttpStreamPart>;
 
 export const HttpStream = defineCommand({
   subject: 'sb.cmd.xmpp.http.stream',
-  service: 'xmpp-bridge',
   callers: ['a2a'],
   request: HttpOverXmppStreamRequest,
   response: HttpStreamPart,
@@ -113,24 +112,19 @@ export const HttpStreamCancel = defineEvent({
     'The caller of an sb.cmd.xmpp.http.stream request stopped reading (done early, cancelled, or timed out): every bridge replica hears it, and the one carrying the stream closes it towards the peer (XEP-0332 <close/>), which aborts its local HTTP request.',
 });
 
-export const Status = defineCommand({
+export const Status = defineQuery({
   subject: 'sb.cmd.xmpp.status',
-  service: 'xmpp-bridge',
   // The gateway asks for the console's agent presence; administrators (the `admin` identity) too.
   callers: ['gateway', 'admin'],
-  request: z.object({}).strict(),
+  request: NoArguments,
   response: BridgeStatus,
   timeoutMs: 2_000,
-  idempotency: 'idempotent',
   description:
     "The XMPP session of the platform bridge answering (one replica): state, current login phase, the last failure diagnosis, reconnect attempts and the peers seen online. Bridges with the NATS command role off (the agents' bridges) do not answer.",
 });
 
 /** Every xmpp-bridge contract, for the catalogue. */
-export const XMPP_CONTRACTS: {
-  commands: readonly CommandContract[];
-  events: readonly EventContract[];
-} = {
+export const XMPP_CONTRACTS: DomainContracts = {
   commands: [HttpRequest, HttpStream, Status],
   events: [HttpStreamCancel],
 };

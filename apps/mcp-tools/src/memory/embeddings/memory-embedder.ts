@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import OpenAI from 'openai';
+import { loadedOpenAiSdk, openAiClient } from '@switchboard/runtime';
+import type OpenAI from 'openai';
 import type { McpToolsEnv } from '../../config/mcp-tools.env.js';
 import { normalized } from './memory-vector.js';
 
@@ -27,7 +28,9 @@ export type EmbedAnswer =
  */
 @Injectable()
 export class MemoryEmbedder {
-  private readonly client: OpenAI | undefined;
+  /** Made at the first call (the package is imported then: openAiSdk); undefined when off. */
+  private client: Promise<OpenAI> | undefined;
+  private readonly on: boolean;
   /** What the stored vectors were made with: vectors of another model are not compared. */
   readonly model: string | undefined;
 
@@ -35,21 +38,25 @@ export class MemoryEmbedder {
     @Inject(APP_CONFIG) private readonly config: Settings,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    if (!config.MEMORY_EMBEDDINGS_BASE_URL) return;
-    this.client = new OpenAI({
-      // Local OpenAI-compatible servers often need no key, but the SDK insists on one.
-      apiKey: config.MEMORY_EMBEDDINGS_API_KEY ?? 'no-key',
-      baseURL: config.MEMORY_EMBEDDINGS_BASE_URL,
-      timeout: config.MEMORY_EMBEDDINGS_TIMEOUT_MS,
-      // A recall waits for this; a second try would outlast the planner's recall timeout.
-      maxRetries: 0,
-    });
+    this.on = Boolean(config.MEMORY_EMBEDDINGS_BASE_URL);
+    if (!this.on) return;
     const dims = config.MEMORY_EMBEDDINGS_DIMENSIONS;
     this.model = `${config.MEMORY_EMBEDDINGS_MODEL}${dims ? `@${dims}` : ''}`;
   }
 
   get enabled(): boolean {
-    return this.client !== undefined;
+    return this.on;
+  }
+
+  /** The SDK's client, made at the first call; it never retries: a recall waits for this, and a
+   * second try would outlast the planner's recall timeout. */
+  private openai(): Promise<OpenAI> {
+    this.client ??= openAiClient({
+      apiKey: this.config.MEMORY_EMBEDDINGS_API_KEY,
+      baseURL: this.config.MEMORY_EMBEDDINGS_BASE_URL,
+      timeout: this.config.MEMORY_EMBEDDINGS_TIMEOUT_MS,
+    });
+    return this.client;
   }
 
   /** One unit vector per text, in order; undefined when off or the endpoint failed (logged). */
@@ -66,10 +73,12 @@ export class MemoryEmbedder {
    * caller that asks often (tool search) can say it once. Undefined when off or given no text.
    */
   async attempt(texts: readonly string[]): Promise<EmbedAnswer | undefined> {
-    if (!this.client || texts.length === 0) return undefined;
+    if (!this.on || texts.length === 0) return undefined;
     const dims = this.config.MEMORY_EMBEDDINGS_DIMENSIONS;
     try {
-      const answer = await this.client.embeddings.create({
+      const answer = await (
+        await this.openai()
+      ).embeddings.create({
         model: this.config.MEMORY_EMBEDDINGS_MODEL,
         input: [...texts],
         // Plain floats: what every OpenAI-compatible server speaks (the SDK's default is base64).
@@ -89,7 +98,8 @@ export class MemoryEmbedder {
 
   /** What went wrong, without the key (a server may echo what it was sent). */
   private scrubbed(e: unknown): string {
-    const status = e instanceof OpenAI.APIError && e.status ? `HTTP ${e.status}: ` : '';
+    const sdk = loadedOpenAiSdk();
+    const status = sdk && e instanceof sdk.APIError && e.status ? `HTTP ${e.status}: ` : '';
     let text = `${status}${e instanceof Error ? e.message : String(e)}`.slice(0, 300);
     const key = this.config.MEMORY_EMBEDDINGS_API_KEY;
     if (key) text = text.split(key).join('[redacted]');

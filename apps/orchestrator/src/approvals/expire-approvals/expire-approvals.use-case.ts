@@ -1,12 +1,7 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { AuditTrail } from '@switchboard/messaging';
-import { PeriodicJob } from '@switchboard/runtime';
+import { PeriodicSweep } from '@switchboard/runtime';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import { TaskCore } from '../../tasks/index.js';
@@ -26,8 +21,7 @@ const STALLED_AFTER_MS = 60_000;
  * and the resubmit).
  */
 @Injectable()
-export class ExpireApprovalsUseCase implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly job: PeriodicJob;
+export class ExpireApprovalsUseCase extends PeriodicSweep {
   private lastStalledCheck = 0;
 
   constructor(
@@ -36,26 +30,14 @@ export class ExpireApprovalsUseCase implements OnApplicationBootstrap, OnModuleD
     private readonly resumer: TaskResumer,
     private readonly audit: AuditTrail,
     private readonly metrics: ApprovalMetrics,
-    @Inject(APP_CONFIG) private readonly config: Pick<OrchestratorEnv, 'APPROVAL_SWEEP_MS'>,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(APP_CONFIG) config: Pick<OrchestratorEnv, 'APPROVAL_SWEEP_MS'>,
+    @Inject(LOGGER) logger: Logger,
   ) {
-    this.job = new PeriodicJob(
-      this.config.APPROVAL_SWEEP_MS,
-      () => this.sweep(),
-      (e) => this.logger.warn({ err: e }, 'approval sweep failed; next one retries'),
-    );
-  }
-
-  onApplicationBootstrap(): void {
-    this.job.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.job.stop();
+    super(config.APPROVAL_SWEEP_MS, logger, 'approval sweep failed; next one retries');
   }
 
   /** One sweep: expire what is due, resume the tasks it leaves with nothing pending. */
-  async sweep(now = Date.now()): Promise<void> {
+  override async sweep(now = Date.now()): Promise<void> {
     const expired = await this.approvals.expireDue();
     const tasks = new Set<string>();
     for (const { view, tenantId } of expired) {

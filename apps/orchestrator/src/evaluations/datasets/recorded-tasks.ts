@@ -22,18 +22,25 @@ export class RecordedTasks {
     return (await this.records.load(taskId, actor))?.text;
   }
 
-  /** Why a task cannot be an item (undefined: it can): not readable, not ended, a step past it. */
+  /**
+   * Why a task cannot be an item, and which of the item's fields says so (undefined: it can): not
+   * readable or not ended (`taskId`), a step it does not have (`step`: an experiment forks there).
+   */
   async refusal(
     taskId: string,
     step: number | undefined,
     actor: Actor,
-  ): Promise<string | undefined> {
+  ): Promise<{ field: 'taskId' | 'step'; message: string } | undefined> {
     const trace = await this.trace(taskId, actor);
-    if (!trace) return `task ${taskId} not found`;
+    if (!trace) return { field: 'taskId', message: `task ${taskId} not found` };
     if (!Tasks.TERMINAL_TASK_STATUSES.includes(trace.status as Tasks.TaskStatus))
-      return `task ${taskId} has not ended (${trace.status}): its record is not complete`;
+      return {
+        field: 'taskId',
+        message: `task ${taskId} has not ended (${trace.status}): its record is not complete`,
+      };
     const steps = trace.entries.filter((e) => e.at === 'step').length;
-    if (step !== undefined && step > steps) return `task ${taskId} has ${steps} step(s)`;
+    if (step !== undefined && step > steps)
+      return { field: 'step', message: `task ${taskId} has ${steps} step(s), not a step ${step}` };
     return undefined;
   }
 }

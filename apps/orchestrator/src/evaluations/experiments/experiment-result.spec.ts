@@ -101,6 +101,27 @@ describe('scoring and comparing', () => {
     divergences: diverged ? [{ step: 1, tool: 't', input: {}, message: 'm' }] : [],
   });
 
+  it('lists the calls of read-only tools the record could not answer as run live, not diverged', () => {
+    const run = trace('r', [
+      step(1, 'calculator', { expression: '17 * 23' }, ok),
+      step(2, 'time.now', {}, ok),
+      step(3, 'notes.add', { text: '391' }, ok),
+      step(4, 'notes.add', { text: 'again' }, refused),
+    ]);
+    const facts = runFactsOf(run, parent, ['time.now', 'notes.add']);
+    expect(facts.live).toEqual([{ step: 2, tool: 'time.now', input: {} }]);
+    expect(facts.divergences.map((d) => d.step)).toEqual([4]);
+    // a recorded call made out of its order ran live when its tool is a live one
+    const reversed = trace('r', [
+      step(1, 'notes.add', { text: '391' }, ok),
+      step(2, 'calculator', { expression: '17 * 23' }, ok),
+    ]);
+    expect(runFactsOf(reversed, parent, ['calculator']).live).toEqual([
+      { step: 2, tool: 'calculator', input: { expression: '17 * 23' } },
+    ]);
+    expect(runFactsOf(run, parent).live).toBeUndefined();
+  });
+
   it('averages numbers and booleans, not categories', () => {
     expect(meanOf({ a: 1, b: 0, c: true, d: 'good' })).toBeCloseTo(2 / 3);
     expect(meanOf({ d: 'good' })).toBeUndefined();

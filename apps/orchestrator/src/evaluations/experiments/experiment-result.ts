@@ -10,6 +10,8 @@ export interface RunFacts {
   answer?: string;
   calls: Call[];
   divergences: Evaluations.ExperimentDivergence[];
+  /** The calls of read-only tools that ran live (the record held none to answer them). */
+  live?: Evaluations.ExperimentLiveCall[];
   tokens: number;
   costUsd: number;
   durationMs?: number;
@@ -20,9 +22,14 @@ export interface RunFacts {
  * from the record and those refused), and its divergences — each call it asked for that the record
  * does not hold, or holds only earlier than the order it was asked in, which was therefore never
  * executed (a failed NOT_FOUND step, unless its parent's same call failed NOT_FOUND too: then it is
- * the recorded failure, answered).
+ * the recorded failure, answered). With read-only `liveTools`, the calls of them the record could not
+ * answer ran live: they are listed (liveCallsOf).
  */
-export function runFactsOf(run: RunTrace, parent: RunTrace | undefined): RunFacts {
+export function runFactsOf(
+  run: RunTrace,
+  parent: RunTrace | undefined,
+  liveTools: readonly string[] = [],
+): RunFacts {
   const recorded = new Map<string, boolean>();
   for (const e of parent?.entries ?? [])
     if (e.at === 'step') recorded.set(callKey(e.action.target, e.action.input), notFound(e.result));
@@ -49,10 +56,39 @@ export function runFactsOf(run: RunTrace, parent: RunTrace | undefined): RunFact
     ...(run.outcome.answer !== undefined ? { answer: run.outcome.answer } : {}),
     calls,
     divergences,
+    ...(liveTools.length ? { live: liveCallsOf(run, parent, liveTools) } : {}),
     tokens: run.tokens,
     costUsd: run.costUsd ?? 0,
     ...(run.durationMs !== undefined ? { durationMs: run.durationMs } : {}),
   };
+}
+
+/**
+ * The calls of read-only tools that ran live: the record is matched as the run matched it — each call
+ * by the first same call after the last one matched — and a call of a live tool no recorded call
+ * answered, and that the record did not refuse, was dispatched.
+ */
+export function liveCallsOf(
+  run: RunTrace,
+  parent: RunTrace | undefined,
+  liveTools: readonly string[],
+): Evaluations.ExperimentLiveCall[] {
+  const recorded = (parent?.entries ?? []).flatMap((e) =>
+    e.at === 'step' && e.action.kind === 'tool'
+      ? [{ step: e.step, key: callKey(e.action.target, e.action.input) }]
+      : [],
+  );
+  const live: Evaluations.ExperimentLiveCall[] = [];
+  let after = 0;
+  for (const e of run.entries) {
+    if (e.at !== 'step' || e.action.kind !== 'tool') continue;
+    const key = callKey(e.action.target, e.action.input);
+    const match = recorded.find((r) => r.step > after && r.key === key);
+    if (match) after = match.step;
+    else if (liveTools.includes(e.action.target) && !notFound(e.result))
+      live.push({ step: e.step, tool: e.action.target, input: e.action.input });
+  }
+  return live;
 }
 
 const notFound = (r: TraceResult): boolean => 'code' in r && r.code === 'NOT_FOUND';

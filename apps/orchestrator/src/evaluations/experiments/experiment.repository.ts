@@ -20,18 +20,25 @@ export interface NewScore {
   source: 'code' | 'judge' | 'human';
   scorerVersion: string;
   reason?: string | undefined;
+  /** The agent version whose run it scores (for the metrics; the run's stamp names it too). */
+  version?: number | undefined;
 }
 
 /**
  * Experiments and the scores they give (docs/evaluations.md), each read in one tenant. A result is
- * stored once: the first reader to find both batches ended stores it with its scores, in one
- * transaction conditional on the row still running.
+ * stored once: the first replica to score it once both batches ended (its scoring sweep, or a
+ * read's fallback) stores it with its scores, in one transaction conditional on the row still
+ * running.
  */
 @Injectable()
 export class ExperimentRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  create(row: Omit<ExperimentRow, 'createdAt' | 'result' | 'status'>): Promise<ExperimentRow> {
+  create(
+    row: Omit<ExperimentRow, 'createdAt' | 'result' | 'status' | 'liveTools'> & {
+      liveTools?: string[];
+    },
+  ): Promise<ExperimentRow> {
     return this.prisma.experiment.create({
       data: { ...row, scorers: row.scorers as object, status: 'running' },
     });
@@ -41,7 +48,35 @@ export class ExperimentRepository {
     return this.prisma.experiment.findFirst({ where: { id, tenantId } });
   }
 
-  /** Stores the result and its scores; false when another reader stored it first. */
+  /** Experiments of every tenant not scored yet, oldest first (the scoring sweep's due list). */
+  unscored(take: number): Promise<ExperimentRow[]> {
+    return this.prisma.experiment.findMany({
+      where: { status: 'running' },
+      orderBy: { createdAt: 'asc' },
+      take,
+    });
+  }
+
+  /** The newest experiments of a tenant (of one creator when given), with their datasets' names. */
+  async list(
+    tenantId: string,
+    createdBy: string | undefined,
+    take: number,
+  ): Promise<{ row: ExperimentRow; dataset: string | undefined }[]> {
+    const rows = await this.prisma.experiment.findMany({
+      where: { tenantId, ...(createdBy ? { createdBy } : {}) },
+      orderBy: { createdAt: 'desc' },
+      take,
+    });
+    const datasets = await this.prisma.dataset.findMany({
+      where: { tenantId, id: { in: [...new Set(rows.map((r) => r.datasetId))] } },
+      select: { id: true, name: true },
+    });
+    const names = new Map(datasets.map((d) => [d.id, d.name]));
+    return rows.map((row) => ({ row, dataset: names.get(row.datasetId) }));
+  }
+
+  /** Stores the result and its scores; false when another replica stored it first. */
   async complete(
     row: Pick<ExperimentRow, 'id' | 'tenantId'>,
     result: Evaluations.ExperimentView,

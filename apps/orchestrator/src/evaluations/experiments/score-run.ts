@@ -40,6 +40,7 @@ export async function scoreRun(
       costUsd: facts.costUsd,
       ...(facts.durationMs !== undefined ? { durationMs: facts.durationMs } : {}),
       divergences: facts.divergences,
+      ...(facts.live?.length ? { live: facts.live } : {}),
     },
     given,
   };

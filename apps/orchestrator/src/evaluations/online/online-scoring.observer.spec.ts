@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { type Actor, Evaluations, type Tasks } from '@switchboard/contracts';
-import type { Logger } from '@switchboard/observability';
+import { type Logger, Metrics } from '@switchboard/observability';
 import { randomUUID } from 'node:crypto';
 import type { RunTrace } from '../../replay/run-trace.js';
 import type { EndedTask } from '../../tasks/index.js';
@@ -8,6 +8,7 @@ import type { RecordedTasks } from '../datasets/recorded-tasks.js';
 import type { EndedFactsReader } from '../datasets/dataset-rules/ended-facts.reader.js';
 import type { LlmJudge } from '../scorers/llm-judge.js';
 import type { ScoreRepository } from '../scores/score.repository.js';
+import { ScoreMetrics } from '../scores/score.metrics.js';
 import { OnlineScoringObserver } from './online-scoring.observer.js';
 import type { ScoringRuleRepository } from './scoring-rule.repository.js';
 
@@ -25,6 +26,8 @@ function setup(rules: { filter: object; rate: number }[]) {
     tokens: 0,
     status: 'completed',
   };
+  const registry = new Metrics('orchestrator', 'test');
+  const metrics = new ScoreMetrics(registry);
   const sut = new OnlineScoringObserver(
     {
       list: async () =>
@@ -73,6 +76,7 @@ function setup(rules: { filter: object; rate: number }[]) {
         };
       },
     } as unknown as LlmJudge,
+    metrics,
     { info: jest.fn(), warn: jest.fn() } as unknown as Logger,
   );
   const task: EndedTask = {
@@ -80,12 +84,14 @@ function setup(rules: { filter: object; rate: number }[]) {
     text: 'what is 17 * 23',
     outcome: { status: 'completed', result: '17 * 23 = 391' },
   };
-  return { sut, stored, judged, task };
+  return { sut, stored, judged, task, registry };
 }
 
 describe(OnlineScoringObserver.name, () => {
   it('scores a matching task off its path with code scorers and the judge, recorded on the task', async () => {
-    const { sut, stored, judged, task } = setup([{ filter: { agent: 'support' }, rate: 1 }]);
+    const { sut, stored, judged, task, registry } = setup([
+      { filter: { agent: 'support' }, rate: 1 },
+    ]);
     await sut.ended(task);
     expect(stored).toEqual([]); // the task's end did not wait for it
     await sut.work.settled();
@@ -101,6 +107,14 @@ describe(OnlineScoringObserver.name, () => {
     ]);
     expect(judged).toEqual([
       { task: 'what is 17 * 23', answer: '17 * 23 = 391', expected: undefined },
+    ]);
+    // in the metrics by the version the task ran
+    const counted = (await registry.registry.getMetricsAsJSON()).find(
+      (m) => m.name === 'sb_eval_scores_total',
+    );
+    expect(counted?.values.map((v) => v.labels)).toEqual([
+      expect.objectContaining({ agent: 'support', version: '1', name: 'says-391', source: 'code' }),
+      expect.objectContaining({ agent: 'support', version: '1', name: 'right', source: 'judge' }),
     ]);
   });
 

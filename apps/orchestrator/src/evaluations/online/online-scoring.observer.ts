@@ -10,6 +10,7 @@ import { scoreRun } from '../experiments/score-run.js';
 import { OffPath } from '../off-path.js';
 import { scorerName } from '../scorers/code-scorers.js';
 import { LlmJudge } from '../scorers/llm-judge.js';
+import { ScoreMetrics } from '../scores/score.metrics.js';
 import { ScoreRepository } from '../scores/score.repository.js';
 import { ScoringRuleRepository } from './scoring-rule.repository.js';
 
@@ -29,6 +30,7 @@ export class OnlineScoringObserver implements TaskObserver {
     private readonly recorded: RecordedTasks,
     private readonly scores: ScoreRepository,
     private readonly judge: LlmJudge,
+    private readonly metrics: ScoreMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.work = new OffPath((e) => this.logger.warn({ err: e }, 'online scoring failed'));
@@ -70,6 +72,7 @@ export class OnlineScoringObserver implements TaskObserver {
           scorerVersion: g.scorerVersion,
           ...(g.reason ? { reason: g.reason } : {}),
         });
+        this.metrics.observe([{ ...g, source: judged ? 'judge' : 'code' }], facts);
       }
       this.logger.info(
         {

@@ -88,6 +88,16 @@ describe(LlmJudge.name, () => {
     expect(none.asked).toHaveLength(0);
   });
 
+  it('asks the configured endpoint with the built-in planner too (the judge needs a model, tasks do not)', async () => {
+    const builtin = setup('{"score": 1, "reason": "ok"}', undefined, {
+      PLANNER: 'builtin',
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+      LLM_MODEL: 'judge-model',
+    });
+    expect(await builtin.sut.score(spec, input, ann, 't')).toMatchObject({ value: 1 });
+    expect(builtin.asked).toHaveLength(1);
+  });
+
   it('keeps no verdict it cannot read: the next run asks again', async () => {
     const { sut, asked, cache } = setup('I think it is fine');
     expect(await sut.score(spec, input, ann, 't')).toMatchObject({

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { type Actor, type Evaluations, tenantOf } from '@switchboard/contracts';
 import { TenantBudget } from '../../budget/tenant-budget.js';
-import { type OrchestratorEnv, usesLlm } from '../../config/orchestrator.env.js';
+import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import { LLM_CLIENT, type LlmClient } from '../../planning/index.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
 import { type GivenScore, scorerName, scorerVersion } from './code-scorers.js';
@@ -20,10 +20,11 @@ type JudgeSpec = Extract<Evaluations.ScorerSpec, { kind: 'judge' }>;
 export type JudgeScore = GivenScore & { cached: boolean };
 
 /**
- * The LLM judge (docs/evaluations.md): asks the OpenAI-compatible model the orchestrator plans with
- * (or the scorer's own model) to grade an answer against a rubric. Each verdict is kept by the hash of
- * its tenant, model, rubric and input, so a re-run asks nothing; a call is refused once the tenant's
- * daily budget is spent and charged to it after (the tokens it spent).
+ * The LLM judge (docs/evaluations.md): asks the orchestrator's OpenAI-compatible endpoint (its
+ * LLM_MODEL, or the scorer's own model) — also when tasks run on the built-in planner — to grade an
+ * answer against a rubric. Each verdict is kept by the hash of its tenant, model, rubric and input,
+ * so a re-run asks nothing; a call is refused once the tenant's daily budget is spent and charged
+ * to it after (the tokens it spent).
  */
 @Injectable()
 export class LlmJudge {
@@ -34,7 +35,7 @@ export class LlmJudge {
     @Inject(APP_CONFIG)
     private readonly config: Pick<
       OrchestratorEnv,
-      'PLANNER' | 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'LLM_MODEL'
+      'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'LLM_MODEL'
     >,
   ) {}
 
@@ -50,7 +51,9 @@ export class LlmJudge {
     const key = judgeKey(tenantId, model, spec.rubric, input);
     const kept = await this.prisma.judgeVerdict.findUnique({ where: { inputSha256: key } });
     if (kept) return { ...base, value: kept.value as number, reason: kept.reason, cached: true };
-    if (!usesLlm(this.config))
+    // An endpoint is enough, whichever planner runs tasks: the built-in planner needs no model, a
+    // judge does (PLANNER=builtin with OPENAI_BASE_URL judges with it).
+    if (!this.config.OPENAI_API_KEY && !this.config.OPENAI_BASE_URL)
       return {
         ...base,
         value: 'unscored',

@@ -1,13 +1,6 @@
 import { DomainError, isDomainError } from '@switchboard/contracts';
-import {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-  AuthenticationError,
-  PermissionDeniedError,
-  RateLimitError,
-} from 'openai';
+import { loadedOpenAiSdk, type OpenAiSdk } from '@switchboard/runtime';
+import type { APIError } from 'openai';
 import { abortError } from '../../dispatch/dispatch.context.js';
 import { retryAfterMs } from './llm-retry.policy.js';
 
@@ -31,7 +24,9 @@ export class LlmErrorTranslator {
    */
   translate(e: unknown, signal: AbortSignal, expired?: AbortSignal): DomainError {
     if (signal.aborted) return abortError(signal);
-    if (expired?.aborted || e instanceof APIConnectionTimeoutError) {
+    // Not imported yet: no call was made with it, so no error is one of its own.
+    const sdk = loadedOpenAiSdk();
+    if (expired?.aborted || (sdk && e instanceof sdk.APIConnectionTimeoutError)) {
       return new DomainError(
         'TIMEOUT',
         `the LLM server at ${this.host} did not finish its answer within ${this.timeoutMs} ms (LLM_TIMEOUT_MS)`,
@@ -39,27 +34,32 @@ export class LlmErrorTranslator {
       );
     }
     if (isDomainError(e)) return e;
-    if (e instanceof APIUserAbortError)
+    if (!sdk) return this.unknown(e);
+    if (e instanceof sdk.APIUserAbortError)
       return new DomainError('CANCELLED', 'the LLM call was aborted');
-    if (e instanceof APIConnectionError) {
+    if (e instanceof sdk.APIConnectionError) {
       return new DomainError(
         'UPSTREAM_UNAVAILABLE',
         `the LLM server at ${this.host} cannot be reached`,
         { retryable: true },
       );
     }
-    if (e instanceof APIError) return this.fromStatus(e);
+    if (e instanceof sdk.APIError) return this.fromStatus(sdk, e);
+    return this.unknown(e);
+  }
+
+  private unknown(e: unknown): DomainError {
     return new DomainError(
       'UPSTREAM_ERROR',
       `the LLM call failed: ${scrub((e as Error)?.message ?? String(e), this.apiKey)}`,
     );
   }
 
-  private fromStatus(e: APIError): DomainError {
+  private fromStatus(sdk: OpenAiSdk, e: APIError): DomainError {
     const status = typeof e.status === 'number' ? e.status : 0;
     const asked = retryAfterMs(e.headers);
     const details = { status, ...(asked !== undefined ? { retryAfterMs: asked } : {}) };
-    if (e instanceof AuthenticationError || e instanceof PermissionDeniedError) {
+    if (e instanceof sdk.AuthenticationError || e instanceof sdk.PermissionDeniedError) {
       // The server's own message may quote part of the key: say only what happened.
       return new DomainError(
         'UPSTREAM_ERROR',
@@ -72,7 +72,7 @@ export class LlmErrorTranslator {
     const retryable =
       should === 'true' ||
       (should !== 'false' && (status === 408 || status === 409 || status === 429 || status >= 500));
-    if (e instanceof RateLimitError) {
+    if (e instanceof sdk.RateLimitError) {
       return new DomainError(
         'RATE_LIMITED',
         `the LLM server at ${this.host} is rate limiting (HTTP 429)`,

@@ -3,7 +3,8 @@ import { APP_CONFIG } from '@switchboard/config';
 import { DomainError } from '@switchboard/contracts';
 import { retryWithBackoff } from '@switchboard/messaging';
 import { LOGGER, type Logger, withSpan } from '@switchboard/observability';
-import OpenAI from 'openai';
+import { openAiClient } from '@switchboard/runtime';
+import type OpenAI from 'openai';
 import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions/completions';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import { abortError } from '../../dispatch/dispatch.context.js';
@@ -46,7 +47,7 @@ class StalledAnswer extends DomainError {
  */
 @Injectable()
 export class OpenAiLlmClient implements LlmClient {
-  private readonly client: OpenAI;
+  private client: Promise<OpenAI> | undefined;
   private readonly host: string;
   private readonly errors: LlmErrorTranslator;
 
@@ -55,15 +56,6 @@ export class OpenAiLlmClient implements LlmClient {
     private readonly metrics: LlmMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.client = new OpenAI({
-      // Local OpenAI-compatible servers often need no key, but the SDK insists on one.
-      apiKey: config.OPENAI_API_KEY ?? 'no-key',
-      ...(config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : {}),
-      timeout: config.LLM_TIMEOUT_MS,
-      // Retries are ours (retryLlmCall): one budget for timeouts and HTTP failures alike, each
-      // attempt timed to its last chunk, within the task's time.
-      maxRetries: 0,
-    });
     this.host = new URL(config.OPENAI_BASE_URL ?? 'https://api.openai.com/v1').host;
     this.errors = new LlmErrorTranslator(this.host, config.LLM_TIMEOUT_MS, config.OPENAI_API_KEY);
   }
@@ -141,6 +133,20 @@ export class OpenAiLlmClient implements LlmClient {
     }
   }
 
+  /**
+   * The SDK's client, made at the first call (the package is imported then). Retries are ours
+   * (retryLlmCall): one budget for timeouts and HTTP failures alike, each attempt timed to its last
+   * chunk, within the task's time.
+   */
+  private openai(): Promise<OpenAI> {
+    this.client ??= openAiClient({
+      apiKey: this.config.OPENAI_API_KEY,
+      baseURL: this.config.OPENAI_BASE_URL,
+      timeout: this.config.LLM_TIMEOUT_MS,
+    });
+    return this.client;
+  }
+
   private params(request: LlmRequest): ChatCompletionCreateParamsBase {
     return {
       model: request.model,
@@ -158,10 +164,9 @@ export class OpenAiLlmClient implements LlmClient {
   }
 
   private async plain(request: LlmRequest, signal: AbortSignal): Promise<LlmCompletion> {
-    const res = await this.client.chat.completions.create(
-      { ...this.params(request), stream: false },
-      { signal },
-    );
+    const res = await (
+      await this.openai()
+    ).chat.completions.create({ ...this.params(request), stream: false }, { signal });
     const choice = res.choices[0];
     if (!choice) throw new DomainError('UPSTREAM_ERROR', 'the LLM server returned no choices');
     const toolCalls: LlmToolCall[] = (choice.message.tool_calls ?? []).flatMap((c) =>
@@ -249,7 +254,9 @@ export class OpenAiLlmClient implements LlmClient {
     signal: AbortSignal,
     heard: () => void,
   ): Promise<LlmCompletion> {
-    const stream = await this.client.chat.completions.create(
+    const stream = await (
+      await this.openai()
+    ).chat.completions.create(
       { ...this.params(request), stream: true, stream_options: { include_usage: true } },
       { signal },
     );

@@ -1,9 +1,17 @@
 import type { Tasks } from '@switchboard/contracts';
 
+/** An item to run: a recorded task, and (an experiment's) the recorded step its fork starts at. */
+export interface BatchItemInput {
+  taskId: string;
+  step?: number | undefined;
+}
+
 /** A batch's item as stored. */
 export interface ItemRow {
   position: number;
   taskId: string;
+  /** The recorded step its fork starts at (an experiment's item); absent: its first round. */
+  step?: number;
   runTaskId: string | null;
   status: 'pending' | 'running' | 'done' | 'skipped';
   outcome: Tasks.BatchOutcome | null;

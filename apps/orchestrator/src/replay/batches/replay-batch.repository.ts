@@ -4,6 +4,7 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
 import { scopeOf, tenantWhere } from '../../tenancy/tenant-scope.js';
 import {
+  type BatchItemInput,
   type BatchPlan,
   type BatchState,
   type ItemRow,
@@ -45,7 +46,8 @@ type BatchRow = Prisma.ReplayBatchGetPayload<{ include: { items: true } }>;
 export class ReplayBatchRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async create(b: NewBatch, taskIds: readonly string[]): Promise<void> {
+  /** A batch and its items: task ids, or (an experiment's) tasks each with its starting step. */
+  async create(b: NewBatch, items: readonly (string | BatchItemInput)[]): Promise<void> {
     await this.prisma.replayBatch.create({
       data: {
         id: b.id,
@@ -58,8 +60,15 @@ export class ReplayBatchRepository {
         concurrency: b.concurrency,
         ...(b.budget ? { budget: b.budget } : {}),
         correlationId: b.correlationId,
+        // one statement for the items, however many (an experiment's may be thousands)
         items: {
-          create: taskIds.map((taskId, position) => ({ position, taskId, status: 'pending' })),
+          createMany: {
+            data: items.map((item, position) => {
+              const { taskId, step } =
+                typeof item === 'string' ? { taskId: item, step: undefined } : item;
+              return { position, taskId, status: 'pending', ...(step ? { fromStep: step } : {}) };
+            }),
+          },
         },
       },
     });
@@ -134,13 +143,19 @@ export class ReplayBatchRepository {
    */
   async lostStarts(batchId: string, olderThanMs: number): Promise<ItemRow[]> {
     const rows = await this.prisma.$queryRaw<
-      { position: number; taskId: string; runTaskId: string }[]
+      { position: number; taskId: string; fromStep: number | null; runTaskId: string }[]
     >`
-      SELECT i."position", i."taskId", i."runTaskId" FROM "ReplayBatchItem" i
+      SELECT i."position", i."taskId", i."fromStep", i."runTaskId" FROM "ReplayBatchItem" i
       WHERE i."batchId" = ${batchId}::uuid AND i."status" = 'running'
         AND i."startedAt" < (now() AT TIME ZONE 'UTC') - make_interval(secs => ${olderThanMs / 1000}::double precision)
         AND NOT EXISTS (SELECT 1 FROM "Task" t WHERE t."id" = i."runTaskId" AND t."status" <> 'queued')`;
-    return rows.map((r) => ({ ...r, status: 'running', outcome: null, summary: null }));
+    return rows.map(({ fromStep, ...r }) => ({
+      ...r,
+      ...(fromStep ? { step: fromStep } : {}),
+      status: 'running',
+      outcome: null,
+      summary: null,
+    }));
   }
 
   async head(batchId: string): Promise<BatchHead | undefined> {
@@ -178,9 +193,11 @@ export class ReplayBatchRepository {
     const runIds = items.flatMap((i) =>
       i.status === 'running' && i.runTaskId ? [i.runTaskId] : [],
     );
+    // Only the running items' runs and originals: a batch of thousands reads what it compares now.
+    const running = items.flatMap((i) => (i.status === 'running' ? [i.taskId] : []));
     const ended = await tx.task.findMany({
       where: {
-        id: { in: [...runIds, ...items.map((i) => i.taskId)] },
+        id: { in: [...runIds, ...running] },
         status: { in: [...Tasks.TERMINAL_TASK_STATUSES] },
       },
       select: { id: true, status: true, result: true, error: true, usage: true, verdict: true },
@@ -254,6 +271,7 @@ function taskEnd(t: {
 function itemRow(i: {
   position: number;
   taskId: string;
+  fromStep: number | null;
   runTaskId: string | null;
   status: string;
   outcome: string | null;
@@ -262,6 +280,7 @@ function itemRow(i: {
   return {
     position: i.position,
     taskId: i.taskId,
+    ...(i.fromStep ? { step: i.fromStep } : {}),
     runTaskId: i.runTaskId,
     status: i.status as ItemRow['status'],
     outcome: (i.outcome as Tasks.BatchOutcome | null) ?? null,
@@ -307,6 +326,7 @@ function viewOf(b: BatchRow): Tasks.ReplayBatchView {
     totals: totalsOf(items),
     items: items.map((i) => ({
       taskId: i.taskId,
+      ...(i.step ? { step: i.step } : {}),
       ...(i.runTaskId ? { runTaskId: i.runTaskId } : {}),
       status: i.status,
       ...(i.outcome ? { outcome: i.outcome } : {}),

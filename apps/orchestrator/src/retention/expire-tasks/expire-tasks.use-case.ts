@@ -1,12 +1,7 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { counter, declareMetrics, LOGGER, type Logger, Metrics } from '@switchboard/observability';
-import { drainBatches, PeriodicJob } from '@switchboard/runtime';
+import { drainBatches, PeriodicSweep } from '@switchboard/runtime';
 import type { Counter } from 'prom-client';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import { TaskRetentionRepository } from '../task-retention.repository.js';
@@ -25,9 +20,7 @@ const DAY_MS = 86_400_000;
  * each batch is one statement.
  */
 @Injectable()
-export class ExpireTasksUseCase implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly job: PeriodicJob;
-  private stopped = false;
+export class ExpireTasksUseCase extends PeriodicSweep {
   private readonly expired: Counter;
 
   constructor(
@@ -36,31 +29,26 @@ export class ExpireTasksUseCase implements OnApplicationBootstrap, OnModuleDestr
     @Inject(APP_CONFIG) private readonly config: Settings,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
+    super(
+      config.TASK_RETENTION_SWEEP_MS,
+      logger,
+      'task retention sweep failed; the next one retries',
+    );
     this.expired = declareMetrics(metrics.registry, {
       expired: counter(
         'sb_tasks_expired_total',
         'Ended tasks deleted by the retention sweep (TASK_RETENTION_DAYS), by this replica',
       ),
     }).expired;
-    this.job = new PeriodicJob(
-      config.TASK_RETENTION_SWEEP_MS,
-      () => this.sweep(),
-      (e) => this.logger.warn({ err: e }, 'task retention sweep failed; the next one retries'),
-    );
   }
 
-  onApplicationBootstrap(): void {
+  override onApplicationBootstrap(): void {
     if (this.config.TASK_RETENTION_DAYS === 0) return; // kept forever
-    this.job.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    await this.job.stop();
+    super.onApplicationBootstrap();
   }
 
   /** Deletes every task that ended more than TASK_RETENTION_DAYS before `now`; how many. */
-  async sweep(now: Date = new Date()): Promise<number> {
+  override async sweep(now: Date = new Date()): Promise<number> {
     if (this.config.TASK_RETENTION_DAYS === 0) return 0;
     const cutoff = new Date(now.getTime() - this.config.TASK_RETENTION_DAYS * DAY_MS);
     const size = this.config.TASK_RETENTION_BATCH;

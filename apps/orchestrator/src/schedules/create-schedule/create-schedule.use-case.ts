@@ -6,6 +6,7 @@ import { CheckWebhookTargetUseCase } from '../../webhooks/check-webhook-target/c
 import { ScheduleClock } from '../schedule-clock.js';
 import { firstDueAt } from '../schedule-plan.js';
 import { ScheduleRepository } from '../schedule.repository.js';
+import { auditScheduleChange } from '../schedule-audit.js';
 
 /**
  * Creates a schedule owned by the acting user, in their tenant (docs/schedules.md). Its first due
@@ -49,20 +50,12 @@ export class CreateScheduleUseCase {
       catchUp,
       nextDueAt,
     });
-    void this.audit.record({
-      category: 'schedule',
-      action: 'schedule.create',
-      outcome: 'success',
-      resource: view.scheduleId,
-      tenantId: view.tenantId,
-      actor: { userId: actor.userId, role: actor.role },
-      details: {
-        ...(cron ? { cron, timezone: timing.timezone } : { at: view.at }),
-        catchUp,
-        nextDueAt: view.nextDueAt,
-        length: request.task.length,
-        ...(request.thread_id ? { threadId: request.thread_id } : {}),
-      },
+    auditScheduleChange(this.audit, 'schedule.create', view, actor, {
+      ...(cron ? { cron, timezone: timing.timezone } : { at: view.at }),
+      catchUp,
+      nextDueAt: view.nextDueAt,
+      length: request.task.length,
+      ...(request.thread_id ? { threadId: request.thread_id } : {}),
     });
     return view;
   }

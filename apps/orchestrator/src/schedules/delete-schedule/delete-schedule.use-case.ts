@@ -4,6 +4,7 @@ import { AuditTrail } from '@switchboard/messaging';
 import { scheduleNotFound } from '../schedule-access.js';
 import { ScheduleLookup } from '../schedule-lookup.js';
 import { ScheduleRepository } from '../schedule.repository.js';
+import { auditScheduleChange } from '../schedule-audit.js';
 
 /**
  * Deletes a schedule and its firings (its owner or an admin of its tenant); the tasks it submitted
@@ -20,14 +21,9 @@ export class DeleteScheduleUseCase {
   async execute(scheduleId: string, actor: Actor): Promise<{ scheduleId: string }> {
     const view = await this.lookup.find(scheduleId, actor, 'schedule.delete');
     if (!(await this.repository.delete(scheduleId))) throw scheduleNotFound(scheduleId);
-    void this.audit.record({
-      category: 'schedule',
-      action: 'schedule.delete',
-      outcome: 'success',
-      resource: scheduleId,
-      tenantId: view.tenantId,
-      actor: { userId: actor.userId, role: actor.role },
-      details: { owner: view.userId, firedCount: view.firedCount },
+    auditScheduleChange(this.audit, 'schedule.delete', view, actor, {
+      owner: view.userId,
+      firedCount: view.firedCount,
     });
     return { scheduleId };
   }

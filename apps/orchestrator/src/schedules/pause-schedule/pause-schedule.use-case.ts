@@ -4,6 +4,7 @@ import { AuditTrail } from '@switchboard/messaging';
 import { SCHEDULE } from '../schedule.machine.js';
 import { ScheduleLookup } from '../schedule-lookup.js';
 import { ScheduleRepository } from '../schedule.repository.js';
+import { auditScheduleChange } from '../schedule-audit.js';
 
 /**
  * Pauses an active schedule (its owner or an admin of its tenant): its due time is cleared, so no
@@ -25,15 +26,7 @@ export class PauseScheduleUseCase {
     const paused = to && (await this.repository.transition(scheduleId, view.status, to, null));
     if (!paused)
       throw new DomainError('CONFLICT', `schedule ${scheduleId} is ${view.status}: not paused`);
-    void this.audit.record({
-      category: 'schedule',
-      action: 'schedule.pause',
-      outcome: 'success',
-      resource: scheduleId,
-      tenantId: view.tenantId,
-      actor: { userId: actor.userId, role: actor.role },
-      details: { owner: view.userId },
-    });
+    auditScheduleChange(this.audit, 'schedule.pause', view, actor, { owner: view.userId });
     return paused;
   }
 }

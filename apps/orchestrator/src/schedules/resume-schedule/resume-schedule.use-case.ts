@@ -6,6 +6,7 @@ import { firstDueAt } from '../schedule-plan.js';
 import { SCHEDULE } from '../schedule.machine.js';
 import { ScheduleLookup } from '../schedule-lookup.js';
 import { ScheduleRepository } from '../schedule.repository.js';
+import { auditScheduleChange } from '../schedule-audit.js';
 
 /**
  * Resumes a paused schedule from now (its owner or an admin of its tenant): its next due time is
@@ -41,14 +42,9 @@ export class ResumeScheduleUseCase {
       );
     const resumed = await this.repository.transition(scheduleId, view.status, to, next);
     if (!resumed) throw new DomainError('CONFLICT', `schedule ${scheduleId} changed meanwhile`);
-    void this.audit.record({
-      category: 'schedule',
-      action: 'schedule.resume',
-      outcome: 'success',
-      resource: scheduleId,
-      tenantId: view.tenantId,
-      actor: { userId: actor.userId, role: actor.role },
-      details: { owner: view.userId, nextDueAt: resumed.nextDueAt },
+    auditScheduleChange(this.audit, 'schedule.resume', view, actor, {
+      owner: view.userId,
+      nextDueAt: resumed.nextDueAt,
     });
     return resumed;
   }

@@ -2,6 +2,7 @@ import { Approvals, DomainError, type Tasks } from '@switchboard/contracts';
 import type { DispatchContext, StepResult } from '../../dispatch/dispatch.context.js';
 import type { StepDispatcher } from '../../dispatch/step-dispatcher.js';
 import type { CallGate, CallVerdict, HeldCall } from '../ports/call-gate.port.js';
+import type { RunSource } from '../ports/run-source.port.js';
 import type { ContentScreen } from '../ports/content-screen.port.js';
 import type { TaskRun } from '../run-task/task-run.js';
 import type { StepRecord, TaskRepository } from '../task.repository.js';
@@ -125,6 +126,36 @@ describe(DispatchStepsUseCase.name, () => {
       { action: demo[2], input: { to: 'x@example.com' }, policy },
     ]);
     expect(run.plan.map((a) => a.id)).toEqual(['s1']);
+  });
+
+  it('an evaluation dispatches a call its source says may run live, through the gate; refuses the rest', async () => {
+    const { useCase, run, ledger, dispatched, recorded } = setup({ gated: ['mail.send'] });
+    // an evaluation's source: every step answered by it, time.now allowed live, nothing recorded
+    const source: Partial<RunSource> = {
+      answersStep: () => true,
+      recordedStep: (_i, a) =>
+        a.target === 'time.now' || a.target === 'mail.send'
+          ? { kind: 'live' }
+          : {
+              kind: 'refused',
+              error: { code: 'NOT_FOUND', message: 'not recorded', retryable: false },
+            },
+    };
+    const evaluation = { ...run, source } as unknown as TaskRun;
+    const actions = [
+      action('t1', 'time.now', {}),
+      action('n1', 'notes.add', { content: 'x' }),
+      action('m1', 'mail.send', { to: 'x@example.com' }),
+    ];
+    const groups = ['a', 'b', 'c'];
+    expect(await useCase.run(evaluation, { kind: 'actions', actions, groups }, ledger)).toBe(
+      'paused',
+    );
+    expect(dispatched.map((d) => d.target)).toEqual(['time.now']);
+    expect(recorded.map((r) => [r.action.target, r.status])).toEqual([
+      ['time.now', 'completed'],
+      ['notes.add', 'failed'],
+    ]);
   });
 
   it('does not hold a later call that needs the output of a step not run yet', async () => {

@@ -68,7 +68,7 @@ export class DispatchStepsUseCase {
       const status =
         this.reused(ledger, action, index) ??
         (run.source.answersStep(index)
-          ? await this.fromRecord(run, action, index, ledger)
+          ? await this.fromRecord(run, decision.actions.slice(i), index, ledger)
           : await this.gated(run, decision.actions.slice(i), index, ledger));
       if (status === 'paused') return 'paused';
       run.plan.push(action);
@@ -144,18 +144,23 @@ export class DispatchStepsUseCase {
    * reported as it was (its tool's or agent's recorded events), its output passes today's output
    * guardrail, and it is stored as the run's own step. A replay whose step is not the recorded one
    * stops there (CONFLICT); a recorded step that never ended (its task was cancelled or stopped there)
-   * ends the run the same way.
+   * ends the run the same way. A call the record does not hold of a tool the run may call live
+   * (an experiment's read-only `liveTools`) is dispatched as a live step.
    */
   private async fromRecord(
     run: TaskRun,
-    action: Tasks.PlanAction,
+    actions: Tasks.PlanAction[],
     index: number,
     ledger: StepLedger,
-  ): Promise<Ended> {
+  ): Promise<Ended | 'paused'> {
+    const action = actions[0] as Tasks.PlanAction;
     const input = await this.resolve(run, action, index, ledger);
     if (input === undefined) return 'failed';
     const answer = run.source.recordedStep(index, action, input);
     switch (answer.kind) {
+      case 'live':
+        // a read-only tool an evaluation may call: dispatched as a live task's, through its gate
+        return this.gated(run, actions, index, ledger);
       case 'refused':
         return this.failStep(run, { ...action, input }, index, ledger, answer.error);
       case 'diverged':

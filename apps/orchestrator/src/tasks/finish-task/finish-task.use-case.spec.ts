@@ -114,17 +114,17 @@ describe(FinishTaskUseCase.name, () => {
       5,
     );
     expect(log).toEqual([
+      'slot freed default/u1',
       'row failed lastEventSeq=3 events=3',
       'audit owed task.failed',
       'turns',
-      'slot freed default/u1',
       'event 1 orchestrator.planning.started',
       'event 2 orchestrator.planning.completed',
       'event 3 orchestrator.task.failed',
     ]);
   });
 
-  it('frees the concurrentTasks slot once on every end, before the terminal event, never failing the task', async () => {
+  it('frees the concurrentTasks slot once on every end, before the end is stored (a poll that reads the task ended finds its slot free), never failing the task', async () => {
     for (const outcome of [
       { status: 'completed', result: '2' },
       { status: 'failed', error: { code: 'TIMEOUT', message: 'late', retryable: false } },
@@ -134,16 +134,16 @@ describe(FinishTaskUseCase.name, () => {
       await finisher.finish(run, outcome, 5);
       expect(log.filter((l) => l.startsWith('slot'))).toEqual(['slot freed default/u1']);
       expect(log.indexOf('slot freed default/u1')).toBeLessThan(
-        log.findIndex((l) => l.startsWith('event')),
+        log.findIndex((l) => l.startsWith('row')),
       );
     }
     const failing = setup({ releaseFails: true });
     await failing.finisher.finish(failing.run, { status: 'completed', result: '2' }, 5);
     expect(failing.log).toEqual([
+      'slot release failed (logged)',
       'row completed lastEventSeq=1 events=1',
       'audit owed task.completed',
       'turns',
-      'slot release failed (logged)',
       'event 1 orchestrator.task.completed',
     ]);
   });
@@ -157,10 +157,10 @@ describe(FinishTaskUseCase.name, () => {
       run.submission.request.thread_id = 'chat-1';
       await finisher.finish(run, outcome, 5);
       expect(log).toEqual([
+        'slot freed default/u1',
         `row ${outcome.status} lastEventSeq=1 events=1`,
         `audit owed task.${outcome.status}`,
         'turns',
-        'slot freed default/u1',
         `thread chat-1 released by ${TASK_ID}`,
         `event 1 orchestrator.task.${outcome.status}`,
       ]);
@@ -208,7 +208,8 @@ describe(FinishTaskUseCase.name, () => {
     await expect(
       finisher.finish(run, { status: 'completed', result: '2' }, 5),
     ).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
-    expect(log).toEqual([]);
+    // (Its slot was freed before the store failed: the resumed run goes on without one.)
+    expect(log).toEqual(['slot freed default/u1']);
     expect(run.events.unjournaled).toBe(0);
     expect(journal.written).toEqual([]);
   });
@@ -236,7 +237,8 @@ describe(FinishTaskUseCase.name, () => {
   it("stores its audit record with the end, in the end's own statement, under one id per task (nothing is published)", async () => {
     const { finisher, run, log, audits } = setup();
     await finisher.finish(run, { status: 'completed', result: '2' }, 5);
-    expect(log.slice(0, 2)).toEqual([
+    expect(log.slice(0, 3)).toEqual([
+      'slot freed default/u1',
       'row completed lastEventSeq=1 events=1',
       'audit owed task.completed',
     ]);
@@ -247,7 +249,7 @@ describe(FinishTaskUseCase.name, () => {
   it('owes no audit record of an end that was not stored (the next run ends the task and owes it)', async () => {
     const { finisher, run, log, journal } = setup({ outage: true });
     await expect(finisher.finish(run, { status: 'completed', result: '2' }, 5)).rejects.toThrow();
-    expect(log).toEqual([]);
+    expect(log).toEqual(['slot freed default/u1']);
     // What the end owed went with it: the run that ends the task later owes it again.
     await run.events.flush();
     expect(journal.written).toEqual([]);

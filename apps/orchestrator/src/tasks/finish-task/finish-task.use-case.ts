@@ -58,8 +58,12 @@ export class FinishTaskUseCase {
     this.emitEnding(run, outcome, ending);
     // Owed by the end itself: committed with it, relayed after (a crash in between leaves it to the sweep).
     events.owe(this.audit.build(this.endRecord(run, outcome, ending)));
-    // The terminal event is journaled with the end, and published once the slot and the thread are
-    // free: a client that saw the end may start its next task at once.
+    // The slot is freed before the end is stored: a client that reads the task ended (its row, a
+    // poll of GET /tasks/{id}) may start its next task at once. (An end that then fails to store
+    // comes again and runs on without a slot — its renewals do not take one back — rather than a
+    // finished task holding one.) The terminal event is journaled with the end and published once
+    // the thread is free too.
+    await this.slots.release(s);
     events.hold();
     try {
       await events.commit((journal) =>
@@ -97,7 +101,6 @@ export class FinishTaskUseCase {
       // told to no observer (task-observer.port.ts).
       const live = run.source.inThread;
       if (live) await observeEnded(this.observers, { submission: s, text: run.text, outcome });
-      await this.slots.release(s);
       // After its turns: the next task of the thread (docs/api.md, "Threads") sees them (or, after
       // a rollback, does not: the release discards them).
       if (live) await observeReleased(this.observers, releasedTaskOf(s));

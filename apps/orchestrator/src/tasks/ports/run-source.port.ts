@@ -24,6 +24,8 @@ export type RecordedStepResult =
   | { kind: 'taken'; step: RecordedStepAnswer }
   /** The record holds no such call, and nothing may be called: the step fails with `error`. */
   | { kind: 'refused'; error: ErrorBody }
+  /** The record holds no such call, and the tool is one the run may call live (read-only): run it. */
+  | { kind: 'live' }
   /** The step is not the recorded one: it fails, and the run ends with `error` (CONFLICT). */
   | { kind: 'diverged'; error: DomainError }
   /** The recorded task never finished this step: the run stops here too, cancelled for `reason`. */

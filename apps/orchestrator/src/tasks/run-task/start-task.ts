@@ -88,6 +88,7 @@ export class StartTask {
     // if the claim makes the task new; a resumed task's events continue after its journal's.
     const events = await this.eventLog.open(taskId, false, request.webhook);
     const model = planner.kind === 'llm' ? planner.model : undefined;
+    events.runsAs(stamp);
     announce(events, submission, text, planner.kind, model, stamp);
     // So does its audit record (`task.submit`): a redelivery's claim (the first one journaled it)
     // makes nothing new, and `restart` below drops it; a task cancelled while queued ends with it.

@@ -1,10 +1,5 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
-import { PeriodicJob } from '@switchboard/runtime';
+import { Inject, Injectable } from '@nestjs/common';
+import { PeriodicSweep } from '@switchboard/runtime';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import { TaskCore } from '../../tasks/index.js';
 import { ThreadGateRepository } from '../thread-gate.repository.js';
@@ -25,31 +20,17 @@ const BATCH = 100;
  * claim, which never runs one task twice).
  */
 @Injectable()
-export class ResubmitHandedOverUseCase implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly job: PeriodicJob;
-
+export class ResubmitHandedOverUseCase extends PeriodicSweep {
   constructor(
     private readonly gate: ThreadGateRepository,
     private readonly tasks: TaskCore,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.job = new PeriodicJob(
-      HANDOVER_SWEEP_MS,
-      () => this.sweep(),
-      (e) => this.logger.warn({ err: e }, 'thread hand-over sweep failed; the next one retries'),
-    );
-  }
-
-  onApplicationBootstrap(): void {
-    this.job.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.job.stop();
+    super(HANDOVER_SWEEP_MS, logger, 'thread hand-over sweep failed; the next one retries');
   }
 
   /** One sweep; the number of submissions published again. */
-  async sweep(now = Date.now()): Promise<number> {
+  override async sweep(now = Date.now()): Promise<number> {
     const lost = await this.gate.handedOver(new Date(now - HANDOVER_GRACE_MS), BATCH);
     for (const submission of lost) {
       await this.tasks.wake(submission, 'thread');

@@ -20,10 +20,16 @@ function setup() {
       },
     } as unknown as DatasetRepository,
     {
-      refusal: async (taskId: string) =>
-        taskId === OK
-          ? undefined
-          : `task ${taskId} has not ended (running): its record is not complete`,
+      // the recorded task OK has two steps
+      refusal: async (taskId: string, step?: number) =>
+        taskId !== OK
+          ? {
+              field: 'taskId',
+              message: `task ${taskId} has not ended (running): its record is not complete`,
+            }
+          : step !== undefined && step > 2
+            ? { field: 'step', message: `task ${taskId} has 2 step(s), not a step ${step}` }
+            : undefined,
     } as unknown as RecordedTasks,
   );
   return { sut, added };
@@ -50,5 +56,28 @@ describe(AddDatasetItemsUseCase.name, () => {
       .execute({ dataset: 'other', items: [{ taskId: OK }] }, ann)
       .catch((x: unknown) => x);
     expect(isDomainError(missing) && missing.code).toBe('NOT_FOUND');
+  });
+
+  it('refuses an item starting at a step its task does not have, naming items.N.step', async () => {
+    const { sut, added } = setup();
+    const e = await sut
+      .execute(
+        {
+          dataset: 'prod',
+          items: [
+            { taskId: OK, step: 2 },
+            { taskId: OK, step: 3 },
+          ],
+        },
+        ann,
+      )
+      .catch((x: unknown) => x);
+    expect(isDomainError(e) && [e.code, e.message]).toEqual([
+      'VALIDATION',
+      `items.1.step: task ${OK} has 2 step(s), not a step 3`,
+    ]);
+    expect(added).toEqual([]);
+    await sut.execute({ dataset: 'prod', items: [{ taskId: OK, step: 2 }] }, ann);
+    expect(added).toEqual([['ds-1', [{ taskId: OK, step: 2 }], 'api']]);
   });
 });

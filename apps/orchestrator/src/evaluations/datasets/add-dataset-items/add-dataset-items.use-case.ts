@@ -6,8 +6,8 @@ import { RecordedTasks } from '../recorded-tasks.js';
 
 /**
  * Adds recorded tasks to a dataset by id (docs/evaluations.md): each must be an ended task the caller
- * may read, else the whole request is refused naming the item; then all are added as the dataset's
- * next version.
+ * may read, with the step it names (an experiment forks there), else the whole request is refused
+ * naming the item's field; then all are added as the dataset's next version.
  */
 @Injectable()
 export class AddDatasetItemsUseCase {
@@ -25,7 +25,7 @@ export class AddDatasetItemsUseCase {
     if (!found) throw datasetNotFound(req.dataset);
     for (const [i, item] of req.items.entries()) {
       const refusal = await this.recorded.refusal(item.taskId, item.step, actor);
-      if (refusal) throw invalidField(`items.${i}.taskId`, refusal);
+      if (refusal) throw invalidField(`items.${i}.${refusal.field}`, refusal.message);
     }
     await this.datasets.addItems(found.id, req.items, 'api');
     const after = await this.datasets.get(tenantId, req.dataset);

@@ -15,21 +15,30 @@ export class EndedFactsReader {
         where: { taskId: submission.taskId, kind: 'tool' },
         select: { target: true },
       }),
-      this.prisma.agentTaskStamp.findUnique({
-        where: { taskId: submission.taskId },
-        select: { stamp: true },
-      }),
+      this.stampOf(submission.taskId),
     ]);
-    const parsed = Agents.AgentStamp.safeParse(stamp?.stamp);
     return {
       taskId: submission.taskId,
       status: outcome.status,
       userId: submission.actor.userId,
       tools: steps.map((s) => s.target),
-      ...(parsed.success
-        ? { agent: parsed.data.agent, label: parsed.data.label, version: parsed.data.version }
-        : {}),
+      ...(stamp ? { agent: stamp.agent, label: stamp.label, version: stamp.version } : {}),
       endedAt: new Date(),
     };
+  }
+
+  /** The agent version a task ran, by its version stamp (none: it ran no agent version). */
+  async versionOf(taskId: string): Promise<{ agent?: string; version?: number }> {
+    const stamp = await this.stampOf(taskId);
+    return stamp ? { agent: stamp.agent, version: stamp.version } : {};
+  }
+
+  private async stampOf(taskId: string): Promise<Agents.AgentStamp | undefined> {
+    const row = await this.prisma.agentTaskStamp.findUnique({
+      where: { taskId },
+      select: { stamp: true },
+    });
+    const parsed = Agents.AgentStamp.safeParse(row?.stamp);
+    return parsed.success ? parsed.data : undefined;
   }
 }

@@ -7,9 +7,13 @@ import { DatasetRepository } from '../../datasets/dataset.repository.js';
 import { datasetNotFound, invalidField } from '../../evaluation-errors.js';
 import { ExperimentRepository } from '../experiment.repository.js';
 import { ReadExperimentUseCase } from '../read-experiment/read-experiment.use-case.js';
+import { LiveToolsCheck } from './live-tools.check.js';
 
-/** The most items an experiment runs (a replay batch's limit). */
-export const EXPERIMENT_MAX_ITEMS = 200;
+/**
+ * The most items an experiment runs: a dataset's most (a rule's `maxItems`). Its batches hold every
+ * item as a row and the sweep starts them by the concurrency, so the size costs rows, not memory.
+ */
+export const EXPERIMENT_MAX_ITEMS = 10_000;
 
 /**
  * Starts an experiment (docs/evaluations.md): the dataset's tasks run again as a replay batch forked
@@ -25,6 +29,7 @@ export class StartExperimentUseCase {
     private readonly batches: StartBatchUseCase,
     private readonly experiments: ExperimentRepository,
     private readonly reader: ReadExperimentUseCase,
+    private readonly tools: LiveToolsCheck,
   ) {}
 
   async execute(
@@ -35,10 +40,11 @@ export class StartExperimentUseCase {
     const tenantId = tenantOf(actor);
     const dataset = await this.datasets.get(tenantId, body.dataset);
     if (!dataset) throw datasetNotFound(body.dataset);
-    const taskIds = [...new Set(dataset.view.items.map((i) => i.taskId))];
-    if (!taskIds.length) throw invalidField('dataset', `dataset ${body.dataset} has no items`);
-    if (taskIds.length > EXPERIMENT_MAX_ITEMS)
-      throw invalidField('dataset', `an experiment runs at most ${EXPERIMENT_MAX_ITEMS} tasks`);
+    const items = itemsOf(dataset.view.items);
+    if (!items.length) throw invalidField('dataset', `dataset ${body.dataset} has no items`);
+    if (items.length > EXPERIMENT_MAX_ITEMS)
+      throw invalidField('dataset', `an experiment runs at most ${EXPERIMENT_MAX_ITEMS} items`);
+    if (body.liveTools?.length) await this.tools.check(body.liveTools, actor);
     const agent = await this.agents.find(tenantId, body.agent.name);
     if (!agent) throw invalidField('agent.name', `agent ${body.agent.name} not found`);
     const candidate = await this.pick(agent.id, body.agent, 'agent');
@@ -47,12 +53,15 @@ export class StartExperimentUseCase {
       : undefined;
     const run = async (v: Agents.AgentVersionView) =>
       (
-        await this.batches.execute(
+        await this.batches.executeItems(
           {
-            taskIds,
-            changes: { agent: { name: agent.view.agent, version: v.version } },
+            changes: {
+              agent: { name: agent.view.agent, version: v.version },
+              ...(body.liveTools?.length ? { liveTools: body.liveTools } : {}),
+            },
             concurrency: body.concurrency,
           },
+          items,
           actor,
           correlationId,
         )
@@ -70,9 +79,11 @@ export class StartExperimentUseCase {
       baselineVersionId: baseline?.versionId ?? null,
       baselineVersion: baseline?.version ?? null,
       scorers: body.scorers,
+      liveTools: body.liveTools ?? [],
       batchId,
       baselineBatchId,
       createdBy: actor.userId,
+      createdByRole: actor.role,
     });
     return this.reader.viewOf(row, actor, dataset.view);
   }
@@ -95,4 +106,17 @@ export class StartExperimentUseCase {
       );
     return v;
   }
+}
+
+/** The dataset's items to run, each task once per starting step (in the dataset's order). */
+export function itemsOf(
+  items: readonly Evaluations.DatasetItemView[],
+): { taskId: string; step?: number }[] {
+  const seen = new Set<string>();
+  return items.flatMap((i) => {
+    const key = `${i.taskId} ${i.step ?? 0}`;
+    if (seen.has(key)) return [];
+    seen.add(key);
+    return [{ taskId: i.taskId, ...(i.step ? { step: i.step } : {}) }];
+  });
 }

@@ -2,6 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { type Actor, isDomainError } from '@switchboard/contracts';
 import { randomUUID } from 'node:crypto';
 import type { RecordedTasks } from '../../datasets/recorded-tasks.js';
+import type { EndedFactsReader } from '../../datasets/dataset-rules/ended-facts.reader.js';
+import type { ScoreMetrics } from '../score.metrics.js';
 import type { ScoreRepository } from '../score.repository.js';
 import { AddHumanScoreUseCase, HUMAN_SCORER_VERSION } from './add-human-score.use-case.js';
 
@@ -11,6 +13,7 @@ const MINE = randomUUID();
 describe(AddHumanScoreUseCase.name, () => {
   it('records a person’s score of a task they may read; another’s is NOT_FOUND, nothing stored', async () => {
     const stored: unknown[] = [];
+    const counted: unknown[] = [];
     const sut = new AddHumanScoreUseCase(
       {
         add: async (tenantId: string, s: object) => {
@@ -19,6 +22,8 @@ describe(AddHumanScoreUseCase.name, () => {
         },
       } as unknown as ScoreRepository,
       { trace: async (id: string) => (id === MINE ? {} : undefined) } as unknown as RecordedTasks,
+      { versionOf: async () => ({ agent: 'support', version: 3 }) } as unknown as EndedFactsReader,
+      { observe: (s: unknown, v: unknown) => void counted.push([s, v]) } as unknown as ScoreMetrics,
     );
     await sut.execute({ taskId: MINE, name: 'helpful', value: true, reason: 'clear' }, ann);
     expect(stored).toEqual([
@@ -38,5 +43,12 @@ describe(AddHumanScoreUseCase.name, () => {
       .catch((e: unknown) => e);
     expect(isDomainError(other) && other.code).toBe('NOT_FOUND');
     expect(stored).toHaveLength(1);
+    // counted once, by the version the task ran
+    expect(counted).toEqual([
+      [
+        [expect.objectContaining({ name: 'helpful', source: 'human' })],
+        { agent: 'support', version: 3 },
+      ],
+    ]);
   });
 });

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, DomainError, type Evaluations, tenantOf } from '@switchboard/contracts';
 import { RecordedTasks } from '../../datasets/recorded-tasks.js';
+import { EndedFactsReader } from '../../datasets/dataset-rules/ended-facts.reader.js';
+import { ScoreMetrics } from '../score.metrics.js';
 import { ScoreRepository } from '../score.repository.js';
 
 /** The version every human score carries: a person's judgement has no code revision. */
@@ -15,6 +17,8 @@ export class AddHumanScoreUseCase {
   constructor(
     private readonly scores: ScoreRepository,
     private readonly recorded: RecordedTasks,
+    private readonly facts: EndedFactsReader,
+    private readonly metrics: ScoreMetrics,
   ) {}
 
   async execute(
@@ -23,7 +27,7 @@ export class AddHumanScoreUseCase {
   ): Promise<Evaluations.ScoreView> {
     const trace = await this.recorded.trace(req.taskId, actor);
     if (!trace) throw new DomainError('NOT_FOUND', `task ${req.taskId} not found`);
-    return this.scores.add(tenantOf(actor), {
+    const score = await this.scores.add(tenantOf(actor), {
       taskId: req.taskId,
       ...(req.step !== undefined ? { step: req.step } : {}),
       name: req.name,
@@ -33,5 +37,7 @@ export class AddHumanScoreUseCase {
       ...(req.reason ? { reason: req.reason } : {}),
       userId: actor.userId,
     });
+    this.metrics.observe([score], await this.facts.versionOf(req.taskId));
+    return score;
   }
 }

@@ -55,6 +55,26 @@ describe('how a batch runs a task again', () => {
     });
   });
 
+  it("forks an experiment's item from the recorded step it names, with the batch's read-only tools", () => {
+    const origin = originOf(
+      {
+        id: BATCH,
+        mode: 'fork',
+        changes: { agent: { name: 'support', version: 2 }, liveTools: ['time.now'] },
+      },
+      TASK,
+      3,
+    );
+    expect(origin).toEqual({
+      kind: 'fork',
+      of: TASK,
+      batchId: BATCH,
+      from: { step: 3 },
+      edits: { tools: 'recorded', liveTools: ['time.now'] },
+    });
+    expect(Tasks.RunOrigin.safeParse(origin).success).toBe(true);
+  });
+
   it("names each item's run by the batch and its place: the same id on every replica, another per item", () => {
     expect(runTaskIdOf(BATCH, 0)).toBe(runTaskIdOf(BATCH, 0));
     expect(runTaskIdOf(BATCH, 0)).not.toBe(runTaskIdOf(BATCH, 1));

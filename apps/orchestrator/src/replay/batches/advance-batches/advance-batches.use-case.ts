@@ -115,7 +115,7 @@ export class AdvanceBatchesUseCase implements OnApplicationBootstrap, OnModuleDe
         },
         submittedAt: new Date().toISOString(),
         correlationId: head.correlationId,
-        run: originOf(head, item.taskId),
+        run: originOf(head, item.taskId, item.step),
       };
       // Stored queued with its origin first (a read of the run says what it runs before it starts),
       // then sent: its message id is its task id.
@@ -130,12 +130,15 @@ export class AdvanceBatchesUseCase implements OnApplicationBootstrap, OnModuleDe
 
 /**
  * How a batch runs one task again: a replay (nothing called; the added guardrails as a what-if), or,
- * when the model, planner or prompt changes, a fork from its first round planned live with the change
- * and its tool calls and delegations answered from its record only.
+ * when the model, planner or prompt changes, a fork from its first round — or from the recorded step
+ * an experiment's item names, the steps before it taken from the record — planned live with the
+ * change and its tool calls and delegations answered from its record only (the batch's read-only
+ * `liveTools` excepted).
  */
 export function originOf(
   head: Pick<BatchHead, 'id' | 'mode' | 'changes'>,
   taskId: string,
+  step?: number,
 ): Tasks.RunOrigin {
   const c = head.changes;
   const guardrails = c.guardrails ? { guardrails: c.guardrails } : {};
@@ -150,7 +153,7 @@ export function originOf(
     kind: 'fork',
     of: taskId,
     batchId: head.id,
-    from: { round: 1 },
+    from: step ? { step } : { round: 1 },
     edits: {
       ...guardrails,
       ...(c.model ? { model: c.model } : {}),
@@ -158,6 +161,7 @@ export function originOf(
       ...(c.planner || c.model || c.systemPrompt ? { planner: c.planner ?? 'llm' } : {}),
       ...(c.systemPrompt ? { systemPrompt: c.systemPrompt } : {}),
       tools: 'recorded',
+      ...(c.liveTools?.length ? { liveTools: c.liveTools } : {}),
     },
   };
 }

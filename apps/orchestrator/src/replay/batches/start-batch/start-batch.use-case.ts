@@ -5,6 +5,7 @@ import { AuditTrail } from '@switchboard/messaging';
 import { randomUUID } from 'node:crypto';
 import { type OrchestratorEnv, usesLlm } from '../../../config/orchestrator.env.js';
 import { AdvanceBatchesUseCase } from '../advance-batches/advance-batches.use-case.js';
+import type { BatchItemInput } from '../batch-plan.js';
 import { ReplayBatchRepository } from '../replay-batch.repository.js';
 
 type Settings = Pick<OrchestratorEnv, 'PLANNER' | 'OPENAI_API_KEY' | 'OPENAI_BASE_URL'>;
@@ -30,14 +31,38 @@ export class StartBatchUseCase {
     actor: Actor,
     correlationId: string,
   ): Promise<Tasks.ReplayBatchView> {
+    const mode = checkChanges(body.changes, this.config);
+    return this.begin(body, mode, await this.tasksOf(body, actor), actor, correlationId);
+  }
+
+  /**
+   * An experiment's batch (docs/evaluations.md): its items each a recorded task and the step its fork
+   * starts at — as many as the dataset holds (the sweep pages through them by the concurrency), each
+   * an ended task the caller may read (else `items.N.taskId`).
+   */
+  async executeItems(
+    body: Omit<Tasks.ReplayBatchBody, 'taskIds' | 'filter'>,
+    items: readonly BatchItemInput[],
+    actor: Actor,
+    correlationId: string,
+  ): Promise<Tasks.ReplayBatchView> {
+    const mode = checkChanges(body.changes, this.config);
+    const ids = [...new Set(items.map((i) => i.taskId))];
+    const found = new Set(await this.batches.endedTasks(actor, { ids }, ids.length));
+    const missing = items.findIndex((i) => !found.has(i.taskId));
+    if (missing >= 0)
+      throw invalid(`items.${missing}.taskId`, 'no ended task of yours with this id');
+    return this.begin(body, mode, items, actor, correlationId);
+  }
+
+  private async begin(
+    body: Omit<Tasks.ReplayBatchBody, 'taskIds' | 'filter'>,
+    mode: Tasks.RunKind,
+    items: readonly (string | BatchItemInput)[],
+    actor: Actor,
+    correlationId: string,
+  ): Promise<Tasks.ReplayBatchView> {
     const { changes } = body;
-    const mode: Tasks.RunKind =
-      changes.agent || changes.model || changes.planner || changes.systemPrompt ? 'fork' : 'replay';
-    // a model or prompt is the LLM planner's; an agent version brings its own planner
-    const needsLlm =
-      changes.planner === 'llm' || (!changes.planner && !!(changes.model || changes.systemPrompt));
-    checkChanges(changes, needsLlm && !usesLlm(this.config));
-    const taskIds = await this.tasksOf(body, actor);
     const id = randomUUID();
     await this.batches.create(
       {
@@ -56,7 +81,7 @@ export class StartBatchUseCase {
           : {}),
         correlationId,
       },
-      taskIds,
+      items,
     );
     void this.audit.record({
       category: 'request',
@@ -65,7 +90,7 @@ export class StartBatchUseCase {
       resource: id,
       details: {
         mode,
-        tasks: taskIds.length,
+        tasks: items.length,
         concurrency: body.concurrency,
         changes: Object.keys(changes),
       },
@@ -113,12 +138,20 @@ export class StartBatchUseCase {
   }
 }
 
-function checkChanges(changes: Tasks.BatchChanges, llmMissing: boolean): void {
-  if (llmMissing)
+/** The batch's mode from its changes, once they are checked (else the error naming the field). */
+function checkChanges(changes: Tasks.BatchChanges, config: Settings): Tasks.RunKind {
+  const mode: Tasks.RunKind =
+    changes.agent || changes.model || changes.planner || changes.systemPrompt ? 'fork' : 'replay';
+  // a model or prompt is the LLM planner's; an agent version brings its own planner
+  const needsLlm =
+    changes.planner === 'llm' || (!changes.planner && !!(changes.model || changes.systemPrompt));
+  if (needsLlm && !usesLlm(config))
     throw new DomainError(
       'UNSUPPORTED',
       'changes: a new model or prompt needs the LLM planner, and none is configured here (OPENAI_BASE_URL / OPENAI_API_KEY)',
     );
+  if (changes.liveTools?.length && mode === 'replay')
+    throw invalid('changes.liveTools', 'a replay calls nothing: live tools need a fork');
   changes.guardrails?.disallowedPatterns.forEach((p, i) => {
     try {
       new RegExp(p, 'iu');
@@ -129,6 +162,7 @@ function checkChanges(changes: Tasks.BatchChanges, llmMissing: boolean): void {
       );
     }
   });
+  return mode;
 }
 
 const invalid = (path: string, message: string): DomainError =>

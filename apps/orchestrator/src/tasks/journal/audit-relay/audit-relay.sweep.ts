@@ -1,13 +1,8 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { Audit } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import { drainBatches, PeriodicJob } from '@switchboard/runtime';
+import { drainBatches, PeriodicSweep } from '@switchboard/runtime';
 import type { AuditRelaySettings } from '../../../config/audit-relay.settings.js';
 import { AuditOutboxRepository } from './audit-outbox.repository.js';
 import { AuditRelay } from './audit-relay.js';
@@ -23,35 +18,18 @@ const FORGET_BATCH = 1_000;
  * AUDIT_RELAY_KEEP_MS are deleted. A sweep that fails is logged and the next one retries.
  */
 @Injectable()
-export class AuditRelaySweep implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly job: PeriodicJob;
-  private stopped = false;
-
+export class AuditRelaySweep extends PeriodicSweep {
   constructor(
     private readonly outbox: AuditOutboxRepository,
     private readonly relay: AuditRelay,
     @Inject(APP_CONFIG) private readonly config: AuditRelaySettings,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.job = new PeriodicJob(
-      this.config.AUDIT_RELAY_SWEEP_MS,
-      () => this.sweep(),
-      (e) => this.logger.warn({ err: e }, 'audit relay sweep failed; the next one retries'),
-    );
-  }
-
-  onApplicationBootstrap(): void {
-    this.job.start();
-  }
-
-  /** A sweep under way stops after its current batch (the rest is the next replica's). */
-  async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    await this.job.stop();
+    super(config.AUDIT_RELAY_SWEEP_MS, logger, 'audit relay sweep failed; the next one retries');
   }
 
   /** Relays every record owed past AUDIT_RELAY_SWEEP_AFTER_MS; how many. */
-  async sweep(): Promise<number> {
+  override async sweep(): Promise<number> {
     const { AUDIT_RELAY_BATCH: batch, AUDIT_RELAY_SWEEP_AFTER_MS: after } = this.config;
     // The transaction outlives the request's timeout: its rows stay locked until it answered.
     const timeoutMs = Audit.AuditAppend.timeoutMs + 5_000;

@@ -1,0 +1,83 @@
+import { useState } from 'preact/hooks';
+import { describeError } from '../components/load.hook';
+import { ErrorNotice } from '../components/notice.component';
+import { useSession } from '../context';
+import { type AgentView, canaryOf, type LabelForm, labelMove } from '../model/agents';
+
+/**
+ * An admin's label controls (docs/agents.md): point a label at a version (the release and the
+ * rollback), split its traffic with a second version by weight (a canary), or end the split.
+ */
+export function LabelControls({ agent, onChanged }: { agent: AgentView; onChanged: () => void }) {
+  const { client } = useSession();
+  const first = agent.labels[0];
+  const [form, setForm] = useState<LabelForm>({
+    label: first?.label ?? 'production',
+    version: String(agent.latestVersion),
+    weight: '10',
+  });
+  const [error, setError] = useState<string>();
+  const current = agent.labels.find((l) => l.label === form.label.trim());
+  const act = (call: () => Promise<unknown>) => {
+    setError(undefined);
+    call().then(onChanged, (e: unknown) => setError(describeError(e)));
+  };
+  const move = () => {
+    const m = labelMove(form);
+    if (!m.ok) return setError(m.error);
+    act(() => client.agentConfigs.moveLabel(agent.agent, m.label, m.version));
+  };
+  const split = () => {
+    const c = canaryOf(form, current);
+    if (!c.ok) return setError(c.error);
+    act(() => client.agentConfigs.setCanary(agent.agent, c.label, c.canary));
+  };
+  const clear = () =>
+    act(() => client.agentConfigs.setCanary(agent.agent, form.label.trim(), null));
+  const field = (k: keyof LabelForm) => (e: { currentTarget: { value: string } }) =>
+    setForm({ ...form, [k]: e.currentTarget.value });
+  const versions = Array.from({ length: agent.latestVersion }, (_, i) => agent.latestVersion - i);
+  return (
+    <fieldset class="label-controls">
+      <legend>Labels of {agent.agent}</legend>
+      <label>
+        Label
+        <input value={form.label} list={`labels-${agent.agent}`} onInput={field('label')} />
+      </label>
+      <datalist id={`labels-${agent.agent}`}>
+        {agent.labels.map((l) => (
+          <option key={l.label} value={l.label} />
+        ))}
+      </datalist>{' '}
+      <label>
+        Version
+        <select value={form.version} onChange={field('version')}>
+          {versions.map((v) => (
+            <option key={v} value={String(v)}>
+              v{v}
+            </option>
+          ))}
+        </select>
+      </label>{' '}
+      <button type="button" onClick={move}>
+        Move label
+      </button>{' '}
+      <label>
+        Canary weight (%)
+        <input value={form.weight} inputMode="numeric" size={3} onInput={field('weight')} />
+      </label>{' '}
+      <button type="button" onClick={split}>
+        Set canary
+      </button>
+      {current?.canary && (
+        <>
+          {' '}
+          <button type="button" class="secondary" onClick={clear}>
+            Clear canary
+          </button>
+        </>
+      )}
+      <ErrorNotice error={error} />
+    </fieldset>
+  );
+}

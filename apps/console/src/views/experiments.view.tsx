@@ -1,0 +1,216 @@
+import { useState } from 'preact/hooks';
+import { describeError, useLoad } from '../components/load.hook';
+import { ErrorNotice } from '../components/notice.component';
+import { StatusBadge } from '../components/status-badge.component';
+import { useSession } from '../context';
+import {
+  type ExperimentForm,
+  experimentBody,
+  scoreWords,
+  verdictWords,
+} from '../model/evaluations';
+import { formatDateTime } from '../model/format';
+import { hrefOf } from '../router';
+import { ExperimentSideBySide } from './experiment.component';
+
+/**
+ * Experiments (docs/evaluations.md): start one — a dataset run on an agent version against a
+ * baseline, scored — the list, and one experiment side by side with its baseline.
+ */
+export function ExperimentsView({ experimentId }: { experimentId?: string | undefined }) {
+  const { client } = useSession();
+  const list = useLoad(
+    async (signal) => (await client.evaluations.experiments({ signal })).experiments,
+    [experimentId],
+  );
+  return (
+    <section aria-labelledby="experiments-title">
+      <h1 id="experiments-title" tabIndex={-1}>
+        Experiments
+      </h1>
+      <p class="muted">
+        An experiment runs every item of a dataset again on an agent version, its tool calls
+        answered from the recorded task and never executed, and compares it item by item with a
+        baseline.
+      </p>
+      {experimentId && <ExperimentSideBySide key={experimentId} experimentId={experimentId} />}
+      <ErrorNotice error={list.error} />
+      {list.data && list.data.length === 0 && (
+        <p class="muted experiments-none">No experiments yet.</p>
+      )}
+      {(list.data ?? []).length > 0 && (
+        <table class="table experiments">
+          <caption class="sr-only">Experiments, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Started</th>
+              <th scope="col">Dataset</th>
+              <th scope="col">Version</th>
+              <th scope="col">Status</th>
+              <th scope="col">Mean</th>
+              <th scope="col">Against the baseline</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(list.data ?? []).map((e) => (
+              <tr key={e.experimentId} data-experiment={e.experimentId}>
+                <td>
+                  <a href={hrefOf({ view: 'experiments', experimentId: e.experimentId })}>
+                    {formatDateTime(e.createdAt)}
+                  </a>
+                </td>
+                <td>
+                  {e.dataset} (v{e.datasetVersion})
+                </td>
+                <td>
+                  {e.agent} v{e.version}
+                  {e.baselineVersion ? ` vs v${e.baselineVersion}` : ''}
+                </td>
+                <td>
+                  <StatusBadge status={e.status} />
+                </td>
+                <td>{scoreWords(e.mean)}</td>
+                <td>{verdictWords(e)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <StartExperiment />
+    </section>
+  );
+}
+
+const EMPTY: ExperimentForm = {
+  dataset: '',
+  agent: '',
+  version: '',
+  baseline: 'production',
+  scorers: { trajectory: 'strict', answer: '', rubric: '' },
+};
+
+/** The form that starts an experiment; on success the page opens it. */
+function StartExperiment() {
+  const { client } = useSession();
+  const options = useLoad(async (signal) => {
+    const [d, a] = await Promise.all([
+      client.evaluations.datasets({ signal }),
+      client.agentConfigs.list({ signal }),
+    ]);
+    return { datasets: d.datasets.map((x) => x.name), agents: a.agents };
+  }, []);
+  const [form, setForm] = useState<ExperimentForm>(EMPTY);
+  const [error, setError] = useState<string>();
+  const datasets = options.data?.datasets ?? [];
+  const agents = options.data?.agents ?? [];
+  // Until chosen: the first dataset, the first agent and its newest version.
+  const agent = agents.find((a) => a.agent === form.agent) ?? agents[0];
+  const shown: ExperimentForm = {
+    ...form,
+    dataset: form.dataset || datasets[0] || '',
+    agent: agent?.agent ?? '',
+    version: form.version || String(agent?.latestVersion ?? ''),
+  };
+  const field =
+    (k: 'dataset' | 'agent' | 'version' | 'baseline') =>
+    (e: { currentTarget: { value: string } }) =>
+      setForm({ ...shown, ...(k === 'agent' ? { version: '' } : {}), [k]: e.currentTarget.value });
+  const scorer =
+    (k: keyof ExperimentForm['scorers']) => (e: { currentTarget: { value: string } }) =>
+      setForm({ ...shown, scorers: { ...shown.scorers, [k]: e.currentTarget.value } });
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const checked = experimentBody(shown);
+    if (!checked.ok) return setError(`${checked.field}: ${checked.error}`);
+    try {
+      const started = await client.evaluations.startExperiment(checked.body);
+      location.hash = hrefOf({ view: 'experiments', experimentId: started.experimentId });
+    } catch (err) {
+      setError(describeError(err));
+    }
+  };
+  const versions = Array.from({ length: agent?.latestVersion ?? 0 }, (_, i) => String(i + 1));
+  return (
+    <form
+      class="schedule-form experiment-form"
+      aria-labelledby="new-experiment"
+      onSubmit={(e) => void submit(e)}
+    >
+      <h2 id="new-experiment">New experiment</h2>
+      <ErrorNotice error={options.error} />
+      <Choice label="Dataset" value={shown.dataset} set={field('dataset')} options={datasets} />
+      <Choice
+        label="Agent"
+        value={shown.agent}
+        set={field('agent')}
+        options={agents.map((a) => a.agent)}
+      />
+      <Choice label="Version" value={shown.version} set={field('version')} options={versions} />
+      <label>
+        Baseline (a version number or a label; empty: none)
+        <input value={shown.baseline} onInput={field('baseline')} />
+      </label>
+      <ScorerFields scorers={shown.scorers} set={scorer} />
+      <button type="submit">Start experiment</button>
+      <ErrorNotice error={error} />
+    </form>
+  );
+}
+
+type ScorerSetter = (
+  k: keyof ExperimentForm['scorers'],
+) => (e: { currentTarget: { value: string } }) => void;
+
+/** The scorers an experiment may use: the tool trajectory, the answer, a judge. */
+function ScorerFields({ scorers, set }: { scorers: ExperimentForm['scorers']; set: ScorerSetter }) {
+  return (
+    <fieldset>
+      <legend>Scorers</legend>
+      <label>
+        Tool trajectory
+        <select value={scorers.trajectory} onChange={set('trajectory')}>
+          <option value="">not scored</option>
+          <option value="strict">strict</option>
+          <option value="in-order">in order</option>
+          <option value="any-order">any order</option>
+          <option value="subset">subset</option>
+          <option value="superset">superset</option>
+        </select>
+      </label>
+      <label>
+        Answer
+        <select value={scorers.answer} onChange={set('answer')}>
+          <option value="">not scored</option>
+          <option value="exact">exact</option>
+          <option value="contains">contains</option>
+        </select>
+      </label>
+      <label>
+        Judge’s rubric (empty: no judge)
+        <textarea rows={2} value={scorers.rubric} onInput={set('rubric')} />
+      </label>
+    </fieldset>
+  );
+}
+
+/** A select of plain values (a version shows as `v2`). */
+function Choice(props: {
+  label: string;
+  value: string;
+  set: (e: { currentTarget: { value: string } }) => void;
+  options: string[];
+}) {
+  const version = props.label === 'Version';
+  return (
+    <label>
+      {props.label}
+      <select value={props.value} onChange={props.set}>
+        {(version ? [...props.options].reverse() : props.options).map((o) => (
+          <option key={o} value={o}>
+            {version ? `v${o}` : o}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
