@@ -1,5 +1,5 @@
-import { type Actor, TaskEventStream, Tasks } from '@switchboard/contracts';
-import type { BusClient } from '@switchboard/testing';
+import { type Actor, isDomainError, TaskEventStream, Tasks } from '@switchboard/contracts';
+import { type BusClient, waitFor } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 
 export interface SubmittedTask {
@@ -72,7 +72,12 @@ export async function submitTask(
   };
 }
 
-/** Every event of the task from its journal, a page at a time, as the gateway repairs a gap. */
+/**
+ * Every event of the task from its journal, a page at a time, as the gateway repairs a gap. A gap
+ * follows an outage (what was journaled while NATS was down was never published), and just after
+ * one the orchestrator may not be back on NATS yet: a request it does not answer for that reason
+ * (no responders, retryable) is sent again until it does. A landing run's outage test failed so.
+ */
 async function journaled(
   client: BusClient,
   taskId: string,
@@ -80,11 +85,21 @@ async function journaled(
 ): Promise<Tasks.TaskEvent[]> {
   const events: Tasks.TaskEvent[] = [];
   for (;;) {
-    const page = await client.bus.request(
-      Tasks.TaskEvents,
-      { taskId, afterSeq: events.at(-1)?.seq ?? 0, limit: Tasks.TASK_EVENTS_PAGE_MAX },
-      { actor },
+    const request = {
+      taskId,
+      afterSeq: events.at(-1)?.seq ?? 0,
+      limit: Tasks.TASK_EVENTS_PAGE_MAX,
+    };
+    const answer = await waitFor(
+      () =>
+        client.bus.request(Tasks.TaskEvents, request, { actor }).then(
+          (page) => ({ page }),
+          (e: unknown) => (isDomainError(e) && e.retryable ? undefined : { error: e }),
+        ),
+      { timeoutMs: 30_000, what: `the orchestrator to answer for task ${taskId}'s journal` },
     );
+    if ('error' in answer) throw answer.error;
+    const { page } = answer;
     events.push(...page.events);
     if (!page.events.length || (events.at(-1)?.seq ?? 0) >= page.lastSeq) return events;
   }
