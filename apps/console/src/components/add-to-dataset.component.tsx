@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { useSession } from '../context';
 import { describeError, useLoad } from './load.hook';
-import { ErrorNotice } from './notice.component';
+import { ErrorNotice, OkNotice } from './notice.component';
 
 /**
  * Adds chosen recorded tasks to one of the tenant's datasets (docs/evaluations.md): from a task's
@@ -55,11 +55,7 @@ export function AddToDataset({ taskIds, onAdded }: { taskIds: string[]; onAdded?
         {taskIds.length === 1 ? 'Add to dataset' : `Add ${taskIds.length} tasks to dataset`}
       </button>
       <ErrorNotice error={error ?? datasets.error} />
-      {added && (
-        <p class="notice notice-ok" role="status">
-          {added}
-        </p>
-      )}
+      <OkNotice>{added}</OkNotice>
     </div>
   );
 }

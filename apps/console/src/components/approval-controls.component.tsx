@@ -9,6 +9,7 @@ import {
   editorText,
   type HeldCall,
 } from '../model/approvals';
+import { FormButtons } from './form-buttons.component';
 import { JsonView } from './json-view.component';
 import { describeError } from './load.hook';
 
@@ -146,6 +147,7 @@ function EditForm(p: {
         busy={p.busy}
         label="Approve with these arguments"
         busyLabel="Approving…"
+        backLabel="Back"
         onBack={p.onBack}
       />
     </form>
@@ -181,28 +183,9 @@ function RejectForm(p: {
         label="Reject the call"
         busyLabel="Rejecting…"
         danger
+        backLabel="Back"
         onBack={p.onBack}
       />
     </form>
-  );
-}
-
-/** A decision form's submit button (its label while busy) and the way back to the choice. */
-function FormButtons(p: {
-  busy: boolean;
-  label: string;
-  busyLabel: string;
-  danger?: boolean;
-  onBack: () => void;
-}) {
-  return (
-    <div class="approval-buttons">
-      <button type="submit" class={p.danger ? 'danger' : undefined} disabled={p.busy}>
-        {p.busy ? p.busyLabel : p.label}
-      </button>
-      <button type="button" class="link" onClick={p.onBack}>
-        Back
-      </button>
-    </div>
   );
 }

@@ -8,6 +8,7 @@ import {
   forkChoices,
   initialForkForm,
 } from '../model/fork-form';
+import { FormButtons } from './form-buttons.component';
 import { describeError } from './load.hook';
 
 /** The ended task a fork starts from. */
@@ -106,14 +107,13 @@ function ForkEditor(p: { source: ForkSource; at: ForkAt; id: string; onClose: ()
         Use memory as it was (what this task recalled), not as it is now
       </label>
       {check.ok && <p class="fork-words muted">{check.words}</p>}
-      <div class="approval-buttons">
-        <button type="submit" disabled={busy}>
-          {busy ? 'Starting the fork…' : 'Start the fork'}
-        </button>
-        <button type="button" class="link" onClick={p.onClose}>
-          Close
-        </button>
-      </div>
+      <FormButtons
+        busy={busy}
+        label="Start the fork"
+        busyLabel="Starting the fork…"
+        backLabel="Close"
+        onBack={p.onClose}
+      />
       {error && (
         <p id={`${p.id}-problem`} class="error" role="alert">
           {error}

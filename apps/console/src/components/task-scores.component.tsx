@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { useSession } from '../context';
 import { scoreValueOf, scoreWords } from '../model/evaluations';
 import { formatDateTime } from '../model/format';
+import { DataTable } from './data-table.component';
 import { describeError, useLoad } from './load.hook';
 import { ErrorNotice } from './notice.component';
 
@@ -22,34 +23,25 @@ export function TaskScores({ taskId }: { taskId: string }) {
       <ErrorNotice error={scores.error} />
       {scores.data && list.length === 0 && <p class="muted scores-none">No scores yet.</p>}
       {list.length > 0 && (
-        <table class="table scores">
-          <caption class="sr-only">Scores of this task, oldest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Value</th>
-              <th scope="col">Source</th>
-              <th scope="col">Scorer version</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Given</th>
+        <DataTable
+          class="table scores"
+          caption="Scores of this task, oldest first"
+          columns={['Name', 'Value', 'Source', 'Scorer version', 'Reason', 'Given']}
+        >
+          {list.map((s, i) => (
+            <tr key={i} data-source={s.source} data-name={s.name}>
+              <td>{s.name}</td>
+              <td>{scoreWords(s.value)}</td>
+              <td>{s.source}</td>
+              <td>{s.scorerVersion}</td>
+              <td>{s.reason ?? ''}</td>
+              <td>
+                {formatDateTime(s.createdAt)}
+                {s.userId ? ` by ${s.userId}` : ''}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {list.map((s, i) => (
-              <tr key={i} data-source={s.source} data-name={s.name}>
-                <td>{s.name}</td>
-                <td>{scoreWords(s.value)}</td>
-                <td>{s.source}</td>
-                <td>{s.scorerVersion}</td>
-                <td>{s.reason ?? ''}</td>
-                <td>
-                  {formatDateTime(s.createdAt)}
-                  {s.userId ? ` by ${s.userId}` : ''}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
       <HumanScoreForm taskId={taskId} onScored={scores.reload} />
     </section>

@@ -1,6 +1,7 @@
 import type { Tasks } from '@switchboard/contracts';
 import { divergenceWhere, verdictWords } from '../model/replay';
 import { JsonView } from './json-view.component';
+import { ComparedNotice } from './notice.component';
 
 /** A replay's verdict as a badge: "identical" (green) or "diverged at step 1" (red). */
 export function VerdictBadge({ verdict }: { verdict: Tasks.ReplayVerdict }) {
@@ -44,15 +45,12 @@ export function VerdictBody({ verdict }: { verdict: Tasks.ReplayVerdict }) {
 export function VerdictNotice({ verdict }: { verdict: Tasks.ReplayVerdict }) {
   const w = verdictWords(verdict);
   return (
-    <div
-      class={`notice verdict-notice ${w.identical ? 'notice-ok' : 'notice-warn'}`}
-      role="status"
-      data-identical={String(w.identical)}
-    >
-      <p>
-        <strong>{w.identical ? 'Identical.' : 'Diverged.'}</strong> {w.text}
-      </p>
-      {w.summary && <p class="muted">{w.summary}</p>}
-    </div>
+    <ComparedNotice
+      class="verdict-notice"
+      identical={w.identical}
+      word={w.identical ? 'Identical.' : 'Diverged.'}
+      text={w.text}
+      summary={w.summary}
+    />
   );
 }

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { SelectField, versionOptions } from '../components/form-field.component';
 import { describeError } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { useSession } from '../context';
@@ -49,16 +50,12 @@ export function LabelControls({ agent, onChanged }: { agent: AgentView; onChange
           <option key={l.label} value={l.label} />
         ))}
       </datalist>{' '}
-      <label>
-        Version
-        <select value={form.version} onChange={field('version')}>
-          {versions.map((v) => (
-            <option key={v} value={String(v)}>
-              v{v}
-            </option>
-          ))}
-        </select>
-      </label>{' '}
+      <SelectField
+        label="Version"
+        value={form.version}
+        options={versionOptions(versions)}
+        onChange={field('version')}
+      />{' '}
       <button type="button" onClick={move}>
         Move label
       </button>{' '}

@@ -1,6 +1,8 @@
 import { useState } from 'preact/hooks';
+import { SelectField, versionOptions } from '../components/form-field.component';
 import { describeError, useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
+import { Page } from '../components/page.component';
 import { useSession } from '../context';
 import { formatDateTime } from '../model/format';
 import { LabelControls } from './agent-labels.component';
@@ -24,10 +26,7 @@ export function AgentsView() {
   const agents = list.data ?? [];
   const agent = agents.find((a) => a.agent === chosen) ?? agents[0];
   return (
-    <section aria-labelledby="agents-title">
-      <h1 id="agents-title" tabIndex={-1}>
-        Agents
-      </h1>
+    <Page id="agents" title="Agents">
       <p class="muted">
         An agent is a versioned configuration: instructions, model, the tools it may use. Labels
         point at versions; a task runs the version its label points at when it starts, and its stamp
@@ -47,7 +46,7 @@ export function AgentsView() {
         ))}
       </ul>
       {agent && <Versions key={agent.agent} agent={agent} />}
-    </section>
+    </Page>
   );
 }
 
@@ -146,17 +145,14 @@ function Diff({ agent, versions }: { agent: string; versions: AgentVersionView[]
     (signal) => client.agentConfigs.diff(agent, from, to, { signal }),
     [agent, from, to],
   );
+  const options = versionOptions(versions.map((v) => v.version));
   const pick = (value: number, set: (n: number) => void, name: string) => (
-    <label>
-      {name}
-      <select value={value} onChange={(e) => set(Number(e.currentTarget.value))}>
-        {versions.map((v) => (
-          <option key={v.version} value={v.version}>
-            v{v.version}
-          </option>
-        ))}
-      </select>
-    </label>
+    <SelectField
+      label={name}
+      value={String(value)}
+      options={options}
+      onChange={(e) => set(Number(e.currentTarget.value))}
+    />
   );
   const changes = diff.data?.changes ?? [];
   return (

@@ -1,6 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { DataTable } from '../components/data-table.component';
+import { FormButtons } from '../components/form-buttons.component';
+import { plainOptions, SelectField } from '../components/form-field.component';
 import { describeError, useLoad } from '../components/load.hook';
-import { ErrorNotice } from '../components/notice.component';
+import { ErrorNotice, OkNotice, ProblemsNotice } from '../components/notice.component';
 import { useSession } from '../context';
 import {
   approversWords,
@@ -21,6 +24,13 @@ import {
   toolNameProblem,
 } from '../model/approval-policies';
 import { formatDateTime } from '../model/format';
+
+const UNIT_OPTIONS = plainOptions(EXPIRY_UNITS);
+
+const ON_EXPIRY_OPTIONS = [
+  { value: 'reject', label: 'reject the call' },
+  { value: 'fail', label: 'fail the task' },
+];
 
 /** What the editor is open on: a listed tool's policy, or a new one for a tool named in the form. */
 type Editing = { tool: string; policy: PolicyLike } | { tool?: undefined; policy?: undefined };
@@ -68,11 +78,7 @@ export function ApprovalPoliciesPanel({
         The tools whose calls wait for a person's decision (admins may decide any). An override
         replaces the policy of the tool's definition until it is removed.
       </p>
-      {last && (
-        <p class="notice notice-ok policy-last" role="status">
-          {changedWords(last)}
-        </p>
-      )}
+      {last && <OkNotice class="policy-last">{changedWords(last)}</OkNotice>}
       <ErrorNotice error={list.error ?? error} />
       {list.data && (
         <PoliciesTable
@@ -112,49 +118,40 @@ function PoliciesTable({
 }) {
   if (entries.length === 0) return <p class="muted">No tool needs approval.</p>;
   return (
-    <table class="table policies-table">
-      <caption class="sr-only">Tools whose calls need approval</caption>
-      <thead>
-        <tr>
-          <th scope="col">Tool</th>
-          <th scope="col">Who approves</th>
-          <th scope="col">Expires after</th>
-          <th scope="col">On expiry</th>
-          <th scope="col">Source</th>
-          <th scope="col">Change</th>
-        </tr>
-      </thead>
-      <tbody>
-        {entries.map((e) => (
-          <tr key={e.tool} data-policy-tool={e.tool} data-source={e.source}>
-            <th scope="row">
-              <code>{e.tool}</code>
-            </th>
-            <td class="policy-who">{approversWords(e.policy)}</td>
-            <td>{durationWords(e.policy.expiresInMs)}</td>
-            <td>{onExpiryWords(e.policy.onExpiry)}</td>
-            <td class="policy-source">
-              {sourceWords(e)}
-              {e.setAt && (
-                <span class="muted">
-                  , <time dateTime={e.setAt}>{formatDateTime(e.setAt)}</time>
-                </span>
-              )}
-            </td>
-            <td class="policy-actions">
-              <button type="button" class="secondary" onClick={() => onEdit(e)}>
-                Edit <span class="sr-only">{e.tool}</span>
+    <DataTable
+      class="table policies-table"
+      caption="Tools whose calls need approval"
+      columns={['Tool', 'Who approves', 'Expires after', 'On expiry', 'Source', 'Change']}
+    >
+      {entries.map((e) => (
+        <tr key={e.tool} data-policy-tool={e.tool} data-source={e.source}>
+          <th scope="row">
+            <code>{e.tool}</code>
+          </th>
+          <td class="policy-who">{approversWords(e.policy)}</td>
+          <td>{durationWords(e.policy.expiresInMs)}</td>
+          <td>{onExpiryWords(e.policy.onExpiry)}</td>
+          <td class="policy-source">
+            {sourceWords(e)}
+            {e.setAt && (
+              <span class="muted">
+                , <time dateTime={e.setAt}>{formatDateTime(e.setAt)}</time>
+              </span>
+            )}
+          </td>
+          <td class="policy-actions">
+            <button type="button" class="secondary" onClick={() => onEdit(e)}>
+              Edit <span class="sr-only">{e.tool}</span>
+            </button>
+            {e.source === 'override' && (
+              <button type="button" class="danger" onClick={() => onRemove(e.tool)}>
+                Remove override <span class="sr-only">of {e.tool}</span>
               </button>
-              {e.source === 'override' && (
-                <button type="button" class="danger" onClick={() => onRemove(e.tool)}>
-                  Remove override <span class="sr-only">of {e.tool}</span>
-                </button>
-              )}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+            )}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -210,23 +207,14 @@ function PolicyEditor(p: {
       <p class="muted">Saving sets an override; Remove override goes back to the definition's.</p>
       {p.tool === undefined && <ToolField value={tool} tools={p.tools} onInput={setTool} />}
       <PolicyFields form={form} onChange={(f) => setForm({ ...form, ...f })} />
-      {problems.length > 0 && (
-        <div class="notice notice-error policy-problems" role="alert">
-          <ul>
-            {problems.map((l) => (
-              <li key={l}>{l}</li>
-            ))}
-          </ul>
-        </div>
-      )}
-      <div class="approval-buttons">
-        <button type="submit" disabled={busy}>
-          {busy ? 'Saving…' : 'Save policy'}
-        </button>
-        <button type="button" class="link" onClick={p.onCancel}>
-          Cancel
-        </button>
-      </div>
+      <ProblemsNotice class="policy-problems" lines={problems} />
+      <FormButtons
+        busy={busy}
+        label="Save policy"
+        busyLabel="Saving…"
+        backLabel="Cancel"
+        onBack={p.onCancel}
+      />
     </form>
   );
 }
@@ -263,6 +251,16 @@ function PolicyFields(p: FieldsProps) {
   );
 }
 
+/** A comma-separated list of names (roles, users). */
+function NamesField(p: { label: string; value: string; onInput: (v: string) => void }) {
+  return (
+    <label class="field">
+      {p.label} <span class="muted">(comma-separated)</span>
+      <input value={p.value} spellcheck={false} onInput={(e) => p.onInput(e.currentTarget.value)} />
+    </label>
+  );
+}
+
 /** Who may decide: the requester, roles, users, and whether the requester is never one (four eyes). */
 function ApproverFields({ form: f, onChange }: FieldsProps) {
   return (
@@ -276,22 +274,8 @@ function ApproverFields({ form: f, onChange }: FieldsProps) {
         />
         The requester (the user whose task made the call)
       </label>
-      <label class="field">
-        Roles <span class="muted">(comma-separated)</span>
-        <input
-          value={f.roles}
-          spellcheck={false}
-          onInput={(e) => onChange({ roles: e.currentTarget.value })}
-        />
-      </label>
-      <label class="field">
-        Users <span class="muted">(comma-separated)</span>
-        <input
-          value={f.users}
-          spellcheck={false}
-          onInput={(e) => onChange({ users: e.currentTarget.value })}
-        />
-      </label>
+      <NamesField label="Roles" value={f.roles} onInput={(roles) => onChange({ roles })} />
+      <NamesField label="Users" value={f.users} onInput={(users) => onChange({ users })} />
       <label class="check">
         <input
           type="checkbox"
@@ -318,31 +302,20 @@ function ExpiryFields({ form: f, onChange }: FieldsProps) {
           onInput={(e) => onChange({ expiresIn: e.currentTarget.value })}
         />
       </label>
-      <label>
-        Unit
-        <select
-          value={f.expiresUnit}
-          onChange={(e) => onChange({ expiresUnit: e.currentTarget.value as ExpiryUnit })}
-        >
-          {EXPIRY_UNITS.map((u) => (
-            <option key={u} value={u}>
-              {u}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        On expiry
-        <select
-          value={f.onExpiry}
-          onChange={(e) =>
-            onChange({ onExpiry: e.currentTarget.value === 'fail' ? 'fail' : 'reject' })
-          }
-        >
-          <option value="reject">reject the call</option>
-          <option value="fail">fail the task</option>
-        </select>
-      </label>
+      <SelectField
+        label="Unit"
+        value={f.expiresUnit}
+        options={UNIT_OPTIONS}
+        onChange={(e) => onChange({ expiresUnit: e.currentTarget.value as ExpiryUnit })}
+      />
+      <SelectField
+        label="On expiry"
+        value={f.onExpiry}
+        options={ON_EXPIRY_OPTIONS}
+        onChange={(e) =>
+          onChange({ onExpiry: e.currentTarget.value === 'fail' ? 'fail' : 'reject' })
+        }
+      />
     </div>
   );
 }

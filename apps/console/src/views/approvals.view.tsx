@@ -2,7 +2,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApprovalControls } from '../components/approval-controls.component';
 import { JsonView } from '../components/json-view.component';
 import { useLoad } from '../components/load.hook';
-import { ErrorNotice } from '../components/notice.component';
+import { ErrorNotice, OkNotice } from '../components/notice.component';
+import { Page } from '../components/page.component';
+import { RefreshBar } from '../components/refresh-bar.component';
 import { useSession } from '../context';
 import { type ApprovalView, decidedWords, expiryWords } from '../model/approvals';
 import { formatDateTime } from '../model/format';
@@ -34,29 +36,21 @@ export function ApprovalsView() {
   }, []);
   const approvals = inbox.data ?? [];
   return (
-    <section aria-labelledby="approvals-title">
-      <h1 id="approvals-title" tabIndex={-1}>
-        Approvals
-      </h1>
+    <Page id="approvals" title="Approvals">
       <p class="muted">
         Calls that wait for a person's decision before they run:{' '}
         {me.admin ? "every user's" : 'the ones you may decide'}. The task waits until one is
         decided, or it expires.
       </p>
-      <p class="approvals-bar">
-        <span role="status" class="approvals-count">
-          {inbox.loading && !inbox.data
-            ? 'Loading…'
-            : `${approvals.length} pending approval${approvals.length === 1 ? '' : 's'}`}
-        </span>{' '}
-        <button type="button" class="secondary" onClick={inbox.reload}>
-          Refresh
-        </button>
-      </p>
+      <RefreshBar
+        loaded={inbox}
+        countClass="approvals-count"
+        count={`${approvals.length} pending approval${approvals.length === 1 ? '' : 's'}`}
+      />
       {last && (
-        <p class="notice notice-ok approval-last" role="status">
+        <OkNotice class="approval-last">
           {decidedWords(last)} <a href={`#/run/${last.taskId}`}>Follow the task</a>
-        </p>
+        </OkNotice>
       )}
       <ErrorNotice error={inbox.error} />
       <ul class="approvals">
@@ -73,7 +67,7 @@ export function ApprovalsView() {
           />
         ))}
       </ul>
-    </section>
+    </Page>
   );
 }
 

@@ -1,11 +1,22 @@
 import type { Audit } from '@switchboard/contracts';
 import { useState } from 'preact/hooks';
+import {
+  ANY_OPTION,
+  plainOptions,
+  SelectField,
+  type SelectOption,
+} from '../components/form-field.component';
 import { useSession } from '../context';
 import { tenantProblem } from '../model/tenant';
 
+/** A filter's drop-down: any, then each of the kinds. */
+function optionsOf(kinds: Record<string, true>): SelectOption[] {
+  return [ANY_OPTION, ...plainOptions(Object.keys(kinds))];
+}
+
 // The contracts' categories and outcomes, in the order the filter offers them: keyed by their types,
 // so one the contracts add is a type error here until the filter offers it too.
-const CATEGORIES = Object.keys({
+const CATEGORIES = optionsOf({
   auth: true,
   request: true,
   task: true,
@@ -18,7 +29,7 @@ const CATEGORIES = Object.keys({
   admin: true,
   error: true,
 } satisfies Record<Audit.AuditCategory, true>);
-const OUTCOMES = Object.keys({
+const OUTCOMES = optionsOf({
   success: true,
   failure: true,
   denied: true,
@@ -43,28 +54,6 @@ function TextFilter(props: {
         maxLength={props.maxLength}
         placeholder={props.placeholder}
       />
-    </label>
-  );
-}
-
-/** One of the filters' drop-downs: any, or one of `options`. */
-function Choice(props: {
-  label: string;
-  value: string;
-  options: readonly string[];
-  onChange: OnValue;
-}) {
-  return (
-    <label>
-      {props.label}
-      <select value={props.value} onChange={props.onChange}>
-        <option value="">any</option>
-        {props.options.map((c) => (
-          <option key={c} value={c}>
-            {c}
-          </option>
-        ))}
-      </select>
     </label>
   );
 }
@@ -121,13 +110,13 @@ export function AuditFilterForm(props: {
       )}
       <TextFilter label="Task id" value={filters.task_id} onInput={set('task_id')} maxLength={36} />
       <TextFilter label="User" value={filters.user_id} onInput={set('user_id')} maxLength={128} />
-      <Choice
+      <SelectField
         label="Category"
         value={filters.category}
         options={CATEGORIES}
         onChange={set('category')}
       />
-      <Choice
+      <SelectField
         label="Outcome"
         value={filters.outcome}
         options={OUTCOMES}

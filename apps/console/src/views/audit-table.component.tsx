@@ -1,4 +1,5 @@
 import type { Audit } from '@switchboard/contracts';
+import { DataTable } from '../components/data-table.component';
 import { JsonView } from '../components/json-view.component';
 import { StatusBadge } from '../components/status-badge.component';
 import { useSession } from '../context';
@@ -9,53 +10,52 @@ export function AuditTable(props: { rows: Audit.AuditEntry[]; loading: boolean }
   const { me } = useSession();
   const { rows, loading } = props;
   return (
-    <table class="table audit" aria-busy={loading}>
-      <caption class="sr-only">Audit rows, newest first</caption>
-      <thead>
-        <tr>
-          <th scope="col">Seq</th>
-          {me.platformAdmin && <th scope="col">Tenant</th>}
-          <th scope="col">Time</th>
-          <th scope="col">Category</th>
-          <th scope="col">Action</th>
-          <th scope="col">Outcome</th>
-          <th scope="col">Actor</th>
-          <th scope="col">Details</th>
+    <DataTable
+      class="table audit"
+      caption="Audit rows, newest first"
+      busy={loading}
+      columns={[
+        'Seq',
+        me.platformAdmin && 'Tenant',
+        'Time',
+        'Category',
+        'Action',
+        'Outcome',
+        'Actor',
+        'Details',
+      ]}
+    >
+      {rows.map((r) => (
+        <tr key={r.seq} data-tenant={r.tenantId}>
+          <td>{r.seq}</td>
+          {me.platformAdmin && <td class="audit-tenant">{r.tenantId}</td>}
+          <td>{formatDateTime(r.at)}</td>
+          <td>{r.category}</td>
+          <td>
+            <code>{r.action}</code>
+          </td>
+          <td>
+            <StatusBadge status={r.outcome} />
+          </td>
+          <td>
+            {r.actor.userId ?? '—'}
+            {r.actor.role ? ` (${r.actor.role})` : ''}
+          </td>
+          <td>
+            <JsonView
+              label={r.resource ?? r.source}
+              value={{
+                ...r.details,
+                source: r.source,
+                taskId: r.taskId,
+                traceId: r.traceId,
+                tenantSeq: r.tenantSeq,
+                hash: r.hash,
+              }}
+            />
+          </td>
         </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.seq} data-tenant={r.tenantId}>
-            <td>{r.seq}</td>
-            {me.platformAdmin && <td class="audit-tenant">{r.tenantId}</td>}
-            <td>{formatDateTime(r.at)}</td>
-            <td>{r.category}</td>
-            <td>
-              <code>{r.action}</code>
-            </td>
-            <td>
-              <StatusBadge status={r.outcome} />
-            </td>
-            <td>
-              {r.actor.userId ?? '—'}
-              {r.actor.role ? ` (${r.actor.role})` : ''}
-            </td>
-            <td>
-              <JsonView
-                label={r.resource ?? r.source}
-                value={{
-                  ...r.details,
-                  source: r.source,
-                  taskId: r.taskId,
-                  traceId: r.traceId,
-                  tenantSeq: r.tenantSeq,
-                  hash: r.hash,
-                }}
-              />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </DataTable>
   );
 }

@@ -2,6 +2,7 @@ import type { Audit } from '@switchboard/contracts';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { describeError } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
+import { Page } from '../components/page.component';
 import { useSession } from '../context';
 import { AuditFilterForm, type AuditFilters, NO_AUDIT_FILTERS } from './audit-filters.component';
 import { AuditTable } from './audit-table.component';
@@ -42,10 +43,7 @@ export function AuditView() {
   useEffect(() => void load(), [applied]);
 
   return (
-    <section aria-labelledby="audit-title">
-      <h1 id="audit-title" tabIndex={-1}>
-        Audit trail
-      </h1>
+    <Page id="audit" title="Audit trail">
       <AuditVerify tenantId={applied.tenant_id} />
       <AuditFilterForm
         onProblem={setError}
@@ -65,6 +63,6 @@ export function AuditView() {
           Older rows
         </button>
       )}
-    </section>
+    </Page>
   );
 }

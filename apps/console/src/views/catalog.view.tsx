@@ -1,8 +1,10 @@
 import type { Tools } from '@switchboard/contracts';
 import { useState } from 'preact/hooks';
+import { DataTable } from '../components/data-table.component';
 import { JsonView } from '../components/json-view.component';
 import { describeError, useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
+import { Page } from '../components/page.component';
 import { StatusBadge } from '../components/status-badge.component';
 import { useSession } from '../context';
 import { needsApprovalWords, type PolicyLike } from '../model/approval-policies';
@@ -29,10 +31,7 @@ export function CatalogView() {
   );
   const byProvider = manifest.data ? toolsByProvider(manifest.data) : new Map();
   return (
-    <section aria-labelledby="catalog-title">
-      <h1 id="catalog-title" tabIndex={-1}>
-        Tools &amp; agents
-      </h1>
+    <Page id="catalog" title="Tools & agents">
       <ToolSearchPanel />
       <h2>Your tools</h2>
       <ErrorNotice error={manifest.error} />
@@ -72,7 +71,7 @@ export function CatalogView() {
       )}
       <AuthorizationsPanel />
       <AgentsPanel />
-    </section>
+    </Page>
   );
 }
 
@@ -156,57 +155,53 @@ function AuthorizationsPanel() {
       )}
       <ErrorNotice error={list.error ?? error} />
       {list.data && (
-        <table class="table">
-          <caption class="sr-only">Providers for {list.data.userId}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Provider</th>
-              <th scope="col">Needs authorization</th>
-              <th scope="col">Authorized</th>
-              <th scope="col">Granted</th>
-              {me.admin && <th scope="col">Change</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.providers.map((p) => {
-              const grant = list.data?.grants.find((g) => g.provider === p.provider);
-              return (
-                <tr key={p.provider}>
-                  <td>{p.provider}</td>
-                  <td>{p.requiresAuthorization ? 'yes' : 'no'}</td>
+        <DataTable
+          class="table"
+          caption={<>Providers for {list.data.userId}</>}
+          columns={[
+            'Provider',
+            'Needs authorization',
+            'Authorized',
+            'Granted',
+            me.admin && 'Change',
+          ]}
+        >
+          {list.data.providers.map((p) => {
+            const grant = list.data?.grants.find((g) => g.provider === p.provider);
+            return (
+              <tr key={p.provider}>
+                <td>{p.provider}</td>
+                <td>{p.requiresAuthorization ? 'yes' : 'no'}</td>
+                <td>
+                  <StatusBadge
+                    status={
+                      p.authorized
+                        ? 'authorized'
+                        : p.requiresAuthorization
+                          ? 'not-authorized'
+                          : 'not-needed'
+                    }
+                  />
+                </td>
+                <td>{grant ? `${formatDateTime(grant.grantedAt)} by ${grant.grantedBy}` : '—'}</td>
+                {me.admin && (
                   <td>
-                    <StatusBadge
-                      status={
-                        p.authorized
-                          ? 'authorized'
-                          : p.requiresAuthorization
-                            ? 'not-authorized'
-                            : 'not-needed'
-                      }
-                    />
+                    {/* Only a provider that asks for authorization has one to grant. */}
+                    {grant || p.requiresAuthorization ? (
+                      <button type="button" onClick={() => void change(p.provider, !grant)}>
+                        {grant
+                          ? `Revoke ${p.provider} for ${list.data?.userId ?? shown}`
+                          : `Authorize ${p.provider} for ${list.data?.userId ?? shown}`}
+                      </button>
+                    ) : (
+                      <span class="muted">not needed</span>
+                    )}
                   </td>
-                  <td>
-                    {grant ? `${formatDateTime(grant.grantedAt)} by ${grant.grantedBy}` : '—'}
-                  </td>
-                  {me.admin && (
-                    <td>
-                      {/* Only a provider that asks for authorization has one to grant. */}
-                      {grant || p.requiresAuthorization ? (
-                        <button type="button" onClick={() => void change(p.provider, !grant)}>
-                          {grant
-                            ? `Revoke ${p.provider} for ${list.data?.userId ?? shown}`
-                            : `Authorize ${p.provider} for ${list.data?.userId ?? shown}`}
-                        </button>
-                      ) : (
-                        <span class="muted">not needed</span>
-                      )}
-                    </td>
-                  )}
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+                )}
+              </tr>
+            );
+          })}
+        </DataTable>
       )}
     </section>
   );

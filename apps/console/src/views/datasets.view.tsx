@@ -1,7 +1,10 @@
 import { isTaskView } from '@switchboard/client';
-import { useState } from 'preact/hooks';
-import { describeError, useLoad } from '../components/load.hook';
+import { useCreateForm } from '../components/create-form.hook';
+import { DataTable } from '../components/data-table.component';
+import { SelectField } from '../components/form-field.component';
+import { useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
+import { Page } from '../components/page.component';
 import { StatusBadge } from '../components/status-badge.component';
 import { useSession } from '../context';
 import {
@@ -25,10 +28,7 @@ export function DatasetsView({ name }: { name?: string | undefined }) {
     [],
   );
   return (
-    <section aria-labelledby="datasets-title">
-      <h1 id="datasets-title" tabIndex={-1}>
-        Datasets
-      </h1>
+    <Page id="datasets" title="Datasets">
       <p class="muted">
         A dataset is a versioned list of recorded tasks an experiment runs again on another agent
         version. Add tasks from the task list or a task’s page, or give the dataset a rule.
@@ -36,40 +36,33 @@ export function DatasetsView({ name }: { name?: string | undefined }) {
       <ErrorNotice error={list.error} />
       {list.data && list.data.length === 0 && <p class="muted datasets-none">No datasets yet.</p>}
       {(list.data ?? []).length > 0 && (
-        <table class="table datasets">
-          <caption class="sr-only">Datasets, by name</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Version</th>
-              <th scope="col">Rule</th>
-              <th scope="col">Made</th>
+        <DataTable
+          class="table datasets"
+          caption="Datasets, by name"
+          columns={['Name', 'Version', 'Rule', 'Made']}
+        >
+          {(list.data ?? []).map((d) => (
+            <tr key={d.name} data-dataset={d.name}>
+              <td>
+                <a
+                  href={`#/datasets/${d.name}`}
+                  aria-current={d.name === name ? 'page' : undefined}
+                >
+                  {d.name}
+                </a>
+              </td>
+              <td>{d.version}</td>
+              <td>{ruleWords(d.rule)}</td>
+              <td>
+                {formatDateTime(d.createdAt)} by {d.createdBy}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {(list.data ?? []).map((d) => (
-              <tr key={d.name} data-dataset={d.name}>
-                <td>
-                  <a
-                    href={`#/datasets/${d.name}`}
-                    aria-current={d.name === name ? 'page' : undefined}
-                  >
-                    {d.name}
-                  </a>
-                </td>
-                <td>{d.version}</td>
-                <td>{ruleWords(d.rule)}</td>
-                <td>
-                  {formatDateTime(d.createdAt)} by {d.createdBy}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
       {name && <DatasetItems key={name} name={name} />}
       <NewDataset onCreated={list.reload} />
-    </section>
+    </Page>
   );
 }
 
@@ -104,36 +97,28 @@ function DatasetItems({ name }: { name: string }) {
             {ruleWords(d.rule)}
             {d.description ? ` · ${d.description}` : ''}
           </p>
-          <table class="table">
-            <caption class="sr-only">Items of {name}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Task</th>
-                <th scope="col">Status</th>
-                <th scope="col">Step</th>
-                <th scope="col">Expects</th>
-                <th scope="col">Added</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.items.map((item, i) => {
-                const task = loaded.data?.tasks[i];
-                return (
-                  <tr key={`${item.taskId}:${item.step ?? ''}`} data-task={item.taskId}>
-                    <td>
-                      <a href={`#/tasks/${item.taskId}`}>{task?.task ?? item.taskId}</a>
-                    </td>
-                    <td>{task ? <StatusBadge status={task.status} /> : '—'}</td>
-                    <td>{item.step ?? 'whole task'}</td>
-                    <td>{expectWords(item.expectations)}</td>
-                    <td>
-                      v{item.addedIn} by {item.source === 'rule' ? 'its rule' : 'hand'}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <DataTable
+            class="table"
+            caption={<>Items of {name}</>}
+            columns={['Task', 'Status', 'Step', 'Expects', 'Added']}
+          >
+            {d.items.map((item, i) => {
+              const task = loaded.data?.tasks[i];
+              return (
+                <tr key={`${item.taskId}:${item.step ?? ''}`} data-task={item.taskId}>
+                  <td>
+                    <a href={`#/tasks/${item.taskId}`}>{task?.task ?? item.taskId}</a>
+                  </td>
+                  <td>{task ? <StatusBadge status={task.status} /> : '—'}</td>
+                  <td>{item.step ?? 'whole task'}</td>
+                  <td>{expectWords(item.expectations)}</td>
+                  <td>
+                    v{item.addedIn} by {item.source === 'rule' ? 'its rule' : 'hand'}
+                  </td>
+                </tr>
+              );
+            })}
+          </DataTable>
         </>
       )}
     </section>
@@ -149,31 +134,26 @@ const expectWords = (e: DatasetView['items'][number]['expectations']): string =>
     .filter(Boolean)
     .join(', ') || 'what the recorded task did';
 
+const OUTCOMES = [
+  { value: '', label: 'any way' },
+  { value: 'completed', label: 'completed' },
+  { value: 'failed', label: 'failed' },
+  { value: 'cancelled', label: 'cancelled' },
+];
+
 function NewDataset({ onCreated }: { onCreated: () => void }) {
   const { client } = useSession();
-  const [form, setForm] = useState<DatasetForm>(EMPTY_DATASET_FORM);
-  const [error, setError] = useState<string>();
-  const field = (k: keyof DatasetForm) => (e: { currentTarget: { value: string } }) =>
-    setForm({ ...form, [k]: e.currentTarget.value });
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const checked = datasetBody(form);
-    if (!checked.ok) return setError(`${checked.field}: ${checked.error}`);
-    try {
-      await client.evaluations.createDataset(checked.body);
-      setError(undefined);
-      setForm(EMPTY_DATASET_FORM);
-      onCreated();
-    } catch (err) {
-      setError(describeError(err));
-    }
-  };
+  const { form, setForm, field, problem, submit } = useCreateForm({
+    empty: EMPTY_DATASET_FORM,
+    check: (f: DatasetForm) => {
+      const checked = datasetBody(f);
+      return checked.ok ? checked : { ok: false, problem: `${checked.field}: ${checked.error}` };
+    },
+    create: (body) => client.evaluations.createDataset(body),
+    onCreated,
+  });
   return (
-    <form
-      class="schedule-form dataset-form"
-      aria-labelledby="new-dataset"
-      onSubmit={(e) => void submit(e)}
-    >
+    <form class="schedule-form dataset-form" aria-labelledby="new-dataset" onSubmit={submit}>
       <h2 id="new-dataset">New dataset</h2>
       <label>
         Name
@@ -198,15 +178,12 @@ function NewDataset({ onCreated }: { onCreated: () => void }) {
             Called the tool
             <input value={form.tool} onInput={field('tool')} />
           </label>
-          <label>
-            Ended
-            <select value={form.outcome} onChange={field('outcome')}>
-              <option value="">any way</option>
-              <option value="completed">completed</option>
-              <option value="failed">failed</option>
-              <option value="cancelled">cancelled</option>
-            </select>
-          </label>
+          <SelectField
+            label="Ended"
+            value={form.outcome}
+            options={OUTCOMES}
+            onChange={field('outcome')}
+          />
           <label>
             Agent
             <input value={form.agent} onInput={field('agent')} />
@@ -222,7 +199,7 @@ function NewDataset({ onCreated }: { onCreated: () => void }) {
         </fieldset>
       )}
       <button type="submit">Create dataset</button>
-      <ErrorNotice error={error} />
+      <ErrorNotice error={problem} />
     </form>
   );
 }

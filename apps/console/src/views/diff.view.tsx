@@ -1,8 +1,10 @@
 import type { Tasks } from '@switchboard/contracts';
 import { useMemo, useRef } from 'preact/hooks';
+import { DataTable } from '../components/data-table.component';
 import { JsonView } from '../components/json-view.component';
 import { useLoad } from '../components/load.hook';
-import { ErrorNotice } from '../components/notice.component';
+import { ComparedNotice, ErrorNotice } from '../components/notice.component';
+import { Page } from '../components/page.component';
 import { useSession } from '../context';
 import { type DiffSide, diffHeadline, diffRows, sideName, summaryRows } from '../model/diff';
 import { shortId } from '../model/replay';
@@ -17,14 +19,18 @@ export function DiffView({ a, b }: { a: string; b: string }) {
   const { client } = useSession();
   const diff = useLoad((signal) => client.tasks.diff(a, b, { signal }), [a, b]);
   return (
-    <section aria-labelledby="diff-title">
-      <h1 id="diff-title" tabIndex={-1}>
-        Compare task {shortId(a)} with task {shortId(b)}
-      </h1>
+    <Page
+      id="diff"
+      title={
+        <>
+          Compare task {shortId(a)} with task {shortId(b)}
+        </>
+      }
+    >
       <ErrorNotice error={diff.error} />
       {!diff.data && !diff.error && <p class="muted">Reading…</p>}
       {diff.data && <DiffBody view={diff.data} />}
-    </section>
+    </Page>
   );
 }
 
@@ -39,61 +45,57 @@ function DiffBody({ view }: { view: Tasks.TaskDiffView }) {
   ];
   return (
     <>
-      <div
-        class={`notice diff-headline ${view.identical ? 'notice-ok' : 'notice-warn'}`}
-        role="status"
-        data-identical={String(view.identical)}
+      <ComparedNotice
+        class="diff-headline"
+        identical={view.identical}
+        word={view.identical ? 'Identical.' : 'Different.'}
+        text={headline.text}
+        summary={headline.summary}
       >
-        <p>
-          <strong>{view.identical ? 'Identical.' : 'Different.'}</strong> {headline.text}
-        </p>
-        {headline.summary && <p class="muted">{headline.summary}</p>}
         {!view.identical && rows.some((r) => r.first) && (
           <button type="button" class="link" onClick={() => first.current?.focus()}>
             Show the first divergence
           </button>
         )}
-      </div>
+      </ComparedNotice>
       <SummaryTable view={view} names={names} />
       <h2>Side by side</h2>
-      <table class="table diff-table">
-        <caption class="sr-only">What each run did at each position, aligned</caption>
-        <thead>
-          <tr>
-            <th scope="col">Where</th>
-            {heads.map((h) => (
-              <th key={h.letter} scope="col">
-                {h.letter}: <a href={hrefOf({ view: 'run', taskId: h.side.taskId })}>{h.name}</a>
-              </th>
-            ))}
+      <DataTable
+        class="table diff-table"
+        caption="What each run did at each position, aligned"
+        columns={[
+          'Where',
+          ...heads.map((h) => (
+            <>
+              {h.letter}: <a href={hrefOf({ view: 'run', taskId: h.side.taskId })}>{h.name}</a>
+            </>
+          )),
+        ]}
+      >
+        {rows.map((r) => (
+          <tr
+            key={r.key}
+            ref={r.first ? first : undefined}
+            tabIndex={r.first ? -1 : undefined}
+            class={r.first ? 'diff-first' : r.same ? 'diff-same' : 'diff-differs'}
+            data-same={String(r.same)}
+            data-first={r.first ? 'true' : undefined}
+          >
+            <th scope="row">
+              {r.label}
+              {r.first && <span class="badge badge-diverged">first divergence</span>}
+              {!r.same && !r.first && <span class="badge badge-differs">differs</span>}
+              {r.what && <span class="diff-what">{r.what}</span>}
+            </th>
+            <td class="diff-a">
+              <DiffCell side={r.a} />
+            </td>
+            <td class="diff-b">
+              <DiffCell side={r.b} />
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr
-              key={r.key}
-              ref={r.first ? first : undefined}
-              tabIndex={r.first ? -1 : undefined}
-              class={r.first ? 'diff-first' : r.same ? 'diff-same' : 'diff-differs'}
-              data-same={String(r.same)}
-              data-first={r.first ? 'true' : undefined}
-            >
-              <th scope="row">
-                {r.label}
-                {r.first && <span class="badge badge-diverged">first divergence</span>}
-                {!r.same && !r.first && <span class="badge badge-differs">differs</span>}
-                {r.what && <span class="diff-what">{r.what}</span>}
-              </th>
-              <td class="diff-a">
-                <DiffCell side={r.a} />
-              </td>
-              <td class="diff-b">
-                <DiffCell side={r.b} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
     </>
   );
 }
@@ -119,29 +121,21 @@ function SummaryTable({
   names: readonly [string, string];
 }) {
   return (
-    <table class="table diff-summary">
-      <caption class="sr-only">The two runs' results and costs</caption>
-      <thead>
-        <tr>
-          <th scope="col">
-            <span class="sr-only">What</span>
+    <DataTable
+      class="table diff-summary"
+      caption="The two runs' results and costs"
+      columns={[<span class="sr-only">What</span>, <>A: {names[0]}</>, <>B: {names[1]}</>]}
+    >
+      {summaryRows(view.a, view.b).map((r) => (
+        <tr key={r.label} class={r.differs ? 'diff-differs' : undefined} data-row={r.label}>
+          <th scope="row">
+            {r.label}
+            {r.differs && <span class="sr-only"> (differs)</span>}
           </th>
-          <th scope="col">A: {names[0]}</th>
-          <th scope="col">B: {names[1]}</th>
+          <td>{r.a}</td>
+          <td>{r.b}</td>
         </tr>
-      </thead>
-      <tbody>
-        {summaryRows(view.a, view.b).map((r) => (
-          <tr key={r.label} class={r.differs ? 'diff-differs' : undefined} data-row={r.label}>
-            <th scope="row">
-              {r.label}
-              {r.differs && <span class="sr-only"> (differs)</span>}
-            </th>
-            <td>{r.a}</td>
-            <td>{r.b}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </DataTable>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect } from 'preact/hooks';
+import { DataTable } from '../components/data-table.component';
 import { useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { useSession } from '../context';
@@ -53,80 +54,66 @@ export function ExperimentSideBySide({ experimentId }: { experimentId: string })
 
 function Aggregates({ view }: { view: ExperimentView }) {
   return (
-    <table class="table experiment-aggregates">
-      <caption>Aggregates</caption>
-      <thead>
-        <tr>
-          <th scope="col">Measure</th>
-          <th scope="col">v{view.version}</th>
-          <th scope="col">
-            {view.baselineVersion ? `v${view.baselineVersion} (baseline)` : 'Baseline'}
-          </th>
+    <DataTable
+      class="table experiment-aggregates"
+      caption="Aggregates"
+      captionShown
+      columns={[
+        'Measure',
+        <>v{view.version}</>,
+        view.baselineVersion ? `v${view.baselineVersion} (baseline)` : 'Baseline',
+      ]}
+    >
+      {aggregateRows(view).map(([what, c, b]) => (
+        <tr key={what} data-measure={what}>
+          <th scope="row">{what}</th>
+          <td>{c}</td>
+          <td>{b}</td>
         </tr>
-      </thead>
-      <tbody>
-        {aggregateRows(view).map(([what, c, b]) => (
-          <tr key={what} data-measure={what}>
-            <th scope="row">{what}</th>
-            <td>{c}</td>
-            <td>{b}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </DataTable>
   );
 }
 
 function Items({ view }: { view: ExperimentView }) {
   const names = scoreNames(view);
   return (
-    <table class="table experiment-items">
-      <caption>Items, candidate / baseline</caption>
-      <thead>
-        <tr>
-          <th scope="col">Task</th>
+    <DataTable
+      class="table experiment-items"
+      caption="Items, candidate / baseline"
+      captionShown
+      columns={['Task', ...names, 'Mean', 'Compared', 'Divergences']}
+    >
+      {view.items.map((i) => (
+        <tr key={i.taskId} data-task={i.taskId} data-comparison={i.comparison ?? ''}>
+          <td>
+            <a href={`#/tasks/${i.taskId}`}>{i.taskId.slice(0, 8)}</a>
+            {i.candidate.runTaskId && (
+              <>
+                {' '}
+                (<a href={`#/tasks/${i.candidate.runTaskId}`}>run</a>
+                {i.baseline?.runTaskId && (
+                  <>
+                    , <a href={`#/tasks/${i.baseline.runTaskId}`}>baseline run</a>
+                  </>
+                )}
+                )
+              </>
+            )}
+          </td>
           {names.map((n) => (
-            <th key={n} scope="col">
-              {n}
-            </th>
+            <td key={n}>{pair(i.candidate.scores[n], i.baseline?.scores[n], !!i.baseline)}</td>
           ))}
-          <th scope="col">Mean</th>
-          <th scope="col">Compared</th>
-          <th scope="col">Divergences</th>
+          <td>{pair(i.candidate.mean, i.baseline?.mean, !!i.baseline)}</td>
+          <td>
+            <span class={`badge badge-${i.comparison ?? 'none'}`}>{i.comparison ?? '—'}</span>
+          </td>
+          <td>
+            <Divergences run={i.candidate} />
+          </td>
         </tr>
-      </thead>
-      <tbody>
-        {view.items.map((i) => (
-          <tr key={i.taskId} data-task={i.taskId} data-comparison={i.comparison ?? ''}>
-            <td>
-              <a href={`#/tasks/${i.taskId}`}>{i.taskId.slice(0, 8)}</a>
-              {i.candidate.runTaskId && (
-                <>
-                  {' '}
-                  (<a href={`#/tasks/${i.candidate.runTaskId}`}>run</a>
-                  {i.baseline?.runTaskId && (
-                    <>
-                      , <a href={`#/tasks/${i.baseline.runTaskId}`}>baseline run</a>
-                    </>
-                  )}
-                  )
-                </>
-              )}
-            </td>
-            {names.map((n) => (
-              <td key={n}>{pair(i.candidate.scores[n], i.baseline?.scores[n], !!i.baseline)}</td>
-            ))}
-            <td>{pair(i.candidate.mean, i.baseline?.mean, !!i.baseline)}</td>
-            <td>
-              <span class={`badge badge-${i.comparison ?? 'none'}`}>{i.comparison ?? '—'}</span>
-            </td>
-            <td>
-              <Divergences run={i.candidate} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </DataTable>
   );
 }
 

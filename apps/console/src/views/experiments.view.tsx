@@ -1,6 +1,9 @@
 import { useState } from 'preact/hooks';
+import { DataTable } from '../components/data-table.component';
+import { plainOptions, SelectField, versionOptions } from '../components/form-field.component';
 import { describeError, useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
+import { Page } from '../components/page.component';
 import { StatusBadge } from '../components/status-badge.component';
 import { useSession } from '../context';
 import {
@@ -24,10 +27,7 @@ export function ExperimentsView({ experimentId }: { experimentId?: string | unde
     [experimentId],
   );
   return (
-    <section aria-labelledby="experiments-title">
-      <h1 id="experiments-title" tabIndex={-1}>
-        Experiments
-      </h1>
+    <Page id="experiments" title="Experiments">
       <p class="muted">
         An experiment runs every item of a dataset again on an agent version, its tool calls
         answered from the recorded task and never executed, and compares it item by item with a
@@ -39,45 +39,36 @@ export function ExperimentsView({ experimentId }: { experimentId?: string | unde
         <p class="muted experiments-none">No experiments yet.</p>
       )}
       {(list.data ?? []).length > 0 && (
-        <table class="table experiments">
-          <caption class="sr-only">Experiments, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Started</th>
-              <th scope="col">Dataset</th>
-              <th scope="col">Version</th>
-              <th scope="col">Status</th>
-              <th scope="col">Mean</th>
-              <th scope="col">Against the baseline</th>
+        <DataTable
+          class="table experiments"
+          caption="Experiments, newest first"
+          columns={['Started', 'Dataset', 'Version', 'Status', 'Mean', 'Against the baseline']}
+        >
+          {(list.data ?? []).map((e) => (
+            <tr key={e.experimentId} data-experiment={e.experimentId}>
+              <td>
+                <a href={hrefOf({ view: 'experiments', experimentId: e.experimentId })}>
+                  {formatDateTime(e.createdAt)}
+                </a>
+              </td>
+              <td>
+                {e.dataset} (v{e.datasetVersion})
+              </td>
+              <td>
+                {e.agent} v{e.version}
+                {e.baselineVersion ? ` vs v${e.baselineVersion}` : ''}
+              </td>
+              <td>
+                <StatusBadge status={e.status} />
+              </td>
+              <td>{scoreWords(e.mean)}</td>
+              <td>{verdictWords(e)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {(list.data ?? []).map((e) => (
-              <tr key={e.experimentId} data-experiment={e.experimentId}>
-                <td>
-                  <a href={hrefOf({ view: 'experiments', experimentId: e.experimentId })}>
-                    {formatDateTime(e.createdAt)}
-                  </a>
-                </td>
-                <td>
-                  {e.dataset} (v{e.datasetVersion})
-                </td>
-                <td>
-                  {e.agent} v{e.version}
-                  {e.baselineVersion ? ` vs v${e.baselineVersion}` : ''}
-                </td>
-                <td>
-                  <StatusBadge status={e.status} />
-                </td>
-                <td>{scoreWords(e.mean)}</td>
-                <td>{verdictWords(e)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
       <StartExperiment />
-    </section>
+    </Page>
   );
 }
 
@@ -138,14 +129,24 @@ function StartExperiment() {
     >
       <h2 id="new-experiment">New experiment</h2>
       <ErrorNotice error={options.error} />
-      <Choice label="Dataset" value={shown.dataset} set={field('dataset')} options={datasets} />
-      <Choice
+      <SelectField
+        label="Dataset"
+        value={shown.dataset}
+        options={plainOptions(datasets)}
+        onChange={field('dataset')}
+      />
+      <SelectField
         label="Agent"
         value={shown.agent}
-        set={field('agent')}
-        options={agents.map((a) => a.agent)}
+        options={plainOptions(agents.map((a) => a.agent))}
+        onChange={field('agent')}
       />
-      <Choice label="Version" value={shown.version} set={field('version')} options={versions} />
+      <SelectField
+        label="Version"
+        value={shown.version}
+        options={versionOptions([...versions].reverse())}
+        onChange={field('version')}
+      />
       <label>
         Baseline (a version number or a label; empty: none)
         <input value={shown.baseline} onInput={field('baseline')} />
@@ -161,56 +162,42 @@ type ScorerSetter = (
   k: keyof ExperimentForm['scorers'],
 ) => (e: { currentTarget: { value: string } }) => void;
 
+const TRAJECTORY_SCORERS = [
+  { value: '', label: 'not scored' },
+  { value: 'strict', label: 'strict' },
+  { value: 'in-order', label: 'in order' },
+  { value: 'any-order', label: 'any order' },
+  { value: 'subset', label: 'subset' },
+  { value: 'superset', label: 'superset' },
+];
+
+const ANSWER_SCORERS = [
+  { value: '', label: 'not scored' },
+  { value: 'exact', label: 'exact' },
+  { value: 'contains', label: 'contains' },
+];
+
 /** The scorers an experiment may use: the tool trajectory, the answer, a judge. */
 function ScorerFields({ scorers, set }: { scorers: ExperimentForm['scorers']; set: ScorerSetter }) {
   return (
     <fieldset>
       <legend>Scorers</legend>
-      <label>
-        Tool trajectory
-        <select value={scorers.trajectory} onChange={set('trajectory')}>
-          <option value="">not scored</option>
-          <option value="strict">strict</option>
-          <option value="in-order">in order</option>
-          <option value="any-order">any order</option>
-          <option value="subset">subset</option>
-          <option value="superset">superset</option>
-        </select>
-      </label>
-      <label>
-        Answer
-        <select value={scorers.answer} onChange={set('answer')}>
-          <option value="">not scored</option>
-          <option value="exact">exact</option>
-          <option value="contains">contains</option>
-        </select>
-      </label>
+      <SelectField
+        label="Tool trajectory"
+        value={scorers.trajectory}
+        options={TRAJECTORY_SCORERS}
+        onChange={set('trajectory')}
+      />
+      <SelectField
+        label="Answer"
+        value={scorers.answer}
+        options={ANSWER_SCORERS}
+        onChange={set('answer')}
+      />
       <label>
         Judge’s rubric (empty: no judge)
         <textarea rows={2} value={scorers.rubric} onInput={set('rubric')} />
       </label>
     </fieldset>
-  );
-}
-
-/** A select of plain values (a version shows as `v2`). */
-function Choice(props: {
-  label: string;
-  value: string;
-  set: (e: { currentTarget: { value: string } }) => void;
-  options: string[];
-}) {
-  const version = props.label === 'Version';
-  return (
-    <label>
-      {props.label}
-      <select value={props.value} onChange={props.set}>
-        {(version ? [...props.options].reverse() : props.options).map((o) => (
-          <option key={o} value={o}>
-            {version ? `v${o}` : o}
-          </option>
-        ))}
-      </select>
-    </label>
   );
 }

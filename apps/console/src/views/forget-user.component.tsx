@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { describeError } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
@@ -10,29 +11,21 @@ import { type UserForgotten, userForgottenWords, userToForget } from '../model/m
  * many recorded recalls in tasks' run records were emptied, and whether the read-back verified it.
  */
 export function ForgetUser({ onForgotten }: { onForgotten: () => void }) {
-  const { client } = useSession();
   const [raw, setRaw] = useState('');
   const [asking, setAsking] = useState<string>();
-  const [done, setDone] = useState<UserForgotten>();
-  const [error, setError] = useState<string>();
+  const forgetting = useForgetUser(() => {
+    setAsking(undefined);
+    onForgotten();
+  });
+  const { error, setError } = forgetting;
   const ask = (e: Event) => {
     e.preventDefault();
     const checked = userToForget(raw);
     if (!checked.ok) return setError(checked.problem);
     setError(undefined);
-    setDone(undefined);
+    forgetting.setDone(undefined);
     setAsking(checked.userId);
   };
-  const confirm = (userId: string) =>
-    client.memory.forgetUser(userId).then(
-      (r) => {
-        setDone(r);
-        setAsking(undefined);
-        setError(undefined);
-        onForgotten();
-      },
-      (e: unknown) => setError(describeError(e)),
-    );
   return (
     <section aria-labelledby="forget-user-title">
       <h2 id="forget-user-title">Forget a user</h2>
@@ -54,29 +47,68 @@ export function ForgetUser({ onForgotten }: { onForgotten: () => void }) {
         </button>
       </form>
       {asking && (
-        <div
-          class="notice notice-warn forget-confirm"
-          role="group"
-          aria-label="Confirm forgetting a user"
+        <ForgetConfirm
+          label="Confirm forgetting a user"
+          yes={`Yes, forget ${asking}`}
+          onYes={() => void forgetting.forget(asking)}
+          onCancel={() => setAsking(undefined)}
         >
-          <p>Forget everything of {asking} in this tenant? This cannot be undone.</p>
-          <button type="button" onClick={() => void confirm(asking)}>
-            Yes, forget {asking}
-          </button>{' '}
-          <button type="button" class="secondary" onClick={() => setAsking(undefined)}>
-            Cancel
-          </button>
-        </div>
+          Forget everything of {asking} in this tenant? This cannot be undone.
+        </ForgetConfirm>
       )}
-      {done && (
-        <p
-          class={`notice ${done.verified ? 'notice-ok' : 'notice-error'} memory-forget-user-done`}
-          role="status"
-        >
-          {userForgottenWords(done)}
-        </p>
-      )}
+      <ForgottenNotice done={forgetting.done} class="memory-forget-user-done" />
       <ErrorNotice error={error} />
     </section>
+  );
+}
+
+/**
+ * Forgetting a user once confirmed (`DELETE /memory/users/{userId}`): what it did, or why it failed;
+ * `onForgotten` runs after it succeeded.
+ */
+export function useForgetUser(onForgotten: () => void) {
+  const { client } = useSession();
+  const [done, setDone] = useState<UserForgotten>();
+  const [error, setError] = useState<string>();
+  const forget = (userId: string) =>
+    client.memory.forgetUser(userId).then(
+      (r) => {
+        setDone(r);
+        setError(undefined);
+        onForgotten();
+      },
+      (e: unknown) => setError(describeError(e)),
+    );
+  return { done, setDone, error, setError, forget };
+}
+
+/** The question before forgetting, which cannot be undone: Yes, or Cancel. */
+export function ForgetConfirm(p: {
+  label: string;
+  yes: string;
+  onYes: () => void;
+  onCancel: () => void;
+  children: ComponentChildren;
+}) {
+  return (
+    <div class="notice notice-warn forget-confirm" role="group" aria-label={p.label}>
+      <p>{p.children}</p>
+      <button type="button" onClick={p.onYes}>
+        {p.yes}
+      </button>{' '}
+      <button type="button" class="secondary" onClick={p.onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
+/** What forgetting did; an error when the read-back found something left. */
+export function ForgottenNotice({ done, class: name }: { done?: UserForgotten; class: string }) {
+  if (!done) return null;
+  return (
+    <p class={`notice ${done.verified ? 'notice-ok' : 'notice-error'} ${name}`} role="status">
+      {userForgottenWords(done)}
+    </p>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '@switchboard/client';
 import { useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
+import { Page } from '../components/page.component';
 import { StatusBadge } from '../components/status-badge.component';
 import { useSession } from '../context';
 import { formatBytes, formatDuration } from '../model/format';
@@ -25,10 +26,7 @@ export function HealthView() {
     return () => clearInterval(t);
   }, [auto]);
   return (
-    <section aria-labelledby="health-title">
-      <h1 id="health-title" tabIndex={-1}>
-        Health
-      </h1>
+    <Page id="health" title="Health">
       <p>
         <label class="inline">
           <input
@@ -59,7 +57,7 @@ export function HealthView() {
           <ServiceItem key={row.service} row={row} />
         ))}
       </ul>
-    </section>
+    </Page>
   );
 }
 

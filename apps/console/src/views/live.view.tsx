@@ -1,13 +1,17 @@
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
+import { ANY_OPTION, plainOptions, SelectField } from '../components/form-field.component';
 import { JsonView } from '../components/json-view.component';
 import { describeError } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
+import { Page } from '../components/page.component';
 import { VirtualList } from '../components/virtual-list.component';
 import { useSession } from '../context';
 import { formatBytes, formatTime } from '../model/format';
 import { SERVICES } from '../model/health';
 import { type LiveEntry, LiveFeed } from '../model/live-feed';
 import { type LiveStatus, liveStatusOf, refusalAdvice, refusalLines } from '../model/live-status';
+
+const SERVICE_OPTIONS = [ANY_OPTION, ...plainOptions(SERVICES)];
 
 interface Filter {
   task_id: string;
@@ -75,10 +79,7 @@ export function LiveView() {
   const set = (k: Exclude<keyof Filter, 'commands'>) => (e: { currentTarget: { value: string } }) =>
     setFilter({ ...filter, [k]: e.currentTarget.value });
   return (
-    <section aria-labelledby="live-title">
-      <h1 id="live-title" tabIndex={-1}>
-        Live traffic
-      </h1>
+    <Page id="live" title="Live traffic">
       <form
         class="filters"
         aria-label="Filter live traffic"
@@ -95,17 +96,12 @@ export function LiveView() {
           User
           <input value={filter.user_id} onInput={set('user_id')} maxLength={128} />
         </label>
-        <label>
-          Service
-          <select value={filter.service} onChange={set('service')}>
-            <option value="">any</option>
-            {SERVICES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="Service"
+          value={filter.service}
+          options={SERVICE_OPTIONS}
+          onChange={set('service')}
+        />
         <label class="inline">
           <input
             type="checkbox"
@@ -154,7 +150,7 @@ export function LiveView() {
           className="live"
         />
       )}
-    </section>
+    </Page>
   );
 }
 

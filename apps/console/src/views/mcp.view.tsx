@@ -1,6 +1,7 @@
 import { discoverTools, type McpOffer } from '../api/mcp.client';
 import { useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
+import { Page } from '../components/page.component';
 import { useSession } from '../context';
 import {
   exampleAuthHeaders,
@@ -20,10 +21,7 @@ export function McpView() {
   const endpoint = client.url('mcp');
   const offer = useLoad((signal) => discoverTools({ url: endpoint, headers: auth }, signal), []);
   return (
-    <section aria-labelledby="mcp-title">
-      <h1 id="mcp-title" tabIndex={-1}>
-        MCP
-      </h1>
+    <Page id="mcp" title="MCP">
       <p>
         Connect any MCP client to <code class="mcp-endpoint">{endpoint}</code> (Streamable HTTP).
         One endpoint answers both revisions: <strong>{MODERN_REVISION}</strong> (no session; any
@@ -62,7 +60,7 @@ export function McpView() {
       <ErrorNotice error={offer.error} />
       {offer.loading && !offer.data && <p class="muted">Asking /mcp…</p>}
       {offer.data && <Offer offer={offer.data} />}
-    </section>
+    </Page>
   );
 }
 

@@ -1,6 +1,9 @@
 import { useState } from 'preact/hooks';
+import { SelectField } from '../components/form-field.component';
 import { describeError, useLoad } from '../components/load.hook';
-import { ErrorNotice } from '../components/notice.component';
+import { ErrorNotice, OkNotice } from '../components/notice.component';
+import { Page } from '../components/page.component';
+import { RefreshBar } from '../components/refresh-bar.component';
 import { useSession } from '../context';
 import {
   itemForgottenWords,
@@ -12,10 +15,8 @@ import {
   namespaceOf,
   namespaceWords,
   type RecalledMemory,
-  type UserForgotten,
-  userForgottenWords,
 } from '../model/memory';
-import { ForgetUser } from './forget-user.component';
+import { ForgetConfirm, ForgetUser, ForgottenNotice, useForgetUser } from './forget-user.component';
 import { ItemList } from './memory-items.component';
 
 /**
@@ -57,38 +58,24 @@ export function MemoryView() {
   // A refused namespace shows no items (the loader keeps the last list it had).
   const items = list.error ? [] : (list.data ?? []);
   return (
-    <section aria-labelledby="memory-title">
-      <h1 id="memory-title" tabIndex={-1}>
-        Memory
-      </h1>
+    <Page id="memory" title="Memory">
       <p class="muted">
         What agents remember beyond a conversation: what you asked them to remember (your own
         memory), a thread's, an agent's and the tenant's shared memory. Tasks recall from it before
         they plan; forgetting an item empties what tasks' run records recalled of it too.
       </p>
       <NamespacePicker current={ns} onPick={setNs} />
-      <p class="approvals-bar">
-        <span role="status" class="memory-count">
-          {list.loading && !list.data
-            ? 'Loading…'
-            : list.error
-              ? `Could not list ${namespaceWords(ns)}`
-              : `${items.length} item${items.length === 1 ? '' : 's'} in ${namespaceWords(ns)}`}
-        </span>
-        <button type="button" class="secondary" onClick={list.reload}>
-          Refresh
-        </button>
-      </p>
-      {forgotten && (
-        <p class="notice notice-ok memory-forgotten" role="status">
-          {forgotten}
-        </p>
-      )}
-      {edited && (
-        <p class="notice notice-ok memory-edited" role="status">
-          {edited}
-        </p>
-      )}
+      <RefreshBar
+        loaded={list}
+        countClass="memory-count"
+        count={
+          list.error
+            ? `Could not list ${namespaceWords(ns)}`
+            : `${items.length} item${items.length === 1 ? '' : 's'} in ${namespaceWords(ns)}`
+        }
+      />
+      <OkNotice class="memory-forgotten">{forgotten}</OkNotice>
+      <OkNotice class="memory-edited">{edited}</OkNotice>
       <ErrorNotice error={error ?? list.error} />
       {list.data && !list.error && items.length === 0 && (
         <p class="muted memory-none">Nothing remembered.</p>
@@ -97,9 +84,11 @@ export function MemoryView() {
       <Search found={found} onFound={setFound} onForget={forget} onEdited={onEdited} />
       <ForgetMe onForgotten={list.reload} />
       {me.admin && <ForgetUser onForgotten={list.reload} />}
-    </section>
+    </Page>
   );
 }
+
+const NAMESPACE_OPTIONS = NAMESPACE_CHOICES.map((c) => ({ value: c.kind, label: c.label }));
 
 function NamespacePicker({
   current,
@@ -121,16 +110,12 @@ function NamespacePicker({
   };
   return (
     <form class="memory-namespace approvals-bar" onSubmit={submit} aria-label="Namespace">
-      <label>
-        Namespace
-        <select value={kind} onChange={(e) => setKind(e.currentTarget.value as NamespaceKind)}>
-          {NAMESPACE_CHOICES.map((c) => (
-            <option key={c.kind} value={c.kind}>
-              {c.label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SelectField
+        label="Namespace"
+        value={kind}
+        options={NAMESPACE_OPTIONS}
+        onChange={(e) => setKind(e.currentTarget.value as NamespaceKind)}
+      />
       <label>
         {keyLabelOf(kind)}
         <input
@@ -205,20 +190,12 @@ function Search({
 }
 
 function ForgetMe({ onForgotten }: { onForgotten: () => void }) {
-  const { client, me } = useSession();
+  const { me } = useSession();
   const [asking, setAsking] = useState(false);
-  const [done, setDone] = useState<UserForgotten>();
-  const [error, setError] = useState<string>();
-  const confirm = () =>
-    client.memory.forgetUser(me.userId).then(
-      (r) => {
-        setDone(r);
-        setAsking(false);
-        setError(undefined);
-        onForgotten();
-      },
-      (e: unknown) => setError(describeError(e)),
-    );
+  const forgetting = useForgetUser(() => {
+    setAsking(false);
+    onForgotten();
+  });
   return (
     <section aria-labelledby="forget-me-title">
       <h2 id="forget-me-title">Forget me</h2>
@@ -228,29 +205,21 @@ function ForgetMe({ onForgotten }: { onForgotten: () => void }) {
         is left. What you wrote to shared memory belongs to the tenant and stays.
       </p>
       {asking ? (
-        <div class="notice notice-warn forget-confirm" role="group" aria-label="Confirm">
-          <p>Forget everything of {me.userId}? This cannot be undone.</p>
-          <button type="button" onClick={() => void confirm()}>
-            Yes, forget everything of mine
-          </button>{' '}
-          <button type="button" class="secondary" onClick={() => setAsking(false)}>
-            Cancel
-          </button>
-        </div>
+        <ForgetConfirm
+          label="Confirm"
+          yes="Yes, forget everything of mine"
+          onYes={() => void forgetting.forget(me.userId)}
+          onCancel={() => setAsking(false)}
+        >
+          Forget everything of {me.userId}? This cannot be undone.
+        </ForgetConfirm>
       ) : (
         <button type="button" class="secondary" onClick={() => setAsking(true)}>
           Forget me…
         </button>
       )}
-      {done && (
-        <p
-          class={`notice ${done.verified ? 'notice-ok' : 'notice-error'} memory-forget-me`}
-          role="status"
-        >
-          {userForgottenWords(done)}
-        </p>
-      )}
-      <ErrorNotice error={error} />
+      <ForgottenNotice done={forgetting.done} class="memory-forget-me" />
+      <ErrorNotice error={forgetting.error} />
     </section>
   );
 }

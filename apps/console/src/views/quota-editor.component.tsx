@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
+import { DataTable } from '../components/data-table.component';
 import { describeError, useLoad } from '../components/load.hook';
-import { ErrorNotice } from '../components/notice.component';
+import { ErrorNotice, OkNotice, ProblemsNotice } from '../components/notice.component';
 import { useSession } from '../context';
 import { problemLines } from '../model/approval-policies';
 import {
@@ -63,11 +64,7 @@ export function QuotaEditor({ tenant, onChanged }: { tenant: string; onChanged: 
           </label>
         ))}
       </fieldset>
-      {last && (
-        <p class="notice notice-ok quota-last" role="status">
-          {quotaChangedWords(last)}
-        </p>
-      )}
+      {last && <OkNotice class="quota-last">{quotaChangedWords(last)}</OkNotice>}
       <ErrorNotice error={current.error} />
       {view && (
         <QuotaFormPanel
@@ -157,16 +154,11 @@ function ProblemList({
   problems: FieldProblem[];
   error?: string | undefined;
 }) {
-  if (problems.length === 0 && !error) return null;
   return (
-    <div class="notice notice-error quota-problems" role="alert">
-      <ul>
-        {problemLines(problems).map((l) => (
-          <li key={l}>{l}</li>
-        ))}
-        {error && <li>{error}</li>}
-      </ul>
-    </div>
+    <ProblemsNotice
+      class="quota-problems"
+      lines={[...problemLines(problems), ...(error ? [error] : [])]}
+    />
   );
 }
 
@@ -204,24 +196,18 @@ function LimitsTable(p: {
     );
   };
   return (
-    <table class="table quota-table">
-      <caption class="sr-only">Limits of the tenant and of each user</caption>
-      <thead>
-        <tr>
-          <th scope="col">Limit</th>
-          <th scope="col">Tenant (all its users together)</th>
-          <th scope="col">Each user</th>
+    <DataTable
+      class="table quota-table"
+      caption="Limits of the tenant and of each user"
+      columns={['Limit', 'Tenant (all its users together)', 'Each user']}
+    >
+      {LIMITS.map(({ quota, label }) => (
+        <tr key={quota} data-quota={quota}>
+          <th scope="row">{label}</th>
+          {cell('tenant', quota, label)}
+          {cell('perUser', quota, label)}
         </tr>
-      </thead>
-      <tbody>
-        {LIMITS.map(({ quota, label }) => (
-          <tr key={quota} data-quota={quota}>
-            <th scope="row">{label}</th>
-            {cell('tenant', quota, label)}
-            {cell('perUser', quota, label)}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </DataTable>
   );
 }

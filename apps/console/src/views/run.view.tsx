@@ -3,6 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { AnswerView } from '../components/answer.component';
 import { describeError } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
+import { Page } from '../components/page.component';
 import { ReplayButton, RunOriginLine } from '../components/rerun.component';
 import { RunTree } from '../components/run-tree.component';
 import { StatusBadge } from '../components/status-badge.component';
@@ -74,10 +75,7 @@ export function RunView({ taskId }: { taskId?: string | undefined }) {
   };
 
   return (
-    <section aria-labelledby="run-title">
-      <h1 id="run-title" tabIndex={-1}>
-        Run a task
-      </h1>
+    <Page id="run" title="Run a task">
       {!taskId && <RunForm busy={starting} onRun={run} />}
       {!taskId && refusal && <QuotaRefusalNotice {...refusal} />}
       <ErrorNotice error={error ?? stream.error} />
@@ -91,7 +89,7 @@ export function RunView({ taskId }: { taskId?: string | undefined }) {
           onStartOver={startOver}
         />
       )}
-    </section>
+    </Page>
   );
 }
 

@@ -1,6 +1,9 @@
 import { useState } from 'preact/hooks';
+import { useCreateForm } from '../components/create-form.hook';
+import { SelectField } from '../components/form-field.component';
 import { describeError, useLoad } from '../components/load.hook';
-import { ErrorNotice } from '../components/notice.component';
+import { ErrorNotice, OkNotice } from '../components/notice.component';
+import { Page } from '../components/page.component';
 import { useSession } from '../context';
 import { formatDateTime } from '../model/format';
 import {
@@ -24,10 +27,7 @@ export function SchedulesView() {
     [],
   );
   return (
-    <section aria-labelledby="schedules-title">
-      <h1 id="schedules-title" tabIndex={-1}>
-        Schedules
-      </h1>
+    <Page id="schedules" title="Schedules">
       <p class="muted">
         A schedule submits its task on a cron schedule in a time zone, or once at a time. Each
         firing is one task of yours, exactly once per due time.
@@ -41,7 +41,7 @@ export function SchedulesView() {
       </h2>
       <ErrorNotice error={list.error} />
       <ScheduleList schedules={list.data ?? []} onChanged={list.reload} />
-    </section>
+    </Page>
   );
 }
 
@@ -58,64 +58,60 @@ function CreateForm({ onCreated }: { onCreated: () => void }) {
     threadId: '',
     threadPolicy: '',
   };
-  const [form, setForm] = useState<ScheduleForm>(empty);
-  const [problem, setProblem] = useState<string>();
-  const [created, setCreated] = useState<ScheduleView>();
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const checked = scheduleBody(form);
-    if (!checked.ok) return setProblem(checked.problem);
-    try {
-      setCreated(await client.schedules.create(checked.body));
-      setProblem(undefined);
-      setForm(empty);
-      onCreated();
-    } catch (err) {
-      setProblem(describeError(err));
-    }
-  };
-  const field: FieldSetter = (key) => (e) => setForm({ ...form, [key]: e.currentTarget.value });
+  const { form, field, problem, created, submit } = useCreateForm({
+    empty,
+    check: (f) => scheduleBody(f),
+    create: (body) => client.schedules.create(body),
+    onCreated,
+  });
   return (
-    <form class="schedule-form" onSubmit={(e) => void submit(e)} aria-labelledby="new-schedule">
+    <form class="schedule-form" onSubmit={submit} aria-labelledby="new-schedule">
       <h2 id="new-schedule">New schedule</h2>
       <label>
         Task
         <textarea value={form.task} rows={2} onInput={field('task')} />
       </label>
-      <label>
-        Runs
-        <select value={form.kind} onChange={field('kind')}>
-          <option value="cron">On a cron schedule</option>
-          <option value="at">Once</option>
-        </select>
-      </label>
+      <SelectField label="Runs" value={form.kind} options={KINDS} onChange={field('kind')} />
       <TimingFields form={form} field={field} />
-      <label>
-        Missed while down
-        <select value={form.catchUp} onChange={field('catchUp')}>
-          <option value="skip">Skip it</option>
-          <option value="latest">Run the latest once</option>
-        </select>
-      </label>
+      <SelectField
+        label="Missed while down"
+        value={form.catchUp}
+        options={CATCH_UPS}
+        onChange={field('catchUp')}
+      />
       <label>
         Max steps
         <input value={form.maxSteps} inputMode="numeric" onInput={field('maxSteps')} />
       </label>
       <ThreadFields form={form} field={field} />
       <button type="submit">Create schedule</button>
-      {problem && (
-        <p class="notice notice-error" role="alert">
-          {problem}
-        </p>
-      )}
+      <ErrorNotice error={problem} />
       {created && (
-        <p class="notice notice-ok schedule-created" role="status">
+        <OkNotice class="schedule-created">
           Scheduled: next run {created.nextDueAt ? formatDateTime(created.nextDueAt) : 'none'}.
-        </p>
+        </OkNotice>
       )}
     </form>
   );
 }
+
+const KINDS = [
+  { value: 'cron', label: 'On a cron schedule' },
+  { value: 'at', label: 'Once' },
+];
+
+const CATCH_UPS = [
+  { value: 'skip', label: 'Skip it' },
+  { value: 'latest', label: 'Run the latest once' },
+];
+
+const THREAD_POLICIES = [
+  { value: '', label: 'Platform default' },
+  { value: 'enqueue', label: 'Wait for it (enqueue)' },
+  { value: 'reject', label: 'Skip the firing (reject)' },
+  { value: 'interrupt', label: 'Interrupt it (interrupt)' },
+  { value: 'rollback', label: 'Cancel and discard it (rollback)' },
+];
 
 type FieldSetter = (key: keyof ScheduleForm) => (e: { currentTarget: { value: string } }) => void;
 
@@ -148,16 +144,12 @@ function ThreadFields({ form, field }: { form: ScheduleForm; field: FieldSetter 
         Thread
         <input value={form.threadId} placeholder="none" onInput={field('threadId')} />
       </label>
-      <label>
-        When the thread is busy
-        <select value={form.threadPolicy} onChange={field('threadPolicy')}>
-          <option value="">Platform default</option>
-          <option value="enqueue">Wait for it (enqueue)</option>
-          <option value="reject">Skip the firing (reject)</option>
-          <option value="interrupt">Interrupt it (interrupt)</option>
-          <option value="rollback">Cancel and discard it (rollback)</option>
-        </select>
-      </label>
+      <SelectField
+        label="When the thread is busy"
+        value={form.threadPolicy}
+        options={THREAD_POLICIES}
+        onChange={field('threadPolicy')}
+      />
     </>
   );
 }
@@ -180,6 +172,11 @@ function ScheduleList({
       },
       (e: unknown) => setError(describeError(e)),
     );
+  const button = (label: string, change: () => Promise<unknown>) => (
+    <button type="button" class="secondary" onClick={() => act(change())}>
+      {label}
+    </button>
+  );
   return (
     <>
       <ErrorNotice error={error} />
@@ -197,31 +194,9 @@ function ScheduleList({
               {s.firedCount}× · {s.userId}'s
               {s.threadId && <span class="schedule-thread"> · {threadWords(s)}</span>}
             </p>
-            {s.status === 'active' && (
-              <button
-                type="button"
-                class="secondary"
-                onClick={() => act(client.schedules.pause(s.scheduleId))}
-              >
-                Pause
-              </button>
-            )}
-            {s.status === 'paused' && (
-              <button
-                type="button"
-                class="secondary"
-                onClick={() => act(client.schedules.resume(s.scheduleId))}
-              >
-                Resume
-              </button>
-            )}
-            <button
-              type="button"
-              class="secondary"
-              onClick={() => act(client.schedules.delete(s.scheduleId))}
-            >
-              Delete
-            </button>
+            {s.status === 'active' && button('Pause', () => client.schedules.pause(s.scheduleId))}
+            {s.status === 'paused' && button('Resume', () => client.schedules.resume(s.scheduleId))}
+            {button('Delete', () => client.schedules.delete(s.scheduleId))}
             <Firings scheduleId={s.scheduleId} firedCount={s.firedCount} />
           </li>
         ))}

@@ -3,6 +3,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { AddToDataset } from '../components/add-to-dataset.component';
 import { ErrorNotice } from '../components/notice.component';
 import { useLoad } from '../components/load.hook';
+import { Page } from '../components/page.component';
 import { ReplayButton, RunOriginLine } from '../components/rerun.component';
 import { RunTree } from '../components/run-tree.component';
 import { TaskScores } from '../components/task-scores.component';
@@ -34,10 +35,7 @@ export function TaskView({ taskId }: { taskId: string }) {
   const t = view.data;
   const verdict = useMemo(() => verdictOf(stream.events), [stream.events]) ?? t?.verdict;
   return (
-    <section aria-labelledby="task-title">
-      <h1 id="task-title" tabIndex={-1}>
-        Task {taskId.slice(0, 8)}
-      </h1>
+    <Page id="task" title={<>Task {taskId.slice(0, 8)}</>}>
       <ErrorNotice error={error ?? view.error ?? stream.error} />
       {t?.run && <RunOriginLine taskId={taskId} run={t.run} ended={stream.ended} />}
       {verdict && <VerdictNotice verdict={verdict} />}
@@ -78,7 +76,7 @@ export function TaskView({ taskId }: { taskId: string }) {
         events={stream.events}
         fork={stream.ended && t ? { taskId, task: t.task } : undefined}
       />
-    </section>
+    </Page>
   );
 }
 

@@ -2,12 +2,20 @@ import type { TaskStatus } from '@switchboard/client';
 import type { Tasks } from '@switchboard/contracts';
 import { useEffect, useState } from 'preact/hooks';
 import { AddToDataset } from '../components/add-to-dataset.component';
+import { DataTable } from '../components/data-table.component';
+import { ANY_OPTION, SelectField } from '../components/form-field.component';
 import { describeError } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
+import { Page } from '../components/page.component';
 import { StatusBadge } from '../components/status-badge.component';
 import { useSession } from '../context';
 import { formatDateTime, formatDuration } from '../model/format';
 import { statusWords, TASK_STATUSES } from '../model/status';
+
+const STATUS_OPTIONS = [
+  ANY_OPTION,
+  ...TASK_STATUSES.map((s) => ({ value: s, label: statusWords(s) })),
+];
 
 interface Filters {
   status: string;
@@ -80,10 +88,7 @@ export function TasksView() {
   const set = (k: keyof Filters) => (e: { currentTarget: { value: string } }) =>
     setFilters({ ...filters, [k]: e.currentTarget.value });
   return (
-    <section aria-labelledby="tasks-title">
-      <h1 id="tasks-title" tabIndex={-1}>
-        {tasksTitle(me)}
-      </h1>
+    <Page id="tasks" title={tasksTitle(me)}>
       <form
         class="filters"
         aria-label="Filter tasks"
@@ -93,17 +98,12 @@ export function TasksView() {
           setApplied({ ...filters });
         }}
       >
-        <label>
-          Status
-          <select value={filters.status} onChange={set('status')}>
-            <option value="">any</option>
-            {TASK_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {statusWords(s)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="Status"
+          value={filters.status}
+          options={STATUS_OPTIONS}
+          onChange={set('status')}
+        />
         <label>
           Text
           <input type="search" value={filters.q} onInput={set('q')} maxLength={200} />
@@ -125,54 +125,50 @@ export function TasksView() {
         <button type="submit">Apply</button>
       </form>
       <ErrorNotice error={error} />
-      <table class="table">
-        <caption class="sr-only">Tasks, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">
-              <span class="sr-only">Selected</span>
-            </th>
-            <th scope="col">Created</th>
-            <th scope="col">Task</th>
-            {me.admin && <th scope="col">User</th>}
-            <th scope="col">Status</th>
-            <th scope="col">Duration</th>
-            <th scope="col">Steps</th>
-            <th scope="col">Tokens</th>
+      <DataTable
+        class="table"
+        caption="Tasks, newest first"
+        columns={[
+          <span class="sr-only">Selected</span>,
+          'Created',
+          'Task',
+          me.admin && 'User',
+          'Status',
+          'Duration',
+          'Steps',
+          'Tokens',
+        ]}
+      >
+        {rows.map((t) => (
+          <tr key={t.taskId}>
+            <td>
+              <input
+                type="checkbox"
+                aria-label={`Select ${t.task}`}
+                checked={selected.includes(t.taskId)}
+                onChange={() => toggle(t.taskId)}
+              />
+            </td>
+            <td>{formatDateTime(t.createdAt)}</td>
+            <td>
+              <a href={`#/tasks/${t.taskId}`}>{t.task}</a>
+            </td>
+            {me.admin && <td>{t.userId}</td>}
+            <td>
+              <StatusBadge status={t.status} />
+            </td>
+            <td>{formatDuration(t.durationMs)}</td>
+            <td>{t.steps}</td>
+            <td>
+              {t.usage
+                ? t.usage.totalTokens.toLocaleString('en-US')
+                : t.planner === 'builtin'
+                  ? 'no LLM'
+                  : '—'}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {rows.map((t) => (
-            <tr key={t.taskId}>
-              <td>
-                <input
-                  type="checkbox"
-                  aria-label={`Select ${t.task}`}
-                  checked={selected.includes(t.taskId)}
-                  onChange={() => toggle(t.taskId)}
-                />
-              </td>
-              <td>{formatDateTime(t.createdAt)}</td>
-              <td>
-                <a href={`#/tasks/${t.taskId}`}>{t.task}</a>
-              </td>
-              {me.admin && <td>{t.userId}</td>}
-              <td>
-                <StatusBadge status={t.status} />
-              </td>
-              <td>{formatDuration(t.durationMs)}</td>
-              <td>{t.steps}</td>
-              <td>
-                {t.usage
-                  ? t.usage.totalTokens.toLocaleString('en-US')
-                  : t.planner === 'builtin'
-                    ? 'no LLM'
-                    : '—'}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
       <p role="status" class="muted">
         {loading
           ? 'Loading…'
@@ -184,6 +180,6 @@ export function TasksView() {
           Older tasks
         </button>
       )}
-    </section>
+    </Page>
   );
 }

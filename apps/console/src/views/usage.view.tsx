@@ -1,7 +1,9 @@
 import type { Tenancy } from '@switchboard/contracts';
 import { useEffect, useState } from 'preact/hooks';
+import { DataTable } from '../components/data-table.component';
 import { useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
+import { Page } from '../components/page.component';
 import { useSession } from '../context';
 import { tenantProblem } from '../model/tenant';
 import {
@@ -36,10 +38,7 @@ export function UsageView({ tenant }: { tenant?: string | undefined }) {
     return () => clearInterval(t);
   }, [usage.reload]);
   return (
-    <section aria-labelledby="usage-title">
-      <h1 id="usage-title" tabIndex={-1}>
-        Usage{me.tenancy || other ? ` of tenant ${shown}` : ''}
-      </h1>
+    <Page id="usage" title={<>Usage{me.tenancy || other ? ` of tenant ${shown}` : ''}</>}>
       {me.platformAdmin && <TenantPicker key={shown} tenant={shown} own={me.tenantId} />}
       <ErrorNotice error={usage.error} />
       {usage.data && <UsagePanel usage={usage.data} admin={me.admin} />}
@@ -50,7 +49,7 @@ export function UsageView({ tenant }: { tenant?: string | undefined }) {
         <span class="muted">Read again every {REFRESH_MS / 1_000} s.</span>
       </p>
       {me.platformAdmin && <QuotaEditor key={shown} tenant={shown} onChanged={usage.reload} />}
-    </section>
+    </Page>
   );
 }
 
@@ -82,11 +81,7 @@ function TenantPicker({ tenant, own }: { tenant: string; own: string }) {
         />
       </label>
       <button type="submit">Show</button>
-      {problem && (
-        <p class="notice notice-error" role="alert">
-          {problem}
-        </p>
-      )}
+      <ErrorNotice error={problem} />
     </form>
   );
 }
@@ -118,44 +113,41 @@ function UsagePanel({ usage: u, admin }: { usage: Tenancy.TenantUsage; admin: bo
 
 function UsageTable({ rows }: { rows: UsageRow[] }) {
   return (
-    <table class="table usage-table">
-      <caption>Today against the quota</caption>
-      <thead>
-        <tr>
-          <th scope="col">Counter</th>
-          <th scope="col">Used</th>
-          <th scope="col">Tenant's limit</th>
-          <th scope="col">
-            <span class="sr-only">How full</span>
-          </th>
-          <th scope="col">Each user's limit</th>
+    <DataTable
+      class="table usage-table"
+      caption="Today against the quota"
+      captionShown
+      columns={[
+        'Counter',
+        'Used',
+        "Tenant's limit",
+        <span class="sr-only">How full</span>,
+        "Each user's limit",
+      ]}
+    >
+      {rows.map((r) => (
+        <tr key={r.counter} data-counter={r.counter} data-fill={r.fill}>
+          <th scope="row">{r.label}</th>
+          <td class="usage-used">{amountText(r.counter, r.used)}</td>
+          <td class="usage-limit">{amountText(r.quota, r.limit)}</td>
+          <td>
+            {r.limit !== undefined && r.limit > 0 && (
+              <meter
+                min={0}
+                max={r.limit}
+                value={Math.min(r.used, r.limit)}
+                optimum={0}
+                low={r.limit * 0.8}
+                high={r.limit * 0.999}
+                aria-label={`${r.label}: ${usedOfWords(r.counter, r.used, r.limit)}`}
+              />
+            )}
+            {r.fill === 'over' && <span class="badge badge-failed">limit reached</span>}
+          </td>
+          <td>{amountText(r.quota, r.perUser)}</td>
         </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.counter} data-counter={r.counter} data-fill={r.fill}>
-            <th scope="row">{r.label}</th>
-            <td class="usage-used">{amountText(r.counter, r.used)}</td>
-            <td class="usage-limit">{amountText(r.quota, r.limit)}</td>
-            <td>
-              {r.limit !== undefined && r.limit > 0 && (
-                <meter
-                  min={0}
-                  max={r.limit}
-                  value={Math.min(r.used, r.limit)}
-                  optimum={0}
-                  low={r.limit * 0.8}
-                  high={r.limit * 0.999}
-                  aria-label={`${r.label}: ${usedOfWords(r.counter, r.used, r.limit)}`}
-                />
-              )}
-              {r.fill === 'over' && <span class="badge badge-failed">limit reached</span>}
-            </td>
-            <td>{amountText(r.quota, r.perUser)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </DataTable>
   );
 }
 
@@ -173,31 +165,22 @@ function UsersTable({ usage: u, admin }: { usage: Tenancy.TenantUsage; admin: bo
       {users.length === 0 ? (
         <p class="muted">Nobody counted today.</p>
       ) : (
-        <table class="table usage-users">
-          <caption class="sr-only">Counters per user</caption>
-          <thead>
-            <tr>
-              <th scope="col">User</th>
+        <DataTable
+          class="table usage-users"
+          caption="Counters per user"
+          columns={['User', ...COUNTERS.map((c) => c.label)]}
+        >
+          {users.map((x) => (
+            <tr key={x.userId} data-user={x.userId}>
+              <th scope="row">{x.userId}</th>
               {COUNTERS.map((c) => (
-                <th key={c.counter} scope="col">
-                  {c.label}
-                </th>
+                <td key={c.counter} data-counter={c.counter}>
+                  {perUserText(c.counter, x.usage[c.counter], u.quota?.perUser?.[c.quota])}
+                </td>
               ))}
             </tr>
-          </thead>
-          <tbody>
-            {users.map((x) => (
-              <tr key={x.userId} data-user={x.userId}>
-                <th scope="row">{x.userId}</th>
-                {COUNTERS.map((c) => (
-                  <td key={c.counter} data-counter={c.counter}>
-                    {perUserText(c.counter, x.usage[c.counter], u.quota?.perUser?.[c.quota])}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
     </>
   );

@@ -1,6 +1,10 @@
 import { useState } from 'preact/hooks';
+import { useCreateForm } from '../components/create-form.hook';
+import { SelectField } from '../components/form-field.component';
 import { describeError, useLoad } from '../components/load.hook';
-import { ErrorNotice } from '../components/notice.component';
+import { ErrorNotice, OkNotice } from '../components/notice.component';
+import { Page } from '../components/page.component';
+import { RefreshBar } from '../components/refresh-bar.component';
 import { useSession } from '../context';
 import { formatDateTime } from '../model/format';
 import {
@@ -27,10 +31,7 @@ export function WebhooksView() {
     [],
   );
   return (
-    <section aria-labelledby="webhooks-title">
-      <h1 id="webhooks-title" tabIndex={-1}>
-        Webhooks
-      </h1>
+    <Page id="webhooks" title="Webhooks">
       <p class="muted">
         Switchboard calls a URL when your tasks end or wait for an approval, signed with a secret
         your receiver checks (Standard Webhooks). A delivery that cannot get through is retried,
@@ -42,36 +43,26 @@ export function WebhooksView() {
       <SubscriptionList webhooks={hooks.data ?? []} onDeleted={hooks.reload} />
       <TaskSecret />
       <Deliveries />
-    </section>
+    </Page>
   );
 }
 
 function SubscribeForm({ onCreated }: { onCreated: () => void }) {
   const { client, me } = useSession();
   const empty: SubscribeForm = { url: '', events: ['ended'], scope: 'own', description: '' };
-  const [form, setForm] = useState<SubscribeForm>(empty);
-  const [problem, setProblem] = useState<string>();
-  const [created, setCreated] = useState<WebhookCreated>();
+  const { form, setForm, field, problem, created, submit } = useCreateForm({
+    empty,
+    check: (f) => subscribeBody(f),
+    create: (body) => client.webhooks.create(body),
+    onCreated,
+  });
   const toggle = (kind: SubscribeForm['events'][number], on: boolean) =>
     setForm((f) => ({
       ...f,
       events: on ? [...f.events, kind] : f.events.filter((k) => k !== kind),
     }));
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const checked = subscribeBody(form);
-    if (!checked.ok) return setProblem(checked.problem);
-    try {
-      setCreated(await client.webhooks.create(checked.body));
-      setProblem(undefined);
-      setForm(empty);
-      onCreated();
-    } catch (err) {
-      setProblem(describeError(err));
-    }
-  };
   return (
-    <form class="webhook-form" onSubmit={(e) => void submit(e)} aria-labelledby="subscribe-title">
+    <form class="webhook-form" onSubmit={submit} aria-labelledby="subscribe-title">
       <h2 id="subscribe-title">Subscribe</h2>
       <label>
         URL
@@ -79,41 +70,28 @@ function SubscribeForm({ onCreated }: { onCreated: () => void }) {
           type="url"
           value={form.url}
           placeholder="https://hooks.example.com/switchboard"
-          onInput={(e) => setForm({ ...form, url: e.currentTarget.value })}
+          onInput={field('url')}
         />
       </label>
       <EventChoices chosen={form.events} onToggle={toggle} />
       {me.admin && (
-        <label>
-          Tasks
-          <select
-            value={form.scope}
-            onChange={(e) =>
-              setForm({ ...form, scope: e.currentTarget.value as SubscribeForm['scope'] })
-            }
-          >
-            <option value="own">My tasks</option>
-            <option value="tenant">Every task of my tenant</option>
-          </select>
-        </label>
+        <SelectField label="Tasks" value={form.scope} options={SCOPES} onChange={field('scope')} />
       )}
       <label>
         Description
-        <input
-          value={form.description}
-          onInput={(e) => setForm({ ...form, description: e.currentTarget.value })}
-        />
+        <input value={form.description} onInput={field('description')} />
       </label>
       <button type="submit">Subscribe</button>
-      {problem && (
-        <p class="notice notice-error" role="alert">
-          {problem}
-        </p>
-      )}
+      <ErrorNotice error={problem} />
       {created && <CreatedNotice created={created} />}
     </form>
   );
 }
+
+const SCOPES = [
+  { value: 'own', label: 'My tasks' },
+  { value: 'tenant', label: 'Every task of my tenant' },
+];
 
 function EventChoices({
   chosen,
@@ -141,11 +119,11 @@ function EventChoices({
 
 function CreatedNotice({ created }: { created: WebhookCreated }) {
   return (
-    <p class="notice notice-ok webhook-created" role="status">
+    <OkNotice class="webhook-created">
       Subscribed {created.url}. Its signing secret, shown here once (its subscriber can read it
       again with GET /webhooks/{created.webhookId}/secret):{' '}
       <code class="webhook-secret">{created.secret}</code>
-    </p>
+    </OkNotice>
   );
 }
 
@@ -254,34 +232,19 @@ function Deliveries() {
   return (
     <section aria-labelledby="deliveries-title">
       <h2 id="deliveries-title">Deliveries</h2>
-      <p class="approvals-bar">
-        <label>
-          Show
-          <select
-            value={status}
-            onChange={(e) => setStatus(e.currentTarget.value as DeliveryStatus | '')}
-          >
-            {STATUSES.map((s) => (
-              <option key={s.value} value={s.value}>
-                {s.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <span role="status" class="deliveries-count">
-          {list.loading && !list.data
-            ? 'Loading…'
-            : `${rows.length} ${me.admin ? 'in your tenant' : 'of yours'}`}
-        </span>
-        <button type="button" class="secondary" onClick={list.reload}>
-          Refresh
-        </button>
-      </p>
-      {last && (
-        <p class="notice notice-ok redelivered" role="status">
-          {last}
-        </p>
-      )}
+      <RefreshBar
+        loaded={list}
+        countClass="deliveries-count"
+        count={`${rows.length} ${me.admin ? 'in your tenant' : 'of yours'}`}
+      >
+        <SelectField
+          label="Show"
+          value={status}
+          options={STATUSES}
+          onChange={(e) => setStatus(e.currentTarget.value as DeliveryStatus | '')}
+        />
+      </RefreshBar>
+      <OkNotice class="redelivered">{last}</OkNotice>
       <ErrorNotice error={error ?? list.error} />
       <ul class="deliveries">
         {rows.map((d) => (
