@@ -1,6 +1,7 @@
 import { Agents } from '@switchboard/contracts';
 import { z } from 'zod';
 import { AgentDiffQuery } from '../agent-configs/agent-config-http.schemas.js';
+import { created, listOf, ok, requiredBody, serviceErrors } from './openapi.operation-builders.js';
 import type { Operation } from './openapi.operation.js';
 
 const name = { name: { schema: Agents.AgentName, description: 'The agent’s name in the tenant.' } };
@@ -25,10 +26,9 @@ export const AGENT_CONFIG_OPERATIONS: Operation[] = [
     tag: 'agent-configs',
     summary: 'Create an agent',
     description: `A named configuration (instructions, model and parameters, the tools it may offer by name or \`*\` pattern, the remote agents it may delegate to, planner limits) in the caller's tenant: its version 1, with \`production\` pointing at it. A task names it with \`agent\` (POST /orchestrate). 400 names the field; a name taken in the tenant: 409. ${ADMINS} Audited. ${SEE}`,
-    body: Agents.AgentCreateRequest,
-    bodyRequired: true,
-    responses: { 201: { description: 'Created.', schema: Agents.AgentView } },
-    errors: [400, 401, 403, 409, 415, 429, 503, 504],
+    ...requiredBody(Agents.AgentCreateRequest),
+    responses: created('Created.', Agents.AgentView),
+    errors: serviceErrors(400, 403, 409, 415),
   },
   {
     method: 'get',
@@ -36,10 +36,8 @@ export const AGENT_CONFIG_OPERATIONS: Operation[] = [
     tag: 'agent-configs',
     summary: 'Agents',
     description: "The agents of the caller's tenant, by name, with their labels.",
-    responses: {
-      200: { description: 'By name.', schema: z.object({ agents: z.array(Agents.AgentView) }) },
-    },
-    errors: [401, 429, 503, 504],
+    responses: ok('By name.', listOf('agents', Agents.AgentView)),
+    errors: serviceErrors(),
   },
   {
     method: 'get',
@@ -48,8 +46,8 @@ export const AGENT_CONFIG_OPERATIONS: Operation[] = [
     summary: 'One agent',
     description: `Its latest version number and where each label points. ${OF_TENANT}`,
     pathParams: name,
-    responses: { 200: { description: 'The agent.', schema: Agents.AgentView } },
-    errors: [400, 401, 404, 429, 503, 504],
+    responses: ok('The agent.', Agents.AgentView),
+    errors: serviceErrors(400, 404),
   },
   {
     method: 'post',
@@ -58,10 +56,9 @@ export const AGENT_CONFIG_OPERATIONS: Operation[] = [
     summary: 'New version of an agent',
     description: `The whole configuration, stored as the next version, never changed afterwards. No label moves: release it by moving a label. ${ADMINS} Audited. ${OF_TENANT}`,
     pathParams: name,
-    body: Agents.AgentVersionCreateBody,
-    bodyRequired: true,
-    responses: { 201: { description: 'Stored.', schema: Agents.AgentVersionView } },
-    errors: [400, 401, 403, 404, 415, 429, 503, 504],
+    ...requiredBody(Agents.AgentVersionCreateBody),
+    responses: created('Stored.', Agents.AgentVersionView),
+    errors: serviceErrors(400, 403, 404, 415),
   },
   {
     method: 'get',
@@ -70,13 +67,8 @@ export const AGENT_CONFIG_OPERATIONS: Operation[] = [
     summary: "An agent's versions",
     description: `Newest first. ${OF_TENANT}`,
     pathParams: name,
-    responses: {
-      200: {
-        description: 'Newest first.',
-        schema: z.object({ versions: z.array(Agents.AgentVersionView) }),
-      },
-    },
-    errors: [400, 401, 404, 429, 503, 504],
+    responses: ok('Newest first.', listOf('versions', Agents.AgentVersionView)),
+    errors: serviceErrors(400, 404),
   },
   {
     method: 'get',
@@ -85,8 +77,8 @@ export const AGENT_CONFIG_OPERATIONS: Operation[] = [
     summary: 'One version of an agent',
     description: `Its configuration and the sha256 of its instructions (as a task's version stamp carries it). ${OF_TENANT} A version it does not have: 404.`,
     pathParams: { ...name, ...version },
-    responses: { 200: { description: 'The version.', schema: Agents.AgentVersionView } },
-    errors: [400, 401, 404, 429, 503, 504],
+    responses: ok('The version.', Agents.AgentVersionView),
+    errors: serviceErrors(400, 404),
   },
   {
     method: 'get',
@@ -96,8 +88,8 @@ export const AGENT_CONFIG_OPERATIONS: Operation[] = [
     description: `One entry per configuration field that differs from version \`from\` to version \`to\` (a dotted path; lists compared whole). ${OF_TENANT}`,
     pathParams: name,
     query: AgentDiffQuery,
-    responses: { 200: { description: 'The changes.', schema: Agents.AgentVersionDiff } },
-    errors: [400, 401, 404, 429, 503, 504],
+    responses: ok('The changes.', Agents.AgentVersionDiff),
+    errors: serviceErrors(400, 404),
   },
   {
     method: 'put',
@@ -106,10 +98,9 @@ export const AGENT_CONFIG_OPERATIONS: Operation[] = [
     summary: 'Point a label at a version',
     description: `The release, and the rollback when it points back to an older version: tasks resolving the label from now on run that version; tasks already started keep theirs. \`moved: false\` when it pointed there already. ${ADMINS} Audited (\`agent.label.move\`, from and to). ${OF_TENANT}`,
     pathParams: { ...name, ...label },
-    body: Agents.AgentLabelMoveBody,
-    bodyRequired: true,
-    responses: { 200: { description: 'Where it points now.', schema: Agents.AgentLabelMoved } },
-    errors: [400, 401, 403, 404, 415, 429, 503, 504],
+    ...requiredBody(Agents.AgentLabelMoveBody),
+    responses: ok('Where it points now.', Agents.AgentLabelMoved),
+    errors: serviceErrors(400, 403, 404, 415),
   },
   {
     method: 'put',
@@ -118,10 +109,9 @@ export const AGENT_CONFIG_OPERATIONS: Operation[] = [
     summary: "Split a label's traffic with a canary",
     description: `Another version of the agent takes \`weight\` percent (1-99) of the tasks that resolve the label, chosen by a hash of the task's thread (its id when it has none): every turn of a thread runs the same version. Each task's stamp records the split, its bucket and the version it took. \`{"canary": null}\` removes the split; the label itself never moves (promote the canary by moving it). A label or version the agent lacks: 404 naming the field; the label's own version: 400. ${ADMINS} Audited (\`agent.label.canary\`). ${OF_TENANT}`,
     pathParams: { ...name, ...label },
-    body: Agents.AgentCanaryBody,
-    bodyRequired: true,
-    responses: { 200: { description: 'The label and its split.', schema: Agents.AgentLabelView } },
-    errors: [400, 401, 403, 404, 415, 429, 503, 504],
+    ...requiredBody(Agents.AgentCanaryBody),
+    responses: ok('The label and its split.', Agents.AgentLabelView),
+    errors: serviceErrors(400, 403, 404, 415),
   },
   {
     method: 'put',
@@ -130,8 +120,8 @@ export const AGENT_CONFIG_OPERATIONS: Operation[] = [
     summary: "Make an agent the tenant's default",
     description: `A task of the tenant that names no agent (on any surface) runs this agent's \`production\` label from now on, its stamp marked \`byDefault\`; replacing another default answers it as \`previous\`. ${ADMINS} Audited (\`agent.default.set\`). ${OF_TENANT}`,
     pathParams: name,
-    responses: { 200: { description: 'The default now.', schema: Agents.AgentDefaultView } },
-    errors: [400, 401, 403, 404, 429, 503, 504],
+    responses: ok('The default now.', Agents.AgentDefaultView),
+    errors: serviceErrors(400, 403, 404),
   },
   {
     method: 'delete',
@@ -140,7 +130,7 @@ export const AGENT_CONFIG_OPERATIONS: Operation[] = [
     summary: 'Make an agent not the default',
     description: `When it is the tenant's default, the tenant has none afterwards: tasks naming no agent run as the platform's planner plans them. Another agent that is the default stays so. ${ADMINS} Audited when it changes. ${OF_TENANT}`,
     pathParams: name,
-    responses: { 200: { description: 'The default now.', schema: Agents.AgentDefaultView } },
-    errors: [400, 401, 403, 404, 429, 503, 504],
+    responses: ok('The default now.', Agents.AgentDefaultView),
+    errors: serviceErrors(400, 403, 404),
   },
 ];

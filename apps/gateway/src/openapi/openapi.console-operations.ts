@@ -2,6 +2,7 @@ import { Gateway, Tasks } from '@switchboard/contracts';
 import { z } from 'zod';
 import { LiveQuery } from '../live/live.schemas.js';
 import { TaskListQuery } from '../tasks/task-list.query.js';
+import { listOf, ok, serviceErrors } from './openapi.operation-builders.js';
 import type { Operation } from './openapi.operation.js';
 
 /** The task list, and the routes the web console adds: its files, the caller, health, presence, live traffic. */
@@ -14,20 +15,15 @@ export const CONSOLE_OPERATIONS: Operation[] = [
     description:
       "Stored tasks with status, steps, tokens and duration, filtered and paged (`nextBefore` → `before`). An admin sees every user's tasks in their tenant, or one user's with `user_id`; the platform operator (`platform-admin`) every tenant's, or one tenant's with `tenant_id`; anyone else only their own (another `user_id` is 403). Anyone but the platform operator naming another tenant gets an empty list, as for a tenant without tasks. Each task names its `tenantId`. Tasks not yet picked up by an orchestrator are not listed.",
     query: TaskListQuery,
-    responses: { 200: { description: 'One page of tasks.', schema: Tasks.TaskListResponse } },
-    errors: [400, 401, 403, 429, 503, 504],
+    responses: ok('One page of tasks.', Tasks.TaskListResponse),
+    errors: serviceErrors(400, 403),
   },
   {
     method: 'get',
     path: '/me',
     tag: 'meta',
     summary: 'Who the gateway takes the caller for',
-    responses: {
-      200: {
-        description: 'The authenticated user, role, tenant and authentication mode.',
-        schema: Gateway.Me,
-      },
-    },
+    responses: ok('The authenticated user, role, tenant and authentication mode.', Gateway.Me),
     errors: [401, 403, 429],
   },
   {
@@ -37,12 +33,7 @@ export const CONSOLE_OPERATIONS: Operation[] = [
     summary: "Every service's readiness and key figures",
     description:
       'Asks each service (`sb.health.<service>`, one replica answers) for its readiness checks, version, uptime, memory, event-loop delay and commands handled. A service no replica of which answers is `reachable: false` with the reason. The checks carry their `detail` for admins only.',
-    responses: {
-      200: {
-        description: 'One entry per service.',
-        schema: z.object({ services: z.array(Gateway.ServiceHealth) }),
-      },
-    },
+    responses: ok('One entry per service.', listOf('services', Gateway.ServiceHealth)),
     errors: [401, 403, 429],
   },
   {
@@ -52,8 +43,8 @@ export const CONSOLE_OPERATIONS: Operation[] = [
     summary: 'Presence of the XMPP peers of the agents reached over XMPP',
     description:
       "For the agents the caller may use whose host is in SERVICE_MAP: the mapped JID and whether it is online, as the platform's xmpp-bridge sees it. `bridge` is null when no agent is reached over XMPP, `state: unreachable` when no bridge answers.",
-    responses: { 200: { description: 'Presence.', schema: Gateway.AgentPresence } },
-    errors: [401, 403, 429, 503, 504],
+    responses: ok('Presence.', Gateway.AgentPresence),
+    errors: serviceErrors(403),
   },
   {
     method: 'get',
@@ -87,12 +78,10 @@ export const CONSOLE_OPERATIONS: Operation[] = [
     tag: 'console',
     summary: "The console's start-up settings",
     public: true,
-    responses: {
-      200: {
-        description: 'How this gateway authenticates (and, in dev mode, its default user).',
-        schema: Gateway.ConsoleConfig,
-      },
-    },
+    responses: ok(
+      'How this gateway authenticates (and, in dev mode, its default user).',
+      Gateway.ConsoleConfig,
+    ),
     errors: [404],
   },
   {

@@ -118,103 +118,116 @@ const REASON: Record<number, string> = {
   504: 'A service did not answer in time.',
 };
 
+type Answer = Operation['responses'][number];
+
+/** Path and header parameters, each declared with its own description and schema. */
+const namedParameters = (
+  where: 'path' | 'header',
+  params: Operation['pathParams'] | Operation['headers'],
+): JsonSchema[] =>
+  Object.entries(params ?? {}).map(([name, p]) => ({
+    name,
+    in: where,
+    required: where === 'path',
+    description: p.description,
+    schema: schemaOf(p.schema, 'input'),
+  }));
+
+/** One query parameter per property of the route's query schema, its description lifted out. */
+const queryParameters = (query: z.ZodObject | undefined): JsonSchema[] => {
+  if (!query) return [];
+  const js = schemaOf(query, 'input') as {
+    properties?: Record<string, JsonSchema>;
+    required?: string[];
+  };
+  return Object.entries(js.properties ?? {}).map(([name, schema]) => {
+    const { description, ...rest } = schema;
+    return {
+      name,
+      in: 'query',
+      required: js.required?.includes(name) ?? false,
+      ...(description ? { description } : {}),
+      schema: rest,
+    };
+  });
+};
+
+const json = (s: z.ZodType, io: 'input' | 'output'): JsonSchema => ({
+  'application/json': { schema: schemaOf(s, io) },
+});
+
+/** The media types of an answer: JSON, or an event stream (with `orJson`, either). */
+const contentOf = (r: Answer): JsonSchema | undefined => {
+  if (!r.sse) return r.schema ? json(r.schema, 'output') : undefined;
+  return {
+    ...(r.orJson && r.schema ? json(r.schema, 'output') : {}),
+    'text/event-stream': {
+      schema: { type: 'string', description: r.sse },
+      ...(r.schema ? { [SSE_ITEM_SCHEMA]: sseEvent(schemaOf(r.schema, 'output')) } : {}),
+    },
+  };
+};
+
+const answerOf = (r: Answer): JsonSchema => {
+  const content = contentOf(r);
+  return {
+    description: r.description,
+    ...(content ? { content } : {}),
+    ...(r.headers
+      ? { headers: Object.fromEntries(r.headers.map((h) => [h, { schema: { type: 'string' } }])) }
+      : {}),
+  };
+};
+
+/** Every error is the error envelope; a 429 also says how long to wait. */
+const errorOf = (status: number): JsonSchema => ({
+  description: REASON[status] ?? 'Error.',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  ...(status === 429
+    ? {
+        headers: {
+          'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' },
+        },
+      }
+    : {}),
+});
+
+const responsesOf = (op: Operation): Record<string, unknown> => {
+  const responses: Record<string, unknown> = {};
+  for (const [status, r] of Object.entries(op.responses)) responses[status] = answerOf(r);
+  for (const status of op.errors) responses[String(status)] = errorOf(status);
+  return responses;
+};
+
+/** `get /tasks/{id}/events` → `getTasksIdEvents`. */
+const operationIdOf = (op: Operation): string =>
+  `${op.method}${op.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`;
+
+const operationOf = (op: Operation): JsonSchema => {
+  const parameters = [
+    ...namedParameters('path', op.pathParams),
+    ...queryParameters(op.query),
+    ...namedParameters('header', op.headers),
+  ];
+  return {
+    tags: [op.tag],
+    summary: op.summary,
+    ...(op.description ? { description: op.description } : {}),
+    ...(op.externalDocs ? { externalDocs: op.externalDocs } : {}),
+    operationId: operationIdOf(op),
+    ...(op.public ? { security: [] } : {}),
+    ...(parameters.length ? { parameters } : {}),
+    ...(op.body
+      ? { requestBody: { required: op.bodyRequired ?? false, content: json(op.body, 'input') } }
+      : {}),
+    responses: responsesOf(op),
+  };
+};
+
 /** The OpenAPI 3.1 document of the gateway, generated from the same zod schemas the routes validate with. */
-// eslint-disable-next-line max-lines-per-function -- a table: one case per event or route
 export function buildOpenApiDocument(version: string): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of OPERATIONS) {
-    const parameters: unknown[] = [];
-    for (const [name, p] of Object.entries(op.pathParams ?? {}))
-      parameters.push({
-        name,
-        in: 'path',
-        required: true,
-        description: p.description,
-        schema: schemaOf(p.schema, 'input'),
-      });
-    if (op.query) {
-      const js = schemaOf(op.query, 'input') as {
-        properties?: Record<string, JsonSchema>;
-        required?: string[];
-      };
-      for (const [name, schema] of Object.entries(js.properties ?? {})) {
-        const { description, ...rest } = schema;
-        parameters.push({
-          name,
-          in: 'query',
-          required: js.required?.includes(name) ?? false,
-          ...(description ? { description } : {}),
-          schema: rest,
-        });
-      }
-    }
-    for (const [name, h] of Object.entries(op.headers ?? {}))
-      parameters.push({
-        name,
-        in: 'header',
-        required: false,
-        description: h.description,
-        schema: schemaOf(h.schema, 'input'),
-      });
-    const responses: Record<string, unknown> = {};
-    for (const [status, r] of Object.entries(op.responses)) {
-      const content = r.sse
-        ? {
-            ...(r.orJson && r.schema
-              ? { 'application/json': { schema: schemaOf(r.schema, 'output') } }
-              : {}),
-            'text/event-stream': {
-              schema: { type: 'string', description: r.sse },
-              ...(r.schema ? { [SSE_ITEM_SCHEMA]: sseEvent(schemaOf(r.schema, 'output')) } : {}),
-            },
-          }
-        : r.schema
-          ? { 'application/json': { schema: schemaOf(r.schema, 'output') } }
-          : undefined;
-      responses[status] = {
-        description: r.description,
-        ...(content ? { content } : {}),
-        ...(r.headers
-          ? {
-              headers: Object.fromEntries(
-                r.headers.map((h) => [h, { schema: { type: 'string' } }]),
-              ),
-            }
-          : {}),
-      };
-    }
-    for (const status of op.errors) {
-      responses[String(status)] = {
-        description: REASON[status] ?? 'Error.',
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-        ...(status === 429
-          ? {
-              headers: {
-                'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' },
-              },
-            }
-          : {}),
-      };
-    }
-    (paths[op.path] ??= {})[op.method] = {
-      tags: [op.tag],
-      summary: op.summary,
-      ...(op.description ? { description: op.description } : {}),
-      ...(op.externalDocs ? { externalDocs: op.externalDocs } : {}),
-      operationId: `${op.method}${op.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
-      ...(op.public ? { security: [] } : {}),
-      ...(parameters.length ? { parameters } : {}),
-      ...(op.body
-        ? {
-            requestBody: {
-              required: op.bodyRequired ?? false,
-              content: { 'application/json': { schema: schemaOf(op.body, 'input') } },
-            },
-          }
-        : {}),
-      responses,
-    };
-  }
+  for (const op of OPERATIONS) (paths[op.path] ??= {})[op.method] = operationOf(op);
   return {
     openapi: '3.1.0',
     info: {

@@ -1,6 +1,14 @@
 import { Agents, Evaluations, Tasks } from '@switchboard/contracts';
 import { z } from 'zod';
 import { DatasetItemsBody } from '../evaluations/evaluations.controller.js';
+import {
+  accepted,
+  created,
+  listOf,
+  ok,
+  requiredBody,
+  serviceErrors,
+} from './openapi.operation-builders.js';
 import type { Operation } from './openapi.operation.js';
 
 const dataset = {
@@ -18,10 +26,9 @@ export const EVALUATION_OPERATIONS: Operation[] = [
     tag: 'evaluations',
     summary: 'Create a dataset',
     description: `A named, versioned list of recorded tasks, optionally with a \`rule\` (a filter over ended tasks — tool, outcome, agent, label, user, time — and a sampling \`rate\`) that adds matching live tasks as they end. 400 names the field; a name taken: 409. ${SEE}`,
-    body: Evaluations.DatasetCreateBody,
-    bodyRequired: true,
-    responses: { 201: { description: 'Created.', schema: Evaluations.DatasetView } },
-    errors: [400, 401, 409, 415, 429, 503, 504],
+    ...requiredBody(Evaluations.DatasetCreateBody),
+    responses: created('Created.', Evaluations.DatasetView),
+    errors: serviceErrors(400, 409, 415),
   },
   {
     method: 'get',
@@ -29,13 +36,8 @@ export const EVALUATION_OPERATIONS: Operation[] = [
     tag: 'evaluations',
     summary: 'Datasets',
     description: "The caller's tenant's datasets, by name, without their items.",
-    responses: {
-      200: {
-        description: 'By name.',
-        schema: z.object({ datasets: z.array(Evaluations.DatasetView.omit({ items: true })) }),
-      },
-    },
-    errors: [401, 429, 503, 504],
+    responses: ok('By name.', listOf('datasets', Evaluations.DatasetView.omit({ items: true }))),
+    errors: serviceErrors(),
   },
   {
     method: 'get',
@@ -44,8 +46,8 @@ export const EVALUATION_OPERATIONS: Operation[] = [
     summary: 'One dataset',
     description: `Its version and items. ${OF_TENANT}`,
     pathParams: dataset,
-    responses: { 200: { description: 'The dataset.', schema: Evaluations.DatasetView } },
-    errors: [400, 401, 404, 429, 503, 504],
+    responses: ok('The dataset.', Evaluations.DatasetView),
+    errors: serviceErrors(400, 404),
   },
   {
     method: 'post',
@@ -54,10 +56,9 @@ export const EVALUATION_OPERATIONS: Operation[] = [
     summary: 'Add tasks to a dataset',
     description: `Each item an ended task the caller may read (400 naming the item otherwise), with optional expectations (an answer, a JSON schema, a tool trajectory); the dataset's next version. ${OF_TENANT}`,
     pathParams: dataset,
-    body: DatasetItemsBody,
-    bodyRequired: true,
-    responses: { 200: { description: 'The dataset.', schema: Evaluations.DatasetView } },
-    errors: [400, 401, 404, 415, 429, 503, 504],
+    ...requiredBody(DatasetItemsBody),
+    responses: ok('The dataset.', Evaluations.DatasetView),
+    errors: serviceErrors(400, 404, 415),
   },
   {
     method: 'post',
@@ -66,10 +67,9 @@ export const EVALUATION_OPERATIONS: Operation[] = [
     summary: 'Score a task',
     description: `A human score (a number, a category or a boolean) of a task the caller may read, recorded with the caller's name. ${OF_TENANT}`,
     pathParams: task,
-    body: Evaluations.HumanScoreBody,
-    bodyRequired: true,
-    responses: { 201: { description: 'Recorded.', schema: Evaluations.ScoreView } },
-    errors: [400, 401, 404, 415, 429, 503, 504],
+    ...requiredBody(Evaluations.HumanScoreBody),
+    responses: created('Recorded.', Evaluations.ScoreView),
+    errors: serviceErrors(400, 404, 415),
   },
   {
     method: 'get',
@@ -78,13 +78,8 @@ export const EVALUATION_OPERATIONS: Operation[] = [
     summary: "A task's scores",
     description: `Code, judge and human scores of the task, oldest first. ${OF_TENANT}`,
     pathParams: task,
-    responses: {
-      200: {
-        description: 'Oldest first.',
-        schema: z.object({ scores: z.array(Evaluations.ScoreView) }),
-      },
-    },
-    errors: [400, 401, 404, 429, 503, 504],
+    responses: ok('Oldest first.', listOf('scores', Evaluations.ScoreView)),
+    errors: serviceErrors(400, 404),
   },
   {
     method: 'post',
@@ -92,10 +87,9 @@ export const EVALUATION_OPERATIONS: Operation[] = [
     tag: 'evaluations',
     summary: 'Run a dataset against an agent version',
     description: `Each item runs as a fork of its recorded task onto the version, its tool calls answered from the record and never executed (a call the record does not hold is a divergence); with \`baseline\`, the same items onto the baseline version. Poll GET /experiments/{id} until \`completed\`. ${SEE}`,
-    body: Evaluations.ExperimentBody,
-    bodyRequired: true,
-    responses: { 202: { description: 'Started.', schema: Evaluations.ExperimentView } },
-    errors: [400, 401, 404, 415, 429, 503, 504],
+    ...requiredBody(Evaluations.ExperimentBody),
+    responses: accepted('Started.', Evaluations.ExperimentView),
+    errors: serviceErrors(400, 404, 415),
   },
   {
     method: 'get',
@@ -103,13 +97,8 @@ export const EVALUATION_OPERATIONS: Operation[] = [
     tag: 'evaluations',
     summary: 'Experiments',
     description: `The caller's experiments (an admin's: the tenant's), newest first, at most 100: what each ran and, once read after both its batches ended, its mean, pairwise counts and whether it passed. ${SEE}`,
-    responses: {
-      200: {
-        description: 'Newest first.',
-        schema: z.object({ experiments: z.array(Evaluations.ExperimentSummary) }),
-      },
-    },
-    errors: [401, 429, 503, 504],
+    responses: ok('Newest first.', listOf('experiments', Evaluations.ExperimentSummary)),
+    errors: serviceErrors(),
   },
   {
     method: 'get',
@@ -118,8 +107,8 @@ export const EVALUATION_OPERATIONS: Operation[] = [
     summary: 'An experiment',
     description: `Per item its scores, divergences, tokens and time; the aggregates; the pairwise comparison with the baseline (better / worse / same / diverged) and whether it passed. Its creator's, or (admins) its tenant's; any other is 404.`,
     pathParams: { id: { schema: z.string().uuid(), description: 'The experiment id.' } },
-    responses: { 200: { description: 'The experiment.', schema: Evaluations.ExperimentView } },
-    errors: [400, 401, 404, 429, 503, 504],
+    responses: ok('The experiment.', Evaluations.ExperimentView),
+    errors: serviceErrors(400, 404),
   },
   {
     method: 'put',
@@ -131,10 +120,9 @@ export const EVALUATION_OPERATIONS: Operation[] = [
       name: { schema: Agents.AgentName, description: 'The agent’s name in the tenant.' },
       label: { schema: Agents.AgentLabelName, description: 'The label, e.g. `production`.' },
     },
-    body: Evaluations.LabelProtectionBody,
-    bodyRequired: true,
-    responses: { 200: { description: 'Protected.', schema: Evaluations.LabelProtectionView } },
-    errors: [400, 401, 403, 404, 415, 429, 503, 504],
+    ...requiredBody(Evaluations.LabelProtectionBody),
+    responses: ok('Protected.', Evaluations.LabelProtectionView),
+    errors: serviceErrors(400, 403, 404, 415),
   },
   {
     method: 'post',
@@ -142,10 +130,9 @@ export const EVALUATION_OPERATIONS: Operation[] = [
     tag: 'evaluations',
     summary: 'Score live tasks as they end',
     description: `An online scoring rule: a sample (\`rate\`) of the live tasks matching \`filter\` is scored as they end, off their path, with \`scorers\` against the rule's \`expectations\`; the scores are on each task (GET /tasks/{id}/scores). 400 names the field; a name taken: 409. An admin's of the tenant (anyone else: 403). ${SEE}`,
-    body: Evaluations.ScoringRuleBody,
-    bodyRequired: true,
-    responses: { 201: { description: 'Created.', schema: Evaluations.ScoringRuleView } },
-    errors: [400, 401, 403, 409, 415, 429, 503, 504],
+    ...requiredBody(Evaluations.ScoringRuleBody),
+    responses: created('Created.', Evaluations.ScoringRuleView),
+    errors: serviceErrors(400, 403, 409, 415),
   },
   {
     method: 'get',
@@ -153,12 +140,7 @@ export const EVALUATION_OPERATIONS: Operation[] = [
     tag: 'evaluations',
     summary: 'Online scoring rules',
     description: "The caller's tenant's online scoring rules, by name.",
-    responses: {
-      200: {
-        description: 'By name.',
-        schema: z.object({ rules: z.array(Evaluations.ScoringRuleView) }),
-      },
-    },
-    errors: [401, 429, 503, 504],
+    responses: ok('By name.', listOf('rules', Evaluations.ScoringRuleView)),
+    errors: serviceErrors(),
   },
 ];

@@ -12,6 +12,7 @@ import {
 } from '../http/api.schemas.js';
 
 import { MEMORY_OPERATIONS } from './openapi.memory-operations.js';
+import { ok, requiredBody, serviceErrors } from './openapi.operation-builders.js';
 import {
   A2A_DOCS,
   JsonRpcRequest,
@@ -23,9 +24,20 @@ import {
   type Operation,
 } from './openapi.operation.js';
 
-const PROTECTED_RESOURCE_METADATA: Operation['responses'] = {
-  200: { description: 'The metadata document (RFC 9728 §2).', schema: ProtectedResourceMetadata },
-};
+/** Both URLs of the MCP endpoint's Protected Resource Metadata: public, the same document, 404 without one. */
+const PROTECTED_RESOURCE_METADATA = {
+  public: true,
+  externalDocs: MCP_AUTH_DOCS,
+  responses: ok('The metadata document (RFC 9728 §2).', ProtectedResourceMetadata),
+  errors: [404],
+} satisfies Partial<Operation>;
+
+/** The three methods of the MCP endpoint: the same transport, tool narrowing and session headers. */
+const MCP_SESSION = {
+  externalDocs: MCP_DOCS,
+  query: ToolsQuery,
+  headers: mcpHeaders,
+} satisfies Partial<Operation>;
 
 /** Tools, agents, authorizations, audit, the A2A and MCP endpoints, and the operational routes (memory: openapi.memory-operations.ts). */
 export const PLATFORM_OPERATIONS: Operation[] = [
@@ -35,24 +47,19 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     tag: 'tools',
     summary: "The caller's tool manifest, or a search of the caller's tools (`q`)",
     query: ToolsListQuery,
-    responses: {
-      200: {
-        description:
-          'Tools the caller may use under the constraints (deferred ones marked `deferred`); with `q`, the best matches among them, each with its schemas, approval policy and fingerprint (docs/tools.md).',
-        schema: z.union([Tools.Manifest, Tools.ToolSearchResult]),
-      },
-    },
-    errors: [400, 401, 403, 429, 503, 504],
+    responses: ok(
+      'Tools the caller may use under the constraints (deferred ones marked `deferred`); with `q`, the best matches among them, each with its schemas, approval policy and fingerprint (docs/tools.md).',
+      z.union([Tools.Manifest, Tools.ToolSearchResult]),
+    ),
+    errors: serviceErrors(400, 403),
   },
   {
     method: 'get',
     path: '/agents',
     tag: 'agents',
     summary: 'Remote agents the caller may delegate to',
-    responses: {
-      200: { description: 'Known agents (from their cards).', schema: A2a.AgentsList.response },
-    },
-    errors: [401, 403, 429, 503, 504],
+    responses: ok('Known agents (from their cards).', A2a.AgentsList.response),
+    errors: serviceErrors(403),
   },
   {
     method: 'get',
@@ -60,13 +67,8 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     tag: 'authorizations',
     summary: 'Provider authorizations of a user',
     query: AuthorizationsQuery,
-    responses: {
-      200: {
-        description: "Grants and every provider's status.",
-        schema: Tools.AuthorizationsList.response,
-      },
-    },
-    errors: [400, 401, 403, 429, 503, 504],
+    responses: ok("Grants and every provider's status.", Tools.AuthorizationsList.response),
+    errors: serviceErrors(400, 403),
   },
   // where they stood before they had a file of their own, so the document's order stays
   ...MEMORY_OPERATIONS,
@@ -76,8 +78,8 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     tag: 'authorizations',
     summary: 'Grant a provider to a user (admin)',
     pathParams: grantParams,
-    responses: { 200: { description: 'The grant.', schema: Tools.AuthorizationGrant.response } },
-    errors: [400, 401, 403, 404, 429, 503, 504],
+    responses: ok('The grant.', Tools.AuthorizationGrant.response),
+    errors: serviceErrors(400, 403, 404),
   },
   {
     method: 'delete',
@@ -85,13 +87,8 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     tag: 'authorizations',
     summary: 'Revoke a provider from a user (admin)',
     pathParams: grantParams,
-    responses: {
-      200: {
-        description: 'Whether a grant was removed.',
-        schema: Tools.AuthorizationRevoke.response,
-      },
-    },
-    errors: [400, 401, 403, 404, 429, 503, 504],
+    responses: ok('Whether a grant was removed.', Tools.AuthorizationRevoke.response),
+    errors: serviceErrors(400, 403, 404),
   },
   {
     method: 'get',
@@ -100,13 +97,8 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     summary: "Tools' approval policies (admin)",
     description:
       "Every tool whose calls wait for a person's approval, with its effective policy and where it comes from: its `definition` (the tool, the tools file, its MCP server) or an admin's `override` (docs/approvals.md).",
-    responses: {
-      200: {
-        description: 'The tools with a policy, by name.',
-        schema: Tools.ApprovalPolicyList.response,
-      },
-    },
-    errors: [401, 403, 429, 503, 504],
+    responses: ok('The tools with a policy, by name.', Tools.ApprovalPolicyList.response),
+    errors: serviceErrors(403),
   },
   {
     method: 'put',
@@ -118,16 +110,12 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     pathParams: {
       tool: { schema: Tools.ToolName, description: 'The tool, e.g. `notes.add`.' },
     },
-    body: ApprovalPolicyBody,
-    bodyRequired: true,
-    responses: {
-      200: {
-        description:
-          "The tool's effective policy after the change (`policy: null`, `source: none` when its calls need none).",
-        schema: Tools.ApprovalPolicySet.response,
-      },
-    },
-    errors: [400, 401, 403, 404, 429, 503, 504],
+    ...requiredBody(ApprovalPolicyBody),
+    responses: ok(
+      "The tool's effective policy after the change (`policy: null`, `source: none` when its calls need none).",
+      Tools.ApprovalPolicySet.response,
+    ),
+    errors: serviceErrors(400, 403, 404),
   },
   {
     method: 'get',
@@ -137,13 +125,11 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     description:
       "A tenant's admin reads its own tenant's rows; the platform operator (`platform-admin`) every tenant's, or one tenant's with `tenant_id`. Anyone else naming another tenant gets no rows, as for a tenant without any. Non-admins get 403 (audited as `audit.query.denied`).",
     query: AuditQueryParams,
-    responses: {
-      200: {
-        description: 'Rows, newest first; pass `nextBefore` as `before` for the next page.',
-        schema: Audit.AuditQueryResponse,
-      },
-    },
-    errors: [400, 401, 403, 429, 503, 504],
+    responses: ok(
+      'Rows, newest first; pass `nextBefore` as `before` for the next page.',
+      Audit.AuditQueryResponse,
+    ),
+    errors: serviceErrors(400, 403),
   },
   {
     method: 'get',
@@ -152,14 +138,11 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     summary: 'Verify the hash chain of the audit trail (admin)',
     description: `Recomputes a hash chain from its first row and reports the first row that does not match. A tenant's admin verifies its own tenant's chain (\`scope: tenant\`): every row of the tenant links to the tenant's previous one, so the check proves none of them was changed, reordered or removed without reading another tenant's rows. The platform operator (\`platform-admin\`) verifies the whole trail (\`scope: all\`: the trail's chain and every tenant's along it), or one tenant's chain with \`tenant_id\`. Anyone else naming another tenant gets 404. A check always covers a whole chain, so any other parameter is refused (400), and a large trail takes a while (the gateway waits up to ${Audit.AuditVerify.timeoutMs / 1000} s, then answers 504).`,
     query: AuditVerifyParams,
-    responses: {
-      200: {
-        description:
-          "`ok: true` when every row matches; otherwise `firstBrokenSeq` (and `firstBrokenTenantSeq`) and `reason`. `checked` counts the rows that matched; `lastHash` is the hash of the last of them. A tenant's check also names `tenantId` and the `tenantSeq` of the first and last rows that matched (`firstTenantSeq`, `lastTenantSeq`): compare `lastTenantSeq` and `lastHash` with an earlier answer to see that no newest row went missing.",
-        schema: Audit.AuditVerifyResponse,
-      },
-    },
-    errors: [400, 401, 403, 404, 429, 503, 504],
+    responses: ok(
+      "`ok: true` when every row matches; otherwise `firstBrokenSeq` (and `firstBrokenTenantSeq`) and `reason`. `checked` counts the rows that matched; `lastHash` is the hash of the last of them. A tenant's check also names `tenantId` and the `tenantSeq` of the first and last rows that matched (`firstTenantSeq`, `lastTenantSeq`): compare `lastTenantSeq` and `lastHash` with an earlier answer to see that no newest row went missing.",
+      Audit.AuditVerifyResponse,
+    ),
+    errors: serviceErrors(400, 403, 404),
   },
   {
     method: 'get',
@@ -192,12 +175,10 @@ export const PLATFORM_OPERATIONS: Operation[] = [
       delegationId: { schema: A2a.DelegationId, description: 'The delegation (a UUID).' },
     },
     body: z.record(z.string(), z.unknown()),
-    responses: {
-      200: {
-        description: 'Accepted: the delegation reads its task.',
-        schema: z.object({ accepted: z.literal(true) }),
-      },
-    },
+    responses: ok(
+      'Accepted: the delegation reads its task.',
+      z.object({ accepted: z.literal(true) }),
+    ),
     errors: [400, 401, 403, 404, 413, 415, 503, 504],
   },
   {
@@ -208,8 +189,7 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     description:
       "JSON-RPC 2.0 as A2A 1.0 defines it, with the `A2A-Version: 1.0` header: `SendMessage` runs the text of the message as a platform task, `SendStreamingMessage` streams its status updates (SSE), `GetTask` and `CancelTask` work on any task of the caller. Without the header a request is read as A2A 0.3 and answered in 0.3 (`message/send`, `message/stream`, `tasks/get`, `tasks/cancel`). Authentication and limits are the API's (their refusals are the error envelope); protocol errors are JSON-RPC errors in a 200 answer.",
     externalDocs: A2A_DOCS,
-    body: JsonRpcRequest,
-    bodyRequired: true,
+    ...requiredBody(JsonRpcRequest),
     responses: {
       200: {
         description: 'A JSON-RPC response, or for SendStreamingMessage an SSE stream of them.',
@@ -227,11 +207,8 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     summary: 'MCP endpoint: send a JSON-RPC message (the platform as an MCP server)',
     description:
       "Streamable HTTP. Start with `initialize` (the answer's `Mcp-Session-Id` header names the session), then `tools/list` and `tools/call` run as the caller under its role and authorizations. `providers`/`tools` narrow the session's tools. Authentication, limits and the Origin check answer with the error envelope; in AUTH_MODE=jwt a token must carry the MCP resource's audience (MCP_AUDIENCE), and a 401 carries `WWW-Authenticate: Bearer … resource_metadata=\"…\"` pointing to the Protected Resource Metadata. The transport's own refusals (no or unknown session) are JSON-RPC errors.",
-    externalDocs: MCP_DOCS,
-    query: ToolsQuery,
-    headers: mcpHeaders,
-    body: JsonRpcRequest,
-    bodyRequired: true,
+    ...MCP_SESSION,
+    ...requiredBody(JsonRpcRequest),
     responses: {
       200: {
         description: 'The JSON-RPC response, as JSON or as an SSE stream.',
@@ -250,9 +227,7 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     tag: 'mcp',
     summary: "MCP endpoint: the session's server-to-client stream",
     description: 'SSE of server messages (`notifications/tools/list_changed`) for the session.',
-    externalDocs: MCP_DOCS,
-    query: ToolsQuery,
-    headers: mcpHeaders,
+    ...MCP_SESSION,
     responses: { 200: { description: 'Server messages.', sse: 'JSON-RPC messages' } },
     errors: [400, 401, 403, 404, 429],
   },
@@ -261,9 +236,7 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     path: '/mcp',
     tag: 'mcp',
     summary: 'MCP endpoint: end the session',
-    externalDocs: MCP_DOCS,
-    query: ToolsQuery,
-    headers: mcpHeaders,
+    ...MCP_SESSION,
     responses: { 200: { description: 'The session is closed.' } },
     errors: [400, 401, 403, 404, 429],
   },
@@ -274,10 +247,7 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     summary: "The MCP endpoint's OAuth Protected Resource Metadata (RFC 9728)",
     description:
       'Public and cacheable. In AUTH_MODE=jwt with an authorization server (MCP_AUTHORIZATION_SERVERS, or JWT_ISSUER): the MCP resource (MCP_RESOURCE_URL, or the URL the request reached + `/mcp`) and the authorization servers MCP clients sign in with. A 401 from `/mcp` points here in `WWW-Authenticate: Bearer … resource_metadata="…"`. Otherwise 404.',
-    public: true,
-    externalDocs: MCP_AUTH_DOCS,
-    responses: PROTECTED_RESOURCE_METADATA,
-    errors: [404],
+    ...PROTECTED_RESOURCE_METADATA,
   },
   {
     method: 'get',
@@ -286,10 +256,7 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     summary: "The MCP endpoint's OAuth Protected Resource Metadata, at the root well-known URL",
     description:
       'The same document, where MCP clients look when the path-suffixed URL answers 404.',
-    public: true,
-    externalDocs: MCP_AUTH_DOCS,
-    responses: PROTECTED_RESOURCE_METADATA,
-    errors: [404],
+    ...PROTECTED_RESOURCE_METADATA,
   },
   {
     method: 'get',

@@ -1,6 +1,6 @@
 import { Gateway, Schedules } from '@switchboard/contracts';
-import { z } from 'zod';
 import { ScheduleListQuery } from '../schedules/schedule-http.schemas.js';
+import { created, listOf, ok, requiredBody, serviceErrors } from './openapi.operation-builders.js';
 import type { Operation } from './openapi.operation.js';
 
 const scheduleId = {
@@ -18,10 +18,9 @@ export const SCHEDULE_OPERATIONS: Operation[] = [
     tag: 'schedules',
     summary: 'Run a task on a schedule',
     description: `The task as POST /orchestrate takes it (text, \`tool_constraints\`, \`max_steps\`, \`approval\`, \`thread_id\`, \`webhook\`) and when it runs: \`cron\` (five fields) with \`timezone\` (IANA, default UTC), or \`at\` (one future time). \`catch_up\` says what happens to a time missed while no orchestrator ran: \`skip\` (default) or \`latest\` (the most recent missed time runs once). Each firing submits one task owned by the caller, linked to the schedule (\`scheduleId\` on GET /tasks/{id}). 400 names the field (a bad cron or time zone, a past \`at\`, both \`cron\` and \`at\`). ${SEE}`,
-    body: Schedules.ScheduleCreateRequest,
-    bodyRequired: true,
-    responses: { 201: { description: 'Scheduled.', schema: Schedules.ScheduleView } },
-    errors: [400, 401, 415, 429, 503, 504],
+    ...requiredBody(Schedules.ScheduleCreateRequest),
+    responses: created('Scheduled.', Schedules.ScheduleView),
+    errors: serviceErrors(400, 415),
   },
   {
     method: 'get',
@@ -31,13 +30,8 @@ export const SCHEDULE_OPERATIONS: Operation[] = [
     description:
       "The caller's schedules; an admin's: every one of their tenant; the platform operator's: every tenant's. Newest first.",
     query: ScheduleListQuery,
-    responses: {
-      200: {
-        description: 'Newest first.',
-        schema: z.object({ schedules: z.array(Schedules.ScheduleView) }),
-      },
-    },
-    errors: [400, 401, 429, 503, 504],
+    responses: ok('Newest first.', listOf('schedules', Schedules.ScheduleView)),
+    errors: serviceErrors(400),
   },
   {
     method: 'get',
@@ -46,8 +40,8 @@ export const SCHEDULE_OPERATIONS: Operation[] = [
     summary: 'One schedule',
     description: NOT_YOURS,
     pathParams: scheduleId,
-    responses: { 200: { description: 'The schedule.', schema: Schedules.ScheduleView } },
-    errors: [400, 401, 404, 429, 503, 504],
+    responses: ok('The schedule.', Schedules.ScheduleView),
+    errors: serviceErrors(400, 404),
   },
   {
     method: 'post',
@@ -56,8 +50,8 @@ export const SCHEDULE_OPERATIONS: Operation[] = [
     summary: 'Pause a schedule',
     description: `It fires nothing until resumed (a paused one: answered as it is; a done one: 409). ${NOT_YOURS} Audited.`,
     pathParams: scheduleId,
-    responses: { 200: { description: 'Paused.', schema: Schedules.ScheduleView } },
-    errors: [400, 401, 404, 409, 429, 503, 504],
+    responses: ok('Paused.', Schedules.ScheduleView),
+    errors: serviceErrors(400, 404, 409),
   },
   {
     method: 'post',
@@ -66,8 +60,8 @@ export const SCHEDULE_OPERATIONS: Operation[] = [
     summary: 'Resume a schedule',
     description: `From now: its next due time is the first after now; what it missed while paused does not run (a one-shot whose time passed: 409). ${NOT_YOURS} Audited.`,
     pathParams: scheduleId,
-    responses: { 200: { description: 'Active again.', schema: Schedules.ScheduleView } },
-    errors: [400, 401, 404, 409, 429, 503, 504],
+    responses: ok('Active again.', Schedules.ScheduleView),
+    errors: serviceErrors(400, 404, 409),
   },
   {
     method: 'delete',
@@ -76,10 +70,8 @@ export const SCHEDULE_OPERATIONS: Operation[] = [
     summary: 'Delete a schedule',
     description: `It and its firings are deleted; the tasks it submitted stay. ${NOT_YOURS} Audited.`,
     pathParams: scheduleId,
-    responses: {
-      200: { description: 'Deleted.', schema: Gateway.ScheduleDeleted },
-    },
-    errors: [400, 401, 404, 429, 503, 504],
+    responses: ok('Deleted.', Gateway.ScheduleDeleted),
+    errors: serviceErrors(400, 404),
   },
   {
     method: 'get',
@@ -88,12 +80,7 @@ export const SCHEDULE_OPERATIONS: Operation[] = [
     summary: "A schedule's recent firings",
     description: `Its most recent ${Schedules.SCHEDULE_FIRINGS_KEPT} firings, newest first: each due time, when it fired, and the task it submitted (or \`skipped\`: a missed time catch-up skipped). ${NOT_YOURS}`,
     pathParams: scheduleId,
-    responses: {
-      200: {
-        description: 'Newest first.',
-        schema: z.object({ firings: z.array(Schedules.ScheduleFiringView) }),
-      },
-    },
-    errors: [400, 401, 404, 429, 503, 504],
+    responses: ok('Newest first.', listOf('firings', Schedules.ScheduleFiringView)),
+    errors: serviceErrors(400, 404),
   },
 ];

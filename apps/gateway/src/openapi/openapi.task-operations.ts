@@ -3,7 +3,15 @@ import { z } from 'zod';
 import { AgUiRunInput } from '../agui/run-input.js';
 import { AgUiEventsQuery, CancelBody } from '../http/api.schemas.js';
 
+import { accepted, listOf, ok, requiredBody, serviceErrors } from './openapi.operation-builders.js';
 import { STREAM, taskId, type Operation } from './openapi.operation.js';
+
+/** The caller's approvals and a task's are filtered, paged and answered alike. */
+const APPROVALS_QUERY = z.object({
+  status: Approvals.ApprovalStatus.optional(),
+  limit: z.string().optional().describe('1-200, default 50'),
+});
+const APPROVALS_PAGE = ok('Newest first.', listOf('approvals', Approvals.ApprovalView));
 
 /** The task surfaces: submit and stream, AG-UI, task state, events and cancel. */
 export const TASK_OPERATIONS: Operation[] = [
@@ -14,8 +22,7 @@ export const TASK_OPERATIONS: Operation[] = [
     summary: 'Run a task and stream its events as named SSE events',
     description:
       'Named SSE: each event has `id: <seq>`, `event: <name>` and the task event as data. The response carries `X-Task-Id`; resume with GET /tasks/{id}/events.',
-    body: Tasks.TaskRequest,
-    bodyRequired: true,
+    ...requiredBody(Tasks.TaskRequest),
     responses: {
       200: {
         description: "The task's events until it ends.",
@@ -36,8 +43,7 @@ export const TASK_OPERATIONS: Operation[] = [
     query: z.object({
       async: z.enum(['true', '1', 'false', '0']).optional().describe('Answer 202 at once.'),
     }),
-    body: Tasks.TaskRequest,
-    bodyRequired: true,
+    ...requiredBody(Tasks.TaskRequest),
     responses: {
       200: {
         description: 'The completed task.',
@@ -50,7 +56,7 @@ export const TASK_OPERATIONS: Operation[] = [
         headers: ['Location'],
       },
     },
-    errors: [400, 401, 403, 409, 413, 415, 422, 429, 503, 504],
+    errors: serviceErrors(400, 403, 409, 413, 415, 422),
   },
   {
     method: 'get',
@@ -76,8 +82,7 @@ export const TASK_OPERATIONS: Operation[] = [
     summary: 'AG-UI 1.0 run',
     description:
       'The standard AG-UI 1.0 protocol (what `@ag-ui/client` HttpAgent speaks): RunAgentInput in; RUN_STARTED, steps as tool calls, the answer as an assistant text message, then RUN_FINISHED or RUN_ERROR. `forwardedProps.tool_constraints` and `forwardedProps.max_steps` pass through.',
-    body: AgUiRunInput,
-    bodyRequired: true,
+    ...requiredBody(AgUiRunInput),
     responses: {
       200: {
         description: 'AG-UI events (`data: <json>` frames).',
@@ -100,7 +105,7 @@ export const TASK_OPERATIONS: Operation[] = [
         schema: Tasks.TaskView,
       },
     },
-    errors: [400, 401, 403, 404, 429, 503, 504],
+    errors: serviceErrors(400, 403, 404),
   },
   {
     method: 'get',
@@ -142,7 +147,7 @@ export const TASK_OPERATIONS: Operation[] = [
       202: { description: 'Cancellation requested.', schema: Gateway.CancelAccepted },
       200: { description: 'The task had already ended.', schema: Gateway.CancelAccepted },
     },
-    errors: [400, 401, 403, 404, 409, 415, 429, 503, 504],
+    errors: serviceErrors(400, 403, 404, 409, 415),
   },
   {
     method: 'post',
@@ -152,10 +157,8 @@ export const TASK_OPERATIONS: Operation[] = [
     description:
       "A new task of the caller runs the task again through the orchestrator's loop with every model completion, tool result and delegation answer taken from its record: nothing is called and nothing is written. Its events stream like any task's and end with `orchestrator.replay.verdict` (identical, or the first divergence) before the terminal event. The task must have ended, and be the caller's own (or their tenant's, for an admin). See docs/replay.md.",
     pathParams: taskId,
-    responses: {
-      202: { description: 'The replay, queued; follow links.events.', schema: Gateway.RunAccepted },
-    },
-    errors: [400, 401, 403, 404, 409, 429, 503, 504],
+    responses: accepted('The replay, queued; follow links.events.', Gateway.RunAccepted),
+    errors: serviceErrors(400, 403, 404, 409),
   },
   {
     method: 'post',
@@ -165,12 +168,9 @@ export const TASK_OPERATIONS: Operation[] = [
     description:
       "A new task of the caller (linked to its parent) takes the record up to `from_step` or `from_round` as done — replayed, not run again — and runs live from there, under the caller's current permissions. It may change the task text, one earlier step's output (`step_output`), the plan of `from_round` (`plan`), the planner or model, the tool constraints or `max_steps`. See docs/replay.md.",
     pathParams: taskId,
-    body: Tasks.ForkRequestBody,
-    bodyRequired: true,
-    responses: {
-      202: { description: 'The fork, queued; follow links.events.', schema: Gateway.RunAccepted },
-    },
-    errors: [400, 401, 403, 404, 409, 415, 422, 429, 503, 504],
+    ...requiredBody(Tasks.ForkRequestBody),
+    responses: accepted('The fork, queued; follow links.events.', Gateway.RunAccepted),
+    errors: serviceErrors(400, 403, 404, 409, 415, 422),
   },
   {
     method: 'get',
@@ -183,8 +183,8 @@ export const TASK_OPERATIONS: Operation[] = [
       a: { schema: Tasks.TaskId, description: 'One run (UUID).' },
       b: { schema: Tasks.TaskId, description: 'The other run (UUID).' },
     },
-    responses: { 200: { description: 'The comparison.', schema: Tasks.TaskDiffView } },
-    errors: [400, 401, 404, 429, 503, 504],
+    responses: ok('The comparison.', Tasks.TaskDiffView),
+    errors: serviceErrors(400, 404),
   },
   {
     method: 'post',
@@ -193,10 +193,9 @@ export const TASK_OPERATIONS: Operation[] = [
     summary: 'Run recorded tasks again with a changed configuration (an evaluation)',
     description:
       "Ended tasks of the caller (an admin's: its tenant's), by `taskIds` or `filter`, each run again: replayed when only `changes.guardrails` change (nothing is called), else forked from its first planning round with the new model, planner or `systemPrompt`, its tool calls and delegations answered from its record only. At most `concurrency` at a time, until the `budget` is spent. Each task's outcome (identical, same answer, different answer, failed, skipped), tokens and cost against its original, and the totals, on GET /replays/{id}. See docs/replay.md.",
-    body: Tasks.ReplayBatchBody,
-    bodyRequired: true,
-    responses: { 202: { description: 'The batch, started.', schema: Tasks.ReplayBatchView } },
-    errors: [400, 401, 415, 422, 429, 503, 504],
+    ...requiredBody(Tasks.ReplayBatchBody),
+    responses: accepted('The batch, started.', Tasks.ReplayBatchView),
+    errors: serviceErrors(400, 415, 422),
   },
   {
     method: 'get',
@@ -204,13 +203,8 @@ export const TASK_OPERATIONS: Operation[] = [
     tag: 'tasks',
     summary: "The caller's replay batches",
     query: z.object({ limit: z.string().optional().describe('1-100, default 20') }),
-    responses: {
-      200: {
-        description: 'Newest first, with their totals.',
-        schema: z.object({ batches: z.array(Tasks.ReplayBatchSummary) }),
-      },
-    },
-    errors: [400, 401, 429, 503, 504],
+    responses: ok('Newest first, with their totals.', listOf('batches', Tasks.ReplayBatchSummary)),
+    errors: serviceErrors(400),
   },
   {
     method: 'get',
@@ -218,8 +212,8 @@ export const TASK_OPERATIONS: Operation[] = [
     tag: 'tasks',
     summary: 'A replay batch, task by task',
     pathParams: { id: { schema: z.string().uuid(), description: 'The batch id (UUID).' } },
-    responses: { 200: { description: 'The batch.', schema: Tasks.ReplayBatchView } },
-    errors: [400, 401, 404, 429, 503, 504],
+    responses: ok('The batch.', Tasks.ReplayBatchView),
+    errors: serviceErrors(400, 404),
   },
   {
     method: 'get',
@@ -228,17 +222,9 @@ export const TASK_OPERATIONS: Operation[] = [
     summary: 'Approvals the caller may decide',
     description:
       "Pending (or `status`) approvals of calls the caller may decide: their own tasks' where the policy lets them, their role's, the ones naming them; admins see everyone's in their tenant, the platform operator every tenant's. See docs/approvals.md.",
-    query: z.object({
-      status: Approvals.ApprovalStatus.optional(),
-      limit: z.string().optional().describe('1-200, default 50'),
-    }),
-    responses: {
-      200: {
-        description: 'Newest first.',
-        schema: z.object({ approvals: z.array(Approvals.ApprovalView) }),
-      },
-    },
-    errors: [400, 401, 429, 503, 504],
+    query: APPROVALS_QUERY,
+    responses: APPROVALS_PAGE,
+    errors: serviceErrors(400),
   },
   {
     method: 'get',
@@ -248,17 +234,9 @@ export const TASK_OPERATIONS: Operation[] = [
     description:
       "The task's approvals of `status` (default pending): its owner, its approvers, its tenant's admins and the platform operator see them. Another tenant's task answers as one that does not exist: no approvals.",
     pathParams: taskId,
-    query: z.object({
-      status: Approvals.ApprovalStatus.optional(),
-      limit: z.string().optional().describe('1-200, default 50'),
-    }),
-    responses: {
-      200: {
-        description: 'Newest first.',
-        schema: z.object({ approvals: z.array(Approvals.ApprovalView) }),
-      },
-    },
-    errors: [400, 401, 404, 429, 503, 504],
+    query: APPROVALS_QUERY,
+    responses: APPROVALS_PAGE,
+    errors: serviceErrors(400, 404),
   },
   {
     method: 'post',
@@ -271,9 +249,8 @@ export const TASK_OPERATIONS: Operation[] = [
       ...taskId,
       approvalId: { schema: Approvals.ApprovalId, description: 'The approval id (UUID).' },
     },
-    body: Approvals.ApprovalDecisionBody,
-    bodyRequired: true,
-    responses: { 200: { description: 'The decided approval.', schema: Approvals.ApprovalView } },
-    errors: [400, 401, 403, 404, 409, 415, 429, 503, 504],
+    ...requiredBody(Approvals.ApprovalDecisionBody),
+    responses: ok('The decided approval.', Approvals.ApprovalView),
+    errors: serviceErrors(400, 403, 404, 409, 415),
   },
 ];

@@ -1,5 +1,6 @@
 import { Tenancy } from '@switchboard/contracts';
 import { QuotaTenantParam, UsageQuery } from '../usage/usage.schemas.js';
+import { ok, requiredBody } from './openapi.operation-builders.js';
 import type { Operation } from './openapi.operation.js';
 
 const tenantParam = {
@@ -9,6 +10,8 @@ const tenantParam = {
       'The tenant, or `*` for the platform-wide default (every tenant without a quota of its own).',
   },
 };
+/** Setting and removing a quota both answer the quota that applies afterwards. */
+const QUOTA_CHANGED = ok('The effective quota after the change.', Tenancy.TenantQuotaView);
 const QUOTA_DOCS = 'Limits absent are unlimited; see docs/quotas.md.';
 
 /** Tenant quotas: usage and the quotas themselves (docs/quotas.md). */
@@ -21,7 +24,7 @@ export const USAGE_OPERATIONS: Operation[] = [
     description:
       "Today's (UTC) counters of the tenant — tokens, cost, tool calls, delegations — its running tasks and tasks of the last minute, and the quota that applies. An admin of the tenant also gets every user counted today (`users`), anyone else their own counters. `tenant` is the platform operator's (platform-admin) alone: another tenant is 404 for anyone else. Nothing is counted (`metered: false`) for a tenant no quota applies to.",
     query: UsageQuery,
-    responses: { 200: { description: 'The usage.', schema: Tenancy.TenantUsage } },
+    responses: ok('The usage.', Tenancy.TenantUsage),
     errors: [400, 401, 403, 404, 429, 503],
   },
   {
@@ -31,7 +34,7 @@ export const USAGE_OPERATIONS: Operation[] = [
     summary: "A tenant's quota (admin)",
     description: `The limits that apply to the tenant and where they come from: its own (\`tenant\`), the platform default (\`platform\`) or none. The platform operator reads any tenant and \`*\`; a tenant's admin only their own (another tenant is 404). ${QUOTA_DOCS}`,
     pathParams: tenantParam,
-    responses: { 200: { description: 'The effective quota.', schema: Tenancy.TenantQuotaView } },
+    responses: ok('The effective quota.', Tenancy.TenantQuotaView),
     errors: [400, 401, 403, 404, 429, 503],
   },
   {
@@ -41,14 +44,8 @@ export const USAGE_OPERATIONS: Operation[] = [
     summary: "Set a tenant's quota (platform-admin)",
     description: `Replaces the tenant's own quota (\`*\`: the platform default). Every replica of every service applies it to its next check, without a restart. \`{}\` limits nothing but counts the tenant's usage. Audited (\`admin\`, \`quota.set\`). ${QUOTA_DOCS}`,
     pathParams: tenantParam,
-    body: Tenancy.TenantQuota,
-    bodyRequired: true,
-    responses: {
-      200: {
-        description: 'The effective quota after the change.',
-        schema: Tenancy.TenantQuotaView,
-      },
-    },
+    ...requiredBody(Tenancy.TenantQuota),
+    responses: QUOTA_CHANGED,
     errors: [400, 401, 403, 415, 429, 503],
   },
   {
@@ -59,12 +56,7 @@ export const USAGE_OPERATIONS: Operation[] = [
     description:
       "Removes the tenant's own quota: the platform default applies to it again (for `*`: nothing applies to tenants without their own). Audited (`admin`, `quota.remove`).",
     pathParams: tenantParam,
-    responses: {
-      200: {
-        description: 'The effective quota after the change.',
-        schema: Tenancy.TenantQuotaView,
-      },
-    },
+    responses: QUOTA_CHANGED,
     errors: [400, 401, 403, 429, 503],
   },
 ];

@@ -1,6 +1,7 @@
 import { Gateway, Webhooks } from '@switchboard/contracts';
 import { z } from 'zod';
 import { WebhookDeliveryQuery, WebhookListQuery } from '../webhooks/webhook-http.schemas.js';
+import { created, listOf, ok, requiredBody, serviceErrors } from './openapi.operation-builders.js';
 import type { Operation } from './openapi.operation.js';
 
 const webhookId = {
@@ -16,10 +17,9 @@ export const WEBHOOK_OPERATIONS: Operation[] = [
     tag: 'webhooks',
     summary: 'Subscribe a URL to events of your tasks',
     description: `A standing subscription: \`events\` \`ended\` (completed, failed, cancelled; the default), \`approval.requested\`, or \`*\` (every event) of the caller's tasks — or, with \`scope: tenant\` (admins), of every task of their tenant. The URL must pass the URL policy (400 naming \`url\` and the reason). The answer holds the subscription's signing secret (\`whsec_…\`). ${SEE}`,
-    body: Webhooks.WebhookCreateRequest,
-    bodyRequired: true,
-    responses: { 201: { description: 'Subscribed.', schema: Webhooks.WebhookCreated } },
-    errors: [400, 401, 403, 415, 429, 503, 504],
+    ...requiredBody(Webhooks.WebhookCreateRequest),
+    responses: created('Subscribed.', Webhooks.WebhookCreated),
+    errors: serviceErrors(400, 403, 415),
   },
   {
     method: 'get',
@@ -29,13 +29,8 @@ export const WEBHOOK_OPERATIONS: Operation[] = [
     description:
       "The caller's subscriptions; an admin's: every one of their tenant; the platform operator's: every tenant's. Newest first.",
     query: WebhookListQuery,
-    responses: {
-      200: {
-        description: 'Newest first.',
-        schema: z.object({ webhooks: z.array(Webhooks.WebhookView) }),
-      },
-    },
-    errors: [400, 401, 429, 503, 504],
+    responses: ok('Newest first.', listOf('webhooks', Webhooks.WebhookView)),
+    errors: serviceErrors(400),
   },
   {
     method: 'get',
@@ -44,8 +39,8 @@ export const WEBHOOK_OPERATIONS: Operation[] = [
     summary: 'Your task-webhook signing secret',
     description:
       "The secret that signs the deliveries of the `webhook` of the caller's task requests (POST /orchestrate, AG-UI, A2A, schedules), made on first use. Audited (without the secret).",
-    responses: { 200: { description: 'The secret.', schema: Webhooks.WebhookSecret } },
-    errors: [401, 429, 503, 504],
+    responses: ok('The secret.', Webhooks.WebhookSecret),
+    errors: serviceErrors(),
   },
   {
     method: 'post',
@@ -54,8 +49,8 @@ export const WEBHOOK_OPERATIONS: Operation[] = [
     summary: 'Rotate your task-webhook signing secret',
     description:
       'A new secret; deliveries carry a signature by the old one too for WEBHOOK_ROTATION_GRACE_MS (`previousValidUntil`).',
-    responses: { 200: { description: 'The new secret.', schema: Webhooks.WebhookSecret } },
-    errors: [401, 429, 503, 504],
+    responses: ok('The new secret.', Webhooks.WebhookSecret),
+    errors: serviceErrors(),
   },
   {
     method: 'get',
@@ -74,7 +69,7 @@ export const WEBHOOK_OPERATIONS: Operation[] = [
         }),
       },
     },
-    errors: [400, 401, 429, 503, 504],
+    errors: serviceErrors(400),
   },
   {
     method: 'post',
@@ -84,8 +79,8 @@ export const WEBHOOK_OPERATIONS: Operation[] = [
     description:
       "Sends a dead delivery again (same `webhook-id` and body, a new retry window): its owner or an admin of its tenant. 409 when it is not dead, or its subscription was deleted; 404 for one the caller may not see (another tenant's: audited).",
     pathParams: { id: { schema: Webhooks.WebhookDeliveryId, description: 'The delivery id.' } },
-    responses: { 200: { description: 'Pending again.', schema: Webhooks.WebhookDeliveryView } },
-    errors: [400, 401, 404, 409, 429, 503, 504],
+    responses: ok('Pending again.', Webhooks.WebhookDeliveryView),
+    errors: serviceErrors(400, 404, 409),
   },
   {
     method: 'get',
@@ -95,8 +90,8 @@ export const WEBHOOK_OPERATIONS: Operation[] = [
     description:
       "Its subscriber's, or an admin's of its tenant; anyone else: 404 (another tenant's: audited).",
     pathParams: webhookId,
-    responses: { 200: { description: 'The subscription.', schema: Webhooks.WebhookView } },
-    errors: [400, 401, 404, 429, 503, 504],
+    responses: ok('The subscription.', Webhooks.WebhookView),
+    errors: serviceErrors(400, 404),
   },
   {
     method: 'delete',
@@ -106,13 +101,8 @@ export const WEBHOOK_OPERATIONS: Operation[] = [
     description:
       'Its subscriber or an admin of its tenant: it hears nothing more, and its deliveries not yet sent are cancelled. Audited.',
     pathParams: webhookId,
-    responses: {
-      200: {
-        description: 'Deleted.',
-        schema: Gateway.WebhookDeleted,
-      },
-    },
-    errors: [400, 401, 404, 429, 503, 504],
+    responses: ok('Deleted.', Gateway.WebhookDeleted),
+    errors: serviceErrors(400, 404),
   },
   {
     method: 'get',
@@ -121,8 +111,8 @@ export const WEBHOOK_OPERATIONS: Operation[] = [
     summary: "A subscription's signing secret",
     description: 'Its subscriber only (an admin: 403). Audited, without the secret.',
     pathParams: webhookId,
-    responses: { 200: { description: 'The secret.', schema: Webhooks.WebhookSecret } },
-    errors: [400, 401, 403, 404, 429, 503, 504],
+    responses: ok('The secret.', Webhooks.WebhookSecret),
+    errors: serviceErrors(400, 403, 404),
   },
   {
     method: 'post',
@@ -132,7 +122,7 @@ export const WEBHOOK_OPERATIONS: Operation[] = [
     description:
       'Its subscriber only. Deliveries carry a signature by the old secret too for WEBHOOK_ROTATION_GRACE_MS.',
     pathParams: webhookId,
-    responses: { 200: { description: 'The new secret.', schema: Webhooks.WebhookSecret } },
-    errors: [400, 401, 403, 404, 429, 503, 504],
+    responses: ok('The new secret.', Webhooks.WebhookSecret),
+    errors: serviceErrors(400, 403, 404),
   },
 ];
