@@ -33,7 +33,10 @@ export function useCreateForm<F, B, R>(p: {
     }
   };
   /** An input's handler that keeps its text as the form's `key`. */
-  const field = (key: keyof F) => (e: { currentTarget: { value: string } }) =>
-    setForm({ ...form, [key]: e.currentTarget.value });
+  const field = (key: keyof F) => (e: { currentTarget: { value: string } }) => {
+    const { value } = e.currentTarget;
+    // From the latest form, not this render's: two inputs in one tick must not undo each other.
+    setForm((latest) => ({ ...latest, [key]: value }));
+  };
   return { form, setForm, field, problem, created, submit: (e: Event) => void submit(e) };
 }

@@ -13,7 +13,7 @@ export function RefreshBar(props: {
   children?: ComponentChildren;
 }) {
   return (
-    <p class="approvals-bar">
+    <p class="list-bar">
       {props.children}
       <span role="status" class={props.countClass}>
         {props.loaded.loading && !props.loaded.data ? 'Loading…' : props.count}

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { SelectField, versionOptions } from '../components/form-field.component';
+import { SelectField, versionOptions } from '../components/select-field.component';
 import { describeError } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { useSession } from '../context';

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { DataTable } from '../components/data-table.component';
 import { FormButtons } from '../components/form-buttons.component';
-import { plainOptions, SelectField } from '../components/form-field.component';
+import { plainOptions, SelectField } from '../components/select-field.component';
 import { describeError, useLoad } from '../components/load.hook';
 import { ErrorNotice, OkNotice, ProblemsNotice } from '../components/notice.component';
 import { useSession } from '../context';

@@ -5,7 +5,7 @@ import {
   plainOptions,
   SelectField,
   type SelectOption,
-} from '../components/form-field.component';
+} from '../components/select-field.component';
 import { useSession } from '../context';
 import { tenantProblem } from '../model/tenant';
 

@@ -1,7 +1,7 @@
 import { isTaskView } from '@switchboard/client';
 import { useCreateForm } from '../components/create-form.hook';
 import { DataTable } from '../components/data-table.component';
-import { SelectField } from '../components/form-field.component';
+import { SelectField } from '../components/select-field.component';
 import { useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { Page } from '../components/page.component';

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { DataTable } from '../components/data-table.component';
-import { plainOptions, SelectField, versionOptions } from '../components/form-field.component';
+import { plainOptions, SelectField, versionOptions } from '../components/select-field.component';
 import { describeError, useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { Page } from '../components/page.component';

@@ -33,7 +33,7 @@ export function ForgetUser({ onForgotten }: { onForgotten: () => void }) {
         For a user's request to be forgotten: everything their memory holds in this tenant, and what
         tasks' run records recalled of it. What they wrote to shared memory stays.
       </p>
-      <form class="approvals-bar memory-forget-user" onSubmit={ask}>
+      <form class="list-bar memory-forget-user" onSubmit={ask}>
         <label>
           User to forget
           <input

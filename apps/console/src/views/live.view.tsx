@@ -1,5 +1,5 @@
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
-import { ANY_OPTION, plainOptions, SelectField } from '../components/form-field.component';
+import { ANY_OPTION, plainOptions, SelectField } from '../components/select-field.component';
 import { JsonView } from '../components/json-view.component';
 import { describeError } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';

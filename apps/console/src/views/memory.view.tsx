@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { SelectField } from '../components/form-field.component';
+import { SelectField } from '../components/select-field.component';
 import { describeError, useLoad } from '../components/load.hook';
 import { ErrorNotice, OkNotice } from '../components/notice.component';
 import { Page } from '../components/page.component';
@@ -109,7 +109,7 @@ function NamespacePicker({
     onPick(checked.namespace);
   };
   return (
-    <form class="memory-namespace approvals-bar" onSubmit={submit} aria-label="Namespace">
+    <form class="memory-namespace list-bar" onSubmit={submit} aria-label="Namespace">
       <SelectField
         label="Namespace"
         value={kind}
@@ -169,7 +169,7 @@ function Search({
         Everything you may read, as a task's recall searches it: by meaning when an embeddings
         endpoint is configured, else by words.
       </p>
-      <form class="approvals-bar memory-search" onSubmit={submit}>
+      <form class="list-bar memory-search" onSubmit={submit}>
         <label>
           Search memory
           <input type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} />

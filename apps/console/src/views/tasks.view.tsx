@@ -3,7 +3,7 @@ import type { Tasks } from '@switchboard/contracts';
 import { useEffect, useState } from 'preact/hooks';
 import { AddToDataset } from '../components/add-to-dataset.component';
 import { DataTable } from '../components/data-table.component';
-import { ANY_OPTION, SelectField } from '../components/form-field.component';
+import { ANY_OPTION, SelectField } from '../components/select-field.component';
 import { describeError } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { Page } from '../components/page.component';

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { useCreateForm } from '../components/create-form.hook';
-import { SelectField } from '../components/form-field.component';
+import { SelectField } from '../components/select-field.component';
 import { describeError, useLoad } from '../components/load.hook';
 import { ErrorNotice, OkNotice } from '../components/notice.component';
 import { Page } from '../components/page.component';
