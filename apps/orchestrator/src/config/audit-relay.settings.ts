@@ -1,6 +1,5 @@
 import { envInt } from '@switchboard/config';
 import { Audit } from '@switchboard/contracts';
-import { z } from 'zod';
 
 /**
  * How the audit records a task's transitions journal (JournalOutbox) reach the audit service
@@ -13,13 +12,9 @@ export const auditRelaySettings = {
   AUDIT_RELAY_HOLD_MS: envInt(0, 60_000, 2_000).describe(
     "How long the audit records a task owes before its end (its submission's, its tool calls') may wait for the end's, so that a short task's records go to the audit service in one sb.cmd.audit.append (never shorter than AUDIT_RELAY_LINGER_MS; a longer task's go when it is up). They are in JournalOutbox from their commit on: waiting delays the trail, never loses a record.",
   ),
-  AUDIT_RELAY_BATCH: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(Audit.MAX_AUDIT_APPEND_RECORDS)
-    .default(200)
-    .describe('Most audit records one sb.cmd.audit.append carries (the relay and the sweep).'),
+  AUDIT_RELAY_BATCH: envInt(1, Audit.MAX_AUDIT_APPEND_RECORDS, 200).describe(
+    'Most audit records one sb.cmd.audit.append carries (the relay and the sweep).',
+  ),
   AUDIT_RELAY_MARK_LINGER_MS: envInt(0, 60_000, 1_000).describe(
     'How long relayed JournalOutbox rows wait to be marked relayed together (one UPDATE for all of them). A replica that dies before marking leaves them to the sweep, which sends them again: the audit service appends nothing twice.',
   ),

@@ -1,4 +1,4 @@
-import { envBoolean } from '@switchboard/config';
+import { envBoolean, envInt } from '@switchboard/config';
 import { z } from 'zod';
 
 // Long-term memory's settings on the planner's side (docs/memory.md); the store is mcp-tools'.
@@ -10,20 +10,10 @@ export const memorySettings = {
     .describe(
       'Recall from long-term memory before a task\'s first planning round (docs/memory.md): asked when the task was offered memory.recall and speaks of the user\'s own things ("my …"). false: the planner is offered no recall (the memory tools stay).',
     ),
-  MEMORY_RECALL_LIMIT: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(50)
-    .default(5)
-    .describe('Most memory items recalled for a task (best full-text matches first).'),
-  MEMORY_RECALL_TIMEOUT_MS: z.coerce
-    .number()
-    .int()
-    .min(100)
-    .max(5_000)
-    .default(1_000)
-    .describe(
-      'How long a recall may take before the task is planned without it (recall never fails a task).',
-    ),
+  MEMORY_RECALL_LIMIT: envInt(1, 50, 5).describe(
+    'Most memory items recalled for a task (best full-text matches first).',
+  ),
+  MEMORY_RECALL_TIMEOUT_MS: envInt(100, 5_000, 1_000).describe(
+    'How long a recall may take before the task is planned without it (recall never fails a task).',
+  ),
 };

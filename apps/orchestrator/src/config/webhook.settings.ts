@@ -40,15 +40,9 @@ export const webhookSettings = {
   WEBHOOK_TIMEOUT_MS: envInt(1_000, 60_000, 10_000).describe(
     'Webhooks: time limit of one delivery attempt, from connecting to the end of the response (its first WEBHOOK_RESPONSE_MAX_BYTES); past it the attempt failed and is retried.',
   ),
-  WEBHOOK_RESPONSE_MAX_BYTES: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(1_048_576)
-    .default(16_384)
-    .describe(
-      "Webhooks: most bytes of a receiver's response that are read (the rest is not: the connection is closed). Its status decides the attempt.",
-    ),
+  WEBHOOK_RESPONSE_MAX_BYTES: envInt(0, 1_048_576, 16_384).describe(
+    "Webhooks: most bytes of a receiver's response that are read (the rest is not: the connection is closed). Its status decides the attempt.",
+  ),
   WEBHOOK_RETRY_INITIAL_MS: envInt(100, 3_600_000, 5_000).describe(
     'Webhooks: wait before the first retry of a failed delivery; each next wait doubles, with jitter (a random half of it), up to WEBHOOK_RETRY_MAX_DELAY_MS.',
   ),
@@ -61,13 +55,9 @@ export const webhookSettings = {
   WEBHOOK_SWEEP_MS: envInt(50, 60_000, 1_000).describe(
     'Webhooks: how often each replica looks for deliveries that are due (a new one is sent at once by the replica that stored it).',
   ),
-  WEBHOOK_CONCURRENCY: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(1_000)
-    .default(16)
-    .describe('Webhooks: deliveries one replica sends at once.'),
+  WEBHOOK_CONCURRENCY: envInt(1, 1_000, 16).describe(
+    'Webhooks: deliveries one replica sends at once.',
+  ),
   WEBHOOK_ROTATION_GRACE_MS: envInt(0, 30 * 86_400_000, 86_400_000).describe(
     'Webhooks: after a signing secret is rotated, how long deliveries also carry a signature by the one it replaced (receivers switch over meanwhile).',
   ),
