@@ -1,5 +1,5 @@
 // The pieces every subcommand's parser shares: parseArgs with UsageErrors, the acting user, the
-// timeout, whole-number flags and the NATS connection flags.
+// timeout, whole-number flags, the NATS connection flags and the flags of an answer to print.
 import { type Actor, Role, UserId } from '@switchboard/contracts';
 import { parseArgs } from 'node:util';
 import { type CommandName, DEFAULT_ACTOR } from './cli.commands.js';
@@ -24,6 +24,19 @@ export const connectionOptions = Object.fromEntries(
 const HELP = { help: { type: 'boolean', short: 'h', default: false } } as const;
 export const ACTOR = { as: { type: 'string' }, role: { type: 'string' } } as const;
 export const TIMEOUT = { timeout: { type: 'string' } } as const;
+/** The flags of a subcommand that asks and prints the answer: `--json`, `--timeout`, the connection's. */
+export const ANSWER = {
+  json: { type: 'boolean', default: false },
+  ...TIMEOUT,
+  ...connectionOptions,
+} as const;
+
+/** What the ANSWER flags said. */
+export interface AnswerFlags {
+  json: boolean;
+  timeoutMs?: number;
+  connection: ConnectionFlags;
+}
 
 type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
 
@@ -106,4 +119,33 @@ export function intFlag(
       command,
     );
   return n;
+}
+
+/** The ANSWER flags' values, checked for `command`. */
+export function answerOf(
+  command: CommandName,
+  values: { json?: unknown; timeout?: unknown } & Record<string, unknown>,
+): AnswerFlags {
+  return {
+    json: values.json === true,
+    ...timeoutOf(command, values.timeout),
+    connection: connectionOf(values),
+  };
+}
+
+/**
+ * The UsageError of `switchboard <group>` followed by no subcommand it knows: what to say (`example`)
+ * when none is given, else which subcommands there are.
+ */
+export function subcommandError(
+  group: string,
+  sub: string | undefined,
+  example: string,
+  known: readonly string[],
+): UsageError {
+  return new UsageError(
+    sub === undefined || sub.startsWith('-')
+      ? `switchboard ${group}: say what to do: ${example}`
+      : `switchboard ${group}: unknown subcommand "${sub}" (there ${known.length > 1 ? 'are' : 'is'}: ${known.join(', ')})`,
+  );
 }

@@ -12,11 +12,15 @@ import {
 import {
   ACTOR,
   actorOf,
+  ANSWER,
+  type AnswerFlags,
+  answerOf,
   connectionOf,
   connectionOptions,
   intFlag,
   noPositionals,
   parse,
+  subcommandError,
   TIMEOUT,
   timeoutOf,
   UsageError,
@@ -57,23 +61,17 @@ export interface CallCommand {
   connection: ConnectionFlags;
 }
 
-export interface AuditVerifyCommand {
+export interface AuditVerifyCommand extends AnswerFlags {
   name: 'audit verify';
   actor: Actor;
-  json: boolean;
-  timeoutMs?: number;
-  connection: ConnectionFlags;
 }
 
-export interface SchedulesDueCommand {
+export interface SchedulesDueCommand extends AnswerFlags {
   name: 'schedules due';
   actor: Actor;
   /** Upcoming firings due within this many milliseconds (overdue ones always). */
   withinMs: number;
   limit: number;
-  json: boolean;
-  timeoutMs?: number;
-  connection: ConnectionFlags;
 }
 
 export type Command =
@@ -108,20 +106,12 @@ export function parseCommandLine(argv: readonly string[]): Command {
     case 'audit': {
       const [sub, ...more] = rest;
       if (sub === 'verify') return parseAuditVerify(more);
-      throw new UsageError(
-        sub === undefined || sub.startsWith('-')
-          ? 'switchboard audit: say what to do: `switchboard audit verify`'
-          : `switchboard audit: unknown subcommand "${sub}" (there is: verify)`,
-      );
+      throw subcommandError('audit', sub, '`switchboard audit verify`', ['verify']);
     }
     case 'schedules': {
       const [sub, ...more] = rest;
       if (sub === 'due') return parseSchedulesDue(more);
-      throw new UsageError(
-        sub === undefined || sub.startsWith('-')
-          ? 'switchboard schedules: say what to do: `switchboard schedules due`'
-          : `switchboard schedules: unknown subcommand "${sub}" (there is: due)`,
-      );
+      throw subcommandError('schedules', sub, '`switchboard schedules due`', ['due']);
     }
     case 'memory':
       return parseMemory(rest);
@@ -252,21 +242,14 @@ function parseCall(args: readonly string[]): Command {
 }
 
 function parseAuditVerify(args: readonly string[]): Command {
-  const { values, positionals } = parse('audit verify', args, {
-    as: ACTOR.as,
-    json: { type: 'boolean', default: false },
-    ...TIMEOUT,
-    ...connectionOptions,
-  });
+  const { values, positionals } = parse('audit verify', args, { as: ACTOR.as, ...ANSWER });
   if (values.help) return { name: 'help', topic: 'audit verify' };
   noPositionals('audit verify', positionals);
   return {
     name: 'audit verify',
     // as the platform operator: the whole chain, every tenant's (an admin's is its tenant's slice)
     actor: actorOf('audit verify', { as: values.as, role: PLATFORM_ADMIN_ROLE }),
-    json: values.json === true,
-    ...timeoutOf('audit verify', values.timeout),
-    connection: connectionOf(values),
+    ...answerOf('audit verify', values),
   };
 }
 
@@ -275,9 +258,7 @@ function parseSchedulesDue(args: readonly string[]): Command {
     as: ACTOR.as,
     within: { type: 'string' },
     limit: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    ...TIMEOUT,
-    ...connectionOptions,
+    ...ANSWER,
   });
   if (values.help) return { name: 'help', topic: 'schedules due' };
   noPositionals('schedules due', positionals);
@@ -292,8 +273,6 @@ function parseSchedulesDue(args: readonly string[]): Command {
     actor: actorOf('schedules due', { as: values.as, role: PLATFORM_ADMIN_ROLE }),
     withinMs: minutes * 60_000,
     limit: intFlag('schedules due', 'limit', values.limit, { min: 1, max: 1000, fallback: 100 }),
-    json: values.json === true,
-    ...timeoutOf('schedules due', values.timeout),
-    connection: connectionOf(values),
+    ...answerOf('schedules due', values),
   };
 }

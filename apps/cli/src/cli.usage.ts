@@ -13,6 +13,15 @@ const CONNECTION_USAGE = [
   'With none of them: the local stack of `npm run up`, as its operator (tail) or admin (call, audit).',
 ];
 
+/** The flags every `memory forget-*` command shares, after its own. */
+const FORGET_FLAGS = [
+  `  --as <userId>     the acting operator it states (default ${DEFAULT_ACTOR.userId})`,
+  '  --json            {whom, deleted, recalls, verified} as JSON',
+  '  --timeout <ms>    how long to wait for each reply',
+  '',
+  ...CONNECTION_USAGE,
+];
+
 export const USAGE: Record<CommandName | 'switchboard', string> = {
   switchboard: [
     'usage: switchboard <command> [options]',
@@ -102,11 +111,7 @@ export const USAGE: Record<CommandName | 'switchboard', string> = {
     'platform operator. Prints counts, never contents. Exit status 0 when verified, 1 otherwise.',
     '',
     '  --tenant <id>     the tenant the user belongs to (required)',
-    `  --as <userId>     the acting operator it states (default ${DEFAULT_ACTOR.userId})`,
-    '  --json            {whom, deleted, recalls, verified} as JSON',
-    '  --timeout <ms>    how long to wait for each reply',
-    '',
-    ...CONNECTION_USAGE,
+    ...FORGET_FLAGS,
   ].join('\n'),
   'memory forget-namespace': [
     'usage: switchboard memory forget-namespace <kind> <key> --tenant <tenantId> [--json] [--as <userId>]',
@@ -117,11 +122,7 @@ export const USAGE: Record<CommandName | 'switchboard', string> = {
     'when verified, 1 otherwise.',
     '',
     '  --tenant <id>     the tenant the namespace belongs to (required)',
-    `  --as <userId>     the acting operator it states (default ${DEFAULT_ACTOR.userId})`,
-    '  --json            {whom, deleted, recalls, verified} as JSON',
-    '  --timeout <ms>    how long to wait for each reply',
-    '',
-    ...CONNECTION_USAGE,
+    ...FORGET_FLAGS,
   ].join('\n'),
   'memory forget-tenant': [
     'usage: switchboard memory forget-tenant <tenantId> [--json] [--as <userId>]',
@@ -130,11 +131,7 @@ export const USAGE: Record<CommandName | 'switchboard', string> = {
     'in their run records, and reads both back (docs/memory.md), as the platform operator. Prints',
     'counts, never contents. Exit status 0 when verified, 1 otherwise.',
     '',
-    `  --as <userId>     the acting operator it states (default ${DEFAULT_ACTOR.userId})`,
-    '  --json            {whom, deleted, recalls, verified} as JSON',
-    '  --timeout <ms>    how long to wait for each reply',
-    '',
-    ...CONNECTION_USAGE,
+    ...FORGET_FLAGS,
   ].join('\n'),
   'eval run': [
     'usage: switchboard eval run --dataset <name> --agent <name> --version <n|label>',

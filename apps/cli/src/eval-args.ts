@@ -5,30 +5,26 @@ import { type Actor, Evaluations, TenantId } from '@switchboard/contracts';
 import {
   ACTOR,
   actorOf,
-  connectionOf,
-  connectionOptions,
+  ANSWER,
+  type AnswerFlags,
+  answerOf,
   intFlag,
   noPositionals,
   parse,
-  TIMEOUT,
-  timeoutOf,
+  subcommandError,
   UsageError,
 } from './args.parsing.js';
 import type { EvalCommandName } from './cli.commands.js';
-import type { ConnectionFlags } from './nats/operator-connection.js';
 
-export interface EvalRunCommand {
+export interface EvalRunCommand extends AnswerFlags {
   name: EvalCommandName;
   body: Evaluations.ExperimentBody;
   /** The candidate's mean must reach it (0-1). */
   threshold?: number;
   actor: Actor;
-  json: boolean;
   /** How often the experiment is read while it runs, and for how long at most. */
   pollMs: number;
   waitMs: number;
-  timeoutMs?: number;
-  connection: ConnectionFlags;
 }
 
 const COMMAND: EvalCommandName = 'eval run';
@@ -40,10 +36,11 @@ export function parseEval(
 ): EvalRunCommand | { name: 'help'; topic: EvalCommandName } {
   const [sub, ...rest] = args;
   if (sub !== 'run')
-    throw new UsageError(
-      sub === undefined || sub.startsWith('-')
-        ? 'switchboard eval: say what to do: `switchboard eval run --dataset <name> --agent <name> --version <n|label>`'
-        : `switchboard eval: unknown subcommand "${sub}" (there is: run)`,
+    throw subcommandError(
+      'eval',
+      sub,
+      '`switchboard eval run --dataset <name> --agent <name> --version <n|label>`',
+      ['run'],
     );
   const { values, positionals } = parse(COMMAND, rest, {
     ...ACTOR,
@@ -57,9 +54,7 @@ export function parseEval(
     concurrency: { type: 'string' },
     'poll-ms': { type: 'string' },
     'wait-s': { type: 'string' },
-    json: { type: 'boolean', default: false },
-    ...TIMEOUT,
-    ...connectionOptions,
+    ...ANSWER,
   });
   if (values.help) return { name: 'help', topic: COMMAND };
   noPositionals(COMMAND, positionals);
@@ -98,7 +93,6 @@ export function parseEval(
     body: body.data,
     ...thresholdOf(values.threshold),
     actor: { ...actorOf(COMMAND, values), ...(tenant ? { tenantId: tenant } : {}) },
-    json: values.json === true,
     pollMs: intFlag(COMMAND, 'poll-ms', values['poll-ms'], {
       min: 50,
       max: 60_000,
@@ -107,8 +101,7 @@ export function parseEval(
     waitMs:
       1_000 *
       intFlag(COMMAND, 'wait-s', values['wait-s'], { min: 1, max: 86_400, fallback: 1_800 }),
-    ...timeoutOf(COMMAND, values.timeout),
-    connection: connectionOf(values),
+    ...answerOf(COMMAND, values),
   };
 }
 

@@ -6,12 +6,12 @@ import { type Actor, PLATFORM_ADMIN_ROLE, TenantId, Tools, UserId } from '@switc
 import {
   ACTOR,
   actorOf,
-  connectionOf,
-  connectionOptions,
+  ANSWER,
+  type AnswerFlags,
+  answerOf,
   noPositionals,
   parse,
-  TIMEOUT,
-  timeoutOf,
+  subcommandError,
   UsageError,
 } from './args.parsing.js';
 import {
@@ -19,17 +19,13 @@ import {
   type MemoryCommandName,
   type MemorySub,
 } from './cli.commands.js';
-import type { ConnectionFlags } from './nats/operator-connection.js';
 
-export interface MemoryForgetCommand {
+export interface MemoryForgetCommand extends AnswerFlags {
   name: MemoryCommandName;
   /** What to forget: a user (in `--tenant`), a tenant, or one namespace (in `--tenant`). */
   forget: { userId: string } | { tenantId: string } | { namespace: Tools.MemoryNamespace };
   /** The platform operator, acting in the tenant concerned. */
   actor: Actor;
-  json: boolean;
-  timeoutMs?: number;
-  connection: ConnectionFlags;
 }
 
 export type MemoryHelp = { name: 'help'; topic: MemoryCommandName };
@@ -40,19 +36,18 @@ const isSub = (s: string | undefined): s is MemorySub => SUBCOMMANDS.includes(s 
 export function parseMemory(args: readonly string[]): MemoryForgetCommand | MemoryHelp {
   const [sub, ...rest] = args;
   if (!isSub(sub))
-    throw new UsageError(
-      sub === undefined || sub.startsWith('-')
-        ? 'switchboard memory: say what to do: `switchboard memory forget-user <userId> --tenant <tenantId>`, `switchboard memory forget-namespace <kind> <key> --tenant <tenantId>` or `switchboard memory forget-tenant <tenantId>`'
-        : `switchboard memory: unknown subcommand "${sub}" (there are: ${SUBCOMMANDS.join(', ')})`,
+    throw subcommandError(
+      'memory',
+      sub,
+      '`switchboard memory forget-user <userId> --tenant <tenantId>`, `switchboard memory forget-namespace <kind> <key> --tenant <tenantId>` or `switchboard memory forget-tenant <tenantId>`',
+      SUBCOMMANDS,
     );
   const command: MemoryCommandName = `memory ${sub}`;
   const inTenant = sub !== 'forget-tenant';
   const { values, positionals } = parse(command, rest, {
     as: ACTOR.as,
     ...(inTenant ? { tenant: { type: 'string' as const } } : {}),
-    json: { type: 'boolean', default: false },
-    ...TIMEOUT,
-    ...connectionOptions,
+    ...ANSWER,
   });
   if (values.help) return { name: 'help', topic: command };
   const forget = targetOf(command, sub, positionals);
@@ -68,9 +63,7 @@ export function parseMemory(args: readonly string[]): MemoryForgetCommand | Memo
     forget,
     // the platform operator, acting in the tenant the forget is about
     actor: { ...actorOf(command, { as: values.as, role: PLATFORM_ADMIN_ROLE }), tenantId: tenant },
-    json: values.json === true,
-    ...timeoutOf(command, values.timeout),
-    connection: connectionOf(values),
+    ...answerOf(command, values),
   };
 }
 
