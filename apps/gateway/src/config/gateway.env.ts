@@ -2,6 +2,7 @@ import {
   BaseEnv,
   csv,
   envBoolean,
+  envInt,
   envPort,
   natsCredsFile,
   natsNkeySeedFile,
@@ -12,7 +13,6 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { mcpSettings } from './mcp.settings.js';
 
-const ms = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const ALGORITHMS = [
   'HS256',
   'HS384',
@@ -117,13 +117,9 @@ export const GatewayEnv = BaseEnv.extend({
     .min(1)
     .optional()
     .describe('jwt mode: the required `aud` claim (Supabase: `authenticated`).'),
-  JWT_CLOCK_TOLERANCE_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(300)
-    .default(30)
-    .describe('jwt mode: leeway for `exp` and `nbf`, in seconds.'),
+  JWT_CLOCK_TOLERANCE_SECONDS: envInt(0, 300, 30).describe(
+    'jwt mode: leeway for `exp` and `nbf`, in seconds.',
+  ),
   JWT_USER_ID_CLAIM: claimPath.default('sub').describe('jwt mode: the claim holding the user id.'),
   JWT_EMAIL_CLAIM: claimPath
     .default('email')
@@ -143,15 +139,13 @@ export const GatewayEnv = BaseEnv.extend({
     .describe(
       'jwt mode: the role of a token without the role claim. Unset: such tokens are refused (403).',
     ),
-  JWKS_CACHE_MAX_AGE_MS: ms(1_000, 86_400_000)
-    .default(600_000)
-    .describe('jwt mode: how long fetched JWKS keys are trusted before a refetch.'),
-  JWKS_TIMEOUT_MS: ms(100, 60_000).default(5_000).describe('jwt mode: timeout of one JWKS fetch.'),
-  JWKS_COOLDOWN_MS: ms(0, 3_600_000)
-    .default(30_000)
-    .describe(
-      'jwt mode: least time between two JWKS fetches triggered by unknown `kid`s (bounds what forged tokens can make the gateway fetch).',
-    ),
+  JWKS_CACHE_MAX_AGE_MS: envInt(1_000, 86_400_000, 600_000).describe(
+    'jwt mode: how long fetched JWKS keys are trusted before a refetch.',
+  ),
+  JWKS_TIMEOUT_MS: envInt(100, 60_000, 5_000).describe('jwt mode: timeout of one JWKS fetch.'),
+  JWKS_COOLDOWN_MS: envInt(0, 3_600_000, 30_000).describe(
+    'jwt mode: least time between two JWKS fetches triggered by unknown `kid`s (bounds what forged tokens can make the gateway fetch).',
+  ),
 
   TRUSTED_PROXY_SECRET: z
     .string()
@@ -189,128 +183,62 @@ export const GatewayEnv = BaseEnv.extend({
     .max(64)
     .default('sb:')
     .describe('Prefix of every Redis key the gateway writes.'),
-  RATE_LIMIT_PER_MINUTE: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(1_000_000)
-    .default(600)
-    .describe(
-      'API requests one user may make per RATE_LIMIT_WINDOW_SECONDS across all replicas; 0 disables the limit.',
-    ),
-  RATE_LIMIT_WINDOW_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(3_600)
-    .default(60)
-    .describe('Length of the rate-limit window.'),
-  QUOTA_TASK_LEASE_MS: ms(10_000, 7 * 86_400_000)
-    .default(600_000)
-    .describe(
-      "Tenant quotas (docs/quotas.md): how long an admitted task holds its concurrentTasks slot unless it ends first (the orchestrator releases it then, and may renew it). Frees the slots of tasks whose end was lost; keep it above the orchestrator's TASK_TIMEOUT_MS.",
-    ),
-  QUOTA_RETRY_AFTER_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(3_600)
-    .default(5)
-    .describe(
-      'Tenant quotas: the Retry-After of a submission refused by concurrentTasks (when a running task ends cannot be known; tasksPerMinute refusals name the exact wait).',
-    ),
-  QUOTA_METRICS_MAX_TENANTS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(1_000)
-    .default(50)
-    .describe(
-      'Tenant quotas: most tenants named in the `tenant` label of the sb_quota_* metrics (those with a quota of their own, in name order, and `default`); every other tenant is counted as tenant="other".',
-    ),
-  MAX_STREAMS_PER_USER: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(100_000)
-    .default(20)
-    .describe(
-      'Event streams (SSE) one user may hold open at once across all replicas; 0 disables the cap.',
-    ),
-  AUTH_FAILURE_LIMIT: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(1_000_000)
-    .default(30)
-    .describe(
-      'Refused authentications one client address may cause per AUTH_FAILURE_WINDOW_SECONDS across all replicas; beyond it refusals answer 429 and are audited once per window (valid credentials still pass). 0 disables the limit.',
-    ),
-  AUTH_FAILURE_WINDOW_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(86_400)
-    .default(300)
-    .describe('Length of the window of AUTH_FAILURE_LIMIT.'),
+  RATE_LIMIT_PER_MINUTE: envInt(0, 1_000_000, 600).describe(
+    'API requests one user may make per RATE_LIMIT_WINDOW_SECONDS across all replicas; 0 disables the limit.',
+  ),
+  RATE_LIMIT_WINDOW_SECONDS: envInt(1, 3_600, 60).describe('Length of the rate-limit window.'),
+  QUOTA_TASK_LEASE_MS: envInt(10_000, 7 * 86_400_000, 600_000).describe(
+    "Tenant quotas (docs/quotas.md): how long an admitted task holds its concurrentTasks slot unless it ends first (the orchestrator releases it then, and may renew it). Frees the slots of tasks whose end was lost; keep it above the orchestrator's TASK_TIMEOUT_MS.",
+  ),
+  QUOTA_RETRY_AFTER_SECONDS: envInt(1, 3_600, 5).describe(
+    'Tenant quotas: the Retry-After of a submission refused by concurrentTasks (when a running task ends cannot be known; tasksPerMinute refusals name the exact wait).',
+  ),
+  QUOTA_METRICS_MAX_TENANTS: envInt(0, 1_000, 50).describe(
+    'Tenant quotas: most tenants named in the `tenant` label of the sb_quota_* metrics (those with a quota of their own, in name order, and `default`); every other tenant is counted as tenant="other".',
+  ),
+  MAX_STREAMS_PER_USER: envInt(0, 100_000, 20).describe(
+    'Event streams (SSE) one user may hold open at once across all replicas; 0 disables the cap.',
+  ),
+  AUTH_FAILURE_LIMIT: envInt(0, 1_000_000, 30).describe(
+    'Refused authentications one client address may cause per AUTH_FAILURE_WINDOW_SECONDS across all replicas; beyond it refusals answer 429 and are audited once per window (valid credentials still pass). 0 disables the limit.',
+  ),
+  AUTH_FAILURE_WINDOW_SECONDS: envInt(1, 86_400, 300).describe(
+    'Length of the window of AUTH_FAILURE_LIMIT.',
+  ),
   TRUST_PROXY: trustProxy
     .default(false)
     .describe(
       'Which peers may set X-Forwarded-For/-Host/-Proto (the client address that is rate-limited and audited; the host and scheme of the agent card and of the /mcp Host check): `false` (none: the headers are ignored), `true` (any; only behind a proxy that overwrites them), a hop count, or comma-separated proxy addresses/CIDRs (`10.0.0.0/8,loopback`).',
     ),
   ...mcpSettings,
-  STREAM_LEASE_MS: ms(5_000, 3_600_000)
-    .default(60_000)
-    .describe(
-      'How long a stream slot survives its gateway without renewal (frees slots of a crashed replica).',
-    ),
+  STREAM_LEASE_MS: envInt(5_000, 3_600_000, 60_000).describe(
+    'How long a stream slot survives its gateway without renewal (frees slots of a crashed replica).',
+  ),
 
-  BODY_LIMIT_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1_024)
-    .max(50 * 1_048_576)
-    .default(65_536)
-    .describe('Largest accepted request body, in bytes (413 above).'),
-  SUBMIT_WAIT_MS: ms(0, 60_000)
-    .default(10_000)
-    .describe(
-      'How long a submission waits for JetStream to store it when it cannot at once (a stream electing a new leader after a NATS node died, the gateway reconnecting): it is offered again, de-duplicated by task id, before the client gets 503. 0 answers 503 at once.',
-    ),
-  RESULT_TIMEOUT_MS: ms(100, 3_600_000)
-    .default(300_000)
-    .describe(
-      'How long POST /orchestrate waits for the answer before answering 504 (the task keeps running).',
-    ),
-  SSE_HEARTBEAT_MS: ms(100, 300_000)
-    .default(15_000)
-    .describe(
-      'Longest silence on an SSE stream: a stream that wrote nothing for this long gets a comment heartbeat, so idle proxies do not close it.',
-    ),
-  SSE_MAX_BUFFER_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1_024)
-    .max(256 * 1_048_576)
-    .default(1_048_576)
-    .describe(
-      'Unsent bytes one event stream may hold for a client that reads too slowly; beyond it the client is disconnected (the task keeps running and the client can resume with Last-Event-ID).',
-    ),
-  TASK_OWNER_TTL_MS: ms(60_000, 366 * 86_400_000)
-    .default(7 * 86_400_000)
-    .describe(
-      "How long the gateway remembers in Redis who submitted a task (so its submitter can follow it before the orchestrator has claimed it, or while the orchestrator is unreachable). The orchestrator's own record answers after that.",
-    ),
-  TASK_STALL_CHECK_MS: ms(100, 3_600_000)
-    .default(30_000)
-    .describe(
-      'How long a followed task may stay silent before the gateway reads its stored state: a task that has ended without its terminal event reaching the gateway (or whose events have expired) ends the stream with that outcome instead of leaving it open.',
-    ),
-  TASK_OUTCOME_GRACE_MS: ms(100, 60_000)
-    .default(2_000)
-    .describe(
-      'How long a followed task that is stored as ended may still be missing its last events before the gateway ends the stream with the stored outcome in their place (the orchestrator stores the outcome a moment before it publishes the terminal event).',
-    ),
+  BODY_LIMIT_BYTES: envInt(1_024, 50 * 1_048_576, 65_536).describe(
+    'Largest accepted request body, in bytes (413 above).',
+  ),
+  SUBMIT_WAIT_MS: envInt(0, 60_000, 10_000).describe(
+    'How long a submission waits for JetStream to store it when it cannot at once (a stream electing a new leader after a NATS node died, the gateway reconnecting): it is offered again, de-duplicated by task id, before the client gets 503. 0 answers 503 at once.',
+  ),
+  RESULT_TIMEOUT_MS: envInt(100, 3_600_000, 300_000).describe(
+    'How long POST /orchestrate waits for the answer before answering 504 (the task keeps running).',
+  ),
+  SSE_HEARTBEAT_MS: envInt(100, 300_000, 15_000).describe(
+    'Longest silence on an SSE stream: a stream that wrote nothing for this long gets a comment heartbeat, so idle proxies do not close it.',
+  ),
+  SSE_MAX_BUFFER_BYTES: envInt(1_024, 256 * 1_048_576, 1_048_576).describe(
+    'Unsent bytes one event stream may hold for a client that reads too slowly; beyond it the client is disconnected (the task keeps running and the client can resume with Last-Event-ID).',
+  ),
+  TASK_OWNER_TTL_MS: envInt(60_000, 366 * 86_400_000, 7 * 86_400_000).describe(
+    "How long the gateway remembers in Redis who submitted a task (so its submitter can follow it before the orchestrator has claimed it, or while the orchestrator is unreachable). The orchestrator's own record answers after that.",
+  ),
+  TASK_STALL_CHECK_MS: envInt(100, 3_600_000, 30_000).describe(
+    'How long a followed task may stay silent before the gateway reads its stored state: a task that has ended without its terminal event reaching the gateway (or whose events have expired) ends the stream with that outcome instead of leaving it open.',
+  ),
+  TASK_OUTCOME_GRACE_MS: envInt(100, 60_000, 2_000).describe(
+    'How long a followed task that is stored as ended may still be missing its last events before the gateway ends the stream with the stored outcome in their place (the orchestrator stores the outcome a moment before it publishes the terminal event).',
+  ),
   EXPOSE_OPENAPI: envBoolean
     .default(true)
     .describe('Serve the OpenAPI document at GET /openapi.json.'),
@@ -326,11 +254,9 @@ export const GatewayEnv = BaseEnv.extend({
     .describe(
       "Directory of the built console (index.html and assets/). Default: the build output next to the gateway's (dist/apps/console).",
     ),
-  NATS_CONNECTION_WAIT_MS: ms(0, 60_000)
-    .default(3_000)
-    .describe(
-      'How long a request waits for a NATS connection that is down or not answering before the client gets 503 UPSTREAM_UNAVAILABLE (submissions also get SUBMIT_WAIT_MS). The gateway probes its connection every 5 s; /readiness answers 503 meanwhile.',
-    ),
+  NATS_CONNECTION_WAIT_MS: envInt(0, 60_000, 3_000).describe(
+    'How long a request waits for a NATS connection that is down or not answering before the client gets 503 UPSTREAM_UNAVAILABLE (submissions also get SUBMIT_WAIT_MS). The gateway probes its connection every 5 s; /readiness answers 503 meanwhile.',
+  ),
   LIVE_NATS_USER: z
     .string()
     .optional()
@@ -348,53 +274,26 @@ export const GatewayEnv = BaseEnv.extend({
     .describe(
       'NATS credentials file of the `live` identity (GET /live), for servers in operator mode.',
     ),
-  LIVE_MAX_PAYLOAD_BYTES: z.coerce
-    .number()
-    .int()
-    .min(256)
-    .max(1_048_576)
-    .default(16_384)
-    .describe(
-      "GET /live (the console's Live view): a message payload larger than this is shown cut to this many characters, marked as truncated.",
-    ),
+  LIVE_MAX_PAYLOAD_BYTES: envInt(256, 1_048_576, 16_384).describe(
+    "GET /live (the console's Live view): a message payload larger than this is shown cut to this many characters, marked as truncated.",
+  ),
 }).superRefine((env, ctx) => {
+  const problem = (variable: string, message: string) =>
+    ctx.addIssue({ code: 'custom', path: [variable], message });
   // dev mode trusts X-User-Id: in production only on the loopback, which only this machine reaches
-  if (env.AUTH_MODE === 'dev' && env.NODE_ENV === 'production' && !LOOPBACK.has(env.HOST)) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['AUTH_MODE'],
-      message:
-        'dev mode trusts X-User-Id and is refused with NODE_ENV=production unless HOST is a loopback address (127.0.0.1, ::1, localhost)',
-    });
-  }
-  if (env.AUTH_MODE === 'jwt' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['JWT_SECRET'],
-      message: 'jwt mode needs JWT_SECRET or JWT_JWKS_URL',
-    });
-  }
-  if (env.AUTH_MODE === 'trusted-headers' && !env.TRUSTED_PROXY_SECRET) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['TRUSTED_PROXY_SECRET'],
-      message: 'trusted-headers mode needs TRUSTED_PROXY_SECRET',
-    });
-  }
+  if (env.AUTH_MODE === 'dev' && env.NODE_ENV === 'production' && !LOOPBACK.has(env.HOST))
+    problem(
+      'AUTH_MODE',
+      'dev mode trusts X-User-Id and is refused with NODE_ENV=production unless HOST is a loopback address (127.0.0.1, ::1, localhost)',
+    );
+  if (env.AUTH_MODE === 'jwt' && !env.JWT_SECRET && !env.JWT_JWKS_URL)
+    problem('JWT_SECRET', 'jwt mode needs JWT_SECRET or JWT_JWKS_URL');
+  if (env.AUTH_MODE === 'trusted-headers' && !env.TRUSTED_PROXY_SECRET)
+    problem('TRUSTED_PROXY_SECRET', 'trusted-headers mode needs TRUSTED_PROXY_SECRET');
   const algs = env.JWT_ALGORITHMS ?? [];
-  if (algs.some((a) => a.startsWith('HS')) && !env.JWT_SECRET) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['JWT_ALGORITHMS'],
-      message: 'HS* algorithms need JWT_SECRET',
-    });
-  }
-  if (algs.some((a) => !a.startsWith('HS')) && !env.JWT_JWKS_URL) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['JWT_ALGORITHMS'],
-      message: 'asymmetric algorithms need JWT_JWKS_URL',
-    });
-  }
+  if (algs.some((a) => a.startsWith('HS')) && !env.JWT_SECRET)
+    problem('JWT_ALGORITHMS', 'HS* algorithms need JWT_SECRET');
+  if (algs.some((a) => !a.startsWith('HS')) && !env.JWT_JWKS_URL)
+    problem('JWT_ALGORITHMS', 'asymmetric algorithms need JWT_JWKS_URL');
 });
 export type GatewayEnv = z.infer<typeof GatewayEnv>;
