@@ -1,9 +1,11 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { type Actor, Audit, DomainError, isAdmin } from '@switchboard/contracts';
+import { type Actor, Audit, isAdmin } from '@switchboard/contracts';
 import { AuditTrail, NatsBus } from '@switchboard/messaging';
 import { AuthGuard } from '../auth/auth.guard.js';
+import { refuseAudited } from '../auth/audited-refusal.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { AuditQueryParams, AuditVerifyParams } from '../http/api.schemas.js';
+import { definedAs } from '../http/query-params.js';
 import { ZodQueryPipe } from '../http/zod-query.pipe.js';
 
 /**
@@ -29,15 +31,17 @@ export class AuditController {
     return this.bus.request(
       Audit.AuditQuery,
       {
-        ...(q.user_id !== undefined ? { userId: q.user_id } : {}),
-        ...(q.action !== undefined ? { action: q.action } : {}),
-        ...(q.category !== undefined ? { category: q.category } : {}),
-        ...(q.outcome !== undefined ? { outcome: q.outcome } : {}),
-        ...(q.task_id !== undefined ? { taskId: q.task_id } : {}),
-        ...(q.tenant_id !== undefined ? { tenantId: q.tenant_id } : {}),
-        ...(q.from !== undefined ? { from: q.from } : {}),
-        ...(q.to !== undefined ? { to: q.to } : {}),
-        ...(q.before !== undefined ? { before: q.before } : {}),
+        ...definedAs(q, {
+          user_id: 'userId',
+          action: 'action',
+          category: 'category',
+          outcome: 'outcome',
+          task_id: 'taskId',
+          tenant_id: 'tenantId',
+          from: 'from',
+          to: 'to',
+          before: 'before',
+        }),
         limit: q.limit ?? 50,
       },
       { actor },
@@ -50,22 +54,16 @@ export class AuditController {
     @Query(new ZodQueryPipe(AuditVerifyParams)) q: AuditVerifyParams,
   ): Promise<Audit.AuditVerifyResponse> {
     this.requireAdmin(actor, 'audit.verify.denied');
-    return this.bus.request(
-      Audit.AuditVerify,
-      q.tenant_id !== undefined ? { tenantId: q.tenant_id } : {},
-      { actor },
-    );
+    return this.bus.request(Audit.AuditVerify, definedAs(q, { tenant_id: 'tenantId' }), { actor });
   }
 
   // Refused here, before a NATS hop; the audit service checks the role again.
   private requireAdmin(actor: Actor, deniedAction: string): void {
     if (isAdmin(actor)) return;
-    void this.audit.record({
-      category: 'auth',
-      action: deniedAction,
-      outcome: 'denied',
-      resource: 'audit',
-    });
-    throw new DomainError('FORBIDDEN', 'the audit trail is for admins only');
+    refuseAudited(
+      this.audit,
+      { action: deniedAction, resource: 'audit' },
+      'the audit trail is for admins only',
+    );
   }
 }

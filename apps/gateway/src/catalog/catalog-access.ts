@@ -1,5 +1,6 @@
-import { type Actor, DomainError, isAdmin } from '@switchboard/contracts';
+import { type Actor, isAdmin } from '@switchboard/contracts';
 import type { AuditTrail } from '@switchboard/messaging';
+import { refuseAudited } from '../auth/audited-refusal.js';
 
 /**
  * Admins only, for the catalog's settings (`resource`: approval-policies, authorizations): anyone
@@ -12,12 +13,9 @@ export function requireAdmin(
   what: string,
 ): void {
   if (isAdmin(actor)) return;
-  void audit.record({
-    category: 'auth',
-    action: 'authorization.denied',
-    outcome: 'denied',
-    resource,
-    details: { what },
-  });
-  throw new DomainError('FORBIDDEN', `only admins may ${what}`);
+  refuseAudited(
+    audit,
+    { action: 'authorization.denied', resource, details: { what } },
+    `only admins may ${what}`,
+  );
 }

@@ -1,19 +1,6 @@
 import { Audit, safeText, Tasks, TenantId, Tools, UserId } from '@switchboard/contracts';
 import { z } from 'zod';
-
-/** A comma-separated list in a query parameter (`providers=a,b`). */
-function csvOf<T extends z.ZodType<unknown, string>>(item: T, max: number) {
-  return z
-    .string()
-    .max(4_000)
-    .transform((s) =>
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(item).max(max));
-}
+import { csvOf } from './query-params.js';
 
 /** GET /tools: the caller's manifest, optionally under constraints. */
 export const ToolsQuery = z
@@ -24,10 +11,12 @@ export const ToolsQuery = z
       .describe(
         '`auto`: every authorized provider; `custom`: only the listed providers/tools (default when a list is given).',
       ),
-    providers: csvOf(Tools.ProviderName, 100)
+    providers: csvOf(Tools.ProviderName, { max: 100 })
       .optional()
       .describe('Comma-separated providers to allow.'),
-    tools: csvOf(Tools.ToolName, 500).optional().describe('Comma-separated tool names to allow.'),
+    tools: csvOf(Tools.ToolName, { max: 500 })
+      .optional()
+      .describe('Comma-separated tool names to allow.'),
   })
   .strict();
 export type ToolsQuery = z.infer<typeof ToolsQuery>;

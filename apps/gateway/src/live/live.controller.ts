@@ -1,10 +1,11 @@
 import { Controller, Get, Inject, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { type Actor, DomainError, isAdmin, spansTenants, tenantOf } from '@switchboard/contracts';
+import { type Actor, isAdmin, spansTenants, tenantOf } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard.js';
+import { refuseAudited } from '../auth/audited-refusal.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import type { GatewayEnv } from '../config/gateway.env.js';
 import { requestIdOf } from '../http/request-id.js';
@@ -40,15 +41,12 @@ export class LiveController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    if (!isAdmin(actor)) {
-      void this.audit.record({
-        category: 'auth',
-        action: 'live.denied',
-        outcome: 'denied',
-        resource: 'live',
-      });
-      throw new DomainError('FORBIDDEN', 'live traffic is for admins only');
-    }
+    if (!isAdmin(actor))
+      refuseAudited(
+        this.audit,
+        { action: 'live.denied', resource: 'live' },
+        'live traffic is for admins only',
+      );
     const filter: LiveFilter = {
       ...(q.task_id ? { taskId: q.task_id } : {}),
       ...(q.user_id ? { userId: q.user_id } : {}),

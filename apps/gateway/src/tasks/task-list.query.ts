@@ -1,5 +1,6 @@
 import { Tasks, TenantId, UserId } from '@switchboard/contracts';
 import { z } from 'zod';
+import { csvOf, definedAs } from '../http/query-params.js';
 
 /**
  * GET /tasks: the caller's tasks (admins: everyone's in their tenant, or `user_id`'s; the platform
@@ -7,16 +8,7 @@ import { z } from 'zod';
  */
 export const TaskListQuery = z
   .object({
-    status: z
-      .string()
-      .max(100)
-      .transform((s) =>
-        s
-          .split(',')
-          .map((x) => x.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(Tasks.TaskStatus).min(1).max(6))
+    status: csvOf(Tasks.TaskStatus, { chars: 100, min: 1, max: 6 })
       .optional()
       .describe(
         'Comma-separated statuses: `queued`, `running`, `waiting_approval`, `completed`, `failed`, `cancelled`.',
@@ -49,13 +41,15 @@ export type TaskListQuery = z.infer<typeof TaskListQuery>;
 
 export function taskListRequestOf(q: TaskListQuery): Tasks.TaskListRequest {
   return {
-    ...(q.user_id !== undefined ? { userId: q.user_id } : {}),
-    ...(q.tenant_id !== undefined ? { tenantId: q.tenant_id } : {}),
-    ...(q.status !== undefined ? { status: q.status } : {}),
-    ...(q.q !== undefined ? { text: q.q } : {}),
-    ...(q.from !== undefined ? { from: q.from } : {}),
-    ...(q.to !== undefined ? { to: q.to } : {}),
-    ...(q.before !== undefined ? { before: q.before } : {}),
+    ...definedAs(q, {
+      user_id: 'userId',
+      tenant_id: 'tenantId',
+      status: 'status',
+      q: 'text',
+      from: 'from',
+      to: 'to',
+      before: 'before',
+    }),
     limit: q.limit ?? 50,
   };
 }

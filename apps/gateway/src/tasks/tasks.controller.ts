@@ -11,17 +11,11 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import {
-  type Actor,
-  DomainError,
-  type Gateway,
-  isAdmin,
-  parseOrThrow,
-  Tasks,
-} from '@switchboard/contracts';
+import { type Actor, type Gateway, isAdmin, parseOrThrow, Tasks } from '@switchboard/contracts';
 import { AuditTrail, NatsBus } from '@switchboard/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard.js';
+import { refuseAudited } from '../auth/audited-refusal.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { CancelBody, LastEventId } from '../http/api.schemas.js';
 import { requestIdOf } from '../http/request-id.js';
@@ -55,15 +49,12 @@ export class TasksController {
     @CurrentActor() actor: Actor,
     @Query(new ZodQueryPipe(TaskListQuery)) q: TaskListQuery,
   ): Promise<Tasks.TaskListResponse> {
-    if (q.user_id !== undefined && q.user_id !== actor.userId && !isAdmin(actor)) {
-      void this.audit.record({
-        category: 'auth',
-        action: 'task.list.denied',
-        outcome: 'denied',
-        resource: 'tasks',
-      });
-      throw new DomainError('FORBIDDEN', "only admins may list another user's tasks");
-    }
+    if (q.user_id !== undefined && q.user_id !== actor.userId && !isAdmin(actor))
+      refuseAudited(
+        this.audit,
+        { action: 'task.list.denied', resource: 'tasks' },
+        "only admins may list another user's tasks",
+      );
     return this.bus.request(Tasks.TaskList, taskListRequestOf(q), { actor });
   }
 

@@ -1,5 +1,6 @@
 import { Webhooks } from '@switchboard/contracts';
 import { z } from 'zod';
+import { definedAs } from '../http/query-params.js';
 
 /** `GET /webhooks`' query string. */
 export const WebhookListQuery = z
@@ -29,9 +30,11 @@ export type WebhookDeliveryQuery = z.infer<typeof WebhookDeliveryQuery>;
 export function deliveryListRequest(q: WebhookDeliveryQuery): Webhooks.WebhookDeliveryListRequest {
   return {
     limit: q.limit,
-    ...(q.status ? { status: q.status } : {}),
-    ...(q.webhook_id ? { webhookId: q.webhook_id } : {}),
-    ...(q.task_id ? { taskId: q.task_id } : {}),
-    ...(q.before ? { before: q.before } : {}),
+    ...definedAs(q, {
+      status: 'status',
+      webhook_id: 'webhookId',
+      task_id: 'taskId',
+      before: 'before',
+    }),
   };
 }

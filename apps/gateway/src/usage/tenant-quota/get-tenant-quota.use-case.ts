@@ -9,6 +9,7 @@ import {
 } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { TenantQuotasService } from '@switchboard/runtime';
+import { refuseAudited } from '../../auth/audited-refusal.js';
 import { quotaStore } from '../quota-store.js';
 
 /**
@@ -23,16 +24,16 @@ export class GetTenantQuotaUseCase {
   ) {}
 
   async execute(actor: Actor, tenantId: string): Promise<Tenancy.TenantQuotaView> {
-    if (!isAdmin(actor)) {
-      void this.audit.record({
-        category: 'auth',
-        action: 'authorization.denied',
-        outcome: 'denied',
-        resource: `tenants/${tenantId}/quotas`,
-        details: { what: 'read tenant quotas' },
-      });
-      throw new DomainError('FORBIDDEN', 'only admins may read tenant quotas');
-    }
+    if (!isAdmin(actor))
+      refuseAudited(
+        this.audit,
+        {
+          action: 'authorization.denied',
+          resource: `tenants/${tenantId}/quotas`,
+          details: { what: 'read tenant quotas' },
+        },
+        'only admins may read tenant quotas',
+      );
     const visible =
       tenantId === Tenancy.PLATFORM_QUOTA ? spansTenants(actor) : sameTenant(actor, tenantId);
     if (!visible) throw new DomainError('NOT_FOUND', `no tenant ${tenantId} among yours`);

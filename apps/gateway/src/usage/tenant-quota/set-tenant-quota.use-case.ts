@@ -8,6 +8,7 @@ import {
 } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { TenantQuotasService } from '@switchboard/runtime';
+import { refuseAudited } from '../../auth/audited-refusal.js';
 import { QuotaMetrics } from '../../limits/quota.metrics.js';
 import { quotaStore } from '../quota-store.js';
 
@@ -31,19 +32,12 @@ export class SetTenantQuotaUseCase {
     change: { body: unknown } | { remove: true },
   ): Promise<Tenancy.TenantQuotaView> {
     const resource = `tenants/${tenantId}/quotas`;
-    if (!spansTenants(actor)) {
-      void this.audit.record({
-        category: 'auth',
-        action: 'authorization.denied',
-        outcome: 'denied',
-        resource,
-        details: { what: 'set tenant quotas' },
-      });
-      throw new DomainError(
-        'FORBIDDEN',
+    if (!spansTenants(actor))
+      refuseAudited(
+        this.audit,
+        { action: 'authorization.denied', resource, details: { what: 'set tenant quotas' } },
         'only the platform operator (platform-admin) may set quotas',
       );
-    }
     const quota = 'body' in change ? quotaOf(change.body) : null;
     const before = await quotaStore(tenantId, () => this.quotas.ownQuota(tenantId));
     await quotaStore(tenantId, () => this.quotas.setQuota(tenantId, quota));

@@ -1,0 +1,24 @@
+import { DomainError } from '@switchboard/contracts';
+import type { AuditEvent, AuditTrail } from '@switchboard/messaging';
+
+/** What a refusal is recorded as: the action refused, on what, and (when given) its details. */
+export interface Refusal {
+  action: string;
+  resource: string;
+  details?: AuditEvent['details'];
+}
+
+/**
+ * Refuses the caller with FORBIDDEN saying `message`, and records the refusal in the audit trail as
+ * an auth denial. The record is not waited for: the answer does not depend on the trail being up.
+ */
+export function refuseAudited(audit: AuditTrail, refusal: Refusal, message: string): never {
+  void audit.record({
+    category: 'auth',
+    action: refusal.action,
+    outcome: 'denied',
+    resource: refusal.resource,
+    ...(refusal.details ? { details: refusal.details } : {}),
+  });
+  throw new DomainError('FORBIDDEN', message);
+}
