@@ -6,49 +6,41 @@ import type { GatewayEnv } from '../config/gateway.env.js';
 /** Where the JSON-RPC endpoint is mounted (the card itself lives at the root's /.well-known/). */
 export const A2A_ENDPOINT_PATH = 'a2a';
 
+/** One security scheme under `name`, and the requirement that callers use it. */
+function requiredScheme(name: string, scheme: Record<string, unknown>): Record<string, unknown> {
+  return {
+    securitySchemes: { [name]: scheme },
+    securityRequirements: [{ schemes: { [name]: { list: [] } } }],
+  };
+}
+
 /** The security scheme that matches how the gateway authenticates (AUTH_MODE). */
 function security(config: GatewayEnv): Record<string, unknown> {
   switch (config.AUTH_MODE) {
     case 'jwt':
-      return {
-        securitySchemes: {
-          bearer: {
-            httpAuthSecurityScheme: {
-              scheme: 'Bearer',
-              bearerFormat: 'JWT',
-              description: 'A Supabase (or other issuer) access token.',
-            },
-          },
+      return requiredScheme('bearer', {
+        httpAuthSecurityScheme: {
+          scheme: 'Bearer',
+          bearerFormat: 'JWT',
+          description: 'A Supabase (or other issuer) access token.',
         },
-        securityRequirements: [{ schemes: { bearer: { list: [] } } }],
-      };
+      });
     case 'trusted-headers':
-      return {
-        securitySchemes: {
-          proxy: {
-            apiKeySecurityScheme: {
-              location: 'header',
-              name: config.TRUSTED_PROXY_HEADER,
-              description:
-                'Only through the trusted proxy, which also forwards X-Supabase-User-ID.',
-            },
-          },
+      return requiredScheme('proxy', {
+        apiKeySecurityScheme: {
+          location: 'header',
+          name: config.TRUSTED_PROXY_HEADER,
+          description: 'Only through the trusted proxy, which also forwards X-Supabase-User-ID.',
         },
-        securityRequirements: [{ schemes: { proxy: { list: [] } } }],
-      };
+      });
     case 'dev':
-      return {
-        securitySchemes: {
-          devUser: {
-            apiKeySecurityScheme: {
-              location: 'header',
-              name: 'X-User-Id',
-              description: 'Development mode: the acting user id (never in production).',
-            },
-          },
+      return requiredScheme('devUser', {
+        apiKeySecurityScheme: {
+          location: 'header',
+          name: 'X-User-Id',
+          description: 'Development mode: the acting user id (never in production).',
         },
-        securityRequirements: [{ schemes: { devUser: { list: [] } } }],
-      };
+      });
   }
 }
 

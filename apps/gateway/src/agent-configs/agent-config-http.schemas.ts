@@ -1,4 +1,4 @@
-import { Agents } from '@switchboard/contracts';
+import { Agents, parseOrThrow } from '@switchboard/contracts';
 import { z } from 'zod';
 
 /** `GET /agent-configs/{name}/diff`'s query string: the two version numbers compared. */
@@ -15,3 +15,9 @@ export const VersionParam = z.coerce.number().int().positive();
 
 export const AgentNameParam = Agents.AgentName;
 export const AgentLabelParam = Agents.AgentLabelName;
+
+/** An agent's label as a path names it (`…/{name}/labels/{label}`): the agent checked first. */
+export const agentLabelOf = (name: string, label: string) => ({
+  agent: parseOrThrow(AgentNameParam, name, 'agent name'),
+  label: parseOrThrow(AgentLabelParam, label, 'label'),
+});

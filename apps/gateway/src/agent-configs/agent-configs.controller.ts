@@ -18,7 +18,7 @@ import { ZodBodyPipe } from '../http/zod-body.pipe.js';
 import { ZodQueryPipe } from '../http/zod-query.pipe.js';
 import {
   AgentDiffQuery,
-  AgentLabelParam,
+  agentLabelOf,
   AgentNameParam,
   VersionParam,
 } from './agent-config-http.schemas.js';
@@ -105,11 +105,7 @@ export class AgentConfigsController {
   ): Promise<Agents.AgentLabelMoved> {
     return this.bus.request(
       Agents.AgentLabelMove,
-      {
-        agent: nameOf(name),
-        label: parseOrThrow(AgentLabelParam, label, 'label'),
-        version: body.version,
-      },
+      { ...agentLabelOf(name, label), version: body.version },
       { actor },
     );
   }
@@ -125,11 +121,7 @@ export class AgentConfigsController {
   ): Promise<Agents.AgentLabelView> {
     return this.bus.request(
       Agents.AgentCanarySet,
-      {
-        agent: nameOf(name),
-        label: parseOrThrow(AgentLabelParam, label, 'label'),
-        canary: body.canary,
-      },
+      { ...agentLabelOf(name, label), canary: body.canary },
       { actor },
     );
   }
@@ -140,11 +132,7 @@ export class AgentConfigsController {
     @Param('name') name: string,
     @CurrentActor() actor: Actor,
   ): Promise<Agents.AgentDefaultView> {
-    return this.bus.request(
-      Agents.AgentDefaultSet,
-      { agent: nameOf(name), isDefault: true },
-      { actor },
-    );
+    return this.setDefault(name, actor, true);
   }
 
   @Delete(':name/default')
@@ -153,10 +141,14 @@ export class AgentConfigsController {
     @Param('name') name: string,
     @CurrentActor() actor: Actor,
   ): Promise<Agents.AgentDefaultView> {
-    return this.bus.request(
-      Agents.AgentDefaultSet,
-      { agent: nameOf(name), isDefault: false },
-      { actor },
-    );
+    return this.setDefault(name, actor, false);
+  }
+
+  private setDefault(
+    name: string,
+    actor: Actor,
+    isDefault: boolean,
+  ): Promise<Agents.AgentDefaultView> {
+    return this.bus.request(Agents.AgentDefaultSet, { agent: nameOf(name), isDefault }, { actor });
   }
 }

@@ -19,6 +19,9 @@ function eventsOf(taskId: string) {
     }) as Tasks.TaskEvent;
 }
 
+/** The demo task's first step, the calculation both sequences begin with. */
+const CALCULATION = { stepId: 's1', index: 0, kind: 'tool' as const, target: 'calculator' };
+
 /** A realistic event sequence of the demo task (as the orchestrator emits it), for the format specs. */
 // eslint-disable-next-line max-lines-per-function -- a table: one case per event or route
 export function demoTaskEvents(
@@ -40,13 +43,7 @@ export function demoTaskEvents(
     }),
     e('orchestrator.planning.started', { planner: 'builtin', iteration: 1 }),
     e('orchestrator.planning.completed', { planner: 'builtin', iteration: 1, plan: [] }),
-    e('orchestrator.step.dispatching', {
-      stepId: 's1',
-      index: 0,
-      kind: 'tool',
-      target: 'calculator',
-      input: { expression: '17 * 23' },
-    }),
+    e('orchestrator.step.dispatching', { ...CALCULATION, input: { expression: '17 * 23' } }),
     e('mcp.task.started', { stepId: 's1', tool: 'calculator', input: { expression: '17 * 23' } }),
     e('mcp.task.completed', {
       stepId: 's1',
@@ -54,14 +51,7 @@ export function demoTaskEvents(
       output: { result: 391 },
       durationMs: 1.5,
     }),
-    e('orchestrator.step.completed', {
-      stepId: 's1',
-      index: 0,
-      kind: 'tool',
-      target: 'calculator',
-      output: { result: 391 },
-      durationMs: 2,
-    }),
+    e('orchestrator.step.completed', { ...CALCULATION, output: { result: 391 }, durationMs: 2 }),
     e('orchestrator.step.dispatching', {
       stepId: 's2',
       index: 1,
@@ -138,21 +128,8 @@ export function approvalTaskEvents(
     e('orchestrator.task.started', { task: 'demo', userId: 'u1', planner: 'builtin' }),
     e('orchestrator.planning.started', { planner: 'builtin', iteration: 1 }),
     e('orchestrator.planning.completed', { planner: 'builtin', iteration: 1, plan: [] }),
-    e('orchestrator.step.dispatching', {
-      stepId: 's1',
-      index: 0,
-      kind: 'tool',
-      target: 'calculator',
-      input: { expression: '17 * 23' },
-    }),
-    e('orchestrator.step.completed', {
-      stepId: 's1',
-      index: 0,
-      kind: 'tool',
-      target: 'calculator',
-      output: { result: 391 },
-      durationMs: 2,
-    }),
+    e('orchestrator.step.dispatching', { ...CALCULATION, input: { expression: '17 * 23' } }),
+    e('orchestrator.step.completed', { ...CALCULATION, output: { result: 391 }, durationMs: 2 }),
     e('orchestrator.approval.requested', {
       approvalId: DEMO_APPROVAL,
       stepId: 's2',

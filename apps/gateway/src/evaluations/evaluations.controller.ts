@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
-import { type Actor, Agents, Evaluations, parseOrThrow, Tasks } from '@switchboard/contracts';
+import { type Actor, Evaluations, parseOrThrow, Tasks } from '@switchboard/contracts';
 import { NatsBus } from '@switchboard/messaging';
 import { z } from 'zod';
+import { agentLabelOf } from '../agent-configs/agent-config-http.schemas.js';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { ZodBodyPipe } from '../http/zod-body.pipe.js';
@@ -106,11 +107,7 @@ export class EvaluationsController {
   ): Promise<Evaluations.LabelProtectionView> {
     return this.bus.request(
       Evaluations.LabelProtect,
-      {
-        ...body,
-        agent: parseOrThrow(Agents.AgentName, name, 'agent name'),
-        label: parseOrThrow(Agents.AgentLabelName, label, 'label'),
-      },
+      { ...body, ...agentLabelOf(name, label) },
       { actor },
     );
   }
