@@ -67,9 +67,7 @@ export class DispatchStepsUseCase {
       const index = ledger.steps.length;
       const status =
         this.reused(ledger, action, index) ??
-        (run.source.answersStep(index)
-          ? await this.fromRecord(run, decision.actions.slice(i), index, ledger)
-          : await this.gated(run, decision.actions.slice(i), index, ledger));
+        (await this.next(run, decision.actions.slice(i), index, ledger));
       if (status === 'paused') return 'paused';
       run.plan.push(action);
       if (status === 'failed') failedGroups.add(group);
@@ -77,8 +75,11 @@ export class DispatchStepsUseCase {
     return 'done';
   }
 
-  /** The first of `actions`, through the approval gate: run, refused, or the round pauses for it. */
-  private async gated(
+  /**
+   * The first of `actions`, its input resolved (a bad reference fails it here): taken from the run's
+   * record when its source answers the step, else through the approval gate.
+   */
+  private async next(
     run: TaskRun,
     actions: Tasks.PlanAction[],
     index: number,
@@ -87,6 +88,20 @@ export class DispatchStepsUseCase {
     const action = actions[0] as Tasks.PlanAction;
     const input = await this.resolve(run, action, index, ledger);
     if (input === undefined) return 'failed';
+    return run.source.answersStep(index)
+      ? this.fromRecord(run, actions, input, index, ledger)
+      : this.gated(run, actions, input, index, ledger);
+  }
+
+  /** The first of `actions`, through the approval gate: run, refused, or the round pauses for it. */
+  private async gated(
+    run: TaskRun,
+    actions: Tasks.PlanAction[],
+    input: Record<string, unknown>,
+    index: number,
+    ledger: StepLedger,
+  ): Promise<Ended | 'paused'> {
+    const action = actions[0] as Tasks.PlanAction;
     const gate = await this.gate.check(run, action, input);
     switch (gate.kind) {
       case 'free':
@@ -150,17 +165,16 @@ export class DispatchStepsUseCase {
   private async fromRecord(
     run: TaskRun,
     actions: Tasks.PlanAction[],
+    input: Record<string, unknown>,
     index: number,
     ledger: StepLedger,
   ): Promise<Ended | 'paused'> {
     const action = actions[0] as Tasks.PlanAction;
-    const input = await this.resolve(run, action, index, ledger);
-    if (input === undefined) return 'failed';
     const answer = run.source.recordedStep(index, action, input);
     switch (answer.kind) {
       case 'live':
         // a read-only tool an evaluation may call: dispatched as a live task's, through its gate
-        return this.gated(run, actions, index, ledger);
+        return this.gated(run, actions, input, index, ledger);
       case 'refused':
         return this.failStep(run, { ...action, input }, index, ledger, answer.error);
       case 'diverged':

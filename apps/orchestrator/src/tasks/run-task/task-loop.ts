@@ -178,14 +178,7 @@ export class TaskLoop {
       run.resumed ? this.rounds.list(taskRefOf(run.submission)) : Promise.resolve([]),
     ]);
     context.catch(() => undefined); // awaited below; not unhandled if the manifest fails first
-    const manifest = await abortable(
-      this.bus.request(
-        Tools.ToolsManifest,
-        { ...(request.tool_constraints ? { constraints: request.tool_constraints } : {}), taskId },
-        { actor, ...run.retry },
-      ),
-      run.signal,
-    );
+    const manifest = await this.manifestOf(run);
     this.offer(run, manifest);
     const recorded = run.source.recordedRecall();
     const provided = recorded
@@ -256,8 +249,15 @@ export class TaskLoop {
   /** Throws CONFLICT (the verdict names the tools) when a recorded tool's definition changed since. */
   private async checkToolOffer(run: TaskRun, basis: RecordedBasis): Promise<void> {
     if (!basis.manifest.tools.length) return;
+    const now = await this.manifestOf(run);
+    const conflict = basis.compare(now.tools);
+    if (conflict) throw conflict;
+  }
+
+  /** The tools the task's actor may call now (under the task's constraints), as mcp-tools offers them. */
+  private manifestOf(run: TaskRun): Promise<Tools.Manifest> {
     const { taskId, actor, request } = run.submission;
-    const now = await abortable(
+    return abortable(
       this.bus.request(
         Tools.ToolsManifest,
         { ...(request.tool_constraints ? { constraints: request.tool_constraints } : {}), taskId },
@@ -265,8 +265,6 @@ export class TaskLoop {
       ),
       run.signal,
     );
-    const conflict = basis.compare(now.tools);
-    if (conflict) throw conflict;
   }
 
   private offer(run: TaskRun, manifest: Tools.Manifest): void {
