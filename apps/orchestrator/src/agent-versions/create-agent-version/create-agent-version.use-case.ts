@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Actor, type Agents, tenantOf } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { randomUUID } from 'node:crypto';
-import { requireAuthor } from '../agent-access.js';
+import { auditAgentChange, requireAuthor } from '../agent-access.js';
 import { sha256 } from '../agent-config.js';
 import { AgentLookup } from '../agent-lookup.js';
 import { AgentRepository } from '../agent.repository.js';
@@ -32,13 +32,10 @@ export class CreateAgentVersionUseCase {
       note: req.note,
       createdBy: actor.userId,
     });
-    void this.audit.record({
-      category: 'admin',
+    auditAgentChange(this.audit, actor, {
       action: 'agent.version.create',
-      outcome: 'success',
       resource: `agent:${req.agent}`,
       tenantId: view.tenantId,
-      actor: { userId: actor.userId, role: actor.role },
       details: { version: view.version, versionId: view.versionId, model: req.config.model.name },
     });
     return view;

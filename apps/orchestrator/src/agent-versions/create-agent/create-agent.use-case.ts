@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Actor, type Agents, DomainError, tenantOf } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { randomUUID } from 'node:crypto';
-import { requireAuthor } from '../agent-access.js';
+import { auditAgentChange, requireAuthor } from '../agent-access.js';
 import { sha256 } from '../agent-config.js';
 import { AgentRepository } from '../agent.repository.js';
 
@@ -36,13 +36,9 @@ export class CreateAgentUseCase {
       throw new DomainError('CONFLICT', `name: an agent named ${req.name} exists in this tenant`, {
         details: { issues: [{ path: 'name', message: 'is taken in this tenant' }] },
       });
-    void this.audit.record({
-      category: 'admin',
+    auditAgentChange(this.audit, actor, {
       action: 'agent.create',
-      outcome: 'success',
       resource: `agent:${req.name}`,
-      tenantId,
-      actor: { userId: actor.userId, role: actor.role },
       details: {
         version: 1,
         versionId: first.id,

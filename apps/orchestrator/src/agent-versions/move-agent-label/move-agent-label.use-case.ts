@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { type Actor, type Agents, DomainError, tenantOf } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
-import { requireAuthor, versionNotFound } from '../agent-access.js';
+import { auditAgentChange, requireAuthor, versionNotFound } from '../agent-access.js';
 import { AGENT_LABEL, labelMove } from '../agent-label.machine.js';
 import { AgentLookup } from '../agent-lookup.js';
 import { AgentRepository } from '../agent.repository.js';
@@ -47,13 +47,9 @@ export class MoveAgentLabelUseCase {
     // The machine's table is the rule: a move its state does not take is a bug, not a user's error.
     AGENT_LABEL.next(from === undefined ? 'unset' : 'pointing', move);
     if (write.written)
-      void this.audit.record({
-        category: 'admin',
+      auditAgentChange(this.audit, actor, {
         action: 'agent.label.move',
-        outcome: 'success',
         resource: `agent:${req.agent}`,
-        tenantId: tenantOf(actor),
-        actor: { userId: actor.userId, role: actor.role },
         details: {
           label: req.label,
           ...(from !== undefined ? { from } : {}),

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, type Agents, DomainError, tenantOf } from '@switchboard/contracts';
+import { type Actor, type Agents, DomainError } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
-import { requireAuthor, versionNotFound } from '../agent-access.js';
+import { auditAgentChange, requireAuthor, versionNotFound } from '../agent-access.js';
 import { AgentLookup } from '../agent-lookup.js';
 import { AgentRoutingRepository } from '../agent-routing.repository.js';
 import { AgentRepository } from '../agent.repository.js';
@@ -39,13 +39,9 @@ export class SetAgentCanaryUseCase {
     const split =
       target && canary ? { versionId: target.versionId, weight: canary.weight } : undefined;
     await this.routing.setCanary(agent.id, req.label, split);
-    void this.audit.record({
-      category: 'admin',
+    auditAgentChange(this.audit, actor, {
       action: 'agent.label.canary',
-      outcome: 'success',
       resource: `agent:${req.agent}`,
-      tenantId: tenantOf(actor),
-      actor: { userId: actor.userId, role: actor.role },
       details: {
         label: req.label,
         version: labelled.version,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, type Agents, tenantOf } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
-import { requireAuthor } from '../agent-access.js';
+import { auditAgentChange, requireAuthor } from '../agent-access.js';
 import { AgentLookup } from '../agent-lookup.js';
 import { AgentRoutingRepository } from '../agent-routing.repository.js';
 
@@ -33,13 +33,9 @@ export class SetDefaultAgentUseCase {
     );
     const now = req.isDefault ? req.agent : previous === req.agent ? undefined : previous;
     if (previous !== now)
-      void this.audit.record({
-        category: 'admin',
+      auditAgentChange(this.audit, actor, {
         action: 'agent.default.set',
-        outcome: 'success',
         resource: `tenant:${tenantId}`,
-        tenantId,
-        actor: { userId: actor.userId, role: actor.role },
         details: { ...(now ? { agent: now } : {}), ...(previous ? { previous } : {}) },
       });
     return { ...(now ? { agent: now } : {}), ...(previous ? { previous } : {}) };

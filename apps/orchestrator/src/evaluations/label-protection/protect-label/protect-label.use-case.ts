@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, type Evaluations, tenantOf } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
-import { requireAuthor } from '../../../agent-versions/agent-access.js';
+import { auditAgentChange, requireAuthor } from '../../../agent-versions/agent-access.js';
 import { AgentLookup } from '../../../agent-versions/agent-lookup.js';
 import { PrismaService } from '../../../prisma/prisma.service.js';
 import { DatasetRepository } from '../../datasets/dataset.repository.js';
@@ -38,13 +38,9 @@ export class ProtectLabelUseCase {
       create: { agentId: agent.id, label: req.label, ...data },
       update: data,
     });
-    void this.audit.record({
-      category: 'admin',
+    auditAgentChange(this.audit, actor, {
       action: 'agent.label.protect',
-      outcome: 'success',
       resource: `agent:${req.agent}`,
-      tenantId,
-      actor: { userId: actor.userId, role: actor.role },
       details: {
         label: req.label,
         dataset: req.dataset,
