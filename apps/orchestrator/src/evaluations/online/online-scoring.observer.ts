@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { tenantOf } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import type { EndedTask, TaskObserver } from '../../tasks/index.js';
+import type { EndedTask } from '../../tasks/index.js';
 import { RecordedTasks } from '../datasets/recorded-tasks.js';
 import { ruleMatches, sampled } from '../datasets/dataset-rules/dataset-rule.js';
 import { EndedFactsReader } from '../datasets/dataset-rules/ended-facts.reader.js';
 import { runFactsOf } from '../experiments/experiment-result.js';
 import { scoreRun } from '../experiments/score-run.js';
-import { OffPath } from '../off-path.js';
+import { OffPathObserver } from '../off-path.observer.js';
 import { scorerName } from '../scorers/code-scorers.js';
 import { LlmJudge } from '../scorers/llm-judge.js';
 import { ScoreMetrics } from '../scores/score.metrics.js';
@@ -21,9 +21,7 @@ import { ScoringRuleRepository } from './scoring-rule.repository.js';
  * it; replays and forks are told to no observer, so experiments are not scored twice.
  */
 @Injectable()
-export class OnlineScoringObserver implements TaskObserver {
-  readonly work: OffPath;
-
+export class OnlineScoringObserver extends OffPathObserver {
   constructor(
     private readonly rules: ScoringRuleRepository,
     private readonly facts: EndedFactsReader,
@@ -33,15 +31,10 @@ export class OnlineScoringObserver implements TaskObserver {
     private readonly metrics: ScoreMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.work = new OffPath((e) => this.logger.warn({ err: e }, 'online scoring failed'));
+    super(logger, 'online scoring failed');
   }
 
-  ended(task: EndedTask): Promise<void> {
-    this.work.start(() => this.score(task));
-    return Promise.resolve();
-  }
-
-  private async score(task: EndedTask): Promise<void> {
+  protected async onEnded(task: EndedTask): Promise<void> {
     const { actor, taskId } = task.submission;
     const rules = await this.rules.list(tenantOf(actor));
     if (!rules.length) return;

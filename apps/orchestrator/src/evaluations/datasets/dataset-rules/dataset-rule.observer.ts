@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { tenantOf } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import type { EndedTask, TaskObserver } from '../../../tasks/index.js';
-import { OffPath } from '../../off-path.js';
+import type { EndedTask } from '../../../tasks/index.js';
+import { OffPathObserver } from '../../off-path.observer.js';
 import { DatasetRepository } from '../dataset.repository.js';
 import { ruleMatches, sampled } from './dataset-rule.js';
 import { EndedFactsReader } from './ended-facts.reader.js';
@@ -14,24 +14,16 @@ import { EndedFactsReader } from './ended-facts.reader.js';
  * a dataset never collects its own experiments.
  */
 @Injectable()
-export class DatasetRuleObserver implements TaskObserver {
-  /** The adds under way, so a test (or shutdown) can wait for them. */
-  readonly work: OffPath;
-
+export class DatasetRuleObserver extends OffPathObserver {
   constructor(
     private readonly datasets: DatasetRepository,
     private readonly facts: EndedFactsReader,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.work = new OffPath((e) => this.logger.warn({ err: e }, 'dataset rule failed'));
+    super(logger, 'dataset rule failed');
   }
 
-  ended(task: EndedTask): Promise<void> {
-    this.work.start(() => this.collect(task));
-    return Promise.resolve();
-  }
-
-  private async collect(task: EndedTask): Promise<void> {
+  protected async onEnded(task: EndedTask): Promise<void> {
     const { submission } = task;
     const ruled = await this.datasets.ruled(tenantOf(submission.actor));
     if (!ruled.length) return;
