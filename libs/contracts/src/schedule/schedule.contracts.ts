@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { limitRequest, pageLimit } from '../request.schemas.js';
-import { defineCommand, defineQuery, type DomainContracts } from '../define.js';
+import { commandGroup } from '../command-group.js';
+import { type DomainContracts } from '../define.js';
 import {
   ScheduleCreateRequest,
   ScheduleDue,
@@ -14,9 +15,12 @@ export const SCHEDULE_FIRINGS_KEPT = 50;
 
 const byId = z.object({ scheduleId: ScheduleId }).strict();
 
-export const ScheduleCreate = defineCommand({
-  subject: 'sb.cmd.orchestrator.schedule.create',
-  callers: ['gateway'],
+/**
+ * The schedule commands, sb.cmd.orchestrator.schedule.<action>: the gateway's HTTP API sends them.
+ */
+const schedule = commandGroup('sb.cmd.orchestrator.schedule', { callers: ['gateway'] });
+
+export const ScheduleCreate = schedule.command('create', {
   request: ScheduleCreateRequest,
   response: ScheduleView,
   timeoutMs: 15_000,
@@ -24,27 +28,21 @@ export const ScheduleCreate = defineCommand({
     'Creates a schedule owned by the acting user, in their tenant: the task it submits and when (cron + IANA time zone, or one future time `at`). A `webhook` is checked against the URL policy (VALIDATION naming `webhook.url`). Audited.',
 });
 
-export const ScheduleList = defineQuery({
-  subject: 'sb.cmd.orchestrator.schedule.list',
-  callers: ['gateway'],
+export const ScheduleList = schedule.query('list', {
   request: limitRequest(500, 100),
   response: z.object({ schedules: z.array(ScheduleView) }),
   description:
     "Schedules the acting user sees, newest first: their own; an admin's: every one of their tenant; the platform operator's: every tenant's.",
 });
 
-export const ScheduleGet = defineQuery({
-  subject: 'sb.cmd.orchestrator.schedule.get',
-  callers: ['gateway'],
+export const ScheduleGet = schedule.query('get', {
   request: byId,
   response: ScheduleView,
   description:
     "One schedule, for its owner or an admin of its tenant; another's is NOT_FOUND (another tenant's audited as denied).",
 });
 
-export const SchedulePause = defineCommand({
-  subject: 'sb.cmd.orchestrator.schedule.pause',
-  callers: ['gateway'],
+export const SchedulePause = schedule.command('pause', {
   request: byId,
   response: ScheduleView,
   idempotency: 'idempotent',
@@ -52,9 +50,7 @@ export const SchedulePause = defineCommand({
     'Pauses an active schedule: it fires nothing until resumed. A paused one answers as it is; a done one is CONFLICT. NOT_FOUND as ScheduleGet. Audited.',
 });
 
-export const ScheduleResume = defineCommand({
-  subject: 'sb.cmd.orchestrator.schedule.resume',
-  callers: ['gateway'],
+export const ScheduleResume = schedule.command('resume', {
   request: byId,
   response: ScheduleView,
   idempotency: 'idempotent',
@@ -62,25 +58,20 @@ export const ScheduleResume = defineCommand({
     'Resumes a paused schedule from now: the times it missed while paused are not run; its next due time is the next one after now (a one-shot whose time passed meanwhile is CONFLICT). NOT_FOUND as ScheduleGet. Audited.',
 });
 
-export const ScheduleDelete = defineCommand({
-  subject: 'sb.cmd.orchestrator.schedule.delete',
-  callers: ['gateway'],
+export const ScheduleDelete = schedule.command('delete', {
   request: byId,
   response: z.object({ scheduleId: ScheduleId }),
   description:
     'Deletes a schedule and its firings (the tasks it submitted stay). NOT_FOUND as ScheduleGet. Audited.',
 });
 
-export const ScheduleFiringList = defineQuery({
-  subject: 'sb.cmd.orchestrator.schedule.firing.list',
-  callers: ['gateway'],
+export const ScheduleFiringList = schedule.query('firing.list', {
   request: byId,
   response: z.object({ firings: z.array(ScheduleFiringView) }),
   description: `A schedule's most recent firings (at most ${SCHEDULE_FIRINGS_KEPT}), newest first. NOT_FOUND as ScheduleGet.`,
 });
 
-export const ScheduleDueList = defineQuery({
-  subject: 'sb.cmd.orchestrator.schedule.due.list',
+export const ScheduleDueList = schedule.query('due.list', {
   callers: ['gateway', 'admin'],
   request: z
     .object({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { limitRequest } from '../request.schemas.js';
-import { defineCommand, defineQuery } from '../define.js';
+import { commandGroup } from '../command-group.js';
 import {
   ReplayBatchBody,
   ReplayBatchSummary,
@@ -10,9 +10,12 @@ import {
 import { TaskSubmission } from './task-submission.schemas.js';
 import { TaskId } from './task.schemas.js';
 
-export const ReplayBatchStart = defineCommand({
-  subject: 'sb.cmd.orchestrator.replays.start',
-  callers: ['gateway'],
+/**
+ * The replay commands, sb.cmd.orchestrator.<entity>.<action>: the gateway's HTTP API sends them.
+ */
+const orchestrator = commandGroup('sb.cmd.orchestrator', { callers: ['gateway'] });
+
+export const ReplayBatchStart = orchestrator.command('replays.start', {
   request: ReplayBatchBody,
   response: ReplayBatchView,
   timeoutMs: 10_000,
@@ -20,18 +23,14 @@ export const ReplayBatchStart = defineCommand({
     "Starts a replay batch (docs/replay.md): the caller's ended tasks (an admin's: its tenant's) by id or filter, run again with the changes, at most `concurrency` at a time, within the budget; answers the batch as started.",
 });
 
-export const ReplayBatchGet = defineQuery({
-  subject: 'sb.cmd.orchestrator.replays.get',
-  callers: ['gateway'],
+export const ReplayBatchGet = orchestrator.query('replays.get', {
   request: z.object({ batchId: z.string().uuid() }).strict(),
   response: ReplayBatchView,
   description:
     "One replay batch with each task's outcome against its original and the totals. Its creator's, or (admins) its tenant's; another tenant's is NOT_FOUND.",
 });
 
-export const ReplayBatchList = defineQuery({
-  subject: 'sb.cmd.orchestrator.replays.list',
-  callers: ['gateway'],
+export const ReplayBatchList = orchestrator.query('replays.list', {
   request: limitRequest(100, 20),
   response: z.object({ batches: z.array(ReplayBatchSummary) }),
   description:
@@ -43,9 +42,7 @@ export const ReplayBatchList = defineQuery({
  * POST (docs/replay.md): the orchestrator stores the run `queued` with its origin, so its first read
  * names its parent and its run, as a replay batch's runs are stored before they are sent.
  */
-export const RunEnqueue = defineCommand({
-  subject: 'sb.cmd.orchestrator.run.enqueue',
-  callers: ['gateway'],
+export const RunEnqueue = orchestrator.command('run.enqueue', {
   request: TaskSubmission.pick({
     taskId: true,
     request: true,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { pageLimit } from '../request.schemas.js';
-import { defineCommand, defineEvent, defineQuery, type DomainContracts } from '../define.js';
+import { commandGroup } from '../command-group.js';
+import { defineEvent, type DomainContracts } from '../define.js';
 import { TaskEventStream, TaskSubmissionStream } from '../streams.js';
 import { TenantId } from '../identity.schemas.js';
 import { safeText } from '../text.schemas.js';
@@ -127,9 +128,10 @@ export const TaskCancelRequested = defineEvent({
     'Broadcast so the replica running the task (and its tool calls and delegations) stops it.',
 });
 
-export const TaskGet = defineQuery({
-  subject: 'sb.cmd.orchestrator.task.get',
-  callers: ['gateway'],
+/** The task commands, sb.cmd.orchestrator.task.<action>: the gateway's HTTP API sends them. */
+const task = commandGroup('sb.cmd.orchestrator.task', { callers: ['gateway'] });
+
+export const TaskGet = task.query('get', {
   request: z.object({ taskId: TaskId }).strict(),
   response: TaskView,
   description:
@@ -152,8 +154,7 @@ export const TaskEventsPage = z
   .strict();
 export type TaskEventsPage = z.infer<typeof TaskEventsPage>;
 
-export const TaskEvents = defineQuery({
-  subject: 'sb.cmd.orchestrator.task.events',
+export const TaskEvents = task.query('events', {
   // audit: a task log whose live events had a gap, read at the task's end as the task's owner
   callers: ['gateway', 'audit'],
   request: z
@@ -169,9 +170,7 @@ export const TaskEvents = defineQuery({
     "A task's journaled events after `afterSeq`, a page at a time (the orchestrator's TaskEvent table, committed with the step that emitted them): what a stream resumed with Last-Event-ID and a reader repairing a gap read, from any replica. Its owner, an admin of its tenant, or the platform operator only; another tenant's task is NOT_FOUND, as a missing one.",
 });
 
-export const TaskCancel = defineCommand({
-  subject: 'sb.cmd.orchestrator.task.cancel',
-  callers: ['gateway'],
+export const TaskCancel = task.command('cancel', {
   request: z
     .object({
       taskId: TaskId,
@@ -191,9 +190,7 @@ export const TaskCancel = defineCommand({
     "Requests cancellation. Its owner, an admin of its tenant, or the platform operator only; another tenant's task is NOT_FOUND. Idempotent; a terminal task is returned unchanged; a task not picked up yet (whenQueued) answers `queued` and ends cancelled when it is.",
 });
 
-export const TaskDiff = defineQuery({
-  subject: 'sb.cmd.orchestrator.task.diff',
-  callers: ['gateway'],
+export const TaskDiff = task.query('diff', {
   request: z.object({ a: TaskId, b: TaskId }).strict(),
   response: TaskDiffView,
   timeoutMs: 10_000,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand, defineQuery } from '../define.js';
+import { commandGroup } from '../command-group.js';
 import { UserId } from '../identity.schemas.js';
 import { ProviderName } from './tool.schemas.js';
 
@@ -18,9 +18,12 @@ export const ProviderStatus = z.object({
 });
 export type ProviderStatus = z.infer<typeof ProviderStatus>;
 
-export const AuthorizationsList = defineQuery({
-  subject: 'sb.cmd.tools.authorizations.list',
-  callers: ['gateway'],
+/**
+ * The authorization commands, sb.cmd.tools.authorizations.<action>: the gateway's HTTP API sends them.
+ */
+const authorizations = commandGroup('sb.cmd.tools.authorizations', { callers: ['gateway'] });
+
+export const AuthorizationsList = authorizations.query('list', {
   request: z.object({ userId: UserId.optional() }).strict(),
   response: z.object({
     userId: UserId,
@@ -31,18 +34,14 @@ export const AuthorizationsList = defineQuery({
     "A user's provider authorizations and every provider's status for them. Others' only for admins.",
 });
 
-export const AuthorizationGrant = defineCommand({
-  subject: 'sb.cmd.tools.authorizations.grant',
-  callers: ['gateway'],
+export const AuthorizationGrant = authorizations.command('grant', {
   request: z.object({ userId: UserId, provider: ProviderName }).strict(),
   response: z.object({ userId: UserId, grant: ProviderGrant }),
   description:
     "Authorizes a provider for a user (admin only); invalidates the user's cached manifests.",
 });
 
-export const AuthorizationRevoke = defineCommand({
-  subject: 'sb.cmd.tools.authorizations.revoke',
-  callers: ['gateway'],
+export const AuthorizationRevoke = authorizations.command('revoke', {
   request: z.object({ userId: UserId, provider: ProviderName }).strict(),
   response: z.object({ userId: UserId, provider: ProviderName, revoked: z.boolean() }),
   description:

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { pageLimit } from '../request.schemas.js';
-import { defineCommand, defineQuery } from '../define.js';
+import { commandGroup } from '../command-group.js';
 import { TenantId, UserId } from '../identity.schemas.js';
 import { safeText, StorableJsonObject } from '../text.schemas.js';
 
@@ -55,8 +55,10 @@ export const RecalledMemory = MemoryItem.extend({
 });
 export type RecalledMemory = z.infer<typeof RecalledMemory>;
 
-export const MemorySearch = defineQuery({
-  subject: 'sb.cmd.tools.memory.search',
+/** The memory commands, sb.cmd.tools.memory.<action>: the gateway's HTTP API sends them. */
+const memory = commandGroup('sb.cmd.tools.memory', { callers: ['gateway'] });
+
+export const MemorySearch = memory.query('search', {
   callers: ['orchestrator', 'gateway'],
   request: z
     .object({
@@ -72,9 +74,7 @@ export const MemorySearch = defineQuery({
     "Searches the caller's readable memory (by meaning with an embeddings endpoint, else full-text search; docs/memory.md): the planner's recall.",
 });
 
-export const MemoryList = defineQuery({
-  subject: 'sb.cmd.tools.memory.list',
-  callers: ['gateway'],
+export const MemoryList = memory.query('list', {
   request: z
     .object({
       namespace: MemoryNamespace.optional(),
@@ -86,9 +86,7 @@ export const MemoryList = defineQuery({
     "A namespace's newest items (default: the caller's own user namespace); others' only as the rights allow.",
 });
 
-export const MemoryDelete = defineCommand({
-  subject: 'sb.cmd.tools.memory.delete',
-  callers: ['gateway'],
+export const MemoryDelete = memory.command('delete', {
   request: z.object({ id: z.string().uuid() }).strict(),
   response: z.object({ id: z.string().uuid(), deleted: z.boolean() }),
   idempotency: 'idempotent',
@@ -113,9 +111,7 @@ export const changesSomething = (c: MemoryChange): boolean =>
   c.content !== undefined || c.metadata !== undefined;
 export const NO_CHANGE = { message: 'give content, metadata or both', path: ['content'] };
 
-export const MemoryUpdate = defineCommand({
-  subject: 'sb.cmd.tools.memory.update',
-  callers: ['gateway'],
+export const MemoryUpdate = memory.command('update', {
   request: z
     .object({ id: z.string().uuid(), ...MemoryChange.shape })
     .strict()
@@ -139,8 +135,7 @@ function forgetting<const Whose extends z.ZodRawShape>(whose: Whose) {
   };
 }
 
-export const MemoryForgetUser = defineCommand({
-  subject: 'sb.cmd.tools.memory.forget-user',
+export const MemoryForgetUser = memory.command('forget-user', {
   callers: ['gateway', 'admin'],
   // Deleted: the user's namespace and the thread items they wrote.
   ...forgetting({ userId: UserId }),
@@ -150,8 +145,7 @@ export const MemoryForgetUser = defineCommand({
     "Forgets everything a user's memory holds in the caller's tenant (the user themself, or an admin), audited with counts and content hashes, and verified.",
 });
 
-export const MemoryForgetTenant = defineCommand({
-  subject: 'sb.cmd.tools.memory.forget-tenant',
+export const MemoryForgetTenant = memory.command('forget-tenant', {
   callers: ['gateway', 'admin'],
   // Deleted: every item of the tenant, in every namespace.
   ...forgetting({ tenantId: TenantId }),
@@ -161,8 +155,7 @@ export const MemoryForgetTenant = defineCommand({
     "Forgets all of a tenant's memory when the tenant is removed (the platform operator, or an admin of the tenant), audited with counts and content hashes, and verified.",
 });
 
-export const MemoryForgetNamespace = defineCommand({
-  subject: 'sb.cmd.tools.memory.forget-namespace',
+export const MemoryForgetNamespace = memory.command('forget-namespace', {
   callers: ['gateway', 'admin'],
   request: z.object({ namespace: MemoryNamespace }).strict(),
   // Deleted: all of the namespace (its user, an admin), or the caller's own in a thread.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { pageLimit } from '../request.schemas.js';
-import { defineCommand, defineQuery } from '../define.js';
+import { commandGroup } from '../command-group.js';
 import { safeText } from '../text.schemas.js';
 import { TaskId } from '../task/task.schemas.js';
 import { WebhookUrl } from './webhook-target.schemas.js';
@@ -75,9 +75,12 @@ export type A2aPushConfigView = z.infer<typeof A2aPushConfigView>;
 
 const OneConfig = z.object({ taskId: TaskId, configId: A2aPushConfigId }).strict();
 
-export const A2aPushConfigSet = defineCommand({
-  subject: 'sb.cmd.orchestrator.a2a.push.set',
-  callers: ['gateway'],
+/**
+ * The push config commands, sb.cmd.orchestrator.a2a.push.<action>: the gateway's A2A endpoint sends them.
+ */
+const pushConfig = commandGroup('sb.cmd.orchestrator.a2a.push', { callers: ['gateway'] });
+
+export const A2aPushConfigSet = pushConfig.command('set', {
   request: A2aPushConfigSetRequest,
   response: A2aPushConfigView,
   timeoutMs: 15_000,
@@ -85,18 +88,14 @@ export const A2aPushConfigSet = defineCommand({
     "Sets an A2A push notification config on a task (its owner, or an admin of its tenant; another's task is NOT_FOUND). The URL is judged by the webhooks' URL policy (VALIDATION naming `url`); at most A2A_PUSH_CONFIGS_PER_TASK per task (CONFLICT). The task's approval requests and its end are then delivered to it as A2A notifications, signed and retried like webhooks. Audited, never with the token or credentials.",
 });
 
-export const A2aPushConfigGet = defineQuery({
-  subject: 'sb.cmd.orchestrator.a2a.push.get',
-  callers: ['gateway'],
+export const A2aPushConfigGet = pushConfig.query('get', {
   request: OneConfig,
   response: A2aPushConfigView,
   description:
     'One push notification config of a task, for the task owner or an admin of its tenant (NOT_FOUND otherwise).',
 });
 
-export const A2aPushConfigList = defineQuery({
-  subject: 'sb.cmd.orchestrator.a2a.push.list',
-  callers: ['gateway'],
+export const A2aPushConfigList = pushConfig.query('list', {
   request: z
     .object({
       taskId: TaskId,
@@ -110,9 +109,7 @@ export const A2aPushConfigList = defineQuery({
     "A task's push notification configs by id, paged, for the task owner or an admin of its tenant (NOT_FOUND otherwise).",
 });
 
-export const A2aPushConfigDelete = defineCommand({
-  subject: 'sb.cmd.orchestrator.a2a.push.delete',
-  callers: ['gateway'],
+export const A2aPushConfigDelete = pushConfig.command('delete', {
   request: OneConfig,
   response: z.object({ deleted: z.boolean(), cancelledDeliveries: z.number().int().nonnegative() }),
   description:

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { limitRequest } from '../request.schemas.js';
-import { defineCommand, defineQuery, type DomainContracts } from '../define.js';
+import { commandGroup } from '../command-group.js';
+import { type DomainContracts } from '../define.js';
 import {
   WebhookCreated,
   WebhookCreateRequest,
@@ -19,9 +20,12 @@ import {
   A2aPushConfigSet,
 } from './a2a-push.contracts.js';
 
-export const WebhookCreate = defineCommand({
-  subject: 'sb.cmd.orchestrator.webhook.create',
-  callers: ['gateway'],
+/**
+ * The webhook commands, sb.cmd.orchestrator.webhook.<action>: the gateway's HTTP API sends them.
+ */
+const webhook = commandGroup('sb.cmd.orchestrator.webhook', { callers: ['gateway'] });
+
+export const WebhookCreate = webhook.command('create', {
   request: WebhookCreateRequest,
   response: WebhookCreated,
   timeoutMs: 15_000,
@@ -29,36 +33,28 @@ export const WebhookCreate = defineCommand({
     'Subscribes the acting user to events of their tasks (scope `own`) or, for an admin, of every task of their tenant (scope `tenant`). The URL is checked against the URL policy, its host resolved (VALIDATION naming `url` and the reason when refused). Answers the subscription with its signing secret (`whsec_…`). Audited.',
 });
 
-export const WebhookList = defineQuery({
-  subject: 'sb.cmd.orchestrator.webhook.list',
-  callers: ['gateway'],
+export const WebhookList = webhook.query('list', {
   request: limitRequest(500, 100),
   response: z.object({ webhooks: z.array(WebhookView) }),
   description:
     "Subscriptions the acting user sees, newest first: their own; an admin's: every one of their tenant; the platform operator's: every tenant's.",
 });
 
-export const WebhookGet = defineQuery({
-  subject: 'sb.cmd.orchestrator.webhook.get',
-  callers: ['gateway'],
+export const WebhookGet = webhook.query('get', {
   request: z.object({ webhookId: WebhookId }).strict(),
   response: WebhookView,
   description:
     "One subscription, for its subscriber or an admin of its tenant; another's is NOT_FOUND (another tenant's audited as denied).",
 });
 
-export const WebhookDelete = defineCommand({
-  subject: 'sb.cmd.orchestrator.webhook.delete',
-  callers: ['gateway'],
+export const WebhookDelete = webhook.command('delete', {
   request: z.object({ webhookId: WebhookId }).strict(),
   response: z.object({ webhookId: WebhookId, cancelledDeliveries: z.number().int().nonnegative() }),
   description:
     'Deletes a subscription (its subscriber or an admin of its tenant): it hears nothing more, and its deliveries not sent yet are cancelled. NOT_FOUND as WebhookGet. Audited.',
 });
 
-export const WebhookSecretGet = defineCommand({
-  subject: 'sb.cmd.orchestrator.webhook.secret.get',
-  callers: ['gateway'],
+export const WebhookSecretGet = webhook.command('secret.get', {
   request: z.object({ webhookId: WebhookId.optional() }).strict(),
   response: WebhookSecret,
   idempotency: 'idempotent',
@@ -66,18 +62,14 @@ export const WebhookSecretGet = defineCommand({
     "A signing secret, for its owner only: a subscription's (`webhookId`), or without it the acting user's task-webhook secret, which signs the deliveries of the `webhook` of their task requests (made on first use). Audited, without the secret.",
 });
 
-export const WebhookSecretRotate = defineCommand({
-  subject: 'sb.cmd.orchestrator.webhook.secret.rotate',
-  callers: ['gateway'],
+export const WebhookSecretRotate = webhook.command('secret.rotate', {
   request: z.object({ webhookId: WebhookId.optional() }).strict(),
   response: WebhookSecret,
   description:
     'Replaces a signing secret (as WebhookSecretGet names it) with a new one; deliveries carry a signature by each of the two until WEBHOOK_ROTATION_GRACE_MS has passed. Audited, without the secrets.',
 });
 
-export const WebhookTargetCheck = defineQuery({
-  subject: 'sb.cmd.orchestrator.webhook.target.check',
-  callers: ['gateway'],
+export const WebhookTargetCheck = webhook.query('target.check', {
   request: z.object({ url: WebhookUrl }).strict(),
   response: z.object({ url: z.string() }),
   timeoutMs: 10_000,
@@ -85,9 +77,7 @@ export const WebhookTargetCheck = defineQuery({
     'Asked by the gateway before it accepts a task request with a `webhook`: VALIDATION naming the reason when the URL policy refuses the URL or the addresses its host resolves to (the orchestrator checks again before every delivery). The refusal is audited.',
 });
 
-export const WebhookDeliveryList = defineQuery({
-  subject: 'sb.cmd.orchestrator.webhook.delivery.list',
-  callers: ['gateway'],
+export const WebhookDeliveryList = webhook.query('delivery.list', {
   request: WebhookDeliveryListRequest,
   response: z.object({
     deliveries: z.array(WebhookDeliveryView),
@@ -98,9 +88,7 @@ export const WebhookDeliveryList = defineQuery({
     "Deliveries, newest first, filtered by status (`dead`: the dead letters), subscription or task: the acting user's own webhooks'; an admin's: every one of their tenant; the platform operator's: every tenant's.",
 });
 
-export const WebhookRedeliver = defineCommand({
-  subject: 'sb.cmd.orchestrator.webhook.delivery.redeliver',
-  callers: ['gateway'],
+export const WebhookRedeliver = webhook.command('delivery.redeliver', {
   request: z.object({ deliveryId: WebhookDeliveryId }).strict(),
   response: WebhookDeliveryView,
   description:
