@@ -8,6 +8,7 @@ import { AuthGuard } from '../auth/auth.guard.js';
 import { refuseAudited } from '../auth/audited-refusal.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import type { GatewayEnv } from '../config/gateway.env.js';
+import { definedAs } from '../http/query-params.js';
 import { requestIdOf } from '../http/request-id.js';
 import { SseWriter } from '../http/sse.writer.js';
 import { ZodQueryPipe } from '../http/zod-query.pipe.js';
@@ -48,9 +49,7 @@ export class LiveController {
         'live traffic is for admins only',
       );
     const filter: LiveFilter = {
-      ...(q.task_id ? { taskId: q.task_id } : {}),
-      ...(q.user_id ? { userId: q.user_id } : {}),
-      ...(q.service ? { service: q.service } : {}),
+      ...definedAs(q, { task_id: 'taskId', user_id: 'userId', service: 'service' }),
       // an admin of one tenant watches that tenant's traffic only; the platform operator all of it
       ...(this.config.TENANCY && !spansTenants(actor) ? { tenantId: tenantOf(actor) } : {}),
     };
