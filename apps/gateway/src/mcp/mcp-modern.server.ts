@@ -9,7 +9,7 @@ import {
   type Server,
   type ServerContext,
 } from '@modelcontextprotocol/server';
-import { type Actor, Approvals, type Tasks, Tools } from '@switchboard/contracts';
+import { type Actor, Approvals, type Tasks } from '@switchboard/contracts';
 import { z } from 'zod';
 import {
   elicitationMessage,
@@ -34,6 +34,7 @@ import {
 } from './mcp-tasks.js';
 import {
   assertCleanArguments,
+  assertToolName,
   callThreadOf,
   ProtocolError,
   toCallFailure,
@@ -180,8 +181,7 @@ async function call(
 ): Promise<CallAnswer> {
   const { actor, constraints } = caller;
   const { name } = request.params;
-  if (!Tools.ToolName.safeParse(name).success)
-    throw new ProtocolError(-32602, `unknown tool "${name.slice(0, 128)}"`);
+  assertToolName(name);
   const args = request.params.arguments ?? {};
   // Malformed protocol input is a protocol error naming the field, before anything runs.
   const thread = callThreadOf(request.params._meta);

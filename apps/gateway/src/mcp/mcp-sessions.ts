@@ -37,6 +37,7 @@ import { type Elicit, McpApprovals } from './mcp-approvals.js';
 import { RUN_TASK_TOOL, runTaskRequestOf } from './run-task.tool.js';
 import {
   assertCleanArguments,
+  assertToolName,
   callThreadOf,
   ProtocolError,
   toCallFailure,
@@ -215,8 +216,7 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
     server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
       const { actor, constraints } = callerOf(extra.authInfo?.extra);
       const { name } = request.params;
-      if (!Tools.ToolName.safeParse(name).success)
-        throw new ProtocolError(ErrorCode.InvalidParams, `unknown tool "${name.slice(0, 128)}"`);
+      assertToolName(name);
       const args = request.params.arguments ?? {};
       try {
         assertCleanArguments(args);

@@ -3,6 +3,7 @@ import { DomainError } from '@switchboard/contracts';
 import {
   callThreadOf,
   assertCleanArguments,
+  assertToolName,
   ProtocolError,
   toCallFailure,
   toCallToolResult,
@@ -98,6 +99,26 @@ describe('the MCP translator (gateway)', () => {
     expect(toCallFailure('x', new DomainError('FORBIDDEN', 'not your note'))).toMatchObject({
       isError: true,
     });
+  });
+
+  it('refuses a tool name no tool could have as invalid params, quoting at most 128 characters', () => {
+    expect(() => assertToolName('notes.add')).not.toThrow();
+    const refusal = (name: string) => {
+      try {
+        assertToolName(name);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    expect(refusal('no such tool!')).toMatchObject({
+      code: ErrorCode.InvalidParams,
+      message: 'unknown tool "no such tool!"',
+    });
+    expect(refusal('!'.repeat(300))).toBeInstanceOf(ProtocolError);
+    expect((refusal('!'.repeat(300)) as ProtocolError).message).toBe(
+      `unknown tool "${'!'.repeat(128)}"`,
+    );
   });
 
   it('reads the thread of a call from _meta["dev.switchboard/thread"], refusing a bad one naming the field', () => {

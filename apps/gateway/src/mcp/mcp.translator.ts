@@ -27,6 +27,12 @@ export const META_THREAD = 'dev.switchboard/thread';
 const CallThread = z.object({ id: Tasks.ThreadId, policy: Tasks.ThreadPolicy.optional() }).strict();
 export type CallThread = z.infer<typeof CallThread>;
 
+/** A tools/call's tool name: one no tool could have is -32602 (unknown tool) before anything runs. */
+export function assertToolName(name: string): void {
+  if (!Tools.ToolName.safeParse(name).success)
+    throw new ProtocolError(ErrorCode.InvalidParams, `unknown tool "${name.slice(0, 128)}"`);
+}
+
 /** The thread a call's `_meta` names, if any; a malformed one is -32602 naming the field. */
 export function callThreadOf(meta: Record<string, unknown> | undefined): CallThread | undefined {
   const given = meta?.[META_THREAD];
