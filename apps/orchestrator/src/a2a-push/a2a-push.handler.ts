@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Webhooks } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
-import { requireActor } from '../webhooks/webhook-access.js';
+import { requireActor } from '../tenancy/require-actor.js';
 import { ManagePushConfigsUseCase } from './manage-push-configs/manage-push-configs.use-case.js';
 
 type OneConfig = { taskId: string; configId: string };

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { Agents, type Actor, tenantOf } from '@switchboard/contracts';
+import { Agents, tenantOf } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
-import { requireActor } from '../webhooks/webhook-access.js';
+import { requireActor } from '../tenancy/require-actor.js';
 import { AgentLookup } from './agent-lookup.js';
 import { AgentRepository } from './agent.repository.js';
 import { AgentVersionReader } from './agent-version.reader.js';
@@ -56,7 +56,7 @@ export class AgentVersionsHandler {
     req: { agent: string },
     meta: MessageMeta,
   ): Promise<{ versions: Agents.AgentVersionView[] }> {
-    return { versions: await this.reader.list(req.agent, actorOf(meta)) };
+    return { versions: await this.reader.list(req.agent, requireActor(meta.actor)) };
   }
 
   @HandleCommand(Agents.AgentVersionGet)
@@ -64,7 +64,7 @@ export class AgentVersionsHandler {
     req: { agent: string; version: number },
     meta: MessageMeta,
   ): Promise<Agents.AgentVersionView> {
-    return this.reader.get(req.agent, req.version, actorOf(meta));
+    return this.reader.get(req.agent, req.version, requireActor(meta.actor));
   }
 
   @HandleCommand(Agents.AgentVersionCompare)
@@ -72,7 +72,7 @@ export class AgentVersionsHandler {
     req: { agent: string; from: number; to: number },
     meta: MessageMeta,
   ): Promise<Agents.AgentVersionDiff> {
-    return this.reader.diff(req.agent, req.from, req.to, actorOf(meta));
+    return this.reader.diff(req.agent, req.from, req.to, requireActor(meta.actor));
   }
 
   @HandleCommand(Agents.AgentLabelMove)
@@ -85,13 +85,11 @@ export class AgentVersionsHandler {
     req: Agents.AgentDefaultSetRequest,
     meta: MessageMeta,
   ): Promise<Agents.AgentDefaultView> {
-    return this.defaults.execute(req, actorOf(meta));
+    return this.defaults.execute(req, requireActor(meta.actor));
   }
 
   @HandleCommand(Agents.AgentCanarySet)
   setCanary(req: Agents.AgentCanarySetRequest, meta: MessageMeta): Promise<Agents.AgentLabelView> {
-    return this.canaries.execute(req, actorOf(meta));
+    return this.canaries.execute(req, requireActor(meta.actor));
   }
 }
-
-const actorOf = (meta: MessageMeta): Actor => requireActor(meta.actor);

@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { type Actor, Approvals, DomainError } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
 import { TaskCore } from '../tasks/index.js';
+import { requireActor } from '../tenancy/require-actor.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { scopeOf } from '../tenancy/tenant-scope.js';
 import { ApprovalRepository } from './approval.repository.js';
@@ -30,7 +31,7 @@ export class ApprovalHandler {
     req: { status: Approvals.ApprovalStatus; taskId?: string; limit: number },
     meta: MessageMeta,
   ): Promise<{ approvals: Approvals.ApprovalView[] }> {
-    const actor = requireActor(meta);
+    const actor = requireActor(meta.actor);
     const { taskId } = req;
     const candidates = await this.repository.list({
       status: req.status,
@@ -62,7 +63,7 @@ export class ApprovalHandler {
     req: Approvals.ApprovalDecisionRequest,
     meta: MessageMeta,
   ): Promise<Approvals.ApprovalView> {
-    return this.deciding.execute(req, requireActor(meta));
+    return this.deciding.execute(req, requireActor(meta.actor));
   }
 
   /**
@@ -105,9 +106,4 @@ export class ApprovalHandler {
       },
     );
   }
-}
-
-function requireActor(meta: MessageMeta): Actor {
-  if (!meta.actor) throw new DomainError('UNAUTHORIZED', 'no acting user on the request');
-  return meta.actor;
 }

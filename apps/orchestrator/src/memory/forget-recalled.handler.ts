@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { DomainError, Tasks } from '@switchboard/contracts';
+import { Tasks } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
+import { requireActor } from '../tenancy/require-actor.js';
 import { ForgetRecalledUseCase } from './forget-recalled/forget-recalled.use-case.js';
 
 /** `sb.cmd.orchestrator.memory.forget-recalled`: forgetting that reaches run records (docs/memory.md). */
@@ -13,7 +14,6 @@ export class ForgetRecalledHandler {
     req: Tasks.ForgetRecalledRequest,
     meta: MessageMeta,
   ): Promise<Tasks.ForgetRecalledResponse> {
-    if (!meta.actor) throw new DomainError('UNAUTHORIZED', 'no acting user on the request');
-    return this.useCase.execute(req, meta.actor);
+    return this.useCase.execute(req, requireActor(meta.actor));
   }
 }

@@ -1,7 +1,8 @@
 import { Controller } from '@nestjs/common';
-import { type Actor, DomainError, isDomainError, Tasks } from '@switchboard/contracts';
+import { isDomainError, Tasks } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
 import { TaskCore } from '../tasks/index.js';
+import { requireActor } from '../tenancy/require-actor.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { DiffTasksUseCase } from './diff-tasks/diff-tasks.use-case.js';
 
@@ -26,15 +27,13 @@ export class RunsHandler {
     req: Tasks.RunEnqueueRequest,
     meta: MessageMeta,
   ): Promise<{ taskId: string; stored: boolean }> {
-    if (!meta.actor) throw new DomainError('UNAUTHORIZED', 'no acting user on the request');
-    const stored = await this.tasks.enqueue({ ...req, actor: meta.actor });
+    const stored = await this.tasks.enqueue({ ...req, actor: requireActor(meta.actor) });
     return { taskId: req.taskId, stored };
   }
 
   @HandleCommand(Tasks.TaskDiff)
   async compare(req: { a: string; b: string }, meta: MessageMeta): Promise<Tasks.TaskDiffView> {
-    if (!meta.actor) throw new DomainError('UNAUTHORIZED', 'no acting user on the request');
-    const actor: Actor = meta.actor;
+    const actor = requireActor(meta.actor);
     try {
       return await this.diff.execute(req.a, req.b, actor);
     } catch (e) {

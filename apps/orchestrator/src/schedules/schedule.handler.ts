@@ -1,12 +1,13 @@
 import { Controller } from '@nestjs/common';
 import { Schedules } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
+import { requireActor } from '../tenancy/require-actor.js';
 import { CreateScheduleUseCase } from './create-schedule/create-schedule.use-case.js';
 import { DeleteScheduleUseCase } from './delete-schedule/delete-schedule.use-case.js';
 import { ListDueSchedulesUseCase } from './list-due-schedules/list-due-schedules.use-case.js';
 import { PauseScheduleUseCase } from './pause-schedule/pause-schedule.use-case.js';
 import { ResumeScheduleUseCase } from './resume-schedule/resume-schedule.use-case.js';
-import { audienceOf, requireActor } from './schedule-access.js';
+import { audienceOf } from './schedule-access.js';
 import { ScheduleLookup } from './schedule-lookup.js';
 import { ScheduleRepository } from './schedule.repository.js';
 

@@ -1,6 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { DomainError, isAdmin, Tasks } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
+import { requireActor } from '../tenancy/require-actor.js';
 import { ALL_TENANTS, scopeOf } from '../tenancy/tenant-scope.js';
 import { START_GATE, type StartGate } from './ports/start-gate.port.js';
 import { UNSCREENED } from './state/task-claim.store.js';
@@ -20,8 +21,7 @@ export class TaskListHandler {
 
   @HandleCommand(Tasks.TaskList)
   async list(req: Tasks.TaskListRequest, meta: MessageMeta): Promise<Tasks.TaskListResponse> {
-    const actor = meta.actor;
-    if (!actor) throw new DomainError('UNAUTHORIZED', 'no acting user on the request');
+    const actor = requireActor(meta.actor);
     const admin = isAdmin(actor);
     if (!admin && req.userId !== undefined && req.userId !== actor.userId) {
       throw new DomainError('FORBIDDEN', "only admins may list another user's tasks");

@@ -1,6 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { type Actor, DomainError, isAdmin, Tasks, tenantOf } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
+import { requireActor } from '../tenancy/require-actor.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { ALL_TENANTS, scopeOf } from '../tenancy/tenant-scope.js';
 import { TaskJournalRepository } from './journal/task-journal.repository.js';
@@ -35,7 +36,7 @@ export class TaskHandler {
     req: { taskId: string; afterSeq: number; limit: number },
     meta: MessageMeta,
   ): Promise<Tasks.TaskEventsPage> {
-    const actor = requireActor(meta);
+    const actor = requireActor(meta.actor);
     const page = await this.journal.page(req.taskId, scopeOf(actor), req.afterSeq, req.limit);
     if (page && (page.userId === actor.userId || isAdmin(actor)))
       return { taskId: req.taskId, events: page.events, lastSeq: page.lastSeq, ended: page.ended };
@@ -47,7 +48,7 @@ export class TaskHandler {
 
   @HandleCommand(Tasks.TaskGet)
   async get(req: { taskId: string }, meta: MessageMeta): Promise<Tasks.TaskView> {
-    const actor = requireActor(meta);
+    const actor = requireActor(meta.actor);
     const found = await this.repository.get(req.taskId, scopeOf(actor));
     // Waiting for its thread (or handed it, not claimed yet), its row has no text, or it has no row
     // yet: as its submission tells, to whoever submitted it (a gateway, a schedule's firing).
@@ -72,7 +73,7 @@ export class TaskHandler {
     req: { taskId: string; reason: string; whenQueued: boolean },
     meta: MessageMeta,
   ): Promise<{ taskId: string; status: Tasks.TaskStatus }> {
-    const actor = requireActor(meta);
+    const actor = requireActor(meta.actor);
     const scope = scopeOf(actor);
     // Not picked up yet: the gateway vouched that the actor submitted it, or it waits for its thread
     // as the actor's (a schedule's firing has no gateway to vouch for it).
@@ -134,11 +135,6 @@ export class TaskHandler {
       taskId,
     });
   }
-}
-
-function requireActor(meta: MessageMeta): Actor {
-  if (!meta.actor) throw new DomainError('UNAUTHORIZED', 'no acting user on the request');
-  return meta.actor;
 }
 
 /** A task waiting for its thread, as its submission describes it: queued, nothing run yet. */

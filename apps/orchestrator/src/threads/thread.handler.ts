@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { type Actor, DomainError, Tasks } from '@switchboard/contracts';
+import { Tasks } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
+import { requireActor } from '../tenancy/require-actor.js';
 import { AdmitToThreadUseCase } from './admit-to-thread/admit-to-thread.use-case.js';
 import { ReleaseThreadUseCase } from './release-thread/release-thread.use-case.js';
 
@@ -17,7 +18,7 @@ export class ThreadHandler {
 
   @HandleCommand(Tasks.ThreadAdmit)
   admitTask(req: Tasks.ThreadAdmitRequest, meta: MessageMeta): Promise<Tasks.ThreadAdmitResponse> {
-    return this.admit.execute(req, requireActor(meta));
+    return this.admit.execute(req, requireActor(meta.actor));
   }
 
   @HandleCommand(Tasks.ThreadWithdraw)
@@ -25,13 +26,8 @@ export class ThreadHandler {
     req: { taskId: string; threadId: string },
     meta: MessageMeta,
   ): Promise<{ taskId: string }> {
-    const actor = requireActor(meta);
+    const actor = requireActor(meta.actor);
     await this.release.execute({ taskId: req.taskId, actor, threadId: req.threadId });
     return { taskId: req.taskId };
   }
-}
-
-function requireActor(meta: MessageMeta): Actor {
-  if (!meta.actor) throw new DomainError('UNAUTHORIZED', 'no acting user on the request');
-  return meta.actor;
 }

@@ -10,11 +10,6 @@ export function audienceOf(actor: Actor): DeliveryAudience {
   return { scope: scopeOf(actor), ...(isAdmin(actor) ? {} : { userId: actor.userId }) };
 }
 
-export function requireActor(actor: Actor | undefined): Actor {
-  if (!actor) throw new DomainError('UNAUTHORIZED', 'no acting user on the request');
-  return actor;
-}
-
 export const webhookNotFound = (id: string) =>
   new DomainError('NOT_FOUND', `webhook ${id} not found`);
 export const deliveryNotFound = (id: string) =>

@@ -1,13 +1,14 @@
 import { Controller } from '@nestjs/common';
 import { Webhooks } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
+import { requireActor } from '../tenancy/require-actor.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { CheckWebhookTargetUseCase } from './check-webhook-target/check-webhook-target.use-case.js';
 import { CreateWebhookUseCase } from './create-webhook/create-webhook.use-case.js';
 import { DeleteWebhookUseCase } from './delete-webhook/delete-webhook.use-case.js';
 import { WebhookDeliveryRepository } from './delivery/webhook-delivery.repository.js';
 import { RedeliverWebhookUseCase } from './redeliver-webhook/redeliver-webhook.use-case.js';
-import { audienceOf, requireActor, webhookNotFound } from './webhook-access.js';
+import { audienceOf, webhookNotFound } from './webhook-access.js';
 import { WebhookSecretsUseCase } from './webhook-secrets/webhook-secrets.use-case.js';
 import { WebhookRepository } from './webhook.repository.js';
 

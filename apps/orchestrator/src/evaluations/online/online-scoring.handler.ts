@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Evaluations, tenantOf } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
-import { requireActor } from '../../webhooks/webhook-access.js';
+import { requireActor } from '../../tenancy/require-actor.js';
 import { CreateScoringRuleUseCase } from './create-scoring-rule/create-scoring-rule.use-case.js';
 import { ScoringRuleRepository } from './scoring-rule.repository.js';
 

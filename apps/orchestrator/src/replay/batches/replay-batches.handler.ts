@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { type Actor, DomainError, Tasks } from '@switchboard/contracts';
+import { DomainError, Tasks } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
+import { requireActor } from '../../tenancy/require-actor.js';
 import { ReplayBatchRepository } from './replay-batch.repository.js';
 import { StartBatchUseCase } from './start-batch/start-batch.use-case.js';
 
@@ -14,12 +15,12 @@ export class ReplayBatchesHandler {
 
   @HandleCommand(Tasks.ReplayBatchStart)
   create(body: Tasks.ReplayBatchBody, meta: MessageMeta): Promise<Tasks.ReplayBatchView> {
-    return this.start.execute(body, actorOf(meta), meta.correlationId);
+    return this.start.execute(body, requireActor(meta.actor), meta.correlationId);
   }
 
   @HandleCommand(Tasks.ReplayBatchGet)
   async get(req: { batchId: string }, meta: MessageMeta): Promise<Tasks.ReplayBatchView> {
-    const batch = await this.batches.get(req.batchId, actorOf(meta));
+    const batch = await this.batches.get(req.batchId, requireActor(meta.actor));
     if (!batch) throw new DomainError('NOT_FOUND', `replay batch ${req.batchId} not found`);
     return batch;
   }
@@ -29,11 +30,6 @@ export class ReplayBatchesHandler {
     req: { limit: number },
     meta: MessageMeta,
   ): Promise<{ batches: Tasks.ReplayBatchSummary[] }> {
-    return { batches: await this.batches.list(actorOf(meta), req.limit) };
+    return { batches: await this.batches.list(requireActor(meta.actor), req.limit) };
   }
-}
-
-function actorOf(meta: MessageMeta): Actor {
-  if (!meta.actor) throw new DomainError('UNAUTHORIZED', 'no acting user on the request');
-  return meta.actor;
 }
