@@ -1,9 +1,14 @@
-import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { APP_CONFIG, type BaseEnv } from '@switchboard/config';
+import type { BaseEnv } from '@switchboard/config';
 import { ObservabilityModule, PinoNestLogger, shutdownTracing } from '@switchboard/observability';
-import { bootContext, type RunningService, ServiceStartError } from '@switchboard/runtime';
+import {
+  appConfigModule,
+  bootContext,
+  type RunningService,
+  ServiceStartError,
+} from '@switchboard/runtime';
 
 /**
  * An agent's bridge: the same HTTP listener (/health, /readiness, /metrics), logs and tracing as
@@ -18,13 +23,9 @@ export async function launchWithoutNats(
   const service = 'xmpp-bridge';
   const { identity, logger, metrics } = bootContext(service, config);
 
-  @Global()
-  @Module({ providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] })
-  class ConfigHolderModule {}
-
   @Module({
     imports: [
-      ConfigHolderModule,
+      appConfigModule(config),
       ObservabilityModule.forRoot({ identity, logger, metrics }),
       module,
     ],

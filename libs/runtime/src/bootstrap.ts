@@ -1,10 +1,9 @@
 import 'reflect-metadata';
-import { type DynamicModule, Global, Module, type Type } from '@nestjs/common';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import {
-  APP_CONFIG,
   type BaseEnv,
   ConfigError,
   jetStreamSettings,
@@ -31,6 +30,7 @@ import {
   shutdownTracing,
 } from '@switchboard/observability';
 import { hostname } from 'node:os';
+import { appConfigModule } from './app-config.module.js';
 import { createHealthHandler } from './health.handler.js';
 import { instrumentHttp } from './http-telemetry.js';
 import { parseJsonBody } from './json-body.parser.js';
@@ -227,13 +227,9 @@ async function startWithNats<C extends BaseEnv>(
     commandHeartbeatMs: config.NATS_COMMAND_HEARTBEAT_MS,
   };
 
-  @Global()
-  @Module({ providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] })
-  class ConfigHolderModule {}
-
   @Module({
     imports: [
-      ConfigHolderModule,
+      appConfigModule(config),
       ServiceShutdownModule,
       ObservabilityModule.forRoot({ identity, logger, metrics }),
       MessagingModule.forRoot(messaging),

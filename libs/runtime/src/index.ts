@@ -1,4 +1,5 @@
 export * from './bootstrap.js';
+export * from './app-config.module.js';
 export * from './health.handler.js';
 export * from './abortable.js';
 export * from './service-shutdown.js';

@@ -44,6 +44,18 @@ end
  * started sets hold the task ids of the last 60 s scored with their start (a sliding window).
  */
 export const ADMIT_TASK_FUNCTION = `${PRELUDE}
+-- limits: {scope, sorted set, limit} of the tenant, then of the user. Drops the entries scored up to
+-- expired from both, then answers the first set that is full: it and its count (nil: both have room).
+local function first_full(limits, expired)
+  for _, c in ipairs(limits) do redis.call('ZREMRANGEBYSCORE', c[2], '-inf', expired) end
+  for _, c in ipairs(limits) do
+    if c[3] then
+      local used = redis.call('ZCARD', c[2])
+      if used >= c[3] then return c, used end
+    end
+  end
+  return nil
+end
 local function admit_task(k, a)
   local q, source = load_quota(k[1], k[2])
   if not q then return {1, 0} end
@@ -56,28 +68,15 @@ local function admit_task(k, a)
     redis.call('ZADD', k[4], now + lease, id)
     return {1, source}
   end
-  redis.call('ZREMRANGEBYSCORE', k[3], '-inf', now)
-  redis.call('ZREMRANGEBYSCORE', k[4], '-inf', now)
   local running = {{'tenant', k[3], q['concurrentTasks']}, {'user', k[4], q['perUser.concurrentTasks']}}
-  for _, c in ipairs(running) do
-    if c[3] then
-      local used = redis.call('ZCARD', c[2])
-      if used >= c[3] then return {0, source, 'concurrentTasks', c[1], c[3], used, tonumber(a[4])} end
-    end
-  end
-  local since = now - 60000
-  redis.call('ZREMRANGEBYSCORE', k[5], '-inf', since)
-  redis.call('ZREMRANGEBYSCORE', k[6], '-inf', since)
+  local c, used = first_full(running, now)
+  if c then return {0, source, 'concurrentTasks', c[1], c[3], used, tonumber(a[4])} end
   local started = {{'tenant', k[5], q['tasksPerMinute']}, {'user', k[6], q['perUser.tasksPerMinute']}}
-  for _, c in ipairs(started) do
-    if c[3] then
-      local used = redis.call('ZCARD', c[2])
-      if used >= c[3] then
-        local oldest = redis.call('ZRANGE', c[2], 0, 0, 'WITHSCORES')
-        local wait = math.ceil((tonumber(oldest[2]) + 60000 - now) / 1000)
-        return {0, source, 'tasksPerMinute', c[1], c[3], used, math.max(1, wait)}
-      end
-    end
+  c, used = first_full(started, now - 60000)
+  if c then
+    local oldest = redis.call('ZRANGE', c[2], 0, 0, 'WITHSCORES')
+    local wait = math.ceil((tonumber(oldest[2]) + 60000 - now) / 1000)
+    return {0, source, 'tasksPerMinute', c[1], c[3], used, math.max(1, wait)}
   end
   for i = 3, 4 do
     redis.call('ZADD', k[i], now + lease, id)

@@ -22,14 +22,7 @@ import type {
 export { quotaChangesChannel, type QuotaSubscriber } from './tenant-quota.announcements.js';
 export { STREAM_SLOTS_KEY, TenantQuotaKeys, utcDay } from './tenant-quota.keys.js';
 export { ADMIT_TASK_FUNCTION } from './tenant-quota.scripts.js';
-export type {
-  DailyAmounts,
-  DailyUse,
-  QuotaTask,
-  QuotaUser,
-  QuotaVerdict,
-  TenantQuotasOptions,
-} from './tenant-quota.types.js';
+export type * from './tenant-quota.types.js';
 
 /** The adapter's keys under the client's REDIS_KEY_PREFIX: the same in every service. */
 export const TENANT_QUOTA_KEY_PREFIX = 'quota:';
