@@ -3,6 +3,7 @@
 // (`exchange`) or handed over as it arrives (`exchangeStream`). Every failure leaves as a DomainError.
 import { DomainError } from '@switchboard/contracts';
 import type { Logger } from '@switchboard/observability';
+import { abortable } from '@switchboard/runtime';
 import { type Element, xml } from '@xmpp/xml';
 import { randomBytes } from 'node:crypto';
 import type { Dialect } from '../config/bridge-settings.js';
@@ -224,33 +225,19 @@ export class HttpOverXmppRequester {
 
   /** The IQ result, or a cancel; a result that comes after a cancel gets its body stream closed. */
   private untilAborted(reply: Promise<Element>, signal: AbortSignal): Promise<Element> {
-    return new Promise<Element>((resolve, reject) => {
-      const onAbort = () => {
-        reject(new ExchangeCancelledError());
-        reply.then(
-          (late) => {
-            try {
-              const body = parseResponse(late).body;
-              this.bodies.stopReceiving(late.attrs['from'] ?? '', body);
-            } catch {
-              // Not a response we could read: nothing to close.
-            }
-          },
-          () => undefined,
-        );
-      };
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
+    return abortable(reply, signal, () => {
       reply.then(
-        (r) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(r);
+        (late) => {
+          try {
+            const body = parseResponse(late).body;
+            this.bodies.stopReceiving(late.attrs['from'] ?? '', body);
+          } catch {
+            // Not a response we could read: nothing to close.
+          }
         },
-        (e: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(e as Error);
-        },
+        () => undefined,
       );
+      return new ExchangeCancelledError();
     });
   }
 }
