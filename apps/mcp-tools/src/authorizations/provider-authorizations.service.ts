@@ -66,13 +66,7 @@ export class ProviderAuthorizationsService {
     const user = { tenantId: tenantOf(actor), userId };
     const grant = await this.repository.grant(user, provider, actor.userId);
     this.changed(user);
-    void this.audit.record({
-      category: 'admin',
-      action: 'tools.authorization.grant',
-      outcome: 'success',
-      resource: `${userId}/${provider}`,
-      details: { userId, provider },
-    });
+    this.recorded('grant', 'success', userId, provider);
     return { userId, grant };
   }
 
@@ -95,13 +89,7 @@ export class ProviderAuthorizationsService {
       });
       return { userId, provider, revoked };
     }
-    void this.audit.record({
-      category: 'admin',
-      action: 'tools.authorization.revoke',
-      outcome: 'success',
-      resource: `${userId}/${provider}`,
-      details: { userId, provider, revoked },
-    });
+    this.recorded('revoke', 'success', userId, provider, { revoked });
     return { userId, provider, revoked };
   }
 
@@ -112,14 +100,25 @@ export class ProviderAuthorizationsService {
     provider: string,
   ): void {
     if (isAdmin(actor)) return;
+    this.recorded(verb, 'denied', userId, provider, { reason: 'admin only' });
+    throw new DomainError('FORBIDDEN', `only admins may ${verb} provider authorizations`);
+  }
+
+  /** The audit record of a grant or a revoke of `provider` for `userId`. */
+  private recorded(
+    verb: 'grant' | 'revoke',
+    outcome: 'success' | 'denied',
+    userId: string,
+    provider: string,
+    details: Record<string, unknown> = {},
+  ): void {
     void this.audit.record({
       category: 'admin',
       action: `tools.authorization.${verb}`,
-      outcome: 'denied',
+      outcome,
       resource: `${userId}/${provider}`,
-      details: { userId, provider, reason: 'admin only' },
+      details: { userId, provider, ...details },
     });
-    throw new DomainError('FORBIDDEN', `only admins may ${verb} provider authorizations`);
   }
 
   private assertKnown(provider: string): void {

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { auditOtherTenant } from '../tenancy/tenant-scope.js';
 import { MemoryEmbedder } from './embeddings/memory-embedder.js';
 import { MemoryMeaningSearch } from './embeddings/memory-meaning-search.js';
+import { itemChanged, namespaceLabel } from './memory-audit.js';
 import {
   checkReadable,
   editRefusal,
@@ -106,16 +107,9 @@ export class MemoryStore {
     const deleted = await this.items.delete(scope.tenantId, id);
     // What was forgotten, provably, without keeping it: the content's hash, never the content.
     if (deleted)
-      void this.audit.record({
-        category: 'tool',
-        action: 'memory.forget',
-        outcome: 'success',
-        resource: `memory/${id}`,
-        details: {
-          namespace: `${item.namespace.kind}:${item.namespace.key}`,
-          contentSha256: sha256(item.content),
-        },
-      });
+      void this.audit.record(
+        itemChanged('memory.forget', item, { contentSha256: sha256(item.content) }),
+      );
     return { id, deleted };
   }
 
@@ -216,7 +210,7 @@ export class MemoryStore {
     ids: string[];
   }> {
     const scope = scopeOf(actor);
-    const what = `${namespace.kind}:${namespace.key}`;
+    const what = namespaceLabel(namespace);
     let ownerId: string | undefined;
     try {
       ({ ownerId } = forgettable(scope, namespace));
@@ -260,7 +254,7 @@ export class MemoryStore {
     try {
       checkReadable(scope, ns);
     } catch (e) {
-      this.denied(action, `${ns.kind}:${ns.key}`, 'not_owner');
+      this.denied(action, namespaceLabel(ns), 'not_owner');
       throw e;
     }
   }

@@ -70,9 +70,33 @@ function writeSchemas(namespace: object, required: string[]) {
  * memory.remember, memory.share, memory.recall, memory.forget: the memory store (docs/memory.md) as tools, so an
  * agent's use of it is role-gated, quota-counted and approvable like any other call. The rights are
  * the store's (memory-rights.ts): a user writes their own namespace, tenant-wide writes need an admin.
+ *
+ * MemoryWriteTool: a write to the store (memory.remember, memory.share); the two differ in their
+ * definition only.
  */
 @Injectable()
-export class MemoryRememberTool implements ToolImplementation {
+export abstract class MemoryWriteTool implements ToolImplementation {
+  abstract readonly definition: Tools.ToolDefinitionInput;
+  /** The item keeps the call's key: run again under it, the call returns that item. */
+  readonly keyed = true;
+
+  constructor(private readonly store: MemoryStore) {}
+
+  run(input: Record<string, unknown>, ctx: ToolContext): Promise<unknown> {
+    const checked = Tools.MemoryMetadata.optional().safeParse(input['metadata']);
+    if (!checked.success) throw validationError('metadata', checked.error);
+    return this.store.put(ctx.actor, {
+      content: String(input['content']),
+      namespace: input['namespace'] as Tools.MemoryNamespace | undefined,
+      metadata: checked.data,
+      taskId: ctx.taskId,
+      idempotencyKey: ctx.idempotencyKey,
+    });
+  }
+}
+
+@Injectable()
+export class MemoryRememberTool extends MemoryWriteTool {
   readonly definition = {
     name: 'memory.remember',
     title: 'Remember',
@@ -83,14 +107,6 @@ export class MemoryRememberTool implements ToolImplementation {
     handler: { kind: 'builtin' as const, ref: 'memory.remember' },
     idempotent: false,
   };
-  /** The item keeps the call's key: run again under it, the call returns that item. */
-  readonly keyed = true;
-
-  constructor(private readonly store: MemoryStore) {}
-
-  run(input: Record<string, unknown>, ctx: ToolContext): Promise<unknown> {
-    return put(this.store, input, ctx);
-  }
 }
 
 /**
@@ -99,7 +115,7 @@ export class MemoryRememberTool implements ToolImplementation {
  * person's decision (an admin's override, docs/approvals.md) while a user's own remain immediate.
  */
 @Injectable()
-export class MemoryShareTool implements ToolImplementation {
+export class MemoryShareTool extends MemoryWriteTool {
   readonly definition = {
     name: 'memory.share',
     title: 'Share in memory',
@@ -111,25 +127,6 @@ export class MemoryShareTool implements ToolImplementation {
     handler: { kind: 'builtin' as const, ref: 'memory.share' },
     idempotent: false,
   };
-  readonly keyed = true;
-
-  constructor(private readonly store: MemoryStore) {}
-
-  run(input: Record<string, unknown>, ctx: ToolContext): Promise<unknown> {
-    return put(this.store, input, ctx);
-  }
-}
-
-function put(store: MemoryStore, input: Record<string, unknown>, ctx: ToolContext) {
-  const checked = Tools.MemoryMetadata.optional().safeParse(input['metadata']);
-  if (!checked.success) throw validationError('metadata', checked.error);
-  return store.put(ctx.actor, {
-    content: String(input['content']),
-    namespace: input['namespace'] as Tools.MemoryNamespace | undefined,
-    metadata: checked.data,
-    taskId: ctx.taskId,
-    idempotencyKey: ctx.idempotencyKey,
-  });
 }
 
 @Injectable()

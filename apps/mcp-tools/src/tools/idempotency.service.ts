@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import {
   type Actor,
   DomainError,
+  type ErrorBody,
   isDomainError,
   tenantOf,
   type Tools,
@@ -27,6 +28,11 @@ export const LEASE_RENEW_MS = 1_000;
 export const LEASE_STALE_MS = 5 * LEASE_RENEW_MS;
 
 type Settled = Exclude<CallClaim, { state: 'new' | 'running' }>;
+
+/** What a call's record keeps of what it threw: a domain error's body, anything else as INTERNAL. */
+function storedError(e: unknown, message: string, retryable: boolean): ErrorBody {
+  return isDomainError(e) ? e.toBody() : { code: 'INTERNAL', message, retryable };
+}
 
 /** How a tool behaves under its idempotency key, as the implementation declares it. */
 export interface OnceSettings {
@@ -119,9 +125,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
       await this.calls.complete(call, result.output);
       return { result, replayed: false };
     } catch (e) {
-      const error = isDomainError(e)
-        ? e.toBody()
-        : { code: 'INTERNAL' as const, message: 'tool failed unexpectedly', retryable: false };
+      const error = storedError(e, 'tool failed unexpectedly', false);
       await this.calls.fail(call, error).catch(() => undefined);
       throw e;
     } finally {
@@ -159,9 +163,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
     try {
       await once.admit();
     } catch (e) {
-      const error = isDomainError(e)
-        ? e.toBody()
-        : { code: 'INTERNAL' as const, message: 'the call could not be admitted', retryable: true };
+      const error = storedError(e, 'the call could not be admitted', true);
       await this.calls.refuse(call, error).catch(() => undefined);
       throw e;
     }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Actor, DomainError, type Tools } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { MemoryEmbedder } from '../embeddings/memory-embedder.js';
+import { itemChanged } from '../memory-audit.js';
 import { scopeOf } from '../memory-rights.js';
 import { MemoryStore } from '../memory-store.service.js';
 import { type MemoryEdit, MemoryRepository } from '../memory.repository.js';
@@ -35,18 +36,13 @@ export class UpdateMemoryUseCase {
     const done = await this.items.update(scopeOf(actor).tenantId, id, edit);
     // Deleted between the check and the edit: as gone as if it had never been.
     if (!done) throw new DomainError('NOT_FOUND', `memory item ${id} not found (or not yours)`);
-    void this.audit.record({
-      category: 'tool',
-      action: 'memory.update',
-      outcome: 'success',
-      resource: `memory/${id}`,
-      details: {
-        namespace: `${item.namespace.kind}:${item.namespace.key}`,
+    void this.audit.record(
+      itemChanged('memory.update', item, {
         changed: [...(content !== undefined ? ['content'] : []), ...(metadata ? ['metadata'] : [])],
         contentSha256Before: done.before,
         contentSha256After: done.after,
-      },
-    });
+      }),
+    );
     const { ownerId: _owner, ...updated } = done.item;
     return updated;
   }
