@@ -1,5 +1,5 @@
 import { NoArguments } from '../request.schemas.js';
-import { defineCommand, defineQuery } from '../define.js';
+import { commandGroup } from '../command-group.js';
 import {
   Manifest,
   ManifestRequest,
@@ -10,21 +10,20 @@ import {
 import { ToolCatalogue } from './tool-catalogue.schemas.js';
 import { ToolSearchRequest, ToolSearchResult } from './tool-search.schemas.js';
 
-export const ToolsManifest = defineQuery({
-  subject: 'sb.cmd.tools.manifest',
-  callers: ['orchestrator', 'gateway'],
+/** The tool commands, sb.cmd.tools.<action>: the orchestrator's steps and the gateway send them. */
+const tools = commandGroup('sb.cmd.tools', { callers: ['orchestrator', 'gateway'] });
+
+export const ToolsManifest = tools.query('manifest', {
   request: ManifestRequest,
   response: Manifest,
   description:
     "The acting user's tool manifest under optional constraints (user and role from headers). Cached per user.",
 });
 
-export const ToolsCall = defineCommand({
-  subject: 'sb.cmd.tools.call.{taskId}',
+export const ToolsCall = tools.command('call.{taskId}', {
   // The task's id in the subject (NO_TOKEN `_` for a call of no task): `sb.cmd.tools.call.<taskId>`
   // follows one task's tool calls with any NATS client.
   tokenOf: (request) => request.taskId,
-  callers: ['orchestrator', 'gateway'],
   request: ToolCallRequest,
   response: ToolCallResult,
   timeoutMs: TOOL_CALL_WAIT_MS,
@@ -34,8 +33,7 @@ export const ToolsCall = defineCommand({
     "Runs one tool for the acting user after checking role, constraints and the input schema; the output is validated too. With an idempotencyKey a repeat gets the first outcome (or waits for the call still running) and the tool does not run twice. The subject's last token is the request's taskId (`_` when it has none); a request whose subject names another task than its taskId is refused (VALIDATION). A tool of an external MCP server that asks a question (`input_required`) is answered FORBIDDEN with `details.reason: input-required` and `details.inputRequired` (Tools.ToolInputRequired); the call made again with `answer` (a decided approval of the task) carries the person's answer to the server.",
 });
 
-export const ToolsCatalogue = defineQuery({
-  subject: 'sb.cmd.tools.catalogue',
+export const ToolsCatalogue = tools.query('catalogue', {
   callers: ['gateway'],
   request: NoArguments,
   response: ToolCatalogue,
@@ -43,9 +41,7 @@ export const ToolsCatalogue = defineQuery({
     'Every tool and provider the registry knows, whoever may use them, each tool with whether it is configured (and, if not, what it needs: names only). The gateway keeps a copy, asked again after `sb.evt.tools.changed`, to refuse constraints that name nothing real (or an unconfigured tool) before a task is created.',
 });
 
-export const ToolsSearch = defineQuery({
-  subject: 'sb.cmd.tools.search',
-  callers: ['orchestrator', 'gateway'],
+export const ToolsSearch = tools.query('search', {
   request: ToolSearchRequest,
   response: ToolSearchResult,
   description:

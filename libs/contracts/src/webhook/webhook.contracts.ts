@@ -20,6 +20,10 @@ import {
   A2aPushConfigSet,
 } from './a2a-push.contracts.js';
 
+const byId = z.object({ webhookId: WebhookId }).strict();
+/** A subscription's secret (`webhookId`), or without it the acting user's task-webhook secret. */
+const whoseSecret = z.object({ webhookId: WebhookId.optional() }).strict();
+
 /**
  * The webhook commands, sb.cmd.orchestrator.webhook.<action>: the gateway's HTTP API sends them.
  */
@@ -41,21 +45,21 @@ export const WebhookList = webhook.query('list', {
 });
 
 export const WebhookGet = webhook.query('get', {
-  request: z.object({ webhookId: WebhookId }).strict(),
+  request: byId,
   response: WebhookView,
   description:
     "One subscription, for its subscriber or an admin of its tenant; another's is NOT_FOUND (another tenant's audited as denied).",
 });
 
 export const WebhookDelete = webhook.command('delete', {
-  request: z.object({ webhookId: WebhookId }).strict(),
+  request: byId,
   response: z.object({ webhookId: WebhookId, cancelledDeliveries: z.number().int().nonnegative() }),
   description:
     'Deletes a subscription (its subscriber or an admin of its tenant): it hears nothing more, and its deliveries not sent yet are cancelled. NOT_FOUND as WebhookGet. Audited.',
 });
 
 export const WebhookSecretGet = webhook.command('secret.get', {
-  request: z.object({ webhookId: WebhookId.optional() }).strict(),
+  request: whoseSecret,
   response: WebhookSecret,
   idempotency: 'idempotent',
   description:
@@ -63,7 +67,7 @@ export const WebhookSecretGet = webhook.command('secret.get', {
 });
 
 export const WebhookSecretRotate = webhook.command('secret.rotate', {
-  request: z.object({ webhookId: WebhookId.optional() }).strict(),
+  request: whoseSecret,
   response: WebhookSecret,
   description:
     'Replaces a signing secret (as WebhookSecretGet names it) with a new one; deliveries carry a signature by each of the two until WEBHOOK_ROTATION_GRACE_MS has passed. Audited, without the secrets.',
