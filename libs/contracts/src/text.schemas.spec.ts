@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { validationError } from './errors.js';
 import { Tasks, Tools } from './index.js';
-import { safeText, scrubJson, StorableJsonObject, unstorableJsonPath } from './text.schemas.js';
+import {
+  lowercaseName,
+  safeText,
+  scrubJson,
+  StorableJsonObject,
+  unstorableJsonPath,
+} from './text.schemas.js';
 
 describe('safe text and storable JSON', () => {
   it('refuses C0 control characters except tab, line feed and carriage return', () => {
@@ -39,6 +45,18 @@ describe('safe text and storable JSON', () => {
       {
         ['k\uFFFD']: ['a\uFFFDb', 'bell\u0007 tab\t', '\uFFFD', 3, null],
       },
+    );
+  });
+});
+
+describe('lowercaseName', () => {
+  it('takes lowercase letters, digits, _ and - from a letter on, up to its length', () => {
+    const name = lowercaseName(8);
+    for (const ok of ['a', 'researcher'.slice(0, 8), 'a-1_b']) expect(name.parse(ok)).toBe(ok);
+    for (const bad of ['', '1st', '-a', 'Upper', 'a.b', 'a b', 'x'.repeat(9)])
+      expect(name.safeParse(bad).success).toBe(false);
+    expect(name.safeParse('Bad').error?.issues[0]?.message).toBe(
+      'must be lowercase letters, digits, "_" or "-", starting with a letter',
     );
   });
 });

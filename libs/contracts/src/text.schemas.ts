@@ -18,6 +18,21 @@ export function hasControlChars(s: string): boolean {
   return CONTROL_CHARS.test(s);
 }
 
+/**
+ * A name of lowercase letters, digits, `_` and `-` that starts with a letter, 1 to `max` long: one
+ * token of a path or a subject (a configured agent's name, an agent version's label).
+ */
+export function lowercaseName(max: number): z.ZodString {
+  return z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(
+      /^[a-z][a-z0-9_-]*$/,
+      'must be lowercase letters, digits, "_" or "-", starting with a letter',
+    );
+}
+
 /** `base` (a string schema with the field's own limits) that also refuses C0 control characters. */
 export function safeText(base: z.ZodString = z.string()): z.ZodString {
   return base.refine((s) => !CONTROL_CHARS.test(s), CONTROL_CHARS_MESSAGE);

@@ -1,16 +1,10 @@
 import { z } from 'zod';
 import { ApprovalId } from '../approval/approval.schemas.js';
 import { TASK_TEXT_MAX, TaskId } from '../task/task.schemas.js';
+import { lowercaseName } from '../text.schemas.js';
 
 /** A configured agent's name: what plans and policies refer to (e.g. `researcher`). */
-export const AgentName = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(
-    /^[a-z][a-z0-9_-]*$/,
-    'must be lowercase letters, digits, "_" or "-", starting with a letter',
-  );
+export const AgentName = lowercaseName(64);
 export type AgentName = z.infer<typeof AgentName>;
 
 /** How HTTP reaches an agent: through the XMPP bridge when its host is in SERVICE_MAP, else directly. */

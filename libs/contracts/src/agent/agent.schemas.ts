@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TenantId } from '../identity.schemas.js';
-import { safeText } from '../text.schemas.js';
+import { lowercaseName, safeText } from '../text.schemas.js';
 
 /**
  * An agent's name, unique in its tenant: what a task names (`agent.name`) and what the API's paths
@@ -17,14 +17,7 @@ export const AgentName = z
 export type AgentName = z.infer<typeof AgentName>;
 
 /** A label of an agent (`production`, `staging`, any other): a movable name for one of its versions. */
-export const AgentLabelName = z
-  .string()
-  .min(1)
-  .max(32)
-  .regex(
-    /^[a-z][a-z0-9_-]*$/,
-    'must be lowercase letters, digits, "_" or "-", starting with a letter',
-  );
+export const AgentLabelName = lowercaseName(32);
 export type AgentLabelName = z.infer<typeof AgentLabelName>;
 
 /** The label a task runs when it names an agent and neither a version nor a label. */

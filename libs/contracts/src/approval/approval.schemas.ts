@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Actor, isAdmin, Role, TenantId, UserId } from '../identity.schemas.js';
 import { safeText } from '../text.schemas.js';
+import { ToolName } from '../tools/tool-name.schemas.js';
 
 /** The longest an approval may stay open: 30 days. */
 export const APPROVAL_MAX_WAIT_MS = 30 * 24 * 3_600_000;
@@ -58,16 +59,7 @@ export const REQUESTED_APPROVAL_POLICY: ApprovalPolicy = ApprovalPolicy.parse({}
 /** `approval` beside `tool_constraints` in a task request: more tools (or agents) to approve, never fewer. */
 export const ApprovalRequest = z
   .object({
-    tools: z
-      .array(
-        z
-          .string()
-          .min(1)
-          .max(128)
-          .regex(/^[A-Za-z0-9_.-]+$/, 'may hold letters, digits and . _ - only'),
-      )
-      .min(1)
-      .max(100),
+    tools: z.array(ToolName).min(1).max(100),
   })
   .strict();
 export type ApprovalRequest = z.infer<typeof ApprovalRequest>;

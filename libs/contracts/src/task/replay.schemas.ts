@@ -18,6 +18,14 @@ const position = (what: string) =>
 export const ForkMemory = z.enum(['live', 'recorded']);
 export type ForkMemory = z.infer<typeof ForkMemory>;
 
+/** Guardrail rules a run adds to the task's own (a fork's edit, a replay batch's change). */
+const AddedGuardrails = z
+  .object({
+    disallowedKeywords: z.array(z.string().trim().min(1).max(200)).max(200).default([]),
+    disallowedPatterns: z.array(z.string().min(1).max(500)).max(50).default([]),
+  })
+  .strict();
+
 /** What a fork changes at its fork point (the task text, budgets and constraints go in its request). */
 export const ForkEdits = z
   .object({
@@ -34,13 +42,7 @@ export const ForkEdits = z
     /** The LLM planner's instructions, replaced for the live part (an evaluation of a prompt). */
     systemPrompt: z.string().min(1).max(20_000).optional(),
     /** Guardrail rules added for this run (a what-if of a rule: a replay says where it would bite). */
-    guardrails: z
-      .object({
-        disallowedKeywords: z.array(z.string().trim().min(1).max(200)).max(200).default([]),
-        disallowedPatterns: z.array(z.string().min(1).max(500)).max(50).default([]),
-      })
-      .strict()
-      .optional(),
+    guardrails: AddedGuardrails.optional(),
     /**
      * `recorded`: a live step answers from the record when the parent made the same call (the same
      * tool or agent with the same input), and fails without calling anything otherwise — an
@@ -231,13 +233,7 @@ export const BatchChanges = z
     model: z.string().min(1).max(200).optional(),
     planner: PlannerKind.optional(),
     systemPrompt: z.string().min(1).max(20_000).optional(),
-    guardrails: z
-      .object({
-        disallowedKeywords: z.array(z.string().trim().min(1).max(200)).max(200).default([]),
-        disallowedPatterns: z.array(z.string().min(1).max(500)).max(50).default([]),
-      })
-      .strict()
-      .optional(),
+    guardrails: AddedGuardrails.optional(),
     /** Read-only tools a fork may run live when its record holds no matching call (experiments). */
     liveTools: z.array(z.string().min(1).max(200)).max(50).optional(),
   })

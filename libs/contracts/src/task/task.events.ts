@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AgentTransport } from '../a2a/a2a.schemas.js';
 import { AgentStamp, AgentVersionRef } from '../agent/agent.schemas.js';
 import { ErrorBody } from '../errors.js';
 import { MemoryNamespace } from '../tools/memory.contracts.js';
@@ -41,6 +42,14 @@ const StepRef = {
   index: z.number().int().nonnegative(),
   kind: StepKind,
   target: z.string(),
+};
+
+/** Where a delegated step's remote task stands: what its status updates and its result report. */
+const RemoteTaskState = {
+  stepId: z.string(),
+  agent: z.string(),
+  state: z.string(),
+  remoteTaskId: z.string().optional(),
 };
 
 /** Payload schema of each event name. */
@@ -141,25 +150,19 @@ export const TaskEventData = {
     stepId: z.string(),
     agent: z.string(),
     message: z.string(),
-    transport: z.enum(['http', 'xmpp']),
+    transport: AgentTransport,
   }),
   /** A status update of the remote agent's task (A2A TaskState, e.g. TASK_STATE_WORKING). */
   [TaskEventName.DelegationStatus]: z.object({
-    stepId: z.string(),
-    agent: z.string(),
-    state: z.string(),
-    remoteTaskId: z.string().optional(),
+    ...RemoteTaskState,
     text: z.string().optional(),
-    transport: z.enum(['http', 'xmpp']),
+    transport: AgentTransport,
   }),
   [TaskEventName.DelegationResult]: z.object({
-    stepId: z.string(),
-    agent: z.string(),
-    state: z.string(),
-    remoteTaskId: z.string().optional(),
+    ...RemoteTaskState,
     text: z.string(),
     artifacts: z.array(z.record(z.string(), z.unknown())).default([]),
-    transport: z.enum(['http', 'xmpp']),
+    transport: AgentTransport,
     durationMs: z.number().nonnegative(),
   }),
   /** A guardrail blocked input or output. The blocked text itself is never in an event. */

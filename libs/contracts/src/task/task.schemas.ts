@@ -5,12 +5,10 @@ import { TaskAgentChoice } from '../agent/agent.schemas.js';
 import { ApprovalRequest } from '../approval/approval.schemas.js';
 import { safeText, UNSTORABLE_JSON_MESSAGE, unstorableJsonPath } from '../text.schemas.js';
 import { TaskWebhook } from '../webhook/webhook-target.schemas.js';
+import { ToolName } from '../tools/tool-name.schemas.js';
 
-export const ConstraintName = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9_.-]+$/, 'may hold letters, digits and . _ - only');
+/** A name in a constraint's list, a tool's or a provider's: written as tool names are. */
+export const ConstraintName = ToolName;
 
 /** Which tools a task may use: `auto` = authorized providers; `custom` = allow-lists. */
 export const ToolConstraints = z

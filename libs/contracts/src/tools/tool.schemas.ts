@@ -5,13 +5,9 @@ import { Role } from '../identity.schemas.js';
 import { ToolConstraints } from '../task/task.schemas.js';
 import { StorableJsonObject } from '../text.schemas.js';
 import { ToolCallAnswer } from './tool-input-required.js';
+import { ToolName } from './tool-name.schemas.js';
 
-/** A tool's name: what models, MCP clients and the planner call it by (`notes.add`, `github__search`). */
-export const ToolName = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9_.-]+$/, 'may hold letters, digits and . _ - only');
+export { ToolName };
 
 export const ProviderName = z
   .string()
