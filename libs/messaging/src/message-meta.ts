@@ -1,4 +1,10 @@
-import { Actor, Headers as H, NATS_IDENTITIES, type NatsIdentity } from '@switchboard/contracts';
+import {
+  Actor,
+  DomainError,
+  Headers as H,
+  NATS_IDENTITIES,
+  type NatsIdentity,
+} from '@switchboard/contracts';
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import { injectTraceContext, requestContext, type TraceContext } from '@switchboard/observability';
 import { randomUUID } from 'node:crypto';
@@ -83,4 +89,14 @@ export function natsSpanAttributes(
     'messaging.destination.name': subject,
     'messaging.operation.type': operation,
   };
+}
+
+/**
+ * The user a command acts for. The gateway (or the service asking on a user's behalf) names one on
+ * every command that reads or changes a user's things; one without is refused as UNAUTHORIZED.
+ */
+export function requireActor(actor: Actor | undefined): Actor {
+  if (!actor)
+    throw new DomainError('UNAUTHORIZED', `no acting user on the request (${H.userId} header)`);
+  return actor;
 }

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Audit, DomainError, isAdmin, spansTenants, tenantOf } from '@switchboard/contracts';
-import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
+import { HandleCommand, type MessageMeta, requireActor } from '@switchboard/messaging';
 import { AuditRepository, type TenantScope } from './audit.repository.js';
 
 /**
@@ -33,11 +33,10 @@ export function readScope(
   meta: MessageMeta,
   tenantId: string | undefined,
 ): TenantScope | undefined {
-  if (!meta.actor) throw new DomainError('UNAUTHORIZED', 'no acting user on the request');
-  if (!isAdmin(meta.actor))
-    throw new DomainError('FORBIDDEN', 'the audit trail is for admins only');
-  if (spansTenants(meta.actor)) return tenantId === undefined ? 'all' : { tenantId };
-  const own = tenantOf(meta.actor);
+  const actor = requireActor(meta.actor);
+  if (!isAdmin(actor)) throw new DomainError('FORBIDDEN', 'the audit trail is for admins only');
+  if (spansTenants(actor)) return tenantId === undefined ? 'all' : { tenantId };
+  const own = tenantOf(actor);
   return tenantId === undefined || tenantId === own ? { tenantId: own } : undefined;
 }
 

@@ -1,7 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { type RequestOf, type ResponseOf, Tools } from '@switchboard/contracts';
-import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
-import { requireActor } from '../tools/tools.handler.js';
+import { HandleCommand, type MessageMeta, requireActor } from '@switchboard/messaging';
 import { ApprovalPoliciesService } from './approval-policies.service.js';
 
 /** NATS adapter for approval policy overrides: parse → service → reply; the actor comes from headers. */
@@ -14,7 +13,7 @@ export class ApprovalPoliciesHandler {
     _req: RequestOf<typeof Tools.ApprovalPolicyList>,
     meta: MessageMeta,
   ): Promise<ResponseOf<typeof Tools.ApprovalPolicyList>> {
-    return { policies: await this.policies.list(requireActor(meta)) };
+    return { policies: await this.policies.list(requireActor(meta.actor)) };
   }
 
   @HandleCommand(Tools.ApprovalPolicySet)
@@ -22,6 +21,6 @@ export class ApprovalPoliciesHandler {
     req: RequestOf<typeof Tools.ApprovalPolicySet>,
     meta: MessageMeta,
   ): Promise<ResponseOf<typeof Tools.ApprovalPolicySet>> {
-    return this.policies.set(requireActor(meta), req.tool, req.policy);
+    return this.policies.set(requireActor(meta.actor), req.tool, req.policy);
   }
 }

@@ -1,7 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { type RequestOf, type ResponseOf, Tools } from '@switchboard/contracts';
-import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
-import { requireActor } from '../tools/tools.handler.js';
+import { HandleCommand, type MessageMeta, requireActor } from '@switchboard/messaging';
 import { ProviderAuthorizationsService } from './provider-authorizations.service.js';
 
 /** NATS adapter for provider authorizations: parse → service → reply; the actor comes from headers. */
@@ -14,7 +13,7 @@ export class AuthorizationsHandler {
     req: RequestOf<typeof Tools.AuthorizationsList>,
     meta: MessageMeta,
   ): Promise<ResponseOf<typeof Tools.AuthorizationsList>> {
-    return this.authorizations.list(requireActor(meta), req.userId);
+    return this.authorizations.list(requireActor(meta.actor), req.userId);
   }
 
   @HandleCommand(Tools.AuthorizationGrant)
@@ -22,7 +21,7 @@ export class AuthorizationsHandler {
     req: RequestOf<typeof Tools.AuthorizationGrant>,
     meta: MessageMeta,
   ): Promise<ResponseOf<typeof Tools.AuthorizationGrant>> {
-    return this.authorizations.grant(requireActor(meta), req.userId, req.provider);
+    return this.authorizations.grant(requireActor(meta.actor), req.userId, req.provider);
   }
 
   @HandleCommand(Tools.AuthorizationRevoke)
@@ -30,6 +29,6 @@ export class AuthorizationsHandler {
     req: RequestOf<typeof Tools.AuthorizationRevoke>,
     meta: MessageMeta,
   ): Promise<ResponseOf<typeof Tools.AuthorizationRevoke>> {
-    return this.authorizations.revoke(requireActor(meta), req.userId, req.provider);
+    return this.authorizations.revoke(requireActor(meta.actor), req.userId, req.provider);
   }
 }

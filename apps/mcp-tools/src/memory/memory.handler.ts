@@ -1,7 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { type RequestOf, type ResponseOf, Tools } from '@switchboard/contracts';
-import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
-import { requireActor } from '../tools/tools.handler.js';
+import { HandleCommand, type MessageMeta, requireActor } from '@switchboard/messaging';
 import { MemoryStore } from './memory-store.service.js';
 import { UpdateMemoryUseCase } from './update-memory/update-memory.use-case.js';
 
@@ -19,7 +18,12 @@ export class MemoryHandler {
     meta: MessageMeta,
   ): Promise<ResponseOf<typeof Tools.MemorySearch>> {
     return {
-      items: await this.store.search(requireActor(meta), req.query, req.namespaces, req.limit),
+      items: await this.store.search(
+        requireActor(meta.actor),
+        req.query,
+        req.namespaces,
+        req.limit,
+      ),
     };
   }
 
@@ -28,7 +32,7 @@ export class MemoryHandler {
     req: RequestOf<typeof Tools.MemoryList>,
     meta: MessageMeta,
   ): Promise<ResponseOf<typeof Tools.MemoryList>> {
-    return { items: await this.store.list(requireActor(meta), req.namespace, req.limit) };
+    return { items: await this.store.list(requireActor(meta.actor), req.namespace, req.limit) };
   }
 
   @HandleCommand(Tools.MemoryForgetUser)
@@ -36,7 +40,7 @@ export class MemoryHandler {
     req: RequestOf<typeof Tools.MemoryForgetUser>,
     meta: MessageMeta,
   ): Promise<ResponseOf<typeof Tools.MemoryForgetUser>> {
-    return this.store.forgetUser(requireActor(meta), req.userId);
+    return this.store.forgetUser(requireActor(meta.actor), req.userId);
   }
 
   @HandleCommand(Tools.MemoryForgetTenant)
@@ -44,7 +48,7 @@ export class MemoryHandler {
     req: RequestOf<typeof Tools.MemoryForgetTenant>,
     meta: MessageMeta,
   ): Promise<ResponseOf<typeof Tools.MemoryForgetTenant>> {
-    return this.store.forgetTenant(requireActor(meta), req.tenantId);
+    return this.store.forgetTenant(requireActor(meta.actor), req.tenantId);
   }
 
   @HandleCommand(Tools.MemoryForgetNamespace)
@@ -52,7 +56,7 @@ export class MemoryHandler {
     req: RequestOf<typeof Tools.MemoryForgetNamespace>,
     meta: MessageMeta,
   ): Promise<ResponseOf<typeof Tools.MemoryForgetNamespace>> {
-    return this.store.forgetNamespace(requireActor(meta), req.namespace);
+    return this.store.forgetNamespace(requireActor(meta.actor), req.namespace);
   }
 
   @HandleCommand(Tools.MemoryDelete)
@@ -60,7 +64,7 @@ export class MemoryHandler {
     req: RequestOf<typeof Tools.MemoryDelete>,
     meta: MessageMeta,
   ): Promise<ResponseOf<typeof Tools.MemoryDelete>> {
-    return this.store.delete(requireActor(meta), req.id);
+    return this.store.delete(requireActor(meta.actor), req.id);
   }
 
   @HandleCommand(Tools.MemoryUpdate)
@@ -68,6 +72,6 @@ export class MemoryHandler {
     req: RequestOf<typeof Tools.MemoryUpdate>,
     meta: MessageMeta,
   ): Promise<ResponseOf<typeof Tools.MemoryUpdate>> {
-    return this.updateMemory.execute(requireActor(meta), req);
+    return this.updateMemory.execute(requireActor(meta.actor), req);
   }
 }

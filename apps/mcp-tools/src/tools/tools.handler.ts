@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
-import { type Actor, DomainError, Tools } from '@switchboard/contracts';
-import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
+import { Tools } from '@switchboard/contracts';
+import { HandleCommand, type MessageMeta, requireActor } from '@switchboard/messaging';
 import { BuildCatalogueUseCase } from './build-catalogue/build-catalogue.use-case.js';
 import { BuildManifestUseCase } from './build-manifest/build-manifest.use-case.js';
 import { CallToolUseCase } from './call-tool/call-tool.use-case.js';
@@ -18,12 +18,12 @@ export class ToolsHandler {
 
   @HandleCommand(Tools.ToolsManifest)
   manifest(req: Tools.ManifestRequest, meta: MessageMeta): Promise<Tools.Manifest> {
-    return this.buildManifest.execute(requireActor(meta), req.constraints);
+    return this.buildManifest.execute(requireActor(meta.actor), req.constraints);
   }
 
   @HandleCommand(Tools.ToolsSearch)
   search(req: Tools.ToolSearchRequest, meta: MessageMeta): Promise<Tools.ToolSearchResult> {
-    return this.searchTools.execute(requireActor(meta), req);
+    return this.searchTools.execute(requireActor(meta.actor), req);
   }
 
   /** Asks for no acting user: only the gateway may send it, for its own checks. */
@@ -35,12 +35,6 @@ export class ToolsHandler {
   @HandleCommand(Tools.ToolsCall)
   call(req: Tools.ToolCallRequest, meta: MessageMeta): Promise<Tools.ToolCallResult> {
     // Whose inbox the reply goes to decides who may take the call's audit record in it.
-    return this.callTool.execute(requireActor(meta), req, meta.replyTo);
+    return this.callTool.execute(requireActor(meta.actor), req, meta.replyTo);
   }
-}
-
-export function requireActor(meta: MessageMeta): Actor {
-  if (!meta.actor)
-    throw new DomainError('UNAUTHORIZED', 'no acting user on the request (x-sb-user-id header)');
-  return meta.actor;
 }

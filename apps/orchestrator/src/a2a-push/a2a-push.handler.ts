@@ -1,7 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Webhooks } from '@switchboard/contracts';
-import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
-import { requireActor } from '../tenancy/require-actor.js';
+import { HandleCommand, type MessageMeta, requireActor } from '@switchboard/messaging';
 import { ManagePushConfigsUseCase } from './manage-push-configs/manage-push-configs.use-case.js';
 
 type OneConfig = { taskId: string; configId: string };

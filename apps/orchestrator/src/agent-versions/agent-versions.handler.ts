@@ -1,7 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Agents, tenantOf } from '@switchboard/contracts';
-import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
-import { requireActor } from '../tenancy/require-actor.js';
+import { HandleCommand, type MessageMeta, requireActor } from '@switchboard/messaging';
 import { AgentLookup } from './agent-lookup.js';
 import { AgentRepository } from './agent.repository.js';
 import { AgentVersionReader } from './agent-version.reader.js';

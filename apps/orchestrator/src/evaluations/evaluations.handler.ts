@@ -1,7 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { DomainError, Evaluations, tenantOf } from '@switchboard/contracts';
-import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
-import { requireActor } from '../tenancy/require-actor.js';
+import { HandleCommand, type MessageMeta, requireActor } from '@switchboard/messaging';
 import { AddDatasetItemsUseCase } from './datasets/add-dataset-items/add-dataset-items.use-case.js';
 import { CreateDatasetUseCase } from './datasets/create-dataset/create-dataset.use-case.js';
 import { DatasetRepository } from './datasets/dataset.repository.js';

@@ -1,7 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Tasks } from '@switchboard/contracts';
-import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
-import { requireActor } from '../tenancy/require-actor.js';
+import { HandleCommand, type MessageMeta, requireActor } from '@switchboard/messaging';
 import { ForgetRecalledUseCase } from './forget-recalled/forget-recalled.use-case.js';
 
 /** `sb.cmd.orchestrator.memory.forget-recalled`: forgetting that reaches run records (docs/memory.md). */

@@ -1,8 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { isDomainError, Tasks } from '@switchboard/contracts';
-import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
+import { HandleCommand, type MessageMeta, requireActor } from '@switchboard/messaging';
 import { TaskCore } from '../tasks/index.js';
-import { requireActor } from '../tenancy/require-actor.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { DiffTasksUseCase } from './diff-tasks/diff-tasks.use-case.js';
 

@@ -1,7 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Schedules } from '@switchboard/contracts';
-import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
-import { requireActor } from '../tenancy/require-actor.js';
+import { HandleCommand, type MessageMeta, requireActor } from '@switchboard/messaging';
 import { CreateScheduleUseCase } from './create-schedule/create-schedule.use-case.js';
 import { DeleteScheduleUseCase } from './delete-schedule/delete-schedule.use-case.js';
 import { ListDueSchedulesUseCase } from './list-due-schedules/list-due-schedules.use-case.js';

@@ -1,7 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { DomainError, isAdmin, Tasks } from '@switchboard/contracts';
-import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
-import { requireActor } from '../tenancy/require-actor.js';
+import { HandleCommand, type MessageMeta, requireActor } from '@switchboard/messaging';
 import { ALL_TENANTS, scopeOf } from '../tenancy/tenant-scope.js';
 import { START_GATE, type StartGate } from './ports/start-gate.port.js';
 import { UNSCREENED } from './state/task-claim.store.js';

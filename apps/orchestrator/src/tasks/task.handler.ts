@@ -1,7 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { type Actor, DomainError, isAdmin, Tasks, tenantOf } from '@switchboard/contracts';
-import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
-import { requireActor } from '../tenancy/require-actor.js';
+import { HandleCommand, type MessageMeta, requireActor } from '@switchboard/messaging';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { ALL_TENANTS, scopeOf } from '../tenancy/tenant-scope.js';
 import { TaskJournalRepository } from './journal/task-journal.repository.js';

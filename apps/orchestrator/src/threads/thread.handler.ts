@@ -1,7 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Tasks } from '@switchboard/contracts';
-import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
-import { requireActor } from '../tenancy/require-actor.js';
+import { HandleCommand, type MessageMeta, requireActor } from '@switchboard/messaging';
 import { AdmitToThreadUseCase } from './admit-to-thread/admit-to-thread.use-case.js';
 import { ReleaseThreadUseCase } from './release-thread/release-thread.use-case.js';
 

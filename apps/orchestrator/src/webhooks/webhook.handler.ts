@@ -1,7 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Webhooks } from '@switchboard/contracts';
-import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
-import { requireActor } from '../tenancy/require-actor.js';
+import { HandleCommand, type MessageMeta, requireActor } from '@switchboard/messaging';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { CheckWebhookTargetUseCase } from './check-webhook-target/check-webhook-target.use-case.js';
 import { CreateWebhookUseCase } from './create-webhook/create-webhook.use-case.js';

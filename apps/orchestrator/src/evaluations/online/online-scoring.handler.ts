@@ -1,7 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Evaluations, tenantOf } from '@switchboard/contracts';
-import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
-import { requireActor } from '../../tenancy/require-actor.js';
+import { HandleCommand, type MessageMeta, requireActor } from '@switchboard/messaging';
 import { CreateScoringRuleUseCase } from './create-scoring-rule/create-scoring-rule.use-case.js';
 import { ScoringRuleRepository } from './scoring-rule.repository.js';
 

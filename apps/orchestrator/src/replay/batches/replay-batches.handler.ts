@@ -1,7 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { DomainError, Tasks } from '@switchboard/contracts';
-import { HandleCommand, type MessageMeta } from '@switchboard/messaging';
-import { requireActor } from '../../tenancy/require-actor.js';
+import { HandleCommand, type MessageMeta, requireActor } from '@switchboard/messaging';
 import { ReplayBatchRepository } from './replay-batch.repository.js';
 import { StartBatchUseCase } from './start-batch/start-batch.use-case.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { type Actor, DomainError } from '@switchboard/contracts';
-import { requireActor } from './require-actor.js';
+import { requireActor } from './message-meta.js';
 
 describe(requireActor.name, () => {
   it('answers the acting user, and refuses a command without one as UNAUTHORIZED', () => {
@@ -8,7 +8,10 @@ describe(requireActor.name, () => {
     expect(requireActor(ann)).toBe(ann);
     expect(() => requireActor(undefined)).toThrow(DomainError);
     expect(() => requireActor(undefined)).toThrow(
-      expect.objectContaining({ code: 'UNAUTHORIZED', message: 'no acting user on the request' }),
+      expect.objectContaining({
+        code: 'UNAUTHORIZED',
+        message: 'no acting user on the request (x-sb-user-id header)',
+      }),
     );
   });
 });
