@@ -12,9 +12,14 @@ export function actorOf(request: FastifyRequest): Actor | undefined {
   return (request as WithActor).sbActor;
 }
 
-/** The authenticated caller (set by AuthGuard). */
-export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionContext): Actor => {
-  const actor = actorOf(ctx.switchToHttp().getRequest<FastifyRequest>());
+/** The authenticated caller of a request past AuthGuard; none there is the API's 401. */
+export function requestActor(request: FastifyRequest): Actor {
+  const actor = actorOf(request);
   if (!actor) throw new DomainError('UNAUTHORIZED', 'not authenticated');
   return actor;
-});
+}
+
+/** The authenticated caller (set by AuthGuard). */
+export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionContext): Actor =>
+  requestActor(ctx.switchToHttp().getRequest<FastifyRequest>()),
+);

@@ -1,14 +1,16 @@
 import { type PipeTransform } from '@nestjs/common';
-import { validationError } from '@switchboard/contracts';
+import { parseOrThrow } from '@switchboard/contracts';
 import type { z } from 'zod';
 
-/** Validates a query string (as Fastify parsed it) against a schema; a rejection names the parameter. */
+/** A query string (as Fastify parsed it) checked against `schema`; a rejection names the parameter. */
+export const parseQuery = <S extends z.ZodType>(schema: S, value: unknown): z.infer<S> =>
+  parseOrThrow(schema, value ?? {}, 'query string');
+
+/** Validates a query string against a schema, as a route parameter's pipe (parseQuery). */
 export class ZodQueryPipe<S extends z.ZodType> implements PipeTransform<unknown, z.infer<S>> {
   constructor(private readonly schema: S) {}
 
   transform(value: unknown): z.infer<S> {
-    const result = this.schema.safeParse(value ?? {});
-    if (!result.success) throw validationError('query string', result.error);
-    return result.data as z.infer<S>;
+    return parseQuery(this.schema, value);
   }
 }

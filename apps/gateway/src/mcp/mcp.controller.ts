@@ -1,20 +1,9 @@
-import {
-  Controller,
-  Delete,
-  Get,
-  Post,
-  Query,
-  Req,
-  Res,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
-import type { Actor } from '@switchboard/contracts';
+import { Controller, Delete, Get, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { requestActor } from '../auth/current-actor.decorator.js';
 import { ToolCatalogueService } from '../catalog/tool-catalogue.service.js';
 import { constraintsOf, ToolsQuery } from '../http/api.schemas.js';
-import { ZodQueryPipe } from '../http/zod-query.pipe.js';
+import { parseQuery } from '../http/zod-query.pipe.js';
 import { McpAuthGuard } from './mcp-auth.guard.js';
 import { McpChallengeFilter } from './mcp-challenge.filter.js';
 import { McpOriginGuard } from './mcp-origin.guard.js';
@@ -41,44 +30,26 @@ export class McpController {
   ) {}
 
   @Post()
-  post(
-    @Req() req: FastifyRequest,
-    @Res() reply: FastifyReply,
-    @CurrentActor() actor: Actor,
-    @Query(new ZodQueryPipe(ToolsQuery)) query: ToolsQuery,
-  ): Promise<void> {
-    return this.serve(req, reply, actor, query);
+  post(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.serve(req, reply);
   }
 
   /** The server→client SSE stream (list_changed notifications). */
   @Get()
-  stream(
-    @Req() req: FastifyRequest,
-    @Res() reply: FastifyReply,
-    @CurrentActor() actor: Actor,
-    @Query(new ZodQueryPipe(ToolsQuery)) query: ToolsQuery,
-  ): Promise<void> {
-    return this.serve(req, reply, actor, query);
+  stream(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.serve(req, reply);
   }
 
   /** Ends the session named by Mcp-Session-Id. */
   @Delete()
-  end(
-    @Req() req: FastifyRequest,
-    @Res() reply: FastifyReply,
-    @CurrentActor() actor: Actor,
-    @Query(new ZodQueryPipe(ToolsQuery)) query: ToolsQuery,
-  ): Promise<void> {
-    return this.serve(req, reply, actor, query);
+  end(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.serve(req, reply);
   }
 
-  private async serve(
-    req: FastifyRequest,
-    reply: FastifyReply,
-    actor: Actor,
-    query: ToolsQuery,
-  ): Promise<void> {
-    const constraints = constraintsOf(query);
+  /** The three verbs' one path: the caller and the query are read here, once, not per verb. */
+  private async serve(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const actor = requestActor(req);
+    const constraints = constraintsOf(parseQuery(ToolsQuery, req.query));
     // Before the SDK takes over: `?tools=` naming no real tool is the API's 400, not a JSON-RPC error.
     await this.catalogue.check(constraints, { prefix: '', what: 'query string' });
     // From here on the SDK writes the response (JSON, SSE or an HTTP error) on the raw socket.
