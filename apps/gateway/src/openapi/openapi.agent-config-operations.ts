@@ -14,6 +14,25 @@ const label = {
     description: 'A label: `production`, `staging`, any other.',
   },
 };
+
+/** Setting and clearing the tenant's default: one resource, the same parameters, answer and errors. */
+function defaultOperation(
+  method: 'put' | 'delete',
+  summary: string,
+  description: string,
+): Operation {
+  return {
+    method,
+    path: '/agent-configs/{name}/default',
+    tag: 'agent-configs',
+    summary,
+    description,
+    pathParams: name,
+    responses: ok('The default now.', Agents.AgentDefaultView),
+    errors: serviceErrors(400, 403, 404),
+  };
+}
+
 const SEE = 'See docs/agents.md.';
 const ADMINS = "An admin's of the tenant (anyone else: 403).";
 const OF_TENANT = "An agent of the caller's tenant; another tenant's is 404.";
@@ -113,24 +132,14 @@ export const AGENT_CONFIG_OPERATIONS: Operation[] = [
     responses: ok('The label and its split.', Agents.AgentLabelView),
     errors: serviceErrors(400, 403, 404, 415),
   },
-  {
-    method: 'put',
-    path: '/agent-configs/{name}/default',
-    tag: 'agent-configs',
-    summary: "Make an agent the tenant's default",
-    description: `A task of the tenant that names no agent (on any surface) runs this agent's \`production\` label from now on, its stamp marked \`byDefault\`; replacing another default answers it as \`previous\`. ${ADMINS} Audited (\`agent.default.set\`). ${OF_TENANT}`,
-    pathParams: name,
-    responses: ok('The default now.', Agents.AgentDefaultView),
-    errors: serviceErrors(400, 403, 404),
-  },
-  {
-    method: 'delete',
-    path: '/agent-configs/{name}/default',
-    tag: 'agent-configs',
-    summary: 'Make an agent not the default',
-    description: `When it is the tenant's default, the tenant has none afterwards: tasks naming no agent run as the platform's planner plans them. Another agent that is the default stays so. ${ADMINS} Audited when it changes. ${OF_TENANT}`,
-    pathParams: name,
-    responses: ok('The default now.', Agents.AgentDefaultView),
-    errors: serviceErrors(400, 403, 404),
-  },
+  defaultOperation(
+    'put',
+    "Make an agent the tenant's default",
+    `A task of the tenant that names no agent (on any surface) runs this agent's \`production\` label from now on, its stamp marked \`byDefault\`; replacing another default answers it as \`previous\`. ${ADMINS} Audited (\`agent.default.set\`). ${OF_TENANT}`,
+  ),
+  defaultOperation(
+    'delete',
+    'Make an agent not the default',
+    `When it is the tenant's default, the tenant has none afterwards: tasks naming no agent run as the platform's planner plans them. Another agent that is the default stays so. ${ADMINS} Audited when it changes. ${OF_TENANT}`,
+  ),
 ];
