@@ -32,19 +32,17 @@ import {
   TaskUpdate,
   toMcpTask,
 } from './mcp-tasks.js';
+import { listMcpTools, routeCall } from './mcp-tool-calls.js';
 import {
   assertCleanArguments,
-  assertToolName,
   callThreadOf,
   ProtocolError,
   toCallFailure,
-  toCallToolResult,
-  toListFailure,
-  toMcpTool,
+  toolCallOf,
 } from './mcp.translator.js';
 import type { MemoryResources } from './memory-resources.js';
 import type { PlatformTools } from './platform-tools.js';
-import { RUN_TASK_AT_ONCE_MS, RUN_TASK_TOOL, runTaskRequestOf } from './run-task.tool.js';
+import { RUN_TASK_AT_ONCE_MS } from './run-task.tool.js';
 
 /** Who is calling, as the gateway authenticated the request (handed to the SDK as `authInfo.extra`). */
 export interface ModernCaller {
@@ -105,10 +103,9 @@ export async function modernServer(ctx: McpRequestContext, deps: ModernDeps): Pr
   );
   server.setRequestHandler('tools/list', async () => {
     try {
-      const manifest = await deps.tools.listed(caller.actor, caller.constraints);
-      return { tools: manifest.tools.map(toMcpTool) as never, ...LIST_CACHE };
+      return { tools: (await listMcpTools(deps.tools, caller)) as never, ...LIST_CACHE };
     } catch (e) {
-      throw sdkError(toListFailure(e));
+      throw sdkError(e);
     }
   });
   server.setRequestHandler(
@@ -180,9 +177,7 @@ async function call(
   c: ServerContext,
 ): Promise<CallAnswer> {
   const { actor, constraints } = caller;
-  const { name } = request.params;
-  assertToolName(name);
-  const args = request.params.arguments ?? {};
+  const { name, args } = toolCallOf(request.params);
   // Malformed protocol input is a protocol error naming the field, before anything runs.
   const thread = callThreadOf(request.params._meta);
   const state = c.mcpReq.requestState<string>();
@@ -201,19 +196,13 @@ async function call(
       });
       return goingOn(result as CallToolResult, caps);
     }
-    // The endpoint's own tool runs a whole task (run-task.tool.ts); the others are called.
-    const task = offered?.name === RUN_TASK_TOOL ? runTaskRequestOf(args, constraints) : undefined;
-    if (!offered || (!task && !offered.approval && !thread))
-      return toCallToolResult(await deps.tools.call(actor, name, args, constraints)) as never;
+    const route = await routeCall(deps.tools, caller, { name, args, offered, thread });
+    if ('answer' in route) return route.answer as never;
+    const { gated } = route;
     const begun = await deps.approvals.begin({
-      actor,
-      constraints,
-      tool: offered,
-      input: args,
-      thread,
-      task,
+      ...gated,
       // A client that follows tasks gets one unless the task ends at once (goingOn).
-      waitMs: task && takesTasks(caps) ? RUN_TASK_AT_ONCE_MS : undefined,
+      waitMs: gated.task && takesTasks(caps) ? RUN_TASK_AT_ONCE_MS : undefined,
       signal: c.mcpReq.signal,
     });
     if (begun.kind === 'done') return goingOn(begun.result as CallToolResult, caps);

@@ -34,16 +34,13 @@ import { MemoryResources } from './memory-resources.js';
 import { PlatformTools } from './platform-tools.js';
 import { DECISION_FORM } from './mcp-approval.text.js';
 import { type Elicit, McpApprovals } from './mcp-approvals.js';
-import { RUN_TASK_TOOL, runTaskRequestOf } from './run-task.tool.js';
+import { listMcpTools, routeCall } from './mcp-tool-calls.js';
 import {
   assertCleanArguments,
-  assertToolName,
   callThreadOf,
   ProtocolError,
   toCallFailure,
-  toCallToolResult,
-  toListFailure,
-  toMcpTool,
+  toolCallOf,
 } from './mcp.translator.js';
 
 /** Sessions kept at once; the least recently used one is closed to make room. */
@@ -204,38 +201,22 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
     server.setRequestHandler(ReadResourceRequestSchema, (r, extra) =>
       this.memory.read(callerOf(extra.authInfo?.extra).actor, r.params.uri),
     );
-    server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {
-      const { actor, constraints } = callerOf(extra.authInfo?.extra);
-      try {
-        const manifest = await this.tools.listed(actor, constraints);
-        return { tools: manifest.tools.map(toMcpTool) };
-      } catch (e) {
-        throw toListFailure(e);
-      }
-    });
+    server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => ({
+      tools: await listMcpTools(this.tools, callerOf(extra.authInfo?.extra)),
+    }));
     server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-      const { actor, constraints } = callerOf(extra.authInfo?.extra);
-      const { name } = request.params;
-      assertToolName(name);
-      const args = request.params.arguments ?? {};
+      const caller = callerOf(extra.authInfo?.extra);
+      const { name, args } = toolCallOf(request.params);
       try {
         assertCleanArguments(args);
         const thread = callThreadOf(request.params._meta);
-        const offered = await this.tools.offered(actor, name, constraints);
-        // A call on a thread, or of a tool that needs approval, runs as a one-call task; the
-        // endpoint's own tool runs a whole task (run-task.tool.ts).
-        const task =
-          offered?.name === RUN_TASK_TOOL ? runTaskRequestOf(args, constraints) : undefined;
-        if (!offered || (!task && !offered.approval && !thread))
-          return toCallToolResult(await this.tools.call(actor, name, args, constraints));
+        const offered = await this.tools.offered(caller.actor, name, caller.constraints);
+        const route = await routeCall(this.tools, caller, { name, args, offered, thread });
+        if ('answer' in route) return route.answer;
+        const { gated } = route;
         return await this.approvals.call({
-          actor,
-          constraints,
-          tool: offered,
-          input: args,
-          thread,
-          task,
-          onEvent: task ? progressOf(extra) : undefined,
+          ...gated,
+          onEvent: gated.task ? progressOf(extra) : undefined,
           elicit: elicitOf(server, extra),
           signal: extra.signal,
         });

@@ -8,6 +8,7 @@ import {
   toCallFailure,
   toCallToolResult,
   toMcpTool,
+  toolCallOf,
 } from './mcp.translator.js';
 
 describe('the MCP translator (gateway)', () => {
@@ -119,6 +120,15 @@ describe('the MCP translator (gateway)', () => {
     expect((refusal('!'.repeat(300)) as ProtocolError).message).toBe(
       `unknown tool "${'!'.repeat(128)}"`,
     );
+  });
+
+  it('reads a call as its checked tool name and its arguments, none given being empty', () => {
+    expect(toolCallOf({ name: 'notes.add', arguments: { content: 'hi' } })).toEqual({
+      name: 'notes.add',
+      args: { content: 'hi' },
+    });
+    expect(toolCallOf({ name: 'notes.list' })).toEqual({ name: 'notes.list', args: {} });
+    expect(() => toolCallOf({ name: 'no such tool!' })).toThrow(ProtocolError);
   });
 
   it('reads the thread of a call from _meta["dev.switchboard/thread"], refusing a bad one naming the field', () => {

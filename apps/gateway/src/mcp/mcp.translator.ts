@@ -33,6 +33,18 @@ export function assertToolName(name: string): void {
     throw new ProtocolError(ErrorCode.InvalidParams, `unknown tool "${name.slice(0, 128)}"`);
 }
 
+/** A tools/call's tool name, checked first (assertToolName), and its arguments (none given: `{}`). */
+export function toolCallOf(params: {
+  name: string;
+  arguments?: Record<string, unknown> | undefined;
+}): {
+  name: string;
+  args: Record<string, unknown>;
+} {
+  assertToolName(params.name);
+  return { name: params.name, args: params.arguments ?? {} };
+}
+
 /** The thread a call's `_meta` names, if any; a malformed one is -32602 naming the field. */
 export function callThreadOf(meta: Record<string, unknown> | undefined): CallThread | undefined {
   const given = meta?.[META_THREAD];
