@@ -2,7 +2,7 @@ import { Agents } from '@switchboard/contracts';
 import { z } from 'zod';
 import { AgentDiffQuery } from '../agent-configs/agent-config-http.schemas.js';
 import { created, listOf, ok, requiredBody, serviceErrors } from './openapi.operation-builders.js';
-import type { Operation } from './openapi.operation.js';
+import type { UntaggedOperation } from './openapi.operation.js';
 
 const name = { name: { schema: Agents.AgentName, description: 'The agent’s name in the tenant.' } };
 const version = {
@@ -20,11 +20,10 @@ function defaultOperation(
   method: 'put' | 'delete',
   summary: string,
   description: string,
-): Operation {
+): UntaggedOperation {
   return {
     method,
     path: '/agent-configs/{name}/default',
-    tag: 'agent-configs',
     summary,
     description,
     pathParams: name,
@@ -38,11 +37,10 @@ const ADMINS = "An admin's of the tenant (anyone else: 403).";
 const OF_TENANT = "An agent of the caller's tenant; another tenant's is 404.";
 
 /** Agents as named, versioned configurations with labels (docs/agents.md). */
-export const AGENT_CONFIG_OPERATIONS: Operation[] = [
+export const AGENT_CONFIG_OPERATIONS: UntaggedOperation[] = [
   {
     method: 'post',
     path: '/agent-configs',
-    tag: 'agent-configs',
     summary: 'Create an agent',
     description: `A named configuration (instructions, model and parameters, the tools it may offer by name or \`*\` pattern, the remote agents it may delegate to, planner limits) in the caller's tenant: its version 1, with \`production\` pointing at it. A task names it with \`agent\` (POST /orchestrate). 400 names the field; a name taken in the tenant: 409. ${ADMINS} Audited. ${SEE}`,
     ...requiredBody(Agents.AgentCreateRequest),
@@ -52,7 +50,6 @@ export const AGENT_CONFIG_OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/agent-configs',
-    tag: 'agent-configs',
     summary: 'Agents',
     description: "The agents of the caller's tenant, by name, with their labels.",
     responses: ok('By name.', listOf('agents', Agents.AgentView)),
@@ -61,7 +58,6 @@ export const AGENT_CONFIG_OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/agent-configs/{name}',
-    tag: 'agent-configs',
     summary: 'One agent',
     description: `Its latest version number and where each label points. ${OF_TENANT}`,
     pathParams: name,
@@ -71,7 +67,6 @@ export const AGENT_CONFIG_OPERATIONS: Operation[] = [
   {
     method: 'post',
     path: '/agent-configs/{name}/versions',
-    tag: 'agent-configs',
     summary: 'New version of an agent',
     description: `The whole configuration, stored as the next version, never changed afterwards. No label moves: release it by moving a label. ${ADMINS} Audited. ${OF_TENANT}`,
     pathParams: name,
@@ -82,7 +77,6 @@ export const AGENT_CONFIG_OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/agent-configs/{name}/versions',
-    tag: 'agent-configs',
     summary: "An agent's versions",
     description: `Newest first. ${OF_TENANT}`,
     pathParams: name,
@@ -92,7 +86,6 @@ export const AGENT_CONFIG_OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/agent-configs/{name}/versions/{version}',
-    tag: 'agent-configs',
     summary: 'One version of an agent',
     description: `Its configuration and the sha256 of its instructions (as a task's version stamp carries it). ${OF_TENANT} A version it does not have: 404.`,
     pathParams: { ...name, ...version },
@@ -102,7 +95,6 @@ export const AGENT_CONFIG_OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/agent-configs/{name}/diff',
-    tag: 'agent-configs',
     summary: 'Compare two versions',
     description: `One entry per configuration field that differs from version \`from\` to version \`to\` (a dotted path; lists compared whole). ${OF_TENANT}`,
     pathParams: name,
@@ -113,7 +105,6 @@ export const AGENT_CONFIG_OPERATIONS: Operation[] = [
   {
     method: 'put',
     path: '/agent-configs/{name}/labels/{label}',
-    tag: 'agent-configs',
     summary: 'Point a label at a version',
     description: `The release, and the rollback when it points back to an older version: tasks resolving the label from now on run that version; tasks already started keep theirs. \`moved: false\` when it pointed there already. ${ADMINS} Audited (\`agent.label.move\`, from and to). ${OF_TENANT}`,
     pathParams: { ...name, ...label },
@@ -124,7 +115,6 @@ export const AGENT_CONFIG_OPERATIONS: Operation[] = [
   {
     method: 'put',
     path: '/agent-configs/{name}/labels/{label}/canary',
-    tag: 'agent-configs',
     summary: "Split a label's traffic with a canary",
     description: `Another version of the agent takes \`weight\` percent (1-99) of the tasks that resolve the label, chosen by a hash of the task's thread (its id when it has none): every turn of a thread runs the same version. Each task's stamp records the split, its bucket and the version it took. \`{"canary": null}\` removes the split; the label itself never moves (promote the canary by moving it). A label or version the agent lacks: 404 naming the field; the label's own version: 400. ${ADMINS} Audited (\`agent.label.canary\`). ${OF_TENANT}`,
     pathParams: { ...name, ...label },

@@ -12,6 +12,7 @@ import { TASK_OPERATIONS } from './openapi.task-operations.js';
 import { USAGE_OPERATIONS } from './openapi.usage-operations.js';
 import { SCHEDULE_OPERATIONS } from './openapi.schedule-operations.js';
 import { WEBHOOK_OPERATIONS } from './openapi.webhook-operations.js';
+import { tagged } from './openapi.operation-builders.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -20,11 +21,11 @@ export const OPERATIONS: Operation[] = [
   ...TASK_OPERATIONS,
   ...PLATFORM_OPERATIONS,
   ...CONSOLE_OPERATIONS,
-  ...USAGE_OPERATIONS,
-  ...WEBHOOK_OPERATIONS,
-  ...SCHEDULE_OPERATIONS,
-  ...AGENT_CONFIG_OPERATIONS,
-  ...EVALUATION_OPERATIONS,
+  ...tagged('quotas', USAGE_OPERATIONS),
+  ...tagged('webhooks', WEBHOOK_OPERATIONS),
+  ...tagged('schedules', SCHEDULE_OPERATIONS),
+  ...tagged('agent-configs', AGENT_CONFIG_OPERATIONS),
+  ...tagged('evaluations', EVALUATION_OPERATIONS),
 ];
 
 /**

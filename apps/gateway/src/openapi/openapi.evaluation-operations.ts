@@ -9,7 +9,7 @@ import {
   requiredBody,
   serviceErrors,
 } from './openapi.operation-builders.js';
-import type { Operation } from './openapi.operation.js';
+import type { UntaggedOperation } from './openapi.operation.js';
 
 const dataset = {
   name: { schema: Evaluations.DatasetName, description: 'The dataset’s name in the tenant.' },
@@ -19,11 +19,10 @@ const SEE = 'See docs/evaluations.md.';
 const OF_TENANT = "In the caller's tenant; another tenant's is 404.";
 
 /** Datasets, scores and experiments (docs/evaluations.md). */
-export const EVALUATION_OPERATIONS: Operation[] = [
+export const EVALUATION_OPERATIONS: UntaggedOperation[] = [
   {
     method: 'post',
     path: '/datasets',
-    tag: 'evaluations',
     summary: 'Create a dataset',
     description: `A named, versioned list of recorded tasks, optionally with a \`rule\` (a filter over ended tasks — tool, outcome, agent, label, user, time — and a sampling \`rate\`) that adds matching live tasks as they end. 400 names the field; a name taken: 409. ${SEE}`,
     ...requiredBody(Evaluations.DatasetCreateBody),
@@ -33,7 +32,6 @@ export const EVALUATION_OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/datasets',
-    tag: 'evaluations',
     summary: 'Datasets',
     description: "The caller's tenant's datasets, by name, without their items.",
     responses: ok('By name.', listOf('datasets', Evaluations.DatasetView.omit({ items: true }))),
@@ -42,7 +40,6 @@ export const EVALUATION_OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/datasets/{name}',
-    tag: 'evaluations',
     summary: 'One dataset',
     description: `Its version and items. ${OF_TENANT}`,
     pathParams: dataset,
@@ -52,7 +49,6 @@ export const EVALUATION_OPERATIONS: Operation[] = [
   {
     method: 'post',
     path: '/datasets/{name}/items',
-    tag: 'evaluations',
     summary: 'Add tasks to a dataset',
     description: `Each item an ended task the caller may read (400 naming the item otherwise), with optional expectations (an answer, a JSON schema, a tool trajectory); the dataset's next version. ${OF_TENANT}`,
     pathParams: dataset,
@@ -63,7 +59,6 @@ export const EVALUATION_OPERATIONS: Operation[] = [
   {
     method: 'post',
     path: '/tasks/{id}/scores',
-    tag: 'evaluations',
     summary: 'Score a task',
     description: `A human score (a number, a category or a boolean) of a task the caller may read, recorded with the caller's name. ${OF_TENANT}`,
     pathParams: task,
@@ -74,7 +69,6 @@ export const EVALUATION_OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/tasks/{id}/scores',
-    tag: 'evaluations',
     summary: "A task's scores",
     description: `Code, judge and human scores of the task, oldest first. ${OF_TENANT}`,
     pathParams: task,
@@ -84,7 +78,6 @@ export const EVALUATION_OPERATIONS: Operation[] = [
   {
     method: 'post',
     path: '/experiments',
-    tag: 'evaluations',
     summary: 'Run a dataset against an agent version',
     description: `Each item runs as a fork of its recorded task onto the version, its tool calls answered from the record and never executed (a call the record does not hold is a divergence); with \`baseline\`, the same items onto the baseline version. Poll GET /experiments/{id} until \`completed\`. ${SEE}`,
     ...requiredBody(Evaluations.ExperimentBody),
@@ -94,7 +87,6 @@ export const EVALUATION_OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/experiments',
-    tag: 'evaluations',
     summary: 'Experiments',
     description: `The caller's experiments (an admin's: the tenant's), newest first, at most 100: what each ran and, once read after both its batches ended, its mean, pairwise counts and whether it passed. ${SEE}`,
     responses: ok('Newest first.', listOf('experiments', Evaluations.ExperimentSummary)),
@@ -103,7 +95,6 @@ export const EVALUATION_OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/experiments/{id}',
-    tag: 'evaluations',
     summary: 'An experiment',
     description: `Per item its scores, divergences, tokens and time; the aggregates; the pairwise comparison with the baseline (better / worse / same / diverged) and whether it passed. Its creator's, or (admins) its tenant's; any other is 404.`,
     pathParams: { id: { schema: z.string().uuid(), description: 'The experiment id.' } },
@@ -113,7 +104,6 @@ export const EVALUATION_OPERATIONS: Operation[] = [
   {
     method: 'put',
     path: '/agent-configs/{name}/labels/{label}/protection',
-    tag: 'evaluations',
     summary: 'Protect a label',
     description: `From then on the label moves only to a version with a passing experiment on the dataset: no item worse than its baseline and a mean at least the baseline's, or, with \`threshold\`, a mean at least that; any other move is 409. An admin's of the tenant (anyone else: 403). Audited. ${OF_TENANT}`,
     pathParams: {
@@ -127,7 +117,6 @@ export const EVALUATION_OPERATIONS: Operation[] = [
   {
     method: 'post',
     path: '/scoring-rules',
-    tag: 'evaluations',
     summary: 'Score live tasks as they end',
     description: `An online scoring rule: a sample (\`rate\`) of the live tasks matching \`filter\` is scored as they end, off their path, with \`scorers\` against the rule's \`expectations\`; the scores are on each task (GET /tasks/{id}/scores). 400 names the field; a name taken: 409. An admin's of the tenant (anyone else: 403). ${SEE}`,
     ...requiredBody(Evaluations.ScoringRuleBody),
@@ -137,7 +126,6 @@ export const EVALUATION_OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/scoring-rules',
-    tag: 'evaluations',
     summary: 'Online scoring rules',
     description: "The caller's tenant's online scoring rules, by name.",
     responses: ok('By name.', listOf('rules', Evaluations.ScoringRuleView)),

@@ -3,7 +3,7 @@ import { Gateway, TenantId, Tools, UserId, Uuid } from '@switchboard/contracts';
 import { MemoryQuery, MemorySearchQuery, MemoryUpdateBody } from '../http/api.schemas.js';
 
 import { ok, requiredBody, serviceErrors } from './openapi.operation-builders.js';
-import type { Operation } from './openapi.operation.js';
+import type { UntaggedOperation } from './openapi.operation.js';
 
 const MEMORY_ITEM_PARAMS = {
   id: { schema: Uuid, description: 'The memory item.' },
@@ -13,11 +13,10 @@ const MEMORY_ITEM_PARAMS = {
 const FORGOTTEN = 'How many items were deleted, and whether reading back found none left.';
 
 /** Long-term memory (docs/memory.md): list, search, edit an item, and forget an item, a namespace, a user, a tenant. */
-export const MEMORY_OPERATIONS: Operation[] = [
+export const MEMORY_OPERATIONS: UntaggedOperation[] = [
   {
     method: 'get',
     path: '/memory',
-    tag: 'memory',
     summary: "A namespace of long-term memory (default: the caller's own)",
     query: MemoryQuery,
     responses: ok('Its newest items.', Tools.MemoryList.response),
@@ -26,7 +25,6 @@ export const MEMORY_OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/memory/search',
-    tag: 'memory',
     summary: 'Search the memory the caller may read (by meaning with embeddings, else by words)',
     query: MemorySearchQuery,
     responses: ok('The best matches first.', Tools.MemorySearch.response),
@@ -35,7 +33,6 @@ export const MEMORY_OPERATIONS: Operation[] = [
   {
     method: 'delete',
     path: '/memory/users/{userId}',
-    tag: 'memory',
     summary: "Forget everything of a user's memory (the user, or an admin)",
     pathParams: { userId: { schema: UserId, description: 'The user to forget.' } },
     responses: ok(FORGOTTEN, Gateway.MemoryUserForgotten),
@@ -44,7 +41,6 @@ export const MEMORY_OPERATIONS: Operation[] = [
   {
     method: 'delete',
     path: '/memory/tenants/{tenantId}',
-    tag: 'memory',
     summary:
       "Forget all of a tenant's memory, when it is removed (the platform operator, or its admin)",
     pathParams: { tenantId: { schema: TenantId, description: 'The tenant being removed.' } },
@@ -54,7 +50,6 @@ export const MEMORY_OPERATIONS: Operation[] = [
   {
     method: 'delete',
     path: '/memory/namespaces/{kind}/{key}',
-    tag: 'memory',
     summary: 'Forget one namespace (its user, or an admin; a thread: your own items in it)',
     pathParams: {
       kind: { schema: Tools.MemoryNamespaceKind, description: 'The namespace kind.' },
@@ -69,7 +64,6 @@ export const MEMORY_OPERATIONS: Operation[] = [
   {
     method: 'patch',
     path: '/memory/{id}',
-    tag: 'memory',
     summary: "Edit one memory item's content and/or metadata",
     description:
       "The rights of writing its namespace: a user's own and their thread items by their user, the tenant's shared ones by its admins. New content is found by its words (and by its meaning, with an embeddings endpoint) from the answer on; the old text no longer is. Audited with the content's SHA-256 before and after. Tasks' run records keep what they recalled: a replay stays identical, a fork that recalls again sees the new text.",
@@ -81,7 +75,6 @@ export const MEMORY_OPERATIONS: Operation[] = [
   {
     method: 'delete',
     path: '/memory/{id}',
-    tag: 'memory',
     summary: 'Forget one memory item',
     pathParams: MEMORY_ITEM_PARAMS,
     responses: ok(

@@ -1,8 +1,12 @@
 import { z } from 'zod';
 
-import type { Operation } from './openapi.operation.js';
+import type { Operation, UntaggedOperation } from './openapi.operation.js';
 
 type Responses = Operation['responses'];
+
+/** The operations of one tag (a resource's routes), each given the tag: stated once, not per route. */
+export const tagged = (tag: string, operations: UntaggedOperation[]): Operation[] =>
+  operations.map((operation) => ({ ...operation, tag }));
 
 /** A route's one successful answer: a JSON document of `schema` under `status`. */
 const answer = (status: number, description: string, schema: z.ZodType): Responses => ({

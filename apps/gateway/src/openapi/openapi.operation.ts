@@ -32,6 +32,9 @@ export interface Operation {
   externalDocs?: { description: string; url: string };
 }
 
+/** An operation of a list that is all one tag's: the document gives the list its tag (tagged). */
+export type UntaggedOperation = Omit<Operation, 'tag'>;
+
 export const taskId = { id: { schema: Tasks.TaskId, description: 'The task id (UUID).' } };
 export const grantParams = {
   userId: { schema: UserId, description: 'The user.' },

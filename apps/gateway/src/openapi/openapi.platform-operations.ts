@@ -12,7 +12,7 @@ import {
 } from '../http/api.schemas.js';
 
 import { MEMORY_OPERATIONS } from './openapi.memory-operations.js';
-import { ok, requiredBody, serviceErrors } from './openapi.operation-builders.js';
+import { ok, requiredBody, serviceErrors, tagged } from './openapi.operation-builders.js';
 import {
   A2A_DOCS,
   JsonRpcRequest,
@@ -71,7 +71,7 @@ export const PLATFORM_OPERATIONS: Operation[] = [
     errors: serviceErrors(400, 403),
   },
   // where they stood before they had a file of their own, so the document's order stays
-  ...MEMORY_OPERATIONS,
+  ...tagged('memory', MEMORY_OPERATIONS),
   {
     method: 'put',
     path: '/authorizations/{userId}/{provider}',

@@ -1,7 +1,7 @@
 import { Gateway, Schedules } from '@switchboard/contracts';
 import { ScheduleListQuery } from '../schedules/schedule-http.schemas.js';
 import { created, listOf, ok, requiredBody, serviceErrors } from './openapi.operation-builders.js';
-import type { Operation } from './openapi.operation.js';
+import type { UntaggedOperation } from './openapi.operation.js';
 
 const scheduleId = {
   id: { schema: Schedules.ScheduleId, description: 'The schedule id (UUID).' },
@@ -11,11 +11,10 @@ const NOT_YOURS =
   "Its owner's, or an admin's of its tenant; anyone else: 404 (another tenant's: audited).";
 
 /** Schedules: tasks on a cron schedule or once at a time (docs/schedules.md). */
-export const SCHEDULE_OPERATIONS: Operation[] = [
+export const SCHEDULE_OPERATIONS: UntaggedOperation[] = [
   {
     method: 'post',
     path: '/schedules',
-    tag: 'schedules',
     summary: 'Run a task on a schedule',
     description: `The task as POST /orchestrate takes it (text, \`tool_constraints\`, \`max_steps\`, \`approval\`, \`thread_id\`, \`webhook\`) and when it runs: \`cron\` (five fields) with \`timezone\` (IANA, default UTC), or \`at\` (one future time). \`catch_up\` says what happens to a time missed while no orchestrator ran: \`skip\` (default) or \`latest\` (the most recent missed time runs once). Each firing submits one task owned by the caller, linked to the schedule (\`scheduleId\` on GET /tasks/{id}). 400 names the field (a bad cron or time zone, a past \`at\`, both \`cron\` and \`at\`). ${SEE}`,
     ...requiredBody(Schedules.ScheduleCreateRequest),
@@ -25,7 +24,6 @@ export const SCHEDULE_OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/schedules',
-    tag: 'schedules',
     summary: 'Schedules',
     description:
       "The caller's schedules; an admin's: every one of their tenant; the platform operator's: every tenant's. Newest first.",
@@ -36,7 +34,6 @@ export const SCHEDULE_OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/schedules/{id}',
-    tag: 'schedules',
     summary: 'One schedule',
     description: NOT_YOURS,
     pathParams: scheduleId,
@@ -46,7 +43,6 @@ export const SCHEDULE_OPERATIONS: Operation[] = [
   {
     method: 'post',
     path: '/schedules/{id}/pause',
-    tag: 'schedules',
     summary: 'Pause a schedule',
     description: `It fires nothing until resumed (a paused one: answered as it is; a done one: 409). ${NOT_YOURS} Audited.`,
     pathParams: scheduleId,
@@ -56,7 +52,6 @@ export const SCHEDULE_OPERATIONS: Operation[] = [
   {
     method: 'post',
     path: '/schedules/{id}/resume',
-    tag: 'schedules',
     summary: 'Resume a schedule',
     description: `From now: its next due time is the first after now; what it missed while paused does not run (a one-shot whose time passed: 409). ${NOT_YOURS} Audited.`,
     pathParams: scheduleId,
@@ -66,7 +61,6 @@ export const SCHEDULE_OPERATIONS: Operation[] = [
   {
     method: 'delete',
     path: '/schedules/{id}',
-    tag: 'schedules',
     summary: 'Delete a schedule',
     description: `It and its firings are deleted; the tasks it submitted stay. ${NOT_YOURS} Audited.`,
     pathParams: scheduleId,
@@ -76,7 +70,6 @@ export const SCHEDULE_OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/schedules/{id}/firings',
-    tag: 'schedules',
     summary: "A schedule's recent firings",
     description: `Its most recent ${Schedules.SCHEDULE_FIRINGS_KEPT} firings, newest first: each due time, when it fired, and the task it submitted (or \`skipped\`: a missed time catch-up skipped). ${NOT_YOURS}`,
     pathParams: scheduleId,

@@ -2,7 +2,7 @@ import { Gateway, Webhooks } from '@switchboard/contracts';
 import { z } from 'zod';
 import { WebhookDeliveryQuery, WebhookListQuery } from '../webhooks/webhook-http.schemas.js';
 import { created, listOf, ok, requiredBody, serviceErrors } from './openapi.operation-builders.js';
-import type { Operation } from './openapi.operation.js';
+import type { UntaggedOperation } from './openapi.operation.js';
 
 const webhookId = {
   id: { schema: Webhooks.WebhookId, description: 'The subscription id (UUID).' },
@@ -10,11 +10,10 @@ const webhookId = {
 const SEE = 'See docs/webhooks.md.';
 
 /** Webhooks: subscriptions, signing secrets, deliveries and dead letters (docs/webhooks.md). */
-export const WEBHOOK_OPERATIONS: Operation[] = [
+export const WEBHOOK_OPERATIONS: UntaggedOperation[] = [
   {
     method: 'post',
     path: '/webhooks',
-    tag: 'webhooks',
     summary: 'Subscribe a URL to events of your tasks',
     description: `A standing subscription: \`events\` \`ended\` (completed, failed, cancelled; the default), \`approval.requested\`, or \`*\` (every event) of the caller's tasks — or, with \`scope: tenant\` (admins), of every task of their tenant. The URL must pass the URL policy (400 naming \`url\` and the reason). The answer holds the subscription's signing secret (\`whsec_…\`). ${SEE}`,
     ...requiredBody(Webhooks.WebhookCreateRequest),
@@ -24,7 +23,6 @@ export const WEBHOOK_OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/webhooks',
-    tag: 'webhooks',
     summary: 'Subscriptions',
     description:
       "The caller's subscriptions; an admin's: every one of their tenant; the platform operator's: every tenant's. Newest first.",
@@ -35,7 +33,6 @@ export const WEBHOOK_OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/webhooks/secret',
-    tag: 'webhooks',
     summary: 'Your task-webhook signing secret',
     description:
       "The secret that signs the deliveries of the `webhook` of the caller's task requests (POST /orchestrate, AG-UI, A2A, schedules), made on first use. Audited (without the secret).",
@@ -45,7 +42,6 @@ export const WEBHOOK_OPERATIONS: Operation[] = [
   {
     method: 'post',
     path: '/webhooks/secret/rotate',
-    tag: 'webhooks',
     summary: 'Rotate your task-webhook signing secret',
     description:
       'A new secret; deliveries carry a signature by the old one too for WEBHOOK_ROTATION_GRACE_MS (`previousValidUntil`).',
@@ -55,7 +51,6 @@ export const WEBHOOK_OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/webhooks/deliveries',
-    tag: 'webhooks',
     summary: 'Deliveries and dead letters',
     description:
       "Deliveries (one task event for one webhook), newest first: the caller's webhooks'; an admin's: every one of their tenant; the platform operator's: every tenant's. `status=dead` lists the dead letters.",
@@ -74,7 +69,6 @@ export const WEBHOOK_OPERATIONS: Operation[] = [
   {
     method: 'post',
     path: '/webhooks/deliveries/{id}/redeliver',
-    tag: 'webhooks',
     summary: 'Redeliver a dead letter',
     description:
       "Sends a dead delivery again (same `webhook-id` and body, a new retry window): its owner or an admin of its tenant. 409 when it is not dead, or its subscription was deleted; 404 for one the caller may not see (another tenant's: audited).",
@@ -85,7 +79,6 @@ export const WEBHOOK_OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/webhooks/{id}',
-    tag: 'webhooks',
     summary: 'One subscription',
     description:
       "Its subscriber's, or an admin's of its tenant; anyone else: 404 (another tenant's: audited).",
@@ -96,7 +89,6 @@ export const WEBHOOK_OPERATIONS: Operation[] = [
   {
     method: 'delete',
     path: '/webhooks/{id}',
-    tag: 'webhooks',
     summary: 'Delete a subscription',
     description:
       'Its subscriber or an admin of its tenant: it hears nothing more, and its deliveries not yet sent are cancelled. Audited.',
@@ -107,7 +99,6 @@ export const WEBHOOK_OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/webhooks/{id}/secret',
-    tag: 'webhooks',
     summary: "A subscription's signing secret",
     description: 'Its subscriber only (an admin: 403). Audited, without the secret.',
     pathParams: webhookId,
@@ -117,7 +108,6 @@ export const WEBHOOK_OPERATIONS: Operation[] = [
   {
     method: 'post',
     path: '/webhooks/{id}/secret/rotate',
-    tag: 'webhooks',
     summary: "Rotate a subscription's signing secret",
     description:
       'Its subscriber only. Deliveries carry a signature by the old secret too for WEBHOOK_ROTATION_GRACE_MS.',
