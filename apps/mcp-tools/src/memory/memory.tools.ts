@@ -44,9 +44,22 @@ const ITEM_PROPERTIES = {
 };
 const ITEM_REQUIRED = ['id', 'namespace', 'content', 'metadata', 'writtenBy', 'createdAt'];
 
-/** What a write (memory.remember, memory.share) takes, its namespaces those of the tool, and answers. */
-function writeSchemas(namespace: object, required: string[]) {
+/** What a write tool (memory.remember, memory.share) says of itself besides what it takes. */
+interface WriteToolWords {
+  name: string;
+  title: string;
+  description: string;
+  adminOnly?: boolean;
+}
+
+/**
+ * The definition of a write (memory.remember, memory.share): what it takes, its namespaces those of
+ * the tool, and answers; a built-in of the memory provider, not idempotent (the item keeps the key).
+ */
+function writeDefinition(words: WriteToolWords, namespace: object, required: string[]) {
   return {
+    ...words,
+    provider: 'memory',
     inputSchema: {
       type: 'object',
       properties: {
@@ -63,6 +76,8 @@ function writeSchemas(namespace: object, required: string[]) {
       required: ITEM_REQUIRED,
       additionalProperties: false,
     },
+    handler: { kind: 'builtin' as const, ref: words.name },
+    idempotent: false,
   };
 }
 
@@ -97,16 +112,16 @@ export abstract class MemoryWriteTool implements ToolImplementation {
 
 @Injectable()
 export class MemoryRememberTool extends MemoryWriteTool {
-  readonly definition = {
-    name: 'memory.remember',
-    title: 'Remember',
-    description:
-      "Stores a fact in the user's long-term memory, kept across threads: by default their own; `namespace` {kind: thread, key: <thread id>} keeps it with one conversation. Shared (agent, tenant) memory is memory.share's.",
-    provider: 'memory',
-    ...writeSchemas(PERSONAL_NAMESPACE_SCHEMA, ['content']),
-    handler: { kind: 'builtin' as const, ref: 'memory.remember' },
-    idempotent: false,
-  };
+  readonly definition = writeDefinition(
+    {
+      name: 'memory.remember',
+      title: 'Remember',
+      description:
+        "Stores a fact in the user's long-term memory, kept across threads: by default their own; `namespace` {kind: thread, key: <thread id>} keeps it with one conversation. Shared (agent, tenant) memory is memory.share's.",
+    },
+    PERSONAL_NAMESPACE_SCHEMA,
+    ['content'],
+  );
 }
 
 /**
@@ -116,17 +131,17 @@ export class MemoryRememberTool extends MemoryWriteTool {
  */
 @Injectable()
 export class MemoryShareTool extends MemoryWriteTool {
-  readonly definition = {
-    name: 'memory.share',
-    title: 'Share in memory',
-    description:
-      "Stores a fact in the tenant's shared long-term memory (`namespace` {kind: agent|tenant, key}), recalled by every user of the tenant. Admins only.",
-    provider: 'memory',
-    adminOnly: true,
-    ...writeSchemas(SHARED_NAMESPACE_SCHEMA, ['content', 'namespace']),
-    handler: { kind: 'builtin' as const, ref: 'memory.share' },
-    idempotent: false,
-  };
+  readonly definition = writeDefinition(
+    {
+      name: 'memory.share',
+      title: 'Share in memory',
+      description:
+        "Stores a fact in the tenant's shared long-term memory (`namespace` {kind: agent|tenant, key}), recalled by every user of the tenant. Admins only.",
+      adminOnly: true,
+    },
+    SHARED_NAMESPACE_SCHEMA,
+    ['content', 'namespace'],
+  );
 }
 
 @Injectable()

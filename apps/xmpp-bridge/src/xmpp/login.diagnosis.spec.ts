@@ -81,6 +81,33 @@ describe(diagnose.name, () => {
     );
   });
 
+  it('judges a socket error by its code alone when the code says it, in any phase', () => {
+    const socket = (phase: Parameters<typeof diagnose>[0], code: string) =>
+      diagnose(phase, { type: 'socket', code, message: `failed ${code}` }, 1, ctx);
+    for (const phase of ['resolve', 'connect', 'tls', 'stream'] as const) {
+      expect(socket(phase, 'EAI_AGAIN')).toMatchObject({
+        kind: 'host-not-found',
+        said: 'EAI_AGAIN (failed EAI_AGAIN)',
+        hint: 'the host name "xmpp.example" does not resolve: check AZTM_HOST (or XMPP_HOST) and DNS',
+      });
+      expect(socket(phase, 'EHOSTDOWN')).toMatchObject({
+        kind: 'host-unreachable',
+        hint: 'xmpp.example:5222 is unreachable: wrong address, a firewall, or the server is down',
+      });
+      expect(socket(phase, 'CERT_SIGNATURE_FAILURE').kind).toBe('certificate-untrusted');
+      expect(socket(phase, 'CERT_NOT_YET_VALID').kind).toBe('certificate-expired');
+    }
+    expect(socket('connect', 'ECONNREFUSED').hint).toBe(
+      'nothing listens on xmpp.example:5222: check AZTM_PORT (5222 for STARTTLS, 5223 for direct TLS) and that the server runs',
+    );
+    expect(socket('tls', 'ERR_TLS_CERT_ALTNAME_INVALID').hint).toBe(
+      'the server certificate does not name "agents.example": check AZTM_DOMAIN, or the server\'s certificate',
+    );
+    // Codes no row names fall through to the phase's own rules.
+    expect(socket('tls', 'ESOMETHING').kind).toBe('tls-failed');
+    expect(socket('connect', 'ESOMETHING').kind).toBe('network-error');
+  });
+
   it('reports policy violations at bind, impostors, and mechanisms the bridge may not use', () => {
     const bind = diagnose(
       'bind',

@@ -11,15 +11,6 @@ export interface DiagnosisContext {
   timeoutMs: number;
 }
 
-const UNTRUSTED = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE',
-]);
 const PLAINTEXT_ANSWER =
   /wrong version number|packet length too long|http request|unknown protocol|record layer failure/i;
 
@@ -75,7 +66,61 @@ function tidy(message: string): string {
   return (openssl?.[1] ?? message).replace(/\s+/g, ' ').trim();
 }
 
-// eslint-disable-next-line max-lines-per-function -- one sequence read top to bottom; to be split (docs/architecture.md, Long functions)
+/** A socket error whose code alone says what went wrong, whatever the phase: its verdict. */
+interface CodeVerdict {
+  codes: readonly string[];
+  kind: string;
+  /** `where` is the server's host:port. */
+  hint: (ctx: DiagnosisContext, where: string) => string;
+}
+
+/** The socket errors told apart by their code alone (the others depend on the phase as well). */
+const BY_CODE: readonly CodeVerdict[] = [
+  {
+    codes: ['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL'],
+    kind: 'host-not-found',
+    hint: (ctx) =>
+      `the host name "${ctx.host}" does not resolve: check AZTM_HOST (or XMPP_HOST) and DNS`,
+  },
+  {
+    codes: ['ECONNREFUSED'],
+    kind: 'connection-refused',
+    hint: (_, where) =>
+      `nothing listens on ${where}: check AZTM_PORT (5222 for STARTTLS, 5223 for direct TLS) and that the server runs`,
+  },
+  {
+    codes: ['EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EHOSTDOWN'],
+    kind: 'host-unreachable',
+    hint: (_, where) => `${where} is unreachable: wrong address, a firewall, or the server is down`,
+  },
+  {
+    codes: [
+      'DEPTH_ZERO_SELF_SIGNED_CERT',
+      'SELF_SIGNED_CERT_IN_CHAIN',
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      'UNABLE_TO_GET_ISSUER_CERT',
+      'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+      'CERT_UNTRUSTED',
+      'CERT_SIGNATURE_FAILURE',
+    ],
+    kind: 'certificate-untrusted',
+    hint: () =>
+      'the server certificate is not signed by a trusted CA: set XMPP_BRIDGE_CA_FILE to its CA (or NODE_EXTRA_CA_CERTS); AZTM_VALIDATE_CERT=false only for a throwaway test server',
+  },
+  {
+    codes: ['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID'],
+    kind: 'certificate-expired',
+    hint: () =>
+      'the server certificate is outside its validity period: renew it (or check the clock)',
+  },
+  {
+    codes: ['ERR_TLS_CERT_ALTNAME_INVALID'],
+    kind: 'certificate-name-mismatch',
+    hint: (ctx) =>
+      `the server certificate does not name "${ctx.domain}": check AZTM_DOMAIN, or the server's certificate`,
+  },
+];
+
 function socketVerdict(
   phase: Xmpp.LoginPhase,
   code: string | undefined,
@@ -85,58 +130,8 @@ function socketVerdict(
   const message = tidy(rawMessage);
   const said = code ? `${code} (${message})` : message;
   const where = `${ctx.host}:${ctx.port}`;
-  if (
-    code === 'ENOTFOUND' ||
-    code === 'EAI_AGAIN' ||
-    code === 'EAI_NONAME' ||
-    code === 'EAI_FAIL'
-  ) {
-    return {
-      kind: 'host-not-found',
-      said,
-      hint: `the host name "${ctx.host}" does not resolve: check AZTM_HOST (or XMPP_HOST) and DNS`,
-    };
-  }
-  if (code === 'ECONNREFUSED') {
-    return {
-      kind: 'connection-refused',
-      said,
-      hint: `nothing listens on ${where}: check AZTM_PORT (5222 for STARTTLS, 5223 for direct TLS) and that the server runs`,
-    };
-  }
-  if (
-    code === 'EHOSTUNREACH' ||
-    code === 'ENETUNREACH' ||
-    code === 'ETIMEDOUT' ||
-    code === 'EHOSTDOWN'
-  ) {
-    return {
-      kind: 'host-unreachable',
-      said,
-      hint: `${where} is unreachable: wrong address, a firewall, or the server is down`,
-    };
-  }
-  if (code && UNTRUSTED.has(code)) {
-    return {
-      kind: 'certificate-untrusted',
-      said,
-      hint: `the server certificate is not signed by a trusted CA: set XMPP_BRIDGE_CA_FILE to its CA (or NODE_EXTRA_CA_CERTS); AZTM_VALIDATE_CERT=false only for a throwaway test server`,
-    };
-  }
-  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
-    return {
-      kind: 'certificate-expired',
-      said,
-      hint: 'the server certificate is outside its validity period: renew it (or check the clock)',
-    };
-  }
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return {
-      kind: 'certificate-name-mismatch',
-      said,
-      hint: `the server certificate does not name "${ctx.domain}": check AZTM_DOMAIN, or the server's certificate`,
-    };
-  }
+  const known = code === undefined ? undefined : BY_CODE.find((v) => v.codes.includes(code));
+  if (known) return { kind: known.kind, said, hint: known.hint(ctx, where) };
   if (
     phase === 'tls' &&
     (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || PLAINTEXT_ANSWER.test(message))
