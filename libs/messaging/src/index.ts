@@ -2,6 +2,7 @@ export * from './audit-trail.service.js';
 export * from './bus-connection.js';
 export * from './bus-subscription.js';
 export * from './codec.js';
+export * from './command-relay.js';
 export * from './command-server.js';
 export * from './consumer-supervisor.js';
 export * from './handle-command.decorator.js';

@@ -6,6 +6,7 @@ import { SetAgentCanaryUseCase } from './set-agent-canary/set-agent-canary.use-c
 import { SetDefaultAgentUseCase } from './set-default-agent/set-default-agent.use-case.js';
 import { AgentVersionReader } from './agent-version.reader.js';
 import { AgentVersionsHandler } from './agent-versions.handler.js';
+import { AgentVersionsRelay } from './agent-versions.relay.js';
 import { CreateAgentUseCase } from './create-agent/create-agent.use-case.js';
 import { CreateAgentVersionUseCase } from './create-agent-version/create-agent-version.use-case.js';
 import { MoveAgentLabelUseCase } from './move-agent-label/move-agent-label.use-case.js';
@@ -16,7 +17,7 @@ import { AgentVersionResolver } from './resolve-agent-version/agent-version.reso
  * resolver the task core asks (AGENT_VERSIONS) which version a task runs.
  */
 @Module({
-  controllers: [AgentVersionsHandler],
+  controllers: [AgentVersionsHandler, AgentVersionsRelay],
   providers: [
     AgentLookup,
     AgentRepository,

@@ -9,7 +9,6 @@ import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { ALL_TENANTS, type TenantScope } from '../tenancy/tenant-scope.js';
 import { ApprovalHandler } from './approval.handler.js';
 import type { ApprovalRepository, StoredApproval } from './approval.repository.js';
-import type { DecideApprovalUseCase } from './decide-approval/decide-approval.use-case.js';
 
 const ACME_TASK = '11111111-1111-4111-8111-111111111111';
 const GLOBEX_TASK = '22222222-2222-4222-8222-222222222222';
@@ -62,7 +61,6 @@ function setup() {
   const audit = { record: async (r: Record<string, unknown>) => void audits.push(r) };
   const sut = new ApprovalHandler(
     repository,
-    {} as DecideApprovalUseCase,
     new TenantRefusals(audit as unknown as AuditTrail, { warn: jest.fn() } as unknown as Logger),
     tasks,
   );

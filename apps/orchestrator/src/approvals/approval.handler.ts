@@ -5,18 +5,17 @@ import { TaskCore } from '../tasks/index.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { scopeOf } from '../tenancy/tenant-scope.js';
 import { ApprovalRepository } from './approval.repository.js';
-import { DecideApprovalUseCase, visibleTo } from './decide-approval/decide-approval.use-case.js';
+import { visibleTo } from './decide-approval/decide-approval.use-case.js';
 
 /**
- * The approvals' NATS commands: list, decide, and the check mcp-tools and a2a make before a call. Each
- * reads in the actor's tenant only (the platform operator's: every tenant); another tenant's approval
- * answers as one that does not exist, and the attempt is audited.
+ * The approvals' NATS commands: list, and the check mcp-tools and a2a make before a call (deciding:
+ * ApprovalRelay). Each reads in the actor's tenant only (the platform operator's: every tenant);
+ * another tenant's approval answers as one that does not exist, and the attempt is audited.
  */
 @Controller()
 export class ApprovalHandler {
   constructor(
     private readonly repository: ApprovalRepository,
-    private readonly deciding: DecideApprovalUseCase,
     private readonly refusals: TenantRefusals,
     private readonly tasks: TaskCore,
   ) {}
@@ -55,14 +54,6 @@ export class ApprovalHandler {
           : Approvals.approvalRefusal(v.policy, v.requestedBy, actor) === undefined,
       );
     return { approvals: shown.slice(0, req.limit) };
-  }
-
-  @HandleCommand(Approvals.ApprovalDecide)
-  decide(
-    req: Approvals.ApprovalDecisionRequest,
-    meta: MessageMeta,
-  ): Promise<Approvals.ApprovalView> {
-    return this.deciding.execute(req, requireActor(meta.actor));
   }
 
   /**

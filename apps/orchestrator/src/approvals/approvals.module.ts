@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module.js';
 import { ApprovalGate } from './approval.gate.js';
 import { ApprovalHandler } from './approval.handler.js';
+import { ApprovalRelay } from './approval.relay.js';
 import { ApprovalMetrics } from './approval.metrics.js';
 import { ApprovalRepository } from './approval.repository.js';
 import { DecideApprovalUseCase } from './decide-approval/decide-approval.use-case.js';
@@ -20,7 +21,7 @@ const providers = [
 /** Approvals (docs/approvals.md): the call gate and the pending decisions the task core asks. */
 @Module({
   imports: [AgentsModule],
-  controllers: [ApprovalHandler],
+  controllers: [ApprovalHandler, ApprovalRelay],
   providers,
   exports: providers,
 })

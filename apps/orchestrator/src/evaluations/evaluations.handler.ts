@@ -1,41 +1,29 @@
 import { Controller } from '@nestjs/common';
 import { DomainError, Evaluations, tenantOf } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta, requireActor } from '@switchboard/messaging';
-import { AddDatasetItemsUseCase } from './datasets/add-dataset-items/add-dataset-items.use-case.js';
-import { CreateDatasetUseCase } from './datasets/create-dataset/create-dataset.use-case.js';
 import { DatasetRepository } from './datasets/dataset.repository.js';
 import { RecordedTasks } from './datasets/recorded-tasks.js';
 import { datasetNotFound } from './evaluation-errors.js';
-import { ProtectLabelUseCase } from './label-protection/protect-label/protect-label.use-case.js';
 import { ListExperimentsUseCase } from './experiments/list-experiments/list-experiments.use-case.js';
 import { ReadExperimentUseCase } from './experiments/read-experiment/read-experiment.use-case.js';
 import { StartExperimentUseCase } from './experiments/start-experiment/start-experiment.use-case.js';
-import { AddHumanScoreUseCase } from './scores/add-human-score/add-human-score.use-case.js';
 import { ScoreRepository } from './scores/score.repository.js';
 
 /**
- * The evaluations' NATS commands (docs/evaluations.md): datasets, scores, experiments. Everything
- * reads and writes in the acting user's tenant only. Thin: the use cases decide.
+ * The evaluations' NATS commands (docs/evaluations.md): datasets, scores, experiments (the writes
+ * that are a use case's whole work: EvaluationsRelay). Everything reads and writes in the acting
+ * user's tenant only. Thin: the use cases decide.
  */
 @Controller()
 export class EvaluationsHandler {
   constructor(
-    private readonly creating: CreateDatasetUseCase,
-    private readonly adding: AddDatasetItemsUseCase,
     private readonly datasets: DatasetRepository,
-    private readonly scoring: AddHumanScoreUseCase,
     private readonly scores: ScoreRepository,
     private readonly recorded: RecordedTasks,
     private readonly starting: StartExperimentUseCase,
     private readonly reading: ReadExperimentUseCase,
     private readonly listing: ListExperimentsUseCase,
-    private readonly protecting: ProtectLabelUseCase,
   ) {}
-
-  @HandleCommand(Evaluations.DatasetCreate)
-  create(req: Evaluations.DatasetCreateBody, meta: MessageMeta): Promise<Evaluations.DatasetView> {
-    return this.creating.execute(req, requireActor(meta.actor));
-  }
 
   @HandleCommand(Evaluations.DatasetList)
   async list(_req: unknown, meta: MessageMeta) {
@@ -47,22 +35,6 @@ export class EvaluationsHandler {
     const found = await this.datasets.get(tenantOf(requireActor(meta.actor)), req.dataset);
     if (!found) throw datasetNotFound(req.dataset);
     return found.view;
-  }
-
-  @HandleCommand(Evaluations.DatasetItemsAdd)
-  add(
-    req: { dataset: string; items: Evaluations.DatasetItemInput[] },
-    meta: MessageMeta,
-  ): Promise<Evaluations.DatasetView> {
-    return this.adding.execute(req, requireActor(meta.actor));
-  }
-
-  @HandleCommand(Evaluations.ScoreAdd)
-  score(
-    req: Evaluations.HumanScoreBody & { taskId: string },
-    meta: MessageMeta,
-  ): Promise<Evaluations.ScoreView> {
-    return this.scoring.execute(req, requireActor(meta.actor));
   }
 
   @HandleCommand(Evaluations.ScoreList)
@@ -86,13 +58,5 @@ export class EvaluationsHandler {
   @HandleCommand(Evaluations.ExperimentList)
   experiments(_req: unknown, meta: MessageMeta) {
     return this.listing.execute(requireActor(meta.actor));
-  }
-
-  @HandleCommand(Evaluations.LabelProtect)
-  protect(
-    req: Evaluations.LabelProtectionBody & { agent: string; label: string },
-    meta: MessageMeta,
-  ): Promise<Evaluations.LabelProtectionView> {
-    return this.protecting.execute(req, requireActor(meta.actor));
   }
 }

@@ -9,6 +9,7 @@ import { DatasetRuleObserver } from './datasets/dataset-rules/dataset-rule.obser
 import { RecordedTasks } from './datasets/recorded-tasks.js';
 import { EndedFactsReader } from './datasets/dataset-rules/ended-facts.reader.js';
 import { EvaluationsHandler } from './evaluations.handler.js';
+import { EvaluationsRelay } from './evaluations.relay.js';
 import { CreateScoringRuleUseCase } from './online/create-scoring-rule/create-scoring-rule.use-case.js';
 import { OnlineScoringHandler } from './online/online-scoring.handler.js';
 import { OnlineScoringObserver } from './online/online-scoring.observer.js';
@@ -33,7 +34,7 @@ import { LlmJudge } from './scorers/llm-judge.js';
  */
 @Module({
   imports: [AgentVersionsModule, BudgetModule, ReplayModule],
-  controllers: [EvaluationsHandler, OnlineScoringHandler],
+  controllers: [EvaluationsHandler, EvaluationsRelay, OnlineScoringHandler],
   providers: [
     AddDatasetItemsUseCase,
     AddHumanScoreUseCase,

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ForgetRecalledHandler } from './forget-recalled.handler.js';
+import { ForgetRecalledRelay } from './forget-recalled.relay.js';
 import { ForgetRecalledUseCase } from './forget-recalled/forget-recalled.use-case.js';
 import { RecallRecordsRepository } from './forget-recalled/recall-records.repository.js';
 import { MemoryRecallProvider } from './memory-recall.provider.js';
@@ -7,5 +7,5 @@ import { MemoryRecallProvider } from './memory-recall.provider.js';
 const providers = [ForgetRecalledUseCase, MemoryRecallProvider, RecallRecordsRepository];
 
 /** Long-term memory (docs/memory.md): recall as planning context, and forgetting what was recalled. */
-@Module({ controllers: [ForgetRecalledHandler], providers, exports: providers })
+@Module({ controllers: [ForgetRecalledRelay], providers, exports: providers })
 export class MemoryModule {}

@@ -1,9 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Schedules } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta, requireActor } from '@switchboard/messaging';
-import { CreateScheduleUseCase } from './create-schedule/create-schedule.use-case.js';
 import { DeleteScheduleUseCase } from './delete-schedule/delete-schedule.use-case.js';
-import { ListDueSchedulesUseCase } from './list-due-schedules/list-due-schedules.use-case.js';
 import { PauseScheduleUseCase } from './pause-schedule/pause-schedule.use-case.js';
 import { ResumeScheduleUseCase } from './resume-schedule/resume-schedule.use-case.js';
 import { audienceOf } from './schedule-access.js';
@@ -11,26 +9,19 @@ import { ScheduleLookup } from './schedule-lookup.js';
 import { ScheduleRepository } from './schedule.repository.js';
 
 /**
- * The schedules' NATS commands (docs/schedules.md). Each reads in the actor's tenant only (the
- * platform operator's: every tenant); another user's or tenant's schedule answers as one that does
- * not exist, and an attempt on another tenant's is audited.
+ * The schedules' NATS commands (docs/schedules.md; create and due.list: ScheduleRelay). Each reads
+ * in the actor's tenant only (the platform operator's: every tenant); another user's or tenant's
+ * schedule answers as one that does not exist, and an attempt on another tenant's is audited.
  */
 @Controller()
 export class ScheduleHandler {
   constructor(
-    private readonly creating: CreateScheduleUseCase,
     private readonly deleting: DeleteScheduleUseCase,
-    private readonly listingDue: ListDueSchedulesUseCase,
     private readonly lookup: ScheduleLookup,
     private readonly pausing: PauseScheduleUseCase,
     private readonly repository: ScheduleRepository,
     private readonly resuming: ResumeScheduleUseCase,
   ) {}
-
-  @HandleCommand(Schedules.ScheduleCreate)
-  create(req: Schedules.ScheduleCreateRequest, meta: MessageMeta): Promise<Schedules.ScheduleView> {
-    return this.creating.execute(req, requireActor(meta.actor));
-  }
 
   @HandleCommand(Schedules.ScheduleList)
   async list(
@@ -68,13 +59,5 @@ export class ScheduleHandler {
   ): Promise<{ firings: Schedules.ScheduleFiringView[] }> {
     await this.lookup.find(req.scheduleId, requireActor(meta.actor), 'schedule.firings');
     return { firings: await this.repository.firings(req.scheduleId) };
-  }
-
-  @HandleCommand(Schedules.ScheduleDueList)
-  due(
-    req: { withinMs: number; limit: number },
-    meta: MessageMeta,
-  ): Promise<{ now: string; due: Schedules.ScheduleDue[] }> {
-    return this.listingDue.execute(req, requireActor(meta.actor));
   }
 }

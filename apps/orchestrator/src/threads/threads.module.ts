@@ -4,6 +4,7 @@ import { ReleaseThreadUseCase } from './release-thread/release-thread.use-case.j
 import { ResubmitHandedOverUseCase } from './resubmit-handed-over/resubmit-handed-over.use-case.js';
 import { ThreadGateRepository } from './thread-gate.repository.js';
 import { ThreadHandler } from './thread.handler.js';
+import { ThreadRelay } from './thread.relay.js';
 import { ThreadHistoryService } from './thread-history.service.js';
 import { ThreadObserver } from './thread.observer.js';
 import { ThreadRepository } from './thread.repository.js';
@@ -21,5 +22,5 @@ const providers = [
 ];
 
 /** Threads (docs/api.md, "Threads"): the core's start gate, thread history and a task observer. */
-@Module({ controllers: [ThreadHandler], providers, exports: providers })
+@Module({ controllers: [ThreadHandler, ThreadRelay], providers, exports: providers })
 export class ThreadsModule {}

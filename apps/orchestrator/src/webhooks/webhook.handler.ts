@@ -3,7 +3,6 @@ import { Webhooks } from '@switchboard/contracts';
 import { HandleCommand, type MessageMeta, requireActor } from '@switchboard/messaging';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
 import { CheckWebhookTargetUseCase } from './check-webhook-target/check-webhook-target.use-case.js';
-import { CreateWebhookUseCase } from './create-webhook/create-webhook.use-case.js';
 import { DeleteWebhookUseCase } from './delete-webhook/delete-webhook.use-case.js';
 import { WebhookDeliveryRepository } from './delivery/webhook-delivery.repository.js';
 import { RedeliverWebhookUseCase } from './redeliver-webhook/redeliver-webhook.use-case.js';
@@ -12,9 +11,9 @@ import { WebhookSecretsUseCase } from './webhook-secrets/webhook-secrets.use-cas
 import { WebhookRepository } from './webhook.repository.js';
 
 /**
- * The webhooks' NATS commands (docs/webhooks.md). Each reads in the actor's tenant only (the platform
- * operator's: every tenant); another tenant's subscription or delivery answers as one that does not
- * exist, and the attempt is audited.
+ * The webhooks' NATS commands (docs/webhooks.md; create: WebhookRelay). Each reads in the actor's
+ * tenant only (the platform operator's: every tenant); another tenant's subscription or delivery
+ * answers as one that does not exist, and the attempt is audited.
  */
 @Controller()
 export class WebhookHandler {
@@ -22,17 +21,11 @@ export class WebhookHandler {
     private readonly repository: WebhookRepository,
     private readonly deliveries: WebhookDeliveryRepository,
     private readonly refusals: TenantRefusals,
-    private readonly creating: CreateWebhookUseCase,
     private readonly deleting: DeleteWebhookUseCase,
     private readonly secrets: WebhookSecretsUseCase,
     private readonly redelivering: RedeliverWebhookUseCase,
     private readonly target: CheckWebhookTargetUseCase,
   ) {}
-
-  @HandleCommand(Webhooks.WebhookCreate)
-  create(req: Webhooks.WebhookCreateRequest, meta: MessageMeta): Promise<Webhooks.WebhookCreated> {
-    return this.creating.execute(req, requireActor(meta.actor));
-  }
 
   @HandleCommand(Webhooks.WebhookList)
   async list(
