@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { csvOf, definedAs } from './query-params.js';
+import { csvOf, definedAs, limitQuery } from './query-params.js';
 
 describe(csvOf.name, () => {
   const Letter = z.string().regex(/^[a-z]$/);
@@ -37,5 +37,21 @@ describe(definedAs.name, () => {
       before: 0,
       f: false,
     });
+  });
+});
+
+describe(limitQuery.name, () => {
+  const Query = limitQuery(500, 100);
+
+  it('reads the limit from its text, the default when absent', () => {
+    expect(Query.parse({ limit: '20' })).toEqual({ limit: 20 });
+    expect(Query.parse({})).toEqual({ limit: 100 });
+  });
+
+  it('refuses a limit out of 1 to max, a fraction, and any other parameter', () => {
+    for (const limit of ['0', '501', '2.5', 'many'])
+      expect(Query.safeParse({ limit }).success).toBe(false);
+    expect(Query.parse({ limit: '500' })).toEqual({ limit: 500 });
+    expect(Query.safeParse({ limit: '5', other: '1' }).success).toBe(false);
   });
 });

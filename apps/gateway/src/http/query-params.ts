@@ -23,6 +23,14 @@ export function csvOf<T extends z.ZodType<unknown, string>>(
     .pipe((min === undefined ? list : list.min(min)).max(max));
 }
 
+/**
+ * The query string of a list that takes only how many items it answers (`?limit=20`; the command
+ * takes it as a `limitRequest`): 1 to `max`, read from the parameter's text, `byDefault` when absent.
+ */
+export function limitQuery(max: number, byDefault: number) {
+  return z.object({ limit: z.coerce.number().int().min(1).max(max).default(byDefault) }).strict();
+}
+
 /** `Q`'s keys named in `N`, under their new names, each optional and never undefined. */
 export type Renamed<Q, N> = {
   [K in keyof N & keyof Q as N[K] extends string ? N[K] : never]?: Exclude<Q[K], undefined>;

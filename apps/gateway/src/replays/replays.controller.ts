@@ -16,11 +16,10 @@ import { z } from 'zod';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { requestIdOf } from '../http/request-id.js';
+import { limitQuery } from '../http/query-params.js';
 import { ZodQueryPipe } from '../http/zod-query.pipe.js';
 
-export const ReplayListQuery = z
-  .object({ limit: z.coerce.number().int().min(1).max(100).default(20) })
-  .strict();
+export const ReplayListQuery = limitQuery(100, 20);
 export type ReplayListQuery = z.infer<typeof ReplayListQuery>;
 
 /**

@@ -1,7 +1,6 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { limitQuery } from '../http/query-params.js';
 
 /** `GET /schedules`' query string. */
-export const ScheduleListQuery = z
-  .object({ limit: z.coerce.number().int().min(1).max(500).default(100) })
-  .strict();
+export const ScheduleListQuery = limitQuery(500, 100);
 export type ScheduleListQuery = z.infer<typeof ScheduleListQuery>;

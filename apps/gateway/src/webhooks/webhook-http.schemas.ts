@@ -1,11 +1,9 @@
 import { Webhooks } from '@switchboard/contracts';
 import { z } from 'zod';
-import { definedAs } from '../http/query-params.js';
+import { definedAs, limitQuery } from '../http/query-params.js';
 
 /** `GET /webhooks`' query string. */
-export const WebhookListQuery = z
-  .object({ limit: z.coerce.number().int().min(1).max(500).default(100) })
-  .strict();
+export const WebhookListQuery = limitQuery(500, 100);
 export type WebhookListQuery = z.infer<typeof WebhookListQuery>;
 
 /** `GET /webhooks/deliveries`' query string (`status=dead`: the dead letters), snake_case. */

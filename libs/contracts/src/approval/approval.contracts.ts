@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { pageLimit } from '../request.schemas.js';
-import { defineCommand, defineEvent, defineQuery, type DomainContracts } from '../define.js';
+import { commandGroup } from '../command-group.js';
+import { defineEvent, type DomainContracts } from '../define.js';
 import {
   ApprovalDecisionRequest,
   ApprovalId,
@@ -8,10 +9,16 @@ import {
   ApprovalView,
 } from './approval.schemas.js';
 
-export const ApprovalList = defineQuery({
-  subject: 'sb.cmd.orchestrator.approval.list',
-  // xmpp-bridge: finds the approval a chat command's short id names, among those its sender may decide
+/**
+ * The approval commands, sb.cmd.orchestrator.approval.<action>: the gateway's HTTP API and the XMPP
+ * bridge send them (the bridge finds the approval a chat command's short id names among those its
+ * sender may decide, and carries the answer of an approver's XMPP client: docs/xmpp-bridge.md).
+ */
+const approval = commandGroup('sb.cmd.orchestrator.approval', {
   callers: ['gateway', 'xmpp-bridge'],
+});
+
+export const ApprovalList = approval.query('list', {
   request: z
     .object({
       /** Default `pending`. */
@@ -25,10 +32,7 @@ export const ApprovalList = defineQuery({
     "Approvals the acting user may decide (their own tasks' where the policy lets them, their roles', the ones naming them; admins: everyone's in their tenant; the platform operator: every tenant's), newest first. With `taskId`: that task's approvals, for its owner too.",
 });
 
-export const ApprovalDecide = defineCommand({
-  subject: 'sb.cmd.orchestrator.approval.decide',
-  // xmpp-bridge: the answer of an approver's XMPP client (docs/xmpp-bridge.md)
-  callers: ['gateway', 'xmpp-bridge'],
+export const ApprovalDecide = approval.command('decide', {
   request: ApprovalDecisionRequest,
   response: ApprovalView,
   timeoutMs: 10_000,
@@ -36,8 +40,7 @@ export const ApprovalDecide = defineCommand({
     'Approves (optionally with edited arguments, validated against the tool input schema) or rejects a pending approval. NOT_FOUND for an approval the actor may not see, FORBIDDEN (audited) when the policy does not let them decide, CONFLICT when it is decided already. When the last pending approval of the task is decided, the task is submitted again and resumes on any replica.',
 });
 
-export const ApprovalVerify = defineQuery({
-  subject: 'sb.cmd.orchestrator.approval.verify',
+export const ApprovalVerify = approval.query('verify', {
   callers: ['mcp-tools', 'a2a'],
   request: z
     .object({

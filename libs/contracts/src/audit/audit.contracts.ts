@@ -1,11 +1,5 @@
-import {
-  defineCommand,
-  defineEvent,
-  defineQuery,
-  type DomainContracts,
-  isSafeToken,
-  NO_TOKEN,
-} from '../define.js';
+import { commandGroup } from '../command-group.js';
+import { defineEvent, type DomainContracts, isSafeToken, NO_TOKEN } from '../define.js';
 import { DEFAULT_TENANT, TenantId } from '../identity.schemas.js';
 import { AuditChainedStream, AuditStream } from '../streams.js';
 import {
@@ -45,8 +39,13 @@ export const AuditChained = defineEvent({
     "A record relayed to the audit service by a command (AuditAppend), published on core NATS once it is chained, for whoever watches (switchboard tail, a tenant's operator, the Live view); SB_AUDIT_CHAINED keeps it for a task's late tail. Same tokens as AuditRecorded: `sb.evt.audit.*.<taskId>.*` is one task's, `sb.evt.audit.*.*.<tenant>` one tenant's. Nothing consumes it durably: the record is in the trail already.",
 });
 
-export const AuditAppend = defineCommand({
-  subject: 'sb.cmd.audit.append',
+/**
+ * The audit commands, sb.cmd.audit.<action>: the trail's queries are sent by the gateway for its
+ * admins and by `admin`, the platform's administrators (`switchboard call`, `switchboard audit verify`).
+ */
+const audit = commandGroup('sb.cmd.audit', { callers: ['gateway', 'admin'] });
+
+export const AuditAppend = audit.command('append', {
   // the orchestrator relays the records its task transitions journaled (JournalOutbox)
   callers: ['orchestrator'],
   request: AuditAppendRequest,
@@ -92,10 +91,7 @@ export function auditSubjectTokens(record: {
   return [record.category, record.taskId || NO_TOKEN, record.tenantId || DEFAULT_TENANT];
 }
 
-export const AuditQuery = defineQuery({
-  subject: 'sb.cmd.audit.query',
-  // the gateway for its admins; `admin` for the platform's administrators (`switchboard call`)
-  callers: ['gateway', 'admin'],
+export const AuditQuery = audit.query('query', {
   request: AuditQueryRequest,
   response: AuditQueryResponse,
   timeoutMs: 10_000,
@@ -103,10 +99,7 @@ export const AuditQuery = defineQuery({
     "Filtered, paged audit rows (newest first). Admins only (from headers): a tenant's admin gets its own tenant's rows; the platform operator every tenant's, or one tenant's with `tenantId`.",
 });
 
-export const AuditVerify = defineQuery({
-  subject: 'sb.cmd.audit.verify',
-  // the gateway for its admins (GET /audit/verify); `admin`: `switchboard audit verify`
-  callers: ['gateway', 'admin'],
+export const AuditVerify = audit.query('verify', {
   request: AuditVerifyRequest,
   response: AuditVerifyResponse,
   timeoutMs: 120_000,

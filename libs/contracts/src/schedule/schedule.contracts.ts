@@ -14,6 +14,8 @@ import {
 export const SCHEDULE_FIRINGS_KEPT = 50;
 
 const byId = z.object({ scheduleId: ScheduleId }).strict();
+/** What get, pause and resume take and answer: one schedule, by its id, as it is then. */
+const oneSchedule = { request: byId, response: ScheduleView };
 
 /**
  * The schedule commands, sb.cmd.orchestrator.schedule.<action>: the gateway's HTTP API sends them.
@@ -36,23 +38,20 @@ export const ScheduleList = schedule.query('list', {
 });
 
 export const ScheduleGet = schedule.query('get', {
-  request: byId,
-  response: ScheduleView,
+  ...oneSchedule,
   description:
     "One schedule, for its owner or an admin of its tenant; another's is NOT_FOUND (another tenant's audited as denied).",
 });
 
 export const SchedulePause = schedule.command('pause', {
-  request: byId,
-  response: ScheduleView,
+  ...oneSchedule,
   idempotency: 'idempotent',
   description:
     'Pauses an active schedule: it fires nothing until resumed. A paused one answers as it is; a done one is CONFLICT. NOT_FOUND as ScheduleGet. Audited.',
 });
 
 export const ScheduleResume = schedule.command('resume', {
-  request: byId,
-  response: ScheduleView,
+  ...oneSchedule,
   idempotency: 'idempotent',
   description:
     'Resumes a paused schedule from now: the times it missed while paused are not run; its next due time is the next one after now (a one-shot whose time passed meanwhile is CONFLICT). NOT_FOUND as ScheduleGet. Audited.',

@@ -54,3 +54,44 @@ describe('ScheduleCreateRequest', () => {
     expect(issues({ cron: '0 8 * * *', agent: { name: 'Support!' } })[0]?.[0]).toBe('agent.name');
   });
 });
+
+describe('taskRequestOf / scheduledTaskOf', () => {
+  const full = {
+    task: 't',
+    toolConstraints: { mode: 'custom' as const, tools: ['calculator'] },
+    threadId: 'standup',
+    threadPolicy: 'enqueue' as const,
+    maxSteps: 4,
+    approval: { tools: ['calculator'] },
+    webhook: { url: 'https://hooks.example.com/x', events: ['ended' as const] },
+    agent: { name: 'support' },
+  };
+  const request = {
+    task: 't',
+    tool_constraints: full.toolConstraints,
+    thread_id: 'standup',
+    thread_policy: 'enqueue',
+    max_steps: 4,
+    approval: full.approval,
+    webhook: full.webhook,
+    agent: full.agent,
+  };
+
+  it('renames every field both ways, in the order the schemas write them', () => {
+    const asRequest = taskRequestOf(full);
+    expect(asRequest).toEqual(request);
+    expect(Object.keys(asRequest)).toEqual(Object.keys(request));
+    const asTask = scheduledTaskOf(asRequest);
+    expect(asTask).toEqual(full);
+    expect(Object.keys(asTask)).toEqual(Object.keys(full));
+  });
+
+  it('carries a step budget whenever it is defined, any other field only when truthy', () => {
+    const empty = { task: 't', threadId: '', maxSteps: 0, approval: undefined, agent: null };
+    expect(taskRequestOf(empty as never)).toStrictEqual({ task: 't', max_steps: 0 });
+    const stored = { task: 't', thread_id: '', max_steps: 0, webhook: undefined, agent: null };
+    expect(scheduledTaskOf(stored as never)).toStrictEqual({ task: 't', maxSteps: 0 });
+    expect(taskRequestOf({ task: 't', maxSteps: undefined })).toStrictEqual({ task: 't' });
+    expect(scheduledTaskOf({ task: 't', max_steps: undefined })).toStrictEqual({ task: 't' });
+  });
+});

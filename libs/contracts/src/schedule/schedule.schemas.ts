@@ -43,32 +43,43 @@ export const ScheduledTask = z
   .strict();
 export type ScheduledTask = z.infer<typeof ScheduledTask>;
 
+/**
+ * A scheduled task's fields beside `task` and their names in a task request, in the order both write
+ * them: the one table both directions read.
+ */
+const TASK_REQUEST_NAMES = {
+  toolConstraints: 'tool_constraints',
+  threadId: 'thread_id',
+  threadPolicy: 'thread_policy',
+  maxSteps: 'max_steps',
+  approval: 'approval',
+  webhook: 'webhook',
+  agent: 'agent',
+} as const satisfies Record<Exclude<keyof ScheduledTask, 'task'>, keyof TaskRequest>;
+
+/**
+ * `from`'s `task` and its other fields that are given, under their names on the other side
+ * (`toRequest`: a task request's; otherwise a scheduled task's). A step budget is given when defined
+ * (0 included), any other field when truthy.
+ */
+function renamed(from: Readonly<Record<string, unknown>>, toRequest: boolean) {
+  const to: Record<string, unknown> = { task: from.task };
+  for (const [field, requestField] of Object.entries(TASK_REQUEST_NAMES)) {
+    const value = from[toRequest ? field : requestField];
+    const given = field === 'maxSteps' ? value !== undefined : Boolean(value);
+    if (given) to[toRequest ? requestField : field] = value;
+  }
+  return to;
+}
+
 /** The task request a firing submits. */
 export function taskRequestOf(t: ScheduledTask): TaskRequest {
-  return {
-    task: t.task,
-    ...(t.toolConstraints ? { tool_constraints: t.toolConstraints } : {}),
-    ...(t.threadId ? { thread_id: t.threadId } : {}),
-    ...(t.threadPolicy ? { thread_policy: t.threadPolicy } : {}),
-    ...(t.maxSteps !== undefined ? { max_steps: t.maxSteps } : {}),
-    ...(t.approval ? { approval: t.approval } : {}),
-    ...(t.webhook ? { webhook: t.webhook } : {}),
-    ...(t.agent ? { agent: t.agent } : {}),
-  };
+  return renamed(t, true) as TaskRequest;
 }
 
 /** A stored task request as a schedule shows it. */
 export function scheduledTaskOf(r: TaskRequest): ScheduledTask {
-  return {
-    task: r.task,
-    ...(r.tool_constraints ? { toolConstraints: r.tool_constraints } : {}),
-    ...(r.thread_id ? { threadId: r.thread_id } : {}),
-    ...(r.thread_policy ? { threadPolicy: r.thread_policy } : {}),
-    ...(r.max_steps !== undefined ? { maxSteps: r.max_steps } : {}),
-    ...(r.approval ? { approval: r.approval } : {}),
-    ...(r.webhook ? { webhook: r.webhook } : {}),
-    ...(r.agent ? { agent: r.agent } : {}),
-  };
+  return renamed(r, false) as ScheduledTask;
 }
 
 /**

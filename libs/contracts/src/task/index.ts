@@ -1,5 +1,5 @@
 export * from './task.contracts.js';
-export * from './task-list.contracts.js';
+export * from './task-list.schemas.js';
 export * from './task.events.js';
 export * from './task.schemas.js';
 export * from './replay.schemas.js';

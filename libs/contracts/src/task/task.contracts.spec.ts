@@ -1,10 +1,10 @@
 import { fitTaskEvent, TaskEvent, TaskEventName } from './task.events.js';
-import { TaskList } from './task-list.contracts.js';
 import {
   APPROVALS_REQUESTED_FILTER,
   TASK_ENDS_FILTER,
   taskEventsFilter,
   TaskEventPublished,
+  TaskList,
   TaskSubmitted,
   tenantTaskEventsFilter,
 } from './task.contracts.js';

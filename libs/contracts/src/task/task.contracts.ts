@@ -6,7 +6,7 @@ import { TaskEventStream, TaskSubmissionStream } from '../streams.js';
 import { TenantId } from '../identity.schemas.js';
 import { safeText } from '../text.schemas.js';
 import { ForgetRecalled } from './recall-forget.contracts.js';
-import { TaskList } from './task-list.contracts.js';
+import { TaskListRequest, TaskListResponse } from './task-list.schemas.js';
 import { TaskEvent } from './task.events.js';
 import {
   ReplayBatchGet,
@@ -136,6 +136,13 @@ export const TaskGet = task.query('get', {
   response: TaskView,
   description:
     "The stored state of one task with its steps. Its owner, an admin of its tenant, or the platform operator only (from headers); another tenant's task is NOT_FOUND, as a missing one.",
+});
+
+export const TaskList = task.command('list', {
+  request: TaskListRequest,
+  response: TaskListResponse,
+  description:
+    "Stored tasks, newest first, paged: the acting user's own, or (admins) everyone's in their tenant or one user's; the platform operator: every tenant's, or one tenant's with `tenantId` (anyone else naming another tenant gets no tasks). Filtered by status, text and creation time. Tasks not picked up by an orchestrator yet are not listed. FORBIDDEN for a non-admin asking for someone else's.",
 });
 
 /** The most events one page of TaskEvents answers (a reply stays well under NATS' max_payload). */

@@ -1,15 +1,16 @@
 import { z } from 'zod';
-import { defineCommand } from '../define.js';
+import { commandGroup } from '../command-group.js';
 import { TaskId, ThreadId, ThreadPolicy } from './task.schemas.js';
+
+/** The thread commands, sb.cmd.orchestrator.thread.<action>: the gateway sends them. */
+const thread = commandGroup('sb.cmd.orchestrator.thread', { callers: ['gateway'] });
 
 /**
  * Asked by the gateway before it submits a task that names a thread (docs/api.md, "Threads"): the
  * orchestrator decides under a row lock on the thread, so two gateways asking at the same instant are
  * served one after the other.
  */
-export const ThreadAdmit = defineCommand({
-  subject: 'sb.cmd.orchestrator.thread.admit',
-  callers: ['gateway'],
+export const ThreadAdmit = thread.command('admit', {
   request: z
     .object({
       taskId: TaskId,
@@ -33,9 +34,7 @@ export const ThreadAdmit = defineCommand({
     "Admits a task into its submitter's thread (the acting user from headers) before it is submitted. The thread idle: `run`. Busy: by the policy (the request's, else THREAD_POLICY_DEFAULT) — reject: CONFLICT with details.running_task_id; enqueue: `queued`, it runs after the tasks before it; interrupt / rollback: the running task is cancelled (rollback: its turns are discarded), and this one runs next. Asked again for the same task: the same answer.",
 });
 
-export const ThreadWithdraw = defineCommand({
-  subject: 'sb.cmd.orchestrator.thread.withdraw',
-  callers: ['gateway'],
+export const ThreadWithdraw = thread.command('withdraw', {
   request: z.object({ taskId: TaskId, threadId: ThreadId }).strict(),
   response: z.object({ taskId: TaskId }).strict(),
   idempotency: 'idempotent',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NoArguments } from '../request.schemas.js';
 import { ApprovalPolicy } from '../approval/approval.schemas.js';
-import { defineCommand, defineQuery } from '../define.js';
+import { commandGroup } from '../command-group.js';
 import { ToolName } from './tool.schemas.js';
 
 /**
@@ -30,18 +30,20 @@ export const ApprovalPolicyState = ApprovalPolicyEntry.extend({
 });
 export type ApprovalPolicyState = z.infer<typeof ApprovalPolicyState>;
 
-export const ApprovalPolicyList = defineQuery({
-  subject: 'sb.cmd.tools.approval-policies.list',
-  callers: ['gateway'],
+/**
+ * The approval policy commands, sb.cmd.tools.approval-policies.<action>: the gateway's HTTP API sends
+ * them.
+ */
+const policies = commandGroup('sb.cmd.tools.approval-policies', { callers: ['gateway'] });
+
+export const ApprovalPolicyList = policies.query('list', {
   request: NoArguments,
   response: z.object({ policies: z.array(ApprovalPolicyEntry) }),
   description:
     'Every registered tool whose calls need approval, with its effective policy and where it comes from (definition or override), by tool name. Admins only (FORBIDDEN otherwise).',
 });
 
-export const ApprovalPolicySet = defineCommand({
-  subject: 'sb.cmd.tools.approval-policies.set',
-  callers: ['gateway'],
+export const ApprovalPolicySet = policies.command('set', {
   request: z
     .object({
       tool: ToolName,

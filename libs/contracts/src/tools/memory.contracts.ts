@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { pageLimit } from '../request.schemas.js';
 import { commandGroup } from '../command-group.js';
+import type { CommandCaller } from '../define.js';
 import { TenantId, UserId } from '../identity.schemas.js';
 import { safeText, StorableJsonObject } from '../text.schemas.js';
 
@@ -125,46 +126,45 @@ export const MemoryUpdate = memory.command('update', {
 });
 
 /**
- * A forget command's request names whose memory (a user, a tenant, a namespace); its answer names it
+ * What a forget command is besides its reach and wait: the gateway and the platform's administrators
+ * (`admin`) send it, and forgetting again deletes nothing more, so it is idempotent. Its request names whose memory (a user, a tenant, a namespace); its answer names it
  * again with how many items were deleted and whether reading back after the delete found none left.
  */
 function forgetting<const Whose extends z.ZodRawShape>(whose: Whose) {
   return {
+    callers: ['gateway', 'admin'] as const satisfies readonly CommandCaller[],
     request: z.object(whose).strict(),
     response: z.object({ ...whose, deleted: z.number().int().min(0), verified: z.boolean() }),
+    idempotency: 'idempotent' as const,
   };
 }
 
 export const MemoryForgetUser = memory.command('forget-user', {
-  callers: ['gateway', 'admin'],
   // Deleted: the user's namespace and the thread items they wrote.
   ...forgetting({ userId: UserId }),
   timeoutMs: 30_000,
-  idempotency: 'idempotent',
   description:
     "Forgets everything a user's memory holds in the caller's tenant (the user themself, or an admin), audited with counts and content hashes, and verified.",
 });
 
 export const MemoryForgetTenant = memory.command('forget-tenant', {
-  callers: ['gateway', 'admin'],
   // Deleted: every item of the tenant, in every namespace.
   ...forgetting({ tenantId: TenantId }),
   timeoutMs: 60_000,
-  idempotency: 'idempotent',
   description:
     "Forgets all of a tenant's memory when the tenant is removed (the platform operator, or an admin of the tenant), audited with counts and content hashes, and verified.",
 });
 
+const namespaceForgetting = forgetting({ namespace: MemoryNamespace });
+
 export const MemoryForgetNamespace = memory.command('forget-namespace', {
-  callers: ['gateway', 'admin'],
-  request: z.object({ namespace: MemoryNamespace }).strict(),
+  ...namespaceForgetting,
   // Deleted: all of the namespace (its user, an admin), or the caller's own in a thread.
-  response: forgetting({ namespace: MemoryNamespace }).response.extend({
+  response: namespaceForgetting.response.extend({
     /** The deleted items' ids, for the run records that recalled them (`Tasks.ForgetRecalled`). */
     ids: z.array(z.string().uuid()),
   }),
   timeoutMs: 30_000,
-  idempotency: 'idempotent',
   description:
     "Forgets one namespace of the caller's tenant (its user, an admin of the tenant; a thread: the caller's own items in it), audited with counts and content hashes, and verified; answers the deleted ids.",
 });

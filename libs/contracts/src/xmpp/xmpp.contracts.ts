@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NoArguments } from '../request.schemas.js';
-import { defineCommand, defineEvent, defineQuery, type DomainContracts } from '../define.js';
+import { commandGroup } from '../command-group.js';
+import { defineEvent, defineQuery, type DomainContracts } from '../define.js';
 import { ErrorBody } from '../errors.js';
 import { StreamHeartbeat } from '../stream-liveness.js';
 import { BridgeStatus } from './xmpp.schemas.js';
@@ -40,9 +41,10 @@ export const HttpOverXmppResponse = z.object({
 });
 export type HttpOverXmppResponse = z.infer<typeof HttpOverXmppResponse>;
 
-export const HttpRequest = defineCommand({
-  subject: 'sb.cmd.xmpp.http.request',
-  callers: ['a2a'],
+/** The HTTP-over-XMPP commands, sb.cmd.xmpp.http.<action>: a2a's XMPP transport sends them. */
+const http = commandGroup('sb.cmd.xmpp.http', { callers: ['a2a'] });
+
+export const HttpRequest = http.command('request', {
   request: HttpOverXmppRequest,
   response: HttpOverXmppResponse,
   timeoutMs: 60_000,
@@ -90,9 +92,7 @@ export const HttpStreamPart = z.discriminatedUnion('kind', [
 ]);
 export type HttpStreamPart = z.infer<typeof HttpStreamPart>;
 
-export const HttpStream = defineCommand({
-  subject: 'sb.cmd.xmpp.http.stream',
-  callers: ['a2a'],
+export const HttpStream = http.command('stream', {
   request: HttpOverXmppStreamRequest,
   response: HttpStreamPart,
   reply: 'stream',

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { pageLimit } from '../request.schemas.js';
-import { defineCommand } from '../define.js';
 import { TenantId, UserId } from '../identity.schemas.js';
 import { TASK_HEAD, TaskStatus, TokenUsage } from './task.schemas.js';
 
@@ -72,12 +71,3 @@ export const TaskListResponse = z.object({
   total: z.number().int().nonnegative().optional(),
 });
 export type TaskListResponse = z.infer<typeof TaskListResponse>;
-
-export const TaskList = defineCommand({
-  subject: 'sb.cmd.orchestrator.task.list',
-  callers: ['gateway'],
-  request: TaskListRequest,
-  response: TaskListResponse,
-  description:
-    "Stored tasks, newest first, paged: the acting user's own, or (admins) everyone's in their tenant or one user's; the platform operator: every tenant's, or one tenant's with `tenantId` (anyone else naming another tenant gets no tasks). Filtered by status, text and creation time. Tasks not picked up by an orchestrator yet are not listed. FORBIDDEN for a non-admin asking for someone else's.",
-});
