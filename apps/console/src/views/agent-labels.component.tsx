@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { SelectField, versionOptions } from '../components/select-field.component';
-import { describeError } from '../components/load.hook';
+import { useAction } from '../components/action.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { useSession } from '../context';
 import { type AgentView, canaryOf, type LabelForm, labelMove } from '../model/agents';
@@ -17,11 +17,11 @@ export function LabelControls({ agent, onChanged }: { agent: AgentView; onChange
     version: String(agent.latestVersion),
     weight: '10',
   });
-  const [error, setError] = useState<string>();
+  const { error, setError, run } = useAction();
   const current = agent.labels.find((l) => l.label === form.label.trim());
   const act = (call: () => Promise<unknown>) => {
     setError(undefined);
-    call().then(onChanged, (e: unknown) => setError(describeError(e)));
+    void run(call(), onChanged);
   };
   const move = () => {
     const m = labelMove(form);

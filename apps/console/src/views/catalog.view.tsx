@@ -2,7 +2,8 @@ import type { Tools } from '@switchboard/contracts';
 import { useState } from 'preact/hooks';
 import { DataTable } from '../components/data-table.component';
 import { JsonView } from '../components/json-view.component';
-import { describeError, useLoad } from '../components/load.hook';
+import { useAction } from '../components/action.hook';
+import { useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { Page } from '../components/page.component';
 import { StatusBadge } from '../components/status-badge.component';
@@ -113,22 +114,16 @@ function AuthorizationsPanel() {
   const { client, me } = useSession();
   const [userId, setUserId] = useState(me.userId);
   const [shown, setShown] = useState(me.userId);
-  const [error, setError] = useState<string>();
+  const { error, run } = useAction();
   const list = useLoad(
     (signal) => client.catalog.authorizations(shown !== me.userId ? shown : undefined, { signal }),
     [shown],
   );
-  const change = async (provider: string, grant: boolean) => {
-    setError(undefined);
-    try {
-      await (grant
-        ? client.catalog.grant(shown, provider)
-        : client.catalog.revoke(shown, provider));
-      list.reload();
-    } catch (e) {
-      setError(describeError(e));
-    }
-  };
+  const change = (provider: string, grant: boolean) =>
+    run<unknown>(
+      grant ? client.catalog.grant(shown, provider) : client.catalog.revoke(shown, provider),
+      list.reload,
+    );
   return (
     <section aria-labelledby="auth-title">
       <h2 id="auth-title">Provider authorizations</h2>

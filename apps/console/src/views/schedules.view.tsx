@@ -1,7 +1,7 @@
-import { useState } from 'preact/hooks';
+import { useAction } from '../components/action.hook';
 import { useCreateForm } from '../components/create-form.hook';
 import { SelectField } from '../components/select-field.component';
-import { describeError, useLoad } from '../components/load.hook';
+import { useLoad } from '../components/load.hook';
 import { ErrorNotice, OkNotice } from '../components/notice.component';
 import { Page } from '../components/page.component';
 import { useSession } from '../context';
@@ -162,18 +162,10 @@ function ScheduleList({
   onChanged: () => void;
 }) {
   const { client } = useSession();
-  const [error, setError] = useState<string>();
+  const { error, run } = useAction();
   if (schedules.length === 0) return <p class="muted schedules-none">No schedules.</p>;
-  const act = (p: Promise<unknown>) =>
-    void p.then(
-      () => {
-        setError(undefined);
-        onChanged();
-      },
-      (e: unknown) => setError(describeError(e)),
-    );
   const button = (label: string, change: () => Promise<unknown>) => (
-    <button type="button" class="secondary" onClick={() => act(change())}>
+    <button type="button" class="secondary" onClick={() => void run(change(), onChanged)}>
       {label}
     </button>
   );

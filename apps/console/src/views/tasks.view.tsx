@@ -1,12 +1,12 @@
 import type { TaskStatus } from '@switchboard/client';
 import type { Tasks } from '@switchboard/contracts';
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { AddToDataset } from '../components/add-to-dataset.component';
 import { DataTable } from '../components/data-table.component';
 import { ANY_OPTION, SelectField } from '../components/select-field.component';
-import { describeError } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { Page } from '../components/page.component';
+import { usePagedList } from '../components/paged-list.hook';
 import { StatusBadge } from '../components/status-badge.component';
 import { useSession } from '../context';
 import { formatDateTime, formatDuration } from '../model/format';
@@ -53,19 +53,13 @@ export function TasksView() {
   const { client, me } = useSession();
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [applied, setApplied] = useState<Filters>(NO_FILTERS);
-  const [rows, setRows] = useState<Tasks.TaskSummary[]>([]);
-  const [next, setNext] = useState<string>();
-  const [error, setError] = useState<string>();
-  const [loading, setLoading] = useState(false);
   // Rows ticked to add to a dataset (docs/evaluations.md).
   const [selected, setSelected] = useState<string[]>([]);
   const toggle = (id: string) =>
     setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
 
-  const load = async (before?: string) => {
-    setLoading(true);
-    setError(undefined);
-    try {
+  const list = usePagedList<Tasks.TaskSummary, string>(
+    async (before) => {
       const page = await client.tasks.list({
         status: (applied.status || undefined) as TaskStatus | undefined,
         q: applied.q.trim() || undefined,
@@ -75,15 +69,11 @@ export function TasksView() {
         before,
         limit: 50,
       });
-      setRows((r) => (before ? [...r, ...page.tasks] : page.tasks));
-      setNext(page.nextBefore);
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setLoading(false);
-    }
-  };
-  useEffect(() => void load(), [applied]);
+      return { rows: page.tasks, next: page.nextBefore };
+    },
+    [applied],
+  );
+  const { rows, next, loading } = list;
 
   const set = (k: keyof Filters) => (e: { currentTarget: { value: string } }) =>
     setFilters({ ...filters, [k]: e.currentTarget.value });
@@ -124,7 +114,7 @@ export function TasksView() {
         </label>
         <button type="submit">Apply</button>
       </form>
-      <ErrorNotice error={error} />
+      <ErrorNotice error={list.error} />
       <DataTable
         class="table"
         caption="Tasks, newest first"
@@ -176,7 +166,7 @@ export function TasksView() {
       </p>
       {selected.length > 0 && <AddToDataset taskIds={selected} />}
       {next && (
-        <button type="button" disabled={loading} onClick={() => void load(next)}>
+        <button type="button" disabled={loading} onClick={list.older}>
           Older tasks
         </button>
       )}

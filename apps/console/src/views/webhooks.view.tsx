@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
+import { useAction } from '../components/action.hook';
 import { useCreateForm } from '../components/create-form.hook';
 import { SelectField } from '../components/select-field.component';
-import { describeError, useLoad } from '../components/load.hook';
+import { useLoad } from '../components/load.hook';
 import { ErrorNotice, OkNotice } from '../components/notice.component';
 import { Page } from '../components/page.component';
 import { RefreshBar } from '../components/refresh-bar.component';
@@ -135,7 +136,7 @@ function SubscriptionList({
   onDeleted: () => void;
 }) {
   const { client } = useSession();
-  const [error, setError] = useState<string>();
+  const { error, run } = useAction();
   if (webhooks.length === 0) return <p class="muted webhooks-none">No subscriptions.</p>;
   return (
     <>
@@ -152,11 +153,7 @@ function SubscriptionList({
             <button
               type="button"
               class="secondary"
-              onClick={() =>
-                void client.webhooks
-                  .delete(w.webhookId)
-                  .then(onDeleted, (e: unknown) => setError(describeError(e)))
-              }
+              onClick={() => void run(client.webhooks.delete(w.webhookId), onDeleted)}
             >
               Delete
             </button>
@@ -170,7 +167,7 @@ function SubscriptionList({
 function TaskSecret() {
   const { client } = useSession();
   const [secret, setSecret] = useState<string>();
-  const [error, setError] = useState<string>();
+  const { error, run } = useAction();
   return (
     <section aria-labelledby="task-secret-title">
       <h2 id="task-secret-title">Your tasks' own webhooks</h2>
@@ -186,12 +183,7 @@ function TaskSecret() {
         <button
           type="button"
           class="secondary"
-          onClick={() =>
-            void client.webhooks
-              .taskSecret()
-              .then(({ secret }) => secret)
-              .then(setSecret, (e: unknown) => setError(describeError(e)))
-          }
+          onClick={() => void run(client.webhooks.taskSecret(), (r) => setSecret(r.secret))}
         >
           Show my task-webhook secret
         </button>
@@ -218,16 +210,12 @@ function Deliveries() {
     [status],
   );
   const [last, setLast] = useState<string>();
-  const [error, setError] = useState<string>();
+  const { error, run } = useAction();
   const again = (d: WebhookDeliveryView) =>
-    client.webhooks.redeliver(d.deliveryId).then(
-      () => {
-        setLast(`Sent again: ${d.event} of task ${d.taskId.slice(0, 8)} to ${d.url}`);
-        setError(undefined);
-        list.reload();
-      },
-      (e: unknown) => setError(describeError(e)),
-    );
+    run(client.webhooks.redeliver(d.deliveryId), () => {
+      setLast(`Sent again: ${d.event} of task ${d.taskId.slice(0, 8)} to ${d.url}`);
+      list.reload();
+    });
   const rows = list.data ?? [];
   return (
     <section aria-labelledby="deliveries-title">
