@@ -6,6 +6,8 @@ import {
   SelectField,
   type SelectOption,
 } from '../components/select-field.component';
+import { FilterForm } from '../components/filter-form.component';
+import { TextField } from '../components/text-field.component';
 import { useSession } from '../context';
 import { tenantProblem } from '../model/tenant';
 
@@ -34,29 +36,6 @@ const OUTCOMES = optionsOf({
   failure: true,
   denied: true,
 } satisfies Record<Audit.AuditOutcome, true>);
-
-type OnValue = (e: { currentTarget: { value: string } }) => void;
-
-/** One of the filters' text fields. */
-function TextFilter(props: {
-  label: string;
-  value: string;
-  onInput: OnValue;
-  maxLength: number;
-  placeholder?: string;
-}) {
-  return (
-    <label>
-      {props.label}
-      <input
-        value={props.value}
-        onInput={props.onInput}
-        maxLength={props.maxLength}
-        placeholder={props.placeholder}
-      />
-    </label>
-  );
-}
 
 export interface AuditFilters {
   task_id: string;
@@ -89,18 +68,16 @@ export function AuditFilterForm(props: {
   const set = (k: keyof AuditFilters) => (e: { currentTarget: { value: string } }) =>
     setFilters({ ...filters, [k]: e.currentTarget.value });
   return (
-    <form
-      class="filters"
-      aria-label="Filter the audit trail"
-      onSubmit={(e) => {
-        e.preventDefault();
+    <FilterForm
+      label="Filter the audit trail"
+      onApply={() => {
         const problem = tenantProblem(filters.tenant_id);
         props.onProblem(problem && `Tenant: ${problem}`);
         if (!problem) props.onApply({ ...filters });
       }}
     >
       {me.platformAdmin && (
-        <TextFilter
+        <TextField
           label="Tenant"
           value={filters.tenant_id}
           onInput={set('tenant_id')}
@@ -108,8 +85,8 @@ export function AuditFilterForm(props: {
           placeholder="every tenant"
         />
       )}
-      <TextFilter label="Task id" value={filters.task_id} onInput={set('task_id')} maxLength={36} />
-      <TextFilter label="User" value={filters.user_id} onInput={set('user_id')} maxLength={128} />
+      <TextField label="Task id" value={filters.task_id} onInput={set('task_id')} maxLength={36} />
+      <TextField label="User" value={filters.user_id} onInput={set('user_id')} maxLength={128} />
       <SelectField
         label="Category"
         value={filters.category}
@@ -122,14 +99,13 @@ export function AuditFilterForm(props: {
         options={OUTCOMES}
         onChange={set('outcome')}
       />
-      <TextFilter
+      <TextField
         label="Action"
         value={filters.action}
         onInput={set('action')}
         maxLength={100}
         placeholder="task.submit"
       />
-      <button type="submit">Apply</button>
-    </form>
+    </FilterForm>
   );
 }

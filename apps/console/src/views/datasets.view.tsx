@@ -1,5 +1,6 @@
 import { isTaskView } from '@switchboard/client';
 import { useCreateForm } from '../components/create-form.hook';
+import { CheckField } from '../components/check-field.component';
 import { DataTable } from '../components/data-table.component';
 import { SelectField } from '../components/select-field.component';
 import { useLoad } from '../components/load.hook';
@@ -163,14 +164,9 @@ function NewDataset({ onCreated }: { onCreated: () => void }) {
         Description
         <input value={form.description} maxLength={2000} onInput={field('description')} />
       </label>
-      <label class="inline">
-        <input
-          type="checkbox"
-          checked={form.withRule}
-          onChange={(e) => setForm({ ...form, withRule: e.currentTarget.checked })}
-        />{' '}
+      <CheckField checked={form.withRule} onChange={(withRule) => setForm({ ...form, withRule })}>
         Add matching tasks as they end (a rule)
-      </label>
+      </CheckField>
       {form.withRule && (
         <fieldset>
           <legend>Rule</legend>

@@ -2,8 +2,11 @@ import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { ANY_OPTION, plainOptions, SelectField } from '../components/select-field.component';
 import { JsonView } from '../components/json-view.component';
 import { describeError } from '../components/load.hook';
+import { CheckField } from '../components/check-field.component';
+import { FilterForm } from '../components/filter-form.component';
 import { ErrorNotice } from '../components/notice.component';
 import { Page } from '../components/page.component';
+import { TextField } from '../components/text-field.component';
 import { VirtualList } from '../components/virtual-list.component';
 import { useSession } from '../context';
 import { formatBytes, formatTime } from '../model/format';
@@ -80,58 +83,26 @@ export function LiveView() {
     setFilter({ ...filter, [k]: e.currentTarget.value });
   return (
     <Page id="live" title="Live traffic">
-      <form
-        class="filters"
-        aria-label="Filter live traffic"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setApplied(filter);
-        }}
+      <FilterForm
+        label="Filter live traffic"
+        onApply={() => setApplied(filter)}
+        after={<FeedButtons feed={feed} redraw={() => redraw(0)} />}
       >
-        <label>
-          Task id
-          <input value={filter.task_id} onInput={set('task_id')} maxLength={36} />
-        </label>
-        <label>
-          User
-          <input value={filter.user_id} onInput={set('user_id')} maxLength={128} />
-        </label>
+        <TextField label="Task id" value={filter.task_id} onInput={set('task_id')} maxLength={36} />
+        <TextField label="User" value={filter.user_id} onInput={set('user_id')} maxLength={128} />
         <SelectField
           label="Service"
           value={filter.service}
           options={SERVICE_OPTIONS}
           onChange={set('service')}
         />
-        <label class="inline">
-          <input
-            type="checkbox"
-            checked={filter.commands}
-            onChange={(e) => setFilter({ ...filter, commands: e.currentTarget.checked })}
-          />{' '}
+        <CheckField
+          checked={filter.commands}
+          onChange={(commands) => setFilter({ ...filter, commands })}
+        >
           Commands and health requests too
-        </label>
-        <button type="submit">Apply</button>
-        <button
-          type="button"
-          aria-pressed={feed.isPaused}
-          onClick={() => {
-            if (feed.isPaused) feed.resume();
-            else feed.pause();
-            redraw(0);
-          }}
-        >
-          {feed.isPaused ? 'Resume' : 'Pause'}
-        </button>
-        <button
-          type="button"
-          onClick={() => {
-            feed.clear();
-            redraw(0);
-          }}
-        >
-          Clear
-        </button>
-      </form>
+        </CheckField>
+      </FilterForm>
       <ErrorNotice error={state.error} />
       <p role="status" class="muted live-status">
         {PHASE_WORDS[state.phase]} · {feed.entries.length} shown
@@ -222,5 +193,33 @@ function LiveRow({ m }: { m: LiveEntry }) {
       </summary>
       <JsonView label={m.truncated ? 'Payload (cut)' : 'Payload'} value={m.data} />
     </details>
+  );
+}
+
+/** The feed's own controls beside the filters: hold it still (or go on), and empty it. */
+function FeedButtons({ feed, redraw }: { feed: LiveFeed; redraw: () => void }) {
+  return (
+    <>
+      <button
+        type="button"
+        aria-pressed={feed.isPaused}
+        onClick={() => {
+          if (feed.isPaused) feed.resume();
+          else feed.pause();
+          redraw();
+        }}
+      >
+        {feed.isPaused ? 'Resume' : 'Pause'}
+      </button>
+      <button
+        type="button"
+        onClick={() => {
+          feed.clear();
+          redraw();
+        }}
+      >
+        Clear
+      </button>
+    </>
   );
 }

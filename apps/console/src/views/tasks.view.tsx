@@ -5,9 +5,11 @@ import { AddToDataset } from '../components/add-to-dataset.component';
 import { DataTable } from '../components/data-table.component';
 import { ANY_OPTION, SelectField } from '../components/select-field.component';
 import { ErrorNotice } from '../components/notice.component';
+import { FilterForm } from '../components/filter-form.component';
 import { Page } from '../components/page.component';
 import { usePagedList } from '../components/paged-list.hook';
 import { StatusBadge } from '../components/status-badge.component';
+import { TextField } from '../components/text-field.component';
 import { useSession } from '../context';
 import { formatDateTime, formatDuration } from '../model/format';
 import { statusWords, TASK_STATUSES } from '../model/status';
@@ -79,14 +81,10 @@ export function TasksView() {
     setFilters({ ...filters, [k]: e.currentTarget.value });
   return (
     <Page id="tasks" title={tasksTitle(me)}>
-      <form
-        class="filters"
-        aria-label="Filter tasks"
-        onSubmit={(e) => {
-          e.preventDefault();
-          // A new object each time: Apply with unchanged filters loads the newest tasks again.
-          setApplied({ ...filters });
-        }}
+      <FilterForm
+        label="Filter tasks"
+        // A new object each time: Apply with unchanged filters loads the newest tasks again.
+        onApply={() => setApplied({ ...filters })}
       >
         <SelectField
           label="Status"
@@ -94,26 +92,19 @@ export function TasksView() {
           options={STATUS_OPTIONS}
           onChange={set('status')}
         />
-        <label>
-          Text
-          <input type="search" value={filters.q} onInput={set('q')} maxLength={200} />
-        </label>
+        <TextField
+          label="Text"
+          type="search"
+          value={filters.q}
+          onInput={set('q')}
+          maxLength={200}
+        />
         {me.admin && (
-          <label>
-            User
-            <input value={filters.user} onInput={set('user')} maxLength={128} />
-          </label>
+          <TextField label="User" value={filters.user} onInput={set('user')} maxLength={128} />
         )}
-        <label>
-          From
-          <input type="date" value={filters.from} onInput={set('from')} />
-        </label>
-        <label>
-          To
-          <input type="date" value={filters.to} onInput={set('to')} />
-        </label>
-        <button type="submit">Apply</button>
-      </form>
+        <TextField label="From" type="date" value={filters.from} onInput={set('from')} />
+        <TextField label="To" type="date" value={filters.to} onInput={set('to')} />
+      </FilterForm>
       <ErrorNotice error={list.error} />
       <DataTable
         class="table"
