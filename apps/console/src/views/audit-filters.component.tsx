@@ -1,5 +1,4 @@
 import type { Audit } from '@switchboard/contracts';
-import { useState } from 'preact/hooks';
 import {
   ANY_OPTION,
   plainOptions,
@@ -7,6 +6,7 @@ import {
   type SelectOption,
 } from '../components/select-field.component';
 import { FilterForm } from '../components/filter-form.component';
+import { useFormFields } from '../components/form-fields.hook';
 import { TextField } from '../components/text-field.component';
 import { useSession } from '../context';
 import { tenantProblem } from '../model/tenant';
@@ -64,9 +64,7 @@ export function AuditFilterForm(props: {
   onProblem: (problem: string | undefined) => void;
 }) {
   const { me } = useSession();
-  const [filters, setFilters] = useState<AuditFilters>(NO_AUDIT_FILTERS);
-  const set = (k: keyof AuditFilters) => (e: { currentTarget: { value: string } }) =>
-    setFilters({ ...filters, [k]: e.currentTarget.value });
+  const { form: filters, field: set } = useFormFields<AuditFilters>(NO_AUDIT_FILTERS);
   return (
     <FilterForm
       label="Filter the audit trail"

@@ -4,6 +4,7 @@ import { JsonView } from '../components/json-view.component';
 import { describeError } from '../components/load.hook';
 import { CheckField } from '../components/check-field.component';
 import { FilterForm } from '../components/filter-form.component';
+import { useFormFields } from '../components/form-fields.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { Page } from '../components/page.component';
 import { TextField } from '../components/text-field.component';
@@ -27,12 +28,11 @@ interface Filter {
 // eslint-disable-next-line max-lines-per-function -- a view is one JSX tree with its hooks; split into panels when it next changes
 export function LiveView() {
   const { client } = useSession();
-  const [filter, setFilter] = useState<Filter>({
-    task_id: '',
-    user_id: '',
-    service: '',
-    commands: false,
-  });
+  const {
+    form: filter,
+    setForm: setFilter,
+    field: set,
+  } = useFormFields<Filter>({ task_id: '', user_id: '', service: '', commands: false });
   const [applied, setApplied] = useState<Filter>(filter);
   const feed = useRef(new LiveFeed(2_000)).current;
   const [, redraw] = useReducer((n: number) => n + 1, 0);
@@ -79,8 +79,6 @@ export function LiveView() {
     };
   }, [applied]);
 
-  const set = (k: Exclude<keyof Filter, 'commands'>) => (e: { currentTarget: { value: string } }) =>
-    setFilter({ ...filter, [k]: e.currentTarget.value });
   return (
     <Page id="live" title="Live traffic">
       <FilterForm

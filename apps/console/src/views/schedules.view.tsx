@@ -1,5 +1,6 @@
 import { useAction } from '../components/action.hook';
 import { useCreateForm } from '../components/create-form.hook';
+import type { FieldsOf } from '../components/form-fields.hook';
 import { SelectField } from '../components/select-field.component';
 import { useLoad } from '../components/load.hook';
 import { ErrorNotice, OkNotice } from '../components/notice.component';
@@ -113,7 +114,7 @@ const THREAD_POLICIES = [
   { value: 'rollback', label: 'Cancel and discard it (rollback)' },
 ];
 
-type FieldSetter = (key: keyof ScheduleForm) => (e: { currentTarget: { value: string } }) => void;
+type FieldSetter = FieldsOf<ScheduleForm>;
 
 /** When it runs: the cron expression and time zone, or the one local time. */
 function TimingFields({ form, field }: { form: ScheduleForm; field: FieldSetter }) {

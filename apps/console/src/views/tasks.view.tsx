@@ -6,6 +6,7 @@ import { DataTable } from '../components/data-table.component';
 import { ANY_OPTION, SelectField } from '../components/select-field.component';
 import { ErrorNotice } from '../components/notice.component';
 import { FilterForm } from '../components/filter-form.component';
+import { useFormFields } from '../components/form-fields.hook';
 import { Page } from '../components/page.component';
 import { usePagedList } from '../components/paged-list.hook';
 import { StatusBadge } from '../components/status-badge.component';
@@ -53,7 +54,7 @@ function tasksTitle(me: {
 // eslint-disable-next-line max-lines-per-function -- a view is one JSX tree with its hooks; split into panels when it next changes
 export function TasksView() {
   const { client, me } = useSession();
-  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const { form: filters, field: set } = useFormFields<Filters>(NO_FILTERS);
   const [applied, setApplied] = useState<Filters>(NO_FILTERS);
   // Rows ticked to add to a dataset (docs/evaluations.md).
   const [selected, setSelected] = useState<string[]>([]);
@@ -77,8 +78,6 @@ export function TasksView() {
   );
   const { rows, next, loading } = list;
 
-  const set = (k: keyof Filters) => (e: { currentTarget: { value: string } }) =>
-    setFilters({ ...filters, [k]: e.currentTarget.value });
   return (
     <Page id="tasks" title={tasksTitle(me)}>
       <FilterForm
