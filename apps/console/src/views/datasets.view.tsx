@@ -1,4 +1,4 @@
-import { isTaskView } from '@switchboard/client';
+import { type DatasetView, isTaskView } from '@switchboard/client';
 import { useCreateForm } from '../components/create-form.hook';
 import { CheckField } from '../components/check-field.component';
 import { DataTable } from '../components/data-table.component';
@@ -8,13 +8,7 @@ import { ErrorNotice } from '../components/notice.component';
 import { Page } from '../components/page.component';
 import { StatusBadge } from '../components/status-badge.component';
 import { useSession } from '../context';
-import {
-  type DatasetForm,
-  type DatasetView,
-  datasetBody,
-  EMPTY_DATASET_FORM,
-  ruleWords,
-} from '../model/evaluations';
+import { type DatasetForm, datasetBody, EMPTY_DATASET_FORM, ruleWords } from '../model/evaluations';
 import { formatDateTime } from '../model/format';
 
 /**

@@ -96,7 +96,7 @@ export function LiveView() {
         />
         <CheckField
           checked={filter.commands}
-          onChange={(commands) => setFilter({ ...filter, commands })}
+          onChange={(commands) => setFilter((f) => ({ ...f, commands }))}
         >
           Commands and health requests too
         </CheckField>

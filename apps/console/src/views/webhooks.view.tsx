@@ -1,3 +1,9 @@
+import type {
+  WebhookCreated,
+  WebhookDeliveryStatus,
+  WebhookDeliveryView,
+  WebhookView,
+} from '@switchboard/client';
 import { useState } from 'preact/hooks';
 import { useAction } from '../components/action.hook';
 import { useCreateForm } from '../components/create-form.hook';
@@ -9,15 +15,11 @@ import { RefreshBar } from '../components/refresh-bar.component';
 import { useSession } from '../context';
 import { formatDateTime } from '../model/format';
 import {
-  type DeliveryStatus,
   deliveryWords,
   EVENT_CHOICES,
   eventsWords,
   type SubscribeForm,
   subscribeBody,
-  type WebhookCreated,
-  type WebhookDeliveryView,
-  type WebhookView,
 } from '../model/webhooks';
 
 /**
@@ -193,7 +195,7 @@ function TaskSecret() {
   );
 }
 
-const STATUSES: { value: DeliveryStatus | ''; label: string }[] = [
+const STATUSES: { value: WebhookDeliveryStatus | ''; label: string }[] = [
   { value: 'dead', label: 'Dead letters' },
   { value: 'pending', label: 'Retrying' },
   { value: 'delivered', label: 'Delivered' },
@@ -202,7 +204,7 @@ const STATUSES: { value: DeliveryStatus | ''; label: string }[] = [
 
 function Deliveries() {
   const { client, me } = useSession();
-  const [status, setStatus] = useState<DeliveryStatus | ''>('dead');
+  const [status, setStatus] = useState<WebhookDeliveryStatus | ''>('dead');
   const list = useLoad(
     async (signal) =>
       (await client.webhooks.deliveries({ status: status || undefined, limit: 200 }, { signal }))
@@ -229,7 +231,7 @@ function Deliveries() {
           label="Show"
           value={status}
           options={STATUSES}
-          onChange={(e) => setStatus(e.currentTarget.value as DeliveryStatus | '')}
+          onChange={(e) => setStatus(e.currentTarget.value as WebhookDeliveryStatus | '')}
         />
       </RefreshBar>
       <OkNotice class="redelivered">{last}</OkNotice>
