@@ -17,7 +17,8 @@ export function useCreateForm<F, B, R>(p: {
   create: (body: B) => Promise<R>;
   onCreated: () => void;
 }) {
-  const { form, setForm, field } = useFormFields<F>(p.empty);
+  const fields = useFormFields<F>(p.empty);
+  const { form, setForm } = fields;
   const [problem, setProblem] = useState<string>();
   const [created, setCreated] = useState<R>();
   const submit = async (e: Event) => {
@@ -33,5 +34,5 @@ export function useCreateForm<F, B, R>(p: {
       setProblem(describeError(err));
     }
   };
-  return { form, setForm, field, problem, created, submit: (e: Event) => void submit(e) };
+  return { ...fields, problem, created, submit: (e: Event) => void submit(e) };
 }

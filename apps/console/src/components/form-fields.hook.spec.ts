@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { fieldSetter } from './form-fields.hook';
+import { fieldBinders, fieldSetter } from './form-fields.hook';
 
 interface Filters {
   task_id: string;
@@ -30,5 +30,23 @@ describe(fieldSetter.name, () => {
     onTask(typed('t-1'));
     onUser(typed('bob'));
     expect(held.value).toEqual({ task_id: 't-1', user_id: 'bob', commands: false });
+  });
+});
+
+describe(fieldBinders.name, () => {
+  it("gives a text input its field's value and the handler that writes that field", () => {
+    const { held, field } = form({ task_id: 't-1', user_id: 'ann', commands: false });
+    const bound = fieldBinders(held.value, field).text('user_id');
+    expect(bound.value).toBe('ann');
+    bound.onInput(typed('bob'));
+    expect(held.value).toEqual({ task_id: 't-1', user_id: 'bob', commands: false });
+  });
+
+  it("gives a drop-down its field's value and an onChange that writes that field", () => {
+    const { held, field } = form({ task_id: 't-1', user_id: 'ann', commands: false });
+    const chosen = fieldBinders(held.value, field).choice('task_id');
+    expect(chosen.value).toBe('t-1');
+    chosen.onChange(typed('t-2'));
+    expect(held.value.task_id).toBe('t-2');
   });
 });

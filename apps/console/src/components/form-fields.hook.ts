@@ -19,8 +19,28 @@ export function fieldSetter<F>(setForm: (change: (latest: F) => F) => void) {
   return field;
 }
 
-/** A form's values as state, and `field(key)` for each of its inputs (fieldSetter). */
+/**
+ * What ties an input to one field of the form, spread into it: `text` a text input's or text area's
+ * value and onInput, `choice` a drop-down's value and onChange. The key is named once, so an input
+ * cannot show one field and write another.
+ */
+export interface FieldBinders<F> {
+  text: (key: TextKey<F>) => { value: string; onInput: FieldHandler };
+  choice: (key: TextKey<F>) => { value: string; onChange: FieldHandler };
+}
+
+export function fieldBinders<F>(form: F, field: FieldsOf<F>): FieldBinders<F> {
+  // A TextKey's field holds a string (that is what TextKey picks).
+  const value = (key: TextKey<F>) => form[key] as string;
+  return {
+    text: (key) => ({ value: value(key), onInput: field(key) }),
+    choice: (key) => ({ value: value(key), onChange: field(key) }),
+  };
+}
+
+/** A form's values as state, `field(key)` for each of its inputs (fieldSetter), and its binders. */
 export function useFormFields<F>(initial: F) {
   const [form, setForm] = useState<F>(initial);
-  return { form, setForm, field: fieldSetter<F>(setForm) };
+  const field = fieldSetter<F>(setForm);
+  return { form, setForm, field, ...fieldBinders(form, field) };
 }

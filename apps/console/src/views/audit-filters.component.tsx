@@ -64,7 +64,7 @@ export function AuditFilterForm(props: {
   onProblem: (problem: string | undefined) => void;
 }) {
   const { me } = useSession();
-  const { form: filters, field: set } = useFormFields<AuditFilters>(NO_AUDIT_FILTERS);
+  const { form: filters, text, choice } = useFormFields<AuditFilters>(NO_AUDIT_FILTERS);
   return (
     <FilterForm
       label="Filter the audit trail"
@@ -77,33 +77,16 @@ export function AuditFilterForm(props: {
       {me.platformAdmin && (
         <TextField
           label="Tenant"
-          value={filters.tenant_id}
-          onInput={set('tenant_id')}
           maxLength={64}
           placeholder="every tenant"
+          {...text('tenant_id')}
         />
       )}
-      <TextField label="Task id" value={filters.task_id} onInput={set('task_id')} maxLength={36} />
-      <TextField label="User" value={filters.user_id} onInput={set('user_id')} maxLength={128} />
-      <SelectField
-        label="Category"
-        value={filters.category}
-        options={CATEGORIES}
-        onChange={set('category')}
-      />
-      <SelectField
-        label="Outcome"
-        value={filters.outcome}
-        options={OUTCOMES}
-        onChange={set('outcome')}
-      />
-      <TextField
-        label="Action"
-        value={filters.action}
-        onInput={set('action')}
-        maxLength={100}
-        placeholder="task.submit"
-      />
+      <TextField label="Task id" maxLength={36} {...text('task_id')} />
+      <TextField label="User" maxLength={128} {...text('user_id')} />
+      <SelectField label="Category" options={CATEGORIES} {...choice('category')} />
+      <SelectField label="Outcome" options={OUTCOMES} {...choice('outcome')} />
+      <TextField label="Action" maxLength={100} placeholder="task.submit" {...text('action')} />
     </FilterForm>
   );
 }

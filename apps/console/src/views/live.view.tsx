@@ -31,7 +31,8 @@ export function LiveView() {
   const {
     form: filter,
     setForm: setFilter,
-    field: set,
+    text,
+    choice,
   } = useFormFields<Filter>({ task_id: '', user_id: '', service: '', commands: false });
   const [applied, setApplied] = useState<Filter>(filter);
   const feed = useRef(new LiveFeed(2_000)).current;
@@ -86,14 +87,9 @@ export function LiveView() {
         onApply={() => setApplied(filter)}
         after={<FeedButtons feed={feed} redraw={() => redraw(0)} />}
       >
-        <TextField label="Task id" value={filter.task_id} onInput={set('task_id')} maxLength={36} />
-        <TextField label="User" value={filter.user_id} onInput={set('user_id')} maxLength={128} />
-        <SelectField
-          label="Service"
-          value={filter.service}
-          options={SERVICE_OPTIONS}
-          onChange={set('service')}
-        />
+        <TextField label="Task id" maxLength={36} {...text('task_id')} />
+        <TextField label="User" maxLength={128} {...text('user_id')} />
+        <SelectField label="Service" options={SERVICE_OPTIONS} {...choice('service')} />
         <CheckField
           checked={filter.commands}
           onChange={(commands) => setFilter((f) => ({ ...f, commands }))}

@@ -54,7 +54,7 @@ function tasksTitle(me: {
 // eslint-disable-next-line max-lines-per-function -- a view is one JSX tree with its hooks; split into panels when it next changes
 export function TasksView() {
   const { client, me } = useSession();
-  const { form: filters, field: set } = useFormFields<Filters>(NO_FILTERS);
+  const { form: filters, text, choice } = useFormFields<Filters>(NO_FILTERS);
   const [applied, setApplied] = useState<Filters>(NO_FILTERS);
   // Rows ticked to add to a dataset (docs/evaluations.md).
   const [selected, setSelected] = useState<string[]>([]);
@@ -85,24 +85,11 @@ export function TasksView() {
         // A new object each time: Apply with unchanged filters loads the newest tasks again.
         onApply={() => setApplied({ ...filters })}
       >
-        <SelectField
-          label="Status"
-          value={filters.status}
-          options={STATUS_OPTIONS}
-          onChange={set('status')}
-        />
-        <TextField
-          label="Text"
-          type="search"
-          value={filters.q}
-          onInput={set('q')}
-          maxLength={200}
-        />
-        {me.admin && (
-          <TextField label="User" value={filters.user} onInput={set('user')} maxLength={128} />
-        )}
-        <TextField label="From" type="date" value={filters.from} onInput={set('from')} />
-        <TextField label="To" type="date" value={filters.to} onInput={set('to')} />
+        <SelectField label="Status" options={STATUS_OPTIONS} {...choice('status')} />
+        <TextField label="Text" type="search" maxLength={200} {...text('q')} />
+        {me.admin && <TextField label="User" maxLength={128} {...text('user')} />}
+        <TextField label="From" type="date" {...text('from')} />
+        <TextField label="To" type="date" {...text('to')} />
       </FilterForm>
       <ErrorNotice error={list.error} />
       <DataTable

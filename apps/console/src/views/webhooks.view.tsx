@@ -11,6 +11,7 @@ import { SelectField } from '../components/select-field.component';
 import { useLoad } from '../components/load.hook';
 import { ErrorNotice, OkNotice } from '../components/notice.component';
 import { Page } from '../components/page.component';
+import { TextField } from '../components/text-field.component';
 import { RefreshBar } from '../components/refresh-bar.component';
 import { useSession } from '../context';
 import { formatDateTime } from '../model/format';
@@ -53,7 +54,7 @@ export function WebhooksView() {
 function SubscribeForm({ onCreated }: { onCreated: () => void }) {
   const { client, me } = useSession();
   const empty: SubscribeForm = { url: '', events: ['ended'], scope: 'own', description: '' };
-  const { form, setForm, field, problem, created, submit } = useCreateForm({
+  const { form, setForm, text, choice, problem, created, submit } = useCreateForm({
     empty,
     check: (f) => subscribeBody(f),
     create: (body) => client.webhooks.create(body),
@@ -67,23 +68,15 @@ function SubscribeForm({ onCreated }: { onCreated: () => void }) {
   return (
     <form class="webhook-form" onSubmit={submit} aria-labelledby="subscribe-title">
       <h2 id="subscribe-title">Subscribe</h2>
-      <label>
-        URL
-        <input
-          type="url"
-          value={form.url}
-          placeholder="https://hooks.example.com/switchboard"
-          onInput={field('url')}
-        />
-      </label>
+      <TextField
+        label="URL"
+        type="url"
+        placeholder="https://hooks.example.com/switchboard"
+        {...text('url')}
+      />
       <EventChoices chosen={form.events} onToggle={toggle} />
-      {me.admin && (
-        <SelectField label="Tasks" value={form.scope} options={SCOPES} onChange={field('scope')} />
-      )}
-      <label>
-        Description
-        <input value={form.description} onInput={field('description')} />
-      </label>
+      {me.admin && <SelectField label="Tasks" options={SCOPES} {...choice('scope')} />}
+      <TextField label="Description" {...text('description')} />
       <button type="submit">Subscribe</button>
       <ErrorNotice error={problem} />
       {created && <CreatedNotice created={created} />}
