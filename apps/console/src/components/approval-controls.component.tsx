@@ -9,7 +9,7 @@ import {
   editorText,
   type HeldCall,
 } from '../model/approvals';
-import { FormButtons } from './form-buttons.component';
+import { DecisionForm } from './decision-form.component';
 import { JsonView } from './json-view.component';
 import { describeError } from './load.hook';
 
@@ -126,14 +126,15 @@ function EditForm(p: {
 }) {
   const [text, setText] = useState(() => editorText(p.input));
   return (
-    <form
-      class="approval-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        p.onApprove(text);
-      }}
+    <DecisionForm
+      id={p.id}
+      label="Arguments (JSON)"
+      busy={p.busy}
+      submit="Approve with these arguments"
+      busyLabel="Approving…"
+      onBack={p.onBack}
+      onSubmit={() => p.onApprove(text)}
     >
-      <label for={p.id}>Arguments (JSON)</label>
       <textarea
         id={p.id}
         class="code"
@@ -143,14 +144,7 @@ function EditForm(p: {
         onInput={(e) => setText(e.currentTarget.value)}
       />
       {p.inputSchema && <JsonView label="Input schema" value={p.inputSchema} folded />}
-      <FormButtons
-        busy={p.busy}
-        label="Approve with these arguments"
-        busyLabel="Approving…"
-        backLabel="Back"
-        onBack={p.onBack}
-      />
-    </form>
+    </DecisionForm>
   );
 }
 
@@ -163,14 +157,16 @@ function RejectForm(p: {
 }) {
   const [reason, setReason] = useState('');
   return (
-    <form
-      class="approval-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        p.onReject(reason);
-      }}
+    <DecisionForm
+      id={p.id}
+      label="Reason (the task hears it)"
+      busy={p.busy}
+      submit="Reject the call"
+      busyLabel="Rejecting…"
+      danger
+      onBack={p.onBack}
+      onSubmit={() => p.onReject(reason)}
     >
-      <label for={p.id}>Reason (the task hears it)</label>
       <input
         id={p.id}
         required
@@ -178,14 +174,6 @@ function RejectForm(p: {
         value={reason}
         onInput={(e) => setReason(e.currentTarget.value)}
       />
-      <FormButtons
-        busy={p.busy}
-        label="Reject the call"
-        busyLabel="Rejecting…"
-        danger
-        backLabel="Back"
-        onBack={p.onBack}
-      />
-    </form>
+    </DecisionForm>
   );
 }

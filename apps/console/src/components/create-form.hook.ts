@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { useFormFields } from './form-fields.hook';
 import { describeError } from './load.hook';
 
 /** A form checked into a request body, or the one line that says what is wrong with it. */
@@ -16,7 +17,8 @@ export function useCreateForm<F, B, R>(p: {
   create: (body: B) => Promise<R>;
   onCreated: () => void;
 }) {
-  const [form, setForm] = useState<F>(p.empty);
+  const fields = useFormFields<F>(p.empty);
+  const { form, setForm } = fields;
   const [problem, setProblem] = useState<string>();
   const [created, setCreated] = useState<R>();
   const submit = async (e: Event) => {
@@ -32,11 +34,5 @@ export function useCreateForm<F, B, R>(p: {
       setProblem(describeError(err));
     }
   };
-  /** An input's handler that keeps its text as the form's `key`. */
-  const field = (key: keyof F) => (e: { currentTarget: { value: string } }) => {
-    const { value } = e.currentTarget;
-    // From the latest form, not this render's: two inputs in one tick must not undo each other.
-    setForm((latest) => ({ ...latest, [key]: value }));
-  };
-  return { form, setForm, field, problem, created, submit: (e: Event) => void submit(e) };
+  return { ...fields, problem, created, submit: (e: Event) => void submit(e) };
 }

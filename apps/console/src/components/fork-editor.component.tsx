@@ -8,6 +8,7 @@ import {
   forkChoices,
   initialForkForm,
 } from '../model/fork-form';
+import { CheckField } from './check-field.component';
 import { FormButtons } from './form-buttons.component';
 import { describeError } from './load.hook';
 
@@ -98,14 +99,12 @@ function ForkEditor(p: { source: ForkSource; at: ForkAt; id: string; onClose: ()
         invalid={problem?.field === 'json'}
         set={set}
       />
-      <label class="inline">
-        <input
-          type="checkbox"
-          checked={form.memoryAsItWas === true}
-          onChange={(e) => set({ memoryAsItWas: e.currentTarget.checked })}
-        />{' '}
+      <CheckField
+        checked={form.memoryAsItWas === true}
+        onChange={(memoryAsItWas) => set({ memoryAsItWas })}
+      >
         Use memory as it was (what this task recalled), not as it is now
-      </label>
+      </CheckField>
       {check.ok && <p class="fork-words muted">{check.words}</p>}
       <FormButtons
         busy={busy}

@@ -51,14 +51,14 @@ export function OkNotice({
 
 /**
  * The outcome of comparing two runs, at the top of a page: ok when they match, a warning when not;
- * the word in bold (Identical., Diverged.), then the sentence and its summary. `class` names it.
+ * a word in bold (Identical., or `unlike` when they differ: Diverged., Different.), then the
+ * sentence and its summary as the page's model words them. `class` names it.
  */
 export function ComparedNotice(p: {
   class: string;
   identical: boolean;
-  word: string;
-  text: string;
-  summary?: string | undefined;
+  unlike: string;
+  words: { text: string; summary?: string | undefined };
   children?: ComponentChildren;
 }) {
   return (
@@ -68,9 +68,9 @@ export function ComparedNotice(p: {
       data-identical={String(p.identical)}
     >
       <p>
-        <strong>{p.word}</strong> {p.text}
+        <strong>{p.identical ? 'Identical.' : p.unlike}</strong> {p.words.text}
       </p>
-      {p.summary && <p class="muted">{p.summary}</p>}
+      {p.words.summary && <p class="muted">{p.words.summary}</p>}
       {p.children}
     </div>
   );

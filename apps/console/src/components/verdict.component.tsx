@@ -45,12 +45,6 @@ export function VerdictBody({ verdict }: { verdict: Tasks.ReplayVerdict }) {
 export function VerdictNotice({ verdict }: { verdict: Tasks.ReplayVerdict }) {
   const w = verdictWords(verdict);
   return (
-    <ComparedNotice
-      class="verdict-notice"
-      identical={w.identical}
-      word={w.identical ? 'Identical.' : 'Diverged.'}
-      text={w.text}
-      summary={w.summary}
-    />
+    <ComparedNotice class="verdict-notice" identical={w.identical} unlike="Diverged." words={w} />
   );
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import type { ExperimentView } from '@switchboard/client';
 import {
   aggregateRows,
   type DatasetForm,
@@ -6,7 +7,6 @@ import {
   divergenceWords,
   EMPTY_DATASET_FORM,
   type ExperimentForm,
-  type ExperimentView,
   experimentBody,
   ruleWords,
   scoreNames,

@@ -1,11 +1,8 @@
+import type { DatasetRule, ExperimentView } from '@switchboard/client';
 import type { Evaluations } from '@switchboard/contracts';
 
-export type DatasetView = Evaluations.DatasetView;
-export type DatasetRule = Evaluations.DatasetRule;
-export type ScoreView = Evaluations.ScoreView;
+// The parts of the client's wire types (DatasetView, ExperimentView, …) that it does not name.
 export type ScoreValue = Evaluations.ScoreValue;
-export type ExperimentView = Evaluations.ExperimentView;
-export type ExperimentSummary = Evaluations.ExperimentSummary;
 export type ExperimentItemView = Evaluations.ExperimentItemView;
 export type ExperimentRunView = Evaluations.ExperimentRunView;
 export type ExperimentAggregate = Evaluations.ExperimentAggregate;

@@ -1,11 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  deliveryWords,
-  eventsWords,
-  subscribeBody,
-  type SubscribeForm,
-  type WebhookDeliveryView,
-} from './webhooks';
+import type { WebhookDeliveryView } from '@switchboard/client';
+import { deliveryWords, eventsWords, subscribeBody, type SubscribeForm } from './webhooks';
 
 const form = (over: Partial<SubscribeForm> = {}): SubscribeForm => ({
   url: 'https://hooks.example.com/in',

@@ -1,11 +1,9 @@
+import type { WebhookDeliveryView } from '@switchboard/client';
 import type { Webhooks } from '@switchboard/contracts';
 
-export type WebhookView = Webhooks.WebhookView;
-export type WebhookCreated = Webhooks.WebhookCreated;
-export type WebhookDeliveryView = Webhooks.WebhookDeliveryView;
+// The parts of the client's wire types (WebhookRequest, WebhookView) that it does not name.
 export type WebhookEventKind = Webhooks.WebhookEventKind;
 export type WebhookScope = Webhooks.WebhookScope;
-export type DeliveryStatus = Webhooks.WebhookDeliveryStatus;
 
 /** The kinds of events a subscription may ask for, as the form names them. */
 export const EVENT_CHOICES: { kind: WebhookEventKind; label: string }[] = [

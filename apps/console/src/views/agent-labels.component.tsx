@@ -1,7 +1,8 @@
-import { useState } from 'preact/hooks';
 import { SelectField, versionOptions } from '../components/select-field.component';
-import { describeError } from '../components/load.hook';
+import { useAction } from '../components/action.hook';
+import { useFormFields } from '../components/form-fields.hook';
 import { ErrorNotice } from '../components/notice.component';
+import { TextField } from '../components/text-field.component';
 import { useSession } from '../context';
 import { type AgentView, canaryOf, type LabelForm, labelMove } from '../model/agents';
 
@@ -12,16 +13,16 @@ import { type AgentView, canaryOf, type LabelForm, labelMove } from '../model/ag
 export function LabelControls({ agent, onChanged }: { agent: AgentView; onChanged: () => void }) {
   const { client } = useSession();
   const first = agent.labels[0];
-  const [form, setForm] = useState<LabelForm>({
+  const { form, text, choice } = useFormFields<LabelForm>({
     label: first?.label ?? 'production',
     version: String(agent.latestVersion),
     weight: '10',
   });
-  const [error, setError] = useState<string>();
+  const { error, setError, run } = useAction();
   const current = agent.labels.find((l) => l.label === form.label.trim());
   const act = (call: () => Promise<unknown>) => {
     setError(undefined);
-    call().then(onChanged, (e: unknown) => setError(describeError(e)));
+    void run(call(), onChanged);
   };
   const move = () => {
     const m = labelMove(form);
@@ -35,34 +36,21 @@ export function LabelControls({ agent, onChanged }: { agent: AgentView; onChange
   };
   const clear = () =>
     act(() => client.agentConfigs.setCanary(agent.agent, form.label.trim(), null));
-  const field = (k: keyof LabelForm) => (e: { currentTarget: { value: string } }) =>
-    setForm({ ...form, [k]: e.currentTarget.value });
   const versions = Array.from({ length: agent.latestVersion }, (_, i) => agent.latestVersion - i);
   return (
     <fieldset class="label-controls">
       <legend>Labels of {agent.agent}</legend>
-      <label>
-        Label
-        <input value={form.label} list={`labels-${agent.agent}`} onInput={field('label')} />
-      </label>
+      <TextField label="Label" list={`labels-${agent.agent}`} {...text('label')} />
       <datalist id={`labels-${agent.agent}`}>
         {agent.labels.map((l) => (
           <option key={l.label} value={l.label} />
         ))}
       </datalist>{' '}
-      <SelectField
-        label="Version"
-        value={form.version}
-        options={versionOptions(versions)}
-        onChange={field('version')}
-      />{' '}
+      <SelectField label="Version" options={versionOptions(versions)} {...choice('version')} />{' '}
       <button type="button" onClick={move}>
         Move label
       </button>{' '}
-      <label>
-        Canary weight (%)
-        <input value={form.weight} inputMode="numeric" size={3} onInput={field('weight')} />
-      </label>{' '}
+      <TextField label="Canary weight (%)" inputMode="numeric" size={3} {...text('weight')} />{' '}
       <button type="button" onClick={split}>
         Set canary
       </button>

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { SelectField, versionOptions } from '../components/select-field.component';
-import { describeError, useLoad } from '../components/load.hook';
+import { useAction } from '../components/action.hook';
+import { useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { Page } from '../components/page.component';
 import { useSession } from '../context';
@@ -58,11 +59,9 @@ function AgentRow(props: {
 }) {
   const { agent: a, selected } = props;
   const { client, me } = useSession();
-  const [error, setError] = useState<string>();
+  const { error, run } = useAction();
   const toggleDefault = () =>
-    void client.agentConfigs
-      .setDefault(a.agent, !a.isDefault)
-      .then(props.onChanged, (e: unknown) => setError(describeError(e)));
+    void run(client.agentConfigs.setDefault(a.agent, !a.isDefault), props.onChanged);
   return (
     <li class={selected ? 'agent-config selected' : 'agent-config'} data-agent={a.agent}>
       <h2>

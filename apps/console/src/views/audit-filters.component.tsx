@@ -1,11 +1,13 @@
 import type { Audit } from '@switchboard/contracts';
-import { useState } from 'preact/hooks';
 import {
   ANY_OPTION,
   plainOptions,
   SelectField,
   type SelectOption,
 } from '../components/select-field.component';
+import { FilterForm } from '../components/filter-form.component';
+import { useFormFields } from '../components/form-fields.hook';
+import { TextField } from '../components/text-field.component';
 import { useSession } from '../context';
 import { tenantProblem } from '../model/tenant';
 
@@ -35,29 +37,6 @@ const OUTCOMES = optionsOf({
   denied: true,
 } satisfies Record<Audit.AuditOutcome, true>);
 
-type OnValue = (e: { currentTarget: { value: string } }) => void;
-
-/** One of the filters' text fields. */
-function TextFilter(props: {
-  label: string;
-  value: string;
-  onInput: OnValue;
-  maxLength: number;
-  placeholder?: string;
-}) {
-  return (
-    <label>
-      {props.label}
-      <input
-        value={props.value}
-        onInput={props.onInput}
-        maxLength={props.maxLength}
-        placeholder={props.placeholder}
-      />
-    </label>
-  );
-}
-
 export interface AuditFilters {
   task_id: string;
   user_id: string;
@@ -85,51 +64,29 @@ export function AuditFilterForm(props: {
   onProblem: (problem: string | undefined) => void;
 }) {
   const { me } = useSession();
-  const [filters, setFilters] = useState<AuditFilters>(NO_AUDIT_FILTERS);
-  const set = (k: keyof AuditFilters) => (e: { currentTarget: { value: string } }) =>
-    setFilters({ ...filters, [k]: e.currentTarget.value });
+  const { form: filters, text, choice } = useFormFields<AuditFilters>(NO_AUDIT_FILTERS);
   return (
-    <form
-      class="filters"
-      aria-label="Filter the audit trail"
-      onSubmit={(e) => {
-        e.preventDefault();
+    <FilterForm
+      label="Filter the audit trail"
+      onApply={() => {
         const problem = tenantProblem(filters.tenant_id);
         props.onProblem(problem && `Tenant: ${problem}`);
         if (!problem) props.onApply({ ...filters });
       }}
     >
       {me.platformAdmin && (
-        <TextFilter
+        <TextField
           label="Tenant"
-          value={filters.tenant_id}
-          onInput={set('tenant_id')}
           maxLength={64}
           placeholder="every tenant"
+          {...text('tenant_id')}
         />
       )}
-      <TextFilter label="Task id" value={filters.task_id} onInput={set('task_id')} maxLength={36} />
-      <TextFilter label="User" value={filters.user_id} onInput={set('user_id')} maxLength={128} />
-      <SelectField
-        label="Category"
-        value={filters.category}
-        options={CATEGORIES}
-        onChange={set('category')}
-      />
-      <SelectField
-        label="Outcome"
-        value={filters.outcome}
-        options={OUTCOMES}
-        onChange={set('outcome')}
-      />
-      <TextFilter
-        label="Action"
-        value={filters.action}
-        onInput={set('action')}
-        maxLength={100}
-        placeholder="task.submit"
-      />
-      <button type="submit">Apply</button>
-    </form>
+      <TextField label="Task id" maxLength={36} {...text('task_id')} />
+      <TextField label="User" maxLength={128} {...text('user_id')} />
+      <SelectField label="Category" options={CATEGORIES} {...choice('category')} />
+      <SelectField label="Outcome" options={OUTCOMES} {...choice('outcome')} />
+      <TextField label="Action" maxLength={100} placeholder="task.submit" {...text('action')} />
+    </FilterForm>
   );
 }

@@ -1,8 +1,8 @@
 import type { Audit } from '@switchboard/contracts';
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { describeError } from '../components/load.hook';
+import { useState } from 'preact/hooks';
 import { ErrorNotice } from '../components/notice.component';
 import { Page } from '../components/page.component';
+import { usePagedList } from '../components/paged-list.hook';
 import { useSession } from '../context';
 import { AuditFilterForm, type AuditFilters, NO_AUDIT_FILTERS } from './audit-filters.component';
 import { AuditTable } from './audit-table.component';
@@ -14,52 +14,36 @@ import { AuditVerify } from './audit-verify.component';
 export function AuditView() {
   const { client } = useSession();
   const [applied, setApplied] = useState<AuditFilters>(NO_AUDIT_FILTERS);
-  const [rows, setRows] = useState<Audit.AuditEntry[]>([]);
-  const [next, setNext] = useState<number>();
-  const [error, setError] = useState<string>();
-  const [loading, setLoading] = useState(false);
-  // Only the newest load may fill the table: an unfiltered page answered after the filtered one
-  // would otherwise show rows the filters exclude.
-  const latest = useRef(0);
-
-  const load = async (before?: number) => {
-    const mine = ++latest.current;
-    setError(undefined);
-    setLoading(true);
-    try {
+  const list = usePagedList<Audit.AuditEntry, number>(
+    async (before) => {
       const q = Object.fromEntries(
         Object.entries(applied).map(([k, v]) => [k, v.trim() || undefined]),
       );
       const page = await client.admin.audit({ ...q, before, limit: 100 });
-      if (mine !== latest.current) return;
-      setRows((r) => (before ? [...r, ...page.entries] : page.entries));
-      setNext(page.nextBefore);
-    } catch (e) {
-      if (mine === latest.current) setError(describeError(e));
-    } finally {
-      if (mine === latest.current) setLoading(false);
-    }
-  };
-  useEffect(() => void load(), [applied]);
+      return { rows: page.entries, next: page.nextBefore };
+    },
+    [applied],
+  );
+  const { rows, next } = list;
 
   return (
     <Page id="audit" title="Audit trail">
       <AuditVerify tenantId={applied.tenant_id} />
       <AuditFilterForm
-        onProblem={setError}
+        onProblem={list.setError}
         onApply={(filters) => {
           // Busy from this render on, so nobody reads the old rows as the filtered ones.
-          setLoading(true);
+          list.busy();
           setApplied(filters);
         }}
       />
-      <ErrorNotice error={error} />
-      <AuditTable rows={rows} loading={loading} />
+      <ErrorNotice error={list.error} />
+      <AuditTable rows={rows} loading={list.loading} />
       <p role="status" class="muted">
         {rows.length} rows{next ? ', more older ones' : ''}
       </p>
       {next && (
-        <button type="button" onClick={() => void load(next)}>
+        <button type="button" onClick={list.older}>
           Older rows
         </button>
       )}

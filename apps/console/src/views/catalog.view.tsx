@@ -1,11 +1,14 @@
 import type { Tools } from '@switchboard/contracts';
 import { useState } from 'preact/hooks';
 import { DataTable } from '../components/data-table.component';
+import { FilterForm } from '../components/filter-form.component';
 import { JsonView } from '../components/json-view.component';
-import { describeError, useLoad } from '../components/load.hook';
+import { useAction } from '../components/action.hook';
+import { useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { Page } from '../components/page.component';
 import { StatusBadge } from '../components/status-badge.component';
+import { TextField } from '../components/text-field.component';
 import { useSession } from '../context';
 import { needsApprovalWords, type PolicyLike } from '../model/approval-policies';
 import {
@@ -113,43 +116,28 @@ function AuthorizationsPanel() {
   const { client, me } = useSession();
   const [userId, setUserId] = useState(me.userId);
   const [shown, setShown] = useState(me.userId);
-  const [error, setError] = useState<string>();
+  const { error, run } = useAction();
   const list = useLoad(
     (signal) => client.catalog.authorizations(shown !== me.userId ? shown : undefined, { signal }),
     [shown],
   );
-  const change = async (provider: string, grant: boolean) => {
-    setError(undefined);
-    try {
-      await (grant
-        ? client.catalog.grant(shown, provider)
-        : client.catalog.revoke(shown, provider));
-      list.reload();
-    } catch (e) {
-      setError(describeError(e));
-    }
-  };
+  const change = (provider: string, grant: boolean) =>
+    run<unknown>(
+      grant ? client.catalog.grant(shown, provider) : client.catalog.revoke(shown, provider),
+      list.reload,
+    );
   return (
     <section aria-labelledby="auth-title">
       <h2 id="auth-title">Provider authorizations</h2>
       {me.admin ? (
-        <form
-          class="filters"
-          onSubmit={(e) => {
-            e.preventDefault();
-            setShown(userId.trim() || me.userId);
-          }}
-        >
-          <label>
-            User
-            <input
-              value={userId}
-              onInput={(e) => setUserId(e.currentTarget.value)}
-              maxLength={128}
-            />
-          </label>
-          <button type="submit">Show</button>
-        </form>
+        <FilterForm submit="Show" onApply={() => setShown(userId.trim() || me.userId)}>
+          <TextField
+            label="User"
+            value={userId}
+            onInput={(e) => setUserId(e.currentTarget.value)}
+            maxLength={128}
+          />
+        </FilterForm>
       ) : (
         <p class="muted">Your authorizations. Only admins authorize providers or revoke them.</p>
       )}

@@ -1,19 +1,15 @@
-import { isTaskView } from '@switchboard/client';
+import { type DatasetView, isTaskView } from '@switchboard/client';
 import { useCreateForm } from '../components/create-form.hook';
+import { CheckField } from '../components/check-field.component';
 import { DataTable } from '../components/data-table.component';
 import { SelectField } from '../components/select-field.component';
 import { useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { Page } from '../components/page.component';
+import { TextField } from '../components/text-field.component';
 import { StatusBadge } from '../components/status-badge.component';
 import { useSession } from '../context';
-import {
-  type DatasetForm,
-  type DatasetView,
-  datasetBody,
-  EMPTY_DATASET_FORM,
-  ruleWords,
-} from '../model/evaluations';
+import { type DatasetForm, datasetBody, EMPTY_DATASET_FORM, ruleWords } from '../model/evaluations';
 import { formatDateTime } from '../model/format';
 
 /**
@@ -143,7 +139,7 @@ const OUTCOMES = [
 
 function NewDataset({ onCreated }: { onCreated: () => void }) {
   const { client } = useSession();
-  const { form, setForm, field, problem, submit } = useCreateForm({
+  const { form, setForm, text, choice, problem, submit } = useCreateForm({
     empty: EMPTY_DATASET_FORM,
     check: (f: DatasetForm) => {
       const checked = datasetBody(f);
@@ -155,47 +151,19 @@ function NewDataset({ onCreated }: { onCreated: () => void }) {
   return (
     <form class="schedule-form dataset-form" aria-labelledby="new-dataset" onSubmit={submit}>
       <h2 id="new-dataset">New dataset</h2>
-      <label>
-        Name
-        <input value={form.name} maxLength={63} onInput={field('name')} />
-      </label>
-      <label>
-        Description
-        <input value={form.description} maxLength={2000} onInput={field('description')} />
-      </label>
-      <label class="inline">
-        <input
-          type="checkbox"
-          checked={form.withRule}
-          onChange={(e) => setForm({ ...form, withRule: e.currentTarget.checked })}
-        />{' '}
+      <TextField label="Name" maxLength={63} {...text('name')} />
+      <TextField label="Description" maxLength={2000} {...text('description')} />
+      <CheckField checked={form.withRule} onChange={(withRule) => setForm({ ...form, withRule })}>
         Add matching tasks as they end (a rule)
-      </label>
+      </CheckField>
       {form.withRule && (
         <fieldset>
           <legend>Rule</legend>
-          <label>
-            Called the tool
-            <input value={form.tool} onInput={field('tool')} />
-          </label>
-          <SelectField
-            label="Ended"
-            value={form.outcome}
-            options={OUTCOMES}
-            onChange={field('outcome')}
-          />
-          <label>
-            Agent
-            <input value={form.agent} onInput={field('agent')} />
-          </label>
-          <label>
-            Label
-            <input value={form.label} onInput={field('label')} />
-          </label>
-          <label>
-            Share of them (%)
-            <input value={form.ratePercent} inputMode="decimal" onInput={field('ratePercent')} />
-          </label>
+          <TextField label="Called the tool" {...text('tool')} />
+          <SelectField label="Ended" options={OUTCOMES} {...choice('outcome')} />
+          <TextField label="Agent" {...text('agent')} />
+          <TextField label="Label" {...text('label')} />
+          <TextField label="Share of them (%)" inputMode="decimal" {...text('ratePercent')} />
         </fieldset>
       )}
       <button type="submit">Create dataset</button>

@@ -38,7 +38,6 @@ function DiffBody({ view }: { view: Tasks.TaskDiffView }) {
   const rows = useMemo(() => diffRows(view), [view]);
   const names = [sideName(view.a, view.b), sideName(view.b, view.a)] as const;
   const first = useRef<HTMLTableRowElement>(null);
-  const headline = diffHeadline(view);
   const heads = [
     { side: view.a, name: names[0], letter: 'A' },
     { side: view.b, name: names[1], letter: 'B' },
@@ -48,9 +47,8 @@ function DiffBody({ view }: { view: Tasks.TaskDiffView }) {
       <ComparedNotice
         class="diff-headline"
         identical={view.identical}
-        word={view.identical ? 'Identical.' : 'Different.'}
-        text={headline.text}
-        summary={headline.summary}
+        unlike="Different."
+        words={diffHeadline(view)}
       >
         {!view.identical && rows.some((r) => r.first) && (
           <button type="button" class="link" onClick={() => first.current?.focus()}>

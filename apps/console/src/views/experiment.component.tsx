@@ -1,3 +1,4 @@
+import type { ExperimentView } from '@switchboard/client';
 import { useEffect } from 'preact/hooks';
 import { DataTable } from '../components/data-table.component';
 import { useLoad } from '../components/load.hook';
@@ -7,7 +8,6 @@ import {
   aggregateRows,
   divergenceWords,
   type ExperimentRunView,
-  type ExperimentView,
   scoreNames,
   scoreWords,
   verdictWords,

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { describeError } from '../components/load.hook';
+import { useAction } from '../components/action.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { useSession } from '../context';
 import { type UserForgotten, userForgottenWords, userToForget } from '../model/memory';
@@ -69,16 +69,12 @@ export function ForgetUser({ onForgotten }: { onForgotten: () => void }) {
 export function useForgetUser(onForgotten: () => void) {
   const { client } = useSession();
   const [done, setDone] = useState<UserForgotten>();
-  const [error, setError] = useState<string>();
+  const { error, setError, run } = useAction();
   const forget = (userId: string) =>
-    client.memory.forgetUser(userId).then(
-      (r) => {
-        setDone(r);
-        setError(undefined);
-        onForgotten();
-      },
-      (e: unknown) => setError(describeError(e)),
-    );
+    run(client.memory.forgetUser(userId), (r) => {
+      setDone(r);
+      onForgotten();
+    });
   return { done, setDone, error, setError, forget };
 }
 

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '@switchboard/client';
+import { CheckField } from '../components/check-field.component';
 import { useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { Page } from '../components/page.component';
@@ -28,14 +29,9 @@ export function HealthView() {
   return (
     <Page id="health" title="Health">
       <p>
-        <label class="inline">
-          <input
-            type="checkbox"
-            checked={auto}
-            onChange={(e) => setAuto(e.currentTarget.checked)}
-          />{' '}
+        <CheckField checked={auto} onChange={setAuto}>
           Refresh every 5 s
-        </label>{' '}
+        </CheckField>{' '}
         <button type="button" onClick={services.reload}>
           Refresh now
         </button>

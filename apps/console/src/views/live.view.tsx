@@ -2,8 +2,12 @@ import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { ANY_OPTION, plainOptions, SelectField } from '../components/select-field.component';
 import { JsonView } from '../components/json-view.component';
 import { describeError } from '../components/load.hook';
+import { CheckField } from '../components/check-field.component';
+import { FilterForm } from '../components/filter-form.component';
+import { useFormFields } from '../components/form-fields.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { Page } from '../components/page.component';
+import { TextField } from '../components/text-field.component';
 import { VirtualList } from '../components/virtual-list.component';
 import { useSession } from '../context';
 import { formatBytes, formatTime } from '../model/format';
@@ -24,12 +28,12 @@ interface Filter {
 // eslint-disable-next-line max-lines-per-function -- a view is one JSX tree with its hooks; split into panels when it next changes
 export function LiveView() {
   const { client } = useSession();
-  const [filter, setFilter] = useState<Filter>({
-    task_id: '',
-    user_id: '',
-    service: '',
-    commands: false,
-  });
+  const {
+    form: filter,
+    setForm: setFilter,
+    text,
+    choice,
+  } = useFormFields<Filter>({ task_id: '', user_id: '', service: '', commands: false });
   const [applied, setApplied] = useState<Filter>(filter);
   const feed = useRef(new LiveFeed(2_000)).current;
   const [, redraw] = useReducer((n: number) => n + 1, 0);
@@ -76,62 +80,23 @@ export function LiveView() {
     };
   }, [applied]);
 
-  const set = (k: Exclude<keyof Filter, 'commands'>) => (e: { currentTarget: { value: string } }) =>
-    setFilter({ ...filter, [k]: e.currentTarget.value });
   return (
     <Page id="live" title="Live traffic">
-      <form
-        class="filters"
-        aria-label="Filter live traffic"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setApplied(filter);
-        }}
+      <FilterForm
+        label="Filter live traffic"
+        onApply={() => setApplied(filter)}
+        after={<FeedButtons feed={feed} redraw={() => redraw(0)} />}
       >
-        <label>
-          Task id
-          <input value={filter.task_id} onInput={set('task_id')} maxLength={36} />
-        </label>
-        <label>
-          User
-          <input value={filter.user_id} onInput={set('user_id')} maxLength={128} />
-        </label>
-        <SelectField
-          label="Service"
-          value={filter.service}
-          options={SERVICE_OPTIONS}
-          onChange={set('service')}
-        />
-        <label class="inline">
-          <input
-            type="checkbox"
-            checked={filter.commands}
-            onChange={(e) => setFilter({ ...filter, commands: e.currentTarget.checked })}
-          />{' '}
+        <TextField label="Task id" maxLength={36} {...text('task_id')} />
+        <TextField label="User" maxLength={128} {...text('user_id')} />
+        <SelectField label="Service" options={SERVICE_OPTIONS} {...choice('service')} />
+        <CheckField
+          checked={filter.commands}
+          onChange={(commands) => setFilter((f) => ({ ...f, commands }))}
+        >
           Commands and health requests too
-        </label>
-        <button type="submit">Apply</button>
-        <button
-          type="button"
-          aria-pressed={feed.isPaused}
-          onClick={() => {
-            if (feed.isPaused) feed.resume();
-            else feed.pause();
-            redraw(0);
-          }}
-        >
-          {feed.isPaused ? 'Resume' : 'Pause'}
-        </button>
-        <button
-          type="button"
-          onClick={() => {
-            feed.clear();
-            redraw(0);
-          }}
-        >
-          Clear
-        </button>
-      </form>
+        </CheckField>
+      </FilterForm>
       <ErrorNotice error={state.error} />
       <p role="status" class="muted live-status">
         {PHASE_WORDS[state.phase]} · {feed.entries.length} shown
@@ -222,5 +187,33 @@ function LiveRow({ m }: { m: LiveEntry }) {
       </summary>
       <JsonView label={m.truncated ? 'Payload (cut)' : 'Payload'} value={m.data} />
     </details>
+  );
+}
+
+/** The feed's own controls beside the filters: hold it still (or go on), and empty it. */
+function FeedButtons({ feed, redraw }: { feed: LiveFeed; redraw: () => void }) {
+  return (
+    <>
+      <button
+        type="button"
+        aria-pressed={feed.isPaused}
+        onClick={() => {
+          if (feed.isPaused) feed.resume();
+          else feed.pause();
+          redraw();
+        }}
+      >
+        {feed.isPaused ? 'Resume' : 'Pause'}
+      </button>
+      <button
+        type="button"
+        onClick={() => {
+          feed.clear();
+          redraw();
+        }}
+      >
+        Clear
+      </button>
+    </>
   );
 }

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { SelectField } from '../components/select-field.component';
-import { describeError, useLoad } from '../components/load.hook';
+import { useAction } from '../components/action.hook';
+import { useLoad } from '../components/load.hook';
 import { ErrorNotice, OkNotice } from '../components/notice.component';
 import { Page } from '../components/page.component';
 import { RefreshBar } from '../components/refresh-bar.component';
@@ -33,19 +34,15 @@ export function MemoryView() {
   );
   const [forgotten, setForgotten] = useState<string>();
   const [edited, setEdited] = useState<string>();
-  const [error, setError] = useState<string>();
+  const { error, setError, run } = useAction();
   const [found, setFound] = useState<RecalledMemory[]>();
   const forget = (id: string) =>
-    client.memory.forget(id).then(
-      (r) => {
-        setForgotten(itemForgottenWords(r));
-        setEdited(undefined);
-        setError(undefined);
-        setFound((f) => f?.filter((i) => i.id !== id));
-        list.reload();
-      },
-      (e: unknown) => setError(describeError(e)),
-    );
+    run(client.memory.forget(id), (r) => {
+      setForgotten(itemForgottenWords(r));
+      setEdited(undefined);
+      setFound((f) => f?.filter((i) => i.id !== id));
+      list.reload();
+    });
   const onEdited = (item: MemoryItem) => {
     setEdited(
       "Saved. Tasks recall the new text from now on; tasks' run records keep what they recalled.",
@@ -147,20 +144,11 @@ function Search({
 }) {
   const { client } = useSession();
   const [q, setQ] = useState('');
-  const [error, setError] = useState<string>();
+  const { error, setError, run } = useAction();
   const submit = (e: Event) => {
     e.preventDefault();
     if (!q.trim()) return setError('Type what to look for.');
-    client.memory
-      .search(q.trim(), { limit: 50 })
-      .then(({ items }) => items)
-      .then(
-        (items) => {
-          setError(undefined);
-          onFound(items);
-        },
-        (err: unknown) => setError(describeError(err)),
-      );
+    void run(client.memory.search(q.trim(), { limit: 50 }), ({ items }) => onFound(items));
   };
   return (
     <section aria-labelledby="memory-search-title">

@@ -128,14 +128,16 @@ function startRun(
   return a;
 }
 
-/** One task followed by its events: status, origin and verdict, conversation, runs, timeline. */
-function TaskRun(p: {
+/** A followed task and what its page does with it; the run bar gets them as they are. */
+interface FollowedTask {
   taskId: string;
   stream: TaskStream;
-  conversation: Conversation;
   onError: (message: string | undefined) => void;
   onStartOver: () => void;
-}) {
+}
+
+/** One task followed by its events: status, origin and verdict, conversation, runs, timeline. */
+function TaskRun(p: FollowedTask & { conversation: Conversation }) {
   const { stream, taskId } = p;
   const summary = useMemo(() => summarize(stream.events), [stream.events]);
   const replies = useMemo(() => agentReplies(stream.events), [stream.events]);
@@ -178,13 +180,7 @@ function TaskRun(p: {
 }
 
 /** The status line, and what can be done with the task: cancel it while it runs; replay it once ended. */
-function RunBar(p: {
-  taskId: string;
-  stream: TaskStream;
-  summary: RunSummary;
-  onError: (message: string | undefined) => void;
-  onStartOver: () => void;
-}) {
+function RunBar(p: FollowedTask & { summary: RunSummary }) {
   const { client } = useSession();
   const [cancelling, setCancelling] = useState(false);
   const { summary, stream, taskId } = p;

@@ -1,9 +1,11 @@
-import { useState } from 'preact/hooks';
+import { useAction } from '../components/action.hook';
 import { useCreateForm } from '../components/create-form.hook';
+import type { FieldBinders } from '../components/form-fields.hook';
 import { SelectField } from '../components/select-field.component';
-import { describeError, useLoad } from '../components/load.hook';
+import { useLoad } from '../components/load.hook';
 import { ErrorNotice, OkNotice } from '../components/notice.component';
 import { Page } from '../components/page.component';
+import { TextField } from '../components/text-field.component';
 import { useSession } from '../context';
 import { formatDateTime } from '../model/format';
 import {
@@ -58,7 +60,7 @@ function CreateForm({ onCreated }: { onCreated: () => void }) {
     threadId: '',
     threadPolicy: '',
   };
-  const { form, field, problem, created, submit } = useCreateForm({
+  const { form, text, choice, problem, created, submit } = useCreateForm({
     empty,
     check: (f) => scheduleBody(f),
     create: (body) => client.schedules.create(body),
@@ -69,21 +71,13 @@ function CreateForm({ onCreated }: { onCreated: () => void }) {
       <h2 id="new-schedule">New schedule</h2>
       <label>
         Task
-        <textarea value={form.task} rows={2} onInput={field('task')} />
+        <textarea rows={2} {...text('task')} />
       </label>
-      <SelectField label="Runs" value={form.kind} options={KINDS} onChange={field('kind')} />
-      <TimingFields form={form} field={field} />
-      <SelectField
-        label="Missed while down"
-        value={form.catchUp}
-        options={CATCH_UPS}
-        onChange={field('catchUp')}
-      />
-      <label>
-        Max steps
-        <input value={form.maxSteps} inputMode="numeric" onInput={field('maxSteps')} />
-      </label>
-      <ThreadFields form={form} field={field} />
+      <SelectField label="Runs" options={KINDS} {...choice('kind')} />
+      <TimingFields kind={form.kind} text={text} />
+      <SelectField label="Missed while down" options={CATCH_UPS} {...choice('catchUp')} />
+      <TextField label="Max steps" inputMode="numeric" {...text('maxSteps')} />
+      <ThreadFields text={text} choice={choice} />
       <button type="submit">Create schedule</button>
       <ErrorNotice error={problem} />
       {created && (
@@ -113,42 +107,29 @@ const THREAD_POLICIES = [
   { value: 'rollback', label: 'Cancel and discard it (rollback)' },
 ];
 
-type FieldSetter = (key: keyof ScheduleForm) => (e: { currentTarget: { value: string } }) => void;
+type Binders = FieldBinders<ScheduleForm>;
 
 /** When it runs: the cron expression and time zone, or the one local time. */
-function TimingFields({ form, field }: { form: ScheduleForm; field: FieldSetter }) {
-  return form.kind === 'cron' ? (
+function TimingFields({ kind, text }: { kind: ScheduleForm['kind']; text: Binders['text'] }) {
+  return kind === 'cron' ? (
     <>
-      <label>
-        Cron
-        <input value={form.cron} placeholder="0 8 * * 1-5" onInput={field('cron')} />
-      </label>
-      <label>
-        Time zone
-        <input value={form.timezone} placeholder="Europe/Berlin" onInput={field('timezone')} />
-      </label>
+      <TextField label="Cron" placeholder="0 8 * * 1-5" {...text('cron')} />
+      <TextField label="Time zone" placeholder="Europe/Berlin" {...text('timezone')} />
     </>
   ) : (
-    <label>
-      At
-      <input type="datetime-local" value={form.at} onInput={field('at')} />
-    </label>
+    <TextField label="At" type="datetime-local" {...text('at')} />
   );
 }
 
 /** The thread its tasks join, and what a firing does when that thread is busy. */
-function ThreadFields({ form, field }: { form: ScheduleForm; field: FieldSetter }) {
+function ThreadFields({ text, choice }: Pick<Binders, 'text' | 'choice'>) {
   return (
     <>
-      <label>
-        Thread
-        <input value={form.threadId} placeholder="none" onInput={field('threadId')} />
-      </label>
+      <TextField label="Thread" placeholder="none" {...text('threadId')} />
       <SelectField
         label="When the thread is busy"
-        value={form.threadPolicy}
         options={THREAD_POLICIES}
-        onChange={field('threadPolicy')}
+        {...choice('threadPolicy')}
       />
     </>
   );
@@ -162,18 +143,10 @@ function ScheduleList({
   onChanged: () => void;
 }) {
   const { client } = useSession();
-  const [error, setError] = useState<string>();
+  const { error, run } = useAction();
   if (schedules.length === 0) return <p class="muted schedules-none">No schedules.</p>;
-  const act = (p: Promise<unknown>) =>
-    void p.then(
-      () => {
-        setError(undefined);
-        onChanged();
-      },
-      (e: unknown) => setError(describeError(e)),
-    );
   const button = (label: string, change: () => Promise<unknown>) => (
-    <button type="button" class="secondary" onClick={() => act(change())}>
+    <button type="button" class="secondary" onClick={() => void run(change(), onChanged)}>
       {label}
     </button>
   );

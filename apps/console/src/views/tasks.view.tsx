@@ -1,13 +1,16 @@
 import type { TaskStatus } from '@switchboard/client';
 import type { Tasks } from '@switchboard/contracts';
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { AddToDataset } from '../components/add-to-dataset.component';
 import { DataTable } from '../components/data-table.component';
 import { ANY_OPTION, SelectField } from '../components/select-field.component';
-import { describeError } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
+import { FilterForm } from '../components/filter-form.component';
+import { useFormFields } from '../components/form-fields.hook';
 import { Page } from '../components/page.component';
+import { usePagedList } from '../components/paged-list.hook';
 import { StatusBadge } from '../components/status-badge.component';
+import { TextField } from '../components/text-field.component';
 import { useSession } from '../context';
 import { formatDateTime, formatDuration } from '../model/format';
 import { statusWords, TASK_STATUSES } from '../model/status';
@@ -51,21 +54,15 @@ function tasksTitle(me: {
 // eslint-disable-next-line max-lines-per-function -- a view is one JSX tree with its hooks; split into panels when it next changes
 export function TasksView() {
   const { client, me } = useSession();
-  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const { form: filters, text, choice } = useFormFields<Filters>(NO_FILTERS);
   const [applied, setApplied] = useState<Filters>(NO_FILTERS);
-  const [rows, setRows] = useState<Tasks.TaskSummary[]>([]);
-  const [next, setNext] = useState<string>();
-  const [error, setError] = useState<string>();
-  const [loading, setLoading] = useState(false);
   // Rows ticked to add to a dataset (docs/evaluations.md).
   const [selected, setSelected] = useState<string[]>([]);
   const toggle = (id: string) =>
     setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
 
-  const load = async (before?: string) => {
-    setLoading(true);
-    setError(undefined);
-    try {
+  const list = usePagedList<Tasks.TaskSummary, string>(
+    async (before) => {
       const page = await client.tasks.list({
         status: (applied.status || undefined) as TaskStatus | undefined,
         q: applied.q.trim() || undefined,
@@ -75,56 +72,26 @@ export function TasksView() {
         before,
         limit: 50,
       });
-      setRows((r) => (before ? [...r, ...page.tasks] : page.tasks));
-      setNext(page.nextBefore);
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setLoading(false);
-    }
-  };
-  useEffect(() => void load(), [applied]);
+      return { rows: page.tasks, next: page.nextBefore };
+    },
+    [applied],
+  );
+  const { rows, next, loading } = list;
 
-  const set = (k: keyof Filters) => (e: { currentTarget: { value: string } }) =>
-    setFilters({ ...filters, [k]: e.currentTarget.value });
   return (
     <Page id="tasks" title={tasksTitle(me)}>
-      <form
-        class="filters"
-        aria-label="Filter tasks"
-        onSubmit={(e) => {
-          e.preventDefault();
-          // A new object each time: Apply with unchanged filters loads the newest tasks again.
-          setApplied({ ...filters });
-        }}
+      <FilterForm
+        label="Filter tasks"
+        // A new object each time: Apply with unchanged filters loads the newest tasks again.
+        onApply={() => setApplied({ ...filters })}
       >
-        <SelectField
-          label="Status"
-          value={filters.status}
-          options={STATUS_OPTIONS}
-          onChange={set('status')}
-        />
-        <label>
-          Text
-          <input type="search" value={filters.q} onInput={set('q')} maxLength={200} />
-        </label>
-        {me.admin && (
-          <label>
-            User
-            <input value={filters.user} onInput={set('user')} maxLength={128} />
-          </label>
-        )}
-        <label>
-          From
-          <input type="date" value={filters.from} onInput={set('from')} />
-        </label>
-        <label>
-          To
-          <input type="date" value={filters.to} onInput={set('to')} />
-        </label>
-        <button type="submit">Apply</button>
-      </form>
-      <ErrorNotice error={error} />
+        <SelectField label="Status" options={STATUS_OPTIONS} {...choice('status')} />
+        <TextField label="Text" type="search" maxLength={200} {...text('q')} />
+        {me.admin && <TextField label="User" maxLength={128} {...text('user')} />}
+        <TextField label="From" type="date" {...text('from')} />
+        <TextField label="To" type="date" {...text('to')} />
+      </FilterForm>
+      <ErrorNotice error={list.error} />
       <DataTable
         class="table"
         caption="Tasks, newest first"
@@ -176,7 +143,7 @@ export function TasksView() {
       </p>
       {selected.length > 0 && <AddToDataset taskIds={selected} />}
       {next && (
-        <button type="button" disabled={loading} onClick={() => void load(next)}>
+        <button type="button" disabled={loading} onClick={list.older}>
           Older tasks
         </button>
       )}

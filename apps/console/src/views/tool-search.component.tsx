@@ -1,7 +1,9 @@
 import type { Tools } from '@switchboard/contracts';
 import { useState } from 'preact/hooks';
 import { describeError } from '../components/load.hook';
+import { FilterForm } from '../components/filter-form.component';
 import { ErrorNotice } from '../components/notice.component';
+import { TextField } from '../components/text-field.component';
 import { useSession } from '../context';
 import { needsApprovalWords } from '../model/approval-policies';
 
@@ -26,25 +28,15 @@ export function ToolSearchPanel() {
   return (
     <section aria-labelledby="tool-search-title">
       <h2 id="tool-search-title">Search your tools</h2>
-      <form
-        class="filters"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void search();
-        }}
-      >
-        <label>
-          What the tool does
-          <input
-            type="search"
-            value={query}
-            maxLength={500}
-            onInput={(e) => setQuery(e.currentTarget.value)}
-          />
-        </label>
-        <button type="submit">Search</button>
-      </form>
+      <FilterForm role="search" submit="Search" onApply={() => void search()}>
+        <TextField
+          label="What the tool does"
+          type="search"
+          value={query}
+          maxLength={500}
+          onInput={(e) => setQuery(e.currentTarget.value)}
+        />
+      </FilterForm>
       <ErrorNotice error={error} />
       {found && (
         <>

@@ -1,6 +1,7 @@
 import type { Tools } from '@switchboard/contracts';
 import { useMemo, useState } from 'preact/hooks';
 import { callTool, type ToolOutcome } from '../api/mcp.client';
+import { CheckField } from '../components/check-field.component';
 import { JsonView } from '../components/json-view.component';
 import { describeError } from '../components/load.hook';
 import { useSession } from '../context';
@@ -93,15 +94,10 @@ function FieldInput({
   const hint = f.description ? <span class="muted"> — {f.description}</span> : null;
   if (f.kind === 'boolean')
     return (
-      <label class="inline try-field">
-        <input
-          type="checkbox"
-          checked={value === true}
-          onChange={(e) => onChange(e.currentTarget.checked)}
-        />{' '}
+      <CheckField class="try-field" checked={value === true} onChange={onChange}>
         {label}
         {hint}
-      </label>
+      </CheckField>
     );
   const text = typeof value === 'string' ? value : '';
   return (

@@ -1,6 +1,7 @@
 import type { Tenancy } from '@switchboard/contracts';
 import { useEffect, useState } from 'preact/hooks';
 import { DataTable } from '../components/data-table.component';
+import { FilterForm } from '../components/filter-form.component';
 import { useLoad } from '../components/load.hook';
 import { ErrorNotice } from '../components/notice.component';
 import { Page } from '../components/page.component';
@@ -58,11 +59,12 @@ function TenantPicker({ tenant, own }: { tenant: string; own: string }) {
   const [text, setText] = useState(tenant);
   const [problem, setProblem] = useState<string>();
   return (
-    <form
-      class="filters tenant-picker"
-      aria-label="Choose a tenant"
-      onSubmit={(e) => {
-        e.preventDefault();
+    <FilterForm
+      class="tenant-picker"
+      label="Choose a tenant"
+      submit="Show"
+      after={<ErrorNotice error={problem} />}
+      onApply={() => {
         const t = text.trim();
         const p = tenantProblem(t);
         setProblem(p);
@@ -80,9 +82,7 @@ function TenantPicker({ tenant, own }: { tenant: string; own: string }) {
           onInput={(e) => setText(e.currentTarget.value)}
         />
       </label>
-      <button type="submit">Show</button>
-      <ErrorNotice error={problem} />
-    </form>
+    </FilterForm>
   );
 }
 

@@ -1,22 +1,26 @@
+import type {
+  WebhookCreated,
+  WebhookDeliveryStatus,
+  WebhookDeliveryView,
+  WebhookView,
+} from '@switchboard/client';
 import { useState } from 'preact/hooks';
+import { useAction } from '../components/action.hook';
 import { useCreateForm } from '../components/create-form.hook';
 import { SelectField } from '../components/select-field.component';
-import { describeError, useLoad } from '../components/load.hook';
+import { useLoad } from '../components/load.hook';
 import { ErrorNotice, OkNotice } from '../components/notice.component';
 import { Page } from '../components/page.component';
+import { TextField } from '../components/text-field.component';
 import { RefreshBar } from '../components/refresh-bar.component';
 import { useSession } from '../context';
 import { formatDateTime } from '../model/format';
 import {
-  type DeliveryStatus,
   deliveryWords,
   EVENT_CHOICES,
   eventsWords,
   type SubscribeForm,
   subscribeBody,
-  type WebhookCreated,
-  type WebhookDeliveryView,
-  type WebhookView,
 } from '../model/webhooks';
 
 /**
@@ -50,7 +54,7 @@ export function WebhooksView() {
 function SubscribeForm({ onCreated }: { onCreated: () => void }) {
   const { client, me } = useSession();
   const empty: SubscribeForm = { url: '', events: ['ended'], scope: 'own', description: '' };
-  const { form, setForm, field, problem, created, submit } = useCreateForm({
+  const { form, setForm, text, choice, problem, created, submit } = useCreateForm({
     empty,
     check: (f) => subscribeBody(f),
     create: (body) => client.webhooks.create(body),
@@ -64,23 +68,15 @@ function SubscribeForm({ onCreated }: { onCreated: () => void }) {
   return (
     <form class="webhook-form" onSubmit={submit} aria-labelledby="subscribe-title">
       <h2 id="subscribe-title">Subscribe</h2>
-      <label>
-        URL
-        <input
-          type="url"
-          value={form.url}
-          placeholder="https://hooks.example.com/switchboard"
-          onInput={field('url')}
-        />
-      </label>
+      <TextField
+        label="URL"
+        type="url"
+        placeholder="https://hooks.example.com/switchboard"
+        {...text('url')}
+      />
       <EventChoices chosen={form.events} onToggle={toggle} />
-      {me.admin && (
-        <SelectField label="Tasks" value={form.scope} options={SCOPES} onChange={field('scope')} />
-      )}
-      <label>
-        Description
-        <input value={form.description} onInput={field('description')} />
-      </label>
+      {me.admin && <SelectField label="Tasks" options={SCOPES} {...choice('scope')} />}
+      <TextField label="Description" {...text('description')} />
       <button type="submit">Subscribe</button>
       <ErrorNotice error={problem} />
       {created && <CreatedNotice created={created} />}
@@ -135,7 +131,7 @@ function SubscriptionList({
   onDeleted: () => void;
 }) {
   const { client } = useSession();
-  const [error, setError] = useState<string>();
+  const { error, run } = useAction();
   if (webhooks.length === 0) return <p class="muted webhooks-none">No subscriptions.</p>;
   return (
     <>
@@ -152,11 +148,7 @@ function SubscriptionList({
             <button
               type="button"
               class="secondary"
-              onClick={() =>
-                void client.webhooks
-                  .delete(w.webhookId)
-                  .then(onDeleted, (e: unknown) => setError(describeError(e)))
-              }
+              onClick={() => void run(client.webhooks.delete(w.webhookId), onDeleted)}
             >
               Delete
             </button>
@@ -170,7 +162,7 @@ function SubscriptionList({
 function TaskSecret() {
   const { client } = useSession();
   const [secret, setSecret] = useState<string>();
-  const [error, setError] = useState<string>();
+  const { error, run } = useAction();
   return (
     <section aria-labelledby="task-secret-title">
       <h2 id="task-secret-title">Your tasks' own webhooks</h2>
@@ -186,12 +178,7 @@ function TaskSecret() {
         <button
           type="button"
           class="secondary"
-          onClick={() =>
-            void client.webhooks
-              .taskSecret()
-              .then(({ secret }) => secret)
-              .then(setSecret, (e: unknown) => setError(describeError(e)))
-          }
+          onClick={() => void run(client.webhooks.taskSecret(), (r) => setSecret(r.secret))}
         >
           Show my task-webhook secret
         </button>
@@ -201,7 +188,7 @@ function TaskSecret() {
   );
 }
 
-const STATUSES: { value: DeliveryStatus | ''; label: string }[] = [
+const STATUSES: { value: WebhookDeliveryStatus | ''; label: string }[] = [
   { value: 'dead', label: 'Dead letters' },
   { value: 'pending', label: 'Retrying' },
   { value: 'delivered', label: 'Delivered' },
@@ -210,7 +197,7 @@ const STATUSES: { value: DeliveryStatus | ''; label: string }[] = [
 
 function Deliveries() {
   const { client, me } = useSession();
-  const [status, setStatus] = useState<DeliveryStatus | ''>('dead');
+  const [status, setStatus] = useState<WebhookDeliveryStatus | ''>('dead');
   const list = useLoad(
     async (signal) =>
       (await client.webhooks.deliveries({ status: status || undefined, limit: 200 }, { signal }))
@@ -218,16 +205,12 @@ function Deliveries() {
     [status],
   );
   const [last, setLast] = useState<string>();
-  const [error, setError] = useState<string>();
+  const { error, run } = useAction();
   const again = (d: WebhookDeliveryView) =>
-    client.webhooks.redeliver(d.deliveryId).then(
-      () => {
-        setLast(`Sent again: ${d.event} of task ${d.taskId.slice(0, 8)} to ${d.url}`);
-        setError(undefined);
-        list.reload();
-      },
-      (e: unknown) => setError(describeError(e)),
-    );
+    run(client.webhooks.redeliver(d.deliveryId), () => {
+      setLast(`Sent again: ${d.event} of task ${d.taskId.slice(0, 8)} to ${d.url}`);
+      list.reload();
+    });
   const rows = list.data ?? [];
   return (
     <section aria-labelledby="deliveries-title">
@@ -241,7 +224,7 @@ function Deliveries() {
           label="Show"
           value={status}
           options={STATUSES}
-          onChange={(e) => setStatus(e.currentTarget.value as DeliveryStatus | '')}
+          onChange={(e) => setStatus(e.currentTarget.value as WebhookDeliveryStatus | '')}
         />
       </RefreshBar>
       <OkNotice class="redelivered">{last}</OkNotice>
