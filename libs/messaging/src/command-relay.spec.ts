@@ -7,7 +7,7 @@ import { ListenerMetadataExplorer } from '@nestjs/microservices/listener-metadat
 import { Test } from '@nestjs/testing';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { type Actor, Headers as H, Schedules } from '@switchboard/contracts';
-import { CommandRelay, relay } from './command-relay.js';
+import { CommandRelay, relay, relayCall } from './command-relay.js';
 
 const SCHEDULE = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
 const NOW = '2026-01-01T00:00:00.000Z';
@@ -36,6 +36,16 @@ class Delete {
   }
 }
 
+/** A service owning several operations, none a use case of its own: relayed by a call each. */
+@Injectable()
+class ScheduleBook {
+  constructor(private readonly calls: Calls) {}
+  async remove(actor: Actor, scheduleId: string) {
+    this.calls.seen.push(`remove ${scheduleId} for ${actor.userId}`);
+    return scheduleId;
+  }
+}
+
 class SchedulesRelay extends CommandRelay(
   relay(Schedules.ScheduleDueList, ListDue),
   relay(Schedules.ScheduleDelete, Delete),
@@ -43,12 +53,12 @@ class SchedulesRelay extends CommandRelay(
 
 type Served = (data: unknown, ctx: NatsContext) => Promise<unknown>;
 
-async function started() {
+async function started(relayed: Type<object> = SchedulesRelay) {
   const app = await Test.createTestingModule({
-    controllers: [SchedulesRelay],
-    providers: [Calls, ListDue, Delete],
+    controllers: [relayed],
+    providers: [Calls, ListDue, Delete, ScheduleBook],
   }).compile();
-  const sut = app.get(SchedulesRelay) as Record<string, Served>;
+  const sut = app.get(relayed) as Record<string, Served>;
   const serve = (subject: string, data: unknown, userId?: string) => {
     const h = natsHeaders();
     if (userId) {
@@ -118,6 +128,54 @@ describe(CommandRelay.name, () => {
   it("accepts only a use case whose execute takes the command's request and answers its reply", () => {
     // @ts-expect-error: ListDue neither takes a ScheduleDelete request nor answers its reply
     const mismatched = relay(Schedules.ScheduleDelete, ListDue);
-    expect(mismatched.useCase).toBe(ListDue);
+    expect(mismatched.provider).toBe(ListDue);
+  });
+
+  describe(relayCall.name, () => {
+    class BookRelay extends CommandRelay(
+      relay(Schedules.ScheduleDueList, ListDue),
+      relayCall(Schedules.ScheduleDelete, ScheduleBook, async (book, req, actor) => ({
+        scheduleId: await book.remove(actor, req.scheduleId),
+      })),
+    ) {}
+
+    it("hands the service, the validated request and the acting user to the entry's call, and replies with its answer", async () => {
+      const { serve, calls } = await started(BookRelay);
+      await expect(
+        serve(Schedules.ScheduleDelete.subject, { scheduleId: SCHEDULE }, 'ann'),
+      ).resolves.toEqual({ scheduleId: SCHEDULE });
+      await serve(Schedules.ScheduleDueList.subject, {}, 'bob');
+      expect(calls.seen).toEqual([`remove ${SCHEDULE} for ann`, 'due 3600000 100 for bob']);
+    });
+
+    it('refuses as relay does, without calling the service', async () => {
+      const { serve, calls } = await started(BookRelay);
+      const anonymous = await refusal(
+        serve(Schedules.ScheduleDelete.subject, { scheduleId: SCHEDULE }),
+      );
+      expect(anonymous.code).toBe('UNAUTHORIZED');
+      const invalid = await refusal(
+        serve(Schedules.ScheduleDelete.subject, { scheduleId: 'nope' }, 'ann'),
+      );
+      expect(invalid.code).toBe('VALIDATION');
+      expect(calls.seen).toEqual([]);
+    });
+
+    it("is typed to answer the command's reply, and a reply that is not is refused as HandleCommand does", async () => {
+      class Wrong extends CommandRelay(
+        relayCall(Schedules.ScheduleDelete, ScheduleBook, (book, req, actor) =>
+          // @ts-expect-error: the call answers a string, not a ScheduleDelete reply
+          book.remove(actor, req.scheduleId),
+        ),
+      ) {}
+      const { serve } = await started(Wrong);
+      const wrong = await refusal(
+        serve(Schedules.ScheduleDelete.subject, { scheduleId: SCHEDULE }, 'ann'),
+      );
+      expect(wrong).toMatchObject({
+        code: 'INTERNAL',
+        message: expect.stringContaining('invalid reply'),
+      });
+    });
   });
 });

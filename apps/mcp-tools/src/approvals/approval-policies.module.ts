@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ApprovalOverridesCache } from './approval-overrides.cache.js';
-import { ApprovalPoliciesHandler } from './approval-policies.handler.js';
+import { ApprovalPoliciesRelay } from './approval-policies.relay.js';
 import { ApprovalPoliciesService } from './approval-policies.service.js';
 import { ApprovalPolicyRepository } from './approval-policy.repository.js';
 import { CallApprovalChecker } from './call-approval.checker.js';
 
 /** Per-tenant approval policies of tools (docs/approvals.md) and the check a call passes before it runs. */
 @Module({
-  controllers: [ApprovalPoliciesHandler],
+  controllers: [ApprovalPoliciesRelay],
   providers: [
     ApprovalOverridesCache,
     ApprovalPoliciesService,

@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { AuthorizationsHandler } from './authorizations.handler.js';
+import { AuthorizationsRelay } from './authorizations.relay.js';
 import { ProviderAuthorizationRepository } from './provider-authorization.repository.js';
 import { ProviderAuthorizationsService } from './provider-authorizations.service.js';
 
 /** Which tool providers a tenant has authorized (its credentials), read by the tool access check. */
 @Module({
-  controllers: [AuthorizationsHandler],
+  controllers: [AuthorizationsRelay],
   providers: [ProviderAuthorizationRepository, ProviderAuthorizationsService],
   exports: [ProviderAuthorizationRepository],
 })

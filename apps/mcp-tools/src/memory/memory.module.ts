@@ -3,7 +3,7 @@ import { MemoryCandidates } from './embeddings/memory-candidates.repository.js';
 import { MemoryEmbedder } from './embeddings/memory-embedder.js';
 import { MemoryMeaningSearch } from './embeddings/memory-meaning-search.js';
 import { MemoryReembedSweep } from './embeddings/memory-reembed.sweep.js';
-import { MemoryHandler } from './memory.handler.js';
+import { MemoryRelay } from './memory.relay.js';
 import { MemoryRepository } from './memory.repository.js';
 import { MemoryStore } from './memory-store.service.js';
 import {
@@ -28,7 +28,7 @@ export const MEMORY_TOOLS = [
  * re-embedding and retention sweeps, and the memory tools (offered through the builtins).
  */
 @Module({
-  controllers: [MemoryHandler],
+  controllers: [MemoryRelay],
   providers: [
     ...MEMORY_TOOLS,
     MemoryCandidates,

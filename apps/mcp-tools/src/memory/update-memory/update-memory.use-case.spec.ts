@@ -76,7 +76,7 @@ const refusal = async (p: Promise<unknown>): Promise<DomainError> => {
 describe(UpdateMemoryUseCase.name, () => {
   it('replaces the content and its vector in one edit, and audits hashes, never the content', async () => {
     const { sut, audits, edits, embedded } = setup({ item: stored(), vector: true });
-    const updated = await sut.execute(alice, { id: ID, content: 'my favourite number is 9' });
+    const updated = await sut.execute({ id: ID, content: 'my favourite number is 9' }, alice);
 
     expect(updated).toMatchObject({ id: ID, content: 'my favourite number is 9' });
     expect(updated).not.toHaveProperty('ownerId');
@@ -111,13 +111,13 @@ describe(UpdateMemoryUseCase.name, () => {
 
   it('clears the vector when the new content could not be embedded: the old meaning is not found', async () => {
     const { sut, edits } = setup({ item: stored(), vector: false });
-    await sut.execute(alice, { id: ID, content: 'my cat is called Tom' });
+    await sut.execute({ id: ID, content: 'my cat is called Tom' }, alice);
     expect(edits[0]?.edit.embedding).toBeNull();
   });
 
   it('keeps content and vector when only the metadata changes', async () => {
     const { sut, edits, embedded, audits } = setup({ item: stored(), vector: true });
-    const updated = await sut.execute(alice, { id: ID, metadata: { source: 'console' } });
+    const updated = await sut.execute({ id: ID, metadata: { source: 'console' } }, alice);
     expect(updated.metadata).toEqual({ source: 'console' });
     expect(embedded).toEqual([]);
     expect(edits[0]?.edit).toEqual({ content: undefined, metadata: { source: 'console' } });
@@ -126,7 +126,7 @@ describe(UpdateMemoryUseCase.name, () => {
 
   it("answers another user's item as not found, audited as denied, and changes nothing", async () => {
     const { sut, audits, edits } = setup({ item: stored() });
-    const e = await refusal(sut.execute(bob, { id: ID, content: 'mine now' }));
+    const e = await refusal(sut.execute({ id: ID, content: 'mine now' }, bob));
     expect(e).toMatchObject({
       code: 'NOT_FOUND',
       message: `memory item ${ID} not found (or not yours)`,
@@ -144,7 +144,7 @@ describe(UpdateMemoryUseCase.name, () => {
 
   it("answers another tenant's item as not found, audited in the caller's tenant as other_tenant", async () => {
     const { sut, audits, edits } = setup({ elsewhere: true });
-    const e = await refusal(sut.execute(globexAlice, { id: ID, content: 'x' }));
+    const e = await refusal(sut.execute({ id: ID, content: 'x' }, globexAlice));
     expect(e.code).toBe('NOT_FOUND');
     expect(edits).toEqual([]);
     expect(audits).toEqual([
@@ -154,7 +154,7 @@ describe(UpdateMemoryUseCase.name, () => {
 
   it("refuses an admin a user's item (admins read and delete it, never write it), and a user the tenant's", async () => {
     const admin = setup({ item: stored() });
-    const e = await refusal(admin.sut.execute(ann, { id: ID, content: 'x' }));
+    const e = await refusal(admin.sut.execute({ id: ID, content: 'x' }, ann));
     expect(e).toMatchObject({
       code: 'FORBIDDEN',
       message: `you may not edit memory item ${ID}: only its own user edits a user item`,
@@ -163,20 +163,20 @@ describe(UpdateMemoryUseCase.name, () => {
 
     const handbook: Tools.MemoryNamespace = { kind: 'tenant', key: 'handbook' };
     const user = setup({ item: stored({ namespace: handbook, ownerId: '' }) });
-    const f = await refusal(user.sut.execute(alice, { id: ID, content: 'x' }));
+    const f = await refusal(user.sut.execute({ id: ID, content: 'x' }, alice));
     expect(f.message).toBe(`you may not edit memory item ${ID}: needs the admin role`);
     expect(user.audits[0]?.details).toEqual({ reason: 'needs_admin' });
     expect([...admin.edits, ...user.edits]).toEqual([]);
 
     const shared = setup({ item: stored({ namespace: handbook, ownerId: '' }) });
     await expect(
-      shared.sut.execute(ann, { id: ID, content: 'closes at 7pm' }),
+      shared.sut.execute({ id: ID, content: 'closes at 7pm' }, ann),
     ).resolves.toMatchObject({ content: 'closes at 7pm', namespace: handbook });
   });
 
   it('answers not found when the item went between the check and the edit, and audits no success', async () => {
     const { sut, audits } = setup({ item: stored(), gone: true });
-    expect((await refusal(sut.execute(alice, { id: ID, content: 'x' }))).code).toBe('NOT_FOUND');
+    expect((await refusal(sut.execute({ id: ID, content: 'x' }, alice))).code).toBe('NOT_FOUND');
     expect(audits).toEqual([]);
   });
 });

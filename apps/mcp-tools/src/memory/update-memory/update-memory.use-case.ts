@@ -26,8 +26,8 @@ export class UpdateMemoryUseCase {
   ) {}
 
   async execute(
-    actor: Actor,
     change: Tools.MemoryChange & { id: string },
+    actor: Actor,
   ): Promise<Tools.MemoryItem> {
     const { id, content, metadata } = change;
     const item = await this.store.editable(actor, id);
