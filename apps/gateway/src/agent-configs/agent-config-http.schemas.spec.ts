@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { agentLabelOf } from './agent-config-http.schemas.js';
+import { agentLabelOf, labelledBody } from './agent-config-http.schemas.js';
 
 describe(agentLabelOf.name, () => {
   it('answers the agent and the label a path names', () => {
@@ -12,5 +12,23 @@ describe(agentLabelOf.name, () => {
   it('refuses a bad agent name before a bad label, naming what was wrong', () => {
     expect(() => agentLabelOf('', '')).toThrow(/agent name/);
     expect(() => agentLabelOf('support', '')).toThrow(/label/);
+  });
+});
+
+describe('labelledBody', () => {
+  it("is a label route's body for the label its path names, the path winning a clash", () => {
+    const params = { name: 'support', label: 'production' };
+    expect(labelledBody({ params, body: { version: 3 }, query: undefined })).toEqual({
+      version: 3,
+      agent: 'support',
+      label: 'production',
+    });
+    expect(labelledBody({ params, body: { label: 'x' }, query: undefined })).toEqual({
+      agent: 'support',
+      label: 'production',
+    });
+    expect(() => labelledBody({ params: { name: 'support' }, body: {}, query: undefined })).toThrow(
+      /label/,
+    );
   });
 });

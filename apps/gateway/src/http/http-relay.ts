@@ -47,8 +47,11 @@ type Build<C extends CommandContract, B, Q> = (
   input: RelayInput<Valid<B>, Valid<Q>>,
 ) => z.input<C['request']>;
 
+/** `{}`: what a route sends that reads neither body nor query. */
+type NoInput = Record<never, never>;
+
 /** What a route sends when it says nothing: its validated body, else its validated query, else {}. */
-type Sent<B, Q> = B extends z.ZodType ? z.infer<B> : Q extends z.ZodType ? z.infer<Q> : object;
+type Sent<B, Q> = B extends z.ZodType ? z.infer<B> : Q extends z.ZodType ? z.infer<Q> : NoInput;
 
 /**
  * A route's options: `body` / `query` are validated by ZodBodyPipe / ZodQueryPipe (their 400s);
@@ -69,7 +72,7 @@ const asIs = ({ body, query }: RelayInput): unknown => body ?? query ?? {};
 interface RouteOf {
   <C extends CommandContract>(
     path: string,
-    contract: [object] extends [z.input<C['request']>] ? C : never,
+    contract: [NoInput] extends [z.input<C['request']>] ? C : never,
   ): HttpRoute;
   <
     C extends CommandContract,
