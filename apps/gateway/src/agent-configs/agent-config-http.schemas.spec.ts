@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import type { Actor } from '@switchboard/contracts';
 import { agentLabelOf, labelledBody } from './agent-config-http.schemas.js';
 
 describe(agentLabelOf.name, () => {
@@ -18,17 +19,18 @@ describe(agentLabelOf.name, () => {
 describe('labelledBody', () => {
   it("is a label route's body for the label its path names, the path winning a clash", () => {
     const params = { name: 'support', label: 'production' };
-    expect(labelledBody({ params, body: { version: 3 }, query: undefined })).toEqual({
+    const actor = { userId: 'alice', tenantId: 'default', role: 'user' } as Actor;
+    expect(labelledBody({ actor, params, body: { version: 3 }, query: undefined })).toEqual({
       version: 3,
       agent: 'support',
       label: 'production',
     });
-    expect(labelledBody({ params, body: { label: 'x' }, query: undefined })).toEqual({
+    expect(labelledBody({ actor, params, body: { label: 'x' }, query: undefined })).toEqual({
       agent: 'support',
       label: 'production',
     });
-    expect(() => labelledBody({ params: { name: 'support' }, body: {}, query: undefined })).toThrow(
-      /label/,
-    );
+    expect(() =>
+      labelledBody({ actor, params: { name: 'support' }, body: {}, query: undefined }),
+    ).toThrow(/label/);
   });
 });

@@ -8,6 +8,7 @@ import {
   type CommandContract,
   DomainError,
   parseOrThrow,
+  Tools,
   Webhooks,
 } from '@switchboard/contracts';
 import { NatsBus } from '@switchboard/messaging';
@@ -16,7 +17,7 @@ import { z } from 'zod';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor, setActor } from '../auth/current-actor.decorator.js';
 import { HttpExceptionFilter } from './http-exception.filter.js';
-import { del, get, HttpRelay, post, put } from './http-relay.js';
+import { del, get, HttpRelay, patch, post, put } from './http-relay.js';
 
 const HOOK = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
 const quiet = (): undefined => undefined;
@@ -63,6 +64,9 @@ class HooksController extends HttpRelay(
   post(':id/secret/rotate', Webhooks.WebhookSecretRotate, { request: webhookOf }),
   get(':id', Webhooks.WebhookGet, { request: webhookOf }),
   del(':id', Webhooks.WebhookDelete, { status: 200, request: webhookOf }),
+  patch('mine', Tools.MemoryList, {
+    request: ({ actor }) => ({ namespace: { kind: 'user', key: actor.userId }, limit: 5 }),
+  }),
 ) {
   constructor(
     bus: NatsBus,
@@ -101,7 +105,11 @@ describe('HttpRelay (a real Nest app on Fastify)', () => {
   });
   afterAll(() => app.close());
 
-  const call = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object) => {
+  const call = async (
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    payload?: object,
+  ) => {
     bus.sent.length = 0;
     const res = await app.inject({ method, url, payload, headers: { 'x-user-id': 'alice' } });
     return { status: res.statusCode, body: res.json() as Record<string, unknown> };
@@ -150,6 +158,12 @@ describe('HttpRelay (a real Nest app on Fastify)', () => {
     expect(bad.status).toBe(400);
     expect(bad.body['message']).toMatch(/^invalid webhook id/);
     expect(bus.sent).toEqual([]);
+  });
+
+  it('builds the command for the caller the guard admitted', async () => {
+    const res = await call('PATCH', '/hooks/mine');
+    expect(res.status).toBe(200);
+    expect(res.body['payload']).toEqual({ namespace: { kind: 'user', key: 'alice' }, limit: 5 });
   });
 
   it("answers with Nest's status unless the route names one", async () => {

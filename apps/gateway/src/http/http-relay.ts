@@ -6,6 +6,7 @@ import {
   HttpCode,
   Inject,
   Param,
+  Patch,
   Post,
   Put,
   Query,
@@ -25,8 +26,9 @@ export type PathParams = Readonly<Record<string, string>>;
 
 type Valid<S> = S extends z.ZodType ? z.infer<S> : undefined;
 
-/** What a relayed route has to build its command from: its path, and its body and query validated. */
+/** What a relayed route builds its command from: its path, its body and query validated, its caller. */
 export interface RelayInput<B = unknown, Q = unknown> {
+  readonly actor: Actor;
   readonly params: PathParams;
   readonly body: B;
   readonly query: Q;
@@ -34,7 +36,7 @@ export interface RelayInput<B = unknown, Q = unknown> {
 
 /** One route of an HttpRelay: the command it sends, what it validates first, and its status. */
 export interface HttpRoute {
-  readonly verb: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly verb: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly path: string;
   readonly contract: CommandContract;
   readonly status?: number;
@@ -104,9 +106,10 @@ function route(verb: HttpRoute['verb']): RouteOf {
 export const get = route('GET');
 export const post = route('POST');
 export const put = route('PUT');
+export const patch = route('PATCH');
 export const del = route('DELETE');
 
-const VERBS = { GET: Get, POST: Post, PUT: Put, DELETE: Delete } as const;
+const VERBS = { GET: Get, POST: Post, PUT: Put, PATCH: Patch, DELETE: Delete } as const;
 
 /** What an HttpRelay's hand-written routes have to work with. */
 export interface HttpRelayController {
@@ -142,7 +145,7 @@ export function HttpRelay(
       body: unknown,
       query: unknown,
     ): Promise<unknown> {
-      return this.bus.request(r.contract, r.request({ params, body, query }), { actor });
+      return this.bus.request(r.contract, r.request({ actor, params, body, query }), { actor });
     };
     const method = { value: serve, writable: true, configurable: true };
     Object.defineProperty(Relay.prototype, key, method);
