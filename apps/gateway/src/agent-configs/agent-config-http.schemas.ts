@@ -1,5 +1,6 @@
 import { Agents, parseOrThrow } from '@switchboard/contracts';
 import { z } from 'zod';
+import type { RelayInput } from '../http/http-relay.js';
 
 /** `GET /agent-configs/{name}/diff`'s query string: the two version numbers compared. */
 export const AgentDiffQuery = z
@@ -17,7 +18,13 @@ export const AgentNameParam = Agents.AgentName;
 export const AgentLabelParam = Agents.AgentLabelName;
 
 /** An agent's label as a path names it (`…/{name}/labels/{label}`): the agent checked first. */
-export const agentLabelOf = (name: string, label: string) => ({
+export const agentLabelOf = (name: string | undefined, label: string | undefined) => ({
   agent: parseOrThrow(AgentNameParam, name, 'agent name'),
   label: parseOrThrow(AgentLabelParam, label, 'label'),
+});
+
+/** A label route's command (`PUT …/{name}/labels/{label}[/…]`): its body, for the label it names. */
+export const labelledBody = <B extends object>({ params, body }: RelayInput<B>) => ({
+  ...body,
+  ...agentLabelOf(params['name'], params['label']),
 });

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Patch, Query, UseGuards } from '@nestjs/common';
+import { Delete, Param } from '@nestjs/common';
 import {
   type Actor,
   DomainError,
@@ -9,56 +9,48 @@ import {
   UserId,
   Uuid,
 } from '@switchboard/contracts';
-import { forgetMemory, NatsBus } from '@switchboard/messaging';
-import type { z } from 'zod';
-import { AuthGuard } from '../auth/auth.guard.js';
+import { forgetMemory } from '@switchboard/messaging';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { MemoryQuery, MemorySearchQuery, MemoryUpdateBody } from '../http/api.schemas.js';
-import { ZodBodyPipe } from '../http/zod-body.pipe.js';
-import { ZodQueryPipe } from '../http/zod-query.pipe.js';
+import { get, HttpRelay, patch, type PathParams } from '../http/http-relay.js';
+
+const itemOf = (params: PathParams) => parseOrThrow(Uuid, params['id'], 'path parameter id');
 
 /**
  * Long-term memory over HTTP (docs/memory.md): list a namespace's items, edit or delete one, forget a
  * namespace, a user or a tenant. mcp-tools owns the store and decides every right itself, the
  * orchestrator its run records; this edge only translates.
  */
-@Controller('memory')
-@UseGuards(AuthGuard)
-export class MemoryController {
-  constructor(private readonly bus: NatsBus) {}
-
-  @Get()
-  list(
-    @CurrentActor() actor: Actor,
-    @Query(new ZodQueryPipe(MemoryQuery)) query: MemoryQuery,
-  ): Promise<z.infer<typeof Tools.MemoryList.response>> {
-    const kind = query.kind ?? 'user';
-    const key = query.key ?? (kind === 'user' ? actor.userId : undefined);
-    if (key === undefined)
-      throw new DomainError('VALIDATION', `query parameter key is required for kind ${kind}`);
-    return this.bus.request(
-      Tools.MemoryList,
-      { namespace: { kind, key }, limit: query.limit },
-      { actor },
-    );
-  }
-
-  /** What the caller may read that matches `q`, best first: by meaning with embeddings, else by words. */
-  @Get('search')
-  search(
-    @CurrentActor() actor: Actor,
-    @Query(new ZodQueryPipe(MemorySearchQuery)) query: MemorySearchQuery,
-  ): Promise<z.infer<typeof Tools.MemorySearch.response>> {
-    if ((query.kind === undefined) !== (query.key === undefined))
-      throw new DomainError('VALIDATION', 'query parameters kind and key go together');
-    const namespaces = query.kind && query.key ? [{ kind: query.kind, key: query.key }] : undefined;
-    return this.bus.request(
-      Tools.MemorySearch,
-      { query: query.q, limit: query.limit, ...(namespaces ? { namespaces } : {}) },
-      { actor },
-    );
-  }
-
+export class MemoryController extends HttpRelay(
+  'memory',
+  get('', Tools.MemoryList, {
+    query: MemoryQuery,
+    request: ({ actor, query }) => {
+      const kind = query.kind ?? 'user';
+      const key = query.key ?? (kind === 'user' ? actor.userId : undefined);
+      if (key === undefined)
+        throw new DomainError('VALIDATION', `query parameter key is required for kind ${kind}`);
+      return { namespace: { kind, key }, limit: query.limit };
+    },
+  }),
+  // What the caller may read that matches `q`, best first: by meaning with embeddings, else by words.
+  get('search', Tools.MemorySearch, {
+    query: MemorySearchQuery,
+    request: ({ query }) => {
+      if ((query.kind === undefined) !== (query.key === undefined))
+        throw new DomainError('VALIDATION', 'query parameters kind and key go together');
+      const namespaces =
+        query.kind && query.key ? [{ kind: query.kind, key: query.key }] : undefined;
+      return { query: query.q, limit: query.limit, ...(namespaces ? { namespaces } : {}) };
+    },
+  }),
+  // Edits one item's content and/or metadata (the rights of writing its namespace). Run records are
+  // not rewritten: a recorded recall keeps what its task saw, so a replay stays identical.
+  patch(':id', Tools.MemoryUpdate, {
+    body: MemoryUpdateBody,
+    request: ({ params, body }) => ({ id: itemOf(params), ...body }),
+  }),
+) {
   /**
    * Everything of one user in the caller's tenant: the user themself, or an admin (a request to be
    * forgotten) — the store, then what tasks recalled of it (forgetMemory, as the CLI does).
@@ -96,27 +88,12 @@ export class MemoryController {
     return forgetMemory(this.bus, { namespace }, { actor });
   }
 
-  /**
-   * Edits one item's content and/or metadata (the rights of writing its namespace). Run records are
-   * not rewritten: a recorded recall keeps what its task saw, so a replay stays identical.
-   */
-  @Patch(':id')
-  update(
-    @CurrentActor() actor: Actor,
-    @Param('id') rawId: string,
-    @Body(new ZodBodyPipe(MemoryUpdateBody)) body: MemoryUpdateBody,
-  ): Promise<z.infer<typeof Tools.MemoryUpdate.response>> {
-    const id = parseOrThrow(Uuid, rawId, 'path parameter id');
-    return this.bus.request(Tools.MemoryUpdate, { id, ...body }, { actor });
-  }
-
   /** One item: from the store, then from the run records of tasks that recalled it. */
   @Delete(':id')
   delete(
     @CurrentActor() actor: Actor,
-    @Param('id') rawId: string,
+    @Param() params: PathParams,
   ): Promise<Gateway.MemoryItemForgotten> {
-    const id = parseOrThrow(Uuid, rawId, 'path parameter id');
-    return forgetMemory(this.bus, { id }, { actor });
+    return forgetMemory(this.bus, { id: itemOf(params) }, { actor });
   }
 }

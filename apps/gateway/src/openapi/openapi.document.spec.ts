@@ -2,6 +2,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from '@jest/globals';
 import { RequestMethod, type Type } from '@nestjs/common';
 import { MODULE_METADATA, PATH_METADATA, METHOD_METADATA } from '@nestjs/common/constants.js';
+import { MetadataScanner } from '@nestjs/core';
 import { PLATFORM_VERSION } from '@switchboard/runtime';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -36,9 +37,11 @@ const ALL_CONTROLLERS: Type<unknown>[] = [
 /** Every (method, path) the controllers register, in OpenAPI's `{param}` form. */
 function registeredRoutes(): string[] {
   const out: string[] = [];
+  // Nest's own scan: a controller's methods and those it inherits (an HttpRelay's table).
+  const scanner = new MetadataScanner();
   for (const c of ALL_CONTROLLERS) {
     const prefix = String(Reflect.getMetadata(PATH_METADATA, c) ?? '');
-    for (const name of Object.getOwnPropertyNames(c.prototype)) {
+    for (const name of scanner.getAllMethodNames(c.prototype as object)) {
       const handler = (c.prototype as unknown as Record<string, unknown>)[name];
       if (typeof handler !== 'function' || name === 'constructor') continue;
       const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
