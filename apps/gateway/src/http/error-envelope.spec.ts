@@ -68,6 +68,15 @@ describe('the error envelope', () => {
       code: 'VALIDATION',
       message: 'a path parameter is too long',
     });
+    expect(
+      envelope({ statusCode: 400, code: 'FST_ERR_CTP_INVALID_CONTENT_LENGTH', message: 'x' }),
+    ).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/Content-Length/) });
+    // Only Fastify's own codes are looked up: a code that is a property name of every object is not.
+    expect(envelope({ statusCode: 415, code: 'constructor', message: '' })).toMatchObject({
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: 'request body must be application/json',
+    });
     expect(envelope({ status: 404, message: 'Cannot PATCH /tools' })).toMatchObject({
       status: 404,
       code: 'NOT_FOUND',
