@@ -1,18 +1,7 @@
-import { Delete, Param } from '@nestjs/common';
-import {
-  type Actor,
-  DomainError,
-  type Gateway,
-  parseOrThrow,
-  TenantId,
-  Tools,
-  UserId,
-  Uuid,
-} from '@switchboard/contracts';
+import { DomainError, parseOrThrow, TenantId, Tools, UserId, Uuid } from '@switchboard/contracts';
 import { forgetMemory } from '@switchboard/messaging';
-import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { MemoryQuery, MemorySearchQuery, MemoryUpdateBody } from '../http/api.schemas.js';
-import { get, HttpRelay, patch, type PathParams } from '../http/http-relay.js';
+import { del, get, HttpRelay, patch, type PathParams } from '../http/http-relay.js';
 
 const itemOf = (params: PathParams) => parseOrThrow(Uuid, params['id'], 'path parameter id');
 
@@ -50,50 +39,35 @@ export class MemoryController extends HttpRelay(
     body: MemoryUpdateBody,
     request: ({ params, body }) => ({ id: itemOf(params), ...body }),
   }),
-) {
-  /**
-   * Everything of one user in the caller's tenant: the user themself, or an admin (a request to be
-   * forgotten) — the store, then what tasks recalled of it (forgetMemory, as the CLI does).
-   */
-  @Delete('users/:userId')
-  forgetUser(
-    @CurrentActor() actor: Actor,
-    @Param('userId') rawUser: string,
-  ): Promise<Gateway.MemoryUserForgotten> {
-    const userId = parseOrThrow(UserId, rawUser, 'path parameter userId');
-    return forgetMemory(this.bus, { userId }, { actor });
-  }
-
-  /** All of a tenant's memory, when the tenant is removed: the platform operator, or the tenant's admin. */
-  @Delete('tenants/:tenantId')
-  forgetTenant(
-    @CurrentActor() actor: Actor,
-    @Param('tenantId') rawTenant: string,
-  ): Promise<Gateway.MemoryTenantForgotten> {
-    const tenantId = parseOrThrow(TenantId, rawTenant, 'path parameter tenantId');
-    return forgetMemory(this.bus, { tenantId }, { actor });
-  }
-
-  /** One namespace of the caller's tenant: its user, an admin; a thread: the caller's own items. */
-  @Delete('namespaces/:kind/:key')
-  forgetNamespace(
-    @CurrentActor() actor: Actor,
-    @Param('kind') kind: string,
-    @Param('key') key: string,
-  ): Promise<Gateway.MemoryNamespaceForgotten> {
-    const namespace = {
-      kind: parseOrThrow(Tools.MemoryNamespaceKind, kind, 'path parameter kind'),
-      key: parseOrThrow(Tools.MemoryNamespace.shape.key, key, 'path parameter key'),
-    };
-    return forgetMemory(this.bus, { namespace }, { actor });
-  }
-
-  /** One item: from the store, then from the run records of tasks that recalled it. */
-  @Delete(':id')
-  delete(
-    @CurrentActor() actor: Actor,
-    @Param() params: PathParams,
-  ): Promise<Gateway.MemoryItemForgotten> {
-    return forgetMemory(this.bus, { id: itemOf(params) }, { actor });
-  }
-}
+  // Forgetting is the store's command, then what tasks recalled of it: forgetMemory, as the CLI does.
+  // Everything of one user in the caller's tenant: the user themself, or an admin (a request to be
+  // forgotten).
+  del('users/:userId', Tools.MemoryForgetUser, {
+    via: forgetMemory,
+    request: ({ params }) => ({
+      userId: parseOrThrow(UserId, params['userId'], 'path parameter userId'),
+    }),
+  }),
+  // All of a tenant's memory, when the tenant is removed: the platform operator, or the tenant's admin.
+  del('tenants/:tenantId', Tools.MemoryForgetTenant, {
+    via: forgetMemory,
+    request: ({ params }) => ({
+      tenantId: parseOrThrow(TenantId, params['tenantId'], 'path parameter tenantId'),
+    }),
+  }),
+  // One namespace of the caller's tenant: its user, an admin; a thread: the caller's own items.
+  del('namespaces/:kind/:key', Tools.MemoryForgetNamespace, {
+    via: forgetMemory,
+    request: ({ params }) => ({
+      namespace: {
+        kind: parseOrThrow(Tools.MemoryNamespaceKind, params['kind'], 'path parameter kind'),
+        key: parseOrThrow(Tools.MemoryNamespace.shape.key, params['key'], 'path parameter key'),
+      },
+    }),
+  }),
+  // One item: from the store, then from the run records of tasks that recalled it.
+  del(':id', Tools.MemoryDelete, {
+    via: forgetMemory,
+    request: ({ params }) => ({ id: itemOf(params) }),
+  }),
+) {}

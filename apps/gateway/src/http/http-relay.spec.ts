@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor, setActor } from '../auth/current-actor.decorator.js';
 import { HttpExceptionFilter } from './http-exception.filter.js';
-import { del, get, HttpRelay, patch, post, put } from './http-relay.js';
+import { type Carrier, del, get, HttpRelay, patch, post, put } from './http-relay.js';
 
 const HOOK = '7f3a2c1e-5b4d-4e6f-8a9b-0c1d2e3f4a5b';
 const quiet = (): undefined => undefined;
@@ -49,6 +49,12 @@ const webhookOf = ({ params }: { params: Readonly<Record<string, string>> }) => 
   webhookId: parseOrThrow(Webhooks.WebhookId, params['id'], 'webhook id'),
 });
 
+/** Sends the route's command, then a second one for the same caller (as forgetMemory does). */
+const twice: Carrier<{ webhookId: string }> = async (bus, request, opts) => ({
+  first: await bus.request(Webhooks.WebhookDelete, request, opts),
+  then: await bus.request(Webhooks.WebhookGet, request, opts),
+});
+
 /** A service the hand-written route needs besides the bus. */
 @Injectable()
 class Greeting {
@@ -64,6 +70,7 @@ class HooksController extends HttpRelay(
   post(':id/secret/rotate', Webhooks.WebhookSecretRotate, { request: webhookOf }),
   get(':id', Webhooks.WebhookGet, { request: webhookOf }),
   del(':id', Webhooks.WebhookDelete, { status: 200, request: webhookOf }),
+  del(':id/twice', Webhooks.WebhookDelete, { via: twice, request: webhookOf }),
   patch('mine', Tools.MemoryList, {
     request: ({ actor }) => ({ namespace: { kind: 'user', key: actor.userId }, limit: 5 }),
   }),
@@ -171,6 +178,22 @@ describe('HttpRelay (a real Nest app on Fastify)', () => {
     expect((await call('POST', `/hooks/${HOOK}/secret/rotate`)).status).toBe(201);
     expect((await call('DELETE', `/hooks/${HOOK}`)).status).toBe(200);
     expect((await call('PUT', `/things/${HOOK}`)).body['payload']).toEqual({ webhookId: HOOK });
+  });
+
+  it('carries the command out by its `via`, for the caller, and answers what that answers', async () => {
+    const res = await call('DELETE', `/hooks/${HOOK}/twice`);
+    expect(res.status).toBe(200);
+    const payload = { webhookId: HOOK };
+    expect(bus.sent.map((s) => [s.subject, s.payload, s.actor?.userId])).toEqual([
+      [Webhooks.WebhookDelete.subject, payload, 'alice'],
+      [Webhooks.WebhookGet.subject, payload, 'alice'],
+    ]);
+    expect(res.body).toEqual({
+      first: { answered: Webhooks.WebhookDelete.subject, payload },
+      then: { answered: Webhooks.WebhookGet.subject, payload },
+    });
+    expect((await call('DELETE', '/hooks/nope/twice')).status).toBe(400);
+    expect(bus.sent).toEqual([]);
   });
 
   it("answers the command's refusal as the error envelope", async () => {

@@ -34,6 +34,12 @@ export interface RelayInput<B = unknown, Q = unknown> {
   readonly query: Q;
 }
 
+/**
+ * What carries a route's command out when that is more than its one request, as `bus.request` would
+ * be called (forgetMemory: the store's command, then the run records').
+ */
+export type Carrier<R> = (bus: NatsBus, request: R, opts: { actor: Actor }) => Promise<unknown>;
+
 /** One route of an HttpRelay: the command it sends, what it validates first, and its status. */
 export interface HttpRoute {
   readonly verb: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -43,6 +49,7 @@ export interface HttpRoute {
   readonly body?: z.ZodType;
   readonly query?: z.ZodType;
   readonly request: (input: RelayInput) => unknown;
+  readonly via?: Carrier<unknown>;
 }
 
 type Build<C extends CommandContract, B, Q> = (
@@ -58,12 +65,14 @@ type Sent<B, Q> = B extends z.ZodType ? z.infer<B> : Q extends z.ZodType ? z.inf
 /**
  * A route's options: `body` / `query` are validated by ZodBodyPipe / ZodQueryPipe (their 400s);
  * `status` is HttpCode's (none: Nest's default, 201 for POST); `request` builds the command — needed,
- * so the compiler says, unless the body (or query, or nothing) is the command's request as it is.
+ * so the compiler says, unless the body (or query, or nothing) is the command's request as it is;
+ * `via` sends it instead of `bus.request` (none: the command is the whole work).
  */
 export type RouteOptions<C extends CommandContract, B, Q> = {
   readonly status?: number;
   readonly body?: B;
   readonly query?: Q;
+  readonly via?: Carrier<z.input<C['request']>>;
 } & ([Sent<B, Q>] extends [z.input<C['request']>]
   ? { readonly request?: Build<C, B, Q> }
   : { readonly request: Build<C, B, Q> });
@@ -100,6 +109,7 @@ function route(verb: HttpRoute['verb']): RouteOf {
     body: options?.body,
     query: options?.query,
     request: options?.request ?? asIs,
+    via: options?.via,
   });
 }
 
@@ -119,10 +129,11 @@ export interface HttpRelayController {
 /**
  * A controller (`prefix`, behind AuthGuard) for routes whose whole work is one command to the
  * service that owns it: each route's body and query are validated as ZodBodyPipe and ZodQueryPipe
- * do, its command is built from them and its path, sent for the authenticated caller, and the
- * command's answer is the response — what a hand-written `return this.bus.request(C, …, { actor })`
- * does, declared as a table. A controller writes methods (on `class X extends HttpRelay(...)`, with
- * `this.bus`) only for routes that do more. The OpenAPI operations stay hand-written (src/openapi).
+ * do, its command is built from them and its path, sent for the authenticated caller (by its `via`
+ * when carrying it out takes more than the one request), and the answer is the response — what a
+ * hand-written `return this.bus.request(C, …, { actor })` does, declared as a table. A controller
+ * writes methods (on `class X extends HttpRelay(...)`, with `this.bus`) only for routes that do more.
+ * The OpenAPI operations stay hand-written (src/openapi).
  */
 export function HttpRelay(
   prefix: string,
@@ -145,7 +156,9 @@ export function HttpRelay(
       body: unknown,
       query: unknown,
     ): Promise<unknown> {
-      return this.bus.request(r.contract, r.request({ actor, params, body, query }), { actor });
+      const request = r.request({ actor, params, body, query });
+      if (r.via) return r.via(this.bus, request, { actor });
+      return this.bus.request(r.contract, request, { actor });
     };
     const method = { value: serve, writable: true, configurable: true };
     Object.defineProperty(Relay.prototype, key, method);
