@@ -27,4 +27,10 @@ export class ScheduleLookup {
     });
     throw scheduleNotFound(scheduleId);
   }
+
+  /** A schedule's kept firings, newest first, for whoever may see the schedule. */
+  async firings(scheduleId: string, actor: Actor): Promise<Schedules.ScheduleFiringView[]> {
+    await this.find(scheduleId, actor, 'schedule.firings');
+    return this.repository.firings(scheduleId);
+  }
 }

@@ -3,14 +3,13 @@ import { QuotasModule } from '../quotas/quotas.module.js';
 import { tokenOf } from '../nest/provider-token.js';
 import { ThreadsModule } from '../threads/threads.module.js';
 import { WebhooksModule } from '../webhooks/webhooks.module.js';
-import { ScheduleHandler } from './schedule.handler.js';
 import { ScheduleRelay } from './schedule.relay.js';
 import { scheduleProviders } from './schedule.providers.js';
 
 /** Schedules (docs/schedules.md): tasks submitted by the clock, admitted like a user's. */
 @Module({
   imports: [QuotasModule, ThreadsModule, WebhooksModule],
-  controllers: [ScheduleHandler, ScheduleRelay],
+  controllers: [ScheduleRelay],
   providers: scheduleProviders,
   exports: scheduleProviders.map(tokenOf),
 })
