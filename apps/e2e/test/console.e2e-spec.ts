@@ -358,6 +358,9 @@ describe('the web console in Chromium (real stack, agents over XMPP)', () => {
     await page.getByLabel('User').fill('fay');
     await page.getByLabel('Commands and health requests too').check();
     await page.getByRole('button', { name: 'Apply' }).click();
+    // The applied filter's own connection: until its effect runs, the status line still says the
+    // first connection's "Connected", which watched no commands.
+    await page.locator('.live-watching').getByText('sb.cmd.>').waitFor();
     await page.getByText('Connected').waitFor();
     const submit = () =>
       fetch(`${gw}/orchestrate`, {
