@@ -1,5 +1,6 @@
+import { jest } from '@jest/globals';
 import { DomainError } from '@switchboard/contracts';
-import { confirmApproval } from './approval-confirmation.js';
+import { confirmApproval, requireApproval } from './approval-confirmation.js';
 import type { NatsBus } from './nats-bus.service.js';
 
 const verify = {
@@ -46,5 +47,41 @@ describe(confirmApproval.name, () => {
       code: 'UPSTREAM_ERROR',
       retryable: false,
     });
+  });
+});
+
+describe(requireApproval.name, () => {
+  const refuse = (why: string) => new DomainError('FORBIDDEN', `refused: ${why}`);
+
+  it('answers the approval the orchestrator confirmed, refusing nothing', async () => {
+    const bus = answering(async () => ({ approvalId: verify.approvalId, decidedBy: 'ann' }));
+    const never = jest.fn(refuse);
+    await expect(requireApproval(bus, verify, action, never)).resolves.toEqual({
+      approvalId: verify.approvalId,
+      decidedBy: 'ann',
+    });
+    expect(never).not.toHaveBeenCalled();
+  });
+
+  it('throws the caller’s refusal, made of the orchestrator’s reason, when not confirmed', async () => {
+    const bus = answering(async () => {
+      throw new DomainError('CONFLICT', 'approval is pending');
+    });
+    await expect(requireApproval(bus, verify, action, refuse)).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      message: 'refused: approval is pending',
+    });
+  });
+
+  it('throws UPSTREAM_UNAVAILABLE, not the refusal, when it could not ask', async () => {
+    const down = answering(async () => {
+      throw new DomainError('UPSTREAM_UNAVAILABLE', 'no responders', { retryable: true });
+    });
+    const never = jest.fn(refuse);
+    await expect(requireApproval(down, verify, action, never)).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      retryable: true,
+    });
+    expect(never).not.toHaveBeenCalled();
   });
 });

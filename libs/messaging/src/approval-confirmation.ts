@@ -50,3 +50,19 @@ export async function confirmApproval(
     );
   }
 }
+
+/**
+ * confirmApproval for a caller that refuses in its own words: the approval the orchestrator confirmed,
+ * else the error `refuse` makes of the orchestrator's reason (worded and audited by the caller, as
+ * each service refuses differently), thrown. Could not ask: as confirmApproval.
+ */
+export async function requireApproval(
+  bus: NatsBus,
+  verify: RequestOf<typeof Approvals.ApprovalVerify>,
+  action: UnconfirmedAction,
+  refuse: (why: string) => Error,
+): Promise<ResponseOf<typeof Approvals.ApprovalVerify>> {
+  const answer = await confirmApproval(bus, verify, action);
+  if (answer.confirmed) return answer.approval;
+  throw refuse(answer.why);
+}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { A2a, type Approvals, DomainError, type RequestOf } from '@switchboard/contracts';
-import { confirmApproval, NatsBus } from '@switchboard/messaging';
+import { A2a, DomainError } from '@switchboard/contracts';
+import { NatsBus, requireApproval } from '@switchboard/messaging';
 import { approvalArgsHash } from '@switchboard/runtime';
 import { AgentRegistry } from '../agents/agent-registry.service.js';
 import { DelegationReporter } from './delegation.reporter.js';
@@ -49,29 +49,21 @@ export class DelegationApprovalChecker {
         'approval-mismatch',
         `approval ${approval.id} does not cover this delegation to ${agent}: its arguments differ from the ones a person approved`,
       );
-    return this.confirm(request, {
-      approvalId: approval.id,
-      taskId: request.taskId,
-      target: agent,
-      argsHash,
-    });
-  }
-
-  private async confirm(
-    request: A2a.DelegateRequest,
-    verify: RequestOf<typeof Approvals.ApprovalVerify>,
-  ): Promise<ConfirmedApproval> {
     // Could not ask: nothing is sent to the agent, and the delegation may be asked for again.
-    const answer = await confirmApproval(this.bus, verify, {
-      what: `this delegation to ${request.agent}`,
-      consequence: 'so it was not sent',
-      details: { agent: request.agent, approvalId: verify.approvalId, taskId: request.taskId },
-    });
-    if (answer.confirmed) return answer.approval;
-    throw this.refused(
-      request,
-      'approval-not-confirmed',
-      `approval ${verify.approvalId} does not let this delegation to ${request.agent} run: ${answer.why}`,
+    return requireApproval(
+      this.bus,
+      { approvalId: approval.id, taskId: request.taskId, target: agent, argsHash },
+      {
+        what: `this delegation to ${agent}`,
+        consequence: 'so it was not sent',
+        details: { agent, approvalId: approval.id, taskId: request.taskId },
+      },
+      (why) =>
+        this.refused(
+          request,
+          'approval-not-confirmed',
+          `approval ${approval.id} does not let this delegation to ${agent} run: ${why}`,
+        ),
     );
   }
 

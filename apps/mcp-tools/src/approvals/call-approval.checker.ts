@@ -7,7 +7,7 @@ import {
   tenantOf,
   type Tools,
 } from '@switchboard/contracts';
-import { confirmApproval, NatsBus } from '@switchboard/messaging';
+import { NatsBus, requireApproval } from '@switchboard/messaging';
 import { approvalArgsHash } from '@switchboard/runtime';
 import type { RegisteredTool } from '../registry/tool-registry.service.js';
 import { ApprovalPoliciesService } from './approval-policies.service.js';
@@ -105,25 +105,29 @@ export class CallApprovalChecker {
     });
   }
 
-  private async confirm(
+  private confirm(
     req: Tools.ToolCallRequest,
     verify: RequestOf<typeof Approvals.ApprovalVerify>,
   ): Promise<ConfirmedApproval> {
     // Could not ask: the call does not run, and may be sent again.
-    const answer = await confirmApproval(this.bus, verify, {
-      what: `this call of ${req.tool}`,
-      consequence: 'so it did not run',
-      details: {
-        tool: req.tool,
-        approvalId: verify.approvalId,
-        ...(req.taskId ? { taskId: req.taskId } : {}),
+    return requireApproval(
+      this.bus,
+      verify,
+      {
+        what: `this call of ${req.tool}`,
+        consequence: 'so it did not run',
+        details: {
+          tool: req.tool,
+          approvalId: verify.approvalId,
+          ...(req.taskId ? { taskId: req.taskId } : {}),
+        },
       },
-    });
-    if (answer.confirmed) return answer.approval;
-    throw refused(
-      req,
-      'approval-not-confirmed',
-      `approval ${verify.approvalId} does not let this call of ${req.tool} run: ${answer.why}`,
+      (why) =>
+        refused(
+          req,
+          'approval-not-confirmed',
+          `approval ${verify.approvalId} does not let this call of ${req.tool} run: ${why}`,
+        ),
     );
   }
 }
