@@ -15,13 +15,7 @@ export class ScheduleLookup extends OwnedLookup<Schedules.ScheduleView> {
     private readonly repository: ScheduleRepository,
     refusals: TenantRefusals,
   ) {
-    super(refusals, {
-      category: 'schedule',
-      get: (id, scope) => repository.get(id, scope),
-      list: (scope, userId, take) => repository.list(scope, userId, take),
-      tenantOf: (id) => repository.tenantOfSchedule(id),
-      notFound: scheduleNotFound,
-    });
+    super(refusals, repository, { category: 'schedule', notFound: scheduleNotFound });
   }
 
   /** A schedule's kept firings, newest first, for whoever may see the schedule. */

@@ -18,20 +18,25 @@ const things: Thing[] = [
 
 class ThingLookup extends OwnedLookup<Thing> {
   constructor(refusals: TenantRefusals) {
-    super(refusals, {
-      category: 'schedule',
-      get: async (id: string, scope: TenantScope) =>
-        things.find((t) => t.id === id && (scope === ALL_TENANTS || t.tenantId === scope)),
-      list: async (scope: TenantScope, userId: string | undefined, take: number) =>
-        things
-          .filter(
-            (t) =>
-              (scope === ALL_TENANTS || t.tenantId === scope) && (!userId || t.userId === userId),
-          )
-          .slice(0, take),
-      tenantOf: async (id: string) => things.find((t) => t.id === id)?.tenantId,
-      notFound: (id: string) => new DomainError('NOT_FOUND', `thing ${id} not found`),
-    });
+    super(
+      refusals,
+      {
+        get: async (id: string, scope: TenantScope) =>
+          things.find((t) => t.id === id && (scope === ALL_TENANTS || t.tenantId === scope)),
+        list: async (scope: TenantScope, userId: string | undefined, take: number) =>
+          things
+            .filter(
+              (t) =>
+                (scope === ALL_TENANTS || t.tenantId === scope) && (!userId || t.userId === userId),
+            )
+            .slice(0, take),
+        tenantOf: async (id: string) => things.find((t) => t.id === id)?.tenantId,
+      },
+      {
+        category: 'schedule',
+        notFound: (id: string) => new DomainError('NOT_FOUND', `thing ${id} not found`),
+      },
+    );
   }
 }
 

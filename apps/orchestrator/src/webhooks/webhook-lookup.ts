@@ -12,12 +12,6 @@ import { WebhookRepository } from './webhook.repository.js';
 @Injectable()
 export class WebhookLookup extends OwnedLookup<Webhooks.WebhookView> {
   constructor(repository: WebhookRepository, refusals: TenantRefusals) {
-    super(refusals, {
-      category: 'webhook',
-      get: (id, scope) => repository.get(id, scope),
-      list: (scope, userId, take) => repository.list(scope, userId, take),
-      tenantOf: (id) => repository.tenantOfSubscription(id),
-      notFound: webhookNotFound,
-    });
+    super(refusals, repository, { category: 'webhook', notFound: webhookNotFound });
   }
 }
