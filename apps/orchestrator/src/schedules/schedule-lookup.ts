@@ -1,31 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor, Schedules } from '@switchboard/contracts';
+import { OwnedLookup } from '../tenancy/owned-lookup.js';
 import { TenantRefusals } from '../tenancy/tenant-refusals.js';
-import { audienceOf, scheduleNotFound } from './schedule-access.js';
+import { scheduleNotFound } from './schedule-access.js';
 import { ScheduleRepository } from './schedule.repository.js';
 
 /**
- * Finds a schedule for someone: its owner, an admin of its tenant, or the platform operator. Anyone
- * else gets NOT_FOUND, as for a schedule that does not exist (ids cannot be probed); an attempt on
- * another tenant's is audited as denied.
+ * Finds a schedule for someone (OwnedLookup: its owner, an admin of its tenant, or the platform
+ * operator; anyone else gets NOT_FOUND, and an attempt on another tenant's is audited as denied).
  */
 @Injectable()
-export class ScheduleLookup {
+export class ScheduleLookup extends OwnedLookup<Schedules.ScheduleView> {
   constructor(
     private readonly repository: ScheduleRepository,
-    private readonly refusals: TenantRefusals,
-  ) {}
-
-  async find(scheduleId: string, actor: Actor, action: string): Promise<Schedules.ScheduleView> {
-    const who = audienceOf(actor);
-    const view = await this.repository.get(scheduleId, who.scope);
-    if (view && (!who.userId || view.userId === who.userId)) return view;
-    void this.refusals.ifElsewhere(actor, () => this.repository.tenantOfSchedule(scheduleId), {
-      category: 'schedule',
-      action,
-      resource: scheduleId,
-    });
-    throw scheduleNotFound(scheduleId);
+    refusals: TenantRefusals,
+  ) {
+    super(refusals, repository, { category: 'schedule', notFound: scheduleNotFound });
   }
 
   /** A schedule's kept firings, newest first, for whoever may see the schedule. */

@@ -5,23 +5,19 @@ import { DeleteScheduleUseCase } from './delete-schedule/delete-schedule.use-cas
 import { ListDueSchedulesUseCase } from './list-due-schedules/list-due-schedules.use-case.js';
 import { PauseScheduleUseCase } from './pause-schedule/pause-schedule.use-case.js';
 import { ResumeScheduleUseCase } from './resume-schedule/resume-schedule.use-case.js';
-import { audienceOf } from './schedule-access.js';
 import { ScheduleLookup } from './schedule-lookup.js';
-import { ScheduleRepository } from './schedule.repository.js';
 
 /**
- * The schedules' NATS commands (docs/schedules.md): each is one call of its use case, of the lookup
- * or of the repository, for the acting user. Each reads in the actor's tenant only (the platform operator's:
+ * The schedules' NATS commands (docs/schedules.md): each is one call of its use case or of the lookup, for the acting user. Each reads in the actor's tenant only (the platform operator's:
  * every tenant); another user's or tenant's schedule answers as one that does not exist, and an
  * attempt on another tenant's is audited (ScheduleLookup).
  */
 export class ScheduleRelay extends CommandRelay(
   relay(Schedules.ScheduleCreate, CreateScheduleUseCase),
   relay(Schedules.ScheduleDueList, ListDueSchedulesUseCase),
-  relayCall(Schedules.ScheduleList, ScheduleRepository, async (repository, req, actor) => {
-    const who = audienceOf(actor);
-    return { schedules: await repository.list(who.scope, who.userId, req.limit) };
-  }),
+  relayCall(Schedules.ScheduleList, ScheduleLookup, async (lookup, req, actor) => ({
+    schedules: await lookup.list(actor, req.limit),
+  })),
   relayCall(Schedules.ScheduleGet, ScheduleLookup, (lookup, req, actor) =>
     lookup.find(req.scheduleId, actor, 'schedule.get'),
   ),

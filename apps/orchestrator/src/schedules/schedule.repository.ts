@@ -65,7 +65,7 @@ export class ScheduleRepository {
   }
 
   /** The tenant a schedule is in, whoever asks (to audit a refusal; undefined: none). */
-  async tenantOfSchedule(id: string): Promise<string | undefined> {
+  async tenantOf(id: string): Promise<string | undefined> {
     const row = await this.prisma.schedule.findUnique({
       where: { id },
       select: { tenantId: true },

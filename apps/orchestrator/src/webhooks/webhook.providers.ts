@@ -12,6 +12,7 @@ import { HOST_LOOKUP, systemLookup, WebhookTargets } from './target/webhook-targ
 import { WebhookMetrics } from './webhook.metrics.js';
 import { WebhookRepository } from './webhook.repository.js';
 import { WebhookJournalSender } from './webhook-journal.sender.js';
+import { WebhookLookup } from './webhook-lookup.js';
 import { WebhookSecretsUseCase } from './webhook-secrets/webhook-secrets.use-case.js';
 
 /** Everything of webhooks (docs/webhooks.md): WebhooksModule's providers. */
@@ -31,4 +32,5 @@ export const webhookProviders: Provider[] = [
   WebhookSender,
   WebhookTargets,
   WebhookJournalSender,
+  WebhookLookup,
 ];

@@ -35,7 +35,7 @@ export function signingSecrets(s: StoredSecret, now = new Date()): string[] {
 /**
  * Webhook subscriptions and users' task-webhook secrets, each in its tenant. Prisma types stay here;
  * reads for someone take their TenantScope. A deleted subscription keeps its row (its deliveries name
- * it) and is found by nothing but `tenantOfSubscription`.
+ * it) and is found by nothing but `tenantOf`.
  */
 @Injectable()
 export class WebhookRepository {
@@ -67,7 +67,7 @@ export class WebhookRepository {
   }
 
   /** The tenant a live subscription is in, whoever asks (to audit a refusal; undefined: none). */
-  async tenantOfSubscription(id: string): Promise<string | undefined> {
+  async tenantOf(id: string): Promise<string | undefined> {
     const row = await this.prisma.webhookSubscription.findFirst({
       where: { id, deletedAt: null },
       select: { tenantId: true },

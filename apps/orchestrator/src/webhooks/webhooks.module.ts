@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { tokenOf } from '../nest/provider-token.js';
-import { WebhookHandler } from './webhook.handler.js';
 import { WebhookRelay } from './webhook.relay.js';
 import { webhookProviders } from './webhook.providers.js';
 
@@ -10,7 +9,7 @@ import { webhookProviders } from './webhook.providers.js';
  * A2aPushModule imports this one, and answers its one port (PUSH_HEADERS, bound in TaskPortsModule).
  */
 @Module({
-  controllers: [WebhookHandler, WebhookRelay],
+  controllers: [WebhookRelay],
   providers: webhookProviders,
   exports: webhookProviders.map(tokenOf),
 })

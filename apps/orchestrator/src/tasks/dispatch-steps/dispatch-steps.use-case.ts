@@ -35,6 +35,18 @@ export interface StepLedger {
 }
 
 /**
+ * The step about to be dispatched: the first of `actions` (the rest are the round's calls after it),
+ * its input resolved, at `index` of the run's steps.
+ */
+interface StepAtHand {
+  run: TaskRun;
+  actions: Tasks.PlanAction[];
+  input: Record<string, unknown>;
+  index: number;
+  ledger: StepLedger;
+}
+
+/**
  * Runs a round's actions in order. Each finished step is persisted at once; a step already stored
  * (completed or failed before a crash) is reused, never run again. A failure skips the rest of its
  * group: a plan stops, independent tool calls of the same round still run. A step whose output the
@@ -88,19 +100,13 @@ export class DispatchStepsUseCase {
     const action = actions[0] as Tasks.PlanAction;
     const input = await this.resolve(run, action, index, ledger);
     if (input === undefined) return 'failed';
-    return run.source.answersStep(index)
-      ? this.fromRecord(run, actions, input, index, ledger)
-      : this.gated(run, actions, input, index, ledger);
+    const step: StepAtHand = { run, actions, input, index, ledger };
+    return run.source.answersStep(index) ? this.fromRecord(step) : this.gated(step);
   }
 
   /** The first of `actions`, through the approval gate: run, refused, or the round pauses for it. */
-  private async gated(
-    run: TaskRun,
-    actions: Tasks.PlanAction[],
-    input: Record<string, unknown>,
-    index: number,
-    ledger: StepLedger,
-  ): Promise<Ended | 'paused'> {
+  private async gated(step: StepAtHand): Promise<Ended | 'paused'> {
+    const { run, actions, input, index, ledger } = step;
     const action = actions[0] as Tasks.PlanAction;
     const gate = await this.gate.check(run, action, input);
     switch (gate.kind) {
@@ -111,7 +117,7 @@ export class DispatchStepsUseCase {
       case 'refused':
         return this.failStep(run, { ...action, input }, index, ledger, gate.error);
       case 'ask':
-        await this.gate.hold(run, this.heldCalls(run, actions, input, gate.policy, ledger));
+        await this.gate.hold(run, this.heldCalls(step, gate.policy));
         return 'paused';
       case 'wait':
         return 'paused';
@@ -124,11 +130,8 @@ export class DispatchStepsUseCase {
    * asked for when the task reaches it.
    */
   private heldCalls(
-    run: TaskRun,
-    actions: Tasks.PlanAction[],
-    input: Record<string, unknown>,
+    { run, actions, input, ledger }: StepAtHand,
     policy: Approvals.ApprovalPolicy,
-    ledger: StepLedger,
   ): HeldCall[] {
     const [first, ...rest] = actions as [Tasks.PlanAction, ...Tasks.PlanAction[]];
     const held: HeldCall[] = [{ action: first, input, policy }];
@@ -162,19 +165,14 @@ export class DispatchStepsUseCase {
    * ends the run the same way. A call the record does not hold of a tool the run may call live
    * (an experiment's read-only `liveTools`) is dispatched as a live step.
    */
-  private async fromRecord(
-    run: TaskRun,
-    actions: Tasks.PlanAction[],
-    input: Record<string, unknown>,
-    index: number,
-    ledger: StepLedger,
-  ): Promise<Ended | 'paused'> {
+  private async fromRecord(step: StepAtHand): Promise<Ended | 'paused'> {
+    const { run, actions, input, index, ledger } = step;
     const action = actions[0] as Tasks.PlanAction;
     const answer = run.source.recordedStep(index, action, input);
     switch (answer.kind) {
       case 'live':
         // a read-only tool an evaluation may call: dispatched as a live task's, through its gate
-        return this.gated(run, actions, input, index, ledger);
+        return this.gated(step);
       case 'refused':
         return this.failStep(run, { ...action, input }, index, ledger, answer.error);
       case 'diverged':

@@ -31,7 +31,7 @@ export class DeleteWebhookUseCase {
       (who.userId && view.userId !== who.userId) ||
       !(await this.repository.delete(webhookId))
     ) {
-      void this.refusals.ifElsewhere(actor, () => this.repository.tenantOfSubscription(webhookId), {
+      void this.refusals.ifElsewhere(actor, () => this.repository.tenantOf(webhookId), {
         category: 'webhook',
         action: 'webhook.delete',
         resource: webhookId,

@@ -24,7 +24,7 @@ function setup() {
       id === HOOK && scope === 'acme'
         ? { webhookId: HOOK, userId: 'ann', tenantId: 'acme' }
         : undefined,
-    tenantOfSubscription: async () => 'acme',
+    tenantOf: async () => 'acme',
     subscriptionSecret: async () => subscription,
     rotateSubscriptionSecret: async (_id: string, fresh: string, until: Date) => {
       Object.assign(subscription, {

@@ -63,7 +63,7 @@ export class WebhookSecretsUseCase {
     const view = await this.repository.get(webhookId, scopeOf(actor));
     const mine = view && view.userId === actor.userId && view.tenantId === tenantOf(actor);
     if (!view || (!mine && !isAdmin(actor))) {
-      void this.refusals.ifElsewhere(actor, () => this.repository.tenantOfSubscription(webhookId), {
+      void this.refusals.ifElsewhere(actor, () => this.repository.tenantOf(webhookId), {
         category: 'webhook',
         action,
         resource: webhookId,
