@@ -1,6 +1,7 @@
-import { Approvals, parseOrThrow, Tasks } from '@switchboard/contracts';
+import { Approvals, parseOrThrow } from '@switchboard/contracts';
 import { z } from 'zod';
-import { get, HttpRelay, type PathParams, post } from '../http/http-relay.js';
+import { get, HttpRelay, post } from '../http/http-relay.js';
+import { taskOf } from '../http/task-id.param.js';
 
 const ApprovalQuery = z
   .object({
@@ -8,8 +9,6 @@ const ApprovalQuery = z
     limit: z.coerce.number().int().min(1).max(200).default(50),
   })
   .strict();
-
-const taskOf = (params: PathParams) => parseOrThrow(Tasks.TaskId, params['id'], 'task id');
 
 /**
  * Approvals (docs/approvals.md): what the caller may decide, a task's approvals, and the decision.

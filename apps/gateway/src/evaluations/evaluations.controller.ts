@@ -1,7 +1,8 @@
-import { Evaluations, parseOrThrow, Tasks } from '@switchboard/contracts';
+import { Evaluations, parseOrThrow } from '@switchboard/contracts';
 import { z } from 'zod';
 import { labelledBody } from '../agent-configs/agent-config-http.schemas.js';
 import { get, HttpRelay, type PathParams, post, put } from '../http/http-relay.js';
+import { taskOf } from '../http/task-id.param.js';
 
 /** The body of `POST /datasets/{name}/items`. */
 export const DatasetItemsBody = z
@@ -10,7 +11,6 @@ export const DatasetItemsBody = z
 
 const datasetOf = (params: PathParams) =>
   parseOrThrow(Evaluations.DatasetName, params['name'], 'dataset name');
-const taskOf = (params: PathParams) => parseOrThrow(Tasks.TaskId, params['id'], 'task id');
 
 /**
  * Evaluations over HTTP (docs/evaluations.md): datasets of recorded tasks, human scores, experiments.

@@ -19,6 +19,7 @@ import { refuseAudited } from '../auth/audited-refusal.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { CancelBody, LastEventId } from '../http/api.schemas.js';
 import { requestIdOf } from '../http/request-id.js';
+import { taskIdOf } from '../http/task-id.param.js';
 import { ZodQueryPipe } from '../http/zod-query.pipe.js';
 import { CancelTaskUseCase } from './cancel-task/cancel-task.use-case.js';
 import { RerunTaskUseCase } from './rerun-task/rerun-task.use-case.js';
@@ -64,7 +65,7 @@ export class TasksController {
     @Param('id') id: string,
     @CurrentActor() actor: Actor,
   ): Promise<Tasks.TaskView | Gateway.QueuedTaskView> {
-    const taskId = parseOrThrow(Tasks.TaskId, id, 'task id');
+    const taskId = taskIdOf(id);
     return (await this.access.view(taskId, actor)) ?? { taskId, status: 'queued' };
   }
 
@@ -81,7 +82,7 @@ export class TasksController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const taskId = parseOrThrow(Tasks.TaskId, id, 'task id');
+    const taskId = taskIdOf(id);
     const afterSeq =
       lastEventId !== undefined
         ? Number(parseOrThrow(LastEventId, lastEventId, 'Last-Event-ID header'))
@@ -100,7 +101,7 @@ export class TasksController {
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Gateway.CancelAccepted> {
-    const taskId = parseOrThrow(Tasks.TaskId, id, 'task id');
+    const taskId = taskIdOf(id);
     const body =
       rawBody === undefined || rawBody === null || rawBody === ''
         ? {}
@@ -125,7 +126,7 @@ export class TasksController {
     @CurrentActor() actor: Actor,
     @Req() request: FastifyRequest,
   ): Promise<Gateway.RunAccepted> {
-    const taskId = parseOrThrow(Tasks.TaskId, id, 'task id');
+    const taskId = taskIdOf(id);
     return this.rerun.replay(taskId, actor, requestIdOf(request));
   }
 
@@ -138,7 +139,7 @@ export class TasksController {
     @CurrentActor() actor: Actor,
     @Req() request: FastifyRequest,
   ): Promise<Gateway.RunAccepted> {
-    const taskId = parseOrThrow(Tasks.TaskId, id, 'task id');
+    const taskId = taskIdOf(id);
     const body = parseOrThrow(Tasks.ForkRequestBody, rawBody ?? {}, 'request body');
     return this.rerun.fork(taskId, body, actor, requestIdOf(request));
   }
@@ -153,8 +154,8 @@ export class TasksController {
     return this.bus.request(
       Tasks.TaskDiff,
       {
-        a: parseOrThrow(Tasks.TaskId, a, 'task id a'),
-        b: parseOrThrow(Tasks.TaskId, b, 'task id b'),
+        a: taskIdOf(a, 'task id a'),
+        b: taskIdOf(b, 'task id b'),
       },
       { actor },
     );

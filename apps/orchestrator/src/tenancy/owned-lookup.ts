@@ -1,7 +1,6 @@
 import type { Actor, Audit, DomainError } from '@switchboard/contracts';
-import { audienceOf } from '../webhooks/webhook-access.js';
 import type { TenantRefusals } from './tenant-refusals.js';
-import type { TenantScope } from './tenant-scope.js';
+import { audienceOf, type TenantScope } from './tenant-scope.js';
 
 /** Where one kind of thing a user owns in a tenant (a schedule, a webhook subscription) is stored. */
 export interface OwnedStore<V extends { userId: string }> {

@@ -1,4 +1,4 @@
-import { ALL_TENANTS, scopeOf, taskRefOf, tenantWhere } from './tenant-scope.js';
+import { ALL_TENANTS, audienceOf, scopeOf, taskRefOf, tenantWhere } from './tenant-scope.js';
 
 describe('tenant scope', () => {
   it("limits a user's and an admin's reads to their tenant, and the platform operator's to none", () => {
@@ -24,5 +24,18 @@ describe('tenant scope', () => {
       tenantId: 'acme',
     });
     expect(taskRefOf({ taskId: 't', actor })).toEqual({ taskId: 't', tenantId: 'default' });
+  });
+
+  it("lets a user see their own things, an admin their tenant's, the platform operator every tenant's", () => {
+    expect(audienceOf({ userId: 'ann', role: 'user', tenantId: 'acme' })).toEqual({
+      scope: 'acme',
+      userId: 'ann',
+    });
+    expect(audienceOf({ userId: 'bob', role: 'admin', tenantId: 'acme' })).toEqual({
+      scope: 'acme',
+    });
+    expect(audienceOf({ userId: 'op', role: 'platform-admin', tenantId: 'acme' })).toEqual({
+      scope: ALL_TENANTS,
+    });
   });
 });

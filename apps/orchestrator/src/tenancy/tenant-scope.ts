@@ -1,4 +1,4 @@
-import { type Actor, spansTenants, type Tasks, tenantOf } from '@switchboard/contracts';
+import { type Actor, isAdmin, spansTenants, type Tasks, tenantOf } from '@switchboard/contracts';
 
 /** The scope of the platform operator, and of the orchestrator's own reads of a task it runs. */
 export const ALL_TENANTS = Symbol('all tenants');
@@ -28,4 +28,18 @@ export interface TaskRef {
 /** The task of a submission, in its submitter's tenant (every row of the task takes that tenant). */
 export function taskRefOf(s: Pick<Tasks.TaskSubmission, 'taskId' | 'actor'>): TaskRef {
   return { taskId: s.taskId, tenantId: tenantOf(s.actor) };
+}
+
+/** Whose owned things a read sees: a scope of tenants, and one user unless the actor is an admin. */
+export interface Audience {
+  scope: TenantScope;
+  userId?: string | undefined;
+}
+
+/**
+ * Who sees owned things (webhooks, deliveries, schedules): their owner; an admin, every one of their
+ * tenant; the platform operator, every tenant's. Anything else is answered as missing.
+ */
+export function audienceOf(actor: Actor): Audience {
+  return { scope: scopeOf(actor), ...(isAdmin(actor) ? {} : { userId: actor.userId }) };
 }

@@ -5,7 +5,7 @@ import { CreateWebhookUseCase } from './create-webhook/create-webhook.use-case.j
 import { DeleteWebhookUseCase } from './delete-webhook/delete-webhook.use-case.js';
 import { WebhookDeliveryRepository } from './delivery/webhook-delivery.repository.js';
 import { RedeliverWebhookUseCase } from './redeliver-webhook/redeliver-webhook.use-case.js';
-import { audienceOf } from './webhook-access.js';
+import { audienceOf } from '../tenancy/tenant-scope.js';
 import { WebhookLookup } from './webhook-lookup.js';
 import { WebhookSecretsUseCase } from './webhook-secrets/webhook-secrets.use-case.js';
 

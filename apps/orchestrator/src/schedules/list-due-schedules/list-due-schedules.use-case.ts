@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, isAdmin, type Schedules } from '@switchboard/contracts';
-import { audienceOf } from '../schedule-access.js';
+import { audienceOf } from '../../tenancy/tenant-scope.js';
 import { ScheduleClock } from '../schedule-clock.js';
 import { ScheduleRepository } from '../schedule.repository.js';
 

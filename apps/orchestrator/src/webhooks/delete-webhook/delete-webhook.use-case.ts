@@ -3,7 +3,8 @@ import type { Actor } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { TenantRefusals } from '../../tenancy/tenant-refusals.js';
 import { WebhookDeliveryRepository } from '../delivery/webhook-delivery.repository.js';
-import { audienceOf, webhookNotFound } from '../webhook-access.js';
+import { audienceOf } from '../../tenancy/tenant-scope.js';
+import { webhookNotFound } from '../webhook-access.js';
 import { WebhookRepository } from '../webhook.repository.js';
 import { shownUrl } from '../webhook-url.js';
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Webhooks } from '@switchboard/contracts';
 import { Prisma, type WebhookDelivery } from '../../generated/prisma/client.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
-import { type TenantScope, tenantWhere } from '../../tenancy/tenant-scope.js';
+import { type Audience, tenantWhere } from '../../tenancy/tenant-scope.js';
 import { messageIdOf } from '../signing/webhook-signature.js';
 
 /**
@@ -60,11 +60,6 @@ export interface AttemptRecord {
 }
 
 /** Who may see which deliveries: a tenant scope, and one user's own when `userId` is set. */
-export interface DeliveryAudience {
-  scope: TenantScope;
-  userId?: string | undefined;
-}
-
 const iso = (d: Date) => d.toISOString();
 
 /**
@@ -139,7 +134,7 @@ export class WebhookDeliveryRepository {
   }
 
   /** A delivery as `who` sees it (another tenant's or user's: undefined, as a missing one). */
-  async get(id: string, who: DeliveryAudience): Promise<Webhooks.WebhookDeliveryView | undefined> {
+  async get(id: string, who: Audience): Promise<Webhooks.WebhookDeliveryView | undefined> {
     const row = await this.prisma.webhookDelivery.findFirst({ where: { id, ...audience(who) } });
     return row ? viewOf(row) : undefined;
   }
@@ -156,7 +151,7 @@ export class WebhookDeliveryRepository {
   /** Deliveries `who` sees, newest first, with the next page's cursor. */
   async list(
     q: Webhooks.WebhookDeliveryListRequest,
-    who: DeliveryAudience,
+    who: Audience,
   ): Promise<{ deliveries: Webhooks.WebhookDeliveryView[]; nextBefore?: string }> {
     const cursor = q.before
       ? await this.prisma.webhookDelivery.findUnique({
@@ -237,7 +232,7 @@ export class WebhookDeliveryRepository {
   }
 }
 
-function audience(who: DeliveryAudience): { tenantId?: string; userId?: string } {
+function audience(who: Audience): { tenantId?: string; userId?: string } {
   return { ...tenantWhere(who.scope), ...(who.userId ? { userId: who.userId } : {}) };
 }
 

@@ -3,10 +3,8 @@ import { type Actor, isDomainError, type Webhooks } from '@switchboard/contracts
 import type { AuditTrail } from '@switchboard/messaging';
 import type { TenantRefusals } from '../../tenancy/tenant-refusals.js';
 import type { DeliverWebhooksUseCase } from '../deliver-webhooks/deliver-webhooks.use-case.js';
-import type {
-  DeliveryAudience,
-  WebhookDeliveryRepository,
-} from '../delivery/webhook-delivery.repository.js';
+import type { Audience } from '../../tenancy/tenant-scope.js';
+import type { WebhookDeliveryRepository } from '../delivery/webhook-delivery.repository.js';
 import type { WebhookRepository } from '../webhook.repository.js';
 import { RedeliverWebhookUseCase } from './redeliver-webhook.use-case.js';
 
@@ -28,11 +26,11 @@ function setup(status: Webhooks.WebhookDeliveryStatus, hookLive = true) {
     status,
   } as Webhooks.WebhookDeliveryView;
   const calls = { redelivered: 0, kicked: 0, refusals: 0, audits: [] as unknown[] };
-  const visible = (who: DeliveryAudience) =>
+  const visible = (who: Audience) =>
     (who.scope === row.tenantId || typeof who.scope === 'symbol') &&
     (!who.userId || who.userId === row.userId);
   const deliveries = {
-    get: async (_id: string, who: DeliveryAudience) => (visible(who) ? row : undefined),
+    get: async (_id: string, who: Audience) => (visible(who) ? row : undefined),
     tenantOfDelivery: async () => row.tenantId,
     redeliver: async () => {
       if (row.status !== 'dead') return undefined;

@@ -7,7 +7,8 @@ import { TenantRefusals } from '../../tenancy/tenant-refusals.js';
 import { DeliverWebhooksUseCase } from '../deliver-webhooks/deliver-webhooks.use-case.js';
 import { WEBHOOK_DELIVERY } from '../delivery/webhook-delivery.machine.js';
 import { WebhookDeliveryRepository } from '../delivery/webhook-delivery.repository.js';
-import { audienceOf, deliveryNotFound } from '../webhook-access.js';
+import { audienceOf } from '../../tenancy/tenant-scope.js';
+import { deliveryNotFound } from '../webhook-access.js';
 import { WebhookRepository } from '../webhook.repository.js';
 
 /**
