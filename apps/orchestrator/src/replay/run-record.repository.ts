@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, type ErrorBody, isAdmin, Tasks } from '@switchboard/contracts';
+import { type Actor, type ErrorBody, Tasks } from '@switchboard/contracts';
 import {
   BLOCKED_PLACEHOLDER,
   publicStatus,
@@ -9,7 +9,7 @@ import {
   TaskCore,
 } from '../tasks/index.js';
 import { PrismaService } from '../prisma/prisma.service.js';
-import { scopeOf, tenantWhere } from '../tenancy/tenant-scope.js';
+import { audienceOf, audienceWhere } from '../tenancy/tenant-scope.js';
 import { FORGOTTEN_MARK } from '../memory/forget-recalled/recalled-redaction.js';
 import type { RecordedStep, RunRecord } from './run-record.js';
 import type { TraceRows } from './run-trace.js';
@@ -100,8 +100,7 @@ export class RunRecordRepository implements RunTree {
     const rows = await this.prisma.task.findMany({
       where: {
         parentId: taskId,
-        ...tenantWhere(scopeOf(actor)),
-        ...(isAdmin(actor) ? {} : { userId: actor.userId }),
+        ...audienceWhere(audienceOf(actor)),
       },
       orderBy: { createdAt: 'asc' },
       take: 200,
@@ -140,8 +139,8 @@ export class RunRecordRepository implements RunTree {
     include: I,
   ) {
     return this.prisma.task
-      .findFirst({ where: { id: taskId, ...tenantWhere(scopeOf(actor)) }, include })
-      .then((t) => (t && (t.userId === actor.userId || isAdmin(actor)) ? t : undefined));
+      .findFirst({ where: { id: taskId, ...audienceWhere(audienceOf(actor)) }, include })
+      .then((t) => t ?? undefined);
   }
 }
 

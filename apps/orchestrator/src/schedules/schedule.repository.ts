@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Schedules, Tasks } from '@switchboard/contracts';
 import type { Prisma, Schedule, ScheduleFiring } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
-import { type TenantScope, tenantWhere } from '../tenancy/tenant-scope.js';
+import { audienceWhere, type TenantScope, tenantWhere } from '../tenancy/tenant-scope.js';
 import { type FiringPlan, scheduledTaskId, type ScheduleTiming } from './schedule-plan.js';
 
 /** A new schedule, as stored. */
@@ -51,7 +51,7 @@ export class ScheduleRepository {
   /** Schedules in `scope`, newest first; only `userId`'s when given. */
   async list(scope: TenantScope, userId: string | undefined, take: number) {
     const rows = await this.prisma.schedule.findMany({
-      where: { ...tenantWhere(scope), ...(userId ? { userId } : {}) },
+      where: audienceWhere({ scope, userId }),
       orderBy: { createdAt: 'desc' },
       take,
     });
@@ -112,8 +112,7 @@ export class ScheduleRepository {
   async due(scope: TenantScope, userId: string | undefined, until: Date, take: number) {
     return this.prisma.schedule.findMany({
       where: {
-        ...tenantWhere(scope),
-        ...(userId ? { userId } : {}),
+        ...audienceWhere({ scope, userId }),
         status: 'active',
         nextDueAt: { lte: until },
       },

@@ -1,4 +1,12 @@
-import { ALL_TENANTS, audienceOf, scopeOf, taskRefOf, tenantWhere } from './tenant-scope.js';
+import type { Actor } from '@switchboard/contracts';
+import {
+  ALL_TENANTS,
+  audienceOf,
+  audienceWhere,
+  scopeOf,
+  taskRefOf,
+  tenantWhere,
+} from './tenant-scope.js';
 
 describe('tenant scope', () => {
   it("limits a user's and an admin's reads to their tenant, and the platform operator's to none", () => {
@@ -37,5 +45,16 @@ describe('tenant scope', () => {
     expect(audienceOf({ userId: 'op', role: 'platform-admin', tenantId: 'acme' })).toEqual({
       scope: ALL_TENANTS,
     });
+  });
+
+  it("puts an audience in the where clause: its tenant unless every tenant's, its user unless an admin", () => {
+    const where = (actor: Actor) => audienceWhere(audienceOf(actor));
+    expect(where({ userId: 'ann', role: 'user', tenantId: 'acme' })).toEqual({
+      tenantId: 'acme',
+      userId: 'ann',
+    });
+    expect(where({ userId: 'bob', role: 'admin', tenantId: 'acme' })).toEqual({ tenantId: 'acme' });
+    expect(where({ userId: 'op', role: 'platform-admin', tenantId: 'acme' })).toEqual({});
+    expect(audienceWhere({ scope: ALL_TENANTS, userId: 'ann' })).toEqual({ userId: 'ann' });
   });
 });

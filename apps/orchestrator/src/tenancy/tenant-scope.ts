@@ -43,3 +43,8 @@ export interface Audience {
 export function audienceOf(actor: Actor): Audience {
   return { scope: scopeOf(actor), ...(isAdmin(actor) ? {} : { userId: actor.userId }) };
 }
+
+/** The audience as a Prisma condition: its tenant (nothing for every tenant), and its user when set. */
+export function audienceWhere(who: Audience): { tenantId?: string; userId?: string } {
+  return { ...tenantWhere(who.scope), ...(who.userId ? { userId: who.userId } : {}) };
+}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Webhooks } from '@switchboard/contracts';
 import type { WebhookSubscription } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
-import { type TenantScope, tenantWhere } from '../tenancy/tenant-scope.js';
+import { audienceWhere, type TenantScope, tenantWhere } from '../tenancy/tenant-scope.js';
 
 /** A new subscription, as stored. */
 export interface NewSubscription {
@@ -51,7 +51,7 @@ export class WebhookRepository {
   /** Live subscriptions in `scope`, newest first; only `userId`'s when given. */
   async list(scope: TenantScope, userId: string | undefined, take: number) {
     const rows = await this.prisma.webhookSubscription.findMany({
-      where: { ...tenantWhere(scope), ...(userId ? { userId } : {}), deletedAt: null },
+      where: { ...audienceWhere({ scope, userId }), deletedAt: null },
       orderBy: { createdAt: 'desc' },
       take,
     });

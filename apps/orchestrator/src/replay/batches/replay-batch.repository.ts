@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, isAdmin, Tasks, tenantOf } from '@switchboard/contracts';
+import { type Actor, Tasks, tenantOf } from '@switchboard/contracts';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
-import { scopeOf, tenantWhere } from '../../tenancy/tenant-scope.js';
+import { audienceOf, audienceWhere } from '../../tenancy/tenant-scope.js';
 import {
   type BatchItemInput,
   type BatchPlan,
@@ -85,8 +85,7 @@ export class ReplayBatchRepository {
     limit: number,
   ) {
     const scope: Prisma.TaskWhereInput = {
-      ...tenantWhere(scopeOf(actor)),
-      ...(isAdmin(actor) ? {} : { userId: actor.userId }),
+      ...audienceWhere(audienceOf(actor)),
       status: { in: [...Tasks.TERMINAL_TASK_STATUSES] },
     };
     const rows = await this.prisma.task.findMany({
@@ -186,7 +185,7 @@ export class ReplayBatchRepository {
   }
 
   private reach(actor: Actor): Prisma.ReplayBatchWhereInput {
-    return { ...tenantWhere(scopeOf(actor)), ...(isAdmin(actor) ? {} : { userId: actor.userId }) };
+    return audienceWhere(audienceOf(actor));
   }
 
   private async stateOf(tx: Tx, b: BatchRow, items: ItemRow[]): Promise<BatchState> {

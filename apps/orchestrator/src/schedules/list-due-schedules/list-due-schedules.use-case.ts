@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, isAdmin, type Schedules } from '@switchboard/contracts';
+import type { Actor, Schedules } from '@switchboard/contracts';
 import { audienceOf } from '../../tenancy/tenant-scope.js';
 import { ScheduleClock } from '../schedule-clock.js';
 import { ScheduleRepository } from '../schedule.repository.js';
@@ -25,7 +25,7 @@ export class ListDueSchedulesUseCase {
     const now = this.clock.now();
     const rows = await this.repository.due(
       who.scope,
-      isAdmin(actor) ? undefined : actor.userId,
+      who.userId,
       new Date(now.getTime() + req.withinMs),
       req.limit,
     );

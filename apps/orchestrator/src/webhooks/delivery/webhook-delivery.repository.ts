@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Webhooks } from '@switchboard/contracts';
 import { Prisma, type WebhookDelivery } from '../../generated/prisma/client.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
-import { type Audience, tenantWhere } from '../../tenancy/tenant-scope.js';
+import { type Audience, audienceWhere } from '../../tenancy/tenant-scope.js';
 import { messageIdOf } from '../signing/webhook-signature.js';
 
 /**
@@ -59,7 +59,6 @@ export interface AttemptRecord {
   lastMessage: string;
 }
 
-/** Who may see which deliveries: a tenant scope, and one user's own when `userId` is set. */
 const iso = (d: Date) => d.toISOString();
 
 /**
@@ -135,7 +134,9 @@ export class WebhookDeliveryRepository {
 
   /** A delivery as `who` sees it (another tenant's or user's: undefined, as a missing one). */
   async get(id: string, who: Audience): Promise<Webhooks.WebhookDeliveryView | undefined> {
-    const row = await this.prisma.webhookDelivery.findFirst({ where: { id, ...audience(who) } });
+    const row = await this.prisma.webhookDelivery.findFirst({
+      where: { id, ...audienceWhere(who) },
+    });
     return row ? viewOf(row) : undefined;
   }
 
@@ -161,7 +162,7 @@ export class WebhookDeliveryRepository {
       : undefined;
     const rows = await this.prisma.webhookDelivery.findMany({
       where: {
-        ...audience(who),
+        ...audienceWhere(who),
         ...(q.status ? { status: q.status } : {}),
         ...(q.webhookId ? { subscriptionId: q.webhookId } : {}),
         ...(q.taskId ? { taskId: q.taskId } : {}),
@@ -230,10 +231,6 @@ export class WebhookDeliveryRepository {
     });
     return Object.fromEntries(rows.map((r) => [r.status, r._count._all]));
   }
-}
-
-function audience(who: Audience): { tenantId?: string; userId?: string } {
-  return { ...tenantWhere(who.scope), ...(who.userId ? { userId: who.userId } : {}) };
 }
 
 function viewOf(r: WebhookDelivery): Webhooks.WebhookDeliveryView {
