@@ -4,6 +4,7 @@ import { CreateWebhookUseCase } from './create-webhook/create-webhook.use-case.j
 import { DeleteWebhookUseCase } from './delete-webhook/delete-webhook.use-case.js';
 import { DeliverWebhooksUseCase } from './deliver-webhooks/deliver-webhooks.use-case.js';
 import { DeliveryAttempt } from './deliver-webhooks/delivery-attempt.js';
+import { DeliveryLookup } from './delivery-lookup.js';
 import { WebhookDeliveryRepository } from './delivery/webhook-delivery.repository.js';
 import { WebhookSender } from './delivery/webhook-sender.js';
 import { EnqueueDeliveriesUseCase } from './enqueue-deliveries/enqueue-deliveries.use-case.js';
@@ -23,6 +24,7 @@ export const webhookProviders: Provider[] = [
   DeleteWebhookUseCase,
   DeliverWebhooksUseCase,
   DeliveryAttempt,
+  DeliveryLookup,
   EnqueueDeliveriesUseCase,
   RedeliverWebhookUseCase,
   WebhookDeliveryRepository,

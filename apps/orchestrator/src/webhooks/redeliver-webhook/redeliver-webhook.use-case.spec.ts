@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { type Actor, isDomainError, type Webhooks } from '@switchboard/contracts';
-import type { AuditTrail } from '@switchboard/messaging';
-import type { TenantRefusals } from '../../tenancy/tenant-refusals.js';
 import type { DeliverWebhooksUseCase } from '../deliver-webhooks/deliver-webhooks.use-case.js';
 import type { Audience } from '../../tenancy/tenant-scope.js';
 import type { WebhookDeliveryRepository } from '../delivery/webhook-delivery.repository.js';
+import { DeliveryLookup } from '../delivery-lookup.js';
+import { refusalsSpy } from '../webhook.fakes.js';
 import type { WebhookRepository } from '../webhook.repository.js';
 import { RedeliverWebhookUseCase } from './redeliver-webhook.use-case.js';
 
@@ -25,13 +25,13 @@ function setup(status: Webhooks.WebhookDeliveryStatus, hookLive = true) {
     event: 'orchestrator.task.completed',
     status,
   } as Webhooks.WebhookDeliveryView;
-  const calls = { redelivered: 0, kicked: 0, refusals: 0, audits: [] as unknown[] };
+  const calls = { redelivered: 0, kicked: 0 };
   const visible = (who: Audience) =>
     (who.scope === row.tenantId || typeof who.scope === 'symbol') &&
     (!who.userId || who.userId === row.userId);
   const deliveries = {
     get: async (_id: string, who: Audience) => (visible(who) ? row : undefined),
-    tenantOfDelivery: async () => row.tenantId,
+    tenantOfDelivery: async (id: string) => (id === ID ? row.tenantId : undefined),
     redeliver: async () => {
       if (row.status !== 'dead') return undefined;
       calls.redelivered++;
@@ -43,29 +43,26 @@ function setup(status: Webhooks.WebhookDeliveryStatus, hookLive = true) {
     get: async () => (hookLive ? { webhookId: HOOK } : undefined),
   } as unknown as WebhookRepository;
   const sender = { kick: () => calls.kicked++ } as unknown as DeliverWebhooksUseCase;
-  const refusals = {
-    ifElsewhere: async () => void calls.refusals++,
-  } as unknown as TenantRefusals;
-  const audit = { record: async (r: unknown) => void calls.audits.push(r) };
+  const { refusals, audit, records: audits, settled } = refusalsSpy();
   const sut = new RedeliverWebhookUseCase(
+    new DeliveryLookup(deliveries, refusals),
     deliveries,
     subscriptions,
     sender,
-    refusals,
-    audit as unknown as AuditTrail,
+    audit,
     { WEBHOOK_RETRY_FOR_MS: 60_000 },
   );
-  return { sut, calls };
+  return { sut, calls, audits, settled };
 }
 
 const code = (e: unknown) => (isDomainError(e) ? e.code : String(e));
 
 describe(RedeliverWebhookUseCase.name, () => {
   it('makes a dead delivery pending again, audits it and wakes the sender; a second time is 409', async () => {
-    const { sut, calls } = setup('dead');
+    const { sut, calls, audits } = setup('dead');
     expect((await sut.execute(ID, alan)).status).toBe('pending');
     expect(calls).toMatchObject({ redelivered: 1, kicked: 1 });
-    expect(calls.audits[0]).toMatchObject({ action: 'webhook.redeliver', tenantId: 'acme' });
+    expect(audits[0]).toMatchObject({ action: 'webhook.redeliver', tenantId: 'acme' });
     expect(code(await sut.execute(ID, alan).catch((e: unknown) => e))).toBe('CONFLICT');
   });
 
@@ -88,10 +85,25 @@ describe(RedeliverWebhookUseCase.name, () => {
   });
 
   it("answers another user's or another tenant's as missing, and has the refusal audited", async () => {
-    const { sut, calls } = setup('dead');
-    expect(code(await sut.execute(ID, bob).catch((e: unknown) => e))).toBe('NOT_FOUND');
-    expect(code(await sut.execute(ID, gina).catch((e: unknown) => e))).toBe('NOT_FOUND');
-    expect(calls.refusals).toBe(2);
+    const { sut, calls, audits, settled } = setup('dead');
+    for (const actor of [bob, gina])
+      expect(
+        await sut
+          .execute(ID, actor)
+          .then(String, (e: unknown) => `${code(e)}: ${(e as Error).message}`),
+      ).toBe(`NOT_FOUND: webhook delivery ${ID} not found`);
+    await settled();
     expect(calls.redelivered).toBe(0);
+    // Only gina's is another tenant's: bob is of acme, whose delivery it is.
+    expect(audits).toEqual([
+      expect.objectContaining({
+        category: 'webhook',
+        action: 'webhook.redeliver',
+        outcome: 'denied',
+        resource: ID,
+        tenantId: 'globex',
+        details: { reason: 'other_tenant' },
+      }),
+    ]);
   });
 });

@@ -3,12 +3,10 @@ import { APP_CONFIG } from '@switchboard/config';
 import { type Actor, DomainError, type Webhooks } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
-import { TenantRefusals } from '../../tenancy/tenant-refusals.js';
 import { DeliverWebhooksUseCase } from '../deliver-webhooks/deliver-webhooks.use-case.js';
 import { WEBHOOK_DELIVERY } from '../delivery/webhook-delivery.machine.js';
 import { WebhookDeliveryRepository } from '../delivery/webhook-delivery.repository.js';
-import { audienceOf } from '../../tenancy/tenant-scope.js';
-import { deliveryNotFound } from '../webhook-access.js';
+import { DeliveryLookup } from '../delivery-lookup.js';
 import { WebhookRepository } from '../webhook.repository.js';
 
 /**
@@ -19,25 +17,16 @@ import { WebhookRepository } from '../webhook.repository.js';
 @Injectable()
 export class RedeliverWebhookUseCase {
   constructor(
+    private readonly lookup: DeliveryLookup,
     private readonly deliveries: WebhookDeliveryRepository,
     private readonly subscriptions: WebhookRepository,
     private readonly sender: DeliverWebhooksUseCase,
-    private readonly refusals: TenantRefusals,
     private readonly audit: AuditTrail,
     @Inject(APP_CONFIG) private readonly config: Pick<OrchestratorEnv, 'WEBHOOK_RETRY_FOR_MS'>,
   ) {}
 
   async execute(deliveryId: string, actor: Actor): Promise<Webhooks.WebhookDeliveryView> {
-    const who = audienceOf(actor);
-    const found = await this.deliveries.get(deliveryId, who);
-    if (!found) {
-      void this.refusals.ifElsewhere(actor, () => this.deliveries.tenantOfDelivery(deliveryId), {
-        category: 'webhook',
-        action: 'webhook.redeliver',
-        resource: deliveryId,
-      });
-      throw deliveryNotFound(deliveryId);
-    }
+    const found = await this.lookup.find(deliveryId, actor, 'webhook.redeliver');
     if (!WEBHOOK_DELIVERY.target(found.status, 'redelivered'))
       throw new DomainError(
         'CONFLICT',

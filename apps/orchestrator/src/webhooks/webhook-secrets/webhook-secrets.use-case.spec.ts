@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { type Actor, isDomainError } from '@switchboard/contracts';
-import type { AuditTrail } from '@switchboard/messaging';
-import type { TenantRefusals } from '../../tenancy/tenant-refusals.js';
+import { ALL_TENANTS } from '../../tenancy/tenant-scope.js';
+import { refusalsSpy } from '../webhook.fakes.js';
+import { WebhookLookup } from '../webhook-lookup.js';
 import type { StoredSecret, WebhookRepository } from '../webhook.repository.js';
 import { WebhookSecretsUseCase } from './webhook-secrets.use-case.js';
 
@@ -9,6 +10,10 @@ const HOOK = '00000001-0000-4000-8000-000000000000';
 const ann: Actor = { userId: 'ann', role: 'user', tenantId: 'acme' };
 const alan: Actor = { userId: 'alan', role: 'admin', tenantId: 'acme' };
 const bob: Actor = { userId: 'bob', role: 'user', tenantId: 'acme' };
+const gina: Actor = { userId: 'gina', role: 'admin', tenantId: 'globex' };
+const operator: Actor = { userId: 'ops', role: 'platform-admin', tenantId: 'acme' };
+/** The platform operator with ann's user id, in another tenant: someone else than acme's ann. */
+const otherAnn: Actor = { userId: 'ann', role: 'platform-admin', tenantId: 'globex' };
 
 /** A subscription of ann's, and users' task-webhook secrets, kept as the repository would. */
 function setup() {
@@ -18,13 +23,12 @@ function setup() {
     previousSecretUntil: null,
   };
   const users = new Map<string, StoredSecret>();
-  const audits: unknown[] = [];
   const repository = {
     get: async (id: string, scope: unknown) =>
-      id === HOOK && scope === 'acme'
+      id === HOOK && (scope === 'acme' || scope === ALL_TENANTS)
         ? { webhookId: HOOK, userId: 'ann', tenantId: 'acme' }
         : undefined,
-    tenantOf: async () => 'acme',
+    tenantOf: async (id: string) => (id === HOOK ? 'acme' : undefined),
     subscriptionSecret: async () => subscription,
     rotateSubscriptionSecret: async (_id: string, fresh: string, until: Date) => {
       Object.assign(subscription, {
@@ -49,12 +53,16 @@ function setup() {
       });
     },
   } as unknown as WebhookRepository;
-  const refusals = { ifElsewhere: async () => undefined } as unknown as TenantRefusals;
-  const audit = { record: async (r: unknown) => void audits.push(r) } as unknown as AuditTrail;
-  const sut = new WebhookSecretsUseCase(repository, refusals, audit, {
-    WEBHOOK_ROTATION_GRACE_MS: 60_000,
-  });
-  return { sut, audits };
+  const { refusals, audit, records: audits, settled } = refusalsSpy();
+  const sut = new WebhookSecretsUseCase(
+    new WebhookLookup(repository, refusals),
+    repository,
+    audit,
+    {
+      WEBHOOK_ROTATION_GRACE_MS: 60_000,
+    },
+  );
+  return { sut, audits, settled };
 }
 
 const code = (e: unknown) => (isDomainError(e) ? e.code : String(e));
@@ -87,6 +95,46 @@ describe(WebhookSecretsUseCase.name, () => {
     );
     expect(code(await sut.rotate({ webhookId: HOOK }, bob).catch((e: unknown) => e))).toBe(
       'NOT_FOUND',
+    );
+  });
+
+  it('refuses it to the platform operator, who sees every tenant but subscribed to none of these', async () => {
+    const { sut, audits, settled } = setup();
+    for (const actor of [operator, otherAnn])
+      for (const asked of [
+        sut.get({ webhookId: HOOK }, actor),
+        sut.rotate({ webhookId: HOOK }, actor),
+      ])
+        expect(
+          await asked.then(String, (e: unknown) => `${code(e)}: ${(e as Error).message}`),
+        ).toBe('FORBIDDEN: only its subscriber (ann) may have its secret');
+    await settled();
+    expect(audits).toEqual([]);
+  });
+
+  it("answers another tenant's as missing and audits the refusal; another user's is not audited", async () => {
+    const { sut, audits, settled } = setup();
+    for (const actor of [gina, bob]) {
+      for (const asked of [
+        sut.get({ webhookId: HOOK }, actor),
+        sut.rotate({ webhookId: HOOK }, actor),
+      ])
+        expect(
+          await asked.then(String, (e: unknown) => `${code(e)}: ${(e as Error).message}`),
+        ).toBe(`NOT_FOUND: webhook ${HOOK} not found`);
+    }
+    await settled();
+    expect(audits).toEqual(
+      ['webhook.secret.read', 'webhook.secret.rotate'].map((action) =>
+        expect.objectContaining({
+          category: 'webhook',
+          action,
+          outcome: 'denied',
+          resource: HOOK,
+          tenantId: 'globex',
+          details: { reason: 'other_tenant' },
+        }),
+      ),
     );
   });
 

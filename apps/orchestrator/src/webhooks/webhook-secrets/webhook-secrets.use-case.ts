@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
-import { type Actor, DomainError, isAdmin, tenantOf, type Webhooks } from '@switchboard/contracts';
+import { type Actor, DomainError, tenantOf, type Webhooks } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
-import { TenantRefusals } from '../../tenancy/tenant-refusals.js';
-import { scopeOf } from '../../tenancy/tenant-scope.js';
 import { newWebhookSecret } from '../signing/webhook-signature.js';
 import { webhookNotFound } from '../webhook-access.js';
+import { WebhookLookup } from '../webhook-lookup.js';
 import { type StoredSecret, WebhookRepository } from '../webhook.repository.js';
 
 /** Which secret: a subscription's, or (none named) the actor's task-webhook secret. */
@@ -24,8 +23,8 @@ export interface SecretRequest {
 @Injectable()
 export class WebhookSecretsUseCase {
   constructor(
+    private readonly lookup: WebhookLookup,
     private readonly repository: WebhookRepository,
-    private readonly refusals: TenantRefusals,
     private readonly audit: AuditTrail,
     @Inject(APP_CONFIG) private readonly config: Pick<OrchestratorEnv, 'WEBHOOK_ROTATION_GRACE_MS'>,
   ) {}
@@ -60,17 +59,10 @@ export class WebhookSecretsUseCase {
     actor: Actor,
     action: string,
   ): Promise<StoredSecret> {
-    const view = await this.repository.get(webhookId, scopeOf(actor));
-    const mine = view && view.userId === actor.userId && view.tenantId === tenantOf(actor);
-    if (!view || (!mine && !isAdmin(actor))) {
-      void this.refusals.ifElsewhere(actor, () => this.repository.tenantOf(webhookId), {
-        category: 'webhook',
-        action,
-        resource: webhookId,
-      });
-      throw webhookNotFound(webhookId);
-    }
-    if (!mine)
+    const view = await this.lookup.find(webhookId, actor, action);
+    // Seeing it (an admin, the platform operator) is not having it: only its subscriber does, and
+    // the same user id in another tenant is someone else.
+    if (view.userId !== actor.userId || view.tenantId !== tenantOf(actor))
       throw new DomainError(
         'FORBIDDEN',
         `only its subscriber (${view.userId}) may have its secret`,
