@@ -113,3 +113,10 @@ export const redisUrl = z
   .string()
   .url()
   .refine((u) => /^rediss?:\/\//.test(u), 'must be a redis:// or rediss:// URL');
+
+/**
+ * REDIS_KEY_PREFIX: the prefix of every key a service writes in Redis. One rule for every service,
+ * because the gateway's quota counters are read and written by the orchestrator and a2a under the
+ * same prefix; each service says what its keys are in its own description.
+ */
+export const redisKeyPrefix = z.string().max(64).default('sb:');

@@ -2,6 +2,7 @@ import {
   BaseEnv,
   envPort,
   envServiceMap,
+  redisKeyPrefix,
   redisUrl,
   tenantsFileSetting,
   envInt,
@@ -122,13 +123,9 @@ export const A2aEnv = BaseEnv.extend({
     .describe(
       "Redis holding the tenant quota counters (docs/quotas.md: delegationsPerDay): the gateway's, shared by every replica of every service.",
     ),
-  REDIS_KEY_PREFIX: z
-    .string()
-    .max(64)
-    .default('sb:')
-    .describe(
-      "Prefix of every Redis key a2a reads and writes: the gateway's REDIS_KEY_PREFIX (the quota counters are shared).",
-    ),
+  REDIS_KEY_PREFIX: redisKeyPrefix.describe(
+    "Prefix of every Redis key a2a reads and writes: the gateway's REDIS_KEY_PREFIX (the quota counters are shared).",
+  ),
   A2A_AGENTS_CACHE_MAX: z.coerce
     .number()
     .int()

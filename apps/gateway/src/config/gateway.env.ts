@@ -6,6 +6,7 @@ import {
   envPort,
   natsCredsFile,
   natsNkeySeedFile,
+  redisKeyPrefix,
   redisUrl,
 } from '@switchboard/config';
 import { UserId } from '@switchboard/contracts';
@@ -178,11 +179,7 @@ export const GatewayEnv = BaseEnv.extend({
   REDIS_URL: redisUrl
     .default('redis://127.0.0.1:6379')
     .describe('Redis for rate limits and stream slots (shared by every gateway replica).'),
-  REDIS_KEY_PREFIX: z
-    .string()
-    .max(64)
-    .default('sb:')
-    .describe('Prefix of every Redis key the gateway writes.'),
+  REDIS_KEY_PREFIX: redisKeyPrefix.describe('Prefix of every Redis key the gateway writes.'),
   RATE_LIMIT_PER_MINUTE: envInt(0, 1_000_000, 600).describe(
     'API requests one user may make per RATE_LIMIT_WINDOW_SECONDS across all replicas; 0 disables the limit.',
   ),

@@ -1,4 +1,11 @@
-import { BaseEnv, databaseUrl, envPort, redisUrl, tenantsFileSetting } from '@switchboard/config';
+import {
+  BaseEnv,
+  databaseUrl,
+  envPort,
+  redisKeyPrefix,
+  redisUrl,
+  tenantsFileSetting,
+} from '@switchboard/config';
 import { Tools } from '@switchboard/contracts';
 import { z } from 'zod';
 import { MAX_TOOL_TIMEOUT_MS } from '../tools/tool-timeouts.js';
@@ -21,11 +28,9 @@ export const McpToolsEnv = BaseEnv.extend({
   REDIS_URL: redisUrl
     .default('redis://127.0.0.1:6379')
     .describe('Redis holding the per-user manifest cache.'),
-  REDIS_KEY_PREFIX: z
-    .string()
-    .max(64)
-    .default('sb:')
-    .describe('Prefix of every Redis key this service writes (tests use their own).'),
+  REDIS_KEY_PREFIX: redisKeyPrefix.describe(
+    'Prefix of every Redis key this service writes (tests use their own).',
+  ),
   MANIFEST_CACHE_TTL_SECONDS: z.coerce
     .number()
     .int()

@@ -16,7 +16,7 @@ import {
   ownerForWrite,
   scopeOf,
 } from './memory-rights.js';
-import { MemoryRepository, type StoredMemory } from './memory.repository.js';
+import { type MemoryQuery, MemoryRepository, type StoredMemory } from './memory.repository.js';
 
 export interface PutMemory {
   namespace?: Tools.MemoryNamespace | undefined;
@@ -68,16 +68,11 @@ export class MemoryStore {
   }
 
   /** By meaning when an embeddings endpoint is configured and answers, else by words. */
-  async search(
-    actor: Actor,
-    query: string,
-    namespaces: readonly Tools.MemoryNamespace[] | undefined,
-    limit: number,
-  ): Promise<Tools.RecalledMemory[]> {
+  async search(actor: Actor, search: MemoryQuery): Promise<Tools.RecalledMemory[]> {
     const scope = scopeOf(actor);
-    for (const ns of namespaces ?? []) this.readable(scope, ns, 'memory.search');
-    const byMeaning = await this.meaning.search(scope, query, namespaces, limit);
-    return byMeaning ?? this.items.search(scope, query, namespaces, limit);
+    for (const ns of search.namespaces ?? []) this.readable(scope, ns, 'memory.search');
+    const byMeaning = await this.meaning.search(scope, search);
+    return byMeaning ?? this.items.search(scope, search);
   }
 
   async list(

@@ -9,7 +9,7 @@ import { UpdateMemoryUseCase } from './update-memory/update-memory.use-case.js';
  */
 export class MemoryRelay extends CommandRelay(
   relayCall(Tools.MemorySearch, MemoryStore, async (store, req, actor) => ({
-    items: await store.search(actor, req.query, req.namespaces, req.limit),
+    items: await store.search(actor, req),
   })),
   relayCall(Tools.MemoryList, MemoryStore, async (store, req, actor) => ({
     items: await store.list(actor, req.namespace, req.limit),

@@ -7,6 +7,22 @@ import { PrismaService } from '../prisma/prisma.service.js';
 import { toBytes } from './embeddings/memory-vector.js';
 import type { MemoryScope } from './memory-rights.js';
 
+/** What a search asks: its text, where (absent: every namespace the caller may read), how many. */
+export interface MemoryQuery {
+  readonly query: string;
+  readonly namespaces?: readonly Tools.MemoryNamespace[] | undefined;
+  readonly limit: number;
+}
+
+/**
+ * The query's words as `q` (stemmed, stop words dropped, ORed, so an item matching some of them is
+ * found; NULL when none is left): the one reading of a query's words, by the word search and by the
+ * meaning search's word ranks alike.
+ */
+export function queryWords(query: string): Prisma.Sql {
+  return Prisma.sql`LATERAL (SELECT NULLIF(replace(plainto_tsquery('english', ${query})::text, ' & ', ' | '), '')::tsquery AS q) AS s`;
+}
+
 export interface ItemRow {
   id: string;
   namespaceKind: Tools.MemoryNamespaceKind;
@@ -103,14 +119,11 @@ export class MemoryRepository {
    */
   async search(
     scope: MemoryScope,
-    query: string,
-    namespaces: readonly Tools.MemoryNamespace[] | undefined,
-    limit: number,
+    { query, namespaces, limit }: MemoryQuery,
   ): Promise<Tools.RecalledMemory[]> {
     const rows = await this.prisma.$queryRaw<(ItemRow & { score: number })[]>`
       SELECT ${COLUMNS}, ts_rank("search", q)::float8 AS "score"
-      FROM "MemoryItem",
-           LATERAL (SELECT NULLIF(replace(plainto_tsquery('english', ${query})::text, ' & ', ' | '), '')::tsquery AS q) AS s
+      FROM "MemoryItem", ${queryWords(query)}
       WHERE "tenantId" = ${scope.tenantId} AND "search" @@ q AND ${visible(scope, namespaces)}
       ORDER BY "score" DESC, "createdAt" DESC
       LIMIT ${limit}`;

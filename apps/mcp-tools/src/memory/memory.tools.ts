@@ -192,7 +192,11 @@ export class MemoryRecallTool implements ToolImplementation {
     const ns = input['namespace'] as Tools.MemoryNamespace | undefined;
     const limit = typeof input['limit'] === 'number' ? input['limit'] : 5;
     return {
-      items: await this.store.search(ctx.actor, String(input['query']), ns && [ns], limit),
+      items: await this.store.search(ctx.actor, {
+        query: String(input['query']),
+        namespaces: ns && [ns],
+        limit,
+      }),
     };
   }
 }

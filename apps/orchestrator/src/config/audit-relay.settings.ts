@@ -1,5 +1,6 @@
 import { envInt } from '@switchboard/config';
 import { Audit } from '@switchboard/contracts';
+import type { z } from 'zod';
 
 /**
  * How the audit records a task's transitions journal (JournalOutbox) reach the audit service
@@ -29,16 +30,10 @@ export const auditRelaySettings = {
   ),
 };
 
-/** The relay's settings as validated. */
-export interface AuditRelaySettings {
-  AUDIT_RELAY_LINGER_MS: number;
-  AUDIT_RELAY_HOLD_MS: number;
-  AUDIT_RELAY_BATCH: number;
-  AUDIT_RELAY_MARK_LINGER_MS: number;
-  AUDIT_RELAY_SWEEP_MS: number;
-  AUDIT_RELAY_SWEEP_AFTER_MS: number;
-  AUDIT_RELAY_KEEP_MS: number;
-}
+/** The relay's settings as validated (read off the table above, so the two cannot disagree). */
+export type AuditRelaySettings = {
+  readonly [K in keyof typeof auditRelaySettings]: z.output<(typeof auditRelaySettings)[K]>;
+};
 
 /** The sweep must not take what the committing replica is still relaying. */
 export function auditRelayProblem(env: AuditRelaySettings): string | undefined {

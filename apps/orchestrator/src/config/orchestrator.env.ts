@@ -5,6 +5,7 @@ import {
   envBoolean,
   envInt,
   envPort,
+  redisKeyPrefix,
   redisUrl,
   tenantsFileSetting,
 } from '@switchboard/config';
@@ -65,13 +66,9 @@ export const OrchestratorEnv = BaseEnv.extend({
     .describe(
       "Redis holding the tenant quota counters (docs/quotas.md): the gateway's, so that tokens, cost and running tasks are counted once for every replica of every service.",
     ),
-  REDIS_KEY_PREFIX: z
-    .string()
-    .max(64)
-    .default('sb:')
-    .describe(
-      "Prefix of every Redis key the orchestrator reads and writes: the gateway's REDIS_KEY_PREFIX (the quota counters are shared).",
-    ),
+  REDIS_KEY_PREFIX: redisKeyPrefix.describe(
+    "Prefix of every Redis key the orchestrator reads and writes: the gateway's REDIS_KEY_PREFIX (the quota counters are shared).",
+  ),
   QUOTA_TASK_LEASE_MS: envInt(10_000, 7 * 86_400_000, 600_000).describe(
     "Tenant quotas: the lease a running task's concurrentTasks slot is renewed for while a replica runs it (every half lease) and when it resumes after an approval or a crash; the gateway's QUOTA_TASK_LEASE_MS.",
   ),

@@ -3,7 +3,15 @@ import type { Tools } from '@switchboard/contracts';
 import { Prisma } from '../../generated/prisma/client.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
 import type { MemoryScope } from '../memory-rights.js';
-import { COLUMNS, type ItemRow, type StoredMemory, toItem, visible } from '../memory.repository.js';
+import {
+  COLUMNS,
+  type ItemRow,
+  type MemoryQuery,
+  queryWords,
+  type StoredMemory,
+  toItem,
+  visible,
+} from '../memory.repository.js';
 import { fromBytes } from './memory-vector.js';
 
 /** A candidate of a search by meaning: its id, age, vector (if of `model`) and word rank. */
@@ -26,8 +34,7 @@ export class MemoryCandidates {
 
   async of(
     scope: MemoryScope,
-    query: string,
-    namespaces: readonly Tools.MemoryNamespace[] | undefined,
+    { query, namespaces }: MemoryQuery,
     model: string,
     n: number,
   ): Promise<Candidate[]> {
@@ -40,8 +47,7 @@ export class MemoryCandidates {
              CASE WHEN "embeddingModel" = ${model} THEN encode("embedding", 'base64') END AS "embedding",
              CASE WHEN "embeddingModel" IS DISTINCT FROM ${model} AND "search" @@ q
                   THEN ts_rank("search", q) END::float8 AS "words"
-      FROM (${newest(scope, namespaces, n)}) AS n,
-           LATERAL (SELECT NULLIF(replace(plainto_tsquery('english', ${query})::text, ' & ', ' | '), '')::tsquery AS q) AS s`;
+      FROM (${newest(scope, namespaces, n)}) AS n, ${queryWords(query)}`;
     return rows.map(({ id, createdAt, embedding, words }) => ({
       id,
       createdAt,

@@ -3,6 +3,7 @@ import { APP_CONFIG } from '@switchboard/config';
 import type { Tools } from '@switchboard/contracts';
 import type { McpToolsEnv } from '../../config/mcp-tools.env.js';
 import type { MemoryScope } from '../memory-rights.js';
+import type { MemoryQuery } from '../memory.repository.js';
 import { type Candidate, MemoryCandidates } from './memory-candidates.repository.js';
 import { MemoryEmbedder } from './memory-embedder.js';
 import { cosine } from './memory-vector.js';
@@ -24,22 +25,24 @@ export class MemoryMeaningSearch {
 
   async search(
     scope: MemoryScope,
-    query: string,
-    namespaces: readonly Tools.MemoryNamespace[] | undefined,
-    limit: number,
+    search: MemoryQuery,
   ): Promise<Tools.RecalledMemory[] | undefined> {
     const model = this.embedder.model;
     if (!model) return undefined;
-    const [vector] = (await this.embedder.embed([query])) ?? [];
+    const [vector] = (await this.embedder.embed([search.query])) ?? [];
     if (!vector) return undefined;
     const found = await this.candidates.of(
       scope,
-      query,
-      namespaces,
+      search,
       model,
       this.settings.MEMORY_EMBEDDINGS_CANDIDATES,
     );
-    const ranked = rankByMeaning(found, vector, limit, this.settings.MEMORY_EMBEDDINGS_MIN_SCORE);
+    const ranked = rankByMeaning(
+      found,
+      vector,
+      search.limit,
+      this.settings.MEMORY_EMBEDDINGS_MIN_SCORE,
+    );
     const ids = ranked.map((r) => r.id);
     const items = new Map((await this.candidates.items(scope.tenantId, ids)).map((i) => [i.id, i]));
     // An item deleted between the two reads is left out.
