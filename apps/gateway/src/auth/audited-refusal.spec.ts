@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { DomainError } from '@switchboard/contracts';
 import type { AuditTrail } from '@switchboard/messaging';
-import { refuseAudited } from './audited-refusal.js';
+import { refuseAudited, requireAdmin } from './audited-refusal.js';
 
 /** An audit trail that keeps what it was given. */
 function trail() {
@@ -50,5 +50,34 @@ describe(refuseAudited.name, () => {
   it('answers without waiting for a trail that never stores', () => {
     const audit = { record: () => new Promise<void>(() => undefined) } as unknown as AuditTrail;
     expect(() => refuseAudited(audit, { action: 'a', resource: 'r' }, 'no')).toThrow('no');
+  });
+});
+
+describe(requireAdmin.name, () => {
+  const admin = { userId: 'ann', role: 'admin' } as const;
+  const user = { userId: 'bob', role: 'user' } as const;
+
+  it('lets an admin through, recording nothing', () => {
+    const { audit, records } = trail();
+    expect(() =>
+      requireAdmin(audit, admin, 'authorizations', 'grant provider authorizations'),
+    ).not.toThrow();
+    expect(records).toEqual([]);
+  });
+
+  it('refuses anyone else with FORBIDDEN naming what they may not do, audited as authorization.denied', () => {
+    const { audit, records } = trail();
+    expect(() => requireAdmin(audit, user, 'tenants/acme/quotas', 'read tenant quotas')).toThrow(
+      'only admins may read tenant quotas',
+    );
+    expect(records).toEqual([
+      {
+        category: 'auth',
+        action: 'authorization.denied',
+        outcome: 'denied',
+        resource: 'tenants/acme/quotas',
+        details: { what: 'read tenant quotas' },
+      },
+    ]);
   });
 });

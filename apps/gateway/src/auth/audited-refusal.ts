@@ -1,4 +1,4 @@
-import { DomainError } from '@switchboard/contracts';
+import { type Actor, DomainError, isAdmin } from '@switchboard/contracts';
 import type { AuditEvent, AuditTrail } from '@switchboard/messaging';
 
 /** What a refusal is recorded as: the action refused, on what, and (when given) its details. */
@@ -21,4 +21,22 @@ export function refuseAudited(audit: AuditTrail, refusal: Refusal, message: stri
     ...(refusal.details ? { details: refusal.details } : {}),
   });
   throw new DomainError('FORBIDDEN', message);
+}
+
+/**
+ * Admins only (the catalog's settings, tenants' quotas): anyone else is refused with FORBIDDEN saying
+ * what they may not do (`only admins may <what>`), recorded as an `authorization.denied` of `resource`.
+ */
+export function requireAdmin(
+  audit: AuditTrail,
+  actor: Actor,
+  resource: string,
+  what: string,
+): void {
+  if (isAdmin(actor)) return;
+  refuseAudited(
+    audit,
+    { action: 'authorization.denied', resource, details: { what } },
+    `only admins may ${what}`,
+  );
 }

@@ -11,7 +11,7 @@ import { AuditTrail, NatsBus } from '@switchboard/messaging';
 import { z } from 'zod';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
-import { requireAdmin } from './catalog-access.js';
+import { requireAdmin } from '../auth/audited-refusal.js';
 
 /** The body of `PUT /approval-policies/{tool}`: the override, or `null` to remove it. */
 export const ApprovalPolicyBody = z

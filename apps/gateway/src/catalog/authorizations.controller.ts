@@ -6,7 +6,7 @@ import { AuthGuard } from '../auth/auth.guard.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { AuthorizationsQuery } from '../http/api.schemas.js';
 import { ZodQueryPipe } from '../http/zod-query.pipe.js';
-import { requireAdmin } from './catalog-access.js';
+import { requireAdmin } from '../auth/audited-refusal.js';
 
 type AuthorizationsList = z.infer<typeof Tools.AuthorizationsList.response>;
 

@@ -1,15 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import {
-  type Actor,
-  DomainError,
-  isAdmin,
-  sameTenant,
-  spansTenants,
-  Tenancy,
-} from '@switchboard/contracts';
+import { type Actor, DomainError, sameTenant, spansTenants, Tenancy } from '@switchboard/contracts';
 import { AuditTrail } from '@switchboard/messaging';
 import { TenantQuotasService } from '@switchboard/runtime';
-import { refuseAudited } from '../../auth/audited-refusal.js';
+import { requireAdmin } from '../../auth/audited-refusal.js';
 import { quotaStore } from '../quota-store.js';
 
 /**
@@ -24,16 +17,7 @@ export class GetTenantQuotaUseCase {
   ) {}
 
   async execute(actor: Actor, tenantId: string): Promise<Tenancy.TenantQuotaView> {
-    if (!isAdmin(actor))
-      refuseAudited(
-        this.audit,
-        {
-          action: 'authorization.denied',
-          resource: `tenants/${tenantId}/quotas`,
-          details: { what: 'read tenant quotas' },
-        },
-        'only admins may read tenant quotas',
-      );
+    requireAdmin(this.audit, actor, `tenants/${tenantId}/quotas`, 'read tenant quotas');
     const visible =
       tenantId === Tenancy.PLATFORM_QUOTA ? spansTenants(actor) : sameTenant(actor, tenantId);
     if (!visible) throw new DomainError('NOT_FOUND', `no tenant ${tenantId} among yours`);
