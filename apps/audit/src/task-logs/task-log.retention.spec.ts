@@ -19,8 +19,12 @@ function setup(config = on, writer = { root: '/nowhere' } as unknown as TaskLogW
 
 describe(TaskLogRetention.name, () => {
   describe('its timer', () => {
-    beforeEach(() => jest.useFakeTimers());
-    afterEach(() => jest.useRealTimers());
+    beforeEach(() => {
+      jest.useFakeTimers();
+    });
+    afterEach(() => {
+      jest.useRealTimers();
+    });
 
     it.each([
       ['task logs are off', { TASK_LOGS_ENABLED: false, TASK_LOG_RETENTION_DAYS: 7 }],

@@ -181,8 +181,12 @@ describe(StreamSlots.name, () => {
 
   describe('renewals', () => {
     // the renewal timer is faked; the batching of a turn of the event loop (setImmediate) is not
-    beforeEach(() => jest.useFakeTimers({ doNotFake: ['setImmediate'] }));
-    afterEach(() => jest.useRealTimers());
+    beforeEach(() => {
+      jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    });
+    afterEach(() => {
+      jest.useRealTimers();
+    });
     const RENEW_MS = config.STREAM_LEASE_MS / 3;
     const renewals = (redis: FakeRedis) => redis.execs.filter((e) => e[0]?.[0] === 'zadd');
 

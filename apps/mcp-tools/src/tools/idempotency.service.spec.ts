@@ -483,8 +483,12 @@ describe(IdempotencyService.name, () => {
 });
 
 describe(`${IdempotencyService.name} leases`, () => {
-  beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   /** A keyed call under way on this replica, and a renewal that waits to be answered. */
   async function renewing() {

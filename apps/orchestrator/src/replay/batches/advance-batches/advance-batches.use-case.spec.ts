@@ -200,7 +200,10 @@ describe("a batch's runs and its tenant's quota", () => {
 
 describe('the replay batch sweep', () => {
   /** A sweep over `ids` (running batches) whose advance of each is recorded, `onAdvance` run in it. */
-  function sweepOver(ids: string[], onAdvance: (id: string) => Promise<void> = async () => {}) {
+  function sweepOver(
+    ids: string[],
+    onAdvance: (id: string) => Promise<void> = async () => undefined,
+  ) {
     const warn = jest.fn();
     const batches = { runningIds: async () => ids } as unknown as ReplayBatchRepository;
     const sut = new AdvanceBatchesUseCase(
