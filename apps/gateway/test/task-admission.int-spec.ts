@@ -70,7 +70,7 @@ describe("a task's admission in one round trip (real Redis, two replicas)", () =
 
   afterAll(async () => {
     for (const g of gateways ?? []) {
-      await g.slots.onModuleDestroy();
+      g.slots.onModuleDestroy();
       g.redis.disconnect();
     }
     probe?.disconnect();
@@ -185,7 +185,7 @@ describe("a task's admission in one round trip (real Redis, two replicas)", () =
       ).resolves.toBeDefined();
     } finally {
       for (const g of capped) {
-        await g.slots.onModuleDestroy();
+        g.slots.onModuleDestroy();
         g.redis.disconnect();
       }
     }

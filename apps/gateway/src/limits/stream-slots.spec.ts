@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { type Actor, DomainError } from '@switchboard/contracts';
 import type { Logger, Metrics } from '@switchboard/observability';
 import type { OptionalRedis } from '@switchboard/runtime';
@@ -177,68 +177,5 @@ describe(StreamSlots.name, () => {
     const results = await Promise.all([1, 2, 3].map(() => settled(sut.acquire(ada, 'named'))));
     expect(results.every((r) => r.ok)).toBe(true);
     expect(warnings).toEqual(['debug: stream slots unavailable (Redis); streams let through']);
-  });
-
-  describe('renewals', () => {
-    // the renewal timer is faked; the batching of a turn of the event loop (setImmediate) is not
-    beforeEach(() => {
-      jest.useFakeTimers({ doNotFake: ['setImmediate'] });
-    });
-    afterEach(() => {
-      jest.useRealTimers();
-    });
-    const RENEW_MS = config.STREAM_LEASE_MS / 3;
-    const renewals = (redis: FakeRedis) => redis.execs.filter((e) => e[0]?.[0] === 'zadd');
-
-    it('renews the held slots every third of their lease, one renewal at a time', async () => {
-      const { sut, redis, warnings } = setup();
-      await sut.acquire(ada, 'named');
-      let answer!: () => void;
-      redis.answering = new Promise((r) => (answer = r));
-      await jest.advanceTimersByTimeAsync(RENEW_MS);
-      expect(renewals(redis)).toHaveLength(1);
-      expect(renewals(redis)[0]).toEqual([
-        ['zadd', 'streams:ada', 'XX', Date.now() + config.STREAM_LEASE_MS, expect.any(String)],
-        ['pexpire', 'streams:ada', config.STREAM_LEASE_MS],
-      ]);
-      // a slow link: no second renewal while the first is unanswered
-      await jest.advanceTimersByTimeAsync(2 * RENEW_MS);
-      expect(renewals(redis)).toHaveLength(1);
-      redis.answering = undefined;
-      answer();
-      await jest.advanceTimersByTimeAsync(RENEW_MS);
-      expect(renewals(redis)).toHaveLength(2);
-      expect(warnings).toEqual([]);
-      await sut.onModuleDestroy();
-    });
-
-    it('logs a renewal Redis failed (debug) and renews again at the next', async () => {
-      const { sut, redis, warnings } = setup();
-      await sut.acquire(ada, 'named');
-      redis.down = true;
-      await jest.advanceTimersByTimeAsync(RENEW_MS);
-      expect(warnings).toEqual(['debug: could not renew stream slots']);
-      redis.down = false;
-      await jest.advanceTimersByTimeAsync(RENEW_MS);
-      expect(renewals(redis)).toHaveLength(2);
-      expect(warnings).toHaveLength(1);
-      await sut.onModuleDestroy();
-    });
-
-    it('at shutdown waits for the renewal under way, and renews no more', async () => {
-      const { sut, redis } = setup();
-      await sut.acquire(ada, 'named');
-      let answer!: () => void;
-      redis.answering = new Promise((r) => (answer = r));
-      await jest.advanceTimersByTimeAsync(RENEW_MS);
-      let down = false;
-      const destroyed = sut.onModuleDestroy().then(() => (down = true));
-      await jest.advanceTimersByTimeAsync(0);
-      expect(down).toBe(false);
-      answer();
-      await destroyed;
-      await jest.advanceTimersByTimeAsync(3 * RENEW_MS);
-      expect(renewals(redis)).toHaveLength(1);
-    });
   });
 });

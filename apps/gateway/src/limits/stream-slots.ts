@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import type { Actor, DomainError } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
-import { OptionalRedis, PeriodicJob, STREAM_SLOTS_KEY } from '@switchboard/runtime';
+import { OptionalRedis, STREAM_SLOTS_KEY } from '@switchboard/runtime';
 import { randomUUID } from 'node:crypto';
 import type { Gauge } from 'prom-client';
 import type { GatewayEnv } from '../config/gateway.env.js';
@@ -80,7 +80,7 @@ interface Admission {
 @Injectable()
 export class StreamSlots implements OnModuleDestroy {
   private readonly held = new Map<string, string>(); // slot id → user key
-  private readonly renewal: PeriodicJob;
+  private readonly renewal: NodeJS.Timeout;
   private admitting = new Map<string, Admission[]>(); // user key → waiting admissions
   private releasing = new Map<string, string[]>(); // user key → freed slot ids
   private freed: (() => void)[] = []; // the releases queued, settled with their pipeline
@@ -95,13 +95,8 @@ export class StreamSlots implements OnModuleDestroy {
   ) {
     // EVALSHA: the script's text goes to Redis once per connection, not with every batch.
     redis.defineCommand(ACQUIRE_COMMAND, { numberOfKeys: 1, lua: ACQUIRE_SCRIPT });
-    // One renewal at a time: on a slow link the next waits its turn instead of piling up behind it.
-    this.renewal = new PeriodicJob(
-      Math.floor(config.STREAM_LEASE_MS / 3),
-      () => this.renew(),
-      (e) => this.logger.debug({ err: e }, 'could not renew stream slots'),
-    );
-    this.renewal.start();
+    this.renewal = setInterval(() => void this.renew(), Math.floor(config.STREAM_LEASE_MS / 3));
+    this.renewal.unref();
   }
 
   /** The cap on a user's open streams (MAX_STREAMS_PER_USER; 0: none) and their lease. */
@@ -259,15 +254,15 @@ export class StreamSlots implements OnModuleDestroy {
         pipeline.zadd(key, 'XX', ...part.flatMap((id) => [expiry, id]));
       pipeline.pexpire(key, this.config.STREAM_LEASE_MS);
     }
-    await pipeline.exec();
+    await pipeline
+      .exec()
+      .catch((e: unknown) => this.logger.debug({ err: e }, 'could not renew stream slots'));
   }
 
-  /** No renewal from now on; settles once the renewal under way (if any) is answered. */
-  async onModuleDestroy(): Promise<void> {
-    const renewed = this.renewal.stop();
+  onModuleDestroy(): void {
+    clearInterval(this.renewal);
     // Slots freed in the last moments go to Redis now, not after the client has quit.
     if (this.flushPending) void this.flush();
-    await renewed;
   }
 }
 

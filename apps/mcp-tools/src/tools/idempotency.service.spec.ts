@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, jest } from '@jest/globals';
+import { jest } from '@jest/globals';
 import { DomainError, type ErrorBody } from '@switchboard/contracts';
 import { createLogger } from '@switchboard/observability';
 import type { AuditTrail, NatsBus } from '@switchboard/messaging';
 import type { CallRecord } from '../registry/tool-implementation.js';
-import { IdempotencyService, LEASE_RENEW_MS, LEASE_STALE_MS } from './idempotency.service.js';
+import { IdempotencyService, LEASE_STALE_MS } from './idempotency.service.js';
 import { TaskCancellations } from './task-cancellations.js';
 import type { CallClaim, CallKey, ToolCallRepository } from './tool-call.repository.js';
 import { FINISH_GRACE_MS } from './tool-timeouts.js';
@@ -48,8 +48,10 @@ class InMemoryCalls {
     }
     return this.read(call, userId, tool);
   }
-  /** Leases are renewed by the service's timer, which most tests do not start. */
-  renew: (calls: readonly CallKey[]) => Promise<void> = () => Promise.resolve();
+  /** Leases are renewed by the service's timer, which these tests do not start. */
+  renew(): Promise<void> {
+    return Promise.resolve();
+  }
   async takeOver(call: CallKey, owner: string, staleMs: number): Promise<boolean> {
     const row = this.rows.get(slot(call))!;
     if (row.status !== 'running' || (row.leaseAgeMs ?? 0) <= staleMs) return false;
@@ -479,68 +481,5 @@ describe(IdempotencyService.name, () => {
       const { execute } = recording(t);
       expect(await t.sut.run(TOOL, req, alice, execute, once)).toMatchObject({ replayed: false });
     });
-  });
-});
-
-describe(`${IdempotencyService.name} leases`, () => {
-  beforeEach(() => {
-    jest.useFakeTimers();
-  });
-  afterEach(() => {
-    jest.useRealTimers();
-  });
-
-  /** A keyed call under way on this replica, and a renewal that waits to be answered. */
-  async function renewing() {
-    const t = setup();
-    const renewals: CallKey[][] = [];
-    let answer: () => void = () => undefined;
-    t.calls.renew = (calls: readonly CallKey[]) => {
-      renewals.push([...calls]);
-      return new Promise<void>((r) => (answer = r));
-    };
-    let finish: () => void = () => undefined;
-    const running = t.sut.run(
-      TOOL,
-      { idempotencyKey: 'task-1:s1' },
-      alice,
-      () => new Promise((r) => (finish = () => r({ output: { order: 1 } }))),
-    );
-    await jest.advanceTimersByTimeAsync(0); // claimed, running
-    t.sut.onModuleInit();
-    return { ...t, renewals, answer: () => answer(), finish: () => finish(), running };
-  }
-
-  it('renews the leases of the calls it runs every second, one renewal at a time', async () => {
-    const t = await renewing();
-    await jest.advanceTimersByTimeAsync(LEASE_RENEW_MS);
-    expect(t.renewals).toEqual([[{ tenantId: 'default', key: 'task-1:s1' }]]);
-    // the database is slow: no second renewal while the first is unanswered
-    await jest.advanceTimersByTimeAsync(3 * LEASE_RENEW_MS);
-    expect(t.renewals).toHaveLength(1);
-    t.answer();
-    await jest.advanceTimersByTimeAsync(LEASE_RENEW_MS);
-    expect(t.renewals).toHaveLength(2);
-    t.answer();
-    t.finish();
-    await t.running;
-    await jest.advanceTimersByTimeAsync(3 * LEASE_RENEW_MS);
-    expect(t.renewals).toHaveLength(2); // nothing leased: nothing renewed
-    await t.sut.onApplicationShutdown();
-  });
-
-  it('at shutdown waits for the renewal under way, and renews no more', async () => {
-    const t = await renewing();
-    await jest.advanceTimersByTimeAsync(LEASE_RENEW_MS);
-    let down = false;
-    const shutdown = t.sut.onApplicationShutdown().then(() => (down = true));
-    await jest.advanceTimersByTimeAsync(0);
-    expect(down).toBe(false);
-    t.answer();
-    await shutdown;
-    await jest.advanceTimersByTimeAsync(3 * LEASE_RENEW_MS);
-    expect(t.renewals).toHaveLength(1);
-    t.finish();
-    await t.running;
   });
 });

@@ -13,7 +13,6 @@ import {
   SERVICE_IDENTITY,
   type ServiceIdentity,
 } from '@switchboard/observability';
-import { PeriodicJob } from '@switchboard/runtime';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { CallRecord } from '../registry/tool-implementation.js';
 import { TaskCancellations } from './task-cancellations.js';
@@ -71,30 +70,22 @@ export interface OnceSettings {
 export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
   /** The calls this replica runs, whose leases it renews (by `tenant/key`: "/" is in no tenant id). */
   private readonly leased = new Map<string, CallKey>();
-  /** One renewal at a time: on a slow database the next waits its turn instead of queueing behind it. */
-  private readonly renewer: PeriodicJob;
+  private renewer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly calls: ToolCallRepository,
     private readonly cancellations: TaskCancellations,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
-  ) {
-    this.renewer = new PeriodicJob(
-      LEASE_RENEW_MS,
-      () => this.renew(),
-      (e) =>
-        this.logger.warn({ err: e, calls: this.leased.size }, 'could not renew tool call leases'),
-    );
-  }
+  ) {}
 
   onModuleInit(): void {
-    this.renewer.start();
+    this.renewer = setInterval(() => void this.renew(), LEASE_RENEW_MS);
+    this.renewer.unref();
   }
 
-  /** No renewal from now on; settles once the renewal under way (if any) has ended. */
-  async onApplicationShutdown(): Promise<void> {
-    await this.renewer.stop();
+  onApplicationShutdown(): void {
+    clearInterval(this.renewer);
   }
 
   /**
@@ -180,7 +171,11 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
 
   private async renew(): Promise<void> {
     if (this.leased.size === 0) return;
-    await this.calls.renew([...this.leased.values()], this.identity.instance);
+    try {
+      await this.calls.renew([...this.leased.values()], this.identity.instance);
+    } catch (e) {
+      this.logger.warn({ err: e, calls: this.leased.size }, 'could not renew tool call leases');
+    }
   }
 
   /**
