@@ -60,6 +60,61 @@ describe(PeriodicJob.name, () => {
   });
 });
 
+describe(`${PeriodicJob.name}.kick`, () => {
+  /** A job whose runs wait to be released one by one; `runs` counts the runs started. */
+  const gated = () => {
+    const releases: (() => void)[] = [];
+    const state = { runs: 0 };
+    const job = new PeriodicJob(
+      60_000,
+      () => {
+        state.runs++;
+        return new Promise<void>((r) => releases.push(r));
+      },
+      () => undefined,
+    );
+    /** Ends the oldest run still going; settles once its promise chain (and any follow-up's start) ran. */
+    const finish = async () => {
+      releases.shift()?.();
+      await new Promise<void>((r) => setImmediate(r)); // every queued microtask first, no time passing
+    };
+    return { job, state, finish };
+  };
+
+  it('runs at once when idle, and once more after a run that kicks came during (never two at once)', async () => {
+    const { job, state, finish } = gated();
+    job.kick();
+    expect(state.runs).toBe(1);
+    job.kick();
+    job.kick();
+    expect(state.runs).toBe(1); // not a second run at once
+    await finish();
+    expect(state.runs).toBe(2); // the kicks' one run, after the first
+    await finish();
+    expect(state.runs).toBe(2); // no kick during the second: nothing more
+  });
+
+  it('a run the timer or a test asks for during a run is that run: no follow-up without a kick', async () => {
+    const { job, state, finish } = gated();
+    const first = job.runOnce();
+    expect(job.runOnce()).toBe(first);
+    await finish();
+    expect(state.runs).toBe(1);
+  });
+
+  it('does nothing once stopped, and a kick pending at stop runs no follow-up', async () => {
+    const { job, state, finish } = gated();
+    job.kick();
+    job.kick(); // a follow-up asked for
+    const stopped = job.stop();
+    await finish();
+    await stopped;
+    expect(state.runs).toBe(1);
+    job.kick();
+    expect(state.runs).toBe(1);
+  });
+});
+
 describe(drainBatches.name, () => {
   const batches = (sizes: (number | undefined)[]) => {
     const calls: number[] = [];

@@ -2,11 +2,15 @@
  * A job every replica runs on a timer (a sweep, a tick): never two runs of it at once in one process
  * (a slow run makes the next interval skip, not pile up), a failed run logged and retried by the next
  * one, the timer never keeping the process alive, and `stop()` waiting for the run in progress so a
- * shutdown does not cut it in half.
+ * shutdown does not cut it in half. A job that new work also triggers is `kick`ed: a kick during a run
+ * asks for one more run after it (the run may have read before the work was stored), never a second
+ * run at once.
  */
 export class PeriodicJob {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
 
   constructor(
     private readonly everyMs: number,
@@ -24,11 +28,29 @@ export class PeriodicJob {
     this.running ??= this.run()
       .then(() => undefined)
       .catch((e: unknown) => this.onError(e))
-      .finally(() => (this.running = undefined));
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
     return this.running;
   }
 
+  /**
+   * A run as soon as it can be: now, or once the run in progress has ended (however many kicks came
+   * during it: one run more). Nothing once stopped.
+   */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else void this.runOnce();
+  }
+
+  /** No timer and no kick from now on; settles once the run in progress (if any) has ended. */
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     await this.running;
   }

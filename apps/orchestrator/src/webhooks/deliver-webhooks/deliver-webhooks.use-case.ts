@@ -1,9 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { AuditTrail } from '@switchboard/messaging';
 import {
@@ -13,6 +8,7 @@ import {
   SpanKind,
   withSpan,
 } from '@switchboard/observability';
+import { PeriodicSweep } from '@switchboard/runtime';
 import { randomUUID } from 'node:crypto';
 import type { OrchestratorEnv } from '../../config/orchestrator.env.js';
 import {
@@ -46,11 +42,7 @@ type Settings = Pick<
  * Delivered and dead deliveries are audited (never their body or the secret) and metered.
  */
 @Injectable()
-export class DeliverWebhooksUseCase implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
+export class DeliverWebhooksUseCase extends PeriodicSweep {
   private lastPurge = 0;
   private readonly inflight = new Set<Promise<void>>();
   /** This replica's leases: one token per process, so a restarted replica's are not its own. */
@@ -63,17 +55,13 @@ export class DeliverWebhooksUseCase implements OnApplicationBootstrap, OnModuleD
     private readonly audit: AuditTrail,
     @Inject(APP_CONFIG) private readonly config: Settings,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.kick(), this.config.WEBHOOK_SWEEP_MS);
-    this.timer.unref();
+  ) {
+    super(config.WEBHOOK_SWEEP_MS, logger, 'webhook sweep failed; the next retries');
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.sweeping;
+  /** No sweep from now on; the sweep in progress and the attempts it started end first. */
+  override async onModuleDestroy(): Promise<void> {
+    await super.onModuleDestroy();
     await Promise.allSettled([...this.inflight]);
   }
 
@@ -110,24 +98,11 @@ export class DeliverWebhooksUseCase implements OnApplicationBootstrap, OnModuleD
 
   /** Looks for due deliveries now (one sweep at a time; a kick during one runs another after it). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.sweeping) {
-      this.again = true;
-      return;
-    }
-    this.sweeping = this.sweep()
-      .catch((e: unknown) => this.logger.warn({ err: e }, 'webhook sweep failed; the next retries'))
-      .finally(() => {
-        this.sweeping = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.job.kick();
   }
 
   /** One sweep: lease what is due (as much as there is room for) and start sending it. */
-  async sweep(): Promise<void> {
+  override async sweep(): Promise<void> {
     const room = this.config.WEBHOOK_CONCURRENCY - this.inflight.size;
     const leased = await this.deliveries.claimDue(
       room,

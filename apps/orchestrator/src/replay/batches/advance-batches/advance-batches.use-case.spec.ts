@@ -197,3 +197,71 @@ describe("a batch's runs and its tenant's quota", () => {
     expect(published).toEqual([0, 1, 2, 3].map((p) => runTaskIdOf(BATCH, p)));
   });
 });
+
+describe('the replay batch sweep', () => {
+  /** A sweep over `ids` (running batches) whose advance of each is recorded, `onAdvance` run in it. */
+  function sweepOver(
+    ids: string[],
+    onAdvance: (id: string) => Promise<void> = async () => undefined,
+  ) {
+    const warn = jest.fn();
+    const batches = { runningIds: async () => ids } as unknown as ReplayBatchRepository;
+    const sut = new AdvanceBatchesUseCase(
+      batches,
+      {} as PrismaService,
+      { REPLAY_BATCH_SWEEP_MS: 1_000, REPLAY_BATCH_LOST_AFTER_MS: 4_000 },
+      { info: jest.fn(), warn } as unknown as Logger,
+      {} as TaskAdmission,
+      {} as TaskCore,
+    );
+    const advanced: string[] = [];
+    jest.spyOn(sut, 'advance').mockImplementation(async (id) => {
+      advanced.push(id);
+      await onAdvance(id);
+    });
+    return { sut, advanced, warn };
+  }
+
+  it('advances each running batch in turn', async () => {
+    const { sut, advanced } = sweepOver(['a', 'b', 'c']);
+    await sut.sweep();
+    expect(advanced).toEqual(['a', 'b', 'c']);
+  });
+
+  it("stops after the batch in progress when the module is destroyed: the rest are the next sweep's", async () => {
+    let destroyed: Promise<void> | undefined;
+    const { sut, advanced } = sweepOver(['a', 'b', 'c'], async () => {
+      destroyed ??= sut.onModuleDestroy();
+    });
+    await sut.sweep();
+    await destroyed;
+    expect(advanced).toEqual(['a']);
+  });
+
+  it('sweeps every REPLAY_BATCH_SWEEP_MS once started; a failed sweep is logged and the next one retries', async () => {
+    jest.useFakeTimers();
+    try {
+      let fail = true;
+      const { sut, advanced, warn } = sweepOver(['a'], async () => {
+        if (fail) throw new Error('database away');
+      });
+      sut.onApplicationBootstrap();
+      await jest.advanceTimersByTimeAsync(999);
+      expect(advanced).toEqual([]);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(warn).toHaveBeenCalledWith(
+        { err: new Error('database away') },
+        'replay batch sweep failed; next one retries',
+      );
+      fail = false;
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(advanced).toEqual(['a', 'a']);
+      expect(warn).toHaveBeenCalledTimes(1);
+      await sut.onModuleDestroy();
+      await jest.advanceTimersByTimeAsync(5_000);
+      expect(advanced).toHaveLength(2);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});

@@ -1,12 +1,8 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import type { Tasks } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/observability';
+import { PeriodicSweep } from '@switchboard/runtime';
 import type { OrchestratorEnv } from '../../../config/orchestrator.env.js';
 import { PrismaService } from '../../../prisma/prisma.service.js';
 import { TaskAdmission } from '../../../quotas/task-admission.js';
@@ -34,10 +30,7 @@ import { type RunSubmission, TaskCore } from '../../../tasks/index.js';
  * leaves free.
  */
 @Injectable()
-export class AdvanceBatchesUseCase implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | undefined;
-
+export class AdvanceBatchesUseCase extends PeriodicSweep {
   constructor(
     private readonly batches: ReplayBatchRepository,
     private readonly prisma: PrismaService,
@@ -49,28 +42,20 @@ export class AdvanceBatchesUseCase implements OnApplicationBootstrap, OnModuleDe
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly admission: TaskAdmission,
     private readonly tasks: TaskCore,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep(), this.config.REPLAY_BATCH_SWEEP_MS);
-    this.timer.unref();
+  ) {
+    super(config.REPLAY_BATCH_SWEEP_MS, logger, 'replay batch sweep failed; next one retries');
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping;
-  }
-
-  /** One pass over the running batches (one at a time per replica; a failed pass is retried next). */
-  sweep(): Promise<void> {
-    this.sweeping ??= (async () => {
-      for (const id of await this.batches.runningIds()) await this.advance(id);
-    })()
-      .catch((e: unknown) =>
-        this.logger.warn({ err: e }, 'replay batch sweep failed; next one retries'),
-      )
-      .finally(() => (this.sweeping = undefined));
-    return this.sweeping;
+  /**
+   * One pass over the running batches (the timer's runs one at a time per replica; a failed pass is
+   * retried by the next). At shutdown it stops after the batch in progress: the rest are the next
+   * sweep's, on any replica (the batch table is the due list).
+   */
+  override async sweep(): Promise<void> {
+    for (const id of await this.batches.runningIds()) {
+      if (this.stopped) return;
+      await this.advance(id);
+    }
   }
 
   /** One step of one batch: outcomes recorded, next items started (and lost starts sent again). */
