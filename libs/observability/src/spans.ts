@@ -60,6 +60,25 @@ export function isTracingExported(): boolean {
   return recordedHere();
 }
 
+/**
+ * The attributes of an outgoing HTTP exchange's span (OpenTelemetry's HTTP client conventions): its
+ * method, host and path, never its query string (it may carry a token), and which transport carried
+ * it. Not worked out while spans are not recorded; a URL that does not parse names no host or path.
+ */
+export function httpClientAttributes(
+  method: string,
+  url: string,
+  transport: string,
+): Record<string, string> {
+  if (!recordedHere()) return {};
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  return {
+    'http.request.method': method,
+    ...(parsed ? { 'server.address': parsed.host, 'url.path': parsed.pathname } : {}),
+    'switchboard.transport': transport,
+  };
+}
+
 export interface SpanOptions {
   kind?: SpanKind;
   /** The parent (default: the active context). */

@@ -3,7 +3,7 @@ import { APP_CONFIG } from '@switchboard/config';
 import { type A2a, DomainError, isDomainError, Xmpp } from '@switchboard/contracts';
 import { isTransportFailure, NatsBus } from '@switchboard/messaging';
 import {
-  isTracingExported,
+  httpClientAttributes,
   LOGGER,
   type Logger,
   SpanKind,
@@ -87,7 +87,7 @@ export class AgentHttp {
       // Over XMPP the bridges' spans hang below this one; directly, the fetch's own span does.
       response = await withSpan(
         `a2a http ${request.method}`,
-        exchangeAttributes(request, transport),
+        httpClientAttributes(request.method, request.url, transport),
         async (span) => {
           const r =
             transport === 'xmpp' ? await this.viaBridge(request) : await this.direct(request);
@@ -255,21 +255,6 @@ export class AgentHttp {
       headers: responseHeaders(head.headers),
     });
   }
-}
-
-/** What an exchange's span says (never the query string); not worked out when spans are not recorded. */
-function exchangeAttributes(
-  request: Request,
-  transport: A2a.AgentTransport,
-): Record<string, string> {
-  if (!isTracingExported()) return {};
-  const url = new URL(request.url);
-  return {
-    'http.request.method': request.method,
-    'server.address': url.host,
-    'url.path': url.pathname,
-    'switchboard.transport': transport,
-  };
 }
 
 function responseHeaders(pairs: readonly [string, string][]): Headers {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, type Xmpp } from '@switchboard/contracts';
 import {
-  isTracingExported,
+  httpClientAttributes,
   LOGGER,
   type Logger,
   SpanKind,
@@ -94,9 +94,14 @@ export class SendHttpRequestUseCase {
   }
 
   execute(input: Xmpp.HttpOverXmppRequest): Promise<Xmpp.HttpOverXmppResponse> {
-    return withSpan('xmpp http out', exchangeAttributes(input), () => this.exchange(input), {
-      kind: SpanKind.CLIENT,
-    });
+    return withSpan(
+      'xmpp http out',
+      httpClientAttributes(input.method, input.url, 'xmpp'),
+      () => this.exchange(input),
+      {
+        kind: SpanKind.CLIENT,
+      },
+    );
   }
 
   private async exchange(input: Xmpp.HttpOverXmppRequest): Promise<Xmpp.HttpOverXmppResponse> {
@@ -149,7 +154,7 @@ export class SendHttpRequestUseCase {
   ): Promise<void> {
     return withSpan(
       'xmpp http out',
-      { ...exchangeAttributes(input), 'switchboard.streamed': true },
+      { ...httpClientAttributes(input.method, input.url, 'xmpp'), 'switchboard.streamed': true },
       () => this.exchangeStream(input, sink, signal),
       { kind: SpanKind.CLIENT },
     );
@@ -200,18 +205,4 @@ export class SendHttpRequestUseCase {
     const ms = Math.round(seconds * 10_000) / 10;
     afterThisTurn(() => this.exchangeLog.info({ ...line, outcome, ms }, 'xmpp exchange'));
   }
-}
-
-/**
- * What an outgoing exchange's span says (never the query string, which may carry a credential); not
- * worked out when spans are not recorded (this is the bridge's hot path).
- */
-function exchangeAttributes(input: Xmpp.HttpOverXmppRequest): Record<string, string> {
-  if (!isTracingExported()) return {};
-  const url = URL.canParse(input.url) ? new URL(input.url) : undefined;
-  return {
-    'http.request.method': input.method,
-    ...(url ? { 'server.address': url.host, 'url.path': url.pathname } : {}),
-    'switchboard.transport': 'xmpp',
-  };
 }
