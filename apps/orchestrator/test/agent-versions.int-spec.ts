@@ -1,13 +1,21 @@
 import type { Actor, Agents, Tasks } from '@switchboard/contracts';
 import type { NatsBus } from '@switchboard/messaging';
 import { ReadinessRegistry } from '@switchboard/observability';
-import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
+import {
+  createBusClient,
+  createTestDatabase,
+  startPrivateNats,
+  type TestDatabase,
+  waitFor,
+} from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import { sha256 } from '../src/agent-versions/agent-config.js';
 import { AgentRepository, type NewVersion } from '../src/agent-versions/agent.repository.js';
 import { AgentRoutingRepository } from '../src/agent-versions/agent-routing.repository.js';
+import { DefaultAgentCopies } from '../src/agent-versions/default-agent.copies.js';
 import { AgentVersionResolver } from '../src/agent-versions/resolve-agent-version/agent-version.resolver.js';
 import { PrismaService } from '../src/prisma/prisma.service.js';
+import { ruleCopiesDeps } from '../src/tenancy/tenant-rule.fakes.js';
 
 const config = (instructions: string, tools?: string[]): Agents.AgentConfig => ({
   instructions,
@@ -164,9 +172,16 @@ describe('agent versions (real PostgreSQL)', () => {
           generatedAt: new Date().toISOString(),
         }),
     } as unknown as NatsBus;
-    const resolvers = repos.map(
-      (r, i) => new AgentVersionResolver(r, bus, new AgentRoutingRepository(prismas[i]!)),
-    );
+    const resolvers = repos.map((r, i) => {
+      const routing = new AgentRoutingRepository(prismas[i]!);
+      const { config, logger } = ruleCopiesDeps();
+      return new AgentVersionResolver(
+        r,
+        bus,
+        routing,
+        new DefaultAgentCopies(routing, bus, config, logger),
+      );
+    });
     const actor: Actor = { userId: 'bob', role: 'user', tenantId: 'acme' };
     const s: Tasks.TaskSubmission = {
       taskId: randomUUID(),
@@ -240,5 +255,39 @@ describe('agent versions (real PostgreSQL)', () => {
     ).rejects.toThrow();
     await routing.setCanary(aId, 'production', undefined);
     expect(await routing.canary(aId, 'production')).toBeUndefined();
+  });
+
+  it("brings a default set on one replica to the other's copy by its announcement (real NATS), long before the copy expires", async () => {
+    const nats = await startPrivateNats();
+    const clients = await Promise.all([0, 1].map(() => createBusClient(nats.url, 'orchestrator')));
+    try {
+      const [here, there] = clients.map((c, i) => {
+        const { logger } = ruleCopiesDeps();
+        const routing = new AgentRoutingRepository(prismas[i]!);
+        const copies = new DefaultAgentCopies(
+          routing,
+          c.bus,
+          { TENANT_RULES_CACHE_TTL_MS: 3_600_000 },
+          logger,
+        );
+        return { routing, copies };
+      });
+      await Promise.all([here!.copies.onModuleInit(), there!.copies.onModuleInit()]);
+      const agent = await first().create(
+        { id: randomUUID(), tenantId: 'initech', name: 'announced' },
+        version('v1'),
+      );
+      expect(await there!.copies.get('initech')).toBeUndefined(); // kept for an hour from here
+      await here!.routing.setDefault('initech', agent?.id ?? '', true, 'ann');
+      here!.copies.ruleChanged('initech');
+      expect(
+        await waitFor(async () => (await there!.copies.get('initech')) === 'announced', {
+          what: "the other replica's copy to follow the announcement",
+        }),
+      ).toBe(true);
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      await nats.stop();
+    }
   });
 });

@@ -12,6 +12,7 @@ export * from './messaging.errors.js';
 export * from './messaging.module.js';
 export * from './messaging.options.js';
 export * from './nats-bus.service.js';
+export * from './tenant-copies.js';
 export * from './stream-request.options.js';
 export * from './traffic-tap.js';
 export * from './nats-server.options.js';

@@ -151,7 +151,7 @@ describe(ApprovalOverridesCache.name, () => {
     const { sut, published, store } = setup();
     await sut.get('acme');
     store('acme', 'shop.pay');
-    sut.changed('acme', 'shop.pay');
+    sut.changed({ tenantId: 'acme', tool: 'shop.pay', at: new Date().toISOString() });
     expect(await tools(sut.get('acme'))).toEqual(['shop.pay']);
     expect(published).toEqual([
       {
@@ -187,7 +187,7 @@ describe(ApprovalOverridesCache.name, () => {
     const { sut, reads, warnings, failPublish } = setup();
     await sut.get('acme');
     failPublish();
-    sut.changed('acme', 'shop.pay');
+    sut.changed({ tenantId: 'acme', tool: 'shop.pay', at: new Date().toISOString() });
     expect(warnings).toEqual([expect.stringContaining('APPROVAL_POLICY_CACHE_TTL_MS')]);
     await sut.get('acme');
     expect(reads).toEqual(['acme', 'acme']);

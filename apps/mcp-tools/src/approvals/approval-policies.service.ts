@@ -84,7 +84,7 @@ export class ApprovalPoliciesService {
       ? await this.repository.set(tenantId, tool, policy, actor.userId)
       : undefined;
     if (!policy) await this.repository.remove(tenantId, tool);
-    this.cache.changed(tenantId, tool);
+    this.cache.changed({ tenantId, tool, at: new Date().toISOString() });
     const state = this.entryOf(tool, after);
     this.changes.approvalPoliciesChanged();
     void this.audit.record({

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AgentLookup } from './agent-lookup.js';
 import { AgentRepository } from './agent.repository.js';
 import { AgentRoutingRepository } from './agent-routing.repository.js';
+import { DefaultAgentCopies } from './default-agent.copies.js';
 import { SetAgentCanaryUseCase } from './set-agent-canary/set-agent-canary.use-case.js';
 import { SetDefaultAgentUseCase } from './set-default-agent/set-default-agent.use-case.js';
 import { AgentVersionReader } from './agent-version.reader.js';
@@ -22,6 +23,7 @@ import { AgentVersionResolver } from './resolve-agent-version/agent-version.reso
     AgentLookup,
     AgentRepository,
     AgentRoutingRepository,
+    DefaultAgentCopies,
     AgentVersionReader,
     AgentVersionResolver,
     CreateAgentUseCase,

@@ -2,7 +2,16 @@ import type { Agents } from '@switchboard/contracts';
 import type { AgentRepository, FoundAgent, LabelWrite, NewVersion } from './agent.repository.js';
 import type { AgentRoutingRepository, LabelCanary } from './agent-routing.repository.js';
 
+import { ruleCopiesDeps } from '../tenancy/tenant-rule.fakes.js';
+import { DefaultAgentCopies } from './default-agent.copies.js';
+
 export { auditSpy } from '../schedules/schedule.fakes.js';
+
+/** The store's default agents as the resolver reads them: kept for `ttlMs` (0: read through). */
+export function defaultsOf(store: InMemoryAgents, ttlMs = 0): DefaultAgentCopies {
+  const { bus, config, logger } = ruleCopiesDeps(ttlMs);
+  return new DefaultAgentCopies(store.asRouting(), bus, config, logger);
+}
 
 interface Stored {
   id: string;

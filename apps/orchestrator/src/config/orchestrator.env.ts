@@ -213,6 +213,9 @@ export const OrchestratorEnv = BaseEnv.extend({
   THREAD_ADMISSION_STALE_MS: envInt(10_000, 86_400_000, 900_000).describe(
     'How long a task admitted into a thread may take to be picked up before the thread stops waiting for it (its gateway died between admitting and submitting it). Longer than the work queue can be behind.',
   ),
+  TENANT_RULES_CACHE_TTL_MS: envInt(0, 3_600_000, 60_000).describe(
+    "How long a replica serves a tenant's default agent, scoring rules and dataset rules from memory without reading them again. A change is announced to every replica as it is made (each drops its copy at once); this bounds a replica that missed the announcement. 0 reads them for every task.",
+  ),
   ...webhookSettings,
   ...memorySettings,
   ...retentionSettings,

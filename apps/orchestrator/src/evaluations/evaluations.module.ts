@@ -6,6 +6,7 @@ import { AddDatasetItemsUseCase } from './datasets/add-dataset-items/add-dataset
 import { CreateDatasetUseCase } from './datasets/create-dataset/create-dataset.use-case.js';
 import { DatasetRepository } from './datasets/dataset.repository.js';
 import { DatasetRuleObserver } from './datasets/dataset-rules/dataset-rule.observer.js';
+import { RuledDatasetCopies } from './datasets/dataset-rules/ruled-dataset.copies.js';
 import { RecordedTasks } from './datasets/recorded-tasks.js';
 import { EndedFactsReader } from './datasets/dataset-rules/ended-facts.reader.js';
 import { EvaluationsHandler } from './evaluations.handler.js';
@@ -13,6 +14,7 @@ import { EvaluationsRelay } from './evaluations.relay.js';
 import { CreateScoringRuleUseCase } from './online/create-scoring-rule/create-scoring-rule.use-case.js';
 import { OnlineScoringHandler } from './online/online-scoring.handler.js';
 import { OnlineScoringObserver } from './online/online-scoring.observer.js';
+import { ScoringRuleCopies } from './online/scoring-rule.copies.js';
 import { ScoringRuleRepository } from './online/scoring-rule.repository.js';
 import { ExperimentRepository } from './experiments/experiment.repository.js';
 import { ExperimentScorer } from './experiments/experiment.scorer.js';
@@ -53,9 +55,11 @@ import { LlmJudge } from './scorers/llm-judge.js';
     ProtectLabelUseCase,
     ReadExperimentUseCase,
     RecordedTasks,
+    RuledDatasetCopies,
     ScoreExperimentsUseCase,
     ScoreMetrics,
     ScoreRepository,
+    ScoringRuleCopies,
     ScoringRuleRepository,
     StartExperimentUseCase,
   ],

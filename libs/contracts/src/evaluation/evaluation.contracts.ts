@@ -19,6 +19,7 @@ import {
   ScoringRuleView,
 } from './evaluation.schemas.js';
 import { AgentLabelName, AgentName } from '../agent/agent.schemas.js';
+import { TenantRulesChanged } from '../tenancy/tenant-rules.events.js';
 
 const TENANT = "In the acting user's tenant; another tenant's is NOT_FOUND.";
 // Experiments are also the CLI's gate (`switchboard eval run`, as the admin identity).
@@ -124,5 +125,6 @@ export const EVALUATION_CONTRACTS: DomainContracts = {
     ScoringRuleCreate,
     ScoringRuleList,
   ],
-  events: [],
+  // the default agent's changes too: the rules every task of a tenant reads
+  events: [TenantRulesChanged],
 };

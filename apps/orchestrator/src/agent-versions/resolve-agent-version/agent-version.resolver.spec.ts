@@ -4,7 +4,7 @@ import type { NatsBus } from '@switchboard/messaging';
 import { randomUUID } from 'node:crypto';
 import { sha256, toolSchemasSha256 } from '../agent-config.js';
 import { AgentLookup } from '../agent-lookup.js';
-import { auditSpy, config, InMemoryAgents } from '../agent.fakes.js';
+import { auditSpy, config, defaultsOf, InMemoryAgents } from '../agent.fakes.js';
 import { CreateAgentVersionUseCase } from '../create-agent-version/create-agent-version.use-case.js';
 import { CreateAgentUseCase } from '../create-agent/create-agent.use-case.js';
 import { MoveAgentLabelUseCase } from '../move-agent-label/move-agent-label.use-case.js';
@@ -48,7 +48,7 @@ async function setup() {
     },
   } as unknown as NatsBus;
   return {
-    sut: new AgentVersionResolver(repository, bus, store.asRouting()),
+    sut: new AgentVersionResolver(repository, bus, store.asRouting(), defaultsOf(store)),
     labels,
     store,
     asked,

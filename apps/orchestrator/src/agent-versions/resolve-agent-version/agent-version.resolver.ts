@@ -6,6 +6,7 @@ import { agentNotFound } from '../agent-access.js';
 import { toolAllowed, toolSchemasSha256 } from '../agent-config.js';
 import { AgentRoutingRepository } from '../agent-routing.repository.js';
 import { AgentRepository } from '../agent.repository.js';
+import { DefaultAgentCopies } from '../default-agent.copies.js';
 import { canaryBucket } from './canary-bucket.js';
 
 /** The version a choice resolved to, and how (the default agent, a canary's split). */
@@ -33,6 +34,7 @@ export class AgentVersionResolver implements AgentVersions {
     private readonly repository: AgentRepository,
     private readonly bus: NatsBus,
     private readonly routing: AgentRoutingRepository,
+    private readonly defaults: DefaultAgentCopies,
   ) {}
 
   async resolve(s: Tasks.TaskSubmission): Promise<ResolvedAgent | undefined> {
@@ -44,7 +46,7 @@ export class AgentVersionResolver implements AgentVersions {
       (s.run && !onto ? await this.repository.stampOf(s.run.of) : undefined);
     if (kept) return this.resolved(s, kept);
     const named = s.request.agent;
-    const byDefault = named || s.run ? undefined : await this.routing.defaultAgent(tenantId);
+    const byDefault = named || s.run ? undefined : await this.defaults.get(tenantId);
     const choice = named ?? (byDefault ? { name: byDefault } : undefined);
     if (!choice) return undefined;
     const { version, canary } = await this.chosen(s, choice);

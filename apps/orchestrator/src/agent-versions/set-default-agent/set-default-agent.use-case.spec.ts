@@ -3,6 +3,8 @@ import { type Actor, isDomainError } from '@switchboard/contracts';
 import { AgentLookup } from '../agent-lookup.js';
 import { auditSpy, config, InMemoryAgents } from '../agent.fakes.js';
 import { CreateAgentUseCase } from '../create-agent/create-agent.use-case.js';
+import { DefaultAgentCopies } from '../default-agent.copies.js';
+import { ruleCopiesDeps } from '../../tenancy/tenant-rule.fakes.js';
 import { SetDefaultAgentUseCase } from './set-default-agent.use-case.js';
 
 const admin: Actor = { userId: 'ann', role: 'admin', tenantId: 'acme' };
@@ -15,8 +17,15 @@ async function setup() {
   for (const name of ['support', 'sales'])
     await creating.execute({ name, config: config() }, admin);
   records.length = 0;
-  const sut = new SetDefaultAgentUseCase(new AgentLookup(repository), store.asRouting(), audit);
-  return { sut, store, records };
+  const deps = ruleCopiesDeps(60_000);
+  const defaults = new DefaultAgentCopies(store.asRouting(), deps.bus, deps.config, deps.logger);
+  const sut = new SetDefaultAgentUseCase(
+    new AgentLookup(repository),
+    store.asRouting(),
+    audit,
+    defaults,
+  );
+  return { sut, store, records, defaults, announced: deps.announced };
 }
 
 describe(SetDefaultAgentUseCase.name, () => {
@@ -41,8 +50,18 @@ describe(SetDefaultAgentUseCase.name, () => {
     ]);
   });
 
+  it("drops this replica's copy of the tenant's default at once and announces the change to the others", async () => {
+    const { sut, defaults, announced } = await setup();
+    expect(await defaults.get('acme')).toBeUndefined(); // kept for a minute from here
+    await sut.execute({ agent: 'support', isDefault: true }, admin);
+    expect(await defaults.get('acme')).toBe('support');
+    await sut.execute({ agent: 'support', isDefault: false }, admin);
+    expect(await defaults.get('acme')).toBeUndefined();
+    expect(announced).toEqual(['default-agent', 'default-agent']);
+  });
+
   it("refuses a non-admin and an agent the tenant does not have (another tenant's included)", async () => {
-    const { sut, records } = await setup();
+    const { sut, records, announced } = await setup();
     const user = await sut
       .execute({ agent: 'support', isDefault: true }, { ...admin, role: 'user' })
       .catch((e: unknown) => e);
@@ -52,5 +71,6 @@ describe(SetDefaultAgentUseCase.name, () => {
       .catch((e: unknown) => e);
     expect(isDomainError(other) && other.code).toBe('NOT_FOUND');
     expect(records).toEqual([]);
+    expect(announced).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { AuditTrail } from '@switchboard/messaging';
 import { auditAgentChange, requireAuthor } from '../agent-access.js';
 import { AgentLookup } from '../agent-lookup.js';
 import { AgentRoutingRepository } from '../agent-routing.repository.js';
+import { DefaultAgentCopies } from '../default-agent.copies.js';
 
 /**
  * Makes an agent its tenant's default, or not (the tenant then has none): from then on a task of the tenant that names no
@@ -16,6 +17,7 @@ export class SetDefaultAgentUseCase {
     private readonly lookup: AgentLookup,
     private readonly routing: AgentRoutingRepository,
     private readonly audit: AuditTrail,
+    private readonly defaults: DefaultAgentCopies,
   ) {}
 
   async execute(
@@ -31,6 +33,7 @@ export class SetDefaultAgentUseCase {
       req.isDefault,
       actor.userId,
     );
+    this.defaults.ruleChanged(tenantId);
     const now = req.isDefault ? req.agent : previous === req.agent ? undefined : previous;
     if (previous !== now)
       auditAgentChange(this.audit, actor, {

@@ -10,7 +10,15 @@ import type { LlmJudge } from '../scorers/llm-judge.js';
 import type { ScoreRepository } from '../scores/score.repository.js';
 import { ScoreMetrics } from '../scores/score.metrics.js';
 import { OnlineScoringObserver } from './online-scoring.observer.js';
+import { ruleCopiesDeps } from '../../tenancy/tenant-rule.fakes.js';
+import { ScoringRuleCopies } from './scoring-rule.copies.js';
 import type { ScoringRuleRepository } from './scoring-rule.repository.js';
+
+/** The rules as the observer reads them: through, as without copies. */
+function copiesOf(rules: ScoringRuleRepository): ScoringRuleCopies {
+  const { bus, config, logger } = ruleCopiesDeps();
+  return new ScoringRuleCopies(rules, bus, config, logger);
+}
 
 const ann: Actor = { userId: 'ann', role: 'user', tenantId: 'acme' };
 
@@ -29,7 +37,7 @@ function setup(rules: { filter: object; rate: number }[]) {
   const registry = new Metrics('orchestrator', 'test');
   const metrics = new ScoreMetrics(registry);
   const sut = new OnlineScoringObserver(
-    {
+    copiesOf({
       list: async () =>
         rules.map((r, i) => ({
           id: randomUUID(),
@@ -44,7 +52,7 @@ function setup(rules: { filter: object; rate: number }[]) {
             createdAt: new Date().toISOString(),
           }),
         })),
-    } as unknown as ScoringRuleRepository,
+    } as unknown as ScoringRuleRepository),
     {
       factsOf: async (t: EndedTask) => ({
         taskId: t.submission.taskId,

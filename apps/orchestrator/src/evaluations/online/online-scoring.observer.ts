@@ -12,7 +12,7 @@ import { scorerName } from '../scorers/code-scorers.js';
 import { LlmJudge } from '../scorers/llm-judge.js';
 import { ScoreMetrics } from '../scores/score.metrics.js';
 import { ScoreRepository } from '../scores/score.repository.js';
-import { ScoringRuleRepository } from './scoring-rule.repository.js';
+import { ScoringRuleCopies } from './scoring-rule.copies.js';
 
 /**
  * Online scoring (docs/evaluations.md): a live task that ended is scored by each rule of its tenant
@@ -23,7 +23,7 @@ import { ScoringRuleRepository } from './scoring-rule.repository.js';
 @Injectable()
 export class OnlineScoringObserver extends OffPathObserver {
   constructor(
-    private readonly rules: ScoringRuleRepository,
+    private readonly rules: ScoringRuleCopies,
     private readonly facts: EndedFactsReader,
     private readonly recorded: RecordedTasks,
     private readonly scores: ScoreRepository,
@@ -36,7 +36,7 @@ export class OnlineScoringObserver extends OffPathObserver {
 
   protected async onEnded(task: EndedTask): Promise<void> {
     const { actor, taskId } = task.submission;
-    const rules = await this.rules.list(tenantOf(actor));
+    const rules = await this.rules.get(tenantOf(actor));
     if (!rules.length) return;
     const facts = await this.facts.factsOf(task);
     const due = rules.filter(

@@ -6,6 +6,7 @@ import { OffPathObserver } from '../../off-path.observer.js';
 import { DatasetRepository } from '../dataset.repository.js';
 import { ruleMatches, sampled } from './dataset-rule.js';
 import { EndedFactsReader } from './ended-facts.reader.js';
+import { RuledDatasetCopies } from './ruled-dataset.copies.js';
 
 /**
  * Adds a live task that ended to each dataset of its tenant whose rule it matches and whose sample it
@@ -18,6 +19,7 @@ export class DatasetRuleObserver extends OffPathObserver {
   constructor(
     private readonly datasets: DatasetRepository,
     private readonly facts: EndedFactsReader,
+    private readonly ruledCopies: RuledDatasetCopies,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     super(logger, 'dataset rule failed');
@@ -25,7 +27,7 @@ export class DatasetRuleObserver extends OffPathObserver {
 
   protected async onEnded(task: EndedTask): Promise<void> {
     const { submission } = task;
-    const ruled = await this.datasets.ruled(tenantOf(submission.actor));
+    const ruled = await this.ruledCopies.get(tenantOf(submission.actor));
     if (!ruled.length) return;
     const facts = await this.facts.factsOf(task);
     for (const d of ruled) {
@@ -37,6 +39,7 @@ export class DatasetRuleObserver extends OffPathObserver {
         'rule',
         d.rule.maxItems,
       );
+      d.items += added;
       if (added)
         this.logger.info({ dataset: d.name, taskId: facts.taskId }, 'dataset rule added a task');
     }
