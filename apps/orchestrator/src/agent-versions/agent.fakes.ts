@@ -1,7 +1,6 @@
 import type { Agents } from '@switchboard/contracts';
 import type { AgentRepository, FoundAgent, LabelWrite, NewVersion } from './agent.repository.js';
 import type { AgentRoutingRepository, LabelCanary } from './agent-routing.repository.js';
-
 import { ruleCopiesDeps } from '../tenancy/tenant-rule.fakes.js';
 import { DefaultAgentCopies } from './default-agent.copies.js';
 

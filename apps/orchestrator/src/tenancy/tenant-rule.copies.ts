@@ -7,58 +7,46 @@ import type { OrchestratorEnv } from '../config/orchestrator.env.js';
 
 export type TenantRulesSettings = Pick<OrchestratorEnv, 'TENANT_RULES_CACHE_TTL_MS'>;
 
-/**
- * One kind of a tenant's rules that every task of it reads (its default agent, its scoring rules,
- * its datasets' rules), kept per replica (TenantCopies): a change made here drops every replica's
- * copy of that kind (`Tenancy.TenantRulesChanged`); TENANT_RULES_CACHE_TTL_MS bounds a replica that
- * missed it.
- */
-export abstract class TenantRuleCopies<T> extends TenantCopies<
-  T,
-  typeof Tenancy.TenantRulesChanged
+/** What a feature uses of one kind's copies. */
+export interface RuleCopies<T> extends Pick<
+  TenantCopies<T, typeof Tenancy.TenantRulesChanged>,
+  'get' | 'drop' | 'onModuleInit' | 'onApplicationShutdown'
 > {
-  protected constructor(
-    private readonly kind: Tenancy.TenantRuleKind,
-    bus: NatsBus,
-    config: TenantRulesSettings,
-    logger: Logger,
-  ) {
-    super(bus, logger, {
-      event: Tenancy.TenantRulesChanged,
-      concerns: (change) => change.kind === kind,
-      ttlMs: config.TENANT_RULES_CACHE_TTL_MS,
-      what: `a tenant's ${kind}`,
-      ttlSetting: 'TENANT_RULES_CACHE_TTL_MS',
-    });
-  }
-
   /** The tenant's rules of this kind were just changed (committed) here. */
-  ruleChanged(tenantId: string): void {
-    this.changed({ tenantId, kind: this.kind, at: new Date().toISOString() });
-  }
+  ruleChanged(tenantId: string): void;
 }
 
-/** What a feature uses of one kind's copies. */
-export type RuleCopies<T> = Pick<
-  TenantRuleCopies<T>,
-  'get' | 'ruleChanged' | 'drop' | 'onModuleInit' | 'onApplicationShutdown'
->;
-
-/** The copies of one kind, read from `Source` (a repository) by `read`: a provider of its own. */
+/**
+ * One kind of a tenant's rules that every task of it reads (its default agent, its scoring rules,
+ * its datasets' rules), read from `Source` (a repository) by `read` and kept per replica
+ * (TenantCopies): a change made here drops every replica's copy of that kind
+ * (`Tenancy.TenantRulesChanged`); TENANT_RULES_CACHE_TTL_MS bounds a replica that missed it. A
+ * provider of its own per kind.
+ */
 export function tenantRuleCopies<S, T>(
   kind: Tenancy.TenantRuleKind,
   Source: Type<S>,
   read: (source: S, tenantId: string) => Promise<T>,
 ): new (source: S, bus: NatsBus, config: TenantRulesSettings, logger: Logger) => RuleCopies<T> {
   @Injectable()
-  class Copies extends TenantRuleCopies<T> {
+  class Copies extends TenantCopies<T, typeof Tenancy.TenantRulesChanged> implements RuleCopies<T> {
     constructor(
       @Inject(Source) private readonly source: S,
       @Inject(NatsBus) bus: NatsBus,
       @Inject(APP_CONFIG) config: TenantRulesSettings,
       @Inject(LOGGER) logger: Logger,
     ) {
-      super(kind, bus, config, logger);
+      super(bus, logger, {
+        event: Tenancy.TenantRulesChanged,
+        concerns: (change) => change.kind === kind,
+        ttlMs: config.TENANT_RULES_CACHE_TTL_MS,
+        what: `a tenant's ${kind}`,
+        ttlSetting: 'TENANT_RULES_CACHE_TTL_MS',
+      });
+    }
+
+    ruleChanged(tenantId: string): void {
+      this.changed({ tenantId, kind, at: new Date().toISOString() });
     }
 
     protected override read(tenantId: string): Promise<T> {

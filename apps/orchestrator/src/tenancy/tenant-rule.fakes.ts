@@ -4,7 +4,7 @@ import type { Logger } from '@switchboard/observability';
 import type { TenantRulesSettings } from './tenant-rule.copies.js';
 
 /**
- * What a TenantRuleCopies needs in a spec: a bus that records the changes it announces (and takes no
+ * What a tenantRuleCopies provider needs in a spec: a bus that records the changes it announces (and takes no
  * subscription), its settings (`ttlMs`: 0 reads through, as without copies) and a quiet logger.
  */
 export function ruleCopiesDeps(ttlMs = 0) {

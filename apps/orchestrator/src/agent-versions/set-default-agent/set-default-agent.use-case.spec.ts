@@ -30,7 +30,7 @@ async function setup() {
 
 describe(SetDefaultAgentUseCase.name, () => {
   it("sets, replaces and clears the tenant's default, auditing each change once", async () => {
-    const { sut, store, records } = await setup();
+    const { sut, store, records, announced } = await setup();
     const set = (agent: string, isDefault = true) => sut.execute({ agent, isDefault }, admin);
     expect(await set('support')).toEqual({ agent: 'support' });
     expect(await set('support')).toEqual({ agent: 'support', previous: 'support' });
@@ -48,6 +48,8 @@ describe(SetDefaultAgentUseCase.name, () => {
       ['agent.default.set', { agent: 'sales', previous: 'support' }],
       ['agent.default.set', { previous: 'sales' }],
     ]);
+    // announced to the other replicas as often as it changed: the two calls that changed nothing are not
+    expect(announced).toHaveLength(records.length);
   });
 
   it("drops this replica's copy of the tenant's default at once and announces the change to the others", async () => {

@@ -33,14 +33,15 @@ export class SetDefaultAgentUseCase {
       req.isDefault,
       actor.userId,
     );
-    this.defaults.ruleChanged(tenantId);
     const now = req.isDefault ? req.agent : previous === req.agent ? undefined : previous;
-    if (previous !== now)
+    if (previous !== now) {
+      this.defaults.ruleChanged(tenantId);
       auditAgentChange(this.audit, actor, {
         action: 'agent.default.set',
         resource: `tenant:${tenantId}`,
         details: { ...(now ? { agent: now } : {}), ...(previous ? { previous } : {}) },
       });
+    }
     return { ...(now ? { agent: now } : {}), ...(previous ? { previous } : {}) };
   }
 }
