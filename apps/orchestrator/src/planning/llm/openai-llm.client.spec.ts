@@ -95,6 +95,37 @@ describe(OpenAiLlmClient.name, () => {
     },
   );
 
+  it.each([false, true])(
+    "starts an attempt's LLM_TIMEOUT_MS once the SDK's client is made: importing it is not the server's answer (stream: %p)",
+    async (stream) => {
+      // The first call after a start imports the SDK; on a loaded machine that took longer than a
+      // short LLM_TIMEOUT_MS, and the attempt timed out before its request was even sent.
+      llm.script(`LOAD-${stream}`, [{ content: 'done' }]);
+      const order: string[] = [];
+      const proto = OpenAiLlmClient.prototype as unknown as { openai(): Promise<unknown> };
+      const make = proto.openai;
+      const made = jest.spyOn(proto, 'openai').mockImplementation(function (this: unknown) {
+        return make.call(this).then((sdk) => (order.push('client made'), sdk));
+      });
+      const realSetTimeout = globalThis.setTimeout;
+      const set = jest.spyOn(globalThis, 'setTimeout').mockImplementation(((
+        fn: () => void,
+        ms?: number,
+      ) => {
+        if (ms === 4_322) order.push('timer');
+        return realSetTimeout(fn, ms);
+      }) as typeof setTimeout);
+      try {
+        await client({ stream, timeoutMs: 4_322 }).complete(request(`LOAD-${stream}`), never);
+        expect(order[0]).toBe('client made');
+        expect(order).toContain('timer');
+      } finally {
+        made.mockRestore();
+        set.mockRestore();
+      }
+    },
+  );
+
   it.each([false, true])('reads tool calls, text and usage (stream: %p)', async (stream) => {
     const script = llm.script(`USAGE-${stream}`, [
       {

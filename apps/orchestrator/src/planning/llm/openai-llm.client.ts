@@ -112,6 +112,9 @@ export class OpenAiLlmClient implements LlmClient {
    * after its first chunk. A timed-out attempt is retryable like any other transient failure.
    */
   private async attempt(request: LlmRequest, signal: AbortSignal): Promise<LlmCompletion> {
+    // The SDK first: importing it (the first call after a start, a third of a second of CPU and far
+    // more on a loaded machine) is not the server's answer, and must not spend its time limit.
+    const sdk = await this.openai();
     // A timer cleared when the attempt ends, not AbortSignal.timeout: that one lives out the whole
     // LLM_TIMEOUT_MS after an answer that came sooner, holding the task's async context meanwhile
     // (the leak the task deadline had, CancellationRegistry).
@@ -124,8 +127,8 @@ export class OpenAiLlmClient implements LlmClient {
     const deadline = Date.now() + this.config.LLM_TIMEOUT_MS;
     try {
       return this.config.LLM_STREAM
-        ? await this.streamedUntilAnswered(request, attemptSignal, deadline)
-        : await this.plain(request, attemptSignal);
+        ? await this.streamedUntilAnswered(sdk, request, attemptSignal, deadline)
+        : await this.plain(sdk, request, attemptSignal);
     } catch (e) {
       throw this.errors.translate(e, signal, expiry.signal);
     } finally {
@@ -163,10 +166,15 @@ export class OpenAiLlmClient implements LlmClient {
     };
   }
 
-  private async plain(request: LlmRequest, signal: AbortSignal): Promise<LlmCompletion> {
-    const res = await (
-      await this.openai()
-    ).chat.completions.create({ ...this.params(request), stream: false }, { signal });
+  private async plain(
+    sdk: OpenAI,
+    request: LlmRequest,
+    signal: AbortSignal,
+  ): Promise<LlmCompletion> {
+    const res = await sdk.chat.completions.create(
+      { ...this.params(request), stream: false },
+      { signal },
+    );
     const choice = res.choices[0];
     if (!choice) throw new DomainError('UPSTREAM_ERROR', 'the LLM server returned no choices');
     const toolCalls: LlmToolCall[] = (choice.message.tool_calls ?? []).flatMap((c) =>
@@ -201,11 +209,12 @@ export class OpenAiLlmClient implements LlmClient {
    * (LLM_TIMEOUT_MS) allows: an overloaded server often leaves one answer hanging and serves the next.
    */
   private streamedUntilAnswered(
+    sdk: OpenAI,
     request: LlmRequest,
     signal: AbortSignal,
     deadline: number,
   ): Promise<LlmCompletion> {
-    return retryWithBackoff(() => this.streamed(request, signal), {
+    return retryWithBackoff(() => this.streamed(sdk, request, signal), {
       backoff: STALL_BACKOFF,
       retryIf: (e) => e instanceof StalledAnswer,
       until: () => deadline,
@@ -230,7 +239,11 @@ export class OpenAiLlmClient implements LlmClient {
    * Streams and reassembles the answer (tool call fragments arrive by index). Silence longer than
    * LLM_STREAM_IDLE_MS — before the first chunk or between two — ends it as StalledAnswer.
    */
-  private async streamed(request: LlmRequest, signal: AbortSignal): Promise<LlmCompletion> {
+  private async streamed(
+    sdk: OpenAI,
+    request: LlmRequest,
+    signal: AbortSignal,
+  ): Promise<LlmCompletion> {
     const idleMs = this.config.LLM_STREAM_IDLE_MS;
     const idle = new AbortController();
     let timer: NodeJS.Timeout | undefined;
@@ -240,7 +253,7 @@ export class OpenAiLlmClient implements LlmClient {
     };
     heard();
     try {
-      return await this.readStream(request, AbortSignal.any([signal, idle.signal]), heard);
+      return await this.readStream(sdk, request, AbortSignal.any([signal, idle.signal]), heard);
     } catch (e) {
       if (idle.signal.aborted && !signal.aborted) throw idle.signal.reason;
       throw e;
@@ -250,13 +263,12 @@ export class OpenAiLlmClient implements LlmClient {
   }
 
   private async readStream(
+    sdk: OpenAI,
     request: LlmRequest,
     signal: AbortSignal,
     heard: () => void,
   ): Promise<LlmCompletion> {
-    const stream = await (
-      await this.openai()
-    ).chat.completions.create(
+    const stream = await sdk.chat.completions.create(
       { ...this.params(request), stream: true, stream_options: { include_usage: true } },
       { signal },
     );
