@@ -113,6 +113,27 @@ describe('the platform as an MCP server (standard MCP client, real processes)', 
     ]);
   });
 
+  it('refuses a malformed thread in _meta with -32602 naming the field, before the tool runs', async () => {
+    const { client } = await connect(alice);
+    const refused = await client
+      .callTool({
+        name: 'notes.add',
+        arguments: { content: 'never stored' },
+        _meta: { 'dev.switchboard/thread': { id: 'chat', policy: 'later' } },
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(refused).toBeInstanceOf(McpError);
+    expect((refused as McpError).code).toBe(-32602);
+    expect((refused as McpError).message).toContain('_meta["dev.switchboard/thread"].policy');
+    const rows = await stack.dbs.tools.query('SELECT 1 FROM "Note" WHERE content = $1', [
+      'never stored',
+    ]);
+    expect(rows).toEqual([]);
+  });
+
   it('refuses a tool the caller may not use (and audits it); an admin may use it', async () => {
     const { client } = await connect(alice);
     const refused = await client.callTool({ name: 'admin.debug', arguments: {} }).then(

@@ -32,14 +32,8 @@ import {
   TaskUpdate,
   toMcpTask,
 } from './mcp-tasks.js';
-import { listMcpTools, routeCall } from './mcp-tool-calls.js';
-import {
-  assertCleanArguments,
-  callThreadOf,
-  ProtocolError,
-  toCallFailure,
-  toolCallOf,
-} from './mcp.translator.js';
+import { callRequestOf, listMcpTools, offeredCall, routeCall } from './mcp-tool-calls.js';
+import { ProtocolError, toCallFailure } from './mcp.translator.js';
 import type { MemoryResources } from './memory-resources.js';
 import type { PlatformTools } from './platform-tools.js';
 import { RUN_TASK_AT_ONCE_MS } from './run-task.tool.js';
@@ -176,15 +170,13 @@ async function call(
   request: CallToolRequest,
   c: ServerContext,
 ): Promise<CallAnswer> {
-  const { actor, constraints } = caller;
-  const { name, args } = toolCallOf(request.params);
-  // Malformed protocol input is a protocol error naming the field, before anything runs.
-  const thread = callThreadOf(request.params._meta);
+  const { actor } = caller;
+  const asked = callRequestOf(request.params);
   const state = c.mcpReq.requestState<string>();
   const resume = state === undefined ? undefined : resumeStateOf(state);
   try {
-    assertCleanArguments(args);
-    const offered = await deps.tools.offered(actor, name, constraints);
+    const toolCall = await offeredCall(deps.tools, caller, asked);
+    const { offered } = toolCall;
     const caps = server.getClientCapabilities();
     if (resume && offered) {
       const result = await deps.approvals.resume({
@@ -196,7 +188,7 @@ async function call(
       });
       return goingOn(result as CallToolResult, caps);
     }
-    const route = await routeCall(deps.tools, caller, { name, args, offered, thread });
+    const route = await routeCall(deps.tools, caller, toolCall);
     if ('answer' in route) return route.answer as never;
     const { gated } = route;
     const begun = await deps.approvals.begin({
@@ -210,7 +202,7 @@ async function call(
     begun.session.close();
     return waitingAnswer(begun.waiting, begun.seq, actor, caps);
   } catch (e) {
-    return toCallFailure(name, e) as CallToolResult;
+    return toCallFailure(asked.name, e) as CallToolResult;
   }
 }
 

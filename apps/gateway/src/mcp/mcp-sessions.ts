@@ -34,14 +34,8 @@ import { MemoryResources } from './memory-resources.js';
 import { PlatformTools } from './platform-tools.js';
 import { DECISION_FORM } from './mcp-approval.text.js';
 import { type Elicit, McpApprovals } from './mcp-approvals.js';
-import { listMcpTools, routeCall } from './mcp-tool-calls.js';
-import {
-  assertCleanArguments,
-  callThreadOf,
-  ProtocolError,
-  toCallFailure,
-  toolCallOf,
-} from './mcp.translator.js';
+import { callRequestOf, listMcpTools, offeredCall, routeCall } from './mcp-tool-calls.js';
+import { ProtocolError, toCallFailure } from './mcp.translator.js';
 
 /** Sessions kept at once; the least recently used one is closed to make room. */
 export const MAX_SESSIONS = 1_000;
@@ -206,12 +200,13 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
     }));
     server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
       const caller = callerOf(extra.authInfo?.extra);
-      const { name, args } = toolCallOf(request.params);
+      const call = callRequestOf(request.params);
       try {
-        assertCleanArguments(args);
-        const thread = callThreadOf(request.params._meta);
-        const offered = await this.tools.offered(caller.actor, name, caller.constraints);
-        const route = await routeCall(this.tools, caller, { name, args, offered, thread });
+        const route = await routeCall(
+          this.tools,
+          caller,
+          await offeredCall(this.tools, caller, call),
+        );
         if ('answer' in route) return route.answer;
         const { gated } = route;
         return await this.approvals.call({
@@ -221,7 +216,7 @@ export class McpSessions implements OnModuleInit, BeforeApplicationShutdown {
           signal: extra.signal,
         });
       } catch (e) {
-        return toCallFailure(name, e);
+        return toCallFailure(call.name, e);
       }
     });
     let session: Session | undefined;

@@ -1,5 +1,5 @@
 import { DomainError, type Actor, type Approvals, type Tools } from '@switchboard/contracts';
-import { listMcpTools, routeCall } from './mcp-tool-calls.js';
+import { callRequestOf, listMcpTools, offeredCall, routeCall } from './mcp-tool-calls.js';
 import { ProtocolError } from './mcp.translator.js';
 import type { PlatformTools } from './platform-tools.js';
 import { RUN_TASK_TOOL } from './run-task.tool.js';
@@ -23,6 +23,7 @@ function platform(listed: () => Promise<Tools.ManifestTool[]>) {
   const calls: string[] = [];
   const tools = {
     listed: async () => ({ tools: await listed() }),
+    offered: async (_actor: Actor, tool: string) => (await listed()).find((t) => t.name === tool),
     call: async (_actor: Actor, tool: string) => {
       calls.push(tool);
       return { output: { sum: 3 } };
@@ -47,6 +48,59 @@ describe(listMcpTools.name, () => {
     const failure = await listMcpTools(tools, caller).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ProtocolError);
     expect((failure as ProtocolError).message).toBe('UPSTREAM_UNAVAILABLE: down');
+  });
+});
+
+describe(callRequestOf.name, () => {
+  it('reads the name, the arguments and the thread of a call', () => {
+    expect(
+      callRequestOf({
+        name: 'calculator',
+        arguments: { a: 1 },
+        _meta: { 'dev.switchboard/thread': { id: 'chat', policy: 'enqueue' } },
+      }),
+    ).toEqual({ name: 'calculator', args: { a: 1 }, thread: { id: 'chat', policy: 'enqueue' } });
+    expect(callRequestOf({ name: 'calculator' })).toEqual({
+      name: 'calculator',
+      args: {},
+      thread: undefined,
+    });
+  });
+
+  it('refuses a bad thread with the protocol error naming the field, not a tool failure', () => {
+    const bad = () =>
+      callRequestOf({
+        name: 'calculator',
+        _meta: { 'dev.switchboard/thread': { id: 'chat', policy: 'later' } },
+      });
+    expect(bad).toThrow(ProtocolError);
+    expect(bad).toThrow(/^_meta\["dev.switchboard\/thread"\]\.policy: /);
+  });
+});
+
+describe(offeredCall.name, () => {
+  it('adds the tool as offered to the caller, undefined when it is not', async () => {
+    const { tools } = platform(async () => [calculator]);
+    const asked = { name: 'calculator', args: { a: 1 }, thread: undefined };
+    expect(await offeredCall(tools, caller, asked)).toEqual({ ...asked, offered: calculator });
+    expect(await offeredCall(tools, caller, { ...asked, name: 'nope' })).toEqual({
+      ...asked,
+      name: 'nope',
+      offered: undefined,
+    });
+  });
+
+  it('refuses arguments with control characters as VALIDATION naming the path, before any lookup', async () => {
+    const { tools } = platform(() => Promise.reject(new Error('must not be asked')));
+    const refused = await offeredCall(tools, caller, {
+      name: 'calculator',
+      args: { expression: 'a\u0000b' },
+      thread: undefined,
+    }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringContaining('expression'),
+    });
   });
 });
 

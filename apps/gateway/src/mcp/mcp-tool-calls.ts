@@ -1,7 +1,15 @@
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Tools } from '@switchboard/contracts';
 import type { GatedCall } from './mcp-approvals.js';
-import { type CallThread, toCallToolResult, toListFailure, toMcpTool } from './mcp.translator.js';
+import {
+  assertCleanArguments,
+  type CallThread,
+  callThreadOf,
+  toCallToolResult,
+  toListFailure,
+  toMcpTool,
+  toolCallOf,
+} from './mcp.translator.js';
 import type { PlatformTools } from './platform-tools.js';
 import { RUN_TASK_TOOL, runTaskRequestOf } from './run-task.tool.js';
 
@@ -30,6 +38,35 @@ export interface ToolCall {
   /** Undefined when the tool is not offered: the direct call then answers why. */
   offered: Tools.ManifestTool | undefined;
   thread: CallThread | undefined;
+}
+
+/** A `tools/call` as read off the request, before anything runs. */
+export type CallRequest = Omit<ToolCall, 'offered'>;
+
+/**
+ * A `tools/call`'s name, arguments and thread. Malformed protocol input (a tool name no tool can have,
+ * a bad `_meta` thread) is a protocol error naming the field (-32602), thrown before anything runs:
+ * the caller reads it outside its tool-error handling, which would report it as the tool failing.
+ */
+export function callRequestOf(params: {
+  name: string;
+  arguments?: Record<string, unknown> | undefined;
+  _meta?: Record<string, unknown> | undefined;
+}): CallRequest {
+  return { ...toolCallOf(params), thread: callThreadOf(params._meta) };
+}
+
+/**
+ * The call with its tool as the caller's manifest offers it. Arguments carrying control characters
+ * are refused first (VALIDATION: a tool error the model can read, as an invalid argument is).
+ */
+export async function offeredCall(
+  tools: PlatformTools,
+  caller: ToolCaller,
+  call: CallRequest,
+): Promise<ToolCall> {
+  assertCleanArguments(call.args);
+  return { ...call, offered: await tools.offered(caller.actor, call.name, caller.constraints) };
 }
 
 /** How a call runs: answered by a direct call, or gated (the approvals run it as a task). */
