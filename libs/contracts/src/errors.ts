@@ -78,6 +78,15 @@ export function isDomainError(e: unknown): e is DomainError {
   return e instanceof DomainError;
 }
 
+/**
+ * What a stored or relayed outcome keeps of what was thrown: a domain error's body; anything else is
+ * INTERNAL in the caller's words, never its own message (an unexpected error's text may carry what
+ * must not travel: a query, a path, a secret).
+ */
+export function errorBodyOf(e: unknown, message: string, retryable = false): ErrorBody {
+  return isDomainError(e) ? e.toBody() : { code: 'INTERNAL', message, retryable };
+}
+
 /** Turns zod issues into the `{ path, message }` list a rejection carries. */
 export function issuesOf(error: z.ZodError, prefix = ''): Issue[] {
   return error.issues.map((i) => ({

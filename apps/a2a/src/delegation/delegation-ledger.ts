@@ -5,7 +5,7 @@ import {
   type Actor,
   DelegationStateStream,
   DomainError,
-  isDomainError,
+  errorBodyOf,
   streamsSetUpBy,
   tenantOf,
 } from '@switchboard/contracts';
@@ -178,15 +178,7 @@ export class DelegationLedger implements OnApplicationBootstrap {
         state: 'finished',
         ...('result' in end
           ? { result: end.result }
-          : {
-              error: isDomainError(end.error)
-                ? end.error.toBody()
-                : {
-                    code: 'INTERNAL',
-                    message: 'the delegation failed unexpectedly',
-                    retryable: false,
-                  },
-            }),
+          : { error: errorBodyOf(end.error, 'the delegation failed unexpectedly') }),
       });
     };
     outcome.then(

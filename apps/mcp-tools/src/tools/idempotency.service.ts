@@ -1,12 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import {
-  type Actor,
-  DomainError,
-  type ErrorBody,
-  isDomainError,
-  tenantOf,
-  type Tools,
-} from '@switchboard/contracts';
+import { type Actor, DomainError, errorBodyOf, tenantOf, type Tools } from '@switchboard/contracts';
 import {
   LOGGER,
   type Logger,
@@ -28,11 +21,6 @@ export const LEASE_RENEW_MS = 1_000;
 export const LEASE_STALE_MS = 5 * LEASE_RENEW_MS;
 
 type Settled = Exclude<CallClaim, { state: 'new' | 'running' }>;
-
-/** What a call's record keeps of what it threw: a domain error's body, anything else as INTERNAL. */
-function storedError(e: unknown, message: string, retryable: boolean): ErrorBody {
-  return isDomainError(e) ? e.toBody() : { code: 'INTERNAL', message, retryable };
-}
 
 /** How a tool behaves under its idempotency key, as the implementation declares it. */
 export interface OnceSettings {
@@ -125,7 +113,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
       await this.calls.complete(call, result.output);
       return { result, replayed: false };
     } catch (e) {
-      const error = storedError(e, 'tool failed unexpectedly', false);
+      const error = errorBodyOf(e, 'tool failed unexpectedly');
       await this.calls.fail(call, error).catch(() => undefined);
       throw e;
     } finally {
@@ -163,7 +151,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
     try {
       await once.admit();
     } catch (e) {
-      const error = storedError(e, 'the call could not be admitted', true);
+      const error = errorBodyOf(e, 'the call could not be admitted', true);
       await this.calls.refuse(call, error).catch(() => undefined);
       throw e;
     }

@@ -1,4 +1,10 @@
-import { A2a, DomainError, type ErrorBody, isDomainError } from '@switchboard/contracts';
+import {
+  A2a,
+  DomainError,
+  type ErrorBody,
+  errorBodyOf,
+  isDomainError,
+} from '@switchboard/contracts';
 import { type NatsBus, retryRequest } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/observability';
 import { BLOCKED_PLACEHOLDER } from '../tasks/ports/content-screen.port.js';
@@ -275,7 +281,6 @@ export class DelegationStep {
 }
 
 function toBody(e: unknown, signal: AbortSignal): ErrorBody {
-  if (isDomainError(e)) return e.toBody();
-  if (signal.aborted) return abortError(signal).toBody();
-  return { code: 'INTERNAL', message: 'the delegation failed unexpectedly', retryable: false };
+  if (signal.aborted && !isDomainError(e)) return abortError(signal).toBody();
+  return errorBodyOf(e, 'the delegation failed unexpectedly');
 }

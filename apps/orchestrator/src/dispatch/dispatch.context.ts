@@ -2,6 +2,7 @@ import {
   type Actor,
   DomainError,
   type ErrorBody,
+  errorBodyOf,
   isDomainError,
   type Tasks,
   type Tools,
@@ -124,8 +125,7 @@ export function toBody(e: unknown): ErrorBody {
   if (e instanceof BlockedStepOutput) return e.error.toBody();
   if (e instanceof AgentInputRequired || e instanceof ToolInputRequired)
     return { code: 'UPSTREAM_ERROR', message: e.message, retryable: false };
-  if (isDomainError(e)) return e.toBody();
-  return { code: 'INTERNAL', message: 'step failed unexpectedly', retryable: false };
+  return errorBodyOf(e, 'step failed unexpectedly');
 }
 
 /**
