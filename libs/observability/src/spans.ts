@@ -79,6 +79,34 @@ export function httpClientAttributes(
   };
 }
 
+/** An outgoing HTTP exchange, as its span names it (httpClientAttributes). */
+export interface HttpExchange {
+  method: string;
+  url: string;
+  /** What carries it (`direct`, `xmpp`). */
+  transport: string;
+}
+
+/**
+ * Runs an outgoing HTTP exchange in a CLIENT span with OpenTelemetry's HTTP client attributes
+ * (httpClientAttributes, and `extra`). `fn` tells the response's status once it has it
+ * (`http.response.status_code`): a streamed answer has it at its head, long before its end.
+ */
+export function withHttpClientSpan<T>(
+  name: string,
+  exchange: HttpExchange,
+  fn: (answered: (status: number) => void) => Promise<T>,
+  extra: Attributes = {},
+): Promise<T> {
+  const { method, url, transport } = exchange;
+  return withSpan(
+    name,
+    { ...httpClientAttributes(method, url, transport), ...extra },
+    (span) => fn((status) => span.setAttribute('http.response.status_code', status)),
+    { kind: SpanKind.CLIENT },
+  );
+}
+
 export interface SpanOptions {
   kind?: SpanKind;
   /** The parent (default: the active context). */

@@ -2,13 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@switchboard/config';
 import { type A2a, DomainError, isDomainError, Xmpp } from '@switchboard/contracts';
 import { isTransportFailure, NatsBus } from '@switchboard/messaging';
-import {
-  httpClientAttributes,
-  LOGGER,
-  type Logger,
-  SpanKind,
-  withSpan,
-} from '@switchboard/observability';
+import { LOGGER, type Logger, withHttpClientSpan } from '@switchboard/observability';
 import { abortable } from '@switchboard/runtime';
 import type { A2aEnv } from '../config/a2a.env.js';
 import { A2aMetrics } from '../delegation/a2a.metrics.js';
@@ -85,16 +79,15 @@ export class AgentHttp {
     let response: Response;
     try {
       // Over XMPP the bridges' spans hang below this one; directly, the fetch's own span does.
-      response = await withSpan(
+      response = await withHttpClientSpan(
         `a2a http ${request.method}`,
-        httpClientAttributes(request.method, request.url, transport),
-        async (span) => {
+        { ...request, transport },
+        async (answered) => {
           const r =
             transport === 'xmpp' ? await this.viaBridge(request) : await this.direct(request);
-          span.setAttribute('http.response.status_code', r.status);
+          answered(r.status);
           return r;
         },
-        { kind: SpanKind.CLIENT },
       );
     } catch (e) {
       this.metrics.exchanges.inc({ transport, outcome: isDomainError(e) ? e.code : 'ABORTED' });

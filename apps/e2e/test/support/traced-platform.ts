@@ -374,6 +374,10 @@ export function expectDelegationAcrossXmpp(spans: ReceivedSpan[]): void {
       'orchestrator: task',
     ]);
   }
+  // The platform bridge's exchanges are HTTP client spans that name the status the agent answered.
+  const sent = spans.filter((s) => s.service === 'xmpp-bridge' && s.name === 'xmpp http out');
+  expect(sent.map((s) => s.kind)).toEqual(sent.map(() => SpanKinds.CLIENT));
+  expect(sent.map((s) => s.attributes['http.response.status_code'])).toContain(200);
   // Each agent's delegation over XMPP, in the plan's order (a step retried under load delegates again).
   const delegations = spans
     .filter((s) => s.name === 'a2a delegate')

@@ -1,12 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, type Xmpp } from '@switchboard/contracts';
-import {
-  httpClientAttributes,
-  LOGGER,
-  type Logger,
-  SpanKind,
-  withSpan,
-} from '@switchboard/observability';
+import { LOGGER, type Logger, withHttpClientSpan } from '@switchboard/observability';
 import { BRIDGE_SETTINGS, type BridgeSettings } from '../config/bridge-settings.js';
 import { headerValue, type HttpRequestMessage, isTextBody } from '../http/http-message.js';
 import { withTraceHeaders } from '../http/trace-headers.js';
@@ -94,17 +88,15 @@ export class SendHttpRequestUseCase {
   }
 
   execute(input: Xmpp.HttpOverXmppRequest): Promise<Xmpp.HttpOverXmppResponse> {
-    return withSpan(
-      'xmpp http out',
-      httpClientAttributes(input.method, input.url, 'xmpp'),
-      () => this.exchange(input),
-      {
-        kind: SpanKind.CLIENT,
-      },
+    return withHttpClientSpan('xmpp http out', { ...input, transport: 'xmpp' }, (answered) =>
+      this.exchange(input, answered),
     );
   }
 
-  private async exchange(input: Xmpp.HttpOverXmppRequest): Promise<Xmpp.HttpOverXmppResponse> {
+  private async exchange(
+    input: Xmpp.HttpOverXmppRequest,
+    answered: (status: number) => void,
+  ): Promise<Xmpp.HttpOverXmppResponse> {
     const started = performance.now();
     let outcome = 'ok';
     // One info line per exchange, so operators see traffic crossing XMPP. Path only: a query string
@@ -119,6 +111,7 @@ export class SendHttpRequestUseCase {
         this.bodyLimit,
       );
       const body = response.body;
+      answered(response.status);
       line['status'] = response.status;
       line['bytes'] = body?.length ?? 0;
       return {
@@ -152,11 +145,11 @@ export class SendHttpRequestUseCase {
     sink: StreamSink,
     signal: AbortSignal,
   ): Promise<void> {
-    return withSpan(
+    return withHttpClientSpan(
       'xmpp http out',
-      { ...httpClientAttributes(input.method, input.url, 'xmpp'), 'switchboard.streamed': true },
-      () => this.exchangeStream(input, sink, signal),
-      { kind: SpanKind.CLIENT },
+      { ...input, transport: 'xmpp' },
+      (answered) => this.exchangeStream(input, sink, signal, answered),
+      { 'switchboard.streamed': true },
     );
   }
 
@@ -164,6 +157,7 @@ export class SendHttpRequestUseCase {
     input: Xmpp.HttpOverXmppStreamRequest,
     sink: StreamSink,
     signal: AbortSignal,
+    answered: (status: number) => void,
   ): Promise<void> {
     const started = performance.now();
     let outcome = 'ok';
@@ -182,6 +176,7 @@ export class SendHttpRequestUseCase {
         },
         {
           head: (head) => {
+            answered(head.status);
             line['status'] = head.status;
             sink.head(head);
           },
