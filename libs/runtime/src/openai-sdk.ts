@@ -22,20 +22,25 @@ export function loadedOpenAiSdk(): OpenAiSdk | undefined {
 }
 
 /**
- * A client of any OpenAI-compatible server, made once the package is imported (openAiSdk). Without a
- * key it sends `no-key`: local servers often need none, but the SDK insists on one. It never retries
- * by itself (maxRetries 0): each caller owns its retries and their time.
+ * A client of any OpenAI-compatible server, made at the first call of the function this returns (the
+ * package is imported then: openAiSdk), and the same client at every call after. Without a key it
+ * sends `no-key`: local servers often need none, but the SDK insists on one. It never retries by
+ * itself (maxRetries 0): each caller owns its retries and their time.
  */
-export async function openAiClient(options: {
+export function openAiClient(options: {
   apiKey: string | undefined;
   baseURL: string | undefined;
   timeout: number;
-}): Promise<OpenAI> {
-  const { default: Client } = await openAiSdk();
-  return new Client({
-    apiKey: options.apiKey ?? 'no-key',
-    ...(options.baseURL ? { baseURL: options.baseURL } : {}),
-    timeout: options.timeout,
-    maxRetries: 0,
-  });
+}): () => Promise<OpenAI> {
+  let client: Promise<OpenAI> | undefined;
+  const make = async () => {
+    const { default: Client } = await openAiSdk();
+    return new Client({
+      apiKey: options.apiKey ?? 'no-key',
+      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+      timeout: options.timeout,
+      maxRetries: 0,
+    });
+  };
+  return () => (client ??= make());
 }

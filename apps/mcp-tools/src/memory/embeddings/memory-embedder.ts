@@ -28,8 +28,11 @@ export type EmbedAnswer =
  */
 @Injectable()
 export class MemoryEmbedder {
-  /** Made at the first call (the package is imported then: openAiSdk); undefined when off. */
-  private client: Promise<OpenAI> | undefined;
+  /**
+   * The SDK's client, made at the first call (the package is imported then: openAiSdk); it never
+   * retries: a recall waits for this, and a second try would outlast the planner's recall timeout.
+   */
+  private readonly openai: () => Promise<OpenAI>;
   private readonly on: boolean;
   /** What the stored vectors were made with: vectors of another model are not compared. */
   readonly model: string | undefined;
@@ -39,6 +42,11 @@ export class MemoryEmbedder {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.on = Boolean(config.MEMORY_EMBEDDINGS_BASE_URL);
+    this.openai = openAiClient({
+      apiKey: config.MEMORY_EMBEDDINGS_API_KEY,
+      baseURL: config.MEMORY_EMBEDDINGS_BASE_URL,
+      timeout: config.MEMORY_EMBEDDINGS_TIMEOUT_MS,
+    });
     if (!this.on) return;
     const dims = config.MEMORY_EMBEDDINGS_DIMENSIONS;
     this.model = `${config.MEMORY_EMBEDDINGS_MODEL}${dims ? `@${dims}` : ''}`;
@@ -46,17 +54,6 @@ export class MemoryEmbedder {
 
   get enabled(): boolean {
     return this.on;
-  }
-
-  /** The SDK's client, made at the first call; it never retries: a recall waits for this, and a
-   * second try would outlast the planner's recall timeout. */
-  private openai(): Promise<OpenAI> {
-    this.client ??= openAiClient({
-      apiKey: this.config.MEMORY_EMBEDDINGS_API_KEY,
-      baseURL: this.config.MEMORY_EMBEDDINGS_BASE_URL,
-      timeout: this.config.MEMORY_EMBEDDINGS_TIMEOUT_MS,
-    });
-    return this.client;
   }
 
   /** One unit vector per text, in order; undefined when off or the endpoint failed (logged). */

@@ -102,11 +102,10 @@ describe(OpenAiLlmClient.name, () => {
       // short LLM_TIMEOUT_MS, and the attempt timed out before its request was even sent.
       llm.script(`LOAD-${stream}`, [{ content: 'done' }]);
       const order: string[] = [];
-      const proto = OpenAiLlmClient.prototype as unknown as { openai(): Promise<unknown> };
-      const make = proto.openai;
-      const made = jest.spyOn(proto, 'openai').mockImplementation(function (this: unknown) {
-        return make.call(this).then((sdk) => (order.push('client made'), sdk));
-      });
+      const llmClient = client({ stream, timeoutMs: 4_322 });
+      const field = llmClient as unknown as { openai: () => Promise<unknown> };
+      const make = field.openai;
+      field.openai = () => make().then((sdk) => (order.push('client made'), sdk));
       const realSetTimeout = globalThis.setTimeout;
       const set = jest.spyOn(globalThis, 'setTimeout').mockImplementation(((
         fn: () => void,
@@ -116,11 +115,10 @@ describe(OpenAiLlmClient.name, () => {
         return realSetTimeout(fn, ms);
       }) as typeof setTimeout);
       try {
-        await client({ stream, timeoutMs: 4_322 }).complete(request(`LOAD-${stream}`), never);
+        await llmClient.complete(request(`LOAD-${stream}`), never);
         expect(order[0]).toBe('client made');
         expect(order).toContain('timer');
       } finally {
-        made.mockRestore();
         set.mockRestore();
       }
     },

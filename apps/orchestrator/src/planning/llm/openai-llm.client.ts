@@ -47,7 +47,12 @@ class StalledAnswer extends DomainError {
  */
 @Injectable()
 export class OpenAiLlmClient implements LlmClient {
-  private client: Promise<OpenAI> | undefined;
+  /**
+   * The SDK's client, made at the first call (the package is imported then). Retries are ours
+   * (retryLlmCall): one budget for timeouts and HTTP failures alike, each attempt timed to its last
+   * chunk, within the task's time.
+   */
+  private readonly openai: () => Promise<OpenAI>;
   private readonly host: string;
   private readonly errors: LlmErrorTranslator;
 
@@ -58,6 +63,11 @@ export class OpenAiLlmClient implements LlmClient {
   ) {
     this.host = new URL(config.OPENAI_BASE_URL ?? 'https://api.openai.com/v1').host;
     this.errors = new LlmErrorTranslator(this.host, config.LLM_TIMEOUT_MS, config.OPENAI_API_KEY);
+    this.openai = openAiClient({
+      apiKey: config.OPENAI_API_KEY,
+      baseURL: config.OPENAI_BASE_URL,
+      timeout: config.LLM_TIMEOUT_MS,
+    });
   }
 
   async complete(request: LlmRequest, signal: AbortSignal): Promise<LlmCompletion> {
@@ -134,20 +144,6 @@ export class OpenAiLlmClient implements LlmClient {
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  /**
-   * The SDK's client, made at the first call (the package is imported then). Retries are ours
-   * (retryLlmCall): one budget for timeouts and HTTP failures alike, each attempt timed to its last
-   * chunk, within the task's time.
-   */
-  private openai(): Promise<OpenAI> {
-    this.client ??= openAiClient({
-      apiKey: this.config.OPENAI_API_KEY,
-      baseURL: this.config.OPENAI_BASE_URL,
-      timeout: this.config.LLM_TIMEOUT_MS,
-    });
-    return this.client;
   }
 
   private params(request: LlmRequest): ChatCompletionCreateParamsBase {
