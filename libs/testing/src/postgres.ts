@@ -71,9 +71,33 @@ export function testDatabaseAt(name: string): TestDatabase {
     },
     drop: () =>
       admin(async (c) => {
+        await sessionsGone(c, name);
         await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       }),
   };
+}
+
+/** How long a drop waits for the database's sessions to end before it ends them itself. */
+const SESSIONS_GONE_MS = 5_000;
+
+/**
+ * Waits (up to SESSIONS_GONE_MS) until no session but this one is connected to `database`. A pg
+ * pool's `end()` resolves while its idle connections are still closing (pg-pool ends them without
+ * waiting): a drop forced at once killed one mid-close, and its FATAL reached a pool with no listener
+ * left — an unhandled error failing whichever test ran then. What is still there after the wait (a
+ * process that never let go) the drop forces.
+ */
+async function sessionsGone(c: pg.Client, database: string): Promise<void> {
+  const deadline = Date.now() + SESSIONS_GONE_MS;
+  for (;;) {
+    const { rows } = await c.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = $1 AND pid <> pg_backend_pid()`,
+      [database],
+    );
+    if (!rows[0]?.n || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** Applies the committed Prisma migrations of `project` (offline, via tools/prisma/migrate.mjs). */
