@@ -103,8 +103,9 @@ describe('LLM faults (real orchestrator, mcp-tools and audit; scripted LLM)', ()
   });
 
   it('asks again for an answer that stalled (LLM_STREAM_IDLE_MS) and the task completes', async () => {
-    // The stalled attempt (500 ms) and the one after it share LLM_TIMEOUT_MS (30 s here).
-    await stack.restart('orchestrator', { LLM_STREAM_IDLE_MS: '500' });
+    // The stalled attempt and the one after it share LLM_TIMEOUT_MS (30 s here). 1.5 s of silence:
+    // a held event loop must not pass for a stall of the answer that follows.
+    await stack.restart('orchestrator', { LLM_STREAM_IDLE_MS: '1500' });
     const task = 'STALL-ONCE: what is the capital of Italy';
     const script = llm.script(task, [
       { content: 'Let me think about', stall: true },
