@@ -298,10 +298,16 @@ export function matchingInsert(
           "taskId" uuid, seq int, name text, kinds text[], "tenantId" text, "userId" text,
           webhook jsonb, head text, tail text, traceparent text)${gated}
       ), owned AS (
+        -- Each event's task looked up by its key (LIMIT 1 keeps the subquery from being flattened into
+        -- a join): with a plain join the planner, which takes json_to_recordset for 100 rows, hashed
+        -- the whole Task table in every statement that journals events, four a task, until the table
+        -- held tens of thousands of rows (docs/benchmarks.md).
         SELECT ev.*, coalesce(ev."tenantId", t."tenantId") AS tenant,
                coalesce(ev."userId", t."userId") AS owner,
                coalesce(ev.webhook, t."request" -> 'webhook') AS hook
-        FROM ev LEFT JOIN "Task" t ON t."id" = ev."taskId"
+        FROM ev LEFT JOIN LATERAL (
+          SELECT "id", "tenantId", "userId", "request" FROM "Task" WHERE "id" = ev."taskId" LIMIT 1
+        ) t ON true
         WHERE t."id" IS NOT NULL OR (ev."tenantId" IS NOT NULL AND ev."userId" IS NOT NULL)
       ), listeners AS (
         SELECT o.*, 'sub:' || s."id"::text AS key, s."id" AS sub, s."userId" AS listener, s."url",
