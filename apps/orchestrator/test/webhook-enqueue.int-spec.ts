@@ -13,9 +13,6 @@ import { EnqueueDeliveriesUseCase } from '../src/webhooks/enqueue-deliveries/enq
 import type { WebhookMetrics } from '../src/webhooks/webhook.metrics.js';
 import { WebhookRepository } from '../src/webhooks/webhook.repository.js';
 
-// Task events matched against the webhooks that want them and stored as deliveries, in ONE statement
-// per batch, on a real, migrated PostgreSQL: what the task's row and the tenant's subscriptions say,
-// exactly once per webhook and event however often a batch is consumed. And a dead letter sent again.
 /** A node of EXPLAIN (FORMAT JSON)'s plan, as far as these tests read it. */
 type PlanNode = {
   Plan: PlanNode;
@@ -26,6 +23,9 @@ type PlanNode = {
 };
 const nodesOf = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodesOf)];
 
+// Task events matched against the webhooks that want them and stored as deliveries, in ONE statement
+// per batch, on a real, migrated PostgreSQL: what the task's row and the tenant's subscriptions say,
+// exactly once per webhook and event however often a batch is consumed. And a dead letter sent again.
 describe('webhook deliveries enqueued in one statement (real PostgreSQL)', () => {
   let db: TestDatabase;
   let pool: pg.Pool;

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { repoRoot } from './repo.js';
+import { waitFor } from './wait-for.js';
 
 /** Server the tests create their own databases on (never the stack's databases). */
 export const TEST_PG_URL =
@@ -88,16 +89,17 @@ const SESSIONS_GONE_MS = 5_000;
  * process that never let go) the drop forces.
  */
 async function sessionsGone(c: pg.Client, database: string): Promise<void> {
-  const deadline = Date.now() + SESSIONS_GONE_MS;
-  for (;;) {
-    const { rows } = await c.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE datname = $1 AND pid <> pg_backend_pid()`,
-      [database],
-    );
-    if (!rows[0]?.n || Date.now() > deadline) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await waitFor(
+    async () => {
+      const { rows } = await c.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = $1 AND pid <> pg_backend_pid()`,
+        [database],
+      );
+      return rows[0]?.n === 0;
+    },
+    { timeoutMs: SESSIONS_GONE_MS, intervalMs: 20, what: `the sessions of ${database} to leave` },
+  ).catch(() => undefined); // still there: the drop forces them
 }
 
 /** Applies the committed Prisma migrations of `project` (offline, via tools/prisma/migrate.mjs). */
